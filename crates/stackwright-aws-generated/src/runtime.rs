@@ -298,7 +298,11 @@ macro_rules! builder {
 
             /// Adds a tag (the environment's tags are added too, and this one wins on the same key); an
             /// error for types without tags.
-            pub fn tag(mut self, key: impl Into<String>, value: impl Into<$crate::runtime::Expr>) -> Self {
+            pub fn tag(
+                mut self,
+                key: impl Into<String>,
+                value: impl Into<$crate::runtime::Expr>,
+            ) -> Self {
                 self.0.tag(key.into(), value.into());
                 self
             }
@@ -319,14 +323,22 @@ macro_rules! builder {
             /// Escape hatch: sets `path` (dot-separated, relative to the resource entry, e.g.
             /// `Properties.VisibilityTimeout`) in the CloudFormation output only.
             #[track_caller]
-            pub fn override_cloudformation(self, path: &str, value: impl Into<$crate::runtime::Value>) -> Self {
+            pub fn override_cloudformation(
+                self,
+                path: &str,
+                value: impl Into<$crate::runtime::Value>,
+            ) -> Self {
                 self.with_override("cloudformation", path, Some(value.into()))
             }
 
             /// Escape hatch: sets `path` (dot-separated, relative to the block body) in the Terraform
             /// output only.
             #[track_caller]
-            pub fn override_terraform(self, path: &str, value: impl Into<$crate::runtime::Value>) -> Self {
+            pub fn override_terraform(
+                self,
+                path: &str,
+                value: impl Into<$crate::runtime::Value>,
+            ) -> Self {
                 self.with_override("terraform", path, Some(value.into()))
             }
 
@@ -362,7 +374,10 @@ macro_rules! builder {
 
         impl $crate::runtime::Declare for $builder {
             type Handle = $handle;
-            fn declare(self, at: $crate::runtime::ResourceRef) -> ($crate::runtime::Resource, $handle) {
+            fn declare(
+                self,
+                at: $crate::runtime::ResourceRef,
+            ) -> ($crate::runtime::Resource, $handle) {
                 (self.0.finish(), $handle($crate::runtime::Handle(at)))
             }
         }

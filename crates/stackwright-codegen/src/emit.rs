@@ -104,7 +104,10 @@ fn param(ty: &Ty, module: Option<&str>, value: &str) -> (String, String) {
             format!("rt::string_map({value})"),
         ),
         Ty::Json(false) => ("impl Into<rt::Value>".into(), format!("rt::json({value})")),
-        Ty::Json(true) => ("impl Into<rt::Value>".into(), format!("rt::json_string({value})")),
+        Ty::Json(true) => (
+            "impl Into<rt::Value>".into(),
+            format!("rt::json_string({value})"),
+        ),
     }
 }
 
