@@ -437,7 +437,8 @@ pub fn replacement_table(model: &Model) -> String {
         "// Source: crates/stackwright-codegen/data (registry schemas, awscc 1.106.0 schema)\n\n",
     );
     out.push_str("/// (CloudFormation type, awscc type or \"\", create-only paths, conditionally create-only paths, the same two\n/// lists as awscc paths).\n");
-    out.push_str("#[rustfmt::skip]\npub(crate) const TYPES: &[(&str, &str, &[&str], &[&str], &[&str], &[&str])] = &[\n");
+    out.push_str("pub(crate) type Row = (&'static str, &'static str, &'static [&'static str], &'static [&'static str], &'static [&'static str], &'static [&'static str]);\n\n");
+    out.push_str("#[rustfmt::skip]\npub(crate) const TYPES: &[Row] = &[\n");
     let mut rows: Vec<&ResourceType> = model.services.iter().flat_map(|s| &s.resources).collect();
     rows.sort_by(|a, b| a.type_name.cmp(&b.type_name));
     let list = |paths: Vec<&str>| {

@@ -3,8 +3,17 @@
 
 /// (CloudFormation type, awscc type or "", create-only paths, conditionally create-only paths, the same two
 /// lists as awscc paths).
+pub(crate) type Row = (
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static [&'static str],
+);
+
 #[rustfmt::skip]
-pub(crate) const TYPES: &[(&str, &str, &[&str], &[&str], &[&str], &[&str])] = &[
+pub(crate) const TYPES: &[Row] = &[
     ("AMZN::SDC::Deployment", "", &["S3Key"], &[], &[], &[]),
     ("AWS::ACMPCA::Certificate", "awscc_acmpca_certificate", &["ApiPassthrough", "CertificateAuthorityArn", "CertificateSigningRequest", "SigningAlgorithm", "TemplateArn", "Validity", "ValidityNotBefore"], &[], &["api_passthrough", "certificate_authority_arn", "certificate_signing_request", "signing_algorithm", "template_arn", "validity", "validity_not_before"], &[]),
     ("AWS::ACMPCA::CertificateAuthority", "awscc_acmpca_certificate_authority", &["Type", "KeyAlgorithm", "SigningAlgorithm", "Subject", "CsrExtensions", "KeyStorageSecurityStandard", "UsageMode"], &[], &["type", "key_algorithm", "signing_algorithm", "subject", "csr_extensions", "key_storage_security_standard", "usage_mode"], &[]),
