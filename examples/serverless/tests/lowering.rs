@@ -254,3 +254,29 @@ fn a_region_without_the_type_is_a_located_error() {
         "{problems:#?}"
     );
 }
+
+#[test]
+fn overrides_findings_and_removal_policies_work_on_generated_types() {
+    let (cfn, tf) = both(|stack, _| {
+        stack.add(
+            sqs::Queue::new("Q")
+                .override_cloudformation("Properties.DelaySeconds", 5i64)
+                .override_terraform("delay_seconds", 6i64)
+                .accept_finding("CKV_AWS_27", "example"),
+        );
+        stack.add(sns::Topic::new("T").removal_policy(stackwright::RemovalPolicy::Destroy));
+    });
+    let queue = &cfn["Resources"]["Q"];
+    assert_eq!(queue["Properties"]["DelaySeconds"], json!(5));
+    // Stateful registry types (overlay.json) are retained unless told otherwise.
+    assert_eq!(queue["DeletionPolicy"], json!("Retain"));
+    assert_eq!(
+        queue["Metadata"]["checkov"]["skip"][0]["id"],
+        json!("CKV_AWS_27")
+    );
+    assert!(cfn["Resources"]["T"].get("DeletionPolicy").is_none());
+    let queue = &tf["resource"]["awscc_sqs_queue"]["q"];
+    assert_eq!(queue["delay_seconds"], json!(6));
+    assert_eq!(queue["lifecycle"]["prevent_destroy"], json!(true));
+    assert_eq!(queue["//"], json!(["checkov:skip=CKV_AWS_27: example"]));
+}
