@@ -13,8 +13,11 @@ mod generated {
     //! Written by `scripts/vendor-schemas.py`: the tables of vendored types.
     mod index;
     pub(crate) use index::*;
+    /// Written by `cargo xtask codegen`: replacement data of every registry type.
+    pub(crate) mod registry;
 }
 mod path;
+pub mod registry;
 pub mod terraform;
 
 pub use path::{PathMatch, PathStyle, PropertyPath};
