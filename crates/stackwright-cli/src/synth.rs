@@ -70,8 +70,12 @@ pub fn synthesize<C>(app: &App<C>, request: &Request) -> Result<Synthesis, Vec<D
     let mut problems = instantiation.problems;
     // Lowering and serializing dominate synthesis time and each instance is independent: spread the
     // instances over the cores in contiguous chunks, then concatenate in order, so output is unchanged.
+    // An instance with a rejected reference is not lowered: its one error is the instantiation's, not
+    // a follow-on per target.
     let lowered = crate::parallel::map_chunks(&instantiation.instances, |instances| {
-        lower_all(instances, &request.targets)
+        let fine: Vec<&StackInstance> =
+            instances.iter().filter(|i| i.links.rejected == 0).collect();
+        lower_all(&fine, &request.targets)
     });
     let mut artifacts = Vec::new();
     for (chunk_artifacts, chunk_problems) in lowered {
@@ -80,7 +84,7 @@ pub fn synthesize<C>(app: &App<C>, request: &Request) -> Result<Synthesis, Vec<D
     }
     if !problems.is_empty() {
         dedup_in_order(&mut problems);
-        return Err(problems);
+        return Err(merge_environments(problems));
     }
     let manifest = manifest(app.name(), &artifacts);
     Ok(Synthesis {
@@ -91,7 +95,7 @@ pub fn synthesize<C>(app: &App<C>, request: &Request) -> Result<Synthesis, Vec<D
 }
 
 /// Lowers instances to every requested target, in order.
-fn lower_all(instances: &[StackInstance], targets: &[Target]) -> (Vec<Artifact>, Vec<Diagnostic>) {
+fn lower_all(instances: &[&StackInstance], targets: &[Target]) -> (Vec<Artifact>, Vec<Diagnostic>) {
     let mut artifacts = Vec::new();
     let mut problems = Vec::new();
     for instance in instances {
@@ -159,6 +163,36 @@ fn hex_sha256(bytes: &[u8]) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// The same problem in several environments (a definition runs once per environment) is reported once,
+/// at its first place, with every environment it occurs in.
+fn merge_environments(problems: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut merged: Vec<Diagnostic> = Vec::with_capacity(problems.len());
+    for problem in problems {
+        let twin = merged.iter_mut().find(|m| {
+            m.environment.is_some()
+                && problem.environment.is_some()
+                && Diagnostic {
+                    environment: None,
+                    also_in: Vec::new(),
+                    ..(*m).clone()
+                } == Diagnostic {
+                    environment: None,
+                    also_in: Vec::new(),
+                    ..problem.clone()
+                }
+        });
+        match (twin, problem.environment.clone()) {
+            (Some(twin), Some(env)) => {
+                if twin.environment.as_ref() != Some(&env) && !twin.also_in.contains(&env) {
+                    twin.also_in.push(env);
+                }
+            }
+            _ => merged.push(problem),
+        }
+    }
+    merged
 }
 
 /// The same problem found by both targets (e.g. an unknown attribute) is reported once.

@@ -5,6 +5,8 @@ use stackwright_core::{AttrRef, Expr, ParamRef, Pseudo};
 pub(crate) enum Reference {
     Ref(String),
     GetAtt(String, String),
+    /// A value another stack of the environment exports under this name.
+    Import(String),
 }
 
 /// Resolves references to the template's logical ids.
@@ -14,18 +16,32 @@ pub(crate) trait Resolve {
 }
 
 /// Lowers an expression: a literal to a string, a lone reference to `Ref`/`Fn::GetAtt`, and a mix to
-/// `Fn::Sub`, whose literal `${` is escaped as `${!` so that it stays literal.
+/// `Fn::Sub`, whose literal `${` is escaped as `${!` so that it stays literal. An import is
+/// `Fn::ImportValue`; a mix with one is `Fn::Join` (`Fn::Sub` cannot name an import without a variable
+/// map whose names could shadow logical ids).
 pub(crate) fn lower(expr: &Expr, resolve: &dyn Resolve, report: &mut dyn FnMut(String)) -> Json {
     match expr {
         Expr::Literal(text) => Json::String(text.clone()),
         Expr::Attr(_) | Expr::Param(_) | Expr::Pseudo(_) => match reference(expr, resolve) {
-            Ok(Reference::Ref(id)) => json!({ "Ref": id }),
-            Ok(Reference::GetAtt(id, attr)) => json!({ "Fn::GetAtt": [id, attr] }),
+            Ok(reference) => intrinsic(reference),
             Err(message) => {
                 report(message);
                 Json::Null
             }
         },
+        Expr::Concat(parts) if parts.iter().any(|p| is_import(p, resolve)) => {
+            let mut joined = Vec::new();
+            for part in parts {
+                match part {
+                    Expr::Literal(text) => joined.push(Json::String(text.clone())),
+                    other => match reference(other, resolve) {
+                        Ok(reference) => joined.push(intrinsic(reference)),
+                        Err(message) => report(message),
+                    },
+                }
+            }
+            json!({ "Fn::Join": ["", joined] })
+        }
         Expr::Concat(parts) => {
             let mut template = String::new();
             for part in parts {
@@ -36,6 +52,7 @@ pub(crate) fn lower(expr: &Expr, resolve: &dyn Resolve, report: &mut dyn FnMut(S
                         Ok(Reference::GetAtt(id, attr)) => {
                             template.push_str(&format!("${{{id}.{attr}}}"))
                         }
+                        Ok(Reference::Import(_)) => unreachable!("imports are joined above"),
                         Err(message) => report(message),
                     },
                 }
@@ -43,6 +60,18 @@ pub(crate) fn lower(expr: &Expr, resolve: &dyn Resolve, report: &mut dyn FnMut(S
             json!({ "Fn::Sub": template })
         }
     }
+}
+
+fn intrinsic(reference: Reference) -> Json {
+    match reference {
+        Reference::Ref(id) => json!({ "Ref": id }),
+        Reference::GetAtt(id, attr) => json!({ "Fn::GetAtt": [id, attr] }),
+        Reference::Import(name) => json!({ "Fn::ImportValue": name }),
+    }
+}
+
+fn is_import(part: &Expr, resolve: &dyn Resolve) -> bool {
+    matches!(part, Expr::Attr(a) if matches!(resolve.attr(a), Ok(Reference::Import(_))))
 }
 
 fn reference(expr: &Expr, resolve: &dyn Resolve) -> Result<Reference, String> {

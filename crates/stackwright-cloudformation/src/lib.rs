@@ -6,6 +6,7 @@
 //!
 //! Architecture invariant: no IO here, and nothing about Terraform.
 
+mod exports;
 mod expr;
 mod names;
 mod resources;
@@ -15,7 +16,7 @@ mod validation;
 
 use names::LogicalIds;
 use serde_json::{json, Map, Value as Json};
-use stackwright_core::{Diagnostic, ParamType, StackInstance};
+use stackwright_core::{AttrRef, Diagnostic, Expr, ParamType, StackInstance};
 
 /// A lowered template and what went wrong while lowering it.
 #[derive(Debug)]
@@ -60,7 +61,9 @@ pub fn synthesize(instance: &StackInstance) -> Template {
     }
 
     let lowering = resources::Lowering {
+        app: instance.app,
         stack,
+        links: &instance.links,
         env,
         default_tags: &instance.default_tags,
         ids: &ids,
@@ -99,6 +102,56 @@ pub fn synthesize(instance: &StackInstance) -> Template {
         });
         o.insert("Value".into(), value);
         outputs.insert(logical.clone(), Json::Object(o));
+    }
+    for export in &instance.links.exports {
+        let resource = &stack.resources()[export.resource.index as usize];
+        let logical = exports::output_id(&export.resource_id, export.attr);
+        if outputs.contains_key(&logical) {
+            problems.push(
+                Diagnostic::new(format!(
+                    "output logical id `{logical}` is needed for the export of `{}` to stack{} {}:                      rename the output",
+                    export.resource_id,
+                    if export.consumers.len() == 1 { "" } else { "s" },
+                    export.consumers.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+                ))
+                .for_resource(&export.resource_id)
+                .at(resource.location),
+            );
+            continue;
+        }
+        let value = Expr::Attr(AttrRef {
+            resource: export.resource,
+            attr: export.attr,
+        });
+        let value = expr::lower(&value, lowering.resolver(), &mut |m| {
+            problems.push(
+                Diagnostic::new(m)
+                    .for_resource(&export.resource_id)
+                    .at(resource.location),
+            )
+        });
+        let name = exports::export_name(
+            instance.app,
+            &env.name,
+            stack.name(),
+            &export.resource_id,
+            export.attr,
+        );
+        let description = format!(
+            "`{}` of `{}`, imported by {}",
+            export.attr,
+            export.resource_id,
+            export
+                .consumers
+                .iter()
+                .map(|c| format!("stack `{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        outputs.insert(
+            logical,
+            json!({ "Description": description, "Value": value, "Export": { "Name": name } }),
+        );
     }
 
     let mut template = Map::new();

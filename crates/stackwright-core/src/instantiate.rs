@@ -1,10 +1,9 @@
-use crate::app::{App, EnvSpec};
+use crate::app::{App, Declaration, EnvSpec};
 use crate::diagnostic::{Diagnostic, Location};
-use crate::expr::Expr;
+use crate::links::{self, Links};
 use crate::naming::NameContext;
-use crate::stack::{rename_problems, ResourceRef, ScopeId, Stack};
+use crate::stack::{rename_problems, ScopeId, Stack, Stacks};
 use crate::tags;
-use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 /// Which environments to instantiate; all of them by default.
@@ -22,6 +21,8 @@ pub struct StackInstance<'a> {
     /// (see [`tags`](crate::tags)), then the app's, then the environment's.
     pub default_tags: Vec<(String, String)>,
     pub stack: Stack,
+    /// What this stack imports from and exports to the other stacks of its environment.
+    pub links: Links,
 }
 
 /// Every selected (environment, stack) instance, and every problem found while building them.
@@ -54,39 +55,52 @@ impl<C> App<C> {
         });
 
         let mut instances = Vec::new();
+        // Stacks declared inside `App::stacks` functions: their names are checked here, per environment.
+        let mut dynamic: Vec<(usize, Location)> = Vec::new();
         for environment in selected {
             let default_tags = tags::defaults(self.name(), self.tags(), environment.spec());
-            for definition in self.stack_definitions() {
-                let scope = ScopeId(NEXT_SCOPE.fetch_add(1, Ordering::Relaxed));
-                let naming = NameContext {
-                    pattern: self.naming_pattern().to_owned(),
-                    app: self.name().to_owned(),
-                    env: environment.name().to_owned(),
-                    stack: definition.name.clone(),
-                    account: environment.account().to_owned(),
-                    region: environment.region().to_owned(),
-                };
-                let mut stack = Stack::new(&definition.name, scope, naming);
-                (definition.define)(&mut stack, environment);
-                instances.push(StackInstance {
-                    app: self.name(),
-                    environment: environment.spec(),
-                    default_tags: default_tags.clone(),
-                    stack,
-                });
+            let naming = |stack: &str| NameContext {
+                pattern: self.naming_pattern().to_owned(),
+                app: self.name().to_owned(),
+                env: environment.name().to_owned(),
+                stack: stack.to_owned(),
+                account: environment.account().to_owned(),
+                region: environment.region().to_owned(),
+            };
+            let instance = |stack: Stack| StackInstance {
+                app: self.name(),
+                environment: environment.spec(),
+                default_tags: default_tags.clone(),
+                stack,
+                links: Links::default(),
+            };
+            for declaration in self.declarations() {
+                match declaration {
+                    Declaration::Stack(index) => {
+                        let definition = &self.stack_definitions()[*index];
+                        let mut stack =
+                            Stack::new(&definition.name, next_scope(), naming(&definition.name));
+                        (definition.define)(&mut stack, environment);
+                        instances.push(instance(stack));
+                    }
+                    Declaration::Group(define) => {
+                        let mut stacks = Stacks {
+                            declared: Vec::new(),
+                            naming: naming(""),
+                            next_scope,
+                        };
+                        define(&mut stacks, environment);
+                        for (stack, location) in stacks.declared {
+                            dynamic.push((instances.len(), location));
+                            instances.push(instance(stack));
+                        }
+                    }
+                }
             }
         }
-
-        let owners: BTreeMap<ScopeId, (String, String)> = instances
-            .iter()
-            .map(|i| {
-                (
-                    i.stack.scope(),
-                    (i.environment.name.clone(), i.stack.name().to_owned()),
-                )
-            })
-            .collect();
-        for instance in &mut instances {
+        let mut name_problems = stack_name_problems(&instances, &dynamic);
+        let mut link_problems = links::link(&mut instances);
+        for (index, instance) in instances.iter_mut().enumerate() {
             let env = instance.environment.name.as_str();
             let mut found = std::mem::take(&mut instance.stack.problems);
             for resource in instance.stack.resources() {
@@ -97,7 +111,8 @@ impl<C> App<C> {
                 }));
             }
             found.extend(rename_problems(&instance.stack));
-            found.extend(foreign_references(instance, &owners));
+            found.extend(take_for(&mut name_problems, index));
+            found.extend(take_for(&mut link_problems, index));
             problems.extend(
                 found
                     .into_iter()
@@ -111,57 +126,47 @@ impl<C> App<C> {
     }
 }
 
-/// Finds references to resources or parameters of another stack instance. The scope of each reference
-/// names its owner, which is what a later cross-stack lowering (exports, remote state) will use.
-fn foreign_references(
-    instance: &StackInstance,
-    owners: &BTreeMap<ScopeId, (String, String)>,
-) -> Vec<Diagnostic> {
-    let stack = &instance.stack;
-    let here = stack.scope();
+fn next_scope() -> ScopeId {
+    ScopeId(NEXT_SCOPE.fetch_add(1, Ordering::Relaxed))
+}
+
+/// The problems of one instance, out of a list of (instance index, problem).
+fn take_for(problems: &mut Vec<(usize, Diagnostic)>, index: usize) -> Vec<Diagnostic> {
+    let (mine, rest) = std::mem::take(problems)
+        .into_iter()
+        .partition(|(i, _)| *i == index);
+    *problems = rest;
+    mine.into_iter().map(|(_, d)| d).collect()
+}
+
+/// Names of the stacks declared by `App::stacks` functions: valid, and unique within their environment
+/// (the names of `App::stack` are checked by `App::validate`, once).
+fn stack_name_problems(
+    instances: &[StackInstance],
+    dynamic: &[(usize, Location)],
+) -> Vec<(usize, Diagnostic)> {
     let mut problems = Vec::new();
-    let mut check = |scope: ScopeId, what: &str, user: &str, location: Location| {
-        if scope == here {
-            return;
+    for &(index, location) in dynamic {
+        let instance = &instances[index];
+        let name = instance.stack.name();
+        if let Err(why) = crate::ids::validate_name(name) {
+            problems.push((
+                index,
+                Diagnostic::new(format!("invalid stack name `{name}`: {why}")).at(location),
+            ));
         }
-        let message = match owners.get(&scope) {
-            Some((env, other_stack)) if *env != instance.environment.name => format!(
-                "`{user}` references {what} of environment `{env}` (stack `{other_stack}`): \
-                 a stack can only reference resources of its own environment"
-            ),
-            Some((_, other_stack)) => format!(
-                "`{user}` references {what} of stack `{other_stack}`: \
-                 cross-stack references are not supported yet; declare both in one stack"
-            ),
-            None => format!(
-                "`{user}` references {what} that was not declared in any selected stack of this app"
-            ),
-        };
-        problems.push(Diagnostic::new(message).for_resource(user).at(location));
-    };
-    let check_expr = |expr: &Expr,
-                      user: &str,
-                      location: Location,
-                      check: &mut dyn FnMut(ScopeId, &str, &str, Location)| {
-        expr.for_each_attr(&mut |a| {
-            check(a.resource.scope, "a resource attribute", user, location)
+        let twin = instances[..index].iter().any(|other| {
+            other.environment.name == instance.environment.name && other.stack.name() == name
         });
-        expr.for_each_param(&mut |p| check(p.scope, "a parameter", user, location));
-    };
-    for resource in stack.resources() {
-        resource.for_each_expr(&mut |e| check_expr(e, &resource.id, resource.location, &mut check));
-        for dependency in &resource.depends_on {
-            let ResourceRef { scope, .. } = *dependency;
-            check(
-                scope,
-                "a resource (in depends_on)",
-                &resource.id,
-                resource.location,
-            );
+        if twin {
+            problems.push((
+                index,
+                Diagnostic::new(format!(
+                    "duplicate stack name `{name}`: expected each stack of an environment to have its own name"
+                ))
+                .at(location),
+            ));
         }
-    }
-    for output in stack.outputs() {
-        check_expr(&output.value, &output.id, output.location, &mut check);
     }
     problems
 }

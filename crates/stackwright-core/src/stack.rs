@@ -448,3 +448,29 @@ fn id_problems<'a>(
         .map(|message| Diagnostic::new(message).for_resource(id).at(location))
         .collect()
 }
+
+/// The stacks that one environment's run of an [`App::stacks`](crate::App::stacks) function declares,
+/// in order. Each [`Stacks::stack`] returns its closure's value, so a later stack receives the handles
+/// of an earlier one as ordinary Rust values.
+pub struct Stacks {
+    pub(crate) declared: Vec<(Stack, Location)>,
+    pub(crate) naming: NameContext,
+    pub(crate) next_scope: fn() -> ScopeId,
+}
+
+impl Stacks {
+    /// Declares stack `name` (lowercase letters, digits and `-`, unique in the app) for this environment,
+    /// filled by `define`, and returns what `define` returns.
+    #[track_caller]
+    pub fn stack<R>(&mut self, name: impl Into<String>, define: impl FnOnce(&mut Stack) -> R) -> R {
+        let name = name.into();
+        let naming = NameContext {
+            stack: name.clone(),
+            ..self.naming.clone()
+        };
+        let mut stack = Stack::new(&name, (self.next_scope)(), naming);
+        let value = define(&mut stack);
+        self.declared.push((stack, std::panic::Location::caller()));
+        value
+    }
+}

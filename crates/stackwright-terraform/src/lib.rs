@@ -7,6 +7,7 @@
 //!
 //! Architecture invariant: no IO here, and nothing about CloudFormation.
 
+mod exports;
 mod expr;
 mod names;
 mod resources;
@@ -17,7 +18,7 @@ pub use settings::{Backend, TerraformEnvironment, TerraformSettings};
 
 use names::Names;
 use serde_json::{json, Map, Value as Json};
-use stackwright_core::{Diagnostic, ParamType, StackInstance};
+use stackwright_core::{AttrRef, Diagnostic, Expr, ParamType, StackInstance};
 
 /// Versions of the AWS provider the generated configuration is written for: checked against 5.100.0,
 /// and using nothing that 6.x removed.
@@ -36,6 +37,22 @@ pub struct Module {
     pub problems: Vec<Diagnostic>,
 }
 
+/// The state key of a stack's module in an S3 backend: the environment's key if it set one, else
+/// `<app>/<env>/<stack>.tfstate`. Local state has no key.
+fn state_key(backend: &Backend, app: &str, env: &str, stack: &str) -> String {
+    match backend {
+        Backend::S3 { key: Some(key), .. } => key.clone(),
+        _ => format!("{app}/{env}/{stack}.tfstate"),
+    }
+}
+
+/// `stack `a``, or `stacks `a`, `b``, for messages.
+fn consumers(stacks: &[String]) -> String {
+    let names: Vec<String> = stacks.iter().map(|s| format!("`{s}`")).collect();
+    let plural = if stacks.len() == 1 { "" } else { "s" };
+    format!("stack{plural} {}", names.join(", "))
+}
+
 /// Lowers one stack instance to a Terraform JSON root module.
 pub fn synthesize(instance: &StackInstance) -> Module {
     let stack = &instance.stack;
@@ -52,6 +69,7 @@ pub fn synthesize(instance: &StackInstance) -> Module {
         app: instance.app,
         env,
         stack,
+        links: &instance.links,
         default_tags: &instance.default_tags,
         names: &names,
     };
@@ -59,6 +77,29 @@ pub fn synthesize(instance: &StackInstance) -> Module {
     let mut blocks = resources::Blocks::new(taken);
     for (index, resource) in stack.resources().iter().enumerate() {
         lowering.resource(index, resource, &mut blocks, &mut variables, &mut problems);
+    }
+    // One remote state per stack this one imports from, in order of first use.
+    let mut producers: Vec<&str> = Vec::new();
+    for import in &instance.links.imports {
+        if !producers.contains(&import.stack.as_str()) {
+            producers.push(&import.stack);
+        }
+    }
+    for producer in producers {
+        if let Backend::S3 { key: Some(key), .. } = &settings.backend {
+            problems.push(Diagnostic::new(format!(
+                "stack `{}` reads the state of stack `{producer}`, but the environment's S3 backend sets \
+                 one key (`{key}`) for every stack: leave `key` unset so that each stack gets \
+                 `<app>/<env>/<stack>.tfstate`",
+                stack.name()
+            )));
+            continue;
+        }
+        let key = state_key(&settings.backend, instance.app, &env.name, producer);
+        blocks.add_remote_state(
+            &exports::remote_state_name(producer),
+            exports::remote_state(&settings.backend, &key, producer),
+        );
     }
 
     let mut terraform = Map::new();
@@ -75,13 +116,11 @@ pub fn synthesize(instance: &StackInstance) -> Module {
     if let Backend::S3 {
         bucket,
         region,
-        key,
         dynamodb_table,
+        ..
     } = &settings.backend
     {
-        let key = key
-            .clone()
-            .unwrap_or_else(|| format!("{}/{}/{}.tfstate", instance.app, env.name, stack.name()));
+        let key = state_key(&settings.backend, instance.app, &env.name, stack.name());
         let mut s3 = Map::new();
         s3.insert("bucket".into(), bucket.as_str().into());
         s3.insert("key".into(), key.into());
@@ -165,6 +204,40 @@ pub fn synthesize(instance: &StackInstance) -> Module {
         });
         o.insert("value".into(), value.into());
         outputs.insert(name.clone(), Json::Object(o));
+    }
+    for export in &instance.links.exports {
+        let resource = &stack.resources()[export.resource.index as usize];
+        let name = exports::output_name(&export.resource_id, export.attr);
+        if outputs.contains_key(&name) {
+            problems.push(
+                Diagnostic::new(format!(
+                    "output name `{name}` is needed for the export of `{}` to {}: rename the output",
+                    export.resource_id,
+                    consumers(&export.consumers)
+                ))
+                .for_resource(&export.resource_id)
+                .at(resource.location),
+            );
+            continue;
+        }
+        let value = Expr::Attr(AttrRef {
+            resource: export.resource,
+            attr: export.attr,
+        });
+        let value = expr::lower(&value, &lowering, &mut |m| {
+            problems.push(
+                Diagnostic::new(m)
+                    .for_resource(&export.resource_id)
+                    .at(resource.location),
+            )
+        });
+        let description = format!(
+            "`{}` of `{}`, read by {}",
+            export.attr,
+            export.resource_id,
+            consumers(&export.consumers)
+        );
+        outputs.insert(name, json!({ "description": description, "value": value }));
     }
 
     let mut module = Map::new();

@@ -27,7 +27,7 @@
 
 pub use stackwright_core::{
     interpolate, App, Diagnostic, EnvSpec, Environment, Expr, HasResourceRef, ParamHandle,
-    ParamType, Parameter, RemovalPolicy, Stack, Value,
+    ParamType, Parameter, RemovalPolicy, Stack, Stacks, Value,
 };
 
 /// Standard tag keys (`tags::OWNER`, `tags::COST_CENTER`, ...) for `App::tag` and `Environment::tag`.

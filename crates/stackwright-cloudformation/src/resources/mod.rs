@@ -23,7 +23,7 @@ use crate::tagging;
 use serde_json::{json, Map, Value as Json};
 use stackwright_aws::kinds;
 use stackwright_core::{
-    AttrRef, Diagnostic, Expr, ParamRef, RemovalPolicy, Resource, Stack, Value,
+    AttrRef, Diagnostic, Expr, Links, ParamRef, RemovalPolicy, Resource, Stack, Value,
 };
 
 /// How a service's kinds lower. Each service module exports one; kinds it does not know give `None`.
@@ -63,7 +63,10 @@ const SERVICES: &[Service] = &[
 ];
 
 pub(crate) struct Lowering<'a> {
+    pub app: &'a str,
     pub stack: &'a Stack,
+    /// What the stack imports from the other stacks of its environment.
+    pub links: &'a Links,
     pub env: &'a stackwright_core::EnvSpec,
     /// The instance's default tags (standard, app, environment), merged into every taggable resource.
     pub default_tags: &'a [(String, String)],
@@ -79,6 +82,19 @@ pub(crate) struct Lowered {
 
 impl Resolve for Lowering<'_> {
     fn attr(&self, attr: &AttrRef) -> Result<Reference, String> {
+        if attr.resource.scope != self.stack.scope() {
+            let import = self
+                .links
+                .import(attr)
+                .ok_or("reference to a resource outside this stack")?;
+            return Ok(Reference::Import(crate::exports::export_name(
+                self.app,
+                &self.env.name,
+                &import.stack,
+                &import.resource_id,
+                import.attr,
+            )));
+        }
         let resource = self
             .stack
             .resource(attr.resource)

@@ -23,13 +23,16 @@ use serde_json::{Map, Value as Json};
 use stackwright_aws::kinds;
 use stackwright_core::ids::Namespace;
 use stackwright_core::{
-    regions, AttrRef, Diagnostic, EnvSpec, ParamRef, Pseudo, RemovalPolicy, Resource, Stack, Value,
+    regions, AttrRef, Diagnostic, EnvSpec, Links, ParamRef, Pseudo, RemovalPolicy, Resource, Stack,
+    Value,
 };
 
 pub(crate) struct Lowering<'a> {
     pub app: &'a str,
     pub env: &'a EnvSpec,
     pub stack: &'a Stack,
+    /// What the stack imports from the other stacks of its environment.
+    pub links: &'a Links,
     pub names: &'a Names,
     /// The instance's default tags (standard, app, environment): the provider's `default_tags`.
     pub default_tags: &'a [(String, String)],
@@ -54,6 +57,12 @@ impl Blocks {
             count: 0,
             names,
         }
+    }
+
+    /// Adds a `terraform_remote_state` data source. Its type is Terraform's own and its name is a stack's,
+    /// so it claims no name in the module's namespace.
+    pub(crate) fn add_remote_state(&mut self, name: &str, body: Map<String, Json>) {
+        self.add(true, "terraform_remote_state", name, body);
     }
 
     fn add(&mut self, data: bool, type_name: &str, name: &str, body: Map<String, Json>) {
@@ -155,6 +164,17 @@ impl Lowering<'_> {
 
 impl Resolve for Lowering<'_> {
     fn attr(&self, attr: &AttrRef) -> Result<String, String> {
+        if attr.resource.scope != self.stack.scope() {
+            let import = self
+                .links
+                .import(attr)
+                .ok_or("reference to a resource outside this stack")?;
+            return Ok(format!(
+                "data.terraform_remote_state.{}.outputs.{}",
+                crate::exports::remote_state_name(&import.stack),
+                crate::exports::output_name(&import.resource_id, import.attr)
+            ));
+        }
         let resource = self
             .stack
             .resource(attr.resource)

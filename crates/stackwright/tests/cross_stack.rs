@@ -1,0 +1,264 @@
+//! Stacks of one environment that use each other's resources: exports and imports in both targets,
+//! deploy order, and the references that stay errors.
+
+use crate::support::{artifacts, fails, line_below, run};
+use serde_json::json;
+use stackwright::aws::ec2;
+use stackwright::prelude::*;
+use stackwright::terraform::{Backend, TerraformEnvironment};
+use std::sync::Mutex;
+
+/// The network a service stack needs: what the network stack's function returns.
+struct Network {
+    vpc: ec2::VpcHandle,
+    subnet: ec2::SubnetHandle,
+}
+
+fn network(stack: &mut Stack) -> Network {
+    let vpc = stack.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+    let subnet = stack.add(ec2::Subnet::new("App-Subnet", &vpc, "10.0.1.0/24"));
+    Network { vpc, subnet }
+}
+
+fn two_stacks(dev: Environment<()>) -> App<()> {
+    App::new("shop").environment(dev).stacks(|stacks, _env| {
+        let net = stacks.stack("network", network);
+        stacks.stack("service", |stack| {
+            let web = stack.add(ec2::SecurityGroup::new("Web", &net.vpc, "web"));
+            stack.add(
+                ec2::Instance::new("Server", "ami-12345678", "t3.micro")
+                    .subnet(&net.subnet)
+                    .security_group(&web)
+                    .user_data(interpolate!["vpc=", net.vpc.id(), " ${HOME}\n"]),
+            );
+        });
+    })
+}
+
+fn dev() -> Environment<()> {
+    Environment::new("dev", "123456789012", "eu-west-1", ())
+}
+
+#[test]
+fn cloudformation_exports_from_the_producer_and_imports_in_the_consumer() {
+    let docs = artifacts(&two_stacks(dev()));
+    let network = &docs["cloudformation/dev/network.template.json"];
+    assert_eq!(
+        network["Outputs"],
+        json!({
+            "ExportVpcId": {
+                "Description": "`id` of `Vpc`, imported by stack `service`",
+                "Value": {"Ref": "Vpc"},
+                "Export": {"Name": "shop-dev-network:Vpc:id"}
+            },
+            "ExportAppSubnetId": {
+                "Description": "`id` of `App-Subnet`, imported by stack `service`",
+                "Value": {"Ref": "AppSubnet"},
+                "Export": {"Name": "shop-dev-network:AppSubnet:id"}
+            }
+        })
+    );
+    let service = &docs["cloudformation/dev/service.template.json"]["Resources"];
+    assert_eq!(
+        service["Web"]["Properties"]["VpcId"],
+        json!({"Fn::ImportValue": "shop-dev-network:Vpc:id"})
+    );
+    assert_eq!(
+        service["Server"]["Properties"]["SubnetId"],
+        json!({"Fn::ImportValue": "shop-dev-network:AppSubnet:id"})
+    );
+    // A mix of text and an import is joined: `Fn::Sub` cannot hold an import without a variable map.
+    assert_eq!(
+        service["Server"]["Properties"]["UserData"],
+        json!({"Fn::Base64": {"Fn::Join": ["", [
+            "vpc=",
+            {"Fn::ImportValue": "shop-dev-network:Vpc:id"},
+            " ${HOME}\n"
+        ]]}})
+    );
+}
+
+#[test]
+fn terraform_outputs_from_the_producer_and_local_remote_state_in_the_consumer() {
+    let docs = artifacts(&two_stacks(dev()));
+    let network = &docs["terraform/dev/network/main.tf.json"];
+    assert_eq!(
+        network["output"],
+        json!({
+            "export_vpc_id": {
+                "description": "`id` of `Vpc`, read by stack `service`",
+                "value": "${aws_vpc.vpc.id}"
+            },
+            "export_app_subnet_id": {
+                "description": "`id` of `App-Subnet`, read by stack `service`",
+                "value": "${aws_subnet.app_subnet.id}"
+            }
+        })
+    );
+    let service = &docs["terraform/dev/service/main.tf.json"];
+    assert_eq!(
+        service["data"]["terraform_remote_state"],
+        json!({"network": {"backend": "local", "config": {"path": "../network/terraform.tfstate"}}})
+    );
+    let vpc = "${data.terraform_remote_state.network.outputs.export_vpc_id}";
+    assert_eq!(
+        service["resource"]["aws_security_group"]["web"]["vpc_id"],
+        vpc
+    );
+    assert_eq!(
+        service["resource"]["aws_instance"]["server"]["subnet_id"],
+        "${data.terraform_remote_state.network.outputs.export_app_subnet_id}"
+    );
+    assert_eq!(
+        service["resource"]["aws_instance"]["server"]["user_data"],
+        format!("vpc={vpc} $${{HOME}}\n")
+    );
+    assert!(network.get("data").is_none());
+}
+
+#[test]
+fn terraform_remote_state_reads_the_producers_s3_key() {
+    let env = dev().terraform_backend(Backend::S3 {
+        bucket: "shop-state".into(),
+        region: "eu-west-1".into(),
+        key: None,
+        dynamodb_table: Some("shop-locks".into()),
+    });
+    let docs = artifacts(&two_stacks(env));
+    let service = &docs["terraform/dev/service/main.tf.json"];
+    assert_eq!(
+        service["data"]["terraform_remote_state"]["network"],
+        json!({"backend": "s3", "config": {
+            "bucket": "shop-state", "key": "shop/dev/network.tfstate", "region": "eu-west-1"
+        }})
+    );
+    let network = &docs["terraform/dev/network/main.tf.json"];
+    assert_eq!(
+        network["terraform"]["backend"]["s3"]["key"],
+        "shop/dev/network.tfstate"
+    );
+}
+
+#[test]
+fn one_state_key_for_every_stack_cannot_be_read_across_stacks() {
+    let env = dev().terraform_backend(Backend::S3 {
+        bucket: "shop-state".into(),
+        region: "eu-west-1".into(),
+        key: Some("shop.tfstate".into()),
+        dynamodb_table: None,
+    });
+    fails(
+        &two_stacks(env),
+        &["stack `service` reads the state of stack `network`, but the environment's S3 backend sets one key (`shop.tfstate`)"],
+    );
+}
+
+#[test]
+fn the_old_stack_api_links_stacks_too() {
+    // Handles passed through shared state between two `App::stack` definitions are the same references.
+    let shared: std::sync::Arc<Mutex<Option<ec2::VpcHandle>>> = Default::default();
+    let writer = shared.clone();
+    let app = App::new("shop")
+        .environment(dev())
+        .stack("network", move |s, _| {
+            *writer.lock().unwrap() = Some(s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16")));
+        })
+        .stack("service", move |s, _| {
+            let vpc = shared.lock().unwrap().clone().unwrap();
+            s.add(ec2::SecurityGroup::new("Web", &vpc, "web"));
+        });
+    let docs = artifacts(&app);
+    assert_eq!(
+        docs["cloudformation/dev/service.template.json"]["Resources"]["Web"]["Properties"]["VpcId"],
+        json!({"Fn::ImportValue": "shop-dev-network:Vpc:id"})
+    );
+}
+
+#[test]
+fn a_reference_to_another_environment_is_one_error_at_the_users_line() {
+    let first: Mutex<Option<ec2::VpcHandle>> = Mutex::new(None);
+    let at = line_below(7);
+    let app = App::new("demo")
+        .environment(Environment::new("dev", "123456789012", "us-west-2", ()))
+        .environment(Environment::new("prod", "123456789012", "eu-west-1", ()))
+        .stacks(move |stacks, _| {
+            let vpc = stacks.stack("network", |s| s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16")));
+            let foreign = first.lock().unwrap().get_or_insert(vpc).clone();
+            stacks.stack("service", |s| {
+                s.add(ec2::Subnet::new("Public", &foreign, "10.0.1.0/24"))
+            });
+        });
+    let stderr = fails(
+        &app,
+        &[
+            "`Public` references a resource attribute of environment `dev` (stack `network`)",
+            "pass a value both environments share through their config instead",
+            "in environment `prod`, stack `service`, resource `Public`",
+            &at,
+        ],
+    );
+    assert_eq!(stderr.matches("error:").count(), 2, "{stderr}");
+    assert!(stderr.contains("1 problem found"), "{stderr}");
+}
+
+#[test]
+fn a_parameter_of_another_stack_is_rejected_with_what_to_do() {
+    let app = App::new("demo").environment(dev()).stacks(|stacks, _| {
+        let size = stacks.stack("network", |s| {
+            s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+            s.add_parameter(Parameter::string("Size"))
+        });
+        stacks.stack("service", |s| {
+            s.add(ec2::Instance::new("Web", "ami-12345678", size.value()));
+        });
+    });
+    fails(
+        &app,
+        &["`Web` references a parameter of stack `network`: a parameter belongs to its stack; declare it in stack `service` too"],
+    );
+}
+
+#[test]
+fn one_problem_in_every_environment_is_reported_once_with_the_environments() {
+    let at = line_below(6);
+    let app = App::new("demo")
+        .environment(Environment::new("dev", "123456789012", "us-west-2", ()))
+        .environment(Environment::new("staging", "123456789012", "us-east-1", ()))
+        .environment(Environment::new("prod", "210987654321", "eu-west-1", ()))
+        .stack("main", |s, _| {
+            s.add(ec2::Vpc::new("Vpc", "10.0.0.0/33"));
+        });
+    let stderr = fails(
+        &app,
+        &[
+            "in environments `dev`, `staging`, `prod`, stack `main`, resource `Vpc`",
+            &at,
+        ],
+    );
+    assert!(stderr.contains("1 problem found"), "{stderr}");
+}
+
+#[test]
+fn stacks_of_a_function_need_unique_valid_names() {
+    let app = App::new("demo").environment(dev()).stacks(|stacks, _| {
+        stacks.stack("net", |s| s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16")));
+        stacks.stack("net", |s| s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16")));
+        stacks.stack("Bad_Name", |s| s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16")));
+    });
+    fails(
+        &app,
+        &[
+            "duplicate stack name `net`: expected each stack of an environment to have its own name",
+            "invalid stack name `Bad_Name`",
+        ],
+    );
+}
+
+#[test]
+fn list_shows_deploy_order() {
+    let (code, stdout, stderr) = run(&two_stacks(dev()), &["list", "--target", "cloudformation"]);
+    assert_eq!(code, 0, "{stderr}");
+    let network = stdout.find("stack network").unwrap();
+    let service = stdout.find("stack service").unwrap();
+    assert!(network < service, "{stdout}");
+}
