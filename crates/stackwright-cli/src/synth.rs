@@ -32,6 +32,9 @@ pub struct Artifact {
     pub path: String,
     pub resource_count: usize,
     pub bytes: Vec<u8>,
+    /// Artifacts (paths) of the same environment and target that must be deployed first: those of the
+    /// stacks this one imports from or names in `depends_on`.
+    pub depends_on: Vec<String>,
     /// Declared renames the artifact cannot express, as (old, new) logical ids: CloudFormation's. (Terraform
     /// modules say it themselves, in `moved` blocks.)
     pub renames: Vec<(String, String)>,
@@ -43,7 +46,8 @@ pub struct Artifact {
 pub struct Synthesis {
     pub app: String,
     pub artifacts: Vec<Artifact>,
-    /// `manifest.json`: every artifact with its environment, account, region, stack, target, path and sha256.
+    /// `manifest.json`: every artifact with its environment, account, region, stack, target, path, sha256
+    /// and the paths of the artifacts it depends on (`depends_on`).
     pub manifest: Vec<u8>,
 }
 
@@ -102,18 +106,23 @@ fn lower_all(instances: &[&StackInstance], targets: &[Target]) -> (Vec<Artifact>
         let env = instance.environment;
         let stack = instance.stack.name();
         for &target in targets {
-            let (document, resource_count, found, path, renames) = match target {
+            let (document, resource_count, found, renames) = match target {
                 Target::CloudFormation => {
                     let t = stackwright_cloudformation::synthesize(instance);
-                    let path = format!("cloudformation/{}/{stack}.template.json", env.name);
-                    (t.document, t.resource_count, t.problems, path, t.renames)
+                    (t.document, t.resource_count, t.problems, t.renames)
                 }
                 Target::Terraform => {
                     let m = stackwright_terraform::synthesize(instance);
-                    let path = format!("terraform/{}/{stack}/main.tf.json", env.name);
-                    (m.document, m.resource_count, m.problems, path, Vec::new())
+                    (m.document, m.resource_count, m.problems, Vec::new())
                 }
             };
+            let path = artifact_path(target, &env.name, stack);
+            let depends_on = instance
+                .links
+                .depends_on
+                .iter()
+                .map(|producer| artifact_path(target, &env.name, producer))
+                .collect();
             problems.extend(found);
             artifacts.push(Artifact {
                 environment: env.name.clone(),
@@ -124,11 +133,53 @@ fn lower_all(instances: &[&StackInstance], targets: &[Target]) -> (Vec<Artifact>
                 path,
                 resource_count,
                 bytes: to_bytes(&document),
+                depends_on,
                 renames,
             });
         }
     }
     (artifacts, problems)
+}
+
+/// Where a stack's artifact goes, relative to the output directory.
+fn artifact_path(target: Target, env: &str, stack: &str) -> String {
+    match target {
+        Target::CloudFormation => format!("cloudformation/{env}/{stack}.template.json"),
+        Target::Terraform => format!("terraform/{env}/{stack}/main.tf.json"),
+    }
+}
+
+/// The deploy wave of each artifact (1 = depends on nothing; n + 1 = depends on waves up to n): the
+/// artifacts of one wave can deploy in parallel once the earlier waves are deployed.
+pub fn waves(artifacts: &[Artifact]) -> Vec<usize> {
+    let index: std::collections::BTreeMap<&str, usize> = artifacts
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.path.as_str(), i))
+        .collect();
+    let mut wave = vec![1; artifacts.len()];
+    // Producers are declared before their consumers, so one pass usually settles it; instantiation
+    // rejects cycles, so at most `len` passes do.
+    for _ in 0..artifacts.len() {
+        let mut changed = false;
+        for (i, a) in artifacts.iter().enumerate() {
+            let after = a
+                .depends_on
+                .iter()
+                .filter_map(|d| index.get(d.as_str()))
+                .map(|&d| wave[d] + 1)
+                .max()
+                .unwrap_or(1);
+            if after > wave[i] {
+                wave[i] = after;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    wave
 }
 
 /// Pretty JSON with two-space indentation and a final newline: stable bytes, readable diffs.
@@ -152,6 +203,7 @@ fn manifest(app: &str, artifacts: &[Artifact]) -> Vec<u8> {
                 "path": a.path,
                 "resources": a.resource_count,
                 "sha256": hex_sha256(&a.bytes),
+                "depends_on": a.depends_on,
             })
         })
         .collect();

@@ -177,7 +177,7 @@ fn the_old_stack_api_links_stacks_too() {
 #[test]
 fn a_reference_to_another_environment_is_one_error_at_the_users_line() {
     let first: Mutex<Option<ec2::VpcHandle>> = Mutex::new(None);
-    let at = line_below(7);
+    let at = line_below(8);
     let app = App::new("demo")
         .environment(Environment::new("dev", "123456789012", "us-west-2", ()))
         .environment(Environment::new("prod", "123456789012", "eu-west-1", ()))
@@ -255,10 +255,120 @@ fn stacks_of_a_function_need_unique_valid_names() {
 }
 
 #[test]
-fn list_shows_deploy_order() {
-    let (code, stdout, stderr) = run(&two_stacks(dev()), &["list", "--target", "cloudformation"]);
+fn manifest_lists_what_each_artifact_deploys_after() {
+    let synthesis =
+        stackwright::synth::synthesize(&two_stacks(dev()), &Default::default()).unwrap();
+    let manifest: serde_json::Value = serde_json::from_slice(&synthesis.manifest).unwrap();
+    let depends_on: Vec<(&str, &serde_json::Value)> = manifest["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["path"].as_str().unwrap(), &a["depends_on"]))
+        .collect();
+    assert_eq!(
+        depends_on,
+        [
+            ("cloudformation/dev/network.template.json", &json!([])),
+            ("terraform/dev/network/main.tf.json", &json!([])),
+            (
+                "cloudformation/dev/service.template.json",
+                &json!(["cloudformation/dev/network.template.json"])
+            ),
+            (
+                "terraform/dev/service/main.tf.json",
+                &json!(["terraform/dev/network/main.tf.json"])
+            ),
+        ]
+    );
+}
+
+/// Three stacks where the first-declared one depends on nothing, the second on nothing and the third on
+/// both, in two environments: waves per environment, dependencies shown.
+fn three_stacks() -> App<()> {
+    App::new("shop")
+        .environment(dev())
+        .environment(Environment::new("prod", "210987654321", "eu-west-1", ()))
+        .stacks(|stacks, _| {
+            let net = stacks.stack("network", network);
+            let logs = stacks.stack("logs", |s| {
+                s.add(stackwright::aws::logs::LogGroup::new("Logs"))
+            });
+            stacks.stack("service", |s| {
+                s.add(ec2::SecurityGroup::new("Web", &net.vpc, "web").depends_on(&logs));
+            });
+        })
+}
+
+#[test]
+fn list_prints_deploy_waves_with_dependencies() {
+    let (code, stdout, stderr) = run(&three_stacks(), &["list", "--target", "terraform"]);
     assert_eq!(code, 0, "{stderr}");
-    let network = stdout.find("stack network").unwrap();
-    let service = stdout.find("stack service").unwrap();
-    assert!(network < service, "{stdout}");
+    let dev = stdout.split("environment prod").next().unwrap();
+    let expected = "environment dev (account 123456789012, region eu-west-1)
+  wave 1
+    stack network [terraform] out/terraform/dev/network/main.tf.json (3 resources)
+      deploy: terraform -chdir=out/terraform/dev/network init";
+    assert!(dev.contains(expected), "{stdout}");
+    let wave2 = "  wave 2
+    stack service [terraform] out/terraform/dev/service/main.tf.json (2 resources)
+      after: out/terraform/dev/network/main.tf.json, out/terraform/dev/logs/main.tf.json
+      deploy: ";
+    assert!(dev.contains(wave2), "{stdout}");
+    assert!(
+        dev.find("stack logs").unwrap() < dev.find("wave 2").unwrap(),
+        "{stdout}"
+    );
+    assert!(stdout.contains("environment prod"), "{stdout}");
+}
+
+#[test]
+fn list_as_json_for_ci() {
+    let (code, stdout, stderr) = run(
+        &three_stacks(),
+        &[
+            "list",
+            "--format",
+            "json",
+            "--target",
+            "cloudformation",
+            "--env",
+            "prod",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let list: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let summary: Vec<(&str, u64, &serde_json::Value)> = list["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["stack"].as_str().unwrap(),
+                a["wave"].as_u64().unwrap(),
+                &a["depends_on"],
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("network", 1, &json!([])),
+            ("logs", 1, &json!([])),
+            (
+                "service",
+                2,
+                &json!([
+                    "out/cloudformation/prod/network.template.json",
+                    "out/cloudformation/prod/logs.template.json"
+                ])
+            ),
+        ]
+    );
+    assert_eq!(list["app"], "shop");
+    assert!(list["artifacts"][2]["deploy"]
+        .as_str()
+        .unwrap()
+        .starts_with(
+        "aws cloudformation deploy --template-file out/cloudformation/prod/service.template.json"
+    ));
 }
