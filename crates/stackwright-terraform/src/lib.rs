@@ -78,13 +78,12 @@ pub fn synthesize(instance: &StackInstance) -> Module {
     for (index, resource) in stack.resources().iter().enumerate() {
         lowering.resource(index, resource, &mut blocks, &mut variables, &mut problems);
     }
-    // One remote state per stack this one imports from, in order of first use.
-    let mut producers: Vec<&str> = Vec::new();
-    for import in &instance.links.imports {
-        if !producers.contains(&import.stack.as_str()) {
-            producers.push(&import.stack);
-        }
-    }
+    // One remote state per stack this one imports from, in declaration order.
+    let producers = instance
+        .links
+        .depends_on
+        .iter()
+        .filter(|p| instance.links.imports.iter().any(|i| &i.stack == *p));
     for producer in producers {
         if let Backend::S3 { key: Some(key), .. } = &settings.backend {
             problems.push(Diagnostic::new(format!(

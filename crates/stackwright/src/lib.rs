@@ -82,7 +82,9 @@ impl<C> Run for App<C> {
 pub mod prelude {
     pub use crate::template::Template;
     pub use crate::terraform::TerraformEnvironment;
-    pub use crate::{include_template, interpolate, App, Environment, Expr, Parameter, Run, Stack};
+    pub use crate::{
+        include_template, interpolate, App, Environment, Expr, Parameter, Run, Stack, Stacks,
+    };
 }
 
 /// Compiles the README's example, so that it cannot rot.

@@ -404,6 +404,32 @@ impl Lowering<'_> {
             // Findings the user accepted lead; the lowering adds those its own defaults cause.
             skips: resource.accepted_findings.clone(),
         };
+        if resource.kind == kinds::SECURITY_GROUP {
+            // checkov reads one module at a time: a group used only by other stacks looks unattached.
+            let mut users: Vec<&str> = Vec::new();
+            for export in self
+                .links
+                .exports
+                .iter()
+                .filter(|e| e.resource.index as usize == index)
+            {
+                for consumer in &export.consumers {
+                    if !users.contains(&consumer.as_str()) {
+                        users.push(consumer);
+                    }
+                }
+            }
+            if !users.is_empty() {
+                let users: Vec<String> = users.iter().map(|u| format!("`{u}`")).collect();
+                a.checkov_skip(
+                    "CKV2_AWS_5",
+                    &format!(
+                        "attached in stack {}, another module, which checkov does not read with this one",
+                        users.join(", ")
+                    ),
+                );
+            }
+        }
         let mut secondary = Secondary::default();
         let handled = if resource.kind == kinds::RAW {
             raw::lower(&mut a)
