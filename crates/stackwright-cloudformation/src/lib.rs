@@ -137,17 +137,17 @@ pub fn synthesize(instance: &StackInstance) -> Template {
             &export.resource_id,
             export.attr,
         );
-        let description = format!(
-            "`{}` of `{}`, imported by {}",
-            export.attr,
-            export.resource_id,
-            export
+        let readers = if export.consumers.is_empty() {
+            "kept for one more deploy (keep_export): no stack imports it any more".to_owned()
+        } else {
+            let stacks: Vec<String> = export
                 .consumers
                 .iter()
                 .map(|c| format!("stack `{c}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+                .collect();
+            format!("imported by {}", stacks.join(", "))
+        };
+        let description = format!("`{}` of `{}`, {readers}", export.attr, export.resource_id);
         outputs.insert(
             logical,
             json!({ "Description": description, "Value": value, "Export": { "Name": name } }),

@@ -25,7 +25,8 @@ pub struct Export {
     pub resource: ResourceRef,
     pub resource_id: String,
     pub attr: &'static str,
-    /// The stacks that import it, in declaration order.
+    /// The stacks that import it, in declaration order; none for an export kept with
+    /// [`Stack::keep_export`](crate::Stack::keep_export) that no stack imports any more.
     pub consumers: Vec<String>,
 }
 
@@ -189,6 +190,21 @@ pub(crate) fn link(instances: &mut [StackInstance]) -> Vec<(usize, Diagnostic)> 
             .collect();
         // `instances` is borrowed immutably here; the links are stored after the loop.
         all_links.push(links);
+    }
+    for (instance, list) in instances.iter().zip(&mut exports) {
+        for (attr, _) in &instance.stack.kept_exports {
+            if !list
+                .iter()
+                .any(|e| e.resource == attr.resource && e.attr == attr.attr)
+            {
+                list.push(Export {
+                    resource: attr.resource,
+                    resource_id: resource_id(instance, attr.resource).to_owned(),
+                    attr: attr.attr,
+                    consumers: Vec::new(),
+                });
+            }
+        }
     }
     for ((instance, mut links), mut exported) in instances.iter_mut().zip(all_links).zip(exports) {
         exported.sort_by_key(|e| (e.resource.index, e.attr));

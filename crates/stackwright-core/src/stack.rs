@@ -240,6 +240,8 @@ pub struct Stack {
     pub(crate) parameters: Vec<Parameter>,
     pub(crate) outputs: Vec<Output>,
     pub(crate) problems: Vec<Diagnostic>,
+    /// Attributes exported whether or not another stack imports them (see [`Stack::keep_export`]).
+    pub(crate) kept_exports: Vec<(crate::expr::AttrRef, Location)>,
     naming: NameContext,
 }
 
@@ -253,6 +255,7 @@ impl Stack {
             parameters: Vec::new(),
             outputs: Vec::new(),
             problems: Vec::new(),
+            kept_exports: Vec::new(),
             naming,
         }
     }
@@ -365,6 +368,29 @@ impl Stack {
     /// and fails the synthesis; give it a location (`.at(...)`) so that it points at the user's line.
     pub fn report(&mut self, problem: Diagnostic) {
         self.problems.push(problem);
+    }
+
+    /// Keeps exporting an attribute of one of this stack's resources (e.g. `vpc.id()`) although no stack
+    /// imports it any more: the first of two deploys that remove a cross-stack reference without a
+    /// "deadly embrace". CloudFormation refuses to delete an export that a deployed stack imports, and
+    /// the producer deploys first; so deploy once with the export kept (the consumers stop importing it),
+    /// then remove this line and deploy again. `plan` says when it is needed. Anything but a lone
+    /// attribute of this stack's resource is an error at the caller's line.
+    #[track_caller]
+    pub fn keep_export(&mut self, value: impl Into<Expr>) {
+        let location = std::panic::Location::caller();
+        match value.into() {
+            Expr::Attr(attr) if attr.resource.scope == self.scope => {
+                self.kept_exports.push((attr, location))
+            }
+            _ => self.problems.push(
+                Diagnostic::new(
+                    "keep_export takes an attribute of a resource of this stack, e.g. `vpc.id()`: \
+                     call it in the stack that declares the resource",
+                )
+                .at(location),
+            ),
+        }
     }
 
     /// Publishes a value as a stack output.

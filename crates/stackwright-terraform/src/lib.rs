@@ -230,12 +230,12 @@ pub fn synthesize(instance: &StackInstance) -> Module {
                     .at(resource.location),
             )
         });
-        let description = format!(
-            "`{}` of `{}`, read by {}",
-            export.attr,
-            export.resource_id,
-            consumers(&export.consumers)
-        );
+        let readers = if export.consumers.is_empty() {
+            "kept for one more deploy (keep_export): no stack reads it any more".to_owned()
+        } else {
+            format!("read by {}", consumers(&export.consumers))
+        };
+        let description = format!("`{}` of `{}`, {readers}", export.attr, export.resource_id);
         outputs.insert(name, json!({ "description": description, "value": value }));
     }
 

@@ -372,3 +372,112 @@ fn list_as_json_for_ci() {
         "aws cloudformation deploy --template-file out/cloudformation/prod/service.template.json"
     ));
 }
+
+/// The service uses the network's VPC (`shared`), or a VPC of its own; the network may keep its export.
+fn split(shared: bool, keep_export: bool) -> App<()> {
+    App::new("shop")
+        .environment(dev())
+        .stacks(move |stacks, _| {
+            let net = stacks.stack("network", |s| {
+                let net = network(s);
+                if keep_export {
+                    s.keep_export(net.vpc.id());
+                }
+                net
+            });
+            stacks.stack("service", |s| {
+                let vpc = if shared {
+                    net.vpc.clone()
+                } else {
+                    s.add(ec2::Vpc::new("OwnVpc", "10.1.0.0/16"))
+                };
+                s.add(ec2::SecurityGroup::new("Web", &vpc, "web"));
+            });
+        })
+}
+
+/// Synthesizes `before` into a directory and plans `after` against it: (exit code, stdout).
+fn plan_against(before: &App<()>, after: &App<()>, format: &str) -> (u8, String) {
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("out");
+    let (code, _, stderr) = run(before, &["synth", "--out", out.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, stdout, stderr) = run(
+        after,
+        &[
+            "plan",
+            "--against",
+            out.to_str().unwrap(),
+            "--format",
+            format,
+        ],
+    );
+    assert!(stderr.is_empty(), "{stderr}");
+    (code, stdout)
+}
+
+#[test]
+fn plan_detects_the_deadly_embrace_and_keep_export_avoids_it() {
+    let (code, human) = plan_against(&split(true, false), &split(false, false), "human");
+    assert_eq!(code, 2, "{human}");
+    assert!(
+        human.contains(
+            "DEPLOY WILL FAIL: dev/network (cloudformation) removes export `shop-dev-network:Vpc:id`, \
+             which deployed stack `service` still imports: CloudFormation will refuse to update `network` \
+             while the export is in use. Deploy in two steps: first keep the export one more deploy \
+             (`stack.keep_export(...)` in `network`)"
+        ),
+        "{human}"
+    );
+    let (_, json) = plan_against(&split(true, false), &split(false, false), "json");
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["embraces"][0]["export"], "shop-dev-network:Vpc:id");
+    assert_eq!(json["embraces"][0]["consumers"], json!(["service"]));
+    let (_, markdown) = plan_against(&split(true, false), &split(false, false), "markdown");
+    assert!(
+        markdown.contains("> **DEPLOY WILL FAIL**: dev/network"),
+        "{markdown}"
+    );
+
+    // Step one keeps the export: nothing fails; step two removes it once nothing imports it.
+    let (_, step_one) = plan_against(&split(true, false), &split(false, true), "human");
+    assert!(!step_one.contains("DEPLOY WILL FAIL"), "{step_one}");
+    let (_, step_two) = plan_against(&split(false, true), &split(false, false), "human");
+    assert!(!step_two.contains("DEPLOY WILL FAIL"), "{step_two}");
+}
+
+#[test]
+fn a_kept_export_is_published_without_readers() {
+    let docs = artifacts(&split(false, true));
+    assert_eq!(
+        docs["cloudformation/dev/network.template.json"]["Outputs"]["ExportVpcId"],
+        json!({
+            "Description": "`id` of `Vpc`, kept for one more deploy (keep_export): no stack imports it any more",
+            "Value": {"Ref": "Vpc"},
+            "Export": {"Name": "shop-dev-network:Vpc:id"}
+        })
+    );
+    assert_eq!(
+        docs["terraform/dev/network/main.tf.json"]["output"]["export_vpc_id"]["value"],
+        "${aws_vpc.vpc.id}"
+    );
+}
+
+#[test]
+fn keep_export_of_another_stacks_resource_is_an_error_at_the_call() {
+    let at = line_below(4);
+    let app = App::new("shop").environment(dev()).stacks(|stacks, _| {
+        let net = stacks.stack("network", network);
+        stacks.stack("service", |s| {
+            s.keep_export(net.vpc.id());
+            s.add(ec2::SecurityGroup::new("Web", &net.vpc, "web"));
+        });
+    });
+    fails(
+        &app,
+        &[
+            "keep_export takes an attribute of a resource of this stack",
+            &at,
+        ],
+    );
+}
