@@ -54,3 +54,5 @@ pub const LOGS_LOG_GROUP: &str = "aws.logs.LogGroup";
 pub const CLOUDWATCH_ALARM: &str = "aws.cloudwatch.Alarm";
 /// VPC flow logs delivered to a CloudWatch Logs group.
 pub const EC2_FLOW_LOG: &str = "aws.ec2.FlowLog";
+/// The availability zones of the environment's region, read at deploy time (a lookup: no resource).
+pub const AVAILABILITY_ZONES: &str = "aws.ec2.AvailabilityZones";

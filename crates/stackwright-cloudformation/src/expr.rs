@@ -7,6 +7,8 @@ pub(crate) enum Reference {
     GetAtt(String, String),
     /// A value another stack of the environment exports under this name.
     Import(String),
+    /// Any other intrinsic function (e.g. `Fn::Select` of `Fn::GetAZs`), which `Fn::Sub` cannot embed.
+    Intrinsic(Json),
 }
 
 /// Resolves references to the template's logical ids.
@@ -17,8 +19,8 @@ pub(crate) trait Resolve {
 
 /// Lowers an expression: a literal to a string, a lone reference to `Ref`/`Fn::GetAtt`, and a mix to
 /// `Fn::Sub`, whose literal `${` is escaped as `${!` so that it stays literal. An import is
-/// `Fn::ImportValue`; a mix with one is `Fn::Join` (`Fn::Sub` cannot name an import without a variable
-/// map whose names could shadow logical ids).
+/// `Fn::ImportValue`; a mix with one, or with another intrinsic, is `Fn::Join` (`Fn::Sub` cannot name
+/// them without a variable map whose names could shadow logical ids).
 pub(crate) fn lower(expr: &Expr, resolve: &dyn Resolve, report: &mut dyn FnMut(String)) -> Json {
     match expr {
         Expr::Literal(text) => Json::String(text.clone()),
@@ -29,7 +31,7 @@ pub(crate) fn lower(expr: &Expr, resolve: &dyn Resolve, report: &mut dyn FnMut(S
                 Json::Null
             }
         },
-        Expr::Concat(parts) if parts.iter().any(|p| is_import(p, resolve)) => {
+        Expr::Concat(parts) if parts.iter().any(|p| needs_join(p, resolve)) => {
             let mut joined = Vec::new();
             for part in parts {
                 match part {
@@ -52,7 +54,9 @@ pub(crate) fn lower(expr: &Expr, resolve: &dyn Resolve, report: &mut dyn FnMut(S
                         Ok(Reference::GetAtt(id, attr)) => {
                             template.push_str(&format!("${{{id}.{attr}}}"))
                         }
-                        Ok(Reference::Import(_)) => unreachable!("imports are joined above"),
+                        Ok(Reference::Import(_) | Reference::Intrinsic(_)) => {
+                            unreachable!("imports and intrinsics are joined above")
+                        }
                         Err(message) => report(message),
                     },
                 }
@@ -67,11 +71,13 @@ fn intrinsic(reference: Reference) -> Json {
         Reference::Ref(id) => json!({ "Ref": id }),
         Reference::GetAtt(id, attr) => json!({ "Fn::GetAtt": [id, attr] }),
         Reference::Import(name) => json!({ "Fn::ImportValue": name }),
+        Reference::Intrinsic(value) => value,
     }
 }
 
-fn is_import(part: &Expr, resolve: &dyn Resolve) -> bool {
-    matches!(part, Expr::Attr(a) if matches!(resolve.attr(a), Ok(Reference::Import(_))))
+fn needs_join(part: &Expr, resolve: &dyn Resolve) -> bool {
+    matches!(part, Expr::Attr(a)
+        if matches!(resolve.attr(a), Ok(Reference::Import(_) | Reference::Intrinsic(_))))
 }
 
 fn reference(expr: &Expr, resolve: &dyn Resolve) -> Result<Reference, String> {

@@ -6,6 +6,7 @@ mod catalog_b;
 mod cli;
 mod cross_stack;
 mod escape_hatches;
+mod existing;
 mod lowering;
 mod renames;
 mod support;

@@ -16,6 +16,7 @@ mod route53;
 mod s3;
 mod secretsmanager;
 mod ssm;
+mod zones;
 
 use crate::expr::{self, Reference, Resolve};
 use crate::names::{LogicalIds, ATTACHMENT_SUFFIX};
@@ -100,6 +101,9 @@ impl Resolve for Lowering<'_> {
             .resource(attr.resource)
             .ok_or("reference to a resource outside this stack")?;
         let id = self.ids.resources[attr.resource.index as usize].clone();
+        if resource.kind == kinds::AVAILABILITY_ZONES {
+            return zones::select(attr.attr).map(Reference::Intrinsic);
+        }
         if resource.kind == kinds::SSM_PARAMETER_LOOKUP && attr.attr == "value" {
             return Ok(Reference::Ref(id));
         }
@@ -229,11 +233,16 @@ impl Lowering<'_> {
         problems: &mut Vec<Diagnostic>,
     ) -> Lowered {
         let id = &self.ids.resources[index];
+        // A reference that did not resolve is reported once: the schema check would repeat it as a
+        // `null` value.
+        let known_problems = problems.len();
         let mut depends_on: Vec<String> = Vec::new();
         for dependency in &resource.depends_on {
             match self.stack.resource(*dependency) {
                 // A lookup is a template parameter, resolved before any resource: nothing to wait for.
-                Some(target) if target.kind == kinds::SSM_PARAMETER_LOOKUP => {}
+                Some(target)
+                    if target.kind == kinds::SSM_PARAMETER_LOOKUP
+                        || target.kind == kinds::AVAILABILITY_ZONES => {}
                 // What needs an internet gateway needs it attached to its VPC (a NAT gateway or an
                 // Elastic IP in that VPC, a route through it): wait for the attachment, which waits for
                 // the gateway.
@@ -258,6 +267,17 @@ impl Lowering<'_> {
             resources: Vec::new(),
             depends_on,
         };
+        for problem in stackwright_aws::ec2::zone_problems(resource, &self.env.region) {
+            p.problems.push(
+                Diagnostic::new(problem)
+                    .for_resource(&resource.id)
+                    .at(resource.location),
+            );
+        }
+        if resource.kind == kinds::AVAILABILITY_ZONES {
+            // Read where used (`Fn::GetAZs`): nothing to declare.
+            return Lowered::default();
+        }
         if resource.kind == kinds::SSM_PARAMETER_LOOKUP {
             let parameter = ssm::parameter(&mut p);
             return Lowered {
@@ -338,7 +358,8 @@ impl Lowering<'_> {
                 with_accepted_findings(entry, &resource.accepted_findings),
             )
         }));
-        for (_, entry) in &resources {
+        let resolved = p.problems.len() == known_problems;
+        for (_, entry) in resources.iter().filter(|_| resolved) {
             crate::validation::check(entry, &self.env.region, resource, p.problems);
         }
         Lowered {

@@ -16,6 +16,7 @@ mod route53;
 mod s3;
 mod secretsmanager;
 mod ssm;
+mod zones;
 
 use crate::expr::{self, Resolve};
 use crate::names::{self, Names};
@@ -99,6 +100,7 @@ const TARGET: &str = "terraform";
 const SERVICES: &[Service] = &[
     ec2::SERVICE,
     ssm::SERVICE,
+    zones::SERVICE,
     autoscaling::SERVICE,
     elbv2::SERVICE,
     route53::SERVICE,
@@ -182,6 +184,9 @@ impl Resolve for Lowering<'_> {
         let address = self.address(attr.resource.index as usize, resource)?;
         if resource.kind == kinds::RAW {
             return Ok(format!("{address}.{}", raw::attribute(attr.attr)));
+        }
+        if resource.kind == kinds::AVAILABILITY_ZONES {
+            stackwright_aws::ec2::zone_index(attr.attr)?;
         }
         let Some(name) = SERVICES
             .iter()
@@ -404,6 +409,13 @@ impl Lowering<'_> {
             // Findings the user accepted lead; the lowering adds those its own defaults cause.
             skips: resource.accepted_findings.clone(),
         };
+        for problem in stackwright_aws::ec2::zone_problems(resource, &self.env.region) {
+            a.problems.push(
+                Diagnostic::new(problem)
+                    .for_resource(&resource.id)
+                    .at(resource.location),
+            );
+        }
         if resource.kind == kinds::SECURITY_GROUP {
             // checkov reads one module at a time: a group used only by other stacks looks unattached.
             let mut users: Vec<&str> = Vec::new();
