@@ -19,6 +19,7 @@ pub mod cloudwatch;
 pub mod dynamodb;
 pub mod ec2;
 pub mod elbv2;
+mod existing;
 mod handle;
 pub mod iam;
 pub mod kinds;
@@ -32,4 +33,5 @@ pub mod s3;
 pub mod secretsmanager;
 pub mod ssm;
 
+pub use existing::Existing;
 pub use handle::Handle;

@@ -99,7 +99,8 @@ impl<C> App<C> {
             }
         }
         let mut name_problems = stack_name_problems(&instances, &dynamic);
-        let mut link_problems = links::link(&mut instances);
+        let mut link_problems = crate::existing::resolve(&mut instances);
+        link_problems.extend(links::link(&mut instances));
         for (index, instance) in instances.iter_mut().enumerate() {
             let env = instance.environment.name.as_str();
             let mut found = std::mem::take(&mut instance.stack.problems);

@@ -10,6 +10,7 @@
 
 mod app;
 mod diagnostic;
+mod existing;
 mod expr;
 mod extensions;
 pub mod ids;

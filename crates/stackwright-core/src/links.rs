@@ -209,6 +209,8 @@ pub(crate) fn link(instances: &mut [StackInstance]) -> Vec<(usize, Diagnostic)> 
     for ((instance, mut links), mut exported) in instances.iter_mut().zip(all_links).zip(exports) {
         exported.sort_by_key(|e| (e.resource.index, e.attr));
         links.exports = exported;
+        // References to existing resources were checked (and counted) before.
+        links.rejected += instance.links.rejected;
         instance.links = links;
     }
     for (cycle, problem) in cycles(instances, &edges) {

@@ -86,6 +86,9 @@ pub struct Resource {
     pub location: Location,
     /// Problems the builder found in its own input (bad CIDR, ...), reported with the resource's context.
     pub problems: Vec<String>,
+    /// Set for a resource that exists outside the app (`Vpc::from_id(..)`): the attributes whose values
+    /// are known. Instantiation replaces every reference to them with the value; targets emit nothing.
+    pub existing: Option<Vec<(&'static str, Expr)>>,
 }
 
 impl Resource {
@@ -104,6 +107,7 @@ impl Resource {
             renamed_from: None,
             location: std::panic::Location::caller(),
             problems: Vec::new(),
+            existing: None,
         }
     }
 
@@ -126,6 +130,14 @@ impl Resource {
     /// The physical name, once the stack has applied the app's naming pattern (after [`Stack::add`]).
     pub fn physical_name(&self) -> Option<&str> {
         self.physical_name.as_ref().map(|n| n.name.as_str())
+    }
+
+    /// Visits every expression of the resource's properties and tags, mutably.
+    pub fn for_each_expr_mut(&mut self, f: &mut dyn FnMut(&mut Expr)) {
+        self.properties
+            .iter_mut()
+            .for_each(|(_, v)| v.for_each_expr_mut(f));
+        self.tags.iter_mut().for_each(|(_, v)| f(v));
     }
 
     /// Visits every expression of the resource's properties and tags.

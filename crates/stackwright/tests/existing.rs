@@ -84,3 +84,166 @@ fn a_literal_zone_of_another_region_is_an_error_at_the_users_line() {
     );
     assert!(stderr.contains("1 problem found"), "{stderr}");
 }
+
+#[test]
+fn existing_resources_give_typed_handles_whose_values_are_inlined() {
+    use stackwright::aws::{iam, s3, ssm};
+    let app = one_stack(|s| {
+        let vpc = s.add(ec2::Vpc::from_id("SharedVpc", "vpc-0123456789abcdef0"));
+        // A value published by another team, read at deploy time.
+        let subnet_id = s.add(ssm::ParameterLookup::string(
+            "SubnetId",
+            "/network/app-subnet",
+        ));
+        let subnet = s.add(ec2::Subnet::from_id("SharedSubnet", subnet_id.value()));
+        let web = s.add(ec2::SecurityGroup::new("Web", &vpc, "web"));
+        s.add(
+            ec2::Instance::new("Server", "ami-12345678", "t3.micro")
+                .subnet(&subnet)
+                .security_group(&web),
+        );
+        let role = s.add(iam::Role::from_name("Deployer", "deployer"));
+        let bucket = s.add(s3::Bucket::from_name("Artifacts", "shop-artifacts"));
+        s.add(bucket.grant_read(&role));
+    });
+    let docs = artifacts(&app);
+    let cfn = &docs[CFN]["Resources"];
+    for existing in ["SharedVpc", "SharedSubnet", "Deployer", "Artifacts"] {
+        assert!(cfn.get(existing).is_none(), "{existing} was emitted");
+    }
+    assert_eq!(cfn["Web"]["Properties"]["VpcId"], "vpc-0123456789abcdef0");
+    assert_eq!(
+        cfn["Server"]["Properties"]["SubnetId"],
+        json!({"Ref": "SubnetId"})
+    );
+    let policy = &cfn["DeployerArtifactsRead"]["Properties"];
+    assert_eq!(policy["Roles"], json!(["deployer"]));
+    assert_eq!(
+        policy["PolicyDocument"]["Statement"][0]["Resource"],
+        json!([
+            {"Fn::Sub": "arn:${AWS::Partition}:s3:::shop-artifacts"},
+            {"Fn::Sub": "arn:${AWS::Partition}:s3:::shop-artifacts/*"}
+        ])
+    );
+    let tf = &docs[TF];
+    assert!(tf["resource"].get("aws_vpc").is_none());
+    assert!(tf["resource"].get("aws_s3_bucket").is_none());
+    assert_eq!(
+        tf["resource"]["aws_security_group"]["web"]["vpc_id"],
+        "vpc-0123456789abcdef0"
+    );
+    assert_eq!(
+        tf["resource"]["aws_instance"]["server"]["subnet_id"],
+        "${data.aws_ssm_parameter.subnet_id.insecure_value}"
+    );
+    assert_eq!(
+        tf["resource"]["aws_iam_role_policy"]["deployer_artifacts_read"]["role"],
+        "deployer"
+    );
+}
+
+#[test]
+fn an_existing_resource_from_another_stack_needs_no_export() {
+    let app = App::new("shop")
+        .environment(Environment::new("dev", "123456789012", "eu-west-1", ()))
+        .stacks(|stacks, _| {
+            let vpc = stacks.stack("network", |s| {
+                s.add(ec2::Vpc::new("Own", "10.0.0.0/16"));
+                s.add(ec2::Vpc::from_id("Shared", "vpc-0123456789abcdef0"))
+            });
+            stacks.stack("service", |s| {
+                s.add(ec2::SecurityGroup::new("Web", &vpc, "web"));
+            });
+        });
+    let synthesis = stackwright::synth::synthesize(&app, &Default::default()).unwrap();
+    let docs: std::collections::BTreeMap<_, serde_json::Value> = synthesis
+        .artifacts
+        .iter()
+        .map(|a| (a.path.as_str(), serde_json::from_slice(&a.bytes).unwrap()))
+        .collect();
+    let network = &docs["cloudformation/dev/network.template.json"];
+    assert!(network.get("Outputs").is_none(), "{network}");
+    let service = &docs["cloudformation/dev/service.template.json"];
+    assert_eq!(
+        service["Resources"]["Web"]["Properties"]["VpcId"],
+        "vpc-0123456789abcdef0"
+    );
+    assert!(synthesis.artifacts.iter().all(|a| a.depends_on.is_empty()));
+}
+
+#[test]
+fn an_unknown_attribute_of_an_existing_resource_is_one_error_where_it_is_used() {
+    let at = line_below(3);
+    let app = one_stack(|s| {
+        let vpc = s.add(ec2::Vpc::from_id("SharedVpc", "vpc-0123456789abcdef0"));
+        s.output("Cidr", vpc.cidr_block());
+        s.add(ec2::SecurityGroup::new("Web", &vpc, "web"));
+    });
+    let stderr = fails(
+        &app,
+        &[
+            "`Cidr` uses `cidr_block` of `SharedVpc`, which exists outside the app with only `id` known",
+            &at,
+        ],
+    );
+    assert!(stderr.contains("1 problem found"), "{stderr}");
+}
+
+#[test]
+fn every_from_constructor_gives_its_known_attributes() {
+    use stackwright::aws::{acm, elbv2, iam, kms, route53, s3};
+    let app = one_stack(|s| {
+        s.add(ec2::Vpc::new("Own", "10.0.0.0/16"));
+        let values = [
+            s.add(ec2::Vpc::from_id("V", "vpc-1")).id(),
+            s.add(ec2::Subnet::from_id("Sn", "subnet-1")).id(),
+            s.add(ec2::SecurityGroup::from_id("Sg", "sg-1")).id(),
+            s.add(iam::Role::from_name("R", "ops")).arn(),
+            s.add(s3::Bucket::from_name("B", "logs")).arn(),
+            s.add(route53::HostedZone::from_id("Z", "Z123", "example.com"))
+                .id(),
+            s.add(acm::Certificate::from_arn(
+                "C",
+                "arn:aws:acm:us-west-2:1:certificate/c",
+            ))
+            .arn(),
+            s.add(kms::Key::from_arn("K", "arn:aws:kms:us-west-2:1:key/k"))
+                .key_id(),
+            s.add(elbv2::LoadBalancer::application_from_arn("L", "arn:lb"))
+                .arn(),
+            s.add(elbv2::TargetGroup::from_arn(
+                "T",
+                "arn:tg",
+                elbv2::Protocol::Http,
+            ))
+            .arn(),
+        ];
+        for (i, value) in values.into_iter().enumerate() {
+            s.output(format!("O{i}"), value);
+        }
+    });
+    let docs = artifacts(&app);
+    let outputs: Vec<&serde_json::Value> = (0..10)
+        .map(|i| &docs[CFN]["Outputs"][format!("O{i}")]["Value"])
+        .collect();
+    assert_eq!(
+        outputs,
+        [
+            &json!("vpc-1"),
+            &json!("subnet-1"),
+            &json!("sg-1"),
+            &json!({"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/ops"}),
+            &json!({"Fn::Sub": "arn:${AWS::Partition}:s3:::logs"}),
+            &json!("Z123"),
+            &json!("arn:aws:acm:us-west-2:1:certificate/c"),
+            &json!("arn:aws:kms:us-west-2:1:key/k"),
+            &json!("arn:lb"),
+            &json!("arn:tg"),
+        ]
+    );
+    assert_eq!(
+        docs[TF]["output"]["o3"]["value"],
+        "arn:aws:iam::123456789012:role/ops"
+    );
+    assert_eq!(docs[CFN]["Resources"].as_object().unwrap().len(), 1);
+}

@@ -1,7 +1,7 @@
 use crate::cidr::{parse_network_block, Ipv4Cidr};
 use crate::ec2::NatGatewayHandle;
 use crate::handle::{attr_handle, common_setters};
-use crate::{kinds, Handle};
+use crate::{kinds, Existing, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef};
 
 /// A VPC. DNS support and DNS hostnames are on, as most services expect.
@@ -38,6 +38,17 @@ attr_handle!(
         cidr_block: "cidr_block",
     } cidr: Option<Ipv4Cidr>
 );
+
+impl Vpc {
+    /// A VPC that exists outside the app, by id (`vpc-...`, or a lookup's value). Its CIDR block is not
+    /// known, so subnets in it are not checked against it; only `id` can be used.
+    #[track_caller]
+    pub fn from_id(id: impl Into<String>, vpc_id: impl Into<Expr>) -> Existing<VpcHandle> {
+        Existing::new(id, kinds::VPC, vec![("id", vpc_id.into())], |handle| {
+            VpcHandle { handle, cidr: None }
+        })
+    }
+}
 
 impl Declare for Vpc {
     type Handle = VpcHandle;
@@ -95,6 +106,20 @@ attr_handle!(
         availability_zone: "availability_zone",
     }
 );
+
+impl Subnet {
+    /// A subnet that exists outside the app, by id (`subnet-...`, or a lookup's value); only `id` can be
+    /// used.
+    #[track_caller]
+    pub fn from_id(id: impl Into<String>, subnet_id: impl Into<Expr>) -> Existing<SubnetHandle> {
+        Existing::new(
+            id,
+            kinds::SUBNET,
+            vec![("id", subnet_id.into())],
+            |handle| SubnetHandle { handle },
+        )
+    }
+}
 
 impl Declare for Subnet {
     type Handle = SubnetHandle;

@@ -166,6 +166,23 @@ attr_handle!(
     }
 );
 
+impl SecurityGroup {
+    /// A security group that exists outside the app, by id (`sg-...`, or a lookup's value); only `id`
+    /// can be used.
+    #[track_caller]
+    pub fn from_id(
+        id: impl Into<String>,
+        group_id: impl Into<Expr>,
+    ) -> crate::Existing<SecurityGroupHandle> {
+        crate::Existing::new(
+            id,
+            kinds::SECURITY_GROUP,
+            vec![("id", group_id.into())],
+            |handle| SecurityGroupHandle { handle },
+        )
+    }
+}
+
 impl Declare for SecurityGroup {
     type Handle = SecurityGroupHandle;
     fn declare(mut self, at: ResourceRef) -> (Resource, SecurityGroupHandle) {

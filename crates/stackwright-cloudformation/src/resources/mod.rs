@@ -232,6 +232,10 @@ impl Lowering<'_> {
         resource: &Resource,
         problems: &mut Vec<Diagnostic>,
     ) -> Lowered {
+        if resource.existing.is_some() {
+            // Exists outside the app; instantiation replaced every reference to it by its value.
+            return Lowered::default();
+        }
         let id = &self.ids.resources[index];
         // A reference that did not resolve is reported once: the schema check would repeat it as a
         // `null` value.

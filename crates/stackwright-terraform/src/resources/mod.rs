@@ -370,6 +370,10 @@ impl Lowering<'_> {
         variables: &mut Map<String, Json>,
         problems: &mut Vec<Diagnostic>,
     ) {
+        if resource.existing.is_some() {
+            // Exists outside the app; instantiation replaced every reference to it by its value.
+            return;
+        }
         let Some((type_name, data)) = terraform_type(resource) else {
             let message = if resource.kind == kinds::RAW {
                 format!(
