@@ -56,3 +56,5 @@ pub const CLOUDWATCH_ALARM: &str = "aws.cloudwatch.Alarm";
 pub const EC2_FLOW_LOG: &str = "aws.ec2.FlowLog";
 /// The availability zones of the environment's region, read at deploy time (a lookup: no resource).
 pub const AVAILABILITY_ZONES: &str = "aws.ec2.AvailabilityZones";
+/// A read of another environment's stack output at deploy time (a lookup: no resource).
+pub const STACK_OUTPUT: &str = "aws.StackOutput";

@@ -28,6 +28,7 @@ pub mod logs;
 pub mod naming;
 pub mod raw;
 pub mod rds;
+pub mod remote;
 pub mod route53;
 pub mod s3;
 pub mod secretsmanager;

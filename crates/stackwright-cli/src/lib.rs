@@ -14,5 +14,5 @@ mod synth;
 mod write;
 
 pub use cli::{run, run_with};
-pub use synth::{synthesize, Artifact, Request, Synthesis, Target};
+pub use synth::{synthesize, waves, Artifact, Request, Synthesis, Target};
 pub use write::write_tree;

@@ -32,8 +32,9 @@ pub struct Artifact {
     pub path: String,
     pub resource_count: usize,
     pub bytes: Vec<u8>,
-    /// Artifacts (paths) of the same environment and target that must be deployed first: those of the
-    /// stacks this one imports from or names in `depends_on`.
+    /// Artifacts (paths) of the same target that must be deployed first: those of the stacks of its
+    /// environment this one imports from or names in `depends_on`, then those of other environments
+    /// whose outputs it reads.
     pub depends_on: Vec<String>,
     /// Declared renames the artifact cannot express, as (old, new) logical ids: CloudFormation's. (Terraform
     /// modules say it themselves, in `moved` blocks.)
@@ -117,12 +118,19 @@ fn lower_all(instances: &[&StackInstance], targets: &[Target]) -> (Vec<Artifact>
                 }
             };
             let path = artifact_path(target, &env.name, stack);
-            let depends_on = instance
+            let mut depends_on: Vec<String> = instance
                 .links
                 .depends_on
                 .iter()
                 .map(|producer| artifact_path(target, &env.name, producer))
                 .collect();
+            // Outputs read from other environments (regions, accounts) must exist first too.
+            for read in &instance.links.remote {
+                let path = artifact_path(target, &read.environment.name, &read.stack);
+                if !depends_on.contains(&path) {
+                    depends_on.push(path);
+                }
+            }
             problems.extend(found);
             artifacts.push(Artifact {
                 environment: env.name.clone(),

@@ -2,7 +2,26 @@
 //! `Fn::ImportValue` names its consumers read.
 
 use crate::names::logical_id;
+use serde_json::{json, Map, Value as Json};
 use sha2::{Digest, Sha256};
+use stackwright_core::RemoteRead;
+
+/// `Fn::GetStackOutput` of another environment's stack (cross-region or cross-account): the stack as
+/// `list` deploys it (`<app>-<env>-<stack>`), the output's logical id, the region always (explicit), and
+/// the role when there is one. cfn-lint 1.58 checks this shape (rule E1033).
+pub(crate) fn get_stack_output(app: &str, read: &RemoteRead) -> Json {
+    let mut arguments = Map::new();
+    arguments.insert(
+        "StackName".into(),
+        format!("{app}-{}-{}", read.environment.name, read.stack).into(),
+    );
+    arguments.insert("OutputName".into(), logical_id(&read.output).into());
+    arguments.insert("Region".into(), read.environment.region.as_str().into());
+    if let Some(role) = &read.role_arn {
+        arguments.insert("RoleArn".into(), role.as_str().into());
+    }
+    json!({ "Fn::GetStackOutput": arguments })
+}
 
 /// CloudFormation's limit on an export name.
 const MAX_EXPORT_NAME: usize = 255;

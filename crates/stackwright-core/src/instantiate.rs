@@ -1,7 +1,8 @@
 use crate::app::{App, Declaration, EnvSpec};
 use crate::diagnostic::{Diagnostic, Location};
-use crate::links::{self, Links};
+use crate::links::{self, Links, RemoteRead};
 use crate::naming::NameContext;
+use crate::regions;
 use crate::stack::{rename_problems, ScopeId, Stack, Stacks};
 use crate::tags;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -99,7 +100,8 @@ impl<C> App<C> {
             }
         }
         let mut name_problems = stack_name_problems(&instances, &dynamic);
-        let mut link_problems = crate::existing::resolve(&mut instances);
+        let mut link_problems = self.remote_reads(&mut instances);
+        link_problems.extend(crate::existing::resolve(&mut instances));
         link_problems.extend(links::link(&mut instances));
         for (index, instance) in instances.iter_mut().enumerate() {
             let env = instance.environment.name.as_str();
@@ -124,6 +126,133 @@ impl<C> App<C> {
             instances,
             problems,
         }
+    }
+}
+
+impl<C> App<C> {
+    /// Checks each read of another environment's stack output (the environment exists and is another
+    /// one in the same partition; when it is instantiated too, it has the stack and the stack the
+    /// output; another account needs a role) and records it in the reader's links.
+    fn remote_reads(&self, instances: &mut [StackInstance]) -> Vec<(usize, Diagnostic)> {
+        let mut problems = Vec::new();
+        let mut reads = Vec::new();
+        for (here, instance) in instances.iter().enumerate() {
+            for (index, resource) in instance.stack.resources().iter().enumerate() {
+                let Some(remote) = &resource.remote_output else {
+                    continue;
+                };
+                let mut problem = |message: String| {
+                    problems.push((
+                        here,
+                        Diagnostic::new(message)
+                            .for_resource(&resource.id)
+                            .at(resource.location),
+                    ))
+                };
+                let own = instance.environment;
+                let Some(env) = self
+                    .environments()
+                    .iter()
+                    .find(|e| e.name() == remote.environment)
+                else {
+                    let known: Vec<&str> = self.environments().iter().map(|e| e.name()).collect();
+                    problem(format!(
+                        "`{}` reads an output of unknown environment `{}`: expected one of {}",
+                        resource.id,
+                        remote.environment,
+                        known.join(", ")
+                    ));
+                    continue;
+                };
+                let env = env.spec();
+                if env.name == own.name {
+                    problem(format!(
+                        "`{}` reads stack `{}` of its own environment through a remote read: pass the \
+                         handle instead (stacks of one environment use each other's handles)",
+                        resource.id, remote.stack
+                    ));
+                    continue;
+                }
+                if regions::partition(&env.region) != regions::partition(&own.region) {
+                    problem(format!(
+                        "`{}` reads environment `{}` in partition `{}` from partition `{}`: outputs \
+                         cannot be read across partitions",
+                        resource.id,
+                        env.name,
+                        regions::partition(&env.region),
+                        regions::partition(&own.region)
+                    ));
+                    continue;
+                }
+                if env.account != own.account && remote.role_arn.is_none() {
+                    problem(format!(
+                        "`{}` reads environment `{}` of account {} from account {}: give a role in that \
+                         account that can read it (`.role_arn(...)`)",
+                        resource.id, env.name, env.account, own.account
+                    ));
+                    continue;
+                }
+                let producer = instances
+                    .iter()
+                    .filter(|i| i.environment.name == env.name)
+                    .collect::<Vec<_>>();
+                // An environment left out by the selection is not checked further.
+                if !producer.is_empty() {
+                    let Some(stack) = producer.iter().find(|i| i.stack.name() == remote.stack)
+                    else {
+                        let known: Vec<&str> = producer.iter().map(|i| i.stack.name()).collect();
+                        problem(format!(
+                            "`{}` reads stack `{}` of environment `{}`, which has no such stack: \
+                             expected one of {}",
+                            resource.id,
+                            remote.stack,
+                            env.name,
+                            known.join(", ")
+                        ));
+                        continue;
+                    };
+                    if !stack.stack.outputs().iter().any(|o| o.id == remote.output) {
+                        let known: Vec<String> = stack
+                            .stack
+                            .outputs()
+                            .iter()
+                            .map(|o| format!("`{}`", o.id))
+                            .collect();
+                        problem(format!(
+                            "`{}` reads output `{}` of stack `{}` in environment `{}`, which declares \
+                             no such output: expected {}; declare it there with `stack.output(..)`",
+                            resource.id,
+                            remote.output,
+                            remote.stack,
+                            env.name,
+                            if known.is_empty() {
+                                "an output".to_owned()
+                            } else {
+                                format!("one of {}", known.join(", "))
+                            }
+                        ));
+                        continue;
+                    }
+                }
+                reads.push((
+                    here,
+                    RemoteRead {
+                        resource: index as u32,
+                        environment: env.clone(),
+                        stack: remote.stack.clone(),
+                        output: remote.output.clone(),
+                        role_arn: remote.role_arn.clone(),
+                    },
+                ));
+            }
+        }
+        for (here, read) in reads {
+            instances[here].links.remote.push(read);
+        }
+        for (here, _) in &problems {
+            instances[*here].links.rejected += 1;
+        }
+        problems
     }
 }
 

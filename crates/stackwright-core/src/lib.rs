@@ -26,10 +26,10 @@ pub use diagnostic::{Diagnostic, Location};
 pub use expr::{AttrRef, Expr, ParamRef, Pseudo, Value};
 pub use extensions::Extensions;
 pub use instantiate::{Instantiation, Selection, StackInstance};
-pub use links::{Export, Import, Links};
+pub use links::{Export, Import, Links, RemoteRead};
 pub use stack::{
-    Declare, HasResourceRef, Output, Override, ParamHandle, ParamType, Parameter, RemovalPolicy,
-    Resource, ResourceRef, ScopeId, Stack, Stacks,
+    Declare, HasResourceRef, Output, Override, ParamHandle, ParamType, Parameter, RemoteOutput,
+    RemovalPolicy, Resource, ResourceRef, ScopeId, Stack, Stacks,
 };
 
 /// Builds an [`Expr`] by concatenating literals and references, as string interpolation would.

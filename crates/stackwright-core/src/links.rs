@@ -40,12 +40,31 @@ pub struct Links {
     /// Stacks of the same environment this one deploys after (it imports from them or names one of
     /// their resources in `depends_on`), in declaration order.
     pub depends_on: Vec<String>,
+    /// Outputs of other environments' stacks that resources of this one read.
+    pub remote: Vec<RemoteRead>,
     /// How many references of this instance were rejected (reported by instantiation). Targets are not
     /// run on such an instance, so that one mistake gives one error.
     pub rejected: usize,
 }
 
+/// A checked read of another environment's stack output.
+#[derive(Clone, Debug)]
+pub struct RemoteRead {
+    /// The index of the reading resource (the one with `remote_output`) in this stack.
+    pub resource: u32,
+    /// The producing environment (its region, account and target settings).
+    pub environment: crate::EnvSpec,
+    pub stack: String,
+    pub output: String,
+    pub role_arn: Option<String>,
+}
+
 impl Links {
+    /// The remote read a resource of this stack is, if it is one.
+    pub fn remote(&self, resource: u32) -> Option<&RemoteRead> {
+        self.remote.iter().find(|r| r.resource == resource)
+    }
+
     /// The import an attribute reference of another stack resolves to.
     pub fn import(&self, attr: &AttrRef) -> Option<&Import> {
         self.imports
@@ -209,8 +228,9 @@ pub(crate) fn link(instances: &mut [StackInstance]) -> Vec<(usize, Diagnostic)> 
     for ((instance, mut links), mut exported) in instances.iter_mut().zip(all_links).zip(exports) {
         exported.sort_by_key(|e| (e.resource.index, e.attr));
         links.exports = exported;
-        // References to existing resources were checked (and counted) before.
+        // References to existing resources and remote reads were checked (and counted) before.
         links.rejected += instance.links.rejected;
+        links.remote = std::mem::take(&mut instance.links.remote);
         instance.links = links;
     }
     for (cycle, problem) in cycles(instances, &edges) {

@@ -89,6 +89,20 @@ pub struct Resource {
     /// Set for a resource that exists outside the app (`Vpc::from_id(..)`): the attributes whose values
     /// are known. Instantiation replaces every reference to them with the value; targets emit nothing.
     pub existing: Option<Vec<(&'static str, Expr)>>,
+    /// Set for a read of another environment's stack output (its attribute `value`); instantiation
+    /// checks it and resolves the environment (see [`Links::remote`](crate::Links::remote)).
+    pub remote_output: Option<RemoteOutput>,
+}
+
+/// Which output of which stack of which environment a resource reads (across regions or accounts).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RemoteOutput {
+    pub environment: String,
+    pub stack: String,
+    /// The output's id, as the producing stack declares it with [`Stack::output`].
+    pub output: String,
+    /// A role that can read it (another account): CloudFormation's `RoleArn`, Terraform's backend role.
+    pub role_arn: Option<String>,
 }
 
 impl Resource {
@@ -108,6 +122,7 @@ impl Resource {
             location: std::panic::Location::caller(),
             problems: Vec::new(),
             existing: None,
+            remote_output: None,
         }
     }
 

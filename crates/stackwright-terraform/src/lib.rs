@@ -25,6 +25,9 @@ use stackwright_core::{AttrRef, Diagnostic, Expr, ParamType, StackInstance};
 pub const AWS_PROVIDER_CONSTRAINT: &str = ">= 5.100.0, < 7.0.0";
 /// Oldest Terraform that reads everything we generate, except `moved` blocks.
 pub const TERRAFORM_CONSTRAINT: &str = ">= 1.0.0";
+/// Oldest Terraform whose S3 backend takes `assume_role` (the top-level `role_arn` it replaced is gone
+/// in 1.10); only modules that read another account's state with a role ask for it.
+pub const TERRAFORM_ASSUME_ROLE_CONSTRAINT: &str = ">= 1.6.0";
 /// Oldest Terraform that reads `moved` blocks (declared renames); only modules that contain one ask for it.
 pub const TERRAFORM_MOVED_CONSTRAINT: &str = ">= 1.1.0";
 
@@ -101,8 +104,45 @@ pub fn synthesize(instance: &StackInstance) -> Module {
         );
     }
 
+    // One remote state per stack of another environment this one reads outputs of.
+    let mut read_states: Vec<String> = Vec::new();
+    let mut needs_assume_role = false;
+    for read in &instance.links.remote {
+        let name = exports::remote_environment_name(&read.environment.name, &read.stack);
+        if read_states.contains(&name) {
+            continue;
+        }
+        let theirs = read
+            .environment
+            .extensions
+            .get::<TerraformSettings>()
+            .cloned()
+            .unwrap_or_default();
+        let key = state_key(
+            &theirs.backend,
+            instance.app,
+            &read.environment.name,
+            &read.stack,
+        );
+        let role = read.role_arn.as_deref();
+        needs_assume_role |= role.is_some() && matches!(theirs.backend, Backend::S3 { .. });
+        blocks.add_remote_state(
+            &name,
+            exports::remote_environment_state(
+                &theirs.backend,
+                &key,
+                &read.environment.name,
+                &read.stack,
+                role,
+            ),
+        );
+        read_states.push(name);
+    }
+
     let mut terraform = Map::new();
-    let required_version = if blocks.moved.is_empty() {
+    let required_version = if needs_assume_role {
+        TERRAFORM_ASSUME_ROLE_CONSTRAINT
+    } else if blocks.moved.is_empty() {
         TERRAFORM_CONSTRAINT
     } else {
         TERRAFORM_MOVED_CONSTRAINT

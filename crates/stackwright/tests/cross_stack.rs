@@ -481,3 +481,153 @@ fn keep_export_of_another_stacks_resource_is_an_error_at_the_call() {
         ],
     );
 }
+
+/// A certificate made in `us-east-1` by the `global` environment's `edge` stack, read by the `eu`
+/// environment's `service` stack (another region; another account when `account` differs).
+fn across(account: &str, role: Option<&str>, backend: Option<Backend>) -> App<()> {
+    use stackwright::aws::{acm, remote, route53};
+    let role = role.map(str::to_owned);
+    let mut global = Environment::new("global", "123456789012", "us-east-1", ());
+    let mut eu = Environment::new("eu", account, "eu-west-1", ());
+    if let Some(backend) = backend {
+        global = global.terraform_backend(backend.clone());
+        eu = eu.terraform_backend(backend);
+    }
+    App::new("shop")
+        .environment(global)
+        .environment(eu)
+        .stacks(move |stacks, env| {
+            if env.name() == "global" {
+                stacks.stack("edge", |s| {
+                    let zone = s.add(route53::HostedZone::new("Zone", "example.com"));
+                    let cert = s.add(acm::Certificate::dns_validated(
+                        "Cert",
+                        "example.com",
+                        &zone,
+                    ));
+                    s.output("CertificateArn", cert.arn());
+                });
+                return;
+            }
+            stacks.stack("service", |s| {
+                let mut read =
+                    remote::StackOutput::new("SiteCert", "global", "edge", "CertificateArn");
+                if let Some(role) = &role {
+                    read = read.role_arn(role.clone());
+                }
+                let arn = s.add(read).value();
+                let cert = s.add(acm::Certificate::from_arn("Cert", arn));
+                s.add(stackwright::aws::ssm::Parameter::string(
+                    "CertArn",
+                    "/shop/cert",
+                    cert.arn(),
+                ));
+            });
+        })
+}
+
+#[test]
+fn a_cross_region_read_is_get_stack_output_and_remote_state_of_the_other_environment() {
+    let docs = artifacts(&across("123456789012", None, None));
+    assert_eq!(
+        docs["cloudformation/eu/service.template.json"]["Resources"]["CertArn"]["Properties"]
+            ["Value"],
+        json!({"Fn::GetStackOutput": {
+            "StackName": "shop-global-edge",
+            "OutputName": "CertificateArn",
+            "Region": "us-east-1"
+        }})
+    );
+    let module = &docs["terraform/eu/service/main.tf.json"];
+    assert_eq!(
+        module["data"]["terraform_remote_state"],
+        json!({"global_edge": {"backend": "local", "config": {
+            "path": "../../global/edge/terraform.tfstate"
+        }}})
+    );
+    assert_eq!(
+        module["resource"]["aws_ssm_parameter"]["cert_arn"]["value"],
+        "${data.terraform_remote_state.global_edge.outputs.certificate_arn}"
+    );
+    assert_eq!(module["terraform"]["required_version"], ">= 1.0.0");
+    let synthesis =
+        stackwright::synth::synthesize(&across("123456789012", None, None), &Default::default())
+            .unwrap();
+    let service = synthesis
+        .artifacts
+        .iter()
+        .find(|a| a.path == "terraform/eu/service/main.tf.json")
+        .unwrap();
+    assert_eq!(service.depends_on, ["terraform/global/edge/main.tf.json"]);
+    assert_eq!(
+        stackwright::synth::waves(&synthesis.artifacts),
+        [1, 1, 2, 2]
+    );
+}
+
+#[test]
+fn a_cross_account_read_names_the_role_in_both_targets() {
+    let role = "arn:aws:iam::123456789012:role/read-shop-outputs";
+    let backend = Backend::S3 {
+        bucket: "shop-state".into(),
+        region: "us-east-1".into(),
+        key: None,
+        dynamodb_table: None,
+    };
+    let docs = artifacts(&across("210987654321", Some(role), Some(backend)));
+    assert_eq!(
+        docs["cloudformation/eu/service.template.json"]["Resources"]["CertArn"]["Properties"]
+            ["Value"],
+        json!({"Fn::GetStackOutput": {
+            "StackName": "shop-global-edge",
+            "OutputName": "CertificateArn",
+            "Region": "us-east-1",
+            "RoleArn": role
+        }})
+    );
+    let module = &docs["terraform/eu/service/main.tf.json"];
+    assert_eq!(
+        module["data"]["terraform_remote_state"],
+        json!({"global_edge": {"backend": "s3", "config": {
+            "bucket": "shop-state",
+            "key": "shop/global/edge.tfstate",
+            "region": "us-east-1",
+            "assume_role": {"role_arn": role}
+        }}})
+    );
+    assert_eq!(module["terraform"]["required_version"], ">= 1.6.0");
+}
+
+#[test]
+fn reads_across_environments_are_checked() {
+    let no_role = across("210987654321", None, None);
+    fails(
+        &no_role,
+        &[
+            "`SiteCert` reads environment `global` of account 123456789012 from account 210987654321: \
+             give a role in that account that can read it (`.role_arn(...)`)",
+        ],
+    );
+    use stackwright::aws::remote;
+    let wrong = App::new("shop")
+        .environment(Environment::new("global", "123456789012", "us-east-1", ()))
+        .environment(dev())
+        .stacks(|stacks, env| {
+            stacks.stack("edge", |s| {
+                s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+                if env.name() == "dev" {
+                    s.add(remote::StackOutput::new(
+                        "Nope", "global", "edge", "Missing",
+                    ));
+                    s.add(remote::StackOutput::new("Self", "dev", "edge", "Missing"));
+                }
+            });
+        });
+    fails(
+        &wrong,
+        &[
+            "`Nope` reads output `Missing` of stack `edge` in environment `global`, which declares no such output",
+            "`Self` reads stack `edge` of its own environment through a remote read: pass the handle instead",
+        ],
+    );
+}

@@ -37,7 +37,7 @@ fn the_service_runs_in_the_networks_subnets_through_imports() {
             .unwrap()
             .keys()
             .collect();
-        assert_eq!(producers, ["network", "data", "edge"]);
+        assert_eq!(producers, ["network", "data", "edge", "shared_releases"]);
     }
 }
 
@@ -79,4 +79,35 @@ fn collect_imports(value: &Value, out: &mut Vec<String>) {
         Value::Array(items) => items.iter().for_each(|v| collect_imports(v, out)),
         _ => {}
     }
+}
+
+#[test]
+fn services_read_the_shared_release_bucket_across_account_and_region() {
+    let docs = artifacts();
+    for env in ["staging", "production"] {
+        let service = &docs[&format!("cloudformation/{env}/service.template.json")];
+        assert_eq!(
+            service["Resources"]["ReleasesBucketParameter"]["Properties"]["Value"],
+            json!({"Fn::GetStackOutput": {
+                "StackName": "shop-shared-releases",
+                "OutputName": "BucketName",
+                "Region": "us-east-1",
+                "RoleArn": multi_stack::SHARED_READER_ROLE
+            }})
+        );
+        let module = &docs[&format!("terraform/{env}/service/main.tf.json")];
+        assert_eq!(
+            module["data"]["terraform_remote_state"]["shared_releases"],
+            json!({"backend": "local", "config": {"path": "../../shared/releases/terraform.tfstate"}})
+        );
+        assert_eq!(
+            module["resource"]["aws_ssm_parameter"]["releases_bucket_parameter"]["value"],
+            "${data.terraform_remote_state.shared_releases.outputs.bucket_name}"
+        );
+    }
+    let shared = &docs["terraform/shared/releases/main.tf.json"];
+    assert_eq!(
+        shared["output"]["bucket_name"]["value"],
+        "${aws_s3_bucket.releases.id}"
+    );
 }

@@ -99,10 +99,14 @@ impl Role {
     /// A role that exists outside the app, by name (not path-qualified), in the environment's account:
     /// `name` and `arn` can be used, so grants (`bucket.grant_read(&role)`) attach inline policies to it.
     #[track_caller]
-    pub fn from_name(id: impl Into<String>, role_name: &str) -> crate::Existing<RoleHandle> {
+    pub fn from_name(
+        id: impl Into<String>,
+        role_name: impl Into<Expr>,
+    ) -> crate::Existing<RoleHandle> {
         let id = id.into();
-        let arn = crate::existing::arn("iam", false, true, format!("role/{role_name}").into());
-        let attributes = vec![("name", Expr::from(role_name)), ("arn", arn)];
+        let name = role_name.into();
+        let arn = crate::existing::arn("iam", false, true, Expr::from("role/") + &name);
+        let attributes = vec![("name", name), ("arn", arn)];
         let handle_id = id.clone();
         crate::Existing::new(id, kinds::IAM_ROLE, attributes, move |handle| RoleHandle {
             handle,

@@ -104,6 +104,15 @@ impl Resolve for Lowering<'_> {
         if resource.kind == kinds::AVAILABILITY_ZONES {
             return zones::select(attr.attr).map(Reference::Intrinsic);
         }
+        if resource.kind == kinds::STACK_OUTPUT {
+            let read = self
+                .links
+                .remote(attr.resource.index)
+                .ok_or("internal: an unchecked read of another environment")?;
+            return Ok(Reference::Intrinsic(crate::exports::get_stack_output(
+                self.app, read,
+            )));
+        }
         if resource.kind == kinds::SSM_PARAMETER_LOOKUP && attr.attr == "value" {
             return Ok(Reference::Ref(id));
         }
@@ -246,7 +255,8 @@ impl Lowering<'_> {
                 // A lookup is a template parameter, resolved before any resource: nothing to wait for.
                 Some(target)
                     if target.kind == kinds::SSM_PARAMETER_LOOKUP
-                        || target.kind == kinds::AVAILABILITY_ZONES => {}
+                        || target.kind == kinds::AVAILABILITY_ZONES
+                        || target.kind == kinds::STACK_OUTPUT => {}
                 // What needs an internet gateway needs it attached to its VPC (a NAT gateway or an
                 // Elastic IP in that VPC, a route through it): wait for the attachment, which waits for
                 // the gateway.
@@ -278,7 +288,7 @@ impl Lowering<'_> {
                     .at(resource.location),
             );
         }
-        if resource.kind == kinds::AVAILABILITY_ZONES {
+        if resource.kind == kinds::AVAILABILITY_ZONES || resource.kind == kinds::STACK_OUTPUT {
             // Read where used (`Fn::GetAZs`): nothing to declare.
             return Lowered::default();
         }

@@ -166,6 +166,16 @@ impl Lowering<'_> {
 
 impl Resolve for Lowering<'_> {
     fn attr(&self, attr: &AttrRef) -> Result<String, String> {
+        let remote = (attr.resource.scope == self.stack.scope())
+            .then(|| self.links.remote(attr.resource.index))
+            .flatten();
+        if let Some(read) = remote {
+            return Ok(format!(
+                "data.terraform_remote_state.{}.outputs.{}",
+                crate::exports::remote_environment_name(&read.environment.name, &read.stack),
+                names::snake_case(&read.output)
+            ));
+        }
         if attr.resource.scope != self.stack.scope() {
             let import = self
                 .links
@@ -370,8 +380,9 @@ impl Lowering<'_> {
         variables: &mut Map<String, Json>,
         problems: &mut Vec<Diagnostic>,
     ) {
-        if resource.existing.is_some() {
-            // Exists outside the app; instantiation replaced every reference to it by its value.
+        if resource.existing.is_some() || resource.kind == kinds::STACK_OUTPUT {
+            // Exists outside the app (instantiation replaced every reference to it by its value), or
+            // is read from another environment's remote state (declared once per module, in `lib.rs`).
             return;
         }
         let Some((type_name, data)) = terraform_type(resource) else {
