@@ -109,10 +109,10 @@ pub fn synthesize(instance: &StackInstance) -> Template {
         if outputs.contains_key(&logical) {
             problems.push(
                 Diagnostic::new(format!(
-                    "output logical id `{logical}` is needed for the export of `{}` to stack{} {}:                      rename the output",
+                    "output logical id `{logical}` is needed for the export of `{}` to {}: rename \
+                     the output",
                     export.resource_id,
-                    if export.consumers.len() == 1 { "" } else { "s" },
-                    export.consumers.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+                    export.consumer_list()
                 ))
                 .for_resource(&export.resource_id)
                 .at(resource.location),
@@ -140,12 +140,7 @@ pub fn synthesize(instance: &StackInstance) -> Template {
         let readers = if export.consumers.is_empty() {
             "kept for one more deploy (keep_export): no stack imports it any more".to_owned()
         } else {
-            let stacks: Vec<String> = export
-                .consumers
-                .iter()
-                .map(|c| format!("stack `{c}`"))
-                .collect();
-            format!("imported by {}", stacks.join(", "))
+            format!("imported by {}", export.consumer_list())
         };
         let description = format!("`{}` of `{}`, {readers}", export.attr, export.resource_id);
         outputs.insert(

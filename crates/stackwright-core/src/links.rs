@@ -30,6 +30,15 @@ pub struct Export {
     pub consumers: Vec<String>,
 }
 
+impl Export {
+    /// The importing stacks for messages and descriptions: `stack `service``, `stacks `data`, `service``.
+    pub fn consumer_list(&self) -> String {
+        let names: Vec<String> = self.consumers.iter().map(|c| format!("`{c}`")).collect();
+        let plural = if names.len() == 1 { "" } else { "s" };
+        format!("stack{plural} {}", names.join(", "))
+    }
+}
+
 /// How one stack instance is tied to the other stacks of its environment.
 #[derive(Clone, Debug, Default)]
 pub struct Links {

@@ -49,13 +49,6 @@ fn state_key(backend: &Backend, app: &str, env: &str, stack: &str) -> String {
     }
 }
 
-/// `stack `a``, or `stacks `a`, `b``, for messages.
-fn consumers(stacks: &[String]) -> String {
-    let names: Vec<String> = stacks.iter().map(|s| format!("`{s}`")).collect();
-    let plural = if stacks.len() == 1 { "" } else { "s" };
-    format!("stack{plural} {}", names.join(", "))
-}
-
 /// Lowers one stack instance to a Terraform JSON root module.
 pub fn synthesize(instance: &StackInstance) -> Module {
     let stack = &instance.stack;
@@ -252,7 +245,7 @@ pub fn synthesize(instance: &StackInstance) -> Module {
                 Diagnostic::new(format!(
                     "output name `{name}` is needed for the export of `{}` to {}: rename the output",
                     export.resource_id,
-                    consumers(&export.consumers)
+                    export.consumer_list()
                 ))
                 .for_resource(&export.resource_id)
                 .at(resource.location),
@@ -273,7 +266,7 @@ pub fn synthesize(instance: &StackInstance) -> Module {
         let readers = if export.consumers.is_empty() {
             "kept for one more deploy (keep_export): no stack reads it any more".to_owned()
         } else {
-            format!("read by {}", consumers(&export.consumers))
+            format!("read by {}", export.consumer_list())
         };
         let description = format!("`{}` of `{}`, {readers}", export.attr, export.resource_id);
         outputs.insert(name, json!({ "description": description, "value": value }));

@@ -631,3 +631,25 @@ fn reads_across_environments_are_checked() {
         ],
     );
 }
+
+#[test]
+fn an_output_that_takes_an_exports_name_is_an_error_naming_both() {
+    let app = App::new("shop").environment(dev()).stacks(|stacks, _| {
+        let net = stacks.stack("network", |s| {
+            let net = network(s);
+            s.output("ExportVpcId", "taken");
+            s.output("export_vpc_id", "taken too");
+            net
+        });
+        stacks.stack("service", |s| {
+            s.add(ec2::SecurityGroup::new("Web", &net.vpc, "web"));
+        });
+    });
+    fails(
+        &app,
+        &[
+            "output logical id `ExportVpcId` is needed for the export of `Vpc` to stack `service`: rename the output",
+            "output name `export_vpc_id` is needed for the export of `Vpc` to stack `service`: rename the output",
+        ],
+    );
+}
