@@ -38,6 +38,40 @@ impl<H> Existing<H> {
     }
 }
 
+impl<H> Existing<H> {
+    /// A lookup of a resource by its tags (`kind` is the lookup's own kind): read at deploy time where
+    /// the target can search (Terraform data sources), given at deploy time where it cannot
+    /// (CloudFormation parameters of the AWS-specific type, whose console offers a picker).
+    #[track_caller]
+    pub(crate) fn by_tags<K: Into<String>, V: Into<String>>(
+        id: impl Into<String>,
+        kind: &'static str,
+        tags: impl IntoIterator<Item = (K, V)>,
+        handle: impl FnOnce(Handle) -> H + 'static,
+    ) -> Self {
+        let mut resource = Resource::new(id, kind);
+        let tags: Vec<(String, stackwright_core::Value)> = tags
+            .into_iter()
+            .map(|(k, v)| (k.into(), stackwright_core::Value::from(v.into())))
+            .collect();
+        if tags.is_empty() {
+            resource
+                .problems
+                .push("lookup by tags has no tag: expected at least one (key, value)".into());
+        }
+        if tags.iter().any(|(k, _)| k.is_empty()) {
+            resource
+                .problems
+                .push("lookup by tags has an empty tag key: expected a key".into());
+        }
+        resource.set("tags", stackwright_core::Value::Map(tags));
+        Existing {
+            resource,
+            handle: Box::new(handle),
+        }
+    }
+}
+
 impl<H> Declare for Existing<H> {
     type Handle = H;
     fn declare(self, at: ResourceRef) -> (Resource, H) {

@@ -58,3 +58,8 @@ pub const EC2_FLOW_LOG: &str = "aws.ec2.FlowLog";
 pub const AVAILABILITY_ZONES: &str = "aws.ec2.AvailabilityZones";
 /// A read of another environment's stack output at deploy time (a lookup: no resource).
 pub const STACK_OUTPUT: &str = "aws.StackOutput";
+/// Lookups of existing network resources by tags: Terraform data sources; CloudFormation parameters of
+/// the AWS-specific type (it cannot search by tag: the id is given at deploy time).
+pub const VPC_LOOKUP: &str = "aws.ec2.VpcLookup";
+pub const SUBNET_LOOKUP: &str = "aws.ec2.SubnetLookup";
+pub const SECURITY_GROUP_LOOKUP: &str = "aws.ec2.SecurityGroupLookup";

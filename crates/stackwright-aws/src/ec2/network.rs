@@ -50,6 +50,22 @@ impl Vpc {
     }
 }
 
+impl Vpc {
+    /// The VPC with these tags (e.g. `[("Name", "shared")]`), which must match exactly one: Terraform
+    /// `data "aws_vpc"`; CloudFormation a parameter of type `AWS::EC2::VPC::Id` to give at deploy time
+    /// (it cannot search by tag). Only `id` can be used.
+    #[track_caller]
+    pub fn lookup<K: Into<String>, V: Into<String>>(
+        id: impl Into<String>,
+        tags: impl IntoIterator<Item = (K, V)>,
+    ) -> Existing<VpcHandle> {
+        Existing::by_tags(id, kinds::VPC_LOOKUP, tags, |handle| VpcHandle {
+            handle,
+            cidr: None,
+        })
+    }
+}
+
 impl Declare for Vpc {
     type Handle = VpcHandle;
     fn declare(self, at: ResourceRef) -> (Resource, VpcHandle) {
@@ -118,6 +134,21 @@ impl Subnet {
             vec![("id", subnet_id.into())],
             |handle| SubnetHandle { handle },
         )
+    }
+}
+
+impl Subnet {
+    /// The subnet with these tags, which must match exactly one: Terraform `data "aws_subnet"`;
+    /// CloudFormation a parameter of type `AWS::EC2::Subnet::Id` to give at deploy time. Only `id` can be
+    /// used.
+    #[track_caller]
+    pub fn lookup<K: Into<String>, V: Into<String>>(
+        id: impl Into<String>,
+        tags: impl IntoIterator<Item = (K, V)>,
+    ) -> Existing<SubnetHandle> {
+        Existing::by_tags(id, kinds::SUBNET_LOOKUP, tags, |handle| SubnetHandle {
+            handle,
+        })
     }
 }
 

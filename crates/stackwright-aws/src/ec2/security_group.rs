@@ -183,6 +183,21 @@ impl SecurityGroup {
     }
 }
 
+impl SecurityGroup {
+    /// The security group with these tags, which must match exactly one: Terraform
+    /// `data "aws_security_group"`; CloudFormation a parameter of type `AWS::EC2::SecurityGroup::Id` to
+    /// give at deploy time. Only `id` can be used.
+    #[track_caller]
+    pub fn lookup<K: Into<String>, V: Into<String>>(
+        id: impl Into<String>,
+        tags: impl IntoIterator<Item = (K, V)>,
+    ) -> crate::Existing<SecurityGroupHandle> {
+        crate::Existing::by_tags(id, kinds::SECURITY_GROUP_LOOKUP, tags, |handle| {
+            SecurityGroupHandle { handle }
+        })
+    }
+}
+
 impl Declare for SecurityGroup {
     type Handle = SecurityGroupHandle;
     fn declare(mut self, at: ResourceRef) -> (Resource, SecurityGroupHandle) {

@@ -10,6 +10,7 @@ mod elbv2;
 mod iam;
 mod kms;
 mod logs;
+mod lookups;
 mod raw;
 mod rds;
 mod route53;
@@ -112,6 +113,9 @@ impl Resolve for Lowering<'_> {
             return Ok(Reference::Intrinsic(crate::exports::get_stack_output(
                 self.app, read,
             )));
+        }
+        if lookups::parameter_type(resource.kind).is_some() && attr.attr == "id" {
+            return Ok(Reference::Ref(id));
         }
         if resource.kind == kinds::SSM_PARAMETER_LOOKUP && attr.attr == "value" {
             return Ok(Reference::Ref(id));
@@ -255,6 +259,7 @@ impl Lowering<'_> {
                 // A lookup is a template parameter, resolved before any resource: nothing to wait for.
                 Some(target)
                     if target.kind == kinds::SSM_PARAMETER_LOOKUP
+                        || lookups::parameter_type(target.kind).is_some()
                         || target.kind == kinds::AVAILABILITY_ZONES
                         || target.kind == kinds::STACK_OUTPUT => {}
                 // What needs an internet gateway needs it attached to its VPC (a NAT gateway or an
@@ -291,6 +296,12 @@ impl Lowering<'_> {
         if resource.kind == kinds::AVAILABILITY_ZONES || resource.kind == kinds::STACK_OUTPUT {
             // Read where used (`Fn::GetAZs`): nothing to declare.
             return Lowered::default();
+        }
+        if let Some(type_name) = lookups::parameter_type(resource.kind) {
+            return Lowered {
+                resources: Vec::new(),
+                parameter: Some((id.clone(), lookups::parameter(resource, type_name))),
+            };
         }
         if resource.kind == kinds::SSM_PARAMETER_LOOKUP {
             let parameter = ssm::parameter(&mut p);

@@ -10,6 +10,7 @@ mod elbv2;
 mod iam;
 mod kms;
 mod logs;
+mod lookups;
 mod raw;
 mod rds;
 mod route53;
@@ -101,6 +102,7 @@ const SERVICES: &[Service] = &[
     ec2::SERVICE,
     ssm::SERVICE,
     zones::SERVICE,
+    lookups::SERVICE,
     autoscaling::SERVICE,
     elbv2::SERVICE,
     route53::SERVICE,
