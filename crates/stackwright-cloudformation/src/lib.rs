@@ -18,6 +18,9 @@ use names::LogicalIds;
 use serde_json::{json, Map, Value as Json};
 use stackwright_core::{AttrRef, Diagnostic, Expr, ParamType, StackInstance};
 
+/// CloudFormation's limit on the outputs of one template (exports included).
+const MAX_OUTPUTS: usize = 200;
+
 /// A lowered template and what went wrong while lowering it.
 #[derive(Debug)]
 pub struct Template {
@@ -147,6 +150,15 @@ pub fn synthesize(instance: &StackInstance) -> Template {
             logical,
             json!({ "Description": description, "Value": value, "Export": { "Name": name } }),
         );
+    }
+
+    if outputs.len() > MAX_OUTPUTS {
+        problems.push(Diagnostic::new(format!(
+            "template has {} outputs ({} of them exports for other stacks): CloudFormation allows {MAX_OUTPUTS}; \
+             split the stack or pass fewer handles to other stacks",
+            outputs.len(),
+            instance.links.exports.len()
+        )));
     }
 
     let mut template = Map::new();

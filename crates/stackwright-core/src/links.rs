@@ -157,6 +157,24 @@ pub(crate) fn link(instances: &mut [StackInstance]) -> Vec<(usize, Diagnostic)> 
                 Reference::DependsOn(r) => resource_id(producer, r).to_owned(),
                 Reference::Attr(attr) => {
                     let resource_id = resource_id(producer, attr.resource).to_owned();
+                    let remote = producer
+                        .stack
+                        .resources()
+                        .get(attr.resource.index as usize)
+                        .and_then(|r| r.remote_output.as_ref());
+                    if let Some(remote) = remote {
+                        let message = format!(
+                            "`{user}` uses `{resource_id}` of stack `{stack}`, a value read from \
+                             environment `{}`: read it in stack `{}` too (`remote::StackOutput::new(..)`), \
+                             as an export cannot hold another stack's output",
+                            remote.environment,
+                            instance.stack.name()
+                        );
+                        return reject(
+                            Diagnostic::new(message).for_resource(user).at(location),
+                            links,
+                        );
+                    }
                     if links.import(attr).is_none() {
                         links.imports.push(Import {
                             stack: stack.to_owned(),

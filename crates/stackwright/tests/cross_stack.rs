@@ -653,3 +653,66 @@ fn an_output_that_takes_an_exports_name_is_an_error_naming_both() {
         ],
     );
 }
+
+#[test]
+fn a_value_read_from_another_environment_is_read_again_not_exported() {
+    use stackwright::aws::{acm, remote, route53};
+    let at = line_below(27);
+    let app = App::new("shop")
+        .environment(Environment::new("global", "123456789012", "us-east-1", ()))
+        .environment(dev())
+        .stacks(|stacks, env| {
+            if env.name() == "global" {
+                stacks.stack("edge", |s| {
+                    let zone = s.add(route53::HostedZone::new("Zone", "example.com"));
+                    let cert = s.add(acm::Certificate::dns_validated(
+                        "Cert",
+                        "example.com",
+                        &zone,
+                    ));
+                    s.output("CertificateArn", cert.arn());
+                });
+                return;
+            }
+            let arn = stacks.stack("reader", |s| {
+                s.add(remote::StackOutput::new(
+                    "Read",
+                    "global",
+                    "edge",
+                    "CertificateArn",
+                ))
+                .value()
+            });
+            stacks.stack("service", |s| {
+                s.output("Cert", arn.clone());
+                s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+            });
+        });
+    fails(
+        &app,
+        &[
+            "`Cert` uses `Read` of stack `reader`, a value read from environment `global`: read it in stack `service` too",
+            &at,
+        ],
+    );
+}
+
+#[test]
+fn more_than_200_outputs_is_an_error() {
+    let app = App::new("shop").environment(dev()).stacks(|stacks, _| {
+        let vpcs: Vec<ec2::VpcHandle> = stacks.stack("network", |s| {
+            (0..201)
+                .map(|i| s.add(ec2::Vpc::new(format!("Vpc{i}"), "10.0.0.0/16")))
+                .collect()
+        });
+        stacks.stack("service", |s| {
+            for (i, vpc) in vpcs.iter().enumerate() {
+                s.add(ec2::SecurityGroup::new(format!("Web{i}"), vpc, "web"));
+            }
+        });
+    });
+    fails(
+        &app,
+        &["template has 201 outputs (201 of them exports for other stacks): CloudFormation allows 200"],
+    );
+}
