@@ -39,6 +39,9 @@ pub struct Artifact {
     /// Declared renames the artifact cannot express, as (old, new) logical ids: CloudFormation's. (Terraform
     /// modules say it themselves, in `moved` blocks.)
     pub renames: Vec<(String, String)>,
+    /// What `aws cloudformation deploy --capabilities` must acknowledge for this template (empty for
+    /// Terraform, and for templates that need none).
+    pub capabilities: Vec<&'static str>,
 }
 
 /// Everything one synthesis produces, in a deterministic order: environments and stacks in declaration
@@ -62,7 +65,7 @@ impl Synthesis {
     }
 }
 
-pub(crate) const MANIFEST: &str = "manifest.json";
+pub(crate) const MANIFEST: &str = stackwright_tree::manifest::FILE_NAME;
 
 /// Runs the app's definitions for the requested environments and lowers them to every requested target.
 /// Pure: no file is read or written. Any problem, in any environment, stack or target, fails the whole
@@ -73,6 +76,11 @@ pub fn synthesize<C>(app: &App<C>, request: &Request) -> Result<Synthesis, Vec<D
     };
     let instantiation = app.instantiate(&selection);
     let mut problems = instantiation.problems;
+    if request.targets.contains(&Target::CloudFormation) {
+        problems.extend(stackwright_cloudformation::stack_name_problems(
+            &instantiation.instances,
+        ));
+    }
     // Lowering and serializing dominate synthesis time and each instance is independent: spread the
     // instances over the cores in contiguous chunks, then concatenate in order, so output is unchanged.
     // An instance with a rejected reference is not lowered: its one error is the instantiation's, not
@@ -107,14 +115,17 @@ fn lower_all(instances: &[&StackInstance], targets: &[Target]) -> (Vec<Artifact>
         let env = instance.environment;
         let stack = instance.stack.name();
         for &target in targets {
-            let (document, resource_count, found, renames) = match target {
+            let (document, resource_count, found, renames, capabilities) = match target {
                 Target::CloudFormation => {
                     let t = stackwright_cloudformation::synthesize(instance);
-                    (t.document, t.resource_count, t.problems, t.renames)
+                    let capabilities = stackwright_cloudformation::capabilities(&t.document);
+                    let (d, n, p) = (t.document, t.resource_count, t.problems);
+                    (d, n, p, t.renames, capabilities)
                 }
                 Target::Terraform => {
                     let m = stackwright_terraform::synthesize(instance);
-                    (m.document, m.resource_count, m.problems, Vec::new())
+                    let (d, n, p) = (m.document, m.resource_count, m.problems);
+                    (d, n, p, Vec::new(), Vec::new())
                 }
             };
             let path = artifact_path(target, &env.name, stack);
@@ -143,6 +154,7 @@ fn lower_all(instances: &[&StackInstance], targets: &[Target]) -> (Vec<Artifact>
                 bytes: to_bytes(&document),
                 depends_on,
                 renames,
+                capabilities,
             });
         }
     }
@@ -201,7 +213,7 @@ fn manifest(app: &str, artifacts: &[Artifact]) -> Vec<u8> {
     let entries: Vec<Json> = artifacts
         .iter()
         .map(|a| {
-            json!({
+            let mut entry = json!({
                 "app": app,
                 "env": a.environment,
                 "account": a.account,
@@ -212,13 +224,24 @@ fn manifest(app: &str, artifacts: &[Artifact]) -> Vec<u8> {
                 "resources": a.resource_count,
                 "sha256": hex_sha256(&a.bytes),
                 "depends_on": a.depends_on,
-            })
+            });
+            if a.target == Target::CloudFormation {
+                entry["stack_name"] =
+                    stackwright_cloudformation::stack_name(app, &a.environment, &a.stack).into();
+                entry["capabilities"] = json!(a.capabilities);
+            }
+            entry
         })
         .collect();
-    to_bytes(&json!({ "format": 1, "app": app, "artifacts": entries }))
+    to_bytes(&json!({
+        "format": stackwright_tree::manifest::FORMAT,
+        "generator": stackwright_tree::manifest::GENERATOR,
+        "app": app,
+        "artifacts": entries,
+    }))
 }
 
-fn hex_sha256(bytes: &[u8]) -> String {
+pub(crate) fn hex_sha256(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
         .map(|b| format!("{b:02x}"))

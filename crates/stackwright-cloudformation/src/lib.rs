@@ -6,6 +6,7 @@
 //!
 //! Architecture invariant: no IO here, and nothing about Terraform.
 
+mod deploy;
 mod exports;
 mod expr;
 mod names;
@@ -14,6 +15,7 @@ mod tagging;
 mod tagging_generated;
 mod validation;
 
+pub use deploy::{capabilities, stack_name, stack_name_problems, STACK_NAME_LIMIT};
 use names::LogicalIds;
 use serde_json::{json, Map, Value as Json};
 use stackwright_core::{AttrRef, Diagnostic, Expr, ParamType, StackInstance};

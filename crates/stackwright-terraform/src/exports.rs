@@ -24,28 +24,17 @@ pub(crate) fn remote_environment_name(env: &str, stack: &str) -> String {
     snake_case(&format!("{env}-{stack}"))
 }
 
-/// The remote state of another environment's module: that environment's backend (local: its module's
-/// state file, `../../<env>/<stack>/terraform.tfstate` from this module; S3: its bucket, key and region,
-/// with `assume_role` when a role reads it, which the S3 backend takes from Terraform 1.6 on).
+/// The remote state of another environment's module: that environment's backend (see [`remote_state`]),
+/// with `assume_role` when a role reads its S3 state, which the S3 backend takes from Terraform 1.6 on.
 pub(crate) fn remote_environment_state(
     backend: &Backend,
     key: &str,
+    app: &str,
     env: &str,
     stack: &str,
     role_arn: Option<&str>,
 ) -> Map<String, Json> {
-    let mut body = match backend {
-        Backend::Local => {
-            let mut body = Map::new();
-            body.insert("backend".into(), "local".into());
-            body.insert(
-                "config".into(),
-                json!({ "path": format!("../../{env}/{stack}/terraform.tfstate") }),
-            );
-            body
-        }
-        s3 => remote_state(s3, key, stack),
-    };
+    let mut body = remote_state(backend, key, app, env, stack);
     if let (Some(role), Some(Json::Object(config))) = (role_arn, body.get_mut("config")) {
         if matches!(backend, Backend::S3 { .. }) {
             config.insert("assume_role".into(), json!({ "role_arn": role }));
@@ -54,15 +43,22 @@ pub(crate) fn remote_environment_state(
     body
 }
 
-/// Where the producer's state is, as `terraform_remote_state` takes it. Local state is the producer
-/// module's `terraform.tfstate`, relative to the consumer's module directory (a sibling in the tree:
-/// `terraform/<env>/<stack>/`), which is where `terraform -chdir=<module>` runs; S3 state is the
-/// producer's bucket, key and region, as its `backend "s3"` block has them.
-pub(crate) fn remote_state(backend: &Backend, key: &str, producer: &str) -> Map<String, Json> {
+/// Where stack `stack` of environment `env` keeps its state, as `terraform_remote_state` takes it: its
+/// own backend block's location. Local state is the producer's `terraform-state/...` file, relative to
+/// the module directory, which is where `terraform -chdir=<module>` runs; every module sits at the same
+/// depth (`terraform/<env>/<stack>/`), so the producer's own relative path is right from the consumer
+/// too. S3 state is the producer's bucket, key and region.
+pub(crate) fn remote_state(
+    backend: &Backend,
+    key: &str,
+    app: &str,
+    env: &str,
+    stack: &str,
+) -> Map<String, Json> {
     let (backend, config) = match backend {
         Backend::Local => (
             "local",
-            json!({ "path": format!("../{producer}/terraform.tfstate") }),
+            json!({ "path": crate::settings::local_state_path(app, env, stack) }),
         ),
         Backend::S3 { bucket, region, .. } => (
             "s3",

@@ -14,7 +14,9 @@ mod resources;
 mod settings;
 mod validation;
 
-pub use settings::{Backend, TerraformEnvironment, TerraformSettings};
+pub use settings::{
+    local_state_path, Backend, TerraformEnvironment, TerraformSettings, LOCAL_STATE_DIR,
+};
 
 use names::Names;
 use serde_json::{json, Map, Value as Json};
@@ -93,7 +95,7 @@ pub fn synthesize(instance: &StackInstance) -> Module {
         let key = state_key(&settings.backend, instance.app, &env.name, producer);
         blocks.add_remote_state(
             &exports::remote_state_name(producer),
-            exports::remote_state(&settings.backend, &key, producer),
+            exports::remote_state(&settings.backend, &key, instance.app, &env.name, producer),
         );
     }
 
@@ -124,6 +126,7 @@ pub fn synthesize(instance: &StackInstance) -> Module {
             exports::remote_environment_state(
                 &theirs.backend,
                 &key,
+                instance.app,
                 &read.environment.name,
                 &read.stack,
                 role,
@@ -145,6 +148,15 @@ pub fn synthesize(instance: &StackInstance) -> Module {
         "required_providers".into(),
         json!({ "aws": { "source": "hashicorp/aws", "version": AWS_PROVIDER_CONSTRAINT } }),
     );
+    if let Backend::Local = &settings.backend {
+        terraform.insert(
+            "backend".into(),
+            json!({ "local": {
+                "path": settings::local_state_path(instance.app, &env.name, stack.name()),
+                "workspace_dir": settings::local_workspace_dir(instance.app, &env.name, stack.name()),
+            } }),
+        );
+    }
     if let Backend::S3 {
         bucket,
         region,

@@ -98,7 +98,7 @@ fn terraform_outputs_from_the_producer_and_local_remote_state_in_the_consumer() 
     let service = &docs["terraform/dev/service/main.tf.json"];
     assert_eq!(
         service["data"]["terraform_remote_state"],
-        json!({"network": {"backend": "local", "config": {"path": "../network/terraform.tfstate"}}})
+        json!({"network": {"backend": "local", "config": {"path": "../../../../terraform-state/shop/dev/network/terraform.tfstate"}}})
     );
     let vpc = "${data.terraform_remote_state.network.outputs.export_vpc_id}";
     assert_eq!(
@@ -542,7 +542,7 @@ fn a_cross_region_read_is_get_stack_output_and_remote_state_of_the_other_environ
     assert_eq!(
         module["data"]["terraform_remote_state"],
         json!({"global_edge": {"backend": "local", "config": {
-            "path": "../../global/edge/terraform.tfstate"
+            "path": "../../../../terraform-state/shop/global/edge/terraform.tfstate"
         }}})
     );
     assert_eq!(

@@ -98,7 +98,7 @@ fn services_read_the_shared_release_bucket_across_account_and_region() {
         let module = &docs[&format!("terraform/{env}/service/main.tf.json")];
         assert_eq!(
             module["data"]["terraform_remote_state"]["shared_releases"],
-            json!({"backend": "local", "config": {"path": "../../shared/releases/terraform.tfstate"}})
+            json!({"backend": "local", "config": {"path": "../../../../terraform-state/shop/shared/releases/terraform.tfstate"}})
         );
         assert_eq!(
             module["resource"]["aws_ssm_parameter"]["releases_bucket_parameter"]["value"],
