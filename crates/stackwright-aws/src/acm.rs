@@ -79,6 +79,23 @@ attr_handle!(
     }
 );
 
+impl Certificate {
+    /// A certificate that exists outside the app (e.g. issued by another team), by ARN; only `arn` can
+    /// be used.
+    #[track_caller]
+    pub fn from_arn(
+        id: impl Into<String>,
+        arn: impl Into<stackwright_core::Expr>,
+    ) -> crate::Existing<CertificateHandle> {
+        crate::Existing::new(
+            id,
+            kinds::CERTIFICATE,
+            vec![("arn", arn.into())],
+            |handle| CertificateHandle { handle },
+        )
+    }
+}
+
 impl Declare for Certificate {
     type Handle = CertificateHandle;
     fn declare(mut self, at: ResourceRef) -> (Resource, CertificateHandle) {

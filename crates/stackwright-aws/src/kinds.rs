@@ -57,3 +57,12 @@ pub const EC2_FLOW_LOG: &str = "aws.ec2.FlowLog";
 /// A resource of any CloudFormation registry type, from a generated builder (`stackwright-aws-generated`);
 /// its properties say how each target spells it, see `registry`.
 pub const REGISTRY: &str = "registry";
+/// The availability zones of the environment's region, read at deploy time (a lookup: no resource).
+pub const AVAILABILITY_ZONES: &str = "aws.ec2.AvailabilityZones";
+/// A read of another environment's stack output at deploy time (a lookup: no resource).
+pub const STACK_OUTPUT: &str = "aws.StackOutput";
+/// Lookups of existing network resources by tags: Terraform data sources; CloudFormation parameters of
+/// the AWS-specific type (it cannot search by tag: the id is given at deploy time).
+pub const VPC_LOOKUP: &str = "aws.ec2.VpcLookup";
+pub const SUBNET_LOOKUP: &str = "aws.ec2.SubnetLookup";
+pub const SECURITY_GROUP_LOOKUP: &str = "aws.ec2.SecurityGroupLookup";

@@ -167,6 +167,24 @@ pub(crate) const ENCRYPT_DECRYPT_ACTIONS: [&str; 5] = [
     "kms:DescribeKey",
 ];
 
+impl Key {
+    /// A key that exists outside the app, by ARN: `arn` and `key_id` (the ARN, which KMS accepts as a
+    /// key id) can be used. Its policy is not known, so a log group encrypted with it is not checked for
+    /// the CloudWatch Logs statement: make sure the key's owner allows it.
+    #[track_caller]
+    pub fn from_arn(id: impl Into<String>, arn: impl Into<Expr>) -> crate::Existing<KeyHandle> {
+        let id = id.into();
+        let arn = arn.into();
+        let attributes = vec![("arn", arn.clone()), ("key_id", arn)];
+        let handle_id = id.clone();
+        crate::Existing::new(id, kinds::KMS_KEY, attributes, move |handle| KeyHandle {
+            handle,
+            id: handle_id,
+            allows_cloudwatch_logs: true,
+        })
+    }
+}
+
 impl Declare for Key {
     type Handle = KeyHandle;
     fn declare(mut self, at: ResourceRef) -> (Resource, KeyHandle) {

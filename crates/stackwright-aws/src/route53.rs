@@ -73,6 +73,25 @@ impl HostedZoneHandle {
     }
 }
 
+impl HostedZone {
+    /// A hosted zone that exists outside the app, by id (`Z...`) and domain name (records and
+    /// certificates in it are checked against the name); only `id` can be used.
+    #[track_caller]
+    pub fn from_id(
+        id: impl Into<String>,
+        zone_id: impl Into<Expr>,
+        zone_name: &str,
+    ) -> crate::Existing<HostedZoneHandle> {
+        let name = zone_name.trim_end_matches('.').to_ascii_lowercase();
+        crate::Existing::new(
+            id,
+            kinds::HOSTED_ZONE,
+            vec![("id", zone_id.into())],
+            move |handle| HostedZoneHandle { handle, name },
+        )
+    }
+}
+
 impl Declare for HostedZone {
     type Handle = HostedZoneHandle;
     fn declare(mut self, at: ResourceRef) -> (Resource, HostedZoneHandle) {

@@ -199,6 +199,30 @@ const READ_ACTIONS: [&str; 4] = [
 ];
 const WRITE_ACTIONS: [&str; 3] = ["s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"];
 
+impl Bucket {
+    /// A bucket that exists outside the app, by name (or a deploy-time value such as another
+    /// environment's output): `name` and `arn` can be used (grants give access to
+    /// its objects; a bucket encrypted with a customer managed key also needs a grant on that key).
+    #[track_caller]
+    pub fn from_name(
+        id: impl Into<String>,
+        bucket_name: impl Into<Expr>,
+    ) -> crate::Existing<BucketHandle> {
+        let id = id.into();
+        let name = bucket_name.into();
+        let arn = crate::existing::arn("s3", false, false, name.clone());
+        let attributes = vec![("name", name), ("arn", arn)];
+        let handle_id = id.clone();
+        crate::Existing::new(id, kinds::S3_BUCKET, attributes, move |handle| {
+            BucketHandle {
+                handle,
+                id: handle_id,
+                kms_key: None,
+            }
+        })
+    }
+}
+
 impl Declare for Bucket {
     type Handle = BucketHandle;
     fn declare(mut self, at: ResourceRef) -> (Resource, BucketHandle) {

@@ -59,6 +59,17 @@ struct ListArgs {
     /// Output directory the listed paths are in
     #[arg(long, value_name = "DIR", default_value = "out")]
     out: PathBuf,
+    /// How to print the list
+    #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+    format: ListFormat,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ListFormat {
+    /// Environments, then artifacts in deploy waves, with what each waits for
+    Human,
+    /// A JSON document for CI: every artifact with its wave, dependencies and deploy command
+    Json,
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -177,10 +188,10 @@ fn run_on<C>(
     };
     let color = terminals.stderr;
     let (listing, args) = match cli.command {
-        None => (false, cli.synth),
-        Some(Command::Synth(args)) => (false, args),
+        None => (None, cli.synth),
+        Some(Command::Synth(args)) => (None, args),
         Some(Command::List(args)) => (
-            true,
+            Some(args.format),
             SynthArgs {
                 selected: args.selected,
                 out: args.out,
@@ -196,9 +207,17 @@ fn run_on<C>(
             return 1;
         }
     };
-    if listing {
-        let _ = write!(stdout, "{}", list(&synthesis, &args.out));
-        return 0;
+    match listing {
+        Some(ListFormat::Human) => {
+            let _ = write!(stdout, "{}", list(&synthesis, &args.out));
+            return 0;
+        }
+        Some(ListFormat::Json) => {
+            let json = crate::synth::to_bytes(&list_json(&synthesis, &args.out));
+            let _ = stdout.write_all(&json);
+            return 0;
+        }
+        None => {}
     }
     if args.check {
         return check(&synthesis, &args.out, stdout, stderr);
@@ -386,28 +405,90 @@ fn summary(s: &Synthesis, out: &Path) -> String {
     text
 }
 
+/// Artifacts by environment (in declaration order), and within one by deploy wave: each wave waits for
+/// the ones before it (`after:`), the artifacts of a wave can deploy in parallel.
 fn list(s: &Synthesis, out: &Path) -> String {
+    let waves = crate::synth::waves(&s.artifacts);
     let mut text = format!("app `{}`\n", s.app);
     let mut last_env = "";
-    for a in &s.artifacts {
+    let mut last_wave = 0;
+    for (a, wave) in in_deploy_order(s, &waves) {
         if a.environment != last_env {
             text.push_str(&format!(
                 "environment {} (account {}, region {})\n",
                 a.environment, a.account, a.region
             ));
             last_env = &a.environment;
+            last_wave = 0;
+        }
+        if wave != last_wave {
+            text.push_str(&format!("  wave {wave}\n"));
+            last_wave = wave;
         }
         let path = display_path(out, &a.path);
         text.push_str(&format!(
-            "  stack {} [{}] {} ({} resources)\n",
+            "    stack {} [{}] {} ({} resources)\n",
             a.stack,
             a.target.name(),
             path,
             a.resource_count
         ));
-        text.push_str(&format!("    deploy: {}\n", deploy_command(s, a, &path)));
+        if !a.depends_on.is_empty() {
+            let after: Vec<String> = a.depends_on.iter().map(|d| display_path(out, d)).collect();
+            text.push_str(&format!("      after: {}\n", after.join(", ")));
+        }
+        text.push_str(&format!("      deploy: {}\n", deploy_command(s, a, &path)));
     }
     text
+}
+
+/// The artifacts with their wave, by environment (declaration order), then wave, then declaration.
+fn in_deploy_order<'s>(s: &'s Synthesis, waves: &[usize]) -> Vec<(&'s crate::Artifact, usize)> {
+    let mut environments: Vec<&str> = Vec::new();
+    for a in &s.artifacts {
+        if !environments.contains(&a.environment.as_str()) {
+            environments.push(&a.environment);
+        }
+    }
+    let mut ordered: Vec<(usize, &crate::Artifact, usize)> = s
+        .artifacts
+        .iter()
+        .zip(waves)
+        .map(|(a, &wave)| {
+            let env = environments.iter().position(|e| *e == a.environment);
+            (env.unwrap_or(0), a, wave)
+        })
+        .collect();
+    // A stable sort keeps declaration order within an (environment, wave).
+    ordered.sort_by_key(|&(env, _, wave)| (env, wave));
+    ordered.into_iter().map(|(_, a, wave)| (a, wave)).collect()
+}
+
+/// `list --format json`: `{"app", "artifacts": [{"env", "account", "region", "stack", "target", "path",
+/// "wave", "depends_on", "deploy"}]}`, in deploy order (see [`list`]); paths include the output directory.
+fn list_json(s: &Synthesis, out: &Path) -> serde_json::Value {
+    let waves = crate::synth::waves(&s.artifacts);
+    let artifacts: Vec<serde_json::Value> = in_deploy_order(s, &waves)
+        .into_iter()
+        .map(|(a, wave)| {
+            let path = display_path(out, &a.path);
+            let depends_on: Vec<String> =
+                a.depends_on.iter().map(|d| display_path(out, d)).collect();
+            serde_json::json!({
+                "env": a.environment,
+                "account": a.account,
+                "region": a.region,
+                "stack": a.stack,
+                "target": a.target.name(),
+                "path": path,
+                "resources": a.resource_count,
+                "wave": wave,
+                "depends_on": depends_on,
+                "deploy": deploy_command(s, a, &path),
+            })
+        })
+        .collect();
+    serde_json::json!({ "app": s.app, "artifacts": artifacts })
 }
 
 /// CloudFormation's limit for a template passed inline; larger ones must go through S3.

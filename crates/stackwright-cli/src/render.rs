@@ -20,14 +20,7 @@ pub(crate) fn diagnostics(problems: &[Diagnostic], color: bool) -> String {
                 at.column()
             );
         }
-        let context: Vec<String> = [
-            ("environment", &problem.environment),
-            ("stack", &problem.stack),
-            ("resource", &problem.resource),
-        ]
-        .into_iter()
-        .filter_map(|(what, name)| name.as_ref().map(|n| format!("{what} `{n}`")))
-        .collect();
+        let context = problem.context();
         if !context.is_empty() {
             let _ = writeln!(out, "   {blue}={reset} in {}", context.join(", "));
         }

@@ -32,6 +32,10 @@ pub struct Artifact {
     pub path: String,
     pub resource_count: usize,
     pub bytes: Vec<u8>,
+    /// Artifacts (paths) of the same target that must be deployed first: those of the stacks of its
+    /// environment this one imports from or names in `depends_on`, then those of other environments
+    /// whose outputs it reads.
+    pub depends_on: Vec<String>,
     /// Declared renames the artifact cannot express, as (old, new) logical ids: CloudFormation's. (Terraform
     /// modules say it themselves, in `moved` blocks.)
     pub renames: Vec<(String, String)>,
@@ -46,7 +50,8 @@ pub struct Artifact {
 pub struct Synthesis {
     pub app: String,
     pub artifacts: Vec<Artifact>,
-    /// `manifest.json`: every artifact with its environment, account, region, stack, target, path and sha256.
+    /// `manifest.json`: every artifact with its environment, account, region, stack, target, path, sha256
+    /// and the paths of the artifacts it depends on (`depends_on`).
     pub manifest: Vec<u8>,
 }
 
@@ -78,8 +83,12 @@ pub fn synthesize<C>(app: &App<C>, request: &Request) -> Result<Synthesis, Vec<D
     }
     // Lowering and serializing dominate synthesis time and each instance is independent: spread the
     // instances over the cores in contiguous chunks, then concatenate in order, so output is unchanged.
+    // An instance with a rejected reference is not lowered: its one error is the instantiation's, not
+    // a follow-on per target.
     let lowered = crate::parallel::map_chunks(&instantiation.instances, |instances| {
-        lower_all(instances, &request.targets)
+        let fine: Vec<&StackInstance> =
+            instances.iter().filter(|i| i.links.rejected == 0).collect();
+        lower_all(&fine, &request.targets)
     });
     let mut artifacts = Vec::new();
     for (chunk_artifacts, chunk_problems) in lowered {
@@ -88,7 +97,7 @@ pub fn synthesize<C>(app: &App<C>, request: &Request) -> Result<Synthesis, Vec<D
     }
     if !problems.is_empty() {
         dedup_in_order(&mut problems);
-        return Err(problems);
+        return Err(merge_environments(problems));
     }
     let manifest = manifest(app.name(), &artifacts);
     Ok(Synthesis {
@@ -99,28 +108,40 @@ pub fn synthesize<C>(app: &App<C>, request: &Request) -> Result<Synthesis, Vec<D
 }
 
 /// Lowers instances to every requested target, in order.
-fn lower_all(instances: &[StackInstance], targets: &[Target]) -> (Vec<Artifact>, Vec<Diagnostic>) {
+fn lower_all(instances: &[&StackInstance], targets: &[Target]) -> (Vec<Artifact>, Vec<Diagnostic>) {
     let mut artifacts = Vec::new();
     let mut problems = Vec::new();
     for instance in instances {
         let env = instance.environment;
         let stack = instance.stack.name();
         for &target in targets {
-            let (document, resource_count, found, path, renames, capabilities) = match target {
+            let (document, resource_count, found, renames, capabilities) = match target {
                 Target::CloudFormation => {
                     let t = stackwright_cloudformation::synthesize(instance);
-                    let path = format!("cloudformation/{}/{stack}.template.json", env.name);
                     let capabilities = stackwright_cloudformation::capabilities(&t.document);
                     let (d, n, p) = (t.document, t.resource_count, t.problems);
-                    (d, n, p, path, t.renames, capabilities)
+                    (d, n, p, t.renames, capabilities)
                 }
                 Target::Terraform => {
                     let m = stackwright_terraform::synthesize(instance);
-                    let path = format!("terraform/{}/{stack}/main.tf.json", env.name);
                     let (d, n, p) = (m.document, m.resource_count, m.problems);
-                    (d, n, p, path, Vec::new(), Vec::new())
+                    (d, n, p, Vec::new(), Vec::new())
                 }
             };
+            let path = artifact_path(target, &env.name, stack);
+            let mut depends_on: Vec<String> = instance
+                .links
+                .depends_on
+                .iter()
+                .map(|producer| artifact_path(target, &env.name, producer))
+                .collect();
+            // Outputs read from other environments (regions, accounts) must exist first too.
+            for read in &instance.links.remote {
+                let path = artifact_path(target, &read.environment.name, &read.stack);
+                if !depends_on.contains(&path) {
+                    depends_on.push(path);
+                }
+            }
             problems.extend(found);
             artifacts.push(Artifact {
                 environment: env.name.clone(),
@@ -131,12 +152,54 @@ fn lower_all(instances: &[StackInstance], targets: &[Target]) -> (Vec<Artifact>,
                 path,
                 resource_count,
                 bytes: to_bytes(&document),
+                depends_on,
                 renames,
                 capabilities,
             });
         }
     }
     (artifacts, problems)
+}
+
+/// Where a stack's artifact goes, relative to the output directory.
+fn artifact_path(target: Target, env: &str, stack: &str) -> String {
+    match target {
+        Target::CloudFormation => format!("cloudformation/{env}/{stack}.template.json"),
+        Target::Terraform => format!("terraform/{env}/{stack}/main.tf.json"),
+    }
+}
+
+/// The deploy wave of each artifact (1 = depends on nothing; n + 1 = depends on waves up to n): the
+/// artifacts of one wave can deploy in parallel once the earlier waves are deployed.
+pub fn waves(artifacts: &[Artifact]) -> Vec<usize> {
+    let index: std::collections::BTreeMap<&str, usize> = artifacts
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.path.as_str(), i))
+        .collect();
+    let mut wave = vec![1; artifacts.len()];
+    // Producers are declared before their consumers, so one pass usually settles it; instantiation
+    // rejects cycles, so at most `len` passes do.
+    for _ in 0..artifacts.len() {
+        let mut changed = false;
+        for (i, a) in artifacts.iter().enumerate() {
+            let after = a
+                .depends_on
+                .iter()
+                .filter_map(|d| index.get(d.as_str()))
+                .map(|&d| wave[d] + 1)
+                .max()
+                .unwrap_or(1);
+            if after > wave[i] {
+                wave[i] = after;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    wave
 }
 
 /// Pretty JSON with two-space indentation and a final newline: stable bytes, readable diffs.
@@ -160,6 +223,7 @@ fn manifest(app: &str, artifacts: &[Artifact]) -> Vec<u8> {
                 "path": a.path,
                 "resources": a.resource_count,
                 "sha256": hex_sha256(&a.bytes),
+                "depends_on": a.depends_on,
             });
             if a.target == Target::CloudFormation {
                 entry["stack_name"] =
@@ -182,6 +246,36 @@ pub(crate) fn hex_sha256(bytes: &[u8]) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// The same problem in several environments (a definition runs once per environment) is reported once,
+/// at its first place, with every environment it occurs in.
+fn merge_environments(problems: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut merged: Vec<Diagnostic> = Vec::with_capacity(problems.len());
+    for problem in problems {
+        let twin = merged.iter_mut().find(|m| {
+            m.environment.is_some()
+                && problem.environment.is_some()
+                && Diagnostic {
+                    environment: None,
+                    also_in: Vec::new(),
+                    ..(*m).clone()
+                } == Diagnostic {
+                    environment: None,
+                    also_in: Vec::new(),
+                    ..problem.clone()
+                }
+        });
+        match (twin, problem.environment.clone()) {
+            (Some(twin), Some(env)) => {
+                if twin.environment.as_ref() != Some(&env) && !twin.also_in.contains(&env) {
+                    twin.also_in.push(env);
+                }
+            }
+            _ => merged.push(problem),
+        }
+    }
+    merged
 }
 
 /// The same problem found by both targets (e.g. an unknown attribute) is reported once.

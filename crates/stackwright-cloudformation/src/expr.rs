@@ -5,6 +5,10 @@ use stackwright_core::{AttrRef, Expr, ParamRef, Pseudo};
 pub(crate) enum Reference {
     Ref(String),
     GetAtt(String, String),
+    /// A value another stack of the environment exports under this name.
+    Import(String),
+    /// Any other intrinsic function (e.g. `Fn::Select` of `Fn::GetAZs`), which `Fn::Sub` cannot embed.
+    Intrinsic(Json),
 }
 
 /// Resolves references to the template's logical ids.
@@ -14,18 +18,32 @@ pub(crate) trait Resolve {
 }
 
 /// Lowers an expression: a literal to a string, a lone reference to `Ref`/`Fn::GetAtt`, and a mix to
-/// `Fn::Sub`, whose literal `${` is escaped as `${!` so that it stays literal.
+/// `Fn::Sub`, whose literal `${` is escaped as `${!` so that it stays literal. An import is
+/// `Fn::ImportValue`; a mix with one, or with another intrinsic, is `Fn::Join` (`Fn::Sub` cannot name
+/// them without a variable map whose names could shadow logical ids).
 pub(crate) fn lower(expr: &Expr, resolve: &dyn Resolve, report: &mut dyn FnMut(String)) -> Json {
     match expr {
         Expr::Literal(text) => Json::String(text.clone()),
         Expr::Attr(_) | Expr::Param(_) | Expr::Pseudo(_) => match reference(expr, resolve) {
-            Ok(Reference::Ref(id)) => json!({ "Ref": id }),
-            Ok(Reference::GetAtt(id, attr)) => json!({ "Fn::GetAtt": [id, attr] }),
+            Ok(reference) => intrinsic(reference),
             Err(message) => {
                 report(message);
                 Json::Null
             }
         },
+        Expr::Concat(parts) if parts.iter().any(|p| needs_join(p, resolve)) => {
+            let mut joined = Vec::new();
+            for part in parts {
+                match part {
+                    Expr::Literal(text) => joined.push(Json::String(text.clone())),
+                    other => match reference(other, resolve) {
+                        Ok(reference) => joined.push(intrinsic(reference)),
+                        Err(message) => report(message),
+                    },
+                }
+            }
+            json!({ "Fn::Join": ["", joined] })
+        }
         Expr::Concat(parts) => {
             let mut template = String::new();
             for part in parts {
@@ -36,6 +54,9 @@ pub(crate) fn lower(expr: &Expr, resolve: &dyn Resolve, report: &mut dyn FnMut(S
                         Ok(Reference::GetAtt(id, attr)) => {
                             template.push_str(&format!("${{{id}.{attr}}}"))
                         }
+                        Ok(Reference::Import(_) | Reference::Intrinsic(_)) => {
+                            unreachable!("imports and intrinsics are joined above")
+                        }
                         Err(message) => report(message),
                     },
                 }
@@ -43,6 +64,20 @@ pub(crate) fn lower(expr: &Expr, resolve: &dyn Resolve, report: &mut dyn FnMut(S
             json!({ "Fn::Sub": template })
         }
     }
+}
+
+fn intrinsic(reference: Reference) -> Json {
+    match reference {
+        Reference::Ref(id) => json!({ "Ref": id }),
+        Reference::GetAtt(id, attr) => json!({ "Fn::GetAtt": [id, attr] }),
+        Reference::Import(name) => json!({ "Fn::ImportValue": name }),
+        Reference::Intrinsic(value) => value,
+    }
+}
+
+fn needs_join(part: &Expr, resolve: &dyn Resolve) -> bool {
+    matches!(part, Expr::Attr(a)
+        if matches!(resolve.attr(a), Ok(Reference::Import(_) | Reference::Intrinsic(_))))
 }
 
 fn reference(expr: &Expr, resolve: &dyn Resolve) -> Result<Reference, String> {

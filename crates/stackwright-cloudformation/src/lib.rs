@@ -7,6 +7,7 @@
 //! Architecture invariant: no IO here, and nothing about Terraform.
 
 mod deploy;
+mod exports;
 mod expr;
 mod names;
 mod resources;
@@ -17,7 +18,10 @@ mod validation;
 pub use deploy::{capabilities, stack_name, stack_name_problems, STACK_NAME_LIMIT};
 use names::LogicalIds;
 use serde_json::{json, Map, Value as Json};
-use stackwright_core::{Diagnostic, ParamType, StackInstance};
+use stackwright_core::{AttrRef, Diagnostic, Expr, ParamType, StackInstance};
+
+/// CloudFormation's limit on the outputs of one template (exports included).
+const MAX_OUTPUTS: usize = 200;
 
 /// A lowered template and what went wrong while lowering it.
 #[derive(Debug)]
@@ -62,7 +66,9 @@ pub fn synthesize(instance: &StackInstance) -> Template {
     }
 
     let lowering = resources::Lowering {
+        app: instance.app,
         stack,
+        links: &instance.links,
         env,
         default_tags: &instance.default_tags,
         ids: &ids,
@@ -101,6 +107,60 @@ pub fn synthesize(instance: &StackInstance) -> Template {
         });
         o.insert("Value".into(), value);
         outputs.insert(logical.clone(), Json::Object(o));
+    }
+    for export in &instance.links.exports {
+        let resource = &stack.resources()[export.resource.index as usize];
+        let logical = exports::output_id(&export.resource_id, export.attr);
+        if outputs.contains_key(&logical) {
+            problems.push(
+                Diagnostic::new(format!(
+                    "output logical id `{logical}` is needed for the export of `{}` to {}: rename \
+                     the output",
+                    export.resource_id,
+                    export.consumer_list()
+                ))
+                .for_resource(&export.resource_id)
+                .at(resource.location),
+            );
+            continue;
+        }
+        let value = Expr::Attr(AttrRef {
+            resource: export.resource,
+            attr: export.attr,
+        });
+        let value = expr::lower(&value, lowering.resolver(), &mut |m| {
+            problems.push(
+                Diagnostic::new(m)
+                    .for_resource(&export.resource_id)
+                    .at(resource.location),
+            )
+        });
+        let name = exports::export_name(
+            instance.app,
+            &env.name,
+            stack.name(),
+            &export.resource_id,
+            export.attr,
+        );
+        let readers = if export.consumers.is_empty() {
+            "kept for one more deploy (keep_export): no stack imports it any more".to_owned()
+        } else {
+            format!("imported by {}", export.consumer_list())
+        };
+        let description = format!("`{}` of `{}`, {readers}", export.attr, export.resource_id);
+        outputs.insert(
+            logical,
+            json!({ "Description": description, "Value": value, "Export": { "Name": name } }),
+        );
+    }
+
+    if outputs.len() > MAX_OUTPUTS {
+        problems.push(Diagnostic::new(format!(
+            "template has {} outputs ({} of them exports for other stacks): CloudFormation allows {MAX_OUTPUTS}; \
+             split the stack or pass fewer handles to other stacks",
+            outputs.len(),
+            instance.links.exports.len()
+        )));
     }
 
     let mut template = Map::new();

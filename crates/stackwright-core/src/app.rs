@@ -1,10 +1,11 @@
 use crate::diagnostic::{Diagnostic, Location};
 use crate::extensions::Extensions;
-use crate::stack::Stack;
+use crate::stack::{Stack, Stacks};
 use crate::{ids, naming, regions, tags};
 use std::any::Any;
 
 type Definition<C> = Box<dyn Fn(&mut Stack, &Environment<C>) + Send + Sync>;
+type GroupDefinition<C> = Box<dyn Fn(&mut Stacks, &Environment<C>) + Send + Sync>;
 
 /// A Stackwright app: named environments, each with a typed config value `C`, and stack definitions
 /// that run once per environment.
@@ -13,6 +14,7 @@ pub struct App<C> {
     location: Location,
     environments: Vec<Environment<C>>,
     stacks: Vec<StackDefinition<C>>,
+    declarations: Vec<Declaration<C>>,
     tags: Vec<(String, String)>,
     naming: String,
 }
@@ -23,6 +25,14 @@ pub(crate) struct StackDefinition<C> {
     pub(crate) define: Definition<C>,
 }
 
+/// What `App::stack` and `App::stacks` declare, run in declaration order for each environment.
+pub(crate) enum Declaration<C> {
+    /// One named stack (`App::stack`); its index into `App::stacks`.
+    Stack(usize),
+    /// A function declaring several stacks that pass handles to each other (`App::stacks`).
+    Group(GroupDefinition<C>),
+}
+
 impl<C> App<C> {
     #[track_caller]
     pub fn new(name: impl Into<String>) -> Self {
@@ -31,6 +41,7 @@ impl<C> App<C> {
             location: std::panic::Location::caller(),
             environments: Vec::new(),
             stacks: Vec::new(),
+            declarations: Vec::new(),
             tags: Vec::new(),
             naming: naming::DEFAULT_PATTERN.to_owned(),
         }
@@ -74,11 +85,43 @@ impl<C> App<C> {
         name: impl Into<String>,
         define: impl Fn(&mut Stack, &Environment<C>) + Send + Sync + 'static,
     ) -> Self {
+        self.declarations
+            .push(Declaration::Stack(self.stacks.len()));
         self.stacks.push(StackDefinition {
             name: name.into(),
             location: std::panic::Location::caller(),
             define: Box::new(define),
         });
+        self
+    }
+
+    /// Adds stacks that use each other's resources, defined by a function that runs once per
+    /// environment: each [`Stacks::stack`] call declares one stack and returns what its closure returns,
+    /// typically the handles the later stacks need.
+    ///
+    /// ```
+    /// # use stackwright_core::{App, Environment};
+    /// let app = App::new("shop")
+    ///     .environment(Environment::new("dev", "123456789012", "eu-west-1", ()))
+    ///     .stacks(|stacks, _env| {
+    ///         let network = stacks.stack("network", |stack| stack.name().to_owned());
+    ///         stacks.stack("service", |stack| {
+    ///             // use `network` (e.g. a `VpcHandle`) here, as if it were declared in this stack
+    ///             # let _ = (stack, &network);
+    ///         });
+    ///     });
+    /// # assert!(app.instantiate(&Default::default()).instances.len() == 2);
+    /// ```
+    ///
+    /// A handle used in another stack of the same environment becomes an export and an import
+    /// (CloudFormation `Outputs.*.Export` and `Fn::ImportValue`; Terraform `output` and
+    /// `terraform_remote_state`), and the consumer deploys after the producer. Handles of another
+    /// environment stay an error.
+    pub fn stacks(
+        mut self,
+        define: impl Fn(&mut Stacks, &Environment<C>) + Send + Sync + 'static,
+    ) -> Self {
+        self.declarations.push(Declaration::Group(Box::new(define)));
         self
     }
 
@@ -90,12 +133,18 @@ impl<C> App<C> {
         &self.environments
     }
 
+    /// The names of the stacks declared with [`App::stack`]; those of [`App::stacks`] are known only once
+    /// their function has run for an environment (see [`App::instantiate`]).
     pub fn stack_names(&self) -> impl Iterator<Item = &str> {
         self.stacks.iter().map(|s| s.name.as_str())
     }
 
     pub(crate) fn stack_definitions(&self) -> &[StackDefinition<C>] {
         &self.stacks
+    }
+
+    pub(crate) fn declarations(&self) -> &[Declaration<C>] {
+        &self.declarations
     }
 
     /// Problems with the app's own shape: its name, environments and stack names.
@@ -116,7 +165,7 @@ impl<C> App<C> {
                 .at(self.location),
             );
         }
-        if self.stacks.is_empty() {
+        if self.declarations.is_empty() {
             problems.push(
                 Diagnostic::new(format!(
                     "app `{}` has no stack: expected at least one `.stack(...)`",

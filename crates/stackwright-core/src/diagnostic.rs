@@ -11,6 +11,9 @@ pub type Location = &'static std::panic::Location<'static>;
 pub struct Diagnostic {
     pub message: String,
     pub environment: Option<String>,
+    /// Other environments with the very same problem (a definition runs once per environment), so that
+    /// it is reported once.
+    pub also_in: Vec<String>,
     pub stack: Option<String>,
     pub resource: Option<String>,
     pub location: Option<Location>,
@@ -21,6 +24,7 @@ impl Diagnostic {
         Diagnostic {
             message: message.into(),
             environment: None,
+            also_in: Vec::new(),
             stack: None,
             resource: None,
             location: None,
@@ -48,18 +52,33 @@ impl Diagnostic {
     }
 }
 
+impl Diagnostic {
+    /// Where the problem is, for messages: `environment `dev``, `environments `dev`, `prod``,
+    /// `stack `web``, `resource `Vpc``, each when known.
+    pub fn context(&self) -> Vec<String> {
+        let mut context = Vec::new();
+        if let Some(env) = &self.environment {
+            let all: Vec<String> = std::iter::once(env)
+                .chain(&self.also_in)
+                .map(|e| format!("`{e}`"))
+                .collect();
+            let plural = if all.len() == 1 { "" } else { "s" };
+            context.push(format!("environment{plural} {}", all.join(", ")));
+        }
+        for (what, name) in [("stack", &self.stack), ("resource", &self.resource)] {
+            if let Some(name) = name {
+                context.push(format!("{what} `{name}`"));
+            }
+        }
+        context
+    }
+}
+
 /// Plain, single-line rendering for logs and test assertions; the CLI has a richer one.
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)?;
-        let context: Vec<String> = [
-            ("environment", &self.environment),
-            ("stack", &self.stack),
-            ("resource", &self.resource),
-        ]
-        .into_iter()
-        .filter_map(|(what, name)| name.as_ref().map(|n| format!("{what} `{n}`")))
-        .collect();
+        let context = self.context();
         if !context.is_empty() {
             write!(f, " (in {})", context.join(", "))?;
         }

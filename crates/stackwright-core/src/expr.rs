@@ -98,6 +98,33 @@ impl Expr {
         }
     }
 
+    /// Replaces every attribute reference for which `f` gives a value, keeping concatenations in their
+    /// normal form (adjacent literals merged).
+    pub fn replace_attrs(&mut self, f: &mut dyn FnMut(&AttrRef) -> Option<Expr>) {
+        match self {
+            Expr::Attr(a) => {
+                if let Some(value) = f(a) {
+                    *self = value;
+                }
+            }
+            Expr::Concat(parts) => {
+                let mut changed = false;
+                for part in parts.iter_mut() {
+                    if let Expr::Attr(a) = part {
+                        if let Some(value) = f(a) {
+                            *part = value;
+                            changed = true;
+                        }
+                    }
+                }
+                if changed {
+                    *self = Expr::concat(std::mem::take(parts));
+                }
+            }
+            Expr::Literal(_) | Expr::Param(_) | Expr::Pseudo(_) => {}
+        }
+    }
+
     /// Visits every parameter referenced by this expression.
     pub fn for_each_param(&self, f: &mut dyn FnMut(&ParamRef)) {
         match self {
@@ -223,6 +250,16 @@ impl Value {
                 Value::Map(entries) => pending.extend(entries.into_iter().map(|(_, v)| v)),
                 Value::Bool(_) | Value::Int(_) | Value::Str(_) => {}
             }
+        }
+    }
+
+    /// Visits every expression inside this value, depth first, mutably.
+    pub fn for_each_expr_mut(&mut self, f: &mut dyn FnMut(&mut Expr)) {
+        match self {
+            Value::Str(e) => f(e),
+            Value::List(items) => items.iter_mut().for_each(|v| v.for_each_expr_mut(f)),
+            Value::Map(entries) => entries.iter_mut().for_each(|(_, v)| v.for_each_expr_mut(f)),
+            Value::Bool(_) | Value::Int(_) => {}
         }
     }
 

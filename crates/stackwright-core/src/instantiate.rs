@@ -1,10 +1,10 @@
-use crate::app::{App, EnvSpec};
+use crate::app::{App, Declaration, EnvSpec};
 use crate::diagnostic::{Diagnostic, Location};
-use crate::expr::Expr;
+use crate::links::{self, Links, RemoteRead};
 use crate::naming::NameContext;
-use crate::stack::{rename_problems, ResourceRef, ScopeId, Stack};
+use crate::regions;
+use crate::stack::{rename_problems, ScopeId, Stack, Stacks};
 use crate::tags;
-use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 /// Which environments to instantiate; all of them by default.
@@ -22,6 +22,8 @@ pub struct StackInstance<'a> {
     /// (see [`tags`](crate::tags)), then the app's, then the environment's.
     pub default_tags: Vec<(String, String)>,
     pub stack: Stack,
+    /// What this stack imports from and exports to the other stacks of its environment.
+    pub links: Links,
 }
 
 /// Every selected (environment, stack) instance, and every problem found while building them.
@@ -54,39 +56,54 @@ impl<C> App<C> {
         });
 
         let mut instances = Vec::new();
+        // Stacks declared inside `App::stacks` functions: their names are checked here, per environment.
+        let mut dynamic: Vec<(usize, Location)> = Vec::new();
         for environment in selected {
             let default_tags = tags::defaults(self.name(), self.tags(), environment.spec());
-            for definition in self.stack_definitions() {
-                let scope = ScopeId(NEXT_SCOPE.fetch_add(1, Ordering::Relaxed));
-                let naming = NameContext {
-                    pattern: self.naming_pattern().to_owned(),
-                    app: self.name().to_owned(),
-                    env: environment.name().to_owned(),
-                    stack: definition.name.clone(),
-                    account: environment.account().to_owned(),
-                    region: environment.region().to_owned(),
-                };
-                let mut stack = Stack::new(&definition.name, scope, naming);
-                (definition.define)(&mut stack, environment);
-                instances.push(StackInstance {
-                    app: self.name(),
-                    environment: environment.spec(),
-                    default_tags: default_tags.clone(),
-                    stack,
-                });
+            let naming = |stack: &str| NameContext {
+                pattern: self.naming_pattern().to_owned(),
+                app: self.name().to_owned(),
+                env: environment.name().to_owned(),
+                stack: stack.to_owned(),
+                account: environment.account().to_owned(),
+                region: environment.region().to_owned(),
+            };
+            let instance = |stack: Stack| StackInstance {
+                app: self.name(),
+                environment: environment.spec(),
+                default_tags: default_tags.clone(),
+                stack,
+                links: Links::default(),
+            };
+            for declaration in self.declarations() {
+                match declaration {
+                    Declaration::Stack(index) => {
+                        let definition = &self.stack_definitions()[*index];
+                        let mut stack =
+                            Stack::new(&definition.name, next_scope(), naming(&definition.name));
+                        (definition.define)(&mut stack, environment);
+                        instances.push(instance(stack));
+                    }
+                    Declaration::Group(define) => {
+                        let mut stacks = Stacks {
+                            declared: Vec::new(),
+                            naming: naming(""),
+                            next_scope,
+                        };
+                        define(&mut stacks, environment);
+                        for (stack, location) in stacks.declared {
+                            dynamic.push((instances.len(), location));
+                            instances.push(instance(stack));
+                        }
+                    }
+                }
             }
         }
-
-        let owners: BTreeMap<ScopeId, (String, String)> = instances
-            .iter()
-            .map(|i| {
-                (
-                    i.stack.scope(),
-                    (i.environment.name.clone(), i.stack.name().to_owned()),
-                )
-            })
-            .collect();
-        for instance in &mut instances {
+        let mut name_problems = stack_name_problems(&instances, &dynamic);
+        let mut link_problems = self.remote_reads(&mut instances);
+        link_problems.extend(crate::existing::resolve(&mut instances));
+        link_problems.extend(links::link(&mut instances));
+        for (index, instance) in instances.iter_mut().enumerate() {
             let env = instance.environment.name.as_str();
             let mut found = std::mem::take(&mut instance.stack.problems);
             for resource in instance.stack.resources() {
@@ -97,7 +114,8 @@ impl<C> App<C> {
                 }));
             }
             found.extend(rename_problems(&instance.stack));
-            found.extend(foreign_references(instance, &owners));
+            found.extend(take_for(&mut name_problems, index));
+            found.extend(take_for(&mut link_problems, index));
             problems.extend(
                 found
                     .into_iter()
@@ -111,57 +129,174 @@ impl<C> App<C> {
     }
 }
 
-/// Finds references to resources or parameters of another stack instance. The scope of each reference
-/// names its owner, which is what a later cross-stack lowering (exports, remote state) will use.
-fn foreign_references(
-    instance: &StackInstance,
-    owners: &BTreeMap<ScopeId, (String, String)>,
-) -> Vec<Diagnostic> {
-    let stack = &instance.stack;
-    let here = stack.scope();
-    let mut problems = Vec::new();
-    let mut check = |scope: ScopeId, what: &str, user: &str, location: Location| {
-        if scope == here {
-            return;
+impl<C> App<C> {
+    /// Checks each read of another environment's stack output (the environment exists and is another
+    /// one in the same partition; when it is instantiated too, it has the stack and the stack the
+    /// output; another account needs a role) and records it in the reader's links.
+    fn remote_reads(&self, instances: &mut [StackInstance]) -> Vec<(usize, Diagnostic)> {
+        let mut problems = Vec::new();
+        let mut reads = Vec::new();
+        for (here, instance) in instances.iter().enumerate() {
+            for (index, resource) in instance.stack.resources().iter().enumerate() {
+                let Some(remote) = &resource.remote_output else {
+                    continue;
+                };
+                let mut problem = |message: String| {
+                    problems.push((
+                        here,
+                        Diagnostic::new(message)
+                            .for_resource(&resource.id)
+                            .at(resource.location),
+                    ))
+                };
+                let own = instance.environment;
+                let Some(env) = self
+                    .environments()
+                    .iter()
+                    .find(|e| e.name() == remote.environment)
+                else {
+                    let known: Vec<&str> = self.environments().iter().map(|e| e.name()).collect();
+                    problem(format!(
+                        "`{}` reads an output of unknown environment `{}`: expected one of {}",
+                        resource.id,
+                        remote.environment,
+                        known.join(", ")
+                    ));
+                    continue;
+                };
+                let env = env.spec();
+                if env.name == own.name {
+                    problem(format!(
+                        "`{}` reads stack `{}` of its own environment through a remote read: pass the \
+                         handle instead (stacks of one environment use each other's handles)",
+                        resource.id, remote.stack
+                    ));
+                    continue;
+                }
+                if regions::partition(&env.region) != regions::partition(&own.region) {
+                    problem(format!(
+                        "`{}` reads environment `{}` in partition `{}` from partition `{}`: outputs \
+                         cannot be read across partitions",
+                        resource.id,
+                        env.name,
+                        regions::partition(&env.region),
+                        regions::partition(&own.region)
+                    ));
+                    continue;
+                }
+                if env.account != own.account && remote.role_arn.is_none() {
+                    problem(format!(
+                        "`{}` reads environment `{}` of account {} from account {}: give a role in that \
+                         account that can read it (`.role_arn(...)`)",
+                        resource.id, env.name, env.account, own.account
+                    ));
+                    continue;
+                }
+                let producer = instances
+                    .iter()
+                    .filter(|i| i.environment.name == env.name)
+                    .collect::<Vec<_>>();
+                // An environment left out by the selection is not checked further.
+                if !producer.is_empty() {
+                    let Some(stack) = producer.iter().find(|i| i.stack.name() == remote.stack)
+                    else {
+                        let known: Vec<&str> = producer.iter().map(|i| i.stack.name()).collect();
+                        problem(format!(
+                            "`{}` reads stack `{}` of environment `{}`, which has no such stack: \
+                             expected one of {}",
+                            resource.id,
+                            remote.stack,
+                            env.name,
+                            known.join(", ")
+                        ));
+                        continue;
+                    };
+                    if !stack.stack.outputs().iter().any(|o| o.id == remote.output) {
+                        let known: Vec<String> = stack
+                            .stack
+                            .outputs()
+                            .iter()
+                            .map(|o| format!("`{}`", o.id))
+                            .collect();
+                        problem(format!(
+                            "`{}` reads output `{}` of stack `{}` in environment `{}`, which declares \
+                             no such output: expected {}; declare it there with `stack.output(..)`",
+                            resource.id,
+                            remote.output,
+                            remote.stack,
+                            env.name,
+                            if known.is_empty() {
+                                "an output".to_owned()
+                            } else {
+                                format!("one of {}", known.join(", "))
+                            }
+                        ));
+                        continue;
+                    }
+                }
+                reads.push((
+                    here,
+                    RemoteRead {
+                        resource: index as u32,
+                        environment: env.clone(),
+                        stack: remote.stack.clone(),
+                        output: remote.output.clone(),
+                        role_arn: remote.role_arn.clone(),
+                    },
+                ));
+            }
         }
-        let message = match owners.get(&scope) {
-            Some((env, other_stack)) if *env != instance.environment.name => format!(
-                "`{user}` references {what} of environment `{env}` (stack `{other_stack}`): \
-                 a stack can only reference resources of its own environment"
-            ),
-            Some((_, other_stack)) => format!(
-                "`{user}` references {what} of stack `{other_stack}`: \
-                 cross-stack references are not supported yet; declare both in one stack"
-            ),
-            None => format!(
-                "`{user}` references {what} that was not declared in any selected stack of this app"
-            ),
-        };
-        problems.push(Diagnostic::new(message).for_resource(user).at(location));
-    };
-    let check_expr = |expr: &Expr,
-                      user: &str,
-                      location: Location,
-                      check: &mut dyn FnMut(ScopeId, &str, &str, Location)| {
-        expr.for_each_attr(&mut |a| {
-            check(a.resource.scope, "a resource attribute", user, location)
-        });
-        expr.for_each_param(&mut |p| check(p.scope, "a parameter", user, location));
-    };
-    for resource in stack.resources() {
-        resource.for_each_expr(&mut |e| check_expr(e, &resource.id, resource.location, &mut check));
-        for dependency in &resource.depends_on {
-            let ResourceRef { scope, .. } = *dependency;
-            check(
-                scope,
-                "a resource (in depends_on)",
-                &resource.id,
-                resource.location,
-            );
+        for (here, read) in reads {
+            instances[here].links.remote.push(read);
         }
+        for (here, _) in &problems {
+            instances[*here].links.rejected += 1;
+        }
+        problems
     }
-    for output in stack.outputs() {
-        check_expr(&output.value, &output.id, output.location, &mut check);
+}
+
+fn next_scope() -> ScopeId {
+    ScopeId(NEXT_SCOPE.fetch_add(1, Ordering::Relaxed))
+}
+
+/// The problems of one instance, out of a list of (instance index, problem).
+fn take_for(problems: &mut Vec<(usize, Diagnostic)>, index: usize) -> Vec<Diagnostic> {
+    let (mine, rest) = std::mem::take(problems)
+        .into_iter()
+        .partition(|(i, _)| *i == index);
+    *problems = rest;
+    mine.into_iter().map(|(_, d)| d).collect()
+}
+
+/// Names of the stacks declared by `App::stacks` functions: valid, and unique within their environment
+/// (the names of `App::stack` are checked by `App::validate`, once).
+fn stack_name_problems(
+    instances: &[StackInstance],
+    dynamic: &[(usize, Location)],
+) -> Vec<(usize, Diagnostic)> {
+    let mut problems = Vec::new();
+    for &(index, location) in dynamic {
+        let instance = &instances[index];
+        let name = instance.stack.name();
+        if let Err(why) = crate::ids::validate_name(name) {
+            problems.push((
+                index,
+                Diagnostic::new(format!("invalid stack name `{name}`: {why}")).at(location),
+            ));
+        }
+        let twin = instances[..index].iter().any(|other| {
+            other.environment.name == instance.environment.name && other.stack.name() == name
+        });
+        if twin {
+            problems.push((
+                index,
+                Diagnostic::new(format!(
+                    "duplicate stack name `{name}`: expected each stack of an environment to have its own name"
+                ))
+                .at(location),
+            ));
+        }
     }
     problems
 }

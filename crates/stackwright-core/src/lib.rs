@@ -10,10 +10,12 @@
 
 mod app;
 mod diagnostic;
+mod existing;
 mod expr;
 mod extensions;
 pub mod ids;
 mod instantiate;
+mod links;
 pub mod naming;
 pub mod regions;
 mod stack;
@@ -24,9 +26,10 @@ pub use diagnostic::{Diagnostic, Location};
 pub use expr::{AttrRef, Expr, ParamRef, Pseudo, Value};
 pub use extensions::Extensions;
 pub use instantiate::{Instantiation, Selection, StackInstance};
+pub use links::{Export, Import, Links, RemoteRead};
 pub use stack::{
-    Declare, HasResourceRef, Output, Override, ParamHandle, ParamType, Parameter, RemovalPolicy,
-    Resource, ResourceRef, ScopeId, Stack,
+    Declare, HasResourceRef, Output, Override, ParamHandle, ParamType, Parameter, RemoteOutput,
+    RemovalPolicy, Resource, ResourceRef, ScopeId, Stack, Stacks,
 };
 
 /// Builds an [`Expr`] by concatenating literals and references, as string interpolation would.

@@ -90,6 +90,23 @@ pub struct Resource {
     pub location: Location,
     /// Problems the builder found in its own input (bad CIDR, ...), reported with the resource's context.
     pub problems: Vec<String>,
+    /// Set for a resource that exists outside the app (`Vpc::from_id(..)`): the attributes whose values
+    /// are known. Instantiation replaces every reference to them with the value; targets emit nothing.
+    pub existing: Option<Vec<(&'static str, Expr)>>,
+    /// Set for a read of another environment's stack output (its attribute `value`); instantiation
+    /// checks it and resolves the environment (see [`Links::remote`](crate::Links::remote)).
+    pub remote_output: Option<RemoteOutput>,
+}
+
+/// Which output of which stack of which environment a resource reads (across regions or accounts).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RemoteOutput {
+    pub environment: String,
+    pub stack: String,
+    /// The output's id, as the producing stack declares it with [`Stack::output`].
+    pub output: String,
+    /// A role that can read it (another account): CloudFormation's `RoleArn`, Terraform's backend role.
+    pub role_arn: Option<String>,
 }
 
 impl Resource {
@@ -108,6 +125,8 @@ impl Resource {
             renamed_from: None,
             location: std::panic::Location::caller(),
             problems: Vec::new(),
+            existing: None,
+            remote_output: None,
         }
     }
 
@@ -130,6 +149,14 @@ impl Resource {
     /// The physical name, once the stack has applied the app's naming pattern (after [`Stack::add`]).
     pub fn physical_name(&self) -> Option<&str> {
         self.physical_name.as_ref().map(|n| n.name.as_str())
+    }
+
+    /// Visits every expression of the resource's properties and tags, mutably.
+    pub fn for_each_expr_mut(&mut self, f: &mut dyn FnMut(&mut Expr)) {
+        self.properties
+            .iter_mut()
+            .for_each(|(_, v)| v.for_each_expr_mut(f));
+        self.tags.iter_mut().for_each(|(_, v)| f(v));
     }
 
     /// Visits every expression of the resource's properties and tags.
@@ -244,6 +271,8 @@ pub struct Stack {
     pub(crate) parameters: Vec<Parameter>,
     pub(crate) outputs: Vec<Output>,
     pub(crate) problems: Vec<Diagnostic>,
+    /// Attributes exported whether or not another stack imports them (see [`Stack::keep_export`]).
+    pub(crate) kept_exports: Vec<(crate::expr::AttrRef, Location)>,
     naming: NameContext,
 }
 
@@ -257,6 +286,7 @@ impl Stack {
             parameters: Vec::new(),
             outputs: Vec::new(),
             problems: Vec::new(),
+            kept_exports: Vec::new(),
             naming,
         }
     }
@@ -403,6 +433,29 @@ impl Stack {
         self.problems.push(problem);
     }
 
+    /// Keeps exporting an attribute of one of this stack's resources (e.g. `vpc.id()`) although no stack
+    /// imports it any more: the first of two deploys that remove a cross-stack reference without a
+    /// "deadly embrace". CloudFormation refuses to delete an export that a deployed stack imports, and
+    /// the producer deploys first; so deploy once with the export kept (the consumers stop importing it),
+    /// then remove this line and deploy again. `plan` says when it is needed. Anything but a lone
+    /// attribute of this stack's resource is an error at the caller's line.
+    #[track_caller]
+    pub fn keep_export(&mut self, value: impl Into<Expr>) {
+        let location = std::panic::Location::caller();
+        match value.into() {
+            Expr::Attr(attr) if attr.resource.scope == self.scope => {
+                self.kept_exports.push((attr, location))
+            }
+            _ => self.problems.push(
+                Diagnostic::new(
+                    "keep_export takes an attribute of a resource of this stack, e.g. `vpc.id()`: \
+                     call it in the stack that declares the resource",
+                )
+                .at(location),
+            ),
+        }
+    }
+
     /// Publishes a value as a stack output.
     #[track_caller]
     pub fn output(&mut self, id: impl Into<String>, value: impl Into<Expr>) -> &mut Output {
@@ -483,4 +536,30 @@ fn id_problems<'a>(
         .into_iter()
         .map(|message| Diagnostic::new(message).for_resource(id).at(location))
         .collect()
+}
+
+/// The stacks that one environment's run of an [`App::stacks`](crate::App::stacks) function declares,
+/// in order. Each [`Stacks::stack`] returns its closure's value, so a later stack receives the handles
+/// of an earlier one as ordinary Rust values.
+pub struct Stacks {
+    pub(crate) declared: Vec<(Stack, Location)>,
+    pub(crate) naming: NameContext,
+    pub(crate) next_scope: fn() -> ScopeId,
+}
+
+impl Stacks {
+    /// Declares stack `name` (lowercase letters, digits and `-`, unique in the app) for this environment,
+    /// filled by `define`, and returns what `define` returns.
+    #[track_caller]
+    pub fn stack<R>(&mut self, name: impl Into<String>, define: impl FnOnce(&mut Stack) -> R) -> R {
+        let name = name.into();
+        let naming = NameContext {
+            stack: name.clone(),
+            ..self.naming.clone()
+        };
+        let mut stack = Stack::new(&name, (self.next_scope)(), naming);
+        let value = define(&mut stack);
+        self.declared.push((stack, std::panic::Location::caller()));
+        value
+    }
 }

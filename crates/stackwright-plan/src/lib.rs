@@ -15,6 +15,7 @@
 mod compare;
 mod diff;
 mod document;
+pub mod embrace;
 mod refs;
 pub mod render;
 mod stateful;
@@ -216,6 +217,8 @@ impl StackPlan {
 pub struct Plan {
     pub stacks: Vec<StackPlan>,
     pub summary: Summary,
+    /// CloudFormation exports whose removal or change fails while a deployed stack imports them.
+    pub embraces: Vec<embrace::Embrace>,
 }
 
 impl Plan {
@@ -258,7 +261,12 @@ pub fn plan(before: &[Document], after: &[Document]) -> Plan {
     for s in &stacks {
         summary.add_all(&s.summary);
     }
-    Plan { stacks, summary }
+    let embraces = embrace::find(before, after);
+    Plan {
+        stacks,
+        summary,
+        embraces,
+    }
 }
 
 #[cfg(test)]

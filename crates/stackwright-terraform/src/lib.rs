@@ -7,6 +7,7 @@
 //!
 //! Architecture invariant: no IO here, and nothing about CloudFormation.
 
+mod exports;
 mod expr;
 mod names;
 mod resources;
@@ -19,13 +20,16 @@ pub use settings::{
 
 use names::Names;
 use serde_json::{json, Map, Value as Json};
-use stackwright_core::{Diagnostic, ParamType, StackInstance};
+use stackwright_core::{AttrRef, Diagnostic, Expr, ParamType, StackInstance};
 
 /// Versions of the AWS provider the generated configuration is written for: checked against 5.100.0,
 /// and using nothing that 6.x removed.
 pub const AWS_PROVIDER_CONSTRAINT: &str = ">= 5.100.0, < 7.0.0";
 /// Oldest Terraform that reads everything we generate, except `moved` blocks.
 pub const TERRAFORM_CONSTRAINT: &str = ">= 1.0.0";
+/// Oldest Terraform whose S3 backend takes `assume_role` (the top-level `role_arn` it replaced is gone
+/// in 1.10); only modules that read another account's state with a role ask for it.
+pub const TERRAFORM_ASSUME_ROLE_CONSTRAINT: &str = ">= 1.6.0";
 /// Oldest Terraform that reads `moved` blocks (declared renames); only modules that contain one ask for it.
 pub const TERRAFORM_MOVED_CONSTRAINT: &str = ">= 1.1.0";
 
@@ -36,6 +40,15 @@ pub struct Module {
     /// Number of `resource` and `data` blocks.
     pub resource_count: usize,
     pub problems: Vec<Diagnostic>,
+}
+
+/// The state key of a stack's module in an S3 backend: the environment's key if it set one, else
+/// `<app>/<env>/<stack>.tfstate`. Local state has no key.
+fn state_key(backend: &Backend, app: &str, env: &str, stack: &str) -> String {
+    match backend {
+        Backend::S3 { key: Some(key), .. } => key.clone(),
+        _ => format!("{app}/{env}/{stack}.tfstate"),
+    }
 }
 
 /// Lowers one stack instance to a Terraform JSON root module.
@@ -54,6 +67,7 @@ pub fn synthesize(instance: &StackInstance) -> Module {
         app: instance.app,
         env,
         stack,
+        links: &instance.links,
         default_tags: &instance.default_tags,
         names: &names,
     };
@@ -62,9 +76,69 @@ pub fn synthesize(instance: &StackInstance) -> Module {
     for (index, resource) in stack.resources().iter().enumerate() {
         lowering.resource(index, resource, &mut blocks, &mut variables, &mut problems);
     }
+    // One remote state per stack this one imports from, in declaration order.
+    let producers = instance
+        .links
+        .depends_on
+        .iter()
+        .filter(|p| instance.links.imports.iter().any(|i| &i.stack == *p));
+    for producer in producers {
+        if let Backend::S3 { key: Some(key), .. } = &settings.backend {
+            problems.push(Diagnostic::new(format!(
+                "stack `{}` reads the state of stack `{producer}`, but the environment's S3 backend sets \
+                 one key (`{key}`) for every stack: leave `key` unset so that each stack gets \
+                 `<app>/<env>/<stack>.tfstate`",
+                stack.name()
+            )));
+            continue;
+        }
+        let key = state_key(&settings.backend, instance.app, &env.name, producer);
+        blocks.add_remote_state(
+            &exports::remote_state_name(producer),
+            exports::remote_state(&settings.backend, &key, instance.app, &env.name, producer),
+        );
+    }
+
+    // One remote state per stack of another environment this one reads outputs of.
+    let mut read_states: Vec<String> = Vec::new();
+    let mut needs_assume_role = false;
+    for read in &instance.links.remote {
+        let name = exports::remote_environment_name(&read.environment.name, &read.stack);
+        if read_states.contains(&name) {
+            continue;
+        }
+        let theirs = read
+            .environment
+            .extensions
+            .get::<TerraformSettings>()
+            .cloned()
+            .unwrap_or_default();
+        let key = state_key(
+            &theirs.backend,
+            instance.app,
+            &read.environment.name,
+            &read.stack,
+        );
+        let role = read.role_arn.as_deref();
+        needs_assume_role |= role.is_some() && matches!(theirs.backend, Backend::S3 { .. });
+        blocks.add_remote_state(
+            &name,
+            exports::remote_environment_state(
+                &theirs.backend,
+                &key,
+                instance.app,
+                &read.environment.name,
+                &read.stack,
+                role,
+            ),
+        );
+        read_states.push(name);
+    }
 
     let mut terraform = Map::new();
-    let required_version = if blocks.awscc {
+    let required_version = if needs_assume_role {
+        TERRAFORM_ASSUME_ROLE_CONSTRAINT
+    } else if blocks.awscc {
         resources::TERRAFORM_PRECONDITION_CONSTRAINT
     } else if blocks.moved.is_empty() {
         TERRAFORM_CONSTRAINT
@@ -92,13 +166,11 @@ pub fn synthesize(instance: &StackInstance) -> Module {
     if let Backend::S3 {
         bucket,
         region,
-        key,
         dynamodb_table,
+        ..
     } = &settings.backend
     {
-        let key = key
-            .clone()
-            .unwrap_or_else(|| format!("{}/{}/{}.tfstate", instance.app, env.name, stack.name()));
+        let key = state_key(&settings.backend, instance.app, &env.name, stack.name());
         let mut s3 = Map::new();
         s3.insert("bucket".into(), bucket.as_str().into());
         s3.insert("key".into(), key.into());
@@ -182,6 +254,40 @@ pub fn synthesize(instance: &StackInstance) -> Module {
         });
         o.insert("value".into(), value.into());
         outputs.insert(name.clone(), Json::Object(o));
+    }
+    for export in &instance.links.exports {
+        let resource = &stack.resources()[export.resource.index as usize];
+        let name = exports::output_name(&export.resource_id, export.attr);
+        if outputs.contains_key(&name) {
+            problems.push(
+                Diagnostic::new(format!(
+                    "output name `{name}` is needed for the export of `{}` to {}: rename the output",
+                    export.resource_id,
+                    export.consumer_list()
+                ))
+                .for_resource(&export.resource_id)
+                .at(resource.location),
+            );
+            continue;
+        }
+        let value = Expr::Attr(AttrRef {
+            resource: export.resource,
+            attr: export.attr,
+        });
+        let value = expr::lower(&value, &lowering, &mut |m| {
+            problems.push(
+                Diagnostic::new(m)
+                    .for_resource(&export.resource_id)
+                    .at(resource.location),
+            )
+        });
+        let readers = if export.consumers.is_empty() {
+            "kept for one more deploy (keep_export): no stack reads it any more".to_owned()
+        } else {
+            format!("read by {}", export.consumer_list())
+        };
+        let description = format!("`{}` of `{}`, {readers}", export.attr, export.resource_id);
+        outputs.insert(name, json!({ "description": description, "value": value }));
     }
 
     let mut module = Map::new();

@@ -27,7 +27,7 @@
 
 pub use stackwright_core::{
     interpolate, App, Diagnostic, EnvSpec, Environment, Expr, HasResourceRef, ParamHandle,
-    ParamType, Parameter, RemovalPolicy, Stack, Value,
+    ParamType, Parameter, RemovalPolicy, Stack, Stacks, Value,
 };
 
 /// Standard tag keys (`tags::OWNER`, `tags::COST_CENTER`, ...) for `App::tag` and `Environment::tag`.
@@ -63,7 +63,7 @@ pub use terraform as tf;
 /// Synthesis without the command line: for tests, benchmarks and tools.
 pub mod synth {
     pub use stackwright_cli::{
-        run_with, synthesize, write_tree, Artifact, Request, Synthesis, Target,
+        run_with, synthesize, waves, write_tree, Artifact, Request, Synthesis, Target,
     };
 }
 
@@ -82,7 +82,9 @@ impl<C> Run for App<C> {
 pub mod prelude {
     pub use crate::template::Template;
     pub use crate::terraform::TerraformEnvironment;
-    pub use crate::{include_template, interpolate, App, Environment, Expr, Parameter, Run, Stack};
+    pub use crate::{
+        include_template, interpolate, App, Environment, Expr, Parameter, Run, Stack, Stacks,
+    };
 }
 
 /// Compiles the README's example, so that it cannot rot.

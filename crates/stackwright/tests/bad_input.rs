@@ -4,7 +4,6 @@
 use crate::support::{fails, line_below, one_stack};
 use stackwright::aws::ec2;
 use stackwright::{App, Environment};
-use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 #[test]
@@ -147,31 +146,6 @@ fn reference_to_another_environment() {
             "`Public` references a resource attribute of environment `dev` (stack `main`)",
             "a stack can only reference resources of its own environment",
             "in environment `prod`, stack `main`, resource `Public`",
-        ],
-    );
-}
-
-#[test]
-fn reference_to_another_stack() {
-    let networks: Mutex<BTreeMap<String, ec2::VpcHandle>> = Mutex::new(BTreeMap::new());
-    let shared = std::sync::Arc::new(networks);
-    let writer = shared.clone();
-    let app = App::new("demo")
-        .environment(Environment::new("dev", "123456789012", "us-west-2", ()))
-        .stack("network", move |s, env| {
-            let vpc = s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
-            writer.lock().unwrap().insert(env.name().to_owned(), vpc);
-        })
-        .stack("compute", move |s, env| {
-            let vpc = shared.lock().unwrap()[env.name()].clone();
-            s.add(ec2::SecurityGroup::new("Web", &vpc, "web"));
-        });
-    fails(
-        &app,
-        &[
-            "`Web` references a resource attribute of stack `network`",
-            "cross-stack references are not supported yet",
-            "stack `compute`",
         ],
     );
 }

@@ -70,7 +70,7 @@ fn an_unknown_reference_names_the_template_line_and_the_rendering_call() {
 }
 
 #[test]
-fn a_syntax_error_in_a_user_template_fails_every_environment() {
+fn a_syntax_error_in_a_user_template_fails_every_environment_and_is_reported_once() {
     let template = Template::new("my-templates/motd.txt", "Welcome\n{% if %}\n");
     let app = App::new("demo")
         .environment(Environment::new("dev", "123456789012", "us-west-2", ()))
@@ -83,9 +83,8 @@ fn a_syntax_error_in_a_user_template_fails_every_environment() {
         &app,
         &[
             "template `my-templates/motd.txt` line 2, column 7:",
-            "environment `dev`",
-            "environment `prod`",
+            "in environments `dev`, `prod`, stack `main`",
         ],
     );
-    assert!(errors.contains("2 problems found"), "{errors}");
+    assert!(errors.contains("1 problem found"), "{errors}");
 }

@@ -7,6 +7,7 @@ mod nat;
 mod network;
 mod security_group;
 mod volume;
+mod zones;
 
 pub use flow_log::{FlowLog, FlowLogHandle, TrafficType, VpcFlowLogs, VpcFlowLogsHandle};
 pub use instance::{Instance, InstanceHandle, RootVolume};
@@ -19,6 +20,9 @@ pub use network::{
 };
 pub use security_group::{Peer, Port, SecurityGroup, SecurityGroupHandle};
 pub use volume::{Volume, VolumeHandle, VolumeType};
+pub use zones::{
+    zone_in_region, zone_index, zone_problems, AvailabilityZonesHandle, StackExt, ZONE_ATTRIBUTES,
+};
 
 /// The public SSM parameter that always holds the current Amazon Linux 2023 AMI id for x86_64.
 pub const AMAZON_LINUX_2023_AMI_PARAMETER: &str =

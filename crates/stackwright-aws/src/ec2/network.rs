@@ -1,7 +1,7 @@
 use crate::cidr::{parse_network_block, Ipv4Cidr};
 use crate::ec2::NatGatewayHandle;
 use crate::handle::{attr_handle, common_setters};
-use crate::{kinds, Handle};
+use crate::{kinds, Existing, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef};
 
 /// A VPC. DNS support and DNS hostnames are on, as most services expect.
@@ -38,6 +38,33 @@ attr_handle!(
         cidr_block: "cidr_block",
     } cidr: Option<Ipv4Cidr>
 );
+
+impl Vpc {
+    /// A VPC that exists outside the app, by id (`vpc-...`, or a lookup's value). Its CIDR block is not
+    /// known, so subnets in it are not checked against it; only `id` can be used.
+    #[track_caller]
+    pub fn from_id(id: impl Into<String>, vpc_id: impl Into<Expr>) -> Existing<VpcHandle> {
+        Existing::new(id, kinds::VPC, vec![("id", vpc_id.into())], |handle| {
+            VpcHandle { handle, cidr: None }
+        })
+    }
+}
+
+impl Vpc {
+    /// The VPC with these tags (e.g. `[("Name", "shared")]`), which must match exactly one: Terraform
+    /// `data "aws_vpc"`; CloudFormation a parameter of type `AWS::EC2::VPC::Id` to give at deploy time
+    /// (it cannot search by tag). Only `id` can be used.
+    #[track_caller]
+    pub fn lookup<K: Into<String>, V: Into<String>>(
+        id: impl Into<String>,
+        tags: impl IntoIterator<Item = (K, V)>,
+    ) -> Existing<VpcHandle> {
+        Existing::by_tags(id, kinds::VPC_LOOKUP, tags, |handle| VpcHandle {
+            handle,
+            cidr: None,
+        })
+    }
+}
 
 impl Declare for Vpc {
     type Handle = VpcHandle;
@@ -95,6 +122,35 @@ attr_handle!(
         availability_zone: "availability_zone",
     }
 );
+
+impl Subnet {
+    /// A subnet that exists outside the app, by id (`subnet-...`, or a lookup's value); only `id` can be
+    /// used.
+    #[track_caller]
+    pub fn from_id(id: impl Into<String>, subnet_id: impl Into<Expr>) -> Existing<SubnetHandle> {
+        Existing::new(
+            id,
+            kinds::SUBNET,
+            vec![("id", subnet_id.into())],
+            |handle| SubnetHandle { handle },
+        )
+    }
+}
+
+impl Subnet {
+    /// The subnet with these tags, which must match exactly one: Terraform `data "aws_subnet"`;
+    /// CloudFormation a parameter of type `AWS::EC2::Subnet::Id` to give at deploy time. Only `id` can be
+    /// used.
+    #[track_caller]
+    pub fn lookup<K: Into<String>, V: Into<String>>(
+        id: impl Into<String>,
+        tags: impl IntoIterator<Item = (K, V)>,
+    ) -> Existing<SubnetHandle> {
+        Existing::by_tags(id, kinds::SUBNET_LOOKUP, tags, |handle| SubnetHandle {
+            handle,
+        })
+    }
+}
 
 impl Declare for Subnet {
     type Handle = SubnetHandle;

@@ -166,6 +166,38 @@ attr_handle!(
     }
 );
 
+impl SecurityGroup {
+    /// A security group that exists outside the app, by id (`sg-...`, or a lookup's value); only `id`
+    /// can be used.
+    #[track_caller]
+    pub fn from_id(
+        id: impl Into<String>,
+        group_id: impl Into<Expr>,
+    ) -> crate::Existing<SecurityGroupHandle> {
+        crate::Existing::new(
+            id,
+            kinds::SECURITY_GROUP,
+            vec![("id", group_id.into())],
+            |handle| SecurityGroupHandle { handle },
+        )
+    }
+}
+
+impl SecurityGroup {
+    /// The security group with these tags, which must match exactly one: Terraform
+    /// `data "aws_security_group"`; CloudFormation a parameter of type `AWS::EC2::SecurityGroup::Id` to
+    /// give at deploy time. Only `id` can be used.
+    #[track_caller]
+    pub fn lookup<K: Into<String>, V: Into<String>>(
+        id: impl Into<String>,
+        tags: impl IntoIterator<Item = (K, V)>,
+    ) -> crate::Existing<SecurityGroupHandle> {
+        crate::Existing::by_tags(id, kinds::SECURITY_GROUP_LOOKUP, tags, |handle| {
+            SecurityGroupHandle { handle }
+        })
+    }
+}
+
 impl Declare for SecurityGroup {
     type Handle = SecurityGroupHandle;
     fn declare(mut self, at: ResourceRef) -> (Resource, SecurityGroupHandle) {

@@ -197,6 +197,40 @@ impl LoadBalancerHandle {
     }
 }
 
+impl LoadBalancer {
+    /// An application load balancer that exists outside the app, by ARN; only `arn` can be used
+    /// (listeners on it are checked as on an application load balancer).
+    #[track_caller]
+    pub fn application_from_arn(
+        id: impl Into<String>,
+        arn: impl Into<Expr>,
+    ) -> crate::Existing<LoadBalancerHandle> {
+        Self::from_arn(id.into(), arn.into(), true)
+    }
+
+    /// A network load balancer that exists outside the app, by ARN; only `arn` can be used.
+    #[track_caller]
+    pub fn network_from_arn(
+        id: impl Into<String>,
+        arn: impl Into<Expr>,
+    ) -> crate::Existing<LoadBalancerHandle> {
+        Self::from_arn(id.into(), arn.into(), false)
+    }
+
+    #[track_caller]
+    fn from_arn(id: String, arn: Expr, application: bool) -> crate::Existing<LoadBalancerHandle> {
+        crate::Existing::new(
+            id,
+            kinds::LOAD_BALANCER,
+            vec![("arn", arn)],
+            move |handle| LoadBalancerHandle {
+                handle,
+                application,
+            },
+        )
+    }
+}
+
 impl Declare for LoadBalancer {
     type Handle = LoadBalancerHandle;
     fn declare(mut self, at: ResourceRef) -> (Resource, LoadBalancerHandle) {

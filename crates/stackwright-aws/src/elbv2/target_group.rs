@@ -198,6 +198,24 @@ impl TargetGroupHandle {
     }
 }
 
+impl TargetGroup {
+    /// A target group that exists outside the app, by ARN and protocol (listeners forwarding to it are
+    /// checked against the protocol); only `arn` can be used.
+    #[track_caller]
+    pub fn from_arn(
+        id: impl Into<String>,
+        arn: impl Into<stackwright_core::Expr>,
+        protocol: Protocol,
+    ) -> crate::Existing<TargetGroupHandle> {
+        crate::Existing::new(
+            id,
+            kinds::TARGET_GROUP,
+            vec![("arn", arn.into())],
+            move |handle| TargetGroupHandle { handle, protocol },
+        )
+    }
+}
+
 impl Declare for TargetGroup {
     type Handle = TargetGroupHandle;
     fn declare(mut self, at: ResourceRef) -> (Resource, TargetGroupHandle) {

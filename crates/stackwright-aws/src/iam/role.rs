@@ -95,6 +95,26 @@ impl RoleHandle {
     }
 }
 
+impl Role {
+    /// A role that exists outside the app, by name (not path-qualified), in the environment's account:
+    /// `name` and `arn` can be used, so grants (`bucket.grant_read(&role)`) attach inline policies to it.
+    #[track_caller]
+    pub fn from_name(
+        id: impl Into<String>,
+        role_name: impl Into<Expr>,
+    ) -> crate::Existing<RoleHandle> {
+        let id = id.into();
+        let name = role_name.into();
+        let arn = crate::existing::arn("iam", false, true, Expr::from("role/") + &name);
+        let attributes = vec![("name", name), ("arn", arn)];
+        let handle_id = id.clone();
+        crate::Existing::new(id, kinds::IAM_ROLE, attributes, move |handle| RoleHandle {
+            handle,
+            id: handle_id,
+        })
+    }
+}
+
 impl Declare for Role {
     type Handle = RoleHandle;
     fn declare(mut self, at: ResourceRef) -> (Resource, RoleHandle) {

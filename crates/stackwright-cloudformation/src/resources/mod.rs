@@ -10,6 +10,7 @@ mod elbv2;
 mod iam;
 mod kms;
 mod logs;
+mod lookups;
 mod raw;
 mod rds;
 mod registry;
@@ -17,6 +18,7 @@ mod route53;
 mod s3;
 mod secretsmanager;
 mod ssm;
+mod zones;
 
 use crate::expr::{self, Reference, Resolve};
 use crate::names::{LogicalIds, ATTACHMENT_SUFFIX};
@@ -24,7 +26,7 @@ use crate::tagging;
 use serde_json::{json, Map, Value as Json};
 use stackwright_aws::kinds;
 use stackwright_core::{
-    AttrRef, Diagnostic, Expr, ParamRef, RemovalPolicy, Resource, Stack, Value,
+    AttrRef, Diagnostic, Expr, Links, ParamRef, RemovalPolicy, Resource, Stack, Value,
 };
 
 /// How a service's kinds lower. Each service module exports one; kinds it does not know give `None`.
@@ -64,7 +66,10 @@ const SERVICES: &[Service] = &[
 ];
 
 pub(crate) struct Lowering<'a> {
+    pub app: &'a str,
     pub stack: &'a Stack,
+    /// What the stack imports from the other stacks of its environment.
+    pub links: &'a Links,
     pub env: &'a stackwright_core::EnvSpec,
     /// The instance's default tags (standard, app, environment), merged into every taggable resource.
     pub default_tags: &'a [(String, String)],
@@ -80,11 +85,39 @@ pub(crate) struct Lowered {
 
 impl Resolve for Lowering<'_> {
     fn attr(&self, attr: &AttrRef) -> Result<Reference, String> {
+        if attr.resource.scope != self.stack.scope() {
+            let import = self
+                .links
+                .import(attr)
+                .ok_or("reference to a resource outside this stack")?;
+            return Ok(Reference::Import(crate::exports::export_name(
+                self.app,
+                &self.env.name,
+                &import.stack,
+                &import.resource_id,
+                import.attr,
+            )));
+        }
         let resource = self
             .stack
             .resource(attr.resource)
             .ok_or("reference to a resource outside this stack")?;
         let id = self.ids.resources[attr.resource.index as usize].clone();
+        if resource.kind == kinds::AVAILABILITY_ZONES {
+            return zones::select(attr.attr).map(Reference::Intrinsic);
+        }
+        if resource.kind == kinds::STACK_OUTPUT {
+            let read = self
+                .links
+                .remote(attr.resource.index)
+                .ok_or("internal: an unchecked read of another environment")?;
+            return Ok(Reference::Intrinsic(crate::exports::get_stack_output(
+                self.app, read,
+            )));
+        }
+        if lookups::parameter_type(resource.kind).is_some() && attr.attr == "id" {
+            return Ok(Reference::Ref(id));
+        }
         if resource.kind == kinds::SSM_PARAMETER_LOOKUP && attr.attr == "value" {
             return Ok(Reference::Ref(id));
         }
@@ -213,12 +246,23 @@ impl Lowering<'_> {
         resource: &Resource,
         problems: &mut Vec<Diagnostic>,
     ) -> Lowered {
+        if resource.existing.is_some() {
+            // Exists outside the app; instantiation replaced every reference to it by its value.
+            return Lowered::default();
+        }
         let id = &self.ids.resources[index];
+        // A reference that did not resolve is reported once: the schema check would repeat it as a
+        // `null` value.
+        let known_problems = problems.len();
         let mut depends_on: Vec<String> = Vec::new();
         for dependency in &resource.depends_on {
             match self.stack.resource(*dependency) {
                 // A lookup is a template parameter, resolved before any resource: nothing to wait for.
-                Some(target) if target.kind == kinds::SSM_PARAMETER_LOOKUP => {}
+                Some(target)
+                    if target.kind == kinds::SSM_PARAMETER_LOOKUP
+                        || lookups::parameter_type(target.kind).is_some()
+                        || target.kind == kinds::AVAILABILITY_ZONES
+                        || target.kind == kinds::STACK_OUTPUT => {}
                 // What needs an internet gateway needs it attached to its VPC (a NAT gateway or an
                 // Elastic IP in that VPC, a route through it): wait for the attachment, which waits for
                 // the gateway.
@@ -243,6 +287,23 @@ impl Lowering<'_> {
             resources: Vec::new(),
             depends_on,
         };
+        for problem in stackwright_aws::ec2::zone_problems(resource, &self.env.region) {
+            p.problems.push(
+                Diagnostic::new(problem)
+                    .for_resource(&resource.id)
+                    .at(resource.location),
+            );
+        }
+        if resource.kind == kinds::AVAILABILITY_ZONES || resource.kind == kinds::STACK_OUTPUT {
+            // Read where used (`Fn::GetAZs`): nothing to declare.
+            return Lowered::default();
+        }
+        if let Some(type_name) = lookups::parameter_type(resource.kind) {
+            return Lowered {
+                resources: Vec::new(),
+                parameter: Some((id.clone(), lookups::parameter(resource, type_name))),
+            };
+        }
         if resource.kind == kinds::SSM_PARAMETER_LOOKUP {
             let parameter = ssm::parameter(&mut p);
             return Lowered {
@@ -328,7 +389,8 @@ impl Lowering<'_> {
                 with_accepted_findings(entry, &resource.accepted_findings),
             )
         }));
-        for (_, entry) in &resources {
+        let resolved = p.problems.len() == known_problems;
+        for (_, entry) in resources.iter().filter(|_| resolved) {
             crate::validation::check(entry, &self.env.region, resource, p.problems);
         }
         Lowered {

@@ -128,6 +128,15 @@ pub fn human(plan: &Plan, color: bool) -> String {
             let _ = writeln!(out, "  also changed: {}", stack.settings.join(", "));
         }
     }
+    for embrace in &plan.embraces {
+        let _ = writeln!(
+            out,
+            "{}DEPLOY WILL FAIL{}: {}",
+            p.alarm,
+            p.reset,
+            embrace.message()
+        );
+    }
     let loss = if plan.loses_data() { p.alarm } else { p.bold };
     let _ = writeln!(out, "{loss}{}{}", total_line(plan), p.reset);
     out

@@ -18,17 +18,40 @@ pub const FORMAT_VERSION: u64 = 1;
 ///                                                 "replacement": "never|conditional|always",
 ///                                                 "reason": string|null } ] } ],
 ///                 "outputs": [ { "name", "action": "add|update|destroy" } ],
-///                 "settings": [string] } ] }
+///                 "settings": [string] } ],
+///   "embraces" (only when any): [ { "environment", "producer", "export", "removed": bool,
+///                                   "consumers": [string],
+///                   "still_imported_by": [string], "message" } ] }
 /// Summary = { "add", "update", "replace", "destroy", "moved", "may_replace", "data_loss" } (counts)
 /// ```
 pub fn json(plan: &Plan) -> Json {
-    json!({
+    let mut out = json!({
         "format": FORMAT_VERSION,
         "summary": summary(&plan.summary),
         "data_loss": plan.loses_data(),
         "changes": plan.has_changes(),
         "stacks": plan.stacks.iter().map(stack).collect::<Vec<_>>(),
-    })
+    });
+    // Present only when there is one, so that plans without cross-stack changes keep their shape.
+    if !plan.embraces.is_empty() {
+        let embraces: Vec<Json> = plan
+            .embraces
+            .iter()
+            .map(|e| {
+                json!({
+                    "environment": e.environment,
+                    "producer": e.producer,
+                    "export": e.export,
+                    "removed": e.removed,
+                    "consumers": e.consumers,
+                    "still_imported_by": e.still_imported_by,
+                    "message": e.message(),
+                })
+            })
+            .collect();
+        out["embraces"] = Json::Array(embraces);
+    }
+    out
 }
 
 fn summary(s: &Summary) -> Json {

@@ -30,6 +30,13 @@ pub fn markdown(plan: &Plan) -> String {
         }
         out.push('\n');
     }
+    for embrace in &plan.embraces {
+        let _ = writeln!(
+            out,
+            "> [!CAUTION]\n> **DEPLOY WILL FAIL**: {}\n",
+            embrace.message()
+        );
+    }
     let _ = writeln!(
         out,
         "| environment | stack | target | status | add | update | replace | destroy |\n|---|---|---|---|--:|--:|--:|--:|"

@@ -10,6 +10,7 @@ mod elbv2;
 mod iam;
 mod kms;
 mod logs;
+mod lookups;
 mod raw;
 mod rds;
 mod registry;
@@ -17,6 +18,7 @@ mod route53;
 mod s3;
 mod secretsmanager;
 mod ssm;
+mod zones;
 
 pub(crate) use registry::{
     ACCOUNT_DATA_SOURCE, AWSCC_PROVIDER_CONSTRAINT, TERRAFORM_PRECONDITION_CONSTRAINT,
@@ -28,13 +30,16 @@ use serde_json::{Map, Value as Json};
 use stackwright_aws::kinds;
 use stackwright_core::ids::Namespace;
 use stackwright_core::{
-    regions, AttrRef, Diagnostic, EnvSpec, ParamRef, Pseudo, RemovalPolicy, Resource, Stack, Value,
+    regions, AttrRef, Diagnostic, EnvSpec, Links, ParamRef, Pseudo, RemovalPolicy, Resource, Stack,
+    Value,
 };
 
 pub(crate) struct Lowering<'a> {
     pub app: &'a str,
     pub env: &'a EnvSpec,
     pub stack: &'a Stack,
+    /// What the stack imports from the other stacks of its environment.
+    pub links: &'a Links,
     pub names: &'a Names,
     /// The instance's default tags (standard, app, environment): the provider's `default_tags`.
     pub default_tags: &'a [(String, String)],
@@ -62,6 +67,12 @@ impl Blocks {
             awscc: false,
             names,
         }
+    }
+
+    /// Adds a `terraform_remote_state` data source. Its type is Terraform's own and its name is a stack's,
+    /// so it claims no name in the module's namespace.
+    pub(crate) fn add_remote_state(&mut self, name: &str, body: Map<String, Json>) {
+        self.add(true, "terraform_remote_state", name, body);
     }
 
     fn add(&mut self, data: bool, type_name: &str, name: &str, body: Map<String, Json>) {
@@ -98,6 +109,8 @@ const TARGET: &str = "terraform";
 const SERVICES: &[Service] = &[
     ec2::SERVICE,
     ssm::SERVICE,
+    zones::SERVICE,
+    lookups::SERVICE,
     autoscaling::SERVICE,
     elbv2::SERVICE,
     route53::SERVICE,
@@ -166,6 +179,27 @@ impl Lowering<'_> {
 
 impl Resolve for Lowering<'_> {
     fn attr(&self, attr: &AttrRef) -> Result<String, String> {
+        let remote = (attr.resource.scope == self.stack.scope())
+            .then(|| self.links.remote(attr.resource.index))
+            .flatten();
+        if let Some(read) = remote {
+            return Ok(format!(
+                "data.terraform_remote_state.{}.outputs.{}",
+                crate::exports::remote_environment_name(&read.environment.name, &read.stack),
+                names::snake_case(&read.output)
+            ));
+        }
+        if attr.resource.scope != self.stack.scope() {
+            let import = self
+                .links
+                .import(attr)
+                .ok_or("reference to a resource outside this stack")?;
+            return Ok(format!(
+                "data.terraform_remote_state.{}.outputs.{}",
+                crate::exports::remote_state_name(&import.stack),
+                crate::exports::output_name(&import.resource_id, import.attr)
+            ));
+        }
         let resource = self
             .stack
             .resource(attr.resource)
@@ -182,6 +216,9 @@ impl Resolve for Lowering<'_> {
                 "{address}.{}",
                 registry::attribute(resource, attr.attr)?
             ));
+        }
+        if resource.kind == kinds::AVAILABILITY_ZONES {
+            stackwright_aws::ec2::zone_index(attr.attr)?;
         }
         let Some(name) = SERVICES
             .iter()
@@ -365,6 +402,11 @@ impl Lowering<'_> {
         variables: &mut Map<String, Json>,
         problems: &mut Vec<Diagnostic>,
     ) {
+        if resource.existing.is_some() || resource.kind == kinds::STACK_OUTPUT {
+            // Exists outside the app (instantiation replaced every reference to it by its value), or
+            // is read from another environment's remote state (declared once per module, in `lib.rs`).
+            return;
+        }
         let Some((type_name, data)) = terraform_type(resource) else {
             let message = if resource.kind == kinds::RAW {
                 format!(
@@ -406,6 +448,39 @@ impl Lowering<'_> {
             // Findings the user accepted lead; the lowering adds those its own defaults cause.
             skips: resource.accepted_findings.clone(),
         };
+        for problem in stackwright_aws::ec2::zone_problems(resource, &self.env.region) {
+            a.problems.push(
+                Diagnostic::new(problem)
+                    .for_resource(&resource.id)
+                    .at(resource.location),
+            );
+        }
+        if resource.kind == kinds::SECURITY_GROUP {
+            // checkov reads one module at a time: a group used only by other stacks looks unattached.
+            let mut users: Vec<&str> = Vec::new();
+            for export in self
+                .links
+                .exports
+                .iter()
+                .filter(|e| e.resource.index as usize == index)
+            {
+                for consumer in &export.consumers {
+                    if !users.contains(&consumer.as_str()) {
+                        users.push(consumer);
+                    }
+                }
+            }
+            if !users.is_empty() {
+                let users: Vec<String> = users.iter().map(|u| format!("`{u}`")).collect();
+                a.checkov_skip(
+                    "CKV2_AWS_5",
+                    &format!(
+                        "attached in stack {}, another module, which checkov does not read with this one",
+                        users.join(", ")
+                    ),
+                );
+            }
+        }
         let mut secondary = Secondary::default();
         let handled = if resource.kind == kinds::RAW {
             raw::lower(&mut a)

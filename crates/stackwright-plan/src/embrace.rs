@@ -1,0 +1,279 @@
+//! The "deadly embrace" of CloudFormation exports: a producer's update that removes or changes an export
+//! fails while a deployed stack still imports it ("Export ... cannot be deleted as it is in use by ..."),
+//! even when the consumer's new template no longer imports it, because the producer deploys first.
+//!
+//! Terraform has no such lock: a consumer reads the producer's outputs when it plans, so only
+//! CloudFormation templates are read here.
+
+use crate::{Document, Target};
+use serde_json::Value as Json;
+use std::collections::BTreeMap;
+
+/// An export the new tree removes or changes while a stack of the previous tree imports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Embrace {
+    pub environment: String,
+    /// The stack that exports the value.
+    pub producer: String,
+    pub export: String,
+    /// `true` when the export is gone, `false` when its value changes.
+    pub removed: bool,
+    /// The deployed (previous) stacks that import it.
+    pub consumers: Vec<String>,
+    /// Of those, the ones whose new template still imports it.
+    pub still_imported_by: Vec<String>,
+}
+
+impl Embrace {
+    /// What fails and the two-step fix, in one paragraph.
+    pub fn message(&self) -> String {
+        let consumers = quoted(&self.consumers);
+        let what = if self.removed { "removes" } else { "changes" };
+        let mut text = format!(
+            "{}/{} (cloudformation) {what} export `{}`, which deployed stack{} {consumers} still \
+             import{}: CloudFormation will refuse to update `{}` while the export is in use",
+            self.environment,
+            self.producer,
+            self.export,
+            plural(&self.consumers),
+            if self.consumers.len() == 1 { "s" } else { "" },
+            self.producer,
+        );
+        if self.removed && self.still_imported_by.is_empty() {
+            text.push_str(&format!(
+                ". Deploy in two steps: first keep the export one more deploy \
+                 (`stack.keep_export(...)` in `{}`) and deploy everything, so that {consumers} stop{} \
+                 importing it; then remove `keep_export` and deploy again",
+                self.producer,
+                if self.consumers.len() == 1 { "s" } else { "" },
+            ));
+        } else {
+            text.push_str(&format!(
+                ". Deploy in two steps: first make {} use another value (a new resource, so a new \
+                 export) while the old export stays; then remove the old one",
+                quoted(if self.still_imported_by.is_empty() {
+                    &self.consumers
+                } else {
+                    &self.still_imported_by
+                }),
+            ));
+        }
+        text
+    }
+}
+
+fn quoted(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn plural(names: &[String]) -> &'static str {
+    if names.len() == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// Every export of `before` that `after` removes or changes while a stack of `before` imports it.
+pub fn find(before: &[Document], after: &[Document]) -> Vec<Embrace> {
+    let old_imports = imports(before);
+    let new_imports = imports(after);
+    let new_exports = exports(after);
+    let mut found = Vec::new();
+    for ((env, name), (producer, value)) in exports(before) {
+        let removed = match new_exports.get(&(env, name)) {
+            None => true,
+            Some((_, new_value)) if *new_value != value => false,
+            Some(_) => continue,
+        };
+        let importers = |imports: &BTreeMap<(&str, &str), Vec<String>>| -> Vec<String> {
+            imports
+                .get(&(env, name))
+                .into_iter()
+                .flatten()
+                .filter(|s| *s != producer)
+                .cloned()
+                .collect()
+        };
+        let consumers = importers(&old_imports);
+        if consumers.is_empty() {
+            continue;
+        }
+        found.push(Embrace {
+            environment: env.to_owned(),
+            producer: producer.to_owned(),
+            export: name.to_owned(),
+            removed,
+            consumers,
+            still_imported_by: importers(&new_imports),
+        });
+    }
+    found
+}
+
+type Exports<'a> = BTreeMap<(&'a str, &'a str), (&'a str, &'a Json)>;
+
+/// (environment, export name) -> (stack, value) of every CloudFormation export.
+fn exports<'a>(documents: &[Document<'a>]) -> Exports<'a> {
+    let mut out = BTreeMap::new();
+    for d in documents
+        .iter()
+        .filter(|d| d.target == Target::CloudFormation)
+    {
+        let Some(outputs) = d.json.get("Outputs").and_then(Json::as_object) else {
+            continue;
+        };
+        for output in outputs.values() {
+            if let Some(name) = output.pointer("/Export/Name").and_then(Json::as_str) {
+                let value = output.get("Value").unwrap_or(&Json::Null);
+                out.insert((d.environment, name), (d.stack, value));
+            }
+        }
+    }
+    out
+}
+
+/// (environment, export name) -> the stacks that import it, in document order.
+fn imports<'a>(documents: &[Document<'a>]) -> BTreeMap<(&'a str, &'a str), Vec<String>> {
+    let mut out: BTreeMap<(&str, &str), Vec<String>> = BTreeMap::new();
+    for d in documents
+        .iter()
+        .filter(|d| d.target == Target::CloudFormation)
+    {
+        let mut names = Vec::new();
+        collect(d.json, &mut names);
+        for name in names {
+            let stacks = out.entry((d.environment, name)).or_default();
+            if !stacks.iter().any(|s| s == d.stack) {
+                stacks.push(d.stack.to_owned());
+            }
+        }
+    }
+    out
+}
+
+fn collect<'a>(value: &'a Json, out: &mut Vec<&'a str>) {
+    match value {
+        Json::Object(map) => {
+            if let Some(Json::String(name)) = map.get("Fn::ImportValue") {
+                out.push(name);
+            }
+            map.values().for_each(|v| collect(v, out));
+        }
+        Json::Array(items) => items.iter().for_each(|v| collect(v, out)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn doc<'a>(stack: &'a str, json: &'a Json) -> Document<'a> {
+        Document {
+            environment: "dev",
+            stack,
+            target: Target::CloudFormation,
+            json,
+            renames: &[],
+        }
+    }
+
+    fn network(exports: &[(&str, Json)]) -> Json {
+        let outputs: serde_json::Map<String, Json> = exports
+            .iter()
+            .map(|(name, value)| {
+                (
+                    format!("Export{}", name.len()),
+                    json!({"Value": value, "Export": {"Name": name}}),
+                )
+            })
+            .collect();
+        json!({"Resources": {}, "Outputs": outputs})
+    }
+
+    fn service(imports: &[&str]) -> Json {
+        let props: serde_json::Map<String, Json> = imports
+            .iter()
+            .enumerate()
+            .map(|(i, name)| (format!("P{i}"), json!({"Fn::ImportValue": name})))
+            .collect();
+        json!({"Resources": {"Web": {"Type": "AWS::EC2::SecurityGroup", "Properties": props}}})
+    }
+
+    #[test]
+    fn an_export_removed_with_its_last_import_is_an_embrace_with_the_two_step_fix() {
+        let before = [
+            network(&[("n:Vpc:id", json!({"Ref": "Vpc"}))]),
+            service(&["n:Vpc:id"]),
+        ];
+        let after = [network(&[]), service(&[])];
+        let found = find(
+            &[doc("network", &before[0]), doc("service", &before[1])],
+            &[doc("network", &after[0]), doc("service", &after[1])],
+        );
+        assert_eq!(
+            found,
+            [Embrace {
+                environment: "dev".into(),
+                producer: "network".into(),
+                export: "n:Vpc:id".into(),
+                removed: true,
+                consumers: vec!["service".into()],
+                still_imported_by: vec![],
+            }]
+        );
+        let message = found[0].message();
+        assert!(
+            message.starts_with(
+                "dev/network (cloudformation) removes export `n:Vpc:id`, which deployed stack \
+                 `service` still imports: CloudFormation will refuse to update `network`"
+            ),
+            "{message}"
+        );
+        assert!(
+            message.contains("`stack.keep_export(...)` in `network`"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn a_changed_value_still_imported_is_an_embrace_and_kept_exports_are_not() {
+        let before = [
+            network(&[
+                ("n:Vpc:id", json!({"Ref": "Vpc"})),
+                ("n:Keep:id", json!({"Ref": "Keep"})),
+            ]),
+            service(&["n:Vpc:id", "n:Keep:id"]),
+        ];
+        let after = [
+            network(&[
+                ("n:Vpc:id", json!({"Ref": "Vpc2"})),
+                ("n:Keep:id", json!({"Ref": "Keep"})),
+            ]),
+            service(&["n:Vpc:id"]),
+        ];
+        let found = find(
+            &[doc("network", &before[0]), doc("service", &before[1])],
+            &[doc("network", &after[0]), doc("service", &after[1])],
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(!found[0].removed);
+        assert_eq!(found[0].still_imported_by, ["service"]);
+        assert!(found[0]
+            .message()
+            .contains("first make `service` use another value"));
+    }
+
+    #[test]
+    fn an_export_nobody_imported_goes_quietly() {
+        let before = [network(&[("n:Vpc:id", json!({"Ref": "Vpc"}))])];
+        let after = [network(&[])];
+        assert!(find(&[doc("network", &before[0])], &[doc("network", &after[0])]).is_empty());
+    }
+}
