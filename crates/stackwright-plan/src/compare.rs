@@ -4,8 +4,8 @@
 use crate::diff::{self, Difference};
 use crate::document::{Entry, View};
 use crate::{
-    refs, stateful, Action, Document, NamedChange, PropertyChange, Replacement, ResourceChange,
-    StackPlan, StackStatus, Summary, Target,
+    refs, sensitive, stateful, Action, Document, NamedChange, PropertyChange, Replacement,
+    ResourceChange, StackPlan, StackStatus, Summary, Target,
 };
 use serde_json::Value as Json;
 use stackwright_schema::{cloudformation, terraform, PathMatch, PropertyPath};
@@ -46,6 +46,10 @@ pub(crate) fn stack(before: Option<&Document>, after: Option<&Document>) -> Stac
         }
         (None, None) => unreachable!("one side exists"),
     };
+    let mut resources = resources;
+    for r in &mut resources {
+        sensitive::redact(doc.target, r);
+    }
     let mut summary = Summary::default();
     resources.iter().for_each(|r| summary.count(r));
     StackPlan {
@@ -103,6 +107,7 @@ fn added(target: Target, entry: &Entry) -> ResourceChange {
                 replacement: Replacement::Never,
                 reason: None,
                 known_after_deploy: None,
+                sensitive: false,
             }));
     }
     change
@@ -403,7 +408,12 @@ impl<'v, 'a> Comparison<'v, 'a> {
         };
         for (name, action) in changed_named(&self.before.inputs, &self.after.inputs) {
             let shown = name.strip_prefix("var.").unwrap_or(&name).to_owned();
-            settings.push(format!("{input_word} {shown} ({})", verb(action)));
+            let secret = [&self.before.inputs, &self.after.inputs]
+                .into_iter()
+                .flat_map(|inputs| inputs.iter())
+                .any(|(n, d)| *n == name && sensitive::input_is_secret(target, d));
+            let hidden = if secret { ", sensitive" } else { "" };
+            settings.push(format!("{input_word} {shown} ({}{hidden})", verb(action)));
             why.insert(name, format!("{input_word} `{shown}` changes"));
         }
         let data_before: HashMap<&str, &Entry> = self
@@ -463,6 +473,7 @@ impl<'v, 'a> Comparison<'v, 'a> {
                         replacement,
                         reason,
                         known_after_deploy: None,
+                        sensitive: false,
                     }
                 })
                 .collect();
@@ -615,6 +626,7 @@ impl<'v, 'a> Comparison<'v, 'a> {
                         replacement,
                         reason: rule,
                         known_after_deploy: Some(cause),
+                        sensitive: false,
                     });
                 }
                 if pair.verdict() > was && mark_replaced(why, pair) {

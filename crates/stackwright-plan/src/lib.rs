@@ -17,6 +17,7 @@ mod diff;
 mod document;
 mod refs;
 pub mod render;
+mod sensitive;
 mod stateful;
 
 use serde_json::Value as Json;
@@ -95,6 +96,11 @@ pub struct PropertyChange {
     /// Set when the value is written the same but what it references changes at deploy time, to the cause
     /// (`` `PublicSubnet` is replaced ``, `` parameter `AmiId` changes ``).
     pub known_after_deploy: Option<String>,
+    /// Whether `before`/`after` hold a secret, shown as the string `(sensitive)` in its place (the whole
+    /// value, or the secret parts of an object): a provider-`sensitive` Terraform attribute, a write-only
+    /// CloudFormation property, or a property named as a secret (`MasterUserPassword`, `password`, ...).
+    /// The change itself is listed, so a reviewer sees that the secret changes.
+    pub sensitive: bool,
 }
 
 /// The plan for one resource (for Terraform, one `resource` block).

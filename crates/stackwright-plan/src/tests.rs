@@ -169,3 +169,251 @@ fn whole_stacks_added_and_removed() {
     assert_eq!(p.stacks[1].resources[0].action, Action::Destroy);
     assert_eq!((p.summary.add, p.summary.destroy), (1, 1));
 }
+
+/// Every format of a plan, as one text to search.
+fn all_formats(p: &Plan) -> String {
+    let json = crate::render::json(p).to_string();
+    format!(
+        "{}\n{}\n{}\n{json}",
+        crate::render::human(p, true),
+        crate::render::human(p, false),
+        crate::render::markdown(p)
+    )
+}
+
+#[test]
+fn passwords_never_print_in_any_format() {
+    let before_cfn = json!({
+        "Parameters": {"DbPassword": {"Type": "String", "NoEcho": true, "Default": "noecho-old-7f3a"}},
+        "Resources": {
+            "Db": {"Type": "AWS::RDS::DBInstance", "Properties": {
+                "Engine": "postgres", "MasterUsername": "app", "MasterUserPassword": "cfn-old-91bc"}},
+            "Gone": {"Type": "AWS::RDS::DBInstance", "Properties": {"MasterUserPassword": "cfn-gone-55aa"}},
+            "Listener": {"Type": "AWS::ElasticLoadBalancingV2::Listener", "Properties": {
+                "DefaultActions": [{"Type": "authenticate-oidc",
+                                    "AuthenticateOidcConfig": {"ClientSecret": "oidc-old-0d0d"}}]}},
+            "Raw": {"Type": "AWS::Made::Up", "Properties": {"Settings": {"ApiPassword": "raw-old-1111"}}}
+        }
+    });
+    let after_cfn = json!({
+        "Parameters": {"DbPassword": {"Type": "String", "NoEcho": true, "Default": "noecho-new-8e4b"}},
+        "Resources": {
+            "Db": {"Type": "AWS::RDS::DBInstance", "Properties": {
+                "Engine": "postgres", "MasterUsername": "app", "MasterUserPassword": "cfn-new-a2cd"}},
+            "Fresh": {"Type": "AWS::RDS::DBInstance", "Properties": {"MasterUserPassword": "cfn-added-66bb"}},
+            "Listener": {"Type": "AWS::ElasticLoadBalancingV2::Listener", "Properties": {
+                "DefaultActions": [{"Type": "authenticate-oidc",
+                                    "AuthenticateOidcConfig": {"ClientSecret": "oidc-new-0e0e"}},
+                                   {"Type": "forward"}]}},
+            "Raw": {"Type": "AWS::Made::Up", "Properties": {"Settings": {"ApiPassword": "raw-new-2222"}}}
+        }
+    });
+    let before_tf = json!({
+        "variable": {"db_password": {"type": "string", "sensitive": true, "default": "var-old-3c3c"}},
+        "resource": {
+            "aws_db_instance": {"db": {"engine": "postgres", "password": "tf-old-b3de"}},
+            "aws_secretsmanager_secret_version": {"v": {"secret_id": "s", "secret_string": "sm-old-4d4d"}}
+        }
+    });
+    let after_tf = json!({
+        "variable": {"db_password": {"type": "string", "sensitive": true, "default": "var-new-5e5e"}},
+        "resource": {
+            "aws_db_instance": {"db": {"engine": "postgres", "password": "tf-new-c4ef"}},
+            "aws_secretsmanager_secret_version": {"v": {"secret_id": "s", "secret_string": "sm-new-6f6f"}},
+            "aws_ssm_parameter": {"p": {"name": "/x", "type": "SecureString", "value": "ssm-added-7a7a"}}
+        }
+    });
+    let p = plan(
+        &[
+            doc(Target::CloudFormation, &before_cfn),
+            doc(Target::Terraform, &before_tf),
+        ],
+        &[
+            doc(Target::CloudFormation, &after_cfn),
+            doc(Target::Terraform, &after_tf),
+        ],
+    );
+    let text = all_formats(&p);
+    for secret in [
+        "noecho-old-7f3a",
+        "noecho-new-8e4b",
+        "cfn-old-91bc",
+        "cfn-new-a2cd",
+        "cfn-gone-55aa",
+        "cfn-added-66bb",
+        "oidc-old-0d0d",
+        "oidc-new-0e0e",
+        "raw-old-1111",
+        "raw-new-2222",
+        "var-old-3c3c",
+        "var-new-5e5e",
+        "tf-old-b3de",
+        "tf-new-c4ef",
+        "sm-old-4d4d",
+        "sm-new-6f6f",
+        "ssm-added-7a7a",
+    ] {
+        assert!(!text.contains(secret), "{secret} printed:\n{text}");
+    }
+    // The changes themselves are listed, marked sensitive.
+    let cfn_stack = &p.stacks[0];
+    let db = cfn_stack
+        .resources
+        .iter()
+        .find(|r| r.address == "Db")
+        .unwrap();
+    assert_eq!(db.action, Action::Update);
+    assert_eq!(db.changes.len(), 1);
+    assert_eq!(db.changes[0].path, ["MasterUserPassword"]);
+    assert!(db.changes[0].sensitive);
+    assert_eq!(db.changes[0].before, Some(json!("(sensitive)")));
+    assert_eq!(db.changes[0].after, Some(json!("(sensitive)")));
+    let human = crate::render::human(&p, false);
+    assert!(
+        human.contains("      MasterUserPassword: (sensitive) -> (sensitive)\n"),
+        "{human}"
+    );
+    assert!(
+        human.contains("      password: (sensitive) -> (sensitive)\n"),
+        "{human}"
+    );
+    assert!(
+        human.contains("      Settings/ApiPassword: (sensitive) -> (sensitive)  (may force"),
+        "{human}"
+    );
+    // A nested secret inside a larger change keeps the rest visible.
+    assert!(
+        human.contains(r#""AuthenticateOidcConfig":{"ClientSecret":"(sensitive)"}"#),
+        "{human}"
+    );
+    assert!(cfn_stack
+        .settings
+        .contains(&"parameter DbPassword (changed, sensitive)".to_owned()));
+    assert!(p.stacks[1]
+        .settings
+        .contains(&"variable db_password (changed, sensitive)".to_owned()));
+    let markdown = crate::render::markdown(&p);
+    assert!(
+        markdown.contains("`MasterUserPassword`: `(sensitive)` → `(sensitive)`"),
+        "{markdown}"
+    );
+    let json = crate::render::json(&p);
+    let change = &json["stacks"][1]["resources"][0]["changes"][0];
+    assert_eq!(change["path"], json!(["password"]));
+    assert_eq!(change["sensitive"], true);
+    assert_eq!(change["after"], "(sensitive)");
+    // Write-only containers keep their leaves: a launch template's instance type stays visible.
+    let lt = |t: &str| {
+        cfn(json!({"Lt": {"Type": "AWS::EC2::LaunchTemplate",
+                          "Properties": {"LaunchTemplateData": {"InstanceType": t}}}}))
+    };
+    let p = one(Target::CloudFormation, &lt("t3.small"), &lt("t3.large"));
+    let c = &p.stacks[0].resources[0].changes[0];
+    assert!(!c.sensitive);
+    assert_eq!(c.after, Some(json!("t3.large")));
+}
+
+#[test]
+fn hostile_ids_and_values_cannot_escape_their_place_in_any_format() {
+    let id = "Evil|</details><script>@octocat`x``\u{1b}]0;pwned\u{7}\u{1b}[2J\u{9b}31m\u{202e}";
+    let before = cfn(json!({
+        id: {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": "a"}},
+    }));
+    let after = cfn(json!({
+        id: {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": "b|`</details>\u{1b}[31m@here"}},
+    }));
+    let mut p = one(Target::CloudFormation, &before, &after);
+    p.stacks[0].environment = "prod</summary>@org/team".into();
+
+    let markdown = crate::render::markdown(&p);
+    // Only our own HTML: one section, opened and closed once on lines of their own.
+    assert_eq!(
+        markdown.lines().filter(|l| *l == "</details>").count(),
+        1,
+        "{markdown}"
+    );
+    assert_eq!(markdown.matches("<details>").count(), 1, "{markdown}");
+    assert!(
+        !markdown.contains('\u{1b}') && !markdown.contains('\u{202e}'),
+        "{markdown}"
+    );
+    for line in markdown.lines() {
+        // Outside code spans (where CommonMark shows everything literally), no `<` but ours, no mention.
+        let text = outside_code_spans(line);
+        let ours = text
+            .replace("<br>", "")
+            .replace("<details><summary>", "")
+            .replace("</summary>", "");
+        if line != "</details>" {
+            assert!(!ours.contains('<'), "{line}");
+        }
+        assert!(!text.contains("@o"), "{line}");
+    }
+    // Every table row keeps its column count: unescaped pipes only as cell separators.
+    for row in markdown.lines().filter(|l| l.starts_with('|')) {
+        let separators = row.matches('|').count() - row.matches("\\|").count();
+        assert!(matches!(separators, 5 | 9), "{row}");
+    }
+    let row = markdown
+        .lines()
+        .find(|l| l.starts_with("| update "))
+        .expect("resource row");
+    assert!(
+        row.contains("| ```Evil\\|</details><script>@octocat`x``\\u{1b}]0;pwned\\u{7}\\u{1b}[2J\\u{9b}31m\\u{202e}``` |"),
+        "{row}"
+    );
+    assert!(
+        row.contains(r#"``"b\|`</details>\u001b[31m@here"``"#),
+        "{row}"
+    );
+
+    let human = crate::render::human(&p, true);
+    // Our colors stay; the data's escape sequences, bell, C1 control and bidi override are shown escaped.
+    assert!(human.contains("\u{1b}[1m"), "{human}");
+    for hostile in [
+        "\u{1b}]",
+        "\u{1b}[2J",
+        "\u{1b}[31m@",
+        "\u{7}",
+        "\u{9b}",
+        "\u{202e}",
+    ] {
+        assert!(!human.contains(hostile), "{hostile:?} in {human:?}");
+    }
+    assert!(human.contains("Evil|</details><script>@octocat`x``\\u{1b}]0;pwned\\u{7}"));
+    let plain = crate::render::human(&p, false);
+    assert!(!plain.contains('\u{1b}'), "{plain:?}");
+}
+
+/// A line of Markdown without its code spans (CommonMark 6.1: a run of backticks up to the next run of the
+/// same length).
+fn outside_code_spans(line: &str) -> String {
+    let mut out = String::new();
+    let mut rest = line;
+    while let Some(start) = rest.find('`') {
+        out.push_str(&rest[..start]);
+        let run = rest[start..].chars().take_while(|c| *c == '`').count();
+        let after = &rest[start + run..];
+        let mut search = 0;
+        let close = loop {
+            let Some(i) = after[search..].find('`') else {
+                break None;
+            };
+            let at = search + i;
+            let len = after[at..].chars().take_while(|c| *c == '`').count();
+            if len == run {
+                break Some(at);
+            }
+            search = at + len;
+        };
+        match close {
+            Some(at) => rest = &after[at + run..],
+            None => {
+                out.push_str(&rest[start..start + run]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}

@@ -14,7 +14,8 @@ pub const FORMAT_VERSION: u64 = 1;
 ///                                  "moved_from": string|null, "may_replace": bool,
 ///                                  "data_loss": string|null, "notes": [string],
 ///                                  "changes": [ { "path": [string], "before": any|null, "after": any|null,
-///                                                 "known_after_deploy": bool,
+///                                                 "known_after_deploy": string|null,
+///                                                 "sensitive": bool,
 ///                                                 "replacement": "never|conditional|always",
 ///                                                 "reason": string|null } ] } ],
 ///                 "outputs": [ { "name", "action": "add|update|destroy" } ],
@@ -75,6 +76,7 @@ fn change(c: &PropertyChange) -> Json {
         "before": c.before,
         "after": c.after,
         "known_after_deploy": c.known_after_deploy,
+        "sensitive": c.sensitive,
         "replacement": match c.replacement {
             Replacement::Never => "never",
             Replacement::Conditional => "conditional",

@@ -85,6 +85,19 @@ fn path_text(target: crate::Target, path: &[String]) -> String {
     })
 }
 
+/// The old value of a change in one line (see [`value_text`]).
+fn before_text(c: &PropertyChange) -> String {
+    shown_value(c, c.before.as_ref())
+}
+
+/// A side of a change: `(sensitive)` where the whole value is a hidden secret, else [`value_text`].
+fn shown_value(c: &PropertyChange, value: Option<&Json>) -> String {
+    match value {
+        Some(Json::String(s)) if c.sensitive && s == crate::sensitive::HIDDEN => s.clone(),
+        _ => value_text(value),
+    }
+}
+
 /// A value in one line; `(none)` for an absent one.
 fn value_text(value: Option<&Json>) -> String {
     match value {
@@ -118,8 +131,32 @@ fn change_note(c: &PropertyChange) -> Option<String> {
 fn after_text(c: &PropertyChange) -> String {
     match &c.known_after_deploy {
         Some(cause) => format!("(known after deploy: {cause})"),
-        None => value_text(c.after.as_ref()),
+        None => shown_value(c, c.after.as_ref()),
     }
+}
+
+/// `text` with every control character written as a visible escape (`\u{1b}`): C0 (newlines and tabs
+/// included: one value stays on one line), DEL, C1, and the bidirectional overrides and isolates that
+/// make a terminal or a browser show text in another order than it is. Data from the documents goes
+/// through here before any renderer shows it, so it cannot move the cursor, recolor the terminal, set its
+/// title or hide text.
+fn clean(text: &str) -> std::borrow::Cow<'_, str> {
+    fn hostile(c: char) -> bool {
+        c.is_control()
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    }
+    if !text.chars().any(hostile) {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if hostile(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out.into()
 }
 
 /// The property changes worth a line: for an addition, none (the resource is new as a whole).
