@@ -90,14 +90,12 @@ fn added(target: Target, entry: &Entry) -> ResourceChange {
     for (prefix, value, _) in entry.parts(target) {
         let mut out = Vec::new();
         let mut path: Vec<String> = prefix.map(str::to_owned).into_iter().collect();
-        diff::differences(
+        let rules = diff::Rules {
             target,
-            &mut path,
-            None,
-            Some(value),
-            &|_, _| false,
-            &mut out,
-        );
+            equal: &|_, _| false,
+            unordered: &|_| false,
+        };
+        diff::differences(&rules, &mut path, None, Some(value), &mut out);
         change
             .changes
             .extend(out.into_iter().map(|d| PropertyChange {
@@ -234,6 +232,32 @@ impl Rules {
         rules
     }
 
+    /// Whether the list at `path` is a set, from the schema: a CloudFormation property with
+    /// `insertionOrder: false` (the registry's default is `true`), a Terraform attribute of a `set` type or
+    /// a block nested as a set.
+    fn is_set(&self, path: &[String]) -> bool {
+        match self {
+            Rules::CloudFormation(t) => {
+                t.property(path)
+                    .and_then(|p| p.get("insertionOrder"))
+                    .and_then(Json::as_bool)
+                    == Some(false)
+            }
+            Rules::Terraform(t) => {
+                let attribute = t.attribute(path).and_then(|a| a.get("type"));
+                let set_type =
+                    attribute.and_then(|ty| ty.get(0)).and_then(Json::as_str) == Some("set");
+                let set_block = t
+                    .block_type(path)
+                    .and_then(|b| b.get("nesting_mode"))
+                    .and_then(Json::as_str)
+                    == Some("set");
+                set_type || set_block
+            }
+            Rules::Unknown(_) => false,
+        }
+    }
+
     /// What a new value at `path` (written the same, resolving differently at deploy time) does.
     fn verdict_for_new_value(&self, path: &[String]) -> (Replacement, Option<String>) {
         if let Rules::Unknown(_) = self {
@@ -274,6 +298,12 @@ impl Rules {
                     let (mut b, mut a) = (Vec::new(), Vec::new());
                     diff::values_at(d.before.as_ref(), rest, &mut b);
                     diff::values_at(d.after.as_ref(), rest, &mut a);
+                    if self.is_set(&d.path) {
+                        // A set's members come in any order: compare what is below them as sets too.
+                        let key = |v: &&Json| v.to_string();
+                        b.sort_by_cached_key(key);
+                        a.sort_by_cached_key(key);
+                    }
                     b != a
                 }
                 PathMatch::Unrelated => false,
@@ -369,15 +399,22 @@ impl<'v, 'a> Comparison<'v, 'a> {
                 .map(|(k, _, s)| (*k, *s)),
         );
         let keys: Vec<(Option<&str>, bool)> = keys.collect();
+        // Sets only where both sides are of one type: a type change replaces anyway.
+        let sets =
+            (before.type_name == after.type_name).then(|| Rules::of(self.target, after.type_name));
         for (key, setting) in keys {
             let mut found = Vec::new();
             let mut path: Vec<String> = key.map(str::to_owned).into_iter().collect();
+            let rules = diff::Rules {
+                target: self.target,
+                equal: &|b, a| self.same_leaf(b, a),
+                unordered: &|path| !setting && sets.as_ref().is_some_and(|r| r.is_set(path)),
+            };
             diff::differences(
-                self.target,
+                &rules,
                 &mut path,
                 part(&b_parts, key),
                 part(&a_parts, key),
-                &|b, a| self.same_leaf(b, a),
                 &mut found,
             );
             out.extend(found.into_iter().map(|d| (d, setting)));

@@ -417,3 +417,102 @@ fn outside_code_spans(line: &str) -> String {
     out.push_str(rest);
     out
 }
+
+#[test]
+fn reordering_sets_is_no_change_and_a_changed_member_is_one_change() {
+    let tags = |order: [(&str, &str); 3]| {
+        order
+            .iter()
+            .map(|(k, v)| json!({"Key": k, "Value": v}))
+            .collect::<Vec<_>>()
+    };
+    let t = [("app", "web"), ("stage", "prod"), ("team", "core")];
+    let r = [("team", "core"), ("app", "web"), ("stage", "prod")];
+    let cfn_doc = |groups: [&str; 2], subnets: [&str; 2], tags: Vec<Json>| {
+        cfn(json!({
+            "Vm": {"Type": "AWS::EC2::Instance", "Properties": {"SecurityGroupIds": groups, "Tags": tags}},
+            "Fleet": {"Type": "AWS::AutoScaling::AutoScalingGroup", "Properties": {
+                "MinSize": "1", "MaxSize": "2", "VPCZoneIdentifier": subnets, "Tags": tags}},
+        }))
+    };
+    let before = cfn_doc(["sg-a", "sg-b"], ["subnet-1", "subnet-2"], tags(t));
+    let reordered = cfn_doc(["sg-b", "sg-a"], ["subnet-2", "subnet-1"], tags(r));
+    let p = one(Target::CloudFormation, &before, &reordered);
+    assert!(!p.has_changes(), "{:#?}", p.stacks[0].resources);
+    assert_eq!(p.exit_code(false), 0);
+
+    let tf_doc = |groups: [&str; 2], subnets: [&str; 2]| {
+        tf(json!({
+            "aws_instance": {"vm": {"ami": "ami-1", "vpc_security_group_ids": groups}},
+            "aws_autoscaling_group": {"fleet": {"min_size": 1, "max_size": 2, "vpc_zone_identifier": subnets}},
+            "aws_security_group": {"web": {"ingress": [
+                {"from_port": 443, "to_port": 443, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]},
+                {"from_port": 80, "to_port": 80, "protocol": "tcp", "cidr_blocks": ["10.0.0.0/8"]}]}}
+        }))
+    };
+    let before = tf_doc(["sg-a", "sg-b"], ["subnet-1", "subnet-2"]);
+    let mut reordered = tf_doc(["sg-b", "sg-a"], ["subnet-2", "subnet-1"]);
+    reordered["resource"]["aws_security_group"]["web"]["ingress"]
+        .as_array_mut()
+        .unwrap()
+        .reverse();
+    let p = one(Target::Terraform, &before, &reordered);
+    assert!(!p.has_changes(), "{:#?}", p.stacks[0].resources);
+
+    // A member that changes is one change of the set, not positional ones; lists keep their order.
+    let changed = tf_doc(["sg-b", "sg-c"], ["subnet-2", "subnet-1"]);
+    let p = one(Target::Terraform, &before, &changed);
+    let vm = &p.stacks[0].resources[0];
+    assert_eq!(vm.action, Action::Update);
+    assert_eq!(vm.changes.len(), 1);
+    assert_eq!(vm.changes[0].path, ["vpc_security_group_ids"]);
+    assert_eq!(vm.changes[0].after, Some(json!(["sg-b", "sg-c"])));
+    let human = crate::render::human(&p, false);
+    assert!(
+        human.contains(r#"vpc_security_group_ids: ["sg-a","sg-b"] -> ["sg-b","sg-c"]"#),
+        "{human}"
+    );
+    // An ordered list (a listener's default actions, where the registry keeps `insertionOrder` true)
+    // still compares by position.
+    let actions = |a: &str, b: &str| {
+        cfn(
+            json!({"L": {"Type": "AWS::ElasticLoadBalancingV2::Listener", "Properties": {
+            "DefaultActions": [{"Type": a}, {"Type": b}]}}}),
+        )
+    };
+    let p = one(
+        Target::CloudFormation,
+        &actions("authenticate-oidc", "forward"),
+        &actions("forward", "authenticate-oidc"),
+    );
+    let paths: Vec<_> = p.stacks[0].resources[0]
+        .changes
+        .iter()
+        .map(|c| c.path.join("/"))
+        .collect();
+    assert_eq!(paths, ["DefaultActions/0/Type", "DefaultActions/1/Type"]);
+}
+
+#[test]
+fn a_reordered_set_with_one_changed_member_replaces_only_when_a_replacing_value_changes() {
+    // `ebs_block_device` is a set-nested block; its `device_name` and `volume_type` force a new instance,
+    // its `tags` do not. Reordering the disks and retagging one is an update, not a replacement.
+    let disks = |order: [(&str, &str, &str); 2]| {
+        let blocks: Vec<Json> = order
+            .iter()
+            .map(|(d, t, team)| json!({"device_name": d, "volume_type": t, "tags": {"team": team}}))
+            .collect();
+        tf(json!({"aws_instance": {"vm": {"ami": "ami-1", "ebs_block_device": blocks}}}))
+    };
+    let before = disks([("/dev/xvdb", "gp3", "a"), ("/dev/xvdc", "io2", "a")]);
+    let retagged = disks([("/dev/xvdc", "io2", "b"), ("/dev/xvdb", "gp3", "a")]);
+    let p = one(Target::Terraform, &before, &retagged);
+    let vm = &p.stacks[0].resources[0];
+    assert_eq!(vm.action, Action::Update, "{vm:#?}");
+    assert_eq!(vm.changes.len(), 1);
+    assert_eq!(vm.changes[0].path, ["ebs_block_device"]);
+    // Changing a disk's type in the same reordered set replaces.
+    let retyped = disks([("/dev/xvdc", "gp3", "a"), ("/dev/xvdb", "gp3", "a")]);
+    let p = one(Target::Terraform, &before, &retyped);
+    assert_eq!(p.stacks[0].resources[0].action, Action::Replace);
+}
