@@ -80,6 +80,7 @@ fn resource_change(entry: &Entry, action: Action) -> ResourceChange {
         may_replace: false,
         data_loss: None,
         notes: Vec::new(),
+        warnings: Vec::new(),
         changes: Vec::new(),
     }
 }
@@ -258,8 +259,9 @@ impl Rules {
         }
     }
 
-    /// What a new value at `path` (written the same, resolving differently at deploy time) does.
-    fn verdict_for_new_value(&self, path: &[String]) -> (Replacement, Option<String>) {
+    /// What a new value at `path` (written the same, resolving differently at deploy time) does to the
+    /// resource whose body is `body`.
+    fn verdict_for_new_value(&self, path: &[String], body: &Json) -> (Replacement, Option<String>) {
         if let Rules::Unknown(_) = self {
             return self.verdict(
                 &Difference {
@@ -268,18 +270,66 @@ impl Rules {
                     after: None,
                 },
                 false,
+                body,
             );
         }
-        self.rules()
-            .into_iter()
-            .find(|(_, p, _)| p.matches(path) != PathMatch::Unrelated)
-            .map_or((Replacement::Never, None), |(verdict, _, why)| {
-                (verdict, Some(why))
-            })
+        let mut decided = None;
+        for (verdict, pattern, why) in self.rules() {
+            if pattern.matches(path) == PathMatch::Unrelated {
+                continue;
+            }
+            match self.decide(verdict, pattern, why, body) {
+                (Replacement::Never, why) => decided = decided.or(Some(why)),
+                found => return (found.0, Some(found.1)),
+            }
+        }
+        (Replacement::Never, decided)
     }
 
-    /// What a property difference does to the resource, and why.
-    fn verdict(&self, d: &Difference, setting: bool) -> (Replacement, Option<String>) {
+    /// A conditional rule's verdict, decided where the artifact decides its condition (overlay `when`:
+    /// `aws_instance.user_data` replaces only with `user_data_replace_on_change = true`). A condition
+    /// written as an expression stays undecided.
+    fn decide(
+        &self,
+        verdict: Replacement,
+        pattern: &PropertyPath,
+        why: String,
+        body: &Json,
+    ) -> (Replacement, String) {
+        let Rules::Terraform(t) = self else {
+            return (verdict, why);
+        };
+        let Some(c) = t
+            .condition(pattern)
+            .filter(|_| verdict == Replacement::Conditional)
+        else {
+            return (verdict, why);
+        };
+        let set = body.get(&c.attribute);
+        let value = match set.unwrap_or(&c.default) {
+            Json::String(s) if s == "true" || s == "false" => Json::Bool(s == "true"),
+            Json::String(s) if s.contains("${") => return (verdict, why),
+            other => other.clone(),
+        };
+        let shown = match set {
+            Some(_) => format!("`{}` is {value}", c.attribute),
+            None => format!("`{}` is not set ({value})", c.attribute),
+        };
+        if value == c.equals {
+            (
+                Replacement::Always,
+                format!("`{pattern}` replaces: {shown}"),
+            )
+        } else {
+            (
+                Replacement::Never,
+                format!("`{pattern}` updates in place: {shown}"),
+            )
+        }
+    }
+
+    /// What a property difference does to the resource whose body is `body`, and why.
+    fn verdict(&self, d: &Difference, setting: bool, body: &Json) -> (Replacement, Option<String>) {
         if setting {
             return (Replacement::Never, None);
         }
@@ -291,6 +341,7 @@ impl Rules {
                 )),
             );
         }
+        let mut decided = None;
         for (verdict, pattern, why) in self.rules() {
             let hit = match pattern.matches(&d.path) {
                 PathMatch::Covers => true,
@@ -309,10 +360,13 @@ impl Rules {
                 PathMatch::Unrelated => false,
             };
             if hit {
-                return (verdict, Some(why));
+                match self.decide(verdict, pattern, why, body) {
+                    (Replacement::Never, why) => decided = decided.or(Some(why)),
+                    (verdict, why) => return (verdict, Some(why)),
+                }
             }
         }
-        (Replacement::Never, None)
+        (Replacement::Never, decided)
     }
 }
 
@@ -325,6 +379,9 @@ struct Pair<'v, 'a> {
     /// A CloudFormation rename: the new logical id is a new resource.
     renamed: bool,
     changes: Vec<PropertyChange>,
+    /// Whether a property (not a setting, not only tags) changes: the resource is updated, which changes
+    /// its `changes_on_update` attributes.
+    updated: bool,
 }
 
 impl Pair<'_, '_> {
@@ -491,8 +548,11 @@ impl<'v, 'a> Comparison<'v, 'a> {
             matched.insert(old);
             let moved_from = (old != entry.address).then(|| old.to_owned());
             let rules = Rules::of(target, entry.type_name);
-            let changes = self
-                .differences(before, entry)
+            let differences = self.differences(before, entry);
+            let updated = differences
+                .iter()
+                .any(|(d, setting)| !setting && !is_tags(&d.path));
+            let changes = differences
                 .into_iter()
                 .map(|(d, setting)| {
                     let (replacement, reason) = if d.path == ["Type"] && !setting {
@@ -501,7 +561,7 @@ impl<'v, 'a> Comparison<'v, 'a> {
                             Some("the resource type changes".to_owned()),
                         )
                     } else {
-                        rules.verdict(&d, setting)
+                        rules.verdict(&d, setting, entry.body)
                     };
                     PropertyChange {
                         path: d.path,
@@ -522,10 +582,12 @@ impl<'v, 'a> Comparison<'v, 'a> {
                 renamed: moved_from.is_some() && target == Target::CloudFormation,
                 moved_from,
                 changes,
+                updated,
             });
         }
         for pair in &pairs {
             mark_replaced(&mut why, pair);
+            mark_updated(&mut why, pair);
         }
         self.propagate(&mut pairs, &mut why);
 
@@ -568,6 +630,8 @@ impl<'v, 'a> Comparison<'v, 'a> {
                 ));
             }
             guard_data(target, &mut change, Some(pair.before), Some(pair.after));
+            custom_name(&mut change, pair);
+            instance_roll(target, &mut change, pair);
             resources.push(change);
         }
         let added_types: Vec<(&str, &str)> = added_entries
@@ -645,6 +709,7 @@ impl<'v, 'a> Comparison<'v, 'a> {
             }
             for (pair, leaves) in pairs.iter_mut().zip(&pair_leaves) {
                 let was = pair.verdict();
+                let had = pair.changes.len();
                 for (path, names) in leaves {
                     let Some(reason) = names.iter().find_map(|n| why.get(n)) else {
                         continue;
@@ -654,7 +719,8 @@ impl<'v, 'a> Comparison<'v, 'a> {
                         continue;
                     }
                     let value = value_at(pair.after, target, path);
-                    let (replacement, rule) = pair.rules.verdict_for_new_value(path);
+                    let (replacement, rule) =
+                        pair.rules.verdict_for_new_value(path, pair.after.body);
                     let cause = reason.clone();
                     pair.changes.push(PropertyChange {
                         path: path.clone(),
@@ -669,12 +735,136 @@ impl<'v, 'a> Comparison<'v, 'a> {
                 if pair.verdict() > was && mark_replaced(why, pair) {
                     grew = true;
                 }
+                pair.updated |= pair.changes.len() > had;
+                if mark_updated(why, pair) {
+                    grew = true;
+                }
             }
             if !grew {
                 break;
             }
         }
     }
+}
+
+/// Tags only: changing them does not update what a resource does (nor a launch template's version).
+fn is_tags(path: &[String]) -> bool {
+    path.first()
+        .is_some_and(|p| matches!(p.as_str(), "Tags" | "tags" | "tags_all"))
+}
+
+/// Records that references to `pair`'s attributes that change on update (`Lt#LatestVersionNumber`) change
+/// when it is updated; true when new.
+fn mark_updated(why: &mut HashMap<String, String>, pair: &Pair) -> bool {
+    if !pair.updated {
+        return false;
+    }
+    let attributes = match pair.rules {
+        Rules::CloudFormation(t) => t.changes_on_update(),
+        Rules::Terraform(t) => t.changes_on_update(),
+        Rules::Unknown(_) => &[],
+    };
+    let mut grew = false;
+    for attribute in attributes {
+        let key = format!("{}#{attribute}", pair.after.address);
+        if let std::collections::hash_map::Entry::Vacant(slot) = why.entry(key) {
+            slot.insert(format!(
+                "`{}` is updated: its `{attribute}` changes",
+                pair.after.address
+            ));
+            grew = true;
+        }
+    }
+    grew
+}
+
+/// Warns when CloudFormation would have to replace a resource that keeps its custom physical name: the
+/// new resource cannot take the name the old one still holds, so the update fails and rolls back.
+fn custom_name(change: &mut ResourceChange, pair: &Pair) {
+    let Rules::CloudFormation(t) = pair.rules else {
+        return;
+    };
+    let Some(name) = t.custom_name() else { return };
+    let replaces = change.action == Action::Replace || pair.renamed;
+    if !(replaces || change.may_replace) {
+        return;
+    }
+    let value = |e: &Entry| e.body.get("Properties").and_then(|p| p.get(name)).cloned();
+    let Some(after) = value(pair.after) else {
+        return;
+    };
+    if value(pair.before).as_ref() != Some(&after) {
+        return;
+    }
+    let when = if replaces {
+        "cannot replace"
+    } else {
+        "could not replace"
+    };
+    let fix = format!(
+        "change `{name}` in the same deploy, or remove it so that CloudFormation names the resource"
+    );
+    change.warnings.push(if replaces {
+        format!(
+            "CloudFormation {when} `{}`: its custom name (`{name}`) stays the same and the new resource \
+             cannot take it while the old one holds it, so the deploy fails and rolls back; {fix}",
+            pair.after.address
+        )
+    } else {
+        format!(
+            "if this change replaces `{}`, CloudFormation {when} it: its custom name (`{name}`) stays the \
+             same, so the deploy would fail and roll back; {fix}",
+            pair.after.address
+        )
+    });
+}
+
+/// Says what an auto scaling group's change does to its running instances: a rolling (or replacing)
+/// update policy, or Terraform's `instance_refresh`, replaces them all ("fleet rolls"); without one only
+/// instances launched afterwards use the new launch template version.
+fn instance_roll(target: Target, change: &mut ResourceChange, pair: &Pair) {
+    let roll = match pair.rules {
+        Rules::CloudFormation(t) => t.instance_roll(),
+        Rules::Terraform(t) => t.instance_roll(),
+        Rules::Unknown(_) => None,
+    };
+    let Some(roll) = roll.filter(|_| change.action == Action::Update) else {
+        return;
+    };
+    let touches = change.changes.iter().any(|c| {
+        roll.paths
+            .iter()
+            .any(|p| p.matches(&c.path) != PathMatch::Unrelated)
+    });
+    if !touches {
+        return;
+    }
+    let by = |segments: &Vec<String>| {
+        segments
+            .iter()
+            .try_fold(pair.after.body, |node, s| node.get(s))
+            .is_some()
+    };
+    let separator = match target {
+        Target::CloudFormation => "/",
+        Target::Terraform => ".",
+    };
+    let names: Vec<String> = roll
+        .by
+        .iter()
+        .map(|b| format!("`{}`", b.join(separator)))
+        .collect();
+    change.notes.push(match roll.by.iter().find(|b| by(b)) {
+        Some(b) => format!(
+            "fleet rolls: `{}` replaces every running instance with one launched from the new configuration",
+            b.join(separator)
+        ),
+        None => format!(
+            "running instances keep their old launch configuration; only instances launched from now on use \
+             the new one (no {} to roll the fleet)",
+            names.join(" or ")
+        ),
+    });
 }
 
 fn part<'j>(parts: &[(Option<&str>, &'j Json, bool)], key: Option<&str>) -> Option<&'j Json> {

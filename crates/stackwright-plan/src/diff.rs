@@ -144,6 +144,10 @@ pub(crate) fn referencing_leaves(
         _ => {
             let mut names = Vec::new();
             crate::refs::for_each(target, value, &mut |n| names.push(n.to_owned()));
+            // `name#attribute` too, for attributes that change when their resource is updated.
+            crate::refs::for_each_attribute(target, value, &mut |n, a| {
+                names.push(format!("{n}#{a}"))
+            });
             if !names.is_empty() {
                 out.push((path.clone(), names));
             }

@@ -119,8 +119,11 @@ pub struct ResourceChange {
     /// What is lost when this change deletes a stateful resource (`the database and its data`); `None`
     /// when nothing is, or a deletion or retention policy keeps it.
     pub data_loss: Option<String>,
-    /// Further facts a reviewer needs (retention policies, rename hints).
+    /// Further facts a reviewer needs (retention policies, rename hints, what happens to a fleet).
     pub notes: Vec<String>,
+    /// What will go wrong if this is deployed as it stands, with the fix (CloudFormation cannot replace
+    /// a resource that keeps its custom name).
+    pub warnings: Vec<String>,
     pub changes: Vec<PropertyChange>,
 }
 
@@ -167,6 +170,8 @@ pub struct Summary {
     pub may_replace: usize,
     /// Changes that lose data.
     pub data_loss: usize,
+    /// Resources with warnings.
+    pub warnings: usize,
 }
 
 impl Summary {
@@ -181,6 +186,7 @@ impl Summary {
         self.moved += usize::from(r.moved_from.is_some() && r.action != Action::Replace);
         self.may_replace += usize::from(r.may_replace);
         self.data_loss += usize::from(r.data_loss.is_some());
+        self.warnings += usize::from(!r.warnings.is_empty());
     }
 
     fn add_all(&mut self, other: &Summary) {
@@ -191,6 +197,7 @@ impl Summary {
         self.moved += other.moved;
         self.may_replace += other.may_replace;
         self.data_loss += other.data_loss;
+        self.warnings += other.warnings;
     }
 }
 

@@ -516,3 +516,173 @@ fn a_reordered_set_with_one_changed_member_replaces_only_when_a_replacing_value_
     let p = one(Target::Terraform, &before, &retyped);
     assert_eq!(p.stacks[0].resources[0].action, Action::Replace);
 }
+
+#[test]
+fn user_data_updates_in_place_unless_the_artifact_asks_for_replacement() {
+    let vm = |script: &str, replace: Option<bool>| {
+        let mut body = json!({"ami": "ami-1", "user_data": script});
+        if let Some(r) = replace {
+            body["user_data_replace_on_change"] = json!(r);
+        }
+        tf(json!({"aws_instance": {"vm": body}}))
+    };
+    let p = one(Target::Terraform, &vm("echo 1", None), &vm("echo 2", None));
+    let r = &p.stacks[0].resources[0];
+    assert_eq!((r.action, r.may_replace), (Action::Update, false));
+    assert_eq!(
+        r.changes[0].reason.as_deref(),
+        Some("`user_data` updates in place: `user_data_replace_on_change` is not set (false)")
+    );
+    let p = one(
+        Target::Terraform,
+        &vm("echo 1", Some(false)),
+        &vm("echo 2", Some(false)),
+    );
+    assert_eq!(p.stacks[0].resources[0].action, Action::Update);
+    let p = one(
+        Target::Terraform,
+        &vm("echo 1", Some(true)),
+        &vm("echo 2", Some(true)),
+    );
+    let r = &p.stacks[0].resources[0];
+    assert_eq!(r.action, Action::Replace);
+    assert_eq!(
+        r.changes[0].reason.as_deref(),
+        Some("`user_data` replaces: `user_data_replace_on_change` is true")
+    );
+    // A condition written as an expression stays undecided.
+    let mut expr = vm("echo 2", None);
+    expr["resource"]["aws_instance"]["vm"]["user_data_replace_on_change"] = json!("${var.roll}");
+    let p = one(Target::Terraform, &vm("echo 1", None), &expr);
+    assert!(p.stacks[0].resources[0].may_replace);
+}
+
+#[test]
+fn cloudformation_cannot_replace_a_resource_that_keeps_its_custom_name() {
+    let sg = |name: &str, description: &str| {
+        cfn(
+            json!({"Web": {"Type": "AWS::EC2::SecurityGroup", "Properties": {
+            "GroupName": name, "GroupDescription": description, "VpcId": "vpc-1"}}}),
+        )
+    };
+    let p = one(Target::CloudFormation, &sg("web", "old"), &sg("web", "new"));
+    let r = &p.stacks[0].resources[0];
+    assert_eq!(r.action, Action::Replace);
+    assert_eq!(r.warnings.len(), 1, "{r:#?}");
+    assert!(r.warnings[0].starts_with(
+        "CloudFormation cannot replace `Web`: its custom name (`GroupName`) stays the same"
+    ));
+    assert!(r.warnings[0].contains("change `GroupName` in the same deploy, or remove it"));
+    assert_eq!(p.summary.warnings, 1);
+    let human = crate::render::human(&p, false);
+    assert!(
+        human.contains("      warning: CloudFormation cannot replace `Web`"),
+        "{human}"
+    );
+    assert!(human.contains("; 1 warning"), "{human}");
+    let markdown = crate::render::markdown(&p);
+    assert!(markdown.contains("**warning**: CloudFormation cannot replace `Web`"));
+    assert!(
+        markdown.contains(
+            "> [!WARNING]\n> - `prod/data (cloudformation)` `Web`: CloudFormation cannot"
+        ),
+        "{markdown}"
+    );
+    // A new name with the change replaces cleanly; an update in place needs no warning.
+    let p = one(
+        Target::CloudFormation,
+        &sg("web", "old"),
+        &sg("web-2", "new"),
+    );
+    assert!(p.stacks[0].resources[0].warnings.is_empty());
+    // Terraform destroys before it creates by default: the name is free again.
+    let tf_sg =
+        |d: &str| tf(json!({"aws_security_group": {"web": {"name": "web", "description": d}}}));
+    let p = one(Target::Terraform, &tf_sg("old"), &tf_sg("new"));
+    assert_eq!(p.stacks[0].resources[0].action, Action::Replace);
+    assert!(p.stacks[0].resources[0].warnings.is_empty());
+}
+
+#[test]
+fn a_launch_template_update_reaches_the_auto_scaling_group_that_follows_its_latest_version() {
+    let cfn_fleet = |instance_type: &str, policy: bool| {
+        let mut fleet = json!({"Type": "AWS::AutoScaling::AutoScalingGroup", "Properties": {
+            "MinSize": "1", "MaxSize": "3", "VPCZoneIdentifier": ["subnet-1"],
+            "LaunchTemplate": {"LaunchTemplateId": {"Ref": "Lt"},
+                               "Version": {"Fn::GetAtt": ["Lt", "LatestVersionNumber"]}}}});
+        if policy {
+            fleet["UpdatePolicy"] = json!({"AutoScalingRollingUpdate": {"MaxBatchSize": 1}});
+        }
+        cfn(json!({
+            "Lt": {"Type": "AWS::EC2::LaunchTemplate", "Properties": {"LaunchTemplateData": {"InstanceType": instance_type}}},
+            "Fleet": fleet,
+        }))
+    };
+    let p = one(
+        Target::CloudFormation,
+        &cfn_fleet("t3.small", false),
+        &cfn_fleet("t3.large", false),
+    );
+    let r = &p.stacks[0].resources;
+    assert_eq!(r.len(), 2, "{r:#?}");
+    assert_eq!((r[0].address.as_str(), r[0].action), ("Lt", Action::Update));
+    let fleet = &r[1];
+    assert_eq!(
+        (fleet.address.as_str(), fleet.action),
+        ("Fleet", Action::Update)
+    );
+    assert_eq!(fleet.changes[0].path, ["LaunchTemplate", "Version"]);
+    assert_eq!(
+        fleet.changes[0].known_after_deploy.as_deref(),
+        Some("`Lt` is updated: its `LatestVersionNumber` changes")
+    );
+    assert!(fleet.notes[0].starts_with("running instances keep their old launch configuration"));
+    assert!(fleet.notes[0].contains("`UpdatePolicy/AutoScalingRollingUpdate`"));
+    let p = one(
+        Target::CloudFormation,
+        &cfn_fleet("t3.small", true),
+        &cfn_fleet("t3.large", true),
+    );
+    assert_eq!(
+        p.stacks[0].resources[1].notes,
+        ["fleet rolls: `UpdatePolicy/AutoScalingRollingUpdate` replaces every running instance with one \
+          launched from the new configuration"]
+    );
+    // Tags alone do not make a new version.
+    let tagged = |v: &str| {
+        let mut d = cfn_fleet("t3.small", false);
+        d["Resources"]["Lt"]["Properties"]["Tags"] = json!([{"Key": "v", "Value": v}]);
+        d
+    };
+    let p = one(Target::CloudFormation, &tagged("1"), &tagged("2"));
+    assert_eq!(p.stacks[0].resources.len(), 1);
+
+    let tf_fleet = |instance_type: &str, refresh: bool| {
+        let mut fleet = json!({"min_size": 1, "max_size": 3,
+            "launch_template": {"id": "${aws_launch_template.lt.id}",
+                                "version": "${aws_launch_template.lt.latest_version}"}});
+        if refresh {
+            fleet["instance_refresh"] = json!({"strategy": "Rolling"});
+        }
+        tf(json!({
+            "aws_launch_template": {"lt": {"instance_type": instance_type}},
+            "aws_autoscaling_group": {"fleet": fleet},
+        }))
+    };
+    let p = one(
+        Target::Terraform,
+        &tf_fleet("t3.small", true),
+        &tf_fleet("t3.large", true),
+    );
+    let fleet = &p.stacks[0].resources[1];
+    assert_eq!(fleet.address, "aws_autoscaling_group.fleet");
+    assert_eq!(fleet.action, Action::Update);
+    assert_eq!(fleet.changes[0].path, ["launch_template", "version"]);
+    assert_eq!(
+        fleet.notes,
+        ["fleet rolls: `instance_refresh` replaces every running instance with one launched from the \
+          new configuration"]
+    );
+    let human = crate::render::human(&p, false);
+    assert!(human.contains("note: fleet rolls"), "{human}");
+}

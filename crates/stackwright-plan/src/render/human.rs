@@ -106,6 +106,15 @@ pub fn human(plan: &Plan, color: bool) -> String {
                 );
                 let _ = writeln!(out, "      {}", clean(&line));
             }
+            for warning in &r.warnings {
+                let _ = writeln!(
+                    out,
+                    "      {}warning: {}{}",
+                    p.alarm,
+                    clean(warning),
+                    p.reset
+                );
+            }
             for note in &r.notes {
                 let _ = writeln!(out, "      note: {}", clean(note));
             }

@@ -12,7 +12,7 @@ pub const FORMAT_VERSION: u64 = 1;
 ///                 "summary": Summary,
 ///                 "resources": [ { "address", "type", "action": "add|update|replace|destroy|no-change",
 ///                                  "moved_from": string|null, "may_replace": bool,
-///                                  "data_loss": string|null, "notes": [string],
+///                                  "data_loss": string|null, "notes": [string], "warnings": [string],
 ///                                  "changes": [ { "path": [string], "before": any|null, "after": any|null,
 ///                                                 "known_after_deploy": string|null,
 ///                                                 "sensitive": bool,
@@ -20,7 +20,8 @@ pub const FORMAT_VERSION: u64 = 1;
 ///                                                 "reason": string|null } ] } ],
 ///                 "outputs": [ { "name", "action": "add|update|destroy" } ],
 ///                 "settings": [string] } ] }
-/// Summary = { "add", "update", "replace", "destroy", "moved", "may_replace", "data_loss" } (counts)
+/// Summary = { "add", "update", "replace", "destroy", "moved", "may_replace", "data_loss", "warnings" }
+///           (counts)
 /// ```
 pub fn json(plan: &Plan) -> Json {
     json!({
@@ -41,6 +42,7 @@ fn summary(s: &Summary) -> Json {
         "moved": s.moved,
         "may_replace": s.may_replace,
         "data_loss": s.data_loss,
+        "warnings": s.warnings,
     })
 }
 
@@ -66,6 +68,7 @@ fn resource(r: &ResourceChange) -> Json {
         "may_replace": r.may_replace,
         "data_loss": r.data_loss,
         "notes": r.notes,
+        "warnings": r.warnings,
         "changes": r.changes.iter().map(change).collect::<Vec<_>>(),
     })
 }

@@ -35,6 +35,23 @@ pub fn markdown(plan: &Plan) -> String {
         }
         out.push('\n');
     }
+    if plan.summary.warnings > 0 {
+        let _ = writeln!(out, "> [!WARNING]");
+        for stack in &plan.stacks {
+            for r in &stack.resources {
+                for w in &r.warnings {
+                    let _ = writeln!(
+                        out,
+                        "> - {} {}: {}",
+                        code(&stack_title(stack), false),
+                        code(&r.address, false),
+                        inline(w, false)
+                    );
+                }
+            }
+        }
+        out.push('\n');
+    }
     let _ = writeln!(
         out,
         "| environment | stack | target | status | add | update | replace | destroy |\n|---|---|---|---|--:|--:|--:|--:|"
@@ -73,6 +90,11 @@ pub fn markdown(plan: &Plan) -> String {
             if let Some(what) = &r.data_loss {
                 details.insert(0, format!("**DATA LOSS**: {}", text(what)));
             }
+            details.extend(
+                r.warnings
+                    .iter()
+                    .map(|w| format!("**warning**: {}", inline(w, true))),
+            );
             details.extend(r.notes.iter().map(|n| inline(n, true)));
             let address = match &r.moved_from {
                 Some(old) => format!("{} (from {})", code(&r.address, true), code(old, true)),

@@ -28,6 +28,11 @@ fn counts(s: &Summary) -> String {
     if s.may_replace > 0 {
         text.push_str(&format!(" ({} of the updates may replace)", s.may_replace));
     }
+    match s.warnings {
+        0 => {}
+        1 => text.push_str("; 1 warning"),
+        n => text.push_str(&format!("; {n} warnings")),
+    }
     text
 }
 
