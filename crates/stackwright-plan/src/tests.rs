@@ -686,3 +686,69 @@ fn a_launch_template_update_reaches_the_auto_scaling_group_that_follows_its_late
     let human = crate::render::human(&p, false);
     assert!(human.contains("note: fleet rolls"), "{human}");
 }
+
+#[test]
+fn long_texts_show_as_line_diffs() {
+    let script = |port: &str| {
+        let mut lines: Vec<String> = (1..=30).map(|i| format!("echo step {i}")).collect();
+        lines[19] = format!("listen {port} # `quoted` ```fence```");
+        lines.join("\n") + "\n"
+    };
+    let lt = |port: &str| {
+        cfn(
+            json!({"Lt": {"Type": "AWS::EC2::LaunchTemplate", "Properties": {"LaunchTemplateData": {
+            "UserData": {"Fn::Base64": {"Fn::Sub": script(port)}}}}}}),
+        )
+    };
+    let p = one(Target::CloudFormation, &lt("8080"), &lt("9090"));
+    let human = crate::render::human(&p, false);
+    let expected = "      LaunchTemplateData/UserData: (30 lines) -> (30 lines)\n\
+                    \x20       @@ -18,5 +18,5 @@\n\
+                    \x20        echo step 18\n\
+                    \x20        echo step 19\n\
+                    \x20       -listen 8080 # `quoted` ```fence```\n\
+                    \x20       +listen 9090 # `quoted` ```fence```\n\
+                    \x20        echo step 21\n\
+                    \x20        echo step 22\n";
+    assert!(human.contains(expected), "{human}");
+    let markdown = crate::render::markdown(&p);
+    assert!(
+        markdown.contains("`LaunchTemplateData/UserData`: `(30 lines)` → `(30 lines)`"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains(
+            "\n`Lt` `LaunchTemplateData/UserData`:\n\n````diff\n@@ -18,5 +18,5 @@\n echo step 18\n"
+        ),
+        "{markdown}"
+    );
+    assert!(markdown
+        .contains("+listen 9090 # `quoted` ```fence```\n echo step 21\n echo step 22\n````\n"));
+
+    // One long line: the part that differs, with context.
+    let policy = |action: &str| {
+        let statements = format!(
+            "{{\"Version\":\"2012-10-17\",\"Statement\":[{}{{\"Effect\":\"Allow\",\"Action\":\"{action}\"}}]}}",
+            "{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"*\"},".repeat(4)
+        );
+        tf(json!({"aws_iam_policy": {"p": {"policy": statements}}}))
+    };
+    let p = one(
+        Target::Terraform,
+        &policy("sqs:SendMessage"),
+        &policy("sqs:*"),
+    );
+    let human = crate::render::human(&p, false);
+    assert!(
+        human.contains("policy: (316 characters) -> (306 characters)"),
+        "{human}"
+    );
+    assert!(
+        human.contains(r#"        -…e":"*"},{"Effect":"Allow","Action":"sqs:SendMessage"}]}"#),
+        "{human}"
+    );
+    assert!(
+        human.contains(r#"        +…e":"*"},{"Effect":"Allow","Action":"sqs:*"}]}"#),
+        "{human}"
+    );
+}

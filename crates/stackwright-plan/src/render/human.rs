@@ -1,6 +1,6 @@
 use super::{
-    action_word, after_text, before_text, change_note, clean, path_text, shown_changes, stack_line,
-    symbol, total_line,
+    action_word, after_text, before_text, change_note, clean, long_texts, path_text, shown_changes,
+    stack_line, symbol, text_diff, total_line,
 };
 use crate::{Action, Plan, ResourceChange};
 use std::fmt::Write as _;
@@ -105,6 +105,17 @@ pub fn human(plan: &Plan, color: bool) -> String {
                     after_text(c)
                 );
                 let _ = writeln!(out, "      {}", clean(&line));
+                if let Some((before, after)) = long_texts(c) {
+                    for line in text_diff(before, after) {
+                        let color = match line.as_bytes().first() {
+                            Some(b'-') => p.red,
+                            Some(b'+') => p.green,
+                            Some(b'@') => p.cyan,
+                            _ => "",
+                        };
+                        let _ = writeln!(out, "        {color}{}{}", clean(&line), p.reset);
+                    }
+                }
             }
             for warning in &r.warnings {
                 let _ = writeln!(

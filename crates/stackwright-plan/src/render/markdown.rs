@@ -1,6 +1,6 @@
 use super::{
-    action_word, after_text, before_text, change_note, clean, counts, path_text, shown_changes,
-    stack_line, stack_title,
+    action_word, after_text, before_text, change_note, clean, counts, long_texts, path_text,
+    shown_changes, stack_line, stack_title, text_diff,
 };
 use crate::{Plan, PropertyChange};
 use std::fmt::Write as _;
@@ -108,6 +108,19 @@ pub fn markdown(plan: &Plan) -> String {
                 details.join("<br>")
             );
         }
+        for r in &s.resources {
+            for c in shown_changes(r) {
+                if let Some((before, after)) = long_texts(c) {
+                    let _ = writeln!(
+                        out,
+                        "\n{} {}:\n",
+                        code(&r.address, false),
+                        code(&path_text(s.target, &c.path), false)
+                    );
+                    out.push_str(&diff_block(&text_diff(before, after)));
+                }
+            }
+        }
         if !s.outputs.is_empty() {
             let list: Vec<String> = s
                 .outputs
@@ -138,6 +151,20 @@ fn change(target: crate::Target, c: &PropertyChange) -> String {
         code(&path_text(target, &c.path), true),
         code(&before_text(c), true),
     )
+}
+
+/// Lines as a fenced `diff` block whose fence is longer than any backtick run inside (CommonMark 4.5), so
+/// no line of data can close it.
+fn diff_block(lines: &[String]) -> String {
+    let lines: Vec<String> = lines.iter().map(|l| clean(l).into_owned()).collect();
+    let longest = lines
+        .iter()
+        .flat_map(|l| l.split(|c| c != '`'))
+        .map(str::len)
+        .max()
+        .unwrap_or_default();
+    let fence = "`".repeat((longest + 1).max(3));
+    format!("{fence}diff\n{}\n{fence}\n", lines.join("\n"))
 }
 
 /// Zero-width joiner: put after `@`, it keeps a mention from notifying anyone and looks the same.

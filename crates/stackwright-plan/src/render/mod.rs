@@ -92,7 +92,10 @@ fn path_text(target: crate::Target, path: &[String]) -> String {
 
 /// The old value of a change in one line (see [`value_text`]).
 fn before_text(c: &PropertyChange) -> String {
-    shown_value(c, c.before.as_ref())
+    match long_texts(c) {
+        Some((before, _)) => long_summary(before),
+        None => shown_value(c, c.before.as_ref()),
+    }
 }
 
 /// A side of a change: `(sensitive)` where the whole value is a hidden secret, else [`value_text`].
@@ -136,7 +139,10 @@ fn change_note(c: &PropertyChange) -> Option<String> {
 fn after_text(c: &PropertyChange) -> String {
     match &c.known_after_deploy {
         Some(cause) => format!("(known after deploy: {cause})"),
-        None => shown_value(c, c.after.as_ref()),
+        None => match long_texts(c) {
+            Some((_, after)) => long_summary(after),
+            None => shown_value(c, c.after.as_ref()),
+        },
     }
 }
 
@@ -162,6 +168,112 @@ fn clean(text: &str) -> std::borrow::Cow<'_, str> {
         }
     }
     out.into()
+}
+
+/// Longer than this (or on several lines), a changed text is shown as a diff rather than as two values.
+const LONG: usize = 120;
+
+/// The old and new text of a change between two long or multi-line strings (also inside the same
+/// `Fn::Base64` / `Fn::Sub` wrapper, as CloudFormation user data is written), when it is one.
+fn long_texts(c: &PropertyChange) -> Option<(&str, &str)> {
+    if c.sensitive || c.known_after_deploy.is_some() {
+        return None;
+    }
+    fn text(value: &Json) -> Option<(&str, Vec<&str>)> {
+        match value {
+            Json::String(s) => Some((s, Vec::new())),
+            Json::Object(map) if map.len() == 1 => {
+                let (key, arg) = map.iter().next()?;
+                if !matches!(key.as_str(), "Fn::Base64" | "Fn::Sub") {
+                    return None;
+                }
+                // `Fn::Sub` with a variable map: the text is its first item; the map must not change.
+                let inner = match arg {
+                    Json::Array(items) if key == "Fn::Sub" && items.len() == 2 => &items[0],
+                    other => other,
+                };
+                let (s, mut wrappers) = text(inner)?;
+                wrappers.insert(0, key.as_str());
+                Some((s, wrappers))
+            }
+            _ => None,
+        }
+    }
+    let (before, wb) = text(c.before.as_ref()?)?;
+    let (after, wa) = text(c.after.as_ref()?)?;
+    let long = |s: &str| s.contains('\n') || s.chars().count() > LONG;
+    (wb == wa && (long(before) || long(after)) && sub_variables(c)).then_some((before, after))
+}
+
+/// Whether the `Fn::Sub` variable maps (if any) of both sides are the same: the diff shows the text only.
+fn sub_variables(c: &PropertyChange) -> bool {
+    fn vars(value: Option<&Json>) -> Option<&Json> {
+        let mut node = value?;
+        loop {
+            let (key, arg) = node.as_object()?.iter().next()?;
+            match (key.as_str(), arg) {
+                ("Fn::Sub", Json::Array(items)) => return items.get(1),
+                ("Fn::Base64", inner) => node = inner,
+                _ => return None,
+            }
+        }
+    }
+    vars(c.before.as_ref()) == vars(c.after.as_ref())
+}
+
+/// One side of a long text, in a line: `(42 lines)` or `(315 characters)`.
+fn long_summary(text: &str) -> String {
+    match text.lines().count() {
+        0 | 1 => format!("({} characters)", text.chars().count()),
+        n => format!("({n} lines)"),
+    }
+}
+
+/// How two long texts differ, as unified-diff lines (`@@ -3,5 +3,5 @@`, `-old`, `+new`, ` same`) with two
+/// lines of context, by the `similar` crate (Myers). Texts of one line each are cut to the part that
+/// differs, with 40 characters either side.
+fn text_diff(before: &str, after: &str) -> Vec<String> {
+    if !before.contains('\n') && !after.contains('\n') {
+        let b: Vec<char> = before.chars().collect();
+        let a: Vec<char> = after.chars().collect();
+        let prefix = b.iter().zip(&a).take_while(|(x, y)| x == y).count();
+        let suffix = b[prefix..]
+            .iter()
+            .rev()
+            .zip(a[prefix..].iter().rev())
+            .take_while(|(x, y)| x == y)
+            .count();
+        const CONTEXT: usize = 40;
+        let cut = |chars: &[char]| {
+            let start = prefix.saturating_sub(CONTEXT);
+            let end = (chars.len() - suffix + CONTEXT).min(chars.len());
+            let mut s = String::new();
+            if start > 0 {
+                s.push('…');
+            }
+            s.extend(&chars[start..end]);
+            if end < chars.len() {
+                s.push('…');
+            }
+            s
+        };
+        return vec![format!("-{}", cut(&b)), format!("+{}", cut(&a))];
+    }
+    let diff = similar::TextDiff::from_lines(before, after);
+    let mut out = Vec::new();
+    for hunk in diff.unified_diff().context_radius(2).iter_hunks() {
+        out.push(hunk.header().to_string());
+        for change in hunk.iter_changes() {
+            let sign = match change.tag() {
+                similar::ChangeTag::Delete => '-',
+                similar::ChangeTag::Insert => '+',
+                similar::ChangeTag::Equal => ' ',
+            };
+            let line = change.value();
+            out.push(format!("{sign}{}", line.strip_suffix('\n').unwrap_or(line)));
+        }
+    }
+    out
 }
 
 /// The property changes worth a line: for an addition, none (the resource is new as a whole).
