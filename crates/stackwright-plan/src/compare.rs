@@ -61,6 +61,8 @@ pub(crate) fn stack(before: Option<&Document>, after: Option<&Document>) -> Stac
         outputs,
         settings,
         summary,
+        placement: None,
+        relocated: false,
     }
 }
 

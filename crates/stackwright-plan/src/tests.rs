@@ -752,3 +752,92 @@ fn long_texts_show_as_line_diffs() {
         "{human}"
     );
 }
+
+#[test]
+fn an_environment_that_changes_account_is_a_destroy_there_and_a_create_here() {
+    let module = |account: &str, region: &str| {
+        json!({
+            "provider": {"aws": {"region": region, "allowed_account_ids": [account]}},
+            "resource": {"aws_sns_topic": {"t": {"name": "t"}}, "aws_s3_bucket": {"b": {"bucket": "b"}}}
+        })
+    };
+    let template = cfn(json!({"T": {"Type": "AWS::SNS::Topic"}}));
+    let old_tf = module("111111111111", "us-east-1");
+    let new_tf = module("222222222222", "us-east-1");
+    let before = [
+        doc(Target::CloudFormation, &template),
+        doc(Target::Terraform, &old_tf),
+    ];
+    let after = [
+        doc(Target::CloudFormation, &template),
+        doc(Target::Terraform, &new_tf),
+    ];
+    let p = plan(&before, &after);
+    let shape: Vec<_> = p
+        .stacks
+        .iter()
+        .map(|s| {
+            (
+                s.target,
+                s.status,
+                s.placement.as_ref().map(|p| p.account.as_str()),
+                s.relocated,
+            )
+        })
+        .collect();
+    use crate::StackStatus::{Added, Removed};
+    assert_eq!(
+        shape,
+        [
+            // The template is the same, but it deploys elsewhere: the CloudFormation stack moves too.
+            (Target::CloudFormation, Removed, Some("111111111111"), true),
+            (Target::CloudFormation, Added, Some("222222222222"), true),
+            (Target::Terraform, Removed, Some("111111111111"), true),
+            (Target::Terraform, Added, Some("222222222222"), true),
+        ]
+    );
+    assert_eq!(
+        (p.summary.add, p.summary.destroy, p.summary.update),
+        (3, 3, 0)
+    );
+    assert_eq!(
+        p.summary.data_loss, 1,
+        "the old bucket is destroyed with its objects"
+    );
+    let human = crate::render::human(&p, false);
+    assert!(human.contains(
+        "prod/data (terraform, 111111111111/us-east-1): the environment moves away: 0 to add, 0 to update, \
+         0 to replace, 2 to destroy; the old deployment stays until destroyed here with the previous artifacts"
+    ), "{human}");
+    assert!(human.contains(
+        "prod/data (terraform, 222222222222/us-east-1): new deployment (the environment moves here): 2 to add"
+    ), "{human}");
+    let json = crate::render::json(&p);
+    assert_eq!(json["stacks"][3]["placement"]["account"], "222222222222");
+    assert_eq!(json["stacks"][3]["relocated"], true);
+
+    // A region change moves it as well; the same placement is a plain comparison.
+    let west = module("111111111111", "us-west-2");
+    let p = plan(
+        &[doc(Target::Terraform, &old_tf)],
+        &[doc(Target::Terraform, &west)],
+    );
+    assert_eq!(p.stacks.len(), 2);
+    let p = plan(
+        &[doc(Target::Terraform, &old_tf)],
+        &[doc(Target::Terraform, &old_tf)],
+    );
+    assert_eq!(p.stacks.len(), 1);
+    assert!(!p.has_changes());
+    // Explicit placements (from a manifest) decide for a template alone.
+    let placed = |account: &str| crate::Placed {
+        document: doc(Target::CloudFormation, &template),
+        placement: Some(crate::Placement {
+            account: account.into(),
+            region: "eu-west-1".into(),
+        }),
+    };
+    let p = crate::plan_placed(&[placed("111111111111")], &[placed("333333333333")]);
+    assert_eq!(p.stacks.len(), 2);
+    assert_eq!(p.summary.destroy, 1);
+}

@@ -9,6 +9,7 @@ pub const FORMAT_VERSION: u64 = 1;
 /// ```text
 /// { "format": 1, "summary": Summary, "data_loss": bool, "changes": bool,
 ///   "stacks": [ { "environment", "stack", "target", "status": "unchanged|changed|added|removed",
+///                 "placement": { "account", "region" }|null, "relocated": bool,
 ///                 "summary": Summary,
 ///                 "resources": [ { "address", "type", "action": "add|update|replace|destroy|no-change",
 ///                                  "moved_from": string|null, "may_replace": bool,
@@ -52,6 +53,8 @@ fn stack(s: &StackPlan) -> Json {
         "stack": s.stack,
         "target": s.target.name(),
         "status": s.status.name(),
+        "placement": s.placement.as_ref().map(|p| json!({"account": p.account, "region": p.region})),
+        "relocated": s.relocated,
         "summary": summary(&s.summary),
         "resources": s.resources.iter().map(resource).collect::<Vec<_>>(),
         "outputs": s.outputs.iter().map(|o| json!({ "name": o.name, "action": o.action.name() })).collect::<Vec<_>>(),

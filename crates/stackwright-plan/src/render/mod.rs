@@ -11,9 +11,20 @@ pub use markdown::markdown;
 use crate::{Action, Plan, PropertyChange, Replacement, ResourceChange, StackPlan, Summary};
 use serde_json::Value as Json;
 
-/// `prod-oregon/notebook (terraform)`.
+/// `prod-oregon/notebook (terraform)`; `prod-oregon/notebook (terraform, 111111111111/us-west-2)` for
+/// a stack that moves.
 fn stack_title(s: &StackPlan) -> String {
-    format!("{}/{} ({})", s.environment, s.stack, s.target.name())
+    match (&s.placement, s.relocated) {
+        (Some(p), true) => format!(
+            "{}/{} ({}, {}/{})",
+            s.environment,
+            s.stack,
+            s.target.name(),
+            p.account,
+            p.region
+        ),
+        _ => format!("{}/{} ({})", s.environment, s.stack, s.target.name()),
+    }
 }
 
 /// `2 to add, 1 to update, 0 to replace, 0 to destroy`, with moves and possible replacements when any.
@@ -40,6 +51,15 @@ fn counts(s: &Summary) -> String {
 fn stack_line(s: &StackPlan) -> String {
     let what = match s.status {
         crate::StackStatus::Unchanged => "no changes".to_owned(),
+        crate::StackStatus::Added if s.relocated => format!(
+            "new deployment (the environment moves here): {}",
+            counts(&s.summary)
+        ),
+        crate::StackStatus::Removed if s.relocated => format!(
+            "the environment moves away: {}; the old deployment stays until destroyed here with the \
+             previous artifacts",
+            counts(&s.summary)
+        ),
         crate::StackStatus::Added => format!("new stack: {}", counts(&s.summary)),
         crate::StackStatus::Removed => format!("stack removed: {}", counts(&s.summary)),
         crate::StackStatus::Changed => counts(&s.summary),
