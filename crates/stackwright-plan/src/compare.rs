@@ -798,23 +798,18 @@ fn custom_name(change: &mut ResourceChange, pair: &Pair) {
     if value(pair.before).as_ref() != Some(&after) {
         return;
     }
-    let when = if replaces {
-        "cannot replace"
-    } else {
-        "could not replace"
-    };
     let fix = format!(
         "change `{name}` in the same deploy, or remove it so that CloudFormation names the resource"
     );
     change.warnings.push(if replaces {
         format!(
-            "CloudFormation {when} `{}`: its custom name (`{name}`) stays the same and the new resource \
+            "CloudFormation cannot replace `{}`: its custom name (`{name}`) stays the same and the new resource \
              cannot take it while the old one holds it, so the deploy fails and rolls back; {fix}",
             pair.after.address
         )
     } else {
         format!(
-            "if this change replaces `{}`, CloudFormation {when} it: its custom name (`{name}`) stays the \
+            "if this change replaces `{}`, CloudFormation could not replace it: its custom name (`{name}`) stays the \
              same, so the deploy would fail and roll back; {fix}",
             pair.after.address
         )

@@ -77,37 +77,29 @@ impl ResourceType {
         let force_new = crate::strings(doc.get("force_new"))
             .map(PropertyPath::from_dotted)
             .collect();
-        let may_replace = doc
+        // Each conditional rule: a reason alone, or `{reason, when}` where the artifact decides it.
+        let mut may_replace = Vec::new();
+        let mut conditions = Vec::new();
+        for (path, rule) in doc
             .get("may_replace")
             .and_then(Json::as_object)
             .into_iter()
             .flatten()
-            .map(|(path, why)| {
-                // A reason alone, or `{reason, when}`.
-                let reason = why.get("reason").unwrap_or(why);
-                (
-                    PropertyPath::from_dotted(path),
-                    reason.as_str().unwrap_or_default().to_owned(),
-                )
-            })
-            .collect();
-        let conditions = doc
-            .get("may_replace")
-            .and_then(Json::as_object)
-            .into_iter()
-            .flatten()
-            .filter_map(|(path, why)| {
-                let when = why.get("when")?;
-                Some((
-                    PropertyPath::from_dotted(path),
-                    Condition {
-                        attribute: when.get("attribute")?.as_str()?.to_owned(),
-                        equals: when.get("equals").cloned().unwrap_or(Json::Bool(true)),
-                        default: when.get("default").cloned().unwrap_or(Json::Null),
-                    },
-                ))
-            })
-            .collect();
+        {
+            let path = PropertyPath::from_dotted(path);
+            let reason = rule.get("reason").unwrap_or(rule);
+            let condition = rule.get("when").and_then(|when| {
+                Some(Condition {
+                    attribute: when.get("attribute")?.as_str()?.to_owned(),
+                    equals: when.get("equals").cloned().unwrap_or(Json::Bool(true)),
+                    default: when.get("default").cloned().unwrap_or(Json::Null),
+                })
+            });
+            if let Some(c) = condition {
+                conditions.push((path.clone(), c));
+            }
+            may_replace.push((path, reason.as_str().unwrap_or_default().to_owned()));
+        }
         ResourceType {
             name,
             version: doc.get("version").and_then(Json::as_u64).unwrap_or(0),

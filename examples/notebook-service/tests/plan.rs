@@ -300,7 +300,11 @@ fn moving_an_environment_to_another_account_destroys_there_and_creates_here() {
         assert_ne!(old["placement"]["account"], "999999999999");
         let [add, update, replace, destroy] = counts(new);
         assert_eq!((update, replace, destroy), (0, 0, 0));
-        assert_eq!(counts(old), [0, 0, 0, add], "{target}: the same resources, destroyed there");
+        assert_eq!(
+            counts(old),
+            [0, 0, 0, add],
+            "{target}: the same resources, destroyed there"
+        );
     }
 }
 
