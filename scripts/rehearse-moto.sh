@@ -101,6 +101,9 @@ override = {
     }},
     "resource": {},
 }
+if module.get("terraform", {}).get("backend"):
+    # The rehearsal's state stays in its scratch directory, not where the artifact's backend points.
+    override["terraform"] = {"backend": {"local": {"path": "terraform.tfstate"}}}
 for name in module.get("resource", {}).get("aws_instance", {}):
     override["resource"].setdefault("aws_instance", {})[name] = {
         "//": "moto gaps: `monitoring = true` never leaves pending; the root volume needs an explicit size",
