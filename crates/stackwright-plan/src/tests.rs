@@ -597,16 +597,21 @@ fn cloudformation_cannot_replace_a_resource_that_keeps_its_custom_name() {
     assert!(p.stacks[0].resources[0].warnings.is_empty());
     // An update that may replace warns for the case it does.
     let db = |engine: &str| {
-        cfn(json!({"Db": {"Type": "AWS::RDS::DBInstance", "Properties": {
-            "DBInstanceIdentifier": "orders", "Engine": engine}}}))
+        cfn(
+            json!({"Db": {"Type": "AWS::RDS::DBInstance", "Properties": {
+            "DBInstanceIdentifier": "orders", "Engine": engine}}}),
+        )
     };
     let p = one(Target::CloudFormation, &db("postgres"), &db("mysql"));
     let r = &p.stacks[0].resources[0];
     assert!(r.may_replace);
-    assert!(r.warnings[0].starts_with(
-        "if this change replaces `Db`, CloudFormation could not replace it: its custom name \
+    assert!(
+        r.warnings[0].starts_with(
+            "if this change replaces `Db`, CloudFormation could not replace it: its custom name \
          (`DBInstanceIdentifier`) stays the same"
-    ), "{r:#?}");
+        ),
+        "{r:#?}"
+    );
     // Terraform destroys before it creates by default: the name is free again.
     let tf_sg =
         |d: &str| tf(json!({"aws_security_group": {"web": {"name": "web", "description": d}}}));

@@ -10,9 +10,9 @@
 //! Usage: `cargo run -p notebook-service --example rehearsal -- DIR`
 
 use notebook_service::{app, app_with, environments, Sizing};
+use serde_json::{json, Value};
 use stackwright::synth::run_with;
 use stackwright::{App, Environment};
-use serde_json::{json, Value};
 use std::path::Path;
 
 const MODULE: &str = "terraform/test/notebook/main.tf.json";
@@ -108,7 +108,8 @@ fn main() {
             renames: &[],
         };
         let plan = stackwright_plan::plan(&[document(&base_module)], &[document(&module)]);
-        let mut text = serde_json::to_vec_pretty(&stackwright_plan::render::json(&plan)).expect("json");
+        let mut text =
+            serde_json::to_vec_pretty(&stackwright_plan::render::json(&plan)).expect("json");
         text.push(b'\n');
         std::fs::write(dir.join(format!("{name}.plan.json")), text).expect("write the plan");
     }
