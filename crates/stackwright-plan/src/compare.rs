@@ -257,7 +257,8 @@ impl Rules {
                     == Some("set");
                 set_type || set_block
             }
-            Rules::Unknown(_) => false,
+            // Types without schema data (and registry-only types): no set information.
+            _ => false,
         }
     }
 
@@ -764,7 +765,7 @@ fn mark_updated(why: &mut HashMap<String, String>, pair: &Pair) -> bool {
     let attributes = match pair.rules {
         Rules::CloudFormation(t) => t.changes_on_update(),
         Rules::Terraform(t) => t.changes_on_update(),
-        Rules::Unknown(_) => &[],
+        _ => &[],
     };
     let mut grew = false;
     for attribute in attributes {
@@ -823,7 +824,7 @@ fn instance_roll(target: Target, change: &mut ResourceChange, pair: &Pair) {
     let roll = match pair.rules {
         Rules::CloudFormation(t) => t.instance_roll(),
         Rules::Terraform(t) => t.instance_roll(),
-        Rules::Unknown(_) => None,
+        _ => None,
     };
     let Some(roll) = roll.filter(|_| change.action == Action::Update) else {
         return;
