@@ -5,10 +5,13 @@
 Per CloudFormation type: the registry schema without documentation (descriptions, URLs, handlers), so the
 validation keywords (properties, definitions, required, additionalProperties, enums, patterns, types, bounds)
 and the update semantics (createOnly/conditionalCreateOnly/readOnly/writeOnlyProperties, primaryIdentifier)
-remain, plus `regions`, where the type is available. Per Terraform resource: the provider schema block
-(attributes and nested block types, without descriptions), `force_new` (attribute and block paths whose change
-forces replacement) and `may_replace` (overlay: paths that replace only under a condition, with the reason).
-Per Terraform data source: the block.
+remain, plus `regions`, where the type is available, and from the overlay `custom_name` (the physical name
+property), `changes_on_update` (attributes that change when the resource is updated in place) and
+`instance_roll` (what replaces an auto scaling group's instances). Per Terraform resource: the provider schema
+block (attributes and nested block types, without descriptions), `force_new` (attribute and block paths whose
+change forces replacement) and `may_replace` (overlay: paths that replace only under a condition, with the
+reason and, where the artifact decides it, `when`), plus `changes_on_update` and `instance_roll` from the
+overlay. Per Terraform data source: the block.
 
 Usage: scripts/vendor-schemas.py [SHARED_DIR]   (default: ../shared beside the repository)
 """
@@ -128,9 +131,34 @@ def main():
     missing += ["data." + n for n in tf_data if n not in provider["data_source_schemas"]]
     if missing:
         sys.exit(f"not in the pinned schemas: {', '.join(sorted(set(missing)))}")
-    unknown_overlay = [n for n in overlay.get("terraform", {}) if n not in tf_resources]
+    cfn_overlay = {n: v for n, v in overlay.get("cloudformation", {}).items() if n != "$comment"}
+    tf_overlay = {n: v for n, v in overlay.get("terraform", {}).items() if n != "$comment"}
+    unknown_overlay = [n for n in cfn_overlay if n not in cfn] + [n for n in tf_overlay if n not in tf_resources]
     if unknown_overlay:
         sys.exit(f"overlay.json names types not in types.txt: {', '.join(unknown_overlay)}")
+    OVERLAY_KEYS = {"custom_name", "changes_on_update", "instance_roll", "may_replace"}
+    for name, entry in list(cfn_overlay.items()) + list(tf_overlay.items()):
+        unknown = set(entry) - OVERLAY_KEYS
+        if unknown:
+            sys.exit(f"overlay.json: {name}: unknown keys {', '.join(sorted(unknown))}")
+    for name, entry in cfn_overlay.items():
+        props = registry[name]["properties"]
+        named = [entry.get("custom_name")] if "custom_name" in entry else []
+        named += [p.split("/")[0] for p in entry.get("instance_roll", {}).get("paths", [])]
+        wrong = [p for p in named if p not in props]
+        wrong += [a for a in entry.get("changes_on_update", []) if a not in registry[name].get("properties", {})
+                  or f"/properties/{a}" not in registry[name].get("readOnlyProperties", [])]
+        if wrong:
+            sys.exit(f"overlay.json: {name}: not (read-only) properties of the type: {', '.join(wrong)}")
+    for name, entry in tf_overlay.items():
+        attrs = provider["resource_schemas"][name]["block"].get("attributes", {})
+        blocks = provider["resource_schemas"][name]["block"].get("block_types", {})
+        named = entry.get("changes_on_update", []) + entry.get("instance_roll", {}).get("paths", [])
+        named += entry.get("instance_roll", {}).get("by", [])
+        named += [w["when"]["attribute"] for w in entry.get("may_replace", {}).values() if isinstance(w, dict)]
+        wrong = [a for a in named if a not in attrs and a not in blocks]
+        if wrong:
+            sys.exit(f"overlay.json: {name}: not attributes or blocks of the type: {', '.join(wrong)}")
 
     if os.path.isdir(data_dir):
         shutil.rmtree(data_dir)
@@ -148,13 +176,16 @@ def main():
         doc = {"$comment": NOTE}
         doc.update(schema)
         doc["regions"] = sorted(availability[name])
+        doc.update(sorted(cfn_overlay.get(name, {}).items()))
         write_json(os.path.join(data_dir, "cloudformation", file_name(name)), doc)
     for name in tf_resources:
         schema = provider["resource_schemas"][name]
-        may_replace = overlay.get("terraform", {}).get(name, {}).get("may_replace", {})
+        extra = tf_overlay.get(name, {})
+        may_replace = extra.get("may_replace", {})
         doc = {"$comment": NOTE, "type": name, "version": schema.get("version", 0),
                "block": strip_tf_block(schema["block"]), "force_new": sorted(forcenew["resources"][name]),
                "may_replace": dict(sorted(may_replace.items()))}
+        doc.update(sorted((k, v) for k, v in extra.items() if k != "may_replace"))
         write_json(os.path.join(data_dir, "terraform", "resources", file_name(name)), doc)
     for name in tf_data:
         schema = provider["data_source_schemas"][name]

@@ -4,8 +4,8 @@
 use crate::diff::{self, Difference};
 use crate::document::{Entry, View};
 use crate::{
-    refs, stateful, Action, Document, NamedChange, PropertyChange, Replacement, ResourceChange,
-    StackPlan, StackStatus, Summary, Target,
+    refs, sensitive, stateful, Action, Document, NamedChange, PropertyChange, Replacement,
+    ResourceChange, StackPlan, StackStatus, Summary, Target,
 };
 use serde_json::Value as Json;
 use stackwright_schema::{cloudformation, registry, terraform, PathMatch, PropertyPath};
@@ -46,6 +46,10 @@ pub(crate) fn stack(before: Option<&Document>, after: Option<&Document>) -> Stac
         }
         (None, None) => unreachable!("one side exists"),
     };
+    let mut resources = resources;
+    for r in &mut resources {
+        sensitive::redact(doc.target, r);
+    }
     let mut summary = Summary::default();
     resources.iter().for_each(|r| summary.count(r));
     StackPlan {
@@ -57,6 +61,8 @@ pub(crate) fn stack(before: Option<&Document>, after: Option<&Document>) -> Stac
         outputs,
         settings,
         summary,
+        placement: None,
+        relocated: false,
     }
 }
 
@@ -76,6 +82,7 @@ fn resource_change(entry: &Entry, action: Action) -> ResourceChange {
         may_replace: false,
         data_loss: None,
         notes: Vec::new(),
+        warnings: Vec::new(),
         changes: Vec::new(),
     }
 }
@@ -86,14 +93,12 @@ fn added(target: Target, entry: &Entry) -> ResourceChange {
     for (prefix, value, _) in entry.parts(target) {
         let mut out = Vec::new();
         let mut path: Vec<String> = prefix.map(str::to_owned).into_iter().collect();
-        diff::differences(
+        let rules = diff::Rules {
             target,
-            &mut path,
-            None,
-            Some(value),
-            &|_, _| false,
-            &mut out,
-        );
+            equal: &|_, _| false,
+            unordered: &|_| false,
+        };
+        diff::differences(&rules, &mut path, None, Some(value), &mut out);
         change
             .changes
             .extend(out.into_iter().map(|d| PropertyChange {
@@ -103,6 +108,7 @@ fn added(target: Target, entry: &Entry) -> ResourceChange {
                 replacement: Replacement::Never,
                 reason: None,
                 known_after_deploy: None,
+                sensitive: false,
             }));
     }
     change
@@ -263,8 +269,36 @@ impl Rules {
         rules
     }
 
-    /// What a new value at `path` (written the same, resolving differently at deploy time) does.
-    fn verdict_for_new_value(&self, path: &[String]) -> (Replacement, Option<String>) {
+    /// Whether the list at `path` is a set, from the schema: a CloudFormation property with
+    /// `insertionOrder: false` (the registry's default is `true`), a Terraform attribute of a `set` type or
+    /// a block nested as a set.
+    fn is_set(&self, path: &[String]) -> bool {
+        match self {
+            Rules::CloudFormation(t) => {
+                t.property(path)
+                    .and_then(|p| p.get("insertionOrder"))
+                    .and_then(Json::as_bool)
+                    == Some(false)
+            }
+            Rules::Terraform(t) => {
+                let attribute = t.attribute(path).and_then(|a| a.get("type"));
+                let set_type =
+                    attribute.and_then(|ty| ty.get(0)).and_then(Json::as_str) == Some("set");
+                let set_block = t
+                    .block_type(path)
+                    .and_then(|b| b.get("nesting_mode"))
+                    .and_then(Json::as_str)
+                    == Some("set");
+                set_type || set_block
+            }
+            // Types without schema data (and registry-only types): no set information.
+            _ => false,
+        }
+    }
+
+    /// What a new value at `path` (written the same, resolving differently at deploy time) does to the
+    /// resource whose body is `body`.
+    fn verdict_for_new_value(&self, path: &[String], body: &Json) -> (Replacement, Option<String>) {
         if let Rules::Unknown(_) = self {
             return self.verdict(
                 &Difference {
@@ -273,18 +307,66 @@ impl Rules {
                     after: None,
                 },
                 false,
+                body,
             );
         }
-        self.rules()
-            .into_iter()
-            .find(|(_, p, _)| p.matches(path) != PathMatch::Unrelated)
-            .map_or((Replacement::Never, None), |(verdict, _, why)| {
-                (verdict, Some(why))
-            })
+        let mut decided = None;
+        for (verdict, pattern, why) in self.rules() {
+            if pattern.matches(path) == PathMatch::Unrelated {
+                continue;
+            }
+            match self.decide(verdict, pattern, why, body) {
+                (Replacement::Never, why) => decided = decided.or(Some(why)),
+                found => return (found.0, Some(found.1)),
+            }
+        }
+        (Replacement::Never, decided)
     }
 
-    /// What a property difference does to the resource, and why.
-    fn verdict(&self, d: &Difference, setting: bool) -> (Replacement, Option<String>) {
+    /// A conditional rule's verdict, decided where the artifact decides its condition (overlay `when`:
+    /// `aws_instance.user_data` replaces only with `user_data_replace_on_change = true`). A condition
+    /// written as an expression stays undecided.
+    fn decide(
+        &self,
+        verdict: Replacement,
+        pattern: &PropertyPath,
+        why: String,
+        body: &Json,
+    ) -> (Replacement, String) {
+        let Rules::Terraform(t) = self else {
+            return (verdict, why);
+        };
+        let Some(c) = t
+            .condition(pattern)
+            .filter(|_| verdict == Replacement::Conditional)
+        else {
+            return (verdict, why);
+        };
+        let set = body.get(&c.attribute);
+        let value = match set.unwrap_or(&c.default) {
+            Json::String(s) if s == "true" || s == "false" => Json::Bool(s == "true"),
+            Json::String(s) if s.contains("${") => return (verdict, why),
+            other => other.clone(),
+        };
+        let shown = match set {
+            Some(_) => format!("`{}` is {value}", c.attribute),
+            None => format!("`{}` is not set ({value})", c.attribute),
+        };
+        if value == c.equals {
+            (
+                Replacement::Always,
+                format!("`{pattern}` replaces: {shown}"),
+            )
+        } else {
+            (
+                Replacement::Never,
+                format!("`{pattern}` updates in place: {shown}"),
+            )
+        }
+    }
+
+    /// What a property difference does to the resource whose body is `body`, and why.
+    fn verdict(&self, d: &Difference, setting: bool, body: &Json) -> (Replacement, Option<String>) {
         if setting {
             return (Replacement::Never, None);
         }
@@ -296,6 +378,7 @@ impl Rules {
                 )),
             );
         }
+        let mut decided = None;
         for (verdict, pattern, why) in self.rules() {
             let hit = match pattern.matches(&d.path) {
                 PathMatch::Covers => true,
@@ -303,15 +386,24 @@ impl Rules {
                     let (mut b, mut a) = (Vec::new(), Vec::new());
                     diff::values_at(d.before.as_ref(), rest, &mut b);
                     diff::values_at(d.after.as_ref(), rest, &mut a);
+                    if self.is_set(&d.path) {
+                        // A set's members come in any order: compare what is below them as sets too.
+                        let key = |v: &&Json| v.to_string();
+                        b.sort_by_cached_key(key);
+                        a.sort_by_cached_key(key);
+                    }
                     b != a
                 }
                 PathMatch::Unrelated => false,
             };
             if hit {
-                return (verdict, Some(why));
+                match self.decide(verdict, pattern, why, body) {
+                    (Replacement::Never, why) => decided = decided.or(Some(why)),
+                    (verdict, why) => return (verdict, Some(why)),
+                }
             }
         }
-        (Replacement::Never, None)
+        (Replacement::Never, decided)
     }
 }
 
@@ -324,6 +416,9 @@ struct Pair<'v, 'a> {
     /// A CloudFormation rename: the new logical id is a new resource.
     renamed: bool,
     changes: Vec<PropertyChange>,
+    /// Whether a property (not a setting, not only tags) changes: the resource is updated, which changes
+    /// its `changes_on_update` attributes.
+    updated: bool,
 }
 
 impl Pair<'_, '_> {
@@ -398,15 +493,22 @@ impl<'v, 'a> Comparison<'v, 'a> {
                 .map(|(k, _, s)| (*k, *s)),
         );
         let keys: Vec<(Option<&str>, bool)> = keys.collect();
+        // Sets only where both sides are of one type: a type change replaces anyway.
+        let sets =
+            (before.type_name == after.type_name).then(|| Rules::of(self.target, after.type_name));
         for (key, setting) in keys {
             let mut found = Vec::new();
             let mut path: Vec<String> = key.map(str::to_owned).into_iter().collect();
+            let rules = diff::Rules {
+                target: self.target,
+                equal: &|b, a| self.same_leaf(b, a),
+                unordered: &|path| !setting && sets.as_ref().is_some_and(|r| r.is_set(path)),
+            };
             diff::differences(
-                self.target,
+                &rules,
                 &mut path,
                 part(&b_parts, key),
                 part(&a_parts, key),
-                &|b, a| self.same_leaf(b, a),
                 &mut found,
             );
             out.extend(found.into_iter().map(|d| (d, setting)));
@@ -437,7 +539,12 @@ impl<'v, 'a> Comparison<'v, 'a> {
         };
         for (name, action) in changed_named(&self.before.inputs, &self.after.inputs) {
             let shown = name.strip_prefix("var.").unwrap_or(&name).to_owned();
-            settings.push(format!("{input_word} {shown} ({})", verb(action)));
+            let secret = [&self.before.inputs, &self.after.inputs]
+                .into_iter()
+                .flat_map(|inputs| inputs.iter())
+                .any(|(n, d)| *n == name && sensitive::input_is_secret(target, d));
+            let hidden = if secret { ", sensitive" } else { "" };
+            settings.push(format!("{input_word} {shown} ({}{hidden})", verb(action)));
             why.insert(name, format!("{input_word} `{shown}` changes"));
         }
         let data_before: HashMap<&str, &Entry> = self
@@ -478,8 +585,11 @@ impl<'v, 'a> Comparison<'v, 'a> {
             matched.insert(old);
             let moved_from = (old != entry.address).then(|| old.to_owned());
             let rules = Rules::of(target, entry.type_name);
-            let changes = self
-                .differences(before, entry)
+            let differences = self.differences(before, entry);
+            let updated = differences
+                .iter()
+                .any(|(d, setting)| !setting && !is_tags(&d.path));
+            let changes = differences
                 .into_iter()
                 .map(|(d, setting)| {
                     let (replacement, reason) = if d.path == ["Type"] && !setting {
@@ -488,7 +598,7 @@ impl<'v, 'a> Comparison<'v, 'a> {
                             Some("the resource type changes".to_owned()),
                         )
                     } else {
-                        rules.verdict(&d, setting)
+                        rules.verdict(&d, setting, entry.body)
                     };
                     PropertyChange {
                         path: d.path,
@@ -497,6 +607,7 @@ impl<'v, 'a> Comparison<'v, 'a> {
                         replacement,
                         reason,
                         known_after_deploy: None,
+                        sensitive: false,
                     }
                 })
                 .collect();
@@ -508,10 +619,12 @@ impl<'v, 'a> Comparison<'v, 'a> {
                 renamed: moved_from.is_some() && target == Target::CloudFormation,
                 moved_from,
                 changes,
+                updated,
             });
         }
         for pair in &pairs {
             mark_replaced(&mut why, pair);
+            mark_updated(&mut why, pair);
         }
         self.propagate(&mut pairs, &mut why);
 
@@ -554,6 +667,8 @@ impl<'v, 'a> Comparison<'v, 'a> {
                 ));
             }
             guard_data(target, &mut change, Some(pair.before), Some(pair.after));
+            custom_name(&mut change, pair);
+            instance_roll(target, &mut change, pair);
             resources.push(change);
         }
         let added_types: Vec<(&str, &str)> = added_entries
@@ -631,6 +746,7 @@ impl<'v, 'a> Comparison<'v, 'a> {
             }
             for (pair, leaves) in pairs.iter_mut().zip(&pair_leaves) {
                 let was = pair.verdict();
+                let had = pair.changes.len();
                 for (path, names) in leaves {
                     let Some(reason) = names.iter().find_map(|n| why.get(n)) else {
                         continue;
@@ -640,7 +756,8 @@ impl<'v, 'a> Comparison<'v, 'a> {
                         continue;
                     }
                     let value = value_at(pair.after, target, path);
-                    let (replacement, rule) = pair.rules.verdict_for_new_value(path);
+                    let (replacement, rule) =
+                        pair.rules.verdict_for_new_value(path, pair.after.body);
                     let cause = reason.clone();
                     pair.changes.push(PropertyChange {
                         path: path.clone(),
@@ -649,9 +766,14 @@ impl<'v, 'a> Comparison<'v, 'a> {
                         replacement,
                         reason: rule,
                         known_after_deploy: Some(cause),
+                        sensitive: false,
                     });
                 }
                 if pair.verdict() > was && mark_replaced(why, pair) {
+                    grew = true;
+                }
+                pair.updated |= pair.changes.len() > had;
+                if mark_updated(why, pair) {
                     grew = true;
                 }
             }
@@ -660,6 +782,121 @@ impl<'v, 'a> Comparison<'v, 'a> {
             }
         }
     }
+}
+
+/// Tags only: changing them does not update what a resource does (nor a launch template's version).
+fn is_tags(path: &[String]) -> bool {
+    path.first()
+        .is_some_and(|p| matches!(p.as_str(), "Tags" | "tags" | "tags_all"))
+}
+
+/// Records that references to `pair`'s attributes that change on update (`Lt#LatestVersionNumber`) change
+/// when it is updated; true when new.
+fn mark_updated(why: &mut HashMap<String, String>, pair: &Pair) -> bool {
+    if !pair.updated {
+        return false;
+    }
+    let attributes = match pair.rules {
+        Rules::CloudFormation(t) => t.changes_on_update(),
+        Rules::Terraform(t) => t.changes_on_update(),
+        _ => &[],
+    };
+    let mut grew = false;
+    for attribute in attributes {
+        let key = format!("{}#{attribute}", pair.after.address);
+        if let std::collections::hash_map::Entry::Vacant(slot) = why.entry(key) {
+            slot.insert(format!(
+                "`{}` is updated: its `{attribute}` changes",
+                pair.after.address
+            ));
+            grew = true;
+        }
+    }
+    grew
+}
+
+/// Warns when CloudFormation would have to replace a resource that keeps its custom physical name: the
+/// new resource cannot take the name the old one still holds, so the update fails and rolls back.
+fn custom_name(change: &mut ResourceChange, pair: &Pair) {
+    let Rules::CloudFormation(t) = pair.rules else {
+        return;
+    };
+    let Some(name) = t.custom_name() else { return };
+    let replaces = change.action == Action::Replace || pair.renamed;
+    if !(replaces || change.may_replace) {
+        return;
+    }
+    let value = |e: &Entry| e.body.get("Properties").and_then(|p| p.get(name)).cloned();
+    let Some(after) = value(pair.after) else {
+        return;
+    };
+    if value(pair.before).as_ref() != Some(&after) {
+        return;
+    }
+    let fix = format!(
+        "change `{name}` in the same deploy, or remove it so that CloudFormation names the resource"
+    );
+    change.warnings.push(if replaces {
+        format!(
+            "CloudFormation cannot replace `{}`: its custom name (`{name}`) stays the same and the new resource \
+             cannot take it while the old one holds it, so the deploy fails and rolls back; {fix}",
+            pair.after.address
+        )
+    } else {
+        format!(
+            "if this change replaces `{}`, CloudFormation could not replace it: its custom name (`{name}`) stays the \
+             same, so the deploy would fail and roll back; {fix}",
+            pair.after.address
+        )
+    });
+}
+
+/// Says what an auto scaling group's change does to its running instances: a rolling (or replacing)
+/// update policy, or Terraform's `instance_refresh`, replaces them all ("fleet rolls"); without one only
+/// instances launched afterwards use the new launch template version.
+fn instance_roll(target: Target, change: &mut ResourceChange, pair: &Pair) {
+    let roll = match pair.rules {
+        Rules::CloudFormation(t) => t.instance_roll(),
+        Rules::Terraform(t) => t.instance_roll(),
+        _ => None,
+    };
+    let Some(roll) = roll.filter(|_| change.action == Action::Update) else {
+        return;
+    };
+    let touches = change.changes.iter().any(|c| {
+        roll.paths
+            .iter()
+            .any(|p| p.matches(&c.path) != PathMatch::Unrelated)
+    });
+    if !touches {
+        return;
+    }
+    let by = |segments: &Vec<String>| {
+        segments
+            .iter()
+            .try_fold(pair.after.body, |node, s| node.get(s))
+            .is_some()
+    };
+    let separator = match target {
+        Target::CloudFormation => "/",
+        Target::Terraform => ".",
+    };
+    let names: Vec<String> = roll
+        .by
+        .iter()
+        .map(|b| format!("`{}`", b.join(separator)))
+        .collect();
+    change.notes.push(match roll.by.iter().find(|b| by(b)) {
+        Some(b) => format!(
+            "fleet rolls: `{}` replaces every running instance with one launched from the new configuration",
+            b.join(separator)
+        ),
+        None => format!(
+            "running instances keep their old launch configuration; only instances launched from now on use \
+             the new one (no {} to roll the fleet)",
+            names.join(" or ")
+        ),
+    });
 }
 
 fn part<'j>(parts: &[(Option<&str>, &'j Json, bool)], key: Option<&str>) -> Option<&'j Json> {

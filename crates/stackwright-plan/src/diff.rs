@@ -11,17 +11,27 @@ pub(crate) struct Difference {
     pub after: Option<Json>,
 }
 
+/// How [`differences`] judges values: which leaves are the same, which lists are sets.
+pub(crate) struct Rules<'r> {
+    pub target: Target,
+    /// Whether two differing leaves are the same nonetheless (a reference that only follows a move).
+    pub equal: &'r dyn Fn(&Json, &Json) -> bool,
+    /// Whether the list at a path is a set, whose order means nothing (CloudFormation
+    /// `insertionOrder: false`, Terraform `set` types and set-nested blocks).
+    pub unordered: &'r dyn Fn(&[String]) -> bool,
+}
+
 /// Appends the differences between `before` and `after` under `path`: objects compare key by key, lists of
-/// equal length item by item, anything else (including CloudFormation intrinsic functions, which resolve to
-/// one value) as a whole. `equal` decides when two leaves are the same.
+/// equal length item by item, sets as sets (one difference for the whole set when their members differ),
+/// anything else (including CloudFormation intrinsic functions, which resolve to one value) as a whole.
 pub(crate) fn differences(
-    target: Target,
+    rules: &Rules,
     path: &mut Vec<String>,
     before: Option<&Json>,
     after: Option<&Json>,
-    equal: &dyn Fn(&Json, &Json) -> bool,
     out: &mut Vec<Difference>,
 ) {
+    let target = rules.target;
     match (before, after) {
         (None, None) => {}
         (Some(b), Some(a)) if b == a => {}
@@ -30,24 +40,53 @@ pub(crate) fn differences(
         {
             for key in b.keys().chain(a.keys().filter(|k| !b.contains_key(*k))) {
                 path.push(key.clone());
-                differences(target, path, b.get(key), a.get(key), equal, out);
+                differences(rules, path, b.get(key), a.get(key), out);
                 path.pop();
+            }
+        }
+        (Some(Json::Array(b)), Some(Json::Array(a))) if (rules.unordered)(path) => {
+            if !same_members(rules, path, b, a) {
+                out.push(Difference {
+                    path: path.clone(),
+                    before: before.cloned(),
+                    after: after.cloned(),
+                });
             }
         }
         (Some(Json::Array(b)), Some(Json::Array(a))) if b.len() == a.len() => {
             for (i, (x, y)) in b.iter().zip(a).enumerate() {
                 path.push(i.to_string());
-                differences(target, path, Some(x), Some(y), equal, out);
+                differences(rules, path, Some(x), Some(y), out);
                 path.pop();
             }
         }
-        (Some(b), Some(a)) if equal(b, a) => {}
+        (Some(b), Some(a)) if (rules.equal)(b, a) => {}
         _ => out.push(Difference {
             path: path.clone(),
             before: before.cloned(),
             after: after.cloned(),
         }),
     }
+}
+
+/// Whether two lists hold the same members, each matched once, in any order.
+fn same_members(rules: &Rules, path: &mut Vec<String>, before: &[Json], after: &[Json]) -> bool {
+    if before.len() != after.len() {
+        return false;
+    }
+    let mut taken = vec![false; after.len()];
+    before.iter().enumerate().all(|(i, x)| {
+        path.push(i.to_string());
+        let found = after.iter().enumerate().position(|(j, y)| {
+            !taken[j] && {
+                let mut found = Vec::new();
+                differences(rules, path, Some(x), Some(y), &mut found);
+                found.is_empty()
+            }
+        });
+        path.pop();
+        found.map(|j| taken[j] = true).is_some()
+    })
 }
 
 /// A CloudFormation intrinsic function or condition (`{"Ref": ..}`, `{"Fn::GetAtt": ..}`): one value.
@@ -105,6 +144,10 @@ pub(crate) fn referencing_leaves(
         _ => {
             let mut names = Vec::new();
             crate::refs::for_each(target, value, &mut |n| names.push(n.to_owned()));
+            // `name#attribute` too, for attributes that change when their resource is updated.
+            crate::refs::for_each_attribute(target, value, &mut |n, a| {
+                names.push(format!("{n}#{a}"))
+            });
             if !names.is_empty() {
                 out.push((path.clone(), names));
             }
@@ -119,15 +162,38 @@ mod tests {
 
     fn paths(target: Target, before: Json, after: Json) -> Vec<String> {
         let mut out = Vec::new();
-        differences(
+        let rules = Rules {
             target,
+            equal: &|a, b| a == b,
+            unordered: &|path| path.first().is_some_and(|p| p == "S"),
+        };
+        differences(
+            &rules,
             &mut Vec::new(),
             Some(&before),
             Some(&after),
-            &|a, b| a == b,
             &mut out,
         );
         out.into_iter().map(|d| d.path.join("/")).collect()
+    }
+
+    #[test]
+    fn sets_compare_members_in_any_order() {
+        let before = json!({"S": [{"K": 1}, {"K": 2}, {"K": 2}], "L": [1, 2]});
+        assert!(paths(
+            Target::CloudFormation,
+            before.clone(),
+            json!({"S": [{"K": 2}, {"K": 1}, {"K": 2}], "L": [1, 2]})
+        )
+        .is_empty());
+        assert_eq!(
+            paths(
+                Target::CloudFormation,
+                before.clone(),
+                json!({"S": [{"K": 2}, {"K": 1}, {"K": 1}], "L": [2, 1]})
+            ),
+            ["S", "L/0", "L/1"]
+        );
     }
 
     #[test]

@@ -18,6 +18,7 @@ mod document;
 pub mod embrace;
 mod refs;
 pub mod render;
+mod sensitive;
 mod stateful;
 
 use serde_json::Value as Json;
@@ -96,6 +97,11 @@ pub struct PropertyChange {
     /// Set when the value is written the same but what it references changes at deploy time, to the cause
     /// (`` `PublicSubnet` is replaced ``, `` parameter `AmiId` changes ``).
     pub known_after_deploy: Option<String>,
+    /// Whether `before`/`after` hold a secret, shown as the string `(sensitive)` in its place (the whole
+    /// value, or the secret parts of an object): a provider-`sensitive` Terraform attribute, a write-only
+    /// CloudFormation property, or a property named as a secret (`MasterUserPassword`, `password`, ...).
+    /// The change itself is listed, so a reviewer sees that the secret changes.
+    pub sensitive: bool,
 }
 
 /// The plan for one resource (for Terraform, one `resource` block).
@@ -114,8 +120,11 @@ pub struct ResourceChange {
     /// What is lost when this change deletes a stateful resource (`the database and its data`); `None`
     /// when nothing is, or a deletion or retention policy keeps it.
     pub data_loss: Option<String>,
-    /// Further facts a reviewer needs (retention policies, rename hints).
+    /// Further facts a reviewer needs (retention policies, rename hints, what happens to a fleet).
     pub notes: Vec<String>,
+    /// What will go wrong if this is deployed as it stands, with the fix (CloudFormation cannot replace
+    /// a resource that keeps its custom name).
+    pub warnings: Vec<String>,
     pub changes: Vec<PropertyChange>,
 }
 
@@ -162,6 +171,8 @@ pub struct Summary {
     pub may_replace: usize,
     /// Changes that lose data.
     pub data_loss: usize,
+    /// Resources with warnings.
+    pub warnings: usize,
 }
 
 impl Summary {
@@ -176,6 +187,7 @@ impl Summary {
         self.moved += usize::from(r.moved_from.is_some() && r.action != Action::Replace);
         self.may_replace += usize::from(r.may_replace);
         self.data_loss += usize::from(r.data_loss.is_some());
+        self.warnings += usize::from(!r.warnings.is_empty());
     }
 
     fn add_all(&mut self, other: &Summary) {
@@ -186,6 +198,7 @@ impl Summary {
         self.moved += other.moved;
         self.may_replace += other.may_replace;
         self.data_loss += other.data_loss;
+        self.warnings += other.warnings;
     }
 }
 
@@ -203,6 +216,11 @@ pub struct StackPlan {
     /// description, ... (`parameter AmiId`, `provider`).
     pub settings: Vec<String>,
     pub summary: Summary,
+    /// Where the stack deploys, when known (see [`Placement`]); for a removed stack, where it was.
+    pub placement: Option<Placement>,
+    /// Part of an environment that moves to another account or region: this stack is either the old
+    /// deployment, destroyed in its old placement, or the new one, created in the new placement.
+    pub relocated: bool,
 }
 
 impl StackPlan {
@@ -243,18 +261,124 @@ impl Plan {
     }
 }
 
-/// Compares every artifact of `before` with the artifact of the same (environment, stack, target) in
-/// `after`. Stacks come in `after`'s order, then those only in `before`, in its order.
-pub fn plan(before: &[Document], after: &[Document]) -> Plan {
-    let key = |d: &Document| (d.environment.to_owned(), d.stack.to_owned(), d.target);
-    let mut stacks = Vec::new();
-    for a in after {
-        let b = before.iter().find(|b| key(b) == key(a));
-        stacks.push(compare::stack(b, Some(a)));
+/// Where an artifact deploys: an AWS account and region. An environment that moves to another account or
+/// region is a new deployment there, and the old one stays until it is destroyed.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Placement {
+    /// The 12-digit account id.
+    pub account: String,
+    /// `us-east-1`, ...
+    pub region: String,
+}
+
+impl Placement {
+    /// What a document says of its placement: a Terraform module's default `aws` provider `region` and its
+    /// single `allowed_account_ids` entry, when both are literal. A CloudFormation template does not say.
+    pub fn of(document: &Document) -> Option<Placement> {
+        if document.target != Target::Terraform {
+            return None;
+        }
+        let aws = document.json.get("provider")?.get("aws")?;
+        let config = match aws {
+            Json::Array(configs) => configs.iter().find(|c| c.get("alias").is_none())?,
+            other => other,
+        };
+        let literal = |v: &Json| v.as_str().filter(|s| !s.contains("${")).map(str::to_owned);
+        let region = literal(config.get("region")?)?;
+        let accounts = config.get("allowed_account_ids")?.as_array()?;
+        let [account] = accounts.as_slice() else {
+            return None;
+        };
+        Some(Placement {
+            account: literal(account)?,
+            region,
+        })
     }
-    for b in before {
-        if !after.iter().any(|a| key(a) == key(b)) {
-            stacks.push(compare::stack(Some(b), None));
+}
+
+/// A document with where it deploys, when the caller knows it (a manifest records it per artifact).
+#[derive(Clone, Debug)]
+pub struct Placed<'a> {
+    pub document: Document<'a>,
+    /// `None`: as [`Placement::of`] reads it, or for a CloudFormation template, as the Terraform module of
+    /// the same (environment, stack) on the same side reads it.
+    pub placement: Option<Placement>,
+}
+
+/// Compares every artifact of `before` with the artifact of the same (environment, stack, target) in
+/// `after`, with placements read from the documents (see [`plan_placed`]).
+pub fn plan(before: &[Document], after: &[Document]) -> Plan {
+    plan_placed(&unplaced(before), &unplaced(after))
+}
+
+fn unplaced<'a>(docs: &[Document<'a>]) -> Vec<Placed<'a>> {
+    docs.iter()
+        .map(|d| Placed {
+            document: *d,
+            placement: None,
+        })
+        .collect()
+}
+
+/// Compares every artifact of `before` with the artifact of the same (environment, stack, target) in
+/// `after`. Stacks come in `after`'s order, then those only in `before`, in its order. When both sides'
+/// placements are known and differ (the environment's account or region changed), the stack is two: every
+/// resource destroyed in the old placement, every resource created in the new one, both marked
+/// [`StackPlan::relocated`].
+pub fn plan_placed(before: &[Placed], after: &[Placed]) -> Plan {
+    let key = |d: &Document| (d.environment.to_owned(), d.stack.to_owned(), d.target);
+    let placements = |side: &[Placed]| -> Vec<Option<Placement>> {
+        let read: Vec<Option<Placement>> = side
+            .iter()
+            .map(|p| p.placement.clone().or_else(|| Placement::of(&p.document)))
+            .collect();
+        side.iter()
+            .zip(&read)
+            .map(|(p, found)| {
+                found.clone().or_else(|| {
+                    let d = &p.document;
+                    side.iter().zip(&read).find_map(|(other, placement)| {
+                        let o = &other.document;
+                        (o.environment == d.environment
+                            && o.stack == d.stack
+                            && o.target != d.target)
+                            .then(|| placement.clone())
+                            .flatten()
+                    })
+                })
+            })
+            .collect()
+    };
+    let (before_at, after_at) = (placements(before), placements(after));
+    let mut stacks = Vec::new();
+    for (a, a_at) in after.iter().zip(&after_at) {
+        let b = before
+            .iter()
+            .zip(&before_at)
+            .find(|(b, _)| key(&b.document) == key(&a.document));
+        match b {
+            Some((b, Some(b_at))) if a_at.as_ref().is_some_and(|a_at| a_at != b_at) => {
+                let mut old = compare::stack(Some(&b.document), None);
+                old.placement = Some(b_at.clone());
+                old.relocated = true;
+                stacks.push(old);
+                let mut new = compare::stack(None, Some(&a.document));
+                new.placement = a_at.clone();
+                new.relocated = true;
+                stacks.push(new);
+            }
+            _ => {
+                let mut s = compare::stack(b.map(|(b, _)| &b.document), Some(&a.document));
+                s.placement = a_at.clone();
+                stacks.push(s);
+            }
+        }
+    }
+    for (b, b_at) in before.iter().zip(&before_at) {
+        if !after.iter().any(|a| key(&a.document) == key(&b.document)) {
+            let mut s = compare::stack(Some(&b.document), None);
+            s.placement = b_at.clone();
+            stacks.push(s);
         }
     }
     let mut summary = Summary::default();

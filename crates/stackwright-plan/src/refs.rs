@@ -13,6 +13,90 @@ pub(crate) fn for_each(target: Target, value: &Json, found: &mut dyn FnMut(&str)
     }
 }
 
+/// Calls `found` with every (name, attribute) that `value` reads: CloudFormation `Fn::GetAtt` and
+/// `${Name.Attribute}` in `Fn::Sub`; Terraform `type.name.attribute` in template references.
+pub(crate) fn for_each_attribute(target: Target, value: &Json, found: &mut dyn FnMut(&str, &str)) {
+    match (target, value) {
+        (Target::CloudFormation, Json::Object(map)) if map.len() == 1 => {
+            let (key, arg) = map.iter().next().expect("one entry");
+            match (key.as_str(), arg) {
+                ("Fn::GetAtt", Json::Array(parts)) => {
+                    if let (Some(n), Some(a)) = (
+                        parts.first().and_then(Json::as_str),
+                        parts.get(1).and_then(Json::as_str),
+                    ) {
+                        found(n, a);
+                    }
+                }
+                ("Fn::GetAtt", Json::String(dotted)) => {
+                    if let Some((n, a)) = dotted.split_once('.') {
+                        found(n, a);
+                    }
+                }
+                ("Fn::Sub", _) => {
+                    let text = arg.as_str().or_else(|| arg.get(0).and_then(Json::as_str));
+                    for inner in text.map(sub_inner).unwrap_or_default() {
+                        if let Some((n, a)) = inner.split_once('.') {
+                            if !n.starts_with("AWS::") {
+                                found(n, a);
+                            }
+                        }
+                    }
+                    if let Some(vars) = arg.get(1) {
+                        for_each_attribute(target, vars, found);
+                    }
+                }
+                _ => for_each_attribute(target, arg, found),
+            }
+        }
+        (Target::Terraform, Json::String(text)) => {
+            let mut names = Vec::new();
+            template_names(text, &mut |n| names.push(n.to_owned()));
+            for name in names
+                .iter()
+                .filter(|n| !n.starts_with("var.") && !n.starts_with("data."))
+            {
+                // The reference with its attribute: `type.name.attribute` right after the name.
+                let mut rest = text.as_str();
+                while let Some(at) = rest.find(name.as_str()) {
+                    let after = &rest[at + name.len()..];
+                    if let Some(attr) = after.strip_prefix('.') {
+                        let end = attr
+                            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                            .unwrap_or(attr.len());
+                        if end > 0 {
+                            found(name, &attr[..end]);
+                        }
+                    }
+                    rest = after;
+                }
+            }
+        }
+        (_, Json::Object(map)) => map
+            .values()
+            .for_each(|v| for_each_attribute(target, v, found)),
+        (_, Json::Array(items)) => items
+            .iter()
+            .for_each(|v| for_each_attribute(target, v, found)),
+        _ => {}
+    }
+}
+
+/// The `${...}` contents of an `Fn::Sub` string, without `${!Literal}`s.
+fn sub_inner(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        rest = &rest[start + 2..];
+        let Some(end) = rest.find('}') else { break };
+        if !rest.starts_with('!') {
+            out.push(rest[..end].trim());
+        }
+        rest = &rest[end + 1..];
+    }
+    out
+}
+
 fn cloudformation(value: &Json, found: &mut dyn FnMut(&str)) {
     match value {
         Json::Object(map) if map.len() == 1 => {
@@ -197,6 +281,27 @@ mod tests {
                 "data.aws_ssm_parameter.ami_id",
                 "var.prefix",
                 "aws_instance.web"
+            ]
+        );
+    }
+
+    #[test]
+    fn attribute_references() {
+        let mut out = Vec::new();
+        let cfn = json!({"V": {"Fn::GetAtt": ["Lt", "LatestVersionNumber"]}, "S": {"Fn::Sub": "${Vm.PrivateIp}:${AWS::Region}"}});
+        for_each_attribute(Target::CloudFormation, &cfn, &mut |n, a| {
+            out.push(format!("{n}#{a}"))
+        });
+        let tf = json!({"v": "${aws_launch_template.app.latest_version}", "w": "${var.x}"});
+        for_each_attribute(Target::Terraform, &tf, &mut |n, a| {
+            out.push(format!("{n}#{a}"))
+        });
+        assert_eq!(
+            out,
+            [
+                "Lt#LatestVersionNumber",
+                "Vm#PrivateIp",
+                "aws_launch_template.app#latest_version"
             ]
         );
     }

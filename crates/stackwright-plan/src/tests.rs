@@ -169,3 +169,692 @@ fn whole_stacks_added_and_removed() {
     assert_eq!(p.stacks[1].resources[0].action, Action::Destroy);
     assert_eq!((p.summary.add, p.summary.destroy), (1, 1));
 }
+
+/// Every format of a plan, as one text to search.
+fn all_formats(p: &Plan) -> String {
+    let json = crate::render::json(p).to_string();
+    format!(
+        "{}\n{}\n{}\n{json}",
+        crate::render::human(p, true),
+        crate::render::human(p, false),
+        crate::render::markdown(p)
+    )
+}
+
+#[test]
+fn passwords_never_print_in_any_format() {
+    let before_cfn = json!({
+        "Parameters": {"DbPassword": {"Type": "String", "NoEcho": true, "Default": "noecho-old-7f3a"}},
+        "Resources": {
+            "Db": {"Type": "AWS::RDS::DBInstance", "Properties": {
+                "Engine": "postgres", "MasterUsername": "app", "MasterUserPassword": "cfn-old-91bc"}},
+            "Gone": {"Type": "AWS::RDS::DBInstance", "Properties": {"MasterUserPassword": "cfn-gone-55aa"}},
+            "Listener": {"Type": "AWS::ElasticLoadBalancingV2::Listener", "Properties": {
+                "DefaultActions": [{"Type": "authenticate-oidc",
+                                    "AuthenticateOidcConfig": {"ClientSecret": "oidc-old-0d0d"}}]}},
+            "Raw": {"Type": "AWS::Made::Up", "Properties": {"Settings": {"ApiPassword": "raw-old-1111"}}}
+        }
+    });
+    let after_cfn = json!({
+        "Parameters": {"DbPassword": {"Type": "String", "NoEcho": true, "Default": "noecho-new-8e4b"}},
+        "Resources": {
+            "Db": {"Type": "AWS::RDS::DBInstance", "Properties": {
+                "Engine": "postgres", "MasterUsername": "app", "MasterUserPassword": "cfn-new-a2cd"}},
+            "Fresh": {"Type": "AWS::RDS::DBInstance", "Properties": {"MasterUserPassword": "cfn-added-66bb"}},
+            "Listener": {"Type": "AWS::ElasticLoadBalancingV2::Listener", "Properties": {
+                "DefaultActions": [{"Type": "authenticate-oidc",
+                                    "AuthenticateOidcConfig": {"ClientSecret": "oidc-new-0e0e"}},
+                                   {"Type": "forward"}]}},
+            "Raw": {"Type": "AWS::Made::Up", "Properties": {"Settings": {"ApiPassword": "raw-new-2222"}}}
+        }
+    });
+    let before_tf = json!({
+        "variable": {"db_password": {"type": "string", "sensitive": true, "default": "var-old-3c3c"}},
+        "resource": {
+            "aws_db_instance": {"db": {"engine": "postgres", "password": "tf-old-b3de"}},
+            "aws_secretsmanager_secret_version": {"v": {"secret_id": "s", "secret_string": "sm-old-4d4d"}}
+        }
+    });
+    let after_tf = json!({
+        "variable": {"db_password": {"type": "string", "sensitive": true, "default": "var-new-5e5e"}},
+        "resource": {
+            "aws_db_instance": {"db": {"engine": "postgres", "password": "tf-new-c4ef"}},
+            "aws_secretsmanager_secret_version": {"v": {"secret_id": "s", "secret_string": "sm-new-6f6f"}},
+            "aws_ssm_parameter": {"p": {"name": "/x", "type": "SecureString", "value": "ssm-added-7a7a"}}
+        }
+    });
+    let p = plan(
+        &[
+            doc(Target::CloudFormation, &before_cfn),
+            doc(Target::Terraform, &before_tf),
+        ],
+        &[
+            doc(Target::CloudFormation, &after_cfn),
+            doc(Target::Terraform, &after_tf),
+        ],
+    );
+    let text = all_formats(&p);
+    for secret in [
+        "noecho-old-7f3a",
+        "noecho-new-8e4b",
+        "cfn-old-91bc",
+        "cfn-new-a2cd",
+        "cfn-gone-55aa",
+        "cfn-added-66bb",
+        "oidc-old-0d0d",
+        "oidc-new-0e0e",
+        "raw-old-1111",
+        "raw-new-2222",
+        "var-old-3c3c",
+        "var-new-5e5e",
+        "tf-old-b3de",
+        "tf-new-c4ef",
+        "sm-old-4d4d",
+        "sm-new-6f6f",
+        "ssm-added-7a7a",
+    ] {
+        assert!(!text.contains(secret), "{secret} printed:\n{text}");
+    }
+    // The changes themselves are listed, marked sensitive.
+    let cfn_stack = &p.stacks[0];
+    let db = cfn_stack
+        .resources
+        .iter()
+        .find(|r| r.address == "Db")
+        .unwrap();
+    assert_eq!(db.action, Action::Update);
+    assert_eq!(db.changes.len(), 1);
+    assert_eq!(db.changes[0].path, ["MasterUserPassword"]);
+    assert!(db.changes[0].sensitive);
+    assert_eq!(db.changes[0].before, Some(json!("(sensitive)")));
+    assert_eq!(db.changes[0].after, Some(json!("(sensitive)")));
+    let human = crate::render::human(&p, false);
+    assert!(
+        human.contains("      MasterUserPassword: (sensitive) -> (sensitive)\n"),
+        "{human}"
+    );
+    assert!(
+        human.contains("      password: (sensitive) -> (sensitive)\n"),
+        "{human}"
+    );
+    assert!(
+        human.contains("      Settings/ApiPassword: (sensitive) -> (sensitive)  (may force"),
+        "{human}"
+    );
+    // A nested secret inside a larger change keeps the rest visible.
+    assert!(
+        human.contains(r#""AuthenticateOidcConfig":{"ClientSecret":"(sensitive)"}"#),
+        "{human}"
+    );
+    assert!(cfn_stack
+        .settings
+        .contains(&"parameter DbPassword (changed, sensitive)".to_owned()));
+    assert!(p.stacks[1]
+        .settings
+        .contains(&"variable db_password (changed, sensitive)".to_owned()));
+    let markdown = crate::render::markdown(&p);
+    assert!(
+        markdown.contains("`MasterUserPassword`: `(sensitive)` → `(sensitive)`"),
+        "{markdown}"
+    );
+    let json = crate::render::json(&p);
+    let change = &json["stacks"][1]["resources"][0]["changes"][0];
+    assert_eq!(change["path"], json!(["password"]));
+    assert_eq!(change["sensitive"], true);
+    assert_eq!(change["after"], "(sensitive)");
+    // Write-only containers keep their leaves: a launch template's instance type stays visible.
+    let lt = |t: &str| {
+        cfn(json!({"Lt": {"Type": "AWS::EC2::LaunchTemplate",
+                          "Properties": {"LaunchTemplateData": {"InstanceType": t}}}}))
+    };
+    let p = one(Target::CloudFormation, &lt("t3.small"), &lt("t3.large"));
+    let c = &p.stacks[0].resources[0].changes[0];
+    assert!(!c.sensitive);
+    assert_eq!(c.after, Some(json!("t3.large")));
+}
+
+#[test]
+fn hostile_ids_and_values_cannot_escape_their_place_in_any_format() {
+    let id = "Evil|</details><script>@octocat`x``\u{1b}]0;pwned\u{7}\u{1b}[2J\u{9b}31m\u{202e}";
+    let before = cfn(json!({
+        id: {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": "a"}},
+    }));
+    let after = cfn(json!({
+        id: {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": "b|`</details>\u{1b}[31m@here"}},
+    }));
+    let mut p = one(Target::CloudFormation, &before, &after);
+    p.stacks[0].environment = "prod</summary>@org/team".into();
+
+    let markdown = crate::render::markdown(&p);
+    // Only our own HTML: one section, opened and closed once on lines of their own.
+    assert_eq!(
+        markdown.lines().filter(|l| *l == "</details>").count(),
+        1,
+        "{markdown}"
+    );
+    assert_eq!(markdown.matches("<details>").count(), 1, "{markdown}");
+    assert!(
+        !markdown.contains('\u{1b}') && !markdown.contains('\u{202e}'),
+        "{markdown}"
+    );
+    for line in markdown.lines() {
+        // Outside code spans (where CommonMark shows everything literally), no `<` but ours, no mention.
+        let text = outside_code_spans(line);
+        let ours = text
+            .replace("<br>", "")
+            .replace("<details><summary>", "")
+            .replace("</summary>", "");
+        if line != "</details>" {
+            assert!(!ours.contains('<'), "{line}");
+        }
+        assert!(!text.contains("@o"), "{line}");
+    }
+    // Every table row keeps its column count: unescaped pipes only as cell separators.
+    for row in markdown.lines().filter(|l| l.starts_with('|')) {
+        let separators = row.matches('|').count() - row.matches("\\|").count();
+        assert!(matches!(separators, 5 | 9), "{row}");
+    }
+    let row = markdown
+        .lines()
+        .find(|l| l.starts_with("| update "))
+        .expect("resource row");
+    assert!(
+        row.contains("| ```Evil\\|</details><script>@octocat`x``\\u{1b}]0;pwned\\u{7}\\u{1b}[2J\\u{9b}31m\\u{202e}``` |"),
+        "{row}"
+    );
+    assert!(
+        row.contains(r#"``"b\|`</details>\u001b[31m@here"``"#),
+        "{row}"
+    );
+
+    let human = crate::render::human(&p, true);
+    // Our colors stay; the data's escape sequences, bell, C1 control and bidi override are shown escaped.
+    assert!(human.contains("\u{1b}[1m"), "{human}");
+    for hostile in [
+        "\u{1b}]",
+        "\u{1b}[2J",
+        "\u{1b}[31m@",
+        "\u{7}",
+        "\u{9b}",
+        "\u{202e}",
+    ] {
+        assert!(!human.contains(hostile), "{hostile:?} in {human:?}");
+    }
+    assert!(human.contains("Evil|</details><script>@octocat`x``\\u{1b}]0;pwned\\u{7}"));
+    let plain = crate::render::human(&p, false);
+    assert!(!plain.contains('\u{1b}'), "{plain:?}");
+}
+
+/// A line of Markdown without its code spans (CommonMark 6.1: a run of backticks up to the next run of the
+/// same length).
+fn outside_code_spans(line: &str) -> String {
+    let mut out = String::new();
+    let mut rest = line;
+    while let Some(start) = rest.find('`') {
+        out.push_str(&rest[..start]);
+        let run = rest[start..].chars().take_while(|c| *c == '`').count();
+        let after = &rest[start + run..];
+        let mut search = 0;
+        let close = loop {
+            let Some(i) = after[search..].find('`') else {
+                break None;
+            };
+            let at = search + i;
+            let len = after[at..].chars().take_while(|c| *c == '`').count();
+            if len == run {
+                break Some(at);
+            }
+            search = at + len;
+        };
+        match close {
+            Some(at) => rest = &after[at + run..],
+            None => {
+                out.push_str(&rest[start..start + run]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn reordering_sets_is_no_change_and_a_changed_member_is_one_change() {
+    let tags = |order: [(&str, &str); 3]| {
+        order
+            .iter()
+            .map(|(k, v)| json!({"Key": k, "Value": v}))
+            .collect::<Vec<_>>()
+    };
+    let t = [("app", "web"), ("stage", "prod"), ("team", "core")];
+    let r = [("team", "core"), ("app", "web"), ("stage", "prod")];
+    let cfn_doc = |groups: [&str; 2], subnets: [&str; 2], tags: Vec<Json>| {
+        cfn(json!({
+            "Vm": {"Type": "AWS::EC2::Instance", "Properties": {"SecurityGroupIds": groups, "Tags": tags}},
+            "Fleet": {"Type": "AWS::AutoScaling::AutoScalingGroup", "Properties": {
+                "MinSize": "1", "MaxSize": "2", "VPCZoneIdentifier": subnets, "Tags": tags}},
+        }))
+    };
+    let before = cfn_doc(["sg-a", "sg-b"], ["subnet-1", "subnet-2"], tags(t));
+    let reordered = cfn_doc(["sg-b", "sg-a"], ["subnet-2", "subnet-1"], tags(r));
+    let p = one(Target::CloudFormation, &before, &reordered);
+    assert!(!p.has_changes(), "{:#?}", p.stacks[0].resources);
+    assert_eq!(p.exit_code(false), 0);
+
+    let tf_doc = |groups: [&str; 2], subnets: [&str; 2]| {
+        tf(json!({
+            "aws_instance": {"vm": {"ami": "ami-1", "vpc_security_group_ids": groups}},
+            "aws_autoscaling_group": {"fleet": {"min_size": 1, "max_size": 2, "vpc_zone_identifier": subnets}},
+            "aws_security_group": {"web": {"ingress": [
+                {"from_port": 443, "to_port": 443, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]},
+                {"from_port": 80, "to_port": 80, "protocol": "tcp", "cidr_blocks": ["10.0.0.0/8"]}]}}
+        }))
+    };
+    let before = tf_doc(["sg-a", "sg-b"], ["subnet-1", "subnet-2"]);
+    let mut reordered = tf_doc(["sg-b", "sg-a"], ["subnet-2", "subnet-1"]);
+    reordered["resource"]["aws_security_group"]["web"]["ingress"]
+        .as_array_mut()
+        .unwrap()
+        .reverse();
+    let p = one(Target::Terraform, &before, &reordered);
+    assert!(!p.has_changes(), "{:#?}", p.stacks[0].resources);
+
+    // A member that changes is one change of the set, not positional ones; lists keep their order.
+    let changed = tf_doc(["sg-b", "sg-c"], ["subnet-2", "subnet-1"]);
+    let p = one(Target::Terraform, &before, &changed);
+    let vm = &p.stacks[0].resources[0];
+    assert_eq!(vm.action, Action::Update);
+    assert_eq!(vm.changes.len(), 1);
+    assert_eq!(vm.changes[0].path, ["vpc_security_group_ids"]);
+    assert_eq!(vm.changes[0].after, Some(json!(["sg-b", "sg-c"])));
+    let human = crate::render::human(&p, false);
+    assert!(
+        human.contains(r#"vpc_security_group_ids: ["sg-a","sg-b"] -> ["sg-b","sg-c"]"#),
+        "{human}"
+    );
+    // An ordered list (a listener's default actions, where the registry keeps `insertionOrder` true)
+    // still compares by position.
+    let actions = |a: &str, b: &str| {
+        cfn(
+            json!({"L": {"Type": "AWS::ElasticLoadBalancingV2::Listener", "Properties": {
+            "DefaultActions": [{"Type": a}, {"Type": b}]}}}),
+        )
+    };
+    let p = one(
+        Target::CloudFormation,
+        &actions("authenticate-oidc", "forward"),
+        &actions("forward", "authenticate-oidc"),
+    );
+    let paths: Vec<_> = p.stacks[0].resources[0]
+        .changes
+        .iter()
+        .map(|c| c.path.join("/"))
+        .collect();
+    assert_eq!(paths, ["DefaultActions/0/Type", "DefaultActions/1/Type"]);
+}
+
+#[test]
+fn a_reordered_set_with_one_changed_member_replaces_only_when_a_replacing_value_changes() {
+    // `ebs_block_device` is a set-nested block; its `device_name` and `volume_type` force a new instance,
+    // its `tags` do not. Reordering the disks and retagging one is an update, not a replacement.
+    let disks = |order: [(&str, &str, &str); 2]| {
+        let blocks: Vec<Json> = order
+            .iter()
+            .map(|(d, t, team)| json!({"device_name": d, "volume_type": t, "tags": {"team": team}}))
+            .collect();
+        tf(json!({"aws_instance": {"vm": {"ami": "ami-1", "ebs_block_device": blocks}}}))
+    };
+    let before = disks([("/dev/xvdb", "gp3", "a"), ("/dev/xvdc", "io2", "a")]);
+    let retagged = disks([("/dev/xvdc", "io2", "b"), ("/dev/xvdb", "gp3", "a")]);
+    let p = one(Target::Terraform, &before, &retagged);
+    let vm = &p.stacks[0].resources[0];
+    assert_eq!(vm.action, Action::Update, "{vm:#?}");
+    assert_eq!(vm.changes.len(), 1);
+    assert_eq!(vm.changes[0].path, ["ebs_block_device"]);
+    // Changing a disk's type in the same reordered set replaces.
+    let retyped = disks([("/dev/xvdc", "gp3", "a"), ("/dev/xvdb", "gp3", "a")]);
+    let p = one(Target::Terraform, &before, &retyped);
+    assert_eq!(p.stacks[0].resources[0].action, Action::Replace);
+}
+
+#[test]
+fn user_data_updates_in_place_unless_the_artifact_asks_for_replacement() {
+    let vm = |script: &str, replace: Option<bool>| {
+        let mut body = json!({"ami": "ami-1", "user_data": script});
+        if let Some(r) = replace {
+            body["user_data_replace_on_change"] = json!(r);
+        }
+        tf(json!({"aws_instance": {"vm": body}}))
+    };
+    let p = one(Target::Terraform, &vm("echo 1", None), &vm("echo 2", None));
+    let r = &p.stacks[0].resources[0];
+    assert_eq!((r.action, r.may_replace), (Action::Update, false));
+    assert_eq!(
+        r.changes[0].reason.as_deref(),
+        Some("`user_data` updates in place: `user_data_replace_on_change` is not set (false)")
+    );
+    let p = one(
+        Target::Terraform,
+        &vm("echo 1", Some(false)),
+        &vm("echo 2", Some(false)),
+    );
+    assert_eq!(p.stacks[0].resources[0].action, Action::Update);
+    let p = one(
+        Target::Terraform,
+        &vm("echo 1", Some(true)),
+        &vm("echo 2", Some(true)),
+    );
+    let r = &p.stacks[0].resources[0];
+    assert_eq!(r.action, Action::Replace);
+    assert_eq!(
+        r.changes[0].reason.as_deref(),
+        Some("`user_data` replaces: `user_data_replace_on_change` is true")
+    );
+    // A condition written as an expression stays undecided.
+    let mut expr = vm("echo 2", None);
+    expr["resource"]["aws_instance"]["vm"]["user_data_replace_on_change"] = json!("${var.roll}");
+    let p = one(Target::Terraform, &vm("echo 1", None), &expr);
+    assert!(p.stacks[0].resources[0].may_replace);
+}
+
+#[test]
+fn cloudformation_cannot_replace_a_resource_that_keeps_its_custom_name() {
+    let sg = |name: &str, description: &str| {
+        cfn(
+            json!({"Web": {"Type": "AWS::EC2::SecurityGroup", "Properties": {
+            "GroupName": name, "GroupDescription": description, "VpcId": "vpc-1"}}}),
+        )
+    };
+    let p = one(Target::CloudFormation, &sg("web", "old"), &sg("web", "new"));
+    let r = &p.stacks[0].resources[0];
+    assert_eq!(r.action, Action::Replace);
+    assert_eq!(r.warnings.len(), 1, "{r:#?}");
+    assert!(r.warnings[0].starts_with(
+        "CloudFormation cannot replace `Web`: its custom name (`GroupName`) stays the same"
+    ));
+    assert!(r.warnings[0].contains("change `GroupName` in the same deploy, or remove it"));
+    assert_eq!(p.summary.warnings, 1);
+    let human = crate::render::human(&p, false);
+    assert!(
+        human.contains("      warning: CloudFormation cannot replace `Web`"),
+        "{human}"
+    );
+    assert!(human.contains("; 1 warning"), "{human}");
+    let markdown = crate::render::markdown(&p);
+    assert!(markdown.contains("**warning**: CloudFormation cannot replace `Web`"));
+    assert!(
+        markdown.contains(
+            "> [!WARNING]\n> - `prod/data (cloudformation)` `Web`: CloudFormation cannot"
+        ),
+        "{markdown}"
+    );
+    // A new name with the change replaces cleanly; an update in place needs no warning.
+    let p = one(
+        Target::CloudFormation,
+        &sg("web", "old"),
+        &sg("web-2", "new"),
+    );
+    assert!(p.stacks[0].resources[0].warnings.is_empty());
+    // An update that may replace warns for the case it does.
+    let db = |engine: &str| {
+        cfn(
+            json!({"Db": {"Type": "AWS::RDS::DBInstance", "Properties": {
+            "DBInstanceIdentifier": "orders", "Engine": engine}}}),
+        )
+    };
+    let p = one(Target::CloudFormation, &db("postgres"), &db("mysql"));
+    let r = &p.stacks[0].resources[0];
+    assert!(r.may_replace);
+    assert!(
+        r.warnings[0].starts_with(
+            "if this change replaces `Db`, CloudFormation could not replace it: its custom name \
+         (`DBInstanceIdentifier`) stays the same"
+        ),
+        "{r:#?}"
+    );
+    // Terraform destroys before it creates by default: the name is free again.
+    let tf_sg =
+        |d: &str| tf(json!({"aws_security_group": {"web": {"name": "web", "description": d}}}));
+    let p = one(Target::Terraform, &tf_sg("old"), &tf_sg("new"));
+    assert_eq!(p.stacks[0].resources[0].action, Action::Replace);
+    assert!(p.stacks[0].resources[0].warnings.is_empty());
+}
+
+#[test]
+fn a_launch_template_update_reaches_the_auto_scaling_group_that_follows_its_latest_version() {
+    let cfn_fleet = |instance_type: &str, policy: bool| {
+        let mut fleet = json!({"Type": "AWS::AutoScaling::AutoScalingGroup", "Properties": {
+            "MinSize": "1", "MaxSize": "3", "VPCZoneIdentifier": ["subnet-1"],
+            "LaunchTemplate": {"LaunchTemplateId": {"Ref": "Lt"},
+                               "Version": {"Fn::GetAtt": ["Lt", "LatestVersionNumber"]}}}});
+        if policy {
+            fleet["UpdatePolicy"] = json!({"AutoScalingRollingUpdate": {"MaxBatchSize": 1}});
+        }
+        cfn(json!({
+            "Lt": {"Type": "AWS::EC2::LaunchTemplate", "Properties": {"LaunchTemplateData": {"InstanceType": instance_type}}},
+            "Fleet": fleet,
+        }))
+    };
+    let p = one(
+        Target::CloudFormation,
+        &cfn_fleet("t3.small", false),
+        &cfn_fleet("t3.large", false),
+    );
+    let r = &p.stacks[0].resources;
+    assert_eq!(r.len(), 2, "{r:#?}");
+    assert_eq!((r[0].address.as_str(), r[0].action), ("Lt", Action::Update));
+    let fleet = &r[1];
+    assert_eq!(
+        (fleet.address.as_str(), fleet.action),
+        ("Fleet", Action::Update)
+    );
+    assert_eq!(fleet.changes[0].path, ["LaunchTemplate", "Version"]);
+    assert_eq!(
+        fleet.changes[0].known_after_deploy.as_deref(),
+        Some("`Lt` is updated: its `LatestVersionNumber` changes")
+    );
+    assert!(fleet.notes[0].starts_with("running instances keep their old launch configuration"));
+    assert!(fleet.notes[0].contains("`UpdatePolicy/AutoScalingRollingUpdate`"));
+    let p = one(
+        Target::CloudFormation,
+        &cfn_fleet("t3.small", true),
+        &cfn_fleet("t3.large", true),
+    );
+    assert_eq!(
+        p.stacks[0].resources[1].notes,
+        ["fleet rolls: `UpdatePolicy/AutoScalingRollingUpdate` replaces every running instance with one \
+          launched from the new configuration"]
+    );
+    // Tags alone do not make a new version.
+    let tagged = |v: &str| {
+        let mut d = cfn_fleet("t3.small", false);
+        d["Resources"]["Lt"]["Properties"]["Tags"] = json!([{"Key": "v", "Value": v}]);
+        d
+    };
+    let p = one(Target::CloudFormation, &tagged("1"), &tagged("2"));
+    assert_eq!(p.stacks[0].resources.len(), 1);
+
+    let tf_fleet = |instance_type: &str, refresh: bool| {
+        let mut fleet = json!({"min_size": 1, "max_size": 3,
+            "launch_template": {"id": "${aws_launch_template.lt.id}",
+                                "version": "${aws_launch_template.lt.latest_version}"}});
+        if refresh {
+            fleet["instance_refresh"] = json!({"strategy": "Rolling"});
+        }
+        tf(json!({
+            "aws_launch_template": {"lt": {"instance_type": instance_type}},
+            "aws_autoscaling_group": {"fleet": fleet},
+        }))
+    };
+    let p = one(
+        Target::Terraform,
+        &tf_fleet("t3.small", true),
+        &tf_fleet("t3.large", true),
+    );
+    let fleet = &p.stacks[0].resources[1];
+    assert_eq!(fleet.address, "aws_autoscaling_group.fleet");
+    assert_eq!(fleet.action, Action::Update);
+    assert_eq!(fleet.changes[0].path, ["launch_template", "version"]);
+    assert_eq!(
+        fleet.notes,
+        ["fleet rolls: `instance_refresh` replaces every running instance with one launched from the \
+          new configuration"]
+    );
+    let human = crate::render::human(&p, false);
+    assert!(human.contains("note: fleet rolls"), "{human}");
+}
+
+#[test]
+fn long_texts_show_as_line_diffs() {
+    let script = |port: &str| {
+        let mut lines: Vec<String> = (1..=30).map(|i| format!("echo step {i}")).collect();
+        lines[19] = format!("listen {port} # `quoted` ```fence```");
+        lines.join("\n") + "\n"
+    };
+    let lt = |port: &str| {
+        cfn(
+            json!({"Lt": {"Type": "AWS::EC2::LaunchTemplate", "Properties": {"LaunchTemplateData": {
+            "UserData": {"Fn::Base64": {"Fn::Sub": script(port)}}}}}}),
+        )
+    };
+    let p = one(Target::CloudFormation, &lt("8080"), &lt("9090"));
+    let human = crate::render::human(&p, false);
+    let expected = "      LaunchTemplateData/UserData: (30 lines) -> (30 lines)\n\
+                    \x20       @@ -18,5 +18,5 @@\n\
+                    \x20        echo step 18\n\
+                    \x20        echo step 19\n\
+                    \x20       -listen 8080 # `quoted` ```fence```\n\
+                    \x20       +listen 9090 # `quoted` ```fence```\n\
+                    \x20        echo step 21\n\
+                    \x20        echo step 22\n";
+    assert!(human.contains(expected), "{human}");
+    let markdown = crate::render::markdown(&p);
+    assert!(
+        markdown.contains("`LaunchTemplateData/UserData`: `(30 lines)` → `(30 lines)`"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains(
+            "\n`Lt` `LaunchTemplateData/UserData`:\n\n````diff\n@@ -18,5 +18,5 @@\n echo step 18\n"
+        ),
+        "{markdown}"
+    );
+    assert!(markdown
+        .contains("+listen 9090 # `quoted` ```fence```\n echo step 21\n echo step 22\n````\n"));
+
+    // One long line: the part that differs, with context.
+    let policy = |action: &str| {
+        let statements = format!(
+            "{{\"Version\":\"2012-10-17\",\"Statement\":[{}{{\"Effect\":\"Allow\",\"Action\":\"{action}\"}}]}}",
+            "{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"*\"},".repeat(4)
+        );
+        tf(json!({"aws_iam_policy": {"p": {"policy": statements}}}))
+    };
+    let p = one(
+        Target::Terraform,
+        &policy("sqs:SendMessage"),
+        &policy("sqs:*"),
+    );
+    let human = crate::render::human(&p, false);
+    assert!(
+        human.contains("policy: (316 characters) -> (306 characters)"),
+        "{human}"
+    );
+    assert!(
+        human.contains(r#"        -…e":"*"},{"Effect":"Allow","Action":"sqs:SendMessage"}]}"#),
+        "{human}"
+    );
+    assert!(
+        human.contains(r#"        +…e":"*"},{"Effect":"Allow","Action":"sqs:*"}]}"#),
+        "{human}"
+    );
+}
+
+#[test]
+fn an_environment_that_changes_account_is_a_destroy_there_and_a_create_here() {
+    let module = |account: &str, region: &str| {
+        json!({
+            "provider": {"aws": {"region": region, "allowed_account_ids": [account]}},
+            "resource": {"aws_sns_topic": {"t": {"name": "t"}}, "aws_s3_bucket": {"b": {"bucket": "b"}}}
+        })
+    };
+    let template = cfn(json!({"T": {"Type": "AWS::SNS::Topic"}}));
+    let old_tf = module("111111111111", "us-east-1");
+    let new_tf = module("222222222222", "us-east-1");
+    let before = [
+        doc(Target::CloudFormation, &template),
+        doc(Target::Terraform, &old_tf),
+    ];
+    let after = [
+        doc(Target::CloudFormation, &template),
+        doc(Target::Terraform, &new_tf),
+    ];
+    let p = plan(&before, &after);
+    let shape: Vec<_> = p
+        .stacks
+        .iter()
+        .map(|s| {
+            (
+                s.target,
+                s.status,
+                s.placement.as_ref().map(|p| p.account.as_str()),
+                s.relocated,
+            )
+        })
+        .collect();
+    use crate::StackStatus::{Added, Removed};
+    assert_eq!(
+        shape,
+        [
+            // The template is the same, but it deploys elsewhere: the CloudFormation stack moves too.
+            (Target::CloudFormation, Removed, Some("111111111111"), true),
+            (Target::CloudFormation, Added, Some("222222222222"), true),
+            (Target::Terraform, Removed, Some("111111111111"), true),
+            (Target::Terraform, Added, Some("222222222222"), true),
+        ]
+    );
+    assert_eq!(
+        (p.summary.add, p.summary.destroy, p.summary.update),
+        (3, 3, 0)
+    );
+    assert_eq!(
+        p.summary.data_loss, 1,
+        "the old bucket is destroyed with its objects"
+    );
+    let human = crate::render::human(&p, false);
+    assert!(human.contains(
+        "prod/data (terraform, 111111111111/us-east-1): the environment moves away: 0 to add, 0 to update, \
+         0 to replace, 2 to destroy; the old deployment stays until destroyed here with the previous artifacts"
+    ), "{human}");
+    assert!(human.contains(
+        "prod/data (terraform, 222222222222/us-east-1): new deployment (the environment moves here): 2 to add"
+    ), "{human}");
+    let json = crate::render::json(&p);
+    assert_eq!(json["stacks"][3]["placement"]["account"], "222222222222");
+    assert_eq!(json["stacks"][3]["relocated"], true);
+
+    // A region change moves it as well; the same placement is a plain comparison.
+    let west = module("111111111111", "us-west-2");
+    let p = plan(
+        &[doc(Target::Terraform, &old_tf)],
+        &[doc(Target::Terraform, &west)],
+    );
+    assert_eq!(p.stacks.len(), 2);
+    let p = plan(
+        &[doc(Target::Terraform, &old_tf)],
+        &[doc(Target::Terraform, &old_tf)],
+    );
+    assert_eq!(p.stacks.len(), 1);
+    assert!(!p.has_changes());
+    // Explicit placements (from a manifest) decide for a template alone.
+    let placed = |account: &str| crate::Placed {
+        document: doc(Target::CloudFormation, &template),
+        placement: Some(crate::Placement {
+            account: account.into(),
+            region: "eu-west-1".into(),
+        }),
+    };
+    let p = crate::plan_placed(&[placed("111111111111")], &[placed("333333333333")]);
+    assert_eq!(p.stacks.len(), 2);
+    assert_eq!(p.summary.destroy, 1);
+}

@@ -25,6 +25,9 @@ pub struct ResourceType {
     write_only: Vec<PropertyPath>,
     primary_identifier: Vec<PropertyPath>,
     regions: Vec<String>,
+    custom_name: Option<String>,
+    changes_on_update: Vec<String>,
+    instance_roll: Option<crate::InstanceRoll>,
 }
 
 static CACHE: [OnceLock<ResourceType>; CLOUDFORMATION_COUNT] =
@@ -58,6 +61,17 @@ impl ResourceType {
             regions: crate::strings(schema.get("regions"))
                 .map(str::to_owned)
                 .collect(),
+            custom_name: schema
+                .get("custom_name")
+                .and_then(Json::as_str)
+                .map(str::to_owned),
+            changes_on_update: crate::strings(schema.get("changes_on_update"))
+                .map(str::to_owned)
+                .collect(),
+            instance_roll: crate::InstanceRoll::parse(
+                schema.get("instance_roll"),
+                PropertyPath::from_registry,
+            ),
             schema,
         }
     }
@@ -149,6 +163,23 @@ impl ResourceType {
     /// depends on what changed below; `Never` otherwise.
     pub fn replacement<S: AsRef<str>>(&self, path: &[S]) -> Replacement {
         path::replacement(path, &self.create_only, &self.conditional_create_only)
+    }
+
+    /// The property that sets the resource's physical name (`GroupName`, `BucketName`), when it has one
+    /// (overlay data). CloudFormation cannot replace a resource whose custom name stays the same.
+    pub fn custom_name(&self) -> Option<&str> {
+        self.custom_name.as_deref()
+    }
+
+    /// Attributes (for `Fn::GetAtt`) whose value changes when the resource is updated in place
+    /// (`LatestVersionNumber` of a launch template; overlay data).
+    pub fn changes_on_update(&self) -> &[String] {
+        &self.changes_on_update
+    }
+
+    /// What replaces the running instances of an auto scaling group (overlay data).
+    pub fn instance_roll(&self) -> Option<&crate::InstanceRoll> {
+        self.instance_roll.as_ref()
     }
 
     /// The regions in which the type is offered, sorted.

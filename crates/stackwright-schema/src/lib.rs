@@ -21,6 +21,7 @@ pub mod registry;
 pub mod terraform;
 
 pub use path::{PathMatch, PathStyle, PropertyPath};
+pub use terraform::Condition;
 
 /// What a change at a property path does to the resource.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -32,6 +33,29 @@ pub enum Replacement {
     Conditional,
     /// The engine replaces the resource (CloudFormation `createOnlyProperties`, Terraform force-new).
     Always,
+}
+
+/// What replaces an auto scaling group's running instances (overlay data): a change under one of
+/// `paths` does only when one of the resource settings `by` is present (CloudFormation `UpdatePolicy/...`,
+/// Terraform `instance_refresh`); otherwise only instances launched afterwards see the change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InstanceRoll {
+    pub paths: Vec<PropertyPath>,
+    /// Paths of resource settings (CloudFormation, `UpdatePolicy/AutoScalingRollingUpdate`) or blocks
+    /// (Terraform, `instance_refresh`), as segments.
+    pub by: Vec<Vec<String>>,
+}
+
+impl InstanceRoll {
+    fn parse(value: Option<&serde_json::Value>, path: fn(&str) -> PropertyPath) -> Option<Self> {
+        let value = value?;
+        Some(InstanceRoll {
+            paths: strings(value.get("paths")).map(path).collect(),
+            by: strings(value.get("by"))
+                .map(|b| b.split('/').map(str::to_owned).collect())
+                .collect(),
+        })
+    }
 }
 
 /// Looks a type up in one of the generated, name-sorted tables and parses its data on first use.
@@ -58,6 +82,32 @@ fn strings(value: Option<&serde_json::Value>) -> impl Iterator<Item = &str> {
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeSet;
+
+    /// The overlay's facts reach the queries (regenerate with `scripts/vendor-schemas.py` after editing
+    /// `overlay.json`).
+    #[test]
+    fn overlay_facts_are_vendored() {
+        let sg = crate::cloudformation::resource_type("AWS::EC2::SecurityGroup").unwrap();
+        assert_eq!(sg.custom_name(), Some("GroupName"));
+        let lt = crate::cloudformation::resource_type("AWS::EC2::LaunchTemplate").unwrap();
+        assert_eq!(lt.changes_on_update(), ["LatestVersionNumber"]);
+        let asg =
+            crate::cloudformation::resource_type("AWS::AutoScaling::AutoScalingGroup").unwrap();
+        let roll = asg.instance_roll().unwrap();
+        assert_eq!(roll.paths[0].as_str(), "LaunchTemplate");
+        assert_eq!(roll.by[0], ["UpdatePolicy", "AutoScalingRollingUpdate"]);
+        let vm = crate::terraform::resource_type("aws_instance").unwrap();
+        let (path, reason) = &vm.conditional_replacements()[0];
+        assert!(reason.starts_with("replaces the instance only when"));
+        let c = vm.condition(path).unwrap();
+        assert_eq!(c.attribute, "user_data_replace_on_change");
+        assert_eq!(
+            (&c.equals, &c.default),
+            (&serde_json::json!(true), &serde_json::json!(false))
+        );
+        let tf_lt = crate::terraform::resource_type("aws_launch_template").unwrap();
+        assert_eq!(tf_lt.changes_on_update(), ["latest_version"]);
+    }
 
     /// Every type listed in `types.txt` is vendored and nothing else is: the data is as fresh as the list
     /// (rerun `scripts/vendor-schemas.py` after editing it). Also parses every vendored file.

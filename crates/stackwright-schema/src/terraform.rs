@@ -25,6 +25,20 @@ pub struct ResourceType {
     block: Json,
     force_new: Vec<PropertyPath>,
     may_replace: Vec<(PropertyPath, String)>,
+    conditions: Vec<(PropertyPath, Condition)>,
+    changes_on_update: Vec<String>,
+    instance_roll: Option<crate::InstanceRoll>,
+}
+
+/// When the artifact decides a conditional replacement: the change replaces exactly when the resource's
+/// `attribute` equals `equals` (`default` when the attribute is not set). Overlay data, e.g.
+/// `aws_instance.user_data` replaces only when `user_data_replace_on_change` is `true`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Condition {
+    /// A top-level attribute of the same resource.
+    pub attribute: String,
+    pub equals: Json,
+    pub default: Json,
 }
 
 static RESOURCES: [OnceLock<ResourceType>; TERRAFORM_RESOURCES_COUNT] =
@@ -63,24 +77,43 @@ impl ResourceType {
         let force_new = crate::strings(doc.get("force_new"))
             .map(PropertyPath::from_dotted)
             .collect();
-        let may_replace = doc
+        // Each conditional rule: a reason alone, or `{reason, when}` where the artifact decides it.
+        let mut may_replace = Vec::new();
+        let mut conditions = Vec::new();
+        for (path, rule) in doc
             .get("may_replace")
             .and_then(Json::as_object)
             .into_iter()
             .flatten()
-            .map(|(path, why)| {
-                (
-                    PropertyPath::from_dotted(path),
-                    why.as_str().unwrap_or_default().to_owned(),
-                )
-            })
-            .collect();
+        {
+            let path = PropertyPath::from_dotted(path);
+            let reason = rule.get("reason").unwrap_or(rule);
+            let condition = rule.get("when").and_then(|when| {
+                Some(Condition {
+                    attribute: when.get("attribute")?.as_str()?.to_owned(),
+                    equals: when.get("equals").cloned().unwrap_or(Json::Bool(true)),
+                    default: when.get("default").cloned().unwrap_or(Json::Null),
+                })
+            });
+            if let Some(c) = condition {
+                conditions.push((path.clone(), c));
+            }
+            may_replace.push((path, reason.as_str().unwrap_or_default().to_owned()));
+        }
         ResourceType {
             name,
             version: doc.get("version").and_then(Json::as_u64).unwrap_or(0),
-            block: doc.get_mut("block").map(Json::take).unwrap_or_default(),
             force_new,
             may_replace,
+            conditions,
+            changes_on_update: crate::strings(doc.get("changes_on_update"))
+                .map(str::to_owned)
+                .collect(),
+            instance_roll: crate::InstanceRoll::parse(
+                doc.get("instance_roll"),
+                PropertyPath::from_dotted,
+            ),
+            block: doc.get_mut("block").map(Json::take).unwrap_or_default(),
         }
     }
 
@@ -127,6 +160,26 @@ impl ResourceType {
     /// Paths whose change replaces the resource only under a condition, with the condition.
     pub fn conditional_replacements(&self) -> &[(PropertyPath, String)] {
         &self.may_replace
+    }
+
+    /// The condition that decides the conditional replacement at `path` (as listed by
+    /// [`ResourceType::conditional_replacements`]), where the artifact decides it.
+    pub fn condition(&self, path: &PropertyPath) -> Option<&Condition> {
+        self.conditions
+            .iter()
+            .find(|(p, _)| p == path)
+            .map(|(_, c)| c)
+    }
+
+    /// Attributes whose value changes when the resource is updated in place (`latest_version` of a launch
+    /// template; overlay data).
+    pub fn changes_on_update(&self) -> &[String] {
+        &self.changes_on_update
+    }
+
+    /// What replaces the running instances of an auto scaling group (overlay data).
+    pub fn instance_roll(&self) -> Option<&crate::InstanceRoll> {
+        self.instance_roll.as_ref()
     }
 
     /// What a change of the value at `path` does: `Always` when a force-new path is or contains it,

@@ -274,6 +274,40 @@ fn removing_the_test_environment_destroys_every_resource_listed() {
     assert!(resources(tf, "destroy").contains(&"aws_instance.notebook_service_1"));
 }
 
+/// Moving an environment to another account (a breach drill, a reorganisation) is a new deployment there,
+/// and the old one stays until destroyed: never "update in place".
+#[test]
+fn moving_an_environment_to_another_account_destroys_there_and_creates_here() {
+    let dir = baseline(&app());
+    let envs = environments_with("test", |e| {
+        Environment::new(e.name(), "999999999999", e.region(), e.config().clone())
+    });
+    let (code, plan) = plan_json(dir.path(), &app_with(envs), &[]);
+    assert_eq!(code, 3, "the old flow-log group is destroyed with its logs");
+    for target in TARGETS {
+        let moved: Vec<&Value> = plan["stacks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["environment"] == "test" && s["target"] == target)
+            .collect();
+        assert_eq!(moved.len(), 2, "{target}");
+        let (old, new) = (moved[0], moved[1]);
+        assert_eq!(old["status"], "removed");
+        assert_eq!(new["status"], "added");
+        assert_eq!(old["relocated"], true);
+        assert_eq!(new["placement"]["account"], "999999999999");
+        assert_ne!(old["placement"]["account"], "999999999999");
+        let [add, update, replace, destroy] = counts(new);
+        assert_eq!((update, replace, destroy), (0, 0, 0));
+        assert_eq!(
+            counts(old),
+            [0, 0, 0, add],
+            "{target}: the same resources, destroyed there"
+        );
+    }
+}
+
 /// The flagship holds no data yet, so the previous tree is given a bucket and a database that the
 /// definition no longer has: the plan flags both as DATA LOSS and exits 3 unless allowed.
 #[test]

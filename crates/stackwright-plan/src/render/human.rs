@@ -1,6 +1,6 @@
 use super::{
-    action_word, after_text, change_note, path_text, shown_changes, stack_line, symbol, total_line,
-    value_text,
+    action_word, after_text, before_text, change_note, clean, long_texts, path_text, shown_changes,
+    stack_line, symbol, text_diff, total_line,
 };
 use crate::{Action, Plan, ResourceChange};
 use std::fmt::Write as _;
@@ -51,23 +51,24 @@ impl Palette {
 }
 
 /// The plan for a terminal: per stack a summary line, then one aligned line per changed resource with its
-/// changed properties below; unchanged stacks take one line. ANSI colors only when `color`.
+/// changed properties below; unchanged stacks take one line. ANSI colors only when `color`, and only
+/// ours: every control character in the documents' data is shown escaped (see `clean`).
 pub fn human(plan: &Plan, color: bool) -> String {
     let p = if color { &COLOR } else { &PLAIN };
     let mut out = String::new();
     for stack in &plan.stacks {
-        let _ = writeln!(out, "{}{}{}", p.bold, stack_line(stack), p.reset);
+        let _ = writeln!(out, "{}{}{}", p.bold, clean(&stack_line(stack)), p.reset);
         let rows: Vec<[String; 3]> = stack
             .resources
             .iter()
             .map(|r| {
                 let address = match &r.moved_from {
-                    Some(old) => format!("{} (from {old})", r.address),
-                    None => r.address.clone(),
+                    Some(old) => format!("{} (from {})", clean(&r.address), clean(old)),
+                    None => clean(&r.address).into_owned(),
                 };
                 // A Terraform address names its type already.
                 let type_name = match stack.target {
-                    crate::Target::CloudFormation => r.type_name.clone(),
+                    crate::Target::CloudFormation => clean(&r.type_name).into_owned(),
                     crate::Target::Terraform => String::new(),
                 };
                 [
@@ -81,7 +82,7 @@ pub fn human(plan: &Plan, color: bool) -> String {
         let (w0, w1) = (width(0), width(1));
         for (r, row) in stack.resources.iter().zip(&rows) {
             let loss = match &r.data_loss {
-                Some(what) => format!("  {}DATA LOSS: {what}{}", p.alarm, p.reset),
+                Some(what) => format!("  {}DATA LOSS: {}{}", p.alarm, clean(what), p.reset),
                 None => String::new(),
             };
             let line = format!(
@@ -97,16 +98,36 @@ pub fn human(plan: &Plan, color: bool) -> String {
                 let note = change_note(c)
                     .map(|n| format!("  ({n})"))
                     .unwrap_or_default();
+                let line = format!(
+                    "{}: {} -> {}{note}",
+                    path_text(stack.target, &c.path),
+                    before_text(c),
+                    after_text(c)
+                );
+                let _ = writeln!(out, "      {}", clean(&line));
+                if let Some((before, after)) = long_texts(c) {
+                    for line in text_diff(before, after) {
+                        let color = match line.as_bytes().first() {
+                            Some(b'-') => p.red,
+                            Some(b'+') => p.green,
+                            Some(b'@') => p.cyan,
+                            _ => "",
+                        };
+                        let _ = writeln!(out, "        {color}{}{}", clean(&line), p.reset);
+                    }
+                }
+            }
+            for warning in &r.warnings {
                 let _ = writeln!(
                     out,
-                    "      {}: {} -> {}{note}",
-                    path_text(stack.target, &c.path),
-                    value_text(c.before.as_ref()),
-                    after_text(c)
+                    "      {}warning: {}{}",
+                    p.alarm,
+                    clean(warning),
+                    p.reset
                 );
             }
             for note in &r.notes {
-                let _ = writeln!(out, "      note: {note}");
+                let _ = writeln!(out, "      note: {}", clean(note));
             }
         }
         if !stack.outputs.is_empty() {
@@ -122,10 +143,10 @@ pub fn human(plan: &Plan, color: bool) -> String {
                     format!("{sign}{}", o.name)
                 })
                 .collect();
-            let _ = writeln!(out, "  outputs: {}", list.join(", "));
+            let _ = writeln!(out, "  outputs: {}", clean(&list.join(", ")));
         }
         if !stack.settings.is_empty() {
-            let _ = writeln!(out, "  also changed: {}", stack.settings.join(", "));
+            let _ = writeln!(out, "  also changed: {}", clean(&stack.settings.join(", ")));
         }
     }
     for embrace in &plan.embraces {

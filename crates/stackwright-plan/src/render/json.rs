@@ -9,12 +9,14 @@ pub const FORMAT_VERSION: u64 = 1;
 /// ```text
 /// { "format": 1, "summary": Summary, "data_loss": bool, "changes": bool,
 ///   "stacks": [ { "environment", "stack", "target", "status": "unchanged|changed|added|removed",
+///                 "placement": { "account", "region" }|null, "relocated": bool,
 ///                 "summary": Summary,
 ///                 "resources": [ { "address", "type", "action": "add|update|replace|destroy|no-change",
 ///                                  "moved_from": string|null, "may_replace": bool,
-///                                  "data_loss": string|null, "notes": [string],
+///                                  "data_loss": string|null, "notes": [string], "warnings": [string],
 ///                                  "changes": [ { "path": [string], "before": any|null, "after": any|null,
-///                                                 "known_after_deploy": bool,
+///                                                 "known_after_deploy": string|null,
+///                                                 "sensitive": bool,
 ///                                                 "replacement": "never|conditional|always",
 ///                                                 "reason": string|null } ] } ],
 ///                 "outputs": [ { "name", "action": "add|update|destroy" } ],
@@ -22,7 +24,8 @@ pub const FORMAT_VERSION: u64 = 1;
 ///   "embraces" (only when any): [ { "environment", "producer", "export", "removed": bool,
 ///                                   "consumers": [string],
 ///                   "still_imported_by": [string], "message" } ] }
-/// Summary = { "add", "update", "replace", "destroy", "moved", "may_replace", "data_loss" } (counts)
+/// Summary = { "add", "update", "replace", "destroy", "moved", "may_replace", "data_loss", "warnings" }
+///           (counts)
 /// ```
 pub fn json(plan: &Plan) -> Json {
     let mut out = json!({
@@ -63,6 +66,7 @@ fn summary(s: &Summary) -> Json {
         "moved": s.moved,
         "may_replace": s.may_replace,
         "data_loss": s.data_loss,
+        "warnings": s.warnings,
     })
 }
 
@@ -72,6 +76,8 @@ fn stack(s: &StackPlan) -> Json {
         "stack": s.stack,
         "target": s.target.name(),
         "status": s.status.name(),
+        "placement": s.placement.as_ref().map(|p| json!({"account": p.account, "region": p.region})),
+        "relocated": s.relocated,
         "summary": summary(&s.summary),
         "resources": s.resources.iter().map(resource).collect::<Vec<_>>(),
         "outputs": s.outputs.iter().map(|o| json!({ "name": o.name, "action": o.action.name() })).collect::<Vec<_>>(),
@@ -88,6 +94,7 @@ fn resource(r: &ResourceChange) -> Json {
         "may_replace": r.may_replace,
         "data_loss": r.data_loss,
         "notes": r.notes,
+        "warnings": r.warnings,
         "changes": r.changes.iter().map(change).collect::<Vec<_>>(),
     })
 }
@@ -98,6 +105,7 @@ fn change(c: &PropertyChange) -> Json {
         "before": c.before,
         "after": c.after,
         "known_after_deploy": c.known_after_deploy,
+        "sensitive": c.sensitive,
         "replacement": match c.replacement {
             Replacement::Never => "never",
             Replacement::Conditional => "conditional",
