@@ -385,7 +385,9 @@ pub fn plan_placed(before: &[Placed], after: &[Placed]) -> Plan {
     for s in &stacks {
         summary.add_all(&s.summary);
     }
-    let embraces = embrace::find(before, after);
+    let before_documents: Vec<Document> = before.iter().map(|p| p.document).collect();
+    let after_documents: Vec<Document> = after.iter().map(|p| p.document).collect();
+    let embraces = embrace::find(&before_documents, &after_documents);
     Plan {
         stacks,
         summary,
