@@ -25,6 +25,7 @@ pub mod kinds;
 pub mod kms;
 pub mod logs;
 pub mod naming;
+pub mod ordering;
 pub mod raw;
 pub mod rds;
 pub mod route53;

@@ -17,7 +17,7 @@ pub(crate) trait Resolve {
 /// `Fn::Sub`, whose literal `${` is escaped as `${!` so that it stays literal.
 pub(crate) fn lower(expr: &Expr, resolve: &dyn Resolve, report: &mut dyn FnMut(String)) -> Json {
     match expr {
-        Expr::Literal(text) => Json::String(text.clone()),
+        Expr::Literal(text) => literal(text),
         Expr::Attr(_) | Expr::Param(_) | Expr::Pseudo(_) => match reference(expr, resolve) {
             Ok(Reference::Ref(id)) => json!({ "Ref": id }),
             Ok(Reference::GetAtt(id, attr)) => json!({ "Fn::GetAtt": [id, attr] }),
@@ -43,6 +43,30 @@ pub(crate) fn lower(expr: &Expr, resolve: &dyn Resolve, report: &mut dyn FnMut(S
             json!({ "Fn::Sub": template })
         }
     }
+}
+
+/// Literal text in a position that takes intrinsic functions: the one spelling of user text (values,
+/// names, tag keys and values) in a template. Text holding `${` becomes `{"Fn::Sub": ".. ${!x} .."}`:
+/// it deploys the same, and cfn-lint and cloudformation-validate (E1029) no longer take `${AWS::Region}`
+/// in a shell script for a forgotten substitution.
+pub(crate) fn literal(text: &str) -> Json {
+    if text.contains("${") {
+        json!({ "Fn::Sub": text.replace("${", "${!") })
+    } else {
+        Json::String(text.to_owned())
+    }
+}
+
+/// Whether literal-only text (a description) holds what cfn-lint reads as a substitution
+/// (`${Name}`, `${AWS::Region}`, `${Res.Attr}`), which no intrinsic can escape there.
+pub(crate) fn looks_substituted(text: &str) -> bool {
+    text.match_indices("${").any(|(at, _)| {
+        let rest = &text[at + 2..];
+        let name_len = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | ':' | '.')))
+            .unwrap_or(rest.len());
+        name_len > 0 && rest[name_len..].starts_with('}')
+    })
 }
 
 fn reference(expr: &Expr, resolve: &dyn Resolve) -> Result<Reference, String> {
@@ -100,8 +124,21 @@ mod tests {
     }
 
     #[test]
+    fn descriptions_that_read_as_substitutions() {
+        assert!(looks_substituted("in ${AWS::Region} now"));
+        assert!(looks_substituted("${Vpc.CidrBlock}"));
+        assert!(!looks_substituted("costs $5 or ${ x }"));
+        assert!(!looks_substituted("open ${"));
+        assert!(!looks_substituted("${}"));
+    }
+
+    #[test]
     fn literals_refs_and_sub() {
-        check("plain ${x}".into(), json!("plain ${x}"));
+        check("plain".into(), json!("plain"));
+        check(
+            "echo ${AWS::Region} ${HOME}".into(),
+            json!({"Fn::Sub": "echo ${!AWS::Region} ${!HOME}"}),
+        );
         check(attr("id"), json!({"Ref": "Web"}));
         check(attr("ip"), json!({"Fn::GetAtt": ["Web", "IP"]}));
         check(

@@ -54,16 +54,21 @@ pub fn synthesize(instance: &StackInstance) -> Template {
             p.insert("AllowedValues".into(), json!(parameter.allowed_values));
         }
         if let Some(description) = &parameter.description {
+            if let Some(problem) = literal_only("parameter", &parameter.id, description) {
+                problems.push(problem.at(parameter.location));
+            }
             p.insert("Description".into(), description.as_str().into());
         }
         parameters.insert(logical.clone(), Json::Object(p));
     }
 
+    let gateways = stackwright_aws::ordering::GatewayOrdering::new(stack);
     let lowering = resources::Lowering {
         stack,
         env,
         default_tags: &instance.default_tags,
         ids: &ids,
+        gateways: &gateways,
     };
     let mut resources = Map::new();
     for (index, resource) in stack.resources().iter().enumerate() {
@@ -88,6 +93,9 @@ pub fn synthesize(instance: &StackInstance) -> Template {
     for (output, logical) in stack.outputs().iter().zip(&ids.outputs) {
         let mut o = Map::new();
         if let Some(description) = &output.description {
+            if let Some(problem) = literal_only("output", &output.id, description) {
+                problems.push(problem.at(output.location));
+            }
             o.insert("Description".into(), description.as_str().into());
         }
         let value = expr::lower(&output.value, lowering.resolver(), &mut |m| {
@@ -113,6 +121,9 @@ pub fn synthesize(instance: &StackInstance) -> Template {
             env.region
         )
     });
+    if let Some(problem) = literal_only("stack", stack.name(), &description) {
+        problems.push(problem);
+    }
     template.insert("Description".into(), description.into());
     if !parameters.is_empty() {
         template.insert("Parameters".into(), Json::Object(parameters));
@@ -132,4 +143,16 @@ pub fn synthesize(instance: &StackInstance) -> Template {
         renames: ids.renames,
         problems,
     }
+}
+
+/// A description is literal text that no intrinsic function can wrap, so `${Name}` in it cannot be
+/// escaped: CloudFormation keeps it, but cfn-lint and cloudformation-validate report E1029.
+fn literal_only(what: &str, id: &str, description: &str) -> Option<Diagnostic> {
+    expr::looks_substituted(description).then(|| {
+        Diagnostic::new(format!(
+            "the description of {what} `{id}` contains `${{...}}` (`{description}`): CloudFormation \
+             cannot escape it in a description (cfn-lint E1029); write it without `${{`"
+        ))
+        .for_resource(id)
+    })
 }

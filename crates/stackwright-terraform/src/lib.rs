@@ -48,12 +48,14 @@ pub fn synthesize(instance: &StackInstance) -> Module {
         .cloned()
         .unwrap_or_default();
 
+    let gateways = stackwright_aws::ordering::GatewayOrdering::new(stack);
     let lowering = resources::Lowering {
         app: instance.app,
         env,
         stack,
         default_tags: &instance.default_tags,
         names: &names,
+        gateways: &gateways,
     };
     let mut variables = Map::new();
     let mut blocks = resources::Blocks::new(taken);
@@ -103,7 +105,7 @@ pub fn synthesize(instance: &StackInstance) -> Module {
         let tags: Map<String, Json> = instance
             .default_tags
             .iter()
-            .map(|(k, v)| (k.clone(), Json::String(expr::escape(v))))
+            .map(|(k, v)| (expr::escape(k), Json::String(expr::escape(v))))
             .collect();
         provider.insert("default_tags".into(), json!({ "tags": tags }));
     }

@@ -22,6 +22,7 @@ use crate::names::{LogicalIds, ATTACHMENT_SUFFIX};
 use crate::tagging;
 use serde_json::{json, Map, Value as Json};
 use stackwright_aws::kinds;
+use stackwright_aws::ordering::GatewayOrdering;
 use stackwright_core::{
     AttrRef, Diagnostic, Expr, ParamRef, RemovalPolicy, Resource, Stack, Value,
 };
@@ -68,6 +69,8 @@ pub(crate) struct Lowering<'a> {
     /// The instance's default tags (standard, app, environment), merged into every taggable resource.
     pub default_tags: &'a [(String, String)],
     pub ids: &'a LogicalIds,
+    /// Internet gateways that resources with public addresses wait for.
+    pub gateways: &'a GatewayOrdering,
 }
 
 /// What one neutral resource becomes: template resources and, for lookups, a template parameter.
@@ -168,7 +171,7 @@ impl Props<'_, '_> {
     /// Sets property `to` to the resource's physical name, when the user gave one.
     pub fn physical_name(&mut self, to: &str) {
         if let Some(name) = self.resource.physical_name() {
-            self.out.insert(to.into(), Json::String(name.to_owned()));
+            self.out.insert(to.into(), expr::literal(name));
         }
     }
 
@@ -179,7 +182,7 @@ impl Props<'_, '_> {
             .lowering
             .default_tags
             .iter()
-            .map(|(k, v)| (k.clone(), Json::String(v.clone())))
+            .map(|(k, v)| (k.clone(), expr::literal(v)))
             .collect();
         for (key, value) in &self.resource.tags {
             let value = self.expr(value);
@@ -196,7 +199,7 @@ impl Props<'_, '_> {
     pub fn tag_list(&mut self) -> Vec<Json> {
         self.merged_tags()
             .into_iter()
-            .map(|(k, v)| json!({ "Key": k, "Value": v }))
+            .map(|(k, v)| json!({ "Key": expr::literal(&k), "Value": v }))
             .collect()
     }
 }
@@ -230,6 +233,11 @@ impl Lowering<'_> {
                 None => {}
             }
         }
+        self.gateways
+            .dependencies(self.stack, resource, &mut |gateway| {
+                let gateway = &self.ids.resources[gateway.index as usize];
+                depends_on.push(format!("{gateway}{ATTACHMENT_SUFFIX}"));
+            });
         let mut p = Props {
             lowering: self,
             resource,

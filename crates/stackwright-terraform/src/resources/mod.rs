@@ -21,6 +21,7 @@ use crate::expr::{self, Resolve};
 use crate::names::{self, Names};
 use serde_json::{Map, Value as Json};
 use stackwright_aws::kinds;
+use stackwright_aws::ordering::GatewayOrdering;
 use stackwright_core::ids::Namespace;
 use stackwright_core::{
     regions, AttrRef, Diagnostic, EnvSpec, ParamRef, Pseudo, RemovalPolicy, Resource, Stack, Value,
@@ -33,6 +34,8 @@ pub(crate) struct Lowering<'a> {
     pub names: &'a Names,
     /// The instance's default tags (standard, app, environment): the provider's `default_tags`.
     pub default_tags: &'a [(String, String)],
+    /// Internet gateways that resources with public addresses wait for.
+    pub gateways: &'a GatewayOrdering,
 }
 
 /// `resource` and `data` blocks, grouped by type in order of first appearance, and `moved` blocks.
@@ -254,7 +257,7 @@ pub(crate) struct Attrs<'l, 'p> {
 impl Attrs<'_, '_> {
     pub fn value(&mut self, value: &Value) -> Json {
         let (resource, problems, lowering) = (self.resource, &mut *self.problems, self.lowering);
-        stackwright_lowering::lower_value(value, &mut |e| {
+        stackwright_lowering::lower_value_keyed(value, &expr::escape, &mut |e| {
             Json::String(expr::lower(e, lowering, &mut |m| {
                 problems.push(
                     Diagnostic::new(m)
@@ -299,7 +302,7 @@ impl Attrs<'_, '_> {
             .resource
             .tags
             .iter()
-            .map(|(k, v)| (k.clone(), self.value(&Value::Str(v.clone()))))
+            .map(|(k, v)| (expr::escape(k), self.value(&Value::Str(v.clone()))))
             .collect();
         self.out
             .insert("tags".into(), Json::Object(tags.into_iter().collect()));
@@ -308,18 +311,20 @@ impl Attrs<'_, '_> {
     /// The instance's default tags (the provider's `default_tags`), each overridden by a resource tag
     /// of the same key, then the resource's other tags: for types that `default_tags` does not reach,
     /// such as auto scaling groups.
+    /// Keys and values are spelled for Terraform (escaped), like every other text.
     pub fn merged_tags(&mut self) -> Vec<(String, Json)> {
         let mut tags: Vec<(String, Json)> = self
             .lowering
             .default_tags
             .iter()
-            .map(|(k, v)| (k.clone(), Json::String(expr::escape(v))))
+            .map(|(k, v)| (expr::escape(k), Json::String(expr::escape(v))))
             .collect();
         for (key, value) in &self.resource.tags {
             let value = self.value(&Value::Str(value.clone()));
-            match tags.iter_mut().find(|(k, _)| k == key) {
+            let key = expr::escape(key);
+            match tags.iter_mut().find(|(k, _)| *k == key) {
                 Some(slot) => slot.1 = value,
-                None => tags.push((key.clone(), value)),
+                None => tags.push((key, value)),
             }
         }
         tags
@@ -376,6 +381,14 @@ impl Lowering<'_> {
                 ))
             })
             .collect();
+        self.gateways
+            .dependencies(self.stack, resource, &mut |gateway| {
+                if let Some(target) = self.stack.resource(gateway) {
+                    if let Ok(address) = self.address(gateway.index as usize, target) {
+                        depends_on.push(Json::String(address));
+                    }
+                }
+            });
         let mut a = Attrs {
             lowering: self,
             resource,
