@@ -6,13 +6,16 @@
 //!
 //! Architecture invariant: no IO here, and nothing about Terraform.
 
+mod attributes;
 mod expr;
+mod limits;
 mod names;
 mod resources;
 mod tagging;
 mod tagging_generated;
 mod validation;
 
+pub use limits::{check_size, MAX_OUTPUTS, MAX_PARAMETERS, MAX_RESOURCES, MAX_TEMPLATE_BYTES};
 use names::LogicalIds;
 use serde_json::{json, Map, Value as Json};
 use stackwright_core::{Diagnostic, ParamType, StackInstance};
@@ -71,8 +74,12 @@ pub fn synthesize(instance: &StackInstance) -> Template {
         gateways: &gateways,
     };
     let mut resources = Map::new();
+    let mut over_limit = None;
     for (index, resource) in stack.resources().iter().enumerate() {
         let lowered = lowering.resource(index, resource, &mut problems);
+        if over_limit.is_none() && resources.len() + lowered.resources.len() > MAX_RESOURCES {
+            over_limit = Some(resource);
+        }
         for (n, (id, entry)) in lowered.resources.into_iter().enumerate() {
             if n > 0 {
                 taken.claim(id.clone(), &resource.id, resource.location, &mut problems);
@@ -83,6 +90,13 @@ pub fn synthesize(instance: &StackInstance) -> Template {
             parameters.insert(id, parameter);
         }
     }
+    limits::check_counts(
+        stack,
+        resources.len(),
+        over_limit,
+        parameters.len(),
+        &mut problems,
+    );
     if resources.is_empty() {
         problems.push(Diagnostic::new(
             "stack has no resources: a CloudFormation template needs at least one",

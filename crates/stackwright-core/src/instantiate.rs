@@ -56,6 +56,18 @@ impl<C> App<C> {
         let mut instances = Vec::new();
         for environment in selected {
             let default_tags = tags::defaults(self.name(), self.tags(), environment.spec());
+            if default_tags.len() > tags::MAX_PER_RESOURCE {
+                problems.push(
+                    Diagnostic::new(format!(
+                        "{} tags for every resource (3 standard, then the app's and the environment's): AWS \
+                         allows at most {} per resource; drop some or combine them into one tag",
+                        default_tags.len(),
+                        tags::MAX_PER_RESOURCE
+                    ))
+                    .in_environment(environment.name())
+                    .at(environment.spec().location),
+                );
+            }
             for definition in self.stack_definitions() {
                 let scope = ScopeId(NEXT_SCOPE.fetch_add(1, Ordering::Relaxed));
                 let naming = NameContext {
@@ -66,7 +78,7 @@ impl<C> App<C> {
                     account: environment.account().to_owned(),
                     region: environment.region().to_owned(),
                 };
-                let mut stack = Stack::new(&definition.name, scope, naming);
+                let mut stack = Stack::new(&definition.name, scope, naming, definition.location);
                 (definition.define)(&mut stack, environment);
                 instances.push(StackInstance {
                     app: self.name(),
@@ -95,6 +107,15 @@ impl<C> App<C> {
                         .for_resource(&resource.id)
                         .at(resource.location)
                 }));
+                if !resource.tags.is_empty() {
+                    let tag_problems =
+                        tags::resource_problems(&instance.default_tags, &resource.tags);
+                    found.extend(tag_problems.into_iter().map(|p| {
+                        Diagnostic::new(p)
+                            .for_resource(&resource.id)
+                            .at(resource.location)
+                    }));
+                }
             }
             found.extend(rename_problems(&instance.stack));
             found.extend(foreign_references(instance, &owners));

@@ -241,10 +241,11 @@ pub struct Stack {
     pub(crate) outputs: Vec<Output>,
     pub(crate) problems: Vec<Diagnostic>,
     naming: NameContext,
+    location: Location,
 }
 
 impl Stack {
-    pub(crate) fn new(name: &str, scope: ScopeId, naming: NameContext) -> Self {
+    pub(crate) fn new(name: &str, scope: ScopeId, naming: NameContext, location: Location) -> Self {
         Stack {
             name: name.to_owned(),
             scope,
@@ -254,7 +255,14 @@ impl Stack {
             outputs: Vec::new(),
             problems: Vec::new(),
             naming,
+            location,
         }
+    }
+
+    /// Where the stack's definition was added to the app (`App::stack`): the place problems of the
+    /// stack as a whole (a template over a service limit) point at.
+    pub fn location(&self) -> Location {
+        self.location
     }
 
     pub fn name(&self) -> &str {

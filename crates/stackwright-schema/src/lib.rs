@@ -14,6 +14,7 @@ mod generated {
     mod index;
     pub(crate) use index::*;
 }
+pub mod names;
 mod path;
 pub mod terraform;
 

@@ -101,6 +101,17 @@ pub fn synthesize(instance: &StackInstance) -> Module {
     if let Some(role_arn) = &settings.assume_role_arn {
         provider.insert("assume_role".into(), json!({ "role_arn": role_arn }));
     }
+    for (key, _) in instance.default_tags.iter().filter(|(_, v)| v.is_empty()) {
+        // hashicorp/terraform-provider-aws#42247 and #37297: an empty value in `default_tags` plans
+        // wrong changes (removing resource tags) or none at all, so the module never converges.
+        problems.push(
+            Diagnostic::new(format!(
+                "tag `{key}` has an empty value: the AWS provider mishandles empty values in `default_tags` \
+                 (wrong or perpetual plans); give it a value, or set it on the resources that need it with `.tag(..)`"
+            ))
+            .at(env.location),
+        );
+    }
     if !instance.default_tags.is_empty() {
         let tags: Map<String, Json> = instance
             .default_tags

@@ -218,7 +218,12 @@ fn launch_template_requires_imdsv2_and_encrypts_its_root_volume() {
                 "user_data": "${base64encode(\"#!/bin/sh\\necho \\\"$${HOME}\\\" ${aws_vpc.vpc.id}\")}",
                 "iam_instance_profile": {"arn": "arn:aws:iam::123456789012:instance-profile/app"},
                 "block_device_mappings": [{"device_name": "/dev/xvda", "ebs": {"volume_type": "gp3", "encrypted": "true"}}],
-                "metadata_options": {"http_endpoint": "enabled", "http_tokens": "required"}
+                "metadata_options": {"http_endpoint": "enabled", "http_tokens": "required"},
+                // `default_tags` does not reach what the template launches (issue 11, item 6).
+                "tag_specifications": [
+                    {"resource_type": "instance", "tags": {"app": "demo", "environment": "dev", "managed-by": "stackwright"}},
+                    {"resource_type": "volume", "tags": {"app": "demo", "environment": "dev", "managed-by": "stackwright"}}
+                ]
             }),
         )],
     );

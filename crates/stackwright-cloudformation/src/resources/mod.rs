@@ -292,7 +292,7 @@ impl Lowering<'_> {
             }
         }
         let mut entry = Map::new();
-        entry.insert("Type".into(), type_name.into());
+        entry.insert("Type".into(), type_name.as_str().into());
         let policy = match resource.removal_policy {
             RemovalPolicy::Destroy => None,
             RemovalPolicy::Retain => Some("Retain"),
@@ -323,6 +323,19 @@ impl Lowering<'_> {
             &mut found,
         );
         p.problems.extend(found);
+        let overridden = entry.get("Type").and_then(Json::as_str);
+        if overridden != Some(type_name.as_str()) {
+            // The properties were lowered for the kind's own type: another type would get them unchecked.
+            p.problems.push(
+                Diagnostic::new(format!(
+                    "an override changes `Type` from `{type_name}` to {}: properties lowered for one type do \
+                     not fit another; declare the other type as a raw resource (`cfn::Raw`)",
+                    overridden.map_or("nothing".to_owned(), |t| format!("`{t}`"))
+                ))
+                .for_resource(&resource.id)
+                .at(type_override_location(resource)),
+            );
+        }
         let mut resources = vec![(id.clone(), entry)];
         resources.extend(secondary.resources.into_iter().map(|(id, entry)| {
             (
@@ -369,4 +382,14 @@ fn with_accepted_findings(entry: Json, findings: &[(String, String)]) -> Json {
     out.entry("Metadata")
         .or_insert_with(|| checkov_metadata(findings));
     Json::Object(out)
+}
+
+/// Where the user overrode (or removed) `Type`, or else the resource's declaration.
+fn type_override_location(resource: &Resource) -> stackwright_core::Location {
+    resource
+        .overrides
+        .iter()
+        .rev()
+        .find(|o| o.target == TARGET && o.path.first().is_some_and(|p| p == "Type"))
+        .map_or(resource.location, |o| o.location)
 }

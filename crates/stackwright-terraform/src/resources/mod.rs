@@ -145,6 +145,34 @@ impl Lowering<'_> {
         }
     }
 
+    /// [`Lowering::required_name`] as the kind's name: a derived name is checked against the kind's
+    /// naming rule like a name the user gave (which `Stack::add` checked), so nothing is shortened
+    /// silently and the error says to give a shorter one.
+    pub(crate) fn checked_required_name(
+        &self,
+        resource: &Resource,
+        problems: &mut Vec<Diagnostic>,
+    ) -> String {
+        let name = self.required_name(resource);
+        if resource.physical_name().is_some() {
+            return name;
+        }
+        if let Some(rule) = stackwright_aws::naming::rule_for(resource.kind) {
+            for why in rule.problems(&name) {
+                problems.push(
+                    Diagnostic::new(format!(
+                        "the Terraform name derived for `{}` (`<app>-<env>-<stack>-<id>` = `{name}`) is \
+                         invalid: {why}; give it a name with `.name(...)`",
+                        resource.id
+                    ))
+                    .for_resource(&resource.id)
+                    .at(resource.location),
+                );
+            }
+        }
+        name
+    }
+
     fn address(&self, index: usize, resource: &Resource) -> Result<String, String> {
         let (type_name, data) = terraform_type(resource)
             .ok_or_else(|| format!("resource `{}` has no Terraform form", resource.id))?;
@@ -444,7 +472,14 @@ impl Lowering<'_> {
         let Json::Object(body) = body else {
             unreachable!("overrides edit inside the body and never replace it")
         };
-        crate::validation::check(&type_name, data, &body, resource, a.problems);
+        crate::validation::check(
+            &type_name,
+            data,
+            &body,
+            &self.env.region,
+            resource,
+            a.problems,
+        );
         blocks.add(data, &type_name, name, body);
         // A renamed resource moves, with every block it splits into (their names extend the main name).
         // Data sources are read afresh and need no move.
@@ -482,7 +517,14 @@ impl Lowering<'_> {
                 }
             }
             let body = with_accepted_findings(body, &resource.accepted_findings);
-            crate::validation::check(block_type, data, &body, resource, problems);
+            crate::validation::check(
+                block_type,
+                data,
+                &body,
+                &self.env.region,
+                resource,
+                problems,
+            );
             blocks.add(data, block_type, &block_name, body);
         }
         variables.extend(secondary.variables);
