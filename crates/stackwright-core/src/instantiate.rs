@@ -2,8 +2,11 @@ use crate::app::{App, EnvSpec};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::expr::Expr;
 use crate::naming::NameContext;
+use crate::naming::Uniqueness;
+use crate::stack::Resource;
 use crate::stack::{rename_problems, ResourceRef, ScopeId, Stack};
 use crate::tags;
+use std::collections::hash_map::{Entry, HashMap};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -125,11 +128,69 @@ impl<C> App<C> {
                     .map(|d| d.in_environment(env).in_stack(instance.stack.name())),
             );
         }
+        problems.extend(shared_physical_names(&instances));
         Instantiation {
             instances,
             problems,
         }
     }
+}
+
+/// Physical names two instances (environments or stacks) give resources of one kind where the name must
+/// be unique: per account and region, per account for account-wide kinds (IAM), everywhere for S3
+/// buckets. The second copy would fail at deploy ("already exists"), typically when a second environment
+/// shares an account and region with the first. Names twice in one stack are reported by `Stack::add`.
+/// One pass with a hash map: only named resources cost anything.
+fn shared_physical_names(instances: &[StackInstance]) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    let mut seen: HashMap<(&str, String, &str), (usize, &Resource)> = HashMap::new();
+    for (i, instance) in instances.iter().enumerate() {
+        let env = instance.environment;
+        for resource in instance.stack.resources() {
+            let (Some(name), Some(physical)) = (resource.physical_name(), &resource.physical_name)
+            else {
+                continue;
+            };
+            let (scope, where_) = match physical.rule.uniqueness() {
+                Uniqueness::Global => (String::new(), "everywhere in AWS"),
+                Uniqueness::Account => (env.account.clone(), "per account"),
+                Uniqueness::Region => (
+                    format!("{}/{}", env.account, env.region),
+                    "per account and region",
+                ),
+                Uniqueness::Parent => continue,
+            };
+            match seen.entry((resource.kind, scope, name)) {
+                Entry::Vacant(slot) => {
+                    slot.insert((i, resource));
+                }
+                Entry::Occupied(first) => {
+                    let (j, other) = *first.get();
+                    if j == i {
+                        continue;
+                    }
+                    let owner = &instances[j];
+                    problems.push(
+                        Diagnostic::new(format!(
+                            "physical name `{name}` is also given to `{}` in environment `{}`, stack `{}` \
+                             (declared at {}:{}): these names are unique {where_}; put `{{env}}` or \
+                             `{{stack}}` in the naming pattern, or let the engine name one of them",
+                            other.id,
+                            owner.environment.name,
+                            owner.stack.name(),
+                            other.location.file(),
+                            other.location.line()
+                        ))
+                        .for_resource(&resource.id)
+                        .at(resource.location)
+                        .in_environment(&env.name)
+                        .in_stack(instance.stack.name()),
+                    );
+                }
+            }
+        }
+    }
+    problems
 }
 
 /// Finds references to resources or parameters of another stack instance. The scope of each reference
