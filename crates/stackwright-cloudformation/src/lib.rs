@@ -58,7 +58,7 @@ pub fn synthesize(instance: &StackInstance) -> Template {
         }
         if let Some(description) = &parameter.description {
             if let Some(problem) = literal_only("parameter", &parameter.id, description) {
-                problems.push(problem.at(parameter.location));
+                problems.push(problem.for_resource(&parameter.id).at(parameter.location));
             }
             p.insert("Description".into(), description.as_str().into());
         }
@@ -108,7 +108,7 @@ pub fn synthesize(instance: &StackInstance) -> Template {
         let mut o = Map::new();
         if let Some(description) = &output.description {
             if let Some(problem) = literal_only("output", &output.id, description) {
-                problems.push(problem.at(output.location));
+                problems.push(problem.for_resource(&output.id).at(output.location));
             }
             o.insert("Description".into(), description.as_str().into());
         }
@@ -136,7 +136,7 @@ pub fn synthesize(instance: &StackInstance) -> Template {
         )
     });
     if let Some(problem) = literal_only("stack", stack.name(), &description) {
-        problems.push(problem);
+        problems.push(problem.at(stack.location()));
     }
     template.insert("Description".into(), description.into());
     if !parameters.is_empty() {
@@ -167,6 +167,5 @@ fn literal_only(what: &str, id: &str, description: &str) -> Option<Diagnostic> {
             "the description of {what} `{id}` contains `${{...}}` (`{description}`): CloudFormation \
              cannot escape it in a description (cfn-lint E1029); write it without `${{`"
         ))
-        .for_resource(id)
     })
 }
