@@ -7,10 +7,14 @@ use stackwright::aws::autoscaling::AutoScalingGroup;
 use stackwright::aws::cloudwatch::{Alarm, Comparison, Metric};
 use stackwright::aws::elbv2::{LoadBalancer, Scheme};
 use stackwright::aws::{dynamodb, ec2, iam, logs, s3};
-use stackwright::{cfn, App, Environment, Parameter, Stack, Value};
+use crate::support::map;
+use stackwright::{cfn, App, Environment, Parameter, Stack};
 
-/// Every case, by name (the name of its function).
-pub const CASES: &[(&str, fn() -> App<()>)] = &[
+/// A case: its name (the name of its function) and the definition.
+pub type Case = (&'static str, fn() -> App<()>);
+
+/// Every case.
+pub const CASES: &[Case] = &[
     ("stack_description_substitution", stack_description_substitution),
     ("output_description_substitution", output_description_substitution),
     ("parameter_description_substitution", parameter_description_substitution),
@@ -59,15 +63,6 @@ fn one(define: impl Fn(&mut Stack) + Send + Sync + 'static) -> App<()> {
     App::new("demo")
         .environment(dev())
         .stack("main", move |s, _| define(s))
-}
-
-fn map(entries: &[(&str, Value)]) -> Value {
-    Value::Map(
-        entries
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect(),
-    )
 }
 
 /// A VPC with two subnets in different zones and a security group.

@@ -171,3 +171,121 @@ fn sha256_hex(bytes: &[u8]) -> String {
         .map(|b| format!("{b:02x}"))
         .collect()
 }
+
+// Definitions that used to be written wrong and are now right: the fix is in the output, not an error.
+
+mod accepted {
+    use crate::support::{artifacts, one_stack, CFN, TF};
+    use serde_json::json;
+    use stackwright::aws::ec2;
+    use stackwright::aws::elbv2::{LoadBalancer, Scheme};
+    use stackwright::{App, Environment};
+
+    #[test]
+    fn tag_keys_and_values_are_escaped_in_every_target_position() {
+        let app = App::new("demo")
+            .tag("team${x}", "a${b}")
+            .environment(Environment::new("dev", "123456789012", "us-west-2", ()))
+            .stack("main", |s, _| {
+                s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16").tag("${file(\"/etc/hostname\")}", "v"));
+            });
+        let docs = artifacts(&app);
+        // Terraform: keys are templates too, in default_tags and in resource tags.
+        assert_eq!(
+            docs[TF]["provider"]["aws"]["default_tags"]["tags"]["team$${x}"],
+            "a$${b}"
+        );
+        assert_eq!(
+            docs[TF]["resource"]["aws_vpc"]["vpc"]["tags"],
+            json!({"$${file(\"/etc/hostname\")}": "v"})
+        );
+        // CloudFormation: `${` in any text is a literal `Fn::Sub`, keys of Key/Value lists included.
+        let tags = &docs[CFN]["Resources"]["Vpc"]["Properties"]["Tags"];
+        assert!(tags
+            .as_array()
+            .unwrap()
+            .contains(&json!({"Key": {"Fn::Sub": "team${!x}"}, "Value": {"Fn::Sub": "a${!b}"}})));
+    }
+
+    #[test]
+    fn public_addresses_wait_for_the_attached_gateway_in_both_targets() {
+        let app = one_stack(|s| {
+            let vpc = s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+            s.add(ec2::InternetGateway::new("Igw", &vpc));
+            let public = |id: &str, cidr: &str, zone: &str| {
+                ec2::Subnet::new(id, &vpc, cidr)
+                    .availability_zone(zone)
+                    .map_public_ip_on_launch(true)
+            };
+            let a = s.add(public("PublicA", "10.0.0.0/24", "us-west-2a"));
+            let b = s.add(public("PublicB", "10.0.1.0/24", "us-west-2b"));
+            let private = s.add(ec2::Subnet::new("Private", &vpc, "10.0.2.0/24"));
+            let group = s.add(ec2::SecurityGroup::new("Group", &vpc, "web"));
+            let ip = s.add(ec2::ElasticIp::new("Ip"));
+            s.add(ec2::NatGateway::public("Nat", &a, &ip));
+            s.add(LoadBalancer::application(
+                "Web",
+                Scheme::InternetFacing,
+                [&a, &b],
+                [&group],
+            ));
+            s.add(LoadBalancer::application(
+                "Inside",
+                Scheme::Internal,
+                [&a, &b],
+                [&group],
+            ));
+            s.add(ec2::Instance::new("Bastion", "ami-12345678", "t3.micro").subnet(&a));
+            s.add(ec2::Instance::new("Worker", "ami-12345678", "t3.micro").subnet(&private));
+        });
+        let docs = artifacts(&app);
+        for id in ["Ip", "Nat", "Web", "Bastion"] {
+            assert_eq!(
+                docs[CFN]["Resources"][id]["DependsOn"],
+                json!(["IgwAttachment"]),
+                "{id}"
+            );
+        }
+        for (ty, name) in [
+            ("aws_eip", "ip"),
+            ("aws_nat_gateway", "nat"),
+            ("aws_lb", "web"),
+            ("aws_instance", "bastion"),
+        ] {
+            assert_eq!(
+                docs[TF]["resource"][ty][name]["depends_on"],
+                json!(["aws_internet_gateway.igw"]),
+                "{ty}.{name}"
+            );
+        }
+        // Internal, or without a public address: nothing to wait for.
+        assert!(docs[CFN]["Resources"]["Inside"].get("DependsOn").is_none());
+        assert!(docs[CFN]["Resources"]["Worker"].get("DependsOn").is_none());
+        assert!(docs[TF]["resource"]["aws_instance"]["worker"]
+            .get("depends_on")
+            .is_none());
+    }
+
+    #[test]
+    fn launch_templates_tag_the_instances_and_volumes_they_launch() {
+        let app = one_stack(|s| {
+            s.add(ec2::LaunchTemplate::new("App", "ami-12345678", "t3.micro").tag("team", "web"));
+        });
+        let docs = artifacts(&app);
+        let tags = json!([
+            {"Key": "app", "Value": "demo"},
+            {"Key": "environment", "Value": "dev"},
+            {"Key": "managed-by", "Value": "stackwright"},
+            {"Key": "team", "Value": "web"}
+        ]);
+        assert_eq!(
+            docs[CFN]["Resources"]["App"]["Properties"]["LaunchTemplateData"]["TagSpecifications"],
+            json!([{"ResourceType": "instance", "Tags": tags}, {"ResourceType": "volume", "Tags": tags}])
+        );
+        let tags = json!({"app": "demo", "environment": "dev", "managed-by": "stackwright", "team": "web"});
+        assert_eq!(
+            docs[TF]["resource"]["aws_launch_template"]["app"]["tag_specifications"],
+            json!([{"resource_type": "instance", "tags": tags}, {"resource_type": "volume", "tags": tags}])
+        );
+    }
+}
