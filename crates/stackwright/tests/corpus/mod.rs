@@ -62,6 +62,36 @@ fn the_corpus_has_at_least_30_cases_each_with_its_expectation() {
     );
 }
 
+/// What the outside checkers said is recorded for every case, as `scripts/check-corpus.py --record`
+/// writes it: a list of findings per checker (empty: it accepts the artifact) or `null` (not run).
+#[test]
+fn every_case_records_what_each_outside_checker_says() {
+    for (name, case) in expected() {
+        assert!(
+            case["deploy"].as_str().is_some_and(|d| !d.is_empty()),
+            "{name}: what happens at deploy"
+        );
+        let checkers = case["checkers"]
+            .as_object()
+            .unwrap_or_else(|| panic!("{name}: run scripts/check-corpus.py --record"));
+        let keys: Vec<&str> = checkers.keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            ["cfn-lint", "cloudformation-validate", "terraform validate"],
+            "{name}"
+        );
+        for (checker, found) in checkers {
+            assert!(
+                found.is_null()
+                    || found
+                        .as_array()
+                        .is_some_and(|f| f.iter().all(Value::is_string)),
+                "{name}: {checker}"
+            );
+        }
+    }
+}
+
 #[test]
 fn every_case_fails_at_synth_with_its_located_error_and_writes_nothing() {
     let expected = expected();
