@@ -73,7 +73,7 @@ pub(crate) fn resource_problems(
 
 fn key_problem(key: &str) -> Option<String> {
     let length = key.chars().count();
-    (length == 0 || length > MAX_KEY_CHARS || key.to_ascii_lowercase().starts_with("aws:")).then(|| {
+    (length == 0 || length > MAX_KEY_CHARS || key.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("aws:"))).then(|| {
         format!(
             "invalid tag key `{key}`: expected 1 to {MAX_KEY_CHARS} characters, not starting with `aws:` \
              (reserved by AWS)"

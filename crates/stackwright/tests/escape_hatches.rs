@@ -3,7 +3,7 @@
 use crate::support::{artifacts, fails, line_below, map, one_stack, run, CFN, TF};
 use serde_json::json;
 use stackwright::aws::ec2;
-use stackwright::{cfn, tf, Value};
+use stackwright::{cfn, tf};
 
 #[test]
 fn a_raw_resource_with_both_forms_lowers_to_both_targets_with_live_references() {

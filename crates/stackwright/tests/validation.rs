@@ -3,7 +3,7 @@
 
 use crate::support::{fails, line_below, map, one_stack, run};
 use stackwright::aws::ec2;
-use stackwright::{cfn, tf, App, Environment, Value};
+use stackwright::{cfn, tf, App, Environment};
 
 #[test]
 fn a_misspelled_property_in_a_raw_resource() {
