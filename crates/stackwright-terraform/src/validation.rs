@@ -38,9 +38,10 @@ pub(crate) fn check(
         }
     }
     let Some(schema) = schema else {
-        // Outside the vendored schemas: at least a type the provider has.
+        // Outside the vendored schemas: at least a type the provider has. Types of other providers
+        // (`awscc_*`, `random_*`) are theirs to check.
         let known = names::terraform_types(data);
-        if !names::contains(known, type_name) {
+        if type_name.starts_with("aws_") && !names::contains(known, type_name) {
             let hint = closest(type_name, known)
                 .map(|k| format!("; did you mean `{k}`?"))
                 .unwrap_or_default();

@@ -319,3 +319,16 @@ mod accepted {
         );
     }
 }
+
+/// A raw resource of another provider is that provider's to check: only `aws_*` types are looked up.
+#[test]
+fn types_of_other_terraform_providers_are_not_judged_by_the_aws_list() {
+    let app = crate::support::one_stack(|s| {
+        s.add(
+            stackwright::cfn::Raw::new("Queue", "AWS::SQS::Queue", crate::support::map(&[]))
+                .terraform("awscc_sqs_queue", crate::support::map(&[])),
+        );
+    });
+    let docs = crate::support::artifacts(&app);
+    assert!(docs[crate::support::TF]["resource"]["awscc_sqs_queue"]["queue"].is_object());
+}
