@@ -169,7 +169,20 @@ while IFS=$'\t' read -r idx ok app _env region target abs rel out; do
     terraform)
       N_TF=$((N_TF + 1))
       dir=$(dirname "$abs")
-      if [ -z "${TF_IDS[$dir]+x}" ]; then
+      if grep -q '"hashicorp/awscc"' "$abs"; then
+        # Generated registry types lower to the awscc provider, which is not in this machine's provider
+        # mirror: `terraform validate` cannot check these modules (reported NOT RUN, never passed). Their awscc
+        # resources are checked against the vendored awscc schema instead; a mismatch fails.
+        echo "NOTICE: terraform validate CANNOT check $app: $rel: it has awscc resources and the awscc provider is not in the local mirror." >&2
+        echo "NOTICE: checking its awscc resources against the vendored awscc 1.106.0 schema instead (scripts/check-awscc.py)." >&2
+        if python3 "$ROOT/scripts/check-awscc.py" "$abs" >"$WORK/awscc.$idx.out" 2>&1; then
+          printf '%s\tterraform\tNOTRUN\t%s\n' "$idx" "cannot check awscc here; vendored awscc schema check passed" >>"$WORK/results.awscc"
+        else
+          cat "$WORK/awscc.$idx.out" >&2
+          printf '%s\tterraform\tFAIL\t%s\n' "$idx" "awscc resources do not match the vendored awscc schema" >>"$WORK/results.awscc"
+        fi
+        tail -n 1 "$WORK/awscc.$idx.out" >&2
+      elif [ -z "${TF_IDS[$dir]+x}" ]; then
         TF_DIRS+=("$dir")
         TF_IDS[$dir]=$idx
         TF_LABEL[$dir]="$app: $(dirname "$rel")"

@@ -54,3 +54,6 @@ pub const LOGS_LOG_GROUP: &str = "aws.logs.LogGroup";
 pub const CLOUDWATCH_ALARM: &str = "aws.cloudwatch.Alarm";
 /// VPC flow logs delivered to a CloudWatch Logs group.
 pub const EC2_FLOW_LOG: &str = "aws.ec2.FlowLog";
+/// A resource of any CloudFormation registry type, from a generated builder (`stackwright-aws-generated`);
+/// its properties say how each target spells it, see `registry`.
+pub const REGISTRY: &str = "registry";

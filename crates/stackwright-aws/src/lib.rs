@@ -28,6 +28,7 @@ pub mod naming;
 pub mod ordering;
 pub mod raw;
 pub mod rds;
+pub mod registry;
 pub mod route53;
 pub mod s3;
 pub mod secretsmanager;

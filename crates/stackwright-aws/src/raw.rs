@@ -14,6 +14,19 @@ pub mod props {
     pub const TERRAFORM_TYPE: &str = "terraform_type";
     pub const TERRAFORM_ATTRIBUTES: &str = "terraform_attributes";
     pub const TERRAFORM_DATA_SOURCE: &str = "terraform_data_source";
+    /// `Fn::GetAtt` name -> Terraform attribute, for attributes whose names differ between the targets.
+    pub const TERRAFORM_ATTRIBUTE_NAMES: &str = "terraform_attribute_names";
+}
+
+/// Records that attribute `cloudformation` (`Fn::GetAtt`) is `terraform` in the Terraform form.
+fn name_attribute(resource: &mut Resource, cloudformation: &str, terraform: &str) {
+    let mut names = match resource.get(props::TERRAFORM_ATTRIBUTE_NAMES) {
+        Some(Value::Map(names)) => names.clone(),
+        _ => Vec::new(),
+    };
+    names.retain(|(k, _)| k != cloudformation);
+    names.push((cloudformation.to_owned(), terraform.into()));
+    resource.set(props::TERRAFORM_ATTRIBUTE_NAMES, Value::Map(names));
 }
 
 /// A resource in CloudFormation terms: `cloudformation::Raw::new("Topic", "AWS::SNS::Topic", properties)`.
@@ -82,6 +95,13 @@ impl CloudFormationRaw {
         self
     }
 
+    /// Says how the Terraform form spells an attribute that [`RawHandle::attr`] reads by its CloudFormation
+    /// name, when it is not the snake case of that name: `.terraform_attribute("TopicArn", "arn")`.
+    pub fn terraform_attribute(mut self, cloudformation: &str, terraform: &str) -> Self {
+        name_attribute(&mut self.resource, cloudformation, terraform);
+        self
+    }
+
     pub fn removal_policy(mut self, policy: RemovalPolicy) -> Self {
         self.resource.removal_policy = policy;
         self
@@ -128,6 +148,13 @@ impl TerraformRaw {
         self
     }
 
+    /// Says how the Terraform form spells an attribute that [`RawHandle::attr`] reads by its CloudFormation
+    /// name, when it is not the snake case of that name: `.terraform_attribute("TopicArn", "arn")`.
+    pub fn terraform_attribute(mut self, cloudformation: &str, terraform: &str) -> Self {
+        name_attribute(&mut self.resource, cloudformation, terraform);
+        self
+    }
+
     pub fn removal_policy(mut self, policy: RemovalPolicy) -> Self {
         self.resource.removal_policy = policy;
         self
@@ -147,8 +174,10 @@ impl RawHandle {
         self.handle.attr("id")
     }
 
-    /// An attribute by its CloudFormation name (`Fn::GetAtt`, e.g. `TopicArn`); Terraform reads the
-    /// snake-case form of the same name (`topic_arn`).
+    /// An attribute by its CloudFormation name (`Fn::GetAtt`, e.g. `TopicArn`). Terraform reads the name
+    /// declared with `.terraform_attribute(..)`, else the snake case of this one (`topic_arn`), which is
+    /// checked against the vendored provider schema when the type is in it: an attribute the type does
+    /// not have is an error at synth, with the closest name it has.
     pub fn attr(&self, name: &'static str) -> Expr {
         self.handle.attr(name)
     }

@@ -57,7 +57,7 @@ struct Sizing {
 
 /// In the previous version every hundredth instance had another size: 1% of the resources change.
 fn changed(global_instance: usize) -> bool {
-    global_instance % 100 == 0
+    global_instance.is_multiple_of(100)
 }
 
 fn build_app() -> App<Sizing> {
@@ -197,7 +197,7 @@ fn child() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    if let Err(e) = write_tree(&out, synthesis.files()) {
+    if let Err(e) = write_tree(&out, synthesis.files(), &mut |_| {}) {
         eprintln!("write_tree: {e}");
         return ExitCode::FAILURE;
     }
@@ -225,7 +225,7 @@ fn child_plan() -> ExitCode {
     let dir = child_dir();
     let previous = dir.join("previous");
     let old = synthesize(&build_app_version(true), &Request::default()).expect("synthesizes");
-    if let Err(e) = write_tree(&previous, old.files()) {
+    if let Err(e) = write_tree(&previous, old.files(), &mut |_| {}) {
         eprintln!("write_tree: {e}");
         return ExitCode::FAILURE;
     }
@@ -313,7 +313,7 @@ fn child_phases() -> ExitCode {
     lap("drop", &mut t);
     let synthesis = synthesize(&app, &Request::default()).expect("synthesizes");
     lap("synthesize() as a whole (again)", &mut t);
-    write_tree(&out, synthesis.files()).expect("writes");
+    write_tree(&out, synthesis.files(), &mut |_| {}).expect("writes");
     lap("write_tree", &mut t);
 
     for (name, d) in phases {

@@ -1,8 +1,8 @@
 use crate::render;
 use crate::synth::{synthesize, Request, Synthesis, Target};
-use crate::write::write_tree;
 use clap::{Parser, Subcommand, ValueEnum};
 use stackwright_core::App;
+use stackwright_tree::write_tree;
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -74,6 +74,10 @@ struct PlanArgs {
     /// Exit 2 rather than 3 when changes lose data (after review)
     #[arg(long)]
     allow_data_loss: bool,
+    /// Compare against artifacts whose sha256 differs from the manifest's (edited after synth), with a
+    /// warning, instead of refusing
+    #[arg(long)]
+    allow_modified: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -199,15 +203,39 @@ fn run_on<C>(
     if args.check {
         return check(&synthesis, &args.out, stdout, stderr);
     }
-    if let Err(e) = write_tree(&args.out, synthesis.files()) {
+    let written = write_tree(&args.out, synthesis.files(), &mut |lock| {
         let _ = writeln!(
             stderr,
-            "error: cannot write `{}`: {e}; nothing was written",
-            args.out.display()
+            "waiting for another stackwright process that is writing `{}` (it holds `{}`)...",
+            args.out.display(),
+            lock.display()
         );
-        return 1;
-    }
+    });
+    let written = match written {
+        Ok(written) => written,
+        Err(e) => {
+            let _ = writeln!(
+                stderr,
+                "error: cannot write `{}`: {e}; `{}` was left as it was",
+                args.out.display(),
+                args.out.display()
+            );
+            return 1;
+        }
+    };
     let _ = write!(stdout, "{}", summary(&synthesis, &args.out));
+    if !written.kept.is_empty() {
+        let _ = writeln!(
+            stdout,
+            "  kept {} entr{} stackwright did not write: {}",
+            written.kept.len(),
+            if written.kept.len() == 1 { "y" } else { "ies" },
+            written.kept.join(", ")
+        );
+    }
+    for warning in &written.warnings {
+        let _ = writeln!(stderr, "warning: {warning}");
+    }
     0
 }
 
@@ -242,8 +270,18 @@ fn plan<C>(
         request.targets.contains(&target)
             && (request.environments.is_empty() || request.environments.iter().any(|e| e == env))
     };
-    let baseline = match crate::plan::read_baseline(&args.against, keep) {
-        Ok(b) => b,
+    let modified = if args.allow_modified {
+        crate::plan::Modified::Warn
+    } else {
+        crate::plan::Modified::Refuse
+    };
+    let baseline = match crate::plan::read_baseline(&args.against, keep, modified) {
+        Ok((baseline, warnings)) => {
+            for warning in warnings {
+                let _ = writeln!(stderr, "warning: {warning}");
+            }
+            baseline
+        }
         Err(message) => {
             let _ = writeln!(stderr, "error: {message}");
             return 1;
@@ -378,25 +416,76 @@ const INLINE_TEMPLATE_LIMIT: usize = 51_200;
 fn deploy_command(s: &Synthesis, a: &crate::Artifact, path: &str) -> String {
     match a.target {
         Target::CloudFormation => {
-            let s3 = if a.bytes.len() > INLINE_TEMPLATE_LIMIT {
-                " --s3-bucket <bucket>"
-            } else {
-                ""
-            };
+            let mut options = String::new();
+            if !a.capabilities.is_empty() {
+                options.push_str(&format!(" --capabilities {}", a.capabilities.join(" ")));
+            }
+            if a.bytes.len() > INLINE_TEMPLATE_LIMIT {
+                options.push_str(" --s3-bucket <bucket>");
+            }
             format!(
-                "aws cloudformation deploy --template-file {path} --stack-name {}-{}-{} --region {}{s3} \
+                "aws cloudformation deploy --template-file {path} --stack-name {} --region {}{options} \
                  (with credentials for account {})",
-                s.app, a.environment, a.stack, a.region, a.account
+                stackwright_cloudformation::stack_name(&s.app, &a.environment, &a.stack),
+                a.region,
+                a.account
             )
         }
         Target::Terraform => {
             let dir = path.trim_end_matches("/main.tf.json");
             format!(
-                "terraform -chdir={dir} init && terraform -chdir={dir} apply (with credentials for account {})",
-                a.account
+                "terraform -chdir={dir} init && terraform -chdir={dir} apply (with credentials for account {})\n    \
+                 state: {}",
+                a.account,
+                state_location(a, dir)
             )
         }
     }
+}
+
+/// Where Terraform keeps the state of a module, from its `backend` block: a path as the user's shell sees
+/// it for a local backend, `s3://bucket/key` for S3.
+fn state_location(a: &crate::Artifact, module_dir: &str) -> String {
+    let document: serde_json::Value = serde_json::from_slice(&a.bytes).unwrap_or_default();
+    let backend = &document["terraform"]["backend"];
+    if let Some(path) = backend["local"]["path"].as_str() {
+        let shown = Path::new(module_dir).join(path);
+        return format!(
+            "{} (local: outside the generated tree, which synth replaces; keep it, never commit it, and prefer \
+             the S3 backend for teams)",
+            normalize(&shown).display()
+        );
+    }
+    if let (Some(bucket), Some(key)) = (
+        backend["s3"]["bucket"].as_str(),
+        backend["s3"]["key"].as_str(),
+    ) {
+        return format!("s3://{bucket}/{key}");
+    }
+    "beside the module (terraform.tfstate)".to_owned()
+}
+
+/// `a/b/../c` -> `a/c`, lexically (the path may not exist yet); leading `..` stay.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir
+                if matches!(
+                    out.components().next_back(),
+                    Some(std::path::Component::Normal(_))
+                ) =>
+            {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
 }
 
 fn display_path(out: &Path, relative: &str) -> String {

@@ -3,16 +3,16 @@
 //! Two layers: [`synthesize`] is pure (app in, artifact bytes and a manifest out) and is what tests and
 //! benchmarks call; [`run`]/[`run_with`] parse arguments, render diagnostics and write files.
 //!
-//! Architecture invariant: this is the only crate that touches files, process arguments, the environment
-//! or the terminal.
+//! Architecture invariant: this is the only crate that touches process arguments, the environment or the
+//! terminal, and with `stackwright-tree` (which it calls for every read and write of an artifact tree) the
+//! only one that touches files.
 
 mod cli;
 mod parallel;
 mod plan;
 mod render;
 mod synth;
-mod write;
 
 pub use cli::{run, run_with};
+pub use stackwright_tree::{write_tree, Written};
 pub use synth::{synthesize, Artifact, Request, Synthesis, Target};
-pub use write::write_tree;

@@ -4,7 +4,6 @@ use crate::synth::{Synthesis, Target, MANIFEST};
 use serde_json::Value as Json;
 use stackwright_plan::{Document, Plan};
 use std::collections::BTreeSet;
-use std::fs;
 use std::path::Path;
 
 /// One artifact of the tree on disk, parsed.
@@ -15,85 +14,114 @@ pub(crate) struct Baseline {
     json: Json,
 }
 
+/// How [`read_baseline`] treats an artifact whose bytes do not match the manifest's sha256.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Modified {
+    /// An error naming the file: the tree is not what stackwright wrote.
+    Refuse,
+    /// A warning, and the file is compared as it is (`--allow-modified`).
+    Warn,
+}
+
 /// Reads the artifacts that `dir/manifest.json` lists, keeping those `keep` selects (the environments and
-/// targets of the fresh synthesis, so that what was not asked for does not show as removed).
+/// targets of the fresh synthesis, so that what was not asked for does not show as removed). Trusts nothing
+/// in `dir`: the manifest must be one stackwright wrote, each artifact a regular file inside `dir` (no
+/// symbolic link, FIFO or device; at most [`stackwright_tree::DEFAULT_LIMIT`] bytes) whose sha256 matches,
+/// holding a JSON object. Returns the artifacts and the warnings to print.
 pub(crate) fn read_baseline(
     dir: &Path,
     keep: impl Fn(&str, Target) -> bool,
-) -> Result<Vec<Baseline>, String> {
+    modified: Modified,
+) -> Result<(Vec<Baseline>, Vec<String>), String> {
     let manifest_path = dir.join(MANIFEST);
-    let text = fs::read(&manifest_path).map_err(|e| {
+    let text = stackwright_tree::read_file(dir, MANIFEST, stackwright_tree::DEFAULT_LIMIT)
+        .map_err(|e| {
+            format!(
+                "cannot read `{}`: {e}; --against needs a tree that stackwright wrote (run synth first, or pass \
+                 the out directory of another checkout)",
+                manifest_path.display()
+            )
+        })?;
+    let manifest = stackwright_tree::Manifest::parse(&text).map_err(|why| {
         format!(
-            "cannot read `{}`: {e}; --against needs a tree that stackwright wrote (run synth first, or pass \
-             the out directory of another checkout)",
+            "`{}` is not a manifest stackwright wrote: {why}",
             manifest_path.display()
         )
     })?;
-    let manifest: Json = serde_json::from_slice(&text)
-        .map_err(|e| format!("`{}` is not valid JSON: {e}", manifest_path.display()))?;
-    let entries = manifest
-        .get("artifacts")
-        .and_then(Json::as_array)
-        .ok_or_else(|| {
-            format!(
-                "`{}` has no `artifacts` list: expected a manifest written by stackwright",
-                manifest_path.display()
-            )
-        })?;
-    let mut wanted = Vec::new();
-    for entry in entries {
-        let field = |name: &str| {
-            entry.get(name).and_then(Json::as_str).ok_or_else(|| {
-                format!(
-                    "an entry of `{}` has no `{name}`: expected env, stack, target and path",
-                    manifest_path.display()
-                )
-            })
-        };
-        let (environment, stack, target, path) = (
-            field("env")?,
-            field("stack")?,
-            field("target")?,
-            field("path")?,
-        );
-        let target = Target::from_name(target).ok_or_else(|| {
-            format!(
-                "`{}` lists target `{target}`: expected cloudformation or terraform",
-                manifest_path.display()
-            )
-        })?;
-        if Path::new(path).is_absolute() || path.split('/').any(|s| s == "..") {
-            return Err(format!(
-                "`{}` lists path `{path}`, which is outside the tree",
-                manifest_path.display()
-            ));
-        }
-        if keep(environment, target) {
-            wanted.push((environment, stack, target, path));
-        }
-    }
+    let wanted: Vec<_> = manifest
+        .artifacts
+        .iter()
+        .filter_map(|entry| {
+            let target =
+                Target::from_name(&entry.target).expect("the manifest parser checks targets");
+            keep(&entry.environment, target).then_some((entry, target))
+        })
+        .collect();
     let parsed = crate::parallel::map_chunks(&wanted, |part| {
         part.iter()
-            .map(|(environment, stack, target, path)| {
-                let file = dir.join(path);
-                let bytes = fs::read(&file)
-                    .map_err(|e| format!("cannot read `{}`: {e}", file.display()))?;
-                let json = serde_json::from_slice(&bytes)
-                    .map_err(|e| format!("`{}` is not valid JSON: {e}", file.display()))?;
-                Ok(Baseline {
-                    environment: environment.to_string(),
-                    stack: stack.to_string(),
-                    target: *target,
-                    json,
-                })
-            })
+            .map(|(entry, target)| read_artifact(dir, entry, *target, modified))
             .collect::<Result<Vec<_>, String>>()
     });
     let mut out = Vec::new();
+    let mut warnings = Vec::new();
     for chunk in parsed {
-        out.extend(chunk?);
+        for (baseline, warning) in chunk? {
+            out.push(baseline);
+            warnings.extend(warning);
+        }
     }
-    Ok(out)
+    Ok((out, warnings))
+}
+
+fn read_artifact(
+    dir: &Path,
+    entry: &stackwright_tree::Entry,
+    target: Target,
+    modified: Modified,
+) -> Result<(Baseline, Option<String>), String> {
+    let file = dir.join(&entry.path);
+    let bytes = stackwright_tree::read_file(dir, &entry.path, stackwright_tree::DEFAULT_LIMIT)
+        .map_err(|e| format!("cannot read `{}`: {e}", file.display()))?;
+    let mut warning = None;
+    let actual = crate::synth::hex_sha256(&bytes);
+    if actual != entry.sha256.to_ascii_lowercase() {
+        let message = format!(
+            "`{}` was changed after stackwright wrote it: its sha256 is {actual}, the manifest says {}",
+            file.display(),
+            entry.sha256
+        );
+        match modified {
+            Modified::Refuse => {
+                return Err(format!(
+                    "{message}; the plan would compare against something stackwright did not write (pass \
+                     --allow-modified to compare against it anyway)"
+                ))
+            }
+            Modified::Warn => warning = Some(message),
+        }
+    }
+    let json: Json = serde_json::from_slice(&bytes)
+        .map_err(|e| format!("`{}` is not valid JSON: {e}", file.display()))?;
+    if !json.is_object() {
+        return Err(format!(
+            "`{}` holds {}, expected a {} document (a JSON object)",
+            file.display(),
+            if json.is_null() { "null" } else { "no object" },
+            match target {
+                Target::CloudFormation => "CloudFormation template",
+                Target::Terraform => "Terraform module",
+            }
+        ));
+    }
+    Ok((
+        Baseline {
+            environment: entry.environment.clone(),
+            stack: entry.stack.clone(),
+            target,
+            json,
+        },
+        warning,
+    ))
 }
 
 /// Plans the fresh synthesis against the baseline.
@@ -130,26 +158,32 @@ pub(crate) fn plan(synthesis: &Synthesis, baseline: &[Baseline]) -> Plan {
 }
 
 /// How the tree under `out` differs from what synthesis would write there: `differs: path`,
-/// `missing: path`, `unexpected: path`, in path order. Empty when it is up to date.
+/// `missing: path`, `unexpected: path` (an artifact the tree's manifest lists that the definition no longer
+/// produces), in path order. Empty when it is up to date. Files that no manifest lists (Terraform state,
+/// `.terraform/`, a user's notes) are not stackwright's and do not count.
 pub(crate) fn check(synthesis: &Synthesis, out: &Path) -> Result<Vec<String>, String> {
     if !out.is_dir() {
         return Err(format!("`{}` is not a directory", out.display()));
     }
-    let mut on_disk = BTreeSet::new();
-    list_files(out, "", &mut on_disk)
-        .map_err(|e| format!("cannot read `{}`: {e}", out.display()))?;
+    let limit = stackwright_tree::DEFAULT_LIMIT;
+    let listed: BTreeSet<String> = match stackwright_tree::read_file(out, MANIFEST, limit) {
+        Ok(bytes) => stackwright_tree::Manifest::parse(&bytes)
+            .map(|m| m.files().map(str::to_owned).collect())
+            .unwrap_or_default(),
+        Err(_) => BTreeSet::new(),
+    };
     let mut problems = Vec::new();
     let mut expected = BTreeSet::new();
     for (path, bytes) in synthesis.files() {
         expected.insert(path.to_owned());
-        match fs::read(out.join(path)) {
+        match stackwright_tree::read_file(out, path, limit) {
             Ok(found) if found == bytes => {}
             Ok(_) => problems.push(format!("differs: {path}")),
             Err(_) => problems.push(format!("missing: {path}")),
         }
     }
     problems.extend(
-        on_disk
+        listed
             .difference(&expected)
             .map(|p| format!("unexpected: {p}")),
     );
@@ -159,23 +193,4 @@ pub(crate) fn check(synthesis: &Synthesis, out: &Path) -> Result<Vec<String>, St
             .cmp(&b.split_once(": ").map(|x| x.1))
     });
     Ok(problems)
-}
-
-/// Every file under `dir`, as `/`-separated paths relative to it.
-fn list_files(dir: &Path, prefix: &str, out: &mut BTreeSet<String>) -> std::io::Result<()> {
-    for entry in fs::read_dir(dir)? {
-        let entry = entry?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let relative = if prefix.is_empty() {
-            name
-        } else {
-            format!("{prefix}/{name}")
-        };
-        if entry.file_type()?.is_dir() {
-            list_files(&entry.path(), &relative, out)?;
-        } else {
-            out.insert(relative);
-        }
-    }
-    Ok(())
 }

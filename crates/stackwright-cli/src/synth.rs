@@ -35,6 +35,9 @@ pub struct Artifact {
     /// Declared renames the artifact cannot express, as (old, new) logical ids: CloudFormation's. (Terraform
     /// modules say it themselves, in `moved` blocks.)
     pub renames: Vec<(String, String)>,
+    /// What `aws cloudformation deploy --capabilities` must acknowledge for this template (empty for
+    /// Terraform, and for templates that need none).
+    pub capabilities: Vec<&'static str>,
 }
 
 /// Everything one synthesis produces, in a deterministic order: environments and stacks in declaration
@@ -57,7 +60,7 @@ impl Synthesis {
     }
 }
 
-pub(crate) const MANIFEST: &str = "manifest.json";
+pub(crate) const MANIFEST: &str = stackwright_tree::manifest::FILE_NAME;
 
 /// Runs the app's definitions for the requested environments and lowers them to every requested target.
 /// Pure: no file is read or written. Any problem, in any environment, stack or target, fails the whole
@@ -68,6 +71,11 @@ pub fn synthesize<C>(app: &App<C>, request: &Request) -> Result<Synthesis, Vec<D
     };
     let instantiation = app.instantiate(&selection);
     let mut problems = instantiation.problems;
+    if request.targets.contains(&Target::CloudFormation) {
+        problems.extend(stackwright_cloudformation::stack_name_problems(
+            &instantiation.instances,
+        ));
+    }
     // Lowering and serializing dominate synthesis time and each instance is independent: spread the
     // instances over the cores in contiguous chunks, then concatenate in order, so output is unchanged.
     let lowered = crate::parallel::map_chunks(&instantiation.instances, |instances| {
@@ -98,16 +106,19 @@ fn lower_all(instances: &[StackInstance], targets: &[Target]) -> (Vec<Artifact>,
         let env = instance.environment;
         let stack = instance.stack.name();
         for &target in targets {
-            let (document, resource_count, found, path, renames) = match target {
+            let (document, resource_count, found, path, renames, capabilities) = match target {
                 Target::CloudFormation => {
                     let t = stackwright_cloudformation::synthesize(instance);
                     let path = format!("cloudformation/{}/{stack}.template.json", env.name);
-                    (t.document, t.resource_count, t.problems, path, t.renames)
+                    let capabilities = stackwright_cloudformation::capabilities(&t.document);
+                    let (d, n, p) = (t.document, t.resource_count, t.problems);
+                    (d, n, p, path, t.renames, capabilities)
                 }
                 Target::Terraform => {
                     let m = stackwright_terraform::synthesize(instance);
                     let path = format!("terraform/{}/{stack}/main.tf.json", env.name);
-                    (m.document, m.resource_count, m.problems, path, Vec::new())
+                    let (d, n, p) = (m.document, m.resource_count, m.problems);
+                    (d, n, p, path, Vec::new(), Vec::new())
                 }
             };
             problems.extend(found);
@@ -127,6 +138,7 @@ fn lower_all(instances: &[StackInstance], targets: &[Target]) -> (Vec<Artifact>,
                 resource_count,
                 bytes,
                 renames,
+                capabilities,
             });
         }
     }
@@ -144,7 +156,7 @@ fn manifest(app: &str, artifacts: &[Artifact]) -> Vec<u8> {
     let entries: Vec<Json> = artifacts
         .iter()
         .map(|a| {
-            json!({
+            let mut entry = json!({
                 "app": app,
                 "env": a.environment,
                 "account": a.account,
@@ -154,13 +166,24 @@ fn manifest(app: &str, artifacts: &[Artifact]) -> Vec<u8> {
                 "path": a.path,
                 "resources": a.resource_count,
                 "sha256": hex_sha256(&a.bytes),
-            })
+            });
+            if a.target == Target::CloudFormation {
+                entry["stack_name"] =
+                    stackwright_cloudformation::stack_name(app, &a.environment, &a.stack).into();
+                entry["capabilities"] = json!(a.capabilities);
+            }
+            entry
         })
         .collect();
-    to_bytes(&json!({ "format": 1, "app": app, "artifacts": entries }))
+    to_bytes(&json!({
+        "format": stackwright_tree::manifest::FORMAT,
+        "generator": stackwright_tree::manifest::GENERATOR,
+        "app": app,
+        "artifacts": entries,
+    }))
 }
 
-fn hex_sha256(bytes: &[u8]) -> String {
+pub(crate) fn hex_sha256(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
         .map(|b| format!("{b:02x}"))

@@ -195,6 +195,37 @@ impl Value {
             .map(|(_, v)| v)
     }
 
+    /// How deeply lists and maps nest in this value (a scalar is 0, `[1]` is 1), counted without recursion,
+    /// stopping once past `limit`: a value nested thousands deep must not overflow the stack that checks it.
+    pub fn depth_exceeds(&self, limit: usize) -> Option<usize> {
+        let mut pending: Vec<(&Value, usize)> = vec![(self, 0)];
+        while let Some((value, depth)) = pending.pop() {
+            let children: &mut dyn Iterator<Item = &Value> = match value {
+                Value::List(items) => &mut items.iter(),
+                Value::Map(entries) => &mut entries.iter().map(|(_, v)| v),
+                Value::Bool(_) | Value::Int(_) | Value::Str(_) => continue,
+            };
+            if depth + 1 > limit {
+                return Some(depth + 1);
+            }
+            pending.extend(children.map(|child| (child, depth + 1)));
+        }
+        None
+    }
+
+    /// Drops a value without recursion (the default drop of a value nested thousands deep overflows the
+    /// stack).
+    pub fn drop_iteratively(self) {
+        let mut pending = vec![self];
+        while let Some(value) = pending.pop() {
+            match value {
+                Value::List(items) => pending.extend(items),
+                Value::Map(entries) => pending.extend(entries.into_iter().map(|(_, v)| v)),
+                Value::Bool(_) | Value::Int(_) | Value::Str(_) => {}
+            }
+        }
+    }
+
     /// Visits every expression inside this value, depth first.
     pub fn for_each_expr(&self, f: &mut dyn FnMut(&Expr)) {
         match self {
@@ -239,5 +270,23 @@ mod tests {
         assert_eq!(joined, Expr::Concat(vec!["a".into(), param, "bc".into()]));
         assert_eq!(Expr::concat(["x".into(), "y".into()]), Expr::from("xy"));
         assert_eq!(Expr::concat([]), Expr::from(""));
+    }
+
+    #[test]
+    fn depth_is_measured_and_deep_values_dropped_without_recursion() {
+        assert_eq!(Value::Int(1).depth_exceeds(0), None);
+        let nested = |levels: usize| {
+            let mut v = Value::Int(1);
+            for _ in 0..levels {
+                v = Value::List(vec![Value::Map(vec![("k".into(), v)])]);
+            }
+            v
+        };
+        assert_eq!(nested(3).depth_exceeds(6), None);
+        assert_eq!(nested(3).depth_exceeds(5), Some(6));
+        // A million levels: neither the check nor the drop may recurse.
+        let deep = nested(500_000);
+        assert_eq!(deep.depth_exceeds(100), Some(101));
+        deep.drop_iteratively();
     }
 }

@@ -3,6 +3,10 @@ use crate::expr::{Expr, ParamRef, Value};
 use crate::ids;
 use crate::naming::{NameContext, PhysicalName};
 
+/// How deeply lists and maps may nest in a property value: far beyond any real document (IAM policies
+/// nest about 6 levels), far below what would overflow a thread's stack in lowering or serialization.
+pub const MAX_VALUE_DEPTH: usize = 100;
+
 /// Identifies one (environment, stack) instance within a process. References carry it, so that a reference
 /// that crosses environments or stacks is detected (and, later, lowered to a cross-stack import).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -312,9 +316,41 @@ impl Stack {
         let earlier = self.resources.iter().map(|r| (r.id.as_str(), r.location));
         let problems = id_problems("resource", &resource.id, resource.location, earlier);
         self.problems.extend(problems);
+        self.limit_depth(&mut resource);
         self.apply_naming(&mut resource);
         self.resources.push(resource);
         handle
+    }
+
+    /// Reports a property or override value nested deeper than [`MAX_VALUE_DEPTH`] and replaces it with an
+    /// empty map, so that no later phase (checks, lowering on worker threads with small stacks,
+    /// serialization) recurses that deep.
+    fn limit_depth(&mut self, resource: &mut Resource) {
+        let mut problems = Vec::new();
+        let properties = resource
+            .properties
+            .iter_mut()
+            .map(|(name, v)| (format!("property `{name}`"), v));
+        let overrides = resource.overrides.iter_mut().filter_map(|o| {
+            let path = format!("override of `{}` ({})", o.path.join("."), o.target);
+            o.value.as_mut().map(|v| (path, v))
+        });
+        for (what, value) in properties.chain(overrides) {
+            if value.depth_exceeds(MAX_VALUE_DEPTH).is_some() {
+                problems.push(format!(
+                    "value of {what} nests lists and maps more than {MAX_VALUE_DEPTH} levels deep, the most \
+                     accepted (no CloudFormation or Terraform document needs more)"
+                ));
+                std::mem::replace(value, Value::Map(Vec::new())).drop_iteratively();
+            }
+        }
+        for problem in problems {
+            self.problems.push(
+                Diagnostic::new(problem)
+                    .for_resource(&resource.id)
+                    .at(resource.location),
+            );
+        }
     }
 
     /// Turns the name the user gave into the physical name (the app's pattern), and reports a name that

@@ -8,7 +8,7 @@ use crate::{
     StackPlan, StackStatus, Summary, Target,
 };
 use serde_json::Value as Json;
-use stackwright_schema::{cloudformation, terraform, PathMatch, PropertyPath};
+use stackwright_schema::{cloudformation, registry, terraform, PathMatch, PropertyPath};
 use std::collections::{HashMap, HashSet};
 
 pub(crate) fn stack(before: Option<&Document>, after: Option<&Document>) -> StackPlan {
@@ -185,6 +185,13 @@ fn guard_data(
 enum Rules {
     CloudFormation(&'static cloudformation::ResourceType),
     Terraform(&'static terraform::ResourceType),
+    /// A registry type outside the vendored schemas (generated builders): its create-only paths, as
+    /// CloudFormation or awscc spells them.
+    Registry(
+        &'static [PropertyPath],
+        &'static [PropertyPath],
+        &'static str,
+    ),
     Unknown(String),
 }
 
@@ -196,7 +203,25 @@ impl Rules {
             }
             Target::Terraform => terraform::resource_type(type_name).map(Rules::Terraform),
         };
-        found.unwrap_or_else(|| Rules::Unknown(type_name.to_owned()))
+        let registry = || match target {
+            Target::CloudFormation => registry::by_cloudformation(type_name).map(|t| {
+                Rules::Registry(
+                    t.create_only_properties(),
+                    t.conditional_create_only_properties(),
+                    "create-only property",
+                )
+            }),
+            Target::Terraform => registry::by_awscc(type_name).map(|t| {
+                Rules::Registry(
+                    t.awscc_create_only_paths(),
+                    t.awscc_conditional_create_only_paths(),
+                    "create-only (in the registry schema) attribute",
+                )
+            }),
+        };
+        found
+            .or_else(registry)
+            .unwrap_or_else(|| Rules::Unknown(type_name.to_owned()))
     }
 
     /// Every path whose change replaces (then those whose change may replace), with why.
@@ -222,6 +247,15 @@ impl Rules {
                 }
                 for (p, why) in t.conditional_replacements() {
                     rules.push((Replacement::Conditional, p, format!("`{p}` {why}")));
+                }
+            }
+            Rules::Registry(create_only, conditional, what) => {
+                for p in *create_only {
+                    rules.push((Replacement::Always, p, format!("{what} `{p}`")));
+                }
+                for p in *conditional {
+                    let why = format!("conditionally {what} `{p}`");
+                    rules.push((Replacement::Conditional, p, why));
                 }
             }
             Rules::Unknown(_) => {}

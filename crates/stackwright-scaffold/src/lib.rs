@@ -200,7 +200,9 @@ pub fn create(dir: &Path, source: &Source) -> Result<Vec<String>, String> {
         .iter()
         .map(|f| (f.path.as_str(), f.contents.as_bytes()))
         .collect();
-    stackwright_cli::write_tree(dir, entries)
+    // A new crate goes into a missing or empty directory only: a directory with files and no manifest is
+    // refused by the writer, so nothing of the user's is ever replaced.
+    stackwright_cli::write_tree(dir, entries, &mut |_| {})
         .map_err(|e| format!("cannot write `{}`: {e}; nothing was written", dir.display()))?;
     Ok(files.into_iter().map(|f| f.path).collect())
 }

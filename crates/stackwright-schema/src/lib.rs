@@ -13,9 +13,12 @@ mod generated {
     //! Written by `scripts/vendor-schemas.py`: the tables of vendored types.
     mod index;
     pub(crate) use index::*;
+    /// Written by `cargo xtask codegen`: replacement data of every registry type.
+    pub(crate) mod registry;
 }
 pub mod names;
 mod path;
+pub mod registry;
 pub mod terraform;
 
 pub use path::{PathMatch, PathStyle, PropertyPath};

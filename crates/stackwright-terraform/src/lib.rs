@@ -13,7 +13,9 @@ mod resources;
 mod settings;
 mod validation;
 
-pub use settings::{Backend, TerraformEnvironment, TerraformSettings};
+pub use settings::{
+    local_state_path, Backend, TerraformEnvironment, TerraformSettings, LOCAL_STATE_DIR,
+};
 
 use names::Names;
 use serde_json::{json, Map, Value as Json};
@@ -64,16 +66,31 @@ pub fn synthesize(instance: &StackInstance) -> Module {
     }
 
     let mut terraform = Map::new();
-    let required_version = if blocks.moved.is_empty() {
+    let required_version = if blocks.awscc {
+        resources::TERRAFORM_PRECONDITION_CONSTRAINT
+    } else if blocks.moved.is_empty() {
         TERRAFORM_CONSTRAINT
     } else {
         TERRAFORM_MOVED_CONSTRAINT
     };
     terraform.insert("required_version".into(), required_version.into());
-    terraform.insert(
-        "required_providers".into(),
-        json!({ "aws": { "source": "hashicorp/aws", "version": AWS_PROVIDER_CONSTRAINT } }),
-    );
+    let mut required_providers =
+        json!({ "aws": { "source": "hashicorp/aws", "version": AWS_PROVIDER_CONSTRAINT } });
+    if blocks.awscc {
+        // Registry types (generated builders) lower to the Cloud Control provider.
+        required_providers["awscc"] =
+            json!({ "source": "hashicorp/awscc", "version": resources::AWSCC_PROVIDER_CONSTRAINT });
+    }
+    terraform.insert("required_providers".into(), required_providers);
+    if let Backend::Local = &settings.backend {
+        terraform.insert(
+            "backend".into(),
+            json!({ "local": {
+                "path": settings::local_state_path(instance.app, &env.name, stack.name()),
+                "workspace_dir": settings::local_workspace_dir(instance.app, &env.name, stack.name()),
+            } }),
+        );
+    }
     if let Backend::S3 {
         bucket,
         region,
@@ -194,7 +211,27 @@ pub fn synthesize(instance: &StackInstance) -> Module {
         .into(),
     );
     module.insert("terraform".into(), Json::Object(terraform));
-    module.insert("provider".into(), json!({ "aws": provider }));
+    if blocks.awscc {
+        // The same region and role as the aws provider; the account is checked through the aws provider
+        // (see `resources::registry`).
+        let mut awscc = Map::new();
+        awscc.insert("region".into(), env.region.as_str().into());
+        if let Some(role_arn) = &settings.assume_role_arn {
+            awscc.insert("assume_role".into(), json!({ "role_arn": role_arn }));
+        }
+        module.insert(
+            "provider".into(),
+            json!({ "aws": provider, "awscc": awscc }),
+        );
+        let identity = blocks
+            .data
+            .entry("aws_caller_identity")
+            .or_insert_with(|| json!({}));
+        identity[resources::ACCOUNT_DATA_SOURCE] = json!({});
+        blocks.count += 1;
+    } else {
+        module.insert("provider".into(), json!({ "aws": provider }));
+    }
     if !variables.is_empty() {
         module.insert("variable".into(), Json::Object(variables));
     }

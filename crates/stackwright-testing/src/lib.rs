@@ -93,3 +93,35 @@ macro_rules! assert_artifact_snapshots {
         );
     }};
 }
+
+/// Edits an artifact of a tree on disk the way an older definition would have written it: `f` changes the
+/// parsed document at `dir/path`, which is written back pretty-printed, and `dir/manifest.json` gets the new
+/// sha256, so `plan --against dir` accepts the tree as stackwright's (it refuses an artifact whose hash does
+/// not match). For plan tests whose "before" is a variation of the current definition.
+pub fn edit_artifact(dir: &Path, path: &str, f: impl FnOnce(&mut Value)) {
+    use sha2::Digest;
+    let file = dir.join(path);
+    let mut doc: Value = serde_json::from_slice(&std::fs::read(&file).unwrap())
+        .unwrap_or_else(|e| panic!("{} is not JSON: {e}", file.display()));
+    f(&mut doc);
+    let mut bytes = serde_json::to_vec_pretty(&doc).expect("JSON serializes");
+    bytes.push(b'\n');
+    std::fs::write(&file, &bytes).unwrap();
+    let manifest_path = dir.join("manifest.json");
+    let mut manifest: Value =
+        serde_json::from_slice(&std::fs::read(&manifest_path).unwrap()).unwrap();
+    let entry = manifest["artifacts"]
+        .as_array_mut()
+        .and_then(|list| list.iter_mut().find(|a| a["path"] == path))
+        .unwrap_or_else(|| panic!("{path} is not in {}", manifest_path.display()));
+    entry["sha256"] = sha2::Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<String>()
+        .into();
+    std::fs::write(
+        &manifest_path,
+        serde_json::to_vec_pretty(&manifest).unwrap(),
+    )
+    .unwrap();
+}

@@ -288,3 +288,84 @@ fn invalid_naming_pattern() {
         ],
     );
 }
+
+/// A value nested thousands of levels deep is one located error, not a stack overflow in a worker thread.
+#[test]
+fn a_value_nested_thousands_deep_is_a_located_error() {
+    use stackwright::{cfn, Value};
+    let at = line_below(7);
+    let app = one_stack(|s| {
+        let mut deep = Value::Int(1);
+        for _ in 0..5_000 {
+            deep = Value::List(vec![deep]);
+        }
+        s.add(
+            cfn::Raw::new(
+                "Deep",
+                "AWS::SNS::Topic",
+                Value::Map(vec![("Tags".to_owned(), deep)]),
+            )
+            .terraform("aws_sns_topic", Value::Map(Vec::new())),
+        );
+    });
+    let stderr = fails(
+        &app,
+        &[
+            "nests lists and maps more than 100 levels deep",
+            "resource `Deep`",
+            &at,
+        ],
+    );
+    assert!(stderr.contains("error: 1 problem found"), "{stderr}");
+}
+
+/// `prod-us` + `web` and `prod` + `us-web` would both deploy to CloudFormation stack `demo-prod-us-web` in
+/// the same account and region: the second deploy would overwrite the first.
+#[test]
+fn two_instances_with_one_cloudformation_stack_name_are_an_error_naming_both() {
+    let at = line_below(3);
+    let app = App::new("demo")
+        .environment(Environment::new("prod-us", "123456789012", "us-west-2", ()))
+        .environment(Environment::new("prod", "123456789012", "us-west-2", ()))
+        .stack("web", |s, _| {
+            s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+        })
+        .stack("us-web", |s, _| {
+            s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+        });
+    let stderr = fails(
+        &app,
+        &[
+            "environment `prod` stack `us-web` and environment `prod-us` stack `web` (declared at",
+            "both deploy to CloudFormation stack `demo-prod-us-web` in account 123456789012 region us-west-2",
+            &at,
+        ],
+    );
+    assert!(stderr.contains("error: 1 problem found"), "{stderr}");
+    // In another account, the same name is another stack: no problem.
+    let app = App::new("demo")
+        .environment(Environment::new("prod-us", "123456789012", "us-west-2", ()))
+        .environment(Environment::new("prod", "210987654321", "us-west-2", ()))
+        .stack("web", |s, _| {
+            s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+        })
+        .stack("us-web", |s, _| {
+            s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+        });
+    crate::support::artifacts(&app);
+}
+
+#[test]
+fn a_cloudformation_stack_name_over_128_characters_is_an_error() {
+    let long_env = format!("e{}", "n".repeat(63));
+    let long_stack = format!("s{}", "t".repeat(63));
+    let app = App::new("demo")
+        .environment(Environment::new(long_env, "123456789012", "us-west-2", ()))
+        .stack(long_stack, |s, _| {
+            s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+        });
+    fails(
+        &app,
+        &["is 134 characters long; CloudFormation allows at most 128"],
+    );
+}

@@ -152,3 +152,159 @@ fn a_failed_synthesis_leaves_the_previous_output_untouched() {
     assert_eq!(std::fs::read(out.join("manifest.json")).unwrap(), before);
     assert_eq!(files(&out).len(), 5);
 }
+
+/// The README's deploy walk-through, followed literally with the files `terraform init && apply` leaves
+/// standing in for a real apply: synth, init/apply (local backend), synth again with a changed definition,
+/// plan. Nothing Terraform wrote is lost, the state is where `list` says, and `plan` still reads the tree.
+#[test]
+fn the_readme_deploy_walk_through_loses_nothing() {
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("out");
+    let out_arg = out.to_str().unwrap();
+    assert_eq!(run(&two_envs(), &["--out", out_arg]).0, 0);
+
+    let (_, listing, _) = run(&two_envs(), &["list", "--out", out_arg]);
+    let state_line = listing
+        .lines()
+        .find(|l| l.contains("state:") && l.contains("/dev/main/"))
+        .unwrap_or_else(|| panic!("no state line for dev/main in:\n{listing}"));
+    let state_path = state_line.split_whitespace().nth(1).unwrap();
+    assert_eq!(
+        state_path,
+        format!(
+            "{}/terraform-state/demo/dev/main/terraform.tfstate",
+            scratch.path().display()
+        )
+    );
+
+    // `terraform -chdir=out/terraform/dev/main init && apply`:
+    let module = out.join("terraform/dev/main");
+    std::fs::create_dir_all(module.join(".terraform/providers")).unwrap();
+    std::fs::write(module.join(".terraform/terraform.tfstate"), "backend").unwrap();
+    std::fs::write(module.join(".terraform.lock.hcl"), "lock").unwrap();
+    std::fs::create_dir_all(std::path::Path::new(state_path).parent().unwrap()).unwrap();
+    std::fs::write(state_path, "state").unwrap();
+    // A state file from before the local backend moved out of the tree stays too.
+    std::fs::write(module.join("terraform.tfstate"), "old state").unwrap();
+
+    let changed = App::new("demo")
+        .environment(Environment::new("dev", "123456789012", "us-west-2", ()))
+        .environment(Environment::new("prod", "210987654321", "eu-west-1", ()))
+        .stack("main", |s, _| {
+            s.add(ec2::Vpc::new("Vpc", "10.1.0.0/16"));
+        });
+    let (code, stdout, stderr) = run(&changed, &["--out", out_arg]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("kept 3 entries stackwright did not write"),
+        "{stdout}"
+    );
+    assert_eq!(std::fs::read_to_string(state_path).unwrap(), "state");
+    assert_eq!(
+        std::fs::read_to_string(module.join(".terraform.lock.hcl")).unwrap(),
+        "lock"
+    );
+    assert_eq!(
+        std::fs::read_to_string(module.join(".terraform/terraform.tfstate")).unwrap(),
+        "backend"
+    );
+    assert_eq!(
+        std::fs::read_to_string(module.join("terraform.tfstate")).unwrap(),
+        "old state"
+    );
+
+    let (code, stdout, stderr) = run(&two_envs(), &["plan", "--against", out_arg]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stdout.contains("cidr_block"), "{stdout}");
+}
+
+#[test]
+fn list_prints_the_capabilities_a_template_needs() {
+    use stackwright::aws::iam;
+    let app = one_stack(|s| {
+        s.add(iam::Role::new(
+            "App",
+            iam::PolicyDocument::assumed_by_service("ec2.amazonaws.com"),
+        ));
+    });
+    let (code, stdout, _) = run(&app, &["list"]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains("--capabilities CAPABILITY_IAM CAPABILITY_NAMED_IAM"),
+        "{stdout}"
+    );
+    let (_, stdout, _) = run(&two_envs(), &["list"]);
+    assert!(!stdout.contains("--capabilities"), "{stdout}");
+}
+
+/// `plan --against` trusts nothing in the tree: a link out of it, a FIFO, a `null` template, a manifest of
+/// another format or with an entry twice are each one clear error (exit 1), and nothing blocks or is printed
+/// from outside the tree.
+#[test]
+fn plan_reads_only_what_stackwright_wrote_inside_the_tree() {
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("out");
+    let out_arg = out.to_str().unwrap();
+    let app = two_envs();
+    let plan = |expected: &str| {
+        let (code, stdout, stderr) = run(&app, &["plan", "--against", out_arg]);
+        assert_eq!(code, 1, "{stdout}{stderr}");
+        assert!(
+            stderr.contains(expected),
+            "expected `{expected}` in: {stderr}"
+        );
+        assert!(!stdout.contains("secret"), "{stdout}");
+    };
+    let template = out.join("cloudformation/dev/main.template.json");
+    let reset = || {
+        let _ = std::fs::remove_dir_all(&out);
+        assert_eq!(run(&app, &["--out", out_arg]).0, 0);
+    };
+
+    reset();
+    let outside = scratch.path().join("outside.json");
+    std::fs::write(&outside, r#"{"Resources": {"X": {"Type": "secret"}}}"#).unwrap();
+    std::fs::remove_file(&template).unwrap();
+    std::os::unix::fs::symlink(&outside, &template).unwrap();
+    plan("is or passes through a symbolic link");
+
+    reset();
+    std::fs::remove_file(&template).unwrap();
+    let status = std::process::Command::new("mkfifo")
+        .arg(&template)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    plan("is a FIFO, expected a regular file");
+
+    reset();
+    std::fs::remove_file(&template).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &template).unwrap();
+    plan("symbolic link");
+
+    reset();
+    std::fs::write(&template, "null\n").unwrap();
+    let (code, _, stderr) = run(&app, &["plan", "--against", out_arg, "--allow-modified"]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("holds null, expected a CloudFormation template"),
+        "{stderr}"
+    );
+
+    let manifest = out.join("manifest.json");
+    let edit_manifest = |f: &dyn Fn(&mut serde_json::Value)| {
+        let mut m: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&manifest).unwrap()).unwrap();
+        f(&mut m);
+        std::fs::write(&manifest, serde_json::to_vec(&m).unwrap()).unwrap();
+    };
+    reset();
+    edit_manifest(&|m| m["format"] = 7.into());
+    plan("its `format` is 7; this stackwright reads format 1");
+    reset();
+    edit_manifest(&|m| {
+        let first = m["artifacts"][0].clone();
+        m["artifacts"].as_array_mut().unwrap().push(first);
+    });
+    plan("is listed twice");
+}

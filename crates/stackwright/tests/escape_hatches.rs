@@ -15,7 +15,8 @@ fn a_raw_resource_with_both_forms_lowers_to_both_targets_with_live_references() 
                 "AWS::SNS::Topic",
                 map(&[("DisplayName", vpc.id().into())]),
             )
-            .terraform("aws_sns_topic", map(&[("display_name", vpc.id().into())])),
+            .terraform("aws_sns_topic", map(&[("display_name", vpc.id().into())]))
+            .terraform_attribute("TopicArn", "arn"),
         );
         s.output("AlertsArn", topic.attr("TopicArn"));
     });
@@ -42,7 +43,28 @@ fn a_raw_resource_with_both_forms_lowers_to_both_targets_with_live_references() 
     );
     assert_eq!(
         docs[TF]["output"]["alerts_arn"]["value"],
-        "${aws_sns_topic.alerts.topic_arn}"
+        "${aws_sns_topic.alerts.arn}"
+    );
+}
+
+#[test]
+fn a_raw_attribute_terraform_does_not_have_is_an_error_with_the_name_it_has() {
+    // `TopicArn` snake-cased is `topic_arn`, which `aws_sns_topic` does not have (issue 10, item 5).
+    let at = line_below(6);
+    let app = one_stack(|s| {
+        let topic = s.add(
+            cfn::Raw::new("Alerts", "AWS::SNS::Topic", map(&[]))
+                .terraform("aws_sns_topic", map(&[])),
+        );
+        s.output("AlertsArn", topic.attr("TopicArn"));
+    });
+    fails(
+        &app,
+        &[
+            "attribute `TopicArn` of raw resource `Alerts` reads `topic_arn` in Terraform, which `aws_sns_topic` does not have",
+            "did you mean `arn`? Declare it with `.terraform_attribute(\"TopicArn\", \"arn\")`",
+            &at,
+        ],
     );
 }
 

@@ -280,12 +280,8 @@ fn removing_the_test_environment_destroys_every_resource_listed() {
 fn removing_a_stateful_resource_is_data_loss_and_exits_3() {
     let dir = baseline(&app());
     let base = dir.path().join("base");
-    let edit = |path: &str, f: &dyn Fn(&mut Value)| {
-        let file = base.join(path);
-        let mut doc: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
-        f(&mut doc);
-        std::fs::write(&file, serde_json::to_vec_pretty(&doc).unwrap()).unwrap();
-    };
+    let edit =
+        |path: &str, f: &dyn Fn(&mut Value)| stackwright_testing::edit_artifact(&base, path, f);
     edit(crate::common::CFN_OREGON, &|doc| {
         doc["Resources"]["Assets"] = serde_json::json!({"Type": "AWS::S3::Bucket"});
         doc["Resources"]["Kept"] =
@@ -384,22 +380,62 @@ fn synth_check_lists_what_differs() {
     assert_eq!(code, 0);
     assert!(stdout.starts_with("up to date: the 7 files"), "{stdout}");
 
-    let envs = environments_with("prod-oregon", resized(4, "m4.xlarge"));
-    std::fs::write(base.join("stray.txt"), "x").unwrap();
+    // What Terraform and users put in the tree is not stackwright's, and does not count.
+    std::fs::write(
+        base.join("terraform/prod-oregon/notebook/terraform.tfstate"),
+        "{}",
+    )
+    .unwrap();
+    let (code, stdout, _) = cli(&app(), &["synth", "--check", "--out", out]);
+    assert_eq!(code, 0, "{stdout}");
+
+    // The changed definition no longer has one environment: its artifacts are unexpected.
+    let envs = environments_with("prod-oregon", resized(4, "m4.xlarge"))
+        .into_iter()
+        .filter(|e| e.name() != "test")
+        .collect();
     let (code, stdout, stderr) = cli(&app_with(envs), &["synth", "--check", "--out", out]);
     assert_eq!(code, 1);
     assert!(stdout.is_empty());
     let expected = format!(
-        "error: {out} is not what the definition produces (4 differences):\n  \
+        "error: {out} is not what the definition produces (5 differences):\n  \
          differs: cloudformation/prod-oregon/notebook.template.json\n  \
+         unexpected: cloudformation/test/notebook.template.json\n  \
          differs: manifest.json\n  \
-         unexpected: stray.txt\n  \
          differs: terraform/prod-oregon/notebook/main.tf.json\n  \
+         unexpected: terraform/test/notebook/main.tf.json\n  \
          = help: run `synth` to update it, or `plan --against {out}` to see what the changes do\n"
     );
     assert_eq!(stderr, expected);
     // Nothing was written.
-    assert!(base.join("stray.txt").exists());
+    assert!(base.join("terraform/test/notebook/main.tf.json").exists());
+}
+
+/// `plan` trusts nothing in the tree it reads: an artifact edited by hand (its sha256 no longer the
+/// manifest's) is refused, naming the file, unless `--allow-modified` downgrades it to a warning.
+#[test]
+fn plan_refuses_an_artifact_edited_after_synth_unless_allowed() {
+    let dir = baseline(&app());
+    let base = dir.path().join("base");
+    let file = base.join(TF_OREGON);
+    let edited = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("m4.xlarge", "m4.large");
+    std::fs::write(&file, edited).unwrap();
+    let against = base.to_str().unwrap();
+    let (code, stdout, stderr) = cli(&app(), &["plan", "--against", against]);
+    assert_eq!(code, 1);
+    assert!(stdout.is_empty());
+    assert!(
+        stderr.starts_with(&format!(
+            "error: `{}` was changed after stackwright wrote it",
+            file.display()
+        )),
+        "{stderr}"
+    );
+    let (code, _, stderr) = cli(&app(), &["plan", "--against", against, "--allow-modified"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.starts_with("warning: "), "{stderr}");
 }
 
 /// One plan with every kind of change, in the three formats, byte for byte: prod-oregon scales out and
@@ -408,10 +444,9 @@ fn synth_check_lists_what_differs() {
 fn the_three_formats_match_their_snapshots() {
     let dir = baseline(&app());
     let base = dir.path().join("base");
-    let file = base.join(crate::common::CFN_OREGON);
-    let mut doc: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
-    doc["Resources"]["Assets"] = serde_json::json!({"Type": "AWS::S3::Bucket"});
-    std::fs::write(&file, serde_json::to_vec_pretty(&doc).unwrap()).unwrap();
+    stackwright_testing::edit_artifact(&base, crate::common::CFN_OREGON, |doc| {
+        doc["Resources"]["Assets"] = serde_json::json!({"Type": "AWS::S3::Bucket"});
+    });
 
     let arm = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64";
     let envs = environments_with("prod-oregon", resized(4, "m5.2xlarge"))

@@ -131,6 +131,9 @@ fn replicating_to_a_new_region_adds_an_environment_of_the_same_shape() {
         diff(frankfurt_tf, tf),
         [
             "///".to_owned(),
+            // Local state lives beside the output directory, per environment and stack.
+            "/terraform/backend/local/path".to_owned(),
+            "/terraform/backend/local/workspace_dir".to_owned(),
             "/provider/aws/region".to_owned(),
             "/provider/aws/default_tags/tags/environment".to_owned(),
             // Terraform spells the region in the flow logs' ARNs (CloudFormation uses `AWS::Region`).

@@ -12,6 +12,7 @@ mod kms;
 mod logs;
 mod raw;
 mod rds;
+mod registry;
 mod route53;
 mod s3;
 mod secretsmanager;
@@ -90,7 +91,7 @@ impl Resolve for Lowering<'_> {
         if resource.kind == kinds::SSM_PARAMETER_LOOKUP && attr.attr == "value" {
             return Ok(Reference::Ref(id));
         }
-        if resource.kind == kinds::RAW {
+        if resource.kind == kinds::RAW || resource.kind == kinds::REGISTRY {
             return Ok(match attr.attr {
                 "id" => Reference::Ref(id),
                 name => Reference::GetAtt(id, name.to_owned()),
@@ -259,6 +260,11 @@ impl Lowering<'_> {
         }
         let lowered = if resource.kind == kinds::RAW {
             match raw::lower(&mut p) {
+                Some(type_name) => Some(type_name),
+                None => return Lowered::default(),
+            }
+        } else if resource.kind == kinds::REGISTRY {
+            match registry::lower(&mut p) {
                 Some(type_name) => Some(type_name),
                 None => return Lowered::default(),
             }

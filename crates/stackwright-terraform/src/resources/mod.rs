@@ -12,10 +12,15 @@ mod kms;
 mod logs;
 mod raw;
 mod rds;
+mod registry;
 mod route53;
 mod s3;
 mod secretsmanager;
 mod ssm;
+
+pub(crate) use registry::{
+    ACCOUNT_DATA_SOURCE, AWSCC_PROVIDER_CONSTRAINT, TERRAFORM_PRECONDITION_CONSTRAINT,
+};
 
 use crate::expr::{self, Resolve};
 use crate::names::{self, Names};
@@ -44,6 +49,8 @@ pub(crate) struct Blocks {
     pub data: Map<String, Json>,
     pub moved: Vec<Json>,
     pub count: usize,
+    /// Whether any block is an awscc resource (a registry type), which needs the awscc provider.
+    pub awscc: bool,
     /// Every name in the module; the blocks a kind splits into claim theirs when they are added.
     names: Namespace,
 }
@@ -55,6 +62,7 @@ impl Blocks {
             data: Map::new(),
             moved: Vec::new(),
             count: 0,
+            awscc: false,
             names,
         }
     }
@@ -111,6 +119,9 @@ const SERVICES: &[Service] = &[
 fn terraform_type(resource: &Resource) -> Option<(String, bool)> {
     if resource.kind == kinds::RAW {
         return raw::block_type(resource);
+    }
+    if resource.kind == kinds::REGISTRY {
+        return registry::block_type(resource);
     }
     SERVICES
         .iter()
@@ -192,7 +203,16 @@ impl Resolve for Lowering<'_> {
             .ok_or("reference to a resource outside this stack")?;
         let address = self.address(attr.resource.index as usize, resource)?;
         if resource.kind == kinds::RAW {
-            return Ok(format!("{address}.{}", raw::attribute(attr.attr)));
+            return Ok(format!(
+                "{address}.{}",
+                raw::attribute(resource, attr.attr)?
+            ));
+        }
+        if resource.kind == kinds::REGISTRY {
+            return Ok(format!(
+                "{address}.{}",
+                registry::attribute(resource, attr.attr)?
+            ));
         }
         let Some(name) = SERVICES
             .iter()
@@ -385,6 +405,8 @@ impl Lowering<'_> {
                      or synthesize with `--target cloudformation`",
                     resource.id
                 )
+            } else if resource.kind == kinds::REGISTRY {
+                registry::cloudformation_only(resource)
             } else {
                 format!(
                     "resource kind `{}` has no Terraform lowering",
@@ -428,6 +450,9 @@ impl Lowering<'_> {
         let mut secondary = Secondary::default();
         let handled = if resource.kind == kinds::RAW {
             raw::lower(&mut a)
+        } else if resource.kind == kinds::REGISTRY {
+            blocks.awscc = true;
+            registry::lower(&mut a)
         } else {
             SERVICES
                 .iter()

@@ -1,0 +1,25 @@
+//! Typed builders for every CloudFormation registry type, generated from the pinned registry schemas and
+//! the awscc Terraform provider's schema (`cargo xtask codegen`; see `crates/stackwright-codegen`).
+//!
+//! One module per service, each behind the Cargo feature of its name (`sqs`, `lambda`, `events`, ...), so
+//! that a crate compiles only the services it uses; `full` enables all of them (CI only). Each type has a
+//! builder (`sqs::Queue::new(id)` with its required properties as arguments, by-value setters for the
+//! others), nested property types and value sets in a module named after the type (`lambda::function::Code`),
+//! and a handle whose methods are its attributes (`queue.arn()`, `queue.queue_url()`; `id()` is `Ref`).
+//! Handles mix with the hand-written kinds of `stackwright-aws`: every attribute is an `Expr`.
+//!
+//! Lowering is data: CloudFormation gets the type and its properties as the registry names them;
+//! Terraform gets the awscc resource (`awscc_sqs_queue`) with awscc's attribute names, values awscc wants as
+//! JSON strings in `jsonencode(...)`, and tags in awscc's shape. A type awscc does not offer is
+//! CloudFormation-only: synthesizing Terraform for it is an error naming the resource.
+//!
+//! Unlike the hand-written kinds, generated builders add no secure defaults beyond the retention of
+//! stateful types: they say exactly what the registry says.
+
+#[doc(hidden)]
+pub mod runtime;
+
+mod generated;
+
+pub use generated::*;
+pub use runtime::Handle;

@@ -1,0 +1,489 @@
+//! The hand-written runtime of the generated builders: how a builder keeps its properties, turns them
+//! into the neutral data the targets read (`stackwright_aws::registry`), and the methods every builder
+//! shares. Generated code depends on this module, never the other way round.
+
+use stackwright_aws::kinds;
+use stackwright_aws::registry::{props, JSON_STRING};
+pub use stackwright_core::{
+    AttrRef, Declare, Expr, HasResourceRef, RemovalPolicy, Resource, ResourceRef, Value,
+};
+
+/// How a type's tags are spelled in awscc (CloudFormation's shape comes from its own tag table).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TagsShape {
+    /// The type takes no tags.
+    None,
+    /// Tags in CloudFormation only: awscc has no tag attribute for the type.
+    CloudFormationOnly,
+    /// awscc attribute holding a list of `{key, value}` objects.
+    KeyValueList(&'static str),
+    /// awscc attribute holding a map of key to value.
+    Map(&'static str),
+}
+
+/// What a generated type is in each target; one static per type.
+#[derive(Debug)]
+pub struct TypeInfo {
+    pub cloudformation: &'static str,
+    /// The awscc resource type; `None` when awscc does not offer the type.
+    pub terraform: Option<&'static str>,
+    pub tags: TagsShape,
+    /// Stateful types are retained by default (see `overlay.json` for each reason).
+    pub stateful: bool,
+    pub unavailable_in: &'static [&'static str],
+    /// `Fn::GetAtt` name and its awscc attribute path, when awscc has one.
+    pub attributes: &'static [(&'static str, Option<&'static str>)],
+}
+
+/// A property value before lowering: the same tree serves both targets, whose names sit beside it.
+#[derive(Clone, Debug)]
+pub enum Node {
+    /// A scalar, string or list of them: the same in both targets.
+    Value(Value),
+    /// A schema-free value that awscc wants as a JSON string (`jsonencode`); CloudFormation takes it as is.
+    JsonString(Value),
+    Object(Props),
+    List(Vec<Node>),
+    /// String keys to nodes.
+    Map(Vec<(String, Node)>),
+}
+
+/// The properties set on a builder or nested value: (CloudFormation name, awscc name, value), in the
+/// order they were set; setting one again replaces it.
+#[derive(Clone, Debug, Default)]
+pub struct Props(Vec<(&'static str, Option<&'static str>, Node)>);
+
+impl Props {
+    pub fn set(
+        &mut self,
+        cloudformation: &'static str,
+        terraform: Option<&'static str>,
+        node: Node,
+    ) {
+        match self
+            .0
+            .iter_mut()
+            .find(|(name, _, _)| *name == cloudformation)
+        {
+            Some(slot) => *slot = (cloudformation, terraform, node),
+            None => self.0.push((cloudformation, terraform, node)),
+        }
+    }
+
+    /// The CloudFormation and awscc maps, and the paths of set properties awscc has no name for.
+    fn lower(&self, path: &str, unmapped: &mut Vec<String>) -> (Value, Value) {
+        let mut cfn = Vec::new();
+        let mut tf = Vec::new();
+        for (name, terraform, node) in &self.0 {
+            let here = if path.is_empty() {
+                (*name).to_owned()
+            } else {
+                format!("{path}.{name}")
+            };
+            let (c, t) = node.lower(&here, unmapped);
+            cfn.push(((*name).to_owned(), c));
+            match terraform {
+                Some(terraform) => tf.push(((*terraform).to_owned(), t)),
+                None => unmapped.push(here),
+            }
+        }
+        (Value::Map(cfn), Value::Map(tf))
+    }
+}
+
+impl Node {
+    fn lower(&self, path: &str, unmapped: &mut Vec<String>) -> (Value, Value) {
+        match self {
+            Node::Value(v) => (v.clone(), v.clone()),
+            Node::JsonString(v) => (
+                v.clone(),
+                Value::Map(vec![(JSON_STRING.to_owned(), v.clone())]),
+            ),
+            Node::Object(props) => props.lower(path, unmapped),
+            Node::List(items) => {
+                let (c, t) = items.iter().map(|n| n.lower(path, unmapped)).unzip();
+                (Value::List(c), Value::List(t))
+            }
+            Node::Map(entries) => {
+                let mut c = Vec::new();
+                let mut t = Vec::new();
+                for (key, node) in entries {
+                    let (cv, tv) = node.lower(path, unmapped);
+                    c.push((key.clone(), cv));
+                    t.push((key.clone(), tv));
+                }
+                (Value::Map(c), Value::Map(t))
+            }
+        }
+    }
+}
+
+/// The state of a resource builder: its node (id, location, tags, overrides, ...), properties and type.
+#[derive(Debug)]
+pub struct Base {
+    pub resource: Resource,
+    props: Props,
+    info: &'static TypeInfo,
+}
+
+impl Base {
+    #[track_caller]
+    pub fn new(id: impl Into<String>, info: &'static TypeInfo) -> Self {
+        let mut resource = Resource::new(id, kinds::REGISTRY);
+        if info.stateful {
+            resource.removal_policy = RemovalPolicy::Retain;
+        }
+        Base {
+            resource,
+            props: Props::default(),
+            info,
+        }
+    }
+
+    pub fn set(
+        &mut self,
+        cloudformation: &'static str,
+        terraform: Option<&'static str>,
+        node: Node,
+    ) {
+        self.props.set(cloudformation, terraform, node);
+    }
+
+    pub fn tag(&mut self, key: String, value: Expr) {
+        if self.info.tags == TagsShape::None {
+            self.resource.problems.push(format!(
+                "`{}` takes no tags (registry schema): remove `.tag(\"{key}\", ..)`",
+                self.info.cloudformation
+            ));
+        }
+        self.resource.tags.push((key, value));
+    }
+
+    /// The neutral node the targets lower.
+    pub fn finish(self) -> Resource {
+        let Base {
+            mut resource,
+            props: properties,
+            info,
+        } = self;
+        let mut unmapped = Vec::new();
+        let (cfn, tf) = properties.lower("", &mut unmapped);
+        resource.set(props::CLOUDFORMATION_TYPE, info.cloudformation);
+        resource.set(props::CLOUDFORMATION_PROPERTIES, cfn);
+        if let Some(terraform) = info.terraform {
+            resource.set(props::TERRAFORM_TYPE, terraform);
+            resource.set(props::TERRAFORM_ATTRIBUTES, tf);
+            let names = info
+                .attributes
+                .iter()
+                .filter_map(|(cfn, tf)| {
+                    Some(((*cfn).to_owned(), Value::from(tf.as_ref()?.to_string())))
+                })
+                .collect();
+            resource.set(props::TERRAFORM_ATTRIBUTE_NAMES, Value::Map(names));
+            match info.tags {
+                TagsShape::KeyValueList(name) => {
+                    resource.set(props::TERRAFORM_TAGS, format!("list:{name}"))
+                }
+                TagsShape::Map(name) => resource.set(props::TERRAFORM_TAGS, format!("map:{name}")),
+                TagsShape::None | TagsShape::CloudFormationOnly => {}
+            }
+            if !unmapped.is_empty() {
+                resource.set(
+                    props::TERRAFORM_UNMAPPED,
+                    Value::List(unmapped.into_iter().map(Value::from).collect()),
+                );
+            }
+        }
+        if !info.unavailable_in.is_empty() {
+            resource.set(
+                props::UNAVAILABLE_IN,
+                Value::List(
+                    info.unavailable_in
+                        .iter()
+                        .map(|r| Value::from(*r))
+                        .collect(),
+                ),
+            );
+        }
+        resource
+    }
+}
+
+/// The untyped part of every generated handle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Handle(pub ResourceRef);
+
+impl Handle {
+    /// What `Ref` returns (CloudFormation `Ref`, awscc `id`).
+    pub fn id(&self) -> Expr {
+        self.attr("id")
+    }
+
+    /// An attribute by its `Fn::GetAtt` name; each target spells it from the resource's data.
+    pub fn attr(&self, name: &'static str) -> Expr {
+        Expr::Attr(AttrRef {
+            resource: self.0,
+            attr: name,
+        })
+    }
+}
+
+pub fn string(value: impl Into<Expr>) -> Node {
+    Node::Value(Value::Str(value.into()))
+}
+
+pub fn int(value: i64) -> Node {
+    Node::Value(Value::Int(value))
+}
+
+pub fn boolean(value: bool) -> Node {
+    Node::Value(Value::Bool(value))
+}
+
+pub fn strings<S: Into<Expr>>(values: impl IntoIterator<Item = S>) -> Node {
+    Node::Value(Value::List(
+        values.into_iter().map(|v| Value::Str(v.into())).collect(),
+    ))
+}
+
+pub fn list<T: Into<Node>>(values: impl IntoIterator<Item = T>) -> Node {
+    Node::List(values.into_iter().map(Into::into).collect())
+}
+
+pub fn string_map<K: Into<String>, V: Into<Expr>>(
+    entries: impl IntoIterator<Item = (K, V)>,
+) -> Node {
+    Node::Map(
+        entries
+            .into_iter()
+            .map(|(k, v)| (k.into(), string(v)))
+            .collect(),
+    )
+}
+
+/// A schema-free value that both targets take as a value.
+pub fn json(value: impl Into<Value>) -> Node {
+    Node::Value(value.into())
+}
+
+/// A schema-free value that awscc takes as a JSON string.
+pub fn json_string(value: impl Into<Value>) -> Node {
+    Node::JsonString(value.into())
+}
+
+impl From<i64> for Node {
+    fn from(v: i64) -> Self {
+        int(v)
+    }
+}
+
+impl From<bool> for Node {
+    fn from(v: bool) -> Self {
+        boolean(v)
+    }
+}
+
+/// The methods every resource builder shares, its `$crate::runtime::Declare` impl and its handle's reference.
+// Unused when no service feature is enabled.
+#[allow(unused_macros)]
+macro_rules! builder {
+    ($builder:ident, $handle:ident) => {
+        impl $builder {
+            /// Makes this resource wait for another one that it does not otherwise reference.
+            pub fn depends_on(mut self, other: &impl $crate::runtime::HasResourceRef) -> Self {
+                self.0.resource.depends_on.push(other.resource_ref());
+                self
+            }
+
+            /// Adds a tag (the environment's tags are added too, and this one wins on the same key); an
+            /// error for types without tags.
+            pub fn tag(
+                mut self,
+                key: impl Into<String>,
+                value: impl Into<$crate::runtime::Expr>,
+            ) -> Self {
+                self.0.tag(key.into(), value.into());
+                self
+            }
+
+            /// What happens to the data when the resource leaves the definition or is replaced; stateful
+            /// types default to `Retain`.
+            pub fn removal_policy(mut self, policy: $crate::runtime::RemovalPolicy) -> Self {
+                self.0.resource.removal_policy = policy;
+                self
+            }
+
+            /// Accepts a security-scanner finding for this resource, with the reason a reviewer reads.
+            pub fn accept_finding(mut self, check_id: &str, reason: &str) -> Self {
+                $crate::runtime::accept_finding(&mut self.0.resource, check_id, reason);
+                self
+            }
+
+            /// Escape hatch: sets `path` (dot-separated, relative to the resource entry, e.g.
+            /// `Properties.VisibilityTimeout`) in the CloudFormation output only.
+            #[track_caller]
+            pub fn override_cloudformation(
+                self,
+                path: &str,
+                value: impl Into<$crate::runtime::Value>,
+            ) -> Self {
+                self.with_override("cloudformation", path, Some(value.into()))
+            }
+
+            /// Escape hatch: sets `path` (dot-separated, relative to the block body) in the Terraform
+            /// output only.
+            #[track_caller]
+            pub fn override_terraform(
+                self,
+                path: &str,
+                value: impl Into<$crate::runtime::Value>,
+            ) -> Self {
+                self.with_override("terraform", path, Some(value.into()))
+            }
+
+            /// Escape hatch: removes `path` from the CloudFormation output.
+            #[track_caller]
+            pub fn remove_cloudformation(self, path: &str) -> Self {
+                self.with_override("cloudformation", path, None)
+            }
+
+            /// Escape hatch: removes `path` from the Terraform output.
+            #[track_caller]
+            pub fn remove_terraform(self, path: &str) -> Self {
+                self.with_override("terraform", path, None)
+            }
+
+            #[track_caller]
+            fn with_override(
+                mut self,
+                target: &'static str,
+                path: &str,
+                value: Option<$crate::runtime::Value>,
+            ) -> Self {
+                $crate::runtime::add_override(&mut self.0.resource, target, path, value);
+                self
+            }
+
+            /// Declares that this resource was called `old_id` before (Terraform moves it).
+            pub fn renamed_from(mut self, old_id: impl Into<String>) -> Self {
+                self.0.resource.renamed_from = Some(old_id.into());
+                self
+            }
+        }
+
+        impl $crate::runtime::Declare for $builder {
+            type Handle = $handle;
+            fn declare(
+                self,
+                at: $crate::runtime::ResourceRef,
+            ) -> ($crate::runtime::Resource, $handle) {
+                (self.0.finish(), $handle($crate::runtime::Handle(at)))
+            }
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use builder;
+
+/// A handle's reference and `id()`.
+// Unused when no service feature is enabled.
+#[allow(unused_macros)]
+macro_rules! handle {
+    ($handle:ident) => {
+        impl $handle {
+            /// What `Ref` returns: CloudFormation `Ref`, awscc `id`.
+            pub fn id(&self) -> $crate::runtime::Expr {
+                self.0.id()
+            }
+        }
+
+        impl $crate::runtime::HasResourceRef for $handle {
+            fn resource_ref(&self) -> $crate::runtime::ResourceRef {
+                self.0 .0
+            }
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use handle;
+
+/// A nested property type is a value of its parent's properties.
+// Unused when no service feature is enabled.
+#[allow(unused_macros)]
+macro_rules! nested {
+    ($name:ident) => {
+        impl From<$name> for $crate::runtime::Node {
+            fn from(v: $name) -> $crate::runtime::Node {
+                $crate::runtime::Node::Object(v.0)
+            }
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use nested;
+
+/// A closed set of strings: its spelling, and its use as a property value.
+// Unused when no service feature is enabled.
+#[allow(unused_macros)]
+macro_rules! string_enum {
+    ($name:ident { $($variant:ident => $value:literal),* $(,)? }) => {
+        impl $name {
+            /// The value as the registry spells it.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $value,)*
+                }
+            }
+        }
+
+        impl From<$name> for $crate::runtime::Node {
+            fn from(v: $name) -> $crate::runtime::Node {
+                $crate::runtime::string(v.as_str())
+            }
+        }
+
+        impl From<$name> for $crate::runtime::Expr {
+            fn from(v: $name) -> $crate::runtime::Expr {
+                $crate::runtime::Expr::from(v.as_str())
+            }
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use string_enum;
+
+pub fn accept_finding(resource: &mut Resource, check_id: &str, reason: &str) {
+    let well_formed = check_id.starts_with("CKV")
+        && check_id
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+    if !well_formed {
+        resource.problems.push(format!(
+            "accepted finding `{check_id}`: expected a checkov check id like `CKV_AWS_130`"
+        ));
+    }
+    if reason.trim().is_empty() {
+        resource.problems.push(format!(
+            "accepted finding `{check_id}` has no reason: say why the risk is acceptable"
+        ));
+    }
+    resource
+        .accepted_findings
+        .push((check_id.to_owned(), reason.to_owned()));
+}
+
+#[track_caller]
+pub fn add_override(
+    resource: &mut Resource,
+    target: &'static str,
+    path: &str,
+    value: Option<Value>,
+) {
+    resource.overrides.push(stackwright_core::Override {
+        target,
+        path: path.split('.').map(str::to_owned).collect(),
+        value,
+        location: std::panic::Location::caller(),
+    });
+}

@@ -1,0 +1,256 @@
+//! `manifest.json`: what a tree stackwright wrote holds, and the proof that stackwright wrote it.
+
+use serde_json::Value as Json;
+use std::collections::HashSet;
+
+/// The manifest's file name, at the root of every tree stackwright writes.
+pub const FILE_NAME: &str = "manifest.json";
+/// The manifest's `format`. It changes only when a field changes meaning or goes away; readers reject any
+/// other value rather than guess.
+pub const FORMAT: u64 = 1;
+/// The manifest's `generator`: with `format`, what marks a tree as one stackwright wrote.
+pub const GENERATOR: &str = "stackwright";
+/// The targets an artifact can be for.
+const TARGETS: [&str; 2] = ["cloudformation", "terraform"];
+
+/// One artifact a manifest lists.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    pub environment: String,
+    pub account: String,
+    pub region: String,
+    pub stack: String,
+    /// `cloudformation` or `terraform`.
+    pub target: String,
+    /// Relative to the tree's root, `/`-separated, no `.` or `..` segment, never absolute.
+    pub path: String,
+    /// Lowercase hex SHA-256 of the artifact's bytes.
+    pub sha256: String,
+}
+
+/// A parsed `manifest.json` that stackwright wrote.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Manifest {
+    pub app: String,
+    pub artifacts: Vec<Entry>,
+}
+
+impl Manifest {
+    /// Parses and checks a manifest: `format` 1, `generator` `stackwright` (or absent, as in trees written
+    /// before the field existed, which are recognised by their exact shape instead), an `artifacts` list whose
+    /// entries each name env, account, region, stack, a known target, a safe relative path and a SHA-256, with
+    /// no path and no (env, stack, target) listed twice. Unknown extra fields are allowed (a later version may
+    /// add some without changing `format`). The error says what is wrong and what was expected.
+    pub fn parse(bytes: &[u8]) -> Result<Manifest, String> {
+        let json: Json =
+            serde_json::from_slice(bytes).map_err(|e| format!("it is not valid JSON ({e})"))?;
+        let object = json
+            .as_object()
+            .ok_or_else(|| format!("it is {}, expected a JSON object", kind(&json)))?;
+        match object.get("format") {
+            Some(Json::Number(n)) if n.as_u64() == Some(FORMAT) => {}
+            Some(other) => {
+                return Err(format!(
+                    "its `format` is {other}; this stackwright reads format {FORMAT} (was it written by a newer \
+                     version?)"
+                ))
+            }
+            None => return Err(format!("it has no `format` (expected {FORMAT})")),
+        }
+        match object.get("generator") {
+            None => {}
+            Some(Json::String(g)) if g == GENERATOR => {}
+            Some(other) => {
+                return Err(format!(
+                    "its `generator` is {other}, expected \"{GENERATOR}\""
+                ))
+            }
+        }
+        let app = string_field(object, "app", "the manifest")?;
+        let list = object
+            .get("artifacts")
+            .and_then(Json::as_array)
+            .ok_or("it has no `artifacts` list")?;
+        let mut artifacts = Vec::with_capacity(list.len());
+        let mut paths = HashSet::new();
+        let mut stacks = HashSet::new();
+        for (i, item) in list.iter().enumerate() {
+            let what = format!("artifact {i}");
+            let entry = item
+                .as_object()
+                .ok_or_else(|| format!("{what} is {}, expected an object", kind(item)))?;
+            let field = |name: &str| string_field(entry, name, &what);
+            let entry = Entry {
+                environment: field("env")?,
+                account: field("account")?,
+                region: field("region")?,
+                stack: field("stack")?,
+                target: field("target")?,
+                path: field("path")?,
+                sha256: field("sha256")?,
+            };
+            if !TARGETS.contains(&entry.target.as_str()) {
+                return Err(format!(
+                    "{what} has target `{}`, expected one of {}",
+                    entry.target,
+                    TARGETS.join(", ")
+                ));
+            }
+            check_relative_path(&entry.path).map_err(|why| format!("{what}: {why}"))?;
+            if entry.path == FILE_NAME {
+                return Err(format!("{what} lists the manifest itself"));
+            }
+            if entry.sha256.len() != 64 || !entry.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(format!(
+                    "{what} has sha256 `{}`, expected 64 hexadecimal digits",
+                    entry.sha256
+                ));
+            }
+            if !paths.insert(entry.path.clone()) {
+                return Err(format!("path `{}` is listed twice", entry.path));
+            }
+            if !stacks.insert((
+                entry.environment.clone(),
+                entry.stack.clone(),
+                entry.target.clone(),
+            )) {
+                return Err(format!(
+                    "environment `{}`, stack `{}`, target `{}` is listed twice",
+                    entry.environment, entry.stack, entry.target
+                ));
+            }
+            artifacts.push(entry);
+        }
+        Ok(Manifest { app, artifacts })
+    }
+
+    /// Every file of the tree this manifest describes: its artifacts and the manifest itself.
+    pub fn files(&self) -> impl Iterator<Item = &str> {
+        self.artifacts
+            .iter()
+            .map(|a| a.path.as_str())
+            .chain(std::iter::once(FILE_NAME))
+    }
+}
+
+/// Checks that a path stays inside the tree: relative, `/`-separated, no empty, `.` or `..` segment, no
+/// backslash or NUL.
+pub fn check_relative_path(path: &str) -> Result<(), String> {
+    let bad = path.is_empty()
+        || path.starts_with('/')
+        || path.contains('\\')
+        || path.contains('\0')
+        || path
+            .split('/')
+            .any(|s| s.is_empty() || s == "." || s == "..");
+    if bad {
+        Err(format!(
+            "path `{}` is outside the tree (expected a relative path such as `terraform/prod/web/main.tf.json`)",
+            path.escape_debug()
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+fn string_field(
+    object: &serde_json::Map<String, Json>,
+    name: &str,
+    what: &str,
+) -> Result<String, String> {
+    match object.get(name) {
+        Some(Json::String(s)) => Ok(s.clone()),
+        Some(other) => Err(format!(
+            "{what} has `{name}` {}, expected a string",
+            kind(other)
+        )),
+        None => Err(format!("{what} has no `{name}`")),
+    }
+}
+
+fn kind(json: &Json) -> &'static str {
+    match json {
+        Json::Null => "null",
+        Json::Bool(_) => "a boolean",
+        Json::Number(_) => "a number",
+        Json::String(_) => "a string",
+        Json::Array(_) => "an array",
+        Json::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(path: &str) -> Json {
+        serde_json::json!({"env": "prod", "account": "111111111111", "region": "us-west-2", "stack": "web",
+            "target": "terraform", "path": path, "resources": 3, "sha256": "a".repeat(64)})
+    }
+
+    fn parse(json: Json) -> Result<Manifest, String> {
+        Manifest::parse(&serde_json::to_vec(&json).unwrap())
+    }
+
+    #[test]
+    fn reads_a_manifest_with_or_without_generator_and_ignores_new_fields() {
+        let mut e = entry("terraform/prod/web/main.tf.json");
+        e["depends_on"] = serde_json::json!([]);
+        let m = parse(serde_json::json!({"format": 1, "generator": "stackwright", "app": "a", "artifacts": [e]}))
+            .unwrap();
+        assert_eq!(m.artifacts[0].path, "terraform/prod/web/main.tf.json");
+        assert_eq!(
+            m.files().collect::<Vec<_>>(),
+            ["terraform/prod/web/main.tf.json", "manifest.json"]
+        );
+        assert!(parse(serde_json::json!({"format": 1, "app": "a", "artifacts": []})).is_ok());
+    }
+
+    #[test]
+    fn rejects_what_stackwright_did_not_write() {
+        let cases = [
+            (serde_json::json!(null), "it is null"),
+            (
+                serde_json::json!({"name": "my-web-app", "version": "1.0"}),
+                "no `format`",
+            ),
+            (
+                serde_json::json!({"format": 2, "app": "a", "artifacts": []}),
+                "its `format` is 2",
+            ),
+            (
+                serde_json::json!({"format": 1, "generator": "webpack", "app": "a", "artifacts": []}),
+                "its `generator` is \"webpack\"",
+            ),
+            (
+                serde_json::json!({"format": 1, "app": "a"}),
+                "no `artifacts` list",
+            ),
+            (
+                serde_json::json!({"format": 1, "app": "a", "artifacts": [entry("../etc/passwd")]}),
+                "outside the tree",
+            ),
+            (
+                serde_json::json!({"format": 1, "app": "a", "artifacts": [entry("/etc/passwd")]}),
+                "outside the tree",
+            ),
+            (
+                serde_json::json!({"format": 1, "app": "a", "artifacts": [entry("a/b"), entry("a/b")]}),
+                "listed twice",
+            ),
+            (
+                serde_json::json!({"format": 1, "app": "a", "artifacts": [entry("a/b"), entry("a/c")]}),
+                "target `terraform` is listed twice",
+            ),
+        ];
+        for (json, expected) in cases {
+            let error = parse(json.clone()).unwrap_err();
+            assert!(error.contains(expected), "{json}: {error}");
+        }
+        let mut bad = entry("a");
+        bad["sha256"] = "xyz".into();
+        let error =
+            parse(serde_json::json!({"format": 1, "app": "a", "artifacts": [bad]})).unwrap_err();
+        assert!(error.contains("64 hexadecimal digits"), "{error}");
+    }
+}

@@ -1,0 +1,49 @@
+//! `cargo xtask codegen [--check]`: regenerates the typed builders of every registry type from the vendored
+//! schemas (or, with `--check`, fails when the committed files differ). A workspace member outside the
+//! default members, so that `cargo run` at the root still finds one binary.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let check = match args.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+        ["codegen"] => false,
+        ["codegen", "--check"] => true,
+        _ => {
+            eprintln!("usage: cargo xtask codegen [--check]");
+            return ExitCode::from(2);
+        }
+    };
+    let root = stackwright_codegen::repository_root();
+    let result = stackwright_codegen::read_inputs(&root)
+        .and_then(|inputs| stackwright_codegen::generate(&inputs));
+    let output = match result {
+        Ok(output) => output,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let s = &output.stats;
+    if check {
+        let stale = stackwright_codegen::stale_files(&root, &output);
+        if !stale.is_empty() {
+            eprintln!("error: generated code is stale; run `cargo xtask codegen`:");
+            stale.iter().for_each(|s| eprintln!("  {s}"));
+            return ExitCode::FAILURE;
+        }
+    } else if let Err(e) = stackwright_codegen::write(&root, &output) {
+        eprintln!("error: {e}");
+        return ExitCode::FAILURE;
+    }
+    let bytes: usize = output.files.values().map(String::len).sum();
+    println!(
+        "{} registry types in {} services, {} with an awscc Terraform resource; {} properties without an awscc attribute; {} files, {bytes} bytes",
+        s.types,
+        s.services,
+        s.with_terraform,
+        s.unmapped_properties,
+        output.files.len()
+    );
+    ExitCode::SUCCESS
+}

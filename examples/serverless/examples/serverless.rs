@@ -1,0 +1,5 @@
+use stackwright::Run;
+
+fn main() -> std::process::ExitCode {
+    serverless::app().run()
+}

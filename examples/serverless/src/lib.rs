@@ -1,0 +1,262 @@
+//! A serverless order service written only with generated registry builders (`stackwright-aws-generated`),
+//! so it lowers to CloudFormation and to Terraform's awscc provider:
+//!
+//! - an HTTPS endpoint: a Lambda function URL (IAM-authenticated) in front of the `api` function, which
+//!   puts orders on a queue;
+//! - an SQS work queue with a dead-letter queue, consumed by the `worker` function, which writes the
+//!   orders to a DynamoDB table;
+//! - an EventBridge schedule that runs the worker every five minutes to sweep what is left;
+//! - an SNS topic for alerts, to which both dead-letter queues feed nothing but its ARN is an output.
+
+use stackwright::prelude::*;
+use stackwright::tags;
+use stackwright::{RemovalPolicy, Value};
+use stackwright_aws_generated::{dynamodb, events, iam, lambda, sns, sqs};
+
+/// A JSON object of (key, value) pairs, for schema-free properties such as policy documents.
+fn object<const N: usize>(entries: [(&str, Value); N]) -> Value {
+    Value::Map(
+        entries
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect(),
+    )
+}
+
+fn list<const N: usize>(items: [Value; N]) -> Value {
+    Value::List(items.into())
+}
+
+/// A role the Lambda service assumes, allowed `actions` on `resources`.
+fn function_role(
+    stack: &mut Stack,
+    id: &str,
+    actions: &[&str],
+    resources: Vec<Expr>,
+) -> iam::RoleHandle {
+    let trust = object([
+        ("Version", "2012-10-17".into()),
+        (
+            "Statement",
+            list([object([
+                ("Effect", "Allow".into()),
+                (
+                    "Principal",
+                    object([("Service", "lambda.amazonaws.com".into())]),
+                ),
+                ("Action", "sts:AssumeRole".into()),
+            ])]),
+        ),
+    ]);
+    let mut statements = vec![object([
+        ("Effect", "Allow".into()),
+        (
+            "Action",
+            Value::List(actions.iter().map(|a| Value::from(*a)).collect()),
+        ),
+        (
+            "Resource",
+            Value::List(resources.into_iter().map(Value::Str).collect()),
+        ),
+    ])];
+    statements.push(object([
+        ("Effect", "Allow".into()),
+        (
+            "Action",
+            list(["logs:CreateLogStream".into(), "logs:PutLogEvents".into()]),
+        ),
+        (
+            "Resource",
+            Value::Str(
+                Expr::from("arn:")
+                    + Expr::partition()
+                    + ":logs:"
+                    + Expr::region()
+                    + ":"
+                    + Expr::account_id()
+                    + ":log-group:/aws/lambda/*",
+            ),
+        ),
+    ]));
+    let policy = object([
+        ("Version", "2012-10-17".into()),
+        ("Statement", Value::List(statements)),
+    ]);
+    stack.add(
+        iam::Role::new(id, trust)
+            .policies([iam::role::Policy::new(policy, format!("{id}-policy"))])
+            .description(format!("Runs the {id} function")),
+    )
+}
+
+/// A Python function with inline code.
+fn function(
+    id: &str,
+    role: &iam::RoleHandle,
+    dead_letters: &sqs::QueueHandle,
+    code: &str,
+    variables: Value,
+) -> lambda::Function {
+    lambda::Function::new(id, lambda::function::Code::new().zip_file(code), role.arn())
+        .runtime(lambda::function::Runtime::Python312)
+        .handler("index.handler")
+        .timeout(30)
+        .memory_size(256)
+        .reserved_concurrent_executions(5)
+        .dead_letter_config(
+            lambda::function::DeadLetterConfig::new().target_arn(dead_letters.arn()),
+        )
+        .environment(lambda::function::Environment::new().variables(variables))
+        .tracing_config(lambda::function::TracingConfig::new().mode(lambda::function::Mode::Active))
+        .accept_finding(
+            "CKV_AWS_117",
+            "the functions reach only AWS APIs; no VPC resources to reach",
+        )
+        .accept_finding(
+            "CKV_AWS_173",
+            "the variables hold resource names only, no secrets",
+        )
+        .accept_finding(
+            "CKV_AWS_272",
+            "inline example code; no signing profile in this example",
+        )
+}
+
+const API_CODE: &str = "import json, os, boto3\n\
+sqs = boto3.client('sqs')\n\
+def handler(event, context):\n    \
+sqs.send_message(QueueUrl=os.environ['QUEUE_URL'], MessageBody=event.get('body') or '{}')\n    \
+return {'statusCode': 202, 'body': json.dumps({'accepted': True})}\n";
+
+const WORKER_CODE: &str = "import json, os, boto3\n\
+table = boto3.resource('dynamodb').Table(os.environ['TABLE_NAME'])\n\
+def handler(event, context):\n    \
+for record in event.get('Records', []):\n        \
+order = json.loads(record['body'])\n        \
+table.put_item(Item={'pk': order.get('id', record['messageId']), 'order': record['body']})\n";
+
+/// The service's stack, once per environment.
+pub fn service(stack: &mut Stack, _env: &Environment<()>) {
+    let alerts = stack.add(
+        sns::Topic::new("Alerts")
+            .kms_master_key_id("alias/aws/sns")
+            .removal_policy(RemovalPolicy::Destroy),
+    );
+    let dead_letters = stack.add(
+        sqs::Queue::new("DeadLetters")
+            .kms_master_key_id("alias/aws/sqs")
+            .message_retention_period(1_209_600),
+    );
+    let queue = stack.add(
+        sqs::Queue::new("Orders")
+            .kms_master_key_id("alias/aws/sqs")
+            .visibility_timeout(180)
+            .redrive_policy(object([
+                ("deadLetterTargetArn", Value::Str(dead_letters.arn())),
+                ("maxReceiveCount", Value::Int(5)),
+            ])),
+    );
+    let table = stack.add(
+        dynamodb::Table::new(
+            "OrdersTable",
+            list([object([
+                ("AttributeName", "pk".into()),
+                ("KeyType", "HASH".into()),
+            ])]),
+        )
+        .attribute_definitions([dynamodb::table::AttributeDefinition::new(
+            "pk",
+            dynamodb::table::AttributeType::S,
+        )])
+        .billing_mode(dynamodb::table::BillingMode::PayPerRequest)
+        .point_in_time_recovery_specification(
+            dynamodb::table::PointInTimeRecoverySpecification::new()
+                .point_in_time_recovery_enabled(true),
+        )
+        .sse_specification(dynamodb::table::SseSpecification::new(true))
+        .tag("data-class", "orders")
+        .accept_finding(
+            "CKV_AWS_119",
+            "encrypted with the AWS managed key; a customer key is not needed for example orders",
+        ),
+    );
+
+    let api_role = function_role(
+        stack,
+        "ApiRole",
+        &["sqs:SendMessage"],
+        vec![queue.arn(), dead_letters.arn()],
+    );
+    let api = stack.add(function(
+        "Api",
+        &api_role,
+        &dead_letters,
+        API_CODE,
+        object([("QUEUE_URL", Value::Str(queue.queue_url()))]),
+    ));
+    let url = stack.add(lambda::Url::new(
+        "ApiUrl",
+        lambda::url::AuthType::AwsIam,
+        api.arn(),
+    ));
+
+    let worker_role = function_role(
+        stack,
+        "WorkerRole",
+        &[
+            "sqs:ReceiveMessage",
+            "sqs:DeleteMessage",
+            "sqs:GetQueueAttributes",
+            "sqs:SendMessage",
+            "dynamodb:PutItem",
+        ],
+        vec![queue.arn(), dead_letters.arn(), table.arn()],
+    );
+    let worker = stack.add(function(
+        "Worker",
+        &worker_role,
+        &dead_letters,
+        WORKER_CODE,
+        object([("TABLE_NAME", Value::Str(table.id()))]),
+    ));
+    stack.add(
+        lambda::EventSourceMapping::new("WorkerQueue", worker.arn())
+            .event_source_arn(queue.arn())
+            .batch_size(10),
+    );
+
+    let schedule = stack.add(
+        events::Rule::new("Sweep")
+            .description("Runs the worker every five minutes")
+            .schedule_expression("rate(5 minutes)")
+            .state(events::rule::State::Enabled)
+            .targets([events::rule::Target::new(worker.arn(), "worker")]),
+    );
+    stack.add(
+        lambda::Permission::new(
+            "SweepInvokes",
+            "lambda:InvokeFunction",
+            worker.arn(),
+            "events.amazonaws.com",
+        )
+        .source_arn(schedule.arn()),
+    );
+
+    stack.output("ApiUrl", url.function_url());
+    stack.output("OrdersTable", table.id());
+    stack.output("AlertsTopic", alerts.id());
+}
+
+/// Two environments: staging and production, in accounts of their own.
+pub fn app() -> App<()> {
+    App::new("orders")
+        .tag(tags::OWNER, "orders-team")
+        .environment(Environment::new("staging", "444444444444", "eu-west-1", ()))
+        .environment(Environment::new(
+            "production",
+            "555555555555",
+            "us-east-1",
+            (),
+        ))
+        .stack("orders", service)
+}

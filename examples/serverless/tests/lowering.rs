@@ -1,0 +1,282 @@
+//! The lowering rules of generated registry types, each on the exact JSON of both targets.
+
+use serde_json::{json, Value as Json};
+use stackwright::aws::cloudwatch::{Alarm, Comparison, Metric};
+use stackwright::aws::logs;
+use stackwright::prelude::*;
+use stackwright::synth::{synthesize, Request};
+use stackwright::Value;
+use stackwright_aws_generated::{lambda, sns, sqs};
+
+fn app(region: &str, define: fn(&mut Stack, &Environment<()>)) -> App<()> {
+    App::new("t")
+        .environment(Environment::new("dev", "111111111111", region, ()))
+        .stack("s", define)
+}
+
+/// (CloudFormation template, Terraform module) of the one environment.
+fn both(define: fn(&mut Stack, &Environment<()>)) -> (Json, Json) {
+    let artifacts = stackwright_testing::artifacts(&app("eu-west-1", define));
+    (
+        artifacts["cloudformation/dev/s.template.json"].clone(),
+        artifacts["terraform/dev/s/main.tf.json"].clone(),
+    )
+}
+
+/// The messages of a failed synthesis.
+fn problems(region: &str, define: fn(&mut Stack, &Environment<()>)) -> Vec<String> {
+    match synthesize(&app(region, define), &Request::default()) {
+        Ok(_) => panic!("expected synthesis to fail"),
+        Err(problems) => problems
+            .into_iter()
+            .map(|d| {
+                let at = d.location.map(|l| l.file().to_owned()).unwrap_or_default();
+                format!("{} @ {at}", d.message)
+            })
+            .collect(),
+    }
+}
+
+#[test]
+fn names_are_the_registry_s_in_cloudformation_and_awscc_s_in_terraform() {
+    let (cfn, tf) = both(|stack, _| {
+        stack.add(
+            sqs::Queue::new("Jobs")
+                .queue_name("jobs")
+                .visibility_timeout(60)
+                .fifo_queue(false)
+                .removal_policy(stackwright::RemovalPolicy::Destroy),
+        );
+    });
+    assert_eq!(cfn["Resources"]["Jobs"]["Type"], json!("AWS::SQS::Queue"));
+    assert_eq!(
+        cfn["Resources"]["Jobs"]["Properties"]["QueueName"],
+        json!("jobs")
+    );
+    assert_eq!(
+        cfn["Resources"]["Jobs"]["Properties"]["VisibilityTimeout"],
+        json!(60)
+    );
+    let queue = &tf["resource"]["awscc_sqs_queue"]["jobs"];
+    assert_eq!(queue["queue_name"], json!("jobs"));
+    assert_eq!(queue["visibility_timeout"], json!(60));
+    assert_eq!(queue["fifo_queue"], json!(false));
+    // The awscc provider sits beside the aws provider, and the account stays pinned.
+    assert_eq!(
+        tf["terraform"]["required_providers"]["awscc"]["source"],
+        json!("hashicorp/awscc")
+    );
+    assert_eq!(tf["provider"]["awscc"], json!({"region": "eu-west-1"}));
+    assert_eq!(
+        tf["provider"]["aws"]["allowed_account_ids"],
+        json!(["111111111111"])
+    );
+    assert_eq!(
+        tf["data"]["aws_caller_identity"]["stackwright_account"],
+        json!({})
+    );
+    assert_eq!(
+        queue["lifecycle"]["precondition"][0]["condition"],
+        json!("${data.aws_caller_identity.stackwright_account.account_id == \"111111111111\"}")
+    );
+}
+
+#[test]
+fn nested_types_keep_their_nesting_in_both_targets() {
+    let (cfn, tf) = both(|stack, _| {
+        let role = stack.add(stackwright_aws_generated::iam::Role::new(
+            "Role",
+            Value::Map(vec![("Version".into(), "2012-10-17".into())]),
+        ));
+        stack.add(
+            lambda::Function::new(
+                "Fn",
+                lambda::function::Code::new().zip_file("def handler(e, c): pass"),
+                role.arn(),
+            )
+            .runtime(lambda::function::Runtime::Python312)
+            .tracing_config(
+                lambda::function::TracingConfig::new().mode(lambda::function::Mode::Active),
+            ),
+        );
+    });
+    let props = &cfn["Resources"]["Fn"]["Properties"];
+    assert_eq!(props["Code"], json!({"ZipFile": "def handler(e, c): pass"}));
+    assert_eq!(props["Role"], json!({"Fn::GetAtt": ["Role", "Arn"]}));
+    assert_eq!(props["Runtime"], json!("python3.12"));
+    assert_eq!(props["TracingConfig"], json!({"Mode": "Active"}));
+    let function = &tf["resource"]["awscc_lambda_function"]["fn"];
+    assert_eq!(
+        function["code"],
+        json!({"zip_file": "def handler(e, c): pass"})
+    );
+    assert_eq!(function["role"], json!("${awscc_iam_role.role.arn}"));
+    assert_eq!(function["tracing_config"], json!({"mode": "Active"}));
+}
+
+#[test]
+fn json_properties_are_objects_in_cloudformation_and_jsonencode_where_awscc_wants_a_string() {
+    let (cfn, tf) = both(|stack, _| {
+        let dlq = stack.add(sqs::Queue::new("Dlq"));
+        stack.add(sqs::Queue::new("Work").redrive_policy(Value::Map(vec![
+            ("deadLetterTargetArn".into(), Value::Str(dlq.arn())),
+            ("maxReceiveCount".into(), Value::Int(3)),
+        ])));
+    });
+    assert_eq!(
+        cfn["Resources"]["Work"]["Properties"]["RedrivePolicy"],
+        json!({
+            "deadLetterTargetArn": {"Fn::GetAtt": ["Dlq", "Arn"]},
+            "maxReceiveCount": 3
+        })
+    );
+    assert_eq!(
+        tf["resource"]["awscc_sqs_queue"]["work"]["redrive_policy"],
+        json!("${jsonencode({\"deadLetterTargetArn\" = \"${awscc_sqs_queue.dlq.arn}\", \"maxReceiveCount\" = 3})}")
+    );
+}
+
+#[test]
+fn tags_take_each_target_s_shape_with_the_environment_s_tags() {
+    let (cfn, tf) = both(|stack, _| {
+        stack.add(sns::Topic::new("Topic").tag("team", "ops"));
+    });
+    let tags = &cfn["Resources"]["Topic"]["Properties"]["Tags"];
+    assert!(
+        tags.as_array()
+            .unwrap()
+            .contains(&json!({"Key": "team", "Value": "ops"})),
+        "{tags}"
+    );
+    assert!(
+        tags.as_array()
+            .unwrap()
+            .contains(&json!({"Key": "app", "Value": "t"})),
+        "{tags}"
+    );
+    let tags = &tf["resource"]["awscc_sns_topic"]["topic"]["tags"];
+    assert!(
+        tags.as_array()
+            .unwrap()
+            .contains(&json!({"key": "team", "value": "ops"})),
+        "{tags}"
+    );
+    assert!(
+        tags.as_array()
+            .unwrap()
+            .contains(&json!({"key": "app", "value": "t"})),
+        "{tags}"
+    );
+}
+
+#[test]
+fn generated_and_hand_written_handles_reference_each_other() {
+    let (cfn, tf) = both(|stack, _| {
+        let group = stack.add(logs::LogGroup::new("Logs"));
+        let topic = stack.add(sns::Topic::new("Topic").display_name(group.arn()));
+        stack.add(
+            Alarm::new(
+                "Errors",
+                Metric::new("AWS/Lambda", "Errors"),
+                Comparison::GreaterThanThreshold,
+                0.0,
+                1,
+            )
+            .alarm_action(topic.topic_arn()),
+        );
+    });
+    let display = cfn["Resources"]["Topic"]["Properties"]["DisplayName"].to_string();
+    assert!(display.contains("log-group:${Logs}"), "{display}");
+    let display = tf["resource"]["awscc_sns_topic"]["topic"]["display_name"].to_string();
+    assert!(
+        display.contains("${aws_cloudwatch_log_group.logs.name}"),
+        "{display}"
+    );
+    assert_eq!(
+        cfn["Resources"]["Errors"]["Properties"]["AlarmActions"],
+        json!([{"Fn::GetAtt": ["Topic", "TopicArn"]}])
+    );
+    assert_eq!(
+        tf["resource"]["aws_cloudwatch_metric_alarm"]["errors"]["alarm_actions"],
+        json!(["${awscc_sns_topic.topic.topic_arn}"])
+    );
+}
+
+#[test]
+fn a_type_awscc_lacks_is_cloudformation_only_and_terraform_says_so_at_the_declaring_line() {
+    let define: fn(&mut Stack, &Environment<()>) = |stack, _| {
+        let queue = stack.add(sqs::Queue::new("Q"));
+        stack.add(sqs::QueuePolicy::new(
+            "Policy",
+            Value::Map(vec![("Version".into(), "2012-10-17".into())]),
+            [queue.queue_url()],
+        ));
+    };
+    let problems = problems("eu-west-1", define);
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert!(
+        problems[0].contains(
+            "`AWS::SQS::QueuePolicy`, which the awscc Terraform provider (1.106.0) does not offer"
+        ) && problems[0].ends_with("lowering.rs"),
+        "{problems:#?}"
+    );
+    let only_cfn = Request {
+        targets: vec![stackwright::synth::Target::CloudFormation],
+        ..Request::default()
+    };
+    assert!(synthesize(&app("eu-west-1", define), &only_cfn).is_ok());
+}
+
+#[test]
+fn a_region_without_the_type_is_a_located_error() {
+    let problems = problems("ca-west-1", |stack, _| {
+        let role = stack.add(stackwright_aws_generated::iam::Role::new(
+            "Role",
+            Value::Map(vec![]),
+        ));
+        let f = stack.add(lambda::Function::new(
+            "Fn",
+            lambda::function::Code::new(),
+            role.arn(),
+        ));
+        stack.add(lambda::Url::new(
+            "Url",
+            lambda::url::AuthType::AwsIam,
+            f.arn(),
+        ));
+    });
+    let region: Vec<_> = problems
+        .iter()
+        .filter(|p| p.contains("`AWS::Lambda::Url` is not available in region `ca-west-1`"))
+        .collect();
+    assert!(
+        !region.is_empty() && region.iter().all(|p| p.ends_with("lowering.rs")),
+        "{problems:#?}"
+    );
+}
+
+#[test]
+fn overrides_findings_and_removal_policies_work_on_generated_types() {
+    let (cfn, tf) = both(|stack, _| {
+        stack.add(
+            sqs::Queue::new("Q")
+                .override_cloudformation("Properties.DelaySeconds", 5i64)
+                .override_terraform("delay_seconds", 6i64)
+                .accept_finding("CKV_AWS_27", "example"),
+        );
+        stack.add(sns::Topic::new("T").removal_policy(stackwright::RemovalPolicy::Destroy));
+    });
+    let queue = &cfn["Resources"]["Q"];
+    assert_eq!(queue["Properties"]["DelaySeconds"], json!(5));
+    // Stateful registry types (overlay.json) are retained unless told otherwise.
+    assert_eq!(queue["DeletionPolicy"], json!("Retain"));
+    assert_eq!(
+        queue["Metadata"]["checkov"]["skip"][0]["id"],
+        json!("CKV_AWS_27")
+    );
+    assert!(cfn["Resources"]["T"].get("DeletionPolicy").is_none());
+    let queue = &tf["resource"]["awscc_sqs_queue"]["q"];
+    assert_eq!(queue["delay_seconds"], json!(6));
+    assert_eq!(queue["lifecycle"]["prevent_destroy"], json!(true));
+    assert_eq!(queue["//"], json!(["checkov:skip=CKV_AWS_27: example"]));
+}
