@@ -17,23 +17,6 @@ pub(crate) fn port(resource: &mut Resource, what: &str, port: u32) {
     range(resource, what, port.into(), 1, 65535);
 }
 
-/// Checks a load balancer or target group name: 1-32 ASCII letters, digits and hyphens, neither starting
-/// nor ending with a hyphen (the Elastic Load Balancing API's rule).
-pub(crate) fn elb_name(resource: &mut Resource, what: &str, name: &str) {
-    let valid_chars = name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-    if name.is_empty()
-        || name.len() > 32
-        || !valid_chars
-        || name.starts_with('-')
-        || name.ends_with('-')
-    {
-        resource.problems.push(format!(
-            "invalid {what} `{name}`: expected 1 to 32 ASCII letters, digits and hyphens, \
-             not starting or ending with a hyphen"
-        ));
-    }
-}
-
 /// Checks a DNS domain name (a trailing dot is allowed). With `allow_wildcard`, the leftmost label may be
 /// `*`, as in certificates and records for `*.example.com`.
 pub(crate) fn domain_name(text: &str, allow_wildcard: bool) -> Result<(), String> {

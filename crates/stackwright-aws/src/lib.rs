@@ -26,6 +26,7 @@ pub mod kinds;
 pub mod kms;
 pub mod logs;
 pub mod naming;
+pub mod ordering;
 pub mod raw;
 pub mod rds;
 pub mod registry;

@@ -11,7 +11,7 @@
 //! type's name property in each target.
 
 use crate::kinds;
-use stackwright_core::naming::NameRule;
+use stackwright_core::naming::{NameRule, Uniqueness};
 
 /// A class of characters and how messages describe it: `(char::is_ascii_digit, "digits")`.
 pub type CharClass = (fn(char) -> bool, &'static str);
@@ -95,6 +95,24 @@ impl Rule {
 }
 
 impl NameRule for Rule {
+    fn uniqueness(&self) -> Uniqueness {
+        // By identity: the rules are consts, and only these differ from "per account and region".
+        match self.what {
+            w if w == S3_BUCKET.what => Uniqueness::Global,
+            w if [
+                IAM_ROLE.what,
+                IAM_MANAGED_POLICY.what,
+                IAM_INSTANCE_PROFILE.what,
+            ]
+            .contains(&w) =>
+            {
+                Uniqueness::Account
+            }
+            w if w == SECURITY_GROUP.what => Uniqueness::Parent,
+            _ => Uniqueness::Region,
+        }
+    }
+
     fn check(&self, name: &str) -> Result<(), String> {
         let problems = self.problems(name);
         if problems.is_empty() {
@@ -118,6 +136,8 @@ pub const RULES: &[(&str, &Rule)] = &[
     (kinds::LOGS_LOG_GROUP, &LOG_GROUP),
     (kinds::SECRETSMANAGER_SECRET, &SECRETSMANAGER_SECRET),
     (kinds::CLOUDWATCH_ALARM, &CLOUDWATCH_ALARM),
+    (kinds::LOAD_BALANCER, &LOAD_BALANCER),
+    (kinds::TARGET_GROUP, &TARGET_GROUP),
 ];
 
 pub fn rule_for(kind: &str) -> Option<&'static Rule> {

@@ -143,6 +143,12 @@ fn lower_all(instances: &[&StackInstance], targets: &[Target]) -> (Vec<Artifact>
                 }
             }
             problems.extend(found);
+            let bytes = to_bytes(&document);
+            if target == Target::CloudFormation {
+                let too_large =
+                    stackwright_cloudformation::check_size(&instance.stack, bytes.len());
+                problems.extend(too_large.map(|d| d.in_environment(&env.name).in_stack(stack)));
+            }
             artifacts.push(Artifact {
                 environment: env.name.clone(),
                 account: env.account.clone(),
@@ -151,7 +157,7 @@ fn lower_all(instances: &[&StackInstance], targets: &[Target]) -> (Vec<Artifact>
                 target,
                 path,
                 resource_count,
-                bytes: to_bytes(&document),
+                bytes,
                 depends_on,
                 renames,
                 capabilities,

@@ -23,7 +23,7 @@ pub(crate) trait Resolve {
 /// them without a variable map whose names could shadow logical ids).
 pub(crate) fn lower(expr: &Expr, resolve: &dyn Resolve, report: &mut dyn FnMut(String)) -> Json {
     match expr {
-        Expr::Literal(text) => Json::String(text.clone()),
+        Expr::Literal(text) => literal(text),
         Expr::Attr(_) | Expr::Param(_) | Expr::Pseudo(_) => match reference(expr, resolve) {
             Ok(reference) => intrinsic(reference),
             Err(message) => {
@@ -78,6 +78,30 @@ fn intrinsic(reference: Reference) -> Json {
 fn needs_join(part: &Expr, resolve: &dyn Resolve) -> bool {
     matches!(part, Expr::Attr(a)
         if matches!(resolve.attr(a), Ok(Reference::Import(_) | Reference::Intrinsic(_))))
+}
+
+/// Literal text in a position that takes intrinsic functions: the one spelling of user text (values,
+/// names, tag keys and values) in a template. Text holding `${` becomes `{"Fn::Sub": ".. ${!x} .."}`:
+/// it deploys the same, and cfn-lint and cloudformation-validate (E1029) no longer take `${AWS::Region}`
+/// in a shell script for a forgotten substitution.
+pub(crate) fn literal(text: &str) -> Json {
+    if text.contains("${") {
+        json!({ "Fn::Sub": text.replace("${", "${!") })
+    } else {
+        Json::String(text.to_owned())
+    }
+}
+
+/// Whether literal-only text (a description) holds what cfn-lint reads as a substitution
+/// (`${Name}`, `${AWS::Region}`, `${Res.Attr}`), which no intrinsic can escape there.
+pub(crate) fn looks_substituted(text: &str) -> bool {
+    text.match_indices("${").any(|(at, _)| {
+        let rest = &text[at + 2..];
+        let name_len = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | ':' | '.')))
+            .unwrap_or(rest.len());
+        name_len > 0 && rest[name_len..].starts_with('}')
+    })
 }
 
 fn reference(expr: &Expr, resolve: &dyn Resolve) -> Result<Reference, String> {
@@ -135,8 +159,21 @@ mod tests {
     }
 
     #[test]
+    fn descriptions_that_read_as_substitutions() {
+        assert!(looks_substituted("in ${AWS::Region} now"));
+        assert!(looks_substituted("${Vpc.CidrBlock}"));
+        assert!(!looks_substituted("costs $5 or ${ x }"));
+        assert!(!looks_substituted("open ${"));
+        assert!(!looks_substituted("${}"));
+    }
+
+    #[test]
     fn literals_refs_and_sub() {
-        check("plain ${x}".into(), json!("plain ${x}"));
+        check("plain".into(), json!("plain"));
+        check(
+            "echo ${AWS::Region} ${HOME}".into(),
+            json!({"Fn::Sub": "echo ${!AWS::Region} ${!HOME}"}),
+        );
         check(attr("id"), json!({"Ref": "Web"}));
         check(attr("ip"), json!({"Fn::GetAtt": ["Web", "IP"]}));
         check(

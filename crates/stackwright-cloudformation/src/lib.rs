@@ -6,9 +6,11 @@
 //!
 //! Architecture invariant: no IO here, and nothing about Terraform.
 
+mod attributes;
 mod deploy;
 mod exports;
 mod expr;
+mod limits;
 mod names;
 mod resources;
 mod tagging;
@@ -16,12 +18,10 @@ mod tagging_generated;
 mod validation;
 
 pub use deploy::{capabilities, stack_name, stack_name_problems, STACK_NAME_LIMIT};
+pub use limits::{check_size, MAX_OUTPUTS, MAX_PARAMETERS, MAX_RESOURCES, MAX_TEMPLATE_BYTES};
 use names::LogicalIds;
 use serde_json::{json, Map, Value as Json};
 use stackwright_core::{AttrRef, Diagnostic, Expr, ParamType, StackInstance};
-
-/// CloudFormation's limit on the outputs of one template (exports included).
-const MAX_OUTPUTS: usize = 200;
 
 /// A lowered template and what went wrong while lowering it.
 #[derive(Debug)]
@@ -60,11 +60,15 @@ pub fn synthesize(instance: &StackInstance) -> Template {
             p.insert("AllowedValues".into(), json!(parameter.allowed_values));
         }
         if let Some(description) = &parameter.description {
+            if let Some(problem) = literal_only("parameter", &parameter.id, description) {
+                problems.push(problem.for_resource(&parameter.id).at(parameter.location));
+            }
             p.insert("Description".into(), description.as_str().into());
         }
         parameters.insert(logical.clone(), Json::Object(p));
     }
 
+    let gateways = stackwright_aws::ordering::GatewayOrdering::new(stack);
     let lowering = resources::Lowering {
         app: instance.app,
         stack,
@@ -72,10 +76,15 @@ pub fn synthesize(instance: &StackInstance) -> Template {
         env,
         default_tags: &instance.default_tags,
         ids: &ids,
+        gateways: &gateways,
     };
     let mut resources = Map::new();
+    let mut over_limit = None;
     for (index, resource) in stack.resources().iter().enumerate() {
         let lowered = lowering.resource(index, resource, &mut problems);
+        if over_limit.is_none() && resources.len() + lowered.resources.len() > MAX_RESOURCES {
+            over_limit = Some(resource);
+        }
         for (n, (id, entry)) in lowered.resources.into_iter().enumerate() {
             if n > 0 {
                 taken.claim(id.clone(), &resource.id, resource.location, &mut problems);
@@ -86,6 +95,13 @@ pub fn synthesize(instance: &StackInstance) -> Template {
             parameters.insert(id, parameter);
         }
     }
+    limits::check_counts(
+        stack,
+        resources.len(),
+        over_limit,
+        parameters.len(),
+        &mut problems,
+    );
     if resources.is_empty() {
         problems.push(Diagnostic::new(
             "stack has no resources: a CloudFormation template needs at least one",
@@ -96,6 +112,9 @@ pub fn synthesize(instance: &StackInstance) -> Template {
     for (output, logical) in stack.outputs().iter().zip(&ids.outputs) {
         let mut o = Map::new();
         if let Some(description) = &output.description {
+            if let Some(problem) = literal_only("output", &output.id, description) {
+                problems.push(problem.for_resource(&output.id).at(output.location));
+            }
             o.insert("Description".into(), description.as_str().into());
         }
         let value = expr::lower(&output.value, lowering.resolver(), &mut |m| {
@@ -154,13 +173,16 @@ pub fn synthesize(instance: &StackInstance) -> Template {
         );
     }
 
-    if outputs.len() > MAX_OUTPUTS {
+    // Too many outputs of the user's own are reported by `limits` at the 201st; this is the case where the
+    // exports for other stacks push the template over.
+    if outputs.len() > MAX_OUTPUTS && stack.outputs().len() <= MAX_OUTPUTS {
         problems.push(Diagnostic::new(format!(
             "template has {} outputs ({} of them exports for other stacks): CloudFormation allows {MAX_OUTPUTS}; \
              split the stack or pass fewer handles to other stacks",
             outputs.len(),
             instance.links.exports.len()
-        )));
+        ))
+        .at(stack.location()));
     }
 
     let mut template = Map::new();
@@ -175,6 +197,9 @@ pub fn synthesize(instance: &StackInstance) -> Template {
             env.region
         )
     });
+    if let Some(problem) = literal_only("stack", stack.name(), &description) {
+        problems.push(problem.at(stack.location()));
+    }
     template.insert("Description".into(), description.into());
     if !parameters.is_empty() {
         template.insert("Parameters".into(), Json::Object(parameters));
@@ -194,4 +219,15 @@ pub fn synthesize(instance: &StackInstance) -> Template {
         renames: ids.renames,
         problems,
     }
+}
+
+/// A description is literal text that no intrinsic function can wrap, so `${Name}` in it cannot be
+/// escaped: CloudFormation keeps it, but cfn-lint and cloudformation-validate report E1029.
+fn literal_only(what: &str, id: &str, description: &str) -> Option<Diagnostic> {
+    expr::looks_substituted(description).then(|| {
+        Diagnostic::new(format!(
+            "the description of {what} `{id}` contains `${{...}}` (`{description}`): CloudFormation \
+             cannot escape it in a description (cfn-lint E1029); write it without `${{`"
+        ))
+    })
 }

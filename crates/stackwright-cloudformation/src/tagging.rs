@@ -1,5 +1,6 @@
 //! Tags on every resource type that takes them, in the shape that type wants, from the registry schemas.
 
+use crate::expr::literal;
 use serde_json::{json, Map, Value as Json};
 
 /// How a resource type spells its tags.
@@ -33,13 +34,15 @@ pub(crate) fn apply(type_name: &str, properties: &mut Map<String, Json>, tags: &
         return;
     }
     let value = match shape {
+        // Keys are values in list shapes (spelled like any text), but keys of a map, which take no
+        // intrinsic.
         Shape::KeyValueList => tags
             .iter()
-            .map(|(k, v)| json!({ "Key": k, "Value": v }))
+            .map(|(k, v)| json!({ "Key": literal(k), "Value": v }))
             .collect(),
         Shape::KeyValueListWithPropagateAtLaunch => tags
             .iter()
-            .map(|(k, v)| json!({ "Key": k, "Value": v, "PropagateAtLaunch": true }))
+            .map(|(k, v)| json!({ "Key": literal(k), "Value": v, "PropagateAtLaunch": true }))
             .collect(),
         Shape::Map => Json::Object(tags.iter().cloned().collect()),
     };

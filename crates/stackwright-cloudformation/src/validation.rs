@@ -4,6 +4,8 @@
 use serde_json::{Map, Value as Json};
 use stackwright_core::{Diagnostic, Resource};
 use stackwright_schema::cloudformation::resource_type;
+use stackwright_schema::names;
+use stackwright_validate::cloudformation::closest;
 
 /// Checks one template resource entry (`Type`, `Properties`, ...) declared by `resource`. Types outside
 /// the vendored data (raw resources of other types) are checked by the outside checkers only.
@@ -13,18 +15,35 @@ pub(crate) fn check(
     resource: &Resource,
     problems: &mut Vec<Diagnostic>,
 ) {
-    let Some(type_name) = entry.get("Type").and_then(Json::as_str) else {
-        return;
-    };
-    let Some(schema) = resource_type(type_name) else {
-        return;
-    };
     let mut report = |message: String| {
         problems.push(
             Diagnostic::new(message)
                 .for_resource(&resource.id)
                 .at(resource.location),
         );
+    };
+    let Some(type_name) = entry.get("Type").and_then(Json::as_str) else {
+        return report("the template resource has no `Type` string".into());
+    };
+    if let Some(attributes) = entry.as_object() {
+        crate::attributes::check(attributes, &mut |path, message| {
+            report(format!("`{type_name}` `{path}`: {message}"))
+        });
+    }
+    instance_types(type_name, entry, region, &mut report);
+    let Some(schema) = resource_type(type_name) else {
+        // Outside the vendored schemas: at least a type the registry has (custom resources and modules
+        // are the user's own).
+        let own = type_name.starts_with("Custom::") || type_name.ends_with("::MODULE");
+        if !own && !names::contains(names::cloudformation_types(), type_name) {
+            let hint = closest(type_name, names::cloudformation_types())
+                .map(|k| format!("; did you mean `{k}`?"))
+                .unwrap_or_default();
+            report(format!(
+                "unknown resource type `{type_name}`: not in the CloudFormation registry{hint}"
+            ));
+        }
+        return;
     };
     // An unknown region is reported once, by the environment's own check.
     if stackwright_core::regions::is_known(region) && !schema.available_in(region) {
@@ -41,5 +60,19 @@ pub(crate) fn check(
             "`{type_name}` `{}`: {}",
             problem.path, problem.message
         ));
+    }
+}
+
+/// Literal instance types against the region's offer (cfn-lint E3628 knows it too; Terraform does not).
+fn instance_types(type_name: &str, entry: &Json, region: &str, report: &mut dyn FnMut(String)) {
+    let pointer = match type_name {
+        "AWS::EC2::Instance" => "/Properties/InstanceType",
+        "AWS::EC2::LaunchTemplate" => "/Properties/LaunchTemplateData/InstanceType",
+        _ => return,
+    };
+    if let Some(instance_type) = entry.pointer(pointer).and_then(Json::as_str) {
+        if let Some(problem) = names::instance_type_problem(region, instance_type) {
+            report(problem);
+        }
     }
 }

@@ -5,6 +5,9 @@ use crate::naming::NameContext;
 use crate::regions;
 use crate::stack::{rename_problems, ScopeId, Stack, Stacks};
 use crate::tags;
+use crate::naming::Uniqueness;
+use crate::stack::Resource;
+use std::collections::hash_map::{Entry, HashMap};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 /// Which environments to instantiate; all of them by default.
@@ -60,6 +63,18 @@ impl<C> App<C> {
         let mut dynamic: Vec<(usize, Location)> = Vec::new();
         for environment in selected {
             let default_tags = tags::defaults(self.name(), self.tags(), environment.spec());
+            if default_tags.len() > tags::MAX_PER_RESOURCE {
+                problems.push(
+                    Diagnostic::new(format!(
+                        "{} tags for every resource (3 standard, then the app's and the environment's): AWS \
+                         allows at most {} per resource; drop some or combine them into one tag",
+                        default_tags.len(),
+                        tags::MAX_PER_RESOURCE
+                    ))
+                    .in_environment(environment.name())
+                    .at(environment.spec().location),
+                );
+            }
             let naming = |stack: &str| NameContext {
                 pattern: self.naming_pattern().to_owned(),
                 app: self.name().to_owned(),
@@ -80,7 +95,12 @@ impl<C> App<C> {
                     Declaration::Stack(index) => {
                         let definition = &self.stack_definitions()[*index];
                         let mut stack =
-                            Stack::new(&definition.name, next_scope(), naming(&definition.name));
+                            Stack::new(
+                            &definition.name,
+                            next_scope(),
+                            naming(&definition.name),
+                            definition.location,
+                        );
                         (definition.define)(&mut stack, environment);
                         instances.push(instance(stack));
                     }
@@ -112,6 +132,15 @@ impl<C> App<C> {
                         .for_resource(&resource.id)
                         .at(resource.location)
                 }));
+                if !resource.tags.is_empty() {
+                    let tag_problems =
+                        tags::resource_problems(&instance.default_tags, &resource.tags);
+                    found.extend(tag_problems.into_iter().map(|p| {
+                        Diagnostic::new(p)
+                            .for_resource(&resource.id)
+                            .at(resource.location)
+                    }));
+                }
             }
             found.extend(rename_problems(&instance.stack));
             found.extend(take_for(&mut name_problems, index));
@@ -122,6 +151,7 @@ impl<C> App<C> {
                     .map(|d| d.in_environment(env).in_stack(instance.stack.name())),
             );
         }
+        problems.extend(shared_physical_names(&instances));
         Instantiation {
             instances,
             problems,
@@ -296,6 +326,63 @@ fn stack_name_problems(
                 ))
                 .at(location),
             ));
+        }
+    }
+    problems
+}
+
+/// Physical names two instances (environments or stacks) give resources of one kind where the name must
+/// be unique: per account and region, per account for account-wide kinds (IAM), everywhere for S3
+/// buckets. The second copy would fail at deploy ("already exists"), typically when a second environment
+/// shares an account and region with the first. Names twice in one stack are reported by `Stack::add`.
+/// One pass with a hash map: only named resources cost anything.
+fn shared_physical_names(instances: &[StackInstance]) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    let mut seen: HashMap<(&str, String, &str), (usize, &Resource)> = HashMap::new();
+    for (i, instance) in instances.iter().enumerate() {
+        let env = instance.environment;
+        for resource in instance.stack.resources() {
+            let (Some(name), Some(physical)) = (resource.physical_name(), &resource.physical_name)
+            else {
+                continue;
+            };
+            let (scope, where_) = match physical.rule.uniqueness() {
+                Uniqueness::Global => (String::new(), "everywhere in AWS"),
+                Uniqueness::Account => (env.account.clone(), "per account"),
+                Uniqueness::Region => (
+                    format!("{}/{}", env.account, env.region),
+                    "per account and region",
+                ),
+                Uniqueness::Parent => continue,
+            };
+            match seen.entry((resource.kind, scope, name)) {
+                Entry::Vacant(slot) => {
+                    slot.insert((i, resource));
+                }
+                Entry::Occupied(first) => {
+                    let (j, other) = *first.get();
+                    if j == i {
+                        continue;
+                    }
+                    let owner = &instances[j];
+                    problems.push(
+                        Diagnostic::new(format!(
+                            "physical name `{name}` is also given to `{}` in environment `{}`, stack `{}` \
+                             (declared at {}:{}): these names are unique {where_}; put `{{env}}` or \
+                             `{{stack}}` in the naming pattern, or let the engine name one of them",
+                            other.id,
+                            owner.environment.name,
+                            owner.stack.name(),
+                            other.location.file(),
+                            other.location.line()
+                        ))
+                        .for_resource(&resource.id)
+                        .at(resource.location)
+                        .in_environment(&env.name)
+                        .in_stack(instance.stack.name()),
+                    );
+                }
+            }
         }
     }
     problems

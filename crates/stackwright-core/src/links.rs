@@ -402,7 +402,12 @@ mod tests {
     /// each scope in `uses`. Scopes are made by hand: the API cannot build a cycle, as a stack only
     /// receives handles of stacks declared before it.
     fn stack(name: &str, scope: u32, id: &str, uses: &[u32]) -> Stack {
-        let mut stack = Stack::new(name, ScopeId(scope), NameContext::default());
+        let mut stack = Stack::new(
+            name,
+            ScopeId(scope),
+            NameContext::default(),
+            std::panic::Location::caller(),
+        );
         let mut resource = Resource::new(id, "test.Thing");
         for (i, &other) in uses.iter().enumerate() {
             let attr = Expr::Attr(AttrRef {

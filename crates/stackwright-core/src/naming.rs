@@ -18,6 +18,25 @@ const PLACEHOLDERS: [&str; 6] = ["app", "env", "stack", "account", "region", "na
 pub trait NameRule: Debug + Send + Sync {
     /// `Err` says what is wrong and what is expected, lowercase, without trailing period.
     fn check(&self, name: &str) -> Result<(), String>;
+
+    /// Where no two resources of the type may share a name; instantiation checks it across every
+    /// environment and stack of the app.
+    fn uniqueness(&self) -> Uniqueness {
+        Uniqueness::Region
+    }
+}
+
+/// Where a physical name must be unique.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Uniqueness {
+    /// In every account and region (S3 bucket names, in a partition).
+    Global,
+    /// In one account, whatever the region (IAM).
+    Account,
+    /// In one account and region (most types).
+    Region,
+    /// Inside a parent resource (security groups in a VPC): only twins in one stack are known to clash.
+    Parent,
 }
 
 /// A physical name requested for a resource: the user's name, which [`Stack::add`](crate::Stack::add)

@@ -274,10 +274,11 @@ pub struct Stack {
     /// Attributes exported whether or not another stack imports them (see [`Stack::keep_export`]).
     pub(crate) kept_exports: Vec<(crate::expr::AttrRef, Location)>,
     naming: NameContext,
+    location: Location,
 }
 
 impl Stack {
-    pub(crate) fn new(name: &str, scope: ScopeId, naming: NameContext) -> Self {
+    pub(crate) fn new(name: &str, scope: ScopeId, naming: NameContext, location: Location) -> Self {
         Stack {
             name: name.to_owned(),
             scope,
@@ -288,7 +289,14 @@ impl Stack {
             problems: Vec::new(),
             kept_exports: Vec::new(),
             naming,
+            location,
         }
+    }
+
+    /// Where the stack's definition was added to the app (`App::stack`): the place problems of the
+    /// stack as a whole (a template over a service limit) point at.
+    pub fn location(&self) -> Location {
+        self.location
     }
 
     pub fn name(&self) -> &str {
@@ -557,9 +565,10 @@ impl Stacks {
             stack: name.clone(),
             ..self.naming.clone()
         };
-        let mut stack = Stack::new(&name, (self.next_scope)(), naming);
+        let location = std::panic::Location::caller();
+        let mut stack = Stack::new(&name, (self.next_scope)(), naming, location);
         let value = define(&mut stack);
-        self.declared.push((stack, std::panic::Location::caller()));
+        self.declared.push((stack, location));
         value
     }
 }

@@ -6,17 +6,32 @@ use serde_json::{Map, Value as Json};
 use stackwright_core::{Diagnostic, Expr, Override, Resource, Value};
 
 /// Lowers a neutral value to JSON; `string` is the target's lowering of strings, which may hold
-/// references.
+/// references. Map keys are copied as they are: for targets that read keys literally (CloudFormation).
 pub fn lower_value(value: &Value, string: &mut dyn FnMut(&Expr) -> Json) -> Json {
+    lower_value_keyed(value, &|k| k.to_owned(), string)
+}
+
+/// [`lower_value`] for targets that read map keys as text with a syntax of their own (Terraform reads
+/// `${` in a key as an interpolation): `key` spells each key of every map.
+pub fn lower_value_keyed(
+    value: &Value,
+    key: &dyn Fn(&str) -> String,
+    string: &mut dyn FnMut(&Expr) -> Json,
+) -> Json {
     match value {
         Value::Bool(b) => Json::Bool(*b),
         Value::Int(i) => Json::from(*i),
         Value::Str(e) => string(e),
-        Value::List(items) => Json::Array(items.iter().map(|v| lower_value(v, string)).collect()),
+        Value::List(items) => Json::Array(
+            items
+                .iter()
+                .map(|v| lower_value_keyed(v, key, string))
+                .collect(),
+        ),
         Value::Map(entries) => Json::Object(
             entries
                 .iter()
-                .map(|(k, v)| (k.clone(), lower_value(v, string)))
+                .map(|(k, v)| (key(k), lower_value_keyed(v, key, string)))
                 .collect(),
         ),
     }

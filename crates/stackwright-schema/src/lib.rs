@@ -16,6 +16,7 @@ mod generated {
     /// Written by `cargo xtask codegen`: replacement data of every registry type.
     pub(crate) mod registry;
 }
+pub mod names;
 mod path;
 pub mod registry;
 pub mod terraform;

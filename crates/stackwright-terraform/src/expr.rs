@@ -97,7 +97,9 @@ pub(crate) fn call(function: &str, template: &str) -> String {
     out
 }
 
-/// Escapes literal text as a whole string.
+/// Escapes literal text as a whole string: the one spelling of user text (values, map keys, tag keys,
+/// names) in every position Terraform reads as a template, that is everywhere except the literal-only
+/// `description` and `default` of variables and outputs.
 pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     escape_into(text, &mut out);

@@ -63,6 +63,7 @@ pub fn synthesize(instance: &StackInstance) -> Module {
         .cloned()
         .unwrap_or_default();
 
+    let gateways = stackwright_aws::ordering::GatewayOrdering::new(stack);
     let lowering = resources::Lowering {
         app: instance.app,
         env,
@@ -70,6 +71,7 @@ pub fn synthesize(instance: &StackInstance) -> Module {
         links: &instance.links,
         default_tags: &instance.default_tags,
         names: &names,
+        gateways: &gateways,
     };
     let mut variables = Map::new();
     let mut blocks = resources::Blocks::new(taken);
@@ -188,11 +190,22 @@ pub fn synthesize(instance: &StackInstance) -> Module {
     if let Some(role_arn) = &settings.assume_role_arn {
         provider.insert("assume_role".into(), json!({ "role_arn": role_arn }));
     }
+    for (key, _) in instance.default_tags.iter().filter(|(_, v)| v.is_empty()) {
+        // hashicorp/terraform-provider-aws#42247 and #37297: an empty value in `default_tags` plans
+        // wrong changes (removing resource tags) or none at all, so the module never converges.
+        problems.push(
+            Diagnostic::new(format!(
+                "tag `{key}` has an empty value: the AWS provider mishandles empty values in `default_tags` \
+                 (wrong or perpetual plans); give it a value, or set it on the resources that need it with `.tag(..)`"
+            ))
+            .at(env.location),
+        );
+    }
     if !instance.default_tags.is_empty() {
         let tags: Map<String, Json> = instance
             .default_tags
             .iter()
-            .map(|(k, v)| (k.clone(), Json::String(expr::escape(v))))
+            .map(|(k, v)| (expr::escape(k), Json::String(expr::escape(v))))
             .collect();
         provider.insert("default_tags".into(), json!({ "tags": tags }));
     }

@@ -3,7 +3,8 @@
 
 use serde_json::{Map, Value as Json};
 use stackwright_core::{Diagnostic, Resource};
-use stackwright_schema::terraform;
+use stackwright_schema::{names, terraform};
+use stackwright_validate::cloudformation::closest;
 
 /// Checks one `resource` or `data` block body declared by `resource`. Types outside the vendored data
 /// (raw resources of other types) are checked by the outside checkers only.
@@ -11,6 +12,7 @@ pub(crate) fn check(
     type_name: &str,
     data: bool,
     body: &Map<String, Json>,
+    region: &str,
     resource: &Resource,
     problems: &mut Vec<Diagnostic>,
 ) {
@@ -19,7 +21,35 @@ pub(crate) fn check(
     } else {
         terraform::resource_type(type_name)
     };
+    let mut report = |message: String| {
+        problems.push(
+            Diagnostic::new(message)
+                .for_resource(&resource.id)
+                .at(resource.location),
+        )
+    };
+    let literal = body.get("instance_type").and_then(Json::as_str);
+    if let Some(instance_type) = literal.filter(|t| !t.contains("${")) {
+        if matches!(type_name, "aws_instance" | "aws_launch_template") {
+            // `terraform validate` does not know which types a region offers; the apply fails.
+            if let Some(problem) = names::instance_type_problem(region, instance_type) {
+                report(problem);
+            }
+        }
+    }
     let Some(schema) = schema else {
+        // Outside the vendored schemas: at least a type the provider has. Types of other providers
+        // (`awscc_*`, `random_*`) are theirs to check.
+        let known = names::terraform_types(data);
+        if type_name.starts_with("aws_") && !names::contains(known, type_name) {
+            let hint = closest(type_name, known)
+                .map(|k| format!("; did you mean `{k}`?"))
+                .unwrap_or_default();
+            let what = if data { "data source" } else { "resource" };
+            report(format!(
+                "unknown {what} type `{type_name}`: not in the AWS provider (hashicorp/aws 5.100.0){hint}"
+            ));
+        }
         return;
     };
     for problem in stackwright_validate::terraform::validate_block(schema.block(), body) {
@@ -28,10 +58,6 @@ pub(crate) fn check(
         } else {
             format!(" `{}`", problem.path)
         };
-        problems.push(
-            Diagnostic::new(format!("`{type_name}`{at}: {}", problem.message))
-                .for_resource(&resource.id)
-                .at(resource.location),
-        );
+        report(format!("`{type_name}`{at}: {}", problem.message));
     }
 }

@@ -296,7 +296,7 @@ fn loosely_equal(allowed: &Json, value: &Json) -> bool {
 }
 
 /// The known name closest to a misspelling, when it is close enough to be a likely typo.
-pub(crate) fn closest<'a>(wanted: &str, known: &[&'a str]) -> Option<&'a str> {
+pub fn closest<'a>(wanted: &str, known: &[&'a str]) -> Option<&'a str> {
     let wanted_lower = wanted.to_lowercase();
     known
         .iter()

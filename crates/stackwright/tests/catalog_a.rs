@@ -218,7 +218,12 @@ fn launch_template_requires_imdsv2_and_encrypts_its_root_volume() {
                 "user_data": "${base64encode(\"#!/bin/sh\\necho \\\"$${HOME}\\\" ${aws_vpc.vpc.id}\")}",
                 "iam_instance_profile": {"arn": "arn:aws:iam::123456789012:instance-profile/app"},
                 "block_device_mappings": [{"device_name": "/dev/xvda", "ebs": {"volume_type": "gp3", "encrypted": "true"}}],
-                "metadata_options": {"http_endpoint": "enabled", "http_tokens": "required"}
+                "metadata_options": {"http_endpoint": "enabled", "http_tokens": "required"},
+                // `default_tags` does not reach what the template launches (issue 11, item 6).
+                "tag_specifications": [
+                    {"resource_type": "instance", "tags": {"app": "demo", "environment": "dev", "managed-by": "stackwright"}},
+                    {"resource_type": "volume", "tags": {"app": "demo", "environment": "dev", "managed-by": "stackwright"}}
+                ]
             }),
         )],
     );
@@ -372,7 +377,7 @@ fn application_load_balancer_is_protected_and_drops_invalid_headers() {
         &[(
             "Web",
             json!({"Type": "AWS::ElasticLoadBalancingV2::LoadBalancer", "Properties": {
-                "Type": "application", "Scheme": "internet-facing", "Name": "web-prod",
+                "Type": "application", "Scheme": "internet-facing", "Name": "demo-dev-web-prod",
                 "Subnets": [{"Ref": "Subnet0"}, {"Ref": "Subnet1"}],
                 "SecurityGroups": [{"Fn::GetAtt": ["Group", "GroupId"]}],
                 "LoadBalancerAttributes": [
@@ -387,7 +392,7 @@ fn application_load_balancer_is_protected_and_drops_invalid_headers() {
         &[(
             "aws_lb",
             "web",
-            json!({"name": "web-prod", "load_balancer_type": "application", "internal": false,
+            json!({"name": "demo-dev-web-prod", "load_balancer_type": "application", "internal": false,
                    "subnets": ["${aws_subnet.subnet0.id}", "${aws_subnet.subnet1.id}"],
                    "security_groups": ["${aws_security_group.group.id}"],
                    "enable_deletion_protection": true, "drop_invalid_header_fields": true,
@@ -968,7 +973,7 @@ fn load_balancer_input() {
     let app = one_stack(|s| {
         let net = net(s);
         s.add(
-            LoadBalancer::application("Web", Scheme::Internal, [&net.subnets[0]], []).name("-web"),
+            LoadBalancer::application("Web", Scheme::Internal, [&net.subnets[0]], []).name("web_1"),
         );
     });
     fails(
@@ -976,7 +981,7 @@ fn load_balancer_input() {
         &[
             "an application load balancer has 1 subnet(s): expected at least 2, in different availability zones",
             "an application load balancer has no security group",
-            "invalid load balancer name `-web`",
+            "invalid physical name `demo-dev-web_1` (name `web_1` in naming pattern `{app}-{env}-{name}`): load balancer name",
             "resource `Web`",
             &at,
         ],

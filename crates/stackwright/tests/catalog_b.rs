@@ -189,7 +189,7 @@ fn iam_policy_variables_stay_literal_beside_references() {
         },
         &[(
             "/Resources/HomeAccess/Properties/PolicyDocument/Statement/0/Resource",
-            json!(["arn:aws:s3:::shared/${aws:username}/*", {"Fn::Sub": "${Homes.Arn}/${!aws:username}/*"}]),
+            json!([{"Fn::Sub": "arn:aws:s3:::shared/${!aws:username}/*"}, {"Fn::Sub": "${Homes.Arn}/${!aws:username}/*"}]),
         )],
         &[(
             "/data/aws_iam_policy_document/home_access_policy_document/statement/0/resources",

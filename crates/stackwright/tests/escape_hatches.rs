@@ -1,18 +1,9 @@
 //! Raw resources and per-target overrides: the way out for what the typed builders do not cover.
 
-use crate::support::{artifacts, fails, line_below, one_stack, run, CFN, TF};
+use crate::support::{artifacts, fails, line_below, map, one_stack, run, CFN, TF};
 use serde_json::json;
 use stackwright::aws::ec2;
-use stackwright::{cfn, tf, Value};
-
-fn map(entries: &[(&str, Value)]) -> Value {
-    Value::Map(
-        entries
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect(),
-    )
-}
+use stackwright::{cfn, tf};
 
 #[test]
 fn a_raw_resource_with_both_forms_lowers_to_both_targets_with_live_references() {

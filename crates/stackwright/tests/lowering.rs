@@ -42,18 +42,23 @@ fn interpolation_keeps_literal_dollar_braces_literal_in_both_targets() {
 }
 
 #[test]
-fn literal_text_alone_is_escaped_for_terraform_only() {
+fn literal_text_alone_is_escaped_in_both_targets() {
     let app = one_stack(|s| {
-        s.add(ec2::Instance::new("Web", "ami-12345678", "t3.micro").user_data("echo ${HOME}"));
+        s.add(
+            ec2::Instance::new("Web", "ami-12345678", "t3.micro")
+                .user_data("echo ${AWS::Region} ${HOME}"),
+        );
     });
     let docs = artifacts(&app);
+    // A plain string would deploy literally too, but cfn-lint and cloudformation-validate report E1029
+    // on `${AWS::Region}` in one; `Fn::Sub` with `${!` says it is literal.
     assert_eq!(
         docs[CFN]["Resources"]["Web"]["Properties"]["UserData"],
-        json!({"Fn::Base64": "echo ${HOME}"})
+        json!({"Fn::Base64": {"Fn::Sub": "echo ${!AWS::Region} ${!HOME}"}})
     );
     assert_eq!(
         docs[TF]["resource"]["aws_instance"]["web"]["user_data"],
-        "echo $${HOME}"
+        "echo $${AWS::Region} $${HOME}"
     );
 }
 

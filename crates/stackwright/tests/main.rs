@@ -4,6 +4,7 @@ mod bad_input;
 mod catalog_a;
 mod catalog_b;
 mod cli;
+mod corpus;
 mod cross_stack;
 mod escape_hatches;
 mod existing;

@@ -68,3 +68,13 @@ pub fn one_stack(define: impl Fn(&mut stackwright::Stack) + Send + Sync + 'stati
         ))
         .stack("main", move |stack, _| define(stack))
 }
+
+/// A neutral map value, for raw resources and overrides.
+pub fn map(entries: &[(&str, stackwright::Value)]) -> stackwright::Value {
+    stackwright::Value::Map(
+        entries
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+    )
+}

@@ -1,18 +1,9 @@
 //! Synth-time schema validation: every lowered resource is checked against the pinned CloudFormation
 //! registry and Terraform provider schemas, raw resources and overrides included, with located errors.
 
-use crate::support::{fails, line_below, one_stack, run};
+use crate::support::{fails, line_below, map, one_stack, run};
 use stackwright::aws::ec2;
-use stackwright::{cfn, tf, App, Environment, Value};
-
-fn map(entries: &[(&str, Value)]) -> Value {
-    Value::Map(
-        entries
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect(),
-    )
-}
+use stackwright::{cfn, tf, App, Environment};
 
 #[test]
 fn a_misspelled_property_in_a_raw_resource() {

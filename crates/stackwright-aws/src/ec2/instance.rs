@@ -78,8 +78,14 @@ macro_rules! machine_setters {
             }
 
             /// A script or cloud-init document run at first boot; targets base64-encode it as each expects.
+            ///
+            /// At most 16 KB (16,384 bytes) before encoding, EC2's limit: longer literal text is an error.
             pub fn user_data(mut self, text: impl Into<stackwright_core::Expr>) -> Self {
-                self.resource.set("user_data", text.into());
+                let text = text.into();
+                if let Some(problem) = $crate::ec2::instance::user_data_problem(&text) {
+                    self.resource.problems.push(problem);
+                }
+                self.resource.set("user_data", text);
                 self
             }
 
@@ -170,5 +176,30 @@ impl Declare for Instance {
     fn declare(mut self, at: ResourceRef) -> (Resource, InstanceHandle) {
         finish_machine(&mut self.resource, self.security_groups, self.root_volume);
         (self.resource, InstanceHandle { handle: Handle(at) })
+    }
+}
+
+/// EC2 takes at most 16 KB of user data, before base64 encoding ("User data is limited to 16 KB, in raw
+/// form"); only `terraform validate` notices, and CloudFormation fails at launch.
+pub const USER_DATA_MAX_BYTES: usize = 16 * 1024;
+
+/// The user data's literal text over [`USER_DATA_MAX_BYTES`] (references count as nothing, so a script
+/// that fits only without its references' values is left to deploy time).
+pub(crate) fn user_data_problem(text: &stackwright_core::Expr) -> Option<String> {
+    let bytes = literal_bytes(text);
+    (bytes > USER_DATA_MAX_BYTES).then(|| {
+        format!(
+            "user data of {bytes} bytes: EC2 takes at most {USER_DATA_MAX_BYTES} bytes (16 KB) before \
+             encoding; move the bulk to S3 or an SSM parameter and fetch it at boot"
+        )
+    })
+}
+
+fn literal_bytes(text: &stackwright_core::Expr) -> usize {
+    use stackwright_core::Expr;
+    match text {
+        Expr::Literal(s) => s.len(),
+        Expr::Concat(parts) => parts.iter().map(literal_bytes).sum(),
+        _ => 0,
     }
 }

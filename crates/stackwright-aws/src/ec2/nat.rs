@@ -5,8 +5,8 @@ use stackwright_core::{Declare, Resource, ResourceRef};
 
 /// An Elastic IP address allocated for use in a VPC, e.g. the public address of a NAT gateway.
 ///
-/// In a VPC created in the same stack, make it `depends_on` the VPC's internet gateway: AWS can only
-/// allocate it once the gateway is attached.
+/// AWS can only allocate it once the VPC's internet gateway is attached: both targets make it wait for
+/// every internet gateway of its stack (see [`crate::ordering`]).
 pub struct ElasticIp {
     resource: Resource,
 }
@@ -45,8 +45,9 @@ pub struct NatGateway {
 }
 
 impl NatGateway {
-    /// A public NAT gateway in a public subnet, with an Elastic IP as its address. Make it `depends_on` the
-    /// VPC's internet gateway: AWS refuses to create it in a VPC without an attached one.
+    /// A public NAT gateway in a public subnet, with an Elastic IP as its address. AWS refuses to create it
+    /// in a VPC without an attached internet gateway: both targets make it wait for the gateway of its
+    /// subnet's VPC (see [`crate::ordering`]).
     #[track_caller]
     pub fn public(id: impl Into<String>, subnet: &SubnetHandle, address: &ElasticIpHandle) -> Self {
         let mut resource = Resource::new(id, kinds::NAT_GATEWAY);

@@ -96,19 +96,6 @@ impl LoadBalancer {
         }
     }
 
-    /// A fixed name instead of one the engine generates. The name is part of the load balancer's DNS name
-    /// and cannot change without replacing it.
-    pub fn name(mut self, name: &str) -> Self {
-        check::elb_name(&mut self.resource, "load balancer name", name);
-        if name.starts_with("internal-") {
-            self.resource.problems.push(format!(
-                "invalid load balancer name `{name}`: expected a name not starting with `internal-`"
-            ));
-        }
-        self.resource.set("name", name);
-        self
-    }
-
     /// Adds a security group (network load balancers may have them too).
     pub fn security_group(mut self, group: &SecurityGroupHandle) -> Self {
         self.security_groups.push(group.id().into());
@@ -175,6 +162,7 @@ impl LoadBalancer {
     }
 }
 common_setters!(LoadBalancer, taggable);
+crate::naming::physical_name!(LoadBalancer);
 
 attr_handle!(
     /// A declared load balancer.

@@ -92,13 +92,6 @@ impl TargetGroup {
         self
     }
 
-    /// A fixed name instead of one the engine generates; it cannot change without replacing the group.
-    pub fn name(mut self, name: &str) -> Self {
-        check::elb_name(&mut self.resource, "target group name", name);
-        self.resource.set("name", name);
-        self
-    }
-
     pub fn health_check(mut self, check: HealthCheck) -> Self {
         self.health_check = check;
         self
@@ -166,6 +159,7 @@ impl TargetGroup {
     }
 }
 common_setters!(TargetGroup, taggable);
+crate::naming::physical_name!(TargetGroup);
 
 /// Cookie names starting with `AWSALB` are the load balancer's own.
 fn check_cookie_name(r: &mut Resource, name: &str) {

@@ -137,9 +137,17 @@ fn lower(l: &Lowering, id: &str, p: &mut Props, out: &mut Secondary) -> Option<&
                 p.insert("IamInstanceProfile", Json::Object(out));
             }
             // The instance's settings, lowered like an instance's, are the template's data.
-            let data = std::mem::take(&mut p.out);
-            p.insert("LaunchTemplateData", Json::Object(data));
+            let mut data = std::mem::take(&mut p.out);
             let tags = p.tag_list();
+            if !tags.is_empty() {
+                // What the template launches carries the tags too: an auto scaling group's tags reach
+                // its instances but not their volumes, and an instance launched directly gets none.
+                data.insert(
+                    "TagSpecifications".into(),
+                    json!(launched_tag_specifications(&tags)),
+                );
+            }
+            p.insert("LaunchTemplateData", Json::Object(data));
             if !tags.is_empty() {
                 p.insert(
                     "TagSpecifications",
@@ -244,5 +252,16 @@ fn security_group_rules(p: &mut Props, direction: &str, group_key: &str) -> Vec<
             }
             Json::Object(out)
         })
+        .collect()
+}
+
+/// The resource types a launch template tags at launch, each with the template's tags: instances and
+/// their EBS volumes, which no other tag reaches.
+const LAUNCHED_RESOURCE_TYPES: [&str; 2] = ["instance", "volume"];
+
+fn launched_tag_specifications(tags: &[Json]) -> Vec<Json> {
+    LAUNCHED_RESOURCE_TYPES
+        .iter()
+        .map(|t| json!({ "ResourceType": t, "Tags": tags }))
         .collect()
 }

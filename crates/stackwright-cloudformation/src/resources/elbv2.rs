@@ -31,7 +31,7 @@ fn lower(_: &Lowering, _: &str, p: &mut Props, _: &mut Secondary) -> Option<&'st
         kinds::LOAD_BALANCER => {
             p.copy("type", "Type");
             p.copy("scheme", "Scheme");
-            p.copy("name", "Name");
+            p.physical_name("Name");
             p.copy("subnets", "Subnets");
             p.copy("security_groups", "SecurityGroups");
             let mut attributes = Attributes::default();
@@ -58,7 +58,7 @@ fn lower(_: &Lowering, _: &str, p: &mut Props, _: &mut Secondary) -> Option<&'st
             "AWS::ElasticLoadBalancingV2::LoadBalancer"
         }
         kinds::TARGET_GROUP => {
-            p.copy("name", "Name");
+            p.physical_name("Name");
             p.copy("protocol", "Protocol");
             p.copy("port", "Port");
             p.copy("vpc_id", "VpcId");

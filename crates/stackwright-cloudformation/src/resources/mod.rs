@@ -25,6 +25,7 @@ use crate::names::{LogicalIds, ATTACHMENT_SUFFIX};
 use crate::tagging;
 use serde_json::{json, Map, Value as Json};
 use stackwright_aws::kinds;
+use stackwright_aws::ordering::GatewayOrdering;
 use stackwright_core::{
     AttrRef, Diagnostic, Expr, Links, ParamRef, RemovalPolicy, Resource, Stack, Value,
 };
@@ -74,6 +75,8 @@ pub(crate) struct Lowering<'a> {
     /// The instance's default tags (standard, app, environment), merged into every taggable resource.
     pub default_tags: &'a [(String, String)],
     pub ids: &'a LogicalIds,
+    /// Internet gateways that resources with public addresses wait for.
+    pub gateways: &'a GatewayOrdering,
 }
 
 /// What one neutral resource becomes: template resources and, for lookups, a template parameter.
@@ -202,7 +205,7 @@ impl Props<'_, '_> {
     /// Sets property `to` to the resource's physical name, when the user gave one.
     pub fn physical_name(&mut self, to: &str) {
         if let Some(name) = self.resource.physical_name() {
-            self.out.insert(to.into(), Json::String(name.to_owned()));
+            self.out.insert(to.into(), expr::literal(name));
         }
     }
 
@@ -213,7 +216,7 @@ impl Props<'_, '_> {
             .lowering
             .default_tags
             .iter()
-            .map(|(k, v)| (k.clone(), Json::String(v.clone())))
+            .map(|(k, v)| (k.clone(), expr::literal(v)))
             .collect();
         for (key, value) in &self.resource.tags {
             let value = self.expr(value);
@@ -230,7 +233,7 @@ impl Props<'_, '_> {
     pub fn tag_list(&mut self) -> Vec<Json> {
         self.merged_tags()
             .into_iter()
-            .map(|(k, v)| json!({ "Key": k, "Value": v }))
+            .map(|(k, v)| json!({ "Key": expr::literal(&k), "Value": v }))
             .collect()
     }
 }
@@ -275,6 +278,11 @@ impl Lowering<'_> {
                 None => {}
             }
         }
+        self.gateways
+            .dependencies(self.stack, resource, &mut |gateway| {
+                let gateway = &self.ids.resources[gateway.index as usize];
+                depends_on.push(format!("{gateway}{ATTACHMENT_SUFFIX}"));
+            });
         let mut p = Props {
             lowering: self,
             resource,
@@ -351,7 +359,7 @@ impl Lowering<'_> {
             }
         }
         let mut entry = Map::new();
-        entry.insert("Type".into(), type_name.into());
+        entry.insert("Type".into(), type_name.as_str().into());
         let policy = match resource.removal_policy {
             RemovalPolicy::Destroy => None,
             RemovalPolicy::Retain => Some("Retain"),
@@ -382,6 +390,19 @@ impl Lowering<'_> {
             &mut found,
         );
         p.problems.extend(found);
+        let overridden = entry.get("Type").and_then(Json::as_str);
+        if overridden != Some(type_name.as_str()) {
+            // The properties were lowered for the kind's own type: another type would get them unchecked.
+            p.problems.push(
+                Diagnostic::new(format!(
+                    "an override changes `Type` from `{type_name}` to {}: properties lowered for one type do \
+                     not fit another; declare the other type as a raw resource (`cfn::Raw`)",
+                    overridden.map_or("nothing".to_owned(), |t| format!("`{t}`"))
+                ))
+                .for_resource(&resource.id)
+                .at(type_override_location(resource)),
+            );
+        }
         let mut resources = vec![(id.clone(), entry)];
         resources.extend(secondary.resources.into_iter().map(|(id, entry)| {
             (
@@ -429,4 +450,14 @@ fn with_accepted_findings(entry: Json, findings: &[(String, String)]) -> Json {
     out.entry("Metadata")
         .or_insert_with(|| checkov_metadata(findings));
     Json::Object(out)
+}
+
+/// Where the user overrode (or removed) `Type`, or else the resource's declaration.
+fn type_override_location(resource: &Resource) -> stackwright_core::Location {
+    resource
+        .overrides
+        .iter()
+        .rev()
+        .find(|o| o.target == TARGET && o.path.first().is_some_and(|p| p == "Type"))
+        .map_or(resource.location, |o| o.location)
 }

@@ -33,7 +33,7 @@ fn lower(_: &str, a: &mut Attrs, _: &mut Secondary) -> bool {
         return false;
     }
     // The provider requires a name, which CloudFormation would generate.
-    let name = a.lowering.required_name(resource);
+    let name = a.lowering.checked_required_name(resource, a.problems);
     a.insert("alarm_name", Json::String(expr::escape(&name)));
     a.copy("description", "alarm_description");
     a.copy("namespace", "namespace");

@@ -33,7 +33,7 @@ fn lower(_: &str, a: &mut Attrs, _: &mut Secondary) -> bool {
         return false;
     }
     // The provider requires a name, which CloudFormation would generate.
-    let name = a.lowering.required_name(resource);
+    let name = a.lowering.checked_required_name(resource, a.problems);
     a.insert("name", Json::String(expr::escape(&name)));
     a.copy("billing_mode", "billing_mode");
     let mut attributes = Vec::new();

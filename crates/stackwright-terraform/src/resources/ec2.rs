@@ -205,6 +205,16 @@ fn lower(name: &str, a: &mut Attrs, out: &mut Secondary) -> bool {
                 );
             }
             metadata_options(a);
+            // `default_tags` reaches the template but not what it launches: instances and their volumes
+            // get the merged tags (an auto scaling group's tags do not reach volumes either).
+            let tags: Map<String, Json> = a.merged_tags().into_iter().collect();
+            if !tags.is_empty() {
+                let specifications: Vec<Json> = ["instance", "volume"]
+                    .iter()
+                    .map(|t| json!({ "resource_type": t, "tags": tags }))
+                    .collect();
+                a.insert("tag_specifications", Json::Array(specifications));
+            }
             a.tags();
         }
         kinds::VOLUME => {

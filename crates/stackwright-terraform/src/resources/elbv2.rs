@@ -37,7 +37,7 @@ fn lower(_: &str, a: &mut Attrs, out: &mut Secondary) -> bool {
     let resource = a.resource;
     match resource.kind {
         kinds::LOAD_BALANCER => {
-            a.copy("name", "name");
+            a.physical_name("name");
             a.copy("type", "load_balancer_type");
             if let Some(scheme) = resource.get("scheme") {
                 let internal = a.value(scheme) == "internal";
@@ -57,7 +57,7 @@ fn lower(_: &str, a: &mut Attrs, out: &mut Secondary) -> bool {
             a.tags();
         }
         kinds::TARGET_GROUP => {
-            a.copy("name", "name");
+            a.physical_name("name");
             a.copy("protocol", "protocol");
             a.copy("port", "port");
             a.copy("vpc_id", "vpc_id");

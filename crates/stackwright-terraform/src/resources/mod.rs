@@ -28,6 +28,7 @@ use crate::expr::{self, Resolve};
 use crate::names::{self, Names};
 use serde_json::{Map, Value as Json};
 use stackwright_aws::kinds;
+use stackwright_aws::ordering::GatewayOrdering;
 use stackwright_core::ids::Namespace;
 use stackwright_core::{
     regions, AttrRef, Diagnostic, EnvSpec, Links, ParamRef, Pseudo, RemovalPolicy, Resource, Stack,
@@ -43,6 +44,8 @@ pub(crate) struct Lowering<'a> {
     pub names: &'a Names,
     /// The instance's default tags (standard, app, environment): the provider's `default_tags`.
     pub default_tags: &'a [(String, String)],
+    /// Internet gateways that resources with public addresses wait for.
+    pub gateways: &'a GatewayOrdering,
 }
 
 /// `resource` and `data` blocks, grouped by type in order of first appearance, and `moved` blocks.
@@ -164,6 +167,34 @@ impl Lowering<'_> {
                 resource.id
             ),
         }
+    }
+
+    /// [`Lowering::required_name`] as the kind's name: a derived name is checked against the kind's
+    /// naming rule like a name the user gave (which `Stack::add` checked), so nothing is shortened
+    /// silently and the error says to give a shorter one.
+    pub(crate) fn checked_required_name(
+        &self,
+        resource: &Resource,
+        problems: &mut Vec<Diagnostic>,
+    ) -> String {
+        let name = self.required_name(resource);
+        if resource.physical_name().is_some() {
+            return name;
+        }
+        if let Some(rule) = stackwright_aws::naming::rule_for(resource.kind) {
+            for why in rule.problems(&name) {
+                problems.push(
+                    Diagnostic::new(format!(
+                        "the Terraform name derived for `{}` (`<app>-<env>-<stack>-<id>` = `{name}`) is \
+                         invalid: {why}; give it a name with `.name(...)`",
+                        resource.id
+                    ))
+                    .for_resource(&resource.id)
+                    .at(resource.location),
+                );
+            }
+        }
+        name
     }
 
     fn address(&self, index: usize, resource: &Resource) -> Result<String, String> {
@@ -311,7 +342,7 @@ pub(crate) struct Attrs<'l, 'p> {
 impl Attrs<'_, '_> {
     pub fn value(&mut self, value: &Value) -> Json {
         let (resource, problems, lowering) = (self.resource, &mut *self.problems, self.lowering);
-        stackwright_lowering::lower_value(value, &mut |e| {
+        stackwright_lowering::lower_value_keyed(value, &expr::escape, &mut |e| {
             Json::String(expr::lower(e, lowering, &mut |m| {
                 problems.push(
                     Diagnostic::new(m)
@@ -356,7 +387,7 @@ impl Attrs<'_, '_> {
             .resource
             .tags
             .iter()
-            .map(|(k, v)| (k.clone(), self.value(&Value::Str(v.clone()))))
+            .map(|(k, v)| (expr::escape(k), self.value(&Value::Str(v.clone()))))
             .collect();
         self.out
             .insert("tags".into(), Json::Object(tags.into_iter().collect()));
@@ -365,18 +396,20 @@ impl Attrs<'_, '_> {
     /// The instance's default tags (the provider's `default_tags`), each overridden by a resource tag
     /// of the same key, then the resource's other tags: for types that `default_tags` does not reach,
     /// such as auto scaling groups.
+    /// Keys and values are spelled for Terraform (escaped), like every other text.
     pub fn merged_tags(&mut self) -> Vec<(String, Json)> {
         let mut tags: Vec<(String, Json)> = self
             .lowering
             .default_tags
             .iter()
-            .map(|(k, v)| (k.clone(), Json::String(expr::escape(v))))
+            .map(|(k, v)| (expr::escape(k), Json::String(expr::escape(v))))
             .collect();
         for (key, value) in &self.resource.tags {
             let value = self.value(&Value::Str(value.clone()));
-            match tags.iter_mut().find(|(k, _)| k == key) {
+            let key = expr::escape(key);
+            match tags.iter_mut().find(|(k, _)| *k == key) {
                 Some(slot) => slot.1 = value,
-                None => tags.push((key.clone(), value)),
+                None => tags.push((key, value)),
             }
         }
         tags
@@ -440,6 +473,14 @@ impl Lowering<'_> {
                 ))
             })
             .collect();
+        self.gateways
+            .dependencies(self.stack, resource, &mut |gateway| {
+                if let Some(target) = self.stack.resource(gateway) {
+                    if let Ok(address) = self.address(gateway.index as usize, target) {
+                        depends_on.push(Json::String(address));
+                    }
+                }
+            });
         let mut a = Attrs {
             lowering: self,
             resource,
@@ -531,7 +572,14 @@ impl Lowering<'_> {
         let Json::Object(body) = body else {
             unreachable!("overrides edit inside the body and never replace it")
         };
-        crate::validation::check(&type_name, data, &body, resource, a.problems);
+        crate::validation::check(
+            &type_name,
+            data,
+            &body,
+            &self.env.region,
+            resource,
+            a.problems,
+        );
         blocks.add(data, &type_name, name, body);
         // A renamed resource moves, with every block it splits into (their names extend the main name).
         // Data sources are read afresh and need no move.
@@ -569,7 +617,14 @@ impl Lowering<'_> {
                 }
             }
             let body = with_accepted_findings(body, &resource.accepted_findings);
-            crate::validation::check(block_type, data, &body, resource, problems);
+            crate::validation::check(
+                block_type,
+                data,
+                &body,
+                &self.env.region,
+                resource,
+                problems,
+            );
             blocks.add(data, block_type, &block_name, body);
         }
         variables.extend(secondary.variables);
