@@ -2,11 +2,11 @@ use crate::app::{App, Declaration, EnvSpec};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::links::{self, Links, RemoteRead};
 use crate::naming::NameContext;
+use crate::naming::Uniqueness;
 use crate::regions;
+use crate::stack::Resource;
 use crate::stack::{rename_problems, ScopeId, Stack, Stacks};
 use crate::tags;
-use crate::naming::Uniqueness;
-use crate::stack::Resource;
 use std::collections::hash_map::{Entry, HashMap};
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -94,8 +94,7 @@ impl<C> App<C> {
                 match declaration {
                     Declaration::Stack(index) => {
                         let definition = &self.stack_definitions()[*index];
-                        let mut stack =
-                            Stack::new(
+                        let mut stack = Stack::new(
                             &definition.name,
                             next_scope(),
                             naming(&definition.name),
