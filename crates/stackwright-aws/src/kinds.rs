@@ -54,3 +54,12 @@ pub const LOGS_LOG_GROUP: &str = "aws.logs.LogGroup";
 pub const CLOUDWATCH_ALARM: &str = "aws.cloudwatch.Alarm";
 /// VPC flow logs delivered to a CloudWatch Logs group.
 pub const EC2_FLOW_LOG: &str = "aws.ec2.FlowLog";
+
+// Replicated services (issue 13).
+/// A target tracking or step scaling policy of an auto scaling group.
+pub const SCALING_POLICY: &str = "aws.autoscaling.ScalingPolicy";
+/// A scheduled change of an auto scaling group's sizes.
+pub const SCHEDULED_ACTION: &str = "aws.autoscaling.ScheduledAction";
+/// An SNS topic, encrypted.
+pub const SNS_TOPIC: &str = "aws.sns.Topic";
+pub const SNS_SUBSCRIPTION: &str = "aws.sns.Subscription";

@@ -30,6 +30,7 @@ pub mod rds;
 pub mod route53;
 pub mod s3;
 pub mod secretsmanager;
+pub mod sns;
 pub mod ssm;
 
 pub use handle::Handle;

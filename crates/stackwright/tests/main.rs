@@ -3,6 +3,7 @@
 mod bad_input;
 mod catalog_a;
 mod catalog_b;
+mod catalog_replication;
 mod cli;
 mod escape_hatches;
 mod lowering;

@@ -15,6 +15,7 @@ mod rds;
 mod route53;
 mod s3;
 mod secretsmanager;
+mod sns;
 mod ssm;
 
 use crate::expr::{self, Reference, Resolve};
@@ -58,6 +59,7 @@ const SERVICES: &[Service] = &[
     cloudwatch::SERVICE,
     ssm::SERVICE,
     secretsmanager::SERVICE,
+    sns::SERVICE,
     dynamodb::SERVICE,
     rds::SERVICE,
 ];
@@ -119,6 +121,9 @@ impl Resolve for Lowering<'_> {
 pub(crate) struct Secondary {
     pub resources: Vec<(String, Json)>,
     pub depends_on: Vec<String>,
+    /// Resource attributes of the main entry beside `Properties` (an auto scaling group's
+    /// `UpdatePolicy`).
+    pub attributes: Vec<(&'static str, Json)>,
 }
 
 /// Builds the `Properties` of one resource, reporting problems against it.
@@ -241,6 +246,7 @@ impl Lowering<'_> {
         let mut secondary = Secondary {
             resources: Vec::new(),
             depends_on,
+            attributes: Vec::new(),
         };
         if resource.kind == kinds::SSM_PARAMETER_LOOKUP {
             let parameter = ssm::parameter(&mut p);
@@ -297,6 +303,9 @@ impl Lowering<'_> {
         }
         if !secondary.depends_on.is_empty() {
             entry.insert("DependsOn".into(), json!(secondary.depends_on));
+        }
+        for (name, value) in std::mem::take(&mut secondary.attributes) {
+            entry.insert(name.into(), value);
         }
         if !p.skips.is_empty() {
             entry.insert("Metadata".into(), checkov_metadata(&p.skips));
@@ -361,4 +370,13 @@ fn with_accepted_findings(entry: Json, findings: &[(String, String)]) -> Json {
     out.entry("Metadata")
         .or_insert_with(|| checkov_metadata(findings));
     Json::Object(out)
+}
+
+/// A decimal text as a JSON number: an integer when it is one, else a float (thresholds and target
+/// values travel as text, since neutral values carry no floats).
+pub(crate) fn number(text: &str) -> Json {
+    match text.parse::<i64>() {
+        Ok(i) => Json::from(i),
+        Err(_) => text.parse::<f64>().map(Json::from).unwrap_or(Json::Null),
+    }
 }
