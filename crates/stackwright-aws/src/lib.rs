@@ -30,6 +30,7 @@ pub mod rds;
 pub mod route53;
 pub mod s3;
 pub mod secretsmanager;
+pub mod service;
 pub mod sns;
 pub mod ssm;
 

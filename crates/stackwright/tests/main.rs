@@ -8,6 +8,7 @@ mod cli;
 mod escape_hatches;
 mod lowering;
 mod renames;
+mod replicated_service;
 mod support;
 mod templating;
 mod validation;
