@@ -170,6 +170,8 @@ pub struct ReplicatedService {
     replication: Replication,
     update: Update,
     alarm_topic: Option<TopicHandle>,
+    /// What every fleet waits for (a route out, a grant) beside what it references.
+    fleet_dependencies: Vec<crate::Handle>,
 }
 
 /// What [`ReplicatedService::add_to`] declared.
@@ -220,7 +222,15 @@ impl ReplicatedService {
                 min_in_service,
             },
             alarm_topic: None,
+            fleet_dependencies: Vec::new(),
         }
+    }
+
+    /// Makes every fleet wait for `other`, e.g. the route out that first boot downloads packages through.
+    pub fn fleet_depends_on(mut self, other: &impl stackwright_core::HasResourceRef) -> Self {
+        self.fleet_dependencies
+            .push(crate::Handle(other.resource_ref()));
+        self
     }
 
     pub fn replication(mut self, replication: Replication) -> Self {
@@ -336,6 +346,9 @@ impl ReplicatedService {
             .target_group(&target_group)
             // A target group takes instances only once a listener forwards to it.
             .depends_on(&listener);
+            for dependency in &self.fleet_dependencies {
+                fleet = fleet.depends_on(dependency);
+            }
             fleet = fleet.desired_capacity(self.size.desired);
             if let Update::Rolling {
                 batch,
@@ -504,6 +517,10 @@ impl ReplicatedService {
                         Peer::ipv4(network.vpc.literal_cidr().unwrap_or_else(|| "10.0.0.0/16".to_owned())),
                         port,
                         "the service port of the instances in the VPC",
+                    )
+                    .accept_finding(
+                        "CKV_AWS_260",
+                        "port 80 only answers with a permanent redirect to HTTPS on 443",
                     ),
                 );
                 let instances = stack.add(egress_https(
