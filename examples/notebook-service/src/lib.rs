@@ -9,8 +9,8 @@
 use stackwright::aws::elbv2::Stickiness;
 use stackwright::aws::route53::{self, AliasTarget, RecordType};
 use stackwright::aws::service::{
-    Frontend, Machine, Network, ReplicatedService, ReplicatedServiceHandle, Replication, Size,
-    Update,
+    Frontend, Machine, Network, ReplicatedService, ReplicatedServiceHandle, Replication, Shard,
+    Size, TenantKey, Update,
 };
 use stackwright::aws::sns::{Endpoint, Subscription, Topic};
 use stackwright::aws::{acm, ec2, iam, ssm};
@@ -43,6 +43,10 @@ pub struct Sizing {
     pub ami_parameter: String,
     /// Scale out above this average CPU utilization (percent).
     pub target_cpu_percent: u8,
+    /// Tenant-sticky instead of session-sticky: the shards (name, the teams it owns), routed by the
+    /// `X-Notebook-Team` header; see [`Sizing::tenant_shards`].
+    #[serde(skip)]
+    pub tenant_shards: Vec<Shard>,
 }
 
 impl Sizing {
@@ -55,7 +59,15 @@ impl Sizing {
             instance_type: instance_type.to_owned(),
             ami_parameter: ec2::AMAZON_LINUX_2023_AMI_PARAMETER.to_owned(),
             target_cpu_percent: 60,
+            tenant_shards: Vec::new(),
         }
+    }
+
+    /// Shards teams over replica groups: each shard is its own target group and fleet, and the
+    /// `X-Notebook-Team` header picks the shard (a team's notebooks live on its shard's disks).
+    pub fn tenant_shards(mut self, shards: impl IntoIterator<Item = Shard>) -> Self {
+        self.tenant_shards = shards.into_iter().collect();
+        self
     }
 
     /// Runs the AMI that another public SSM parameter names.
@@ -219,9 +231,7 @@ pub fn notebook(stack: &mut Stack, env: &Environment<Sizing>) {
             target_cpu_percent: Some(config.target_cpu_percent),
         },
     )
-    .replication(Replication::SessionSticky(Stickiness::LoadBalancerCookie {
-        duration_seconds: SESSION_SECONDS,
-    }))
+    .replication(replication(config))
     .update(Update::Rolling {
         batch: 1,
         min_in_service: config.replicas.saturating_sub(1),
@@ -238,6 +248,38 @@ pub fn notebook(stack: &mut Stack, env: &Environment<Sizing>) {
         },
     );
     finish(stack, &zone, &domain, &service);
+}
+
+/// Session-sticky unless the environment shards teams.
+fn replication(config: &Sizing) -> Replication {
+    if config.tenant_shards.is_empty() {
+        Replication::SessionSticky(Stickiness::LoadBalancerCookie {
+            duration_seconds: SESSION_SECONDS,
+        })
+    } else {
+        Replication::TenantSticky {
+            key: TenantKey::Header(TEAM_HEADER.to_owned()),
+            shards: config.tenant_shards.clone(),
+        }
+    }
+}
+
+/// The header that names a user's team in the tenant-sticky variant (set by the company's SSO proxy).
+pub const TEAM_HEADER: &str = "X-Notebook-Team";
+
+/// The tenant-sticky variant (`cargo run -p notebook-service --example tenant-sticky`): one test
+/// environment whose teams are sharded over two replica groups.
+pub fn tenant_sticky_app() -> App<Sizing> {
+    app_with(vec![Environment::new(
+        "teams",
+        "222222222222",
+        "us-west-2",
+        Sizing::new(1, "t3.medium").tenant_shards([
+            Shard::new("Astro", ["astro", "cosmo"]),
+            Shard::new("Bio", ["bio"]),
+        ]),
+    )
+    .tag("stage", "test")])
 }
 
 /// The site's record and the outputs.
