@@ -312,8 +312,20 @@ impl ReplicatedService {
                 )
                 .health_check(self.health_check())
                 .deregistration_delay_seconds(30);
-                if let Replication::SessionSticky(stickiness) = &self.replication {
-                    group = group.stickiness(stickiness.clone());
+                match &self.replication {
+                    Replication::SessionSticky(stickiness) => {
+                        group = group.stickiness(stickiness.clone());
+                    }
+                    // checkov follows rules (not default actions) from an HTTPS listener to an HTTP
+                    // target group and reports it.
+                    Replication::TenantSticky { .. } => {
+                        group = group.accept_finding(
+                            "CKV_AWS_378",
+                            "TLS ends at the load balancer; the target group carries HTTP inside \
+                             the VPC to instances that admit only the load balancer",
+                        );
+                    }
+                    Replication::Stateless => {}
                 }
                 stack.add(group)
             })
