@@ -356,31 +356,35 @@ fn blue_green_forwards_to_the_live_fleet_only() {
     assert!(cfn(&d, "WebBlueFleet").get("UpdatePolicy").is_none());
 }
 
-#[test]
-fn a_blue_green_switch_changes_exactly_the_two_weights_in_both_targets() {
-    let changed = diff(&blue_green(Color::Blue), &blue_green(Color::Green));
+/// Asserts that going from `before` to `after` changes exactly the listener's two forward weights, from
+/// `from` to `to`, in both targets.
+#[track_caller]
+fn assert_only_weights_change(before: &App<()>, after: &App<()>, from: [i64; 2], to: [i64; 2]) {
     let cfn_action =
         "/Resources/WebHttpsListener/Properties/DefaultActions/0/ForwardConfig/TargetGroups";
     let tf_action =
         "/resource/aws_lb_listener/web_https_listener/default_action/0/forward/target_group";
+    let weights = |prefix: &str, key: &str| {
+        (0..2)
+            .map(|i| (format!("{prefix}/{i}/{key}"), json!(from[i]), json!(to[i])))
+            .collect::<Vec<_>>()
+    };
     assert_eq!(
-        changed,
+        diff(before, after),
         BTreeMap::from([
-            (
-                CFN.to_owned(),
-                vec![
-                    (format!("{cfn_action}/0/Weight"), json!(1), json!(0)),
-                    (format!("{cfn_action}/1/Weight"), json!(0), json!(1)),
-                ]
-            ),
-            (
-                TF.to_owned(),
-                vec![
-                    (format!("{tf_action}/0/weight"), json!(1), json!(0)),
-                    (format!("{tf_action}/1/weight"), json!(0), json!(1)),
-                ]
-            ),
+            (CFN.to_owned(), weights(cfn_action, "Weight")),
+            (TF.to_owned(), weights(tf_action, "weight")),
         ])
+    );
+}
+
+#[test]
+fn a_blue_green_switch_changes_exactly_the_two_weights_in_both_targets() {
+    assert_only_weights_change(
+        &blue_green(Color::Blue),
+        &blue_green(Color::Green),
+        [1, 0],
+        [0, 1],
     );
 }
 
@@ -419,30 +423,7 @@ fn a_canary_is_a_sticky_weighted_forward_between_stable_and_canary_fleets() {
 
 #[test]
 fn a_canary_weight_change_changes_exactly_the_two_weights_in_both_targets() {
-    let changed = diff(&canary(10), &canary(50));
-    let cfn_action =
-        "/Resources/WebHttpsListener/Properties/DefaultActions/0/ForwardConfig/TargetGroups";
-    let tf_action =
-        "/resource/aws_lb_listener/web_https_listener/default_action/0/forward/target_group";
-    assert_eq!(
-        changed,
-        BTreeMap::from([
-            (
-                CFN.to_owned(),
-                vec![
-                    (format!("{cfn_action}/0/Weight"), json!(90), json!(50)),
-                    (format!("{cfn_action}/1/Weight"), json!(10), json!(50)),
-                ]
-            ),
-            (
-                TF.to_owned(),
-                vec![
-                    (format!("{tf_action}/0/weight"), json!(90), json!(50)),
-                    (format!("{tf_action}/1/weight"), json!(10), json!(50)),
-                ]
-            ),
-        ])
-    );
+    assert_only_weights_change(&canary(10), &canary(50), [90, 10], [50, 50]);
 }
 
 #[test]
