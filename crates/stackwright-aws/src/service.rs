@@ -199,7 +199,8 @@ pub struct Fleet {
 impl ReplicatedService {
     /// A stateless service of `machine` replicas listening on `port` (HTTP behind an HTTPS frontend),
     /// healthy when `health_check_path` answers 200, updated by rolling one instance at a time while
-    /// `size.min` stay in service (or `size.min - 1` when that is the maximum).
+    /// `size.min` stay in service (at most `size.max - 1`, so that the update can replace one). Each
+    /// rolling batch waits 60 s before the next.
     pub fn new(
         id: impl Into<String>,
         machine: Machine,
