@@ -141,14 +141,23 @@ pub enum Update {
 }
 
 /// Sizes of each fleet, and what scales it.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Size {
     pub min: u32,
     pub max: u32,
-    pub desired: u32,
-    /// Keeps the fleet's average CPU utilization near this percentage (1 to 100), between `min` and
-    /// `max`; `None` keeps `desired`.
-    pub target_cpu_percent: Option<u8>,
+    pub scaling: Scaling,
+}
+
+/// Who decides how many instances run between a fleet's minimum and maximum.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scaling {
+    /// The definition: `desired` instances (between min and max).
+    Fixed { desired: u32 },
+    /// A target tracking policy keeping the fleet's average CPU utilization near `percent` (1 to
+    /// 100). The group's desired capacity is then the policy's and is not declared: a declared value
+    /// would be reset by every deployment, scaling a busy fleet in (the AWS provider's and CDK's
+    /// advice). A new fleet starts at `min`.
+    TargetCpu { percent: u8 },
 }
 
 /// A fleet of virtual machines behind a load balancer, with its replication model and update strategy.
@@ -234,6 +243,12 @@ impl ReplicatedService {
         self
     }
 
+    /// Replaces the size given to `new` (e.g. in a test or a variant).
+    pub fn size(mut self, size: Size) -> Self {
+        self.size = size;
+        self
+    }
+
     pub fn replication(mut self, replication: Replication) -> Self {
         self.replication = replication;
         self
@@ -275,8 +290,14 @@ impl ReplicatedService {
         }
         if !size.is_empty() {
             let (min, max) = (self.size.min.min(self.size.max), self.size.max);
-            self.size.desired = self.size.desired.clamp(min, max);
-            self.size.target_cpu_percent = self.size.target_cpu_percent.map(|p| p.clamp(1, 100));
+            self.size.scaling = match self.size.scaling {
+                Scaling::Fixed { desired } => Scaling::Fixed {
+                    desired: desired.clamp(min, max),
+                },
+                Scaling::TargetCpu { percent } => Scaling::TargetCpu {
+                    percent: percent.clamp(1, 100),
+                },
+            };
         }
         for problem in replication.into_iter().chain(update).chain(size) {
             stack.report(Diagnostic::new(problem).for_resource(&id).at(at));
@@ -362,7 +383,9 @@ impl ReplicatedService {
             for dependency in &self.fleet_dependencies {
                 fleet = fleet.depends_on(dependency);
             }
-            fleet = fleet.desired_capacity(self.size.desired);
+            if let Scaling::Fixed { desired } = self.size.scaling {
+                fleet = fleet.desired_capacity(desired);
+            }
             if let Update::Rolling {
                 batch,
                 min_in_service,
@@ -373,7 +396,11 @@ impl ReplicatedService {
                 ));
             }
             let group = stack.add(fleet);
-            let scaling_policy = self.size.target_cpu_percent.map(|percent| {
+            let target_cpu = match self.size.scaling {
+                Scaling::TargetCpu { percent } => Some(percent),
+                Scaling::Fixed { .. } => None,
+            };
+            let scaling_policy = target_cpu.map(|percent| {
                 stack.add(
                     ScalingPolicy::target_tracking(
                         format!("{id}{name}CpuTarget"),
@@ -475,16 +502,17 @@ impl ReplicatedService {
             }
         }
         let update = std::mem::take(&mut problems);
-        if let Some(percent) = self.size.target_cpu_percent {
-            if !(1..=100).contains(&percent) {
+        match self.size.scaling {
+            Scaling::TargetCpu { percent } if !(1..=100).contains(&percent) => {
                 problems.push(format!("target CPU {percent} %: expected 1 to 100"));
             }
-        }
-        if self.size.desired < self.size.min || self.size.desired > self.size.max {
-            problems.push(format!(
-                "desired capacity {} outside {} to {}: expected min <= desired <= max",
-                self.size.desired, self.size.min, self.size.max
-            ));
+            Scaling::Fixed { desired } if desired < self.size.min || desired > self.size.max => {
+                problems.push(format!(
+                    "desired capacity {desired} outside {} to {}: expected min <= desired <= max",
+                    self.size.min, self.size.max
+                ));
+            }
+            _ => {}
         }
         (replication, update, problems)
     }

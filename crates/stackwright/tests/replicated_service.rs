@@ -7,8 +7,8 @@ use serde_json::{json, Value};
 use stackwright::aws::ec2;
 use stackwright::aws::elbv2::Stickiness;
 use stackwright::aws::service::{
-    Color, Frontend, Machine, Network, ReplicatedService, Replication, Shard, Size, TenantKey,
-    Update,
+    Color, Frontend, Machine, Network, ReplicatedService, Replication, Scaling, Shard, Size,
+    TenantKey, Update,
 };
 use stackwright::aws::sns::Topic;
 use stackwright::prelude::*;
@@ -18,8 +18,7 @@ fn size() -> Size {
     Size {
         min: 2,
         max: 6,
-        desired: 3,
-        target_cpu_percent: Some(60),
+        scaling: Scaling::TargetCpu { percent: 60 },
     }
 }
 
@@ -143,7 +142,8 @@ fn stateless_with_a_rolling_update_scales_by_cpu_and_alarms_to_the_topic() {
             "UpdatePolicy": {"AutoScalingRollingUpdate": {
                 "MaxBatchSize": 2, "MinInstancesInService": 3, "PauseTime": "PT60S"}},
             "Properties": {
-                "MinSize": "2", "MaxSize": "6", "DesiredCapacity": "3",
+                // The desired capacity is the scaling policy's: not declared.
+                "MinSize": "2", "MaxSize": "6",
                 "LaunchTemplate": {"LaunchTemplateId": {"Ref": "WebLaunchTemplate"},
                     "Version": {"Fn::GetAtt": ["WebLaunchTemplate", "LatestVersionNumber"]}},
                 "VPCZoneIdentifier": [{"Ref": "Private0"}, {"Ref": "Private1"}],
@@ -154,7 +154,7 @@ fn stateless_with_a_rolling_update_scales_by_cpu_and_alarms_to_the_topic() {
     assert_eq!(
         tf(&d, "aws_autoscaling_group", "web_fleet"),
         &json!({
-            "min_size": 2, "max_size": 6, "desired_capacity": 3,
+            "min_size": 2, "max_size": 6,
             "launch_template": {"id": "${aws_launch_template.web_launch_template.id}",
                 "version": "${aws_launch_template.web_launch_template.latest_version}"},
             "vpc_zone_identifier": ["${aws_subnet.private0.id}", "${aws_subnet.private1.id}"],
@@ -191,6 +191,26 @@ fn stateless_with_a_rolling_update_scales_by_cpu_and_alarms_to_the_topic() {
         tf(&d, "aws_cloudwatch_metric_alarm", "web_unhealthy_hosts")["alarm_actions"],
         json!(["${aws_sns_topic.alerts.arn}"])
     );
+    // A fixed size declares the desired capacity and no policy.
+    let fixed = docs(&app(https(), |s| {
+        s.size(Size {
+            min: 2,
+            max: 6,
+            scaling: Scaling::Fixed { desired: 4 },
+        })
+    }));
+    assert_eq!(
+        cfn(&fixed, "WebFleet")["Properties"]["DesiredCapacity"],
+        json!("4")
+    );
+    assert_eq!(
+        tf(&fixed, "aws_autoscaling_group", "web_fleet")["desired_capacity"],
+        json!(4)
+    );
+    assert!(fixed[CFN]["Resources"].get("WebCpuTarget").is_none());
+    assert!(fixed[TF]["resource"]
+        .get("aws_autoscaling_policy")
+        .is_none());
     // Without stickiness, the target group has none.
     assert!(tf(&d, "aws_lb_target_group", "web_targets")
         .get("stickiness")

@@ -9,8 +9,8 @@
 use stackwright::aws::elbv2::Stickiness;
 use stackwright::aws::route53::{self, AliasTarget, RecordType};
 use stackwright::aws::service::{
-    Frontend, Machine, Network, ReplicatedService, ReplicatedServiceHandle, Replication, Shard,
-    Size, TenantKey, Update,
+    Frontend, Machine, Network, ReplicatedService, ReplicatedServiceHandle, Replication, Scaling,
+    Shard, Size, TenantKey, Update,
 };
 use stackwright::aws::sns::{Endpoint, Subscription, Topic};
 use stackwright::aws::{acm, ec2, iam, ssm};
@@ -34,7 +34,8 @@ pub const SESSION_SECONDS: u32 = 86_400;
 /// What differs between environments (templates see it as `config.*`).
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Sizing {
-    /// Replicas in service: the group's minimum and desired capacity.
+    /// Replicas always in service: the group's minimum, where a new fleet starts; scaling by CPU adds
+    /// more.
     pub replicas: u32,
     /// How far scaling by CPU may go.
     pub max_replicas: u32,
@@ -227,8 +228,9 @@ pub fn notebook(stack: &mut Stack, env: &Environment<Sizing>) {
         Size {
             min: config.replicas,
             max: config.max_replicas,
-            desired: config.replicas,
-            target_cpu_percent: Some(config.target_cpu_percent),
+            scaling: Scaling::TargetCpu {
+                percent: config.target_cpu_percent,
+            },
         },
     )
     .replication(replication(config))

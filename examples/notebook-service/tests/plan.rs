@@ -136,7 +136,6 @@ fn scale_out_from_3_to_5_updates_the_fleet_in_place_per_prod_environment() {
                 "NotebookFleet",
                 vec![
                     ("MinSize".to_owned(), json!("3"), json!("5")),
-                    ("DesiredCapacity".to_owned(), json!("3"), json!("5")),
                     (
                         "UpdatePolicy.AutoScalingRollingUpdate.MinInstancesInService".to_owned(),
                         json!(2),
@@ -153,7 +152,6 @@ fn scale_out_from_3_to_5_updates_the_fleet_in_place_per_prod_environment() {
                 "aws_autoscaling_group.notebook_fleet",
                 vec![
                     ("min_size".to_owned(), json!(3), json!(5)),
-                    ("desired_capacity".to_owned(), json!(3), json!(5)),
                     (
                         "instance_refresh.preferences.min_healthy_percentage".to_owned(),
                         json!(66),

@@ -20,27 +20,26 @@ fn scale_out_from_3_to_5_changes_the_fleet_sizes_and_replaces_nothing() {
         resized(5, "m4.xlarge"),
     )));
 
-    // The group's minimum and desired capacity, and the rolling update that keeps all but one in
+    // The group's minimum, and the rolling update that keeps all but one in
     // service; no resource is added or removed.
     assert_eq!(
         diff(&before[CFN_OREGON], &after[CFN_OREGON]),
         [
             "/Resources/NotebookFleet/UpdatePolicy/AutoScalingRollingUpdate/MinInstancesInService",
             "/Resources/NotebookFleet/Properties/MinSize",
-            "/Resources/NotebookFleet/Properties/DesiredCapacity",
         ]
     );
     assert_eq!(
         diff(&before[TF_OREGON], &after[TF_OREGON]),
         [
             "/resource/aws_autoscaling_group/notebook_fleet/min_size",
-            "/resource/aws_autoscaling_group/notebook_fleet/desired_capacity",
             "/resource/aws_autoscaling_group/notebook_fleet/instance_refresh/preferences/min_healthy_percentage",
         ]
     );
     let fleet = &after[CFN_OREGON]["Resources"]["NotebookFleet"];
     assert_eq!(fleet["Properties"]["MinSize"], "5");
-    assert_eq!(fleet["Properties"]["DesiredCapacity"], "5");
+    // The desired capacity is the CPU policy's, so that a deployment never scales a busy fleet in.
+    assert!(fleet["Properties"].get("DesiredCapacity").is_none());
     assert_eq!(
         after[TF_OREGON]["resource"]["aws_autoscaling_group"]["notebook_fleet"]["instance_refresh"]
             ["preferences"]["min_healthy_percentage"],
@@ -209,7 +208,7 @@ fn a_test_environment_is_smaller_and_in_another_account() {
     let test_cfn = &all["cloudformation/test/notebook.template.json"];
     let test_tf = &all["terraform/test/notebook/main.tf.json"];
     let replicas = |doc: &serde_json::Value| {
-        doc["Resources"]["NotebookFleet"]["Properties"]["DesiredCapacity"].clone()
+        doc["Resources"]["NotebookFleet"]["Properties"]["MinSize"].clone()
     };
     assert_eq!(replicas(test_cfn), "1");
     assert_eq!(replicas(&all[CFN_OREGON]), "3");
