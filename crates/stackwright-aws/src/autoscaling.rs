@@ -7,6 +7,12 @@ use crate::handle::{attr_handle, common_setters};
 use crate::{kinds, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef, Value};
 
+mod scaling;
+pub use scaling::{
+    AdjustmentType, ScalingPolicy, ScalingPolicyHandle, ScheduledAction, ScheduledActionHandle,
+    Step, TrackedMetric,
+};
+
 /// A group of instances started from a launch template, kept between a minimum and a maximum size, in
 /// the given subnets and registered with the given target groups.
 ///
@@ -22,6 +28,8 @@ pub struct AutoScalingGroup {
     subnets: Vec<Value>,
     target_groups: Vec<Value>,
     health_check: Option<HealthCheck>,
+    update_policy: Option<UpdatePolicy>,
+    lifecycle_hooks: Vec<LifecycleHook>,
 }
 
 /// What makes an instance unhealthy, so that the group replaces it.
@@ -56,6 +64,8 @@ impl AutoScalingGroup {
             subnets: subnets.into_iter().map(|s| s.id().into()).collect(),
             target_groups: Vec::new(),
             health_check: None,
+            update_policy: None,
+            lifecycle_hooks: Vec::new(),
         }
     }
 
@@ -81,6 +91,170 @@ impl AutoScalingGroup {
     pub fn health_check(mut self, check: HealthCheck) -> Self {
         self.health_check = Some(check);
         self
+    }
+
+    /// How the group replaces its instances when its launch template (or version) changes; see
+    /// [`UpdatePolicy`]. Without one, CloudFormation and Terraform change the group and leave running
+    /// instances on the old template.
+    pub fn update_policy(mut self, policy: UpdatePolicy) -> Self {
+        self.update_policy = Some(policy);
+        self
+    }
+
+    /// Seconds a new instance needs before its metrics count towards scaling and instance refreshes
+    /// (CloudFormation `DefaultInstanceWarmup`, Terraform `default_instance_warmup`; 0 to 3600).
+    pub fn default_instance_warmup(mut self, seconds: u32) -> Self {
+        check::range(
+            &mut self.resource,
+            "default instance warmup",
+            seconds.into(),
+            0,
+            3600,
+        );
+        self.resource
+            .set("default_instance_warmup", i64::from(seconds));
+        self
+    }
+
+    /// Holds instances in a lifecycle transition until the hook completes or times out (CloudFormation
+    /// `LifecycleHookSpecificationList`, Terraform `initial_lifecycle_hook`): e.g. to let an instance
+    /// drain its sessions before it terminates.
+    pub fn lifecycle_hook(mut self, hook: LifecycleHook) -> Self {
+        self.lifecycle_hooks.push(hook);
+        self
+    }
+}
+
+/// How an auto scaling group replaces its instances after a change of its launch template.
+///
+/// CloudFormation: the group's `UpdatePolicy`; Terraform: its `instance_refresh` block (strategy
+/// `Rolling`), which the provider starts when the launch template or its version changes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UpdatePolicy {
+    /// Replaces instances a batch at a time behind the load balancer; see [`RollingUpdate`].
+    Rolling(RollingUpdate),
+    /// Starts a whole new group beside the old one and deletes the old group once the new one is in
+    /// service (CloudFormation `AutoScalingReplacingUpdate` with `WillReplace`). Terraform has no
+    /// replacing update: its instance refresh launches every replacement before it terminates
+    /// (`min_healthy_percentage` 100, `max_healthy_percentage` 200), which keeps full capacity too.
+    Replacing,
+}
+
+/// A rolling update: at most `max_batch_size` instances at a time, keeping `min_instances_in_service`.
+///
+/// CloudFormation `AutoScalingRollingUpdate` takes the numbers as they are (`MaxBatchSize`,
+/// `MinInstancesInService`, `PauseTime` as an ISO 8601 duration, `WaitOnResourceSignals`). Terraform's
+/// instance refresh counts in percent of the desired capacity: `min_healthy_percentage` is
+/// `min_instances_in_service` over the desired capacity (or the minimum size), rounded down, and the
+/// pause is the refresh's `instance_warmup`. Signals have no Terraform counterpart; the group's own
+/// health check (ELB) judges new instances there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RollingUpdate {
+    max_batch_size: u32,
+    min_instances_in_service: u32,
+    pause_seconds: Option<u32>,
+    wait_on_signals: bool,
+}
+
+impl RollingUpdate {
+    /// Replaces at most `max_batch_size` instances at once (at least 1), keeping at least
+    /// `min_instances_in_service` in service (below the group's maximum size).
+    pub fn new(max_batch_size: u32, min_instances_in_service: u32) -> Self {
+        RollingUpdate {
+            max_batch_size,
+            min_instances_in_service,
+            pause_seconds: None,
+            wait_on_signals: false,
+        }
+    }
+
+    /// Waits this long after each batch (at most an hour); with signals, how long to wait for them.
+    pub fn pause_seconds(mut self, seconds: u32) -> Self {
+        self.pause_seconds = Some(seconds);
+        self
+    }
+
+    /// Waits for each new instance's `cfn-signal` before going on (CloudFormation only).
+    pub fn wait_on_signals(mut self, wait: bool) -> Self {
+        self.wait_on_signals = wait;
+        self
+    }
+}
+
+/// When a lifecycle hook holds an instance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LifecycleTransition {
+    Launching,
+    Terminating,
+}
+
+/// What happens when a hook times out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DefaultResult {
+    Continue,
+    Abandon,
+}
+
+/// A lifecycle hook declared with its group.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LifecycleHook {
+    name: String,
+    transition: LifecycleTransition,
+    heartbeat_timeout_seconds: u32,
+    default_result: DefaultResult,
+}
+
+impl LifecycleHook {
+    /// Holds each instance for `heartbeat_timeout_seconds` (30 to 7200) in `transition`, then goes on
+    /// with `default_result` unless the hook was completed. `name`: 1 to 255 of A-Z, a-z, 0-9, `-_/`.
+    pub fn new(
+        name: impl Into<String>,
+        transition: LifecycleTransition,
+        heartbeat_timeout_seconds: u32,
+        default_result: DefaultResult,
+    ) -> Self {
+        LifecycleHook {
+            name: name.into(),
+            transition,
+            heartbeat_timeout_seconds,
+            default_result,
+        }
+    }
+
+    /// The neutral form of a valid hook; an invalid name is reported, once, and the hook left out.
+    fn into_value(self, r: &mut Resource) -> Option<Value> {
+        check::range(
+            r,
+            "lifecycle hook heartbeat timeout",
+            self.heartbeat_timeout_seconds.into(),
+            30,
+            7200,
+        );
+        let valid = |c: char| c.is_ascii_alphanumeric() || "-_/".contains(c);
+        if self.name.is_empty() || self.name.len() > 255 || !self.name.chars().all(valid) {
+            r.problems.push(format!(
+                "invalid lifecycle hook name `{}`: expected 1 to 255 characters of A-Z, a-z, 0-9 and -_/",
+                self.name
+            ));
+            return None;
+        }
+        let transition = match self.transition {
+            LifecycleTransition::Launching => "autoscaling:EC2_INSTANCE_LAUNCHING",
+            LifecycleTransition::Terminating => "autoscaling:EC2_INSTANCE_TERMINATING",
+        };
+        let result = match self.default_result {
+            DefaultResult::Continue => "CONTINUE",
+            DefaultResult::Abandon => "ABANDON",
+        };
+        Some(Value::Map(vec![
+            ("name".to_owned(), Value::from(self.name)),
+            ("transition".to_owned(), Value::from(transition)),
+            (
+                "heartbeat_timeout".to_owned(),
+                Value::Int(self.heartbeat_timeout_seconds.into()),
+            ),
+            ("default_result".to_owned(), Value::from(result)),
+        ]))
     }
 }
 common_setters!(AutoScalingGroup, taggable);
@@ -145,10 +319,84 @@ impl Declare for AutoScalingGroup {
                 r.set("health_check_grace_period", i64::from(grace_period_seconds));
             }
         }
+        if !self.lifecycle_hooks.is_empty() {
+            let hooks = self
+                .lifecycle_hooks
+                .into_iter()
+                .filter_map(|hook| hook.into_value(r))
+                .collect();
+            r.set("lifecycle_hooks", Value::List(hooks));
+        }
+        if let Some(policy) = self.update_policy {
+            let value = update_policy_value(
+                r,
+                policy,
+                self.max_size,
+                self.desired_capacity.unwrap_or(self.min_size),
+            );
+            r.set("update_policy", value);
+        }
         if !r.tags.iter().any(|(key, _)| key == "Name") {
             let name = r.id.clone();
             r.tags.push(("Name".to_owned(), name.into()));
         }
         (self.resource, AutoScalingGroupHandle { handle: Handle(at) })
+    }
+}
+
+/// The neutral form of an update policy: `{type, max_batch_size, min_instances_in_service,
+/// min_healthy_percentage, pause_seconds, wait_on_signals}`; percentages are computed here so both
+/// targets agree.
+fn update_policy_value(
+    r: &mut Resource,
+    policy: UpdatePolicy,
+    max_size: u32,
+    desired: u32,
+) -> Value {
+    match policy {
+        UpdatePolicy::Replacing => Value::Map(vec![("type".to_owned(), Value::from("replacing"))]),
+        UpdatePolicy::Rolling(rolling) => {
+            if rolling.max_batch_size == 0 {
+                r.problems.push(
+                    "rolling update batch size 0: expected at least one instance per batch"
+                        .to_owned(),
+                );
+            }
+            if rolling.min_instances_in_service >= max_size.max(1) {
+                r.problems.push(format!(
+                    "rolling update keeps {} instances in service, not below the group's maximum size {}: \
+                     expected fewer, or the update cannot replace any",
+                    rolling.min_instances_in_service, max_size
+                ));
+            }
+            let mut entries = vec![
+                ("type".to_owned(), Value::from("rolling")),
+                (
+                    "max_batch_size".to_owned(),
+                    Value::Int(rolling.max_batch_size.into()),
+                ),
+                (
+                    "min_instances_in_service".to_owned(),
+                    Value::Int(rolling.min_instances_in_service.into()),
+                ),
+            ];
+            let percent = if desired == 0 {
+                0
+            } else {
+                (u64::from(rolling.min_instances_in_service) * 100 / u64::from(desired)).min(100)
+            };
+            entries.push((
+                "min_healthy_percentage".to_owned(),
+                Value::Int(percent as i64),
+            ));
+            if let Some(pause) = rolling.pause_seconds {
+                check::range(r, "rolling update pause", pause.into(), 0, 3600);
+                entries.push(("pause_seconds".to_owned(), Value::Int(pause.into())));
+            }
+            if rolling.wait_on_signals {
+                entries.push(("wait_on_signals".to_owned(), Value::Bool(true)));
+            }
+            Value::Map(entries)
+        }
     }
 }

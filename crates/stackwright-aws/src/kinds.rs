@@ -66,3 +66,12 @@ pub const STACK_OUTPUT: &str = "aws.StackOutput";
 pub const VPC_LOOKUP: &str = "aws.ec2.VpcLookup";
 pub const SUBNET_LOOKUP: &str = "aws.ec2.SubnetLookup";
 pub const SECURITY_GROUP_LOOKUP: &str = "aws.ec2.SecurityGroupLookup";
+
+// Replicated services (issue 13).
+/// A target tracking or step scaling policy of an auto scaling group.
+pub const SCALING_POLICY: &str = "aws.autoscaling.ScalingPolicy";
+/// A scheduled change of an auto scaling group's sizes.
+pub const SCHEDULED_ACTION: &str = "aws.autoscaling.ScheduledAction";
+/// An SNS topic, encrypted.
+pub const SNS_TOPIC: &str = "aws.sns.Topic";
+pub const SNS_SUBSCRIPTION: &str = "aws.sns.Subscription";

@@ -34,6 +34,8 @@ pub mod remote;
 pub mod route53;
 pub mod s3;
 pub mod secretsmanager;
+pub mod service;
+pub mod sns;
 pub mod ssm;
 
 pub use existing::Existing;

@@ -17,7 +17,7 @@ use stackwright::{Environment, RemovalPolicy};
 /// Synthesizes a one-stack app and checks resources of both targets: CloudFormation entries by logical id
 /// (the whole entry: type, policies, dependencies, properties) and Terraform blocks by (type, name).
 #[track_caller]
-fn check(
+pub(crate) fn check(
     define: impl Fn(&mut Stack) + Send + Sync + 'static,
     cloudformation: &[(&str, Value)],
     terraform: &[(&str, &str, Value)],
@@ -40,7 +40,7 @@ fn check(
 
 /// Removes the standard default tags (`app`, `environment`, `managed-by`) that every taggable resource
 /// gets, so the cases show what each type adds; the templating tests cover default tags themselves.
-fn without_default_tags(doc: &mut Value) {
+pub(crate) fn without_default_tags(doc: &mut Value) {
     const DEFAULTS: [&str; 3] = ["app", "environment", "managed-by"];
     match doc {
         Value::Object(map) => {
@@ -73,13 +73,13 @@ fn without_default_tags(doc: &mut Value) {
 }
 
 /// The network most cases stand on: a VPC with two subnets and a security group.
-struct Net {
-    vpc: ec2::VpcHandle,
-    subnets: [ec2::SubnetHandle; 2],
-    group: ec2::SecurityGroupHandle,
+pub(crate) struct Net {
+    pub vpc: ec2::VpcHandle,
+    pub subnets: [ec2::SubnetHandle; 2],
+    pub group: ec2::SecurityGroupHandle,
 }
 
-fn net(s: &mut Stack) -> Net {
+pub(crate) fn net(s: &mut Stack) -> Net {
     let vpc = s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
     let subnets = [0, 1].map(|i| {
         s.add(ec2::Subnet::new(
@@ -100,7 +100,7 @@ fn net(s: &mut Stack) -> Net {
     }
 }
 
-fn alb(s: &mut Stack, net: &Net) -> LoadBalancerHandle {
+pub(crate) fn alb(s: &mut Stack, net: &Net) -> LoadBalancerHandle {
     s.add(LoadBalancer::application(
         "Web",
         Scheme::InternetFacing,
@@ -109,7 +109,7 @@ fn alb(s: &mut Stack, net: &Net) -> LoadBalancerHandle {
     ))
 }
 
-fn zone(s: &mut Stack) -> HostedZoneHandle {
+pub(crate) fn zone(s: &mut Stack) -> HostedZoneHandle {
     s.add(HostedZone::new("Zone", "example.com"))
 }
 

@@ -3,6 +3,7 @@
 mod bad_input;
 mod catalog_a;
 mod catalog_b;
+mod catalog_replication;
 mod cli;
 mod corpus;
 mod cross_stack;
@@ -10,6 +11,7 @@ mod escape_hatches;
 mod existing;
 mod lowering;
 mod renames;
+mod replicated_service;
 mod support;
 mod templating;
 mod validation;

@@ -1,34 +1,74 @@
-//! The Notebook Service: a public subnet behind an internet gateway, a security group that lets HTTPS in,
-//! and `replicas` instances of the Amazon Linux 2023 AMI, in three environments from one definition. Each
-//! instance installs JupyterLab at first boot from a cloud-init template (`templates/notebook-service/`).
+//! The Notebook Service: JupyterLab as a session-sticky replicated service, in three environments from
+//! one definition. Each environment has its own hosted zone (`<environment>.notebook.example.com`) and
+//! a DNS-validated certificate; an internet-facing application load balancer terminates HTTPS and keeps
+//! each user on the replica that runs their kernels (a load balancer cookie), in front of an auto
+//! scaling group that scales out by CPU and rolls one instance at a time when the machine changes. An
+//! alarm on unhealthy replicas notifies an encrypted SNS topic. Each instance installs JupyterLab at
+//! first boot from a cloud-init template (`templates/notebook-service/`).
 
-use stackwright::aws::ec2::{self, Peer, Port};
-use stackwright::aws::{iam, ssm};
+use stackwright::aws::elbv2::Stickiness;
+use stackwright::aws::route53::{self, AliasTarget, RecordType};
+use stackwright::aws::service::{
+    Frontend, Machine, Network, ReplicatedService, ReplicatedServiceHandle, Replication, Scaling,
+    Shard, Size, TenantKey, Update,
+};
+use stackwright::aws::sns::{Endpoint, Subscription, Topic};
+use stackwright::aws::{acm, ec2, iam, ssm};
 use stackwright::prelude::*;
 use stackwright::tags;
 
-/// The port the service listens on, opened in the security group and configured by the user data.
-pub const HTTPS_PORT: u16 = 443;
+/// The port JupyterLab listens on behind the load balancer (plain HTTP inside the VPC).
+pub const SERVICE_PORT: u16 = 8888;
+/// Answers 200 without a login: the load balancer's health check.
+pub const HEALTH_CHECK_PATH: &str = "/api";
 /// The JupyterLab release the instances install.
 pub const JUPYTERLAB_VERSION: &str = "4.2.5";
+/// Each environment answers on `<environment>.<DOMAIN>`, in its own hosted zone, which the parent
+/// domain delegates to.
+pub const DOMAIN: &str = "notebook.example.com";
+/// Who the alarms notify (an email subscription, confirmed by its recipient).
+pub const ON_CALL: &str = "notebook-oncall@example.com";
+/// How long a user stays on the replica that runs their kernels.
+pub const SESSION_SECONDS: u32 = 86_400;
 
 /// What differs between environments (templates see it as `config.*`).
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Sizing {
-    pub replicas: usize,
+    /// Replicas always in service: the group's minimum, where a new fleet starts; scaling by CPU adds
+    /// more.
+    pub replicas: u32,
+    /// How far scaling by CPU may go.
+    pub max_replicas: u32,
     pub instance_type: String,
     /// The public SSM parameter that names the AMI, read at deploy time.
     pub ami_parameter: String,
+    /// Scale out above this average CPU utilization (percent).
+    pub target_cpu_percent: u8,
+    /// Tenant-sticky instead of session-sticky: the shards (name, the teams it owns), routed by the
+    /// `X-Notebook-Team` header; see [`Sizing::tenant_shards`].
+    #[serde(skip)]
+    pub tenant_shards: Vec<Shard>,
 }
 
 impl Sizing {
-    /// `replicas` instances of `instance_type` running the latest Amazon Linux 2023.
-    pub fn new(replicas: usize, instance_type: &str) -> Self {
+    /// `replicas` instances of `instance_type` running the latest Amazon Linux 2023, scaling out to 10
+    /// at 60 % CPU.
+    pub fn new(replicas: u32, instance_type: &str) -> Self {
         Sizing {
             replicas,
+            max_replicas: 10,
             instance_type: instance_type.to_owned(),
             ami_parameter: ec2::AMAZON_LINUX_2023_AMI_PARAMETER.to_owned(),
+            target_cpu_percent: 60,
+            tenant_shards: Vec::new(),
         }
+    }
+
+    /// Shards teams over replica groups: each shard is its own target group and fleet, and the
+    /// `X-Notebook-Team` header picks the shard (a team's notebooks live on its shard's disks).
+    pub fn tenant_shards(mut self, shards: impl IntoIterator<Item = Shard>) -> Self {
+        self.tenant_shards = shards.into_iter().collect();
+        self
     }
 
     /// Runs the AMI that another public SSM parameter names.
@@ -83,19 +123,15 @@ pub fn app() -> App<Sizing> {
     app_with(environments())
 }
 
+/// The public subnets, one per availability zone: the load balancer's and the instances'.
+const SUBNETS: [(&str, char); 2] = [("10.0.0.0/24", 'a'), ("10.0.1.0/24", 'b')];
+
 /// The Notebook Service stack, run once per environment.
 pub fn notebook(stack: &mut Stack, env: &Environment<Sizing>) {
+    let config = env.config();
     let vpc = stack
         .add(ec2::Vpc::new("Vpc", "10.0.0.0/16").tag("Name", format!("notebook-{}", env.name())));
     ec2::VpcFlowLogs::new("VpcFlowLogs").add_to(stack, &vpc);
-    let subnet = stack.add(
-        ec2::Subnet::new("PublicSubnet", &vpc, "10.0.0.0/24")
-            .map_public_ip_on_launch(true)
-            .accept_finding(
-                "CKV_AWS_130",
-                "the notebook instances serve HTTPS to the internet from this public subnet",
-            ),
-    );
     let gateway = stack.add(ec2::InternetGateway::new("InternetGateway", &vpc));
     let routes = stack.add(ec2::RouteTable::new("PublicRoutes", &vpc));
     let default_route = stack.add(ec2::Route::to_internet_gateway(
@@ -104,28 +140,53 @@ pub fn notebook(stack: &mut Stack, env: &Environment<Sizing>) {
         "0.0.0.0/0",
         &gateway,
     ));
-    stack.add(ec2::SubnetRouteTableAssociation::new(
-        "PublicSubnetRoutes",
-        &subnet,
-        &routes,
-    ));
-    let security_group = stack.add(
-        ec2::SecurityGroup::new(
-            "NotebookSecurityGroup",
-            &vpc,
-            "Notebook service: HTTPS in and out",
-        )
-        .allow_ingress(
-            Peer::any_ipv4(),
-            Port::tcp(HTTPS_PORT),
-            "HTTPS from anywhere",
-        )
-        .allow_egress(
-            Peer::any_ipv4(),
-            Port::tcp(443),
-            "HTTPS to package repositories and AWS APIs",
-        ),
+    // Instances live in the public subnets too (no NAT gateway to pay for): their security group
+    // admits only the load balancer, and they fetch packages over the internet gateway.
+    let subnets: Vec<ec2::SubnetHandle> = SUBNETS
+        .iter()
+        .enumerate()
+        .map(|(i, (cidr, zone))| {
+            let n = i + 1;
+            let subnet = stack.add(
+                ec2::Subnet::new(format!("PublicSubnet-{n}"), &vpc, cidr)
+                    .availability_zone(format!("{}{zone}", env.region()))
+                    .map_public_ip_on_launch(true)
+                    .accept_finding(
+                        "CKV_AWS_130",
+                        "the load balancer serves HTTPS to the internet from this public subnet; \
+                         the instances here admit only the load balancer",
+                    ),
+            );
+            stack.add(ec2::SubnetRouteTableAssociation::new(
+                format!("PublicSubnet-{n}-Routes"),
+                &subnet,
+                &routes,
+            ));
+            subnet
+        })
+        .collect();
+
+    let domain = format!("{}.{DOMAIN}", env.name());
+    let zone = stack.add(
+        route53::HostedZone::new("Zone", &domain)
+            .comment(&format!("notebook {}", env.name()))
+            .accept_finding(
+                "CKV2_AWS_38",
+                "DNSSEC signing needs an asymmetric KMS key in us-east-1 and a key-signing key, \
+                 which the catalog does not offer yet",
+            )
+            .accept_finding(
+                "CKV2_AWS_39",
+                "query logging needs a log group in us-east-1 with a resource policy for Route 53, \
+                 which the catalog does not offer yet",
+            ),
     );
+    let certificate = stack.add(acm::Certificate::dns_validated(
+        "Certificate",
+        &domain,
+        &zone,
+    ));
+
     // Operators reach the instances through Session Manager, not SSH: the instances' role may
     // register with Systems Manager, and nothing else.
     let role = stack.add(
@@ -137,36 +198,110 @@ pub fn notebook(stack: &mut Stack, env: &Environment<Sizing>) {
     let profile = stack.add(iam::InstanceProfile::new("NotebookProfile", &role));
     let ami = stack.add(ssm::ParameterLookup::image_id(
         "AmiId",
-        &env.config().ami_parameter,
+        &config.ami_parameter,
+    ));
+    let alerts = stack.add(Topic::new("Alerts").display_name("Notebook Service alerts"));
+    stack.add(Subscription::new(
+        "OnCall",
+        &alerts,
+        Endpoint::Email(ON_CALL.to_owned()),
     ));
 
-    // Rendered once per environment: its name, and the ids of the VPC and security group, which exist
-    // only once deployed.
+    // Rendered once per environment: its name, and the VPC's id, which exists only once deployed.
     let user_data = include_template!("../../../templates/notebook-service/cloud-init.yaml.tera")
         .with_env(env)
-        .value("port", HTTPS_PORT)
+        .value("port", SERVICE_PORT)
         .value("jupyterlab_version", JUPYTERLAB_VERSION)
         .reference("vpc_id", vpc.id())
-        .reference("security_group_id", security_group.id())
         .render(stack);
 
-    for i in 1..=env.config().replicas {
-        let id = format!("NotebookService-{i}");
-        let instance = stack.add(
-            ec2::Instance::new(&id, ami.value(), &env.config().instance_type)
-                .subnet(&subnet)
-                .security_group(&security_group)
-                .instance_profile(&profile)
-                .user_data(&user_data)
-                // Boot scripts fetch packages: wait until the subnet can reach the internet.
-                .depends_on(&default_route)
-                .tag("Name", &id),
-        );
-        stack
-            .output(
-                format!("NotebookService{i}PrivateIp"),
-                instance.private_ip(),
-            )
-            .description(format!("Private IP address of {id}"));
+    let service = ReplicatedService::new(
+        "Notebook",
+        Machine::new(ami.value(), config.instance_type.as_str())
+            .user_data(user_data)
+            .instance_profile(&profile),
+        Frontend::Https {
+            certificate_arn: certificate.arn(),
+        },
+        SERVICE_PORT,
+        HEALTH_CHECK_PATH,
+        Size {
+            min: config.replicas,
+            max: config.max_replicas,
+            scaling: Scaling::TargetCpu {
+                percent: config.target_cpu_percent,
+            },
+        },
+    )
+    .replication(replication(config))
+    .update(Update::Rolling {
+        batch: 1,
+        min_in_service: config.replicas.saturating_sub(1),
+    })
+    .alarm_topic(&alerts)
+    // Boot scripts fetch packages: wait until the subnets can reach the internet.
+    .fleet_depends_on(&default_route)
+    .add_to(
+        stack,
+        Network {
+            vpc: &vpc,
+            public_subnets: &subnets,
+            instance_subnets: &subnets,
+        },
+    );
+    finish(stack, &zone, &domain, &service);
+}
+
+/// Session-sticky unless the environment shards teams.
+fn replication(config: &Sizing) -> Replication {
+    if config.tenant_shards.is_empty() {
+        Replication::SessionSticky(Stickiness::LoadBalancerCookie {
+            duration_seconds: SESSION_SECONDS,
+        })
+    } else {
+        Replication::TenantSticky {
+            key: TenantKey::Header(TEAM_HEADER.to_owned()),
+            shards: config.tenant_shards.clone(),
+        }
     }
+}
+
+/// The header that names a user's team in the tenant-sticky variant (set by the company's SSO proxy).
+pub const TEAM_HEADER: &str = "X-Notebook-Team";
+
+/// The tenant-sticky variant (`cargo run -p notebook-service --example tenant-sticky`): one test
+/// environment whose teams are sharded over two replica groups.
+pub fn tenant_sticky_app() -> App<Sizing> {
+    app_with(vec![Environment::new(
+        "teams",
+        "222222222222",
+        "us-west-2",
+        Sizing::new(1, "t3.medium").tenant_shards([
+            Shard::new("Astro", ["astro", "cosmo"]),
+            Shard::new("Bio", ["bio"]),
+        ]),
+    )
+    .tag("stage", "test")])
+}
+
+/// The site's record and the outputs.
+fn finish(
+    stack: &mut Stack,
+    zone: &route53::HostedZoneHandle,
+    domain: &str,
+    service: &ReplicatedServiceHandle,
+) {
+    stack.add(route53::Record::alias(
+        "SiteRecord",
+        zone,
+        domain,
+        RecordType::A,
+        AliasTarget::load_balancer(&service.load_balancer),
+    ));
+    stack
+        .output("Url", format!("https://{domain}/"))
+        .description("Where users open their notebooks");
+    stack
+        .output("LoadBalancerDnsName", service.load_balancer.dns_name())
+        .description("The load balancer's own name, for checks before DNS delegation");
 }

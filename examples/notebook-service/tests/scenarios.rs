@@ -5,7 +5,7 @@ use notebook_service::{app, app_with, environments, Sizing};
 use stackwright::Environment;
 
 fn resized(
-    replicas: usize,
+    replicas: u32,
     instance_type: &str,
 ) -> impl FnOnce(Environment<Sizing>) -> Environment<Sizing> {
     let sizing = Sizing::new(replicas, instance_type);
@@ -13,62 +13,101 @@ fn resized(
 }
 
 #[test]
-fn scale_out_from_3_to_5_adds_exactly_two_instances_and_two_outputs() {
+fn scale_out_from_3_to_5_changes_the_fleet_sizes_and_replaces_nothing() {
     let before = artifacts(&app());
     let after = artifacts(&app_with(environments_with(
         "prod-oregon",
         resized(5, "m4.xlarge"),
     )));
 
+    // The group's minimum, and the rolling update that keeps all but one in
+    // service; no resource is added or removed.
     assert_eq!(
         diff(&before[CFN_OREGON], &after[CFN_OREGON]),
         [
-            "+/Resources/NotebookService4",
-            "+/Resources/NotebookService5",
-            "+/Outputs/NotebookService4PrivateIp",
-            "+/Outputs/NotebookService5PrivateIp",
+            "/Resources/NotebookFleet/UpdatePolicy/AutoScalingRollingUpdate/MinInstancesInService",
+            "/Resources/NotebookFleet/Properties/MinSize",
         ]
     );
     assert_eq!(
         diff(&before[TF_OREGON], &after[TF_OREGON]),
         [
-            "+/resource/aws_instance/notebook_service_4",
-            "+/resource/aws_instance/notebook_service_5",
-            "+/output/notebook_service4_private_ip",
-            "+/output/notebook_service5_private_ip",
+            "/resource/aws_autoscaling_group/notebook_fleet/min_size",
+            "/resource/aws_autoscaling_group/notebook_fleet/instance_refresh/preferences/min_healthy_percentage",
         ]
     );
-    let added = &after[CFN_OREGON]["Resources"]["NotebookService5"];
-    assert_eq!(added["Type"], "AWS::EC2::Instance");
-    assert_eq!(added["Properties"]["InstanceType"], "m4.xlarge");
+    let fleet = &after[CFN_OREGON]["Resources"]["NotebookFleet"];
+    assert_eq!(fleet["Properties"]["MinSize"], "5");
+    // The desired capacity is the CPU policy's, so that a deployment never scales a busy fleet in.
+    assert!(fleet["Properties"].get("DesiredCapacity").is_none());
+    assert_eq!(
+        after[TF_OREGON]["resource"]["aws_autoscaling_group"]["notebook_fleet"]["instance_refresh"]
+            ["preferences"]["min_healthy_percentage"],
+        80
+    );
     for path in before.keys().filter(|p| !p.contains("prod-oregon")) {
         assert_eq!(before[path], after[path], "{path} must not change");
     }
 }
 
 #[test]
-fn changing_the_instance_size_changes_only_the_instance_type() {
+fn changing_the_instance_size_changes_the_template_and_the_fleet_rolls() {
     let before = artifacts(&app());
     let after = artifacts(&app_with(environments_with(
         "prod-oregon",
         resized(3, "m5.2xlarge"),
     )));
 
-    let cfn: Vec<String> = (1..=3)
-        .map(|i| format!("/Resources/NotebookService{i}/Properties/InstanceType"))
-        .collect();
-    assert_eq!(diff(&before[CFN_OREGON], &after[CFN_OREGON]), cfn);
-    let tf: Vec<String> = (1..=3)
-        .map(|i| format!("/resource/aws_instance/notebook_service_{i}/instance_type"))
-        .collect();
-    assert_eq!(diff(&before[TF_OREGON], &after[TF_OREGON]), tf);
     assert_eq!(
-        after[TF_OREGON]["resource"]["aws_instance"]["notebook_service_2"]["instance_type"],
-        "m5.2xlarge"
+        diff(&before[CFN_OREGON], &after[CFN_OREGON]),
+        ["/Resources/NotebookLaunchTemplate/Properties/LaunchTemplateData/InstanceType"]
+    );
+    assert_eq!(
+        diff(&before[TF_OREGON], &after[TF_OREGON]),
+        ["/resource/aws_launch_template/notebook_launch_template/instance_type"]
+    );
+    // The fleet follows the template's latest version, so the new version rolls it: one instance at
+    // a time, keeping two in service (CloudFormation), or 66 % healthy (Terraform's instance refresh).
+    let fleet = &after[CFN_OREGON]["Resources"]["NotebookFleet"];
+    assert_eq!(
+        fleet["Properties"]["LaunchTemplate"]["Version"],
+        serde_json::json!({"Fn::GetAtt": ["NotebookLaunchTemplate", "LatestVersionNumber"]})
+    );
+    assert_eq!(
+        fleet["UpdatePolicy"],
+        serde_json::json!({"AutoScalingRollingUpdate": {
+            "MaxBatchSize": 1, "MinInstancesInService": 2, "PauseTime": "PT60S"}})
+    );
+    let fleet = &after[TF_OREGON]["resource"]["aws_autoscaling_group"]["notebook_fleet"];
+    assert_eq!(
+        fleet["launch_template"]["version"],
+        "${aws_launch_template.notebook_launch_template.latest_version}"
+    );
+    assert_eq!(
+        fleet["instance_refresh"],
+        serde_json::json!({"strategy": "Rolling", "preferences": {
+            "min_healthy_percentage": 66, "instance_warmup": "60"}})
     );
     for path in before.keys().filter(|p| !p.contains("prod-oregon")) {
         assert_eq!(before[path], after[path], "{path} must not change");
     }
+}
+
+/// A crashed VM fails the load balancer's health check, and the group replaces it: nothing in the
+/// definition changes.
+#[test]
+fn a_crashed_instance_is_replaced_by_the_group_health_check() {
+    let all = artifacts(&app());
+    let fleet = &all[CFN_OREGON]["Resources"]["NotebookFleet"]["Properties"];
+    assert_eq!(fleet["HealthCheckType"], "ELB");
+    assert_eq!(
+        fleet["TargetGroupARNs"],
+        serde_json::json!([{"Ref": "NotebookTargets"}])
+    );
+    let targets = &all[CFN_OREGON]["Resources"]["NotebookTargets"]["Properties"];
+    assert_eq!(targets["HealthCheckPath"], "/api");
+    let fleet = &all[TF_OREGON]["resource"]["aws_autoscaling_group"]["notebook_fleet"];
+    assert_eq!(fleet["health_check_type"], "ELB");
 }
 
 #[test]
@@ -88,64 +127,77 @@ fn replicating_to_a_new_region_adds_an_environment_of_the_same_shape() {
         tf["provider"]["aws"]["allowed_account_ids"],
         serde_json::json!(["111111111111"])
     );
-    // Same shape as Frankfurt (same sizing): only what names the environment and its region differs:
-    // the description, the `environment` tag of every resource (index 1, after `app`), the VPC's `Name`
-    // tag (index 6, after the defaults and `stage`), and the user data, rendered per environment.
+    // Same shape as Frankfurt (same sizing): only what names the environment, its region and its
+    // domain differs. First the `environment` tag of every resource (index 1, after `app`).
     let frankfurt_cfn = &after["cloudformation/prod-frankfurt/notebook.template.json"];
+    let (tags, rest): (Vec<String>, Vec<String>) = diff(frankfurt_cfn, cfn)
+        .into_iter()
+        .partition(|path| path.ends_with("Tags/1/Value"));
+    for path in &tags {
+        assert_eq!(cfn.pointer(path).unwrap(), "prod-ireland", "{path}");
+    }
     let user_data =
-        |i: usize| format!("/Resources/NotebookService{i}/Properties/UserData/Fn::Base64/Fn::Sub");
-    let tag = |resource: &str, i: usize| format!("/Resources/{resource}/Properties/Tags/{i}/Value");
-    let mut expected = vec!["/Description".to_owned(), tag("Vpc", 1), tag("Vpc", 6)];
-    for resource in [
-        "VpcFlowLogsLogs",
-        "VpcFlowLogsRole",
-        "VpcFlowLogs",
-        "PublicSubnet",
-        "InternetGateway",
-        "PublicRoutes",
-        "NotebookSecurityGroup",
-        "NotebookRole",
-    ] {
-        expected.push(tag(resource, 1));
-    }
-    for i in 1..=3 {
-        expected.push(user_data(i));
-        expected.push(tag(&format!("NotebookService{i}"), 1));
-    }
-    assert_eq!(diff(frankfurt_cfn, cfn), expected);
+        "/Resources/NotebookLaunchTemplate/Properties/LaunchTemplateData/UserData/Fn::Base64/Fn::Sub";
     assert_eq!(
-        cfn["Resources"]["NotebookService2"]["Properties"]["Tags"][1],
-        serde_json::json!({"Key": "environment", "Value": "prod-ireland"})
+        rest,
+        [
+            "/Description",
+            "/Resources/Vpc/Properties/Tags/6/Value",
+            "/Resources/PublicSubnet1/Properties/AvailabilityZone",
+            "/Resources/PublicSubnet2/Properties/AvailabilityZone",
+            "/Resources/Zone/Properties/Name",
+            "/Resources/Zone/Properties/HostedZoneConfig/Comment",
+            "/Resources/Certificate/Properties/DomainName",
+            "/Resources/Certificate/Properties/DomainValidationOptions/0/DomainName",
+            user_data,
+            "/Resources/SiteRecord/Properties/Name",
+            "/Outputs/Url/Value",
+        ]
     );
     assert_eq!(
         cfn["Resources"]["Vpc"]["Properties"]["Tags"][6]["Value"],
         "notebook-prod-ireland"
     );
-    let rendered = cfn.pointer(&user_data(1)).unwrap().as_str().unwrap();
+    assert_eq!(
+        cfn["Resources"]["PublicSubnet2"]["Properties"]["AvailabilityZone"],
+        "eu-west-1b"
+    );
+    assert_eq!(
+        cfn["Outputs"]["Url"]["Value"],
+        "https://prod-ireland.notebook.example.com/"
+    );
+    let rendered = cfn.pointer(user_data).unwrap().as_str().unwrap();
     assert!(
         rendered.contains("NOTEBOOK_ENVIRONMENT=prod-ireland\n      NOTEBOOK_REGION=eu-west-1\n")
     );
     let frankfurt_tf = &after["terraform/prod-frankfurt/notebook/main.tf.json"];
-    let tf_user_data = |i: usize| format!("/resource/aws_instance/notebook_service_{i}/user_data");
     assert_eq!(
         diff(frankfurt_tf, tf),
         [
-            "///".to_owned(),
+            "///",
             // Local state lives beside the output directory, per environment and stack.
-            "/terraform/backend/local/path".to_owned(),
-            "/terraform/backend/local/workspace_dir".to_owned(),
-            "/provider/aws/region".to_owned(),
-            "/provider/aws/default_tags/tags/environment".to_owned(),
+            "/terraform/backend/local/path",
+            "/terraform/backend/local/workspace_dir",
+            "/provider/aws/region",
+            "/provider/aws/default_tags/tags/environment",
             // Terraform spells the region in the flow logs' ARNs (CloudFormation uses `AWS::Region`).
-            "/data/aws_iam_policy_document/vpc_flow_logs_delivery_policy_document/statement/0/resources/0"
-                .to_owned(),
-            "/data/aws_iam_policy_document/vpc_flow_logs_delivery_policy_document/statement/0/resources/1"
-                .to_owned(),
-            "/resource/aws_vpc/vpc/tags/Name".to_owned(),
-            "/resource/aws_flow_log/vpc_flow_logs/log_destination".to_owned(),
-            tf_user_data(1),
-            tf_user_data(2),
-            tf_user_data(3),
+            "/data/aws_iam_policy_document/vpc_flow_logs_delivery_policy_document/statement/0/resources/0",
+            "/data/aws_iam_policy_document/vpc_flow_logs_delivery_policy_document/statement/0/resources/1",
+            "/resource/aws_vpc/vpc/tags/Name",
+            "/resource/aws_flow_log/vpc_flow_logs/log_destination",
+            "/resource/aws_subnet/public_subnet_1/availability_zone",
+            "/resource/aws_subnet/public_subnet_2/availability_zone",
+            "/resource/aws_route53_zone/zone/name",
+            "/resource/aws_route53_zone/zone/comment",
+            "/resource/aws_acm_certificate/certificate/domain_name",
+            "/resource/aws_route53_record/site_record/name",
+            "/resource/aws_launch_template/notebook_launch_template/user_data",
+            // `default_tags` do not reach auto scaling groups: the environment tag is written out.
+            "/resource/aws_autoscaling_group/notebook_fleet/tag/1/value",
+            // Names the provider requires are `<app>-<environment>-<stack>-<id>`.
+            "/resource/aws_autoscaling_policy/notebook_cpu_target/name",
+            "/resource/aws_cloudwatch_metric_alarm/notebook_unhealthy_hosts/alarm_name",
+            "/output/url/value",
         ]
     );
 }
@@ -155,19 +207,21 @@ fn a_test_environment_is_smaller_and_in_another_account() {
     let all = artifacts(&app());
     let test_cfn = &all["cloudformation/test/notebook.template.json"];
     let test_tf = &all["terraform/test/notebook/main.tf.json"];
-    let instances = |doc: &serde_json::Value| {
-        doc["Resources"]
-            .as_object()
-            .unwrap()
-            .values()
-            .filter(|r| r["Type"] == "AWS::EC2::Instance")
-            .count()
+    let replicas = |doc: &serde_json::Value| {
+        doc["Resources"]["NotebookFleet"]["Properties"]["MinSize"].clone()
     };
-    assert_eq!(instances(test_cfn), 1);
-    assert_eq!(instances(&all[CFN_OREGON]), 3);
+    assert_eq!(replicas(test_cfn), "1");
+    assert_eq!(replicas(&all[CFN_OREGON]), "3");
     assert_eq!(
-        test_cfn["Resources"]["NotebookService1"]["Properties"]["InstanceType"],
+        test_cfn["Resources"]["NotebookLaunchTemplate"]["Properties"]["LaunchTemplateData"]
+            ["InstanceType"],
         "t3.medium"
+    );
+    // The whole fleet may roll at once: nothing to keep in service with a single replica.
+    assert_eq!(
+        test_cfn["Resources"]["NotebookFleet"]["UpdatePolicy"]["AutoScalingRollingUpdate"]
+            ["MinInstancesInService"],
+        0
     );
     assert_eq!(
         test_tf["provider"]["aws"]["allowed_account_ids"],

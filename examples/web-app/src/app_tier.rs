@@ -7,10 +7,11 @@ use crate::data::Data;
 use crate::edge::Edge;
 use crate::network::{Network, SecurityGroups};
 use crate::{APP_PORT, DATABASE_NAME, HEALTH_CHECK_PATH};
-use stackwright::aws::autoscaling::{AutoScalingGroup, AutoScalingGroupHandle};
+use stackwright::aws::autoscaling::{
+    AutoScalingGroup, AutoScalingGroupHandle, ScalingPolicy, TrackedMetric,
+};
 use stackwright::aws::{ec2, iam, ssm};
 use stackwright::prelude::*;
-use stackwright::{cfn, Value};
 
 pub fn declare(
     stack: &mut Stack,
@@ -79,63 +80,12 @@ pub fn declare(
         fleet = fleet.depends_on(grant);
     }
     let fleet = stack.add(fleet);
-    stack.add(cpu_target_tracking(
+    // Keeps the fleet's average CPU near the environment's target, between its minimum and maximum.
+    stack.add(ScalingPolicy::target_tracking(
+        "AppScalingPolicy",
         &fleet,
-        app.target_cpu_percent,
-        env.name(),
+        TrackedMetric::AverageCpuUtilization,
+        f64::from(app.target_cpu_percent),
     ));
     fleet
-}
-
-/// Keeps the fleet's average CPU near `percent` by adding and removing instances between its minimum
-/// and maximum. The catalog has no scaling policy yet: a raw resource in both targets' terms.
-fn cpu_target_tracking(fleet: &AutoScalingGroupHandle, percent: u8, env_name: &str) -> cfn::Raw {
-    let target = i64::from(percent);
-    let metric = "ASGAverageCPUUtilization";
-    cfn::Raw::new(
-        "AppScalingPolicy",
-        "AWS::AutoScaling::ScalingPolicy",
-        map([
-            ("AutoScalingGroupName", fleet.name().into()),
-            ("PolicyType", "TargetTrackingScaling".into()),
-            (
-                "TargetTrackingConfiguration",
-                map([
-                    (
-                        "PredefinedMetricSpecification",
-                        map([("PredefinedMetricType", metric.into())]),
-                    ),
-                    ("TargetValue", target.into()),
-                ]),
-            ),
-        ]),
-    )
-    .terraform(
-        "aws_autoscaling_policy",
-        map([
-            ("name", format!("webapp-{env_name}-cpu-target").into()),
-            ("autoscaling_group_name", fleet.name().into()),
-            ("policy_type", "TargetTrackingScaling".into()),
-            (
-                "target_tracking_configuration",
-                map([
-                    (
-                        "predefined_metric_specification",
-                        map([("predefined_metric_type", metric.into())]),
-                    ),
-                    ("target_value", target.into()),
-                ]),
-            ),
-        ]),
-    )
-}
-
-/// A map value for a raw resource, in the order given.
-fn map<const N: usize>(entries: [(&str, Value); N]) -> Value {
-    Value::Map(
-        entries
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
-            .collect(),
-    )
 }

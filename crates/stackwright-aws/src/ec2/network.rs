@@ -66,6 +66,13 @@ impl Vpc {
     }
 }
 
+impl VpcHandle {
+    /// The VPC's CIDR block as declared, when it parsed (for rules that admit the whole VPC).
+    pub(crate) fn literal_cidr(&self) -> Option<String> {
+        self.cidr.map(|cidr| cidr.to_string())
+    }
+}
+
 impl Declare for Vpc {
     type Handle = VpcHandle;
     fn declare(self, at: ResourceRef) -> (Resource, VpcHandle) {

@@ -10,8 +10,9 @@ pub struct Action(ActionKind);
 
 #[derive(Clone, Debug)]
 enum ActionKind {
-    /// (target group ARN, weight, the group's protocol); weights only when the user gave them.
-    Forward(Vec<(Expr, Option<u32>, Protocol)>),
+    /// (target group ARN, weight, the group's protocol); weights only when the user gave them. Then the
+    /// seconds a client stays with the group it was sent to, if sticky.
+    Forward(Vec<(Expr, Option<u32>, Protocol)>, Option<u32>),
     RedirectToHttps,
     FixedResponse {
         status_code: u16,
@@ -32,11 +33,10 @@ const FIXED_RESPONSE_CONTENT_TYPES: [&str; 5] = [
 impl Action {
     /// Sends every request to one target group.
     pub fn forward(group: &TargetGroupHandle) -> Self {
-        Action(ActionKind::Forward(vec![(
-            group.arn(),
+        Action(ActionKind::Forward(
+            vec![(group.arn(), None, group.protocol())],
             None,
-            group.protocol(),
-        )]))
+        ))
     }
 
     /// Splits requests between up to five target groups in proportion to their weights (0 to 999), e.g. for
@@ -48,7 +48,19 @@ impl Action {
             .into_iter()
             .map(|(group, weight)| (group.arn(), Some(weight), group.protocol()))
             .collect();
-        Action(ActionKind::Forward(groups))
+        Action(ActionKind::Forward(groups, None))
+    }
+
+    /// Keeps a client with the target group a weighted forward first sent it to, for `duration_seconds`
+    /// (1 to 604800, a week), through a load balancer cookie (CloudFormation
+    /// `ForwardConfig.TargetGroupStickinessConfig`, Terraform `forward.stickiness`): during a canary, a
+    /// session stays on one version. Stickiness to one target within the group is the target group's
+    /// own (`TargetGroup::stickiness`).
+    pub fn sticky_for_seconds(mut self, duration_seconds: u32) -> Self {
+        if let ActionKind::Forward(_, stickiness) = &mut self.0 {
+            *stickiness = Some(duration_seconds);
+        }
+        self
     }
 
     /// Redirects to the same host, path and query over HTTPS on port 443, permanently (HTTP 301).
@@ -73,7 +85,24 @@ impl Action {
     /// Checks the action against the load balancer family of its listener.
     fn check(&self, r: &mut Resource, application: bool) {
         match &self.0 {
-            ActionKind::Forward(groups) => {
+            ActionKind::Forward(groups, stickiness) => {
+                if let Some(duration) = stickiness {
+                    check::range(
+                        r,
+                        "target group stickiness duration",
+                        (*duration).into(),
+                        1,
+                        604_800,
+                    );
+                    if groups.iter().any(|(_, w, _)| w.is_none()) {
+                        r.problems.push(
+                            "stickiness on a forward to one target group: expected a weighted forward \
+                             (`Action::weighted_forward`); stickiness within a group is the target \
+                             group's own"
+                                .to_owned(),
+                        );
+                    }
+                }
                 if groups.is_empty() || groups.len() > 5 {
                     r.problems.push(format!(
                         "a forward action to {} target groups: expected 1 to 5",
@@ -148,7 +177,7 @@ impl Action {
 
     fn into_value(self) -> Value {
         let entries: Vec<(&str, Value)> = match self.0 {
-            ActionKind::Forward(groups) => {
+            ActionKind::Forward(groups, stickiness) => {
                 let groups = groups
                     .into_iter()
                     .map(|(arn, weight, _)| {
@@ -159,10 +188,14 @@ impl Action {
                         Value::Map(group)
                     })
                     .collect();
-                vec![
+                let mut entries = vec![
                     ("type", Value::from("forward")),
                     ("target_groups", Value::List(groups)),
-                ]
+                ];
+                if let Some(duration) = stickiness {
+                    entries.push(("stickiness_seconds", Value::Int(duration.into())));
+                }
+                entries
             }
             ActionKind::RedirectToHttps => vec![
                 ("type", Value::from("redirect")),
@@ -324,6 +357,10 @@ impl Declare for Listener {
 pub struct Condition {
     field: &'static str,
     values: Vec<String>,
+    /// The header's name of an `http-header` condition.
+    header: Option<String>,
+    /// The `(key, value)` pairs of a `query-string` condition (`values` stays empty).
+    query: Vec<(Option<String>, String)>,
 }
 
 impl Condition {
@@ -333,6 +370,8 @@ impl Condition {
         Condition {
             field: "path-pattern",
             values: patterns.into_iter().map(Into::into).collect(),
+            header: None,
+            query: Vec::new(),
         }
     }
 
@@ -341,10 +380,103 @@ impl Condition {
         Condition {
             field: "host-header",
             values: hosts.into_iter().map(Into::into).collect(),
+            header: None,
+            query: Vec::new(),
         }
     }
 
+    /// Matches a request header (`name`: 1 to 40 characters of A-Z, a-z, 0-9 and `-_`) against values
+    /// such as `tenant-a` or `eu-*` (case-insensitive; `*` and `?` are wildcards). The mechanism behind
+    /// tenant stickiness: e.g. `X-Tenant` routes each tenant to the target group that owns it.
+    pub fn http_header<S: Into<String>>(
+        name: impl Into<String>,
+        values: impl IntoIterator<Item = S>,
+    ) -> Self {
+        Condition {
+            field: "http-header",
+            values: values.into_iter().map(Into::into).collect(),
+            header: Some(name.into()),
+            query: Vec::new(),
+        }
+    }
+
+    /// Matches query string parameters: each `(key, value)` pair (a `None` key matches any key; `*` and
+    /// `?` are wildcards in both); any one pair matching is enough.
+    pub fn query_string<K: Into<String>, V: Into<String>>(
+        pairs: impl IntoIterator<Item = (Option<K>, V)>,
+    ) -> Self {
+        Condition {
+            field: "query-string",
+            values: Vec::new(),
+            header: None,
+            query: pairs
+                .into_iter()
+                .map(|(k, v)| (k.map(Into::into), v.into()))
+                .collect(),
+        }
+    }
+
+    /// How many values count towards a rule's limit of five.
+    fn value_count(&self) -> usize {
+        self.values.len() + self.query.len()
+    }
+
+    fn into_value(self) -> Value {
+        let mut entries = vec![("field".to_owned(), Value::from(self.field))];
+        if let Some(header) = self.header {
+            entries.push(("header".to_owned(), Value::from(header)));
+        }
+        if self.field == "query-string" {
+            let pairs = self
+                .query
+                .into_iter()
+                .map(|(key, value)| {
+                    let mut pair = Vec::new();
+                    if let Some(key) = key {
+                        pair.push(("key".to_owned(), Value::from(key)));
+                    }
+                    pair.push(("value".to_owned(), Value::from(value)));
+                    Value::Map(pair)
+                })
+                .collect();
+            entries.push(("pairs".to_owned(), Value::List(pairs)));
+        } else {
+            entries.push((
+                "values".to_owned(),
+                Value::List(self.values.into_iter().map(Value::from).collect()),
+            ));
+        }
+        Value::Map(entries)
+    }
+
     fn check(&self, r: &mut Resource) {
+        if let Some(header) = &self.header {
+            let valid = |c: char| c.is_ascii_alphanumeric() || "-_".contains(c);
+            if header.is_empty() || header.len() > 40 || !header.chars().all(valid) {
+                r.problems.push(format!(
+                    "invalid http-header name `{header}`: expected 1 to 40 characters of A-Z, a-z, 0-9 and -_"
+                ));
+            }
+        }
+        if self.field == "query-string" {
+            if self.query.is_empty() {
+                r.problems.push(
+                    "a query-string condition without pairs: expected at least one".to_owned(),
+                );
+            }
+            for (key, value) in &self.query {
+                for text in key.iter().chain([value]) {
+                    if text.is_empty() || text.len() > 128 || text.chars().any(char::is_whitespace)
+                    {
+                        r.problems.push(format!(
+                            "invalid query-string key or value `{text}`: expected 1 to 128 characters \
+                             without spaces"
+                        ));
+                    }
+                }
+            }
+            return;
+        }
         if self.values.is_empty() {
             r.problems.push(format!(
                 "a {} condition without values: expected at least one",
@@ -353,6 +485,7 @@ impl Condition {
         }
         let allowed = |c: char| match self.field {
             "path-pattern" => c.is_ascii_alphanumeric() || "_-.$/~\"'@:+&*?".contains(c),
+            "http-header" => c.is_ascii_graphic(),
             _ => c.is_ascii_alphanumeric() || "-.*?".contains(c),
         };
         for value in &self.values {
@@ -362,6 +495,7 @@ impl Condition {
                     self.field,
                     match self.field {
                         "path-pattern" => "A-Z, a-z, 0-9 and _-.$/~\"'@:+&*?",
+                        "http-header" => "printable ASCII without spaces",
                         _ => "A-Z, a-z, 0-9 and -.*?",
                     }
                 ));
@@ -409,14 +543,16 @@ impl ListenerRule {
         }
         for (i, condition) in conditions.iter().enumerate() {
             condition.check(&mut resource);
-            if conditions[..i].iter().any(|c| c.field == condition.field) {
+            // A rule may hold several http-header and query-string conditions, one of each other field.
+            let repeatable = matches!(condition.field, "http-header" | "query-string");
+            if !repeatable && conditions[..i].iter().any(|c| c.field == condition.field) {
                 resource.problems.push(format!(
                     "two {} conditions in one rule: expected at most one; list every value in it",
                     condition.field
                 ));
             }
         }
-        let values: usize = conditions.iter().map(|c| c.values.len()).sum();
+        let values: usize = conditions.iter().map(Condition::value_count).sum();
         if values > 5 {
             resource.problems.push(format!(
                 "a listener rule with {values} condition values: expected at most 5 in all"
@@ -425,18 +561,7 @@ impl ListenerRule {
         action.check(&mut resource, listener.application);
         resource.set("listener_arn", listener.arn());
         resource.set("priority", i64::from(priority));
-        let conditions = conditions
-            .into_iter()
-            .map(|c| {
-                Value::Map(vec![
-                    ("field".to_owned(), Value::from(c.field)),
-                    (
-                        "values".to_owned(),
-                        Value::List(c.values.into_iter().map(Value::from).collect()),
-                    ),
-                ])
-            })
-            .collect();
+        let conditions = conditions.into_iter().map(Condition::into_value).collect();
         resource.set("conditions", Value::List(conditions));
         resource.set("action", action.into_value());
         ListenerRule { resource }

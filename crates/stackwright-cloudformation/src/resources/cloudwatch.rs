@@ -44,19 +44,11 @@ fn lower(_: &Lowering, _: &str, p: &mut Props, _: &mut Secondary) -> Option<&'st
         .get("threshold")
         .and_then(Value::as_expr)
         .and_then(Expr::as_literal);
-    p.insert("Threshold", number(threshold.unwrap_or_default()));
+    p.insert("Threshold", super::number(threshold.unwrap_or_default()));
     p.copy("comparison", "ComparisonOperator");
     p.copy("treat_missing_data", "TreatMissingData");
     p.copy("alarm_actions", "AlarmActions");
     p.copy("ok_actions", "OKActions");
     p.copy("insufficient_data_actions", "InsufficientDataActions");
     Some("AWS::CloudWatch::Alarm")
-}
-
-/// A decimal text as a JSON number: an integer when it is one, else a float.
-fn number(text: &str) -> Json {
-    match text.parse::<i64>() {
-        Ok(i) => Json::from(i),
-        Err(_) => text.parse::<f64>().map(Json::from).unwrap_or(Json::Null),
-    }
 }

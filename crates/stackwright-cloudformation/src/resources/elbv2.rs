@@ -133,11 +133,34 @@ fn lower(_: &Lowering, _: &str, p: &mut Props, _: &mut Secondary) -> Option<&'st
                 .map(|condition| {
                     let field = condition.get("field").map(|v| p.value(v));
                     let values = condition.get("values").map(|v| p.value(v));
-                    let config = match field.as_ref().and_then(Json::as_str) {
-                        Some("host-header") => "HostHeaderConfig",
-                        _ => "PathPatternConfig",
-                    };
-                    json!({ "Field": field, config: { "Values": values } })
+                    match field.as_ref().and_then(Json::as_str) {
+                        Some("http-header") => {
+                            let name = condition.get("header").map(|v| p.value(v));
+                            json!({ "Field": field, "HttpHeaderConfig": {
+                                "HttpHeaderName": name, "Values": values } })
+                        }
+                        Some("query-string") => {
+                            let pairs = condition.get("pairs").and_then(Value::as_list);
+                            let pairs: Vec<Json> = pairs
+                                .unwrap_or_default()
+                                .iter()
+                                .map(|pair| {
+                                    let mut out = serde_json::Map::new();
+                                    for (from, to) in [("key", "Key"), ("value", "Value")] {
+                                        if let Some(v) = pair.get(from) {
+                                            out.insert(to.into(), p.value(v));
+                                        }
+                                    }
+                                    Json::Object(out)
+                                })
+                                .collect();
+                            json!({ "Field": field, "QueryStringConfig": { "Values": pairs } })
+                        }
+                        Some("host-header") => {
+                            json!({ "Field": field, "HostHeaderConfig": { "Values": values } })
+                        }
+                        _ => json!({ "Field": field, "PathPatternConfig": { "Values": values } }),
+                    }
                 })
                 .collect();
             p.insert("Conditions", Json::Array(conditions));
@@ -178,7 +201,12 @@ fn lower_action(p: &mut Props, action: &Value) -> Json {
                             json!({ "TargetGroupArn": arn, "Weight": weight })
                         })
                         .collect();
-                    json!({ "Type": "forward", "ForwardConfig": { "TargetGroups": groups } })
+                    let mut config = json!({ "TargetGroups": groups });
+                    if let Some(duration) = action.get("stickiness_seconds") {
+                        config["TargetGroupStickinessConfig"] =
+                            json!({ "Enabled": true, "DurationSeconds": p.value(duration) });
+                    }
+                    json!({ "Type": "forward", "ForwardConfig": config })
                 }
             }
         }

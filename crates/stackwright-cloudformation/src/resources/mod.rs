@@ -17,6 +17,7 @@ mod registry;
 mod route53;
 mod s3;
 mod secretsmanager;
+mod sns;
 mod ssm;
 mod zones;
 
@@ -62,6 +63,7 @@ const SERVICES: &[Service] = &[
     cloudwatch::SERVICE,
     ssm::SERVICE,
     secretsmanager::SERVICE,
+    sns::SERVICE,
     dynamodb::SERVICE,
     rds::SERVICE,
 ];
@@ -156,6 +158,9 @@ impl Resolve for Lowering<'_> {
 pub(crate) struct Secondary {
     pub resources: Vec<(String, Json)>,
     pub depends_on: Vec<String>,
+    /// Resource attributes of the main entry beside `Properties` (an auto scaling group's
+    /// `UpdatePolicy`).
+    pub attributes: Vec<(&'static str, Json)>,
 }
 
 /// Builds the `Properties` of one resource, reporting problems against it.
@@ -294,6 +299,7 @@ impl Lowering<'_> {
         let mut secondary = Secondary {
             resources: Vec::new(),
             depends_on,
+            attributes: Vec::new(),
         };
         for problem in stackwright_aws::ec2::zone_problems(resource, &self.env.region) {
             p.problems.push(
@@ -372,6 +378,9 @@ impl Lowering<'_> {
         }
         if !secondary.depends_on.is_empty() {
             entry.insert("DependsOn".into(), json!(secondary.depends_on));
+        }
+        for (name, value) in std::mem::take(&mut secondary.attributes) {
+            entry.insert(name.into(), value);
         }
         if !p.skips.is_empty() {
             entry.insert("Metadata".into(), checkov_metadata(&p.skips));
@@ -460,4 +469,13 @@ fn type_override_location(resource: &Resource) -> stackwright_core::Location {
         .rev()
         .find(|o| o.target == TARGET && o.path.first().is_some_and(|p| p == "Type"))
         .map_or(resource.location, |o| o.location)
+}
+
+/// A decimal text as a JSON number: an integer when it is one, else a float (thresholds and target
+/// values travel as text, since neutral values carry no floats).
+pub(crate) fn number(text: &str) -> Json {
+    match text.parse::<i64>() {
+        Ok(i) => Json::from(i),
+        Err(_) => text.parse::<f64>().map(Json::from).unwrap_or(Json::Null),
+    }
 }

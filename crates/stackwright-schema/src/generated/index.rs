@@ -3,11 +3,13 @@
 // cfn-lint 1.58.0; Terraform hashicorp/aws 5.100.0 provider schema and force-new paths).
 
 /// CloudFormation resource types and their data, sorted by name.
-pub(crate) const CLOUDFORMATION_COUNT: usize = 43;
+pub(crate) const CLOUDFORMATION_COUNT: usize = 46;
 #[rustfmt::skip]
 pub(crate) static CLOUDFORMATION: [(&str, &str); CLOUDFORMATION_COUNT] = [
     ("AWS::AppRunner::Service", include_str!("../../data/cloudformation/AWS__AppRunner__Service.json")),
     ("AWS::AutoScaling::AutoScalingGroup", include_str!("../../data/cloudformation/AWS__AutoScaling__AutoScalingGroup.json")),
+    ("AWS::AutoScaling::ScalingPolicy", include_str!("../../data/cloudformation/AWS__AutoScaling__ScalingPolicy.json")),
+    ("AWS::AutoScaling::ScheduledAction", include_str!("../../data/cloudformation/AWS__AutoScaling__ScheduledAction.json")),
     ("AWS::CertificateManager::Certificate", include_str!("../../data/cloudformation/AWS__CertificateManager__Certificate.json")),
     ("AWS::CloudWatch::Alarm", include_str!("../../data/cloudformation/AWS__CloudWatch__Alarm.json")),
     ("AWS::DynamoDB::Table", include_str!("../../data/cloudformation/AWS__DynamoDB__Table.json")),
@@ -45,6 +47,7 @@ pub(crate) static CLOUDFORMATION: [(&str, &str); CLOUDFORMATION_COUNT] = [
     ("AWS::Route53::RecordSet", include_str!("../../data/cloudformation/AWS__Route53__RecordSet.json")),
     ("AWS::S3::Bucket", include_str!("../../data/cloudformation/AWS__S3__Bucket.json")),
     ("AWS::S3::BucketPolicy", include_str!("../../data/cloudformation/AWS__S3__BucketPolicy.json")),
+    ("AWS::SNS::Subscription", include_str!("../../data/cloudformation/AWS__SNS__Subscription.json")),
     ("AWS::SNS::Topic", include_str!("../../data/cloudformation/AWS__SNS__Topic.json")),
     ("AWS::SQS::Queue", include_str!("../../data/cloudformation/AWS__SQS__Queue.json")),
     ("AWS::SSM::Parameter", include_str!("../../data/cloudformation/AWS__SSM__Parameter.json")),
@@ -52,13 +55,15 @@ pub(crate) static CLOUDFORMATION: [(&str, &str); CLOUDFORMATION_COUNT] = [
 ];
 
 /// Terraform resource types and their data, sorted by name.
-pub(crate) const TERRAFORM_RESOURCES_COUNT: usize = 53;
+pub(crate) const TERRAFORM_RESOURCES_COUNT: usize = 56;
 #[rustfmt::skip]
 pub(crate) static TERRAFORM_RESOURCES: [(&str, &str); TERRAFORM_RESOURCES_COUNT] = [
     ("aws_acm_certificate", include_str!("../../data/terraform/resources/aws_acm_certificate.json")),
     ("aws_acm_certificate_validation", include_str!("../../data/terraform/resources/aws_acm_certificate_validation.json")),
     ("aws_apprunner_service", include_str!("../../data/terraform/resources/aws_apprunner_service.json")),
     ("aws_autoscaling_group", include_str!("../../data/terraform/resources/aws_autoscaling_group.json")),
+    ("aws_autoscaling_policy", include_str!("../../data/terraform/resources/aws_autoscaling_policy.json")),
+    ("aws_autoscaling_schedule", include_str!("../../data/terraform/resources/aws_autoscaling_schedule.json")),
     ("aws_cloudwatch_log_group", include_str!("../../data/terraform/resources/aws_cloudwatch_log_group.json")),
     ("aws_cloudwatch_metric_alarm", include_str!("../../data/terraform/resources/aws_cloudwatch_metric_alarm.json")),
     ("aws_db_instance", include_str!("../../data/terraform/resources/aws_db_instance.json")),
@@ -102,6 +107,7 @@ pub(crate) static TERRAFORM_RESOURCES: [(&str, &str); TERRAFORM_RESOURCES_COUNT]
     ("aws_secretsmanager_secret_version", include_str!("../../data/terraform/resources/aws_secretsmanager_secret_version.json")),
     ("aws_security_group", include_str!("../../data/terraform/resources/aws_security_group.json")),
     ("aws_sns_topic", include_str!("../../data/terraform/resources/aws_sns_topic.json")),
+    ("aws_sns_topic_subscription", include_str!("../../data/terraform/resources/aws_sns_topic_subscription.json")),
     ("aws_sqs_queue", include_str!("../../data/terraform/resources/aws_sqs_queue.json")),
     ("aws_ssm_parameter", include_str!("../../data/terraform/resources/aws_ssm_parameter.json")),
     ("aws_subnet", include_str!("../../data/terraform/resources/aws_subnet.json")),

@@ -1,8 +1,10 @@
 //! EC2 Auto Scaling.
 
 use super::{Attrs, Secondary, Service};
-use serde_json::{json, Value as Json};
+use crate::expr;
+use serde_json::{json, Map, Value as Json};
 use stackwright_aws::kinds;
+use stackwright_core::{Expr, Value};
 
 pub(super) const SERVICE: Service = Service {
     block_type,
@@ -11,22 +13,43 @@ pub(super) const SERVICE: Service = Service {
 };
 
 fn block_type(kind: &str) -> Option<(&'static str, bool)> {
-    (kind == kinds::AUTO_SCALING_GROUP).then_some(("aws_autoscaling_group", false))
+    Some(match kind {
+        kinds::AUTO_SCALING_GROUP => ("aws_autoscaling_group", false),
+        kinds::SCALING_POLICY => ("aws_autoscaling_policy", false),
+        kinds::SCHEDULED_ACTION => ("aws_autoscaling_schedule", false),
+        _ => return None,
+    })
 }
 
 fn attribute(kind: &str, attr: &str) -> Option<&'static str> {
-    block_type(kind)?;
-    match attr {
-        "name" => Some("name"),
-        "arn" => Some("arn"),
+    match (kind, attr) {
+        (kinds::AUTO_SCALING_GROUP, "name") => Some("name"),
+        (kinds::AUTO_SCALING_GROUP | kinds::SCALING_POLICY, "arn") => Some("arn"),
         _ => None,
     }
 }
 
 fn lower(_: &str, a: &mut Attrs, _: &mut Secondary) -> bool {
     let resource = a.resource;
-    if resource.kind != kinds::AUTO_SCALING_GROUP {
-        return false;
+    match resource.kind {
+        kinds::AUTO_SCALING_GROUP => {}
+        kinds::SCALING_POLICY => {
+            scaling_policy(a);
+            return true;
+        }
+        kinds::SCHEDULED_ACTION => {
+            // The provider requires a name, which CloudFormation would generate.
+            let name = a.lowering.required_name(resource);
+            a.insert("scheduled_action_name", Json::String(expr::escape(&name)));
+            a.copy("group_name", "autoscaling_group_name");
+            a.copy("recurrence", "recurrence");
+            a.copy("time_zone", "time_zone");
+            a.copy("min_size", "min_size");
+            a.copy("max_size", "max_size");
+            a.copy("desired_capacity", "desired_capacity");
+            return true;
+        }
+        _ => return false,
     }
     a.copy("min_size", "min_size");
     a.copy("max_size", "max_size");
@@ -41,6 +64,25 @@ fn lower(_: &str, a: &mut Attrs, _: &mut Secondary) -> bool {
     a.copy("target_group_arns", "target_group_arns");
     a.copy("health_check_type", "health_check_type");
     a.copy("health_check_grace_period", "health_check_grace_period");
+    a.copy("default_instance_warmup", "default_instance_warmup");
+    if let Some(Value::List(hooks)) = resource.get("lifecycle_hooks") {
+        let hooks: Vec<Json> = hooks
+            .iter()
+            .map(|hook| {
+                let mut field = |key| hook.get(key).map(|v| a.value(v));
+                json!({
+                    "name": field("name"),
+                    "lifecycle_transition": field("transition"),
+                    "heartbeat_timeout": field("heartbeat_timeout"),
+                    "default_result": field("default_result"),
+                })
+            })
+            .collect();
+        a.insert("initial_lifecycle_hook", Json::Array(hooks));
+    }
+    if let Some(policy) = resource.get("update_policy") {
+        a.insert("instance_refresh", instance_refresh(policy));
+    }
     // The provider's `default_tags` do not reach auto scaling groups: every tag is a `tag` block,
     // propagated to the instances the group launches.
     let tags: Vec<Json> = a
@@ -52,4 +94,84 @@ fn lower(_: &str, a: &mut Attrs, _: &mut Secondary) -> bool {
         a.insert("tag", Json::Array(tags));
     }
     true
+}
+
+/// The update policy as an `instance_refresh` block, which the provider starts when the launch template
+/// or its version changes. A replacing update launches every replacement before terminating (min 100 %,
+/// max 200 % healthy); a rolling one keeps `min_healthy_percentage` and waits the pause per instance.
+fn instance_refresh(policy: &Value) -> Json {
+    let int = |key| policy.get(key).and_then(Value::as_int);
+    let kind = policy
+        .get("type")
+        .and_then(Value::as_expr)
+        .and_then(|e| e.as_literal());
+    let mut preferences = Map::new();
+    if kind == Some("replacing") {
+        preferences.insert("min_healthy_percentage".into(), json!(100));
+        preferences.insert("max_healthy_percentage".into(), json!(200));
+    } else {
+        preferences.insert(
+            "min_healthy_percentage".into(),
+            json!(int("min_healthy_percentage")),
+        );
+        if let Some(pause) = int("pause_seconds") {
+            // A string of seconds in the provider's schema.
+            preferences.insert("instance_warmup".into(), json!(pause.to_string()));
+        }
+    }
+    json!({ "strategy": "Rolling", "preferences": preferences })
+}
+
+fn scaling_policy(a: &mut Attrs) {
+    let resource = a.resource;
+    // The provider requires a name, which CloudFormation would generate.
+    let name = a.lowering.required_name(resource);
+    a.insert("name", Json::String(expr::escape(&name)));
+    a.copy("group_name", "autoscaling_group_name");
+    a.copy("policy_type", "policy_type");
+    a.copy("adjustment_type", "adjustment_type");
+    a.copy("estimated_instance_warmup", "estimated_instance_warmup");
+    if let Some(metric) = resource.get("predefined_metric") {
+        let mut spec = Map::new();
+        if let Some(kind) = metric.get("type") {
+            spec.insert("predefined_metric_type".into(), a.value(kind));
+        }
+        if let Some(label) = metric.get("resource_label") {
+            spec.insert("resource_label".into(), a.value(label));
+        }
+        let target = resource
+            .get("target_value")
+            .and_then(Value::as_expr)
+            .and_then(Expr::as_literal)
+            .unwrap_or_default();
+        let mut config = Map::new();
+        config.insert("predefined_metric_specification".into(), Json::Object(spec));
+        config.insert("target_value".into(), super::number(target));
+        if let Some(flag) = resource.get("disable_scale_in").and_then(Value::as_bool) {
+            config.insert("disable_scale_in".into(), Json::Bool(flag));
+        }
+        a.insert("target_tracking_configuration", Json::Object(config));
+    }
+    if let Some(Value::List(steps)) = resource.get("steps") {
+        let steps: Vec<Json> = steps
+            .iter()
+            .map(|step| {
+                let mut out = Map::new();
+                // Bounds are strings in the provider's schema.
+                for (from, to) in [
+                    ("lower_bound", "metric_interval_lower_bound"),
+                    ("upper_bound", "metric_interval_upper_bound"),
+                ] {
+                    if let Some(bound) = step.get(from).and_then(Value::as_int) {
+                        out.insert(to.into(), json!(bound.to_string()));
+                    }
+                }
+                if let Some(v) = step.get("adjustment") {
+                    out.insert("scaling_adjustment".into(), a.value(v));
+                }
+                Json::Object(out)
+            })
+            .collect();
+        a.insert("step_adjustment", Json::Array(steps));
+    }
 }

@@ -53,7 +53,7 @@ fn lower(_: &str, a: &mut Attrs, _: &mut Secondary) -> bool {
         .get("threshold")
         .and_then(Value::as_expr)
         .and_then(Expr::as_literal);
-    a.insert("threshold", number(threshold.unwrap_or_default()));
+    a.insert("threshold", super::number(threshold.unwrap_or_default()));
     a.copy("comparison", "comparison_operator");
     a.copy("treat_missing_data", "treat_missing_data");
     a.copy("alarm_actions", "alarm_actions");
@@ -61,12 +61,4 @@ fn lower(_: &str, a: &mut Attrs, _: &mut Secondary) -> bool {
     a.copy("insufficient_data_actions", "insufficient_data_actions");
     a.tags();
     true
-}
-
-/// A decimal text as a JSON number: an integer when it is one, else a float.
-fn number(text: &str) -> Json {
-    match text.parse::<i64>() {
-        Ok(i) => Json::from(i),
-        Err(_) => text.parse::<f64>().map(Json::from).unwrap_or(Json::Null),
-    }
 }

@@ -128,12 +128,30 @@ fn lower(_: &str, a: &mut Attrs, out: &mut Secondary) -> bool {
                 .iter()
                 .map(|condition| {
                     let field = condition.get("field").map(|v| a.value(v));
-                    let block = match field.as_ref().and_then(Json::as_str) {
-                        Some("host-header") => "host_header",
-                        _ => "path_pattern",
-                    };
                     let values = condition.get("values").map(|v| a.value(v));
-                    json!({ block: { "values": values } })
+                    match field.as_ref().and_then(Json::as_str) {
+                        Some("http-header") => {
+                            let name = condition.get("header").map(|v| a.value(v));
+                            json!({ "http_header": { "http_header_name": name, "values": values } })
+                        }
+                        Some("query-string") => {
+                            let pairs = condition.get("pairs").and_then(Value::as_list);
+                            let pairs: Vec<Json> = pairs
+                                .unwrap_or_default()
+                                .iter()
+                                .map(|pair| {
+                                    Json::Object(sub_block(
+                                        a,
+                                        pair,
+                                        &[("key", "key"), ("value", "value")],
+                                    ))
+                                })
+                                .collect();
+                            json!({ "query_string": pairs })
+                        }
+                        Some("host-header") => json!({ "host_header": { "values": values } }),
+                        _ => json!({ "path_pattern": { "values": values } }),
+                    }
                 })
                 .collect();
             a.insert("condition", Json::Array(conditions));
@@ -183,7 +201,12 @@ fn lower_action(a: &mut Attrs, action: &Value) -> Json {
                             ))
                         })
                         .collect();
-                    out.insert("forward".into(), json!({ "target_group": groups }));
+                    let mut forward = json!({ "target_group": groups });
+                    if let Some(duration) = action.get("stickiness_seconds") {
+                        forward["stickiness"] =
+                            json!({ "enabled": true, "duration": a.value(duration) });
+                    }
+                    out.insert("forward".into(), forward);
                 }
             }
         }

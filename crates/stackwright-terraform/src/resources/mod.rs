@@ -17,6 +17,7 @@ mod registry;
 mod route53;
 mod s3;
 mod secretsmanager;
+mod sns;
 mod ssm;
 mod zones;
 
@@ -124,6 +125,7 @@ const SERVICES: &[Service] = &[
     logs::SERVICE,
     cloudwatch::SERVICE,
     secretsmanager::SERVICE,
+    sns::SERVICE,
     dynamodb::SERVICE,
     rds::SERVICE,
 ];
@@ -633,4 +635,13 @@ impl Lowering<'_> {
 
 fn moved(type_name: &str, from: &str, to: &str) -> Json {
     serde_json::json!({ "from": format!("{type_name}.{from}"), "to": format!("{type_name}.{to}") })
+}
+
+/// A decimal text as a JSON number: an integer when it is one, else a float (thresholds and target
+/// values travel as text, since neutral values carry no floats).
+pub(crate) fn number(text: &str) -> Json {
+    match text.parse::<i64>() {
+        Ok(i) => Json::from(i),
+        Err(_) => text.parse::<f64>().map(Json::from).unwrap_or(Json::Null),
+    }
 }

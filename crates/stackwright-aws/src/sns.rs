@@ -1,0 +1,129 @@
+//! SNS topics and subscriptions, e.g. where alarms notify.
+
+use crate::handle::{attr_handle, common_setters};
+use crate::{kinds, Handle};
+use stackwright_core::{Declare, Expr, Resource, ResourceRef};
+
+/// The AWS managed key of SNS, which topics are encrypted with unless `.kms_master_key_id(...)` chooses
+/// a customer managed key (checkov CKV_AWS_26).
+pub const AWS_MANAGED_KEY: &str = "alias/aws/sns";
+
+/// A standard SNS topic, encrypted at rest (CloudFormation `AWS::SNS::Topic`, Terraform
+/// `aws_sns_topic`). CloudWatch alarms may publish to a topic encrypted with the AWS managed key.
+pub struct Topic {
+    resource: Resource,
+}
+
+impl Topic {
+    #[track_caller]
+    pub fn new(id: impl Into<String>) -> Self {
+        let mut resource = Resource::new(id, kinds::SNS_TOPIC);
+        resource.set("kms_master_key_id", AWS_MANAGED_KEY);
+        Topic { resource }
+    }
+
+    /// The name shown as the sender of email and SMS notifications (at most 100 characters).
+    pub fn display_name(mut self, name: impl Into<String>) -> Self {
+        crate::check::set_bounded(
+            &mut self.resource,
+            "display_name",
+            "topic display name",
+            name.into(),
+            100,
+        );
+        self
+    }
+
+    /// Encrypts with another key: its ARN, id or alias (e.g. `key.arn()` of a
+    /// [`kms::Key`](crate::kms::Key), whose policy must let the publishers use it).
+    pub fn kms_master_key_id(mut self, key: impl Into<Expr>) -> Self {
+        self.resource.set("kms_master_key_id", key.into());
+        self
+    }
+}
+common_setters!(Topic, taggable);
+
+attr_handle!(
+    /// A declared topic.
+    TopicHandle {
+        /// The topic's ARN: what an alarm action or a subscription names.
+        arn: "arn",
+        name: "name",
+    }
+);
+
+impl Declare for Topic {
+    type Handle = TopicHandle;
+    fn declare(self, at: ResourceRef) -> (Resource, TopicHandle) {
+        (self.resource, TopicHandle { handle: Handle(at) })
+    }
+}
+
+/// Where a subscription delivers.
+#[derive(Clone, Debug)]
+pub enum Endpoint {
+    /// An email address, which must confirm the subscription.
+    Email(String),
+    /// An HTTPS URL, which must confirm the subscription.
+    Https(String),
+    /// An SQS queue, by ARN.
+    Sqs(Expr),
+    /// A Lambda function, by ARN.
+    Lambda(Expr),
+}
+
+/// A subscription of an endpoint to a topic (CloudFormation `AWS::SNS::Subscription`, Terraform
+/// `aws_sns_topic_subscription`).
+pub struct Subscription {
+    resource: Resource,
+}
+
+impl Subscription {
+    #[track_caller]
+    pub fn new(id: impl Into<String>, topic: &TopicHandle, endpoint: Endpoint) -> Self {
+        let mut resource = Resource::new(id, kinds::SNS_SUBSCRIPTION);
+        let (protocol, endpoint) = match endpoint {
+            Endpoint::Email(address) => {
+                let (local, domain) = address.split_once('@').unwrap_or_default();
+                if local.is_empty()
+                    || !domain.contains('.')
+                    || address.contains(char::is_whitespace)
+                {
+                    resource.problems.push(format!(
+                        "email endpoint `{address}`: expected an address like `ops@example.com`"
+                    ));
+                }
+                ("email", Expr::from(address))
+            }
+            Endpoint::Https(url) => {
+                if !url.starts_with("https://") || url.len() <= "https://".len() {
+                    resource.problems.push(format!(
+                        "https endpoint `{url}`: expected a URL starting with `https://`"
+                    ));
+                }
+                ("https", Expr::from(url))
+            }
+            Endpoint::Sqs(arn) => ("sqs", arn),
+            Endpoint::Lambda(arn) => ("lambda", arn),
+        };
+        resource.set("topic_arn", topic.arn());
+        resource.set("protocol", protocol);
+        resource.set("endpoint", endpoint);
+        Subscription { resource }
+    }
+}
+common_setters!(Subscription);
+
+attr_handle!(
+    /// A declared subscription.
+    SubscriptionHandle {
+        arn: "arn",
+    }
+);
+
+impl Declare for Subscription {
+    type Handle = SubscriptionHandle;
+    fn declare(self, at: ResourceRef) -> (Resource, SubscriptionHandle) {
+        (self.resource, SubscriptionHandle { handle: Handle(at) })
+    }
+}
