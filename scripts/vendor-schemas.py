@@ -160,8 +160,10 @@ def main():
         if wrong:
             sys.exit(f"overlay.json: {name}: not attributes or blocks of the type: {', '.join(wrong)}")
 
-    if os.path.isdir(data_dir):
-        shutil.rmtree(data_dir)
+    # Only this script's own folders: data/names/ belongs to scripts/vendor-type-names.py.
+    for sub in ("cloudformation", "terraform"):
+        if os.path.isdir(os.path.join(data_dir, sub)):
+            shutil.rmtree(os.path.join(data_dir, sub))
     for sub in ("cloudformation", "terraform/resources", "terraform/data-sources"):
         os.makedirs(os.path.join(data_dir, sub))
     with open(os.path.join(data_dir, "README.md"), "w") as f:
