@@ -756,8 +756,13 @@ impl<'v, 'a> Comparison<'v, 'a> {
                         continue;
                     }
                     let value = value_at(pair.after, target, path);
-                    let (replacement, rule) =
+                    let (mut replacement, rule) =
                         pair.rules.verdict_for_new_value(path, pair.after.body);
+                    // A value that changes only if its source is replaced, and the source only may be,
+                    // may replace its resource; it does not surely replace it.
+                    if replacement == Replacement::Always && reason.contains(MAYBE_REPLACED) {
+                        replacement = Replacement::Conditional;
+                    }
                     let cause = reason.clone();
                     pair.changes.push(PropertyChange {
                         path: path.clone(),
@@ -903,6 +908,10 @@ fn part<'j>(parts: &[(Option<&str>, &'j Json, bool)], key: Option<&str>) -> Opti
     parts.iter().find(|(k, _, _)| *k == key).map(|(_, v, _)| *v)
 }
 
+/// How a cause says that its resource only may be replaced; every reason derived from it carries the
+/// words on, so that what follows from it stays "may replace".
+const MAYBE_REPLACED: &str = "may be replaced";
+
 /// Records that references to `pair`'s resource change when it is (maybe) replaced; true when new.
 fn mark_replaced(why: &mut HashMap<String, String>, pair: &Pair) -> bool {
     let verdict = pair.verdict();
@@ -912,7 +921,7 @@ fn mark_replaced(why: &mut HashMap<String, String>, pair: &Pair) -> bool {
     let how = if verdict == Replacement::Always {
         "is replaced"
     } else {
-        "may be replaced"
+        MAYBE_REPLACED
     };
     why.insert(
         pair.after.address.clone(),

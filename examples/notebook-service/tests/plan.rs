@@ -166,44 +166,63 @@ fn scale_out_from_3_to_5_updates_the_fleet_in_place_per_prod_environment() {
     }
 }
 
-/// The instance size is the launch template's: the template updates in place (a new version). The
-/// fleet follows the latest version, so its update policy rolls every instance; the plan does not say
-/// so yet (issue 12 teaches `plan` to follow a template's latest version into the group), and this
-/// test pins what it shows today.
+/// The instance size is the launch template's: the template updates in place (a new version), and the
+/// fleet that follows its latest version rolls every instance under its rolling update policy. The plan says
+/// both, in both targets, and replaces nothing.
 #[test]
-fn changing_the_instance_size_updates_the_launch_template_in_place() {
+fn changing_the_instance_size_updates_the_launch_template_and_rolls_the_fleet() {
     let dir = baseline(&app());
     let envs = environments_with("prod-oregon", resized(3, "m5.2xlarge"));
     let (code, plan) = plan_json(dir.path(), &app_with(envs), &[]);
     assert_eq!(code, 2);
-    let cfn = stack(&plan, "prod-oregon", "cloudformation");
-    assert_eq!(counts(cfn), [0, 1, 0, 0]);
-    assert_eq!(cfn["resources"][0]["may_replace"], false);
-    assert_eq!(
-        only_change(cfn),
+    for (target, template, fleet, path, roll) in [
         (
+            "cloudformation",
             "NotebookLaunchTemplate",
-            vec![(
-                "LaunchTemplateData.InstanceType".to_owned(),
-                json!("m4.xlarge"),
-                json!("m5.2xlarge")
-            )]
-        )
-    );
-    let tf = stack(&plan, "prod-oregon", "terraform");
-    assert_eq!(counts(tf), [0, 1, 0, 0]);
-    assert_eq!(tf["resources"][0]["changes"][0]["replacement"], "never");
-    assert_eq!(
-        only_change(tf),
+            "NotebookFleet",
+            "LaunchTemplateData.InstanceType",
+            "fleet rolls: `UpdatePolicy/AutoScalingRollingUpdate`",
+        ),
         (
+            "terraform",
             "aws_launch_template.notebook_launch_template",
-            vec![(
-                "instance_type".to_owned(),
-                json!("m4.xlarge"),
-                json!("m5.2xlarge")
-            )]
-        )
-    );
+            "aws_autoscaling_group.notebook_fleet",
+            "instance_type",
+            "fleet rolls: `instance_refresh`",
+        ),
+    ] {
+        let s = stack(&plan, "prod-oregon", target);
+        let [add, _, replace, destroy] = counts(s);
+        assert_eq!([add, replace, destroy], [0, 0, 0], "{s:#}");
+        let t = resource(s, template);
+        assert_eq!(t["action"], "update");
+        assert_eq!(t["may_replace"], false);
+        assert_eq!(
+            t["changes"][0]["path"].as_array().unwrap().len(),
+            path.split('.').count()
+        );
+        assert_eq!(t["changes"][0]["before"], json!("m4.xlarge"));
+        assert_eq!(t["changes"][0]["after"], json!("m5.2xlarge"));
+        let f = resource(s, fleet);
+        assert_eq!(f["action"], "update", "{f:#}");
+        assert!(
+            f["notes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|n| n.as_str().unwrap().starts_with(roll)),
+            "{f:#}"
+        );
+    }
+}
+
+fn resource<'a>(stack: &'a Value, address: &str) -> &'a Value {
+    stack["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["address"] == address)
+        .unwrap_or_else(|| panic!("no {address} in {stack:#}"))
 }
 
 #[test]
@@ -217,18 +236,20 @@ fn changing_the_ami_parameter_updates_the_template_naming_the_parameter() {
     let (code, plan) = plan_json(dir.path(), &app_with(envs), &[]);
     assert_eq!(code, 2);
 
+    // The template updates; the fleet following its latest version rolls (and what names the fleet
+    // may change with it): nothing is surely replaced.
     let cfn = stack(&plan, "prod-oregon", "cloudformation");
-    assert_eq!(counts(cfn), [0, 1, 0, 0]);
+    assert_eq!(counts(cfn), [0, 3, 0, 0]);
     assert_eq!(cfn["settings"], json!(["parameter AmiId (changed)"]));
-    let change = &cfn["resources"][0]["changes"][0];
-    assert_eq!(cfn["resources"][0]["address"], "NotebookLaunchTemplate");
+    let change = &resource(cfn, "NotebookLaunchTemplate")["changes"][0];
     assert_eq!(change["path"], json!(["LaunchTemplateData", "ImageId"]));
     assert_eq!(change["replacement"], "never");
     assert_eq!(change["known_after_deploy"], "parameter `AmiId` changes");
 
     let tf = stack(&plan, "prod-oregon", "terraform");
-    assert_eq!(counts(tf), [0, 1, 0, 0]);
-    let change = &tf["resources"][0]["changes"][0];
+    let [add, _, replace, destroy] = counts(tf);
+    assert_eq!([add, replace, destroy], [0, 0, 0], "{tf:#}");
+    let change = &resource(tf, "aws_launch_template.notebook_launch_template")["changes"][0];
     assert_eq!(change["path"], json!(["image_id"]));
     assert_eq!(change["replacement"], "never");
     assert_eq!(

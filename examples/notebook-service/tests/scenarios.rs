@@ -192,6 +192,9 @@ fn replicating_to_a_new_region_adds_an_environment_of_the_same_shape() {
             "/resource/aws_acm_certificate/certificate/domain_name",
             "/resource/aws_route53_record/site_record/name",
             "/resource/aws_launch_template/notebook_launch_template/user_data",
+            // Nor launched instances and volumes: the launch template tags them.
+            "/resource/aws_launch_template/notebook_launch_template/tag_specifications/0/tags/environment",
+            "/resource/aws_launch_template/notebook_launch_template/tag_specifications/1/tags/environment",
             // `default_tags` do not reach auto scaling groups: the environment tag is written out.
             "/resource/aws_autoscaling_group/notebook_fleet/tag/1/value",
             // Names the provider requires are `<app>-<environment>-<stack>-<id>`.
