@@ -121,19 +121,22 @@ type Edit = fn(&mut Value);
 fn edited() -> Vec<(&'static str, Edit)> {
     vec![
         ("change-subnet-cidr", |m| {
-            m["resource"]["aws_subnet"]["public_subnet"]["cidr_block"] = json!("10.0.1.0/24");
+            m["resource"]["aws_subnet"]["public_subnet_1"]["cidr_block"] = json!("10.0.2.0/24");
         }),
         ("insert-rule", |m| {
             let rules = m["resource"]["aws_vpc_security_group_ingress_rule"]
                 .as_object_mut()
                 .expect("ingress rules");
-            let first = rules["notebook_security_group_ingress_1"].clone();
+            let first = rules["notebook_instance_security_group_ingress_1"].clone();
             let mut inserted = first.clone();
             inserted["from_port"] = json!(80);
             inserted["to_port"] = json!(80);
             inserted["description"] = json!("HTTP from anywhere, redirected to HTTPS");
-            rules.insert("notebook_security_group_ingress_1".into(), inserted);
-            rules.insert("notebook_security_group_ingress_2".into(), first);
+            rules.insert(
+                "notebook_instance_security_group_ingress_1".into(),
+                inserted,
+            );
+            rules.insert("notebook_instance_security_group_ingress_2".into(), first);
         }),
     ]
 }

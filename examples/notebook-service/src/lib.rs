@@ -126,9 +126,23 @@ pub fn app() -> App<Sizing> {
 /// The public subnets, one per availability zone: the load balancer's and the instances'.
 const SUBNETS: [(&str, char); 2] = [("10.0.0.0/24", 'a'), ("10.0.1.0/24", 'b')];
 
-/// The Notebook Service stack, run once per environment.
+/// The Notebook Service stack, run once per environment: its network and the service in one stack.
 pub fn notebook(stack: &mut Stack, env: &Environment<Sizing>) {
-    let config = env.config();
+    let network = network(stack, env);
+    service(stack, env, &network);
+}
+
+/// The network a Notebook Service runs in: a VPC with flow logs, an internet gateway and public subnets.
+pub struct NotebookNetwork {
+    pub vpc: ec2::VpcHandle,
+    pub subnets: Vec<ec2::SubnetHandle>,
+    /// The route to the internet, which booting instances need.
+    pub default_route: ec2::RouteHandle,
+}
+
+/// The network part of the Notebook Service; its handles work in this stack or in another one of the same
+/// environment (see [`two_stack_app`]).
+pub fn network(stack: &mut Stack, env: &Environment<Sizing>) -> NotebookNetwork {
     let vpc = stack
         .add(ec2::Vpc::new("Vpc", "10.0.0.0/16").tag("Name", format!("notebook-{}", env.name())));
     ec2::VpcFlowLogs::new("VpcFlowLogs").add_to(stack, &vpc);
@@ -165,7 +179,22 @@ pub fn notebook(stack: &mut Stack, env: &Environment<Sizing>) {
             subnet
         })
         .collect();
+    NotebookNetwork {
+        vpc,
+        subnets,
+        default_route,
+    }
+}
 
+/// The service part of the Notebook Service (zone, certificate, role, replicated fleet behind HTTPS,
+/// alarms), in the given network.
+pub fn service(stack: &mut Stack, env: &Environment<Sizing>, network: &NotebookNetwork) {
+    let config = env.config();
+    let NotebookNetwork {
+        vpc,
+        subnets,
+        default_route,
+    } = network;
     let domain = format!("{}.{DOMAIN}", env.name());
     let zone = stack.add(
         route53::HostedZone::new("Zone", &domain)
@@ -240,13 +269,13 @@ pub fn notebook(stack: &mut Stack, env: &Environment<Sizing>) {
     })
     .alarm_topic(&alerts)
     // Boot scripts fetch packages: wait until the subnets can reach the internet.
-    .fleet_depends_on(&default_route)
+    .fleet_depends_on(default_route)
     .add_to(
         stack,
         Network {
-            vpc: &vpc,
-            public_subnets: &subnets,
-            instance_subnets: &subnets,
+            vpc,
+            public_subnets: subnets,
+            instance_subnets: subnets,
         },
     );
     finish(stack, &zone, &domain, &service);
@@ -264,6 +293,24 @@ fn replication(config: &Sizing) -> Replication {
             shards: config.tenant_shards.clone(),
         }
     }
+}
+
+/// The Notebook Service as two stacks per environment: `network`, whose handles the `service` stack uses
+/// as if they were its own (CloudFormation exports and `Fn::ImportValue`, Terraform outputs and
+/// `terraform_remote_state`); the network deploys first.
+pub fn two_stack_app() -> App<Sizing> {
+    environments()
+        .into_iter()
+        .fold(
+            App::new("notebook")
+                .tag(tags::OWNER, "data-science-platform")
+                .tag(tags::COST_CENTER, "cc-4711"),
+            App::environment,
+        )
+        .stacks(|stacks, env| {
+            let network = stacks.stack("network", |stack| network(stack, env));
+            stacks.stack("service", |stack| service(stack, env, &network));
+        })
 }
 
 /// The header that names a user's team in the tenant-sticky variant (set by the company's SSO proxy).

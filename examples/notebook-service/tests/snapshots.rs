@@ -48,3 +48,58 @@ fn the_tenant_sticky_variant_routes_each_team_to_its_shard() {
         "404"
     );
 }
+
+/// The two-stack variant (`examples/two-stack.rs`), byte for byte.
+#[test]
+fn every_artifact_of_the_two_stack_variant_matches_its_snapshot() {
+    stackwright_testing::assert_artifact_snapshots!(
+        notebook_service::two_stack_app(),
+        "../../snapshots/notebook-service-two-stack"
+    );
+}
+
+/// Written with typed handles only, the service stack puts its load balancer and fleet in the network
+/// stack's VPC and subnets: CloudFormation imports the network's exports, Terraform reads the network's
+/// outputs from its state, and the manifest deploys the network first.
+#[test]
+fn the_two_stack_variant_links_the_service_to_the_network_in_both_targets() {
+    let app = notebook_service::two_stack_app();
+    let docs = stackwright_testing::artifacts(&app);
+    let network = &docs["cloudformation/test/network.template.json"];
+    let service = &docs["cloudformation/test/service.template.json"]["Resources"];
+    assert_eq!(
+        network["Outputs"]["ExportVpcId"]["Export"]["Name"],
+        "notebook-test-network:Vpc:id"
+    );
+    assert_eq!(
+        service["NotebookLoadBalancer"]["Properties"]["Subnets"],
+        serde_json::json!([
+            {"Fn::ImportValue": "notebook-test-network:PublicSubnet1:id"},
+            {"Fn::ImportValue": "notebook-test-network:PublicSubnet2:id"}
+        ])
+    );
+    let tf = &docs["terraform/test/service/main.tf.json"];
+    assert_eq!(
+        tf["data"]["terraform_remote_state"]["network"]["config"]["path"],
+        "../../../../terraform-state/notebook/test/network/terraform.tfstate"
+    );
+    assert_eq!(
+        tf["resource"]["aws_lb"]["notebook_load_balancer"]["subnets"],
+        serde_json::json!([
+            "${data.terraform_remote_state.network.outputs.export_public_subnet_1_id}",
+            "${data.terraform_remote_state.network.outputs.export_public_subnet_2_id}"
+        ])
+    );
+    let synthesis = stackwright_testing::synthesis(&app);
+    let manifest: serde_json::Value = serde_json::from_slice(&synthesis.manifest).unwrap();
+    let service_entry = manifest["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["path"] == "terraform/test/service/main.tf.json")
+        .unwrap();
+    assert_eq!(
+        service_entry["depends_on"],
+        serde_json::json!(["terraform/test/network/main.tf.json"])
+    );
+}
