@@ -81,7 +81,13 @@ pub(crate) fn escape_into(text: &str, out: &mut String) {
 /// Wraps a lowered string template in a function call, `${function("...")}`: the template becomes an HCL
 /// quoted string, in which its interpolations and `$${`/`%%{` escapes mean what they mean in JSON.
 pub(crate) fn call(function: &str, template: &str) -> String {
-    let mut out = format!("${{{function}(\"");
+    format!("${{{function}({})}}", quoted(template))
+}
+
+/// A lowered string template as an HCL quoted string (`"..."` with HCL's escapes): its `${...}` and `$${`
+/// keep their meaning.
+pub(crate) fn quoted(template: &str) -> String {
+    let mut out = String::from('"');
     for c in template.chars() {
         match c {
             '"' => out.push_str("\\\""),
@@ -93,7 +99,7 @@ pub(crate) fn call(function: &str, template: &str) -> String {
             c => out.push(c),
         }
     }
-    out.push_str("\")}");
+    out.push('"');
     out
 }
 

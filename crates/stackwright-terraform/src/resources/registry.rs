@@ -161,7 +161,7 @@ fn hcl(a: &mut Attrs, value: &Value) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Int(i) => i.to_string(),
         Value::Str(_) => match a.value(value) {
-            Json::String(template) => quoted(&template),
+            Json::String(template) => crate::expr::quoted(&template),
             other => other.to_string(),
         },
         Value::List(items) => {
@@ -176,22 +176,4 @@ fn hcl(a: &mut Attrs, value: &Value) -> String {
             format!("{{{}}}", entries.join(", "))
         }
     }
-}
-
-/// A lowered string template as an HCL quoted string: its `${...}` and `$${` keep their meaning.
-fn quoted(template: &str) -> String {
-    let mut out = String::from('"');
-    for c in template.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", u32::from(c))),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
