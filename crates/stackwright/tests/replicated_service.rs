@@ -396,6 +396,58 @@ fn assert_only_weights_change(before: &App<()>, after: &App<()>, from: [i64; 2],
             (TF.to_owned(), weights(tf_action, "weight")),
         ])
     );
+    assert_plan_shifts_traffic_only(before, after);
+}
+
+/// What `plan` says of the change, in both targets: the HTTPS listener is updated in place (traffic
+/// shifts), and nothing else changes: no fleet rolls, nothing is replaced.
+#[track_caller]
+fn assert_plan_shifts_traffic_only(before: &App<()>, after: &App<()>) {
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("out");
+    let out = out.to_str().unwrap();
+    let (code, _, stderr) = crate::support::run(before, &["synth", "--out", out]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, stdout, stderr) =
+        crate::support::run(after, &["plan", "--against", out, "--format", "json"]);
+    assert_eq!(code, 2, "{stderr}");
+    let plan: Value = serde_json::from_str(&stdout).unwrap();
+    for (stack, listener) in plan["stacks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(["WebHttpsListener", "aws_lb_listener.web_https_listener"])
+    {
+        let resources = stack["resources"].as_array().unwrap();
+        assert_eq!(resources.len(), 1, "{stack:#}");
+        assert_eq!(resources[0]["address"], listener);
+        assert_eq!(resources[0]["action"], "update");
+        assert_eq!(resources[0]["may_replace"], false, "{stack:#}");
+        // CloudFormation: the two weights; Terraform: the forward's target groups, a set, as one change.
+        let paths: Vec<String> = resources[0]["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .inspect(|c| assert_eq!(c["replacement"], "never", "{stack:#}"))
+            .map(|c| {
+                let path: Vec<&str> = c["path"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|p| p.as_str().unwrap())
+                    .collect();
+                path.join("/")
+            })
+            .collect();
+        let expected: &[&str] = match stack["target"].as_str().unwrap() {
+            "cloudformation" => &[
+                "DefaultActions/0/ForwardConfig/TargetGroups/0/Weight",
+                "DefaultActions/0/ForwardConfig/TargetGroups/1/Weight",
+            ],
+            _ => &["default_action/0/forward/target_group"],
+        };
+        assert_eq!(paths, expected, "{stack:#}");
+    }
 }
 
 #[test]
