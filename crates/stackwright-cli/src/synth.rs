@@ -81,6 +81,11 @@ pub fn synthesize<C>(app: &App<C>, request: &Request) -> Result<Synthesis, Vec<D
             &instantiation.instances,
         ));
     }
+    if request.targets.contains(&Target::Terraform) {
+        problems.extend(stackwright_terraform::state_location_problems(
+            &instantiation.instances,
+        ));
+    }
     // Lowering and serializing dominate synthesis time and each instance is independent: spread the
     // instances over the cores in contiguous chunks, then concatenate in order, so output is unchanged.
     // An instance with a rejected reference is not lowered: its one error is the instantiation's, not
