@@ -1,7 +1,7 @@
 //! A Terraform resource or data block against the provider schema's block.
 
 use crate::cloudformation::closest;
-use crate::{join, show, Problem};
+use crate::{show, Path, Problem};
 use serde_json::{Map, Value as Json};
 
 /// Block arguments that Terraform itself defines for every resource or data source.
@@ -20,17 +20,17 @@ const META_ARGUMENTS: &[&str] = &[
 /// (`attributes`, `block_types`).
 pub fn validate_block(block: &Json, body: &Map<String, Json>) -> Vec<Problem> {
     let mut problems = Vec::new();
-    check_block(block, body, "", &mut problems);
+    check_block(block, body, &Path::Root(""), &mut problems);
     problems
 }
 
-fn check_block(block: &Json, body: &Map<String, Json>, path: &str, problems: &mut Vec<Problem>) {
+fn check_block(block: &Json, body: &Map<String, Json>, path: &Path, problems: &mut Vec<Problem>) {
     let attributes = block.get("attributes").and_then(Json::as_object);
     let blocks = block.get("block_types").and_then(Json::as_object);
     for (name, attribute) in attributes.into_iter().flatten() {
         if attribute.get("required") == Some(&Json::Bool(true)) && !body.contains_key(name) {
             problems.push(Problem {
-                path: path.to_owned(),
+                path: path.render(),
                 message: format!("missing required attribute `{name}`"),
             });
         }
@@ -39,14 +39,14 @@ fn check_block(block: &Json, body: &Map<String, Json>, path: &str, problems: &mu
         let min = nested.get("min_items").and_then(Json::as_u64).unwrap_or(0);
         if min > 0 && !body.contains_key(name) {
             problems.push(Problem {
-                path: path.to_owned(),
+                path: path.render(),
                 message: format!("missing required block `{name}`"),
             });
         }
     }
     for (key, value) in body {
-        let child = join(path, key);
-        if path.is_empty() && META_ARGUMENTS.contains(&key.as_str()) {
+        let child = path.key(key);
+        if path.is_root() && META_ARGUMENTS.contains(&key.as_str()) {
             continue;
         }
         if let Some(attribute) = attributes.and_then(|a| a.get(key)) {
@@ -54,7 +54,7 @@ fn check_block(block: &Json, body: &Map<String, Json>, path: &str, problems: &mu
                 || attribute.get("required") == Some(&Json::Bool(true));
             if !settable {
                 problems.push(Problem {
-                    path: child,
+                    path: child.render(),
                     message: format!("`{key}` is computed by the provider and cannot be set"),
                 });
                 continue;
@@ -80,7 +80,7 @@ fn check_block(block: &Json, body: &Map<String, Json>, path: &str, problems: &mu
             .map(|k| format!("; did you mean `{k}`?"))
             .unwrap_or_default();
         problems.push(Problem {
-            path: child,
+            path: child.render(),
             message: format!("unknown attribute or block `{key}`{hint}"),
         });
     }
@@ -96,13 +96,13 @@ fn is_template(value: &Json) -> bool {
         .any(|i| bytes[i] == b'$' && bytes[i + 1] == b'{' && (i == 0 || bytes[i - 1] != b'$'))
 }
 
-fn check_type(ty: &Json, value: &Json, path: &str, problems: &mut Vec<Problem>) {
+fn check_type(ty: &Json, value: &Json, path: &Path, problems: &mut Vec<Problem>) {
     if is_template(value) {
         return;
     }
     let mut wrong = |expected: &str| {
         problems.push(Problem {
-            path: path.to_owned(),
+            path: path.render(),
             message: format!("expected {expected}, found {}", show(value)),
         })
     };
@@ -120,7 +120,7 @@ fn check_type(ty: &Json, value: &Json, path: &str, problems: &mut Vec<Problem>) 
             (Some("list" | "set"), Some(element)) => match value {
                 Json::Array(items) => {
                     for (i, item) in items.iter().enumerate() {
-                        check_type(element, item, &join(path, &i.to_string()), problems);
+                        check_type(element, item, &path.index(i), problems);
                     }
                 }
                 _ => wrong("a list"),
@@ -128,7 +128,7 @@ fn check_type(ty: &Json, value: &Json, path: &str, problems: &mut Vec<Problem>) 
             (Some("map"), Some(element)) => match value {
                 Json::Object(entries) => {
                     for (k, v) in entries {
-                        check_type(element, v, &join(path, k), problems);
+                        check_type(element, v, &path.key(k), problems);
                     }
                 }
                 _ => wrong("a map"),
@@ -137,9 +137,9 @@ fn check_type(ty: &Json, value: &Json, path: &str, problems: &mut Vec<Problem>) 
                 Json::Object(entries) => {
                     for (k, v) in entries {
                         match fields.get(k) {
-                            Some(field) => check_type(field, v, &join(path, k), problems),
+                            Some(field) => check_type(field, v, &path.key(k), problems),
                             None => problems.push(Problem {
-                                path: join(path, k),
+                                path: path.key(k).render(),
                                 message: format!("unknown field `{k}`"),
                             }),
                         }
@@ -154,7 +154,7 @@ fn check_type(ty: &Json, value: &Json, path: &str, problems: &mut Vec<Problem>) 
 }
 
 /// Framework-style attributes with nested attributes (`nested_type`).
-fn check_nested(nested: &Json, value: &Json, path: &str, problems: &mut Vec<Problem>) {
+fn check_nested(nested: &Json, value: &Json, path: &Path, problems: &mut Vec<Problem>) {
     if is_template(value) {
         return;
     }
@@ -168,7 +168,7 @@ fn check_nested(nested: &Json, value: &Json, path: &str, problems: &mut Vec<Prob
     );
 }
 
-fn check_nested_block(nested: &Json, value: &Json, path: &str, problems: &mut Vec<Problem>) {
+fn check_nested_block(nested: &Json, value: &Json, path: &Path, problems: &mut Vec<Problem>) {
     let mode = nested.get("nesting_mode").and_then(Json::as_str);
     let count = match value {
         Json::Array(items) => items.len() as u64,
@@ -181,7 +181,7 @@ fn check_nested_block(nested: &Json, value: &Json, path: &str, problems: &mut Ve
     {
         if count > max {
             problems.push(Problem {
-                path: path.to_owned(),
+                path: path.render(),
                 message: format!("has {count} blocks; expected at most {max}"),
             });
         }
@@ -196,19 +196,19 @@ fn for_each_instance(
     mode: Option<&str>,
     block: &Json,
     value: &Json,
-    path: &str,
+    path: &Path,
     problems: &mut Vec<Problem>,
 ) {
-    let check = |body: &Map<String, Json>, at: &str, problems: &mut Vec<Problem>| {
+    let check = |body: &Map<String, Json>, at: &Path, problems: &mut Vec<Problem>| {
         check_block(block, body, at, problems)
     };
     match (mode, value) {
         (Some("map"), Json::Object(entries)) => {
             for (k, v) in entries {
                 match v.as_object() {
-                    Some(body) => check(body, &join(path, k), problems),
+                    Some(body) => check(body, &path.key(k), problems),
                     None => problems.push(Problem {
-                        path: join(path, k),
+                        path: path.key(k).render(),
                         message: format!("expected an object, found {}", show(v)),
                     }),
                 }
@@ -218,16 +218,16 @@ fn for_each_instance(
         (_, Json::Array(items)) => {
             for (i, item) in items.iter().enumerate() {
                 match item.as_object() {
-                    Some(body) => check(body, &join(path, &i.to_string()), problems),
+                    Some(body) => check(body, &path.index(i), problems),
                     None => problems.push(Problem {
-                        path: join(path, &i.to_string()),
+                        path: path.index(i).render(),
                         message: format!("expected an object, found {}", show(item)),
                     }),
                 }
             }
         }
         _ => problems.push(Problem {
-            path: path.to_owned(),
+            path: path.render(),
             message: format!("expected a block (an object), found {}", show(value)),
         }),
     }
