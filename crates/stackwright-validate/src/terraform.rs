@@ -3,6 +3,8 @@
 use crate::cloudformation::closest;
 use crate::{show, Path, Problem};
 use serde_json::{Map, Value as Json};
+use std::cell::RefCell;
+use std::rc::Rc;
 
 /// Block arguments that Terraform itself defines for every resource or data source.
 const META_ARGUMENTS: &[&str] = &[
@@ -17,27 +19,76 @@ const META_ARGUMENTS: &[&str] = &[
 ];
 
 /// Checks a resource or data source body against `block`, the provider schema's `block` object
-/// (`attributes`, `block_types`).
-pub fn validate_block(block: &Json, body: &Map<String, Json>) -> Vec<Problem> {
+/// (`attributes`, `block_types`). `block` is `'static` (the vendored schemas are parsed once and kept):
+/// what each block requires is then read from it once per thread, not once per body.
+pub fn validate_block(block: &'static Json, body: &Map<String, Json>) -> Vec<Problem> {
     let mut problems = Vec::new();
     check_block(block, body, &Path::Root(""), &mut problems);
     problems
 }
 
-fn check_block(block: &Json, body: &Map<String, Json>, path: &Path, problems: &mut Vec<Problem>) {
+/// What a block requires, in schema order: its required attributes, then its blocks with `min_items`.
+struct Required {
+    attributes: Vec<&'static str>,
+    blocks: Vec<&'static str>,
+}
+
+impl Required {
+    fn of(block: &'static Json) -> Self {
+        let attributes = block.get("attributes").and_then(Json::as_object);
+        let blocks = block.get("block_types").and_then(Json::as_object);
+        Required {
+            attributes: attributes
+                .into_iter()
+                .flatten()
+                .filter(|(_, a)| a.get("required") == Some(&Json::Bool(true)))
+                .map(|(name, _)| name.as_str())
+                .collect(),
+            blocks: blocks
+                .into_iter()
+                .flatten()
+                .filter(|(_, b)| b.get("min_items").and_then(Json::as_u64).unwrap_or(0) > 0)
+                .map(|(name, _)| name.as_str())
+                .collect(),
+        }
+    }
+}
+
+thread_local! {
+    // Per thread, so that synthesis threads never wait on each other; keyed by the block's address,
+    // which a `'static` value never gives up. foldhash: the keys are our own addresses, not input.
+    static REQUIRED: RefCell<foldhash::HashMap<usize, Rc<Required>>> = RefCell::default();
+}
+
+fn required(block: &'static Json) -> Rc<Required> {
+    REQUIRED.with(|cache| {
+        cache
+            .borrow_mut()
+            .entry(block as *const Json as usize)
+            .or_insert_with(|| Rc::new(Required::of(block)))
+            .clone()
+    })
+}
+
+fn check_block(
+    block: &'static Json,
+    body: &Map<String, Json>,
+    path: &Path,
+    problems: &mut Vec<Problem>,
+) {
     let attributes = block.get("attributes").and_then(Json::as_object);
     let blocks = block.get("block_types").and_then(Json::as_object);
-    for (name, attribute) in attributes.into_iter().flatten() {
-        if attribute.get("required") == Some(&Json::Bool(true)) && !body.contains_key(name) {
+    let required = required(block);
+    for name in &required.attributes {
+        if !body.contains_key(*name) {
             problems.push(Problem {
                 path: path.render(),
                 message: format!("missing required attribute `{name}`"),
             });
         }
     }
-    for (name, nested) in blocks.into_iter().flatten() {
-        let min = nested.get("min_items").and_then(Json::as_u64).unwrap_or(0);
-        if min > 0 && !body.contains_key(name) {
+    for name in &required.blocks {
+        if !body.contains_key(*name) {
             problems.push(Problem {
                 path: path.render(),
                 message: format!("missing required block `{name}`"),
@@ -154,7 +205,7 @@ fn check_type(ty: &Json, value: &Json, path: &Path, problems: &mut Vec<Problem>)
 }
 
 /// Framework-style attributes with nested attributes (`nested_type`).
-fn check_nested(nested: &Json, value: &Json, path: &Path, problems: &mut Vec<Problem>) {
+fn check_nested(nested: &'static Json, value: &Json, path: &Path, problems: &mut Vec<Problem>) {
     if is_template(value) {
         return;
     }
@@ -168,7 +219,7 @@ fn check_nested(nested: &Json, value: &Json, path: &Path, problems: &mut Vec<Pro
     );
 }
 
-fn check_nested_block(nested: &Json, value: &Json, path: &Path, problems: &mut Vec<Problem>) {
+fn check_nested_block(nested: &'static Json, value: &Json, path: &Path, problems: &mut Vec<Problem>) {
     let mode = nested.get("nesting_mode").and_then(Json::as_str);
     let count = match value {
         Json::Array(items) => items.len() as u64,
@@ -194,7 +245,7 @@ fn check_nested_block(nested: &Json, value: &Json, path: &Path, problems: &mut V
 /// A block or nested attribute in JSON is one object or a list of objects (a map of objects for `map`).
 fn for_each_instance(
     mode: Option<&str>,
-    block: &Json,
+    block: &'static Json,
     value: &Json,
     path: &Path,
     problems: &mut Vec<Problem>,
@@ -259,7 +310,9 @@ mod tests {
     }
 
     fn check(body: Json, expected: &[&str]) {
-        let found: Vec<String> = validate_block(&block(), body.as_object().unwrap())
+        // `validate_block` takes a `'static` schema, as the vendored ones are.
+        let block: &'static Json = Box::leak(Box::new(block()));
+        let found: Vec<String> = validate_block(block, body.as_object().unwrap())
             .into_iter()
             .map(|p| format!("{}: {}", p.path, p.message))
             .collect();
