@@ -421,7 +421,9 @@ impl Stack {
         }
         let index = self.resources.len();
         let twin = match self.ids.physical_names.entry((resource.kind, full.clone())) {
-            std::collections::hash_map::Entry::Occupied(first) => Some(&self.resources[*first.get()]),
+            std::collections::hash_map::Entry::Occupied(first) => {
+                Some(&self.resources[*first.get()])
+            }
             std::collections::hash_map::Entry::Vacant(slot) => {
                 slot.insert(index);
                 None

@@ -148,7 +148,9 @@ fn step<'a>(node: &'a Json, token: &str) -> Option<&'a Json> {
 /// booleans given as strings).
 fn has_type(t: &str, value: &Json) -> bool {
     match (t, value) {
-        ("string", Json::String(_)) | ("boolean", Json::Bool(_)) | ("array", Json::Array(_)) => true,
+        ("string", Json::String(_)) | ("boolean", Json::Bool(_)) | ("array", Json::Array(_)) => {
+            true
+        }
         ("object", Json::Object(_)) | ("null", Json::Null) => true,
         ("number", Json::Number(_)) => true,
         ("integer", Json::Number(n)) => n.is_i64() || n.is_u64(),
@@ -247,7 +249,10 @@ impl<'s> Checker<'s> {
     fn type_fits(&mut self, schema: &Keywords<'s>, value: &Json, path: &Path) -> bool {
         let fits = match schema.type_ {
             Some(Json::String(t)) => has_type(t, value),
-            Some(Json::Array(ts)) => ts.iter().filter_map(Json::as_str).any(|t| has_type(t, value)),
+            Some(Json::Array(ts)) => ts
+                .iter()
+                .filter_map(Json::as_str)
+                .any(|t| has_type(t, value)),
             _ => return true,
         };
         if !fits {
@@ -306,7 +311,9 @@ impl<'s> Checker<'s> {
             });
         }
         if let Some(max) = schema.max_items.filter(|&max| count > max) {
-            self.report(path, || format!("has {count} items; expected at most {max}"));
+            self.report(path, || {
+                format!("has {count} items; expected at most {max}")
+            });
         }
         if let Some(item_schema) = schema.items {
             for (i, item) in items.iter().enumerate() {
@@ -330,9 +337,7 @@ impl<'s> Checker<'s> {
             .filter_map(Json::as_str)
         {
             if !map.contains_key(required) {
-                self.report(path, || {
-                    format!("missing required property `{required}`")
-                });
+                self.report(path, || format!("missing required property `{required}`"));
             }
         }
         let patterns = schema.pattern_properties;

@@ -219,7 +219,12 @@ fn check_nested(nested: &'static Json, value: &Json, path: &Path, problems: &mut
     );
 }
 
-fn check_nested_block(nested: &'static Json, value: &Json, path: &Path, problems: &mut Vec<Problem>) {
+fn check_nested_block(
+    nested: &'static Json,
+    value: &Json,
+    path: &Path,
+    problems: &mut Vec<Problem>,
+) {
     let mode = nested.get("nesting_mode").and_then(Json::as_str);
     let count = match value {
         Json::Array(items) => items.len() as u64,
