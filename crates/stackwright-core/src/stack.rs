@@ -377,16 +377,21 @@ impl Stack {
     /// serialization) recurses that deep.
     fn limit_depth(&mut self, resource: &mut Resource) {
         let mut problems = Vec::new();
+        // What each value is, as text only for a value that is too deep: no allocation otherwise.
         let properties = resource
             .properties
             .iter_mut()
-            .map(|(name, v)| (format!("property `{name}`"), v));
-        let overrides = resource.overrides.iter_mut().filter_map(|o| {
-            let path = format!("override of `{}` ({})", o.path.join("."), o.target);
-            o.value.as_mut().map(|v| (path, v))
-        });
+            .map(|(name, v)| (Err(*name), v));
+        let overrides = resource
+            .overrides
+            .iter_mut()
+            .filter_map(|o| o.value.as_mut().map(|v| (Ok((&o.path, o.target)), v)));
         for (what, value) in properties.chain(overrides) {
             if value.depth_exceeds(MAX_VALUE_DEPTH).is_some() {
+                let what = match what {
+                    Err(name) => format!("property `{name}`"),
+                    Ok((path, target)) => format!("override of `{}` ({target})", path.join(".")),
+                };
                 problems.push(format!(
                     "value of {what} nests lists and maps more than {MAX_VALUE_DEPTH} levels deep, the most \
                      accepted (no CloudFormation or Terraform document needs more)"
