@@ -926,6 +926,10 @@ fn single_stack(runs: usize, smoke: bool, scratch: &std::path::Path) -> Result<(
     );
     let mut medians = Vec::new();
     for resources in SINGLE_SIZES {
+        // An unoptimized smoke run checks the judged sizes only: 64k would take minutes.
+        if smoke && resources > 16_000 {
+            continue;
+        }
         let mode = format!("single-{resources}");
         // 64k takes seconds per run: three runs give its median.
         let n = if resources > 16_000 {
