@@ -183,6 +183,29 @@ fn child_dir() -> std::path::PathBuf {
         .keep()
 }
 
+/// What every timed synth child does after building its app: synthesize, then write the tree to `out`.
+/// Problems are printed and give `None`.
+fn synthesize_and_write<C>(
+    app: &App<C>,
+    request: &Request,
+    out: &std::path::Path,
+) -> Option<Synthesis> {
+    let synthesis = match synthesize(app, request) {
+        Ok(s) => s,
+        Err(problems) => {
+            for p in problems {
+                eprintln!("{p:?}");
+            }
+            return None;
+        }
+    };
+    if let Err(e) = write_tree(out, synthesis.files(), &mut |_| {}) {
+        eprintln!("write_tree: {e}");
+        return None;
+    }
+    Some(synthesis)
+}
+
 /// One measured run: build + synthesize + write, once.
 fn child() -> ExitCode {
     let out = child_dir().join("out");
@@ -190,19 +213,9 @@ fn child() -> ExitCode {
     let start = Instant::now();
     let cpu_start = cpu_s();
     let app = build_app();
-    let synthesis = match synthesize(&app, &Request::default()) {
-        Ok(s) => s,
-        Err(problems) => {
-            for p in problems {
-                eprintln!("{p:?}");
-            }
-            return ExitCode::FAILURE;
-        }
-    };
-    if let Err(e) = write_tree(&out, synthesis.files(), &mut |_| {}) {
-        eprintln!("write_tree: {e}");
+    let Some(synthesis) = synthesize_and_write(&app, &Request::default(), &out) else {
         return ExitCode::FAILURE;
-    }
+    };
     let (wall, cpu) = (start.elapsed(), cpu_s() - cpu_start);
     let rss = peak_rss_kb();
 
@@ -869,19 +882,9 @@ fn child_single(mode: &str) -> ExitCode {
     };
     let start = Instant::now();
     let app = single_app(resources);
-    let synthesis = match synthesize(&app, &request) {
-        Ok(s) => s,
-        Err(problems) => {
-            for p in problems {
-                eprintln!("{p:?}");
-            }
-            return ExitCode::FAILURE;
-        }
-    };
-    if let Err(e) = write_tree(&out, synthesis.files(), &mut |_| {}) {
-        eprintln!("write_tree: {e}");
+    let Some(synthesis) = synthesize_and_write(&app, &request, &out) else {
         return ExitCode::FAILURE;
-    }
+    };
     let wall = start.elapsed();
     // Terraform adds the VPC's default security group and the ingress rule.
     let blocks: usize = synthesis.artifacts.iter().map(|a| a.resource_count).sum();
