@@ -24,6 +24,7 @@
 //! under `cargo test --benches`, unoptimized), one unjudged smoke run is made unless
 //! `STACKWRIGHT_BENCH_RUNS` is set.
 
+use serde_json::{json, Map, Value as Json};
 use stackwright_aws::ec2::{self, Peer, Port};
 use stackwright_cli::{synthesize, write_tree, Request, Synthesis};
 use stackwright_core::{App, Environment, Parameter, Selection, Stack};
@@ -182,26 +183,40 @@ fn child_dir() -> std::path::PathBuf {
         .keep()
 }
 
-/// One measured run: build + synthesize + write, once.
-fn child() -> ExitCode {
-    let out = child_dir().join("out");
-
-    let start = Instant::now();
-    let app = build_app();
-    let synthesis = match synthesize(&app, &Request::default()) {
+/// What every timed synth child does after building its app: synthesize, then write the tree to `out`.
+/// Problems are printed and give `None`.
+fn synthesize_and_write<C>(
+    app: &App<C>,
+    request: &Request,
+    out: &std::path::Path,
+) -> Option<Synthesis> {
+    let synthesis = match synthesize(app, request) {
         Ok(s) => s,
         Err(problems) => {
             for p in problems {
                 eprintln!("{p:?}");
             }
-            return ExitCode::FAILURE;
+            return None;
         }
     };
-    if let Err(e) = write_tree(&out, synthesis.files(), &mut |_| {}) {
+    if let Err(e) = write_tree(out, synthesis.files(), &mut |_| {}) {
         eprintln!("write_tree: {e}");
-        return ExitCode::FAILURE;
+        return None;
     }
-    let wall = start.elapsed();
+    Some(synthesis)
+}
+
+/// One measured run: build + synthesize + write, once.
+fn child() -> ExitCode {
+    let out = child_dir().join("out");
+
+    let start = Instant::now();
+    let cpu_start = cpu_s();
+    let app = build_app();
+    let Some(synthesis) = synthesize_and_write(&app, &Request::default(), &out) else {
+        return ExitCode::FAILURE;
+    };
+    let (wall, cpu) = (start.elapsed(), cpu_s() - cpu_start);
     let rss = peak_rss_kb();
 
     let (files, bytes, tf_blocks) = match check(&synthesis) {
@@ -212,7 +227,7 @@ fn child() -> ExitCode {
         }
     };
     println!(
-        "{LINE_TAG} wall_s={:.6} rss_kb={rss} files={files} bytes={bytes} resources={EXPECTED_RESOURCES} tf_blocks={tf_blocks}",
+        "{LINE_TAG} wall_s={:.6} cpu_s={cpu:.2} rss_kb={rss} files={files} bytes={bytes} resources={EXPECTED_RESOURCES} tf_blocks={tf_blocks}",
         wall.as_secs_f64()
     );
     ExitCode::SUCCESS
@@ -328,6 +343,7 @@ fn child_phases() -> ExitCode {
 
 struct Sample {
     wall_s: f64,
+    cpu_s: Option<f64>,
     rss_kb: u64,
     files: usize,
     bytes: usize,
@@ -363,6 +379,7 @@ fn parse(stdout: &str) -> Option<Sample> {
     };
     Some(Sample {
         wall_s: field("wall_s")?.parse().ok()?,
+        cpu_s: field("cpu_s").and_then(|v| v.parse().ok()),
         rss_kb: field("rss_kb")?.parse().ok()?,
         files: field("files")?.parse().ok()?,
         bytes: field("bytes")?.parse().ok()?,
@@ -413,13 +430,24 @@ fn parent(benching: bool) -> ExitCode {
         println!(
             "1 warm-up + {runs} measured runs, each in a fresh process ({RUNS_VAR} to change)"
         );
-        if let Err(e) = run_child("1", scratch.path()) {
+        if let Err(e) =
+            run_child("1", scratch.path()).and_then(|_| run_child("floor", scratch.path()))
+        {
             eprintln!("warm-up: {e}");
             return ExitCode::FAILURE;
         }
     }
     let mut samples = Vec::with_capacity(runs);
+    let mut floors = Vec::with_capacity(runs);
     for i in 0..runs {
+        // Floor and synth runs alternate, so that both meet the same load.
+        match run_child("floor", scratch.path()) {
+            Ok(s) => floors.push(s),
+            Err(e) => {
+                eprintln!("floor run {}: {e}", i + 1);
+                return ExitCode::FAILURE;
+            }
+        }
         let stdout = match run_child("1", scratch.path()) {
             Ok(s) => s,
             Err(e) => {
@@ -479,6 +507,12 @@ fn parent(benching: bool) -> ExitCode {
             verdict(rss_med <= TARGET_RSS_MB)
         );
     }
+    let mut cpu: Vec<f64> = samples.iter().filter_map(|s| s.cpu_s).collect();
+    cpu.sort_by(f64::total_cmp);
+    if let Err(e) = print_floor(&floors, wall_med, &cpu, first, smoke) {
+        eprintln!("floor: {e}");
+        return ExitCode::FAILURE;
+    }
 
     let mut plan_wall = Vec::with_capacity(runs);
     for i in 0..runs {
@@ -519,6 +553,11 @@ fn parent(benching: bool) -> ExitCode {
         );
     }
 
+    if let Err(e) = single_stack(runs, smoke, scratch.path()) {
+        eprintln!("single stack: {e}");
+        return ExitCode::FAILURE;
+    }
+
     if std::env::var(PHASES_VAR).is_ok_and(|v| v == "1") {
         println!("phases (one diagnostic child, STACKWRIGHT_BENCH_PHASES=1):");
         match run_child("phases", scratch.path()) {
@@ -541,7 +580,446 @@ fn main() -> ExitCode {
     match std::env::var(CHILD_VAR).as_deref() {
         Ok("phases") => child_phases(),
         Ok("plan") => child_plan(),
+        Ok("floor") => child_floor(),
+        Ok(mode) if mode.starts_with("single-") => child_single(mode),
         Ok(_) => child(),
         Err(_) => parent(benching),
     }
+}
+
+// The serialization floor ---------------------------------------------------------------------------
+
+/// CPU time (user + system, all threads) of this process so far, from `/proc/self/stat` (clock ticks,
+/// 100 per second on Linux: a 10 ms resolution).
+fn cpu_s() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name, which is parenthesized and may hold spaces: state is field 3,
+    // utime and stime are fields 14 and 15.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let ticks: u64 = rest
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|f| f.parse::<u64>().ok())
+        .sum();
+    ticks as f64 / 100.0
+}
+
+/// The tags CloudFormation lists on each resource of environment `i` (the standard and environment tags,
+/// then the resource's own `Name`).
+fn floor_cfn_tags(env: &str, stage: &str, name: Option<&str>) -> Json {
+    let mut tags = vec![
+        json!({"Key": "app", "Value": "bench"}),
+        json!({"Key": "environment", "Value": env}),
+        json!({"Key": "managed-by", "Value": "stackwright"}),
+        json!({"Key": "stage", "Value": stage}),
+    ];
+    if let Some(name) = name {
+        tags.push(json!({"Key": "Name", "Value": name}));
+    }
+    Json::Array(tags)
+}
+
+/// The workload's CloudFormation template and Terraform module for environment `i`, built with plain
+/// `serde_json` (`json!` and `Map::insert`), knowing the answer: no model, no references to resolve, no
+/// validation, no tags to merge. Same keys, values and order as Stackwright writes (the bytes differ at
+/// most in details; the parent prints both sizes).
+fn floor_documents(i: usize) -> (Json, Json) {
+    let env = format!("env-{i:02}");
+    let account = format!("{:012}", 100_000_000_000u64 + i as u64);
+    let region = REGIONS[i % REGIONS.len()];
+    let stage = if i.is_multiple_of(2) { "prod" } else { "test" };
+    let description = format!(
+        "Stack `fleet` of app `bench` for environment `{env}` ({account} {region}). Generated by \
+         stackwright; do not edit."
+    );
+
+    let mut resources = Map::new();
+    resources.insert(
+        "Vpc".into(),
+        json!({"Type": "AWS::EC2::VPC", "Properties": {
+            "CidrBlock": "10.0.0.0/16", "EnableDnsSupport": true, "EnableDnsHostnames": true,
+            "Tags": floor_cfn_tags(&env, stage, Some(&format!("fleet-{env}")))}}),
+    );
+    resources.insert(
+        "Subnet".into(),
+        json!({"Type": "AWS::EC2::Subnet", "Properties": {
+            "VpcId": {"Ref": "Vpc"}, "CidrBlock": "10.0.1.0/24",
+            "Tags": floor_cfn_tags(&env, stage, None)}}),
+    );
+    resources.insert(
+        "FleetSecurityGroup".into(),
+        json!({"Type": "AWS::EC2::SecurityGroup", "Properties": {
+            "GroupDescription": "Fleet: HTTPS in", "VpcId": {"Ref": "Vpc"},
+            "SecurityGroupIngress": [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+                "CidrIp": "0.0.0.0/0", "Description": "HTTPS from anywhere"}],
+            "SecurityGroupEgress": [{"CidrIp": "255.255.255.255/32", "Description": "Disallow all traffic",
+                "FromPort": 252, "IpProtocol": "icmp", "ToPort": 86}],
+            "Tags": floor_cfn_tags(&env, stage, None)}}),
+    );
+    let mut outputs = Map::new();
+    for n in 1..=INSTANCES_PER_ENV {
+        let (id, logical) = (format!("Worker-{n}"), format!("Worker{n}"));
+        resources.insert(
+            logical.clone(),
+            json!({"Type": "AWS::EC2::Instance", "Properties": {
+                "ImageId": {"Ref": "ImageId"}, "InstanceType": "m5.large", "SubnetId": {"Ref": "Subnet"},
+                "SecurityGroupIds": [{"Fn::GetAtt": ["FleetSecurityGroup", "GroupId"]}],
+                "BlockDeviceMappings": [{"DeviceName": "/dev/xvda",
+                    "Ebs": {"VolumeType": "gp3", "Encrypted": true}}],
+                "MetadataOptions": {"HttpEndpoint": "enabled", "HttpTokens": "required"},
+                "Monitoring": true, "EbsOptimized": true,
+                "Tags": floor_cfn_tags(&env, stage, Some(&id))}}),
+        );
+        outputs.insert(
+            format!("Worker{n}PrivateIp"),
+            json!({"Description": format!("Private IP address of {id}"),
+                "Value": {"Fn::GetAtt": [logical, "PrivateIp"]}}),
+        );
+    }
+    let template = json!({
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": description,
+        "Parameters": {"ImageId": {"Type": "String", "Default": "ami-12345678",
+            "Description": "AMI of every instance"}},
+        "Resources": resources,
+        "Outputs": outputs,
+    });
+
+    let mut instances = Map::new();
+    let mut tf_outputs = Map::new();
+    for n in 1..=INSTANCES_PER_ENV {
+        instances.insert(
+            format!("worker_{n}"),
+            json!({"ami": "${var.image_id}", "instance_type": "m5.large",
+                "subnet_id": "${aws_subnet.subnet.id}",
+                "vpc_security_group_ids": ["${aws_security_group.fleet_security_group.id}"],
+                "monitoring": true, "ebs_optimized": true,
+                "root_block_device": {"volume_type": "gp3", "encrypted": true},
+                "metadata_options": {"http_endpoint": "enabled", "http_tokens": "required"},
+                "tags": {"Name": format!("Worker-{n}")}}),
+        );
+        tf_outputs.insert(
+            format!("worker{n}_private_ip"),
+            json!({"description": format!("Private IP address of Worker-{n}"),
+                "value": format!("${{aws_instance.worker_{n}.private_ip}}")}),
+        );
+    }
+    let state = format!("../../../../terraform-state/bench/{env}/fleet/terraform.tfstate");
+    let module = json!({
+        "//": description,
+        "terraform": {
+            "required_version": ">= 1.0.0",
+            "required_providers": {"aws": {"source": "hashicorp/aws", "version": ">= 5.100.0, < 7.0.0"}},
+            "backend": {"local": {"path": state, "workspace_dir": format!("{state}.d")}},
+        },
+        "provider": {"aws": {"region": region, "allowed_account_ids": [account],
+            "default_tags": {"tags": {"app": "bench", "environment": env, "managed-by": "stackwright",
+                "stage": stage}}}},
+        "variable": {"image_id": {"type": "string", "default": "ami-12345678",
+            "description": "AMI of every instance"}},
+        "resource": {
+            "aws_vpc": {"vpc": {"cidr_block": "10.0.0.0/16", "enable_dns_support": true,
+                "enable_dns_hostnames": true, "tags": {"Name": format!("fleet-{env}")}}},
+            "aws_default_security_group": {"vpc_default_security_group": {"vpc_id": "${aws_vpc.vpc.id}"}},
+            "aws_subnet": {"subnet": {"vpc_id": "${aws_vpc.vpc.id}", "cidr_block": "10.0.1.0/24"}},
+            "aws_security_group": {"fleet_security_group": {"description": "Fleet: HTTPS in",
+                "vpc_id": "${aws_vpc.vpc.id}"}},
+            "aws_vpc_security_group_ingress_rule": {"fleet_security_group_ingress_1": {
+                "security_group_id": "${aws_security_group.fleet_security_group.id}",
+                "ip_protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_ipv4": "0.0.0.0/0",
+                "description": "HTTPS from anywhere"}},
+            "aws_instance": instances,
+        },
+        "output": tf_outputs,
+    });
+    (template, module)
+}
+
+/// Writes `bytes` (pretty JSON plus a final newline, as Stackwright writes) to `dir/relative`.
+fn floor_write(dir: &std::path::Path, relative: &str, document: &Json) -> std::io::Result<usize> {
+    let mut bytes = serde_json::to_vec_pretty(document).expect("a JSON value always serializes");
+    bytes.push(b'\n');
+    let path = dir.join(relative);
+    std::fs::create_dir_all(path.parent().expect("relative path has a parent"))?;
+    std::fs::write(&path, &bytes)?;
+    Ok(bytes.len())
+}
+
+/// One floor run: what a plain `serde_json` program does to produce the same tree, timed like `child`.
+///
+/// Included: building each document (`json!`, `Map::insert`), `to_vec_pretty` plus a newline, dropping
+/// it, `create_dir_all` + `std::fs::write` of each file into a fresh staging directory, a
+/// `manifest.json` of the same entries, one `syncfs` (as Stackwright's writer makes the tree durable
+/// with one `syncfs`, not an `fsync` per file) and one `rename` of the staging directory to `out`.
+/// Not included, because plain serde_json would not do them: running definitions, resolving references,
+/// merging tags, schema validation and the synth-time checks, holding every document until the end,
+/// sha256 of each artifact (the manifest carries a placeholder of the same length), the manifest and
+/// lock of an existing tree, and `RENAME_EXCHANGE`. One thread: Stackwright spreads lowering and
+/// writing over the cores, so the parent prints the CPU-time ratio beside the wall-time ratio.
+fn child_floor() -> ExitCode {
+    let dir = child_dir();
+    let (staging, out) = (dir.join(".staging"), dir.join("out"));
+    let start = Instant::now();
+    let cpu_start = cpu_s();
+    let mut bytes = 0;
+    let mut entries = Vec::with_capacity(2 * ENVIRONMENTS);
+    for i in 0..ENVIRONMENTS {
+        let (template, module) = floor_documents(i);
+        let env = format!("env-{i:02}");
+        let account = format!("{:012}", 100_000_000_000u64 + i as u64);
+        let region = REGIONS[i % REGIONS.len()];
+        for (target, path, document) in [
+            (
+                "cloudformation",
+                format!("cloudformation/{env}/fleet.template.json"),
+                template,
+            ),
+            (
+                "terraform",
+                format!("terraform/{env}/fleet/main.tf.json"),
+                module,
+            ),
+        ] {
+            let resources = if target == "terraform" {
+                RESOURCES_PER_ENV + 2
+            } else {
+                RESOURCES_PER_ENV
+            };
+            match floor_write(&staging, &path, &document) {
+                Ok(n) => bytes += n,
+                Err(e) => {
+                    eprintln!("floor write {path}: {e}");
+                    return ExitCode::FAILURE;
+                }
+            }
+            let mut entry = json!({"app": "bench", "env": env, "account": account, "region": region,
+                "stack": "fleet", "target": target, "path": path, "resources": resources,
+                "sha256": "0".repeat(64), "depends_on": []});
+            if target == "cloudformation" {
+                entry["stack_name"] = format!("bench-{env}-fleet").into();
+                entry["capabilities"] = json!([]);
+            }
+            entries.push(entry);
+        }
+    }
+    let manifest =
+        json!({"format": 1, "generator": "stackwright", "app": "bench", "artifacts": entries});
+    let written = floor_write(&staging, "manifest.json", &manifest).and_then(|n| {
+        let root = std::fs::File::open(&staging)?;
+        rustix::fs::syncfs(&root)?;
+        std::fs::rename(&staging, &out)?;
+        Ok(n)
+    });
+    match written {
+        Ok(n) => bytes += n,
+        Err(e) => {
+            eprintln!("floor manifest, syncfs or rename: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
+    let (wall, cpu) = (start.elapsed(), cpu_s() - cpu_start);
+    println!(
+        "{LINE_TAG}_FLOOR wall_s={:.6} cpu_s={cpu:.2} rss_kb={} files={} bytes={bytes}",
+        wall.as_secs_f64(),
+        peak_rss_kb(),
+        entries.len() + 1
+    );
+    ExitCode::SUCCESS
+}
+
+/// The value of `key=` in the first line of `stdout` that starts with `tag` and a space.
+fn field<T: std::str::FromStr>(stdout: &str, tag: &str, key: &str) -> Option<T> {
+    let line = stdout
+        .lines()
+        .find(|l| l.strip_prefix(tag).is_some_and(|r| r.starts_with(' ')))?;
+    line.split_whitespace()
+        .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))?
+        .parse()
+        .ok()
+}
+
+// One big stack -------------------------------------------------------------------------------------
+
+/// The single-stack sizes: 1,000 and 16,000 are judged (16k within 1.3x of 16 times 1k), 64,000 is
+/// measured for the README's scale table.
+const SINGLE_SIZES: [usize; 3] = [1_000, 16_000, 64_000];
+const TARGET_GROWTH: f64 = 1.3;
+const TARGET_FLOOR: f64 = 1.5;
+
+/// One environment whose one stack declares `resources` resources: the workload's VPC, subnet and
+/// security group, and `resources - 3` instances with one output each. Terraform only
+/// (CloudFormation's limit is 500 resources per template).
+fn single_app(resources: usize) -> App<Sizing> {
+    App::new("bench")
+        .environment(Environment::new(
+            "big",
+            "100000000000",
+            REGIONS[0],
+            Sizing {
+                instances: resources - 3,
+                instance_type: "m5.large",
+                first: 0,
+                previous: false,
+            },
+        ))
+        .stack("fleet", fleet)
+}
+
+/// One measured single-stack run (`single-<resources>`): build + synthesize (Terraform) + write.
+fn child_single(mode: &str) -> ExitCode {
+    let Some(resources) = mode
+        .strip_prefix("single-")
+        .and_then(|n| n.parse::<usize>().ok())
+    else {
+        eprintln!("bad child mode {mode}");
+        return ExitCode::FAILURE;
+    };
+    let out = child_dir().join("out");
+    let request = Request {
+        environments: Vec::new(),
+        targets: vec![stackwright_cli::Target::Terraform],
+    };
+    let start = Instant::now();
+    let app = single_app(resources);
+    let Some(synthesis) = synthesize_and_write(&app, &request, &out) else {
+        return ExitCode::FAILURE;
+    };
+    let wall = start.elapsed();
+    // Terraform adds the VPC's default security group and the ingress rule.
+    let blocks: usize = synthesis.artifacts.iter().map(|a| a.resource_count).sum();
+    if synthesis.artifacts.len() != 1 || blocks != resources + 2 {
+        eprintln!(
+            "unexpected single-stack workload: {} artifacts, {blocks} blocks",
+            synthesis.artifacts.len()
+        );
+        return ExitCode::FAILURE;
+    }
+    println!(
+        "{LINE_TAG}_SINGLE wall_s={:.6} rss_kb={} bytes={}",
+        wall.as_secs_f64(),
+        peak_rss_kb(),
+        synthesis.files().map(|(_, b)| b.len()).sum::<usize>()
+    );
+    ExitCode::SUCCESS
+}
+
+/// Runs `runs` children of `mode` and returns their outputs.
+fn outputs(mode: &str, runs: usize, scratch: &std::path::Path) -> Result<Vec<String>, String> {
+    (0..runs)
+        .map(|i| run_child(mode, scratch).map_err(|e| format!("{mode} run {}: {e}", i + 1)))
+        .collect()
+}
+
+/// The values of `key` on the `tag` lines of `outputs`, sorted.
+fn values(outputs: &[String], tag: &str, key: &str) -> Result<Vec<f64>, String> {
+    let mut values = outputs
+        .iter()
+        .map(|o| field(o, tag, key).ok_or_else(|| format!("unparsable child output:\n{o}")))
+        .collect::<Result<Vec<f64>, _>>()?;
+    values.sort_by(f64::total_cmp);
+    Ok(values)
+}
+
+/// The single-stack cases: `runs` runs each of 1k and 16k (a warm-up first), and fewer of 64k.
+fn single_stack(runs: usize, smoke: bool, scratch: &std::path::Path) -> Result<(), String> {
+    println!(
+        "single stack: 1 environment, 1 stack of N resources (VPC, subnet, security group, N - 3 instances \
+         with an output each), Terraform only, build + synthesize + write"
+    );
+    let mut medians = Vec::new();
+    for resources in SINGLE_SIZES {
+        // An unoptimized smoke run checks the judged sizes only: 64k would take minutes.
+        if smoke && resources > 16_000 {
+            continue;
+        }
+        let mode = format!("single-{resources}");
+        // 64k takes seconds per run: three runs give its median.
+        let n = if resources > 16_000 {
+            runs.min(3)
+        } else {
+            runs
+        };
+        if !smoke {
+            run_child(&mode, scratch).map_err(|e| format!("{mode} warm-up: {e}"))?;
+        }
+        let runs = outputs(&mode, n, scratch)?;
+        let tag = format!("{LINE_TAG}_SINGLE");
+        let (wall, rss) = (
+            values(&runs, &tag, "wall_s")?,
+            values(&runs, &tag, "rss_kb")?,
+        );
+        let med = median(&wall);
+        println!(
+            "  {resources:>6} resources  median {med:.3} s   min {:.3} s   max {:.3} s   ({:.1} us per \
+             resource)   peak RSS median {:.1} MB   ({n} runs)",
+            wall[0],
+            wall[wall.len() - 1],
+            med / resources as f64 * 1e6,
+            median(&rss) / 1024.0
+        );
+        medians.push((resources, med));
+    }
+    let (small, t_small) = medians[0];
+    let (big, t_big) = medians[1];
+    let growth = t_big / ((big / small) as f64 * t_small);
+    let judged = if smoke {
+        "not judged (smoke run)"
+    } else {
+        verdict(growth <= TARGET_GROWTH)
+    };
+    println!(
+        "target      single-stack growth t({}k) / ({} x t({}k)) = {growth:.2}, target <= {TARGET_GROWTH}: \
+         {judged}",
+        big / 1000,
+        big / small,
+        small / 1000
+    );
+    Ok(())
+}
+
+/// Prints the floor runs and the ratio of Stackwright's medians (wall `synth_wall`, CPU `synth_cpu`,
+/// sorted) to theirs.
+fn print_floor(
+    floors: &[String],
+    synth_wall: f64,
+    synth_cpu: &[f64],
+    synth: &Sample,
+    smoke: bool,
+) -> Result<(), String> {
+    let tag = format!("{LINE_TAG}_FLOOR");
+    let wall = values(floors, &tag, "wall_s")?;
+    let cpu = values(floors, &tag, "cpu_s")?;
+    let files: usize = field(&floors[0], &tag, "files").ok_or("floor files")?;
+    let bytes: usize = field(&floors[0], &tag, "bytes").ok_or("floor bytes")?;
+    let floor_wall = median(&wall);
+    println!(
+        "floor       median {floor_wall:.3} s   min {:.3} s   max {:.3} s   CPU median {:.2} s   (plain \
+         serde_json, one thread: build, to_vec_pretty, write, one syncfs, rename; {files} files, {bytes} \
+         bytes, against Stackwright's {} files, {} bytes)",
+        wall[0],
+        wall[wall.len() - 1],
+        median(&cpu),
+        synth.files,
+        synth.bytes
+    );
+    let ratio = synth_wall / floor_wall;
+    let cpu_ratio = if synth_cpu.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; CPU time {:.2}x (not judged)",
+            median(synth_cpu) / median(&cpu).max(0.01)
+        )
+    };
+    let judged = if smoke {
+        "not judged (smoke run)"
+    } else {
+        verdict(ratio <= TARGET_FLOOR)
+    };
+    println!(
+        "target      median synth + write / median floor = {ratio:.2}x (wall), target <= {TARGET_FLOOR}x: \
+         {judged}{cpu_ratio}"
+    );
+    Ok(())
 }

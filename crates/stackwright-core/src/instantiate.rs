@@ -305,7 +305,15 @@ fn stack_name_problems(
     dynamic: &[(usize, Location)],
 ) -> Vec<(usize, Diagnostic)> {
     let mut problems = Vec::new();
+    // The (environment, stack name) of every instance before the current one, so that a duplicate is
+    // found in constant time; `dynamic` is in instance order.
+    let mut seen: std::collections::HashSet<(&str, &str)> = std::collections::HashSet::new();
+    let mut next = 0;
     for &(index, location) in dynamic {
+        for earlier in &instances[next.min(index)..index] {
+            seen.insert((earlier.environment.name.as_str(), earlier.stack.name()));
+        }
+        next = index + 1;
         let instance = &instances[index];
         let name = instance.stack.name();
         if let Err(why) = crate::ids::validate_name(name) {
@@ -314,10 +322,7 @@ fn stack_name_problems(
                 Diagnostic::new(format!("invalid stack name `{name}`: {why}")).at(location),
             ));
         }
-        let twin = instances[..index].iter().any(|other| {
-            other.environment.name == instance.environment.name && other.stack.name() == name
-        });
-        if twin {
+        if !seen.insert((instance.environment.name.as_str(), name)) {
             problems.push((
                 index,
                 Diagnostic::new(format!(

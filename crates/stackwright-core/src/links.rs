@@ -5,7 +5,7 @@ use crate::diagnostic::{Diagnostic, Location};
 use crate::expr::{AttrRef, Expr};
 use crate::instantiate::StackInstance;
 use crate::stack::{ResourceRef, ScopeId};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// A value a stack reads from another stack of its environment: an attribute of one of its resources.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -54,6 +54,9 @@ pub struct Links {
     /// How many references of this instance were rejected (reported by instantiation). Targets are not
     /// run on such an instance, so that one mistake gives one error.
     pub rejected: usize,
+    /// The position of each import in `imports`, so that [`Links::import`] (called for every reference
+    /// a target lowers) takes constant time.
+    import_index: HashMap<AttrRef, usize>,
 }
 
 /// A checked read of another environment's stack output.
@@ -76,6 +79,10 @@ impl Links {
 
     /// The import an attribute reference of another stack resolves to.
     pub fn import(&self, attr: &AttrRef) -> Option<&Import> {
+        if self.import_index.len() == self.imports.len() {
+            return self.import_index.get(attr).map(|&i| &self.imports[i]);
+        }
+        // `imports` was filled by other means than instantiation: search it.
         self.imports
             .iter()
             .find(|i| i.resource == attr.resource && i.attr == attr.attr)
@@ -102,6 +109,8 @@ pub(crate) fn link(instances: &mut [StackInstance]) -> Vec<(usize, Diagnostic)> 
     // (consumer, producer) -> the first use, in declaration order.
     let mut edges: BTreeMap<(usize, usize), Use> = BTreeMap::new();
     let mut exports: Vec<Vec<Export>> = vec![Vec::new(); instances.len()];
+    // The position of each export in its producer's list, so that many imports stay linear.
+    let mut export_index: Vec<HashMap<AttrRef, usize>> = vec![HashMap::new(); instances.len()];
     let mut all_links: Vec<Links> = Vec::with_capacity(instances.len());
     for (here, instance) in instances.iter().enumerate() {
         let mut links = Links::default();
@@ -176,6 +185,7 @@ pub(crate) fn link(instances: &mut [StackInstance]) -> Vec<(usize, Diagnostic)> 
                         );
                     }
                     if links.import(attr).is_none() {
+                        links.import_index.insert(attr.clone(), links.imports.len());
                         links.imports.push(Import {
                             stack: stack.to_owned(),
                             resource: attr.resource,
@@ -183,21 +193,22 @@ pub(crate) fn link(instances: &mut [StackInstance]) -> Vec<(usize, Diagnostic)> 
                             attr: attr.attr,
                         });
                         let list = &mut exports[there];
-                        match list
-                            .iter_mut()
-                            .find(|e| e.resource == attr.resource && e.attr == attr.attr)
-                        {
-                            Some(export) => {
+                        match export_index[there].get(attr) {
+                            Some(&at) => {
+                                let export = &mut list[at];
                                 if !export.consumers.iter().any(|c| c == instance.stack.name()) {
                                     export.consumers.push(instance.stack.name().to_owned());
                                 }
                             }
-                            None => list.push(Export {
-                                resource: attr.resource,
-                                resource_id: resource_id.clone(),
-                                attr: attr.attr,
-                                consumers: vec![instance.stack.name().to_owned()],
-                            }),
+                            None => {
+                                export_index[there].insert(attr.clone(), list.len());
+                                list.push(Export {
+                                    resource: attr.resource,
+                                    resource_id: resource_id.clone(),
+                                    attr: attr.attr,
+                                    consumers: vec![instance.stack.name().to_owned()],
+                                })
+                            }
                         }
                     }
                     format!("{resource_id}.{}", attr.attr)
@@ -237,12 +248,10 @@ pub(crate) fn link(instances: &mut [StackInstance]) -> Vec<(usize, Diagnostic)> 
         // `instances` is borrowed immutably here; the links are stored after the loop.
         all_links.push(links);
     }
-    for (instance, list) in instances.iter().zip(&mut exports) {
+    for ((instance, list), index) in instances.iter().zip(&mut exports).zip(&mut export_index) {
         for (attr, _) in &instance.stack.kept_exports {
-            if !list
-                .iter()
-                .any(|e| e.resource == attr.resource && e.attr == attr.attr)
-            {
+            if let std::collections::hash_map::Entry::Vacant(slot) = index.entry(attr.clone()) {
+                slot.insert(list.len());
                 list.push(Export {
                     resource: attr.resource,
                     resource_id: resource_id(instance, attr.resource).to_owned(),
