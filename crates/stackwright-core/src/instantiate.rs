@@ -285,13 +285,23 @@ struct Summary {
     pub(crate) scopes: HashMap<ScopeId, (String, String)>,
     /// Environment -> its stacks in declaration order, each with its output ids (one per line).
     stacks: HashMap<String, Vec<(String, String)>>,
-    /// (kind, uniqueness scope, physical name) -> (instance, resource id, environment, stack, location).
-    names: HashMap<(&'static str, String, String), (usize, String, String, String, Location)>,
+    /// (kind, uniqueness scope, physical name) -> the first resource given it.
+    names: HashMap<(&'static str, String, String), Named>,
     /// Reads of another environment's output whose producer is checked once every environment ran.
     pending: Vec<Pending>,
     blocks: Vec<Block>,
     /// Physical names shared between instances.
     shared: Vec<Diagnostic>,
+}
+
+/// A resource with a physical name, kept for the check across instances.
+#[derive(Debug)]
+struct Named {
+    instance: usize,
+    id: String,
+    environment: String,
+    stack: String,
+    location: Location,
 }
 
 #[derive(Debug)]
@@ -348,26 +358,29 @@ impl Summary {
                 };
                 match self.names.entry((resource.kind, scope, name.to_owned())) {
                     Entry::Vacant(slot) => {
-                        slot.insert((
-                            i,
-                            resource.id.clone(),
-                            env.name.clone(),
-                            instance.stack.name().to_owned(),
-                            resource.location,
-                        ));
+                        slot.insert(Named {
+                            instance: i,
+                            id: resource.id.clone(),
+                            environment: env.name.clone(),
+                            stack: instance.stack.name().to_owned(),
+                            location: resource.location,
+                        });
                     }
                     Entry::Occupied(first) => {
-                        let (j, other, other_env, other_stack, other_location) = first.get();
-                        if *j == i {
+                        let other = first.get();
+                        if other.instance == i {
                             continue;
                         }
                         self.shared.push(
                             Diagnostic::new(format!(
-                                "physical name `{name}` is also given to `{other}` in environment `{other_env}`, \
-                                 stack `{other_stack}` (declared at {}:{}): these names are unique {where_}; put \
+                                "physical name `{name}` is also given to `{}` in environment `{}`, stack `{}` \
+                                 (declared at {}:{}): these names are unique {where_}; put \
                                  `{{env}}` or `{{stack}}` in the naming pattern, or let the engine name one of them",
-                                other_location.file(),
-                                other_location.line()
+                                other.id,
+                                other.environment,
+                                other.stack,
+                                other.location.file(),
+                                other.location.line()
                             ))
                             .for_resource(&resource.id)
                             .at(resource.location)
