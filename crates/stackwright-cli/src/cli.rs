@@ -293,17 +293,6 @@ fn plan<C>(
     terminals: Terminals,
 ) -> u8 {
     let request = args.selected.request();
-    let synthesis = match synthesize(app, &request) {
-        Ok(s) => s,
-        Err(problems) => {
-            let _ = write!(
-                stderr,
-                "{}",
-                render::diagnostics(&problems, terminals.stderr)
-            );
-            return 1;
-        }
-    };
     let keep = |env: &str, target: Target| {
         request.targets.contains(&target)
             && (request.environments.is_empty() || request.environments.iter().any(|e| e == env))
@@ -313,19 +302,26 @@ fn plan<C>(
     } else {
         crate::plan::Modified::Refuse
     };
-    let baseline = match crate::plan::read_baseline(&args.against, keep, modified) {
-        Ok((baseline, warnings)) => {
+    let plan = match crate::plan::plan(app, &request, &args.against, keep, modified) {
+        Ok((plan, warnings)) => {
             for warning in warnings {
                 let _ = writeln!(stderr, "warning: {warning}");
             }
-            baseline
+            plan
         }
-        Err(message) => {
+        Err(crate::plan::PlanError::Problems(problems)) => {
+            let _ = write!(
+                stderr,
+                "{}",
+                render::diagnostics(&problems, terminals.stderr)
+            );
+            return 1;
+        }
+        Err(crate::plan::PlanError::Baseline(message)) => {
             let _ = writeln!(stderr, "error: {message}");
             return 1;
         }
     };
-    let plan = crate::plan::plan(&synthesis, &baseline);
     let text = match args.format {
         Format::Human => stackwright_plan::render::human(&plan, terminals.stdout),
         Format::Markdown => stackwright_plan::render::markdown(&plan),

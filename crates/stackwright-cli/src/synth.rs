@@ -95,7 +95,7 @@ pub enum SynthError {
 /// synthesis so that nothing partial is ever written. Holds every artifact's bytes: to write a tree,
 /// [`synthesize_into`] streams them instead.
 pub fn synthesize<C>(app: &App<C>, request: &Request) -> Result<Synthesis, Vec<Diagnostic>> {
-    let lowered = stream(app, request, Form::Bytes, &|instance| instance)?;
+    let lowered = stream(app, request, Form::Bytes, &|_, instance| instance)?;
     let artifacts: Vec<Artifact> = lowered.into_iter().flatten().map(|l| l.artifact).collect();
     let hashes: Vec<String> = artifacts.iter().map(|a| hex_sha256(&a.bytes)).collect();
     let manifest = manifest(app.name(), &artifacts, &hashes);
@@ -121,14 +121,14 @@ pub fn synthesize_into<C>(
         Ok(staging) => staging,
         Err(e) => {
             // Problems of the definition come first: find them without writing.
-            stream(app, request, Form::Document, &|_| ()).map_err(SynthError::Problems)?;
+            stream(app, request, Form::Document, &|_, _| ()).map_err(SynthError::Problems)?;
             return Err(SynthError::Write(e));
         }
     };
     // The first write error; later artifacts are still lowered and checked, for their problems, but
     // not written.
     let failed: Mutex<Option<std::io::Error>> = Mutex::new(None);
-    let lowered = stream(app, request, Form::Bytes, &|instance| {
+    let lowered = stream(app, request, Form::Bytes, &|_, instance| {
         instance
             .into_iter()
             .map(|Lowered { mut artifact, .. }| {
@@ -177,7 +177,6 @@ pub(crate) enum Form {
 pub(crate) struct Lowered {
     pub(crate) artifact: Artifact,
     /// `Some` in [`Form::Document`].
-    #[allow(dead_code)] // read by `plan`, next
     pub(crate) document: Option<Json>,
 }
 
@@ -189,14 +188,15 @@ fn environments_per_batch() -> usize {
 
 /// The synthesis pipeline: instantiate a few environments at a time, check CloudFormation stack names
 /// across instances, lower every instance without a rejected reference to every requested target, and
-/// give each instance's artifacts (in target order) to `sink`, from as many threads as there are cores.
+/// give each instance's artifacts (in target order) to `sink` with the instance's position, from as many
+/// threads as there are cores.
 /// Returns what `sink` returned, in instance order, or every problem (after every instance ran, in the
 /// order of a synthesis that holds everything; a problem repeated in several environments once).
 pub(crate) fn stream<C, R: Send>(
     app: &App<C>,
     request: &Request,
     form: Form,
-    sink: &(dyn Fn(Vec<Lowered>) -> R + Sync),
+    sink: &(dyn Fn(usize, Vec<Lowered>) -> R + Sync),
 ) -> Result<Vec<R>, Vec<Diagnostic>> {
     let selection = Selection {
         environments: request.environments.clone(),
@@ -229,7 +229,7 @@ pub(crate) fn stream<C, R: Send>(
                 }
                 let (artifacts, found) = lower(instance, &request.targets, form);
                 problems.extend(found.into_iter().map(|d| (index, d)));
-                out.push(sink(artifacts));
+                out.push(sink(index, artifacts));
             }
             (out, problems)
         });
