@@ -4,9 +4,10 @@
 //!
 //! Every measured iteration runs in a fresh child process (this same executable, re-executed with
 //! `STACKWRIGHT_BENCH_CHILD=1`) so that the peak resident set size (`VmHWM` from `/proc/self/status`) is
-//! that of one run, not the high-water mark of all of them. The child builds the app, synthesizes, writes
-//! to a temporary directory once, and prints one line with its wall time and peak RSS; the parent runs one
-//! warm-up child and `STACKWRIGHT_BENCH_RUNS` (default 15) measured ones and prints median, min and max.
+//! that of one run, not the high-water mark of all of them. The child builds the app and synthesizes into
+//! a temporary directory once as `synth` does (`synthesize_into`: streamed into the staging tree), and
+//! prints one line with its wall time and peak RSS; the parent runs one warm-up child and
+//! `STACKWRIGHT_BENCH_RUNS` (default 15) measured ones and prints median, min and max.
 //!
 //! Workload: 50 environments (`env-00`..`env-49`, regions cycling through a few real ones), one stack;
 //! per environment a VPC, a subnet, a security group with one ingress rule, and 190 EC2 instances, each
@@ -14,8 +15,12 @@
 //! 50 x (1 + 1 + 1 + 190) = 9,650 declared resources (CloudFormation `Resources` entries; Terraform has
 //! 9,700 resource blocks, as it lowers the ingress rule to a resource of its own).
 //!
-//! Then as many fresh children time `plan`: the workload planned against its previous version, in which 1%
-//! of the instances (every hundredth) had another instance type, written beforehand (untimed).
+//! Then as many fresh children time `plan` and take its peak RSS: the workload planned against its previous
+//! version, in which 1% of the instances (every hundredth) had another instance type, written beforehand by
+//! a child of its own (untimed, and not in the plan's peak RSS). The `plan/synth` line gives the ratios of
+//! the medians with their targets (time <= 1.3x, peak RSS <= 2x). Under `cargo bench`, the same synth and
+//! plan at 200 and 500 environments follow (`STACKWRIGHT_BENCH_SCALE_RUNS`, default 3 runs each), with the
+//! target of at most 100 MB peak RSS for synth at 500 environments (96,500 resources).
 //!
 //! `STACKWRIGHT_BENCH_PHASES=1` additionally runs one child that times the phases separately (build app,
 //! instantiate, lower each target, serialize, hash, full `synthesize`, `write_tree`). This is a

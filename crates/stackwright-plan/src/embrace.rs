@@ -193,13 +193,17 @@ fn imports(exchanges: &[Exchange]) -> BTreeMap<(&str, &str), Vec<String>> {
     out
 }
 
+/// Every `Fn::ImportValue` name under `value`, in no particular order (each (environment, name) entry
+/// of [`imports`] is keyed). One walk over the entries, without hashing a key per object.
 fn collect<'a>(value: &'a Json, out: &mut Vec<&'a str>) {
     match value {
         Json::Object(map) => {
-            if let Some(Json::String(name)) = map.get("Fn::ImportValue") {
-                out.push(name);
+            for (key, v) in map {
+                if let (true, Json::String(name)) = (key == "Fn::ImportValue", v) {
+                    out.push(name);
+                }
+                collect(v, out);
             }
-            map.values().for_each(|v| collect(v, out));
         }
         Json::Array(items) => items.iter().for_each(|v| collect(v, out)),
         _ => {}
