@@ -199,8 +199,10 @@ fn run_on<C>(
         ),
         Some(Command::Plan(args)) => return plan(app, &args, stdout, stderr, terminals),
     };
-    if listing.is_none() && !args.check {
-        return synth(app, &args, stdout, stderr, color);
+    match (listing, args.check) {
+        (None, false) => return synth(app, &args, stdout, stderr, color),
+        (None, true) => return check(app, &args, stdout, stderr, color),
+        (Some(_), _) => {}
     }
     let synthesis = match synthesize(app, &args.selected.request()) {
         Ok(s) => s,
@@ -219,7 +221,7 @@ fn run_on<C>(
             let _ = stdout.write_all(&json);
             0
         }
-        None => check(&synthesis, &args.out, stdout, stderr),
+        None => unreachable!("synth and synth --check returned above"),
     }
 }
 
@@ -334,18 +336,29 @@ fn plan<C>(
     plan.exit_code(args.allow_data_loss)
 }
 
-fn check(synthesis: &Synthesis, out: &Path, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
-    match crate::plan::check(synthesis, out) {
-        Ok(differences) if differences.is_empty() => {
+/// `synth --check`: compares each artifact with its file as it is produced; writes nothing.
+fn check<C>(
+    app: &App<C>,
+    args: &SynthArgs,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+    color: bool,
+) -> u8 {
+    let out = &args.out;
+    match crate::plan::check(app, &args.selected.request(), out) {
+        Ok((differences, files)) if differences.is_empty() => {
             let _ = writeln!(
                 stdout,
-                "up to date: the {} files in {} are what the definition produces",
-                synthesis.files().count(),
+                "up to date: the {files} files in {} are what the definition produces",
                 out.display()
             );
             0
         }
-        Ok(differences) => {
+        Err(crate::plan::PlanError::Problems(problems)) => {
+            let _ = write!(stderr, "{}", render::diagnostics(&problems, color));
+            1
+        }
+        Ok((differences, _)) => {
             let _ = writeln!(
                 stderr,
                 "error: {} is not what the definition produces ({} difference{}):",
@@ -363,7 +376,7 @@ fn check(synthesis: &Synthesis, out: &Path, stdout: &mut dyn Write, stderr: &mut
             );
             1
         }
-        Err(message) => {
+        Err(crate::plan::PlanError::Baseline(message)) => {
             let _ = writeln!(stderr, "error: cannot check: {message}");
             1
         }

@@ -1,6 +1,6 @@
 //! `plan` and `synth --check`: compare a fresh synthesis with an artifact tree on disk.
 
-use crate::synth::{stream, Form, Request, Synthesis, Target, MANIFEST};
+use crate::synth::{hex_sha256, manifest, stream, Form, Lowered, Request, Target, MANIFEST};
 use serde_json::Value as Json;
 use stackwright_core::{App, Diagnostic};
 use stackwright_plan::{Document, Placed, Plan, Planner};
@@ -273,13 +273,42 @@ fn read_artifact(
 
 /// How the tree under `out` differs from what synthesis would write there: `differs: path`,
 /// `missing: path`, `unexpected: path` (an artifact the tree's manifest lists that the definition no longer
-/// produces), in path order. Empty when it is up to date. Files that no manifest lists (Terraform state,
-/// `.terraform/`, a user's notes) are not stackwright's and do not count.
-pub(crate) fn check(synthesis: &Synthesis, out: &Path) -> Result<Vec<String>, String> {
-    if !out.is_dir() {
-        return Err(format!("`{}` is not a directory", out.display()));
-    }
+/// produces), in path order, and how many files synthesis writes. No difference: it is up to date. Files
+/// that no manifest lists (Terraform state, `.terraform/`, a user's notes) are not stackwright's and do
+/// not count. Each artifact is compared with its file as soon as it is serialized, then dropped.
+pub(crate) fn check<C>(
+    app: &App<C>,
+    request: &Request,
+    out: &Path,
+) -> Result<(Vec<String>, usize), PlanError> {
     let limit = stackwright_tree::DEFAULT_LIMIT;
+    let differs = |path: &str, bytes: &[u8]| match stackwright_tree::read_file(out, path, limit) {
+        Ok(found) if found == bytes => None,
+        Ok(_) => Some(format!("differs: {path}")),
+        Err(_) => Some(format!("missing: {path}")),
+    };
+    let is_dir = out.is_dir();
+    let compared = stream(app, request, Form::Bytes, &|_, lowered| {
+        lowered
+            .into_iter()
+            .map(|Lowered { mut artifact, .. }| {
+                let bytes = std::mem::take(&mut artifact.bytes);
+                let difference = if is_dir {
+                    differs(&artifact.path, &bytes)
+                } else {
+                    None
+                };
+                (artifact, hex_sha256(&bytes), difference)
+            })
+            .collect::<Vec<_>>()
+    })
+    .map_err(PlanError::Problems)?;
+    if !is_dir {
+        return Err(PlanError::Baseline(format!(
+            "`{}` is not a directory",
+            out.display()
+        )));
+    }
     let listed: BTreeSet<String> = match stackwright_tree::read_file(out, MANIFEST, limit) {
         Ok(bytes) => stackwright_tree::Manifest::parse(&bytes)
             .map(|m| m.files().map(str::to_owned).collect())
@@ -288,14 +317,16 @@ pub(crate) fn check(synthesis: &Synthesis, out: &Path) -> Result<Vec<String>, St
     };
     let mut problems = Vec::new();
     let mut expected = BTreeSet::new();
-    for (path, bytes) in synthesis.files() {
-        expected.insert(path.to_owned());
-        match stackwright_tree::read_file(out, path, limit) {
-            Ok(found) if found == bytes => {}
-            Ok(_) => problems.push(format!("differs: {path}")),
-            Err(_) => problems.push(format!("missing: {path}")),
-        }
+    let (mut artifacts, mut hashes) = (Vec::new(), Vec::new());
+    for (artifact, sha256, difference) in compared.into_iter().flatten() {
+        expected.insert(artifact.path.clone());
+        problems.extend(difference);
+        artifacts.push(artifact);
+        hashes.push(sha256);
     }
+    let app_name = app.name();
+    expected.insert(MANIFEST.to_owned());
+    problems.extend(differs(MANIFEST, &manifest(app_name, &artifacts, &hashes)));
     problems.extend(
         listed
             .difference(&expected)
@@ -306,5 +337,5 @@ pub(crate) fn check(synthesis: &Synthesis, out: &Path) -> Result<Vec<String>, St
             .map(|x| x.1)
             .cmp(&b.split_once(": ").map(|x| x.1))
     });
-    Ok(problems)
+    Ok((problems, artifacts.len() + 1))
 }

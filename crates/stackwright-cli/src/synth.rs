@@ -2,6 +2,7 @@ use serde_json::{json, Value as Json};
 use sha2::{Digest, Sha256};
 use stackwright_core::{App, Diagnostic, Selection, StackInstance};
 use stackwright_tree::{Staging, Written};
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -393,7 +394,7 @@ pub(crate) fn to_bytes(document: &Json) -> Vec<u8> {
 }
 
 /// `manifest.json` of `artifacts`, whose sha256 digests (hex) are `hashes`.
-fn manifest(app: &str, artifacts: &[Artifact], hashes: &[String]) -> Vec<u8> {
+pub(crate) fn manifest(app: &str, artifacts: &[Artifact], hashes: &[String]) -> Vec<u8> {
     let entries: Vec<Json> = artifacts
         .iter()
         .zip(hashes)
@@ -434,30 +435,33 @@ pub(crate) fn hex_sha256(bytes: &[u8]) -> String {
 }
 
 /// The same problem in several environments (a definition runs once per environment) is reported once,
-/// at its first place, with every environment it occurs in.
+/// at its first place, with every environment it occurs in. One pass with a hash map: a problem of every
+/// one of hundreds of environments costs no more than hundreds of problems.
 fn merge_environments(problems: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let mut merged: Vec<Diagnostic> = Vec::with_capacity(problems.len());
+    // The problem without its environments -> its place in `merged`.
+    let mut first: HashMap<Diagnostic, usize> = HashMap::new();
     for problem in problems {
-        let twin = merged.iter_mut().find(|m| {
-            m.environment.is_some()
-                && problem.environment.is_some()
-                && Diagnostic {
-                    environment: None,
-                    also_in: Vec::new(),
-                    ..(*m).clone()
-                } == Diagnostic {
-                    environment: None,
-                    also_in: Vec::new(),
-                    ..problem.clone()
-                }
-        });
-        match (twin, problem.environment.clone()) {
-            (Some(twin), Some(env)) => {
+        let Some(env) = problem.environment.clone() else {
+            merged.push(problem);
+            continue;
+        };
+        let key = Diagnostic {
+            environment: None,
+            also_in: Vec::new(),
+            ..problem.clone()
+        };
+        match first.get(&key) {
+            Some(&at) => {
+                let twin = &mut merged[at];
                 if twin.environment.as_ref() != Some(&env) && !twin.also_in.contains(&env) {
                     twin.also_in.push(env);
                 }
             }
-            _ => merged.push(problem),
+            None => {
+                first.insert(key, merged.len());
+                merged.push(problem);
+            }
         }
     }
     merged
@@ -465,13 +469,6 @@ fn merge_environments(problems: Vec<Diagnostic>) -> Vec<Diagnostic> {
 
 /// The same problem found by both targets (e.g. an unknown attribute) is reported once.
 fn dedup_in_order(problems: &mut Vec<Diagnostic>) {
-    let mut seen: Vec<Diagnostic> = Vec::with_capacity(problems.len());
-    problems.retain(|p| {
-        if seen.contains(p) {
-            false
-        } else {
-            seen.push(p.clone());
-            true
-        }
-    });
+    let mut seen: HashSet<Diagnostic> = HashSet::with_capacity(problems.len());
+    problems.retain(|p| seen.insert(p.clone()));
 }
