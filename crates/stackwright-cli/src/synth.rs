@@ -187,8 +187,8 @@ fn environments_per_batch() -> usize {
     4 * std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-/// The synthesis pipeline: instantiate a few environments at a time, check CloudFormation stack names
-/// across instances, lower every instance without a rejected reference to every requested target, and
+/// The synthesis pipeline: instantiate a few environments at a time, check CloudFormation stack names and
+/// Terraform state locations across instances, lower every instance without a rejected reference to every requested target, and
 /// give each instance's artifacts (in target order) to `sink` with the instance's position, from as many
 /// threads as there are cores.
 /// Returns what `sink` returned, in instance order, or every problem (after every instance ran, in the
@@ -204,12 +204,17 @@ pub(crate) fn stream<C, R: Send>(
     };
     let mut names = stackwright_cloudformation::StackNames::default();
     let mut name_problems = Vec::new();
+    let mut states = stackwright_terraform::StateLocations::default();
+    let mut state_problems = Vec::new();
     // (instance, problem) from the targets, so that those of an instance rejected late can be dropped.
     let mut target_problems: Vec<(usize, Diagnostic)> = Vec::new();
     let mut results = Vec::new();
     let checked = app.instantiate_each(&selection, environments_per_batch(), &mut |batch| {
         if request.targets.contains(&Target::CloudFormation) {
             name_problems.extend(names.check(&batch.instances));
+        }
+        if request.targets.contains(&Target::Terraform) {
+            state_problems.extend(states.check(&batch.instances));
         }
         // Lowering and serializing dominate synthesis time and each instance is independent: spread the
         // batch's instances over the cores in contiguous chunks, then concatenate in order, so output is
@@ -241,6 +246,7 @@ pub(crate) fn stream<C, R: Send>(
     });
     let mut problems = checked.problems;
     problems.extend(name_problems);
+    problems.extend(state_problems);
     problems.extend(
         target_problems
             .into_iter()

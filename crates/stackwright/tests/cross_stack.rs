@@ -140,17 +140,47 @@ fn terraform_remote_state_reads_the_producers_s3_key() {
 }
 
 #[test]
-fn one_state_key_for_every_stack_cannot_be_read_across_stacks() {
+fn one_state_key_for_two_stacks_is_one_error() {
     let env = dev().terraform_backend(Backend::S3 {
         bucket: "shop-state".into(),
         region: "eu-west-1".into(),
         key: Some("shop.tfstate".into()),
         dynamodb_table: None,
     });
-    fails(
+    let stderr = fails(
         &two_stacks(env),
-        &["stack `service` reads the state of stack `network`, but the environment's S3 backend sets one key (`shop.tfstate`)"],
+        &["environment `dev` stack `service` and environment `dev` stack `network` (declared at"],
     );
+    // One mistake, one error: the cross-stack read of that state is not reported again.
+    assert!(stderr.contains("1 problem found"), "{stderr}");
+}
+
+#[test]
+fn two_environments_cannot_share_one_state_object() {
+    // No cross-stack read here: one stack each, but the same bucket and key, so each apply would plan to
+    // destroy the other environment's resources.
+    let backend = Backend::S3 {
+        bucket: "shop-state".into(),
+        region: "eu-west-1".into(),
+        key: Some("shop.tfstate".into()),
+        dynamodb_table: None,
+    };
+    let app = App::new("shop")
+        .environment(dev().terraform_backend(backend.clone()))
+        .environment(
+            Environment::new("prod", "210987654321", "eu-west-1", ()).terraform_backend(backend),
+        )
+        .stack("network", |s, _| {
+            s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+        });
+    let stderr = fails(
+        &app,
+        &[
+            "environment `prod` stack `network` and environment `dev` stack `network` (declared at",
+            "both keep their Terraform state in s3://shop-state/shop.tfstate",
+        ],
+    );
+    assert_eq!(stderr.matches("keep their Terraform state").count(), 1);
 }
 
 #[test]
