@@ -4,9 +4,10 @@
 //!
 //! Every measured iteration runs in a fresh child process (this same executable, re-executed with
 //! `STACKWRIGHT_BENCH_CHILD=1`) so that the peak resident set size (`VmHWM` from `/proc/self/status`) is
-//! that of one run, not the high-water mark of all of them. The child builds the app, synthesizes, writes
-//! to a temporary directory once, and prints one line with its wall time and peak RSS; the parent runs one
-//! warm-up child and `STACKWRIGHT_BENCH_RUNS` (default 15) measured ones and prints median, min and max.
+//! that of one run, not the high-water mark of all of them. The child builds the app and synthesizes into
+//! a temporary directory once as `synth` does (`synthesize_into`: streamed into the staging tree), and
+//! prints one line with its wall time and peak RSS; the parent runs one warm-up child and
+//! `STACKWRIGHT_BENCH_RUNS` (default 15) measured ones and prints median, min and max.
 //!
 //! Workload: 50 environments (`env-00`..`env-49`, regions cycling through a few real ones), one stack;
 //! per environment a VPC, a subnet, a security group with one ingress rule, and 190 EC2 instances, each
@@ -14,8 +15,12 @@
 //! 50 x (1 + 1 + 1 + 190) = 9,650 declared resources (CloudFormation `Resources` entries; Terraform has
 //! 9,700 resource blocks, as it lowers the ingress rule to a resource of its own).
 //!
-//! Then as many fresh children time `plan`: the workload planned against its previous version, in which 1%
-//! of the instances (every hundredth) had another instance type, written beforehand (untimed).
+//! Then as many fresh children time `plan` and take its peak RSS: the workload planned against its previous
+//! version, in which 1% of the instances (every hundredth) had another instance type, written beforehand by
+//! a child of its own (untimed, and not in the plan's peak RSS). The `plan/synth` line gives the ratios of
+//! the medians with their targets (time <= 1.3x, peak RSS <= 2x). Under `cargo bench`, the same synth and
+//! plan at 200 and 500 environments follow (`STACKWRIGHT_BENCH_SCALE_RUNS`, default 3 runs each), with the
+//! target of at most 100 MB peak RSS for synth at 500 environments (96,500 resources).
 //!
 //! `STACKWRIGHT_BENCH_PHASES=1` additionally runs one child that times the phases separately (build app,
 //! instantiate, lower each target, serialize, hash, full `synthesize`, `write_tree`). This is a
@@ -26,7 +31,9 @@
 
 use serde_json::{json, Map, Value as Json};
 use stackwright_aws::ec2::{self, Peer, Port};
-use stackwright_cli::{synthesize, write_tree, Request, Synthesis};
+use stackwright_cli::{
+    synthesize, synthesize_into, write_tree, Artifact, Request, WrittenSynthesis,
+};
 use stackwright_core::{App, Environment, Parameter, Selection, Stack};
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
@@ -66,7 +73,12 @@ fn build_app() -> App<Sizing> {
 }
 
 fn build_app_version(previous: bool) -> App<Sizing> {
-    (0..ENVIRONMENTS)
+    build_app_sized(ENVIRONMENTS, previous)
+}
+
+/// The workload with `environments` environments (each the same 193 resources).
+fn build_app_sized(environments: usize, previous: bool) -> App<Sizing> {
+    (0..environments)
         .map(|i| {
             Environment::new(
                 format!("env-{i:02}"),
@@ -129,27 +141,31 @@ fn peak_rss_kb() -> u64 {
         .unwrap_or(0)
 }
 
-/// Checks the workload and returns (files, bytes, Terraform blocks). CloudFormation's `Resources` has one
-/// entry per declared resource (193 per environment); Terraform lowers each security-group rule to its
-/// own `aws_vpc_security_group_*_rule` resource, so it has one more block per environment.
-fn check(synthesis: &Synthesis) -> Result<(usize, usize, usize), String> {
+/// Checks the workload of `environments` environments written to `out` and returns (files, bytes,
+/// Terraform blocks). CloudFormation's `Resources` has one entry per declared resource (193 per
+/// environment); Terraform lowers each security-group rule to its own `aws_vpc_security_group_*_rule`
+/// resource, so it has one more block per environment.
+fn check(
+    artifacts: &[Artifact],
+    environments: usize,
+    out: &std::path::Path,
+) -> Result<(usize, usize, usize), String> {
     use stackwright_cli::Target;
     let count = |target: Target| -> usize {
-        synthesis
-            .artifacts
+        artifacts
             .iter()
             .filter(|a| a.target == target)
             .map(|a| a.resource_count)
             .sum()
     };
-    if synthesis.artifacts.len() != 2 * ENVIRONMENTS {
+    if artifacts.len() != 2 * environments {
         return Err(format!(
             "{} artifacts, expected {}",
-            synthesis.artifacts.len(),
-            2 * ENVIRONMENTS
+            artifacts.len(),
+            2 * environments
         ));
     }
-    for a in &synthesis.artifacts {
+    for a in artifacts {
         if a.target == Target::CloudFormation && a.resource_count != RESOURCES_PER_ENV {
             return Err(format!(
                 "{}: {} resources, expected {RESOURCES_PER_ENV}",
@@ -158,14 +174,22 @@ fn check(synthesis: &Synthesis) -> Result<(usize, usize, usize), String> {
         }
     }
     let declared = count(Target::CloudFormation);
-    if declared != EXPECTED_RESOURCES {
+    if declared != environments * RESOURCES_PER_ENV {
         return Err(format!(
-            "{declared} resources, expected {EXPECTED_RESOURCES}"
+            "{declared} resources, expected {}",
+            environments * RESOURCES_PER_ENV
         ));
     }
-    let files = synthesis.files().count();
-    let bytes = synthesis.files().map(|(_, b)| b.len()).sum();
-    Ok((files, bytes, count(Target::Terraform)))
+    let paths = artifacts
+        .iter()
+        .map(|a| a.path.as_str())
+        .chain(["manifest.json"]);
+    let mut bytes = 0;
+    for path in paths {
+        let meta = std::fs::metadata(out.join(path)).map_err(|e| format!("{path}: {e}"))?;
+        bytes += meta.len() as usize;
+    }
+    Ok((artifacts.len() + 1, bytes, count(Target::Terraform)))
 }
 
 /// Where a child writes: a fresh directory under the parent's scratch root, removed only when the parent
@@ -183,43 +207,40 @@ fn child_dir() -> std::path::PathBuf {
         .keep()
 }
 
-/// What every timed synth child does after building its app: synthesize, then write the tree to `out`.
-/// Problems are printed and give `None`.
+/// What every timed synth child does after building its app: synthesize and stream each artifact into
+/// the staging tree at `out`, as `synth` does. Problems and write errors are printed and give `None`.
 fn synthesize_and_write<C>(
     app: &App<C>,
     request: &Request,
     out: &std::path::Path,
-) -> Option<Synthesis> {
-    let synthesis = match synthesize(app, request) {
-        Ok(s) => s,
-        Err(problems) => {
-            for p in problems {
-                eprintln!("{p:?}");
-            }
-            return None;
+) -> Option<WrittenSynthesis> {
+    match synthesize_into(app, request, out, &mut |_| {}) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            eprintln!("synthesize_into: {e:?}");
+            None
         }
-    };
-    if let Err(e) = write_tree(out, synthesis.files(), &mut |_| {}) {
-        eprintln!("write_tree: {e}");
-        return None;
     }
-    Some(synthesis)
 }
 
-/// One measured run: build + synthesize + write, once.
+/// One measured run: build + synthesize + write, once, as `synth` does (streaming into the staging tree).
 fn child() -> ExitCode {
+    child_sized(ENVIRONMENTS)
+}
+
+fn child_sized(environments: usize) -> ExitCode {
     let out = child_dir().join("out");
 
     let start = Instant::now();
     let cpu_start = cpu_s();
-    let app = build_app();
+    let app = build_app_sized(environments, false);
     let Some(synthesis) = synthesize_and_write(&app, &Request::default(), &out) else {
         return ExitCode::FAILURE;
     };
     let (wall, cpu) = (start.elapsed(), cpu_s() - cpu_start);
     let rss = peak_rss_kb();
 
-    let (files, bytes, tf_blocks) = match check(&synthesis) {
+    let (files, bytes, tf_blocks) = match check(&synthesis.artifacts, environments, &out) {
         Ok(v) => v,
         Err(e) => {
             eprintln!("unexpected workload: {e}");
@@ -227,32 +248,55 @@ fn child() -> ExitCode {
         }
     };
     println!(
-        "{LINE_TAG} wall_s={:.6} cpu_s={cpu:.2} rss_kb={rss} files={files} bytes={bytes} resources={EXPECTED_RESOURCES} tf_blocks={tf_blocks}",
-        wall.as_secs_f64()
+        "{LINE_TAG} wall_s={:.6} cpu_s={cpu:.2} rss_kb={rss} files={files} bytes={bytes} resources={} tf_blocks={tf_blocks}",
+        wall.as_secs_f64(),
+        environments * RESOURCES_PER_ENV
     );
     ExitCode::SUCCESS
 }
 
-/// One measured plan: the previous version (1% of the instances sized differently) is written first,
-/// untimed; then the `plan --format json` command of the current version against it is timed as a user
-/// runs it, minus process start: synthesize, read and parse the previous tree, compare, render.
-fn child_plan() -> ExitCode {
-    let dir = child_dir();
-    let previous = dir.join("previous");
-    let old = synthesize(&build_app_version(true), &Request::default()).expect("synthesizes");
-    if let Err(e) = write_tree(&previous, old.files(), &mut |_| {}) {
-        eprintln!("write_tree: {e}");
-        return ExitCode::FAILURE;
+/// Where the previous version of the `environments`-environment workload is written for `plan`.
+fn previous_dir(environments: usize) -> std::path::PathBuf {
+    let root = std::env::var_os(SCRATCH_VAR)
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir);
+    root.join(format!("previous-{environments}"))
+}
+
+/// Untimed, in a process of its own (so that it does not count in a plan's peak RSS): writes the previous
+/// version of the workload, in which 1% of the instances (every hundredth) had another instance type.
+fn child_prepare(environments: usize) -> ExitCode {
+    let app = build_app_sized(environments, true);
+    match synthesize_into(
+        &app,
+        &Request::default(),
+        &previous_dir(environments),
+        &mut |_| {},
+    ) {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("previous version: {e:?}");
+            ExitCode::FAILURE
+        }
     }
-    drop(old);
-    let against = previous.to_str().expect("UTF-8 temp path").to_owned();
+}
+
+/// One measured plan: `plan --format json` of the current version against the previous one (see
+/// [`child_prepare`]), timed as a user runs it, minus process start: synthesize, read and parse the
+/// previous tree, compare, render. Prints its wall time and peak RSS.
+fn child_plan(environments: usize) -> ExitCode {
+    let against = previous_dir(environments)
+        .to_str()
+        .expect("UTF-8 temp path")
+        .to_owned();
     let args = ["bench", "plan", "--against", &against, "--format", "json"];
     let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
 
     let start = Instant::now();
-    let app = build_app();
+    let app = build_app_sized(environments, false);
     let code = stackwright_cli::run_with(&app, args, &mut stdout, &mut stderr, false);
     let wall = start.elapsed();
+    let rss = peak_rss_kb();
 
     let plan: serde_json::Value = match serde_json::from_slice(&stdout) {
         Ok(p) => p,
@@ -262,7 +306,7 @@ fn child_plan() -> ExitCode {
         }
     };
     // Each changed instance is one update per target; nothing else changes.
-    let expected = (0..ENVIRONMENTS * INSTANCES_PER_ENV)
+    let expected = (0..environments * INSTANCES_PER_ENV)
         .filter(|n| changed(n + 1))
         .count();
     let summary = &plan["summary"];
@@ -275,8 +319,9 @@ fn child_plan() -> ExitCode {
         return ExitCode::FAILURE;
     }
     println!(
-        "{LINE_TAG}_PLAN wall_s={:.6} changed={expected} of {EXPECTED_RESOURCES}",
-        wall.as_secs_f64()
+        "{LINE_TAG}_PLAN wall_s={:.6} rss_kb={rss} changed={expected} of {}",
+        wall.as_secs_f64(),
+        environments * RESOURCES_PER_ENV
     );
     ExitCode::SUCCESS
 }
@@ -514,35 +559,22 @@ fn parent(benching: bool) -> ExitCode {
         return ExitCode::FAILURE;
     }
 
-    let mut plan_wall = Vec::with_capacity(runs);
-    for i in 0..runs {
-        let stdout = match run_child("plan", scratch.path()) {
-            Ok(s) => s,
-            Err(e) => {
-                eprintln!("plan run {}: {e}", i + 1);
-                return ExitCode::FAILURE;
-            }
-        };
-        let wall = stdout
-            .lines()
-            .find_map(|l| l.strip_prefix(&format!("{LINE_TAG}_PLAN wall_s=")))
-            .and_then(|rest| rest.split_whitespace().next()?.parse::<f64>().ok());
-        match wall {
-            Some(w) => plan_wall.push(w),
-            None => {
-                eprintln!("plan run {}: unparsable child output:\n{stdout}", i + 1);
-                return ExitCode::FAILURE;
-            }
+    let (plan_wall, plan_rss) = match plan_runs(ENVIRONMENTS, runs, scratch.path()) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
         }
-    }
-    plan_wall.sort_by(f64::total_cmp);
-    let plan_med = median(&plan_wall);
+    };
+    let (plan_med, plan_rss_med) = (median(&plan_wall), median(&plan_rss));
     println!(
-        "plan        median {:.3} s   min {:.3} s   max {:.3} s   (`plan --format json` of the workload against \
-         its previous version with 1% of the instances resized; synthesize + read + parse + compare + render)",
+        "plan        median {:.3} s   min {:.3} s   max {:.3} s   peak RSS median {:.1} MB   (`plan --format json` \
+         of the workload against its previous version with 1% of the instances resized; synthesize + read + \
+         parse + compare + render)",
         plan_med,
         plan_wall[0],
-        plan_wall[plan_wall.len() - 1]
+        plan_wall[plan_wall.len() - 1],
+        plan_rss_med
     );
     if smoke {
         println!("target      plan median <= {TARGET_PLAN_S} s: not judged (smoke run)");
@@ -551,6 +583,13 @@ fn parent(benching: bool) -> ExitCode {
             "target      plan median <= {TARGET_PLAN_S} s: {}",
             verdict(plan_med <= TARGET_PLAN_S)
         );
+    }
+    plan_ratios(wall_med, rss_med, plan_med, plan_rss_med, smoke);
+    if smoke {
+        println!("scale       200 and 500 environments: skipped (smoke run)");
+    } else if let Err(e) = scale(scratch.path()) {
+        eprintln!("{e}");
+        return ExitCode::FAILURE;
     }
 
     if let Err(e) = single_stack(runs, smoke, scratch.path()) {
@@ -574,14 +613,135 @@ fn parent(benching: bool) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// A child for a number of environments: `synth:N`, `prepare:N` or `plan:N`.
+fn child_scaled(mode: &str) -> ExitCode {
+    let parsed = mode
+        .split_once(':')
+        .and_then(|(what, n)| Some((what, n.parse::<usize>().ok()?)));
+    match parsed {
+        Some(("synth", n)) => child_sized(n),
+        Some(("prepare", n)) => child_prepare(n),
+        Some(("plan", n)) => child_plan(n),
+        _ => {
+            eprintln!("unknown child mode `{mode}`");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Ratio targets of issue 14: `plan` at most 1.3x synth's time and 2x its peak RSS.
+const TARGET_PLAN_TIME_RATIO: f64 = 1.3;
+const TARGET_PLAN_RSS_RATIO: f64 = 2.0;
+/// Peak RSS target at 500 environments (96,500 resources), synth.
+const TARGET_RSS_500_MB: f64 = 100.0;
+
+/// Writes the previous version for `environments` (one untimed child), then times `runs` plan children
+/// against it: sorted wall times (s) and peak RSS (MB).
+fn plan_runs(
+    environments: usize,
+    runs: usize,
+    scratch: &std::path::Path,
+) -> Result<(Vec<f64>, Vec<f64>), String> {
+    run_child(&format!("prepare:{environments}"), scratch)
+        .map_err(|e| format!("previous version of {environments} environments: {e}"))?;
+    let (mut wall, mut rss) = (Vec::with_capacity(runs), Vec::with_capacity(runs));
+    for i in 0..runs {
+        let stdout = run_child(&format!("plan:{environments}"), scratch)
+            .map_err(|e| format!("plan run {}: {e}", i + 1))?;
+        let line = stdout
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{LINE_TAG}_PLAN ")))
+            .unwrap_or_default();
+        let field = |key: &str| {
+            line.split_whitespace()
+                .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
+                .and_then(|v| v.parse::<f64>().ok())
+        };
+        match (field("wall_s"), field("rss_kb")) {
+            (Some(w), Some(r)) => {
+                wall.push(w);
+                rss.push(r / 1024.0);
+            }
+            _ => {
+                return Err(format!(
+                    "plan run {}: unparsable child output:\n{stdout}",
+                    i + 1
+                ))
+            }
+        }
+    }
+    wall.sort_by(f64::total_cmp);
+    rss.sort_by(f64::total_cmp);
+    Ok((wall, rss))
+}
+
+/// Prints plan/synth ratios of medians measured in the same run, with their targets.
+fn plan_ratios(synth_s: f64, synth_mb: f64, plan_s: f64, plan_mb: f64, smoke: bool) {
+    let (time, rss) = (plan_s / synth_s, plan_mb / synth_mb);
+    let judged = |ok: bool| {
+        if smoke {
+            "not judged (smoke run)"
+        } else {
+            verdict(ok)
+        }
+    };
+    println!(
+        "plan/synth  time {time:.2}x (target <= {TARGET_PLAN_TIME_RATIO}x: {})   peak RSS {rss:.2}x (target <= \
+         {TARGET_PLAN_RSS_RATIO}x: {})",
+        judged(time <= TARGET_PLAN_TIME_RATIO),
+        judged(rss <= TARGET_PLAN_RSS_RATIO)
+    );
+}
+
+/// Synth and plan of the workload at 200 and 500 environments (38,600 and 96,500 resources): fewer runs
+/// (`STACKWRIGHT_BENCH_SCALE_RUNS`, default 3), each in a fresh process. Peak RSS must not grow with the
+/// number of environments: at 500, at most [`TARGET_RSS_500_MB`].
+fn scale(scratch: &std::path::Path) -> Result<(), String> {
+    let runs: usize = std::env::var("STACKWRIGHT_BENCH_SCALE_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(3);
+    for environments in [200, 500] {
+        let mut synth = Vec::with_capacity(runs);
+        for i in 0..runs {
+            let stdout = run_child(&format!("synth:{environments}"), scratch)
+                .map_err(|e| format!("synth of {environments} environments, run {}: {e}", i + 1))?;
+            synth
+                .push(parse(&stdout).ok_or_else(|| format!("unparsable child output:\n{stdout}"))?);
+        }
+        let mut wall: Vec<f64> = synth.iter().map(|s| s.wall_s).collect();
+        let mut rss: Vec<f64> = synth.iter().map(|s| s.rss_kb as f64 / 1024.0).collect();
+        wall.sort_by(f64::total_cmp);
+        rss.sort_by(f64::total_cmp);
+        let (wall_med, rss_med) = (median(&wall), median(&rss));
+        let (plan_wall, plan_rss) = plan_runs(environments, runs, scratch)?;
+        let (plan_med, plan_rss_med) = (median(&plan_wall), median(&plan_rss));
+        println!(
+            "{environments} envs    {} resources, {runs} runs: synth median {wall_med:.3} s, peak RSS {rss_med:.1} MB \
+             (max {:.1}); plan median {plan_med:.3} s, peak RSS {plan_rss_med:.1} MB",
+            environments * RESOURCES_PER_ENV,
+            rss[rss.len() - 1]
+        );
+        if environments == 500 {
+            println!(
+                "target      synth peak RSS at 500 environments <= {TARGET_RSS_500_MB} MB: {}",
+                verdict(rss_med <= TARGET_RSS_500_MB)
+            );
+        }
+        plan_ratios(wall_med, rss_med, plan_med, plan_rss_med, false);
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     // `cargo bench` passes `--bench`; every other argument (filters, ...) is accepted and ignored.
     let benching = std::env::args().skip(1).any(|a| a == "--bench");
     match std::env::var(CHILD_VAR).as_deref() {
         Ok("phases") => child_phases(),
-        Ok("plan") => child_plan(),
         Ok("floor") => child_floor(),
         Ok(mode) if mode.starts_with("single-") => child_single(mode),
+        Ok(mode) if mode.contains(':') => child_scaled(mode),
         Ok(_) => child(),
         Err(_) => parent(benching),
     }
@@ -899,9 +1059,19 @@ fn child_single(mode: &str) -> ExitCode {
         "{LINE_TAG}_SINGLE wall_s={:.6} rss_kb={} bytes={}",
         wall.as_secs_f64(),
         peak_rss_kb(),
-        synthesis.files().map(|(_, b)| b.len()).sum::<usize>()
+        bytes_on_disk(&synthesis.artifacts, &out)
     );
     ExitCode::SUCCESS
+}
+
+/// Bytes of the artifacts and the manifest as written under `out` (streamed artifacts keep no bytes).
+fn bytes_on_disk(artifacts: &[Artifact], out: &std::path::Path) -> u64 {
+    artifacts
+        .iter()
+        .map(|a| a.path.as_str())
+        .chain(["manifest.json"])
+        .map(|path| std::fs::metadata(out.join(path)).map_or(0, |m| m.len()))
+        .sum()
 }
 
 /// Runs `runs` children of `mode` and returns their outputs.

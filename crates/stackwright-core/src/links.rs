@@ -98,8 +98,12 @@ struct Use {
 
 /// Fills every instance's [`Links`] and returns the rejected references as (instance index, problem):
 /// references to another environment, to an undeclared scope, to another stack's parameter, and
-/// dependency cycles between stacks.
-pub(crate) fn link(instances: &mut [StackInstance]) -> Vec<(usize, Diagnostic)> {
+/// dependency cycles between stacks. `foreign` names the (environment, stack) of instances linked
+/// before, in other environments: a reference to one of them is one to another environment.
+pub(crate) fn link(
+    instances: &mut [StackInstance],
+    foreign: &HashMap<ScopeId, (String, String)>,
+) -> Vec<(usize, Diagnostic)> {
     let owners: BTreeMap<ScopeId, usize> = instances
         .iter()
         .enumerate()
@@ -128,6 +132,14 @@ pub(crate) fn link(instances: &mut [StackInstance]) -> Vec<(usize, Diagnostic)> 
                 return;
             }
             let Some(&there) = owners.get(&scope) else {
+                if let Some((env, stack)) = foreign.get(&scope) {
+                    return reject(
+                        Diagnostic::new(other_environment(user, reference, env, stack))
+                            .for_resource(user)
+                            .at(location),
+                        links,
+                    );
+                }
                 let message = format!(
                     "`{user}` references {} that was not declared in any selected stack of this app",
                     reference.what()
@@ -140,14 +152,10 @@ pub(crate) fn link(instances: &mut [StackInstance]) -> Vec<(usize, Diagnostic)> 
             let producer = &instances[there];
             let (env, stack) = (&producer.environment.name, producer.stack.name());
             if *env != instance.environment.name {
-                let message = format!(
-                    "`{user}` references {} of environment `{env}` (stack `{stack}`): a stack can only \
-                     reference resources of its own environment; pass a value both environments share \
-                     through their config instead",
-                    reference.what()
-                );
                 return reject(
-                    Diagnostic::new(message).for_resource(user).at(location),
+                    Diagnostic::new(other_environment(user, reference, env, stack))
+                        .for_resource(user)
+                        .at(location),
                     links,
                 );
             }
@@ -276,6 +284,15 @@ pub(crate) fn link(instances: &mut [StackInstance]) -> Vec<(usize, Diagnostic)> 
         problems.push((cycle[0], problem));
     }
     problems
+}
+
+fn other_environment(user: &str, reference: Reference, env: &str, stack: &str) -> String {
+    format!(
+        "`{user}` references {} of environment `{env}` (stack `{stack}`): a stack can only reference \
+         resources of its own environment; pass a value both environments share through their config \
+         instead",
+        reference.what()
+    )
 }
 
 /// What a reference points at.
@@ -456,7 +473,7 @@ mod tests {
                 stack("service", 3, "Web", &[1, 2]),
             ],
         );
-        assert!(link(&mut all).is_empty());
+        assert!(link(&mut all, &HashMap::new()).is_empty());
         assert_eq!(all[2].links.depends_on, ["network", "data"]);
         assert_eq!(all[2].links.imports.len(), 2);
         assert_eq!(all[0].links.exports[0].consumers, ["data", "service"]);
@@ -475,7 +492,7 @@ mod tests {
                 stack("other", 4, "Thing", &[1]),
             ],
         );
-        let problems = link(&mut all);
+        let problems = link(&mut all, &HashMap::new());
         assert_eq!(problems.len(), 1, "{problems:?}");
         let (at, problem) = &problems[0];
         assert_eq!(*at, 0);
@@ -495,7 +512,7 @@ mod tests {
         let (dev, prod) = (env("dev"), env("prod"));
         let mut all = instances(&dev, vec![stack("network", 1, "Vpc", &[])]);
         all.extend(instances(&prod, vec![stack("service", 2, "Web", &[1])]));
-        let problems = link(&mut all);
+        let problems = link(&mut all, &HashMap::new());
         assert_eq!(problems.len(), 1);
         assert!(problems[0].1.message.contains("of environment `dev`"));
         assert_eq!(all[1].links.rejected, 1);
