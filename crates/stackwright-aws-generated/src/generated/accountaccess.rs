@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("accountaccess.schemas.jsonl"));
 /// Resource Type definition for AWS::AccountAccess::Application specifying an application for account access
 ///
 /// CloudFormation: `AWS::AccountAccess::Application`. Terraform: `awscc_accountaccess_application` (awscc provider).
@@ -56,6 +58,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Application {
     /// Declares a `AWS::AccountAccess::Application` with the stack-unique `id`. Required properties: `identity_source` (`IdentitySource`).
@@ -116,7 +119,7 @@ pub mod application {
     use super::*;
     /// CloudFormation property type `IdentityCenter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accountaccess-application-identitycenter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IdentityCenter(rt::Props);
     impl IdentityCenter {
@@ -142,7 +145,7 @@ pub mod application {
     nested!(IdentityCenter);
     /// CloudFormation property type `IdentitySource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accountaccess-application-identitysource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IdentitySource(rt::Props);
     impl IdentitySource {
@@ -202,6 +205,7 @@ static ENTITLEMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
         ("CreatedAt", Some("created_at")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Entitlement {
     /// Declares a `AWS::AccountAccess::Entitlement` with the stack-unique `id`. Required properties: `application_arn` (`ApplicationArn`), `entitlement` (`Entitlement`).
@@ -249,7 +253,7 @@ pub mod entitlement {
     use super::*;
     /// CloudFormation property type `Entitlement`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accountaccess-entitlement-entitlement.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Entitlement(rt::Props);
     impl Entitlement {
@@ -267,7 +271,7 @@ pub mod entitlement {
     nested!(Entitlement);
     /// CloudFormation property type `IdentityCenterPrincipal`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accountaccess-entitlement-identitycenterprincipal.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IdentityCenterPrincipal(rt::Props);
     impl IdentityCenterPrincipal {
@@ -294,7 +298,7 @@ pub mod entitlement {
     nested!(IdentityCenterPrincipal);
     /// CloudFormation property type `Principal`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accountaccess-entitlement-principal.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Principal(rt::Props);
     impl Principal {
@@ -312,7 +316,7 @@ pub mod entitlement {
     nested!(Principal);
     /// CloudFormation property type `PrincipalRoleEntitlement`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accountaccess-entitlement-principalroleentitlement.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PrincipalRoleEntitlement(rt::Props);
     impl PrincipalRoleEntitlement {

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("aiops.schemas.jsonl"));
 /// Definition of AWS::AIOps::InvestigationGroup Resource Type
 ///
 /// CloudFormation: `AWS::AIOps::InvestigationGroup`. Terraform: `awscc_aiops_investigation_group` (awscc provider).
@@ -53,6 +55,7 @@ static INVESTIGATION_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedAt", Some("last_modified_at")),
         ("Arn", Some("arn")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl InvestigationGroup {
     /// Declares a `AWS::AIOps::InvestigationGroup` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -178,7 +181,7 @@ pub mod investigation_group {
     use super::*;
     /// CloudFormation property type `ChatbotNotificationChannel`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aiops-investigationgroup-chatbotnotificationchannel.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ChatbotNotificationChannel(rt::Props);
     impl ChatbotNotificationChannel {
@@ -209,7 +212,7 @@ pub mod investigation_group {
     nested!(ChatbotNotificationChannel);
     /// CloudFormation property type `CrossAccountConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aiops-investigationgroup-crossaccountconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CrossAccountConfiguration(rt::Props);
     impl CrossAccountConfiguration {
@@ -230,7 +233,7 @@ pub mod investigation_group {
     nested!(CrossAccountConfiguration);
     /// CloudFormation property type `EncryptionConfigMap`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aiops-investigationgroup-encryptionconfigmap.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncryptionConfigMap(rt::Props);
     impl EncryptionConfigMap {

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("amplifyuibuilder.schemas.jsonl"));
 /// Definition of AWS::AmplifyUIBuilder::Component Resource Type
 ///
 /// CloudFormation: `AWS::AmplifyUIBuilder::Component`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -43,6 +45,7 @@ static COMPONENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("CreatedAt", None), ("Id", None), ("ModifiedAt", None)],
+    schema: (&SCHEMAS, 0),
 };
 impl Component {
     /// Declares a `AWS::AmplifyUIBuilder::Component` with the stack-unique `id`. No property is required.
@@ -144,7 +147,7 @@ pub mod component {
     use super::*;
     /// CloudFormation property type `ComponentChild`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplifyuibuilder-component-componentchild.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ComponentChild(rt::Props);
     impl ComponentChild {
@@ -179,7 +182,7 @@ pub mod component {
     nested!(ComponentChild);
     /// CloudFormation property type `ComponentVariant`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplifyuibuilder-component-componentvariant.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ComponentVariant(rt::Props);
     impl ComponentVariant {
@@ -237,6 +240,7 @@ static FORM_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 1),
 };
 impl Form {
     /// Declares a `AWS::AmplifyUIBuilder::Form` with the stack-unique `id`. No property is required.
@@ -317,7 +321,7 @@ pub mod form {
     use super::*;
     /// CloudFormation property type `FormButton`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplifyuibuilder-form-formbutton.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FormButton(rt::Props);
     impl FormButton {
@@ -345,7 +349,7 @@ pub mod form {
     nested!(FormButton);
     /// CloudFormation property type `FormCTA`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplifyuibuilder-form-formcta.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FormCta(rt::Props);
     impl FormCta {
@@ -378,7 +382,7 @@ pub mod form {
     nested!(FormCta);
     /// CloudFormation property type `FormDataTypeConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplifyuibuilder-form-formdatatypeconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FormDataTypeConfig(rt::Props);
     impl FormDataTypeConfig {
@@ -396,7 +400,7 @@ pub mod form {
     nested!(FormDataTypeConfig);
     /// CloudFormation property type `FormStyle`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplifyuibuilder-form-formstyle.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FormStyle(rt::Props);
     impl FormStyle {
@@ -496,6 +500,7 @@ static THEME_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("CreatedAt", None), ("Id", None), ("ModifiedAt", None)],
+    schema: (&SCHEMAS, 2),
 };
 impl Theme {
     /// Declares a `AWS::AmplifyUIBuilder::Theme` with the stack-unique `id`. No property is required.
@@ -554,7 +559,7 @@ pub mod theme {
     use super::*;
     /// CloudFormation property type `ThemeValue`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplifyuibuilder-theme-themevalue.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ThemeValue(rt::Props);
     impl ThemeValue {
@@ -577,7 +582,7 @@ pub mod theme {
     nested!(ThemeValue);
     /// CloudFormation property type `ThemeValues`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplifyuibuilder-theme-themevalues.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ThemeValues(rt::Props);
     impl ThemeValues {

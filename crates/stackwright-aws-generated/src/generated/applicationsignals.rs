@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("applicationsignals.schemas.jsonl"));
 /// Resource Type definition for AWS::ApplicationSignals::Discovery
 ///
 /// CloudFormation: `AWS::ApplicationSignals::Discovery`. Terraform: `awscc_applicationsignals_discovery` (awscc provider).
@@ -23,6 +25,7 @@ static DISCOVERY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("AccountId", Some("account_id"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Discovery {
     /// Declares a `AWS::ApplicationSignals::Discovery` with the stack-unique `id`. No property is required.
@@ -59,6 +62,7 @@ static GROUPING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
         ("AccountId", Some("account_id")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl GroupingConfiguration {
     /// Declares a `AWS::ApplicationSignals::GroupingConfiguration` with the stack-unique `id`. Required properties: `grouping_attribute_definitions` (`GroupingAttributeDefinitions`).
@@ -98,7 +102,7 @@ pub mod grouping_configuration {
     use super::*;
     /// CloudFormation property type `GroupingAttributeDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-groupingconfiguration-groupingattributedefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GroupingAttributeDefinition(rt::Props);
     impl GroupingAttributeDefinition {
@@ -183,6 +187,7 @@ static INSTRUMENTATION_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LocationHash", Some("location_hash")),
         ("CreatedAt", Some("created_at")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl InstrumentationConfig {
     /// Declares a `AWS::ApplicationSignals::InstrumentationConfig` with the stack-unique `id`. Required properties: `capture_configuration` (`CaptureConfiguration`), `environment` (`Environment`), `instrumentation_type` (`InstrumentationType`), `location` (`Location`), `service` (`Service`), `signal_type` (`SignalType`).
@@ -273,7 +278,7 @@ pub mod instrumentation_config {
     ///
     /// CloudFormation property type `CaptureConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-instrumentationconfig-captureconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CaptureConfiguration(rt::Props);
     impl CaptureConfiguration {
@@ -289,7 +294,7 @@ pub mod instrumentation_config {
     ///
     /// CloudFormation property type `CaptureLimitsConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-instrumentationconfig-capturelimitsconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CaptureLimitsConfig(rt::Props);
     impl CaptureLimitsConfig {
@@ -379,7 +384,7 @@ pub mod instrumentation_config {
     ///
     /// CloudFormation property type `CodeCaptureConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-instrumentationconfig-codecaptureconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CodeCaptureConfiguration(rt::Props);
     impl CodeCaptureConfiguration {
@@ -443,7 +448,7 @@ pub mod instrumentation_config {
     ///
     /// CloudFormation property type `CodeLocation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-instrumentationconfig-codelocation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CodeLocation(rt::Props);
     impl CodeLocation {
@@ -491,7 +496,7 @@ pub mod instrumentation_config {
     ///
     /// CloudFormation property type `Location`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-instrumentationconfig-location.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Location(rt::Props);
     impl Location {
@@ -549,6 +554,7 @@ static SERVICE_LEVEL_OBJECTIVE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdatedTime", Some("last_updated_time")),
         ("EvaluationType", Some("evaluation_type")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl ServiceLevelObjective {
     /// Declares a `AWS::ApplicationSignals::ServiceLevelObjective` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -655,7 +661,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `BurnRateConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-burnrateconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BurnRateConfiguration(rt::Props);
     impl BurnRateConfiguration {
@@ -675,7 +681,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `CalendarInterval`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-calendarinterval.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CalendarInterval(rt::Props);
     impl CalendarInterval {
@@ -691,7 +697,7 @@ pub mod service_level_objective {
     nested!(CalendarInterval);
     /// CloudFormation property type `CompositeSliComponent`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-compositeslicomponent.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CompositeSliComponent(rt::Props);
     impl CompositeSliComponent {
@@ -709,7 +715,7 @@ pub mod service_level_objective {
     nested!(CompositeSliComponent);
     /// CloudFormation property type `CompositeSliConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-compositesliconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CompositeSliConfig(rt::Props);
     impl CompositeSliConfig {
@@ -741,7 +747,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `DependencyConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-dependencyconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DependencyConfig(rt::Props);
     impl DependencyConfig {
@@ -771,7 +777,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `Dimension`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-dimension.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Dimension(rt::Props);
     impl Dimension {
@@ -788,7 +794,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `ExclusionWindow`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-exclusionwindow.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ExclusionWindow(rt::Props);
     impl ExclusionWindow {
@@ -827,7 +833,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `Goal`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-goal.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Goal(rt::Props);
     impl Goal {
@@ -868,7 +874,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `Interval`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-interval.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Interval(rt::Props);
     impl Interval {
@@ -899,7 +905,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `Metric`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-metric.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Metric(rt::Props);
     impl Metric {
@@ -938,7 +944,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `MetricDataQuery`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-metricdataquery.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricDataQuery(rt::Props);
     impl MetricDataQuery {
@@ -985,7 +991,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `MetricSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-metricsource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricSource(rt::Props);
     impl MetricSource {
@@ -1023,7 +1029,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `MetricStat`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-metricstat.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricStat(rt::Props);
     impl MetricStat {
@@ -1048,7 +1054,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `MonitoredRequestCountMetric`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-monitoredrequestcountmetric.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MonitoredRequestCountMetric(rt::Props);
     impl MonitoredRequestCountMetric {
@@ -1088,7 +1094,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `RecurrenceRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-recurrencerule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RecurrenceRule(rt::Props);
     impl RecurrenceRule {
@@ -1104,7 +1110,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `RequestBasedSli`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-requestbasedsli.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RequestBasedSli(rt::Props);
     impl RequestBasedSli {
@@ -1143,7 +1149,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `RequestBasedSliMetric`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-requestbasedslimetric.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RequestBasedSliMetric(rt::Props);
     impl RequestBasedSliMetric {
@@ -1248,7 +1254,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `RollingInterval`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-rollinginterval.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RollingInterval(rt::Props);
     impl RollingInterval {
@@ -1263,7 +1269,7 @@ pub mod service_level_objective {
     nested!(RollingInterval);
     /// CloudFormation property type `SelectionConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-selectionconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SelectionConfig(rt::Props);
     impl SelectionConfig {
@@ -1284,7 +1290,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `Sli`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-sli.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Sli(rt::Props);
     impl Sli {
@@ -1314,7 +1320,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `SliMetric`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-slimetric.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SliMetric(rt::Props);
     impl SliMetric {
@@ -1421,7 +1427,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `Window`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-window.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Window(rt::Props);
     impl Window {

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("apptest.schemas.jsonl"));
 /// Represents a Test Case that can be captured and executed
 ///
 /// CloudFormation: `AWS::AppTest::TestCase`. Terraform: `awscc_apptest_test_case` (awscc provider).
@@ -65,6 +67,7 @@ static TEST_CASE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("TestCaseId", Some("test_case_id")),
         ("TestCaseVersion", Some("test_case_version")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl TestCase {
     /// Declares a `AWS::AppTest::TestCase` with the stack-unique `id`. Required properties: `name` (`Name`), `steps` (`Steps`).
@@ -126,7 +129,7 @@ pub mod test_case {
     use super::*;
     /// CloudFormation property type `Step`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apptest-testcase-step.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Step(rt::Props);
     impl Step {

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("arczonalshift.schemas.jsonl"));
 /// Definition of AWS::ARCZonalShift::AutoshiftObserverNotificationStatus Resource Type
 ///
 /// CloudFormation: `AWS::ARCZonalShift::AutoshiftObserverNotificationStatus`. Terraform: `awscc_arczonalshift_autoshift_observer_notification_status` (awscc provider).
@@ -26,6 +28,7 @@ static AUTOSHIFT_OBSERVER_NOTIFICATION_STATUS_TYPE: rt::TypeInfo = rt::TypeInfo 
         ("AccountId", Some("account_id")),
         ("Region", Some("region")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl AutoshiftObserverNotificationStatus {
     /// Declares a `AWS::ARCZonalShift::AutoshiftObserverNotificationStatus` with the stack-unique `id`. Required properties: `status` (`Status`).
@@ -81,6 +84,7 @@ static ZONAL_AUTOSHIFT_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 1),
 };
 impl ZonalAutoshiftConfiguration {
     /// Declares a `AWS::ARCZonalShift::ZonalAutoshiftConfiguration` with the stack-unique `id`. No property is required.
@@ -136,7 +140,7 @@ pub mod zonal_autoshift_configuration {
     use super::*;
     /// CloudFormation property type `ControlCondition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-arczonalshift-zonalautoshiftconfiguration-controlcondition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ControlCondition(rt::Props);
     impl ControlCondition {
@@ -155,7 +159,7 @@ pub mod zonal_autoshift_configuration {
     nested!(ControlCondition);
     /// CloudFormation property type `PracticeRunConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-arczonalshift-zonalautoshiftconfiguration-practicerunconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PracticeRunConfiguration(rt::Props);
     impl PracticeRunConfiguration {

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("awsexternalanthropic.schemas.jsonl"));
 /// Resource type definition for AWS::AWSExternalAnthropic::Workspace
 ///
 /// CloudFormation: `AWS::AWSExternalAnthropic::Workspace`. Terraform: `awscc_awsexternalanthropic_workspace` (awscc provider).
@@ -47,6 +49,7 @@ static WORKSPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("Id", Some("id")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Workspace {
     /// Declares a `AWS::AWSExternalAnthropic::Workspace` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -97,7 +100,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `DataResidency`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-awsexternalanthropic-workspace-dataresidency.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataResidency(rt::Props);
     impl DataResidency {

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("backupgateway.schemas.jsonl"));
 /// Definition of AWS::BackupGateway::Hypervisor Resource Type
 ///
 /// CloudFormation: `AWS::BackupGateway::Hypervisor`. Terraform: `awscc_backupgateway_hypervisor` (awscc provider).
@@ -39,6 +41,7 @@ static HYPERVISOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("HypervisorArn", Some("hypervisor_arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Hypervisor {
     /// Declares a `AWS::BackupGateway::Hypervisor` with the stack-unique `id`. No property is required.

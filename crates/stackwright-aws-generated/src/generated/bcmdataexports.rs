@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("bcmdataexports.schemas.jsonl"));
 /// Definition of AWS::BCMDataExports::Export Resource Type
 ///
 /// CloudFormation: `AWS::BCMDataExports::Export`. Terraform: `awscc_bcmdataexports_export` (awscc provider).
@@ -60,6 +62,7 @@ static EXPORT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ExportArn", Some("export_arn")),
         ("Export.ExportArn", Some("export.export_arn")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Export {
     /// Declares a `AWS::BCMDataExports::Export` with the stack-unique `id`. Required properties: `export` (`Export`).
@@ -90,7 +93,7 @@ pub mod export {
     use super::*;
     /// CloudFormation property type `DataQuery`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcmdataexports-export-dataquery.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataQuery(rt::Props);
     impl DataQuery {
@@ -117,7 +120,7 @@ pub mod export {
     nested!(DataQuery);
     /// CloudFormation property type `DestinationConfigurations`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcmdataexports-export-destinationconfigurations.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DestinationConfigurations(rt::Props);
     impl DestinationConfigurations {
@@ -135,7 +138,7 @@ pub mod export {
     nested!(DestinationConfigurations);
     /// CloudFormation property type `Export`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcmdataexports-export-export.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Export(rt::Props);
     impl Export {
@@ -177,7 +180,7 @@ pub mod export {
     nested!(Export);
     /// CloudFormation property type `RefreshCadence`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcmdataexports-export-refreshcadence.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RefreshCadence(rt::Props);
     impl RefreshCadence {
@@ -191,7 +194,7 @@ pub mod export {
     nested!(RefreshCadence);
     /// CloudFormation property type `S3Destination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcmdataexports-export-s3destination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Destination(rt::Props);
     impl S3Destination {
@@ -223,7 +226,7 @@ pub mod export {
     nested!(S3Destination);
     /// CloudFormation property type `S3OutputConfigurations`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcmdataexports-export-s3outputconfigurations.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3OutputConfigurations(rt::Props);
     impl S3OutputConfigurations {

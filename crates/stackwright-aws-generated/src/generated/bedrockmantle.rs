@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("bedrockmantle.schemas.jsonl"));
 /// Resource type definition for AWS::BedrockMantle::Project
 ///
 /// CloudFormation: `AWS::BedrockMantle::Project`. Terraform: `awscc_bedrockmantle_project` (awscc provider).
@@ -54,6 +56,7 @@ static PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("Id", Some("id")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Project {
     /// Declares a `AWS::BedrockMantle::Project` with the stack-unique `id`. Required properties: `name` (`Name`).

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("braket.schemas.jsonl"));
 /// Creates a spending limit for a specified quantum device.
 ///
 /// CloudFormation: `AWS::Braket::SpendingLimit`. Terraform: `awscc_braket_spending_limit` (awscc provider).
@@ -62,6 +64,7 @@ static SPENDING_LIMIT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl SpendingLimit {
     /// Declares a `AWS::Braket::SpendingLimit` with the stack-unique `id`. Required properties: `device_arn` (`DeviceArn`), `spending_limit` (`SpendingLimit`).
@@ -132,7 +135,7 @@ pub mod spending_limit {
     ///
     /// CloudFormation property type `TimePeriod`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-braket-spendinglimit-timeperiod.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TimePeriod(rt::Props);
     impl TimePeriod {

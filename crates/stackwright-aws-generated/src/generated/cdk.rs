@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("cdk.schemas.jsonl"));
 /// Metadata resource automatically added by the AWS CDK to track construct library versions used in the application.
 ///
 /// CloudFormation: `AWS::CDK::Metadata`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -23,6 +25,7 @@ static METADATA_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 0),
 };
 impl Metadata {
     /// Declares a `AWS::CDK::Metadata` with the stack-unique `id`. No property is required.

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("ce.schemas.jsonl"));
 /// AWS Cost Anomaly Detection leverages advanced Machine Learning technologies to identify anomalous spend and root causes, so you can quickly take action.
 ///
 /// CloudFormation: `AWS::CE::AnomalyMonitor`. Terraform: `awscc_ce_anomaly_monitor` (awscc provider).
@@ -37,6 +39,7 @@ static ANOMALY_MONITOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdatedDate", Some("last_updated_date")),
         ("DimensionalValueCount", Some("dimensional_value_count")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl AnomalyMonitor {
     /// Declares a `AWS::CE::AnomalyMonitor` with the stack-unique `id`. Required properties: `monitor_name` (`MonitorName`), `monitor_type` (`MonitorType`).
@@ -158,6 +161,7 @@ static ANOMALY_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("SubscriptionArn", Some("subscription_arn")),
         ("AccountId", Some("account_id")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl AnomalySubscription {
     /// Declares a `AWS::CE::AnomalySubscription` with the stack-unique `id`. Required properties: `frequency` (`Frequency`), `monitor_arn_list` (`MonitorArnList`), `subscribers` (`Subscribers`), `subscription_name` (`SubscriptionName`).
@@ -225,7 +229,7 @@ pub mod anomaly_subscription {
     use super::*;
     /// CloudFormation property type `Subscriber`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ce-anomalysubscription-subscriber.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Subscriber(rt::Props);
     impl Subscriber {
@@ -307,6 +311,7 @@ static COST_CATEGORY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
         ("EffectiveStart", Some("effective_start")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl CostCategory {
     /// Declares a `AWS::CE::CostCategory` with the stack-unique `id`. Required properties: `name` (`Name`), `rule_version` (`RuleVersion`), `rules` (`Rules`).

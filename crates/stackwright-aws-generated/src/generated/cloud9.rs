@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("cloud9.schemas.jsonl"));
 /// Resource Type definition for AWS::Cloud9::EnvironmentEC2
 ///
 /// CloudFormation: `AWS::Cloud9::EnvironmentEC2`. Terraform: `awscc_cloud9_environment_ec2` (awscc provider).
@@ -41,6 +43,7 @@ static ENVIRONMENT_EC2_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
         ("EnvironmentId", Some("environment_id")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl EnvironmentEc2 {
     /// Declares a `AWS::Cloud9::EnvironmentEC2` with the stack-unique `id`. No property is required.
@@ -148,7 +151,7 @@ pub mod environment_ec2 {
     use super::*;
     /// CloudFormation property type `Repository`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloud9-environmentec2-repository.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Repository(rt::Props);
     impl Repository {

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("cloudhsm.schemas.jsonl"));
 /// Creates and manages an AWS CloudHSM cluster.
 ///
 /// CloudFormation: `AWS::CloudHSM::Cluster`. Terraform: `awscc_cloudhsm_cluster` (awscc provider).
@@ -39,6 +41,7 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("SubnetMapping", Some("subnet_mapping")),
         ("BackupPolicy", Some("backup_policy")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Cluster {
     /// Declares a `AWS::CloudHSM::Cluster` with the stack-unique `id`. Required properties: `hsm_type` (`HsmType`).
@@ -139,7 +142,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `BackupRetentionPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudhsm-cluster-backupretentionpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BackupRetentionPolicy(rt::Props);
     impl BackupRetentionPolicy {

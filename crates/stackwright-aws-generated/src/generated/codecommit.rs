@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("codecommit.schemas.jsonl"));
 /// Resource Type definition for AWS::CodeCommit::Repository
 ///
 /// CloudFormation: `AWS::CodeCommit::Repository`. Terraform: `awscc_codecommit_repository` (awscc provider).
@@ -44,6 +46,7 @@ static REPOSITORY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CloneUrlSsh", Some("clone_url_ssh")),
         ("Arn", Some("arn")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Repository {
     /// Declares a `AWS::CodeCommit::Repository` with the stack-unique `id`. Required properties: `repository_name` (`RepositoryName`).
@@ -138,7 +141,7 @@ pub mod repository {
     ///
     /// CloudFormation property type `Code`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codecommit-repository-code.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Code(rt::Props);
     impl Code {
@@ -162,7 +165,7 @@ pub mod repository {
     ///
     /// CloudFormation property type `RepositoryTrigger`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codecommit-repository-repositorytrigger.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RepositoryTrigger(rt::Props);
     impl RepositoryTrigger {
@@ -203,7 +206,7 @@ pub mod repository {
     ///
     /// CloudFormation property type `S3`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codecommit-repository-s3.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3(rt::Props);
     impl S3 {

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("codeguruprofiler.schemas.jsonl"));
 /// This resource schema represents the Profiling Group resource in the Amazon CodeGuru Profiler service.
 ///
 /// CloudFormation: `AWS::CodeGuruProfiler::ProfilingGroup`. Terraform: `awscc_codeguruprofiler_profiling_group` (awscc provider).
@@ -51,6 +53,7 @@ static PROFILING_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl ProfilingGroup {
     /// Declares a `AWS::CodeGuruProfiler::ProfilingGroup` with the stack-unique `id`. Required properties: `profiling_group_name` (`ProfilingGroupName`).
@@ -115,7 +118,7 @@ pub mod profiling_group {
     ///
     /// CloudFormation property type `AgentPermissions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codeguruprofiler-profilinggroup-agentpermissions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AgentPermissions(rt::Props);
     impl AgentPermissions {
@@ -131,7 +134,7 @@ pub mod profiling_group {
     ///
     /// CloudFormation property type `Channel`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codeguruprofiler-profilinggroup-channel.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Channel(rt::Props);
     impl Channel {

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("codegurureviewer.schemas.jsonl"));
 /// This resource schema represents the RepositoryAssociation resource in the Amazon CodeGuru Reviewer service.
 ///
 /// CloudFormation: `AWS::CodeGuruReviewer::RepositoryAssociation`. Terraform: `awscc_codegurureviewer_repository_association` (awscc provider).
@@ -51,6 +53,7 @@ static REPOSITORY_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("AssociationArn", Some("association_arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl RepositoryAssociation {
     /// Declares a `AWS::CodeGuruReviewer::RepositoryAssociation` with the stack-unique `id`. Required properties: `name` (`Name`), `type_` (`Type`).

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("codestar.schemas.jsonl"));
 /// Resource Type definition for AWS::CodeStar::GitHubRepository
 ///
 /// CloudFormation: `AWS::CodeStar::GitHubRepository`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -45,6 +47,7 @@ static GIT_HUB_REPOSITORY_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 0),
 };
 impl GitHubRepository {
     /// Declares a `AWS::CodeStar::GitHubRepository` with the stack-unique `id`. Required properties: `repository_name` (`RepositoryName`), `repository_owner` (`RepositoryOwner`).
@@ -106,7 +109,7 @@ pub mod git_hub_repository {
     use super::*;
     /// CloudFormation property type `Code`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codestar-githubrepository-code.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Code(rt::Props);
     impl Code {
@@ -120,7 +123,7 @@ pub mod git_hub_repository {
     nested!(Code);
     /// CloudFormation property type `S3`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codestar-githubrepository-s3.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3(rt::Props);
     impl S3 {

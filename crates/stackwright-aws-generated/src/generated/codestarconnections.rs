@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("codestarconnections.schemas.jsonl"));
 /// Schema for AWS::CodeStarConnections::Connection resource which can be used to connect external source providers with AWS CodePipeline
 ///
 /// CloudFormation: `AWS::CodeStarConnections::Connection`. Terraform: `awscc_codestarconnections_connection` (awscc provider).
@@ -47,6 +49,7 @@ static CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ConnectionStatus", Some("connection_status")),
         ("OwnerAccountId", Some("owner_account_id")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Connection {
     /// Declares a `AWS::CodeStarConnections::Connection` with the stack-unique `id`. Required properties: `connection_name` (`ConnectionName`).
@@ -158,6 +161,7 @@ static REPOSITORY_LINK_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("RepositoryLinkId", Some("repository_link_id")),
         ("ProviderType", Some("provider_type")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl RepositoryLink {
     /// Declares a `AWS::CodeStarConnections::RepositoryLink` with the stack-unique `id`. Required properties: `connection_arn` (`ConnectionArn`), `owner_id` (`OwnerId`), `repository_name` (`RepositoryName`).
@@ -257,6 +261,7 @@ static SYNC_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("OwnerId", Some("owner_id")),
         ("RepositoryName", Some("repository_name")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl SyncConfiguration {
     /// Declares a `AWS::CodeStarConnections::SyncConfiguration` with the stack-unique `id`. Required properties: `branch` (`Branch`), `config_file` (`ConfigFile`), `repository_link_id` (`RepositoryLinkId`), `resource_name` (`ResourceName`), `role_arn` (`RoleArn`), `sync_type` (`SyncType`).

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("codestarnotifications.schemas.jsonl"));
 /// Resource Type definition for AWS::CodeStarNotifications::NotificationRule
 ///
 /// CloudFormation: `AWS::CodeStarNotifications::NotificationRule`. Terraform: `awscc_codestarnotifications_notification_rule` (awscc provider).
@@ -44,6 +46,7 @@ static NOTIFICATION_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl NotificationRule {
     /// Declares a `AWS::CodeStarNotifications::NotificationRule` with the stack-unique `id`. Required properties: `detail_type` (`DetailType`), `event_type_ids` (`EventTypeIds`), `name` (`Name`), `resource` (`Resource`), `targets` (`Targets`).
@@ -108,7 +111,7 @@ pub mod notification_rule {
     use super::*;
     /// CloudFormation property type `Target`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codestarnotifications-notificationrule-target.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Target(rt::Props);
     impl Target {

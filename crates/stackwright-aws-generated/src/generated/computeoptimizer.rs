@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("computeoptimizer.schemas.jsonl"));
 /// Creates an AWS Compute Optimizer automation rule that automatically implements recommended actions based on your defined criteria and schedule.
 ///
 /// CloudFormation: `AWS::ComputeOptimizer::AutomationRule`. Terraform: `awscc_computeoptimizer_automation_rule` (awscc provider).
@@ -51,6 +53,7 @@ static AUTOMATION_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedTimestamp", Some("created_timestamp")),
         ("LastUpdatedTimestamp", Some("last_updated_timestamp")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl AutomationRule {
     /// Declares a `AWS::ComputeOptimizer::AutomationRule` with the stack-unique `id`. Required properties: `name` (`Name`), `recommended_action_types` (`RecommendedActionTypes`), `rule_type` (`RuleType`), `schedule` (`Schedule`), `status` (`Status`).
@@ -160,7 +163,7 @@ pub mod automation_rule {
     use super::*;
     /// CloudFormation property type `Criteria`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-computeoptimizer-automationrule-criteria.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Criteria(rt::Props);
     impl Criteria {
@@ -250,7 +253,7 @@ pub mod automation_rule {
     nested!(Criteria);
     /// CloudFormation property type `DoubleCriteriaCondition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-computeoptimizer-automationrule-doublecriteriacondition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DoubleCriteriaCondition(rt::Props);
     impl DoubleCriteriaCondition {
@@ -273,7 +276,7 @@ pub mod automation_rule {
     nested!(DoubleCriteriaCondition);
     /// CloudFormation property type `IntegerCriteriaCondition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-computeoptimizer-automationrule-integercriteriacondition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IntegerCriteriaCondition(rt::Props);
     impl IntegerCriteriaCondition {
@@ -296,7 +299,7 @@ pub mod automation_rule {
     nested!(IntegerCriteriaCondition);
     /// CloudFormation property type `OrganizationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-computeoptimizer-automationrule-organizationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OrganizationConfiguration(rt::Props);
     impl OrganizationConfiguration {
@@ -325,7 +328,7 @@ pub mod automation_rule {
     nested!(OrganizationConfiguration);
     /// CloudFormation property type `ResourceTagsCriteriaCondition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-computeoptimizer-automationrule-resourcetagscriteriacondition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResourceTagsCriteriaCondition(rt::Props);
     impl ResourceTagsCriteriaCondition {
@@ -353,7 +356,7 @@ pub mod automation_rule {
     nested!(ResourceTagsCriteriaCondition);
     /// CloudFormation property type `Schedule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-computeoptimizer-automationrule-schedule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Schedule(rt::Props);
     impl Schedule {
@@ -399,7 +402,7 @@ pub mod automation_rule {
     nested!(Schedule);
     /// CloudFormation property type `StringCriteriaCondition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-computeoptimizer-automationrule-stringcriteriacondition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StringCriteriaCondition(rt::Props);
     impl StringCriteriaCondition {

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("connectcampaigns.schemas.jsonl"));
 /// Definition of AWS::ConnectCampaigns::Campaign Resource Type
 ///
 /// CloudFormation: `AWS::ConnectCampaigns::Campaign`. Terraform: `awscc_connectcampaigns_campaign` (awscc provider).
@@ -55,6 +57,7 @@ static CAMPAIGN_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Campaign {
     /// Declares a `AWS::ConnectCampaigns::Campaign` with the stack-unique `id`. Required properties: `connect_instance_arn` (`ConnectInstanceArn`), `dialer_config` (`DialerConfig`), `name` (`Name`), `outbound_call_config` (`OutboundCallConfig`).
@@ -102,7 +105,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `AgentlessDialerConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaigns-campaign-agentlessdialerconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AgentlessDialerConfig(rt::Props);
     impl AgentlessDialerConfig {
@@ -125,7 +128,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `AnswerMachineDetectionConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaigns-campaign-answermachinedetectionconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AnswerMachineDetectionConfig(rt::Props);
     impl AnswerMachineDetectionConfig {
@@ -156,7 +159,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `DialerConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaigns-campaign-dialerconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DialerConfig(rt::Props);
     impl DialerConfig {
@@ -204,7 +207,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `OutboundCallConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaigns-campaign-outboundcallconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OutboundCallConfig(rt::Props);
     impl OutboundCallConfig {
@@ -260,7 +263,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `PredictiveDialerConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaigns-campaign-predictivedialerconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PredictiveDialerConfig(rt::Props);
     impl PredictiveDialerConfig {
@@ -288,7 +291,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `ProgressiveDialerConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaigns-campaign-progressivedialerconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProgressiveDialerConfig(rt::Props);
     impl ProgressiveDialerConfig {

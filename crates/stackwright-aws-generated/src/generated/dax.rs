@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("dax.schemas.jsonl"));
 /// Resource Type definition for AWS::DAX::Cluster
 ///
 /// CloudFormation: `AWS::DAX::Cluster`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -52,6 +54,7 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", None),
         ("ClusterDiscoveryEndpointURL", None),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Cluster {
     /// Declares a `AWS::DAX::Cluster` with the stack-unique `id`. Required properties: `iam_role_arn` (`IAMRoleARN`), `node_type` (`NodeType`), `replication_factor` (`ReplicationFactor`).
@@ -160,7 +163,7 @@ pub mod cluster {
     use super::*;
     /// CloudFormation property type `SSESpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dax-cluster-ssespecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SseSpecification(rt::Props);
     impl SseSpecification {
@@ -214,6 +217,7 @@ static PARAMETER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 1),
 };
 impl ParameterGroup {
     /// Declares a `AWS::DAX::ParameterGroup` with the stack-unique `id`. No property is required.
@@ -293,6 +297,7 @@ static SUBNET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 2),
 };
 impl SubnetGroup {
     /// Declares a `AWS::DAX::SubnetGroup` with the stack-unique `id`. Required properties: `subnet_ids` (`SubnetIds`).

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("detective.schemas.jsonl"));
 /// Resource schema for AWS::Detective::Graph
 ///
 /// CloudFormation: `AWS::Detective::Graph`. Terraform: `awscc_detective_graph` (awscc provider).
@@ -39,6 +41,7 @@ static GRAPH_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Graph {
     /// Declares a `AWS::Detective::Graph` with the stack-unique `id`. No property is required.
@@ -101,6 +104,7 @@ static MEMBER_INVITATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 1),
 };
 impl MemberInvitation {
     /// Declares a `AWS::Detective::MemberInvitation` with the stack-unique `id`. Required properties: `graph_arn` (`GraphArn`), `member_email_address` (`MemberEmailAddress`), `member_id` (`MemberId`).
@@ -174,6 +178,7 @@ static ORGANIZATION_ADMIN_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("GraphArn", Some("graph_arn"))],
+    schema: (&SCHEMAS, 2),
 };
 impl OrganizationAdmin {
     /// Declares a `AWS::Detective::OrganizationAdmin` with the stack-unique `id`. Required properties: `account_id` (`AccountId`).

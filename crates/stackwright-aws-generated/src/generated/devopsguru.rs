@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("devopsguru.schemas.jsonl"));
 /// This resource schema represents the LogAnomalyDetectionIntegration resource in the Amazon DevOps Guru.
 ///
 /// CloudFormation: `AWS::DevOpsGuru::LogAnomalyDetectionIntegration`. Terraform: `awscc_devopsguru_log_anomaly_detection_integration` (awscc provider).
@@ -45,6 +47,7 @@ static LOG_ANOMALY_DETECTION_INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("AccountId", Some("account_id"))],
+    schema: (&SCHEMAS, 0),
 };
 impl LogAnomalyDetectionIntegration {
     /// Declares a `AWS::DevOpsGuru::LogAnomalyDetectionIntegration` with the stack-unique `id`. No property is required.
@@ -103,6 +106,7 @@ static NOTIFICATION_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 1),
 };
 impl NotificationChannel {
     /// Declares a `AWS::DevOpsGuru::NotificationChannel` with the stack-unique `id`. Required properties: `config` (`Config`).
@@ -136,7 +140,7 @@ pub mod notification_channel {
     ///
     /// CloudFormation property type `NotificationChannelConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsguru-notificationchannel-notificationchannelconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NotificationChannelConfig(rt::Props);
     impl NotificationChannelConfig {
@@ -165,7 +169,7 @@ pub mod notification_channel {
     ///
     /// CloudFormation property type `NotificationFilterConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsguru-notificationchannel-notificationfilterconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NotificationFilterConfig(rt::Props);
     impl NotificationFilterConfig {
@@ -199,7 +203,7 @@ pub mod notification_channel {
     ///
     /// CloudFormation property type `SnsChannelConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsguru-notificationchannel-snschannelconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SnsChannelConfig(rt::Props);
     impl SnsChannelConfig {
@@ -277,6 +281,7 @@ static RESOURCE_COLLECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("ResourceCollectionType", Some("resource_collection_type"))],
+    schema: (&SCHEMAS, 2),
 };
 impl ResourceCollection {
     /// Declares a `AWS::DevOpsGuru::ResourceCollection` with the stack-unique `id`. Required properties: `resource_collection_filter` (`ResourceCollectionFilter`).
@@ -314,7 +319,7 @@ pub mod resource_collection {
     ///
     /// CloudFormation property type `CloudFormationCollectionFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsguru-resourcecollection-cloudformationcollectionfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CloudFormationCollectionFilter(rt::Props);
     impl CloudFormationCollectionFilter {
@@ -337,7 +342,7 @@ pub mod resource_collection {
     ///
     /// CloudFormation property type `ResourceCollectionFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsguru-resourcecollection-resourcecollectionfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResourceCollectionFilter(rt::Props);
     impl ResourceCollectionFilter {
@@ -367,7 +372,7 @@ pub mod resource_collection {
     ///
     /// CloudFormation property type `TagCollection`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsguru-resourcecollection-tagcollection.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TagCollection(rt::Props);
     impl TagCollection {

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("directoryservice.schemas.jsonl"));
 /// Resource Type definition for AWS::DirectoryService::MicrosoftAD
 ///
 /// CloudFormation: `AWS::DirectoryService::MicrosoftAD`. Terraform: `awscc_directoryservice_microsoft_ad` (awscc provider).
@@ -27,6 +29,7 @@ static MICROSOFT_AD_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DnsIpAddresses", Some("dns_ip_addresses")),
         ("DirectoryId", Some("directory_id")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl MicrosoftAd {
     /// Declares a `AWS::DirectoryService::MicrosoftAD` with the stack-unique `id`. Required properties: `name` (`Name`), `vpc_settings` (`VpcSettings`).
@@ -112,7 +115,7 @@ pub mod microsoft_ad {
     ///
     /// CloudFormation property type `VpcSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-directoryservice-microsoftad-vpcsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcSettings(rt::Props);
     impl VpcSettings {
@@ -155,6 +158,7 @@ static SIMPLE_AD_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DnsIpAddresses", Some("dns_ip_addresses")),
         ("DirectoryId", Some("directory_id")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl SimpleAd {
     /// Declares a `AWS::DirectoryService::SimpleAD` with the stack-unique `id`. Required properties: `name` (`Name`), `size` (`Size`), `vpc_settings` (`VpcSettings`).
@@ -241,7 +245,7 @@ pub mod simple_ad {
     use super::*;
     /// CloudFormation property type `VpcSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-directoryservice-simplead-vpcsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcSettings(rt::Props);
     impl VpcSettings {

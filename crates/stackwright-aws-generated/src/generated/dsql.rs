@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("dsql.schemas.jsonl"));
 /// Resource Type definition for AWS::DSQL::Cluster
 ///
 /// CloudFormation: `AWS::DSQL::Cluster`. Terraform: `awscc_dsql_cluster` (awscc provider).
@@ -51,6 +53,7 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Endpoint", Some("endpoint")),
         ("VpcEndpoint", Some("vpc_endpoint")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Cluster {
     /// Declares a `AWS::DSQL::Cluster` with the stack-unique `id`. No property is required.
@@ -169,7 +172,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `MultiRegionProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dsql-cluster-multiregionproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MultiRegionProperties(rt::Props);
     impl MultiRegionProperties {

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("dynamodb.schemas.jsonl"));
 /// Resource Type definition for AWS::DynamoDB::Backup
 ///
 /// CloudFormation: `AWS::DynamoDB::Backup`. Terraform: `awscc_dynamodb_backup` (awscc provider).
@@ -74,6 +76,7 @@ static BACKUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("BackupId", Some("backup_id")),
         ("BackupCreationDateTime", Some("backup_creation_date_time")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Backup {
     /// Declares a `AWS::DynamoDB::Backup` with the stack-unique `id`. Required properties: `backup_name` (`BackupName`), `table_name` (`TableName`).
@@ -139,6 +142,7 @@ static GLOBAL_TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("StreamArn", Some("stream_arn")),
         ("TableId", Some("table_id")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl GlobalTable {
     /// Declares a `AWS::DynamoDB::GlobalTable` with the stack-unique `id`. Required properties: `replicas` (`Replicas`).
@@ -351,10 +355,15 @@ impl GlobalTableHandle {
 }
 /// Property types and value sets of [`GlobalTable`] (`AWS::DynamoDB::GlobalTable`).
 pub mod global_table {
+    pub use super::shared::{
+        ApproximateCreationDateTimePrecision, AttributeType, BillingMode, DistanceFunction, Mode,
+        ProjectionType, SearchSchemaElement, SearchSchemaElementType, SseType, StreamViewType,
+        VectorAttribute,
+    };
     use super::*;
     /// CloudFormation property type `AttributeDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-attributedefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AttributeDefinition(rt::Props);
     impl AttributeDefinition {
@@ -377,7 +386,7 @@ pub mod global_table {
     nested!(AttributeDefinition);
     /// CloudFormation property type `CapacityAutoScalingSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-capacityautoscalingsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapacityAutoScalingSettings(rt::Props);
     impl CapacityAutoScalingSettings {
@@ -407,7 +416,7 @@ pub mod global_table {
     nested!(CapacityAutoScalingSettings);
     /// CloudFormation property type `ContributorInsightsSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-contributorinsightsspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContributorInsightsSpecification(rt::Props);
     impl ContributorInsightsSpecification {
@@ -426,7 +435,7 @@ pub mod global_table {
     nested!(ContributorInsightsSpecification);
     /// CloudFormation property type `GlobalReadProvisionedThroughputSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-globalreadprovisionedthroughputsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GlobalReadProvisionedThroughputSettings(rt::Props);
     impl GlobalReadProvisionedThroughputSettings {
@@ -448,7 +457,7 @@ pub mod global_table {
     nested!(GlobalReadProvisionedThroughputSettings);
     /// CloudFormation property type `GlobalSecondaryIndex`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-globalsecondaryindex.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GlobalSecondaryIndex(rt::Props);
     impl GlobalSecondaryIndex {
@@ -522,7 +531,7 @@ pub mod global_table {
     nested!(GlobalSecondaryIndex);
     /// CloudFormation property type `GlobalTableWitness`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-globaltablewitness.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GlobalTableWitness(rt::Props);
     impl GlobalTableWitness {
@@ -540,7 +549,7 @@ pub mod global_table {
     nested!(GlobalTableWitness);
     /// CloudFormation property type `KeySchema`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-keyschema.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KeySchema(rt::Props);
     impl KeySchema {
@@ -559,7 +568,7 @@ pub mod global_table {
     nested!(KeySchema);
     /// CloudFormation property type `KeySchema`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-keyschema.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KeySchema2(rt::Props);
     impl KeySchema2 {
@@ -578,7 +587,7 @@ pub mod global_table {
     nested!(KeySchema2);
     /// CloudFormation property type `KeySchema`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-keyschema.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KeySchema3(rt::Props);
     impl KeySchema3 {
@@ -597,7 +606,7 @@ pub mod global_table {
     nested!(KeySchema3);
     /// CloudFormation property type `KinesisStreamSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-kinesisstreamspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KinesisStreamSpecification(rt::Props);
     impl KinesisStreamSpecification {
@@ -623,7 +632,7 @@ pub mod global_table {
     nested!(KinesisStreamSpecification);
     /// CloudFormation property type `LocalSecondaryIndex`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-localsecondaryindex.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LocalSecondaryIndex(rt::Props);
     impl LocalSecondaryIndex {
@@ -643,7 +652,7 @@ pub mod global_table {
     nested!(LocalSecondaryIndex);
     /// CloudFormation property type `PointInTimeRecoverySpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-pointintimerecoveryspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PointInTimeRecoverySpecification(rt::Props);
     impl PointInTimeRecoverySpecification {
@@ -674,7 +683,7 @@ pub mod global_table {
     nested!(PointInTimeRecoverySpecification);
     /// CloudFormation property type `Projection`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-projection.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Projection(rt::Props);
     impl Projection {
@@ -705,7 +714,7 @@ pub mod global_table {
     nested!(Projection);
     /// CloudFormation property type `ReadOnDemandThroughputSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-readondemandthroughputsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReadOnDemandThroughputSettings(rt::Props);
     impl ReadOnDemandThroughputSettings {
@@ -727,7 +736,7 @@ pub mod global_table {
     nested!(ReadOnDemandThroughputSettings);
     /// CloudFormation property type `ReadProvisionedThroughputSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-readprovisionedthroughputsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReadProvisionedThroughputSettings(rt::Props);
     impl ReadProvisionedThroughputSettings {
@@ -761,7 +770,7 @@ pub mod global_table {
     nested!(ReadProvisionedThroughputSettings);
     /// CloudFormation property type `ReplicaGlobalSecondaryIndexSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-replicaglobalsecondaryindexspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReplicaGlobalSecondaryIndexSpecification(rt::Props);
     impl ReplicaGlobalSecondaryIndexSpecification {
@@ -811,7 +820,7 @@ pub mod global_table {
     nested!(ReplicaGlobalSecondaryIndexSpecification);
     /// CloudFormation property type `ReplicaSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-replicaspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReplicaSpecification(rt::Props);
     impl ReplicaSpecification {
@@ -953,7 +962,7 @@ pub mod global_table {
     nested!(ReplicaSpecification);
     /// CloudFormation property type `ReplicaSSESpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-replicassespecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReplicaSseSpecification(rt::Props);
     impl ReplicaSseSpecification {
@@ -971,7 +980,7 @@ pub mod global_table {
     nested!(ReplicaSseSpecification);
     /// CloudFormation property type `ReplicaStreamSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-replicastreamspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReplicaStreamSpecification(rt::Props);
     impl ReplicaStreamSpecification {
@@ -995,7 +1004,7 @@ pub mod global_table {
     nested!(ReplicaStreamSpecification);
     /// CloudFormation property type `ResourcePolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-resourcepolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResourcePolicy(rt::Props);
     impl ResourcePolicy {
@@ -1011,35 +1020,9 @@ pub mod global_table {
         }
     }
     nested!(ResourcePolicy);
-    /// CloudFormation property type `SearchSchemaElement`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-searchschemaelement.html)
-    #[derive(Clone, Debug)]
-    pub struct SearchSchemaElement(rt::Props);
-    impl SearchSchemaElement {
-        /// A new `SearchSchemaElement`. Required properties: `attribute_name` (`AttributeName`), `search_schema_element_type` (`SearchSchemaElementType`).
-        pub fn new(
-            attribute_name: impl Into<rt::Expr>,
-            search_schema_element_type: SearchSchemaElementType,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "AttributeName",
-                Some("attribute_name"),
-                rt::string(attribute_name),
-            );
-            this.set(
-                "SearchSchemaElementType",
-                Some("search_schema_element_type"),
-                search_schema_element_type.into(),
-            );
-            SearchSchemaElement(this)
-        }
-    }
-    nested!(SearchSchemaElement);
     /// CloudFormation property type `SSESpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-ssespecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SseSpecification(rt::Props);
     impl SseSpecification {
@@ -1058,7 +1041,7 @@ pub mod global_table {
     nested!(SseSpecification);
     /// CloudFormation property type `StreamSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-streamspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StreamSpecification(rt::Props);
     impl StreamSpecification {
@@ -1076,7 +1059,7 @@ pub mod global_table {
     nested!(StreamSpecification);
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-tag.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     impl Tag {
@@ -1091,7 +1074,7 @@ pub mod global_table {
     nested!(Tag);
     /// CloudFormation property type `TargetTrackingScalingPolicyConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-targettrackingscalingpolicyconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TargetTrackingScalingPolicyConfiguration(rt::Props);
     impl TargetTrackingScalingPolicyConfiguration {
@@ -1129,7 +1112,7 @@ pub mod global_table {
     nested!(TargetTrackingScalingPolicyConfiguration);
     /// CloudFormation property type `TimeToLiveSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-timetolivespecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TimeToLiveSpecification(rt::Props);
     impl TimeToLiveSpecification {
@@ -1147,27 +1130,9 @@ pub mod global_table {
         }
     }
     nested!(TimeToLiveSpecification);
-    /// CloudFormation property type `VectorAttribute`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-vectorattribute.html)
-    #[derive(Clone, Debug)]
-    pub struct VectorAttribute(rt::Props);
-    impl VectorAttribute {
-        /// A new `VectorAttribute`. Required properties: `attribute_name` (`AttributeName`).
-        pub fn new(attribute_name: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "AttributeName",
-                Some("attribute_name"),
-                rt::string(attribute_name),
-            );
-            VectorAttribute(this)
-        }
-    }
-    nested!(VectorAttribute);
     /// CloudFormation property type `VectorIndex`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-vectorindex.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VectorIndex(rt::Props);
     impl VectorIndex {
@@ -1208,7 +1173,7 @@ pub mod global_table {
     nested!(VectorIndex);
     /// CloudFormation property type `WarmThroughput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-warmthroughput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WarmThroughput(rt::Props);
     impl WarmThroughput {
@@ -1239,7 +1204,7 @@ pub mod global_table {
     nested!(WarmThroughput);
     /// CloudFormation property type `WriteOnDemandThroughputSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-writeondemandthroughputsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WriteOnDemandThroughputSettings(rt::Props);
     impl WriteOnDemandThroughputSettings {
@@ -1261,7 +1226,7 @@ pub mod global_table {
     nested!(WriteOnDemandThroughputSettings);
     /// CloudFormation property type `WriteProvisionedThroughputSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-writeprovisionedthroughputsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WriteProvisionedThroughputSettings(rt::Props);
     impl WriteProvisionedThroughputSettings {
@@ -1284,15 +1249,6 @@ pub mod global_table {
         }
     }
     nested!(WriteProvisionedThroughputSettings);
-    /// The values `BillingMode` accepts in `DynamoDB::GlobalTable`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum BillingMode {
-        /// `PAY_PER_REQUEST`
-        PayPerRequest,
-        /// `PROVISIONED`
-        Provisioned,
-    }
-    string_enum!(BillingMode { PayPerRequest => "PAY_PER_REQUEST", Provisioned => "PROVISIONED" });
     /// The values `MultiRegionConsistency` accepts in `DynamoDB::GlobalTable`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum MultiRegionConsistency {
@@ -1311,57 +1267,6 @@ pub mod global_table {
         Regional,
     }
     string_enum!(TableType { GlobalTableReplica => "GlobalTableReplica", Regional => "Regional" });
-    /// The values `DistanceFunction` accepts in `DynamoDB::GlobalTable`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum DistanceFunction {
-        /// `COSINE`
-        Cosine,
-        /// `DOT_PRODUCT`
-        DotProduct,
-        /// `EUCLIDEAN`
-        Euclidean,
-    }
-    string_enum!(DistanceFunction { Cosine => "COSINE", DotProduct => "DOT_PRODUCT", Euclidean => "EUCLIDEAN" });
-    /// The values `SearchSchemaElementType` accepts in `DynamoDB::GlobalTable`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum SearchSchemaElementType {
-        /// `HASH`
-        Hash,
-        /// `INLINE_FILTER`
-        InlineFilter,
-    }
-    string_enum!(SearchSchemaElementType { Hash => "HASH", InlineFilter => "INLINE_FILTER" });
-    /// The values `ProjectionType` accepts in `DynamoDB::GlobalTable`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ProjectionType {
-        /// `ALL`
-        All,
-        /// `INCLUDE`
-        Include,
-        /// `KEYS_ONLY`
-        KeysOnly,
-    }
-    string_enum!(ProjectionType { All => "ALL", Include => "INCLUDE", KeysOnly => "KEYS_ONLY" });
-    /// The values `StreamViewType` accepts in `DynamoDB::GlobalTable`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum StreamViewType {
-        /// `KEYS_ONLY`
-        KeysOnly,
-        /// `NEW_AND_OLD_IMAGES`
-        NewAndOldImages,
-        /// `NEW_IMAGE`
-        NewImage,
-        /// `OLD_IMAGE`
-        OldImage,
-    }
-    string_enum!(StreamViewType { KeysOnly => "KEYS_ONLY", NewAndOldImages => "NEW_AND_OLD_IMAGES", NewImage => "NEW_IMAGE", OldImage => "OLD_IMAGE" });
-    /// The values `SseType` accepts in `DynamoDB::GlobalTable`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum SseType {
-        /// `KMS`
-        Kms,
-    }
-    string_enum!(SseType { Kms => "KMS" });
     /// The values `GlobalTableSettingsReplicationMode` accepts in `DynamoDB::GlobalTable`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum GlobalTableSettingsReplicationMode {
@@ -1371,24 +1276,6 @@ pub mod global_table {
         Disabled,
     }
     string_enum!(GlobalTableSettingsReplicationMode { Enabled => "ENABLED", Disabled => "DISABLED" });
-    /// The values `ApproximateCreationDateTimePrecision` accepts in `DynamoDB::GlobalTable`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ApproximateCreationDateTimePrecision {
-        /// `MICROSECOND`
-        Microsecond,
-        /// `MILLISECOND`
-        Millisecond,
-    }
-    string_enum!(ApproximateCreationDateTimePrecision { Microsecond => "MICROSECOND", Millisecond => "MILLISECOND" });
-    /// The values `Mode` accepts in `DynamoDB::GlobalTable`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Mode {
-        /// `ACCESSED_AND_THROTTLED_KEYS`
-        AccessedAndThrottledKeys,
-        /// `THROTTLED_KEYS`
-        ThrottledKeys,
-    }
-    string_enum!(Mode { AccessedAndThrottledKeys => "ACCESSED_AND_THROTTLED_KEYS", ThrottledKeys => "THROTTLED_KEYS" });
     /// The values `KeyType` accepts in `DynamoDB::GlobalTable`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum KeyType {
@@ -1398,17 +1285,6 @@ pub mod global_table {
         Range,
     }
     string_enum!(KeyType { Hash => "HASH", Range => "RANGE" });
-    /// The values `AttributeType` accepts in `DynamoDB::GlobalTable`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum AttributeType {
-        /// `B`
-        B,
-        /// `N`
-        N,
-        /// `S`
-        S,
-    }
-    string_enum!(AttributeType { B => "B", N => "N", S => "S" });
 }
 /// The ``AWS::DynamoDB::Table`` resource creates a DDB table.
 ///
@@ -1425,6 +1301,7 @@ static TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: true,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn")), ("StreamArn", Some("stream_arn"))],
+    schema: (&SCHEMAS, 2),
 };
 impl Table {
     /// Declares a `AWS::DynamoDB::Table` with the stack-unique `id`. Required properties: `key_schema` (`KeySchema`).
@@ -1655,12 +1532,17 @@ impl TableHandle {
 }
 /// Property types and value sets of [`Table`] (`AWS::DynamoDB::Table`).
 pub mod table {
+    pub use super::shared::{
+        ApproximateCreationDateTimePrecision, AttributeType, BillingMode, DistanceFunction, Mode,
+        ProjectionType, SearchSchemaElement, SearchSchemaElementType, SseType, StreamViewType,
+        VectorAttribute,
+    };
     use super::*;
     /// Represents an attribute for describing the schema for the table and indexes.
     ///
     /// CloudFormation property type `AttributeDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-attributedefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AttributeDefinition(rt::Props);
     impl AttributeDefinition {
@@ -1685,7 +1567,7 @@ pub mod table {
     ///
     /// CloudFormation property type `ContributorInsightsSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-contributorinsightsspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContributorInsightsSpecification(rt::Props);
     impl ContributorInsightsSpecification {
@@ -1708,7 +1590,7 @@ pub mod table {
     ///
     /// CloudFormation property type `Csv`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-csv.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Csv(rt::Props);
     impl Csv {
@@ -1739,7 +1621,7 @@ pub mod table {
     ///
     /// CloudFormation property type `GlobalSecondaryIndex`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-globalsecondaryindex.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GlobalSecondaryIndex(rt::Props);
     impl GlobalSecondaryIndex {
@@ -1805,7 +1687,7 @@ pub mod table {
     ///
     /// CloudFormation property type `ImportSourceSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-importsourcespecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ImportSourceSpecification(rt::Props);
     impl ImportSourceSpecification {
@@ -1852,7 +1734,7 @@ pub mod table {
     ///
     /// CloudFormation property type `InputFormatOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-inputformatoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InputFormatOptions(rt::Props);
     impl InputFormatOptions {
@@ -1872,7 +1754,7 @@ pub mod table {
     nested!(InputFormatOptions);
     /// CloudFormation property type `KeySchema`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-keyschema.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KeySchema(rt::Props);
     impl KeySchema {
@@ -1891,7 +1773,7 @@ pub mod table {
     nested!(KeySchema);
     /// CloudFormation property type `KeySchema`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-keyschema.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KeySchema2(rt::Props);
     impl KeySchema2 {
@@ -1912,7 +1794,7 @@ pub mod table {
     ///
     /// CloudFormation property type `KinesisStreamSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-kinesisstreamspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KinesisStreamSpecification(rt::Props);
     impl KinesisStreamSpecification {
@@ -1942,7 +1824,7 @@ pub mod table {
     ///
     /// CloudFormation property type `LocalSecondaryIndex`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-localsecondaryindex.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LocalSecondaryIndex(rt::Props);
     impl LocalSecondaryIndex {
@@ -1964,7 +1846,7 @@ pub mod table {
     ///
     /// CloudFormation property type `OnDemandThroughput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-ondemandthroughput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OnDemandThroughput(rt::Props);
     impl OnDemandThroughput {
@@ -2001,7 +1883,7 @@ pub mod table {
     ///
     /// CloudFormation property type `PointInTimeRecoverySpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-pointintimerecoveryspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PointInTimeRecoverySpecification(rt::Props);
     impl PointInTimeRecoverySpecification {
@@ -2038,7 +1920,7 @@ pub mod table {
     ///
     /// CloudFormation property type `Projection`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-projection.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Projection(rt::Props);
     impl Projection {
@@ -2075,7 +1957,7 @@ pub mod table {
     ///
     /// CloudFormation property type `ProvisionedThroughput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-provisionedthroughput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProvisionedThroughput(rt::Props);
     impl ProvisionedThroughput {
@@ -2100,7 +1982,7 @@ pub mod table {
     ///
     /// CloudFormation property type `ResourcePolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-resourcepolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResourcePolicy(rt::Props);
     impl ResourcePolicy {
@@ -2120,7 +2002,7 @@ pub mod table {
     ///
     /// CloudFormation property type `S3BucketSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-s3bucketsource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3BucketSource(rt::Props);
     impl S3BucketSource {
@@ -2148,37 +2030,11 @@ pub mod table {
         }
     }
     nested!(S3BucketSource);
-    /// CloudFormation property type `SearchSchemaElement`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-searchschemaelement.html)
-    #[derive(Clone, Debug)]
-    pub struct SearchSchemaElement(rt::Props);
-    impl SearchSchemaElement {
-        /// A new `SearchSchemaElement`. Required properties: `attribute_name` (`AttributeName`), `search_schema_element_type` (`SearchSchemaElementType`).
-        pub fn new(
-            attribute_name: impl Into<rt::Expr>,
-            search_schema_element_type: SearchSchemaElementType,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "AttributeName",
-                Some("attribute_name"),
-                rt::string(attribute_name),
-            );
-            this.set(
-                "SearchSchemaElementType",
-                Some("search_schema_element_type"),
-                search_schema_element_type.into(),
-            );
-            SearchSchemaElement(this)
-        }
-    }
-    nested!(SearchSchemaElement);
     /// Represents the settings used to enable server-side encryption.
     ///
     /// CloudFormation property type `SSESpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-ssespecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SseSpecification(rt::Props);
     impl SseSpecification {
@@ -2212,7 +2068,7 @@ pub mod table {
     ///
     /// CloudFormation property type `StreamSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-streamspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StreamSpecification(rt::Props);
     impl StreamSpecification {
@@ -2247,7 +2103,7 @@ pub mod table {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-tag.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     impl Tag {
@@ -2264,7 +2120,7 @@ pub mod table {
     ///
     /// CloudFormation property type `TimeToLiveSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-timetolivespecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TimeToLiveSpecification(rt::Props);
     impl TimeToLiveSpecification {
@@ -2284,27 +2140,9 @@ pub mod table {
         }
     }
     nested!(TimeToLiveSpecification);
-    /// CloudFormation property type `VectorAttribute`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-vectorattribute.html)
-    #[derive(Clone, Debug)]
-    pub struct VectorAttribute(rt::Props);
-    impl VectorAttribute {
-        /// A new `VectorAttribute`. Required properties: `attribute_name` (`AttributeName`).
-        pub fn new(attribute_name: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "AttributeName",
-                Some("attribute_name"),
-                rt::string(attribute_name),
-            );
-            VectorAttribute(this)
-        }
-    }
-    nested!(VectorAttribute);
     /// CloudFormation property type `VectorIndex`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-vectorindex.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VectorIndex(rt::Props);
     impl VectorIndex {
@@ -2347,7 +2185,7 @@ pub mod table {
     ///
     /// CloudFormation property type `WarmThroughput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-warmthroughput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WarmThroughput(rt::Props);
     impl WarmThroughput {
@@ -2380,15 +2218,6 @@ pub mod table {
         }
     }
     nested!(WarmThroughput);
-    /// The values `BillingMode` accepts in `DynamoDB::Table`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum BillingMode {
-        /// `PAY_PER_REQUEST`
-        PayPerRequest,
-        /// `PROVISIONED`
-        Provisioned,
-    }
-    string_enum!(BillingMode { PayPerRequest => "PAY_PER_REQUEST", Provisioned => "PROVISIONED" });
     /// The values `TableClass` accepts in `DynamoDB::Table`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum TableClass {
@@ -2398,7 +2227,41 @@ pub mod table {
         StandardInfrequentAccess,
     }
     string_enum!(TableClass { Standard => "STANDARD", StandardInfrequentAccess => "STANDARD_INFREQUENT_ACCESS" });
-    /// The values `DistanceFunction` accepts in `DynamoDB::Table`.
+}
+/// Nested types that several `DynamoDB` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `ApproximateCreationDateTimePrecision` accepts in `DynamoDB`'s `GlobalTable`, `Table`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum ApproximateCreationDateTimePrecision {
+        /// `MICROSECOND`
+        Microsecond,
+        /// `MILLISECOND`
+        Millisecond,
+    }
+    string_enum!(ApproximateCreationDateTimePrecision { Microsecond => "MICROSECOND", Millisecond => "MILLISECOND" });
+    /// The values `AttributeType` accepts in `DynamoDB`'s `GlobalTable`, `Table`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum AttributeType {
+        /// `B`
+        B,
+        /// `N`
+        N,
+        /// `S`
+        S,
+    }
+    string_enum!(AttributeType { B => "B", N => "N", S => "S" });
+    /// The values `BillingMode` accepts in `DynamoDB`'s `GlobalTable`, `Table`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum BillingMode {
+        /// `PAY_PER_REQUEST`
+        PayPerRequest,
+        /// `PROVISIONED`
+        Provisioned,
+    }
+    string_enum!(BillingMode { PayPerRequest => "PAY_PER_REQUEST", Provisioned => "PROVISIONED" });
+    /// The values `DistanceFunction` accepts in `DynamoDB`'s `GlobalTable`, `Table`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum DistanceFunction {
         /// `COSINE`
@@ -2409,16 +2272,16 @@ pub mod table {
         Euclidean,
     }
     string_enum!(DistanceFunction { Cosine => "COSINE", DotProduct => "DOT_PRODUCT", Euclidean => "EUCLIDEAN" });
-    /// The values `SearchSchemaElementType` accepts in `DynamoDB::Table`.
+    /// The values `Mode` accepts in `DynamoDB`'s `GlobalTable`, `Table`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum SearchSchemaElementType {
-        /// `HASH`
-        Hash,
-        /// `INLINE_FILTER`
-        InlineFilter,
+    pub enum Mode {
+        /// `ACCESSED_AND_THROTTLED_KEYS`
+        AccessedAndThrottledKeys,
+        /// `THROTTLED_KEYS`
+        ThrottledKeys,
     }
-    string_enum!(SearchSchemaElementType { Hash => "HASH", InlineFilter => "INLINE_FILTER" });
-    /// The values `ProjectionType` accepts in `DynamoDB::Table`.
+    string_enum!(Mode { AccessedAndThrottledKeys => "ACCESSED_AND_THROTTLED_KEYS", ThrottledKeys => "THROTTLED_KEYS" });
+    /// The values `ProjectionType` accepts in `DynamoDB`'s `GlobalTable`, `Table`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum ProjectionType {
         /// `ALL`
@@ -2429,7 +2292,49 @@ pub mod table {
         KeysOnly,
     }
     string_enum!(ProjectionType { All => "ALL", Include => "INCLUDE", KeysOnly => "KEYS_ONLY" });
-    /// The values `StreamViewType` accepts in `DynamoDB::Table`.
+    /// CloudFormation property type `SearchSchemaElement`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct SearchSchemaElement(rt::Props);
+    impl SearchSchemaElement {
+        /// A new `SearchSchemaElement`. Required properties: `attribute_name` (`AttributeName`), `search_schema_element_type` (`SearchSchemaElementType`).
+        pub fn new(
+            attribute_name: impl Into<rt::Expr>,
+            search_schema_element_type: SearchSchemaElementType,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "AttributeName",
+                Some("attribute_name"),
+                rt::string(attribute_name),
+            );
+            this.set(
+                "SearchSchemaElementType",
+                Some("search_schema_element_type"),
+                search_schema_element_type.into(),
+            );
+            SearchSchemaElement(this)
+        }
+    }
+    nested!(SearchSchemaElement);
+    /// The values `SearchSchemaElementType` accepts in `DynamoDB`'s `GlobalTable`, `Table`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum SearchSchemaElementType {
+        /// `HASH`
+        Hash,
+        /// `INLINE_FILTER`
+        InlineFilter,
+    }
+    string_enum!(SearchSchemaElementType { Hash => "HASH", InlineFilter => "INLINE_FILTER" });
+    /// The values `SseType` accepts in `DynamoDB`'s `GlobalTable`, `Table`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum SseType {
+        /// `KMS`
+        Kms,
+    }
+    string_enum!(SseType { Kms => "KMS" });
+    /// The values `StreamViewType` accepts in `DynamoDB`'s `GlobalTable`, `Table`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum StreamViewType {
         /// `KEYS_ONLY`
@@ -2442,40 +2347,22 @@ pub mod table {
         OldImage,
     }
     string_enum!(StreamViewType { KeysOnly => "KEYS_ONLY", NewAndOldImages => "NEW_AND_OLD_IMAGES", NewImage => "NEW_IMAGE", OldImage => "OLD_IMAGE" });
-    /// The values `SseType` accepts in `DynamoDB::Table`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum SseType {
-        /// `KMS`
-        Kms,
+    /// CloudFormation property type `VectorAttribute`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct VectorAttribute(rt::Props);
+    impl VectorAttribute {
+        /// A new `VectorAttribute`. Required properties: `attribute_name` (`AttributeName`).
+        pub fn new(attribute_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "AttributeName",
+                Some("attribute_name"),
+                rt::string(attribute_name),
+            );
+            VectorAttribute(this)
+        }
     }
-    string_enum!(SseType { Kms => "KMS" });
-    /// The values `ApproximateCreationDateTimePrecision` accepts in `DynamoDB::Table`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ApproximateCreationDateTimePrecision {
-        /// `MICROSECOND`
-        Microsecond,
-        /// `MILLISECOND`
-        Millisecond,
-    }
-    string_enum!(ApproximateCreationDateTimePrecision { Microsecond => "MICROSECOND", Millisecond => "MILLISECOND" });
-    /// The values `Mode` accepts in `DynamoDB::Table`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Mode {
-        /// `ACCESSED_AND_THROTTLED_KEYS`
-        AccessedAndThrottledKeys,
-        /// `THROTTLED_KEYS`
-        ThrottledKeys,
-    }
-    string_enum!(Mode { AccessedAndThrottledKeys => "ACCESSED_AND_THROTTLED_KEYS", ThrottledKeys => "THROTTLED_KEYS" });
-    /// The values `AttributeType` accepts in `DynamoDB::Table`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum AttributeType {
-        /// `B`
-        B,
-        /// `N`
-        N,
-        /// `S`
-        S,
-    }
-    string_enum!(AttributeType { B => "B", N => "N", S => "S" });
+    nested!(VectorAttribute);
 }

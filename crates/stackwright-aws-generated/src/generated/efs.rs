@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("efs.schemas.jsonl"));
 /// The ``AWS::EFS::AccessPoint`` resource creates an EFS access point.
 ///
 /// CloudFormation: `AWS::EFS::AccessPoint`. Terraform: `awscc_efs_access_point` (awscc provider).
@@ -26,6 +28,7 @@ static ACCESS_POINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AccessPointId", Some("access_point_id")),
         ("Arn", Some("arn")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl AccessPoint {
     /// Declares a `AWS::EFS::AccessPoint` with the stack-unique `id`. Required properties: `file_system_id` (`FileSystemId`).
@@ -85,7 +88,7 @@ pub mod access_point {
     ///
     /// CloudFormation property type `CreationInfo`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-efs-accesspoint-creationinfo.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CreationInfo(rt::Props);
     impl CreationInfo {
@@ -107,7 +110,7 @@ pub mod access_point {
     ///
     /// CloudFormation property type `PosixUser`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-efs-accesspoint-posixuser.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PosixUser(rt::Props);
     impl PosixUser {
@@ -135,7 +138,7 @@ pub mod access_point {
     ///
     /// CloudFormation property type `RootDirectory`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-efs-accesspoint-rootdirectory.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RootDirectory(rt::Props);
     impl RootDirectory {
@@ -180,6 +183,7 @@ static FILE_SYSTEM_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
         ("FileSystemId", Some("file_system_id")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl FileSystem {
     /// Declares a `AWS::EFS::FileSystem` with the stack-unique `id`. No property is required.
@@ -332,7 +336,7 @@ pub mod file_system {
     ///
     /// CloudFormation property type `BackupPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-efs-filesystem-backuppolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BackupPolicy(rt::Props);
     impl BackupPolicy {
@@ -348,7 +352,7 @@ pub mod file_system {
     ///
     /// CloudFormation property type `FileSystemProtection`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-efs-filesystem-filesystemprotection.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FileSystemProtection(rt::Props);
     impl FileSystemProtection {
@@ -377,7 +381,7 @@ pub mod file_system {
     ///
     /// CloudFormation property type `LifecyclePolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-efs-filesystem-lifecyclepolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LifecyclePolicy(rt::Props);
     impl LifecyclePolicy {
@@ -425,7 +429,7 @@ pub mod file_system {
     ///
     /// CloudFormation property type `ReplicationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-efs-filesystem-replicationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReplicationConfiguration(rt::Props);
     impl ReplicationConfiguration {
@@ -451,7 +455,7 @@ pub mod file_system {
     ///
     /// CloudFormation property type `ReplicationDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-efs-filesystem-replicationdestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReplicationDestination(rt::Props);
     impl ReplicationDestination {
@@ -623,6 +627,7 @@ static MOUNT_TARGET_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 2),
 };
 impl MountTarget {
     /// Declares a `AWS::EFS::MountTarget` with the stack-unique `id`. Required properties: `file_system_id` (`FileSystemId`), `security_groups` (`SecurityGroups`), `subnet_id` (`SubnetId`).

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("elasticbeanstalk.schemas.jsonl"));
 /// The AWS::ElasticBeanstalk::Application resource specifies an Elastic Beanstalk application.
 ///
 /// CloudFormation: `AWS::ElasticBeanstalk::Application`. Terraform: `awscc_elasticbeanstalk_application` (awscc provider).
@@ -23,6 +25,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 0),
 };
 impl Application {
     /// Declares a `AWS::ElasticBeanstalk::Application` with the stack-unique `id`. No property is required.
@@ -75,7 +78,7 @@ pub mod application {
     use super::*;
     /// CloudFormation property type `ApplicationResourceLifecycleConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-application-applicationresourcelifecycleconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ApplicationResourceLifecycleConfig(rt::Props);
     impl ApplicationResourceLifecycleConfig {
@@ -110,7 +113,7 @@ pub mod application {
     nested!(ApplicationResourceLifecycleConfig);
     /// CloudFormation property type `ApplicationVersionLifecycleConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-application-applicationversionlifecycleconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ApplicationVersionLifecycleConfig(rt::Props);
     impl ApplicationVersionLifecycleConfig {
@@ -138,7 +141,7 @@ pub mod application {
     nested!(ApplicationVersionLifecycleConfig);
     /// CloudFormation property type `MaxAgeRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-application-maxagerule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MaxAgeRule(rt::Props);
     impl MaxAgeRule {
@@ -177,7 +180,7 @@ pub mod application {
     nested!(MaxAgeRule);
     /// CloudFormation property type `MaxCountRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-application-maxcountrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MaxCountRule(rt::Props);
     impl MaxCountRule {
@@ -227,6 +230,7 @@ static APPLICATION_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 1),
 };
 impl ApplicationVersion {
     /// Declares a `AWS::ElasticBeanstalk::ApplicationVersion` with the stack-unique `id`. Required properties: `application_name` (`ApplicationName`).
@@ -302,7 +306,7 @@ pub mod application_version {
     use super::*;
     /// CloudFormation property type `BuildConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-applicationversion-buildconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BuildConfiguration(rt::Props);
     impl BuildConfiguration {
@@ -351,7 +355,7 @@ pub mod application_version {
     nested!(BuildConfiguration);
     /// CloudFormation property type `ImageBuildConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-applicationversion-imagebuildconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ImageBuildConfiguration(rt::Props);
     impl ImageBuildConfiguration {
@@ -416,7 +420,7 @@ pub mod application_version {
     nested!(ImageBuildConfiguration);
     /// CloudFormation property type `ImageConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-applicationversion-imageconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ImageConfiguration(rt::Props);
     impl ImageConfiguration {
@@ -443,7 +447,7 @@ pub mod application_version {
     nested!(ImageConfiguration);
     /// CloudFormation property type `ImageSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-applicationversion-imagesource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ImageSource(rt::Props);
     impl ImageSource {
@@ -463,7 +467,7 @@ pub mod application_version {
     nested!(ImageSource);
     /// CloudFormation property type `SourceBundle`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-applicationversion-sourcebundle.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SourceBundle(rt::Props);
     impl SourceBundle {
@@ -519,6 +523,7 @@ static CONFIGURATION_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("TemplateName", Some("template_name"))],
+    schema: (&SCHEMAS, 2),
 };
 impl ConfigurationTemplate {
     /// Declares a `AWS::ElasticBeanstalk::ConfigurationTemplate` with the stack-unique `id`. Required properties: `application_name` (`ApplicationName`).
@@ -611,7 +616,7 @@ pub mod configuration_template {
     use super::*;
     /// CloudFormation property type `ConfigurationOptionSetting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-configurationtemplate-configurationoptionsetting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConfigurationOptionSetting(rt::Props);
     impl ConfigurationOptionSetting {
@@ -641,7 +646,7 @@ pub mod configuration_template {
     nested!(ConfigurationOptionSetting);
     /// CloudFormation property type `SourceConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-configurationtemplate-sourceconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SourceConfiguration(rt::Props);
     impl SourceConfiguration {
@@ -679,6 +684,7 @@ static ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("EndpointURL", Some("endpoint_url"))],
+    schema: (&SCHEMAS, 3),
 };
 impl Environment {
     /// Declares a `AWS::ElasticBeanstalk::Environment` with the stack-unique `id`. Required properties: `application_name` (`ApplicationName`).
@@ -797,7 +803,7 @@ pub mod environment {
     use super::*;
     /// CloudFormation property type `OptionSetting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-environment-optionsetting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OptionSetting(rt::Props);
     impl OptionSetting {
@@ -827,7 +833,7 @@ pub mod environment {
     nested!(OptionSetting);
     /// CloudFormation property type `Tier`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-environment-tier.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tier(rt::Props);
     impl Tier {

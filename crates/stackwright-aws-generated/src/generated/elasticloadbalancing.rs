@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("elasticloadbalancing.schemas.jsonl"));
 /// Resource Type definition for AWS::ElasticLoadBalancing::LoadBalancer
 ///
 /// CloudFormation: `AWS::ElasticLoadBalancing::LoadBalancer`. Terraform: `awscc_elasticloadbalancing_load_balancer` (awscc provider).
@@ -36,6 +38,7 @@ static LOAD_BALANCER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DNSName", Some("dns_name")),
         ("SourceSecurityGroup.OwnerAlias", None),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl LoadBalancer {
     /// Declares a `AWS::ElasticLoadBalancing::LoadBalancer` with the stack-unique `id`. Required properties: `listeners` (`Listeners`).
@@ -238,7 +241,7 @@ pub mod load_balancer {
     ///
     /// CloudFormation property type `AccessLoggingPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancing-loadbalancer-accessloggingpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AccessLoggingPolicy(rt::Props);
     impl AccessLoggingPolicy {
@@ -278,7 +281,7 @@ pub mod load_balancer {
     ///
     /// CloudFormation property type `AppCookieStickinessPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancing-loadbalancer-appcookiestickinesspolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AppCookieStickinessPolicy(rt::Props);
     impl AppCookieStickinessPolicy {
@@ -295,7 +298,7 @@ pub mod load_balancer {
     ///
     /// CloudFormation property type `ConnectionDrainingPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancing-loadbalancer-connectiondrainingpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConnectionDrainingPolicy(rt::Props);
     impl ConnectionDrainingPolicy {
@@ -318,7 +321,7 @@ pub mod load_balancer {
     ///
     /// CloudFormation property type `ConnectionSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancing-loadbalancer-connectionsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConnectionSettings(rt::Props);
     impl ConnectionSettings {
@@ -334,7 +337,7 @@ pub mod load_balancer {
     ///
     /// CloudFormation property type `HealthCheck`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancing-loadbalancer-healthcheck.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HealthCheck(rt::Props);
     impl HealthCheck {
@@ -368,7 +371,7 @@ pub mod load_balancer {
     ///
     /// CloudFormation property type `LBCookieStickinessPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancing-loadbalancer-lbcookiestickinesspolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LbCookieStickinessPolicy(rt::Props);
     impl LbCookieStickinessPolicy {
@@ -400,7 +403,7 @@ pub mod load_balancer {
     nested!(LbCookieStickinessPolicy);
     /// CloudFormation property type `Listeners`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancing-loadbalancer-listeners.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Listeners(rt::Props);
     impl Listeners {
@@ -461,7 +464,7 @@ pub mod load_balancer {
     nested!(Listeners);
     /// CloudFormation property type `Policies`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancing-loadbalancer-policies.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Policies(rt::Props);
     impl Policies {
@@ -506,7 +509,7 @@ pub mod load_balancer {
     nested!(Policies);
     /// CloudFormation property type `PolicyItem`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancing-loadbalancer-policyitem.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PolicyItem(rt::Props);
     impl PolicyItem {

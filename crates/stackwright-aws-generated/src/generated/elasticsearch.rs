@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("elasticsearch.schemas.jsonl"));
 /// Resource Type definition for AWS::Elasticsearch::Domain
 ///
 /// CloudFormation: `AWS::Elasticsearch::Domain`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -28,6 +30,7 @@ static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DomainEndpoint", None),
         ("Arn", None),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Domain {
     /// Declares a `AWS::Elasticsearch::Domain` with the stack-unique `id`. No property is required.
@@ -148,7 +151,7 @@ pub mod domain {
     use super::*;
     /// CloudFormation property type `AdvancedSecurityOptionsInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticsearch-domain-advancedsecurityoptionsinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AdvancedSecurityOptionsInput(rt::Props);
     impl AdvancedSecurityOptionsInput {
@@ -182,7 +185,7 @@ pub mod domain {
     nested!(AdvancedSecurityOptionsInput);
     /// CloudFormation property type `CognitoOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticsearch-domain-cognitooptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CognitoOptions(rt::Props);
     impl CognitoOptions {
@@ -215,7 +218,7 @@ pub mod domain {
     nested!(CognitoOptions);
     /// CloudFormation property type `ColdStorageOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticsearch-domain-coldstorageoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ColdStorageOptions(rt::Props);
     impl ColdStorageOptions {
@@ -233,7 +236,7 @@ pub mod domain {
     nested!(ColdStorageOptions);
     /// CloudFormation property type `DomainEndpointOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticsearch-domain-domainendpointoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DomainEndpointOptions(rt::Props);
     impl DomainEndpointOptions {
@@ -273,7 +276,7 @@ pub mod domain {
     nested!(DomainEndpointOptions);
     /// CloudFormation property type `EBSOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticsearch-domain-ebsoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EbsOptions(rt::Props);
     impl EbsOptions {
@@ -306,7 +309,7 @@ pub mod domain {
     nested!(EbsOptions);
     /// CloudFormation property type `ElasticsearchClusterConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticsearch-domain-elasticsearchclusterconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ElasticsearchClusterConfig(rt::Props);
     impl ElasticsearchClusterConfig {
@@ -375,7 +378,7 @@ pub mod domain {
     nested!(ElasticsearchClusterConfig);
     /// CloudFormation property type `EncryptionAtRestOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticsearch-domain-encryptionatrestoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncryptionAtRestOptions(rt::Props);
     impl EncryptionAtRestOptions {
@@ -398,7 +401,7 @@ pub mod domain {
     nested!(EncryptionAtRestOptions);
     /// CloudFormation property type `MasterUserOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticsearch-domain-masteruseroptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MasterUserOptions(rt::Props);
     impl MasterUserOptions {
@@ -426,7 +429,7 @@ pub mod domain {
     nested!(MasterUserOptions);
     /// CloudFormation property type `NodeToNodeEncryptionOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticsearch-domain-nodetonodeencryptionoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NodeToNodeEncryptionOptions(rt::Props);
     impl NodeToNodeEncryptionOptions {
@@ -444,7 +447,7 @@ pub mod domain {
     nested!(NodeToNodeEncryptionOptions);
     /// CloudFormation property type `SnapshotOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticsearch-domain-snapshotoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SnapshotOptions(rt::Props);
     impl SnapshotOptions {
@@ -463,7 +466,7 @@ pub mod domain {
     nested!(SnapshotOptions);
     /// CloudFormation property type `VPCOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticsearch-domain-vpcoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcOptions(rt::Props);
     impl VpcOptions {
@@ -489,7 +492,7 @@ pub mod domain {
     nested!(VpcOptions);
     /// CloudFormation property type `ZoneAwarenessConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticsearch-domain-zoneawarenessconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ZoneAwarenessConfig(rt::Props);
     impl ZoneAwarenessConfig {

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("elementalinference.schemas.jsonl"));
 /// Represents a custom dictionary for improving transcription accuracy
 ///
 /// CloudFormation: `AWS::ElementalInference::Dictionary`. Terraform: `awscc_elementalinference_dictionary` (awscc provider).
@@ -56,6 +58,7 @@ static DICTIONARY_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn")), ("Id", Some("id"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Dictionary {
     /// Declares a `AWS::ElementalInference::Dictionary` with the stack-unique `id`. Required properties: `language` (`Language`), `name` (`Name`).
@@ -162,6 +165,7 @@ static FEED_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DataEndpoints", Some("data_endpoints")),
         ("Id", Some("id")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Feed {
     /// Declares a `AWS::ElementalInference::Feed` with the stack-unique `id`. Required properties: `name` (`Name`), `outputs` (`Outputs`).
@@ -207,7 +211,7 @@ pub mod feed {
     use super::*;
     /// CloudFormation property type `GetOutput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elementalinference-feed-getoutput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GetOutput(rt::Props);
     impl GetOutput {

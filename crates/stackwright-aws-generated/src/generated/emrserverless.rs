@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("emrserverless.schemas.jsonl"));
 /// Resource schema for AWS::EMRServerless::Application Type
 ///
 /// CloudFormation: `AWS::EMRServerless::Application`. Terraform: `awscc_emrserverless_application` (awscc provider).
@@ -26,6 +28,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
         ("ApplicationId", Some("application_id")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Application {
     /// Declares a `AWS::EMRServerless::Application` with the stack-unique `id`. Required properties: `release_label` (`ReleaseLabel`), `type_` (`Type`).
@@ -203,7 +206,7 @@ pub mod application {
     ///
     /// CloudFormation property type `AutoStartConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-autostartconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AutoStartConfiguration(rt::Props);
     impl AutoStartConfiguration {
@@ -225,7 +228,7 @@ pub mod application {
     ///
     /// CloudFormation property type `AutoStopConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-autostopconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AutoStopConfiguration(rt::Props);
     impl AutoStopConfiguration {
@@ -256,7 +259,7 @@ pub mod application {
     nested!(AutoStopConfiguration);
     /// CloudFormation property type `CloudWatchLoggingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-cloudwatchloggingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CloudWatchLoggingConfiguration(rt::Props);
     impl CloudWatchLoggingConfiguration {
@@ -309,7 +312,7 @@ pub mod application {
     ///
     /// CloudFormation property type `ConfigurationObject`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-configurationobject.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConfigurationObject(rt::Props);
     impl ConfigurationObject {
@@ -341,7 +344,7 @@ pub mod application {
     ///
     /// CloudFormation property type `IdentityCenterConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-identitycenterconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IdentityCenterConfiguration(rt::Props);
     impl IdentityCenterConfiguration {
@@ -364,7 +367,7 @@ pub mod application {
     ///
     /// CloudFormation property type `ImageConfigurationInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-imageconfigurationinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ImageConfigurationInput(rt::Props);
     impl ImageConfigurationInput {
@@ -384,7 +387,7 @@ pub mod application {
     nested!(ImageConfigurationInput);
     /// CloudFormation property type `InitialCapacityConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-initialcapacityconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InitialCapacityConfig(rt::Props);
     impl InitialCapacityConfig {
@@ -403,7 +406,7 @@ pub mod application {
     nested!(InitialCapacityConfig);
     /// CloudFormation property type `InitialCapacityConfigKeyValuePair`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-initialcapacityconfigkeyvaluepair.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InitialCapacityConfigKeyValuePair(rt::Props);
     impl InitialCapacityConfigKeyValuePair {
@@ -418,7 +421,7 @@ pub mod application {
     nested!(InitialCapacityConfigKeyValuePair);
     /// CloudFormation property type `InteractiveConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-interactiveconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InteractiveConfiguration(rt::Props);
     impl InteractiveConfiguration {
@@ -452,7 +455,7 @@ pub mod application {
     nested!(InteractiveConfiguration);
     /// CloudFormation property type `LogTypeMapKeyValuePair`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-logtypemapkeyvaluepair.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LogTypeMapKeyValuePair(rt::Props);
     impl LogTypeMapKeyValuePair {
@@ -470,7 +473,7 @@ pub mod application {
     nested!(LogTypeMapKeyValuePair);
     /// CloudFormation property type `ManagedPersistenceMonitoringConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-managedpersistencemonitoringconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ManagedPersistenceMonitoringConfiguration(rt::Props);
     impl ManagedPersistenceMonitoringConfiguration {
@@ -497,7 +500,7 @@ pub mod application {
     nested!(ManagedPersistenceMonitoringConfiguration);
     /// CloudFormation property type `MaximumAllowedResources`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-maximumallowedresources.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MaximumAllowedResources(rt::Props);
     impl MaximumAllowedResources {
@@ -521,7 +524,7 @@ pub mod application {
     ///
     /// CloudFormation property type `MonitoringConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-monitoringconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MonitoringConfiguration(rt::Props);
     impl MonitoringConfiguration {
@@ -577,7 +580,7 @@ pub mod application {
     nested!(MonitoringConfiguration);
     /// CloudFormation property type `NetworkConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-networkconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
@@ -612,7 +615,7 @@ pub mod application {
     nested!(NetworkConfiguration);
     /// CloudFormation property type `PrometheusMonitoringConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-prometheusmonitoringconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PrometheusMonitoringConfiguration(rt::Props);
     impl PrometheusMonitoringConfiguration {
@@ -632,7 +635,7 @@ pub mod application {
     nested!(PrometheusMonitoringConfiguration);
     /// CloudFormation property type `S3MonitoringConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-s3monitoringconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3MonitoringConfiguration(rt::Props);
     impl S3MonitoringConfiguration {
@@ -659,7 +662,7 @@ pub mod application {
     ///
     /// CloudFormation property type `SchedulerConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-schedulerconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SchedulerConfiguration(rt::Props);
     impl SchedulerConfiguration {
@@ -686,7 +689,7 @@ pub mod application {
     nested!(SchedulerConfiguration);
     /// CloudFormation property type `WorkerConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-workerconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WorkerConfiguration(rt::Props);
     impl WorkerConfiguration {

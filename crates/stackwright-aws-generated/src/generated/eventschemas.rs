@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("eventschemas.schemas.jsonl"));
 /// Resource Type definition for AWS::EventSchemas::Discoverer
 ///
 /// CloudFormation: `AWS::EventSchemas::Discoverer`. Terraform: `awscc_eventschemas_discoverer` (awscc provider).
@@ -37,6 +39,7 @@ static DISCOVERER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DiscovererId", Some("discoverer_id")),
         ("State", Some("state")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Discoverer {
     /// Declares a `AWS::EventSchemas::Discoverer` with the stack-unique `id`. Required properties: `source_arn` (`SourceArn`).
@@ -111,6 +114,7 @@ static REGISTRY_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("RegistryArn", Some("registry_arn"))],
+    schema: (&SCHEMAS, 1),
 };
 impl Registry {
     /// Declares a `AWS::EventSchemas::Registry` with the stack-unique `id`. No property is required.
@@ -172,6 +176,7 @@ static REGISTRY_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 2),
 };
 impl RegistryPolicy {
     /// Declares a `AWS::EventSchemas::RegistryPolicy` with the stack-unique `id`. Required properties: `policy` (`Policy`), `registry_name` (`RegistryName`).
@@ -236,6 +241,7 @@ static SCHEMA_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("VersionCreatedDate", Some("version_created_date")),
         ("SchemaVersion", Some("schema_version")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl Schema {
     /// Declares a `AWS::EventSchemas::Schema` with the stack-unique `id`. Required properties: `content` (`Content`), `registry_name` (`RegistryName`), `type_` (`Type`).

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("finspace.schemas.jsonl"));
 /// An example resource schema demonstrating some basic constructs and validation rules.
 ///
 /// CloudFormation: `AWS::FinSpace::Environment`. Terraform: `awscc_finspace_environment` (awscc provider).
@@ -70,6 +72,7 @@ static ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("dedicated_service_account_id"),
         ),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Environment {
     /// Declares a `AWS::FinSpace::Environment` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -188,7 +191,7 @@ pub mod environment {
     use super::*;
     /// CloudFormation property type `AttributeMap`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-finspace-environment-attributemap.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AttributeMap(rt::Props);
     impl AttributeMap {
@@ -217,7 +220,7 @@ pub mod environment {
     ///
     /// CloudFormation property type `FederationParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-finspace-environment-federationparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FederationParameters(rt::Props);
     impl FederationParameters {
@@ -292,7 +295,7 @@ pub mod environment {
     ///
     /// CloudFormation property type `SuperuserParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-finspace-environment-superuserparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SuperuserParameters(rt::Props);
     impl SuperuserParameters {

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("globalaccelerator.schemas.jsonl"));
 /// Resource Type definition for AWS::GlobalAccelerator::Accelerator
 ///
 /// CloudFormation: `AWS::GlobalAccelerator::Accelerator`. Terraform: `awscc_globalaccelerator_accelerator` (awscc provider).
@@ -34,6 +36,7 @@ static ACCELERATOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Ipv6Addresses", Some("ipv6_addresses")),
         ("DualStackDnsName", Some("dual_stack_dns_name")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Accelerator {
     /// Declares a `AWS::GlobalAccelerator::Accelerator` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -168,6 +171,7 @@ static CROSS_ACCOUNT_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("AttachmentArn", Some("attachment_arn"))],
+    schema: (&SCHEMAS, 1),
 };
 impl CrossAccountAttachment {
     /// Declares a `AWS::GlobalAccelerator::CrossAccountAttachment` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -216,7 +220,7 @@ pub mod cross_account_attachment {
     ///
     /// CloudFormation property type `Resource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-globalaccelerator-crossaccountattachment-resource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Resource(rt::Props);
     impl Resource {
@@ -262,6 +266,7 @@ static ENDPOINT_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("EndpointGroupArn", Some("endpoint_group_arn"))],
+    schema: (&SCHEMAS, 2),
 };
 impl EndpointGroup {
     /// Declares a `AWS::GlobalAccelerator::EndpointGroup` with the stack-unique `id`. Required properties: `endpoint_group_region` (`EndpointGroupRegion`), `listener_arn` (`ListenerArn`).
@@ -386,7 +391,7 @@ pub mod endpoint_group {
     ///
     /// CloudFormation property type `EndpointConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-globalaccelerator-endpointgroup-endpointconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EndpointConfiguration(rt::Props);
     impl EndpointConfiguration {
@@ -428,7 +433,7 @@ pub mod endpoint_group {
     ///
     /// CloudFormation property type `PortOverride`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-globalaccelerator-endpointgroup-portoverride.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PortOverride(rt::Props);
     impl PortOverride {
@@ -479,6 +484,7 @@ static LISTENER_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("ListenerArn", Some("listener_arn"))],
+    schema: (&SCHEMAS, 3),
 };
 impl Listener {
     /// Declares a `AWS::GlobalAccelerator::Listener` with the stack-unique `id`. Required properties: `accelerator_arn` (`AcceleratorArn`), `port_ranges` (`PortRanges`), `protocol` (`Protocol`).
@@ -528,7 +534,7 @@ pub mod listener {
     ///
     /// CloudFormation property type `PortRange`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-globalaccelerator-listener-portrange.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PortRange(rt::Props);
     impl PortRange {

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("healthagent.schemas.jsonl"));
 /// Resource Type definition for AWS::HealthAgent::Domain.
 ///
 /// CloudFormation: `AWS::HealthAgent::Domain`. Terraform: `awscc_healthagent_domain` (awscc provider).
@@ -65,6 +67,7 @@ static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("EncryptionContext", Some("encryption_context")),
         ("CreatedAt", Some("created_at")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Domain {
     /// Declares a `AWS::HealthAgent::Domain` with the stack-unique `id`. Required properties: `name` (`Name`).

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("healthimaging.schemas.jsonl"));
 /// Definition of AWS::HealthImaging::Datastore Resource Type
 ///
 /// CloudFormation: `AWS::HealthImaging::Datastore`. Terraform: `awscc_healthimaging_datastore` (awscc provider).
@@ -62,6 +64,7 @@ static DATASTORE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DatastoreId", Some("datastore_id")),
         ("DatastoreStatus", Some("datastore_status")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Datastore {
     /// Declares a `AWS::HealthImaging::Datastore` with the stack-unique `id`. No property is required.

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("interconnect.schemas.jsonl"));
 /// Resource Type definition for AWS::Interconnect::Connection.
 ///
 /// CloudFormation: `AWS::Interconnect::Connection`. Terraform: `awscc_interconnect_connection` (awscc provider).
@@ -56,6 +58,7 @@ static CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("OwnerAccount", Some("owner_account")),
         ("BillingTier", Some("billing_tier")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Connection {
     /// Declares a `AWS::Interconnect::Connection` with the stack-unique `id`. Required properties: `attach_point` (`AttachPoint`).
@@ -179,7 +182,7 @@ pub mod connection {
     ///
     /// CloudFormation property type `AttachPoint`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-interconnect-connection-attachpoint.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AttachPoint(rt::Props);
     impl AttachPoint {
@@ -212,7 +215,7 @@ pub mod connection {
     ///
     /// CloudFormation property type `RemoteAccount`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-interconnect-connection-remoteaccount.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RemoteAccount(rt::Props);
     impl RemoteAccount {

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("invoicing.schemas.jsonl"));
 /// An invoice unit is a set of mutually exclusive accounts that correspond to your business entity.
 ///
 /// CloudFormation: `AWS::Invoicing::InvoiceUnit`. Terraform: `awscc_invoicing_invoice_unit` (awscc provider).
@@ -47,6 +49,7 @@ static INVOICE_UNIT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("InvoiceUnitArn", Some("invoice_unit_arn")),
         ("LastModified", Some("last_modified")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl InvoiceUnit {
     /// Declares a `AWS::Invoicing::InvoiceUnit` with the stack-unique `id`. Required properties: `invoice_receiver` (`InvoiceReceiver`), `name` (`Name`), `rule` (`Rule`).
@@ -103,7 +106,7 @@ pub mod invoice_unit {
     use super::*;
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-invoicing-invoiceunit-rule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {
@@ -188,6 +191,7 @@ static PROCUREMENT_PORTAL_PREFERENCE_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("purchase_order_retrieval_endpoint"),
         ),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl ProcurementPortalPreference {
     /// Declares a `AWS::Invoicing::ProcurementPortalPreference` with the stack-unique `id`. Required properties: `buyer_domain` (`BuyerDomain`), `buyer_identifier` (`BuyerIdentifier`), `contacts` (`Contacts`), `einvoice_delivery_enabled` (`EinvoiceDeliveryEnabled`), `procurement_portal_name` (`ProcurementPortalName`), `purchase_order_retrieval_enabled` (`PurchaseOrderRetrievalEnabled`), `supplier_domain` (`SupplierDomain`), `supplier_identifier` (`SupplierIdentifier`).
@@ -364,7 +368,7 @@ pub mod procurement_portal_preference {
     ///
     /// CloudFormation property type `Contact`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-invoicing-procurementportalpreference-contact.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Contact(rt::Props);
     impl Contact {
@@ -393,7 +397,7 @@ pub mod procurement_portal_preference {
     ///
     /// CloudFormation property type `EinvoiceDeliveryPreference`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-invoicing-procurementportalpreference-einvoicedeliverypreference.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EinvoiceDeliveryPreference(rt::Props);
     impl EinvoiceDeliveryPreference {
@@ -479,7 +483,7 @@ pub mod procurement_portal_preference {
     ///
     /// CloudFormation property type `ProcurementPortalPreferenceSelector`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-invoicing-procurementportalpreference-procurementportalpreferenceselector.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProcurementPortalPreferenceSelector(rt::Props);
     impl ProcurementPortalPreferenceSelector {
@@ -508,7 +512,7 @@ pub mod procurement_portal_preference {
     ///
     /// CloudFormation property type `PurchaseOrderDataSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-invoicing-procurementportalpreference-purchaseorderdatasource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PurchaseOrderDataSource(rt::Props);
     impl PurchaseOrderDataSource {
@@ -551,7 +555,7 @@ pub mod procurement_portal_preference {
     ///
     /// CloudFormation property type `TestEnvPreference`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-invoicing-procurementportalpreference-testenvpreference.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TestEnvPreference(rt::Props);
     impl TestEnvPreference {

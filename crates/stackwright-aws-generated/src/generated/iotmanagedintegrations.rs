@@ -10,6 +10,9 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas =
+    rt::Schemas::new(include_str!("iotmanagedintegrations.schemas.jsonl"));
 /// Resource type definition for AWS::IoTManagedIntegrations::AccountAssociation.
 ///
 /// CloudFormation: `AWS::IoTManagedIntegrations::AccountAssociation`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -71,6 +74,7 @@ static ACCOUNT_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AccountAssociationId", None),
         ("AssociationState", None),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl AccountAssociation {
     /// Declares a `AWS::IoTManagedIntegrations::AccountAssociation` with the stack-unique `id`. Required properties: `connector_destination_id` (`ConnectorDestinationId`).
@@ -141,7 +145,7 @@ pub mod account_association {
     ///
     /// CloudFormation property type `GeneralAuthorization`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotmanagedintegrations-accountassociation-generalauthorization.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GeneralAuthorization(rt::Props);
     impl GeneralAuthorization {
@@ -217,6 +221,7 @@ static CLOUD_CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-2",
     ],
     attributes: &[("Arn", None), ("Id", None), ("Type", None)],
+    schema: (&SCHEMAS, 1),
 };
 impl CloudConnector {
     /// Declares a `AWS::IoTManagedIntegrations::CloudConnector` with the stack-unique `id`. Required properties: `endpoint_config` (`EndpointConfig`), `name` (`Name`).
@@ -278,7 +283,7 @@ pub mod cloud_connector {
     ///
     /// CloudFormation property type `EndpointConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotmanagedintegrations-cloudconnector-endpointconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EndpointConfig(rt::Props);
     impl EndpointConfig {
@@ -300,7 +305,7 @@ pub mod cloud_connector {
     ///
     /// CloudFormation property type `LambdaConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotmanagedintegrations-cloudconnector-lambdaconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LambdaConfig(rt::Props);
     impl LambdaConfig {
@@ -381,6 +386,7 @@ static CREDENTIAL_LOCKER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Id", None),
         ("Identifier", None),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl CredentialLocker {
     /// Declares a `AWS::IoTManagedIntegrations::CredentialLocker` with the stack-unique `id`. No property is required.
@@ -492,6 +498,7 @@ static MANAGED_THING_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UniversalProductCode", None),
         ("UpdatedAt", None),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl ManagedThing {
     /// Declares a `AWS::IoTManagedIntegrations::ManagedThing` with the stack-unique `id`. Required properties: `role` (`Role`).
@@ -706,7 +713,7 @@ pub mod managed_thing {
     ///
     /// CloudFormation property type `CapabilityReport`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotmanagedintegrations-managedthing-capabilityreport.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapabilityReport(rt::Props);
     impl CapabilityReport {
@@ -733,7 +740,7 @@ pub mod managed_thing {
     ///
     /// CloudFormation property type `CapabilityReportCapability`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotmanagedintegrations-managedthing-capabilityreportcapability.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapabilityReportCapability(rt::Props);
     impl CapabilityReportCapability {
@@ -761,7 +768,7 @@ pub mod managed_thing {
     ///
     /// CloudFormation property type `CapabilityReportEndpoint`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotmanagedintegrations-managedthing-capabilityreportendpoint.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapabilityReportEndpoint(rt::Props);
     impl CapabilityReportEndpoint {
@@ -783,7 +790,7 @@ pub mod managed_thing {
     ///
     /// CloudFormation property type `WiFiSimpleSetupConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotmanagedintegrations-managedthing-wifisimplesetupconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WiFiSimpleSetupConfiguration(rt::Props);
     impl WiFiSimpleSetupConfiguration {
@@ -895,6 +902,7 @@ static PROVISIONING_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Identifier", None),
         ("Status", None),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl ProvisioningProfile {
     /// Declares a `AWS::IoTManagedIntegrations::ProvisioningProfile` with the stack-unique `id`. Required properties: `provisioning_type` (`ProvisioningType`).

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("iotsecuretunneling.schemas.jsonl"));
 /// A connection between a source computer and a destination device using AWS IoT Secure Tunneling.
 ///
 /// CloudFormation: `AWS::IoTSecureTunneling::Tunnel`. Terraform: `awscc_iotsecuretunneling_tunnel` (awscc provider).
@@ -61,6 +63,7 @@ static TUNNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("TunnelId", Some("tunnel_id")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Tunnel {
     /// Declares a `AWS::IoTSecureTunneling::Tunnel` with the stack-unique `id`. No property is required.
@@ -129,7 +132,7 @@ pub mod tunnel {
     ///
     /// CloudFormation property type `DestinationConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsecuretunneling-tunnel-destinationconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DestinationConfig(rt::Props);
     impl DestinationConfig {
@@ -153,7 +156,7 @@ pub mod tunnel {
     ///
     /// CloudFormation property type `TimeoutConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsecuretunneling-tunnel-timeoutconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TimeoutConfig(rt::Props);
     impl TimeoutConfig {

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("iotsitewise.schemas.jsonl"));
 /// Resource schema for AWS::IoTSiteWise::AccessPolicy
 ///
 /// CloudFormation: `AWS::IoTSiteWise::AccessPolicy`. Terraform: `awscc_iotsitewise_access_policy` (awscc provider).
@@ -51,6 +53,7 @@ static ACCESS_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AccessPolicyArn", Some("access_policy_arn")),
         ("AccessPolicyId", Some("access_policy_id")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl AccessPolicy {
     /// Declares a `AWS::IoTSiteWise::AccessPolicy` with the stack-unique `id`. Required properties: `access_policy_identity` (`AccessPolicyIdentity`), `access_policy_permission` (`AccessPolicyPermission`), `access_policy_resource` (`AccessPolicyResource`).
@@ -106,7 +109,7 @@ pub mod access_policy {
     ///
     /// CloudFormation property type `AccessPolicyIdentity`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-accesspolicy-accesspolicyidentity.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AccessPolicyIdentity(rt::Props);
     impl AccessPolicyIdentity {
@@ -142,7 +145,7 @@ pub mod access_policy {
     ///
     /// CloudFormation property type `AccessPolicyResource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-accesspolicy-accesspolicyresource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AccessPolicyResource(rt::Props);
     impl AccessPolicyResource {
@@ -171,7 +174,7 @@ pub mod access_policy {
     ///
     /// CloudFormation property type `IamRole`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-accesspolicy-iamrole.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IamRole(rt::Props);
     impl IamRole {
@@ -193,7 +196,7 @@ pub mod access_policy {
     ///
     /// CloudFormation property type `IamUser`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-accesspolicy-iamuser.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IamUser(rt::Props);
     impl IamUser {
@@ -215,7 +218,7 @@ pub mod access_policy {
     ///
     /// CloudFormation property type `Portal`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-accesspolicy-portal.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Portal(rt::Props);
     impl Portal {
@@ -237,7 +240,7 @@ pub mod access_policy {
     ///
     /// CloudFormation property type `Project`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-accesspolicy-project.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Project(rt::Props);
     impl Project {
@@ -259,7 +262,7 @@ pub mod access_policy {
     ///
     /// CloudFormation property type `User`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-accesspolicy-user.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct User(rt::Props);
     impl User {
@@ -344,6 +347,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Application {
     /// Declares a `AWS::IoTSiteWise::Application` with the stack-unique `id`. Required properties: `name` (`Name`), `workspace_name` (`WorkspaceName`).
@@ -472,6 +476,7 @@ static ASSET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AssetArn", Some("asset_arn")),
         ("AssetId", Some("asset_id")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl Asset {
     /// Declares a `AWS::IoTSiteWise::Asset` with the stack-unique `id`. Required properties: `asset_model_id` (`AssetModelId`), `asset_name` (`AssetName`).
@@ -560,7 +565,7 @@ pub mod asset {
     ///
     /// CloudFormation property type `AssetHierarchy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-asset-assethierarchy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AssetHierarchy(rt::Props);
     impl AssetHierarchy {
@@ -603,7 +608,7 @@ pub mod asset {
     ///
     /// CloudFormation property type `AssetProperty`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-asset-assetproperty.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AssetProperty(rt::Props);
     impl AssetProperty {
@@ -713,6 +718,7 @@ static ASSET_MODEL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AssetModelArn", Some("asset_model_arn")),
         ("AssetModelId", Some("asset_model_id")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl AssetModel {
     /// Declares a `AWS::IoTSiteWise::AssetModel` with the stack-unique `id`. Required properties: `asset_model_name` (`AssetModelName`).
@@ -839,7 +845,7 @@ pub mod asset_model {
     ///
     /// CloudFormation property type `AssetModelCompositeModel`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-assetmodelcompositemodel.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AssetModelCompositeModel(rt::Props);
     impl AssetModelCompositeModel {
@@ -925,7 +931,7 @@ pub mod asset_model {
     ///
     /// CloudFormation property type `AssetModelHierarchy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-assetmodelhierarchy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AssetModelHierarchy(rt::Props);
     impl AssetModelHierarchy {
@@ -969,7 +975,7 @@ pub mod asset_model {
     ///
     /// CloudFormation property type `AssetModelProperty`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-assetmodelproperty.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AssetModelProperty(rt::Props);
     impl AssetModelProperty {
@@ -1023,7 +1029,7 @@ pub mod asset_model {
     nested!(AssetModelProperty);
     /// CloudFormation property type `Attribute`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-attribute.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Attribute(rt::Props);
     impl Attribute {
@@ -1044,7 +1050,7 @@ pub mod asset_model {
     ///
     /// CloudFormation property type `EnforcedAssetModelInterfacePropertyMapping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-enforcedassetmodelinterfacepropertymapping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EnforcedAssetModelInterfacePropertyMapping(rt::Props);
     impl EnforcedAssetModelInterfacePropertyMapping {
@@ -1086,7 +1092,7 @@ pub mod asset_model {
     ///
     /// CloudFormation property type `EnforcedAssetModelInterfaceRelationship`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-enforcedassetmodelinterfacerelationship.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EnforcedAssetModelInterfaceRelationship(rt::Props);
     impl EnforcedAssetModelInterfaceRelationship {
@@ -1124,7 +1130,7 @@ pub mod asset_model {
     nested!(EnforcedAssetModelInterfaceRelationship);
     /// CloudFormation property type `ExpressionVariable`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-expressionvariable.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ExpressionVariable(rt::Props);
     impl ExpressionVariable {
@@ -1139,7 +1145,7 @@ pub mod asset_model {
     nested!(ExpressionVariable);
     /// CloudFormation property type `Metric`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-metric.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Metric(rt::Props);
     impl Metric {
@@ -1161,7 +1167,7 @@ pub mod asset_model {
     ///
     /// CloudFormation property type `MetricWindow`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-metricwindow.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricWindow(rt::Props);
     impl MetricWindow {
@@ -1183,7 +1189,7 @@ pub mod asset_model {
     ///
     /// CloudFormation property type `PropertyPathDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-propertypathdefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PropertyPathDefinition(rt::Props);
     impl PropertyPathDefinition {
@@ -1199,7 +1205,7 @@ pub mod asset_model {
     ///
     /// CloudFormation property type `PropertyType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-propertytype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PropertyType(rt::Props);
     impl PropertyType {
@@ -1228,7 +1234,7 @@ pub mod asset_model {
     nested!(PropertyType);
     /// CloudFormation property type `Transform`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-transform.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Transform(rt::Props);
     impl Transform {
@@ -1248,7 +1254,7 @@ pub mod asset_model {
     ///
     /// CloudFormation property type `TumblingWindow`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-tumblingwindow.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TumblingWindow(rt::Props);
     impl TumblingWindow {
@@ -1269,7 +1275,7 @@ pub mod asset_model {
     nested!(TumblingWindow);
     /// CloudFormation property type `VariableValue`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-variablevalue.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VariableValue(rt::Props);
     impl VariableValue {
@@ -1442,6 +1448,7 @@ static COMPUTATION_MODEL_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-2",
     ],
     attributes: &[("ComputationModelArn", None), ("ComputationModelId", None)],
+    schema: (&SCHEMAS, 4),
 };
 impl ComputationModel {
     /// Declares a `AWS::IoTSiteWise::ComputationModel` with the stack-unique `id`. Required properties: `computation_model_configuration` (`ComputationModelConfiguration`), `computation_model_data_binding` (`ComputationModelDataBinding`), `computation_model_name` (`ComputationModelName`).
@@ -1503,7 +1510,7 @@ pub mod computation_model {
     use super::*;
     /// CloudFormation property type `AnomalyDetectionComputationModelConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-computationmodel-anomalydetectioncomputationmodelconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AnomalyDetectionComputationModelConfiguration(rt::Props);
     impl AnomalyDetectionComputationModelConfiguration {
@@ -1521,7 +1528,7 @@ pub mod computation_model {
     nested!(AnomalyDetectionComputationModelConfiguration);
     /// CloudFormation property type `ComputationModelConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-computationmodel-computationmodelconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ComputationModelConfiguration(rt::Props);
     impl ComputationModelConfiguration {
@@ -1584,6 +1591,7 @@ static DASHBOARD_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DashboardArn", Some("dashboard_arn")),
         ("DashboardId", Some("dashboard_id")),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl Dashboard {
     /// Declares a `AWS::IoTSiteWise::Dashboard` with the stack-unique `id`. Required properties: `dashboard_definition` (`DashboardDefinition`), `dashboard_description` (`DashboardDescription`), `dashboard_name` (`DashboardName`).
@@ -1690,6 +1698,7 @@ static DATASET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DatasetArn", Some("dataset_arn")),
         ("DatasetId", Some("dataset_id")),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl Dataset {
     /// Declares a `AWS::IoTSiteWise::Dataset` with the stack-unique `id`. Required properties: `dataset_name` (`DatasetName`).
@@ -1771,7 +1780,7 @@ pub mod dataset {
     use super::*;
     /// CloudFormation property type `DatasetConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-dataset-datasetconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DatasetConfig(rt::Props);
     impl DatasetConfig {
@@ -1791,7 +1800,7 @@ pub mod dataset {
     nested!(DatasetConfig);
     /// CloudFormation property type `DatasetSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-dataset-datasetsource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DatasetSource(rt::Props);
     impl DatasetSource {
@@ -1814,7 +1823,7 @@ pub mod dataset {
     nested!(DatasetSource);
     /// CloudFormation property type `KendraSourceDetail`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-dataset-kendrasourcedetail.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KendraSourceDetail(rt::Props);
     impl KendraSourceDetail {
@@ -1833,7 +1842,7 @@ pub mod dataset {
     nested!(KendraSourceDetail);
     /// CloudFormation property type `SessionConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-dataset-sessionconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SessionConfig(rt::Props);
     impl SessionConfig {
@@ -1859,7 +1868,7 @@ pub mod dataset {
     nested!(SessionConfig);
     /// CloudFormation property type `SourceDetail`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-dataset-sourcedetail.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SourceDetail(rt::Props);
     impl SourceDetail {
@@ -1945,6 +1954,7 @@ static GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("GatewayId", Some("gateway_id"))],
+    schema: (&SCHEMAS, 7),
 };
 impl Gateway {
     /// Declares a `AWS::IoTSiteWise::Gateway` with the stack-unique `id`. Required properties: `gateway_name` (`GatewayName`), `gateway_platform` (`GatewayPlatform`).
@@ -2010,7 +2020,7 @@ pub mod gateway {
     ///
     /// CloudFormation property type `GatewayCapabilitySummary`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-gateway-gatewaycapabilitysummary.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GatewayCapabilitySummary(rt::Props);
     impl GatewayCapabilitySummary {
@@ -2041,7 +2051,7 @@ pub mod gateway {
     ///
     /// CloudFormation property type `GatewayPlatform`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-gateway-gatewayplatform.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GatewayPlatform(rt::Props);
     impl GatewayPlatform {
@@ -2071,7 +2081,7 @@ pub mod gateway {
     ///
     /// CloudFormation property type `GreengrassV2`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-gateway-greengrassv2.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GreengrassV2(rt::Props);
     impl GreengrassV2 {
@@ -2102,7 +2112,7 @@ pub mod gateway {
     ///
     /// CloudFormation property type `SiemensIE`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-gateway-siemensie.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SiemensIe(rt::Props);
     impl SiemensIe {
@@ -2182,6 +2192,7 @@ static PIPELINE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("PipelineArn", Some("pipeline_arn")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 8),
 };
 impl Pipeline {
     /// Declares a `AWS::IoTSiteWise::Pipeline` with the stack-unique `id`. Required properties: `computations` (`Computations`), `pipeline_name` (`PipelineName`), `workspace_name` (`WorkspaceName`).
@@ -2255,7 +2266,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `ComputeNode`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-pipeline-computenode.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ComputeNode(rt::Props);
     impl ComputeNode {
@@ -2338,6 +2349,7 @@ static PORTAL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("PortalId", Some("portal_id")),
         ("PortalStartUrl", Some("portal_start_url")),
     ],
+    schema: (&SCHEMAS, 9),
 };
 impl Portal {
     /// Declares a `AWS::IoTSiteWise::Portal` with the stack-unique `id`. Required properties: `portal_contact_email` (`PortalContactEmail`), `portal_name` (`PortalName`), `role_arn` (`RoleArn`).
@@ -2452,7 +2464,7 @@ pub mod portal {
     ///
     /// CloudFormation property type `Alarms`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-portal-alarms.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Alarms(rt::Props);
     impl Alarms {
@@ -2542,6 +2554,7 @@ static PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ProjectId", Some("project_id")),
         ("ProjectArn", Some("project_arn")),
     ],
+    schema: (&SCHEMAS, 10),
 };
 impl Project {
     /// Declares a `AWS::IoTSiteWise::Project` with the stack-unique `id`. Required properties: `portal_id` (`PortalId`), `project_name` (`ProjectName`).
@@ -2648,6 +2661,7 @@ static TASK_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-2",
     ],
     attributes: &[("TaskArn", Some("task_arn")), ("Status", Some("status"))],
+    schema: (&SCHEMAS, 11),
 };
 impl Task {
     /// Declares a `AWS::IoTSiteWise::Task` with the stack-unique `id`. Required properties: `task_configuration` (`TaskConfiguration`), `task_name` (`TaskName`), `workspace_name` (`WorkspaceName`).
@@ -2707,7 +2721,7 @@ pub mod task {
     ///
     /// CloudFormation property type `ContainerTaskConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-task-containertaskconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContainerTaskConfiguration(rt::Props);
     impl ContainerTaskConfiguration {
@@ -2793,7 +2807,7 @@ pub mod task {
     ///
     /// CloudFormation property type `EphemeralStorageConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-task-ephemeralstorageconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EphemeralStorageConfiguration(rt::Props);
     impl EphemeralStorageConfiguration {
@@ -2814,7 +2828,7 @@ pub mod task {
     ///
     /// CloudFormation property type `Mount`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-task-mount.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Mount(rt::Props);
     impl Mount {
@@ -2842,7 +2856,7 @@ pub mod task {
     ///
     /// CloudFormation property type `MountSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-task-mountsource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MountSource(rt::Props);
     impl MountSource {
@@ -2862,7 +2876,7 @@ pub mod task {
     ///
     /// CloudFormation property type `S3AccessPointSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-task-s3accesspointsource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3AccessPointSource(rt::Props);
     impl S3AccessPointSource {
@@ -2889,7 +2903,7 @@ pub mod task {
     ///
     /// CloudFormation property type `TaskConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-task-taskconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TaskConfiguration(rt::Props);
     impl TaskConfiguration {
@@ -3022,6 +3036,7 @@ static WORKSPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 12),
 };
 impl Workspace {
     /// Declares a `AWS::IoTSiteWise::Workspace` with the stack-unique `id`. Required properties: `encryption_configuration` (`EncryptionConfiguration`), `workspace_name` (`WorkspaceName`).
@@ -3102,7 +3117,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-workspace-encryptionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("iotthingsgraph.schemas.jsonl"));
 /// Resource Type definition for AWS::IoTThingsGraph::FlowTemplate
 ///
 /// CloudFormation: `AWS::IoTThingsGraph::FlowTemplate`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -56,6 +58,7 @@ static FLOW_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 0),
 };
 impl FlowTemplate {
     /// Declares a `AWS::IoTThingsGraph::FlowTemplate` with the stack-unique `id`. Required properties: `definition` (`Definition`).
@@ -88,7 +91,7 @@ pub mod flow_template {
     use super::*;
     /// CloudFormation property type `DefinitionDocument`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotthingsgraph-flowtemplate-definitiondocument.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DefinitionDocument(rt::Props);
     impl DefinitionDocument {

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("iottwinmaker.schemas.jsonl"));
 /// Resource schema for AWS::IoTTwinMaker::ComponentType
 ///
 /// CloudFormation: `AWS::IoTTwinMaker::ComponentType`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -57,6 +59,7 @@ static COMPONENT_TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("IsAbstract", None),
         ("IsSchemaInitialized", None),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl ComponentType {
     /// Declares a `AWS::IoTTwinMaker::ComponentType` with the stack-unique `id`. Required properties: `component_type_id` (`ComponentTypeId`), `workspace_id` (`WorkspaceId`).
@@ -210,6 +213,7 @@ static ENTITY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", None),
         ("HasChildEntities", None),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Entity {
     /// Declares a `AWS::IoTTwinMaker::Entity` with the stack-unique `id`. Required properties: `entity_name` (`EntityName`), `workspace_id` (`WorkspaceId`).
@@ -342,6 +346,7 @@ static SCENE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdateDateTime", Some("update_date_time")),
         ("GeneratedSceneMetadata", Some("generated_scene_metadata")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl Scene {
     /// Declares a `AWS::IoTTwinMaker::Scene` with the stack-unique `id`. Required properties: `content_location` (`ContentLocation`), `scene_id` (`SceneId`), `workspace_id` (`WorkspaceId`).
@@ -473,6 +478,7 @@ static SYNC_JOB_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdateDateTime", Some("update_date_time")),
         ("State", Some("state")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl SyncJob {
     /// Declares a `AWS::IoTTwinMaker::SyncJob` with the stack-unique `id`. Required properties: `sync_role` (`SyncRole`), `sync_source` (`SyncSource`), `workspace_id` (`WorkspaceId`).
@@ -569,6 +575,7 @@ static WORKSPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationDateTime", Some("creation_date_time")),
         ("UpdateDateTime", Some("update_date_time")),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl Workspace {
     /// Declares a `AWS::IoTTwinMaker::Workspace` with the stack-unique `id`. Required properties: `role` (`Role`), `s3_location` (`S3Location`), `workspace_id` (`WorkspaceId`).

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("kafkaconnect.schemas.jsonl"));
 /// Resource Type definition for AWS::KafkaConnect::Connector
 ///
 /// CloudFormation: `AWS::KafkaConnect::Connector`. Terraform: `awscc_kafkaconnect_connector` (awscc provider).
@@ -23,6 +25,7 @@ static CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("ConnectorArn", Some("connector_arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Connector {
     /// Declares a `AWS::KafkaConnect::Connector` with the stack-unique `id`. Required properties: `capacity` (`Capacity`), `connector_configuration` (`ConnectorConfiguration`), `connector_name` (`ConnectorName`), `kafka_cluster` (`KafkaCluster`), `kafka_cluster_client_authentication` (`KafkaClusterClientAuthentication`), `kafka_cluster_encryption_in_transit` (`KafkaClusterEncryptionInTransit`), `kafka_connect_version` (`KafkaConnectVersion`), `plugins` (`Plugins`), `service_execution_role_arn` (`ServiceExecutionRoleArn`).
@@ -134,7 +137,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `ApacheKafkaCluster`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-apachekafkacluster.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ApacheKafkaCluster(rt::Props);
     impl ApacheKafkaCluster {
@@ -155,7 +158,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `AutoScaling`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-autoscaling.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AutoScaling(rt::Props);
     impl AutoScaling {
@@ -208,7 +211,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `Capacity`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-capacity.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Capacity(rt::Props);
     impl Capacity {
@@ -242,7 +245,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `CloudWatchLogsLogDelivery`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-cloudwatchlogslogdelivery.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogsLogDelivery(rt::Props);
     impl CloudWatchLogsLogDelivery {
@@ -265,7 +268,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `CustomPlugin`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-customplugin.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomPlugin(rt::Props);
     impl CustomPlugin {
@@ -286,7 +289,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `FirehoseLogDelivery`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-firehoselogdelivery.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FirehoseLogDelivery(rt::Props);
     impl FirehoseLogDelivery {
@@ -310,7 +313,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `KafkaCluster`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-kafkacluster.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KafkaCluster(rt::Props);
     impl KafkaCluster {
@@ -330,7 +333,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `KafkaClusterClientAuthentication`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-kafkaclusterclientauthentication.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KafkaClusterClientAuthentication(rt::Props);
     impl KafkaClusterClientAuthentication {
@@ -350,7 +353,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `KafkaClusterEncryptionInTransit`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-kafkaclusterencryptionintransit.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KafkaClusterEncryptionInTransit(rt::Props);
     impl KafkaClusterEncryptionInTransit {
@@ -370,7 +373,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `LogDelivery`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-logdelivery.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LogDelivery(rt::Props);
     impl LogDelivery {
@@ -390,7 +393,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `Plugin`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-plugin.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Plugin(rt::Props);
     impl Plugin {
@@ -406,7 +409,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `ProvisionedCapacity`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-provisionedcapacity.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProvisionedCapacity(rt::Props);
     impl ProvisionedCapacity {
@@ -423,7 +426,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `S3LogDelivery`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-s3logdelivery.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3LogDelivery(rt::Props);
     impl S3LogDelivery {
@@ -453,7 +456,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `ScaleInPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-scaleinpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ScaleInPolicy(rt::Props);
     impl ScaleInPolicy {
@@ -473,7 +476,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `ScaleOutPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-scaleoutpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ScaleOutPolicy(rt::Props);
     impl ScaleOutPolicy {
@@ -493,7 +496,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `Vpc`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-vpc.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Vpc(rt::Props);
     impl Vpc {
@@ -517,7 +520,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `WorkerConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-workerconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WorkerConfiguration(rt::Props);
     impl WorkerConfiguration {
@@ -538,7 +541,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `WorkerLogDelivery`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-workerlogdelivery.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WorkerLogDelivery(rt::Props);
     impl WorkerLogDelivery {
@@ -616,6 +619,7 @@ static CUSTOM_PLUGIN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Revision", Some("revision")),
         ("FileDescription", Some("file_description")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl CustomPlugin {
     /// Declares a `AWS::KafkaConnect::CustomPlugin` with the stack-unique `id`. Required properties: `content_type` (`ContentType`), `location` (`Location`), `name` (`Name`).
@@ -671,7 +675,7 @@ pub mod custom_plugin {
     ///
     /// CloudFormation property type `CustomPluginLocation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-customplugin-custompluginlocation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomPluginLocation(rt::Props);
     impl CustomPluginLocation {
@@ -687,7 +691,7 @@ pub mod custom_plugin {
     ///
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-customplugin-s3location.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
     impl S3Location {
@@ -734,6 +738,7 @@ static WORKER_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("WorkerConfigurationArn", Some("worker_configuration_arn")),
         ("Revision", Some("revision")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl WorkerConfiguration {
     /// Declares a `AWS::KafkaConnect::WorkerConfiguration` with the stack-unique `id`. Required properties: `name` (`Name`), `properties_file_content` (`PropertiesFileContent`).

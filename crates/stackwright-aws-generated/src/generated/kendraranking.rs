@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("kendraranking.schemas.jsonl"));
 /// A KendraRanking Rescore execution plan
 ///
 /// CloudFormation: `AWS::KendraRanking::ExecutionPlan`. Terraform: `awscc_kendraranking_execution_plan` (awscc provider).
@@ -52,6 +54,7 @@ static EXECUTION_PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl ExecutionPlan {
     /// Declares a `AWS::KendraRanking::ExecutionPlan` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -98,7 +101,7 @@ pub mod execution_plan {
     use super::*;
     /// CloudFormation property type `CapacityUnitsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendraranking-executionplan-capacityunitsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapacityUnitsConfiguration(rt::Props);
     impl CapacityUnitsConfiguration {

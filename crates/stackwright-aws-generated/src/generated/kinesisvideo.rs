@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("kinesisvideo.schemas.jsonl"));
 /// Resource Type Definition for AWS::KinesisVideo::SignalingChannel
 ///
 /// CloudFormation: `AWS::KinesisVideo::SignalingChannel`. Terraform: `awscc_kinesisvideo_signaling_channel` (awscc provider).
@@ -41,6 +43,7 @@ static SIGNALING_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl SignalingChannel {
     /// Declares a `AWS::KinesisVideo::SignalingChannel` with the stack-unique `id`. No property is required.
@@ -130,6 +133,7 @@ static STREAM_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 1),
 };
 impl Stream {
     /// Declares a `AWS::KinesisVideo::Stream` with the stack-unique `id`. No property is required.
@@ -215,7 +219,7 @@ pub mod stream {
     ///
     /// CloudFormation property type `StreamStorageConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisvideo-stream-streamstorageconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StreamStorageConfiguration(rt::Props);
     impl StreamStorageConfiguration {

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("kms.schemas.jsonl"));
 /// The ``AWS::KMS::Alias`` resource specifies a display name for a [KMS key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#kms_keys).
 ///
 /// CloudFormation: `AWS::KMS::Alias`. Terraform: `awscc_kms_alias` (awscc provider).
@@ -23,6 +25,7 @@ static ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 0),
 };
 impl Alias {
     /// Declares a `AWS::KMS::Alias` with the stack-unique `id`. Required properties: `alias_name` (`AliasName`), `target_key_id` (`TargetKeyId`).
@@ -62,6 +65,7 @@ static KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: true,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn")), ("KeyId", Some("key_id"))],
+    schema: (&SCHEMAS, 1),
 };
 impl Key {
     /// Declares a `AWS::KMS::Key` with the stack-unique `id`. No property is required.
@@ -260,6 +264,7 @@ static REPLICA_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn")), ("KeyId", Some("key_id"))],
+    schema: (&SCHEMAS, 2),
 };
 impl ReplicaKey {
     /// Declares a `AWS::KMS::ReplicaKey` with the stack-unique `id`. Required properties: `key_policy` (`KeyPolicy`), `primary_key_arn` (`PrimaryKeyArn`).

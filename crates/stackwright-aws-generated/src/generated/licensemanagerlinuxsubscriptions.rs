@@ -10,6 +10,10 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!(
+    "licensemanagerlinuxsubscriptions.schemas.jsonl"
+));
 /// Resource Type definition for AWS::LicenseManagerLinuxSubscriptions::SubscriptionProvider.
 ///
 /// CloudFormation: `AWS::LicenseManagerLinuxSubscriptions::SubscriptionProvider`. Terraform: `awscc_licensemanagerlinuxsubscriptions_subscription_provider` (awscc provider).
@@ -71,6 +75,7 @@ static SUBSCRIPTION_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("last_successful_data_retrieval_time"),
         ),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl SubscriptionProvider {
     /// Declares a `AWS::LicenseManagerLinuxSubscriptions::SubscriptionProvider` with the stack-unique `id`. Required properties: `secret_arn` (`SecretArn`), `subscription_provider_source` (`SubscriptionProviderSource`).

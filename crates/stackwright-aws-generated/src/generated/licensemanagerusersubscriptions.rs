@@ -10,6 +10,10 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!(
+    "licensemanagerusersubscriptions.schemas.jsonl"
+));
 /// Resource Type definition for AWS::LicenseManagerUserSubscriptions::LicenseServerEndpoint.
 ///
 /// CloudFormation: `AWS::LicenseManagerUserSubscriptions::LicenseServerEndpoint`. Terraform: `awscc_licensemanagerusersubscriptions_license_server_endpoint` (awscc provider).
@@ -74,6 +78,7 @@ static LICENSE_SERVER_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LicenseServers", Some("license_servers")),
         ("CreationTime", Some("creation_time")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl LicenseServerEndpoint {
     /// Declares a `AWS::LicenseManagerUserSubscriptions::LicenseServerEndpoint` with the stack-unique `id`. Required properties: `identity_provider_arn` (`IdentityProviderArn`).
@@ -156,7 +161,7 @@ pub mod license_server_endpoint {
     ///
     /// CloudFormation property type `CredentialsProvider`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanagerusersubscriptions-licenseserverendpoint-credentialsprovider.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CredentialsProvider(rt::Props);
     impl CredentialsProvider {
@@ -178,7 +183,7 @@ pub mod license_server_endpoint {
     ///
     /// CloudFormation property type `LicenseServerSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanagerusersubscriptions-licenseserverendpoint-licenseserversettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LicenseServerSettings(rt::Props);
     impl LicenseServerSettings {
@@ -199,7 +204,7 @@ pub mod license_server_endpoint {
     ///
     /// CloudFormation property type `RdsSalSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanagerusersubscriptions-licenseserverendpoint-rdssalsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RdsSalSettings(rt::Props);
     impl RdsSalSettings {
@@ -219,7 +224,7 @@ pub mod license_server_endpoint {
     ///
     /// CloudFormation property type `SecretsManagerCredentialsProvider`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanagerusersubscriptions-licenseserverendpoint-secretsmanagercredentialsprovider.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SecretsManagerCredentialsProvider(rt::Props);
     impl SecretsManagerCredentialsProvider {
@@ -235,7 +240,7 @@ pub mod license_server_endpoint {
     ///
     /// CloudFormation property type `ServerSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanagerusersubscriptions-licenseserverendpoint-serversettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServerSettings(rt::Props);
     impl ServerSettings {

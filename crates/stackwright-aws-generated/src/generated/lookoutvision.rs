@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("lookoutvision.schemas.jsonl"));
 /// The AWS::LookoutVision::Project type creates an Amazon Lookout for Vision project.
 ///
 /// CloudFormation: `AWS::LookoutVision::Project`. Terraform: `awscc_lookoutvision_project` (awscc provider).
@@ -54,6 +56,7 @@ static PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Project {
     /// Declares a `AWS::LookoutVision::Project` with the stack-unique `id`. Required properties: `project_name` (`ProjectName`).

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("macie.schemas.jsonl"));
 /// Macie AllowList resource schema
 ///
 /// CloudFormation: `AWS::Macie::AllowList`. Terraform: `awscc_macie_allow_list` (awscc provider).
@@ -45,6 +47,7 @@ static ALLOW_LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl AllowList {
     /// Declares a `AWS::Macie::AllowList` with the stack-unique `id`. Required properties: `criteria` (`Criteria`), `name` (`Name`).
@@ -125,6 +128,7 @@ static CUSTOM_DATA_IDENTIFIER_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 1),
 };
 impl CustomDataIdentifier {
     /// Declares a `AWS::Macie::CustomDataIdentifier` with the stack-unique `id`. Required properties: `name` (`Name`), `regex` (`Regex`).
@@ -225,6 +229,7 @@ static FINDINGS_FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 2),
 };
 impl FindingsFilter {
     /// Declares a `AWS::Macie::FindingsFilter` with the stack-unique `id`. Required properties: `finding_criteria` (`FindingCriteria`), `name` (`Name`).
@@ -290,7 +295,7 @@ pub mod findings_filter {
     use super::*;
     /// CloudFormation property type `FindingCriteria`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-macie-findingsfilter-findingcriteria.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FindingCriteria(rt::Props);
     impl FindingCriteria {
@@ -370,6 +375,7 @@ static MEMBER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("RelationshipStatus", Some("relationship_status")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl Member {
     /// Declares a `AWS::Macie::Member` with the stack-unique `id`. Required properties: `account_id` (`AccountId`).
@@ -455,6 +461,7 @@ static SESSION_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("automated_discovery_status"),
         ),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl Session {
     /// Declares a `AWS::Macie::Session` with the stack-unique `id`. No property is required.

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("mediastore.schemas.jsonl"));
 /// Resource Type definition for AWS::MediaStore::Container
 ///
 /// CloudFormation: `AWS::MediaStore::Container`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -50,6 +52,7 @@ static CONTAINER_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Id", None), ("Endpoint", None)],
+    schema: (&SCHEMAS, 0),
 };
 impl Container {
     /// Declares a `AWS::MediaStore::Container` with the stack-unique `id`. Required properties: `container_name` (`ContainerName`).
@@ -105,7 +108,7 @@ pub mod container {
     use super::*;
     /// CloudFormation property type `CorsRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediastore-container-corsrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CorsRule(rt::Props);
     impl CorsRule {
@@ -155,7 +158,7 @@ pub mod container {
     nested!(CorsRule);
     /// CloudFormation property type `MetricPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediastore-container-metricpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricPolicy(rt::Props);
     impl MetricPolicy {
@@ -181,7 +184,7 @@ pub mod container {
     nested!(MetricPolicy);
     /// CloudFormation property type `MetricPolicyRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediastore-container-metricpolicyrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricPolicyRule(rt::Props);
     impl MetricPolicyRule {

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("mwaa.schemas.jsonl"));
 /// Resource schema for AWS::MWAA::Environment
 ///
 /// CloudFormation: `AWS::MWAA::Environment`. Terraform: `awscc_mwaa_environment` (awscc provider).
@@ -61,6 +63,7 @@ static ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("logging_configuration.task_logs.cloudwatch_log_group_arn"),
         ),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Environment {
     /// Declares a `AWS::MWAA::Environment` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -366,7 +369,7 @@ pub mod environment {
     ///
     /// CloudFormation property type `LoggingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mwaa-environment-loggingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LoggingConfiguration(rt::Props);
     impl LoggingConfiguration {
@@ -422,7 +425,7 @@ pub mod environment {
     ///
     /// CloudFormation property type `ModuleLoggingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mwaa-environment-moduleloggingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ModuleLoggingConfiguration(rt::Props);
     impl ModuleLoggingConfiguration {
@@ -456,7 +459,7 @@ pub mod environment {
     ///
     /// CloudFormation property type `NetworkConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mwaa-environment-networkconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("mwaaserverless.schemas.jsonl"));
 /// Resource Type definition for AWS::MWAAServerless::Workflow resource
 ///
 /// CloudFormation: `AWS::MWAAServerless::Workflow`. Terraform: `awscc_mwaaserverless_workflow` (awscc provider).
@@ -31,6 +33,7 @@ static WORKFLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ScheduleConfiguration", Some("schedule_configuration")),
         ("CodeSnapshottedAt", Some("code_snapshotted_at")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Workflow {
     /// Declares a `AWS::MWAAServerless::Workflow` with the stack-unique `id`. Required properties: `definition_s3_location` (`DefinitionS3Location`), `role_arn` (`RoleArn`).
@@ -143,7 +146,7 @@ pub mod workflow {
     ///
     /// CloudFormation property type `Code`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mwaaserverless-workflow-code.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Code(rt::Props);
     impl Code {
@@ -161,7 +164,7 @@ pub mod workflow {
     nested!(Code);
     /// CloudFormation property type `CodeS3Location`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mwaaserverless-workflow-codes3location.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CodeS3Location(rt::Props);
     impl CodeS3Location {
@@ -182,7 +185,7 @@ pub mod workflow {
     nested!(CodeS3Location);
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mwaaserverless-workflow-encryptionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -202,7 +205,7 @@ pub mod workflow {
     nested!(EncryptionConfiguration);
     /// CloudFormation property type `LoggingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mwaaserverless-workflow-loggingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LoggingConfiguration(rt::Props);
     impl LoggingConfiguration {
@@ -220,7 +223,7 @@ pub mod workflow {
     nested!(LoggingConfiguration);
     /// CloudFormation property type `NetworkConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mwaaserverless-workflow-networkconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
@@ -251,7 +254,7 @@ pub mod workflow {
     nested!(NetworkConfiguration);
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mwaaserverless-workflow-s3location.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
     impl S3Location {

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("neptunegraph.schemas.jsonl"));
 /// The AWS::NeptuneGraph::Graph resource creates an Amazon NeptuneGraph Graph.
 ///
 /// CloudFormation: `AWS::NeptuneGraph::Graph`. Terraform: `awscc_neptunegraph_graph` (awscc provider).
@@ -41,6 +43,7 @@ static GRAPH_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("GraphId", Some("graph_id")),
         ("Endpoint", Some("endpoint")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Graph {
     /// Declares a `AWS::NeptuneGraph::Graph` with the stack-unique `id`. Required properties: `provisioned_memory` (`ProvisionedMemory`).
@@ -154,7 +157,7 @@ pub mod graph {
     ///
     /// CloudFormation property type `ImportOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-neptunegraph-graph-importoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ImportOptions(rt::Props);
     impl ImportOptions {
@@ -176,7 +179,7 @@ pub mod graph {
     ///
     /// CloudFormation property type `ImportTask`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-neptunegraph-graph-importtask.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ImportTask(rt::Props);
     impl ImportTask {
@@ -257,7 +260,7 @@ pub mod graph {
     ///
     /// CloudFormation property type `NeptuneImportOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-neptunegraph-graph-neptuneimportoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NeptuneImportOptions(rt::Props);
     impl NeptuneImportOptions {
@@ -307,7 +310,7 @@ pub mod graph {
     ///
     /// CloudFormation property type `VectorSearchConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-neptunegraph-graph-vectorsearchconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VectorSearchConfiguration(rt::Props);
     impl VectorSearchConfiguration {
@@ -385,6 +388,7 @@ static GRAPH_SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
         ("KmsKeyIdentifier", Some("kms_key_identifier")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl GraphSnapshot {
     /// Declares a `AWS::NeptuneGraph::GraphSnapshot` with the stack-unique `id`. Required properties: `graph_identifier` (`GraphIdentifier`), `snapshot_name` (`SnapshotName`).
@@ -478,6 +482,7 @@ static PRIVATE_GRAPH_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
         ("VpcEndpointId", Some("vpc_endpoint_id")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl PrivateGraphEndpoint {
     /// Declares a `AWS::NeptuneGraph::PrivateGraphEndpoint` with the stack-unique `id`. Required properties: `graph_identifier` (`GraphIdentifier`), `vpc_id` (`VpcId`).

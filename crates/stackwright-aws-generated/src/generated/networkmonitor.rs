@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("networkmonitor.schemas.jsonl"));
 /// An Amazon CloudWatch Network Monitor resource that monitors network traffic between a source VPC subnet and a destination IP address.
 ///
 /// CloudFormation: `AWS::NetworkMonitor::Monitor`. Terraform: `awscc_networkmonitor_monitor` (awscc provider).
@@ -36,6 +38,7 @@ static MONITOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("ModifiedAt", Some("modified_at")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Monitor {
     /// Declares a `AWS::NetworkMonitor::Monitor` with the stack-unique `id`. Required properties: `monitor_name` (`MonitorName`).

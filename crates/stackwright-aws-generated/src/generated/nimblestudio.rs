@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("nimblestudio.schemas.jsonl"));
 /// Represents a studio that contains other Nimble Studio resources
 ///
 /// CloudFormation: `AWS::NimbleStudio::Studio`. Terraform: `awscc_nimblestudio_studio` (awscc provider).
@@ -69,6 +71,7 @@ static STUDIO_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("StudioId", Some("studio_id")),
         ("StudioUrl", Some("studio_url")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Studio {
     /// Declares a `AWS::NimbleStudio::Studio` with the stack-unique `id`. Required properties: `admin_role_arn` (`AdminRoleArn`), `display_name` (`DisplayName`), `studio_name` (`StudioName`), `user_role_arn` (`UserRoleArn`).
@@ -150,7 +153,7 @@ pub mod studio {
     ///
     /// CloudFormation property type `StudioEncryptionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-nimblestudio-studio-studioencryptionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StudioEncryptionConfiguration(rt::Props);
     impl StudioEncryptionConfiguration {

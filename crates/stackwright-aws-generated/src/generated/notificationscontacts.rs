@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("notificationscontacts.schemas.jsonl"));
 /// Definition of AWS::NotificationsContacts::EmailContact Resource Type
 ///
 /// CloudFormation: `AWS::NotificationsContacts::EmailContact`. Terraform: `awscc_notificationscontacts_email_contact` (awscc provider).
@@ -69,6 +71,7 @@ static EMAIL_CONTACT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("EmailContact.CreationTime", None),
         ("EmailContact.UpdateTime", None),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl EmailContact {
     /// Declares a `AWS::NotificationsContacts::EmailContact` with the stack-unique `id`. Required properties: `email_address` (`EmailAddress`), `name` (`Name`).

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("novaact.schemas.jsonl"));
 /// Definition of AWS::NovaAct::WorkflowDefinition Resource Type
 ///
 /// CloudFormation: `AWS::NovaAct::WorkflowDefinition`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -60,6 +62,7 @@ static WORKFLOW_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-2",
     ],
     attributes: &[("Arn", None), ("CreatedAt", None), ("Status", None)],
+    schema: (&SCHEMAS, 0),
 };
 impl WorkflowDefinition {
     /// Declares a `AWS::NovaAct::WorkflowDefinition` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -116,7 +119,7 @@ pub mod workflow_definition {
     ///
     /// CloudFormation property type `WorkflowExportConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-novaact-workflowdefinition-workflowexportconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WorkflowExportConfig(rt::Props);
     impl WorkflowExportConfig {

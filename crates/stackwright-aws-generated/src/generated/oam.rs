@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("oam.schemas.jsonl"));
 /// Definition of AWS::Oam::Link Resource Type
 ///
 /// CloudFormation: `AWS::Oam::Link`. Terraform: `awscc_oam_link` (awscc provider).
@@ -23,6 +25,7 @@ static LINK_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn")), ("Label", Some("label"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Link {
     /// Declares a `AWS::Oam::Link` with the stack-unique `id`. Required properties: `resource_types` (`ResourceTypes`), `sink_identifier` (`SinkIdentifier`).
@@ -81,7 +84,7 @@ pub mod link {
     use super::*;
     /// CloudFormation property type `LinkConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-oam-link-linkconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LinkConfiguration(rt::Props);
     impl LinkConfiguration {
@@ -112,7 +115,7 @@ pub mod link {
     nested!(LinkConfiguration);
     /// CloudFormation property type `LinkFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-oam-link-linkfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LinkFilter(rt::Props);
     impl LinkFilter {
@@ -157,6 +160,7 @@ static SINK_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 1),
 };
 impl Sink {
     /// Declares a `AWS::Oam::Sink` with the stack-unique `id`. Required properties: `name` (`Name`).

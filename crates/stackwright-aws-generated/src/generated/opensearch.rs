@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("opensearch.schemas.jsonl"));
 /// Creates a data source for an Amazon OpenSearch Service domain.
 ///
 /// CloudFormation: `AWS::OpenSearch::DataSource`. Terraform: `awscc_opensearch_data_source` (awscc provider).
@@ -48,6 +50,7 @@ static DATA_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn")), ("Status", Some("status"))],
+    schema: (&SCHEMAS, 0),
 };
 impl DataSource {
     /// Declares a `AWS::OpenSearch::DataSource` with the stack-unique `id`. Required properties: `data_source_type` (`DataSourceType`), `domain_name` (`DomainName`), `name` (`Name`).
@@ -103,7 +106,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `DataSourceType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearch-datasource-datasourcetype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataSourceType(rt::Props);
     impl DataSourceType {
@@ -129,7 +132,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `S3GlueDataCatalog`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearch-datasource-s3gluedatacatalog.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3GlueDataCatalog(rt::Props);
     impl S3GlueDataCatalog {

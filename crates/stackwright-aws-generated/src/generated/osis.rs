@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("osis.schemas.jsonl"));
 /// An OpenSearch Ingestion Service Data Prepper pipeline running Data Prepper.
 ///
 /// CloudFormation: `AWS::OSIS::Pipeline`. Terraform: `awscc_osis_pipeline` (awscc provider).
@@ -47,6 +49,7 @@ static PIPELINE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("VpcEndpoints", Some("vpc_endpoints")),
         ("VpcEndpointService", Some("vpc_endpoint_service")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Pipeline {
     /// Declares a `AWS::OSIS::Pipeline` with the stack-unique `id`. Required properties: `max_units` (`MaxUnits`), `min_units` (`MinUnits`), `pipeline_configuration_body` (`PipelineConfigurationBody`), `pipeline_name` (`PipelineName`).
@@ -166,7 +169,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `BufferOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-osis-pipeline-bufferoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BufferOptions(rt::Props);
     impl BufferOptions {
@@ -186,7 +189,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `CloudWatchLogDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-osis-pipeline-cloudwatchlogdestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogDestination(rt::Props);
     impl CloudWatchLogDestination {
@@ -202,7 +205,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `EncryptionAtRestOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-osis-pipeline-encryptionatrestoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncryptionAtRestOptions(rt::Props);
     impl EncryptionAtRestOptions {
@@ -218,7 +221,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `LogPublishingOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-osis-pipeline-logpublishingoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LogPublishingOptions(rt::Props);
     impl LogPublishingOptions {
@@ -253,7 +256,7 @@ pub mod pipeline {
     nested!(LogPublishingOptions);
     /// CloudFormation property type `ResourcePolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-osis-pipeline-resourcepolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResourcePolicy(rt::Props);
     impl ResourcePolicy {
@@ -269,7 +272,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `VpcAttachmentOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-osis-pipeline-vpcattachmentoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcAttachmentOptions(rt::Props);
     impl VpcAttachmentOptions {
@@ -290,7 +293,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `VpcOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-osis-pipeline-vpcoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcOptions(rt::Props);
     impl VpcOptions {

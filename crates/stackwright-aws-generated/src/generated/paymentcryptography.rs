@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("paymentcryptography.schemas.jsonl"));
 /// Definition of AWS::PaymentCryptography::Alias Resource Type
 ///
 /// CloudFormation: `AWS::PaymentCryptography::Alias`. Terraform: `awscc_paymentcryptography_alias` (awscc provider).
@@ -45,6 +47,7 @@ static ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 0),
 };
 impl Alias {
     /// Declares a `AWS::PaymentCryptography::Alias` with the stack-unique `id`. Required properties: `alias_name` (`AliasName`).
@@ -105,6 +108,7 @@ static KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("KeyState", Some("key_state")),
         ("ReplicationStatus", Some("replication_status")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Key {
     /// Declares a `AWS::PaymentCryptography::Key` with the stack-unique `id`. Required properties: `exportable` (`Exportable`), `key_attributes` (`KeyAttributes`).
@@ -191,7 +195,7 @@ pub mod key {
     use super::*;
     /// CloudFormation property type `KeyAttributes`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-paymentcryptography-key-keyattributes.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KeyAttributes(rt::Props);
     impl KeyAttributes {
@@ -217,7 +221,7 @@ pub mod key {
     nested!(KeyAttributes);
     /// CloudFormation property type `KeyModesOfUse`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-paymentcryptography-key-keymodesofuse.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KeyModesOfUse(rt::Props);
     impl KeyModesOfUse {

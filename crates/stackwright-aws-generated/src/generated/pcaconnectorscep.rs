@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("pcaconnectorscep.schemas.jsonl"));
 /// Represents a SCEP Challenge that is used for certificate enrollment
 ///
 /// CloudFormation: `AWS::PCAConnectorSCEP::Challenge`. Terraform: `awscc_pcaconnectorscep_challenge` (awscc provider).
@@ -23,6 +25,7 @@ static CHALLENGE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1", "us-gov-east-1"],
     attributes: &[("ChallengeArn", Some("challenge_arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Challenge {
     /// Declares a `AWS::PCAConnectorSCEP::Challenge` with the stack-unique `id`. Required properties: `connector_arn` (`ConnectorArn`).
@@ -66,6 +69,7 @@ static CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("OpenIdConfiguration", Some("open_id_configuration")),
         ("Type", Some("type")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Connector {
     /// Declares a `AWS::PCAConnectorSCEP::Connector` with the stack-unique `id`. Required properties: `certificate_authority_arn` (`CertificateAuthorityArn`).

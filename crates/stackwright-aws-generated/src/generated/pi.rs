@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("pi.schemas.jsonl"));
 /// Creates and manages a Performance Insights performance analysis report for a specified DB instance.
 ///
 /// CloudFormation: `AWS::PI::PerfReports`. Terraform: `awscc_pi_perf_reports` (awscc provider).
@@ -62,6 +64,7 @@ static PERF_REPORTS_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreateTime", Some("create_time")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl PerfReports {
     /// Declares a `AWS::PI::PerfReports` with the stack-unique `id`. Required properties: `end_time` (`EndTime`), `identifier` (`Identifier`), `service_type` (`ServiceType`), `start_time` (`StartTime`).

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("polly.schemas.jsonl"));
 /// Resource Type definition for AWS::Polly::Lexicon.
 ///
 /// CloudFormation: `AWS::Polly::Lexicon`. Terraform: `awscc_polly_lexicon` (awscc provider).
@@ -64,6 +66,7 @@ static LEXICON_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LexemesCount", Some("lexemes_count")),
         ("Size", Some("size")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Lexicon {
     /// Declares a `AWS::Polly::Lexicon` with the stack-unique `id`. Required properties: `content` (`Content`), `name` (`Name`).

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("pricingplanmanager.schemas.jsonl"));
 /// Resource type definition for AWS::PricingPlanManager::Subscription.
 ///
 /// CloudFormation: `AWS::PricingPlanManager::Subscription`. Terraform: `awscc_pricingplanmanager_subscription` (awscc provider).
@@ -36,6 +38,7 @@ static SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Subscription {
     /// Declares a `AWS::PricingPlanManager::Subscription` with the stack-unique `id`. Required properties: `plan_family` (`PlanFamily`), `plan_tier` (`PlanTier`), `resource_arns` (`ResourceArns`).

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("rbin.schemas.jsonl"));
 /// Resource Type definition for AWS::Rbin::Rule
 ///
 /// CloudFormation: `AWS::Rbin::Rule`. Terraform: `awscc_rbin_rule` (awscc provider).
@@ -27,6 +29,7 @@ static RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Identifier", Some("identifier")),
         ("LockState", Some("lock_state")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Rule {
     /// Declares a `AWS::Rbin::Rule` with the stack-unique `id`. Required properties: `resource_type` (`ResourceType`), `retention_period` (`RetentionPeriod`).
@@ -126,7 +129,7 @@ pub mod rule {
     ///
     /// CloudFormation property type `ResourceTag`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rbin-rule-resourcetag.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResourceTag(rt::Props);
     impl ResourceTag {
@@ -154,7 +157,7 @@ pub mod rule {
     ///
     /// CloudFormation property type `RetentionPeriod`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rbin-rule-retentionperiod.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RetentionPeriod(rt::Props);
     impl RetentionPeriod {
@@ -180,7 +183,7 @@ pub mod rule {
     nested!(RetentionPeriod);
     /// CloudFormation property type `UnlockDelay`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rbin-rule-unlockdelay.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UnlockDelay(rt::Props);
     impl UnlockDelay {

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("redshiftserverless.schemas.jsonl"));
 /// Definition of AWS::RedshiftServerless::Namespace Resource Type
 ///
 /// CloudFormation: `AWS::RedshiftServerless::Namespace`. Terraform: `awscc_redshiftserverless_namespace` (awscc provider).
@@ -36,6 +38,7 @@ static NAMESPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Namespace.Status", None),
         ("Namespace.CreationDate", None),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Namespace {
     /// Declares a `AWS::RedshiftServerless::Namespace` with the stack-unique `id`. Required properties: `namespace_name` (`NamespaceName`).
@@ -251,7 +254,7 @@ pub mod namespace {
     use super::*;
     /// CloudFormation property type `SnapshotCopyConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshiftserverless-namespace-snapshotcopyconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SnapshotCopyConfiguration(rt::Props);
     impl SnapshotCopyConfiguration {
@@ -323,6 +326,7 @@ static SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Snapshot.OwnerAccount", None),
         ("Snapshot.RetentionPeriod", None),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Snapshot {
     /// Declares a `AWS::RedshiftServerless::Snapshot` with the stack-unique `id`. Required properties: `snapshot_name` (`SnapshotName`).
@@ -457,6 +461,7 @@ static WORKGROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
         ("Workgroup.CreationDate", Some("workgroup.creation_date")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl Workgroup {
     /// Declares a `AWS::RedshiftServerless::Workgroup` with the stack-unique `id`. Required properties: `workgroup_name` (`WorkgroupName`).
@@ -698,7 +703,7 @@ pub mod workgroup {
     use super::*;
     /// CloudFormation property type `ConfigParameter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshiftserverless-workgroup-configparameter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConfigParameter(rt::Props);
     impl ConfigParameter {
@@ -723,7 +728,7 @@ pub mod workgroup {
     nested!(ConfigParameter);
     /// CloudFormation property type `Endpoint`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshiftserverless-workgroup-endpoint.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Endpoint(rt::Props);
     impl Endpoint {
@@ -752,7 +757,7 @@ pub mod workgroup {
     nested!(Endpoint);
     /// CloudFormation property type `NetworkInterface`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshiftserverless-workgroup-networkinterface.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NetworkInterface(rt::Props);
     impl NetworkInterface {
@@ -797,7 +802,7 @@ pub mod workgroup {
     nested!(NetworkInterface);
     /// CloudFormation property type `PerformanceTarget`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshiftserverless-workgroup-performancetarget.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PerformanceTarget(rt::Props);
     impl PerformanceTarget {
@@ -820,7 +825,7 @@ pub mod workgroup {
     nested!(PerformanceTarget);
     /// CloudFormation property type `VpcEndpoint`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshiftserverless-workgroup-vpcendpoint.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcEndpoint(rt::Props);
     impl VpcEndpoint {
@@ -856,7 +861,7 @@ pub mod workgroup {
     nested!(VpcEndpoint);
     /// CloudFormation property type `Workgroup`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshiftserverless-workgroup-workgroup.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Workgroup(rt::Props);
     impl Workgroup {

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("resiliencehub.schemas.jsonl"));
 /// Resource Type Definition for AWS::ResilienceHub::App.
 ///
 /// CloudFormation: `AWS::ResilienceHub::App`. Terraform: `awscc_resiliencehub_app` (awscc provider).
@@ -43,6 +45,7 @@ static APP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AppArn", Some("app_arn")),
         ("DriftStatus", Some("drift_status")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl App {
     /// Declares a `AWS::ResilienceHub::App` with the stack-unique `id`. Required properties: `app_template_body` (`AppTemplateBody`), `name` (`Name`), `resource_mappings` (`ResourceMappings`).
@@ -146,7 +149,7 @@ pub mod app {
     ///
     /// CloudFormation property type `EventSubscription`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehub-app-eventsubscription.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EventSubscription(rt::Props);
     impl EventSubscription {
@@ -171,7 +174,7 @@ pub mod app {
     ///
     /// CloudFormation property type `PermissionModel`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehub-app-permissionmodel.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PermissionModel(rt::Props);
     impl PermissionModel {
@@ -210,7 +213,7 @@ pub mod app {
     nested!(PermissionModel);
     /// CloudFormation property type `PhysicalResourceId`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehub-app-physicalresourceid.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PhysicalResourceId(rt::Props);
     impl PhysicalResourceId {
@@ -239,7 +242,7 @@ pub mod app {
     ///
     /// CloudFormation property type `ResourceMapping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehub-app-resourcemapping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResourceMapping(rt::Props);
     impl ResourceMapping {
@@ -351,6 +354,7 @@ static RESILIENCY_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("PolicyArn", Some("policy_arn"))],
+    schema: (&SCHEMAS, 1),
 };
 impl ResiliencyPolicy {
     /// Declares a `AWS::ResilienceHub::ResiliencyPolicy` with the stack-unique `id`. Required properties: `policy` (`Policy`), `policy_name` (`PolicyName`), `tier` (`Tier`).
@@ -413,7 +417,7 @@ pub mod resiliency_policy {
     ///
     /// CloudFormation property type `FailurePolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehub-resiliencypolicy-failurepolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FailurePolicy(rt::Props);
     impl FailurePolicy {
@@ -428,7 +432,7 @@ pub mod resiliency_policy {
     nested!(FailurePolicy);
     /// CloudFormation property type `PolicyMap`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehub-resiliencypolicy-policymap.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PolicyMap(rt::Props);
     impl PolicyMap {

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("resourceexplorer2.schemas.jsonl"));
 /// Definition of AWS::ResourceExplorer2::DefaultViewAssociation Resource Type
 ///
 /// CloudFormation: `AWS::ResourceExplorer2::DefaultViewAssociation`. Terraform: `awscc_resourceexplorer2_default_view_association` (awscc provider).
@@ -23,6 +25,7 @@ static DEFAULT_VIEW_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("AssociatedAwsPrincipal", Some("associated_aws_principal"))],
+    schema: (&SCHEMAS, 0),
 };
 impl DefaultViewAssociation {
     /// Declares a `AWS::ResourceExplorer2::DefaultViewAssociation` with the stack-unique `id`. Required properties: `view_arn` (`ViewArn`).
@@ -59,6 +62,7 @@ static INDEX_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn")), ("IndexState", Some("index_state"))],
+    schema: (&SCHEMAS, 1),
 };
 impl Index {
     /// Declares a `AWS::ResourceExplorer2::Index` with the stack-unique `id`. Required properties: `type_` (`Type`).
@@ -110,6 +114,7 @@ static VIEW_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("ViewArn", Some("view_arn"))],
+    schema: (&SCHEMAS, 2),
 };
 impl View {
     /// Declares a `AWS::ResourceExplorer2::View` with the stack-unique `id`. Required properties: `view_name` (`ViewName`).
@@ -158,7 +163,7 @@ pub mod view {
     use super::*;
     /// CloudFormation property type `IncludedProperty`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resourceexplorer2-view-includedproperty.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IncludedProperty(rt::Props);
     impl IncludedProperty {
@@ -172,7 +177,7 @@ pub mod view {
     nested!(IncludedProperty);
     /// CloudFormation property type `SearchFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resourceexplorer2-view-searchfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SearchFilter(rt::Props);
     impl SearchFilter {

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("rolesanywhere.schemas.jsonl"));
 /// Definition of AWS::RolesAnywhere::CRL Resource Type
 ///
 /// CloudFormation: `AWS::RolesAnywhere::CRL`. Terraform: `awscc_rolesanywhere_crl` (awscc provider).
@@ -23,6 +25,7 @@ static CRL_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("CrlId", Some("crl_id"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Crl {
     /// Declares a `AWS::RolesAnywhere::CRL` with the stack-unique `id`. Required properties: `crl_data` (`CrlData`), `name` (`Name`).
@@ -79,6 +82,7 @@ static PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ProfileId", Some("profile_id")),
         ("ProfileArn", Some("profile_arn")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Profile {
     /// Declares a `AWS::RolesAnywhere::Profile` with the stack-unique `id`. Required properties: `name` (`Name`), `role_arns` (`RoleArns`).
@@ -173,7 +177,7 @@ pub mod profile {
     use super::*;
     /// CloudFormation property type `AttributeMapping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rolesanywhere-profile-attributemapping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AttributeMapping(rt::Props);
     impl AttributeMapping {
@@ -199,7 +203,7 @@ pub mod profile {
     nested!(AttributeMapping);
     /// CloudFormation property type `MappingRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rolesanywhere-profile-mappingrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MappingRule(rt::Props);
     impl MappingRule {
@@ -239,6 +243,7 @@ static TRUST_ANCHOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("TrustAnchorId", Some("trust_anchor_id")),
         ("TrustAnchorArn", Some("trust_anchor_arn")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl TrustAnchor {
     /// Declares a `AWS::RolesAnywhere::TrustAnchor` with the stack-unique `id`. Required properties: `name` (`Name`), `source` (`Source`).
@@ -291,7 +296,7 @@ pub mod trust_anchor {
     use super::*;
     /// CloudFormation property type `NotificationSetting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rolesanywhere-trustanchor-notificationsetting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NotificationSetting(rt::Props);
     impl NotificationSetting {
@@ -316,7 +321,7 @@ pub mod trust_anchor {
     nested!(NotificationSetting);
     /// CloudFormation property type `Source`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rolesanywhere-trustanchor-source.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Source(rt::Props);
     impl Source {

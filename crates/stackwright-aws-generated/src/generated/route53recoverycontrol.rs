@@ -10,6 +10,9 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas =
+    rt::Schemas::new(include_str!("route53recoverycontrol.schemas.jsonl"));
 /// AWS Route53 Recovery Control Cluster resource schema
 ///
 /// CloudFormation: `AWS::Route53RecoveryControl::Cluster`. Terraform: `awscc_route53recoverycontrol_cluster` (awscc provider).
@@ -63,6 +66,7 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ClusterEndpoints", Some("cluster_endpoints")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Cluster {
     /// Declares a `AWS::Route53RecoveryControl::Cluster` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -173,6 +177,7 @@ static CONTROL_PANEL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("RoutingControlCount", Some("routing_control_count")),
         ("DefaultControlPanel", Some("default_control_panel")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl ControlPanel {
     /// Declares a `AWS::Route53RecoveryControl::ControlPanel` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -274,6 +279,7 @@ static ROUTING_CONTROL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("RoutingControlArn", Some("routing_control_arn")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl RoutingControl {
     /// Declares a `AWS::Route53RecoveryControl::RoutingControl` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -374,6 +380,7 @@ static SAFETY_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("SafetyRuleArn", Some("safety_rule_arn")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl SafetyRule {
     /// Declares a `AWS::Route53RecoveryControl::SafetyRule` with the stack-unique `id`. No property is required.
@@ -449,7 +456,7 @@ pub mod safety_rule {
     ///
     /// CloudFormation property type `AssertionRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53recoverycontrol-safetyrule-assertionrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AssertionRule(rt::Props);
     impl AssertionRule {
@@ -477,7 +484,7 @@ pub mod safety_rule {
     ///
     /// CloudFormation property type `GatingRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53recoverycontrol-safetyrule-gatingrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GatingRule(rt::Props);
     impl GatingRule {
@@ -511,7 +518,7 @@ pub mod safety_rule {
     ///
     /// CloudFormation property type `RuleConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53recoverycontrol-safetyrule-ruleconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RuleConfig(rt::Props);
     impl RuleConfig {

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("s3files.schemas.jsonl"));
 /// Resource Type definition for AWS::S3Files::AccessPoint
 ///
 /// CloudFormation: `AWS::S3Files::AccessPoint`. Terraform: `awscc_s3files_access_point` (awscc provider).
@@ -28,6 +30,7 @@ static ACCESS_POINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
         ("OwnerId", Some("owner_id")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl AccessPoint {
     /// Declares a `AWS::S3Files::AccessPoint` with the stack-unique `id`. Required properties: `file_system_id` (`FileSystemId`).
@@ -93,7 +96,7 @@ pub mod access_point {
     use super::*;
     /// CloudFormation property type `CreationPermissions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3files-accesspoint-creationpermissions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CreationPermissions(rt::Props);
     impl CreationPermissions {
@@ -113,7 +116,7 @@ pub mod access_point {
     nested!(CreationPermissions);
     /// CloudFormation property type `PosixUser`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3files-accesspoint-posixuser.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PosixUser(rt::Props);
     impl PosixUser {
@@ -139,7 +142,7 @@ pub mod access_point {
     nested!(PosixUser);
     /// CloudFormation property type `RootDirectory`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3files-accesspoint-rootdirectory.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RootDirectory(rt::Props);
     impl RootDirectory {
@@ -193,6 +196,7 @@ static FILE_SYSTEM_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("synchronization_configuration.latest_version_number"),
         ),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl FileSystem {
     /// Declares a `AWS::S3Files::FileSystem` with the stack-unique `id`. Required properties: `bucket` (`Bucket`), `role_arn` (`RoleArn`).
@@ -287,7 +291,7 @@ pub mod file_system {
     use super::*;
     /// CloudFormation property type `ExpirationDataRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3files-filesystem-expirationdatarule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ExpirationDataRule(rt::Props);
     impl ExpirationDataRule {
@@ -305,7 +309,7 @@ pub mod file_system {
     nested!(ExpirationDataRule);
     /// CloudFormation property type `ImportDataRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3files-filesystem-importdatarule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ImportDataRule(rt::Props);
     impl ImportDataRule {
@@ -325,7 +329,7 @@ pub mod file_system {
     nested!(ImportDataRule);
     /// CloudFormation property type `SynchronizationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3files-filesystem-synchronizationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SynchronizationConfiguration(rt::Props);
     impl SynchronizationConfiguration {
@@ -381,6 +385,7 @@ static FILE_SYSTEM_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["me-central-1"],
     attributes: &[],
+    schema: (&SCHEMAS, 2),
 };
 impl FileSystemPolicy {
     /// Declares a `AWS::S3Files::FileSystemPolicy` with the stack-unique `id`. Required properties: `file_system_id` (`FileSystemId`), `policy` (`Policy`).
@@ -426,6 +431,7 @@ static MOUNT_TARGET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
         ("StatusMessage", Some("status_message")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl MountTarget {
     /// Declares a `AWS::S3Files::MountTarget` with the stack-unique `id`. Required properties: `file_system_id` (`FileSystemId`), `subnet_id` (`SubnetId`).

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("s3objectlambda.schemas.jsonl"));
 /// The AWS::S3ObjectLambda::AccessPoint resource is an Amazon S3ObjectLambda resource type that you can use to add computation to S3 actions
 ///
 /// CloudFormation: `AWS::S3ObjectLambda::AccessPoint`. Terraform: `awscc_s3objectlambda_access_point` (awscc provider).
@@ -35,6 +37,7 @@ static ACCESS_POINT_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("public_access_block_configuration"),
         ),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl AccessPoint {
     /// Declares a `AWS::S3ObjectLambda::AccessPoint` with the stack-unique `id`. Required properties: `object_lambda_configuration` (`ObjectLambdaConfiguration`).
@@ -109,7 +112,7 @@ pub mod access_point {
     ///
     /// CloudFormation property type `ObjectLambdaConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3objectlambda-accesspoint-objectlambdaconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ObjectLambdaConfiguration(rt::Props);
     impl ObjectLambdaConfiguration {
@@ -158,7 +161,7 @@ pub mod access_point {
     ///
     /// CloudFormation property type `TransformationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3objectlambda-accesspoint-transformationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TransformationConfiguration(rt::Props);
     impl TransformationConfiguration {
@@ -192,6 +195,7 @@ static ACCESS_POINT_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 1),
 };
 impl AccessPointPolicy {
     /// Declares a `AWS::S3ObjectLambda::AccessPointPolicy` with the stack-unique `id`. Required properties: `object_lambda_access_point` (`ObjectLambdaAccessPoint`), `policy_document` (`PolicyDocument`).

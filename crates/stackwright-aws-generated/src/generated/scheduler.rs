@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("scheduler.schemas.jsonl"));
 /// Definition of AWS::Scheduler::Schedule Resource Type
 ///
 /// CloudFormation: `AWS::Scheduler::Schedule`. Terraform: `awscc_scheduler_schedule` (awscc provider).
@@ -23,6 +25,7 @@ static SCHEDULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Schedule {
     /// Declares a `AWS::Scheduler::Schedule` with the stack-unique `id`. Required properties: `flexible_time_window` (`FlexibleTimeWindow`), `schedule_expression` (`ScheduleExpression`), `target` (`Target`).
@@ -130,7 +133,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `AwsVpcConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-awsvpcconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AwsVpcConfiguration(rt::Props);
     impl AwsVpcConfiguration {
@@ -168,7 +171,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `CapacityProviderStrategyItem`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-capacityproviderstrategyitem.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapacityProviderStrategyItem(rt::Props);
     impl CapacityProviderStrategyItem {
@@ -202,7 +205,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `DeadLetterConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-deadletterconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeadLetterConfig(rt::Props);
     impl DeadLetterConfig {
@@ -224,7 +227,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `EcsParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-ecsparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EcsParameters(rt::Props);
     impl EcsParameters {
@@ -374,7 +377,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `EventBridgeParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-eventbridgeparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EventBridgeParameters(rt::Props);
     impl EventBridgeParameters {
@@ -391,7 +394,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `FlexibleTimeWindow`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-flexibletimewindow.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FlexibleTimeWindow(rt::Props);
     impl FlexibleTimeWindow {
@@ -418,7 +421,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `KinesisParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-kinesisparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KinesisParameters(rt::Props);
     impl KinesisParameters {
@@ -438,7 +441,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `NetworkConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-networkconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
@@ -464,7 +467,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `PlacementConstraint`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-placementconstraint.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PlacementConstraint(rt::Props);
     impl PlacementConstraint {
@@ -494,7 +497,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `PlacementStrategy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-placementstrategy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PlacementStrategy(rt::Props);
     impl PlacementStrategy {
@@ -523,7 +526,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `RetryPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-retrypolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RetryPolicy(rt::Props);
     impl RetryPolicy {
@@ -560,7 +563,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `SageMakerPipelineParameter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-sagemakerpipelineparameter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SageMakerPipelineParameter(rt::Props);
     impl SageMakerPipelineParameter {
@@ -577,7 +580,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `SageMakerPipelineParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-sagemakerpipelineparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SageMakerPipelineParameters(rt::Props);
     impl SageMakerPipelineParameters {
@@ -606,7 +609,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `SqsParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-sqsparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SqsParameters(rt::Props);
     impl SqsParameters {
@@ -632,7 +635,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `Target`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-target.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Target(rt::Props);
     impl Target {
@@ -804,6 +807,7 @@ static SCHEDULE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModificationDate", Some("last_modification_date")),
         ("State", Some("state")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl ScheduleGroup {
     /// Declares a `AWS::Scheduler::ScheduleGroup` with the stack-unique `id`. No property is required.

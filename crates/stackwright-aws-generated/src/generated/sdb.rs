@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("sdb.schemas.jsonl"));
 /// Resource Type definition for AWS::SDB::Domain
 ///
 /// CloudFormation: `AWS::SDB::Domain`. Terraform: `awscc_sdb_domain` (awscc provider).
@@ -23,6 +25,7 @@ static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Domain {
     /// Declares a `AWS::SDB::Domain` with the stack-unique `id`. No property is required.

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("sdc.schemas.jsonl"));
 /// Resource Type definition for AMZN::SDC::Deployment
 ///
 /// CloudFormation: `AMZN::SDC::Deployment`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -64,6 +66,7 @@ static DEPLOYMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-2",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 0),
 };
 impl Deployment {
     /// Declares a `AMZN::SDC::Deployment` with the stack-unique `id`. Required properties: `config_name` (`ConfigName`), `dimension` (`Dimension`), `s3_bucket` (`S3Bucket`), `s3_key` (`S3Key`), `stage` (`Stage`).

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("serverlessrepo.schemas.jsonl"));
 /// Resource type definition for an AWS Serverless Application Repository application.
 ///
 /// CloudFormation: `AWS::ServerlessRepo::Application`. Terraform: `awscc_serverlessrepo_application` (awscc provider).
@@ -48,6 +50,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
         ("IsVerifiedAuthor", Some("is_verified_author")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Application {
     /// Declares a `AWS::ServerlessRepo::Application` with the stack-unique `id`. Required properties: `author` (`Author`), `description` (`Description`), `name` (`Name`).

@@ -10,6 +10,9 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas =
+    rt::Schemas::new(include_str!("servicecatalogappregistry.schemas.jsonl"));
 /// Resource Schema for AWS::ServiceCatalogAppRegistry::Application
 ///
 /// CloudFormation: `AWS::ServiceCatalogAppRegistry::Application`. Terraform: `awscc_servicecatalogappregistry_application` (awscc provider).
@@ -37,6 +40,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ApplicationTagKey", Some("application_tag_key")),
         ("ApplicationTagValue", Some("application_tag_value")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Application {
     /// Declares a `AWS::ServiceCatalogAppRegistry::Application` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -109,6 +113,7 @@ static ATTRIBUTE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 1),
 };
 impl AttributeGroup {
     /// Declares a `AWS::ServiceCatalogAppRegistry::AttributeGroup` with the stack-unique `id`. Required properties: `attributes` (`Attributes`), `name` (`Name`).
@@ -175,6 +180,7 @@ static ATTRIBUTE_GROUP_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ApplicationArn", Some("application_arn")),
         ("AttributeGroupArn", Some("attribute_group_arn")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl AttributeGroupAssociation {
     /// Declares a `AWS::ServiceCatalogAppRegistry::AttributeGroupAssociation` with the stack-unique `id`. Required properties: `application` (`Application`), `attribute_group` (`AttributeGroup`).
@@ -233,6 +239,7 @@ static RESOURCE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ApplicationArn", Some("application_arn")),
         ("ResourceArn", Some("resource_arn")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl ResourceAssociation {
     /// Declares a `AWS::ServiceCatalogAppRegistry::ResourceAssociation` with the stack-unique `id`. Required properties: `application` (`Application`), `resource` (`Resource`), `resource_type` (`ResourceType`).

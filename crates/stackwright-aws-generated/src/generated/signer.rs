@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("signer.schemas.jsonl"));
 /// Resource Type definition for AWS::Signer::ProfilePermission
 ///
 /// CloudFormation: `AWS::Signer::ProfilePermission`. Terraform: `awscc_signer_profile_permission` (awscc provider).
@@ -40,6 +42,7 @@ static PROFILE_PERMISSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 0),
 };
 impl ProfilePermission {
     /// Declares a `AWS::Signer::ProfilePermission` with the stack-unique `id`. Required properties: `action` (`Action`), `principal` (`Principal`), `profile_name` (`ProfileName`), `statement_id` (`StatementId`).
@@ -113,6 +116,7 @@ static SIGNING_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
         ("ProfileVersionArn", Some("profile_version_arn")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl SigningProfile {
     /// Declares a `AWS::Signer::SigningProfile` with the stack-unique `id`. Required properties: `platform_id` (`PlatformId`).
@@ -173,7 +177,7 @@ pub mod signing_profile {
     use super::*;
     /// CloudFormation property type `SignatureValidityPeriod`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-signer-signingprofile-signaturevalidityperiod.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SignatureValidityPeriod(rt::Props);
     impl SignatureValidityPeriod {

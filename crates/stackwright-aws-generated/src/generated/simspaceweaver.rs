@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("simspaceweaver.schemas.jsonl"));
 /// AWS::SimSpaceWeaver::Simulation resource creates an AWS Simulation.
 ///
 /// CloudFormation: `AWS::SimSpaceWeaver::Simulation`. Terraform: `awscc_simspaceweaver_simulation` (awscc provider).
@@ -51,6 +53,7 @@ static SIMULATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("DescribePayload", Some("describe_payload"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Simulation {
     /// Declares a `AWS::SimSpaceWeaver::Simulation` with the stack-unique `id`. Required properties: `name` (`Name`), `role_arn` (`RoleArn`).
@@ -110,7 +113,7 @@ pub mod simulation {
     use super::*;
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-simspaceweaver-simulation-s3location.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
     impl S3Location {

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("sqs.schemas.jsonl"));
 /// The ``AWS::SQS::Queue`` resource creates an SQS standard or FIFO queue.
 ///
 /// CloudFormation: `AWS::SQS::Queue`. Terraform: `awscc_sqs_queue` (awscc provider).
@@ -25,6 +27,7 @@ static QUEUE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: true,
     unavailable_in: &[],
     attributes: &[("QueueUrl", Some("queue_url")), ("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Queue {
     /// Declares a `AWS::SQS::Queue` with the stack-unique `id`. No property is required.
@@ -218,6 +221,7 @@ static QUEUE_INLINE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 1),
 };
 impl QueueInlinePolicy {
     /// Declares a `AWS::SQS::QueueInlinePolicy` with the stack-unique `id`. Required properties: `policy_document` (`PolicyDocument`), `queue` (`Queue`).
@@ -255,6 +259,7 @@ static QUEUE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 2),
 };
 impl QueuePolicy {
     /// Declares a `AWS::SQS::QueuePolicy` with the stack-unique `id`. Required properties: `policy_document` (`PolicyDocument`), `queues` (`Queues`).

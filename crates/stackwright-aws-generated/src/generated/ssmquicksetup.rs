@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("ssmquicksetup.schemas.jsonl"));
 /// Definition of AWS::SSMQuickSetup::ConfigurationManager Resource Type
 ///
 /// CloudFormation: `AWS::SSMQuickSetup::ConfigurationManager`. Terraform: `awscc_ssmquicksetup_configuration_manager` (awscc provider).
@@ -50,6 +52,7 @@ static CONFIGURATION_MANAGER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ManagerArn", Some("manager_arn")),
         ("StatusSummaries", Some("status_summaries")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl ConfigurationManager {
     /// Declares a `AWS::SSMQuickSetup::ConfigurationManager` with the stack-unique `id`. Required properties: `configuration_definitions` (`ConfigurationDefinitions`).
@@ -108,7 +111,7 @@ pub mod configuration_manager {
     use super::*;
     /// CloudFormation property type `ConfigurationDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmquicksetup-configurationmanager-configurationdefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConfigurationDefinition(rt::Props);
     impl ConfigurationDefinition {
@@ -192,6 +195,7 @@ static LIFECYCLE_AUTOMATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("AssociationId", Some("association_id"))],
+    schema: (&SCHEMAS, 1),
 };
 impl LifecycleAutomation {
     /// Declares a `AWS::SSMQuickSetup::LifecycleAutomation` with the stack-unique `id`. Required properties: `automation_document` (`AutomationDocument`), `automation_parameters` (`AutomationParameters`), `resource_key` (`ResourceKey`).

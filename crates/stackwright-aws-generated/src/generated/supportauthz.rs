@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("supportauthz.schemas.jsonl"));
 /// Resource Type definition for AWS::SupportAuthZ::SupportPermit.
 ///
 /// CloudFormation: `AWS::SupportAuthZ::SupportPermit`. Terraform: `awscc_supportauthz_support_permit` (awscc provider).
@@ -34,6 +36,7 @@ static SUPPORT_PERMIT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
         ("CreatedAt", Some("created_at")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl SupportPermit {
     /// Declares a `AWS::SupportAuthZ::SupportPermit` with the stack-unique `id`. Required properties: `name` (`Name`), `permit` (`Permit`), `signing_key_info` (`SigningKeyInfo`).
@@ -112,7 +115,7 @@ pub mod support_permit {
     ///
     /// CloudFormation property type `ActionSet`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-supportauthz-supportpermit-actionset.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ActionSet(rt::Props);
     impl ActionSet {
@@ -142,7 +145,7 @@ pub mod support_permit {
     ///
     /// CloudFormation property type `Condition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-supportauthz-supportpermit-condition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Condition(rt::Props);
     impl Condition {
@@ -173,7 +176,7 @@ pub mod support_permit {
     ///
     /// CloudFormation property type `Permit`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-supportauthz-supportpermit-permit.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Permit(rt::Props);
     impl Permit {
@@ -198,7 +201,7 @@ pub mod support_permit {
     ///
     /// CloudFormation property type `ResourceSet`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-supportauthz-supportpermit-resourceset.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResourceSet(rt::Props);
     impl ResourceSet {
@@ -232,7 +235,7 @@ pub mod support_permit {
     ///
     /// CloudFormation property type `SigningKeyInfo`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-supportauthz-supportpermit-signingkeyinfo.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SigningKeyInfo(rt::Props);
     impl SigningKeyInfo {

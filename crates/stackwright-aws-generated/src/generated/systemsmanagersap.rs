@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("systemsmanagersap.schemas.jsonl"));
 /// Resource schema for AWS::SystemsManagerSAP::Application
 ///
 /// CloudFormation: `AWS::SystemsManagerSAP::Application`. Terraform: `awscc_systemsmanagersap_application` (awscc provider).
@@ -34,6 +36,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Application {
     /// Declares a `AWS::SystemsManagerSAP::Application` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `application_type` (`ApplicationType`).
@@ -120,7 +123,7 @@ pub mod application {
     use super::*;
     /// CloudFormation property type `ComponentInfo`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-systemsmanagersap-application-componentinfo.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ComponentInfo(rt::Props);
     impl ComponentInfo {
@@ -150,7 +153,7 @@ pub mod application {
     nested!(ComponentInfo);
     /// CloudFormation property type `Credential`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-systemsmanagersap-application-credential.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Credential(rt::Props);
     impl Credential {

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("textract.schemas.jsonl"));
 /// The AWS::Textract::Adapter resource creates an Amazon Textract adapter, which can be fine-tuned for enhanced performance on user-provided documents.
 ///
 /// CloudFormation: `AWS::Textract::Adapter`. Terraform: `awscc_textract_adapter` (awscc provider).
@@ -52,6 +54,7 @@ static ADAPTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AdapterId", Some("adapter_id")),
         ("CreationTime", Some("creation_time")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Adapter {
     /// Declares a `AWS::Textract::Adapter` with the stack-unique `id`. Required properties: `adapter_name` (`AdapterName`), `feature_types` (`FeatureTypes`).

@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("uxc.schemas.jsonl"));
 /// Resource schema for managing AWS account-level UX customization settings, including account color, visible services, and visible regions.
 ///
 /// CloudFormation: `AWS::UXC::AccountCustomization`. Terraform: `awscc_uxc_account_customization` (awscc provider).
@@ -29,6 +31,7 @@ static ACCOUNT_CUSTOMIZATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("AccountId", Some("account_id"))],
+    schema: (&SCHEMAS, 0),
 };
 impl AccountCustomization {
     /// Declares a `AWS::UXC::AccountCustomization` with the stack-unique `id`. No property is required.

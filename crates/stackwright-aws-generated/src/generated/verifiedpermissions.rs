@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("verifiedpermissions.schemas.jsonl"));
 /// Definition of AWS::VerifiedPermissions::IdentitySource Resource Type
 ///
 /// CloudFormation: `AWS::VerifiedPermissions::IdentitySource`. Terraform: `awscc_verifiedpermissions_identity_source` (awscc provider).
@@ -26,6 +28,7 @@ static IDENTITY_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Details", Some("details")),
         ("IdentitySourceId", Some("identity_source_id")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl IdentitySource {
     /// Declares a `AWS::VerifiedPermissions::IdentitySource` with the stack-unique `id`. Required properties: `configuration` (`Configuration`), `policy_store_id` (`PolicyStoreId`).
@@ -89,6 +92,7 @@ static POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("PolicyId", Some("policy_id")),
         ("PolicyType", Some("policy_type")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Policy {
     /// Declares a `AWS::VerifiedPermissions::Policy` with the stack-unique `id`. Required properties: `definition` (`Definition`), `policy_store_id` (`PolicyStoreId`).
@@ -145,6 +149,7 @@ static POLICY_STORE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("PolicyStoreId", Some("policy_store_id")),
         ("EncryptionState", Some("encryption_state")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl PolicyStore {
     /// Declares a `AWS::VerifiedPermissions::PolicyStore` with the stack-unique `id`. Required properties: `validation_settings` (`ValidationSettings`).
@@ -215,7 +220,7 @@ pub mod policy_store {
     use super::*;
     /// CloudFormation property type `DeletionProtection`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-verifiedpermissions-policystore-deletionprotection.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeletionProtection(rt::Props);
     impl DeletionProtection {
@@ -229,7 +234,7 @@ pub mod policy_store {
     nested!(DeletionProtection);
     /// CloudFormation property type `SchemaDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-verifiedpermissions-policystore-schemadefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SchemaDefinition(rt::Props);
     impl SchemaDefinition {
@@ -248,7 +253,7 @@ pub mod policy_store {
     nested!(SchemaDefinition);
     /// CloudFormation property type `ValidationSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-verifiedpermissions-policystore-validationsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ValidationSettings(rt::Props);
     impl ValidationSettings {
@@ -292,6 +297,7 @@ static POLICY_STORE_ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["me-central-1"],
     attributes: &[],
+    schema: (&SCHEMAS, 3),
 };
 impl PolicyStoreAlias {
     /// Declares a `AWS::VerifiedPermissions::PolicyStoreAlias` with the stack-unique `id`. Required properties: `alias_name` (`AliasName`), `policy_store_id` (`PolicyStoreId`).
@@ -329,6 +335,7 @@ static POLICY_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("PolicyTemplateId", Some("policy_template_id"))],
+    schema: (&SCHEMAS, 4),
 };
 impl PolicyTemplate {
     /// Declares a `AWS::VerifiedPermissions::PolicyTemplate` with the stack-unique `id`. Required properties: `policy_store_id` (`PolicyStoreId`), `statement` (`Statement`).

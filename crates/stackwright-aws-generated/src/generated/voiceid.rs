@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("voiceid.schemas.jsonl"));
 /// The AWS::VoiceID::Domain resource specifies an Amazon VoiceID Domain.
 ///
 /// CloudFormation: `AWS::VoiceID::Domain`. Terraform: `awscc_voiceid_domain` (awscc provider).
@@ -52,6 +54,7 @@ static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("DomainId", Some("domain_id"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Domain {
     /// Declares a `AWS::VoiceID::Domain` with the stack-unique `id`. Required properties: `name` (`Name`), `server_side_encryption_configuration` (`ServerSideEncryptionConfiguration`).
@@ -93,7 +96,7 @@ pub mod domain {
     use super::*;
     /// CloudFormation property type `ServerSideEncryptionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-voiceid-domain-serversideencryptionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServerSideEncryptionConfiguration(rt::Props);
     impl ServerSideEncryptionConfiguration {

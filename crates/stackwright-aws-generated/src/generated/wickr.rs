@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("wickr.schemas.jsonl"));
 /// Resource Type definition for AWS::Wickr::Network.
 ///
 /// CloudFormation: `AWS::Wickr::Network`. Terraform: `awscc_wickr_network` (awscc provider).
@@ -58,6 +60,7 @@ static NETWORK_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Standing", Some("standing")),
         ("MigrationState", Some("migration_state")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Network {
     /// Declares a `AWS::Wickr::Network` with the stack-unique `id`. Required properties: `access_level` (`AccessLevel`), `network_name` (`NetworkName`).

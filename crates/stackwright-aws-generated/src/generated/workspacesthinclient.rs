@@ -10,6 +10,8 @@
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("workspacesthinclient.schemas.jsonl"));
 /// Resource type definition for AWS::WorkSpacesThinClient::Environment.
 ///
 /// CloudFormation: `AWS::WorkSpacesThinClient::Environment`. Terraform: `awscc_workspacesthinclient_environment` (awscc provider).
@@ -71,6 +73,7 @@ static ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("software_set_compliance_status"),
         ),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Environment {
     /// Declares a `AWS::WorkSpacesThinClient::Environment` with the stack-unique `id`. Required properties: `desktop_arn` (`DesktopArn`).
@@ -240,7 +243,7 @@ pub mod environment {
     use super::*;
     /// CloudFormation property type `MaintenanceWindow`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesthinclient-environment-maintenancewindow.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MaintenanceWindow(rt::Props);
     impl MaintenanceWindow {
@@ -304,7 +307,7 @@ pub mod environment {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesthinclient-environment-tag.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     impl Tag {
