@@ -524,7 +524,23 @@ pub fn service(service: &Service) -> String {
         with_tf,
         service.module
     );
-    out.push_str("#![allow(unused_imports, clippy::new_without_default, clippy::too_many_arguments, clippy::doc_lazy_continuation, clippy::doc_overindented_list_items, rustdoc::all)]\n");
+    // Lints about shapes the registry dictates, each with its reason, in every service module.
+    out.push_str(
+        "#![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
+    unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
+    clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
+    clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
+    clippy::doc_lazy_continuation,
+    clippy::doc_overindented_list_items,
+    rustdoc::all
+)]\n",
+    );
     out.push_str("use crate::runtime::{self as rt, builder, handle, nested, string_enum};\n");
     let _ = writeln!(
         out,

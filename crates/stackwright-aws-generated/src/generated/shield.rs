@@ -2,9 +2,15 @@
 //! `Shield` resource types of the CloudFormation registry (`AWS::Shield::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `shield` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
