@@ -423,9 +423,9 @@ pub fn example(model: &Model, overlay: &Json) -> Result<String, String> {
             } else {
                 Some(entry)
             };
-            if !reason
+            if reason
                 .and_then(Json::as_str)
-                .is_some_and(|r| !r.trim().is_empty())
+                .is_none_or(|r| r.trim().is_empty())
             {
                 return Err(format!("overlay `sample.{key}`: `{name}` has no reason"));
             }
