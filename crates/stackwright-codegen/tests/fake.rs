@@ -212,3 +212,22 @@ fn the_registry_sample_fills_required_properties_from_the_constraints() {
     assert!(output.files["examples/registry_sample.rs"]
         .contains("g::fake::Widget::new(\"FakeWidget\", \"mine\")"));
 }
+
+/// awscc spells a writable top-level `Id` as `<resource>_id` (its own `id` is computed), as it does for a
+/// read-only one.
+#[test]
+fn a_writable_id_is_awscc_s_resource_id() {
+    let mut inputs = inputs();
+    let config = json!({"typeName": "AWS::Fake::PackagingConfig", "properties": {"Id": {"type": "string"}}, "required": ["Id"], "primaryIdentifier": ["/properties/Id"]});
+    inputs.registry.push_str(&format!("{config}\n"));
+    inputs.awscc["resources"]["awscc_fake_packaging_config"] = json!({"attributes": {
+        "id": {"type": "string", "computed": true},
+        "packaging_config_id": {"type": "string", "required": true}
+    }, "blocks": {}});
+    let output = generate(&inputs).expect("generates");
+    let fake = &output.files["src/generated/fake.rs"];
+    assert!(
+        fake.contains("this.set(\"Id\", Some(\"packaging_config_id\"), rt::string(id_property));"),
+        "{fake}"
+    );
+}
