@@ -10,6 +10,7 @@ mod cross_stack;
 mod escape_hatches;
 mod existing;
 mod lowering;
+mod removal;
 mod renames;
 mod replicated_service;
 mod support;

@@ -12,7 +12,7 @@
 use notebook_service::{app, app_with, environments, Sizing};
 use serde_json::{json, Value};
 use stackwright::synth::run_with;
-use stackwright::{App, Environment};
+use stackwright::{App, Environment, RemovalPolicy};
 use std::path::Path;
 
 const MODULE: &str = "terraform/test/notebook/main.tf.json";
@@ -24,7 +24,8 @@ fn scenarios() -> Vec<(&'static str, App<Sizing>)> {
             .into_iter()
             .map(|e| match e.name() {
                 "test" => Environment::new(e.name(), e.account(), e.region(), change(&e))
-                    .tag("stage", "test"),
+                    .tag("stage", "test")
+                    .removal_policy(RemovalPolicy::Destroy),
                 _ => e,
             })
             .collect();

@@ -5,7 +5,7 @@ use crate::common::{environments_with, prod_ireland, TF_OREGON};
 use notebook_service::{app, app_with, environments, Sizing};
 use serde_json::{json, Value};
 use stackwright::synth::run_with;
-use stackwright::{App, Environment};
+use stackwright::{App, Environment, RemovalPolicy};
 use std::path::Path;
 
 /// A scratch directory holding `base/`, the artifacts of `before`.
@@ -334,6 +334,7 @@ fn moving_an_environment_to_another_account_destroys_there_and_creates_here() {
     let dir = baseline(&app());
     let envs = environments_with("test", |e| {
         Environment::new(e.name(), "999999999999", e.region(), e.config().clone())
+            .removal_policy(RemovalPolicy::Destroy)
     });
     let (code, plan) = plan_json(dir.path(), &app_with(envs), &[]);
     assert_eq!(code, 3, "the old flow-log group is destroyed with its logs");
