@@ -327,6 +327,74 @@ fn removing_the_test_environment_destroys_every_resource_listed() {
     assert!(resources(tf, "destroy").contains(&"aws_autoscaling_group.notebook_fleet"));
 }
 
+/// Production keeps its data (no `Environment::removal_policy`): removing a production environment is a
+/// refusal by Terraform (`terraform destroy` of its module stops at the flow-log group and the zone, which
+/// carry `prevent_destroy`) and a retention by CloudFormation (`DeletionPolicy: Retain`), never data loss.
+#[test]
+fn removing_a_production_environment_is_refused_by_terraform_and_retained_by_cloudformation() {
+    let dir = baseline(&app());
+    let envs = environments()
+        .into_iter()
+        .filter(|e| e.name() != "prod-frankfurt")
+        .collect();
+    let (code, plan) = plan_json(dir.path(), &app_with(envs), &[]);
+    assert_eq!(code, 2, "nothing is lost: {plan:#}");
+    assert_eq!(plan["data_loss"], false);
+    let tf = stack(&plan, "prod-frankfurt", "terraform");
+    assert_eq!(tf["status"], "removed");
+    let refused: Vec<&str> = tf["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["refused"] == true)
+        .map(|r| r["address"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        refused,
+        [
+            "aws_cloudwatch_log_group.vpc_flow_logs_logs",
+            "aws_route53_zone.zone"
+        ]
+    );
+    assert_eq!(tf["summary"]["refused"], 2);
+    let logs = resource(tf, "aws_cloudwatch_log_group.vpc_flow_logs_logs");
+    assert_eq!(logs["action"], "destroy");
+    assert_eq!(logs["data_loss"], Value::Null);
+    assert!(logs["warnings"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("Terraform will refuse: `aws_cloudwatch_log_group.vpc_flow_logs_logs` has lifecycle.prevent_destroy"));
+    let cfn = stack(&plan, "prod-frankfurt", "cloudformation");
+    for id in ["VpcFlowLogsLogs", "Zone"] {
+        let r = resource(cfn, id);
+        assert_eq!(r["data_loss"], Value::Null, "{id}");
+        assert!(
+            r["notes"][0]
+                .as_str()
+                .unwrap()
+                .starts_with("retained: DeletionPolicy Retain leaves it in place"),
+            "{id}: {r:#}"
+        );
+    }
+    let (_, human, _) = cli(
+        &app_with(
+            environments()
+                .into_iter()
+                .filter(|e| e.name() != "prod-frankfurt")
+                .collect(),
+        ),
+        &[
+            "plan",
+            "--against",
+            dir.path().join("base").to_str().unwrap(),
+        ],
+    );
+    assert!(
+        human.contains("prod-frankfurt/notebook (terraform): stack removed: 0 to add, 0 to update, 0 to replace, 38 to destroy; 2 warnings; TERRAFORM WILL REFUSE (2 resources have prevent_destroy)"),
+        "{human}"
+    );
+}
+
 /// Moving an environment to another account (a breach drill, a reorganisation) is a new deployment there,
 /// and the old one stays until destroyed: never "update in place".
 #[test]
