@@ -50,6 +50,10 @@ struct SynthArgs {
     /// definition produces
     #[arg(long)]
     check: bool,
+    /// The deployment of this environment (or ENV/STACK) removed from the definition has been torn down:
+    /// stop keeping its artifacts in DIR (repeatable)
+    #[arg(long, value_name = "ENV[/STACK]")]
+    destroyed: Vec<String>,
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -196,17 +200,40 @@ fn run_on<C>(
                 selected: args.selected,
                 out: args.out,
                 check: false,
+                destroyed: Vec::new(),
             },
         ),
         Some(Command::Plan(args)) => return plan(app, &args, stdout, stderr, terminals),
     };
-    let synthesis = match synthesize(app, &args.selected.request()) {
+    let request = args.selected.request();
+    let mut synthesis = match synthesize(app, &request) {
         Ok(s) => s,
         Err(problems) => {
             let _ = write!(stderr, "{}", render::diagnostics(&problems, color));
             return 1;
         }
     };
+    let defined: Vec<&str> = app.environments().iter().map(|e| e.name()).collect();
+    let selected = |env: &str| {
+        request.environments.is_empty() || request.environments.iter().any(|e| e == env)
+    };
+    let kept = crate::removed::keep(
+        &mut synthesis,
+        &defined,
+        &selected,
+        &args.out,
+        &args.destroyed,
+    );
+    let kept = match kept {
+        Ok(kept) => kept,
+        Err(message) => {
+            let _ = writeln!(stderr, "error: {message}");
+            return 1;
+        }
+    };
+    for warning in &kept.warnings {
+        let _ = writeln!(stderr, "warning: {warning}");
+    }
     match listing {
         Some(ListFormat::Human) => {
             let _ = write!(stdout, "{}", list(&synthesis, &args.out));
@@ -243,6 +270,20 @@ fn run_on<C>(
         }
     };
     let _ = write!(stdout, "{}", summary(&synthesis, &args.out));
+    if !kept.stacks.is_empty() {
+        let names: Vec<String> = kept
+            .stacks
+            .iter()
+            .map(|(env, stack)| format!("{env}/{stack}"))
+            .collect();
+        let _ = writeln!(
+            stdout,
+            "  kept the artifacts of {} removed from the definition until torn down: {} (`list` says how; \
+             then `synth --destroyed ENV[/STACK]`)",
+            if names.len() == 1 { "a stack" } else { "stacks" },
+            names.join(", ")
+        );
+    }
     if !written.kept.is_empty() {
         let _ = writeln!(
             stdout,
@@ -306,7 +347,9 @@ fn plan<C>(
             return 1;
         }
     };
-    let plan = crate::plan::plan(&synthesis, &baseline);
+    let mut plan = crate::plan::plan(&synthesis, &baseline);
+    let defined: Vec<&str> = app.environments().iter().map(|e| e.name()).collect();
+    crate::removed::teardown_notes(&mut plan, app.name(), &defined, &args.against, &baseline);
     let text = match args.format {
         Format::Human => stackwright_plan::render::human(&plan, terminals.stdout),
         Format::Markdown => stackwright_plan::render::markdown(&plan),
@@ -356,8 +399,9 @@ fn check(synthesis: &Synthesis, out: &Path, stdout: &mut dyn Write, stderr: &mut
 }
 
 fn summary(s: &Synthesis, out: &Path) -> String {
+    let fresh: Vec<&crate::Artifact> = s.artifacts.iter().filter(|a| !a.removed).collect();
     let count = |f: fn(&crate::Artifact) -> &str| {
-        let mut seen: Vec<&str> = s.artifacts.iter().map(f).collect();
+        let mut seen: Vec<&str> = fresh.iter().map(|a| f(a)).collect();
         seen.sort_unstable();
         seen.dedup();
         seen.len()
@@ -372,7 +416,7 @@ fn summary(s: &Synthesis, out: &Path) -> String {
         plural(environments, "environment"),
         plural(stacks, "stack"),
         plural(targets, "target"),
-        plural(s.artifacts.len(), "artifact"),
+        plural(fresh.len(), "artifact"),
         out.display()
     );
     let mut rows = vec![[
@@ -386,7 +430,7 @@ fn summary(s: &Synthesis, out: &Path) -> String {
     ]
     .map(String::from)
     .to_vec()];
-    for a in &s.artifacts {
+    for a in &fresh {
         rows.push(vec![
             a.environment.clone(),
             a.account.clone(),
@@ -414,9 +458,21 @@ fn list(s: &Synthesis, out: &Path) -> String {
     let mut last_wave = 0;
     for (a, wave) in in_deploy_order(s, &waves) {
         if a.environment != last_env {
+            let gone = s
+                .artifacts
+                .iter()
+                .filter(|o| o.environment == a.environment)
+                .all(|o| o.removed);
             text.push_str(&format!(
-                "environment {} (account {}, region {})\n",
-                a.environment, a.account, a.region
+                "environment {} (account {}, region {}){}\n",
+                a.environment,
+                a.account,
+                a.region,
+                if gone {
+                    ", removed from the definition"
+                } else {
+                    ""
+                }
             ));
             last_env = &a.environment;
             last_wave = 0;
@@ -426,6 +482,21 @@ fn list(s: &Synthesis, out: &Path) -> String {
             last_wave = wave;
         }
         let path = display_path(out, &a.path);
+        if a.removed {
+            text.push_str(&format!(
+                "    stack {} [{}] {} ({} resources), removed from the definition: kept until torn down\n",
+                a.stack,
+                a.target.name(),
+                path,
+                a.resource_count
+            ));
+            text.push_str(&format!("      destroy: {}\n", teardown(s, a, &path)));
+            text.push_str(&format!(
+                "      then: synth --destroyed {}\n",
+                destroyed_name(s, a)
+            ));
+            continue;
+        }
         text.push_str(&format!(
             "    stack {} [{}] {} ({} resources)\n",
             a.stack,
@@ -474,7 +545,7 @@ fn list_json(s: &Synthesis, out: &Path) -> serde_json::Value {
             let path = display_path(out, &a.path);
             let depends_on: Vec<String> =
                 a.depends_on.iter().map(|d| display_path(out, d)).collect();
-            serde_json::json!({
+            let mut entry = serde_json::json!({
                 "env": a.environment,
                 "account": a.account,
                 "region": a.region,
@@ -485,10 +556,41 @@ fn list_json(s: &Synthesis, out: &Path) -> serde_json::Value {
                 "wave": wave,
                 "depends_on": depends_on,
                 "deploy": deploy_command(s, a, &path),
-            })
+            });
+            if a.removed {
+                entry["removed"] = true.into();
+                entry["deploy"] = serde_json::Value::Null;
+                entry["destroy"] = teardown(s, a, &path).into();
+                entry["destroyed"] = format!("synth --destroyed {}", destroyed_name(s, a)).into();
+            }
+            entry
         })
         .collect();
     serde_json::json!({ "app": s.app, "artifacts": artifacts })
+}
+
+/// How to tear down a kept artifact of a stack removed from the definition.
+fn teardown(s: &Synthesis, a: &crate::Artifact, path: &str) -> String {
+    crate::removed::teardown_command(
+        &s.app,
+        a.target,
+        &a.environment,
+        &a.stack,
+        &a.account,
+        &a.region,
+        path,
+    )
+}
+
+/// `ENV` when the whole environment is gone (no artifact of it is fresh), else `ENV/STACK`.
+fn destroyed_name(s: &Synthesis, a: &crate::Artifact) -> String {
+    let present: Vec<&str> = s
+        .artifacts
+        .iter()
+        .filter(|o| !o.removed)
+        .map(|o| o.environment.as_str())
+        .collect();
+    crate::removed::destroyed_name(&present, &a.environment, &a.stack)
 }
 
 /// CloudFormation's limit for a template passed inline; larger ones must go through S3.

@@ -10,6 +10,7 @@
 mod cli;
 mod parallel;
 mod plan;
+mod removed;
 mod render;
 mod synth;
 

@@ -8,11 +8,18 @@ use std::path::Path;
 
 /// One artifact of the tree on disk, parsed.
 pub(crate) struct Baseline {
-    environment: String,
-    stack: String,
-    target: Target,
+    pub(crate) environment: String,
+    pub(crate) stack: String,
+    pub(crate) target: Target,
     json: Json,
+    /// Where the manifest says it is and deploys (what tearing it down needs).
+    pub(crate) path: String,
+    pub(crate) account: String,
+    pub(crate) region: String,
 }
+
+/// What `crate::removed` reads of a baseline artifact.
+pub(crate) type BaselineEntry = Baseline;
 
 /// How [`read_baseline`] treats an artifact whose bytes do not match the manifest's sha256.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -119,6 +126,9 @@ fn read_artifact(
             stack: entry.stack.clone(),
             target,
             json,
+            path: entry.path.clone(),
+            account: entry.account.clone(),
+            region: entry.region.clone(),
         },
         warning,
     ))

@@ -42,6 +42,9 @@ pub struct Artifact {
     /// What `aws cloudformation deploy --capabilities` must acknowledge for this template (empty for
     /// Terraform, and for templates that need none).
     pub capabilities: Vec<&'static str>,
+    /// Not produced by the definition: the artifact of an environment or stack removed from it, kept from
+    /// the previous tree until its deployment is torn down (see `crate::removed`).
+    pub removed: bool,
 }
 
 /// Everything one synthesis produces, in a deterministic order: environments and stacks in declaration
@@ -161,6 +164,7 @@ fn lower_all(instances: &[&StackInstance], targets: &[Target]) -> (Vec<Artifact>
                 depends_on,
                 renames,
                 capabilities,
+                removed: false,
             });
         }
     }
@@ -168,7 +172,7 @@ fn lower_all(instances: &[&StackInstance], targets: &[Target]) -> (Vec<Artifact>
 }
 
 /// Where a stack's artifact goes, relative to the output directory.
-fn artifact_path(target: Target, env: &str, stack: &str) -> String {
+pub(crate) fn artifact_path(target: Target, env: &str, stack: &str) -> String {
     match target {
         Target::CloudFormation => format!("cloudformation/{env}/{stack}.template.json"),
         Target::Terraform => format!("terraform/{env}/{stack}/main.tf.json"),
@@ -215,7 +219,7 @@ pub(crate) fn to_bytes(document: &Json) -> Vec<u8> {
     bytes
 }
 
-fn manifest(app: &str, artifacts: &[Artifact]) -> Vec<u8> {
+pub(crate) fn manifest(app: &str, artifacts: &[Artifact]) -> Vec<u8> {
     let entries: Vec<Json> = artifacts
         .iter()
         .map(|a| {
@@ -235,6 +239,9 @@ fn manifest(app: &str, artifacts: &[Artifact]) -> Vec<u8> {
                 entry["stack_name"] =
                     stackwright_cloudformation::stack_name(app, &a.environment, &a.stack).into();
                 entry["capabilities"] = json!(a.capabilities);
+            }
+            if a.removed {
+                entry["removed"] = true.into();
             }
             entry
         })

@@ -427,6 +427,20 @@ fn moving_an_environment_to_another_account_destroys_there_and_creates_here() {
             [0, 0, 0, add],
             "{target}: the same resources, destroyed there"
         );
+        // How to tear the old deployment down, with the credentials of the old account.
+        let note = old["notes"][0].as_str().unwrap();
+        assert!(note.starts_with("the old deployment: "), "{note}");
+        assert!(
+            note.ends_with("(with credentials for account 222222222222)"),
+            "{note}"
+        );
+        if target == "terraform" {
+            assert!(
+                note.contains("tear the old deployment down first"),
+                "{note}"
+            );
+            assert!(note.contains("terraform/test/notebook destroy"), "{note}");
+        }
     }
 }
 
@@ -545,7 +559,8 @@ fn synth_check_lists_what_differs() {
     let (code, stdout, _) = cli(&app(), &["synth", "--check", "--out", out]);
     assert_eq!(code, 0, "{stdout}");
 
-    // The changed definition no longer has one environment: its artifacts are unexpected.
+    // The changed definition no longer has one environment: synth keeps its artifacts (listed as removed,
+    // so that it can still be torn down), and only the manifest says so.
     let envs = environments_with("prod-oregon", resized(4, "m4.xlarge"))
         .into_iter()
         .filter(|e| e.name() != "test")
@@ -554,12 +569,10 @@ fn synth_check_lists_what_differs() {
     assert_eq!(code, 1);
     assert!(stdout.is_empty());
     let expected = format!(
-        "error: {out} is not what the definition produces (5 differences):\n  \
+        "error: {out} is not what the definition produces (3 differences):\n  \
          differs: cloudformation/prod-oregon/notebook.template.json\n  \
-         unexpected: cloudformation/test/notebook.template.json\n  \
          differs: manifest.json\n  \
          differs: terraform/prod-oregon/notebook/main.tf.json\n  \
-         unexpected: terraform/test/notebook/main.tf.json\n  \
          = help: run `synth` to update it, or `plan --against {out}` to see what the changes do\n"
     );
     assert_eq!(stderr, expected);

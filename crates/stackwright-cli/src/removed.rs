@@ -1,0 +1,211 @@
+//! Artifacts of environments and stacks that left the definition. Their deployments still exist until
+//! someone tears them down, and tearing down needs the artifact (`terraform destroy` runs in the module),
+//! so synth keeps them in the tree, listed by the manifest with `"removed": true`, until `synth
+//! --destroyed ENV[/STACK]` says the deployment is gone. They stay at their path, so a module's relative
+//! local-backend path and its `.terraform/` still work.
+
+use crate::synth::{Artifact, Synthesis, Target, MANIFEST};
+use std::path::Path;
+
+/// What [`keep`] found: the kept (environment, stack) pairs and warnings to print.
+#[derive(Debug, Default)]
+pub(crate) struct Kept {
+    pub stacks: Vec<(String, String)>,
+    pub warnings: Vec<String>,
+}
+
+/// Adds to `synthesis` every artifact that the tree in `out` lists and whose (environment, stack) the
+/// definition no longer has: its environment is not `defined`, or it is `selected` and the synthesis has no
+/// artifact of that stack for it. `destroyed` (`ENV` or `ENV/STACK`) names those whose deployment was torn
+/// down: they are not kept, and a name that matches nothing kept is an error. A tree without a manifest
+/// keeps nothing; an unreadable manifest is left to the writer, which refuses the tree.
+pub(crate) fn keep(
+    synthesis: &mut Synthesis,
+    defined: &[&str],
+    selected: &dyn Fn(&str) -> bool,
+    out: &Path,
+    destroyed: &[String],
+) -> Result<Kept, String> {
+    let limit = stackwright_tree::DEFAULT_LIMIT;
+    let manifest = stackwright_tree::read_file(out, MANIFEST, limit)
+        .ok()
+        .and_then(|bytes| stackwright_tree::Manifest::parse(&bytes).ok());
+    let mut kept = Kept::default();
+    let mut used = vec![false; destroyed.len()];
+    let mut candidates = Vec::new();
+    for entry in manifest.iter().flat_map(|m| &m.artifacts) {
+        let (env, stack) = (entry.environment.as_str(), entry.stack.as_str());
+        let gone = !defined.contains(&env)
+            || (selected(env)
+                && !synthesis
+                    .artifacts
+                    .iter()
+                    .any(|a| a.environment == env && a.stack == stack));
+        if !gone {
+            continue;
+        }
+        let pair = format!("{env}/{stack}");
+        if !candidates.contains(&pair) {
+            candidates.push(pair.clone());
+        }
+        let forgotten = destroyed
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| **d == env || **d == pair)
+            .map(|(i, _)| i)
+            .collect::<Vec<_>>();
+        if !forgotten.is_empty() {
+            forgotten.into_iter().for_each(|i| used[i] = true);
+            continue;
+        }
+        let bytes = match stackwright_tree::read_file(out, &entry.path, limit) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                kept.warnings.push(format!(
+                    "`{}` (environment `{env}`, stack `{stack}`, removed from the definition) is gone \
+                     from the tree, so it is no longer kept; its deployment, if it still exists, needs the \
+                     artifact from an earlier checkout to be torn down",
+                    out.join(&entry.path).display()
+                ));
+                continue;
+            }
+            Err(e) => {
+                return Err(format!(
+                    "cannot keep `{}` (environment `{env}`, stack `{stack}`, removed from the definition): {e}",
+                    out.join(&entry.path).display()
+                ))
+            }
+        };
+        let target = Target::from_name(&entry.target).expect("the manifest parser checks targets");
+        synthesis.artifacts.push(Artifact {
+            environment: entry.environment.clone(),
+            account: entry.account.clone(),
+            region: entry.region.clone(),
+            stack: entry.stack.clone(),
+            target,
+            path: entry.path.clone(),
+            resource_count: entry.resources.unwrap_or(0) as usize,
+            bytes,
+            depends_on: Vec::new(),
+            renames: Vec::new(),
+            capabilities: Vec::new(),
+            removed: true,
+        });
+        let pair = (entry.environment.clone(), entry.stack.clone());
+        if !kept.stacks.contains(&pair) {
+            kept.stacks.push(pair);
+        }
+    }
+    if let Some(i) = used.iter().position(|u| !u) {
+        let name = &destroyed[i];
+        let what = if defined.contains(&name.as_str()) {
+            format!("environment `{name}` is still in the definition")
+        } else {
+            format!(
+                "`{}` keeps no removed environment or stack `{name}`",
+                out.display()
+            )
+        };
+        let known = if candidates.is_empty() {
+            "none is kept".to_owned()
+        } else {
+            format!("kept: {}", candidates.join(", "))
+        };
+        return Err(format!(
+            "--destroyed {name}: {what} ({known}); expected ENV or ENV/STACK of an environment or stack \
+             removed from the definition whose deployment you have torn down"
+        ));
+    }
+    if synthesis.artifacts.iter().any(|a| a.removed) {
+        synthesis.manifest = crate::synth::manifest(&synthesis.app, &synthesis.artifacts);
+    }
+    Ok(kept)
+}
+
+/// What `--destroyed` takes for a kept stack: the environment when it is gone as a whole, else
+/// `ENV/STACK`.
+pub(crate) fn destroyed_name(defined: &[&str], env: &str, stack: &str) -> String {
+    if defined.contains(&env) {
+        format!("{env}/{stack}")
+    } else {
+        env.to_owned()
+    }
+}
+
+/// The command that tears down one deployed artifact, with the credentials it needs.
+pub(crate) fn teardown_command(
+    app: &str,
+    target: Target,
+    environment: &str,
+    stack: &str,
+    account: &str,
+    region: &str,
+    path: &str,
+) -> String {
+    match target {
+        Target::CloudFormation => format!(
+            "aws cloudformation delete-stack --stack-name {} --region {region} (with credentials for account \
+             {account})",
+            stackwright_cloudformation::stack_name(app, environment, stack)
+        ),
+        Target::Terraform => {
+            let dir = path.trim_end_matches("/main.tf.json");
+            format!(
+                "terraform -chdir={dir} init && terraform -chdir={dir} destroy (with credentials for account \
+                 {account})"
+            )
+        }
+    }
+}
+
+/// Adds to each stack of `plan` that goes (removed, or the old deployment of a move) how to tear it down:
+/// the artifact in `against` and the command. `baseline` gives each previous artifact's (environment,
+/// stack, target, path, account, region).
+pub(crate) fn teardown_notes(
+    plan: &mut stackwright_plan::Plan,
+    app: &str,
+    defined: &[&str],
+    against: &Path,
+    baseline: &[crate::plan::BaselineEntry],
+) {
+    for s in &mut plan.stacks {
+        if s.status != stackwright_plan::StackStatus::Removed {
+            continue;
+        }
+        let Some(b) = baseline
+            .iter()
+            .find(|b| b.environment == s.environment && b.stack == s.stack && b.target == s.target)
+        else {
+            continue;
+        };
+        let path = against.join(&b.path).display().to_string();
+        let command = teardown_command(
+            app,
+            s.target,
+            &s.environment,
+            &s.stack,
+            &b.account,
+            &b.region,
+            &path,
+        );
+        if s.relocated {
+            let why = match s.target {
+                Target::Terraform => {
+                    "synth writes the new module at the same path and it uses the same state, so tear the old \
+                     deployment down first, with the module as it is now"
+                }
+                Target::CloudFormation => {
+                    "the new template deploys to the new account; the old stack stays until deleted"
+                }
+            };
+            s.notes
+                .push(format!("the old deployment: {why}: {command}"));
+        } else {
+            let name = destroyed_name(defined, &s.environment, &s.stack);
+            s.notes.push(format!(
+                "tear it down with the artifact synth keeps for it (`{path}`, listed as removed): {command}; \
+                 then `synth --destroyed {name}` stops keeping it"
+            ));
+        }
+    }
+}
