@@ -234,6 +234,7 @@ fn run_on<C>(
     for warning in &kept.warnings {
         let _ = writeln!(stderr, "warning: {warning}");
     }
+    let moved = crate::moves::carry(&mut synthesis, &args.out);
     match listing {
         Some(ListFormat::Human) => {
             let _ = write!(stdout, "{}", list(&synthesis, &args.out));
@@ -282,6 +283,15 @@ fn run_on<C>(
              then `synth --destroyed ENV[/STACK]`)",
             if names.len() == 1 { "a stack" } else { "stacks" },
             names.join(", ")
+        );
+    }
+    if !moved.is_empty() {
+        let _ = writeln!(
+            stdout,
+            "  moved blocks to their content-derived names with `moved` blocks in {} (which now ask for \
+             Terraform {})",
+            moved.join(", "),
+            stackwright_terraform::TERRAFORM_MOVED_CONSTRAINT
         );
     }
     if !written.kept.is_empty() {
@@ -347,6 +357,8 @@ fn plan<C>(
             return 1;
         }
     };
+    let mut synthesis = synthesis;
+    crate::moves::carry(&mut synthesis, &args.against);
     let mut plan = crate::plan::plan(&synthesis, &baseline);
     let defined: Vec<&str> = app.environments().iter().map(|e| e.name()).collect();
     crate::removed::teardown_notes(&mut plan, app.name(), &defined, &args.against, &baseline);

@@ -8,6 +8,7 @@
 //! only one that touches files.
 
 mod cli;
+mod moves;
 mod parallel;
 mod plan;
 mod removed;

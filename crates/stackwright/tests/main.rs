@@ -13,6 +13,7 @@ mod lowering;
 mod removal;
 mod renames;
 mod replicated_service;
+mod rule_names;
 mod support;
 mod templating;
 mod validation;
