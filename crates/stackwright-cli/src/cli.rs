@@ -223,6 +223,7 @@ fn run_on<C>(
         &selected,
         &args.out,
         &args.destroyed,
+        listing.is_none(),
     );
     let kept = match kept {
         Ok(kept) => kept,

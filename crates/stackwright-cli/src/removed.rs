@@ -1,4 +1,4 @@
-//! Artifacts of environments and stacks that left the definition. Their deployments still exist until
+//! Artifacts of environments and stacks that left the definition (or moved to another account or region). Their deployments still exist until
 //! someone tears them down, and tearing down needs the artifact (`terraform destroy` runs in the module),
 //! so synth keeps them in the tree, listed by the manifest with `"removed": true`, until `synth
 //! --destroyed ENV[/STACK]` says the deployment is gone. They stay at their path, so a module's relative
@@ -17,14 +17,19 @@ pub(crate) struct Kept {
 /// Adds to `synthesis` every artifact that the tree in `out` lists and whose (environment, stack) the
 /// definition no longer has: its environment is not `defined`, or it is `selected` and the synthesis has no
 /// artifact of that stack for it. `destroyed` (`ENV` or `ENV/STACK`) names those whose deployment was torn
-/// down: they are not kept, and a name that matches nothing kept is an error. A tree without a manifest
-/// keeps nothing; an unreadable manifest is left to the writer, which refuses the tree.
+/// down: they are not kept, and a name that matches nothing kept is an error. A Terraform module of the
+/// tree whose fresh version deploys to another account or region is replaced only when `destroyed` names
+/// its environment (or stack), else it is an error: the old module is what tears the old deployment down,
+/// and the new one uses the same state. A tree without a manifest keeps nothing; an unreadable manifest is
+/// left to the writer, which refuses the tree. `guard_moves`: check that (not for `list`, which writes
+/// nothing).
 pub(crate) fn keep(
     synthesis: &mut Synthesis,
     defined: &[&str],
     selected: &dyn Fn(&str) -> bool,
     out: &Path,
     destroyed: &[String],
+    guard_moves: bool,
 ) -> Result<Kept, String> {
     let limit = stackwright_tree::DEFAULT_LIMIT;
     let manifest = stackwright_tree::read_file(out, MANIFEST, limit)
@@ -95,6 +100,51 @@ pub(crate) fn keep(
         if !kept.stacks.contains(&pair) {
             kept.stacks.push(pair);
         }
+    }
+    // A Terraform module whose environment moves to another account or region: the fresh module goes to
+    // the same path and uses the same state, so the old one is the last that can tear the old deployment
+    // down. Synth replaces it only once told that is done.
+    for entry in manifest.iter().flat_map(|m| &m.artifacts) {
+        if !guard_moves || entry.target != Target::Terraform.name() || entry.removed {
+            continue;
+        }
+        let Some(fresh) = synthesis
+            .artifacts
+            .iter()
+            .find(|a| !a.removed && a.path == entry.path)
+        else {
+            continue;
+        };
+        if (fresh.account.as_str(), fresh.region.as_str())
+            == (entry.account.as_str(), entry.region.as_str())
+        {
+            continue;
+        }
+        let pair = format!("{}/{}", entry.environment, entry.stack);
+        let told: Vec<usize> = destroyed
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| **d == entry.environment || **d == pair)
+            .map(|(i, _)| i)
+            .collect();
+        if !told.is_empty() {
+            told.into_iter().for_each(|i| used[i] = true);
+            continue;
+        }
+        return Err(format!(
+            "environment `{}` moves from {}/{} to {}/{}: `{}` is the module that can still tear down the old \
+             deployment, and the new module would take its place and its state; tear the old deployment down \
+             first (`plan` gives the command, with credentials for account {}), then run synth with \
+             `--destroyed {}`",
+            entry.environment,
+            entry.account,
+            entry.region,
+            fresh.account,
+            fresh.region,
+            out.join(&entry.path).display(),
+            entry.account,
+            entry.environment
+        ));
     }
     if let Some(i) = used.iter().position(|u| !u) {
         let name = &destroyed[i];
@@ -190,16 +240,17 @@ pub(crate) fn teardown_notes(
         );
         if s.relocated {
             let why = match s.target {
-                Target::Terraform => {
+                Target::Terraform => format!(
                     "synth writes the new module at the same path and it uses the same state, so tear the old \
-                     deployment down first, with the module as it is now"
-                }
-                Target::CloudFormation => {
-                    "the new template deploys to the new account; the old stack stays until deleted"
-                }
+                     deployment down first, with the module as it is now: {command}; then run synth with \
+                     `--destroyed {}`",
+                    s.environment
+                ),
+                Target::CloudFormation => format!(
+                    "the new template deploys to the new account; the old stack stays until deleted: {command}"
+                ),
             };
-            s.notes
-                .push(format!("the old deployment: {why}: {command}"));
+            s.notes.push(format!("the old deployment: {why}"));
         } else {
             let name = destroyed_name(defined, &s.environment, &s.stack);
             s.notes.push(format!(

@@ -431,7 +431,7 @@ fn moving_an_environment_to_another_account_destroys_there_and_creates_here() {
         let note = old["notes"][0].as_str().unwrap();
         assert!(note.starts_with("the old deployment: "), "{note}");
         assert!(
-            note.ends_with("(with credentials for account 222222222222)"),
+            note.contains("(with credentials for account 222222222222)"),
             "{note}"
         );
         if target == "terraform" {
@@ -440,6 +440,10 @@ fn moving_an_environment_to_another_account_destroys_there_and_creates_here() {
                 "{note}"
             );
             assert!(note.contains("terraform/test/notebook destroy"), "{note}");
+            assert!(
+                note.ends_with("then run synth with `--destroyed test`"),
+                "{note}"
+            );
         }
     }
 }

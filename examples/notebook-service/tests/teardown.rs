@@ -233,3 +233,63 @@ fn tearing_down_a_removed_production_environment_is_refused_by_terraform() {
         "{human}"
     );
 }
+
+/// An environment that moves to another account (the breach drill): the fresh module goes to the same
+/// path and uses the same state, so synth replaces the old module, the last that can tear the old
+/// deployment down, only once told it has been (`--destroyed`).
+#[test]
+fn a_module_that_moves_account_is_replaced_only_once_the_old_deployment_is_torn_down() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = out.to_str().unwrap();
+    assert_eq!(cli(&app(), &["synth", "--out", o]).0, 0);
+    let moved = || {
+        app_with(crate::common::environments_with("test", |e| {
+            stackwright::Environment::new(e.name(), "333333333333", e.region(), e.config().clone())
+                .tag("stage", "test")
+                .removal_policy(stackwright::RemovalPolicy::Destroy)
+        }))
+    };
+    let module = out.join("terraform/test/notebook/main.tf.json");
+    let before = std::fs::read(&module).unwrap();
+    let (code, stdout, stderr) = cli(&moved(), &["synth", "--out", o]);
+    assert_eq!(code, 1, "{stdout}");
+    assert_eq!(
+        stderr,
+        format!(
+            "error: environment `test` moves from 222222222222/us-west-2 to 333333333333/us-west-2: \
+             `{o}/terraform/test/notebook/main.tf.json` is the module that can still tear down the old deployment, \
+             and the new module would take its place and its state; tear the old deployment down first (`plan` \
+             gives the command, with credentials for account 222222222222), then run synth with `--destroyed test`\n"
+        )
+    );
+    assert_eq!(std::fs::read(&module).unwrap(), before, "nothing written");
+    // `list` writes nothing, so it does not stop there.
+    assert_eq!(cli(&moved(), &["list", "--out", o]).0, 0);
+    let (_, plan, _) = cli(&moved(), &["plan", "--against", o]);
+    assert!(
+        plan.contains(
+            "so tear the old deployment down first, with the module as it is now: terraform \
+             -chdir="
+        ),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("then run synth with `--destroyed test`"),
+        "{plan}"
+    );
+
+    // Once torn down (terraform destroy with the old account's credentials), synth goes ahead.
+    let (code, _, stderr) = cli(&moved(), &["synth", "--out", o, "--destroyed", "test"]);
+    assert_eq!(code, 0, "{stderr}");
+    let now: Value = serde_json::from_slice(&std::fs::read(&module).unwrap()).unwrap();
+    assert_eq!(
+        now["provider"]["aws"]["allowed_account_ids"],
+        serde_json::json!(["333333333333"])
+    );
+    assert_eq!(
+        cli(&moved(), &["synth", "--out", o]).0,
+        0,
+        "the tree is the new account's now"
+    );
+}
