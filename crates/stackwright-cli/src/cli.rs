@@ -495,14 +495,19 @@ fn list(s: &Synthesis, out: &Path) -> String {
             last_wave = wave;
         }
         let path = display_path(out, &a.path);
+        text.push_str(&format!(
+            "    stack {} [{}] {} ({} resources){}\n",
+            a.stack,
+            a.target.name(),
+            path,
+            a.resource_count,
+            if a.removed {
+                ", removed from the definition: kept until torn down"
+            } else {
+                ""
+            }
+        ));
         if a.removed {
-            text.push_str(&format!(
-                "    stack {} [{}] {} ({} resources), removed from the definition: kept until torn down\n",
-                a.stack,
-                a.target.name(),
-                path,
-                a.resource_count
-            ));
             text.push_str(&format!("      destroy: {}\n", teardown(s, a, &path)));
             text.push_str(&format!(
                 "      then: synth --destroyed {}\n",
@@ -510,13 +515,6 @@ fn list(s: &Synthesis, out: &Path) -> String {
             ));
             continue;
         }
-        text.push_str(&format!(
-            "    stack {} [{}] {} ({} resources)\n",
-            a.stack,
-            a.target.name(),
-            path,
-            a.resource_count
-        ));
         if !a.depends_on.is_empty() {
             let after: Vec<String> = a.depends_on.iter().map(|d| display_path(out, d)).collect();
             text.push_str(&format!("      after: {}\n", after.join(", ")));

@@ -58,6 +58,16 @@ fn app() -> App<()> {
         })
 }
 
+/// The Terraform blocks of the stateful resources of [`app`].
+const STATEFUL_BLOCKS: [(&str, &str); 6] = [
+    ("aws_db_instance", "db"),
+    ("aws_s3_bucket", "assets"),
+    ("aws_dynamodb_table", "orders"),
+    ("aws_kms_key", "key"),
+    ("aws_cloudwatch_log_group", "logs"),
+    ("aws_route53_zone", "zone"),
+];
+
 fn docs() -> BTreeMap<String, Json> {
     artifacts(&app())
 }
@@ -98,14 +108,7 @@ fn production_keeps_the_kinds_defaults() {
             "{id}"
         );
     }
-    for (ty, name) in [
-        ("aws_db_instance", "db"),
-        ("aws_s3_bucket", "assets"),
-        ("aws_dynamodb_table", "orders"),
-        ("aws_kms_key", "key"),
-        ("aws_cloudwatch_log_group", "logs"),
-        ("aws_route53_zone", "zone"),
-    ] {
+    for (ty, name) in STATEFUL_BLOCKS {
         let block = tf(&docs, "prod", ty, name);
         assert!(prevents_destroy(block), "{ty}.{name}");
         assert!(block.get("force_destroy").is_none(), "{ty}.{name}");
@@ -147,15 +150,7 @@ fn a_destroy_environment_tears_down_completely() {
         "{web}"
     );
 
-    for (ty, name) in [
-        ("aws_db_instance", "db"),
-        ("aws_s3_bucket", "assets"),
-        ("aws_dynamodb_table", "orders"),
-        ("aws_kms_key", "key"),
-        ("aws_cloudwatch_log_group", "logs"),
-        ("aws_route53_zone", "zone"),
-        ("aws_lb", "web"),
-    ] {
+    for (ty, name) in STATEFUL_BLOCKS.into_iter().chain([("aws_lb", "web")]) {
         assert!(
             !prevents_destroy(tf(&docs, "test", ty, name)),
             "{ty}.{name}"

@@ -17,7 +17,8 @@ fn baseline(before: &App<Sizing>) -> tempfile::TempDir {
     dir
 }
 
-fn cli(app: &App<Sizing>, args: &[&str]) -> (u8, String, String) {
+/// The flagship's command line on `args`: exit code, stdout, stderr.
+pub(crate) fn cli(app: &App<Sizing>, args: &[&str]) -> (u8, String, String) {
     let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
     let argv = std::iter::once("notebook-service").chain(args.iter().copied());
     let code = run_with(app, argv, &mut stdout, &mut stderr, false);

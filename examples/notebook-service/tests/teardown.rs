@@ -2,21 +2,10 @@
 //! `out/` (listed as removed) so that its deployment can still be destroyed, `list` and `plan` say what
 //! to run, and `synth --destroyed` stops keeping them.
 
+use crate::plan::cli;
 use notebook_service::{app, app_with, environments, Sizing};
 use serde_json::Value;
-use stackwright::synth::run_with;
 use stackwright::App;
-
-fn cli(app: &App<Sizing>, args: &[&str]) -> (u8, String, String) {
-    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
-    let argv = std::iter::once("notebook-service").chain(args.iter().copied());
-    let code = run_with(app, argv, &mut stdout, &mut stderr, false);
-    (
-        code,
-        String::from_utf8(stdout).unwrap(),
-        String::from_utf8(stderr).unwrap(),
-    )
-}
 
 fn without_test() -> App<Sizing> {
     app_with(
