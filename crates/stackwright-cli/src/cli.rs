@@ -1,8 +1,7 @@
 use crate::render;
-use crate::synth::{synthesize, Request, Synthesis, Target};
+use crate::synth::{synthesize, write_into, Request, SynthError, Synthesis, Target};
 use clap::{Parser, Subcommand, ValueEnum};
 use stackwright_core::App;
-use stackwright_tree::write_tree;
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -205,6 +204,11 @@ fn run_on<C>(
         ),
         Some(Command::Plan(args)) => return plan(app, &args, stdout, stderr, terminals),
     };
+    match (listing, args.check) {
+        (None, false) => return synth(app, &args, stdout, stderr, color),
+        (None, true) => return check(app, &args, stdout, stderr, color),
+        (Some(_), _) => {}
+    }
     let request = args.selected.request();
     let mut synthesis = match synthesize(app, &request) {
         Ok(s) => s,
@@ -223,7 +227,7 @@ fn run_on<C>(
         &selected,
         &args.out,
         &args.destroyed,
-        listing.is_none(),
+        false,
     );
     let kept = match kept {
         Ok(kept) => kept,
@@ -235,23 +239,31 @@ fn run_on<C>(
     for warning in &kept.warnings {
         let _ = writeln!(stderr, "warning: {warning}");
     }
-    let moved = crate::moves::carry(&mut synthesis, &args.out);
+    crate::moves::carry(&mut synthesis, &args.out);
     match listing {
         Some(ListFormat::Human) => {
             let _ = write!(stdout, "{}", list(&synthesis, &args.out));
-            return 0;
+            0
         }
         Some(ListFormat::Json) => {
             let json = crate::synth::to_bytes(&list_json(&synthesis, &args.out));
             let _ = stdout.write_all(&json);
-            return 0;
+            0
         }
-        None => {}
+        None => unreachable!("synth and synth --check returned above"),
     }
-    if args.check {
-        return check(&synthesis, &args.out, stdout, stderr);
-    }
-    let written = write_tree(&args.out, synthesis.files(), &mut |lock| {
+}
+
+/// `synth`: streams every artifact into a staging tree that replaces `args.out` on success.
+fn synth<C>(
+    app: &App<C>,
+    args: &SynthArgs,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+    color: bool,
+) -> u8 {
+    let request = args.selected.request();
+    let synthesis = write_into(app, &request, &args.out, &args.destroyed, &mut |lock| {
         let _ = writeln!(
             stderr,
             "waiting for another stackwright process that is writing `{}` (it holds `{}`)...",
@@ -259,9 +271,13 @@ fn run_on<C>(
             lock.display()
         );
     });
-    let written = match written {
+    let (synthesis, carried) = match synthesis {
         Ok(written) => written,
-        Err(e) => {
+        Err(SynthError::Problems(problems)) => {
+            let _ = write!(stderr, "{}", render::diagnostics(&problems, color));
+            return 1;
+        }
+        Err(SynthError::Write(e)) => {
             let _ = writeln!(
                 stderr,
                 "error: cannot write `{}`: {e}; `{}` was left as it was",
@@ -270,10 +286,23 @@ fn run_on<C>(
             );
             return 1;
         }
+        Err(SynthError::Refused(message)) => {
+            let _ = writeln!(stderr, "error: {message}");
+            return 1;
+        }
     };
-    let _ = write!(stdout, "{}", summary(&synthesis, &args.out));
-    if !kept.stacks.is_empty() {
-        let names: Vec<String> = kept
+    for warning in &carried.kept.warnings {
+        let _ = writeln!(stderr, "warning: {warning}");
+    }
+    let written = &synthesis.written;
+    let _ = write!(
+        stdout,
+        "{}",
+        summary(&synthesis.app, &synthesis.artifacts, &args.out)
+    );
+    if !carried.kept.stacks.is_empty() {
+        let names: Vec<String> = carried
+            .kept
             .stacks
             .iter()
             .map(|(env, stack)| format!("{env}/{stack}"))
@@ -286,12 +315,12 @@ fn run_on<C>(
             names.join(", ")
         );
     }
-    if !moved.is_empty() {
+    if !carried.moved.is_empty() {
         let _ = writeln!(
             stdout,
             "  moved blocks to their content-derived names with `moved` blocks in {} (which now ask for \
              Terraform {})",
-            moved.join(", "),
+            carried.moved.join(", "),
             stackwright_terraform::TERRAFORM_MOVED_CONSTRAINT
         );
     }
@@ -326,17 +355,6 @@ fn plan<C>(
     terminals: Terminals,
 ) -> u8 {
     let request = args.selected.request();
-    let synthesis = match synthesize(app, &request) {
-        Ok(s) => s,
-        Err(problems) => {
-            let _ = write!(
-                stderr,
-                "{}",
-                render::diagnostics(&problems, terminals.stderr)
-            );
-            return 1;
-        }
-    };
     let keep = |env: &str, target: Target| {
         request.targets.contains(&target)
             && (request.environments.is_empty() || request.environments.iter().any(|e| e == env))
@@ -346,23 +364,28 @@ fn plan<C>(
     } else {
         crate::plan::Modified::Refuse
     };
-    let baseline = match crate::plan::read_baseline(&args.against, keep, modified) {
-        Ok((baseline, warnings)) => {
+    let plan = match crate::plan::plan(app, &request, &args.against, keep, modified) {
+        Ok((plan, warnings)) => {
             for warning in warnings {
                 let _ = writeln!(stderr, "warning: {warning}");
             }
-            baseline
+            plan
         }
-        Err(message) => {
+        Err(crate::plan::PlanError::Problems(problems)) => {
+            let _ = write!(
+                stderr,
+                "{}",
+                render::diagnostics(&problems, terminals.stderr)
+            );
+            return 1;
+        }
+        Err(
+            crate::plan::PlanError::Baseline(message) | crate::plan::PlanError::Refused(message),
+        ) => {
             let _ = writeln!(stderr, "error: {message}");
             return 1;
         }
     };
-    let mut synthesis = synthesis;
-    crate::moves::carry(&mut synthesis, &args.against);
-    let mut plan = crate::plan::plan(&synthesis, &baseline);
-    let defined: Vec<&str> = app.environments().iter().map(|e| e.name()).collect();
-    crate::removed::teardown_notes(&mut plan, app.name(), &defined, &args.against, &baseline);
     let text = match args.format {
         Format::Human => stackwright_plan::render::human(&plan, terminals.stdout),
         Format::Markdown => stackwright_plan::render::markdown(&plan),
@@ -375,18 +398,35 @@ fn plan<C>(
     plan.exit_code(args.allow_data_loss)
 }
 
-fn check(synthesis: &Synthesis, out: &Path, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
-    match crate::plan::check(synthesis, out) {
-        Ok(differences) if differences.is_empty() => {
+/// `synth --check`: compares each artifact with its file as it is produced; writes nothing.
+fn check<C>(
+    app: &App<C>,
+    args: &SynthArgs,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+    color: bool,
+) -> u8 {
+    let out = &args.out;
+    let checked = crate::plan::check(app, &args.selected.request(), out, &args.destroyed);
+    if let Ok((_, _, warnings)) = &checked {
+        for warning in warnings {
+            let _ = writeln!(stderr, "warning: {warning}");
+        }
+    }
+    match checked {
+        Ok((differences, files, _)) if differences.is_empty() => {
             let _ = writeln!(
                 stdout,
-                "up to date: the {} files in {} are what the definition produces",
-                synthesis.files().count(),
+                "up to date: the {files} files in {} are what the definition produces",
                 out.display()
             );
             0
         }
-        Ok(differences) => {
+        Err(crate::plan::PlanError::Problems(problems)) => {
+            let _ = write!(stderr, "{}", render::diagnostics(&problems, color));
+            1
+        }
+        Ok((differences, _, _)) => {
             let _ = writeln!(
                 stderr,
                 "error: {} is not what the definition produces ({} difference{}):",
@@ -404,30 +444,48 @@ fn check(synthesis: &Synthesis, out: &Path, stdout: &mut dyn Write, stderr: &mut
             );
             1
         }
-        Err(message) => {
+        Err(crate::plan::PlanError::Baseline(message)) => {
             let _ = writeln!(stderr, "error: cannot check: {message}");
+            1
+        }
+        Err(crate::plan::PlanError::Refused(message)) => {
+            let _ = writeln!(stderr, "error: {message}");
             1
         }
     }
 }
 
-fn summary(s: &Synthesis, out: &Path) -> String {
-    let fresh: Vec<&crate::Artifact> = s.artifacts.iter().filter(|a| !a.removed).collect();
-    let count = |f: fn(&crate::Artifact) -> &str| {
-        let mut seen: Vec<&str> = fresh.iter().map(|a| f(a)).collect();
+/// The line that says what was written, then a table of every artifact the definition produced (not
+/// the kept ones of removed stacks).
+fn summary(app: &str, artifacts: &[crate::Artifact], out: &Path) -> String {
+    let fresh: Vec<&crate::Artifact> = artifacts.iter().filter(|a| !a.removed).collect();
+    let count = |f: fn(&crate::Artifact) -> (&str, &str)| {
+        let mut seen: Vec<(&str, &str)> = fresh.iter().map(|a| f(a)).collect();
         seen.sort_unstable();
         seen.dedup();
         seen.len()
     };
-    let environments = count(|a| &a.environment);
-    let stacks = count(|a| &a.stack);
-    let targets = count(|a| a.target.name());
+    let environments = count(|a| (&a.environment, ""));
+    let stacks = count(|a| (&a.stack, ""));
+    // Environments may declare different stacks (`App::stacks`): count the instances themselves.
+    let instances = count(|a| (&a.environment, &a.stack));
+    let targets = count(|a| (a.target.name(), ""));
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let stacks = if environments * stacks == instances {
+        format!(
+            "{} x {}",
+            plural(environments, "environment"),
+            plural(stacks, "stack")
+        )
+    } else {
+        format!(
+            "{}, {}",
+            plural(environments, "environment"),
+            plural(instances, "stack instance")
+        )
+    };
     let mut text = format!(
-        "app `{}`: {} x {} x {} = {} in {}\n",
-        s.app,
-        plural(environments, "environment"),
-        plural(stacks, "stack"),
+        "app `{app}`: {stacks} x {} = {} in {}\n",
         plural(targets, "target"),
         plural(fresh.len(), "artifact"),
         out.display()
@@ -443,7 +501,7 @@ fn summary(s: &Synthesis, out: &Path) -> String {
     ]
     .map(String::from)
     .to_vec()];
-    for a in &fresh {
+    for a in fresh {
         rows.push(vec![
             a.environment.clone(),
             a.account.clone(),

@@ -17,4 +17,7 @@ mod synth;
 
 pub use cli::{run, run_with};
 pub use stackwright_tree::{write_tree, Written};
-pub use synth::{synthesize, waves, Artifact, Request, Synthesis, Target};
+pub use synth::{
+    synthesize, synthesize_into, waves, Artifact, Request, SynthError, Synthesis, Target,
+    WrittenSynthesis,
+};

@@ -4,7 +4,9 @@
 //! --destroyed ENV[/STACK]` says the deployment is gone. They stay at their path, so a module's relative
 //! local-backend path and its `.terraform/` still work.
 
-use crate::synth::{Artifact, Synthesis, Target, MANIFEST};
+use crate::synth::{Artifact, Request, Synthesis, Target, MANIFEST};
+use stackwright_core::App;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 /// What [`keep`] found: the kept (environment, stack) pairs and warnings to print.
@@ -31,7 +33,54 @@ pub(crate) fn keep(
     destroyed: &[String],
     guard_moves: bool,
 ) -> Result<Kept, String> {
+    let (kept, artifacts) = kept_from(
+        &synthesis.artifacts,
+        defined,
+        selected,
+        out,
+        destroyed,
+        guard_moves,
+    )?;
+    if !artifacts.is_empty() {
+        synthesis.artifacts.extend(artifacts);
+        synthesis.manifest = crate::synth::manifest_of(&synthesis.app, &synthesis.artifacts);
+    }
+    Ok(kept)
+}
+
+/// [`keep`] for a synthesis of `request` streamed into a tree (moves guarded): `fresh` is every artifact
+/// the definition produced (their bytes may be gone); returns the kept artifacts, with their bytes, to
+/// add after them.
+pub(crate) fn kept_artifacts<C>(
+    app: &App<C>,
+    request: &Request,
+    fresh: &[Artifact],
+    out: &Path,
+    destroyed: &[String],
+) -> Result<(Kept, Vec<Artifact>), String> {
+    let defined: Vec<&str> = app.environments().iter().map(|e| e.name()).collect();
+    let selected = |env: &str| {
+        request.environments.is_empty() || request.environments.iter().any(|e| e == env)
+    };
+    kept_from(fresh, &defined, &selected, out, destroyed, true)
+}
+
+fn kept_from(
+    fresh: &[Artifact],
+    defined: &[&str],
+    selected: &dyn Fn(&str) -> bool,
+    out: &Path,
+    destroyed: &[String],
+    guard_moves: bool,
+) -> Result<(Kept, Vec<Artifact>), String> {
     let limit = stackwright_tree::DEFAULT_LIMIT;
+    // One pass over the fresh artifacts, so that the tree's artifacts cost O(1) each.
+    let present: HashSet<(&str, &str)> = fresh
+        .iter()
+        .map(|a| (a.environment.as_str(), a.stack.as_str()))
+        .collect();
+    let by_path: HashMap<&str, &Artifact> = fresh.iter().map(|a| (a.path.as_str(), a)).collect();
+    let mut artifacts = Vec::new();
     let manifest = stackwright_tree::read_file(out, MANIFEST, limit)
         .ok()
         .and_then(|bytes| stackwright_tree::Manifest::parse(&bytes).ok());
@@ -40,12 +89,7 @@ pub(crate) fn keep(
     let mut candidates = Vec::new();
     for entry in manifest.iter().flat_map(|m| &m.artifacts) {
         let (env, stack) = (entry.environment.as_str(), entry.stack.as_str());
-        let gone = !defined.contains(&env)
-            || (selected(env)
-                && !synthesis
-                    .artifacts
-                    .iter()
-                    .any(|a| a.environment == env && a.stack == stack));
+        let gone = !defined.contains(&env) || (selected(env) && !present.contains(&(env, stack)));
         if !gone {
             continue;
         }
@@ -53,12 +97,7 @@ pub(crate) fn keep(
         if !candidates.contains(&pair) {
             candidates.push(pair.clone());
         }
-        let forgotten = destroyed
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| **d == env || **d == pair)
-            .map(|(i, _)| i)
-            .collect::<Vec<_>>();
+        let forgotten = told(destroyed, entry);
         if !forgotten.is_empty() {
             forgotten.into_iter().for_each(|i| used[i] = true);
             continue;
@@ -82,7 +121,7 @@ pub(crate) fn keep(
             }
         };
         let target = Target::from_name(&entry.target).expect("the manifest parser checks targets");
-        synthesis.artifacts.push(Artifact {
+        artifacts.push(Artifact {
             environment: entry.environment.clone(),
             account: entry.account.clone(),
             region: entry.region.clone(),
@@ -108,11 +147,7 @@ pub(crate) fn keep(
         if !guard_moves || entry.target != Target::Terraform.name() || entry.removed {
             continue;
         }
-        let Some(fresh) = synthesis
-            .artifacts
-            .iter()
-            .find(|a| !a.removed && a.path == entry.path)
-        else {
+        let Some(fresh) = by_path.get(entry.path.as_str()).filter(|a| !a.removed) else {
             continue;
         };
         if (fresh.account.as_str(), fresh.region.as_str())
@@ -120,31 +155,12 @@ pub(crate) fn keep(
         {
             continue;
         }
-        let pair = format!("{}/{}", entry.environment, entry.stack);
-        let told: Vec<usize> = destroyed
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| **d == entry.environment || **d == pair)
-            .map(|(i, _)| i)
-            .collect();
+        let told = told(destroyed, entry);
         if !told.is_empty() {
             told.into_iter().for_each(|i| used[i] = true);
             continue;
         }
-        return Err(format!(
-            "environment `{}` moves from {}/{} to {}/{}: `{}` is the module that can still tear down the old \
-             deployment, and the new module would take its place and its state; tear the old deployment down \
-             first (`plan` gives the command, with credentials for account {}), then run synth with \
-             `--destroyed {}`",
-            entry.environment,
-            entry.account,
-            entry.region,
-            fresh.account,
-            fresh.region,
-            out.join(&entry.path).display(),
-            entry.account,
-            entry.environment
-        ));
+        return Err(move_refusal(entry, fresh, out));
     }
     if let Some(i) = used.iter().position(|u| !u) {
         let name = &destroyed[i];
@@ -166,10 +182,73 @@ pub(crate) fn keep(
              removed from the definition whose deployment you have torn down"
         ));
     }
-    if synthesis.artifacts.iter().any(|a| a.removed) {
-        synthesis.manifest = crate::synth::manifest(&synthesis.app, &synthesis.artifacts);
+    Ok((kept, artifacts))
+}
+
+/// Whether `destroyed` names the environment or the stack of `entry`: the indices of those that do.
+fn told(destroyed: &[String], entry: &stackwright_tree::Entry) -> Vec<usize> {
+    let pair = format!("{}/{}", entry.environment, entry.stack);
+    destroyed
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| **d == entry.environment || **d == pair)
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// The refusal to replace the Terraform module of the tree that `entry` lists with `fresh`, which
+/// deploys to another account or region.
+fn move_refusal(entry: &stackwright_tree::Entry, fresh: &Artifact, out: &Path) -> String {
+    format!(
+        "environment `{}` moves from {}/{} to {}/{}: `{}` is the module that can still tear down the old \
+         deployment, and the new module would take its place and its state; tear the old deployment down \
+         first (`plan` gives the command, with credentials for account {}), then run synth with \
+         `--destroyed {}`",
+        entry.environment,
+        entry.account,
+        entry.region,
+        fresh.account,
+        fresh.region,
+        out.join(&entry.path).display(),
+        entry.account,
+        entry.environment
+    )
+}
+
+/// The Terraform modules of the tree in `out` that a fresh module must not replace while it deploys to
+/// another account or region (see [`keep`]), unless `--destroyed` names them: checked on each artifact
+/// of a streamed synthesis before it is staged.
+pub(crate) struct MoveGuard<'a> {
+    out: &'a Path,
+    /// Path -> (position in the manifest, entry).
+    modules: HashMap<String, (usize, stackwright_tree::Entry)>,
+}
+
+impl<'a> MoveGuard<'a> {
+    pub(crate) fn new(out: &'a Path, destroyed: &[String]) -> Self {
+        let modules = stackwright_tree::read_file(out, MANIFEST, stackwright_tree::DEFAULT_LIMIT)
+            .ok()
+            .and_then(|bytes| stackwright_tree::Manifest::parse(&bytes).ok())
+            .map(|m| m.artifacts)
+            .unwrap_or_default()
+            .into_iter()
+            .enumerate()
+            .filter(|(_, e)| {
+                e.target == Target::Terraform.name() && !e.removed && told(destroyed, e).is_empty()
+            })
+            .map(|(i, e)| (e.path.clone(), (i, e)))
+            .collect();
+        MoveGuard { out, modules }
     }
-    Ok(kept)
+
+    /// The refusal for `fresh`, with the position of the module it would replace in the manifest (the
+    /// first one in that order is reported), when that module deploys to another account or region.
+    pub(crate) fn check(&self, fresh: &Artifact) -> Option<(usize, String)> {
+        let (i, entry) = self.modules.get(&fresh.path)?;
+        let moved = (fresh.account.as_str(), fresh.region.as_str())
+            != (entry.account.as_str(), entry.region.as_str());
+        (moved && !fresh.removed).then(|| (*i, move_refusal(entry, fresh, self.out)))
+    }
 }
 
 /// What `--destroyed` takes for a kept stack: the environment when it is gone as a whole, else
@@ -209,23 +288,22 @@ pub(crate) fn teardown_command(
 }
 
 /// Adds to each stack of `plan` that goes (removed, or the old deployment of a move) how to tear it down:
-/// the artifact in `against` and the command. `baseline` gives each previous artifact's (environment,
-/// stack, target, path, account, region).
+/// the artifact in `against` and the command. `baseline`: the previous manifest's artifacts (their
+/// environment, stack, target, path, account, region).
 pub(crate) fn teardown_notes(
     plan: &mut stackwright_plan::Plan,
     app: &str,
     defined: &[&str],
     against: &Path,
-    baseline: &[crate::plan::BaselineEntry],
+    baseline: &[stackwright_tree::Entry],
 ) {
     for s in &mut plan.stacks {
         if s.status != stackwright_plan::StackStatus::Removed {
             continue;
         }
-        let Some(b) = baseline
-            .iter()
-            .find(|b| b.environment == s.environment && b.stack == s.stack && b.target == s.target)
-        else {
+        let Some(b) = baseline.iter().find(|b| {
+            b.environment == s.environment && b.stack == s.stack && b.target == s.target.name()
+        }) else {
             continue;
         };
         let path = against.join(&b.path).display().to_string();
