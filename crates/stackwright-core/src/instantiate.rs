@@ -206,12 +206,19 @@ impl<C> App<C> {
             account: environment.account().to_owned(),
             region: environment.region().to_owned(),
         };
-        let instance = |stack: Stack| StackInstance {
-            app: self.name(),
-            environment: environment.spec(),
-            default_tags: default_tags.clone(),
-            stack,
-            links: Links::default(),
+        let instance = |mut stack: Stack| {
+            if let Some(policy) = environment.spec().removal_policy {
+                for resource in &mut stack.resources {
+                    resource.apply_environment_removal(policy);
+                }
+            }
+            StackInstance {
+                app: self.name(),
+                environment: environment.spec(),
+                default_tags: default_tags.clone(),
+                stack,
+                links: Links::default(),
+            }
         };
         for declaration in self.declarations() {
             match declaration {
