@@ -98,8 +98,10 @@ endpoint=http://127.0.0.1:$port
 # moto settings, not gaps in the artifact: AWS managed policies (AmazonSSMManagedInstanceCore) exist only when
 # moto is asked to load them; ACM issues a DNS-validated certificate only after MOTO_ACM_VALIDATION_WAIT
 # seconds (60 by default), since no DNS answers here.
-# moto gap: moto 5.2.5 does not implement StartInstanceRefresh, which rolls a fleet after a launch template
-# change; `rehearse_moto.py serve` answers it (accepted, successful at once, no instance replaced).
+# moto gaps: moto 5.2.5 does not implement StartInstanceRefresh, which rolls a fleet after a launch template
+# change; `rehearse_moto.py serve` answers it (accepted, successful at once, no instance replaced). And it
+# stores a launch template version's user data unparsed, which crashes a group launching from it; the
+# launcher parses it as CreateLaunchTemplate does.
 echo "rehearse-moto: MOTO GAP: moto $MOTO_VERSION has no StartInstanceRefresh; the rehearsal accepts each fleet roll and reports it successful at once: rolls are planned and started, not carried out" >&2
 env -u MOTO_ACCOUNT_ID MOTO_IAM_LOAD_MANAGED_POLICIES=true MOTO_ACM_VALIDATION_WAIT=0 \
   "$venv/bin/python" "$root/scripts/rehearse_moto.py" serve 127.0.0.1 "$port" >"$work/moto.log" 2>&1 &
