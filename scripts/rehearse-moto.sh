@@ -210,7 +210,7 @@ else
   refused=${refused% }
   [ -n "$refused" ] || { echo "teardown: terraform destroy failed, not for prevent_destroy:"; errors "$work/destroy.log"; status=1; }
 fi
-echo "teardown: stackwright predicts ${predicted:+a refusal by prevent_destroy of $predicted}${predicted:-that terraform destroy succeeds}; terraform destroy ${refused:+refused (prevent_destroy: $refused)}${refused:-succeeded}"
+echo "teardown: stackwright predicts ${predicted:+a refusal by prevent_destroy of $predicted}${predicted:-that terraform destroy succeeds}; terraform destroy $([ -n "$refused" ] && echo "refused (prevent_destroy: $refused)" || echo succeeded)"
 if [ "$predicted" = "$refused" ]; then
   echo "  teardown: agree"
 else
