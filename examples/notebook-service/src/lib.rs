@@ -9,8 +9,8 @@
 use stackwright::aws::elbv2::Stickiness;
 use stackwright::aws::route53::{self, AliasTarget, RecordType};
 use stackwright::aws::service::{
-    Frontend, Machine, Network, ReplicatedService, ReplicatedServiceHandle, Replication, Scaling,
-    Shard, Size, TenantKey, Update,
+    Color, Frontend, Machine, Network, ReplicatedService, ReplicatedServiceHandle, Replication,
+    Scaling, Shard, Size, TenantKey, Update,
 };
 use stackwright::aws::sns::{Endpoint, Subscription, Topic};
 use stackwright::aws::{acm, ec2, iam, ssm};
@@ -48,6 +48,10 @@ pub struct Sizing {
     /// `X-Notebook-Team` header; see [`Sizing::tenant_shards`].
     #[serde(skip)]
     pub tenant_shards: Vec<Shard>,
+    /// Blue/green instead of rolling: two fleets running the same machine, the listener forwarding to
+    /// the live one only; see [`Sizing::blue_green`].
+    #[serde(skip)]
+    pub blue_green: Option<Color>,
 }
 
 impl Sizing {
@@ -61,6 +65,7 @@ impl Sizing {
             ami_parameter: ec2::AMAZON_LINUX_2023_AMI_PARAMETER.to_owned(),
             target_cpu_percent: 60,
             tenant_shards: Vec::new(),
+            blue_green: None,
         }
     }
 
@@ -68,6 +73,13 @@ impl Sizing {
     /// `X-Notebook-Team` header picks the shard (a team's notebooks live on its shard's disks).
     pub fn tenant_shards(mut self, shards: impl IntoIterator<Item = Shard>) -> Self {
         self.tenant_shards = shards.into_iter().collect();
+        self
+    }
+
+    /// Deploys blue/green: a blue and a green fleet (both running this sizing's machine), the HTTPS
+    /// listener forwarding to `live` only; switching `live` moves all traffic at once.
+    pub fn blue_green(mut self, live: Color) -> Self {
+        self.blue_green = Some(live);
         self
     }
 
@@ -246,11 +258,22 @@ pub fn service(stack: &mut Stack, env: &Environment<Sizing>, network: &NotebookN
         .reference("vpc_id", vpc.id())
         .render(stack);
 
+    let machine = Machine::new(ami.value(), config.instance_type.as_str())
+        .user_data(user_data)
+        .instance_profile(&profile);
+    let update = match config.blue_green {
+        Some(live) => Update::BlueGreen {
+            live,
+            green: machine.clone(),
+        },
+        None => Update::Rolling {
+            batch: 1,
+            min_in_service: config.replicas.saturating_sub(1),
+        },
+    };
     let service = ReplicatedService::new(
         "Notebook",
-        Machine::new(ami.value(), config.instance_type.as_str())
-            .user_data(user_data)
-            .instance_profile(&profile),
+        machine,
         Frontend::Https {
             certificate_arn: certificate.arn(),
         },
@@ -265,10 +288,7 @@ pub fn service(stack: &mut Stack, env: &Environment<Sizing>, network: &NotebookN
         },
     )
     .replication(replication(config))
-    .update(Update::Rolling {
-        batch: 1,
-        min_in_service: config.replicas.saturating_sub(1),
-    })
+    .update(update)
     .alarm_topic(&alerts)
     // Boot scripts fetch packages: wait until the subnets can reach the internet.
     .fleet_depends_on(default_route)

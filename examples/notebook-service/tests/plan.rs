@@ -669,3 +669,35 @@ fn human_output_is_colored_only_on_a_terminal() {
         assert!(text.contains("prod-oregon/notebook (terraform): 0 to add, 1 to update, 0 to replace, 0 to destroy"), "{text}");
     }
 }
+
+/// The flagship deployed blue/green (`Sizing::blue_green`): switching the live fleet updates the HTTPS
+/// listener's forward weights in place and nothing else, in both targets.
+#[test]
+fn blue_green_switch_updates_only_the_https_listener() {
+    use stackwright::aws::service::Color;
+    let with_live = |live| {
+        app_with(environments_with("test", move |e| {
+            let sizing = e.config().clone().blue_green(live);
+            Environment::new(e.name(), e.account(), e.region(), sizing).tag("stage", "test")
+        }))
+    };
+    let dir = baseline(&with_live(Color::Blue));
+    let (code, plan) = plan_json(dir.path(), &with_live(Color::Green), &["--env", "test"]);
+    assert_eq!(code, 2);
+    for (target, listener) in [
+        ("cloudformation", "NotebookHttpsListener"),
+        ("terraform", "aws_lb_listener.notebook_https_listener"),
+    ] {
+        let stack = stack(&plan, "test", target);
+        assert_eq!(counts(stack), [0, 1, 0, 0], "{stack:#}");
+        let changed: Vec<&Value> = stack["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["action"] != "no-change")
+            .collect();
+        assert_eq!(changed.len(), 1, "{stack:#}");
+        assert_eq!(changed[0]["address"], listener);
+        assert_eq!(changed[0]["may_replace"], false, "{stack:#}");
+    }
+}

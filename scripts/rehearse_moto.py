@@ -1,0 +1,280 @@
+"""Helpers of scripts/rehearse-moto.sh (run with the moto venv's python, which has boto3).
+
+  serve HOST PORT                       moto's server, with the one action the rehearsal adds (below)
+  override MODULE ENDPOINT [--unguard]  the override file for MODULE, on stdout
+  credentials ENDPOINT ACCOUNT          shell exports of moto credentials in ACCOUNT (STS AssumeRole)
+  compare SCENARIO TERRAFORM_JSON STACKWRIGHT_JSON   action per address; exit 1 on an unknown disagreement
+  predicts-refusal PLAN_JSON            the addresses Stackwright's plan says `terraform destroy` refuses
+  leftovers ENDPOINT ACCOUNT REGION     what moto still holds in ACCOUNT/REGION; exit 1 when anything
+  created MODULE STATE_LIST             the module's resources missing from `terraform state list`
+"""
+
+import json
+import subprocess
+import sys
+
+# Services the flagship's Terraform module talks to; the provider's endpoint names (hashicorp/aws 5.x).
+SERVICES = ["acm", "autoscaling", "cloudwatch", "ec2", "elbv2", "iam", "kms", "logs", "route53", "s3",
+            "sns", "ssm", "sts"]
+
+# Differences between Stackwright's plan and Terraform's that are understood, as (scenario, address):
+# reason. Listed in the README too; anything else fails the rehearsal.
+KNOWN = {
+    ("no-change", "aws_vpc_security_group_ingress_rule.notebook_instance_security_group_ingress_1"):
+        "moto gap: a rule admitting another security group is read back after its creation without tags "
+        "(null where AWS answers {}), so Terraform plans an update that changes nothing; gone after the "
+        "first apply (ignore_changes cannot hide it: the provider fills the {} in)",
+}
+
+
+def serve(host, port):
+    """moto's server, plus StartInstanceRefresh, which moto 5.2.5 does not implement (it answers 500, and
+    the provider retries for many minutes): a launch template change rolls the fleet through it. Here the
+    refresh is accepted and reported successful at once; moto replaces no instance (it runs none anyway).
+    Each call is logged; the script says so loudly. Nothing else of moto is changed."""
+    import uuid
+    from moto.autoscaling.responses import AutoScalingResponse
+    from moto.core.responses import ActionResult
+    from moto.server import main
+
+    refreshes = []
+
+    def start_instance_refresh(self):
+        group = self._get_param("AutoScalingGroupName")
+        refresh = {"InstanceRefreshId": str(uuid.uuid4()), "AutoScalingGroupName": group,
+                   "Status": "Successful", "PercentageComplete": 100}
+        refreshes.append(refresh)
+        print(f"rehearsal: StartInstanceRefresh {group}: accepted, reported successful", flush=True)
+        return ActionResult({"InstanceRefreshId": refresh["InstanceRefreshId"]})
+
+    def describe_instance_refreshes(self):
+        group = self._get_param("AutoScalingGroupName")
+        return ActionResult({"InstanceRefreshes": [r for r in refreshes
+                                                   if r["AutoScalingGroupName"] == group]})
+
+    # moto gap: CreateLaunchTemplateVersion stores UserData as a plain string (CreateLaunchTemplate parses
+    # it), and a group launching from such a version crashes moto (AssertionError, retried for minutes).
+    from moto.ec2.models.launch_templates import LaunchTemplateVersion
+    from moto.ec2.utils import parse_user_data
+    plain_user_data = LaunchTemplateVersion.user_data.fget
+
+    def user_data(self):
+        if isinstance(self.data.get("UserData"), str):
+            self.data["UserData"] = parse_user_data(self.data["UserData"] or None)
+        return plain_user_data(self)
+
+    LaunchTemplateVersion.user_data = property(user_data)
+    AutoScalingResponse.start_instance_refresh = start_instance_refresh
+    AutoScalingResponse.describe_instance_refreshes = describe_instance_refreshes
+    sys.exit(main(["-H", host, "-p", port]))
+
+
+def override(module_path, endpoint, unguard=False):
+    """The rehearsal's override file: the provider talks to moto, the state stays in the scratch
+    directory, and moto's gaps are worked around, each named. Never what users get."""
+    module = json.load(open(module_path))
+    out = {
+        "//": "rehearsal only (scripts/rehearse-moto.sh): the provider talks to moto on 127.0.0.1",
+        "provider": {"aws": {
+            "endpoints": [{s: endpoint for s in SERVICES}],
+            "s3_use_path_style": True,
+            "skip_metadata_api_check": True,
+        }},
+        # The rehearsal's state stays in its scratch directory, not where the artifact's backend points.
+        "terraform": {"backend": {"local": {"path": "terraform.tfstate"}}},
+    }
+    resources = {}
+    for name, body in module.get("resource", {}).get("aws_launch_template", {}).items():
+        mappings = [dict(m, ebs=dict(m.get("ebs", {}), volume_size=8))
+                    for m in body.get("block_device_mappings", [])]
+        resources.setdefault("aws_launch_template", {})[name] = {
+            "//": ["moto gap: an auto scaling group launching from a template whose block device has no "
+                   "size fails (MissingParameter size/snapshot): 8 GiB, the AMI's own size",
+                   "moto gap: an auto scaling group launching from a template version with user data "
+                   "crashes moto 5.2.5 (AssertionError in LaunchTemplateVersion.user_data, retried "
+                   "forever): no user data (the launcher now parses it too; drop this once a run shows "
+                   "that suffices)"],
+            "block_device_mappings": mappings,
+            "user_data": None,
+            "lifecycle": {
+                "//": "moto gap: moto answers a `launch-template` tag specification nobody declared (the "
+                      "template's own tags), a difference in every plan",
+                "ignore_changes": ["tag_specifications"],
+            },
+        }
+    for name in module.get("resource", {}).get("aws_autoscaling_group", {}):
+        resources.setdefault("aws_autoscaling_group", {})[name] = {
+            "//": ["moto gap: moto runs nothing in its instances, so none would pass the load balancer's "
+                   "health check: do not wait for healthy capacity",
+                   "moto gap: moto answers no capacity reservation preference (AWS: `default`), a "
+                   "difference in every plan"],
+            "wait_for_capacity_timeout": "0",
+            "lifecycle": {"ignore_changes": ["capacity_reservation_specification"]},
+        }
+    for name in module.get("resource", {}).get("aws_autoscaling_policy", {}):
+        resources.setdefault("aws_autoscaling_policy", {})[name] = {
+            "//": "moto gap: moto answers `enabled = false` and an empty predictive scaling block for a "
+                  "target tracking policy, a difference in every plan",
+            "lifecycle": {"ignore_changes": ["enabled", "predictive_scaling_configuration"]},
+        }
+    for type_name in ("aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"):
+        for name in module.get("resource", {}).get(type_name, {}):
+            resources.setdefault(type_name, {})[name] = {
+                "//": "moto gap: moto drops a security group rule's description, a difference in every plan",
+                "lifecycle": {"ignore_changes": ["description"]},
+            }
+    if unguard:
+        # Only for the teardown after Terraform refused: lift the artifact's guards so moto ends empty.
+        for type_name, blocks in module.get("resource", {}).items():
+            for name, body in blocks.items():
+                if body.get("lifecycle", {}).get("prevent_destroy"):
+                    entry = resources.setdefault(type_name, {}).setdefault(name, {})
+                    entry.setdefault("lifecycle", {})["prevent_destroy"] = False
+    if resources:
+        out["resource"] = resources
+    json.dump(out, sys.stdout, indent=2)
+    print()
+
+
+def credentials(endpoint, account):
+    """moto's own account mechanism: credentials from STS AssumeRole into a role of ACCOUNT; every
+    request signed with them is in ACCOUNT, which sts:GetCallerIdentity answers (what the provider checks
+    against `allowed_account_ids`)."""
+    import boto3
+    sts = boto3.client("sts", endpoint_url=endpoint, region_name="us-east-1",
+                       aws_access_key_id="rehearsal", aws_secret_access_key="rehearsal")
+    creds = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/rehearsal",
+                            RoleSessionName="rehearsal")["Credentials"]
+    check = boto3.client("sts", endpoint_url=endpoint, region_name="us-east-1",
+                         aws_access_key_id=creds["AccessKeyId"],
+                         aws_secret_access_key=creds["SecretAccessKey"],
+                         aws_session_token=creds["SessionToken"])
+    got = check.get_caller_identity()["Account"]
+    if got != account:
+        sys.exit(f"moto put the credentials in account {got}, expected {account}")
+    print(f"export AWS_ACCESS_KEY_ID={creds['AccessKeyId']} AWS_SECRET_ACCESS_KEY={creds['SecretAccessKey']} "
+          f"AWS_SESSION_TOKEN={creds['SessionToken']}")
+
+
+TERRAFORM_ACTIONS = {("no-op",): "no-op", ("create",): "create", ("update",): "update",
+                     ("delete",): "delete", ("delete", "create"): "replace",
+                     ("create", "delete"): "replace"}
+STACKWRIGHT_ACTIONS = {"add": "create", "update": "update", "replace": "replace", "destroy": "delete",
+                       "no-change": "no-op"}
+
+
+def stackwright_actions(plan_path, env="test"):
+    actions = {}
+    for stack in json.load(open(plan_path))["stacks"]:
+        if stack["environment"] == env and stack["target"] == "terraform":
+            for r in stack["resources"]:
+                actions[r["address"]] = STACKWRIGHT_ACTIONS[r["action"]]
+    return actions
+
+
+def compare(scenario, terraform_path, stackwright_path):
+    terraform = {}
+    for change in json.load(open(terraform_path)).get("resource_changes", []):
+        if change.get("mode") != "managed":
+            continue
+        actions = tuple(change["change"]["actions"])
+        terraform[change["address"]] = TERRAFORM_ACTIONS.get(actions, "+".join(actions))
+    ours = stackwright_actions(stackwright_path)
+    addresses = sorted(set(terraform) | set(ours))
+    disagree = [(a, terraform.get(a, "no-op"), ours.get(a, "no-op")) for a in addresses
+                if terraform.get(a, "no-op") != ours.get(a, "no-op")]
+    unknown = [d for d in disagree if (scenario, d[0]) not in KNOWN]
+    changes = [f"{a} {terraform[a]}" for a in addresses if terraform.get(a, "no-op") != "no-op"]
+    agree = len(addresses) - len(disagree)
+    print(f"{scenario}: {agree}/{len(addresses)} resources agree "
+          f"(terraform: {', '.join(changes) or 'no changes'})")
+    for address, theirs, mine in disagree:
+        known = KNOWN.get((scenario, address))
+        print(f"  {address}: terraform {theirs}, stackwright {mine}"
+              + (f" (known: {known})" if known else " (DISAGREEMENT)"))
+    # Machine-readable tally for the total line.
+    print(f"@tally {agree} {len(addresses)}", file=sys.stderr)
+    sys.exit(1 if unknown else 0)
+
+
+def predicts_refusal(plan_path):
+    """Addresses whose destroy Stackwright's plan says Terraform refuses (`prevent_destroy`)."""
+    refused = []
+    for stack in json.load(open(plan_path))["stacks"]:
+        for r in stack["resources"]:
+            said = " ".join(str(x) for x in r.get("notes", []) + r.get("warnings", [])).lower()
+            if r.get("refused") or r.get("refuses") or "prevent_destroy" in said or "refus" in said:
+                refused.append(r["address"])
+    print(" ".join(refused))
+
+
+def leftovers(endpoint, account, region):
+    import boto3
+    creds = dict(line.split("=", 1) for line in subprocess.run(
+        [sys.executable, __file__, "credentials", endpoint, account], check=True, capture_output=True,
+        text=True).stdout.removeprefix("export ").split())
+
+    def client(service):
+        return boto3.client(service, endpoint_url=endpoint, region_name=region,
+                            aws_access_key_id=creds["AWS_ACCESS_KEY_ID"],
+                            aws_secret_access_key=creds["AWS_SECRET_ACCESS_KEY"],
+                            aws_session_token=creds["AWS_SESSION_TOKEN"])
+    ec2, iam, elbv2, asg = client("ec2"), client("iam"), client("elbv2"), client("autoscaling")
+    left = {
+        "instances": [i["InstanceId"] for r in ec2.describe_instances()["Reservations"]
+                      for i in r["Instances"] if i["State"]["Name"] not in ("terminated", "shutting-down")],
+        "vpcs": [v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"] if not v.get("IsDefault")],
+        "security groups": [g["GroupId"] for g in ec2.describe_security_groups()["SecurityGroups"]
+                            if g["GroupName"] != "default"],
+        "launch templates": [t["LaunchTemplateName"]
+                             for t in ec2.describe_launch_templates()["LaunchTemplates"]],
+        "load balancers": [b["LoadBalancerName"] for b in elbv2.describe_load_balancers()["LoadBalancers"]],
+        "target groups": [g["TargetGroupName"] for g in elbv2.describe_target_groups()["TargetGroups"]],
+        "auto scaling groups": [g["AutoScalingGroupName"]
+                                for g in asg.describe_auto_scaling_groups()["AutoScalingGroups"]],
+        "roles": [r["RoleName"] for r in iam.list_roles()["Roles"] if not r["RoleName"].startswith("rehearsal")],
+        "instance profiles": [p["InstanceProfileName"]
+                              for p in iam.list_instance_profiles()["InstanceProfiles"]],
+        "log groups": [g["logGroupName"] for g in client("logs").describe_log_groups()["logGroups"]],
+        "hosted zones": [z["Name"] for z in client("route53").list_hosted_zones()["HostedZones"]],
+        "certificates": [c["DomainName"]
+                         for c in client("acm").list_certificates()["CertificateSummaryList"]],
+        "topics": [t["TopicArn"] for t in client("sns").list_topics()["Topics"]],
+        "alarms": [a["AlarmName"] for a in client("cloudwatch").describe_alarms()["MetricAlarms"]],
+        "buckets": [b["Name"] for b in client("s3").list_buckets()["Buckets"]],
+    }
+    left = {k: v for k, v in left.items() if v}
+    print(f"moto holds in {account}/{region}: {left}" if left
+          else f"moto holds nothing in {account}/{region}")
+    sys.exit(1 if left else 0)
+
+
+def created(module_path, state_list_path):
+    """Resources of the module (count/for_each instances aside: their base address) not in the state."""
+    module = json.load(open(module_path))
+    state = {line.split("[")[0] for line in open(state_list_path).read().split()}
+    wanted = {f"{t}.{n}" for t, blocks in module.get("resource", {}).items() for n in blocks}
+    missing = sorted(wanted - state)
+    print(f"{len(wanted) - len(missing)}/{len(wanted)} resources created"
+          + (f"; missing: {', '.join(missing)}" if missing else ""))
+    sys.exit(1 if missing else 0)
+
+
+if __name__ == "__main__":
+    command, args = sys.argv[1], sys.argv[2:]
+    if command == "serve":
+        serve(*args)
+    elif command == "override":
+        override(args[0], args[1], unguard="--unguard" in args[2:])
+    elif command == "credentials":
+        credentials(*args)
+    elif command == "compare":
+        compare(*args)
+    elif command == "predicts-refusal":
+        predicts_refusal(*args)
+    elif command == "leftovers":
+        leftovers(*args)
+    elif command == "created":
+        created(*args)
+    else:
+        sys.exit(f"unknown command {command}")
