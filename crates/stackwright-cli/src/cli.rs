@@ -1,7 +1,7 @@
 use crate::render;
 use crate::synth::{synthesize, Request, Synthesis, Target};
 use clap::{Parser, Subcommand, ValueEnum};
-use stackwright_core::App;
+use stackwright_core::AnyApp;
 use stackwright_tree::write_tree;
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
@@ -129,15 +129,17 @@ struct Terminals {
     stderr: bool,
 }
 
-/// Runs the command line on the process's arguments, writing to the real terminal.
-pub fn run<C>(app: App<C>) -> ExitCode {
+/// Runs the command line on the process's arguments, writing to the real terminal. Not generic (a
+/// `&App<C>` converts to `&dyn AnyApp`), so that the command line is compiled once, in this crate, and
+/// a user's edit recompiles only the user's code.
+pub fn run(app: &dyn AnyApp) -> ExitCode {
     let terminals = Terminals {
         stdout: std::io::stdout().is_terminal(),
         stderr: std::io::stderr().is_terminal(),
     };
     let code = run_on(
-        &app,
-        std::env::args_os(),
+        app,
+        std::env::args_os().collect(),
         &mut std::io::stdout().lock(),
         &mut std::io::stderr().lock(),
         terminals,
@@ -149,8 +151,8 @@ pub fn run<C>(app: App<C>) -> ExitCode {
 /// code: 0 on success, 1 when the definition has problems or files cannot be written, 2 on a usage error;
 /// `plan` has its own (0 no change, 2 changes, 3 data loss, 1 any error including usage). `color` applies
 /// to both output streams.
-pub fn run_with<C>(
-    app: &App<C>,
+pub fn run_with(
+    app: &dyn AnyApp,
     args: impl IntoIterator<Item = impl Into<OsString> + Clone>,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
@@ -160,17 +162,17 @@ pub fn run_with<C>(
         stdout: color,
         stderr: color,
     };
+    let args = args.into_iter().map(Into::into).collect();
     run_on(app, args, stdout, stderr, terminals)
 }
 
-fn run_on<C>(
-    app: &App<C>,
-    args: impl IntoIterator<Item = impl Into<OsString> + Clone>,
+fn run_on(
+    app: &dyn AnyApp,
+    args: Vec<OsString>,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
     terminals: Terminals,
 ) -> u8 {
-    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
     let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(e) => {
@@ -266,8 +268,8 @@ fn is_plan(args: &[OsString]) -> bool {
         .is_some_and(|a| a == "plan")
 }
 
-fn plan<C>(
-    app: &App<C>,
+fn plan(
+    app: &dyn AnyApp,
     args: &PlanArgs,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,

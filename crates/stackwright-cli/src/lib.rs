@@ -16,3 +16,11 @@ mod synth;
 pub use cli::{run, run_with};
 pub use stackwright_tree::{write_tree, Written};
 pub use synth::{synthesize, waves, Artifact, Request, Synthesis, Target};
+
+// The entry points stay erased (see `stackwright_core::AnyApp`): these compile only while `run` and
+// `synthesize` take `&dyn AnyApp`, not a generic app, which would be compiled into every user binary.
+const _: fn(&dyn stackwright_core::AnyApp) -> std::process::ExitCode = run;
+const _: fn(
+    &dyn stackwright_core::AnyApp,
+    &Request,
+) -> Result<Synthesis, Vec<stackwright_core::Diagnostic>> = synthesize;

@@ -1,6 +1,6 @@
 use serde_json::{json, Value as Json};
 use sha2::{Digest, Sha256};
-use stackwright_core::{App, Diagnostic, Selection, StackInstance};
+use stackwright_core::{AnyApp, Diagnostic, Selection, StackInstance};
 
 pub use stackwright_plan::Target;
 
@@ -70,7 +70,7 @@ pub(crate) const MANIFEST: &str = stackwright_tree::manifest::FILE_NAME;
 /// Runs the app's definitions for the requested environments and lowers them to every requested target.
 /// Pure: no file is read or written. Any problem, in any environment, stack or target, fails the whole
 /// synthesis so that nothing partial is ever written.
-pub fn synthesize<C>(app: &App<C>, request: &Request) -> Result<Synthesis, Vec<Diagnostic>> {
+pub fn synthesize(app: &dyn AnyApp, request: &Request) -> Result<Synthesis, Vec<Diagnostic>> {
     let selection = Selection {
         environments: request.environments.clone(),
     };
