@@ -202,7 +202,7 @@ write_services_lib() {
   {
     echo '//! The edit-loop crate of scripts/measure-build.sh.'
     echo 'use stackwright::prelude::*;'
-    [[ $services == yes ]] && echo 'use stackwright_aws_generated::{dynamodb, events, lambda, sns, sqs};'
+    [[ $services == yes ]] && echo 'use stackwright::Value;' && echo 'use stackwright_aws_generated::{dynamodb, events, lambda, sns, sqs};'
     cat <<'EOF'
 
 /// The literal the edit loop changes.
