@@ -8,11 +8,14 @@ schemas in ../shared/schemas, so that `cargo xtask codegen` and its freshness te
 - `region-availability.json.gz`: which regions offer each type, as pinned;
 - `awscc-resources.json.gz`: the awscc 1.106.0 provider's resource schemas (data sources dropped).
 
+- `inputs.sha256`: the sha256 of each input, as `sha256sum` prints it (the names lists of
+  crates/stackwright-schema record the same digest of the registry schemas, and a test compares them).
+
 Compressed with a zero timestamp, so a re-run on the same input is byte-identical.
 
 Usage: scripts/vendor-registry.py [SHARED_DIR]   (default: ../shared beside the repository)
 """
-import gzip, io, json, os, sys
+import gzip, hashlib, io, json, os, sys
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 shared = sys.argv[1] if len(sys.argv) > 1 else os.path.join(root, "..", "shared")
@@ -47,4 +50,10 @@ with gzip.open(os.path.join(schemas, "terraform", "awscc-1.106.0.compact-schema.
     awscc = json.load(f)
 write_gz("awscc-resources.json.gz", json.dumps({"provider": "hashicorp/awscc 1.106.0", "resources": awscc["resources"]},
                                                 separators=(",", ":"), sort_keys=True) + "\n")
+inputs = ["cloudformation/registry-schemas.jsonl.gz", "cloudformation/region-availability.json.gz",
+          "terraform/awscc-1.106.0.compact-schema.json.gz"]
+with open(os.path.join(out_dir, "inputs.sha256"), "w") as f:
+    for name in inputs:
+        with open(os.path.join(schemas, name), "rb") as g:
+            f.write(f"{hashlib.sha256(g.read()).hexdigest()}  shared/schemas/{name}\n")
 print(f"{len(rows)} registry types, {len(awscc['resources'])} awscc resources")

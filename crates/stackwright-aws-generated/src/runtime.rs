@@ -2,11 +2,13 @@
 //! into the neutral data the targets read (`stackwright_aws::registry`), and the methods every builder
 //! shares. Generated code depends on this module, never the other way round.
 
+use serde_json::{Map, Value as Json};
 use stackwright_aws::kinds;
 use stackwright_aws::registry::{props, JSON_STRING};
 pub use stackwright_core::{
     AttrRef, Declare, Expr, HasResourceRef, RemovalPolicy, Resource, ResourceRef, Value,
 };
+use std::sync::OnceLock;
 
 /// How a type's tags are spelled in awscc (CloudFormation's shape comes from its own tag table).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,6 +35,115 @@ pub struct TypeInfo {
     pub unavailable_in: &'static [&'static str],
     /// `Fn::GetAtt` name and its awscc attribute path, when awscc has one.
     pub attributes: &'static [(&'static str, Option<&'static str>)],
+    /// The type's registry schema: its service's schemas and its line there.
+    pub schema: (&'static Schemas, usize),
+}
+
+/// The registry schemas of one service's types (`<service>.schemas.jsonl`, one compact line per type,
+/// without documentation), each parsed on its first use.
+pub struct Schemas {
+    text: &'static str,
+    parsed: OnceLock<Vec<OnceLock<Option<Json>>>>,
+}
+
+impl Schemas {
+    pub const fn new(text: &'static str) -> Self {
+        Schemas {
+            text,
+            parsed: OnceLock::new(),
+        }
+    }
+
+    fn get(&self, index: usize) -> Option<&Json> {
+        let lines = self
+            .parsed
+            .get_or_init(|| self.text.lines().map(|_| OnceLock::new()).collect());
+        lines
+            .get(index)?
+            .get_or_init(|| serde_json::from_str(self.text.lines().nth(index)?).ok())
+            .as_ref()
+    }
+}
+
+impl std::fmt::Debug for Schemas {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Schemas")
+    }
+}
+
+/// A neutral value as the JSON the CloudFormation validator reads: references (known at deploy time
+/// only) as `Ref`s, which it accepts wherever a value goes.
+fn to_json(value: &Value) -> Json {
+    match value {
+        Value::Bool(b) => Json::Bool(*b),
+        Value::Int(i) => Json::from(*i),
+        Value::Str(e) => match e.as_literal() {
+            Some(text) => Json::String(text.to_owned()),
+            None => serde_json::json!({ "Ref": "reference" }),
+        },
+        Value::List(items) => Json::Array(items.iter().map(to_json).collect()),
+        Value::Map(entries) => Json::Object(
+            entries
+                .iter()
+                .map(|(k, v)| (k.clone(), to_json(v)))
+                .collect(),
+        ),
+    }
+}
+
+/// Sets (or, with `None`, removes) `path` in `node`, creating objects on the way.
+fn apply(node: &mut Json, path: &[String], value: Option<&Value>) {
+    let Some((last, parents)) = path.split_last() else {
+        return;
+    };
+    let mut here = node;
+    for segment in parents {
+        if !here.is_object() {
+            *here = Json::Object(Map::new());
+        }
+        here = here
+            .as_object_mut()
+            .expect("an object")
+            .entry(segment.clone())
+            .or_insert_with(|| Json::Object(Map::new()));
+    }
+    if let Some(map) = here.as_object_mut() {
+        match value {
+            Some(v) => {
+                map.insert(last.clone(), to_json(v));
+            }
+            None => {
+                map.remove(last);
+            }
+        }
+    }
+}
+
+/// The declared properties (with the CloudFormation overrides of `Properties.*`) against the type's
+/// registry schema: a bad enum value, a number out of range, a string the pattern rejects, a missing or
+/// unknown property, each reported at the line that declared the resource, for both targets (awscc
+/// takes the same values). Types vendored in `stackwright-schema` are checked by the CloudFormation target
+/// itself, after lowering.
+fn validate(resource: &mut Resource, info: &TypeInfo, properties: &Value) {
+    if stackwright_schema::cloudformation::resource_type(info.cloudformation).is_some() {
+        return;
+    }
+    let (schemas, index) = info.schema;
+    let Some(schema) = schemas.get(index) else {
+        return;
+    };
+    let mut json = to_json(properties);
+    for o in &resource.overrides {
+        if o.target == "cloudformation" && o.path.len() > 1 && o.path[0] == "Properties" {
+            apply(&mut json, &o.path[1..], o.value.as_ref());
+        }
+    }
+    for problem in stackwright_validate::cloudformation::validate_properties(schema, &json) {
+        resource.problems.push(format!(
+            "`{}` `{}`: {}",
+            info.cloudformation, problem.path, problem.message
+        ));
+    }
 }
 
 /// A property value before lowering: the same tree serves both targets, whose names sit beside it.
@@ -168,6 +279,7 @@ impl Base {
         } = self;
         let mut unmapped = Vec::new();
         let (cfn, tf) = properties.lower("", &mut unmapped);
+        validate(&mut resource, info, &cfn);
         resource.set(props::CLOUDFORMATION_TYPE, info.cloudformation);
         resource.set(props::CLOUDFORMATION_PROPERTIES, cfn);
         if let Some(terraform) = info.terraform {

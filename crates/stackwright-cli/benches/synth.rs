@@ -4,9 +4,10 @@
 //!
 //! Every measured iteration runs in a fresh child process (this same executable, re-executed with
 //! `STACKWRIGHT_BENCH_CHILD=1`) so that the peak resident set size (`VmHWM` from `/proc/self/status`) is
-//! that of one run, not the high-water mark of all of them. The child builds the app, synthesizes, writes
-//! to a temporary directory once, and prints one line with its wall time and peak RSS; the parent runs one
-//! warm-up child and `STACKWRIGHT_BENCH_RUNS` (default 15) measured ones and prints median, min and max.
+//! that of one run, not the high-water mark of all of them. The child builds the app and synthesizes into
+//! a temporary directory once as `synth` does (`synthesize_into`: streamed into the staging tree), and
+//! prints one line with its wall time and peak RSS; the parent runs one warm-up child and
+//! `STACKWRIGHT_BENCH_RUNS` (default 15) measured ones and prints median, min and max.
 //!
 //! Workload: 50 environments (`env-00`..`env-49`, regions cycling through a few real ones), one stack;
 //! per environment a VPC, a subnet, a security group with one ingress rule, and 190 EC2 instances, each
@@ -14,8 +15,12 @@
 //! 50 x (1 + 1 + 1 + 190) = 9,650 declared resources (CloudFormation `Resources` entries; Terraform has
 //! 9,700 resource blocks, as it lowers the ingress rule to a resource of its own).
 //!
-//! Then as many fresh children time `plan`: the workload planned against its previous version, in which 1%
-//! of the instances (every hundredth) had another instance type, written beforehand (untimed).
+//! Then as many fresh children time `plan` and take its peak RSS: the workload planned against its previous
+//! version, in which 1% of the instances (every hundredth) had another instance type, written beforehand by
+//! a child of its own (untimed, and not in the plan's peak RSS). The `plan/synth` line gives the ratios of
+//! the medians with their targets (time <= 1.3x, peak RSS <= 2x). Under `cargo bench`, the same synth and
+//! plan at 200 and 500 environments follow (`STACKWRIGHT_BENCH_SCALE_RUNS`, default 3 runs each), with the
+//! target of at most 100 MB peak RSS for synth at 500 environments (96,500 resources).
 //!
 //! `STACKWRIGHT_BENCH_PHASES=1` additionally runs one child that times the phases separately (build app,
 //! instantiate, lower each target, serialize, hash, full `synthesize`, `write_tree`). This is a
@@ -24,8 +29,11 @@
 //! under `cargo test --benches`, unoptimized), one unjudged smoke run is made unless
 //! `STACKWRIGHT_BENCH_RUNS` is set.
 
+use serde_json::{json, Map, Value as Json};
 use stackwright_aws::ec2::{self, Peer, Port};
-use stackwright_cli::{synthesize, write_tree, Request, Synthesis};
+use stackwright_cli::{
+    synthesize, synthesize_into, write_tree, Artifact, Request, WrittenSynthesis,
+};
 use stackwright_core::{App, Environment, Parameter, Selection, Stack};
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
@@ -65,7 +73,12 @@ fn build_app() -> App<Sizing> {
 }
 
 fn build_app_version(previous: bool) -> App<Sizing> {
-    (0..ENVIRONMENTS)
+    build_app_sized(ENVIRONMENTS, previous)
+}
+
+/// The workload with `environments` environments (each the same 193 resources).
+fn build_app_sized(environments: usize, previous: bool) -> App<Sizing> {
+    (0..environments)
         .map(|i| {
             Environment::new(
                 format!("env-{i:02}"),
@@ -128,27 +141,31 @@ fn peak_rss_kb() -> u64 {
         .unwrap_or(0)
 }
 
-/// Checks the workload and returns (files, bytes, Terraform blocks). CloudFormation's `Resources` has one
-/// entry per declared resource (193 per environment); Terraform lowers each security-group rule to its
-/// own `aws_vpc_security_group_*_rule` resource, so it has one more block per environment.
-fn check(synthesis: &Synthesis) -> Result<(usize, usize, usize), String> {
+/// Checks the workload of `environments` environments written to `out` and returns (files, bytes,
+/// Terraform blocks). CloudFormation's `Resources` has one entry per declared resource (193 per
+/// environment); Terraform lowers each security-group rule to its own `aws_vpc_security_group_*_rule`
+/// resource, so it has one more block per environment.
+fn check(
+    artifacts: &[Artifact],
+    environments: usize,
+    out: &std::path::Path,
+) -> Result<(usize, usize, usize), String> {
     use stackwright_cli::Target;
     let count = |target: Target| -> usize {
-        synthesis
-            .artifacts
+        artifacts
             .iter()
             .filter(|a| a.target == target)
             .map(|a| a.resource_count)
             .sum()
     };
-    if synthesis.artifacts.len() != 2 * ENVIRONMENTS {
+    if artifacts.len() != 2 * environments {
         return Err(format!(
             "{} artifacts, expected {}",
-            synthesis.artifacts.len(),
-            2 * ENVIRONMENTS
+            artifacts.len(),
+            2 * environments
         ));
     }
-    for a in &synthesis.artifacts {
+    for a in artifacts {
         if a.target == Target::CloudFormation && a.resource_count != RESOURCES_PER_ENV {
             return Err(format!(
                 "{}: {} resources, expected {RESOURCES_PER_ENV}",
@@ -157,14 +174,22 @@ fn check(synthesis: &Synthesis) -> Result<(usize, usize, usize), String> {
         }
     }
     let declared = count(Target::CloudFormation);
-    if declared != EXPECTED_RESOURCES {
+    if declared != environments * RESOURCES_PER_ENV {
         return Err(format!(
-            "{declared} resources, expected {EXPECTED_RESOURCES}"
+            "{declared} resources, expected {}",
+            environments * RESOURCES_PER_ENV
         ));
     }
-    let files = synthesis.files().count();
-    let bytes = synthesis.files().map(|(_, b)| b.len()).sum();
-    Ok((files, bytes, count(Target::Terraform)))
+    let paths = artifacts
+        .iter()
+        .map(|a| a.path.as_str())
+        .chain(["manifest.json"]);
+    let mut bytes = 0;
+    for path in paths {
+        let meta = std::fs::metadata(out.join(path)).map_err(|e| format!("{path}: {e}"))?;
+        bytes += meta.len() as usize;
+    }
+    Ok((artifacts.len() + 1, bytes, count(Target::Terraform)))
 }
 
 /// Where a child writes: a fresh directory under the parent's scratch root, removed only when the parent
@@ -182,29 +207,40 @@ fn child_dir() -> std::path::PathBuf {
         .keep()
 }
 
-/// One measured run: build + synthesize + write, once.
+/// What every timed synth child does after building its app: synthesize and stream each artifact into
+/// the staging tree at `out`, as `synth` does. Problems and write errors are printed and give `None`.
+fn synthesize_and_write<C>(
+    app: &App<C>,
+    request: &Request,
+    out: &std::path::Path,
+) -> Option<WrittenSynthesis> {
+    match synthesize_into(app, request, out, &mut |_| {}) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            eprintln!("synthesize_into: {e:?}");
+            None
+        }
+    }
+}
+
+/// One measured run: build + synthesize + write, once, as `synth` does (streaming into the staging tree).
 fn child() -> ExitCode {
+    child_sized(ENVIRONMENTS)
+}
+
+fn child_sized(environments: usize) -> ExitCode {
     let out = child_dir().join("out");
 
     let start = Instant::now();
-    let app = build_app();
-    let synthesis = match synthesize(&app, &Request::default()) {
-        Ok(s) => s,
-        Err(problems) => {
-            for p in problems {
-                eprintln!("{p:?}");
-            }
-            return ExitCode::FAILURE;
-        }
-    };
-    if let Err(e) = write_tree(&out, synthesis.files(), &mut |_| {}) {
-        eprintln!("write_tree: {e}");
+    let cpu_start = cpu_s();
+    let app = build_app_sized(environments, false);
+    let Some(synthesis) = synthesize_and_write(&app, &Request::default(), &out) else {
         return ExitCode::FAILURE;
-    }
-    let wall = start.elapsed();
+    };
+    let (wall, cpu) = (start.elapsed(), cpu_s() - cpu_start);
     let rss = peak_rss_kb();
 
-    let (files, bytes, tf_blocks) = match check(&synthesis) {
+    let (files, bytes, tf_blocks) = match check(&synthesis.artifacts, environments, &out) {
         Ok(v) => v,
         Err(e) => {
             eprintln!("unexpected workload: {e}");
@@ -212,32 +248,55 @@ fn child() -> ExitCode {
         }
     };
     println!(
-        "{LINE_TAG} wall_s={:.6} rss_kb={rss} files={files} bytes={bytes} resources={EXPECTED_RESOURCES} tf_blocks={tf_blocks}",
-        wall.as_secs_f64()
+        "{LINE_TAG} wall_s={:.6} cpu_s={cpu:.2} rss_kb={rss} files={files} bytes={bytes} resources={} tf_blocks={tf_blocks}",
+        wall.as_secs_f64(),
+        environments * RESOURCES_PER_ENV
     );
     ExitCode::SUCCESS
 }
 
-/// One measured plan: the previous version (1% of the instances sized differently) is written first,
-/// untimed; then the `plan --format json` command of the current version against it is timed as a user
-/// runs it, minus process start: synthesize, read and parse the previous tree, compare, render.
-fn child_plan() -> ExitCode {
-    let dir = child_dir();
-    let previous = dir.join("previous");
-    let old = synthesize(&build_app_version(true), &Request::default()).expect("synthesizes");
-    if let Err(e) = write_tree(&previous, old.files(), &mut |_| {}) {
-        eprintln!("write_tree: {e}");
-        return ExitCode::FAILURE;
+/// Where the previous version of the `environments`-environment workload is written for `plan`.
+fn previous_dir(environments: usize) -> std::path::PathBuf {
+    let root = std::env::var_os(SCRATCH_VAR)
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir);
+    root.join(format!("previous-{environments}"))
+}
+
+/// Untimed, in a process of its own (so that it does not count in a plan's peak RSS): writes the previous
+/// version of the workload, in which 1% of the instances (every hundredth) had another instance type.
+fn child_prepare(environments: usize) -> ExitCode {
+    let app = build_app_sized(environments, true);
+    match synthesize_into(
+        &app,
+        &Request::default(),
+        &previous_dir(environments),
+        &mut |_| {},
+    ) {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("previous version: {e:?}");
+            ExitCode::FAILURE
+        }
     }
-    drop(old);
-    let against = previous.to_str().expect("UTF-8 temp path").to_owned();
+}
+
+/// One measured plan: `plan --format json` of the current version against the previous one (see
+/// [`child_prepare`]), timed as a user runs it, minus process start: synthesize, read and parse the
+/// previous tree, compare, render. Prints its wall time and peak RSS.
+fn child_plan(environments: usize) -> ExitCode {
+    let against = previous_dir(environments)
+        .to_str()
+        .expect("UTF-8 temp path")
+        .to_owned();
     let args = ["bench", "plan", "--against", &against, "--format", "json"];
     let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
 
     let start = Instant::now();
-    let app = build_app();
+    let app = build_app_sized(environments, false);
     let code = stackwright_cli::run_with(&app, args, &mut stdout, &mut stderr, false);
     let wall = start.elapsed();
+    let rss = peak_rss_kb();
 
     let plan: serde_json::Value = match serde_json::from_slice(&stdout) {
         Ok(p) => p,
@@ -247,7 +306,7 @@ fn child_plan() -> ExitCode {
         }
     };
     // Each changed instance is one update per target; nothing else changes.
-    let expected = (0..ENVIRONMENTS * INSTANCES_PER_ENV)
+    let expected = (0..environments * INSTANCES_PER_ENV)
         .filter(|n| changed(n + 1))
         .count();
     let summary = &plan["summary"];
@@ -260,8 +319,9 @@ fn child_plan() -> ExitCode {
         return ExitCode::FAILURE;
     }
     println!(
-        "{LINE_TAG}_PLAN wall_s={:.6} changed={expected} of {EXPECTED_RESOURCES}",
-        wall.as_secs_f64()
+        "{LINE_TAG}_PLAN wall_s={:.6} rss_kb={rss} changed={expected} of {}",
+        wall.as_secs_f64(),
+        environments * RESOURCES_PER_ENV
     );
     ExitCode::SUCCESS
 }
@@ -328,6 +388,7 @@ fn child_phases() -> ExitCode {
 
 struct Sample {
     wall_s: f64,
+    cpu_s: Option<f64>,
     rss_kb: u64,
     files: usize,
     bytes: usize,
@@ -363,6 +424,7 @@ fn parse(stdout: &str) -> Option<Sample> {
     };
     Some(Sample {
         wall_s: field("wall_s")?.parse().ok()?,
+        cpu_s: field("cpu_s").and_then(|v| v.parse().ok()),
         rss_kb: field("rss_kb")?.parse().ok()?,
         files: field("files")?.parse().ok()?,
         bytes: field("bytes")?.parse().ok()?,
@@ -413,13 +475,24 @@ fn parent(benching: bool) -> ExitCode {
         println!(
             "1 warm-up + {runs} measured runs, each in a fresh process ({RUNS_VAR} to change)"
         );
-        if let Err(e) = run_child("1", scratch.path()) {
+        if let Err(e) =
+            run_child("1", scratch.path()).and_then(|_| run_child("floor", scratch.path()))
+        {
             eprintln!("warm-up: {e}");
             return ExitCode::FAILURE;
         }
     }
     let mut samples = Vec::with_capacity(runs);
+    let mut floors = Vec::with_capacity(runs);
     for i in 0..runs {
+        // Floor and synth runs alternate, so that both meet the same load.
+        match run_child("floor", scratch.path()) {
+            Ok(s) => floors.push(s),
+            Err(e) => {
+                eprintln!("floor run {}: {e}", i + 1);
+                return ExitCode::FAILURE;
+            }
+        }
         let stdout = match run_child("1", scratch.path()) {
             Ok(s) => s,
             Err(e) => {
@@ -479,36 +552,29 @@ fn parent(benching: bool) -> ExitCode {
             verdict(rss_med <= TARGET_RSS_MB)
         );
     }
-
-    let mut plan_wall = Vec::with_capacity(runs);
-    for i in 0..runs {
-        let stdout = match run_child("plan", scratch.path()) {
-            Ok(s) => s,
-            Err(e) => {
-                eprintln!("plan run {}: {e}", i + 1);
-                return ExitCode::FAILURE;
-            }
-        };
-        let wall = stdout
-            .lines()
-            .find_map(|l| l.strip_prefix(&format!("{LINE_TAG}_PLAN wall_s=")))
-            .and_then(|rest| rest.split_whitespace().next()?.parse::<f64>().ok());
-        match wall {
-            Some(w) => plan_wall.push(w),
-            None => {
-                eprintln!("plan run {}: unparsable child output:\n{stdout}", i + 1);
-                return ExitCode::FAILURE;
-            }
-        }
+    let mut cpu: Vec<f64> = samples.iter().filter_map(|s| s.cpu_s).collect();
+    cpu.sort_by(f64::total_cmp);
+    if let Err(e) = print_floor(&floors, wall_med, &cpu, first, smoke) {
+        eprintln!("floor: {e}");
+        return ExitCode::FAILURE;
     }
-    plan_wall.sort_by(f64::total_cmp);
-    let plan_med = median(&plan_wall);
+
+    let (plan_wall, plan_rss) = match plan_runs(ENVIRONMENTS, runs, scratch.path()) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let (plan_med, plan_rss_med) = (median(&plan_wall), median(&plan_rss));
     println!(
-        "plan        median {:.3} s   min {:.3} s   max {:.3} s   (`plan --format json` of the workload against \
-         its previous version with 1% of the instances resized; synthesize + read + parse + compare + render)",
+        "plan        median {:.3} s   min {:.3} s   max {:.3} s   peak RSS median {:.1} MB   (`plan --format json` \
+         of the workload against its previous version with 1% of the instances resized; synthesize + read + \
+         parse + compare + render)",
         plan_med,
         plan_wall[0],
-        plan_wall[plan_wall.len() - 1]
+        plan_wall[plan_wall.len() - 1],
+        plan_rss_med
     );
     if smoke {
         println!("target      plan median <= {TARGET_PLAN_S} s: not judged (smoke run)");
@@ -517,6 +583,18 @@ fn parent(benching: bool) -> ExitCode {
             "target      plan median <= {TARGET_PLAN_S} s: {}",
             verdict(plan_med <= TARGET_PLAN_S)
         );
+    }
+    plan_ratios(wall_med, rss_med, plan_med, plan_rss_med, smoke);
+    if smoke {
+        println!("scale       200 and 500 environments: skipped (smoke run)");
+    } else if let Err(e) = scale(scratch.path()) {
+        eprintln!("{e}");
+        return ExitCode::FAILURE;
+    }
+
+    if let Err(e) = single_stack(runs, smoke, scratch.path()) {
+        eprintln!("single stack: {e}");
+        return ExitCode::FAILURE;
     }
 
     if std::env::var(PHASES_VAR).is_ok_and(|v| v == "1") {
@@ -535,13 +613,583 @@ fn parent(benching: bool) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// A child for a number of environments: `synth:N`, `prepare:N` or `plan:N`.
+fn child_scaled(mode: &str) -> ExitCode {
+    let parsed = mode
+        .split_once(':')
+        .and_then(|(what, n)| Some((what, n.parse::<usize>().ok()?)));
+    match parsed {
+        Some(("synth", n)) => child_sized(n),
+        Some(("prepare", n)) => child_prepare(n),
+        Some(("plan", n)) => child_plan(n),
+        _ => {
+            eprintln!("unknown child mode `{mode}`");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Ratio targets of issue 14: `plan` at most 1.3x synth's time and 2x its peak RSS.
+const TARGET_PLAN_TIME_RATIO: f64 = 1.3;
+const TARGET_PLAN_RSS_RATIO: f64 = 2.0;
+/// Peak RSS target at 500 environments (96,500 resources), synth.
+const TARGET_RSS_500_MB: f64 = 100.0;
+
+/// Writes the previous version for `environments` (one untimed child), then times `runs` plan children
+/// against it: sorted wall times (s) and peak RSS (MB).
+fn plan_runs(
+    environments: usize,
+    runs: usize,
+    scratch: &std::path::Path,
+) -> Result<(Vec<f64>, Vec<f64>), String> {
+    run_child(&format!("prepare:{environments}"), scratch)
+        .map_err(|e| format!("previous version of {environments} environments: {e}"))?;
+    let (mut wall, mut rss) = (Vec::with_capacity(runs), Vec::with_capacity(runs));
+    for i in 0..runs {
+        let stdout = run_child(&format!("plan:{environments}"), scratch)
+            .map_err(|e| format!("plan run {}: {e}", i + 1))?;
+        let line = stdout
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{LINE_TAG}_PLAN ")))
+            .unwrap_or_default();
+        let field = |key: &str| {
+            line.split_whitespace()
+                .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
+                .and_then(|v| v.parse::<f64>().ok())
+        };
+        match (field("wall_s"), field("rss_kb")) {
+            (Some(w), Some(r)) => {
+                wall.push(w);
+                rss.push(r / 1024.0);
+            }
+            _ => {
+                return Err(format!(
+                    "plan run {}: unparsable child output:\n{stdout}",
+                    i + 1
+                ))
+            }
+        }
+    }
+    wall.sort_by(f64::total_cmp);
+    rss.sort_by(f64::total_cmp);
+    Ok((wall, rss))
+}
+
+/// Prints plan/synth ratios of medians measured in the same run, with their targets.
+fn plan_ratios(synth_s: f64, synth_mb: f64, plan_s: f64, plan_mb: f64, smoke: bool) {
+    let (time, rss) = (plan_s / synth_s, plan_mb / synth_mb);
+    let judged = |ok: bool| {
+        if smoke {
+            "not judged (smoke run)"
+        } else {
+            verdict(ok)
+        }
+    };
+    println!(
+        "plan/synth  time {time:.2}x (target <= {TARGET_PLAN_TIME_RATIO}x: {})   peak RSS {rss:.2}x (target <= \
+         {TARGET_PLAN_RSS_RATIO}x: {})",
+        judged(time <= TARGET_PLAN_TIME_RATIO),
+        judged(rss <= TARGET_PLAN_RSS_RATIO)
+    );
+}
+
+/// Synth and plan of the workload at 200 and 500 environments (38,600 and 96,500 resources): fewer runs
+/// (`STACKWRIGHT_BENCH_SCALE_RUNS`, default 3), each in a fresh process. Peak RSS must not grow with the
+/// number of environments: at 500, at most [`TARGET_RSS_500_MB`].
+fn scale(scratch: &std::path::Path) -> Result<(), String> {
+    let runs: usize = std::env::var("STACKWRIGHT_BENCH_SCALE_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(3);
+    for environments in [200, 500] {
+        let mut synth = Vec::with_capacity(runs);
+        for i in 0..runs {
+            let stdout = run_child(&format!("synth:{environments}"), scratch)
+                .map_err(|e| format!("synth of {environments} environments, run {}: {e}", i + 1))?;
+            synth
+                .push(parse(&stdout).ok_or_else(|| format!("unparsable child output:\n{stdout}"))?);
+        }
+        let mut wall: Vec<f64> = synth.iter().map(|s| s.wall_s).collect();
+        let mut rss: Vec<f64> = synth.iter().map(|s| s.rss_kb as f64 / 1024.0).collect();
+        wall.sort_by(f64::total_cmp);
+        rss.sort_by(f64::total_cmp);
+        let (wall_med, rss_med) = (median(&wall), median(&rss));
+        let (plan_wall, plan_rss) = plan_runs(environments, runs, scratch)?;
+        let (plan_med, plan_rss_med) = (median(&plan_wall), median(&plan_rss));
+        println!(
+            "{environments} envs    {} resources, {runs} runs: synth median {wall_med:.3} s, peak RSS {rss_med:.1} MB \
+             (max {:.1}); plan median {plan_med:.3} s, peak RSS {plan_rss_med:.1} MB",
+            environments * RESOURCES_PER_ENV,
+            rss[rss.len() - 1]
+        );
+        if environments == 500 {
+            println!(
+                "target      synth peak RSS at 500 environments <= {TARGET_RSS_500_MB} MB: {}",
+                verdict(rss_med <= TARGET_RSS_500_MB)
+            );
+        }
+        plan_ratios(wall_med, rss_med, plan_med, plan_rss_med, false);
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     // `cargo bench` passes `--bench`; every other argument (filters, ...) is accepted and ignored.
     let benching = std::env::args().skip(1).any(|a| a == "--bench");
     match std::env::var(CHILD_VAR).as_deref() {
         Ok("phases") => child_phases(),
-        Ok("plan") => child_plan(),
+        Ok("floor") => child_floor(),
+        Ok(mode) if mode.starts_with("single-") => child_single(mode),
+        Ok(mode) if mode.contains(':') => child_scaled(mode),
         Ok(_) => child(),
         Err(_) => parent(benching),
     }
+}
+
+// The serialization floor ---------------------------------------------------------------------------
+
+/// CPU time (user + system, all threads) of this process so far, from `/proc/self/stat` (clock ticks,
+/// 100 per second on Linux: a 10 ms resolution).
+fn cpu_s() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name, which is parenthesized and may hold spaces: state is field 3,
+    // utime and stime are fields 14 and 15.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let ticks: u64 = rest
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|f| f.parse::<u64>().ok())
+        .sum();
+    ticks as f64 / 100.0
+}
+
+/// The tags CloudFormation lists on each resource of environment `i` (the standard and environment tags,
+/// then the resource's own `Name`).
+fn floor_cfn_tags(env: &str, stage: &str, name: Option<&str>) -> Json {
+    let mut tags = vec![
+        json!({"Key": "app", "Value": "bench"}),
+        json!({"Key": "environment", "Value": env}),
+        json!({"Key": "managed-by", "Value": "stackwright"}),
+        json!({"Key": "stage", "Value": stage}),
+    ];
+    if let Some(name) = name {
+        tags.push(json!({"Key": "Name", "Value": name}));
+    }
+    Json::Array(tags)
+}
+
+/// The workload's CloudFormation template and Terraform module for environment `i`, built with plain
+/// `serde_json` (`json!` and `Map::insert`), knowing the answer: no model, no references to resolve, no
+/// validation, no tags to merge. Same keys, values and order as Stackwright writes (the bytes differ at
+/// most in details; the parent prints both sizes).
+fn floor_documents(i: usize) -> (Json, Json) {
+    let env = format!("env-{i:02}");
+    let account = format!("{:012}", 100_000_000_000u64 + i as u64);
+    let region = REGIONS[i % REGIONS.len()];
+    let stage = if i.is_multiple_of(2) { "prod" } else { "test" };
+    let description = format!(
+        "Stack `fleet` of app `bench` for environment `{env}` ({account} {region}). Generated by \
+         stackwright; do not edit."
+    );
+
+    let mut resources = Map::new();
+    resources.insert(
+        "Vpc".into(),
+        json!({"Type": "AWS::EC2::VPC", "Properties": {
+            "CidrBlock": "10.0.0.0/16", "EnableDnsSupport": true, "EnableDnsHostnames": true,
+            "Tags": floor_cfn_tags(&env, stage, Some(&format!("fleet-{env}")))}}),
+    );
+    resources.insert(
+        "Subnet".into(),
+        json!({"Type": "AWS::EC2::Subnet", "Properties": {
+            "VpcId": {"Ref": "Vpc"}, "CidrBlock": "10.0.1.0/24",
+            "Tags": floor_cfn_tags(&env, stage, None)}}),
+    );
+    resources.insert(
+        "FleetSecurityGroup".into(),
+        json!({"Type": "AWS::EC2::SecurityGroup", "Properties": {
+            "GroupDescription": "Fleet: HTTPS in", "VpcId": {"Ref": "Vpc"},
+            "SecurityGroupIngress": [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+                "CidrIp": "0.0.0.0/0", "Description": "HTTPS from anywhere"}],
+            "SecurityGroupEgress": [{"CidrIp": "255.255.255.255/32", "Description": "Disallow all traffic",
+                "FromPort": 252, "IpProtocol": "icmp", "ToPort": 86}],
+            "Tags": floor_cfn_tags(&env, stage, None)}}),
+    );
+    let mut outputs = Map::new();
+    for n in 1..=INSTANCES_PER_ENV {
+        let (id, logical) = (format!("Worker-{n}"), format!("Worker{n}"));
+        resources.insert(
+            logical.clone(),
+            json!({"Type": "AWS::EC2::Instance", "Properties": {
+                "ImageId": {"Ref": "ImageId"}, "InstanceType": "m5.large", "SubnetId": {"Ref": "Subnet"},
+                "SecurityGroupIds": [{"Fn::GetAtt": ["FleetSecurityGroup", "GroupId"]}],
+                "BlockDeviceMappings": [{"DeviceName": "/dev/xvda",
+                    "Ebs": {"VolumeType": "gp3", "Encrypted": true}}],
+                "MetadataOptions": {"HttpEndpoint": "enabled", "HttpTokens": "required"},
+                "Monitoring": true, "EbsOptimized": true,
+                "Tags": floor_cfn_tags(&env, stage, Some(&id))}}),
+        );
+        outputs.insert(
+            format!("Worker{n}PrivateIp"),
+            json!({"Description": format!("Private IP address of {id}"),
+                "Value": {"Fn::GetAtt": [logical, "PrivateIp"]}}),
+        );
+    }
+    let template = json!({
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": description,
+        "Parameters": {"ImageId": {"Type": "String", "Default": "ami-12345678",
+            "Description": "AMI of every instance"}},
+        "Resources": resources,
+        "Outputs": outputs,
+    });
+
+    let mut instances = Map::new();
+    let mut tf_outputs = Map::new();
+    for n in 1..=INSTANCES_PER_ENV {
+        instances.insert(
+            format!("worker_{n}"),
+            json!({"ami": "${var.image_id}", "instance_type": "m5.large",
+                "subnet_id": "${aws_subnet.subnet.id}",
+                "vpc_security_group_ids": ["${aws_security_group.fleet_security_group.id}"],
+                "monitoring": true, "ebs_optimized": true,
+                "root_block_device": {"volume_type": "gp3", "encrypted": true},
+                "metadata_options": {"http_endpoint": "enabled", "http_tokens": "required"},
+                "tags": {"Name": format!("Worker-{n}")}}),
+        );
+        tf_outputs.insert(
+            format!("worker{n}_private_ip"),
+            json!({"description": format!("Private IP address of Worker-{n}"),
+                "value": format!("${{aws_instance.worker_{n}.private_ip}}")}),
+        );
+    }
+    let state = format!("../../../../terraform-state/bench/{env}/fleet/terraform.tfstate");
+    let module = json!({
+        "//": description,
+        "terraform": {
+            "required_version": ">= 1.0.0",
+            "required_providers": {"aws": {"source": "hashicorp/aws", "version": ">= 5.100.0, < 7.0.0"}},
+            "backend": {"local": {"path": state, "workspace_dir": format!("{state}.d")}},
+        },
+        "provider": {"aws": {"region": region, "allowed_account_ids": [account],
+            "default_tags": {"tags": {"app": "bench", "environment": env, "managed-by": "stackwright",
+                "stage": stage}}}},
+        "variable": {"image_id": {"type": "string", "default": "ami-12345678",
+            "description": "AMI of every instance"}},
+        "resource": {
+            "aws_vpc": {"vpc": {"cidr_block": "10.0.0.0/16", "enable_dns_support": true,
+                "enable_dns_hostnames": true, "tags": {"Name": format!("fleet-{env}")}}},
+            "aws_default_security_group": {"vpc_default_security_group": {"vpc_id": "${aws_vpc.vpc.id}"}},
+            "aws_subnet": {"subnet": {"vpc_id": "${aws_vpc.vpc.id}", "cidr_block": "10.0.1.0/24"}},
+            "aws_security_group": {"fleet_security_group": {"description": "Fleet: HTTPS in",
+                "vpc_id": "${aws_vpc.vpc.id}"}},
+            "aws_vpc_security_group_ingress_rule": {"fleet_security_group_ingress_1": {
+                "security_group_id": "${aws_security_group.fleet_security_group.id}",
+                "ip_protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_ipv4": "0.0.0.0/0",
+                "description": "HTTPS from anywhere"}},
+            "aws_instance": instances,
+        },
+        "output": tf_outputs,
+    });
+    (template, module)
+}
+
+/// Writes `bytes` (pretty JSON plus a final newline, as Stackwright writes) to `dir/relative`.
+fn floor_write(dir: &std::path::Path, relative: &str, document: &Json) -> std::io::Result<usize> {
+    let mut bytes = serde_json::to_vec_pretty(document).expect("a JSON value always serializes");
+    bytes.push(b'\n');
+    let path = dir.join(relative);
+    std::fs::create_dir_all(path.parent().expect("relative path has a parent"))?;
+    std::fs::write(&path, &bytes)?;
+    Ok(bytes.len())
+}
+
+/// One floor run: what a plain `serde_json` program does to produce the same tree, timed like `child`.
+///
+/// Included: building each document (`json!`, `Map::insert`), `to_vec_pretty` plus a newline, dropping
+/// it, `create_dir_all` + `std::fs::write` of each file into a fresh staging directory, a
+/// `manifest.json` of the same entries, one `syncfs` (as Stackwright's writer makes the tree durable
+/// with one `syncfs`, not an `fsync` per file) and one `rename` of the staging directory to `out`.
+/// Not included, because plain serde_json would not do them: running definitions, resolving references,
+/// merging tags, schema validation and the synth-time checks, holding every document until the end,
+/// sha256 of each artifact (the manifest carries a placeholder of the same length), the manifest and
+/// lock of an existing tree, and `RENAME_EXCHANGE`. One thread: Stackwright spreads lowering and
+/// writing over the cores, so the parent prints the CPU-time ratio beside the wall-time ratio.
+fn child_floor() -> ExitCode {
+    let dir = child_dir();
+    let (staging, out) = (dir.join(".staging"), dir.join("out"));
+    let start = Instant::now();
+    let cpu_start = cpu_s();
+    let mut bytes = 0;
+    let mut entries = Vec::with_capacity(2 * ENVIRONMENTS);
+    for i in 0..ENVIRONMENTS {
+        let (template, module) = floor_documents(i);
+        let env = format!("env-{i:02}");
+        let account = format!("{:012}", 100_000_000_000u64 + i as u64);
+        let region = REGIONS[i % REGIONS.len()];
+        for (target, path, document) in [
+            (
+                "cloudformation",
+                format!("cloudformation/{env}/fleet.template.json"),
+                template,
+            ),
+            (
+                "terraform",
+                format!("terraform/{env}/fleet/main.tf.json"),
+                module,
+            ),
+        ] {
+            let resources = if target == "terraform" {
+                RESOURCES_PER_ENV + 2
+            } else {
+                RESOURCES_PER_ENV
+            };
+            match floor_write(&staging, &path, &document) {
+                Ok(n) => bytes += n,
+                Err(e) => {
+                    eprintln!("floor write {path}: {e}");
+                    return ExitCode::FAILURE;
+                }
+            }
+            let mut entry = json!({"app": "bench", "env": env, "account": account, "region": region,
+                "stack": "fleet", "target": target, "path": path, "resources": resources,
+                "sha256": "0".repeat(64), "depends_on": []});
+            if target == "cloudformation" {
+                entry["stack_name"] = format!("bench-{env}-fleet").into();
+                entry["capabilities"] = json!([]);
+            }
+            entries.push(entry);
+        }
+    }
+    let manifest =
+        json!({"format": 1, "generator": "stackwright", "app": "bench", "artifacts": entries});
+    let written = floor_write(&staging, "manifest.json", &manifest).and_then(|n| {
+        let root = std::fs::File::open(&staging)?;
+        rustix::fs::syncfs(&root)?;
+        std::fs::rename(&staging, &out)?;
+        Ok(n)
+    });
+    match written {
+        Ok(n) => bytes += n,
+        Err(e) => {
+            eprintln!("floor manifest, syncfs or rename: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
+    let (wall, cpu) = (start.elapsed(), cpu_s() - cpu_start);
+    println!(
+        "{LINE_TAG}_FLOOR wall_s={:.6} cpu_s={cpu:.2} rss_kb={} files={} bytes={bytes}",
+        wall.as_secs_f64(),
+        peak_rss_kb(),
+        entries.len() + 1
+    );
+    ExitCode::SUCCESS
+}
+
+/// The value of `key=` in the first line of `stdout` that starts with `tag` and a space.
+fn field<T: std::str::FromStr>(stdout: &str, tag: &str, key: &str) -> Option<T> {
+    let line = stdout
+        .lines()
+        .find(|l| l.strip_prefix(tag).is_some_and(|r| r.starts_with(' ')))?;
+    line.split_whitespace()
+        .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))?
+        .parse()
+        .ok()
+}
+
+// One big stack -------------------------------------------------------------------------------------
+
+/// The single-stack sizes: 1,000 and 16,000 are judged (16k within 1.3x of 16 times 1k), 64,000 is
+/// measured for the README's scale table.
+const SINGLE_SIZES: [usize; 3] = [1_000, 16_000, 64_000];
+const TARGET_GROWTH: f64 = 1.3;
+const TARGET_FLOOR: f64 = 1.5;
+
+/// One environment whose one stack declares `resources` resources: the workload's VPC, subnet and
+/// security group, and `resources - 3` instances with one output each. Terraform only
+/// (CloudFormation's limit is 500 resources per template).
+fn single_app(resources: usize) -> App<Sizing> {
+    App::new("bench")
+        .environment(Environment::new(
+            "big",
+            "100000000000",
+            REGIONS[0],
+            Sizing {
+                instances: resources - 3,
+                instance_type: "m5.large",
+                first: 0,
+                previous: false,
+            },
+        ))
+        .stack("fleet", fleet)
+}
+
+/// One measured single-stack run (`single-<resources>`): build + synthesize (Terraform) + write.
+fn child_single(mode: &str) -> ExitCode {
+    let Some(resources) = mode
+        .strip_prefix("single-")
+        .and_then(|n| n.parse::<usize>().ok())
+    else {
+        eprintln!("bad child mode {mode}");
+        return ExitCode::FAILURE;
+    };
+    let out = child_dir().join("out");
+    let request = Request {
+        environments: Vec::new(),
+        targets: vec![stackwright_cli::Target::Terraform],
+    };
+    let start = Instant::now();
+    let app = single_app(resources);
+    let Some(synthesis) = synthesize_and_write(&app, &request, &out) else {
+        return ExitCode::FAILURE;
+    };
+    let wall = start.elapsed();
+    // Terraform adds the VPC's default security group and the ingress rule.
+    let blocks: usize = synthesis.artifacts.iter().map(|a| a.resource_count).sum();
+    if synthesis.artifacts.len() != 1 || blocks != resources + 2 {
+        eprintln!(
+            "unexpected single-stack workload: {} artifacts, {blocks} blocks",
+            synthesis.artifacts.len()
+        );
+        return ExitCode::FAILURE;
+    }
+    println!(
+        "{LINE_TAG}_SINGLE wall_s={:.6} rss_kb={} bytes={}",
+        wall.as_secs_f64(),
+        peak_rss_kb(),
+        bytes_on_disk(&synthesis.artifacts, &out)
+    );
+    ExitCode::SUCCESS
+}
+
+/// Bytes of the artifacts and the manifest as written under `out` (streamed artifacts keep no bytes).
+fn bytes_on_disk(artifacts: &[Artifact], out: &std::path::Path) -> u64 {
+    artifacts
+        .iter()
+        .map(|a| a.path.as_str())
+        .chain(["manifest.json"])
+        .map(|path| std::fs::metadata(out.join(path)).map_or(0, |m| m.len()))
+        .sum()
+}
+
+/// Runs `runs` children of `mode` and returns their outputs.
+fn outputs(mode: &str, runs: usize, scratch: &std::path::Path) -> Result<Vec<String>, String> {
+    (0..runs)
+        .map(|i| run_child(mode, scratch).map_err(|e| format!("{mode} run {}: {e}", i + 1)))
+        .collect()
+}
+
+/// The values of `key` on the `tag` lines of `outputs`, sorted.
+fn values(outputs: &[String], tag: &str, key: &str) -> Result<Vec<f64>, String> {
+    let mut values = outputs
+        .iter()
+        .map(|o| field(o, tag, key).ok_or_else(|| format!("unparsable child output:\n{o}")))
+        .collect::<Result<Vec<f64>, _>>()?;
+    values.sort_by(f64::total_cmp);
+    Ok(values)
+}
+
+/// The single-stack cases: `runs` runs each of 1k and 16k (a warm-up first), and fewer of 64k.
+fn single_stack(runs: usize, smoke: bool, scratch: &std::path::Path) -> Result<(), String> {
+    println!(
+        "single stack: 1 environment, 1 stack of N resources (VPC, subnet, security group, N - 3 instances \
+         with an output each), Terraform only, build + synthesize + write"
+    );
+    let mut medians = Vec::new();
+    for resources in SINGLE_SIZES {
+        // An unoptimized smoke run checks the judged sizes only: 64k would take minutes.
+        if smoke && resources > 16_000 {
+            continue;
+        }
+        let mode = format!("single-{resources}");
+        // 64k takes seconds per run: three runs give its median.
+        let n = if resources > 16_000 {
+            runs.min(3)
+        } else {
+            runs
+        };
+        if !smoke {
+            run_child(&mode, scratch).map_err(|e| format!("{mode} warm-up: {e}"))?;
+        }
+        let runs = outputs(&mode, n, scratch)?;
+        let tag = format!("{LINE_TAG}_SINGLE");
+        let (wall, rss) = (
+            values(&runs, &tag, "wall_s")?,
+            values(&runs, &tag, "rss_kb")?,
+        );
+        let med = median(&wall);
+        println!(
+            "  {resources:>6} resources  median {med:.3} s   min {:.3} s   max {:.3} s   ({:.1} us per \
+             resource)   peak RSS median {:.1} MB   ({n} runs)",
+            wall[0],
+            wall[wall.len() - 1],
+            med / resources as f64 * 1e6,
+            median(&rss) / 1024.0
+        );
+        medians.push((resources, med));
+    }
+    let (small, t_small) = medians[0];
+    let (big, t_big) = medians[1];
+    let growth = t_big / ((big / small) as f64 * t_small);
+    let judged = if smoke {
+        "not judged (smoke run)"
+    } else {
+        verdict(growth <= TARGET_GROWTH)
+    };
+    println!(
+        "target      single-stack growth t({}k) / ({} x t({}k)) = {growth:.2}, target <= {TARGET_GROWTH}: \
+         {judged}",
+        big / 1000,
+        big / small,
+        small / 1000
+    );
+    Ok(())
+}
+
+/// Prints the floor runs and the ratio of Stackwright's medians (wall `synth_wall`, CPU `synth_cpu`,
+/// sorted) to theirs.
+fn print_floor(
+    floors: &[String],
+    synth_wall: f64,
+    synth_cpu: &[f64],
+    synth: &Sample,
+    smoke: bool,
+) -> Result<(), String> {
+    let tag = format!("{LINE_TAG}_FLOOR");
+    let wall = values(floors, &tag, "wall_s")?;
+    let cpu = values(floors, &tag, "cpu_s")?;
+    let files: usize = field(&floors[0], &tag, "files").ok_or("floor files")?;
+    let bytes: usize = field(&floors[0], &tag, "bytes").ok_or("floor bytes")?;
+    let floor_wall = median(&wall);
+    println!(
+        "floor       median {floor_wall:.3} s   min {:.3} s   max {:.3} s   CPU median {:.2} s   (plain \
+         serde_json, one thread: build, to_vec_pretty, write, one syncfs, rename; {files} files, {bytes} \
+         bytes, against Stackwright's {} files, {} bytes)",
+        wall[0],
+        wall[wall.len() - 1],
+        median(&cpu),
+        synth.files,
+        synth.bytes
+    );
+    let ratio = synth_wall / floor_wall;
+    let cpu_ratio = if synth_cpu.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; CPU time {:.2}x (not judged)",
+            median(synth_cpu) / median(&cpu).max(0.01)
+        )
+    };
+    let judged = if smoke {
+        "not judged (smoke run)"
+    } else {
+        verdict(ratio <= TARGET_FLOOR)
+    };
+    println!(
+        "target      median synth + write / median floor = {ratio:.2}x (wall), target <= {TARGET_FLOOR}x: \
+         {judged}{cpu_ratio}"
+    );
+    Ok(())
 }

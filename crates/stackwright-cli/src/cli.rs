@@ -1,8 +1,7 @@
 use crate::render;
-use crate::synth::{synthesize, Request, Synthesis, Target};
+use crate::synth::{synthesize, synthesize_into, Request, SynthError, Synthesis, Target};
 use clap::{Parser, Subcommand, ValueEnum};
 use stackwright_core::AnyApp;
-use stackwright_tree::write_tree;
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -202,6 +201,11 @@ fn run_on(
         ),
         Some(Command::Plan(args)) => return plan(app, &args, stdout, stderr, terminals),
     };
+    match (listing, args.check) {
+        (None, false) => return synth(app, &args, stdout, stderr, color),
+        (None, true) => return check(app, &args, stdout, stderr, color),
+        (Some(_), _) => {}
+    }
     let synthesis = match synthesize(app, &args.selected.request()) {
         Ok(s) => s,
         Err(problems) => {
@@ -212,19 +216,27 @@ fn run_on(
     match listing {
         Some(ListFormat::Human) => {
             let _ = write!(stdout, "{}", list(&synthesis, &args.out));
-            return 0;
+            0
         }
         Some(ListFormat::Json) => {
             let json = crate::synth::to_bytes(&list_json(&synthesis, &args.out));
             let _ = stdout.write_all(&json);
-            return 0;
+            0
         }
-        None => {}
+        None => unreachable!("synth and synth --check returned above"),
     }
-    if args.check {
-        return check(&synthesis, &args.out, stdout, stderr);
-    }
-    let written = write_tree(&args.out, synthesis.files(), &mut |lock| {
+}
+
+/// `synth`: streams every artifact into a staging tree that replaces `args.out` on success.
+fn synth(
+    app: &dyn AnyApp,
+    args: &SynthArgs,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+    color: bool,
+) -> u8 {
+    let request = args.selected.request();
+    let synthesis = synthesize_into(app, &request, &args.out, &mut |lock| {
         let _ = writeln!(
             stderr,
             "waiting for another stackwright process that is writing `{}` (it holds `{}`)...",
@@ -232,9 +244,13 @@ fn run_on(
             lock.display()
         );
     });
-    let written = match written {
-        Ok(written) => written,
-        Err(e) => {
+    let synthesis = match synthesis {
+        Ok(synthesis) => synthesis,
+        Err(SynthError::Problems(problems)) => {
+            let _ = write!(stderr, "{}", render::diagnostics(&problems, color));
+            return 1;
+        }
+        Err(SynthError::Write(e)) => {
             let _ = writeln!(
                 stderr,
                 "error: cannot write `{}`: {e}; `{}` was left as it was",
@@ -244,7 +260,12 @@ fn run_on(
             return 1;
         }
     };
-    let _ = write!(stdout, "{}", summary(&synthesis, &args.out));
+    let written = &synthesis.written;
+    let _ = write!(
+        stdout,
+        "{}",
+        summary(&synthesis.app, &synthesis.artifacts, &args.out)
+    );
     if !written.kept.is_empty() {
         let _ = writeln!(
             stdout,
@@ -276,17 +297,6 @@ fn plan(
     terminals: Terminals,
 ) -> u8 {
     let request = args.selected.request();
-    let synthesis = match synthesize(app, &request) {
-        Ok(s) => s,
-        Err(problems) => {
-            let _ = write!(
-                stderr,
-                "{}",
-                render::diagnostics(&problems, terminals.stderr)
-            );
-            return 1;
-        }
-    };
     let keep = |env: &str, target: Target| {
         request.targets.contains(&target)
             && (request.environments.is_empty() || request.environments.iter().any(|e| e == env))
@@ -296,19 +306,26 @@ fn plan(
     } else {
         crate::plan::Modified::Refuse
     };
-    let baseline = match crate::plan::read_baseline(&args.against, keep, modified) {
-        Ok((baseline, warnings)) => {
+    let plan = match crate::plan::plan(app, &request, &args.against, keep, modified) {
+        Ok((plan, warnings)) => {
             for warning in warnings {
                 let _ = writeln!(stderr, "warning: {warning}");
             }
-            baseline
+            plan
         }
-        Err(message) => {
+        Err(crate::plan::PlanError::Problems(problems)) => {
+            let _ = write!(
+                stderr,
+                "{}",
+                render::diagnostics(&problems, terminals.stderr)
+            );
+            return 1;
+        }
+        Err(crate::plan::PlanError::Baseline(message)) => {
             let _ = writeln!(stderr, "error: {message}");
             return 1;
         }
     };
-    let plan = crate::plan::plan(&synthesis, &baseline);
     let text = match args.format {
         Format::Human => stackwright_plan::render::human(&plan, terminals.stdout),
         Format::Markdown => stackwright_plan::render::markdown(&plan),
@@ -321,18 +338,29 @@ fn plan(
     plan.exit_code(args.allow_data_loss)
 }
 
-fn check(synthesis: &Synthesis, out: &Path, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
-    match crate::plan::check(synthesis, out) {
-        Ok(differences) if differences.is_empty() => {
+/// `synth --check`: compares each artifact with its file as it is produced; writes nothing.
+fn check(
+    app: &dyn AnyApp,
+    args: &SynthArgs,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+    color: bool,
+) -> u8 {
+    let out = &args.out;
+    match crate::plan::check(app, &args.selected.request(), out) {
+        Ok((differences, files)) if differences.is_empty() => {
             let _ = writeln!(
                 stdout,
-                "up to date: the {} files in {} are what the definition produces",
-                synthesis.files().count(),
+                "up to date: the {files} files in {} are what the definition produces",
                 out.display()
             );
             0
         }
-        Ok(differences) => {
+        Err(crate::plan::PlanError::Problems(problems)) => {
+            let _ = write!(stderr, "{}", render::diagnostics(&problems, color));
+            1
+        }
+        Ok((differences, _)) => {
             let _ = writeln!(
                 stderr,
                 "error: {} is not what the definition produces ({} difference{}):",
@@ -350,31 +378,44 @@ fn check(synthesis: &Synthesis, out: &Path, stdout: &mut dyn Write, stderr: &mut
             );
             1
         }
-        Err(message) => {
+        Err(crate::plan::PlanError::Baseline(message)) => {
             let _ = writeln!(stderr, "error: cannot check: {message}");
             1
         }
     }
 }
 
-fn summary(s: &Synthesis, out: &Path) -> String {
-    let count = |f: fn(&crate::Artifact) -> &str| {
-        let mut seen: Vec<&str> = s.artifacts.iter().map(f).collect();
+/// The line that says what was written, then a table of every artifact.
+fn summary(app: &str, artifacts: &[crate::Artifact], out: &Path) -> String {
+    let count = |f: fn(&crate::Artifact) -> (&str, &str)| {
+        let mut seen: Vec<(&str, &str)> = artifacts.iter().map(f).collect();
         seen.sort_unstable();
         seen.dedup();
         seen.len()
     };
-    let environments = count(|a| &a.environment);
-    let stacks = count(|a| &a.stack);
-    let targets = count(|a| a.target.name());
+    let environments = count(|a| (&a.environment, ""));
+    let stacks = count(|a| (&a.stack, ""));
+    // Environments may declare different stacks (`App::stacks`): count the instances themselves.
+    let instances = count(|a| (&a.environment, &a.stack));
+    let targets = count(|a| (a.target.name(), ""));
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let stacks = if environments * stacks == instances {
+        format!(
+            "{} x {}",
+            plural(environments, "environment"),
+            plural(stacks, "stack")
+        )
+    } else {
+        format!(
+            "{}, {}",
+            plural(environments, "environment"),
+            plural(instances, "stack instance")
+        )
+    };
     let mut text = format!(
-        "app `{}`: {} x {} x {} = {} in {}\n",
-        s.app,
-        plural(environments, "environment"),
-        plural(stacks, "stack"),
+        "app `{app}`: {stacks} x {} = {} in {}\n",
         plural(targets, "target"),
-        plural(s.artifacts.len(), "artifact"),
+        plural(artifacts.len(), "artifact"),
         out.display()
     );
     let mut rows = vec![[
@@ -388,7 +429,7 @@ fn summary(s: &Synthesis, out: &Path) -> String {
     ]
     .map(String::from)
     .to_vec()];
-    for a in &s.artifacts {
+    for a in artifacts {
         rows.push(vec![
             a.environment.clone(),
             a.account.clone(),

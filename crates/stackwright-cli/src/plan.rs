@@ -1,10 +1,12 @@
 //! `plan` and `synth --check`: compare a fresh synthesis with an artifact tree on disk.
 
-use crate::synth::{Synthesis, Target, MANIFEST};
+use crate::synth::{hex_sha256, manifest, stream, Form, Lowered, Request, Target, MANIFEST};
 use serde_json::Value as Json;
-use stackwright_plan::{Document, Plan};
-use std::collections::BTreeSet;
+use stackwright_core::{AnyApp, Diagnostic};
+use stackwright_plan::{Document, Placed, Plan, Planner};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
+use std::sync::Mutex;
 
 /// One artifact of the tree on disk, parsed.
 pub(crate) struct Baseline {
@@ -23,16 +25,26 @@ pub(crate) enum Modified {
     Warn,
 }
 
-/// Reads the artifacts that `dir/manifest.json` lists, keeping those `keep` selects (the environments and
-/// targets of the fresh synthesis, so that what was not asked for does not show as removed). Trusts nothing
-/// in `dir`: the manifest must be one stackwright wrote, each artifact a regular file inside `dir` (no
-/// symbolic link, FIFO or device; at most [`stackwright_tree::DEFAULT_LIMIT`] bytes) whose sha256 matches,
-/// holding a JSON object. Returns the artifacts and the warnings to print.
-pub(crate) fn read_baseline(
-    dir: &Path,
-    keep: impl Fn(&str, Target) -> bool,
-    modified: Modified,
-) -> Result<(Vec<Baseline>, Vec<String>), String> {
+/// Why [`plan`] has no plan.
+pub(crate) enum PlanError {
+    /// The definition has problems: they come first.
+    Problems(Vec<Diagnostic>),
+    /// The previous tree cannot be read as one stackwright wrote (the first artifact, in its manifest's
+    /// order, that cannot).
+    Baseline(String),
+}
+
+/// The previous tree's manifest, and the artifacts `keep` selects from it (the environments and targets
+/// of the fresh synthesis, so that what was not asked for does not show as removed), grouped by
+/// (environment, stack).
+struct Listing {
+    manifest: stackwright_tree::Manifest,
+    /// Indices into `manifest.artifacts`, in its order, with their target.
+    wanted: Vec<(usize, Target)>,
+    groups: HashMap<(String, String), Vec<usize>>,
+}
+
+fn listing(dir: &Path, keep: impl Fn(&str, Target) -> bool) -> Result<Listing, String> {
     let manifest_path = dir.join(MANIFEST);
     let text = stackwright_tree::read_file(dir, MANIFEST, stackwright_tree::DEFAULT_LIMIT)
         .map_err(|e| {
@@ -48,29 +60,164 @@ pub(crate) fn read_baseline(
             manifest_path.display()
         )
     })?;
-    let wanted: Vec<_> = manifest
+    let wanted: Vec<(usize, Target)> = manifest
         .artifacts
         .iter()
-        .filter_map(|entry| {
+        .enumerate()
+        .filter_map(|(i, entry)| {
             let target =
                 Target::from_name(&entry.target).expect("the manifest parser checks targets");
-            keep(&entry.environment, target).then_some((entry, target))
+            keep(&entry.environment, target).then_some((i, target))
         })
         .collect();
-    let parsed = crate::parallel::map_chunks(&wanted, |part| {
-        part.iter()
-            .map(|(entry, target)| read_artifact(dir, entry, *target, modified))
-            .collect::<Result<Vec<_>, String>>()
-    });
-    let mut out = Vec::new();
-    let mut warnings = Vec::new();
-    for chunk in parsed {
-        for (baseline, warning) in chunk? {
-            out.push(baseline);
-            warnings.extend(warning);
+    let mut groups: HashMap<(String, String), Vec<usize>> = HashMap::new();
+    for (position, &(i, _)) in wanted.iter().enumerate() {
+        let entry = &manifest.artifacts[i];
+        groups
+            .entry((entry.environment.clone(), entry.stack.clone()))
+            .or_default()
+            .push(position);
+    }
+    Ok(Listing {
+        manifest,
+        wanted,
+        groups,
+    })
+}
+
+/// What reading the previous tree found besides the documents: (position among the wanted artifacts,
+/// message) of each artifact that cannot be read and each warning.
+#[derive(Default)]
+struct Reading {
+    errors: Vec<(usize, String)>,
+    warnings: Vec<(usize, String)>,
+}
+
+/// Plans a fresh synthesis against the tree in `dir` (see [`read_artifact`] for what is trusted), one
+/// (environment, stack) at a time: each instance's fresh documents are compared, as they come from the
+/// targets (never serialized and parsed again), with that stack's artifacts of the previous tree, read
+/// then; both are dropped before the next. Stacks only the previous tree has come last. Returns the plan
+/// and the warnings to print.
+pub(crate) fn plan(
+    app: &dyn AnyApp,
+    request: &Request,
+    dir: &Path,
+    keep: impl Fn(&str, Target) -> bool,
+    modified: Modified,
+) -> Result<(Plan, Vec<String>), PlanError> {
+    let listing = listing(dir, keep);
+    let reading = Mutex::new(Reading::default());
+    let targets = Target::ALL.len();
+    let planned = stream(app, request, Form::Document, &|instance, lowered| {
+        let listing = listing.as_ref().ok()?;
+        let first = lowered.first()?;
+        let key = (
+            first.artifact.environment.clone(),
+            first.artifact.stack.clone(),
+        );
+        let positions = listing.groups.get(&key).map_or(&[][..], Vec::as_slice);
+        let before = read_group(dir, listing, positions, modified, &reading)?;
+        let after: Vec<(usize, Placed)> = lowered
+            .iter()
+            .enumerate()
+            .map(|(k, l)| {
+                let document = Document {
+                    environment: &l.artifact.environment,
+                    stack: &l.artifact.stack,
+                    target: l.artifact.target,
+                    json: l.document.as_ref().expect("documents were asked for"),
+                    renames: &l.artifact.renames,
+                };
+                (instance * targets + k, unplaced(document))
+            })
+            .collect();
+        let mut planner = Planner::default();
+        planner.add(&placed(&before), &after);
+        Some((key, planner))
+    })
+    .map_err(PlanError::Problems)?;
+    let listing = listing.map_err(PlanError::Baseline)?;
+    let mut planner = Planner::default();
+    let mut seen: HashSet<(String, String)> = HashSet::new();
+    for (key, part) in planned.into_iter().flatten() {
+        seen.insert(key);
+        planner.merge(part);
+    }
+    // Stacks the definition no longer has: every (environment, stack) of the previous tree not planned
+    // yet, in its order.
+    let mut removed: Vec<(&(String, String), &Vec<usize>)> = listing
+        .groups
+        .iter()
+        .filter(|(key, _)| !seen.contains(*key))
+        .collect();
+    removed.sort_by_key(|(_, positions)| positions[0]);
+    for (_, positions) in removed {
+        if let Some(before) = read_group(dir, &listing, positions, modified, &reading) {
+            planner.add(&placed(&before), &[]);
         }
     }
-    Ok((out, warnings))
+    let mut reading = reading.into_inner().expect("readers do not panic");
+    if let Some((_, message)) = reading.errors.into_iter().min_by_key(|(at, _)| *at) {
+        return Err(PlanError::Baseline(message));
+    }
+    reading.warnings.sort_by_key(|(at, _)| *at);
+    let warnings = reading.warnings.into_iter().map(|(_, w)| w).collect();
+    Ok((planner.finish(), warnings))
+}
+
+/// Reads the artifacts of one (environment, stack) of the previous tree (`positions` among the wanted
+/// ones), recording errors and warnings; `None` if one cannot be read.
+fn read_group(
+    dir: &Path,
+    listing: &Listing,
+    positions: &[usize],
+    modified: Modified,
+    reading: &Mutex<Reading>,
+) -> Option<Vec<(usize, Baseline)>> {
+    let mut group = Vec::with_capacity(positions.len());
+    let mut failed = false;
+    for &position in positions {
+        let (i, target) = listing.wanted[position];
+        let entry = &listing.manifest.artifacts[i];
+        match read_artifact(dir, entry, target, modified) {
+            Ok((baseline, warning)) => {
+                if let Some(warning) = warning {
+                    let mut reading = reading.lock().expect("readers do not panic");
+                    reading.warnings.push((position, warning));
+                }
+                group.push((position, baseline));
+            }
+            Err(message) => {
+                let mut reading = reading.lock().expect("readers do not panic");
+                reading.errors.push((position, message));
+                failed = true;
+            }
+        }
+    }
+    (!failed).then_some(group)
+}
+
+fn unplaced(document: Document) -> Placed {
+    Placed {
+        document,
+        placement: None,
+    }
+}
+
+fn placed(before: &[(usize, Baseline)]) -> Vec<(usize, Placed<'_>)> {
+    before
+        .iter()
+        .map(|(position, b)| {
+            let document = Document {
+                environment: &b.environment,
+                stack: &b.stack,
+                target: b.target,
+                json: &b.json,
+                renames: &[],
+            };
+            (*position, unplaced(document))
+        })
+        .collect()
 }
 
 fn read_artifact(
@@ -124,48 +271,44 @@ fn read_artifact(
     ))
 }
 
-/// Plans the fresh synthesis against the baseline.
-pub(crate) fn plan(synthesis: &Synthesis, baseline: &[Baseline]) -> Plan {
-    let parsed = crate::parallel::map_chunks(&synthesis.artifacts, |part| {
-        part.iter()
-            .map(|a| serde_json::from_slice::<Json>(&a.bytes).expect("synthesized JSON parses"))
-            .collect::<Vec<_>>()
-    });
-    let fresh: Vec<Json> = parsed.into_iter().flatten().collect();
-    let after: Vec<Document> = synthesis
-        .artifacts
-        .iter()
-        .zip(&fresh)
-        .map(|(a, json)| Document {
-            environment: &a.environment,
-            stack: &a.stack,
-            target: a.target,
-            json,
-            renames: &a.renames,
-        })
-        .collect();
-    let before: Vec<Document> = baseline
-        .iter()
-        .map(|b| Document {
-            environment: &b.environment,
-            stack: &b.stack,
-            target: b.target,
-            json: &b.json,
-            renames: &[],
-        })
-        .collect();
-    stackwright_plan::plan(&before, &after)
-}
-
 /// How the tree under `out` differs from what synthesis would write there: `differs: path`,
 /// `missing: path`, `unexpected: path` (an artifact the tree's manifest lists that the definition no longer
-/// produces), in path order. Empty when it is up to date. Files that no manifest lists (Terraform state,
-/// `.terraform/`, a user's notes) are not stackwright's and do not count.
-pub(crate) fn check(synthesis: &Synthesis, out: &Path) -> Result<Vec<String>, String> {
-    if !out.is_dir() {
-        return Err(format!("`{}` is not a directory", out.display()));
-    }
+/// produces), in path order, and how many files synthesis writes. No difference: it is up to date. Files
+/// that no manifest lists (Terraform state, `.terraform/`, a user's notes) are not stackwright's and do
+/// not count. Each artifact is compared with its file as soon as it is serialized, then dropped.
+pub(crate) fn check(
+    app: &dyn AnyApp,
+    request: &Request,
+    out: &Path,
+) -> Result<(Vec<String>, usize), PlanError> {
     let limit = stackwright_tree::DEFAULT_LIMIT;
+    let differs = |path: &str, bytes: &[u8]| match stackwright_tree::read_file(out, path, limit) {
+        Ok(found) if found == bytes => None,
+        Ok(_) => Some(format!("differs: {path}")),
+        Err(_) => Some(format!("missing: {path}")),
+    };
+    let is_dir = out.is_dir();
+    let compared = stream(app, request, Form::Bytes, &|_, lowered| {
+        lowered
+            .into_iter()
+            .map(|Lowered { mut artifact, .. }| {
+                let bytes = std::mem::take(&mut artifact.bytes);
+                let difference = if is_dir {
+                    differs(&artifact.path, &bytes)
+                } else {
+                    None
+                };
+                (artifact, hex_sha256(&bytes), difference)
+            })
+            .collect::<Vec<_>>()
+    })
+    .map_err(PlanError::Problems)?;
+    if !is_dir {
+        return Err(PlanError::Baseline(format!(
+            "`{}` is not a directory",
+            out.display()
+        )));
+    }
     let listed: BTreeSet<String> = match stackwright_tree::read_file(out, MANIFEST, limit) {
         Ok(bytes) => stackwright_tree::Manifest::parse(&bytes)
             .map(|m| m.files().map(str::to_owned).collect())
@@ -174,14 +317,16 @@ pub(crate) fn check(synthesis: &Synthesis, out: &Path) -> Result<Vec<String>, St
     };
     let mut problems = Vec::new();
     let mut expected = BTreeSet::new();
-    for (path, bytes) in synthesis.files() {
-        expected.insert(path.to_owned());
-        match stackwright_tree::read_file(out, path, limit) {
-            Ok(found) if found == bytes => {}
-            Ok(_) => problems.push(format!("differs: {path}")),
-            Err(_) => problems.push(format!("missing: {path}")),
-        }
+    let (mut artifacts, mut hashes) = (Vec::new(), Vec::new());
+    for (artifact, sha256, difference) in compared.into_iter().flatten() {
+        expected.insert(artifact.path.clone());
+        problems.extend(difference);
+        artifacts.push(artifact);
+        hashes.push(sha256);
     }
+    let app_name = app.name();
+    expected.insert(MANIFEST.to_owned());
+    problems.extend(differs(MANIFEST, &manifest(app_name, &artifacts, &hashes)));
     problems.extend(
         listed
             .difference(&expected)
@@ -192,5 +337,5 @@ pub(crate) fn check(synthesis: &Synthesis, out: &Path) -> Result<Vec<String>, St
             .map(|x| x.1)
             .cmp(&b.split_once(": ").map(|x| x.1))
     });
-    Ok(problems)
+    Ok((problems, artifacts.len() + 1))
 }

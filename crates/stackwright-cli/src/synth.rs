@@ -1,6 +1,10 @@
 use serde_json::{json, Value as Json};
 use sha2::{Digest, Sha256};
 use stackwright_core::{AnyApp, Diagnostic, Selection, StackInstance};
+use stackwright_tree::{Staging, Written};
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::sync::Mutex;
 
 pub use stackwright_plan::Target;
 
@@ -67,39 +71,35 @@ impl Synthesis {
 
 pub(crate) const MANIFEST: &str = stackwright_tree::manifest::FILE_NAME;
 
+/// What [`synthesize_into`] wrote.
+#[derive(Debug)]
+pub struct WrittenSynthesis {
+    pub app: String,
+    /// Every artifact, as the manifest lists them; their `bytes` are empty: each went to the staging
+    /// tree as soon as it was produced.
+    pub artifacts: Vec<Artifact>,
+    /// What replacing the tree did besides writing the files.
+    pub written: Written,
+}
+
+/// Why [`synthesize_into`] wrote nothing: the tree at `out` is as it was, and no staging directory is left.
+#[derive(Debug)]
+pub enum SynthError {
+    /// The definition has problems (all of them); they are reported before any write error.
+    Problems(Vec<Diagnostic>),
+    /// The tree could not be written.
+    Write(std::io::Error),
+}
+
 /// Runs the app's definitions for the requested environments and lowers them to every requested target.
 /// Pure: no file is read or written. Any problem, in any environment, stack or target, fails the whole
-/// synthesis so that nothing partial is ever written.
+/// synthesis so that nothing partial is ever written. Holds every artifact's bytes: to write a tree,
+/// [`synthesize_into`] streams them instead.
 pub fn synthesize(app: &dyn AnyApp, request: &Request) -> Result<Synthesis, Vec<Diagnostic>> {
-    let selection = Selection {
-        environments: request.environments.clone(),
-    };
-    let instantiation = app.instantiate(&selection);
-    let mut problems = instantiation.problems;
-    if request.targets.contains(&Target::CloudFormation) {
-        problems.extend(stackwright_cloudformation::stack_name_problems(
-            &instantiation.instances,
-        ));
-    }
-    // Lowering and serializing dominate synthesis time and each instance is independent: spread the
-    // instances over the cores in contiguous chunks, then concatenate in order, so output is unchanged.
-    // An instance with a rejected reference is not lowered: its one error is the instantiation's, not
-    // a follow-on per target.
-    let lowered = crate::parallel::map_chunks(&instantiation.instances, |instances| {
-        let fine: Vec<&StackInstance> =
-            instances.iter().filter(|i| i.links.rejected == 0).collect();
-        lower_all(&fine, &request.targets)
-    });
-    let mut artifacts = Vec::new();
-    for (chunk_artifacts, chunk_problems) in lowered {
-        artifacts.extend(chunk_artifacts);
-        problems.extend(chunk_problems);
-    }
-    if !problems.is_empty() {
-        dedup_in_order(&mut problems);
-        return Err(merge_environments(problems));
-    }
-    let manifest = manifest(app.name(), &artifacts);
+    let lowered = stream(app, request, Form::Bytes, &|_, instance| instance)?;
+    let artifacts: Vec<Artifact> = lowered.into_iter().flatten().map(|l| l.artifact).collect();
+    let hashes: Vec<String> = artifacts.iter().map(|a| hex_sha256(&a.bytes)).collect();
+    let manifest = manifest(app.name(), &artifacts, &hashes);
     Ok(Synthesis {
         app: app.name().to_owned(),
         artifacts,
@@ -107,49 +107,215 @@ pub fn synthesize(app: &dyn AnyApp, request: &Request) -> Result<Synthesis, Vec<
     })
 }
 
-/// Lowers instances to every requested target, in order.
-fn lower_all(instances: &[&StackInstance], targets: &[Target]) -> (Vec<Artifact>, Vec<Diagnostic>) {
+/// [`synthesize`] and replace the tree at `out` with the result, all or nothing
+/// ([`stackwright_tree::Staging`]), in memory that does not grow with the number of environments: each
+/// artifact is written into the staging tree as soon as it is serialized, and dropped; a few environments
+/// are instantiated and lowered at a time. Any problem anywhere, or any write error, abandons the staging
+/// tree: `out` is exactly as it was. `on_wait` is called if another process is writing `out`.
+pub fn synthesize_into(
+    app: &dyn AnyApp,
+    request: &Request,
+    out: &Path,
+    on_wait: &mut dyn FnMut(&Path),
+) -> Result<WrittenSynthesis, SynthError> {
+    let staging = match Staging::begin(out) {
+        Ok(staging) => staging,
+        Err(e) => {
+            // Problems of the definition come first: find them without writing.
+            stream(app, request, Form::Document, &|_, _| ()).map_err(SynthError::Problems)?;
+            return Err(SynthError::Write(e));
+        }
+    };
+    // The first write error; later artifacts are still lowered and checked, for their problems, but
+    // not written.
+    let failed: Mutex<Option<std::io::Error>> = Mutex::new(None);
+    let lowered = stream(app, request, Form::Bytes, &|_, instance| {
+        instance
+            .into_iter()
+            .map(|Lowered { mut artifact, .. }| {
+                let bytes = std::mem::take(&mut artifact.bytes);
+                let sha256 = hex_sha256(&bytes);
+                let clean = failed.lock().expect("writers do not panic").is_none();
+                if clean {
+                    if let Err(e) = staging.add(&artifact.path, &bytes) {
+                        failed
+                            .lock()
+                            .expect("writers do not panic")
+                            .get_or_insert(e);
+                    }
+                }
+                (artifact, sha256)
+            })
+            .collect::<Vec<_>>()
+    })
+    .map_err(SynthError::Problems)?;
+    if let Some(e) = failed.into_inner().expect("writers do not panic") {
+        return Err(SynthError::Write(e));
+    }
+    let (artifacts, hashes): (Vec<Artifact>, Vec<String>) = lowered.into_iter().flatten().unzip();
+    let manifest = manifest(app.name(), &artifacts, &hashes);
+    staging
+        .add(MANIFEST, &manifest)
+        .map_err(SynthError::Write)?;
+    let written = staging.commit(on_wait).map_err(SynthError::Write)?;
+    Ok(WrittenSynthesis {
+        app: app.name().to_owned(),
+        artifacts,
+        written,
+    })
+}
+
+/// How [`stream`] hands on a lowered artifact.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Form {
+    /// Serialized into [`Artifact::bytes`]; no document.
+    Bytes,
+    /// The document itself; `bytes` empty (a CloudFormation template's size is counted, for its limit).
+    Document,
+}
+
+/// One artifact of an instance as [`stream`] hands it on.
+pub(crate) struct Lowered {
+    pub(crate) artifact: Artifact,
+    /// `Some` in [`Form::Document`].
+    pub(crate) document: Option<Json>,
+}
+
+/// How many environments are instantiated and lowered at a time: enough for every core to lower a few
+/// instances, few enough that memory stays flat.
+fn environments_per_batch() -> usize {
+    4 * std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// The synthesis pipeline: instantiate a few environments at a time, check CloudFormation stack names and
+/// Terraform state locations across instances, lower every instance without a rejected reference to every requested target, and
+/// give each instance's artifacts (in target order) to `sink` with the instance's position, from as many
+/// threads as there are cores.
+/// Returns what `sink` returned, in instance order, or every problem (after every instance ran, in the
+/// order of a synthesis that holds everything; a problem repeated in several environments once).
+pub(crate) fn stream<R: Send>(
+    app: &dyn AnyApp,
+    request: &Request,
+    form: Form,
+    sink: &(dyn Fn(usize, Vec<Lowered>) -> R + Sync),
+) -> Result<Vec<R>, Vec<Diagnostic>> {
+    let selection = Selection {
+        environments: request.environments.clone(),
+    };
+    let mut names = stackwright_cloudformation::StackNames::default();
+    let mut name_problems = Vec::new();
+    let mut states = stackwright_terraform::StateLocations::default();
+    let mut state_problems = Vec::new();
+    // (instance, problem) from the targets, so that those of an instance rejected late can be dropped.
+    let mut target_problems: Vec<(usize, Diagnostic)> = Vec::new();
+    let mut results = Vec::new();
+    let checked = app.instantiate_each(&selection, environments_per_batch(), &mut |batch| {
+        if request.targets.contains(&Target::CloudFormation) {
+            name_problems.extend(names.check(&batch.instances));
+        }
+        if request.targets.contains(&Target::Terraform) {
+            state_problems.extend(states.check(&batch.instances));
+        }
+        // Lowering and serializing dominate synthesis time and each instance is independent: spread the
+        // batch's instances over the cores in contiguous chunks, then concatenate in order, so output is
+        // unchanged. An instance with a rejected reference is not lowered: its one error is the
+        // instantiation's, not a follow-on per target.
+        let indexed: Vec<(usize, &StackInstance)> = batch
+            .instances
+            .iter()
+            .enumerate()
+            .map(|(i, instance)| (batch.first + i, instance))
+            .collect();
+        let lowered = crate::parallel::map_chunks(&indexed, |part| {
+            let mut out = Vec::new();
+            let mut problems = Vec::new();
+            for &(index, instance) in part {
+                if instance.links.rejected > 0 {
+                    continue;
+                }
+                let (artifacts, found) = lower(instance, &request.targets, form);
+                problems.extend(found.into_iter().map(|d| (index, d)));
+                out.push(sink(index, artifacts));
+            }
+            (out, problems)
+        });
+        for (chunk, problems) in lowered {
+            results.extend(chunk);
+            target_problems.extend(problems);
+        }
+    });
+    let mut problems = checked.problems;
+    problems.extend(name_problems);
+    problems.extend(state_problems);
+    problems.extend(
+        target_problems
+            .into_iter()
+            .filter(|(i, _)| !checked.rejected_late.contains(i))
+            .map(|(_, d)| d),
+    );
+    if !problems.is_empty() {
+        dedup_in_order(&mut problems);
+        return Err(merge_environments(problems));
+    }
+    Ok(results)
+}
+
+/// Lowers one instance to every requested target, in order.
+fn lower(
+    instance: &StackInstance,
+    targets: &[Target],
+    form: Form,
+) -> (Vec<Lowered>, Vec<Diagnostic>) {
     let mut artifacts = Vec::new();
     let mut problems = Vec::new();
-    for instance in instances {
-        let env = instance.environment;
-        let stack = instance.stack.name();
-        for &target in targets {
-            let (document, resource_count, found, renames, capabilities) = match target {
-                Target::CloudFormation => {
-                    let t = stackwright_cloudformation::synthesize(instance);
-                    let capabilities = stackwright_cloudformation::capabilities(&t.document);
-                    let (d, n, p) = (t.document, t.resource_count, t.problems);
-                    (d, n, p, t.renames, capabilities)
-                }
-                Target::Terraform => {
-                    let m = stackwright_terraform::synthesize(instance);
-                    let (d, n, p) = (m.document, m.resource_count, m.problems);
-                    (d, n, p, Vec::new(), Vec::new())
-                }
-            };
-            let path = artifact_path(target, &env.name, stack);
-            let mut depends_on: Vec<String> = instance
-                .links
-                .depends_on
-                .iter()
-                .map(|producer| artifact_path(target, &env.name, producer))
-                .collect();
-            // Outputs read from other environments (regions, accounts) must exist first too.
-            for read in &instance.links.remote {
-                let path = artifact_path(target, &read.environment.name, &read.stack);
-                if !depends_on.contains(&path) {
-                    depends_on.push(path);
-                }
+    let env = instance.environment;
+    let stack = instance.stack.name();
+    for &target in targets {
+        let (document, resource_count, found, renames, capabilities) = match target {
+            Target::CloudFormation => {
+                let t = stackwright_cloudformation::synthesize(instance);
+                let capabilities = stackwright_cloudformation::capabilities(&t.document);
+                let (d, n, p) = (t.document, t.resource_count, t.problems);
+                (d, n, p, t.renames, capabilities)
             }
-            problems.extend(found);
-            let bytes = to_bytes(&document);
-            if target == Target::CloudFormation {
-                let too_large =
-                    stackwright_cloudformation::check_size(&instance.stack, bytes.len());
-                problems.extend(too_large.map(|d| d.in_environment(&env.name).in_stack(stack)));
+            Target::Terraform => {
+                let m = stackwright_terraform::synthesize(instance);
+                let (d, n, p) = (m.document, m.resource_count, m.problems);
+                (d, n, p, Vec::new(), Vec::new())
             }
-            artifacts.push(Artifact {
+        };
+        let path = artifact_path(target, &env.name, stack);
+        let mut depends_on: Vec<String> = instance
+            .links
+            .depends_on
+            .iter()
+            .map(|producer| artifact_path(target, &env.name, producer))
+            .collect();
+        // Outputs read from other environments (regions, accounts) must exist first too.
+        for read in &instance.links.remote {
+            let path = artifact_path(target, &read.environment.name, &read.stack);
+            if !depends_on.contains(&path) {
+                depends_on.push(path);
+            }
+        }
+        problems.extend(found);
+        let (bytes, size, document) = match form {
+            Form::Bytes => {
+                let bytes = to_bytes(&document);
+                let size = bytes.len();
+                (bytes, size, None)
+            }
+            Form::Document if target == Target::CloudFormation => {
+                (Vec::new(), serialized_size(&document), Some(document))
+            }
+            Form::Document => (Vec::new(), 0, Some(document)),
+        };
+        if target == Target::CloudFormation {
+            let too_large = stackwright_cloudformation::check_size(&instance.stack, size);
+            problems.extend(too_large.map(|d| d.in_environment(&env.name).in_stack(stack)));
+        }
+        artifacts.push(Lowered {
+            artifact: Artifact {
                 environment: env.name.clone(),
                 account: env.account.clone(),
                 region: env.region.clone(),
@@ -161,10 +327,28 @@ fn lower_all(instances: &[&StackInstance], targets: &[Target]) -> (Vec<Artifact>
                 depends_on,
                 renames,
                 capabilities,
-            });
-        }
+            },
+            document,
+        });
     }
     (artifacts, problems)
+}
+
+/// The length of [`to_bytes`] of `document`, without holding the bytes.
+fn serialized_size(document: &Json) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    serde_json::to_writer_pretty(&mut count, document).expect("a JSON value always serializes");
+    count.0 + 1
 }
 
 /// Where a stack's artifact goes, relative to the output directory.
@@ -215,10 +399,12 @@ pub(crate) fn to_bytes(document: &Json) -> Vec<u8> {
     bytes
 }
 
-fn manifest(app: &str, artifacts: &[Artifact]) -> Vec<u8> {
+/// `manifest.json` of `artifacts`, whose sha256 digests (hex) are `hashes`.
+pub(crate) fn manifest(app: &str, artifacts: &[Artifact], hashes: &[String]) -> Vec<u8> {
     let entries: Vec<Json> = artifacts
         .iter()
-        .map(|a| {
+        .zip(hashes)
+        .map(|(a, sha256)| {
             let mut entry = json!({
                 "app": app,
                 "env": a.environment,
@@ -228,7 +414,7 @@ fn manifest(app: &str, artifacts: &[Artifact]) -> Vec<u8> {
                 "target": a.target.name(),
                 "path": a.path,
                 "resources": a.resource_count,
-                "sha256": hex_sha256(&a.bytes),
+                "sha256": sha256,
                 "depends_on": a.depends_on,
             });
             if a.target == Target::CloudFormation {
@@ -255,30 +441,33 @@ pub(crate) fn hex_sha256(bytes: &[u8]) -> String {
 }
 
 /// The same problem in several environments (a definition runs once per environment) is reported once,
-/// at its first place, with every environment it occurs in.
+/// at its first place, with every environment it occurs in. One pass with a hash map: a problem of every
+/// one of hundreds of environments costs no more than hundreds of problems.
 fn merge_environments(problems: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let mut merged: Vec<Diagnostic> = Vec::with_capacity(problems.len());
+    // The problem without its environments -> its place in `merged`.
+    let mut first: HashMap<Diagnostic, usize> = HashMap::new();
     for problem in problems {
-        let twin = merged.iter_mut().find(|m| {
-            m.environment.is_some()
-                && problem.environment.is_some()
-                && Diagnostic {
-                    environment: None,
-                    also_in: Vec::new(),
-                    ..(*m).clone()
-                } == Diagnostic {
-                    environment: None,
-                    also_in: Vec::new(),
-                    ..problem.clone()
-                }
-        });
-        match (twin, problem.environment.clone()) {
-            (Some(twin), Some(env)) => {
+        let Some(env) = problem.environment.clone() else {
+            merged.push(problem);
+            continue;
+        };
+        let key = Diagnostic {
+            environment: None,
+            also_in: Vec::new(),
+            ..problem.clone()
+        };
+        match first.get(&key) {
+            Some(&at) => {
+                let twin = &mut merged[at];
                 if twin.environment.as_ref() != Some(&env) && !twin.also_in.contains(&env) {
                     twin.also_in.push(env);
                 }
             }
-            _ => merged.push(problem),
+            None => {
+                first.insert(key, merged.len());
+                merged.push(problem);
+            }
         }
     }
     merged
@@ -286,13 +475,6 @@ fn merge_environments(problems: Vec<Diagnostic>) -> Vec<Diagnostic> {
 
 /// The same problem found by both targets (e.g. an unknown attribute) is reported once.
 fn dedup_in_order(problems: &mut Vec<Diagnostic>) {
-    let mut seen: Vec<Diagnostic> = Vec::with_capacity(problems.len());
-    problems.retain(|p| {
-        if seen.contains(p) {
-            false
-        } else {
-            seen.push(p.clone());
-            true
-        }
-    });
+    let mut seen: HashSet<Diagnostic> = HashSet::with_capacity(problems.len());
+    problems.retain(|p| seen.insert(p.clone()));
 }

@@ -2,7 +2,7 @@
 //! acknowledge.
 
 use serde_json::Value as Json;
-use stackwright_core::{Diagnostic, StackInstance};
+use stackwright_core::{Diagnostic, Location, StackInstance};
 use std::collections::HashMap;
 
 /// CloudFormation's limit on a stack name (CreateStack `StackName`: `[a-zA-Z][-a-zA-Z0-9]*`, 128 characters).
@@ -19,42 +19,54 @@ pub fn stack_name(app: &str, environment: &str, stack: &str) -> String {
 /// `prod-us` with stack `web`, environment `prod` with stack `us-web`: the second deploy would overwrite the
 /// first), and names over [`STACK_NAME_LIMIT`]. One error per name, at the environment that declares it.
 pub fn stack_name_problems(instances: &[StackInstance]) -> Vec<Diagnostic> {
-    let mut problems = Vec::new();
-    let mut seen: HashMap<(String, &str, &str), &StackInstance> = HashMap::new();
-    for instance in instances {
-        let env = instance.environment;
-        let stack = instance.stack.name();
-        let name = stack_name(instance.app, &env.name, stack);
-        let at = |d: Diagnostic| d.in_environment(&env.name).in_stack(stack).at(env.location);
-        if name.len() > STACK_NAME_LIMIT {
-            problems.push(at(Diagnostic::new(format!(
-                "CloudFormation stack name `{name}` is {} characters long; CloudFormation allows at most \
-                 {STACK_NAME_LIMIT}: shorten the app, environment or stack name",
-                name.len()
-            ))));
-        }
-        match seen.get(&(name.clone(), env.account.as_str(), env.region.as_str())) {
-            Some(first) => problems.push(at(Diagnostic::new(format!(
-                "environment `{}` stack `{stack}` and environment `{}` stack `{}` (declared at {}:{}) both \
-                 deploy to CloudFormation stack `{name}` in account {} region {}: the second deploy would \
-                 replace the first; rename an environment or a stack",
-                env.name,
-                first.environment.name,
-                first.stack.name(),
-                first.environment.location.file(),
-                first.environment.location.line(),
-                env.account,
-                env.region
-            )))),
-            None => {
-                seen.insert(
-                    (name, env.account.as_str(), env.region.as_str()),
-                    instance,
-                );
+    StackNames::default().check(instances)
+}
+
+/// [`stack_name_problems`] over instances that come a few at a time: remembers each name (with its
+/// account, region, environment and stack) so that a later instance is checked against every earlier one.
+#[derive(Debug, Default)]
+pub struct StackNames {
+    /// (stack name, account, region) -> (environment, stack, where the environment is declared).
+    seen: HashMap<(String, String, String), (String, String, Location)>,
+}
+
+impl StackNames {
+    /// The problems of `instances`, checked against each other and every instance checked before.
+    pub fn check(&mut self, instances: &[StackInstance]) -> Vec<Diagnostic> {
+        let mut problems = Vec::new();
+        for instance in instances {
+            let env = instance.environment;
+            let stack = instance.stack.name();
+            let name = stack_name(instance.app, &env.name, stack);
+            let at = |d: Diagnostic| d.in_environment(&env.name).in_stack(stack).at(env.location);
+            if name.len() > STACK_NAME_LIMIT {
+                problems.push(at(Diagnostic::new(format!(
+                    "CloudFormation stack name `{name}` is {} characters long; CloudFormation allows at most \
+                     {STACK_NAME_LIMIT}: shorten the app, environment or stack name",
+                    name.len()
+                ))));
+            }
+            let key = (name, env.account.clone(), env.region.clone());
+            match self.seen.get(&key) {
+                Some((first_env, first_stack, first_at)) => problems.push(at(Diagnostic::new(format!(
+                    "environment `{}` stack `{stack}` and environment `{first_env}` stack `{first_stack}` \
+                     (declared at {}:{}) both deploy to CloudFormation stack `{}` in account {} region {}: the \
+                     second deploy would replace the first; rename an environment or a stack",
+                    env.name,
+                    first_at.file(),
+                    first_at.line(),
+                    key.0,
+                    env.account,
+                    env.region
+                )))),
+                None => {
+                    let first = (env.name.clone(), stack.to_owned(), env.location);
+                    self.seen.insert(key, first);
+                }
             }
         }
+        problems
     }
-    problems
 }
 
 /// Resource types whose creation CloudFormation makes the caller acknowledge with `CAPABILITY_IAM`

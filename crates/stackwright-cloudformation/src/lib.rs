@@ -17,7 +17,7 @@ mod tagging;
 mod tagging_generated;
 mod validation;
 
-pub use deploy::{capabilities, stack_name, stack_name_problems, STACK_NAME_LIMIT};
+pub use deploy::{capabilities, stack_name, stack_name_problems, StackNames, STACK_NAME_LIMIT};
 pub use limits::{check_size, MAX_OUTPUTS, MAX_PARAMETERS, MAX_RESOURCES, MAX_TEMPLATE_BYTES};
 use names::LogicalIds;
 use serde_json::{json, Map, Value as Json};

@@ -4,6 +4,7 @@
 use crate::model::{Model, Property, ResourceType, Service, Struct, Ty};
 use crate::COMMAND;
 use heck::ToShoutySnakeCase;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 fn header() -> String {
@@ -187,13 +188,18 @@ fn required_doc(properties: &[Property]) -> String {
     }
 }
 
+/// Stands for a nested item's resource-specific docs (its reference page, the types using it) in
+/// [`Items`]' texts, which are compared to find the items resources share.
+const URL: &str = "\u{1}url\u{1}";
+const USERS: &str = "\u{1}users\u{1}";
+
 fn nested_struct(out: &mut String, s: &Struct) {
     doc_lines(
         out,
         &[
             summary(&s.description),
             format!("CloudFormation property type `{}`.", s.cfn),
-            format!("[AWS reference]({})", s.doc_url),
+            format!("[AWS reference]({URL})"),
         ],
     );
     let _ = writeln!(
@@ -213,7 +219,7 @@ fn nested_struct(out: &mut String, s: &Struct) {
     let _ = writeln!(out, "nested!({});", s.rust);
 }
 
-fn resource(out: &mut String, r: &ResourceType, service: &Service) {
+fn resource(out: &mut String, r: &ResourceType, index: usize, service: &Service, shared: &Shared) {
     let info = format!("{}_TYPE", r.rust.to_shouty_snake_case());
     let terraform = match &r.terraform {
         Some(t) => format!("Terraform: `{t}` (awscc provider)."),
@@ -247,7 +253,7 @@ fn resource(out: &mut String, r: &ResourceType, service: &Service) {
         .collect();
     let _ = writeln!(
         out,
-        "static {info}: rt::TypeInfo = rt::TypeInfo {{ cloudformation: {:?}, terraform: {}, tags: {tags}, stateful: {}, unavailable_in: &[{}], attributes: &[{}] }};",
+        "static {info}: rt::TypeInfo = rt::TypeInfo {{ cloudformation: {:?}, terraform: {}, tags: {tags}, stateful: {}, unavailable_in: &[{}], attributes: &[{}], schema: (&SCHEMAS, {index}) }};",
         r.type_name,
         tf(&r.terraform),
         r.stateful.is_some(),
@@ -312,31 +318,193 @@ fn resource(out: &mut String, r: &ResourceType, service: &Service) {
             "/// Property types and value sets of [`{}`] (`{}`).\npub mod {module} {{\nuse super::*;",
             r.rust, r.type_name
         );
-        for s in &r.structs {
-            nested_struct(out, s);
+        let items = &shared.items[index];
+        let hoisted: Vec<&str> = items
+            .iter()
+            .filter(|i| shared.uses(index, i))
+            .map(|i| i.name.as_str())
+            .collect();
+        if !hoisted.is_empty() {
+            let _ = writeln!(out, "pub use super::{SHARED}::{{{}}};", hoisted.join(", "));
         }
-        for e in &r.enums {
-            let _ = writeln!(
-                out,
-                "/// The values `{}` accepts in `{}::{}`.\n#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]\npub enum {} {{",
-                e.rust, service.name, r.rust, e.rust
-            );
-            for (variant, value) in &e.variants {
-                let _ = writeln!(out, "/// `{}`\n{variant},", value.replace('`', "'"));
-            }
-            let arms: Vec<String> = e
-                .variants
-                .iter()
-                .map(|(variant, value)| format!("{variant} => {value:?}"))
-                .collect();
-            let _ = writeln!(
-                out,
-                "}}\nstring_enum!({} {{ {} }});",
-                e.rust,
-                arms.join(", ")
+        for item in items.iter().filter(|i| !shared.uses(index, i)) {
+            out.push_str(
+                &item
+                    .text
+                    .replace(URL, &item.url)
+                    .replace(USERS, &format!("in `{}::{}`", service.name, r.rust)),
             );
         }
         out.push_str("}\n");
+    }
+}
+
+/// The shared module of a service: nested types that several of its resource types define the same way.
+const SHARED: &str = "shared";
+
+/// A nested struct or enum of a resource module as source text (with [`URL`] and [`USERS`] in place of
+/// its resource-specific docs) and the names of the module's types it uses.
+struct Item {
+    name: String,
+    text: String,
+    url: String,
+    refs: Vec<String>,
+}
+
+fn names_in(ty: &Ty, out: &mut Vec<String>) {
+    match ty {
+        Ty::Struct(n) | Ty::Enum(n) => out.push(n.clone()),
+        Ty::List(inner) => names_in(inner, out),
+        _ => {}
+    }
+}
+
+fn items(r: &ResourceType) -> Vec<Item> {
+    let mut items = Vec::new();
+    for s in &r.structs {
+        let mut text = String::new();
+        nested_struct(&mut text, s);
+        let mut refs = Vec::new();
+        for p in &s.properties {
+            names_in(&p.ty, &mut refs);
+        }
+        items.push(Item {
+            name: s.rust.clone(),
+            text,
+            url: s.doc_url.clone(),
+            refs,
+        });
+    }
+    for e in &r.enums {
+        let mut text = String::new();
+        let _ = writeln!(
+            text,
+            "/// The values `{}` accepts {USERS}.\n#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]\npub enum {} {{",
+            e.rust, e.rust
+        );
+        for (variant, value) in &e.variants {
+            let _ = writeln!(text, "/// `{}`\n{variant},", value.replace('`', "'"));
+        }
+        let arms: Vec<String> = e
+            .variants
+            .iter()
+            .map(|(variant, value)| format!("{variant} => {value:?}"))
+            .collect();
+        let _ = writeln!(
+            text,
+            "}}\nstring_enum!({} {{ {} }});",
+            e.rust,
+            arms.join(", ")
+        );
+        items.push(Item {
+            name: e.rust.clone(),
+            text,
+            url: String::new(),
+            refs: Vec::new(),
+        });
+    }
+    items
+}
+
+/// The nested types a service's resource types share: the same name and the same source, with every
+/// type they use shared as well; each is emitted once, in the service's [`SHARED`] module, and re-exported
+/// by the resource modules that use it (`quicksight::analysis::Axis` and `quicksight::dashboard::Axis`
+/// are one type). Deterministic: by name, the text most resources use (then the least), and resources in
+/// registry order.
+struct Shared {
+    /// Per resource (service order), its items.
+    items: Vec<Vec<Item>>,
+    /// Shared name -> (text, the resources using it).
+    chosen: BTreeMap<String, (String, BTreeSet<usize>)>,
+}
+
+impl Shared {
+    fn new(service: &Service) -> Self {
+        let items: Vec<Vec<Item>> = service.resources.iter().map(items).collect();
+        let mut counts: BTreeMap<(&str, &str), BTreeSet<usize>> = BTreeMap::new();
+        for (r, list) in items.iter().enumerate() {
+            for i in list {
+                counts.entry((&i.name, &i.text)).or_default().insert(r);
+            }
+        }
+        let mut chosen: BTreeMap<String, (String, BTreeSet<usize>)> = BTreeMap::new();
+        for ((name, text), users) in counts {
+            if users.len() < 2 {
+                continue;
+            }
+            let better = chosen.get(name).is_none_or(|(t, u)| {
+                users.len() > u.len() || (users.len() == u.len() && text < t.as_str())
+            });
+            if better {
+                chosen.insert(name.to_owned(), (text.to_owned(), users));
+            }
+        }
+        // A resource uses a shared item only when it uses every item that one refers to; drop what
+        // fewer than two resources use, until nothing changes.
+        loop {
+            let mut changed = false;
+            let snapshot: BTreeMap<String, BTreeSet<usize>> = chosen
+                .iter()
+                .map(|(n, (_, u))| (n.clone(), u.clone()))
+                .collect();
+            for (name, (_, users)) in chosen.iter_mut() {
+                users.retain(|r| {
+                    let item = items[*r].iter().find(|i| &i.name == name);
+                    item.is_some_and(|i| {
+                        i.refs
+                            .iter()
+                            .all(|n| snapshot.get(n).is_some_and(|u| u.contains(r)))
+                    })
+                });
+            }
+            let before = chosen.len();
+            chosen.retain(|_, (_, users)| users.len() >= 2);
+            for (name, (_, users)) in &chosen {
+                if snapshot.get(name) != Some(users) {
+                    changed = true;
+                }
+            }
+            if !changed && before == chosen.len() {
+                break;
+            }
+        }
+        Shared { items, chosen }
+    }
+
+    fn uses(&self, resource: usize, item: &Item) -> bool {
+        self.chosen
+            .get(&item.name)
+            .is_some_and(|(text, users)| users.contains(&resource) && *text == item.text)
+    }
+
+    fn module(&self, service: &Service) -> String {
+        let mut out = String::new();
+        if self.chosen.is_empty() {
+            return out;
+        }
+        let _ = writeln!(
+            out,
+            "/// Nested types that several `{}` resource types define the same way; each resource type's module\n/// re-exports the ones it uses.\npub mod {SHARED} {{\nuse super::*;",
+            service.name
+        );
+        for (name, (text, users)) in &self.chosen {
+            let first = users.iter().next().expect("two users");
+            let url = self.items[*first]
+                .iter()
+                .find(|i| &i.name == name)
+                .map(|i| i.url.clone())
+                .unwrap_or_default();
+            let names: Vec<String> = users
+                .iter()
+                .map(|r| format!("`{}`", service.resources[*r].rust))
+                .collect();
+            out.push_str(&text.replace(URL, &url).replace(
+                USERS,
+                &format!("in `{}`'s {}", service.name, names.join(", ")),
+            ));
+        }
+        out.push_str("}\n");
+        out
     }
 }
 
@@ -356,10 +524,44 @@ pub fn service(service: &Service) -> String {
         with_tf,
         service.module
     );
-    out.push_str("#![allow(unused_imports, clippy::new_without_default, clippy::too_many_arguments, clippy::doc_lazy_continuation, clippy::doc_overindented_list_items, rustdoc::all)]\n");
+    // Lints about shapes the registry dictates, each with its reason, in every service module.
+    out.push_str(
+        "#![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
+    unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
+    clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
+    clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
+    clippy::doc_lazy_continuation,
+    clippy::doc_overindented_list_items,
+    rustdoc::all
+)]\n",
+    );
     out.push_str("use crate::runtime::{self as rt, builder, handle, nested, string_enum};\n");
+    let _ = writeln!(
+        out,
+        "/// The registry schemas of this service's types, one line each (synth validates against them).\nstatic SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!(\"{}.schemas.jsonl\"));",
+        service.module
+    );
+    let shared = Shared::new(service);
+    for (index, r) in service.resources.iter().enumerate() {
+        resource(&mut out, r, index, service, &shared);
+    }
+    out.push_str(&shared.module(service));
+    out
+}
+
+/// The validation schemas of a service's types, one line per type in the order of [`service`]'s
+/// `TypeInfo` indexes.
+pub fn schemas(service: &Service) -> String {
+    let mut out = String::new();
     for r in &service.resources {
-        resource(&mut out, r, service);
+        out.push_str(&r.validation_schema);
+        out.push('\n');
     }
     out
 }
@@ -409,9 +611,25 @@ publish.workspace = true
 [dependencies]
 stackwright-core.workspace = true
 stackwright-aws.workspace = true
+# Synth-time validation of each declared resource against its registry schema (the validator and the
+# vendored schemas the hand-written kinds use; the facade builds both anyway).
+stackwright-schema.workspace = true
+stackwright-validate.workspace = true
+serde_json.workspace = true
+
+[dev-dependencies]
+# The registry sample (examples/registry_sample.rs) is an app.
+stackwright.workspace = true
 
 [lints]
 workspace = true
+
+# One resource of every service, for the outside checkers (CI): `cargo run -p stackwright-aws-generated
+# --features full --example registry-sample -- synth`.
+[[example]]
+name = "registry-sample"
+path = "examples/registry_sample.rs"
+required-features = ["full"]
 
 [features]
 # Every service; for CI and coverage figures, not for users (it compiles all of them).

@@ -10,6 +10,7 @@
 
 mod emit;
 mod model;
+mod sample;
 
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
@@ -17,7 +18,11 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-pub use model::{Model, Service};
+pub use model::{Limits, Model, Service};
+pub use sample::string_value;
+
+/// The registry sample's example target, relative to the generated crate (see [`sample`]).
+pub const SAMPLE: &str = "examples/registry_sample.rs";
 
 /// The command that regenerates the output, named in every generated file's header.
 pub const COMMAND: &str = "cargo xtask codegen";
@@ -100,12 +105,20 @@ pub fn generate(inputs: &Inputs) -> Result<Output, String> {
     for service in &model.services {
         let path = format!("src/generated/{}.rs", service.module);
         files.insert(path, rustfmt(&emit::service(service))?);
+        files.insert(
+            format!("src/generated/{}.schemas.jsonl", service.module),
+            emit::schemas(service),
+        );
     }
     files.insert(
         "src/generated/mod.rs".into(),
         rustfmt(&emit::module_index(&model))?,
     );
     files.insert("Cargo.toml".into(), emit::manifest(&model));
+    files.insert(
+        SAMPLE.into(),
+        rustfmt(&sample::example(&model, &inputs.overlay)?)?,
+    );
     files.insert(
         REPLACEMENT_TABLE.into(),
         rustfmt(&emit::replacement_table(&model))?,
@@ -162,6 +175,9 @@ pub fn write(root: &Path, output: &Output) -> Result<(), String> {
     }
     for (relative, text) in &output.files {
         let path = dir.join(relative);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+        }
         std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
     }
     Ok(())

@@ -34,6 +34,15 @@ pub struct ResourceType {
     pub tags: Option<Tags>,
     pub stateful: Option<String>,
     pub unavailable_in: Vec<String>,
+    /// Regions that offer the type, sorted.
+    pub available_in: Vec<String>,
+    /// The schema constrains property combinations beyond `required` (`oneOf`, `anyOf`, `allOf`,
+    /// `dependencies`): a sample with only the required properties may not satisfy it.
+    pub combinations: bool,
+    /// What the schema's combinators require at the top level (see [`choice`]).
+    pub choice: Vec<String>,
+    /// The registry schema as synth validates a declared resource against it (see [`validation_schema`]).
+    pub validation_schema: String,
     pub properties: Vec<Property>,
     pub attributes: Vec<Attribute>,
     pub structs: Vec<Struct>,
@@ -59,6 +68,46 @@ pub struct Property {
     pub doc: String,
     pub constraints: Vec<String>,
     pub doc_url: String,
+    /// The schema's constraints as values, for the sample's plausible values.
+    pub limits: Limits,
+}
+
+/// A property's constraints as the schema states them (its own node, then the referenced definition).
+#[derive(Clone, Debug, Default)]
+pub struct Limits {
+    pub pattern: Option<String>,
+    pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
+    pub minimum: Option<f64>,
+    pub maximum: Option<f64>,
+    pub min_items: Option<u64>,
+    /// The schema's `format` (`AWS::IAM::Role.Arn`, `date-time`, ...), which cfn-lint checks.
+    pub format: Option<String>,
+}
+
+impl Limits {
+    fn of(nodes: &[&Json]) -> Self {
+        let mut l = Limits::default();
+        for node in nodes {
+            let u = |k: &str| node.get(k).and_then(Json::as_u64);
+            let f = |k: &str| node.get(k).and_then(Json::as_f64);
+            l.pattern = l.pattern.take().or_else(|| {
+                node.get("pattern")
+                    .and_then(Json::as_str)
+                    .map(str::to_owned)
+            });
+            l.min_length = l.min_length.or(u("minLength"));
+            l.max_length = l.max_length.or(u("maxLength"));
+            l.minimum = l.minimum.or(f("minimum"));
+            l.maximum = l.maximum.or(f("maximum"));
+            l.min_items = l.min_items.or(u("minItems"));
+            l.format = l
+                .format
+                .take()
+                .or_else(|| node.get("format").and_then(Json::as_str).map(str::to_owned));
+        }
+        l
+    }
 }
 
 pub struct Attribute {
@@ -75,6 +124,34 @@ pub struct Struct {
     pub description: String,
     pub doc_url: String,
     pub properties: Vec<Property>,
+    /// What the schema's first `oneOf`/`anyOf` branch (and every `allOf` part) requires beyond `required`.
+    pub choice: Vec<String>,
+}
+
+/// The properties a value must also set to satisfy the node's combinators: the first branch of `oneOf`
+/// or `anyOf` and every part of `allOf` (their `required`), for the sample.
+pub fn choice(node: &Json) -> Vec<String> {
+    let mut out = Vec::new();
+    for key in ["oneOf", "anyOf"] {
+        if let Some(first) = node
+            .get(key)
+            .and_then(Json::as_array)
+            .and_then(|b| b.first())
+        {
+            out.extend(strings(first.get("required")));
+        }
+    }
+    for part in node
+        .get("allOf")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+    {
+        out.extend(strings(part.get("required")));
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 pub struct Enum {
@@ -528,7 +605,18 @@ impl<'a> Ctx<'a> {
                 .and_then(|o| o.get(cfn))
                 .and_then(|o| o.get("name"))
                 .and_then(Json::as_str);
-            let found = scope.and_then(|s| s.find(cfn, overlay_name));
+            let mut found = scope.and_then(|s| s.find(cfn, overlay_name));
+            // awscc spells a top-level `Id` as `<resource>_id`, as `id` is its own computed identifier.
+            if top && cfn == "Id" && overlay_name.is_none() {
+                let resource = self.type_name.rsplit("::").next().unwrap_or_default();
+                let resource_id = format!("{}_id", resource.to_snake_case());
+                if let Some(attr) = scope
+                    .and_then(|s| s.attributes)
+                    .and_then(|a| a.get(&resource_id))
+                {
+                    found = Some(TfMatch::Attribute(resource_id, attr));
+                }
+            }
             let (terraform, child_scope, tf_attr) = match found {
                 Some(TfMatch::Attribute(name, attr)) => (Some(name), None, Some(attr)),
                 Some(TfMatch::Block(name, s)) => (Some(name), Some(s), None),
@@ -550,9 +638,27 @@ impl<'a> Ctx<'a> {
             }
             let (resolved, _) = self.resolve(prop);
             let mut constraints = constraints(prop);
+            let mut limits = vec![prop];
             if !std::ptr::eq(resolved, prop) {
                 constraints.extend(self::constraints(resolved));
+                limits.push(resolved);
             }
+            // A list's item constraints are what a value of it must meet; of alternatives, the first's.
+            if let Some(items) = resolved.get("items") {
+                let (items, _) = self.resolve(items);
+                limits.push(items);
+            }
+            for key in ["anyOf", "oneOf"] {
+                if let Some(first) = resolved
+                    .get(key)
+                    .and_then(Json::as_array)
+                    .and_then(|a| a.first())
+                {
+                    let (first, _) = self.resolve(first);
+                    limits.push(first);
+                }
+            }
+            let limits = Limits::of(&limits);
             let mut doc = description(prop);
             if doc.is_empty() {
                 doc = description(resolved);
@@ -567,6 +673,7 @@ impl<'a> Ctx<'a> {
                 doc,
                 constraints,
                 doc_url: format!("{doc_url}#cfn-{anchor}-{}", cfn.to_ascii_lowercase()),
+                limits,
             });
         }
         out
@@ -588,6 +695,7 @@ impl<'a> Ctx<'a> {
                 description: description(node),
                 doc_url,
                 properties,
+                choice: choice(node),
             });
         }
         self.structs.sort_by(|a, b| a.rust.cmp(&b.rust));
@@ -626,6 +734,72 @@ fn top_level(pointers: Vec<String>) -> BTreeSet<String> {
         .filter(|p| !p.contains('/'))
         .map(str::to_owned)
         .collect()
+}
+
+/// Keys of a registry schema that the validator reads (`stackwright_validate::cloudformation`).
+const VALIDATED: &[&str] = &[
+    "properties",
+    "definitions",
+    "required",
+    "readOnlyProperties",
+    "additionalProperties",
+    "oneOf",
+    "anyOf",
+    "allOf",
+];
+
+/// Keys that document rather than constrain, dropped at every level.
+const DOCUMENTATION: &[&str] = &[
+    "description",
+    "markdownDescription",
+    "documentationUrl",
+    "examples",
+    "$comment",
+    "insertionOrder",
+    "relationshipRef",
+    "arrayType",
+];
+
+/// The schema a declared resource is validated against at synth: the registry schema's constraints, one
+/// compact JSON line, without documentation; the tag property is not required, as the targets add the
+/// tags after the builder is done.
+fn validation_schema(schema: &Json) -> String {
+    /// `names`: the node is a map of names (`properties`, `definitions`, `patternProperties`), which are
+    /// data, not keywords.
+    fn strip(node: &Json, names: bool) -> Json {
+        match node {
+            Json::Object(map) => Json::Object(
+                map.iter()
+                    .filter(|(k, _)| names || !DOCUMENTATION.contains(&k.as_str()))
+                    .map(|(k, v)| {
+                        let below = !names
+                            && matches!(
+                                k.as_str(),
+                                "properties" | "definitions" | "patternProperties"
+                            );
+                        (k.clone(), strip(v, below))
+                    })
+                    .collect(),
+            ),
+            Json::Array(items) => Json::Array(items.iter().map(|i| strip(i, false)).collect()),
+            other => other.clone(),
+        }
+    }
+    let tags = tag_property(schema);
+    let mut out = Map::new();
+    for key in VALIDATED {
+        let Some(value) = schema.get(*key) else {
+            continue;
+        };
+        let mut value = strip(value, *key == "properties" || *key == "definitions");
+        if *key == "required" {
+            if let (Some(tags), Json::Array(items)) = (&tags, &mut value) {
+                items.retain(|i| i.as_str() != Some(tags.as_str()));
+            }
+        }
+        out.insert((*key).to_owned(), value);
+    }
+    Json::Object(out).to_string()
 }
 
 /// The tag property, as `scripts/vendor-cfn-tagging.py` finds it (the CloudFormation target's tag table).
@@ -847,12 +1021,24 @@ pub fn build(inputs: &Inputs) -> Result<Model, String> {
             description: description(schema),
             doc_url,
             terraform: tf.map(|(name, _)| name.clone()),
+            validation_schema: validation_schema(schema),
+            choice: choice(schema),
             tags,
             stateful: stateful
                 .and_then(|s| s.get(type_name))
                 .and_then(Json::as_str)
                 .map(str::to_owned),
             unavailable_in,
+            available_in: available.iter().map(|r| r.to_string()).collect(),
+            combinations: [
+                "oneOf",
+                "anyOf",
+                "allOf",
+                "dependencies",
+                "dependentRequired",
+            ]
+            .iter()
+            .any(|k| schema.get(*k).is_some()),
             properties,
             attributes,
             structs: ctx.structs,

@@ -1,6 +1,6 @@
 use crate::diagnostic::{Diagnostic, Location};
 use crate::extensions::Extensions;
-use crate::instantiate::{Instantiation, Selection};
+use crate::instantiate::{Batch, Checked, Instantiation, Selection};
 use crate::stack::{Stack, Stacks};
 use crate::{ids, naming, regions, tags};
 use std::any::Any;
@@ -218,6 +218,18 @@ impl<C> App<C> {
     /// input, and references that cross environments or stacks. All problems are collected.
     pub fn instantiate(&self, selection: &Selection) -> Instantiation<'_> {
         (self as &dyn AnyApp).instantiate(selection)
+    }
+
+    /// [`instantiate`](App::instantiate) a few environments at a time: `per_batch` (at least 1)
+    /// selected environments' instances are handed to `each`, then dropped (see
+    /// `<dyn AnyApp>::instantiate_each`).
+    pub fn instantiate_each<'a>(
+        &'a self,
+        selection: &Selection,
+        per_batch: usize,
+        each: &mut dyn FnMut(Batch<'a>),
+    ) -> Checked {
+        (self as &dyn AnyApp).instantiate_each(selection, per_batch, each)
     }
 }
 

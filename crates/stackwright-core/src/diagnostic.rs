@@ -7,7 +7,7 @@ pub type Location = &'static std::panic::Location<'static>;
 ///
 /// Phases collect these instead of stopping at the first; only the CLI renders them.
 /// `message` is lowercase with no trailing period, names the value received and what was expected.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Diagnostic {
     pub message: String,
     pub environment: Option<String>,

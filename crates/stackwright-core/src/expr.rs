@@ -31,7 +31,7 @@ pub enum Pseudo {
 
 /// An attribute of a resource. `attr` is the neutral attribute name (`id`, `private_ip`, ...) that each
 /// target maps to its own spelling for the resource's kind.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct AttrRef {
     pub resource: ResourceRef,
     pub attr: &'static str,

@@ -4,7 +4,6 @@ use crate::links::{self, Links, RemoteRead};
 use crate::naming::NameContext;
 use crate::naming::Uniqueness;
 use crate::regions;
-use crate::stack::Resource;
 use crate::stack::{rename_problems, ScopeId, Stack, Stacks};
 use crate::tags;
 use std::collections::hash_map::{Entry, HashMap};
@@ -36,6 +35,26 @@ pub struct Instantiation<'a> {
     pub problems: Vec<Diagnostic>,
 }
 
+/// A run of [`App::instantiate_each`]: the instances of a few whole environments, in selection order.
+#[derive(Debug)]
+pub struct Batch<'a> {
+    /// The position of `instances[0]` among all the instances of the selection (as
+    /// [`Instantiation::instances`] would hold them).
+    pub first: usize,
+    pub instances: Vec<StackInstance<'a>>,
+}
+
+/// What [`App::instantiate_each`] found once every batch was handed out.
+#[derive(Debug, Default)]
+pub struct Checked {
+    /// Every problem, in the order [`App::instantiate`] reports them.
+    pub problems: Vec<Diagnostic>,
+    /// Instances (positions as in [`Batch::first`]) found to have a rejected reference only after their
+    /// batch was handed out: a read of a later environment's output that it does not declare. Their
+    /// targets' problems are follow-ons, not to be reported (one mistake, one error).
+    pub rejected_late: Vec<usize>,
+}
+
 // Scope ids only need to be unique within a process; they never reach an artifact.
 static NEXT_SCOPE: AtomicU32 = AtomicU32::new(1);
 
@@ -44,7 +63,31 @@ impl dyn AnyApp + '_ {
     /// Runs every stack definition once per selected environment and checks the result: ids, builder
     /// input, and references that cross environments or stacks. All problems are collected.
     pub fn instantiate(&self, selection: &Selection) -> Instantiation<'_> {
-        let shape = self.shape();
+        let mut instances = Vec::new();
+        let checked = self.instantiate_each(selection, usize::MAX, &mut |batch| {
+            instances.extend(batch.instances)
+        });
+        for &late in &checked.rejected_late {
+            instances[late].links.rejected += 1;
+        }
+        Instantiation {
+            instances,
+            problems: checked.problems,
+        }
+    }
+
+    /// [`instantiate`](App::instantiate) a few environments at a time, so that memory does not grow with
+    /// their number: runs the definitions of `per_batch` (at least 1) selected environments, checks and
+    /// links them, hands their instances to `each` and drops nothing else but a small summary, kept for
+    /// the checks across environments (physical names, reads of other environments' outputs, references
+    /// smuggled between environments). Returns every problem, in the order of `instantiate`, whatever
+    /// `per_batch` is.
+    pub fn instantiate_each<'a>(
+        &'a self,
+        selection: &Selection,
+        per_batch: usize,
+        each: &mut dyn FnMut(Batch<'a>),
+    ) -> Checked {
         let mut problems = self.validate();
         for wanted in &selection.environments {
             if !self.environment_specs().any(|e| e.name == *wanted) {
@@ -55,115 +98,317 @@ impl dyn AnyApp + '_ {
                 )));
             }
         }
-        let selected = self.environment_specs().enumerate().filter(|(_, e)| {
-            selection.environments.is_empty() || selection.environments.contains(&e.name)
-        });
-
-        let mut instances = Vec::new();
-        // Stacks declared inside `App::stacks` functions: their names are checked here, per environment.
-        let mut dynamic: Vec<(usize, Location)> = Vec::new();
-        for (env_index, environment) in selected {
-            let default_tags = tags::defaults(self.name(), &shape.tags, environment);
-            if default_tags.len() > tags::MAX_PER_RESOURCE {
-                problems.push(
-                    Diagnostic::new(format!(
-                        "{} tags for every resource (3 standard, then the app's and the environment's): AWS \
-                         allows at most {} per resource; drop some or combine them into one tag",
-                        default_tags.len(),
-                        tags::MAX_PER_RESOURCE
-                    ))
-                    .in_environment(&environment.name)
-                    .at(environment.location),
+        let selected: Vec<(usize, &EnvSpec)> = self
+            .environment_specs()
+            .enumerate()
+            .filter(|(_, e)| {
+                selection.environments.is_empty() || selection.environments.contains(&e.name)
+            })
+            .collect();
+        let mut summary = Summary::default();
+        let mut environment_problems = Vec::new();
+        let mut first = 0;
+        for environments in selected.chunks(per_batch.max(1)) {
+            let mut instances = Vec::new();
+            // Stacks declared inside `App::stacks` functions: their names are checked here, per environment.
+            let mut dynamic: Vec<(usize, Location)> = Vec::new();
+            let mut spans = Vec::new();
+            for &(env_index, environment) in environments {
+                let start = instances.len();
+                self.run_definitions(
+                    env_index,
+                    environment,
+                    &mut instances,
+                    &mut dynamic,
+                    &mut environment_problems,
                 );
+                spans.push(start..instances.len());
             }
-            let naming = |stack: &str| NameContext {
-                pattern: shape.naming.clone(),
-                app: self.name().to_owned(),
-                env: environment.name.clone(),
-                stack: stack.to_owned(),
-                account: environment.account.clone(),
-                region: environment.region.clone(),
-            };
-            let instance = |stack: Stack| StackInstance {
-                app: self.name(),
-                environment,
-                default_tags: default_tags.clone(),
-                stack,
-                links: Links::default(),
-            };
-            for declaration in &shape.declarations {
-                match declaration {
-                    Declaration::Stack(index) => {
-                        let definition = &shape.stacks[*index];
-                        let mut stack = Stack::new(
-                            &definition.name,
-                            next_scope(),
-                            naming(&definition.name),
-                            definition.location,
-                        );
-                        self.define_stack(*index, env_index, &mut stack);
-                        instances.push(instance(stack));
-                    }
-                    Declaration::Group(group) => {
-                        let mut stacks = Stacks {
-                            declared: Vec::new(),
-                            naming: naming(""),
-                            next_scope,
-                        };
-                        self.define_group(*group, env_index, &mut stacks);
-                        for (stack, location) in stacks.declared {
-                            dynamic.push((instances.len(), location));
-                            instances.push(instance(stack));
-                        }
-                    }
+            let mut name_problems = stack_name_problems(&instances, &dynamic);
+            let mut remote_problems = self.remote_reads(&mut instances, first, &mut summary);
+            // An existing resource stands for its value in the stacks of its own environment only.
+            let mut link_problems = Vec::new();
+            for span in spans {
+                let found = crate::existing::resolve(&mut instances[span.clone()]);
+                link_problems.extend(found.into_iter().map(|(i, d)| (span.start + i, d)));
+            }
+            link_problems.extend(links::link(&mut instances, &summary.scopes));
+            for (index, instance) in instances.iter_mut().enumerate() {
+                let mut found = instance_problems(instance);
+                found.extend(take_for(&mut name_problems, index));
+                let remote: Vec<(u32, Diagnostic)> = take_for(&mut remote_problems, index);
+                let after = take_for(&mut link_problems, index);
+                if !(found.is_empty() && remote.is_empty() && after.is_empty()) {
+                    summary.blocks.push(Block {
+                        instance: first + index,
+                        environment: instance.environment.name.clone(),
+                        stack: instance.stack.name().to_owned(),
+                        before: found,
+                        remote,
+                        after,
+                    });
                 }
             }
+            summary.physical_names(&instances, first);
+            for instance in &instances {
+                summary.remember(instance);
+            }
+            let batch = Batch { first, instances };
+            first += batch.instances.len();
+            each(batch);
         }
-        let mut name_problems = stack_name_problems(&instances, &dynamic);
-        let mut link_problems = self.remote_reads(&mut instances);
-        link_problems.extend(crate::existing::resolve(&mut instances));
-        link_problems.extend(links::link(&mut instances));
-        for (index, instance) in instances.iter_mut().enumerate() {
-            let env = instance.environment.name.as_str();
-            let mut found = std::mem::take(&mut instance.stack.problems);
-            for resource in instance.stack.resources() {
-                found.extend(resource.problems.iter().map(|p| {
-                    Diagnostic::new(p.clone())
-                        .for_resource(&resource.id)
-                        .at(resource.location)
-                }));
-                if !resource.tags.is_empty() {
-                    let tag_problems =
-                        tags::resource_problems(&instance.default_tags, &resource.tags);
-                    found.extend(tag_problems.into_iter().map(|p| {
-                        Diagnostic::new(p)
-                            .for_resource(&resource.id)
-                            .at(resource.location)
-                    }));
-                }
-            }
-            found.extend(rename_problems(&instance.stack));
-            found.extend(take_for(&mut name_problems, index));
-            found.extend(take_for(&mut link_problems, index));
-            problems.extend(
-                found
-                    .into_iter()
-                    .map(|d| d.in_environment(env).in_stack(instance.stack.name())),
+        let rejected_late = self.producer_checks(&mut summary, &selected);
+        problems.extend(environment_problems);
+        summary.blocks.sort_by_key(|b| b.instance);
+        for block in summary.blocks {
+            let (env, stack) = (block.environment, block.stack);
+            let mut remote = block.remote;
+            remote.sort_by_key(|(resource, _)| *resource);
+            let all = block
+                .before
+                .into_iter()
+                .chain(remote.into_iter().map(|(_, d)| d))
+                .chain(block.after);
+            problems.extend(all.map(|d| d.in_environment(&env).in_stack(&stack)));
+        }
+        problems.extend(summary.shared);
+        Checked {
+            problems,
+            rejected_late,
+        }
+    }
+
+    /// Runs the definitions of one environment (`env_index`, whose spec is `environment`), appending its
+    /// instances.
+    fn run_definitions<'a>(
+        &'a self,
+        env_index: usize,
+        environment: &'a EnvSpec,
+        instances: &mut Vec<StackInstance<'a>>,
+        dynamic: &mut Vec<(usize, Location)>,
+        problems: &mut Vec<Diagnostic>,
+    ) {
+        let shape = self.shape();
+        let default_tags = tags::defaults(self.name(), &shape.tags, environment);
+        if default_tags.len() > tags::MAX_PER_RESOURCE {
+            problems.push(
+                Diagnostic::new(format!(
+                    "{} tags for every resource (3 standard, then the app's and the environment's): AWS \
+                     allows at most {} per resource; drop some or combine them into one tag",
+                    default_tags.len(),
+                    tags::MAX_PER_RESOURCE
+                ))
+                .in_environment(&environment.name)
+                .at(environment.location),
             );
         }
-        problems.extend(shared_physical_names(&instances));
-        Instantiation {
-            instances,
-            problems,
+        let naming = |stack: &str| NameContext {
+            pattern: shape.naming.clone(),
+            app: self.name().to_owned(),
+            env: environment.name.clone(),
+            stack: stack.to_owned(),
+            account: environment.account.clone(),
+            region: environment.region.clone(),
+        };
+        let instance = |stack: Stack| StackInstance {
+            app: self.name(),
+            environment,
+            default_tags: default_tags.clone(),
+            stack,
+            links: Links::default(),
+        };
+        for declaration in &shape.declarations {
+            match declaration {
+                Declaration::Stack(index) => {
+                    let definition = &shape.stacks[*index];
+                    let mut stack = Stack::new(
+                        &definition.name,
+                        next_scope(),
+                        naming(&definition.name),
+                        definition.location,
+                    );
+                    self.define_stack(*index, env_index, &mut stack);
+                    instances.push(instance(stack));
+                }
+                Declaration::Group(group) => {
+                    let mut stacks = Stacks {
+                        declared: Vec::new(),
+                        naming: naming(""),
+                        next_scope,
+                    };
+                    self.define_group(*group, env_index, &mut stacks);
+                    for (stack, location) in stacks.declared {
+                        dynamic.push((instances.len(), location));
+                        instances.push(instance(stack));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// An instance's own problems: its stack's, its resources' (builder input, tags) and its renames'.
+fn instance_problems(instance: &mut StackInstance) -> Vec<Diagnostic> {
+    let mut found = std::mem::take(&mut instance.stack.problems);
+    for resource in instance.stack.resources() {
+        found.extend(resource.problems.iter().map(|p| {
+            Diagnostic::new(p.clone())
+                .for_resource(&resource.id)
+                .at(resource.location)
+        }));
+        if !resource.tags.is_empty() {
+            let tag_problems = tags::resource_problems(&instance.default_tags, &resource.tags);
+            found.extend(tag_problems.into_iter().map(|p| {
+                Diagnostic::new(p)
+                    .for_resource(&resource.id)
+                    .at(resource.location)
+            }));
+        }
+    }
+    found.extend(rename_problems(&instance.stack));
+    found
+}
+
+/// The problems of one instance, in the order they are reported: its own and its stack names', then
+/// its remote reads' (by resource), then its references'.
+#[derive(Debug)]
+struct Block {
+    instance: usize,
+    environment: String,
+    stack: String,
+    before: Vec<Diagnostic>,
+    remote: Vec<(u32, Diagnostic)>,
+    after: Vec<Diagnostic>,
+}
+
+/// What instantiation keeps of the batches it handed out: a few bytes per instance and per named
+/// resource, for the checks that span environments.
+#[derive(Debug, Default)]
+struct Summary {
+    /// Every instance's scope: (environment, stack), for references smuggled into another environment.
+    pub(crate) scopes: HashMap<ScopeId, (String, String)>,
+    /// Environment -> its stacks in declaration order, each with its output ids (one per line).
+    stacks: HashMap<String, Vec<(String, String)>>,
+    /// (kind, uniqueness scope, physical name) -> the first resource given it.
+    names: HashMap<(&'static str, String, String), Named>,
+    /// Reads of another environment's output whose producer is checked once every environment ran.
+    pending: Vec<Pending>,
+    blocks: Vec<Block>,
+    /// Physical names shared between instances.
+    shared: Vec<Diagnostic>,
+}
+
+/// A resource with a physical name, kept for the check across instances.
+#[derive(Debug)]
+struct Named {
+    instance: usize,
+    id: String,
+    environment: String,
+    stack: String,
+    location: Location,
+}
+
+#[derive(Debug)]
+struct Pending {
+    instance: usize,
+    environment: String,
+    stack: String,
+    resource: u32,
+    id: String,
+    location: Location,
+    remote: crate::stack::RemoteOutput,
+}
+
+impl Summary {
+    fn remember(&mut self, instance: &StackInstance) {
+        let env = &instance.environment.name;
+        let name = instance.stack.name().to_owned();
+        self.scopes
+            .insert(instance.stack.scope(), (env.clone(), name.clone()));
+        let mut outputs = String::new();
+        for output in instance.stack.outputs() {
+            outputs.push_str(&output.id);
+            outputs.push('\n');
+        }
+        self.stacks
+            .entry(env.clone())
+            .or_default()
+            .push((name, outputs));
+    }
+
+    /// Physical names two instances (environments or stacks) give resources of one kind where the name
+    /// must be unique: per account and region, per account for account-wide kinds (IAM), everywhere for
+    /// S3 buckets. The second copy would fail at deploy ("already exists"), typically when a second
+    /// environment shares an account and region with the first. Names twice in one stack are reported by
+    /// `Stack::add`. One pass with a hash map: only named resources cost anything.
+    fn physical_names(&mut self, instances: &[StackInstance], first: usize) {
+        for (i, instance) in instances.iter().enumerate() {
+            let i = first + i;
+            let env = instance.environment;
+            for resource in instance.stack.resources() {
+                let (Some(name), Some(physical)) =
+                    (resource.physical_name(), &resource.physical_name)
+                else {
+                    continue;
+                };
+                let (scope, where_) = match physical.rule.uniqueness() {
+                    Uniqueness::Global => (String::new(), "everywhere in AWS"),
+                    Uniqueness::Account => (env.account.clone(), "per account"),
+                    Uniqueness::Region => (
+                        format!("{}/{}", env.account, env.region),
+                        "per account and region",
+                    ),
+                    Uniqueness::Parent => continue,
+                };
+                match self.names.entry((resource.kind, scope, name.to_owned())) {
+                    Entry::Vacant(slot) => {
+                        slot.insert(Named {
+                            instance: i,
+                            id: resource.id.clone(),
+                            environment: env.name.clone(),
+                            stack: instance.stack.name().to_owned(),
+                            location: resource.location,
+                        });
+                    }
+                    Entry::Occupied(first) => {
+                        let other = first.get();
+                        if other.instance == i {
+                            continue;
+                        }
+                        self.shared.push(
+                            Diagnostic::new(format!(
+                                "physical name `{name}` is also given to `{}` in environment `{}`, stack `{}` \
+                                 (declared at {}:{}): these names are unique {where_}; put \
+                                 `{{env}}` or `{{stack}}` in the naming pattern, or let the engine name one of them",
+                                other.id,
+                                other.environment,
+                                other.stack,
+                                other.location.file(),
+                                other.location.line()
+                            ))
+                            .for_resource(&resource.id)
+                            .at(resource.location)
+                            .in_environment(&env.name)
+                            .in_stack(instance.stack.name()),
+                        );
+                    }
+                }
+            }
         }
     }
 }
 
 impl dyn AnyApp + '_ {
     /// Checks each read of another environment's stack output (the environment exists and is another
-    /// one in the same partition; when it is instantiated too, it has the stack and the stack the
-    /// output; another account needs a role) and records it in the reader's links.
-    fn remote_reads(&self, instances: &mut [StackInstance]) -> Vec<(usize, Diagnostic)> {
+    /// one in the same partition; another account needs a role) and records it in the reader's links;
+    /// the producing stack and output are checked by [`producer_checks`](App::producer_checks) once
+    /// every environment ran. Returns (instance, resource index, problem).
+    fn remote_reads(
+        &self,
+        instances: &mut [StackInstance],
+        first: usize,
+        summary: &mut Summary,
+    ) -> Vec<(usize, (u32, Diagnostic))> {
         let mut problems = Vec::new();
         let mut reads = Vec::new();
         for (here, instance) in instances.iter().enumerate() {
@@ -174,9 +419,12 @@ impl dyn AnyApp + '_ {
                 let mut problem = |message: String| {
                     problems.push((
                         here,
-                        Diagnostic::new(message)
-                            .for_resource(&resource.id)
-                            .at(resource.location),
+                        (
+                            index as u32,
+                            Diagnostic::new(message)
+                                .for_resource(&resource.id)
+                                .at(resource.location),
+                        ),
                     ))
                 };
                 let own = instance.environment;
@@ -221,48 +469,15 @@ impl dyn AnyApp + '_ {
                     ));
                     continue;
                 }
-                let producer = instances
-                    .iter()
-                    .filter(|i| i.environment.name == env.name)
-                    .collect::<Vec<_>>();
-                // An environment left out by the selection is not checked further.
-                if !producer.is_empty() {
-                    let Some(stack) = producer.iter().find(|i| i.stack.name() == remote.stack)
-                    else {
-                        let known: Vec<&str> = producer.iter().map(|i| i.stack.name()).collect();
-                        problem(format!(
-                            "`{}` reads stack `{}` of environment `{}`, which has no such stack: \
-                             expected one of {}",
-                            resource.id,
-                            remote.stack,
-                            env.name,
-                            known.join(", ")
-                        ));
-                        continue;
-                    };
-                    if !stack.stack.outputs().iter().any(|o| o.id == remote.output) {
-                        let known: Vec<String> = stack
-                            .stack
-                            .outputs()
-                            .iter()
-                            .map(|o| format!("`{}`", o.id))
-                            .collect();
-                        problem(format!(
-                            "`{}` reads output `{}` of stack `{}` in environment `{}`, which declares \
-                             no such output: expected {}; declare it there with `stack.output(..)`",
-                            resource.id,
-                            remote.output,
-                            remote.stack,
-                            env.name,
-                            if known.is_empty() {
-                                "an output".to_owned()
-                            } else {
-                                format!("one of {}", known.join(", "))
-                            }
-                        ));
-                        continue;
-                    }
-                }
+                summary.pending.push(Pending {
+                    instance: first + here,
+                    environment: own.name.clone(),
+                    stack: instance.stack.name().to_owned(),
+                    resource: index as u32,
+                    id: resource.id.clone(),
+                    location: resource.location,
+                    remote: remote.clone(),
+                });
                 reads.push((
                     here,
                     RemoteRead {
@@ -283,14 +498,89 @@ impl dyn AnyApp + '_ {
         }
         problems
     }
-}
 
+    /// The second half of the remote-read checks, once every selected environment ran: when the
+    /// producing environment is selected too, it has the stack and the stack the output. Adds each
+    /// problem to its reader's block and returns the readers with a problem.
+    fn producer_checks(&self, summary: &mut Summary, selected: &[(usize, &EnvSpec)]) -> Vec<usize> {
+        let mut rejected = Vec::new();
+        for read in std::mem::take(&mut summary.pending) {
+            // An environment left out by the selection is not checked further.
+            if !selected
+                .iter()
+                .any(|(_, e)| e.name == read.remote.environment)
+            {
+                continue;
+            }
+            let (remote, id) = (&read.remote, &read.id);
+            let stacks = summary
+                .stacks
+                .get(&remote.environment)
+                .map_or(&[][..], Vec::as_slice);
+            let message = match stacks.iter().find(|(name, _)| *name == remote.stack) {
+                None => {
+                    let known: Vec<&str> = stacks.iter().map(|(name, _)| name.as_str()).collect();
+                    format!(
+                        "`{id}` reads stack `{}` of environment `{}`, which has no such stack: expected one \
+                         of {}",
+                        remote.stack,
+                        remote.environment,
+                        known.join(", ")
+                    )
+                }
+                Some((_, outputs)) if !outputs.lines().any(|o| o == remote.output) => {
+                    let known: Vec<String> = outputs.lines().map(|o| format!("`{o}`")).collect();
+                    format!(
+                        "`{id}` reads output `{}` of stack `{}` in environment `{}`, which declares no such \
+                         output: expected {}; declare it there with `stack.output(..)`",
+                        remote.output,
+                        remote.stack,
+                        remote.environment,
+                        if known.is_empty() {
+                            "an output".to_owned()
+                        } else {
+                            format!("one of {}", known.join(", "))
+                        }
+                    )
+                }
+                Some(_) => continue,
+            };
+            let problem = Diagnostic::new(message).for_resource(id).at(read.location);
+            let block = match summary
+                .blocks
+                .iter_mut()
+                .position(|b| b.instance == read.instance)
+            {
+                Some(at) => &mut summary.blocks[at],
+                None => {
+                    summary.blocks.push(Block {
+                        instance: read.instance,
+                        environment: read.environment.clone(),
+                        stack: read.stack.clone(),
+                        before: Vec::new(),
+                        remote: Vec::new(),
+                        after: Vec::new(),
+                    });
+                    summary.blocks.last_mut().expect("just pushed")
+                }
+            };
+            block.remote.push((read.resource, problem));
+            if !rejected.contains(&read.instance) {
+                rejected.push(read.instance);
+            }
+        }
+        rejected
+    }
+}
 fn next_scope() -> ScopeId {
     ScopeId(NEXT_SCOPE.fetch_add(1, Ordering::Relaxed))
 }
 
 /// The problems of one instance, out of a list of (instance index, problem).
-fn take_for(problems: &mut Vec<(usize, Diagnostic)>, index: usize) -> Vec<Diagnostic> {
+fn take_for<T>(problems: &mut Vec<(usize, T)>, index: usize) -> Vec<T> {
+    if problems.is_empty() {
+        return Vec::new();
+    }
     let (mine, rest) = std::mem::take(problems)
         .into_iter()
         .partition(|(i, _)| *i == index);
@@ -305,7 +595,15 @@ fn stack_name_problems(
     dynamic: &[(usize, Location)],
 ) -> Vec<(usize, Diagnostic)> {
     let mut problems = Vec::new();
+    // The (environment, stack name) of every instance before the current one, so that a duplicate is
+    // found in constant time; `dynamic` is in instance order.
+    let mut seen: std::collections::HashSet<(&str, &str)> = std::collections::HashSet::new();
+    let mut next = 0;
     for &(index, location) in dynamic {
+        for earlier in &instances[next.min(index)..index] {
+            seen.insert((earlier.environment.name.as_str(), earlier.stack.name()));
+        }
+        next = index + 1;
         let instance = &instances[index];
         let name = instance.stack.name();
         if let Err(why) = crate::ids::validate_name(name) {
@@ -314,10 +612,7 @@ fn stack_name_problems(
                 Diagnostic::new(format!("invalid stack name `{name}`: {why}")).at(location),
             ));
         }
-        let twin = instances[..index].iter().any(|other| {
-            other.environment.name == instance.environment.name && other.stack.name() == name
-        });
-        if twin {
+        if !seen.insert((instance.environment.name.as_str(), name)) {
             problems.push((
                 index,
                 Diagnostic::new(format!(
@@ -325,63 +620,6 @@ fn stack_name_problems(
                 ))
                 .at(location),
             ));
-        }
-    }
-    problems
-}
-
-/// Physical names two instances (environments or stacks) give resources of one kind where the name must
-/// be unique: per account and region, per account for account-wide kinds (IAM), everywhere for S3
-/// buckets. The second copy would fail at deploy ("already exists"), typically when a second environment
-/// shares an account and region with the first. Names twice in one stack are reported by `Stack::add`.
-/// One pass with a hash map: only named resources cost anything.
-fn shared_physical_names(instances: &[StackInstance]) -> Vec<Diagnostic> {
-    let mut problems = Vec::new();
-    let mut seen: HashMap<(&str, String, &str), (usize, &Resource)> = HashMap::new();
-    for (i, instance) in instances.iter().enumerate() {
-        let env = instance.environment;
-        for resource in instance.stack.resources() {
-            let (Some(name), Some(physical)) = (resource.physical_name(), &resource.physical_name)
-            else {
-                continue;
-            };
-            let (scope, where_) = match physical.rule.uniqueness() {
-                Uniqueness::Global => (String::new(), "everywhere in AWS"),
-                Uniqueness::Account => (env.account.clone(), "per account"),
-                Uniqueness::Region => (
-                    format!("{}/{}", env.account, env.region),
-                    "per account and region",
-                ),
-                Uniqueness::Parent => continue,
-            };
-            match seen.entry((resource.kind, scope, name)) {
-                Entry::Vacant(slot) => {
-                    slot.insert((i, resource));
-                }
-                Entry::Occupied(first) => {
-                    let (j, other) = *first.get();
-                    if j == i {
-                        continue;
-                    }
-                    let owner = &instances[j];
-                    problems.push(
-                        Diagnostic::new(format!(
-                            "physical name `{name}` is also given to `{}` in environment `{}`, stack `{}` \
-                             (declared at {}:{}): these names are unique {where_}; put `{{env}}` or \
-                             `{{stack}}` in the naming pattern, or let the engine name one of them",
-                            other.id,
-                            owner.environment.name,
-                            owner.stack.name(),
-                            other.location.file(),
-                            other.location.line()
-                        ))
-                        .for_resource(&resource.id)
-                        .at(resource.location)
-                        .in_environment(&env.name)
-                        .in_stack(instance.stack.name()),
-                    );
-                }
-            }
         }
     }
     problems

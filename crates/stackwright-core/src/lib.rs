@@ -25,7 +25,7 @@ pub use app::{AnyApp, App, EnvSpec, Environment};
 pub use diagnostic::{Diagnostic, Location};
 pub use expr::{AttrRef, Expr, ParamRef, Pseudo, Value};
 pub use extensions::Extensions;
-pub use instantiate::{Instantiation, Selection, StackInstance};
+pub use instantiate::{Batch, Checked, Instantiation, Selection, StackInstance};
 pub use links::{Export, Import, Links, RemoteRead};
 pub use stack::{
     Declare, HasResourceRef, Output, Override, ParamHandle, ParamType, Parameter, RemoteOutput,

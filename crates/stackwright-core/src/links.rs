@@ -5,7 +5,7 @@ use crate::diagnostic::{Diagnostic, Location};
 use crate::expr::{AttrRef, Expr};
 use crate::instantiate::StackInstance;
 use crate::stack::{ResourceRef, ScopeId};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// A value a stack reads from another stack of its environment: an attribute of one of its resources.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -54,6 +54,9 @@ pub struct Links {
     /// How many references of this instance were rejected (reported by instantiation). Targets are not
     /// run on such an instance, so that one mistake gives one error.
     pub rejected: usize,
+    /// The position of each import in `imports`, so that [`Links::import`] (called for every reference
+    /// a target lowers) takes constant time.
+    import_index: HashMap<AttrRef, usize>,
 }
 
 /// A checked read of another environment's stack output.
@@ -76,6 +79,10 @@ impl Links {
 
     /// The import an attribute reference of another stack resolves to.
     pub fn import(&self, attr: &AttrRef) -> Option<&Import> {
+        if self.import_index.len() == self.imports.len() {
+            return self.import_index.get(attr).map(|&i| &self.imports[i]);
+        }
+        // `imports` was filled by other means than instantiation: search it.
         self.imports
             .iter()
             .find(|i| i.resource == attr.resource && i.attr == attr.attr)
@@ -91,8 +98,12 @@ struct Use {
 
 /// Fills every instance's [`Links`] and returns the rejected references as (instance index, problem):
 /// references to another environment, to an undeclared scope, to another stack's parameter, and
-/// dependency cycles between stacks.
-pub(crate) fn link(instances: &mut [StackInstance]) -> Vec<(usize, Diagnostic)> {
+/// dependency cycles between stacks. `foreign` names the (environment, stack) of instances linked
+/// before, in other environments: a reference to one of them is one to another environment.
+pub(crate) fn link(
+    instances: &mut [StackInstance],
+    foreign: &HashMap<ScopeId, (String, String)>,
+) -> Vec<(usize, Diagnostic)> {
     let owners: BTreeMap<ScopeId, usize> = instances
         .iter()
         .enumerate()
@@ -102,6 +113,8 @@ pub(crate) fn link(instances: &mut [StackInstance]) -> Vec<(usize, Diagnostic)> 
     // (consumer, producer) -> the first use, in declaration order.
     let mut edges: BTreeMap<(usize, usize), Use> = BTreeMap::new();
     let mut exports: Vec<Vec<Export>> = vec![Vec::new(); instances.len()];
+    // The position of each export in its producer's list, so that many imports stay linear.
+    let mut export_index: Vec<HashMap<AttrRef, usize>> = vec![HashMap::new(); instances.len()];
     let mut all_links: Vec<Links> = Vec::with_capacity(instances.len());
     for (here, instance) in instances.iter().enumerate() {
         let mut links = Links::default();
@@ -119,6 +132,14 @@ pub(crate) fn link(instances: &mut [StackInstance]) -> Vec<(usize, Diagnostic)> 
                 return;
             }
             let Some(&there) = owners.get(&scope) else {
+                if let Some((env, stack)) = foreign.get(&scope) {
+                    return reject(
+                        Diagnostic::new(other_environment(user, reference, env, stack))
+                            .for_resource(user)
+                            .at(location),
+                        links,
+                    );
+                }
                 let message = format!(
                     "`{user}` references {} that was not declared in any selected stack of this app",
                     reference.what()
@@ -131,14 +152,10 @@ pub(crate) fn link(instances: &mut [StackInstance]) -> Vec<(usize, Diagnostic)> 
             let producer = &instances[there];
             let (env, stack) = (&producer.environment.name, producer.stack.name());
             if *env != instance.environment.name {
-                let message = format!(
-                    "`{user}` references {} of environment `{env}` (stack `{stack}`): a stack can only \
-                     reference resources of its own environment; pass a value both environments share \
-                     through their config instead",
-                    reference.what()
-                );
                 return reject(
-                    Diagnostic::new(message).for_resource(user).at(location),
+                    Diagnostic::new(other_environment(user, reference, env, stack))
+                        .for_resource(user)
+                        .at(location),
                     links,
                 );
             }
@@ -176,6 +193,7 @@ pub(crate) fn link(instances: &mut [StackInstance]) -> Vec<(usize, Diagnostic)> 
                         );
                     }
                     if links.import(attr).is_none() {
+                        links.import_index.insert(attr.clone(), links.imports.len());
                         links.imports.push(Import {
                             stack: stack.to_owned(),
                             resource: attr.resource,
@@ -183,21 +201,22 @@ pub(crate) fn link(instances: &mut [StackInstance]) -> Vec<(usize, Diagnostic)> 
                             attr: attr.attr,
                         });
                         let list = &mut exports[there];
-                        match list
-                            .iter_mut()
-                            .find(|e| e.resource == attr.resource && e.attr == attr.attr)
-                        {
-                            Some(export) => {
+                        match export_index[there].get(attr) {
+                            Some(&at) => {
+                                let export = &mut list[at];
                                 if !export.consumers.iter().any(|c| c == instance.stack.name()) {
                                     export.consumers.push(instance.stack.name().to_owned());
                                 }
                             }
-                            None => list.push(Export {
-                                resource: attr.resource,
-                                resource_id: resource_id.clone(),
-                                attr: attr.attr,
-                                consumers: vec![instance.stack.name().to_owned()],
-                            }),
+                            None => {
+                                export_index[there].insert(attr.clone(), list.len());
+                                list.push(Export {
+                                    resource: attr.resource,
+                                    resource_id: resource_id.clone(),
+                                    attr: attr.attr,
+                                    consumers: vec![instance.stack.name().to_owned()],
+                                })
+                            }
                         }
                     }
                     format!("{resource_id}.{}", attr.attr)
@@ -237,12 +256,10 @@ pub(crate) fn link(instances: &mut [StackInstance]) -> Vec<(usize, Diagnostic)> 
         // `instances` is borrowed immutably here; the links are stored after the loop.
         all_links.push(links);
     }
-    for (instance, list) in instances.iter().zip(&mut exports) {
+    for ((instance, list), index) in instances.iter().zip(&mut exports).zip(&mut export_index) {
         for (attr, _) in &instance.stack.kept_exports {
-            if !list
-                .iter()
-                .any(|e| e.resource == attr.resource && e.attr == attr.attr)
-            {
+            if let std::collections::hash_map::Entry::Vacant(slot) = index.entry(attr.clone()) {
+                slot.insert(list.len());
                 list.push(Export {
                     resource: attr.resource,
                     resource_id: resource_id(instance, attr.resource).to_owned(),
@@ -267,6 +284,15 @@ pub(crate) fn link(instances: &mut [StackInstance]) -> Vec<(usize, Diagnostic)> 
         problems.push((cycle[0], problem));
     }
     problems
+}
+
+fn other_environment(user: &str, reference: Reference, env: &str, stack: &str) -> String {
+    format!(
+        "`{user}` references {} of environment `{env}` (stack `{stack}`): a stack can only reference \
+         resources of its own environment; pass a value both environments share through their config \
+         instead",
+        reference.what()
+    )
 }
 
 /// What a reference points at.
@@ -447,7 +473,7 @@ mod tests {
                 stack("service", 3, "Web", &[1, 2]),
             ],
         );
-        assert!(link(&mut all).is_empty());
+        assert!(link(&mut all, &HashMap::new()).is_empty());
         assert_eq!(all[2].links.depends_on, ["network", "data"]);
         assert_eq!(all[2].links.imports.len(), 2);
         assert_eq!(all[0].links.exports[0].consumers, ["data", "service"]);
@@ -466,7 +492,7 @@ mod tests {
                 stack("other", 4, "Thing", &[1]),
             ],
         );
-        let problems = link(&mut all);
+        let problems = link(&mut all, &HashMap::new());
         assert_eq!(problems.len(), 1, "{problems:?}");
         let (at, problem) = &problems[0];
         assert_eq!(*at, 0);
@@ -486,7 +512,7 @@ mod tests {
         let (dev, prod) = (env("dev"), env("prod"));
         let mut all = instances(&dev, vec![stack("network", 1, "Vpc", &[])]);
         all.extend(instances(&prod, vec![stack("service", 2, "Web", &[1])]));
-        let problems = link(&mut all);
+        let problems = link(&mut all, &HashMap::new());
         assert_eq!(problems.len(), 1);
         assert!(problems[0].1.message.contains("of environment `dev`"));
         assert_eq!(all[1].links.rejected, 1);

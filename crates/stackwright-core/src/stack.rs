@@ -2,6 +2,7 @@ use crate::diagnostic::{Diagnostic, Location};
 use crate::expr::{Expr, ParamRef, Value};
 use crate::ids;
 use crate::naming::{NameContext, PhysicalName};
+use std::collections::HashMap;
 
 /// How deeply lists and maps may nest in a property value: far beyond any real document (IAM policies
 /// nest about 6 levels), far below what would overflow a thread's stack in lowering or serialization.
@@ -275,6 +276,20 @@ pub struct Stack {
     pub(crate) kept_exports: Vec<(crate::expr::AttrRef, Location)>,
     naming: NameContext,
     location: Location,
+    /// Where each id was first declared, so that `add`, `add_parameter` and `output` find a duplicate in
+    /// constant time: a stack of n resources costs O(n), not O(n^2). Keys are the user's ids (std's
+    /// hasher: the core has no dependencies, and this is not where synthesis spends its time).
+    ids: Ids,
+}
+
+/// First declarations by id, one map per id space, and physical names by (kind, name).
+#[derive(Debug, Default)]
+struct Ids {
+    resources: HashMap<String, Location>,
+    parameters: HashMap<String, Location>,
+    outputs: HashMap<String, Location>,
+    /// The index of the first resource of a kind that has a given physical name.
+    physical_names: HashMap<(&'static str, String), usize>,
 }
 
 impl Stack {
@@ -290,6 +305,7 @@ impl Stack {
             kept_exports: Vec::new(),
             naming,
             location,
+            ids: Ids::default(),
         }
     }
 
@@ -343,8 +359,12 @@ impl Stack {
             index: self.resources.len() as u32,
         };
         let (mut resource, handle) = builder.declare(at);
-        let earlier = self.resources.iter().map(|r| (r.id.as_str(), r.location));
-        let problems = id_problems("resource", &resource.id, resource.location, earlier);
+        let problems = id_problems(
+            "resource",
+            &resource.id,
+            resource.location,
+            &mut self.ids.resources,
+        );
         self.problems.extend(problems);
         self.limit_depth(&mut resource);
         self.apply_naming(&mut resource);
@@ -357,16 +377,21 @@ impl Stack {
     /// serialization) recurses that deep.
     fn limit_depth(&mut self, resource: &mut Resource) {
         let mut problems = Vec::new();
+        // What each value is, as text only for a value that is too deep: no allocation otherwise.
         let properties = resource
             .properties
             .iter_mut()
-            .map(|(name, v)| (format!("property `{name}`"), v));
-        let overrides = resource.overrides.iter_mut().filter_map(|o| {
-            let path = format!("override of `{}` ({})", o.path.join("."), o.target);
-            o.value.as_mut().map(|v| (path, v))
-        });
+            .map(|(name, v)| (Err(*name), v));
+        let overrides = resource
+            .overrides
+            .iter_mut()
+            .filter_map(|o| o.value.as_mut().map(|v| (Ok((&o.path, o.target)), v)));
         for (what, value) in properties.chain(overrides) {
             if value.depth_exceeds(MAX_VALUE_DEPTH).is_some() {
+                let what = match what {
+                    Err(name) => format!("property `{name}`"),
+                    Ok((path, target)) => format!("override of `{}` ({target})", path.join(".")),
+                };
                 problems.push(format!(
                     "value of {what} nests lists and maps more than {MAX_VALUE_DEPTH} levels deep, the most \
                      accepted (no CloudFormation or Terraform document needs more)"
@@ -399,10 +424,16 @@ impl Stack {
                 self.naming.pattern
             ));
         }
-        let twin = self
-            .resources
-            .iter()
-            .find(|r| r.kind == resource.kind && r.physical_name() == Some(full));
+        let index = self.resources.len();
+        let twin = match self.ids.physical_names.entry((resource.kind, full.clone())) {
+            std::collections::hash_map::Entry::Occupied(first) => {
+                Some(&self.resources[*first.get()])
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(index);
+                None
+            }
+        };
         if let Some(twin) = twin {
             problems.push(format!(
                 "physical name `{full}` is already used by `{}` (declared at {}:{}): expected unique names \
@@ -423,8 +454,12 @@ impl Stack {
 
     /// Declares a deploy-time parameter.
     pub fn add_parameter(&mut self, parameter: Parameter) -> ParamHandle {
-        let earlier = self.parameters.iter().map(|p| (p.id.as_str(), p.location));
-        let problems = id_problems("parameter", &parameter.id, parameter.location, earlier);
+        let problems = id_problems(
+            "parameter",
+            &parameter.id,
+            parameter.location,
+            &mut self.ids.parameters,
+        );
         self.problems.extend(problems);
         let handle = ParamHandle(ParamRef {
             scope: self.scope,
@@ -473,8 +508,7 @@ impl Stack {
             description: None,
             location: std::panic::Location::caller(),
         };
-        let earlier = self.outputs.iter().map(|o| (o.id.as_str(), o.location));
-        let problems = id_problems("output", &output.id, output.location, earlier);
+        let problems = id_problems("output", &output.id, output.location, &mut self.ids.outputs);
         self.problems.extend(problems);
         self.outputs.push(output);
         self.outputs.last_mut().expect("just pushed")
@@ -485,7 +519,17 @@ impl Stack {
 /// claimed by two resources (each would be moved onto the same existing resource).
 pub(crate) fn rename_problems(stack: &Stack) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
-    for (index, resource) in stack.resources.iter().enumerate() {
+    if stack.resources.iter().all(|r| r.renamed_from.is_none()) {
+        return problems;
+    }
+    // Each resource by id (the first declared, as `Stack::add` reports later ones), and the first
+    // resource renamed from each old id: one pass, so that many renames stay linear.
+    let mut by_id: HashMap<&str, &Resource> = HashMap::with_capacity(stack.resources.len());
+    for resource in &stack.resources {
+        by_id.entry(resource.id.as_str()).or_insert(resource);
+    }
+    let mut claimed: HashMap<&str, &Resource> = HashMap::new();
+    for resource in &stack.resources {
         let Some(old) = &resource.renamed_from else {
             continue;
         };
@@ -502,17 +546,17 @@ pub(crate) fn rename_problems(stack: &Stack) -> Vec<Diagnostic> {
             problem(format!(
                 "`{old}` is renamed from itself: remove renamed_from or give the old id"
             ));
-        } else if let Some(other) = stack.resources.iter().find(|r| r.id == *old) {
+        } else if let Some(other) = by_id.get(old.as_str()) {
             problem(format!(
                 "`{}` is renamed from `{old}`, but `{old}` is still declared at {}:{}: remove one of them",
                 resource.id,
                 other.location.file(),
                 other.location.line()
             ));
-        } else if let Some(first) = stack.resources[..index]
-            .iter()
-            .find(|r| r.renamed_from.as_ref() == Some(old))
-        {
+        } else if let Some(first) = claimed.get(old.as_str()).copied().or_else(|| {
+            claimed.insert(old, resource);
+            None
+        }) {
             problem(format!(
                 "`{}` and `{}` are both renamed from `{old}`: only one resource can take over `{old}`",
                 first.id, resource.id
@@ -522,18 +566,26 @@ pub(crate) fn rename_problems(stack: &Stack) -> Vec<Diagnostic> {
     problems
 }
 
-/// Checks an id's syntax and that no earlier declaration of the same kind uses it.
-fn id_problems<'a>(
+/// Checks an id's syntax and that no earlier declaration of the same kind uses it (`first`: where each
+/// id of the kind was first declared; a new id is recorded there).
+fn id_problems(
     what: &str,
     id: &str,
     location: Location,
-    mut earlier: impl Iterator<Item = (&'a str, Location)>,
+    first: &mut HashMap<String, Location>,
 ) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     if let Err(why) = ids::validate(id) {
         problems.push(format!("invalid {what} id `{id}`: {why}"));
     }
-    if let Some((_, first)) = earlier.find(|(other, _)| *other == id) {
+    let earlier = match first.get(id) {
+        Some(&at) => Some(at),
+        None => {
+            first.insert(id.to_owned(), location);
+            None
+        }
+    };
+    if let Some(first) = earlier {
         problems.push(format!(
             "duplicate {what} id `{id}`: already declared at {}:{}",
             first.file(),

@@ -671,20 +671,22 @@ impl<'v, 'a> Comparison<'v, 'a> {
             instance_roll(target, &mut change, pair);
             resources.push(change);
         }
-        let added_types: Vec<(&str, &str)> = added_entries
-            .iter()
-            .map(|e| (e.type_name, e.address.as_str()))
-            .collect();
+        // Added resources by type: (how many, the first address).
+        let mut added_types: HashMap<&str, (usize, &str)> = HashMap::new();
+        for e in &added_entries {
+            added_types
+                .entry(e.type_name)
+                .or_insert((0, e.address.as_str()))
+                .0 += 1;
+        }
         for entry in &self.before.resources {
             if matched.contains(entry.address.as_str()) {
                 continue;
             }
-            let candidates: Vec<&str> = added_types
-                .iter()
-                .filter(|(t, _)| *t == entry.type_name)
-                .map(|(_, a)| *a)
-                .collect();
-            let hint = (candidates.len() == 1).then(|| candidates[0]);
+            let hint = match added_types.get(entry.type_name) {
+                Some(&(1, address)) => Some(address),
+                _ => None,
+            };
             resources.push(destroyed(self.before, entry, hint));
         }
 
@@ -693,10 +695,10 @@ impl<'v, 'a> Comparison<'v, 'a> {
             outputs.push(NamedChange { name, action });
         }
         // Outputs whose text is the same but whose value changes with a replaced resource or an input.
+        let listed: HashSet<String> = outputs.iter().map(|o| o.name.clone()).collect();
+        let before_names: HashSet<&str> = self.before.outputs.iter().map(|(n, _)| *n).collect();
         for (name, value) in &self.after.outputs {
-            if outputs.iter().any(|o| o.name == *name)
-                || !self.before.outputs.iter().any(|(n, _)| n == name)
-            {
+            if listed.contains(*name) || !before_names.contains(name) {
                 continue;
             }
             let mut hit = false;
@@ -952,25 +954,30 @@ fn value_at(entry: &Entry, target: Target, path: &[String]) -> Option<Json> {
 }
 
 /// Names added, changed or removed between two named lists, in `after`'s order then `before`'s.
-fn changed_named<N: AsRef<str>>(
-    before: &[(N, &Json)],
-    after: &[(N, &Json)],
+fn changed_named<'j, N: AsRef<str>>(
+    before: &[(N, &'j Json)],
+    after: &[(N, &'j Json)],
 ) -> Vec<(String, Action)> {
-    fn find<'j, N: AsRef<str>>(list: &[(N, &'j Json)], name: &str) -> Option<&'j Json> {
-        list.iter()
-            .find(|(n, _)| n.as_ref() == name)
-            .map(|(_, v)| *v)
+    // The first entry of each name, as a lookup: one pass over each list, not one per entry.
+    fn index<'l, 'j, N: AsRef<str>>(list: &'l [(N, &'j Json)]) -> HashMap<&'l str, &'j Json> {
+        let mut index = HashMap::with_capacity(list.len());
+        for (name, value) in list {
+            index.entry(name.as_ref()).or_insert(*value);
+        }
+        index
     }
+    let (before_index, after_index) = (index(before), index(after));
+    let find = |index: &HashMap<&str, &'j Json>, name: &str| index.get(name).copied();
     let mut out = Vec::new();
     for (name, value) in after {
-        match find(before, name.as_ref()) {
+        match find(&before_index, name.as_ref()) {
             None => out.push((name.as_ref().to_owned(), Action::Add)),
             Some(old) if old != *value => out.push((name.as_ref().to_owned(), Action::Update)),
             Some(_) => {}
         }
     }
     for (name, _) in before {
-        if find(after, name.as_ref()).is_none() {
+        if find(&after_index, name.as_ref()).is_none() {
             out.push((name.as_ref().to_owned(), Action::Destroy));
         }
     }

@@ -80,6 +80,52 @@ fn plural(names: &[String]) -> &'static str {
 
 /// Every export of `before` that `after` removes or changes while a stack of `before` imports it.
 pub fn find(before: &[Document], after: &[Document]) -> Vec<Embrace> {
+    let summaries = |documents: &[Document]| -> Vec<Exchange> {
+        documents.iter().filter_map(Exchange::of).collect()
+    };
+    find_in(&summaries(before), &summaries(after))
+}
+
+/// What one CloudFormation template exports and imports: all [`find`] needs of it, so that a caller can
+/// drop the document itself.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Exchange {
+    environment: String,
+    stack: String,
+    /// (export name, value), in document order.
+    exports: Vec<(String, Json)>,
+    /// The export names it imports, in document order.
+    imports: Vec<String>,
+}
+
+impl Exchange {
+    /// The exchange of a CloudFormation template; `None` for a Terraform module (no export lock).
+    pub fn of(d: &Document) -> Option<Exchange> {
+        if d.target != Target::CloudFormation {
+            return None;
+        }
+        let mut exports = Vec::new();
+        if let Some(outputs) = d.json.get("Outputs").and_then(Json::as_object) {
+            for output in outputs.values() {
+                if let Some(name) = output.pointer("/Export/Name").and_then(Json::as_str) {
+                    let value = output.get("Value").unwrap_or(&Json::Null);
+                    exports.push((name.to_owned(), value.clone()));
+                }
+            }
+        }
+        let mut names = Vec::new();
+        collect(d.json, &mut names);
+        Some(Exchange {
+            environment: d.environment.to_owned(),
+            stack: d.stack.to_owned(),
+            exports,
+            imports: names.into_iter().map(str::to_owned).collect(),
+        })
+    }
+}
+
+/// [`find`] over the exchanges of each side's templates, in each side's document order.
+pub fn find_in(before: &[Exchange], after: &[Exchange]) -> Vec<Embrace> {
     let old_imports = imports(before);
     let new_imports = imports(after);
     let new_exports = exports(after);
@@ -118,51 +164,46 @@ pub fn find(before: &[Document], after: &[Document]) -> Vec<Embrace> {
 type Exports<'a> = BTreeMap<(&'a str, &'a str), (&'a str, &'a Json)>;
 
 /// (environment, export name) -> (stack, value) of every CloudFormation export.
-fn exports<'a>(documents: &[Document<'a>]) -> Exports<'a> {
+fn exports(exchanges: &[Exchange]) -> Exports<'_> {
     let mut out = BTreeMap::new();
-    for d in documents
-        .iter()
-        .filter(|d| d.target == Target::CloudFormation)
-    {
-        let Some(outputs) = d.json.get("Outputs").and_then(Json::as_object) else {
-            continue;
-        };
-        for output in outputs.values() {
-            if let Some(name) = output.pointer("/Export/Name").and_then(Json::as_str) {
-                let value = output.get("Value").unwrap_or(&Json::Null);
-                out.insert((d.environment, name), (d.stack, value));
-            }
+    for d in exchanges {
+        for (name, value) in &d.exports {
+            out.insert(
+                (d.environment.as_str(), name.as_str()),
+                (d.stack.as_str(), value),
+            );
         }
     }
     out
 }
 
 /// (environment, export name) -> the stacks that import it, in document order.
-fn imports<'a>(documents: &[Document<'a>]) -> BTreeMap<(&'a str, &'a str), Vec<String>> {
+fn imports(exchanges: &[Exchange]) -> BTreeMap<(&str, &str), Vec<String>> {
     let mut out: BTreeMap<(&str, &str), Vec<String>> = BTreeMap::new();
-    for d in documents
-        .iter()
-        .filter(|d| d.target == Target::CloudFormation)
-    {
-        let mut names = Vec::new();
-        collect(d.json, &mut names);
-        for name in names {
-            let stacks = out.entry((d.environment, name)).or_default();
-            if !stacks.iter().any(|s| s == d.stack) {
-                stacks.push(d.stack.to_owned());
+    for d in exchanges {
+        for name in &d.imports {
+            let stacks = out
+                .entry((d.environment.as_str(), name.as_str()))
+                .or_default();
+            if !stacks.contains(&d.stack) {
+                stacks.push(d.stack.clone());
             }
         }
     }
     out
 }
 
+/// Every `Fn::ImportValue` name under `value`, in no particular order (each (environment, name) entry
+/// of [`imports`] is keyed). One walk over the entries, without hashing a key per object.
 fn collect<'a>(value: &'a Json, out: &mut Vec<&'a str>) {
     match value {
         Json::Object(map) => {
-            if let Some(Json::String(name)) = map.get("Fn::ImportValue") {
-                out.push(name);
+            for (key, v) in map {
+                if let (true, Json::String(name)) = (key == "Fn::ImportValue", v) {
+                    out.push(name);
+                }
+                collect(v, out);
             }
-            map.values().for_each(|v| collect(v, out));
         }
         Json::Array(items) => items.iter().for_each(|v| collect(v, out)),
         _ => {}

@@ -326,72 +326,141 @@ fn unplaced<'a>(docs: &[Document<'a>]) -> Vec<Placed<'a>> {
 /// resource destroyed in the old placement, every resource created in the new one, both marked
 /// [`StackPlan::relocated`].
 pub fn plan_placed(before: &[Placed], after: &[Placed]) -> Plan {
-    let key = |d: &Document| (d.environment.to_owned(), d.stack.to_owned(), d.target);
-    let placements = |side: &[Placed]| -> Vec<Option<Placement>> {
-        let read: Vec<Option<Placement>> = side
-            .iter()
-            .map(|p| p.placement.clone().or_else(|| Placement::of(&p.document)))
-            .collect();
-        side.iter()
-            .zip(&read)
-            .map(|(p, found)| {
-                found.clone().or_else(|| {
-                    let d = &p.document;
-                    side.iter().zip(&read).find_map(|(other, placement)| {
-                        let o = &other.document;
-                        (o.environment == d.environment
-                            && o.stack == d.stack
-                            && o.target != d.target)
-                            .then(|| placement.clone())
-                            .flatten()
+    type Sides<'a> = (Vec<(usize, Placed<'a>)>, Vec<(usize, Placed<'a>)>);
+    let mut groups: std::collections::BTreeMap<(&str, &str), Sides> = Default::default();
+    for (index, p) in before.iter().enumerate() {
+        let group = groups
+            .entry((p.document.environment, p.document.stack))
+            .or_default();
+        group.0.push((index, p.clone()));
+    }
+    for (index, p) in after.iter().enumerate() {
+        let group = groups
+            .entry((p.document.environment, p.document.stack))
+            .or_default();
+        group.1.push((index, p.clone()));
+    }
+    let mut planner = Planner::default();
+    for (before, after) in groups.values() {
+        planner.add(before, after);
+    }
+    planner.finish()
+}
+
+/// A [`Plan`] built one (environment, stack) at a time, in any order and from any thread (plan parts
+/// apart, then [`merge`](Planner::merge) them), so that a caller can read, compare and drop the documents
+/// of each stack in turn: [`plan_placed`] of everything at once is `add` of each (environment, stack),
+/// then `finish`. Keeps the stack plans and what the export check needs of each template
+/// ([`embrace::Exchange`]), not the documents.
+#[derive(Debug, Default)]
+pub struct Planner {
+    /// Stack plans by their place: `after`'s documents by index (the old placement of a relocated stack
+    /// first), then documents only in `before`, by index.
+    stacks: Vec<((u8, usize, u8), StackPlan)>,
+    before: Vec<(usize, embrace::Exchange)>,
+    after: Vec<(usize, embrace::Exchange)>,
+}
+
+impl Planner {
+    /// Plans one (environment, stack): `before` and `after` are every document of it on each side (at
+    /// most one per target), each with its index on its side, which orders the plan. A placement that is
+    /// `None` is read from the document or, for a CloudFormation template, from the Terraform module of
+    /// the same side.
+    pub fn add(&mut self, before: &[(usize, Placed)], after: &[(usize, Placed)]) {
+        let placements = |side: &[(usize, Placed)]| -> Vec<Option<Placement>> {
+            let read: Vec<Option<Placement>> = side
+                .iter()
+                .map(|(_, p)| p.placement.clone().or_else(|| Placement::of(&p.document)))
+                .collect();
+            side.iter()
+                .zip(&read)
+                .map(|((_, p), found)| {
+                    found.clone().or_else(|| {
+                        let d = &p.document;
+                        side.iter().zip(&read).find_map(|((_, other), placement)| {
+                            let o = &other.document;
+                            (o.environment == d.environment
+                                && o.stack == d.stack
+                                && o.target != d.target)
+                                .then(|| placement.clone())
+                                .flatten()
+                        })
                     })
                 })
-            })
-            .collect()
-    };
-    let (before_at, after_at) = (placements(before), placements(after));
-    let mut stacks = Vec::new();
-    for (a, a_at) in after.iter().zip(&after_at) {
-        let b = before
-            .iter()
-            .zip(&before_at)
-            .find(|(b, _)| key(&b.document) == key(&a.document));
-        match b {
-            Some((b, Some(b_at))) if a_at.as_ref().is_some_and(|a_at| a_at != b_at) => {
-                let mut old = compare::stack(Some(&b.document), None);
-                old.placement = Some(b_at.clone());
-                old.relocated = true;
-                stacks.push(old);
-                let mut new = compare::stack(None, Some(&a.document));
-                new.placement = a_at.clone();
-                new.relocated = true;
-                stacks.push(new);
-            }
-            _ => {
-                let mut s = compare::stack(b.map(|(b, _)| &b.document), Some(&a.document));
-                s.placement = a_at.clone();
-                stacks.push(s);
+                .collect()
+        };
+        fn key<'a>(d: &Document<'a>) -> (&'a str, &'a str, Target) {
+            (d.environment, d.stack, d.target)
+        }
+        let (before_at, after_at) = (placements(before), placements(after));
+        for ((index, a), a_at) in after.iter().zip(&after_at) {
+            let b = before
+                .iter()
+                .zip(&before_at)
+                .find(|((_, b), _)| key(&b.document) == key(&a.document));
+            let at = |part: u8| (0, *index, part);
+            match b {
+                Some(((_, b), Some(b_at))) if a_at.as_ref().is_some_and(|a_at| a_at != b_at) => {
+                    let mut old = compare::stack(Some(&b.document), None);
+                    old.placement = Some(b_at.clone());
+                    old.relocated = true;
+                    self.stacks.push((at(0), old));
+                    let mut new = compare::stack(None, Some(&a.document));
+                    new.placement = a_at.clone();
+                    new.relocated = true;
+                    self.stacks.push((at(1), new));
+                }
+                _ => {
+                    let mut s = compare::stack(b.map(|((_, b), _)| &b.document), Some(&a.document));
+                    s.placement = a_at.clone();
+                    self.stacks.push((at(0), s));
+                }
             }
         }
-    }
-    for (b, b_at) in before.iter().zip(&before_at) {
-        if !after.iter().any(|a| key(&a.document) == key(&b.document)) {
-            let mut s = compare::stack(Some(&b.document), None);
-            s.placement = b_at.clone();
-            stacks.push(s);
+        for ((index, b), b_at) in before.iter().zip(&before_at) {
+            if !after
+                .iter()
+                .any(|(_, a)| key(&a.document) == key(&b.document))
+            {
+                let mut s = compare::stack(Some(&b.document), None);
+                s.placement = b_at.clone();
+                self.stacks.push(((1, *index, 0), s));
+            }
         }
+        let exchanges = |side: &[(usize, Placed)]| -> Vec<(usize, embrace::Exchange)> {
+            side.iter()
+                .filter_map(|(i, p)| Some((*i, embrace::Exchange::of(&p.document)?)))
+                .collect()
+        };
+        self.before.extend(exchanges(before));
+        self.after.extend(exchanges(after));
     }
-    let mut summary = Summary::default();
-    for s in &stacks {
-        summary.add_all(&s.summary);
+
+    /// Adds what another planner planned (other stacks of the same two trees).
+    pub fn merge(&mut self, other: Planner) {
+        self.stacks.extend(other.stacks);
+        self.before.extend(other.before);
+        self.after.extend(other.after);
     }
-    let before_documents: Vec<Document> = before.iter().map(|p| p.document).collect();
-    let after_documents: Vec<Document> = after.iter().map(|p| p.document).collect();
-    let embraces = embrace::find(&before_documents, &after_documents);
-    Plan {
-        stacks,
-        summary,
-        embraces,
+
+    /// The plan of every stack added, in order, with the summary and the export check.
+    pub fn finish(mut self) -> Plan {
+        self.stacks.sort_by_key(|(at, _)| *at);
+        let stacks: Vec<StackPlan> = self.stacks.into_iter().map(|(_, s)| s).collect();
+        let mut summary = Summary::default();
+        for s in &stacks {
+            summary.add_all(&s.summary);
+        }
+        let in_order = |mut side: Vec<(usize, embrace::Exchange)>| -> Vec<embrace::Exchange> {
+            side.sort_by_key(|(i, _)| *i);
+            side.into_iter().map(|(_, e)| e).collect()
+        };
+        let embraces = embrace::find_in(&in_order(self.before), &in_order(self.after));
+        Plan {
+            stacks,
+            summary,
+            embraces,
+        }
     }
 }
 

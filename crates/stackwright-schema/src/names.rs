@@ -145,6 +145,59 @@ mod tests {
         assert!(!contains(terraform_types(false), "aws_availability_zones"));
     }
 
+    /// The lists are what `scripts/vendor-type-names.py` writes from the pinned inputs: each records its
+    /// input's sha256; the registry list's equals the digest the generator's vendored registry schemas
+    /// record (one input, vendored twice: rerun both scripts together); the instance types come from the
+    /// cfn-lint the checkers pin; and every type with vendored schema data is in its list. Stale or hand-
+    /// edited lists fail here without reading `../shared` (`vendor-type-names.py --check` compares the
+    /// digests with the inputs themselves where they are present).
+    #[test]
+    fn lists_record_their_inputs() {
+        fn digest(text: &str) -> &str {
+            let line = text.lines().nth(1).unwrap_or_default();
+            let digest = line.strip_prefix("# input sha256 ").unwrap_or_default();
+            assert!(
+                digest.len() == 64 && digest.bytes().all(|b| b.is_ascii_hexdigit()),
+                "no input digest on the second line: rerun scripts/vendor-type-names.py"
+            );
+            digest
+        }
+        for text in [CLOUDFORMATION_TYPES, TERRAFORM_TYPES, INSTANCE_TYPES] {
+            digest(text);
+        }
+        let registry = include_str!("../../stackwright-codegen/data/inputs.sha256")
+            .lines()
+            .find(|l| l.ends_with("/registry-schemas.jsonl.gz"))
+            .and_then(|l| l.split_whitespace().next())
+            .expect("the registry's digest in stackwright-codegen/data/inputs.sha256");
+        assert_eq!(
+            digest(CLOUDFORMATION_TYPES),
+            registry,
+            "cloudformation-types.txt and the generator's registry schemas come from different inputs: rerun \
+             scripts/vendor-registry.py and scripts/vendor-type-names.py"
+        );
+        let install = include_str!("../../../scripts/validators/install.sh");
+        let pinned = install
+            .split("cfn-lint[sarif]==")
+            .nth(1)
+            .and_then(|rest| rest.split('\'').next())
+            .expect("the cfn-lint pin in scripts/validators/install.sh");
+        let header = INSTANCE_TYPES.lines().next().unwrap_or_default();
+        assert!(
+            header.contains(&format!("cfn-lint {pinned} ")),
+            "instance-types.txt is not from the pinned cfn-lint {pinned}: {header}"
+        );
+        for name in crate::cloudformation::type_names() {
+            assert!(contains(cloudformation_types(), name), "{name}");
+        }
+        for name in crate::terraform::resource_type_names() {
+            assert!(contains(terraform_types(false), name), "{name}");
+        }
+        for name in crate::terraform::data_source_names() {
+            assert!(contains(terraform_types(true), name), "data {name}");
+        }
+    }
+
     #[test]
     fn instance_types_per_region() {
         // cfn-lint E3628's own example: m4 is not offered in Stockholm.

@@ -51,6 +51,62 @@ fn state_key(backend: &Backend, app: &str, env: &str, stack: &str) -> String {
     }
 }
 
+/// Two root modules whose state would be the same S3 object (`bucket` and `key`): an environment that
+/// sets one explicit `key` for several stacks, or two environments that name the same bucket and key. The
+/// second `terraform apply` would find the first module's resources in its state and plan to destroy
+/// them. One error per clash, at the environment that declares the second module. Local state is per
+/// (app, environment, stack) by construction and never clashes.
+pub fn state_location_problems(instances: &[StackInstance]) -> Vec<Diagnostic> {
+    StateLocations::default().check(instances)
+}
+
+/// [`state_location_problems`] over instances that come a few at a time: remembers each S3 state object
+/// (with the environment and stack that keep their state there), so that a later instance is checked
+/// against every earlier one.
+#[derive(Debug, Default)]
+pub struct StateLocations {
+    /// (bucket, key) -> (environment, stack, where the environment is declared).
+    seen: std::collections::HashMap<(String, String), (String, String, stackwright_core::Location)>,
+}
+
+impl StateLocations {
+    /// The problems of `instances`, checked against each other and every instance checked before.
+    pub fn check(&mut self, instances: &[StackInstance]) -> Vec<Diagnostic> {
+        let mut problems = Vec::new();
+        for instance in instances {
+            let env = instance.environment;
+            let settings = env.extensions.get::<TerraformSettings>();
+            let Some(backend @ Backend::S3 { bucket, .. }) = settings.map(|s| &s.backend) else {
+                continue;
+            };
+            let stack = instance.stack.name();
+            let key = state_key(backend, instance.app, &env.name, stack);
+            match self.seen.get(&(bucket.clone(), key.clone())) {
+                Some((first_env, first_stack, first_at)) => problems.push(
+                    Diagnostic::new(format!(
+                        "environment `{}` stack `{stack}` and environment `{first_env}` stack `{first_stack}` \
+                         (declared at {}:{}) both keep their Terraform state in s3://{bucket}/{key}: each \
+                         apply would plan to destroy the other's resources; leave the S3 backend's `key` \
+                         unset (each stack then gets `<app>/<env>/<stack>.tfstate`) or give each \
+                         environment its own key",
+                        env.name,
+                        first_at.file(),
+                        first_at.line(),
+                    ))
+                    .in_environment(&env.name)
+                    .in_stack(stack)
+                    .at(env.location),
+                ),
+                None => {
+                    let first = (env.name.clone(), stack.to_owned(), env.location);
+                    self.seen.insert((bucket.clone(), key), first);
+                }
+            }
+        }
+        problems
+    }
+}
+
 /// Lowers one stack instance to a Terraform JSON root module.
 pub fn synthesize(instance: &StackInstance) -> Module {
     let stack = &instance.stack;
@@ -85,13 +141,9 @@ pub fn synthesize(instance: &StackInstance) -> Module {
         .iter()
         .filter(|p| instance.links.imports.iter().any(|i| &i.stack == *p));
     for producer in producers {
-        if let Backend::S3 { key: Some(key), .. } = &settings.backend {
-            problems.push(Diagnostic::new(format!(
-                "stack `{}` reads the state of stack `{producer}`, but the environment's S3 backend sets \
-                 one key (`{key}`) for every stack: leave `key` unset so that each stack gets \
-                 `<app>/<env>/<stack>.tfstate`",
-                stack.name()
-            )));
+        if let Backend::S3 { key: Some(_), .. } = &settings.backend {
+            // Both stacks keep their state under the one key: `state_location_problems` reports that
+            // once for the app, so a remote read of it would only add a follow-on error.
             continue;
         }
         let key = state_key(&settings.backend, instance.app, &env.name, producer);

@@ -1,47 +1,114 @@
 //! A CloudFormation resource's `Properties` against its registry schema.
 
-use crate::{join, patterns, show, Problem};
+use crate::{patterns, show, Path, Problem};
 use serde_json::{Map, Value as Json};
 
 /// Checks `properties` (the resource's `Properties` object) against `schema`, a registry resource schema
 /// with `properties`, `definitions`, `required` and `readOnlyProperties`.
+///
+/// Cheap when nothing is wrong: one pass over each schema node's keywords, no allocation (paths and
+/// messages are built only for a problem; `oneOf`/`anyOf` branches are tried without building any).
 pub fn validate_properties(schema: &Json, properties: &Json) -> Vec<Problem> {
     let mut checker = Checker {
         root: schema,
         problems: Vec::new(),
+        probe: false,
+        failed: false,
     };
+    let root = Path::Root("Properties");
     let Some(given) = properties.as_object() else {
-        checker.report(
-            "Properties",
-            format!("expected an object, found {}", show(properties)),
-        );
+        checker.report(&root, || {
+            format!("expected an object, found {}", show(properties))
+        });
         return checker.problems;
     };
-    let read_only: Vec<&str> = schema["readOnlyProperties"]
+    let read_only = schema["readOnlyProperties"]
         .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(Json::as_str)
-        .filter_map(|p| p.strip_prefix("/properties/"))
-        .collect();
+        .map(Vec::as_slice)
+        .unwrap_or_default();
     for key in given.keys() {
-        if read_only.contains(&key.as_str()) {
-            checker.report(
-                &join("Properties", key),
-                "is read-only: CloudFormation sets it, a template cannot".into(),
-            );
+        let listed = read_only
+            .iter()
+            .filter_map(Json::as_str)
+            .any(|p| p.strip_prefix("/properties/") == Some(key.as_str()));
+        if listed {
+            checker.report(&root.key(key), || {
+                "is read-only: CloudFormation sets it, a template cannot".into()
+            });
         }
     }
     // The resource schema is the schema of the `Properties` object; registry schemas forbid unknown
     // properties at the top level even where they omit `additionalProperties`.
-    checker.object_with(schema, given, "Properties", true);
-    checker.combinators(schema, properties, "Properties");
+    let keywords = Keywords::of(schema);
+    checker.object_with(&keywords, given, &root, true);
+    checker.combinators(&keywords, properties, &root);
     checker.problems
 }
 
 struct Checker<'s> {
     root: &'s Json,
     problems: Vec<Problem>,
+    /// Only whether anything is wrong matters (a `oneOf`/`anyOf` branch being tried): no problem is
+    /// built, `failed` is set.
+    probe: bool,
+    failed: bool,
+}
+
+/// The keywords of one schema node this validator reads, found in one pass over its keys (instead of a
+/// hashed lookup per keyword and value).
+#[derive(Default)]
+struct Keywords<'s> {
+    reference: Option<&'s str>,
+    type_: Option<&'s Json>,
+    enumeration: Option<&'s Vec<Json>>,
+    one_of: Option<&'s Vec<Json>>,
+    any_of: Option<&'s Vec<Json>>,
+    all_of: Option<&'s Vec<Json>>,
+    min_length: Option<u64>,
+    max_length: Option<u64>,
+    pattern: Option<&'s str>,
+    minimum: Option<f64>,
+    maximum: Option<f64>,
+    min_items: Option<u64>,
+    max_items: Option<u64>,
+    items: Option<&'s Json>,
+    properties: Option<&'s Map<String, Json>>,
+    required: Option<&'s Vec<Json>>,
+    pattern_properties: Option<&'s Map<String, Json>>,
+    additional_properties: Option<bool>,
+}
+
+impl<'s> Keywords<'s> {
+    fn of(schema: &'s Json) -> Self {
+        let mut k = Keywords::default();
+        let Some(map) = schema.as_object() else {
+            return k;
+        };
+        for (key, value) in map {
+            match key.as_str() {
+                "$ref" => k.reference = value.as_str(),
+                "type" => k.type_ = Some(value),
+                "enum" => k.enumeration = value.as_array(),
+                "oneOf" => k.one_of = value.as_array(),
+                "anyOf" => k.any_of = value.as_array(),
+                "allOf" => k.all_of = value.as_array(),
+                "minLength" => k.min_length = value.as_u64(),
+                "maxLength" => k.max_length = value.as_u64(),
+                "pattern" => k.pattern = value.as_str(),
+                "minimum" => k.minimum = value.as_f64(),
+                "maximum" => k.maximum = value.as_f64(),
+                "minItems" => k.min_items = value.as_u64(),
+                "maxItems" => k.max_items = value.as_u64(),
+                "items" => k.items = Some(value),
+                "properties" => k.properties = value.as_object(),
+                "required" => k.required = value.as_array(),
+                "patternProperties" => k.pattern_properties = value.as_object(),
+                "additionalProperties" => k.additional_properties = value.as_bool(),
+                _ => {}
+            }
+        }
+        k
+    }
 }
 
 /// CloudFormation intrinsic functions and `Ref`: values known only at deploy time.
@@ -51,220 +118,235 @@ fn is_intrinsic(value: &Json) -> bool {
         .is_some_and(|o| o.len() == 1 && o.keys().all(|k| k == "Ref" || k.starts_with("Fn::")))
 }
 
+/// `root` at a JSON pointer given without its leading `/` (`definitions/Tag`), like
+/// [`Json::pointer`] but without allocating for tokens that need no unescaping.
+fn pointer<'a>(root: &'a Json, pointer: &str) -> Option<&'a Json> {
+    pointer.split('/').try_fold(root, |node, token| {
+        if token.contains('~') {
+            step(node, &token.replace("~1", "/").replace("~0", "~"))
+        } else {
+            step(node, token)
+        }
+    })
+}
+
+fn step<'a>(node: &'a Json, token: &str) -> Option<&'a Json> {
+    match node {
+        Json::Object(map) => map.get(token),
+        Json::Array(items) => {
+            // RFC 6901 array indices: digits without a leading zero (or `0` itself).
+            let canonical = !token.is_empty()
+                && token.bytes().all(|b| b.is_ascii_digit())
+                && (token == "0" || !token.starts_with('0'));
+            items.get(token.parse::<usize>().ok().filter(|_| canonical)?)
+        }
+        _ => None,
+    }
+}
+
+/// Whether `value` has JSON type `t`, accepting what CloudFormation itself coerces (numbers and
+/// booleans given as strings).
+fn has_type(t: &str, value: &Json) -> bool {
+    match (t, value) {
+        ("string", Json::String(_)) | ("boolean", Json::Bool(_)) | ("array", Json::Array(_)) => {
+            true
+        }
+        ("object", Json::Object(_)) | ("null", Json::Null) => true,
+        ("number", Json::Number(_)) => true,
+        ("integer", Json::Number(n)) => n.is_i64() || n.is_u64(),
+        ("integer", Json::String(s)) => s.parse::<i64>().is_ok(),
+        ("number", Json::String(s)) => s.parse::<f64>().is_ok(),
+        ("boolean", Json::String(s)) => s == "true" || s == "false",
+        // A string schema accepts a number: CloudFormation passes it on as its text.
+        ("string", Json::Number(_)) => true,
+        _ => false,
+    }
+}
+
 impl<'s> Checker<'s> {
-    fn report(&mut self, path: &str, message: String) {
+    /// Records a problem at `path`; in a probe, only that there is one.
+    fn report(&mut self, path: &Path, message: impl FnOnce() -> String) {
+        if self.probe {
+            self.failed = true;
+            return;
+        }
         self.problems.push(Problem {
-            path: path.to_owned(),
-            message,
+            path: path.render(),
+            message: message(),
         });
     }
 
     /// Follows `$ref: #/definitions/Name` chains.
-    fn resolve<'a>(&self, mut schema: &'a Json) -> &'a Json
-    where
-        's: 'a,
-    {
+    fn resolve(&self, schema: &'s Json) -> Keywords<'s> {
+        let mut keywords = Keywords::of(schema);
         for _ in 0..16 {
-            match schema
-                .get("$ref")
-                .and_then(Json::as_str)
+            let Some(target) = keywords
+                .reference
                 .and_then(|r| r.strip_prefix("#/"))
-            {
-                Some(pointer) => match self.root.pointer(&format!("/{pointer}")) {
-                    Some(target) => schema = target,
-                    None => break,
-                },
-                None => break,
-            }
+                .and_then(|p| pointer(self.root, p))
+            else {
+                break;
+            };
+            keywords = Keywords::of(target);
         }
-        schema
+        keywords
     }
 
-    fn value(&mut self, schema: &Json, value: &Json, path: &str) {
+    fn value(&mut self, schema: &'s Json, value: &Json, path: &Path) {
         let schema = self.resolve(schema);
         if is_intrinsic(value) {
             return;
         }
-        self.combinators(schema, value, path);
-        if !self.type_fits(schema, value, path) {
+        self.combinators(&schema, value, path);
+        if !self.type_fits(&schema, value, path) {
             return;
         }
-        if let Some(allowed) = schema.get("enum").and_then(Json::as_array) {
+        if let Some(allowed) = schema.enumeration {
             if !allowed.iter().any(|a| loosely_equal(a, value)) {
-                let list: Vec<String> = allowed.iter().map(show).collect();
-                self.report(
-                    path,
-                    format!("{} is not one of {}", show(value), list.join(", ")),
-                );
+                self.report(path, || {
+                    let list: Vec<String> = allowed.iter().map(show).collect();
+                    format!("{} is not one of {}", show(value), list.join(", "))
+                });
             }
         }
         match value {
-            Json::String(text) => self.string(schema, text, path),
-            Json::Number(n) => self.number(schema, n.as_f64().unwrap_or(0.0), path),
-            Json::Array(items) => self.array(schema, items, path),
-            Json::Object(map) => self.object(schema, map, path),
+            Json::String(text) => self.string(&schema, text, path),
+            Json::Number(n) => self.number(&schema, n.as_f64().unwrap_or(0.0), path),
+            Json::Array(items) => self.array(&schema, items, path),
+            Json::Object(map) => self.object_with(&schema, map, path, false),
             Json::Bool(_) | Json::Null => {}
         }
     }
 
     /// `oneOf`/`anyOf` (any branch may accept) and `allOf` (every part must).
-    fn combinators(&mut self, schema: &Json, value: &Json, path: &str) {
-        let branches = ["oneOf", "anyOf"]
-            .iter()
-            .filter_map(|k| schema.get(*k)?.as_array())
-            .next();
-        if let Some(branches) = branches {
+    fn combinators(&mut self, schema: &Keywords<'s>, value: &Json, path: &Path) {
+        if let Some(branches) = schema.one_of.or(schema.any_of) {
             // Accept when any branch accepts: stricter oneOf semantics would reject valid templates
             // whose branches overlap.
             let fits = branches.iter().any(|b| {
                 let mut trial = Checker {
                     root: self.root,
                     problems: Vec::new(),
+                    probe: true,
+                    failed: false,
                 };
                 trial.value(b, value, path);
-                trial.problems.is_empty()
+                !trial.failed
             });
             if !fits {
-                self.report(
-                    path,
-                    format!("{} does not match any of the allowed shapes", show(value)),
-                );
+                self.report(path, || {
+                    format!("{} does not match any of the allowed shapes", show(value))
+                });
             }
         }
-        for part in schema
-            .get("allOf")
-            .and_then(Json::as_array)
-            .into_iter()
-            .flatten()
-        {
+        for part in schema.all_of.into_iter().flatten() {
             self.value(part, value, path);
         }
     }
 
-    /// Checks the JSON type, accepting what CloudFormation itself coerces (numbers and booleans given
-    /// as strings). Returns false when the value is of the wrong type (reported).
-    fn type_fits(&mut self, schema: &Json, value: &Json, path: &str) -> bool {
-        let types: Vec<&str> = match schema.get("type") {
-            Some(Json::String(t)) => vec![t.as_str()],
-            Some(Json::Array(ts)) => ts.iter().filter_map(Json::as_str).collect(),
+    /// Checks the JSON type (see [`has_type`]). Returns false when the value is of the wrong type
+    /// (reported).
+    fn type_fits(&mut self, schema: &Keywords<'s>, value: &Json, path: &Path) -> bool {
+        let fits = match schema.type_ {
+            Some(Json::String(t)) => has_type(t, value),
+            Some(Json::Array(ts)) => ts
+                .iter()
+                .filter_map(Json::as_str)
+                .any(|t| has_type(t, value)),
             _ => return true,
         };
-        let fits = types.iter().any(|t| match (*t, value) {
-            ("string", Json::String(_))
-            | ("boolean", Json::Bool(_))
-            | ("array", Json::Array(_)) => true,
-            ("object", Json::Object(_)) | ("null", Json::Null) => true,
-            ("number", Json::Number(_)) => true,
-            ("integer", Json::Number(n)) => n.is_i64() || n.is_u64(),
-            ("integer", Json::String(s)) => s.parse::<i64>().is_ok(),
-            ("number", Json::String(s)) => s.parse::<f64>().is_ok(),
-            ("boolean", Json::String(s)) => s == "true" || s == "false",
-            // A string schema accepts a number: CloudFormation passes it on as its text.
-            ("string", Json::Number(_)) => true,
-            _ => false,
-        });
         if !fits {
-            self.report(
-                path,
-                format!("expected {}, found {}", types.join(" or "), show(value)),
-            );
+            self.report(path, || {
+                let types: Vec<&str> = match schema.type_ {
+                    Some(Json::String(t)) => vec![t.as_str()],
+                    Some(Json::Array(ts)) => ts.iter().filter_map(Json::as_str).collect(),
+                    _ => Vec::new(),
+                };
+                format!("expected {}, found {}", types.join(" or "), show(value))
+            });
         }
         fits
     }
 
-    fn string(&mut self, schema: &Json, text: &str, path: &str) {
-        let length = text.chars().count() as u64;
-        if let Some(min) = schema.get("minLength").and_then(Json::as_u64) {
-            if length < min {
-                self.report(
-                    path,
-                    format!("`{text}` is {length} characters long; expected at least {min}"),
-                );
+    fn string(&mut self, schema: &Keywords<'s>, text: &str, path: &Path) {
+        if schema.min_length.is_some() || schema.max_length.is_some() {
+            let length = text.chars().count() as u64;
+            if let Some(min) = schema.min_length.filter(|&min| length < min) {
+                self.report(path, || {
+                    format!("`{text}` is {length} characters long; expected at least {min}")
+                });
             }
-        }
-        if let Some(max) = schema.get("maxLength").and_then(Json::as_u64) {
-            if length > max {
-                self.report(
-                    path,
+            if let Some(max) = schema.max_length.filter(|&max| length > max) {
+                self.report(path, || {
                     format!(
                         "{} is {length} characters long; expected at most {max}",
                         show(&Json::String(text.to_owned()))
-                    ),
-                );
+                    )
+                });
             }
         }
-        if let Some(pattern) = schema.get("pattern").and_then(Json::as_str) {
+        if let Some(pattern) = schema.pattern {
             if patterns::matches(pattern, text) == Some(false) {
-                self.report(
-                    path,
-                    format!("`{text}` does not match the pattern `{pattern}`"),
-                );
+                self.report(path, || {
+                    format!("`{text}` does not match the pattern `{pattern}`")
+                });
             }
         }
     }
 
-    fn number(&mut self, schema: &Json, n: f64, path: &str) {
-        if let Some(min) = schema.get("minimum").and_then(Json::as_f64) {
-            if n < min {
-                self.report(path, format!("{n} is below the minimum {min}"));
-            }
+    fn number(&mut self, schema: &Keywords<'s>, n: f64, path: &Path) {
+        if let Some(min) = schema.minimum.filter(|&min| n < min) {
+            self.report(path, || format!("{n} is below the minimum {min}"));
         }
-        if let Some(max) = schema.get("maximum").and_then(Json::as_f64) {
-            if n > max {
-                self.report(path, format!("{n} is above the maximum {max}"));
-            }
+        if let Some(max) = schema.maximum.filter(|&max| n > max) {
+            self.report(path, || format!("{n} is above the maximum {max}"));
         }
     }
 
-    fn array(&mut self, schema: &Json, items: &[Json], path: &str) {
+    fn array(&mut self, schema: &Keywords<'s>, items: &[Json], path: &Path) {
         let count = items.len() as u64;
-        if let Some(min) = schema.get("minItems").and_then(Json::as_u64) {
-            if count < min {
-                self.report(path, format!("has {count} items; expected at least {min}"));
-            }
+        if let Some(min) = schema.min_items.filter(|&min| count < min) {
+            self.report(path, || {
+                format!("has {count} items; expected at least {min}")
+            });
         }
-        if let Some(max) = schema.get("maxItems").and_then(Json::as_u64) {
-            if count > max {
-                self.report(path, format!("has {count} items; expected at most {max}"));
-            }
+        if let Some(max) = schema.max_items.filter(|&max| count > max) {
+            self.report(path, || {
+                format!("has {count} items; expected at most {max}")
+            });
         }
-        if let Some(item_schema) = schema.get("items") {
+        if let Some(item_schema) = schema.items {
             for (i, item) in items.iter().enumerate() {
-                self.value(item_schema, item, &join(path, &i.to_string()));
+                self.value(item_schema, item, &path.index(i));
             }
         }
-    }
-
-    fn object(&mut self, schema: &Json, map: &Map<String, Json>, path: &str) {
-        self.object_with(schema, map, path, false);
     }
 
     fn object_with(
         &mut self,
-        schema: &Json,
+        schema: &Keywords<'s>,
         map: &Map<String, Json>,
-        path: &str,
+        path: &Path,
         closed_by_default: bool,
     ) {
-        let declared = schema.get("properties").and_then(Json::as_object);
+        let declared = schema.properties;
         for required in schema
-            .get("required")
-            .and_then(Json::as_array)
+            .required
             .into_iter()
             .flatten()
             .filter_map(Json::as_str)
         {
             if !map.contains_key(required) {
-                self.report(path, format!("missing required property `{required}`"));
+                self.report(path, || format!("missing required property `{required}`"));
             }
         }
-        let patterns = schema.get("patternProperties").and_then(Json::as_object);
-        let closed = match schema.get("additionalProperties") {
-            Some(Json::Bool(allowed)) => !allowed,
-            _ => closed_by_default,
+        let patterns = schema.pattern_properties;
+        let closed = match schema.additional_properties {
+            Some(allowed) => !allowed,
+            None => closed_by_default,
         };
         for (key, value) in map {
-            let child = join(path, key);
+            let child = path.key(key);
             if let Some(property) = declared.and_then(|d| d.get(key)) {
                 self.value(property, value, &child);
                 continue;
@@ -276,15 +358,17 @@ impl<'s> Checker<'s> {
             if let Some((_, property)) = by_pattern {
                 self.value(property, value, &child);
             } else if closed && declared.is_some() {
-                let known: Vec<&str> = declared
-                    .into_iter()
-                    .flat_map(|d| d.keys())
-                    .map(String::as_str)
-                    .collect();
-                let hint = closest(key, &known)
-                    .map(|k| format!("; did you mean `{k}`?"))
-                    .unwrap_or_default();
-                self.report(&child, format!("unknown property `{key}`{hint}"));
+                self.report(&child, || {
+                    let known: Vec<&str> = declared
+                        .into_iter()
+                        .flat_map(|d| d.keys())
+                        .map(String::as_str)
+                        .collect();
+                    let hint = closest(key, &known)
+                        .map(|k| format!("; did you mean `{k}`?"))
+                        .unwrap_or_default();
+                    format!("unknown property `{key}`{hint}")
+                });
             }
         }
     }

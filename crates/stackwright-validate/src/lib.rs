@@ -23,11 +23,46 @@ pub struct Problem {
     pub message: String,
 }
 
-pub(crate) fn join(path: &str, key: &str) -> String {
+/// Where a value is, as a chain of segments on the caller's stack, rendered
+/// (`Properties.Tags.0.Key`) only when there is a problem to report: checking a valid document builds
+/// no path strings.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Path<'a> {
+    Root(&'a str),
+    Key(&'a Path<'a>, &'a str),
+    Index(&'a Path<'a>, usize),
+}
+
+impl<'a> Path<'a> {
+    pub(crate) fn key(&'a self, key: &'a str) -> Path<'a> {
+        Path::Key(self, key)
+    }
+
+    pub(crate) fn index(&'a self, index: usize) -> Path<'a> {
+        Path::Index(self, index)
+    }
+
+    /// The segments joined with `.`; a segment after an empty prefix stands alone.
+    pub(crate) fn render(&self) -> String {
+        match self {
+            Path::Root(root) => (*root).to_owned(),
+            Path::Key(parent, key) => join(parent.render(), key),
+            Path::Index(parent, index) => join(parent.render(), &index.to_string()),
+        }
+    }
+
+    pub(crate) fn is_root(&self) -> bool {
+        matches!(self, Path::Root(_))
+    }
+}
+
+fn join(mut path: String, key: &str) -> String {
     if path.is_empty() {
         key.to_owned()
     } else {
-        format!("{path}.{key}")
+        path.push('.');
+        path.push_str(key);
+        path
     }
 }
 

@@ -4,15 +4,15 @@
 
 use regex::Regex;
 use std::cell::RefCell;
-use std::collections::HashMap;
 
-/// Compiled patterns by (address, length) of their text, with the text itself.
-type Cache = HashMap<(usize, usize), (String, Option<Regex>)>;
+/// Compiled patterns by (address, length) of their text, with the text itself. foldhash rather than
+/// std's SipHash: the keys are our own addresses, looked up for every string a schema constrains.
+type Cache = foldhash::HashMap<(usize, usize), (String, Option<Regex>)>;
 
 thread_local! {
     // Per thread, so that synthesis threads never wait on each other; keyed by where the pattern text
     // lives (schemas are parsed once and kept), with the text kept to rule out a reused address.
-    static CACHE: RefCell<Cache> = RefCell::new(HashMap::new());
+    static CACHE: RefCell<Cache> = RefCell::default();
 }
 
 /// Whether `text` matches `pattern`; `None` when the pattern cannot be compiled.

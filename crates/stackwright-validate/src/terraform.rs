@@ -1,8 +1,10 @@
 //! A Terraform resource or data block against the provider schema's block.
 
 use crate::cloudformation::closest;
-use crate::{join, show, Problem};
+use crate::{show, Path, Problem};
 use serde_json::{Map, Value as Json};
+use std::cell::RefCell;
+use std::rc::Rc;
 
 /// Block arguments that Terraform itself defines for every resource or data source.
 const META_ARGUMENTS: &[&str] = &[
@@ -17,36 +19,85 @@ const META_ARGUMENTS: &[&str] = &[
 ];
 
 /// Checks a resource or data source body against `block`, the provider schema's `block` object
-/// (`attributes`, `block_types`).
-pub fn validate_block(block: &Json, body: &Map<String, Json>) -> Vec<Problem> {
+/// (`attributes`, `block_types`). `block` is `'static` (the vendored schemas are parsed once and kept):
+/// what each block requires is then read from it once per thread, not once per body.
+pub fn validate_block(block: &'static Json, body: &Map<String, Json>) -> Vec<Problem> {
     let mut problems = Vec::new();
-    check_block(block, body, "", &mut problems);
+    check_block(block, body, &Path::Root(""), &mut problems);
     problems
 }
 
-fn check_block(block: &Json, body: &Map<String, Json>, path: &str, problems: &mut Vec<Problem>) {
+/// What a block requires, in schema order: its required attributes, then its blocks with `min_items`.
+struct Required {
+    attributes: Vec<&'static str>,
+    blocks: Vec<&'static str>,
+}
+
+impl Required {
+    fn of(block: &'static Json) -> Self {
+        let attributes = block.get("attributes").and_then(Json::as_object);
+        let blocks = block.get("block_types").and_then(Json::as_object);
+        Required {
+            attributes: attributes
+                .into_iter()
+                .flatten()
+                .filter(|(_, a)| a.get("required") == Some(&Json::Bool(true)))
+                .map(|(name, _)| name.as_str())
+                .collect(),
+            blocks: blocks
+                .into_iter()
+                .flatten()
+                .filter(|(_, b)| b.get("min_items").and_then(Json::as_u64).unwrap_or(0) > 0)
+                .map(|(name, _)| name.as_str())
+                .collect(),
+        }
+    }
+}
+
+thread_local! {
+    // Per thread, so that synthesis threads never wait on each other; keyed by the block's address,
+    // which a `'static` value never gives up. foldhash: the keys are our own addresses, not input.
+    static REQUIRED: RefCell<foldhash::HashMap<usize, Rc<Required>>> = RefCell::default();
+}
+
+fn required(block: &'static Json) -> Rc<Required> {
+    REQUIRED.with(|cache| {
+        cache
+            .borrow_mut()
+            .entry(block as *const Json as usize)
+            .or_insert_with(|| Rc::new(Required::of(block)))
+            .clone()
+    })
+}
+
+fn check_block(
+    block: &'static Json,
+    body: &Map<String, Json>,
+    path: &Path,
+    problems: &mut Vec<Problem>,
+) {
     let attributes = block.get("attributes").and_then(Json::as_object);
     let blocks = block.get("block_types").and_then(Json::as_object);
-    for (name, attribute) in attributes.into_iter().flatten() {
-        if attribute.get("required") == Some(&Json::Bool(true)) && !body.contains_key(name) {
+    let required = required(block);
+    for name in &required.attributes {
+        if !body.contains_key(*name) {
             problems.push(Problem {
-                path: path.to_owned(),
+                path: path.render(),
                 message: format!("missing required attribute `{name}`"),
             });
         }
     }
-    for (name, nested) in blocks.into_iter().flatten() {
-        let min = nested.get("min_items").and_then(Json::as_u64).unwrap_or(0);
-        if min > 0 && !body.contains_key(name) {
+    for name in &required.blocks {
+        if !body.contains_key(*name) {
             problems.push(Problem {
-                path: path.to_owned(),
+                path: path.render(),
                 message: format!("missing required block `{name}`"),
             });
         }
     }
     for (key, value) in body {
-        let child = join(path, key);
-        if path.is_empty() && META_ARGUMENTS.contains(&key.as_str()) {
+        let child = path.key(key);
+        if path.is_root() && META_ARGUMENTS.contains(&key.as_str()) {
             continue;
         }
         if let Some(attribute) = attributes.and_then(|a| a.get(key)) {
@@ -54,7 +105,7 @@ fn check_block(block: &Json, body: &Map<String, Json>, path: &str, problems: &mu
                 || attribute.get("required") == Some(&Json::Bool(true));
             if !settable {
                 problems.push(Problem {
-                    path: child,
+                    path: child.render(),
                     message: format!("`{key}` is computed by the provider and cannot be set"),
                 });
                 continue;
@@ -80,7 +131,7 @@ fn check_block(block: &Json, body: &Map<String, Json>, path: &str, problems: &mu
             .map(|k| format!("; did you mean `{k}`?"))
             .unwrap_or_default();
         problems.push(Problem {
-            path: child,
+            path: child.render(),
             message: format!("unknown attribute or block `{key}`{hint}"),
         });
     }
@@ -96,13 +147,13 @@ fn is_template(value: &Json) -> bool {
         .any(|i| bytes[i] == b'$' && bytes[i + 1] == b'{' && (i == 0 || bytes[i - 1] != b'$'))
 }
 
-fn check_type(ty: &Json, value: &Json, path: &str, problems: &mut Vec<Problem>) {
+fn check_type(ty: &Json, value: &Json, path: &Path, problems: &mut Vec<Problem>) {
     if is_template(value) {
         return;
     }
     let mut wrong = |expected: &str| {
         problems.push(Problem {
-            path: path.to_owned(),
+            path: path.render(),
             message: format!("expected {expected}, found {}", show(value)),
         })
     };
@@ -120,7 +171,7 @@ fn check_type(ty: &Json, value: &Json, path: &str, problems: &mut Vec<Problem>) 
             (Some("list" | "set"), Some(element)) => match value {
                 Json::Array(items) => {
                     for (i, item) in items.iter().enumerate() {
-                        check_type(element, item, &join(path, &i.to_string()), problems);
+                        check_type(element, item, &path.index(i), problems);
                     }
                 }
                 _ => wrong("a list"),
@@ -128,7 +179,7 @@ fn check_type(ty: &Json, value: &Json, path: &str, problems: &mut Vec<Problem>) 
             (Some("map"), Some(element)) => match value {
                 Json::Object(entries) => {
                     for (k, v) in entries {
-                        check_type(element, v, &join(path, k), problems);
+                        check_type(element, v, &path.key(k), problems);
                     }
                 }
                 _ => wrong("a map"),
@@ -137,9 +188,9 @@ fn check_type(ty: &Json, value: &Json, path: &str, problems: &mut Vec<Problem>) 
                 Json::Object(entries) => {
                     for (k, v) in entries {
                         match fields.get(k) {
-                            Some(field) => check_type(field, v, &join(path, k), problems),
+                            Some(field) => check_type(field, v, &path.key(k), problems),
                             None => problems.push(Problem {
-                                path: join(path, k),
+                                path: path.key(k).render(),
                                 message: format!("unknown field `{k}`"),
                             }),
                         }
@@ -154,7 +205,7 @@ fn check_type(ty: &Json, value: &Json, path: &str, problems: &mut Vec<Problem>) 
 }
 
 /// Framework-style attributes with nested attributes (`nested_type`).
-fn check_nested(nested: &Json, value: &Json, path: &str, problems: &mut Vec<Problem>) {
+fn check_nested(nested: &'static Json, value: &Json, path: &Path, problems: &mut Vec<Problem>) {
     if is_template(value) {
         return;
     }
@@ -168,7 +219,12 @@ fn check_nested(nested: &Json, value: &Json, path: &str, problems: &mut Vec<Prob
     );
 }
 
-fn check_nested_block(nested: &Json, value: &Json, path: &str, problems: &mut Vec<Problem>) {
+fn check_nested_block(
+    nested: &'static Json,
+    value: &Json,
+    path: &Path,
+    problems: &mut Vec<Problem>,
+) {
     let mode = nested.get("nesting_mode").and_then(Json::as_str);
     let count = match value {
         Json::Array(items) => items.len() as u64,
@@ -181,7 +237,7 @@ fn check_nested_block(nested: &Json, value: &Json, path: &str, problems: &mut Ve
     {
         if count > max {
             problems.push(Problem {
-                path: path.to_owned(),
+                path: path.render(),
                 message: format!("has {count} blocks; expected at most {max}"),
             });
         }
@@ -194,21 +250,21 @@ fn check_nested_block(nested: &Json, value: &Json, path: &str, problems: &mut Ve
 /// A block or nested attribute in JSON is one object or a list of objects (a map of objects for `map`).
 fn for_each_instance(
     mode: Option<&str>,
-    block: &Json,
+    block: &'static Json,
     value: &Json,
-    path: &str,
+    path: &Path,
     problems: &mut Vec<Problem>,
 ) {
-    let check = |body: &Map<String, Json>, at: &str, problems: &mut Vec<Problem>| {
+    let check = |body: &Map<String, Json>, at: &Path, problems: &mut Vec<Problem>| {
         check_block(block, body, at, problems)
     };
     match (mode, value) {
         (Some("map"), Json::Object(entries)) => {
             for (k, v) in entries {
                 match v.as_object() {
-                    Some(body) => check(body, &join(path, k), problems),
+                    Some(body) => check(body, &path.key(k), problems),
                     None => problems.push(Problem {
-                        path: join(path, k),
+                        path: path.key(k).render(),
                         message: format!("expected an object, found {}", show(v)),
                     }),
                 }
@@ -218,16 +274,16 @@ fn for_each_instance(
         (_, Json::Array(items)) => {
             for (i, item) in items.iter().enumerate() {
                 match item.as_object() {
-                    Some(body) => check(body, &join(path, &i.to_string()), problems),
+                    Some(body) => check(body, &path.index(i), problems),
                     None => problems.push(Problem {
-                        path: join(path, &i.to_string()),
+                        path: path.index(i).render(),
                         message: format!("expected an object, found {}", show(item)),
                     }),
                 }
             }
         }
         _ => problems.push(Problem {
-            path: path.to_owned(),
+            path: path.render(),
             message: format!("expected a block (an object), found {}", show(value)),
         }),
     }
@@ -259,7 +315,9 @@ mod tests {
     }
 
     fn check(body: Json, expected: &[&str]) {
-        let found: Vec<String> = validate_block(&block(), body.as_object().unwrap())
+        // `validate_block` takes a `'static` schema, as the vendored ones are.
+        let block: &'static Json = Box::leak(Box::new(block()));
+        let found: Vec<String> = validate_block(block, body.as_object().unwrap())
             .into_iter()
             .map(|p| format!("{}: {}", p.path, p.message))
             .collect();

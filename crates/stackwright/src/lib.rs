@@ -63,7 +63,8 @@ pub use terraform as tf;
 /// Synthesis without the command line: for tests, benchmarks and tools.
 pub mod synth {
     pub use stackwright_cli::{
-        run_with, synthesize, waves, write_tree, Artifact, Request, Synthesis, Target,
+        run_with, synthesize, synthesize_into, waves, write_tree, Artifact, Request, SynthError,
+        Synthesis, Target, WrittenSynthesis,
     };
 }
 

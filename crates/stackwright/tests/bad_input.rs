@@ -343,3 +343,29 @@ fn a_cloudformation_stack_name_over_128_characters_is_an_error() {
         &["is 134 characters long; CloudFormation allows at most 128"],
     );
 }
+
+#[test]
+fn duplicate_output_and_parameter_ids() {
+    let first_output = line_below(4);
+    let first_parameter = line_below(5);
+    let app = one_stack(|s| {
+        let vpc = s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+        s.output("VpcId", vpc.id());
+        s.output("VpcId", vpc.id());
+        s.add_parameter(stackwright::Parameter::string("ImageId"));
+        s.add_parameter(stackwright::Parameter::string("ImageId"));
+    });
+    fails(
+        &app,
+        &[
+            &format!(
+                "duplicate output id `VpcId`: already declared at {}",
+                first_output.trim_end_matches(':')
+            ),
+            &format!(
+                "duplicate parameter id `ImageId`: already declared at {}",
+                first_parameter.trim_end_matches(':')
+            ),
+        ],
+    );
+}

@@ -308,3 +308,116 @@ fn plan_reads_only_what_stackwright_wrote_inside_the_tree() {
     });
     plan("is listed twice");
 }
+
+/// More environments than synthesis instantiates and lowers at a time (a few per core), so that the last
+/// ones come in a later batch than the first, whose artifacts are already in the staging tree.
+fn many_envs(broken: impl Fn(&str) -> bool + Send + Sync + 'static) -> App<()> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let count = 8 * cores + 3;
+    (0..count)
+        .map(|i| Environment::new(format!("env-{i:03}"), "123456789012", "us-west-2", ()))
+        .fold(App::new("demo"), App::environment)
+        .stack("main", move |s, env| {
+            let cidr = if broken(env.name()) {
+                "not-a-cidr"
+            } else {
+                "10.0.0.0/16"
+            };
+            s.add(ec2::Vpc::new("Vpc", cidr));
+        })
+}
+
+/// Entries beside `out` that a writer leaves while it works (staging and incoming directories).
+fn work_dirs(scratch: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(scratch)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("stackwright-") && !name.ends_with(".stackwright.lock"))
+        .collect()
+}
+
+#[test]
+fn a_problem_in_a_late_environment_leaves_out_untouched_and_no_staging_behind() {
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("out");
+    let out_arg = out.to_str().unwrap();
+    assert_eq!(run(&many_envs(|_| false), &["--out", out_arg]).0, 0);
+    let manifest = std::fs::read(out.join("manifest.json")).unwrap();
+    let listed = files(&out);
+
+    let last = format!(
+        "env-{:03}",
+        8 * std::thread::available_parallelism().map_or(1, |n| n.get()) + 2
+    );
+    let (code, _, stderr) = run(&many_envs(move |env| env == last), &["--out", out_arg]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("\nerror: 1 problem found;"),
+        "one mistake, one error: {stderr}"
+    );
+    assert!(stderr.contains("`not-a-cidr`"), "{stderr}");
+    assert_eq!(std::fs::read(out.join("manifest.json")).unwrap(), manifest);
+    assert_eq!(files(&out), listed);
+    assert_eq!(work_dirs(scratch.path()), Vec::<String>::new());
+
+    // The same into a fresh directory: nothing at all is created.
+    let fresh = scratch.path().join("fresh");
+    let (code, _, _) = run(
+        &many_envs(|env| env == "env-000"),
+        &["--out", fresh.to_str().unwrap()],
+    );
+    assert_eq!(code, 1);
+    assert!(!fresh.exists());
+    assert_eq!(work_dirs(scratch.path()), Vec::<String>::new());
+}
+
+#[test]
+fn a_read_of_a_later_environment_is_checked_once_every_environment_ran() {
+    use stackwright::aws::remote;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let count = 8 * cores + 3;
+    let last = format!("env-{:03}", count - 1);
+    let app = (0..count)
+        .map(|i| Environment::new(format!("env-{i:03}"), "123456789012", "us-west-2", ()))
+        .fold(App::new("demo"), App::environment)
+        .stack("main", move |s, env| {
+            s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+            if env.name() == "env-000" {
+                s.add(remote::StackOutput::new("Late", &last, "main", "Missing"));
+            }
+        });
+    let stderr = crate::support::fails(
+        &app,
+        &["`Late` reads output `Missing` of stack `main` in environment `env-"],
+    );
+    assert!(stderr.contains("\nerror: 1 problem found;"), "{stderr}");
+    assert!(
+        stderr.contains("in environment `env-000`, stack `main`, resource `Late`"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_summary_counts_the_stacks_each_environment_declares() {
+    let app = App::new("demo")
+        .environment(Environment::new("dev", "123456789012", "us-west-2", ()))
+        .environment(Environment::new("prod", "210987654321", "eu-west-1", ()))
+        .stacks(|stacks, env| {
+            stacks.stack("main", |s| {
+                s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+            });
+            if env.name() == "prod" {
+                stacks.stack("extra", |s| {
+                    s.add(ec2::Vpc::new("Vpc", "10.1.0.0/16"));
+                });
+            }
+        });
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("out");
+    let (code, stdout, stderr) = run(&app, &["--out", out.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("2 environments, 3 stack instances x 2 targets = 6 artifacts"),
+        "{stdout}"
+    );
+}

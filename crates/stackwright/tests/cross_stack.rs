@@ -140,17 +140,47 @@ fn terraform_remote_state_reads_the_producers_s3_key() {
 }
 
 #[test]
-fn one_state_key_for_every_stack_cannot_be_read_across_stacks() {
+fn one_state_key_for_two_stacks_is_one_error() {
     let env = dev().terraform_backend(Backend::S3 {
         bucket: "shop-state".into(),
         region: "eu-west-1".into(),
         key: Some("shop.tfstate".into()),
         dynamodb_table: None,
     });
-    fails(
+    let stderr = fails(
         &two_stacks(env),
-        &["stack `service` reads the state of stack `network`, but the environment's S3 backend sets one key (`shop.tfstate`)"],
+        &["environment `dev` stack `service` and environment `dev` stack `network` (declared at"],
     );
+    // One mistake, one error: the cross-stack read of that state is not reported again.
+    assert!(stderr.contains("1 problem found"), "{stderr}");
+}
+
+#[test]
+fn two_environments_cannot_share_one_state_object() {
+    // No cross-stack read here: one stack each, but the same bucket and key, so each apply would plan to
+    // destroy the other environment's resources.
+    let backend = Backend::S3 {
+        bucket: "shop-state".into(),
+        region: "eu-west-1".into(),
+        key: Some("shop.tfstate".into()),
+        dynamodb_table: None,
+    };
+    let app = App::new("shop")
+        .environment(dev().terraform_backend(backend.clone()))
+        .environment(
+            Environment::new("prod", "210987654321", "eu-west-1", ()).terraform_backend(backend),
+        )
+        .stack("network", |s, _| {
+            s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+        });
+    let stderr = fails(
+        &app,
+        &[
+            "environment `prod` stack `network` and environment `dev` stack `network` (declared at",
+            "both keep their Terraform state in s3://shop-state/shop.tfstate",
+        ],
+    );
+    assert_eq!(stderr.matches("keep their Terraform state").count(), 1);
 }
 
 #[test]
@@ -715,4 +745,84 @@ fn more_than_200_outputs_is_an_error() {
         &app,
         &["template has 201 outputs (201 of them exports for other stacks): CloudFormation allows 200"],
     );
+}
+
+/// Instantiating a few environments at a time (as synth does, to keep memory flat) finds the same problems,
+/// in the same order, with the same rejected instances, as instantiating all at once: physical names shared
+/// across environments, reads of an earlier and of a later environment's missing output, a handle smuggled
+/// into another environment, a builder's own problem.
+#[test]
+fn batches_of_environments_find_what_one_batch_finds() {
+    use stackwright::aws::remote;
+    use stackwright_core::{Batch, Selection};
+    let first: Mutex<Option<ec2::VpcHandle>> = Mutex::new(None);
+    let app = (0..5)
+        .map(|i| Environment::new(format!("env-{i}"), "123456789012", "us-west-2", ()))
+        .fold(App::new("shop").naming("{app}-{name}"), App::environment)
+        .stack("main", move |s, env| {
+            let cidr = if env.name() == "env-2" {
+                "not-a-cidr"
+            } else {
+                "10.0.0.0/16"
+            };
+            let vpc = s.add(ec2::Vpc::new("Vpc", cidr));
+            s.add(stackwright::aws::s3::Bucket::new("Logs").name("shared-logs"));
+            match env.name() {
+                "env-0" => {
+                    s.add(remote::StackOutput::new(
+                        "Later", "env-4", "main", "Missing",
+                    ));
+                    // Each run smuggles its own env-0 handle.
+                    *first.lock().unwrap() = Some(vpc);
+                }
+                "env-3" => {
+                    let first = first.lock().unwrap();
+                    let foreign = first.as_ref().unwrap();
+                    s.add(ec2::Subnet::new("Smuggled", foreign, "10.0.1.0/24"));
+                }
+                "env-4" => {
+                    s.add(remote::StackOutput::new(
+                        "Earlier", "env-0", "main", "Missing",
+                    ));
+                }
+                _ => {}
+            }
+        });
+    let run = |per_batch: usize| {
+        let mut rejected = Vec::new();
+        let checked = app.instantiate_each(&Selection::default(), per_batch, &mut |b: Batch| {
+            for (i, instance) in b.instances.iter().enumerate() {
+                if instance.links.rejected > 0 {
+                    rejected.push(b.first + i);
+                }
+            }
+        });
+        rejected.extend(checked.rejected_late);
+        rejected.sort();
+        (checked.problems, rejected)
+    };
+    let all = app.instantiate(&Selection::default());
+    let mut rejected: Vec<usize> = (0..all.instances.len())
+        .filter(|&i| all.instances[i].links.rejected > 0)
+        .collect();
+    rejected.sort();
+    let messages = all.problems.iter().map(|p| p.message.as_str());
+    let text = messages.collect::<Vec<_>>().join("\n");
+    for expected in [
+        "invalid CIDR block `not-a-cidr`",
+        "physical name `shop-shared-logs` is also given to `Logs` in environment `env-0`",
+        "`Later` reads output `Missing` of stack `main` in environment `env-4`",
+        "`Earlier` reads output `Missing` of stack `main` in environment `env-0`",
+        "`Smuggled` references a resource attribute of environment `env-0` (stack `main`)",
+    ] {
+        assert!(text.contains(expected), "{expected} not in:\n{text}");
+    }
+    assert_eq!(rejected, [0, 3, 4]);
+    for per_batch in [1, 2, 3] {
+        assert_eq!(
+            run(per_batch),
+            (all.problems.clone(), rejected.clone()),
+            "{per_batch}"
+        );
+    }
 }

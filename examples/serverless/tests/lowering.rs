@@ -6,7 +6,7 @@ use stackwright::aws::logs;
 use stackwright::prelude::*;
 use stackwright::synth::{synthesize, Request};
 use stackwright::Value;
-use stackwright_aws_generated::{lambda, sns, sqs};
+use stackwright_aws_generated::{events, lambda, sns, sqs};
 
 fn app(region: &str, define: fn(&mut Stack, &Environment<()>)) -> App<()> {
     App::new("t")
@@ -279,4 +279,86 @@ fn overrides_findings_and_removal_policies_work_on_generated_types() {
     assert_eq!(queue["delay_seconds"], json!(6));
     assert_eq!(queue["lifecycle"]["prevent_destroy"], json!(true));
     assert_eq!(queue["//"], json!(["checkov:skip=CKV_AWS_27: example"]));
+}
+
+/// One declaration's messages that name `type_name`, each checked to point at this file.
+fn schema_problems(define: fn(&mut Stack, &Environment<()>), type_name: &str) -> Vec<String> {
+    let found: Vec<String> = problems("eu-west-1", define)
+        .into_iter()
+        .filter(|p| p.contains(&format!("`{type_name}`")))
+        .collect();
+    assert!(
+        found.iter().all(|p| p.ends_with("lowering.rs")),
+        "{found:#?}"
+    );
+    found
+}
+
+/// Generated types outside `stackwright-schema`'s vendored ones are validated against their registry
+/// schema at synth too: a number out of range is one located error.
+#[test]
+fn a_number_out_of_the_schema_s_range_is_a_located_error() {
+    let found = schema_problems(
+        |stack, _| {
+            stack.add(lambda::EventSourceMapping::new("Jobs", "worker").batch_size(0));
+        },
+        "AWS::Lambda::EventSourceMapping",
+    );
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].contains("`Properties.BatchSize`: 0 is below the minimum 1"),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn a_string_the_schema_s_pattern_rejects_is_a_located_error() {
+    let found = schema_problems(
+        |stack, _| {
+            stack.add(events::Rule::new("Sweep").name("every five minutes"));
+        },
+        "AWS::Events::Rule",
+    );
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].contains("`Properties.Name`: `every five minutes` does not match the pattern"),
+        "{found:#?}"
+    );
+}
+
+/// Enums are typed in the builders; a value set through the escape hatch is still checked.
+#[test]
+fn an_enum_value_the_schema_lacks_is_a_located_error_even_through_an_override() {
+    let found = schema_problems(
+        |stack, _| {
+            stack.add(
+                events::Rule::new("Sweep")
+                    .schedule_expression("rate(5 minutes)")
+                    .override_cloudformation("Properties.State", "ON"),
+            );
+        },
+        "AWS::Events::Rule",
+    );
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].contains("`Properties.State`: \"ON\" is not one of \"DISABLED\", \"ENABLED\""),
+        "{found:#?}"
+    );
+}
+
+/// Valid values, references and the tags the targets add later raise nothing.
+#[test]
+fn valid_generated_resources_pass_the_schema_check() {
+    let (cfn, _) = both(|stack, _| {
+        let topic = stack.add(sns::Topic::new("Alerts"));
+        stack.add(
+            events::Rule::new("Sweep")
+                .name("sweep")
+                .schedule_expression("rate(5 minutes)")
+                .state(events::rule::State::Enabled)
+                .targets([events::rule::Target::new(topic.id(), "alerts")]),
+        );
+        stack.add(lambda::EventSourceMapping::new("Jobs", "worker").batch_size(10));
+    });
+    assert_eq!(cfn["Resources"]["Sweep"]["Properties"]["State"], "ENABLED");
 }

@@ -2,14 +2,22 @@
 //! `AccessAnalyzer` resource types of the CloudFormation registry (`AWS::AccessAnalyzer::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `accessanalyzer` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("accessanalyzer.schemas.jsonl"));
 /// The AWS::AccessAnalyzer::Analyzer type specifies an analyzer of the user's account
 ///
 /// CloudFormation: `AWS::AccessAnalyzer::Analyzer`. Terraform: `awscc_accessanalyzer_analyzer` (awscc provider).
@@ -23,6 +31,7 @@ static ANALYZER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Analyzer {
     /// Declares a `AWS::AccessAnalyzer::Analyzer` with the stack-unique `id`. Required properties: `type_` (`Type`).
@@ -78,7 +87,7 @@ pub mod analyzer {
     ///
     /// CloudFormation property type `AnalysisRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accessanalyzer-analyzer-analysisrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AnalysisRule(rt::Props);
     impl AnalysisRule {
@@ -101,7 +110,7 @@ pub mod analyzer {
     ///
     /// CloudFormation property type `AnalysisRuleCriteria`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accessanalyzer-analyzer-analysisrulecriteria.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AnalysisRuleCriteria(rt::Props);
     impl AnalysisRuleCriteria {
@@ -132,7 +141,7 @@ pub mod analyzer {
     ///
     /// CloudFormation property type `AnalyzerConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accessanalyzer-analyzer-analyzerconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AnalyzerConfiguration(rt::Props);
     impl AnalyzerConfiguration {
@@ -169,7 +178,7 @@ pub mod analyzer {
     ///
     /// CloudFormation property type `ArchiveRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accessanalyzer-analyzer-archiverule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ArchiveRule(rt::Props);
     impl ArchiveRule {
@@ -187,7 +196,7 @@ pub mod analyzer {
     nested!(ArchiveRule);
     /// CloudFormation property type `Filter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accessanalyzer-analyzer-filter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Filter(rt::Props);
     impl Filter {
@@ -223,7 +232,7 @@ pub mod analyzer {
     ///
     /// CloudFormation property type `InternalAccessAnalysisRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accessanalyzer-analyzer-internalaccessanalysisrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InternalAccessAnalysisRule(rt::Props);
     impl InternalAccessAnalysisRule {
@@ -249,7 +258,7 @@ pub mod analyzer {
     ///
     /// CloudFormation property type `InternalAccessAnalysisRuleCriteria`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accessanalyzer-analyzer-internalaccessanalysisrulecriteria.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InternalAccessAnalysisRuleCriteria(rt::Props);
     impl InternalAccessAnalysisRuleCriteria {
@@ -294,7 +303,7 @@ pub mod analyzer {
     ///
     /// CloudFormation property type `InternalAccessConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accessanalyzer-analyzer-internalaccessconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InternalAccessConfiguration(rt::Props);
     impl InternalAccessConfiguration {
@@ -320,7 +329,7 @@ pub mod analyzer {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accessanalyzer-analyzer-tag.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     impl Tag {
@@ -343,7 +352,7 @@ pub mod analyzer {
     ///
     /// CloudFormation property type `UnusedAccessConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accessanalyzer-analyzer-unusedaccessconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UnusedAccessConfiguration(rt::Props);
     impl UnusedAccessConfiguration {
@@ -422,6 +431,7 @@ static ARCHIVE_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl ArchiveRule {
     /// Declares a `AWS::AccessAnalyzer::ArchiveRule` with the stack-unique `id`. Required properties: `analyzer_name` (`AnalyzerName`), `filter` (`Filter`), `rule_name` (`RuleName`).

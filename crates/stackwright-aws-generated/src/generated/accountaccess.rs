@@ -2,14 +2,22 @@
 //! `AccountAccess` resource types of the CloudFormation registry (`AWS::AccountAccess::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `accountaccess` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("accountaccess.schemas.jsonl"));
 /// Resource Type definition for AWS::AccountAccess::Application specifying an application for account access
 ///
 /// CloudFormation: `AWS::AccountAccess::Application`. Terraform: `awscc_accountaccess_application` (awscc provider).
@@ -56,6 +64,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Application {
     /// Declares a `AWS::AccountAccess::Application` with the stack-unique `id`. Required properties: `identity_source` (`IdentitySource`).
@@ -116,7 +125,7 @@ pub mod application {
     use super::*;
     /// CloudFormation property type `IdentityCenter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accountaccess-application-identitycenter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IdentityCenter(rt::Props);
     impl IdentityCenter {
@@ -142,7 +151,7 @@ pub mod application {
     nested!(IdentityCenter);
     /// CloudFormation property type `IdentitySource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accountaccess-application-identitysource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IdentitySource(rt::Props);
     impl IdentitySource {
@@ -202,6 +211,7 @@ static ENTITLEMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
         ("CreatedAt", Some("created_at")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Entitlement {
     /// Declares a `AWS::AccountAccess::Entitlement` with the stack-unique `id`. Required properties: `application_arn` (`ApplicationArn`), `entitlement` (`Entitlement`).
@@ -249,7 +259,7 @@ pub mod entitlement {
     use super::*;
     /// CloudFormation property type `Entitlement`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accountaccess-entitlement-entitlement.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Entitlement(rt::Props);
     impl Entitlement {
@@ -267,7 +277,7 @@ pub mod entitlement {
     nested!(Entitlement);
     /// CloudFormation property type `IdentityCenterPrincipal`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accountaccess-entitlement-identitycenterprincipal.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IdentityCenterPrincipal(rt::Props);
     impl IdentityCenterPrincipal {
@@ -294,7 +304,7 @@ pub mod entitlement {
     nested!(IdentityCenterPrincipal);
     /// CloudFormation property type `Principal`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accountaccess-entitlement-principal.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Principal(rt::Props);
     impl Principal {
@@ -312,7 +322,7 @@ pub mod entitlement {
     nested!(Principal);
     /// CloudFormation property type `PrincipalRoleEntitlement`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accountaccess-entitlement-principalroleentitlement.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PrincipalRoleEntitlement(rt::Props);
     impl PrincipalRoleEntitlement {

@@ -2,14 +2,22 @@
 //! `ACMPCA` resource types of the CloudFormation registry (`AWS::ACMPCA::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `acmpca` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("acmpca.schemas.jsonl"));
 /// The ``AWS::ACMPCA::Certificate`` resource is used to issue a certificate using your private certificate authority.
 ///
 /// CloudFormation: `AWS::ACMPCA::Certificate`. Terraform: `awscc_acmpca_certificate` (awscc provider).
@@ -23,6 +31,7 @@ static CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn")), ("Certificate", Some("certificate"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Certificate {
     /// Declares a `AWS::ACMPCA::Certificate` with the stack-unique `id`. Required properties: `certificate_authority_arn` (`CertificateAuthorityArn`), `certificate_signing_request` (`CertificateSigningRequest`), `signing_algorithm` (`SigningAlgorithm`), `validity` (`Validity`).
@@ -103,7 +112,7 @@ pub mod certificate {
     ///
     /// CloudFormation property type `ApiPassthrough`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-apipassthrough.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ApiPassthrough(rt::Props);
     impl ApiPassthrough {
@@ -132,7 +141,7 @@ pub mod certificate {
     ///
     /// CloudFormation property type `CustomAttribute`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-customattribute.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomAttribute(rt::Props);
     impl CustomAttribute {
@@ -153,7 +162,7 @@ pub mod certificate {
     ///
     /// CloudFormation property type `CustomExtension`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-customextension.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomExtension(rt::Props);
     impl CustomExtension {
@@ -181,7 +190,7 @@ pub mod certificate {
     ///
     /// CloudFormation property type `EdiPartyName`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-edipartyname.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EdiPartyName(rt::Props);
     impl EdiPartyName {
@@ -202,7 +211,7 @@ pub mod certificate {
     ///
     /// CloudFormation property type `ExtendedKeyUsage`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-extendedkeyusage.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ExtendedKeyUsage(rt::Props);
     impl ExtendedKeyUsage {
@@ -239,7 +248,7 @@ pub mod certificate {
     ///
     /// CloudFormation property type `Extensions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-extensions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Extensions(rt::Props);
     impl Extensions {
@@ -317,7 +326,7 @@ pub mod certificate {
     ///
     /// CloudFormation property type `GeneralName`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-generalname.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GeneralName(rt::Props);
     impl GeneralName {
@@ -397,7 +406,7 @@ pub mod certificate {
     ///
     /// CloudFormation property type `KeyUsage`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-keyusage.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KeyUsage(rt::Props);
     impl KeyUsage {
@@ -495,7 +504,7 @@ pub mod certificate {
     ///
     /// CloudFormation property type `OtherName`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-othername.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OtherName(rt::Props);
     impl OtherName {
@@ -512,7 +521,7 @@ pub mod certificate {
     ///
     /// CloudFormation property type `PolicyInformation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-policyinformation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PolicyInformation(rt::Props);
     impl PolicyInformation {
@@ -546,7 +555,7 @@ pub mod certificate {
     ///
     /// CloudFormation property type `PolicyQualifierInfo`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-policyqualifierinfo.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PolicyQualifierInfo(rt::Props);
     impl PolicyQualifierInfo {
@@ -567,7 +576,7 @@ pub mod certificate {
     ///
     /// CloudFormation property type `Qualifier`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-qualifier.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Qualifier(rt::Props);
     impl Qualifier {
@@ -583,7 +592,7 @@ pub mod certificate {
     ///
     /// CloudFormation property type `Subject`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-subject.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Subject(rt::Props);
     impl Subject {
@@ -727,7 +736,7 @@ pub mod certificate {
     ///
     /// CloudFormation property type `Validity`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-validity.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Validity(rt::Props);
     impl Validity {
@@ -760,6 +769,7 @@ static CERTIFICATE_AUTHORITY_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("certificate_signing_request"),
         ),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl CertificateAuthority {
     /// Declares a `AWS::ACMPCA::CertificateAuthority` with the stack-unique `id`. Required properties: `key_algorithm` (`KeyAlgorithm`), `signing_algorithm` (`SigningAlgorithm`), `subject` (`Subject`), `type_` (`Type`).
@@ -856,7 +866,7 @@ pub mod certificate_authority {
     ///
     /// CloudFormation property type `AccessDescription`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-accessdescription.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AccessDescription(rt::Props);
     impl AccessDescription {
@@ -877,7 +887,7 @@ pub mod certificate_authority {
     ///
     /// CloudFormation property type `AccessMethod`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-accessmethod.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AccessMethod(rt::Props);
     impl AccessMethod {
@@ -914,7 +924,7 @@ pub mod certificate_authority {
     ///
     /// CloudFormation property type `CrlConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-crlconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CrlConfiguration(rt::Props);
     impl CrlConfiguration {
@@ -982,7 +992,7 @@ pub mod certificate_authority {
     ///
     /// CloudFormation property type `CrlDistributionPointExtensionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-crldistributionpointextensionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CrlDistributionPointExtensionConfiguration(rt::Props);
     impl CrlDistributionPointExtensionConfiguration {
@@ -1002,7 +1012,7 @@ pub mod certificate_authority {
     ///
     /// CloudFormation property type `CsrExtensions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-csrextensions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CsrExtensions(rt::Props);
     impl CsrExtensions {
@@ -1038,7 +1048,7 @@ pub mod certificate_authority {
     ///
     /// CloudFormation property type `CustomAttribute`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-customattribute.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomAttribute(rt::Props);
     impl CustomAttribute {
@@ -1059,7 +1069,7 @@ pub mod certificate_authority {
     ///
     /// CloudFormation property type `EdiPartyName`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-edipartyname.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EdiPartyName(rt::Props);
     impl EdiPartyName {
@@ -1081,7 +1091,7 @@ pub mod certificate_authority {
     ///
     /// CloudFormation property type `GeneralName`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-generalname.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GeneralName(rt::Props);
     impl GeneralName {
@@ -1161,7 +1171,7 @@ pub mod certificate_authority {
     ///
     /// CloudFormation property type `KeyUsage`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-keyusage.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KeyUsage(rt::Props);
     impl KeyUsage {
@@ -1241,7 +1251,7 @@ pub mod certificate_authority {
     ///
     /// CloudFormation property type `OcspConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-ocspconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OcspConfiguration(rt::Props);
     impl OcspConfiguration {
@@ -1266,7 +1276,7 @@ pub mod certificate_authority {
     ///
     /// CloudFormation property type `OtherName`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-othername.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OtherName(rt::Props);
     impl OtherName {
@@ -1283,7 +1293,7 @@ pub mod certificate_authority {
     ///
     /// CloudFormation property type `RevocationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-revocationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RevocationConfiguration(rt::Props);
     impl RevocationConfiguration {
@@ -1317,7 +1327,7 @@ pub mod certificate_authority {
     ///
     /// CloudFormation property type `Subject`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-subject.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Subject(rt::Props);
     impl Subject {
@@ -1484,6 +1494,7 @@ static CERTIFICATE_AUTHORITY_ACTIVATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "CompleteCertificateChain",
         Some("complete_certificate_chain"),
     )],
+    schema: (&SCHEMAS, 2),
 };
 impl CertificateAuthorityActivation {
     /// Declares a `AWS::ACMPCA::CertificateAuthorityActivation` with the stack-unique `id`. Required properties: `certificate` (`Certificate`), `certificate_authority_arn` (`CertificateAuthorityArn`).
@@ -1550,6 +1561,7 @@ static PERMISSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 3),
 };
 impl Permission {
     /// Declares a `AWS::ACMPCA::Permission` with the stack-unique `id`. Required properties: `actions` (`Actions`), `certificate_authority_arn` (`CertificateAuthorityArn`), `principal` (`Principal`).

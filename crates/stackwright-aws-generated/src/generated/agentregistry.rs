@@ -2,14 +2,22 @@
 //! `AgentRegistry` resource types of the CloudFormation registry (`AWS::AgentRegistry::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `agentregistry` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("agentregistry.schemas.jsonl"));
 /// Definition of AWS::AgentRegistry::Registry Resource Type
 ///
 /// CloudFormation: `AWS::AgentRegistry::Registry`. Terraform: `awscc_agentregistry_registry` (awscc provider).
@@ -63,6 +71,7 @@ static REGISTRY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Registry {
     /// Declares a `AWS::AgentRegistry::Registry` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -204,7 +213,7 @@ pub mod registry {
     ///
     /// CloudFormation property type `ApprovalConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registry-approvalconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ApprovalConfiguration(rt::Props);
     impl ApprovalConfiguration {
@@ -233,7 +242,7 @@ pub mod registry {
     ///
     /// CloudFormation property type `AuthorizerConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registry-authorizerconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AuthorizerConfiguration(rt::Props);
     impl AuthorizerConfiguration {
@@ -253,7 +262,7 @@ pub mod registry {
     ///
     /// CloudFormation property type `AuthorizingClaimMatchValueType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registry-authorizingclaimmatchvaluetype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AuthorizingClaimMatchValueType(rt::Props);
     impl AuthorizingClaimMatchValueType {
@@ -281,7 +290,7 @@ pub mod registry {
     ///
     /// CloudFormation property type `ClaimMatchValueType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registry-claimmatchvaluetype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClaimMatchValueType(rt::Props);
     impl ClaimMatchValueType {
@@ -317,7 +326,7 @@ pub mod registry {
     ///
     /// CloudFormation property type `CustomClaimValidationType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registry-customclaimvalidationtype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomClaimValidationType(rt::Props);
     impl CustomClaimValidationType {
@@ -351,7 +360,7 @@ pub mod registry {
     ///
     /// CloudFormation property type `CustomJWTAuthorizerConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registry-customjwtauthorizerconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomJwtAuthorizerConfiguration(rt::Props);
     impl CustomJwtAuthorizerConfiguration {
@@ -421,7 +430,7 @@ pub mod registry {
     ///
     /// CloudFormation property type `CustomMetadataSchemaConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registry-custommetadataschemaconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomMetadataSchemaConfiguration(rt::Props);
     impl CustomMetadataSchemaConfiguration {
@@ -458,7 +467,7 @@ pub mod registry {
     ///
     /// CloudFormation property type `DiscoveryConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registry-discoveryconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DiscoveryConfiguration(rt::Props);
     impl DiscoveryConfiguration {
@@ -484,7 +493,7 @@ pub mod registry {
     ///
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registry-encryptionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -500,7 +509,7 @@ pub mod registry {
     ///
     /// CloudFormation property type `RecordTypeSchemaOverride`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registry-recordtypeschemaoverride.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RecordTypeSchemaOverride(rt::Props);
     impl RecordTypeSchemaOverride {
@@ -626,6 +635,7 @@ static REGISTRY_RECORD_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
         ("CreatedBy", Some("created_by")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl RegistryRecord {
     /// Declares a `AWS::AgentRegistry::RegistryRecord` with the stack-unique `id`. Required properties: `descriptors` (`Descriptors`), `name` (`Name`), `record_type` (`RecordType`).
@@ -740,7 +750,7 @@ pub mod registry_record {
     ///
     /// CloudFormation property type `A2aAgentCardDescriptor`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-a2aagentcarddescriptor.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct A2aAgentCardDescriptor(rt::Props);
     impl A2aAgentCardDescriptor {
@@ -780,7 +790,7 @@ pub mod registry_record {
     ///
     /// CloudFormation property type `AgUiDescriptor`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-aguidescriptor.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AgUiDescriptor(rt::Props);
     impl AgUiDescriptor {
@@ -802,7 +812,7 @@ pub mod registry_record {
     ///
     /// CloudFormation property type `AgentSkillsAdditionalData`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-agentskillsadditionaldata.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AgentSkillsAdditionalData(rt::Props);
     impl AgentSkillsAdditionalData {
@@ -824,7 +834,7 @@ pub mod registry_record {
     ///
     /// CloudFormation property type `AgentSkillsDefinitionDescriptor`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-agentskillsdefinitiondescriptor.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AgentSkillsDefinitionDescriptor(rt::Props);
     impl AgentSkillsDefinitionDescriptor {
@@ -865,7 +875,7 @@ pub mod registry_record {
     ///
     /// CloudFormation property type `AgentSkillsMdDescriptor`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-agentskillsmddescriptor.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AgentSkillsMdDescriptor(rt::Props);
     impl AgentSkillsMdDescriptor {
@@ -905,7 +915,7 @@ pub mod registry_record {
     ///
     /// CloudFormation property type `CustomDescriptor`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-customdescriptor.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomDescriptor(rt::Props);
     impl CustomDescriptor {
@@ -927,7 +937,7 @@ pub mod registry_record {
     ///
     /// CloudFormation property type `DescriptorSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-descriptorsource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DescriptorSource(rt::Props);
     impl DescriptorSource {
@@ -949,7 +959,7 @@ pub mod registry_record {
     ///
     /// CloudFormation property type `DescriptorSourceFromUrl`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-descriptorsourcefromurl.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DescriptorSourceFromUrl(rt::Props);
     impl DescriptorSourceFromUrl {
@@ -979,7 +989,7 @@ pub mod registry_record {
     ///
     /// CloudFormation property type `Descriptors`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-descriptors.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Descriptors(rt::Props);
     impl Descriptors {
@@ -1041,7 +1051,7 @@ pub mod registry_record {
     ///
     /// CloudFormation property type `HttpDescriptor`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-httpdescriptor.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HttpDescriptor(rt::Props);
     impl HttpDescriptor {
@@ -1063,7 +1073,7 @@ pub mod registry_record {
     ///
     /// CloudFormation property type `McpServerAdditionalData`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-mcpserveradditionaldata.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct McpServerAdditionalData(rt::Props);
     impl McpServerAdditionalData {
@@ -1085,7 +1095,7 @@ pub mod registry_record {
     ///
     /// CloudFormation property type `McpServerDescriptor`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-mcpserverdescriptor.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct McpServerDescriptor(rt::Props);
     impl McpServerDescriptor {
@@ -1133,7 +1143,7 @@ pub mod registry_record {
     ///
     /// CloudFormation property type `McpToolsDescriptor`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-mcptoolsdescriptor.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct McpToolsDescriptor(rt::Props);
     impl McpToolsDescriptor {
@@ -1166,7 +1176,7 @@ pub mod registry_record {
     ///
     /// CloudFormation property type `RegistryRecordCredentialProviderConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-registryrecordcredentialproviderconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RegistryRecordCredentialProviderConfiguration(rt::Props);
     impl RegistryRecordCredentialProviderConfiguration {
@@ -1194,7 +1204,7 @@ pub mod registry_record {
     ///
     /// CloudFormation property type `RegistryRecordCredentialProviderUnion`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-registryrecordcredentialproviderunion.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RegistryRecordCredentialProviderUnion(rt::Props);
     impl RegistryRecordCredentialProviderUnion {
@@ -1237,7 +1247,7 @@ pub mod registry_record {
     ///
     /// CloudFormation property type `RegistryRecordIamCredentialProvider`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-registryrecordiamcredentialprovider.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RegistryRecordIamCredentialProvider(rt::Props);
     impl RegistryRecordIamCredentialProvider {
@@ -1273,7 +1283,7 @@ pub mod registry_record {
     ///
     /// CloudFormation property type `RegistryRecordOAuthCredentialProvider`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-registryrecordoauthcredentialprovider.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RegistryRecordOAuthCredentialProvider(rt::Props);
     impl RegistryRecordOAuthCredentialProvider {
@@ -1319,7 +1329,7 @@ pub mod registry_record {
     ///
     /// CloudFormation property type `SkillMdSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-skillmdsource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SkillMdSource(rt::Props);
     impl SkillMdSource {
@@ -1341,7 +1351,7 @@ pub mod registry_record {
     ///
     /// CloudFormation property type `SkillMdSourceFromUrl`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-skillmdsourcefromurl.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SkillMdSourceFromUrl(rt::Props);
     impl SkillMdSourceFromUrl {
@@ -1357,7 +1367,7 @@ pub mod registry_record {
     ///
     /// CloudFormation property type `SourceOnlyDescriptorSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-sourceonlydescriptorsource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SourceOnlyDescriptorSource(rt::Props);
     impl SourceOnlyDescriptorSource {
@@ -1379,7 +1389,7 @@ pub mod registry_record {
     ///
     /// CloudFormation property type `SourceOnlyDescriptorSourceFromUrl`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-sourceonlydescriptorsourcefromurl.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SourceOnlyDescriptorSourceFromUrl(rt::Props);
     impl SourceOnlyDescriptorSourceFromUrl {

@@ -2,14 +2,22 @@
 //! `AIOps` resource types of the CloudFormation registry (`AWS::AIOps::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `aiops` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("aiops.schemas.jsonl"));
 /// Definition of AWS::AIOps::InvestigationGroup Resource Type
 ///
 /// CloudFormation: `AWS::AIOps::InvestigationGroup`. Terraform: `awscc_aiops_investigation_group` (awscc provider).
@@ -53,6 +61,7 @@ static INVESTIGATION_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedAt", Some("last_modified_at")),
         ("Arn", Some("arn")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl InvestigationGroup {
     /// Declares a `AWS::AIOps::InvestigationGroup` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -178,7 +187,7 @@ pub mod investigation_group {
     use super::*;
     /// CloudFormation property type `ChatbotNotificationChannel`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aiops-investigationgroup-chatbotnotificationchannel.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ChatbotNotificationChannel(rt::Props);
     impl ChatbotNotificationChannel {
@@ -209,7 +218,7 @@ pub mod investigation_group {
     nested!(ChatbotNotificationChannel);
     /// CloudFormation property type `CrossAccountConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aiops-investigationgroup-crossaccountconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CrossAccountConfiguration(rt::Props);
     impl CrossAccountConfiguration {
@@ -230,7 +239,7 @@ pub mod investigation_group {
     nested!(CrossAccountConfiguration);
     /// CloudFormation property type `EncryptionConfigMap`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aiops-investigationgroup-encryptionconfigmap.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncryptionConfigMap(rt::Props);
     impl EncryptionConfigMap {

@@ -2,14 +2,22 @@
 //! `AmazonMQ` resource types of the CloudFormation registry (`AWS::AmazonMQ::*`): 3 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `amazonmq` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("amazonmq.schemas.jsonl"));
 /// Resource type definition for AWS::AmazonMQ::Broker
 ///
 /// CloudFormation: `AWS::AmazonMQ::Broker`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -36,6 +44,7 @@ static BROKER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AmqpEndpoints", None),
         ("ConsoleURLs", None),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Broker {
     /// Declares a `AWS::AmazonMQ::Broker` with the stack-unique `id`. Required properties: `broker_name` (`BrokerName`), `deployment_mode` (`DeploymentMode`), `engine_type` (`EngineType`), `host_instance_type` (`HostInstanceType`), `publicly_accessible` (`PubliclyAccessible`).
@@ -218,25 +227,11 @@ impl BrokerHandle {
 }
 /// Property types and value sets of [`Broker`] (`AWS::AmazonMQ::Broker`).
 pub mod broker {
+    pub use super::shared::ConfigurationId;
     use super::*;
-    /// CloudFormation property type `ConfigurationId`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amazonmq-broker-configurationid.html)
-    #[derive(Clone, Debug)]
-    pub struct ConfigurationId(rt::Props);
-    impl ConfigurationId {
-        /// A new `ConfigurationId`. Required properties: `id` (`Id`), `revision` (`Revision`).
-        pub fn new(id: impl Into<rt::Expr>, revision: i64) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Id", None, rt::string(id));
-            this.set("Revision", None, rt::int(revision));
-            ConfigurationId(this)
-        }
-    }
-    nested!(ConfigurationId);
     /// CloudFormation property type `EncryptionOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amazonmq-broker-encryptionoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncryptionOptions(rt::Props);
     impl EncryptionOptions {
@@ -257,7 +252,7 @@ pub mod broker {
     nested!(EncryptionOptions);
     /// CloudFormation property type `LdapServerMetadata`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amazonmq-broker-ldapservermetadata.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LdapServerMetadata(rt::Props);
     impl LdapServerMetadata {
@@ -313,7 +308,7 @@ pub mod broker {
     nested!(LdapServerMetadata);
     /// CloudFormation property type `LogList`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amazonmq-broker-loglist.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LogList(rt::Props);
     impl LogList {
@@ -336,7 +331,7 @@ pub mod broker {
     nested!(LogList);
     /// CloudFormation property type `MaintenanceWindow`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amazonmq-broker-maintenancewindow.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MaintenanceWindow(rt::Props);
     impl MaintenanceWindow {
@@ -356,7 +351,7 @@ pub mod broker {
     nested!(MaintenanceWindow);
     /// CloudFormation property type `User`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amazonmq-broker-user.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct User(rt::Props);
     impl User {
@@ -402,6 +397,7 @@ static CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Id", Some("id")),
         ("Revision", Some("revision")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Configuration {
     /// Declares a `AWS::AmazonMQ::Configuration` with the stack-unique `id`. Required properties: `engine_type` (`EngineType`), `name` (`Name`).
@@ -489,6 +485,7 @@ static CONFIGURATION_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 2),
 };
 impl ConfigurationAssociation {
     /// Declares a `AWS::AmazonMQ::ConfigurationAssociation` with the stack-unique `id`. Required properties: `broker` (`Broker`), `configuration` (`Configuration`).
@@ -519,10 +516,16 @@ impl ConfigurationAssociationHandle {
 }
 /// Property types and value sets of [`ConfigurationAssociation`] (`AWS::AmazonMQ::ConfigurationAssociation`).
 pub mod configuration_association {
+    pub use super::shared::ConfigurationId;
+    use super::*;
+}
+/// Nested types that several `AmazonMQ` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
     use super::*;
     /// CloudFormation property type `ConfigurationId`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amazonmq-configurationassociation-configurationid.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConfigurationId(rt::Props);
     impl ConfigurationId {

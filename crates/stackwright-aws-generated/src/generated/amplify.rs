@@ -2,14 +2,22 @@
 //! `Amplify` resource types of the CloudFormation registry (`AWS::Amplify::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `amplify` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("amplify.schemas.jsonl"));
 /// The AWS::Amplify::App resource creates Apps in the Amplify Console.
 ///
 /// CloudFormation: `AWS::Amplify::App`. Terraform: `awscc_amplify_app` (awscc provider).
@@ -47,6 +55,7 @@ static APP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
         ("DefaultDomain", Some("default_domain")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl App {
     /// Declares a `AWS::Amplify::App` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -194,10 +203,11 @@ impl AppHandle {
 }
 /// Property types and value sets of [`App`] (`AWS::Amplify::App`).
 pub mod app {
+    pub use super::shared::{EnvironmentVariable, Stage};
     use super::*;
     /// CloudFormation property type `AutoBranchCreationConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplify-app-autobranchcreationconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AutoBranchCreationConfig(rt::Props);
     impl AutoBranchCreationConfig {
@@ -302,7 +312,7 @@ pub mod app {
     nested!(AutoBranchCreationConfig);
     /// CloudFormation property type `BasicAuthConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplify-app-basicauthconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BasicAuthConfig(rt::Props);
     impl BasicAuthConfig {
@@ -334,7 +344,7 @@ pub mod app {
     nested!(BasicAuthConfig);
     /// CloudFormation property type `CacheConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplify-app-cacheconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CacheConfig(rt::Props);
     impl CacheConfig {
@@ -352,7 +362,7 @@ pub mod app {
     nested!(CacheConfig);
     /// CloudFormation property type `CustomRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplify-app-customrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomRule(rt::Props);
     impl CustomRule {
@@ -376,24 +386,9 @@ pub mod app {
         }
     }
     nested!(CustomRule);
-    /// CloudFormation property type `EnvironmentVariable`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplify-app-environmentvariable.html)
-    #[derive(Clone, Debug)]
-    pub struct EnvironmentVariable(rt::Props);
-    impl EnvironmentVariable {
-        /// A new `EnvironmentVariable`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Value", Some("value"), rt::string(value));
-            EnvironmentVariable(this)
-        }
-    }
-    nested!(EnvironmentVariable);
     /// CloudFormation property type `JobConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplify-app-jobconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct JobConfig(rt::Props);
     impl JobConfig {
@@ -440,21 +435,6 @@ pub mod app {
         AmplifyManagedNoCookies,
     }
     string_enum!(Type { AmplifyManaged => "AMPLIFY_MANAGED", AmplifyManagedNoCookies => "AMPLIFY_MANAGED_NO_COOKIES" });
-    /// The values `Stage` accepts in `Amplify::App`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Stage {
-        /// `EXPERIMENTAL`
-        Experimental,
-        /// `BETA`
-        Beta,
-        /// `PULL_REQUEST`
-        PullRequest,
-        /// `PRODUCTION`
-        Production,
-        /// `DEVELOPMENT`
-        Development,
-    }
-    string_enum!(Stage { Experimental => "EXPERIMENTAL", Beta => "BETA", PullRequest => "PULL_REQUEST", Production => "PRODUCTION", Development => "DEVELOPMENT" });
 }
 /// The AWS::Amplify::Branch resource creates a new branch within an app.
 ///
@@ -488,6 +468,7 @@ static BRANCH_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 1),
 };
 impl Branch {
     /// Declares a `AWS::Amplify::Branch` with the stack-unique `id`. Required properties: `app_id` (`AppId`), `branch_name` (`BranchName`).
@@ -616,10 +597,11 @@ impl BranchHandle {
 }
 /// Property types and value sets of [`Branch`] (`AWS::Amplify::Branch`).
 pub mod branch {
+    pub use super::shared::{EnvironmentVariable, Stage};
     use super::*;
     /// CloudFormation property type `Backend`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplify-branch-backend.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Backend(rt::Props);
     impl Backend {
@@ -637,7 +619,7 @@ pub mod branch {
     nested!(Backend);
     /// CloudFormation property type `BasicAuthConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplify-branch-basicauthconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BasicAuthConfig(rt::Props);
     impl BasicAuthConfig {
@@ -659,36 +641,6 @@ pub mod branch {
         }
     }
     nested!(BasicAuthConfig);
-    /// CloudFormation property type `EnvironmentVariable`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplify-branch-environmentvariable.html)
-    #[derive(Clone, Debug)]
-    pub struct EnvironmentVariable(rt::Props);
-    impl EnvironmentVariable {
-        /// A new `EnvironmentVariable`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Value", Some("value"), rt::string(value));
-            EnvironmentVariable(this)
-        }
-    }
-    nested!(EnvironmentVariable);
-    /// The values `Stage` accepts in `Amplify::Branch`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Stage {
-        /// `EXPERIMENTAL`
-        Experimental,
-        /// `BETA`
-        Beta,
-        /// `PULL_REQUEST`
-        PullRequest,
-        /// `PRODUCTION`
-        Production,
-        /// `DEVELOPMENT`
-        Development,
-    }
-    string_enum!(Stage { Experimental => "EXPERIMENTAL", Beta => "BETA", PullRequest => "PULL_REQUEST", Production => "PRODUCTION", Development => "DEVELOPMENT" });
 }
 /// The AWS::Amplify::Domain resource allows you to connect a custom domain to your app.
 ///
@@ -729,6 +681,7 @@ static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Certificate", Some("certificate")),
         ("UpdateStatus", Some("update_status")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl Domain {
     /// Declares a `AWS::Amplify::Domain` with the stack-unique `id`. Required properties: `app_id` (`AppId`), `domain_name` (`DomainName`), `sub_domain_settings` (`SubDomainSettings`).
@@ -825,7 +778,7 @@ pub mod domain {
     use super::*;
     /// CloudFormation property type `CertificateSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplify-domain-certificatesettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CertificateSettings(rt::Props);
     impl CertificateSettings {
@@ -853,7 +806,7 @@ pub mod domain {
     nested!(CertificateSettings);
     /// CloudFormation property type `SubDomainSetting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplify-domain-subdomainsetting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SubDomainSetting(rt::Props);
     impl SubDomainSetting {
@@ -912,6 +865,7 @@ static WEBHOOK_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("WebhookId", Some("webhook_id")),
         ("WebhookUrl", Some("webhook_url")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl Webhook {
     /// Declares a `AWS::Amplify::Webhook` with the stack-unique `id`. Required properties: `branch_name` (`BranchName`).
@@ -961,4 +915,39 @@ impl WebhookHandle {
     pub fn webhook_url(&self) -> rt::Expr {
         self.0.attr("WebhookUrl")
     }
+}
+/// Nested types that several `Amplify` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// CloudFormation property type `EnvironmentVariable`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct EnvironmentVariable(rt::Props);
+    impl EnvironmentVariable {
+        /// A new `EnvironmentVariable`. Required properties: `name` (`Name`), `value` (`Value`).
+        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("Value", Some("value"), rt::string(value));
+            EnvironmentVariable(this)
+        }
+    }
+    nested!(EnvironmentVariable);
+    /// The values `Stage` accepts in `Amplify`'s `App`, `Branch`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Stage {
+        /// `EXPERIMENTAL`
+        Experimental,
+        /// `BETA`
+        Beta,
+        /// `PULL_REQUEST`
+        PullRequest,
+        /// `PRODUCTION`
+        Production,
+        /// `DEVELOPMENT`
+        Development,
+    }
+    string_enum!(Stage { Experimental => "EXPERIMENTAL", Beta => "BETA", PullRequest => "PULL_REQUEST", Production => "PRODUCTION", Development => "DEVELOPMENT" });
 }

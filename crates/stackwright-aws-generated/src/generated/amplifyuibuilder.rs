@@ -2,14 +2,22 @@
 //! `AmplifyUIBuilder` resource types of the CloudFormation registry (`AWS::AmplifyUIBuilder::*`): 3 types, 0 of them with an awscc Terraform resource.
 //! Enabled by the `amplifyuibuilder` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("amplifyuibuilder.schemas.jsonl"));
 /// Definition of AWS::AmplifyUIBuilder::Component Resource Type
 ///
 /// CloudFormation: `AWS::AmplifyUIBuilder::Component`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -43,6 +51,7 @@ static COMPONENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("CreatedAt", None), ("Id", None), ("ModifiedAt", None)],
+    schema: (&SCHEMAS, 0),
 };
 impl Component {
     /// Declares a `AWS::AmplifyUIBuilder::Component` with the stack-unique `id`. No property is required.
@@ -144,7 +153,7 @@ pub mod component {
     use super::*;
     /// CloudFormation property type `ComponentChild`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplifyuibuilder-component-componentchild.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ComponentChild(rt::Props);
     impl ComponentChild {
@@ -179,7 +188,7 @@ pub mod component {
     nested!(ComponentChild);
     /// CloudFormation property type `ComponentVariant`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplifyuibuilder-component-componentvariant.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ComponentVariant(rt::Props);
     impl ComponentVariant {
@@ -237,6 +246,7 @@ static FORM_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 1),
 };
 impl Form {
     /// Declares a `AWS::AmplifyUIBuilder::Form` with the stack-unique `id`. No property is required.
@@ -317,7 +327,7 @@ pub mod form {
     use super::*;
     /// CloudFormation property type `FormButton`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplifyuibuilder-form-formbutton.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FormButton(rt::Props);
     impl FormButton {
@@ -345,7 +355,7 @@ pub mod form {
     nested!(FormButton);
     /// CloudFormation property type `FormCTA`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplifyuibuilder-form-formcta.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FormCta(rt::Props);
     impl FormCta {
@@ -378,7 +388,7 @@ pub mod form {
     nested!(FormCta);
     /// CloudFormation property type `FormDataTypeConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplifyuibuilder-form-formdatatypeconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FormDataTypeConfig(rt::Props);
     impl FormDataTypeConfig {
@@ -396,7 +406,7 @@ pub mod form {
     nested!(FormDataTypeConfig);
     /// CloudFormation property type `FormStyle`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplifyuibuilder-form-formstyle.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FormStyle(rt::Props);
     impl FormStyle {
@@ -496,6 +506,7 @@ static THEME_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("CreatedAt", None), ("Id", None), ("ModifiedAt", None)],
+    schema: (&SCHEMAS, 2),
 };
 impl Theme {
     /// Declares a `AWS::AmplifyUIBuilder::Theme` with the stack-unique `id`. No property is required.
@@ -554,7 +565,7 @@ pub mod theme {
     use super::*;
     /// CloudFormation property type `ThemeValue`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplifyuibuilder-theme-themevalue.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ThemeValue(rt::Props);
     impl ThemeValue {
@@ -577,7 +588,7 @@ pub mod theme {
     nested!(ThemeValue);
     /// CloudFormation property type `ThemeValues`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplifyuibuilder-theme-themevalues.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ThemeValues(rt::Props);
     impl ThemeValues {

@@ -2,14 +2,22 @@
 //! `ApiGateway` resource types of the CloudFormation registry (`AWS::ApiGateway::*`): 22 types, 22 of them with an awscc Terraform resource.
 //! Enabled by the `apigateway` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("apigateway.schemas.jsonl"));
 /// The ``AWS::ApiGateway::Account`` resource specifies the IAM role that Amazon API Gateway uses to write API logs to Amazon CloudWatch Logs.
 ///
 /// CloudFormation: `AWS::ApiGateway::Account`. Terraform: `awscc_apigateway_account` (awscc provider).
@@ -23,6 +31,7 @@ static ACCOUNT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Account {
     /// Declares a `AWS::ApiGateway::Account` with the stack-unique `id`. No property is required.
@@ -65,6 +74,7 @@ static API_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("APIKeyId", Some("api_key_id"))],
+    schema: (&SCHEMAS, 1),
 };
 impl ApiKey {
     /// Declares a `AWS::ApiGateway::ApiKey` with the stack-unique `id`. No property is required.
@@ -135,7 +145,7 @@ pub mod api_key {
     ///
     /// CloudFormation property type `StageKey`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-apikey-stagekey.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StageKey(rt::Props);
     impl StageKey {
@@ -172,6 +182,7 @@ static AUTHORIZER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("AuthorizerId", Some("authorizer_id"))],
+    schema: (&SCHEMAS, 2),
 };
 impl Authorizer {
     /// Declares a `AWS::ApiGateway::Authorizer` with the stack-unique `id`. Required properties: `name` (`Name`), `rest_api_id` (`RestApiId`), `type_` (`Type`).
@@ -263,6 +274,7 @@ static BASE_PATH_MAPPING_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 3),
 };
 impl BasePathMapping {
     /// Declares a `AWS::ApiGateway::BasePathMapping` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`).
@@ -307,6 +319,7 @@ static BASE_PATH_MAPPING_V2_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["ap-east-2", "ap-southeast-6"],
     attributes: &[("BasePathMappingArn", Some("base_path_mapping_arn"))],
+    schema: (&SCHEMAS, 4),
 };
 impl BasePathMappingV2 {
     /// Declares a `AWS::ApiGateway::BasePathMappingV2` with the stack-unique `id`. Required properties: `domain_name_arn` (`DomainNameArn`), `rest_api_id` (`RestApiId`).
@@ -366,6 +379,7 @@ static CLIENT_CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("ClientCertificateId", Some("client_certificate_id"))],
+    schema: (&SCHEMAS, 5),
 };
 impl ClientCertificate {
     /// Declares a `AWS::ApiGateway::ClientCertificate` with the stack-unique `id`. No property is required.
@@ -405,6 +419,7 @@ static DEPLOYMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("DeploymentId", Some("deployment_id"))],
+    schema: (&SCHEMAS, 6),
 };
 impl Deployment {
     /// Declares a `AWS::ApiGateway::Deployment` with the stack-unique `id`. Required properties: `rest_api_id` (`RestApiId`).
@@ -467,7 +482,7 @@ pub mod deployment {
     ///
     /// CloudFormation property type `AccessLogSetting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-deployment-accesslogsetting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AccessLogSetting(rt::Props);
     impl AccessLogSetting {
@@ -493,7 +508,7 @@ pub mod deployment {
     ///
     /// CloudFormation property type `CanarySetting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-deployment-canarysetting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CanarySetting(rt::Props);
     impl CanarySetting {
@@ -532,7 +547,7 @@ pub mod deployment {
     ///
     /// CloudFormation property type `DeploymentCanarySettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-deployment-deploymentcanarysettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeploymentCanarySettings(rt::Props);
     impl DeploymentCanarySettings {
@@ -571,7 +586,7 @@ pub mod deployment {
     ///
     /// CloudFormation property type `MethodSetting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-deployment-methodsetting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MethodSetting(rt::Props);
     impl MethodSetting {
@@ -671,7 +686,7 @@ pub mod deployment {
     ///
     /// CloudFormation property type `StageDescription`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-deployment-stagedescription.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StageDescription(rt::Props);
     impl StageDescription {
@@ -874,7 +889,7 @@ pub mod deployment {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-deployment-tag.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     impl Tag {
@@ -901,6 +916,7 @@ static DOCUMENTATION_PART_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("DocumentationPartId", Some("documentation_part_id"))],
+    schema: (&SCHEMAS, 7),
 };
 impl DocumentationPart {
     /// Declares a `AWS::ApiGateway::DocumentationPart` with the stack-unique `id`. Required properties: `location` (`Location`), `properties` (`Properties`), `rest_api_id` (`RestApiId`).
@@ -936,7 +952,7 @@ pub mod documentation_part {
     ///
     /// CloudFormation property type `Location`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-documentationpart-location.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Location(rt::Props);
     impl Location {
@@ -1016,6 +1032,7 @@ static DOCUMENTATION_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 8),
 };
 impl DocumentationVersion {
     /// Declares a `AWS::ApiGateway::DocumentationVersion` with the stack-unique `id`. Required properties: `documentation_version` (`DocumentationVersion`), `rest_api_id` (`RestApiId`).
@@ -1068,6 +1085,7 @@ static DOMAIN_NAME_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("distribution_hosted_zone_id"),
         ),
     ],
+    schema: (&SCHEMAS, 9),
 };
 impl DomainName {
     /// Declares a `AWS::ApiGateway::DomainName` with the stack-unique `id`. No property is required.
@@ -1182,12 +1200,13 @@ impl DomainNameHandle {
 }
 /// Property types and value sets of [`DomainName`] (`AWS::ApiGateway::DomainName`).
 pub mod domain_name {
+    pub use super::shared::RoutingMode;
     use super::*;
     /// The ``EndpointConfiguration`` property type specifies the endpoint types and IP address types of an Amazon API Gateway domain name.
     ///
     /// CloudFormation property type `EndpointConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-domainname-endpointconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EndpointConfiguration(rt::Props);
     impl EndpointConfiguration {
@@ -1211,7 +1230,7 @@ pub mod domain_name {
     nested!(EndpointConfiguration);
     /// CloudFormation property type `MutualTlsAuthentication`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-domainname-mutualtlsauthentication.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MutualTlsAuthentication(rt::Props);
     impl MutualTlsAuthentication {
@@ -1237,17 +1256,6 @@ pub mod domain_name {
         }
     }
     nested!(MutualTlsAuthentication);
-    /// The values `RoutingMode` accepts in `ApiGateway::DomainName`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum RoutingMode {
-        /// `BASE_PATH_MAPPING_ONLY`
-        BasePathMappingOnly,
-        /// `ROUTING_RULE_THEN_BASE_PATH_MAPPING`
-        RoutingRuleThenBasePathMapping,
-        /// `ROUTING_RULE_ONLY`
-        RoutingRuleOnly,
-    }
-    string_enum!(RoutingMode { BasePathMappingOnly => "BASE_PATH_MAPPING_ONLY", RoutingRuleThenBasePathMapping => "ROUTING_RULE_THEN_BASE_PATH_MAPPING", RoutingRuleOnly => "ROUTING_RULE_ONLY" });
 }
 /// Resource Type definition for AWS::ApiGateway::DomainNameAccessAssociation.
 ///
@@ -1265,6 +1273,7 @@ static DOMAIN_NAME_ACCESS_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "DomainNameAccessAssociationArn",
         Some("domain_name_access_association_arn"),
     )],
+    schema: (&SCHEMAS, 10),
 };
 impl DomainNameAccessAssociation {
     /// Declares a `AWS::ApiGateway::DomainNameAccessAssociation` with the stack-unique `id`. Required properties: `access_association_source` (`AccessAssociationSource`), `access_association_source_type` (`AccessAssociationSourceType`), `domain_name_arn` (`DomainNameArn`).
@@ -1337,6 +1346,7 @@ static DOMAIN_NAME_V2_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DomainNameId", Some("domain_name_id")),
         ("DomainNameArn", Some("domain_name_arn")),
     ],
+    schema: (&SCHEMAS, 11),
 };
 impl DomainNameV2 {
     /// Declares a `AWS::ApiGateway::DomainNameV2` with the stack-unique `id`. No property is required.
@@ -1414,10 +1424,11 @@ impl DomainNameV2Handle {
 }
 /// Property types and value sets of [`DomainNameV2`] (`AWS::ApiGateway::DomainNameV2`).
 pub mod domain_name_v2 {
+    pub use super::shared::RoutingMode;
     use super::*;
     /// CloudFormation property type `EndpointConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-domainnamev2-endpointconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EndpointConfiguration(rt::Props);
     impl EndpointConfiguration {
@@ -1439,17 +1450,6 @@ pub mod domain_name_v2 {
         }
     }
     nested!(EndpointConfiguration);
-    /// The values `RoutingMode` accepts in `ApiGateway::DomainNameV2`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum RoutingMode {
-        /// `BASE_PATH_MAPPING_ONLY`
-        BasePathMappingOnly,
-        /// `ROUTING_RULE_THEN_BASE_PATH_MAPPING`
-        RoutingRuleThenBasePathMapping,
-        /// `ROUTING_RULE_ONLY`
-        RoutingRuleOnly,
-    }
-    string_enum!(RoutingMode { BasePathMappingOnly => "BASE_PATH_MAPPING_ONLY", RoutingRuleThenBasePathMapping => "ROUTING_RULE_THEN_BASE_PATH_MAPPING", RoutingRuleOnly => "ROUTING_RULE_ONLY" });
 }
 /// The ``AWS::ApiGateway::GatewayResponse`` resource creates a gateway response for your API.
 ///
@@ -1464,6 +1464,7 @@ static GATEWAY_RESPONSE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 12),
 };
 impl GatewayResponse {
     /// Declares a `AWS::ApiGateway::GatewayResponse` with the stack-unique `id`. Required properties: `response_type` (`ResponseType`), `rest_api_id` (`RestApiId`).
@@ -1537,6 +1538,7 @@ static METHOD_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 13),
 };
 impl Method {
     /// Declares a `AWS::ApiGateway::Method` with the stack-unique `id`. Required properties: `http_method` (`HttpMethod`), `resource_id` (`ResourceId`), `rest_api_id` (`RestApiId`).
@@ -1656,7 +1658,7 @@ pub mod method {
     ///
     /// CloudFormation property type `Integration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-method-integration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Integration(rt::Props);
     impl Integration {
@@ -1797,7 +1799,7 @@ pub mod method {
     ///
     /// CloudFormation property type `IntegrationResponse`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-method-integrationresponse.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IntegrationResponse(rt::Props);
     impl IntegrationResponse {
@@ -1850,7 +1852,7 @@ pub mod method {
     nested!(IntegrationResponse);
     /// CloudFormation property type `MethodResponse`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-method-methodresponse.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MethodResponse(rt::Props);
     impl MethodResponse {
@@ -1950,6 +1952,7 @@ static MODEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 14),
 };
 impl Model {
     /// Declares a `AWS::ApiGateway::Model` with the stack-unique `id`. Required properties: `rest_api_id` (`RestApiId`).
@@ -2002,6 +2005,7 @@ static REQUEST_VALIDATOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("RequestValidatorId", Some("request_validator_id"))],
+    schema: (&SCHEMAS, 15),
 };
 impl RequestValidator {
     /// Declares a `AWS::ApiGateway::RequestValidator` with the stack-unique `id`. Required properties: `rest_api_id` (`RestApiId`).
@@ -2059,6 +2063,7 @@ static RESOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("ResourceId", Some("resource_id"))],
+    schema: (&SCHEMAS, 16),
 };
 impl Resource {
     /// Declares a `AWS::ApiGateway::Resource` with the stack-unique `id`. Required properties: `parent_id` (`ParentId`), `path_part` (`PathPart`), `rest_api_id` (`RestApiId`).
@@ -2103,6 +2108,7 @@ static REST_API_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("RestApiId", Some("rest_api_id")),
         ("RootResourceId", Some("root_resource_id")),
     ],
+    schema: (&SCHEMAS, 17),
 };
 impl RestApi {
     /// Declares a `AWS::ApiGateway::RestApi` with the stack-unique `id`. No property is required.
@@ -2267,7 +2273,7 @@ pub mod rest_api {
     ///
     /// CloudFormation property type `EndpointConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-restapi-endpointconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EndpointConfiguration(rt::Props);
     impl EndpointConfiguration {
@@ -2305,7 +2311,7 @@ pub mod rest_api {
     ///
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-restapi-s3location.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
     impl S3Location {
@@ -2358,6 +2364,7 @@ static STAGE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 18),
 };
 impl Stage {
     /// Declares a `AWS::ApiGateway::Stage` with the stack-unique `id`. Required properties: `rest_api_id` (`RestApiId`).
@@ -2477,7 +2484,7 @@ pub mod stage {
     ///
     /// CloudFormation property type `AccessLogSetting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-stage-accesslogsetting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AccessLogSetting(rt::Props);
     impl AccessLogSetting {
@@ -2505,7 +2512,7 @@ pub mod stage {
     nested!(AccessLogSetting);
     /// CloudFormation property type `CanarySetting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-stage-canarysetting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CanarySetting(rt::Props);
     impl CanarySetting {
@@ -2550,7 +2557,7 @@ pub mod stage {
     ///
     /// CloudFormation property type `MethodSetting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-stage-methodsetting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MethodSetting(rt::Props);
     impl MethodSetting {
@@ -2660,6 +2667,7 @@ static USAGE_PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 19),
 };
 impl UsagePlan {
     /// Declares a `AWS::ApiGateway::UsagePlan` with the stack-unique `id`. No property is required.
@@ -2716,7 +2724,7 @@ pub mod usage_plan {
     use super::*;
     /// CloudFormation property type `ApiStage`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-usageplan-apistage.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ApiStage(rt::Props);
     impl ApiStage {
@@ -2746,7 +2754,7 @@ pub mod usage_plan {
     ///
     /// CloudFormation property type `QuotaSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-usageplan-quotasettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct QuotaSettings(rt::Props);
     impl QuotaSettings {
@@ -2776,7 +2784,7 @@ pub mod usage_plan {
     ///
     /// CloudFormation property type `ThrottleSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-usageplan-throttlesettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ThrottleSettings(rt::Props);
     impl ThrottleSettings {
@@ -2812,6 +2820,7 @@ static USAGE_PLAN_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 20),
 };
 impl UsagePlanKey {
     /// Declares a `AWS::ApiGateway::UsagePlanKey` with the stack-unique `id`. Required properties: `key_id` (`KeyId`), `key_type` (`KeyType`), `usage_plan_id` (`UsagePlanId`).
@@ -2868,6 +2877,7 @@ static VPC_LINK_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("VpcLinkId", Some("vpc_link_id"))],
+    schema: (&SCHEMAS, 21),
 };
 impl VpcLink {
     /// Declares a `AWS::ApiGateway::VpcLink` with the stack-unique `id`. Required properties: `name` (`Name`), `target_arns` (`TargetArns`).
@@ -2899,4 +2909,20 @@ impl VpcLinkHandle {
     pub fn vpc_link_id(&self) -> rt::Expr {
         self.0.attr("VpcLinkId")
     }
+}
+/// Nested types that several `ApiGateway` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `RoutingMode` accepts in `ApiGateway`'s `DomainName`, `DomainNameV2`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum RoutingMode {
+        /// `BASE_PATH_MAPPING_ONLY`
+        BasePathMappingOnly,
+        /// `ROUTING_RULE_THEN_BASE_PATH_MAPPING`
+        RoutingRuleThenBasePathMapping,
+        /// `ROUTING_RULE_ONLY`
+        RoutingRuleOnly,
+    }
+    string_enum!(RoutingMode { BasePathMappingOnly => "BASE_PATH_MAPPING_ONLY", RoutingRuleThenBasePathMapping => "ROUTING_RULE_THEN_BASE_PATH_MAPPING", RoutingRuleOnly => "ROUTING_RULE_ONLY" });
 }

@@ -2,14 +2,22 @@
 //! `ApiGatewayV2` resource types of the CloudFormation registry (`AWS::ApiGatewayV2::*`): 15 types, 15 of them with an awscc Terraform resource.
 //! Enabled by the `apigatewayv2` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("apigatewayv2.schemas.jsonl"));
 /// The ``AWS::ApiGatewayV2::Api`` resource creates an API.
 ///
 /// CloudFormation: `AWS::ApiGatewayV2::Api`. Terraform: `awscc_apigatewayv2_api` (awscc provider).
@@ -27,6 +35,7 @@ static API_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ApiEndpoint", Some("api_endpoint")),
         ("ExecuteApiArn", Some("execute_api_arn")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Api {
     /// Declares a `AWS::ApiGatewayV2::Api` with the stack-unique `id`. No property is required.
@@ -208,7 +217,7 @@ pub mod api {
     ///
     /// CloudFormation property type `BodyS3Location`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-api-bodys3location.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BodyS3Location(rt::Props);
     impl BodyS3Location {
@@ -251,7 +260,7 @@ pub mod api {
     ///
     /// CloudFormation property type `Cors`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-api-cors.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Cors(rt::Props);
     impl Cors {
@@ -338,6 +347,7 @@ static API_GATEWAY_MANAGED_OVERRIDES_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 1),
 };
 impl ApiGatewayManagedOverrides {
     /// Declares a `AWS::ApiGatewayV2::ApiGatewayManagedOverrides` with the stack-unique `id`. Required properties: `api_id` (`ApiId`).
@@ -390,7 +400,7 @@ pub mod api_gateway_managed_overrides {
     use super::*;
     /// CloudFormation property type `AccessLogSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-apigatewaymanagedoverrides-accesslogsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AccessLogSettings(rt::Props);
     impl AccessLogSettings {
@@ -418,7 +428,7 @@ pub mod api_gateway_managed_overrides {
     nested!(AccessLogSettings);
     /// CloudFormation property type `IntegrationOverrides`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-apigatewaymanagedoverrides-integrationoverrides.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IntegrationOverrides(rt::Props);
     impl IntegrationOverrides {
@@ -469,7 +479,7 @@ pub mod api_gateway_managed_overrides {
     nested!(IntegrationOverrides);
     /// CloudFormation property type `RouteOverrides`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-apigatewaymanagedoverrides-routeoverrides.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RouteOverrides(rt::Props);
     impl RouteOverrides {
@@ -530,7 +540,7 @@ pub mod api_gateway_managed_overrides {
     nested!(RouteOverrides);
     /// CloudFormation property type `RouteSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-apigatewaymanagedoverrides-routesettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RouteSettings(rt::Props);
     impl RouteSettings {
@@ -576,7 +586,7 @@ pub mod api_gateway_managed_overrides {
     nested!(RouteSettings);
     /// CloudFormation property type `StageOverrides`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-apigatewaymanagedoverrides-stageoverrides.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StageOverrides(rt::Props);
     impl StageOverrides {
@@ -651,6 +661,7 @@ static API_MAPPING_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("ApiMappingId", Some("api_mapping_id"))],
+    schema: (&SCHEMAS, 2),
 };
 impl ApiMapping {
     /// Declares a `AWS::ApiGatewayV2::ApiMapping` with the stack-unique `id`. Required properties: `api_id` (`ApiId`), `domain_name` (`DomainName`), `stage` (`Stage`).
@@ -700,6 +711,7 @@ static AUTHORIZER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("AuthorizerId", Some("authorizer_id"))],
+    schema: (&SCHEMAS, 3),
 };
 impl Authorizer {
     /// Declares a `AWS::ApiGatewayV2::Authorizer` with the stack-unique `id`. Required properties: `api_id` (`ApiId`), `authorizer_type` (`AuthorizerType`), `name` (`Name`).
@@ -821,7 +833,7 @@ pub mod authorizer {
     ///
     /// CloudFormation property type `JWTConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-authorizer-jwtconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct JwtConfiguration(rt::Props);
     impl JwtConfiguration {
@@ -860,6 +872,7 @@ static DEPLOYMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("DeploymentId", Some("deployment_id"))],
+    schema: (&SCHEMAS, 4),
 };
 impl Deployment {
     /// Declares a `AWS::ApiGatewayV2::Deployment` with the stack-unique `id`. Required properties: `api_id` (`ApiId`).
@@ -914,6 +927,7 @@ static DOMAIN_NAME_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("RegionalHostedZoneId", Some("regional_hosted_zone_id")),
         ("DomainNameArn", Some("domain_name_arn")),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl DomainName {
     /// Declares a `AWS::ApiGatewayV2::DomainName` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`).
@@ -986,7 +1000,7 @@ pub mod domain_name {
     ///
     /// CloudFormation property type `DomainNameConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-domainname-domainnameconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DomainNameConfiguration(rt::Props);
     impl DomainNameConfiguration {
@@ -1058,7 +1072,7 @@ pub mod domain_name {
     ///
     /// CloudFormation property type `MutualTlsAuthentication`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-domainname-mutualtlsauthentication.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MutualTlsAuthentication(rt::Props);
     impl MutualTlsAuthentication {
@@ -1113,6 +1127,7 @@ static INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("IntegrationId", Some("integration_id"))],
+    schema: (&SCHEMAS, 6),
 };
 impl Integration {
     /// Declares a `AWS::ApiGatewayV2::Integration` with the stack-unique `id`. Required properties: `api_id` (`ApiId`), `integration_type` (`IntegrationType`).
@@ -1312,7 +1327,7 @@ pub mod integration {
     ///
     /// CloudFormation property type `TlsConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-integration-tlsconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TlsConfig(rt::Props);
     impl TlsConfig {
@@ -1346,6 +1361,7 @@ static INTEGRATION_RESPONSE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("IntegrationResponseId", Some("integration_response_id"))],
+    schema: (&SCHEMAS, 7),
 };
 impl IntegrationResponse {
     /// Declares a `AWS::ApiGatewayV2::IntegrationResponse` with the stack-unique `id`. Required properties: `api_id` (`ApiId`), `integration_id` (`IntegrationId`), `integration_response_key` (`IntegrationResponseKey`).
@@ -1435,6 +1451,7 @@ static MODEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("ModelId", Some("model_id"))],
+    schema: (&SCHEMAS, 8),
 };
 impl Model {
     /// Declares a `AWS::ApiGatewayV2::Model` with the stack-unique `id`. Required properties: `api_id` (`ApiId`), `name` (`Name`), `schema` (`Schema`).
@@ -1530,6 +1547,7 @@ static PORTAL_PRODUCT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("PortalProductId", Some("portal_product_id")),
         ("LastModified", Some("last_modified")),
     ],
+    schema: (&SCHEMAS, 9),
 };
 impl PortalProduct {
     /// Declares a `AWS::ApiGatewayV2::PortalProduct` with the stack-unique `id`. Required properties: `display_name` (`DisplayName`).
@@ -1590,6 +1608,7 @@ static ROUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("RouteId", Some("route_id"))],
+    schema: (&SCHEMAS, 10),
 };
 impl Route {
     /// Declares a `AWS::ApiGatewayV2::Route` with the stack-unique `id`. Required properties: `api_id` (`ApiId`), `route_key` (`RouteKey`).
@@ -1730,6 +1749,7 @@ static ROUTE_RESPONSE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("RouteResponseId", Some("route_response_id"))],
+    schema: (&SCHEMAS, 11),
 };
 impl RouteResponse {
     /// Declares a `AWS::ApiGatewayV2::RouteResponse` with the stack-unique `id`. Required properties: `api_id` (`ApiId`), `route_id` (`RouteId`), `route_response_key` (`RouteResponseKey`).
@@ -1809,6 +1829,7 @@ static ROUTING_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("RoutingRuleArn", Some("routing_rule_arn")),
         ("RoutingRuleId", Some("routing_rule_id")),
     ],
+    schema: (&SCHEMAS, 12),
 };
 impl RoutingRule {
     /// Declares a `AWS::ApiGatewayV2::RoutingRule` with the stack-unique `id`. Required properties: `actions` (`Actions`), `conditions` (`Conditions`), `domain_name_arn` (`DomainNameArn`), `priority` (`Priority`).
@@ -1854,7 +1875,7 @@ pub mod routing_rule {
     ///
     /// CloudFormation property type `Action`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-routingrule-action.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Action(rt::Props);
     impl Action {
@@ -1870,7 +1891,7 @@ pub mod routing_rule {
     ///
     /// CloudFormation property type `ActionInvokeApi`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-routingrule-actioninvokeapi.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ActionInvokeApi(rt::Props);
     impl ActionInvokeApi {
@@ -1895,7 +1916,7 @@ pub mod routing_rule {
     ///
     /// CloudFormation property type `Condition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-routingrule-condition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Condition(rt::Props);
     impl Condition {
@@ -1926,7 +1947,7 @@ pub mod routing_rule {
     ///
     /// CloudFormation property type `MatchBasePaths`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-routingrule-matchbasepaths.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MatchBasePaths(rt::Props);
     impl MatchBasePaths {
@@ -1942,7 +1963,7 @@ pub mod routing_rule {
     ///
     /// CloudFormation property type `MatchHeaderValue`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-routingrule-matchheadervalue.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MatchHeaderValue(rt::Props);
     impl MatchHeaderValue {
@@ -1959,7 +1980,7 @@ pub mod routing_rule {
     ///
     /// CloudFormation property type `MatchHeaders`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-routingrule-matchheaders.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MatchHeaders(rt::Props);
     impl MatchHeaders {
@@ -1985,6 +2006,7 @@ static STAGE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 13),
 };
 impl Stage {
     /// Declares a `AWS::ApiGatewayV2::Stage` with the stack-unique `id`. Required properties: `api_id` (`ApiId`), `stage_name` (`StageName`).
@@ -2085,7 +2107,7 @@ pub mod stage {
     use super::*;
     /// CloudFormation property type `AccessLogSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-stage-accesslogsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AccessLogSettings(rt::Props);
     impl AccessLogSettings {
@@ -2109,7 +2131,7 @@ pub mod stage {
     nested!(AccessLogSettings);
     /// CloudFormation property type `RouteSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-stage-routesettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RouteSettings(rt::Props);
     impl RouteSettings {
@@ -2176,6 +2198,7 @@ static VPC_LINK_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("VpcLinkId", Some("vpc_link_id"))],
+    schema: (&SCHEMAS, 14),
 };
 impl VpcLink {
     /// Declares a `AWS::ApiGatewayV2::VpcLink` with the stack-unique `id`. Required properties: `name` (`Name`), `subnet_ids` (`SubnetIds`).

@@ -2,14 +2,22 @@
 //! `AppConfig` resource types of the CloudFormation registry (`AWS::AppConfig::*`): 10 types, 10 of them with an awscc Terraform resource.
 //! Enabled by the `appconfig` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("appconfig.schemas.jsonl"));
 /// Resource Type definition for AWS::AppConfig::Application
 ///
 /// CloudFormation: `AWS::AppConfig::Application`. Terraform: `awscc_appconfig_application` (awscc provider).
@@ -23,6 +31,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("ApplicationId", Some("application_id"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Application {
     /// Declares a `AWS::AppConfig::Application` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -70,6 +79,7 @@ static CONFIGURATION_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ConfigurationProfileId", Some("configuration_profile_id")),
         ("KmsKeyArn", Some("kms_key_arn")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl ConfigurationProfile {
     /// Declares a `AWS::AppConfig::ConfigurationProfile` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `location_uri` (`LocationUri`), `name` (`Name`).
@@ -178,12 +188,13 @@ impl ConfigurationProfileHandle {
 }
 /// Property types and value sets of [`ConfigurationProfile`] (`AWS::AppConfig::ConfigurationProfile`).
 pub mod configuration_profile {
+    pub use super::shared::DeletionProtectionCheck;
     use super::*;
     /// A list of methods for validating the configuration.
     ///
     /// CloudFormation property type `Validators`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appconfig-configurationprofile-validators.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Validators(rt::Props);
     impl Validators {
@@ -208,17 +219,6 @@ pub mod configuration_profile {
         }
     }
     nested!(Validators);
-    /// The values `DeletionProtectionCheck` accepts in `AppConfig::ConfigurationProfile`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum DeletionProtectionCheck {
-        /// `ACCOUNT_DEFAULT`
-        AccountDefault,
-        /// `APPLY`
-        Apply,
-        /// `BYPASS`
-        Bypass,
-    }
-    string_enum!(DeletionProtectionCheck { AccountDefault => "ACCOUNT_DEFAULT", Apply => "APPLY", Bypass => "BYPASS" });
     /// The values `Type` accepts in `AppConfig::ConfigurationProfile`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Type {
@@ -245,6 +245,7 @@ static DEPLOYMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DeploymentNumber", Some("deployment_number")),
         ("State", Some("state")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl Deployment {
     /// Declares a `AWS::AppConfig::Deployment` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `configuration_profile_id` (`ConfigurationProfileId`), `configuration_version` (`ConfigurationVersion`), `deployment_strategy_id` (`DeploymentStrategyId`), `environment_id` (`EnvironmentId`).
@@ -341,7 +342,7 @@ pub mod deployment {
     use super::*;
     /// CloudFormation property type `DynamicExtensionParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appconfig-deployment-dynamicextensionparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DynamicExtensionParameters(rt::Props);
     impl DynamicExtensionParameters {
@@ -387,6 +388,7 @@ static DEPLOYMENT_STRATEGY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 3),
 };
 impl DeploymentStrategy {
     /// Declares a `AWS::AppConfig::DeploymentStrategy` with the stack-unique `id`. Required properties: `deployment_duration_in_minutes` (`DeploymentDurationInMinutes`), `growth_factor` (`GrowthFactor`), `name` (`Name`), `replicate_to` (`ReplicateTo`).
@@ -488,6 +490,7 @@ static ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("EnvironmentId", Some("environment_id"))],
+    schema: (&SCHEMAS, 4),
 };
 impl Environment {
     /// Declares a `AWS::AppConfig::Environment` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `name` (`Name`).
@@ -551,12 +554,13 @@ impl EnvironmentHandle {
 }
 /// Property types and value sets of [`Environment`] (`AWS::AppConfig::Environment`).
 pub mod environment {
+    pub use super::shared::DeletionProtectionCheck;
     use super::*;
     /// Amazon CloudWatch alarm to monitor during the deployment process.
     ///
     /// CloudFormation property type `Monitor`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appconfig-environment-monitor.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Monitor(rt::Props);
     impl Monitor {
@@ -576,17 +580,6 @@ pub mod environment {
         }
     }
     nested!(Monitor);
-    /// The values `DeletionProtectionCheck` accepts in `AppConfig::Environment`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum DeletionProtectionCheck {
-        /// `ACCOUNT_DEFAULT`
-        AccountDefault,
-        /// `APPLY`
-        Apply,
-        /// `BYPASS`
-        Bypass,
-    }
-    string_enum!(DeletionProtectionCheck { AccountDefault => "ACCOUNT_DEFAULT", Apply => "APPLY", Bypass => "BYPASS" });
 }
 /// Resource Type definition for AWS::AppConfig::ExperimentDefinition
 ///
@@ -608,6 +601,7 @@ static EXPERIMENT_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
         ("Control.Key", Some("control.key")),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl ExperimentDefinition {
     /// Declares a `AWS::AppConfig::ExperimentDefinition` with the stack-unique `id`. Required properties: `application_identifier` (`ApplicationIdentifier`), `audience_rule` (`AudienceRule`), `configuration_profile_identifier` (`ConfigurationProfileIdentifier`), `control` (`Control`), `environment_identifier` (`EnvironmentIdentifier`), `flag_key` (`FlagKey`), `name` (`Name`), `treatments` (`Treatments`).
@@ -726,7 +720,7 @@ pub mod experiment_definition {
     ///
     /// CloudFormation property type `Treatment`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appconfig-experimentdefinition-treatment.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Treatment(rt::Props);
     impl Treatment {
@@ -781,6 +775,7 @@ static EXPERIMENT_RUN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("StartedAt", Some("started_at")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl ExperimentRun {
     /// Declares a `AWS::AppConfig::ExperimentRun` with the stack-unique `id`. Required properties: `application_identifier` (`ApplicationIdentifier`), `experiment_definition_identifier` (`ExperimentDefinitionIdentifier`), `exposure_percentage` (`ExposurePercentage`).
@@ -879,7 +874,7 @@ pub mod experiment_run {
     ///
     /// CloudFormation property type `TreatmentOverrides`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appconfig-experimentrun-treatmentoverrides.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TreatmentOverrides(rt::Props);
     impl TreatmentOverrides {
@@ -918,6 +913,7 @@ static EXTENSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
         ("VersionNumber", Some("version_number")),
     ],
+    schema: (&SCHEMAS, 7),
 };
 impl Extension {
     /// Declares a `AWS::AppConfig::Extension` with the stack-unique `id`. Required properties: `actions` (`Actions`), `name` (`Name`).
@@ -993,6 +989,7 @@ static EXTENSION_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ResourceArn", Some("resource_arn")),
         ("ExtensionArn", Some("extension_arn")),
     ],
+    schema: (&SCHEMAS, 8),
 };
 impl ExtensionAssociation {
     /// Declares a `AWS::AppConfig::ExtensionAssociation` with the stack-unique `id`. No property is required.
@@ -1074,6 +1071,7 @@ static HOSTED_CONFIGURATION_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("VersionNumber", Some("version_number"))],
+    schema: (&SCHEMAS, 9),
 };
 impl HostedConfigurationVersion {
     /// Declares a `AWS::AppConfig::HostedConfigurationVersion` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `configuration_profile_id` (`ConfigurationProfileId`), `content` (`Content`), `content_type` (`ContentType`).
@@ -1144,4 +1142,20 @@ impl HostedConfigurationVersionHandle {
     pub fn version_number(&self) -> rt::Expr {
         self.0.attr("VersionNumber")
     }
+}
+/// Nested types that several `AppConfig` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `DeletionProtectionCheck` accepts in `AppConfig`'s `ConfigurationProfile`, `Environment`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum DeletionProtectionCheck {
+        /// `ACCOUNT_DEFAULT`
+        AccountDefault,
+        /// `APPLY`
+        Apply,
+        /// `BYPASS`
+        Bypass,
+    }
+    string_enum!(DeletionProtectionCheck { AccountDefault => "ACCOUNT_DEFAULT", Apply => "APPLY", Bypass => "BYPASS" });
 }

@@ -2,14 +2,22 @@
 //! `AppFabric` resource types of the CloudFormation registry (`AWS::AppFabric::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `appfabric` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("appfabric.schemas.jsonl"));
 /// Creates an app authorization within an app bundle, which allows AppFabric to connect to an application.
 ///
 /// CloudFormation: `AWS::AppFabric::AppAuthorization`. Terraform: `awscc_appfabric_app_authorization` (awscc provider).
@@ -69,6 +77,7 @@ static APP_AUTHORIZATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
         ("Persona", Some("persona")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl AppAuthorization {
     /// Declares a `AWS::AppFabric::AppAuthorization` with the stack-unique `id`. Required properties: `app` (`App`), `app_bundle_identifier` (`AppBundleIdentifier`), `auth_type` (`AuthType`), `tenant` (`Tenant`).
@@ -155,7 +164,7 @@ pub mod app_authorization {
     ///
     /// CloudFormation property type `ApiKeyCredential`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appfabric-appauthorization-apikeycredential.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ApiKeyCredential(rt::Props);
     impl ApiKeyCredential {
@@ -171,7 +180,7 @@ pub mod app_authorization {
     ///
     /// CloudFormation property type `Credential`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appfabric-appauthorization-credential.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Credential(rt::Props);
     impl Credential {
@@ -202,7 +211,7 @@ pub mod app_authorization {
     ///
     /// CloudFormation property type `Oauth2Credential`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appfabric-appauthorization-oauth2credential.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Oauth2Credential(rt::Props);
     impl Oauth2Credential {
@@ -223,7 +232,7 @@ pub mod app_authorization {
     ///
     /// CloudFormation property type `Tenant`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appfabric-appauthorization-tenant.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tenant(rt::Props);
     impl Tenant {
@@ -310,6 +319,7 @@ static INGESTION_DESTINATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl IngestionDestination {
     /// Declares a `AWS::AppFabric::IngestionDestination` with the stack-unique `id`. Required properties: `app_bundle_arn` (`AppBundleArn`), `destination_configuration` (`DestinationConfiguration`), `ingestion_arn` (`IngestionArn`), `processing_configuration` (`ProcessingConfiguration`).
@@ -383,7 +393,7 @@ pub mod ingestion_destination {
     ///
     /// CloudFormation property type `AuditLogDestinationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appfabric-ingestiondestination-auditlogdestinationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AuditLogDestinationConfiguration(rt::Props);
     impl AuditLogDestinationConfiguration {
@@ -399,7 +409,7 @@ pub mod ingestion_destination {
     ///
     /// CloudFormation property type `AuditLogProcessingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appfabric-ingestiondestination-auditlogprocessingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AuditLogProcessingConfiguration(rt::Props);
     impl AuditLogProcessingConfiguration {
@@ -416,7 +426,7 @@ pub mod ingestion_destination {
     ///
     /// CloudFormation property type `Destination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appfabric-ingestiondestination-destination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Destination(rt::Props);
     impl Destination {
@@ -446,7 +456,7 @@ pub mod ingestion_destination {
     ///
     /// CloudFormation property type `DestinationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appfabric-ingestiondestination-destinationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DestinationConfiguration(rt::Props);
     impl DestinationConfiguration {
@@ -462,7 +472,7 @@ pub mod ingestion_destination {
     ///
     /// CloudFormation property type `FirehoseStream`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appfabric-ingestiondestination-firehosestream.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FirehoseStream(rt::Props);
     impl FirehoseStream {
@@ -478,7 +488,7 @@ pub mod ingestion_destination {
     ///
     /// CloudFormation property type `ProcessingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appfabric-ingestiondestination-processingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProcessingConfiguration(rt::Props);
     impl ProcessingConfiguration {
@@ -494,7 +504,7 @@ pub mod ingestion_destination {
     ///
     /// CloudFormation property type `S3Bucket`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appfabric-ingestiondestination-s3bucket.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Bucket(rt::Props);
     impl S3Bucket {

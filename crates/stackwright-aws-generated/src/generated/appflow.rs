@@ -2,14 +2,22 @@
 //! `AppFlow` resource types of the CloudFormation registry (`AWS::AppFlow::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `appflow` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("appflow.schemas.jsonl"));
 /// Resource schema for AWS::AppFlow::Connector
 ///
 /// CloudFormation: `AWS::AppFlow::Connector`. Terraform: `awscc_appflow_connector` (awscc provider).
@@ -45,6 +53,7 @@ static CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("ConnectorArn", Some("connector_arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Connector {
     /// Declares a `AWS::AppFlow::Connector` with the stack-unique `id`. Required properties: `connector_provisioning_config` (`ConnectorProvisioningConfig`), `connector_provisioning_type` (`ConnectorProvisioningType`).
@@ -104,7 +113,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `ConnectorProvisioningConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connector-connectorprovisioningconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConnectorProvisioningConfig(rt::Props);
     impl ConnectorProvisioningConfig {
@@ -126,7 +135,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `LambdaConnectorProvisioningConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connector-lambdaconnectorprovisioningconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LambdaConnectorProvisioningConfig(rt::Props);
     impl LambdaConnectorProvisioningConfig {
@@ -177,6 +186,7 @@ static CONNECTOR_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ConnectorProfileArn", Some("connector_profile_arn")),
         ("CredentialsArn", Some("credentials_arn")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl ConnectorProfile {
     /// Declares a `AWS::AppFlow::ConnectorProfile` with the stack-unique `id`. Required properties: `connection_mode` (`ConnectionMode`), `connector_profile_name` (`ConnectorProfileName`), `connector_type` (`ConnectorType`).
@@ -259,7 +269,7 @@ pub mod connector_profile {
     use super::*;
     /// CloudFormation property type `AmplitudeConnectorProfileCredentials`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-amplitudeconnectorprofilecredentials.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AmplitudeConnectorProfileCredentials(rt::Props);
     impl AmplitudeConnectorProfileCredentials {
@@ -274,7 +284,7 @@ pub mod connector_profile {
     nested!(AmplitudeConnectorProfileCredentials);
     /// CloudFormation property type `ApiKeyCredentials`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-apikeycredentials.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ApiKeyCredentials(rt::Props);
     impl ApiKeyCredentials {
@@ -294,7 +304,7 @@ pub mod connector_profile {
     nested!(ApiKeyCredentials);
     /// CloudFormation property type `BasicAuthCredentials`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-basicauthcredentials.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BasicAuthCredentials(rt::Props);
     impl BasicAuthCredentials {
@@ -309,7 +319,7 @@ pub mod connector_profile {
     nested!(BasicAuthCredentials);
     /// CloudFormation property type `ConnectorOAuthRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-connectoroauthrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConnectorOAuthRequest(rt::Props);
     impl ConnectorOAuthRequest {
@@ -339,7 +349,7 @@ pub mod connector_profile {
     ///
     /// CloudFormation property type `ConnectorProfileConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-connectorprofileconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConnectorProfileConfig(rt::Props);
     impl ConnectorProfileConfig {
@@ -376,7 +386,7 @@ pub mod connector_profile {
     ///
     /// CloudFormation property type `ConnectorProfileCredentials`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-connectorprofilecredentials.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConnectorProfileCredentials(rt::Props);
     impl ConnectorProfileCredentials {
@@ -486,7 +496,7 @@ pub mod connector_profile {
     ///
     /// CloudFormation property type `ConnectorProfileProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-connectorprofileproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConnectorProfileProperties(rt::Props);
     impl ConnectorProfileProperties {
@@ -570,7 +580,7 @@ pub mod connector_profile {
     nested!(ConnectorProfileProperties);
     /// CloudFormation property type `CustomAuthCredentials`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-customauthcredentials.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomAuthCredentials(rt::Props);
     impl CustomAuthCredentials {
@@ -602,7 +612,7 @@ pub mod connector_profile {
     nested!(CustomAuthCredentials);
     /// CloudFormation property type `CustomConnectorProfileCredentials`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-customconnectorprofilecredentials.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomConnectorProfileCredentials(rt::Props);
     impl CustomConnectorProfileCredentials {
@@ -640,7 +650,7 @@ pub mod connector_profile {
     nested!(CustomConnectorProfileCredentials);
     /// CloudFormation property type `CustomConnectorProfileProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-customconnectorprofileproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomConnectorProfileProperties(rt::Props);
     impl CustomConnectorProfileProperties {
@@ -676,7 +686,7 @@ pub mod connector_profile {
     nested!(CustomConnectorProfileProperties);
     /// CloudFormation property type `DatadogConnectorProfileCredentials`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-datadogconnectorprofilecredentials.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DatadogConnectorProfileCredentials(rt::Props);
     impl DatadogConnectorProfileCredentials {
@@ -695,7 +705,7 @@ pub mod connector_profile {
     nested!(DatadogConnectorProfileCredentials);
     /// CloudFormation property type `DatadogConnectorProfileProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-datadogconnectorprofileproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DatadogConnectorProfileProperties(rt::Props);
     impl DatadogConnectorProfileProperties {
@@ -713,7 +723,7 @@ pub mod connector_profile {
     nested!(DatadogConnectorProfileProperties);
     /// CloudFormation property type `DynatraceConnectorProfileCredentials`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-dynatraceconnectorprofilecredentials.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DynatraceConnectorProfileCredentials(rt::Props);
     impl DynatraceConnectorProfileCredentials {
@@ -727,7 +737,7 @@ pub mod connector_profile {
     nested!(DynatraceConnectorProfileCredentials);
     /// CloudFormation property type `DynatraceConnectorProfileProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-dynatraceconnectorprofileproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DynatraceConnectorProfileProperties(rt::Props);
     impl DynatraceConnectorProfileProperties {
@@ -745,7 +755,7 @@ pub mod connector_profile {
     nested!(DynatraceConnectorProfileProperties);
     /// CloudFormation property type `GoogleAnalyticsConnectorProfileCredentials`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-googleanalyticsconnectorprofilecredentials.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GoogleAnalyticsConnectorProfileCredentials(rt::Props);
     impl GoogleAnalyticsConnectorProfileCredentials {
@@ -791,7 +801,7 @@ pub mod connector_profile {
     nested!(GoogleAnalyticsConnectorProfileCredentials);
     /// CloudFormation property type `InforNexusConnectorProfileCredentials`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-infornexusconnectorprofilecredentials.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InforNexusConnectorProfileCredentials(rt::Props);
     impl InforNexusConnectorProfileCredentials {
@@ -821,7 +831,7 @@ pub mod connector_profile {
     nested!(InforNexusConnectorProfileCredentials);
     /// CloudFormation property type `InforNexusConnectorProfileProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-infornexusconnectorprofileproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InforNexusConnectorProfileProperties(rt::Props);
     impl InforNexusConnectorProfileProperties {
@@ -839,7 +849,7 @@ pub mod connector_profile {
     nested!(InforNexusConnectorProfileProperties);
     /// CloudFormation property type `MarketoConnectorProfileCredentials`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-marketoconnectorprofilecredentials.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MarketoConnectorProfileCredentials(rt::Props);
     impl MarketoConnectorProfileCredentials {
@@ -877,7 +887,7 @@ pub mod connector_profile {
     nested!(MarketoConnectorProfileCredentials);
     /// CloudFormation property type `MarketoConnectorProfileProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-marketoconnectorprofileproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MarketoConnectorProfileProperties(rt::Props);
     impl MarketoConnectorProfileProperties {
@@ -895,7 +905,7 @@ pub mod connector_profile {
     nested!(MarketoConnectorProfileProperties);
     /// CloudFormation property type `OAuth2Credentials`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-oauth2credentials.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OAuth2Credentials(rt::Props);
     impl OAuth2Credentials {
@@ -933,7 +943,7 @@ pub mod connector_profile {
     nested!(OAuth2Credentials);
     /// CloudFormation property type `OAuth2Properties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-oauth2properties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OAuth2Properties(rt::Props);
     impl OAuth2Properties {
@@ -971,7 +981,7 @@ pub mod connector_profile {
     nested!(OAuth2Properties);
     /// CloudFormation property type `OAuthCredentials`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-oauthcredentials.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OAuthCredentials(rt::Props);
     impl OAuthCredentials {
@@ -1016,7 +1026,7 @@ pub mod connector_profile {
     nested!(OAuthCredentials);
     /// CloudFormation property type `OAuthProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-oauthproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OAuthProperties(rt::Props);
     impl OAuthProperties {
@@ -1049,7 +1059,7 @@ pub mod connector_profile {
     nested!(OAuthProperties);
     /// CloudFormation property type `PardotConnectorProfileCredentials`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-pardotconnectorprofilecredentials.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PardotConnectorProfileCredentials(rt::Props);
     impl PardotConnectorProfileCredentials {
@@ -1100,7 +1110,7 @@ pub mod connector_profile {
     nested!(PardotConnectorProfileCredentials);
     /// CloudFormation property type `PardotConnectorProfileProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-pardotconnectorprofileproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PardotConnectorProfileProperties(rt::Props);
     impl PardotConnectorProfileProperties {
@@ -1137,7 +1147,7 @@ pub mod connector_profile {
     nested!(PardotConnectorProfileProperties);
     /// CloudFormation property type `RedshiftConnectorProfileCredentials`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-redshiftconnectorprofilecredentials.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RedshiftConnectorProfileCredentials(rt::Props);
     impl RedshiftConnectorProfileCredentials {
@@ -1164,7 +1174,7 @@ pub mod connector_profile {
     nested!(RedshiftConnectorProfileCredentials);
     /// CloudFormation property type `RedshiftConnectorProfileProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-redshiftconnectorprofileproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RedshiftConnectorProfileProperties(rt::Props);
     impl RedshiftConnectorProfileProperties {
@@ -1244,7 +1254,7 @@ pub mod connector_profile {
     nested!(RedshiftConnectorProfileProperties);
     /// CloudFormation property type `SalesforceConnectorProfileCredentials`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-salesforceconnectorprofilecredentials.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SalesforceConnectorProfileCredentials(rt::Props);
     impl SalesforceConnectorProfileCredentials {
@@ -1309,7 +1319,7 @@ pub mod connector_profile {
     nested!(SalesforceConnectorProfileCredentials);
     /// CloudFormation property type `SalesforceConnectorProfileProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-salesforceconnectorprofileproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SalesforceConnectorProfileProperties(rt::Props);
     impl SalesforceConnectorProfileProperties {
@@ -1352,7 +1362,7 @@ pub mod connector_profile {
     nested!(SalesforceConnectorProfileProperties);
     /// CloudFormation property type `SAPODataConnectorProfileCredentials`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-sapodataconnectorprofilecredentials.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SapoDataConnectorProfileCredentials(rt::Props);
     impl SapoDataConnectorProfileCredentials {
@@ -1380,7 +1390,7 @@ pub mod connector_profile {
     nested!(SapoDataConnectorProfileCredentials);
     /// CloudFormation property type `SAPODataConnectorProfileProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-sapodataconnectorprofileproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SapoDataConnectorProfileProperties(rt::Props);
     impl SapoDataConnectorProfileProperties {
@@ -1451,7 +1461,7 @@ pub mod connector_profile {
     nested!(SapoDataConnectorProfileProperties);
     /// CloudFormation property type `ServiceNowConnectorProfileCredentials`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-servicenowconnectorprofilecredentials.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServiceNowConnectorProfileCredentials(rt::Props);
     impl ServiceNowConnectorProfileCredentials {
@@ -1485,7 +1495,7 @@ pub mod connector_profile {
     nested!(ServiceNowConnectorProfileCredentials);
     /// CloudFormation property type `ServiceNowConnectorProfileProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-servicenowconnectorprofileproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServiceNowConnectorProfileProperties(rt::Props);
     impl ServiceNowConnectorProfileProperties {
@@ -1503,7 +1513,7 @@ pub mod connector_profile {
     nested!(ServiceNowConnectorProfileProperties);
     /// CloudFormation property type `SingularConnectorProfileCredentials`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-singularconnectorprofilecredentials.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SingularConnectorProfileCredentials(rt::Props);
     impl SingularConnectorProfileCredentials {
@@ -1517,7 +1527,7 @@ pub mod connector_profile {
     nested!(SingularConnectorProfileCredentials);
     /// CloudFormation property type `SlackConnectorProfileCredentials`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-slackconnectorprofilecredentials.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SlackConnectorProfileCredentials(rt::Props);
     impl SlackConnectorProfileCredentials {
@@ -1555,7 +1565,7 @@ pub mod connector_profile {
     nested!(SlackConnectorProfileCredentials);
     /// CloudFormation property type `SlackConnectorProfileProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-slackconnectorprofileproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SlackConnectorProfileProperties(rt::Props);
     impl SlackConnectorProfileProperties {
@@ -1573,7 +1583,7 @@ pub mod connector_profile {
     nested!(SlackConnectorProfileProperties);
     /// CloudFormation property type `SnowflakeConnectorProfileCredentials`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-snowflakeconnectorprofilecredentials.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SnowflakeConnectorProfileCredentials(rt::Props);
     impl SnowflakeConnectorProfileCredentials {
@@ -1588,7 +1598,7 @@ pub mod connector_profile {
     nested!(SnowflakeConnectorProfileCredentials);
     /// CloudFormation property type `SnowflakeConnectorProfileProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-snowflakeconnectorprofileproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SnowflakeConnectorProfileProperties(rt::Props);
     impl SnowflakeConnectorProfileProperties {
@@ -1642,7 +1652,7 @@ pub mod connector_profile {
     nested!(SnowflakeConnectorProfileProperties);
     /// CloudFormation property type `TrendmicroConnectorProfileCredentials`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-trendmicroconnectorprofilecredentials.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TrendmicroConnectorProfileCredentials(rt::Props);
     impl TrendmicroConnectorProfileCredentials {
@@ -1660,7 +1670,7 @@ pub mod connector_profile {
     nested!(TrendmicroConnectorProfileCredentials);
     /// CloudFormation property type `VeevaConnectorProfileCredentials`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-veevaconnectorprofilecredentials.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VeevaConnectorProfileCredentials(rt::Props);
     impl VeevaConnectorProfileCredentials {
@@ -1675,7 +1685,7 @@ pub mod connector_profile {
     nested!(VeevaConnectorProfileCredentials);
     /// CloudFormation property type `VeevaConnectorProfileProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-veevaconnectorprofileproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VeevaConnectorProfileProperties(rt::Props);
     impl VeevaConnectorProfileProperties {
@@ -1693,7 +1703,7 @@ pub mod connector_profile {
     nested!(VeevaConnectorProfileProperties);
     /// CloudFormation property type `ZendeskConnectorProfileCredentials`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-zendeskconnectorprofilecredentials.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ZendeskConnectorProfileCredentials(rt::Props);
     impl ZendeskConnectorProfileCredentials {
@@ -1731,7 +1741,7 @@ pub mod connector_profile {
     nested!(ZendeskConnectorProfileCredentials);
     /// CloudFormation property type `ZendeskConnectorProfileProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-zendeskconnectorprofileproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ZendeskConnectorProfileProperties(rt::Props);
     impl ZendeskConnectorProfileProperties {
@@ -1857,6 +1867,7 @@ static FLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("FlowArn", Some("flow_arn"))],
+    schema: (&SCHEMAS, 2),
 };
 impl Flow {
     /// Declares a `AWS::AppFlow::Flow` with the stack-unique `id`. Required properties: `destination_flow_config_list` (`DestinationFlowConfigList`), `flow_name` (`FlowName`), `source_flow_config` (`SourceFlowConfig`), `tasks` (`Tasks`), `trigger_config` (`TriggerConfig`).
@@ -1941,7 +1952,7 @@ pub mod flow {
     use super::*;
     /// CloudFormation property type `AggregationConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-aggregationconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AggregationConfig(rt::Props);
     impl AggregationConfig {
@@ -1966,7 +1977,7 @@ pub mod flow {
     nested!(AggregationConfig);
     /// CloudFormation property type `AmplitudeSourceProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-amplitudesourceproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AmplitudeSourceProperties(rt::Props);
     impl AmplitudeSourceProperties {
@@ -1982,7 +1993,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `ConnectorOperator`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-connectoroperator.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConnectorOperator(rt::Props);
     impl ConnectorOperator {
@@ -2082,7 +2093,7 @@ pub mod flow {
     nested!(ConnectorOperator);
     /// CloudFormation property type `CustomConnectorDestinationProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-customconnectordestinationproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomConnectorDestinationProperties(rt::Props);
     impl CustomConnectorDestinationProperties {
@@ -2139,7 +2150,7 @@ pub mod flow {
     nested!(CustomConnectorDestinationProperties);
     /// CloudFormation property type `CustomConnectorSourceProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-customconnectorsourceproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomConnectorSourceProperties(rt::Props);
     impl CustomConnectorSourceProperties {
@@ -2173,7 +2184,7 @@ pub mod flow {
     nested!(CustomConnectorSourceProperties);
     /// CloudFormation property type `DataTransferApi`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-datatransferapi.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataTransferApi2(rt::Props);
     impl DataTransferApi2 {
@@ -2188,7 +2199,7 @@ pub mod flow {
     nested!(DataTransferApi2);
     /// CloudFormation property type `DatadogSourceProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-datadogsourceproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DatadogSourceProperties(rt::Props);
     impl DatadogSourceProperties {
@@ -2204,7 +2215,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `DestinationConnectorProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-destinationconnectorproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DestinationConnectorProperties(rt::Props);
     impl DestinationConnectorProperties {
@@ -2277,7 +2288,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `DestinationFlowConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-destinationflowconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DestinationFlowConfig(rt::Props);
     impl DestinationFlowConfig {
@@ -2322,7 +2333,7 @@ pub mod flow {
     nested!(DestinationFlowConfig);
     /// CloudFormation property type `DynatraceSourceProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-dynatracesourceproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DynatraceSourceProperties(rt::Props);
     impl DynatraceSourceProperties {
@@ -2336,7 +2347,7 @@ pub mod flow {
     nested!(DynatraceSourceProperties);
     /// CloudFormation property type `ErrorHandlingConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-errorhandlingconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ErrorHandlingConfig(rt::Props);
     impl ErrorHandlingConfig {
@@ -2370,7 +2381,7 @@ pub mod flow {
     nested!(ErrorHandlingConfig);
     /// CloudFormation property type `EventBridgeDestinationProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-eventbridgedestinationproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EventBridgeDestinationProperties(rt::Props);
     impl EventBridgeDestinationProperties {
@@ -2395,7 +2406,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `GlueDataCatalog`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-gluedatacatalog.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GlueDataCatalog(rt::Props);
     impl GlueDataCatalog {
@@ -2423,7 +2434,7 @@ pub mod flow {
     nested!(GlueDataCatalog);
     /// CloudFormation property type `GoogleAnalyticsSourceProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-googleanalyticssourceproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GoogleAnalyticsSourceProperties(rt::Props);
     impl GoogleAnalyticsSourceProperties {
@@ -2439,7 +2450,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `IncrementalPullConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-incrementalpullconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IncrementalPullConfig(rt::Props);
     impl IncrementalPullConfig {
@@ -2463,7 +2474,7 @@ pub mod flow {
     nested!(IncrementalPullConfig);
     /// CloudFormation property type `InforNexusSourceProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-infornexussourceproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InforNexusSourceProperties(rt::Props);
     impl InforNexusSourceProperties {
@@ -2477,7 +2488,7 @@ pub mod flow {
     nested!(InforNexusSourceProperties);
     /// CloudFormation property type `LookoutMetricsDestinationProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-lookoutmetricsdestinationproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LookoutMetricsDestinationProperties(rt::Props);
     impl LookoutMetricsDestinationProperties {
@@ -2495,7 +2506,7 @@ pub mod flow {
     nested!(LookoutMetricsDestinationProperties);
     /// CloudFormation property type `MarketoDestinationProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-marketodestinationproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MarketoDestinationProperties(rt::Props);
     impl MarketoDestinationProperties {
@@ -2518,7 +2529,7 @@ pub mod flow {
     nested!(MarketoDestinationProperties);
     /// CloudFormation property type `MarketoSourceProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-marketosourceproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MarketoSourceProperties(rt::Props);
     impl MarketoSourceProperties {
@@ -2534,7 +2545,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `MetadataCatalogConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-metadatacatalogconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetadataCatalogConfig(rt::Props);
     impl MetadataCatalogConfig {
@@ -2555,7 +2566,7 @@ pub mod flow {
     nested!(MetadataCatalogConfig);
     /// CloudFormation property type `PardotSourceProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-pardotsourceproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PardotSourceProperties(rt::Props);
     impl PardotSourceProperties {
@@ -2569,7 +2580,7 @@ pub mod flow {
     nested!(PardotSourceProperties);
     /// CloudFormation property type `PrefixConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-prefixconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PrefixConfig(rt::Props);
     impl PrefixConfig {
@@ -2605,7 +2616,7 @@ pub mod flow {
     nested!(PrefixConfig);
     /// CloudFormation property type `RedshiftDestinationProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-redshiftdestinationproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RedshiftDestinationProperties(rt::Props);
     impl RedshiftDestinationProperties {
@@ -2642,7 +2653,7 @@ pub mod flow {
     nested!(RedshiftDestinationProperties);
     /// CloudFormation property type `S3DestinationProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-s3destinationproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3DestinationProperties(rt::Props);
     impl S3DestinationProperties {
@@ -2671,7 +2682,7 @@ pub mod flow {
     nested!(S3DestinationProperties);
     /// CloudFormation property type `S3InputFormatConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-s3inputformatconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3InputFormatConfig(rt::Props);
     impl S3InputFormatConfig {
@@ -2690,7 +2701,7 @@ pub mod flow {
     nested!(S3InputFormatConfig);
     /// CloudFormation property type `S3OutputFormatConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-s3outputformatconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3OutputFormatConfig(rt::Props);
     impl S3OutputFormatConfig {
@@ -2732,7 +2743,7 @@ pub mod flow {
     nested!(S3OutputFormatConfig);
     /// CloudFormation property type `S3SourceProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-s3sourceproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3SourceProperties(rt::Props);
     impl S3SourceProperties {
@@ -2760,7 +2771,7 @@ pub mod flow {
     nested!(S3SourceProperties);
     /// CloudFormation property type `SalesforceDestinationProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-salesforcedestinationproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SalesforceDestinationProperties(rt::Props);
     impl SalesforceDestinationProperties {
@@ -2809,7 +2820,7 @@ pub mod flow {
     nested!(SalesforceDestinationProperties);
     /// CloudFormation property type `SalesforceSourceProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-salesforcesourceproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SalesforceSourceProperties(rt::Props);
     impl SalesforceSourceProperties {
@@ -2847,7 +2858,7 @@ pub mod flow {
     nested!(SalesforceSourceProperties);
     /// CloudFormation property type `SAPODataDestinationProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-sapodatadestinationproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SapoDataDestinationProperties(rt::Props);
     impl SapoDataDestinationProperties {
@@ -2904,7 +2915,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `SAPODataPaginationConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-sapodatapaginationconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SapoDataPaginationConfig(rt::Props);
     impl SapoDataPaginationConfig {
@@ -2920,7 +2931,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `SAPODataParallelismConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-sapodataparallelismconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SapoDataParallelismConfig(rt::Props);
     impl SapoDataParallelismConfig {
@@ -2938,7 +2949,7 @@ pub mod flow {
     nested!(SapoDataParallelismConfig);
     /// CloudFormation property type `SAPODataSourceProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-sapodatasourceproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SapoDataSourceProperties(rt::Props);
     impl SapoDataSourceProperties {
@@ -2973,7 +2984,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `ScheduledTriggerProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-scheduledtriggerproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ScheduledTriggerProperties(rt::Props);
     impl ScheduledTriggerProperties {
@@ -3041,7 +3052,7 @@ pub mod flow {
     nested!(ScheduledTriggerProperties);
     /// CloudFormation property type `ServiceNowSourceProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-servicenowsourceproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServiceNowSourceProperties(rt::Props);
     impl ServiceNowSourceProperties {
@@ -3055,7 +3066,7 @@ pub mod flow {
     nested!(ServiceNowSourceProperties);
     /// CloudFormation property type `SingularSourceProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-singularsourceproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SingularSourceProperties(rt::Props);
     impl SingularSourceProperties {
@@ -3069,7 +3080,7 @@ pub mod flow {
     nested!(SingularSourceProperties);
     /// CloudFormation property type `SlackSourceProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-slacksourceproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SlackSourceProperties(rt::Props);
     impl SlackSourceProperties {
@@ -3083,7 +3094,7 @@ pub mod flow {
     nested!(SlackSourceProperties);
     /// CloudFormation property type `SnowflakeDestinationProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-snowflakedestinationproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SnowflakeDestinationProperties(rt::Props);
     impl SnowflakeDestinationProperties {
@@ -3122,7 +3133,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `SourceConnectorProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-sourceconnectorproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SourceConnectorProperties(rt::Props);
     impl SourceConnectorProperties {
@@ -3224,7 +3235,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `SourceFlowConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-sourceflowconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SourceFlowConfig(rt::Props);
     impl SourceFlowConfig {
@@ -3280,7 +3291,7 @@ pub mod flow {
     nested!(SourceFlowConfig);
     /// CloudFormation property type `SuccessResponseHandlingConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-successresponsehandlingconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SuccessResponseHandlingConfig(rt::Props);
     impl SuccessResponseHandlingConfig {
@@ -3305,7 +3316,7 @@ pub mod flow {
     nested!(SuccessResponseHandlingConfig);
     /// CloudFormation property type `Task`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-task.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Task(rt::Props);
     impl Task {
@@ -3362,7 +3373,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `TaskPropertiesObject`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-taskpropertiesobject.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TaskPropertiesObject(rt::Props);
     impl TaskPropertiesObject {
@@ -3377,7 +3388,7 @@ pub mod flow {
     nested!(TaskPropertiesObject);
     /// CloudFormation property type `TrendmicroSourceProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-trendmicrosourceproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TrendmicroSourceProperties(rt::Props);
     impl TrendmicroSourceProperties {
@@ -3393,7 +3404,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `TriggerConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-triggerconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TriggerConfig(rt::Props);
     impl TriggerConfig {
@@ -3418,7 +3429,7 @@ pub mod flow {
     nested!(TriggerConfig);
     /// CloudFormation property type `UpsolverDestinationProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-upsolverdestinationproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UpsolverDestinationProperties(rt::Props);
     impl UpsolverDestinationProperties {
@@ -3446,7 +3457,7 @@ pub mod flow {
     nested!(UpsolverDestinationProperties);
     /// CloudFormation property type `UpsolverS3OutputFormatConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-upsolvers3outputformatconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UpsolverS3OutputFormatConfig(rt::Props);
     impl UpsolverS3OutputFormatConfig {
@@ -3474,7 +3485,7 @@ pub mod flow {
     nested!(UpsolverS3OutputFormatConfig);
     /// CloudFormation property type `VeevaSourceProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-veevasourceproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VeevaSourceProperties(rt::Props);
     impl VeevaSourceProperties {
@@ -3521,7 +3532,7 @@ pub mod flow {
     nested!(VeevaSourceProperties);
     /// CloudFormation property type `ZendeskDestinationProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-zendeskdestinationproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ZendeskDestinationProperties(rt::Props);
     impl ZendeskDestinationProperties {
@@ -3564,7 +3575,7 @@ pub mod flow {
     nested!(ZendeskDestinationProperties);
     /// CloudFormation property type `ZendeskSourceProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-zendesksourceproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ZendeskSourceProperties(rt::Props);
     impl ZendeskSourceProperties {

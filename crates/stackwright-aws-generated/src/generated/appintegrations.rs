@@ -2,14 +2,22 @@
 //! `AppIntegrations` resource types of the CloudFormation registry (`AWS::AppIntegrations::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `appintegrations` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("appintegrations.schemas.jsonl"));
 /// Resource Type definition for AWS:AppIntegrations::Application
 ///
 /// CloudFormation: `AWS::AppIntegrations::Application`. Terraform: `awscc_appintegrations_application` (awscc provider).
@@ -52,6 +60,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ApplicationArn", Some("application_arn")),
         ("Id", Some("id")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Application {
     /// Declares a `AWS::AppIntegrations::Application` with the stack-unique `id`. Required properties: `application_source_config` (`ApplicationSourceConfig`), `name` (`Name`), `namespace` (`Namespace`).
@@ -159,7 +168,7 @@ pub mod application {
     use super::*;
     /// CloudFormation property type `ApplicationConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appintegrations-application-applicationconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ApplicationConfig(rt::Props);
     impl ApplicationConfig {
@@ -180,7 +189,7 @@ pub mod application {
     ///
     /// CloudFormation property type `ApplicationSourceConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appintegrations-application-applicationsourceconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ApplicationSourceConfig(rt::Props);
     impl ApplicationSourceConfig {
@@ -198,7 +207,7 @@ pub mod application {
     nested!(ApplicationSourceConfig);
     /// CloudFormation property type `ContactHandling`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appintegrations-application-contacthandling.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContactHandling(rt::Props);
     impl ContactHandling {
@@ -212,7 +221,7 @@ pub mod application {
     nested!(ContactHandling);
     /// CloudFormation property type `ExternalUrlConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appintegrations-application-externalurlconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ExternalUrlConfig(rt::Props);
     impl ExternalUrlConfig {
@@ -238,7 +247,7 @@ pub mod application {
     nested!(ExternalUrlConfig);
     /// CloudFormation property type `IframeConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appintegrations-application-iframeconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IframeConfig(rt::Props);
     impl IframeConfig {
@@ -323,6 +332,7 @@ static DATA_INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Id", Some("id")),
         ("DataIntegrationArn", Some("data_integration_arn")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl DataIntegration {
     /// Declares a `AWS::AppIntegrations::DataIntegration` with the stack-unique `id`. Required properties: `kms_key` (`KmsKey`), `name` (`Name`), `source_uri` (`SourceURI`).
@@ -404,7 +414,7 @@ pub mod data_integration {
     ///
     /// CloudFormation property type `FileConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appintegrations-dataintegration-fileconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FileConfiguration(rt::Props);
     impl FileConfiguration {
@@ -425,7 +435,7 @@ pub mod data_integration {
     nested!(FileConfiguration);
     /// CloudFormation property type `ScheduleConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appintegrations-dataintegration-scheduleconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ScheduleConfig(rt::Props);
     impl ScheduleConfig {
@@ -501,6 +511,7 @@ static EVENT_INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("EventIntegrationArn", Some("event_integration_arn"))],
+    schema: (&SCHEMAS, 2),
 };
 impl EventIntegration {
     /// Declares a `AWS::AppIntegrations::EventIntegration` with the stack-unique `id`. Required properties: `event_bridge_bus` (`EventBridgeBus`), `event_filter` (`EventFilter`), `name` (`Name`).
@@ -548,7 +559,7 @@ pub mod event_integration {
     use super::*;
     /// CloudFormation property type `EventFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appintegrations-eventintegration-eventfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EventFilter(rt::Props);
     impl EventFilter {

@@ -2,14 +2,23 @@
 //! `ApplicationAutoScaling` resource types of the CloudFormation registry (`AWS::ApplicationAutoScaling::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `applicationautoscaling` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas =
+    rt::Schemas::new(include_str!("applicationautoscaling.schemas.jsonl"));
 /// The ``AWS::ApplicationAutoScaling::ScalableTarget`` resource specifies a resource that Application Auto Scaling can scale, such as an AWS::DynamoDB::Table or AWS::ECS::Service resource.
 ///
 /// CloudFormation: `AWS::ApplicationAutoScaling::ScalableTarget`. Terraform: `awscc_applicationautoscaling_scalable_target` (awscc provider).
@@ -23,6 +32,7 @@ static SCALABLE_TARGET_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 0),
 };
 impl ScalableTarget {
     /// Declares a `AWS::ApplicationAutoScaling::ScalableTarget` with the stack-unique `id`. Required properties: `max_capacity` (`MaxCapacity`), `min_capacity` (`MinCapacity`), `resource_id` (`ResourceId`), `scalable_dimension` (`ScalableDimension`), `service_namespace` (`ServiceNamespace`).
@@ -94,12 +104,13 @@ impl ScalableTargetHandle {
 }
 /// Property types and value sets of [`ScalableTarget`] (`AWS::ApplicationAutoScaling::ScalableTarget`).
 pub mod scalable_target {
+    pub use super::shared::ServiceNamespace;
     use super::*;
     /// ``ScalableTargetAction`` specifies the minimum and maximum capacity for the ``ScalableTargetAction`` property of the [AWS::ApplicationAutoScaling::ScalableTarget ScheduledAction](https://docs.aws.amaz…
     ///
     /// CloudFormation property type `ScalableTargetAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalabletarget-scalabletargetaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ScalableTargetAction(rt::Props);
     impl ScalableTargetAction {
@@ -130,7 +141,7 @@ pub mod scalable_target {
     ///
     /// CloudFormation property type `ScheduledAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalabletarget-scheduledaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ScheduledAction(rt::Props);
     impl ScheduledAction {
@@ -187,7 +198,7 @@ pub mod scalable_target {
     ///
     /// CloudFormation property type `SuspendedState`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalabletarget-suspendedstate.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SuspendedState(rt::Props);
     impl SuspendedState {
@@ -286,41 +297,6 @@ pub mod scalable_target {
         WorkspacesWorkspacespoolDesiredUserSessions,
     }
     string_enum!(ScalableDimension { AppstreamFleetDesiredCapacity => "appstream:fleet:DesiredCapacity", CassandraTableReadCapacityUnits => "cassandra:table:ReadCapacityUnits", CassandraTableWriteCapacityUnits => "cassandra:table:WriteCapacityUnits", ComprehendDocumentClassifierEndpointDesiredInferenceUnits => "comprehend:document-classifier-endpoint:DesiredInferenceUnits", ComprehendEntityRecognizerEndpointDesiredInferenceUnits => "comprehend:entity-recognizer-endpoint:DesiredInferenceUnits", CustomResourceResourceTypeProperty => "custom-resource:ResourceType:Property", DynamodbIndexReadCapacityUnits => "dynamodb:index:ReadCapacityUnits", DynamodbIndexWriteCapacityUnits => "dynamodb:index:WriteCapacityUnits", DynamodbTableReadCapacityUnits => "dynamodb:table:ReadCapacityUnits", DynamodbTableWriteCapacityUnits => "dynamodb:table:WriteCapacityUnits", Ec2CapacityReservationAvailableInstances => "ec2:capacity-reservation:AvailableInstances", Ec2SpotFleetRequestTargetCapacity => "ec2:spot-fleet-request:TargetCapacity", EcsServiceDesiredCount => "ecs:service:DesiredCount", ElasticacheCacheClusterNodes => "elasticache:cache-cluster:Nodes", ElasticacheReplicationGroupNodeGroups => "elasticache:replication-group:NodeGroups", ElasticacheReplicationGroupReplicas => "elasticache:replication-group:Replicas", ElasticmapreduceInstancegroupInstanceCount => "elasticmapreduce:instancegroup:InstanceCount", KafkaBrokerStorageVolumeSize => "kafka:broker-storage:VolumeSize", LambdaFunctionProvisionedConcurrency => "lambda:function:ProvisionedConcurrency", NeptuneClusterReadReplicaCount => "neptune:cluster:ReadReplicaCount", RdsClusterReadReplicaCount => "rds:cluster:ReadReplicaCount", SagemakerInferenceComponentDesiredCopyCount => "sagemaker:inference-component:DesiredCopyCount", SagemakerVariantDesiredInstanceCount => "sagemaker:variant:DesiredInstanceCount", SagemakerVariantDesiredProvisionedConcurrency => "sagemaker:variant:DesiredProvisionedConcurrency", WorkspacesWorkspacespoolDesiredUserSessions => "workspaces:workspacespool:DesiredUserSessions" });
-    /// The values `ServiceNamespace` accepts in `ApplicationAutoScaling::ScalableTarget`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ServiceNamespace {
-        /// `appstream`
-        Appstream,
-        /// `cassandra`
-        Cassandra,
-        /// `comprehend`
-        Comprehend,
-        /// `custom-resource`
-        CustomResource,
-        /// `dynamodb`
-        Dynamodb,
-        /// `ec2`
-        Ec2,
-        /// `ecs`
-        Ecs,
-        /// `elasticache`
-        Elasticache,
-        /// `elasticmapreduce`
-        Elasticmapreduce,
-        /// `kafka`
-        Kafka,
-        /// `lambda`
-        Lambda,
-        /// `neptune`
-        Neptune,
-        /// `rds`
-        Rds,
-        /// `sagemaker`
-        Sagemaker,
-        /// `workspaces`
-        Workspaces,
-    }
-    string_enum!(ServiceNamespace { Appstream => "appstream", Cassandra => "cassandra", Comprehend => "comprehend", CustomResource => "custom-resource", Dynamodb => "dynamodb", Ec2 => "ec2", Ecs => "ecs", Elasticache => "elasticache", Elasticmapreduce => "elasticmapreduce", Kafka => "kafka", Lambda => "lambda", Neptune => "neptune", Rds => "rds", Sagemaker => "sagemaker", Workspaces => "workspaces" });
 }
 /// The ``AWS::ApplicationAutoScaling::ScalingPolicy`` resource defines a scaling policy that Application Auto Scaling uses to adjust the capacity of a scalable target.
 ///
@@ -335,6 +311,7 @@ static SCALING_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 1),
 };
 impl ScalingPolicy {
     /// Declares a `AWS::ApplicationAutoScaling::ScalingPolicy` with the stack-unique `id`. Required properties: `policy_name` (`PolicyName`), `policy_type` (`PolicyType`).
@@ -443,12 +420,13 @@ impl ScalingPolicyHandle {
 }
 /// Property types and value sets of [`ScalingPolicy`] (`AWS::ApplicationAutoScaling::ScalingPolicy`).
 pub mod scaling_policy {
+    pub use super::shared::ServiceNamespace;
     use super::*;
     /// Contains customized metric specification information for a target tracking scaling policy for Application Auto Scaling.
     ///
     /// CloudFormation property type `CustomizedMetricSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-customizedmetricspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomizedMetricSpecification(rt::Props);
     impl CustomizedMetricSpecification {
@@ -511,7 +489,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `MetricDimension`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-metricdimension.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricDimension(rt::Props);
     impl MetricDimension {
@@ -528,7 +506,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `PredefinedMetricSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predefinedmetricspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PredefinedMetricSpecification(rt::Props);
     impl PredefinedMetricSpecification {
@@ -556,7 +534,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `PredictiveScalingCustomizedCapacityMetric`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingcustomizedcapacitymetric.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingCustomizedCapacityMetric(rt::Props);
     impl PredictiveScalingCustomizedCapacityMetric {
@@ -578,7 +556,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `PredictiveScalingCustomizedLoadMetric`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingcustomizedloadmetric.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingCustomizedLoadMetric(rt::Props);
     impl PredictiveScalingCustomizedLoadMetric {
@@ -600,7 +578,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `PredictiveScalingCustomizedScalingMetric`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingcustomizedscalingmetric.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingCustomizedScalingMetric(rt::Props);
     impl PredictiveScalingCustomizedScalingMetric {
@@ -622,7 +600,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `PredictiveScalingMetric`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingmetric.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingMetric(rt::Props);
     impl PredictiveScalingMetric {
@@ -664,7 +642,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `PredictiveScalingMetricDataQuery`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingmetricdataquery.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingMetricDataQuery(rt::Props);
     impl PredictiveScalingMetricDataQuery {
@@ -716,7 +694,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `PredictiveScalingMetricDimension`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingmetricdimension.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingMetricDimension(rt::Props);
     impl PredictiveScalingMetricDimension {
@@ -745,7 +723,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `PredictiveScalingMetricSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingmetricspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingMetricSpecification(rt::Props);
     impl PredictiveScalingMetricSpecification {
@@ -845,7 +823,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `PredictiveScalingMetricStat`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingmetricstat.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingMetricStat(rt::Props);
     impl PredictiveScalingMetricStat {
@@ -881,7 +859,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `PredictiveScalingPolicyConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingpolicyconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingPolicyConfiguration(rt::Props);
     impl PredictiveScalingPolicyConfiguration {
@@ -943,7 +921,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `PredictiveScalingPredefinedLoadMetric`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingpredefinedloadmetric.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingPredefinedLoadMetric(rt::Props);
     impl PredictiveScalingPredefinedLoadMetric {
@@ -971,7 +949,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `PredictiveScalingPredefinedMetricPair`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingpredefinedmetricpair.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingPredefinedMetricPair(rt::Props);
     impl PredictiveScalingPredefinedMetricPair {
@@ -999,7 +977,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `PredictiveScalingPredefinedScalingMetric`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingpredefinedscalingmetric.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingPredefinedScalingMetric(rt::Props);
     impl PredictiveScalingPredefinedScalingMetric {
@@ -1027,7 +1005,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `StepAdjustment`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-stepadjustment.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StepAdjustment(rt::Props);
     impl StepAdjustment {
@@ -1069,7 +1047,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `StepScalingPolicyConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-stepscalingpolicyconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StepScalingPolicyConfiguration(rt::Props);
     impl StepScalingPolicyConfiguration {
@@ -1129,7 +1107,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `TargetTrackingMetric`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-targettrackingmetric.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TargetTrackingMetric(rt::Props);
     impl TargetTrackingMetric {
@@ -1171,7 +1149,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `TargetTrackingMetricDataQuery`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-targettrackingmetricdataquery.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TargetTrackingMetricDataQuery(rt::Props);
     impl TargetTrackingMetricDataQuery {
@@ -1223,7 +1201,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `TargetTrackingMetricDimension`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-targettrackingmetricdimension.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TargetTrackingMetricDimension(rt::Props);
     impl TargetTrackingMetricDimension {
@@ -1252,7 +1230,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `TargetTrackingMetricStat`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-targettrackingmetricstat.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TargetTrackingMetricStat(rt::Props);
     impl TargetTrackingMetricStat {
@@ -1288,7 +1266,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `TargetTrackingScalingPolicyConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-targettrackingscalingpolicyconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TargetTrackingScalingPolicyConfiguration(rt::Props);
     impl TargetTrackingScalingPolicyConfiguration {
@@ -1422,41 +1400,6 @@ pub mod scaling_policy {
         WorkspacesWorkspacespoolDesiredUserSessions,
     }
     string_enum!(ScalableDimension { AppstreamFleetDesiredCapacity => "appstream:fleet:DesiredCapacity", CassandraTableReadCapacityUnits => "cassandra:table:ReadCapacityUnits", CassandraTableWriteCapacityUnits => "cassandra:table:WriteCapacityUnits", ComprehendDocumentClassifierEndpointDesiredInferenceUnits => "comprehend:document-classifier-endpoint:DesiredInferenceUnits", ComprehendEntityRecognizerEndpointDesiredInferenceUnits => "comprehend:entity-recognizer-endpoint:DesiredInferenceUnits", CustomResourceResourceTypeProperty => "custom-resource:ResourceType:Property", DynamodbIndexReadCapacityUnits => "dynamodb:index:ReadCapacityUnits", DynamodbIndexWriteCapacityUnits => "dynamodb:index:WriteCapacityUnits", DynamodbTableReadCapacityUnits => "dynamodb:table:ReadCapacityUnits", DynamodbTableWriteCapacityUnits => "dynamodb:table:WriteCapacityUnits", Ec2SpotFleetRequestTargetCapacity => "ec2:spot-fleet-request:TargetCapacity", EcsServiceDesiredCount => "ecs:service:DesiredCount", ElasticacheCacheClusterNodes => "elasticache:cache-cluster:Nodes", ElasticacheReplicationGroupNodeGroups => "elasticache:replication-group:NodeGroups", ElasticacheReplicationGroupReplicas => "elasticache:replication-group:Replicas", ElasticmapreduceInstancegroupInstanceCount => "elasticmapreduce:instancegroup:InstanceCount", KafkaBrokerStorageVolumeSize => "kafka:broker-storage:VolumeSize", LambdaFunctionProvisionedConcurrency => "lambda:function:ProvisionedConcurrency", NeptuneClusterReadReplicaCount => "neptune:cluster:ReadReplicaCount", RdsClusterReadReplicaCount => "rds:cluster:ReadReplicaCount", SagemakerInferenceComponentDesiredCopyCount => "sagemaker:inference-component:DesiredCopyCount", SagemakerVariantDesiredInstanceCount => "sagemaker:variant:DesiredInstanceCount", SagemakerVariantDesiredProvisionedConcurrency => "sagemaker:variant:DesiredProvisionedConcurrency", WorkspacesWorkspacespoolDesiredUserSessions => "workspaces:workspacespool:DesiredUserSessions" });
-    /// The values `ServiceNamespace` accepts in `ApplicationAutoScaling::ScalingPolicy`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ServiceNamespace {
-        /// `appstream`
-        Appstream,
-        /// `cassandra`
-        Cassandra,
-        /// `comprehend`
-        Comprehend,
-        /// `custom-resource`
-        CustomResource,
-        /// `dynamodb`
-        Dynamodb,
-        /// `ec2`
-        Ec2,
-        /// `ecs`
-        Ecs,
-        /// `elasticache`
-        Elasticache,
-        /// `elasticmapreduce`
-        Elasticmapreduce,
-        /// `kafka`
-        Kafka,
-        /// `lambda`
-        Lambda,
-        /// `neptune`
-        Neptune,
-        /// `rds`
-        Rds,
-        /// `sagemaker`
-        Sagemaker,
-        /// `workspaces`
-        Workspaces,
-    }
-    string_enum!(ServiceNamespace { Appstream => "appstream", Cassandra => "cassandra", Comprehend => "comprehend", CustomResource => "custom-resource", Dynamodb => "dynamodb", Ec2 => "ec2", Ecs => "ecs", Elasticache => "elasticache", Elasticmapreduce => "elasticmapreduce", Kafka => "kafka", Lambda => "lambda", Neptune => "neptune", Rds => "rds", Sagemaker => "sagemaker", Workspaces => "workspaces" });
     /// The values `PredefinedMetricType` accepts in `ApplicationAutoScaling::ScalingPolicy`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum PredefinedMetricType {
@@ -1602,4 +1545,44 @@ pub mod scaling_policy {
         TotalAlbRequestCount,
     }
     string_enum!(PredefinedMetricType2 { AlbRequestCount => "ALBRequestCount", AlbRequestCountPerTarget => "ALBRequestCountPerTarget", EcsServiceAverageCpuUtilization => "ECSServiceAverageCPUUtilization", EcsServiceAverageMemoryUtilization => "ECSServiceAverageMemoryUtilization", EcsServiceCpuUtilization => "ECSServiceCPUUtilization", EcsServiceMemoryUtilization => "ECSServiceMemoryUtilization", EcsServiceTotalCpuUtilization => "ECSServiceTotalCPUUtilization", EcsServiceTotalMemoryUtilization => "ECSServiceTotalMemoryUtilization", TotalAlbRequestCount => "TotalALBRequestCount" });
+}
+/// Nested types that several `ApplicationAutoScaling` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `ServiceNamespace` accepts in `ApplicationAutoScaling`'s `ScalableTarget`, `ScalingPolicy`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum ServiceNamespace {
+        /// `appstream`
+        Appstream,
+        /// `cassandra`
+        Cassandra,
+        /// `comprehend`
+        Comprehend,
+        /// `custom-resource`
+        CustomResource,
+        /// `dynamodb`
+        Dynamodb,
+        /// `ec2`
+        Ec2,
+        /// `ecs`
+        Ecs,
+        /// `elasticache`
+        Elasticache,
+        /// `elasticmapreduce`
+        Elasticmapreduce,
+        /// `kafka`
+        Kafka,
+        /// `lambda`
+        Lambda,
+        /// `neptune`
+        Neptune,
+        /// `rds`
+        Rds,
+        /// `sagemaker`
+        Sagemaker,
+        /// `workspaces`
+        Workspaces,
+    }
+    string_enum!(ServiceNamespace { Appstream => "appstream", Cassandra => "cassandra", Comprehend => "comprehend", CustomResource => "custom-resource", Dynamodb => "dynamodb", Ec2 => "ec2", Ecs => "ecs", Elasticache => "elasticache", Elasticmapreduce => "elasticmapreduce", Kafka => "kafka", Lambda => "lambda", Neptune => "neptune", Rds => "rds", Sagemaker => "sagemaker", Workspaces => "workspaces" });
 }

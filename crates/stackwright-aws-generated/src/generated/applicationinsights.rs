@@ -2,14 +2,22 @@
 //! `ApplicationInsights` resource types of the CloudFormation registry (`AWS::ApplicationInsights::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `applicationinsights` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("applicationinsights.schemas.jsonl"));
 /// Resource Type definition for AWS::ApplicationInsights::Application
 ///
 /// CloudFormation: `AWS::ApplicationInsights::Application`. Terraform: `awscc_applicationinsights_application` (awscc provider).
@@ -29,6 +37,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("ApplicationARN", Some("application_arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Application {
     /// Declares a `AWS::ApplicationInsights::Application` with the stack-unique `id`. Required properties: `resource_group_name` (`ResourceGroupName`).
@@ -176,7 +185,7 @@ pub mod application {
     ///
     /// CloudFormation property type `Alarm`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-alarm.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Alarm(rt::Props);
     impl Alarm {
@@ -199,7 +208,7 @@ pub mod application {
     ///
     /// CloudFormation property type `AlarmMetric`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-alarmmetric.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AlarmMetric(rt::Props);
     impl AlarmMetric {
@@ -219,7 +228,7 @@ pub mod application {
     ///
     /// CloudFormation property type `ComponentConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-componentconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ComponentConfiguration(rt::Props);
     impl ComponentConfiguration {
@@ -259,7 +268,7 @@ pub mod application {
     ///
     /// CloudFormation property type `ComponentMonitoringSetting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-componentmonitoringsetting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ComponentMonitoringSetting(rt::Props);
     impl ComponentMonitoringSetting {
@@ -324,7 +333,7 @@ pub mod application {
     ///
     /// CloudFormation property type `ConfigurationDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-configurationdetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConfigurationDetails(rt::Props);
     impl ConfigurationDetails {
@@ -440,7 +449,7 @@ pub mod application {
     ///
     /// CloudFormation property type `CustomComponent`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-customcomponent.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomComponent(rt::Props);
     impl CustomComponent {
@@ -468,7 +477,7 @@ pub mod application {
     ///
     /// CloudFormation property type `HAClusterPrometheusExporter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-haclusterprometheusexporter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HaClusterPrometheusExporter(rt::Props);
     impl HaClusterPrometheusExporter {
@@ -491,7 +500,7 @@ pub mod application {
     ///
     /// CloudFormation property type `HANAPrometheusExporter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-hanaprometheusexporter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HanaPrometheusExporter(rt::Props);
     impl HanaPrometheusExporter {
@@ -531,7 +540,7 @@ pub mod application {
     ///
     /// CloudFormation property type `JMXPrometheusExporter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-jmxprometheusexporter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct JmxPrometheusExporter(rt::Props);
     impl JmxPrometheusExporter {
@@ -568,7 +577,7 @@ pub mod application {
     ///
     /// CloudFormation property type `Log`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-log.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Log(rt::Props);
     impl Log {
@@ -614,7 +623,7 @@ pub mod application {
     ///
     /// CloudFormation property type `LogPattern`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-logpattern.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LogPattern(rt::Props);
     impl LogPattern {
@@ -640,7 +649,7 @@ pub mod application {
     ///
     /// CloudFormation property type `LogPatternSet`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-logpatternset.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LogPatternSet(rt::Props);
     impl LogPatternSet {
@@ -664,7 +673,7 @@ pub mod application {
     ///
     /// CloudFormation property type `NetWeaverPrometheusExporter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-netweaverprometheusexporter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NetWeaverPrometheusExporter(rt::Props);
     impl NetWeaverPrometheusExporter {
@@ -696,7 +705,7 @@ pub mod application {
     ///
     /// CloudFormation property type `Process`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-process.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Process(rt::Props);
     impl Process {
@@ -724,7 +733,7 @@ pub mod application {
     ///
     /// CloudFormation property type `SQLServerPrometheusExporter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-sqlserverprometheusexporter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SqlServerPrometheusExporter(rt::Props);
     impl SqlServerPrometheusExporter {
@@ -752,7 +761,7 @@ pub mod application {
     ///
     /// CloudFormation property type `SubComponentConfigurationDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-subcomponentconfigurationdetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SubComponentConfigurationDetails(rt::Props);
     impl SubComponentConfigurationDetails {
@@ -797,7 +806,7 @@ pub mod application {
     ///
     /// CloudFormation property type `SubComponentTypeConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-subcomponenttypeconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SubComponentTypeConfiguration(rt::Props);
     impl SubComponentTypeConfiguration {
@@ -825,7 +834,7 @@ pub mod application {
     ///
     /// CloudFormation property type `WindowsEvent`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-windowsevent.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WindowsEvent(rt::Props);
     impl WindowsEvent {

@@ -2,14 +2,22 @@
 //! `ApplicationSignals` resource types of the CloudFormation registry (`AWS::ApplicationSignals::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `applicationsignals` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("applicationsignals.schemas.jsonl"));
 /// Resource Type definition for AWS::ApplicationSignals::Discovery
 ///
 /// CloudFormation: `AWS::ApplicationSignals::Discovery`. Terraform: `awscc_applicationsignals_discovery` (awscc provider).
@@ -23,6 +31,7 @@ static DISCOVERY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("AccountId", Some("account_id"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Discovery {
     /// Declares a `AWS::ApplicationSignals::Discovery` with the stack-unique `id`. No property is required.
@@ -59,6 +68,7 @@ static GROUPING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
         ("AccountId", Some("account_id")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl GroupingConfiguration {
     /// Declares a `AWS::ApplicationSignals::GroupingConfiguration` with the stack-unique `id`. Required properties: `grouping_attribute_definitions` (`GroupingAttributeDefinitions`).
@@ -98,7 +108,7 @@ pub mod grouping_configuration {
     use super::*;
     /// CloudFormation property type `GroupingAttributeDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-groupingconfiguration-groupingattributedefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GroupingAttributeDefinition(rt::Props);
     impl GroupingAttributeDefinition {
@@ -183,6 +193,7 @@ static INSTRUMENTATION_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LocationHash", Some("location_hash")),
         ("CreatedAt", Some("created_at")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl InstrumentationConfig {
     /// Declares a `AWS::ApplicationSignals::InstrumentationConfig` with the stack-unique `id`. Required properties: `capture_configuration` (`CaptureConfiguration`), `environment` (`Environment`), `instrumentation_type` (`InstrumentationType`), `location` (`Location`), `service` (`Service`), `signal_type` (`SignalType`).
@@ -273,7 +284,7 @@ pub mod instrumentation_config {
     ///
     /// CloudFormation property type `CaptureConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-instrumentationconfig-captureconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CaptureConfiguration(rt::Props);
     impl CaptureConfiguration {
@@ -289,7 +300,7 @@ pub mod instrumentation_config {
     ///
     /// CloudFormation property type `CaptureLimitsConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-instrumentationconfig-capturelimitsconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CaptureLimitsConfig(rt::Props);
     impl CaptureLimitsConfig {
@@ -379,7 +390,7 @@ pub mod instrumentation_config {
     ///
     /// CloudFormation property type `CodeCaptureConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-instrumentationconfig-codecaptureconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CodeCaptureConfiguration(rt::Props);
     impl CodeCaptureConfiguration {
@@ -443,7 +454,7 @@ pub mod instrumentation_config {
     ///
     /// CloudFormation property type `CodeLocation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-instrumentationconfig-codelocation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CodeLocation(rt::Props);
     impl CodeLocation {
@@ -491,7 +502,7 @@ pub mod instrumentation_config {
     ///
     /// CloudFormation property type `Location`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-instrumentationconfig-location.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Location(rt::Props);
     impl Location {
@@ -549,6 +560,7 @@ static SERVICE_LEVEL_OBJECTIVE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdatedTime", Some("last_updated_time")),
         ("EvaluationType", Some("evaluation_type")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl ServiceLevelObjective {
     /// Declares a `AWS::ApplicationSignals::ServiceLevelObjective` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -655,7 +667,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `BurnRateConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-burnrateconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BurnRateConfiguration(rt::Props);
     impl BurnRateConfiguration {
@@ -675,7 +687,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `CalendarInterval`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-calendarinterval.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CalendarInterval(rt::Props);
     impl CalendarInterval {
@@ -691,7 +703,7 @@ pub mod service_level_objective {
     nested!(CalendarInterval);
     /// CloudFormation property type `CompositeSliComponent`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-compositeslicomponent.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CompositeSliComponent(rt::Props);
     impl CompositeSliComponent {
@@ -709,7 +721,7 @@ pub mod service_level_objective {
     nested!(CompositeSliComponent);
     /// CloudFormation property type `CompositeSliConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-compositesliconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CompositeSliConfig(rt::Props);
     impl CompositeSliConfig {
@@ -741,7 +753,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `DependencyConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-dependencyconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DependencyConfig(rt::Props);
     impl DependencyConfig {
@@ -771,7 +783,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `Dimension`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-dimension.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Dimension(rt::Props);
     impl Dimension {
@@ -788,7 +800,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `ExclusionWindow`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-exclusionwindow.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ExclusionWindow(rt::Props);
     impl ExclusionWindow {
@@ -827,7 +839,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `Goal`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-goal.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Goal(rt::Props);
     impl Goal {
@@ -868,7 +880,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `Interval`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-interval.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Interval(rt::Props);
     impl Interval {
@@ -899,7 +911,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `Metric`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-metric.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Metric(rt::Props);
     impl Metric {
@@ -938,7 +950,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `MetricDataQuery`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-metricdataquery.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricDataQuery(rt::Props);
     impl MetricDataQuery {
@@ -985,7 +997,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `MetricSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-metricsource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricSource(rt::Props);
     impl MetricSource {
@@ -1023,7 +1035,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `MetricStat`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-metricstat.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricStat(rt::Props);
     impl MetricStat {
@@ -1048,7 +1060,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `MonitoredRequestCountMetric`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-monitoredrequestcountmetric.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MonitoredRequestCountMetric(rt::Props);
     impl MonitoredRequestCountMetric {
@@ -1088,7 +1100,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `RecurrenceRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-recurrencerule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RecurrenceRule(rt::Props);
     impl RecurrenceRule {
@@ -1104,7 +1116,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `RequestBasedSli`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-requestbasedsli.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RequestBasedSli(rt::Props);
     impl RequestBasedSli {
@@ -1143,7 +1155,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `RequestBasedSliMetric`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-requestbasedslimetric.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RequestBasedSliMetric(rt::Props);
     impl RequestBasedSliMetric {
@@ -1248,7 +1260,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `RollingInterval`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-rollinginterval.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RollingInterval(rt::Props);
     impl RollingInterval {
@@ -1263,7 +1275,7 @@ pub mod service_level_objective {
     nested!(RollingInterval);
     /// CloudFormation property type `SelectionConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-selectionconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SelectionConfig(rt::Props);
     impl SelectionConfig {
@@ -1284,7 +1296,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `Sli`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-sli.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Sli(rt::Props);
     impl Sli {
@@ -1314,7 +1326,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `SliMetric`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-slimetric.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SliMetric(rt::Props);
     impl SliMetric {
@@ -1421,7 +1433,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `Window`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-window.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Window(rt::Props);
     impl Window {

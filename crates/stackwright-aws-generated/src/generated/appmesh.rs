@@ -2,14 +2,22 @@
 //! `AppMesh` resource types of the CloudFormation registry (`AWS::AppMesh::*`): 7 types, 0 of them with an awscc Terraform resource.
 //! Enabled by the `appmesh` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("appmesh.schemas.jsonl"));
 /// Resource Type definition for AWS::AppMesh::GatewayRoute
 ///
 /// CloudFormation: `AWS::AppMesh::GatewayRoute`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -38,6 +46,7 @@ static GATEWAY_ROUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", None),
         ("Uid", None),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl GatewayRoute {
     /// Declares a `AWS::AppMesh::GatewayRoute` with the stack-unique `id`. Required properties: `mesh_name` (`MeshName`), `spec` (`Spec`), `virtual_gateway_name` (`VirtualGatewayName`).
@@ -90,10 +99,11 @@ impl GatewayRouteHandle {
 }
 /// Property types and value sets of [`GatewayRoute`] (`AWS::AppMesh::GatewayRoute`).
 pub mod gateway_route {
+    pub use super::shared::{HttpPathMatch, HttpQueryParameterMatch, QueryParameter};
     use super::*;
     /// CloudFormation property type `GatewayRouteHostnameMatch`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-gatewayroutehostnamematch.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GatewayRouteHostnameMatch(rt::Props);
     impl GatewayRouteHostnameMatch {
@@ -116,7 +126,7 @@ pub mod gateway_route {
     nested!(GatewayRouteHostnameMatch);
     /// CloudFormation property type `GatewayRouteHostnameRewrite`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-gatewayroutehostnamerewrite.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GatewayRouteHostnameRewrite(rt::Props);
     impl GatewayRouteHostnameRewrite {
@@ -134,7 +144,7 @@ pub mod gateway_route {
     nested!(GatewayRouteHostnameRewrite);
     /// CloudFormation property type `GatewayRouteMetadataMatch`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-gatewayroutemetadatamatch.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GatewayRouteMetadataMatch(rt::Props);
     impl GatewayRouteMetadataMatch {
@@ -172,7 +182,7 @@ pub mod gateway_route {
     nested!(GatewayRouteMetadataMatch);
     /// CloudFormation property type `GatewayRouteRangeMatch`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-gatewayrouterangematch.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GatewayRouteRangeMatch(rt::Props);
     impl GatewayRouteRangeMatch {
@@ -187,7 +197,7 @@ pub mod gateway_route {
     nested!(GatewayRouteRangeMatch);
     /// CloudFormation property type `GatewayRouteSpec`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-gatewayroutespec.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GatewayRouteSpec(rt::Props);
     impl GatewayRouteSpec {
@@ -220,7 +230,7 @@ pub mod gateway_route {
     nested!(GatewayRouteSpec);
     /// CloudFormation property type `GatewayRouteTarget`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-gatewayroutetarget.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GatewayRouteTarget(rt::Props);
     impl GatewayRouteTarget {
@@ -239,7 +249,7 @@ pub mod gateway_route {
     nested!(GatewayRouteTarget);
     /// CloudFormation property type `GatewayRouteVirtualService`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-gatewayroutevirtualservice.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GatewayRouteVirtualService(rt::Props);
     impl GatewayRouteVirtualService {
@@ -253,7 +263,7 @@ pub mod gateway_route {
     nested!(GatewayRouteVirtualService);
     /// CloudFormation property type `GrpcGatewayRoute`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-grpcgatewayroute.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GrpcGatewayRoute(rt::Props);
     impl GrpcGatewayRoute {
@@ -268,7 +278,7 @@ pub mod gateway_route {
     nested!(GrpcGatewayRoute);
     /// CloudFormation property type `GrpcGatewayRouteAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-grpcgatewayrouteaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GrpcGatewayRouteAction(rt::Props);
     impl GrpcGatewayRouteAction {
@@ -287,7 +297,7 @@ pub mod gateway_route {
     nested!(GrpcGatewayRouteAction);
     /// CloudFormation property type `GrpcGatewayRouteMatch`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-grpcgatewayroutematch.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GrpcGatewayRouteMatch(rt::Props);
     impl GrpcGatewayRouteMatch {
@@ -323,7 +333,7 @@ pub mod gateway_route {
     nested!(GrpcGatewayRouteMatch);
     /// CloudFormation property type `GrpcGatewayRouteMetadata`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-grpcgatewayroutemetadata.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GrpcGatewayRouteMetadata(rt::Props);
     impl GrpcGatewayRouteMetadata {
@@ -347,7 +357,7 @@ pub mod gateway_route {
     nested!(GrpcGatewayRouteMetadata);
     /// CloudFormation property type `GrpcGatewayRouteRewrite`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-grpcgatewayrouterewrite.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GrpcGatewayRouteRewrite(rt::Props);
     impl GrpcGatewayRouteRewrite {
@@ -365,7 +375,7 @@ pub mod gateway_route {
     nested!(GrpcGatewayRouteRewrite);
     /// CloudFormation property type `HttpGatewayRoute`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-httpgatewayroute.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HttpGatewayRoute(rt::Props);
     impl HttpGatewayRoute {
@@ -380,7 +390,7 @@ pub mod gateway_route {
     nested!(HttpGatewayRoute);
     /// CloudFormation property type `HttpGatewayRouteAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-httpgatewayrouteaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HttpGatewayRouteAction(rt::Props);
     impl HttpGatewayRouteAction {
@@ -399,7 +409,7 @@ pub mod gateway_route {
     nested!(HttpGatewayRouteAction);
     /// CloudFormation property type `HttpGatewayRouteHeader`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-httpgatewayrouteheader.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HttpGatewayRouteHeader(rt::Props);
     impl HttpGatewayRouteHeader {
@@ -423,7 +433,7 @@ pub mod gateway_route {
     nested!(HttpGatewayRouteHeader);
     /// CloudFormation property type `HttpGatewayRouteHeaderMatch`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-httpgatewayrouteheadermatch.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HttpGatewayRouteHeaderMatch(rt::Props);
     impl HttpGatewayRouteHeaderMatch {
@@ -461,7 +471,7 @@ pub mod gateway_route {
     nested!(HttpGatewayRouteHeaderMatch);
     /// CloudFormation property type `HttpGatewayRouteMatch`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-httpgatewayroutematch.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HttpGatewayRouteMatch(rt::Props);
     impl HttpGatewayRouteMatch {
@@ -509,7 +519,7 @@ pub mod gateway_route {
     nested!(HttpGatewayRouteMatch);
     /// CloudFormation property type `HttpGatewayRoutePathRewrite`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-httpgatewayroutepathrewrite.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HttpGatewayRoutePathRewrite(rt::Props);
     impl HttpGatewayRoutePathRewrite {
@@ -527,7 +537,7 @@ pub mod gateway_route {
     nested!(HttpGatewayRoutePathRewrite);
     /// CloudFormation property type `HttpGatewayRoutePrefixRewrite`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-httpgatewayrouteprefixrewrite.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HttpGatewayRoutePrefixRewrite(rt::Props);
     impl HttpGatewayRoutePrefixRewrite {
@@ -550,7 +560,7 @@ pub mod gateway_route {
     nested!(HttpGatewayRoutePrefixRewrite);
     /// CloudFormation property type `HttpGatewayRouteRewrite`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-httpgatewayrouterewrite.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HttpGatewayRouteRewrite(rt::Props);
     impl HttpGatewayRouteRewrite {
@@ -576,66 +586,6 @@ pub mod gateway_route {
         }
     }
     nested!(HttpGatewayRouteRewrite);
-    /// CloudFormation property type `HttpPathMatch`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-httppathmatch.html)
-    #[derive(Clone, Debug)]
-    pub struct HttpPathMatch(rt::Props);
-    impl HttpPathMatch {
-        /// A new `HttpPathMatch`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            HttpPathMatch(this)
-        }
-        /// CloudFormation `Exact`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn exact(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Exact", None, rt::string(value));
-            self
-        }
-        /// CloudFormation `Regex`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn regex(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Regex", None, rt::string(value));
-            self
-        }
-    }
-    nested!(HttpPathMatch);
-    /// CloudFormation property type `HttpQueryParameterMatch`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-httpqueryparametermatch.html)
-    #[derive(Clone, Debug)]
-    pub struct HttpQueryParameterMatch(rt::Props);
-    impl HttpQueryParameterMatch {
-        /// A new `HttpQueryParameterMatch`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            HttpQueryParameterMatch(this)
-        }
-        /// CloudFormation `Exact`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn exact(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Exact", None, rt::string(value));
-            self
-        }
-    }
-    nested!(HttpQueryParameterMatch);
-    /// CloudFormation property type `QueryParameter`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-queryparameter.html)
-    #[derive(Clone, Debug)]
-    pub struct QueryParameter(rt::Props);
-    impl QueryParameter {
-        /// A new `QueryParameter`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Name", None, rt::string(name));
-            QueryParameter(this)
-        }
-        /// CloudFormation `Match`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn match_(mut self, value: HttpQueryParameterMatch) -> Self {
-            self.0.set("Match", None, value.into());
-            self
-        }
-    }
-    nested!(QueryParameter);
 }
 /// Resource Type definition for AWS::AppMesh::Mesh
 ///
@@ -666,6 +616,7 @@ static MESH_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", None),
         ("Uid", None),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Mesh {
     /// Declares a `AWS::AppMesh::Mesh` with the stack-unique `id`. No property is required.
@@ -717,7 +668,7 @@ pub mod mesh {
     use super::*;
     /// CloudFormation property type `EgressFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-mesh-egressfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EgressFilter(rt::Props);
     impl EgressFilter {
@@ -731,7 +682,7 @@ pub mod mesh {
     nested!(EgressFilter);
     /// CloudFormation property type `MeshServiceDiscovery`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-mesh-meshservicediscovery.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MeshServiceDiscovery(rt::Props);
     impl MeshServiceDiscovery {
@@ -749,7 +700,7 @@ pub mod mesh {
     nested!(MeshServiceDiscovery);
     /// CloudFormation property type `MeshSpec`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-mesh-meshspec.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MeshSpec(rt::Props);
     impl MeshSpec {
@@ -799,6 +750,7 @@ static ROUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", None),
         ("Uid", None),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl Route {
     /// Declares a `AWS::AppMesh::Route` with the stack-unique `id`. Required properties: `mesh_name` (`MeshName`), `spec` (`Spec`), `virtual_router_name` (`VirtualRouterName`).
@@ -851,25 +803,14 @@ impl RouteHandle {
 }
 /// Property types and value sets of [`Route`] (`AWS::AppMesh::Route`).
 pub mod route {
+    pub use super::shared::{
+        Duration, GrpcTimeout, HttpPathMatch, HttpQueryParameterMatch, HttpTimeout, QueryParameter,
+        TcpTimeout,
+    };
     use super::*;
-    /// CloudFormation property type `Duration`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-duration.html)
-    #[derive(Clone, Debug)]
-    pub struct Duration(rt::Props);
-    impl Duration {
-        /// A new `Duration`. Required properties: `unit` (`Unit`), `value` (`Value`).
-        pub fn new(unit: impl Into<rt::Expr>, value: i64) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Unit", None, rt::string(unit));
-            this.set("Value", None, rt::int(value));
-            Duration(this)
-        }
-    }
-    nested!(Duration);
     /// CloudFormation property type `GrpcRetryPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-grpcretrypolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GrpcRetryPolicy(rt::Props);
     impl GrpcRetryPolicy {
@@ -908,7 +849,7 @@ pub mod route {
     nested!(GrpcRetryPolicy);
     /// CloudFormation property type `GrpcRoute`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-grpcroute.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GrpcRoute(rt::Props);
     impl GrpcRoute {
@@ -933,7 +874,7 @@ pub mod route {
     nested!(GrpcRoute);
     /// CloudFormation property type `GrpcRouteAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-grpcrouteaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GrpcRouteAction(rt::Props);
     impl GrpcRouteAction {
@@ -947,7 +888,7 @@ pub mod route {
     nested!(GrpcRouteAction);
     /// CloudFormation property type `GrpcRouteMatch`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-grpcroutematch.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GrpcRouteMatch(rt::Props);
     impl GrpcRouteMatch {
@@ -980,7 +921,7 @@ pub mod route {
     nested!(GrpcRouteMatch);
     /// CloudFormation property type `GrpcRouteMetadata`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-grpcroutemetadata.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GrpcRouteMetadata(rt::Props);
     impl GrpcRouteMetadata {
@@ -1004,7 +945,7 @@ pub mod route {
     nested!(GrpcRouteMetadata);
     /// CloudFormation property type `GrpcRouteMetadataMatchMethod`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-grpcroutemetadatamatchmethod.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GrpcRouteMetadataMatchMethod(rt::Props);
     impl GrpcRouteMetadataMatchMethod {
@@ -1040,32 +981,9 @@ pub mod route {
         }
     }
     nested!(GrpcRouteMetadataMatchMethod);
-    /// CloudFormation property type `GrpcTimeout`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-grpctimeout.html)
-    #[derive(Clone, Debug)]
-    pub struct GrpcTimeout(rt::Props);
-    impl GrpcTimeout {
-        /// A new `GrpcTimeout`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            GrpcTimeout(this)
-        }
-        /// CloudFormation `Idle`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn idle(mut self, value: Duration) -> Self {
-            self.0.set("Idle", None, value.into());
-            self
-        }
-        /// CloudFormation `PerRequest`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn per_request(mut self, value: Duration) -> Self {
-            self.0.set("PerRequest", None, value.into());
-            self
-        }
-    }
-    nested!(GrpcTimeout);
     /// CloudFormation property type `HeaderMatchMethod`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-headermatchmethod.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HeaderMatchMethod(rt::Props);
     impl HeaderMatchMethod {
@@ -1101,50 +1019,9 @@ pub mod route {
         }
     }
     nested!(HeaderMatchMethod);
-    /// CloudFormation property type `HttpPathMatch`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-httppathmatch.html)
-    #[derive(Clone, Debug)]
-    pub struct HttpPathMatch(rt::Props);
-    impl HttpPathMatch {
-        /// A new `HttpPathMatch`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            HttpPathMatch(this)
-        }
-        /// CloudFormation `Exact`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn exact(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Exact", None, rt::string(value));
-            self
-        }
-        /// CloudFormation `Regex`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn regex(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Regex", None, rt::string(value));
-            self
-        }
-    }
-    nested!(HttpPathMatch);
-    /// CloudFormation property type `HttpQueryParameterMatch`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-httpqueryparametermatch.html)
-    #[derive(Clone, Debug)]
-    pub struct HttpQueryParameterMatch(rt::Props);
-    impl HttpQueryParameterMatch {
-        /// A new `HttpQueryParameterMatch`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            HttpQueryParameterMatch(this)
-        }
-        /// CloudFormation `Exact`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn exact(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Exact", None, rt::string(value));
-            self
-        }
-    }
-    nested!(HttpQueryParameterMatch);
     /// CloudFormation property type `HttpRetryPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-httpretrypolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HttpRetryPolicy(rt::Props);
     impl HttpRetryPolicy {
@@ -1175,7 +1052,7 @@ pub mod route {
     nested!(HttpRetryPolicy);
     /// CloudFormation property type `HttpRoute`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-httproute.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HttpRoute(rt::Props);
     impl HttpRoute {
@@ -1200,7 +1077,7 @@ pub mod route {
     nested!(HttpRoute);
     /// CloudFormation property type `HttpRouteAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-httprouteaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HttpRouteAction(rt::Props);
     impl HttpRouteAction {
@@ -1214,7 +1091,7 @@ pub mod route {
     nested!(HttpRouteAction);
     /// CloudFormation property type `HttpRouteHeader`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-httprouteheader.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HttpRouteHeader(rt::Props);
     impl HttpRouteHeader {
@@ -1238,7 +1115,7 @@ pub mod route {
     nested!(HttpRouteHeader);
     /// CloudFormation property type `HttpRouteMatch`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-httproutematch.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HttpRouteMatch(rt::Props);
     impl HttpRouteMatch {
@@ -1284,32 +1161,9 @@ pub mod route {
         }
     }
     nested!(HttpRouteMatch);
-    /// CloudFormation property type `HttpTimeout`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-httptimeout.html)
-    #[derive(Clone, Debug)]
-    pub struct HttpTimeout(rt::Props);
-    impl HttpTimeout {
-        /// A new `HttpTimeout`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            HttpTimeout(this)
-        }
-        /// CloudFormation `Idle`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn idle(mut self, value: Duration) -> Self {
-            self.0.set("Idle", None, value.into());
-            self
-        }
-        /// CloudFormation `PerRequest`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn per_request(mut self, value: Duration) -> Self {
-            self.0.set("PerRequest", None, value.into());
-            self
-        }
-    }
-    nested!(HttpTimeout);
     /// CloudFormation property type `MatchRange`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-matchrange.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MatchRange(rt::Props);
     impl MatchRange {
@@ -1322,28 +1176,9 @@ pub mod route {
         }
     }
     nested!(MatchRange);
-    /// CloudFormation property type `QueryParameter`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-queryparameter.html)
-    #[derive(Clone, Debug)]
-    pub struct QueryParameter(rt::Props);
-    impl QueryParameter {
-        /// A new `QueryParameter`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Name", None, rt::string(name));
-            QueryParameter(this)
-        }
-        /// CloudFormation `Match`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn match_(mut self, value: HttpQueryParameterMatch) -> Self {
-            self.0.set("Match", None, value.into());
-            self
-        }
-    }
-    nested!(QueryParameter);
     /// CloudFormation property type `RouteSpec`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-routespec.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RouteSpec(rt::Props);
     impl RouteSpec {
@@ -1381,7 +1216,7 @@ pub mod route {
     nested!(RouteSpec);
     /// CloudFormation property type `TcpRoute`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-tcproute.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TcpRoute(rt::Props);
     impl TcpRoute {
@@ -1405,7 +1240,7 @@ pub mod route {
     nested!(TcpRoute);
     /// CloudFormation property type `TcpRouteAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-tcprouteaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TcpRouteAction(rt::Props);
     impl TcpRouteAction {
@@ -1419,7 +1254,7 @@ pub mod route {
     nested!(TcpRouteAction);
     /// CloudFormation property type `TcpRouteMatch`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-tcproutematch.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TcpRouteMatch(rt::Props);
     impl TcpRouteMatch {
@@ -1435,27 +1270,9 @@ pub mod route {
         }
     }
     nested!(TcpRouteMatch);
-    /// CloudFormation property type `TcpTimeout`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-tcptimeout.html)
-    #[derive(Clone, Debug)]
-    pub struct TcpTimeout(rt::Props);
-    impl TcpTimeout {
-        /// A new `TcpTimeout`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            TcpTimeout(this)
-        }
-        /// CloudFormation `Idle`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn idle(mut self, value: Duration) -> Self {
-            self.0.set("Idle", None, value.into());
-            self
-        }
-    }
-    nested!(TcpTimeout);
     /// CloudFormation property type `WeightedTarget`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-weightedtarget.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WeightedTarget(rt::Props);
     impl WeightedTarget {
@@ -1502,6 +1319,7 @@ static VIRTUAL_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", None),
         ("Uid", None),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl VirtualGateway {
     /// Declares a `AWS::AppMesh::VirtualGateway` with the stack-unique `id`. Required properties: `mesh_name` (`MeshName`), `spec` (`Spec`).
@@ -1552,80 +1370,13 @@ impl VirtualGatewayHandle {
 }
 /// Property types and value sets of [`VirtualGateway`] (`AWS::AppMesh::VirtualGateway`).
 pub mod virtual_gateway {
+    pub use super::shared::{
+        JsonFormatRef, LoggingFormat, SubjectAlternativeNameMatchers, SubjectAlternativeNames,
+    };
     use super::*;
-    /// CloudFormation property type `JsonFormatRef`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-jsonformatref.html)
-    #[derive(Clone, Debug)]
-    pub struct JsonFormatRef(rt::Props);
-    impl JsonFormatRef {
-        /// A new `JsonFormatRef`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Key", None, rt::string(key));
-            this.set("Value", None, rt::string(value));
-            JsonFormatRef(this)
-        }
-    }
-    nested!(JsonFormatRef);
-    /// CloudFormation property type `LoggingFormat`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-loggingformat.html)
-    #[derive(Clone, Debug)]
-    pub struct LoggingFormat(rt::Props);
-    impl LoggingFormat {
-        /// A new `LoggingFormat`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            LoggingFormat(this)
-        }
-        /// CloudFormation `Json`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn json(mut self, value: impl IntoIterator<Item = JsonFormatRef>) -> Self {
-            self.0.set("Json", None, rt::list(value));
-            self
-        }
-        /// CloudFormation `Text`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn text(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Text", None, rt::string(value));
-            self
-        }
-    }
-    nested!(LoggingFormat);
-    /// CloudFormation property type `SubjectAlternativeNameMatchers`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-subjectalternativenamematchers.html)
-    #[derive(Clone, Debug)]
-    pub struct SubjectAlternativeNameMatchers(rt::Props);
-    impl SubjectAlternativeNameMatchers {
-        /// A new `SubjectAlternativeNameMatchers`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            SubjectAlternativeNameMatchers(this)
-        }
-        /// CloudFormation `Exact`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn exact(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
-            self.0.set("Exact", None, rt::strings(value));
-            self
-        }
-    }
-    nested!(SubjectAlternativeNameMatchers);
-    /// CloudFormation property type `SubjectAlternativeNames`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-subjectalternativenames.html)
-    #[derive(Clone, Debug)]
-    pub struct SubjectAlternativeNames(rt::Props);
-    impl SubjectAlternativeNames {
-        /// A new `SubjectAlternativeNames`. Required properties: `match_` (`Match`).
-        pub fn new(match_: SubjectAlternativeNameMatchers) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Match", None, match_.into());
-            SubjectAlternativeNames(this)
-        }
-    }
-    nested!(SubjectAlternativeNames);
     /// CloudFormation property type `VirtualGatewayAccessLog`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewayaccesslog.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayAccessLog(rt::Props);
     impl VirtualGatewayAccessLog {
@@ -1643,7 +1394,7 @@ pub mod virtual_gateway {
     nested!(VirtualGatewayAccessLog);
     /// CloudFormation property type `VirtualGatewayBackendDefaults`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewaybackenddefaults.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayBackendDefaults(rt::Props);
     impl VirtualGatewayBackendDefaults {
@@ -1661,7 +1412,7 @@ pub mod virtual_gateway {
     nested!(VirtualGatewayBackendDefaults);
     /// CloudFormation property type `VirtualGatewayClientPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewayclientpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayClientPolicy(rt::Props);
     impl VirtualGatewayClientPolicy {
@@ -1679,7 +1430,7 @@ pub mod virtual_gateway {
     nested!(VirtualGatewayClientPolicy);
     /// CloudFormation property type `VirtualGatewayClientPolicyTls`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewayclientpolicytls.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayClientPolicyTls(rt::Props);
     impl VirtualGatewayClientPolicyTls {
@@ -1708,7 +1459,7 @@ pub mod virtual_gateway {
     nested!(VirtualGatewayClientPolicyTls);
     /// CloudFormation property type `VirtualGatewayClientTlsCertificate`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewayclienttlscertificate.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayClientTlsCertificate(rt::Props);
     impl VirtualGatewayClientTlsCertificate {
@@ -1731,7 +1482,7 @@ pub mod virtual_gateway {
     nested!(VirtualGatewayClientTlsCertificate);
     /// CloudFormation property type `VirtualGatewayConnectionPool`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewayconnectionpool.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayConnectionPool(rt::Props);
     impl VirtualGatewayConnectionPool {
@@ -1759,7 +1510,7 @@ pub mod virtual_gateway {
     nested!(VirtualGatewayConnectionPool);
     /// CloudFormation property type `VirtualGatewayFileAccessLog`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewayfileaccesslog.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayFileAccessLog(rt::Props);
     impl VirtualGatewayFileAccessLog {
@@ -1778,7 +1529,7 @@ pub mod virtual_gateway {
     nested!(VirtualGatewayFileAccessLog);
     /// CloudFormation property type `VirtualGatewayGrpcConnectionPool`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewaygrpcconnectionpool.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayGrpcConnectionPool(rt::Props);
     impl VirtualGatewayGrpcConnectionPool {
@@ -1792,7 +1543,7 @@ pub mod virtual_gateway {
     nested!(VirtualGatewayGrpcConnectionPool);
     /// CloudFormation property type `VirtualGatewayHealthCheckPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewayhealthcheckpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayHealthCheckPolicy(rt::Props);
     impl VirtualGatewayHealthCheckPolicy {
@@ -1826,7 +1577,7 @@ pub mod virtual_gateway {
     nested!(VirtualGatewayHealthCheckPolicy);
     /// CloudFormation property type `VirtualGatewayHttp2ConnectionPool`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewayhttp2connectionpool.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayHttp2ConnectionPool(rt::Props);
     impl VirtualGatewayHttp2ConnectionPool {
@@ -1840,7 +1591,7 @@ pub mod virtual_gateway {
     nested!(VirtualGatewayHttp2ConnectionPool);
     /// CloudFormation property type `VirtualGatewayHttpConnectionPool`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewayhttpconnectionpool.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayHttpConnectionPool(rt::Props);
     impl VirtualGatewayHttpConnectionPool {
@@ -1859,7 +1610,7 @@ pub mod virtual_gateway {
     nested!(VirtualGatewayHttpConnectionPool);
     /// CloudFormation property type `VirtualGatewayListener`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewaylistener.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayListener(rt::Props);
     impl VirtualGatewayListener {
@@ -1888,7 +1639,7 @@ pub mod virtual_gateway {
     nested!(VirtualGatewayListener);
     /// CloudFormation property type `VirtualGatewayListenerTls`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewaylistenertls.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayListenerTls(rt::Props);
     impl VirtualGatewayListenerTls {
@@ -1911,7 +1662,7 @@ pub mod virtual_gateway {
     nested!(VirtualGatewayListenerTls);
     /// CloudFormation property type `VirtualGatewayListenerTlsAcmCertificate`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewaylistenertlsacmcertificate.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayListenerTlsAcmCertificate(rt::Props);
     impl VirtualGatewayListenerTlsAcmCertificate {
@@ -1925,7 +1676,7 @@ pub mod virtual_gateway {
     nested!(VirtualGatewayListenerTlsAcmCertificate);
     /// CloudFormation property type `VirtualGatewayListenerTlsCertificate`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewaylistenertlscertificate.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayListenerTlsCertificate(rt::Props);
     impl VirtualGatewayListenerTlsCertificate {
@@ -1953,7 +1704,7 @@ pub mod virtual_gateway {
     nested!(VirtualGatewayListenerTlsCertificate);
     /// CloudFormation property type `VirtualGatewayListenerTlsFileCertificate`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewaylistenertlsfilecertificate.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayListenerTlsFileCertificate(rt::Props);
     impl VirtualGatewayListenerTlsFileCertificate {
@@ -1971,7 +1722,7 @@ pub mod virtual_gateway {
     nested!(VirtualGatewayListenerTlsFileCertificate);
     /// CloudFormation property type `VirtualGatewayListenerTlsSdsCertificate`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewaylistenertlssdscertificate.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayListenerTlsSdsCertificate(rt::Props);
     impl VirtualGatewayListenerTlsSdsCertificate {
@@ -1985,7 +1736,7 @@ pub mod virtual_gateway {
     nested!(VirtualGatewayListenerTlsSdsCertificate);
     /// CloudFormation property type `VirtualGatewayListenerTlsValidationContext`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewaylistenertlsvalidationcontext.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayListenerTlsValidationContext(rt::Props);
     impl VirtualGatewayListenerTlsValidationContext {
@@ -2004,7 +1755,7 @@ pub mod virtual_gateway {
     nested!(VirtualGatewayListenerTlsValidationContext);
     /// CloudFormation property type `VirtualGatewayListenerTlsValidationContextTrust`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewaylistenertlsvalidationcontexttrust.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayListenerTlsValidationContextTrust(rt::Props);
     impl VirtualGatewayListenerTlsValidationContextTrust {
@@ -2027,7 +1778,7 @@ pub mod virtual_gateway {
     nested!(VirtualGatewayListenerTlsValidationContextTrust);
     /// CloudFormation property type `VirtualGatewayLogging`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewaylogging.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayLogging(rt::Props);
     impl VirtualGatewayLogging {
@@ -2045,7 +1796,7 @@ pub mod virtual_gateway {
     nested!(VirtualGatewayLogging);
     /// CloudFormation property type `VirtualGatewayPortMapping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewayportmapping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayPortMapping(rt::Props);
     impl VirtualGatewayPortMapping {
@@ -2060,7 +1811,7 @@ pub mod virtual_gateway {
     nested!(VirtualGatewayPortMapping);
     /// CloudFormation property type `VirtualGatewaySpec`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewayspec.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VirtualGatewaySpec(rt::Props);
     impl VirtualGatewaySpec {
@@ -2084,7 +1835,7 @@ pub mod virtual_gateway {
     nested!(VirtualGatewaySpec);
     /// CloudFormation property type `VirtualGatewayTlsValidationContext`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewaytlsvalidationcontext.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayTlsValidationContext(rt::Props);
     impl VirtualGatewayTlsValidationContext {
@@ -2103,7 +1854,7 @@ pub mod virtual_gateway {
     nested!(VirtualGatewayTlsValidationContext);
     /// CloudFormation property type `VirtualGatewayTlsValidationContextAcmTrust`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewaytlsvalidationcontextacmtrust.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayTlsValidationContextAcmTrust(rt::Props);
     impl VirtualGatewayTlsValidationContextAcmTrust {
@@ -2123,7 +1874,7 @@ pub mod virtual_gateway {
     nested!(VirtualGatewayTlsValidationContextAcmTrust);
     /// CloudFormation property type `VirtualGatewayTlsValidationContextFileTrust`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewaytlsvalidationcontextfiletrust.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayTlsValidationContextFileTrust(rt::Props);
     impl VirtualGatewayTlsValidationContextFileTrust {
@@ -2137,7 +1888,7 @@ pub mod virtual_gateway {
     nested!(VirtualGatewayTlsValidationContextFileTrust);
     /// CloudFormation property type `VirtualGatewayTlsValidationContextSdsTrust`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewaytlsvalidationcontextsdstrust.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayTlsValidationContextSdsTrust(rt::Props);
     impl VirtualGatewayTlsValidationContextSdsTrust {
@@ -2151,7 +1902,7 @@ pub mod virtual_gateway {
     nested!(VirtualGatewayTlsValidationContextSdsTrust);
     /// CloudFormation property type `VirtualGatewayTlsValidationContextTrust`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewaytlsvalidationcontexttrust.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayTlsValidationContextTrust(rt::Props);
     impl VirtualGatewayTlsValidationContextTrust {
@@ -2206,6 +1957,7 @@ static VIRTUAL_NODE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", None),
         ("Uid", None),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl VirtualNode {
     /// Declares a `AWS::AppMesh::VirtualNode` with the stack-unique `id`. Required properties: `mesh_name` (`MeshName`), `spec` (`Spec`).
@@ -2256,10 +2008,14 @@ impl VirtualNodeHandle {
 }
 /// Property types and value sets of [`VirtualNode`] (`AWS::AppMesh::VirtualNode`).
 pub mod virtual_node {
+    pub use super::shared::{
+        Duration, GrpcTimeout, HttpTimeout, JsonFormatRef, LoggingFormat, PortMapping,
+        SubjectAlternativeNameMatchers, SubjectAlternativeNames, TcpTimeout,
+    };
     use super::*;
     /// CloudFormation property type `AccessLog`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-accesslog.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AccessLog(rt::Props);
     impl AccessLog {
@@ -2277,7 +2033,7 @@ pub mod virtual_node {
     nested!(AccessLog);
     /// CloudFormation property type `AwsCloudMapInstanceAttribute`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-awscloudmapinstanceattribute.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AwsCloudMapInstanceAttribute(rt::Props);
     impl AwsCloudMapInstanceAttribute {
@@ -2292,7 +2048,7 @@ pub mod virtual_node {
     nested!(AwsCloudMapInstanceAttribute);
     /// CloudFormation property type `AwsCloudMapServiceDiscovery`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-awscloudmapservicediscovery.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AwsCloudMapServiceDiscovery(rt::Props);
     impl AwsCloudMapServiceDiscovery {
@@ -2320,7 +2076,7 @@ pub mod virtual_node {
     nested!(AwsCloudMapServiceDiscovery);
     /// CloudFormation property type `Backend`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-backend.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Backend(rt::Props);
     impl Backend {
@@ -2338,7 +2094,7 @@ pub mod virtual_node {
     nested!(Backend);
     /// CloudFormation property type `BackendDefaults`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-backenddefaults.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BackendDefaults(rt::Props);
     impl BackendDefaults {
@@ -2356,7 +2112,7 @@ pub mod virtual_node {
     nested!(BackendDefaults);
     /// CloudFormation property type `ClientPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-clientpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClientPolicy(rt::Props);
     impl ClientPolicy {
@@ -2374,7 +2130,7 @@ pub mod virtual_node {
     nested!(ClientPolicy);
     /// CloudFormation property type `ClientPolicyTls`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-clientpolicytls.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClientPolicyTls(rt::Props);
     impl ClientPolicyTls {
@@ -2403,7 +2159,7 @@ pub mod virtual_node {
     nested!(ClientPolicyTls);
     /// CloudFormation property type `ClientTlsCertificate`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-clienttlscertificate.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClientTlsCertificate(rt::Props);
     impl ClientTlsCertificate {
@@ -2426,7 +2182,7 @@ pub mod virtual_node {
     nested!(ClientTlsCertificate);
     /// CloudFormation property type `DnsServiceDiscovery`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-dnsservicediscovery.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DnsServiceDiscovery(rt::Props);
     impl DnsServiceDiscovery {
@@ -2448,24 +2204,9 @@ pub mod virtual_node {
         }
     }
     nested!(DnsServiceDiscovery);
-    /// CloudFormation property type `Duration`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-duration.html)
-    #[derive(Clone, Debug)]
-    pub struct Duration(rt::Props);
-    impl Duration {
-        /// A new `Duration`. Required properties: `unit` (`Unit`), `value` (`Value`).
-        pub fn new(unit: impl Into<rt::Expr>, value: i64) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Unit", None, rt::string(unit));
-            this.set("Value", None, rt::int(value));
-            Duration(this)
-        }
-    }
-    nested!(Duration);
     /// CloudFormation property type `FileAccessLog`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-fileaccesslog.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FileAccessLog(rt::Props);
     impl FileAccessLog {
@@ -2482,32 +2223,9 @@ pub mod virtual_node {
         }
     }
     nested!(FileAccessLog);
-    /// CloudFormation property type `GrpcTimeout`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-grpctimeout.html)
-    #[derive(Clone, Debug)]
-    pub struct GrpcTimeout(rt::Props);
-    impl GrpcTimeout {
-        /// A new `GrpcTimeout`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            GrpcTimeout(this)
-        }
-        /// CloudFormation `Idle`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn idle(mut self, value: Duration) -> Self {
-            self.0.set("Idle", None, value.into());
-            self
-        }
-        /// CloudFormation `PerRequest`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn per_request(mut self, value: Duration) -> Self {
-            self.0.set("PerRequest", None, value.into());
-            self
-        }
-    }
-    nested!(GrpcTimeout);
     /// CloudFormation property type `HealthCheck`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-healthcheck.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HealthCheck(rt::Props);
     impl HealthCheck {
@@ -2539,47 +2257,9 @@ pub mod virtual_node {
         }
     }
     nested!(HealthCheck);
-    /// CloudFormation property type `HttpTimeout`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-httptimeout.html)
-    #[derive(Clone, Debug)]
-    pub struct HttpTimeout(rt::Props);
-    impl HttpTimeout {
-        /// A new `HttpTimeout`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            HttpTimeout(this)
-        }
-        /// CloudFormation `Idle`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn idle(mut self, value: Duration) -> Self {
-            self.0.set("Idle", None, value.into());
-            self
-        }
-        /// CloudFormation `PerRequest`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn per_request(mut self, value: Duration) -> Self {
-            self.0.set("PerRequest", None, value.into());
-            self
-        }
-    }
-    nested!(HttpTimeout);
-    /// CloudFormation property type `JsonFormatRef`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-jsonformatref.html)
-    #[derive(Clone, Debug)]
-    pub struct JsonFormatRef(rt::Props);
-    impl JsonFormatRef {
-        /// A new `JsonFormatRef`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Key", None, rt::string(key));
-            this.set("Value", None, rt::string(value));
-            JsonFormatRef(this)
-        }
-    }
-    nested!(JsonFormatRef);
     /// CloudFormation property type `Listener`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-listener.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Listener(rt::Props);
     impl Listener {
@@ -2618,7 +2298,7 @@ pub mod virtual_node {
     nested!(Listener);
     /// CloudFormation property type `ListenerTimeout`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-listenertimeout.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ListenerTimeout(rt::Props);
     impl ListenerTimeout {
@@ -2651,7 +2331,7 @@ pub mod virtual_node {
     nested!(ListenerTimeout);
     /// CloudFormation property type `ListenerTls`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-listenertls.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ListenerTls(rt::Props);
     impl ListenerTls {
@@ -2671,7 +2351,7 @@ pub mod virtual_node {
     nested!(ListenerTls);
     /// CloudFormation property type `ListenerTlsAcmCertificate`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-listenertlsacmcertificate.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ListenerTlsAcmCertificate(rt::Props);
     impl ListenerTlsAcmCertificate {
@@ -2685,7 +2365,7 @@ pub mod virtual_node {
     nested!(ListenerTlsAcmCertificate);
     /// CloudFormation property type `ListenerTlsCertificate`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-listenertlscertificate.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ListenerTlsCertificate(rt::Props);
     impl ListenerTlsCertificate {
@@ -2713,7 +2393,7 @@ pub mod virtual_node {
     nested!(ListenerTlsCertificate);
     /// CloudFormation property type `ListenerTlsFileCertificate`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-listenertlsfilecertificate.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ListenerTlsFileCertificate(rt::Props);
     impl ListenerTlsFileCertificate {
@@ -2731,7 +2411,7 @@ pub mod virtual_node {
     nested!(ListenerTlsFileCertificate);
     /// CloudFormation property type `ListenerTlsSdsCertificate`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-listenertlssdscertificate.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ListenerTlsSdsCertificate(rt::Props);
     impl ListenerTlsSdsCertificate {
@@ -2745,7 +2425,7 @@ pub mod virtual_node {
     nested!(ListenerTlsSdsCertificate);
     /// CloudFormation property type `ListenerTlsValidationContext`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-listenertlsvalidationcontext.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ListenerTlsValidationContext(rt::Props);
     impl ListenerTlsValidationContext {
@@ -2764,7 +2444,7 @@ pub mod virtual_node {
     nested!(ListenerTlsValidationContext);
     /// CloudFormation property type `ListenerTlsValidationContextTrust`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-listenertlsvalidationcontexttrust.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ListenerTlsValidationContextTrust(rt::Props);
     impl ListenerTlsValidationContextTrust {
@@ -2787,7 +2467,7 @@ pub mod virtual_node {
     nested!(ListenerTlsValidationContextTrust);
     /// CloudFormation property type `Logging`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-logging.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Logging(rt::Props);
     impl Logging {
@@ -2803,32 +2483,9 @@ pub mod virtual_node {
         }
     }
     nested!(Logging);
-    /// CloudFormation property type `LoggingFormat`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-loggingformat.html)
-    #[derive(Clone, Debug)]
-    pub struct LoggingFormat(rt::Props);
-    impl LoggingFormat {
-        /// A new `LoggingFormat`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            LoggingFormat(this)
-        }
-        /// CloudFormation `Json`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn json(mut self, value: impl IntoIterator<Item = JsonFormatRef>) -> Self {
-            self.0.set("Json", None, rt::list(value));
-            self
-        }
-        /// CloudFormation `Text`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn text(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Text", None, rt::string(value));
-            self
-        }
-    }
-    nested!(LoggingFormat);
     /// CloudFormation property type `OutlierDetection`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-outlierdetection.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OutlierDetection(rt::Props);
     impl OutlierDetection {
@@ -2848,24 +2505,9 @@ pub mod virtual_node {
         }
     }
     nested!(OutlierDetection);
-    /// CloudFormation property type `PortMapping`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-portmapping.html)
-    #[derive(Clone, Debug)]
-    pub struct PortMapping(rt::Props);
-    impl PortMapping {
-        /// A new `PortMapping`. Required properties: `port` (`Port`), `protocol` (`Protocol`).
-        pub fn new(port: i64, protocol: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Port", None, rt::int(port));
-            this.set("Protocol", None, rt::string(protocol));
-            PortMapping(this)
-        }
-    }
-    nested!(PortMapping);
     /// CloudFormation property type `ServiceDiscovery`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-servicediscovery.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServiceDiscovery(rt::Props);
     impl ServiceDiscovery {
@@ -2886,59 +2528,9 @@ pub mod virtual_node {
         }
     }
     nested!(ServiceDiscovery);
-    /// CloudFormation property type `SubjectAlternativeNameMatchers`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-subjectalternativenamematchers.html)
-    #[derive(Clone, Debug)]
-    pub struct SubjectAlternativeNameMatchers(rt::Props);
-    impl SubjectAlternativeNameMatchers {
-        /// A new `SubjectAlternativeNameMatchers`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            SubjectAlternativeNameMatchers(this)
-        }
-        /// CloudFormation `Exact`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn exact(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
-            self.0.set("Exact", None, rt::strings(value));
-            self
-        }
-    }
-    nested!(SubjectAlternativeNameMatchers);
-    /// CloudFormation property type `SubjectAlternativeNames`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-subjectalternativenames.html)
-    #[derive(Clone, Debug)]
-    pub struct SubjectAlternativeNames(rt::Props);
-    impl SubjectAlternativeNames {
-        /// A new `SubjectAlternativeNames`. Required properties: `match_` (`Match`).
-        pub fn new(match_: SubjectAlternativeNameMatchers) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Match", None, match_.into());
-            SubjectAlternativeNames(this)
-        }
-    }
-    nested!(SubjectAlternativeNames);
-    /// CloudFormation property type `TcpTimeout`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-tcptimeout.html)
-    #[derive(Clone, Debug)]
-    pub struct TcpTimeout(rt::Props);
-    impl TcpTimeout {
-        /// A new `TcpTimeout`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            TcpTimeout(this)
-        }
-        /// CloudFormation `Idle`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn idle(mut self, value: Duration) -> Self {
-            self.0.set("Idle", None, value.into());
-            self
-        }
-    }
-    nested!(TcpTimeout);
     /// CloudFormation property type `TlsValidationContext`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-tlsvalidationcontext.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TlsValidationContext(rt::Props);
     impl TlsValidationContext {
@@ -2957,7 +2549,7 @@ pub mod virtual_node {
     nested!(TlsValidationContext);
     /// CloudFormation property type `TlsValidationContextAcmTrust`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-tlsvalidationcontextacmtrust.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TlsValidationContextAcmTrust(rt::Props);
     impl TlsValidationContextAcmTrust {
@@ -2977,7 +2569,7 @@ pub mod virtual_node {
     nested!(TlsValidationContextAcmTrust);
     /// CloudFormation property type `TlsValidationContextFileTrust`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-tlsvalidationcontextfiletrust.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TlsValidationContextFileTrust(rt::Props);
     impl TlsValidationContextFileTrust {
@@ -2991,7 +2583,7 @@ pub mod virtual_node {
     nested!(TlsValidationContextFileTrust);
     /// CloudFormation property type `TlsValidationContextSdsTrust`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-tlsvalidationcontextsdstrust.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TlsValidationContextSdsTrust(rt::Props);
     impl TlsValidationContextSdsTrust {
@@ -3005,7 +2597,7 @@ pub mod virtual_node {
     nested!(TlsValidationContextSdsTrust);
     /// CloudFormation property type `TlsValidationContextTrust`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-tlsvalidationcontexttrust.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TlsValidationContextTrust(rt::Props);
     impl TlsValidationContextTrust {
@@ -3033,7 +2625,7 @@ pub mod virtual_node {
     nested!(TlsValidationContextTrust);
     /// CloudFormation property type `VirtualNodeConnectionPool`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-virtualnodeconnectionpool.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VirtualNodeConnectionPool(rt::Props);
     impl VirtualNodeConnectionPool {
@@ -3066,7 +2658,7 @@ pub mod virtual_node {
     nested!(VirtualNodeConnectionPool);
     /// CloudFormation property type `VirtualNodeGrpcConnectionPool`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-virtualnodegrpcconnectionpool.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VirtualNodeGrpcConnectionPool(rt::Props);
     impl VirtualNodeGrpcConnectionPool {
@@ -3080,7 +2672,7 @@ pub mod virtual_node {
     nested!(VirtualNodeGrpcConnectionPool);
     /// CloudFormation property type `VirtualNodeHttp2ConnectionPool`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-virtualnodehttp2connectionpool.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VirtualNodeHttp2ConnectionPool(rt::Props);
     impl VirtualNodeHttp2ConnectionPool {
@@ -3094,7 +2686,7 @@ pub mod virtual_node {
     nested!(VirtualNodeHttp2ConnectionPool);
     /// CloudFormation property type `VirtualNodeHttpConnectionPool`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-virtualnodehttpconnectionpool.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VirtualNodeHttpConnectionPool(rt::Props);
     impl VirtualNodeHttpConnectionPool {
@@ -3113,7 +2705,7 @@ pub mod virtual_node {
     nested!(VirtualNodeHttpConnectionPool);
     /// CloudFormation property type `VirtualNodeSpec`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-virtualnodespec.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VirtualNodeSpec(rt::Props);
     impl VirtualNodeSpec {
@@ -3151,7 +2743,7 @@ pub mod virtual_node {
     nested!(VirtualNodeSpec);
     /// CloudFormation property type `VirtualNodeTcpConnectionPool`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-virtualnodetcpconnectionpool.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VirtualNodeTcpConnectionPool(rt::Props);
     impl VirtualNodeTcpConnectionPool {
@@ -3165,7 +2757,7 @@ pub mod virtual_node {
     nested!(VirtualNodeTcpConnectionPool);
     /// CloudFormation property type `VirtualServiceBackend`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-virtualservicebackend.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VirtualServiceBackend(rt::Props);
     impl VirtualServiceBackend {
@@ -3211,6 +2803,7 @@ static VIRTUAL_ROUTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", None),
         ("Uid", None),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl VirtualRouter {
     /// Declares a `AWS::AppMesh::VirtualRouter` with the stack-unique `id`. Required properties: `mesh_name` (`MeshName`), `spec` (`Spec`).
@@ -3261,25 +2854,11 @@ impl VirtualRouterHandle {
 }
 /// Property types and value sets of [`VirtualRouter`] (`AWS::AppMesh::VirtualRouter`).
 pub mod virtual_router {
+    pub use super::shared::PortMapping;
     use super::*;
-    /// CloudFormation property type `PortMapping`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualrouter-portmapping.html)
-    #[derive(Clone, Debug)]
-    pub struct PortMapping(rt::Props);
-    impl PortMapping {
-        /// A new `PortMapping`. Required properties: `port` (`Port`), `protocol` (`Protocol`).
-        pub fn new(port: i64, protocol: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Port", None, rt::int(port));
-            this.set("Protocol", None, rt::string(protocol));
-            PortMapping(this)
-        }
-    }
-    nested!(PortMapping);
     /// CloudFormation property type `VirtualRouterListener`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualrouter-virtualrouterlistener.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VirtualRouterListener(rt::Props);
     impl VirtualRouterListener {
@@ -3293,7 +2872,7 @@ pub mod virtual_router {
     nested!(VirtualRouterListener);
     /// CloudFormation property type `VirtualRouterSpec`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualrouter-virtualrouterspec.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VirtualRouterSpec(rt::Props);
     impl VirtualRouterSpec {
@@ -3334,6 +2913,7 @@ static VIRTUAL_SERVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", None),
         ("Uid", None),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl VirtualService {
     /// Declares a `AWS::AppMesh::VirtualService` with the stack-unique `id`. Required properties: `mesh_name` (`MeshName`), `spec` (`Spec`), `virtual_service_name` (`VirtualServiceName`).
@@ -3384,7 +2964,7 @@ pub mod virtual_service {
     use super::*;
     /// CloudFormation property type `VirtualNodeServiceProvider`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualservice-virtualnodeserviceprovider.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VirtualNodeServiceProvider(rt::Props);
     impl VirtualNodeServiceProvider {
@@ -3398,7 +2978,7 @@ pub mod virtual_service {
     nested!(VirtualNodeServiceProvider);
     /// CloudFormation property type `VirtualRouterServiceProvider`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualservice-virtualrouterserviceprovider.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VirtualRouterServiceProvider(rt::Props);
     impl VirtualRouterServiceProvider {
@@ -3412,7 +2992,7 @@ pub mod virtual_service {
     nested!(VirtualRouterServiceProvider);
     /// CloudFormation property type `VirtualServiceProvider`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualservice-virtualserviceprovider.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VirtualServiceProvider(rt::Props);
     impl VirtualServiceProvider {
@@ -3435,7 +3015,7 @@ pub mod virtual_service {
     nested!(VirtualServiceProvider);
     /// CloudFormation property type `VirtualServiceSpec`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualservice-virtualservicespec.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VirtualServiceSpec(rt::Props);
     impl VirtualServiceSpec {
@@ -3451,4 +3031,233 @@ pub mod virtual_service {
         }
     }
     nested!(VirtualServiceSpec);
+}
+/// Nested types that several `AppMesh` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// CloudFormation property type `Duration`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct Duration(rt::Props);
+    impl Duration {
+        /// A new `Duration`. Required properties: `unit` (`Unit`), `value` (`Value`).
+        pub fn new(unit: impl Into<rt::Expr>, value: i64) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Unit", None, rt::string(unit));
+            this.set("Value", None, rt::int(value));
+            Duration(this)
+        }
+    }
+    nested!(Duration);
+    /// CloudFormation property type `GrpcTimeout`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct GrpcTimeout(rt::Props);
+    impl GrpcTimeout {
+        /// A new `GrpcTimeout`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            GrpcTimeout(this)
+        }
+        /// CloudFormation `Idle`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn idle(mut self, value: Duration) -> Self {
+            self.0.set("Idle", None, value.into());
+            self
+        }
+        /// CloudFormation `PerRequest`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn per_request(mut self, value: Duration) -> Self {
+            self.0.set("PerRequest", None, value.into());
+            self
+        }
+    }
+    nested!(GrpcTimeout);
+    /// CloudFormation property type `HttpPathMatch`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct HttpPathMatch(rt::Props);
+    impl HttpPathMatch {
+        /// A new `HttpPathMatch`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            HttpPathMatch(this)
+        }
+        /// CloudFormation `Exact`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn exact(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Exact", None, rt::string(value));
+            self
+        }
+        /// CloudFormation `Regex`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn regex(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Regex", None, rt::string(value));
+            self
+        }
+    }
+    nested!(HttpPathMatch);
+    /// CloudFormation property type `HttpQueryParameterMatch`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct HttpQueryParameterMatch(rt::Props);
+    impl HttpQueryParameterMatch {
+        /// A new `HttpQueryParameterMatch`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            HttpQueryParameterMatch(this)
+        }
+        /// CloudFormation `Exact`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn exact(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Exact", None, rt::string(value));
+            self
+        }
+    }
+    nested!(HttpQueryParameterMatch);
+    /// CloudFormation property type `HttpTimeout`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct HttpTimeout(rt::Props);
+    impl HttpTimeout {
+        /// A new `HttpTimeout`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            HttpTimeout(this)
+        }
+        /// CloudFormation `Idle`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn idle(mut self, value: Duration) -> Self {
+            self.0.set("Idle", None, value.into());
+            self
+        }
+        /// CloudFormation `PerRequest`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn per_request(mut self, value: Duration) -> Self {
+            self.0.set("PerRequest", None, value.into());
+            self
+        }
+    }
+    nested!(HttpTimeout);
+    /// CloudFormation property type `JsonFormatRef`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct JsonFormatRef(rt::Props);
+    impl JsonFormatRef {
+        /// A new `JsonFormatRef`. Required properties: `key` (`Key`), `value` (`Value`).
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", None, rt::string(key));
+            this.set("Value", None, rt::string(value));
+            JsonFormatRef(this)
+        }
+    }
+    nested!(JsonFormatRef);
+    /// CloudFormation property type `LoggingFormat`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct LoggingFormat(rt::Props);
+    impl LoggingFormat {
+        /// A new `LoggingFormat`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            LoggingFormat(this)
+        }
+        /// CloudFormation `Json`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn json(mut self, value: impl IntoIterator<Item = JsonFormatRef>) -> Self {
+            self.0.set("Json", None, rt::list(value));
+            self
+        }
+        /// CloudFormation `Text`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn text(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Text", None, rt::string(value));
+            self
+        }
+    }
+    nested!(LoggingFormat);
+    /// CloudFormation property type `PortMapping`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct PortMapping(rt::Props);
+    impl PortMapping {
+        /// A new `PortMapping`. Required properties: `port` (`Port`), `protocol` (`Protocol`).
+        pub fn new(port: i64, protocol: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Port", None, rt::int(port));
+            this.set("Protocol", None, rt::string(protocol));
+            PortMapping(this)
+        }
+    }
+    nested!(PortMapping);
+    /// CloudFormation property type `QueryParameter`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct QueryParameter(rt::Props);
+    impl QueryParameter {
+        /// A new `QueryParameter`. Required properties: `name` (`Name`).
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
+            QueryParameter(this)
+        }
+        /// CloudFormation `Match`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn match_(mut self, value: HttpQueryParameterMatch) -> Self {
+            self.0.set("Match", None, value.into());
+            self
+        }
+    }
+    nested!(QueryParameter);
+    /// CloudFormation property type `SubjectAlternativeNameMatchers`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct SubjectAlternativeNameMatchers(rt::Props);
+    impl SubjectAlternativeNameMatchers {
+        /// A new `SubjectAlternativeNameMatchers`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            SubjectAlternativeNameMatchers(this)
+        }
+        /// CloudFormation `Exact`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn exact(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Exact", None, rt::strings(value));
+            self
+        }
+    }
+    nested!(SubjectAlternativeNameMatchers);
+    /// CloudFormation property type `SubjectAlternativeNames`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct SubjectAlternativeNames(rt::Props);
+    impl SubjectAlternativeNames {
+        /// A new `SubjectAlternativeNames`. Required properties: `match_` (`Match`).
+        pub fn new(match_: SubjectAlternativeNameMatchers) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Match", None, match_.into());
+            SubjectAlternativeNames(this)
+        }
+    }
+    nested!(SubjectAlternativeNames);
+    /// CloudFormation property type `TcpTimeout`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct TcpTimeout(rt::Props);
+    impl TcpTimeout {
+        /// A new `TcpTimeout`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            TcpTimeout(this)
+        }
+        /// CloudFormation `Idle`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn idle(mut self, value: Duration) -> Self {
+            self.0.set("Idle", None, value.into());
+            self
+        }
+    }
+    nested!(TcpTimeout);
 }

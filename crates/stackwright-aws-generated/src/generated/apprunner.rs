@@ -2,14 +2,22 @@
 //! `AppRunner` resource types of the CloudFormation registry (`AWS::AppRunner::*`): 5 types, 5 of them with an awscc Terraform resource.
 //! Enabled by the `apprunner` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("apprunner.schemas.jsonl"));
 /// Describes an AWS App Runner automatic configuration resource that enables automatic scaling of instances used to process web requests.
 ///
 /// CloudFormation: `AWS::AppRunner::AutoScalingConfiguration`. Terraform: `awscc_apprunner_auto_scaling_configuration` (awscc provider).
@@ -60,6 +68,7 @@ static AUTO_SCALING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
         ("Latest", Some("latest")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl AutoScalingConfiguration {
     /// Declares a `AWS::AppRunner::AutoScalingConfiguration` with the stack-unique `id`. No property is required.
@@ -177,6 +186,7 @@ static OBSERVABILITY_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
         ("Latest", Some("latest")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl ObservabilityConfiguration {
     /// Declares a `AWS::AppRunner::ObservabilityConfiguration` with the stack-unique `id`. No property is required.
@@ -243,7 +253,7 @@ pub mod observability_configuration {
     ///
     /// CloudFormation property type `TraceConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-observabilityconfiguration-traceconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TraceConfiguration(rt::Props);
     impl TraceConfiguration {
@@ -308,6 +318,7 @@ static SERVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ServiceUrl", Some("service_url")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl Service {
     /// Declares a `AWS::AppRunner::Service` with the stack-unique `id`. Required properties: `source_configuration` (`SourceConfiguration`).
@@ -437,7 +448,7 @@ pub mod service {
     ///
     /// CloudFormation property type `AuthenticationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-service-authenticationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AuthenticationConfiguration(rt::Props);
     impl AuthenticationConfiguration {
@@ -468,7 +479,7 @@ pub mod service {
     ///
     /// CloudFormation property type `CodeConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-service-codeconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CodeConfiguration(rt::Props);
     impl CodeConfiguration {
@@ -499,7 +510,7 @@ pub mod service {
     ///
     /// CloudFormation property type `CodeConfigurationValues`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-service-codeconfigurationvalues.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CodeConfigurationValues(rt::Props);
     impl CodeConfigurationValues {
@@ -564,7 +575,7 @@ pub mod service {
     ///
     /// CloudFormation property type `CodeRepository`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-service-coderepository.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CodeRepository(rt::Props);
     impl CodeRepository {
@@ -614,7 +625,7 @@ pub mod service {
     ///
     /// CloudFormation property type `EgressConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-service-egressconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EgressConfiguration(rt::Props);
     impl EgressConfiguration {
@@ -641,7 +652,7 @@ pub mod service {
     ///
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-service-encryptionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -657,7 +668,7 @@ pub mod service {
     ///
     /// CloudFormation property type `HealthCheckConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-service-healthcheckconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HealthCheckConfiguration(rt::Props);
     impl HealthCheckConfiguration {
@@ -722,7 +733,7 @@ pub mod service {
     ///
     /// CloudFormation property type `ImageConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-service-imageconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ImageConfiguration(rt::Props);
     impl ImageConfiguration {
@@ -778,7 +789,7 @@ pub mod service {
     ///
     /// CloudFormation property type `ImageRepository`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-service-imagerepository.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ImageRepository(rt::Props);
     impl ImageRepository {
@@ -817,7 +828,7 @@ pub mod service {
     ///
     /// CloudFormation property type `IngressConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-service-ingressconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IngressConfiguration(rt::Props);
     impl IngressConfiguration {
@@ -837,7 +848,7 @@ pub mod service {
     ///
     /// CloudFormation property type `InstanceConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-service-instanceconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InstanceConfiguration(rt::Props);
     impl InstanceConfiguration {
@@ -875,7 +886,7 @@ pub mod service {
     nested!(InstanceConfiguration);
     /// CloudFormation property type `KeyValuePair`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-service-keyvaluepair.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KeyValuePair(rt::Props);
     impl KeyValuePair {
@@ -900,7 +911,7 @@ pub mod service {
     ///
     /// CloudFormation property type `NetworkConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-service-networkconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
@@ -945,7 +956,7 @@ pub mod service {
     ///
     /// CloudFormation property type `ServiceObservabilityConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-service-serviceobservabilityconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServiceObservabilityConfiguration(rt::Props);
     impl ServiceObservabilityConfiguration {
@@ -976,7 +987,7 @@ pub mod service {
     ///
     /// CloudFormation property type `SourceCodeVersion`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-service-sourcecodeversion.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SourceCodeVersion(rt::Props);
     impl SourceCodeVersion {
@@ -993,7 +1004,7 @@ pub mod service {
     ///
     /// CloudFormation property type `SourceConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-service-sourceconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SourceConfiguration(rt::Props);
     impl SourceConfiguration {
@@ -1169,6 +1180,7 @@ static VPC_CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("VpcConnectorArn", Some("vpc_connector_arn")),
         ("VpcConnectorRevision", Some("vpc_connector_revision")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl VpcConnector {
     /// Declares a `AWS::AppRunner::VpcConnector` with the stack-unique `id`. Required properties: `subnets` (`Subnets`).
@@ -1270,6 +1282,7 @@ static VPC_INGRESS_CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DomainName", Some("domain_name")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl VpcIngressConnection {
     /// Declares a `AWS::AppRunner::VpcIngressConnection` with the stack-unique `id`. Required properties: `ingress_vpc_configuration` (`IngressVpcConfiguration`), `service_arn` (`ServiceArn`).
@@ -1332,7 +1345,7 @@ pub mod vpc_ingress_connection {
     ///
     /// CloudFormation property type `IngressVpcConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-vpcingressconnection-ingressvpcconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IngressVpcConfiguration(rt::Props);
     impl IngressVpcConfiguration {

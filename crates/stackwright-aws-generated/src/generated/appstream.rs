@@ -2,14 +2,22 @@
 //! `AppStream` resource types of the CloudFormation registry (`AWS::AppStream::*`): 13 types, 13 of them with an awscc Terraform resource.
 //! Enabled by the `appstream` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("appstream.schemas.jsonl"));
 /// Resource Type definition for AWS::AppStream::AppBlock
 ///
 /// CloudFormation: `AWS::AppStream::AppBlock`. Terraform: `awscc_appstream_app_block` (awscc provider).
@@ -38,6 +46,7 @@ static APP_BLOCK_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn")), ("CreatedTime", Some("created_time"))],
+    schema: (&SCHEMAS, 0),
 };
 impl AppBlock {
     /// Declares a `AWS::AppStream::AppBlock` with the stack-unique `id`. Required properties: `name` (`Name`), `source_s3_location` (`SourceS3Location`).
@@ -113,7 +122,7 @@ pub mod app_block {
     use super::*;
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-appblock-s3location.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
     impl S3Location {
@@ -132,7 +141,7 @@ pub mod app_block {
     nested!(S3Location);
     /// CloudFormation property type `ScriptDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-appblock-scriptdetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ScriptDetails(rt::Props);
     impl ScriptDetails {
@@ -209,6 +218,7 @@ static APP_BLOCK_BUILDER_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn")), ("CreatedTime", Some("created_time"))],
+    schema: (&SCHEMAS, 1),
 };
 impl AppBlockBuilder {
     /// Declares a `AWS::AppStream::AppBlockBuilder` with the stack-unique `id`. Required properties: `instance_type` (`InstanceType`), `name` (`Name`), `platform` (`Platform`), `vpc_config` (`VpcConfig`).
@@ -297,53 +307,8 @@ impl AppBlockBuilderHandle {
 }
 /// Property types and value sets of [`AppBlockBuilder`] (`AWS::AppStream::AppBlockBuilder`).
 pub mod app_block_builder {
+    pub use super::shared::{AccessEndpoint, EndpointType, VpcConfig};
     use super::*;
-    /// CloudFormation property type `AccessEndpoint`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-appblockbuilder-accessendpoint.html)
-    #[derive(Clone, Debug)]
-    pub struct AccessEndpoint(rt::Props);
-    impl AccessEndpoint {
-        /// A new `AccessEndpoint`. Required properties: `endpoint_type` (`EndpointType`), `vpce_id` (`VpceId`).
-        pub fn new(endpoint_type: EndpointType, vpce_id: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("EndpointType", Some("endpoint_type"), endpoint_type.into());
-            this.set("VpceId", Some("vpce_id"), rt::string(vpce_id));
-            AccessEndpoint(this)
-        }
-    }
-    nested!(AccessEndpoint);
-    /// CloudFormation property type `VpcConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-appblockbuilder-vpcconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct VpcConfig(rt::Props);
-    impl VpcConfig {
-        /// A new `VpcConfig`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            VpcConfig(this)
-        }
-        /// Constraints: 0..=5 items. CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
-        pub fn security_group_ids(
-            mut self,
-            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
-            self.0.set(
-                "SecurityGroupIds",
-                Some("security_group_ids"),
-                rt::strings(value),
-            );
-            self
-        }
-        /// CloudFormation `SubnetIds`, Terraform `subnet_ids`.
-        pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
-            self.0
-                .set("SubnetIds", Some("subnet_ids"), rt::strings(value));
-            self
-        }
-    }
-    nested!(VpcConfig);
     /// The values `PlatformType` accepts in `AppStream::AppBlockBuilder`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum PlatformType {
@@ -351,13 +316,6 @@ pub mod app_block_builder {
         WindowsServer2019,
     }
     string_enum!(PlatformType { WindowsServer2019 => "WINDOWS_SERVER_2019" });
-    /// The values `EndpointType` accepts in `AppStream::AppBlockBuilder`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum EndpointType {
-        /// `STREAMING`
-        Streaming,
-    }
-    string_enum!(EndpointType { Streaming => "STREAMING" });
 }
 /// Resource Type definition for AWS::AppStream::Application
 ///
@@ -387,6 +345,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn")), ("CreatedTime", Some("created_time"))],
+    schema: (&SCHEMAS, 2),
 };
 impl Application {
     /// Declares a `AWS::AppStream::Application` with the stack-unique `id`. Required properties: `app_block_arn` (`AppBlockArn`), `icon_s3_location` (`IconS3Location`), `instance_families` (`InstanceFamilies`), `launch_path` (`LaunchPath`), `name` (`Name`), `platforms` (`Platforms`).
@@ -481,22 +440,8 @@ impl ApplicationHandle {
 }
 /// Property types and value sets of [`Application`] (`AWS::AppStream::Application`).
 pub mod application {
+    pub use super::shared::S3Location;
     use super::*;
-    /// CloudFormation property type `S3Location`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-application-s3location.html)
-    #[derive(Clone, Debug)]
-    pub struct S3Location(rt::Props);
-    impl S3Location {
-        /// A new `S3Location`. Required properties: `s3_bucket` (`S3Bucket`), `s3_key` (`S3Key`).
-        pub fn new(s3_bucket: impl Into<rt::Expr>, s3_key: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("S3Bucket", Some("s3_bucket"), rt::string(s3_bucket));
-            this.set("S3Key", Some("s3_key"), rt::string(s3_key));
-            S3Location(this)
-        }
-    }
-    nested!(S3Location);
     /// The values `PlatformType` accepts in `AppStream::Application`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum PlatformType {
@@ -549,6 +494,7 @@ static APPLICATION_ENTITLEMENT_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 3),
 };
 impl ApplicationEntitlementAssociation {
     /// Declares a `AWS::AppStream::ApplicationEntitlementAssociation` with the stack-unique `id`. Required properties: `application_identifier` (`ApplicationIdentifier`), `entitlement_name` (`EntitlementName`), `stack_name` (`StackName`).
@@ -610,6 +556,7 @@ static APPLICATION_FLEET_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 4),
 };
 impl ApplicationFleetAssociation {
     /// Declares a `AWS::AppStream::ApplicationFleetAssociation` with the stack-unique `id`. Required properties: `application_arn` (`ApplicationArn`), `fleet_name` (`FleetName`).
@@ -663,6 +610,7 @@ static DIRECTORY_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 5),
 };
 impl DirectoryConfig {
     /// Declares a `AWS::AppStream::DirectoryConfig` with the stack-unique `id`. Required properties: `directory_name` (`DirectoryName`), `organizational_unit_distinguished_names` (`OrganizationalUnitDistinguishedNames`), `service_account_credentials` (`ServiceAccountCredentials`).
@@ -714,7 +662,7 @@ pub mod directory_config {
     use super::*;
     /// CloudFormation property type `CertificateBasedAuthProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-directoryconfig-certificatebasedauthproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CertificateBasedAuthProperties(rt::Props);
     impl CertificateBasedAuthProperties {
@@ -741,7 +689,7 @@ pub mod directory_config {
     nested!(CertificateBasedAuthProperties);
     /// CloudFormation property type `ServiceAccountCredentials`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-directoryconfig-serviceaccountcredentials.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServiceAccountCredentials(rt::Props);
     impl ServiceAccountCredentials {
@@ -808,6 +756,7 @@ static ENTITLEMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedTime", Some("created_time")),
         ("LastModifiedTime", Some("last_modified_time")),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl Entitlement {
     /// Declares a `AWS::AppStream::Entitlement` with the stack-unique `id`. Required properties: `app_visibility` (`AppVisibility`), `attributes` (`Attributes`), `name` (`Name`), `stack_name` (`StackName`).
@@ -857,7 +806,7 @@ pub mod entitlement {
     use super::*;
     /// CloudFormation property type `Attribute`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-entitlement-attribute.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Attribute(rt::Props);
     impl Attribute {
@@ -907,6 +856,7 @@ static FLEET_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-east-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 7),
 };
 impl Fleet {
     /// Declares a `AWS::AppStream::Fleet` with the stack-unique `id`. Required properties: `instance_type` (`InstanceType`), `name` (`Name`).
@@ -1100,10 +1050,11 @@ impl FleetHandle {
 }
 /// Property types and value sets of [`Fleet`] (`AWS::AppStream::Fleet`).
 pub mod fleet {
+    pub use super::shared::{DomainJoinInfo, S3Location, VolumeConfig, VpcConfig};
     use super::*;
     /// CloudFormation property type `ComputeCapacity`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-fleet-computecapacity.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ComputeCapacity(rt::Props);
     impl ComputeCapacity {
@@ -1129,102 +1080,6 @@ pub mod fleet {
         }
     }
     nested!(ComputeCapacity);
-    /// CloudFormation property type `DomainJoinInfo`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-fleet-domainjoininfo.html)
-    #[derive(Clone, Debug)]
-    pub struct DomainJoinInfo(rt::Props);
-    impl DomainJoinInfo {
-        /// A new `DomainJoinInfo`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            DomainJoinInfo(this)
-        }
-        /// CloudFormation `DirectoryName`, Terraform `directory_name`.
-        pub fn directory_name(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("DirectoryName", Some("directory_name"), rt::string(value));
-            self
-        }
-        /// Constraints: length 0..=2000. CloudFormation `OrganizationalUnitDistinguishedName`, Terraform `organizational_unit_distinguished_name`.
-        pub fn organizational_unit_distinguished_name(
-            mut self,
-            value: impl Into<rt::Expr>,
-        ) -> Self {
-            self.0.set(
-                "OrganizationalUnitDistinguishedName",
-                Some("organizational_unit_distinguished_name"),
-                rt::string(value),
-            );
-            self
-        }
-    }
-    nested!(DomainJoinInfo);
-    /// CloudFormation property type `S3Location`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-fleet-s3location.html)
-    #[derive(Clone, Debug)]
-    pub struct S3Location(rt::Props);
-    impl S3Location {
-        /// A new `S3Location`. Required properties: `s3_bucket` (`S3Bucket`), `s3_key` (`S3Key`).
-        pub fn new(s3_bucket: impl Into<rt::Expr>, s3_key: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("S3Bucket", Some("s3_bucket"), rt::string(s3_bucket));
-            this.set("S3Key", Some("s3_key"), rt::string(s3_key));
-            S3Location(this)
-        }
-    }
-    nested!(S3Location);
-    /// CloudFormation property type `VolumeConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-fleet-volumeconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct VolumeConfig(rt::Props);
-    impl VolumeConfig {
-        /// A new `VolumeConfig`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            VolumeConfig(this)
-        }
-        /// CloudFormation `VolumeSizeInGb`, Terraform `volume_size_in_gb`.
-        pub fn volume_size_in_gb(mut self, value: i64) -> Self {
-            self.0
-                .set("VolumeSizeInGb", Some("volume_size_in_gb"), rt::int(value));
-            self
-        }
-    }
-    nested!(VolumeConfig);
-    /// CloudFormation property type `VpcConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-fleet-vpcconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct VpcConfig(rt::Props);
-    impl VpcConfig {
-        /// A new `VpcConfig`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            VpcConfig(this)
-        }
-        /// Constraints: 0..=5 items. CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
-        pub fn security_group_ids(
-            mut self,
-            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
-            self.0.set(
-                "SecurityGroupIds",
-                Some("security_group_ids"),
-                rt::strings(value),
-            );
-            self
-        }
-        /// CloudFormation `SubnetIds`, Terraform `subnet_ids`.
-        pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
-            self.0
-                .set("SubnetIds", Some("subnet_ids"), rt::strings(value));
-            self
-        }
-    }
-    nested!(VpcConfig);
     /// The values `AttributesToDelete` accepts in `AppStream::Fleet`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum AttributesToDelete {
@@ -1304,6 +1159,7 @@ static IMAGE_BUILDER_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-east-1",
     ],
     attributes: &[("StreamingUrl", Some("streaming_url"))],
+    schema: (&SCHEMAS, 8),
 };
 impl ImageBuilder {
     /// Declares a `AWS::AppStream::ImageBuilder` with the stack-unique `id`. Required properties: `instance_type` (`InstanceType`), `name` (`Name`).
@@ -1439,110 +1295,10 @@ impl ImageBuilderHandle {
 }
 /// Property types and value sets of [`ImageBuilder`] (`AWS::AppStream::ImageBuilder`).
 pub mod image_builder {
+    pub use super::shared::{
+        AccessEndpoint, DomainJoinInfo, EndpointType, VolumeConfig, VpcConfig,
+    };
     use super::*;
-    /// CloudFormation property type `AccessEndpoint`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-imagebuilder-accessendpoint.html)
-    #[derive(Clone, Debug)]
-    pub struct AccessEndpoint(rt::Props);
-    impl AccessEndpoint {
-        /// A new `AccessEndpoint`. Required properties: `endpoint_type` (`EndpointType`), `vpce_id` (`VpceId`).
-        pub fn new(endpoint_type: EndpointType, vpce_id: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("EndpointType", Some("endpoint_type"), endpoint_type.into());
-            this.set("VpceId", Some("vpce_id"), rt::string(vpce_id));
-            AccessEndpoint(this)
-        }
-    }
-    nested!(AccessEndpoint);
-    /// CloudFormation property type `DomainJoinInfo`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-imagebuilder-domainjoininfo.html)
-    #[derive(Clone, Debug)]
-    pub struct DomainJoinInfo(rt::Props);
-    impl DomainJoinInfo {
-        /// A new `DomainJoinInfo`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            DomainJoinInfo(this)
-        }
-        /// CloudFormation `DirectoryName`, Terraform `directory_name`.
-        pub fn directory_name(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("DirectoryName", Some("directory_name"), rt::string(value));
-            self
-        }
-        /// Constraints: length 0..=2000. CloudFormation `OrganizationalUnitDistinguishedName`, Terraform `organizational_unit_distinguished_name`.
-        pub fn organizational_unit_distinguished_name(
-            mut self,
-            value: impl Into<rt::Expr>,
-        ) -> Self {
-            self.0.set(
-                "OrganizationalUnitDistinguishedName",
-                Some("organizational_unit_distinguished_name"),
-                rt::string(value),
-            );
-            self
-        }
-    }
-    nested!(DomainJoinInfo);
-    /// CloudFormation property type `VolumeConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-imagebuilder-volumeconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct VolumeConfig(rt::Props);
-    impl VolumeConfig {
-        /// A new `VolumeConfig`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            VolumeConfig(this)
-        }
-        /// CloudFormation `VolumeSizeInGb`, Terraform `volume_size_in_gb`.
-        pub fn volume_size_in_gb(mut self, value: i64) -> Self {
-            self.0
-                .set("VolumeSizeInGb", Some("volume_size_in_gb"), rt::int(value));
-            self
-        }
-    }
-    nested!(VolumeConfig);
-    /// CloudFormation property type `VpcConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-imagebuilder-vpcconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct VpcConfig(rt::Props);
-    impl VpcConfig {
-        /// A new `VpcConfig`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            VpcConfig(this)
-        }
-        /// Constraints: 0..=5 items. CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
-        pub fn security_group_ids(
-            mut self,
-            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
-            self.0.set(
-                "SecurityGroupIds",
-                Some("security_group_ids"),
-                rt::strings(value),
-            );
-            self
-        }
-        /// CloudFormation `SubnetIds`, Terraform `subnet_ids`.
-        pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
-            self.0
-                .set("SubnetIds", Some("subnet_ids"), rt::strings(value));
-            self
-        }
-    }
-    nested!(VpcConfig);
-    /// The values `EndpointType` accepts in `AppStream::ImageBuilder`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum EndpointType {
-        /// `STREAMING`
-        Streaming,
-    }
-    string_enum!(EndpointType { Streaming => "STREAMING" });
 }
 /// Resource Type definition for AWS::AppStream::Stack
 ///
@@ -1571,6 +1327,7 @@ static STACK_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-east-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 9),
 };
 impl Stack {
     /// Declares a `AWS::AppStream::Stack` with the stack-unique `id`. No property is required.
@@ -1745,12 +1502,13 @@ pub struct StackHandle(rt::Handle);
 handle!(StackHandle);
 /// Property types and value sets of [`Stack`] (`AWS::AppStream::Stack`).
 pub mod stack {
+    pub use super::shared::EndpointType;
     use super::*;
     /// Describes an interface VPC endpoint (interface endpoint) that lets you create a private connection between the virtual private cloud (VPC) that you specify and AppStream 2.0.
     ///
     /// CloudFormation property type `AccessEndpoint`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-stack-accessendpoint.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AccessEndpoint(rt::Props);
     impl AccessEndpoint {
@@ -1767,7 +1525,7 @@ pub mod stack {
     ///
     /// CloudFormation property type `AgentAccessConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-stack-agentaccessconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AgentAccessConfig(rt::Props);
     impl AgentAccessConfig {
@@ -1824,7 +1582,7 @@ pub mod stack {
     ///
     /// CloudFormation property type `AgentAccessSetting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-stack-agentaccesssetting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AgentAccessSetting(rt::Props);
     impl AgentAccessSetting {
@@ -1841,7 +1599,7 @@ pub mod stack {
     ///
     /// CloudFormation property type `ApplicationSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-stack-applicationsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ApplicationSettings(rt::Props);
     impl ApplicationSettings {
@@ -1865,7 +1623,7 @@ pub mod stack {
     ///
     /// CloudFormation property type `ContentRedirection`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-stack-contentredirection.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContentRedirection(rt::Props);
     impl ContentRedirection {
@@ -1888,7 +1646,7 @@ pub mod stack {
     ///
     /// CloudFormation property type `StorageConnector`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-stack-storageconnector.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StorageConnector(rt::Props);
     impl StorageConnector {
@@ -1926,7 +1684,7 @@ pub mod stack {
     ///
     /// CloudFormation property type `StreamingExperienceSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-stack-streamingexperiencesettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StreamingExperienceSettings(rt::Props);
     impl StreamingExperienceSettings {
@@ -1952,7 +1710,7 @@ pub mod stack {
     ///
     /// CloudFormation property type `UrlRedirectionConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-stack-urlredirectionconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UrlRedirectionConfig(rt::Props);
     impl UrlRedirectionConfig {
@@ -1987,7 +1745,7 @@ pub mod stack {
     ///
     /// CloudFormation property type `UserSetting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-stack-usersetting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UserSetting(rt::Props);
     impl UserSetting {
@@ -2096,13 +1854,6 @@ pub mod stack {
         ForwardMcpTools,
     }
     string_enum!(AgentAction { ComputerInput => "COMPUTER_INPUT", ComputerVision => "COMPUTER_VISION", ForwardMcpTools => "FORWARD_MCP_TOOLS" });
-    /// The values `EndpointType` accepts in `AppStream::Stack`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum EndpointType {
-        /// `STREAMING`
-        Streaming,
-    }
-    string_enum!(EndpointType { Streaming => "STREAMING" });
 }
 /// Resource Type definition for AWS::AppStream::StackFleetAssociation
 ///
@@ -2131,6 +1882,7 @@ static STACK_FLEET_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-east-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 10),
 };
 impl StackFleetAssociation {
     /// Declares a `AWS::AppStream::StackFleetAssociation` with the stack-unique `id`. Required properties: `fleet_name` (`FleetName`), `stack_name` (`StackName`).
@@ -2178,6 +1930,7 @@ static STACK_USER_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-east-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 11),
 };
 impl StackUserAssociation {
     /// Declares a `AWS::AppStream::StackUserAssociation` with the stack-unique `id`. Required properties: `authentication_type` (`AuthenticationType`), `stack_name` (`StackName`), `user_name` (`UserName`).
@@ -2242,6 +1995,7 @@ static USER_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-east-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 12),
 };
 impl User {
     /// Declares a `AWS::AppStream::User` with the stack-unique `id`. Required properties: `authentication_type` (`AuthenticationType`), `user_name` (`UserName`).
@@ -2322,4 +2076,127 @@ pub mod user {
         Suppress,
     }
     string_enum!(MessageAction { Resend => "RESEND", Suppress => "SUPPRESS" });
+}
+/// Nested types that several `AppStream` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// CloudFormation property type `AccessEndpoint`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct AccessEndpoint(rt::Props);
+    impl AccessEndpoint {
+        /// A new `AccessEndpoint`. Required properties: `endpoint_type` (`EndpointType`), `vpce_id` (`VpceId`).
+        pub fn new(endpoint_type: EndpointType, vpce_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("EndpointType", Some("endpoint_type"), endpoint_type.into());
+            this.set("VpceId", Some("vpce_id"), rt::string(vpce_id));
+            AccessEndpoint(this)
+        }
+    }
+    nested!(AccessEndpoint);
+    /// CloudFormation property type `DomainJoinInfo`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct DomainJoinInfo(rt::Props);
+    impl DomainJoinInfo {
+        /// A new `DomainJoinInfo`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            DomainJoinInfo(this)
+        }
+        /// CloudFormation `DirectoryName`, Terraform `directory_name`.
+        pub fn directory_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("DirectoryName", Some("directory_name"), rt::string(value));
+            self
+        }
+        /// Constraints: length 0..=2000. CloudFormation `OrganizationalUnitDistinguishedName`, Terraform `organizational_unit_distinguished_name`.
+        pub fn organizational_unit_distinguished_name(
+            mut self,
+            value: impl Into<rt::Expr>,
+        ) -> Self {
+            self.0.set(
+                "OrganizationalUnitDistinguishedName",
+                Some("organizational_unit_distinguished_name"),
+                rt::string(value),
+            );
+            self
+        }
+    }
+    nested!(DomainJoinInfo);
+    /// The values `EndpointType` accepts in `AppStream`'s `AppBlockBuilder`, `ImageBuilder`, `Stack`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum EndpointType {
+        /// `STREAMING`
+        Streaming,
+    }
+    string_enum!(EndpointType { Streaming => "STREAMING" });
+    /// CloudFormation property type `S3Location`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct S3Location(rt::Props);
+    impl S3Location {
+        /// A new `S3Location`. Required properties: `s3_bucket` (`S3Bucket`), `s3_key` (`S3Key`).
+        pub fn new(s3_bucket: impl Into<rt::Expr>, s3_key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("S3Bucket", Some("s3_bucket"), rt::string(s3_bucket));
+            this.set("S3Key", Some("s3_key"), rt::string(s3_key));
+            S3Location(this)
+        }
+    }
+    nested!(S3Location);
+    /// CloudFormation property type `VolumeConfig`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct VolumeConfig(rt::Props);
+    impl VolumeConfig {
+        /// A new `VolumeConfig`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            VolumeConfig(this)
+        }
+        /// CloudFormation `VolumeSizeInGb`, Terraform `volume_size_in_gb`.
+        pub fn volume_size_in_gb(mut self, value: i64) -> Self {
+            self.0
+                .set("VolumeSizeInGb", Some("volume_size_in_gb"), rt::int(value));
+            self
+        }
+    }
+    nested!(VolumeConfig);
+    /// CloudFormation property type `VpcConfig`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct VpcConfig(rt::Props);
+    impl VpcConfig {
+        /// A new `VpcConfig`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            VpcConfig(this)
+        }
+        /// Constraints: 0..=5 items. CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
+        pub fn security_group_ids(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set(
+                "SecurityGroupIds",
+                Some("security_group_ids"),
+                rt::strings(value),
+            );
+            self
+        }
+        /// CloudFormation `SubnetIds`, Terraform `subnet_ids`.
+        pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("SubnetIds", Some("subnet_ids"), rt::strings(value));
+            self
+        }
+    }
+    nested!(VpcConfig);
 }

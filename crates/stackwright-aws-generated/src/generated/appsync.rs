@@ -2,14 +2,22 @@
 //! `AppSync` resource types of the CloudFormation registry (`AWS::AppSync::*`): 13 types, 12 of them with an awscc Terraform resource.
 //! Enabled by the `appsync` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("appsync.schemas.jsonl"));
 /// Resource schema for AppSync Api
 ///
 /// CloudFormation: `AWS::AppSync::Api`. Terraform: `awscc_appsync_api` (awscc provider).
@@ -35,6 +43,7 @@ static API_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Dns.Http", None),
         ("ApiArn", Some("api_arn")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Api {
     /// Declares a `AWS::AppSync::Api` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -94,34 +103,13 @@ impl ApiHandle {
 }
 /// Property types and value sets of [`Api`] (`AWS::AppSync::Api`).
 pub mod api {
+    pub use super::shared::{AuthMode, AuthenticationType};
     use super::*;
-    /// An auth mode.
-    ///
-    /// CloudFormation property type `AuthMode`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-api-authmode.html)
-    #[derive(Clone, Debug)]
-    pub struct AuthMode(rt::Props);
-    impl AuthMode {
-        /// A new `AuthMode`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            AuthMode(this)
-        }
-        /// Security configuration for your AppSync API.
-        ///
-        /// CloudFormation `AuthType`, Terraform `auth_type`.
-        pub fn auth_type(mut self, value: AuthenticationType) -> Self {
-            self.0.set("AuthType", Some("auth_type"), value.into());
-            self
-        }
-    }
-    nested!(AuthMode);
     /// An auth provider for the AppSync API.
     ///
     /// CloudFormation property type `AuthProvider`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-api-authprovider.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AuthProvider(rt::Props);
     impl AuthProvider {
@@ -167,7 +155,7 @@ pub mod api {
     ///
     /// CloudFormation property type `CognitoConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-api-cognitoconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CognitoConfig(rt::Props);
     impl CognitoConfig {
@@ -193,7 +181,7 @@ pub mod api {
     ///
     /// CloudFormation property type `EventConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-api-eventconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EventConfig(rt::Props);
     impl EventConfig {
@@ -240,7 +228,7 @@ pub mod api {
     ///
     /// CloudFormation property type `EventLogConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-api-eventlogconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EventLogConfig(rt::Props);
     impl EventLogConfig {
@@ -264,7 +252,7 @@ pub mod api {
     ///
     /// CloudFormation property type `LambdaAuthorizerConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-api-lambdaauthorizerconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LambdaAuthorizerConfig(rt::Props);
     impl LambdaAuthorizerConfig {
@@ -302,7 +290,7 @@ pub mod api {
     ///
     /// CloudFormation property type `OpenIDConnectConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-api-openidconnectconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OpenIdConnectConfig(rt::Props);
     impl OpenIdConnectConfig {
@@ -344,21 +332,6 @@ pub mod api {
         Debug,
     }
     string_enum!(EventLogLevel { None => "NONE", Error => "ERROR", All => "ALL", Info => "INFO", Debug => "DEBUG" });
-    /// The values `AuthenticationType` accepts in `AppSync::Api`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum AuthenticationType {
-        /// `AMAZON_COGNITO_USER_POOLS`
-        AmazonCognitoUserPools,
-        /// `AWS_IAM`
-        AwsIam,
-        /// `API_KEY`
-        ApiKey,
-        /// `OPENID_CONNECT`
-        OpenidConnect,
-        /// `AWS_LAMBDA`
-        AwsLambda,
-    }
-    string_enum!(AuthenticationType { AmazonCognitoUserPools => "AMAZON_COGNITO_USER_POOLS", AwsIam => "AWS_IAM", ApiKey => "API_KEY", OpenidConnect => "OPENID_CONNECT", AwsLambda => "AWS_LAMBDA" });
 }
 /// Resource Type definition for AWS::AppSync::ApiCache
 ///
@@ -379,6 +352,7 @@ static API_CACHE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 1),
 };
 impl ApiCache {
     /// Declares a `AWS::AppSync::ApiCache` with the stack-unique `id`. Required properties: `api_caching_behavior` (`ApiCachingBehavior`), `api_id` (`ApiId`), `ttl` (`Ttl`), `type_` (`Type`).
@@ -530,6 +504,7 @@ static API_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ApiKeyId", Some("api_key_id")),
         ("Arn", Some("arn")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl ApiKey {
     /// Declares a `AWS::AppSync::ApiKey` with the stack-unique `id`. Required properties: `api_id` (`ApiId`).
@@ -599,6 +574,7 @@ static CHANNEL_NAMESPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("ChannelNamespaceArn", Some("channel_namespace_arn"))],
+    schema: (&SCHEMAS, 3),
 };
 impl ChannelNamespace {
     /// Declares a `AWS::AppSync::ChannelNamespace` with the stack-unique `id`. Required properties: `api_id` (`ApiId`), `name` (`Name`).
@@ -680,32 +656,11 @@ impl ChannelNamespaceHandle {
 }
 /// Property types and value sets of [`ChannelNamespace`] (`AWS::AppSync::ChannelNamespace`).
 pub mod channel_namespace {
+    pub use super::shared::{AuthMode, AuthenticationType};
     use super::*;
-    /// An auth mode.
-    ///
-    /// CloudFormation property type `AuthMode`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-channelnamespace-authmode.html)
-    #[derive(Clone, Debug)]
-    pub struct AuthMode(rt::Props);
-    impl AuthMode {
-        /// A new `AuthMode`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            AuthMode(this)
-        }
-        /// Security configuration for your AppSync API.
-        ///
-        /// CloudFormation `AuthType`, Terraform `auth_type`.
-        pub fn auth_type(mut self, value: AuthenticationType) -> Self {
-            self.0.set("AuthType", Some("auth_type"), value.into());
-            self
-        }
-    }
-    nested!(AuthMode);
     /// CloudFormation property type `HandlerConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-channelnamespace-handlerconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HandlerConfig(rt::Props);
     impl HandlerConfig {
@@ -720,7 +675,7 @@ pub mod channel_namespace {
     nested!(HandlerConfig);
     /// CloudFormation property type `HandlerConfigs`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-channelnamespace-handlerconfigs.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HandlerConfigs(rt::Props);
     impl HandlerConfigs {
@@ -744,7 +699,7 @@ pub mod channel_namespace {
     nested!(HandlerConfigs);
     /// CloudFormation property type `Integration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-channelnamespace-integration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Integration(rt::Props);
     impl Integration {
@@ -768,7 +723,7 @@ pub mod channel_namespace {
     nested!(Integration);
     /// CloudFormation property type `LambdaConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-channelnamespace-lambdaconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LambdaConfig(rt::Props);
     impl LambdaConfig {
@@ -780,21 +735,6 @@ pub mod channel_namespace {
         }
     }
     nested!(LambdaConfig);
-    /// The values `AuthenticationType` accepts in `AppSync::ChannelNamespace`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum AuthenticationType {
-        /// `AMAZON_COGNITO_USER_POOLS`
-        AmazonCognitoUserPools,
-        /// `AWS_IAM`
-        AwsIam,
-        /// `API_KEY`
-        ApiKey,
-        /// `OPENID_CONNECT`
-        OpenidConnect,
-        /// `AWS_LAMBDA`
-        AwsLambda,
-    }
-    string_enum!(AuthenticationType { AmazonCognitoUserPools => "AMAZON_COGNITO_USER_POOLS", AwsIam => "AWS_IAM", ApiKey => "API_KEY", OpenidConnect => "OPENID_CONNECT", AwsLambda => "AWS_LAMBDA" });
     /// The values `HandlerBehavior` accepts in `AppSync::ChannelNamespace`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum HandlerBehavior {
@@ -833,6 +773,7 @@ static DATA_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("DataSourceArn", Some("data_source_arn"))],
+    schema: (&SCHEMAS, 4),
 };
 impl DataSource {
     /// Declares a `AWS::AppSync::DataSource` with the stack-unique `id`. Required properties: `api_id` (`ApiId`), `name` (`Name`), `type_` (`Type`).
@@ -966,7 +907,7 @@ pub mod data_source {
     use super::*;
     /// CloudFormation property type `AuthorizationConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-datasource-authorizationconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AuthorizationConfig(rt::Props);
     impl AuthorizationConfig {
@@ -992,7 +933,7 @@ pub mod data_source {
     nested!(AuthorizationConfig);
     /// CloudFormation property type `AwsIamConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-datasource-awsiamconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AwsIamConfig(rt::Props);
     impl AwsIamConfig {
@@ -1024,7 +965,7 @@ pub mod data_source {
     nested!(AwsIamConfig);
     /// CloudFormation property type `DeltaSyncConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-datasource-deltasyncconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeltaSyncConfig(rt::Props);
     impl DeltaSyncConfig {
@@ -1056,7 +997,7 @@ pub mod data_source {
     nested!(DeltaSyncConfig);
     /// CloudFormation property type `DynamoDBConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-datasource-dynamodbconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DynamoDbConfig(rt::Props);
     impl DynamoDbConfig {
@@ -1098,7 +1039,7 @@ pub mod data_source {
     nested!(DynamoDbConfig);
     /// CloudFormation property type `ElasticsearchConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-datasource-elasticsearchconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ElasticsearchConfig(rt::Props);
     impl ElasticsearchConfig {
@@ -1113,7 +1054,7 @@ pub mod data_source {
     nested!(ElasticsearchConfig);
     /// CloudFormation property type `EventBridgeConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-datasource-eventbridgeconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EventBridgeConfig(rt::Props);
     impl EventBridgeConfig {
@@ -1131,7 +1072,7 @@ pub mod data_source {
     nested!(EventBridgeConfig);
     /// CloudFormation property type `HttpConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-datasource-httpconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HttpConfig(rt::Props);
     impl HttpConfig {
@@ -1156,7 +1097,7 @@ pub mod data_source {
     nested!(HttpConfig);
     /// CloudFormation property type `LambdaConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-datasource-lambdaconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LambdaConfig(rt::Props);
     impl LambdaConfig {
@@ -1174,7 +1115,7 @@ pub mod data_source {
     nested!(LambdaConfig);
     /// CloudFormation property type `OpenSearchServiceConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-datasource-opensearchserviceconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OpenSearchServiceConfig(rt::Props);
     impl OpenSearchServiceConfig {
@@ -1189,7 +1130,7 @@ pub mod data_source {
     nested!(OpenSearchServiceConfig);
     /// CloudFormation property type `RdsHttpEndpointConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-datasource-rdshttpendpointconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RdsHttpEndpointConfig(rt::Props);
     impl RdsHttpEndpointConfig {
@@ -1232,7 +1173,7 @@ pub mod data_source {
     nested!(RdsHttpEndpointConfig);
     /// CloudFormation property type `RelationalDatabaseConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-datasource-relationaldatabaseconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RelationalDatabaseConfig(rt::Props);
     impl RelationalDatabaseConfig {
@@ -1331,6 +1272,7 @@ static DOMAIN_NAME_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("HostedZoneId", Some("hosted_zone_id")),
         ("DomainNameArn", Some("domain_name_arn")),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl DomainName {
     /// Declares a `AWS::AppSync::DomainName` with the stack-unique `id`. Required properties: `certificate_arn` (`CertificateArn`), `domain_name` (`DomainName`).
@@ -1401,6 +1343,7 @@ static DOMAIN_NAME_API_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "ApiAssociationIdentifier",
         Some("api_association_identifier"),
     )],
+    schema: (&SCHEMAS, 6),
 };
 impl DomainNameApiAssociation {
     /// Declares a `AWS::AppSync::DomainNameApiAssociation` with the stack-unique `id`. Required properties: `api_id` (`ApiId`), `domain_name` (`DomainName`).
@@ -1449,6 +1392,7 @@ static FUNCTION_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("FunctionArn", Some("function_arn")),
         ("FunctionId", Some("function_id")),
     ],
+    schema: (&SCHEMAS, 7),
 };
 impl FunctionConfiguration {
     /// Declares a `AWS::AppSync::FunctionConfiguration` with the stack-unique `id`. Required properties: `api_id` (`ApiId`), `data_source_name` (`DataSourceName`), `name` (`Name`).
@@ -1594,12 +1538,13 @@ impl FunctionConfigurationHandle {
 }
 /// Property types and value sets of [`FunctionConfiguration`] (`AWS::AppSync::FunctionConfiguration`).
 pub mod function_configuration {
+    pub use super::shared::{ConflictDetection, ConflictHandler, Name};
     use super::*;
     /// Describes a runtime used by an AWS AppSync pipeline resolver or AWS AppSync function.
     ///
     /// CloudFormation property type `AppSyncRuntime`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-functionconfiguration-appsyncruntime.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AppSyncRuntime(rt::Props);
     impl AppSyncRuntime {
@@ -1620,7 +1565,7 @@ pub mod function_configuration {
     ///
     /// CloudFormation property type `LambdaConflictHandlerConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-functionconfiguration-lambdaconflicthandlerconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LambdaConflictHandlerConfig(rt::Props);
     impl LambdaConflictHandlerConfig {
@@ -1646,7 +1591,7 @@ pub mod function_configuration {
     ///
     /// CloudFormation property type `SyncConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-functionconfiguration-syncconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SyncConfig(rt::Props);
     impl SyncConfig {
@@ -1684,35 +1629,6 @@ pub mod function_configuration {
         }
     }
     nested!(SyncConfig);
-    /// The values `ConflictDetection` accepts in `AppSync::FunctionConfiguration`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ConflictDetection {
-        /// `NONE`
-        None,
-        /// `VERSION`
-        Version,
-    }
-    string_enum!(ConflictDetection { None => "NONE", Version => "VERSION" });
-    /// The values `ConflictHandler` accepts in `AppSync::FunctionConfiguration`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ConflictHandler {
-        /// `AUTOMERGE`
-        Automerge,
-        /// `LAMBDA`
-        Lambda,
-        /// `NONE`
-        None,
-        /// `OPTIMISTIC_CONCURRENCY`
-        OptimisticConcurrency,
-    }
-    string_enum!(ConflictHandler { Automerge => "AUTOMERGE", Lambda => "LAMBDA", None => "NONE", OptimisticConcurrency => "OPTIMISTIC_CONCURRENCY" });
-    /// The values `Name` accepts in `AppSync::FunctionConfiguration`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Name {
-        /// `APPSYNC_JS`
-        AppsyncJs,
-    }
-    string_enum!(Name { AppsyncJs => "APPSYNC_JS" });
 }
 /// Resource Type definition for AWS::AppSync::GraphQLApi
 ///
@@ -1741,6 +1657,7 @@ static GRAPH_QL_API_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("RealtimeDns", Some("realtime_dns")),
         ("RealtimeUrl", Some("realtime_url")),
     ],
+    schema: (&SCHEMAS, 8),
 };
 impl GraphQlApi {
     /// Declares a `AWS::AppSync::GraphQLApi` with the stack-unique `id`. Required properties: `authentication_type` (`AuthenticationType`), `name` (`Name`).
@@ -1961,7 +1878,7 @@ pub mod graph_ql_api {
     use super::*;
     /// CloudFormation property type `AdditionalAuthenticationProvider`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-graphqlapi-additionalauthenticationprovider.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AdditionalAuthenticationProvider(rt::Props);
     impl AdditionalAuthenticationProvider {
@@ -2003,7 +1920,7 @@ pub mod graph_ql_api {
     nested!(AdditionalAuthenticationProvider);
     /// CloudFormation property type `CognitoUserPoolConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-graphqlapi-cognitouserpoolconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CognitoUserPoolConfig(rt::Props);
     impl CognitoUserPoolConfig {
@@ -2043,7 +1960,7 @@ pub mod graph_ql_api {
     nested!(CognitoUserPoolConfig);
     /// CloudFormation property type `EnhancedMetricsConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-graphqlapi-enhancedmetricsconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EnhancedMetricsConfig(rt::Props);
     impl EnhancedMetricsConfig {
@@ -2075,7 +1992,7 @@ pub mod graph_ql_api {
     nested!(EnhancedMetricsConfig);
     /// CloudFormation property type `LambdaAuthorizerConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-graphqlapi-lambdaauthorizerconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LambdaAuthorizerConfig(rt::Props);
     impl LambdaAuthorizerConfig {
@@ -2118,7 +2035,7 @@ pub mod graph_ql_api {
     nested!(LambdaAuthorizerConfig);
     /// CloudFormation property type `LogConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-graphqlapi-logconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LogConfig(rt::Props);
     impl LogConfig {
@@ -2155,7 +2072,7 @@ pub mod graph_ql_api {
     nested!(LogConfig);
     /// CloudFormation property type `OpenIDConnectConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-graphqlapi-openidconnectconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OpenIdConnectConfig(rt::Props);
     impl OpenIdConnectConfig {
@@ -2196,7 +2113,7 @@ pub mod graph_ql_api {
     nested!(OpenIdConnectConfig);
     /// CloudFormation property type `UserPoolConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-graphqlapi-userpoolconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UserPoolConfig(rt::Props);
     impl UserPoolConfig {
@@ -2355,6 +2272,7 @@ static GRAPH_QL_SCHEMA_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 9),
 };
 impl GraphQlSchema {
     /// Declares a `AWS::AppSync::GraphQLSchema` with the stack-unique `id`. Required properties: `api_id` (`ApiId`).
@@ -2405,6 +2323,7 @@ static RESOLVER_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("ResolverArn", Some("resolver_arn"))],
+    schema: (&SCHEMAS, 10),
 };
 impl Resolver {
     /// Declares a `AWS::AppSync::Resolver` with the stack-unique `id`. Required properties: `api_id` (`ApiId`), `field_name` (`FieldName`), `type_name` (`TypeName`).
@@ -2561,12 +2480,13 @@ impl ResolverHandle {
 }
 /// Property types and value sets of [`Resolver`] (`AWS::AppSync::Resolver`).
 pub mod resolver {
+    pub use super::shared::{ConflictDetection, ConflictHandler, Name};
     use super::*;
     /// Describes a runtime used by an APSYlong resolver or APSYlong function.
     ///
     /// CloudFormation property type `AppSyncRuntime`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-resolver-appsyncruntime.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AppSyncRuntime(rt::Props);
     impl AppSyncRuntime {
@@ -2587,7 +2507,7 @@ pub mod resolver {
     ///
     /// CloudFormation property type `CachingConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-resolver-cachingconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CachingConfig(rt::Props);
     impl CachingConfig {
@@ -2614,7 +2534,7 @@ pub mod resolver {
     ///
     /// CloudFormation property type `LambdaConflictHandlerConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-resolver-lambdaconflicthandlerconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LambdaConflictHandlerConfig(rt::Props);
     impl LambdaConflictHandlerConfig {
@@ -2640,7 +2560,7 @@ pub mod resolver {
     ///
     /// CloudFormation property type `PipelineConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-resolver-pipelineconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PipelineConfig(rt::Props);
     impl PipelineConfig {
@@ -2663,7 +2583,7 @@ pub mod resolver {
     ///
     /// CloudFormation property type `SyncConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-resolver-syncconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SyncConfig(rt::Props);
     impl SyncConfig {
@@ -2719,35 +2639,6 @@ pub mod resolver {
         Disabled,
     }
     string_enum!(MetricsConfig { Enabled => "ENABLED", Disabled => "DISABLED" });
-    /// The values `ConflictDetection` accepts in `AppSync::Resolver`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ConflictDetection {
-        /// `NONE`
-        None,
-        /// `VERSION`
-        Version,
-    }
-    string_enum!(ConflictDetection { None => "NONE", Version => "VERSION" });
-    /// The values `ConflictHandler` accepts in `AppSync::Resolver`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ConflictHandler {
-        /// `AUTOMERGE`
-        Automerge,
-        /// `LAMBDA`
-        Lambda,
-        /// `NONE`
-        None,
-        /// `OPTIMISTIC_CONCURRENCY`
-        OptimisticConcurrency,
-    }
-    string_enum!(ConflictHandler { Automerge => "AUTOMERGE", Lambda => "LAMBDA", None => "NONE", OptimisticConcurrency => "OPTIMISTIC_CONCURRENCY" });
-    /// The values `Name` accepts in `AppSync::Resolver`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Name {
-        /// `APPSYNC_JS`
-        AppsyncJs,
-    }
-    string_enum!(Name { AppsyncJs => "APPSYNC_JS" });
 }
 /// Resource Type definition for AWS::AppSync::SourceApiAssociation
 ///
@@ -2787,6 +2678,7 @@ static SOURCE_API_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("last_successful_merge_date"),
         ),
     ],
+    schema: (&SCHEMAS, 11),
 };
 impl SourceApiAssociation {
     /// Declares a `AWS::AppSync::SourceApiAssociation` with the stack-unique `id`. No property is required.
@@ -2906,7 +2798,7 @@ pub mod source_api_association {
     use super::*;
     /// CloudFormation property type `SourceApiAssociationConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-sourceapiassociation-sourceapiassociationconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SourceApiAssociationConfig(rt::Props);
     impl SourceApiAssociationConfig {
@@ -2956,6 +2848,7 @@ static TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Arn", Some("arn")), ("Name", Some("name"))],
+    schema: (&SCHEMAS, 12),
 };
 impl Type {
     /// Declares a `AWS::AppSync::Type` with the stack-unique `id`. Required properties: `api_id` (`ApiId`), `definition` (`Definition`), `format` (`Format`).
@@ -3004,4 +2897,75 @@ pub mod type_ {
         Json,
     }
     string_enum!(Format { Sdl => "SDL", Json => "JSON" });
+}
+/// Nested types that several `AppSync` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// An auth mode.
+    ///
+    /// CloudFormation property type `AuthMode`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct AuthMode(rt::Props);
+    impl AuthMode {
+        /// A new `AuthMode`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            AuthMode(this)
+        }
+        /// Security configuration for your AppSync API.
+        ///
+        /// CloudFormation `AuthType`, Terraform `auth_type`.
+        pub fn auth_type(mut self, value: AuthenticationType) -> Self {
+            self.0.set("AuthType", Some("auth_type"), value.into());
+            self
+        }
+    }
+    nested!(AuthMode);
+    /// The values `AuthenticationType` accepts in `AppSync`'s `Api`, `ChannelNamespace`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum AuthenticationType {
+        /// `AMAZON_COGNITO_USER_POOLS`
+        AmazonCognitoUserPools,
+        /// `AWS_IAM`
+        AwsIam,
+        /// `API_KEY`
+        ApiKey,
+        /// `OPENID_CONNECT`
+        OpenidConnect,
+        /// `AWS_LAMBDA`
+        AwsLambda,
+    }
+    string_enum!(AuthenticationType { AmazonCognitoUserPools => "AMAZON_COGNITO_USER_POOLS", AwsIam => "AWS_IAM", ApiKey => "API_KEY", OpenidConnect => "OPENID_CONNECT", AwsLambda => "AWS_LAMBDA" });
+    /// The values `ConflictDetection` accepts in `AppSync`'s `FunctionConfiguration`, `Resolver`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum ConflictDetection {
+        /// `NONE`
+        None,
+        /// `VERSION`
+        Version,
+    }
+    string_enum!(ConflictDetection { None => "NONE", Version => "VERSION" });
+    /// The values `ConflictHandler` accepts in `AppSync`'s `FunctionConfiguration`, `Resolver`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum ConflictHandler {
+        /// `AUTOMERGE`
+        Automerge,
+        /// `LAMBDA`
+        Lambda,
+        /// `NONE`
+        None,
+        /// `OPTIMISTIC_CONCURRENCY`
+        OptimisticConcurrency,
+    }
+    string_enum!(ConflictHandler { Automerge => "AUTOMERGE", Lambda => "LAMBDA", None => "NONE", OptimisticConcurrency => "OPTIMISTIC_CONCURRENCY" });
+    /// The values `Name` accepts in `AppSync`'s `FunctionConfiguration`, `Resolver`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Name {
+        /// `APPSYNC_JS`
+        AppsyncJs,
+    }
+    string_enum!(Name { AppsyncJs => "APPSYNC_JS" });
 }

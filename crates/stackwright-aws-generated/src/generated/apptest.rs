@@ -2,14 +2,22 @@
 //! `AppTest` resource types of the CloudFormation registry (`AWS::AppTest::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `apptest` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("apptest.schemas.jsonl"));
 /// Represents a Test Case that can be captured and executed
 ///
 /// CloudFormation: `AWS::AppTest::TestCase`. Terraform: `awscc_apptest_test_case` (awscc provider).
@@ -65,6 +73,7 @@ static TEST_CASE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("TestCaseId", Some("test_case_id")),
         ("TestCaseVersion", Some("test_case_version")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl TestCase {
     /// Declares a `AWS::AppTest::TestCase` with the stack-unique `id`. Required properties: `name` (`Name`), `steps` (`Steps`).
@@ -126,7 +135,7 @@ pub mod test_case {
     use super::*;
     /// CloudFormation property type `Step`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apptest-testcase-step.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Step(rt::Props);
     impl Step {

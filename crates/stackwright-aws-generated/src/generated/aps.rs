@@ -2,14 +2,22 @@
 //! `APS` resource types of the CloudFormation registry (`AWS::APS::*`): 5 types, 5 of them with an awscc Terraform resource.
 //! Enabled by the `aps` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("aps.schemas.jsonl"));
 /// AnomalyDetector schema for cloudformation.
 ///
 /// CloudFormation: `AWS::APS::AnomalyDetector`. Terraform: `awscc_aps_anomaly_detector` (awscc provider).
@@ -23,6 +31,7 @@ static ANOMALY_DETECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl AnomalyDetector {
     /// Declares a `AWS::APS::AnomalyDetector` with the stack-unique `id`. Required properties: `alias` (`Alias`), `configuration` (`Configuration`), `workspace` (`Workspace`).
@@ -87,7 +96,7 @@ pub mod anomaly_detector {
     use super::*;
     /// CloudFormation property type `AnomalyDetectorConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-anomalydetector-anomalydetectorconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AnomalyDetectorConfiguration(rt::Props);
     impl AnomalyDetectorConfiguration {
@@ -105,7 +114,7 @@ pub mod anomaly_detector {
     nested!(AnomalyDetectorConfiguration);
     /// CloudFormation property type `IgnoreNearExpected`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-anomalydetector-ignorenearexpected.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IgnoreNearExpected(rt::Props);
     impl IgnoreNearExpected {
@@ -130,7 +139,7 @@ pub mod anomaly_detector {
     ///
     /// CloudFormation property type `Label`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-anomalydetector-label.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Label(rt::Props);
     impl Label {
@@ -145,7 +154,7 @@ pub mod anomaly_detector {
     nested!(Label);
     /// CloudFormation property type `MissingDataAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-anomalydetector-missingdataaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MissingDataAction(rt::Props);
     impl MissingDataAction {
@@ -169,7 +178,7 @@ pub mod anomaly_detector {
     nested!(MissingDataAction);
     /// CloudFormation property type `RandomCutForestConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-anomalydetector-randomcutforestconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RandomCutForestConfiguration(rt::Props);
     impl RandomCutForestConfiguration {
@@ -225,6 +234,7 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[],
+    schema: (&SCHEMAS, 1),
 };
 impl ResourcePolicy {
     /// Declares a `AWS::APS::ResourcePolicy` with the stack-unique `id`. Required properties: `policy_document` (`PolicyDocument`), `workspace_arn` (`WorkspaceArn`).
@@ -266,6 +276,7 @@ static RULE_GROUPS_NAMESPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 2),
 };
 impl RuleGroupsNamespace {
     /// Declares a `AWS::APS::RuleGroupsNamespace` with the stack-unique `id`. Required properties: `data` (`Data`), `name` (`Name`), `workspace` (`Workspace`).
@@ -318,6 +329,7 @@ static SCRAPER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
         ("RoleArn", Some("role_arn")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl Scraper {
     /// Declares a `AWS::APS::Scraper` with the stack-unique `id`. Required properties: `destination` (`Destination`), `scrape_configuration` (`ScrapeConfiguration`), `source` (`Source`).
@@ -403,7 +415,7 @@ pub mod scraper {
     ///
     /// CloudFormation property type `AmpConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-ampconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AmpConfiguration(rt::Props);
     impl AmpConfiguration {
@@ -423,7 +435,7 @@ pub mod scraper {
     ///
     /// CloudFormation property type `CloudWatchConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-cloudwatchconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CloudWatchConfiguration(rt::Props);
     impl CloudWatchConfiguration {
@@ -439,7 +451,7 @@ pub mod scraper {
     ///
     /// CloudFormation property type `CloudWatchLogDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-cloudwatchlogdestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogDestination(rt::Props);
     impl CloudWatchLogDestination {
@@ -460,7 +472,7 @@ pub mod scraper {
     nested!(CloudWatchLogDestination);
     /// CloudFormation property type `ComponentConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-componentconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ComponentConfig(rt::Props);
     impl ComponentConfig {
@@ -484,7 +496,7 @@ pub mod scraper {
     ///
     /// CloudFormation property type `Destination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-destination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Destination(rt::Props);
     impl Destination {
@@ -518,7 +530,7 @@ pub mod scraper {
     ///
     /// CloudFormation property type `EksConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-eksconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EksConfiguration(rt::Props);
     impl EksConfiguration {
@@ -552,7 +564,7 @@ pub mod scraper {
     ///
     /// CloudFormation property type `RoleConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-roleconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RoleConfiguration(rt::Props);
     impl RoleConfiguration {
@@ -583,7 +595,7 @@ pub mod scraper {
     ///
     /// CloudFormation property type `ScrapeConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-scrapeconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ScrapeConfiguration(rt::Props);
     impl ScrapeConfiguration {
@@ -607,7 +619,7 @@ pub mod scraper {
     nested!(ScrapeConfiguration);
     /// CloudFormation property type `ScraperComponent`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-scrapercomponent.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ScraperComponent(rt::Props);
     impl ScraperComponent {
@@ -628,7 +640,7 @@ pub mod scraper {
     ///
     /// CloudFormation property type `ScraperLoggingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-scraperloggingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ScraperLoggingConfiguration(rt::Props);
     impl ScraperLoggingConfiguration {
@@ -656,7 +668,7 @@ pub mod scraper {
     ///
     /// CloudFormation property type `ScraperLoggingDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-scraperloggingdestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ScraperLoggingDestination(rt::Props);
     impl ScraperLoggingDestination {
@@ -679,7 +691,7 @@ pub mod scraper {
     ///
     /// CloudFormation property type `Source`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-source.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Source(rt::Props);
     impl Source {
@@ -710,7 +722,7 @@ pub mod scraper {
     ///
     /// CloudFormation property type `VpcConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-vpcconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcConfiguration(rt::Props);
     impl VpcConfiguration {
@@ -759,6 +771,7 @@ static WORKSPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
         ("PrometheusEndpoint", Some("prometheus_endpoint")),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl Workspace {
     /// Declares a `AWS::APS::Workspace` with the stack-unique `id`. No property is required.
@@ -862,7 +875,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `CloudWatchLogDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-workspace-cloudwatchlogdestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogDestination(rt::Props);
     impl CloudWatchLogDestination {
@@ -882,7 +895,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `Label`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-workspace-label.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Label(rt::Props);
     impl Label {
@@ -899,7 +912,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `LimitsPerLabelSet`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-workspace-limitsperlabelset.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LimitsPerLabelSet(rt::Props);
     impl LimitsPerLabelSet {
@@ -919,7 +932,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `LimitsPerLabelSetEntry`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-workspace-limitsperlabelsetentry.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LimitsPerLabelSetEntry(rt::Props);
     impl LimitsPerLabelSetEntry {
@@ -941,7 +954,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `LoggingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-workspace-loggingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LoggingConfiguration(rt::Props);
     impl LoggingConfiguration {
@@ -964,7 +977,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `LoggingDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-workspace-loggingdestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LoggingDestination(rt::Props);
     impl LoggingDestination {
@@ -985,7 +998,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `LoggingFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-workspace-loggingfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LoggingFilter(rt::Props);
     impl LoggingFilter {
@@ -1005,7 +1018,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `QueryLoggingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-workspace-queryloggingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct QueryLoggingConfiguration(rt::Props);
     impl QueryLoggingConfiguration {
@@ -1021,7 +1034,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `WorkspaceConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-workspace-workspaceconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WorkspaceConfiguration(rt::Props);
     impl WorkspaceConfiguration {

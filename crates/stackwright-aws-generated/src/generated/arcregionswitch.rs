@@ -2,14 +2,22 @@
 //! `ARCRegionSwitch` resource types of the CloudFormation registry (`AWS::ARCRegionSwitch::*`): 1 types, 0 of them with an awscc Terraform resource.
 //! Enabled by the `arcregionswitch` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("arcregionswitch.schemas.jsonl"));
 /// Represents a plan that specifies Regions, IAM roles, and workflows of logic required to perform the desired change to your multi-Region application
 ///
 /// CloudFormation: `AWS::ARCRegionSwitch::Plan`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -30,6 +38,7 @@ static PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Route53HealthChecks", None),
         ("PlanHealthChecks", None),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Plan {
     /// Declares a `AWS::ARCRegionSwitch::Plan` with the stack-unique `id`. Required properties: `execution_role` (`ExecutionRole`), `name` (`Name`), `recovery_approach` (`RecoveryApproach`), `regions` (`Regions`), `workflows` (`Workflows`).
@@ -124,7 +133,7 @@ pub mod plan {
     use super::*;
     /// CloudFormation property type `ReportConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-arcregionswitch-plan-reportconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReportConfiguration(rt::Props);
     impl ReportConfiguration {
@@ -142,7 +151,7 @@ pub mod plan {
     nested!(ReportConfiguration);
     /// CloudFormation property type `Step`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-arcregionswitch-plan-step.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Step(rt::Props);
     impl Step {
@@ -171,7 +180,7 @@ pub mod plan {
     nested!(Step);
     /// CloudFormation property type `Trigger`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-arcregionswitch-plan-trigger.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Trigger(rt::Props);
     impl Trigger {
@@ -202,7 +211,7 @@ pub mod plan {
     nested!(Trigger);
     /// CloudFormation property type `TriggerCondition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-arcregionswitch-plan-triggercondition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TriggerCondition(rt::Props);
     impl TriggerCondition {
@@ -221,7 +230,7 @@ pub mod plan {
     nested!(TriggerCondition);
     /// CloudFormation property type `Workflow`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-arcregionswitch-plan-workflow.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Workflow(rt::Props);
     impl Workflow {

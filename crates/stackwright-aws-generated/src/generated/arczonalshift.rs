@@ -2,14 +2,22 @@
 //! `ARCZonalShift` resource types of the CloudFormation registry (`AWS::ARCZonalShift::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `arczonalshift` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("arczonalshift.schemas.jsonl"));
 /// Definition of AWS::ARCZonalShift::AutoshiftObserverNotificationStatus Resource Type
 ///
 /// CloudFormation: `AWS::ARCZonalShift::AutoshiftObserverNotificationStatus`. Terraform: `awscc_arczonalshift_autoshift_observer_notification_status` (awscc provider).
@@ -26,6 +34,7 @@ static AUTOSHIFT_OBSERVER_NOTIFICATION_STATUS_TYPE: rt::TypeInfo = rt::TypeInfo 
         ("AccountId", Some("account_id")),
         ("Region", Some("region")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl AutoshiftObserverNotificationStatus {
     /// Declares a `AWS::ARCZonalShift::AutoshiftObserverNotificationStatus` with the stack-unique `id`. Required properties: `status` (`Status`).
@@ -81,6 +90,7 @@ static ZONAL_AUTOSHIFT_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 1),
 };
 impl ZonalAutoshiftConfiguration {
     /// Declares a `AWS::ARCZonalShift::ZonalAutoshiftConfiguration` with the stack-unique `id`. No property is required.
@@ -136,7 +146,7 @@ pub mod zonal_autoshift_configuration {
     use super::*;
     /// CloudFormation property type `ControlCondition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-arczonalshift-zonalautoshiftconfiguration-controlcondition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ControlCondition(rt::Props);
     impl ControlCondition {
@@ -155,7 +165,7 @@ pub mod zonal_autoshift_configuration {
     nested!(ControlCondition);
     /// CloudFormation property type `PracticeRunConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-arczonalshift-zonalautoshiftconfiguration-practicerunconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PracticeRunConfiguration(rt::Props);
     impl PracticeRunConfiguration {

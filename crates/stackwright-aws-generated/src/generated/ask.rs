@@ -2,14 +2,22 @@
 //! `ASK` resource types of the CloudFormation registry (`AWS::ASK::*`): 1 types, 0 of them with an awscc Terraform resource.
 //! Enabled by the `ask` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("ask.schemas.jsonl"));
 /// Resource Type definition for Alexa::ASK::Skill
 ///
 /// CloudFormation: `Alexa::ASK::Skill`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -46,6 +54,7 @@ static SKILL_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 0),
 };
 impl Skill {
     /// Declares a `Alexa::ASK::Skill` with the stack-unique `id`. Required properties: `authentication_configuration` (`AuthenticationConfiguration`), `skill_package` (`SkillPackage`), `vendor_id` (`VendorId`).
@@ -83,7 +92,7 @@ pub mod skill {
     use super::*;
     /// CloudFormation property type `AuthenticationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ask-skill-authenticationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AuthenticationConfiguration(rt::Props);
     impl AuthenticationConfiguration {
@@ -103,7 +112,7 @@ pub mod skill {
     nested!(AuthenticationConfiguration);
     /// CloudFormation property type `Overrides`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ask-skill-overrides.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Overrides(rt::Props);
     impl Overrides {
@@ -121,7 +130,7 @@ pub mod skill {
     nested!(Overrides);
     /// CloudFormation property type `SkillPackage`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ask-skill-skillpackage.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SkillPackage(rt::Props);
     impl SkillPackage {

@@ -2,14 +2,22 @@
 //! `Athena` resource types of the CloudFormation registry (`AWS::Athena::*`): 5 types, 5 of them with an awscc Terraform resource.
 //! Enabled by the `athena` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("athena.schemas.jsonl"));
 /// Resource schema for AWS::Athena::CapacityReservation
 ///
 /// CloudFormation: `AWS::Athena::CapacityReservation`. Terraform: `awscc_athena_capacity_reservation` (awscc provider).
@@ -38,6 +46,7 @@ static CAPACITY_RESERVATION_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("last_successful_allocation_time"),
         ),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl CapacityReservation {
     /// Declares a `AWS::Athena::CapacityReservation` with the stack-unique `id`. Required properties: `name` (`Name`), `target_dpus` (`TargetDpus`).
@@ -103,7 +112,7 @@ pub mod capacity_reservation {
     use super::*;
     /// CloudFormation property type `CapacityAssignment`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-capacityreservation-capacityassignment.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapacityAssignment(rt::Props);
     impl CapacityAssignment {
@@ -123,7 +132,7 @@ pub mod capacity_reservation {
     ///
     /// CloudFormation property type `CapacityAssignmentConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-capacityreservation-capacityassignmentconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapacityAssignmentConfiguration(rt::Props);
     impl CapacityAssignmentConfiguration {
@@ -153,6 +162,7 @@ static DATA_CATALOG_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 1),
 };
 impl DataCatalog {
     /// Declares a `AWS::Athena::DataCatalog` with the stack-unique `id`. Required properties: `name` (`Name`), `type_` (`Type`).
@@ -267,6 +277,7 @@ static NAMED_QUERY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("NamedQueryId", Some("named_query_id"))],
+    schema: (&SCHEMAS, 2),
 };
 impl NamedQuery {
     /// Declares a `AWS::Athena::NamedQuery` with the stack-unique `id`. Required properties: `database` (`Database`), `query_string` (`QueryString`).
@@ -335,6 +346,7 @@ static PREPARED_STATEMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 3),
 };
 impl PreparedStatement {
     /// Declares a `AWS::Athena::PreparedStatement` with the stack-unique `id`. Required properties: `query_statement` (`QueryStatement`), `statement_name` (`StatementName`), `work_group` (`WorkGroup`).
@@ -396,6 +408,7 @@ static WORK_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("work_group_configuration_updates.engine_version.effective_engine_version"),
         ),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl WorkGroup {
     /// Declares a `AWS::Athena::WorkGroup` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -489,7 +502,7 @@ pub mod work_group {
     ///
     /// CloudFormation property type `AclConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-aclconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AclConfiguration(rt::Props);
     impl AclConfiguration {
@@ -505,7 +518,7 @@ pub mod work_group {
     ///
     /// CloudFormation property type `Classification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-classification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Classification(rt::Props);
     impl Classification {
@@ -538,7 +551,7 @@ pub mod work_group {
     ///
     /// CloudFormation property type `CloudWatchLoggingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-cloudwatchloggingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CloudWatchLoggingConfiguration(rt::Props);
     impl CloudWatchLoggingConfiguration {
@@ -585,7 +598,7 @@ pub mod work_group {
     ///
     /// CloudFormation property type `CustomerContentEncryptionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-customercontentencryptionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomerContentEncryptionConfiguration(rt::Props);
     impl CustomerContentEncryptionConfiguration {
@@ -601,7 +614,7 @@ pub mod work_group {
     ///
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-encryptionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -628,7 +641,7 @@ pub mod work_group {
     ///
     /// CloudFormation property type `EngineConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-engineconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EngineConfiguration(rt::Props);
     impl EngineConfiguration {
@@ -712,7 +725,7 @@ pub mod work_group {
     ///
     /// CloudFormation property type `EngineVersion`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-engineversion.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EngineVersion(rt::Props);
     impl EngineVersion {
@@ -749,7 +762,7 @@ pub mod work_group {
     ///
     /// CloudFormation property type `ManagedLoggingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-managedloggingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ManagedLoggingConfiguration(rt::Props);
     impl ManagedLoggingConfiguration {
@@ -778,7 +791,7 @@ pub mod work_group {
     ///
     /// CloudFormation property type `ManagedQueryResultsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-managedqueryresultsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ManagedQueryResultsConfiguration(rt::Props);
     impl ManagedQueryResultsConfiguration {
@@ -812,7 +825,7 @@ pub mod work_group {
     ///
     /// CloudFormation property type `ManagedStorageEncryptionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-managedstorageencryptionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ManagedStorageEncryptionConfiguration(rt::Props);
     impl ManagedStorageEncryptionConfiguration {
@@ -834,7 +847,7 @@ pub mod work_group {
     ///
     /// CloudFormation property type `MonitoringConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-monitoringconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MonitoringConfiguration(rt::Props);
     impl MonitoringConfiguration {
@@ -885,7 +898,7 @@ pub mod work_group {
     ///
     /// CloudFormation property type `ResultConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-resultconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResultConfiguration(rt::Props);
     impl ResultConfiguration {
@@ -938,7 +951,7 @@ pub mod work_group {
     ///
     /// CloudFormation property type `ResultConfigurationUpdates`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-resultconfigurationupdates.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResultConfigurationUpdates(rt::Props);
     impl ResultConfigurationUpdates {
@@ -1027,7 +1040,7 @@ pub mod work_group {
     ///
     /// CloudFormation property type `S3LoggingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-s3loggingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3LoggingConfiguration(rt::Props);
     impl S3LoggingConfiguration {
@@ -1062,7 +1075,7 @@ pub mod work_group {
     nested!(S3LoggingConfiguration);
     /// CloudFormation property type `WorkGroupConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-workgroupconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WorkGroupConfiguration(rt::Props);
     impl WorkGroupConfiguration {
@@ -1209,7 +1222,7 @@ pub mod work_group {
     ///
     /// CloudFormation property type `WorkGroupConfigurationUpdates`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-workgroupconfigurationupdates.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WorkGroupConfigurationUpdates(rt::Props);
     impl WorkGroupConfigurationUpdates {

@@ -2,14 +2,22 @@
 //! `AuditManager` resource types of the CloudFormation registry (`AWS::AuditManager::*`): 3 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `auditmanager` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("auditmanager.schemas.jsonl"));
 /// An entity that defines the scope of audit evidence collected by AWS Audit Manager.
 ///
 /// CloudFormation: `AWS::AuditManager::Assessment`. Terraform: `awscc_auditmanager_assessment` (awscc provider).
@@ -53,6 +61,7 @@ static ASSESSMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
         ("CreationTime", Some("creation_time")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Assessment {
     /// Declares a `AWS::AuditManager::Assessment` with the stack-unique `id`. No property is required.
@@ -161,7 +170,7 @@ pub mod assessment {
     ///
     /// CloudFormation property type `AssessmentReportsDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-auditmanager-assessment-assessmentreportsdestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AssessmentReportsDestination(rt::Props);
     impl AssessmentReportsDestination {
@@ -192,7 +201,7 @@ pub mod assessment {
     ///
     /// CloudFormation property type `AWSAccount`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-auditmanager-assessment-awsaccount.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AwsAccount(rt::Props);
     impl AwsAccount {
@@ -229,7 +238,7 @@ pub mod assessment {
     ///
     /// CloudFormation property type `AWSService`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-auditmanager-assessment-awsservice.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AwsService(rt::Props);
     impl AwsService {
@@ -252,7 +261,7 @@ pub mod assessment {
     ///
     /// CloudFormation property type `Delegation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-auditmanager-assessment-delegation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Delegation(rt::Props);
     impl Delegation {
@@ -346,7 +355,7 @@ pub mod assessment {
     ///
     /// CloudFormation property type `Role`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-auditmanager-assessment-role.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Role(rt::Props);
     impl Role {
@@ -375,7 +384,7 @@ pub mod assessment {
     ///
     /// CloudFormation property type `Scope`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-auditmanager-assessment-scope.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Scope(rt::Props);
     impl Scope {
@@ -496,6 +505,7 @@ static ASSESSMENT_FRAMEWORK_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedBy", Some("created_by")),
         ("LastUpdatedBy", Some("last_updated_by")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl AssessmentFramework {
     /// Declares a `AWS::AuditManager::AssessmentFramework` with the stack-unique `id`. Required properties: `control_sets` (`ControlSets`), `name` (`Name`).
@@ -583,7 +593,7 @@ pub mod assessment_framework {
     ///
     /// CloudFormation property type `ControlSet`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-auditmanager-assessmentframework-controlset.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ControlSet(rt::Props);
     impl ControlSet {
@@ -603,7 +613,7 @@ pub mod assessment_framework {
     ///
     /// CloudFormation property type `ControlSetControl`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-auditmanager-assessmentframework-controlsetcontrol.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ControlSetControl(rt::Props);
     impl ControlSetControl {
@@ -683,6 +693,7 @@ static CONTROL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedBy", None),
         ("LastUpdatedBy", None),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl Control {
     /// Declares a `AWS::AuditManager::Control` with the stack-unique `id`. Required properties: `control_mapping_sources` (`ControlMappingSources`), `name` (`Name`).
@@ -791,7 +802,7 @@ pub mod control {
     use super::*;
     /// CloudFormation property type `ControlMappingSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-auditmanager-control-controlmappingsource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ControlMappingSource(rt::Props);
     impl ControlMappingSource {
@@ -844,7 +855,7 @@ pub mod control {
     nested!(ControlMappingSource);
     /// CloudFormation property type `SourceKeyword`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-auditmanager-control-sourcekeyword.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SourceKeyword(rt::Props);
     impl SourceKeyword {

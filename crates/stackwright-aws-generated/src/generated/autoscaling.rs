@@ -2,14 +2,22 @@
 //! `AutoScaling` resource types of the CloudFormation registry (`AWS::AutoScaling::*`): 6 types, 6 of them with an awscc Terraform resource.
 //! Enabled by the `autoscaling` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("autoscaling.schemas.jsonl"));
 /// The ``AWS::AutoScaling::AutoScalingGroup`` resource defines an Amazon EC2 Auto Scaling group, which is a collection of Amazon EC2 instances that are treated as a logical grouping for the purposes of a…
 ///
 /// CloudFormation: `AWS::AutoScaling::AutoScalingGroup`. Terraform: `awscc_autoscaling_auto_scaling_group` (awscc provider).
@@ -23,6 +31,7 @@ static AUTO_SCALING_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("AutoScalingGroupARN", Some("auto_scaling_group_arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl AutoScalingGroup {
     /// Declares a `AWS::AutoScaling::AutoScalingGroup` with the stack-unique `id`. Required properties: `max_size` (`MaxSize`), `min_size` (`MinSize`).
@@ -473,7 +482,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `AcceleratorCountRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-acceleratorcountrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AcceleratorCountRequest(rt::Props);
     impl AcceleratorCountRequest {
@@ -502,7 +511,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `AcceleratorTotalMemoryMiBRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-acceleratortotalmemorymibrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AcceleratorTotalMemoryMiBRequest(rt::Props);
     impl AcceleratorTotalMemoryMiBRequest {
@@ -531,7 +540,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `AvailabilityZoneDistribution`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-availabilityzonedistribution.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AvailabilityZoneDistribution(rt::Props);
     impl AvailabilityZoneDistribution {
@@ -560,7 +569,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `AvailabilityZoneImpairmentPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-availabilityzoneimpairmentpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AvailabilityZoneImpairmentPolicy(rt::Props);
     impl AvailabilityZoneImpairmentPolicy {
@@ -588,7 +597,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `BaselineEbsBandwidthMbpsRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-baselineebsbandwidthmbpsrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BaselineEbsBandwidthMbpsRequest(rt::Props);
     impl BaselineEbsBandwidthMbpsRequest {
@@ -617,7 +626,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `BaselinePerformanceFactorsRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-baselineperformancefactorsrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BaselinePerformanceFactorsRequest(rt::Props);
     impl BaselinePerformanceFactorsRequest {
@@ -639,7 +648,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `CapacityReservationSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-capacityreservationspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapacityReservationSpecification(rt::Props);
     impl CapacityReservationSpecification {
@@ -670,7 +679,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `CapacityReservationTarget`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-capacityreservationtarget.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapacityReservationTarget(rt::Props);
     impl CapacityReservationTarget {
@@ -713,7 +722,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `CpuPerformanceFactorRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-cpuperformancefactorrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CpuPerformanceFactorRequest(rt::Props);
     impl CpuPerformanceFactorRequest {
@@ -739,7 +748,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `DistributionSegment`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-distributionsegment.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DistributionSegment(rt::Props);
     impl DistributionSegment {
@@ -759,7 +768,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `InstanceLifecyclePolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-instancelifecyclepolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InstanceLifecyclePolicy(rt::Props);
     impl InstanceLifecyclePolicy {
@@ -785,7 +794,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `InstanceMaintenancePolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-instancemaintenancepolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InstanceMaintenancePolicy(rt::Props);
     impl InstanceMaintenancePolicy {
@@ -822,7 +831,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `InstanceRequirements`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-instancerequirements.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InstanceRequirements(rt::Props);
     impl InstanceRequirements {
@@ -1118,7 +1127,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `InstancesDistribution`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-instancesdistribution.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InstancesDistribution(rt::Props);
     impl InstancesDistribution {
@@ -1210,7 +1219,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `LaunchTemplate`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-launchtemplate.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LaunchTemplate(rt::Props);
     impl LaunchTemplate {
@@ -1240,7 +1249,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `LaunchTemplateOverrides`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LaunchTemplateOverrides(rt::Props);
     impl LaunchTemplateOverrides {
@@ -1303,7 +1312,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `LaunchTemplateSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-launchtemplatespecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LaunchTemplateSpecification(rt::Props);
     impl LaunchTemplateSpecification {
@@ -1341,7 +1350,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `LifecycleHookSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-lifecyclehookspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LifecycleHookSpecification(rt::Props);
     impl LifecycleHookSpecification {
@@ -1417,7 +1426,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `MemoryGiBPerVCpuRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-memorygibpervcpurequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MemoryGiBPerVCpuRequest(rt::Props);
     impl MemoryGiBPerVCpuRequest {
@@ -1446,7 +1455,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `MemoryMiBRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-memorymibrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MemoryMiBRequest(rt::Props);
     impl MemoryMiBRequest {
@@ -1475,7 +1484,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `MetricsCollection`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-metricscollection.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricsCollection(rt::Props);
     impl MetricsCollection {
@@ -1498,7 +1507,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `MixedInstancesPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-mixedinstancespolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MixedInstancesPolicy(rt::Props);
     impl MixedInstancesPolicy {
@@ -1529,7 +1538,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `NetworkBandwidthGbpsRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-networkbandwidthgbpsrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NetworkBandwidthGbpsRequest(rt::Props);
     impl NetworkBandwidthGbpsRequest {
@@ -1558,7 +1567,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `NetworkInterfaceCountRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-networkinterfacecountrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NetworkInterfaceCountRequest(rt::Props);
     impl NetworkInterfaceCountRequest {
@@ -1587,7 +1596,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `NotificationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-notificationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NotificationConfiguration(rt::Props);
     impl NotificationConfiguration {
@@ -1617,7 +1626,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `PerformanceFactorReferenceRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-performancefactorreferencerequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PerformanceFactorReferenceRequest(rt::Props);
     impl PerformanceFactorReferenceRequest {
@@ -1640,7 +1649,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `RetentionTriggers`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-retentiontriggers.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RetentionTriggers(rt::Props);
     impl RetentionTriggers {
@@ -1666,7 +1675,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `TotalLocalStorageGBRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-totallocalstoragegbrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TotalLocalStorageGbRequest(rt::Props);
     impl TotalLocalStorageGbRequest {
@@ -1695,7 +1704,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `TrafficSourceIdentifier`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-trafficsourceidentifier.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TrafficSourceIdentifier(rt::Props);
     impl TrafficSourceIdentifier {
@@ -1712,7 +1721,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `VCpuCountRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-vcpucountrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VCpuCountRequest(rt::Props);
     impl VCpuCountRequest {
@@ -1924,6 +1933,7 @@ static LAUNCH_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 1),
 };
 impl LaunchConfiguration {
     /// Declares a `AWS::AutoScaling::LaunchConfiguration` with the stack-unique `id`. Required properties: `image_id` (`ImageId`), `instance_type` (`InstanceType`).
@@ -2121,7 +2131,7 @@ pub mod launch_configuration {
     ///
     /// CloudFormation property type `BlockDevice`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-launchconfiguration-blockdevice.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BlockDevice(rt::Props);
     impl BlockDevice {
@@ -2193,7 +2203,7 @@ pub mod launch_configuration {
     ///
     /// CloudFormation property type `BlockDeviceMapping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-launchconfiguration-blockdevicemapping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BlockDeviceMapping(rt::Props);
     impl BlockDeviceMapping {
@@ -2232,7 +2242,7 @@ pub mod launch_configuration {
     ///
     /// CloudFormation property type `MetadataOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-launchconfiguration-metadataoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetadataOptions(rt::Props);
     impl MetadataOptions {
@@ -2301,6 +2311,7 @@ static LIFECYCLE_HOOK_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 2),
 };
 impl LifecycleHook {
     /// Declares a `AWS::AutoScaling::LifecycleHook` with the stack-unique `id`. Required properties: `auto_scaling_group_name` (`AutoScalingGroupName`), `lifecycle_transition` (`LifecycleTransition`).
@@ -2423,6 +2434,7 @@ static SCALING_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("PolicyName", Some("policy_name")), ("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 3),
 };
 impl ScalingPolicy {
     /// Declares a `AWS::AutoScaling::ScalingPolicy` with the stack-unique `id`. Required properties: `auto_scaling_group_name` (`AutoScalingGroupName`).
@@ -2564,7 +2576,7 @@ pub mod scaling_policy {
     use super::*;
     /// CloudFormation property type `CustomizedMetricSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-customizedmetricspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomizedMetricSpecification(rt::Props);
     impl CustomizedMetricSpecification {
@@ -2618,7 +2630,7 @@ pub mod scaling_policy {
     nested!(CustomizedMetricSpecification);
     /// CloudFormation property type `Metric`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-metric.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Metric(rt::Props);
     impl Metric {
@@ -2639,7 +2651,7 @@ pub mod scaling_policy {
     nested!(Metric);
     /// CloudFormation property type `MetricDataQuery`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-metricdataquery.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricDataQuery(rt::Props);
     impl MetricDataQuery {
@@ -2675,7 +2687,7 @@ pub mod scaling_policy {
     nested!(MetricDataQuery);
     /// CloudFormation property type `MetricDimension`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-metricdimension.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricDimension(rt::Props);
     impl MetricDimension {
@@ -2690,7 +2702,7 @@ pub mod scaling_policy {
     nested!(MetricDimension);
     /// CloudFormation property type `MetricStat`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-metricstat.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricStat(rt::Props);
     impl MetricStat {
@@ -2710,7 +2722,7 @@ pub mod scaling_policy {
     nested!(MetricStat);
     /// CloudFormation property type `PredefinedMetricSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-predefinedmetricspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PredefinedMetricSpecification(rt::Props);
     impl PredefinedMetricSpecification {
@@ -2734,7 +2746,7 @@ pub mod scaling_policy {
     nested!(PredefinedMetricSpecification);
     /// CloudFormation property type `PredictiveScalingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-predictivescalingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingConfiguration(rt::Props);
     impl PredictiveScalingConfiguration {
@@ -2786,7 +2798,7 @@ pub mod scaling_policy {
     nested!(PredictiveScalingConfiguration);
     /// CloudFormation property type `PredictiveScalingCustomizedCapacityMetric`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-predictivescalingcustomizedcapacitymetric.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingCustomizedCapacityMetric(rt::Props);
     impl PredictiveScalingCustomizedCapacityMetric {
@@ -2804,7 +2816,7 @@ pub mod scaling_policy {
     nested!(PredictiveScalingCustomizedCapacityMetric);
     /// CloudFormation property type `PredictiveScalingCustomizedLoadMetric`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-predictivescalingcustomizedloadmetric.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingCustomizedLoadMetric(rt::Props);
     impl PredictiveScalingCustomizedLoadMetric {
@@ -2822,7 +2834,7 @@ pub mod scaling_policy {
     nested!(PredictiveScalingCustomizedLoadMetric);
     /// CloudFormation property type `PredictiveScalingCustomizedScalingMetric`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-predictivescalingcustomizedscalingmetric.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingCustomizedScalingMetric(rt::Props);
     impl PredictiveScalingCustomizedScalingMetric {
@@ -2840,7 +2852,7 @@ pub mod scaling_policy {
     nested!(PredictiveScalingCustomizedScalingMetric);
     /// CloudFormation property type `PredictiveScalingMetricSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-predictivescalingmetricspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingMetricSpecification(rt::Props);
     impl PredictiveScalingMetricSpecification {
@@ -2926,7 +2938,7 @@ pub mod scaling_policy {
     nested!(PredictiveScalingMetricSpecification);
     /// CloudFormation property type `PredictiveScalingPredefinedLoadMetric`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-predictivescalingpredefinedloadmetric.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingPredefinedLoadMetric(rt::Props);
     impl PredictiveScalingPredefinedLoadMetric {
@@ -2950,7 +2962,7 @@ pub mod scaling_policy {
     nested!(PredictiveScalingPredefinedLoadMetric);
     /// CloudFormation property type `PredictiveScalingPredefinedMetricPair`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-predictivescalingpredefinedmetricpair.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingPredefinedMetricPair(rt::Props);
     impl PredictiveScalingPredefinedMetricPair {
@@ -2974,7 +2986,7 @@ pub mod scaling_policy {
     nested!(PredictiveScalingPredefinedMetricPair);
     /// CloudFormation property type `PredictiveScalingPredefinedScalingMetric`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-predictivescalingpredefinedscalingmetric.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingPredefinedScalingMetric(rt::Props);
     impl PredictiveScalingPredefinedScalingMetric {
@@ -2998,7 +3010,7 @@ pub mod scaling_policy {
     nested!(PredictiveScalingPredefinedScalingMetric);
     /// CloudFormation property type `StepAdjustment`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-stepadjustment.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StepAdjustment(rt::Props);
     impl StepAdjustment {
@@ -3034,7 +3046,7 @@ pub mod scaling_policy {
     nested!(StepAdjustment);
     /// CloudFormation property type `TargetTrackingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-targettrackingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TargetTrackingConfiguration(rt::Props);
     impl TargetTrackingConfiguration {
@@ -3081,7 +3093,7 @@ pub mod scaling_policy {
     nested!(TargetTrackingConfiguration);
     /// CloudFormation property type `TargetTrackingMetricDataQuery`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-targettrackingmetricdataquery.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TargetTrackingMetricDataQuery(rt::Props);
     impl TargetTrackingMetricDataQuery {
@@ -3122,7 +3134,7 @@ pub mod scaling_policy {
     nested!(TargetTrackingMetricDataQuery);
     /// CloudFormation property type `TargetTrackingMetricStat`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-targettrackingmetricstat.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TargetTrackingMetricStat(rt::Props);
     impl TargetTrackingMetricStat {
@@ -3266,6 +3278,7 @@ static SCHEDULED_ACTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("ScheduledActionName", Some("scheduled_action_name"))],
+    schema: (&SCHEMAS, 4),
 };
 impl ScheduledAction {
     /// Declares a `AWS::AutoScaling::ScheduledAction` with the stack-unique `id`. Required properties: `auto_scaling_group_name` (`AutoScalingGroupName`).
@@ -3358,6 +3371,7 @@ static WARM_POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 5),
 };
 impl WarmPool {
     /// Declares a `AWS::AutoScaling::WarmPool` with the stack-unique `id`. Required properties: `auto_scaling_group_name` (`AutoScalingGroupName`).
@@ -3410,7 +3424,7 @@ pub mod warm_pool {
     use super::*;
     /// CloudFormation property type `InstanceReusePolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-warmpool-instancereusepolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InstanceReusePolicy(rt::Props);
     impl InstanceReusePolicy {

@@ -2,14 +2,22 @@
 //! `AutoScalingPlans` resource types of the CloudFormation registry (`AWS::AutoScalingPlans::*`): 1 types, 0 of them with an awscc Terraform resource.
 //! Enabled by the `autoscalingplans` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("autoscalingplans.schemas.jsonl"));
 /// Resource Type definition for AWS::AutoScalingPlans::ScalingPlan
 ///
 /// CloudFormation: `AWS::AutoScalingPlans::ScalingPlan`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -43,6 +51,7 @@ static SCALING_PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ScalingPlanName", None),
         ("ScalingPlanArn", None),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl ScalingPlan {
     /// Declares a `AWS::AutoScalingPlans::ScalingPlan` with the stack-unique `id`. Required properties: `application_source` (`ApplicationSource`), `scaling_instructions` (`ScalingInstructions`).
@@ -88,7 +97,7 @@ pub mod scaling_plan {
     use super::*;
     /// CloudFormation property type `ApplicationSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscalingplans-scalingplan-applicationsource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ApplicationSource(rt::Props);
     impl ApplicationSource {
@@ -116,7 +125,7 @@ pub mod scaling_plan {
     nested!(ApplicationSource);
     /// CloudFormation property type `CustomizedLoadMetricSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscalingplans-scalingplan-customizedloadmetricspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomizedLoadMetricSpecification(rt::Props);
     impl CustomizedLoadMetricSpecification {
@@ -150,7 +159,7 @@ pub mod scaling_plan {
     nested!(CustomizedLoadMetricSpecification);
     /// CloudFormation property type `CustomizedScalingMetricSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscalingplans-scalingplan-customizedscalingmetricspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomizedScalingMetricSpecification(rt::Props);
     impl CustomizedScalingMetricSpecification {
@@ -184,7 +193,7 @@ pub mod scaling_plan {
     nested!(CustomizedScalingMetricSpecification);
     /// CloudFormation property type `MetricDimension`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscalingplans-scalingplan-metricdimension.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricDimension(rt::Props);
     impl MetricDimension {
@@ -199,7 +208,7 @@ pub mod scaling_plan {
     nested!(MetricDimension);
     /// CloudFormation property type `PredefinedLoadMetricSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscalingplans-scalingplan-predefinedloadmetricspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PredefinedLoadMetricSpecification(rt::Props);
     impl PredefinedLoadMetricSpecification {
@@ -224,7 +233,7 @@ pub mod scaling_plan {
     nested!(PredefinedLoadMetricSpecification);
     /// CloudFormation property type `PredefinedScalingMetricSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscalingplans-scalingplan-predefinedscalingmetricspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PredefinedScalingMetricSpecification(rt::Props);
     impl PredefinedScalingMetricSpecification {
@@ -249,7 +258,7 @@ pub mod scaling_plan {
     nested!(PredefinedScalingMetricSpecification);
     /// CloudFormation property type `ScalingInstruction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscalingplans-scalingplan-scalinginstruction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ScalingInstruction(rt::Props);
     impl ScalingInstruction {
@@ -354,7 +363,7 @@ pub mod scaling_plan {
     nested!(ScalingInstruction);
     /// CloudFormation property type `TagFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscalingplans-scalingplan-tagfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TagFilter(rt::Props);
     impl TagFilter {
@@ -375,7 +384,7 @@ pub mod scaling_plan {
     nested!(TagFilter);
     /// CloudFormation property type `TargetTrackingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscalingplans-scalingplan-targettrackingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TargetTrackingConfiguration(rt::Props);
     impl TargetTrackingConfiguration {

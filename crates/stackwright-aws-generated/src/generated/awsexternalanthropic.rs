@@ -2,14 +2,22 @@
 //! `AWSExternalAnthropic` resource types of the CloudFormation registry (`AWS::AWSExternalAnthropic::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `awsexternalanthropic` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("awsexternalanthropic.schemas.jsonl"));
 /// Resource type definition for AWS::AWSExternalAnthropic::Workspace
 ///
 /// CloudFormation: `AWS::AWSExternalAnthropic::Workspace`. Terraform: `awscc_awsexternalanthropic_workspace` (awscc provider).
@@ -47,6 +55,7 @@ static WORKSPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("Id", Some("id")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Workspace {
     /// Declares a `AWS::AWSExternalAnthropic::Workspace` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -97,7 +106,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `DataResidency`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-awsexternalanthropic-workspace-dataresidency.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataResidency(rt::Props);
     impl DataResidency {

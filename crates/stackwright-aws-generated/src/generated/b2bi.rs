@@ -2,14 +2,22 @@
 //! `B2BI` resource types of the CloudFormation registry (`AWS::B2BI::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `b2bi` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("b2bi.schemas.jsonl"));
 /// Definition of AWS::B2BI::Capability Resource Type
 ///
 /// CloudFormation: `AWS::B2BI::Capability`. Terraform: `awscc_b2bi_capability` (awscc provider).
@@ -60,6 +68,7 @@ static CAPABILITY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("ModifiedAt", Some("modified_at")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Capability {
     /// Declares a `AWS::B2BI::Capability` with the stack-unique `id`. Required properties: `configuration` (`Configuration`), `name` (`Name`), `type_` (`Type`).
@@ -121,7 +130,7 @@ pub mod capability {
     use super::*;
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-capability-s3location.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
     impl S3Location {
@@ -202,6 +211,7 @@ static PARTNERSHIP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("PartnershipId", Some("partnership_id")),
         ("TradingPartnerId", Some("trading_partner_id")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Partnership {
     /// Declares a `AWS::B2BI::Partnership` with the stack-unique `id`. Required properties: `capabilities` (`Capabilities`), `email` (`Email`), `name` (`Name`), `profile_id` (`ProfileId`).
@@ -271,7 +281,7 @@ pub mod partnership {
     use super::*;
     /// CloudFormation property type `CapabilityOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-partnership-capabilityoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapabilityOptions(rt::Props);
     impl CapabilityOptions {
@@ -295,7 +305,7 @@ pub mod partnership {
     nested!(CapabilityOptions);
     /// CloudFormation property type `InboundEdiOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-partnership-inboundedioptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InboundEdiOptions(rt::Props);
     impl InboundEdiOptions {
@@ -313,7 +323,7 @@ pub mod partnership {
     nested!(InboundEdiOptions);
     /// CloudFormation property type `X12AcknowledgmentOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-partnership-x12acknowledgmentoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct X12AcknowledgmentOptions(rt::Props);
     impl X12AcknowledgmentOptions {
@@ -339,7 +349,7 @@ pub mod partnership {
     nested!(X12AcknowledgmentOptions);
     /// CloudFormation property type `X12InboundEdiOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-partnership-x12inboundedioptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct X12InboundEdiOptions(rt::Props);
     impl X12InboundEdiOptions {
@@ -431,6 +441,7 @@ static PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ProfileArn", Some("profile_arn")),
         ("ProfileId", Some("profile_id")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl Profile {
     /// Declares a `AWS::B2BI::Profile` with the stack-unique `id`. Required properties: `business_name` (`BusinessName`), `logging` (`Logging`), `name` (`Name`), `phone` (`Phone`).
@@ -549,6 +560,7 @@ static TRANSFORMER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("TransformerArn", Some("transformer_arn")),
         ("TransformerId", Some("transformer_id")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl Transformer {
     /// Declares a `AWS::B2BI::Transformer` with the stack-unique `id`. Required properties: `name` (`Name`), `status` (`Status`).
@@ -644,7 +656,7 @@ pub mod transformer {
     use super::*;
     /// CloudFormation property type `AdvancedOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-transformer-advancedoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AdvancedOptions(rt::Props);
     impl AdvancedOptions {
@@ -662,7 +674,7 @@ pub mod transformer {
     nested!(AdvancedOptions);
     /// CloudFormation property type `InputConversion`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-transformer-inputconversion.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InputConversion(rt::Props);
     impl InputConversion {
@@ -688,7 +700,7 @@ pub mod transformer {
     nested!(InputConversion);
     /// CloudFormation property type `Mapping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-transformer-mapping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Mapping(rt::Props);
     impl Mapping {
@@ -711,7 +723,7 @@ pub mod transformer {
     nested!(Mapping);
     /// CloudFormation property type `OutputConversion`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-transformer-outputconversion.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OutputConversion(rt::Props);
     impl OutputConversion {
@@ -737,7 +749,7 @@ pub mod transformer {
     nested!(OutputConversion);
     /// CloudFormation property type `SampleDocumentKeys`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-transformer-sampledocumentkeys.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SampleDocumentKeys(rt::Props);
     impl SampleDocumentKeys {
@@ -760,7 +772,7 @@ pub mod transformer {
     nested!(SampleDocumentKeys);
     /// CloudFormation property type `SampleDocuments`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-transformer-sampledocuments.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SampleDocuments(rt::Props);
     impl SampleDocuments {
@@ -778,7 +790,7 @@ pub mod transformer {
     nested!(SampleDocuments);
     /// CloudFormation property type `X12AdvancedOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-transformer-x12advancedoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct X12AdvancedOptions(rt::Props);
     impl X12AdvancedOptions {
@@ -806,7 +818,7 @@ pub mod transformer {
     nested!(X12AdvancedOptions);
     /// CloudFormation property type `X12SplitOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-transformer-x12splitoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct X12SplitOptions(rt::Props);
     impl X12SplitOptions {
@@ -824,7 +836,7 @@ pub mod transformer {
     nested!(X12SplitOptions);
     /// CloudFormation property type `X12ValidationOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-transformer-x12validationoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct X12ValidationOptions(rt::Props);
     impl X12ValidationOptions {

@@ -2,14 +2,22 @@
 //! `Backup` resource types of the CloudFormation registry (`AWS::Backup::*`): 10 types, 10 of them with an awscc Terraform resource.
 //! Enabled by the `backup` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("backup.schemas.jsonl"));
 /// Resource Type definition for AWS::Backup::BackupPlan
 ///
 /// CloudFormation: `AWS::Backup::BackupPlan`. Terraform: `awscc_backup_backup_plan` (awscc provider).
@@ -27,6 +35,7 @@ static BACKUP_PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("VersionId", Some("version_id")),
         ("BackupPlanArn", Some("backup_plan_arn")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl BackupPlan {
     /// Declares a `AWS::Backup::BackupPlan` with the stack-unique `id`. Required properties: `backup_plan` (`BackupPlan`).
@@ -61,7 +70,7 @@ pub mod backup_plan {
     use super::*;
     /// CloudFormation property type `AdvancedBackupSettingResourceType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupplan-advancedbackupsettingresourcetype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AdvancedBackupSettingResourceType(rt::Props);
     impl AdvancedBackupSettingResourceType {
@@ -87,7 +96,7 @@ pub mod backup_plan {
     nested!(AdvancedBackupSettingResourceType);
     /// CloudFormation property type `BackupPlanResourceType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupplan-backupplanresourcetype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BackupPlanResourceType(rt::Props);
     impl BackupPlanResourceType {
@@ -134,7 +143,7 @@ pub mod backup_plan {
     nested!(BackupPlanResourceType);
     /// CloudFormation property type `BackupRuleResourceType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupplan-backupruleresourcetype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BackupRuleResourceType(rt::Props);
     impl BackupRuleResourceType {
@@ -257,7 +266,7 @@ pub mod backup_plan {
     nested!(BackupRuleResourceType);
     /// CloudFormation property type `CopyActionResourceType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupplan-copyactionresourcetype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CopyActionResourceType(rt::Props);
     impl CopyActionResourceType {
@@ -280,7 +289,7 @@ pub mod backup_plan {
     nested!(CopyActionResourceType);
     /// CloudFormation property type `IndexActionsResourceType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupplan-indexactionsresourcetype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IndexActionsResourceType(rt::Props);
     impl IndexActionsResourceType {
@@ -302,7 +311,7 @@ pub mod backup_plan {
     nested!(IndexActionsResourceType);
     /// CloudFormation property type `LifecycleResourceType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupplan-lifecycleresourcetype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LifecycleResourceType(rt::Props);
     impl LifecycleResourceType {
@@ -339,7 +348,7 @@ pub mod backup_plan {
     nested!(LifecycleResourceType);
     /// CloudFormation property type `ScanActionResourceType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupplan-scanactionresourcetype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ScanActionResourceType(rt::Props);
     impl ScanActionResourceType {
@@ -363,7 +372,7 @@ pub mod backup_plan {
     nested!(ScanActionResourceType);
     /// CloudFormation property type `ScanSettingResourceType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupplan-scansettingresourcetype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ScanSettingResourceType(rt::Props);
     impl ScanSettingResourceType {
@@ -428,6 +437,7 @@ static BACKUP_SELECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("SelectionId", Some("selection_id")), ("Id", Some("id"))],
+    schema: (&SCHEMAS, 1),
 };
 impl BackupSelection {
     /// Declares a `AWS::Backup::BackupSelection` with the stack-unique `id`. Required properties: `backup_plan_id` (`BackupPlanId`), `backup_selection` (`BackupSelection`).
@@ -471,7 +481,7 @@ pub mod backup_selection {
     use super::*;
     /// CloudFormation property type `BackupSelectionResourceType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupselection-backupselectionresourcetype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BackupSelectionResourceType(rt::Props);
     impl BackupSelectionResourceType {
@@ -519,7 +529,7 @@ pub mod backup_selection {
     nested!(BackupSelectionResourceType);
     /// CloudFormation property type `ConditionParameter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupselection-conditionparameter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConditionParameter(rt::Props);
     impl ConditionParameter {
@@ -544,7 +554,7 @@ pub mod backup_selection {
     nested!(ConditionParameter);
     /// CloudFormation property type `ConditionResourceType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupselection-conditionresourcetype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConditionResourceType(rt::Props);
     impl ConditionResourceType {
@@ -576,7 +586,7 @@ pub mod backup_selection {
     nested!(ConditionResourceType);
     /// CloudFormation property type `Conditions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupselection-conditions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Conditions(rt::Props);
     impl Conditions {
@@ -639,6 +649,7 @@ static BACKUP_VAULT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: true,
     unavailable_in: &[],
     attributes: &[("BackupVaultArn", Some("backup_vault_arn"))],
+    schema: (&SCHEMAS, 2),
 };
 impl BackupVault {
     /// Declares a `AWS::Backup::BackupVault` with the stack-unique `id`. Required properties: `backup_vault_name` (`BackupVaultName`).
@@ -699,10 +710,11 @@ impl BackupVaultHandle {
 }
 /// Property types and value sets of [`BackupVault`] (`AWS::Backup::BackupVault`).
 pub mod backup_vault {
+    pub use super::shared::NotificationObjectType;
     use super::*;
     /// CloudFormation property type `LockConfigurationType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupvault-lockconfigurationtype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LockConfigurationType(rt::Props);
     impl LockConfigurationType {
@@ -736,32 +748,6 @@ pub mod backup_vault {
         }
     }
     nested!(LockConfigurationType);
-    /// CloudFormation property type `NotificationObjectType`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupvault-notificationobjecttype.html)
-    #[derive(Clone, Debug)]
-    pub struct NotificationObjectType(rt::Props);
-    impl NotificationObjectType {
-        /// A new `NotificationObjectType`. Required properties: `backup_vault_events` (`BackupVaultEvents`), `sns_topic_arn` (`SNSTopicArn`).
-        pub fn new(
-            backup_vault_events: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            sns_topic_arn: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "BackupVaultEvents",
-                Some("backup_vault_events"),
-                rt::strings(backup_vault_events),
-            );
-            this.set(
-                "SNSTopicArn",
-                Some("sns_topic_arn"),
-                rt::string(sns_topic_arn),
-            );
-            NotificationObjectType(this)
-        }
-    }
-    nested!(NotificationObjectType);
 }
 /// Contains detailed information about a framework.
 ///
@@ -791,6 +777,7 @@ static FRAMEWORK_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("FrameworkStatus", Some("framework_status")),
         ("DeploymentStatus", Some("deployment_status")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl Framework {
     /// Declares a `AWS::Backup::Framework` with the stack-unique `id`. Required properties: `framework_controls` (`FrameworkControls`).
@@ -863,7 +850,7 @@ pub mod framework {
     use super::*;
     /// CloudFormation property type `ControlInputParameter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-framework-controlinputparameter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ControlInputParameter(rt::Props);
     impl ControlInputParameter {
@@ -891,7 +878,7 @@ pub mod framework {
     ///
     /// CloudFormation property type `ControlScope`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-framework-controlscope.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ControlScope(rt::Props);
     impl ControlScope {
@@ -939,7 +926,7 @@ pub mod framework {
     nested!(ControlScope);
     /// CloudFormation property type `FrameworkControl`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-framework-frameworkcontrol.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FrameworkControl(rt::Props);
     impl FrameworkControl {
@@ -981,7 +968,7 @@ pub mod framework {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-framework-tag.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     impl Tag {
@@ -1059,6 +1046,7 @@ static LEGAL_HOLD_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
         ("CreationDate", Some("creation_date")),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl LegalHold {
     /// Declares a `AWS::Backup::LegalHold` with the stack-unique `id`. Required properties: `description` (`Description`), `recovery_point_selection` (`RecoveryPointSelection`), `title` (`Title`).
@@ -1118,7 +1106,7 @@ pub mod legal_hold {
     ///
     /// CloudFormation property type `DateRange`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-legalhold-daterange.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DateRange(rt::Props);
     impl DateRange {
@@ -1135,7 +1123,7 @@ pub mod legal_hold {
     ///
     /// CloudFormation property type `RecoveryPointSelection`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-legalhold-recoverypointselection.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RecoveryPointSelection(rt::Props);
     impl RecoveryPointSelection {
@@ -1204,6 +1192,7 @@ static LOGICALLY_AIR_GAPPED_BACKUP_VAULT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("VaultState", Some("vault_state")),
         ("VaultType", Some("vault_type")),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl LogicallyAirGappedBackupVault {
     /// Declares a `AWS::Backup::LogicallyAirGappedBackupVault` with the stack-unique `id`. Required properties: `backup_vault_name` (`BackupVaultName`), `max_retention_days` (`MaxRetentionDays`), `min_retention_days` (`MinRetentionDays`).
@@ -1293,33 +1282,8 @@ impl LogicallyAirGappedBackupVaultHandle {
 }
 /// Property types and value sets of [`LogicallyAirGappedBackupVault`] (`AWS::Backup::LogicallyAirGappedBackupVault`).
 pub mod logically_air_gapped_backup_vault {
+    pub use super::shared::NotificationObjectType;
     use super::*;
-    /// CloudFormation property type `NotificationObjectType`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-logicallyairgappedbackupvault-notificationobjecttype.html)
-    #[derive(Clone, Debug)]
-    pub struct NotificationObjectType(rt::Props);
-    impl NotificationObjectType {
-        /// A new `NotificationObjectType`. Required properties: `backup_vault_events` (`BackupVaultEvents`), `sns_topic_arn` (`SNSTopicArn`).
-        pub fn new(
-            backup_vault_events: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            sns_topic_arn: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "BackupVaultEvents",
-                Some("backup_vault_events"),
-                rt::strings(backup_vault_events),
-            );
-            this.set(
-                "SNSTopicArn",
-                Some("sns_topic_arn"),
-                rt::string(sns_topic_arn),
-            );
-            NotificationObjectType(this)
-        }
-    }
-    nested!(NotificationObjectType);
 }
 /// Contains detailed information about a report plan in AWS Backup Audit Manager.
 ///
@@ -1344,6 +1308,7 @@ static REPORT_PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("ReportPlanArn", Some("report_plan_arn"))],
+    schema: (&SCHEMAS, 6),
 };
 impl ReportPlan {
     /// Declares a `AWS::Backup::ReportPlan` with the stack-unique `id`. Required properties: `report_delivery_channel` (`ReportDeliveryChannel`), `report_setting` (`ReportSetting`).
@@ -1409,7 +1374,7 @@ pub mod report_plan {
     ///
     /// CloudFormation property type `ReportDeliveryChannel`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-reportplan-reportdeliverychannel.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReportDeliveryChannel(rt::Props);
     impl ReportDeliveryChannel {
@@ -1444,7 +1409,7 @@ pub mod report_plan {
     ///
     /// CloudFormation property type `ReportSetting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-reportplan-reportsetting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReportSetting(rt::Props);
     impl ReportSetting {
@@ -1520,6 +1485,7 @@ static RESTORE_TESTING_PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("RestoreTestingPlanArn", Some("restore_testing_plan_arn"))],
+    schema: (&SCHEMAS, 7),
 };
 impl RestoreTestingPlan {
     /// Declares a `AWS::Backup::RestoreTestingPlan` with the stack-unique `id`. Required properties: `recovery_point_selection` (`RecoveryPointSelection`), `restore_testing_plan_name` (`RestoreTestingPlanName`), `schedule_expression` (`ScheduleExpression`).
@@ -1583,7 +1549,7 @@ pub mod restore_testing_plan {
     use super::*;
     /// CloudFormation property type `RestoreTestingRecoveryPointSelection`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-restoretestingplan-restoretestingrecoverypointselection.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RestoreTestingRecoveryPointSelection(rt::Props);
     impl RestoreTestingRecoveryPointSelection {
@@ -1666,6 +1632,7 @@ static RESTORE_TESTING_SELECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 8),
 };
 impl RestoreTestingSelection {
     /// Declares a `AWS::Backup::RestoreTestingSelection` with the stack-unique `id`. Required properties: `iam_role_arn` (`IamRoleArn`), `protected_resource_type` (`ProtectedResourceType`), `restore_testing_plan_name` (`RestoreTestingPlanName`), `restore_testing_selection_name` (`RestoreTestingSelectionName`).
@@ -1752,7 +1719,7 @@ pub mod restore_testing_selection {
     use super::*;
     /// CloudFormation property type `KeyValue`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-restoretestingselection-keyvalue.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KeyValue(rt::Props);
     impl KeyValue {
@@ -1767,7 +1734,7 @@ pub mod restore_testing_selection {
     nested!(KeyValue);
     /// CloudFormation property type `ProtectedResourceConditions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-restoretestingselection-protectedresourceconditions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProtectedResourceConditions(rt::Props);
     impl ProtectedResourceConditions {
@@ -1811,6 +1778,7 @@ static TIERING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
         ("LastUpdatedTime", Some("last_updated_time")),
     ],
+    schema: (&SCHEMAS, 9),
 };
 impl TieringConfiguration {
     /// Declares a `AWS::Backup::TieringConfiguration` with the stack-unique `id`. Required properties: `backup_vault_name` (`BackupVaultName`), `resource_selection` (`ResourceSelection`), `tiering_configuration_name` (`TieringConfigurationName`).
@@ -1864,7 +1832,7 @@ pub mod tiering_configuration {
     use super::*;
     /// CloudFormation property type `ResourceSelection`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-tieringconfiguration-resourceselection.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResourceSelection(rt::Props);
     impl ResourceSelection {
@@ -1890,4 +1858,35 @@ pub mod tiering_configuration {
         }
     }
     nested!(ResourceSelection);
+}
+/// Nested types that several `Backup` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// CloudFormation property type `NotificationObjectType`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct NotificationObjectType(rt::Props);
+    impl NotificationObjectType {
+        /// A new `NotificationObjectType`. Required properties: `backup_vault_events` (`BackupVaultEvents`), `sns_topic_arn` (`SNSTopicArn`).
+        pub fn new(
+            backup_vault_events: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            sns_topic_arn: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "BackupVaultEvents",
+                Some("backup_vault_events"),
+                rt::strings(backup_vault_events),
+            );
+            this.set(
+                "SNSTopicArn",
+                Some("sns_topic_arn"),
+                rt::string(sns_topic_arn),
+            );
+            NotificationObjectType(this)
+        }
+    }
+    nested!(NotificationObjectType);
 }

@@ -2,14 +2,22 @@
 //! `Batch` resource types of the CloudFormation registry (`AWS::Batch::*`): 7 types, 7 of them with an awscc Terraform resource.
 //! Enabled by the `batch` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("batch.schemas.jsonl"));
 /// Resource Type definition for AWS::Batch::ComputeEnvironment
 ///
 /// CloudFormation: `AWS::Batch::ComputeEnvironment`. Terraform: `awscc_batch_compute_environment` (awscc provider).
@@ -29,6 +37,7 @@ static COMPUTE_ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("eks_configuration.access_entry.status"),
         ),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl ComputeEnvironment {
     /// Declares a `AWS::Batch::ComputeEnvironment` with the stack-unique `id`. Required properties: `type_` (`Type`).
@@ -123,7 +132,7 @@ pub mod compute_environment {
     use super::*;
     /// CloudFormation property type `CapacityReservations`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-capacityreservations.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapacityReservations(rt::Props);
     impl CapacityReservations {
@@ -154,7 +163,7 @@ pub mod compute_environment {
     nested!(CapacityReservations);
     /// CloudFormation property type `ComputeResources`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-computeresources.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ComputeResources(rt::Props);
     impl ComputeResources {
@@ -316,7 +325,7 @@ pub mod compute_environment {
     nested!(ComputeResources);
     /// CloudFormation property type `ComputeScalingPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-computescalingpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ComputeScalingPolicy(rt::Props);
     impl ComputeScalingPolicy {
@@ -338,7 +347,7 @@ pub mod compute_environment {
     nested!(ComputeScalingPolicy);
     /// CloudFormation property type `Ec2ConfigurationObject`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-ec2configurationobject.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Ec2ConfigurationObject(rt::Props);
     impl Ec2ConfigurationObject {
@@ -379,7 +388,7 @@ pub mod compute_environment {
     nested!(Ec2ConfigurationObject);
     /// CloudFormation property type `EcsSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-ecssettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EcsSettings(rt::Props);
     impl EcsSettings {
@@ -405,7 +414,7 @@ pub mod compute_environment {
     ///
     /// CloudFormation property type `EksAccessEntry`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-eksaccessentry.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EksAccessEntry(rt::Props);
     impl EksAccessEntry {
@@ -433,7 +442,7 @@ pub mod compute_environment {
     nested!(EksAccessEntry);
     /// CloudFormation property type `EksConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-eksconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EksConfiguration(rt::Props);
     impl EksConfiguration {
@@ -467,7 +476,7 @@ pub mod compute_environment {
     nested!(EksConfiguration);
     /// CloudFormation property type `InfrastructureOptimization`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-infrastructureoptimization.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InfrastructureOptimization(rt::Props);
     impl InfrastructureOptimization {
@@ -486,7 +495,7 @@ pub mod compute_environment {
     nested!(InfrastructureOptimization);
     /// CloudFormation property type `InstanceLaunchTemplate`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-instancelaunchtemplate.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InstanceLaunchTemplate(rt::Props);
     impl InstanceLaunchTemplate {
@@ -584,7 +593,7 @@ pub mod compute_environment {
     nested!(InstanceLaunchTemplate);
     /// CloudFormation property type `InstanceRequirements`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-instancerequirements.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InstanceRequirements(rt::Props);
     impl InstanceRequirements {
@@ -609,7 +618,7 @@ pub mod compute_environment {
     nested!(InstanceRequirements);
     /// CloudFormation property type `LaunchTemplateSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-launchtemplatespecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LaunchTemplateSpecification(rt::Props);
     impl LaunchTemplateSpecification {
@@ -659,7 +668,7 @@ pub mod compute_environment {
     nested!(LaunchTemplateSpecification);
     /// CloudFormation property type `LaunchTemplateSpecificationOverride`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-launchtemplatespecificationoverride.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LaunchTemplateSpecificationOverride(rt::Props);
     impl LaunchTemplateSpecificationOverride {
@@ -713,7 +722,7 @@ pub mod compute_environment {
     nested!(LaunchTemplateSpecificationOverride);
     /// CloudFormation property type `ManagedInstancesLocalStorageConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-managedinstanceslocalstorageconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ManagedInstancesLocalStorageConfiguration(rt::Props);
     impl ManagedInstancesLocalStorageConfiguration {
@@ -735,7 +744,7 @@ pub mod compute_environment {
     nested!(ManagedInstancesLocalStorageConfiguration);
     /// CloudFormation property type `ManagedInstancesNetworkConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-managedinstancesnetworkconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ManagedInstancesNetworkConfiguration(rt::Props);
     impl ManagedInstancesNetworkConfiguration {
@@ -757,7 +766,7 @@ pub mod compute_environment {
     nested!(ManagedInstancesNetworkConfiguration);
     /// CloudFormation property type `ManagedInstancesProvider`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-managedinstancesprovider.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ManagedInstancesProvider(rt::Props);
     impl ManagedInstancesProvider {
@@ -798,7 +807,7 @@ pub mod compute_environment {
     nested!(ManagedInstancesProvider);
     /// CloudFormation property type `ManagedInstancesStorageConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-managedinstancesstorageconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ManagedInstancesStorageConfiguration(rt::Props);
     impl ManagedInstancesStorageConfiguration {
@@ -817,7 +826,7 @@ pub mod compute_environment {
     nested!(ManagedInstancesStorageConfiguration);
     /// CloudFormation property type `UpdatePolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-updatepolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UpdatePolicy(rt::Props);
     impl UpdatePolicy {
@@ -885,6 +894,7 @@ static CONSUMABLE_RESOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("InUseQuantity", Some("in_use_quantity")),
         ("AvailableQuantity", Some("available_quantity")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl ConsumableResource {
     /// Declares a `AWS::Batch::ConsumableResource` with the stack-unique `id`. Required properties: `resource_type` (`ResourceType`), `total_quantity` (`TotalQuantity`).
@@ -968,6 +978,7 @@ static JOB_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("JobDefinitionArn", Some("job_definition_arn"))],
+    schema: (&SCHEMAS, 2),
 };
 impl JobDefinition {
     /// Declares a `AWS::Batch::JobDefinition` with the stack-unique `id`. Required properties: `type_` (`Type`).
@@ -1101,7 +1112,7 @@ pub mod job_definition {
     use super::*;
     /// CloudFormation property type `ConsumableResourceProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-consumableresourceproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConsumableResourceProperties(rt::Props);
     impl ConsumableResourceProperties {
@@ -1121,7 +1132,7 @@ pub mod job_definition {
     nested!(ConsumableResourceProperties);
     /// CloudFormation property type `ConsumableResourceRequirement`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-consumableresourcerequirement.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConsumableResourceRequirement(rt::Props);
     impl ConsumableResourceRequirement {
@@ -1140,7 +1151,7 @@ pub mod job_definition {
     nested!(ConsumableResourceRequirement);
     /// CloudFormation property type `ContainerProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-containerproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContainerProperties(rt::Props);
     impl ContainerProperties {
@@ -1306,7 +1317,7 @@ pub mod job_definition {
     nested!(ContainerProperties);
     /// CloudFormation property type `Device`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-device.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Device(rt::Props);
     impl Device {
@@ -1336,7 +1347,7 @@ pub mod job_definition {
     nested!(Device);
     /// CloudFormation property type `EcsProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ecsproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EcsProperties(rt::Props);
     impl EcsProperties {
@@ -1354,7 +1365,7 @@ pub mod job_definition {
     nested!(EcsProperties);
     /// CloudFormation property type `EcsTaskProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ecstaskproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EcsTaskProperties(rt::Props);
     impl EcsTaskProperties {
@@ -1451,7 +1462,7 @@ pub mod job_definition {
     nested!(EcsTaskProperties);
     /// CloudFormation property type `EFSAuthorizationConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-efsauthorizationconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EfsAuthorizationConfig(rt::Props);
     impl EfsAuthorizationConfig {
@@ -1475,7 +1486,7 @@ pub mod job_definition {
     nested!(EfsAuthorizationConfig);
     /// CloudFormation property type `EFSVolumeConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-efsvolumeconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EfsVolumeConfiguration(rt::Props);
     impl EfsVolumeConfiguration {
@@ -1526,7 +1537,7 @@ pub mod job_definition {
     nested!(EfsVolumeConfiguration);
     /// CloudFormation property type `EksContainer`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ekscontainer.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EksContainer(rt::Props);
     impl EksContainer {
@@ -1592,7 +1603,7 @@ pub mod job_definition {
     nested!(EksContainer);
     /// CloudFormation property type `EksContainerEnvironmentVariable`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ekscontainerenvironmentvariable.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EksContainerEnvironmentVariable(rt::Props);
     impl EksContainerEnvironmentVariable {
@@ -1611,7 +1622,7 @@ pub mod job_definition {
     nested!(EksContainerEnvironmentVariable);
     /// CloudFormation property type `EksContainerResourceRequirements`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ekscontainerresourcerequirements.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EksContainerResourceRequirements(rt::Props);
     impl EksContainerResourceRequirements {
@@ -1641,7 +1652,7 @@ pub mod job_definition {
     nested!(EksContainerResourceRequirements);
     /// CloudFormation property type `EksContainerSecurityContext`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ekscontainersecuritycontext.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EksContainerSecurityContext(rt::Props);
     impl EksContainerSecurityContext {
@@ -1695,7 +1706,7 @@ pub mod job_definition {
     nested!(EksContainerSecurityContext);
     /// CloudFormation property type `EksContainerVolumeMount`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ekscontainervolumemount.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EksContainerVolumeMount(rt::Props);
     impl EksContainerVolumeMount {
@@ -1730,7 +1741,7 @@ pub mod job_definition {
     nested!(EksContainerVolumeMount);
     /// CloudFormation property type `EksEmptyDir`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-eksemptydir.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EksEmptyDir(rt::Props);
     impl EksEmptyDir {
@@ -1754,7 +1765,7 @@ pub mod job_definition {
     nested!(EksEmptyDir);
     /// CloudFormation property type `EksHostPath`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ekshostpath.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EksHostPath(rt::Props);
     impl EksHostPath {
@@ -1772,7 +1783,7 @@ pub mod job_definition {
     nested!(EksHostPath);
     /// CloudFormation property type `EksMetadata`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-eksmetadata.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EksMetadata(rt::Props);
     impl EksMetadata {
@@ -1808,7 +1819,7 @@ pub mod job_definition {
     nested!(EksMetadata);
     /// CloudFormation property type `EksPersistentVolumeClaim`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ekspersistentvolumeclaim.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EksPersistentVolumeClaim(rt::Props);
     impl EksPersistentVolumeClaim {
@@ -1828,7 +1839,7 @@ pub mod job_definition {
     nested!(EksPersistentVolumeClaim);
     /// CloudFormation property type `EksPodProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ekspodproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EksPodProperties(rt::Props);
     impl EksPodProperties {
@@ -1905,7 +1916,7 @@ pub mod job_definition {
     nested!(EksPodProperties);
     /// CloudFormation property type `EksProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-eksproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EksProperties(rt::Props);
     impl EksProperties {
@@ -1924,7 +1935,7 @@ pub mod job_definition {
     nested!(EksProperties);
     /// CloudFormation property type `EksSecret`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ekssecret.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EksSecret(rt::Props);
     impl EksSecret {
@@ -1943,7 +1954,7 @@ pub mod job_definition {
     nested!(EksSecret);
     /// CloudFormation property type `EksVolume`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-eksvolume.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EksVolume(rt::Props);
     impl EksVolume {
@@ -1981,7 +1992,7 @@ pub mod job_definition {
     nested!(EksVolume);
     /// CloudFormation property type `Environment`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-environment.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Environment(rt::Props);
     impl Environment {
@@ -2004,7 +2015,7 @@ pub mod job_definition {
     nested!(Environment);
     /// CloudFormation property type `EphemeralStorage`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ephemeralstorage.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EphemeralStorage(rt::Props);
     impl EphemeralStorage {
@@ -2018,7 +2029,7 @@ pub mod job_definition {
     nested!(EphemeralStorage);
     /// CloudFormation property type `EvaluateOnExit`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-evaluateonexit.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EvaluateOnExit(rt::Props);
     impl EvaluateOnExit {
@@ -2052,7 +2063,7 @@ pub mod job_definition {
     nested!(EvaluateOnExit);
     /// CloudFormation property type `FargatePlatformConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-fargateplatformconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FargatePlatformConfiguration(rt::Props);
     impl FargatePlatformConfiguration {
@@ -2074,7 +2085,7 @@ pub mod job_definition {
     nested!(FargatePlatformConfiguration);
     /// CloudFormation property type `FirelensConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-firelensconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FirelensConfiguration(rt::Props);
     impl FirelensConfiguration {
@@ -2097,7 +2108,7 @@ pub mod job_definition {
     nested!(FirelensConfiguration);
     /// CloudFormation property type `Host`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-host.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Host(rt::Props);
     impl Host {
@@ -2116,7 +2127,7 @@ pub mod job_definition {
     nested!(Host);
     /// CloudFormation property type `ImagePullSecret`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-imagepullsecret.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ImagePullSecret(rt::Props);
     impl ImagePullSecret {
@@ -2134,7 +2145,7 @@ pub mod job_definition {
     nested!(ImagePullSecret);
     /// CloudFormation property type `JobTimeout`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-jobtimeout.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct JobTimeout(rt::Props);
     impl JobTimeout {
@@ -2156,7 +2167,7 @@ pub mod job_definition {
     nested!(JobTimeout);
     /// CloudFormation property type `LinuxParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-linuxparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LinuxParameters(rt::Props);
     impl LinuxParameters {
@@ -2207,7 +2218,7 @@ pub mod job_definition {
     nested!(LinuxParameters);
     /// CloudFormation property type `LogConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-logconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
@@ -2236,7 +2247,7 @@ pub mod job_definition {
     nested!(LogConfiguration);
     /// CloudFormation property type `MountPoint`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-mountpoint.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MountPoint(rt::Props);
     impl MountPoint {
@@ -2267,7 +2278,7 @@ pub mod job_definition {
     nested!(MountPoint);
     /// CloudFormation property type `MultiNodeContainerProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-multinodecontainerproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MultiNodeContainerProperties(rt::Props);
     impl MultiNodeContainerProperties {
@@ -2418,7 +2429,7 @@ pub mod job_definition {
     nested!(MultiNodeContainerProperties);
     /// CloudFormation property type `MultiNodeEcsProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-multinodeecsproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MultiNodeEcsProperties(rt::Props);
     impl MultiNodeEcsProperties {
@@ -2436,7 +2447,7 @@ pub mod job_definition {
     nested!(MultiNodeEcsProperties);
     /// CloudFormation property type `MultiNodeEcsTaskProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-multinodeecstaskproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MultiNodeEcsTaskProperties(rt::Props);
     impl MultiNodeEcsTaskProperties {
@@ -2497,7 +2508,7 @@ pub mod job_definition {
     nested!(MultiNodeEcsTaskProperties);
     /// CloudFormation property type `NetworkConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-networkconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
@@ -2519,7 +2530,7 @@ pub mod job_definition {
     nested!(NetworkConfiguration);
     /// CloudFormation property type `NodeProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-nodeproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NodeProperties(rt::Props);
     impl NodeProperties {
@@ -2543,7 +2554,7 @@ pub mod job_definition {
     nested!(NodeProperties);
     /// CloudFormation property type `NodeRangeProperty`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-noderangeproperty.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NodeRangeProperty(rt::Props);
     impl NodeRangeProperty {
@@ -2599,7 +2610,7 @@ pub mod job_definition {
     nested!(NodeRangeProperty);
     /// CloudFormation property type `RepositoryCredentials`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-repositorycredentials.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RepositoryCredentials(rt::Props);
     impl RepositoryCredentials {
@@ -2617,7 +2628,7 @@ pub mod job_definition {
     nested!(RepositoryCredentials);
     /// CloudFormation property type `ResourceRequirement`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-resourcerequirement.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResourceRequirement(rt::Props);
     impl ResourceRequirement {
@@ -2640,7 +2651,7 @@ pub mod job_definition {
     nested!(ResourceRequirement);
     /// CloudFormation property type `ResourceRetentionPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-resourceretentionpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResourceRetentionPolicy(rt::Props);
     impl ResourceRetentionPolicy {
@@ -2662,7 +2673,7 @@ pub mod job_definition {
     nested!(ResourceRetentionPolicy);
     /// CloudFormation property type `RetryStrategy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-retrystrategy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RetryStrategy(rt::Props);
     impl RetryStrategy {
@@ -2686,7 +2697,7 @@ pub mod job_definition {
     nested!(RetryStrategy);
     /// CloudFormation property type `RuntimePlatform`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-runtimeplatform.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RuntimePlatform(rt::Props);
     impl RuntimePlatform {
@@ -2717,7 +2728,7 @@ pub mod job_definition {
     nested!(RuntimePlatform);
     /// CloudFormation property type `S3FilesVolumeConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-s3filesvolumeconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3FilesVolumeConfiguration(rt::Props);
     impl S3FilesVolumeConfiguration {
@@ -2759,7 +2770,7 @@ pub mod job_definition {
     nested!(S3FilesVolumeConfiguration);
     /// CloudFormation property type `Secret`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-secret.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Secret(rt::Props);
     impl Secret {
@@ -2774,7 +2785,7 @@ pub mod job_definition {
     nested!(Secret);
     /// CloudFormation property type `TaskContainerDependency`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-taskcontainerdependency.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TaskContainerDependency(rt::Props);
     impl TaskContainerDependency {
@@ -2793,7 +2804,7 @@ pub mod job_definition {
     nested!(TaskContainerDependency);
     /// CloudFormation property type `TaskContainerProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-taskcontainerproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TaskContainerProperties(rt::Props);
     impl TaskContainerProperties {
@@ -2927,7 +2938,7 @@ pub mod job_definition {
     nested!(TaskContainerProperties);
     /// CloudFormation property type `Tmpfs`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-tmpfs.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tmpfs(rt::Props);
     impl Tmpfs {
@@ -2955,7 +2966,7 @@ pub mod job_definition {
     nested!(Tmpfs);
     /// CloudFormation property type `Ulimit`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ulimit.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Ulimit(rt::Props);
     impl Ulimit {
@@ -2971,7 +2982,7 @@ pub mod job_definition {
     nested!(Ulimit);
     /// CloudFormation property type `Volume`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-volume.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Volume(rt::Props);
     impl Volume {
@@ -3024,6 +3035,7 @@ static JOB_QUEUE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("JobQueueArn", Some("job_queue_arn"))],
+    schema: (&SCHEMAS, 3),
 };
 impl JobQueue {
     /// Declares a `AWS::Batch::JobQueue` with the stack-unique `id`. Required properties: `priority` (`Priority`).
@@ -3112,7 +3124,7 @@ pub mod job_queue {
     use super::*;
     /// CloudFormation property type `ComputeEnvironmentOrder`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobqueue-computeenvironmentorder.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ComputeEnvironmentOrder(rt::Props);
     impl ComputeEnvironmentOrder {
@@ -3131,7 +3143,7 @@ pub mod job_queue {
     nested!(ComputeEnvironmentOrder);
     /// CloudFormation property type `JobStateTimeLimitAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobqueue-jobstatetimelimitaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct JobStateTimeLimitAction(rt::Props);
     impl JobStateTimeLimitAction {
@@ -3157,7 +3169,7 @@ pub mod job_queue {
     nested!(JobStateTimeLimitAction);
     /// CloudFormation property type `ServiceEnvironmentOrder`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobqueue-serviceenvironmentorder.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServiceEnvironmentOrder(rt::Props);
     impl ServiceEnvironmentOrder {
@@ -3204,6 +3216,7 @@ static QUOTA_SHARE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["me-central-1"],
     attributes: &[("QuotaShareArn", Some("quota_share_arn"))],
+    schema: (&SCHEMAS, 4),
 };
 impl QuotaShare {
     /// Declares a `AWS::Batch::QuotaShare` with the stack-unique `id`. Required properties: `capacity_limits` (`CapacityLimits`), `job_queue` (`JobQueue`), `preemption_configuration` (`PreemptionConfiguration`), `quota_share_name` (`QuotaShareName`), `resource_sharing_configuration` (`ResourceSharingConfiguration`).
@@ -3266,7 +3279,7 @@ pub mod quota_share {
     use super::*;
     /// CloudFormation property type `QuotaShareCapacityLimit`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-quotashare-quotasharecapacitylimit.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct QuotaShareCapacityLimit(rt::Props);
     impl QuotaShareCapacityLimit {
@@ -3285,7 +3298,7 @@ pub mod quota_share {
     nested!(QuotaShareCapacityLimit);
     /// CloudFormation property type `QuotaSharePreemptionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-quotashare-quotasharepreemptionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct QuotaSharePreemptionConfiguration(rt::Props);
     impl QuotaSharePreemptionConfiguration {
@@ -3303,7 +3316,7 @@ pub mod quota_share {
     nested!(QuotaSharePreemptionConfiguration);
     /// CloudFormation property type `QuotaShareResourceSharingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-quotashare-quotashareresourcesharingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct QuotaShareResourceSharingConfiguration(rt::Props);
     impl QuotaShareResourceSharingConfiguration {
@@ -3346,6 +3359,7 @@ static SCHEDULING_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 5),
 };
 impl SchedulingPolicy {
     /// Declares a `AWS::Batch::SchedulingPolicy` with the stack-unique `id`. No property is required.
@@ -3396,7 +3410,7 @@ pub mod scheduling_policy {
     ///
     /// CloudFormation property type `FairsharePolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-schedulingpolicy-fairsharepolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FairsharePolicy(rt::Props);
     impl FairsharePolicy {
@@ -3443,7 +3457,7 @@ pub mod scheduling_policy {
     ///
     /// CloudFormation property type `QuotaSharePolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-schedulingpolicy-quotasharepolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct QuotaSharePolicy(rt::Props);
     impl QuotaSharePolicy {
@@ -3465,7 +3479,7 @@ pub mod scheduling_policy {
     nested!(QuotaSharePolicy);
     /// CloudFormation property type `ShareAttributes`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-schedulingpolicy-shareattributes.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ShareAttributes(rt::Props);
     impl ShareAttributes {
@@ -3505,6 +3519,7 @@ static SERVICE_ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("ServiceEnvironmentArn", Some("service_environment_arn"))],
+    schema: (&SCHEMAS, 6),
 };
 impl ServiceEnvironment {
     /// Declares a `AWS::Batch::ServiceEnvironment` with the stack-unique `id`. Required properties: `capacity_limits` (`CapacityLimits`), `service_environment_type` (`ServiceEnvironmentType`).
@@ -3558,7 +3573,7 @@ pub mod service_environment {
     use super::*;
     /// CloudFormation property type `CapacityLimit`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-serviceenvironment-capacitylimit.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapacityLimit(rt::Props);
     impl CapacityLimit {

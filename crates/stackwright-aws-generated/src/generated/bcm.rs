@@ -2,14 +2,22 @@
 //! `BCM` resource types of the CloudFormation registry (`AWS::BCM::*`): 2 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `bcm` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("bcm.schemas.jsonl"));
 /// Definition of AWS::BCM::Dashboard Resource Type
 ///
 /// CloudFormation: `AWS::BCM::Dashboard`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -34,6 +42,7 @@ static DASHBOARD_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", None),
         ("UpdatedAt", None),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Dashboard {
     /// Declares a `AWS::BCM::Dashboard` with the stack-unique `id`. Required properties: `name` (`Name`), `widgets` (`Widgets`).
@@ -79,10 +88,11 @@ impl DashboardHandle {
 }
 /// Property types and value sets of [`Dashboard`] (`AWS::BCM::Dashboard`).
 pub mod dashboard {
+    pub use super::shared::DateTimeType;
     use super::*;
     /// CloudFormation property type `CostAndUsageExpression`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-costandusageexpression.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CostAndUsageExpression(rt::Props);
     impl CostAndUsageExpression {
@@ -125,7 +135,7 @@ pub mod dashboard {
     nested!(CostAndUsageExpression);
     /// CloudFormation property type `CostAndUsageQuery`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-costandusagequery.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CostAndUsageQuery(rt::Props);
     impl CostAndUsageQuery {
@@ -155,7 +165,7 @@ pub mod dashboard {
     nested!(CostAndUsageQuery);
     /// CloudFormation property type `CostCategoryValues`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-costcategoryvalues.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CostCategoryValues(rt::Props);
     impl CostCategoryValues {
@@ -178,7 +188,7 @@ pub mod dashboard {
     nested!(CostCategoryValues);
     /// CloudFormation property type `DateTimeRange`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-datetimerange.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DateTimeRange(rt::Props);
     impl DateTimeRange {
@@ -193,7 +203,7 @@ pub mod dashboard {
     nested!(DateTimeRange);
     /// CloudFormation property type `DateTimeValue`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-datetimevalue.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DateTimeValue(rt::Props);
     impl DateTimeValue {
@@ -208,7 +218,7 @@ pub mod dashboard {
     nested!(DateTimeValue);
     /// CloudFormation property type `DimensionValues`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-dimensionvalues.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DimensionValues(rt::Props);
     impl DimensionValues {
@@ -228,7 +238,7 @@ pub mod dashboard {
     nested!(DimensionValues);
     /// CloudFormation property type `DisplayConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-displayconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DisplayConfig(rt::Props);
     impl DisplayConfig {
@@ -251,7 +261,7 @@ pub mod dashboard {
     nested!(DisplayConfig);
     /// CloudFormation property type `Expression`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-expression.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Expression(rt::Props);
     impl Expression {
@@ -289,7 +299,7 @@ pub mod dashboard {
     nested!(Expression);
     /// CloudFormation property type `GroupDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-groupdefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GroupDefinition(rt::Props);
     impl GroupDefinition {
@@ -308,7 +318,7 @@ pub mod dashboard {
     nested!(GroupDefinition);
     /// CloudFormation property type `QueryParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-queryparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct QueryParameters(rt::Props);
     impl QueryParameters {
@@ -346,7 +356,7 @@ pub mod dashboard {
     nested!(QueryParameters);
     /// CloudFormation property type `ReservationCoverageQuery`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-reservationcoveragequery.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReservationCoverageQuery(rt::Props);
     impl ReservationCoverageQuery {
@@ -380,7 +390,7 @@ pub mod dashboard {
     nested!(ReservationCoverageQuery);
     /// CloudFormation property type `ReservationUtilizationQuery`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-reservationutilizationquery.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReservationUtilizationQuery(rt::Props);
     impl ReservationUtilizationQuery {
@@ -409,7 +419,7 @@ pub mod dashboard {
     nested!(ReservationUtilizationQuery);
     /// CloudFormation property type `SavingsPlansCoverageQuery`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-savingsplanscoveragequery.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SavingsPlansCoverageQuery(rt::Props);
     impl SavingsPlansCoverageQuery {
@@ -443,7 +453,7 @@ pub mod dashboard {
     nested!(SavingsPlansCoverageQuery);
     /// CloudFormation property type `SavingsPlansUtilizationQuery`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-savingsplansutilizationquery.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SavingsPlansUtilizationQuery(rt::Props);
     impl SavingsPlansUtilizationQuery {
@@ -467,7 +477,7 @@ pub mod dashboard {
     nested!(SavingsPlansUtilizationQuery);
     /// CloudFormation property type `TagValues`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-tagvalues.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TagValues(rt::Props);
     impl TagValues {
@@ -490,7 +500,7 @@ pub mod dashboard {
     nested!(TagValues);
     /// CloudFormation property type `Widget`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-widget.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Widget(rt::Props);
     impl Widget {
@@ -528,7 +538,7 @@ pub mod dashboard {
     nested!(Widget);
     /// CloudFormation property type `WidgetConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-widgetconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WidgetConfig(rt::Props);
     impl WidgetConfig {
@@ -552,15 +562,6 @@ pub mod dashboard {
         Monthly,
     }
     string_enum!(Granularity { Hourly => "HOURLY", Daily => "DAILY", Monthly => "MONTHLY" });
-    /// The values `DateTimeType` accepts in `BCM::Dashboard`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum DateTimeType {
-        /// `ABSOLUTE`
-        Absolute,
-        /// `RELATIVE`
-        Relative,
-    }
-    string_enum!(DateTimeType { Absolute => "ABSOLUTE", Relative => "RELATIVE" });
     /// The values `MatchOption` accepts in `BCM::Dashboard`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum MatchOption {
@@ -730,6 +731,7 @@ static SCHEDULED_REPORT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
         ("HealthStatus", Some("health_status")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl ScheduledReport {
     /// Declares a `AWS::BCM::ScheduledReport` with the stack-unique `id`. Required properties: `dashboard_arn` (`DashboardArn`), `name` (`Name`), `schedule_config` (`ScheduleConfig`), `scheduled_report_execution_role_arn` (`ScheduledReportExecutionRoleArn`).
@@ -821,12 +823,13 @@ impl ScheduledReportHandle {
 }
 /// Property types and value sets of [`ScheduledReport`] (`AWS::BCM::ScheduledReport`).
 pub mod scheduled_report {
+    pub use super::shared::DateTimeType;
     use super::*;
     /// An absolute or relative date range.
     ///
     /// CloudFormation property type `DateTimeRange`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-scheduledreport-datetimerange.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DateTimeRange(rt::Props);
     impl DateTimeRange {
@@ -843,7 +846,7 @@ pub mod scheduled_report {
     ///
     /// CloudFormation property type `DateTimeValue`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-scheduledreport-datetimevalue.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DateTimeValue(rt::Props);
     impl DateTimeValue {
@@ -860,7 +863,7 @@ pub mod scheduled_report {
     ///
     /// CloudFormation property type `ScheduleConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-scheduledreport-scheduleconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ScheduleConfig(rt::Props);
     impl ScheduleConfig {
@@ -912,7 +915,7 @@ pub mod scheduled_report {
     ///
     /// CloudFormation property type `SchedulePeriod`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-scheduledreport-scheduleperiod.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SchedulePeriod(rt::Props);
     impl SchedulePeriod {
@@ -938,15 +941,6 @@ pub mod scheduled_report {
         }
     }
     nested!(SchedulePeriod);
-    /// The values `DateTimeType` accepts in `BCM::ScheduledReport`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum DateTimeType {
-        /// `ABSOLUTE`
-        Absolute,
-        /// `RELATIVE`
-        Relative,
-    }
-    string_enum!(DateTimeType { Absolute => "ABSOLUTE", Relative => "RELATIVE" });
     /// The values `ScheduleState` accepts in `BCM::ScheduledReport`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum ScheduleState {
@@ -956,4 +950,18 @@ pub mod scheduled_report {
         Disabled,
     }
     string_enum!(ScheduleState { Enabled => "ENABLED", Disabled => "DISABLED" });
+}
+/// Nested types that several `BCM` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `DateTimeType` accepts in `BCM`'s `Dashboard`, `ScheduledReport`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum DateTimeType {
+        /// `ABSOLUTE`
+        Absolute,
+        /// `RELATIVE`
+        Relative,
+    }
+    string_enum!(DateTimeType { Absolute => "ABSOLUTE", Relative => "RELATIVE" });
 }

@@ -2,14 +2,22 @@
 //! `BCMDataExports` resource types of the CloudFormation registry (`AWS::BCMDataExports::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `bcmdataexports` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("bcmdataexports.schemas.jsonl"));
 /// Definition of AWS::BCMDataExports::Export Resource Type
 ///
 /// CloudFormation: `AWS::BCMDataExports::Export`. Terraform: `awscc_bcmdataexports_export` (awscc provider).
@@ -60,6 +68,7 @@ static EXPORT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ExportArn", Some("export_arn")),
         ("Export.ExportArn", Some("export.export_arn")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Export {
     /// Declares a `AWS::BCMDataExports::Export` with the stack-unique `id`. Required properties: `export` (`Export`).
@@ -90,7 +99,7 @@ pub mod export {
     use super::*;
     /// CloudFormation property type `DataQuery`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcmdataexports-export-dataquery.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataQuery(rt::Props);
     impl DataQuery {
@@ -117,7 +126,7 @@ pub mod export {
     nested!(DataQuery);
     /// CloudFormation property type `DestinationConfigurations`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcmdataexports-export-destinationconfigurations.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DestinationConfigurations(rt::Props);
     impl DestinationConfigurations {
@@ -135,7 +144,7 @@ pub mod export {
     nested!(DestinationConfigurations);
     /// CloudFormation property type `Export`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcmdataexports-export-export.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Export(rt::Props);
     impl Export {
@@ -177,7 +186,7 @@ pub mod export {
     nested!(Export);
     /// CloudFormation property type `RefreshCadence`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcmdataexports-export-refreshcadence.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RefreshCadence(rt::Props);
     impl RefreshCadence {
@@ -191,7 +200,7 @@ pub mod export {
     nested!(RefreshCadence);
     /// CloudFormation property type `S3Destination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcmdataexports-export-s3destination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Destination(rt::Props);
     impl S3Destination {
@@ -223,7 +232,7 @@ pub mod export {
     nested!(S3Destination);
     /// CloudFormation property type `S3OutputConfigurations`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcmdataexports-export-s3outputconfigurations.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3OutputConfigurations(rt::Props);
     impl S3OutputConfigurations {

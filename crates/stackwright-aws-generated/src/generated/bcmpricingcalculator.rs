@@ -2,14 +2,22 @@
 //! `BcmPricingCalculator` resource types of the CloudFormation registry (`AWS::BcmPricingCalculator::*`): 3 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `bcmpricingcalculator` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("bcmpricingcalculator.schemas.jsonl"));
 /// Resource Type definition for AWS::BcmPricingCalculator::BillEstimate
 ///
 /// CloudFormation: `AWS::BcmPricingCalculator::BillEstimate`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -69,6 +77,7 @@ static BILL_ESTIMATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CostCategoryGroupSharingPreferenceArn", None),
         ("CostCategoryGroupSharingPreferenceEffectiveDate", None),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl BillEstimate {
     /// Declares a `AWS::BcmPricingCalculator::BillEstimate` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -190,6 +199,7 @@ static BILL_SCENARIO_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("FailureMessage", Some("failure_message")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl BillScenario {
     /// Declares a `AWS::BcmPricingCalculator::BillScenario` with the stack-unique `id`. No property is required.
@@ -359,6 +369,7 @@ static WORKLOAD_ESTIMATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("RateTimestamp", Some("rate_timestamp")),
         ("FailureMessage", Some("failure_message")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl WorkloadEstimate {
     /// Declares a `AWS::BcmPricingCalculator::WorkloadEstimate` with the stack-unique `id`. Required properties: `name` (`Name`).

@@ -2,14 +2,22 @@
 //! `Bedrock` resource types of the CloudFormation registry (`AWS::Bedrock::*`): 23 types, 21 of them with an awscc Terraform resource.
 //! Enabled by the `bedrock` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("bedrock.schemas.jsonl"));
 /// Definition of AWS::Bedrock::Agent Resource Type
 ///
 /// CloudFormation: `AWS::Bedrock::Agent`. Terraform: `awscc_bedrock_agent` (awscc provider).
@@ -49,6 +57,7 @@ static AGENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("RecommendedActions", Some("recommended_actions")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Agent {
     /// Declares a `AWS::Bedrock::Agent` with the stack-unique `id`. Required properties: `agent_name` (`AgentName`).
@@ -323,7 +332,7 @@ pub mod agent {
     ///
     /// CloudFormation property type `AgentActionGroup`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-agentactiongroup.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AgentActionGroup(rt::Props);
     impl AgentActionGroup {
@@ -407,7 +416,7 @@ pub mod agent {
     ///
     /// CloudFormation property type `AgentCollaborator`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-agentcollaborator.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AgentCollaborator(rt::Props);
     impl AgentCollaborator {
@@ -452,7 +461,7 @@ pub mod agent {
     ///
     /// CloudFormation property type `AgentDescriptor`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-agentdescriptor.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AgentDescriptor(rt::Props);
     impl AgentDescriptor {
@@ -474,7 +483,7 @@ pub mod agent {
     ///
     /// CloudFormation property type `AgentKnowledgeBase`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-agentknowledgebase.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AgentKnowledgeBase(rt::Props);
     impl AgentKnowledgeBase {
@@ -509,7 +518,7 @@ pub mod agent {
     ///
     /// CloudFormation property type `CustomOrchestration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-customorchestration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomOrchestration(rt::Props);
     impl CustomOrchestration {
@@ -531,7 +540,7 @@ pub mod agent {
     ///
     /// CloudFormation property type `Function`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-function.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Function(rt::Props);
     impl Function {
@@ -574,7 +583,7 @@ pub mod agent {
     ///
     /// CloudFormation property type `FunctionSchema`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-functionschema.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FunctionSchema(rt::Props);
     impl FunctionSchema {
@@ -590,7 +599,7 @@ pub mod agent {
     ///
     /// CloudFormation property type `GuardrailConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-guardrailconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GuardrailConfiguration(rt::Props);
     impl GuardrailConfiguration {
@@ -627,7 +636,7 @@ pub mod agent {
     ///
     /// CloudFormation property type `InferenceConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-inferenceconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InferenceConfiguration(rt::Props);
     impl InferenceConfiguration {
@@ -683,7 +692,7 @@ pub mod agent {
     ///
     /// CloudFormation property type `MemoryConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-memoryconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MemoryConfiguration(rt::Props);
     impl MemoryConfiguration {
@@ -728,7 +737,7 @@ pub mod agent {
     ///
     /// CloudFormation property type `OrchestrationExecutor`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-orchestrationexecutor.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OrchestrationExecutor(rt::Props);
     impl OrchestrationExecutor {
@@ -744,7 +753,7 @@ pub mod agent {
     ///
     /// CloudFormation property type `PromptConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-promptconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PromptConfiguration(rt::Props);
     impl PromptConfiguration {
@@ -836,7 +845,7 @@ pub mod agent {
     ///
     /// CloudFormation property type `PromptOverrideConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-promptoverrideconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PromptOverrideConfiguration(rt::Props);
     impl PromptOverrideConfiguration {
@@ -864,7 +873,7 @@ pub mod agent {
     ///
     /// CloudFormation property type `SessionSummaryConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-sessionsummaryconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SessionSummaryConfiguration(rt::Props);
     impl SessionSummaryConfiguration {
@@ -1033,6 +1042,7 @@ static AGENT_ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl AgentAlias {
     /// Declares a `AWS::Bedrock::AgentAlias` with the stack-unique `id`. Required properties: `agent_alias_name` (`AgentAliasName`), `agent_id` (`AgentId`).
@@ -1122,7 +1132,7 @@ pub mod agent_alias {
     ///
     /// CloudFormation property type `AgentAliasRoutingConfigurationListItem`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agentalias-agentaliasroutingconfigurationlistitem.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AgentAliasRoutingConfigurationListItem(rt::Props);
     impl AgentAliasRoutingConfigurationListItem {
@@ -1183,6 +1193,7 @@ static APPLICATION_INFERENCE_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl ApplicationInferenceProfile {
     /// Declares a `AWS::Bedrock::ApplicationInferenceProfile` with the stack-unique `id`. Required properties: `inference_profile_name` (`InferenceProfileName`).
@@ -1316,6 +1327,7 @@ static AUTOMATED_REASONING_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
         ("KmsKeyArn", Some("kms_key_arn")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl AutomatedReasoningPolicy {
     /// Declares a `AWS::Bedrock::AutomatedReasoningPolicy` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -1397,7 +1409,7 @@ pub mod automated_reasoning_policy {
     use super::*;
     /// CloudFormation property type `PolicyDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-automatedreasoningpolicy-policydefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PolicyDefinition(rt::Props);
     impl PolicyDefinition {
@@ -1441,7 +1453,7 @@ pub mod automated_reasoning_policy {
     nested!(PolicyDefinition);
     /// CloudFormation property type `PolicyDefinitionRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-automatedreasoningpolicy-policydefinitionrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PolicyDefinitionRule(rt::Props);
     impl PolicyDefinitionRule {
@@ -1467,7 +1479,7 @@ pub mod automated_reasoning_policy {
     nested!(PolicyDefinitionRule);
     /// CloudFormation property type `PolicyDefinitionType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-automatedreasoningpolicy-policydefinitiontype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PolicyDefinitionType(rt::Props);
     impl PolicyDefinitionType {
@@ -1493,7 +1505,7 @@ pub mod automated_reasoning_policy {
     nested!(PolicyDefinitionType);
     /// CloudFormation property type `PolicyDefinitionTypeValue`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-automatedreasoningpolicy-policydefinitiontypevalue.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PolicyDefinitionTypeValue(rt::Props);
     impl PolicyDefinitionTypeValue {
@@ -1515,7 +1527,7 @@ pub mod automated_reasoning_policy {
     nested!(PolicyDefinitionTypeValue);
     /// CloudFormation property type `PolicyDefinitionVariable`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-automatedreasoningpolicy-policydefinitionvariable.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PolicyDefinitionVariable(rt::Props);
     impl PolicyDefinitionVariable {
@@ -1587,6 +1599,7 @@ static AUTOMATED_REASONING_POLICY_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("PolicyId", Some("policy_id")),
         ("DefinitionHash", Some("definition_hash")),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl AutomatedReasoningPolicyVersion {
     /// Declares a `AWS::Bedrock::AutomatedReasoningPolicyVersion` with the stack-unique `id`. Required properties: `policy_arn` (`PolicyArn`).
@@ -1690,6 +1703,7 @@ static BLUEPRINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
         ("LastModifiedTime", Some("last_modified_time")),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl Blueprint {
     /// Declares a `AWS::Bedrock::Blueprint` with the stack-unique `id`. Required properties: `blueprint_name` (`BlueprintName`), `schema` (`Schema`), `type_` (`Type`).
@@ -1830,6 +1844,7 @@ static DATA_AUTOMATION_LIBRARY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LibraryArn", Some("library_arn")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl DataAutomationLibrary {
     /// Declares a `AWS::Bedrock::DataAutomationLibrary` with the stack-unique `id`. Required properties: `library_name` (`LibraryName`).
@@ -1905,7 +1920,7 @@ pub mod data_automation_library {
     ///
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationlibrary-encryptionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -1977,6 +1992,7 @@ static DATA_AUTOMATION_PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ProjectStage", Some("project_stage")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 7),
 };
 impl DataAutomationProject {
     /// Declares a `AWS::Bedrock::DataAutomationProject` with the stack-unique `id`. Required properties: `project_name` (`ProjectName`).
@@ -2112,7 +2128,7 @@ pub mod data_automation_project {
     use super::*;
     /// CloudFormation property type `AudioExtractionCategory`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-audioextractioncategory.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AudioExtractionCategory(rt::Props);
     impl AudioExtractionCategory {
@@ -2146,7 +2162,7 @@ pub mod data_automation_project {
     nested!(AudioExtractionCategory);
     /// CloudFormation property type `AudioExtractionCategoryTypeConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-audioextractioncategorytypeconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AudioExtractionCategoryTypeConfiguration(rt::Props);
     impl AudioExtractionCategoryTypeConfiguration {
@@ -2164,7 +2180,7 @@ pub mod data_automation_project {
     nested!(AudioExtractionCategoryTypeConfiguration);
     /// CloudFormation property type `AudioLanguageConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-audiolanguageconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AudioLanguageConfiguration(rt::Props);
     impl AudioLanguageConfiguration {
@@ -2201,7 +2217,7 @@ pub mod data_automation_project {
     nested!(AudioLanguageConfiguration);
     /// CloudFormation property type `AudioOverrideConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-audiooverrideconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AudioOverrideConfiguration(rt::Props);
     impl AudioOverrideConfiguration {
@@ -2241,7 +2257,7 @@ pub mod data_automation_project {
     nested!(AudioOverrideConfiguration);
     /// CloudFormation property type `AudioStandardExtraction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-audiostandardextraction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AudioStandardExtraction(rt::Props);
     impl AudioStandardExtraction {
@@ -2255,7 +2271,7 @@ pub mod data_automation_project {
     nested!(AudioStandardExtraction);
     /// CloudFormation property type `AudioStandardGenerativeField`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-audiostandardgenerativefield.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AudioStandardGenerativeField(rt::Props);
     impl AudioStandardGenerativeField {
@@ -2277,7 +2293,7 @@ pub mod data_automation_project {
     nested!(AudioStandardGenerativeField);
     /// CloudFormation property type `AudioStandardOutputConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-audiostandardoutputconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AudioStandardOutputConfiguration(rt::Props);
     impl AudioStandardOutputConfiguration {
@@ -2301,7 +2317,7 @@ pub mod data_automation_project {
     nested!(AudioStandardOutputConfiguration);
     /// CloudFormation property type `BlueprintItem`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-blueprintitem.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BlueprintItem(rt::Props);
     impl BlueprintItem {
@@ -2338,7 +2354,7 @@ pub mod data_automation_project {
     nested!(BlueprintItem);
     /// CloudFormation property type `ChannelLabelingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-channellabelingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ChannelLabelingConfiguration(rt::Props);
     impl ChannelLabelingConfiguration {
@@ -2354,7 +2370,7 @@ pub mod data_automation_project {
     ///
     /// CloudFormation property type `CustomOutputConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-customoutputconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomOutputConfiguration(rt::Props);
     impl CustomOutputConfiguration {
@@ -2373,7 +2389,7 @@ pub mod data_automation_project {
     nested!(CustomOutputConfiguration);
     /// CloudFormation property type `DocumentBoundingBox`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-documentboundingbox.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DocumentBoundingBox(rt::Props);
     impl DocumentBoundingBox {
@@ -2387,7 +2403,7 @@ pub mod data_automation_project {
     nested!(DocumentBoundingBox);
     /// CloudFormation property type `DocumentExtractionGranularity`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-documentextractiongranularity.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DocumentExtractionGranularity(rt::Props);
     impl DocumentExtractionGranularity {
@@ -2408,7 +2424,7 @@ pub mod data_automation_project {
     nested!(DocumentExtractionGranularity);
     /// CloudFormation property type `DocumentOutputAdditionalFileFormat`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-documentoutputadditionalfileformat.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DocumentOutputAdditionalFileFormat(rt::Props);
     impl DocumentOutputAdditionalFileFormat {
@@ -2422,7 +2438,7 @@ pub mod data_automation_project {
     nested!(DocumentOutputAdditionalFileFormat);
     /// CloudFormation property type `DocumentOutputFormat`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-documentoutputformat.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DocumentOutputFormat(rt::Props);
     impl DocumentOutputFormat {
@@ -2444,7 +2460,7 @@ pub mod data_automation_project {
     nested!(DocumentOutputFormat);
     /// CloudFormation property type `DocumentOutputTextFormat`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-documentoutputtextformat.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DocumentOutputTextFormat(rt::Props);
     impl DocumentOutputTextFormat {
@@ -2465,7 +2481,7 @@ pub mod data_automation_project {
     nested!(DocumentOutputTextFormat);
     /// CloudFormation property type `DocumentOverrideConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-documentoverrideconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DocumentOverrideConfiguration(rt::Props);
     impl DocumentOverrideConfiguration {
@@ -2501,7 +2517,7 @@ pub mod data_automation_project {
     nested!(DocumentOverrideConfiguration);
     /// CloudFormation property type `DocumentStandardExtraction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-documentstandardextraction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DocumentStandardExtraction(rt::Props);
     impl DocumentStandardExtraction {
@@ -2519,7 +2535,7 @@ pub mod data_automation_project {
     nested!(DocumentStandardExtraction);
     /// CloudFormation property type `DocumentStandardGenerativeField`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-documentstandardgenerativefield.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DocumentStandardGenerativeField(rt::Props);
     impl DocumentStandardGenerativeField {
@@ -2533,7 +2549,7 @@ pub mod data_automation_project {
     nested!(DocumentStandardGenerativeField);
     /// CloudFormation property type `DocumentStandardOutputConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-documentstandardoutputconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DocumentStandardOutputConfiguration(rt::Props);
     impl DocumentStandardOutputConfiguration {
@@ -2563,7 +2579,7 @@ pub mod data_automation_project {
     nested!(DocumentStandardOutputConfiguration);
     /// CloudFormation property type `ImageBoundingBox`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-imageboundingbox.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ImageBoundingBox(rt::Props);
     impl ImageBoundingBox {
@@ -2577,7 +2593,7 @@ pub mod data_automation_project {
     nested!(ImageBoundingBox);
     /// CloudFormation property type `ImageExtractionCategory`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-imageextractioncategory.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ImageExtractionCategory(rt::Props);
     impl ImageExtractionCategory {
@@ -2599,7 +2615,7 @@ pub mod data_automation_project {
     nested!(ImageExtractionCategory);
     /// CloudFormation property type `ImageOverrideConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-imageoverrideconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ImageOverrideConfiguration(rt::Props);
     impl ImageOverrideConfiguration {
@@ -2630,7 +2646,7 @@ pub mod data_automation_project {
     nested!(ImageOverrideConfiguration);
     /// CloudFormation property type `ImageStandardExtraction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-imagestandardextraction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ImageStandardExtraction(rt::Props);
     impl ImageStandardExtraction {
@@ -2645,7 +2661,7 @@ pub mod data_automation_project {
     nested!(ImageStandardExtraction);
     /// CloudFormation property type `ImageStandardGenerativeField`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-imagestandardgenerativefield.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ImageStandardGenerativeField(rt::Props);
     impl ImageStandardGenerativeField {
@@ -2667,7 +2683,7 @@ pub mod data_automation_project {
     nested!(ImageStandardGenerativeField);
     /// CloudFormation property type `ImageStandardOutputConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-imagestandardoutputconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ImageStandardOutputConfiguration(rt::Props);
     impl ImageStandardOutputConfiguration {
@@ -2691,7 +2707,7 @@ pub mod data_automation_project {
     nested!(ImageStandardOutputConfiguration);
     /// CloudFormation property type `ModalityProcessingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-modalityprocessingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ModalityProcessingConfiguration(rt::Props);
     impl ModalityProcessingConfiguration {
@@ -2711,7 +2727,7 @@ pub mod data_automation_project {
     ///
     /// CloudFormation property type `ModalityRoutingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-modalityroutingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ModalityRoutingConfiguration(rt::Props);
     impl ModalityRoutingConfiguration {
@@ -2746,7 +2762,7 @@ pub mod data_automation_project {
     ///
     /// CloudFormation property type `OverrideConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-overrideconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OverrideConfiguration(rt::Props);
     impl OverrideConfiguration {
@@ -2787,7 +2803,7 @@ pub mod data_automation_project {
     nested!(OverrideConfiguration);
     /// CloudFormation property type `PIIEntitiesConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-piientitiesconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PiiEntitiesConfiguration(rt::Props);
     impl PiiEntitiesConfiguration {
@@ -2815,7 +2831,7 @@ pub mod data_automation_project {
     nested!(PiiEntitiesConfiguration);
     /// CloudFormation property type `SensitiveDataConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-sensitivedataconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SensitiveDataConfiguration(rt::Props);
     impl SensitiveDataConfiguration {
@@ -2852,7 +2868,7 @@ pub mod data_automation_project {
     nested!(SensitiveDataConfiguration);
     /// CloudFormation property type `SpeakerLabelingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-speakerlabelingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SpeakerLabelingConfiguration(rt::Props);
     impl SpeakerLabelingConfiguration {
@@ -2866,7 +2882,7 @@ pub mod data_automation_project {
     nested!(SpeakerLabelingConfiguration);
     /// CloudFormation property type `SplitterConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-splitterconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SplitterConfiguration(rt::Props);
     impl SplitterConfiguration {
@@ -2886,7 +2902,7 @@ pub mod data_automation_project {
     ///
     /// CloudFormation property type `StandardOutputConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-standardoutputconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StandardOutputConfiguration(rt::Props);
     impl StandardOutputConfiguration {
@@ -2919,7 +2935,7 @@ pub mod data_automation_project {
     nested!(StandardOutputConfiguration);
     /// CloudFormation property type `TranscriptConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-transcriptconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TranscriptConfiguration(rt::Props);
     impl TranscriptConfiguration {
@@ -2944,7 +2960,7 @@ pub mod data_automation_project {
     nested!(TranscriptConfiguration);
     /// CloudFormation property type `VideoBoundingBox`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-videoboundingbox.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VideoBoundingBox(rt::Props);
     impl VideoBoundingBox {
@@ -2958,7 +2974,7 @@ pub mod data_automation_project {
     nested!(VideoBoundingBox);
     /// CloudFormation property type `VideoExtractionCategory`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-videoextractioncategory.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VideoExtractionCategory(rt::Props);
     impl VideoExtractionCategory {
@@ -2980,7 +2996,7 @@ pub mod data_automation_project {
     nested!(VideoExtractionCategory);
     /// CloudFormation property type `VideoOverrideConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-videooverrideconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VideoOverrideConfiguration(rt::Props);
     impl VideoOverrideConfiguration {
@@ -3011,7 +3027,7 @@ pub mod data_automation_project {
     nested!(VideoOverrideConfiguration);
     /// CloudFormation property type `VideoStandardExtraction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-videostandardextraction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VideoStandardExtraction(rt::Props);
     impl VideoStandardExtraction {
@@ -3026,7 +3042,7 @@ pub mod data_automation_project {
     nested!(VideoStandardExtraction);
     /// CloudFormation property type `VideoStandardGenerativeField`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-videostandardgenerativefield.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VideoStandardGenerativeField(rt::Props);
     impl VideoStandardGenerativeField {
@@ -3048,7 +3064,7 @@ pub mod data_automation_project {
     nested!(VideoStandardGenerativeField);
     /// CloudFormation property type `VideoStandardOutputConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-videostandardoutputconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VideoStandardOutputConfiguration(rt::Props);
     impl VideoStandardOutputConfiguration {
@@ -3343,7 +3359,7 @@ pub mod data_automation_project {
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrock-datasource.html)
 pub struct DataSource(rt::Base);
-static DATA_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo { cloudformation: "AWS::Bedrock::DataSource", terraform: Some("awscc_bedrock_data_source"), tags: rt::TagsShape::None, stateful: false, unavailable_in: &["af-south-1", "ap-east-1", "ap-east-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ca-west-1", "cn-north-1", "cn-northwest-1", "il-central-1", "me-central-1", "mx-central-1", "us-west-1"], attributes: &[("DataSourceId", Some("data_source_id")), ("DataSourceStatus", Some("data_source_status")), ("CreatedAt", Some("created_at")), ("UpdatedAt", Some("updated_at")), ("FailureReasons", Some("failure_reasons")), ("DataSourceConfiguration.WebConfiguration.CrawlerConfiguration.UserAgentHeader", Some("data_source_configuration.web_configuration.crawler_configuration.user_agent_header"))] };
+static DATA_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo { cloudformation: "AWS::Bedrock::DataSource", terraform: Some("awscc_bedrock_data_source"), tags: rt::TagsShape::None, stateful: false, unavailable_in: &["af-south-1", "ap-east-1", "ap-east-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ca-west-1", "cn-north-1", "cn-northwest-1", "il-central-1", "me-central-1", "mx-central-1", "us-west-1"], attributes: &[("DataSourceId", Some("data_source_id")), ("DataSourceStatus", Some("data_source_status")), ("CreatedAt", Some("created_at")), ("UpdatedAt", Some("updated_at")), ("FailureReasons", Some("failure_reasons")), ("DataSourceConfiguration.WebConfiguration.CrawlerConfiguration.UserAgentHeader", Some("data_source_configuration.web_configuration.crawler_configuration.user_agent_header"))], schema: (&SCHEMAS, 8) };
 impl DataSource {
     /// Declares a `AWS::Bedrock::DataSource` with the stack-unique `id`. Required properties: `data_source_configuration` (`DataSourceConfiguration`), `knowledge_base_id` (`KnowledgeBaseId`), `name` (`Name`).
     #[track_caller]
@@ -3459,12 +3475,13 @@ impl DataSourceHandle {
 }
 /// Property types and value sets of [`DataSource`] (`AWS::Bedrock::DataSource`).
 pub mod data_source {
+    pub use super::shared::S3Location;
     use super::*;
     /// Configuration for audio extraction.
     ///
     /// CloudFormation property type `AudioExtractionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-audioextractionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AudioExtractionConfiguration(rt::Props);
     impl AudioExtractionConfiguration {
@@ -3484,7 +3501,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `BedrockDataAutomationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-bedrockdataautomationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BedrockDataAutomationConfiguration(rt::Props);
     impl BedrockDataAutomationConfiguration {
@@ -3507,7 +3524,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `BedrockFoundationModelConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-bedrockfoundationmodelconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BedrockFoundationModelConfiguration(rt::Props);
     impl BedrockFoundationModelConfiguration {
@@ -3539,7 +3556,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `BedrockFoundationModelContextEnrichmentConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-bedrockfoundationmodelcontextenrichmentconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BedrockFoundationModelContextEnrichmentConfiguration(rt::Props);
     impl BedrockFoundationModelContextEnrichmentConfiguration {
@@ -3563,7 +3580,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `ChunkingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-chunkingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ChunkingConfiguration(rt::Props);
     impl ChunkingConfiguration {
@@ -3625,7 +3642,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `ConfluenceCrawlerConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-confluencecrawlerconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConfluenceCrawlerConfiguration(rt::Props);
     impl ConfluenceCrawlerConfiguration {
@@ -3651,7 +3668,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `ConfluenceDataSourceConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-confluencedatasourceconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConfluenceDataSourceConfiguration(rt::Props);
     impl ConfluenceDataSourceConfiguration {
@@ -3682,7 +3699,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `ConfluenceSourceConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-confluencesourceconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConfluenceSourceConfiguration(rt::Props);
     impl ConfluenceSourceConfiguration {
@@ -3710,7 +3727,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `ContextEnrichmentConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-contextenrichmentconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContextEnrichmentConfiguration(rt::Props);
     impl ContextEnrichmentConfiguration {
@@ -3740,7 +3757,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `CrawlFilterConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-crawlfilterconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CrawlFilterConfiguration(rt::Props);
     impl CrawlFilterConfiguration {
@@ -3767,7 +3784,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `CustomTransformationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-customtransformationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomTransformationConfiguration(rt::Props);
     impl CustomTransformationConfiguration {
@@ -3795,7 +3812,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `DataSourceConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-datasourceconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataSourceConfiguration(rt::Props);
     impl DataSourceConfiguration {
@@ -3883,7 +3900,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `DayOfMonth`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-dayofmonth.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DayOfMonth(rt::Props);
     impl DayOfMonth {
@@ -3916,7 +3933,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `DeletionProtectionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-deletionprotectionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeletionProtectionConfiguration(rt::Props);
     impl DeletionProtectionConfiguration {
@@ -3947,7 +3964,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `EnrichmentStrategyConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-enrichmentstrategyconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EnrichmentStrategyConfiguration(rt::Props);
     impl EnrichmentStrategyConfiguration {
@@ -3963,7 +3980,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `FixedSizeChunkingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-fixedsizechunkingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FixedSizeChunkingConfiguration(rt::Props);
     impl FixedSizeChunkingConfiguration {
@@ -3984,7 +4001,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `HierarchicalChunkingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-hierarchicalchunkingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HierarchicalChunkingConfiguration(rt::Props);
     impl HierarchicalChunkingConfiguration {
@@ -4012,7 +4029,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `HierarchicalChunkingLevelConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-hierarchicalchunkinglevelconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HierarchicalChunkingLevelConfiguration(rt::Props);
     impl HierarchicalChunkingLevelConfiguration {
@@ -4028,7 +4045,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `ImageExtractionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-imageextractionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ImageExtractionConfiguration(rt::Props);
     impl ImageExtractionConfiguration {
@@ -4048,7 +4065,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `IntermediateStorage`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-intermediatestorage.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IntermediateStorage(rt::Props);
     impl IntermediateStorage {
@@ -4064,7 +4081,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `ManagedKnowledgeBaseConnectorConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-managedknowledgebaseconnectorconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ManagedKnowledgeBaseConnectorConfiguration(rt::Props);
     impl ManagedKnowledgeBaseConnectorConfiguration {
@@ -4126,7 +4143,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `MediaExtractionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-mediaextractionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MediaExtractionConfiguration(rt::Props);
     impl MediaExtractionConfiguration {
@@ -4183,7 +4200,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `MonthlySchedule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-monthlyschedule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MonthlySchedule(rt::Props);
     impl MonthlySchedule {
@@ -4199,7 +4216,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `ParsingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-parsingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ParsingConfiguration(rt::Props);
     impl ParsingConfiguration {
@@ -4247,7 +4264,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `ParsingPrompt`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-parsingprompt.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ParsingPrompt(rt::Props);
     impl ParsingPrompt {
@@ -4267,7 +4284,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `PatternObjectFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-patternobjectfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PatternObjectFilter(rt::Props);
     impl PatternObjectFilter {
@@ -4311,7 +4328,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `PatternObjectFilterConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-patternobjectfilterconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PatternObjectFilterConfiguration(rt::Props);
     impl PatternObjectFilterConfiguration {
@@ -4327,7 +4344,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `S3DataSourceConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-s3datasourceconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3DataSourceConfiguration(rt::Props);
     impl S3DataSourceConfiguration {
@@ -4364,27 +4381,11 @@ pub mod data_source {
         }
     }
     nested!(S3DataSourceConfiguration);
-    /// An Amazon S3 location.
-    ///
-    /// CloudFormation property type `S3Location`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-s3location.html)
-    #[derive(Clone, Debug)]
-    pub struct S3Location(rt::Props);
-    impl S3Location {
-        /// A new `S3Location`. Required properties: `uri` (`URI`).
-        pub fn new(uri: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("URI", Some("uri"), rt::string(uri));
-            S3Location(this)
-        }
-    }
-    nested!(S3Location);
     /// The configuration of filtering the Salesforce content.
     ///
     /// CloudFormation property type `SalesforceCrawlerConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-salesforcecrawlerconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SalesforceCrawlerConfiguration(rt::Props);
     impl SalesforceCrawlerConfiguration {
@@ -4410,7 +4411,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `SalesforceDataSourceConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-salesforcedatasourceconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SalesforceDataSourceConfiguration(rt::Props);
     impl SalesforceDataSourceConfiguration {
@@ -4441,7 +4442,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `SalesforceSourceConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-salesforcesourceconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SalesforceSourceConfiguration(rt::Props);
     impl SalesforceSourceConfiguration {
@@ -4467,7 +4468,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `SeedUrl`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-seedurl.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SeedUrl(rt::Props);
     impl SeedUrl {
@@ -4483,7 +4484,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `SemanticChunkingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-semanticchunkingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SemanticChunkingConfiguration(rt::Props);
     impl SemanticChunkingConfiguration {
@@ -4509,7 +4510,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `ServerSideEncryptionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-serversideencryptionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServerSideEncryptionConfiguration(rt::Props);
     impl ServerSideEncryptionConfiguration {
@@ -4532,7 +4533,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `SharePointCrawlerConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-sharepointcrawlerconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SharePointCrawlerConfiguration(rt::Props);
     impl SharePointCrawlerConfiguration {
@@ -4558,7 +4559,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `SharePointDataSourceConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-sharepointdatasourceconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SharePointDataSourceConfiguration(rt::Props);
     impl SharePointDataSourceConfiguration {
@@ -4589,7 +4590,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `SharePointSourceConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-sharepointsourceconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SharePointSourceConfiguration(rt::Props);
     impl SharePointSourceConfiguration {
@@ -4626,7 +4627,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `SyncSchedule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-syncschedule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SyncSchedule(rt::Props);
     impl SyncSchedule {
@@ -4662,7 +4663,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `Transformation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-transformation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Transformation(rt::Props);
     impl Transformation {
@@ -4686,7 +4687,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `TransformationFunction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-transformationfunction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TransformationFunction(rt::Props);
     impl TransformationFunction {
@@ -4706,7 +4707,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `TransformationLambdaConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-transformationlambdaconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TransformationLambdaConfiguration(rt::Props);
     impl TransformationLambdaConfiguration {
@@ -4722,7 +4723,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `UrlConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-urlconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UrlConfiguration(rt::Props);
     impl UrlConfiguration {
@@ -4738,7 +4739,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `VectorIngestionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-vectoringestionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VectorIngestionConfiguration(rt::Props);
     impl VectorIngestionConfiguration {
@@ -4803,7 +4804,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `VideoExtractionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-videoextractionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VideoExtractionConfiguration(rt::Props);
     impl VideoExtractionConfiguration {
@@ -4823,7 +4824,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `WebCrawlerConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-webcrawlerconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WebCrawlerConfiguration(rt::Props);
     impl WebCrawlerConfiguration {
@@ -4900,7 +4901,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `WebCrawlerLimits`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-webcrawlerlimits.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WebCrawlerLimits(rt::Props);
     impl WebCrawlerLimits {
@@ -4929,7 +4930,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `WebDataSourceConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-webdatasourceconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WebDataSourceConfiguration(rt::Props);
     impl WebDataSourceConfiguration {
@@ -4960,7 +4961,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `WebSourceConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-websourceconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WebSourceConfiguration(rt::Props);
     impl WebSourceConfiguration {
@@ -4980,7 +4981,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `WeeklySchedule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-weeklyschedule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WeeklySchedule(rt::Props);
     impl WeeklySchedule {
@@ -5191,6 +5192,7 @@ static ENFORCED_GUARDRAIL_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedBy", Some("updated_by")),
         ("Owner", Some("owner")),
     ],
+    schema: (&SCHEMAS, 9),
 };
 impl EnforcedGuardrailConfiguration {
     /// Declares a `AWS::Bedrock::EnforcedGuardrailConfiguration` with the stack-unique `id`. Required properties: `guardrail_identifier` (`GuardrailIdentifier`), `guardrail_version` (`GuardrailVersion`).
@@ -5302,7 +5304,7 @@ pub mod enforced_guardrail_configuration {
     ///
     /// CloudFormation property type `ModelEnforcement`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-enforcedguardrailconfiguration-modelenforcement.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ModelEnforcement(rt::Props);
     impl ModelEnforcement {
@@ -5330,7 +5332,7 @@ pub mod enforced_guardrail_configuration {
     ///
     /// CloudFormation property type `SelectiveContentGuarding`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-enforcedguardrailconfiguration-selectivecontentguarding.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SelectiveContentGuarding(rt::Props);
     impl SelectiveContentGuarding {
@@ -5411,6 +5413,7 @@ static FLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Version", None),
         ("Validations", None),
     ],
+    schema: (&SCHEMAS, 10),
 };
 impl Flow {
     /// Declares a `AWS::Bedrock::Flow` with the stack-unique `id`. Required properties: `execution_role_arn` (`ExecutionRoleArn`), `name` (`Name`).
@@ -5531,7 +5534,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `FlowConnection`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-flow-flowconnection.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FlowConnection(rt::Props);
     impl FlowConnection {
@@ -5562,7 +5565,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `FlowDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-flow-flowdefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FlowDefinition(rt::Props);
     impl FlowDefinition {
@@ -5591,7 +5594,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `FlowNode`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-flow-flownode.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FlowNode(rt::Props);
     impl FlowNode {
@@ -5629,7 +5632,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `FlowNodeInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-flow-flownodeinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FlowNodeInput(rt::Props);
     impl FlowNodeInput {
@@ -5658,7 +5661,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `FlowNodeOutput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-flow-flownodeoutput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FlowNodeOutput(rt::Props);
     impl FlowNodeOutput {
@@ -5675,7 +5678,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-flow-s3location.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
     impl S3Location {
@@ -5803,6 +5806,7 @@ static FLOW_ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Id", Some("id")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 11),
 };
 impl FlowAlias {
     /// Declares a `AWS::Bedrock::FlowAlias` with the stack-unique `id`. Required properties: `flow_arn` (`FlowArn`), `name` (`Name`), `routing_configuration` (`RoutingConfiguration`).
@@ -5888,7 +5892,7 @@ pub mod flow_alias {
     use super::*;
     /// CloudFormation property type `FlowAliasConcurrencyConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-flowalias-flowaliasconcurrencyconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FlowAliasConcurrencyConfiguration(rt::Props);
     impl FlowAliasConcurrencyConfiguration {
@@ -5912,7 +5916,7 @@ pub mod flow_alias {
     ///
     /// CloudFormation property type `FlowAliasRoutingConfigurationListItem`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-flowalias-flowaliasroutingconfigurationlistitem.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FlowAliasRoutingConfigurationListItem(rt::Props);
     impl FlowAliasRoutingConfigurationListItem {
@@ -5982,6 +5986,7 @@ static FLOW_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("customer_encryption_key_arn"),
         ),
     ],
+    schema: (&SCHEMAS, 12),
 };
 impl FlowVersion {
     /// Declares a `AWS::Bedrock::FlowVersion` with the stack-unique `id`. Required properties: `flow_arn` (`FlowArn`).
@@ -6081,6 +6086,7 @@ static GUARDRAIL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
         ("Version", Some("version")),
     ],
+    schema: (&SCHEMAS, 13),
 };
 impl Guardrail {
     /// Declares a `AWS::Bedrock::Guardrail` with the stack-unique `id`. Required properties: `blocked_input_messaging` (`BlockedInputMessaging`), `blocked_outputs_messaging` (`BlockedOutputsMessaging`), `name` (`Name`).
@@ -6265,7 +6271,7 @@ pub mod guardrail {
     ///
     /// CloudFormation property type `AutomatedReasoningPolicyConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-automatedreasoningpolicyconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AutomatedReasoningPolicyConfig(rt::Props);
     impl AutomatedReasoningPolicyConfig {
@@ -6292,7 +6298,7 @@ pub mod guardrail {
     ///
     /// CloudFormation property type `ContentFilterConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-contentfilterconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContentFilterConfig(rt::Props);
     impl ContentFilterConfig {
@@ -6365,7 +6371,7 @@ pub mod guardrail {
     ///
     /// CloudFormation property type `ContentFiltersTierConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-contentfilterstierconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContentFiltersTierConfig(rt::Props);
     impl ContentFiltersTierConfig {
@@ -6381,7 +6387,7 @@ pub mod guardrail {
     ///
     /// CloudFormation property type `ContentPolicyConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-contentpolicyconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContentPolicyConfig(rt::Props);
     impl ContentPolicyConfig {
@@ -6412,7 +6418,7 @@ pub mod guardrail {
     ///
     /// CloudFormation property type `ContextualGroundingFilterConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-contextualgroundingfilterconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContextualGroundingFilterConfig(rt::Props);
     impl ContextualGroundingFilterConfig {
@@ -6439,7 +6445,7 @@ pub mod guardrail {
     ///
     /// CloudFormation property type `ContextualGroundingPolicyConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-contextualgroundingpolicyconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContextualGroundingPolicyConfig(rt::Props);
     impl ContextualGroundingPolicyConfig {
@@ -6461,7 +6467,7 @@ pub mod guardrail {
     ///
     /// CloudFormation property type `GuardrailCrossRegionConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-guardrailcrossregionconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GuardrailCrossRegionConfig(rt::Props);
     impl GuardrailCrossRegionConfig {
@@ -6481,7 +6487,7 @@ pub mod guardrail {
     ///
     /// CloudFormation property type `ManagedWordsConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-managedwordsconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ManagedWordsConfig(rt::Props);
     impl ManagedWordsConfig {
@@ -6521,7 +6527,7 @@ pub mod guardrail {
     ///
     /// CloudFormation property type `PiiEntityConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-piientityconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PiiEntityConfig(rt::Props);
     impl PiiEntityConfig {
@@ -6566,7 +6572,7 @@ pub mod guardrail {
     ///
     /// CloudFormation property type `RegexConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-regexconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RegexConfig(rt::Props);
     impl RegexConfig {
@@ -6624,7 +6630,7 @@ pub mod guardrail {
     ///
     /// CloudFormation property type `SensitiveInformationPolicyConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-sensitiveinformationpolicyconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SensitiveInformationPolicyConfig(rt::Props);
     impl SensitiveInformationPolicyConfig {
@@ -6661,7 +6667,7 @@ pub mod guardrail {
     ///
     /// CloudFormation property type `TopicConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-topicconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TopicConfig(rt::Props);
     impl TopicConfig {
@@ -6714,7 +6720,7 @@ pub mod guardrail {
     ///
     /// CloudFormation property type `TopicPolicyConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-topicpolicyconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TopicPolicyConfig(rt::Props);
     impl TopicPolicyConfig {
@@ -6742,7 +6748,7 @@ pub mod guardrail {
     ///
     /// CloudFormation property type `TopicsTierConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-topicstierconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TopicsTierConfig(rt::Props);
     impl TopicsTierConfig {
@@ -6758,7 +6764,7 @@ pub mod guardrail {
     ///
     /// CloudFormation property type `WordConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-wordconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WordConfig(rt::Props);
     impl WordConfig {
@@ -6798,7 +6804,7 @@ pub mod guardrail {
     ///
     /// CloudFormation property type `WordPolicyConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-wordpolicyconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WordPolicyConfig(rt::Props);
     impl WordPolicyConfig {
@@ -7051,6 +7057,7 @@ static GUARDRAIL_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("GuardrailId", Some("guardrail_id")),
         ("Version", Some("version")),
     ],
+    schema: (&SCHEMAS, 14),
 };
 impl GuardrailVersion {
     /// Declares a `AWS::Bedrock::GuardrailVersion` with the stack-unique `id`. Required properties: `guardrail_identifier` (`GuardrailIdentifier`).
@@ -7145,6 +7152,7 @@ static INTELLIGENT_PROMPT_ROUTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Type", Some("type")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 15),
 };
 impl IntelligentPromptRouter {
     /// Declares a `AWS::Bedrock::IntelligentPromptRouter` with the stack-unique `id`. Required properties: `fallback_model` (`FallbackModel`), `models` (`Models`), `prompt_router_name` (`PromptRouterName`), `routing_criteria` (`RoutingCriteria`).
@@ -7224,7 +7232,7 @@ pub mod intelligent_prompt_router {
     ///
     /// CloudFormation property type `PromptRouterTargetModel`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-intelligentpromptrouter-promptroutertargetmodel.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PromptRouterTargetModel(rt::Props);
     impl PromptRouterTargetModel {
@@ -7240,7 +7248,7 @@ pub mod intelligent_prompt_router {
     ///
     /// CloudFormation property type `RoutingCriteria`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-intelligentpromptrouter-routingcriteria.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RoutingCriteria(rt::Props);
     impl RoutingCriteria {
@@ -7293,6 +7301,7 @@ static KNOWLEDGE_BASE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("FailureReasons", Some("failure_reasons")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 16),
 };
 impl KnowledgeBase {
     /// Declares a `AWS::Bedrock::KnowledgeBase` with the stack-unique `id`. Required properties: `knowledge_base_configuration` (`KnowledgeBaseConfiguration`), `name` (`Name`), `role_arn` (`RoleArn`).
@@ -7376,12 +7385,13 @@ impl KnowledgeBaseHandle {
 }
 /// Property types and value sets of [`KnowledgeBase`] (`AWS::Bedrock::KnowledgeBase`).
 pub mod knowledge_base {
+    pub use super::shared::S3Location;
     use super::*;
     /// Configure the audio configuration for multi modal ingestion.
     ///
     /// CloudFormation property type `AudioConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-audioconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AudioConfiguration(rt::Props);
     impl AudioConfiguration {
@@ -7401,7 +7411,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `AudioSegmentationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-audiosegmentationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AudioSegmentationConfiguration(rt::Props);
     impl AudioSegmentationConfiguration {
@@ -7421,7 +7431,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `BedrockEmbeddingModelConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-bedrockembeddingmodelconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BedrockEmbeddingModelConfiguration(rt::Props);
     impl BedrockEmbeddingModelConfiguration {
@@ -7479,7 +7489,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `CuratedQuery`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-curatedquery.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CuratedQuery(rt::Props);
     impl CuratedQuery {
@@ -7500,7 +7510,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `EmbeddingModelConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-embeddingmodelconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EmbeddingModelConfiguration(rt::Props);
     impl EmbeddingModelConfiguration {
@@ -7529,7 +7539,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `KendraKnowledgeBaseConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-kendraknowledgebaseconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KendraKnowledgeBaseConfiguration(rt::Props);
     impl KendraKnowledgeBaseConfiguration {
@@ -7549,7 +7559,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `KnowledgeBaseConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-knowledgebaseconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KnowledgeBaseConfiguration(rt::Props);
     impl KnowledgeBaseConfiguration {
@@ -7621,7 +7631,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `ManagedKnowledgeBaseConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-managedknowledgebaseconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ManagedKnowledgeBaseConfiguration(rt::Props);
     impl ManagedKnowledgeBaseConfiguration {
@@ -7697,7 +7707,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `ManagedKnowledgeBaseServerSideEncryptionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-managedknowledgebaseserversideencryptionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ManagedKnowledgeBaseServerSideEncryptionConfiguration(rt::Props);
     impl ManagedKnowledgeBaseServerSideEncryptionConfiguration {
@@ -7720,7 +7730,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `MongoDbAtlasConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-mongodbatlasconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MongoDbAtlasConfiguration(rt::Props);
     impl MongoDbAtlasConfiguration {
@@ -7783,7 +7793,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `MongoDbAtlasFieldMapping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-mongodbatlasfieldmapping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MongoDbAtlasFieldMapping(rt::Props);
     impl MongoDbAtlasFieldMapping {
@@ -7813,7 +7823,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `NeptuneAnalyticsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-neptuneanalyticsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NeptuneAnalyticsConfiguration(rt::Props);
     impl NeptuneAnalyticsConfiguration {
@@ -7833,7 +7843,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `NeptuneAnalyticsFieldMapping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-neptuneanalyticsfieldmapping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NeptuneAnalyticsFieldMapping(rt::Props);
     impl NeptuneAnalyticsFieldMapping {
@@ -7854,7 +7864,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `OpenSearchManagedClusterConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-opensearchmanagedclusterconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OpenSearchManagedClusterConfiguration(rt::Props);
     impl OpenSearchManagedClusterConfiguration {
@@ -7886,7 +7896,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `OpenSearchManagedClusterFieldMapping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-opensearchmanagedclusterfieldmapping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OpenSearchManagedClusterFieldMapping(rt::Props);
     impl OpenSearchManagedClusterFieldMapping {
@@ -7916,7 +7926,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `OpenSearchServerlessConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-opensearchserverlessconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OpenSearchServerlessConfiguration(rt::Props);
     impl OpenSearchServerlessConfiguration {
@@ -7946,7 +7956,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `OpenSearchServerlessFieldMapping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-opensearchserverlessfieldmapping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OpenSearchServerlessFieldMapping(rt::Props);
     impl OpenSearchServerlessFieldMapping {
@@ -7976,7 +7986,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `PineconeConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-pineconeconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PineconeConfiguration(rt::Props);
     impl PineconeConfiguration {
@@ -8014,7 +8024,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `PineconeFieldMapping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-pineconefieldmapping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PineconeFieldMapping(rt::Props);
     impl PineconeFieldMapping {
@@ -8035,7 +8045,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `QueryGenerationColumn`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-querygenerationcolumn.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct QueryGenerationColumn(rt::Props);
     impl QueryGenerationColumn {
@@ -8072,7 +8082,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `QueryGenerationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-querygenerationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct QueryGenerationConfiguration(rt::Props);
     impl QueryGenerationConfiguration {
@@ -8109,7 +8119,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `QueryGenerationContext`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-querygenerationcontext.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct QueryGenerationContext(rt::Props);
     impl QueryGenerationContext {
@@ -8139,7 +8149,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `QueryGenerationTable`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-querygenerationtable.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct QueryGenerationTable(rt::Props);
     impl QueryGenerationTable {
@@ -8177,7 +8187,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `RdsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-rdsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RdsConfiguration(rt::Props);
     impl RdsConfiguration {
@@ -8215,7 +8225,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `RdsFieldMapping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-rdsfieldmapping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RdsFieldMapping(rt::Props);
     impl RdsFieldMapping {
@@ -8262,7 +8272,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `RedshiftConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-redshiftconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RedshiftConfiguration(rt::Props);
     impl RedshiftConfiguration {
@@ -8304,7 +8314,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `RedshiftProvisionedAuthConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-redshiftprovisionedauthconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RedshiftProvisionedAuthConfiguration(rt::Props);
     impl RedshiftProvisionedAuthConfiguration {
@@ -8339,7 +8349,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `RedshiftProvisionedConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-redshiftprovisionedconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RedshiftProvisionedConfiguration(rt::Props);
     impl RedshiftProvisionedConfiguration {
@@ -8367,7 +8377,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `RedshiftQueryEngineAwsDataCatalogStorageConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-redshiftqueryengineawsdatacatalogstorageconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RedshiftQueryEngineAwsDataCatalogStorageConfiguration(rt::Props);
     impl RedshiftQueryEngineAwsDataCatalogStorageConfiguration {
@@ -8383,7 +8393,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `RedshiftQueryEngineConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-redshiftqueryengineconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RedshiftQueryEngineConfiguration(rt::Props);
     impl RedshiftQueryEngineConfiguration {
@@ -8424,7 +8434,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `RedshiftQueryEngineRedshiftStorageConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-redshiftqueryengineredshiftstorageconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RedshiftQueryEngineRedshiftStorageConfiguration(rt::Props);
     impl RedshiftQueryEngineRedshiftStorageConfiguration {
@@ -8444,7 +8454,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `RedshiftQueryEngineStorageConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-redshiftqueryenginestorageconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RedshiftQueryEngineStorageConfiguration(rt::Props);
     impl RedshiftQueryEngineStorageConfiguration {
@@ -8488,7 +8498,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `RedshiftServerlessAuthConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-redshiftserverlessauthconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RedshiftServerlessAuthConfiguration(rt::Props);
     impl RedshiftServerlessAuthConfiguration {
@@ -8515,7 +8525,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `RedshiftServerlessConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-redshiftserverlessconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RedshiftServerlessConfiguration(rt::Props);
     impl RedshiftServerlessConfiguration {
@@ -8539,27 +8549,11 @@ pub mod knowledge_base {
         }
     }
     nested!(RedshiftServerlessConfiguration);
-    /// An Amazon S3 location.
-    ///
-    /// CloudFormation property type `S3Location`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-s3location.html)
-    #[derive(Clone, Debug)]
-    pub struct S3Location(rt::Props);
-    impl S3Location {
-        /// A new `S3Location`. Required properties: `uri` (`URI`).
-        pub fn new(uri: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("URI", Some("uri"), rt::string(uri));
-            S3Location(this)
-        }
-    }
-    nested!(S3Location);
     /// Contains the storage configuration of the knowledge base for S3 vectors.
     ///
     /// CloudFormation property type `S3VectorsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-s3vectorsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3VectorsConfiguration(rt::Props);
     impl S3VectorsConfiguration {
@@ -8600,7 +8594,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `SqlKnowledgeBaseConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-sqlknowledgebaseconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SqlKnowledgeBaseConfiguration(rt::Props);
     impl SqlKnowledgeBaseConfiguration {
@@ -8627,7 +8621,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `StorageConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-storageconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StorageConfiguration(rt::Props);
     impl StorageConfiguration {
@@ -8726,7 +8720,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `SupplementalDataStorageConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-supplementaldatastorageconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SupplementalDataStorageConfiguration(rt::Props);
     impl SupplementalDataStorageConfiguration {
@@ -8750,7 +8744,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `SupplementalDataStorageLocation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-supplementaldatastoragelocation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SupplementalDataStorageLocation(rt::Props);
     impl SupplementalDataStorageLocation {
@@ -8779,7 +8773,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `VectorKnowledgeBaseConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-vectorknowledgebaseconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VectorKnowledgeBaseConfiguration(rt::Props);
     impl VectorKnowledgeBaseConfiguration {
@@ -8824,7 +8818,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `VideoConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-videoconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VideoConfiguration(rt::Props);
     impl VideoConfiguration {
@@ -8844,7 +8838,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `VideoSegmentationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-videosegmentationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VideoSegmentationConfiguration(rt::Props);
     impl VideoSegmentationConfiguration {
@@ -9016,6 +9010,7 @@ static KNOWLEDGE_BASE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("RevisionId", Some("revision_id"))],
+    schema: (&SCHEMAS, 17),
 };
 impl KnowledgeBasePolicy {
     /// Declares a `AWS::Bedrock::KnowledgeBasePolicy` with the stack-unique `id`. Required properties: `knowledge_base_id` (`KnowledgeBaseId`), `policy_document` (`PolicyDocument`).
@@ -9087,6 +9082,7 @@ static PROMPT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
         ("Version", Some("version")),
     ],
+    schema: (&SCHEMAS, 18),
 };
 impl Prompt {
     /// Declares a `AWS::Bedrock::Prompt` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -9175,7 +9171,7 @@ pub mod prompt {
     ///
     /// CloudFormation property type `PromptMetadataEntry`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-prompt-promptmetadataentry.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PromptMetadataEntry(rt::Props);
     impl PromptMetadataEntry {
@@ -9192,7 +9188,7 @@ pub mod prompt {
     ///
     /// CloudFormation property type `PromptVariant`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-prompt-promptvariant.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PromptVariant(rt::Props);
     impl PromptVariant {
@@ -9310,6 +9306,7 @@ static PROMPT_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("customer_encryption_key_arn"),
         ),
     ],
+    schema: (&SCHEMAS, 19),
 };
 impl PromptVersion {
     /// Declares a `AWS::Bedrock::PromptVersion` with the stack-unique `id`. Required properties: `prompt_arn` (`PromptArn`).
@@ -9411,6 +9408,7 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 20),
 };
 impl ResourcePolicy {
     /// Declares a `AWS::Bedrock::ResourcePolicy` with the stack-unique `id`. Required properties: `policy_document` (`PolicyDocument`), `resource_arn` (`ResourceArn`).
@@ -9484,6 +9482,7 @@ static RETRIEVAL_INSTRUCTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", None),
         ("Arn", None),
     ],
+    schema: (&SCHEMAS, 21),
 };
 impl RetrievalInstruction {
     /// Declares a `AWS::Bedrock::RetrievalInstruction` with the stack-unique `id`. Required properties: `instruction` (`Instruction`), `name` (`Name`).
@@ -9564,7 +9563,7 @@ pub mod retrieval_instruction {
     ///
     /// CloudFormation property type `Instruction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-retrievalinstruction-instruction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Instruction(rt::Props);
     impl Instruction {
@@ -9657,6 +9656,7 @@ static SESSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("LastUpdatedAt", Some("last_updated_at")),
     ],
+    schema: (&SCHEMAS, 22),
 };
 impl Session {
     /// Declares a `AWS::Bedrock::Session` with the stack-unique `id`. No property is required.
@@ -9727,4 +9727,25 @@ impl SessionHandle {
     pub fn last_updated_at(&self) -> rt::Expr {
         self.0.attr("LastUpdatedAt")
     }
+}
+/// Nested types that several `Bedrock` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// An Amazon S3 location.
+    ///
+    /// CloudFormation property type `S3Location`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct S3Location(rt::Props);
+    impl S3Location {
+        /// A new `S3Location`. Required properties: `uri` (`URI`).
+        pub fn new(uri: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("URI", Some("uri"), rt::string(uri));
+            S3Location(this)
+        }
+    }
+    nested!(S3Location);
 }

@@ -2,14 +2,22 @@
 //! `BedrockAgentCore` resource types of the CloudFormation registry (`AWS::BedrockAgentCore::*`): 27 types, 25 of them with an awscc Terraform resource.
 //! Enabled by the `bedrockagentcore` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("bedrockagentcore.schemas.jsonl"));
 /// Resource Type definition for AWS::BedrockAgentCore::ApiKeyCredentialProvider
 ///
 /// CloudFormation: `AWS::BedrockAgentCore::ApiKeyCredentialProvider`. Terraform: `awscc_bedrockagentcore_api_key_credential_provider` (awscc provider).
@@ -45,6 +53,7 @@ static API_KEY_CREDENTIAL_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedTime", Some("created_time")),
         ("LastUpdatedTime", Some("last_updated_time")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl ApiKeyCredentialProvider {
     /// Declares a `AWS::BedrockAgentCore::ApiKeyCredentialProvider` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -129,24 +138,8 @@ impl ApiKeyCredentialProviderHandle {
 }
 /// Property types and value sets of [`ApiKeyCredentialProvider`] (`AWS::BedrockAgentCore::ApiKeyCredentialProvider`).
 pub mod api_key_credential_provider {
+    pub use super::shared::SecretReference;
     use super::*;
-    /// A reference to a customer-provided secret stored in AWS Secrets Manager
-    ///
-    /// CloudFormation property type `SecretReference`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-apikeycredentialprovider-secretreference.html)
-    #[derive(Clone, Debug)]
-    pub struct SecretReference(rt::Props);
-    impl SecretReference {
-        /// A new `SecretReference`. Required properties: `json_key` (`JsonKey`), `secret_id` (`SecretId`).
-        pub fn new(json_key: impl Into<rt::Expr>, secret_id: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("JsonKey", Some("json_key"), rt::string(json_key));
-            this.set("SecretId", Some("secret_id"), rt::string(secret_id));
-            SecretReference(this)
-        }
-    }
-    nested!(SecretReference);
     /// The values `ApiKeySecretSource` accepts in `BedrockAgentCore::ApiKeyCredentialProvider`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum ApiKeySecretSource {
@@ -191,6 +184,7 @@ static BROWSER_CUSTOM_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("LastUpdatedAt", Some("last_updated_at")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl BrowserCustom {
     /// Declares a `AWS::BedrockAgentCore::BrowserCustom` with the stack-unique `id`. Required properties: `name` (`Name`), `network_configuration` (`NetworkConfiguration`).
@@ -315,12 +309,13 @@ impl BrowserCustomHandle {
 }
 /// Property types and value sets of [`BrowserCustom`] (`AWS::BedrockAgentCore::BrowserCustom`).
 pub mod browser_custom {
+    pub use super::shared::{Certificate, CertificateLocation, VpcConfig};
     use super::*;
     /// Browser enterprise policy configuration.
     ///
     /// CloudFormation property type `BrowserEnterprisePolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-browsercustom-browserenterprisepolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BrowserEnterprisePolicy(rt::Props);
     impl BrowserEnterprisePolicy {
@@ -337,7 +332,7 @@ pub mod browser_custom {
     ///
     /// CloudFormation property type `BrowserNetworkConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-browsercustom-browsernetworkconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BrowserNetworkConfiguration(rt::Props);
     impl BrowserNetworkConfiguration {
@@ -360,7 +355,7 @@ pub mod browser_custom {
     ///
     /// CloudFormation property type `BrowserSigning`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-browsercustom-browsersigning.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BrowserSigning(rt::Props);
     impl BrowserSigning {
@@ -376,47 +371,11 @@ pub mod browser_custom {
         }
     }
     nested!(BrowserSigning);
-    /// A root CA certificate configuration.
-    ///
-    /// CloudFormation property type `Certificate`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-browsercustom-certificate.html)
-    #[derive(Clone, Debug)]
-    pub struct Certificate(rt::Props);
-    impl Certificate {
-        /// A new `Certificate`. Required properties: `certificate_location` (`CertificateLocation`).
-        pub fn new(certificate_location: CertificateLocation) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "CertificateLocation",
-                Some("certificate_location"),
-                certificate_location.into(),
-            );
-            Certificate(this)
-        }
-    }
-    nested!(Certificate);
-    /// Certificate location in Secrets Manager.
-    ///
-    /// CloudFormation property type `CertificateLocation`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-browsercustom-certificatelocation.html)
-    #[derive(Clone, Debug)]
-    pub struct CertificateLocation(rt::Props);
-    impl CertificateLocation {
-        /// A new `CertificateLocation`. Required properties: `secret_arn` (`SecretArn`).
-        pub fn new(secret_arn: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
-            CertificateLocation(this)
-        }
-    }
-    nested!(CertificateLocation);
     /// Recording configuration for browser
     ///
     /// CloudFormation property type `RecordingConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-browsercustom-recordingconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RecordingConfig(rt::Props);
     impl RecordingConfig {
@@ -443,7 +402,7 @@ pub mod browser_custom {
     ///
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-browsercustom-s3location.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
     impl S3Location {
@@ -456,30 +415,6 @@ pub mod browser_custom {
         }
     }
     nested!(S3Location);
-    /// Network mode configuration for VPC
-    ///
-    /// CloudFormation property type `VpcConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-browsercustom-vpcconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct VpcConfig(rt::Props);
-    impl VpcConfig {
-        /// A new `VpcConfig`. Required properties: `security_groups` (`SecurityGroups`), `subnets` (`Subnets`).
-        pub fn new(
-            security_groups: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "SecurityGroups",
-                Some("security_groups"),
-                rt::strings(security_groups),
-            );
-            this.set("Subnets", Some("subnets"), rt::strings(subnets));
-            VpcConfig(this)
-        }
-    }
-    nested!(VpcConfig);
     /// The values `BrowserNetworkMode` accepts in `BedrockAgentCore::BrowserCustom`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum BrowserNetworkMode {
@@ -538,6 +473,7 @@ static BROWSER_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
         ("LastSavedBrowserId", Some("last_saved_browser_id")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl BrowserProfile {
     /// Declares a `AWS::BedrockAgentCore::BrowserProfile` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -643,6 +579,7 @@ static CAPACITY_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("LastUpdatedAt", Some("last_updated_at")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl CapacityProvider {
     /// Declares a `AWS::BedrockAgentCore::CapacityProvider` with the stack-unique `id`. Required properties: `compute_configuration` (`ComputeConfiguration`), `name` (`Name`), `permissions_configuration` (`PermissionsConfiguration`).
@@ -720,7 +657,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `CapacityReservationSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-capacityreservationspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapacityReservationSpecification(rt::Props);
     impl CapacityReservationSpecification {
@@ -760,7 +697,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `CapacityReservationTarget`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-capacityreservationtarget.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapacityReservationTarget(rt::Props);
     impl CapacityReservationTarget {
@@ -800,7 +737,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `ComputeConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-computeconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ComputeConfiguration(rt::Props);
     impl ComputeConfiguration {
@@ -820,7 +757,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `EbsVolumeConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-ebsvolumeconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EbsVolumeConfiguration(rt::Props);
     impl EbsVolumeConfiguration {
@@ -882,7 +819,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `Ec2Configuration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-ec2configuration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Ec2Configuration(rt::Props);
     impl Ec2Configuration {
@@ -935,7 +872,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `EphemeralBlockDeviceMapping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-ephemeralblockdevicemapping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EphemeralBlockDeviceMapping(rt::Props);
     impl EphemeralBlockDeviceMapping {
@@ -973,7 +910,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `EphemeralEBSVolumeConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-ephemeralebsvolumeconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EphemeralEbsVolumeConfiguration(rt::Props);
     impl EphemeralEbsVolumeConfiguration {
@@ -1060,7 +997,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `InstanceLifecycleConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-instancelifecycleconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InstanceLifecycleConfiguration(rt::Props);
     impl InstanceLifecycleConfiguration {
@@ -1094,7 +1031,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `InstanceRequirements`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-instancerequirements.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InstanceRequirements(rt::Props);
     impl InstanceRequirements {
@@ -1114,7 +1051,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `LaunchParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-launchparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LaunchParameters(rt::Props);
     impl LaunchParameters {
@@ -1224,7 +1161,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `LaunchTemplateSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-launchtemplatesource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LaunchTemplateSource(rt::Props);
     impl LaunchTemplateSource {
@@ -1244,7 +1181,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `LicenseSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-licensespecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LicenseSpecification(rt::Props);
     impl LicenseSpecification {
@@ -1264,7 +1201,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `PermissionsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-permissionsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PermissionsConfiguration(rt::Props);
     impl PermissionsConfiguration {
@@ -1284,7 +1221,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `RootVolumeConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-rootvolumeconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RootVolumeConfiguration(rt::Props);
     impl RootVolumeConfiguration {
@@ -1344,7 +1281,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `VolumeConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-volumeconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VolumeConfiguration(rt::Props);
     impl VolumeConfiguration {
@@ -1364,7 +1301,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `VpcConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-vpcconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcConfiguration(rt::Props);
     impl VpcConfiguration {
@@ -1467,6 +1404,7 @@ static CODE_INTERPRETER_CUSTOM_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("LastUpdatedAt", Some("last_updated_at")),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl CodeInterpreterCustom {
     /// Declares a `AWS::BedrockAgentCore::CodeInterpreterCustom` with the stack-unique `id`. Required properties: `name` (`Name`), `network_configuration` (`NetworkConfiguration`).
@@ -1561,48 +1499,13 @@ impl CodeInterpreterCustomHandle {
 }
 /// Property types and value sets of [`CodeInterpreterCustom`] (`AWS::BedrockAgentCore::CodeInterpreterCustom`).
 pub mod code_interpreter_custom {
+    pub use super::shared::{Certificate, CertificateLocation, VpcConfig};
     use super::*;
-    /// A root CA certificate configuration.
-    ///
-    /// CloudFormation property type `Certificate`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-codeinterpretercustom-certificate.html)
-    #[derive(Clone, Debug)]
-    pub struct Certificate(rt::Props);
-    impl Certificate {
-        /// A new `Certificate`. Required properties: `certificate_location` (`CertificateLocation`).
-        pub fn new(certificate_location: CertificateLocation) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "CertificateLocation",
-                Some("certificate_location"),
-                certificate_location.into(),
-            );
-            Certificate(this)
-        }
-    }
-    nested!(Certificate);
-    /// Certificate location in Secrets Manager.
-    ///
-    /// CloudFormation property type `CertificateLocation`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-codeinterpretercustom-certificatelocation.html)
-    #[derive(Clone, Debug)]
-    pub struct CertificateLocation(rt::Props);
-    impl CertificateLocation {
-        /// A new `CertificateLocation`. Required properties: `secret_arn` (`SecretArn`).
-        pub fn new(secret_arn: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
-            CertificateLocation(this)
-        }
-    }
-    nested!(CertificateLocation);
     /// Network configuration for code interpreter
     ///
     /// CloudFormation property type `CodeInterpreterNetworkConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-codeinterpretercustom-codeinterpreternetworkconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CodeInterpreterNetworkConfiguration(rt::Props);
     impl CodeInterpreterNetworkConfiguration {
@@ -1621,30 +1524,6 @@ pub mod code_interpreter_custom {
         }
     }
     nested!(CodeInterpreterNetworkConfiguration);
-    /// Network mode configuration for VPC
-    ///
-    /// CloudFormation property type `VpcConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-codeinterpretercustom-vpcconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct VpcConfig(rt::Props);
-    impl VpcConfig {
-        /// A new `VpcConfig`. Required properties: `security_groups` (`SecurityGroups`), `subnets` (`Subnets`).
-        pub fn new(
-            security_groups: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "SecurityGroups",
-                Some("security_groups"),
-                rt::strings(security_groups),
-            );
-            this.set("Subnets", Some("subnets"), rt::strings(subnets));
-            VpcConfig(this)
-        }
-    }
-    nested!(VpcConfig);
     /// The values `CodeInterpreterNetworkMode` accepts in `BedrockAgentCore::CodeInterpreterCustom`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum CodeInterpreterNetworkMode {
@@ -1694,6 +1573,7 @@ static CONFIGURATION_BUNDLE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LineageMetadata", Some("lineage_metadata")),
         ("VersionId", Some("version_id")),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl ConfigurationBundle {
     /// Declares a `AWS::BedrockAgentCore::ConfigurationBundle` with the stack-unique `id`. Required properties: `bundle_name` (`BundleName`), `components` (`Components`).
@@ -1796,7 +1676,7 @@ pub mod configuration_bundle {
     ///
     /// CloudFormation property type `VersionCreatedBySource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-configurationbundle-versioncreatedbysource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VersionCreatedBySource(rt::Props);
     impl VersionCreatedBySource {
@@ -1853,6 +1733,7 @@ static CONSENT_PORTAL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
         ("ConsentPortalArn", Some("consent_portal_arn")),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl ConsentPortal {
     /// Declares a `AWS::BedrockAgentCore::ConsentPortal` with the stack-unique `id`. Required properties: `execution_role_arn` (`ExecutionRoleArn`), `idp_config` (`IdpConfig`), `name` (`Name`), `sources` (`Sources`).
@@ -1920,7 +1801,7 @@ pub mod consent_portal {
     use super::*;
     /// CloudFormation property type `ConsentPortalSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-consentportal-consentportalsource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConsentPortalSource(rt::Props);
     impl ConsentPortalSource {
@@ -1935,7 +1816,7 @@ pub mod consent_portal {
     nested!(ConsentPortalSource);
     /// CloudFormation property type `IdpConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-consentportal-idpconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IdpConfig(rt::Props);
     impl IdpConfig {
@@ -2005,6 +1886,7 @@ static DATASET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", None),
         ("UpdatedAt", None),
     ],
+    schema: (&SCHEMAS, 7),
 };
 impl Dataset {
     /// Declares a `AWS::BedrockAgentCore::Dataset` with the stack-unique `id`. Required properties: `dataset_name` (`DatasetName`), `schema_type` (`SchemaType`).
@@ -2091,7 +1973,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `DataSourceType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-dataset-datasourcetype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataSourceType(rt::Props);
     impl DataSourceType {
@@ -2120,7 +2002,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `InlineExamplesSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-dataset-inlineexamplessource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InlineExamplesSource(rt::Props);
     impl InlineExamplesSource {
@@ -2136,7 +2018,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `S3Source`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-dataset-s3source.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Source(rt::Props);
     impl S3Source {
@@ -2199,6 +2081,7 @@ static EVALUATOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 8),
 };
 impl Evaluator {
     /// Declares a `AWS::BedrockAgentCore::Evaluator` with the stack-unique `id`. Required properties: `evaluator_config` (`EvaluatorConfig`), `evaluator_name` (`EvaluatorName`), `level` (`Level`).
@@ -2296,7 +2179,7 @@ pub mod evaluator {
     ///
     /// CloudFormation property type `BedrockEvaluatorModelConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-bedrockevaluatormodelconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BedrockEvaluatorModelConfig(rt::Props);
     impl BedrockEvaluatorModelConfig {
@@ -2331,7 +2214,7 @@ pub mod evaluator {
     ///
     /// CloudFormation property type `CategoricalScaleDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-categoricalscaledefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CategoricalScaleDefinition(rt::Props);
     impl CategoricalScaleDefinition {
@@ -2348,7 +2231,7 @@ pub mod evaluator {
     ///
     /// CloudFormation property type `CodeBasedEvaluatorConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-codebasedevaluatorconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CodeBasedEvaluatorConfig(rt::Props);
     impl CodeBasedEvaluatorConfig {
@@ -2364,7 +2247,7 @@ pub mod evaluator {
     ///
     /// CloudFormation property type `DerivedEvaluatorConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-derivedevaluatorconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DerivedEvaluatorConfig(rt::Props);
     impl DerivedEvaluatorConfig {
@@ -2388,7 +2271,7 @@ pub mod evaluator {
     ///
     /// CloudFormation property type `DimensionRatingScale`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-dimensionratingscale.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DimensionRatingScale(rt::Props);
     impl DimensionRatingScale {
@@ -2423,7 +2306,7 @@ pub mod evaluator {
     ///
     /// CloudFormation property type `EvaluationDimension`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-evaluationdimension.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EvaluationDimension(rt::Props);
     impl EvaluationDimension {
@@ -2449,7 +2332,7 @@ pub mod evaluator {
     ///
     /// CloudFormation property type `EvaluatorConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-evaluatorconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EvaluatorConfig(rt::Props);
     impl EvaluatorConfig {
@@ -2486,7 +2369,7 @@ pub mod evaluator {
     ///
     /// CloudFormation property type `EvaluatorModelConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-evaluatormodelconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EvaluatorModelConfig(rt::Props);
     impl EvaluatorModelConfig {
@@ -2529,7 +2412,7 @@ pub mod evaluator {
     ///
     /// CloudFormation property type `InferenceConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-inferenceconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InferenceConfiguration(rt::Props);
     impl InferenceConfiguration {
@@ -2577,7 +2460,7 @@ pub mod evaluator {
     ///
     /// CloudFormation property type `LambdaEvaluatorConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-lambdaevaluatorconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LambdaEvaluatorConfig(rt::Props);
     impl LambdaEvaluatorConfig {
@@ -2604,7 +2487,7 @@ pub mod evaluator {
     ///
     /// CloudFormation property type `LlmAsAJudgeEvaluatorConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-llmasajudgeevaluatorconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LlmAsAJudgeEvaluatorConfig(rt::Props);
     impl LlmAsAJudgeEvaluatorConfig {
@@ -2630,7 +2513,7 @@ pub mod evaluator {
     ///
     /// CloudFormation property type `NumericalScaleDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-numericalscaledefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NumericalScaleDefinition(rt::Props);
     impl NumericalScaleDefinition {
@@ -2652,7 +2535,7 @@ pub mod evaluator {
     ///
     /// CloudFormation property type `OpenResponsesEvaluatorModelConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-openresponsesevaluatormodelconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OpenResponsesEvaluatorModelConfig(rt::Props);
     impl OpenResponsesEvaluatorModelConfig {
@@ -2698,7 +2581,7 @@ pub mod evaluator {
     ///
     /// CloudFormation property type `RatingScale`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-ratingscale.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RatingScale(rt::Props);
     impl RatingScale {
@@ -2740,7 +2623,7 @@ pub mod evaluator {
     ///
     /// CloudFormation property type `ReasoningConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-reasoningconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReasoningConfiguration(rt::Props);
     impl ReasoningConfiguration {
@@ -2807,6 +2690,7 @@ static GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("WebAclArn", Some("web_acl_arn")),
         ("WorkloadIdentityDetails", Some("workload_identity_details")),
     ],
+    schema: (&SCHEMAS, 9),
 };
 impl Gateway {
     /// Declares a `AWS::BedrockAgentCore::Gateway` with the stack-unique `id`. Required properties: `authorizer_type` (`AuthorizerType`), `name` (`Name`), `role_arn` (`RoleArn`).
@@ -2951,7 +2835,7 @@ pub mod gateway {
     use super::*;
     /// CloudFormation property type `GatewayInterceptorConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-gateway-gatewayinterceptorconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GatewayInterceptorConfiguration(rt::Props);
     impl GatewayInterceptorConfiguration {
@@ -2982,7 +2866,7 @@ pub mod gateway {
     nested!(GatewayInterceptorConfiguration);
     /// CloudFormation property type `GatewayPolicyEngineConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-gateway-gatewaypolicyengineconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GatewayPolicyEngineConfiguration(rt::Props);
     impl GatewayPolicyEngineConfiguration {
@@ -2997,7 +2881,7 @@ pub mod gateway {
     nested!(GatewayPolicyEngineConfiguration);
     /// CloudFormation property type `InterceptorInputConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-gateway-interceptorinputconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InterceptorInputConfiguration(rt::Props);
     impl InterceptorInputConfiguration {
@@ -3021,7 +2905,7 @@ pub mod gateway {
     nested!(InterceptorInputConfiguration);
     /// CloudFormation property type `InterceptorPayloadFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-gateway-interceptorpayloadfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InterceptorPayloadFilter(rt::Props);
     impl InterceptorPayloadFilter {
@@ -3035,7 +2919,7 @@ pub mod gateway {
     nested!(InterceptorPayloadFilter);
     /// CloudFormation property type `WafConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-gateway-wafconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WafConfiguration(rt::Props);
     impl WafConfiguration {
@@ -3132,6 +3016,7 @@ static GATEWAY_RATE_LIMIT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 10),
 };
 impl GatewayRateLimit {
     /// Declares a `AWS::BedrockAgentCore::GatewayRateLimit` with the stack-unique `id`. Required properties: `dimension_keys` (`DimensionKeys`), `entries` (`Entries`).
@@ -3202,7 +3087,7 @@ pub mod gateway_rate_limit {
     ///
     /// CloudFormation property type `LimitEntry`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-gatewayratelimit-limitentry.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LimitEntry(rt::Props);
     impl LimitEntry {
@@ -3242,7 +3127,7 @@ pub mod gateway_rate_limit {
     ///
     /// CloudFormation property type `RateConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-gatewayratelimit-rateconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RateConfig(rt::Props);
     impl RateConfig {
@@ -3302,6 +3187,7 @@ static GATEWAY_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("System", None),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 11),
 };
 impl GatewayRule {
     /// Declares a `AWS::BedrockAgentCore::GatewayRule` with the stack-unique `id`. Required properties: `actions` (`Actions`), `priority` (`Priority`).
@@ -3404,6 +3290,7 @@ static GATEWAY_TARGET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("TargetId", None),
         ("UpdatedAt", None),
     ],
+    schema: (&SCHEMAS, 12),
 };
 impl GatewayTarget {
     /// Declares a `AWS::BedrockAgentCore::GatewayTarget` with the stack-unique `id`. Required properties: `target_configuration` (`TargetConfiguration`).
@@ -3500,7 +3387,7 @@ pub mod gateway_target {
     use super::*;
     /// CloudFormation property type `CredentialProviderConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-gatewaytarget-credentialproviderconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CredentialProviderConfiguration(rt::Props);
     impl CredentialProviderConfiguration {
@@ -3523,7 +3410,7 @@ pub mod gateway_target {
     nested!(CredentialProviderConfiguration);
     /// CloudFormation property type `MetadataConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-gatewaytarget-metadataconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetadataConfiguration(rt::Props);
     impl MetadataConfiguration {
@@ -3632,6 +3519,7 @@ static HARNESS_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("environment.agent_core_runtime_environment.agent_runtime_id"),
         ),
     ],
+    schema: (&SCHEMAS, 13),
 };
 impl Harness {
     /// Declares a `AWS::BedrockAgentCore::Harness` with the stack-unique `id`. Required properties: `execution_role_arn` (`ExecutionRoleArn`), `harness_name` (`HarnessName`), `model` (`Model`).
@@ -3841,10 +3729,14 @@ impl HarnessHandle {
 }
 /// Property types and value sets of [`Harness`] (`AWS::BedrockAgentCore::Harness`).
 pub mod harness {
+    pub use super::shared::{
+        ClaimMatchOperator, ContainerConfiguration, EndpointIpAddressType,
+        InboundTokenClaimValueType, NetworkMode,
+    };
     use super::*;
     /// CloudFormation property type `AuthorizerConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-authorizerconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AuthorizerConfiguration(rt::Props);
     impl AuthorizerConfiguration {
@@ -3866,7 +3758,7 @@ pub mod harness {
     nested!(AuthorizerConfiguration);
     /// CloudFormation property type `AuthorizingClaimMatchValueType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-authorizingclaimmatchvaluetype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AuthorizingClaimMatchValueType(rt::Props);
     impl AuthorizingClaimMatchValueType {
@@ -3892,7 +3784,7 @@ pub mod harness {
     nested!(AuthorizingClaimMatchValueType);
     /// CloudFormation property type `ClaimMatchValueType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-claimmatchvaluetype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClaimMatchValueType(rt::Props);
     impl ClaimMatchValueType {
@@ -3924,27 +3816,9 @@ pub mod harness {
         }
     }
     nested!(ClaimMatchValueType);
-    /// CloudFormation property type `ContainerConfiguration`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-containerconfiguration.html)
-    #[derive(Clone, Debug)]
-    pub struct ContainerConfiguration(rt::Props);
-    impl ContainerConfiguration {
-        /// A new `ContainerConfiguration`. Required properties: `container_uri` (`ContainerUri`).
-        pub fn new(container_uri: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "ContainerUri",
-                Some("container_uri"),
-                rt::string(container_uri),
-            );
-            ContainerConfiguration(this)
-        }
-    }
-    nested!(ContainerConfiguration);
     /// CloudFormation property type `CustomClaimValidationType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-customclaimvalidationtype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomClaimValidationType(rt::Props);
     impl CustomClaimValidationType {
@@ -3976,7 +3850,7 @@ pub mod harness {
     nested!(CustomClaimValidationType);
     /// CloudFormation property type `CustomJWTAuthorizerConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-customjwtauthorizerconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomJwtAuthorizerConfiguration(rt::Props);
     impl CustomJwtAuthorizerConfiguration {
@@ -4065,7 +3939,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `EfsAccessPointConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-efsaccesspointconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EfsAccessPointConfiguration(rt::Props);
     impl EfsAccessPointConfiguration {
@@ -4080,7 +3954,7 @@ pub mod harness {
     nested!(EfsAccessPointConfiguration);
     /// CloudFormation property type `FilesystemConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-filesystemconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FilesystemConfiguration(rt::Props);
     impl FilesystemConfiguration {
@@ -4115,7 +3989,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `HarnessAfterInvocationHook`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessafterinvocationhook.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HarnessAfterInvocationHook(rt::Props);
     impl HarnessAfterInvocationHook {
@@ -4132,7 +4006,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `HarnessAfterToolCallHook`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessaftertoolcallhook.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HarnessAfterToolCallHook(rt::Props);
     impl HarnessAfterToolCallHook {
@@ -4147,7 +4021,7 @@ pub mod harness {
     nested!(HarnessAfterToolCallHook);
     /// CloudFormation property type `HarnessAgentCoreBrowserConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessagentcorebrowserconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HarnessAgentCoreBrowserConfig(rt::Props);
     impl HarnessAgentCoreBrowserConfig {
@@ -4166,7 +4040,7 @@ pub mod harness {
     nested!(HarnessAgentCoreBrowserConfig);
     /// CloudFormation property type `HarnessAgentCoreCodeInterpreterConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessagentcorecodeinterpreterconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HarnessAgentCoreCodeInterpreterConfig(rt::Props);
     impl HarnessAgentCoreCodeInterpreterConfig {
@@ -4188,7 +4062,7 @@ pub mod harness {
     nested!(HarnessAgentCoreCodeInterpreterConfig);
     /// CloudFormation property type `HarnessAgentCoreGatewayConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessagentcoregatewayconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HarnessAgentCoreGatewayConfig(rt::Props);
     impl HarnessAgentCoreGatewayConfig {
@@ -4208,7 +4082,7 @@ pub mod harness {
     nested!(HarnessAgentCoreGatewayConfig);
     /// CloudFormation property type `HarnessAgentCoreMemoryConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessagentcorememoryconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HarnessAgentCoreMemoryConfiguration(rt::Props);
     impl HarnessAgentCoreMemoryConfiguration {
@@ -4239,7 +4113,7 @@ pub mod harness {
     nested!(HarnessAgentCoreMemoryConfiguration);
     /// CloudFormation property type `HarnessAgentCoreRuntimeEnvironment`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessagentcoreruntimeenvironment.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HarnessAgentCoreRuntimeEnvironment(rt::Props);
     impl HarnessAgentCoreRuntimeEnvironment {
@@ -4315,7 +4189,7 @@ pub mod harness {
     nested!(HarnessAgentCoreRuntimeEnvironment);
     /// CloudFormation property type `HarnessBedrockModelConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessbedrockmodelconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HarnessBedrockModelConfig(rt::Props);
     impl HarnessBedrockModelConfig {
@@ -4359,7 +4233,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `HarnessBeforeInvocationHook`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessbeforeinvocationhook.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HarnessBeforeInvocationHook(rt::Props);
     impl HarnessBeforeInvocationHook {
@@ -4376,7 +4250,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `HarnessBeforeToolCallHook`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessbeforetoolcallhook.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HarnessBeforeToolCallHook(rt::Props);
     impl HarnessBeforeToolCallHook {
@@ -4391,7 +4265,7 @@ pub mod harness {
     nested!(HarnessBeforeToolCallHook);
     /// CloudFormation property type `HarnessEnvironmentArtifact`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessenvironmentartifact.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HarnessEnvironmentArtifact(rt::Props);
     impl HarnessEnvironmentArtifact {
@@ -4413,7 +4287,7 @@ pub mod harness {
     nested!(HarnessEnvironmentArtifact);
     /// CloudFormation property type `HarnessEnvironmentProvider`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessenvironmentprovider.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HarnessEnvironmentProvider(rt::Props);
     impl HarnessEnvironmentProvider {
@@ -4438,7 +4312,7 @@ pub mod harness {
     nested!(HarnessEnvironmentProvider);
     /// CloudFormation property type `HarnessGatewayOutboundAuth`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessgatewayoutboundauth.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HarnessGatewayOutboundAuth(rt::Props);
     impl HarnessGatewayOutboundAuth {
@@ -4467,7 +4341,7 @@ pub mod harness {
     nested!(HarnessGatewayOutboundAuth);
     /// CloudFormation property type `HarnessGeminiModelConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessgeminimodelconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HarnessGeminiModelConfig(rt::Props);
     impl HarnessGeminiModelConfig {
@@ -4512,7 +4386,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `HarnessHook`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnesshook.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HarnessHook(rt::Props);
     impl HarnessHook {
@@ -4555,7 +4429,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `HarnessHookEventBridgeTarget`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnesshookeventbridgetarget.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HarnessHookEventBridgeTarget(rt::Props);
     impl HarnessHookEventBridgeTarget {
@@ -4571,7 +4445,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `HarnessHookLambdaTarget`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnesshooklambdatarget.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HarnessHookLambdaTarget(rt::Props);
     impl HarnessHookLambdaTarget {
@@ -4601,7 +4475,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `HarnessHookSnsTarget`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnesshooksnstarget.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HarnessHookSnsTarget(rt::Props);
     impl HarnessHookSnsTarget {
@@ -4617,7 +4491,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `HarnessHookTarget`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnesshooktarget.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HarnessHookTarget(rt::Props);
     impl HarnessHookTarget {
@@ -4651,7 +4525,7 @@ pub mod harness {
     nested!(HarnessHookTarget);
     /// CloudFormation property type `HarnessInlineFunctionConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessinlinefunctionconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HarnessInlineFunctionConfig(rt::Props);
     impl HarnessInlineFunctionConfig {
@@ -4670,7 +4544,7 @@ pub mod harness {
     nested!(HarnessInlineFunctionConfig);
     /// CloudFormation property type `HarnessLiteLlmModelConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnesslitellmmodelconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HarnessLiteLlmModelConfig(rt::Props);
     impl HarnessLiteLlmModelConfig {
@@ -4718,7 +4592,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `HarnessManagedMemoryConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessmanagedmemoryconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HarnessManagedMemoryConfiguration(rt::Props);
     impl HarnessManagedMemoryConfiguration {
@@ -4759,7 +4633,7 @@ pub mod harness {
     nested!(HarnessManagedMemoryConfiguration);
     /// CloudFormation property type `HarnessMemoryConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessmemoryconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HarnessMemoryConfiguration(rt::Props);
     impl HarnessMemoryConfiguration {
@@ -4801,7 +4675,7 @@ pub mod harness {
     nested!(HarnessMemoryConfiguration);
     /// CloudFormation property type `HarnessModelConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessmodelconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HarnessModelConfiguration(rt::Props);
     impl HarnessModelConfiguration {
@@ -4846,7 +4720,7 @@ pub mod harness {
     nested!(HarnessModelConfiguration);
     /// CloudFormation property type `HarnessOpenAiModelConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessopenaimodelconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HarnessOpenAiModelConfig(rt::Props);
     impl HarnessOpenAiModelConfig {
@@ -4896,7 +4770,7 @@ pub mod harness {
     nested!(HarnessOpenAiModelConfig);
     /// CloudFormation property type `HarnessRemoteMcpConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessremotemcpconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HarnessRemoteMcpConfig(rt::Props);
     impl HarnessRemoteMcpConfig {
@@ -4919,7 +4793,7 @@ pub mod harness {
     nested!(HarnessRemoteMcpConfig);
     /// CloudFormation property type `HarnessSkill`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessskill.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HarnessSkill(rt::Props);
     impl HarnessSkill {
@@ -4962,7 +4836,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `HarnessSkillAwsSkillsSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessskillawsskillssource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HarnessSkillAwsSkillsSource(rt::Props);
     impl HarnessSkillAwsSkillsSource {
@@ -4984,7 +4858,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `HarnessSkillGitAuth`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessskillgitauth.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HarnessSkillGitAuth(rt::Props);
     impl HarnessSkillGitAuth {
@@ -5007,7 +4881,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `HarnessSkillGitSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessskillgitsource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HarnessSkillGitSource(rt::Props);
     impl HarnessSkillGitSource {
@@ -5037,7 +4911,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `HarnessSkillS3Source`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessskills3source.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HarnessSkillS3Source(rt::Props);
     impl HarnessSkillS3Source {
@@ -5051,7 +4925,7 @@ pub mod harness {
     nested!(HarnessSkillS3Source);
     /// CloudFormation property type `HarnessSlidingWindowConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessslidingwindowconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HarnessSlidingWindowConfiguration(rt::Props);
     impl HarnessSlidingWindowConfiguration {
@@ -5070,7 +4944,7 @@ pub mod harness {
     nested!(HarnessSlidingWindowConfiguration);
     /// CloudFormation property type `HarnessSummarizationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnesssummarizationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HarnessSummarizationConfiguration(rt::Props);
     impl HarnessSummarizationConfiguration {
@@ -5107,7 +4981,7 @@ pub mod harness {
     nested!(HarnessSummarizationConfiguration);
     /// CloudFormation property type `HarnessSystemContentBlock`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnesssystemcontentblock.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HarnessSystemContentBlock(rt::Props);
     impl HarnessSystemContentBlock {
@@ -5121,7 +4995,7 @@ pub mod harness {
     nested!(HarnessSystemContentBlock);
     /// CloudFormation property type `HarnessTool`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnesstool.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HarnessTool(rt::Props);
     impl HarnessTool {
@@ -5145,7 +5019,7 @@ pub mod harness {
     nested!(HarnessTool);
     /// CloudFormation property type `HarnessToolConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnesstoolconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HarnessToolConfiguration(rt::Props);
     impl HarnessToolConfiguration {
@@ -5193,7 +5067,7 @@ pub mod harness {
     nested!(HarnessToolConfiguration);
     /// CloudFormation property type `HarnessTruncationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnesstruncationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HarnessTruncationConfiguration(rt::Props);
     impl HarnessTruncationConfiguration {
@@ -5212,7 +5086,7 @@ pub mod harness {
     nested!(HarnessTruncationConfiguration);
     /// CloudFormation property type `HarnessTruncationStrategyConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnesstruncationstrategyconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HarnessTruncationStrategyConfiguration(rt::Props);
     impl HarnessTruncationStrategyConfiguration {
@@ -5237,7 +5111,7 @@ pub mod harness {
     nested!(HarnessTruncationStrategyConfiguration);
     /// CloudFormation property type `LifecycleConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-lifecycleconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LifecycleConfiguration(rt::Props);
     impl LifecycleConfiguration {
@@ -5267,7 +5141,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `ManagedVpcResource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-managedvpcresource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ManagedVpcResource(rt::Props);
     impl ManagedVpcResource {
@@ -5312,7 +5186,7 @@ pub mod harness {
     nested!(ManagedVpcResource);
     /// CloudFormation property type `NetworkConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-networkconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
@@ -5335,7 +5209,7 @@ pub mod harness {
     nested!(NetworkConfiguration);
     /// CloudFormation property type `OAuthCredentialProvider`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-oauthcredentialprovider.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OAuthCredentialProvider(rt::Props);
     impl OAuthCredentialProvider {
@@ -5385,7 +5259,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `PrivateEndpoint`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-privateendpoint.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PrivateEndpoint(rt::Props);
     impl PrivateEndpoint {
@@ -5414,7 +5288,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `PrivateEndpointOverride`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-privateendpointoverride.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PrivateEndpointOverride(rt::Props);
     impl PrivateEndpointOverride {
@@ -5431,7 +5305,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `S3FilesAccessPointConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-s3filesaccesspointconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3FilesAccessPointConfiguration(rt::Props);
     impl S3FilesAccessPointConfiguration {
@@ -5448,7 +5322,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `SelfManagedLatticeResource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-selfmanagedlatticeresource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SelfManagedLatticeResource(rt::Props);
     impl SelfManagedLatticeResource {
@@ -5466,7 +5340,7 @@ pub mod harness {
     nested!(SelfManagedLatticeResource);
     /// CloudFormation property type `SessionStorageConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-sessionstorageconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SessionStorageConfiguration(rt::Props);
     impl SessionStorageConfiguration {
@@ -5480,7 +5354,7 @@ pub mod harness {
     nested!(SessionStorageConfiguration);
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-vpcconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
     impl VpcConfig {
@@ -5577,44 +5451,6 @@ pub mod harness {
         Deny,
     }
     string_enum!(FailureMode { Allow => "allow", Deny => "deny" });
-    /// The values `NetworkMode` accepts in `BedrockAgentCore::Harness`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum NetworkMode {
-        /// `PUBLIC`
-        Public,
-        /// `VPC`
-        Vpc,
-    }
-    string_enum!(NetworkMode { Public => "PUBLIC", Vpc => "VPC" });
-    /// The values `EndpointIpAddressType` accepts in `BedrockAgentCore::Harness`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum EndpointIpAddressType {
-        /// `IPV4`
-        Ipv4,
-        /// `IPV6`
-        Ipv6,
-    }
-    string_enum!(EndpointIpAddressType { Ipv4 => "IPV4", Ipv6 => "IPV6" });
-    /// The values `InboundTokenClaimValueType` accepts in `BedrockAgentCore::Harness`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum InboundTokenClaimValueType {
-        /// `STRING`
-        String,
-        /// `STRING_ARRAY`
-        StringArray,
-    }
-    string_enum!(InboundTokenClaimValueType { String => "STRING", StringArray => "STRING_ARRAY" });
-    /// The values `ClaimMatchOperator` accepts in `BedrockAgentCore::Harness`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ClaimMatchOperator {
-        /// `EQUALS`
-        Equals,
-        /// `CONTAINS`
-        Contains,
-        /// `CONTAINS_ANY`
-        ContainsAny,
-    }
-    string_enum!(ClaimMatchOperator { Equals => "EQUALS", Contains => "CONTAINS", ContainsAny => "CONTAINS_ANY" });
 }
 /// Resource Type definition for AWS::BedrockAgentCore::HarnessEndpoint - a named, stable reference to a specific version of a Harness that callers invoke, allowing the underlying version to be updated wi…
 ///
@@ -5659,6 +5495,7 @@ static HARNESS_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 14),
 };
 impl HarnessEndpoint {
     /// Declares a `AWS::BedrockAgentCore::HarnessEndpoint` with the stack-unique `id`. Required properties: `endpoint_name` (`EndpointName`), `harness_id` (`HarnessId`).
@@ -5776,6 +5613,7 @@ static MEMORY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
         ("FailureReason", Some("failure_reason")),
     ],
+    schema: (&SCHEMAS, 15),
 };
 impl Memory {
     /// Declares a `AWS::BedrockAgentCore::Memory` with the stack-unique `id`. Required properties: `event_expiry_duration` (`EventExpiryDuration`), `name` (`Name`).
@@ -5903,7 +5741,7 @@ pub mod memory {
     use super::*;
     /// CloudFormation property type `ContentConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-contentconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContentConfiguration(rt::Props);
     impl ContentConfiguration {
@@ -5924,7 +5762,7 @@ pub mod memory {
     nested!(ContentConfiguration);
     /// CloudFormation property type `CustomConfigurationInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-customconfigurationinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomConfigurationInput(rt::Props);
     impl CustomConfigurationInput {
@@ -5973,7 +5811,7 @@ pub mod memory {
     nested!(CustomConfigurationInput);
     /// CloudFormation property type `CustomMemoryStrategy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-custommemorystrategy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomMemoryStrategy(rt::Props);
     impl CustomMemoryStrategy {
@@ -6085,7 +5923,7 @@ pub mod memory {
     nested!(CustomMemoryStrategy);
     /// CloudFormation property type `EpisodicMemoryStrategy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-episodicmemorystrategy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EpisodicMemoryStrategy(rt::Props);
     impl EpisodicMemoryStrategy {
@@ -6203,7 +6041,7 @@ pub mod memory {
     nested!(EpisodicMemoryStrategy);
     /// CloudFormation property type `EpisodicOverride`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-episodicoverride.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EpisodicOverride(rt::Props);
     impl EpisodicOverride {
@@ -6235,7 +6073,7 @@ pub mod memory {
     nested!(EpisodicOverride);
     /// CloudFormation property type `EpisodicOverrideConsolidationConfigurationInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-episodicoverrideconsolidationconfigurationinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EpisodicOverrideConsolidationConfigurationInput(rt::Props);
     impl EpisodicOverrideConsolidationConfigurationInput {
@@ -6254,7 +6092,7 @@ pub mod memory {
     nested!(EpisodicOverrideConsolidationConfigurationInput);
     /// CloudFormation property type `EpisodicOverrideExtractionConfigurationInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-episodicoverrideextractionconfigurationinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EpisodicOverrideExtractionConfigurationInput(rt::Props);
     impl EpisodicOverrideExtractionConfigurationInput {
@@ -6273,7 +6111,7 @@ pub mod memory {
     nested!(EpisodicOverrideExtractionConfigurationInput);
     /// CloudFormation property type `EpisodicOverrideReflectionConfigurationInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-episodicoverridereflectionconfigurationinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EpisodicOverrideReflectionConfigurationInput(rt::Props);
     impl EpisodicOverrideReflectionConfigurationInput {
@@ -6323,7 +6161,7 @@ pub mod memory {
     nested!(EpisodicOverrideReflectionConfigurationInput);
     /// CloudFormation property type `EpisodicReflectionConfigurationInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-episodicreflectionconfigurationinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EpisodicReflectionConfigurationInput(rt::Props);
     impl EpisodicReflectionConfigurationInput {
@@ -6367,7 +6205,7 @@ pub mod memory {
     nested!(EpisodicReflectionConfigurationInput);
     /// CloudFormation property type `ExtractionConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-extractionconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ExtractionConfig(rt::Props);
     impl ExtractionConfig {
@@ -6389,7 +6227,7 @@ pub mod memory {
     nested!(ExtractionConfig);
     /// CloudFormation property type `IndexedKey`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-indexedkey.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IndexedKey(rt::Props);
     impl IndexedKey {
@@ -6404,7 +6242,7 @@ pub mod memory {
     nested!(IndexedKey);
     /// CloudFormation property type `InvocationConfigurationInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-invocationconfigurationinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InvocationConfigurationInput(rt::Props);
     impl InvocationConfigurationInput {
@@ -6433,7 +6271,7 @@ pub mod memory {
     nested!(InvocationConfigurationInput);
     /// CloudFormation property type `KinesisResource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-kinesisresource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KinesisResource(rt::Props);
     impl KinesisResource {
@@ -6459,7 +6297,7 @@ pub mod memory {
     nested!(KinesisResource);
     /// CloudFormation property type `LlmExtractionConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-llmextractionconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LlmExtractionConfig(rt::Props);
     impl LlmExtractionConfig {
@@ -6489,7 +6327,7 @@ pub mod memory {
     nested!(LlmExtractionConfig);
     /// CloudFormation property type `MemoryRecordSchema`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-memoryrecordschema.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MemoryRecordSchema(rt::Props);
     impl MemoryRecordSchema {
@@ -6513,7 +6351,7 @@ pub mod memory {
     nested!(MemoryRecordSchema);
     /// CloudFormation property type `MemoryStrategy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-memorystrategy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MemoryStrategy(rt::Props);
     impl MemoryStrategy {
@@ -6574,7 +6412,7 @@ pub mod memory {
     nested!(MemoryStrategy);
     /// CloudFormation property type `MessageBasedTriggerInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-messagebasedtriggerinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MessageBasedTriggerInput(rt::Props);
     impl MessageBasedTriggerInput {
@@ -6593,7 +6431,7 @@ pub mod memory {
     nested!(MessageBasedTriggerInput);
     /// CloudFormation property type `MetadataSchemaEntry`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-metadataschemaentry.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetadataSchemaEntry(rt::Props);
     impl MetadataSchemaEntry {
@@ -6630,7 +6468,7 @@ pub mod memory {
     ///
     /// CloudFormation property type `NamespaceKeyEntry`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-namespacekeyentry.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NamespaceKeyEntry(rt::Props);
     impl NamespaceKeyEntry {
@@ -6653,7 +6491,7 @@ pub mod memory {
     ///
     /// CloudFormation property type `NamespaceKeyValidation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-namespacekeyvalidation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NamespaceKeyValidation(rt::Props);
     impl NamespaceKeyValidation {
@@ -6685,7 +6523,7 @@ pub mod memory {
     nested!(NamespaceKeyValidation);
     /// CloudFormation property type `NumberValidation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-numbervalidation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NumberValidation(rt::Props);
     impl NumberValidation {
@@ -6708,7 +6546,7 @@ pub mod memory {
     nested!(NumberValidation);
     /// CloudFormation property type `SelfManagedConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-selfmanagedconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SelfManagedConfiguration(rt::Props);
     impl SelfManagedConfiguration {
@@ -6751,7 +6589,7 @@ pub mod memory {
     nested!(SelfManagedConfiguration);
     /// CloudFormation property type `SemanticMemoryStrategy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-semanticmemorystrategy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SemanticMemoryStrategy(rt::Props);
     impl SemanticMemoryStrategy {
@@ -6857,7 +6695,7 @@ pub mod memory {
     nested!(SemanticMemoryStrategy);
     /// CloudFormation property type `SemanticOverride`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-semanticoverride.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SemanticOverride(rt::Props);
     impl SemanticOverride {
@@ -6884,7 +6722,7 @@ pub mod memory {
     nested!(SemanticOverride);
     /// CloudFormation property type `SemanticOverrideConsolidationConfigurationInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-semanticoverrideconsolidationconfigurationinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SemanticOverrideConsolidationConfigurationInput(rt::Props);
     impl SemanticOverrideConsolidationConfigurationInput {
@@ -6903,7 +6741,7 @@ pub mod memory {
     nested!(SemanticOverrideConsolidationConfigurationInput);
     /// CloudFormation property type `SemanticOverrideExtractionConfigurationInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-semanticoverrideextractionconfigurationinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SemanticOverrideExtractionConfigurationInput(rt::Props);
     impl SemanticOverrideExtractionConfigurationInput {
@@ -6922,7 +6760,7 @@ pub mod memory {
     nested!(SemanticOverrideExtractionConfigurationInput);
     /// CloudFormation property type `StreamDeliveryResource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-streamdeliveryresource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StreamDeliveryResource(rt::Props);
     impl StreamDeliveryResource {
@@ -6940,7 +6778,7 @@ pub mod memory {
     nested!(StreamDeliveryResource);
     /// CloudFormation property type `StreamDeliveryResources`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-streamdeliveryresources.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StreamDeliveryResources(rt::Props);
     impl StreamDeliveryResources {
@@ -6954,7 +6792,7 @@ pub mod memory {
     nested!(StreamDeliveryResources);
     /// CloudFormation property type `StringListValidation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-stringlistvalidation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StringListValidation(rt::Props);
     impl StringListValidation {
@@ -6981,7 +6819,7 @@ pub mod memory {
     nested!(StringListValidation);
     /// CloudFormation property type `StringValidation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-stringvalidation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StringValidation(rt::Props);
     impl StringValidation {
@@ -6999,7 +6837,7 @@ pub mod memory {
     nested!(StringValidation);
     /// CloudFormation property type `SummaryMemoryStrategy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-summarymemorystrategy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SummaryMemoryStrategy(rt::Props);
     impl SummaryMemoryStrategy {
@@ -7105,7 +6943,7 @@ pub mod memory {
     nested!(SummaryMemoryStrategy);
     /// CloudFormation property type `SummaryOverride`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-summaryoverride.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SummaryOverride(rt::Props);
     impl SummaryOverride {
@@ -7127,7 +6965,7 @@ pub mod memory {
     nested!(SummaryOverride);
     /// CloudFormation property type `SummaryOverrideConsolidationConfigurationInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-summaryoverrideconsolidationconfigurationinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SummaryOverrideConsolidationConfigurationInput(rt::Props);
     impl SummaryOverrideConsolidationConfigurationInput {
@@ -7146,7 +6984,7 @@ pub mod memory {
     nested!(SummaryOverrideConsolidationConfigurationInput);
     /// CloudFormation property type `TimeBasedTriggerInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-timebasedtriggerinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TimeBasedTriggerInput(rt::Props);
     impl TimeBasedTriggerInput {
@@ -7168,7 +7006,7 @@ pub mod memory {
     nested!(TimeBasedTriggerInput);
     /// CloudFormation property type `TokenBasedTriggerInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-tokenbasedtriggerinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TokenBasedTriggerInput(rt::Props);
     impl TokenBasedTriggerInput {
@@ -7187,7 +7025,7 @@ pub mod memory {
     nested!(TokenBasedTriggerInput);
     /// CloudFormation property type `TriggerConditionInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-triggerconditioninput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TriggerConditionInput(rt::Props);
     impl TriggerConditionInput {
@@ -7224,7 +7062,7 @@ pub mod memory {
     nested!(TriggerConditionInput);
     /// CloudFormation property type `UserPreferenceMemoryStrategy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-userpreferencememorystrategy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UserPreferenceMemoryStrategy(rt::Props);
     impl UserPreferenceMemoryStrategy {
@@ -7330,7 +7168,7 @@ pub mod memory {
     nested!(UserPreferenceMemoryStrategy);
     /// CloudFormation property type `UserPreferenceOverride`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-userpreferenceoverride.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UserPreferenceOverride(rt::Props);
     impl UserPreferenceOverride {
@@ -7360,7 +7198,7 @@ pub mod memory {
     nested!(UserPreferenceOverride);
     /// CloudFormation property type `UserPreferenceOverrideConsolidationConfigurationInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-userpreferenceoverrideconsolidationconfigurationinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UserPreferenceOverrideConsolidationConfigurationInput(rt::Props);
     impl UserPreferenceOverrideConsolidationConfigurationInput {
@@ -7379,7 +7217,7 @@ pub mod memory {
     nested!(UserPreferenceOverrideConsolidationConfigurationInput);
     /// CloudFormation property type `UserPreferenceOverrideExtractionConfigurationInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-userpreferenceoverrideextractionconfigurationinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UserPreferenceOverrideExtractionConfigurationInput(rt::Props);
     impl UserPreferenceOverrideExtractionConfigurationInput {
@@ -7398,7 +7236,7 @@ pub mod memory {
     nested!(UserPreferenceOverrideExtractionConfigurationInput);
     /// CloudFormation property type `Validation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-validation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Validation(rt::Props);
     impl Validation {
@@ -7537,6 +7375,7 @@ static O_AUTH2_CREDENTIAL_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdatedTime", Some("last_updated_time")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 16),
 };
 impl OAuth2CredentialProvider {
     /// Declares a `AWS::BedrockAgentCore::OAuth2CredentialProvider` with the stack-unique `id`. Required properties: `credential_provider_vendor` (`CredentialProviderVendor`), `name` (`Name`).
@@ -7633,12 +7472,13 @@ impl OAuth2CredentialProviderHandle {
 }
 /// Property types and value sets of [`OAuth2CredentialProvider`] (`AWS::BedrockAgentCore::OAuth2CredentialProvider`).
 pub mod o_auth2_credential_provider {
+    pub use super::shared::{EndpointIpAddressType, SecretReference};
     use super::*;
     /// Input configuration for an Atlassian OAuth2 provider
     ///
     /// CloudFormation property type `AtlassianOauth2ProviderConfigInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-atlassianoauth2providerconfiginput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AtlassianOauth2ProviderConfigInput(rt::Props);
     impl AtlassianOauth2ProviderConfigInput {
@@ -7680,7 +7520,7 @@ pub mod o_auth2_credential_provider {
     ///
     /// CloudFormation property type `CustomOauth2ProviderConfigInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-customoauth2providerconfiginput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomOauth2ProviderConfigInput(rt::Props);
     impl CustomOauth2ProviderConfigInput {
@@ -7795,7 +7635,7 @@ pub mod o_auth2_credential_provider {
     ///
     /// CloudFormation property type `GithubOauth2ProviderConfigInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-githuboauth2providerconfiginput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GithubOauth2ProviderConfigInput(rt::Props);
     impl GithubOauth2ProviderConfigInput {
@@ -7837,7 +7677,7 @@ pub mod o_auth2_credential_provider {
     ///
     /// CloudFormation property type `GoogleOauth2ProviderConfigInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-googleoauth2providerconfiginput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GoogleOauth2ProviderConfigInput(rt::Props);
     impl GoogleOauth2ProviderConfigInput {
@@ -7879,7 +7719,7 @@ pub mod o_auth2_credential_provider {
     ///
     /// CloudFormation property type `IncludedOauth2ProviderConfigInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-includedoauth2providerconfiginput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IncludedOauth2ProviderConfigInput(rt::Props);
     impl IncludedOauth2ProviderConfigInput {
@@ -7947,7 +7787,7 @@ pub mod o_auth2_credential_provider {
     ///
     /// CloudFormation property type `KmsKeySourceType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-kmskeysourcetype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KmsKeySourceType(rt::Props);
     impl KmsKeySourceType {
@@ -7963,7 +7803,7 @@ pub mod o_auth2_credential_provider {
     ///
     /// CloudFormation property type `LinkedinOauth2ProviderConfigInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-linkedinoauth2providerconfiginput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LinkedinOauth2ProviderConfigInput(rt::Props);
     impl LinkedinOauth2ProviderConfigInput {
@@ -8005,7 +7845,7 @@ pub mod o_auth2_credential_provider {
     ///
     /// CloudFormation property type `ManagedVpcResource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-managedvpcresource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ManagedVpcResource(rt::Props);
     impl ManagedVpcResource {
@@ -8067,7 +7907,7 @@ pub mod o_auth2_credential_provider {
     ///
     /// CloudFormation property type `MicrosoftOauth2ProviderConfigInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-microsoftoauth2providerconfiginput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MicrosoftOauth2ProviderConfigInput(rt::Props);
     impl MicrosoftOauth2ProviderConfigInput {
@@ -8116,7 +7956,7 @@ pub mod o_auth2_credential_provider {
     ///
     /// CloudFormation property type `Oauth2AuthorizationServerMetadata`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-oauth2authorizationservermetadata.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Oauth2AuthorizationServerMetadata(rt::Props);
     impl Oauth2AuthorizationServerMetadata {
@@ -8157,7 +7997,7 @@ pub mod o_auth2_credential_provider {
     ///
     /// CloudFormation property type `Oauth2Discovery`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-oauth2discovery.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Oauth2Discovery(rt::Props);
     impl Oauth2Discovery {
@@ -8194,7 +8034,7 @@ pub mod o_auth2_credential_provider {
     ///
     /// CloudFormation property type `Oauth2ProviderConfigInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-oauth2providerconfiginput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Oauth2ProviderConfigInput(rt::Props);
     impl Oauth2ProviderConfigInput {
@@ -8335,7 +8175,7 @@ pub mod o_auth2_credential_provider {
     ///
     /// CloudFormation property type `OnBehalfOfTokenExchangeConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-onbehalfoftokenexchangeconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OnBehalfOfTokenExchangeConfig(rt::Props);
     impl OnBehalfOfTokenExchangeConfig {
@@ -8365,7 +8205,7 @@ pub mod o_auth2_credential_provider {
     ///
     /// CloudFormation property type `PrivateEndpoint`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-privateendpoint.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PrivateEndpoint(rt::Props);
     impl PrivateEndpoint {
@@ -8402,7 +8242,7 @@ pub mod o_auth2_credential_provider {
     ///
     /// CloudFormation property type `PrivateEndpointOverride`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-privateendpointoverride.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PrivateEndpointOverride(rt::Props);
     impl PrivateEndpointOverride {
@@ -8423,7 +8263,7 @@ pub mod o_auth2_credential_provider {
     ///
     /// CloudFormation property type `PrivateKeyJwtConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-privatekeyjwtconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PrivateKeyJwtConfig(rt::Props);
     impl PrivateKeyJwtConfig {
@@ -8482,7 +8322,7 @@ pub mod o_auth2_credential_provider {
     ///
     /// CloudFormation property type `PrivateKeySource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-privatekeysource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PrivateKeySource(rt::Props);
     impl PrivateKeySource {
@@ -8505,7 +8345,7 @@ pub mod o_auth2_credential_provider {
     ///
     /// CloudFormation property type `SalesforceOauth2ProviderConfigInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-salesforceoauth2providerconfiginput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SalesforceOauth2ProviderConfigInput(rt::Props);
     impl SalesforceOauth2ProviderConfigInput {
@@ -8543,28 +8383,11 @@ pub mod o_auth2_credential_provider {
         }
     }
     nested!(SalesforceOauth2ProviderConfigInput);
-    /// A reference to a customer-provided secret stored in AWS Secrets Manager
-    ///
-    /// CloudFormation property type `SecretReference`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-secretreference.html)
-    #[derive(Clone, Debug)]
-    pub struct SecretReference(rt::Props);
-    impl SecretReference {
-        /// A new `SecretReference`. Required properties: `json_key` (`JsonKey`), `secret_id` (`SecretId`).
-        pub fn new(json_key: impl Into<rt::Expr>, secret_id: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("JsonKey", Some("json_key"), rt::string(json_key));
-            this.set("SecretId", Some("secret_id"), rt::string(secret_id));
-            SecretReference(this)
-        }
-    }
-    nested!(SecretReference);
     /// Configuration for a self-managed VPC Lattice resource.
     ///
     /// CloudFormation property type `SelfManagedLatticeResource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-selfmanagedlatticeresource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SelfManagedLatticeResource(rt::Props);
     impl SelfManagedLatticeResource {
@@ -8584,7 +8407,7 @@ pub mod o_auth2_credential_provider {
     ///
     /// CloudFormation property type `SlackOauth2ProviderConfigInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-slackoauth2providerconfiginput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SlackOauth2ProviderConfigInput(rt::Props);
     impl SlackOauth2ProviderConfigInput {
@@ -8626,7 +8449,7 @@ pub mod o_auth2_credential_provider {
     ///
     /// CloudFormation property type `TokenExchangeGrantTypeConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-tokenexchangegranttypeconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TokenExchangeGrantTypeConfig(rt::Props);
     impl TokenExchangeGrantTypeConfig {
@@ -8744,15 +8567,6 @@ pub mod o_auth2_credential_provider {
         Es256,
     }
     string_enum!(SigningAlgorithm { Rs256 => "RS256", Ps256 => "PS256", Es256 => "ES256" });
-    /// The values `EndpointIpAddressType` accepts in `BedrockAgentCore::OAuth2CredentialProvider`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum EndpointIpAddressType {
-        /// `IPV4`
-        Ipv4,
-        /// `IPV6`
-        Ipv6,
-    }
-    string_enum!(EndpointIpAddressType { Ipv4 => "IPV4", Ipv6 => "IPV6" });
     /// The values `GrantType` accepts in `BedrockAgentCore::OAuth2CredentialProvider`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum GrantType {
@@ -8816,6 +8630,7 @@ static ONLINE_EVALUATION_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 17),
 };
 impl OnlineEvaluationConfig {
     /// Declares a `AWS::BedrockAgentCore::OnlineEvaluationConfig` with the stack-unique `id`. Required properties: `data_source_config` (`DataSourceConfig`), `evaluation_execution_role_arn` (`EvaluationExecutionRoleArn`), `online_evaluation_config_name` (`OnlineEvaluationConfigName`), `rule` (`Rule`).
@@ -8944,7 +8759,7 @@ pub mod online_evaluation_config {
     ///
     /// CloudFormation property type `CloudWatchLogsInputConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-onlineevaluationconfig-cloudwatchlogsinputconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogsInputConfig(rt::Props);
     impl CloudWatchLogsInputConfig {
@@ -8989,7 +8804,7 @@ pub mod online_evaluation_config {
     ///
     /// CloudFormation property type `CloudWatchOutputConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-onlineevaluationconfig-cloudwatchoutputconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CloudWatchOutputConfig(rt::Props);
     impl CloudWatchOutputConfig {
@@ -9034,7 +8849,7 @@ pub mod online_evaluation_config {
     ///
     /// CloudFormation property type `ClusteringConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-onlineevaluationconfig-clusteringconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClusteringConfig(rt::Props);
     impl ClusteringConfig {
@@ -9050,7 +8865,7 @@ pub mod online_evaluation_config {
     ///
     /// CloudFormation property type `DataSourceConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-onlineevaluationconfig-datasourceconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataSourceConfig(rt::Props);
     impl DataSourceConfig {
@@ -9070,7 +8885,7 @@ pub mod online_evaluation_config {
     ///
     /// CloudFormation property type `EvaluatorReference`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-onlineevaluationconfig-evaluatorreference.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EvaluatorReference(rt::Props);
     impl EvaluatorReference {
@@ -9090,7 +8905,7 @@ pub mod online_evaluation_config {
     ///
     /// CloudFormation property type `Filter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-onlineevaluationconfig-filter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Filter(rt::Props);
     impl Filter {
@@ -9108,7 +8923,7 @@ pub mod online_evaluation_config {
     ///
     /// CloudFormation property type `FilterValue`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-onlineevaluationconfig-filtervalue.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FilterValue(rt::Props);
     impl FilterValue {
@@ -9147,7 +8962,7 @@ pub mod online_evaluation_config {
     ///
     /// CloudFormation property type `Insight`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-onlineevaluationconfig-insight.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Insight(rt::Props);
     impl Insight {
@@ -9163,7 +8978,7 @@ pub mod online_evaluation_config {
     ///
     /// CloudFormation property type `OutputConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-onlineevaluationconfig-outputconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OutputConfig(rt::Props);
     impl OutputConfig {
@@ -9186,7 +9001,7 @@ pub mod online_evaluation_config {
     ///
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-onlineevaluationconfig-rule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {
@@ -9221,7 +9036,7 @@ pub mod online_evaluation_config {
     ///
     /// CloudFormation property type `SamplingConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-onlineevaluationconfig-samplingconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SamplingConfig(rt::Props);
     impl SamplingConfig {
@@ -9241,7 +9056,7 @@ pub mod online_evaluation_config {
     ///
     /// CloudFormation property type `SessionConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-onlineevaluationconfig-sessionconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SessionConfig(rt::Props);
     impl SessionConfig {
@@ -9354,6 +9169,7 @@ static PAYMENT_CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ConnectorLastUpdatedAt", Some("connector_last_updated_at")),
         ("AuthorizationUrl", Some("authorization_url")),
     ],
+    schema: (&SCHEMAS, 18),
 };
 impl PaymentConnector {
     /// Declares a `AWS::BedrockAgentCore::PaymentConnector` with the stack-unique `id`. Required properties: `connector_name` (`ConnectorName`), `connector_type` (`ConnectorType`), `payment_manager_id` (`PaymentManagerId`).
@@ -9462,7 +9278,7 @@ pub mod payment_connector {
     use super::*;
     /// CloudFormation property type `CredentialsProviderConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-paymentconnector-credentialsproviderconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CredentialsProviderConfiguration(rt::Props);
     impl CredentialsProviderConfiguration {
@@ -9487,7 +9303,7 @@ pub mod payment_connector {
     nested!(CredentialsProviderConfiguration);
     /// CloudFormation property type `PaymentCredentialProviderConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-paymentconnector-paymentcredentialproviderconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PaymentCredentialProviderConfiguration(rt::Props);
     impl PaymentCredentialProviderConfiguration {
@@ -9569,6 +9385,7 @@ static PAYMENT_CREDENTIAL_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedTime", Some("created_time")),
         ("LastUpdatedTime", Some("last_updated_time")),
     ],
+    schema: (&SCHEMAS, 19),
 };
 impl PaymentCredentialProvider {
     /// Declares a `AWS::BedrockAgentCore::PaymentCredentialProvider` with the stack-unique `id`. Required properties: `credential_provider_vendor` (`CredentialProviderVendor`), `name` (`Name`).
@@ -9633,12 +9450,13 @@ impl PaymentCredentialProviderHandle {
 }
 /// Property types and value sets of [`PaymentCredentialProvider`] (`AWS::BedrockAgentCore::PaymentCredentialProvider`).
 pub mod payment_credential_provider {
+    pub use super::shared::SecretReference;
     use super::*;
     /// Coinbase CDP configuration with API credentials
     ///
     /// CloudFormation property type `CoinbaseCdpConfigurationInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-paymentcredentialprovider-coinbasecdpconfigurationinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CoinbaseCdpConfigurationInput(rt::Props);
     impl CoinbaseCdpConfigurationInput {
@@ -9714,7 +9532,7 @@ pub mod payment_credential_provider {
     ///
     /// CloudFormation property type `PaymentProviderConfigurationInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-paymentcredentialprovider-paymentproviderconfigurationinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PaymentProviderConfigurationInput(rt::Props);
     impl PaymentProviderConfigurationInput {
@@ -9747,28 +9565,11 @@ pub mod payment_credential_provider {
         }
     }
     nested!(PaymentProviderConfigurationInput);
-    /// A reference to a customer-provided secret stored in AWS Secrets Manager
-    ///
-    /// CloudFormation property type `SecretReference`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-paymentcredentialprovider-secretreference.html)
-    #[derive(Clone, Debug)]
-    pub struct SecretReference(rt::Props);
-    impl SecretReference {
-        /// A new `SecretReference`. Required properties: `json_key` (`JsonKey`), `secret_id` (`SecretId`).
-        pub fn new(json_key: impl Into<rt::Expr>, secret_id: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("JsonKey", Some("json_key"), rt::string(json_key));
-            this.set("SecretId", Some("secret_id"), rt::string(secret_id));
-            SecretReference(this)
-        }
-    }
-    nested!(SecretReference);
     /// Stripe Privy configuration with credentials
     ///
     /// CloudFormation property type `StripePrivyConfigurationInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-paymentcredentialprovider-stripeprivyconfigurationinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StripePrivyConfigurationInput(rt::Props);
     impl StripePrivyConfigurationInput {
@@ -9907,6 +9708,7 @@ static PAYMENT_MANAGER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
         ("WorkloadIdentityDetails", Some("workload_identity_details")),
     ],
+    schema: (&SCHEMAS, 20),
 };
 impl PaymentManager {
     /// Declares a `AWS::BedrockAgentCore::PaymentManager` with the stack-unique `id`. Required properties: `authorizer_type` (`AuthorizerType`), `name` (`Name`), `role_arn` (`RoleArn`).
@@ -9989,10 +9791,11 @@ impl PaymentManagerHandle {
 }
 /// Property types and value sets of [`PaymentManager`] (`AWS::BedrockAgentCore::PaymentManager`).
 pub mod payment_manager {
+    pub use super::shared::{ClaimMatchOperator, InboundTokenClaimValueType};
     use super::*;
     /// CloudFormation property type `AuthorizerConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-paymentmanager-authorizerconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AuthorizerConfiguration(rt::Props);
     impl AuthorizerConfiguration {
@@ -10010,7 +9813,7 @@ pub mod payment_manager {
     nested!(AuthorizerConfiguration);
     /// CloudFormation property type `AuthorizingClaimMatchValueType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-paymentmanager-authorizingclaimmatchvaluetype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AuthorizingClaimMatchValueType(rt::Props);
     impl AuthorizingClaimMatchValueType {
@@ -10036,7 +9839,7 @@ pub mod payment_manager {
     nested!(AuthorizingClaimMatchValueType);
     /// CloudFormation property type `ClaimMatchValueType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-paymentmanager-claimmatchvaluetype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClaimMatchValueType(rt::Props);
     impl ClaimMatchValueType {
@@ -10070,7 +9873,7 @@ pub mod payment_manager {
     nested!(ClaimMatchValueType);
     /// CloudFormation property type `CustomClaimValidationType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-paymentmanager-customclaimvalidationtype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomClaimValidationType(rt::Props);
     impl CustomClaimValidationType {
@@ -10102,7 +9905,7 @@ pub mod payment_manager {
     nested!(CustomClaimValidationType);
     /// CloudFormation property type `CustomJWTAuthorizerConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-paymentmanager-customjwtauthorizerconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomJwtAuthorizerConfiguration(rt::Props);
     impl CustomJwtAuthorizerConfiguration {
@@ -10169,26 +9972,6 @@ pub mod payment_manager {
         AwsIam,
     }
     string_enum!(PaymentsAuthorizerType { CustomJwt => "CUSTOM_JWT", AwsIam => "AWS_IAM" });
-    /// The values `InboundTokenClaimValueType` accepts in `BedrockAgentCore::PaymentManager`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum InboundTokenClaimValueType {
-        /// `STRING`
-        String,
-        /// `STRING_ARRAY`
-        StringArray,
-    }
-    string_enum!(InboundTokenClaimValueType { String => "STRING", StringArray => "STRING_ARRAY" });
-    /// The values `ClaimMatchOperator` accepts in `BedrockAgentCore::PaymentManager`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ClaimMatchOperator {
-        /// `EQUALS`
-        Equals,
-        /// `CONTAINS`
-        Contains,
-        /// `CONTAINS_ANY`
-        ContainsAny,
-    }
-    string_enum!(ClaimMatchOperator { Equals => "EQUALS", Contains => "CONTAINS", ContainsAny => "CONTAINS_ANY" });
 }
 /// Resource Type definition for AWS::BedrockAgentCore::Policy
 ///
@@ -10226,6 +10009,7 @@ static POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
         ("StatusReasons", Some("status_reasons")),
     ],
+    schema: (&SCHEMAS, 21),
 };
 impl Policy {
     /// Declares a `AWS::BedrockAgentCore::Policy` with the stack-unique `id`. Required properties: `definition` (`Definition`), `name` (`Name`), `policy_engine_id` (`PolicyEngineId`).
@@ -10321,7 +10105,7 @@ pub mod policy {
     ///
     /// CloudFormation property type `CedarPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-policy-cedarpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CedarPolicy(rt::Props);
     impl CedarPolicy {
@@ -10337,7 +10121,7 @@ pub mod policy {
     ///
     /// CloudFormation property type `PolicyDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-policy-policydefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PolicyDefinition(rt::Props);
     impl PolicyDefinition {
@@ -10366,7 +10150,7 @@ pub mod policy {
     ///
     /// CloudFormation property type `PolicyStatement`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-policy-policystatement.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PolicyStatement(rt::Props);
     impl PolicyStatement {
@@ -10433,6 +10217,7 @@ static POLICY_ENGINE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
         ("StatusReasons", Some("status_reasons")),
     ],
+    schema: (&SCHEMAS, 22),
 };
 impl PolicyEngine {
     /// Declares a `AWS::BedrockAgentCore::PolicyEngine` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -10540,6 +10325,7 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 23),
 };
 impl ResourcePolicy {
     /// Declares a `AWS::BedrockAgentCore::ResourcePolicy` with the stack-unique `id`. Required properties: `policy` (`Policy`), `resource_arn` (`ResourceArn`).
@@ -10600,6 +10386,7 @@ static RUNTIME_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("WorkloadIdentityDetails", Some("workload_identity_details")),
         ("FailureReason", Some("failure_reason")),
     ],
+    schema: (&SCHEMAS, 24),
 };
 impl Runtime {
     /// Declares a `AWS::BedrockAgentCore::Runtime` with the stack-unique `id`. Required properties: `agent_runtime_artifact` (`AgentRuntimeArtifact`), `agent_runtime_name` (`AgentRuntimeName`), `role_arn` (`RoleArn`).
@@ -10801,10 +10588,14 @@ impl RuntimeHandle {
 }
 /// Property types and value sets of [`Runtime`] (`AWS::BedrockAgentCore::Runtime`).
 pub mod runtime {
+    pub use super::shared::{
+        ClaimMatchOperator, ContainerConfiguration, InboundTokenClaimValueType, NetworkMode,
+        VpcConfig,
+    };
     use super::*;
     /// CloudFormation property type `AgentRuntimeArtifact`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-agentruntimeartifact.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AgentRuntimeArtifact(rt::Props);
     impl AgentRuntimeArtifact {
@@ -10839,7 +10630,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `AllowedWorkloadConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-allowedworkloadconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AllowedWorkloadConfiguration(rt::Props);
     impl AllowedWorkloadConfiguration {
@@ -10882,7 +10673,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `AuthorizerConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-authorizerconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AuthorizerConfiguration(rt::Props);
     impl AuthorizerConfiguration {
@@ -10908,7 +10699,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `AuthorizingClaimMatchValueType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-authorizingclaimmatchvaluetype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AuthorizingClaimMatchValueType(rt::Props);
     impl AuthorizingClaimMatchValueType {
@@ -10936,7 +10727,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `CapacityProviderConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-capacityproviderconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapacityProviderConfiguration(rt::Props);
     impl CapacityProviderConfiguration {
@@ -10956,7 +10747,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `CapacityProviderVolumeConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-capacityprovidervolumeconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapacityProviderVolumeConfiguration(rt::Props);
     impl CapacityProviderVolumeConfiguration {
@@ -10973,7 +10764,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `ClaimMatchValueType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-claimmatchvaluetype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClaimMatchValueType(rt::Props);
     impl ClaimMatchValueType {
@@ -11013,7 +10804,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `Code`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-code.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Code(rt::Props);
     impl Code {
@@ -11035,7 +10826,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `CodeConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-codeconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CodeConfiguration(rt::Props);
     impl CodeConfiguration {
@@ -11053,29 +10844,11 @@ pub mod runtime {
         }
     }
     nested!(CodeConfiguration);
-    /// CloudFormation property type `ContainerConfiguration`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-containerconfiguration.html)
-    #[derive(Clone, Debug)]
-    pub struct ContainerConfiguration(rt::Props);
-    impl ContainerConfiguration {
-        /// A new `ContainerConfiguration`. Required properties: `container_uri` (`ContainerUri`).
-        pub fn new(container_uri: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "ContainerUri",
-                Some("container_uri"),
-                rt::string(container_uri),
-            );
-            ContainerConfiguration(this)
-        }
-    }
-    nested!(ContainerConfiguration);
     /// Required custom claim
     ///
     /// CloudFormation property type `CustomClaimValidationType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-customclaimvalidationtype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomClaimValidationType(rt::Props);
     impl CustomClaimValidationType {
@@ -11109,7 +10882,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `CustomJWTAuthorizerConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-customjwtauthorizerconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomJwtAuthorizerConfiguration(rt::Props);
     impl CustomJwtAuthorizerConfiguration {
@@ -11215,7 +10988,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `EfsAccessPointConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-efsaccesspointconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EfsAccessPointConfiguration(rt::Props);
     impl EfsAccessPointConfiguration {
@@ -11236,7 +11009,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `FilesystemConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-filesystemconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FilesystemConfiguration(rt::Props);
     impl FilesystemConfiguration {
@@ -11292,7 +11065,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `HostingEnvironment`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-hostingenvironment.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HostingEnvironment(rt::Props);
     impl HostingEnvironment {
@@ -11308,7 +11081,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `LifecycleConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-lifecycleconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LifecycleConfiguration(rt::Props);
     impl LifecycleConfiguration {
@@ -11340,7 +11113,7 @@ pub mod runtime {
     nested!(LifecycleConfiguration);
     /// CloudFormation property type `NetworkConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-networkconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
@@ -11367,7 +11140,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `PrivateEndpointOverride`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-privateendpointoverride.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PrivateEndpointOverride(rt::Props);
     impl PrivateEndpointOverride {
@@ -11388,7 +11161,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `RequestHeaderConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-requestheaderconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RequestHeaderConfiguration(rt::Props);
     impl RequestHeaderConfiguration {
@@ -11417,7 +11190,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `S3FilesAccessPointConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-s3filesaccesspointconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3FilesAccessPointConfiguration(rt::Props);
     impl S3FilesAccessPointConfiguration {
@@ -11438,7 +11211,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-s3location.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
     impl S3Location {
@@ -11463,7 +11236,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `SessionStorageConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-sessionstorageconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SessionStorageConfiguration(rt::Props);
     impl SessionStorageConfiguration {
@@ -11475,30 +11248,6 @@ pub mod runtime {
         }
     }
     nested!(SessionStorageConfiguration);
-    /// Network mode configuration for VPC
-    ///
-    /// CloudFormation property type `VpcConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-vpcconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct VpcConfig(rt::Props);
-    impl VpcConfig {
-        /// A new `VpcConfig`. Required properties: `security_groups` (`SecurityGroups`), `subnets` (`Subnets`).
-        pub fn new(
-            security_groups: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "SecurityGroups",
-                Some("security_groups"),
-                rt::strings(security_groups),
-            );
-            this.set("Subnets", Some("subnets"), rt::strings(subnets));
-            VpcConfig(this)
-        }
-    }
-    nested!(VpcConfig);
     /// The values `ProtocolConfiguration` accepts in `BedrockAgentCore::Runtime`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum ProtocolConfiguration {
@@ -11512,35 +11261,6 @@ pub mod runtime {
         Agui,
     }
     string_enum!(ProtocolConfiguration { Mcp => "MCP", Http => "HTTP", A2a => "A2A", Agui => "AGUI" });
-    /// The values `NetworkMode` accepts in `BedrockAgentCore::Runtime`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum NetworkMode {
-        /// `PUBLIC`
-        Public,
-        /// `VPC`
-        Vpc,
-    }
-    string_enum!(NetworkMode { Public => "PUBLIC", Vpc => "VPC" });
-    /// The values `InboundTokenClaimValueType` accepts in `BedrockAgentCore::Runtime`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum InboundTokenClaimValueType {
-        /// `STRING`
-        String,
-        /// `STRING_ARRAY`
-        StringArray,
-    }
-    string_enum!(InboundTokenClaimValueType { String => "STRING", StringArray => "STRING_ARRAY" });
-    /// The values `ClaimMatchOperator` accepts in `BedrockAgentCore::Runtime`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ClaimMatchOperator {
-        /// `EQUALS`
-        Equals,
-        /// `CONTAINS`
-        Contains,
-        /// `CONTAINS_ANY`
-        ContainsAny,
-    }
-    string_enum!(ClaimMatchOperator { Equals => "EQUALS", Contains => "CONTAINS", ContainsAny => "CONTAINS_ANY" });
     /// The values `AgentManagedRuntimeType` accepts in `BedrockAgentCore::Runtime`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum AgentManagedRuntimeType {
@@ -11599,6 +11319,7 @@ static RUNTIME_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("TargetVersion", Some("target_version")),
         ("LiveVersion", Some("live_version")),
     ],
+    schema: (&SCHEMAS, 25),
 };
 impl RuntimeEndpoint {
     /// Declares a `AWS::BedrockAgentCore::RuntimeEndpoint` with the stack-unique `id`. Required properties: `agent_runtime_id` (`AgentRuntimeId`), `name` (`Name`).
@@ -11727,6 +11448,7 @@ static WORKLOAD_IDENTITY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedTime", Some("created_time")),
         ("LastUpdatedTime", Some("last_updated_time")),
     ],
+    schema: (&SCHEMAS, 26),
 };
 impl WorkloadIdentity {
     /// Declares a `AWS::BedrockAgentCore::WorkloadIdentity` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -11775,4 +11497,142 @@ impl WorkloadIdentityHandle {
     pub fn last_updated_time(&self) -> rt::Expr {
         self.0.attr("LastUpdatedTime")
     }
+}
+/// Nested types that several `BedrockAgentCore` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// A root CA certificate configuration.
+    ///
+    /// CloudFormation property type `Certificate`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct Certificate(rt::Props);
+    impl Certificate {
+        /// A new `Certificate`. Required properties: `certificate_location` (`CertificateLocation`).
+        pub fn new(certificate_location: CertificateLocation) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "CertificateLocation",
+                Some("certificate_location"),
+                certificate_location.into(),
+            );
+            Certificate(this)
+        }
+    }
+    nested!(Certificate);
+    /// Certificate location in Secrets Manager.
+    ///
+    /// CloudFormation property type `CertificateLocation`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct CertificateLocation(rt::Props);
+    impl CertificateLocation {
+        /// A new `CertificateLocation`. Required properties: `secret_arn` (`SecretArn`).
+        pub fn new(secret_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
+            CertificateLocation(this)
+        }
+    }
+    nested!(CertificateLocation);
+    /// The values `ClaimMatchOperator` accepts in `BedrockAgentCore`'s `Harness`, `PaymentManager`, `Runtime`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum ClaimMatchOperator {
+        /// `EQUALS`
+        Equals,
+        /// `CONTAINS`
+        Contains,
+        /// `CONTAINS_ANY`
+        ContainsAny,
+    }
+    string_enum!(ClaimMatchOperator { Equals => "EQUALS", Contains => "CONTAINS", ContainsAny => "CONTAINS_ANY" });
+    /// CloudFormation property type `ContainerConfiguration`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct ContainerConfiguration(rt::Props);
+    impl ContainerConfiguration {
+        /// A new `ContainerConfiguration`. Required properties: `container_uri` (`ContainerUri`).
+        pub fn new(container_uri: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "ContainerUri",
+                Some("container_uri"),
+                rt::string(container_uri),
+            );
+            ContainerConfiguration(this)
+        }
+    }
+    nested!(ContainerConfiguration);
+    /// The values `EndpointIpAddressType` accepts in `BedrockAgentCore`'s `Harness`, `OAuth2CredentialProvider`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum EndpointIpAddressType {
+        /// `IPV4`
+        Ipv4,
+        /// `IPV6`
+        Ipv6,
+    }
+    string_enum!(EndpointIpAddressType { Ipv4 => "IPV4", Ipv6 => "IPV6" });
+    /// The values `InboundTokenClaimValueType` accepts in `BedrockAgentCore`'s `Harness`, `PaymentManager`, `Runtime`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum InboundTokenClaimValueType {
+        /// `STRING`
+        String,
+        /// `STRING_ARRAY`
+        StringArray,
+    }
+    string_enum!(InboundTokenClaimValueType { String => "STRING", StringArray => "STRING_ARRAY" });
+    /// The values `NetworkMode` accepts in `BedrockAgentCore`'s `Harness`, `Runtime`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum NetworkMode {
+        /// `PUBLIC`
+        Public,
+        /// `VPC`
+        Vpc,
+    }
+    string_enum!(NetworkMode { Public => "PUBLIC", Vpc => "VPC" });
+    /// A reference to a customer-provided secret stored in AWS Secrets Manager
+    ///
+    /// CloudFormation property type `SecretReference`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct SecretReference(rt::Props);
+    impl SecretReference {
+        /// A new `SecretReference`. Required properties: `json_key` (`JsonKey`), `secret_id` (`SecretId`).
+        pub fn new(json_key: impl Into<rt::Expr>, secret_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("JsonKey", Some("json_key"), rt::string(json_key));
+            this.set("SecretId", Some("secret_id"), rt::string(secret_id));
+            SecretReference(this)
+        }
+    }
+    nested!(SecretReference);
+    /// Network mode configuration for VPC
+    ///
+    /// CloudFormation property type `VpcConfig`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct VpcConfig(rt::Props);
+    impl VpcConfig {
+        /// A new `VpcConfig`. Required properties: `security_groups` (`SecurityGroups`), `subnets` (`Subnets`).
+        pub fn new(
+            security_groups: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "SecurityGroups",
+                Some("security_groups"),
+                rt::strings(security_groups),
+            );
+            this.set("Subnets", Some("subnets"), rt::strings(subnets));
+            VpcConfig(this)
+        }
+    }
+    nested!(VpcConfig);
 }

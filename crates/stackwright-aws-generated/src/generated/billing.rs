@@ -2,14 +2,22 @@
 //! `Billing` resource types of the CloudFormation registry (`AWS::Billing::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `billing` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("billing.schemas.jsonl"));
 /// A billing view is a container of cost & usage metadata.
 ///
 /// CloudFormation: `AWS::Billing::BillingView`. Terraform: `awscc_billing_billing_view` (awscc provider).
@@ -65,6 +73,7 @@ static BILLING_VIEW_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("OwnerAccountId", Some("owner_account_id")),
         ("BillingViewType", Some("billing_view_type")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl BillingView {
     /// Declares a `AWS::Billing::BillingView` with the stack-unique `id`. Required properties: `name` (`Name`), `source_views` (`SourceViews`).
@@ -135,7 +144,7 @@ pub mod billing_view {
     use super::*;
     /// CloudFormation property type `DataFilterExpression`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billing-billingview-datafilterexpression.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataFilterExpression(rt::Props);
     impl DataFilterExpression {
@@ -163,7 +172,7 @@ pub mod billing_view {
     nested!(DataFilterExpression);
     /// CloudFormation property type `Dimensions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billing-billingview-dimensions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Dimensions(rt::Props);
     impl Dimensions {
@@ -186,7 +195,7 @@ pub mod billing_view {
     nested!(Dimensions);
     /// CloudFormation property type `Tags`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billing-billingview-tags.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tags(rt::Props);
     impl Tags {
@@ -209,7 +218,7 @@ pub mod billing_view {
     nested!(Tags);
     /// CloudFormation property type `TimeRange`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billing-billingview-timerange.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TimeRange(rt::Props);
     impl TimeRange {

@@ -2,14 +2,22 @@
 //! `BillingConductor` resource types of the CloudFormation registry (`AWS::BillingConductor::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `billingconductor` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("billingconductor.schemas.jsonl"));
 /// A billing group is a set of linked account which belong to the same end customer.
 ///
 /// CloudFormation: `AWS::BillingConductor::BillingGroup`. Terraform: `awscc_billingconductor_billing_group` (awscc provider).
@@ -67,6 +75,7 @@ static BILLING_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
         ("LastModifiedTime", Some("last_modified_time")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl BillingGroup {
     /// Declares a `AWS::BillingConductor::BillingGroup` with the stack-unique `id`. Required properties: `account_grouping` (`AccountGrouping`), `computation_preference` (`ComputationPreference`), `name` (`Name`).
@@ -153,7 +162,7 @@ pub mod billing_group {
     use super::*;
     /// CloudFormation property type `AccountGrouping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billingconductor-billinggroup-accountgrouping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AccountGrouping(rt::Props);
     impl AccountGrouping {
@@ -193,7 +202,7 @@ pub mod billing_group {
     nested!(AccountGrouping);
     /// CloudFormation property type `ComputationPreference`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billingconductor-billinggroup-computationpreference.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ComputationPreference(rt::Props);
     impl ComputationPreference {
@@ -267,6 +276,7 @@ static CUSTOM_LINE_ITEM_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CurrencyCode", Some("currency_code")),
         ("ProductCode", Some("product_code")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl CustomLineItem {
     /// Declares a `AWS::BillingConductor::CustomLineItem` with the stack-unique `id`. Required properties: `billing_group_arn` (`BillingGroupArn`), `name` (`Name`).
@@ -382,7 +392,7 @@ pub mod custom_line_item {
     use super::*;
     /// CloudFormation property type `BillingPeriodRange`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billingconductor-customlineitem-billingperiodrange.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BillingPeriodRange(rt::Props);
     impl BillingPeriodRange {
@@ -413,7 +423,7 @@ pub mod custom_line_item {
     nested!(BillingPeriodRange);
     /// CloudFormation property type `CustomLineItemChargeDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billingconductor-customlineitem-customlineitemchargedetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomLineItemChargeDetails(rt::Props);
     impl CustomLineItemChargeDetails {
@@ -449,7 +459,7 @@ pub mod custom_line_item {
     nested!(CustomLineItemChargeDetails);
     /// CloudFormation property type `CustomLineItemFlatChargeDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billingconductor-customlineitem-customlineitemflatchargedetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomLineItemFlatChargeDetails(rt::Props);
     impl CustomLineItemFlatChargeDetails {
@@ -463,7 +473,7 @@ pub mod custom_line_item {
     nested!(CustomLineItemFlatChargeDetails);
     /// CloudFormation property type `CustomLineItemPercentageChargeDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billingconductor-customlineitem-customlineitempercentagechargedetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomLineItemPercentageChargeDetails(rt::Props);
     impl CustomLineItemPercentageChargeDetails {
@@ -493,7 +503,7 @@ pub mod custom_line_item {
     nested!(CustomLineItemPercentageChargeDetails);
     /// CloudFormation property type `LineItemFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billingconductor-customlineitem-lineitemfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LineItemFilter(rt::Props);
     impl LineItemFilter {
@@ -525,7 +535,7 @@ pub mod custom_line_item {
     nested!(LineItemFilter);
     /// CloudFormation property type `PresentationDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billingconductor-customlineitem-presentationdetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PresentationDetails(rt::Props);
     impl PresentationDetails {
@@ -636,6 +646,7 @@ static PRICING_PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
         ("LastModifiedTime", Some("last_modified_time")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl PricingPlan {
     /// Declares a `AWS::BillingConductor::PricingPlan` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -753,6 +764,7 @@ static PRICING_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
         ("LastModifiedTime", Some("last_modified_time")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl PricingRule {
     /// Declares a `AWS::BillingConductor::PricingRule` with the stack-unique `id`. Required properties: `name` (`Name`), `scope` (`Scope`), `type_` (`Type`).
@@ -865,7 +877,7 @@ pub mod pricing_rule {
     ///
     /// CloudFormation property type `CustomTier`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billingconductor-pricingrule-customtier.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomTier(rt::Props);
     impl CustomTier {
@@ -897,7 +909,7 @@ pub mod pricing_rule {
     ///
     /// CloudFormation property type `FreeTier`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billingconductor-pricingrule-freetier.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FreeTier(rt::Props);
     impl FreeTier {
@@ -913,7 +925,7 @@ pub mod pricing_rule {
     ///
     /// CloudFormation property type `Tiering`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billingconductor-pricingrule-tiering.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tiering(rt::Props);
     impl Tiering {

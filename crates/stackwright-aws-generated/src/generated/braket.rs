@@ -2,14 +2,22 @@
 //! `Braket` resource types of the CloudFormation registry (`AWS::Braket::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `braket` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("braket.schemas.jsonl"));
 /// Creates a spending limit for a specified quantum device.
 ///
 /// CloudFormation: `AWS::Braket::SpendingLimit`. Terraform: `awscc_braket_spending_limit` (awscc provider).
@@ -62,6 +70,7 @@ static SPENDING_LIMIT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl SpendingLimit {
     /// Declares a `AWS::Braket::SpendingLimit` with the stack-unique `id`. Required properties: `device_arn` (`DeviceArn`), `spending_limit` (`SpendingLimit`).
@@ -132,7 +141,7 @@ pub mod spending_limit {
     ///
     /// CloudFormation property type `TimePeriod`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-braket-spendinglimit-timeperiod.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TimePeriod(rt::Props);
     impl TimePeriod {

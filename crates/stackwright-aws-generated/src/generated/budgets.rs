@@ -2,14 +2,22 @@
 //! `Budgets` resource types of the CloudFormation registry (`AWS::Budgets::*`): 2 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `budgets` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("budgets.schemas.jsonl"));
 /// Resource Type definition for AWS::Budgets::Budget
 ///
 /// CloudFormation: `AWS::Budgets::Budget`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -44,6 +52,7 @@ static BUDGET_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 0),
 };
 impl Budget {
     /// Declares a `AWS::Budgets::Budget` with the stack-unique `id`. Required properties: `budget` (`Budget`).
@@ -79,7 +88,7 @@ pub mod budget {
     use super::*;
     /// CloudFormation property type `AutoAdjustData`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-autoadjustdata.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AutoAdjustData(rt::Props);
     impl AutoAdjustData {
@@ -98,7 +107,7 @@ pub mod budget {
     nested!(AutoAdjustData);
     /// CloudFormation property type `BudgetData`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-budgetdata.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BudgetData(rt::Props);
     impl BudgetData {
@@ -163,7 +172,7 @@ pub mod budget {
     nested!(BudgetData);
     /// CloudFormation property type `CostCategoryValues`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-costcategoryvalues.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CostCategoryValues(rt::Props);
     impl CostCategoryValues {
@@ -194,7 +203,7 @@ pub mod budget {
     nested!(CostCategoryValues);
     /// CloudFormation property type `CostTypes`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-costtypes.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CostTypes(rt::Props);
     impl CostTypes {
@@ -263,7 +272,7 @@ pub mod budget {
     nested!(CostTypes);
     /// CloudFormation property type `Expression`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-expression.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Expression(rt::Props);
     impl Expression {
@@ -306,7 +315,7 @@ pub mod budget {
     nested!(Expression);
     /// CloudFormation property type `ExpressionDimensionValues`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-expressiondimensionvalues.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ExpressionDimensionValues(rt::Props);
     impl ExpressionDimensionValues {
@@ -337,7 +346,7 @@ pub mod budget {
     nested!(ExpressionDimensionValues);
     /// CloudFormation property type `HistoricalOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-historicaloptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HistoricalOptions(rt::Props);
     impl HistoricalOptions {
@@ -355,7 +364,7 @@ pub mod budget {
     nested!(HistoricalOptions);
     /// CloudFormation property type `Notification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-notification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Notification(rt::Props);
     impl Notification {
@@ -380,7 +389,7 @@ pub mod budget {
     nested!(Notification);
     /// CloudFormation property type `NotificationWithSubscribers`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-notificationwithsubscribers.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NotificationWithSubscribers(rt::Props);
     impl NotificationWithSubscribers {
@@ -398,7 +407,7 @@ pub mod budget {
     nested!(NotificationWithSubscribers);
     /// CloudFormation property type `Spend`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-spend.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Spend(rt::Props);
     impl Spend {
@@ -413,7 +422,7 @@ pub mod budget {
     nested!(Spend);
     /// CloudFormation property type `Subscriber`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-subscriber.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Subscriber(rt::Props);
     impl Subscriber {
@@ -428,7 +437,7 @@ pub mod budget {
     nested!(Subscriber);
     /// CloudFormation property type `TagValues`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-tagvalues.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TagValues(rt::Props);
     impl TagValues {
@@ -459,7 +468,7 @@ pub mod budget {
     nested!(TagValues);
     /// CloudFormation property type `TimePeriod`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-timeperiod.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TimePeriod(rt::Props);
     impl TimePeriod {
@@ -515,6 +524,7 @@ static BUDGETS_ACTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("ActionId", Some("action_id"))],
+    schema: (&SCHEMAS, 1),
 };
 impl BudgetsAction {
     /// Declares a `AWS::Budgets::BudgetsAction` with the stack-unique `id`. Required properties: `action_threshold` (`ActionThreshold`), `action_type` (`ActionType`), `budget_name` (`BudgetName`), `definition` (`Definition`), `execution_role_arn` (`ExecutionRoleArn`), `notification_type` (`NotificationType`), `subscribers` (`Subscribers`).
@@ -574,7 +584,7 @@ pub mod budgets_action {
     use super::*;
     /// CloudFormation property type `ActionThreshold`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budgetsaction-actionthreshold.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ActionThreshold(rt::Props);
     impl ActionThreshold {
@@ -589,7 +599,7 @@ pub mod budgets_action {
     nested!(ActionThreshold);
     /// CloudFormation property type `Definition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budgetsaction-definition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Definition(rt::Props);
     impl Definition {
@@ -629,7 +639,7 @@ pub mod budgets_action {
     nested!(Definition);
     /// CloudFormation property type `IamActionDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budgetsaction-iamactiondefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IamActionDefinition(rt::Props);
     impl IamActionDefinition {
@@ -658,7 +668,7 @@ pub mod budgets_action {
     nested!(IamActionDefinition);
     /// CloudFormation property type `ScpActionDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budgetsaction-scpactiondefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ScpActionDefinition(rt::Props);
     impl ScpActionDefinition {
@@ -676,7 +686,7 @@ pub mod budgets_action {
     nested!(ScpActionDefinition);
     /// CloudFormation property type `SsmActionDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budgetsaction-ssmactiondefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SsmActionDefinition(rt::Props);
     impl SsmActionDefinition {
@@ -700,7 +710,7 @@ pub mod budgets_action {
     nested!(SsmActionDefinition);
     /// CloudFormation property type `Subscriber`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budgetsaction-subscriber.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Subscriber(rt::Props);
     impl Subscriber {

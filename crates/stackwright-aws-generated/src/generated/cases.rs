@@ -2,14 +2,22 @@
 //! `Cases` resource types of the CloudFormation registry (`AWS::Cases::*`): 7 types, 7 of them with an awscc Terraform resource.
 //! Enabled by the `cases` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("cases.schemas.jsonl"));
 /// Creates a case in the specified Cases domain.
 ///
 /// CloudFormation: `AWS::Cases::Case`. Terraform: `awscc_cases_case` (awscc provider).
@@ -58,6 +66,7 @@ static CASE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn")), ("CaseId", Some("case_id"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Case {
     /// Declares a `AWS::Cases::Case` with the stack-unique `id`. Required properties: `customer_id` (`CustomerId`), `domain_id` (`DomainId`), `template_id` (`TemplateId`), `title` (`Title`).
@@ -141,6 +150,7 @@ static CASE_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedTime", Some("last_modified_time")),
         ("CaseRuleArn", Some("case_rule_arn")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl CaseRule {
     /// Declares a `AWS::Cases::CaseRule` with the stack-unique `id`. Required properties: `name` (`Name`), `rule` (`Rule`).
@@ -247,6 +257,7 @@ static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DomainId", Some("domain_id")),
         ("DomainStatus", Some("domain_status")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl Domain {
     /// Declares a `AWS::Cases::Domain` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -332,6 +343,7 @@ static FIELD_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedTime", Some("created_time")),
         ("LastModifiedTime", Some("last_modified_time")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl Field {
     /// Declares a `AWS::Cases::Field` with the stack-unique `id`. Required properties: `name` (`Name`), `type_` (`Type`).
@@ -409,7 +421,7 @@ pub mod field {
     ///
     /// CloudFormation property type `FieldAttributes`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cases-field-fieldattributes.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FieldAttributes(rt::Props);
     impl FieldAttributes {
@@ -431,7 +443,7 @@ pub mod field {
     ///
     /// CloudFormation property type `TextAttributes`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cases-field-textattributes.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TextAttributes(rt::Props);
     impl TextAttributes {
@@ -512,6 +524,7 @@ static LAYOUT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LayoutArn", Some("layout_arn")),
         ("LayoutId", Some("layout_id")),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl Layout {
     /// Declares a `AWS::Cases::Layout` with the stack-unique `id`. Required properties: `content` (`Content`), `name` (`Name`).
@@ -616,6 +629,7 @@ static RELATED_ITEM_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("RelatedItemArn", Some("related_item_arn")),
         ("RelatedItemId", Some("related_item_id")),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl RelatedItem {
     /// Declares a `AWS::Cases::RelatedItem` with the stack-unique `id`. Required properties: `case_id` (`CaseId`), `content` (`Content`), `domain_id` (`DomainId`), `type_` (`Type`).
@@ -661,7 +675,7 @@ pub mod related_item {
     ///
     /// CloudFormation property type `CommentContent`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cases-relateditem-commentcontent.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CommentContent(rt::Props);
     impl CommentContent {
@@ -678,7 +692,7 @@ pub mod related_item {
     ///
     /// CloudFormation property type `RelatedItemContent`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cases-relateditem-relateditemcontent.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RelatedItemContent(rt::Props);
     impl RelatedItemContent {
@@ -766,6 +780,7 @@ static TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("TemplateArn", Some("template_arn")),
         ("TemplateId", Some("template_id")),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl Template {
     /// Declares a `AWS::Cases::Template` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -865,7 +880,7 @@ pub mod template {
     ///
     /// CloudFormation property type `LayoutConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cases-template-layoutconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LayoutConfiguration(rt::Props);
     impl LayoutConfiguration {
@@ -888,7 +903,7 @@ pub mod template {
     ///
     /// CloudFormation property type `RequiredField`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cases-template-requiredfield.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RequiredField(rt::Props);
     impl RequiredField {
@@ -904,7 +919,7 @@ pub mod template {
     ///
     /// CloudFormation property type `TemplateRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cases-template-templaterule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TemplateRule(rt::Props);
     impl TemplateRule {

@@ -2,14 +2,22 @@
 //! `Cassandra` resource types of the CloudFormation registry (`AWS::Cassandra::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `cassandra` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("cassandra.schemas.jsonl"));
 /// Resource schema for AWS::Cassandra::Keyspace
 ///
 /// CloudFormation: `AWS::Cassandra::Keyspace`. Terraform: `awscc_cassandra_keyspace` (awscc provider).
@@ -23,6 +31,7 @@ static KEYSPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 0),
 };
 impl Keyspace {
     /// Declares a `AWS::Cassandra::Keyspace` with the stack-unique `id`. No property is required.
@@ -70,7 +79,7 @@ pub mod keyspace {
     use super::*;
     /// CloudFormation property type `ReplicationSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-keyspace-replicationspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReplicationSpecification(rt::Props);
     impl ReplicationSpecification {
@@ -119,6 +128,7 @@ static TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 1),
 };
 impl Table {
     /// Declares a `AWS::Cassandra::Table` with the stack-unique `id`. Required properties: `keyspace_name` (`KeyspaceName`), `partition_key_columns` (`PartitionKeyColumns`).
@@ -273,7 +283,7 @@ pub mod table {
     ///
     /// CloudFormation property type `AutoScalingSetting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-autoscalingsetting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AutoScalingSetting(rt::Props);
     impl AutoScalingSetting {
@@ -317,7 +327,7 @@ pub mod table {
     ///
     /// CloudFormation property type `AutoScalingSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-autoscalingspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AutoScalingSpecification(rt::Props);
     impl AutoScalingSpecification {
@@ -352,7 +362,7 @@ pub mod table {
     nested!(AutoScalingSpecification);
     /// CloudFormation property type `BillingMode`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-billingmode.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BillingMode(rt::Props);
     impl BillingMode {
@@ -379,7 +389,7 @@ pub mod table {
     ///
     /// CloudFormation property type `CdcSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-cdcspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CdcSpecification(rt::Props);
     impl CdcSpecification {
@@ -407,7 +417,7 @@ pub mod table {
     nested!(CdcSpecification);
     /// CloudFormation property type `ClusteringKeyColumn`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-clusteringkeycolumn.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClusteringKeyColumn(rt::Props);
     impl ClusteringKeyColumn {
@@ -426,7 +436,7 @@ pub mod table {
     nested!(ClusteringKeyColumn);
     /// CloudFormation property type `Column`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-column.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Column(rt::Props);
     impl Column {
@@ -443,7 +453,7 @@ pub mod table {
     ///
     /// CloudFormation property type `EncryptionSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-encryptionspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncryptionSpecification(rt::Props);
     impl EncryptionSpecification {
@@ -474,7 +484,7 @@ pub mod table {
     ///
     /// CloudFormation property type `ProvisionedThroughput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-provisionedthroughput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProvisionedThroughput(rt::Props);
     impl ProvisionedThroughput {
@@ -499,7 +509,7 @@ pub mod table {
     ///
     /// CloudFormation property type `ReplicaSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-replicaspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReplicaSpecification(rt::Props);
     impl ReplicaSpecification {
@@ -535,7 +545,7 @@ pub mod table {
     ///
     /// CloudFormation property type `ScalingPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-scalingpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ScalingPolicy(rt::Props);
     impl ScalingPolicy {
@@ -564,7 +574,7 @@ pub mod table {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-tag.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     impl Tag {
@@ -581,7 +591,7 @@ pub mod table {
     ///
     /// CloudFormation property type `TargetTrackingScalingPolicyConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-targettrackingscalingpolicyconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TargetTrackingScalingPolicyConfiguration(rt::Props);
     impl TargetTrackingScalingPolicyConfiguration {
@@ -621,7 +631,7 @@ pub mod table {
     ///
     /// CloudFormation property type `WarmThroughput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-warmthroughput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WarmThroughput(rt::Props);
     impl WarmThroughput {
@@ -719,6 +729,7 @@ static TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedTimestamp", Some("last_modified_timestamp")),
         ("KeyspaceArn", Some("keyspace_arn")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl Type {
     /// Declares a `AWS::Cassandra::Type` with the stack-unique `id`. Required properties: `fields` (`Fields`), `keyspace_name` (`KeyspaceName`), `type_name` (`TypeName`).
@@ -782,7 +793,7 @@ pub mod type_ {
     use super::*;
     /// CloudFormation property type `Field`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-type-field.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Field(rt::Props);
     impl Field {

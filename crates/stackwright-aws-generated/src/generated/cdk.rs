@@ -2,14 +2,22 @@
 //! `CDK` resource types of the CloudFormation registry (`AWS::CDK::*`): 1 types, 0 of them with an awscc Terraform resource.
 //! Enabled by the `cdk` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("cdk.schemas.jsonl"));
 /// Metadata resource automatically added by the AWS CDK to track construct library versions used in the application.
 ///
 /// CloudFormation: `AWS::CDK::Metadata`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -23,6 +31,7 @@ static METADATA_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 0),
 };
 impl Metadata {
     /// Declares a `AWS::CDK::Metadata` with the stack-unique `id`. No property is required.

@@ -2,14 +2,22 @@
 //! `CE` resource types of the CloudFormation registry (`AWS::CE::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `ce` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("ce.schemas.jsonl"));
 /// AWS Cost Anomaly Detection leverages advanced Machine Learning technologies to identify anomalous spend and root causes, so you can quickly take action.
 ///
 /// CloudFormation: `AWS::CE::AnomalyMonitor`. Terraform: `awscc_ce_anomaly_monitor` (awscc provider).
@@ -37,6 +45,7 @@ static ANOMALY_MONITOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdatedDate", Some("last_updated_date")),
         ("DimensionalValueCount", Some("dimensional_value_count")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl AnomalyMonitor {
     /// Declares a `AWS::CE::AnomalyMonitor` with the stack-unique `id`. Required properties: `monitor_name` (`MonitorName`), `monitor_type` (`MonitorType`).
@@ -158,6 +167,7 @@ static ANOMALY_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("SubscriptionArn", Some("subscription_arn")),
         ("AccountId", Some("account_id")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl AnomalySubscription {
     /// Declares a `AWS::CE::AnomalySubscription` with the stack-unique `id`. Required properties: `frequency` (`Frequency`), `monitor_arn_list` (`MonitorArnList`), `subscribers` (`Subscribers`), `subscription_name` (`SubscriptionName`).
@@ -225,7 +235,7 @@ pub mod anomaly_subscription {
     use super::*;
     /// CloudFormation property type `Subscriber`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ce-anomalysubscription-subscriber.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Subscriber(rt::Props);
     impl Subscriber {
@@ -307,6 +317,7 @@ static COST_CATEGORY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
         ("EffectiveStart", Some("effective_start")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl CostCategory {
     /// Declares a `AWS::CE::CostCategory` with the stack-unique `id`. Required properties: `name` (`Name`), `rule_version` (`RuleVersion`), `rules` (`Rules`).

@@ -2,14 +2,22 @@
 //! `CertificateManager` resource types of the CloudFormation registry (`AWS::CertificateManager::*`): 5 types, 5 of them with an awscc Terraform resource.
 //! Enabled by the `certificatemanager` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("certificatemanager.schemas.jsonl"));
 /// Resource schema for AWS::CertificateManager::Account.
 ///
 /// CloudFormation: `AWS::CertificateManager::Account`. Terraform: `awscc_certificatemanager_account` (awscc provider).
@@ -37,6 +45,7 @@ static ACCOUNT_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("AccountId", Some("account_id"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Account {
     /// Declares a `AWS::CertificateManager::Account` with the stack-unique `id`. Required properties: `expiry_events_configuration` (`ExpiryEventsConfiguration`).
@@ -70,7 +79,7 @@ pub mod account {
     use super::*;
     /// CloudFormation property type `ExpiryEventsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-certificatemanager-account-expiryeventsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ExpiryEventsConfiguration(rt::Props);
     impl ExpiryEventsConfiguration {
@@ -110,6 +119,7 @@ static ACME_DOMAIN_VALIDATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 1),
 };
 impl AcmeDomainValidation {
     /// Declares a `AWS::CertificateManager::AcmeDomainValidation` with the stack-unique `id`. Required properties: `acme_endpoint_arn` (`AcmeEndpointArn`), `domain_name` (`DomainName`), `prevalidation_options` (`PrevalidationOptions`).
@@ -155,7 +165,7 @@ pub mod acme_domain_validation {
     ///
     /// CloudFormation property type `DnsPrevalidationOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-certificatemanager-acmedomainvalidation-dnsprevalidationoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DnsPrevalidationOptions(rt::Props);
     impl DnsPrevalidationOptions {
@@ -186,7 +196,7 @@ pub mod acme_domain_validation {
     ///
     /// CloudFormation property type `DomainScope`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-certificatemanager-acmedomainvalidation-domainscope.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DomainScope(rt::Props);
     impl DomainScope {
@@ -225,7 +235,7 @@ pub mod acme_domain_validation {
     ///
     /// CloudFormation property type `PrevalidationOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-certificatemanager-acmedomainvalidation-prevalidationoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PrevalidationOptions(rt::Props);
     impl PrevalidationOptions {
@@ -264,6 +274,7 @@ static ACME_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AcmeEndpointArn", Some("acme_endpoint_arn")),
         ("EndpointUrl", Some("endpoint_url")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl AcmeEndpoint {
     /// Declares a `AWS::CertificateManager::AcmeEndpoint` with the stack-unique `id`. Required properties: `authorization_behavior` (`AuthorizationBehavior`), `certificate_authority` (`CertificateAuthority`).
@@ -328,7 +339,7 @@ pub mod acme_endpoint {
     ///
     /// CloudFormation property type `CertificateAuthority`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-certificatemanager-acmeendpoint-certificateauthority.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CertificateAuthority(rt::Props);
     impl CertificateAuthority {
@@ -348,7 +359,7 @@ pub mod acme_endpoint {
     ///
     /// CloudFormation property type `PublicCertificateAuthority`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-certificatemanager-acmeendpoint-publiccertificateauthority.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PublicCertificateAuthority(rt::Props);
     impl PublicCertificateAuthority {
@@ -377,7 +388,7 @@ pub mod acme_endpoint {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-certificatemanager-acmeendpoint-tag.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     impl Tag {
@@ -429,6 +440,7 @@ static ACME_EXTERNAL_ACCOUNT_BINDING_TYPE: rt::TypeInfo = rt::TypeInfo {
         "AcmeExternalAccountBindingArn",
         Some("acme_external_account_binding_arn"),
     )],
+    schema: (&SCHEMAS, 3),
 };
 impl AcmeExternalAccountBinding {
     /// Declares a `AWS::CertificateManager::AcmeExternalAccountBinding` with the stack-unique `id`. Required properties: `acme_endpoint_arn` (`AcmeEndpointArn`), `role_arn` (`RoleArn`).
@@ -475,7 +487,7 @@ pub mod acme_external_account_binding {
     ///
     /// CloudFormation property type `Expiration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-certificatemanager-acmeexternalaccountbinding-expiration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Expiration(rt::Props);
     impl Expiration {
@@ -513,6 +525,7 @@ static CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("CertificateArn", Some("certificate_arn"))],
+    schema: (&SCHEMAS, 4),
 };
 impl Certificate {
     /// Declares a `AWS::CertificateManager::Certificate` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`).
@@ -629,7 +642,7 @@ pub mod certificate {
     use super::*;
     /// CloudFormation property type `DomainValidationOption`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-certificatemanager-certificate-domainvalidationoption.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DomainValidationOption(rt::Props);
     impl DomainValidationOption {

@@ -2,14 +2,22 @@
 //! `Chatbot` resource types of the CloudFormation registry (`AWS::Chatbot::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `chatbot` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("chatbot.schemas.jsonl"));
 /// Definition of AWS::Chatbot::CustomAction Resource Type
 ///
 /// CloudFormation: `AWS::Chatbot::CustomAction`. Terraform: `awscc_chatbot_custom_action` (awscc provider).
@@ -28,6 +36,7 @@ static CUSTOM_ACTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("CustomActionArn", Some("custom_action_arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl CustomAction {
     /// Declares a `AWS::Chatbot::CustomAction` with the stack-unique `id`. Required properties: `action_name` (`ActionName`), `definition` (`Definition`).
@@ -74,7 +83,7 @@ pub mod custom_action {
     use super::*;
     /// CloudFormation property type `CustomActionAttachment`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chatbot-customaction-customactionattachment.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomActionAttachment(rt::Props);
     impl CustomActionAttachment {
@@ -119,7 +128,7 @@ pub mod custom_action {
     nested!(CustomActionAttachment);
     /// CloudFormation property type `CustomActionAttachmentCriteria`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chatbot-customaction-customactionattachmentcriteria.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomActionAttachmentCriteria(rt::Props);
     impl CustomActionAttachmentCriteria {
@@ -146,7 +155,7 @@ pub mod custom_action {
     nested!(CustomActionAttachmentCriteria);
     /// CloudFormation property type `CustomActionDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chatbot-customaction-customactiondefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomActionDefinition(rt::Props);
     impl CustomActionDefinition {
@@ -190,6 +199,7 @@ static MICROSOFT_TEAMS_CHANNEL_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 1),
 };
 impl MicrosoftTeamsChannelConfiguration {
     /// Declares a `AWS::Chatbot::MicrosoftTeamsChannelConfiguration` with the stack-unique `id`. Required properties: `configuration_name` (`ConfigurationName`), `iam_role_arn` (`IamRoleArn`), `team_id` (`TeamId`), `teams_channel_id` (`TeamsChannelId`), `teams_tenant_id` (`TeamsTenantId`).
@@ -323,6 +333,7 @@ static SLACK_CHANNEL_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 2),
 };
 impl SlackChannelConfiguration {
     /// Declares a `AWS::Chatbot::SlackChannelConfiguration` with the stack-unique `id`. Required properties: `configuration_name` (`ConfigurationName`), `iam_role_arn` (`IamRoleArn`), `slack_channel_id` (`SlackChannelId`), `slack_workspace_id` (`SlackWorkspaceId`).

@@ -2,14 +2,22 @@
 //! `Chime` resource types of the CloudFormation registry (`AWS::Chime::*`): 9 types, 9 of them with an awscc Terraform resource.
 //! Enabled by the `chime` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("chime.schemas.jsonl"));
 /// Resource Type definition for AWS::Chime::AppInstance
 ///
 /// CloudFormation: `AWS::Chime::AppInstance`. Terraform: `awscc_chime_app_instance` (awscc provider).
@@ -63,6 +71,7 @@ static APP_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedTimestamp", Some("created_timestamp")),
         ("LastUpdatedTimestamp", Some("last_updated_timestamp")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl AppInstance {
     /// Declares a `AWS::Chime::AppInstance` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -158,6 +167,7 @@ static APP_INSTANCE_BOT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedTimestamp", Some("created_timestamp")),
         ("LastUpdatedTimestamp", Some("last_updated_timestamp")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl AppInstanceBot {
     /// Declares a `AWS::Chime::AppInstanceBot` with the stack-unique `id`. Required properties: `app_instance_arn` (`AppInstanceArn`), `configuration` (`Configuration`).
@@ -223,7 +233,7 @@ pub mod app_instance_bot {
     ///
     /// CloudFormation property type `Configuration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-appinstancebot-configuration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Configuration(rt::Props);
     impl Configuration {
@@ -239,7 +249,7 @@ pub mod app_instance_bot {
     ///
     /// CloudFormation property type `InvokedBy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-appinstancebot-invokedby.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InvokedBy(rt::Props);
     impl InvokedBy {
@@ -267,7 +277,7 @@ pub mod app_instance_bot {
     ///
     /// CloudFormation property type `LexConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-appinstancebot-lexconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LexConfiguration(rt::Props);
     impl LexConfiguration {
@@ -385,6 +395,7 @@ static APP_INSTANCE_USER_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-2",
     ],
     attributes: &[("AppInstanceUserArn", Some("app_instance_user_arn"))],
+    schema: (&SCHEMAS, 2),
 };
 impl AppInstanceUser {
     /// Declares a `AWS::Chime::AppInstanceUser` with the stack-unique `id`. Required properties: `app_instance_arn` (`AppInstanceArn`), `app_instance_user_id` (`AppInstanceUserId`).
@@ -443,7 +454,7 @@ pub mod app_instance_user {
     use super::*;
     /// CloudFormation property type `ExpirationSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-appinstanceuser-expirationsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ExpirationSettings(rt::Props);
     impl ExpirationSettings {
@@ -529,6 +540,7 @@ static CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastMessageTimestamp", Some("last_message_timestamp")),
         ("ChannelFlowArn", Some("channel_flow_arn")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl Channel {
     /// Declares a `AWS::Chime::Channel` with the stack-unique `id`. Required properties: `app_instance_arn` (`AppInstanceArn`), `chime_bearer` (`ChimeBearer`), `name` (`Name`).
@@ -672,7 +684,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `ElasticChannelConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-channel-elasticchannelconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ElasticChannelConfiguration(rt::Props);
     impl ElasticChannelConfiguration {
@@ -706,7 +718,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `ExpirationSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-channel-expirationsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ExpirationSettings(rt::Props);
     impl ExpirationSettings {
@@ -810,6 +822,7 @@ static CHANNEL_FLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedTimestamp", Some("created_timestamp")),
         ("LastUpdatedTimestamp", Some("last_updated_timestamp")),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl ChannelFlow {
     /// Declares a `AWS::Chime::ChannelFlow` with the stack-unique `id`. Required properties: `app_instance_arn` (`AppInstanceArn`), `name` (`Name`), `processors` (`Processors`).
@@ -875,7 +888,7 @@ pub mod channel_flow {
     ///
     /// CloudFormation property type `LambdaConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-channelflow-lambdaconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LambdaConfiguration(rt::Props);
     impl LambdaConfiguration {
@@ -900,7 +913,7 @@ pub mod channel_flow {
     ///
     /// CloudFormation property type `Processor`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-channelflow-processor.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Processor(rt::Props);
     impl Processor {
@@ -932,7 +945,7 @@ pub mod channel_flow {
     ///
     /// CloudFormation property type `ProcessorConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-channelflow-processorconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProcessorConfiguration(rt::Props);
     impl ProcessorConfiguration {
@@ -1020,6 +1033,7 @@ static MEDIA_INSIGHTS_PIPELINE_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedTimestamp", Some("created_timestamp")),
         ("UpdatedTimestamp", Some("updated_timestamp")),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl MediaInsightsPipelineConfiguration {
     /// Declares a `AWS::Chime::MediaInsightsPipelineConfiguration` with the stack-unique `id`. Required properties: `elements` (`Elements`), `media_insights_pipeline_configuration_name` (`MediaInsightsPipelineConfigurationName`), `resource_access_role_arn` (`ResourceAccessRoleArn`).
@@ -1098,7 +1112,7 @@ pub mod media_insights_pipeline_configuration {
     use super::*;
     /// CloudFormation property type `AmazonTranscribeCallAnalyticsProcessorConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-mediainsightspipelineconfiguration-amazontranscribecallanalyticsprocessorconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AmazonTranscribeCallAnalyticsProcessorConfiguration(rt::Props);
     impl AmazonTranscribeCallAnalyticsProcessorConfiguration {
@@ -1242,7 +1256,7 @@ pub mod media_insights_pipeline_configuration {
     nested!(AmazonTranscribeCallAnalyticsProcessorConfiguration);
     /// CloudFormation property type `AmazonTranscribeProcessorConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-mediainsightspipelineconfiguration-amazontranscribeprocessorconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AmazonTranscribeProcessorConfiguration(rt::Props);
     impl AmazonTranscribeProcessorConfiguration {
@@ -1447,7 +1461,7 @@ pub mod media_insights_pipeline_configuration {
     nested!(AmazonTranscribeProcessorConfiguration);
     /// CloudFormation property type `IssueDetectionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-mediainsightspipelineconfiguration-issuedetectionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IssueDetectionConfiguration(rt::Props);
     impl IssueDetectionConfiguration {
@@ -1461,7 +1475,7 @@ pub mod media_insights_pipeline_configuration {
     nested!(IssueDetectionConfiguration);
     /// CloudFormation property type `KeywordMatchConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-mediainsightspipelineconfiguration-keywordmatchconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KeywordMatchConfiguration(rt::Props);
     impl KeywordMatchConfiguration {
@@ -1486,7 +1500,7 @@ pub mod media_insights_pipeline_configuration {
     nested!(KeywordMatchConfiguration);
     /// CloudFormation property type `KinesisDataStreamSinkConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-mediainsightspipelineconfiguration-kinesisdatastreamsinkconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KinesisDataStreamSinkConfiguration(rt::Props);
     impl KinesisDataStreamSinkConfiguration {
@@ -1507,7 +1521,7 @@ pub mod media_insights_pipeline_configuration {
     nested!(KinesisDataStreamSinkConfiguration);
     /// CloudFormation property type `MediaInsightsPipelineConfigurationElement`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-mediainsightspipelineconfiguration-mediainsightspipelineconfigurationelement.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MediaInsightsPipelineConfigurationElement(rt::Props);
     impl MediaInsightsPipelineConfigurationElement {
@@ -1569,7 +1583,7 @@ pub mod media_insights_pipeline_configuration {
     nested!(MediaInsightsPipelineConfigurationElement);
     /// CloudFormation property type `PostCallAnalyticsSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-mediainsightspipelineconfiguration-postcallanalyticssettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PostCallAnalyticsSettings(rt::Props);
     impl PostCallAnalyticsSettings {
@@ -1617,7 +1631,7 @@ pub mod media_insights_pipeline_configuration {
     nested!(PostCallAnalyticsSettings);
     /// CloudFormation property type `RealTimeAlertConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-mediainsightspipelineconfiguration-realtimealertconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RealTimeAlertConfiguration(rt::Props);
     impl RealTimeAlertConfiguration {
@@ -1644,7 +1658,7 @@ pub mod media_insights_pipeline_configuration {
     nested!(RealTimeAlertConfiguration);
     /// CloudFormation property type `RealTimeAlertRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-mediainsightspipelineconfiguration-realtimealertrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RealTimeAlertRule(rt::Props);
     impl RealTimeAlertRule {
@@ -1685,7 +1699,7 @@ pub mod media_insights_pipeline_configuration {
     nested!(RealTimeAlertRule);
     /// CloudFormation property type `S3RecordingSinkConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-mediainsightspipelineconfiguration-s3recordingsinkconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3RecordingSinkConfiguration(rt::Props);
     impl S3RecordingSinkConfiguration {
@@ -1717,7 +1731,7 @@ pub mod media_insights_pipeline_configuration {
     nested!(S3RecordingSinkConfiguration);
     /// CloudFormation property type `SentimentConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-mediainsightspipelineconfiguration-sentimentconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SentimentConfiguration(rt::Props);
     impl SentimentConfiguration {
@@ -1918,6 +1932,7 @@ static MEDIA_PIPELINE_KINESIS_VIDEO_STREAM_POOL_TYPE: rt::TypeInfo = rt::TypeInf
         ("CreatedTimestamp", Some("created_timestamp")),
         ("UpdatedTimestamp", Some("updated_timestamp")),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl MediaPipelineKinesisVideoStreamPool {
     /// Declares a `AWS::Chime::MediaPipelineKinesisVideoStreamPool` with the stack-unique `id`. Required properties: `pool_name` (`PoolName`), `stream_configuration` (`StreamConfiguration`).
@@ -1984,7 +1999,7 @@ pub mod media_pipeline_kinesis_video_stream_pool {
     ///
     /// CloudFormation property type `StreamConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-mediapipelinekinesisvideostreampool-streamconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StreamConfiguration(rt::Props);
     impl StreamConfiguration {
@@ -2055,6 +2070,7 @@ static SIP_MEDIA_APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedTimestamp", Some("created_timestamp")),
         ("UpdatedTimestamp", Some("updated_timestamp")),
     ],
+    schema: (&SCHEMAS, 7),
 };
 impl SipMediaApplication {
     /// Declares a `AWS::Chime::SipMediaApplication` with the stack-unique `id`. Required properties: `aws_region` (`AwsRegion`), `endpoints` (`Endpoints`), `name` (`Name`).
@@ -2108,7 +2124,7 @@ pub mod sip_media_application {
     use super::*;
     /// CloudFormation property type `SipMediaApplicationEndpoint`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-sipmediaapplication-sipmediaapplicationendpoint.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SipMediaApplicationEndpoint(rt::Props);
     impl SipMediaApplicationEndpoint {
@@ -2169,6 +2185,7 @@ static VOICE_CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedTimestamp", Some("created_timestamp")),
         ("UpdatedTimestamp", Some("updated_timestamp")),
     ],
+    schema: (&SCHEMAS, 8),
 };
 impl VoiceConnector {
     /// Declares a `AWS::Chime::VoiceConnector` with the stack-unique `id`. Required properties: `name` (`Name`), `require_encryption` (`RequireEncryption`).

@@ -2,14 +2,22 @@
 //! `CleanRooms` resource types of the CloudFormation registry (`AWS::CleanRooms::*`): 9 types, 8 of them with an awscc Terraform resource.
 //! Enabled by the `cleanrooms` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("cleanrooms.schemas.jsonl"));
 /// Represents a stored analysis within a collaboration
 ///
 /// CloudFormation: `AWS::CleanRooms::AnalysisTemplate`. Terraform: `awscc_cleanrooms_analysis_template` (awscc provider).
@@ -59,6 +67,7 @@ static ANALYSIS_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
         ("MembershipArn", Some("membership_arn")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl AnalysisTemplate {
     /// Declares a `AWS::CleanRooms::AnalysisTemplate` with the stack-unique `id`. Required properties: `format` (`Format`), `membership_identifier` (`MembershipIdentifier`), `name` (`Name`), `source` (`Source`).
@@ -166,7 +175,7 @@ pub mod analysis_template {
     use super::*;
     /// CloudFormation property type `AnalysisParameter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-analysistemplate-analysisparameter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AnalysisParameter(rt::Props);
     impl AnalysisParameter {
@@ -187,7 +196,7 @@ pub mod analysis_template {
     nested!(AnalysisParameter);
     /// CloudFormation property type `AnalysisSchema`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-analysistemplate-analysisschema.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AnalysisSchema(rt::Props);
     impl AnalysisSchema {
@@ -205,7 +214,7 @@ pub mod analysis_template {
     nested!(AnalysisSchema);
     /// CloudFormation property type `ErrorMessageConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-analysistemplate-errormessageconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ErrorMessageConfiguration(rt::Props);
     impl ErrorMessageConfiguration {
@@ -338,6 +347,7 @@ static COLLABORATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
         ("CollaborationIdentifier", Some("collaboration_identifier")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Collaboration {
     /// Declares a `AWS::CleanRooms::Collaboration` with the stack-unique `id`. Required properties: `creator_display_name` (`CreatorDisplayName`), `description` (`Description`), `name` (`Name`), `query_log_status` (`QueryLogStatus`).
@@ -483,7 +493,7 @@ pub mod collaboration {
     use super::*;
     /// CloudFormation property type `DataEncryptionMetadata`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-collaboration-dataencryptionmetadata.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataEncryptionMetadata(rt::Props);
     impl DataEncryptionMetadata {
@@ -521,7 +531,7 @@ pub mod collaboration {
     nested!(DataEncryptionMetadata);
     /// CloudFormation property type `JobComputePaymentConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-collaboration-jobcomputepaymentconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct JobComputePaymentConfig(rt::Props);
     impl JobComputePaymentConfig {
@@ -539,7 +549,7 @@ pub mod collaboration {
     nested!(JobComputePaymentConfig);
     /// CloudFormation property type `MemberSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-collaboration-memberspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MemberSpecification(rt::Props);
     impl MemberSpecification {
@@ -582,7 +592,7 @@ pub mod collaboration {
     nested!(MemberSpecification);
     /// CloudFormation property type `MLMemberAbilities`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-collaboration-mlmemberabilities.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MlMemberAbilities(rt::Props);
     impl MlMemberAbilities {
@@ -602,7 +612,7 @@ pub mod collaboration {
     nested!(MlMemberAbilities);
     /// CloudFormation property type `MLPaymentConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-collaboration-mlpaymentconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MlPaymentConfig(rt::Props);
     impl MlPaymentConfig {
@@ -639,7 +649,7 @@ pub mod collaboration {
     nested!(MlPaymentConfig);
     /// CloudFormation property type `ModelInferencePaymentConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-collaboration-modelinferencepaymentconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ModelInferencePaymentConfig(rt::Props);
     impl ModelInferencePaymentConfig {
@@ -657,7 +667,7 @@ pub mod collaboration {
     nested!(ModelInferencePaymentConfig);
     /// CloudFormation property type `ModelTrainingPaymentConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-collaboration-modeltrainingpaymentconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ModelTrainingPaymentConfig(rt::Props);
     impl ModelTrainingPaymentConfig {
@@ -675,7 +685,7 @@ pub mod collaboration {
     nested!(ModelTrainingPaymentConfig);
     /// CloudFormation property type `PaymentConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-collaboration-paymentconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PaymentConfiguration(rt::Props);
     impl PaymentConfiguration {
@@ -700,7 +710,7 @@ pub mod collaboration {
     nested!(PaymentConfiguration);
     /// CloudFormation property type `QueryComputePaymentConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-collaboration-querycomputepaymentconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct QueryComputePaymentConfig(rt::Props);
     impl QueryComputePaymentConfig {
@@ -718,7 +728,7 @@ pub mod collaboration {
     nested!(QueryComputePaymentConfig);
     /// CloudFormation property type `SyntheticDataGenerationPaymentConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-collaboration-syntheticdatagenerationpaymentconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SyntheticDataGenerationPaymentConfig(rt::Props);
     impl SyntheticDataGenerationPaymentConfig {
@@ -910,6 +920,7 @@ static CONFIGURED_TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("configured_table_identifier"),
         ),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl ConfiguredTable {
     /// Declares a `AWS::CleanRooms::ConfiguredTable` with the stack-unique `id`. Required properties: `allowed_columns` (`AllowedColumns`), `analysis_method` (`AnalysisMethod`), `name` (`Name`), `table_reference` (`TableReference`).
@@ -988,7 +999,7 @@ pub mod configured_table {
     use super::*;
     /// CloudFormation property type `AnalysisRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-configuredtable-analysisrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AnalysisRule(rt::Props);
     impl AnalysisRule {
@@ -1006,7 +1017,7 @@ pub mod configured_table {
     nested!(AnalysisRule);
     /// CloudFormation property type `ConfiguredTableAnalysisRulePolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-configuredtable-configuredtableanalysisrulepolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConfiguredTableAnalysisRulePolicy(rt::Props);
     impl ConfiguredTableAnalysisRulePolicy {
@@ -1096,6 +1107,7 @@ static CONFIGURED_TABLE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
         ("Arn", Some("arn")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl ConfiguredTableAssociation {
     /// Declares a `AWS::CleanRooms::ConfiguredTableAssociation` with the stack-unique `id`. Required properties: `configured_table_identifier` (`ConfiguredTableIdentifier`), `membership_identifier` (`MembershipIdentifier`), `name` (`Name`), `role_arn` (`RoleArn`).
@@ -1163,7 +1175,7 @@ pub mod configured_table_association {
     use super::*;
     /// CloudFormation property type `ConfiguredTableAssociationAnalysisRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-configuredtableassociation-configuredtableassociationanalysisrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConfiguredTableAssociationAnalysisRule(rt::Props);
     impl ConfiguredTableAssociationAnalysisRule {
@@ -1181,7 +1193,7 @@ pub mod configured_table_association {
     nested!(ConfiguredTableAssociationAnalysisRule);
     /// CloudFormation property type `ConfiguredTableAssociationAnalysisRulePolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-configuredtableassociation-configuredtableassociationanalysisrulepolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConfiguredTableAssociationAnalysisRulePolicy(rt::Props);
     impl ConfiguredTableAssociationAnalysisRulePolicy {
@@ -1259,6 +1271,7 @@ static ID_MAPPING_TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("input_reference_properties"),
         ),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl IdMappingTable {
     /// Declares a `AWS::CleanRooms::IdMappingTable` with the stack-unique `id`. Required properties: `input_reference_config` (`InputReferenceConfig`), `membership_identifier` (`MembershipIdentifier`), `name` (`Name`).
@@ -1332,7 +1345,7 @@ pub mod id_mapping_table {
     use super::*;
     /// CloudFormation property type `IdMappingTableInputReferenceConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-idmappingtable-idmappingtableinputreferenceconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IdMappingTableInputReferenceConfig(rt::Props);
     impl IdMappingTableInputReferenceConfig {
@@ -1405,6 +1418,7 @@ static ID_NAMESPACE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CollaborationArn", None),
         ("InputReferenceProperties", None),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl IdNamespaceAssociation {
     /// Declares a `AWS::CleanRooms::IdNamespaceAssociation` with the stack-unique `id`. Required properties: `input_reference_config` (`InputReferenceConfig`), `membership_identifier` (`MembershipIdentifier`), `name` (`Name`).
@@ -1472,7 +1486,7 @@ pub mod id_namespace_association {
     use super::*;
     /// CloudFormation property type `IdMappingConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-idnamespaceassociation-idmappingconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IdMappingConfig(rt::Props);
     impl IdMappingConfig {
@@ -1490,7 +1504,7 @@ pub mod id_namespace_association {
     nested!(IdMappingConfig);
     /// CloudFormation property type `IdNamespaceAssociationInputReferenceConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-idnamespaceassociation-idnamespaceassociationinputreferenceconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IdNamespaceAssociationInputReferenceConfig(rt::Props);
     impl IdNamespaceAssociationInputReferenceConfig {
@@ -1561,6 +1575,7 @@ static INTERMEDIATE_TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CollaborationArn", Some("collaboration_arn")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl IntermediateTable {
     /// Declares a `AWS::CleanRooms::IntermediateTable` with the stack-unique `id`. Required properties: `membership_identifier` (`MembershipIdentifier`), `name` (`Name`), `population_analysis_configuration` (`PopulationAnalysisConfiguration`).
@@ -1643,7 +1658,7 @@ pub mod intermediate_table {
     use super::*;
     /// CloudFormation property type `IntermediateTableAnalysisRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-intermediatetable-intermediatetableanalysisrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IntermediateTableAnalysisRule(rt::Props);
     impl IntermediateTableAnalysisRule {
@@ -1661,7 +1676,7 @@ pub mod intermediate_table {
     nested!(IntermediateTableAnalysisRule);
     /// CloudFormation property type `IntermediateTableAnalysisRulePolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-intermediatetable-intermediatetableanalysisrulepolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IntermediateTableAnalysisRulePolicy(rt::Props);
     impl IntermediateTableAnalysisRulePolicy {
@@ -1675,7 +1690,7 @@ pub mod intermediate_table {
     nested!(IntermediateTableAnalysisRulePolicy);
     /// CloudFormation property type `PopulationAnalysisConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-intermediatetable-populationanalysisconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PopulationAnalysisConfiguration(rt::Props);
     impl PopulationAnalysisConfiguration {
@@ -1694,7 +1709,7 @@ pub mod intermediate_table {
     nested!(PopulationAnalysisConfiguration);
     /// CloudFormation property type `PopulationAnalysisSqlParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-intermediatetable-populationanalysissqlparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PopulationAnalysisSqlParameters(rt::Props);
     impl PopulationAnalysisSqlParameters {
@@ -1776,6 +1791,7 @@ static MEMBERSHIP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
         ("MembershipIdentifier", Some("membership_identifier")),
     ],
+    schema: (&SCHEMAS, 7),
 };
 impl Membership {
     /// Declares a `AWS::CleanRooms::Membership` with the stack-unique `id`. Required properties: `collaboration_identifier` (`CollaborationIdentifier`), `query_log_status` (`QueryLogStatus`).
@@ -1878,7 +1894,7 @@ pub mod membership {
     use super::*;
     /// CloudFormation property type `MembershipJobComputePaymentConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-membershipjobcomputepaymentconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MembershipJobComputePaymentConfig(rt::Props);
     impl MembershipJobComputePaymentConfig {
@@ -1896,7 +1912,7 @@ pub mod membership {
     nested!(MembershipJobComputePaymentConfig);
     /// CloudFormation property type `MembershipMLPaymentConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-membershipmlpaymentconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MembershipMlPaymentConfig(rt::Props);
     impl MembershipMlPaymentConfig {
@@ -1933,7 +1949,7 @@ pub mod membership {
     nested!(MembershipMlPaymentConfig);
     /// CloudFormation property type `MembershipModelInferencePaymentConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-membershipmodelinferencepaymentconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MembershipModelInferencePaymentConfig(rt::Props);
     impl MembershipModelInferencePaymentConfig {
@@ -1951,7 +1967,7 @@ pub mod membership {
     nested!(MembershipModelInferencePaymentConfig);
     /// CloudFormation property type `MembershipModelTrainingPaymentConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-membershipmodeltrainingpaymentconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MembershipModelTrainingPaymentConfig(rt::Props);
     impl MembershipModelTrainingPaymentConfig {
@@ -1969,7 +1985,7 @@ pub mod membership {
     nested!(MembershipModelTrainingPaymentConfig);
     /// CloudFormation property type `MembershipPaymentConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-membershippaymentconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MembershipPaymentConfiguration(rt::Props);
     impl MembershipPaymentConfiguration {
@@ -1994,7 +2010,7 @@ pub mod membership {
     nested!(MembershipPaymentConfiguration);
     /// CloudFormation property type `MembershipProtectedJobOutputConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-membershipprotectedjoboutputconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MembershipProtectedJobOutputConfiguration(rt::Props);
     impl MembershipProtectedJobOutputConfiguration {
@@ -2008,7 +2024,7 @@ pub mod membership {
     nested!(MembershipProtectedJobOutputConfiguration);
     /// CloudFormation property type `MembershipProtectedJobResultConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-membershipprotectedjobresultconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MembershipProtectedJobResultConfiguration(rt::Props);
     impl MembershipProtectedJobResultConfiguration {
@@ -2030,7 +2046,7 @@ pub mod membership {
     nested!(MembershipProtectedJobResultConfiguration);
     /// CloudFormation property type `MembershipProtectedQueryOutputConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-membershipprotectedqueryoutputconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MembershipProtectedQueryOutputConfiguration(rt::Props);
     impl MembershipProtectedQueryOutputConfiguration {
@@ -2044,7 +2060,7 @@ pub mod membership {
     nested!(MembershipProtectedQueryOutputConfiguration);
     /// CloudFormation property type `MembershipProtectedQueryResultConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-membershipprotectedqueryresultconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MembershipProtectedQueryResultConfiguration(rt::Props);
     impl MembershipProtectedQueryResultConfiguration {
@@ -2067,7 +2083,7 @@ pub mod membership {
     nested!(MembershipProtectedQueryResultConfiguration);
     /// CloudFormation property type `MembershipQueryComputePaymentConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-membershipquerycomputepaymentconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MembershipQueryComputePaymentConfig(rt::Props);
     impl MembershipQueryComputePaymentConfig {
@@ -2085,7 +2101,7 @@ pub mod membership {
     nested!(MembershipQueryComputePaymentConfig);
     /// CloudFormation property type `MembershipSyntheticDataGenerationPaymentConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-membershipsyntheticdatagenerationpaymentconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MembershipSyntheticDataGenerationPaymentConfig(rt::Props);
     impl MembershipSyntheticDataGenerationPaymentConfig {
@@ -2103,7 +2119,7 @@ pub mod membership {
     nested!(MembershipSyntheticDataGenerationPaymentConfig);
     /// CloudFormation property type `ProtectedJobS3OutputConfigurationInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-protectedjobs3outputconfigurationinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProtectedJobS3OutputConfigurationInput(rt::Props);
     impl ProtectedJobS3OutputConfigurationInput {
@@ -2123,7 +2139,7 @@ pub mod membership {
     nested!(ProtectedJobS3OutputConfigurationInput);
     /// CloudFormation property type `ProtectedQueryS3OutputConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-protectedquerys3outputconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProtectedQueryS3OutputConfiguration(rt::Props);
     impl ProtectedQueryS3OutputConfiguration {
@@ -2228,6 +2244,7 @@ static PRIVACY_BUDGET_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
         ("MembershipArn", Some("membership_arn")),
     ],
+    schema: (&SCHEMAS, 8),
 };
 impl PrivacyBudgetTemplate {
     /// Declares a `AWS::CleanRooms::PrivacyBudgetTemplate` with the stack-unique `id`. Required properties: `auto_refresh` (`AutoRefresh`), `membership_identifier` (`MembershipIdentifier`), `parameters` (`Parameters`), `privacy_budget_type` (`PrivacyBudgetType`).
@@ -2287,7 +2304,7 @@ pub mod privacy_budget_template {
     use super::*;
     /// CloudFormation property type `BudgetParameter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-privacybudgettemplate-budgetparameter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BudgetParameter(rt::Props);
     impl BudgetParameter {
@@ -2308,7 +2325,7 @@ pub mod privacy_budget_template {
     nested!(BudgetParameter);
     /// CloudFormation property type `Parameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-privacybudgettemplate-parameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Parameters(rt::Props);
     impl Parameters {

@@ -2,14 +2,22 @@
 //! `CleanRoomsML` resource types of the CloudFormation registry (`AWS::CleanRoomsML::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `cleanroomsml` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("cleanroomsml.schemas.jsonl"));
 /// Definition of AWS::CleanRoomsML::ConfiguredModelAlgorithm Resource Type
 ///
 /// CloudFormation: `AWS::CleanRoomsML::ConfiguredModelAlgorithm`. Terraform: `awscc_cleanroomsml_configured_model_algorithm` (awscc provider).
@@ -53,6 +61,7 @@ static CONFIGURED_MODEL_ALGORITHM_TYPE: rt::TypeInfo = rt::TypeInfo {
         "ConfiguredModelAlgorithmArn",
         Some("configured_model_algorithm_arn"),
     )],
+    schema: (&SCHEMAS, 0),
 };
 impl ConfiguredModelAlgorithm {
     /// Declares a `AWS::CleanRoomsML::ConfiguredModelAlgorithm` with the stack-unique `id`. Required properties: `name` (`Name`), `role_arn` (`RoleArn`).
@@ -120,7 +129,7 @@ pub mod configured_model_algorithm {
     use super::*;
     /// CloudFormation property type `ContainerConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithm-containerconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContainerConfig(rt::Props);
     impl ContainerConfig {
@@ -158,7 +167,7 @@ pub mod configured_model_algorithm {
     nested!(ContainerConfig);
     /// CloudFormation property type `InferenceContainerConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithm-inferencecontainerconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InferenceContainerConfig(rt::Props);
     impl InferenceContainerConfig {
@@ -172,7 +181,7 @@ pub mod configured_model_algorithm {
     nested!(InferenceContainerConfig);
     /// CloudFormation property type `MetricDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithm-metricdefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricDefinition(rt::Props);
     impl MetricDefinition {
@@ -232,6 +241,7 @@ static CONFIGURED_MODEL_ALGORITHM_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo 
         ),
         ("CollaborationIdentifier", Some("collaboration_identifier")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl ConfiguredModelAlgorithmAssociation {
     /// Declares a `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation` with the stack-unique `id`. Required properties: `configured_model_algorithm_arn` (`ConfiguredModelAlgorithmArn`), `membership_identifier` (`MembershipIdentifier`), `name` (`Name`).
@@ -298,7 +308,7 @@ pub mod configured_model_algorithm_association {
     use super::*;
     /// CloudFormation property type `CustomEntityConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithmassociation-customentityconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomEntityConfig(rt::Props);
     impl CustomEntityConfig {
@@ -316,7 +326,7 @@ pub mod configured_model_algorithm_association {
     nested!(CustomEntityConfig);
     /// CloudFormation property type `LogRedactionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithmassociation-logredactionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LogRedactionConfiguration(rt::Props);
     impl LogRedactionConfiguration {
@@ -343,7 +353,7 @@ pub mod configured_model_algorithm_association {
     nested!(LogRedactionConfiguration);
     /// CloudFormation property type `LogsConfigurationPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithmassociation-logsconfigurationpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LogsConfigurationPolicy(rt::Props);
     impl LogsConfigurationPolicy {
@@ -381,7 +391,7 @@ pub mod configured_model_algorithm_association {
     nested!(LogsConfigurationPolicy);
     /// CloudFormation property type `MetricsConfigurationPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithmassociation-metricsconfigurationpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricsConfigurationPolicy(rt::Props);
     impl MetricsConfigurationPolicy {
@@ -395,7 +405,7 @@ pub mod configured_model_algorithm_association {
     nested!(MetricsConfigurationPolicy);
     /// CloudFormation property type `PrivacyConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithmassociation-privacyconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PrivacyConfiguration(rt::Props);
     impl PrivacyConfiguration {
@@ -409,7 +419,7 @@ pub mod configured_model_algorithm_association {
     nested!(PrivacyConfiguration);
     /// CloudFormation property type `PrivacyConfigurationPolicies`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithmassociation-privacyconfigurationpolicies.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PrivacyConfigurationPolicies(rt::Props);
     impl PrivacyConfigurationPolicies {
@@ -452,7 +462,7 @@ pub mod configured_model_algorithm_association {
     nested!(PrivacyConfigurationPolicies);
     /// CloudFormation property type `TrainedModelArtifactMaxSize`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithmassociation-trainedmodelartifactmaxsize.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TrainedModelArtifactMaxSize(rt::Props);
     impl TrainedModelArtifactMaxSize {
@@ -467,7 +477,7 @@ pub mod configured_model_algorithm_association {
     nested!(TrainedModelArtifactMaxSize);
     /// CloudFormation property type `TrainedModelExportsConfigurationPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithmassociation-trainedmodelexportsconfigurationpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TrainedModelExportsConfigurationPolicy(rt::Props);
     impl TrainedModelExportsConfigurationPolicy {
@@ -489,7 +499,7 @@ pub mod configured_model_algorithm_association {
     nested!(TrainedModelExportsConfigurationPolicy);
     /// CloudFormation property type `TrainedModelExportsMaxSize`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithmassociation-trainedmodelexportsmaxsize.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TrainedModelExportsMaxSize(rt::Props);
     impl TrainedModelExportsMaxSize {
@@ -504,7 +514,7 @@ pub mod configured_model_algorithm_association {
     nested!(TrainedModelExportsMaxSize);
     /// CloudFormation property type `TrainedModelInferenceJobsConfigurationPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithmassociation-trainedmodelinferencejobsconfigurationpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TrainedModelInferenceJobsConfigurationPolicy(rt::Props);
     impl TrainedModelInferenceJobsConfigurationPolicy {
@@ -532,7 +542,7 @@ pub mod configured_model_algorithm_association {
     nested!(TrainedModelInferenceJobsConfigurationPolicy);
     /// CloudFormation property type `TrainedModelInferenceMaxOutputSize`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithmassociation-trainedmodelinferencemaxoutputsize.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TrainedModelInferenceMaxOutputSize(rt::Props);
     impl TrainedModelInferenceMaxOutputSize {
@@ -547,7 +557,7 @@ pub mod configured_model_algorithm_association {
     nested!(TrainedModelInferenceMaxOutputSize);
     /// CloudFormation property type `TrainedModelsConfigurationPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithmassociation-trainedmodelsconfigurationpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TrainedModelsConfigurationPolicy(rt::Props);
     impl TrainedModelsConfigurationPolicy {
@@ -686,6 +696,7 @@ static TRAINING_DATASET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
         ("TrainingDatasetArn", Some("training_dataset_arn")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl TrainingDataset {
     /// Declares a `AWS::CleanRoomsML::TrainingDataset` with the stack-unique `id`. Required properties: `name` (`Name`), `role_arn` (`RoleArn`), `training_data` (`TrainingData`).
@@ -733,7 +744,7 @@ pub mod training_dataset {
     use super::*;
     /// CloudFormation property type `ColumnSchema`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-trainingdataset-columnschema.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ColumnSchema(rt::Props);
     impl ColumnSchema {
@@ -751,7 +762,7 @@ pub mod training_dataset {
     nested!(ColumnSchema);
     /// CloudFormation property type `DataSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-trainingdataset-datasource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataSource(rt::Props);
     impl DataSource {
@@ -769,7 +780,7 @@ pub mod training_dataset {
     nested!(DataSource);
     /// CloudFormation property type `Dataset`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-trainingdataset-dataset.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Dataset(rt::Props);
     impl Dataset {
@@ -784,7 +795,7 @@ pub mod training_dataset {
     nested!(Dataset);
     /// CloudFormation property type `DatasetInputConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-trainingdataset-datasetinputconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DatasetInputConfig(rt::Props);
     impl DatasetInputConfig {
@@ -802,7 +813,7 @@ pub mod training_dataset {
     nested!(DatasetInputConfig);
     /// CloudFormation property type `GlueDataSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-trainingdataset-gluedatasource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GlueDataSource(rt::Props);
     impl GlueDataSource {

@@ -2,14 +2,22 @@
 //! `Cloud9` resource types of the CloudFormation registry (`AWS::Cloud9::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `cloud9` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("cloud9.schemas.jsonl"));
 /// Resource Type definition for AWS::Cloud9::EnvironmentEC2
 ///
 /// CloudFormation: `AWS::Cloud9::EnvironmentEC2`. Terraform: `awscc_cloud9_environment_ec2` (awscc provider).
@@ -41,6 +49,7 @@ static ENVIRONMENT_EC2_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
         ("EnvironmentId", Some("environment_id")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl EnvironmentEc2 {
     /// Declares a `AWS::Cloud9::EnvironmentEC2` with the stack-unique `id`. No property is required.
@@ -148,7 +157,7 @@ pub mod environment_ec2 {
     use super::*;
     /// CloudFormation property type `Repository`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloud9-environmentec2-repository.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Repository(rt::Props);
     impl Repository {

@@ -2,14 +2,22 @@
 //! `CloudFormation` resource types of the CloudFormation registry (`AWS::CloudFormation::*`): 20 types, 16 of them with an awscc Terraform resource.
 //! Enabled by the `cloudformation` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("cloudformation.schemas.jsonl"));
 /// Resource type definition for AWS::CloudFormation::ChangeSet
 ///
 /// CloudFormation: `AWS::CloudFormation::ChangeSet`. Terraform: `awscc_cloudformation_change_set` (awscc provider).
@@ -61,6 +69,7 @@ static CHANGE_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("StackId", Some("stack_id")),
         ("CreationTime", Some("creation_time")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl ChangeSet {
     /// Declares a `AWS::CloudFormation::ChangeSet` with the stack-unique `id`. Required properties: `change_set_name` (`ChangeSetName`), `stack_name` (`StackName`).
@@ -275,6 +284,7 @@ static CUSTOM_RESOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 1),
 };
 impl CustomResource {
     /// Declares a `AWS::CloudFormation::CustomResource` with the stack-unique `id`. Required properties: `service_token` (`ServiceToken`).
@@ -355,6 +365,7 @@ static GENERATED_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Progress", Some("progress")),
         ("TotalWarnings", Some("total_warnings")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl GeneratedTemplate {
     /// Declares a `AWS::CloudFormation::GeneratedTemplate` with the stack-unique `id`. Required properties: `generated_template_name` (`GeneratedTemplateName`).
@@ -431,7 +442,7 @@ pub mod generated_template {
     ///
     /// CloudFormation property type `TemplateConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-generatedtemplate-templateconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TemplateConfiguration(rt::Props);
     impl TemplateConfiguration {
@@ -498,6 +509,7 @@ static GUARD_HOOK_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("HookArn", Some("hook_arn"))],
+    schema: (&SCHEMAS, 3),
 };
 impl GuardHook {
     /// Declares a `AWS::CloudFormation::GuardHook` with the stack-unique `id`. Required properties: `alias` (`Alias`), `execution_role` (`ExecutionRole`), `failure_mode` (`FailureMode`), `hook_status` (`HookStatus`), `rule_location` (`RuleLocation`), `target_operations` (`TargetOperations`).
@@ -573,10 +585,14 @@ impl GuardHookHandle {
 }
 /// Property types and value sets of [`GuardHook`] (`AWS::CloudFormation::GuardHook`).
 pub mod guard_hook {
+    pub use super::shared::{
+        FailureMode, FilteringCriteria, HookStatus, StackFilters, StackNames, StackRoles,
+        TargetOperation,
+    };
     use super::*;
     /// CloudFormation property type `Options`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-guardhook-options.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Options(rt::Props);
     impl Options {
@@ -599,7 +615,7 @@ pub mod guard_hook {
     ///
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-guardhook-s3location.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
     impl S3Location {
@@ -619,138 +635,6 @@ pub mod guard_hook {
         }
     }
     nested!(S3Location);
-    /// Filters to allow hooks to target specific stack attributes
-    ///
-    /// CloudFormation property type `StackFilters`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-guardhook-stackfilters.html)
-    #[derive(Clone, Debug)]
-    pub struct StackFilters(rt::Props);
-    impl StackFilters {
-        /// A new `StackFilters`. Required properties: `filtering_criteria` (`FilteringCriteria`).
-        pub fn new(filtering_criteria: FilteringCriteria) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "FilteringCriteria",
-                Some("filtering_criteria"),
-                filtering_criteria.into(),
-            );
-            StackFilters(this)
-        }
-        /// List of stack names as filters
-        ///
-        /// CloudFormation `StackNames`, Terraform `stack_names`.
-        pub fn stack_names(mut self, value: StackNames) -> Self {
-            self.0.set("StackNames", Some("stack_names"), value.into());
-            self
-        }
-        /// List of stack roles that are performing the stack operations.
-        ///
-        /// CloudFormation `StackRoles`, Terraform `stack_roles`.
-        pub fn stack_roles(mut self, value: StackRoles) -> Self {
-            self.0.set("StackRoles", Some("stack_roles"), value.into());
-            self
-        }
-    }
-    nested!(StackFilters);
-    /// List of stack names as filters
-    ///
-    /// CloudFormation property type `StackNames`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-guardhook-stacknames.html)
-    #[derive(Clone, Debug)]
-    pub struct StackNames(rt::Props);
-    impl StackNames {
-        /// A new `StackNames`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            StackNames(this)
-        }
-        /// List of stack names that the hook is going to be excluded from
-        ///
-        /// Constraints: 1..=50 items. CloudFormation `Exclude`, Terraform `exclude`.
-        pub fn exclude(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
-            self.0.set("Exclude", Some("exclude"), rt::strings(value));
-            self
-        }
-        /// List of stack names that the hook is going to target
-        ///
-        /// Constraints: 1..=50 items. CloudFormation `Include`, Terraform `include`.
-        pub fn include(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
-            self.0.set("Include", Some("include"), rt::strings(value));
-            self
-        }
-    }
-    nested!(StackNames);
-    /// List of stack roles that are performing the stack operations.
-    ///
-    /// CloudFormation property type `StackRoles`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-guardhook-stackroles.html)
-    #[derive(Clone, Debug)]
-    pub struct StackRoles(rt::Props);
-    impl StackRoles {
-        /// A new `StackRoles`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            StackRoles(this)
-        }
-        /// List of stack roles that the hook is going to be excluded from
-        ///
-        /// Constraints: 1..=50 items. CloudFormation `Exclude`, Terraform `exclude`.
-        pub fn exclude(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
-            self.0.set("Exclude", Some("exclude"), rt::strings(value));
-            self
-        }
-        /// List of stack roles that the hook is going to target
-        ///
-        /// Constraints: 1..=50 items. CloudFormation `Include`, Terraform `include`.
-        pub fn include(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
-            self.0.set("Include", Some("include"), rt::strings(value));
-            self
-        }
-    }
-    nested!(StackRoles);
-    /// The values `FailureMode` accepts in `CloudFormation::GuardHook`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum FailureMode {
-        /// `FAIL`
-        Fail,
-        /// `WARN`
-        Warn,
-    }
-    string_enum!(FailureMode { Fail => "FAIL", Warn => "WARN" });
-    /// The values `HookStatus` accepts in `CloudFormation::GuardHook`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum HookStatus {
-        /// `ENABLED`
-        Enabled,
-        /// `DISABLED`
-        Disabled,
-    }
-    string_enum!(HookStatus { Enabled => "ENABLED", Disabled => "DISABLED" });
-    /// The values `TargetOperation` accepts in `CloudFormation::GuardHook`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum TargetOperation {
-        /// `RESOURCE`
-        Resource,
-        /// `STACK`
-        Stack,
-        /// `CHANGE_SET`
-        ChangeSet,
-        /// `CLOUD_CONTROL`
-        CloudControl,
-    }
-    string_enum!(TargetOperation { Resource => "RESOURCE", Stack => "STACK", ChangeSet => "CHANGE_SET", CloudControl => "CLOUD_CONTROL" });
-    /// The values `FilteringCriteria` accepts in `CloudFormation::GuardHook`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum FilteringCriteria {
-        /// `ALL`
-        All,
-        /// `ANY`
-        Any,
-    }
-    string_enum!(FilteringCriteria { All => "ALL", Any => "ANY" });
 }
 /// Set a version as default version for a hook in CloudFormation Registry.
 ///
@@ -765,6 +649,7 @@ static HOOK_DEFAULT_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 4),
 };
 impl HookDefaultVersion {
     /// Declares a `AWS::CloudFormation::HookDefaultVersion` with the stack-unique `id`. No property is required.
@@ -826,6 +711,7 @@ static HOOK_TYPE_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("ConfigurationArn", Some("configuration_arn"))],
+    schema: (&SCHEMAS, 5),
 };
 impl HookTypeConfig {
     /// Declares a `AWS::CloudFormation::HookTypeConfig` with the stack-unique `id`. No property is required.
@@ -911,6 +797,7 @@ static HOOK_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("VersionId", Some("version_id")),
         ("TypeArn", Some("type_arn")),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl HookVersion {
     /// Declares a `AWS::CloudFormation::HookVersion` with the stack-unique `id`. Required properties: `schema_handler_package` (`SchemaHandlerPackage`), `type_name` (`TypeName`).
@@ -988,36 +875,8 @@ impl HookVersionHandle {
 }
 /// Property types and value sets of [`HookVersion`] (`AWS::CloudFormation::HookVersion`).
 pub mod hook_version {
+    pub use super::shared::LoggingConfig;
     use super::*;
-    /// CloudFormation property type `LoggingConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-hookversion-loggingconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct LoggingConfig(rt::Props);
-    impl LoggingConfig {
-        /// A new `LoggingConfig`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            LoggingConfig(this)
-        }
-        /// The Amazon CloudWatch log group to which CloudFormation sends error logging information when invoking the type's handlers.
-        ///
-        /// Constraints: length 1..=512; pattern `^[\.\-_/#A-Za-z0-9]+$`. CloudFormation `LogGroupName`, Terraform `log_group_name`.
-        pub fn log_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("LogGroupName", Some("log_group_name"), rt::string(value));
-            self
-        }
-        /// The ARN of the role that CloudFormation should assume when sending log entries to CloudWatch logs.
-        ///
-        /// Constraints: length 1..=256; pattern `^arn:.+:iam::[0-9]{12}:role/.+$`. CloudFormation `LogRoleArn`, Terraform `log_role_arn`.
-        pub fn log_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("LogRoleArn", Some("log_role_arn"), rt::string(value));
-            self
-        }
-    }
-    nested!(LoggingConfig);
 }
 /// This is a CloudFormation resource for the first-party AWS::Hooks::LambdaHook.
 ///
@@ -1037,6 +896,7 @@ static LAMBDA_HOOK_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("HookArn", Some("hook_arn"))],
+    schema: (&SCHEMAS, 7),
 };
 impl LambdaHook {
     /// Declares a `AWS::CloudFormation::LambdaHook` with the stack-unique `id`. Required properties: `alias` (`Alias`), `execution_role` (`ExecutionRole`), `failure_mode` (`FailureMode`), `hook_status` (`HookStatus`), `lambda_function` (`LambdaFunction`), `target_operations` (`TargetOperations`).
@@ -1119,12 +979,16 @@ impl LambdaHookHandle {
 }
 /// Property types and value sets of [`LambdaHook`] (`AWS::CloudFormation::LambdaHook`).
 pub mod lambda_hook {
+    pub use super::shared::{
+        FailureMode, FilteringCriteria, HookStatus, StackFilters, StackNames, StackRoles,
+        TargetOperation,
+    };
     use super::*;
     /// Contains logging configuration information for an extension.
     ///
     /// CloudFormation property type `LoggingConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-lambdahook-loggingconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LoggingConfig(rt::Props);
     impl LoggingConfig {
@@ -1141,138 +1005,6 @@ pub mod lambda_hook {
         }
     }
     nested!(LoggingConfig);
-    /// Filters to allow hooks to target specific stack attributes
-    ///
-    /// CloudFormation property type `StackFilters`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-lambdahook-stackfilters.html)
-    #[derive(Clone, Debug)]
-    pub struct StackFilters(rt::Props);
-    impl StackFilters {
-        /// A new `StackFilters`. Required properties: `filtering_criteria` (`FilteringCriteria`).
-        pub fn new(filtering_criteria: FilteringCriteria) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "FilteringCriteria",
-                Some("filtering_criteria"),
-                filtering_criteria.into(),
-            );
-            StackFilters(this)
-        }
-        /// List of stack names as filters
-        ///
-        /// CloudFormation `StackNames`, Terraform `stack_names`.
-        pub fn stack_names(mut self, value: StackNames) -> Self {
-            self.0.set("StackNames", Some("stack_names"), value.into());
-            self
-        }
-        /// List of stack roles that are performing the stack operations.
-        ///
-        /// CloudFormation `StackRoles`, Terraform `stack_roles`.
-        pub fn stack_roles(mut self, value: StackRoles) -> Self {
-            self.0.set("StackRoles", Some("stack_roles"), value.into());
-            self
-        }
-    }
-    nested!(StackFilters);
-    /// List of stack names as filters
-    ///
-    /// CloudFormation property type `StackNames`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-lambdahook-stacknames.html)
-    #[derive(Clone, Debug)]
-    pub struct StackNames(rt::Props);
-    impl StackNames {
-        /// A new `StackNames`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            StackNames(this)
-        }
-        /// List of stack names that the hook is going to be excluded from
-        ///
-        /// Constraints: 1..=50 items. CloudFormation `Exclude`, Terraform `exclude`.
-        pub fn exclude(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
-            self.0.set("Exclude", Some("exclude"), rt::strings(value));
-            self
-        }
-        /// List of stack names that the hook is going to target
-        ///
-        /// Constraints: 1..=50 items. CloudFormation `Include`, Terraform `include`.
-        pub fn include(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
-            self.0.set("Include", Some("include"), rt::strings(value));
-            self
-        }
-    }
-    nested!(StackNames);
-    /// List of stack roles that are performing the stack operations.
-    ///
-    /// CloudFormation property type `StackRoles`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-lambdahook-stackroles.html)
-    #[derive(Clone, Debug)]
-    pub struct StackRoles(rt::Props);
-    impl StackRoles {
-        /// A new `StackRoles`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            StackRoles(this)
-        }
-        /// List of stack roles that the hook is going to be excluded from
-        ///
-        /// Constraints: 1..=50 items. CloudFormation `Exclude`, Terraform `exclude`.
-        pub fn exclude(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
-            self.0.set("Exclude", Some("exclude"), rt::strings(value));
-            self
-        }
-        /// List of stack roles that the hook is going to target
-        ///
-        /// Constraints: 1..=50 items. CloudFormation `Include`, Terraform `include`.
-        pub fn include(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
-            self.0.set("Include", Some("include"), rt::strings(value));
-            self
-        }
-    }
-    nested!(StackRoles);
-    /// The values `FailureMode` accepts in `CloudFormation::LambdaHook`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum FailureMode {
-        /// `FAIL`
-        Fail,
-        /// `WARN`
-        Warn,
-    }
-    string_enum!(FailureMode { Fail => "FAIL", Warn => "WARN" });
-    /// The values `HookStatus` accepts in `CloudFormation::LambdaHook`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum HookStatus {
-        /// `ENABLED`
-        Enabled,
-        /// `DISABLED`
-        Disabled,
-    }
-    string_enum!(HookStatus { Enabled => "ENABLED", Disabled => "DISABLED" });
-    /// The values `TargetOperation` accepts in `CloudFormation::LambdaHook`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum TargetOperation {
-        /// `RESOURCE`
-        Resource,
-        /// `STACK`
-        Stack,
-        /// `CHANGE_SET`
-        ChangeSet,
-        /// `CLOUD_CONTROL`
-        CloudControl,
-    }
-    string_enum!(TargetOperation { Resource => "RESOURCE", Stack => "STACK", ChangeSet => "CHANGE_SET", CloudControl => "CLOUD_CONTROL" });
-    /// The values `FilteringCriteria` accepts in `CloudFormation::LambdaHook`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum FilteringCriteria {
-        /// `ALL`
-        All,
-        /// `ANY`
-        Any,
-    }
-    string_enum!(FilteringCriteria { All => "ALL", Any => "ANY" });
 }
 /// Resource Type definition for AWS::CloudFormation::Macro
 ///
@@ -1287,6 +1019,7 @@ static MACRO_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 8),
 };
 impl Macro {
     /// Declares a `AWS::CloudFormation::Macro` with the stack-unique `id`. Required properties: `function_name` (`FunctionName`), `name` (`Name`).
@@ -1354,6 +1087,7 @@ static MODULE_DEFAULT_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 9),
 };
 impl ModuleDefaultVersion {
     /// Declares a `AWS::CloudFormation::ModuleDefaultVersion` with the stack-unique `id`. No property is required.
@@ -1426,6 +1160,7 @@ static MODULE_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("VersionId", Some("version_id")),
         ("Visibility", Some("visibility")),
     ],
+    schema: (&SCHEMAS, 10),
 };
 impl ModuleVersion {
     /// Declares a `AWS::CloudFormation::ModuleVersion` with the stack-unique `id`. Required properties: `module_name` (`ModuleName`), `module_package` (`ModulePackage`).
@@ -1527,6 +1262,7 @@ static PUBLIC_TYPE_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("TypeVersionArn", Some("type_version_arn")),
         ("PublisherId", Some("publisher_id")),
     ],
+    schema: (&SCHEMAS, 11),
 };
 impl PublicTypeVersion {
     /// Declares a `AWS::CloudFormation::PublicTypeVersion` with the stack-unique `id`. No property is required.
@@ -1606,18 +1342,8 @@ impl PublicTypeVersionHandle {
 }
 /// Property types and value sets of [`PublicTypeVersion`] (`AWS::CloudFormation::PublicTypeVersion`).
 pub mod public_type_version {
+    pub use super::shared::Type;
     use super::*;
-    /// The values `Type` accepts in `CloudFormation::PublicTypeVersion`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Type {
-        /// `RESOURCE`
-        Resource,
-        /// `MODULE`
-        Module,
-        /// `HOOK`
-        Hook,
-    }
-    string_enum!(Type { Resource => "RESOURCE", Module => "MODULE", Hook => "HOOK" });
 }
 /// Register as a publisher in the CloudFormation Registry.
 ///
@@ -1647,6 +1373,7 @@ static PUBLISHER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("PublisherProfile", Some("publisher_profile")),
         ("IdentityProvider", Some("identity_provider")),
     ],
+    schema: (&SCHEMAS, 12),
 };
 impl Publisher {
     /// Declares a `AWS::CloudFormation::Publisher` with the stack-unique `id`. Required properties: `accept_terms_and_conditions` (`AcceptTermsAndConditions`).
@@ -1713,6 +1440,7 @@ static RESOURCE_DEFAULT_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 13),
 };
 impl ResourceDefaultVersion {
     /// Declares a `AWS::CloudFormation::ResourceDefaultVersion` with the stack-unique `id`. No property is required.
@@ -1781,6 +1509,7 @@ static RESOURCE_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("VersionId", Some("version_id")),
         ("TypeArn", Some("type_arn")),
     ],
+    schema: (&SCHEMAS, 14),
 };
 impl ResourceVersion {
     /// Declares a `AWS::CloudFormation::ResourceVersion` with the stack-unique `id`. Required properties: `schema_handler_package` (`SchemaHandlerPackage`), `type_name` (`TypeName`).
@@ -1864,36 +1593,8 @@ impl ResourceVersionHandle {
 }
 /// Property types and value sets of [`ResourceVersion`] (`AWS::CloudFormation::ResourceVersion`).
 pub mod resource_version {
+    pub use super::shared::LoggingConfig;
     use super::*;
-    /// CloudFormation property type `LoggingConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-resourceversion-loggingconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct LoggingConfig(rt::Props);
-    impl LoggingConfig {
-        /// A new `LoggingConfig`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            LoggingConfig(this)
-        }
-        /// The Amazon CloudWatch log group to which CloudFormation sends error logging information when invoking the type's handlers.
-        ///
-        /// Constraints: length 1..=512; pattern `^[\.\-_/#A-Za-z0-9]+$`. CloudFormation `LogGroupName`, Terraform `log_group_name`.
-        pub fn log_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("LogGroupName", Some("log_group_name"), rt::string(value));
-            self
-        }
-        /// The ARN of the role that CloudFormation should assume when sending log entries to CloudWatch logs.
-        ///
-        /// Constraints: length 1..=256; pattern `^arn:.+:iam::[0-9]{12}:role/.+$`. CloudFormation `LogRoleArn`, Terraform `log_role_arn`.
-        pub fn log_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("LogRoleArn", Some("log_role_arn"), rt::string(value));
-            self
-        }
-    }
-    nested!(LoggingConfig);
 }
 /// The AWS::CloudFormation::Stack resource nests a stack as a resource in a top-level template.
 ///
@@ -1908,6 +1609,7 @@ static STACK_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("StackId", Some("stack_id"))],
+    schema: (&SCHEMAS, 15),
 };
 impl Stack {
     /// Declares a `AWS::CloudFormation::Stack` with the stack-unique `id`. Required properties: `template_url` (`TemplateURL`).
@@ -1973,6 +1675,7 @@ static STACK_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("StackSetId", Some("stack_set_id"))],
+    schema: (&SCHEMAS, 16),
 };
 impl StackSet {
     /// Declares a `AWS::CloudFormation::StackSet` with the stack-unique `id`. Required properties: `permission_model` (`PermissionModel`), `stack_set_name` (`StackSetName`).
@@ -2124,7 +1827,7 @@ pub mod stack_set {
     use super::*;
     /// CloudFormation property type `AutoDeployment`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-stackset-autodeployment.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AutoDeployment(rt::Props);
     impl AutoDeployment {
@@ -2165,7 +1868,7 @@ pub mod stack_set {
     ///
     /// CloudFormation property type `DeploymentTargets`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-stackset-deploymenttargets.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeploymentTargets(rt::Props);
     impl DeploymentTargets {
@@ -2220,7 +1923,7 @@ pub mod stack_set {
     ///
     /// CloudFormation property type `ManagedExecution`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-stackset-managedexecution.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ManagedExecution(rt::Props);
     impl ManagedExecution {
@@ -2242,7 +1945,7 @@ pub mod stack_set {
     ///
     /// CloudFormation property type `OperationPreferences`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-stackset-operationpreferences.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OperationPreferences(rt::Props);
     impl OperationPreferences {
@@ -2319,7 +2022,7 @@ pub mod stack_set {
     nested!(OperationPreferences);
     /// CloudFormation property type `Parameter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-stackset-parameter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Parameter(rt::Props);
     impl Parameter {
@@ -2347,7 +2050,7 @@ pub mod stack_set {
     ///
     /// CloudFormation property type `StackInstances`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-stackset-stackinstances.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StackInstances(rt::Props);
     impl StackInstances {
@@ -2462,6 +2165,7 @@ static TYPE_ACTIVATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 17),
 };
 impl TypeActivation {
     /// Declares a `AWS::CloudFormation::TypeActivation` with the stack-unique `id`. No property is required.
@@ -2567,10 +2271,11 @@ impl TypeActivationHandle {
 }
 /// Property types and value sets of [`TypeActivation`] (`AWS::CloudFormation::TypeActivation`).
 pub mod type_activation {
+    pub use super::shared::Type;
     use super::*;
     /// CloudFormation property type `LoggingConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-typeactivation-loggingconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LoggingConfig(rt::Props);
     impl LoggingConfig {
@@ -2597,17 +2302,6 @@ pub mod type_activation {
         }
     }
     nested!(LoggingConfig);
-    /// The values `Type` accepts in `CloudFormation::TypeActivation`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Type {
-        /// `RESOURCE`
-        Resource,
-        /// `MODULE`
-        Module,
-        /// `HOOK`
-        Hook,
-    }
-    string_enum!(Type { Resource => "RESOURCE", Module => "MODULE", Hook => "HOOK" });
     /// The values `VersionBump` accepts in `CloudFormation::TypeActivation`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum VersionBump {
@@ -2631,6 +2325,7 @@ static WAIT_CONDITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Data", None), ("Id", None)],
+    schema: (&SCHEMAS, 18),
 };
 impl WaitCondition {
     /// Declares a `AWS::CloudFormation::WaitCondition` with the stack-unique `id`. No property is required.
@@ -2683,6 +2378,7 @@ static WAIT_CONDITION_HANDLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 19),
 };
 impl WaitConditionHandle {
     /// Declares a `AWS::CloudFormation::WaitConditionHandle` with the stack-unique `id`. No property is required.
@@ -2702,4 +2398,181 @@ impl WaitConditionHandleHandle {
     pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
+}
+/// Nested types that several `CloudFormation` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `FailureMode` accepts in `CloudFormation`'s `GuardHook`, `LambdaHook`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum FailureMode {
+        /// `FAIL`
+        Fail,
+        /// `WARN`
+        Warn,
+    }
+    string_enum!(FailureMode { Fail => "FAIL", Warn => "WARN" });
+    /// The values `FilteringCriteria` accepts in `CloudFormation`'s `GuardHook`, `LambdaHook`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum FilteringCriteria {
+        /// `ALL`
+        All,
+        /// `ANY`
+        Any,
+    }
+    string_enum!(FilteringCriteria { All => "ALL", Any => "ANY" });
+    /// The values `HookStatus` accepts in `CloudFormation`'s `GuardHook`, `LambdaHook`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum HookStatus {
+        /// `ENABLED`
+        Enabled,
+        /// `DISABLED`
+        Disabled,
+    }
+    string_enum!(HookStatus { Enabled => "ENABLED", Disabled => "DISABLED" });
+    /// CloudFormation property type `LoggingConfig`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct LoggingConfig(rt::Props);
+    impl LoggingConfig {
+        /// A new `LoggingConfig`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            LoggingConfig(this)
+        }
+        /// The Amazon CloudWatch log group to which CloudFormation sends error logging information when invoking the type's handlers.
+        ///
+        /// Constraints: length 1..=512; pattern `^[\.\-_/#A-Za-z0-9]+$`. CloudFormation `LogGroupName`, Terraform `log_group_name`.
+        pub fn log_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("LogGroupName", Some("log_group_name"), rt::string(value));
+            self
+        }
+        /// The ARN of the role that CloudFormation should assume when sending log entries to CloudWatch logs.
+        ///
+        /// Constraints: length 1..=256; pattern `^arn:.+:iam::[0-9]{12}:role/.+$`. CloudFormation `LogRoleArn`, Terraform `log_role_arn`.
+        pub fn log_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("LogRoleArn", Some("log_role_arn"), rt::string(value));
+            self
+        }
+    }
+    nested!(LoggingConfig);
+    /// Filters to allow hooks to target specific stack attributes
+    ///
+    /// CloudFormation property type `StackFilters`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct StackFilters(rt::Props);
+    impl StackFilters {
+        /// A new `StackFilters`. Required properties: `filtering_criteria` (`FilteringCriteria`).
+        pub fn new(filtering_criteria: FilteringCriteria) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "FilteringCriteria",
+                Some("filtering_criteria"),
+                filtering_criteria.into(),
+            );
+            StackFilters(this)
+        }
+        /// List of stack names as filters
+        ///
+        /// CloudFormation `StackNames`, Terraform `stack_names`.
+        pub fn stack_names(mut self, value: StackNames) -> Self {
+            self.0.set("StackNames", Some("stack_names"), value.into());
+            self
+        }
+        /// List of stack roles that are performing the stack operations.
+        ///
+        /// CloudFormation `StackRoles`, Terraform `stack_roles`.
+        pub fn stack_roles(mut self, value: StackRoles) -> Self {
+            self.0.set("StackRoles", Some("stack_roles"), value.into());
+            self
+        }
+    }
+    nested!(StackFilters);
+    /// List of stack names as filters
+    ///
+    /// CloudFormation property type `StackNames`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct StackNames(rt::Props);
+    impl StackNames {
+        /// A new `StackNames`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            StackNames(this)
+        }
+        /// List of stack names that the hook is going to be excluded from
+        ///
+        /// Constraints: 1..=50 items. CloudFormation `Exclude`, Terraform `exclude`.
+        pub fn exclude(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Exclude", Some("exclude"), rt::strings(value));
+            self
+        }
+        /// List of stack names that the hook is going to target
+        ///
+        /// Constraints: 1..=50 items. CloudFormation `Include`, Terraform `include`.
+        pub fn include(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Include", Some("include"), rt::strings(value));
+            self
+        }
+    }
+    nested!(StackNames);
+    /// List of stack roles that are performing the stack operations.
+    ///
+    /// CloudFormation property type `StackRoles`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct StackRoles(rt::Props);
+    impl StackRoles {
+        /// A new `StackRoles`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            StackRoles(this)
+        }
+        /// List of stack roles that the hook is going to be excluded from
+        ///
+        /// Constraints: 1..=50 items. CloudFormation `Exclude`, Terraform `exclude`.
+        pub fn exclude(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Exclude", Some("exclude"), rt::strings(value));
+            self
+        }
+        /// List of stack roles that the hook is going to target
+        ///
+        /// Constraints: 1..=50 items. CloudFormation `Include`, Terraform `include`.
+        pub fn include(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Include", Some("include"), rt::strings(value));
+            self
+        }
+    }
+    nested!(StackRoles);
+    /// The values `TargetOperation` accepts in `CloudFormation`'s `GuardHook`, `LambdaHook`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum TargetOperation {
+        /// `RESOURCE`
+        Resource,
+        /// `STACK`
+        Stack,
+        /// `CHANGE_SET`
+        ChangeSet,
+        /// `CLOUD_CONTROL`
+        CloudControl,
+    }
+    string_enum!(TargetOperation { Resource => "RESOURCE", Stack => "STACK", ChangeSet => "CHANGE_SET", CloudControl => "CLOUD_CONTROL" });
+    /// The values `Type` accepts in `CloudFormation`'s `PublicTypeVersion`, `TypeActivation`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Type {
+        /// `RESOURCE`
+        Resource,
+        /// `MODULE`
+        Module,
+        /// `HOOK`
+        Hook,
+    }
+    string_enum!(Type { Resource => "RESOURCE", Module => "MODULE", Hook => "HOOK" });
 }

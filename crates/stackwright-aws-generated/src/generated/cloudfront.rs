@@ -2,14 +2,22 @@
 //! `CloudFront` resource types of the CloudFormation registry (`AWS::CloudFront::*`): 22 types, 18 of them with an awscc Terraform resource.
 //! Enabled by the `cloudfront` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("cloudfront.schemas.jsonl"));
 /// An Anycast static IP list.
 ///
 /// CloudFormation: `AWS::CloudFront::AnycastIpList`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -33,6 +41,7 @@ static ANYCAST_IP_LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Id", None),
         ("IpamCidrConfigResults", None),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl AnycastIpList {
     /// Declares a `AWS::CloudFront::AnycastIpList` with the stack-unique `id`. Required properties: `ip_count` (`IpCount`), `name` (`Name`).
@@ -86,12 +95,13 @@ impl AnycastIpListHandle {
 }
 /// Property types and value sets of [`AnycastIpList`] (`AWS::CloudFront::AnycastIpList`).
 pub mod anycast_ip_list {
+    pub use super::shared::IpAddressType;
     use super::*;
     /// Configuration for an IPAM CIDR that defines a specific IP address range, IPAM pool, and associated Anycast IP address.
     ///
     /// CloudFormation property type `IpamCidrConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-anycastiplist-ipamcidrconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IpamCidrConfig(rt::Props);
     impl IpamCidrConfig {
@@ -104,15 +114,6 @@ pub mod anycast_ip_list {
         }
     }
     nested!(IpamCidrConfig);
-    /// The values `IpAddressType` accepts in `CloudFront::AnycastIpList`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum IpAddressType {
-        /// `ipv4`
-        Ipv4,
-        /// `dualstack`
-        Dualstack,
-    }
-    string_enum!(IpAddressType { Ipv4 => "ipv4", Dualstack => "dualstack" });
 }
 /// A cache policy.
 ///
@@ -130,6 +131,7 @@ static CACHE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Id", Some("id")),
         ("LastModifiedTime", Some("last_modified_time")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl CachePolicy {
     /// Declares a `AWS::CloudFront::CachePolicy` with the stack-unique `id`. Required properties: `cache_policy_config` (`CachePolicyConfig`).
@@ -169,7 +171,7 @@ pub mod cache_policy {
     ///
     /// CloudFormation property type `CachePolicyConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-cachepolicy-cachepolicyconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CachePolicyConfig(rt::Props);
     impl CachePolicyConfig {
@@ -206,7 +208,7 @@ pub mod cache_policy {
     ///
     /// CloudFormation property type `CookiesConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-cachepolicy-cookiesconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CookiesConfig(rt::Props);
     impl CookiesConfig {
@@ -233,7 +235,7 @@ pub mod cache_policy {
     ///
     /// CloudFormation property type `HeadersConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-cachepolicy-headersconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HeadersConfig(rt::Props);
     impl HeadersConfig {
@@ -260,7 +262,7 @@ pub mod cache_policy {
     ///
     /// CloudFormation property type `ParametersInCacheKeyAndForwardedToOrigin`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-cachepolicy-parametersincachekeyandforwardedtoorigin.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ParametersInCacheKeyAndForwardedToOrigin(rt::Props);
     impl ParametersInCacheKeyAndForwardedToOrigin {
@@ -311,7 +313,7 @@ pub mod cache_policy {
     ///
     /// CloudFormation property type `QueryStringsConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-cachepolicy-querystringsconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct QueryStringsConfig(rt::Props);
     impl QueryStringsConfig {
@@ -355,6 +357,7 @@ static CLOUD_FRONT_ORIGIN_ACCESS_IDENTITY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Id", Some("id")),
         ("S3CanonicalUserId", Some("s3_canonical_user_id")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl CloudFrontOriginAccessIdentity {
     /// Declares a `AWS::CloudFront::CloudFrontOriginAccessIdentity` with the stack-unique `id`. Required properties: `cloud_front_origin_access_identity_config` (`CloudFrontOriginAccessIdentityConfig`).
@@ -397,7 +400,7 @@ pub mod cloud_front_origin_access_identity {
     ///
     /// CloudFormation property type `CloudFrontOriginAccessIdentityConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-cloudfrontoriginaccessidentity-cloudfrontoriginaccessidentityconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CloudFrontOriginAccessIdentityConfig(rt::Props);
     impl CloudFrontOriginAccessIdentityConfig {
@@ -436,6 +439,7 @@ static CONNECTION_FUNCTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedTime", Some("created_time")),
         ("LastModifiedTime", Some("last_modified_time")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl ConnectionFunction {
     /// Declares a `AWS::CloudFront::ConnectionFunction` with the stack-unique `id`. Required properties: `connection_function_code` (`ConnectionFunctionCode`), `connection_function_config` (`ConnectionFunctionConfig`), `name` (`Name`).
@@ -506,12 +510,13 @@ impl ConnectionFunctionHandle {
 }
 /// Property types and value sets of [`ConnectionFunction`] (`AWS::CloudFront::ConnectionFunction`).
 pub mod connection_function {
+    pub use super::shared::KeyValueStoreAssociation;
     use super::*;
     /// Contains configuration information about a CloudFront function.
     ///
     /// CloudFormation property type `ConnectionFunctionConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-connectionfunction-connectionfunctionconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConnectionFunctionConfig(rt::Props);
     impl ConnectionFunctionConfig {
@@ -538,26 +543,6 @@ pub mod connection_function {
         }
     }
     nested!(ConnectionFunctionConfig);
-    /// The key value store association.
-    ///
-    /// CloudFormation property type `KeyValueStoreAssociation`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-connectionfunction-keyvaluestoreassociation.html)
-    #[derive(Clone, Debug)]
-    pub struct KeyValueStoreAssociation(rt::Props);
-    impl KeyValueStoreAssociation {
-        /// A new `KeyValueStoreAssociation`. Required properties: `key_value_store_arn` (`KeyValueStoreARN`).
-        pub fn new(key_value_store_arn: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "KeyValueStoreARN",
-                Some("key_value_store_arn"),
-                rt::string(key_value_store_arn),
-            );
-            KeyValueStoreAssociation(this)
-        }
-    }
-    nested!(KeyValueStoreAssociation);
     /// The values `Runtime` accepts in `CloudFront::ConnectionFunction`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Runtime {
@@ -593,6 +578,7 @@ static CONNECTION_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("IsDefault", Some("is_default")),
         ("ETag", Some("e_tag")),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl ConnectionGroup {
     /// Declares a `AWS::CloudFront::ConnectionGroup` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -689,6 +675,7 @@ static CONTINUOUS_DEPLOYMENT_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Id", Some("id")),
         ("LastModifiedTime", Some("last_modified_time")),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl ContinuousDeploymentPolicy {
     /// Declares a `AWS::CloudFront::ContinuousDeploymentPolicy` with the stack-unique `id`. Required properties: `continuous_deployment_policy_config` (`ContinuousDeploymentPolicyConfig`).
@@ -728,7 +715,7 @@ pub mod continuous_deployment_policy {
     ///
     /// CloudFormation property type `ContinuousDeploymentPolicyConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-continuousdeploymentpolicy-continuousdeploymentpolicyconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContinuousDeploymentPolicyConfig(rt::Props);
     impl ContinuousDeploymentPolicyConfig {
@@ -789,7 +776,7 @@ pub mod continuous_deployment_policy {
     ///
     /// CloudFormation property type `SessionStickinessConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-continuousdeploymentpolicy-sessionstickinessconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SessionStickinessConfig(rt::Props);
     impl SessionStickinessConfig {
@@ -806,7 +793,7 @@ pub mod continuous_deployment_policy {
     ///
     /// CloudFormation property type `SingleHeaderConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-continuousdeploymentpolicy-singleheaderconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SingleHeaderConfig(rt::Props);
     impl SingleHeaderConfig {
@@ -823,7 +810,7 @@ pub mod continuous_deployment_policy {
     ///
     /// CloudFormation property type `SingleHeaderPolicyConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-continuousdeploymentpolicy-singleheaderpolicyconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SingleHeaderPolicyConfig(rt::Props);
     impl SingleHeaderPolicyConfig {
@@ -840,7 +827,7 @@ pub mod continuous_deployment_policy {
     ///
     /// CloudFormation property type `SingleWeightConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-continuousdeploymentpolicy-singleweightconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SingleWeightConfig(rt::Props);
     impl SingleWeightConfig {
@@ -867,7 +854,7 @@ pub mod continuous_deployment_policy {
     ///
     /// CloudFormation property type `SingleWeightPolicyConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-continuousdeploymentpolicy-singleweightpolicyconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SingleWeightPolicyConfig(rt::Props);
     impl SingleWeightPolicyConfig {
@@ -894,7 +881,7 @@ pub mod continuous_deployment_policy {
     ///
     /// CloudFormation property type `TrafficConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-continuousdeploymentpolicy-trafficconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TrafficConfig(rt::Props);
     impl TrafficConfig {
@@ -951,6 +938,7 @@ static DISTRIBUTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["us-gov-east-1", "us-gov-west-1"],
     attributes: &[("Id", None), ("DomainName", None)],
+    schema: (&SCHEMAS, 6),
 };
 impl Distribution {
     /// Declares a `AWS::CloudFront::Distribution` with the stack-unique `id`. Required properties: `distribution_config` (`DistributionConfig`).
@@ -986,7 +974,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `CacheBehavior`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-cachebehavior.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CacheBehavior(rt::Props);
     impl CacheBehavior {
@@ -1159,7 +1147,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `CacheTagConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-cachetagconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CacheTagConfig(rt::Props);
     impl CacheTagConfig {
@@ -1175,7 +1163,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `ConnectionFunctionAssociation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-connectionfunctionassociation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConnectionFunctionAssociation(rt::Props);
     impl ConnectionFunctionAssociation {
@@ -1191,7 +1179,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `Cookies`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-cookies.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Cookies(rt::Props);
     impl Cookies {
@@ -1217,7 +1205,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `CustomErrorResponse`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-customerrorresponse.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomErrorResponse(rt::Props);
     impl CustomErrorResponse {
@@ -1254,7 +1242,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `CustomOriginConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-customoriginconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomOriginConfig(rt::Props);
     impl CustomOriginConfig {
@@ -1326,7 +1314,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `DefaultCacheBehavior`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-defaultcachebehavior.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DefaultCacheBehavior(rt::Props);
     impl DefaultCacheBehavior {
@@ -1493,7 +1481,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `Definition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-definition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Definition(rt::Props);
     impl Definition {
@@ -1513,7 +1501,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `DistributionConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-distributionconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DistributionConfig(rt::Props);
     impl DistributionConfig {
@@ -1713,7 +1701,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `ForwardedValues`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-forwardedvalues.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ForwardedValues(rt::Props);
     impl ForwardedValues {
@@ -1753,7 +1741,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `FunctionAssociation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-functionassociation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FunctionAssociation(rt::Props);
     impl FunctionAssociation {
@@ -1782,7 +1770,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `GeoRestriction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-georestriction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GeoRestriction(rt::Props);
     impl GeoRestriction {
@@ -1805,7 +1793,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `GrpcConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-grpcconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GrpcConfig(rt::Props);
     impl GrpcConfig {
@@ -1821,7 +1809,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `LambdaFunctionAssociation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-lambdafunctionassociation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LambdaFunctionAssociation(rt::Props);
     impl LambdaFunctionAssociation {
@@ -1857,7 +1845,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `LegacyCustomOrigin`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-legacycustomorigin.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LegacyCustomOrigin(rt::Props);
     impl LegacyCustomOrigin {
@@ -1901,7 +1889,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `LegacyS3Origin`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-legacys3origin.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LegacyS3Origin(rt::Props);
     impl LegacyS3Origin {
@@ -1924,7 +1912,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `Logging`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-logging.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Logging(rt::Props);
     impl Logging {
@@ -1960,7 +1948,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `Origin`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-origin.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Origin(rt::Props);
     impl Origin {
@@ -2051,7 +2039,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `OriginCustomHeader`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-origincustomheader.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OriginCustomHeader(rt::Props);
     impl OriginCustomHeader {
@@ -2068,7 +2056,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `OriginGroup`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-origingroup.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OriginGroup(rt::Props);
     impl OriginGroup {
@@ -2097,7 +2085,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `OriginGroupFailoverCriteria`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-origingroupfailovercriteria.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OriginGroupFailoverCriteria(rt::Props);
     impl OriginGroupFailoverCriteria {
@@ -2113,7 +2101,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `OriginGroupMember`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-origingroupmember.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OriginGroupMember(rt::Props);
     impl OriginGroupMember {
@@ -2129,7 +2117,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `OriginGroupMembers`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-origingroupmembers.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OriginGroupMembers(rt::Props);
     impl OriginGroupMembers {
@@ -2146,7 +2134,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `OriginGroups`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-origingroups.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OriginGroups(rt::Props);
     impl OriginGroups {
@@ -2169,7 +2157,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `OriginMtlsConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-originmtlsconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OriginMtlsConfig(rt::Props);
     impl OriginMtlsConfig {
@@ -2189,7 +2177,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `OriginShield`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-originshield.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OriginShield(rt::Props);
     impl OriginShield {
@@ -2218,7 +2206,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `ParameterDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-parameterdefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ParameterDefinition(rt::Props);
     impl ParameterDefinition {
@@ -2235,7 +2223,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `Restrictions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-restrictions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Restrictions(rt::Props);
     impl Restrictions {
@@ -2251,7 +2239,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `S3OriginConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-s3originconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3OriginConfig(rt::Props);
     impl S3OriginConfig {
@@ -2280,7 +2268,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `StatusCodes`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-statuscodes.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StatusCodes(rt::Props);
     impl StatusCodes {
@@ -2295,7 +2283,7 @@ pub mod distribution {
     nested!(StatusCodes);
     /// CloudFormation property type `StringSchema`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-stringschema.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StringSchema(rt::Props);
     impl StringSchema {
@@ -2321,7 +2309,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `TenantConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-tenantconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TenantConfig(rt::Props);
     impl TenantConfig {
@@ -2344,7 +2332,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `TrustStoreConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-truststoreconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TrustStoreConfig(rt::Props);
     impl TrustStoreConfig {
@@ -2376,7 +2364,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `ViewerCertificate`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-viewercertificate.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ViewerCertificate(rt::Props);
     impl ViewerCertificate {
@@ -2427,7 +2415,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `ViewerMtlsConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-viewermtlsconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ViewerMtlsConfig(rt::Props);
     impl ViewerMtlsConfig {
@@ -2456,7 +2444,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `VpcOriginConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-vpcoriginconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcOriginConfig(rt::Props);
     impl VpcOriginConfig {
@@ -3141,6 +3129,7 @@ static DISTRIBUTION_TENANT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedTime", Some("created_time")),
         ("LastModifiedTime", Some("last_modified_time")),
     ],
+    schema: (&SCHEMAS, 7),
 };
 impl DistributionTenant {
     /// Declares a `AWS::CloudFront::DistributionTenant` with the stack-unique `id`. Required properties: `distribution_id` (`DistributionId`), `domains` (`Domains`), `name` (`Name`).
@@ -3255,7 +3244,7 @@ pub mod distribution_tenant {
     ///
     /// CloudFormation property type `Certificate`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distributiontenant-certificate.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Certificate(rt::Props);
     impl Certificate {
@@ -3277,7 +3266,7 @@ pub mod distribution_tenant {
     ///
     /// CloudFormation property type `Customizations`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distributiontenant-customizations.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Customizations(rt::Props);
     impl Customizations {
@@ -3314,7 +3303,7 @@ pub mod distribution_tenant {
     ///
     /// CloudFormation property type `GeoRestrictionCustomization`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distributiontenant-georestrictioncustomization.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GeoRestrictionCustomization(rt::Props);
     impl GeoRestrictionCustomization {
@@ -3345,7 +3334,7 @@ pub mod distribution_tenant {
     ///
     /// CloudFormation property type `ManagedCertificateRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distributiontenant-managedcertificaterequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ManagedCertificateRequest(rt::Props);
     impl ManagedCertificateRequest {
@@ -3396,7 +3385,7 @@ pub mod distribution_tenant {
     ///
     /// CloudFormation property type `Parameter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distributiontenant-parameter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Parameter(rt::Props);
     impl Parameter {
@@ -3425,7 +3414,7 @@ pub mod distribution_tenant {
     ///
     /// CloudFormation property type `WebAclCustomization`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distributiontenant-webaclcustomization.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WebAclCustomization(rt::Props);
     impl WebAclCustomization {
@@ -3539,6 +3528,7 @@ static FIELD_LEVEL_ENCRYPTION_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-2",
     ],
     attributes: &[("Arn", None), ("Id", None), ("LastModifiedTime", None)],
+    schema: (&SCHEMAS, 8),
 };
 impl FieldLevelEncryptionConfig {
     /// Declares a `AWS::CloudFront::FieldLevelEncryptionConfig` with the stack-unique `id`. Required properties: `caller_reference` (`CallerReference`), `content_type_profile_config` (`ContentTypeProfileConfig`), `query_arg_profile_config` (`QueryArgProfileConfig`).
@@ -3603,7 +3593,7 @@ pub mod field_level_encryption_config {
     ///
     /// CloudFormation property type `ContentTypeProfile`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-fieldlevelencryptionconfig-contenttypeprofile.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContentTypeProfile(rt::Props);
     impl ContentTypeProfile {
@@ -3625,7 +3615,7 @@ pub mod field_level_encryption_config {
     ///
     /// CloudFormation property type `ContentTypeProfileConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-fieldlevelencryptionconfig-contenttypeprofileconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContentTypeProfileConfig(rt::Props);
     impl ContentTypeProfileConfig {
@@ -3649,7 +3639,7 @@ pub mod field_level_encryption_config {
     ///
     /// CloudFormation property type `QueryArgProfile`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-fieldlevelencryptionconfig-queryargprofile.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct QueryArgProfile(rt::Props);
     impl QueryArgProfile {
@@ -3666,7 +3656,7 @@ pub mod field_level_encryption_config {
     ///
     /// CloudFormation property type `QueryArgProfileConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-fieldlevelencryptionconfig-queryargprofileconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct QueryArgProfileConfig(rt::Props);
     impl QueryArgProfileConfig {
@@ -3748,6 +3738,7 @@ static FIELD_LEVEL_ENCRYPTION_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Id", Some("id")),
         ("LastModifiedTime", Some("last_modified_time")),
     ],
+    schema: (&SCHEMAS, 9),
 };
 impl FieldLevelEncryptionProfile {
     /// Declares a `AWS::CloudFront::FieldLevelEncryptionProfile` with the stack-unique `id`. Required properties: `field_level_encryption_profile_config` (`FieldLevelEncryptionProfileConfig`).
@@ -3800,7 +3791,7 @@ pub mod field_level_encryption_profile {
     ///
     /// CloudFormation property type `EncryptionEntity`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-fieldlevelencryptionprofile-encryptionentity.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncryptionEntity(rt::Props);
     impl EncryptionEntity {
@@ -3830,7 +3821,7 @@ pub mod field_level_encryption_profile {
     ///
     /// CloudFormation property type `FieldLevelEncryptionProfileConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-fieldlevelencryptionprofile-fieldlevelencryptionprofileconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FieldLevelEncryptionProfileConfig(rt::Props);
     impl FieldLevelEncryptionProfileConfig {
@@ -3889,6 +3880,7 @@ static FUNCTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
         ("Stage", Some("stage")),
     ],
+    schema: (&SCHEMAS, 10),
 };
 impl Function {
     /// Declares a `AWS::CloudFront::Function` with the stack-unique `id`. Required properties: `function_code` (`FunctionCode`), `function_config` (`FunctionConfig`), `name` (`Name`).
@@ -3951,12 +3943,13 @@ impl FunctionHandle {
 }
 /// Property types and value sets of [`Function`] (`AWS::CloudFront::Function`).
 pub mod function {
+    pub use super::shared::KeyValueStoreAssociation;
     use super::*;
     /// Contains configuration information about a CloudFront function.
     ///
     /// CloudFormation property type `FunctionConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-function-functionconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FunctionConfig(rt::Props);
     impl FunctionConfig {
@@ -3987,7 +3980,7 @@ pub mod function {
     ///
     /// CloudFormation property type `FunctionMetadata`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-function-functionmetadata.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FunctionMetadata(rt::Props);
     impl FunctionMetadata {
@@ -4006,26 +3999,6 @@ pub mod function {
         }
     }
     nested!(FunctionMetadata);
-    /// The key value store association.
-    ///
-    /// CloudFormation property type `KeyValueStoreAssociation`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-function-keyvaluestoreassociation.html)
-    #[derive(Clone, Debug)]
-    pub struct KeyValueStoreAssociation(rt::Props);
-    impl KeyValueStoreAssociation {
-        /// A new `KeyValueStoreAssociation`. Required properties: `key_value_store_arn` (`KeyValueStoreARN`).
-        pub fn new(key_value_store_arn: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "KeyValueStoreARN",
-                Some("key_value_store_arn"),
-                rt::string(key_value_store_arn),
-            );
-            KeyValueStoreAssociation(this)
-        }
-    }
-    nested!(KeyValueStoreAssociation);
     /// The values `Runtime` accepts in `CloudFront::Function`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Runtime {
@@ -4052,6 +4025,7 @@ static KEY_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Id", Some("id")),
         ("LastModifiedTime", Some("last_modified_time")),
     ],
+    schema: (&SCHEMAS, 11),
 };
 impl KeyGroup {
     /// Declares a `AWS::CloudFront::KeyGroup` with the stack-unique `id`. Required properties: `key_group_config` (`KeyGroupConfig`).
@@ -4088,7 +4062,7 @@ pub mod key_group {
     ///
     /// CloudFormation property type `KeyGroupConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-keygroup-keygroupconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KeyGroupConfig(rt::Props);
     impl KeyGroupConfig {
@@ -4134,6 +4108,7 @@ static KEY_VALUE_STORE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Id", Some("id")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 12),
 };
 impl KeyValueStore {
     /// Declares a `AWS::CloudFront::KeyValueStore` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -4185,7 +4160,7 @@ pub mod key_value_store {
     ///
     /// CloudFormation property type `ImportSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-keyvaluestore-importsource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ImportSource(rt::Props);
     impl ImportSource {
@@ -4224,6 +4199,7 @@ static MONITORING_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 13),
 };
 impl MonitoringSubscription {
     /// Declares a `AWS::CloudFront::MonitoringSubscription` with the stack-unique `id`. Required properties: `distribution_id` (`DistributionId`), `monitoring_subscription` (`MonitoringSubscription`).
@@ -4259,7 +4235,7 @@ pub mod monitoring_subscription {
     ///
     /// CloudFormation property type `MonitoringSubscription`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-monitoringsubscription-monitoringsubscription.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MonitoringSubscription(rt::Props);
     impl MonitoringSubscription {
@@ -4288,7 +4264,7 @@ pub mod monitoring_subscription {
     ///
     /// CloudFormation property type `RealtimeMetricsSubscriptionConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-monitoringsubscription-realtimemetricssubscriptionconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RealtimeMetricsSubscriptionConfig(rt::Props);
     impl RealtimeMetricsSubscriptionConfig {
@@ -4334,6 +4310,7 @@ static ORIGIN_ACCESS_CONTROL_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 14),
 };
 impl OriginAccessControl {
     /// Declares a `AWS::CloudFront::OriginAccessControl` with the stack-unique `id`. Required properties: `origin_access_control_config` (`OriginAccessControlConfig`).
@@ -4369,7 +4346,7 @@ pub mod origin_access_control {
     ///
     /// CloudFormation property type `OriginAccessControlConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-originaccesscontrol-originaccesscontrolconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OriginAccessControlConfig(rt::Props);
     impl OriginAccessControlConfig {
@@ -4426,6 +4403,7 @@ static ORIGIN_REQUEST_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Id", Some("id")),
         ("LastModifiedTime", Some("last_modified_time")),
     ],
+    schema: (&SCHEMAS, 15),
 };
 impl OriginRequestPolicy {
     /// Declares a `AWS::CloudFront::OriginRequestPolicy` with the stack-unique `id`. Required properties: `origin_request_policy_config` (`OriginRequestPolicyConfig`).
@@ -4465,7 +4443,7 @@ pub mod origin_request_policy {
     ///
     /// CloudFormation property type `CookiesConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-originrequestpolicy-cookiesconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CookiesConfig(rt::Props);
     impl CookiesConfig {
@@ -4492,7 +4470,7 @@ pub mod origin_request_policy {
     ///
     /// CloudFormation property type `HeadersConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-originrequestpolicy-headersconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HeadersConfig(rt::Props);
     impl HeadersConfig {
@@ -4519,7 +4497,7 @@ pub mod origin_request_policy {
     ///
     /// CloudFormation property type `OriginRequestPolicyConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-originrequestpolicy-originrequestpolicyconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OriginRequestPolicyConfig(rt::Props);
     impl OriginRequestPolicyConfig {
@@ -4562,7 +4540,7 @@ pub mod origin_request_policy {
     ///
     /// CloudFormation property type `QueryStringsConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-originrequestpolicy-querystringsconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct QueryStringsConfig(rt::Props);
     impl QueryStringsConfig {
@@ -4603,6 +4581,7 @@ static PUBLIC_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["us-gov-east-1", "us-gov-west-1"],
     attributes: &[("Id", Some("id")), ("CreatedTime", Some("created_time"))],
+    schema: (&SCHEMAS, 16),
 };
 impl PublicKey {
     /// Declares a `AWS::CloudFront::PublicKey` with the stack-unique `id`. Required properties: `public_key_config` (`PublicKeyConfig`).
@@ -4639,7 +4618,7 @@ pub mod public_key {
     ///
     /// CloudFormation property type `PublicKeyConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-publickey-publickeyconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PublicKeyConfig(rt::Props);
     impl PublicKeyConfig {
@@ -4682,6 +4661,7 @@ static REALTIME_LOG_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["us-gov-east-1", "us-gov-west-1"],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 17),
 };
 impl RealtimeLogConfig {
     /// Declares a `AWS::CloudFront::RealtimeLogConfig` with the stack-unique `id`. Required properties: `end_points` (`EndPoints`), `fields` (`Fields`), `name` (`Name`), `sampling_rate` (`SamplingRate`).
@@ -4723,7 +4703,7 @@ pub mod realtime_log_config {
     ///
     /// CloudFormation property type `EndPoint`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-realtimelogconfig-endpoint.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EndPoint(rt::Props);
     impl EndPoint {
@@ -4747,7 +4727,7 @@ pub mod realtime_log_config {
     ///
     /// CloudFormation property type `KinesisStreamConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-realtimelogconfig-kinesisstreamconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KinesisStreamConfig(rt::Props);
     impl KinesisStreamConfig {
@@ -4777,6 +4757,7 @@ static RESPONSE_HEADERS_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Id", Some("id")),
         ("LastModifiedTime", Some("last_modified_time")),
     ],
+    schema: (&SCHEMAS, 18),
 };
 impl ResponseHeadersPolicy {
     /// Declares a `AWS::CloudFront::ResponseHeadersPolicy` with the stack-unique `id`. Required properties: `response_headers_policy_config` (`ResponseHeadersPolicyConfig`).
@@ -4816,7 +4797,7 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `AccessControlAllowHeaders`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-accesscontrolallowheaders.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AccessControlAllowHeaders(rt::Props);
     impl AccessControlAllowHeaders {
@@ -4832,7 +4813,7 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `AccessControlAllowMethods`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-accesscontrolallowmethods.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AccessControlAllowMethods(rt::Props);
     impl AccessControlAllowMethods {
@@ -4848,7 +4829,7 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `AccessControlAllowOrigins`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-accesscontrolalloworigins.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AccessControlAllowOrigins(rt::Props);
     impl AccessControlAllowOrigins {
@@ -4864,7 +4845,7 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `AccessControlExposeHeaders`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-accesscontrolexposeheaders.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AccessControlExposeHeaders(rt::Props);
     impl AccessControlExposeHeaders {
@@ -4880,7 +4861,7 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `ContentSecurityPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-contentsecuritypolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContentSecurityPolicy(rt::Props);
     impl ContentSecurityPolicy {
@@ -4901,7 +4882,7 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `ContentTypeOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-contenttypeoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContentTypeOptions(rt::Props);
     impl ContentTypeOptions {
@@ -4917,7 +4898,7 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `CorsConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-corsconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CorsConfig(rt::Props);
     impl CorsConfig {
@@ -4985,7 +4966,7 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `CustomHeader`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-customheader.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomHeader(rt::Props);
     impl CustomHeader {
@@ -5007,7 +4988,7 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `CustomHeadersConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-customheadersconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomHeadersConfig(rt::Props);
     impl CustomHeadersConfig {
@@ -5023,7 +5004,7 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `FrameOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-frameoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FrameOptions(rt::Props);
     impl FrameOptions {
@@ -5044,7 +5025,7 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `ReferrerPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-referrerpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReferrerPolicy(rt::Props);
     impl ReferrerPolicy {
@@ -5065,7 +5046,7 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `RemoveHeader`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-removeheader.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RemoveHeader(rt::Props);
     impl RemoveHeader {
@@ -5081,7 +5062,7 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `RemoveHeadersConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-removeheadersconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RemoveHeadersConfig(rt::Props);
     impl RemoveHeadersConfig {
@@ -5097,7 +5078,7 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `ResponseHeadersPolicyConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-responseheaderspolicyconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResponseHeadersPolicyConfig(rt::Props);
     impl ResponseHeadersPolicyConfig {
@@ -5171,7 +5152,7 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `SecurityHeadersConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-securityheadersconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SecurityHeadersConfig(rt::Props);
     impl SecurityHeadersConfig {
@@ -5243,7 +5224,7 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `ServerTimingHeadersConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-servertimingheadersconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServerTimingHeadersConfig(rt::Props);
     impl ServerTimingHeadersConfig {
@@ -5267,7 +5248,7 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `StrictTransportSecurity`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-stricttransportsecurity.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StrictTransportSecurity(rt::Props);
     impl StrictTransportSecurity {
@@ -5306,7 +5287,7 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `XSSProtection`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-xssprotection.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct XssProtection(rt::Props);
     impl XssProtection {
@@ -5386,6 +5367,7 @@ static STREAMING_DISTRIBUTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("DomainName", None), ("Id", None)],
+    schema: (&SCHEMAS, 19),
 };
 impl StreamingDistribution {
     /// Declares a `AWS::CloudFront::StreamingDistribution` with the stack-unique `id`. Required properties: `streaming_distribution_config` (`StreamingDistributionConfig`).
@@ -5423,7 +5405,7 @@ pub mod streaming_distribution {
     use super::*;
     /// CloudFormation property type `Logging`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-streamingdistribution-logging.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Logging(rt::Props);
     impl Logging {
@@ -5443,7 +5425,7 @@ pub mod streaming_distribution {
     nested!(Logging);
     /// CloudFormation property type `S3Origin`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-streamingdistribution-s3origin.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Origin(rt::Props);
     impl S3Origin {
@@ -5465,7 +5447,7 @@ pub mod streaming_distribution {
     nested!(S3Origin);
     /// CloudFormation property type `StreamingDistributionConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-streamingdistribution-streamingdistributionconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StreamingDistributionConfig(rt::Props);
     impl StreamingDistributionConfig {
@@ -5502,7 +5484,7 @@ pub mod streaming_distribution {
     nested!(StreamingDistributionConfig);
     /// CloudFormation property type `TrustedSigners`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-streamingdistribution-trustedsigners.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TrustedSigners(rt::Props);
     impl TrustedSigners {
@@ -5548,6 +5530,7 @@ static TRUST_STORE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedTime", Some("last_modified_time")),
         ("NumberOfCaCertificates", Some("number_of_ca_certificates")),
     ],
+    schema: (&SCHEMAS, 20),
 };
 impl TrustStore {
     /// Declares a `AWS::CloudFront::TrustStore` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -5621,7 +5604,7 @@ pub mod trust_store {
     ///
     /// CloudFormation property type `CaCertificatesBundleS3Location`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-truststore-cacertificatesbundles3location.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CaCertificatesBundleS3Location(rt::Props);
     impl CaCertificatesBundleS3Location {
@@ -5650,7 +5633,7 @@ pub mod trust_store {
     ///
     /// CloudFormation property type `CaCertificatesBundleSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-truststore-cacertificatesbundlesource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CaCertificatesBundleSource(rt::Props);
     impl CaCertificatesBundleSource {
@@ -5692,6 +5675,7 @@ static VPC_ORIGIN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedTime", Some("created_time")),
         ("LastModifiedTime", Some("last_modified_time")),
     ],
+    schema: (&SCHEMAS, 21),
 };
 impl VpcOrigin {
     /// Declares a `AWS::CloudFront::VpcOrigin` with the stack-unique `id`. Required properties: `vpc_origin_endpoint_config` (`VpcOriginEndpointConfig`).
@@ -5742,12 +5726,13 @@ impl VpcOriginHandle {
 }
 /// Property types and value sets of [`VpcOrigin`] (`AWS::CloudFront::VpcOrigin`).
 pub mod vpc_origin {
+    pub use super::shared::IpAddressType;
     use super::*;
     /// An Amazon CloudFront VPC origin endpoint configuration.
     ///
     /// CloudFormation property type `VpcOriginEndpointConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-vpcorigin-vpcoriginendpointconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcOriginEndpointConfig(rt::Props);
     impl VpcOriginEndpointConfig {
@@ -5805,15 +5790,6 @@ pub mod vpc_origin {
         }
     }
     nested!(VpcOriginEndpointConfig);
-    /// The values `IpAddressType` accepts in `CloudFront::VpcOrigin`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum IpAddressType {
-        /// `ipv4`
-        Ipv4,
-        /// `dualstack`
-        Dualstack,
-    }
-    string_enum!(IpAddressType { Ipv4 => "ipv4", Dualstack => "dualstack" });
     /// The values `OriginProtocolPolicy` accepts in `CloudFront::VpcOrigin`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum OriginProtocolPolicy {
@@ -5825,4 +5801,38 @@ pub mod vpc_origin {
         MatchViewer,
     }
     string_enum!(OriginProtocolPolicy { HttpOnly => "http-only", HttpsOnly => "https-only", MatchViewer => "match-viewer" });
+}
+/// Nested types that several `CloudFront` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `IpAddressType` accepts in `CloudFront`'s `AnycastIpList`, `VpcOrigin`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum IpAddressType {
+        /// `ipv4`
+        Ipv4,
+        /// `dualstack`
+        Dualstack,
+    }
+    string_enum!(IpAddressType { Ipv4 => "ipv4", Dualstack => "dualstack" });
+    /// The key value store association.
+    ///
+    /// CloudFormation property type `KeyValueStoreAssociation`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct KeyValueStoreAssociation(rt::Props);
+    impl KeyValueStoreAssociation {
+        /// A new `KeyValueStoreAssociation`. Required properties: `key_value_store_arn` (`KeyValueStoreARN`).
+        pub fn new(key_value_store_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "KeyValueStoreARN",
+                Some("key_value_store_arn"),
+                rt::string(key_value_store_arn),
+            );
+            KeyValueStoreAssociation(this)
+        }
+    }
+    nested!(KeyValueStoreAssociation);
 }

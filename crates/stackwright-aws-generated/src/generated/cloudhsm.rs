@@ -2,14 +2,22 @@
 //! `CloudHSM` resource types of the CloudFormation registry (`AWS::CloudHSM::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `cloudhsm` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("cloudhsm.schemas.jsonl"));
 /// Creates and manages an AWS CloudHSM cluster.
 ///
 /// CloudFormation: `AWS::CloudHSM::Cluster`. Terraform: `awscc_cloudhsm_cluster` (awscc provider).
@@ -39,6 +47,7 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("SubnetMapping", Some("subnet_mapping")),
         ("BackupPolicy", Some("backup_policy")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Cluster {
     /// Declares a `AWS::CloudHSM::Cluster` with the stack-unique `id`. Required properties: `hsm_type` (`HsmType`).
@@ -139,7 +148,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `BackupRetentionPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudhsm-cluster-backupretentionpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BackupRetentionPolicy(rt::Props);
     impl BackupRetentionPolicy {

@@ -2,14 +2,22 @@
 //! `CloudTrail` resource types of the CloudFormation registry (`AWS::CloudTrail::*`): 5 types, 5 of them with an awscc Terraform resource.
 //! Enabled by the `cloudtrail` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("cloudtrail.schemas.jsonl"));
 /// A channel receives events from a specific source (such as an on-premises storage solution or application, or a partner event data source), and delivers the events to one or more event data stores.
 ///
 /// CloudFormation: `AWS::CloudTrail::Channel`. Terraform: `awscc_cloudtrail_channel` (awscc provider).
@@ -39,6 +47,7 @@ static CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("ChannelArn", Some("channel_arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Channel {
     /// Declares a `AWS::CloudTrail::Channel` with the stack-unique `id`. No property is required.
@@ -88,7 +97,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `Destination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudtrail-channel-destination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Destination(rt::Props);
     impl Destination {
@@ -128,6 +137,7 @@ static DASHBOARD_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
         ("Type", Some("type")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Dashboard {
     /// Declares a `AWS::CloudTrail::Dashboard` with the stack-unique `id`. No property is required.
@@ -212,7 +222,7 @@ pub mod dashboard {
     use super::*;
     /// CloudFormation property type `Frequency`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudtrail-dashboard-frequency.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Frequency(rt::Props);
     impl Frequency {
@@ -229,7 +239,7 @@ pub mod dashboard {
     ///
     /// CloudFormation property type `RefreshSchedule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudtrail-dashboard-refreshschedule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RefreshSchedule(rt::Props);
     impl RefreshSchedule {
@@ -264,7 +274,7 @@ pub mod dashboard {
     ///
     /// CloudFormation property type `Widget`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudtrail-dashboard-widget.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Widget(rt::Props);
     impl Widget {
@@ -345,6 +355,7 @@ static EVENT_DATA_STORE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedTimestamp", Some("updated_timestamp")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl EventDataStore {
     /// Declares a `AWS::CloudTrail::EventDataStore` with the stack-unique `id`. No property is required.
@@ -545,12 +556,13 @@ impl EventDataStoreHandle {
 }
 /// Property types and value sets of [`EventDataStore`] (`AWS::CloudTrail::EventDataStore`).
 pub mod event_data_store {
+    pub use super::shared::{AdvancedFieldSelector, InsightType};
     use super::*;
     /// Advanced event selectors let you create fine-grained selectors for the following AWS CloudTrail event record ﬁelds.
     ///
     /// CloudFormation property type `AdvancedEventSelector`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudtrail-eventdatastore-advancedeventselector.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AdvancedEventSelector(rt::Props);
     impl AdvancedEventSelector {
@@ -573,80 +585,11 @@ pub mod event_data_store {
         }
     }
     nested!(AdvancedEventSelector);
-    /// A single selector statement in an advanced event selector.
-    ///
-    /// CloudFormation property type `AdvancedFieldSelector`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudtrail-eventdatastore-advancedfieldselector.html)
-    #[derive(Clone, Debug)]
-    pub struct AdvancedFieldSelector(rt::Props);
-    impl AdvancedFieldSelector {
-        /// A new `AdvancedFieldSelector`. Required properties: `field` (`Field`).
-        pub fn new(field: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Field", Some("field"), rt::string(field));
-            AdvancedFieldSelector(this)
-        }
-        /// An operator that includes events that match the last few characters of the event record field specified as the value of Field.
-        ///
-        /// Constraints: at least 1 items. CloudFormation `EndsWith`, Terraform `ends_with`.
-        pub fn ends_with(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
-            self.0
-                .set("EndsWith", Some("ends_with"), rt::strings(value));
-            self
-        }
-        /// An operator that includes events that match the exact value of the event record field specified as the value of Field.
-        ///
-        /// Constraints: at least 1 items. CloudFormation `Equals`, Terraform `equals`.
-        pub fn equals(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
-            self.0.set("Equals", Some("equals"), rt::strings(value));
-            self
-        }
-        /// An operator that excludes events that match the last few characters of the event record field specified as the value of Field.
-        ///
-        /// Constraints: at least 1 items. CloudFormation `NotEndsWith`, Terraform `not_ends_with`.
-        pub fn not_ends_with(
-            mut self,
-            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
-            self.0
-                .set("NotEndsWith", Some("not_ends_with"), rt::strings(value));
-            self
-        }
-        /// An operator that excludes events that match the exact value of the event record field specified as the value of Field.
-        ///
-        /// Constraints: at least 1 items. CloudFormation `NotEquals`, Terraform `not_equals`.
-        pub fn not_equals(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
-            self.0
-                .set("NotEquals", Some("not_equals"), rt::strings(value));
-            self
-        }
-        /// An operator that excludes events that match the first few characters of the event record field specified as the value of Field.
-        ///
-        /// Constraints: at least 1 items. CloudFormation `NotStartsWith`, Terraform `not_starts_with`.
-        pub fn not_starts_with(
-            mut self,
-            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
-            self.0
-                .set("NotStartsWith", Some("not_starts_with"), rt::strings(value));
-            self
-        }
-        /// An operator that includes events that match the first few characters of the event record field specified as the value of Field.
-        ///
-        /// Constraints: at least 1 items. CloudFormation `StartsWith`, Terraform `starts_with`.
-        pub fn starts_with(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
-            self.0
-                .set("StartsWith", Some("starts_with"), rt::strings(value));
-            self
-        }
-    }
-    nested!(AdvancedFieldSelector);
     /// An object that contains information types to be included in CloudTrail enriched events.
     ///
     /// CloudFormation property type `ContextKeySelector`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudtrail-eventdatastore-contextkeyselector.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContextKeySelector(rt::Props);
     impl ContextKeySelector {
@@ -663,7 +606,7 @@ pub mod event_data_store {
     ///
     /// CloudFormation property type `InsightSelector`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudtrail-eventdatastore-insightselector.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InsightSelector(rt::Props);
     impl InsightSelector {
@@ -700,15 +643,6 @@ pub mod event_data_store {
         Large,
     }
     string_enum!(MaxEventSize { Standard => "Standard", Large => "Large" });
-    /// The values `InsightType` accepts in `CloudTrail::EventDataStore`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum InsightType {
-        /// `ApiCallRateInsight`
-        ApiCallRateInsight,
-        /// `ApiErrorRateInsight`
-        ApiErrorRateInsight,
-    }
-    string_enum!(InsightType { ApiCallRateInsight => "ApiCallRateInsight", ApiErrorRateInsight => "ApiErrorRateInsight" });
     /// The values `Type` accepts in `CloudTrail::EventDataStore`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Type {
@@ -732,6 +666,7 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["ap-southeast-6", "cn-north-1", "cn-northwest-1"],
     attributes: &[],
+    schema: (&SCHEMAS, 3),
 };
 impl ResourcePolicy {
     /// Declares a `AWS::CloudTrail::ResourcePolicy` with the stack-unique `id`. Required properties: `resource_arn` (`ResourceArn`), `resource_policy` (`ResourcePolicy`).
@@ -773,6 +708,7 @@ static TRAIL_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn")), ("SnsTopicArn", Some("sns_topic_arn"))],
+    schema: (&SCHEMAS, 4),
 };
 impl Trail {
     /// Declares a `AWS::CloudTrail::Trail` with the stack-unique `id`. Required properties: `is_logging` (`IsLogging`), `s3_bucket_name` (`S3BucketName`).
@@ -958,12 +894,13 @@ impl TrailHandle {
 }
 /// Property types and value sets of [`Trail`] (`AWS::CloudTrail::Trail`).
 pub mod trail {
+    pub use super::shared::{AdvancedFieldSelector, InsightType};
     use super::*;
     /// Advanced event selectors let you create fine-grained selectors for the following AWS CloudTrail event record fields.
     ///
     /// CloudFormation property type `AdvancedEventSelector`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudtrail-trail-advancedeventselector.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AdvancedEventSelector(rt::Props);
     impl AdvancedEventSelector {
@@ -986,11 +923,212 @@ pub mod trail {
         }
     }
     nested!(AdvancedEventSelector);
+    /// Configure to add aggregation rules to aggregate CloudTrail Events.
+    ///
+    /// CloudFormation property type `AggregationConfiguration`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct AggregationConfiguration(rt::Props);
+    impl AggregationConfiguration {
+        /// A new `AggregationConfiguration`. Required properties: `event_category` (`EventCategory`), `templates` (`Templates`).
+        pub fn new(
+            event_category: EventCategory,
+            templates: impl IntoIterator<Item = Template>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "EventCategory",
+                Some("event_category"),
+                event_category.into(),
+            );
+            this.set("Templates", Some("templates"), rt::list(templates));
+            AggregationConfiguration(this)
+        }
+    }
+    nested!(AggregationConfiguration);
+    /// CloudTrail supports data event logging for Amazon S3 objects and AWS Lambda functions.
+    ///
+    /// CloudFormation property type `DataResource`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct DataResource(rt::Props);
+    impl DataResource {
+        /// A new `DataResource`. Required properties: `type_` (`Type`).
+        pub fn new(type_: Type) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Type", Some("type"), type_.into());
+            DataResource(this)
+        }
+        /// An array of Amazon Resource Name (ARN) strings or partial ARN strings for the specified objects.
+        ///
+        /// CloudFormation `Values`, Terraform `values`.
+        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Values", Some("values"), rt::strings(value));
+            self
+        }
+    }
+    nested!(DataResource);
+    /// The type of email sending events to publish to the event destination.
+    ///
+    /// CloudFormation property type `EventSelector`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct EventSelector(rt::Props);
+    impl EventSelector {
+        /// A new `EventSelector`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            EventSelector(this)
+        }
+        /// CloudFormation `DataResources`, Terraform `data_resources`.
+        pub fn data_resources(mut self, value: impl IntoIterator<Item = DataResource>) -> Self {
+            self.0
+                .set("DataResources", Some("data_resources"), rt::list(value));
+            self
+        }
+        /// An optional list of service event sources from which you do not want management events to be logged on your trail.
+        ///
+        /// CloudFormation `ExcludeManagementEventSources`, Terraform `exclude_management_event_sources`.
+        pub fn exclude_management_event_sources(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set(
+                "ExcludeManagementEventSources",
+                Some("exclude_management_event_sources"),
+                rt::strings(value),
+            );
+            self
+        }
+        /// Specify if you want your event selector to include management events for your trail.
+        ///
+        /// CloudFormation `IncludeManagementEvents`, Terraform `include_management_events`.
+        pub fn include_management_events(mut self, value: bool) -> Self {
+            self.0.set(
+                "IncludeManagementEvents",
+                Some("include_management_events"),
+                rt::boolean(value),
+            );
+            self
+        }
+        /// Specify if you want your trail to log read-only events, write-only events, or all.
+        ///
+        /// CloudFormation `ReadWriteType`, Terraform `read_write_type`.
+        pub fn read_write_type(mut self, value: ReadWriteType) -> Self {
+            self.0
+                .set("ReadWriteType", Some("read_write_type"), value.into());
+            self
+        }
+    }
+    nested!(EventSelector);
+    /// A string that contains insight types that are logged on a trail.
+    ///
+    /// CloudFormation property type `InsightSelector`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct InsightSelector(rt::Props);
+    impl InsightSelector {
+        /// A new `InsightSelector`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            InsightSelector(this)
+        }
+        /// The categories of events for which to log insights.
+        ///
+        /// CloudFormation `EventCategories`, Terraform `event_categories`.
+        pub fn event_categories(
+            mut self,
+            value: impl IntoIterator<Item = SourceEventCategory>,
+        ) -> Self {
+            self.0
+                .set("EventCategories", Some("event_categories"), rt::list(value));
+            self
+        }
+        /// The type of insight to log on a trail.
+        ///
+        /// CloudFormation `InsightType`, Terraform `insight_type`.
+        pub fn insight_type(mut self, value: InsightType) -> Self {
+            self.0
+                .set("InsightType", Some("insight_type"), value.into());
+            self
+        }
+    }
+    nested!(InsightSelector);
+    /// The values `SourceEventCategory` accepts in `CloudTrail::Trail`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum SourceEventCategory {
+        /// `Management`
+        Management,
+        /// `Data`
+        Data,
+    }
+    string_enum!(SourceEventCategory { Management => "Management", Data => "Data" });
+    /// The values `ReadWriteType` accepts in `CloudTrail::Trail`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum ReadWriteType {
+        /// `All`
+        All,
+        /// `ReadOnly`
+        ReadOnly,
+        /// `WriteOnly`
+        WriteOnly,
+    }
+    string_enum!(ReadWriteType { All => "All", ReadOnly => "ReadOnly", WriteOnly => "WriteOnly" });
+    /// The values `Type` accepts in `CloudTrail::Trail`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Type {
+        /// `AWS::Lambda::Function`
+        AwsLambdaFunction,
+        /// `AWS::S3::Object`
+        AwsS3Object,
+        /// `AWS::DynamoDB::Table`
+        AwsDynamoDbTable,
+        /// `AWS::S3Outposts::Object`
+        AwsS3OutpostsObject,
+        /// `AWS::ManagedBlockchain::Node`
+        AwsManagedBlockchainNode,
+        /// `AWS::S3ObjectLambda::AccessPoint`
+        AwsS3ObjectLambdaAccessPoint,
+        /// `AWS::EC2::Snapshot`
+        AwsEc2Snapshot,
+        /// `AWS::S3::AccessPoint`
+        AwsS3AccessPoint,
+        /// `AWS::DynamoDB::Stream`
+        AwsDynamoDbStream,
+    }
+    string_enum!(Type { AwsLambdaFunction => "AWS::Lambda::Function", AwsS3Object => "AWS::S3::Object", AwsDynamoDbTable => "AWS::DynamoDB::Table", AwsS3OutpostsObject => "AWS::S3Outposts::Object", AwsManagedBlockchainNode => "AWS::ManagedBlockchain::Node", AwsS3ObjectLambdaAccessPoint => "AWS::S3ObjectLambda::AccessPoint", AwsEc2Snapshot => "AWS::EC2::Snapshot", AwsS3AccessPoint => "AWS::S3::AccessPoint", AwsDynamoDbStream => "AWS::DynamoDB::Stream" });
+    /// The values `EventCategory` accepts in `CloudTrail::Trail`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum EventCategory {
+        /// `Data`
+        Data,
+    }
+    string_enum!(EventCategory { Data => "Data" });
+    /// The values `Template` accepts in `CloudTrail::Trail`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Template {
+        /// `API_ACTIVITY`
+        ApiActivity,
+        /// `RESOURCE_ACCESS`
+        ResourceAccess,
+        /// `USER_ACTIONS`
+        UserActions,
+    }
+    string_enum!(Template { ApiActivity => "API_ACTIVITY", ResourceAccess => "RESOURCE_ACCESS", UserActions => "USER_ACTIONS" });
+}
+/// Nested types that several `CloudTrail` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
     /// A single selector statement in an advanced event selector.
     ///
     /// CloudFormation property type `AdvancedFieldSelector`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudtrail-trail-advancedfieldselector.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AdvancedFieldSelector(rt::Props);
     impl AdvancedFieldSelector {
@@ -1055,151 +1193,7 @@ pub mod trail {
         }
     }
     nested!(AdvancedFieldSelector);
-    /// Configure to add aggregation rules to aggregate CloudTrail Events.
-    ///
-    /// CloudFormation property type `AggregationConfiguration`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudtrail-trail-aggregationconfiguration.html)
-    #[derive(Clone, Debug)]
-    pub struct AggregationConfiguration(rt::Props);
-    impl AggregationConfiguration {
-        /// A new `AggregationConfiguration`. Required properties: `event_category` (`EventCategory`), `templates` (`Templates`).
-        pub fn new(
-            event_category: EventCategory,
-            templates: impl IntoIterator<Item = Template>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "EventCategory",
-                Some("event_category"),
-                event_category.into(),
-            );
-            this.set("Templates", Some("templates"), rt::list(templates));
-            AggregationConfiguration(this)
-        }
-    }
-    nested!(AggregationConfiguration);
-    /// CloudTrail supports data event logging for Amazon S3 objects and AWS Lambda functions.
-    ///
-    /// CloudFormation property type `DataResource`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudtrail-trail-dataresource.html)
-    #[derive(Clone, Debug)]
-    pub struct DataResource(rt::Props);
-    impl DataResource {
-        /// A new `DataResource`. Required properties: `type_` (`Type`).
-        pub fn new(type_: Type) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Type", Some("type"), type_.into());
-            DataResource(this)
-        }
-        /// An array of Amazon Resource Name (ARN) strings or partial ARN strings for the specified objects.
-        ///
-        /// CloudFormation `Values`, Terraform `values`.
-        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
-            self.0.set("Values", Some("values"), rt::strings(value));
-            self
-        }
-    }
-    nested!(DataResource);
-    /// The type of email sending events to publish to the event destination.
-    ///
-    /// CloudFormation property type `EventSelector`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudtrail-trail-eventselector.html)
-    #[derive(Clone, Debug)]
-    pub struct EventSelector(rt::Props);
-    impl EventSelector {
-        /// A new `EventSelector`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            EventSelector(this)
-        }
-        /// CloudFormation `DataResources`, Terraform `data_resources`.
-        pub fn data_resources(mut self, value: impl IntoIterator<Item = DataResource>) -> Self {
-            self.0
-                .set("DataResources", Some("data_resources"), rt::list(value));
-            self
-        }
-        /// An optional list of service event sources from which you do not want management events to be logged on your trail.
-        ///
-        /// CloudFormation `ExcludeManagementEventSources`, Terraform `exclude_management_event_sources`.
-        pub fn exclude_management_event_sources(
-            mut self,
-            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
-            self.0.set(
-                "ExcludeManagementEventSources",
-                Some("exclude_management_event_sources"),
-                rt::strings(value),
-            );
-            self
-        }
-        /// Specify if you want your event selector to include management events for your trail.
-        ///
-        /// CloudFormation `IncludeManagementEvents`, Terraform `include_management_events`.
-        pub fn include_management_events(mut self, value: bool) -> Self {
-            self.0.set(
-                "IncludeManagementEvents",
-                Some("include_management_events"),
-                rt::boolean(value),
-            );
-            self
-        }
-        /// Specify if you want your trail to log read-only events, write-only events, or all.
-        ///
-        /// CloudFormation `ReadWriteType`, Terraform `read_write_type`.
-        pub fn read_write_type(mut self, value: ReadWriteType) -> Self {
-            self.0
-                .set("ReadWriteType", Some("read_write_type"), value.into());
-            self
-        }
-    }
-    nested!(EventSelector);
-    /// A string that contains insight types that are logged on a trail.
-    ///
-    /// CloudFormation property type `InsightSelector`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudtrail-trail-insightselector.html)
-    #[derive(Clone, Debug)]
-    pub struct InsightSelector(rt::Props);
-    impl InsightSelector {
-        /// A new `InsightSelector`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            InsightSelector(this)
-        }
-        /// The categories of events for which to log insights.
-        ///
-        /// CloudFormation `EventCategories`, Terraform `event_categories`.
-        pub fn event_categories(
-            mut self,
-            value: impl IntoIterator<Item = SourceEventCategory>,
-        ) -> Self {
-            self.0
-                .set("EventCategories", Some("event_categories"), rt::list(value));
-            self
-        }
-        /// The type of insight to log on a trail.
-        ///
-        /// CloudFormation `InsightType`, Terraform `insight_type`.
-        pub fn insight_type(mut self, value: InsightType) -> Self {
-            self.0
-                .set("InsightType", Some("insight_type"), value.into());
-            self
-        }
-    }
-    nested!(InsightSelector);
-    /// The values `SourceEventCategory` accepts in `CloudTrail::Trail`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum SourceEventCategory {
-        /// `Management`
-        Management,
-        /// `Data`
-        Data,
-    }
-    string_enum!(SourceEventCategory { Management => "Management", Data => "Data" });
-    /// The values `InsightType` accepts in `CloudTrail::Trail`.
+    /// The values `InsightType` accepts in `CloudTrail`'s `EventDataStore`, `Trail`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum InsightType {
         /// `ApiCallRateInsight`
@@ -1208,56 +1202,4 @@ pub mod trail {
         ApiErrorRateInsight,
     }
     string_enum!(InsightType { ApiCallRateInsight => "ApiCallRateInsight", ApiErrorRateInsight => "ApiErrorRateInsight" });
-    /// The values `ReadWriteType` accepts in `CloudTrail::Trail`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ReadWriteType {
-        /// `All`
-        All,
-        /// `ReadOnly`
-        ReadOnly,
-        /// `WriteOnly`
-        WriteOnly,
-    }
-    string_enum!(ReadWriteType { All => "All", ReadOnly => "ReadOnly", WriteOnly => "WriteOnly" });
-    /// The values `Type` accepts in `CloudTrail::Trail`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Type {
-        /// `AWS::Lambda::Function`
-        AwsLambdaFunction,
-        /// `AWS::S3::Object`
-        AwsS3Object,
-        /// `AWS::DynamoDB::Table`
-        AwsDynamoDbTable,
-        /// `AWS::S3Outposts::Object`
-        AwsS3OutpostsObject,
-        /// `AWS::ManagedBlockchain::Node`
-        AwsManagedBlockchainNode,
-        /// `AWS::S3ObjectLambda::AccessPoint`
-        AwsS3ObjectLambdaAccessPoint,
-        /// `AWS::EC2::Snapshot`
-        AwsEc2Snapshot,
-        /// `AWS::S3::AccessPoint`
-        AwsS3AccessPoint,
-        /// `AWS::DynamoDB::Stream`
-        AwsDynamoDbStream,
-    }
-    string_enum!(Type { AwsLambdaFunction => "AWS::Lambda::Function", AwsS3Object => "AWS::S3::Object", AwsDynamoDbTable => "AWS::DynamoDB::Table", AwsS3OutpostsObject => "AWS::S3Outposts::Object", AwsManagedBlockchainNode => "AWS::ManagedBlockchain::Node", AwsS3ObjectLambdaAccessPoint => "AWS::S3ObjectLambda::AccessPoint", AwsEc2Snapshot => "AWS::EC2::Snapshot", AwsS3AccessPoint => "AWS::S3::AccessPoint", AwsDynamoDbStream => "AWS::DynamoDB::Stream" });
-    /// The values `EventCategory` accepts in `CloudTrail::Trail`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum EventCategory {
-        /// `Data`
-        Data,
-    }
-    string_enum!(EventCategory { Data => "Data" });
-    /// The values `Template` accepts in `CloudTrail::Trail`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Template {
-        /// `API_ACTIVITY`
-        ApiActivity,
-        /// `RESOURCE_ACCESS`
-        ResourceAccess,
-        /// `USER_ACTIONS`
-        UserActions,
-    }
-    string_enum!(Template { ApiActivity => "API_ACTIVITY", ResourceAccess => "RESOURCE_ACCESS", UserActions => "USER_ACTIONS" });
 }

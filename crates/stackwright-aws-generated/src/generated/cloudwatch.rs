@@ -2,14 +2,22 @@
 //! `CloudWatch` resource types of the CloudFormation registry (`AWS::CloudWatch::*`): 12 types, 12 of them with an awscc Terraform resource.
 //! Enabled by the `cloudwatch` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("cloudwatch.schemas.jsonl"));
 /// The ``AWS::CloudWatch::Alarm`` type specifies an alarm and associates it with the specified metric or metric math expression.
 ///
 /// CloudFormation: `AWS::CloudWatch::Alarm`. Terraform: `awscc_cloudwatch_alarm` (awscc provider).
@@ -23,6 +31,7 @@ static ALARM_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Alarm {
     /// Declares a `AWS::CloudWatch::Alarm` with the stack-unique `id`. No property is required.
@@ -284,10 +293,11 @@ impl AlarmHandle {
 }
 /// Property types and value sets of [`Alarm`] (`AWS::CloudWatch::Alarm`).
 pub mod alarm {
+    pub use super::shared::ComparisonOperator;
     use super::*;
     /// CloudFormation property type `ActionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarm-actionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ActionConfiguration(rt::Props);
     impl ActionConfiguration {
@@ -309,7 +319,7 @@ pub mod alarm {
     ///
     /// CloudFormation property type `AlarmPromQLCriteria`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarm-alarmpromqlcriteria.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AlarmPromQlCriteria(rt::Props);
     impl AlarmPromQlCriteria {
@@ -345,7 +355,7 @@ pub mod alarm {
     nested!(AlarmPromQlCriteria);
     /// CloudFormation property type `AlarmTagsPropagation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarm-alarmtagspropagation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AlarmTagsPropagation(rt::Props);
     impl AlarmTagsPropagation {
@@ -381,7 +391,7 @@ pub mod alarm {
     ///
     /// CloudFormation property type `Dimension`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarm-dimension.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Dimension(rt::Props);
     impl Dimension {
@@ -398,7 +408,7 @@ pub mod alarm {
     ///
     /// CloudFormation property type `EvaluationCriteria`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarm-evaluationcriteria.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EvaluationCriteria(rt::Props);
     impl EvaluationCriteria {
@@ -421,7 +431,7 @@ pub mod alarm {
     ///
     /// CloudFormation property type `EvaluationWindow`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarm-evaluationwindow.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EvaluationWindow(rt::Props);
     impl EvaluationWindow {
@@ -455,7 +465,7 @@ pub mod alarm {
     ///
     /// CloudFormation property type `Metric`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarm-metric.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Metric(rt::Props);
     impl Metric {
@@ -494,7 +504,7 @@ pub mod alarm {
     ///
     /// CloudFormation property type `MetricDataQuery`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarm-metricdataquery.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricDataQuery(rt::Props);
     impl MetricDataQuery {
@@ -555,7 +565,7 @@ pub mod alarm {
     ///
     /// CloudFormation property type `MetricStat`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarm-metricstat.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricStat(rt::Props);
     impl MetricStat {
@@ -580,7 +590,7 @@ pub mod alarm {
     ///
     /// CloudFormation property type `WallClockWindow`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarm-wallclockwindow.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WallClockWindow(rt::Props);
     impl WallClockWindow {
@@ -602,7 +612,7 @@ pub mod alarm {
     ///
     /// CloudFormation property type `WarmUpConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarm-warmupconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WarmUpConfiguration(rt::Props);
     impl WarmUpConfiguration {
@@ -635,25 +645,6 @@ pub mod alarm {
         }
     }
     nested!(WarmUpConfiguration);
-    /// The values `ComparisonOperator` accepts in `CloudWatch::Alarm`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ComparisonOperator {
-        /// `GreaterThanOrEqualToThreshold`
-        GreaterThanOrEqualToThreshold,
-        /// `GreaterThanThreshold`
-        GreaterThanThreshold,
-        /// `GreaterThanUpperThreshold`
-        GreaterThanUpperThreshold,
-        /// `LessThanLowerOrGreaterThanUpperThreshold`
-        LessThanLowerOrGreaterThanUpperThreshold,
-        /// `LessThanLowerThreshold`
-        LessThanLowerThreshold,
-        /// `LessThanOrEqualToThreshold`
-        LessThanOrEqualToThreshold,
-        /// `LessThanThreshold`
-        LessThanThreshold,
-    }
-    string_enum!(ComparisonOperator { GreaterThanOrEqualToThreshold => "GreaterThanOrEqualToThreshold", GreaterThanThreshold => "GreaterThanThreshold", GreaterThanUpperThreshold => "GreaterThanUpperThreshold", LessThanLowerOrGreaterThanUpperThreshold => "LessThanLowerOrGreaterThanUpperThreshold", LessThanLowerThreshold => "LessThanLowerThreshold", LessThanOrEqualToThreshold => "LessThanOrEqualToThreshold", LessThanThreshold => "LessThanThreshold" });
     /// The values `Statistic` accepts in `CloudWatch::Alarm`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Statistic {
@@ -760,6 +751,7 @@ static ALARM_MUTE_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("MuteType", Some("mute_type")),
         ("Arn", Some("arn")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl AlarmMuteRule {
     /// Declares a `AWS::CloudWatch::AlarmMuteRule` with the stack-unique `id`. Required properties: `rule` (`Rule`).
@@ -847,7 +839,7 @@ pub mod alarm_mute_rule {
     ///
     /// CloudFormation property type `MuteTargets`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarmmuterule-mutetargets.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MuteTargets(rt::Props);
     impl MuteTargets {
@@ -863,7 +855,7 @@ pub mod alarm_mute_rule {
     ///
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarmmuterule-rule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {
@@ -879,7 +871,7 @@ pub mod alarm_mute_rule {
     ///
     /// CloudFormation property type `Schedule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarmmuterule-schedule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Schedule(rt::Props);
     impl Schedule {
@@ -913,6 +905,7 @@ static ANOMALY_DETECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 2),
 };
 impl AnomalyDetector {
     /// Declares a `AWS::CloudWatch::AnomalyDetector` with the stack-unique `id`. No property is required.
@@ -1006,7 +999,7 @@ pub mod anomaly_detector {
     use super::*;
     /// CloudFormation property type `Configuration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-anomalydetector-configuration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Configuration(rt::Props);
     impl Configuration {
@@ -1037,7 +1030,7 @@ pub mod anomaly_detector {
     nested!(Configuration);
     /// CloudFormation property type `Dimension`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-anomalydetector-dimension.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Dimension(rt::Props);
     impl Dimension {
@@ -1052,7 +1045,7 @@ pub mod anomaly_detector {
     nested!(Dimension);
     /// CloudFormation property type `Metric`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-anomalydetector-metric.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Metric(rt::Props);
     impl Metric {
@@ -1073,7 +1066,7 @@ pub mod anomaly_detector {
     nested!(Metric);
     /// CloudFormation property type `MetricCharacteristics`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-anomalydetector-metriccharacteristics.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricCharacteristics(rt::Props);
     impl MetricCharacteristics {
@@ -1095,7 +1088,7 @@ pub mod anomaly_detector {
     nested!(MetricCharacteristics);
     /// CloudFormation property type `MetricDataQuery`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-anomalydetector-metricdataquery.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricDataQuery(rt::Props);
     impl MetricDataQuery {
@@ -1142,7 +1135,7 @@ pub mod anomaly_detector {
     nested!(MetricDataQuery);
     /// CloudFormation property type `MetricMathAnomalyDetector`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-anomalydetector-metricmathanomalydetector.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricMathAnomalyDetector(rt::Props);
     impl MetricMathAnomalyDetector {
@@ -1167,7 +1160,7 @@ pub mod anomaly_detector {
     nested!(MetricMathAnomalyDetector);
     /// CloudFormation property type `MetricStat`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-anomalydetector-metricstat.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricStat(rt::Props);
     impl MetricStat {
@@ -1188,7 +1181,7 @@ pub mod anomaly_detector {
     nested!(MetricStat);
     /// CloudFormation property type `Range`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-anomalydetector-range.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Range(rt::Props);
     impl Range {
@@ -1203,7 +1196,7 @@ pub mod anomaly_detector {
     nested!(Range);
     /// CloudFormation property type `SingleMetricAnomalyDetector`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-anomalydetector-singlemetricanomalydetector.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SingleMetricAnomalyDetector(rt::Props);
     impl SingleMetricAnomalyDetector {
@@ -1257,6 +1250,7 @@ static COMPOSITE_ALARM_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 3),
 };
 impl CompositeAlarm {
     /// Declares a `AWS::CloudWatch::CompositeAlarm` with the stack-unique `id`. Required properties: `alarm_rule` (`AlarmRule`).
@@ -1382,65 +1376,8 @@ impl CompositeAlarmHandle {
 }
 /// Property types and value sets of [`CompositeAlarm`] (`AWS::CloudWatch::CompositeAlarm`).
 pub mod composite_alarm {
+    pub use super::shared::{ActionConfiguration, AlarmTagsPropagation};
     use super::*;
-    /// Configuration that applies to the notifications this alarm sends when it performs its actions.
-    ///
-    /// CloudFormation property type `ActionConfiguration`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-compositealarm-actionconfiguration.html)
-    #[derive(Clone, Debug)]
-    pub struct ActionConfiguration(rt::Props);
-    impl ActionConfiguration {
-        /// A new `ActionConfiguration`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            ActionConfiguration(this)
-        }
-        /// Whether the alarm's tags are included in its action notifications and state-change events.
-        ///
-        /// CloudFormation `AlarmTagsPropagation`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn alarm_tags_propagation(mut self, value: AlarmTagsPropagation) -> Self {
-            self.0.set("AlarmTagsPropagation", None, value.into());
-            self
-        }
-    }
-    nested!(ActionConfiguration);
-    /// Controls whether the alarm's tags are included in its action notifications and state-change events, and which tag keys are included.
-    ///
-    /// CloudFormation property type `AlarmTagsPropagation`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-compositealarm-alarmtagspropagation.html)
-    #[derive(Clone, Debug)]
-    pub struct AlarmTagsPropagation(rt::Props);
-    impl AlarmTagsPropagation {
-        /// A new `AlarmTagsPropagation`. Required properties: `enabled` (`Enabled`).
-        pub fn new(enabled: bool) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Enabled", None, rt::boolean(enabled));
-            AlarmTagsPropagation(this)
-        }
-        /// The tag keys to leave out.
-        ///
-        /// Constraints: 1..=50 items. CloudFormation `ExcludedTagKeys`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn excluded_tag_keys(
-            mut self,
-            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
-            self.0.set("ExcludedTagKeys", None, rt::strings(value));
-            self
-        }
-        /// The only tag keys to include.
-        ///
-        /// Constraints: 1..=50 items. CloudFormation `IncludedTagKeys`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn included_tag_keys(
-            mut self,
-            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
-            self.0.set("IncludedTagKeys", None, rt::strings(value));
-            self
-        }
-    }
-    nested!(AlarmTagsPropagation);
 }
 /// Resource Type definition for AWS::CloudWatch::Dashboard
 ///
@@ -1455,6 +1392,7 @@ static DASHBOARD_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 4),
 };
 impl Dashboard {
     /// Declares a `AWS::CloudWatch::Dashboard` with the stack-unique `id`. Required properties: `dashboard_body` (`DashboardBody`).
@@ -1495,6 +1433,7 @@ static INSIGHT_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 5),
 };
 impl InsightRule {
     /// Declares a `AWS::CloudWatch::InsightRule` with the stack-unique `id`. Required properties: `rule_body` (`RuleBody`), `rule_name` (`RuleName`), `rule_state` (`RuleState`).
@@ -1591,6 +1530,7 @@ static INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl Integration {
     /// Declares a `AWS::CloudWatch::Integration` with the stack-unique `id`. Required properties: `integration_type` (`IntegrationType`), `name` (`Name`).
@@ -1682,7 +1622,7 @@ pub mod integration {
     ///
     /// CloudFormation property type `ApiKeyCredential`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-integration-apikeycredential.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ApiKeyCredential(rt::Props);
     impl ApiKeyCredential {
@@ -1702,7 +1642,7 @@ pub mod integration {
     ///
     /// CloudFormation property type `IntegrationCredential`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-integration-integrationcredential.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IntegrationCredential(rt::Props);
     impl IntegrationCredential {
@@ -1749,6 +1689,7 @@ static LOG_ALARM_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 7),
 };
 impl LogAlarm {
     /// Declares a `AWS::CloudWatch::LogAlarm` with the stack-unique `id`. Required properties: `comparison_operator` (`ComparisonOperator`), `query_results_to_alarm` (`QueryResultsToAlarm`), `query_results_to_evaluate` (`QueryResultsToEvaluate`), `scheduled_query_configuration` (`ScheduledQueryConfiguration`), `threshold` (`Threshold`).
@@ -1912,70 +1853,13 @@ impl LogAlarmHandle {
 }
 /// Property types and value sets of [`LogAlarm`] (`AWS::CloudWatch::LogAlarm`).
 pub mod log_alarm {
+    pub use super::shared::{ActionConfiguration, AlarmTagsPropagation, ComparisonOperator};
     use super::*;
-    /// Configuration that applies to the notifications this alarm sends when it performs its actions.
-    ///
-    /// CloudFormation property type `ActionConfiguration`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-logalarm-actionconfiguration.html)
-    #[derive(Clone, Debug)]
-    pub struct ActionConfiguration(rt::Props);
-    impl ActionConfiguration {
-        /// A new `ActionConfiguration`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            ActionConfiguration(this)
-        }
-        /// Whether the alarm's tags are included in its action notifications and state-change events.
-        ///
-        /// CloudFormation `AlarmTagsPropagation`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn alarm_tags_propagation(mut self, value: AlarmTagsPropagation) -> Self {
-            self.0.set("AlarmTagsPropagation", None, value.into());
-            self
-        }
-    }
-    nested!(ActionConfiguration);
-    /// Controls whether the alarm's tags are included in its action notifications and state-change events, and which tag keys are included.
-    ///
-    /// CloudFormation property type `AlarmTagsPropagation`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-logalarm-alarmtagspropagation.html)
-    #[derive(Clone, Debug)]
-    pub struct AlarmTagsPropagation(rt::Props);
-    impl AlarmTagsPropagation {
-        /// A new `AlarmTagsPropagation`. Required properties: `enabled` (`Enabled`).
-        pub fn new(enabled: bool) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Enabled", None, rt::boolean(enabled));
-            AlarmTagsPropagation(this)
-        }
-        /// The tag keys to leave out.
-        ///
-        /// Constraints: 1..=50 items. CloudFormation `ExcludedTagKeys`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn excluded_tag_keys(
-            mut self,
-            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
-            self.0.set("ExcludedTagKeys", None, rt::strings(value));
-            self
-        }
-        /// The only tag keys to include.
-        ///
-        /// Constraints: 1..=50 items. CloudFormation `IncludedTagKeys`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn included_tag_keys(
-            mut self,
-            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
-            self.0.set("IncludedTagKeys", None, rt::strings(value));
-            self
-        }
-    }
-    nested!(AlarmTagsPropagation);
     /// The schedule configuration for the scheduled query.
     ///
     /// CloudFormation property type `ScheduleConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-logalarm-scheduleconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ScheduleConfiguration(rt::Props);
     impl ScheduleConfiguration {
@@ -2008,7 +1892,7 @@ pub mod log_alarm {
     ///
     /// CloudFormation property type `ScheduledQueryConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-logalarm-scheduledqueryconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ScheduledQueryConfiguration(rt::Props);
     impl ScheduledQueryConfiguration {
@@ -2069,7 +1953,7 @@ pub mod log_alarm {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-logalarm-tag.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     impl Tag {
@@ -2086,7 +1970,7 @@ pub mod log_alarm {
     ///
     /// CloudFormation property type `WarmUpConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-logalarm-warmupconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WarmUpConfiguration(rt::Props);
     impl WarmUpConfiguration {
@@ -2119,25 +2003,6 @@ pub mod log_alarm {
         }
     }
     nested!(WarmUpConfiguration);
-    /// The values `ComparisonOperator` accepts in `CloudWatch::LogAlarm`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ComparisonOperator {
-        /// `GreaterThanOrEqualToThreshold`
-        GreaterThanOrEqualToThreshold,
-        /// `GreaterThanThreshold`
-        GreaterThanThreshold,
-        /// `GreaterThanUpperThreshold`
-        GreaterThanUpperThreshold,
-        /// `LessThanLowerOrGreaterThanUpperThreshold`
-        LessThanLowerOrGreaterThanUpperThreshold,
-        /// `LessThanLowerThreshold`
-        LessThanLowerThreshold,
-        /// `LessThanOrEqualToThreshold`
-        LessThanOrEqualToThreshold,
-        /// `LessThanThreshold`
-        LessThanThreshold,
-    }
-    string_enum!(ComparisonOperator { GreaterThanOrEqualToThreshold => "GreaterThanOrEqualToThreshold", GreaterThanThreshold => "GreaterThanThreshold", GreaterThanUpperThreshold => "GreaterThanUpperThreshold", LessThanLowerOrGreaterThanUpperThreshold => "LessThanLowerOrGreaterThanUpperThreshold", LessThanLowerThreshold => "LessThanLowerThreshold", LessThanOrEqualToThreshold => "LessThanOrEqualToThreshold", LessThanThreshold => "LessThanThreshold" });
 }
 /// Resource Type definition for Metric Stream
 ///
@@ -2157,6 +2022,7 @@ static METRIC_STREAM_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdateDate", Some("last_update_date")),
         ("State", Some("state")),
     ],
+    schema: (&SCHEMAS, 8),
 };
 impl MetricStream {
     /// Declares a `AWS::CloudWatch::MetricStream` with the stack-unique `id`. No property is required.
@@ -2281,7 +2147,7 @@ pub mod metric_stream {
     ///
     /// CloudFormation property type `MetricStreamFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-metricstream-metricstreamfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricStreamFilter(rt::Props);
     impl MetricStreamFilter {
@@ -2308,7 +2174,7 @@ pub mod metric_stream {
     ///
     /// CloudFormation property type `MetricStreamStatisticsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-metricstream-metricstreamstatisticsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricStreamStatisticsConfiguration(rt::Props);
     impl MetricStreamStatisticsConfiguration {
@@ -2336,7 +2202,7 @@ pub mod metric_stream {
     ///
     /// CloudFormation property type `MetricStreamStatisticsMetric`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-metricstream-metricstreamstatisticsmetric.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricStreamStatisticsMetric(rt::Props);
     impl MetricStreamStatisticsMetric {
@@ -2384,6 +2250,7 @@ static O_TEL_ENRICHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AccountId", Some("account_id")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 9),
 };
 impl OTelEnrichment {
     /// Declares a `AWS::CloudWatch::OTelEnrichment` with the stack-unique `id`. No property is required.
@@ -2439,7 +2306,7 @@ pub mod o_tel_enrichment {
     ///
     /// CloudFormation property type `OTelEnrichmentMetricSelector`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-otelenrichment-otelenrichmentmetricselector.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OTelEnrichmentMetricSelector(rt::Props);
     impl OTelEnrichmentMetricSelector {
@@ -2486,6 +2353,7 @@ static RESOURCE_METRICS_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 10),
 };
 impl ResourceMetricsConfiguration {
     /// Declares a `AWS::CloudWatch::ResourceMetricsConfiguration` with the stack-unique `id`. Required properties: `resource_arn` (`ResourceArn`).
@@ -2543,7 +2411,7 @@ pub mod resource_metrics_configuration {
     ///
     /// CloudFormation property type `ResourceMetricSelection`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-resourcemetricsconfiguration-resourcemetricselection.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResourceMetricSelection(rt::Props);
     impl ResourceMetricSelection {
@@ -2605,6 +2473,7 @@ static VIEW_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 11),
 };
 impl View {
     /// Declares a `AWS::CloudWatch::View` with the stack-unique `id`. Required properties: `definition` (`Definition`).
@@ -2660,4 +2529,86 @@ impl ViewHandle {
     pub fn updated_at(&self) -> rt::Expr {
         self.0.attr("UpdatedAt")
     }
+}
+/// Nested types that several `CloudWatch` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// Configuration that applies to the notifications this alarm sends when it performs its actions.
+    ///
+    /// CloudFormation property type `ActionConfiguration`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct ActionConfiguration(rt::Props);
+    impl ActionConfiguration {
+        /// A new `ActionConfiguration`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            ActionConfiguration(this)
+        }
+        /// Whether the alarm's tags are included in its action notifications and state-change events.
+        ///
+        /// CloudFormation `AlarmTagsPropagation`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn alarm_tags_propagation(mut self, value: AlarmTagsPropagation) -> Self {
+            self.0.set("AlarmTagsPropagation", None, value.into());
+            self
+        }
+    }
+    nested!(ActionConfiguration);
+    /// Controls whether the alarm's tags are included in its action notifications and state-change events, and which tag keys are included.
+    ///
+    /// CloudFormation property type `AlarmTagsPropagation`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct AlarmTagsPropagation(rt::Props);
+    impl AlarmTagsPropagation {
+        /// A new `AlarmTagsPropagation`. Required properties: `enabled` (`Enabled`).
+        pub fn new(enabled: bool) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Enabled", None, rt::boolean(enabled));
+            AlarmTagsPropagation(this)
+        }
+        /// The tag keys to leave out.
+        ///
+        /// Constraints: 1..=50 items. CloudFormation `ExcludedTagKeys`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn excluded_tag_keys(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set("ExcludedTagKeys", None, rt::strings(value));
+            self
+        }
+        /// The only tag keys to include.
+        ///
+        /// Constraints: 1..=50 items. CloudFormation `IncludedTagKeys`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn included_tag_keys(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set("IncludedTagKeys", None, rt::strings(value));
+            self
+        }
+    }
+    nested!(AlarmTagsPropagation);
+    /// The values `ComparisonOperator` accepts in `CloudWatch`'s `Alarm`, `LogAlarm`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum ComparisonOperator {
+        /// `GreaterThanOrEqualToThreshold`
+        GreaterThanOrEqualToThreshold,
+        /// `GreaterThanThreshold`
+        GreaterThanThreshold,
+        /// `GreaterThanUpperThreshold`
+        GreaterThanUpperThreshold,
+        /// `LessThanLowerOrGreaterThanUpperThreshold`
+        LessThanLowerOrGreaterThanUpperThreshold,
+        /// `LessThanLowerThreshold`
+        LessThanLowerThreshold,
+        /// `LessThanOrEqualToThreshold`
+        LessThanOrEqualToThreshold,
+        /// `LessThanThreshold`
+        LessThanThreshold,
+    }
+    string_enum!(ComparisonOperator { GreaterThanOrEqualToThreshold => "GreaterThanOrEqualToThreshold", GreaterThanThreshold => "GreaterThanThreshold", GreaterThanUpperThreshold => "GreaterThanUpperThreshold", LessThanLowerOrGreaterThanUpperThreshold => "LessThanLowerOrGreaterThanUpperThreshold", LessThanLowerThreshold => "LessThanLowerThreshold", LessThanOrEqualToThreshold => "LessThanOrEqualToThreshold", LessThanThreshold => "LessThanThreshold" });
 }

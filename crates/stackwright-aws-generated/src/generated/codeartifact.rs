@@ -2,14 +2,22 @@
 //! `CodeArtifact` resource types of the CloudFormation registry (`AWS::CodeArtifact::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `codeartifact` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("codeartifact.schemas.jsonl"));
 /// The resource schema to create a CodeArtifact domain.
 ///
 /// CloudFormation: `AWS::CodeArtifact::Domain`. Terraform: `awscc_codeartifact_domain` (awscc provider).
@@ -53,6 +61,7 @@ static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("EncryptionKey", Some("encryption_key")),
         ("Arn", Some("arn")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Domain {
     /// Declares a `AWS::CodeArtifact::Domain` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`).
@@ -143,6 +152,7 @@ static PACKAGE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 1),
 };
 impl PackageGroup {
     /// Declares a `AWS::CodeArtifact::PackageGroup` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`), `pattern` (`Pattern`).
@@ -211,7 +221,7 @@ pub mod package_group {
     use super::*;
     /// CloudFormation property type `OriginConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codeartifact-packagegroup-originconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OriginConfiguration(rt::Props);
     impl OriginConfiguration {
@@ -225,7 +235,7 @@ pub mod package_group {
     nested!(OriginConfiguration);
     /// CloudFormation property type `RestrictionType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codeartifact-packagegroup-restrictiontype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RestrictionType(rt::Props);
     impl RestrictionType {
@@ -252,7 +262,7 @@ pub mod package_group {
     nested!(RestrictionType);
     /// CloudFormation property type `Restrictions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codeartifact-packagegroup-restrictions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Restrictions(rt::Props);
     impl Restrictions {
@@ -342,6 +352,7 @@ static REPOSITORY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DomainOwner", Some("domain_owner")),
         ("Arn", Some("arn")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl Repository {
     /// Declares a `AWS::CodeArtifact::Repository` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`), `repository_name` (`RepositoryName`).

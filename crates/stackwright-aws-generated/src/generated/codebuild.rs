@@ -2,14 +2,22 @@
 //! `CodeBuild` resource types of the CloudFormation registry (`AWS::CodeBuild::*`): 4 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `codebuild` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("codebuild.schemas.jsonl"));
 /// Resource Type definition for AWS::CodeBuild::Fleet
 ///
 /// CloudFormation: `AWS::CodeBuild::Fleet`. Terraform: `awscc_codebuild_fleet` (awscc provider).
@@ -51,6 +59,7 @@ static FLEET_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Fleet {
     /// Declares a `AWS::CodeBuild::Fleet` with the stack-unique `id`. No property is required.
@@ -152,7 +161,7 @@ pub mod fleet {
     use super::*;
     /// CloudFormation property type `ComputeConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-fleet-computeconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ComputeConfiguration(rt::Props);
     impl ComputeConfiguration {
@@ -192,7 +201,7 @@ pub mod fleet {
     nested!(ComputeConfiguration);
     /// CloudFormation property type `FleetProxyRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-fleet-fleetproxyrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FleetProxyRule(rt::Props);
     impl FleetProxyRule {
@@ -220,7 +229,7 @@ pub mod fleet {
     nested!(FleetProxyRule);
     /// CloudFormation property type `ProxyConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-fleet-proxyconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProxyConfiguration(rt::Props);
     impl ProxyConfiguration {
@@ -251,7 +260,7 @@ pub mod fleet {
     nested!(ProxyConfiguration);
     /// CloudFormation property type `ScalingConfigurationInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-fleet-scalingconfigurationinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ScalingConfigurationInput(rt::Props);
     impl ScalingConfigurationInput {
@@ -288,7 +297,7 @@ pub mod fleet {
     nested!(ScalingConfigurationInput);
     /// CloudFormation property type `TargetTrackingScalingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-fleet-targettrackingscalingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TargetTrackingScalingConfiguration(rt::Props);
     impl TargetTrackingScalingConfiguration {
@@ -312,7 +321,7 @@ pub mod fleet {
     nested!(TargetTrackingScalingConfiguration);
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-fleet-vpcconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
     impl VpcConfig {
@@ -460,6 +469,7 @@ static PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["ap-east-2", "ca-west-1", "mx-central-1"],
     attributes: &[("Id", None), ("Arn", None)],
+    schema: (&SCHEMAS, 1),
 };
 impl Project {
     /// Declares a `AWS::CodeBuild::Project` with the stack-unique `id`. Required properties: `artifacts` (`Artifacts`), `environment` (`Environment`), `service_role` (`ServiceRole`), `source` (`Source`).
@@ -608,7 +618,7 @@ pub mod project {
     use super::*;
     /// CloudFormation property type `Artifacts`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-artifacts.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Artifacts(rt::Props);
     impl Artifacts {
@@ -662,7 +672,7 @@ pub mod project {
     nested!(Artifacts);
     /// CloudFormation property type `BatchRestrictions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-batchrestrictions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BatchRestrictions(rt::Props);
     impl BatchRestrictions {
@@ -688,7 +698,7 @@ pub mod project {
     nested!(BatchRestrictions);
     /// CloudFormation property type `BuildStatusConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-buildstatusconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BuildStatusConfig(rt::Props);
     impl BuildStatusConfig {
@@ -711,7 +721,7 @@ pub mod project {
     nested!(BuildStatusConfig);
     /// CloudFormation property type `CloudWatchLogsConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-cloudwatchlogsconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogsConfig(rt::Props);
     impl CloudWatchLogsConfig {
@@ -735,7 +745,7 @@ pub mod project {
     nested!(CloudWatchLogsConfig);
     /// CloudFormation property type `DockerServer`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-dockerserver.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DockerServer(rt::Props);
     impl DockerServer {
@@ -757,7 +767,7 @@ pub mod project {
     nested!(DockerServer);
     /// CloudFormation property type `Environment`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-environment.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Environment(rt::Props);
     impl Environment {
@@ -821,7 +831,7 @@ pub mod project {
     nested!(Environment);
     /// CloudFormation property type `EnvironmentVariable`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-environmentvariable.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EnvironmentVariable(rt::Props);
     impl EnvironmentVariable {
@@ -841,7 +851,7 @@ pub mod project {
     nested!(EnvironmentVariable);
     /// CloudFormation property type `GitSubmodulesConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-gitsubmodulesconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GitSubmodulesConfig(rt::Props);
     impl GitSubmodulesConfig {
@@ -855,7 +865,7 @@ pub mod project {
     nested!(GitSubmodulesConfig);
     /// CloudFormation property type `LogsConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-logsconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LogsConfig(rt::Props);
     impl LogsConfig {
@@ -878,7 +888,7 @@ pub mod project {
     nested!(LogsConfig);
     /// CloudFormation property type `ProjectBuildBatchConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-projectbuildbatchconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProjectBuildBatchConfig(rt::Props);
     impl ProjectBuildBatchConfig {
@@ -916,7 +926,7 @@ pub mod project {
     nested!(ProjectBuildBatchConfig);
     /// CloudFormation property type `ProjectCache`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-projectcache.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProjectCache(rt::Props);
     impl ProjectCache {
@@ -945,7 +955,7 @@ pub mod project {
     nested!(ProjectCache);
     /// CloudFormation property type `ProjectFileSystemLocation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-projectfilesystemlocation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProjectFileSystemLocation(rt::Props);
     impl ProjectFileSystemLocation {
@@ -972,7 +982,7 @@ pub mod project {
     nested!(ProjectFileSystemLocation);
     /// CloudFormation property type `ProjectFleet`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-projectfleet.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProjectFleet(rt::Props);
     impl ProjectFleet {
@@ -990,7 +1000,7 @@ pub mod project {
     nested!(ProjectFleet);
     /// CloudFormation property type `ProjectSourceVersion`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-projectsourceversion.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProjectSourceVersion(rt::Props);
     impl ProjectSourceVersion {
@@ -1009,7 +1019,7 @@ pub mod project {
     nested!(ProjectSourceVersion);
     /// CloudFormation property type `ProjectTriggers`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-projecttriggers.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProjectTriggers(rt::Props);
     impl ProjectTriggers {
@@ -1047,7 +1057,7 @@ pub mod project {
     nested!(ProjectTriggers);
     /// CloudFormation property type `PullRequestBuildPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-pullrequestbuildpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PullRequestBuildPolicy(rt::Props);
     impl PullRequestBuildPolicy {
@@ -1073,7 +1083,7 @@ pub mod project {
     nested!(PullRequestBuildPolicy);
     /// CloudFormation property type `RegistryCredential`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-registrycredential.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RegistryCredential(rt::Props);
     impl RegistryCredential {
@@ -1091,7 +1101,7 @@ pub mod project {
     nested!(RegistryCredential);
     /// CloudFormation property type `S3LogsConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-s3logsconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3LogsConfig(rt::Props);
     impl S3LogsConfig {
@@ -1115,7 +1125,7 @@ pub mod project {
     nested!(S3LogsConfig);
     /// CloudFormation property type `ScopeConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-scopeconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ScopeConfiguration(rt::Props);
     impl ScopeConfiguration {
@@ -1139,7 +1149,7 @@ pub mod project {
     nested!(ScopeConfiguration);
     /// CloudFormation property type `Source`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-source.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Source(rt::Props);
     impl Source {
@@ -1198,7 +1208,7 @@ pub mod project {
     nested!(Source);
     /// CloudFormation property type `SourceAuth`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-sourceauth.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SourceAuth(rt::Props);
     impl SourceAuth {
@@ -1217,7 +1227,7 @@ pub mod project {
     nested!(SourceAuth);
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-vpcconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
     impl VpcConfig {
@@ -1260,6 +1270,7 @@ static REPORT_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["ap-east-2", "ca-west-1", "mx-central-1"],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 2),
 };
 impl ReportGroup {
     /// Declares a `AWS::CodeBuild::ReportGroup` with the stack-unique `id`. Required properties: `export_config` (`ExportConfig`), `type_` (`Type`).
@@ -1302,7 +1313,7 @@ pub mod report_group {
     use super::*;
     /// CloudFormation property type `ReportExportConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-reportgroup-reportexportconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReportExportConfig(rt::Props);
     impl ReportExportConfig {
@@ -1326,7 +1337,7 @@ pub mod report_group {
     nested!(ReportExportConfig);
     /// CloudFormation property type `S3ReportExportConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-reportgroup-s3reportexportconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3ReportExportConfig(rt::Props);
     impl S3ReportExportConfig {
@@ -1410,6 +1421,7 @@ static SOURCE_CREDENTIAL_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["ap-east-2", "ca-west-1", "mx-central-1"],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 3),
 };
 impl SourceCredential {
     /// Declares a `AWS::CodeBuild::SourceCredential` with the stack-unique `id`. Required properties: `auth_type` (`AuthType`), `server_type` (`ServerType`), `token` (`Token`).

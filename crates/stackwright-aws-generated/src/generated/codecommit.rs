@@ -2,14 +2,22 @@
 //! `CodeCommit` resource types of the CloudFormation registry (`AWS::CodeCommit::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `codecommit` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("codecommit.schemas.jsonl"));
 /// Resource Type definition for AWS::CodeCommit::Repository
 ///
 /// CloudFormation: `AWS::CodeCommit::Repository`. Terraform: `awscc_codecommit_repository` (awscc provider).
@@ -44,6 +52,7 @@ static REPOSITORY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CloneUrlSsh", Some("clone_url_ssh")),
         ("Arn", Some("arn")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Repository {
     /// Declares a `AWS::CodeCommit::Repository` with the stack-unique `id`. Required properties: `repository_name` (`RepositoryName`).
@@ -138,7 +147,7 @@ pub mod repository {
     ///
     /// CloudFormation property type `Code`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codecommit-repository-code.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Code(rt::Props);
     impl Code {
@@ -162,7 +171,7 @@ pub mod repository {
     ///
     /// CloudFormation property type `RepositoryTrigger`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codecommit-repository-repositorytrigger.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RepositoryTrigger(rt::Props);
     impl RepositoryTrigger {
@@ -203,7 +212,7 @@ pub mod repository {
     ///
     /// CloudFormation property type `S3`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codecommit-repository-s3.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3(rt::Props);
     impl S3 {

@@ -2,14 +2,22 @@
 //! `CodeConnections` resource types of the CloudFormation registry (`AWS::CodeConnections::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `codeconnections` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("codeconnections.schemas.jsonl"));
 /// Schema for AWS::CodeConnections::Connection resource which can be used to connect external source providers with other AWS services (i.e.
 ///
 /// CloudFormation: `AWS::CodeConnections::Connection`. Terraform: `awscc_codeconnections_connection` (awscc provider).
@@ -46,6 +54,7 @@ static CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ConnectionStatus", Some("connection_status")),
         ("OwnerAccountId", Some("owner_account_id")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Connection {
     /// Declares a `AWS::CodeConnections::Connection` with the stack-unique `id`. Required properties: `connection_name` (`ConnectionName`).
@@ -159,6 +168,7 @@ static HOST_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("HostId", Some("host_id")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Host {
     /// Declares a `AWS::CodeConnections::Host` with the stack-unique `id`. Required properties: `name` (`Name`), `provider_endpoint` (`ProviderEndpoint`), `provider_type` (`ProviderType`).
@@ -220,7 +230,7 @@ pub mod host {
     ///
     /// CloudFormation property type `VpcConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codeconnections-host-vpcconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcConfiguration(rt::Props);
     impl VpcConfiguration {

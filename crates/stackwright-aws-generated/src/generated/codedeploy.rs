@@ -2,14 +2,22 @@
 //! `CodeDeploy` resource types of the CloudFormation registry (`AWS::CodeDeploy::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `codedeploy` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("codedeploy.schemas.jsonl"));
 /// The AWS::CodeDeploy::Application resource creates an AWS CodeDeploy application
 ///
 /// CloudFormation: `AWS::CodeDeploy::Application`. Terraform: `awscc_codedeploy_application` (awscc provider).
@@ -23,6 +31,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 0),
 };
 impl Application {
     /// Declares a `AWS::CodeDeploy::Application` with the stack-unique `id`. No property is required.
@@ -58,18 +67,8 @@ pub struct ApplicationHandle(rt::Handle);
 handle!(ApplicationHandle);
 /// Property types and value sets of [`Application`] (`AWS::CodeDeploy::Application`).
 pub mod application {
+    pub use super::shared::ComputePlatform;
     use super::*;
-    /// The values `ComputePlatform` accepts in `CodeDeploy::Application`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ComputePlatform {
-        /// `ECS`
-        Ecs,
-        /// `Lambda`
-        Lambda,
-        /// `Server`
-        Server,
-    }
-    string_enum!(ComputePlatform { Ecs => "ECS", Lambda => "Lambda", Server => "Server" });
 }
 /// Resource Type definition for AWS::CodeDeploy::DeploymentConfig
 ///
@@ -84,6 +83,7 @@ static DEPLOYMENT_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 1),
 };
 impl DeploymentConfig {
     /// Declares a `AWS::CodeDeploy::DeploymentConfig` with the stack-unique `id`. No property is required.
@@ -152,10 +152,11 @@ pub struct DeploymentConfigHandle(rt::Handle);
 handle!(DeploymentConfigHandle);
 /// Property types and value sets of [`DeploymentConfig`] (`AWS::CodeDeploy::DeploymentConfig`).
 pub mod deployment_config {
+    pub use super::shared::ComputePlatform;
     use super::*;
     /// CloudFormation property type `MinimumHealthyHosts`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentconfig-minimumhealthyhosts.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MinimumHealthyHosts(rt::Props);
     impl MinimumHealthyHosts {
@@ -170,7 +171,7 @@ pub mod deployment_config {
     nested!(MinimumHealthyHosts);
     /// CloudFormation property type `MinimumHealthyHostsPerZone`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentconfig-minimumhealthyhostsperzone.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MinimumHealthyHostsPerZone(rt::Props);
     impl MinimumHealthyHostsPerZone {
@@ -185,7 +186,7 @@ pub mod deployment_config {
     nested!(MinimumHealthyHostsPerZone);
     /// CloudFormation property type `TimeBasedCanary`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentconfig-timebasedcanary.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TimeBasedCanary(rt::Props);
     impl TimeBasedCanary {
@@ -208,7 +209,7 @@ pub mod deployment_config {
     nested!(TimeBasedCanary);
     /// CloudFormation property type `TimeBasedLinear`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentconfig-timebasedlinear.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TimeBasedLinear(rt::Props);
     impl TimeBasedLinear {
@@ -231,7 +232,7 @@ pub mod deployment_config {
     nested!(TimeBasedLinear);
     /// CloudFormation property type `TrafficRoutingConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentconfig-trafficroutingconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TrafficRoutingConfig(rt::Props);
     impl TrafficRoutingConfig {
@@ -257,7 +258,7 @@ pub mod deployment_config {
     nested!(TrafficRoutingConfig);
     /// CloudFormation property type `ZonalConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentconfig-zonalconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ZonalConfig(rt::Props);
     impl ZonalConfig {
@@ -295,17 +296,6 @@ pub mod deployment_config {
         }
     }
     nested!(ZonalConfig);
-    /// The values `ComputePlatform` accepts in `CodeDeploy::DeploymentConfig`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ComputePlatform {
-        /// `ECS`
-        Ecs,
-        /// `Lambda`
-        Lambda,
-        /// `Server`
-        Server,
-    }
-    string_enum!(ComputePlatform { Ecs => "ECS", Lambda => "Lambda", Server => "Server" });
     /// The values `Type` accepts in `CodeDeploy::DeploymentConfig`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Type {
@@ -340,6 +330,7 @@ static DEPLOYMENT_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 2),
 };
 impl DeploymentGroup {
     /// Declares a `AWS::CodeDeploy::DeploymentGroup` with the stack-unique `id`. Required properties: `application_name` (`ApplicationName`), `service_role_arn` (`ServiceRoleArn`).
@@ -566,7 +557,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `Alarm`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-alarm.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Alarm(rt::Props);
     impl Alarm {
@@ -588,7 +579,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `AlarmConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-alarmconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AlarmConfiguration(rt::Props);
     impl AlarmConfiguration {
@@ -628,7 +619,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `AutoRollbackConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-autorollbackconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AutoRollbackConfiguration(rt::Props);
     impl AutoRollbackConfiguration {
@@ -657,7 +648,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `BlueGreenDeploymentConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-bluegreendeploymentconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BlueGreenDeploymentConfiguration(rt::Props);
     impl BlueGreenDeploymentConfiguration {
@@ -711,7 +702,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `BlueInstanceTerminationOption`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-blueinstanceterminationoption.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BlueInstanceTerminationOption(rt::Props);
     impl BlueInstanceTerminationOption {
@@ -744,7 +735,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `Deployment`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-deployment.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Deployment(rt::Props);
     impl Deployment {
@@ -779,7 +770,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `DeploymentReadyOption`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-deploymentreadyoption.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeploymentReadyOption(rt::Props);
     impl DeploymentReadyOption {
@@ -813,7 +804,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `DeploymentStyle`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-deploymentstyle.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeploymentStyle(rt::Props);
     impl DeploymentStyle {
@@ -844,7 +835,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `EC2TagFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-ec2tagfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Ec2TagFilter(rt::Props);
     impl Ec2TagFilter {
@@ -880,7 +871,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `EC2TagSet`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-ec2tagset.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Ec2TagSet(rt::Props);
     impl Ec2TagSet {
@@ -906,7 +897,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `EC2TagSetListObject`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-ec2tagsetlistobject.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Ec2TagSetListObject(rt::Props);
     impl Ec2TagSetListObject {
@@ -929,7 +920,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `ECSService`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-ecsservice.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EcsService(rt::Props);
     impl EcsService {
@@ -954,7 +945,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `ELBInfo`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-elbinfo.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ElbInfo(rt::Props);
     impl ElbInfo {
@@ -976,7 +967,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `GitHubLocation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-githublocation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GitHubLocation(rt::Props);
     impl GitHubLocation {
@@ -993,7 +984,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `GreenFleetProvisioningOption`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-greenfleetprovisioningoption.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GreenFleetProvisioningOption(rt::Props);
     impl GreenFleetProvisioningOption {
@@ -1015,7 +1006,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `LoadBalancerInfo`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-loadbalancerinfo.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LoadBalancerInfo(rt::Props);
     impl LoadBalancerInfo {
@@ -1066,7 +1057,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `OnPremisesTagSet`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-onpremisestagset.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OnPremisesTagSet(rt::Props);
     impl OnPremisesTagSet {
@@ -1095,7 +1086,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `OnPremisesTagSetListObject`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-onpremisestagsetlistobject.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OnPremisesTagSetListObject(rt::Props);
     impl OnPremisesTagSetListObject {
@@ -1121,7 +1112,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `RevisionLocation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-revisionlocation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RevisionLocation(rt::Props);
     impl RevisionLocation {
@@ -1159,7 +1150,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-s3location.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
     impl S3Location {
@@ -1198,7 +1189,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `TagFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-tagfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TagFilter(rt::Props);
     impl TagFilter {
@@ -1234,7 +1225,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `TargetGroupInfo`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-targetgroupinfo.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TargetGroupInfo(rt::Props);
     impl TargetGroupInfo {
@@ -1256,7 +1247,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `TargetGroupPairInfo`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-targetgrouppairinfo.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TargetGroupPairInfo(rt::Props);
     impl TargetGroupPairInfo {
@@ -1295,7 +1286,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `TrafficRoute`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-trafficroute.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TrafficRoute(rt::Props);
     impl TrafficRoute {
@@ -1321,7 +1312,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `TriggerConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-triggerconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TriggerConfig(rt::Props);
     impl TriggerConfig {
@@ -1460,4 +1451,20 @@ pub mod deployment_group {
         DeploymentStopOnRequest,
     }
     string_enum!(Events { DeploymentFailure => "DEPLOYMENT_FAILURE", DeploymentStopOnAlarm => "DEPLOYMENT_STOP_ON_ALARM", DeploymentStopOnRequest => "DEPLOYMENT_STOP_ON_REQUEST" });
+}
+/// Nested types that several `CodeDeploy` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `ComputePlatform` accepts in `CodeDeploy`'s `Application`, `DeploymentConfig`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum ComputePlatform {
+        /// `ECS`
+        Ecs,
+        /// `Lambda`
+        Lambda,
+        /// `Server`
+        Server,
+    }
+    string_enum!(ComputePlatform { Ecs => "ECS", Lambda => "Lambda", Server => "Server" });
 }

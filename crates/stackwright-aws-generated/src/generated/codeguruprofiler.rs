@@ -2,14 +2,22 @@
 //! `CodeGuruProfiler` resource types of the CloudFormation registry (`AWS::CodeGuruProfiler::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `codeguruprofiler` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("codeguruprofiler.schemas.jsonl"));
 /// This resource schema represents the Profiling Group resource in the Amazon CodeGuru Profiler service.
 ///
 /// CloudFormation: `AWS::CodeGuruProfiler::ProfilingGroup`. Terraform: `awscc_codeguruprofiler_profiling_group` (awscc provider).
@@ -51,6 +59,7 @@ static PROFILING_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl ProfilingGroup {
     /// Declares a `AWS::CodeGuruProfiler::ProfilingGroup` with the stack-unique `id`. Required properties: `profiling_group_name` (`ProfilingGroupName`).
@@ -115,7 +124,7 @@ pub mod profiling_group {
     ///
     /// CloudFormation property type `AgentPermissions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codeguruprofiler-profilinggroup-agentpermissions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AgentPermissions(rt::Props);
     impl AgentPermissions {
@@ -131,7 +140,7 @@ pub mod profiling_group {
     ///
     /// CloudFormation property type `Channel`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codeguruprofiler-profilinggroup-channel.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Channel(rt::Props);
     impl Channel {

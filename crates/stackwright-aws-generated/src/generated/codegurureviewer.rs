@@ -2,14 +2,22 @@
 //! `CodeGuruReviewer` resource types of the CloudFormation registry (`AWS::CodeGuruReviewer::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `codegurureviewer` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("codegurureviewer.schemas.jsonl"));
 /// This resource schema represents the RepositoryAssociation resource in the Amazon CodeGuru Reviewer service.
 ///
 /// CloudFormation: `AWS::CodeGuruReviewer::RepositoryAssociation`. Terraform: `awscc_codegurureviewer_repository_association` (awscc provider).
@@ -51,6 +59,7 @@ static REPOSITORY_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("AssociationArn", Some("association_arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl RepositoryAssociation {
     /// Declares a `AWS::CodeGuruReviewer::RepositoryAssociation` with the stack-unique `id`. Required properties: `name` (`Name`), `type_` (`Type`).

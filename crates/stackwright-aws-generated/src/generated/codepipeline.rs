@@ -2,14 +2,22 @@
 //! `CodePipeline` resource types of the CloudFormation registry (`AWS::CodePipeline::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `codepipeline` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("codepipeline.schemas.jsonl"));
 /// The AWS::CodePipeline::CustomActionType resource creates a custom action for activities that aren't included in the CodePipeline default actions, such as running an internally developed build process…
 ///
 /// CloudFormation: `AWS::CodePipeline::CustomActionType`. Terraform: `awscc_codepipeline_custom_action_type` (awscc provider).
@@ -23,6 +31,7 @@ static CUSTOM_ACTION_TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 0),
 };
 impl CustomActionType {
     /// Declares a `AWS::CodePipeline::CustomActionType` with the stack-unique `id`. Required properties: `category` (`Category`), `input_artifact_details` (`InputArtifactDetails`), `output_artifact_details` (`OutputArtifactDetails`), `provider` (`Provider`), `version` (`Version`).
@@ -91,7 +100,7 @@ pub mod custom_action_type {
     ///
     /// CloudFormation property type `ArtifactDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-customactiontype-artifactdetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ArtifactDetails(rt::Props);
     impl ArtifactDetails {
@@ -116,7 +125,7 @@ pub mod custom_action_type {
     ///
     /// CloudFormation property type `ConfigurationProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-customactiontype-configurationproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConfigurationProperties(rt::Props);
     impl ConfigurationProperties {
@@ -158,7 +167,7 @@ pub mod custom_action_type {
     ///
     /// CloudFormation property type `Settings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-customactiontype-settings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Settings(rt::Props);
     impl Settings {
@@ -257,6 +266,7 @@ static PIPELINE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Version", Some("version")), ("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 1),
 };
 impl Pipeline {
     /// Declares a `AWS::CodePipeline::Pipeline` with the stack-unique `id`. Required properties: `role_arn` (`RoleArn`), `stages` (`Stages`).
@@ -385,7 +395,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `ActionDeclaration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-actiondeclaration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ActionDeclaration(rt::Props);
     impl ActionDeclaration {
@@ -502,7 +512,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `ActionTypeId`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-actiontypeid.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ActionTypeId(rt::Props);
     impl ActionTypeId {
@@ -526,7 +536,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `ArtifactStore`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-artifactstore.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ArtifactStore(rt::Props);
     impl ArtifactStore {
@@ -551,7 +561,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `ArtifactStoreMap`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-artifactstoremap.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ArtifactStoreMap(rt::Props);
     impl ArtifactStoreMap {
@@ -572,7 +582,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `BeforeEntryConditions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-beforeentryconditions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BeforeEntryConditions(rt::Props);
     impl BeforeEntryConditions {
@@ -593,7 +603,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `BlockerDeclaration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-blockerdeclaration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BlockerDeclaration(rt::Props);
     impl BlockerDeclaration {
@@ -610,7 +620,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `Condition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-condition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Condition(rt::Props);
     impl Condition {
@@ -637,7 +647,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `EncryptionKey`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-encryptionkey.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncryptionKey(rt::Props);
     impl EncryptionKey {
@@ -654,7 +664,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `EnvironmentVariable`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-environmentvariable.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EnvironmentVariable(rt::Props);
     impl EnvironmentVariable {
@@ -678,7 +688,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `FailureConditions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-failureconditions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FailureConditions(rt::Props);
     impl FailureConditions {
@@ -717,7 +727,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `GitBranchFilterCriteria`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-gitbranchfiltercriteria.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GitBranchFilterCriteria(rt::Props);
     impl GitBranchFilterCriteria {
@@ -746,7 +756,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `GitConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-gitconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GitConfiguration(rt::Props);
     impl GitConfiguration {
@@ -784,7 +794,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `GitFilePathFilterCriteria`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-gitfilepathfiltercriteria.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GitFilePathFilterCriteria(rt::Props);
     impl GitFilePathFilterCriteria {
@@ -813,7 +823,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `GitPullRequestFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-gitpullrequestfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GitPullRequestFilter(rt::Props);
     impl GitPullRequestFilter {
@@ -849,7 +859,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `GitPushFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-gitpushfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GitPushFilter(rt::Props);
     impl GitPushFilter {
@@ -885,7 +895,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `GitTagFilterCriteria`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-gittagfiltercriteria.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GitTagFilterCriteria(rt::Props);
     impl GitTagFilterCriteria {
@@ -914,7 +924,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `InputArtifact`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-inputartifact.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InputArtifact(rt::Props);
     impl InputArtifact {
@@ -930,7 +940,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `OutputArtifact`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-outputartifact.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OutputArtifact(rt::Props);
     impl OutputArtifact {
@@ -953,7 +963,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `PipelineTriggerDeclaration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-pipelinetriggerdeclaration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PipelineTriggerDeclaration(rt::Props);
     impl PipelineTriggerDeclaration {
@@ -977,7 +987,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `RetryConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-retryconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RetryConfiguration(rt::Props);
     impl RetryConfiguration {
@@ -999,7 +1009,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `RuleDeclaration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-ruledeclaration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RuleDeclaration(rt::Props);
     impl RuleDeclaration {
@@ -1066,7 +1076,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `RuleTypeId`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-ruletypeid.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RuleTypeId(rt::Props);
     impl RuleTypeId {
@@ -1109,7 +1119,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `StageDeclaration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-stagedeclaration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StageDeclaration(rt::Props);
     impl StageDeclaration {
@@ -1156,7 +1166,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `StageTransition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-stagetransition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StageTransition(rt::Props);
     impl StageTransition {
@@ -1173,7 +1183,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `SuccessConditions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-successconditions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SuccessConditions(rt::Props);
     impl SuccessConditions {
@@ -1194,7 +1204,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `VariableDeclaration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-variabledeclaration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VariableDeclaration(rt::Props);
     impl VariableDeclaration {
@@ -1329,6 +1339,7 @@ static WEBHOOK_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("Id", Some("id")), ("Url", Some("url"))],
+    schema: (&SCHEMAS, 2),
 };
 impl Webhook {
     /// Declares a `AWS::CodePipeline::Webhook` with the stack-unique `id`. Required properties: `authentication` (`Authentication`), `authentication_configuration` (`AuthenticationConfiguration`), `filters` (`Filters`), `target_action` (`TargetAction`), `target_pipeline` (`TargetPipeline`).
@@ -1421,7 +1432,7 @@ pub mod webhook {
     ///
     /// CloudFormation property type `WebhookAuthConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-webhook-webhookauthconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WebhookAuthConfiguration(rt::Props);
     impl WebhookAuthConfiguration {
@@ -1455,7 +1466,7 @@ pub mod webhook {
     ///
     /// CloudFormation property type `WebhookFilterRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-webhook-webhookfilterrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WebhookFilterRule(rt::Props);
     impl WebhookFilterRule {

@@ -2,14 +2,22 @@
 //! `CodeStar` resource types of the CloudFormation registry (`AWS::CodeStar::*`): 1 types, 0 of them with an awscc Terraform resource.
 //! Enabled by the `codestar` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("codestar.schemas.jsonl"));
 /// Resource Type definition for AWS::CodeStar::GitHubRepository
 ///
 /// CloudFormation: `AWS::CodeStar::GitHubRepository`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -45,6 +53,7 @@ static GIT_HUB_REPOSITORY_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 0),
 };
 impl GitHubRepository {
     /// Declares a `AWS::CodeStar::GitHubRepository` with the stack-unique `id`. Required properties: `repository_name` (`RepositoryName`), `repository_owner` (`RepositoryOwner`).
@@ -106,7 +115,7 @@ pub mod git_hub_repository {
     use super::*;
     /// CloudFormation property type `Code`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codestar-githubrepository-code.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Code(rt::Props);
     impl Code {
@@ -120,7 +129,7 @@ pub mod git_hub_repository {
     nested!(Code);
     /// CloudFormation property type `S3`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codestar-githubrepository-s3.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3(rt::Props);
     impl S3 {

@@ -2,14 +2,22 @@
 //! `CodeStarConnections` resource types of the CloudFormation registry (`AWS::CodeStarConnections::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `codestarconnections` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("codestarconnections.schemas.jsonl"));
 /// Schema for AWS::CodeStarConnections::Connection resource which can be used to connect external source providers with AWS CodePipeline
 ///
 /// CloudFormation: `AWS::CodeStarConnections::Connection`. Terraform: `awscc_codestarconnections_connection` (awscc provider).
@@ -47,6 +55,7 @@ static CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ConnectionStatus", Some("connection_status")),
         ("OwnerAccountId", Some("owner_account_id")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Connection {
     /// Declares a `AWS::CodeStarConnections::Connection` with the stack-unique `id`. Required properties: `connection_name` (`ConnectionName`).
@@ -158,6 +167,7 @@ static REPOSITORY_LINK_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("RepositoryLinkId", Some("repository_link_id")),
         ("ProviderType", Some("provider_type")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl RepositoryLink {
     /// Declares a `AWS::CodeStarConnections::RepositoryLink` with the stack-unique `id`. Required properties: `connection_arn` (`ConnectionArn`), `owner_id` (`OwnerId`), `repository_name` (`RepositoryName`).
@@ -257,6 +267,7 @@ static SYNC_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("OwnerId", Some("owner_id")),
         ("RepositoryName", Some("repository_name")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl SyncConfiguration {
     /// Declares a `AWS::CodeStarConnections::SyncConfiguration` with the stack-unique `id`. Required properties: `branch` (`Branch`), `config_file` (`ConfigFile`), `repository_link_id` (`RepositoryLinkId`), `resource_name` (`ResourceName`), `role_arn` (`RoleArn`), `sync_type` (`SyncType`).

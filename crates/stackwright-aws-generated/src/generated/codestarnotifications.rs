@@ -2,14 +2,22 @@
 //! `CodeStarNotifications` resource types of the CloudFormation registry (`AWS::CodeStarNotifications::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `codestarnotifications` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("codestarnotifications.schemas.jsonl"));
 /// Resource Type definition for AWS::CodeStarNotifications::NotificationRule
 ///
 /// CloudFormation: `AWS::CodeStarNotifications::NotificationRule`. Terraform: `awscc_codestarnotifications_notification_rule` (awscc provider).
@@ -44,6 +52,7 @@ static NOTIFICATION_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl NotificationRule {
     /// Declares a `AWS::CodeStarNotifications::NotificationRule` with the stack-unique `id`. Required properties: `detail_type` (`DetailType`), `event_type_ids` (`EventTypeIds`), `name` (`Name`), `resource` (`Resource`), `targets` (`Targets`).
@@ -108,7 +117,7 @@ pub mod notification_rule {
     use super::*;
     /// CloudFormation property type `Target`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codestarnotifications-notificationrule-target.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Target(rt::Props);
     impl Target {

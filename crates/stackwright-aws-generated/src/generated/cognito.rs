@@ -2,14 +2,22 @@
 //! `Cognito` resource types of the CloudFormation registry (`AWS::Cognito::*`): 18 types, 17 of them with an awscc Terraform resource.
 //! Enabled by the `cognito` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("cognito.schemas.jsonl"));
 /// Resource Type definition for AWS::Cognito::IdentityPool
 ///
 /// CloudFormation: `AWS::Cognito::IdentityPool`. Terraform: `awscc_cognito_identity_pool` (awscc provider).
@@ -23,6 +31,7 @@ static IDENTITY_POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["cn-northwest-1"],
     attributes: &[("Id", Some("id")), ("Name", Some("name"))],
+    schema: (&SCHEMAS, 0),
 };
 impl IdentityPool {
     /// Declares a `AWS::Cognito::IdentityPool` with the stack-unique `id`. Required properties: `allow_unauthenticated_identities` (`AllowUnauthenticatedIdentities`).
@@ -149,7 +158,7 @@ pub mod identity_pool {
     use super::*;
     /// CloudFormation property type `CognitoIdentityProvider`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-identitypool-cognitoidentityprovider.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CognitoIdentityProvider(rt::Props);
     impl CognitoIdentityProvider {
@@ -177,7 +186,7 @@ pub mod identity_pool {
     nested!(CognitoIdentityProvider);
     /// CloudFormation property type `CognitoStreams`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-identitypool-cognitostreams.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CognitoStreams(rt::Props);
     impl CognitoStreams {
@@ -210,7 +219,7 @@ pub mod identity_pool {
     nested!(CognitoStreams);
     /// CloudFormation property type `PushSync`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-identitypool-pushsync.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PushSync(rt::Props);
     impl PushSync {
@@ -252,6 +261,7 @@ static IDENTITY_POOL_PRINCIPAL_TAG_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["cn-northwest-1"],
     attributes: &[],
+    schema: (&SCHEMAS, 1),
 };
 impl IdentityPoolPrincipalTag {
     /// Declares a `AWS::Cognito::IdentityPoolPrincipalTag` with the stack-unique `id`. Required properties: `identity_pool_id` (`IdentityPoolId`), `identity_provider_name` (`IdentityProviderName`).
@@ -308,6 +318,7 @@ static IDENTITY_POOL_ROLE_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["cn-northwest-1"],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 2),
 };
 impl IdentityPoolRoleAttachment {
     /// Declares a `AWS::Cognito::IdentityPoolRoleAttachment` with the stack-unique `id`. Required properties: `identity_pool_id` (`IdentityPoolId`).
@@ -360,6 +371,7 @@ static LOG_DELIVERY_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 3),
 };
 impl LogDeliveryConfiguration {
     /// Declares a `AWS::Cognito::LogDeliveryConfiguration` with the stack-unique `id`. Required properties: `user_pool_id` (`UserPoolId`).
@@ -398,7 +410,7 @@ pub mod log_delivery_configuration {
     use super::*;
     /// CloudFormation property type `CloudWatchLogsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-logdeliveryconfiguration-cloudwatchlogsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogsConfiguration(rt::Props);
     impl CloudWatchLogsConfiguration {
@@ -417,7 +429,7 @@ pub mod log_delivery_configuration {
     nested!(CloudWatchLogsConfiguration);
     /// CloudFormation property type `FirehoseConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-logdeliveryconfiguration-firehoseconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FirehoseConfiguration(rt::Props);
     impl FirehoseConfiguration {
@@ -436,7 +448,7 @@ pub mod log_delivery_configuration {
     nested!(FirehoseConfiguration);
     /// CloudFormation property type `LogConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-logdeliveryconfiguration-logconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
@@ -487,7 +499,7 @@ pub mod log_delivery_configuration {
     nested!(LogConfiguration);
     /// CloudFormation property type `S3Configuration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-logdeliveryconfiguration-s3configuration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Configuration(rt::Props);
     impl S3Configuration {
@@ -518,6 +530,7 @@ static MANAGED_LOGIN_BRANDING_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[("ManagedLoginBrandingId", Some("managed_login_branding_id"))],
+    schema: (&SCHEMAS, 4),
 };
 impl ManagedLoginBranding {
     /// Declares a `AWS::Cognito::ManagedLoginBranding` with the stack-unique `id`. Required properties: `user_pool_id` (`UserPoolId`).
@@ -581,7 +594,7 @@ pub mod managed_login_branding {
     use super::*;
     /// CloudFormation property type `AssetType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-managedloginbranding-assettype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AssetType(rt::Props);
     impl AssetType {
@@ -685,6 +698,7 @@ static TERMS_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[("TermsId", Some("terms_id"))],
+    schema: (&SCHEMAS, 5),
 };
 impl Terms {
     /// Declares a `AWS::Cognito::Terms` with the stack-unique `id`. Required properties: `enforcement` (`Enforcement`), `links` (`Links`), `terms_name` (`TermsName`), `terms_source` (`TermsSource`), `user_pool_id` (`UserPoolId`).
@@ -760,6 +774,7 @@ static USER_POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ProviderURL", None),
         ("Arn", None),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl UserPool {
     /// Declares a `AWS::Cognito::UserPool` with the stack-unique `id`. No property is required.
@@ -981,7 +996,7 @@ pub mod user_pool {
     use super::*;
     /// CloudFormation property type `AccountRecoverySetting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-accountrecoverysetting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AccountRecoverySetting(rt::Props);
     impl AccountRecoverySetting {
@@ -1002,7 +1017,7 @@ pub mod user_pool {
     nested!(AccountRecoverySetting);
     /// CloudFormation property type `AdminCreateUserConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-admincreateuserconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AdminCreateUserConfig(rt::Props);
     impl AdminCreateUserConfig {
@@ -1032,7 +1047,7 @@ pub mod user_pool {
     nested!(AdminCreateUserConfig);
     /// CloudFormation property type `AdvancedSecurityAdditionalFlows`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-advancedsecurityadditionalflows.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AdvancedSecurityAdditionalFlows(rt::Props);
     impl AdvancedSecurityAdditionalFlows {
@@ -1050,7 +1065,7 @@ pub mod user_pool {
     nested!(AdvancedSecurityAdditionalFlows);
     /// CloudFormation property type `CustomEmailSender`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-customemailsender.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomEmailSender(rt::Props);
     impl CustomEmailSender {
@@ -1073,7 +1088,7 @@ pub mod user_pool {
     nested!(CustomEmailSender);
     /// CloudFormation property type `CustomSMSSender`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-customsmssender.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomSmsSender(rt::Props);
     impl CustomSmsSender {
@@ -1096,7 +1111,7 @@ pub mod user_pool {
     nested!(CustomSmsSender);
     /// CloudFormation property type `DeviceConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-deviceconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeviceConfiguration(rt::Props);
     impl DeviceConfiguration {
@@ -1121,7 +1136,7 @@ pub mod user_pool {
     nested!(DeviceConfiguration);
     /// CloudFormation property type `EmailConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-emailconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EmailConfiguration(rt::Props);
     impl EmailConfiguration {
@@ -1159,7 +1174,7 @@ pub mod user_pool {
     nested!(EmailConfiguration);
     /// CloudFormation property type `EumsSmsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-eumssmsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EumsSmsConfiguration(rt::Props);
     impl EumsSmsConfiguration {
@@ -1203,7 +1218,7 @@ pub mod user_pool {
     nested!(EumsSmsConfiguration);
     /// CloudFormation property type `InboundFederation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-inboundfederation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InboundFederation(rt::Props);
     impl InboundFederation {
@@ -1226,7 +1241,7 @@ pub mod user_pool {
     nested!(InboundFederation);
     /// CloudFormation property type `InviteMessageTemplate`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-invitemessagetemplate.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InviteMessageTemplate(rt::Props);
     impl InviteMessageTemplate {
@@ -1254,7 +1269,7 @@ pub mod user_pool {
     nested!(InviteMessageTemplate);
     /// CloudFormation property type `IssuerConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-issuerconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IssuerConfiguration(rt::Props);
     impl IssuerConfiguration {
@@ -1272,7 +1287,7 @@ pub mod user_pool {
     nested!(IssuerConfiguration);
     /// CloudFormation property type `KeyConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-keyconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KeyConfiguration(rt::Props);
     impl KeyConfiguration {
@@ -1295,7 +1310,7 @@ pub mod user_pool {
     nested!(KeyConfiguration);
     /// CloudFormation property type `LambdaConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-lambdaconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LambdaConfig(rt::Props);
     impl LambdaConfig {
@@ -1384,7 +1399,7 @@ pub mod user_pool {
     nested!(LambdaConfig);
     /// CloudFormation property type `NumberAttributeConstraints`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-numberattributeconstraints.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NumberAttributeConstraints(rt::Props);
     impl NumberAttributeConstraints {
@@ -1407,7 +1422,7 @@ pub mod user_pool {
     nested!(NumberAttributeConstraints);
     /// CloudFormation property type `PasswordPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-passwordpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PasswordPolicy(rt::Props);
     impl PasswordPolicy {
@@ -1456,7 +1471,7 @@ pub mod user_pool {
     nested!(PasswordPolicy);
     /// CloudFormation property type `Policies`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-policies.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Policies(rt::Props);
     impl Policies {
@@ -1479,7 +1494,7 @@ pub mod user_pool {
     nested!(Policies);
     /// CloudFormation property type `PreTokenGenerationConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-pretokengenerationconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PreTokenGenerationConfig(rt::Props);
     impl PreTokenGenerationConfig {
@@ -1502,7 +1517,7 @@ pub mod user_pool {
     nested!(PreTokenGenerationConfig);
     /// CloudFormation property type `RecoveryOption`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-recoveryoption.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RecoveryOption(rt::Props);
     impl RecoveryOption {
@@ -1525,7 +1540,7 @@ pub mod user_pool {
     nested!(RecoveryOption);
     /// CloudFormation property type `SchemaAttribute`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-schemaattribute.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SchemaAttribute(rt::Props);
     impl SchemaAttribute {
@@ -1574,7 +1589,7 @@ pub mod user_pool {
     nested!(SchemaAttribute);
     /// CloudFormation property type `SignInPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-signinpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SignInPolicy(rt::Props);
     impl SignInPolicy {
@@ -1595,7 +1610,7 @@ pub mod user_pool {
     nested!(SignInPolicy);
     /// CloudFormation property type `SmsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-smsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SmsConfiguration(rt::Props);
     impl SmsConfiguration {
@@ -1628,7 +1643,7 @@ pub mod user_pool {
     nested!(SmsConfiguration);
     /// CloudFormation property type `StringAttributeConstraints`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-stringattributeconstraints.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StringAttributeConstraints(rt::Props);
     impl StringAttributeConstraints {
@@ -1651,7 +1666,7 @@ pub mod user_pool {
     nested!(StringAttributeConstraints);
     /// CloudFormation property type `UserAttributeUpdateSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-userattributeupdatesettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UserAttributeUpdateSettings(rt::Props);
     impl UserAttributeUpdateSettings {
@@ -1673,7 +1688,7 @@ pub mod user_pool {
     nested!(UserAttributeUpdateSettings);
     /// CloudFormation property type `UserPoolAddOns`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-userpooladdons.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UserPoolAddOns(rt::Props);
     impl UserPoolAddOns {
@@ -1700,7 +1715,7 @@ pub mod user_pool {
     nested!(UserPoolAddOns);
     /// CloudFormation property type `UsernameConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-usernameconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UsernameConfiguration(rt::Props);
     impl UsernameConfiguration {
@@ -1718,7 +1733,7 @@ pub mod user_pool {
     nested!(UsernameConfiguration);
     /// CloudFormation property type `VerificationMessageTemplate`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-verificationmessagetemplate.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VerificationMessageTemplate(rt::Props);
     impl VerificationMessageTemplate {
@@ -1968,6 +1983,7 @@ static USER_POOL_CLIENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Name", Some("name")),
         ("ClientId", Some("client_id")),
     ],
+    schema: (&SCHEMAS, 7),
 };
 impl UserPoolClient {
     /// Declares a `AWS::Cognito::UserPoolClient` with the stack-unique `id`. Required properties: `user_pool_id` (`UserPoolId`).
@@ -2209,7 +2225,7 @@ pub mod user_pool_client {
     use super::*;
     /// CloudFormation property type `AnalyticsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolclient-analyticsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AnalyticsConfiguration(rt::Props);
     impl AnalyticsConfiguration {
@@ -2254,7 +2270,7 @@ pub mod user_pool_client {
     nested!(AnalyticsConfiguration);
     /// CloudFormation property type `RefreshTokenRotation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolclient-refreshtokenrotation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RefreshTokenRotation(rt::Props);
     impl RefreshTokenRotation {
@@ -2281,7 +2297,7 @@ pub mod user_pool_client {
     nested!(RefreshTokenRotation);
     /// CloudFormation property type `TokenValidityUnits`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolclient-tokenvalidityunits.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TokenValidityUnits(rt::Props);
     impl TokenValidityUnits {
@@ -2414,6 +2430,7 @@ static USER_POOL_DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[("CloudFrontDistribution", Some("cloudfront_distribution"))],
+    schema: (&SCHEMAS, 8),
 };
 impl UserPoolDomain {
     /// Declares a `AWS::Cognito::UserPoolDomain` with the stack-unique `id`. Required properties: `domain` (`Domain`), `user_pool_id` (`UserPoolId`).
@@ -2468,7 +2485,7 @@ pub mod user_pool_domain {
     use super::*;
     /// CloudFormation property type `CustomDomainConfigType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpooldomain-customdomainconfigtype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomDomainConfigType(rt::Props);
     impl CustomDomainConfigType {
@@ -2493,7 +2510,7 @@ pub mod user_pool_domain {
     nested!(CustomDomainConfigType);
     /// CloudFormation property type `FailoverType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpooldomain-failovertype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FailoverType(rt::Props);
     impl FailoverType {
@@ -2519,7 +2536,7 @@ pub mod user_pool_domain {
     nested!(FailoverType);
     /// CloudFormation property type `RoutingType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpooldomain-routingtype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RoutingType(rt::Props);
     impl RoutingType {
@@ -2560,6 +2577,7 @@ static USER_POOL_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[],
+    schema: (&SCHEMAS, 9),
 };
 impl UserPoolGroup {
     /// Declares a `AWS::Cognito::UserPoolGroup` with the stack-unique `id`. Required properties: `user_pool_id` (`UserPoolId`).
@@ -2610,6 +2628,7 @@ static USER_POOL_IDENTITY_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[],
+    schema: (&SCHEMAS, 10),
 };
 impl UserPoolIdentityProvider {
     /// Declares a `AWS::Cognito::UserPoolIdentityProvider` with the stack-unique `id`. Required properties: `provider_details` (`ProviderDetails`), `provider_name` (`ProviderName`), `provider_type` (`ProviderType`), `user_pool_id` (`UserPoolId`).
@@ -2719,6 +2738,7 @@ static USER_POOL_REGIONAL_CONFIGURATION_ATTACHMENT_TYPE: rt::TypeInfo = rt::Type
         "us-gov-west-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 11),
 };
 impl UserPoolRegionalConfigurationAttachment {
     /// Declares a `AWS::Cognito::UserPoolRegionalConfigurationAttachment` with the stack-unique `id`. Required properties: `user_pool_id` (`UserPoolId`).
@@ -2779,7 +2799,7 @@ pub mod user_pool_regional_configuration_attachment {
     use super::*;
     /// CloudFormation property type `CustomEmailSender`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolregionalconfigurationattachment-customemailsender.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomEmailSender(rt::Props);
     impl CustomEmailSender {
@@ -2804,7 +2824,7 @@ pub mod user_pool_regional_configuration_attachment {
     nested!(CustomEmailSender);
     /// CloudFormation property type `CustomSMSSender`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolregionalconfigurationattachment-customsmssender.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomSmsSender(rt::Props);
     impl CustomSmsSender {
@@ -2829,7 +2849,7 @@ pub mod user_pool_regional_configuration_attachment {
     nested!(CustomSmsSender);
     /// CloudFormation property type `EmailConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolregionalconfigurationattachment-emailconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EmailConfiguration(rt::Props);
     impl EmailConfiguration {
@@ -2880,7 +2900,7 @@ pub mod user_pool_regional_configuration_attachment {
     nested!(EmailConfiguration);
     /// CloudFormation property type `EumsSmsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolregionalconfigurationattachment-eumssmsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EumsSmsConfiguration(rt::Props);
     impl EumsSmsConfiguration {
@@ -2935,7 +2955,7 @@ pub mod user_pool_regional_configuration_attachment {
     nested!(EumsSmsConfiguration);
     /// CloudFormation property type `InboundFederation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolregionalconfigurationattachment-inboundfederation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InboundFederation(rt::Props);
     impl InboundFederation {
@@ -2960,7 +2980,7 @@ pub mod user_pool_regional_configuration_attachment {
     nested!(InboundFederation);
     /// CloudFormation property type `LambdaConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolregionalconfigurationattachment-lambdaconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LambdaConfig(rt::Props);
     impl LambdaConfig {
@@ -3093,7 +3113,7 @@ pub mod user_pool_regional_configuration_attachment {
     nested!(LambdaConfig);
     /// CloudFormation property type `PreTokenGenerationConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolregionalconfigurationattachment-pretokengenerationconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PreTokenGenerationConfig(rt::Props);
     impl PreTokenGenerationConfig {
@@ -3118,7 +3138,7 @@ pub mod user_pool_regional_configuration_attachment {
     nested!(PreTokenGenerationConfig);
     /// CloudFormation property type `SmsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolregionalconfigurationattachment-smsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SmsConfiguration(rt::Props);
     impl SmsConfiguration {
@@ -3188,6 +3208,7 @@ static USER_POOL_REPLICA_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 12),
 };
 impl UserPoolReplica {
     /// Declares a `AWS::Cognito::UserPoolReplica` with the stack-unique `id`. Required properties: `region_name` (`RegionName`), `user_pool_id` (`UserPoolId`).
@@ -3221,6 +3242,7 @@ static USER_POOL_RESOURCE_SERVER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[],
+    schema: (&SCHEMAS, 13),
 };
 impl UserPoolResourceServer {
     /// Declares a `AWS::Cognito::UserPoolResourceServer` with the stack-unique `id`. Required properties: `identifier` (`Identifier`), `name` (`Name`), `user_pool_id` (`UserPoolId`).
@@ -3256,7 +3278,7 @@ pub mod user_pool_resource_server {
     use super::*;
     /// CloudFormation property type `ResourceServerScopeType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolresourceserver-resourceserverscopetype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResourceServerScopeType(rt::Props);
     impl ResourceServerScopeType {
@@ -3290,6 +3312,7 @@ static USER_POOL_RISK_CONFIGURATION_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[],
+    schema: (&SCHEMAS, 14),
 };
 impl UserPoolRiskConfigurationAttachment {
     /// Declares a `AWS::Cognito::UserPoolRiskConfigurationAttachment` with the stack-unique `id`. Required properties: `client_id` (`ClientId`), `user_pool_id` (`UserPoolId`).
@@ -3354,7 +3377,7 @@ pub mod user_pool_risk_configuration_attachment {
     use super::*;
     /// CloudFormation property type `AccountTakeoverActionType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolriskconfigurationattachment-accounttakeoveractiontype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AccountTakeoverActionType(rt::Props);
     impl AccountTakeoverActionType {
@@ -3373,7 +3396,7 @@ pub mod user_pool_risk_configuration_attachment {
     nested!(AccountTakeoverActionType);
     /// CloudFormation property type `AccountTakeoverActionsType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolriskconfigurationattachment-accounttakeoveractionstype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AccountTakeoverActionsType(rt::Props);
     impl AccountTakeoverActionsType {
@@ -3402,7 +3425,7 @@ pub mod user_pool_risk_configuration_attachment {
     nested!(AccountTakeoverActionsType);
     /// CloudFormation property type `AccountTakeoverRiskConfigurationType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolriskconfigurationattachment-accounttakeoverriskconfigurationtype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AccountTakeoverRiskConfigurationType(rt::Props);
     impl AccountTakeoverRiskConfigurationType {
@@ -3425,7 +3448,7 @@ pub mod user_pool_risk_configuration_attachment {
     nested!(AccountTakeoverRiskConfigurationType);
     /// CloudFormation property type `CompromisedCredentialsActionsType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolriskconfigurationattachment-compromisedcredentialsactionstype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CompromisedCredentialsActionsType(rt::Props);
     impl CompromisedCredentialsActionsType {
@@ -3443,7 +3466,7 @@ pub mod user_pool_risk_configuration_attachment {
     nested!(CompromisedCredentialsActionsType);
     /// CloudFormation property type `CompromisedCredentialsRiskConfigurationType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolriskconfigurationattachment-compromisedcredentialsriskconfigurationtype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CompromisedCredentialsRiskConfigurationType(rt::Props);
     impl CompromisedCredentialsRiskConfigurationType {
@@ -3466,7 +3489,7 @@ pub mod user_pool_risk_configuration_attachment {
     nested!(CompromisedCredentialsRiskConfigurationType);
     /// CloudFormation property type `NotifyConfigurationType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolriskconfigurationattachment-notifyconfigurationtype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NotifyConfigurationType(rt::Props);
     impl NotifyConfigurationType {
@@ -3506,7 +3529,7 @@ pub mod user_pool_risk_configuration_attachment {
     nested!(NotifyConfigurationType);
     /// CloudFormation property type `NotifyEmailType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolriskconfigurationattachment-notifyemailtype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NotifyEmailType(rt::Props);
     impl NotifyEmailType {
@@ -3530,7 +3553,7 @@ pub mod user_pool_risk_configuration_attachment {
     nested!(NotifyEmailType);
     /// CloudFormation property type `RiskExceptionConfigurationType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolriskconfigurationattachment-riskexceptionconfigurationtype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RiskExceptionConfigurationType(rt::Props);
     impl RiskExceptionConfigurationType {
@@ -3579,6 +3602,7 @@ static USER_POOL_UI_CUSTOMIZATION_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[],
+    schema: (&SCHEMAS, 15),
 };
 impl UserPoolUiCustomizationAttachment {
     /// Declares a `AWS::Cognito::UserPoolUICustomizationAttachment` with the stack-unique `id`. Required properties: `client_id` (`ClientId`), `user_pool_id` (`UserPoolId`).
@@ -3620,6 +3644,7 @@ static USER_POOL_USER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[],
+    schema: (&SCHEMAS, 16),
 };
 impl UserPoolUser {
     /// Declares a `AWS::Cognito::UserPoolUser` with the stack-unique `id`. Required properties: `user_pool_id` (`UserPoolId`).
@@ -3702,7 +3727,7 @@ pub mod user_pool_user {
     use super::*;
     /// CloudFormation property type `AttributeType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpooluser-attributetype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AttributeType(rt::Props);
     impl AttributeType {
@@ -3737,6 +3762,7 @@ static USER_POOL_USER_TO_GROUP_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[],
+    schema: (&SCHEMAS, 17),
 };
 impl UserPoolUserToGroupAttachment {
     /// Declares a `AWS::Cognito::UserPoolUserToGroupAttachment` with the stack-unique `id`. Required properties: `group_name` (`GroupName`), `user_pool_id` (`UserPoolId`), `username` (`Username`).

@@ -2,14 +2,22 @@
 //! `Comprehend` resource types of the CloudFormation registry (`AWS::Comprehend::*`): 5 types, 5 of them with an awscc Terraform resource.
 //! Enabled by the `comprehend` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("comprehend.schemas.jsonl"));
 /// Document Classifier enables training document classifier models.
 ///
 /// CloudFormation: `AWS::Comprehend::DocumentClassifier`. Terraform: `awscc_comprehend_document_classifier` (awscc provider).
@@ -49,6 +57,7 @@ static DOCUMENT_CLASSIFIER_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl DocumentClassifier {
     /// Declares a `AWS::Comprehend::DocumentClassifier` with the stack-unique `id`. Required properties: `data_access_role_arn` (`DataAccessRoleArn`), `document_classifier_name` (`DocumentClassifierName`), `input_data_config` (`InputDataConfig`), `language_code` (`LanguageCode`).
@@ -139,10 +148,11 @@ impl DocumentClassifierHandle {
 }
 /// Property types and value sets of [`DocumentClassifier`] (`AWS::Comprehend::DocumentClassifier`).
 pub mod document_classifier {
+    pub use super::shared::{DataFormat, DocumentType, LanguageCode, Mode, Split, VpcConfig};
     use super::*;
     /// CloudFormation property type `AugmentedManifestsListItem`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-documentclassifier-augmentedmanifestslistitem.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AugmentedManifestsListItem(rt::Props);
     impl AugmentedManifestsListItem {
@@ -169,7 +179,7 @@ pub mod document_classifier {
     nested!(AugmentedManifestsListItem);
     /// CloudFormation property type `DocumentClassifierDocuments`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-documentclassifier-documentclassifierdocuments.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DocumentClassifierDocuments(rt::Props);
     impl DocumentClassifierDocuments {
@@ -189,7 +199,7 @@ pub mod document_classifier {
     nested!(DocumentClassifierDocuments);
     /// CloudFormation property type `DocumentClassifierInputDataConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-documentclassifier-documentclassifierinputdataconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DocumentClassifierInputDataConfig(rt::Props);
     impl DocumentClassifierInputDataConfig {
@@ -256,7 +266,7 @@ pub mod document_classifier {
     nested!(DocumentClassifierInputDataConfig);
     /// CloudFormation property type `DocumentClassifierOutputDataConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-documentclassifier-documentclassifieroutputdataconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DocumentClassifierOutputDataConfig(rt::Props);
     impl DocumentClassifierOutputDataConfig {
@@ -280,7 +290,7 @@ pub mod document_classifier {
     nested!(DocumentClassifierOutputDataConfig);
     /// CloudFormation property type `DocumentReaderConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-documentclassifier-documentreaderconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DocumentReaderConfig(rt::Props);
     impl DocumentReaderConfig {
@@ -308,72 +318,6 @@ pub mod document_classifier {
         }
     }
     nested!(DocumentReaderConfig);
-    /// CloudFormation property type `VpcConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-documentclassifier-vpcconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct VpcConfig(rt::Props);
-    impl VpcConfig {
-        /// A new `VpcConfig`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnets` (`Subnets`).
-        pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "SecurityGroupIds",
-                Some("security_group_ids"),
-                rt::strings(security_group_ids),
-            );
-            this.set("Subnets", Some("subnets"), rt::strings(subnets));
-            VpcConfig(this)
-        }
-    }
-    nested!(VpcConfig);
-    /// The values `LanguageCode` accepts in `Comprehend::DocumentClassifier`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum LanguageCode {
-        /// `en`
-        En,
-        /// `es`
-        Es,
-        /// `fr`
-        Fr,
-        /// `it`
-        It,
-        /// `de`
-        De,
-        /// `pt`
-        Pt,
-    }
-    string_enum!(LanguageCode { En => "en", Es => "es", Fr => "fr", It => "it", De => "de", Pt => "pt" });
-    /// The values `Mode` accepts in `Comprehend::DocumentClassifier`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Mode {
-        /// `MULTI_CLASS`
-        MultiClass,
-        /// `MULTI_LABEL`
-        MultiLabel,
-    }
-    string_enum!(Mode { MultiClass => "MULTI_CLASS", MultiLabel => "MULTI_LABEL" });
-    /// The values `DataFormat` accepts in `Comprehend::DocumentClassifier`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum DataFormat {
-        /// `COMPREHEND_CSV`
-        ComprehendCsv,
-        /// `AUGMENTED_MANIFEST`
-        AugmentedManifest,
-    }
-    string_enum!(DataFormat { ComprehendCsv => "COMPREHEND_CSV", AugmentedManifest => "AUGMENTED_MANIFEST" });
-    /// The values `DocumentType` accepts in `Comprehend::DocumentClassifier`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum DocumentType {
-        /// `PLAIN_TEXT_DOCUMENT`
-        PlainTextDocument,
-        /// `SEMI_STRUCTURED_DOCUMENT`
-        SemiStructuredDocument,
-    }
-    string_enum!(DocumentType { PlainTextDocument => "PLAIN_TEXT_DOCUMENT", SemiStructuredDocument => "SEMI_STRUCTURED_DOCUMENT" });
     /// The values `DocumentReadAction` accepts in `Comprehend::DocumentClassifier`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum DocumentReadAction {
@@ -401,15 +345,6 @@ pub mod document_classifier {
         Forms,
     }
     string_enum!(FeatureTypes { Tables => "TABLES", Forms => "FORMS" });
-    /// The values `Split` accepts in `Comprehend::DocumentClassifier`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Split {
-        /// `TRAIN`
-        Train,
-        /// `TEST`
-        Test,
-    }
-    string_enum!(Split { Train => "TRAIN", Test => "TEST" });
 }
 /// An Amazon Comprehend endpoint that hosts a custom document classification model for real-time inference.
 ///
@@ -463,6 +398,7 @@ static DOCUMENT_CLASSIFIER_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
         ("LastModifiedTime", Some("last_modified_time")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl DocumentClassifierEndpoint {
     /// Declares a `AWS::Comprehend::DocumentClassifierEndpoint` with the stack-unique `id`. Required properties: `desired_inference_units` (`DesiredInferenceUnits`), `endpoint_name` (`EndpointName`), `model_arn` (`ModelArn`).
@@ -566,6 +502,7 @@ static ENTITY_RECOGNIZER_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 2),
 };
 impl EntityRecognizer {
     /// Declares a `AWS::Comprehend::EntityRecognizer` with the stack-unique `id`. Required properties: `data_access_role_arn` (`DataAccessRoleArn`), `input_data_config` (`InputDataConfig`), `language_code` (`LanguageCode`), `recognizer_name` (`RecognizerName`).
@@ -654,12 +591,13 @@ impl EntityRecognizerHandle {
 }
 /// Property types and value sets of [`EntityRecognizer`] (`AWS::Comprehend::EntityRecognizer`).
 pub mod entity_recognizer {
+    pub use super::shared::{DataFormat, DocumentType, Split};
     use super::*;
     /// An augmented manifest file that provides training data for your custom model.
     ///
     /// CloudFormation property type `AugmentedManifestsListItem`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-entityrecognizer-augmentedmanifestslistitem.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AugmentedManifestsListItem(rt::Props);
     impl AugmentedManifestsListItem {
@@ -720,7 +658,7 @@ pub mod entity_recognizer {
     ///
     /// CloudFormation property type `EntityRecognizerAnnotations`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-entityrecognizer-entityrecognizerannotations.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EntityRecognizerAnnotations(rt::Props);
     impl EntityRecognizerAnnotations {
@@ -744,7 +682,7 @@ pub mod entity_recognizer {
     ///
     /// CloudFormation property type `EntityRecognizerDocuments`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-entityrecognizer-entityrecognizerdocuments.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EntityRecognizerDocuments(rt::Props);
     impl EntityRecognizerDocuments {
@@ -776,7 +714,7 @@ pub mod entity_recognizer {
     ///
     /// CloudFormation property type `EntityRecognizerEntityList`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-entityrecognizer-entityrecognizerentitylist.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EntityRecognizerEntityList(rt::Props);
     impl EntityRecognizerEntityList {
@@ -792,7 +730,7 @@ pub mod entity_recognizer {
     ///
     /// CloudFormation property type `EntityRecognizerInputDataConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-entityrecognizer-entityrecognizerinputdataconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EntityRecognizerInputDataConfig(rt::Props);
     impl EntityRecognizerInputDataConfig {
@@ -850,7 +788,7 @@ pub mod entity_recognizer {
     ///
     /// CloudFormation property type `EntityTypesListItem`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-entityrecognizer-entitytypeslistitem.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EntityTypesListItem(rt::Props);
     impl EntityTypesListItem {
@@ -866,7 +804,7 @@ pub mod entity_recognizer {
     ///
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-entityrecognizer-vpcconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
     impl VpcConfig {
@@ -915,15 +853,6 @@ pub mod entity_recognizer {
         ZhTw,
     }
     string_enum!(LanguageCode { En => "en", Es => "es", Fr => "fr", De => "de", It => "it", Pt => "pt", Ar => "ar", Hi => "hi", Ja => "ja", Ko => "ko", Zh => "zh", ZhTw => "zh-TW" });
-    /// The values `DataFormat` accepts in `Comprehend::EntityRecognizer`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum DataFormat {
-        /// `COMPREHEND_CSV`
-        ComprehendCsv,
-        /// `AUGMENTED_MANIFEST`
-        AugmentedManifest,
-    }
-    string_enum!(DataFormat { ComprehendCsv => "COMPREHEND_CSV", AugmentedManifest => "AUGMENTED_MANIFEST" });
     /// The values `InputFormat` accepts in `Comprehend::EntityRecognizer`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum InputFormat {
@@ -933,24 +862,6 @@ pub mod entity_recognizer {
         OneDocPerLine,
     }
     string_enum!(InputFormat { OneDocPerFile => "ONE_DOC_PER_FILE", OneDocPerLine => "ONE_DOC_PER_LINE" });
-    /// The values `DocumentType` accepts in `Comprehend::EntityRecognizer`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum DocumentType {
-        /// `PLAIN_TEXT_DOCUMENT`
-        PlainTextDocument,
-        /// `SEMI_STRUCTURED_DOCUMENT`
-        SemiStructuredDocument,
-    }
-    string_enum!(DocumentType { PlainTextDocument => "PLAIN_TEXT_DOCUMENT", SemiStructuredDocument => "SEMI_STRUCTURED_DOCUMENT" });
-    /// The values `Split` accepts in `Comprehend::EntityRecognizer`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Split {
-        /// `TRAIN`
-        Train,
-        /// `TEST`
-        Test,
-    }
-    string_enum!(Split { Train => "TRAIN", Test => "TEST" });
 }
 /// An Amazon Comprehend endpoint that hosts a custom entity recognizer model for real-time inference.
 ///
@@ -1005,6 +916,7 @@ static ENTITY_RECOGNIZER_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
         ("LastModifiedTime", Some("last_modified_time")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl EntityRecognizerEndpoint {
     /// Declares a `AWS::Comprehend::EntityRecognizerEndpoint` with the stack-unique `id`. Required properties: `desired_inference_units` (`DesiredInferenceUnits`), `endpoint_name` (`EndpointName`).
@@ -1130,6 +1042,7 @@ static FLYWHEEL_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 4),
 };
 impl Flywheel {
     /// Declares a `AWS::Comprehend::Flywheel` with the stack-unique `id`. Required properties: `data_access_role_arn` (`DataAccessRoleArn`), `data_lake_s3_uri` (`DataLakeS3Uri`), `flywheel_name` (`FlywheelName`).
@@ -1200,10 +1113,11 @@ impl FlywheelHandle {
 }
 /// Property types and value sets of [`Flywheel`] (`AWS::Comprehend::Flywheel`).
 pub mod flywheel {
+    pub use super::shared::{LanguageCode, Mode, VpcConfig};
     use super::*;
     /// CloudFormation property type `DataSecurityConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-flywheel-datasecurityconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataSecurityConfig(rt::Props);
     impl DataSecurityConfig {
@@ -1245,7 +1159,7 @@ pub mod flywheel {
     nested!(DataSecurityConfig);
     /// CloudFormation property type `DocumentClassificationConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-flywheel-documentclassificationconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DocumentClassificationConfig(rt::Props);
     impl DocumentClassificationConfig {
@@ -1264,7 +1178,7 @@ pub mod flywheel {
     nested!(DocumentClassificationConfig);
     /// CloudFormation property type `EntityRecognitionConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-flywheel-entityrecognitionconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EntityRecognitionConfig(rt::Props);
     impl EntityRecognitionConfig {
@@ -1286,7 +1200,7 @@ pub mod flywheel {
     nested!(EntityRecognitionConfig);
     /// CloudFormation property type `EntityTypesListItem`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-flywheel-entitytypeslistitem.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EntityTypesListItem(rt::Props);
     impl EntityTypesListItem {
@@ -1300,7 +1214,7 @@ pub mod flywheel {
     nested!(EntityTypesListItem);
     /// CloudFormation property type `TaskConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-flywheel-taskconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TaskConfig(rt::Props);
     impl TaskConfig {
@@ -1333,9 +1247,76 @@ pub mod flywheel {
         }
     }
     nested!(TaskConfig);
+    /// The values `ModelType` accepts in `Comprehend::Flywheel`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum ModelType {
+        /// `DOCUMENT_CLASSIFIER`
+        DocumentClassifier,
+        /// `ENTITY_RECOGNIZER`
+        EntityRecognizer,
+    }
+    string_enum!(ModelType { DocumentClassifier => "DOCUMENT_CLASSIFIER", EntityRecognizer => "ENTITY_RECOGNIZER" });
+}
+/// Nested types that several `Comprehend` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `DataFormat` accepts in `Comprehend`'s `DocumentClassifier`, `EntityRecognizer`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum DataFormat {
+        /// `COMPREHEND_CSV`
+        ComprehendCsv,
+        /// `AUGMENTED_MANIFEST`
+        AugmentedManifest,
+    }
+    string_enum!(DataFormat { ComprehendCsv => "COMPREHEND_CSV", AugmentedManifest => "AUGMENTED_MANIFEST" });
+    /// The values `DocumentType` accepts in `Comprehend`'s `DocumentClassifier`, `EntityRecognizer`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum DocumentType {
+        /// `PLAIN_TEXT_DOCUMENT`
+        PlainTextDocument,
+        /// `SEMI_STRUCTURED_DOCUMENT`
+        SemiStructuredDocument,
+    }
+    string_enum!(DocumentType { PlainTextDocument => "PLAIN_TEXT_DOCUMENT", SemiStructuredDocument => "SEMI_STRUCTURED_DOCUMENT" });
+    /// The values `LanguageCode` accepts in `Comprehend`'s `DocumentClassifier`, `Flywheel`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum LanguageCode {
+        /// `en`
+        En,
+        /// `es`
+        Es,
+        /// `fr`
+        Fr,
+        /// `it`
+        It,
+        /// `de`
+        De,
+        /// `pt`
+        Pt,
+    }
+    string_enum!(LanguageCode { En => "en", Es => "es", Fr => "fr", It => "it", De => "de", Pt => "pt" });
+    /// The values `Mode` accepts in `Comprehend`'s `DocumentClassifier`, `Flywheel`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Mode {
+        /// `MULTI_CLASS`
+        MultiClass,
+        /// `MULTI_LABEL`
+        MultiLabel,
+    }
+    string_enum!(Mode { MultiClass => "MULTI_CLASS", MultiLabel => "MULTI_LABEL" });
+    /// The values `Split` accepts in `Comprehend`'s `DocumentClassifier`, `EntityRecognizer`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Split {
+        /// `TRAIN`
+        Train,
+        /// `TEST`
+        Test,
+    }
+    string_enum!(Split { Train => "TRAIN", Test => "TEST" });
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-flywheel-vpcconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
     impl VpcConfig {
@@ -1355,39 +1336,4 @@ pub mod flywheel {
         }
     }
     nested!(VpcConfig);
-    /// The values `ModelType` accepts in `Comprehend::Flywheel`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ModelType {
-        /// `DOCUMENT_CLASSIFIER`
-        DocumentClassifier,
-        /// `ENTITY_RECOGNIZER`
-        EntityRecognizer,
-    }
-    string_enum!(ModelType { DocumentClassifier => "DOCUMENT_CLASSIFIER", EntityRecognizer => "ENTITY_RECOGNIZER" });
-    /// The values `LanguageCode` accepts in `Comprehend::Flywheel`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum LanguageCode {
-        /// `en`
-        En,
-        /// `es`
-        Es,
-        /// `fr`
-        Fr,
-        /// `it`
-        It,
-        /// `de`
-        De,
-        /// `pt`
-        Pt,
-    }
-    string_enum!(LanguageCode { En => "en", Es => "es", Fr => "fr", It => "it", De => "de", Pt => "pt" });
-    /// The values `Mode` accepts in `Comprehend::Flywheel`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Mode {
-        /// `MULTI_CLASS`
-        MultiClass,
-        /// `MULTI_LABEL`
-        MultiLabel,
-    }
-    string_enum!(Mode { MultiClass => "MULTI_CLASS", MultiLabel => "MULTI_LABEL" });
 }

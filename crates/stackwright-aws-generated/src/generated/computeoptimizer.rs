@@ -2,14 +2,22 @@
 //! `ComputeOptimizer` resource types of the CloudFormation registry (`AWS::ComputeOptimizer::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `computeoptimizer` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("computeoptimizer.schemas.jsonl"));
 /// Creates an AWS Compute Optimizer automation rule that automatically implements recommended actions based on your defined criteria and schedule.
 ///
 /// CloudFormation: `AWS::ComputeOptimizer::AutomationRule`. Terraform: `awscc_computeoptimizer_automation_rule` (awscc provider).
@@ -51,6 +59,7 @@ static AUTOMATION_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedTimestamp", Some("created_timestamp")),
         ("LastUpdatedTimestamp", Some("last_updated_timestamp")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl AutomationRule {
     /// Declares a `AWS::ComputeOptimizer::AutomationRule` with the stack-unique `id`. Required properties: `name` (`Name`), `recommended_action_types` (`RecommendedActionTypes`), `rule_type` (`RuleType`), `schedule` (`Schedule`), `status` (`Status`).
@@ -160,7 +169,7 @@ pub mod automation_rule {
     use super::*;
     /// CloudFormation property type `Criteria`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-computeoptimizer-automationrule-criteria.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Criteria(rt::Props);
     impl Criteria {
@@ -250,7 +259,7 @@ pub mod automation_rule {
     nested!(Criteria);
     /// CloudFormation property type `DoubleCriteriaCondition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-computeoptimizer-automationrule-doublecriteriacondition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DoubleCriteriaCondition(rt::Props);
     impl DoubleCriteriaCondition {
@@ -273,7 +282,7 @@ pub mod automation_rule {
     nested!(DoubleCriteriaCondition);
     /// CloudFormation property type `IntegerCriteriaCondition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-computeoptimizer-automationrule-integercriteriacondition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IntegerCriteriaCondition(rt::Props);
     impl IntegerCriteriaCondition {
@@ -296,7 +305,7 @@ pub mod automation_rule {
     nested!(IntegerCriteriaCondition);
     /// CloudFormation property type `OrganizationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-computeoptimizer-automationrule-organizationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OrganizationConfiguration(rt::Props);
     impl OrganizationConfiguration {
@@ -325,7 +334,7 @@ pub mod automation_rule {
     nested!(OrganizationConfiguration);
     /// CloudFormation property type `ResourceTagsCriteriaCondition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-computeoptimizer-automationrule-resourcetagscriteriacondition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResourceTagsCriteriaCondition(rt::Props);
     impl ResourceTagsCriteriaCondition {
@@ -353,7 +362,7 @@ pub mod automation_rule {
     nested!(ResourceTagsCriteriaCondition);
     /// CloudFormation property type `Schedule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-computeoptimizer-automationrule-schedule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Schedule(rt::Props);
     impl Schedule {
@@ -399,7 +408,7 @@ pub mod automation_rule {
     nested!(Schedule);
     /// CloudFormation property type `StringCriteriaCondition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-computeoptimizer-automationrule-stringcriteriacondition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StringCriteriaCondition(rt::Props);
     impl StringCriteriaCondition {

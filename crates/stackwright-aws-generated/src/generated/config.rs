@@ -2,14 +2,22 @@
 //! `Config` resource types of the CloudFormation registry (`AWS::Config::*`): 11 types, 11 of them with an awscc Terraform resource.
 //! Enabled by the `config` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("config.schemas.jsonl"));
 /// Resource Type definition for AWS::Config::AggregationAuthorization
 ///
 /// CloudFormation: `AWS::Config::AggregationAuthorization`. Terraform: `awscc_config_aggregation_authorization` (awscc provider).
@@ -26,6 +34,7 @@ static AGGREGATION_AUTHORIZATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "AggregationAuthorizationArn",
         Some("aggregation_authorization_arn"),
     )],
+    schema: (&SCHEMAS, 0),
 };
 impl AggregationAuthorization {
     /// Declares a `AWS::Config::AggregationAuthorization` with the stack-unique `id`. Required properties: `authorized_account_id` (`AuthorizedAccountId`), `authorized_aws_region` (`AuthorizedAwsRegion`).
@@ -79,6 +88,7 @@ static CONFIG_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Compliance.Type", Some("compliance.type")),
         ("Arn", Some("arn")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl ConfigRule {
     /// Declares a `AWS::Config::ConfigRule` with the stack-unique `id`. Required properties: `source` (`Source`).
@@ -183,7 +193,7 @@ pub mod config_rule {
     ///
     /// CloudFormation property type `Compliance`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configrule-compliance.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Compliance(rt::Props);
     impl Compliance {
@@ -205,7 +215,7 @@ pub mod config_rule {
     ///
     /// CloudFormation property type `CustomPolicyDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configrule-custompolicydetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomPolicyDetails(rt::Props);
     impl CustomPolicyDetails {
@@ -247,7 +257,7 @@ pub mod config_rule {
     ///
     /// CloudFormation property type `EvaluationModeConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configrule-evaluationmodeconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EvaluationModeConfiguration(rt::Props);
     impl EvaluationModeConfiguration {
@@ -269,7 +279,7 @@ pub mod config_rule {
     ///
     /// CloudFormation property type `Scope`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configrule-scope.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Scope(rt::Props);
     impl Scope {
@@ -323,7 +333,7 @@ pub mod config_rule {
     ///
     /// CloudFormation property type `Source`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configrule-source.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Source(rt::Props);
     impl Source {
@@ -369,7 +379,7 @@ pub mod config_rule {
     ///
     /// CloudFormation property type `SourceDetail`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configrule-sourcedetail.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SourceDetail(rt::Props);
     impl SourceDetail {
@@ -418,6 +428,7 @@ static CONFIGURATION_AGGREGATOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         "ConfigurationAggregatorArn",
         Some("configuration_aggregator_arn"),
     )],
+    schema: (&SCHEMAS, 2),
 };
 impl ConfigurationAggregator {
     /// Declares a `AWS::Config::ConfigurationAggregator` with the stack-unique `id`. No property is required.
@@ -480,7 +491,7 @@ pub mod configuration_aggregator {
     use super::*;
     /// CloudFormation property type `AccountAggregationSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configurationaggregator-accountaggregationsource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AccountAggregationSource(rt::Props);
     impl AccountAggregationSource {
@@ -506,7 +517,7 @@ pub mod configuration_aggregator {
     nested!(AccountAggregationSource);
     /// CloudFormation property type `OrganizationAggregationSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configurationaggregator-organizationaggregationsource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OrganizationAggregationSource(rt::Props);
     impl OrganizationAggregationSource {
@@ -544,6 +555,7 @@ static CONFIGURATION_RECORDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("ResourceARN", Some("resource_arn"))],
+    schema: (&SCHEMAS, 3),
 };
 impl ConfigurationRecorder {
     /// Declares a `AWS::Config::ConfigurationRecorder` with the stack-unique `id`. Required properties: `role_arn` (`RoleARN`).
@@ -608,7 +620,7 @@ pub mod configuration_recorder {
     ///
     /// CloudFormation property type `ExclusionByResourceTypes`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configurationrecorder-exclusionbyresourcetypes.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ExclusionByResourceTypes(rt::Props);
     impl ExclusionByResourceTypes {
@@ -628,7 +640,7 @@ pub mod configuration_recorder {
     ///
     /// CloudFormation property type `RecordingGroup`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configurationrecorder-recordinggroup.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RecordingGroup(rt::Props);
     impl RecordingGroup {
@@ -695,7 +707,7 @@ pub mod configuration_recorder {
     ///
     /// CloudFormation property type `RecordingMode`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configurationrecorder-recordingmode.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RecordingMode(rt::Props);
     impl RecordingMode {
@@ -729,7 +741,7 @@ pub mod configuration_recorder {
     ///
     /// CloudFormation property type `RecordingModeOverride`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configurationrecorder-recordingmodeoverride.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RecordingModeOverride(rt::Props);
     impl RecordingModeOverride {
@@ -765,7 +777,7 @@ pub mod configuration_recorder {
     ///
     /// CloudFormation property type `RecordingStrategy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configurationrecorder-recordingstrategy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RecordingStrategy(rt::Props);
     impl RecordingStrategy {
@@ -791,6 +803,7 @@ static CONFORMANCE_PACK_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("ConformancePackArn", Some("conformance_pack_arn"))],
+    schema: (&SCHEMAS, 4),
 };
 impl ConformancePack {
     /// Declares a `AWS::Config::ConformancePack` with the stack-unique `id`. Required properties: `conformance_pack_name` (`ConformancePackName`).
@@ -886,40 +899,13 @@ impl ConformancePackHandle {
 }
 /// Property types and value sets of [`ConformancePack`] (`AWS::Config::ConformancePack`).
 pub mod conformance_pack {
+    pub use super::shared::ConformancePackInputParameter;
     use super::*;
-    /// Input parameters in the form of key-value pairs for the conformance pack.
-    ///
-    /// CloudFormation property type `ConformancePackInputParameter`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-conformancepack-conformancepackinputparameter.html)
-    #[derive(Clone, Debug)]
-    pub struct ConformancePackInputParameter(rt::Props);
-    impl ConformancePackInputParameter {
-        /// A new `ConformancePackInputParameter`. Required properties: `parameter_name` (`ParameterName`), `parameter_value` (`ParameterValue`).
-        pub fn new(
-            parameter_name: impl Into<rt::Expr>,
-            parameter_value: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "ParameterName",
-                Some("parameter_name"),
-                rt::string(parameter_name),
-            );
-            this.set(
-                "ParameterValue",
-                Some("parameter_value"),
-                rt::string(parameter_value),
-            );
-            ConformancePackInputParameter(this)
-        }
-    }
-    nested!(ConformancePackInputParameter);
     /// The TemplateSSMDocumentDetails object contains the name of the SSM document and the version of the SSM document.
     ///
     /// CloudFormation property type `TemplateSSMDocumentDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-conformancepack-templatessmdocumentdetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TemplateSsmDocumentDetails(rt::Props);
     impl TemplateSsmDocumentDetails {
@@ -969,6 +955,7 @@ static CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Name", Some("name")),
         ("CreatedTime", Some("created_time")),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl Connector {
     /// Declares a `AWS::Config::Connector` with the stack-unique `id`. Required properties: `connector_configuration` (`ConnectorConfiguration`).
@@ -1018,7 +1005,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `AzureConnectorConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-connector-azureconnectorconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AzureConnectorConfiguration(rt::Props);
     impl AzureConnectorConfiguration {
@@ -1046,7 +1033,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `ConnectorConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-connector-connectorconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConnectorConfiguration(rt::Props);
     impl ConnectorConfiguration {
@@ -1078,6 +1065,7 @@ static DELIVERY_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 6),
 };
 impl DeliveryChannel {
     /// Declares a `AWS::Config::DeliveryChannel` with the stack-unique `id`. Required properties: `s3_bucket_name` (`S3BucketName`).
@@ -1147,7 +1135,7 @@ pub mod delivery_channel {
     use super::*;
     /// CloudFormation property type `ConfigSnapshotDeliveryProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-deliverychannel-configsnapshotdeliveryproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConfigSnapshotDeliveryProperties(rt::Props);
     impl ConfigSnapshotDeliveryProperties {
@@ -1201,6 +1189,7 @@ static ORGANIZATION_CONFIG_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "OrganizationConfigRuleArn",
         Some("organization_config_rule_arn"),
     )],
+    schema: (&SCHEMAS, 7),
 };
 impl OrganizationConfigRule {
     /// Declares a `AWS::Config::OrganizationConfigRule` with the stack-unique `id`. Required properties: `organization_config_rule_name` (`OrganizationConfigRuleName`).
@@ -1289,7 +1278,7 @@ pub mod organization_config_rule {
     use super::*;
     /// CloudFormation property type `OrganizationCustomPolicyRuleMetadata`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-organizationconfigrule-organizationcustompolicyrulemetadata.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OrganizationCustomPolicyRuleMetadata(rt::Props);
     impl OrganizationCustomPolicyRuleMetadata {
@@ -1392,7 +1381,7 @@ pub mod organization_config_rule {
     nested!(OrganizationCustomPolicyRuleMetadata);
     /// CloudFormation property type `OrganizationCustomRuleMetadata`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-organizationconfigrule-organizationcustomrulemetadata.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OrganizationCustomRuleMetadata(rt::Props);
     impl OrganizationCustomRuleMetadata {
@@ -1491,7 +1480,7 @@ pub mod organization_config_rule {
     nested!(OrganizationCustomRuleMetadata);
     /// CloudFormation property type `OrganizationManagedRuleMetadata`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-organizationconfigrule-organizationmanagedrulemetadata.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OrganizationManagedRuleMetadata(rt::Props);
     impl OrganizationManagedRuleMetadata {
@@ -1630,6 +1619,7 @@ static ORGANIZATION_CONFORMANCE_PACK_TYPE: rt::TypeInfo = rt::TypeInfo {
         "OrganizationConformancePackArn",
         Some("organization_conformance_pack_arn"),
     )],
+    schema: (&SCHEMAS, 8),
 };
 impl OrganizationConformancePack {
     /// Declares a `AWS::Config::OrganizationConformancePack` with the stack-unique `id`. Required properties: `organization_conformance_pack_name` (`OrganizationConformancePackName`).
@@ -1731,35 +1721,8 @@ impl OrganizationConformancePackHandle {
 }
 /// Property types and value sets of [`OrganizationConformancePack`] (`AWS::Config::OrganizationConformancePack`).
 pub mod organization_conformance_pack {
+    pub use super::shared::ConformancePackInputParameter;
     use super::*;
-    /// Input parameters in the form of key-value pairs for the conformance pack.
-    ///
-    /// CloudFormation property type `ConformancePackInputParameter`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-organizationconformancepack-conformancepackinputparameter.html)
-    #[derive(Clone, Debug)]
-    pub struct ConformancePackInputParameter(rt::Props);
-    impl ConformancePackInputParameter {
-        /// A new `ConformancePackInputParameter`. Required properties: `parameter_name` (`ParameterName`), `parameter_value` (`ParameterValue`).
-        pub fn new(
-            parameter_name: impl Into<rt::Expr>,
-            parameter_value: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "ParameterName",
-                Some("parameter_name"),
-                rt::string(parameter_name),
-            );
-            this.set(
-                "ParameterValue",
-                Some("parameter_value"),
-                rt::string(parameter_value),
-            );
-            ConformancePackInputParameter(this)
-        }
-    }
-    nested!(ConformancePackInputParameter);
 }
 /// Resource Type definition for AWS::Config::RemediationConfiguration
 ///
@@ -1779,6 +1742,7 @@ static REMEDIATION_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 9),
 };
 impl RemediationConfiguration {
     /// Declares a `AWS::Config::RemediationConfiguration` with the stack-unique `id`. Required properties: `config_rule_name` (`ConfigRuleName`), `target_id` (`TargetId`), `target_type` (`TargetType`).
@@ -1864,7 +1828,7 @@ pub mod remediation_configuration {
     use super::*;
     /// CloudFormation property type `ExecutionControls`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-remediationconfiguration-executioncontrols.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ExecutionControls(rt::Props);
     impl ExecutionControls {
@@ -1883,7 +1847,7 @@ pub mod remediation_configuration {
     nested!(ExecutionControls);
     /// CloudFormation property type `SsmControls`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-remediationconfiguration-ssmcontrols.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SsmControls(rt::Props);
     impl SsmControls {
@@ -1926,6 +1890,7 @@ static STORED_QUERY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("QueryId", Some("query_id")),
         ("QueryArn", Some("query_arn")),
     ],
+    schema: (&SCHEMAS, 10),
 };
 impl StoredQuery {
     /// Declares a `AWS::Config::StoredQuery` with the stack-unique `id`. Required properties: `query_expression` (`QueryExpression`), `query_name` (`QueryName`).
@@ -1968,4 +1933,37 @@ impl StoredQueryHandle {
     pub fn query_arn(&self) -> rt::Expr {
         self.0.attr("QueryArn")
     }
+}
+/// Nested types that several `Config` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// Input parameters in the form of key-value pairs for the conformance pack.
+    ///
+    /// CloudFormation property type `ConformancePackInputParameter`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct ConformancePackInputParameter(rt::Props);
+    impl ConformancePackInputParameter {
+        /// A new `ConformancePackInputParameter`. Required properties: `parameter_name` (`ParameterName`), `parameter_value` (`ParameterValue`).
+        pub fn new(
+            parameter_name: impl Into<rt::Expr>,
+            parameter_value: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "ParameterName",
+                Some("parameter_name"),
+                rt::string(parameter_name),
+            );
+            this.set(
+                "ParameterValue",
+                Some("parameter_value"),
+                rt::string(parameter_value),
+            );
+            ConformancePackInputParameter(this)
+        }
+    }
+    nested!(ConformancePackInputParameter);
 }

@@ -2,14 +2,22 @@
 //! `Connect` resource types of the CloudFormation registry (`AWS::Connect::*`): 39 types, 37 of them with an awscc Terraform resource.
 //! Enabled by the `connect` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("connect.schemas.jsonl"));
 /// Resource Type definition for AWS::Connect::AgentStatus
 ///
 /// CloudFormation: `AWS::Connect::AgentStatus`. Terraform: `awscc_connect_agent_status` (awscc provider).
@@ -52,6 +60,7 @@ static AGENT_STATUS_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedRegion", Some("last_modified_region")),
         ("LastModifiedTime", Some("last_modified_time")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl AgentStatus {
     /// Declares a `AWS::Connect::AgentStatus` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `name` (`Name`), `state` (`State`).
@@ -194,6 +203,7 @@ static APPROVED_ORIGIN_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 1),
 };
 impl ApprovedOrigin {
     /// Declares a `AWS::Connect::ApprovedOrigin` with the stack-unique `id`. Required properties: `instance_id` (`InstanceId`), `origin` (`Origin`).
@@ -252,6 +262,7 @@ static CONTACT_FLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("ContactFlowArn", Some("contact_flow_arn"))],
+    schema: (&SCHEMAS, 2),
 };
 impl ContactFlow {
     /// Declares a `AWS::Connect::ContactFlow` with the stack-unique `id`. Required properties: `content` (`Content`), `instance_arn` (`InstanceArn`), `name` (`Name`), `type_` (`Type`).
@@ -382,6 +393,7 @@ static CONTACT_FLOW_MODULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ContactFlowModuleArn", Some("contact_flow_module_arn")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl ContactFlowModule {
     /// Declares a `AWS::Connect::ContactFlowModule` with the stack-unique `id`. Required properties: `content` (`Content`), `instance_arn` (`InstanceArn`), `name` (`Name`).
@@ -465,7 +477,7 @@ pub mod contact_flow_module {
     ///
     /// CloudFormation property type `ExternalInvocationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-contactflowmodule-externalinvocationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ExternalInvocationConfiguration(rt::Props);
     impl ExternalInvocationConfiguration {
@@ -528,6 +540,7 @@ static CONTACT_FLOW_MODULE_ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
         ("AliasId", Some("alias_id")),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl ContactFlowModuleAlias {
     /// Declares a `AWS::Connect::ContactFlowModuleAlias` with the stack-unique `id`. Required properties: `contact_flow_module_id` (`ContactFlowModuleId`), `contact_flow_module_version` (`ContactFlowModuleVersion`), `name` (`Name`).
@@ -628,6 +641,7 @@ static CONTACT_FLOW_MODULE_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("flow_module_content_sha256"),
         ),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl ContactFlowModuleVersion {
     /// Declares a `AWS::Connect::ContactFlowModuleVersion` with the stack-unique `id`. Required properties: `contact_flow_module_id` (`ContactFlowModuleId`).
@@ -724,6 +738,7 @@ static CONTACT_FLOW_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Version", Some("version")),
         ("FlowContentSha256", Some("flow_content_sha256")),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl ContactFlowVersion {
     /// Declares a `AWS::Connect::ContactFlowVersion` with the stack-unique `id`. Required properties: `contact_flow_id` (`ContactFlowId`).
@@ -813,6 +828,7 @@ static DATA_LAKE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ResourceShareId", Some("resource_share_id")),
         ("ResourceShareArn", Some("resource_share_arn")),
     ],
+    schema: (&SCHEMAS, 7),
 };
 impl DataLakeAssociation {
     /// Declares a `AWS::Connect::DataLakeAssociation` with the stack-unique `id`. Required properties: `data_set_id` (`DataSetId`), `instance_id` (`InstanceId`).
@@ -902,6 +918,7 @@ static DATA_TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedRegion", Some("last_modified_region")),
         ("LastModifiedTime", Some("last_modified_time")),
     ],
+    schema: (&SCHEMAS, 8),
 };
 impl DataTable {
     /// Declares a `AWS::Connect::DataTable` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `name` (`Name`), `status` (`Status`), `time_zone` (`TimeZone`), `value_lock_level` (`ValueLockLevel`).
@@ -1045,6 +1062,7 @@ static DATA_TABLE_ATTRIBUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedRegion", Some("last_modified_region")),
         ("LastModifiedTime", Some("last_modified_time")),
     ],
+    schema: (&SCHEMAS, 9),
 };
 impl DataTableAttribute {
     /// Declares a `AWS::Connect::DataTableAttribute` with the stack-unique `id`. Required properties: `data_table_arn` (`DataTableArn`), `instance_arn` (`InstanceArn`), `name` (`Name`), `value_type` (`ValueType`).
@@ -1116,7 +1134,7 @@ pub mod data_table_attribute {
     use super::*;
     /// CloudFormation property type `Enum`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-datatableattribute-enum.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Enum(rt::Props);
     impl Enum {
@@ -1139,7 +1157,7 @@ pub mod data_table_attribute {
     nested!(Enum);
     /// CloudFormation property type `Validation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-datatableattribute-validation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Validation(rt::Props);
     impl Validation {
@@ -1263,6 +1281,7 @@ static DATA_TABLE_RECORD_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("RecordId", Some("record_id"))],
+    schema: (&SCHEMAS, 10),
 };
 impl DataTableRecord {
     /// Declares a `AWS::Connect::DataTableRecord` with the stack-unique `id`. Required properties: `data_table_arn` (`DataTableArn`), `data_table_record` (`DataTableRecord`), `instance_arn` (`InstanceArn`).
@@ -1308,7 +1327,7 @@ pub mod data_table_record {
     use super::*;
     /// CloudFormation property type `DataTableRecord`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-datatablerecord-datatablerecord.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataTableRecord(rt::Props);
     impl DataTableRecord {
@@ -1328,7 +1347,7 @@ pub mod data_table_record {
     nested!(DataTableRecord);
     /// CloudFormation property type `Value`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-datatablerecord-value.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Value(rt::Props);
     impl Value {
@@ -1391,6 +1410,7 @@ static EMAIL_ADDRESS_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("EmailAddressArn", Some("email_address_arn"))],
+    schema: (&SCHEMAS, 11),
 };
 impl EmailAddress {
     /// Declares a `AWS::Connect::EmailAddress` with the stack-unique `id`. Required properties: `email_address` (`EmailAddress`), `instance_arn` (`InstanceArn`).
@@ -1464,7 +1484,7 @@ pub mod email_address {
     ///
     /// CloudFormation property type `AliasConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-emailaddress-aliasconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AliasConfiguration(rt::Props);
     impl AliasConfiguration {
@@ -1520,6 +1540,7 @@ static EVALUATION_FORM_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("EvaluationFormArn", None)],
+    schema: (&SCHEMAS, 12),
 };
 impl EvaluationForm {
     /// Declares a `AWS::Connect::EvaluationForm` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `items` (`Items`), `status` (`Status`), `title` (`Title`).
@@ -1619,7 +1640,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `AutoEvaluationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-autoevaluationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AutoEvaluationConfiguration(rt::Props);
     impl AutoEvaluationConfiguration {
@@ -1639,7 +1660,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `AutomaticFailConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-automaticfailconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AutomaticFailConfiguration(rt::Props);
     impl AutomaticFailConfiguration {
@@ -1661,7 +1682,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormBaseItem`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformbaseitem.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EvaluationFormBaseItem(rt::Props);
     impl EvaluationFormBaseItem {
@@ -1677,7 +1698,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormItem`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformitem.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EvaluationFormItem(rt::Props);
     impl EvaluationFormItem {
@@ -1706,7 +1727,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormItemEnablementCondition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformitemenablementcondition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EvaluationFormItemEnablementCondition(rt::Props);
     impl EvaluationFormItemEnablementCondition {
@@ -1731,7 +1752,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormItemEnablementConditionOperand`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformitemenablementconditionoperand.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EvaluationFormItemEnablementConditionOperand(rt::Props);
     impl EvaluationFormItemEnablementConditionOperand {
@@ -1753,7 +1774,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormItemEnablementConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformitemenablementconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EvaluationFormItemEnablementConfiguration(rt::Props);
     impl EvaluationFormItemEnablementConfiguration {
@@ -1777,7 +1798,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormItemEnablementExpression`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformitemenablementexpression.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EvaluationFormItemEnablementExpression(rt::Props);
     impl EvaluationFormItemEnablementExpression {
@@ -1799,7 +1820,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormItemEnablementSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformitemenablementsource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EvaluationFormItemEnablementSource(rt::Props);
     impl EvaluationFormItemEnablementSource {
@@ -1822,7 +1843,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormItemEnablementSourceValue`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformitemenablementsourcevalue.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EvaluationFormItemEnablementSourceValue(rt::Props);
     impl EvaluationFormItemEnablementSourceValue {
@@ -1851,7 +1872,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormLanguageConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformlanguageconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EvaluationFormLanguageConfiguration(rt::Props);
     impl EvaluationFormLanguageConfiguration {
@@ -1873,7 +1894,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormMetricConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformmetricconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EvaluationFormMetricConfiguration(rt::Props);
     impl EvaluationFormMetricConfiguration {
@@ -1890,7 +1911,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormMultiSelectQuestionAutomation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformmultiselectquestionautomation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EvaluationFormMultiSelectQuestionAutomation(rt::Props);
     impl EvaluationFormMultiSelectQuestionAutomation {
@@ -1935,7 +1956,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormMultiSelectQuestionAutomationOption`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformmultiselectquestionautomationoption.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EvaluationFormMultiSelectQuestionAutomationOption(rt::Props);
     impl EvaluationFormMultiSelectQuestionAutomationOption {
@@ -1951,7 +1972,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormMultiSelectQuestionOption`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformmultiselectquestionoption.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EvaluationFormMultiSelectQuestionOption(rt::Props);
     impl EvaluationFormMultiSelectQuestionOption {
@@ -1996,7 +2017,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormMultiSelectQuestionProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformmultiselectquestionproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EvaluationFormMultiSelectQuestionProperties(rt::Props);
     impl EvaluationFormMultiSelectQuestionProperties {
@@ -2028,7 +2049,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormNumericQuestionAutomation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformnumericquestionautomation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EvaluationFormNumericQuestionAutomation(rt::Props);
     impl EvaluationFormNumericQuestionAutomation {
@@ -2060,7 +2081,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormNumericQuestionOption`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformnumericquestionoption.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EvaluationFormNumericQuestionOption(rt::Props);
     impl EvaluationFormNumericQuestionOption {
@@ -2105,7 +2126,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormNumericQuestionProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformnumericquestionproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EvaluationFormNumericQuestionProperties(rt::Props);
     impl EvaluationFormNumericQuestionProperties {
@@ -2139,7 +2160,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormQuestion`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformquestion.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EvaluationFormQuestion(rt::Props);
     impl EvaluationFormQuestion {
@@ -2216,7 +2237,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormQuestionAutomationAnswerSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformquestionautomationanswersource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EvaluationFormQuestionAutomationAnswerSource(rt::Props);
     impl EvaluationFormQuestionAutomationAnswerSource {
@@ -2232,7 +2253,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormQuestionScoringConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformquestionscoringconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EvaluationFormQuestionScoringConfiguration(rt::Props);
     impl EvaluationFormQuestionScoringConfiguration {
@@ -2272,7 +2293,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormQuestionTypeProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformquestiontypeproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EvaluationFormQuestionTypeProperties(rt::Props);
     impl EvaluationFormQuestionTypeProperties {
@@ -2318,7 +2339,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormScoreThreshold`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformscorethreshold.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EvaluationFormScoreThreshold(rt::Props);
     impl EvaluationFormScoreThreshold {
@@ -2348,7 +2369,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormSection`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformsection.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EvaluationFormSection(rt::Props);
     impl EvaluationFormSection {
@@ -2404,7 +2425,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormSingleSelectQuestionAutomation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformsingleselectquestionautomation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EvaluationFormSingleSelectQuestionAutomation(rt::Props);
     impl EvaluationFormSingleSelectQuestionAutomation {
@@ -2446,7 +2467,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormSingleSelectQuestionAutomationOption`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformsingleselectquestionautomationoption.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EvaluationFormSingleSelectQuestionAutomationOption(rt::Props);
     impl EvaluationFormSingleSelectQuestionAutomationOption {
@@ -2462,7 +2483,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormSingleSelectQuestionOption`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformsingleselectquestionoption.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EvaluationFormSingleSelectQuestionOption(rt::Props);
     impl EvaluationFormSingleSelectQuestionOption {
@@ -2507,7 +2528,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormSingleSelectQuestionProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformsingleselectquestionproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EvaluationFormSingleSelectQuestionProperties(rt::Props);
     impl EvaluationFormSingleSelectQuestionProperties {
@@ -2539,7 +2560,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormTargetConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformtargetconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EvaluationFormTargetConfiguration(rt::Props);
     impl EvaluationFormTargetConfiguration {
@@ -2559,7 +2580,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormTextQuestionAutomation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformtextquestionautomation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EvaluationFormTextQuestionAutomation(rt::Props);
     impl EvaluationFormTextQuestionAutomation {
@@ -2584,7 +2605,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormTextQuestionProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformtextquestionproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EvaluationFormTextQuestionProperties(rt::Props);
     impl EvaluationFormTextQuestionProperties {
@@ -2606,7 +2627,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationReviewConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationreviewconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EvaluationReviewConfiguration(rt::Props);
     impl EvaluationReviewConfiguration {
@@ -2637,7 +2658,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationReviewNotificationRecipient`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationreviewnotificationrecipient.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EvaluationReviewNotificationRecipient(rt::Props);
     impl EvaluationReviewNotificationRecipient {
@@ -2654,7 +2675,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationReviewNotificationRecipientValue`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationreviewnotificationrecipientvalue.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EvaluationReviewNotificationRecipientValue(rt::Props);
     impl EvaluationReviewNotificationRecipientValue {
@@ -2676,7 +2697,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `MultiSelectQuestionRuleCategoryAutomation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-multiselectquestionrulecategoryautomation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MultiSelectQuestionRuleCategoryAutomation(rt::Props);
     impl MultiSelectQuestionRuleCategoryAutomation {
@@ -2698,7 +2719,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `NumericQuestionPropertyValueAutomation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-numericquestionpropertyvalueautomation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NumericQuestionPropertyValueAutomation(rt::Props);
     impl NumericQuestionPropertyValueAutomation {
@@ -2714,7 +2735,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `QuestionOptionPointsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-questionoptionpointsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct QuestionOptionPointsConfiguration(rt::Props);
     impl QuestionOptionPointsConfiguration {
@@ -2737,7 +2758,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `QuestionPointsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-questionpointsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct QuestionPointsConfiguration(rt::Props);
     impl QuestionPointsConfiguration {
@@ -2773,7 +2794,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `ScoringStrategy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-scoringstrategy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ScoringStrategy(rt::Props);
     impl ScoringStrategy {
@@ -2798,7 +2819,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `SingleSelectQuestionRuleCategoryAutomation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-singleselectquestionrulecategoryautomation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SingleSelectQuestionRuleCategoryAutomation(rt::Props);
     impl SingleSelectQuestionRuleCategoryAutomation {
@@ -3079,6 +3100,7 @@ static HOURS_OF_OPERATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("HoursOfOperationArn", Some("hours_of_operation_arn"))],
+    schema: (&SCHEMAS, 13),
 };
 impl HoursOfOperation {
     /// Declares a `AWS::Connect::HoursOfOperation` with the stack-unique `id`. Required properties: `config` (`Config`), `instance_arn` (`InstanceArn`), `name` (`Name`), `time_zone` (`TimeZone`).
@@ -3172,7 +3194,7 @@ pub mod hours_of_operation {
     ///
     /// CloudFormation property type `HoursOfOperationConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-hoursofoperation-hoursofoperationconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HoursOfOperationConfig(rt::Props);
     impl HoursOfOperationConfig {
@@ -3194,7 +3216,7 @@ pub mod hours_of_operation {
     ///
     /// CloudFormation property type `HoursOfOperationOverride`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-hoursofoperation-hoursofoperationoverride.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HoursOfOperationOverride(rt::Props);
     impl HoursOfOperationOverride {
@@ -3272,7 +3294,7 @@ pub mod hours_of_operation {
     ///
     /// CloudFormation property type `HoursOfOperationOverrideConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-hoursofoperation-hoursofoperationoverrideconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HoursOfOperationOverrideConfig(rt::Props);
     impl HoursOfOperationOverrideConfig {
@@ -3290,7 +3312,7 @@ pub mod hours_of_operation {
     ///
     /// CloudFormation property type `HoursOfOperationTimeSlice`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-hoursofoperation-hoursofoperationtimeslice.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HoursOfOperationTimeSlice(rt::Props);
     impl HoursOfOperationTimeSlice {
@@ -3307,7 +3329,7 @@ pub mod hours_of_operation {
     ///
     /// CloudFormation property type `HoursOfOperationsIdentifier`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-hoursofoperation-hoursofoperationsidentifier.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HoursOfOperationsIdentifier(rt::Props);
     impl HoursOfOperationsIdentifier {
@@ -3330,7 +3352,7 @@ pub mod hours_of_operation {
     ///
     /// CloudFormation property type `OverrideTimeSlice`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-hoursofoperation-overridetimeslice.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OverrideTimeSlice(rt::Props);
     impl OverrideTimeSlice {
@@ -3347,7 +3369,7 @@ pub mod hours_of_operation {
     ///
     /// CloudFormation property type `RecurrenceConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-hoursofoperation-recurrenceconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RecurrenceConfig(rt::Props);
     impl RecurrenceConfig {
@@ -3367,7 +3389,7 @@ pub mod hours_of_operation {
     ///
     /// CloudFormation property type `RecurrencePattern`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-hoursofoperation-recurrencepattern.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RecurrencePattern(rt::Props);
     impl RecurrencePattern {
@@ -3500,6 +3522,7 @@ static INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedTime", Some("created_time")),
         ("InstanceStatus", Some("instance_status")),
     ],
+    schema: (&SCHEMAS, 14),
 };
 impl Instance {
     /// Declares a `AWS::Connect::Instance` with the stack-unique `id`. Required properties: `attributes` (`Attributes`), `identity_management_type` (`IdentityManagementType`).
@@ -3577,7 +3600,7 @@ pub mod instance {
     use super::*;
     /// CloudFormation property type `Attributes`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-instance-attributes.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Attributes(rt::Props);
     impl Attributes {
@@ -3770,6 +3793,7 @@ static INSTANCE_STORAGE_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("AssociationId", Some("association_id"))],
+    schema: (&SCHEMAS, 15),
 };
 impl InstanceStorageConfig {
     /// Declares a `AWS::Connect::InstanceStorageConfig` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `resource_type` (`ResourceType`), `storage_type` (`StorageType`).
@@ -3848,7 +3872,7 @@ pub mod instance_storage_config {
     use super::*;
     /// CloudFormation property type `EncryptionConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-instancestorageconfig-encryptionconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncryptionConfig(rt::Props);
     impl EncryptionConfig {
@@ -3867,7 +3891,7 @@ pub mod instance_storage_config {
     nested!(EncryptionConfig);
     /// CloudFormation property type `KinesisFirehoseConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-instancestorageconfig-kinesisfirehoseconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KinesisFirehoseConfig(rt::Props);
     impl KinesisFirehoseConfig {
@@ -3885,7 +3909,7 @@ pub mod instance_storage_config {
     nested!(KinesisFirehoseConfig);
     /// CloudFormation property type `KinesisStreamConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-instancestorageconfig-kinesisstreamconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KinesisStreamConfig(rt::Props);
     impl KinesisStreamConfig {
@@ -3899,7 +3923,7 @@ pub mod instance_storage_config {
     nested!(KinesisStreamConfig);
     /// CloudFormation property type `KinesisVideoStreamConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-instancestorageconfig-kinesisvideostreamconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KinesisVideoStreamConfig(rt::Props);
     impl KinesisVideoStreamConfig {
@@ -3927,7 +3951,7 @@ pub mod instance_storage_config {
     nested!(KinesisVideoStreamConfig);
     /// CloudFormation property type `S3Config`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-instancestorageconfig-s3config.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Config(rt::Props);
     impl S3Config {
@@ -4043,6 +4067,7 @@ static INTEGRATION_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "IntegrationAssociationId",
         Some("integration_association_id"),
     )],
+    schema: (&SCHEMAS, 16),
 };
 impl IntegrationAssociation {
     /// Declares a `AWS::Connect::IntegrationAssociation` with the stack-unique `id`. Required properties: `instance_id` (`InstanceId`), `integration_arn` (`IntegrationArn`), `integration_type` (`IntegrationType`).
@@ -4218,6 +4243,7 @@ static METRIC_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("primary_event_source_effective_timestamp_type"),
         ),
     ],
+    schema: (&SCHEMAS, 17),
 };
 impl Metric {
     /// Declares a `AWS::Connect::Metric` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `metric_calculation` (`MetricCalculation`), `name` (`Name`), `status` (`Status`), `unit` (`Unit`).
@@ -4379,10 +4405,11 @@ impl MetricHandle {
 }
 /// Property types and value sets of [`Metric`] (`AWS::Connect::Metric`).
 pub mod metric {
+    pub use super::shared::Status;
     use super::*;
     /// CloudFormation property type `CalculationComponent`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-metric-calculationcomponent.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CalculationComponent(rt::Props);
     impl CalculationComponent {
@@ -4415,7 +4442,7 @@ pub mod metric {
     ///
     /// CloudFormation property type `MetricCalculation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-metric-metriccalculation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricCalculation(rt::Props);
     impl MetricCalculation {
@@ -4437,7 +4464,7 @@ pub mod metric {
     nested!(MetricCalculation);
     /// CloudFormation property type `MetricFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-metric-metricfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricFilter(rt::Props);
     impl MetricFilter {
@@ -4478,7 +4505,7 @@ pub mod metric {
     nested!(MetricFilter);
     /// CloudFormation property type `MetricFilterBooleanCondition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-metric-metricfilterbooleancondition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricFilterBooleanCondition(rt::Props);
     impl MetricFilterBooleanCondition {
@@ -4492,7 +4519,7 @@ pub mod metric {
     nested!(MetricFilterBooleanCondition);
     /// CloudFormation property type `MetricFilterNumberCondition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-metric-metricfilternumbercondition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricFilterNumberCondition(rt::Props);
     impl MetricFilterNumberCondition {
@@ -4507,7 +4534,7 @@ pub mod metric {
     nested!(MetricFilterNumberCondition);
     /// CloudFormation property type `MetricFilterStringCondition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-metric-metricfilterstringcondition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricFilterStringCondition(rt::Props);
     impl MetricFilterStringCondition {
@@ -4534,15 +4561,6 @@ pub mod metric {
         Neutral,
     }
     string_enum!(PositiveTrendIndicator { Positive => "POSITIVE", Negative => "NEGATIVE", Neutral => "NEUTRAL" });
-    /// The values `Status` accepts in `Connect::Metric`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Status {
-        /// `SAVED`
-        Saved,
-        /// `PUBLISHED`
-        Published,
-    }
-    string_enum!(Status { Saved => "SAVED", Published => "PUBLISHED" });
     /// The values `Unit` accepts in `Connect::Metric`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Unit {
@@ -4630,6 +4648,7 @@ static NOTIFICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Id", Some("id")),
         ("CreatedAt", Some("created_at")),
     ],
+    schema: (&SCHEMAS, 18),
 };
 impl Notification {
     /// Declares a `AWS::Connect::Notification` with the stack-unique `id`. Required properties: `content` (`Content`), `instance_arn` (`InstanceArn`).
@@ -4699,12 +4718,13 @@ impl NotificationHandle {
 }
 /// Property types and value sets of [`Notification`] (`AWS::Connect::Notification`).
 pub mod notification {
+    pub use super::shared::Priority;
     use super::*;
     /// The content of a notification
     ///
     /// CloudFormation property type `NotificationContent`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-notification-notificationcontent.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NotificationContent(rt::Props);
     impl NotificationContent {
@@ -4792,15 +4812,6 @@ pub mod notification {
         }
     }
     nested!(NotificationContent);
-    /// The values `Priority` accepts in `Connect::Notification`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Priority {
-        /// `HIGH`
-        High,
-        /// `LOW`
-        Low,
-    }
-    string_enum!(Priority { High => "HIGH", Low => "LOW" });
 }
 /// Resource Type definition for AWS::Connect::PhoneNumber
 ///
@@ -4844,6 +4855,7 @@ static PHONE_NUMBER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("PhoneNumberArn", Some("phone_number_arn")),
         ("Address", Some("address")),
     ],
+    schema: (&SCHEMAS, 19),
 };
 impl PhoneNumber {
     /// Declares a `AWS::Connect::PhoneNumber` with the stack-unique `id`. Required properties: `target_arn` (`TargetArn`).
@@ -4955,6 +4967,7 @@ static PREDEFINED_ATTRIBUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedRegion", Some("last_modified_region")),
         ("LastModifiedTime", Some("last_modified_time")),
     ],
+    schema: (&SCHEMAS, 20),
 };
 impl PredefinedAttribute {
     /// Declares a `AWS::Connect::PredefinedAttribute` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `name` (`Name`).
@@ -5028,7 +5041,7 @@ pub mod predefined_attribute {
     ///
     /// CloudFormation property type `AttributeConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-predefinedattribute-attributeconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AttributeConfiguration(rt::Props);
     impl AttributeConfiguration {
@@ -5062,7 +5075,7 @@ pub mod predefined_attribute {
     ///
     /// CloudFormation property type `Values`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-predefinedattribute-values.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Values(rt::Props);
     impl Values {
@@ -5120,6 +5133,7 @@ static PROMPT_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("PromptArn", Some("prompt_arn"))],
+    schema: (&SCHEMAS, 21),
 };
 impl Prompt {
     /// Declares a `AWS::Connect::Prompt` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `name` (`Name`).
@@ -5210,6 +5224,7 @@ static QUEUE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedTime", Some("last_modified_time")),
         ("LastModifiedRegion", Some("last_modified_region")),
     ],
+    schema: (&SCHEMAS, 22),
 };
 impl Queue {
     /// Declares a `AWS::Connect::Queue` with the stack-unique `id`. Required properties: `hours_of_operation_arn` (`HoursOfOperationArn`), `instance_arn` (`InstanceArn`), `name` (`Name`).
@@ -5346,7 +5361,7 @@ pub mod queue {
     ///
     /// CloudFormation property type `EmailAddress`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-queue-emailaddress.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EmailAddress(rt::Props);
     impl EmailAddress {
@@ -5366,7 +5381,7 @@ pub mod queue {
     ///
     /// CloudFormation property type `OutboundCallerConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-queue-outboundcallerconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OutboundCallerConfig(rt::Props);
     impl OutboundCallerConfig {
@@ -5414,7 +5429,7 @@ pub mod queue {
     ///
     /// CloudFormation property type `OutboundEmailConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-queue-outboundemailconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OutboundEmailConfig(rt::Props);
     impl OutboundEmailConfig {
@@ -5487,6 +5502,7 @@ static QUICK_CONNECT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("QuickConnectArn", Some("quick_connect_arn")),
         ("QuickConnectType", Some("quick_connect_type")),
     ],
+    schema: (&SCHEMAS, 23),
 };
 impl QuickConnect {
     /// Declares a `AWS::Connect::QuickConnect` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `name` (`Name`), `quick_connect_config` (`QuickConnectConfig`).
@@ -5546,7 +5562,7 @@ pub mod quick_connect {
     ///
     /// CloudFormation property type `FlowQuickConnectConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-quickconnect-flowquickconnectconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FlowQuickConnectConfig(rt::Props);
     impl FlowQuickConnectConfig {
@@ -5566,7 +5582,7 @@ pub mod quick_connect {
     ///
     /// CloudFormation property type `PhoneNumberQuickConnectConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-quickconnect-phonenumberquickconnectconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PhoneNumberQuickConnectConfig(rt::Props);
     impl PhoneNumberQuickConnectConfig {
@@ -5586,7 +5602,7 @@ pub mod quick_connect {
     ///
     /// CloudFormation property type `QueueQuickConnectConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-quickconnect-queuequickconnectconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct QueueQuickConnectConfig(rt::Props);
     impl QueueQuickConnectConfig {
@@ -5607,7 +5623,7 @@ pub mod quick_connect {
     ///
     /// CloudFormation property type `QuickConnectConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-quickconnect-quickconnectconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct QuickConnectConfig(rt::Props);
     impl QuickConnectConfig {
@@ -5657,7 +5673,7 @@ pub mod quick_connect {
     ///
     /// CloudFormation property type `UserQuickConnectConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-quickconnect-userquickconnectconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UserQuickConnectConfig(rt::Props);
     impl UserQuickConnectConfig {
@@ -5726,6 +5742,7 @@ static ROUTING_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("RoutingProfileArn", Some("routing_profile_arn"))],
+    schema: (&SCHEMAS, 24),
 };
 impl RoutingProfile {
     /// Declares a `AWS::Connect::RoutingProfile` with the stack-unique `id`. Required properties: `default_outbound_queue_arn` (`DefaultOutboundQueueArn`), `description` (`Description`), `instance_arn` (`InstanceArn`), `media_concurrencies` (`MediaConcurrencies`), `name` (`Name`).
@@ -5813,12 +5830,13 @@ impl RoutingProfileHandle {
 }
 /// Property types and value sets of [`RoutingProfile`] (`AWS::Connect::RoutingProfile`).
 pub mod routing_profile {
+    pub use super::shared::Channel;
     use super::*;
     /// Defines the cross-channel routing behavior that allows an agent working on a contact in one channel to be offered a contact from a different channel.
     ///
     /// CloudFormation property type `CrossChannelBehavior`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-routingprofile-crosschannelbehavior.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CrossChannelBehavior(rt::Props);
     impl CrossChannelBehavior {
@@ -5834,7 +5852,7 @@ pub mod routing_profile {
     ///
     /// CloudFormation property type `MediaConcurrency`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-routingprofile-mediaconcurrency.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MediaConcurrency(rt::Props);
     impl MediaConcurrency {
@@ -5862,7 +5880,7 @@ pub mod routing_profile {
     ///
     /// CloudFormation property type `RoutingProfileManualAssignmentQueueConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-routingprofile-routingprofilemanualassignmentqueueconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RoutingProfileManualAssignmentQueueConfig(rt::Props);
     impl RoutingProfileManualAssignmentQueueConfig {
@@ -5882,7 +5900,7 @@ pub mod routing_profile {
     ///
     /// CloudFormation property type `RoutingProfileQueueConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-routingprofile-routingprofilequeueconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RoutingProfileQueueConfig(rt::Props);
     impl RoutingProfileQueueConfig {
@@ -5908,7 +5926,7 @@ pub mod routing_profile {
     ///
     /// CloudFormation property type `RoutingProfileQueueReference`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-routingprofile-routingprofilequeuereference.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RoutingProfileQueueReference(rt::Props);
     impl RoutingProfileQueueReference {
@@ -5930,19 +5948,6 @@ pub mod routing_profile {
         TimeSinceLastInbound,
     }
     string_enum!(AgentAvailabilityTimer { TimeSinceLastActivity => "TIME_SINCE_LAST_ACTIVITY", TimeSinceLastInbound => "TIME_SINCE_LAST_INBOUND" });
-    /// The values `Channel` accepts in `Connect::RoutingProfile`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Channel {
-        /// `VOICE`
-        Voice,
-        /// `CHAT`
-        Chat,
-        /// `TASK`
-        Task,
-        /// `EMAIL`
-        Email,
-    }
-    string_enum!(Channel { Voice => "VOICE", Chat => "CHAT", Task => "TASK", Email => "EMAIL" });
     /// The values `BehaviorType` accepts in `Connect::RoutingProfile`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum BehaviorType {
@@ -5993,6 +5998,7 @@ static RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("RuleArn", None)],
+    schema: (&SCHEMAS, 25),
 };
 impl Rule {
     /// Declares a `AWS::Connect::Rule` with the stack-unique `id`. Required properties: `actions` (`Actions`), `function` (`Function`), `instance_arn` (`InstanceArn`), `name` (`Name`), `publish_status` (`PublishStatus`), `trigger_event_source` (`TriggerEventSource`).
@@ -6029,12 +6035,13 @@ impl RuleHandle {
 }
 /// Property types and value sets of [`Rule`] (`AWS::Connect::Rule`).
 pub mod rule {
+    pub use super::shared::Priority;
     use super::*;
     /// A list of actions to be run when the rule is triggered.
     ///
     /// CloudFormation property type `Actions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-actions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Actions(rt::Props);
     impl Actions {
@@ -6142,7 +6149,7 @@ pub mod rule {
     nested!(Actions);
     /// CloudFormation property type `AssignSlaAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-assignslaaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AssignSlaAction(rt::Props);
     impl AssignSlaAction {
@@ -6160,7 +6167,7 @@ pub mod rule {
     nested!(AssignSlaAction);
     /// CloudFormation property type `CaseSlaConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-caseslaconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CaseSlaConfiguration(rt::Props);
     impl CaseSlaConfiguration {
@@ -6193,7 +6200,7 @@ pub mod rule {
     nested!(CaseSlaConfiguration);
     /// CloudFormation property type `CreateCaseAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-createcaseaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CreateCaseAction(rt::Props);
     impl CreateCaseAction {
@@ -6213,7 +6220,7 @@ pub mod rule {
     ///
     /// CloudFormation property type `EventBridgeAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-eventbridgeaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EventBridgeAction(rt::Props);
     impl EventBridgeAction {
@@ -6227,7 +6234,7 @@ pub mod rule {
     nested!(EventBridgeAction);
     /// CloudFormation property type `Field`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-field.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Field(rt::Props);
     impl Field {
@@ -6244,7 +6251,7 @@ pub mod rule {
     ///
     /// CloudFormation property type `FieldValue`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-fieldvalue.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FieldValue(rt::Props);
     impl FieldValue {
@@ -6277,7 +6284,7 @@ pub mod rule {
     nested!(FieldValue);
     /// CloudFormation property type `InAppNotificationRecipientType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-inappnotificationrecipienttype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InAppNotificationRecipientType(rt::Props);
     impl InAppNotificationRecipientType {
@@ -6307,7 +6314,7 @@ pub mod rule {
     nested!(InAppNotificationRecipientType);
     /// CloudFormation property type `NotificationContent`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-notificationcontent.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NotificationContent(rt::Props);
     impl NotificationContent {
@@ -6399,7 +6406,7 @@ pub mod rule {
     ///
     /// CloudFormation property type `NotificationRecipientType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-notificationrecipienttype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NotificationRecipientType(rt::Props);
     impl NotificationRecipientType {
@@ -6431,7 +6438,7 @@ pub mod rule {
     ///
     /// CloudFormation property type `RuleTriggerEventSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-ruletriggereventsource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RuleTriggerEventSource(rt::Props);
     impl RuleTriggerEventSource {
@@ -6453,7 +6460,7 @@ pub mod rule {
     nested!(RuleTriggerEventSource);
     /// CloudFormation property type `SendInAppNotificationAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-sendinappnotificationaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SendInAppNotificationAction(rt::Props);
     impl SendInAppNotificationAction {
@@ -6485,7 +6492,7 @@ pub mod rule {
     ///
     /// CloudFormation property type `SendNotificationAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-sendnotificationaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SendNotificationAction(rt::Props);
     impl SendNotificationAction {
@@ -6521,7 +6528,7 @@ pub mod rule {
     nested!(SendNotificationAction);
     /// CloudFormation property type `SlaTargetFieldValue`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-slatargetfieldvalue.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SlaTargetFieldValue(rt::Props);
     impl SlaTargetFieldValue {
@@ -6539,7 +6546,7 @@ pub mod rule {
     nested!(SlaTargetFieldValue);
     /// CloudFormation property type `SubmitAutoEvaluationAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-submitautoevaluationaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SubmitAutoEvaluationAction(rt::Props);
     impl SubmitAutoEvaluationAction {
@@ -6555,7 +6562,7 @@ pub mod rule {
     ///
     /// CloudFormation property type `TaskAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-taskaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TaskAction(rt::Props);
     impl TaskAction {
@@ -6584,7 +6591,7 @@ pub mod rule {
     nested!(TaskAction);
     /// CloudFormation property type `UpdateCaseAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-updatecaseaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UpdateCaseAction(rt::Props);
     impl UpdateCaseAction {
@@ -6656,15 +6663,6 @@ pub mod rule {
         Email,
     }
     string_enum!(DeliveryMethod { Email => "EMAIL" });
-    /// The values `Priority` accepts in `Connect::Rule`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Priority {
-        /// `HIGH`
-        High,
-        /// `LOW`
-        Low,
-    }
-    string_enum!(Priority { High => "HIGH", Low => "LOW" });
     /// The values `SlaAssignmentType` accepts in `Connect::Rule`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum SlaAssignmentType {
@@ -6718,6 +6716,7 @@ static SECURITY_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("AssociationId", Some("association_id"))],
+    schema: (&SCHEMAS, 26),
 };
 impl SecurityKey {
     /// Declares a `AWS::Connect::SecurityKey` with the stack-unique `id`. Required properties: `instance_id` (`InstanceId`), `key` (`Key`).
@@ -6786,6 +6785,7 @@ static SECURITY_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedRegion", Some("last_modified_region")),
         ("LastModifiedTime", Some("last_modified_time")),
     ],
+    schema: (&SCHEMAS, 27),
 };
 impl SecurityProfile {
     /// Declares a `AWS::Connect::SecurityProfile` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `security_profile_name` (`SecurityProfileName`).
@@ -6947,7 +6947,7 @@ pub mod security_profile {
     ///
     /// CloudFormation property type `Application`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-securityprofile-application.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Application(rt::Props);
     impl Application {
@@ -6991,7 +6991,7 @@ pub mod security_profile {
     ///
     /// CloudFormation property type `DataTableAccessControlConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-securityprofile-datatableaccesscontrolconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataTableAccessControlConfiguration(rt::Props);
     impl DataTableAccessControlConfiguration {
@@ -7020,7 +7020,7 @@ pub mod security_profile {
     ///
     /// CloudFormation property type `FlowModule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-securityprofile-flowmodule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FlowModule(rt::Props);
     impl FlowModule {
@@ -7048,7 +7048,7 @@ pub mod security_profile {
     nested!(FlowModule);
     /// CloudFormation property type `GranularAccessControlConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-securityprofile-granularaccesscontrolconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GranularAccessControlConfiguration(rt::Props);
     impl GranularAccessControlConfiguration {
@@ -7077,7 +7077,7 @@ pub mod security_profile {
     ///
     /// CloudFormation property type `PrimaryAttributeAccessControlConfigurationItem`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-securityprofile-primaryattributeaccesscontrolconfigurationitem.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PrimaryAttributeAccessControlConfigurationItem(rt::Props);
     impl PrimaryAttributeAccessControlConfigurationItem {
@@ -7106,7 +7106,7 @@ pub mod security_profile {
     ///
     /// CloudFormation property type `PrimaryAttributeValue`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-securityprofile-primaryattributevalue.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PrimaryAttributeValue(rt::Props);
     impl PrimaryAttributeValue {
@@ -7143,7 +7143,7 @@ pub mod security_profile {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-securityprofile-tag.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     impl Tag {
@@ -7218,6 +7218,7 @@ static TASK_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 28),
 };
 impl TaskTemplate {
     /// Declares a `AWS::Connect::TaskTemplate` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`).
@@ -7326,7 +7327,7 @@ pub mod task_template {
     ///
     /// CloudFormation property type `Constraints`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-tasktemplate-constraints.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Constraints(rt::Props);
     impl Constraints {
@@ -7374,7 +7375,7 @@ pub mod task_template {
     ///
     /// CloudFormation property type `DefaultFieldValue`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-tasktemplate-defaultfieldvalue.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DefaultFieldValue(rt::Props);
     impl DefaultFieldValue {
@@ -7395,7 +7396,7 @@ pub mod task_template {
     ///
     /// CloudFormation property type `Field`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-tasktemplate-field.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Field(rt::Props);
     impl Field {
@@ -7434,7 +7435,7 @@ pub mod task_template {
     ///
     /// CloudFormation property type `FieldIdentifier`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-tasktemplate-fieldidentifier.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FieldIdentifier(rt::Props);
     impl FieldIdentifier {
@@ -7450,7 +7451,7 @@ pub mod task_template {
     ///
     /// CloudFormation property type `InvisibleFieldInfo`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-tasktemplate-invisiblefieldinfo.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InvisibleFieldInfo(rt::Props);
     impl InvisibleFieldInfo {
@@ -7466,7 +7467,7 @@ pub mod task_template {
     ///
     /// CloudFormation property type `ReadOnlyFieldInfo`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-tasktemplate-readonlyfieldinfo.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReadOnlyFieldInfo(rt::Props);
     impl ReadOnlyFieldInfo {
@@ -7482,7 +7483,7 @@ pub mod task_template {
     ///
     /// CloudFormation property type `RequiredFieldInfo`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-tasktemplate-requiredfieldinfo.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RequiredFieldInfo(rt::Props);
     impl RequiredFieldInfo {
@@ -7580,6 +7581,7 @@ static TEST_CASE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedRegion", Some("last_modified_region")),
         ("LastModifiedTime", Some("last_modified_time")),
     ],
+    schema: (&SCHEMAS, 29),
 };
 impl TestCase {
     /// Declares a `AWS::Connect::TestCase` with the stack-unique `id`. Required properties: `content` (`Content`), `instance_arn` (`InstanceArn`), `name` (`Name`).
@@ -7661,12 +7663,13 @@ impl TestCaseHandle {
 }
 /// Property types and value sets of [`TestCase`] (`AWS::Connect::TestCase`).
 pub mod test_case {
+    pub use super::shared::Status;
     use super::*;
     /// The chat entry point parameters for the test case
     ///
     /// CloudFormation property type `ChatEntryPointParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-testcase-chatentrypointparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ChatEntryPointParameters(rt::Props);
     impl ChatEntryPointParameters {
@@ -7688,7 +7691,7 @@ pub mod test_case {
     ///
     /// CloudFormation property type `EntryPoint`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-testcase-entrypoint.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EntryPoint(rt::Props);
     impl EntryPoint {
@@ -7735,7 +7738,7 @@ pub mod test_case {
     ///
     /// CloudFormation property type `VoiceCallEntryPointParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-testcase-voicecallentrypointparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VoiceCallEntryPointParameters(rt::Props);
     impl VoiceCallEntryPointParameters {
@@ -7775,15 +7778,6 @@ pub mod test_case {
         }
     }
     nested!(VoiceCallEntryPointParameters);
-    /// The values `Status` accepts in `Connect::TestCase`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Status {
-        /// `SAVED`
-        Saved,
-        /// `PUBLISHED`
-        Published,
-    }
-    string_enum!(Status { Saved => "SAVED", Published => "PUBLISHED" });
     /// The values `Type` accepts in `Connect::TestCase`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Type {
@@ -7846,6 +7840,7 @@ static TRAFFIC_DISTRIBUTION_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
         ("IsDefault", Some("is_default")),
     ],
+    schema: (&SCHEMAS, 30),
 };
 impl TrafficDistributionGroup {
     /// Declares a `AWS::Connect::TrafficDistributionGroup` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `name` (`Name`).
@@ -7949,6 +7944,7 @@ static USE_CASE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UseCaseArn", Some("use_case_arn")),
         ("UseCaseId", Some("use_case_id")),
     ],
+    schema: (&SCHEMAS, 31),
 };
 impl UseCase {
     /// Declares a `AWS::Connect::UseCase` with the stack-unique `id`. Required properties: `instance_id` (`InstanceId`), `integration_association_id` (`IntegrationAssociationId`), `use_case_type` (`UseCaseType`).
@@ -8040,6 +8036,7 @@ static USER_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("UserArn", Some("user_arn"))],
+    schema: (&SCHEMAS, 32),
 };
 impl User {
     /// Declares a `AWS::Connect::User` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `routing_profile_arn` (`RoutingProfileArn`), `security_profile_arns` (`SecurityProfileArns`), `username` (`Username`).
@@ -8215,12 +8212,13 @@ impl UserHandle {
 }
 /// Property types and value sets of [`User`] (`AWS::Connect::User`).
 pub mod user {
+    pub use super::shared::Channel;
     use super::*;
     /// After Contact Work configuration.
     ///
     /// CloudFormation property type `AfterContactWorkConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-user-aftercontactworkconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AfterContactWorkConfig(rt::Props);
     impl AfterContactWorkConfig {
@@ -8257,7 +8255,7 @@ pub mod user {
     ///
     /// CloudFormation property type `AfterContactWorkConfigPerChannel`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-user-aftercontactworkconfigperchannel.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AfterContactWorkConfigPerChannel(rt::Props);
     impl AfterContactWorkConfigPerChannel {
@@ -8292,7 +8290,7 @@ pub mod user {
     ///
     /// CloudFormation property type `AutoAcceptConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-user-autoacceptconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AutoAcceptConfig(rt::Props);
     impl AutoAcceptConfig {
@@ -8320,7 +8318,7 @@ pub mod user {
     ///
     /// CloudFormation property type `PersistentConnectionConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-user-persistentconnectionconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PersistentConnectionConfig(rt::Props);
     impl PersistentConnectionConfig {
@@ -8341,7 +8339,7 @@ pub mod user {
     ///
     /// CloudFormation property type `PhoneNumberConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-user-phonenumberconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PhoneNumberConfig(rt::Props);
     impl PhoneNumberConfig {
@@ -8366,7 +8364,7 @@ pub mod user {
     ///
     /// CloudFormation property type `UserIdentityInfo`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-user-useridentityinfo.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UserIdentityInfo(rt::Props);
     impl UserIdentityInfo {
@@ -8418,7 +8416,7 @@ pub mod user {
     ///
     /// CloudFormation property type `UserPhoneConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-user-userphoneconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UserPhoneConfig(rt::Props);
     impl UserPhoneConfig {
@@ -8481,7 +8479,7 @@ pub mod user {
     ///
     /// CloudFormation property type `UserProficiency`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-user-userproficiency.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UserProficiency(rt::Props);
     impl UserProficiency {
@@ -8511,7 +8509,7 @@ pub mod user {
     ///
     /// CloudFormation property type `VoiceEnhancementConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-user-voiceenhancementconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VoiceEnhancementConfig(rt::Props);
     impl VoiceEnhancementConfig {
@@ -8528,19 +8526,6 @@ pub mod user {
         }
     }
     nested!(VoiceEnhancementConfig);
-    /// The values `Channel` accepts in `Connect::User`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Channel {
-        /// `VOICE`
-        Voice,
-        /// `CHAT`
-        Chat,
-        /// `TASK`
-        Task,
-        /// `EMAIL`
-        Email,
-    }
-    string_enum!(Channel { Voice => "VOICE", Chat => "CHAT", Task => "TASK", Email => "EMAIL" });
     /// The values `VoiceEnhancementMode` accepts in `Connect::User`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum VoiceEnhancementMode {
@@ -8611,6 +8596,7 @@ static USER_HIERARCHY_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("UserHierarchyGroupArn", Some("user_hierarchy_group_arn"))],
+    schema: (&SCHEMAS, 33),
 };
 impl UserHierarchyGroup {
     /// Declares a `AWS::Connect::UserHierarchyGroup` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `name` (`Name`).
@@ -8695,6 +8681,7 @@ static USER_HIERARCHY_STRUCTURE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "UserHierarchyStructureArn",
         Some("user_hierarchy_structure_arn"),
     )],
+    schema: (&SCHEMAS, 34),
 };
 impl UserHierarchyStructure {
     /// Declares a `AWS::Connect::UserHierarchyStructure` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`).
@@ -8743,7 +8730,7 @@ pub mod user_hierarchy_structure {
     ///
     /// CloudFormation property type `LevelFive`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-userhierarchystructure-levelfive.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LevelFive(rt::Props);
     impl LevelFive {
@@ -8781,7 +8768,7 @@ pub mod user_hierarchy_structure {
     ///
     /// CloudFormation property type `LevelFour`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-userhierarchystructure-levelfour.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LevelFour(rt::Props);
     impl LevelFour {
@@ -8819,7 +8806,7 @@ pub mod user_hierarchy_structure {
     ///
     /// CloudFormation property type `LevelOne`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-userhierarchystructure-levelone.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LevelOne(rt::Props);
     impl LevelOne {
@@ -8857,7 +8844,7 @@ pub mod user_hierarchy_structure {
     ///
     /// CloudFormation property type `LevelThree`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-userhierarchystructure-levelthree.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LevelThree(rt::Props);
     impl LevelThree {
@@ -8895,7 +8882,7 @@ pub mod user_hierarchy_structure {
     ///
     /// CloudFormation property type `LevelTwo`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-userhierarchystructure-leveltwo.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LevelTwo(rt::Props);
     impl LevelTwo {
@@ -8933,7 +8920,7 @@ pub mod user_hierarchy_structure {
     ///
     /// CloudFormation property type `UserHierarchyStructure`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-userhierarchystructure-userhierarchystructure.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UserHierarchyStructure(rt::Props);
     impl UserHierarchyStructure {
@@ -9023,6 +9010,7 @@ static VIEW_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ViewId", Some("view_id")),
         ("ViewContentSha256", Some("view_content_sha256")),
     ],
+    schema: (&SCHEMAS, 35),
 };
 impl View {
     /// Declares a `AWS::Connect::View` with the stack-unique `id`. Required properties: `actions` (`Actions`), `instance_arn` (`InstanceArn`), `name` (`Name`), `template` (`Template`).
@@ -9121,6 +9109,7 @@ static VIEW_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ViewVersionArn", Some("view_version_arn")),
         ("Version", Some("version")),
     ],
+    schema: (&SCHEMAS, 36),
 };
 impl ViewVersion {
     /// Declares a `AWS::Connect::ViewVersion` with the stack-unique `id`. Required properties: `view_arn` (`ViewArn`).
@@ -9218,6 +9207,7 @@ static VOCABULARY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("State", Some("state")),
         ("LastModifiedTime", Some("last_modified_time")),
     ],
+    schema: (&SCHEMAS, 37),
 };
 impl Vocabulary {
     /// Declares a `AWS::Connect::Vocabulary` with the stack-unique `id`. Required properties: `content` (`Content`), `instance_id` (`InstanceId`), `language_code` (`LanguageCode`), `vocabulary_name` (`VocabularyName`).
@@ -9385,6 +9375,7 @@ static WORKSPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn")), ("Id", Some("id"))],
+    schema: (&SCHEMAS, 38),
 };
 impl Workspace {
     /// Declares a `AWS::Connect::Workspace` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `name` (`Name`).
@@ -9479,7 +9470,7 @@ pub mod workspace {
     use super::*;
     /// CloudFormation property type `FontFamily`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-workspace-fontfamily.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FontFamily(rt::Props);
     impl FontFamily {
@@ -9497,7 +9488,7 @@ pub mod workspace {
     nested!(FontFamily);
     /// CloudFormation property type `MediaItem`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-workspace-mediaitem.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MediaItem(rt::Props);
     impl MediaItem {
@@ -9516,7 +9507,7 @@ pub mod workspace {
     nested!(MediaItem);
     /// CloudFormation property type `PaletteCanvas`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-workspace-palettecanvas.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PaletteCanvas(rt::Props);
     impl PaletteCanvas {
@@ -9553,7 +9544,7 @@ pub mod workspace {
     nested!(PaletteCanvas);
     /// CloudFormation property type `PaletteHeader`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-workspace-paletteheader.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PaletteHeader(rt::Props);
     impl PaletteHeader {
@@ -9592,7 +9583,7 @@ pub mod workspace {
     nested!(PaletteHeader);
     /// CloudFormation property type `PaletteNavigation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-workspace-palettenavigation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PaletteNavigation(rt::Props);
     impl PaletteNavigation {
@@ -9655,7 +9646,7 @@ pub mod workspace {
     nested!(PaletteNavigation);
     /// CloudFormation property type `PalettePrimary`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-workspace-paletteprimary.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PalettePrimary(rt::Props);
     impl PalettePrimary {
@@ -9684,7 +9675,7 @@ pub mod workspace {
     nested!(PalettePrimary);
     /// CloudFormation property type `WorkspacePage`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-workspace-workspacepage.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WorkspacePage(rt::Props);
     impl WorkspacePage {
@@ -9720,7 +9711,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `WorkspaceTheme`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-workspace-workspacetheme.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WorkspaceTheme(rt::Props);
     impl WorkspaceTheme {
@@ -9743,7 +9734,7 @@ pub mod workspace {
     nested!(WorkspaceTheme);
     /// CloudFormation property type `WorkspaceThemeConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-workspace-workspacethemeconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WorkspaceThemeConfig(rt::Props);
     impl WorkspaceThemeConfig {
@@ -9766,7 +9757,7 @@ pub mod workspace {
     nested!(WorkspaceThemeConfig);
     /// CloudFormation property type `WorkspaceThemePalette`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-workspace-workspacethemepalette.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WorkspaceThemePalette(rt::Props);
     impl WorkspaceThemePalette {
@@ -9799,7 +9790,7 @@ pub mod workspace {
     nested!(WorkspaceThemePalette);
     /// CloudFormation property type `WorkspaceThemeTypography`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-workspace-workspacethemetypography.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WorkspaceThemeTypography(rt::Props);
     impl WorkspaceThemeTypography {
@@ -9856,4 +9847,40 @@ pub mod workspace {
         ImageLogoDarkHorizontal,
     }
     string_enum!(MediaType { ImageLogoLightFavicon => "IMAGE_LOGO_LIGHT_FAVICON", ImageLogoDarkFavicon => "IMAGE_LOGO_DARK_FAVICON", ImageLogoLightHorizontal => "IMAGE_LOGO_LIGHT_HORIZONTAL", ImageLogoDarkHorizontal => "IMAGE_LOGO_DARK_HORIZONTAL" });
+}
+/// Nested types that several `Connect` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `Channel` accepts in `Connect`'s `RoutingProfile`, `User`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Channel {
+        /// `VOICE`
+        Voice,
+        /// `CHAT`
+        Chat,
+        /// `TASK`
+        Task,
+        /// `EMAIL`
+        Email,
+    }
+    string_enum!(Channel { Voice => "VOICE", Chat => "CHAT", Task => "TASK", Email => "EMAIL" });
+    /// The values `Priority` accepts in `Connect`'s `Notification`, `Rule`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Priority {
+        /// `HIGH`
+        High,
+        /// `LOW`
+        Low,
+    }
+    string_enum!(Priority { High => "HIGH", Low => "LOW" });
+    /// The values `Status` accepts in `Connect`'s `Metric`, `TestCase`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Status {
+        /// `SAVED`
+        Saved,
+        /// `PUBLISHED`
+        Published,
+    }
+    string_enum!(Status { Saved => "SAVED", Published => "PUBLISHED" });
 }

@@ -2,14 +2,22 @@
 //! `ConnectCampaigns` resource types of the CloudFormation registry (`AWS::ConnectCampaigns::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `connectcampaigns` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("connectcampaigns.schemas.jsonl"));
 /// Definition of AWS::ConnectCampaigns::Campaign Resource Type
 ///
 /// CloudFormation: `AWS::ConnectCampaigns::Campaign`. Terraform: `awscc_connectcampaigns_campaign` (awscc provider).
@@ -55,6 +63,7 @@ static CAMPAIGN_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Campaign {
     /// Declares a `AWS::ConnectCampaigns::Campaign` with the stack-unique `id`. Required properties: `connect_instance_arn` (`ConnectInstanceArn`), `dialer_config` (`DialerConfig`), `name` (`Name`), `outbound_call_config` (`OutboundCallConfig`).
@@ -102,7 +111,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `AgentlessDialerConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaigns-campaign-agentlessdialerconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AgentlessDialerConfig(rt::Props);
     impl AgentlessDialerConfig {
@@ -125,7 +134,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `AnswerMachineDetectionConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaigns-campaign-answermachinedetectionconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AnswerMachineDetectionConfig(rt::Props);
     impl AnswerMachineDetectionConfig {
@@ -156,7 +165,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `DialerConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaigns-campaign-dialerconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DialerConfig(rt::Props);
     impl DialerConfig {
@@ -204,7 +213,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `OutboundCallConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaigns-campaign-outboundcallconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OutboundCallConfig(rt::Props);
     impl OutboundCallConfig {
@@ -260,7 +269,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `PredictiveDialerConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaigns-campaign-predictivedialerconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PredictiveDialerConfig(rt::Props);
     impl PredictiveDialerConfig {
@@ -288,7 +297,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `ProgressiveDialerConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaigns-campaign-progressivedialerconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProgressiveDialerConfig(rt::Props);
     impl ProgressiveDialerConfig {

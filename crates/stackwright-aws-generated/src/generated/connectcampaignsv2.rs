@@ -2,14 +2,22 @@
 //! `ConnectCampaignsV2` resource types of the CloudFormation registry (`AWS::ConnectCampaignsV2::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `connectcampaignsv2` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("connectcampaignsv2.schemas.jsonl"));
 /// Definition of AWS::ConnectCampaignsV2::Campaign Resource Type
 ///
 /// CloudFormation: `AWS::ConnectCampaignsV2::Campaign`. Terraform: `awscc_connectcampaignsv2_campaign` (awscc provider).
@@ -51,6 +59,7 @@ static CAMPAIGN_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Campaign {
     /// Declares a `AWS::ConnectCampaignsV2::Campaign` with the stack-unique `id`. Required properties: `connect_instance_id` (`ConnectInstanceId`), `name` (`Name`).
@@ -169,7 +178,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `AnswerMachineDetectionConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-answermachinedetectionconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AnswerMachineDetectionConfig(rt::Props);
     impl AnswerMachineDetectionConfig {
@@ -200,7 +209,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `ChannelSubtypeConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-channelsubtypeconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ChannelSubtypeConfig(rt::Props);
     impl ChannelSubtypeConfig {
@@ -243,7 +252,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `CommunicationLimit`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-communicationlimit.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CommunicationLimit(rt::Props);
     impl CommunicationLimit {
@@ -269,7 +278,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `CommunicationLimits`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-communicationlimits.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CommunicationLimits(rt::Props);
     impl CommunicationLimits {
@@ -298,7 +307,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `CommunicationLimitsConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-communicationlimitsconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CommunicationLimitsConfig(rt::Props);
     impl CommunicationLimitsConfig {
@@ -335,7 +344,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `CommunicationTimeConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-communicationtimeconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CommunicationTimeConfig(rt::Props);
     impl CommunicationTimeConfig {
@@ -383,7 +392,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `DailyHour`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-dailyhour.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DailyHour(rt::Props);
     impl DailyHour {
@@ -412,7 +421,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `EmailChannelSubtypeConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-emailchannelsubtypeconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EmailChannelSubtypeConfig(rt::Props);
     impl EmailChannelSubtypeConfig {
@@ -443,7 +452,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `EmailOutboundConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-emailoutboundconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EmailOutboundConfig(rt::Props);
     impl EmailOutboundConfig {
@@ -482,7 +491,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `EmailOutboundMode`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-emailoutboundmode.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EmailOutboundMode(rt::Props);
     impl EmailOutboundMode {
@@ -508,7 +517,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `EntryLimitsConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-entrylimitsconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EntryLimitsConfig(rt::Props);
     impl EntryLimitsConfig {
@@ -533,7 +542,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `EventTrigger`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-eventtrigger.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EventTrigger(rt::Props);
     impl EventTrigger {
@@ -559,7 +568,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `LocalTimeZoneConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-localtimezoneconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LocalTimeZoneConfig(rt::Props);
     impl LocalTimeZoneConfig {
@@ -613,7 +622,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `OpenHours`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-openhours.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OpenHours(rt::Props);
     impl OpenHours {
@@ -629,7 +638,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `PredictiveConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-predictiveconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PredictiveConfig(rt::Props);
     impl PredictiveConfig {
@@ -649,7 +658,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `PreviewConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-previewconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PreviewConfig(rt::Props);
     impl PreviewConfig {
@@ -682,7 +691,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `ProgressiveConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-progressiveconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProgressiveConfig(rt::Props);
     impl ProgressiveConfig {
@@ -702,7 +711,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `RestrictedPeriod`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-restrictedperiod.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RestrictedPeriod(rt::Props);
     impl RestrictedPeriod {
@@ -726,7 +735,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `RestrictedPeriods`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-restrictedperiods.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RestrictedPeriods(rt::Props);
     impl RestrictedPeriods {
@@ -755,7 +764,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `Schedule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-schedule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Schedule(rt::Props);
     impl Schedule {
@@ -783,7 +792,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `SmsChannelSubtypeConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-smschannelsubtypeconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SmsChannelSubtypeConfig(rt::Props);
     impl SmsChannelSubtypeConfig {
@@ -814,7 +823,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `SmsOutboundConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-smsoutboundconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SmsOutboundConfig(rt::Props);
     impl SmsOutboundConfig {
@@ -842,7 +851,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `SmsOutboundMode`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-smsoutboundmode.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SmsOutboundMode(rt::Props);
     impl SmsOutboundMode {
@@ -868,7 +877,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `Source`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-source.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Source(rt::Props);
     impl Source {
@@ -902,7 +911,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `TelephonyChannelSubtypeConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-telephonychannelsubtypeconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TelephonyChannelSubtypeConfig(rt::Props);
     impl TelephonyChannelSubtypeConfig {
@@ -944,7 +953,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `TelephonyOutboundConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-telephonyoutboundconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TelephonyOutboundConfig(rt::Props);
     impl TelephonyOutboundConfig {
@@ -997,7 +1006,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `TelephonyOutboundMode`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-telephonyoutboundmode.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TelephonyOutboundMode(rt::Props);
     impl TelephonyOutboundMode {
@@ -1050,7 +1059,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `TimeRange`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-timerange.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TimeRange(rt::Props);
     impl TimeRange {
@@ -1067,7 +1076,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `TimeWindow`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-timewindow.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TimeWindow(rt::Props);
     impl TimeWindow {
@@ -1094,7 +1103,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `TimeoutConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-timeoutconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TimeoutConfig(rt::Props);
     impl TimeoutConfig {
@@ -1120,7 +1129,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `WhatsAppChannelSubtypeConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-whatsappchannelsubtypeconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WhatsAppChannelSubtypeConfig(rt::Props);
     impl WhatsAppChannelSubtypeConfig {
@@ -1151,7 +1160,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `WhatsAppOutboundConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-whatsappoutboundconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WhatsAppOutboundConfig(rt::Props);
     impl WhatsAppOutboundConfig {
@@ -1179,7 +1188,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `WhatsAppOutboundMode`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-whatsappoutboundmode.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WhatsAppOutboundMode(rt::Props);
     impl WhatsAppOutboundMode {

@@ -2,14 +2,22 @@
 //! `ControlTower` resource types of the CloudFormation registry (`AWS::ControlTower::*`): 3 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `controltower` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("controltower.schemas.jsonl"));
 /// Definition of AWS::ControlTower::EnabledBaseline Resource Type
 ///
 /// CloudFormation: `AWS::ControlTower::EnabledBaseline`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -23,6 +31,7 @@ static ENABLED_BASELINE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[("EnabledBaselineIdentifier", None)],
+    schema: (&SCHEMAS, 0),
 };
 impl EnabledBaseline {
     /// Declares a `AWS::ControlTower::EnabledBaseline` with the stack-unique `id`. Required properties: `baseline_identifier` (`BaselineIdentifier`), `baseline_version` (`BaselineVersion`), `target_identifier` (`TargetIdentifier`).
@@ -64,7 +73,7 @@ pub mod enabled_baseline {
     use super::*;
     /// CloudFormation property type `Parameter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-controltower-enabledbaseline-parameter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Parameter(rt::Props);
     impl Parameter {
@@ -99,6 +108,7 @@ static ENABLED_CONTROL_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[],
+    schema: (&SCHEMAS, 1),
 };
 impl EnabledControl {
     /// Declares a `AWS::ControlTower::EnabledControl` with the stack-unique `id`. Required properties: `control_identifier` (`ControlIdentifier`), `target_identifier` (`TargetIdentifier`).
@@ -142,7 +152,7 @@ pub mod enabled_control {
     use super::*;
     /// CloudFormation property type `EnabledControlParameter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-controltower-enabledcontrol-enabledcontrolparameter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EnabledControlParameter(rt::Props);
     impl EnabledControlParameter {
@@ -175,6 +185,7 @@ static LANDING_ZONE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LatestAvailableVersion", Some("latest_available_version")),
         ("DriftStatus", Some("drift_status")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl LandingZone {
     /// Declares a `AWS::ControlTower::LandingZone` with the stack-unique `id`. Required properties: `manifest` (`Manifest`), `version` (`Version`).

@@ -2,14 +2,22 @@
 //! `CUR` resource types of the CloudFormation registry (`AWS::CUR::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `cur` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("cur.schemas.jsonl"));
 /// The AWS::CUR::ReportDefinition resource creates a Cost & Usage Report with user-defined settings.
 ///
 /// CloudFormation: `AWS::CUR::ReportDefinition`. Terraform: `awscc_cur_report_definition` (awscc provider).
@@ -59,6 +67,7 @@ static REPORT_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-2",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 0),
 };
 impl ReportDefinition {
     /// Declares a `AWS::CUR::ReportDefinition` with the stack-unique `id`. Required properties: `compression` (`Compression`), `format` (`Format`), `refresh_closed_reports` (`RefreshClosedReports`), `report_name` (`ReportName`), `report_versioning` (`ReportVersioning`), `s3_bucket` (`S3Bucket`), `s3_prefix` (`S3Prefix`), `s3_region` (`S3Region`), `time_unit` (`TimeUnit`).

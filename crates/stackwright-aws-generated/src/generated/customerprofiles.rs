@@ -2,14 +2,22 @@
 //! `CustomerProfiles` resource types of the CloudFormation registry (`AWS::CustomerProfiles::*`): 11 types, 10 of them with an awscc Terraform resource.
 //! Enabled by the `customerprofiles` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("customerprofiles.schemas.jsonl"));
 /// A calculated attribute definition for Customer Profiles
 ///
 /// CloudFormation: `AWS::CustomerProfiles::CalculatedAttributeDefinition`. Terraform: `awscc_customerprofiles_calculated_attribute_definition` (awscc provider).
@@ -56,6 +64,7 @@ static CALCULATED_ATTRIBUTE_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
         ("Readiness", Some("readiness")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl CalculatedAttributeDefinition {
     /// Declares a `AWS::CustomerProfiles::CalculatedAttributeDefinition` with the stack-unique `id`. Required properties: `attribute_details` (`AttributeDetails`), `calculated_attribute_name` (`CalculatedAttributeName`), `domain_name` (`DomainName`), `statistic` (`Statistic`).
@@ -156,7 +165,7 @@ pub mod calculated_attribute_definition {
     ///
     /// CloudFormation property type `AttributeDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-calculatedattributedefinition-attributedetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AttributeDetails(rt::Props);
     impl AttributeDetails {
@@ -176,7 +185,7 @@ pub mod calculated_attribute_definition {
     ///
     /// CloudFormation property type `AttributeItem`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-calculatedattributedefinition-attributeitem.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AttributeItem(rt::Props);
     impl AttributeItem {
@@ -192,7 +201,7 @@ pub mod calculated_attribute_definition {
     ///
     /// CloudFormation property type `Conditions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-calculatedattributedefinition-conditions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Conditions(rt::Props);
     impl Conditions {
@@ -229,7 +238,7 @@ pub mod calculated_attribute_definition {
     ///
     /// CloudFormation property type `Range`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-calculatedattributedefinition-range.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Range(rt::Props);
     impl Range {
@@ -281,7 +290,7 @@ pub mod calculated_attribute_definition {
     ///
     /// CloudFormation property type `Threshold`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-calculatedattributedefinition-threshold.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Threshold(rt::Props);
     impl Threshold {
@@ -298,7 +307,7 @@ pub mod calculated_attribute_definition {
     ///
     /// CloudFormation property type `ValueRange`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-calculatedattributedefinition-valuerange.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ValueRange(rt::Props);
     impl ValueRange {
@@ -400,6 +409,7 @@ static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Stats", None),
         ("DataStore.Readiness", None),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Domain {
     /// Declares a `AWS::CustomerProfiles::Domain` with the stack-unique `id`. Required properties: `default_expiration_days` (`DefaultExpirationDays`), `domain_name` (`DomainName`).
@@ -500,7 +510,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `AttributeTypesSelector`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-domain-attributetypesselector.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AttributeTypesSelector(rt::Props);
     impl AttributeTypesSelector {
@@ -547,7 +557,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `AutoMerging`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-domain-automerging.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AutoMerging(rt::Props);
     impl AutoMerging {
@@ -585,7 +595,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `ConflictResolution`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-domain-conflictresolution.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConflictResolution(rt::Props);
     impl ConflictResolution {
@@ -612,7 +622,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `Consolidation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-domain-consolidation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Consolidation(rt::Props);
     impl Consolidation {
@@ -632,7 +642,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `DataStore`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-domain-datastore.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataStore(rt::Props);
     impl DataStore {
@@ -661,7 +671,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `ExportingConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-domain-exportingconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ExportingConfig(rt::Props);
     impl ExportingConfig {
@@ -683,7 +693,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `JobSchedule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-domain-jobschedule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct JobSchedule(rt::Props);
     impl JobSchedule {
@@ -700,7 +710,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `Matching`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-domain-matching.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Matching(rt::Props);
     impl Matching {
@@ -737,7 +747,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `MatchingRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-domain-matchingrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MatchingRule(rt::Props);
     impl MatchingRule {
@@ -753,7 +763,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `Readiness`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-domain-readiness.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Readiness(rt::Props);
     impl Readiness {
@@ -782,7 +792,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `RuleBasedMatching`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-domain-rulebasedmatching.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RuleBasedMatching(rt::Props);
     impl RuleBasedMatching {
@@ -847,7 +857,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `S3ExportingConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-domain-s3exportingconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3ExportingConfig(rt::Props);
     impl S3ExportingConfig {
@@ -961,6 +971,7 @@ static DOMAIN_OBJECT_TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("LastUpdatedAt", Some("last_updated_at")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl DomainObjectType {
     /// Declares a `AWS::CustomerProfiles::DomainObjectType` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`), `fields` (`Fields`), `object_type_name` (`ObjectTypeName`).
@@ -1063,6 +1074,7 @@ static EVENT_STREAM_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("State", Some("state")),
         ("EventStreamArn", Some("event_stream_arn")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl EventStream {
     /// Declares a `AWS::CustomerProfiles::EventStream` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`), `event_stream_name` (`EventStreamName`), `uri` (`Uri`).
@@ -1159,6 +1171,7 @@ static EVENT_TRIGGER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("LastUpdatedAt", Some("last_updated_at")),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl EventTrigger {
     /// Declares a `AWS::CustomerProfiles::EventTrigger` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`), `event_trigger_conditions` (`EventTriggerConditions`), `event_trigger_name` (`EventTriggerName`), `object_type_name` (`ObjectTypeName`).
@@ -1243,7 +1256,7 @@ pub mod event_trigger {
     ///
     /// CloudFormation property type `EventTriggerCondition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-eventtrigger-eventtriggercondition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EventTriggerCondition(rt::Props);
     impl EventTriggerCondition {
@@ -1271,7 +1284,7 @@ pub mod event_trigger {
     ///
     /// CloudFormation property type `EventTriggerDimension`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-eventtrigger-eventtriggerdimension.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EventTriggerDimension(rt::Props);
     impl EventTriggerDimension {
@@ -1291,7 +1304,7 @@ pub mod event_trigger {
     ///
     /// CloudFormation property type `EventTriggerLimits`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-eventtrigger-eventtriggerlimits.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EventTriggerLimits(rt::Props);
     impl EventTriggerLimits {
@@ -1321,7 +1334,7 @@ pub mod event_trigger {
     ///
     /// CloudFormation property type `ObjectAttribute`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-eventtrigger-objectattribute.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ObjectAttribute(rt::Props);
     impl ObjectAttribute {
@@ -1360,7 +1373,7 @@ pub mod event_trigger {
     ///
     /// CloudFormation property type `Period`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-eventtrigger-period.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Period(rt::Props);
     impl Period {
@@ -1498,6 +1511,7 @@ static INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdatedAt", Some("last_updated_at")),
         ("CreatedAt", Some("created_at")),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl Integration {
     /// Declares a `AWS::CustomerProfiles::Integration` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`).
@@ -1591,7 +1605,7 @@ pub mod integration {
     use super::*;
     /// CloudFormation property type `ConnectorOperator`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-connectoroperator.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConnectorOperator(rt::Props);
     impl ConnectorOperator {
@@ -1629,7 +1643,7 @@ pub mod integration {
     nested!(ConnectorOperator);
     /// CloudFormation property type `FlowDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-flowdefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FlowDefinition(rt::Props);
     impl FlowDefinition {
@@ -1667,7 +1681,7 @@ pub mod integration {
     nested!(FlowDefinition);
     /// CloudFormation property type `IncrementalPullConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-incrementalpullconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IncrementalPullConfig(rt::Props);
     impl IncrementalPullConfig {
@@ -1689,7 +1703,7 @@ pub mod integration {
     nested!(IncrementalPullConfig);
     /// CloudFormation property type `MarketoSourceProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-marketosourceproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MarketoSourceProperties(rt::Props);
     impl MarketoSourceProperties {
@@ -1703,7 +1717,7 @@ pub mod integration {
     nested!(MarketoSourceProperties);
     /// CloudFormation property type `ObjectTypeMapping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-objecttypemapping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ObjectTypeMapping(rt::Props);
     impl ObjectTypeMapping {
@@ -1718,7 +1732,7 @@ pub mod integration {
     nested!(ObjectTypeMapping);
     /// CloudFormation property type `S3SourceProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-s3sourceproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3SourceProperties(rt::Props);
     impl S3SourceProperties {
@@ -1738,7 +1752,7 @@ pub mod integration {
     nested!(S3SourceProperties);
     /// CloudFormation property type `SalesforceSourceProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-salesforcesourceproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SalesforceSourceProperties(rt::Props);
     impl SalesforceSourceProperties {
@@ -1770,7 +1784,7 @@ pub mod integration {
     nested!(SalesforceSourceProperties);
     /// CloudFormation property type `ScheduledTriggerProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-scheduledtriggerproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ScheduledTriggerProperties(rt::Props);
     impl ScheduledTriggerProperties {
@@ -1829,7 +1843,7 @@ pub mod integration {
     nested!(ScheduledTriggerProperties);
     /// CloudFormation property type `ServiceNowSourceProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-servicenowsourceproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServiceNowSourceProperties(rt::Props);
     impl ServiceNowSourceProperties {
@@ -1843,7 +1857,7 @@ pub mod integration {
     nested!(ServiceNowSourceProperties);
     /// CloudFormation property type `SourceConnectorProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-sourceconnectorproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SourceConnectorProperties(rt::Props);
     impl SourceConnectorProperties {
@@ -1881,7 +1895,7 @@ pub mod integration {
     nested!(SourceConnectorProperties);
     /// CloudFormation property type `SourceFlowConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-sourceflowconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SourceFlowConfig(rt::Props);
     impl SourceFlowConfig {
@@ -1925,7 +1939,7 @@ pub mod integration {
     nested!(SourceFlowConfig);
     /// CloudFormation property type `Task`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-task.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Task(rt::Props);
     impl Task {
@@ -1974,7 +1988,7 @@ pub mod integration {
     nested!(Task);
     /// CloudFormation property type `TaskPropertiesMap`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-taskpropertiesmap.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TaskPropertiesMap(rt::Props);
     impl TaskPropertiesMap {
@@ -1996,7 +2010,7 @@ pub mod integration {
     nested!(TaskPropertiesMap);
     /// CloudFormation property type `TriggerConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-triggerconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TriggerConfig(rt::Props);
     impl TriggerConfig {
@@ -2019,7 +2033,7 @@ pub mod integration {
     nested!(TriggerConfig);
     /// CloudFormation property type `TriggerProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-triggerproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TriggerProperties(rt::Props);
     impl TriggerProperties {
@@ -2037,7 +2051,7 @@ pub mod integration {
     nested!(TriggerProperties);
     /// CloudFormation property type `ZendeskSourceProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-zendesksourceproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ZendeskSourceProperties(rt::Props);
     impl ZendeskSourceProperties {
@@ -2403,6 +2417,7 @@ static OBJECT_TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("max_available_profile_object_count"),
         ),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl ObjectType {
     /// Declares a `AWS::CustomerProfiles::ObjectType` with the stack-unique `id`. Required properties: `description` (`Description`), `domain_name` (`DomainName`), `object_type_name` (`ObjectTypeName`).
@@ -2533,7 +2548,7 @@ pub mod object_type {
     use super::*;
     /// CloudFormation property type `FieldMap`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-objecttype-fieldmap.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FieldMap(rt::Props);
     impl FieldMap {
@@ -2559,7 +2574,7 @@ pub mod object_type {
     nested!(FieldMap);
     /// CloudFormation property type `KeyMap`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-objecttype-keymap.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KeyMap(rt::Props);
     impl KeyMap {
@@ -2591,7 +2606,7 @@ pub mod object_type {
     ///
     /// CloudFormation property type `ObjectTypeField`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-objecttype-objecttypefield.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ObjectTypeField(rt::Props);
     impl ObjectTypeField {
@@ -2628,7 +2643,7 @@ pub mod object_type {
     ///
     /// CloudFormation property type `ObjectTypeKey`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-objecttype-objecttypekey.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ObjectTypeKey(rt::Props);
     impl ObjectTypeKey {
@@ -2773,6 +2788,7 @@ static RECOMMENDER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LatestRecommenderUpdate", Some("latest_recommender_update")),
         ("TrainingMetrics", Some("training_metrics")),
     ],
+    schema: (&SCHEMAS, 7),
 };
 impl Recommender {
     /// Declares a `AWS::CustomerProfiles::Recommender` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`), `recommender_name` (`RecommenderName`), `recommender_recipe_name` (`RecommenderRecipeName`).
@@ -2867,7 +2883,7 @@ pub mod recommender {
     ///
     /// CloudFormation property type `EventParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-recommender-eventparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EventParameters(rt::Props);
     impl EventParameters {
@@ -2894,7 +2910,7 @@ pub mod recommender {
     ///
     /// CloudFormation property type `EventsConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-recommender-eventsconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EventsConfig(rt::Props);
     impl EventsConfig {
@@ -2914,7 +2930,7 @@ pub mod recommender {
     ///
     /// CloudFormation property type `RecommenderConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-recommender-recommenderconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RecommenderConfig(rt::Props);
     impl RecommenderConfig {
@@ -3005,6 +3021,7 @@ static RECOMMENDER_FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
         ("CreatedAt", Some("created_at")),
     ],
+    schema: (&SCHEMAS, 8),
 };
 impl RecommenderFilter {
     /// Declares a `AWS::CustomerProfiles::RecommenderFilter` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`), `recommender_filter_expression` (`RecommenderFilterExpression`), `recommender_filter_name` (`RecommenderFilterName`).
@@ -3122,6 +3139,7 @@ static RECOMMENDER_SCHEMA_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", None), ("CreatedAt", None), ("Status", None)],
+    schema: (&SCHEMAS, 9),
 };
 impl RecommenderSchema {
     /// Declares a `AWS::CustomerProfiles::RecommenderSchema` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`), `fields` (`Fields`), `recommender_schema_name` (`RecommenderSchemaName`).
@@ -3207,6 +3225,7 @@ static SEGMENT_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("SegmentDefinitionArn", Some("segment_definition_arn")),
         ("SegmentType", Some("segment_type")),
     ],
+    schema: (&SCHEMAS, 10),
 };
 impl SegmentDefinition {
     /// Declares a `AWS::CustomerProfiles::SegmentDefinition` with the stack-unique `id`. Required properties: `display_name` (`DisplayName`), `domain_name` (`DomainName`), `segment_definition_name` (`SegmentDefinitionName`).
@@ -3299,7 +3318,7 @@ pub mod segment_definition {
     ///
     /// CloudFormation property type `Group`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-segmentdefinition-group.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Group(rt::Props);
     impl Group {
@@ -3338,7 +3357,7 @@ pub mod segment_definition {
     nested!(Group);
     /// CloudFormation property type `SegmentGroup`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-segmentdefinition-segmentgroup.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SegmentGroup(rt::Props);
     impl SegmentGroup {
@@ -3365,7 +3384,7 @@ pub mod segment_definition {
     ///
     /// CloudFormation property type `SegmentSort`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-segmentdefinition-segmentsort.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SegmentSort(rt::Props);
     impl SegmentSort {
@@ -3381,7 +3400,7 @@ pub mod segment_definition {
     ///
     /// CloudFormation property type `SortAttribute`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-segmentdefinition-sortattribute.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SortAttribute(rt::Props);
     impl SortAttribute {
@@ -3412,7 +3431,7 @@ pub mod segment_definition {
     ///
     /// CloudFormation property type `SourceSegment`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-segmentdefinition-sourcesegment.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SourceSegment(rt::Props);
     impl SourceSegment {

@@ -2,14 +2,22 @@
 //! `DataBrew` resource types of the CloudFormation registry (`AWS::DataBrew::*`): 6 types, 5 of them with an awscc Terraform resource.
 //! Enabled by the `databrew` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("databrew.schemas.jsonl"));
 /// Resource schema for AWS::DataBrew::Dataset.
 ///
 /// CloudFormation: `AWS::DataBrew::Dataset`. Terraform: `awscc_databrew_dataset` (awscc provider).
@@ -39,6 +47,7 @@ static DATASET_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-east-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 0),
 };
 impl Dataset {
     /// Declares a `AWS::DataBrew::Dataset` with the stack-unique `id`. Required properties: `input` (`Input`), `name` (`Name`).
@@ -92,7 +101,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `CsvOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-csvoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CsvOptions(rt::Props);
     impl CsvOptions {
@@ -117,7 +126,7 @@ pub mod dataset {
     nested!(CsvOptions);
     /// CloudFormation property type `DataCatalogInputDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-datacataloginputdefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataCatalogInputDefinition(rt::Props);
     impl DataCatalogInputDefinition {
@@ -162,7 +171,7 @@ pub mod dataset {
     nested!(DataCatalogInputDefinition);
     /// CloudFormation property type `DatabaseInputDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-databaseinputdefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DatabaseInputDefinition(rt::Props);
     impl DatabaseInputDefinition {
@@ -207,7 +216,7 @@ pub mod dataset {
     nested!(DatabaseInputDefinition);
     /// CloudFormation property type `DatasetParameter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-datasetparameter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DatasetParameter(rt::Props);
     impl DatasetParameter {
@@ -241,7 +250,7 @@ pub mod dataset {
     nested!(DatasetParameter);
     /// CloudFormation property type `DatetimeOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-datetimeoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DatetimeOptions(rt::Props);
     impl DatetimeOptions {
@@ -271,7 +280,7 @@ pub mod dataset {
     nested!(DatetimeOptions);
     /// CloudFormation property type `ExcelOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-exceloptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ExcelOptions(rt::Props);
     impl ExcelOptions {
@@ -302,7 +311,7 @@ pub mod dataset {
     nested!(ExcelOptions);
     /// CloudFormation property type `FilesLimit`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-fileslimit.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FilesLimit(rt::Props);
     impl FilesLimit {
@@ -330,7 +339,7 @@ pub mod dataset {
     nested!(FilesLimit);
     /// CloudFormation property type `FilterExpression`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-filterexpression.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FilterExpression(rt::Props);
     impl FilterExpression {
@@ -350,7 +359,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `FilterValue`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-filtervalue.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FilterValue(rt::Props);
     impl FilterValue {
@@ -371,7 +380,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `FormatOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-formatoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FormatOptions(rt::Props);
     impl FormatOptions {
@@ -405,7 +414,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `Input`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-input.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Input(rt::Props);
     impl Input {
@@ -454,7 +463,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `JsonOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-jsonoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct JsonOptions(rt::Props);
     impl JsonOptions {
@@ -473,7 +482,7 @@ pub mod dataset {
     nested!(JsonOptions);
     /// CloudFormation property type `Metadata`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-metadata.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Metadata(rt::Props);
     impl Metadata {
@@ -496,7 +505,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `PathOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-pathoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PathOptions(rt::Props);
     impl PathOptions {
@@ -531,7 +540,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `PathParameter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-pathparameter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PathParameter(rt::Props);
     impl PathParameter {
@@ -559,7 +568,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-s3location.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
     impl S3Location {
@@ -667,6 +676,7 @@ static JOB_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-east-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 1),
 };
 impl Job {
     /// Declares a `AWS::DataBrew::Job` with the stack-unique `id`. Required properties: `name` (`Name`), `role_arn` (`RoleArn`), `type_` (`Type`).
@@ -831,7 +841,7 @@ pub mod job {
     use super::*;
     /// CloudFormation property type `AllowedStatistics`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-allowedstatistics.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AllowedStatistics(rt::Props);
     impl AllowedStatistics {
@@ -845,7 +855,7 @@ pub mod job {
     nested!(AllowedStatistics);
     /// CloudFormation property type `ColumnSelector`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-columnselector.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ColumnSelector(rt::Props);
     impl ColumnSelector {
@@ -868,7 +878,7 @@ pub mod job {
     nested!(ColumnSelector);
     /// CloudFormation property type `ColumnStatisticsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-columnstatisticsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ColumnStatisticsConfiguration(rt::Props);
     impl ColumnStatisticsConfiguration {
@@ -889,7 +899,7 @@ pub mod job {
     ///
     /// CloudFormation property type `CsvOutputOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-csvoutputoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CsvOutputOptions(rt::Props);
     impl CsvOutputOptions {
@@ -908,7 +918,7 @@ pub mod job {
     nested!(CsvOutputOptions);
     /// CloudFormation property type `DataCatalogOutput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-datacatalogoutput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataCatalogOutput(rt::Props);
     impl DataCatalogOutput {
@@ -950,7 +960,7 @@ pub mod job {
     nested!(DataCatalogOutput);
     /// CloudFormation property type `DatabaseOutput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-databaseoutput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DatabaseOutput(rt::Props);
     impl DatabaseOutput {
@@ -987,7 +997,7 @@ pub mod job {
     nested!(DatabaseOutput);
     /// CloudFormation property type `DatabaseTableOutputOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-databasetableoutputoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DatabaseTableOutputOptions(rt::Props);
     impl DatabaseTableOutputOptions {
@@ -1009,7 +1019,7 @@ pub mod job {
     nested!(DatabaseTableOutputOptions);
     /// CloudFormation property type `EntityDetectorConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-entitydetectorconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EntityDetectorConfiguration(rt::Props);
     impl EntityDetectorConfiguration {
@@ -1038,7 +1048,7 @@ pub mod job {
     ///
     /// CloudFormation property type `JobSample`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-jobsample.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct JobSample(rt::Props);
     impl JobSample {
@@ -1065,7 +1075,7 @@ pub mod job {
     nested!(JobSample);
     /// CloudFormation property type `Output`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-output.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Output(rt::Props);
     impl Output {
@@ -1127,7 +1137,7 @@ pub mod job {
     ///
     /// CloudFormation property type `OutputFormatOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-outputformatoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OutputFormatOptions(rt::Props);
     impl OutputFormatOptions {
@@ -1149,7 +1159,7 @@ pub mod job {
     ///
     /// CloudFormation property type `OutputLocation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-outputlocation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OutputLocation(rt::Props);
     impl OutputLocation {
@@ -1174,7 +1184,7 @@ pub mod job {
     nested!(OutputLocation);
     /// CloudFormation property type `ProfileConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-profileconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProfileConfiguration(rt::Props);
     impl ProfileConfiguration {
@@ -1223,7 +1233,7 @@ pub mod job {
     nested!(ProfileConfiguration);
     /// CloudFormation property type `Recipe`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-recipe.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Recipe(rt::Props);
     impl Recipe {
@@ -1246,7 +1256,7 @@ pub mod job {
     ///
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-s3location.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
     impl S3Location {
@@ -1271,7 +1281,7 @@ pub mod job {
     nested!(S3Location);
     /// CloudFormation property type `S3TableOutputOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-s3tableoutputoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3TableOutputOptions(rt::Props);
     impl S3TableOutputOptions {
@@ -1285,7 +1295,7 @@ pub mod job {
     nested!(S3TableOutputOptions);
     /// CloudFormation property type `StatisticOverride`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-statisticoverride.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StatisticOverride(rt::Props);
     impl StatisticOverride {
@@ -1303,7 +1313,7 @@ pub mod job {
     nested!(StatisticOverride);
     /// CloudFormation property type `StatisticsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-statisticsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StatisticsConfiguration(rt::Props);
     impl StatisticsConfiguration {
@@ -1335,7 +1345,7 @@ pub mod job {
     ///
     /// CloudFormation property type `ValidationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-validationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ValidationConfiguration(rt::Props);
     impl ValidationConfiguration {
@@ -1477,6 +1487,7 @@ static PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-east-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 2),
 };
 impl Project {
     /// Declares a `AWS::DataBrew::Project` with the stack-unique `id`. Required properties: `dataset_name` (`DatasetName`), `name` (`Name`), `recipe_name` (`RecipeName`), `role_arn` (`RoleArn`).
@@ -1517,7 +1528,7 @@ pub mod project {
     use super::*;
     /// CloudFormation property type `Sample`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-project-sample.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Sample(rt::Props);
     impl Sample {
@@ -1577,6 +1588,7 @@ static RECIPE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-east-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 3),
 };
 impl Recipe {
     /// Declares a `AWS::DataBrew::Recipe` with the stack-unique `id`. Required properties: `name` (`Name`), `steps` (`Steps`).
@@ -1609,7 +1621,7 @@ pub mod recipe {
     use super::*;
     /// CloudFormation property type `Action`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-recipe-action.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Action(rt::Props);
     impl Action {
@@ -1630,7 +1642,7 @@ pub mod recipe {
     ///
     /// CloudFormation property type `ConditionExpression`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-recipe-conditionexpression.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConditionExpression(rt::Props);
     impl ConditionExpression {
@@ -1652,7 +1664,7 @@ pub mod recipe {
     nested!(ConditionExpression);
     /// CloudFormation property type `RecipeStep`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-recipe-recipestep.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RecipeStep(rt::Props);
     impl RecipeStep {
@@ -1704,6 +1716,7 @@ static RULESET_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-east-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 4),
 };
 impl Ruleset {
     /// Declares a `AWS::DataBrew::Ruleset` with the stack-unique `id`. Required properties: `name` (`Name`), `rules` (`Rules`), `target_arn` (`TargetArn`).
@@ -1741,7 +1754,7 @@ pub mod ruleset {
     ///
     /// CloudFormation property type `ColumnSelector`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-ruleset-columnselector.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ColumnSelector(rt::Props);
     impl ColumnSelector {
@@ -1770,7 +1783,7 @@ pub mod ruleset {
     ///
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-ruleset-rule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {
@@ -1818,7 +1831,7 @@ pub mod ruleset {
     ///
     /// CloudFormation property type `SubstitutionValue`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-ruleset-substitutionvalue.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SubstitutionValue(rt::Props);
     impl SubstitutionValue {
@@ -1837,7 +1850,7 @@ pub mod ruleset {
     nested!(SubstitutionValue);
     /// CloudFormation property type `Threshold`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-ruleset-threshold.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Threshold(rt::Props);
     impl Threshold {
@@ -1915,6 +1928,7 @@ static SCHEDULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-east-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 5),
 };
 impl Schedule {
     /// Declares a `AWS::DataBrew::Schedule` with the stack-unique `id`. Required properties: `cron_expression` (`CronExpression`), `name` (`Name`).

@@ -2,14 +2,22 @@
 //! `DataExchange` resource types of the CloudFormation registry (`AWS::DataExchange::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `dataexchange` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("dataexchange.schemas.jsonl"));
 /// Definition of AWS::DataExchange::DataSet Resource Type
 ///
 /// CloudFormation: `AWS::DataExchange::DataSet`. Terraform: `awscc_dataexchange_data_set` (awscc provider).
@@ -56,6 +64,7 @@ static DATA_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
         ("Origin", Some("origin")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl DataSet {
     /// Declares a `AWS::DataExchange::DataSet` with the stack-unique `id`. Required properties: `asset_type` (`AssetType`), `description` (`Description`), `name` (`Name`).
@@ -174,6 +183,7 @@ static EVENT_ACTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl EventAction {
     /// Declares a `AWS::DataExchange::EventAction` with the stack-unique `id`. Required properties: `action` (`Action`), `event` (`Event`).
@@ -227,7 +237,7 @@ pub mod event_action {
     ///
     /// CloudFormation property type `Action`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dataexchange-eventaction-action.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Action(rt::Props);
     impl Action {
@@ -256,7 +266,7 @@ pub mod event_action {
     ///
     /// CloudFormation property type `AutoExportRevisionDestinationEntry`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dataexchange-eventaction-autoexportrevisiondestinationentry.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AutoExportRevisionDestinationEntry(rt::Props);
     impl AutoExportRevisionDestinationEntry {
@@ -280,7 +290,7 @@ pub mod event_action {
     ///
     /// CloudFormation property type `AutoExportRevisionToS3RequestDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dataexchange-eventaction-autoexportrevisiontos3requestdetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AutoExportRevisionToS3RequestDetails(rt::Props);
     impl AutoExportRevisionToS3RequestDetails {
@@ -307,7 +317,7 @@ pub mod event_action {
     ///
     /// CloudFormation property type `Event`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dataexchange-eventaction-event.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Event(rt::Props);
     impl Event {
@@ -333,7 +343,7 @@ pub mod event_action {
     ///
     /// CloudFormation property type `ExportServerSideEncryption`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dataexchange-eventaction-exportserversideencryption.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ExportServerSideEncryption(rt::Props);
     impl ExportServerSideEncryption {
@@ -357,7 +367,7 @@ pub mod event_action {
     ///
     /// CloudFormation property type `RevisionPublished`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dataexchange-eventaction-revisionpublished.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RevisionPublished(rt::Props);
     impl RevisionPublished {

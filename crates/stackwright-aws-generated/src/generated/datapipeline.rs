@@ -2,14 +2,22 @@
 //! `DataPipeline` resource types of the CloudFormation registry (`AWS::DataPipeline::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `datapipeline` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("datapipeline.schemas.jsonl"));
 /// An example resource schema demonstrating some basic constructs and validation rules.
 ///
 /// CloudFormation: `AWS::DataPipeline::Pipeline`. Terraform: `awscc_datapipeline_pipeline` (awscc provider).
@@ -23,6 +31,7 @@ static PIPELINE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("PipelineId", Some("pipeline_id"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Pipeline {
     /// Declares a `AWS::DataPipeline::Pipeline` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -100,7 +109,7 @@ pub mod pipeline {
     use super::*;
     /// CloudFormation property type `Field`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datapipeline-pipeline-field.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Field(rt::Props);
     impl Field {
@@ -129,7 +138,7 @@ pub mod pipeline {
     nested!(Field);
     /// CloudFormation property type `ParameterAttribute`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datapipeline-pipeline-parameterattribute.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ParameterAttribute(rt::Props);
     impl ParameterAttribute {
@@ -148,7 +157,7 @@ pub mod pipeline {
     nested!(ParameterAttribute);
     /// CloudFormation property type `ParameterObject`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datapipeline-pipeline-parameterobject.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ParameterObject(rt::Props);
     impl ParameterObject {
@@ -166,7 +175,7 @@ pub mod pipeline {
     nested!(ParameterObject);
     /// CloudFormation property type `ParameterValue`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datapipeline-pipeline-parametervalue.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ParameterValue(rt::Props);
     impl ParameterValue {
@@ -185,7 +194,7 @@ pub mod pipeline {
     nested!(ParameterValue);
     /// CloudFormation property type `PipelineObject`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datapipeline-pipeline-pipelineobject.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PipelineObject(rt::Props);
     impl PipelineObject {

@@ -2,14 +2,22 @@
 //! `DataSync` resource types of the CloudFormation registry (`AWS::DataSync::*`): 13 types, 13 of them with an awscc Terraform resource.
 //! Enabled by the `datasync` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("datasync.schemas.jsonl"));
 /// Resource schema for AWS::DataSync::Agent.
 ///
 /// CloudFormation: `AWS::DataSync::Agent`. Terraform: `awscc_datasync_agent` (awscc provider).
@@ -26,6 +34,7 @@ static AGENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AgentArn", Some("agent_arn")),
         ("EndpointType", Some("endpoint_type")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Agent {
     /// Declares a `AWS::DataSync::Agent` with the stack-unique `id`. No property is required.
@@ -121,6 +130,7 @@ static LOCATION_AZURE_BLOB_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("cmk_secret_config.secret_arn"),
         ),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl LocationAzureBlob {
     /// Declares a `AWS::DataSync::LocationAzureBlob` with the stack-unique `id`. Required properties: `azure_blob_authentication_type` (`AzureBlobAuthenticationType`).
@@ -257,12 +267,13 @@ impl LocationAzureBlobHandle {
 }
 /// Property types and value sets of [`LocationAzureBlob`] (`AWS::DataSync::LocationAzureBlob`).
 pub mod location_azure_blob {
+    pub use super::shared::{CmkSecretConfig, CustomSecretConfig};
     use super::*;
     /// Specifies the shared access signature (SAS) that DataSync uses to access your Azure Blob Storage container.
     ///
     /// CloudFormation property type `AzureBlobSasConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationazureblob-azureblobsasconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AzureBlobSasConfiguration(rt::Props);
     impl AzureBlobSasConfiguration {
@@ -282,7 +293,7 @@ pub mod location_azure_blob {
     ///
     /// CloudFormation property type `AzureFederatedIdentityConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationazureblob-azurefederatedidentityconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AzureFederatedIdentityConfig(rt::Props);
     impl AzureFederatedIdentityConfig {
@@ -312,7 +323,7 @@ pub mod location_azure_blob {
     ///
     /// CloudFormation property type `AzureOidcConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationazureblob-azureoidcconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AzureOidcConfig(rt::Props);
     impl AzureOidcConfig {
@@ -325,61 +336,6 @@ pub mod location_azure_blob {
         }
     }
     nested!(AzureOidcConfig);
-    /// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and a customer-manag…
-    ///
-    /// CloudFormation property type `CmkSecretConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationazureblob-cmksecretconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct CmkSecretConfig(rt::Props);
-    impl CmkSecretConfig {
-        /// A new `CmkSecretConfig`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            CmkSecretConfig(this)
-        }
-        /// Specifies the ARN for the customer-managed AWS KMS key used to encrypt the secret specified for SecretArn.
-        ///
-        /// Constraints: length 0..=2048; pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):kms:[a-z-0-9]+:[0-9]{12}:key/.*|)$`. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-        pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
-            self
-        }
-        /// Specifies the ARN for an AWS Secrets Manager secret, managed by DataSync.
-        ///
-        /// Constraints: length 0..=2048; pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):secretsmanager:[a-z-0-9]+:[0-9]{12}:secret:.*|)$`. CloudFormation `SecretArn`, Terraform `secret_arn`.
-        pub fn secret_arn(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("SecretArn", Some("secret_arn"), rt::string(value));
-            self
-        }
-    }
-    nested!(CmkSecretConfig);
-    /// Specifies configuration information for a customer-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and an IAM role that…
-    ///
-    /// CloudFormation property type `CustomSecretConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationazureblob-customsecretconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct CustomSecretConfig(rt::Props);
-    impl CustomSecretConfig {
-        /// A new `CustomSecretConfig`. Required properties: `secret_access_role_arn` (`SecretAccessRoleArn`), `secret_arn` (`SecretArn`).
-        pub fn new(
-            secret_access_role_arn: impl Into<rt::Expr>,
-            secret_arn: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "SecretAccessRoleArn",
-                Some("secret_access_role_arn"),
-                rt::string(secret_access_role_arn),
-            );
-            this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
-            CustomSecretConfig(this)
-        }
-    }
-    nested!(CustomSecretConfig);
     /// The values `AzureAccessTier` accepts in `DataSync::LocationAzureBlob`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum AzureAccessTier {
@@ -426,6 +382,7 @@ static LOCATION_EFS_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LocationArn", Some("location_arn")),
         ("LocationUri", Some("location_uri")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl LocationEfs {
     /// Declares a `AWS::DataSync::LocationEFS` with the stack-unique `id`. Required properties: `ec2_config` (`Ec2Config`).
@@ -514,7 +471,7 @@ pub mod location_efs {
     ///
     /// CloudFormation property type `Ec2Config`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationefs-ec2config.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Ec2Config(rt::Props);
     impl Ec2Config {
@@ -560,6 +517,7 @@ static LOCATION_F_SX_LUSTRE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LocationArn", Some("location_arn")),
         ("LocationUri", Some("location_uri")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl LocationFSxLustre {
     /// Declares a `AWS::DataSync::LocationFSxLustre` with the stack-unique `id`. Required properties: `security_group_arns` (`SecurityGroupArns`).
@@ -640,6 +598,7 @@ static LOCATION_F_SX_ONTAP_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("protocol.smb.cmk_secret_config.secret_arn"),
         ),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl LocationFSxOntap {
     /// Declares a `AWS::DataSync::LocationFSxONTAP` with the stack-unique `id`. Required properties: `security_group_arns` (`SecurityGroupArns`), `storage_virtual_machine_arn` (`StorageVirtualMachineArn`).
@@ -713,67 +672,13 @@ impl LocationFSxOntapHandle {
 }
 /// Property types and value sets of [`LocationFSxOntap`] (`AWS::DataSync::LocationFSxONTAP`).
 pub mod location_f_sx_ontap {
+    pub use super::shared::{CmkSecretConfig, CustomSecretConfig};
     use super::*;
-    /// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and a customer-manag…
-    ///
-    /// CloudFormation property type `CmkSecretConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationfsxontap-cmksecretconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct CmkSecretConfig(rt::Props);
-    impl CmkSecretConfig {
-        /// A new `CmkSecretConfig`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            CmkSecretConfig(this)
-        }
-        /// Specifies the ARN for the customer-managed AWS KMS key used to encrypt the secret specified for SecretArn.
-        ///
-        /// Constraints: length 0..=2048; pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):kms:[a-z-0-9]+:[0-9]{12}:key/.*|)$`. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-        pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
-            self
-        }
-        /// Specifies the ARN for an AWS Secrets Manager secret, managed by DataSync.
-        ///
-        /// Constraints: length 0..=2048; pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):secretsmanager:[a-z-0-9]+:[0-9]{12}:secret:.*|)$`. CloudFormation `SecretArn`, Terraform `secret_arn`.
-        pub fn secret_arn(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("SecretArn", Some("secret_arn"), rt::string(value));
-            self
-        }
-    }
-    nested!(CmkSecretConfig);
-    /// Specifies configuration information for a customer-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and an IAM role that…
-    ///
-    /// CloudFormation property type `CustomSecretConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationfsxontap-customsecretconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct CustomSecretConfig(rt::Props);
-    impl CustomSecretConfig {
-        /// A new `CustomSecretConfig`. Required properties: `secret_access_role_arn` (`SecretAccessRoleArn`), `secret_arn` (`SecretArn`).
-        pub fn new(
-            secret_access_role_arn: impl Into<rt::Expr>,
-            secret_arn: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "SecretAccessRoleArn",
-                Some("secret_access_role_arn"),
-                rt::string(secret_access_role_arn),
-            );
-            this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
-            CustomSecretConfig(this)
-        }
-    }
-    nested!(CustomSecretConfig);
     /// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location.
     ///
     /// CloudFormation property type `ManagedSecretConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationfsxontap-managedsecretconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ManagedSecretConfig(rt::Props);
     impl ManagedSecretConfig {
@@ -789,7 +694,7 @@ pub mod location_f_sx_ontap {
     ///
     /// CloudFormation property type `NFS`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationfsxontap-nfs.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Nfs(rt::Props);
     impl Nfs {
@@ -805,7 +710,7 @@ pub mod location_f_sx_ontap {
     ///
     /// CloudFormation property type `NfsMountOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationfsxontap-nfsmountoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NfsMountOptions(rt::Props);
     impl NfsMountOptions {
@@ -827,7 +732,7 @@ pub mod location_f_sx_ontap {
     ///
     /// CloudFormation property type `Protocol`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationfsxontap-protocol.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Protocol(rt::Props);
     impl Protocol {
@@ -856,7 +761,7 @@ pub mod location_f_sx_ontap {
     ///
     /// CloudFormation property type `SMB`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationfsxontap-smb.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Smb(rt::Props);
     impl Smb {
@@ -917,7 +822,7 @@ pub mod location_f_sx_ontap {
     ///
     /// CloudFormation property type `SmbMountOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationfsxontap-smbmountoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SmbMountOptions(rt::Props);
     impl SmbMountOptions {
@@ -993,6 +898,7 @@ static LOCATION_F_SX_OPEN_ZFS_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LocationArn", Some("location_arn")),
         ("LocationUri", Some("location_uri")),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl LocationFSxOpenZfs {
     /// Declares a `AWS::DataSync::LocationFSxOpenZFS` with the stack-unique `id`. Required properties: `protocol` (`Protocol`), `security_group_arns` (`SecurityGroupArns`).
@@ -1052,34 +958,13 @@ impl LocationFSxOpenZfsHandle {
 }
 /// Property types and value sets of [`LocationFSxOpenZfs`] (`AWS::DataSync::LocationFSxOpenZFS`).
 pub mod location_f_sx_open_zfs {
+    pub use super::shared::{MountOptions, Version};
     use super::*;
-    /// The NFS mount options that DataSync can use to mount your NFS share.
-    ///
-    /// CloudFormation property type `MountOptions`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationfsxopenzfs-mountoptions.html)
-    #[derive(Clone, Debug)]
-    pub struct MountOptions(rt::Props);
-    impl MountOptions {
-        /// A new `MountOptions`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            MountOptions(this)
-        }
-        /// The specific NFS version that you want DataSync to use to mount your NFS share.
-        ///
-        /// CloudFormation `Version`, Terraform `version`.
-        pub fn version(mut self, value: Version) -> Self {
-            self.0.set("Version", Some("version"), value.into());
-            self
-        }
-    }
-    nested!(MountOptions);
     /// FSx OpenZFS file system NFS protocol information
     ///
     /// CloudFormation property type `NFS`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationfsxopenzfs-nfs.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Nfs(rt::Props);
     impl Nfs {
@@ -1095,7 +980,7 @@ pub mod location_f_sx_open_zfs {
     ///
     /// CloudFormation property type `Protocol`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationfsxopenzfs-protocol.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Protocol(rt::Props);
     impl Protocol {
@@ -1113,21 +998,6 @@ pub mod location_f_sx_open_zfs {
         }
     }
     nested!(Protocol);
-    /// The values `Version` accepts in `DataSync::LocationFSxOpenZfs`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Version {
-        /// `AUTOMATIC`
-        Automatic,
-        /// `NFS3`
-        Nfs3,
-        /// `NFS4_0`
-        Nfs40,
-        /// `NFS4_1`
-        Nfs41,
-        /// `NFS4_2`
-        Nfs42,
-    }
-    string_enum!(Version { Automatic => "AUTOMATIC", Nfs3 => "NFS3", Nfs40 => "NFS4_0", Nfs41 => "NFS4_1", Nfs42 => "NFS4_2" });
 }
 /// Resource Type definition for AWS::DataSync::LocationFSxWindows.
 ///
@@ -1150,6 +1020,7 @@ static LOCATION_F_SX_WINDOWS_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("cmk_secret_config.secret_arn"),
         ),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl LocationFSxWindows {
     /// Declares a `AWS::DataSync::LocationFSxWindows` with the stack-unique `id`. Required properties: `security_group_arns` (`SecurityGroupArns`), `user` (`User`).
@@ -1253,62 +1124,8 @@ impl LocationFSxWindowsHandle {
 }
 /// Property types and value sets of [`LocationFSxWindows`] (`AWS::DataSync::LocationFSxWindows`).
 pub mod location_f_sx_windows {
+    pub use super::shared::{CmkSecretConfig, CustomSecretConfig};
     use super::*;
-    /// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and a customer-manag…
-    ///
-    /// CloudFormation property type `CmkSecretConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationfsxwindows-cmksecretconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct CmkSecretConfig(rt::Props);
-    impl CmkSecretConfig {
-        /// A new `CmkSecretConfig`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            CmkSecretConfig(this)
-        }
-        /// Specifies the ARN for the customer-managed AWS KMS key used to encrypt the secret specified for SecretArn.
-        ///
-        /// Constraints: length 0..=2048; pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):kms:[a-z-0-9]+:[0-9]{12}:key/.*|)$`. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-        pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
-            self
-        }
-        /// Specifies the ARN for an AWS Secrets Manager secret, managed by DataSync.
-        ///
-        /// Constraints: length 0..=2048; pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):secretsmanager:[a-z-0-9]+:[0-9]{12}:secret:.*|)$`. CloudFormation `SecretArn`, Terraform `secret_arn`.
-        pub fn secret_arn(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("SecretArn", Some("secret_arn"), rt::string(value));
-            self
-        }
-    }
-    nested!(CmkSecretConfig);
-    /// Specifies configuration information for a customer-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and an IAM role that…
-    ///
-    /// CloudFormation property type `CustomSecretConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationfsxwindows-customsecretconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct CustomSecretConfig(rt::Props);
-    impl CustomSecretConfig {
-        /// A new `CustomSecretConfig`. Required properties: `secret_access_role_arn` (`SecretAccessRoleArn`), `secret_arn` (`SecretArn`).
-        pub fn new(
-            secret_access_role_arn: impl Into<rt::Expr>,
-            secret_arn: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "SecretAccessRoleArn",
-                Some("secret_access_role_arn"),
-                rt::string(secret_access_role_arn),
-            );
-            this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
-            CustomSecretConfig(this)
-        }
-    }
-    nested!(CustomSecretConfig);
 }
 /// Resource Type definition for AWS::DataSync::LocationHDFS.
 ///
@@ -1331,6 +1148,7 @@ static LOCATION_HDFS_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("cmk_secret_config.secret_arn"),
         ),
     ],
+    schema: (&SCHEMAS, 7),
 };
 impl LocationHdfs {
     /// Declares a `AWS::DataSync::LocationHDFS` with the stack-unique `id`. Required properties: `agent_arns` (`AgentArns`), `authentication_type` (`AuthenticationType`), `name_nodes` (`NameNodes`).
@@ -1483,67 +1301,13 @@ impl LocationHdfsHandle {
 }
 /// Property types and value sets of [`LocationHdfs`] (`AWS::DataSync::LocationHDFS`).
 pub mod location_hdfs {
+    pub use super::shared::{CmkSecretConfig, CustomSecretConfig};
     use super::*;
-    /// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and a customer-manag…
-    ///
-    /// CloudFormation property type `CmkSecretConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationhdfs-cmksecretconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct CmkSecretConfig(rt::Props);
-    impl CmkSecretConfig {
-        /// A new `CmkSecretConfig`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            CmkSecretConfig(this)
-        }
-        /// Specifies the ARN for the customer-managed AWS KMS key used to encrypt the secret specified for SecretArn.
-        ///
-        /// Constraints: length 0..=2048; pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):kms:[a-z-0-9]+:[0-9]{12}:key/.*|)$`. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-        pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
-            self
-        }
-        /// Specifies the ARN for an AWS Secrets Manager secret, managed by DataSync.
-        ///
-        /// Constraints: length 0..=2048; pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):secretsmanager:[a-z-0-9]+:[0-9]{12}:secret:.*|)$`. CloudFormation `SecretArn`, Terraform `secret_arn`.
-        pub fn secret_arn(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("SecretArn", Some("secret_arn"), rt::string(value));
-            self
-        }
-    }
-    nested!(CmkSecretConfig);
-    /// Specifies configuration information for a customer-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and an IAM role that…
-    ///
-    /// CloudFormation property type `CustomSecretConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationhdfs-customsecretconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct CustomSecretConfig(rt::Props);
-    impl CustomSecretConfig {
-        /// A new `CustomSecretConfig`. Required properties: `secret_access_role_arn` (`SecretAccessRoleArn`), `secret_arn` (`SecretArn`).
-        pub fn new(
-            secret_access_role_arn: impl Into<rt::Expr>,
-            secret_arn: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "SecretAccessRoleArn",
-                Some("secret_access_role_arn"),
-                rt::string(secret_access_role_arn),
-            );
-            this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
-            CustomSecretConfig(this)
-        }
-    }
-    nested!(CustomSecretConfig);
     /// HDFS Name Node IP and port information.
     ///
     /// CloudFormation property type `NameNode`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationhdfs-namenode.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NameNode(rt::Props);
     impl NameNode {
@@ -1560,7 +1324,7 @@ pub mod location_hdfs {
     ///
     /// CloudFormation property type `QopConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationhdfs-qopconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct QopConfiguration(rt::Props);
     impl QopConfiguration {
@@ -1642,6 +1406,7 @@ static LOCATION_NFS_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LocationArn", Some("location_arn")),
         ("LocationUri", Some("location_uri")),
     ],
+    schema: (&SCHEMAS, 8),
 };
 impl LocationNfs {
     /// Declares a `AWS::DataSync::LocationNFS` with the stack-unique `id`. Required properties: `on_prem_config` (`OnPremConfig`).
@@ -1701,34 +1466,13 @@ impl LocationNfsHandle {
 }
 /// Property types and value sets of [`LocationNfs`] (`AWS::DataSync::LocationNFS`).
 pub mod location_nfs {
+    pub use super::shared::{MountOptions, Version};
     use super::*;
-    /// The NFS mount options that DataSync can use to mount your NFS share.
-    ///
-    /// CloudFormation property type `MountOptions`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationnfs-mountoptions.html)
-    #[derive(Clone, Debug)]
-    pub struct MountOptions(rt::Props);
-    impl MountOptions {
-        /// A new `MountOptions`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            MountOptions(this)
-        }
-        /// The specific NFS version that you want DataSync to use to mount your NFS share.
-        ///
-        /// CloudFormation `Version`, Terraform `version`.
-        pub fn version(mut self, value: Version) -> Self {
-            self.0.set("Version", Some("version"), value.into());
-            self
-        }
-    }
-    nested!(MountOptions);
     /// Contains a list of Amazon Resource Names (ARNs) of agents that are used to connect an NFS server.
     ///
     /// CloudFormation property type `OnPremConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationnfs-onpremconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OnPremConfig(rt::Props);
     impl OnPremConfig {
@@ -1740,21 +1484,6 @@ pub mod location_nfs {
         }
     }
     nested!(OnPremConfig);
-    /// The values `Version` accepts in `DataSync::LocationNfs`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Version {
-        /// `AUTOMATIC`
-        Automatic,
-        /// `NFS3`
-        Nfs3,
-        /// `NFS4_0`
-        Nfs40,
-        /// `NFS4_1`
-        Nfs41,
-        /// `NFS4_2`
-        Nfs42,
-    }
-    string_enum!(Version { Automatic => "AUTOMATIC", Nfs3 => "NFS3", Nfs40 => "NFS4_0", Nfs41 => "NFS4_1", Nfs42 => "NFS4_2" });
 }
 /// Resource Type definition for AWS::DataSync::LocationObjectStorage.
 ///
@@ -1777,6 +1506,7 @@ static LOCATION_OBJECT_STORAGE_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("cmk_secret_config.secret_arn"),
         ),
     ],
+    schema: (&SCHEMAS, 9),
 };
 impl LocationObjectStorage {
     /// Declares a `AWS::DataSync::LocationObjectStorage` with the stack-unique `id`. No property is required.
@@ -1926,67 +1656,13 @@ impl LocationObjectStorageHandle {
 }
 /// Property types and value sets of [`LocationObjectStorage`] (`AWS::DataSync::LocationObjectStorage`).
 pub mod location_object_storage {
+    pub use super::shared::{CmkSecretConfig, CustomSecretConfig};
     use super::*;
-    /// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and a customer-manag…
-    ///
-    /// CloudFormation property type `CmkSecretConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationobjectstorage-cmksecretconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct CmkSecretConfig(rt::Props);
-    impl CmkSecretConfig {
-        /// A new `CmkSecretConfig`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            CmkSecretConfig(this)
-        }
-        /// Specifies the ARN for the customer-managed AWS KMS key used to encrypt the secret specified for SecretArn.
-        ///
-        /// Constraints: length 0..=2048; pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):kms:[a-z-0-9]+:[0-9]{12}:key/.*|)$`. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-        pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
-            self
-        }
-        /// Specifies the ARN for an AWS Secrets Manager secret, managed by DataSync.
-        ///
-        /// Constraints: length 0..=2048; pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):secretsmanager:[a-z-0-9]+:[0-9]{12}:secret:.*|)$`. CloudFormation `SecretArn`, Terraform `secret_arn`.
-        pub fn secret_arn(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("SecretArn", Some("secret_arn"), rt::string(value));
-            self
-        }
-    }
-    nested!(CmkSecretConfig);
-    /// Specifies configuration information for a customer-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and an IAM role that…
-    ///
-    /// CloudFormation property type `CustomSecretConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationobjectstorage-customsecretconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct CustomSecretConfig(rt::Props);
-    impl CustomSecretConfig {
-        /// A new `CustomSecretConfig`. Required properties: `secret_access_role_arn` (`SecretAccessRoleArn`), `secret_arn` (`SecretArn`).
-        pub fn new(
-            secret_access_role_arn: impl Into<rt::Expr>,
-            secret_arn: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "SecretAccessRoleArn",
-                Some("secret_access_role_arn"),
-                rt::string(secret_access_role_arn),
-            );
-            this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
-            CustomSecretConfig(this)
-        }
-    }
-    nested!(CustomSecretConfig);
     /// Specifies the Google Cloud workload identity federation configuration that DataSync uses to obtain an access token for your Google Cloud Storage bucket.
     ///
     /// CloudFormation property type `GoogleOidcConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationobjectstorage-googleoidcconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GoogleOidcConfig(rt::Props);
     impl GoogleOidcConfig {
@@ -2026,7 +1702,7 @@ pub mod location_object_storage {
     ///
     /// CloudFormation property type `ObjectStorageExternalIdentityConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationobjectstorage-objectstorageexternalidentityconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ObjectStorageExternalIdentityConfig(rt::Props);
     impl ObjectStorageExternalIdentityConfig {
@@ -2048,7 +1724,7 @@ pub mod location_object_storage {
     ///
     /// CloudFormation property type `ObjectStorageFederatedIdentityConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationobjectstorage-objectstoragefederatedidentityconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ObjectStorageFederatedIdentityConfig(rt::Props);
     impl ObjectStorageFederatedIdentityConfig {
@@ -2101,6 +1777,7 @@ static LOCATION_S3_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LocationArn", Some("location_arn")),
         ("LocationUri", Some("location_uri")),
     ],
+    schema: (&SCHEMAS, 10),
 };
 impl LocationS3 {
     /// Declares a `AWS::DataSync::LocationS3` with the stack-unique `id`. Required properties: `s3_config` (`S3Config`).
@@ -2161,7 +1838,7 @@ pub mod location_s3 {
     ///
     /// CloudFormation property type `S3Config`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locations3-s3config.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Config(rt::Props);
     impl S3Config {
@@ -2218,6 +1895,7 @@ static LOCATION_SMB_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("cmk_secret_config.secret_arn"),
         ),
     ],
+    schema: (&SCHEMAS, 11),
 };
 impl LocationSmb {
     /// Declares a `AWS::DataSync::LocationSMB` with the stack-unique `id`. Required properties: `agent_arns` (`AgentArns`).
@@ -2384,7 +2062,7 @@ pub mod location_smb {
     ///
     /// CloudFormation property type `CmkSecretConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationsmb-cmksecretconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CmkSecretConfig(rt::Props);
     impl CmkSecretConfig {
@@ -2415,7 +2093,7 @@ pub mod location_smb {
     ///
     /// CloudFormation property type `CustomSecretConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationsmb-customsecretconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomSecretConfig(rt::Props);
     impl CustomSecretConfig {
@@ -2439,7 +2117,7 @@ pub mod location_smb {
     ///
     /// CloudFormation property type `MountOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationsmb-mountoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MountOptions(rt::Props);
     impl MountOptions {
@@ -2506,6 +2184,7 @@ static TASK_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("destination_network_interface_arns"),
         ),
     ],
+    schema: (&SCHEMAS, 12),
 };
 impl Task {
     /// Declares a `AWS::DataSync::Task` with the stack-unique `id`. Required properties: `destination_location_arn` (`DestinationLocationArn`), `source_location_arn` (`SourceLocationArn`).
@@ -2628,7 +2307,7 @@ pub mod task {
     ///
     /// CloudFormation property type `Deleted`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-deleted.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Deleted(rt::Props);
     impl Deleted {
@@ -2651,7 +2330,7 @@ pub mod task {
     ///
     /// CloudFormation property type `Destination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-destination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Destination(rt::Props);
     impl Destination {
@@ -2673,7 +2352,7 @@ pub mod task {
     ///
     /// CloudFormation property type `FilterRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-filterrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FilterRule(rt::Props);
     impl FilterRule {
@@ -2702,7 +2381,7 @@ pub mod task {
     ///
     /// CloudFormation property type `ManifestConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-manifestconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ManifestConfig(rt::Props);
     impl ManifestConfig {
@@ -2732,7 +2411,7 @@ pub mod task {
     ///
     /// CloudFormation property type `ManifestConfigSourceS3`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-manifestconfigsources3.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ManifestConfigSourceS3(rt::Props);
     impl ManifestConfigSourceS3 {
@@ -2788,7 +2467,7 @@ pub mod task {
     ///
     /// CloudFormation property type `Options`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-options.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Options(rt::Props);
     impl Options {
@@ -2933,7 +2612,7 @@ pub mod task {
     ///
     /// CloudFormation property type `Overrides`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-overrides.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Overrides(rt::Props);
     impl Overrides {
@@ -2976,7 +2655,7 @@ pub mod task {
     ///
     /// CloudFormation property type `Skipped`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-skipped.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Skipped(rt::Props);
     impl Skipped {
@@ -2999,7 +2678,7 @@ pub mod task {
     ///
     /// CloudFormation property type `Source`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-source.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Source(rt::Props);
     impl Source {
@@ -3021,7 +2700,7 @@ pub mod task {
     ///
     /// CloudFormation property type `TaskReportConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-taskreportconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TaskReportConfig(rt::Props);
     impl TaskReportConfig {
@@ -3061,7 +2740,7 @@ pub mod task {
     ///
     /// CloudFormation property type `TaskReportConfigDestinationS3`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-taskreportconfigdestinations3.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TaskReportConfigDestinationS3(rt::Props);
     impl TaskReportConfigDestinationS3 {
@@ -3103,7 +2782,7 @@ pub mod task {
     ///
     /// CloudFormation property type `TaskSchedule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-taskschedule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TaskSchedule(rt::Props);
     impl TaskSchedule {
@@ -3136,7 +2815,7 @@ pub mod task {
     ///
     /// CloudFormation property type `Transferred`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-transferred.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Transferred(rt::Props);
     impl Transferred {
@@ -3159,7 +2838,7 @@ pub mod task {
     ///
     /// CloudFormation property type `Verified`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-verified.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Verified(rt::Props);
     impl Verified {
@@ -3393,4 +3072,101 @@ pub mod task {
         SimplePattern,
     }
     string_enum!(FilterType { SimplePattern => "SIMPLE_PATTERN" });
+}
+/// Nested types that several `DataSync` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and a customer-manag…
+    ///
+    /// CloudFormation property type `CmkSecretConfig`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct CmkSecretConfig(rt::Props);
+    impl CmkSecretConfig {
+        /// A new `CmkSecretConfig`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            CmkSecretConfig(this)
+        }
+        /// Specifies the ARN for the customer-managed AWS KMS key used to encrypt the secret specified for SecretArn.
+        ///
+        /// Constraints: length 0..=2048; pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):kms:[a-z-0-9]+:[0-9]{12}:key/.*|)$`. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
+        pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
+            self
+        }
+        /// Specifies the ARN for an AWS Secrets Manager secret, managed by DataSync.
+        ///
+        /// Constraints: length 0..=2048; pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):secretsmanager:[a-z-0-9]+:[0-9]{12}:secret:.*|)$`. CloudFormation `SecretArn`, Terraform `secret_arn`.
+        pub fn secret_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SecretArn", Some("secret_arn"), rt::string(value));
+            self
+        }
+    }
+    nested!(CmkSecretConfig);
+    /// Specifies configuration information for a customer-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and an IAM role that…
+    ///
+    /// CloudFormation property type `CustomSecretConfig`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct CustomSecretConfig(rt::Props);
+    impl CustomSecretConfig {
+        /// A new `CustomSecretConfig`. Required properties: `secret_access_role_arn` (`SecretAccessRoleArn`), `secret_arn` (`SecretArn`).
+        pub fn new(
+            secret_access_role_arn: impl Into<rt::Expr>,
+            secret_arn: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "SecretAccessRoleArn",
+                Some("secret_access_role_arn"),
+                rt::string(secret_access_role_arn),
+            );
+            this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
+            CustomSecretConfig(this)
+        }
+    }
+    nested!(CustomSecretConfig);
+    /// The NFS mount options that DataSync can use to mount your NFS share.
+    ///
+    /// CloudFormation property type `MountOptions`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct MountOptions(rt::Props);
+    impl MountOptions {
+        /// A new `MountOptions`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            MountOptions(this)
+        }
+        /// The specific NFS version that you want DataSync to use to mount your NFS share.
+        ///
+        /// CloudFormation `Version`, Terraform `version`.
+        pub fn version(mut self, value: Version) -> Self {
+            self.0.set("Version", Some("version"), value.into());
+            self
+        }
+    }
+    nested!(MountOptions);
+    /// The values `Version` accepts in `DataSync`'s `LocationFSxOpenZfs`, `LocationNfs`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Version {
+        /// `AUTOMATIC`
+        Automatic,
+        /// `NFS3`
+        Nfs3,
+        /// `NFS4_0`
+        Nfs40,
+        /// `NFS4_1`
+        Nfs41,
+        /// `NFS4_2`
+        Nfs42,
+    }
+    string_enum!(Version { Automatic => "AUTOMATIC", Nfs3 => "NFS3", Nfs40 => "NFS4_0", Nfs41 => "NFS4_1", Nfs42 => "NFS4_2" });
 }

@@ -2,14 +2,22 @@
 //! `DataZone` resource types of the CloudFormation registry (`AWS::DataZone::*`): 17 types, 17 of them with an awscc Terraform resource.
 //! Enabled by the `datazone` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("datazone.schemas.jsonl"));
 /// Connections enables users to connect their DataZone resources (domains, projects, and environments) to external resources/services (data, compute, etc)
 ///
 /// CloudFormation: `AWS::DataZone::Connection`. Terraform: `awscc_datazone_connection` (awscc provider).
@@ -54,6 +62,7 @@ static CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ProjectId", Some("project_id")),
         ("Type", Some("type")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Connection {
     /// Declares a `AWS::DataZone::Connection` with the stack-unique `id`. Required properties: `domain_identifier` (`DomainIdentifier`), `name` (`Name`).
@@ -199,7 +208,7 @@ pub mod connection {
     ///
     /// CloudFormation property type `AwsLocation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-connection-awslocation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AwsLocation(rt::Props);
     impl AwsLocation {
@@ -241,7 +250,7 @@ pub mod connection {
     ///
     /// CloudFormation property type `ConnectionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-connection-connectionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConnectionConfiguration(rt::Props);
     impl ConnectionConfiguration {
@@ -325,6 +334,7 @@ static DATA_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl DataSource {
     /// Declares a `AWS::DataZone::DataSource` with the stack-unique `id`. Required properties: `domain_identifier` (`DomainIdentifier`), `name` (`Name`), `project_identifier` (`ProjectIdentifier`), `type_` (`Type`).
@@ -518,7 +528,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `FormInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-datasource-forminput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FormInput(rt::Props);
     impl FormInput {
@@ -557,7 +567,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `RecommendationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-datasource-recommendationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RecommendationConfiguration(rt::Props);
     impl RecommendationConfiguration {
@@ -583,7 +593,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `ScheduleConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-datasource-scheduleconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ScheduleConfiguration(rt::Props);
     impl ScheduleConfiguration {
@@ -792,6 +802,7 @@ static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("PortalUrl", Some("portal_url")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl Domain {
     /// Declares a `AWS::DataZone::Domain` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -918,7 +929,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `SingleSignOn`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-domain-singlesignon.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SingleSignOn(rt::Props);
     impl SingleSignOn {
@@ -1022,6 +1033,7 @@ static DOMAIN_UNIT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ParentDomainUnitId", Some("parent_domain_unit_id")),
         ("LastUpdatedAt", Some("last_updated_at")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl DomainUnit {
     /// Declares a `AWS::DataZone::DomainUnit` with the stack-unique `id`. Required properties: `domain_identifier` (`DomainIdentifier`), `name` (`Name`), `parent_domain_unit_identifier` (`ParentDomainUnitIdentifier`).
@@ -1143,6 +1155,7 @@ static ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl Environment {
     /// Declares a `AWS::DataZone::Environment` with the stack-unique `id`. Required properties: `domain_identifier` (`DomainIdentifier`), `name` (`Name`), `project_identifier` (`ProjectIdentifier`).
@@ -1355,7 +1368,7 @@ pub mod environment {
     ///
     /// CloudFormation property type `EnvironmentParameter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-environment-environmentparameter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EnvironmentParameter(rt::Props);
     impl EnvironmentParameter {
@@ -1417,6 +1430,7 @@ static ENVIRONMENT_ACTIONS_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("EnvironmentId", Some("environment_id")),
         ("Id", Some("id")),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl EnvironmentActions {
     /// Declares a `AWS::DataZone::EnvironmentActions` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -1504,7 +1518,7 @@ pub mod environment_actions {
     ///
     /// CloudFormation property type `AwsConsoleLinkParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-environmentactions-awsconsolelinkparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AwsConsoleLinkParameters(rt::Props);
     impl AwsConsoleLinkParameters {
@@ -1560,6 +1574,7 @@ static ENVIRONMENT_BLUEPRINT_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("EnvironmentBlueprintId", Some("environment_blueprint_id")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl EnvironmentBlueprintConfiguration {
     /// Declares a `AWS::DataZone::EnvironmentBlueprintConfiguration` with the stack-unique `id`. Required properties: `domain_identifier` (`DomainIdentifier`), `enabled_regions` (`EnabledRegions`), `environment_blueprint_identifier` (`EnvironmentBlueprintIdentifier`).
@@ -1682,7 +1697,7 @@ pub mod environment_blueprint_configuration {
     use super::*;
     /// CloudFormation property type `RegionalParameter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-environmentblueprintconfiguration-regionalparameter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RegionalParameter(rt::Props);
     impl RegionalParameter {
@@ -1748,6 +1763,7 @@ static ENVIRONMENT_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ProjectId", Some("project_id")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 7),
 };
 impl EnvironmentProfile {
     /// Declares a `AWS::DataZone::EnvironmentProfile` with the stack-unique `id`. Required properties: `aws_account_id` (`AwsAccountId`), `aws_account_region` (`AwsAccountRegion`), `domain_identifier` (`DomainIdentifier`), `environment_blueprint_identifier` (`EnvironmentBlueprintIdentifier`), `name` (`Name`), `project_identifier` (`ProjectIdentifier`).
@@ -1866,7 +1882,7 @@ pub mod environment_profile {
     ///
     /// CloudFormation property type `EnvironmentParameter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-environmentprofile-environmentparameter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EnvironmentParameter(rt::Props);
     impl EnvironmentParameter {
@@ -1931,6 +1947,7 @@ static FORM_TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("CreatedBy", Some("created_by")),
     ],
+    schema: (&SCHEMAS, 8),
 };
 impl FormType {
     /// Declares a `AWS::DataZone::FormType` with the stack-unique `id`. Required properties: `domain_identifier` (`DomainIdentifier`), `model` (`Model`), `name` (`Name`), `owning_project_identifier` (`OwningProjectIdentifier`).
@@ -2018,12 +2035,13 @@ impl FormTypeHandle {
 }
 /// Property types and value sets of [`FormType`] (`AWS::DataZone::FormType`).
 pub mod form_type {
+    pub use super::shared::Status;
     use super::*;
     /// Indicates the smithy model of the API.
     ///
     /// CloudFormation property type `Model`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-formtype-model.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Model(rt::Props);
     impl Model {
@@ -2039,15 +2057,6 @@ pub mod form_type {
         }
     }
     nested!(Model);
-    /// The values `Status` accepts in `DataZone::FormType`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Status {
-        /// `ENABLED`
-        Enabled,
-        /// `DISABLED`
-        Disabled,
-    }
-    string_enum!(Status { Enabled => "ENABLED", Disabled => "DISABLED" });
 }
 /// Group profiles represent groups of Amazon DataZone users.
 ///
@@ -2086,6 +2095,7 @@ static GROUP_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Id", Some("id")),
         ("RolePrincipalId", Some("role_principal_id")),
     ],
+    schema: (&SCHEMAS, 9),
 };
 impl GroupProfile {
     /// Declares a `AWS::DataZone::GroupProfile` with the stack-unique `id`. Required properties: `domain_identifier` (`DomainIdentifier`).
@@ -2224,6 +2234,7 @@ static OWNER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("OwnerIdentifier", Some("owner_identifier")),
         ("OwnerType", Some("owner_type")),
     ],
+    schema: (&SCHEMAS, 10),
 };
 impl Owner {
     /// Declares a `AWS::DataZone::Owner` with the stack-unique `id`. Required properties: `domain_identifier` (`DomainIdentifier`), `entity_identifier` (`EntityIdentifier`), `entity_type` (`EntityType`), `owner` (`Owner`).
@@ -2313,6 +2324,7 @@ static POLICY_GRANT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("CreatedBy", Some("created_by")),
     ],
+    schema: (&SCHEMAS, 11),
 };
 impl PolicyGrant {
     /// Declares a `AWS::DataZone::PolicyGrant` with the stack-unique `id`. Required properties: `detail` (`Detail`), `domain_identifier` (`DomainIdentifier`), `entity_identifier` (`EntityIdentifier`), `entity_type` (`EntityType`), `policy_type` (`PolicyType`), `principal` (`Principal`).
@@ -2456,6 +2468,7 @@ static PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdatedAt", Some("last_updated_at")),
         ("ProjectStatus", Some("project_status")),
     ],
+    schema: (&SCHEMAS, 12),
 };
 impl Project {
     /// Declares a `AWS::DataZone::Project` with the stack-unique `id`. Required properties: `domain_identifier` (`DomainIdentifier`), `name` (`Name`).
@@ -2624,7 +2637,7 @@ pub mod project {
     use super::*;
     /// CloudFormation property type `EnvironmentConfigurationUserParameter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-project-environmentconfigurationuserparameter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EnvironmentConfigurationUserParameter(rt::Props);
     impl EnvironmentConfigurationUserParameter {
@@ -2664,7 +2677,7 @@ pub mod project {
     nested!(EnvironmentConfigurationUserParameter);
     /// CloudFormation property type `EnvironmentParameter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-project-environmentparameter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EnvironmentParameter(rt::Props);
     impl EnvironmentParameter {
@@ -2689,7 +2702,7 @@ pub mod project {
     ///
     /// CloudFormation property type `Member`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-project-member.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Member(rt::Props);
     impl Member {
@@ -2719,7 +2732,7 @@ pub mod project {
     ///
     /// CloudFormation property type `ProjectMembershipAssignment`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-project-projectmembershipassignment.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProjectMembershipAssignment(rt::Props);
     impl ProjectMembershipAssignment {
@@ -2734,7 +2747,7 @@ pub mod project {
     nested!(ProjectMembershipAssignment);
     /// CloudFormation property type `ResourceTag`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-project-resourcetag.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResourceTag(rt::Props);
     impl ResourceTag {
@@ -2783,6 +2796,7 @@ static PROJECT_MEMBERSHIP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("MemberIdentifier", Some("member_identifier")),
         ("MemberIdentifierType", Some("member_identifier_type")),
     ],
+    schema: (&SCHEMAS, 13),
 };
 impl ProjectMembership {
     /// Declares a `AWS::DataZone::ProjectMembership` with the stack-unique `id`. Required properties: `designation` (`Designation`), `domain_identifier` (`DomainIdentifier`), `member` (`Member`), `project_identifier` (`ProjectIdentifier`).
@@ -2869,6 +2883,7 @@ static PROJECT_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Identifier", Some("identifier")),
         ("LastUpdatedAt", Some("last_updated_at")),
     ],
+    schema: (&SCHEMAS, 14),
 };
 impl ProjectProfile {
     /// Declares a `AWS::DataZone::ProjectProfile` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -2996,10 +3011,11 @@ impl ProjectProfileHandle {
 }
 /// Property types and value sets of [`ProjectProfile`] (`AWS::DataZone::ProjectProfile`).
 pub mod project_profile {
+    pub use super::shared::Status;
     use super::*;
     /// CloudFormation property type `AwsAccount`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-projectprofile-awsaccount.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AwsAccount(rt::Props);
     impl AwsAccount {
@@ -3017,7 +3033,7 @@ pub mod project_profile {
     nested!(AwsAccount);
     /// CloudFormation property type `EnvironmentConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-projectprofile-environmentconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EnvironmentConfiguration(rt::Props);
     impl EnvironmentConfiguration {
@@ -3085,7 +3101,7 @@ pub mod project_profile {
     nested!(EnvironmentConfiguration);
     /// CloudFormation property type `EnvironmentConfigurationParameter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-projectprofile-environmentconfigurationparameter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EnvironmentConfigurationParameter(rt::Props);
     impl EnvironmentConfigurationParameter {
@@ -3114,7 +3130,7 @@ pub mod project_profile {
     nested!(EnvironmentConfigurationParameter);
     /// CloudFormation property type `EnvironmentConfigurationParametersDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-projectprofile-environmentconfigurationparametersdetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EnvironmentConfigurationParametersDetails(rt::Props);
     impl EnvironmentConfigurationParametersDetails {
@@ -3156,7 +3172,7 @@ pub mod project_profile {
     nested!(EnvironmentConfigurationParametersDetails);
     /// CloudFormation property type `Region`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-projectprofile-region.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Region(rt::Props);
     impl Region {
@@ -3170,7 +3186,7 @@ pub mod project_profile {
     nested!(Region);
     /// CloudFormation property type `ResourceTagParameter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-projectprofile-resourcetagparameter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResourceTagParameter(rt::Props);
     impl ResourceTagParameter {
@@ -3192,15 +3208,6 @@ pub mod project_profile {
         }
     }
     nested!(ResourceTagParameter);
-    /// The values `Status` accepts in `DataZone::ProjectProfile`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Status {
-        /// `ENABLED`
-        Enabled,
-        /// `DISABLED`
-        Disabled,
-    }
-    string_enum!(Status { Enabled => "ENABLED", Disabled => "DISABLED" });
     /// The values `DeploymentMode` accepts in `DataZone::ProjectProfile`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum DeploymentMode {
@@ -3252,6 +3259,7 @@ static SUBSCRIPTION_TARGET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
         ("UpdatedBy", Some("updated_by")),
     ],
+    schema: (&SCHEMAS, 15),
 };
 impl SubscriptionTarget {
     /// Declares a `AWS::DataZone::SubscriptionTarget` with the stack-unique `id`. Required properties: `applicable_asset_types` (`ApplicableAssetTypes`), `authorized_principals` (`AuthorizedPrincipals`), `domain_identifier` (`DomainIdentifier`), `environment_identifier` (`EnvironmentIdentifier`), `name` (`Name`), `subscription_target_config` (`SubscriptionTargetConfig`), `type_` (`Type`).
@@ -3379,7 +3387,7 @@ pub mod subscription_target {
     ///
     /// CloudFormation property type `SubscriptionTargetForm`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-subscriptiontarget-subscriptiontargetform.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SubscriptionTargetForm(rt::Props);
     impl SubscriptionTargetForm {
@@ -3430,6 +3438,7 @@ static USER_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Id", Some("id")),
         ("Details", Some("details")),
     ],
+    schema: (&SCHEMAS, 16),
 };
 impl UserProfile {
     /// Declares a `AWS::DataZone::UserProfile` with the stack-unique `id`. Required properties: `domain_identifier` (`DomainIdentifier`), `user_identifier` (`UserIdentifier`).
@@ -3531,4 +3540,18 @@ pub mod user_profile {
         IamRoleSession,
     }
     string_enum!(UserType { IamUser => "IAM_USER", IamRole => "IAM_ROLE", SsoUser => "SSO_USER", IamRoleSession => "IAM_ROLE_SESSION" });
+}
+/// Nested types that several `DataZone` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `Status` accepts in `DataZone`'s `FormType`, `ProjectProfile`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Status {
+        /// `ENABLED`
+        Enabled,
+        /// `DISABLED`
+        Disabled,
+    }
+    string_enum!(Status { Enabled => "ENABLED", Disabled => "DISABLED" });
 }

@@ -2,14 +2,22 @@
 //! `DAX` resource types of the CloudFormation registry (`AWS::DAX::*`): 3 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `dax` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("dax.schemas.jsonl"));
 /// Resource Type definition for AWS::DAX::Cluster
 ///
 /// CloudFormation: `AWS::DAX::Cluster`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -52,6 +60,7 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", None),
         ("ClusterDiscoveryEndpointURL", None),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Cluster {
     /// Declares a `AWS::DAX::Cluster` with the stack-unique `id`. Required properties: `iam_role_arn` (`IAMRoleARN`), `node_type` (`NodeType`), `replication_factor` (`ReplicationFactor`).
@@ -160,7 +169,7 @@ pub mod cluster {
     use super::*;
     /// CloudFormation property type `SSESpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dax-cluster-ssespecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SseSpecification(rt::Props);
     impl SseSpecification {
@@ -214,6 +223,7 @@ static PARAMETER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 1),
 };
 impl ParameterGroup {
     /// Declares a `AWS::DAX::ParameterGroup` with the stack-unique `id`. No property is required.
@@ -293,6 +303,7 @@ static SUBNET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 2),
 };
 impl SubnetGroup {
     /// Declares a `AWS::DAX::SubnetGroup` with the stack-unique `id`. Required properties: `subnet_ids` (`SubnetIds`).

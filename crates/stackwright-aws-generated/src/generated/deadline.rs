@@ -2,14 +2,22 @@
 //! `Deadline` resource types of the CloudFormation registry (`AWS::Deadline::*`): 13 types, 13 of them with an awscc Terraform resource.
 //! Enabled by the `deadline` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("deadline.schemas.jsonl"));
 /// Creates a budget to set spending thresholds for your rendering activity.
 ///
 /// CloudFormation: `AWS::Deadline::Budget`. Terraform: `awscc_deadline_budget` (awscc provider).
@@ -55,6 +63,7 @@ static BUDGET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("BudgetId", Some("budget_id")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Budget {
     /// Declares a `AWS::Deadline::Budget` with the stack-unique `id`. Required properties: `actions` (`Actions`), `approximate_dollar_limit` (`ApproximateDollarLimit`), `display_name` (`DisplayName`), `farm_id` (`FarmId`), `schedule` (`Schedule`), `usage_tracking_resource` (`UsageTrackingResource`).
@@ -130,7 +139,7 @@ pub mod budget {
     ///
     /// CloudFormation property type `BudgetActionToAdd`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-deadline-budget-budgetactiontoadd.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BudgetActionToAdd(rt::Props);
     impl BudgetActionToAdd {
@@ -159,7 +168,7 @@ pub mod budget {
     ///
     /// CloudFormation property type `BudgetSchedule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-deadline-budget-budgetschedule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BudgetSchedule(rt::Props);
     impl BudgetSchedule {
@@ -175,7 +184,7 @@ pub mod budget {
     ///
     /// CloudFormation property type `FixedBudgetSchedule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-deadline-budget-fixedbudgetschedule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FixedBudgetSchedule(rt::Props);
     impl FixedBudgetSchedule {
@@ -192,7 +201,7 @@ pub mod budget {
     ///
     /// CloudFormation property type `UsageTrackingResource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-deadline-budget-usagetrackingresource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UsageTrackingResource(rt::Props);
     impl UsageTrackingResource {
@@ -255,6 +264,7 @@ static FARM_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("FarmId", Some("farm_id")), ("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 1),
 };
 impl Farm {
     /// Declares a `AWS::Deadline::Farm` with the stack-unique `id`. Required properties: `display_name` (`DisplayName`).
@@ -350,6 +360,7 @@ static FLEET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("WorkerCount", Some("worker_count")),
         ("Arn", Some("arn")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl Fleet {
     /// Declares a `AWS::Deadline::Fleet` with the stack-unique `id`. Required properties: `configuration` (`Configuration`), `display_name` (`DisplayName`), `farm_id` (`FarmId`), `max_worker_count` (`MaxWorkerCount`), `role_arn` (`RoleArn`).
@@ -440,7 +451,7 @@ pub mod fleet {
     use super::*;
     /// CloudFormation property type `HostConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-deadline-fleet-hostconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HostConfiguration(rt::Props);
     impl HostConfiguration {
@@ -509,6 +520,7 @@ static LICENSE_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("StatusMessage", Some("status_message")),
         ("Arn", Some("arn")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl LicenseEndpoint {
     /// Declares a `AWS::Deadline::LicenseEndpoint` with the stack-unique `id`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnet_ids` (`SubnetIds`), `vpc_id` (`VpcId`).
@@ -601,6 +613,7 @@ static LIMIT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CurrentCount", Some("current_count")),
         ("LimitId", Some("limit_id")),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl Limit {
     /// Declares a `AWS::Deadline::Limit` with the stack-unique `id`. Required properties: `amount_requirement_name` (`AmountRequirementName`), `display_name` (`DisplayName`), `farm_id` (`FarmId`), `max_count` (`MaxCount`).
@@ -695,6 +708,7 @@ static METERED_PRODUCT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Family", Some("family")),
         ("Vendor", Some("vendor")),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl MeteredProduct {
     /// Declares a `AWS::Deadline::MeteredProduct` with the stack-unique `id`. No property is required.
@@ -791,6 +805,7 @@ static MONITOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Url", Some("url")),
         ("Arn", Some("arn")),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl Monitor {
     /// Declares a `AWS::Deadline::Monitor` with the stack-unique `id`. Required properties: `display_name` (`DisplayName`), `identity_center_instance_arn` (`IdentityCenterInstanceArn`), `role_arn` (`RoleArn`), `subdomain` (`Subdomain`).
@@ -893,6 +908,7 @@ static QUEUE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("QueueId", Some("queue_id")), ("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 7),
 };
 impl Queue {
     /// Declares a `AWS::Deadline::Queue` with the stack-unique `id`. Required properties: `display_name` (`DisplayName`), `farm_id` (`FarmId`).
@@ -1000,7 +1016,7 @@ pub mod queue {
     use super::*;
     /// CloudFormation property type `JobAttachmentSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-deadline-queue-jobattachmentsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct JobAttachmentSettings(rt::Props);
     impl JobAttachmentSettings {
@@ -1019,7 +1035,7 @@ pub mod queue {
     nested!(JobAttachmentSettings);
     /// CloudFormation property type `JobRunAsUser`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-deadline-queue-jobrunasuser.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct JobRunAsUser(rt::Props);
     impl JobRunAsUser {
@@ -1043,7 +1059,7 @@ pub mod queue {
     nested!(JobRunAsUser);
     /// CloudFormation property type `PosixUser`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-deadline-queue-posixuser.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PosixUser(rt::Props);
     impl PosixUser {
@@ -1058,7 +1074,7 @@ pub mod queue {
     nested!(PosixUser);
     /// CloudFormation property type `WindowsUser`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-deadline-queue-windowsuser.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WindowsUser(rt::Props);
     impl WindowsUser {
@@ -1140,6 +1156,7 @@ static QUEUE_ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Name", Some("name")),
         ("QueueEnvironmentId", Some("queue_environment_id")),
     ],
+    schema: (&SCHEMAS, 8),
 };
 impl QueueEnvironment {
     /// Declares a `AWS::Deadline::QueueEnvironment` with the stack-unique `id`. Required properties: `farm_id` (`FarmId`), `priority` (`Priority`), `queue_id` (`QueueId`), `template` (`Template`), `template_type` (`TemplateType`).
@@ -1230,6 +1247,7 @@ static QUEUE_FLEET_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 9),
 };
 impl QueueFleetAssociation {
     /// Declares a `AWS::Deadline::QueueFleetAssociation` with the stack-unique `id`. Required properties: `farm_id` (`FarmId`), `fleet_id` (`FleetId`), `queue_id` (`QueueId`).
@@ -1293,6 +1311,7 @@ static QUEUE_LIMIT_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 10),
 };
 impl QueueLimitAssociation {
     /// Declares a `AWS::Deadline::QueueLimitAssociation` with the stack-unique `id`. Required properties: `farm_id` (`FarmId`), `limit_id` (`LimitId`), `queue_id` (`QueueId`).
@@ -1356,6 +1375,7 @@ static STORAGE_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("StorageProfileId", Some("storage_profile_id"))],
+    schema: (&SCHEMAS, 11),
 };
 impl StorageProfile {
     /// Declares a `AWS::Deadline::StorageProfile` with the stack-unique `id`. Required properties: `display_name` (`DisplayName`), `farm_id` (`FarmId`), `os_family` (`OsFamily`).
@@ -1405,7 +1425,7 @@ pub mod storage_profile {
     use super::*;
     /// CloudFormation property type `FileSystemLocation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-deadline-storageprofile-filesystemlocation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FileSystemLocation(rt::Props);
     impl FileSystemLocation {
@@ -1491,6 +1511,7 @@ static WORKER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("CreatedBy", Some("created_by")),
     ],
+    schema: (&SCHEMAS, 12),
 };
 impl Worker {
     /// Declares a `AWS::Deadline::Worker` with the stack-unique `id`. Required properties: `farm_id` (`FarmId`), `fleet_id` (`FleetId`).
@@ -1558,7 +1579,7 @@ pub mod worker {
     ///
     /// CloudFormation property type `HostPropertiesRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-deadline-worker-hostpropertiesrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HostPropertiesRequest(rt::Props);
     impl HostPropertiesRequest {
@@ -1588,7 +1609,7 @@ pub mod worker {
     ///
     /// CloudFormation property type `IpAddresses`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-deadline-worker-ipaddresses.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IpAddresses(rt::Props);
     impl IpAddresses {

@@ -2,14 +2,22 @@
 //! `Detective` resource types of the CloudFormation registry (`AWS::Detective::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `detective` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("detective.schemas.jsonl"));
 /// Resource schema for AWS::Detective::Graph
 ///
 /// CloudFormation: `AWS::Detective::Graph`. Terraform: `awscc_detective_graph` (awscc provider).
@@ -39,6 +47,7 @@ static GRAPH_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Graph {
     /// Declares a `AWS::Detective::Graph` with the stack-unique `id`. No property is required.
@@ -101,6 +110,7 @@ static MEMBER_INVITATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 1),
 };
 impl MemberInvitation {
     /// Declares a `AWS::Detective::MemberInvitation` with the stack-unique `id`. Required properties: `graph_arn` (`GraphArn`), `member_email_address` (`MemberEmailAddress`), `member_id` (`MemberId`).
@@ -174,6 +184,7 @@ static ORGANIZATION_ADMIN_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("GraphArn", Some("graph_arn"))],
+    schema: (&SCHEMAS, 2),
 };
 impl OrganizationAdmin {
     /// Declares a `AWS::Detective::OrganizationAdmin` with the stack-unique `id`. Required properties: `account_id` (`AccountId`).

@@ -2,14 +2,22 @@
 //! `DeviceFarm` resource types of the CloudFormation registry (`AWS::DeviceFarm::*`): 7 types, 0 of them with an awscc Terraform resource.
 //! Enabled by the `devicefarm` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("devicefarm.schemas.jsonl"));
 /// Resource Type definition for a Device Pool for a given Device Farm Project
 ///
 /// CloudFormation: `AWS::DeviceFarm::DevicePool`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -68,6 +76,7 @@ static DEVICE_POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", None)],
+    schema: (&SCHEMAS, 0),
 };
 impl DevicePool {
     /// Declares a `AWS::DeviceFarm::DevicePool` with the stack-unique `id`. Required properties: `name` (`Name`), `project_arn` (`ProjectArn`), `rules` (`Rules`).
@@ -113,7 +122,7 @@ pub mod device_pool {
     ///
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devicefarm-devicepool-rule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {
@@ -256,6 +265,7 @@ static INSTANCE_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", None)],
+    schema: (&SCHEMAS, 1),
 };
 impl InstanceProfile {
     /// Declares a `AWS::DeviceFarm::InstanceProfile` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -359,6 +369,7 @@ static NETWORK_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", None)],
+    schema: (&SCHEMAS, 2),
 };
 impl NetworkProfile {
     /// Declares a `AWS::DeviceFarm::NetworkProfile` with the stack-unique `id`. Required properties: `name` (`Name`), `project_arn` (`ProjectArn`).
@@ -488,6 +499,7 @@ static PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", None)],
+    schema: (&SCHEMAS, 3),
 };
 impl Project {
     /// Declares a `AWS::DeviceFarm::Project` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -539,7 +551,7 @@ pub mod project {
     use super::*;
     /// CloudFormation property type `EnvironmentVariable`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devicefarm-project-environmentvariable.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EnvironmentVariable(rt::Props);
     impl EnvironmentVariable {
@@ -556,7 +568,7 @@ pub mod project {
     ///
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devicefarm-project-vpcconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
     impl VpcConfig {
@@ -633,6 +645,7 @@ static TEST_GRID_PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", None)],
+    schema: (&SCHEMAS, 4),
 };
 impl TestGridProject {
     /// Declares a `AWS::DeviceFarm::TestGridProject` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -673,7 +686,7 @@ pub mod test_grid_project {
     ///
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devicefarm-testgridproject-vpcconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
     impl VpcConfig {
@@ -755,6 +768,7 @@ static UPLOAD_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Category", None),
         ("Created", None),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl Upload {
     /// Declares a `AWS::DeviceFarm::Upload` with the stack-unique `id`. Required properties: `name` (`Name`), `project_arn` (`ProjectArn`), `type_` (`Type`).
@@ -941,6 +955,7 @@ static VPCE_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", None)],
+    schema: (&SCHEMAS, 6),
 };
 impl VpceConfiguration {
     /// Declares a `AWS::DeviceFarm::VPCEConfiguration` with the stack-unique `id`. Required properties: `service_dns_name` (`ServiceDnsName`), `vpce_configuration_name` (`VpceConfigurationName`), `vpce_service_name` (`VpceServiceName`).

@@ -2,14 +2,22 @@
 //! `DevOpsAgent` resource types of the CloudFormation registry (`AWS::DevOpsAgent::*`): 6 types, 6 of them with an awscc Terraform resource.
 //! Enabled by the `devopsagent` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("devopsagent.schemas.jsonl"));
 /// Resource Type definition for AWS::DevOpsAgent::AgentSpace
 ///
 /// CloudFormation: `AWS::DevOpsAgent::AgentSpace`. Terraform: `awscc_devopsagent_agent_space` (awscc provider).
@@ -83,6 +91,7 @@ static AGENT_SPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("operator_app.idp.updated_at"),
         ),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl AgentSpace {
     /// Declares a `AWS::DevOpsAgent::AgentSpace` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -197,7 +206,7 @@ pub mod agent_space {
     use super::*;
     /// CloudFormation property type `IamAuthConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsagent-agentspace-iamauthconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IamAuthConfiguration(rt::Props);
     impl IamAuthConfiguration {
@@ -227,7 +236,7 @@ pub mod agent_space {
     nested!(IamAuthConfiguration);
     /// CloudFormation property type `IdcAuthConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsagent-agentspace-idcauthconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IdcAuthConfiguration(rt::Props);
     impl IdcAuthConfiguration {
@@ -276,7 +285,7 @@ pub mod agent_space {
     ///
     /// CloudFormation property type `IdpAuthConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsagent-agentspace-idpauthconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IdpAuthConfiguration(rt::Props);
     impl IdpAuthConfiguration {
@@ -328,7 +337,7 @@ pub mod agent_space {
     nested!(IdpAuthConfiguration);
     /// CloudFormation property type `OperatorApp`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsagent-agentspace-operatorapp.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OperatorApp(rt::Props);
     impl OperatorApp {
@@ -360,7 +369,7 @@ pub mod agent_space {
     ///
     /// CloudFormation property type `Preferences`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsagent-agentspace-preferences.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Preferences(rt::Props);
     impl Preferences {
@@ -434,6 +443,7 @@ static ASSET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
         ("Arn", Some("arn")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Asset {
     /// Declares a `AWS::DevOpsAgent::Asset` with the stack-unique `id`. Required properties: `agent_space_id` (`AgentSpaceId`), `asset_type` (`AssetType`).
@@ -519,7 +529,7 @@ pub mod asset {
     ///
     /// CloudFormation property type `AssetFile`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsagent-asset-assetfile.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AssetFile(rt::Props);
     impl AssetFile {
@@ -596,6 +606,7 @@ static ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl Association {
     /// Declares a `AWS::DevOpsAgent::Association` with the stack-unique `id`. Required properties: `agent_space_id` (`AgentSpaceId`), `configuration` (`Configuration`), `service_id` (`ServiceId`).
@@ -700,6 +711,7 @@ static PRIVATE_CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CertificateExpiryTime", Some("certificate_expiry_time")),
         ("Arn", Some("arn")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl PrivateConnection {
     /// Declares a `AWS::DevOpsAgent::PrivateConnection` with the stack-unique `id`. Required properties: `connection_configuration` (`ConnectionConfiguration`), `name` (`Name`).
@@ -796,6 +808,7 @@ static SERVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
         ("Arn", Some("arn")),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl Service {
     /// Declares a `AWS::DevOpsAgent::Service` with the stack-unique `id`. Required properties: `service_type` (`ServiceType`).
@@ -965,6 +978,7 @@ static TRIGGER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
         ("Arn", Some("arn")),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl Trigger {
     /// Declares a `AWS::DevOpsAgent::Trigger` with the stack-unique `id`. Required properties: `action` (`Action`), `agent_space_id` (`AgentSpaceId`), `condition` (`Condition`), `type_` (`Type`).
@@ -1033,7 +1047,7 @@ pub mod trigger {
     ///
     /// CloudFormation property type `Condition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsagent-trigger-condition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Condition(rt::Props);
     impl Condition {
@@ -1049,7 +1063,7 @@ pub mod trigger {
     ///
     /// CloudFormation property type `Schedule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsagent-trigger-schedule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Schedule(rt::Props);
     impl Schedule {

@@ -2,14 +2,22 @@
 //! `DevOpsGuru` resource types of the CloudFormation registry (`AWS::DevOpsGuru::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `devopsguru` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("devopsguru.schemas.jsonl"));
 /// This resource schema represents the LogAnomalyDetectionIntegration resource in the Amazon DevOps Guru.
 ///
 /// CloudFormation: `AWS::DevOpsGuru::LogAnomalyDetectionIntegration`. Terraform: `awscc_devopsguru_log_anomaly_detection_integration` (awscc provider).
@@ -45,6 +53,7 @@ static LOG_ANOMALY_DETECTION_INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("AccountId", Some("account_id"))],
+    schema: (&SCHEMAS, 0),
 };
 impl LogAnomalyDetectionIntegration {
     /// Declares a `AWS::DevOpsGuru::LogAnomalyDetectionIntegration` with the stack-unique `id`. No property is required.
@@ -103,6 +112,7 @@ static NOTIFICATION_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 1),
 };
 impl NotificationChannel {
     /// Declares a `AWS::DevOpsGuru::NotificationChannel` with the stack-unique `id`. Required properties: `config` (`Config`).
@@ -136,7 +146,7 @@ pub mod notification_channel {
     ///
     /// CloudFormation property type `NotificationChannelConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsguru-notificationchannel-notificationchannelconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NotificationChannelConfig(rt::Props);
     impl NotificationChannelConfig {
@@ -165,7 +175,7 @@ pub mod notification_channel {
     ///
     /// CloudFormation property type `NotificationFilterConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsguru-notificationchannel-notificationfilterconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NotificationFilterConfig(rt::Props);
     impl NotificationFilterConfig {
@@ -199,7 +209,7 @@ pub mod notification_channel {
     ///
     /// CloudFormation property type `SnsChannelConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsguru-notificationchannel-snschannelconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SnsChannelConfig(rt::Props);
     impl SnsChannelConfig {
@@ -277,6 +287,7 @@ static RESOURCE_COLLECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("ResourceCollectionType", Some("resource_collection_type"))],
+    schema: (&SCHEMAS, 2),
 };
 impl ResourceCollection {
     /// Declares a `AWS::DevOpsGuru::ResourceCollection` with the stack-unique `id`. Required properties: `resource_collection_filter` (`ResourceCollectionFilter`).
@@ -314,7 +325,7 @@ pub mod resource_collection {
     ///
     /// CloudFormation property type `CloudFormationCollectionFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsguru-resourcecollection-cloudformationcollectionfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CloudFormationCollectionFilter(rt::Props);
     impl CloudFormationCollectionFilter {
@@ -337,7 +348,7 @@ pub mod resource_collection {
     ///
     /// CloudFormation property type `ResourceCollectionFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsguru-resourcecollection-resourcecollectionfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResourceCollectionFilter(rt::Props);
     impl ResourceCollectionFilter {
@@ -367,7 +378,7 @@ pub mod resource_collection {
     ///
     /// CloudFormation property type `TagCollection`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsguru-resourcecollection-tagcollection.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TagCollection(rt::Props);
     impl TagCollection {

@@ -2,14 +2,22 @@
 //! `DirectConnect` resource types of the CloudFormation registry (`AWS::DirectConnect::*`): 7 types, 7 of them with an awscc Terraform resource.
 //! Enabled by the `directconnect` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("directconnect.schemas.jsonl"));
 /// Resource Type definition for AWS::DirectConnect::Connection
 ///
 /// CloudFormation: `AWS::DirectConnect::Connection`. Terraform: `awscc_directconnect_connection` (awscc provider).
@@ -27,6 +35,7 @@ static CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ConnectionId", Some("connection_id")),
         ("ConnectionState", Some("connection_state")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Connection {
     /// Declares a `AWS::DirectConnect::Connection` with the stack-unique `id`. Required properties: `bandwidth` (`Bandwidth`), `connection_name` (`ConnectionName`), `location` (`Location`).
@@ -115,6 +124,7 @@ static DIRECT_CONNECT_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
         ("DirectConnectGatewayId", Some("direct_connect_gateway_id")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl DirectConnectGateway {
     /// Declares a `AWS::DirectConnect::DirectConnectGateway` with the stack-unique `id`. Required properties: `direct_connect_gateway_name` (`DirectConnectGatewayName`).
@@ -169,6 +179,7 @@ static DIRECT_CONNECT_GATEWAY_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("AssociationId", Some("association_id"))],
+    schema: (&SCHEMAS, 2),
 };
 impl DirectConnectGatewayAssociation {
     /// Declares a `AWS::DirectConnect::DirectConnectGatewayAssociation` with the stack-unique `id`. Required properties: `associated_gateway_id` (`AssociatedGatewayId`), `direct_connect_gateway_id` (`DirectConnectGatewayId`).
@@ -253,6 +264,7 @@ static LAG_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LagId", Some("lag_id")),
         ("LagState", Some("lag_state")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl Lag {
     /// Declares a `AWS::DirectConnect::Lag` with the stack-unique `id`. Required properties: `connections_bandwidth` (`ConnectionsBandwidth`), `lag_name` (`LagName`), `location` (`Location`).
@@ -339,6 +351,7 @@ static PRIVATE_VIRTUAL_INTERFACE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("VirtualInterfaceArn", Some("virtual_interface_arn")),
         ("VirtualInterfaceId", Some("virtual_interface_id")),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl PrivateVirtualInterface {
     /// Declares a `AWS::DirectConnect::PrivateVirtualInterface` with the stack-unique `id`. Required properties: `bgp_peers` (`BgpPeers`), `connection_id` (`ConnectionId`), `virtual_interface_name` (`VirtualInterfaceName`), `vlan` (`Vlan`).
@@ -449,60 +462,8 @@ impl PrivateVirtualInterfaceHandle {
 }
 /// Property types and value sets of [`PrivateVirtualInterface`] (`AWS::DirectConnect::PrivateVirtualInterface`).
 pub mod private_virtual_interface {
+    pub use super::shared::BgpPeer;
     use super::*;
-    /// Information about a BGP peer.
-    ///
-    /// CloudFormation property type `BgpPeer`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-directconnect-privatevirtualinterface-bgppeer.html)
-    #[derive(Clone, Debug)]
-    pub struct BgpPeer(rt::Props);
-    impl BgpPeer {
-        /// A new `BgpPeer`. Required properties: `address_family` (`AddressFamily`), `asn` (`Asn`).
-        pub fn new(address_family: impl Into<rt::Expr>, asn: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "AddressFamily",
-                Some("address_family"),
-                rt::string(address_family),
-            );
-            this.set("Asn", Some("asn"), rt::string(asn));
-            BgpPeer(this)
-        }
-        /// The IP address assigned to the Amazon interface.
-        ///
-        /// Constraints: pattern `^[0-9a-fA-F:.]+/[0-9]+$`. CloudFormation `AmazonAddress`, Terraform `amazon_address`.
-        pub fn amazon_address(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("AmazonAddress", Some("amazon_address"), rt::string(value));
-            self
-        }
-        /// The authentication key for BGP configuration.
-        ///
-        /// Constraints: pattern `^[A-Za-z0-9\\!"#$%&'()*+,\-./:;<=>?@\[\]\^_'{|}~]{6,80}$`. CloudFormation `AuthKey`, Terraform `auth_key`.
-        pub fn auth_key(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("AuthKey", Some("auth_key"), rt::string(value));
-            self
-        }
-        /// Constraints: pattern `^dxpeer-[a-z0-9]{8}$`. CloudFormation `BgpPeerId`, Terraform `bgp_peer_id`.
-        pub fn bgp_peer_id(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("BgpPeerId", Some("bgp_peer_id"), rt::string(value));
-            self
-        }
-        /// The IP address assigned to the customer interface.
-        ///
-        /// Constraints: pattern `^[0-9a-fA-F:.]+/[0-9]+$`. CloudFormation `CustomerAddress`, Terraform `customer_address`.
-        pub fn customer_address(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set(
-                "CustomerAddress",
-                Some("customer_address"),
-                rt::string(value),
-            );
-            self
-        }
-    }
-    nested!(BgpPeer);
 }
 /// Resource Type definition for AWS::DirectConnect::PublicVirtualInterface
 ///
@@ -520,6 +481,7 @@ static PUBLIC_VIRTUAL_INTERFACE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("VirtualInterfaceArn", Some("virtual_interface_arn")),
         ("VirtualInterfaceId", Some("virtual_interface_id")),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl PublicVirtualInterface {
     /// Declares a `AWS::DirectConnect::PublicVirtualInterface` with the stack-unique `id`. Required properties: `bgp_peers` (`BgpPeers`), `connection_id` (`ConnectionId`), `virtual_interface_name` (`VirtualInterfaceName`), `vlan` (`Vlan`).
@@ -604,60 +566,8 @@ impl PublicVirtualInterfaceHandle {
 }
 /// Property types and value sets of [`PublicVirtualInterface`] (`AWS::DirectConnect::PublicVirtualInterface`).
 pub mod public_virtual_interface {
+    pub use super::shared::BgpPeer;
     use super::*;
-    /// Information about a BGP peer.
-    ///
-    /// CloudFormation property type `BgpPeer`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-directconnect-publicvirtualinterface-bgppeer.html)
-    #[derive(Clone, Debug)]
-    pub struct BgpPeer(rt::Props);
-    impl BgpPeer {
-        /// A new `BgpPeer`. Required properties: `address_family` (`AddressFamily`), `asn` (`Asn`).
-        pub fn new(address_family: impl Into<rt::Expr>, asn: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "AddressFamily",
-                Some("address_family"),
-                rt::string(address_family),
-            );
-            this.set("Asn", Some("asn"), rt::string(asn));
-            BgpPeer(this)
-        }
-        /// The IP address assigned to the Amazon interface.
-        ///
-        /// Constraints: pattern `^[0-9a-fA-F:.]+/[0-9]+$`. CloudFormation `AmazonAddress`, Terraform `amazon_address`.
-        pub fn amazon_address(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("AmazonAddress", Some("amazon_address"), rt::string(value));
-            self
-        }
-        /// The authentication key for BGP configuration.
-        ///
-        /// Constraints: pattern `^[A-Za-z0-9\\!"#$%&'()*+,\-./:;<=>?@\[\]\^_'{|}~]{6,80}$`. CloudFormation `AuthKey`, Terraform `auth_key`.
-        pub fn auth_key(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("AuthKey", Some("auth_key"), rt::string(value));
-            self
-        }
-        /// Constraints: pattern `^dxpeer-[a-z0-9]{8}$`. CloudFormation `BgpPeerId`, Terraform `bgp_peer_id`.
-        pub fn bgp_peer_id(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("BgpPeerId", Some("bgp_peer_id"), rt::string(value));
-            self
-        }
-        /// The IP address assigned to the customer interface.
-        ///
-        /// Constraints: pattern `^[0-9a-fA-F:.]+/[0-9]+$`. CloudFormation `CustomerAddress`, Terraform `customer_address`.
-        pub fn customer_address(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set(
-                "CustomerAddress",
-                Some("customer_address"),
-                rt::string(value),
-            );
-            self
-        }
-    }
-    nested!(BgpPeer);
 }
 /// Resource Type definition for AWS::DirectConnect::TransitVirtualInterface
 ///
@@ -675,6 +585,7 @@ static TRANSIT_VIRTUAL_INTERFACE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("VirtualInterfaceArn", Some("virtual_interface_arn")),
         ("VirtualInterfaceId", Some("virtual_interface_id")),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl TransitVirtualInterface {
     /// Declares a `AWS::DirectConnect::TransitVirtualInterface` with the stack-unique `id`. Required properties: `bgp_peers` (`BgpPeers`), `connection_id` (`ConnectionId`), `direct_connect_gateway_id` (`DirectConnectGatewayId`), `virtual_interface_name` (`VirtualInterfaceName`), `vlan` (`Vlan`).
@@ -774,7 +685,65 @@ pub mod transit_virtual_interface {
     ///
     /// CloudFormation property type `BgpPeer`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-directconnect-transitvirtualinterface-bgppeer.html)
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct BgpPeer(rt::Props);
+    impl BgpPeer {
+        /// A new `BgpPeer`. Required properties: `address_family` (`AddressFamily`), `asn` (`Asn`).
+        pub fn new(address_family: impl Into<rt::Expr>, asn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "AddressFamily",
+                Some("address_family"),
+                rt::string(address_family),
+            );
+            this.set("Asn", Some("asn"), rt::string(asn));
+            BgpPeer(this)
+        }
+        /// The IP address assigned to the Amazon interface.
+        ///
+        /// Constraints: pattern `^[0-9a-fA-F:.]+/[0-9]+$`. CloudFormation `AmazonAddress`, Terraform `amazon_address`.
+        pub fn amazon_address(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("AmazonAddress", Some("amazon_address"), rt::string(value));
+            self
+        }
+        /// The authentication key for BGP configuration.
+        ///
+        /// Constraints: pattern `^[A-Za-z0-9\\!"#$%&'()*+,\-./:;<=>?@\[\]\^_'{|}~]{6,80}$`. CloudFormation `AuthKey`, Terraform `auth_key`.
+        pub fn auth_key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AuthKey", Some("auth_key"), rt::string(value));
+            self
+        }
+        /// Constraints: pattern `^dxpeer-[a-z0-9]{8}$`. CloudFormation `BgpPeerId`, Terraform `bgp_peer_id`.
+        pub fn bgp_peer_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("BgpPeerId", Some("bgp_peer_id"), rt::string(value));
+            self
+        }
+        /// The IP address assigned to the customer interface.
+        ///
+        /// Constraints: pattern `^[0-9a-fA-F:.]+/[0-9]+$`. CloudFormation `CustomerAddress`, Terraform `customer_address`.
+        pub fn customer_address(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "CustomerAddress",
+                Some("customer_address"),
+                rt::string(value),
+            );
+            self
+        }
+    }
+    nested!(BgpPeer);
+}
+/// Nested types that several `DirectConnect` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// Information about a BGP peer.
+    ///
+    /// CloudFormation property type `BgpPeer`.
+    ///
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BgpPeer(rt::Props);
     impl BgpPeer {

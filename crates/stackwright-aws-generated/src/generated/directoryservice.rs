@@ -2,14 +2,22 @@
 //! `DirectoryService` resource types of the CloudFormation registry (`AWS::DirectoryService::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `directoryservice` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("directoryservice.schemas.jsonl"));
 /// Resource Type definition for AWS::DirectoryService::MicrosoftAD
 ///
 /// CloudFormation: `AWS::DirectoryService::MicrosoftAD`. Terraform: `awscc_directoryservice_microsoft_ad` (awscc provider).
@@ -27,6 +35,7 @@ static MICROSOFT_AD_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DnsIpAddresses", Some("dns_ip_addresses")),
         ("DirectoryId", Some("directory_id")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl MicrosoftAd {
     /// Declares a `AWS::DirectoryService::MicrosoftAD` with the stack-unique `id`. Required properties: `name` (`Name`), `vpc_settings` (`VpcSettings`).
@@ -112,7 +121,7 @@ pub mod microsoft_ad {
     ///
     /// CloudFormation property type `VpcSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-directoryservice-microsoftad-vpcsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcSettings(rt::Props);
     impl VpcSettings {
@@ -155,6 +164,7 @@ static SIMPLE_AD_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DnsIpAddresses", Some("dns_ip_addresses")),
         ("DirectoryId", Some("directory_id")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl SimpleAd {
     /// Declares a `AWS::DirectoryService::SimpleAD` with the stack-unique `id`. Required properties: `name` (`Name`), `size` (`Size`), `vpc_settings` (`VpcSettings`).
@@ -241,7 +251,7 @@ pub mod simple_ad {
     use super::*;
     /// CloudFormation property type `VpcSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-directoryservice-simplead-vpcsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcSettings(rt::Props);
     impl VpcSettings {

@@ -2,14 +2,22 @@
 //! `DLM` resource types of the CloudFormation registry (`AWS::DLM::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `dlm` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("dlm.schemas.jsonl"));
 /// Resource Type definition for AWS::DLM::LifecyclePolicy
 ///
 /// CloudFormation: `AWS::DLM::LifecyclePolicy`. Terraform: `awscc_dlm_lifecycle_policy` (awscc provider).
@@ -23,6 +31,7 @@ static LIFECYCLE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("PolicyId", Some("policy_id")), ("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl LifecyclePolicy {
     /// Declares a `AWS::DLM::LifecyclePolicy` with the stack-unique `id`. No property is required.
@@ -154,7 +163,7 @@ pub mod lifecycle_policy {
     use super::*;
     /// CloudFormation property type `Action`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-action.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Action(rt::Props);
     impl Action {
@@ -178,7 +187,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `ArchiveRetainRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-archiveretainrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ArchiveRetainRule(rt::Props);
     impl ArchiveRetainRule {
@@ -198,7 +207,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `ArchiveRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-archiverule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ArchiveRule(rt::Props);
     impl ArchiveRule {
@@ -214,7 +223,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `CreateRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-createrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CreateRule(rt::Props);
     impl CreateRule {
@@ -271,7 +280,7 @@ pub mod lifecycle_policy {
     nested!(CreateRule);
     /// CloudFormation property type `CrossRegionCopyAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-crossregioncopyaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CrossRegionCopyAction(rt::Props);
     impl CrossRegionCopyAction {
@@ -302,7 +311,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `CrossRegionCopyDeprecateRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-crossregioncopydeprecaterule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CrossRegionCopyDeprecateRule(rt::Props);
     impl CrossRegionCopyDeprecateRule {
@@ -319,7 +328,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `CrossRegionCopyRetainRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-crossregioncopyretainrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CrossRegionCopyRetainRule(rt::Props);
     impl CrossRegionCopyRetainRule {
@@ -334,7 +343,7 @@ pub mod lifecycle_policy {
     nested!(CrossRegionCopyRetainRule);
     /// CloudFormation property type `CrossRegionCopyRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-crossregioncopyrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CrossRegionCopyRule(rt::Props);
     impl CrossRegionCopyRule {
@@ -393,7 +402,7 @@ pub mod lifecycle_policy {
     nested!(CrossRegionCopyRule);
     /// CloudFormation property type `CrossRegionCopyTarget`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-crossregioncopytarget.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CrossRegionCopyTarget(rt::Props);
     impl CrossRegionCopyTarget {
@@ -416,7 +425,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `DeprecateRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-deprecaterule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeprecateRule(rt::Props);
     impl DeprecateRule {
@@ -453,7 +462,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-encryptionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -476,7 +485,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `EventParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-eventparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EventParameters(rt::Props);
     impl EventParameters {
@@ -511,7 +520,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `EventSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-eventsource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EventSource(rt::Props);
     impl EventSource {
@@ -534,7 +543,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `Exclusions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-exclusions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Exclusions(rt::Props);
     impl Exclusions {
@@ -582,7 +591,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `FastRestoreRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-fastrestorerule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FastRestoreRule(rt::Props);
     impl FastRestoreRule {
@@ -647,7 +656,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `Parameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-parameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Parameters(rt::Props);
     impl Parameters {
@@ -692,7 +701,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `PolicyDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-policydetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PolicyDetails(rt::Props);
     impl PolicyDetails {
@@ -845,7 +854,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `RetainRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-retainrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RetainRule(rt::Props);
     impl RetainRule {
@@ -882,7 +891,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `RetentionArchiveTier`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-retentionarchivetier.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RetentionArchiveTier(rt::Props);
     impl RetentionArchiveTier {
@@ -917,7 +926,7 @@ pub mod lifecycle_policy {
     nested!(RetentionArchiveTier);
     /// CloudFormation property type `Schedule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-schedule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Schedule(rt::Props);
     impl Schedule {
@@ -1021,7 +1030,7 @@ pub mod lifecycle_policy {
     nested!(Schedule);
     /// CloudFormation property type `Script`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-script.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Script(rt::Props);
     impl Script {
@@ -1096,7 +1105,7 @@ pub mod lifecycle_policy {
     nested!(Script);
     /// CloudFormation property type `ShareRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-sharerule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ShareRule(rt::Props);
     impl ShareRule {
@@ -1142,7 +1151,7 @@ pub mod lifecycle_policy {
     nested!(ShareRule);
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-tag.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     impl Tag {

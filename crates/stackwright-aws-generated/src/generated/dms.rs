@@ -2,14 +2,22 @@
 //! `DMS` resource types of the CloudFormation registry (`AWS::DMS::*`): 11 types, 10 of them with an awscc Terraform resource.
 //! Enabled by the `dms` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("dms.schemas.jsonl"));
 /// Resource Type definition for AWS::DMS::Certificate
 ///
 /// CloudFormation: `AWS::DMS::Certificate`. Terraform: `awscc_dms_certificate` (awscc provider).
@@ -37,6 +45,7 @@ static CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("CertificateArn", Some("certificate_arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Certificate {
     /// Declares a `AWS::DMS::Certificate` with the stack-unique `id`. No property is required.
@@ -113,6 +122,7 @@ static DATA_MIGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("data_migration_create_time"),
         ),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl DataMigration {
     /// Declares a `AWS::DMS::DataMigration` with the stack-unique `id`. Required properties: `data_migration_type` (`DataMigrationType`), `migration_project_identifier` (`MigrationProjectIdentifier`), `service_access_role_arn` (`ServiceAccessRoleArn`).
@@ -213,7 +223,7 @@ pub mod data_migration {
     use super::*;
     /// CloudFormation property type `DataMigrationSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-datamigration-datamigrationsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataMigrationSettings(rt::Props);
     impl DataMigrationSettings {
@@ -253,7 +263,7 @@ pub mod data_migration {
     nested!(DataMigrationSettings);
     /// CloudFormation property type `SourceDataSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-datamigration-sourcedatasettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SourceDataSettings(rt::Props);
     impl SourceDataSettings {
@@ -329,6 +339,7 @@ static DATA_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("data_provider_creation_time"),
         ),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl DataProvider {
     /// Declares a `AWS::DMS::DataProvider` with the stack-unique `id`. Required properties: `engine` (`Engine`).
@@ -417,7 +428,7 @@ pub mod data_provider {
     ///
     /// CloudFormation property type `DocDbSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-dataprovider-docdbsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DocDbSettings(rt::Props);
     impl DocDbSettings {
@@ -454,7 +465,7 @@ pub mod data_provider {
     ///
     /// CloudFormation property type `IbmDb2LuwSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-dataprovider-ibmdb2luwsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IbmDb2LuwSettings(rt::Props);
     impl IbmDb2LuwSettings {
@@ -506,7 +517,7 @@ pub mod data_provider {
     ///
     /// CloudFormation property type `IbmDb2zOsSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-dataprovider-ibmdb2zossettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IbmDb2zOsSettings(rt::Props);
     impl IbmDb2zOsSettings {
@@ -540,7 +551,7 @@ pub mod data_provider {
     ///
     /// CloudFormation property type `MariaDbSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-dataprovider-mariadbsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MariaDbSettings(rt::Props);
     impl MariaDbSettings {
@@ -564,7 +575,7 @@ pub mod data_provider {
     ///
     /// CloudFormation property type `MicrosoftSqlServerSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-dataprovider-microsoftsqlserversettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MicrosoftSqlServerSettings(rt::Props);
     impl MicrosoftSqlServerSettings {
@@ -616,7 +627,7 @@ pub mod data_provider {
     ///
     /// CloudFormation property type `MongoDbSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-dataprovider-mongodbsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MongoDbSettings(rt::Props);
     impl MongoDbSettings {
@@ -667,7 +678,7 @@ pub mod data_provider {
     ///
     /// CloudFormation property type `MySqlSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-dataprovider-mysqlsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MySqlSettings(rt::Props);
     impl MySqlSettings {
@@ -691,7 +702,7 @@ pub mod data_provider {
     ///
     /// CloudFormation property type `OracleSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-dataprovider-oraclesettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OracleSettings(rt::Props);
     impl OracleSettings {
@@ -776,7 +787,7 @@ pub mod data_provider {
     ///
     /// CloudFormation property type `PostgreSqlSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-dataprovider-postgresqlsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PostgreSqlSettings(rt::Props);
     impl PostgreSqlSettings {
@@ -810,7 +821,7 @@ pub mod data_provider {
     ///
     /// CloudFormation property type `RedshiftSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-dataprovider-redshiftsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RedshiftSettings(rt::Props);
     impl RedshiftSettings {
@@ -836,7 +847,7 @@ pub mod data_provider {
     ///
     /// CloudFormation property type `Settings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-dataprovider-settings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Settings(rt::Props);
     impl Settings {
@@ -954,7 +965,7 @@ pub mod data_provider {
     ///
     /// CloudFormation property type `SybaseAseSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-dataprovider-sybaseasesettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SybaseAseSettings(rt::Props);
     impl SybaseAseSettings {
@@ -1119,6 +1130,7 @@ static ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("EndpointArn", Some("endpoint_arn")),
         ("ExternalId", Some("external_id")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl Endpoint {
     /// Declares a `AWS::DMS::Endpoint` with the stack-unique `id`. Required properties: `endpoint_type` (`EndpointType`), `engine_name` (`EngineName`).
@@ -1407,7 +1419,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `DocDbSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-docdbsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DocDbSettings(rt::Props);
     impl DocDbSettings {
@@ -1471,7 +1483,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `DynamoDbSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-dynamodbsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DynamoDbSettings(rt::Props);
     impl DynamoDbSettings {
@@ -1497,7 +1509,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `ElasticsearchSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-elasticsearchsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ElasticsearchSettings(rt::Props);
     impl ElasticsearchSettings {
@@ -1553,7 +1565,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `GcpMySQLSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-gcpmysqlsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GcpMySqlSettings(rt::Props);
     impl GcpMySqlSettings {
@@ -1687,7 +1699,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `IbmDb2Settings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-ibmdb2settings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IbmDb2Settings(rt::Props);
     impl IbmDb2Settings {
@@ -1786,7 +1798,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `KafkaSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-kafkasettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KafkaSettings(rt::Props);
     impl KafkaSettings {
@@ -1976,7 +1988,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `KinesisSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-kinesissettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KinesisSettings(rt::Props);
     impl KinesisSettings {
@@ -2092,7 +2104,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `MicrosoftSqlServerSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-microsoftsqlserversettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MicrosoftSqlServerSettings(rt::Props);
     impl MicrosoftSqlServerSettings {
@@ -2273,7 +2285,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `MongoDbSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-mongodbsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MongoDbSettings(rt::Props);
     impl MongoDbSettings {
@@ -2397,7 +2409,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `MySqlSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-mysqlsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MySqlSettings(rt::Props);
     impl MySqlSettings {
@@ -2502,7 +2514,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `NeptuneSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-neptunesettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NeptuneSettings(rt::Props);
     impl NeptuneSettings {
@@ -2585,7 +2597,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `OracleSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-oraclesettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OracleSettings(rt::Props);
     impl OracleSettings {
@@ -2969,7 +2981,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `PostgreSqlSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-postgresqlsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PostgreSqlSettings(rt::Props);
     impl PostgreSqlSettings {
@@ -3141,7 +3153,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `RedisSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-redissettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RedisSettings(rt::Props);
     impl RedisSettings {
@@ -3216,7 +3228,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `RedshiftSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-redshiftsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RedshiftSettings(rt::Props);
     impl RedshiftSettings {
@@ -3472,7 +3484,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `S3Settings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-s3settings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Settings(rt::Props);
     impl S3Settings {
@@ -3888,7 +3900,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `SybaseSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-sybasesettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SybaseSettings(rt::Props);
     impl SybaseSettings {
@@ -3949,6 +3961,7 @@ static EVENT_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 4),
 };
 impl EventSubscription {
     /// Declares a `AWS::DMS::EventSubscription` with the stack-unique `id`. Required properties: `sns_topic_arn` (`SnsTopicArn`).
@@ -4035,6 +4048,7 @@ static INSTANCE_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("instance_profile_creation_time"),
         ),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl InstanceProfile {
     /// Declares a `AWS::DMS::InstanceProfile` with the stack-unique `id`. No property is required.
@@ -4190,6 +4204,7 @@ static MIGRATION_PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("InstanceProfileArn", Some("instance_profile_arn")),
         ("InstanceProfileName", Some("instance_profile_name")),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl MigrationProject {
     /// Declares a `AWS::DMS::MigrationProject` with the stack-unique `id`. No property is required.
@@ -4331,7 +4346,7 @@ pub mod migration_project {
     ///
     /// CloudFormation property type `DataProviderDescriptor`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-migrationproject-dataproviderdescriptor.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataProviderDescriptor(rt::Props);
     impl DataProviderDescriptor {
@@ -4391,7 +4406,7 @@ pub mod migration_project {
     ///
     /// CloudFormation property type `SchemaConversionApplicationAttributes`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-migrationproject-schemaconversionapplicationattributes.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SchemaConversionApplicationAttributes(rt::Props);
     impl SchemaConversionApplicationAttributes {
@@ -4439,6 +4454,7 @@ static REPLICATION_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("ReplicationConfigArn", Some("replication_config_arn"))],
+    schema: (&SCHEMAS, 7),
 };
 impl ReplicationConfig {
     /// Declares a `AWS::DMS::ReplicationConfig` with the stack-unique `id`. Required properties: `compute_config` (`ComputeConfig`), `replication_config_identifier` (`ReplicationConfigIdentifier`), `replication_type` (`ReplicationType`), `source_endpoint_arn` (`SourceEndpointArn`), `table_mappings` (`TableMappings`), `target_endpoint_arn` (`TargetEndpointArn`).
@@ -4535,7 +4551,7 @@ pub mod replication_config {
     ///
     /// CloudFormation property type `ComputeConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-replicationconfig-computeconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ComputeConfig(rt::Props);
     impl ComputeConfig {
@@ -4662,6 +4678,7 @@ static REPLICATION_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Id", None),
         ("ReplicationInstancePrivateIpAddresses", None),
     ],
+    schema: (&SCHEMAS, 8),
 };
 impl ReplicationInstance {
     /// Declares a `AWS::DMS::ReplicationInstance` with the stack-unique `id`. Required properties: `replication_instance_class` (`ReplicationInstanceClass`).
@@ -4805,6 +4822,7 @@ static REPLICATION_SUBNET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 9),
 };
 impl ReplicationSubnetGroup {
     /// Declares a `AWS::DMS::ReplicationSubnetGroup` with the stack-unique `id`. Required properties: `replication_subnet_group_description` (`ReplicationSubnetGroupDescription`), `subnet_ids` (`SubnetIds`).
@@ -4867,6 +4885,7 @@ static REPLICATION_TASK_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("ReplicationTaskArn", Some("replication_task_arn"))],
+    schema: (&SCHEMAS, 10),
 };
 impl ReplicationTask {
     /// Declares a `AWS::DMS::ReplicationTask` with the stack-unique `id`. Required properties: `migration_type` (`MigrationType`), `replication_instance_arn` (`ReplicationInstanceArn`), `source_endpoint_arn` (`SourceEndpointArn`), `table_mappings` (`TableMappings`), `target_endpoint_arn` (`TargetEndpointArn`).

@@ -2,14 +2,22 @@
 //! `DocDB` resource types of the CloudFormation registry (`AWS::DocDB::*`): 6 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `docdb` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("docdb.schemas.jsonl"));
 /// Resource Type definition for AWS::DocDB::DBCluster
 ///
 /// CloudFormation: `AWS::DocDB::DBCluster`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -30,6 +38,7 @@ static DB_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Endpoint", None),
         ("ClusterResourceId", None),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl DbCluster {
     /// Declares a `AWS::DocDB::DBCluster` with the stack-unique `id`. No property is required.
@@ -234,7 +243,7 @@ pub mod db_cluster {
     use super::*;
     /// CloudFormation property type `ServerlessV2ScalingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-docdb-dbcluster-serverlessv2scalingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServerlessV2ScalingConfiguration(rt::Props);
     impl ServerlessV2ScalingConfiguration {
@@ -280,6 +289,7 @@ static DB_CLUSTER_PARAMETER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["ap-southeast-6", "us-west-1"],
     attributes: &[],
+    schema: (&SCHEMAS, 1),
 };
 impl DbClusterParameterGroup {
     /// Declares a `AWS::DocDB::DBClusterParameterGroup` with the stack-unique `id`. Required properties: `description` (`Description`), `family` (`Family`), `parameters` (`Parameters`).
@@ -326,6 +336,7 @@ static DB_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["ap-southeast-6", "us-west-1"],
     attributes: &[("Port", None), ("Id", None), ("Endpoint", None)],
+    schema: (&SCHEMAS, 2),
 };
 impl DbInstance {
     /// Declares a `AWS::DocDB::DBInstance` with the stack-unique `id`. Required properties: `db_cluster_identifier` (`DBClusterIdentifier`), `db_instance_class` (`DBInstanceClass`).
@@ -417,6 +428,7 @@ static DB_SUBNET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["ap-southeast-6", "us-west-1"],
     attributes: &[],
+    schema: (&SCHEMAS, 3),
 };
 impl DbSubnetGroup {
     /// Declares a `AWS::DocDB::DBSubnetGroup` with the stack-unique `id`. Required properties: `db_subnet_group_description` (`DBSubnetGroupDescription`), `subnet_ids` (`SubnetIds`).
@@ -465,6 +477,7 @@ static EVENT_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["ap-southeast-6", "us-west-1"],
     attributes: &[],
+    schema: (&SCHEMAS, 4),
 };
 impl EventSubscription {
     /// Declares a `AWS::DocDB::EventSubscription` with the stack-unique `id`. Required properties: `sns_topic_arn` (`SnsTopicArn`).
@@ -575,6 +588,7 @@ static GLOBAL_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("global_cluster_resource_id"),
         ),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl GlobalCluster {
     /// Declares a `AWS::DocDB::GlobalCluster` with the stack-unique `id`. Required properties: `global_cluster_identifier` (`GlobalClusterIdentifier`).

@@ -2,14 +2,22 @@
 //! `DocDBElastic` resource types of the CloudFormation registry (`AWS::DocDBElastic::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `docdbelastic` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("docdbelastic.schemas.jsonl"));
 /// The AWS::DocDBElastic::Cluster Amazon DocumentDB (with MongoDB compatibility) Elastic Scale resource describes a Cluster
 ///
 /// CloudFormation: `AWS::DocDBElastic::Cluster`. Terraform: `awscc_docdbelastic_cluster` (awscc provider).
@@ -48,6 +56,7 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ClusterArn", Some("cluster_arn")),
         ("ClusterEndpoint", Some("cluster_endpoint")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Cluster {
     /// Declares a `AWS::DocDBElastic::Cluster` with the stack-unique `id`. Required properties: `admin_user_name` (`AdminUserName`), `auth_type` (`AuthType`), `cluster_name` (`ClusterName`), `shard_capacity` (`ShardCapacity`), `shard_count` (`ShardCount`).
@@ -222,6 +231,7 @@ static CLUSTER_SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AdminUserName", Some("admin_user_name")),
         ("KmsKeyId", Some("kms_key_id")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl ClusterSnapshot {
     /// Declares a `AWS::DocDBElastic::ClusterSnapshot` with the stack-unique `id`. Required properties: `cluster_arn` (`ClusterArn`), `snapshot_name` (`SnapshotName`).

@@ -2,14 +2,22 @@
 //! `DRS` resource types of the CloudFormation registry (`AWS::DRS::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `drs` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("drs.schemas.jsonl"));
 /// Account level Launch Configuration Template for AWS Elastic Disaster Recovery.
 ///
 /// CloudFormation: `AWS::DRS::LaunchConfigurationTemplate`. Terraform: `awscc_drs_launch_configuration_template` (awscc provider).
@@ -63,6 +71,7 @@ static LAUNCH_CONFIGURATION_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("launch_configuration_template_id"),
         ),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl LaunchConfigurationTemplate {
     /// Declares a `AWS::DRS::LaunchConfigurationTemplate` with the stack-unique `id`. No property is required.
@@ -185,7 +194,7 @@ pub mod launch_configuration_template {
     ///
     /// CloudFormation property type `Licensing`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-drs-launchconfigurationtemplate-licensing.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Licensing(rt::Props);
     impl Licensing {
@@ -277,6 +286,7 @@ static RECOVERY_PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl RecoveryPlan {
     /// Declares a `AWS::DRS::RecoveryPlan` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -385,6 +395,7 @@ static REPLICATION_CONFIGURATION_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("replication_configuration_template_id"),
         ),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl ReplicationConfigurationTemplate {
     /// Declares a `AWS::DRS::ReplicationConfigurationTemplate` with the stack-unique `id`. Required properties: `bandwidth_throttling` (`BandwidthThrottling`), `ebs_encryption` (`EbsEncryption`), `pit_policy` (`PitPolicy`), `replication_servers_security_groups_i_ds` (`ReplicationServersSecurityGroupsIDs`), `staging_area_subnet_id` (`StagingAreaSubnetId`), `staging_area_tags` (`StagingAreaTags`).
@@ -557,7 +568,7 @@ pub mod replication_configuration_template {
     use super::*;
     /// CloudFormation property type `PITPolicyRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-drs-replicationconfigurationtemplate-pitpolicyrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PitPolicyRule(rt::Props);
     impl PitPolicyRule {
@@ -693,6 +704,7 @@ static SOURCE_NETWORK_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
         ("SourceNetworkID", Some("source_network_id")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl SourceNetwork {
     /// Declares a `AWS::DRS::SourceNetwork` with the stack-unique `id`. Required properties: `origin_account_id` (`OriginAccountID`), `origin_region` (`OriginRegion`), `vpc_id` (`VpcID`).

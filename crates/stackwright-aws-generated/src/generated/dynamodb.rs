@@ -2,14 +2,22 @@
 //! `DynamoDB` resource types of the CloudFormation registry (`AWS::DynamoDB::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `dynamodb` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("dynamodb.schemas.jsonl"));
 /// Resource Type definition for AWS::DynamoDB::Backup
 ///
 /// CloudFormation: `AWS::DynamoDB::Backup`. Terraform: `awscc_dynamodb_backup` (awscc provider).
@@ -74,6 +82,7 @@ static BACKUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("BackupId", Some("backup_id")),
         ("BackupCreationDateTime", Some("backup_creation_date_time")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Backup {
     /// Declares a `AWS::DynamoDB::Backup` with the stack-unique `id`. Required properties: `backup_name` (`BackupName`), `table_name` (`TableName`).
@@ -139,6 +148,7 @@ static GLOBAL_TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("StreamArn", Some("stream_arn")),
         ("TableId", Some("table_id")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl GlobalTable {
     /// Declares a `AWS::DynamoDB::GlobalTable` with the stack-unique `id`. Required properties: `replicas` (`Replicas`).
@@ -351,10 +361,15 @@ impl GlobalTableHandle {
 }
 /// Property types and value sets of [`GlobalTable`] (`AWS::DynamoDB::GlobalTable`).
 pub mod global_table {
+    pub use super::shared::{
+        ApproximateCreationDateTimePrecision, AttributeType, BillingMode, DistanceFunction, Mode,
+        ProjectionType, SearchSchemaElement, SearchSchemaElementType, SseType, StreamViewType,
+        VectorAttribute,
+    };
     use super::*;
     /// CloudFormation property type `AttributeDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-attributedefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AttributeDefinition(rt::Props);
     impl AttributeDefinition {
@@ -377,7 +392,7 @@ pub mod global_table {
     nested!(AttributeDefinition);
     /// CloudFormation property type `CapacityAutoScalingSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-capacityautoscalingsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapacityAutoScalingSettings(rt::Props);
     impl CapacityAutoScalingSettings {
@@ -407,7 +422,7 @@ pub mod global_table {
     nested!(CapacityAutoScalingSettings);
     /// CloudFormation property type `ContributorInsightsSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-contributorinsightsspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContributorInsightsSpecification(rt::Props);
     impl ContributorInsightsSpecification {
@@ -426,7 +441,7 @@ pub mod global_table {
     nested!(ContributorInsightsSpecification);
     /// CloudFormation property type `GlobalReadProvisionedThroughputSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-globalreadprovisionedthroughputsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GlobalReadProvisionedThroughputSettings(rt::Props);
     impl GlobalReadProvisionedThroughputSettings {
@@ -448,7 +463,7 @@ pub mod global_table {
     nested!(GlobalReadProvisionedThroughputSettings);
     /// CloudFormation property type `GlobalSecondaryIndex`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-globalsecondaryindex.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GlobalSecondaryIndex(rt::Props);
     impl GlobalSecondaryIndex {
@@ -522,7 +537,7 @@ pub mod global_table {
     nested!(GlobalSecondaryIndex);
     /// CloudFormation property type `GlobalTableWitness`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-globaltablewitness.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GlobalTableWitness(rt::Props);
     impl GlobalTableWitness {
@@ -540,7 +555,7 @@ pub mod global_table {
     nested!(GlobalTableWitness);
     /// CloudFormation property type `KeySchema`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-keyschema.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KeySchema(rt::Props);
     impl KeySchema {
@@ -559,7 +574,7 @@ pub mod global_table {
     nested!(KeySchema);
     /// CloudFormation property type `KeySchema`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-keyschema.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KeySchema2(rt::Props);
     impl KeySchema2 {
@@ -578,7 +593,7 @@ pub mod global_table {
     nested!(KeySchema2);
     /// CloudFormation property type `KeySchema`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-keyschema.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KeySchema3(rt::Props);
     impl KeySchema3 {
@@ -597,7 +612,7 @@ pub mod global_table {
     nested!(KeySchema3);
     /// CloudFormation property type `KinesisStreamSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-kinesisstreamspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KinesisStreamSpecification(rt::Props);
     impl KinesisStreamSpecification {
@@ -623,7 +638,7 @@ pub mod global_table {
     nested!(KinesisStreamSpecification);
     /// CloudFormation property type `LocalSecondaryIndex`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-localsecondaryindex.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LocalSecondaryIndex(rt::Props);
     impl LocalSecondaryIndex {
@@ -643,7 +658,7 @@ pub mod global_table {
     nested!(LocalSecondaryIndex);
     /// CloudFormation property type `PointInTimeRecoverySpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-pointintimerecoveryspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PointInTimeRecoverySpecification(rt::Props);
     impl PointInTimeRecoverySpecification {
@@ -674,7 +689,7 @@ pub mod global_table {
     nested!(PointInTimeRecoverySpecification);
     /// CloudFormation property type `Projection`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-projection.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Projection(rt::Props);
     impl Projection {
@@ -705,7 +720,7 @@ pub mod global_table {
     nested!(Projection);
     /// CloudFormation property type `ReadOnDemandThroughputSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-readondemandthroughputsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReadOnDemandThroughputSettings(rt::Props);
     impl ReadOnDemandThroughputSettings {
@@ -727,7 +742,7 @@ pub mod global_table {
     nested!(ReadOnDemandThroughputSettings);
     /// CloudFormation property type `ReadProvisionedThroughputSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-readprovisionedthroughputsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReadProvisionedThroughputSettings(rt::Props);
     impl ReadProvisionedThroughputSettings {
@@ -761,7 +776,7 @@ pub mod global_table {
     nested!(ReadProvisionedThroughputSettings);
     /// CloudFormation property type `ReplicaGlobalSecondaryIndexSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-replicaglobalsecondaryindexspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReplicaGlobalSecondaryIndexSpecification(rt::Props);
     impl ReplicaGlobalSecondaryIndexSpecification {
@@ -811,7 +826,7 @@ pub mod global_table {
     nested!(ReplicaGlobalSecondaryIndexSpecification);
     /// CloudFormation property type `ReplicaSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-replicaspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReplicaSpecification(rt::Props);
     impl ReplicaSpecification {
@@ -953,7 +968,7 @@ pub mod global_table {
     nested!(ReplicaSpecification);
     /// CloudFormation property type `ReplicaSSESpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-replicassespecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReplicaSseSpecification(rt::Props);
     impl ReplicaSseSpecification {
@@ -971,7 +986,7 @@ pub mod global_table {
     nested!(ReplicaSseSpecification);
     /// CloudFormation property type `ReplicaStreamSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-replicastreamspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReplicaStreamSpecification(rt::Props);
     impl ReplicaStreamSpecification {
@@ -995,7 +1010,7 @@ pub mod global_table {
     nested!(ReplicaStreamSpecification);
     /// CloudFormation property type `ResourcePolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-resourcepolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResourcePolicy(rt::Props);
     impl ResourcePolicy {
@@ -1011,35 +1026,9 @@ pub mod global_table {
         }
     }
     nested!(ResourcePolicy);
-    /// CloudFormation property type `SearchSchemaElement`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-searchschemaelement.html)
-    #[derive(Clone, Debug)]
-    pub struct SearchSchemaElement(rt::Props);
-    impl SearchSchemaElement {
-        /// A new `SearchSchemaElement`. Required properties: `attribute_name` (`AttributeName`), `search_schema_element_type` (`SearchSchemaElementType`).
-        pub fn new(
-            attribute_name: impl Into<rt::Expr>,
-            search_schema_element_type: SearchSchemaElementType,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "AttributeName",
-                Some("attribute_name"),
-                rt::string(attribute_name),
-            );
-            this.set(
-                "SearchSchemaElementType",
-                Some("search_schema_element_type"),
-                search_schema_element_type.into(),
-            );
-            SearchSchemaElement(this)
-        }
-    }
-    nested!(SearchSchemaElement);
     /// CloudFormation property type `SSESpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-ssespecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SseSpecification(rt::Props);
     impl SseSpecification {
@@ -1058,7 +1047,7 @@ pub mod global_table {
     nested!(SseSpecification);
     /// CloudFormation property type `StreamSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-streamspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StreamSpecification(rt::Props);
     impl StreamSpecification {
@@ -1076,7 +1065,7 @@ pub mod global_table {
     nested!(StreamSpecification);
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-tag.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     impl Tag {
@@ -1091,7 +1080,7 @@ pub mod global_table {
     nested!(Tag);
     /// CloudFormation property type `TargetTrackingScalingPolicyConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-targettrackingscalingpolicyconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TargetTrackingScalingPolicyConfiguration(rt::Props);
     impl TargetTrackingScalingPolicyConfiguration {
@@ -1129,7 +1118,7 @@ pub mod global_table {
     nested!(TargetTrackingScalingPolicyConfiguration);
     /// CloudFormation property type `TimeToLiveSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-timetolivespecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TimeToLiveSpecification(rt::Props);
     impl TimeToLiveSpecification {
@@ -1147,27 +1136,9 @@ pub mod global_table {
         }
     }
     nested!(TimeToLiveSpecification);
-    /// CloudFormation property type `VectorAttribute`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-vectorattribute.html)
-    #[derive(Clone, Debug)]
-    pub struct VectorAttribute(rt::Props);
-    impl VectorAttribute {
-        /// A new `VectorAttribute`. Required properties: `attribute_name` (`AttributeName`).
-        pub fn new(attribute_name: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "AttributeName",
-                Some("attribute_name"),
-                rt::string(attribute_name),
-            );
-            VectorAttribute(this)
-        }
-    }
-    nested!(VectorAttribute);
     /// CloudFormation property type `VectorIndex`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-vectorindex.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VectorIndex(rt::Props);
     impl VectorIndex {
@@ -1208,7 +1179,7 @@ pub mod global_table {
     nested!(VectorIndex);
     /// CloudFormation property type `WarmThroughput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-warmthroughput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WarmThroughput(rt::Props);
     impl WarmThroughput {
@@ -1239,7 +1210,7 @@ pub mod global_table {
     nested!(WarmThroughput);
     /// CloudFormation property type `WriteOnDemandThroughputSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-writeondemandthroughputsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WriteOnDemandThroughputSettings(rt::Props);
     impl WriteOnDemandThroughputSettings {
@@ -1261,7 +1232,7 @@ pub mod global_table {
     nested!(WriteOnDemandThroughputSettings);
     /// CloudFormation property type `WriteProvisionedThroughputSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-writeprovisionedthroughputsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WriteProvisionedThroughputSettings(rt::Props);
     impl WriteProvisionedThroughputSettings {
@@ -1284,15 +1255,6 @@ pub mod global_table {
         }
     }
     nested!(WriteProvisionedThroughputSettings);
-    /// The values `BillingMode` accepts in `DynamoDB::GlobalTable`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum BillingMode {
-        /// `PAY_PER_REQUEST`
-        PayPerRequest,
-        /// `PROVISIONED`
-        Provisioned,
-    }
-    string_enum!(BillingMode { PayPerRequest => "PAY_PER_REQUEST", Provisioned => "PROVISIONED" });
     /// The values `MultiRegionConsistency` accepts in `DynamoDB::GlobalTable`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum MultiRegionConsistency {
@@ -1311,57 +1273,6 @@ pub mod global_table {
         Regional,
     }
     string_enum!(TableType { GlobalTableReplica => "GlobalTableReplica", Regional => "Regional" });
-    /// The values `DistanceFunction` accepts in `DynamoDB::GlobalTable`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum DistanceFunction {
-        /// `COSINE`
-        Cosine,
-        /// `DOT_PRODUCT`
-        DotProduct,
-        /// `EUCLIDEAN`
-        Euclidean,
-    }
-    string_enum!(DistanceFunction { Cosine => "COSINE", DotProduct => "DOT_PRODUCT", Euclidean => "EUCLIDEAN" });
-    /// The values `SearchSchemaElementType` accepts in `DynamoDB::GlobalTable`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum SearchSchemaElementType {
-        /// `HASH`
-        Hash,
-        /// `INLINE_FILTER`
-        InlineFilter,
-    }
-    string_enum!(SearchSchemaElementType { Hash => "HASH", InlineFilter => "INLINE_FILTER" });
-    /// The values `ProjectionType` accepts in `DynamoDB::GlobalTable`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ProjectionType {
-        /// `ALL`
-        All,
-        /// `INCLUDE`
-        Include,
-        /// `KEYS_ONLY`
-        KeysOnly,
-    }
-    string_enum!(ProjectionType { All => "ALL", Include => "INCLUDE", KeysOnly => "KEYS_ONLY" });
-    /// The values `StreamViewType` accepts in `DynamoDB::GlobalTable`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum StreamViewType {
-        /// `KEYS_ONLY`
-        KeysOnly,
-        /// `NEW_AND_OLD_IMAGES`
-        NewAndOldImages,
-        /// `NEW_IMAGE`
-        NewImage,
-        /// `OLD_IMAGE`
-        OldImage,
-    }
-    string_enum!(StreamViewType { KeysOnly => "KEYS_ONLY", NewAndOldImages => "NEW_AND_OLD_IMAGES", NewImage => "NEW_IMAGE", OldImage => "OLD_IMAGE" });
-    /// The values `SseType` accepts in `DynamoDB::GlobalTable`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum SseType {
-        /// `KMS`
-        Kms,
-    }
-    string_enum!(SseType { Kms => "KMS" });
     /// The values `GlobalTableSettingsReplicationMode` accepts in `DynamoDB::GlobalTable`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum GlobalTableSettingsReplicationMode {
@@ -1371,24 +1282,6 @@ pub mod global_table {
         Disabled,
     }
     string_enum!(GlobalTableSettingsReplicationMode { Enabled => "ENABLED", Disabled => "DISABLED" });
-    /// The values `ApproximateCreationDateTimePrecision` accepts in `DynamoDB::GlobalTable`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ApproximateCreationDateTimePrecision {
-        /// `MICROSECOND`
-        Microsecond,
-        /// `MILLISECOND`
-        Millisecond,
-    }
-    string_enum!(ApproximateCreationDateTimePrecision { Microsecond => "MICROSECOND", Millisecond => "MILLISECOND" });
-    /// The values `Mode` accepts in `DynamoDB::GlobalTable`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Mode {
-        /// `ACCESSED_AND_THROTTLED_KEYS`
-        AccessedAndThrottledKeys,
-        /// `THROTTLED_KEYS`
-        ThrottledKeys,
-    }
-    string_enum!(Mode { AccessedAndThrottledKeys => "ACCESSED_AND_THROTTLED_KEYS", ThrottledKeys => "THROTTLED_KEYS" });
     /// The values `KeyType` accepts in `DynamoDB::GlobalTable`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum KeyType {
@@ -1398,17 +1291,6 @@ pub mod global_table {
         Range,
     }
     string_enum!(KeyType { Hash => "HASH", Range => "RANGE" });
-    /// The values `AttributeType` accepts in `DynamoDB::GlobalTable`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum AttributeType {
-        /// `B`
-        B,
-        /// `N`
-        N,
-        /// `S`
-        S,
-    }
-    string_enum!(AttributeType { B => "B", N => "N", S => "S" });
 }
 /// The ``AWS::DynamoDB::Table`` resource creates a DDB table.
 ///
@@ -1425,6 +1307,7 @@ static TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: true,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn")), ("StreamArn", Some("stream_arn"))],
+    schema: (&SCHEMAS, 2),
 };
 impl Table {
     /// Declares a `AWS::DynamoDB::Table` with the stack-unique `id`. Required properties: `key_schema` (`KeySchema`).
@@ -1655,12 +1538,17 @@ impl TableHandle {
 }
 /// Property types and value sets of [`Table`] (`AWS::DynamoDB::Table`).
 pub mod table {
+    pub use super::shared::{
+        ApproximateCreationDateTimePrecision, AttributeType, BillingMode, DistanceFunction, Mode,
+        ProjectionType, SearchSchemaElement, SearchSchemaElementType, SseType, StreamViewType,
+        VectorAttribute,
+    };
     use super::*;
     /// Represents an attribute for describing the schema for the table and indexes.
     ///
     /// CloudFormation property type `AttributeDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-attributedefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AttributeDefinition(rt::Props);
     impl AttributeDefinition {
@@ -1685,7 +1573,7 @@ pub mod table {
     ///
     /// CloudFormation property type `ContributorInsightsSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-contributorinsightsspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContributorInsightsSpecification(rt::Props);
     impl ContributorInsightsSpecification {
@@ -1708,7 +1596,7 @@ pub mod table {
     ///
     /// CloudFormation property type `Csv`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-csv.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Csv(rt::Props);
     impl Csv {
@@ -1739,7 +1627,7 @@ pub mod table {
     ///
     /// CloudFormation property type `GlobalSecondaryIndex`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-globalsecondaryindex.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GlobalSecondaryIndex(rt::Props);
     impl GlobalSecondaryIndex {
@@ -1805,7 +1693,7 @@ pub mod table {
     ///
     /// CloudFormation property type `ImportSourceSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-importsourcespecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ImportSourceSpecification(rt::Props);
     impl ImportSourceSpecification {
@@ -1852,7 +1740,7 @@ pub mod table {
     ///
     /// CloudFormation property type `InputFormatOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-inputformatoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InputFormatOptions(rt::Props);
     impl InputFormatOptions {
@@ -1872,7 +1760,7 @@ pub mod table {
     nested!(InputFormatOptions);
     /// CloudFormation property type `KeySchema`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-keyschema.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KeySchema(rt::Props);
     impl KeySchema {
@@ -1891,7 +1779,7 @@ pub mod table {
     nested!(KeySchema);
     /// CloudFormation property type `KeySchema`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-keyschema.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KeySchema2(rt::Props);
     impl KeySchema2 {
@@ -1912,7 +1800,7 @@ pub mod table {
     ///
     /// CloudFormation property type `KinesisStreamSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-kinesisstreamspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KinesisStreamSpecification(rt::Props);
     impl KinesisStreamSpecification {
@@ -1942,7 +1830,7 @@ pub mod table {
     ///
     /// CloudFormation property type `LocalSecondaryIndex`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-localsecondaryindex.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LocalSecondaryIndex(rt::Props);
     impl LocalSecondaryIndex {
@@ -1964,7 +1852,7 @@ pub mod table {
     ///
     /// CloudFormation property type `OnDemandThroughput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-ondemandthroughput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OnDemandThroughput(rt::Props);
     impl OnDemandThroughput {
@@ -2001,7 +1889,7 @@ pub mod table {
     ///
     /// CloudFormation property type `PointInTimeRecoverySpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-pointintimerecoveryspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PointInTimeRecoverySpecification(rt::Props);
     impl PointInTimeRecoverySpecification {
@@ -2038,7 +1926,7 @@ pub mod table {
     ///
     /// CloudFormation property type `Projection`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-projection.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Projection(rt::Props);
     impl Projection {
@@ -2075,7 +1963,7 @@ pub mod table {
     ///
     /// CloudFormation property type `ProvisionedThroughput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-provisionedthroughput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProvisionedThroughput(rt::Props);
     impl ProvisionedThroughput {
@@ -2100,7 +1988,7 @@ pub mod table {
     ///
     /// CloudFormation property type `ResourcePolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-resourcepolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResourcePolicy(rt::Props);
     impl ResourcePolicy {
@@ -2120,7 +2008,7 @@ pub mod table {
     ///
     /// CloudFormation property type `S3BucketSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-s3bucketsource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3BucketSource(rt::Props);
     impl S3BucketSource {
@@ -2148,37 +2036,11 @@ pub mod table {
         }
     }
     nested!(S3BucketSource);
-    /// CloudFormation property type `SearchSchemaElement`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-searchschemaelement.html)
-    #[derive(Clone, Debug)]
-    pub struct SearchSchemaElement(rt::Props);
-    impl SearchSchemaElement {
-        /// A new `SearchSchemaElement`. Required properties: `attribute_name` (`AttributeName`), `search_schema_element_type` (`SearchSchemaElementType`).
-        pub fn new(
-            attribute_name: impl Into<rt::Expr>,
-            search_schema_element_type: SearchSchemaElementType,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "AttributeName",
-                Some("attribute_name"),
-                rt::string(attribute_name),
-            );
-            this.set(
-                "SearchSchemaElementType",
-                Some("search_schema_element_type"),
-                search_schema_element_type.into(),
-            );
-            SearchSchemaElement(this)
-        }
-    }
-    nested!(SearchSchemaElement);
     /// Represents the settings used to enable server-side encryption.
     ///
     /// CloudFormation property type `SSESpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-ssespecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SseSpecification(rt::Props);
     impl SseSpecification {
@@ -2212,7 +2074,7 @@ pub mod table {
     ///
     /// CloudFormation property type `StreamSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-streamspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StreamSpecification(rt::Props);
     impl StreamSpecification {
@@ -2247,7 +2109,7 @@ pub mod table {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-tag.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     impl Tag {
@@ -2264,7 +2126,7 @@ pub mod table {
     ///
     /// CloudFormation property type `TimeToLiveSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-timetolivespecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TimeToLiveSpecification(rt::Props);
     impl TimeToLiveSpecification {
@@ -2284,27 +2146,9 @@ pub mod table {
         }
     }
     nested!(TimeToLiveSpecification);
-    /// CloudFormation property type `VectorAttribute`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-vectorattribute.html)
-    #[derive(Clone, Debug)]
-    pub struct VectorAttribute(rt::Props);
-    impl VectorAttribute {
-        /// A new `VectorAttribute`. Required properties: `attribute_name` (`AttributeName`).
-        pub fn new(attribute_name: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "AttributeName",
-                Some("attribute_name"),
-                rt::string(attribute_name),
-            );
-            VectorAttribute(this)
-        }
-    }
-    nested!(VectorAttribute);
     /// CloudFormation property type `VectorIndex`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-vectorindex.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VectorIndex(rt::Props);
     impl VectorIndex {
@@ -2347,7 +2191,7 @@ pub mod table {
     ///
     /// CloudFormation property type `WarmThroughput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-warmthroughput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WarmThroughput(rt::Props);
     impl WarmThroughput {
@@ -2380,15 +2224,6 @@ pub mod table {
         }
     }
     nested!(WarmThroughput);
-    /// The values `BillingMode` accepts in `DynamoDB::Table`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum BillingMode {
-        /// `PAY_PER_REQUEST`
-        PayPerRequest,
-        /// `PROVISIONED`
-        Provisioned,
-    }
-    string_enum!(BillingMode { PayPerRequest => "PAY_PER_REQUEST", Provisioned => "PROVISIONED" });
     /// The values `TableClass` accepts in `DynamoDB::Table`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum TableClass {
@@ -2398,7 +2233,41 @@ pub mod table {
         StandardInfrequentAccess,
     }
     string_enum!(TableClass { Standard => "STANDARD", StandardInfrequentAccess => "STANDARD_INFREQUENT_ACCESS" });
-    /// The values `DistanceFunction` accepts in `DynamoDB::Table`.
+}
+/// Nested types that several `DynamoDB` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `ApproximateCreationDateTimePrecision` accepts in `DynamoDB`'s `GlobalTable`, `Table`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum ApproximateCreationDateTimePrecision {
+        /// `MICROSECOND`
+        Microsecond,
+        /// `MILLISECOND`
+        Millisecond,
+    }
+    string_enum!(ApproximateCreationDateTimePrecision { Microsecond => "MICROSECOND", Millisecond => "MILLISECOND" });
+    /// The values `AttributeType` accepts in `DynamoDB`'s `GlobalTable`, `Table`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum AttributeType {
+        /// `B`
+        B,
+        /// `N`
+        N,
+        /// `S`
+        S,
+    }
+    string_enum!(AttributeType { B => "B", N => "N", S => "S" });
+    /// The values `BillingMode` accepts in `DynamoDB`'s `GlobalTable`, `Table`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum BillingMode {
+        /// `PAY_PER_REQUEST`
+        PayPerRequest,
+        /// `PROVISIONED`
+        Provisioned,
+    }
+    string_enum!(BillingMode { PayPerRequest => "PAY_PER_REQUEST", Provisioned => "PROVISIONED" });
+    /// The values `DistanceFunction` accepts in `DynamoDB`'s `GlobalTable`, `Table`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum DistanceFunction {
         /// `COSINE`
@@ -2409,16 +2278,16 @@ pub mod table {
         Euclidean,
     }
     string_enum!(DistanceFunction { Cosine => "COSINE", DotProduct => "DOT_PRODUCT", Euclidean => "EUCLIDEAN" });
-    /// The values `SearchSchemaElementType` accepts in `DynamoDB::Table`.
+    /// The values `Mode` accepts in `DynamoDB`'s `GlobalTable`, `Table`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum SearchSchemaElementType {
-        /// `HASH`
-        Hash,
-        /// `INLINE_FILTER`
-        InlineFilter,
+    pub enum Mode {
+        /// `ACCESSED_AND_THROTTLED_KEYS`
+        AccessedAndThrottledKeys,
+        /// `THROTTLED_KEYS`
+        ThrottledKeys,
     }
-    string_enum!(SearchSchemaElementType { Hash => "HASH", InlineFilter => "INLINE_FILTER" });
-    /// The values `ProjectionType` accepts in `DynamoDB::Table`.
+    string_enum!(Mode { AccessedAndThrottledKeys => "ACCESSED_AND_THROTTLED_KEYS", ThrottledKeys => "THROTTLED_KEYS" });
+    /// The values `ProjectionType` accepts in `DynamoDB`'s `GlobalTable`, `Table`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum ProjectionType {
         /// `ALL`
@@ -2429,7 +2298,49 @@ pub mod table {
         KeysOnly,
     }
     string_enum!(ProjectionType { All => "ALL", Include => "INCLUDE", KeysOnly => "KEYS_ONLY" });
-    /// The values `StreamViewType` accepts in `DynamoDB::Table`.
+    /// CloudFormation property type `SearchSchemaElement`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct SearchSchemaElement(rt::Props);
+    impl SearchSchemaElement {
+        /// A new `SearchSchemaElement`. Required properties: `attribute_name` (`AttributeName`), `search_schema_element_type` (`SearchSchemaElementType`).
+        pub fn new(
+            attribute_name: impl Into<rt::Expr>,
+            search_schema_element_type: SearchSchemaElementType,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "AttributeName",
+                Some("attribute_name"),
+                rt::string(attribute_name),
+            );
+            this.set(
+                "SearchSchemaElementType",
+                Some("search_schema_element_type"),
+                search_schema_element_type.into(),
+            );
+            SearchSchemaElement(this)
+        }
+    }
+    nested!(SearchSchemaElement);
+    /// The values `SearchSchemaElementType` accepts in `DynamoDB`'s `GlobalTable`, `Table`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum SearchSchemaElementType {
+        /// `HASH`
+        Hash,
+        /// `INLINE_FILTER`
+        InlineFilter,
+    }
+    string_enum!(SearchSchemaElementType { Hash => "HASH", InlineFilter => "INLINE_FILTER" });
+    /// The values `SseType` accepts in `DynamoDB`'s `GlobalTable`, `Table`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum SseType {
+        /// `KMS`
+        Kms,
+    }
+    string_enum!(SseType { Kms => "KMS" });
+    /// The values `StreamViewType` accepts in `DynamoDB`'s `GlobalTable`, `Table`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum StreamViewType {
         /// `KEYS_ONLY`
@@ -2442,40 +2353,22 @@ pub mod table {
         OldImage,
     }
     string_enum!(StreamViewType { KeysOnly => "KEYS_ONLY", NewAndOldImages => "NEW_AND_OLD_IMAGES", NewImage => "NEW_IMAGE", OldImage => "OLD_IMAGE" });
-    /// The values `SseType` accepts in `DynamoDB::Table`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum SseType {
-        /// `KMS`
-        Kms,
+    /// CloudFormation property type `VectorAttribute`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct VectorAttribute(rt::Props);
+    impl VectorAttribute {
+        /// A new `VectorAttribute`. Required properties: `attribute_name` (`AttributeName`).
+        pub fn new(attribute_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "AttributeName",
+                Some("attribute_name"),
+                rt::string(attribute_name),
+            );
+            VectorAttribute(this)
+        }
     }
-    string_enum!(SseType { Kms => "KMS" });
-    /// The values `ApproximateCreationDateTimePrecision` accepts in `DynamoDB::Table`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ApproximateCreationDateTimePrecision {
-        /// `MICROSECOND`
-        Microsecond,
-        /// `MILLISECOND`
-        Millisecond,
-    }
-    string_enum!(ApproximateCreationDateTimePrecision { Microsecond => "MICROSECOND", Millisecond => "MILLISECOND" });
-    /// The values `Mode` accepts in `DynamoDB::Table`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Mode {
-        /// `ACCESSED_AND_THROTTLED_KEYS`
-        AccessedAndThrottledKeys,
-        /// `THROTTLED_KEYS`
-        ThrottledKeys,
-    }
-    string_enum!(Mode { AccessedAndThrottledKeys => "ACCESSED_AND_THROTTLED_KEYS", ThrottledKeys => "THROTTLED_KEYS" });
-    /// The values `AttributeType` accepts in `DynamoDB::Table`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum AttributeType {
-        /// `B`
-        B,
-        /// `N`
-        N,
-        /// `S`
-        S,
-    }
-    string_enum!(AttributeType { B => "B", N => "N", S => "S" });
+    nested!(VectorAttribute);
 }

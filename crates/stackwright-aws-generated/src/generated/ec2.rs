@@ -2,14 +2,22 @@
 //! `EC2` resource types of the CloudFormation registry (`AWS::EC2::*`): 124 types, 118 of them with an awscc Terraform resource.
 //! Enabled by the `ec2` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("ec2.schemas.jsonl"));
 /// An application status check monitors an HTTP or HTTPS endpoint on Amazon EC2 instances and reports application-layer health.
 ///
 /// CloudFormation: `AWS::EC2::ApplicationStatusCheck`. Terraform: `awscc_ec2_application_status_check` (awscc provider).
@@ -36,6 +44,7 @@ static APPLICATION_STATUS_CHECK_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
         ("CreationTime", Some("creation_time")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl ApplicationStatusCheck {
     /// Declares a `AWS::EC2::ApplicationStatusCheck` with the stack-unique `id`. Required properties: `port` (`Port`), `protocol` (`Protocol`).
@@ -189,7 +198,7 @@ pub mod application_status_check {
     use super::*;
     /// CloudFormation property type `HealthCheckPath`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-applicationstatuscheck-healthcheckpath.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HealthCheckPath(rt::Props);
     impl HealthCheckPath {
@@ -216,7 +225,7 @@ pub mod application_status_check {
     nested!(HealthCheckPath);
     /// CloudFormation property type `HealthCheckPathDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-applicationstatuscheck-healthcheckpathdestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HealthCheckPathDestination(rt::Props);
     impl HealthCheckPathDestination {
@@ -243,7 +252,7 @@ pub mod application_status_check {
     nested!(HealthCheckPathDestination);
     /// CloudFormation property type `HealthCheckPathSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-applicationstatuscheck-healthcheckpathsource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HealthCheckPathSource(rt::Props);
     impl HealthCheckPathSource {
@@ -340,6 +349,7 @@ static CAPACITY_MANAGER_DATA_EXPORT_TYPE: rt::TypeInfo = rt::TypeInfo {
         "CapacityManagerDataExportId",
         Some("capacity_manager_data_export_id"),
     )],
+    schema: (&SCHEMAS, 1),
 };
 impl CapacityManagerDataExport {
     /// Declares a `AWS::EC2::CapacityManagerDataExport` with the stack-unique `id`. Required properties: `output_format` (`OutputFormat`), `s3_bucket_name` (`S3BucketName`), `schedule` (`Schedule`).
@@ -435,6 +445,7 @@ static CAPACITY_RESERVATION_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("capacity_reservation_fleet_id"),
         ),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl CapacityReservation {
     /// Declares a `AWS::EC2::CapacityReservation` with the stack-unique `id`. Required properties: `instance_count` (`InstanceCount`), `instance_platform` (`InstancePlatform`), `instance_type` (`InstanceType`).
@@ -622,46 +633,8 @@ impl CapacityReservationHandle {
 }
 /// Property types and value sets of [`CapacityReservation`] (`AWS::EC2::CapacityReservation`).
 pub mod capacity_reservation {
+    pub use super::shared::{InstancePlatform, ResourceType, Tag, TagSpecification};
     use super::*;
-    /// CloudFormation property type `Tag`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-capacityreservation-tag.html)
-    #[derive(Clone, Debug)]
-    pub struct Tag(rt::Props);
-    impl Tag {
-        /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
-            Tag(this)
-        }
-    }
-    nested!(Tag);
-    /// CloudFormation property type `TagSpecification`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-capacityreservation-tagspecification.html)
-    #[derive(Clone, Debug)]
-    pub struct TagSpecification(rt::Props);
-    impl TagSpecification {
-        /// A new `TagSpecification`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            TagSpecification(this)
-        }
-        /// CloudFormation `ResourceType`, Terraform `resource_type`.
-        pub fn resource_type(mut self, value: ResourceType) -> Self {
-            self.0
-                .set("ResourceType", Some("resource_type"), value.into());
-            self
-        }
-        /// CloudFormation `Tags`, Terraform `tags`.
-        pub fn tags(mut self, value: impl IntoIterator<Item = Tag>) -> Self {
-            self.0.set("Tags", Some("tags"), rt::list(value));
-            self
-        }
-    }
-    nested!(TagSpecification);
     /// The values `EndDateType` accepts in `EC2::CapacityReservation`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum EndDateType {
@@ -680,47 +653,6 @@ pub mod capacity_reservation {
         Targeted,
     }
     string_enum!(InstanceMatchCriteria { Open => "open", Targeted => "targeted" });
-    /// The values `InstancePlatform` accepts in `EC2::CapacityReservation`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum InstancePlatform {
-        /// `Linux with SQL Server Enterprise`
-        LinuxWithSqlServerEnterprise,
-        /// `Linux with SQL Server Standard`
-        LinuxWithSqlServerStandard,
-        /// `Linux with SQL Server Web`
-        LinuxWithSqlServerWeb,
-        /// `Linux/UNIX`
-        LinuxUnix,
-        /// `RHEL with HA`
-        RhelWithHa,
-        /// `RHEL with HA and SQL Server Enterprise`
-        RhelWithHaAndSqlServerEnterprise,
-        /// `RHEL with HA and SQL Server Standard`
-        RhelWithHaAndSqlServerStandard,
-        /// `RHEL with SQL Server Enterprise`
-        RhelWithSqlServerEnterprise,
-        /// `RHEL with SQL Server Standard`
-        RhelWithSqlServerStandard,
-        /// `RHEL with SQL Server Web`
-        RhelWithSqlServerWeb,
-        /// `Red Hat Enterprise Linux`
-        RedHatEnterpriseLinux,
-        /// `SUSE Linux`
-        SuseLinux,
-        /// `Ubuntu Pro`
-        UbuntuPro,
-        /// `Windows`
-        Windows,
-        /// `Windows with SQL Server`
-        WindowsWithSqlServer,
-        /// `Windows with SQL Server Enterprise`
-        WindowsWithSqlServerEnterprise,
-        /// `Windows with SQL Server Standard`
-        WindowsWithSqlServerStandard,
-        /// `Windows with SQL Server Web`
-        WindowsWithSqlServerWeb,
-    }
-    string_enum!(InstancePlatform { LinuxWithSqlServerEnterprise => "Linux with SQL Server Enterprise", LinuxWithSqlServerStandard => "Linux with SQL Server Standard", LinuxWithSqlServerWeb => "Linux with SQL Server Web", LinuxUnix => "Linux/UNIX", RhelWithHa => "RHEL with HA", RhelWithHaAndSqlServerEnterprise => "RHEL with HA and SQL Server Enterprise", RhelWithHaAndSqlServerStandard => "RHEL with HA and SQL Server Standard", RhelWithSqlServerEnterprise => "RHEL with SQL Server Enterprise", RhelWithSqlServerStandard => "RHEL with SQL Server Standard", RhelWithSqlServerWeb => "RHEL with SQL Server Web", RedHatEnterpriseLinux => "Red Hat Enterprise Linux", SuseLinux => "SUSE Linux", UbuntuPro => "Ubuntu Pro", Windows => "Windows", WindowsWithSqlServer => "Windows with SQL Server", WindowsWithSqlServerEnterprise => "Windows with SQL Server Enterprise", WindowsWithSqlServerStandard => "Windows with SQL Server Standard", WindowsWithSqlServerWeb => "Windows with SQL Server Web" });
     /// The values `Tenancy` accepts in `EC2::CapacityReservation`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Tenancy {
@@ -730,235 +662,6 @@ pub mod capacity_reservation {
         Default,
     }
     string_enum!(Tenancy { Dedicated => "dedicated", Default => "default" });
-    /// The values `ResourceType` accepts in `EC2::CapacityReservation`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ResourceType {
-        /// `application-status-check`
-        ApplicationStatusCheck,
-        /// `capacity-block`
-        CapacityBlock,
-        /// `capacity-manager-data-export`
-        CapacityManagerDataExport,
-        /// `capacity-reservation`
-        CapacityReservation,
-        /// `capacity-reservation-cancellation-quote`
-        CapacityReservationCancellationQuote,
-        /// `capacity-reservation-fleet`
-        CapacityReservationFleet,
-        /// `capacity-reservation-modification-quote`
-        CapacityReservationModificationQuote,
-        /// `carrier-gateway`
-        CarrierGateway,
-        /// `client-vpn-endpoint`
-        ClientVpnEndpoint,
-        /// `coip-pool`
-        CoipPool,
-        /// `customer-gateway`
-        CustomerGateway,
-        /// `declarative-policies-report`
-        DeclarativePoliciesReport,
-        /// `dedicated-host`
-        DedicatedHost,
-        /// `dhcp-options`
-        DhcpOptions,
-        /// `egress-only-internet-gateway`
-        EgressOnlyInternetGateway,
-        /// `elastic-gpu`
-        ElasticGpu,
-        /// `elastic-ip`
-        ElasticIp,
-        /// `export-image-task`
-        ExportImageTask,
-        /// `export-instance-task`
-        ExportInstanceTask,
-        /// `fleet`
-        Fleet,
-        /// `fpga-image`
-        FpgaImage,
-        /// `host-reservation`
-        HostReservation,
-        /// `image`
-        Image,
-        /// `image-usage-report`
-        ImageUsageReport,
-        /// `import-image-task`
-        ImportImageTask,
-        /// `import-snapshot-task`
-        ImportSnapshotTask,
-        /// `instance`
-        Instance,
-        /// `instance-connect-endpoint`
-        InstanceConnectEndpoint,
-        /// `instance-event-window`
-        InstanceEventWindow,
-        /// `internet-gateway`
-        InternetGateway,
-        /// `ipam`
-        Ipam,
-        /// `ipam-external-resource-verification-token`
-        IpamExternalResourceVerificationToken,
-        /// `ipam-internet-registry-association`
-        IpamInternetRegistryAssociation,
-        /// `ipam-policy`
-        IpamPolicy,
-        /// `ipam-pool`
-        IpamPool,
-        /// `ipam-pool-allocation`
-        IpamPoolAllocation,
-        /// `ipam-prefix-list-resolver`
-        IpamPrefixListResolver,
-        /// `ipam-prefix-list-resolver-target`
-        IpamPrefixListResolverTarget,
-        /// `ipam-resource-discovery`
-        IpamResourceDiscovery,
-        /// `ipam-resource-discovery-association`
-        IpamResourceDiscoveryAssociation,
-        /// `ipam-scope`
-        IpamScope,
-        /// `ipv4pool-ec2`
-        Ipv4poolEc2,
-        /// `ipv6pool-ec2`
-        Ipv6poolEc2,
-        /// `key-pair`
-        KeyPair,
-        /// `launch-template`
-        LaunchTemplate,
-        /// `local-gateway`
-        LocalGateway,
-        /// `local-gateway-route-table`
-        LocalGatewayRouteTable,
-        /// `local-gateway-route-table-virtual-interface-group-association`
-        LocalGatewayRouteTableVirtualInterfaceGroupAssociation,
-        /// `local-gateway-route-table-vpc-association`
-        LocalGatewayRouteTableVpcAssociation,
-        /// `local-gateway-virtual-interface`
-        LocalGatewayVirtualInterface,
-        /// `local-gateway-virtual-interface-group`
-        LocalGatewayVirtualInterfaceGroup,
-        /// `mac-modification-task`
-        MacModificationTask,
-        /// `natgateway`
-        Natgateway,
-        /// `network-acl`
-        NetworkAcl,
-        /// `network-insights-access-scope`
-        NetworkInsightsAccessScope,
-        /// `network-insights-access-scope-analysis`
-        NetworkInsightsAccessScopeAnalysis,
-        /// `network-insights-analysis`
-        NetworkInsightsAnalysis,
-        /// `network-insights-path`
-        NetworkInsightsPath,
-        /// `network-interface`
-        NetworkInterface,
-        /// `outpost-lag`
-        OutpostLag,
-        /// `placement-group`
-        PlacementGroup,
-        /// `prefix-list`
-        PrefixList,
-        /// `replace-root-volume-task`
-        ReplaceRootVolumeTask,
-        /// `reserved-instances`
-        ReservedInstances,
-        /// `route-server`
-        RouteServer,
-        /// `route-server-endpoint`
-        RouteServerEndpoint,
-        /// `route-server-peer`
-        RouteServerPeer,
-        /// `route-table`
-        RouteTable,
-        /// `secondary-interface`
-        SecondaryInterface,
-        /// `secondary-network`
-        SecondaryNetwork,
-        /// `secondary-subnet`
-        SecondarySubnet,
-        /// `security-group`
-        SecurityGroup,
-        /// `security-group-rule`
-        SecurityGroupRule,
-        /// `service-link-virtual-interface`
-        ServiceLinkVirtualInterface,
-        /// `snapshot`
-        Snapshot,
-        /// `spot-fleet-request`
-        SpotFleetRequest,
-        /// `spot-instances-request`
-        SpotInstancesRequest,
-        /// `subnet`
-        Subnet,
-        /// `subnet-cidr-reservation`
-        SubnetCidrReservation,
-        /// `traffic-mirror-filter`
-        TrafficMirrorFilter,
-        /// `traffic-mirror-filter-rule`
-        TrafficMirrorFilterRule,
-        /// `traffic-mirror-session`
-        TrafficMirrorSession,
-        /// `traffic-mirror-target`
-        TrafficMirrorTarget,
-        /// `transit-gateway`
-        TransitGateway,
-        /// `transit-gateway-attachment`
-        TransitGatewayAttachment,
-        /// `transit-gateway-connect-peer`
-        TransitGatewayConnectPeer,
-        /// `transit-gateway-metering-policy`
-        TransitGatewayMeteringPolicy,
-        /// `transit-gateway-multicast-domain`
-        TransitGatewayMulticastDomain,
-        /// `transit-gateway-policy-table`
-        TransitGatewayPolicyTable,
-        /// `transit-gateway-route-table`
-        TransitGatewayRouteTable,
-        /// `transit-gateway-route-table-announcement`
-        TransitGatewayRouteTableAnnouncement,
-        /// `verified-access-endpoint`
-        VerifiedAccessEndpoint,
-        /// `verified-access-endpoint-target`
-        VerifiedAccessEndpointTarget,
-        /// `verified-access-group`
-        VerifiedAccessGroup,
-        /// `verified-access-instance`
-        VerifiedAccessInstance,
-        /// `verified-access-policy`
-        VerifiedAccessPolicy,
-        /// `verified-access-trust-provider`
-        VerifiedAccessTrustProvider,
-        /// `volume`
-        Volume,
-        /// `vpc`
-        Vpc,
-        /// `vpc-block-public-access-exclusion`
-        VpcBlockPublicAccessExclusion,
-        /// `vpc-encryption-control`
-        VpcEncryptionControl,
-        /// `vpc-endpoint`
-        VpcEndpoint,
-        /// `vpc-endpoint-connection`
-        VpcEndpointConnection,
-        /// `vpc-endpoint-connection-device-type`
-        VpcEndpointConnectionDeviceType,
-        /// `vpc-endpoint-service`
-        VpcEndpointService,
-        /// `vpc-endpoint-service-permission`
-        VpcEndpointServicePermission,
-        /// `vpc-flow-log`
-        VpcFlowLog,
-        /// `vpc-peering-connection`
-        VpcPeeringConnection,
-        /// `vpn-concentrator`
-        VpnConcentrator,
-        /// `vpn-connection`
-        VpnConnection,
-        /// `vpn-connection-device-type`
-        VpnConnectionDeviceType,
-        /// `vpn-gateway`
-        VpnGateway,
-    }
-    string_enum!(ResourceType { ApplicationStatusCheck => "application-status-check", CapacityBlock => "capacity-block", CapacityManagerDataExport => "capacity-manager-data-export", CapacityReservation => "capacity-reservation", CapacityReservationCancellationQuote => "capacity-reservation-cancellation-quote", CapacityReservationFleet => "capacity-reservation-fleet", CapacityReservationModificationQuote => "capacity-reservation-modification-quote", CarrierGateway => "carrier-gateway", ClientVpnEndpoint => "client-vpn-endpoint", CoipPool => "coip-pool", CustomerGateway => "customer-gateway", DeclarativePoliciesReport => "declarative-policies-report", DedicatedHost => "dedicated-host", DhcpOptions => "dhcp-options", EgressOnlyInternetGateway => "egress-only-internet-gateway", ElasticGpu => "elastic-gpu", ElasticIp => "elastic-ip", ExportImageTask => "export-image-task", ExportInstanceTask => "export-instance-task", Fleet => "fleet", FpgaImage => "fpga-image", HostReservation => "host-reservation", Image => "image", ImageUsageReport => "image-usage-report", ImportImageTask => "import-image-task", ImportSnapshotTask => "import-snapshot-task", Instance => "instance", InstanceConnectEndpoint => "instance-connect-endpoint", InstanceEventWindow => "instance-event-window", InternetGateway => "internet-gateway", Ipam => "ipam", IpamExternalResourceVerificationToken => "ipam-external-resource-verification-token", IpamInternetRegistryAssociation => "ipam-internet-registry-association", IpamPolicy => "ipam-policy", IpamPool => "ipam-pool", IpamPoolAllocation => "ipam-pool-allocation", IpamPrefixListResolver => "ipam-prefix-list-resolver", IpamPrefixListResolverTarget => "ipam-prefix-list-resolver-target", IpamResourceDiscovery => "ipam-resource-discovery", IpamResourceDiscoveryAssociation => "ipam-resource-discovery-association", IpamScope => "ipam-scope", Ipv4poolEc2 => "ipv4pool-ec2", Ipv6poolEc2 => "ipv6pool-ec2", KeyPair => "key-pair", LaunchTemplate => "launch-template", LocalGateway => "local-gateway", LocalGatewayRouteTable => "local-gateway-route-table", LocalGatewayRouteTableVirtualInterfaceGroupAssociation => "local-gateway-route-table-virtual-interface-group-association", LocalGatewayRouteTableVpcAssociation => "local-gateway-route-table-vpc-association", LocalGatewayVirtualInterface => "local-gateway-virtual-interface", LocalGatewayVirtualInterfaceGroup => "local-gateway-virtual-interface-group", MacModificationTask => "mac-modification-task", Natgateway => "natgateway", NetworkAcl => "network-acl", NetworkInsightsAccessScope => "network-insights-access-scope", NetworkInsightsAccessScopeAnalysis => "network-insights-access-scope-analysis", NetworkInsightsAnalysis => "network-insights-analysis", NetworkInsightsPath => "network-insights-path", NetworkInterface => "network-interface", OutpostLag => "outpost-lag", PlacementGroup => "placement-group", PrefixList => "prefix-list", ReplaceRootVolumeTask => "replace-root-volume-task", ReservedInstances => "reserved-instances", RouteServer => "route-server", RouteServerEndpoint => "route-server-endpoint", RouteServerPeer => "route-server-peer", RouteTable => "route-table", SecondaryInterface => "secondary-interface", SecondaryNetwork => "secondary-network", SecondarySubnet => "secondary-subnet", SecurityGroup => "security-group", SecurityGroupRule => "security-group-rule", ServiceLinkVirtualInterface => "service-link-virtual-interface", Snapshot => "snapshot", SpotFleetRequest => "spot-fleet-request", SpotInstancesRequest => "spot-instances-request", Subnet => "subnet", SubnetCidrReservation => "subnet-cidr-reservation", TrafficMirrorFilter => "traffic-mirror-filter", TrafficMirrorFilterRule => "traffic-mirror-filter-rule", TrafficMirrorSession => "traffic-mirror-session", TrafficMirrorTarget => "traffic-mirror-target", TransitGateway => "transit-gateway", TransitGatewayAttachment => "transit-gateway-attachment", TransitGatewayConnectPeer => "transit-gateway-connect-peer", TransitGatewayMeteringPolicy => "transit-gateway-metering-policy", TransitGatewayMulticastDomain => "transit-gateway-multicast-domain", TransitGatewayPolicyTable => "transit-gateway-policy-table", TransitGatewayRouteTable => "transit-gateway-route-table", TransitGatewayRouteTableAnnouncement => "transit-gateway-route-table-announcement", VerifiedAccessEndpoint => "verified-access-endpoint", VerifiedAccessEndpointTarget => "verified-access-endpoint-target", VerifiedAccessGroup => "verified-access-group", VerifiedAccessInstance => "verified-access-instance", VerifiedAccessPolicy => "verified-access-policy", VerifiedAccessTrustProvider => "verified-access-trust-provider", Volume => "volume", Vpc => "vpc", VpcBlockPublicAccessExclusion => "vpc-block-public-access-exclusion", VpcEncryptionControl => "vpc-encryption-control", VpcEndpoint => "vpc-endpoint", VpcEndpointConnection => "vpc-endpoint-connection", VpcEndpointConnectionDeviceType => "vpc-endpoint-connection-device-type", VpcEndpointService => "vpc-endpoint-service", VpcEndpointServicePermission => "vpc-endpoint-service-permission", VpcFlowLog => "vpc-flow-log", VpcPeeringConnection => "vpc-peering-connection", VpnConcentrator => "vpn-concentrator", VpnConnection => "vpn-connection", VpnConnectionDeviceType => "vpn-connection-device-type", VpnGateway => "vpn-gateway" });
 }
 /// Resource Type definition for AWS::EC2::CapacityReservationFleet
 ///
@@ -976,6 +679,7 @@ static CAPACITY_RESERVATION_FLEET_TYPE: rt::TypeInfo = rt::TypeInfo {
         "CapacityReservationFleetId",
         Some("capacity_reservation_fleet_id"),
     )],
+    schema: (&SCHEMAS, 3),
 };
 impl CapacityReservationFleet {
     /// Declares a `AWS::EC2::CapacityReservationFleet` with the stack-unique `id`. No property is required.
@@ -1077,10 +781,11 @@ impl CapacityReservationFleetHandle {
 }
 /// Property types and value sets of [`CapacityReservationFleet`] (`AWS::EC2::CapacityReservationFleet`).
 pub mod capacity_reservation_fleet {
+    pub use super::shared::{InstancePlatform, ResourceType, Tag, TagSpecification};
     use super::*;
     /// CloudFormation property type `InstanceTypeSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-capacityreservationfleet-instancetypespecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InstanceTypeSpecification(rt::Props);
     impl InstanceTypeSpecification {
@@ -1137,45 +842,6 @@ pub mod capacity_reservation_fleet {
         }
     }
     nested!(InstanceTypeSpecification);
-    /// CloudFormation property type `Tag`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-capacityreservationfleet-tag.html)
-    #[derive(Clone, Debug)]
-    pub struct Tag(rt::Props);
-    impl Tag {
-        /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
-            Tag(this)
-        }
-    }
-    nested!(Tag);
-    /// CloudFormation property type `TagSpecification`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-capacityreservationfleet-tagspecification.html)
-    #[derive(Clone, Debug)]
-    pub struct TagSpecification(rt::Props);
-    impl TagSpecification {
-        /// A new `TagSpecification`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            TagSpecification(this)
-        }
-        /// CloudFormation `ResourceType`, Terraform `resource_type`.
-        pub fn resource_type(mut self, value: ResourceType) -> Self {
-            self.0
-                .set("ResourceType", Some("resource_type"), value.into());
-            self
-        }
-        /// CloudFormation `Tags`, Terraform `tags`.
-        pub fn tags(mut self, value: impl IntoIterator<Item = Tag>) -> Self {
-            self.0.set("Tags", Some("tags"), rt::list(value));
-            self
-        }
-    }
-    nested!(TagSpecification);
     /// The values `InstanceMatchCriteria` accepts in `EC2::CapacityReservationFleet`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum InstanceMatchCriteria {
@@ -1190,276 +856,6 @@ pub mod capacity_reservation_fleet {
         Default,
     }
     string_enum!(Tenancy { Default => "default" });
-    /// The values `ResourceType` accepts in `EC2::CapacityReservationFleet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ResourceType {
-        /// `application-status-check`
-        ApplicationStatusCheck,
-        /// `capacity-block`
-        CapacityBlock,
-        /// `capacity-manager-data-export`
-        CapacityManagerDataExport,
-        /// `capacity-reservation`
-        CapacityReservation,
-        /// `capacity-reservation-cancellation-quote`
-        CapacityReservationCancellationQuote,
-        /// `capacity-reservation-fleet`
-        CapacityReservationFleet,
-        /// `capacity-reservation-modification-quote`
-        CapacityReservationModificationQuote,
-        /// `carrier-gateway`
-        CarrierGateway,
-        /// `client-vpn-endpoint`
-        ClientVpnEndpoint,
-        /// `coip-pool`
-        CoipPool,
-        /// `customer-gateway`
-        CustomerGateway,
-        /// `declarative-policies-report`
-        DeclarativePoliciesReport,
-        /// `dedicated-host`
-        DedicatedHost,
-        /// `dhcp-options`
-        DhcpOptions,
-        /// `egress-only-internet-gateway`
-        EgressOnlyInternetGateway,
-        /// `elastic-gpu`
-        ElasticGpu,
-        /// `elastic-ip`
-        ElasticIp,
-        /// `export-image-task`
-        ExportImageTask,
-        /// `export-instance-task`
-        ExportInstanceTask,
-        /// `fleet`
-        Fleet,
-        /// `fpga-image`
-        FpgaImage,
-        /// `host-reservation`
-        HostReservation,
-        /// `image`
-        Image,
-        /// `image-usage-report`
-        ImageUsageReport,
-        /// `import-image-task`
-        ImportImageTask,
-        /// `import-snapshot-task`
-        ImportSnapshotTask,
-        /// `instance`
-        Instance,
-        /// `instance-connect-endpoint`
-        InstanceConnectEndpoint,
-        /// `instance-event-window`
-        InstanceEventWindow,
-        /// `internet-gateway`
-        InternetGateway,
-        /// `ipam`
-        Ipam,
-        /// `ipam-external-resource-verification-token`
-        IpamExternalResourceVerificationToken,
-        /// `ipam-internet-registry-association`
-        IpamInternetRegistryAssociation,
-        /// `ipam-policy`
-        IpamPolicy,
-        /// `ipam-pool`
-        IpamPool,
-        /// `ipam-pool-allocation`
-        IpamPoolAllocation,
-        /// `ipam-prefix-list-resolver`
-        IpamPrefixListResolver,
-        /// `ipam-prefix-list-resolver-target`
-        IpamPrefixListResolverTarget,
-        /// `ipam-resource-discovery`
-        IpamResourceDiscovery,
-        /// `ipam-resource-discovery-association`
-        IpamResourceDiscoveryAssociation,
-        /// `ipam-scope`
-        IpamScope,
-        /// `ipv4pool-ec2`
-        Ipv4poolEc2,
-        /// `ipv6pool-ec2`
-        Ipv6poolEc2,
-        /// `key-pair`
-        KeyPair,
-        /// `launch-template`
-        LaunchTemplate,
-        /// `local-gateway`
-        LocalGateway,
-        /// `local-gateway-route-table`
-        LocalGatewayRouteTable,
-        /// `local-gateway-route-table-virtual-interface-group-association`
-        LocalGatewayRouteTableVirtualInterfaceGroupAssociation,
-        /// `local-gateway-route-table-vpc-association`
-        LocalGatewayRouteTableVpcAssociation,
-        /// `local-gateway-virtual-interface`
-        LocalGatewayVirtualInterface,
-        /// `local-gateway-virtual-interface-group`
-        LocalGatewayVirtualInterfaceGroup,
-        /// `mac-modification-task`
-        MacModificationTask,
-        /// `natgateway`
-        Natgateway,
-        /// `network-acl`
-        NetworkAcl,
-        /// `network-insights-access-scope`
-        NetworkInsightsAccessScope,
-        /// `network-insights-access-scope-analysis`
-        NetworkInsightsAccessScopeAnalysis,
-        /// `network-insights-analysis`
-        NetworkInsightsAnalysis,
-        /// `network-insights-path`
-        NetworkInsightsPath,
-        /// `network-interface`
-        NetworkInterface,
-        /// `outpost-lag`
-        OutpostLag,
-        /// `placement-group`
-        PlacementGroup,
-        /// `prefix-list`
-        PrefixList,
-        /// `replace-root-volume-task`
-        ReplaceRootVolumeTask,
-        /// `reserved-instances`
-        ReservedInstances,
-        /// `route-server`
-        RouteServer,
-        /// `route-server-endpoint`
-        RouteServerEndpoint,
-        /// `route-server-peer`
-        RouteServerPeer,
-        /// `route-table`
-        RouteTable,
-        /// `secondary-interface`
-        SecondaryInterface,
-        /// `secondary-network`
-        SecondaryNetwork,
-        /// `secondary-subnet`
-        SecondarySubnet,
-        /// `security-group`
-        SecurityGroup,
-        /// `security-group-rule`
-        SecurityGroupRule,
-        /// `service-link-virtual-interface`
-        ServiceLinkVirtualInterface,
-        /// `snapshot`
-        Snapshot,
-        /// `spot-fleet-request`
-        SpotFleetRequest,
-        /// `spot-instances-request`
-        SpotInstancesRequest,
-        /// `subnet`
-        Subnet,
-        /// `subnet-cidr-reservation`
-        SubnetCidrReservation,
-        /// `traffic-mirror-filter`
-        TrafficMirrorFilter,
-        /// `traffic-mirror-filter-rule`
-        TrafficMirrorFilterRule,
-        /// `traffic-mirror-session`
-        TrafficMirrorSession,
-        /// `traffic-mirror-target`
-        TrafficMirrorTarget,
-        /// `transit-gateway`
-        TransitGateway,
-        /// `transit-gateway-attachment`
-        TransitGatewayAttachment,
-        /// `transit-gateway-connect-peer`
-        TransitGatewayConnectPeer,
-        /// `transit-gateway-metering-policy`
-        TransitGatewayMeteringPolicy,
-        /// `transit-gateway-multicast-domain`
-        TransitGatewayMulticastDomain,
-        /// `transit-gateway-policy-table`
-        TransitGatewayPolicyTable,
-        /// `transit-gateway-route-table`
-        TransitGatewayRouteTable,
-        /// `transit-gateway-route-table-announcement`
-        TransitGatewayRouteTableAnnouncement,
-        /// `verified-access-endpoint`
-        VerifiedAccessEndpoint,
-        /// `verified-access-endpoint-target`
-        VerifiedAccessEndpointTarget,
-        /// `verified-access-group`
-        VerifiedAccessGroup,
-        /// `verified-access-instance`
-        VerifiedAccessInstance,
-        /// `verified-access-policy`
-        VerifiedAccessPolicy,
-        /// `verified-access-trust-provider`
-        VerifiedAccessTrustProvider,
-        /// `volume`
-        Volume,
-        /// `vpc`
-        Vpc,
-        /// `vpc-block-public-access-exclusion`
-        VpcBlockPublicAccessExclusion,
-        /// `vpc-encryption-control`
-        VpcEncryptionControl,
-        /// `vpc-endpoint`
-        VpcEndpoint,
-        /// `vpc-endpoint-connection`
-        VpcEndpointConnection,
-        /// `vpc-endpoint-connection-device-type`
-        VpcEndpointConnectionDeviceType,
-        /// `vpc-endpoint-service`
-        VpcEndpointService,
-        /// `vpc-endpoint-service-permission`
-        VpcEndpointServicePermission,
-        /// `vpc-flow-log`
-        VpcFlowLog,
-        /// `vpc-peering-connection`
-        VpcPeeringConnection,
-        /// `vpn-concentrator`
-        VpnConcentrator,
-        /// `vpn-connection`
-        VpnConnection,
-        /// `vpn-connection-device-type`
-        VpnConnectionDeviceType,
-        /// `vpn-gateway`
-        VpnGateway,
-    }
-    string_enum!(ResourceType { ApplicationStatusCheck => "application-status-check", CapacityBlock => "capacity-block", CapacityManagerDataExport => "capacity-manager-data-export", CapacityReservation => "capacity-reservation", CapacityReservationCancellationQuote => "capacity-reservation-cancellation-quote", CapacityReservationFleet => "capacity-reservation-fleet", CapacityReservationModificationQuote => "capacity-reservation-modification-quote", CarrierGateway => "carrier-gateway", ClientVpnEndpoint => "client-vpn-endpoint", CoipPool => "coip-pool", CustomerGateway => "customer-gateway", DeclarativePoliciesReport => "declarative-policies-report", DedicatedHost => "dedicated-host", DhcpOptions => "dhcp-options", EgressOnlyInternetGateway => "egress-only-internet-gateway", ElasticGpu => "elastic-gpu", ElasticIp => "elastic-ip", ExportImageTask => "export-image-task", ExportInstanceTask => "export-instance-task", Fleet => "fleet", FpgaImage => "fpga-image", HostReservation => "host-reservation", Image => "image", ImageUsageReport => "image-usage-report", ImportImageTask => "import-image-task", ImportSnapshotTask => "import-snapshot-task", Instance => "instance", InstanceConnectEndpoint => "instance-connect-endpoint", InstanceEventWindow => "instance-event-window", InternetGateway => "internet-gateway", Ipam => "ipam", IpamExternalResourceVerificationToken => "ipam-external-resource-verification-token", IpamInternetRegistryAssociation => "ipam-internet-registry-association", IpamPolicy => "ipam-policy", IpamPool => "ipam-pool", IpamPoolAllocation => "ipam-pool-allocation", IpamPrefixListResolver => "ipam-prefix-list-resolver", IpamPrefixListResolverTarget => "ipam-prefix-list-resolver-target", IpamResourceDiscovery => "ipam-resource-discovery", IpamResourceDiscoveryAssociation => "ipam-resource-discovery-association", IpamScope => "ipam-scope", Ipv4poolEc2 => "ipv4pool-ec2", Ipv6poolEc2 => "ipv6pool-ec2", KeyPair => "key-pair", LaunchTemplate => "launch-template", LocalGateway => "local-gateway", LocalGatewayRouteTable => "local-gateway-route-table", LocalGatewayRouteTableVirtualInterfaceGroupAssociation => "local-gateway-route-table-virtual-interface-group-association", LocalGatewayRouteTableVpcAssociation => "local-gateway-route-table-vpc-association", LocalGatewayVirtualInterface => "local-gateway-virtual-interface", LocalGatewayVirtualInterfaceGroup => "local-gateway-virtual-interface-group", MacModificationTask => "mac-modification-task", Natgateway => "natgateway", NetworkAcl => "network-acl", NetworkInsightsAccessScope => "network-insights-access-scope", NetworkInsightsAccessScopeAnalysis => "network-insights-access-scope-analysis", NetworkInsightsAnalysis => "network-insights-analysis", NetworkInsightsPath => "network-insights-path", NetworkInterface => "network-interface", OutpostLag => "outpost-lag", PlacementGroup => "placement-group", PrefixList => "prefix-list", ReplaceRootVolumeTask => "replace-root-volume-task", ReservedInstances => "reserved-instances", RouteServer => "route-server", RouteServerEndpoint => "route-server-endpoint", RouteServerPeer => "route-server-peer", RouteTable => "route-table", SecondaryInterface => "secondary-interface", SecondaryNetwork => "secondary-network", SecondarySubnet => "secondary-subnet", SecurityGroup => "security-group", SecurityGroupRule => "security-group-rule", ServiceLinkVirtualInterface => "service-link-virtual-interface", Snapshot => "snapshot", SpotFleetRequest => "spot-fleet-request", SpotInstancesRequest => "spot-instances-request", Subnet => "subnet", SubnetCidrReservation => "subnet-cidr-reservation", TrafficMirrorFilter => "traffic-mirror-filter", TrafficMirrorFilterRule => "traffic-mirror-filter-rule", TrafficMirrorSession => "traffic-mirror-session", TrafficMirrorTarget => "traffic-mirror-target", TransitGateway => "transit-gateway", TransitGatewayAttachment => "transit-gateway-attachment", TransitGatewayConnectPeer => "transit-gateway-connect-peer", TransitGatewayMeteringPolicy => "transit-gateway-metering-policy", TransitGatewayMulticastDomain => "transit-gateway-multicast-domain", TransitGatewayPolicyTable => "transit-gateway-policy-table", TransitGatewayRouteTable => "transit-gateway-route-table", TransitGatewayRouteTableAnnouncement => "transit-gateway-route-table-announcement", VerifiedAccessEndpoint => "verified-access-endpoint", VerifiedAccessEndpointTarget => "verified-access-endpoint-target", VerifiedAccessGroup => "verified-access-group", VerifiedAccessInstance => "verified-access-instance", VerifiedAccessPolicy => "verified-access-policy", VerifiedAccessTrustProvider => "verified-access-trust-provider", Volume => "volume", Vpc => "vpc", VpcBlockPublicAccessExclusion => "vpc-block-public-access-exclusion", VpcEncryptionControl => "vpc-encryption-control", VpcEndpoint => "vpc-endpoint", VpcEndpointConnection => "vpc-endpoint-connection", VpcEndpointConnectionDeviceType => "vpc-endpoint-connection-device-type", VpcEndpointService => "vpc-endpoint-service", VpcEndpointServicePermission => "vpc-endpoint-service-permission", VpcFlowLog => "vpc-flow-log", VpcPeeringConnection => "vpc-peering-connection", VpnConcentrator => "vpn-concentrator", VpnConnection => "vpn-connection", VpnConnectionDeviceType => "vpn-connection-device-type", VpnGateway => "vpn-gateway" });
-    /// The values `InstancePlatform` accepts in `EC2::CapacityReservationFleet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum InstancePlatform {
-        /// `Linux with SQL Server Enterprise`
-        LinuxWithSqlServerEnterprise,
-        /// `Linux with SQL Server Standard`
-        LinuxWithSqlServerStandard,
-        /// `Linux with SQL Server Web`
-        LinuxWithSqlServerWeb,
-        /// `Linux/UNIX`
-        LinuxUnix,
-        /// `RHEL with HA`
-        RhelWithHa,
-        /// `RHEL with HA and SQL Server Enterprise`
-        RhelWithHaAndSqlServerEnterprise,
-        /// `RHEL with HA and SQL Server Standard`
-        RhelWithHaAndSqlServerStandard,
-        /// `RHEL with SQL Server Enterprise`
-        RhelWithSqlServerEnterprise,
-        /// `RHEL with SQL Server Standard`
-        RhelWithSqlServerStandard,
-        /// `RHEL with SQL Server Web`
-        RhelWithSqlServerWeb,
-        /// `Red Hat Enterprise Linux`
-        RedHatEnterpriseLinux,
-        /// `SUSE Linux`
-        SuseLinux,
-        /// `Ubuntu Pro`
-        UbuntuPro,
-        /// `Windows`
-        Windows,
-        /// `Windows with SQL Server`
-        WindowsWithSqlServer,
-        /// `Windows with SQL Server Enterprise`
-        WindowsWithSqlServerEnterprise,
-        /// `Windows with SQL Server Standard`
-        WindowsWithSqlServerStandard,
-        /// `Windows with SQL Server Web`
-        WindowsWithSqlServerWeb,
-    }
-    string_enum!(InstancePlatform { LinuxWithSqlServerEnterprise => "Linux with SQL Server Enterprise", LinuxWithSqlServerStandard => "Linux with SQL Server Standard", LinuxWithSqlServerWeb => "Linux with SQL Server Web", LinuxUnix => "Linux/UNIX", RhelWithHa => "RHEL with HA", RhelWithHaAndSqlServerEnterprise => "RHEL with HA and SQL Server Enterprise", RhelWithHaAndSqlServerStandard => "RHEL with HA and SQL Server Standard", RhelWithSqlServerEnterprise => "RHEL with SQL Server Enterprise", RhelWithSqlServerStandard => "RHEL with SQL Server Standard", RhelWithSqlServerWeb => "RHEL with SQL Server Web", RedHatEnterpriseLinux => "Red Hat Enterprise Linux", SuseLinux => "SUSE Linux", UbuntuPro => "Ubuntu Pro", Windows => "Windows", WindowsWithSqlServer => "Windows with SQL Server", WindowsWithSqlServerEnterprise => "Windows with SQL Server Enterprise", WindowsWithSqlServerStandard => "Windows with SQL Server Standard", WindowsWithSqlServerWeb => "Windows with SQL Server Web" });
 }
 /// Resource Type definition for Carrier Gateway which describes the Carrier Gateway resource
 ///
@@ -1505,6 +901,7 @@ static CARRIER_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("OwnerId", Some("owner_id")),
         ("State", Some("state")),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl CarrierGateway {
     /// Declares a `AWS::EC2::CarrierGateway` with the stack-unique `id`. Required properties: `vpc_id` (`VpcId`).
@@ -1553,6 +950,7 @@ static CLIENT_VPN_AUTHORIZATION_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 5),
 };
 impl ClientVpnAuthorizationRule {
     /// Declares a `AWS::EC2::ClientVpnAuthorizationRule` with the stack-unique `id`. Required properties: `client_vpn_endpoint_id` (`ClientVpnEndpointId`), `target_network_cidr` (`TargetNetworkCidr`).
@@ -1629,6 +1027,7 @@ static CLIENT_VPN_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 6),
 };
 impl ClientVpnEndpoint {
     /// Declares a `AWS::EC2::ClientVpnEndpoint` with the stack-unique `id`. Required properties: `authentication_options` (`AuthenticationOptions`), `connection_log_options` (`ConnectionLogOptions`), `server_certificate_arn` (`ServerCertificateArn`).
@@ -1796,7 +1195,7 @@ pub mod client_vpn_endpoint {
     use super::*;
     /// CloudFormation property type `AuthorizationPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-authorizationpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AuthorizationPolicy(rt::Props);
     impl AuthorizationPolicy {
@@ -1820,7 +1219,7 @@ pub mod client_vpn_endpoint {
     nested!(AuthorizationPolicy);
     /// CloudFormation property type `CertificateAuthenticationRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-certificateauthenticationrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CertificateAuthenticationRequest(rt::Props);
     impl CertificateAuthenticationRequest {
@@ -1838,7 +1237,7 @@ pub mod client_vpn_endpoint {
     nested!(CertificateAuthenticationRequest);
     /// CloudFormation property type `ClientAuthenticationRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-clientauthenticationrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClientAuthenticationRequest(rt::Props);
     impl ClientAuthenticationRequest {
@@ -1867,7 +1266,7 @@ pub mod client_vpn_endpoint {
     nested!(ClientAuthenticationRequest);
     /// CloudFormation property type `ClientConnectOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-clientconnectoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClientConnectOptions(rt::Props);
     impl ClientConnectOptions {
@@ -1886,7 +1285,7 @@ pub mod client_vpn_endpoint {
     nested!(ClientConnectOptions);
     /// CloudFormation property type `ClientLoginBannerOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-clientloginbanneroptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClientLoginBannerOptions(rt::Props);
     impl ClientLoginBannerOptions {
@@ -1905,7 +1304,7 @@ pub mod client_vpn_endpoint {
     nested!(ClientLoginBannerOptions);
     /// CloudFormation property type `ClientRouteEnforcementOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-clientrouteenforcementoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClientRouteEnforcementOptions(rt::Props);
     impl ClientRouteEnforcementOptions {
@@ -1923,7 +1322,7 @@ pub mod client_vpn_endpoint {
     nested!(ClientRouteEnforcementOptions);
     /// CloudFormation property type `ConnectionLogOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-connectionlogoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConnectionLogOptions(rt::Props);
     impl ConnectionLogOptions {
@@ -1956,7 +1355,7 @@ pub mod client_vpn_endpoint {
     nested!(ConnectionLogOptions);
     /// CloudFormation property type `DevicePostureOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-devicepostureoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DevicePostureOptions(rt::Props);
     impl DevicePostureOptions {
@@ -1974,7 +1373,7 @@ pub mod client_vpn_endpoint {
     nested!(DevicePostureOptions);
     /// CloudFormation property type `DevicePostureTrustProvider`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-deviceposturetrustprovider.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DevicePostureTrustProvider(rt::Props);
     impl DevicePostureTrustProvider {
@@ -1997,7 +1396,7 @@ pub mod client_vpn_endpoint {
     nested!(DevicePostureTrustProvider);
     /// CloudFormation property type `DirectoryServiceAuthenticationRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-directoryserviceauthenticationrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DirectoryServiceAuthenticationRequest(rt::Props);
     impl DirectoryServiceAuthenticationRequest {
@@ -2011,7 +1410,7 @@ pub mod client_vpn_endpoint {
     nested!(DirectoryServiceAuthenticationRequest);
     /// CloudFormation property type `FederatedAuthenticationRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-federatedauthenticationrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FederatedAuthenticationRequest(rt::Props);
     impl FederatedAuthenticationRequest {
@@ -2031,7 +1430,7 @@ pub mod client_vpn_endpoint {
     nested!(FederatedAuthenticationRequest);
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-tag.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     impl Tag {
@@ -2046,7 +1445,7 @@ pub mod client_vpn_endpoint {
     nested!(Tag);
     /// CloudFormation property type `TagSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-tagspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TagSpecification(rt::Props);
     impl TagSpecification {
@@ -2064,7 +1463,7 @@ pub mod client_vpn_endpoint {
     nested!(TagSpecification);
     /// CloudFormation property type `TransitGatewayConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-transitgatewayconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TransitGatewayConfiguration(rt::Props);
     impl TransitGatewayConfiguration {
@@ -2106,6 +1505,7 @@ static CLIENT_VPN_ROUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 7),
 };
 impl ClientVpnRoute {
     /// Declares a `AWS::EC2::ClientVpnRoute` with the stack-unique `id`. Required properties: `client_vpn_endpoint_id` (`ClientVpnEndpointId`), `destination_cidr_block` (`DestinationCidrBlock`).
@@ -2174,6 +1574,7 @@ static CLIENT_VPN_TARGET_NETWORK_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 8),
 };
 impl ClientVpnTargetNetworkAssociation {
     /// Declares a `AWS::EC2::ClientVpnTargetNetworkAssociation` with the stack-unique `id`. Required properties: `client_vpn_endpoint_id` (`ClientVpnEndpointId`).
@@ -2230,6 +1631,7 @@ static CUSTOMER_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("CustomerGatewayId", Some("customer_gateway_id"))],
+    schema: (&SCHEMAS, 9),
 };
 impl CustomerGateway {
     /// Declares a `AWS::EC2::CustomerGateway` with the stack-unique `id`. Required properties: `ip_address` (`IpAddress`), `type_` (`Type`).
@@ -2300,6 +1702,7 @@ static DHCP_OPTIONS_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("DhcpOptionsId", Some("dhcp_options_id"))],
+    schema: (&SCHEMAS, 10),
 };
 impl DhcpOptions {
     /// Declares a `AWS::EC2::DHCPOptions` with the stack-unique `id`. No property is required.
@@ -2396,6 +1799,7 @@ static EC2_FLEET_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("FleetId", Some("fleet_id"))],
+    schema: (&SCHEMAS, 11),
 };
 impl Ec2Fleet {
     /// Declares a `AWS::EC2::EC2Fleet` with the stack-unique `id`. Required properties: `launch_template_configs` (`LaunchTemplateConfigs`), `target_capacity_specification` (`TargetCapacitySpecification`).
@@ -2520,97 +1924,21 @@ impl Ec2FleetHandle {
 }
 /// Property types and value sets of [`Ec2Fleet`] (`AWS::EC2::EC2Fleet`).
 pub mod ec2_fleet {
+    pub use super::shared::{
+        AcceleratorCountRequest, AcceleratorManufacturers, AcceleratorNames,
+        AcceleratorTotalMemoryMiBRequest, AcceleratorTypes, BareMetal,
+        BaselineEbsBandwidthMbpsRequest, BaselinePerformanceFactorsRequest, BurstablePerformance,
+        CpuManufacturers, CpuPerformanceFactorRequest, HttpEndpoint, HttpTokens,
+        InstanceGenerations, InstanceInterruptionBehavior, LocalStorage, LocalStorageTypes,
+        MemoryGiBPerVCpuRequest, MemoryMiBRequest, NetworkBandwidthGbpsRequest,
+        NetworkInterfaceCountRequest, PerformanceFactorReferenceRequest, ReplacementStrategy, Tag,
+        TargetCapacityUnitType, Tenancy, TotalLocalStorageGbRequest, VCpuCountRangeRequest,
+        VolumeType,
+    };
     use super::*;
-    /// CloudFormation property type `AcceleratorCountRequest`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-acceleratorcountrequest.html)
-    #[derive(Clone, Debug)]
-    pub struct AcceleratorCountRequest(rt::Props);
-    impl AcceleratorCountRequest {
-        /// A new `AcceleratorCountRequest`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            AcceleratorCountRequest(this)
-        }
-        /// CloudFormation `Max`, Terraform `max`.
-        pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), rt::int(value));
-            self
-        }
-        /// CloudFormation `Min`, Terraform `min`.
-        pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), rt::int(value));
-            self
-        }
-    }
-    nested!(AcceleratorCountRequest);
-    /// CloudFormation property type `AcceleratorTotalMemoryMiBRequest`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-acceleratortotalmemorymibrequest.html)
-    #[derive(Clone, Debug)]
-    pub struct AcceleratorTotalMemoryMiBRequest(rt::Props);
-    impl AcceleratorTotalMemoryMiBRequest {
-        /// A new `AcceleratorTotalMemoryMiBRequest`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            AcceleratorTotalMemoryMiBRequest(this)
-        }
-        /// CloudFormation `Max`, Terraform `max`.
-        pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), rt::int(value));
-            self
-        }
-        /// CloudFormation `Min`, Terraform `min`.
-        pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), rt::int(value));
-            self
-        }
-    }
-    nested!(AcceleratorTotalMemoryMiBRequest);
-    /// CloudFormation property type `BaselineEbsBandwidthMbpsRequest`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-baselineebsbandwidthmbpsrequest.html)
-    #[derive(Clone, Debug)]
-    pub struct BaselineEbsBandwidthMbpsRequest(rt::Props);
-    impl BaselineEbsBandwidthMbpsRequest {
-        /// A new `BaselineEbsBandwidthMbpsRequest`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            BaselineEbsBandwidthMbpsRequest(this)
-        }
-        /// CloudFormation `Max`, Terraform `max`.
-        pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), rt::int(value));
-            self
-        }
-        /// CloudFormation `Min`, Terraform `min`.
-        pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), rt::int(value));
-            self
-        }
-    }
-    nested!(BaselineEbsBandwidthMbpsRequest);
-    /// CloudFormation property type `BaselinePerformanceFactorsRequest`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-baselineperformancefactorsrequest.html)
-    #[derive(Clone, Debug)]
-    pub struct BaselinePerformanceFactorsRequest(rt::Props);
-    impl BaselinePerformanceFactorsRequest {
-        /// A new `BaselinePerformanceFactorsRequest`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            BaselinePerformanceFactorsRequest(this)
-        }
-        /// CloudFormation `Cpu`, Terraform `cpu`.
-        pub fn cpu(mut self, value: CpuPerformanceFactorRequest) -> Self {
-            self.0.set("Cpu", Some("cpu"), value.into());
-            self
-        }
-    }
-    nested!(BaselinePerformanceFactorsRequest);
     /// CloudFormation property type `BlockDeviceMapping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-blockdevicemapping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BlockDeviceMapping(rt::Props);
     impl BlockDeviceMapping {
@@ -2645,7 +1973,7 @@ pub mod ec2_fleet {
     nested!(BlockDeviceMapping);
     /// CloudFormation property type `CapacityRebalance`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-capacityrebalance.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapacityRebalance(rt::Props);
     impl CapacityRebalance {
@@ -2676,7 +2004,7 @@ pub mod ec2_fleet {
     nested!(CapacityRebalance);
     /// CloudFormation property type `CapacityReservationOptionsRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-capacityreservationoptionsrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapacityReservationOptionsRequest(rt::Props);
     impl CapacityReservationOptionsRequest {
@@ -2695,7 +2023,7 @@ pub mod ec2_fleet {
     nested!(CapacityReservationOptionsRequest);
     /// CloudFormation property type `CapacityReservationTargetRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-capacityreservationtargetrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapacityReservationTargetRequest(rt::Props);
     impl CapacityReservationTargetRequest {
@@ -2730,31 +2058,9 @@ pub mod ec2_fleet {
         }
     }
     nested!(CapacityReservationTargetRequest);
-    /// CloudFormation property type `CpuPerformanceFactorRequest`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-cpuperformancefactorrequest.html)
-    #[derive(Clone, Debug)]
-    pub struct CpuPerformanceFactorRequest(rt::Props);
-    impl CpuPerformanceFactorRequest {
-        /// A new `CpuPerformanceFactorRequest`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            CpuPerformanceFactorRequest(this)
-        }
-        /// CloudFormation `References`, Terraform `references`.
-        pub fn references(
-            mut self,
-            value: impl IntoIterator<Item = PerformanceFactorReferenceRequest>,
-        ) -> Self {
-            self.0
-                .set("References", Some("references"), rt::list(value));
-            self
-        }
-    }
-    nested!(CpuPerformanceFactorRequest);
     /// CloudFormation property type `EbsBlockDevice`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-ebsblockdevice.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EbsBlockDevice(rt::Props);
     impl EbsBlockDevice {
@@ -2822,7 +2128,7 @@ pub mod ec2_fleet {
     nested!(EbsBlockDevice);
     /// CloudFormation property type `FleetLaunchTemplateConfigRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-fleetlaunchtemplateconfigrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FleetLaunchTemplateConfigRequest(rt::Props);
     impl FleetLaunchTemplateConfigRequest {
@@ -2855,7 +2161,7 @@ pub mod ec2_fleet {
     nested!(FleetLaunchTemplateConfigRequest);
     /// CloudFormation property type `FleetLaunchTemplateOverridesRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-fleetlaunchtemplateoverridesrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FleetLaunchTemplateOverridesRequest(rt::Props);
     impl FleetLaunchTemplateOverridesRequest {
@@ -2974,7 +2280,7 @@ pub mod ec2_fleet {
     nested!(FleetLaunchTemplateOverridesRequest);
     /// CloudFormation property type `FleetLaunchTemplateSpecificationRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-fleetlaunchtemplatespecificationrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FleetLaunchTemplateSpecificationRequest(rt::Props);
     impl FleetLaunchTemplateSpecificationRequest {
@@ -3018,7 +2324,7 @@ pub mod ec2_fleet {
     nested!(FleetLaunchTemplateSpecificationRequest);
     /// CloudFormation property type `IamInstanceProfileSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-iaminstanceprofilespecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IamInstanceProfileSpecification(rt::Props);
     impl IamInstanceProfileSpecification {
@@ -3041,7 +2347,7 @@ pub mod ec2_fleet {
     nested!(IamInstanceProfileSpecification);
     /// CloudFormation property type `InstanceMetadataOptionsRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-instancemetadataoptionsrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InstanceMetadataOptionsRequest(rt::Props);
     impl InstanceMetadataOptionsRequest {
@@ -3074,7 +2380,7 @@ pub mod ec2_fleet {
     nested!(InstanceMetadataOptionsRequest);
     /// CloudFormation property type `InstanceRequirementsRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-instancerequirementsrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InstanceRequirementsRequest(rt::Props);
     impl InstanceRequirementsRequest {
@@ -3339,7 +2645,7 @@ pub mod ec2_fleet {
     nested!(InstanceRequirementsRequest);
     /// CloudFormation property type `Ipv6AddressRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-ipv6addressrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Ipv6AddressRequest(rt::Props);
     impl Ipv6AddressRequest {
@@ -3358,7 +2664,7 @@ pub mod ec2_fleet {
     nested!(Ipv6AddressRequest);
     /// CloudFormation property type `MaintenanceStrategies`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-maintenancestrategies.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MaintenanceStrategies(rt::Props);
     impl MaintenanceStrategies {
@@ -3378,55 +2684,9 @@ pub mod ec2_fleet {
         }
     }
     nested!(MaintenanceStrategies);
-    /// CloudFormation property type `MemoryGiBPerVCpuRequest`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-memorygibpervcpurequest.html)
-    #[derive(Clone, Debug)]
-    pub struct MemoryGiBPerVCpuRequest(rt::Props);
-    impl MemoryGiBPerVCpuRequest {
-        /// A new `MemoryGiBPerVCpuRequest`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            MemoryGiBPerVCpuRequest(this)
-        }
-        /// CloudFormation `Max`, Terraform `max`.
-        pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), rt::int(value));
-            self
-        }
-        /// CloudFormation `Min`, Terraform `min`.
-        pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), rt::int(value));
-            self
-        }
-    }
-    nested!(MemoryGiBPerVCpuRequest);
-    /// CloudFormation property type `MemoryMiBRequest`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-memorymibrequest.html)
-    #[derive(Clone, Debug)]
-    pub struct MemoryMiBRequest(rt::Props);
-    impl MemoryMiBRequest {
-        /// A new `MemoryMiBRequest`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            MemoryMiBRequest(this)
-        }
-        /// CloudFormation `Max`, Terraform `max`.
-        pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), rt::int(value));
-            self
-        }
-        /// CloudFormation `Min`, Terraform `min`.
-        pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), rt::int(value));
-            self
-        }
-    }
-    nested!(MemoryMiBRequest);
     /// CloudFormation property type `MultiAvailabilityZoneConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-multiavailabilityzoneconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MultiAvailabilityZoneConfiguration(rt::Props);
     impl MultiAvailabilityZoneConfiguration {
@@ -3458,55 +2718,9 @@ pub mod ec2_fleet {
         }
     }
     nested!(MultiAvailabilityZoneConfiguration);
-    /// CloudFormation property type `NetworkBandwidthGbpsRequest`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-networkbandwidthgbpsrequest.html)
-    #[derive(Clone, Debug)]
-    pub struct NetworkBandwidthGbpsRequest(rt::Props);
-    impl NetworkBandwidthGbpsRequest {
-        /// A new `NetworkBandwidthGbpsRequest`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            NetworkBandwidthGbpsRequest(this)
-        }
-        /// CloudFormation `Max`, Terraform `max`.
-        pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), rt::int(value));
-            self
-        }
-        /// CloudFormation `Min`, Terraform `min`.
-        pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), rt::int(value));
-            self
-        }
-    }
-    nested!(NetworkBandwidthGbpsRequest);
-    /// CloudFormation property type `NetworkInterfaceCountRequest`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-networkinterfacecountrequest.html)
-    #[derive(Clone, Debug)]
-    pub struct NetworkInterfaceCountRequest(rt::Props);
-    impl NetworkInterfaceCountRequest {
-        /// A new `NetworkInterfaceCountRequest`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            NetworkInterfaceCountRequest(this)
-        }
-        /// CloudFormation `Max`, Terraform `max`.
-        pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), rt::int(value));
-            self
-        }
-        /// CloudFormation `Min`, Terraform `min`.
-        pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), rt::int(value));
-            self
-        }
-    }
-    nested!(NetworkInterfaceCountRequest);
     /// CloudFormation property type `NetworkInterfaceSpecificationRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-networkinterfacespecificationrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NetworkInterfaceSpecificationRequest(rt::Props);
     impl NetworkInterfaceSpecificationRequest {
@@ -3631,7 +2845,7 @@ pub mod ec2_fleet {
     nested!(NetworkInterfaceSpecificationRequest);
     /// CloudFormation property type `OnDemandOptionsRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-ondemandoptionsrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OnDemandOptionsRequest(rt::Props);
     impl OnDemandOptionsRequest {
@@ -3696,28 +2910,9 @@ pub mod ec2_fleet {
         }
     }
     nested!(OnDemandOptionsRequest);
-    /// CloudFormation property type `PerformanceFactorReferenceRequest`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-performancefactorreferencerequest.html)
-    #[derive(Clone, Debug)]
-    pub struct PerformanceFactorReferenceRequest(rt::Props);
-    impl PerformanceFactorReferenceRequest {
-        /// A new `PerformanceFactorReferenceRequest`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            PerformanceFactorReferenceRequest(this)
-        }
-        /// CloudFormation `InstanceFamily`, Terraform `instance_family`.
-        pub fn instance_family(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("InstanceFamily", Some("instance_family"), rt::string(value));
-            self
-        }
-    }
-    nested!(PerformanceFactorReferenceRequest);
     /// CloudFormation property type `Placement`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-placement.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Placement(rt::Props);
     impl Placement {
@@ -3781,7 +2976,7 @@ pub mod ec2_fleet {
     nested!(Placement);
     /// CloudFormation property type `PrivateIpAddressSpecificationRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-privateipaddressspecificationrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PrivateIpAddressSpecificationRequest(rt::Props);
     impl PrivateIpAddressSpecificationRequest {
@@ -3808,7 +3003,7 @@ pub mod ec2_fleet {
     nested!(PrivateIpAddressSpecificationRequest);
     /// CloudFormation property type `ReservedCapacityFallbackOptionsRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-reservedcapacityfallbackoptionsrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReservedCapacityFallbackOptionsRequest(rt::Props);
     impl ReservedCapacityFallbackOptionsRequest {
@@ -3827,7 +3022,7 @@ pub mod ec2_fleet {
     nested!(ReservedCapacityFallbackOptionsRequest);
     /// CloudFormation property type `ReservedCapacityOptionsRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-reservedcapacityoptionsrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReservedCapacityOptionsRequest(rt::Props);
     impl ReservedCapacityOptionsRequest {
@@ -3885,7 +3080,7 @@ pub mod ec2_fleet {
     nested!(ReservedCapacityOptionsRequest);
     /// CloudFormation property type `SpotOptionsRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-spotoptionsrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SpotOptionsRequest(rt::Props);
     impl SpotOptionsRequest {
@@ -3970,7 +3165,7 @@ pub mod ec2_fleet {
     nested!(SpotOptionsRequest);
     /// CloudFormation property type `StandbyAvailabilityZone`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-standbyavailabilityzone.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StandbyAvailabilityZone(rt::Props);
     impl StandbyAvailabilityZone {
@@ -3999,24 +3194,9 @@ pub mod ec2_fleet {
         }
     }
     nested!(StandbyAvailabilityZone);
-    /// CloudFormation property type `Tag`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-tag.html)
-    #[derive(Clone, Debug)]
-    pub struct Tag(rt::Props);
-    impl Tag {
-        /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
-            Tag(this)
-        }
-    }
-    nested!(Tag);
     /// CloudFormation property type `TagSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-tagspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TagSpecification(rt::Props);
     impl TagSpecification {
@@ -4040,7 +3220,7 @@ pub mod ec2_fleet {
     nested!(TagSpecification);
     /// CloudFormation property type `TargetCapacitySpecificationRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-targetcapacityspecificationrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TargetCapacitySpecificationRequest(rt::Props);
     impl TargetCapacitySpecificationRequest {
@@ -4092,52 +3272,6 @@ pub mod ec2_fleet {
         }
     }
     nested!(TargetCapacitySpecificationRequest);
-    /// CloudFormation property type `TotalLocalStorageGBRequest`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-totallocalstoragegbrequest.html)
-    #[derive(Clone, Debug)]
-    pub struct TotalLocalStorageGbRequest(rt::Props);
-    impl TotalLocalStorageGbRequest {
-        /// A new `TotalLocalStorageGbRequest`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            TotalLocalStorageGbRequest(this)
-        }
-        /// CloudFormation `Max`, Terraform `max`.
-        pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), rt::int(value));
-            self
-        }
-        /// CloudFormation `Min`, Terraform `min`.
-        pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), rt::int(value));
-            self
-        }
-    }
-    nested!(TotalLocalStorageGbRequest);
-    /// CloudFormation property type `VCpuCountRangeRequest`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-vcpucountrangerequest.html)
-    #[derive(Clone, Debug)]
-    pub struct VCpuCountRangeRequest(rt::Props);
-    impl VCpuCountRangeRequest {
-        /// A new `VCpuCountRangeRequest`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            VCpuCountRangeRequest(this)
-        }
-        /// CloudFormation `Max`, Terraform `max`.
-        pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), rt::int(value));
-            self
-        }
-        /// CloudFormation `Min`, Terraform `min`.
-        pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), rt::int(value));
-            self
-        }
-    }
-    nested!(VCpuCountRangeRequest);
     /// The values `ExcessCapacityTerminationPolicy` accepts in `EC2::Ec2Fleet`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum ExcessCapacityTerminationPolicy {
@@ -4171,17 +3305,6 @@ pub mod ec2_fleet {
         ReservedCapacity,
     }
     string_enum!(DefaultTargetCapacityType { OnDemand => "on-demand", Spot => "spot", CapacityBlock => "capacity-block", ReservedCapacity => "reserved-capacity" });
-    /// The values `TargetCapacityUnitType` accepts in `EC2::Ec2Fleet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum TargetCapacityUnitType {
-        /// `vcpu`
-        Vcpu,
-        /// `memory-mib`
-        MemoryMib,
-        /// `units`
-        Units,
-    }
-    string_enum!(TargetCapacityUnitType { Vcpu => "vcpu", MemoryMib => "memory-mib", Units => "units" });
     /// The values `ResourceType` accepts in `EC2::Ec2Fleet`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum ResourceType {
@@ -4304,26 +3427,6 @@ pub mod ec2_fleet {
         PriceCapacityOptimized2,
     }
     string_enum!(AllocationStrategy { LowestPrice => "lowest-price", LowestPrice2 => "lowestPrice", Diversified => "diversified", CapacityOptimized => "capacityOptimized", CapacityOptimized2 => "capacity-optimized", CapacityOptimizedPrioritized => "capacityOptimizedPrioritized", CapacityOptimizedPrioritized2 => "capacity-optimized-prioritized", PriceCapacityOptimized => "priceCapacityOptimized", PriceCapacityOptimized2 => "price-capacity-optimized" });
-    /// The values `InstanceInterruptionBehavior` accepts in `EC2::Ec2Fleet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum InstanceInterruptionBehavior {
-        /// `hibernate`
-        Hibernate,
-        /// `stop`
-        Stop,
-        /// `terminate`
-        Terminate,
-    }
-    string_enum!(InstanceInterruptionBehavior { Hibernate => "hibernate", Stop => "stop", Terminate => "terminate" });
-    /// The values `ReplacementStrategy` accepts in `EC2::Ec2Fleet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ReplacementStrategy {
-        /// `launch`
-        Launch,
-        /// `launch-before-terminate`
-        LaunchBeforeTerminate,
-    }
-    string_enum!(ReplacementStrategy { Launch => "launch", LaunchBeforeTerminate => "launch-before-terminate" });
     /// The values `AllocationStrategy2` accepts in `EC2::Ec2Fleet`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum AllocationStrategy2 {
@@ -4365,189 +3468,6 @@ pub mod ec2_fleet {
         UseCapacityReservationsFirst,
     }
     string_enum!(UsageStrategy { UseCapacityReservationsFirst => "use-capacity-reservations-first" });
-    /// The values `Tenancy` accepts in `EC2::Ec2Fleet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Tenancy {
-        /// `dedicated`
-        Dedicated,
-        /// `default`
-        Default,
-        /// `host`
-        Host,
-    }
-    string_enum!(Tenancy { Dedicated => "dedicated", Default => "default", Host => "host" });
-    /// The values `HttpEndpoint` accepts in `EC2::Ec2Fleet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum HttpEndpoint {
-        /// `disabled`
-        Disabled,
-        /// `enabled`
-        Enabled,
-    }
-    string_enum!(HttpEndpoint { Disabled => "disabled", Enabled => "enabled" });
-    /// The values `HttpTokens` accepts in `EC2::Ec2Fleet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum HttpTokens {
-        /// `optional`
-        Optional,
-        /// `required`
-        Required,
-    }
-    string_enum!(HttpTokens { Optional => "optional", Required => "required" });
-    /// The values `AcceleratorManufacturers` accepts in `EC2::Ec2Fleet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum AcceleratorManufacturers {
-        /// `amazon-web-services`
-        AmazonWebServices,
-        /// `amd`
-        Amd,
-        /// `habana`
-        Habana,
-        /// `nvidia`
-        Nvidia,
-        /// `xilinx`
-        Xilinx,
-    }
-    string_enum!(AcceleratorManufacturers { AmazonWebServices => "amazon-web-services", Amd => "amd", Habana => "habana", Nvidia => "nvidia", Xilinx => "xilinx" });
-    /// The values `AcceleratorNames` accepts in `EC2::Ec2Fleet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum AcceleratorNames {
-        /// `a10g`
-        A10g,
-        /// `a100`
-        A100,
-        /// `h100`
-        H100,
-        /// `inferentia`
-        Inferentia,
-        /// `k520`
-        K520,
-        /// `k80`
-        K80,
-        /// `m60`
-        M60,
-        /// `radeon-pro-v520`
-        RadeonProV520,
-        /// `t4`
-        T4,
-        /// `t4g`
-        T4g,
-        /// `vu9p`
-        Vu9p,
-        /// `v100`
-        V100,
-        /// `l40s`
-        L40s,
-        /// `l4`
-        L4,
-        /// `gaudi-hl-205`
-        GaudiHl205,
-        /// `inferentia2`
-        Inferentia2,
-        /// `trainium`
-        Trainium,
-        /// `trainium2`
-        Trainium2,
-        /// `u30`
-        U30,
-    }
-    string_enum!(AcceleratorNames { A10g => "a10g", A100 => "a100", H100 => "h100", Inferentia => "inferentia", K520 => "k520", K80 => "k80", M60 => "m60", RadeonProV520 => "radeon-pro-v520", T4 => "t4", T4g => "t4g", Vu9p => "vu9p", V100 => "v100", L40s => "l40s", L4 => "l4", GaudiHl205 => "gaudi-hl-205", Inferentia2 => "inferentia2", Trainium => "trainium", Trainium2 => "trainium2", U30 => "u30" });
-    /// The values `AcceleratorTypes` accepts in `EC2::Ec2Fleet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum AcceleratorTypes {
-        /// `gpu`
-        Gpu,
-        /// `fpga`
-        Fpga,
-        /// `inference`
-        Inference,
-        /// `media`
-        Media,
-    }
-    string_enum!(AcceleratorTypes { Gpu => "gpu", Fpga => "fpga", Inference => "inference", Media => "media" });
-    /// The values `BareMetal` accepts in `EC2::Ec2Fleet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum BareMetal {
-        /// `included`
-        Included,
-        /// `required`
-        Required,
-        /// `excluded`
-        Excluded,
-    }
-    string_enum!(BareMetal { Included => "included", Required => "required", Excluded => "excluded" });
-    /// The values `BurstablePerformance` accepts in `EC2::Ec2Fleet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum BurstablePerformance {
-        /// `included`
-        Included,
-        /// `required`
-        Required,
-        /// `excluded`
-        Excluded,
-    }
-    string_enum!(BurstablePerformance { Included => "included", Required => "required", Excluded => "excluded" });
-    /// The values `CpuManufacturers` accepts in `EC2::Ec2Fleet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum CpuManufacturers {
-        /// `intel`
-        Intel,
-        /// `amd`
-        Amd,
-        /// `amazon-web-services`
-        AmazonWebServices,
-        /// `apple`
-        Apple,
-    }
-    string_enum!(CpuManufacturers { Intel => "intel", Amd => "amd", AmazonWebServices => "amazon-web-services", Apple => "apple" });
-    /// The values `InstanceGenerations` accepts in `EC2::Ec2Fleet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum InstanceGenerations {
-        /// `current`
-        Current,
-        /// `previous`
-        Previous,
-    }
-    string_enum!(InstanceGenerations { Current => "current", Previous => "previous" });
-    /// The values `LocalStorage` accepts in `EC2::Ec2Fleet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum LocalStorage {
-        /// `included`
-        Included,
-        /// `required`
-        Required,
-        /// `excluded`
-        Excluded,
-    }
-    string_enum!(LocalStorage { Included => "included", Required => "required", Excluded => "excluded" });
-    /// The values `LocalStorageTypes` accepts in `EC2::Ec2Fleet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum LocalStorageTypes {
-        /// `hdd`
-        Hdd,
-        /// `ssd`
-        Ssd,
-    }
-    string_enum!(LocalStorageTypes { Hdd => "hdd", Ssd => "ssd" });
-    /// The values `VolumeType` accepts in `EC2::Ec2Fleet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum VolumeType {
-        /// `gp2`
-        Gp2,
-        /// `gp3`
-        Gp3,
-        /// `io1`
-        Io1,
-        /// `io2`
-        Io2,
-        /// `sc1`
-        Sc1,
-        /// `st1`
-        St1,
-        /// `standard`
-        Standard,
-    }
-    string_enum!(VolumeType { Gp2 => "gp2", Gp3 => "gp3", Io1 => "io1", Io2 => "io2", Sc1 => "sc1", St1 => "st1", Standard => "standard" });
 }
 /// Specifies an Elastic IP (EIP) address and can, optionally, associate it with an Amazon EC2 instance.
 ///
@@ -4565,6 +3485,7 @@ static EIP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("PublicIp", Some("public_ip")),
         ("AllocationId", Some("allocation_id")),
     ],
+    schema: (&SCHEMAS, 12),
 };
 impl Eip {
     /// Declares a `AWS::EC2::EIP` with the stack-unique `id`. No property is required.
@@ -4665,6 +3586,7 @@ static EIP_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 13),
 };
 impl EipAssociation {
     /// Declares a `AWS::EC2::EIPAssociation` with the stack-unique `id`. No property is required.
@@ -4741,6 +3663,7 @@ static EGRESS_ONLY_INTERNET_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 14),
 };
 impl EgressOnlyInternetGateway {
     /// Declares a `AWS::EC2::EgressOnlyInternetGateway` with the stack-unique `id`. Required properties: `vpc_id` (`VpcId`).
@@ -4801,6 +3724,7 @@ static ENCLAVE_CERTIFICATE_IAM_ROLE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInf
         ("CertificateS3ObjectKey", Some("certificate_s3_object_key")),
         ("EncryptionKmsKeyId", Some("encryption_kms_key_id")),
     ],
+    schema: (&SCHEMAS, 15),
 };
 impl EnclaveCertificateIamRoleAssociation {
     /// Declares a `AWS::EC2::EnclaveCertificateIamRoleAssociation` with the stack-unique `id`. Required properties: `certificate_arn` (`CertificateArn`), `role_arn` (`RoleArn`).
@@ -4861,6 +3785,7 @@ static FLOW_LOG_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 16),
 };
 impl FlowLog {
     /// Declares a `AWS::EC2::FlowLog` with the stack-unique `id`. Required properties: `resource_id` (`ResourceId`), `resource_type` (`ResourceType`).
@@ -4993,7 +3918,7 @@ pub mod flow_log {
     use super::*;
     /// CloudFormation property type `DestinationOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-flowlog-destinationoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DestinationOptions(rt::Props);
     impl DestinationOptions {
@@ -5021,7 +3946,7 @@ pub mod flow_log {
     nested!(DestinationOptions);
     /// CloudFormation property type `TagFieldSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-flowlog-tagfieldspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TagFieldSpecification(rt::Props);
     impl TagFieldSpecification {
@@ -5154,6 +4079,7 @@ static FPGA_IMAGE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DataRetentionSupport", Some("data_retention_support")),
         ("Public", Some("public")),
     ],
+    schema: (&SCHEMAS, 17),
 };
 impl FpgaImage {
     /// Declares a `AWS::EC2::FpgaImage` with the stack-unique `id`. No property is required.
@@ -5268,7 +4194,7 @@ pub mod fpga_image {
     ///
     /// CloudFormation property type `StorageLocation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-fpgaimage-storagelocation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StorageLocation(rt::Props);
     impl StorageLocation {
@@ -5307,6 +4233,7 @@ static GATEWAY_ROUTE_TABLE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("AssociationId", Some("association_id"))],
+    schema: (&SCHEMAS, 18),
 };
 impl GatewayRouteTableAssociation {
     /// Declares a `AWS::EC2::GatewayRouteTableAssociation` with the stack-unique `id`. Required properties: `gateway_id` (`GatewayId`), `route_table_id` (`RouteTableId`).
@@ -5355,6 +4282,7 @@ static HOST_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("HostId", Some("host_id"))],
+    schema: (&SCHEMAS, 19),
 };
 impl Host {
     /// Declares a `AWS::EC2::Host` with the stack-unique `id`. Required properties: `availability_zone` (`AvailabilityZone`).
@@ -5499,6 +4427,7 @@ static IPAM_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("default_resource_discovery_association_id"),
         ),
     ],
+    schema: (&SCHEMAS, 20),
 };
 impl Ipam {
     /// Declares a `AWS::EC2::IPAM` with the stack-unique `id`. No property is required.
@@ -5630,7 +4559,7 @@ pub mod ipam {
     ///
     /// CloudFormation property type `IpamOperatingRegion`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ipam-ipamoperatingregion.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IpamOperatingRegion(rt::Props);
     impl IpamOperatingRegion {
@@ -5646,7 +4575,7 @@ pub mod ipam {
     ///
     /// CloudFormation property type `IpamOrganizationalUnitExclusion`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ipam-ipamorganizationalunitexclusion.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IpamOrganizationalUnitExclusion(rt::Props);
     impl IpamOrganizationalUnitExclusion {
@@ -5694,6 +4623,7 @@ static IPAM_ALLOCATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("IpamPoolAllocationId", Some("ipam_pool_allocation_id"))],
+    schema: (&SCHEMAS, 21),
 };
 impl IpamAllocation {
     /// Declares a `AWS::EC2::IPAMAllocation` with the stack-unique `id`. Required properties: `ipam_pool_id` (`IpamPoolId`).
@@ -5760,6 +4690,7 @@ static IPAM_POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("State", Some("state")),
         ("StateMessage", Some("state_message")),
     ],
+    schema: (&SCHEMAS, 22),
 };
 impl IpamPool {
     /// Declares a `AWS::EC2::IPAMPool` with the stack-unique `id`. Required properties: `address_family` (`AddressFamily`), `ipam_scope_id` (`IpamScopeId`).
@@ -5976,7 +4907,7 @@ pub mod ipam_pool {
     ///
     /// CloudFormation property type `ProvisionedCidr`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ipampool-provisionedcidr.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProvisionedCidr(rt::Props);
     impl ProvisionedCidr {
@@ -5992,7 +4923,7 @@ pub mod ipam_pool {
     ///
     /// CloudFormation property type `SourceResource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ipampool-sourceresource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SourceResource(rt::Props);
     impl SourceResource {
@@ -6028,7 +4959,7 @@ pub mod ipam_pool {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ipampool-tag.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     impl Tag {
@@ -6058,6 +4989,7 @@ static IPAM_POOL_CIDR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("IpamPoolCidrId", Some("ipam_pool_cidr_id")),
         ("State", Some("state")),
     ],
+    schema: (&SCHEMAS, 23),
 };
 impl IpamPoolCidr {
     /// Declares a `AWS::EC2::IPAMPoolCidr` with the stack-unique `id`. Required properties: `ipam_pool_id` (`IpamPoolId`).
@@ -6125,6 +5057,7 @@ static IPAM_PREFIX_LIST_RESOLVER_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("ipam_prefix_list_resolver_arn"),
         ),
     ],
+    schema: (&SCHEMAS, 24),
 };
 impl IpamPrefixListResolver {
     /// Declares a `AWS::EC2::IPAMPrefixListResolver` with the stack-unique `id`. Required properties: `address_family` (`AddressFamily`).
@@ -6197,7 +5130,7 @@ pub mod ipam_prefix_list_resolver {
     ///
     /// CloudFormation property type `IpamPrefixListResolverRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ipamprefixlistresolver-ipamprefixlistresolverrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IpamPrefixListResolverRule(rt::Props);
     impl IpamPrefixListResolverRule {
@@ -6248,7 +5181,7 @@ pub mod ipam_prefix_list_resolver {
     ///
     /// CloudFormation property type `IpamPrefixListResolverRuleCondition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ipamprefixlistresolver-ipamprefixlistresolverrulecondition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IpamPrefixListResolverRuleCondition(rt::Props);
     impl IpamPrefixListResolverRuleCondition {
@@ -6317,7 +5250,7 @@ pub mod ipam_prefix_list_resolver {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ipamprefixlistresolver-tag.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     impl Tag {
@@ -6397,6 +5330,7 @@ static IPAM_PREFIX_LIST_RESOLVER_TARGET_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("ipam_prefix_list_resolver_target_arn"),
         ),
     ],
+    schema: (&SCHEMAS, 25),
 };
 impl IpamPrefixListResolverTarget {
     /// Declares a `AWS::EC2::IPAMPrefixListResolverTarget` with the stack-unique `id`. Required properties: `ipam_prefix_list_resolver_id` (`IpamPrefixListResolverId`), `prefix_list_id` (`PrefixListId`), `prefix_list_region` (`PrefixListRegion`), `track_latest_version` (`TrackLatestVersion`).
@@ -6491,6 +5425,7 @@ static IPAM_RESOURCE_DISCOVERY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("IsDefault", Some("is_default")),
         ("State", Some("state")),
     ],
+    schema: (&SCHEMAS, 26),
 };
 impl IpamResourceDiscovery {
     /// Declares a `AWS::EC2::IPAMResourceDiscovery` with the stack-unique `id`. No property is required.
@@ -6586,7 +5521,7 @@ pub mod ipam_resource_discovery {
     ///
     /// CloudFormation property type `IpamOperatingRegion`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ipamresourcediscovery-ipamoperatingregion.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IpamOperatingRegion(rt::Props);
     impl IpamOperatingRegion {
@@ -6602,7 +5537,7 @@ pub mod ipam_resource_discovery {
     ///
     /// CloudFormation property type `IpamResourceDiscoveryOrganizationalUnitExclusion`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ipamresourcediscovery-ipamresourcediscoveryorganizationalunitexclusion.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IpamResourceDiscoveryOrganizationalUnitExclusion(rt::Props);
     impl IpamResourceDiscoveryOrganizationalUnitExclusion {
@@ -6647,6 +5582,7 @@ static IPAM_RESOURCE_DISCOVERY_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("State", Some("state")),
         ("OwnerId", Some("owner_id")),
     ],
+    schema: (&SCHEMAS, 27),
 };
 impl IpamResourceDiscoveryAssociation {
     /// Declares a `AWS::EC2::IPAMResourceDiscoveryAssociation` with the stack-unique `id`. Required properties: `ipam_id` (`IpamId`), `ipam_resource_discovery_id` (`IpamResourceDiscoveryId`).
@@ -6744,6 +5680,7 @@ static IPAM_SCOPE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("PoolCount", Some("pool_count")),
         ("IpamScopeType", Some("ipam_scope_type")),
     ],
+    schema: (&SCHEMAS, 28),
 };
 impl IpamScope {
     /// Declares a `AWS::EC2::IPAMScope` with the stack-unique `id`. Required properties: `ipam_id` (`IpamId`).
@@ -6824,7 +5761,7 @@ pub mod ipam_scope {
     ///
     /// CloudFormation property type `IpamScopeExternalAuthorityConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ipamscope-ipamscopeexternalauthorityconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IpamScopeExternalAuthorityConfiguration(rt::Props);
     impl IpamScopeExternalAuthorityConfiguration {
@@ -6913,6 +5850,7 @@ static I_PV4_POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("total_available_address_count"),
         ),
     ],
+    schema: (&SCHEMAS, 29),
 };
 impl IPv4Pool {
     /// Declares a `AWS::EC2::IPv4Pool` with the stack-unique `id`. No property is required.
@@ -6986,6 +5924,7 @@ static INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("VpcId", Some("vpc_id")),
         ("State", Some("state")),
     ],
+    schema: (&SCHEMAS, 30),
 };
 impl Instance {
     /// Declares a `AWS::EC2::Instance` with the stack-unique `id`. No property is required.
@@ -7443,10 +6382,15 @@ impl InstanceHandle {
 }
 /// Property types and value sets of [`Instance`] (`AWS::EC2::Instance`).
 pub mod instance {
+    pub use super::shared::{
+        HostnameType, HttpEndpoint, HttpProtocolIpv6, HttpTokens,
+        InstanceInitiatedShutdownBehavior, InstanceIpv6Address, InstanceMetadataTags,
+        PrivateIpAddressSpecification, VolumeType,
+    };
     use super::*;
     /// CloudFormation property type `AssociationParameter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-associationparameter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AssociationParameter(rt::Props);
     impl AssociationParameter {
@@ -7464,7 +6408,7 @@ pub mod instance {
     nested!(AssociationParameter);
     /// CloudFormation property type `BlockDeviceMapping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-blockdevicemapping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BlockDeviceMapping(rt::Props);
     impl BlockDeviceMapping {
@@ -7499,7 +6443,7 @@ pub mod instance {
     ///
     /// CloudFormation property type `CpuOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-cpuoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CpuOptions(rt::Props);
     impl CpuOptions {
@@ -7525,7 +6469,7 @@ pub mod instance {
     ///
     /// CloudFormation property type `CreditSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-creditspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CreditSpecification(rt::Props);
     impl CreditSpecification {
@@ -7544,7 +6488,7 @@ pub mod instance {
     nested!(CreditSpecification);
     /// CloudFormation property type `Ebs`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-ebs.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Ebs(rt::Props);
     impl Ebs {
@@ -7614,7 +6558,7 @@ pub mod instance {
     nested!(Ebs);
     /// CloudFormation property type `ElasticGpuSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-elasticgpuspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ElasticGpuSpecification(rt::Props);
     impl ElasticGpuSpecification {
@@ -7628,7 +6572,7 @@ pub mod instance {
     nested!(ElasticGpuSpecification);
     /// CloudFormation property type `ElasticInferenceAccelerator`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-elasticinferenceaccelerator.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ElasticInferenceAccelerator(rt::Props);
     impl ElasticInferenceAccelerator {
@@ -7651,7 +6595,7 @@ pub mod instance {
     ///
     /// CloudFormation property type `EnaSrdSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-enasrdspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EnaSrdSpecification(rt::Props);
     impl EnaSrdSpecification {
@@ -7685,7 +6629,7 @@ pub mod instance {
     ///
     /// CloudFormation property type `EnaSrdUdpSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-enasrdudpspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EnaSrdUdpSpecification(rt::Props);
     impl EnaSrdUdpSpecification {
@@ -7711,7 +6655,7 @@ pub mod instance {
     ///
     /// CloudFormation property type `EnclaveOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-enclaveoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EnclaveOptions(rt::Props);
     impl EnclaveOptions {
@@ -7733,7 +6677,7 @@ pub mod instance {
     ///
     /// CloudFormation property type `HibernationOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-hibernationoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HibernationOptions(rt::Props);
     impl HibernationOptions {
@@ -7752,27 +6696,9 @@ pub mod instance {
         }
     }
     nested!(HibernationOptions);
-    /// CloudFormation property type `InstanceIpv6Address`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-instanceipv6address.html)
-    #[derive(Clone, Debug)]
-    pub struct InstanceIpv6Address(rt::Props);
-    impl InstanceIpv6Address {
-        /// A new `InstanceIpv6Address`. Required properties: `ipv6_address` (`Ipv6Address`).
-        pub fn new(ipv6_address: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "Ipv6Address",
-                Some("ipv_6_address"),
-                rt::string(ipv6_address),
-            );
-            InstanceIpv6Address(this)
-        }
-    }
-    nested!(InstanceIpv6Address);
     /// CloudFormation property type `LaunchTemplateSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-launchtemplatespecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LaunchTemplateSpecification(rt::Props);
     impl LaunchTemplateSpecification {
@@ -7814,7 +6740,7 @@ pub mod instance {
     nested!(LaunchTemplateSpecification);
     /// CloudFormation property type `LicenseSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-licensespecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LicenseSpecification(rt::Props);
     impl LicenseSpecification {
@@ -7832,7 +6758,7 @@ pub mod instance {
     nested!(LicenseSpecification);
     /// CloudFormation property type `MetadataOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-metadataoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetadataOptions(rt::Props);
     impl MetadataOptions {
@@ -7893,7 +6819,7 @@ pub mod instance {
     nested!(MetadataOptions);
     /// CloudFormation property type `NetworkInterface`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-networkinterface.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NetworkInterface(rt::Props);
     impl NetworkInterface {
@@ -8047,7 +6973,7 @@ pub mod instance {
     nested!(NetworkInterface);
     /// CloudFormation property type `PrivateDnsNameOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-privatednsnameoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PrivateDnsNameOptions(rt::Props);
     impl PrivateDnsNameOptions {
@@ -8088,28 +7014,9 @@ pub mod instance {
         }
     }
     nested!(PrivateDnsNameOptions);
-    /// CloudFormation property type `PrivateIpAddressSpecification`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-privateipaddressspecification.html)
-    #[derive(Clone, Debug)]
-    pub struct PrivateIpAddressSpecification(rt::Props);
-    impl PrivateIpAddressSpecification {
-        /// A new `PrivateIpAddressSpecification`. Required properties: `primary` (`Primary`), `private_ip_address` (`PrivateIpAddress`).
-        pub fn new(primary: bool, private_ip_address: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Primary", Some("primary"), rt::boolean(primary));
-            this.set(
-                "PrivateIpAddress",
-                Some("private_ip_address"),
-                rt::string(private_ip_address),
-            );
-            PrivateIpAddressSpecification(this)
-        }
-    }
-    nested!(PrivateIpAddressSpecification);
     /// CloudFormation property type `SsmAssociation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-ssmassociation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SsmAssociation(rt::Props);
     impl SsmAssociation {
@@ -8141,7 +7048,7 @@ pub mod instance {
     nested!(SsmAssociation);
     /// CloudFormation property type `Volume`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-volume.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Volume(rt::Props);
     impl Volume {
@@ -8163,79 +7070,6 @@ pub mod instance {
         Host,
     }
     string_enum!(Affinity { Default => "default", Host => "host" });
-    /// The values `InstanceInitiatedShutdownBehavior` accepts in `EC2::Instance`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum InstanceInitiatedShutdownBehavior {
-        /// `stop`
-        Stop,
-        /// `terminate`
-        Terminate,
-    }
-    string_enum!(InstanceInitiatedShutdownBehavior { Stop => "stop", Terminate => "terminate" });
-    /// The values `HostnameType` accepts in `EC2::Instance`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum HostnameType {
-        /// `ip-name`
-        IpName,
-        /// `resource-name`
-        ResourceName,
-    }
-    string_enum!(HostnameType { IpName => "ip-name", ResourceName => "resource-name" });
-    /// The values `HttpEndpoint` accepts in `EC2::Instance`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum HttpEndpoint {
-        /// `disabled`
-        Disabled,
-        /// `enabled`
-        Enabled,
-    }
-    string_enum!(HttpEndpoint { Disabled => "disabled", Enabled => "enabled" });
-    /// The values `HttpProtocolIpv6` accepts in `EC2::Instance`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum HttpProtocolIpv6 {
-        /// `disabled`
-        Disabled,
-        /// `enabled`
-        Enabled,
-    }
-    string_enum!(HttpProtocolIpv6 { Disabled => "disabled", Enabled => "enabled" });
-    /// The values `HttpTokens` accepts in `EC2::Instance`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum HttpTokens {
-        /// `optional`
-        Optional,
-        /// `required`
-        Required,
-    }
-    string_enum!(HttpTokens { Optional => "optional", Required => "required" });
-    /// The values `InstanceMetadataTags` accepts in `EC2::Instance`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum InstanceMetadataTags {
-        /// `disabled`
-        Disabled,
-        /// `enabled`
-        Enabled,
-    }
-    string_enum!(InstanceMetadataTags { Disabled => "disabled", Enabled => "enabled" });
-    /// The values `VolumeType` accepts in `EC2::Instance`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum VolumeType {
-        /// `gp2`
-        Gp2,
-        /// `gp3`
-        Gp3,
-        /// `io1`
-        Io1,
-        /// `io2`
-        Io2,
-        /// `sc1`
-        Sc1,
-        /// `st1`
-        St1,
-        /// `standard`
-        Standard,
-    }
-    string_enum!(VolumeType { Gp2 => "gp2", Gp3 => "gp3", Io1 => "io1", Io2 => "io2", Sc1 => "sc1", St1 => "st1", Standard => "standard" });
 }
 /// Resource Type definition for AWS::EC2::InstanceConnectEndpoint
 ///
@@ -8265,6 +7099,7 @@ static INSTANCE_CONNECT_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("StateMessage", Some("state_message")),
         ("VpcId", Some("vpc_id")),
     ],
+    schema: (&SCHEMAS, 31),
 };
 impl InstanceConnectEndpoint {
     /// Declares a `AWS::EC2::InstanceConnectEndpoint` with the stack-unique `id`. Required properties: `subnet_id` (`SubnetId`).
@@ -8432,6 +7267,7 @@ static INSTANCE_EVENT_WINDOW_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("InstanceEventWindowId", Some("instance_event_window_id")),
         ("State", Some("state")),
     ],
+    schema: (&SCHEMAS, 32),
 };
 impl InstanceEventWindow {
     /// Declares a `AWS::EC2::InstanceEventWindow` with the stack-unique `id`. No property is required.
@@ -8499,7 +7335,7 @@ pub mod instance_event_window {
     ///
     /// CloudFormation property type `TimeRange`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instanceeventwindow-timerange.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TimeRange(rt::Props);
     impl TimeRange {
@@ -8591,6 +7427,7 @@ static INTERNET_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("InternetGatewayId", Some("internet_gateway_id"))],
+    schema: (&SCHEMAS, 33),
 };
 impl InternetGateway {
     /// Declares a `AWS::EC2::InternetGateway` with the stack-unique `id`. No property is required.
@@ -8624,6 +7461,7 @@ static IP_POOL_ROUTE_TABLE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["ap-east-2", "ap-southeast-6"],
     attributes: &[("AssociationId", Some("association_id"))],
+    schema: (&SCHEMAS, 34),
 };
 impl IpPoolRouteTableAssociation {
     /// Declares a `AWS::EC2::IpPoolRouteTableAssociation` with the stack-unique `id`. Required properties: `public_ipv4_pool` (`PublicIpv4Pool`), `route_table_id` (`RouteTableId`).
@@ -8726,6 +7564,7 @@ static IPAM_EXTERNAL_RESOURCE_VERIFICATION_TOKEN_TYPE: rt::TypeInfo = rt::TypeIn
         ("Status", Some("status")),
         ("State", Some("state")),
     ],
+    schema: (&SCHEMAS, 35),
 };
 impl IpamExternalResourceVerificationToken {
     /// Declares a `AWS::EC2::IpamExternalResourceVerificationToken` with the stack-unique `id`. Required properties: `ipam_id` (`IpamId`).
@@ -8855,6 +7694,7 @@ static IPAM_INTERNET_REGISTRY_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("State", None),
         ("ChildRequestXml", None),
     ],
+    schema: (&SCHEMAS, 36),
 };
 impl IpamInternetRegistryAssociation {
     /// Declares a `AWS::EC2::IpamInternetRegistryAssociation` with the stack-unique `id`. Required properties: `ipam_id` (`IpamId`), `organization_handle` (`OrganizationHandle`), `rir` (`Rir`).
@@ -8958,6 +7798,7 @@ static KEY_PAIR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("KeyPairId", Some("key_pair_id")),
         ("KeyFingerprint", Some("key_fingerprint")),
     ],
+    schema: (&SCHEMAS, 37),
 };
 impl KeyPair {
     /// Declares a `AWS::EC2::KeyPair` with the stack-unique `id`. Required properties: `key_name` (`KeyName`).
@@ -9047,6 +7888,7 @@ static LAUNCH_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LaunchTemplateId", Some("launch_template_id")),
         ("LatestVersionNumber", Some("latest_version_number")),
     ],
+    schema: (&SCHEMAS, 38),
 };
 impl LaunchTemplate {
     /// Declares a `AWS::EC2::LaunchTemplate` with the stack-unique `id`. Required properties: `launch_template_data` (`LaunchTemplateData`).
@@ -9121,12 +7963,17 @@ impl LaunchTemplateHandle {
 }
 /// Property types and value sets of [`LaunchTemplate`] (`AWS::EC2::LaunchTemplate`).
 pub mod launch_template {
+    pub use super::shared::{
+        AcceleratorManufacturers, HostnameType, HttpEndpoint, HttpProtocolIpv6, HttpTokens,
+        InstanceGenerations, InstanceInitiatedShutdownBehavior, InstanceInterruptionBehavior,
+        InstanceMetadataTags, LocalStorageTypes, ResourceType, Tenancy, VolumeType,
+    };
     use super::*;
     /// The minimum and maximum number of accelerators (GPUs, FPGAs, or AWS Inferentia chips) on an instance.
     ///
     /// CloudFormation property type `AcceleratorCount`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-acceleratorcount.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AcceleratorCount(rt::Props);
     impl AcceleratorCount {
@@ -9155,7 +8002,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `AcceleratorTotalMemoryMiB`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-acceleratortotalmemorymib.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AcceleratorTotalMemoryMiB(rt::Props);
     impl AcceleratorTotalMemoryMiB {
@@ -9184,7 +8031,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `BaselineEbsBandwidthMbps`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-baselineebsbandwidthmbps.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BaselineEbsBandwidthMbps(rt::Props);
     impl BaselineEbsBandwidthMbps {
@@ -9213,7 +8060,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `BaselinePerformanceFactors`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-baselineperformancefactors.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BaselinePerformanceFactors(rt::Props);
     impl BaselinePerformanceFactors {
@@ -9235,7 +8082,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `BlockDeviceMapping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-blockdevicemapping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BlockDeviceMapping(rt::Props);
     impl BlockDeviceMapping {
@@ -9280,7 +8127,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `CapacityReservationSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-capacityreservationspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapacityReservationSpecification(rt::Props);
     impl CapacityReservationSpecification {
@@ -9320,7 +8167,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `CapacityReservationTarget`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-capacityreservationtarget.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapacityReservationTarget(rt::Props);
     impl CapacityReservationTarget {
@@ -9360,7 +8207,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `ConnectionTrackingSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-connectiontrackingspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConnectionTrackingSpecification(rt::Props);
     impl ConnectionTrackingSpecification {
@@ -9405,7 +8252,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `Cpu`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-cpu.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Cpu(rt::Props);
     impl Cpu {
@@ -9428,7 +8275,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `CpuOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-cpuoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CpuOptions(rt::Props);
     impl CpuOptions {
@@ -9472,7 +8319,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `CreditSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-creditspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CreditSpecification(rt::Props);
     impl CreditSpecification {
@@ -9495,7 +8342,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `Ebs`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-ebs.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Ebs(rt::Props);
     impl Ebs {
@@ -9586,7 +8433,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `EnaSrdSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-enasrdspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EnaSrdSpecification(rt::Props);
     impl EnaSrdSpecification {
@@ -9620,7 +8467,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `EnaSrdUdpSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-enasrdudpspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EnaSrdUdpSpecification(rt::Props);
     impl EnaSrdUdpSpecification {
@@ -9646,7 +8493,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `EnclaveOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-enclaveoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EnclaveOptions(rt::Props);
     impl EnclaveOptions {
@@ -9668,7 +8515,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `HibernationOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-hibernationoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HibernationOptions(rt::Props);
     impl HibernationOptions {
@@ -9691,7 +8538,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `IamInstanceProfile`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-iaminstanceprofile.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IamInstanceProfile(rt::Props);
     impl IamInstanceProfile {
@@ -9720,7 +8567,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `InstanceMarketOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-instancemarketoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InstanceMarketOptions(rt::Props);
     impl InstanceMarketOptions {
@@ -9750,7 +8597,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `InstanceRequirements`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-instancerequirements.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InstanceRequirements(rt::Props);
     impl InstanceRequirements {
@@ -10049,7 +8896,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `Ipv4PrefixSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-ipv4prefixspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Ipv4PrefixSpecification(rt::Props);
     impl Ipv4PrefixSpecification {
@@ -10072,7 +8919,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `Ipv6Add`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-ipv6add.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Ipv6Add(rt::Props);
     impl Ipv6Add {
@@ -10095,7 +8942,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `Ipv6PrefixSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-ipv6prefixspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Ipv6PrefixSpecification(rt::Props);
     impl Ipv6PrefixSpecification {
@@ -10118,7 +8965,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `LaunchTemplateData`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-launchtemplatedata.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LaunchTemplateData(rt::Props);
     impl LaunchTemplateData {
@@ -10440,7 +9287,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `LaunchTemplateTagSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-launchtemplatetagspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LaunchTemplateTagSpecification(rt::Props);
     impl LaunchTemplateTagSpecification {
@@ -10470,7 +9317,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `LicenseSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-licensespecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LicenseSpecification(rt::Props);
     impl LicenseSpecification {
@@ -10496,7 +9343,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `MaintenanceOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-maintenanceoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MaintenanceOptions(rt::Props);
     impl MaintenanceOptions {
@@ -10519,7 +9366,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `MemoryGiBPerVCpu`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-memorygibpervcpu.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MemoryGiBPerVCpu(rt::Props);
     impl MemoryGiBPerVCpu {
@@ -10548,7 +9395,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `MemoryMiB`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-memorymib.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MemoryMiB(rt::Props);
     impl MemoryMiB {
@@ -10577,7 +9424,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `MetadataOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-metadataoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetadataOptions(rt::Props);
     impl MetadataOptions {
@@ -10640,7 +9487,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `Monitoring`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-monitoring.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Monitoring(rt::Props);
     impl Monitoring {
@@ -10662,7 +9509,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `NetworkBandwidthGbps`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-networkbandwidthgbps.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NetworkBandwidthGbps(rt::Props);
     impl NetworkBandwidthGbps {
@@ -10691,7 +9538,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `NetworkInterface`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-networkinterface.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NetworkInterface(rt::Props);
     impl NetworkInterface {
@@ -10938,7 +9785,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `NetworkInterfaceCount`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-networkinterfacecount.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NetworkInterfaceCount(rt::Props);
     impl NetworkInterfaceCount {
@@ -10967,7 +9814,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `NetworkPerformanceOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-networkperformanceoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NetworkPerformanceOptions(rt::Props);
     impl NetworkPerformanceOptions {
@@ -10989,7 +9836,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `Placement`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-placement.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Placement(rt::Props);
     impl Placement {
@@ -11078,7 +9925,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `PrivateDnsNameOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-privatednsnameoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PrivateDnsNameOptions(rt::Props);
     impl PrivateDnsNameOptions {
@@ -11123,7 +9970,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `PrivateIpAdd`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-privateipadd.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PrivateIpAdd(rt::Props);
     impl PrivateIpAdd {
@@ -11156,7 +10003,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `Reference`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-reference.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Reference(rt::Props);
     impl Reference {
@@ -11179,7 +10026,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `SpotOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-spotoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SpotOptions(rt::Props);
     impl SpotOptions {
@@ -11242,7 +10089,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-tag.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     impl Tag {
@@ -11259,7 +10106,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `TagSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-tagspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TagSpecification(rt::Props);
     impl TagSpecification {
@@ -11289,7 +10136,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `TotalLocalStorageGB`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-totallocalstoragegb.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TotalLocalStorageGb(rt::Props);
     impl TotalLocalStorageGb {
@@ -11318,7 +10165,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `VCpuCount`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-vcpucount.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VCpuCount(rt::Props);
     impl VCpuCount {
@@ -11343,264 +10190,6 @@ pub mod launch_template {
         }
     }
     nested!(VCpuCount);
-    /// The values `ResourceType` accepts in `EC2::LaunchTemplate`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ResourceType {
-        /// `application-status-check`
-        ApplicationStatusCheck,
-        /// `capacity-block`
-        CapacityBlock,
-        /// `capacity-manager-data-export`
-        CapacityManagerDataExport,
-        /// `capacity-reservation`
-        CapacityReservation,
-        /// `capacity-reservation-cancellation-quote`
-        CapacityReservationCancellationQuote,
-        /// `capacity-reservation-fleet`
-        CapacityReservationFleet,
-        /// `capacity-reservation-modification-quote`
-        CapacityReservationModificationQuote,
-        /// `carrier-gateway`
-        CarrierGateway,
-        /// `client-vpn-endpoint`
-        ClientVpnEndpoint,
-        /// `coip-pool`
-        CoipPool,
-        /// `customer-gateway`
-        CustomerGateway,
-        /// `declarative-policies-report`
-        DeclarativePoliciesReport,
-        /// `dedicated-host`
-        DedicatedHost,
-        /// `dhcp-options`
-        DhcpOptions,
-        /// `egress-only-internet-gateway`
-        EgressOnlyInternetGateway,
-        /// `elastic-gpu`
-        ElasticGpu,
-        /// `elastic-ip`
-        ElasticIp,
-        /// `export-image-task`
-        ExportImageTask,
-        /// `export-instance-task`
-        ExportInstanceTask,
-        /// `fleet`
-        Fleet,
-        /// `fpga-image`
-        FpgaImage,
-        /// `host-reservation`
-        HostReservation,
-        /// `image`
-        Image,
-        /// `image-usage-report`
-        ImageUsageReport,
-        /// `import-image-task`
-        ImportImageTask,
-        /// `import-snapshot-task`
-        ImportSnapshotTask,
-        /// `instance`
-        Instance,
-        /// `instance-connect-endpoint`
-        InstanceConnectEndpoint,
-        /// `instance-event-window`
-        InstanceEventWindow,
-        /// `internet-gateway`
-        InternetGateway,
-        /// `ipam`
-        Ipam,
-        /// `ipam-external-resource-verification-token`
-        IpamExternalResourceVerificationToken,
-        /// `ipam-internet-registry-association`
-        IpamInternetRegistryAssociation,
-        /// `ipam-policy`
-        IpamPolicy,
-        /// `ipam-pool`
-        IpamPool,
-        /// `ipam-pool-allocation`
-        IpamPoolAllocation,
-        /// `ipam-prefix-list-resolver`
-        IpamPrefixListResolver,
-        /// `ipam-prefix-list-resolver-target`
-        IpamPrefixListResolverTarget,
-        /// `ipam-resource-discovery`
-        IpamResourceDiscovery,
-        /// `ipam-resource-discovery-association`
-        IpamResourceDiscoveryAssociation,
-        /// `ipam-scope`
-        IpamScope,
-        /// `ipv4pool-ec2`
-        Ipv4poolEc2,
-        /// `ipv6pool-ec2`
-        Ipv6poolEc2,
-        /// `key-pair`
-        KeyPair,
-        /// `launch-template`
-        LaunchTemplate,
-        /// `local-gateway`
-        LocalGateway,
-        /// `local-gateway-route-table`
-        LocalGatewayRouteTable,
-        /// `local-gateway-route-table-virtual-interface-group-association`
-        LocalGatewayRouteTableVirtualInterfaceGroupAssociation,
-        /// `local-gateway-route-table-vpc-association`
-        LocalGatewayRouteTableVpcAssociation,
-        /// `local-gateway-virtual-interface`
-        LocalGatewayVirtualInterface,
-        /// `local-gateway-virtual-interface-group`
-        LocalGatewayVirtualInterfaceGroup,
-        /// `mac-modification-task`
-        MacModificationTask,
-        /// `natgateway`
-        Natgateway,
-        /// `network-acl`
-        NetworkAcl,
-        /// `network-insights-access-scope`
-        NetworkInsightsAccessScope,
-        /// `network-insights-access-scope-analysis`
-        NetworkInsightsAccessScopeAnalysis,
-        /// `network-insights-analysis`
-        NetworkInsightsAnalysis,
-        /// `network-insights-path`
-        NetworkInsightsPath,
-        /// `network-interface`
-        NetworkInterface,
-        /// `outpost-lag`
-        OutpostLag,
-        /// `placement-group`
-        PlacementGroup,
-        /// `prefix-list`
-        PrefixList,
-        /// `replace-root-volume-task`
-        ReplaceRootVolumeTask,
-        /// `reserved-instances`
-        ReservedInstances,
-        /// `route-server`
-        RouteServer,
-        /// `route-server-endpoint`
-        RouteServerEndpoint,
-        /// `route-server-peer`
-        RouteServerPeer,
-        /// `route-table`
-        RouteTable,
-        /// `secondary-interface`
-        SecondaryInterface,
-        /// `secondary-network`
-        SecondaryNetwork,
-        /// `secondary-subnet`
-        SecondarySubnet,
-        /// `security-group`
-        SecurityGroup,
-        /// `security-group-rule`
-        SecurityGroupRule,
-        /// `service-link-virtual-interface`
-        ServiceLinkVirtualInterface,
-        /// `snapshot`
-        Snapshot,
-        /// `spot-fleet-request`
-        SpotFleetRequest,
-        /// `spot-instances-request`
-        SpotInstancesRequest,
-        /// `subnet`
-        Subnet,
-        /// `subnet-cidr-reservation`
-        SubnetCidrReservation,
-        /// `traffic-mirror-filter`
-        TrafficMirrorFilter,
-        /// `traffic-mirror-filter-rule`
-        TrafficMirrorFilterRule,
-        /// `traffic-mirror-session`
-        TrafficMirrorSession,
-        /// `traffic-mirror-target`
-        TrafficMirrorTarget,
-        /// `transit-gateway`
-        TransitGateway,
-        /// `transit-gateway-attachment`
-        TransitGatewayAttachment,
-        /// `transit-gateway-connect-peer`
-        TransitGatewayConnectPeer,
-        /// `transit-gateway-metering-policy`
-        TransitGatewayMeteringPolicy,
-        /// `transit-gateway-multicast-domain`
-        TransitGatewayMulticastDomain,
-        /// `transit-gateway-policy-table`
-        TransitGatewayPolicyTable,
-        /// `transit-gateway-route-table`
-        TransitGatewayRouteTable,
-        /// `transit-gateway-route-table-announcement`
-        TransitGatewayRouteTableAnnouncement,
-        /// `verified-access-endpoint`
-        VerifiedAccessEndpoint,
-        /// `verified-access-endpoint-target`
-        VerifiedAccessEndpointTarget,
-        /// `verified-access-group`
-        VerifiedAccessGroup,
-        /// `verified-access-instance`
-        VerifiedAccessInstance,
-        /// `verified-access-policy`
-        VerifiedAccessPolicy,
-        /// `verified-access-trust-provider`
-        VerifiedAccessTrustProvider,
-        /// `volume`
-        Volume,
-        /// `vpc`
-        Vpc,
-        /// `vpc-block-public-access-exclusion`
-        VpcBlockPublicAccessExclusion,
-        /// `vpc-encryption-control`
-        VpcEncryptionControl,
-        /// `vpc-endpoint`
-        VpcEndpoint,
-        /// `vpc-endpoint-connection`
-        VpcEndpointConnection,
-        /// `vpc-endpoint-connection-device-type`
-        VpcEndpointConnectionDeviceType,
-        /// `vpc-endpoint-service`
-        VpcEndpointService,
-        /// `vpc-endpoint-service-permission`
-        VpcEndpointServicePermission,
-        /// `vpc-flow-log`
-        VpcFlowLog,
-        /// `vpc-peering-connection`
-        VpcPeeringConnection,
-        /// `vpn-concentrator`
-        VpnConcentrator,
-        /// `vpn-connection`
-        VpnConnection,
-        /// `vpn-connection-device-type`
-        VpnConnectionDeviceType,
-        /// `vpn-gateway`
-        VpnGateway,
-    }
-    string_enum!(ResourceType { ApplicationStatusCheck => "application-status-check", CapacityBlock => "capacity-block", CapacityManagerDataExport => "capacity-manager-data-export", CapacityReservation => "capacity-reservation", CapacityReservationCancellationQuote => "capacity-reservation-cancellation-quote", CapacityReservationFleet => "capacity-reservation-fleet", CapacityReservationModificationQuote => "capacity-reservation-modification-quote", CarrierGateway => "carrier-gateway", ClientVpnEndpoint => "client-vpn-endpoint", CoipPool => "coip-pool", CustomerGateway => "customer-gateway", DeclarativePoliciesReport => "declarative-policies-report", DedicatedHost => "dedicated-host", DhcpOptions => "dhcp-options", EgressOnlyInternetGateway => "egress-only-internet-gateway", ElasticGpu => "elastic-gpu", ElasticIp => "elastic-ip", ExportImageTask => "export-image-task", ExportInstanceTask => "export-instance-task", Fleet => "fleet", FpgaImage => "fpga-image", HostReservation => "host-reservation", Image => "image", ImageUsageReport => "image-usage-report", ImportImageTask => "import-image-task", ImportSnapshotTask => "import-snapshot-task", Instance => "instance", InstanceConnectEndpoint => "instance-connect-endpoint", InstanceEventWindow => "instance-event-window", InternetGateway => "internet-gateway", Ipam => "ipam", IpamExternalResourceVerificationToken => "ipam-external-resource-verification-token", IpamInternetRegistryAssociation => "ipam-internet-registry-association", IpamPolicy => "ipam-policy", IpamPool => "ipam-pool", IpamPoolAllocation => "ipam-pool-allocation", IpamPrefixListResolver => "ipam-prefix-list-resolver", IpamPrefixListResolverTarget => "ipam-prefix-list-resolver-target", IpamResourceDiscovery => "ipam-resource-discovery", IpamResourceDiscoveryAssociation => "ipam-resource-discovery-association", IpamScope => "ipam-scope", Ipv4poolEc2 => "ipv4pool-ec2", Ipv6poolEc2 => "ipv6pool-ec2", KeyPair => "key-pair", LaunchTemplate => "launch-template", LocalGateway => "local-gateway", LocalGatewayRouteTable => "local-gateway-route-table", LocalGatewayRouteTableVirtualInterfaceGroupAssociation => "local-gateway-route-table-virtual-interface-group-association", LocalGatewayRouteTableVpcAssociation => "local-gateway-route-table-vpc-association", LocalGatewayVirtualInterface => "local-gateway-virtual-interface", LocalGatewayVirtualInterfaceGroup => "local-gateway-virtual-interface-group", MacModificationTask => "mac-modification-task", Natgateway => "natgateway", NetworkAcl => "network-acl", NetworkInsightsAccessScope => "network-insights-access-scope", NetworkInsightsAccessScopeAnalysis => "network-insights-access-scope-analysis", NetworkInsightsAnalysis => "network-insights-analysis", NetworkInsightsPath => "network-insights-path", NetworkInterface => "network-interface", OutpostLag => "outpost-lag", PlacementGroup => "placement-group", PrefixList => "prefix-list", ReplaceRootVolumeTask => "replace-root-volume-task", ReservedInstances => "reserved-instances", RouteServer => "route-server", RouteServerEndpoint => "route-server-endpoint", RouteServerPeer => "route-server-peer", RouteTable => "route-table", SecondaryInterface => "secondary-interface", SecondaryNetwork => "secondary-network", SecondarySubnet => "secondary-subnet", SecurityGroup => "security-group", SecurityGroupRule => "security-group-rule", ServiceLinkVirtualInterface => "service-link-virtual-interface", Snapshot => "snapshot", SpotFleetRequest => "spot-fleet-request", SpotInstancesRequest => "spot-instances-request", Subnet => "subnet", SubnetCidrReservation => "subnet-cidr-reservation", TrafficMirrorFilter => "traffic-mirror-filter", TrafficMirrorFilterRule => "traffic-mirror-filter-rule", TrafficMirrorSession => "traffic-mirror-session", TrafficMirrorTarget => "traffic-mirror-target", TransitGateway => "transit-gateway", TransitGatewayAttachment => "transit-gateway-attachment", TransitGatewayConnectPeer => "transit-gateway-connect-peer", TransitGatewayMeteringPolicy => "transit-gateway-metering-policy", TransitGatewayMulticastDomain => "transit-gateway-multicast-domain", TransitGatewayPolicyTable => "transit-gateway-policy-table", TransitGatewayRouteTable => "transit-gateway-route-table", TransitGatewayRouteTableAnnouncement => "transit-gateway-route-table-announcement", VerifiedAccessEndpoint => "verified-access-endpoint", VerifiedAccessEndpointTarget => "verified-access-endpoint-target", VerifiedAccessGroup => "verified-access-group", VerifiedAccessInstance => "verified-access-instance", VerifiedAccessPolicy => "verified-access-policy", VerifiedAccessTrustProvider => "verified-access-trust-provider", Volume => "volume", Vpc => "vpc", VpcBlockPublicAccessExclusion => "vpc-block-public-access-exclusion", VpcEncryptionControl => "vpc-encryption-control", VpcEndpoint => "vpc-endpoint", VpcEndpointConnection => "vpc-endpoint-connection", VpcEndpointConnectionDeviceType => "vpc-endpoint-connection-device-type", VpcEndpointService => "vpc-endpoint-service", VpcEndpointServicePermission => "vpc-endpoint-service-permission", VpcFlowLog => "vpc-flow-log", VpcPeeringConnection => "vpc-peering-connection", VpnConcentrator => "vpn-concentrator", VpnConnection => "vpn-connection", VpnConnectionDeviceType => "vpn-connection-device-type", VpnGateway => "vpn-gateway" });
-    /// The values `InstanceInitiatedShutdownBehavior` accepts in `EC2::LaunchTemplate`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum InstanceInitiatedShutdownBehavior {
-        /// `stop`
-        Stop,
-        /// `terminate`
-        Terminate,
-    }
-    string_enum!(InstanceInitiatedShutdownBehavior { Stop => "stop", Terminate => "terminate" });
-    /// The values `HostnameType` accepts in `EC2::LaunchTemplate`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum HostnameType {
-        /// `ip-name`
-        IpName,
-        /// `resource-name`
-        ResourceName,
-    }
-    string_enum!(HostnameType { IpName => "ip-name", ResourceName => "resource-name" });
-    /// The values `Tenancy` accepts in `EC2::LaunchTemplate`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Tenancy {
-        /// `dedicated`
-        Dedicated,
-        /// `default`
-        Default,
-        /// `host`
-        Host,
-    }
-    string_enum!(Tenancy { Dedicated => "dedicated", Default => "default", Host => "host" });
     /// The values `BandwidthWeighting` accepts in `EC2::LaunchTemplate`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum BandwidthWeighting {
@@ -11612,42 +10201,6 @@ pub mod launch_template {
         Vpc1,
     }
     string_enum!(BandwidthWeighting { Default => "default", Ebs1 => "ebs-1", Vpc1 => "vpc-1" });
-    /// The values `HttpEndpoint` accepts in `EC2::LaunchTemplate`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum HttpEndpoint {
-        /// `disabled`
-        Disabled,
-        /// `enabled`
-        Enabled,
-    }
-    string_enum!(HttpEndpoint { Disabled => "disabled", Enabled => "enabled" });
-    /// The values `HttpProtocolIpv6` accepts in `EC2::LaunchTemplate`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum HttpProtocolIpv6 {
-        /// `disabled`
-        Disabled,
-        /// `enabled`
-        Enabled,
-    }
-    string_enum!(HttpProtocolIpv6 { Disabled => "disabled", Enabled => "enabled" });
-    /// The values `HttpTokens` accepts in `EC2::LaunchTemplate`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum HttpTokens {
-        /// `optional`
-        Optional,
-        /// `required`
-        Required,
-    }
-    string_enum!(HttpTokens { Optional => "optional", Required => "required" });
-    /// The values `InstanceMetadataTags` accepts in `EC2::LaunchTemplate`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum InstanceMetadataTags {
-        /// `disabled`
-        Disabled,
-        /// `enabled`
-        Enabled,
-    }
-    string_enum!(InstanceMetadataTags { Disabled => "disabled", Enabled => "enabled" });
     /// The values `AutoRecovery` accepts in `EC2::LaunchTemplate`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum AutoRecovery {
@@ -11657,21 +10210,6 @@ pub mod launch_template {
         Disabled,
     }
     string_enum!(AutoRecovery { Default => "default", Disabled => "disabled" });
-    /// The values `AcceleratorManufacturers` accepts in `EC2::LaunchTemplate`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum AcceleratorManufacturers {
-        /// `amazon-web-services`
-        AmazonWebServices,
-        /// `amd`
-        Amd,
-        /// `habana`
-        Habana,
-        /// `nvidia`
-        Nvidia,
-        /// `xilinx`
-        Xilinx,
-    }
-    string_enum!(AcceleratorManufacturers { AmazonWebServices => "amazon-web-services", Amd => "amd", Habana => "habana", Nvidia => "nvidia", Xilinx => "xilinx" });
     /// The values `AcceleratorNames` accepts in `EC2::LaunchTemplate`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum AcceleratorNames {
@@ -11763,15 +10301,6 @@ pub mod launch_template {
         Intel,
     }
     string_enum!(CpuManufacturers { AmazonWebServices => "amazon-web-services", Amd => "amd", Apple => "apple", Intel => "intel" });
-    /// The values `InstanceGenerations` accepts in `EC2::LaunchTemplate`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum InstanceGenerations {
-        /// `current`
-        Current,
-        /// `previous`
-        Previous,
-    }
-    string_enum!(InstanceGenerations { Current => "current", Previous => "previous" });
     /// The values `LocalStorage` accepts in `EC2::LaunchTemplate`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum LocalStorage {
@@ -11783,15 +10312,6 @@ pub mod launch_template {
         Required,
     }
     string_enum!(LocalStorage { Excluded => "excluded", Included => "included", Required => "required" });
-    /// The values `LocalStorageTypes` accepts in `EC2::LaunchTemplate`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum LocalStorageTypes {
-        /// `hdd`
-        Hdd,
-        /// `ssd`
-        Ssd,
-    }
-    string_enum!(LocalStorageTypes { Hdd => "hdd", Ssd => "ssd" });
     /// The values `MarketType` accepts in `EC2::LaunchTemplate`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum MarketType {
@@ -11805,17 +10325,6 @@ pub mod launch_template {
         Spot,
     }
     string_enum!(MarketType { CapacityBlock => "capacity-block", InterruptibleCapacityReservation => "interruptible-capacity-reservation", OnDemand => "on-demand", Spot => "spot" });
-    /// The values `InstanceInterruptionBehavior` accepts in `EC2::LaunchTemplate`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum InstanceInterruptionBehavior {
-        /// `hibernate`
-        Hibernate,
-        /// `stop`
-        Stop,
-        /// `terminate`
-        Terminate,
-    }
-    string_enum!(InstanceInterruptionBehavior { Hibernate => "hibernate", Stop => "stop", Terminate => "terminate" });
     /// The values `SpotInstanceType` accepts in `EC2::LaunchTemplate`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum SpotInstanceType {
@@ -11854,25 +10363,6 @@ pub mod launch_template {
         Open,
     }
     string_enum!(CapacityReservationPreference { CapacityReservationsOnly => "capacity-reservations-only", None => "none", Open => "open" });
-    /// The values `VolumeType` accepts in `EC2::LaunchTemplate`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum VolumeType {
-        /// `gp2`
-        Gp2,
-        /// `gp3`
-        Gp3,
-        /// `io1`
-        Io1,
-        /// `io2`
-        Io2,
-        /// `sc1`
-        Sc1,
-        /// `st1`
-        St1,
-        /// `standard`
-        Standard,
-    }
-    string_enum!(VolumeType { Gp2 => "gp2", Gp3 => "gp3", Io1 => "io1", Io2 => "io2", Sc1 => "sc1", St1 => "st1", Standard => "standard" });
 }
 /// Resource Type definition for Local Gateway Route which describes a route for a local gateway route table.
 ///
@@ -11897,6 +10387,7 @@ static LOCAL_GATEWAY_ROUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "eu-central-2",
     ],
     attributes: &[("State", Some("state")), ("Type", Some("type"))],
+    schema: (&SCHEMAS, 39),
 };
 impl LocalGatewayRoute {
     /// Declares a `AWS::EC2::LocalGatewayRoute` with the stack-unique `id`. No property is required.
@@ -12004,6 +10495,7 @@ static LOCAL_GATEWAY_ROUTE_TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("OwnerId", Some("owner_id")),
         ("State", Some("state")),
     ],
+    schema: (&SCHEMAS, 40),
 };
 impl LocalGatewayRouteTable {
     /// Declares a `AWS::EC2::LocalGatewayRouteTable` with the stack-unique `id`. Required properties: `local_gateway_id` (`LocalGatewayId`).
@@ -12105,6 +10597,7 @@ static LOCAL_GATEWAY_ROUTE_TABLE_VPC_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeIn
         ),
         ("State", Some("state")),
     ],
+    schema: (&SCHEMAS, 41),
 };
 impl LocalGatewayRouteTableVpcAssociation {
     /// Declares a `AWS::EC2::LocalGatewayRouteTableVPCAssociation` with the stack-unique `id`. Required properties: `local_gateway_route_table_id` (`LocalGatewayRouteTableId`), `vpc_id` (`VpcId`).
@@ -12188,6 +10681,7 @@ static LOCAL_GATEWAY_ROUTE_TABLE_VIRTUAL_INTERFACE_GROUP_ASSOCIATION_TYPE: rt::T
             ("OwnerId", Some("owner_id")),
             ("State", Some("state")),
         ],
+        schema: (&SCHEMAS, 42),
     };
 impl LocalGatewayRouteTableVirtualInterfaceGroupAssociation {
     /// Declares a `AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation` with the stack-unique `id`. Required properties: `local_gateway_route_table_id` (`LocalGatewayRouteTableId`), `local_gateway_virtual_interface_group_id` (`LocalGatewayVirtualInterfaceGroupId`).
@@ -12288,6 +10782,7 @@ static LOCAL_GATEWAY_VIRTUAL_INTERFACE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("OwnerId", Some("owner_id")),
         ("ConfigurationState", Some("configuration_state")),
     ],
+    schema: (&SCHEMAS, 43),
 };
 impl LocalGatewayVirtualInterface {
     /// Declares a `AWS::EC2::LocalGatewayVirtualInterface` with the stack-unique `id`. Required properties: `local_address` (`LocalAddress`), `local_gateway_virtual_interface_group_id` (`LocalGatewayVirtualInterfaceGroupId`), `outpost_lag_id` (`OutpostLagId`), `peer_address` (`PeerAddress`), `vlan` (`Vlan`).
@@ -12423,6 +10918,7 @@ static LOCAL_GATEWAY_VIRTUAL_INTERFACE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("OwnerId", Some("owner_id")),
         ("ConfigurationState", Some("configuration_state")),
     ],
+    schema: (&SCHEMAS, 44),
 };
 impl LocalGatewayVirtualInterfaceGroup {
     /// Declares a `AWS::EC2::LocalGatewayVirtualInterfaceGroup` with the stack-unique `id`. Required properties: `local_gateway_id` (`LocalGatewayId`).
@@ -12515,6 +11011,7 @@ static NAT_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AutoScalingIps", Some("auto_scaling_ips")),
         ("RouteTableId", Some("route_table_id")),
     ],
+    schema: (&SCHEMAS, 45),
 };
 impl NatGateway {
     /// Declares a `AWS::EC2::NatGateway` with the stack-unique `id`. No property is required.
@@ -12671,7 +11168,7 @@ pub mod nat_gateway {
     ///
     /// CloudFormation property type `AvailabilityZoneAddress`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-natgateway-availabilityzoneaddress.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AvailabilityZoneAddress(rt::Props);
     impl AvailabilityZoneAddress {
@@ -12741,6 +11238,7 @@ static NETWORK_ACL_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 46),
 };
 impl NetworkAcl {
     /// Declares a `AWS::EC2::NetworkAcl` with the stack-unique `id`. Required properties: `vpc_id` (`VpcId`).
@@ -12775,6 +11273,7 @@ static NETWORK_ACL_ENTRY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 47),
 };
 impl NetworkAclEntry {
     /// Declares a `AWS::EC2::NetworkAclEntry` with the stack-unique `id`. Required properties: `network_acl_id` (`NetworkAclId`), `protocol` (`Protocol`), `rule_action` (`RuleAction`), `rule_number` (`RuleNumber`).
@@ -12845,7 +11344,7 @@ pub mod network_acl_entry {
     use super::*;
     /// CloudFormation property type `Icmp`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkaclentry-icmp.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Icmp(rt::Props);
     impl Icmp {
@@ -12868,7 +11367,7 @@ pub mod network_acl_entry {
     nested!(Icmp);
     /// CloudFormation property type `PortRange`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkaclentry-portrange.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PortRange(rt::Props);
     impl PortRange {
@@ -12914,6 +11413,7 @@ static NETWORK_INSIGHTS_ACCESS_SCOPE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedDate", Some("created_date")),
         ("UpdatedDate", Some("updated_date")),
     ],
+    schema: (&SCHEMAS, 48),
 };
 impl NetworkInsightsAccessScope {
     /// Declares a `AWS::EC2::NetworkInsightsAccessScope` with the stack-unique `id`. No property is required.
@@ -12966,10 +11466,11 @@ impl NetworkInsightsAccessScopeHandle {
 }
 /// Property types and value sets of [`NetworkInsightsAccessScope`] (`AWS::EC2::NetworkInsightsAccessScope`).
 pub mod network_insights_access_scope {
+    pub use super::shared::Protocol;
     use super::*;
     /// CloudFormation property type `AccessScopePathRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinsightsaccessscope-accessscopepathrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AccessScopePathRequest(rt::Props);
     impl AccessScopePathRequest {
@@ -13004,7 +11505,7 @@ pub mod network_insights_access_scope {
     nested!(AccessScopePathRequest);
     /// CloudFormation property type `PacketHeaderStatementRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinsightsaccessscope-packetheaderstatementrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PacketHeaderStatementRequest(rt::Props);
     impl PacketHeaderStatementRequest {
@@ -13091,7 +11592,7 @@ pub mod network_insights_access_scope {
     nested!(PacketHeaderStatementRequest);
     /// CloudFormation property type `PathStatementRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinsightsaccessscope-pathstatementrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PathStatementRequest(rt::Props);
     impl PathStatementRequest {
@@ -13122,7 +11623,7 @@ pub mod network_insights_access_scope {
     nested!(PathStatementRequest);
     /// CloudFormation property type `ResourceStatementRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinsightsaccessscope-resourcestatementrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResourceStatementRequest(rt::Props);
     impl ResourceStatementRequest {
@@ -13150,7 +11651,7 @@ pub mod network_insights_access_scope {
     nested!(ResourceStatementRequest);
     /// CloudFormation property type `ThroughResourcesStatementRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinsightsaccessscope-throughresourcesstatementrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ThroughResourcesStatementRequest(rt::Props);
     impl ThroughResourcesStatementRequest {
@@ -13170,15 +11671,6 @@ pub mod network_insights_access_scope {
         }
     }
     nested!(ThroughResourcesStatementRequest);
-    /// The values `Protocol` accepts in `EC2::NetworkInsightsAccessScope`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Protocol {
-        /// `tcp`
-        Tcp,
-        /// `udp`
-        Udp,
-    }
-    string_enum!(Protocol { Tcp => "tcp", Udp => "udp" });
 }
 /// Resource schema for AWS::EC2::NetworkInsightsAccessScopeAnalysis
 ///
@@ -13208,6 +11700,7 @@ static NETWORK_INSIGHTS_ACCESS_SCOPE_ANALYSIS_TYPE: rt::TypeInfo = rt::TypeInfo 
         ("FindingsFound", Some("findings_found")),
         ("AnalyzedEniCount", Some("analyzed_eni_count")),
     ],
+    schema: (&SCHEMAS, 49),
 };
 impl NetworkInsightsAccessScopeAnalysis {
     /// Declares a `AWS::EC2::NetworkInsightsAccessScopeAnalysis` with the stack-unique `id`. Required properties: `network_insights_access_scope_id` (`NetworkInsightsAccessScopeId`).
@@ -13298,6 +11791,7 @@ static NETWORK_INSIGHTS_ANALYSIS_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AlternatePathHints", Some("alternate_path_hints")),
         ("SuggestedAccounts", None),
     ],
+    schema: (&SCHEMAS, 50),
 };
 impl NetworkInsightsAnalysis {
     /// Declares a `AWS::EC2::NetworkInsightsAnalysis` with the stack-unique `id`. Required properties: `network_insights_path_id` (`NetworkInsightsPathId`).
@@ -13401,6 +11895,7 @@ static NETWORK_INSIGHTS_PATH_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("SourceArn", Some("source_arn")),
         ("DestinationArn", Some("destination_arn")),
     ],
+    schema: (&SCHEMAS, 51),
 };
 impl NetworkInsightsPath {
     /// Declares a `AWS::EC2::NetworkInsightsPath` with the stack-unique `id`. Required properties: `protocol` (`Protocol`), `source` (`Source`).
@@ -13483,10 +11978,11 @@ impl NetworkInsightsPathHandle {
 }
 /// Property types and value sets of [`NetworkInsightsPath`] (`AWS::EC2::NetworkInsightsPath`).
 pub mod network_insights_path {
+    pub use super::shared::Protocol;
     use super::*;
     /// CloudFormation property type `FilterPortRange`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinsightspath-filterportrange.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FilterPortRange(rt::Props);
     impl FilterPortRange {
@@ -13509,7 +12005,7 @@ pub mod network_insights_path {
     nested!(FilterPortRange);
     /// CloudFormation property type `PathFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinsightspath-pathfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PathFilter(rt::Props);
     impl PathFilter {
@@ -13550,15 +12046,6 @@ pub mod network_insights_path {
         }
     }
     nested!(PathFilter);
-    /// The values `Protocol` accepts in `EC2::NetworkInsightsPath`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Protocol {
-        /// `tcp`
-        Tcp,
-        /// `udp`
-        Udp,
-    }
-    string_enum!(Protocol { Tcp => "tcp", Udp => "udp" });
 }
 /// The AWS::EC2::NetworkInterface resource creates network interface
 ///
@@ -13586,6 +12073,7 @@ static NETWORK_INTERFACE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("VpcId", Some("vpc_id")),
         ("PublicIpDnsNameOptions", Some("public_ip_dns_name_options")),
     ],
+    schema: (&SCHEMAS, 52),
 };
 impl NetworkInterface {
     /// Declares a `AWS::EC2::NetworkInterface` with the stack-unique `id`. Required properties: `subnet_id` (`SubnetId`).
@@ -13813,10 +12301,11 @@ impl NetworkInterfaceHandle {
 }
 /// Property types and value sets of [`NetworkInterface`] (`AWS::EC2::NetworkInterface`).
 pub mod network_interface {
+    pub use super::shared::{InstanceIpv6Address, PrivateIpAddressSpecification};
     use super::*;
     /// CloudFormation property type `ConnectionTrackingSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinterface-connectiontrackingspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConnectionTrackingSpecification(rt::Props);
     impl ConnectionTrackingSpecification {
@@ -13851,27 +12340,9 @@ pub mod network_interface {
         }
     }
     nested!(ConnectionTrackingSpecification);
-    /// CloudFormation property type `InstanceIpv6Address`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinterface-instanceipv6address.html)
-    #[derive(Clone, Debug)]
-    pub struct InstanceIpv6Address(rt::Props);
-    impl InstanceIpv6Address {
-        /// A new `InstanceIpv6Address`. Required properties: `ipv6_address` (`Ipv6Address`).
-        pub fn new(ipv6_address: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "Ipv6Address",
-                Some("ipv_6_address"),
-                rt::string(ipv6_address),
-            );
-            InstanceIpv6Address(this)
-        }
-    }
-    nested!(InstanceIpv6Address);
     /// CloudFormation property type `Ipv4PrefixSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinterface-ipv4prefixspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Ipv4PrefixSpecification(rt::Props);
     impl Ipv4PrefixSpecification {
@@ -13885,7 +12356,7 @@ pub mod network_interface {
     nested!(Ipv4PrefixSpecification);
     /// CloudFormation property type `Ipv6PrefixSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinterface-ipv6prefixspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Ipv6PrefixSpecification(rt::Props);
     impl Ipv6PrefixSpecification {
@@ -13897,25 +12368,6 @@ pub mod network_interface {
         }
     }
     nested!(Ipv6PrefixSpecification);
-    /// CloudFormation property type `PrivateIpAddressSpecification`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinterface-privateipaddressspecification.html)
-    #[derive(Clone, Debug)]
-    pub struct PrivateIpAddressSpecification(rt::Props);
-    impl PrivateIpAddressSpecification {
-        /// A new `PrivateIpAddressSpecification`. Required properties: `primary` (`Primary`), `private_ip_address` (`PrivateIpAddress`).
-        pub fn new(primary: bool, private_ip_address: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Primary", Some("primary"), rt::boolean(primary));
-            this.set(
-                "PrivateIpAddress",
-                Some("private_ip_address"),
-                rt::string(private_ip_address),
-            );
-            PrivateIpAddressSpecification(this)
-        }
-    }
-    nested!(PrivateIpAddressSpecification);
     /// The values `PublicIpDnsHostnameTypeSpecification` accepts in `EC2::NetworkInterface`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum PublicIpDnsHostnameTypeSpecification {
@@ -13941,6 +12393,7 @@ static NETWORK_INTERFACE_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("AttachmentId", Some("attachment_id"))],
+    schema: (&SCHEMAS, 53),
 };
 impl NetworkInterfaceAttachment {
     /// Declares a `AWS::EC2::NetworkInterfaceAttachment` with the stack-unique `id`. Required properties: `device_index` (`DeviceIndex`), `instance_id` (`InstanceId`), `network_interface_id` (`NetworkInterfaceId`).
@@ -14017,7 +12470,7 @@ pub mod network_interface_attachment {
     ///
     /// CloudFormation property type `EnaSrdSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinterfaceattachment-enasrdspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EnaSrdSpecification(rt::Props);
     impl EnaSrdSpecification {
@@ -14051,7 +12504,7 @@ pub mod network_interface_attachment {
     ///
     /// CloudFormation property type `EnaSrdUdpSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinterfaceattachment-enasrdudpspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EnaSrdUdpSpecification(rt::Props);
     impl EnaSrdUdpSpecification {
@@ -14085,6 +12538,7 @@ static NETWORK_INTERFACE_PERMISSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 54),
 };
 impl NetworkInterfacePermission {
     /// Declares a `AWS::EC2::NetworkInterfacePermission` with the stack-unique `id`. Required properties: `aws_account_id` (`AwsAccountId`), `network_interface_id` (`NetworkInterfaceId`), `permission` (`Permission`).
@@ -14138,6 +12592,7 @@ static NETWORK_PERFORMANCE_METRIC_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo
         "us-gov-west-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 55),
 };
 impl NetworkPerformanceMetricSubscription {
     /// Declares a `AWS::EC2::NetworkPerformanceMetricSubscription` with the stack-unique `id`. Required properties: `destination` (`Destination`), `metric` (`Metric`), `source` (`Source`), `statistic` (`Statistic`).
@@ -14181,6 +12636,7 @@ static PLACEMENT_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("GroupName", Some("group_name")),
         ("GroupId", Some("group_id")),
     ],
+    schema: (&SCHEMAS, 56),
 };
 impl PlacementGroup {
     /// Declares a `AWS::EC2::PlacementGroup` with the stack-unique `id`. No property is required.
@@ -14284,6 +12740,7 @@ static PREFIX_LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Version", Some("version")),
         ("Arn", Some("arn")),
     ],
+    schema: (&SCHEMAS, 57),
 };
 impl PrefixList {
     /// Declares a `AWS::EC2::PrefixList` with the stack-unique `id`. Required properties: `address_family` (`AddressFamily`), `prefix_list_name` (`PrefixListName`).
@@ -14358,7 +12815,7 @@ pub mod prefix_list {
     use super::*;
     /// CloudFormation property type `Entry`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-prefixlist-entry.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Entry(rt::Props);
     impl Entry {
@@ -14399,6 +12856,7 @@ static ROUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("CidrBlock", Some("cidr_block"))],
+    schema: (&SCHEMAS, 58),
 };
 impl Route {
     /// Declares a `AWS::EC2::Route` with the stack-unique `id`. Required properties: `route_table_id` (`RouteTableId`).
@@ -14592,6 +13050,7 @@ static ROUTE_SERVER_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Arn", Some("arn")), ("Id", Some("id"))],
+    schema: (&SCHEMAS, 59),
 };
 impl RouteServer {
     /// Declares a `AWS::EC2::RouteServer` with the stack-unique `id`. Required properties: `amazon_side_asn` (`AmazonSideAsn`).
@@ -14686,6 +13145,7 @@ static ROUTE_SERVER_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 60),
 };
 impl RouteServerAssociation {
     /// Declares a `AWS::EC2::RouteServerAssociation` with the stack-unique `id`. Required properties: `route_server_id` (`RouteServerId`), `vpc_id` (`VpcId`).
@@ -14734,6 +13194,7 @@ static ROUTE_SERVER_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("EniAddress", Some("eni_address")),
         ("VpcId", Some("vpc_id")),
     ],
+    schema: (&SCHEMAS, 61),
 };
 impl RouteServerEndpoint {
     /// Declares a `AWS::EC2::RouteServerEndpoint` with the stack-unique `id`. Required properties: `route_server_id` (`RouteServerId`), `subnet_id` (`SubnetId`).
@@ -14816,6 +13277,7 @@ static ROUTE_SERVER_PEER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("SubnetId", Some("subnet_id")),
         ("VpcId", Some("vpc_id")),
     ],
+    schema: (&SCHEMAS, 62),
 };
 impl RouteServerPeer {
     /// Declares a `AWS::EC2::RouteServerPeer` with the stack-unique `id`. Required properties: `bgp_options` (`BgpOptions`), `peer_address` (`PeerAddress`), `route_server_endpoint_id` (`RouteServerEndpointId`).
@@ -14897,7 +13359,7 @@ pub mod route_server_peer {
     ///
     /// CloudFormation property type `BgpOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-routeserverpeer-bgpoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BgpOptions(rt::Props);
     impl BgpOptions {
@@ -14954,6 +13416,7 @@ static ROUTE_SERVER_PROPAGATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 63),
 };
 impl RouteServerPropagation {
     /// Declares a `AWS::EC2::RouteServerPropagation` with the stack-unique `id`. Required properties: `route_server_id` (`RouteServerId`), `route_table_id` (`RouteTableId`).
@@ -14995,6 +13458,7 @@ static ROUTE_TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("RouteTableId", Some("route_table_id"))],
+    schema: (&SCHEMAS, 64),
 };
 impl RouteTable {
     /// Declares a `AWS::EC2::RouteTable` with the stack-unique `id`. Required properties: `vpc_id` (`VpcId`).
@@ -15072,6 +13536,7 @@ static SECONDARY_NETWORK_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("ipv4_cidr_block_associations"),
         ),
     ],
+    schema: (&SCHEMAS, 65),
 };
 impl SecondaryNetwork {
     /// Declares a `AWS::EC2::SecondaryNetwork` with the stack-unique `id`. Required properties: `ipv4_cidr_block` (`Ipv4CidrBlock`), `network_type` (`NetworkType`).
@@ -15146,6 +13611,7 @@ static SECURITY_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id")), ("GroupId", Some("group_id"))],
+    schema: (&SCHEMAS, 66),
 };
 impl SecurityGroup {
     /// Declares a `AWS::EC2::SecurityGroup` with the stack-unique `id`. Required properties: `group_description` (`GroupDescription`).
@@ -15227,7 +13693,7 @@ pub mod security_group {
     use super::*;
     /// CloudFormation property type `Egress`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-securitygroup-egress.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Egress(rt::Props);
     impl Egress {
@@ -15286,7 +13752,7 @@ pub mod security_group {
     nested!(Egress);
     /// CloudFormation property type `Ingress`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-securitygroup-ingress.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Ingress(rt::Props);
     impl Ingress {
@@ -15375,6 +13841,7 @@ static SECURITY_GROUP_EGRESS_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 67),
 };
 impl SecurityGroupEgress {
     /// Declares a `AWS::EC2::SecurityGroupEgress` with the stack-unique `id`. Required properties: `group_id` (`GroupId`), `ip_protocol` (`IpProtocol`).
@@ -15473,6 +13940,7 @@ static SECURITY_GROUP_INGRESS_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 68),
 };
 impl SecurityGroupIngress {
     /// Declares a `AWS::EC2::SecurityGroupIngress` with the stack-unique `id`. Required properties: `ip_protocol` (`IpProtocol`).
@@ -15609,6 +14077,7 @@ static SECURITY_GROUP_VPC_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("State", Some("state")),
         ("StateReason", Some("state_reason")),
     ],
+    schema: (&SCHEMAS, 69),
 };
 impl SecurityGroupVpcAssociation {
     /// Declares a `AWS::EC2::SecurityGroupVpcAssociation` with the stack-unique `id`. Required properties: `group_id` (`GroupId`), `vpc_id` (`VpcId`).
@@ -15665,6 +14134,7 @@ static SNAPSHOT_BLOCK_PUBLIC_ACCESS_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["ap-east-2"],
     attributes: &[("AccountId", Some("account_id"))],
+    schema: (&SCHEMAS, 70),
 };
 impl SnapshotBlockPublicAccess {
     /// Declares a `AWS::EC2::SnapshotBlockPublicAccess` with the stack-unique `id`. Required properties: `state` (`State`).
@@ -15714,6 +14184,7 @@ static SPOT_FLEET_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 71),
 };
 impl SpotFleet {
     /// Declares a `AWS::EC2::SpotFleet` with the stack-unique `id`. Required properties: `spot_fleet_request_config_data` (`SpotFleetRequestConfigData`).
@@ -15751,97 +14222,20 @@ impl SpotFleetHandle {
 }
 /// Property types and value sets of [`SpotFleet`] (`AWS::EC2::SpotFleet`).
 pub mod spot_fleet {
+    pub use super::shared::{
+        AcceleratorCountRequest, AcceleratorManufacturers, AcceleratorNames,
+        AcceleratorTotalMemoryMiBRequest, AcceleratorTypes, BareMetal,
+        BaselineEbsBandwidthMbpsRequest, BaselinePerformanceFactorsRequest, BurstablePerformance,
+        CpuManufacturers, CpuPerformanceFactorRequest, InstanceGenerations,
+        InstanceInterruptionBehavior, InstanceIpv6Address, LocalStorage, LocalStorageTypes,
+        MemoryGiBPerVCpuRequest, MemoryMiBRequest, NetworkBandwidthGbpsRequest,
+        NetworkInterfaceCountRequest, PerformanceFactorReferenceRequest, ReplacementStrategy, Tag,
+        TargetCapacityUnitType, Tenancy, TotalLocalStorageGbRequest, VCpuCountRangeRequest,
+    };
     use super::*;
-    /// CloudFormation property type `AcceleratorCountRequest`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-acceleratorcountrequest.html)
-    #[derive(Clone, Debug)]
-    pub struct AcceleratorCountRequest(rt::Props);
-    impl AcceleratorCountRequest {
-        /// A new `AcceleratorCountRequest`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            AcceleratorCountRequest(this)
-        }
-        /// CloudFormation `Max`, Terraform `max`.
-        pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), rt::int(value));
-            self
-        }
-        /// CloudFormation `Min`, Terraform `min`.
-        pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), rt::int(value));
-            self
-        }
-    }
-    nested!(AcceleratorCountRequest);
-    /// CloudFormation property type `AcceleratorTotalMemoryMiBRequest`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-acceleratortotalmemorymibrequest.html)
-    #[derive(Clone, Debug)]
-    pub struct AcceleratorTotalMemoryMiBRequest(rt::Props);
-    impl AcceleratorTotalMemoryMiBRequest {
-        /// A new `AcceleratorTotalMemoryMiBRequest`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            AcceleratorTotalMemoryMiBRequest(this)
-        }
-        /// CloudFormation `Max`, Terraform `max`.
-        pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), rt::int(value));
-            self
-        }
-        /// CloudFormation `Min`, Terraform `min`.
-        pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), rt::int(value));
-            self
-        }
-    }
-    nested!(AcceleratorTotalMemoryMiBRequest);
-    /// CloudFormation property type `BaselineEbsBandwidthMbpsRequest`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-baselineebsbandwidthmbpsrequest.html)
-    #[derive(Clone, Debug)]
-    pub struct BaselineEbsBandwidthMbpsRequest(rt::Props);
-    impl BaselineEbsBandwidthMbpsRequest {
-        /// A new `BaselineEbsBandwidthMbpsRequest`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            BaselineEbsBandwidthMbpsRequest(this)
-        }
-        /// CloudFormation `Max`, Terraform `max`.
-        pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), rt::int(value));
-            self
-        }
-        /// CloudFormation `Min`, Terraform `min`.
-        pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), rt::int(value));
-            self
-        }
-    }
-    nested!(BaselineEbsBandwidthMbpsRequest);
-    /// CloudFormation property type `BaselinePerformanceFactorsRequest`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-baselineperformancefactorsrequest.html)
-    #[derive(Clone, Debug)]
-    pub struct BaselinePerformanceFactorsRequest(rt::Props);
-    impl BaselinePerformanceFactorsRequest {
-        /// A new `BaselinePerformanceFactorsRequest`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            BaselinePerformanceFactorsRequest(this)
-        }
-        /// CloudFormation `Cpu`, Terraform `cpu`.
-        pub fn cpu(mut self, value: CpuPerformanceFactorRequest) -> Self {
-            self.0.set("Cpu", Some("cpu"), value.into());
-            self
-        }
-    }
-    nested!(BaselinePerformanceFactorsRequest);
     /// CloudFormation property type `BlockDeviceMapping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-blockdevicemapping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BlockDeviceMapping(rt::Props);
     impl BlockDeviceMapping {
@@ -15871,7 +14265,7 @@ pub mod spot_fleet {
     nested!(BlockDeviceMapping);
     /// CloudFormation property type `ClassicLoadBalancer`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-classicloadbalancer.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClassicLoadBalancer(rt::Props);
     impl ClassicLoadBalancer {
@@ -15885,7 +14279,7 @@ pub mod spot_fleet {
     nested!(ClassicLoadBalancer);
     /// CloudFormation property type `ClassicLoadBalancersConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-classicloadbalancersconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClassicLoadBalancersConfig(rt::Props);
     impl ClassicLoadBalancersConfig {
@@ -15901,31 +14295,9 @@ pub mod spot_fleet {
         }
     }
     nested!(ClassicLoadBalancersConfig);
-    /// CloudFormation property type `CpuPerformanceFactorRequest`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-cpuperformancefactorrequest.html)
-    #[derive(Clone, Debug)]
-    pub struct CpuPerformanceFactorRequest(rt::Props);
-    impl CpuPerformanceFactorRequest {
-        /// A new `CpuPerformanceFactorRequest`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            CpuPerformanceFactorRequest(this)
-        }
-        /// CloudFormation `References`, Terraform `references`.
-        pub fn references(
-            mut self,
-            value: impl IntoIterator<Item = PerformanceFactorReferenceRequest>,
-        ) -> Self {
-            self.0
-                .set("References", Some("references"), rt::list(value));
-            self
-        }
-    }
-    nested!(CpuPerformanceFactorRequest);
     /// CloudFormation property type `EbsBlockDevice`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-ebsblockdevice.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EbsBlockDevice(rt::Props);
     impl EbsBlockDevice {
@@ -15976,7 +14348,7 @@ pub mod spot_fleet {
     nested!(EbsBlockDevice);
     /// CloudFormation property type `FleetLaunchTemplateSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-fleetlaunchtemplatespecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FleetLaunchTemplateSpecification(rt::Props);
     impl FleetLaunchTemplateSpecification {
@@ -16008,7 +14380,7 @@ pub mod spot_fleet {
     nested!(FleetLaunchTemplateSpecification);
     /// CloudFormation property type `GroupIdentifier`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-groupidentifier.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GroupIdentifier(rt::Props);
     impl GroupIdentifier {
@@ -16022,7 +14394,7 @@ pub mod spot_fleet {
     nested!(GroupIdentifier);
     /// CloudFormation property type `IamInstanceProfileSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-iaminstanceprofilespecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IamInstanceProfileSpecification(rt::Props);
     impl IamInstanceProfileSpecification {
@@ -16038,27 +14410,9 @@ pub mod spot_fleet {
         }
     }
     nested!(IamInstanceProfileSpecification);
-    /// CloudFormation property type `InstanceIpv6Address`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-instanceipv6address.html)
-    #[derive(Clone, Debug)]
-    pub struct InstanceIpv6Address(rt::Props);
-    impl InstanceIpv6Address {
-        /// A new `InstanceIpv6Address`. Required properties: `ipv6_address` (`Ipv6Address`).
-        pub fn new(ipv6_address: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "Ipv6Address",
-                Some("ipv_6_address"),
-                rt::string(ipv6_address),
-            );
-            InstanceIpv6Address(this)
-        }
-    }
-    nested!(InstanceIpv6Address);
     /// CloudFormation property type `InstanceNetworkInterfaceSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-instancenetworkinterfacespecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InstanceNetworkInterfaceSpecification(rt::Props);
     impl InstanceNetworkInterfaceSpecification {
@@ -16159,7 +14513,7 @@ pub mod spot_fleet {
     nested!(InstanceNetworkInterfaceSpecification);
     /// CloudFormation property type `InstanceRequirementsRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-instancerequirementsrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InstanceRequirementsRequest(rt::Props);
     impl InstanceRequirementsRequest {
@@ -16424,7 +14778,7 @@ pub mod spot_fleet {
     nested!(InstanceRequirementsRequest);
     /// CloudFormation property type `LaunchTemplateConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-launchtemplateconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LaunchTemplateConfig(rt::Props);
     impl LaunchTemplateConfig {
@@ -16457,7 +14811,7 @@ pub mod spot_fleet {
     nested!(LaunchTemplateConfig);
     /// CloudFormation property type `LaunchTemplateOverrides`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-launchtemplateoverrides.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LaunchTemplateOverrides(rt::Props);
     impl LaunchTemplateOverrides {
@@ -16528,7 +14882,7 @@ pub mod spot_fleet {
     nested!(LaunchTemplateOverrides);
     /// CloudFormation property type `LoadBalancersConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-loadbalancersconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LoadBalancersConfig(rt::Props);
     impl LoadBalancersConfig {
@@ -16557,120 +14911,9 @@ pub mod spot_fleet {
         }
     }
     nested!(LoadBalancersConfig);
-    /// CloudFormation property type `MemoryGiBPerVCpuRequest`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-memorygibpervcpurequest.html)
-    #[derive(Clone, Debug)]
-    pub struct MemoryGiBPerVCpuRequest(rt::Props);
-    impl MemoryGiBPerVCpuRequest {
-        /// A new `MemoryGiBPerVCpuRequest`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            MemoryGiBPerVCpuRequest(this)
-        }
-        /// CloudFormation `Max`, Terraform `max`.
-        pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), rt::int(value));
-            self
-        }
-        /// CloudFormation `Min`, Terraform `min`.
-        pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), rt::int(value));
-            self
-        }
-    }
-    nested!(MemoryGiBPerVCpuRequest);
-    /// CloudFormation property type `MemoryMiBRequest`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-memorymibrequest.html)
-    #[derive(Clone, Debug)]
-    pub struct MemoryMiBRequest(rt::Props);
-    impl MemoryMiBRequest {
-        /// A new `MemoryMiBRequest`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            MemoryMiBRequest(this)
-        }
-        /// CloudFormation `Max`, Terraform `max`.
-        pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), rt::int(value));
-            self
-        }
-        /// CloudFormation `Min`, Terraform `min`.
-        pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), rt::int(value));
-            self
-        }
-    }
-    nested!(MemoryMiBRequest);
-    /// CloudFormation property type `NetworkBandwidthGbpsRequest`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-networkbandwidthgbpsrequest.html)
-    #[derive(Clone, Debug)]
-    pub struct NetworkBandwidthGbpsRequest(rt::Props);
-    impl NetworkBandwidthGbpsRequest {
-        /// A new `NetworkBandwidthGbpsRequest`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            NetworkBandwidthGbpsRequest(this)
-        }
-        /// CloudFormation `Max`, Terraform `max`.
-        pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), rt::int(value));
-            self
-        }
-        /// CloudFormation `Min`, Terraform `min`.
-        pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), rt::int(value));
-            self
-        }
-    }
-    nested!(NetworkBandwidthGbpsRequest);
-    /// CloudFormation property type `NetworkInterfaceCountRequest`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-networkinterfacecountrequest.html)
-    #[derive(Clone, Debug)]
-    pub struct NetworkInterfaceCountRequest(rt::Props);
-    impl NetworkInterfaceCountRequest {
-        /// A new `NetworkInterfaceCountRequest`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            NetworkInterfaceCountRequest(this)
-        }
-        /// CloudFormation `Max`, Terraform `max`.
-        pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), rt::int(value));
-            self
-        }
-        /// CloudFormation `Min`, Terraform `min`.
-        pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), rt::int(value));
-            self
-        }
-    }
-    nested!(NetworkInterfaceCountRequest);
-    /// CloudFormation property type `PerformanceFactorReferenceRequest`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-performancefactorreferencerequest.html)
-    #[derive(Clone, Debug)]
-    pub struct PerformanceFactorReferenceRequest(rt::Props);
-    impl PerformanceFactorReferenceRequest {
-        /// A new `PerformanceFactorReferenceRequest`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            PerformanceFactorReferenceRequest(this)
-        }
-        /// CloudFormation `InstanceFamily`, Terraform `instance_family`.
-        pub fn instance_family(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("InstanceFamily", Some("instance_family"), rt::string(value));
-            self
-        }
-    }
-    nested!(PerformanceFactorReferenceRequest);
     /// CloudFormation property type `PrivateIpAddressSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-privateipaddressspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PrivateIpAddressSpecification(rt::Props);
     impl PrivateIpAddressSpecification {
@@ -16693,7 +14936,7 @@ pub mod spot_fleet {
     nested!(PrivateIpAddressSpecification);
     /// CloudFormation property type `SpotCapacityRebalance`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-spotcapacityrebalance.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SpotCapacityRebalance(rt::Props);
     impl SpotCapacityRebalance {
@@ -16724,7 +14967,7 @@ pub mod spot_fleet {
     nested!(SpotCapacityRebalance);
     /// CloudFormation property type `SpotFleetLaunchSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-spotfleetlaunchspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SpotFleetLaunchSpecification(rt::Props);
     impl SpotFleetLaunchSpecification {
@@ -16861,7 +15104,7 @@ pub mod spot_fleet {
     nested!(SpotFleetLaunchSpecification);
     /// CloudFormation property type `SpotFleetMonitoring`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-spotfleetmonitoring.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SpotFleetMonitoring(rt::Props);
     impl SpotFleetMonitoring {
@@ -16879,7 +15122,7 @@ pub mod spot_fleet {
     nested!(SpotFleetMonitoring);
     /// CloudFormation property type `SpotFleetRequestConfigData`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-spotfleetrequestconfigdata.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SpotFleetRequestConfigData(rt::Props);
     impl SpotFleetRequestConfigData {
@@ -17089,7 +15332,7 @@ pub mod spot_fleet {
     nested!(SpotFleetRequestConfigData);
     /// CloudFormation property type `SpotFleetTagSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-spotfleettagspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SpotFleetTagSpecification(rt::Props);
     impl SpotFleetTagSpecification {
@@ -17113,7 +15356,7 @@ pub mod spot_fleet {
     nested!(SpotFleetTagSpecification);
     /// CloudFormation property type `SpotMaintenanceStrategies`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-spotmaintenancestrategies.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SpotMaintenanceStrategies(rt::Props);
     impl SpotMaintenanceStrategies {
@@ -17135,7 +15378,7 @@ pub mod spot_fleet {
     nested!(SpotMaintenanceStrategies);
     /// CloudFormation property type `SpotPlacement`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-spotplacement.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SpotPlacement(rt::Props);
     impl SpotPlacement {
@@ -17175,24 +15418,9 @@ pub mod spot_fleet {
         }
     }
     nested!(SpotPlacement);
-    /// CloudFormation property type `Tag`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-tag.html)
-    #[derive(Clone, Debug)]
-    pub struct Tag(rt::Props);
-    impl Tag {
-        /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
-            Tag(this)
-        }
-    }
-    nested!(Tag);
     /// CloudFormation property type `TargetGroup`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-targetgroup.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TargetGroup(rt::Props);
     impl TargetGroup {
@@ -17206,7 +15434,7 @@ pub mod spot_fleet {
     nested!(TargetGroup);
     /// CloudFormation property type `TargetGroupsConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-targetgroupsconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TargetGroupsConfig(rt::Props);
     impl TargetGroupsConfig {
@@ -17222,52 +15450,6 @@ pub mod spot_fleet {
         }
     }
     nested!(TargetGroupsConfig);
-    /// CloudFormation property type `TotalLocalStorageGBRequest`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-totallocalstoragegbrequest.html)
-    #[derive(Clone, Debug)]
-    pub struct TotalLocalStorageGbRequest(rt::Props);
-    impl TotalLocalStorageGbRequest {
-        /// A new `TotalLocalStorageGbRequest`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            TotalLocalStorageGbRequest(this)
-        }
-        /// CloudFormation `Max`, Terraform `max`.
-        pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), rt::int(value));
-            self
-        }
-        /// CloudFormation `Min`, Terraform `min`.
-        pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), rt::int(value));
-            self
-        }
-    }
-    nested!(TotalLocalStorageGbRequest);
-    /// CloudFormation property type `VCpuCountRangeRequest`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-vcpucountrangerequest.html)
-    #[derive(Clone, Debug)]
-    pub struct VCpuCountRangeRequest(rt::Props);
-    impl VCpuCountRangeRequest {
-        /// A new `VCpuCountRangeRequest`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            VCpuCountRangeRequest(this)
-        }
-        /// CloudFormation `Max`, Terraform `max`.
-        pub fn max(mut self, value: i64) -> Self {
-            self.0.set("Max", Some("max"), rt::int(value));
-            self
-        }
-        /// CloudFormation `Min`, Terraform `min`.
-        pub fn min(mut self, value: i64) -> Self {
-            self.0.set("Min", Some("min"), rt::int(value));
-            self
-        }
-    }
-    nested!(VCpuCountRangeRequest);
     /// The values `AllocationStrategy` accepts in `EC2::SpotFleet`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum AllocationStrategy {
@@ -17296,28 +15478,6 @@ pub mod spot_fleet {
         NoTermination2,
     }
     string_enum!(ExcessCapacityTerminationPolicy { Default => "Default", NoTermination => "NoTermination", Default2 => "default", NoTermination2 => "noTermination" });
-    /// The values `InstanceInterruptionBehavior` accepts in `EC2::SpotFleet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum InstanceInterruptionBehavior {
-        /// `hibernate`
-        Hibernate,
-        /// `stop`
-        Stop,
-        /// `terminate`
-        Terminate,
-    }
-    string_enum!(InstanceInterruptionBehavior { Hibernate => "hibernate", Stop => "stop", Terminate => "terminate" });
-    /// The values `TargetCapacityUnitType` accepts in `EC2::SpotFleet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum TargetCapacityUnitType {
-        /// `vcpu`
-        Vcpu,
-        /// `memory-mib`
-        MemoryMib,
-        /// `units`
-        Units,
-    }
-    string_enum!(TargetCapacityUnitType { Vcpu => "vcpu", MemoryMib => "memory-mib", Units => "units" });
     /// The values `Type` accepts in `EC2::SpotFleet`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Type {
@@ -17426,161 +15586,6 @@ pub mod spot_fleet {
         VpnGateway,
     }
     string_enum!(ResourceType { ClientVpnEndpoint => "client-vpn-endpoint", CustomerGateway => "customer-gateway", DedicatedHost => "dedicated-host", DhcpOptions => "dhcp-options", EgressOnlyInternetGateway => "egress-only-internet-gateway", ElasticGpu => "elastic-gpu", ElasticIp => "elastic-ip", ExportImageTask => "export-image-task", ExportInstanceTask => "export-instance-task", Fleet => "fleet", FpgaImage => "fpga-image", HostReservation => "host-reservation", Image => "image", ImportImageTask => "import-image-task", ImportSnapshotTask => "import-snapshot-task", Instance => "instance", InternetGateway => "internet-gateway", KeyPair => "key-pair", LaunchTemplate => "launch-template", LocalGatewayRouteTableVpcAssociation => "local-gateway-route-table-vpc-association", Natgateway => "natgateway", NetworkAcl => "network-acl", NetworkInsightsAnalysis => "network-insights-analysis", NetworkInsightsPath => "network-insights-path", NetworkInterface => "network-interface", PlacementGroup => "placement-group", ReservedInstances => "reserved-instances", RouteTable => "route-table", SecurityGroup => "security-group", Snapshot => "snapshot", SpotFleetRequest => "spot-fleet-request", SpotInstancesRequest => "spot-instances-request", Subnet => "subnet", TrafficMirrorFilter => "traffic-mirror-filter", TrafficMirrorSession => "traffic-mirror-session", TrafficMirrorTarget => "traffic-mirror-target", TransitGateway => "transit-gateway", TransitGatewayAttachment => "transit-gateway-attachment", TransitGatewayConnectPeer => "transit-gateway-connect-peer", TransitGatewayMulticastDomain => "transit-gateway-multicast-domain", TransitGatewayRouteTable => "transit-gateway-route-table", Volume => "volume", Vpc => "vpc", VpcFlowLog => "vpc-flow-log", VpcPeeringConnection => "vpc-peering-connection", VpnConnection => "vpn-connection", VpnGateway => "vpn-gateway" });
-    /// The values `ReplacementStrategy` accepts in `EC2::SpotFleet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ReplacementStrategy {
-        /// `launch`
-        Launch,
-        /// `launch-before-terminate`
-        LaunchBeforeTerminate,
-    }
-    string_enum!(ReplacementStrategy { Launch => "launch", LaunchBeforeTerminate => "launch-before-terminate" });
-    /// The values `AcceleratorManufacturers` accepts in `EC2::SpotFleet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum AcceleratorManufacturers {
-        /// `amazon-web-services`
-        AmazonWebServices,
-        /// `amd`
-        Amd,
-        /// `habana`
-        Habana,
-        /// `nvidia`
-        Nvidia,
-        /// `xilinx`
-        Xilinx,
-    }
-    string_enum!(AcceleratorManufacturers { AmazonWebServices => "amazon-web-services", Amd => "amd", Habana => "habana", Nvidia => "nvidia", Xilinx => "xilinx" });
-    /// The values `AcceleratorNames` accepts in `EC2::SpotFleet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum AcceleratorNames {
-        /// `a10g`
-        A10g,
-        /// `a100`
-        A100,
-        /// `h100`
-        H100,
-        /// `inferentia`
-        Inferentia,
-        /// `k520`
-        K520,
-        /// `k80`
-        K80,
-        /// `m60`
-        M60,
-        /// `radeon-pro-v520`
-        RadeonProV520,
-        /// `t4`
-        T4,
-        /// `t4g`
-        T4g,
-        /// `vu9p`
-        Vu9p,
-        /// `v100`
-        V100,
-        /// `l40s`
-        L40s,
-        /// `l4`
-        L4,
-        /// `gaudi-hl-205`
-        GaudiHl205,
-        /// `inferentia2`
-        Inferentia2,
-        /// `trainium`
-        Trainium,
-        /// `trainium2`
-        Trainium2,
-        /// `u30`
-        U30,
-    }
-    string_enum!(AcceleratorNames { A10g => "a10g", A100 => "a100", H100 => "h100", Inferentia => "inferentia", K520 => "k520", K80 => "k80", M60 => "m60", RadeonProV520 => "radeon-pro-v520", T4 => "t4", T4g => "t4g", Vu9p => "vu9p", V100 => "v100", L40s => "l40s", L4 => "l4", GaudiHl205 => "gaudi-hl-205", Inferentia2 => "inferentia2", Trainium => "trainium", Trainium2 => "trainium2", U30 => "u30" });
-    /// The values `AcceleratorTypes` accepts in `EC2::SpotFleet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum AcceleratorTypes {
-        /// `gpu`
-        Gpu,
-        /// `fpga`
-        Fpga,
-        /// `inference`
-        Inference,
-        /// `media`
-        Media,
-    }
-    string_enum!(AcceleratorTypes { Gpu => "gpu", Fpga => "fpga", Inference => "inference", Media => "media" });
-    /// The values `BareMetal` accepts in `EC2::SpotFleet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum BareMetal {
-        /// `included`
-        Included,
-        /// `required`
-        Required,
-        /// `excluded`
-        Excluded,
-    }
-    string_enum!(BareMetal { Included => "included", Required => "required", Excluded => "excluded" });
-    /// The values `BurstablePerformance` accepts in `EC2::SpotFleet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum BurstablePerformance {
-        /// `included`
-        Included,
-        /// `required`
-        Required,
-        /// `excluded`
-        Excluded,
-    }
-    string_enum!(BurstablePerformance { Included => "included", Required => "required", Excluded => "excluded" });
-    /// The values `CpuManufacturers` accepts in `EC2::SpotFleet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum CpuManufacturers {
-        /// `intel`
-        Intel,
-        /// `amd`
-        Amd,
-        /// `amazon-web-services`
-        AmazonWebServices,
-        /// `apple`
-        Apple,
-    }
-    string_enum!(CpuManufacturers { Intel => "intel", Amd => "amd", AmazonWebServices => "amazon-web-services", Apple => "apple" });
-    /// The values `InstanceGenerations` accepts in `EC2::SpotFleet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum InstanceGenerations {
-        /// `current`
-        Current,
-        /// `previous`
-        Previous,
-    }
-    string_enum!(InstanceGenerations { Current => "current", Previous => "previous" });
-    /// The values `LocalStorage` accepts in `EC2::SpotFleet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum LocalStorage {
-        /// `included`
-        Included,
-        /// `required`
-        Required,
-        /// `excluded`
-        Excluded,
-    }
-    string_enum!(LocalStorage { Included => "included", Required => "required", Excluded => "excluded" });
-    /// The values `LocalStorageTypes` accepts in `EC2::SpotFleet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum LocalStorageTypes {
-        /// `hdd`
-        Hdd,
-        /// `ssd`
-        Ssd,
-    }
-    string_enum!(LocalStorageTypes { Hdd => "hdd", Ssd => "ssd" });
-    /// The values `Tenancy` accepts in `EC2::SpotFleet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Tenancy {
-        /// `dedicated`
-        Dedicated,
-        /// `default`
-        Default,
-        /// `host`
-        Host,
-    }
-    string_enum!(Tenancy { Dedicated => "dedicated", Default => "default", Host => "host" });
 }
 /// Resource Type definition for AWS::EC2::SqlHaStandbyDetectedInstance
 ///
@@ -17599,6 +15604,7 @@ static SQL_HA_STANDBY_DETECTED_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("SqlServerLicenseUsage", Some("sql_server_license_usage")),
         ("LastUpdatedTime", Some("last_updated_time")),
     ],
+    schema: (&SCHEMAS, 72),
 };
 impl SqlHaStandbyDetectedInstance {
     /// Declares a `AWS::EC2::SqlHaStandbyDetectedInstance` with the stack-unique `id`. Required properties: `instance_id` (`InstanceId`).
@@ -17666,6 +15672,7 @@ static SUBNET_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("block_public_access_states"),
         ),
     ],
+    schema: (&SCHEMAS, 73),
 };
 impl Subnet {
     /// Declares a `AWS::EC2::Subnet` with the stack-unique `id`. Required properties: `vpc_id` (`VpcId`).
@@ -17859,7 +15866,7 @@ pub mod subnet {
     ///
     /// CloudFormation property type `PrivateDnsNameOptionsOnLaunch`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-subnet-privatednsnameoptionsonlaunch.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PrivateDnsNameOptionsOnLaunch(rt::Props);
     impl PrivateDnsNameOptionsOnLaunch {
@@ -17912,6 +15919,7 @@ static SUBNET_CIDR_BLOCK_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Ipv6AddressAttribute", Some("ipv6_address_attribute")),
         ("IpSource", Some("ip_source")),
     ],
+    schema: (&SCHEMAS, 74),
 };
 impl SubnetCidrBlock {
     /// Declares a `AWS::EC2::SubnetCidrBlock` with the stack-unique `id`. Required properties: `subnet_id` (`SubnetId`).
@@ -18033,6 +16041,7 @@ static SUBNET_CIDR_RESERVATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
         ("OwnerId", Some("owner_id")),
     ],
+    schema: (&SCHEMAS, 75),
 };
 impl SubnetCidrReservation {
     /// Declares a `AWS::EC2::SubnetCidrReservation` with the stack-unique `id`. Required properties: `cidr` (`Cidr`), `reservation_type` (`ReservationType`), `subnet_id` (`SubnetId`).
@@ -18113,6 +16122,7 @@ static SUBNET_NETWORK_ACL_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("AssociationId", Some("association_id"))],
+    schema: (&SCHEMAS, 76),
 };
 impl SubnetNetworkAclAssociation {
     /// Declares a `AWS::EC2::SubnetNetworkAclAssociation` with the stack-unique `id`. Required properties: `network_acl_id` (`NetworkAclId`), `subnet_id` (`SubnetId`).
@@ -18159,6 +16169,7 @@ static SUBNET_ROUTE_TABLE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 77),
 };
 impl SubnetRouteTableAssociation {
     /// Declares a `AWS::EC2::SubnetRouteTableAssociation` with the stack-unique `id`. Required properties: `route_table_id` (`RouteTableId`), `subnet_id` (`SubnetId`).
@@ -18205,6 +16216,7 @@ static TRAFFIC_MIRROR_FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 78),
 };
 impl TrafficMirrorFilter {
     /// Declares a `AWS::EC2::TrafficMirrorFilter` with the stack-unique `id`. No property is required.
@@ -18273,6 +16285,7 @@ static TRAFFIC_MIRROR_FILTER_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "TrafficMirrorFilterRuleId",
         Some("traffic_mirror_filter_rule_id"),
     )],
+    schema: (&SCHEMAS, 79),
 };
 impl TrafficMirrorFilterRule {
     /// Declares a `AWS::EC2::TrafficMirrorFilterRule` with the stack-unique `id`. Required properties: `destination_cidr_block` (`DestinationCidrBlock`), `rule_action` (`RuleAction`), `rule_number` (`RuleNumber`), `source_cidr_block` (`SourceCidrBlock`), `traffic_direction` (`TrafficDirection`), `traffic_mirror_filter_id` (`TrafficMirrorFilterId`).
@@ -18370,7 +16383,7 @@ pub mod traffic_mirror_filter_rule {
     use super::*;
     /// CloudFormation property type `TrafficMirrorPortRange`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-trafficmirrorfilterrule-trafficmirrorportrange.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TrafficMirrorPortRange(rt::Props);
     impl TrafficMirrorPortRange {
@@ -18397,6 +16410,7 @@ static TRAFFIC_MIRROR_SESSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 80),
 };
 impl TrafficMirrorSession {
     /// Declares a `AWS::EC2::TrafficMirrorSession` with the stack-unique `id`. Required properties: `network_interface_id` (`NetworkInterfaceId`), `session_number` (`SessionNumber`), `traffic_mirror_filter_id` (`TrafficMirrorFilterId`), `traffic_mirror_target_id` (`TrafficMirrorTargetId`).
@@ -18492,6 +16506,7 @@ static TRAFFIC_MIRROR_TARGET_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 81),
 };
 impl TrafficMirrorTarget {
     /// Declares a `AWS::EC2::TrafficMirrorTarget` with the stack-unique `id`. No property is required.
@@ -18570,6 +16585,7 @@ static TRANSIT_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("TransitGatewayArn", Some("transit_gateway_arn")),
         ("EncryptionSupportState", Some("encryption_support_state")),
     ],
+    schema: (&SCHEMAS, 82),
 };
 impl TransitGateway {
     /// Declares a `AWS::EC2::TransitGateway` with the stack-unique `id`. No property is required.
@@ -18735,6 +16751,7 @@ static TRANSIT_GATEWAY_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 83),
 };
 impl TransitGatewayAttachment {
     /// Declares a `AWS::EC2::TransitGatewayAttachment` with the stack-unique `id`. Required properties: `subnet_ids` (`SubnetIds`), `transit_gateway_id` (`TransitGatewayId`), `vpc_id` (`VpcId`).
@@ -18776,98 +16793,10 @@ impl TransitGatewayAttachmentHandle {
 }
 /// Property types and value sets of [`TransitGatewayAttachment`] (`AWS::EC2::TransitGatewayAttachment`).
 pub mod transit_gateway_attachment {
+    pub use super::shared::{
+        ApplianceModeSupport, DnsSupport, Ipv6Support, Options, SecurityGroupReferencingSupport,
+    };
     use super::*;
-    /// The options for the transit gateway vpc attachment.
-    ///
-    /// CloudFormation property type `Options`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-transitgatewayattachment-options.html)
-    #[derive(Clone, Debug)]
-    pub struct Options(rt::Props);
-    impl Options {
-        /// A new `Options`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            Options(this)
-        }
-        /// Indicates whether to enable Ipv6 Support for Vpc Attachment.
-        ///
-        /// CloudFormation `ApplianceModeSupport`, Terraform `appliance_mode_support`.
-        pub fn appliance_mode_support(mut self, value: ApplianceModeSupport) -> Self {
-            self.0.set(
-                "ApplianceModeSupport",
-                Some("appliance_mode_support"),
-                value.into(),
-            );
-            self
-        }
-        /// Indicates whether to enable DNS Support for Vpc Attachment.
-        ///
-        /// CloudFormation `DnsSupport`, Terraform `dns_support`.
-        pub fn dns_support(mut self, value: DnsSupport) -> Self {
-            self.0.set("DnsSupport", Some("dns_support"), value.into());
-            self
-        }
-        /// Indicates whether to enable Ipv6 Support for Vpc Attachment.
-        ///
-        /// CloudFormation `Ipv6Support`, Terraform `ipv_6_support`.
-        pub fn ipv6_support(mut self, value: Ipv6Support) -> Self {
-            self.0
-                .set("Ipv6Support", Some("ipv_6_support"), value.into());
-            self
-        }
-        /// Indicates whether to enable Security Group referencing support for Vpc Attachment.
-        ///
-        /// CloudFormation `SecurityGroupReferencingSupport`, Terraform `security_group_referencing_support`.
-        pub fn security_group_referencing_support(
-            mut self,
-            value: SecurityGroupReferencingSupport,
-        ) -> Self {
-            self.0.set(
-                "SecurityGroupReferencingSupport",
-                Some("security_group_referencing_support"),
-                value.into(),
-            );
-            self
-        }
-    }
-    nested!(Options);
-    /// The values `ApplianceModeSupport` accepts in `EC2::TransitGatewayAttachment`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ApplianceModeSupport {
-        /// `disable`
-        Disable,
-        /// `enable`
-        Enable,
-    }
-    string_enum!(ApplianceModeSupport { Disable => "disable", Enable => "enable" });
-    /// The values `DnsSupport` accepts in `EC2::TransitGatewayAttachment`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum DnsSupport {
-        /// `disable`
-        Disable,
-        /// `enable`
-        Enable,
-    }
-    string_enum!(DnsSupport { Disable => "disable", Enable => "enable" });
-    /// The values `Ipv6Support` accepts in `EC2::TransitGatewayAttachment`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Ipv6Support {
-        /// `disable`
-        Disable,
-        /// `enable`
-        Enable,
-    }
-    string_enum!(Ipv6Support { Disable => "disable", Enable => "enable" });
-    /// The values `SecurityGroupReferencingSupport` accepts in `EC2::TransitGatewayAttachment`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum SecurityGroupReferencingSupport {
-        /// `disable`
-        Disable,
-        /// `enable`
-        Enable,
-    }
-    string_enum!(SecurityGroupReferencingSupport { Disable => "disable", Enable => "enable" });
 }
 /// The AWS::EC2::TransitGatewayConnect type
 ///
@@ -18890,6 +16819,7 @@ static TRANSIT_GATEWAY_CONNECT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
         ("TransitGatewayId", Some("transit_gateway_id")),
     ],
+    schema: (&SCHEMAS, 84),
 };
 impl TransitGatewayConnect {
     /// Declares a `AWS::EC2::TransitGatewayConnect` with the stack-unique `id`. Required properties: `options` (`Options`), `transport_transit_gateway_attachment_id` (`TransportTransitGatewayAttachmentId`).
@@ -18945,7 +16875,7 @@ pub mod transit_gateway_connect {
     use super::*;
     /// CloudFormation property type `TransitGatewayConnectOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-transitgatewayconnect-transitgatewayconnectoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TransitGatewayConnectOptions(rt::Props);
     impl TransitGatewayConnectOptions {
@@ -18999,6 +16929,7 @@ static TRANSIT_GATEWAY_CONNECT_PEER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("State", Some("state")),
         ("CreationTime", Some("creation_time")),
     ],
+    schema: (&SCHEMAS, 85),
 };
 impl TransitGatewayConnectPeer {
     /// Declares a `AWS::EC2::TransitGatewayConnectPeer` with the stack-unique `id`. Required properties: `connect_peer_configuration` (`ConnectPeerConfiguration`), `transit_gateway_attachment_id` (`TransitGatewayAttachmentId`).
@@ -19060,7 +16991,7 @@ pub mod transit_gateway_connect_peer {
     use super::*;
     /// CloudFormation property type `TransitGatewayAttachmentBgpConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-transitgatewayconnectpeer-transitgatewayattachmentbgpconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TransitGatewayAttachmentBgpConfiguration(rt::Props);
     impl TransitGatewayAttachmentBgpConfiguration {
@@ -19108,7 +17039,7 @@ pub mod transit_gateway_connect_peer {
     nested!(TransitGatewayAttachmentBgpConfiguration);
     /// CloudFormation property type `TransitGatewayConnectPeerConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-transitgatewayconnectpeer-transitgatewayconnectpeerconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TransitGatewayConnectPeerConfiguration(rt::Props);
     impl TransitGatewayConnectPeerConfiguration {
@@ -19185,6 +17116,7 @@ static TRANSIT_GATEWAY_METERING_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("State", Some("state")),
         ("UpdateEffectiveAt", Some("update_effective_at")),
     ],
+    schema: (&SCHEMAS, 86),
 };
 impl TransitGatewayMeteringPolicy {
     /// Declares a `AWS::EC2::TransitGatewayMeteringPolicy` with the stack-unique `id`. Required properties: `transit_gateway_id` (`TransitGatewayId`).
@@ -19257,6 +17189,7 @@ static TRANSIT_GATEWAY_METERING_POLICY_ENTRY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdateEffectiveAt", Some("update_effective_at")),
         ("State", Some("state")),
     ],
+    schema: (&SCHEMAS, 87),
 };
 impl TransitGatewayMeteringPolicyEntry {
     /// Declares a `AWS::EC2::TransitGatewayMeteringPolicyEntry` with the stack-unique `id`. Required properties: `metered_account` (`MeteredAccount`), `policy_rule_number` (`PolicyRuleNumber`), `transit_gateway_metering_policy_id` (`TransitGatewayMeteringPolicyId`).
@@ -19467,6 +17400,7 @@ static TRANSIT_GATEWAY_MULTICAST_DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("transit_gateway_multicast_domain_arn"),
         ),
     ],
+    schema: (&SCHEMAS, 88),
 };
 impl TransitGatewayMulticastDomain {
     /// Declares a `AWS::EC2::TransitGatewayMulticastDomain` with the stack-unique `id`. Required properties: `transit_gateway_id` (`TransitGatewayId`).
@@ -19529,7 +17463,7 @@ pub mod transit_gateway_multicast_domain {
     ///
     /// CloudFormation property type `Options`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-transitgatewaymulticastdomain-options.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Options(rt::Props);
     impl Options {
@@ -19618,6 +17552,7 @@ static TRANSIT_GATEWAY_MULTICAST_DOMAIN_ASSOCIATION_TYPE: rt::TypeInfo = rt::Typ
         ("ResourceType", Some("resource_type")),
         ("State", Some("state")),
     ],
+    schema: (&SCHEMAS, 89),
 };
 impl TransitGatewayMulticastDomainAssociation {
     /// Declares a `AWS::EC2::TransitGatewayMulticastDomainAssociation` with the stack-unique `id`. Required properties: `subnet_id` (`SubnetId`), `transit_gateway_attachment_id` (`TransitGatewayAttachmentId`), `transit_gateway_multicast_domain_id` (`TransitGatewayMulticastDomainId`).
@@ -19695,6 +17630,7 @@ static TRANSIT_GATEWAY_MULTICAST_GROUP_MEMBER_TYPE: rt::TypeInfo = rt::TypeInfo 
             Some("transit_gateway_attachment_id"),
         ),
     ],
+    schema: (&SCHEMAS, 90),
 };
 impl TransitGatewayMulticastGroupMember {
     /// Declares a `AWS::EC2::TransitGatewayMulticastGroupMember` with the stack-unique `id`. Required properties: `group_ip_address` (`GroupIpAddress`), `network_interface_id` (`NetworkInterfaceId`), `transit_gateway_multicast_domain_id` (`TransitGatewayMulticastDomainId`).
@@ -19800,6 +17736,7 @@ static TRANSIT_GATEWAY_MULTICAST_GROUP_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo 
             Some("transit_gateway_attachment_id"),
         ),
     ],
+    schema: (&SCHEMAS, 91),
 };
 impl TransitGatewayMulticastGroupSource {
     /// Declares a `AWS::EC2::TransitGatewayMulticastGroupSource` with the stack-unique `id`. Required properties: `group_ip_address` (`GroupIpAddress`), `network_interface_id` (`NetworkInterfaceId`), `transit_gateway_multicast_domain_id` (`TransitGatewayMulticastDomainId`).
@@ -19902,6 +17839,7 @@ static TRANSIT_GATEWAY_PEERING_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("State", Some("state")),
         ("CreationTime", Some("creation_time")),
     ],
+    schema: (&SCHEMAS, 92),
 };
 impl TransitGatewayPeeringAttachment {
     /// Declares a `AWS::EC2::TransitGatewayPeeringAttachment` with the stack-unique `id`. Required properties: `peer_account_id` (`PeerAccountId`), `peer_region` (`PeerRegion`), `peer_transit_gateway_id` (`PeerTransitGatewayId`), `transit_gateway_id` (`TransitGatewayId`).
@@ -19987,6 +17925,7 @@ static TRANSIT_GATEWAY_POLICY_TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("State", Some("state")),
         ("CreationTime", Some("creation_time")),
     ],
+    schema: (&SCHEMAS, 93),
 };
 impl TransitGatewayPolicyTable {
     /// Declares a `AWS::EC2::TransitGatewayPolicyTable` with the stack-unique `id`. Required properties: `transit_gateway_id` (`TransitGatewayId`).
@@ -20039,6 +17978,7 @@ static TRANSIT_GATEWAY_POLICY_TABLE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInf
     stateful: false,
     unavailable_in: &["me-central-1", "us-gov-east-1", "us-gov-west-1"],
     attributes: &[("State", Some("state"))],
+    schema: (&SCHEMAS, 94),
 };
 impl TransitGatewayPolicyTableAssociation {
     /// Declares a `AWS::EC2::TransitGatewayPolicyTableAssociation` with the stack-unique `id`. Required properties: `transit_gateway_attachment_id` (`TransitGatewayAttachmentId`), `transit_gateway_policy_table_id` (`TransitGatewayPolicyTableId`).
@@ -20091,6 +18031,7 @@ static TRANSIT_GATEWAY_POLICY_TABLE_ENTRY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["me-central-1", "us-gov-east-1", "us-gov-west-1"],
     attributes: &[("State", Some("state"))],
+    schema: (&SCHEMAS, 95),
 };
 impl TransitGatewayPolicyTableEntry {
     /// Declares a `AWS::EC2::TransitGatewayPolicyTableEntry` with the stack-unique `id`. Required properties: `policy_rule` (`PolicyRule`), `policy_rule_number` (`PolicyRuleNumber`), `target_route_table_id` (`TargetRouteTableId`), `transit_gateway_policy_table_id` (`TransitGatewayPolicyTableId`).
@@ -20143,7 +18084,7 @@ pub mod transit_gateway_policy_table_entry {
     use super::*;
     /// CloudFormation property type `TransitGatewayPolicyRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-transitgatewaypolicytableentry-transitgatewaypolicyrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TransitGatewayPolicyRule(rt::Props);
     impl TransitGatewayPolicyRule {
@@ -20219,6 +18160,7 @@ static TRANSIT_GATEWAY_ROUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 96),
 };
 impl TransitGatewayRoute {
     /// Declares a `AWS::EC2::TransitGatewayRoute` with the stack-unique `id`. Required properties: `destination_cidr_block` (`DestinationCidrBlock`), `transit_gateway_route_table_id` (`TransitGatewayRouteTableId`).
@@ -20282,6 +18224,7 @@ static TRANSIT_GATEWAY_ROUTE_TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "TransitGatewayRouteTableId",
         Some("transit_gateway_route_table_id"),
     )],
+    schema: (&SCHEMAS, 97),
 };
 impl TransitGatewayRouteTable {
     /// Declares a `AWS::EC2::TransitGatewayRouteTable` with the stack-unique `id`. Required properties: `transit_gateway_id` (`TransitGatewayId`).
@@ -20322,6 +18265,7 @@ static TRANSIT_GATEWAY_ROUTE_TABLE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 98),
 };
 impl TransitGatewayRouteTableAssociation {
     /// Declares a `AWS::EC2::TransitGatewayRouteTableAssociation` with the stack-unique `id`. Required properties: `transit_gateway_attachment_id` (`TransitGatewayAttachmentId`), `transit_gateway_route_table_id` (`TransitGatewayRouteTableId`).
@@ -20366,6 +18310,7 @@ static TRANSIT_GATEWAY_ROUTE_TABLE_PROPAGATION_TYPE: rt::TypeInfo = rt::TypeInfo
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 99),
 };
 impl TransitGatewayRouteTablePropagation {
     /// Declares a `AWS::EC2::TransitGatewayRouteTablePropagation` with the stack-unique `id`. Required properties: `transit_gateway_attachment_id` (`TransitGatewayAttachmentId`), `transit_gateway_route_table_id` (`TransitGatewayRouteTableId`).
@@ -20410,6 +18355,7 @@ static TRANSIT_GATEWAY_VPC_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 100),
 };
 impl TransitGatewayVpcAttachment {
     /// Declares a `AWS::EC2::TransitGatewayVpcAttachment` with the stack-unique `id`. Required properties: `subnet_ids` (`SubnetIds`), `transit_gateway_id` (`TransitGatewayId`), `vpc_id` (`VpcId`).
@@ -20472,98 +18418,10 @@ impl TransitGatewayVpcAttachmentHandle {
 }
 /// Property types and value sets of [`TransitGatewayVpcAttachment`] (`AWS::EC2::TransitGatewayVpcAttachment`).
 pub mod transit_gateway_vpc_attachment {
+    pub use super::shared::{
+        ApplianceModeSupport, DnsSupport, Ipv6Support, Options, SecurityGroupReferencingSupport,
+    };
     use super::*;
-    /// The options for the transit gateway vpc attachment.
-    ///
-    /// CloudFormation property type `Options`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-transitgatewayvpcattachment-options.html)
-    #[derive(Clone, Debug)]
-    pub struct Options(rt::Props);
-    impl Options {
-        /// A new `Options`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            Options(this)
-        }
-        /// Indicates whether to enable Ipv6 Support for Vpc Attachment.
-        ///
-        /// CloudFormation `ApplianceModeSupport`, Terraform `appliance_mode_support`.
-        pub fn appliance_mode_support(mut self, value: ApplianceModeSupport) -> Self {
-            self.0.set(
-                "ApplianceModeSupport",
-                Some("appliance_mode_support"),
-                value.into(),
-            );
-            self
-        }
-        /// Indicates whether to enable DNS Support for Vpc Attachment.
-        ///
-        /// CloudFormation `DnsSupport`, Terraform `dns_support`.
-        pub fn dns_support(mut self, value: DnsSupport) -> Self {
-            self.0.set("DnsSupport", Some("dns_support"), value.into());
-            self
-        }
-        /// Indicates whether to enable Ipv6 Support for Vpc Attachment.
-        ///
-        /// CloudFormation `Ipv6Support`, Terraform `ipv_6_support`.
-        pub fn ipv6_support(mut self, value: Ipv6Support) -> Self {
-            self.0
-                .set("Ipv6Support", Some("ipv_6_support"), value.into());
-            self
-        }
-        /// Indicates whether to enable Security Group referencing support for Vpc Attachment.
-        ///
-        /// CloudFormation `SecurityGroupReferencingSupport`, Terraform `security_group_referencing_support`.
-        pub fn security_group_referencing_support(
-            mut self,
-            value: SecurityGroupReferencingSupport,
-        ) -> Self {
-            self.0.set(
-                "SecurityGroupReferencingSupport",
-                Some("security_group_referencing_support"),
-                value.into(),
-            );
-            self
-        }
-    }
-    nested!(Options);
-    /// The values `ApplianceModeSupport` accepts in `EC2::TransitGatewayVpcAttachment`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ApplianceModeSupport {
-        /// `disable`
-        Disable,
-        /// `enable`
-        Enable,
-    }
-    string_enum!(ApplianceModeSupport { Disable => "disable", Enable => "enable" });
-    /// The values `DnsSupport` accepts in `EC2::TransitGatewayVpcAttachment`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum DnsSupport {
-        /// `disable`
-        Disable,
-        /// `enable`
-        Enable,
-    }
-    string_enum!(DnsSupport { Disable => "disable", Enable => "enable" });
-    /// The values `Ipv6Support` accepts in `EC2::TransitGatewayVpcAttachment`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Ipv6Support {
-        /// `disable`
-        Disable,
-        /// `enable`
-        Enable,
-    }
-    string_enum!(Ipv6Support { Disable => "disable", Enable => "enable" });
-    /// The values `SecurityGroupReferencingSupport` accepts in `EC2::TransitGatewayVpcAttachment`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum SecurityGroupReferencingSupport {
-        /// `disable`
-        Disable,
-        /// `enable`
-        Enable,
-    }
-    string_enum!(SecurityGroupReferencingSupport { Disable => "disable", Enable => "enable" });
 }
 /// Specifies a virtual private cloud (VPC).
 ///
@@ -20685,6 +18543,7 @@ static VPC_TYPE: rt::TypeInfo = rt::TypeInfo {
             None,
         ),
     ],
+    schema: (&SCHEMAS, 101),
 };
 impl Vpc {
     /// Declares a `AWS::EC2::VPC` with the stack-unique `id`. No property is required.
@@ -20948,12 +18807,13 @@ impl VpcHandle {
 }
 /// Property types and value sets of [`Vpc`] (`AWS::EC2::VPC`).
 pub mod vpc {
+    pub use super::shared::Mode;
     use super::*;
     /// Describes the configuration and state of VPC encryption controls.
     ///
     /// CloudFormation property type `VpcEncryptionControl`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpc-vpcencryptioncontrol.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcEncryptionControl(rt::Props);
     impl VpcEncryptionControl {
@@ -21094,7 +18954,7 @@ pub mod vpc {
     ///
     /// CloudFormation property type `VpcEncryptionControlExclusion`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpc-vpcencryptioncontrolexclusion.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcEncryptionControlExclusion(rt::Props);
     impl VpcEncryptionControlExclusion {
@@ -21123,7 +18983,7 @@ pub mod vpc {
     ///
     /// CloudFormation property type `VpcEncryptionControlExclusions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpc-vpcencryptioncontrolexclusions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcEncryptionControlExclusions(rt::Props);
     impl VpcEncryptionControlExclusions {
@@ -21240,15 +19100,6 @@ pub mod vpc {
         Disable,
     }
     string_enum!(LambdaExclusion { Enable => "enable", Disable => "disable" });
-    /// The values `Mode` accepts in `EC2::Vpc`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Mode {
-        /// `monitor`
-        Monitor,
-        /// `enforce`
-        Enforce,
-    }
-    string_enum!(Mode { Monitor => "monitor", Enforce => "enforce" });
     /// The values `NatGatewayExclusion` accepts in `EC2::Vpc`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum NatGatewayExclusion {
@@ -21299,6 +19150,7 @@ static VPC_BLOCK_PUBLIC_ACCESS_EXCLUSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("ExclusionId", Some("exclusion_id"))],
+    schema: (&SCHEMAS, 102),
 };
 impl VpcBlockPublicAccessExclusion {
     /// Declares a `AWS::EC2::VPCBlockPublicAccessExclusion` with the stack-unique `id`. Required properties: `internet_gateway_exclusion_mode` (`InternetGatewayExclusionMode`).
@@ -21375,6 +19227,7 @@ static VPC_BLOCK_PUBLIC_ACCESS_OPTIONS_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AccountId", Some("account_id")),
         ("ExclusionsAllowed", Some("exclusions_allowed")),
     ],
+    schema: (&SCHEMAS, 103),
 };
 impl VpcBlockPublicAccessOptions {
     /// Declares a `AWS::EC2::VPCBlockPublicAccessOptions` with the stack-unique `id`. Required properties: `internet_gateway_block_mode` (`InternetGatewayBlockMode`).
@@ -21444,6 +19297,7 @@ static VPC_CIDR_BLOCK_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Ipv6AddressAttribute", Some("ipv6_address_attribute")),
         ("IpSource", Some("ip_source")),
     ],
+    schema: (&SCHEMAS, 104),
 };
 impl VpcCidrBlock {
     /// Declares a `AWS::EC2::VPCCidrBlock` with the stack-unique `id`. Required properties: `vpc_id` (`VpcId`).
@@ -21582,6 +19436,7 @@ static VPCDHCP_OPTIONS_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 105),
 };
 impl VpcdhcpOptionsAssociation {
     /// Declares a `AWS::EC2::VPCDHCPOptionsAssociation` with the stack-unique `id`. Required properties: `dhcp_options_id` (`DhcpOptionsId`), `vpc_id` (`VpcId`).
@@ -21665,6 +19520,7 @@ static VPC_ENCRYPTION_CONTROL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ResourceExclusions.Lambda.State", None),
         ("ResourceExclusions.Lambda.StateMessage", None),
     ],
+    schema: (&SCHEMAS, 106),
 };
 impl VpcEncryptionControl {
     /// Declares a `AWS::EC2::VPCEncryptionControl` with the stack-unique `id`. No property is required.
@@ -21935,6 +19791,7 @@ impl VpcEncryptionControlHandle {
 }
 /// Property types and value sets of [`VpcEncryptionControl`] (`AWS::EC2::VPCEncryptionControl`).
 pub mod vpc_encryption_control {
+    pub use super::shared::Mode;
     use super::*;
     /// The values `EgressOnlyInternetGatewayExclusionInput` accepts in `EC2::VpcEncryptionControl`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -21972,15 +19829,6 @@ pub mod vpc_encryption_control {
         Disable,
     }
     string_enum!(LambdaExclusionInput { Enable => "enable", Disable => "disable" });
-    /// The values `Mode` accepts in `EC2::VpcEncryptionControl`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Mode {
-        /// `monitor`
-        Monitor,
-        /// `enforce`
-        Enforce,
-    }
-    string_enum!(Mode { Monitor => "monitor", Enforce => "enforce" });
     /// The values `NatGatewayExclusionInput` accepts in `EC2::VpcEncryptionControl`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum NatGatewayExclusionInput {
@@ -22036,6 +19884,7 @@ static VPC_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DnsEntries", Some("dns_entries")),
         ("Id", Some("id")),
     ],
+    schema: (&SCHEMAS, 107),
 };
 impl VpcEndpoint {
     /// Declares a `AWS::EC2::VPCEndpoint` with the stack-unique `id`. Required properties: `vpc_id` (`VpcId`).
@@ -22189,7 +20038,7 @@ pub mod vpc_endpoint {
     ///
     /// CloudFormation property type `DnsOptionsSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpcendpoint-dnsoptionsspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DnsOptionsSpecification(rt::Props);
     impl DnsOptionsSpecification {
@@ -22333,6 +20182,7 @@ static VPC_ENDPOINT_CONNECTION_NOTIFICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "VPCEndpointConnectionNotificationId",
         Some("vpc_endpoint_connection_notification_id"),
     )],
+    schema: (&SCHEMAS, 108),
 };
 impl VpcEndpointConnectionNotification {
     /// Declares a `AWS::EC2::VPCEndpointConnectionNotification` with the stack-unique `id`. Required properties: `connection_events` (`ConnectionEvents`), `connection_notification_arn` (`ConnectionNotificationArn`).
@@ -22419,6 +20269,7 @@ static VPC_ENDPOINT_SERVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("private_dns_name_configuration.value"),
         ),
     ],
+    schema: (&SCHEMAS, 109),
 };
 impl VpcEndpointService {
     /// Declares a `AWS::EC2::VPCEndpointService` with the stack-unique `id`. No property is required.
@@ -22560,7 +20411,7 @@ pub mod vpc_endpoint_service {
     use super::*;
     /// CloudFormation property type `PrivateDnsNameConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpcendpointservice-privatednsnameconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PrivateDnsNameConfiguration(rt::Props);
     impl PrivateDnsNameConfiguration {
@@ -22614,6 +20465,7 @@ static VPC_ENDPOINT_SERVICE_PERMISSIONS_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 110),
 };
 impl VpcEndpointServicePermissions {
     /// Declares a `AWS::EC2::VPCEndpointServicePermissions` with the stack-unique `id`. Required properties: `service_id` (`ServiceId`).
@@ -22657,6 +20509,7 @@ static VPC_GATEWAY_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("AttachmentType", Some("attachment_type"))],
+    schema: (&SCHEMAS, 111),
 };
 impl VpcGatewayAttachment {
     /// Declares a `AWS::EC2::VPCGatewayAttachment` with the stack-unique `id`. Required properties: `vpc_id` (`VpcId`).
@@ -22712,6 +20565,7 @@ static VPC_PEERING_CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 112),
 };
 impl VpcPeeringConnection {
     /// Declares a `AWS::EC2::VPCPeeringConnection` with the stack-unique `id`. Required properties: `peer_vpc_id` (`PeerVpcId`), `vpc_id` (`VpcId`).
@@ -22792,6 +20646,7 @@ static VPN_CONCENTRATOR_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("transit_gateway_attachment_id"),
         ),
     ],
+    schema: (&SCHEMAS, 113),
 };
 impl VpnConcentrator {
     /// Declares a `AWS::EC2::VPNConcentrator` with the stack-unique `id`. Required properties: `type_` (`Type`).
@@ -22841,6 +20696,7 @@ static VPN_CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("VpnConnectionId", Some("vpn_connection_id"))],
+    schema: (&SCHEMAS, 114),
 };
 impl VpnConnection {
     /// Declares a `AWS::EC2::VPNConnection` with the stack-unique `id`. Required properties: `customer_gateway_id` (`CustomerGatewayId`), `type_` (`Type`).
@@ -23040,7 +20896,7 @@ pub mod vpn_connection {
     ///
     /// CloudFormation property type `CloudwatchLogOptionsSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpnconnection-cloudwatchlogoptionsspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CloudwatchLogOptionsSpecification(rt::Props);
     impl CloudwatchLogOptionsSpecification {
@@ -23109,7 +20965,7 @@ pub mod vpn_connection {
     ///
     /// CloudFormation property type `IKEVersionsRequestListValue`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpnconnection-ikeversionsrequestlistvalue.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IkeVersionsRequestListValue(rt::Props);
     impl IkeVersionsRequestListValue {
@@ -23131,7 +20987,7 @@ pub mod vpn_connection {
     ///
     /// CloudFormation property type `Phase1DHGroupNumbersRequestListValue`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpnconnection-phase1dhgroupnumbersrequestlistvalue.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Phase1DhGroupNumbersRequestListValue(rt::Props);
     impl Phase1DhGroupNumbersRequestListValue {
@@ -23153,7 +21009,7 @@ pub mod vpn_connection {
     ///
     /// CloudFormation property type `Phase1EncryptionAlgorithmsRequestListValue`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpnconnection-phase1encryptionalgorithmsrequestlistvalue.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Phase1EncryptionAlgorithmsRequestListValue(rt::Props);
     impl Phase1EncryptionAlgorithmsRequestListValue {
@@ -23175,7 +21031,7 @@ pub mod vpn_connection {
     ///
     /// CloudFormation property type `Phase1IntegrityAlgorithmsRequestListValue`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpnconnection-phase1integrityalgorithmsrequestlistvalue.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Phase1IntegrityAlgorithmsRequestListValue(rt::Props);
     impl Phase1IntegrityAlgorithmsRequestListValue {
@@ -23197,7 +21053,7 @@ pub mod vpn_connection {
     ///
     /// CloudFormation property type `Phase2DHGroupNumbersRequestListValue`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpnconnection-phase2dhgroupnumbersrequestlistvalue.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Phase2DhGroupNumbersRequestListValue(rt::Props);
     impl Phase2DhGroupNumbersRequestListValue {
@@ -23219,7 +21075,7 @@ pub mod vpn_connection {
     ///
     /// CloudFormation property type `Phase2EncryptionAlgorithmsRequestListValue`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpnconnection-phase2encryptionalgorithmsrequestlistvalue.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Phase2EncryptionAlgorithmsRequestListValue(rt::Props);
     impl Phase2EncryptionAlgorithmsRequestListValue {
@@ -23241,7 +21097,7 @@ pub mod vpn_connection {
     ///
     /// CloudFormation property type `Phase2IntegrityAlgorithmsRequestListValue`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpnconnection-phase2integrityalgorithmsrequestlistvalue.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Phase2IntegrityAlgorithmsRequestListValue(rt::Props);
     impl Phase2IntegrityAlgorithmsRequestListValue {
@@ -23263,7 +21119,7 @@ pub mod vpn_connection {
     ///
     /// CloudFormation property type `VpnTunnelLogOptionsSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpnconnection-vpntunnellogoptionsspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpnTunnelLogOptionsSpecification(rt::Props);
     impl VpnTunnelLogOptionsSpecification {
@@ -23289,7 +21145,7 @@ pub mod vpn_connection {
     ///
     /// CloudFormation property type `VpnTunnelOptionsSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpnconnection-vpntunneloptionsspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpnTunnelOptionsSpecification(rt::Props);
     impl VpnTunnelOptionsSpecification {
@@ -23630,6 +21486,7 @@ static VPN_CONNECTION_ROUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 115),
 };
 impl VpnConnectionRoute {
     /// Declares a `AWS::EC2::VPNConnectionRoute` with the stack-unique `id`. Required properties: `destination_cidr_block` (`DestinationCidrBlock`), `vpn_connection_id` (`VpnConnectionId`).
@@ -23671,6 +21528,7 @@ static VPN_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("VPNGatewayId", Some("vpn_gateway_id"))],
+    schema: (&SCHEMAS, 116),
 };
 impl VpnGateway {
     /// Declares a `AWS::EC2::VPNGateway` with the stack-unique `id`. Required properties: `type_` (`Type`).
@@ -23713,6 +21571,7 @@ static VPN_GATEWAY_ROUTE_PROPAGATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 117),
 };
 impl VpnGatewayRoutePropagation {
     /// Declares a `AWS::EC2::VPNGatewayRoutePropagation` with the stack-unique `id`. Required properties: `route_table_ids` (`RouteTableIds`), `vpn_gateway_id` (`VpnGatewayId`).
@@ -23784,6 +21643,7 @@ static VERIFIED_ACCESS_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("verified_access_instance_id"),
         ),
     ],
+    schema: (&SCHEMAS, 118),
 };
 impl VerifiedAccessEndpoint {
     /// Declares a `AWS::EC2::VerifiedAccessEndpoint` with the stack-unique `id`. Required properties: `attachment_type` (`AttachmentType`), `endpoint_type` (`EndpointType`), `verified_access_group_id` (`VerifiedAccessGroupId`).
@@ -23982,12 +21842,13 @@ impl VerifiedAccessEndpointHandle {
 }
 /// Property types and value sets of [`VerifiedAccessEndpoint`] (`AWS::EC2::VerifiedAccessEndpoint`).
 pub mod verified_access_endpoint {
+    pub use super::shared::SseSpecification;
     use super::*;
     /// The options for cidr type endpoint.
     ///
     /// CloudFormation property type `CidrOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccessendpoint-cidroptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CidrOptions(rt::Props);
     impl CidrOptions {
@@ -24032,7 +21893,7 @@ pub mod verified_access_endpoint {
     ///
     /// CloudFormation property type `LoadBalancerOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccessendpoint-loadbalanceroptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LoadBalancerOptions(rt::Props);
     impl LoadBalancerOptions {
@@ -24088,7 +21949,7 @@ pub mod verified_access_endpoint {
     ///
     /// CloudFormation property type `NetworkInterfaceOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccessendpoint-networkinterfaceoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NetworkInterfaceOptions(rt::Props);
     impl NetworkInterfaceOptions {
@@ -24136,7 +21997,7 @@ pub mod verified_access_endpoint {
     ///
     /// CloudFormation property type `PortRange`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccessendpoint-portrange.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PortRange(rt::Props);
     impl PortRange {
@@ -24165,7 +22026,7 @@ pub mod verified_access_endpoint {
     ///
     /// CloudFormation property type `RdsOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccessendpoint-rdsoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RdsOptions(rt::Props);
     impl RdsOptions {
@@ -24236,40 +22097,6 @@ pub mod verified_access_endpoint {
         }
     }
     nested!(RdsOptions);
-    /// The configuration options for customer provided KMS encryption.
-    ///
-    /// CloudFormation property type `SseSpecification`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccessendpoint-ssespecification.html)
-    #[derive(Clone, Debug)]
-    pub struct SseSpecification(rt::Props);
-    impl SseSpecification {
-        /// A new `SseSpecification`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            SseSpecification(this)
-        }
-        /// Whether to encrypt the policy with the provided key or disable encryption
-        ///
-        /// CloudFormation `CustomerManagedKeyEnabled`, Terraform `customer_managed_key_enabled`.
-        pub fn customer_managed_key_enabled(mut self, value: bool) -> Self {
-            self.0.set(
-                "CustomerManagedKeyEnabled",
-                Some("customer_managed_key_enabled"),
-                rt::boolean(value),
-            );
-            self
-        }
-        /// KMS Key Arn used to encrypt the group policy
-        ///
-        /// CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-        pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
-            self
-        }
-    }
-    nested!(SseSpecification);
     /// The values `AttachmentType` accepts in `EC2::VerifiedAccessEndpoint`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum AttachmentType {
@@ -24339,6 +22166,7 @@ static VERIFIED_ACCESS_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Owner", Some("owner")),
         ("VerifiedAccessGroupArn", Some("verified_access_group_arn")),
     ],
+    schema: (&SCHEMAS, 119),
 };
 impl VerifiedAccessGroup {
     /// Declares a `AWS::EC2::VerifiedAccessGroup` with the stack-unique `id`. Required properties: `verified_access_instance_id` (`VerifiedAccessInstanceId`).
@@ -24424,41 +22252,8 @@ impl VerifiedAccessGroupHandle {
 }
 /// Property types and value sets of [`VerifiedAccessGroup`] (`AWS::EC2::VerifiedAccessGroup`).
 pub mod verified_access_group {
+    pub use super::shared::SseSpecification;
     use super::*;
-    /// The configuration options for customer provided KMS encryption.
-    ///
-    /// CloudFormation property type `SseSpecification`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccessgroup-ssespecification.html)
-    #[derive(Clone, Debug)]
-    pub struct SseSpecification(rt::Props);
-    impl SseSpecification {
-        /// A new `SseSpecification`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            SseSpecification(this)
-        }
-        /// Whether to encrypt the policy with the provided key or disable encryption
-        ///
-        /// CloudFormation `CustomerManagedKeyEnabled`, Terraform `customer_managed_key_enabled`.
-        pub fn customer_managed_key_enabled(mut self, value: bool) -> Self {
-            self.0.set(
-                "CustomerManagedKeyEnabled",
-                Some("customer_managed_key_enabled"),
-                rt::boolean(value),
-            );
-            self
-        }
-        /// KMS Key Arn used to encrypt the group policy
-        ///
-        /// CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-        pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
-            self
-        }
-    }
-    nested!(SseSpecification);
 }
 /// The AWS::EC2::VerifiedAccessInstance resource creates an AWS EC2 Verified Access Instance.
 ///
@@ -24502,6 +22297,7 @@ static VERIFIED_ACCESS_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("cidr_endpoints_custom_sub_domain_name_servers"),
         ),
     ],
+    schema: (&SCHEMAS, 120),
 };
 impl VerifiedAccessInstance {
     /// Declares a `AWS::EC2::VerifiedAccessInstance` with the stack-unique `id`. No property is required.
@@ -24618,7 +22414,7 @@ pub mod verified_access_instance {
     ///
     /// CloudFormation property type `CloudWatchLogs`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccessinstance-cloudwatchlogs.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogs(rt::Props);
     impl CloudWatchLogs {
@@ -24647,7 +22443,7 @@ pub mod verified_access_instance {
     ///
     /// CloudFormation property type `KinesisDataFirehose`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccessinstance-kinesisdatafirehose.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KinesisDataFirehose(rt::Props);
     impl KinesisDataFirehose {
@@ -24677,7 +22473,7 @@ pub mod verified_access_instance {
     ///
     /// CloudFormation property type `S3`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccessinstance-s3.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3(rt::Props);
     impl S3 {
@@ -24722,7 +22518,7 @@ pub mod verified_access_instance {
     ///
     /// CloudFormation property type `VerifiedAccessLogs`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccessinstance-verifiedaccesslogs.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VerifiedAccessLogs(rt::Props);
     impl VerifiedAccessLogs {
@@ -24782,7 +22578,7 @@ pub mod verified_access_instance {
     ///
     /// CloudFormation property type `VerifiedAccessTrustProvider`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccessinstance-verifiedaccesstrustprovider.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VerifiedAccessTrustProvider(rt::Props);
     impl VerifiedAccessTrustProvider {
@@ -24884,6 +22680,7 @@ static VERIFIED_ACCESS_TRUST_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
         ("LastUpdatedTime", Some("last_updated_time")),
     ],
+    schema: (&SCHEMAS, 121),
 };
 impl VerifiedAccessTrustProvider {
     /// Declares a `AWS::EC2::VerifiedAccessTrustProvider` with the stack-unique `id`. Required properties: `policy_reference_name` (`PolicyReferenceName`), `trust_provider_type` (`TrustProviderType`).
@@ -25014,12 +22811,13 @@ impl VerifiedAccessTrustProviderHandle {
 }
 /// Property types and value sets of [`VerifiedAccessTrustProvider`] (`AWS::EC2::VerifiedAccessTrustProvider`).
 pub mod verified_access_trust_provider {
+    pub use super::shared::SseSpecification;
     use super::*;
     /// The options for device identity based trust providers.
     ///
     /// CloudFormation property type `DeviceOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccesstrustprovider-deviceoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeviceOptions(rt::Props);
     impl DeviceOptions {
@@ -25052,7 +22850,7 @@ pub mod verified_access_trust_provider {
     ///
     /// CloudFormation property type `NativeApplicationOidcOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccesstrustprovider-nativeapplicationoidcoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NativeApplicationOidcOptions(rt::Props);
     impl NativeApplicationOidcOptions {
@@ -25137,7 +22935,7 @@ pub mod verified_access_trust_provider {
     ///
     /// CloudFormation property type `OidcOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccesstrustprovider-oidcoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OidcOptions(rt::Props);
     impl OidcOptions {
@@ -25207,40 +23005,6 @@ pub mod verified_access_trust_provider {
         }
     }
     nested!(OidcOptions);
-    /// The configuration options for customer provided KMS encryption.
-    ///
-    /// CloudFormation property type `SseSpecification`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccesstrustprovider-ssespecification.html)
-    #[derive(Clone, Debug)]
-    pub struct SseSpecification(rt::Props);
-    impl SseSpecification {
-        /// A new `SseSpecification`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            SseSpecification(this)
-        }
-        /// Whether to encrypt the policy with the provided key or disable encryption
-        ///
-        /// CloudFormation `CustomerManagedKeyEnabled`, Terraform `customer_managed_key_enabled`.
-        pub fn customer_managed_key_enabled(mut self, value: bool) -> Self {
-            self.0.set(
-                "CustomerManagedKeyEnabled",
-                Some("customer_managed_key_enabled"),
-                rt::boolean(value),
-            );
-            self
-        }
-        /// KMS Key Arn used to encrypt the group policy
-        ///
-        /// CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
-        pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
-            self
-        }
-    }
-    nested!(SseSpecification);
     /// The values `DeviceTrustProviderType` accepts in `EC2::VerifiedAccessTrustProvider`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum DeviceTrustProviderType {
@@ -25286,6 +23050,7 @@ static VOLUME_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: true,
     unavailable_in: &[],
     attributes: &[("VolumeId", Some("volume_id"))],
+    schema: (&SCHEMAS, 122),
 };
 impl Volume {
     /// Declares a `AWS::EC2::Volume` with the stack-unique `id`. No property is required.
@@ -25443,6 +23208,7 @@ static VOLUME_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 123),
 };
 impl VolumeAttachment {
     /// Declares a `AWS::EC2::VolumeAttachment` with the stack-unique `id`. Required properties: `instance_id` (`InstanceId`), `volume_id` (`VolumeId`).
@@ -25478,3 +23244,1013 @@ builder!(VolumeAttachment, VolumeAttachmentHandle);
 #[derive(Clone, Copy, Debug)]
 pub struct VolumeAttachmentHandle(rt::Handle);
 handle!(VolumeAttachmentHandle);
+/// Nested types that several `EC2` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// CloudFormation property type `AcceleratorCountRequest`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct AcceleratorCountRequest(rt::Props);
+    impl AcceleratorCountRequest {
+        /// A new `AcceleratorCountRequest`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            AcceleratorCountRequest(this)
+        }
+        /// CloudFormation `Max`, Terraform `max`.
+        pub fn max(mut self, value: i64) -> Self {
+            self.0.set("Max", Some("max"), rt::int(value));
+            self
+        }
+        /// CloudFormation `Min`, Terraform `min`.
+        pub fn min(mut self, value: i64) -> Self {
+            self.0.set("Min", Some("min"), rt::int(value));
+            self
+        }
+    }
+    nested!(AcceleratorCountRequest);
+    /// The values `AcceleratorManufacturers` accepts in `EC2`'s `Ec2Fleet`, `LaunchTemplate`, `SpotFleet`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum AcceleratorManufacturers {
+        /// `amazon-web-services`
+        AmazonWebServices,
+        /// `amd`
+        Amd,
+        /// `habana`
+        Habana,
+        /// `nvidia`
+        Nvidia,
+        /// `xilinx`
+        Xilinx,
+    }
+    string_enum!(AcceleratorManufacturers { AmazonWebServices => "amazon-web-services", Amd => "amd", Habana => "habana", Nvidia => "nvidia", Xilinx => "xilinx" });
+    /// The values `AcceleratorNames` accepts in `EC2`'s `Ec2Fleet`, `SpotFleet`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum AcceleratorNames {
+        /// `a10g`
+        A10g,
+        /// `a100`
+        A100,
+        /// `h100`
+        H100,
+        /// `inferentia`
+        Inferentia,
+        /// `k520`
+        K520,
+        /// `k80`
+        K80,
+        /// `m60`
+        M60,
+        /// `radeon-pro-v520`
+        RadeonProV520,
+        /// `t4`
+        T4,
+        /// `t4g`
+        T4g,
+        /// `vu9p`
+        Vu9p,
+        /// `v100`
+        V100,
+        /// `l40s`
+        L40s,
+        /// `l4`
+        L4,
+        /// `gaudi-hl-205`
+        GaudiHl205,
+        /// `inferentia2`
+        Inferentia2,
+        /// `trainium`
+        Trainium,
+        /// `trainium2`
+        Trainium2,
+        /// `u30`
+        U30,
+    }
+    string_enum!(AcceleratorNames { A10g => "a10g", A100 => "a100", H100 => "h100", Inferentia => "inferentia", K520 => "k520", K80 => "k80", M60 => "m60", RadeonProV520 => "radeon-pro-v520", T4 => "t4", T4g => "t4g", Vu9p => "vu9p", V100 => "v100", L40s => "l40s", L4 => "l4", GaudiHl205 => "gaudi-hl-205", Inferentia2 => "inferentia2", Trainium => "trainium", Trainium2 => "trainium2", U30 => "u30" });
+    /// CloudFormation property type `AcceleratorTotalMemoryMiBRequest`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct AcceleratorTotalMemoryMiBRequest(rt::Props);
+    impl AcceleratorTotalMemoryMiBRequest {
+        /// A new `AcceleratorTotalMemoryMiBRequest`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            AcceleratorTotalMemoryMiBRequest(this)
+        }
+        /// CloudFormation `Max`, Terraform `max`.
+        pub fn max(mut self, value: i64) -> Self {
+            self.0.set("Max", Some("max"), rt::int(value));
+            self
+        }
+        /// CloudFormation `Min`, Terraform `min`.
+        pub fn min(mut self, value: i64) -> Self {
+            self.0.set("Min", Some("min"), rt::int(value));
+            self
+        }
+    }
+    nested!(AcceleratorTotalMemoryMiBRequest);
+    /// The values `AcceleratorTypes` accepts in `EC2`'s `Ec2Fleet`, `SpotFleet`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum AcceleratorTypes {
+        /// `gpu`
+        Gpu,
+        /// `fpga`
+        Fpga,
+        /// `inference`
+        Inference,
+        /// `media`
+        Media,
+    }
+    string_enum!(AcceleratorTypes { Gpu => "gpu", Fpga => "fpga", Inference => "inference", Media => "media" });
+    /// The values `ApplianceModeSupport` accepts in `EC2`'s `TransitGatewayAttachment`, `TransitGatewayVpcAttachment`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum ApplianceModeSupport {
+        /// `disable`
+        Disable,
+        /// `enable`
+        Enable,
+    }
+    string_enum!(ApplianceModeSupport { Disable => "disable", Enable => "enable" });
+    /// The values `BareMetal` accepts in `EC2`'s `Ec2Fleet`, `SpotFleet`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum BareMetal {
+        /// `included`
+        Included,
+        /// `required`
+        Required,
+        /// `excluded`
+        Excluded,
+    }
+    string_enum!(BareMetal { Included => "included", Required => "required", Excluded => "excluded" });
+    /// CloudFormation property type `BaselineEbsBandwidthMbpsRequest`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct BaselineEbsBandwidthMbpsRequest(rt::Props);
+    impl BaselineEbsBandwidthMbpsRequest {
+        /// A new `BaselineEbsBandwidthMbpsRequest`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            BaselineEbsBandwidthMbpsRequest(this)
+        }
+        /// CloudFormation `Max`, Terraform `max`.
+        pub fn max(mut self, value: i64) -> Self {
+            self.0.set("Max", Some("max"), rt::int(value));
+            self
+        }
+        /// CloudFormation `Min`, Terraform `min`.
+        pub fn min(mut self, value: i64) -> Self {
+            self.0.set("Min", Some("min"), rt::int(value));
+            self
+        }
+    }
+    nested!(BaselineEbsBandwidthMbpsRequest);
+    /// CloudFormation property type `BaselinePerformanceFactorsRequest`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct BaselinePerformanceFactorsRequest(rt::Props);
+    impl BaselinePerformanceFactorsRequest {
+        /// A new `BaselinePerformanceFactorsRequest`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            BaselinePerformanceFactorsRequest(this)
+        }
+        /// CloudFormation `Cpu`, Terraform `cpu`.
+        pub fn cpu(mut self, value: CpuPerformanceFactorRequest) -> Self {
+            self.0.set("Cpu", Some("cpu"), value.into());
+            self
+        }
+    }
+    nested!(BaselinePerformanceFactorsRequest);
+    /// The values `BurstablePerformance` accepts in `EC2`'s `Ec2Fleet`, `SpotFleet`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum BurstablePerformance {
+        /// `included`
+        Included,
+        /// `required`
+        Required,
+        /// `excluded`
+        Excluded,
+    }
+    string_enum!(BurstablePerformance { Included => "included", Required => "required", Excluded => "excluded" });
+    /// The values `CpuManufacturers` accepts in `EC2`'s `Ec2Fleet`, `SpotFleet`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum CpuManufacturers {
+        /// `intel`
+        Intel,
+        /// `amd`
+        Amd,
+        /// `amazon-web-services`
+        AmazonWebServices,
+        /// `apple`
+        Apple,
+    }
+    string_enum!(CpuManufacturers { Intel => "intel", Amd => "amd", AmazonWebServices => "amazon-web-services", Apple => "apple" });
+    /// CloudFormation property type `CpuPerformanceFactorRequest`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct CpuPerformanceFactorRequest(rt::Props);
+    impl CpuPerformanceFactorRequest {
+        /// A new `CpuPerformanceFactorRequest`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            CpuPerformanceFactorRequest(this)
+        }
+        /// CloudFormation `References`, Terraform `references`.
+        pub fn references(
+            mut self,
+            value: impl IntoIterator<Item = PerformanceFactorReferenceRequest>,
+        ) -> Self {
+            self.0
+                .set("References", Some("references"), rt::list(value));
+            self
+        }
+    }
+    nested!(CpuPerformanceFactorRequest);
+    /// The values `DnsSupport` accepts in `EC2`'s `TransitGatewayAttachment`, `TransitGatewayVpcAttachment`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum DnsSupport {
+        /// `disable`
+        Disable,
+        /// `enable`
+        Enable,
+    }
+    string_enum!(DnsSupport { Disable => "disable", Enable => "enable" });
+    /// The values `HostnameType` accepts in `EC2`'s `Instance`, `LaunchTemplate`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum HostnameType {
+        /// `ip-name`
+        IpName,
+        /// `resource-name`
+        ResourceName,
+    }
+    string_enum!(HostnameType { IpName => "ip-name", ResourceName => "resource-name" });
+    /// The values `HttpEndpoint` accepts in `EC2`'s `Ec2Fleet`, `Instance`, `LaunchTemplate`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum HttpEndpoint {
+        /// `disabled`
+        Disabled,
+        /// `enabled`
+        Enabled,
+    }
+    string_enum!(HttpEndpoint { Disabled => "disabled", Enabled => "enabled" });
+    /// The values `HttpProtocolIpv6` accepts in `EC2`'s `Instance`, `LaunchTemplate`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum HttpProtocolIpv6 {
+        /// `disabled`
+        Disabled,
+        /// `enabled`
+        Enabled,
+    }
+    string_enum!(HttpProtocolIpv6 { Disabled => "disabled", Enabled => "enabled" });
+    /// The values `HttpTokens` accepts in `EC2`'s `Ec2Fleet`, `Instance`, `LaunchTemplate`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum HttpTokens {
+        /// `optional`
+        Optional,
+        /// `required`
+        Required,
+    }
+    string_enum!(HttpTokens { Optional => "optional", Required => "required" });
+    /// The values `InstanceGenerations` accepts in `EC2`'s `Ec2Fleet`, `LaunchTemplate`, `SpotFleet`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum InstanceGenerations {
+        /// `current`
+        Current,
+        /// `previous`
+        Previous,
+    }
+    string_enum!(InstanceGenerations { Current => "current", Previous => "previous" });
+    /// The values `InstanceInitiatedShutdownBehavior` accepts in `EC2`'s `Instance`, `LaunchTemplate`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum InstanceInitiatedShutdownBehavior {
+        /// `stop`
+        Stop,
+        /// `terminate`
+        Terminate,
+    }
+    string_enum!(InstanceInitiatedShutdownBehavior { Stop => "stop", Terminate => "terminate" });
+    /// The values `InstanceInterruptionBehavior` accepts in `EC2`'s `Ec2Fleet`, `LaunchTemplate`, `SpotFleet`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum InstanceInterruptionBehavior {
+        /// `hibernate`
+        Hibernate,
+        /// `stop`
+        Stop,
+        /// `terminate`
+        Terminate,
+    }
+    string_enum!(InstanceInterruptionBehavior { Hibernate => "hibernate", Stop => "stop", Terminate => "terminate" });
+    /// CloudFormation property type `InstanceIpv6Address`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct InstanceIpv6Address(rt::Props);
+    impl InstanceIpv6Address {
+        /// A new `InstanceIpv6Address`. Required properties: `ipv6_address` (`Ipv6Address`).
+        pub fn new(ipv6_address: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "Ipv6Address",
+                Some("ipv_6_address"),
+                rt::string(ipv6_address),
+            );
+            InstanceIpv6Address(this)
+        }
+    }
+    nested!(InstanceIpv6Address);
+    /// The values `InstanceMetadataTags` accepts in `EC2`'s `Instance`, `LaunchTemplate`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum InstanceMetadataTags {
+        /// `disabled`
+        Disabled,
+        /// `enabled`
+        Enabled,
+    }
+    string_enum!(InstanceMetadataTags { Disabled => "disabled", Enabled => "enabled" });
+    /// The values `InstancePlatform` accepts in `EC2`'s `CapacityReservation`, `CapacityReservationFleet`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum InstancePlatform {
+        /// `Linux with SQL Server Enterprise`
+        LinuxWithSqlServerEnterprise,
+        /// `Linux with SQL Server Standard`
+        LinuxWithSqlServerStandard,
+        /// `Linux with SQL Server Web`
+        LinuxWithSqlServerWeb,
+        /// `Linux/UNIX`
+        LinuxUnix,
+        /// `RHEL with HA`
+        RhelWithHa,
+        /// `RHEL with HA and SQL Server Enterprise`
+        RhelWithHaAndSqlServerEnterprise,
+        /// `RHEL with HA and SQL Server Standard`
+        RhelWithHaAndSqlServerStandard,
+        /// `RHEL with SQL Server Enterprise`
+        RhelWithSqlServerEnterprise,
+        /// `RHEL with SQL Server Standard`
+        RhelWithSqlServerStandard,
+        /// `RHEL with SQL Server Web`
+        RhelWithSqlServerWeb,
+        /// `Red Hat Enterprise Linux`
+        RedHatEnterpriseLinux,
+        /// `SUSE Linux`
+        SuseLinux,
+        /// `Ubuntu Pro`
+        UbuntuPro,
+        /// `Windows`
+        Windows,
+        /// `Windows with SQL Server`
+        WindowsWithSqlServer,
+        /// `Windows with SQL Server Enterprise`
+        WindowsWithSqlServerEnterprise,
+        /// `Windows with SQL Server Standard`
+        WindowsWithSqlServerStandard,
+        /// `Windows with SQL Server Web`
+        WindowsWithSqlServerWeb,
+    }
+    string_enum!(InstancePlatform { LinuxWithSqlServerEnterprise => "Linux with SQL Server Enterprise", LinuxWithSqlServerStandard => "Linux with SQL Server Standard", LinuxWithSqlServerWeb => "Linux with SQL Server Web", LinuxUnix => "Linux/UNIX", RhelWithHa => "RHEL with HA", RhelWithHaAndSqlServerEnterprise => "RHEL with HA and SQL Server Enterprise", RhelWithHaAndSqlServerStandard => "RHEL with HA and SQL Server Standard", RhelWithSqlServerEnterprise => "RHEL with SQL Server Enterprise", RhelWithSqlServerStandard => "RHEL with SQL Server Standard", RhelWithSqlServerWeb => "RHEL with SQL Server Web", RedHatEnterpriseLinux => "Red Hat Enterprise Linux", SuseLinux => "SUSE Linux", UbuntuPro => "Ubuntu Pro", Windows => "Windows", WindowsWithSqlServer => "Windows with SQL Server", WindowsWithSqlServerEnterprise => "Windows with SQL Server Enterprise", WindowsWithSqlServerStandard => "Windows with SQL Server Standard", WindowsWithSqlServerWeb => "Windows with SQL Server Web" });
+    /// The values `Ipv6Support` accepts in `EC2`'s `TransitGatewayAttachment`, `TransitGatewayVpcAttachment`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Ipv6Support {
+        /// `disable`
+        Disable,
+        /// `enable`
+        Enable,
+    }
+    string_enum!(Ipv6Support { Disable => "disable", Enable => "enable" });
+    /// The values `LocalStorage` accepts in `EC2`'s `Ec2Fleet`, `SpotFleet`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum LocalStorage {
+        /// `included`
+        Included,
+        /// `required`
+        Required,
+        /// `excluded`
+        Excluded,
+    }
+    string_enum!(LocalStorage { Included => "included", Required => "required", Excluded => "excluded" });
+    /// The values `LocalStorageTypes` accepts in `EC2`'s `Ec2Fleet`, `LaunchTemplate`, `SpotFleet`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum LocalStorageTypes {
+        /// `hdd`
+        Hdd,
+        /// `ssd`
+        Ssd,
+    }
+    string_enum!(LocalStorageTypes { Hdd => "hdd", Ssd => "ssd" });
+    /// CloudFormation property type `MemoryGiBPerVCpuRequest`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct MemoryGiBPerVCpuRequest(rt::Props);
+    impl MemoryGiBPerVCpuRequest {
+        /// A new `MemoryGiBPerVCpuRequest`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            MemoryGiBPerVCpuRequest(this)
+        }
+        /// CloudFormation `Max`, Terraform `max`.
+        pub fn max(mut self, value: i64) -> Self {
+            self.0.set("Max", Some("max"), rt::int(value));
+            self
+        }
+        /// CloudFormation `Min`, Terraform `min`.
+        pub fn min(mut self, value: i64) -> Self {
+            self.0.set("Min", Some("min"), rt::int(value));
+            self
+        }
+    }
+    nested!(MemoryGiBPerVCpuRequest);
+    /// CloudFormation property type `MemoryMiBRequest`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct MemoryMiBRequest(rt::Props);
+    impl MemoryMiBRequest {
+        /// A new `MemoryMiBRequest`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            MemoryMiBRequest(this)
+        }
+        /// CloudFormation `Max`, Terraform `max`.
+        pub fn max(mut self, value: i64) -> Self {
+            self.0.set("Max", Some("max"), rt::int(value));
+            self
+        }
+        /// CloudFormation `Min`, Terraform `min`.
+        pub fn min(mut self, value: i64) -> Self {
+            self.0.set("Min", Some("min"), rt::int(value));
+            self
+        }
+    }
+    nested!(MemoryMiBRequest);
+    /// The values `Mode` accepts in `EC2`'s `Vpc`, `VpcEncryptionControl`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Mode {
+        /// `monitor`
+        Monitor,
+        /// `enforce`
+        Enforce,
+    }
+    string_enum!(Mode { Monitor => "monitor", Enforce => "enforce" });
+    /// CloudFormation property type `NetworkBandwidthGbpsRequest`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct NetworkBandwidthGbpsRequest(rt::Props);
+    impl NetworkBandwidthGbpsRequest {
+        /// A new `NetworkBandwidthGbpsRequest`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            NetworkBandwidthGbpsRequest(this)
+        }
+        /// CloudFormation `Max`, Terraform `max`.
+        pub fn max(mut self, value: i64) -> Self {
+            self.0.set("Max", Some("max"), rt::int(value));
+            self
+        }
+        /// CloudFormation `Min`, Terraform `min`.
+        pub fn min(mut self, value: i64) -> Self {
+            self.0.set("Min", Some("min"), rt::int(value));
+            self
+        }
+    }
+    nested!(NetworkBandwidthGbpsRequest);
+    /// CloudFormation property type `NetworkInterfaceCountRequest`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct NetworkInterfaceCountRequest(rt::Props);
+    impl NetworkInterfaceCountRequest {
+        /// A new `NetworkInterfaceCountRequest`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            NetworkInterfaceCountRequest(this)
+        }
+        /// CloudFormation `Max`, Terraform `max`.
+        pub fn max(mut self, value: i64) -> Self {
+            self.0.set("Max", Some("max"), rt::int(value));
+            self
+        }
+        /// CloudFormation `Min`, Terraform `min`.
+        pub fn min(mut self, value: i64) -> Self {
+            self.0.set("Min", Some("min"), rt::int(value));
+            self
+        }
+    }
+    nested!(NetworkInterfaceCountRequest);
+    /// The options for the transit gateway vpc attachment.
+    ///
+    /// CloudFormation property type `Options`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct Options(rt::Props);
+    impl Options {
+        /// A new `Options`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            Options(this)
+        }
+        /// Indicates whether to enable Ipv6 Support for Vpc Attachment.
+        ///
+        /// CloudFormation `ApplianceModeSupport`, Terraform `appliance_mode_support`.
+        pub fn appliance_mode_support(mut self, value: ApplianceModeSupport) -> Self {
+            self.0.set(
+                "ApplianceModeSupport",
+                Some("appliance_mode_support"),
+                value.into(),
+            );
+            self
+        }
+        /// Indicates whether to enable DNS Support for Vpc Attachment.
+        ///
+        /// CloudFormation `DnsSupport`, Terraform `dns_support`.
+        pub fn dns_support(mut self, value: DnsSupport) -> Self {
+            self.0.set("DnsSupport", Some("dns_support"), value.into());
+            self
+        }
+        /// Indicates whether to enable Ipv6 Support for Vpc Attachment.
+        ///
+        /// CloudFormation `Ipv6Support`, Terraform `ipv_6_support`.
+        pub fn ipv6_support(mut self, value: Ipv6Support) -> Self {
+            self.0
+                .set("Ipv6Support", Some("ipv_6_support"), value.into());
+            self
+        }
+        /// Indicates whether to enable Security Group referencing support for Vpc Attachment.
+        ///
+        /// CloudFormation `SecurityGroupReferencingSupport`, Terraform `security_group_referencing_support`.
+        pub fn security_group_referencing_support(
+            mut self,
+            value: SecurityGroupReferencingSupport,
+        ) -> Self {
+            self.0.set(
+                "SecurityGroupReferencingSupport",
+                Some("security_group_referencing_support"),
+                value.into(),
+            );
+            self
+        }
+    }
+    nested!(Options);
+    /// CloudFormation property type `PerformanceFactorReferenceRequest`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct PerformanceFactorReferenceRequest(rt::Props);
+    impl PerformanceFactorReferenceRequest {
+        /// A new `PerformanceFactorReferenceRequest`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            PerformanceFactorReferenceRequest(this)
+        }
+        /// CloudFormation `InstanceFamily`, Terraform `instance_family`.
+        pub fn instance_family(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("InstanceFamily", Some("instance_family"), rt::string(value));
+            self
+        }
+    }
+    nested!(PerformanceFactorReferenceRequest);
+    /// CloudFormation property type `PrivateIpAddressSpecification`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct PrivateIpAddressSpecification(rt::Props);
+    impl PrivateIpAddressSpecification {
+        /// A new `PrivateIpAddressSpecification`. Required properties: `primary` (`Primary`), `private_ip_address` (`PrivateIpAddress`).
+        pub fn new(primary: bool, private_ip_address: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Primary", Some("primary"), rt::boolean(primary));
+            this.set(
+                "PrivateIpAddress",
+                Some("private_ip_address"),
+                rt::string(private_ip_address),
+            );
+            PrivateIpAddressSpecification(this)
+        }
+    }
+    nested!(PrivateIpAddressSpecification);
+    /// The values `Protocol` accepts in `EC2`'s `NetworkInsightsAccessScope`, `NetworkInsightsPath`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Protocol {
+        /// `tcp`
+        Tcp,
+        /// `udp`
+        Udp,
+    }
+    string_enum!(Protocol { Tcp => "tcp", Udp => "udp" });
+    /// The values `ReplacementStrategy` accepts in `EC2`'s `Ec2Fleet`, `SpotFleet`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum ReplacementStrategy {
+        /// `launch`
+        Launch,
+        /// `launch-before-terminate`
+        LaunchBeforeTerminate,
+    }
+    string_enum!(ReplacementStrategy { Launch => "launch", LaunchBeforeTerminate => "launch-before-terminate" });
+    /// The values `ResourceType` accepts in `EC2`'s `CapacityReservation`, `CapacityReservationFleet`, `LaunchTemplate`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum ResourceType {
+        /// `application-status-check`
+        ApplicationStatusCheck,
+        /// `capacity-block`
+        CapacityBlock,
+        /// `capacity-manager-data-export`
+        CapacityManagerDataExport,
+        /// `capacity-reservation`
+        CapacityReservation,
+        /// `capacity-reservation-cancellation-quote`
+        CapacityReservationCancellationQuote,
+        /// `capacity-reservation-fleet`
+        CapacityReservationFleet,
+        /// `capacity-reservation-modification-quote`
+        CapacityReservationModificationQuote,
+        /// `carrier-gateway`
+        CarrierGateway,
+        /// `client-vpn-endpoint`
+        ClientVpnEndpoint,
+        /// `coip-pool`
+        CoipPool,
+        /// `customer-gateway`
+        CustomerGateway,
+        /// `declarative-policies-report`
+        DeclarativePoliciesReport,
+        /// `dedicated-host`
+        DedicatedHost,
+        /// `dhcp-options`
+        DhcpOptions,
+        /// `egress-only-internet-gateway`
+        EgressOnlyInternetGateway,
+        /// `elastic-gpu`
+        ElasticGpu,
+        /// `elastic-ip`
+        ElasticIp,
+        /// `export-image-task`
+        ExportImageTask,
+        /// `export-instance-task`
+        ExportInstanceTask,
+        /// `fleet`
+        Fleet,
+        /// `fpga-image`
+        FpgaImage,
+        /// `host-reservation`
+        HostReservation,
+        /// `image`
+        Image,
+        /// `image-usage-report`
+        ImageUsageReport,
+        /// `import-image-task`
+        ImportImageTask,
+        /// `import-snapshot-task`
+        ImportSnapshotTask,
+        /// `instance`
+        Instance,
+        /// `instance-connect-endpoint`
+        InstanceConnectEndpoint,
+        /// `instance-event-window`
+        InstanceEventWindow,
+        /// `internet-gateway`
+        InternetGateway,
+        /// `ipam`
+        Ipam,
+        /// `ipam-external-resource-verification-token`
+        IpamExternalResourceVerificationToken,
+        /// `ipam-internet-registry-association`
+        IpamInternetRegistryAssociation,
+        /// `ipam-policy`
+        IpamPolicy,
+        /// `ipam-pool`
+        IpamPool,
+        /// `ipam-pool-allocation`
+        IpamPoolAllocation,
+        /// `ipam-prefix-list-resolver`
+        IpamPrefixListResolver,
+        /// `ipam-prefix-list-resolver-target`
+        IpamPrefixListResolverTarget,
+        /// `ipam-resource-discovery`
+        IpamResourceDiscovery,
+        /// `ipam-resource-discovery-association`
+        IpamResourceDiscoveryAssociation,
+        /// `ipam-scope`
+        IpamScope,
+        /// `ipv4pool-ec2`
+        Ipv4poolEc2,
+        /// `ipv6pool-ec2`
+        Ipv6poolEc2,
+        /// `key-pair`
+        KeyPair,
+        /// `launch-template`
+        LaunchTemplate,
+        /// `local-gateway`
+        LocalGateway,
+        /// `local-gateway-route-table`
+        LocalGatewayRouteTable,
+        /// `local-gateway-route-table-virtual-interface-group-association`
+        LocalGatewayRouteTableVirtualInterfaceGroupAssociation,
+        /// `local-gateway-route-table-vpc-association`
+        LocalGatewayRouteTableVpcAssociation,
+        /// `local-gateway-virtual-interface`
+        LocalGatewayVirtualInterface,
+        /// `local-gateway-virtual-interface-group`
+        LocalGatewayVirtualInterfaceGroup,
+        /// `mac-modification-task`
+        MacModificationTask,
+        /// `natgateway`
+        Natgateway,
+        /// `network-acl`
+        NetworkAcl,
+        /// `network-insights-access-scope`
+        NetworkInsightsAccessScope,
+        /// `network-insights-access-scope-analysis`
+        NetworkInsightsAccessScopeAnalysis,
+        /// `network-insights-analysis`
+        NetworkInsightsAnalysis,
+        /// `network-insights-path`
+        NetworkInsightsPath,
+        /// `network-interface`
+        NetworkInterface,
+        /// `outpost-lag`
+        OutpostLag,
+        /// `placement-group`
+        PlacementGroup,
+        /// `prefix-list`
+        PrefixList,
+        /// `replace-root-volume-task`
+        ReplaceRootVolumeTask,
+        /// `reserved-instances`
+        ReservedInstances,
+        /// `route-server`
+        RouteServer,
+        /// `route-server-endpoint`
+        RouteServerEndpoint,
+        /// `route-server-peer`
+        RouteServerPeer,
+        /// `route-table`
+        RouteTable,
+        /// `secondary-interface`
+        SecondaryInterface,
+        /// `secondary-network`
+        SecondaryNetwork,
+        /// `secondary-subnet`
+        SecondarySubnet,
+        /// `security-group`
+        SecurityGroup,
+        /// `security-group-rule`
+        SecurityGroupRule,
+        /// `service-link-virtual-interface`
+        ServiceLinkVirtualInterface,
+        /// `snapshot`
+        Snapshot,
+        /// `spot-fleet-request`
+        SpotFleetRequest,
+        /// `spot-instances-request`
+        SpotInstancesRequest,
+        /// `subnet`
+        Subnet,
+        /// `subnet-cidr-reservation`
+        SubnetCidrReservation,
+        /// `traffic-mirror-filter`
+        TrafficMirrorFilter,
+        /// `traffic-mirror-filter-rule`
+        TrafficMirrorFilterRule,
+        /// `traffic-mirror-session`
+        TrafficMirrorSession,
+        /// `traffic-mirror-target`
+        TrafficMirrorTarget,
+        /// `transit-gateway`
+        TransitGateway,
+        /// `transit-gateway-attachment`
+        TransitGatewayAttachment,
+        /// `transit-gateway-connect-peer`
+        TransitGatewayConnectPeer,
+        /// `transit-gateway-metering-policy`
+        TransitGatewayMeteringPolicy,
+        /// `transit-gateway-multicast-domain`
+        TransitGatewayMulticastDomain,
+        /// `transit-gateway-policy-table`
+        TransitGatewayPolicyTable,
+        /// `transit-gateway-route-table`
+        TransitGatewayRouteTable,
+        /// `transit-gateway-route-table-announcement`
+        TransitGatewayRouteTableAnnouncement,
+        /// `verified-access-endpoint`
+        VerifiedAccessEndpoint,
+        /// `verified-access-endpoint-target`
+        VerifiedAccessEndpointTarget,
+        /// `verified-access-group`
+        VerifiedAccessGroup,
+        /// `verified-access-instance`
+        VerifiedAccessInstance,
+        /// `verified-access-policy`
+        VerifiedAccessPolicy,
+        /// `verified-access-trust-provider`
+        VerifiedAccessTrustProvider,
+        /// `volume`
+        Volume,
+        /// `vpc`
+        Vpc,
+        /// `vpc-block-public-access-exclusion`
+        VpcBlockPublicAccessExclusion,
+        /// `vpc-encryption-control`
+        VpcEncryptionControl,
+        /// `vpc-endpoint`
+        VpcEndpoint,
+        /// `vpc-endpoint-connection`
+        VpcEndpointConnection,
+        /// `vpc-endpoint-connection-device-type`
+        VpcEndpointConnectionDeviceType,
+        /// `vpc-endpoint-service`
+        VpcEndpointService,
+        /// `vpc-endpoint-service-permission`
+        VpcEndpointServicePermission,
+        /// `vpc-flow-log`
+        VpcFlowLog,
+        /// `vpc-peering-connection`
+        VpcPeeringConnection,
+        /// `vpn-concentrator`
+        VpnConcentrator,
+        /// `vpn-connection`
+        VpnConnection,
+        /// `vpn-connection-device-type`
+        VpnConnectionDeviceType,
+        /// `vpn-gateway`
+        VpnGateway,
+    }
+    string_enum!(ResourceType { ApplicationStatusCheck => "application-status-check", CapacityBlock => "capacity-block", CapacityManagerDataExport => "capacity-manager-data-export", CapacityReservation => "capacity-reservation", CapacityReservationCancellationQuote => "capacity-reservation-cancellation-quote", CapacityReservationFleet => "capacity-reservation-fleet", CapacityReservationModificationQuote => "capacity-reservation-modification-quote", CarrierGateway => "carrier-gateway", ClientVpnEndpoint => "client-vpn-endpoint", CoipPool => "coip-pool", CustomerGateway => "customer-gateway", DeclarativePoliciesReport => "declarative-policies-report", DedicatedHost => "dedicated-host", DhcpOptions => "dhcp-options", EgressOnlyInternetGateway => "egress-only-internet-gateway", ElasticGpu => "elastic-gpu", ElasticIp => "elastic-ip", ExportImageTask => "export-image-task", ExportInstanceTask => "export-instance-task", Fleet => "fleet", FpgaImage => "fpga-image", HostReservation => "host-reservation", Image => "image", ImageUsageReport => "image-usage-report", ImportImageTask => "import-image-task", ImportSnapshotTask => "import-snapshot-task", Instance => "instance", InstanceConnectEndpoint => "instance-connect-endpoint", InstanceEventWindow => "instance-event-window", InternetGateway => "internet-gateway", Ipam => "ipam", IpamExternalResourceVerificationToken => "ipam-external-resource-verification-token", IpamInternetRegistryAssociation => "ipam-internet-registry-association", IpamPolicy => "ipam-policy", IpamPool => "ipam-pool", IpamPoolAllocation => "ipam-pool-allocation", IpamPrefixListResolver => "ipam-prefix-list-resolver", IpamPrefixListResolverTarget => "ipam-prefix-list-resolver-target", IpamResourceDiscovery => "ipam-resource-discovery", IpamResourceDiscoveryAssociation => "ipam-resource-discovery-association", IpamScope => "ipam-scope", Ipv4poolEc2 => "ipv4pool-ec2", Ipv6poolEc2 => "ipv6pool-ec2", KeyPair => "key-pair", LaunchTemplate => "launch-template", LocalGateway => "local-gateway", LocalGatewayRouteTable => "local-gateway-route-table", LocalGatewayRouteTableVirtualInterfaceGroupAssociation => "local-gateway-route-table-virtual-interface-group-association", LocalGatewayRouteTableVpcAssociation => "local-gateway-route-table-vpc-association", LocalGatewayVirtualInterface => "local-gateway-virtual-interface", LocalGatewayVirtualInterfaceGroup => "local-gateway-virtual-interface-group", MacModificationTask => "mac-modification-task", Natgateway => "natgateway", NetworkAcl => "network-acl", NetworkInsightsAccessScope => "network-insights-access-scope", NetworkInsightsAccessScopeAnalysis => "network-insights-access-scope-analysis", NetworkInsightsAnalysis => "network-insights-analysis", NetworkInsightsPath => "network-insights-path", NetworkInterface => "network-interface", OutpostLag => "outpost-lag", PlacementGroup => "placement-group", PrefixList => "prefix-list", ReplaceRootVolumeTask => "replace-root-volume-task", ReservedInstances => "reserved-instances", RouteServer => "route-server", RouteServerEndpoint => "route-server-endpoint", RouteServerPeer => "route-server-peer", RouteTable => "route-table", SecondaryInterface => "secondary-interface", SecondaryNetwork => "secondary-network", SecondarySubnet => "secondary-subnet", SecurityGroup => "security-group", SecurityGroupRule => "security-group-rule", ServiceLinkVirtualInterface => "service-link-virtual-interface", Snapshot => "snapshot", SpotFleetRequest => "spot-fleet-request", SpotInstancesRequest => "spot-instances-request", Subnet => "subnet", SubnetCidrReservation => "subnet-cidr-reservation", TrafficMirrorFilter => "traffic-mirror-filter", TrafficMirrorFilterRule => "traffic-mirror-filter-rule", TrafficMirrorSession => "traffic-mirror-session", TrafficMirrorTarget => "traffic-mirror-target", TransitGateway => "transit-gateway", TransitGatewayAttachment => "transit-gateway-attachment", TransitGatewayConnectPeer => "transit-gateway-connect-peer", TransitGatewayMeteringPolicy => "transit-gateway-metering-policy", TransitGatewayMulticastDomain => "transit-gateway-multicast-domain", TransitGatewayPolicyTable => "transit-gateway-policy-table", TransitGatewayRouteTable => "transit-gateway-route-table", TransitGatewayRouteTableAnnouncement => "transit-gateway-route-table-announcement", VerifiedAccessEndpoint => "verified-access-endpoint", VerifiedAccessEndpointTarget => "verified-access-endpoint-target", VerifiedAccessGroup => "verified-access-group", VerifiedAccessInstance => "verified-access-instance", VerifiedAccessPolicy => "verified-access-policy", VerifiedAccessTrustProvider => "verified-access-trust-provider", Volume => "volume", Vpc => "vpc", VpcBlockPublicAccessExclusion => "vpc-block-public-access-exclusion", VpcEncryptionControl => "vpc-encryption-control", VpcEndpoint => "vpc-endpoint", VpcEndpointConnection => "vpc-endpoint-connection", VpcEndpointConnectionDeviceType => "vpc-endpoint-connection-device-type", VpcEndpointService => "vpc-endpoint-service", VpcEndpointServicePermission => "vpc-endpoint-service-permission", VpcFlowLog => "vpc-flow-log", VpcPeeringConnection => "vpc-peering-connection", VpnConcentrator => "vpn-concentrator", VpnConnection => "vpn-connection", VpnConnectionDeviceType => "vpn-connection-device-type", VpnGateway => "vpn-gateway" });
+    /// The values `SecurityGroupReferencingSupport` accepts in `EC2`'s `TransitGatewayAttachment`, `TransitGatewayVpcAttachment`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum SecurityGroupReferencingSupport {
+        /// `disable`
+        Disable,
+        /// `enable`
+        Enable,
+    }
+    string_enum!(SecurityGroupReferencingSupport { Disable => "disable", Enable => "enable" });
+    /// The configuration options for customer provided KMS encryption.
+    ///
+    /// CloudFormation property type `SseSpecification`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct SseSpecification(rt::Props);
+    impl SseSpecification {
+        /// A new `SseSpecification`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            SseSpecification(this)
+        }
+        /// Whether to encrypt the policy with the provided key or disable encryption
+        ///
+        /// CloudFormation `CustomerManagedKeyEnabled`, Terraform `customer_managed_key_enabled`.
+        pub fn customer_managed_key_enabled(mut self, value: bool) -> Self {
+            self.0.set(
+                "CustomerManagedKeyEnabled",
+                Some("customer_managed_key_enabled"),
+                rt::boolean(value),
+            );
+            self
+        }
+        /// KMS Key Arn used to encrypt the group policy
+        ///
+        /// CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
+        pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
+            self
+        }
+    }
+    nested!(SseSpecification);
+    /// CloudFormation property type `Tag`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct Tag(rt::Props);
+    impl Tag {
+        /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
+            Tag(this)
+        }
+    }
+    nested!(Tag);
+    /// CloudFormation property type `TagSpecification`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct TagSpecification(rt::Props);
+    impl TagSpecification {
+        /// A new `TagSpecification`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            TagSpecification(this)
+        }
+        /// CloudFormation `ResourceType`, Terraform `resource_type`.
+        pub fn resource_type(mut self, value: ResourceType) -> Self {
+            self.0
+                .set("ResourceType", Some("resource_type"), value.into());
+            self
+        }
+        /// CloudFormation `Tags`, Terraform `tags`.
+        pub fn tags(mut self, value: impl IntoIterator<Item = Tag>) -> Self {
+            self.0.set("Tags", Some("tags"), rt::list(value));
+            self
+        }
+    }
+    nested!(TagSpecification);
+    /// The values `TargetCapacityUnitType` accepts in `EC2`'s `Ec2Fleet`, `SpotFleet`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum TargetCapacityUnitType {
+        /// `vcpu`
+        Vcpu,
+        /// `memory-mib`
+        MemoryMib,
+        /// `units`
+        Units,
+    }
+    string_enum!(TargetCapacityUnitType { Vcpu => "vcpu", MemoryMib => "memory-mib", Units => "units" });
+    /// The values `Tenancy` accepts in `EC2`'s `Ec2Fleet`, `LaunchTemplate`, `SpotFleet`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Tenancy {
+        /// `dedicated`
+        Dedicated,
+        /// `default`
+        Default,
+        /// `host`
+        Host,
+    }
+    string_enum!(Tenancy { Dedicated => "dedicated", Default => "default", Host => "host" });
+    /// CloudFormation property type `TotalLocalStorageGBRequest`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct TotalLocalStorageGbRequest(rt::Props);
+    impl TotalLocalStorageGbRequest {
+        /// A new `TotalLocalStorageGbRequest`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            TotalLocalStorageGbRequest(this)
+        }
+        /// CloudFormation `Max`, Terraform `max`.
+        pub fn max(mut self, value: i64) -> Self {
+            self.0.set("Max", Some("max"), rt::int(value));
+            self
+        }
+        /// CloudFormation `Min`, Terraform `min`.
+        pub fn min(mut self, value: i64) -> Self {
+            self.0.set("Min", Some("min"), rt::int(value));
+            self
+        }
+    }
+    nested!(TotalLocalStorageGbRequest);
+    /// CloudFormation property type `VCpuCountRangeRequest`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct VCpuCountRangeRequest(rt::Props);
+    impl VCpuCountRangeRequest {
+        /// A new `VCpuCountRangeRequest`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            VCpuCountRangeRequest(this)
+        }
+        /// CloudFormation `Max`, Terraform `max`.
+        pub fn max(mut self, value: i64) -> Self {
+            self.0.set("Max", Some("max"), rt::int(value));
+            self
+        }
+        /// CloudFormation `Min`, Terraform `min`.
+        pub fn min(mut self, value: i64) -> Self {
+            self.0.set("Min", Some("min"), rt::int(value));
+            self
+        }
+    }
+    nested!(VCpuCountRangeRequest);
+    /// The values `VolumeType` accepts in `EC2`'s `Ec2Fleet`, `Instance`, `LaunchTemplate`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum VolumeType {
+        /// `gp2`
+        Gp2,
+        /// `gp3`
+        Gp3,
+        /// `io1`
+        Io1,
+        /// `io2`
+        Io2,
+        /// `sc1`
+        Sc1,
+        /// `st1`
+        St1,
+        /// `standard`
+        Standard,
+    }
+    string_enum!(VolumeType { Gp2 => "gp2", Gp3 => "gp3", Io1 => "io1", Io2 => "io2", Sc1 => "sc1", St1 => "st1", Standard => "standard" });
+}

@@ -2,14 +2,22 @@
 //! `ECR` resource types of the CloudFormation registry (`AWS::ECR::*`): 9 types, 9 of them with an awscc Terraform resource.
 //! Enabled by the `ecr` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("ecr.schemas.jsonl"));
 /// The ``AWS::ECR::PublicRepository`` resource specifies an Amazon Elastic Container Registry Public (Amazon ECR Public) repository, where users can push and pull Docker images, Open Container Initiative…
 ///
 /// CloudFormation: `AWS::ECR::PublicRepository`. Terraform: `awscc_ecr_public_repository` (awscc provider).
@@ -60,6 +68,7 @@ static PUBLIC_REPOSITORY_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-2",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl PublicRepository {
     /// Declares a `AWS::ECR::PublicRepository` with the stack-unique `id`. No property is required.
@@ -120,7 +129,7 @@ pub mod public_repository {
     ///
     /// CloudFormation property type `RepositoryCatalogData`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-publicrepository-repositorycatalogdata.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RepositoryCatalogData(rt::Props);
     impl RepositoryCatalogData {
@@ -197,6 +206,7 @@ static PULL_THROUGH_CACHE_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 1),
 };
 impl PullThroughCacheRule {
     /// Declares a `AWS::ECR::PullThroughCacheRule` with the stack-unique `id`. No property is required.
@@ -308,6 +318,7 @@ static PULL_TIME_UPDATE_EXCLUSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 2),
 };
 impl PullTimeUpdateExclusion {
     /// Declares a `AWS::ECR::PullTimeUpdateExclusion` with the stack-unique `id`. Required properties: `principal_arn` (`PrincipalArn`).
@@ -340,6 +351,7 @@ static REGISTRY_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("RegistryId", Some("registry_id"))],
+    schema: (&SCHEMAS, 3),
 };
 impl RegistryPolicy {
     /// Declares a `AWS::ECR::RegistryPolicy` with the stack-unique `id`. Required properties: `policy_text` (`PolicyText`).
@@ -378,6 +390,7 @@ static REGISTRY_SCANNING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("RegistryId", Some("registry_id"))],
+    schema: (&SCHEMAS, 4),
 };
 impl RegistryScanningConfiguration {
     /// Declares a `AWS::ECR::RegistryScanningConfiguration` with the stack-unique `id`. Required properties: `rules` (`Rules`), `scan_type` (`ScanType`).
@@ -414,7 +427,7 @@ pub mod registry_scanning_configuration {
     ///
     /// CloudFormation property type `RepositoryFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-registryscanningconfiguration-repositoryfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RepositoryFilter(rt::Props);
     impl RepositoryFilter {
@@ -431,7 +444,7 @@ pub mod registry_scanning_configuration {
     ///
     /// CloudFormation property type `ScanningRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-registryscanningconfiguration-scanningrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ScanningRule(rt::Props);
     impl ScanningRule {
@@ -494,6 +507,7 @@ static REPLICATION_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("RegistryId", Some("registry_id"))],
+    schema: (&SCHEMAS, 5),
 };
 impl ReplicationConfiguration {
     /// Declares a `AWS::ECR::ReplicationConfiguration` with the stack-unique `id`. Required properties: `replication_configuration` (`ReplicationConfiguration`).
@@ -529,7 +543,7 @@ pub mod replication_configuration {
     ///
     /// CloudFormation property type `ReplicationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-replicationconfiguration-replicationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReplicationConfiguration(rt::Props);
     impl ReplicationConfiguration {
@@ -545,7 +559,7 @@ pub mod replication_configuration {
     ///
     /// CloudFormation property type `ReplicationDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-replicationconfiguration-replicationdestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReplicationDestination(rt::Props);
     impl ReplicationDestination {
@@ -562,7 +576,7 @@ pub mod replication_configuration {
     ///
     /// CloudFormation property type `ReplicationRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-replicationconfiguration-replicationrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReplicationRule(rt::Props);
     impl ReplicationRule {
@@ -592,7 +606,7 @@ pub mod replication_configuration {
     ///
     /// CloudFormation property type `RepositoryFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-replicationconfiguration-repositoryfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RepositoryFilter(rt::Props);
     impl RepositoryFilter {
@@ -631,6 +645,7 @@ static REPOSITORY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
         ("RepositoryUri", Some("repository_uri")),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl Repository {
     /// Declares a `AWS::ECR::Repository` with the stack-unique `id`. No property is required.
@@ -742,39 +757,16 @@ impl RepositoryHandle {
 }
 /// Property types and value sets of [`Repository`] (`AWS::ECR::Repository`).
 pub mod repository {
+    pub use super::shared::{
+        EncryptionConfiguration, EncryptionType, ImageTagMutabilityExclusionFilter,
+        ImageTagMutabilityExclusionFilterType,
+    };
     use super::*;
-    /// The encryption configuration for the repository.
-    ///
-    /// CloudFormation property type `EncryptionConfiguration`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-repository-encryptionconfiguration.html)
-    #[derive(Clone, Debug)]
-    pub struct EncryptionConfiguration(rt::Props);
-    impl EncryptionConfiguration {
-        /// A new `EncryptionConfiguration`. Required properties: `encryption_type` (`EncryptionType`).
-        pub fn new(encryption_type: EncryptionType) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "EncryptionType",
-                Some("encryption_type"),
-                encryption_type.into(),
-            );
-            EncryptionConfiguration(this)
-        }
-        /// If you use the ``KMS`` encryption type, specify the KMS key to use for encryption.
-        ///
-        /// Constraints: length 1..=2048. CloudFormation `KmsKey`, Terraform `kms_key`.
-        pub fn kms_key(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("KmsKey", Some("kms_key"), rt::string(value));
-            self
-        }
-    }
-    nested!(EncryptionConfiguration);
     /// The image scanning configuration for a repository.
     ///
     /// CloudFormation property type `ImageScanningConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-repository-imagescanningconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ImageScanningConfiguration(rt::Props);
     impl ImageScanningConfiguration {
@@ -793,39 +785,11 @@ pub mod repository {
         }
     }
     nested!(ImageScanningConfiguration);
-    /// A filter that specifies which image tags should be excluded from the repository's image tag mutability setting.
-    ///
-    /// CloudFormation property type `ImageTagMutabilityExclusionFilter`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-repository-imagetagmutabilityexclusionfilter.html)
-    #[derive(Clone, Debug)]
-    pub struct ImageTagMutabilityExclusionFilter(rt::Props);
-    impl ImageTagMutabilityExclusionFilter {
-        /// A new `ImageTagMutabilityExclusionFilter`. Required properties: `image_tag_mutability_exclusion_filter_type` (`ImageTagMutabilityExclusionFilterType`), `image_tag_mutability_exclusion_filter_value` (`ImageTagMutabilityExclusionFilterValue`).
-        pub fn new(
-            image_tag_mutability_exclusion_filter_type: ImageTagMutabilityExclusionFilterType,
-            image_tag_mutability_exclusion_filter_value: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "ImageTagMutabilityExclusionFilterType",
-                Some("image_tag_mutability_exclusion_filter_type"),
-                image_tag_mutability_exclusion_filter_type.into(),
-            );
-            this.set(
-                "ImageTagMutabilityExclusionFilterValue",
-                Some("image_tag_mutability_exclusion_filter_value"),
-                rt::string(image_tag_mutability_exclusion_filter_value),
-            );
-            ImageTagMutabilityExclusionFilter(this)
-        }
-    }
-    nested!(ImageTagMutabilityExclusionFilter);
     /// The ``LifecyclePolicy`` property type specifies a lifecycle policy.
     ///
     /// CloudFormation property type `LifecyclePolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-repository-lifecyclepolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LifecyclePolicy(rt::Props);
     impl LifecyclePolicy {
@@ -868,24 +832,6 @@ pub mod repository {
         ImmutableWithExclusion,
     }
     string_enum!(ImageTagMutability { Mutable => "MUTABLE", Immutable => "IMMUTABLE", MutableWithExclusion => "MUTABLE_WITH_EXCLUSION", ImmutableWithExclusion => "IMMUTABLE_WITH_EXCLUSION" });
-    /// The values `ImageTagMutabilityExclusionFilterType` accepts in `ECR::Repository`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ImageTagMutabilityExclusionFilterType {
-        /// `WILDCARD`
-        Wildcard,
-    }
-    string_enum!(ImageTagMutabilityExclusionFilterType { Wildcard => "WILDCARD" });
-    /// The values `EncryptionType` accepts in `ECR::Repository`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum EncryptionType {
-        /// `AES256`
-        Aes256,
-        /// `KMS`
-        Kms,
-        /// `KMS_DSSE`
-        KmsDsse,
-    }
-    string_enum!(EncryptionType { Aes256 => "AES256", Kms => "KMS", KmsDsse => "KMS_DSSE" });
 }
 /// The details of the repository creation template associated with the request.
 ///
@@ -903,6 +849,7 @@ static REPOSITORY_CREATION_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 7),
 };
 impl RepositoryCreationTemplate {
     /// Declares a `AWS::ECR::RepositoryCreationTemplate` with the stack-unique `id`. Required properties: `applied_for` (`AppliedFor`), `prefix` (`Prefix`).
@@ -1026,67 +973,16 @@ impl RepositoryCreationTemplateHandle {
 }
 /// Property types and value sets of [`RepositoryCreationTemplate`] (`AWS::ECR::RepositoryCreationTemplate`).
 pub mod repository_creation_template {
+    pub use super::shared::{
+        EncryptionConfiguration, EncryptionType, ImageTagMutabilityExclusionFilter,
+        ImageTagMutabilityExclusionFilterType,
+    };
     use super::*;
-    /// The encryption configuration for the repository.
-    ///
-    /// CloudFormation property type `EncryptionConfiguration`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-repositorycreationtemplate-encryptionconfiguration.html)
-    #[derive(Clone, Debug)]
-    pub struct EncryptionConfiguration(rt::Props);
-    impl EncryptionConfiguration {
-        /// A new `EncryptionConfiguration`. Required properties: `encryption_type` (`EncryptionType`).
-        pub fn new(encryption_type: EncryptionType) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "EncryptionType",
-                Some("encryption_type"),
-                encryption_type.into(),
-            );
-            EncryptionConfiguration(this)
-        }
-        /// If you use the ``KMS`` encryption type, specify the KMS key to use for encryption.
-        ///
-        /// Constraints: length 1..=2048. CloudFormation `KmsKey`, Terraform `kms_key`.
-        pub fn kms_key(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("KmsKey", Some("kms_key"), rt::string(value));
-            self
-        }
-    }
-    nested!(EncryptionConfiguration);
-    /// A filter that specifies which image tags should be excluded from the repository's image tag mutability setting.
-    ///
-    /// CloudFormation property type `ImageTagMutabilityExclusionFilter`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-repositorycreationtemplate-imagetagmutabilityexclusionfilter.html)
-    #[derive(Clone, Debug)]
-    pub struct ImageTagMutabilityExclusionFilter(rt::Props);
-    impl ImageTagMutabilityExclusionFilter {
-        /// A new `ImageTagMutabilityExclusionFilter`. Required properties: `image_tag_mutability_exclusion_filter_type` (`ImageTagMutabilityExclusionFilterType`), `image_tag_mutability_exclusion_filter_value` (`ImageTagMutabilityExclusionFilterValue`).
-        pub fn new(
-            image_tag_mutability_exclusion_filter_type: ImageTagMutabilityExclusionFilterType,
-            image_tag_mutability_exclusion_filter_value: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "ImageTagMutabilityExclusionFilterType",
-                Some("image_tag_mutability_exclusion_filter_type"),
-                image_tag_mutability_exclusion_filter_type.into(),
-            );
-            this.set(
-                "ImageTagMutabilityExclusionFilterValue",
-                Some("image_tag_mutability_exclusion_filter_value"),
-                rt::string(image_tag_mutability_exclusion_filter_value),
-            );
-            ImageTagMutabilityExclusionFilter(this)
-        }
-    }
-    nested!(ImageTagMutabilityExclusionFilter);
     /// The metadata to apply to a resource to help you categorize and organize them.
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-repositorycreationtemplate-tag.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     impl Tag {
@@ -1123,24 +1019,6 @@ pub mod repository_creation_template {
         MutableWithExclusion,
     }
     string_enum!(ImageTagMutability { Mutable => "MUTABLE", Immutable => "IMMUTABLE", ImmutableWithExclusion => "IMMUTABLE_WITH_EXCLUSION", MutableWithExclusion => "MUTABLE_WITH_EXCLUSION" });
-    /// The values `ImageTagMutabilityExclusionFilterType` accepts in `ECR::RepositoryCreationTemplate`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ImageTagMutabilityExclusionFilterType {
-        /// `WILDCARD`
-        Wildcard,
-    }
-    string_enum!(ImageTagMutabilityExclusionFilterType { Wildcard => "WILDCARD" });
-    /// The values `EncryptionType` accepts in `ECR::RepositoryCreationTemplate`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum EncryptionType {
-        /// `AES256`
-        Aes256,
-        /// `KMS`
-        Kms,
-        /// `KMS_DSSE`
-        KmsDsse,
-    }
-    string_enum!(EncryptionType { Aes256 => "AES256", Kms => "KMS", KmsDsse => "KMS_DSSE" });
 }
 /// The AWS::ECR::SigningConfiguration resource creates or updates the signing configuration for an Amazon ECR registry.
 ///
@@ -1172,6 +1050,7 @@ static SIGNING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("RegistryId", Some("registry_id"))],
+    schema: (&SCHEMAS, 8),
 };
 impl SigningConfiguration {
     /// Declares a `AWS::ECR::SigningConfiguration` with the stack-unique `id`. Required properties: `rules` (`Rules`).
@@ -1205,7 +1084,7 @@ pub mod signing_configuration {
     ///
     /// CloudFormation property type `RepositoryFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-signingconfiguration-repositoryfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RepositoryFilter(rt::Props);
     impl RepositoryFilter {
@@ -1220,7 +1099,7 @@ pub mod signing_configuration {
     nested!(RepositoryFilter);
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-signingconfiguration-rule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {
@@ -1257,4 +1136,82 @@ pub mod signing_configuration {
         WildcardMatch,
     }
     string_enum!(FilterType { WildcardMatch => "WILDCARD_MATCH" });
+}
+/// Nested types that several `ECR` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The encryption configuration for the repository.
+    ///
+    /// CloudFormation property type `EncryptionConfiguration`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct EncryptionConfiguration(rt::Props);
+    impl EncryptionConfiguration {
+        /// A new `EncryptionConfiguration`. Required properties: `encryption_type` (`EncryptionType`).
+        pub fn new(encryption_type: EncryptionType) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "EncryptionType",
+                Some("encryption_type"),
+                encryption_type.into(),
+            );
+            EncryptionConfiguration(this)
+        }
+        /// If you use the ``KMS`` encryption type, specify the KMS key to use for encryption.
+        ///
+        /// Constraints: length 1..=2048. CloudFormation `KmsKey`, Terraform `kms_key`.
+        pub fn kms_key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KmsKey", Some("kms_key"), rt::string(value));
+            self
+        }
+    }
+    nested!(EncryptionConfiguration);
+    /// The values `EncryptionType` accepts in `ECR`'s `Repository`, `RepositoryCreationTemplate`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum EncryptionType {
+        /// `AES256`
+        Aes256,
+        /// `KMS`
+        Kms,
+        /// `KMS_DSSE`
+        KmsDsse,
+    }
+    string_enum!(EncryptionType { Aes256 => "AES256", Kms => "KMS", KmsDsse => "KMS_DSSE" });
+    /// A filter that specifies which image tags should be excluded from the repository's image tag mutability setting.
+    ///
+    /// CloudFormation property type `ImageTagMutabilityExclusionFilter`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct ImageTagMutabilityExclusionFilter(rt::Props);
+    impl ImageTagMutabilityExclusionFilter {
+        /// A new `ImageTagMutabilityExclusionFilter`. Required properties: `image_tag_mutability_exclusion_filter_type` (`ImageTagMutabilityExclusionFilterType`), `image_tag_mutability_exclusion_filter_value` (`ImageTagMutabilityExclusionFilterValue`).
+        pub fn new(
+            image_tag_mutability_exclusion_filter_type: ImageTagMutabilityExclusionFilterType,
+            image_tag_mutability_exclusion_filter_value: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "ImageTagMutabilityExclusionFilterType",
+                Some("image_tag_mutability_exclusion_filter_type"),
+                image_tag_mutability_exclusion_filter_type.into(),
+            );
+            this.set(
+                "ImageTagMutabilityExclusionFilterValue",
+                Some("image_tag_mutability_exclusion_filter_value"),
+                rt::string(image_tag_mutability_exclusion_filter_value),
+            );
+            ImageTagMutabilityExclusionFilter(this)
+        }
+    }
+    nested!(ImageTagMutabilityExclusionFilter);
+    /// The values `ImageTagMutabilityExclusionFilterType` accepts in `ECR`'s `Repository`, `RepositoryCreationTemplate`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum ImageTagMutabilityExclusionFilterType {
+        /// `WILDCARD`
+        Wildcard,
+    }
+    string_enum!(ImageTagMutabilityExclusionFilterType { Wildcard => "WILDCARD" });
 }

@@ -2,14 +2,22 @@
 //! `ECS` resource types of the CloudFormation registry (`AWS::ECS::*`): 12 types, 10 of them with an awscc Terraform resource.
 //! Enabled by the `ecs` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("ecs.schemas.jsonl"));
 /// Resource Type definition for AWS::ECS::CapacityProvider.
 ///
 /// CloudFormation: `AWS::ECS::CapacityProvider`. Terraform: `awscc_ecs_capacity_provider` (awscc provider).
@@ -23,6 +31,7 @@ static CAPACITY_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 0),
 };
 impl CapacityProvider {
     /// Declares a `AWS::ECS::CapacityProvider` with the stack-unique `id`. No property is required.
@@ -77,7 +86,7 @@ pub mod capacity_provider {
     use super::*;
     /// CloudFormation property type `AcceleratorCountRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-acceleratorcountrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AcceleratorCountRequest(rt::Props);
     impl AcceleratorCountRequest {
@@ -100,7 +109,7 @@ pub mod capacity_provider {
     nested!(AcceleratorCountRequest);
     /// CloudFormation property type `AcceleratorTotalMemoryMiBRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-acceleratortotalmemorymibrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AcceleratorTotalMemoryMiBRequest(rt::Props);
     impl AcceleratorTotalMemoryMiBRequest {
@@ -123,7 +132,7 @@ pub mod capacity_provider {
     nested!(AcceleratorTotalMemoryMiBRequest);
     /// CloudFormation property type `AutoRepairConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-autorepairconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AutoRepairConfiguration(rt::Props);
     impl AutoRepairConfiguration {
@@ -142,7 +151,7 @@ pub mod capacity_provider {
     nested!(AutoRepairConfiguration);
     /// CloudFormation property type `AutoScalingGroupProvider`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-autoscalinggroupprovider.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AutoScalingGroupProvider(rt::Props);
     impl AutoScalingGroupProvider {
@@ -186,7 +195,7 @@ pub mod capacity_provider {
     nested!(AutoScalingGroupProvider);
     /// CloudFormation property type `BaselineEbsBandwidthMbpsRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-baselineebsbandwidthmbpsrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BaselineEbsBandwidthMbpsRequest(rt::Props);
     impl BaselineEbsBandwidthMbpsRequest {
@@ -209,7 +218,7 @@ pub mod capacity_provider {
     nested!(BaselineEbsBandwidthMbpsRequest);
     /// CloudFormation property type `CapacityReservationRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-capacityreservationrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapacityReservationRequest(rt::Props);
     impl CapacityReservationRequest {
@@ -242,7 +251,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `InfrastructureOptimization`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-infrastructureoptimization.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InfrastructureOptimization(rt::Props);
     impl InfrastructureOptimization {
@@ -263,7 +272,7 @@ pub mod capacity_provider {
     nested!(InfrastructureOptimization);
     /// CloudFormation property type `InstanceLaunchTemplate`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-instancelaunchtemplate.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InstanceLaunchTemplate(rt::Props);
     impl InstanceLaunchTemplate {
@@ -360,7 +369,7 @@ pub mod capacity_provider {
     nested!(InstanceLaunchTemplate);
     /// CloudFormation property type `InstanceRequirementsRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-instancerequirementsrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InstanceRequirementsRequest(rt::Props);
     impl InstanceRequirementsRequest {
@@ -596,7 +605,7 @@ pub mod capacity_provider {
     nested!(InstanceRequirementsRequest);
     /// CloudFormation property type `ManagedInstancesLocalStorageConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-managedinstanceslocalstorageconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ManagedInstancesLocalStorageConfiguration(rt::Props);
     impl ManagedInstancesLocalStorageConfiguration {
@@ -618,7 +627,7 @@ pub mod capacity_provider {
     nested!(ManagedInstancesLocalStorageConfiguration);
     /// CloudFormation property type `ManagedInstancesNetworkConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-managedinstancesnetworkconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ManagedInstancesNetworkConfiguration(rt::Props);
     impl ManagedInstancesNetworkConfiguration {
@@ -640,7 +649,7 @@ pub mod capacity_provider {
     nested!(ManagedInstancesNetworkConfiguration);
     /// CloudFormation property type `ManagedInstancesProvider`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-managedinstancesprovider.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ManagedInstancesProvider(rt::Props);
     impl ManagedInstancesProvider {
@@ -692,7 +701,7 @@ pub mod capacity_provider {
     nested!(ManagedInstancesProvider);
     /// CloudFormation property type `ManagedInstancesStorageConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-managedinstancesstorageconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ManagedInstancesStorageConfiguration(rt::Props);
     impl ManagedInstancesStorageConfiguration {
@@ -712,7 +721,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `ManagedScaling`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-managedscaling.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ManagedScaling(rt::Props);
     impl ManagedScaling {
@@ -763,7 +772,7 @@ pub mod capacity_provider {
     nested!(ManagedScaling);
     /// CloudFormation property type `MemoryGiBPerVCpuRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-memorygibpervcpurequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MemoryGiBPerVCpuRequest(rt::Props);
     impl MemoryGiBPerVCpuRequest {
@@ -786,7 +795,7 @@ pub mod capacity_provider {
     nested!(MemoryGiBPerVCpuRequest);
     /// CloudFormation property type `MemoryMiBRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-memorymibrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MemoryMiBRequest(rt::Props);
     impl MemoryMiBRequest {
@@ -805,7 +814,7 @@ pub mod capacity_provider {
     nested!(MemoryMiBRequest);
     /// CloudFormation property type `NetworkBandwidthGbpsRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-networkbandwidthgbpsrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NetworkBandwidthGbpsRequest(rt::Props);
     impl NetworkBandwidthGbpsRequest {
@@ -828,7 +837,7 @@ pub mod capacity_provider {
     nested!(NetworkBandwidthGbpsRequest);
     /// CloudFormation property type `NetworkInterfaceCountRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-networkinterfacecountrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NetworkInterfaceCountRequest(rt::Props);
     impl NetworkInterfaceCountRequest {
@@ -851,7 +860,7 @@ pub mod capacity_provider {
     nested!(NetworkInterfaceCountRequest);
     /// CloudFormation property type `TotalLocalStorageGBRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-totallocalstoragegbrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TotalLocalStorageGbRequest(rt::Props);
     impl TotalLocalStorageGbRequest {
@@ -874,7 +883,7 @@ pub mod capacity_provider {
     nested!(TotalLocalStorageGbRequest);
     /// CloudFormation property type `VCpuCountRangeRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-vcpucountrangerequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VCpuCountRangeRequest(rt::Props);
     impl VCpuCountRangeRequest {
@@ -1112,6 +1121,7 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 1),
 };
 impl Cluster {
     /// Declares a `AWS::ECS::Cluster` with the stack-unique `id`. No property is required.
@@ -1205,7 +1215,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `CapacityProviderStrategyItem`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-cluster-capacityproviderstrategyitem.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapacityProviderStrategyItem(rt::Props);
     impl CapacityProviderStrategyItem {
@@ -1245,7 +1255,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ClusterConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-cluster-clusterconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClusterConfiguration(rt::Props);
     impl ClusterConfiguration {
@@ -1282,7 +1292,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ClusterSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-cluster-clustersettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClusterSettings(rt::Props);
     impl ClusterSettings {
@@ -1311,7 +1321,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ExecuteCommandConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-cluster-executecommandconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ExecuteCommandConfiguration(rt::Props);
     impl ExecuteCommandConfiguration {
@@ -1349,7 +1359,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ExecuteCommandLogConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-cluster-executecommandlogconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ExecuteCommandLogConfiguration(rt::Props);
     impl ExecuteCommandLogConfiguration {
@@ -1413,7 +1423,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ManagedStorageConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-cluster-managedstorageconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ManagedStorageConfiguration(rt::Props);
     impl ManagedStorageConfiguration {
@@ -1447,7 +1457,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ServiceConnectDefaults`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-cluster-serviceconnectdefaults.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServiceConnectDefaults(rt::Props);
     impl ServiceConnectDefaults {
@@ -1491,6 +1501,7 @@ static CLUSTER_CAPACITY_PROVIDER_ASSOCIATIONS_TYPE: rt::TypeInfo = rt::TypeInfo 
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 2),
 };
 impl ClusterCapacityProviderAssociations {
     /// Declares a `AWS::ECS::ClusterCapacityProviderAssociations` with the stack-unique `id`. Required properties: `cluster` (`Cluster`), `default_capacity_provider_strategy` (`DefaultCapacityProviderStrategy`).
@@ -1539,7 +1550,7 @@ pub mod cluster_capacity_provider_associations {
     use super::*;
     /// CloudFormation property type `CapacityProviderStrategy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-clustercapacityproviderassociations-capacityproviderstrategy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapacityProviderStrategy(rt::Props);
     impl CapacityProviderStrategy {
@@ -1591,6 +1602,7 @@ static DAEMON_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
         ("DaemonStatus", Some("daemon_status")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl Daemon {
     /// Declares a `AWS::ECS::Daemon` with the stack-unique `id`. No property is required.
@@ -1722,7 +1734,7 @@ pub mod daemon {
     ///
     /// CloudFormation property type `DaemonAlarmConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemon-daemonalarmconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DaemonAlarmConfiguration(rt::Props);
     impl DaemonAlarmConfiguration {
@@ -1752,7 +1764,7 @@ pub mod daemon {
     ///
     /// CloudFormation property type `DaemonDeploymentConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemon-daemondeploymentconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DaemonDeploymentConfiguration(rt::Props);
     impl DaemonDeploymentConfiguration {
@@ -1821,6 +1833,7 @@ static DAEMON_TASK_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "DaemonTaskDefinitionArn",
         Some("daemon_task_definition_arn"),
     )],
+    schema: (&SCHEMAS, 4),
 };
 impl DaemonTaskDefinition {
     /// Declares a `AWS::ECS::DaemonTaskDefinition` with the stack-unique `id`. No property is required.
@@ -1921,12 +1934,16 @@ impl DaemonTaskDefinitionHandle {
 }
 /// Property types and value sets of [`DaemonTaskDefinition`] (`AWS::ECS::DaemonTaskDefinition`).
 pub mod daemon_task_definition {
+    pub use super::shared::{
+        Condition, KernelCapabilities, KeyValuePair, MountPoint, Name, Permissions,
+        RepositoryCredentials, Secret, SystemControl, Tmpfs, Ulimit,
+    };
     use super::*;
     /// The dependencies defined for container startup and shutdown.
     ///
     /// CloudFormation property type `ContainerDependency`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-containerdependency.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContainerDependency(rt::Props);
     impl ContainerDependency {
@@ -1956,7 +1973,7 @@ pub mod daemon_task_definition {
     ///
     /// CloudFormation property type `DaemonContainerDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-daemoncontainerdefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DaemonContainerDefinition(rt::Props);
     impl DaemonContainerDefinition {
@@ -2206,7 +2223,7 @@ pub mod daemon_task_definition {
     ///
     /// CloudFormation property type `Device`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-device.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Device(rt::Props);
     impl Device {
@@ -2244,7 +2261,7 @@ pub mod daemon_task_definition {
     ///
     /// CloudFormation property type `EnvironmentFile`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-environmentfile.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EnvironmentFile(rt::Props);
     impl EnvironmentFile {
@@ -2273,7 +2290,7 @@ pub mod daemon_task_definition {
     ///
     /// CloudFormation property type `FirelensConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-firelensconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FirelensConfiguration(rt::Props);
     impl FirelensConfiguration {
@@ -2306,7 +2323,7 @@ pub mod daemon_task_definition {
     ///
     /// CloudFormation property type `HealthCheck`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-healthcheck.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HealthCheck(rt::Props);
     impl HealthCheck {
@@ -2357,7 +2374,7 @@ pub mod daemon_task_definition {
     ///
     /// CloudFormation property type `HostVolumeProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-hostvolumeproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HostVolumeProperties(rt::Props);
     impl HostVolumeProperties {
@@ -2376,69 +2393,11 @@ pub mod daemon_task_definition {
         }
     }
     nested!(HostVolumeProperties);
-    /// The Linux capabilities to add or remove from the default Docker configuration for a container defined in the task definition.
-    ///
-    /// CloudFormation property type `KernelCapabilities`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-kernelcapabilities.html)
-    #[derive(Clone, Debug)]
-    pub struct KernelCapabilities(rt::Props);
-    impl KernelCapabilities {
-        /// A new `KernelCapabilities`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            KernelCapabilities(this)
-        }
-        /// The Linux capabilities for the container that have been added to the default configuration provided by Docker.
-        ///
-        /// CloudFormation `Add`, Terraform `add`.
-        pub fn add(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
-            self.0.set("Add", Some("add"), rt::strings(value));
-            self
-        }
-        /// The Linux capabilities for the container that have been removed from the default configuration provided by Docker.
-        ///
-        /// CloudFormation `Drop`, Terraform `drop`.
-        pub fn drop(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
-            self.0.set("Drop", Some("drop"), rt::strings(value));
-            self
-        }
-    }
-    nested!(KernelCapabilities);
-    /// A key-value pair object.
-    ///
-    /// CloudFormation property type `KeyValuePair`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-keyvaluepair.html)
-    #[derive(Clone, Debug)]
-    pub struct KeyValuePair(rt::Props);
-    impl KeyValuePair {
-        /// A new `KeyValuePair`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            KeyValuePair(this)
-        }
-        /// The name of the key-value pair.
-        ///
-        /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Name", Some("name"), rt::string(value));
-            self
-        }
-        /// The value of the key-value pair.
-        ///
-        /// CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Value", Some("value"), rt::string(value));
-            self
-        }
-    }
-    nested!(KeyValuePair);
     /// The Linux-specific options that are applied to the container, such as Linux [KernelCapabilities](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_KernelCapabilities.html).
     ///
     /// CloudFormation property type `LinuxParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-linuxparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LinuxParameters(rt::Props);
     impl LinuxParameters {
@@ -2486,7 +2445,7 @@ pub mod daemon_task_definition {
     ///
     /// CloudFormation property type `LogConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-logconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
@@ -2517,74 +2476,9 @@ pub mod daemon_task_definition {
         }
     }
     nested!(LogConfiguration);
-    /// The details for a volume mount point that's used in a container definition.
-    ///
-    /// CloudFormation property type `MountPoint`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-mountpoint.html)
-    #[derive(Clone, Debug)]
-    pub struct MountPoint(rt::Props);
-    impl MountPoint {
-        /// A new `MountPoint`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            MountPoint(this)
-        }
-        /// The path on the container to mount the host volume at.
-        ///
-        /// CloudFormation `ContainerPath`, Terraform `container_path`.
-        pub fn container_path(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("ContainerPath", Some("container_path"), rt::string(value));
-            self
-        }
-        /// If this value is ``true``, the container has read-only access to the volume.
-        ///
-        /// CloudFormation `ReadOnly`, Terraform `read_only`.
-        pub fn read_only(mut self, value: bool) -> Self {
-            self.0
-                .set("ReadOnly", Some("read_only"), rt::boolean(value));
-            self
-        }
-        /// The name of the volume to mount.
-        ///
-        /// CloudFormation `SourceVolume`, Terraform `source_volume`.
-        pub fn source_volume(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("SourceVolume", Some("source_volume"), rt::string(value));
-            self
-        }
-    }
-    nested!(MountPoint);
-    /// The repository credentials for private registry authentication.
-    ///
-    /// CloudFormation property type `RepositoryCredentials`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-repositorycredentials.html)
-    #[derive(Clone, Debug)]
-    pub struct RepositoryCredentials(rt::Props);
-    impl RepositoryCredentials {
-        /// A new `RepositoryCredentials`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            RepositoryCredentials(this)
-        }
-        /// The Amazon Resource Name (ARN) of the secret containing the private repository credentials.
-        ///
-        /// CloudFormation `CredentialsParameter`, Terraform `credentials_parameter`.
-        pub fn credentials_parameter(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set(
-                "CredentialsParameter",
-                Some("credentials_parameter"),
-                rt::string(value),
-            );
-            self
-        }
-    }
-    nested!(RepositoryCredentials);
     /// CloudFormation property type `RestartPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-restartpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RestartPolicy(rt::Props);
     impl RestartPolicy {
@@ -2618,111 +2512,11 @@ pub mod daemon_task_definition {
         }
     }
     nested!(RestartPolicy);
-    /// An object representing the secret to expose to your container.
-    ///
-    /// CloudFormation property type `Secret`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-secret.html)
-    #[derive(Clone, Debug)]
-    pub struct Secret(rt::Props);
-    impl Secret {
-        /// A new `Secret`. Required properties: `name` (`Name`), `value_from` (`ValueFrom`).
-        pub fn new(name: impl Into<rt::Expr>, value_from: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("ValueFrom", Some("value_from"), rt::string(value_from));
-            Secret(this)
-        }
-    }
-    nested!(Secret);
-    /// A list of namespaced kernel parameters to set in the container.
-    ///
-    /// CloudFormation property type `SystemControl`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-systemcontrol.html)
-    #[derive(Clone, Debug)]
-    pub struct SystemControl(rt::Props);
-    impl SystemControl {
-        /// A new `SystemControl`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            SystemControl(this)
-        }
-        /// The namespaced kernel parameter to set a ``value`` for.
-        ///
-        /// CloudFormation `Namespace`, Terraform `namespace`.
-        pub fn namespace(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("Namespace", Some("namespace"), rt::string(value));
-            self
-        }
-        /// The namespaced kernel parameter to set a ``value`` for.
-        ///
-        /// CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Value", Some("value"), rt::string(value));
-            self
-        }
-    }
-    nested!(SystemControl);
-    /// The container path, mount options, and size of the tmpfs mount.
-    ///
-    /// CloudFormation property type `Tmpfs`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-tmpfs.html)
-    #[derive(Clone, Debug)]
-    pub struct Tmpfs(rt::Props);
-    impl Tmpfs {
-        /// A new `Tmpfs`. Required properties: `size` (`Size`).
-        pub fn new(size: i64) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Size", Some("size"), rt::int(size));
-            Tmpfs(this)
-        }
-        /// The absolute file path where the tmpfs volume is to be mounted.
-        ///
-        /// CloudFormation `ContainerPath`, Terraform `container_path`.
-        pub fn container_path(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("ContainerPath", Some("container_path"), rt::string(value));
-            self
-        }
-        /// The list of tmpfs volume mount options.
-        ///
-        /// CloudFormation `MountOptions`, Terraform `mount_options`.
-        pub fn mount_options(
-            mut self,
-            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
-            self.0
-                .set("MountOptions", Some("mount_options"), rt::strings(value));
-            self
-        }
-    }
-    nested!(Tmpfs);
-    /// The ``ulimit`` settings to pass to the container.
-    ///
-    /// CloudFormation property type `Ulimit`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-ulimit.html)
-    #[derive(Clone, Debug)]
-    pub struct Ulimit(rt::Props);
-    impl Ulimit {
-        /// A new `Ulimit`. Required properties: `hard_limit` (`HardLimit`), `name` (`Name`), `soft_limit` (`SoftLimit`).
-        pub fn new(hard_limit: i64, name: Name, soft_limit: i64) -> Self {
-            let mut this = rt::Props::default();
-            this.set("HardLimit", Some("hard_limit"), rt::int(hard_limit));
-            this.set("Name", Some("name"), name.into());
-            this.set("SoftLimit", Some("soft_limit"), rt::int(soft_limit));
-            Ulimit(this)
-        }
-    }
-    nested!(Ulimit);
     /// The data volume configuration for tasks launched using this task definition.
     ///
     /// CloudFormation property type `Volume`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-volume.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Volume(rt::Props);
     impl Volume {
@@ -2765,52 +2559,6 @@ pub mod daemon_task_definition {
         Shared,
     }
     string_enum!(PidMode { None => "none", Shared => "shared" });
-    /// The values `Name` accepts in `ECS::DaemonTaskDefinition`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Name {
-        /// `core`
-        Core,
-        /// `cpu`
-        Cpu,
-        /// `data`
-        Data,
-        /// `fsize`
-        Fsize,
-        /// `locks`
-        Locks,
-        /// `memlock`
-        Memlock,
-        /// `msgqueue`
-        Msgqueue,
-        /// `nice`
-        Nice,
-        /// `nofile`
-        Nofile,
-        /// `nproc`
-        Nproc,
-        /// `rss`
-        Rss,
-        /// `rtprio`
-        Rtprio,
-        /// `rttime`
-        Rttime,
-        /// `sigpending`
-        Sigpending,
-        /// `stack`
-        Stack,
-    }
-    string_enum!(Name { Core => "core", Cpu => "cpu", Data => "data", Fsize => "fsize", Locks => "locks", Memlock => "memlock", Msgqueue => "msgqueue", Nice => "nice", Nofile => "nofile", Nproc => "nproc", Rss => "rss", Rtprio => "rtprio", Rttime => "rttime", Sigpending => "sigpending", Stack => "stack" });
-    /// The values `Permissions` accepts in `ECS::DaemonTaskDefinition`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Permissions {
-        /// `mknod`
-        Mknod,
-        /// `read`
-        Read,
-        /// `write`
-        Write,
-    }
-    string_enum!(Permissions { Mknod => "mknod", Read => "read", Write => "write" });
     /// The values `Type` accepts in `ECS::DaemonTaskDefinition`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Type {
@@ -2827,19 +2575,6 @@ pub mod daemon_task_definition {
         S3,
     }
     string_enum!(Type2 { S3 => "s3" });
-    /// The values `Condition` accepts in `ECS::DaemonTaskDefinition`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Condition {
-        /// `COMPLETE`
-        Complete,
-        /// `HEALTHY`
-        Healthy,
-        /// `START`
-        Start,
-        /// `SUCCESS`
-        Success,
-    }
-    string_enum!(Condition { Complete => "COMPLETE", Healthy => "HEALTHY", Start => "START", Success => "SUCCESS" });
 }
 /// Resource Type definition for AWS::ECS::ExpressGatewayService
 ///
@@ -2881,6 +2616,7 @@ static EXPRESS_GATEWAY_SERVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ECSManagedResourceArns.IngressPath.LoadBalancerArn", None),
         ("ECSManagedResourceArns.IngressPath.TargetGroupArns", None),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl ExpressGatewayService {
     /// Declares a `AWS::ECS::ExpressGatewayService` with the stack-unique `id`. Required properties: `infrastructure_role_arn` (`InfrastructureRoleArn`).
@@ -3081,7 +2817,7 @@ pub mod express_gateway_service {
     use super::*;
     /// CloudFormation property type `ExpressGatewayContainer`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-expressgatewayservice-expressgatewaycontainer.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ExpressGatewayContainer(rt::Props);
     impl ExpressGatewayContainer {
@@ -3141,7 +2877,7 @@ pub mod express_gateway_service {
     nested!(ExpressGatewayContainer);
     /// CloudFormation property type `ExpressGatewayRepositoryCredentials`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-expressgatewayservice-expressgatewayrepositorycredentials.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ExpressGatewayRepositoryCredentials(rt::Props);
     impl ExpressGatewayRepositoryCredentials {
@@ -3159,7 +2895,7 @@ pub mod express_gateway_service {
     nested!(ExpressGatewayRepositoryCredentials);
     /// CloudFormation property type `ExpressGatewayScalingTarget`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-expressgatewayservice-expressgatewayscalingtarget.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ExpressGatewayScalingTarget(rt::Props);
     impl ExpressGatewayScalingTarget {
@@ -3202,7 +2938,7 @@ pub mod express_gateway_service {
     nested!(ExpressGatewayScalingTarget);
     /// CloudFormation property type `ExpressGatewayServiceAwsLogsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-expressgatewayservice-expressgatewayserviceawslogsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ExpressGatewayServiceAwsLogsConfiguration(rt::Props);
     impl ExpressGatewayServiceAwsLogsConfiguration {
@@ -3221,7 +2957,7 @@ pub mod express_gateway_service {
     nested!(ExpressGatewayServiceAwsLogsConfiguration);
     /// CloudFormation property type `ExpressGatewayServiceNetworkConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-expressgatewayservice-expressgatewayservicenetworkconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ExpressGatewayServiceNetworkConfiguration(rt::Props);
     impl ExpressGatewayServiceNetworkConfiguration {
@@ -3251,7 +2987,7 @@ pub mod express_gateway_service {
     nested!(ExpressGatewayServiceNetworkConfiguration);
     /// CloudFormation property type `KeyValuePair`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-expressgatewayservice-keyvaluepair.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KeyValuePair(rt::Props);
     impl KeyValuePair {
@@ -3266,7 +3002,7 @@ pub mod express_gateway_service {
     nested!(KeyValuePair);
     /// CloudFormation property type `Secret`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-expressgatewayservice-secret.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Secret(rt::Props);
     impl Secret {
@@ -3322,6 +3058,7 @@ static GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", None),
         ("Configuration.HostSharedAlb.CurrentAlbCount", None),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl Gateway {
     /// Declares a `AWS::ECS::Gateway` with the stack-unique `id`. Required properties: `configuration` (`Configuration`), `gateway_name` (`GatewayName`), `infrastructure_role_arn` (`InfrastructureRoleArn`).
@@ -3405,7 +3142,7 @@ pub mod gateway {
     ///
     /// CloudFormation property type `GatewayAlbTestTrafficRules`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-gateway-gatewayalbtesttrafficrules.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GatewayAlbTestTrafficRules(rt::Props);
     impl GatewayAlbTestTrafficRules {
@@ -3427,7 +3164,7 @@ pub mod gateway {
     ///
     /// CloudFormation property type `GatewayConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-gateway-gatewayconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GatewayConfiguration(rt::Props);
     impl GatewayConfiguration {
@@ -3443,7 +3180,7 @@ pub mod gateway {
     ///
     /// CloudFormation property type `GatewayElbAccessLogConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-gateway-gatewayelbaccesslogconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GatewayElbAccessLogConfiguration(rt::Props);
     impl GatewayElbAccessLogConfiguration {
@@ -3465,7 +3202,7 @@ pub mod gateway {
     ///
     /// CloudFormation property type `GatewayElbAccessLogDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-gateway-gatewayelbaccesslogdestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GatewayElbAccessLogDestination(rt::Props);
     impl GatewayElbAccessLogDestination {
@@ -3487,7 +3224,7 @@ pub mod gateway {
     ///
     /// CloudFormation property type `GatewayElbAccessLogS3Destination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-gateway-gatewayelbaccesslogs3destination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GatewayElbAccessLogS3Destination(rt::Props);
     impl GatewayElbAccessLogS3Destination {
@@ -3510,7 +3247,7 @@ pub mod gateway {
     ///
     /// CloudFormation property type `GatewayElbNetworkConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-gateway-gatewayelbnetworkconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GatewayElbNetworkConfiguration(rt::Props);
     impl GatewayElbNetworkConfiguration {
@@ -3546,7 +3283,7 @@ pub mod gateway {
     ///
     /// CloudFormation property type `GatewayTestTrafficHeader`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-gateway-gatewaytesttrafficheader.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GatewayTestTrafficHeader(rt::Props);
     impl GatewayTestTrafficHeader {
@@ -3566,7 +3303,7 @@ pub mod gateway {
     ///
     /// CloudFormation property type `HostSharedAlbConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-gateway-hostsharedalbconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HostSharedAlbConfiguration(rt::Props);
     impl HostSharedAlbConfiguration {
@@ -3721,6 +3458,7 @@ static GATEWAY_CLUSTER_ASSOCIATIONS_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("GatewayArn", None), ("ClusterArn", None), ("Status", None)],
+    schema: (&SCHEMAS, 7),
 };
 impl GatewayClusterAssociations {
     /// Declares a `AWS::ECS::GatewayClusterAssociations` with the stack-unique `id`. Required properties: `cluster` (`Cluster`), `gateway` (`Gateway`).
@@ -3774,6 +3512,7 @@ static PRIMARY_TASK_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 8),
 };
 impl PrimaryTaskSet {
     /// Declares a `AWS::ECS::PrimaryTaskSet` with the stack-unique `id`. Required properties: `cluster` (`Cluster`), `service` (`Service`), `task_set_id` (`TaskSetId`).
@@ -3809,6 +3548,7 @@ static SERVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("ServiceArn", Some("service_arn")), ("Name", Some("name"))],
+    schema: (&SCHEMAS, 9),
 };
 impl Service {
     /// Declares a `AWS::ECS::Service` with the stack-unique `id`. No property is required.
@@ -4125,12 +3865,13 @@ impl ServiceHandle {
 }
 /// Property types and value sets of [`Service`] (`AWS::ECS::Service`).
 pub mod service {
+    pub use super::shared::{AssignPublicIp, Secret};
     use super::*;
     /// The advanced settings for a load balancer used in blue/green deployments.
     ///
     /// CloudFormation property type `AdvancedConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-advancedconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AdvancedConfiguration(rt::Props);
     impl AdvancedConfiguration {
@@ -4179,7 +3920,7 @@ pub mod service {
     ///
     /// CloudFormation property type `AwsVpcConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-awsvpcconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AwsVpcConfiguration(rt::Props);
     impl AwsVpcConfiguration {
@@ -4223,7 +3964,7 @@ pub mod service {
     ///
     /// CloudFormation property type `CanaryConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-canaryconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CanaryConfiguration(rt::Props);
     impl CanaryConfiguration {
@@ -4257,7 +3998,7 @@ pub mod service {
     ///
     /// CloudFormation property type `CapacityProviderStrategyItem`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-capacityproviderstrategyitem.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapacityProviderStrategyItem(rt::Props);
     impl CapacityProviderStrategyItem {
@@ -4297,7 +4038,7 @@ pub mod service {
     ///
     /// CloudFormation property type `DeploymentAlarms`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-deploymentalarms.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeploymentAlarms(rt::Props);
     impl DeploymentAlarms {
@@ -4319,7 +4060,7 @@ pub mod service {
     ///
     /// CloudFormation property type `DeploymentCircuitBreaker`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-deploymentcircuitbreaker.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeploymentCircuitBreaker(rt::Props);
     impl DeploymentCircuitBreaker {
@@ -4358,7 +4099,7 @@ pub mod service {
     ///
     /// CloudFormation property type `DeploymentConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-deploymentconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeploymentConfiguration(rt::Props);
     impl DeploymentConfiguration {
@@ -4472,7 +4213,7 @@ pub mod service {
     ///
     /// CloudFormation property type `DeploymentController`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-deploymentcontroller.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeploymentController(rt::Props);
     impl DeploymentController {
@@ -4494,7 +4235,7 @@ pub mod service {
     ///
     /// CloudFormation property type `DeploymentEarlySuccessCriteria`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-deploymentearlysuccesscriteria.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeploymentEarlySuccessCriteria(rt::Props);
     impl DeploymentEarlySuccessCriteria {
@@ -4538,7 +4279,7 @@ pub mod service {
     ///
     /// CloudFormation property type `DeploymentLifecycleHook`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-deploymentlifecyclehook.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeploymentLifecycleHook(rt::Props);
     impl DeploymentLifecycleHook {
@@ -4599,7 +4340,7 @@ pub mod service {
     ///
     /// CloudFormation property type `EBSTagSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-ebstagspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EbsTagSpecification(rt::Props);
     impl EbsTagSpecification {
@@ -4630,7 +4371,7 @@ pub mod service {
     ///
     /// CloudFormation property type `ForceNewDeployment`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-forcenewdeployment.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ForceNewDeployment(rt::Props);
     impl ForceNewDeployment {
@@ -4659,7 +4400,7 @@ pub mod service {
     nested!(ForceNewDeployment);
     /// CloudFormation property type `GatewayConnector`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-gatewayconnector.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GatewayConnector(rt::Props);
     impl GatewayConnector {
@@ -4683,7 +4424,7 @@ pub mod service {
     nested!(GatewayConnector);
     /// CloudFormation property type `GatewayConnectorFilters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-gatewayconnectorfilters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GatewayConnectorFilters(rt::Props);
     impl GatewayConnectorFilters {
@@ -4701,7 +4442,7 @@ pub mod service {
     nested!(GatewayConnectorFilters);
     /// CloudFormation property type `GatewayConnectorHealthCheck`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-gatewayconnectorhealthcheck.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GatewayConnectorHealthCheck(rt::Props);
     impl GatewayConnectorHealthCheck {
@@ -4756,7 +4497,7 @@ pub mod service {
     nested!(GatewayConnectorHealthCheck);
     /// CloudFormation property type `GatewayConnectorHealthCheckMatcher`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-gatewayconnectorhealthcheckmatcher.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GatewayConnectorHealthCheckMatcher(rt::Props);
     impl GatewayConnectorHealthCheckMatcher {
@@ -4779,7 +4520,7 @@ pub mod service {
     nested!(GatewayConnectorHealthCheckMatcher);
     /// CloudFormation property type `HookTimeoutConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-hooktimeoutconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HookTimeoutConfig(rt::Props);
     impl HookTimeoutConfig {
@@ -4808,7 +4549,7 @@ pub mod service {
     ///
     /// CloudFormation property type `LinearConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-linearconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LinearConfiguration(rt::Props);
     impl LinearConfiguration {
@@ -4842,7 +4583,7 @@ pub mod service {
     ///
     /// CloudFormation property type `LoadBalancer`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-loadbalancer.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LoadBalancer(rt::Props);
     impl LoadBalancer {
@@ -4906,7 +4647,7 @@ pub mod service {
     ///
     /// CloudFormation property type `LogConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-logconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
@@ -4948,7 +4689,7 @@ pub mod service {
     ///
     /// CloudFormation property type `MetricConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-metricconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricConfiguration(rt::Props);
     impl MetricConfiguration {
@@ -4972,7 +4713,7 @@ pub mod service {
     ///
     /// CloudFormation property type `MonitoringConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-monitoringconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MonitoringConfiguration(rt::Props);
     impl MonitoringConfiguration {
@@ -4992,7 +4733,7 @@ pub mod service {
     ///
     /// CloudFormation property type `NetworkConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-networkconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
@@ -5018,7 +4759,7 @@ pub mod service {
     ///
     /// CloudFormation property type `PlacementConstraint`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-placementconstraint.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PlacementConstraint(rt::Props);
     impl PlacementConstraint {
@@ -5042,7 +4783,7 @@ pub mod service {
     ///
     /// CloudFormation property type `PlacementStrategy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-placementstrategy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PlacementStrategy(rt::Props);
     impl PlacementStrategy {
@@ -5061,28 +4802,11 @@ pub mod service {
         }
     }
     nested!(PlacementStrategy);
-    /// An object representing the secret to expose to your container.
-    ///
-    /// CloudFormation property type `Secret`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-secret.html)
-    #[derive(Clone, Debug)]
-    pub struct Secret(rt::Props);
-    impl Secret {
-        /// A new `Secret`. Required properties: `name` (`Name`), `value_from` (`ValueFrom`).
-        pub fn new(name: impl Into<rt::Expr>, value_from: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("ValueFrom", Some("value_from"), rt::string(value_from));
-            Secret(this)
-        }
-    }
-    nested!(Secret);
     /// Configuration for Service Connect access logging.
     ///
     /// CloudFormation property type `ServiceConnectAccessLogConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-serviceconnectaccesslogconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServiceConnectAccessLogConfiguration(rt::Props);
     impl ServiceConnectAccessLogConfiguration {
@@ -5109,7 +4833,7 @@ pub mod service {
     ///
     /// CloudFormation property type `ServiceConnectClientAlias`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-serviceconnectclientalias.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServiceConnectClientAlias(rt::Props);
     impl ServiceConnectClientAlias {
@@ -5140,7 +4864,7 @@ pub mod service {
     ///
     /// CloudFormation property type `ServiceConnectConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-serviceconnectconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServiceConnectConfiguration(rt::Props);
     impl ServiceConnectConfiguration {
@@ -5199,7 +4923,7 @@ pub mod service {
     nested!(ServiceConnectConfiguration);
     /// CloudFormation property type `ServiceConnectContainerConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-serviceconnectcontainerconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServiceConnectContainerConfiguration(rt::Props);
     impl ServiceConnectContainerConfiguration {
@@ -5219,7 +4943,7 @@ pub mod service {
     ///
     /// CloudFormation property type `ServiceConnectService`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-serviceconnectservice.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServiceConnectService(rt::Props);
     impl ServiceConnectService {
@@ -5279,7 +5003,7 @@ pub mod service {
     ///
     /// CloudFormation property type `ServiceConnectTestTrafficRules`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-serviceconnecttesttrafficrules.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServiceConnectTestTrafficRules(rt::Props);
     impl ServiceConnectTestTrafficRules {
@@ -5293,7 +5017,7 @@ pub mod service {
     nested!(ServiceConnectTestTrafficRules);
     /// CloudFormation property type `ServiceConnectTestTrafficRulesHeader`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-serviceconnecttesttrafficrulesheader.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServiceConnectTestTrafficRulesHeader(rt::Props);
     impl ServiceConnectTestTrafficRulesHeader {
@@ -5312,7 +5036,7 @@ pub mod service {
     nested!(ServiceConnectTestTrafficRulesHeader);
     /// CloudFormation property type `ServiceConnectTestTrafficRulesHeaderValue`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-serviceconnecttesttrafficrulesheadervalue.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServiceConnectTestTrafficRulesHeaderValue(rt::Props);
     impl ServiceConnectTestTrafficRulesHeaderValue {
@@ -5328,7 +5052,7 @@ pub mod service {
     ///
     /// CloudFormation property type `ServiceConnectTlsCertificateAuthority`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-serviceconnecttlscertificateauthority.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServiceConnectTlsCertificateAuthority(rt::Props);
     impl ServiceConnectTlsCertificateAuthority {
@@ -5354,7 +5078,7 @@ pub mod service {
     ///
     /// CloudFormation property type `ServiceConnectTlsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-serviceconnecttlsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServiceConnectTlsConfiguration(rt::Props);
     impl ServiceConnectTlsConfiguration {
@@ -5388,7 +5112,7 @@ pub mod service {
     ///
     /// CloudFormation property type `ServiceManagedEBSVolumeConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-servicemanagedebsvolumeconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServiceManagedEbsVolumeConfiguration(rt::Props);
     impl ServiceManagedEbsVolumeConfiguration {
@@ -5491,7 +5215,7 @@ pub mod service {
     ///
     /// CloudFormation property type `ServiceRegistry`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-serviceregistry.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServiceRegistry(rt::Props);
     impl ServiceRegistry {
@@ -5537,7 +5261,7 @@ pub mod service {
     ///
     /// CloudFormation property type `ServiceVolumeConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-servicevolumeconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServiceVolumeConfiguration(rt::Props);
     impl ServiceVolumeConfiguration {
@@ -5561,7 +5285,7 @@ pub mod service {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-tag.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     impl Tag {
@@ -5590,7 +5314,7 @@ pub mod service {
     ///
     /// CloudFormation property type `ThresholdConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-thresholdconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ThresholdConfiguration(rt::Props);
     impl ThresholdConfiguration {
@@ -5607,7 +5331,7 @@ pub mod service {
     ///
     /// CloudFormation property type `TimeoutConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-timeoutconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TimeoutConfiguration(rt::Props);
     impl TimeoutConfiguration {
@@ -5644,7 +5368,7 @@ pub mod service {
     ///
     /// CloudFormation property type `VpcLatticeAdvancedConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-vpclatticeadvancedconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcLatticeAdvancedConfiguration(rt::Props);
     impl VpcLatticeAdvancedConfiguration {
@@ -5692,7 +5416,7 @@ pub mod service {
     ///
     /// CloudFormation property type `VpcLatticeConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-vpclatticeconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcLatticeConfiguration(rt::Props);
     impl VpcLatticeConfiguration {
@@ -5830,15 +5554,6 @@ pub mod service {
         MemberOf,
     }
     string_enum!(Type2 { DistinctInstance => "distinctInstance", MemberOf => "memberOf" });
-    /// The values `AssignPublicIp` accepts in `ECS::Service`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum AssignPublicIp {
-        /// `DISABLED`
-        Disabled,
-        /// `ENABLED`
-        Enabled,
-    }
-    string_enum!(AssignPublicIp { Disabled => "DISABLED", Enabled => "ENABLED" });
     /// The values `MetricNames` accepts in `ECS::Service`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum MetricNames {
@@ -5963,6 +5678,7 @@ static TASK_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("TaskDefinitionArn", Some("task_definition_arn"))],
+    schema: (&SCHEMAS, 10),
 };
 impl TaskDefinition {
     /// Declares a `AWS::ECS::TaskDefinition` with the stack-unique `id`. No property is required.
@@ -6146,12 +5862,16 @@ impl TaskDefinitionHandle {
 }
 /// Property types and value sets of [`TaskDefinition`] (`AWS::ECS::TaskDefinition`).
 pub mod task_definition {
+    pub use super::shared::{
+        Condition, KernelCapabilities, KeyValuePair, MountPoint, Name, Permissions,
+        RepositoryCredentials, Secret, SystemControl, Tmpfs, Ulimit,
+    };
     use super::*;
     /// The authorization configuration details for the Amazon EFS file system.
     ///
     /// CloudFormation property type `AuthorizationConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-authorizationconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AuthorizationConfig(rt::Props);
     impl AuthorizationConfig {
@@ -6181,7 +5901,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `ContainerDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-containerdefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContainerDefinition(rt::Props);
     impl ContainerDefinition {
@@ -6566,7 +6286,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `ContainerDependency`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-containerdependency.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContainerDependency(rt::Props);
     impl ContainerDependency {
@@ -6596,7 +6316,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `Device`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-device.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Device(rt::Props);
     impl Device {
@@ -6634,7 +6354,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `DockerVolumeConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-dockervolumeconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DockerVolumeConfiguration(rt::Props);
     impl DockerVolumeConfiguration {
@@ -6692,7 +6412,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `EFSVolumeConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-efsvolumeconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EfsVolumeConfiguration(rt::Props);
     impl EfsVolumeConfiguration {
@@ -6753,7 +6473,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `EnvironmentFile`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-environmentfile.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EnvironmentFile(rt::Props);
     impl EnvironmentFile {
@@ -6782,7 +6502,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `EphemeralStorage`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-ephemeralstorage.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EphemeralStorage(rt::Props);
     impl EphemeralStorage {
@@ -6805,7 +6525,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `FSxAuthorizationConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-fsxauthorizationconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FSxAuthorizationConfig(rt::Props);
     impl FSxAuthorizationConfig {
@@ -6829,7 +6549,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `FSxWindowsFileServerVolumeConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-fsxwindowsfileservervolumeconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FSxWindowsFileServerVolumeConfiguration(rt::Props);
     impl FSxWindowsFileServerVolumeConfiguration {
@@ -6868,7 +6588,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `FirelensConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-firelensconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FirelensConfiguration(rt::Props);
     impl FirelensConfiguration {
@@ -6901,7 +6621,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `HealthCheck`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-healthcheck.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HealthCheck(rt::Props);
     impl HealthCheck {
@@ -6952,7 +6672,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `HostEntry`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-hostentry.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HostEntry(rt::Props);
     impl HostEntry {
@@ -6982,7 +6702,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `HostVolumeProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-hostvolumeproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HostVolumeProperties(rt::Props);
     impl HostVolumeProperties {
@@ -7003,7 +6723,7 @@ pub mod task_definition {
     nested!(HostVolumeProperties);
     /// CloudFormation property type `InferenceAccelerator`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-inferenceaccelerator.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InferenceAccelerator(rt::Props);
     impl InferenceAccelerator {
@@ -7026,69 +6746,11 @@ pub mod task_definition {
         }
     }
     nested!(InferenceAccelerator);
-    /// The Linux capabilities to add or remove from the default Docker configuration for a container defined in the task definition.
-    ///
-    /// CloudFormation property type `KernelCapabilities`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-kernelcapabilities.html)
-    #[derive(Clone, Debug)]
-    pub struct KernelCapabilities(rt::Props);
-    impl KernelCapabilities {
-        /// A new `KernelCapabilities`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            KernelCapabilities(this)
-        }
-        /// The Linux capabilities for the container that have been added to the default configuration provided by Docker.
-        ///
-        /// CloudFormation `Add`, Terraform `add`.
-        pub fn add(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
-            self.0.set("Add", Some("add"), rt::strings(value));
-            self
-        }
-        /// The Linux capabilities for the container that have been removed from the default configuration provided by Docker.
-        ///
-        /// CloudFormation `Drop`, Terraform `drop`.
-        pub fn drop(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
-            self.0.set("Drop", Some("drop"), rt::strings(value));
-            self
-        }
-    }
-    nested!(KernelCapabilities);
-    /// A key-value pair object.
-    ///
-    /// CloudFormation property type `KeyValuePair`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-keyvaluepair.html)
-    #[derive(Clone, Debug)]
-    pub struct KeyValuePair(rt::Props);
-    impl KeyValuePair {
-        /// A new `KeyValuePair`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            KeyValuePair(this)
-        }
-        /// The name of the key-value pair.
-        ///
-        /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Name", Some("name"), rt::string(value));
-            self
-        }
-        /// The value of the key-value pair.
-        ///
-        /// CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Value", Some("value"), rt::string(value));
-            self
-        }
-    }
-    nested!(KeyValuePair);
     /// The Linux-specific options that are applied to the container, such as Linux [KernelCapabilities](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_KernelCapabilities.html).
     ///
     /// CloudFormation property type `LinuxParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-linuxparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LinuxParameters(rt::Props);
     impl LinuxParameters {
@@ -7161,7 +6823,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `LogConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-logconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
@@ -7192,48 +6854,9 @@ pub mod task_definition {
         }
     }
     nested!(LogConfiguration);
-    /// The details for a volume mount point that's used in a container definition.
-    ///
-    /// CloudFormation property type `MountPoint`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-mountpoint.html)
-    #[derive(Clone, Debug)]
-    pub struct MountPoint(rt::Props);
-    impl MountPoint {
-        /// A new `MountPoint`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            MountPoint(this)
-        }
-        /// The path on the container to mount the host volume at.
-        ///
-        /// CloudFormation `ContainerPath`, Terraform `container_path`.
-        pub fn container_path(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("ContainerPath", Some("container_path"), rt::string(value));
-            self
-        }
-        /// If this value is ``true``, the container has read-only access to the volume.
-        ///
-        /// CloudFormation `ReadOnly`, Terraform `read_only`.
-        pub fn read_only(mut self, value: bool) -> Self {
-            self.0
-                .set("ReadOnly", Some("read_only"), rt::boolean(value));
-            self
-        }
-        /// The name of the volume to mount.
-        ///
-        /// CloudFormation `SourceVolume`, Terraform `source_volume`.
-        pub fn source_volume(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("SourceVolume", Some("source_volume"), rt::string(value));
-            self
-        }
-    }
-    nested!(MountPoint);
     /// CloudFormation property type `NvidiaMpsAllocation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-nvidiampsallocation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NvidiaMpsAllocation(rt::Props);
     impl NvidiaMpsAllocation {
@@ -7256,7 +6879,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `PortMapping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-portmapping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PortMapping(rt::Props);
     impl PortMapping {
@@ -7319,7 +6942,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `ProxyConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-proxyconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProxyConfiguration(rt::Props);
     impl ProxyConfiguration {
@@ -7356,37 +6979,11 @@ pub mod task_definition {
         }
     }
     nested!(ProxyConfiguration);
-    /// The repository credentials for private registry authentication.
-    ///
-    /// CloudFormation property type `RepositoryCredentials`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-repositorycredentials.html)
-    #[derive(Clone, Debug)]
-    pub struct RepositoryCredentials(rt::Props);
-    impl RepositoryCredentials {
-        /// A new `RepositoryCredentials`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            RepositoryCredentials(this)
-        }
-        /// The Amazon Resource Name (ARN) of the secret containing the private repository credentials.
-        ///
-        /// CloudFormation `CredentialsParameter`, Terraform `credentials_parameter`.
-        pub fn credentials_parameter(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set(
-                "CredentialsParameter",
-                Some("credentials_parameter"),
-                rt::string(value),
-            );
-            self
-        }
-    }
-    nested!(RepositoryCredentials);
     /// The type and amount of a resource to assign to a container.
     ///
     /// CloudFormation property type `ResourceRequirement`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-resourcerequirement.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResourceRequirement(rt::Props);
     impl ResourceRequirement {
@@ -7414,7 +7011,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `RestartPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-restartpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RestartPolicy(rt::Props);
     impl RestartPolicy {
@@ -7458,7 +7055,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `RuntimePlatform`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-runtimeplatform.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RuntimePlatform(rt::Props);
     impl RuntimePlatform {
@@ -7492,7 +7089,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `S3FilesVolumeConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-s3filesvolumeconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3FilesVolumeConfiguration(rt::Props);
     impl S3FilesVolumeConfiguration {
@@ -7538,26 +7135,9 @@ pub mod task_definition {
         }
     }
     nested!(S3FilesVolumeConfiguration);
-    /// An object representing the secret to expose to your container.
-    ///
-    /// CloudFormation property type `Secret`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-secret.html)
-    #[derive(Clone, Debug)]
-    pub struct Secret(rt::Props);
-    impl Secret {
-        /// A new `Secret`. Required properties: `name` (`Name`), `value_from` (`ValueFrom`).
-        pub fn new(name: impl Into<rt::Expr>, value_from: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("ValueFrom", Some("value_from"), rt::string(value_from));
-            Secret(this)
-        }
-    }
-    nested!(Secret);
     /// CloudFormation property type `SharingStrategy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-sharingstrategy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SharingStrategy(rt::Props);
     impl SharingStrategy {
@@ -7569,41 +7149,11 @@ pub mod task_definition {
         }
     }
     nested!(SharingStrategy);
-    /// A list of namespaced kernel parameters to set in the container.
-    ///
-    /// CloudFormation property type `SystemControl`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-systemcontrol.html)
-    #[derive(Clone, Debug)]
-    pub struct SystemControl(rt::Props);
-    impl SystemControl {
-        /// A new `SystemControl`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            SystemControl(this)
-        }
-        /// The namespaced kernel parameter to set a ``value`` for.
-        ///
-        /// CloudFormation `Namespace`, Terraform `namespace`.
-        pub fn namespace(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("Namespace", Some("namespace"), rt::string(value));
-            self
-        }
-        /// The namespaced kernel parameter to set a ``value`` for.
-        ///
-        /// CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Value", Some("value"), rt::string(value));
-            self
-        }
-    }
-    nested!(SystemControl);
     /// The constraint on task placement in the task definition.
     ///
     /// CloudFormation property type `TaskDefinitionPlacementConstraint`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-taskdefinitionplacementconstraint.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TaskDefinitionPlacementConstraint(rt::Props);
     impl TaskDefinitionPlacementConstraint {
@@ -7623,64 +7173,11 @@ pub mod task_definition {
         }
     }
     nested!(TaskDefinitionPlacementConstraint);
-    /// The container path, mount options, and size of the tmpfs mount.
-    ///
-    /// CloudFormation property type `Tmpfs`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-tmpfs.html)
-    #[derive(Clone, Debug)]
-    pub struct Tmpfs(rt::Props);
-    impl Tmpfs {
-        /// A new `Tmpfs`. Required properties: `size` (`Size`).
-        pub fn new(size: i64) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Size", Some("size"), rt::int(size));
-            Tmpfs(this)
-        }
-        /// The absolute file path where the tmpfs volume is to be mounted.
-        ///
-        /// CloudFormation `ContainerPath`, Terraform `container_path`.
-        pub fn container_path(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("ContainerPath", Some("container_path"), rt::string(value));
-            self
-        }
-        /// The list of tmpfs volume mount options.
-        ///
-        /// CloudFormation `MountOptions`, Terraform `mount_options`.
-        pub fn mount_options(
-            mut self,
-            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
-            self.0
-                .set("MountOptions", Some("mount_options"), rt::strings(value));
-            self
-        }
-    }
-    nested!(Tmpfs);
-    /// The ``ulimit`` settings to pass to the container.
-    ///
-    /// CloudFormation property type `Ulimit`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-ulimit.html)
-    #[derive(Clone, Debug)]
-    pub struct Ulimit(rt::Props);
-    impl Ulimit {
-        /// A new `Ulimit`. Required properties: `hard_limit` (`HardLimit`), `name` (`Name`), `soft_limit` (`SoftLimit`).
-        pub fn new(hard_limit: i64, name: Name, soft_limit: i64) -> Self {
-            let mut this = rt::Props::default();
-            this.set("HardLimit", Some("hard_limit"), rt::int(hard_limit));
-            this.set("Name", Some("name"), name.into());
-            this.set("SoftLimit", Some("soft_limit"), rt::int(soft_limit));
-            Ulimit(this)
-        }
-    }
-    nested!(Ulimit);
     /// The data volume configuration for tasks launched using this task definition.
     ///
     /// CloudFormation property type `Volume`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-volume.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Volume(rt::Props);
     impl Volume {
@@ -7767,7 +7264,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `VolumeFrom`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-volumefrom.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VolumeFrom(rt::Props);
     impl VolumeFrom {
@@ -7927,41 +7424,6 @@ pub mod task_definition {
         Disabled,
     }
     string_enum!(VersionConsistency { Enabled => "enabled", Disabled => "disabled" });
-    /// The values `Name` accepts in `ECS::TaskDefinition`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Name {
-        /// `core`
-        Core,
-        /// `cpu`
-        Cpu,
-        /// `data`
-        Data,
-        /// `fsize`
-        Fsize,
-        /// `locks`
-        Locks,
-        /// `memlock`
-        Memlock,
-        /// `msgqueue`
-        Msgqueue,
-        /// `nice`
-        Nice,
-        /// `nofile`
-        Nofile,
-        /// `nproc`
-        Nproc,
-        /// `rss`
-        Rss,
-        /// `rtprio`
-        Rtprio,
-        /// `rttime`
-        Rttime,
-        /// `sigpending`
-        Sigpending,
-        /// `stack`
-        Stack,
-    }
-    string_enum!(Name { Core => "core", Cpu => "cpu", Data => "data", Fsize => "fsize", Locks => "locks", Memlock => "memlock", Msgqueue => "msgqueue", Nice => "nice", Nofile => "nofile", Nproc => "nproc", Rss => "rss", Rtprio => "rtprio", Rttime => "rttime", Sigpending => "sigpending", Stack => "stack" });
     /// The values `Type3` accepts in `ECS::TaskDefinition`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Type3 {
@@ -7993,17 +7455,6 @@ pub mod task_definition {
         Udp,
     }
     string_enum!(Protocol { Tcp => "tcp", Udp => "udp" });
-    /// The values `Permissions` accepts in `ECS::TaskDefinition`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Permissions {
-        /// `mknod`
-        Mknod,
-        /// `read`
-        Read,
-        /// `write`
-        Write,
-    }
-    string_enum!(Permissions { Mknod => "mknod", Read => "read", Write => "write" });
     /// The values `Type4` accepts in `ECS::TaskDefinition`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Type4 {
@@ -8020,19 +7471,6 @@ pub mod task_definition {
         S3,
     }
     string_enum!(Type5 { S3 => "s3" });
-    /// The values `Condition` accepts in `ECS::TaskDefinition`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Condition {
-        /// `COMPLETE`
-        Complete,
-        /// `HEALTHY`
-        Healthy,
-        /// `START`
-        Start,
-        /// `SUCCESS`
-        Success,
-    }
-    string_enum!(Condition { Complete => "COMPLETE", Healthy => "HEALTHY", Start => "START", Success => "SUCCESS" });
 }
 /// Create a task set in the specified cluster and service.
 ///
@@ -8047,6 +7485,7 @@ static TASK_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 11),
 };
 impl TaskSet {
     /// Declares a `AWS::ECS::TaskSet` with the stack-unique `id`. Required properties: `cluster` (`Cluster`), `service` (`Service`), `task_definition` (`TaskDefinition`).
@@ -8162,12 +7601,13 @@ impl TaskSetHandle {
 }
 /// Property types and value sets of [`TaskSet`] (`AWS::ECS::TaskSet`).
 pub mod task_set {
+    pub use super::shared::AssignPublicIp;
     use super::*;
     /// The VPC subnets and security groups associated with a task.
     ///
     /// CloudFormation property type `AwsVpcConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskset-awsvpcconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AwsVpcConfiguration(rt::Props);
     impl AwsVpcConfiguration {
@@ -8203,7 +7643,7 @@ pub mod task_set {
     nested!(AwsVpcConfiguration);
     /// CloudFormation property type `CapacityProviderStrategyItem`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskset-capacityproviderstrategyitem.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapacityProviderStrategyItem(rt::Props);
     impl CapacityProviderStrategyItem {
@@ -8237,7 +7677,7 @@ pub mod task_set {
     ///
     /// CloudFormation property type `LoadBalancer`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskset-loadbalancer.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LoadBalancer(rt::Props);
     impl LoadBalancer {
@@ -8279,7 +7719,7 @@ pub mod task_set {
     ///
     /// CloudFormation property type `NetworkConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskset-networkconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
@@ -8303,7 +7743,7 @@ pub mod task_set {
     nested!(NetworkConfiguration);
     /// CloudFormation property type `Scale`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskset-scale.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Scale(rt::Props);
     impl Scale {
@@ -8330,7 +7770,7 @@ pub mod task_set {
     nested!(Scale);
     /// CloudFormation property type `ServiceRegistry`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskset-serviceregistry.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServiceRegistry(rt::Props);
     impl ServiceRegistry {
@@ -8388,7 +7828,12 @@ pub mod task_set {
         Percent,
     }
     string_enum!(Unit { Percent => "PERCENT" });
-    /// The values `AssignPublicIp` accepts in `ECS::TaskSet`.
+}
+/// Nested types that several `ECS` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `AssignPublicIp` accepts in `ECS`'s `Service`, `TaskSet`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum AssignPublicIp {
         /// `DISABLED`
@@ -8397,4 +7842,286 @@ pub mod task_set {
         Enabled,
     }
     string_enum!(AssignPublicIp { Disabled => "DISABLED", Enabled => "ENABLED" });
+    /// The values `Condition` accepts in `ECS`'s `DaemonTaskDefinition`, `TaskDefinition`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Condition {
+        /// `COMPLETE`
+        Complete,
+        /// `HEALTHY`
+        Healthy,
+        /// `START`
+        Start,
+        /// `SUCCESS`
+        Success,
+    }
+    string_enum!(Condition { Complete => "COMPLETE", Healthy => "HEALTHY", Start => "START", Success => "SUCCESS" });
+    /// The Linux capabilities to add or remove from the default Docker configuration for a container defined in the task definition.
+    ///
+    /// CloudFormation property type `KernelCapabilities`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct KernelCapabilities(rt::Props);
+    impl KernelCapabilities {
+        /// A new `KernelCapabilities`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            KernelCapabilities(this)
+        }
+        /// The Linux capabilities for the container that have been added to the default configuration provided by Docker.
+        ///
+        /// CloudFormation `Add`, Terraform `add`.
+        pub fn add(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Add", Some("add"), rt::strings(value));
+            self
+        }
+        /// The Linux capabilities for the container that have been removed from the default configuration provided by Docker.
+        ///
+        /// CloudFormation `Drop`, Terraform `drop`.
+        pub fn drop(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Drop", Some("drop"), rt::strings(value));
+            self
+        }
+    }
+    nested!(KernelCapabilities);
+    /// A key-value pair object.
+    ///
+    /// CloudFormation property type `KeyValuePair`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct KeyValuePair(rt::Props);
+    impl KeyValuePair {
+        /// A new `KeyValuePair`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            KeyValuePair(this)
+        }
+        /// The name of the key-value pair.
+        ///
+        /// CloudFormation `Name`, Terraform `name`.
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
+            self
+        }
+        /// The value of the key-value pair.
+        ///
+        /// CloudFormation `Value`, Terraform `value`.
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
+            self
+        }
+    }
+    nested!(KeyValuePair);
+    /// The details for a volume mount point that's used in a container definition.
+    ///
+    /// CloudFormation property type `MountPoint`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct MountPoint(rt::Props);
+    impl MountPoint {
+        /// A new `MountPoint`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            MountPoint(this)
+        }
+        /// The path on the container to mount the host volume at.
+        ///
+        /// CloudFormation `ContainerPath`, Terraform `container_path`.
+        pub fn container_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ContainerPath", Some("container_path"), rt::string(value));
+            self
+        }
+        /// If this value is ``true``, the container has read-only access to the volume.
+        ///
+        /// CloudFormation `ReadOnly`, Terraform `read_only`.
+        pub fn read_only(mut self, value: bool) -> Self {
+            self.0
+                .set("ReadOnly", Some("read_only"), rt::boolean(value));
+            self
+        }
+        /// The name of the volume to mount.
+        ///
+        /// CloudFormation `SourceVolume`, Terraform `source_volume`.
+        pub fn source_volume(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SourceVolume", Some("source_volume"), rt::string(value));
+            self
+        }
+    }
+    nested!(MountPoint);
+    /// The values `Name` accepts in `ECS`'s `DaemonTaskDefinition`, `TaskDefinition`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Name {
+        /// `core`
+        Core,
+        /// `cpu`
+        Cpu,
+        /// `data`
+        Data,
+        /// `fsize`
+        Fsize,
+        /// `locks`
+        Locks,
+        /// `memlock`
+        Memlock,
+        /// `msgqueue`
+        Msgqueue,
+        /// `nice`
+        Nice,
+        /// `nofile`
+        Nofile,
+        /// `nproc`
+        Nproc,
+        /// `rss`
+        Rss,
+        /// `rtprio`
+        Rtprio,
+        /// `rttime`
+        Rttime,
+        /// `sigpending`
+        Sigpending,
+        /// `stack`
+        Stack,
+    }
+    string_enum!(Name { Core => "core", Cpu => "cpu", Data => "data", Fsize => "fsize", Locks => "locks", Memlock => "memlock", Msgqueue => "msgqueue", Nice => "nice", Nofile => "nofile", Nproc => "nproc", Rss => "rss", Rtprio => "rtprio", Rttime => "rttime", Sigpending => "sigpending", Stack => "stack" });
+    /// The values `Permissions` accepts in `ECS`'s `DaemonTaskDefinition`, `TaskDefinition`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Permissions {
+        /// `mknod`
+        Mknod,
+        /// `read`
+        Read,
+        /// `write`
+        Write,
+    }
+    string_enum!(Permissions { Mknod => "mknod", Read => "read", Write => "write" });
+    /// The repository credentials for private registry authentication.
+    ///
+    /// CloudFormation property type `RepositoryCredentials`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct RepositoryCredentials(rt::Props);
+    impl RepositoryCredentials {
+        /// A new `RepositoryCredentials`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            RepositoryCredentials(this)
+        }
+        /// The Amazon Resource Name (ARN) of the secret containing the private repository credentials.
+        ///
+        /// CloudFormation `CredentialsParameter`, Terraform `credentials_parameter`.
+        pub fn credentials_parameter(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "CredentialsParameter",
+                Some("credentials_parameter"),
+                rt::string(value),
+            );
+            self
+        }
+    }
+    nested!(RepositoryCredentials);
+    /// An object representing the secret to expose to your container.
+    ///
+    /// CloudFormation property type `Secret`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct Secret(rt::Props);
+    impl Secret {
+        /// A new `Secret`. Required properties: `name` (`Name`), `value_from` (`ValueFrom`).
+        pub fn new(name: impl Into<rt::Expr>, value_from: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("ValueFrom", Some("value_from"), rt::string(value_from));
+            Secret(this)
+        }
+    }
+    nested!(Secret);
+    /// A list of namespaced kernel parameters to set in the container.
+    ///
+    /// CloudFormation property type `SystemControl`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct SystemControl(rt::Props);
+    impl SystemControl {
+        /// A new `SystemControl`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            SystemControl(this)
+        }
+        /// The namespaced kernel parameter to set a ``value`` for.
+        ///
+        /// CloudFormation `Namespace`, Terraform `namespace`.
+        pub fn namespace(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Namespace", Some("namespace"), rt::string(value));
+            self
+        }
+        /// The namespaced kernel parameter to set a ``value`` for.
+        ///
+        /// CloudFormation `Value`, Terraform `value`.
+        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Value", Some("value"), rt::string(value));
+            self
+        }
+    }
+    nested!(SystemControl);
+    /// The container path, mount options, and size of the tmpfs mount.
+    ///
+    /// CloudFormation property type `Tmpfs`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct Tmpfs(rt::Props);
+    impl Tmpfs {
+        /// A new `Tmpfs`. Required properties: `size` (`Size`).
+        pub fn new(size: i64) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Size", Some("size"), rt::int(size));
+            Tmpfs(this)
+        }
+        /// The absolute file path where the tmpfs volume is to be mounted.
+        ///
+        /// CloudFormation `ContainerPath`, Terraform `container_path`.
+        pub fn container_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ContainerPath", Some("container_path"), rt::string(value));
+            self
+        }
+        /// The list of tmpfs volume mount options.
+        ///
+        /// CloudFormation `MountOptions`, Terraform `mount_options`.
+        pub fn mount_options(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0
+                .set("MountOptions", Some("mount_options"), rt::strings(value));
+            self
+        }
+    }
+    nested!(Tmpfs);
+    /// The ``ulimit`` settings to pass to the container.
+    ///
+    /// CloudFormation property type `Ulimit`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct Ulimit(rt::Props);
+    impl Ulimit {
+        /// A new `Ulimit`. Required properties: `hard_limit` (`HardLimit`), `name` (`Name`), `soft_limit` (`SoftLimit`).
+        pub fn new(hard_limit: i64, name: Name, soft_limit: i64) -> Self {
+            let mut this = rt::Props::default();
+            this.set("HardLimit", Some("hard_limit"), rt::int(hard_limit));
+            this.set("Name", Some("name"), name.into());
+            this.set("SoftLimit", Some("soft_limit"), rt::int(soft_limit));
+            Ulimit(this)
+        }
+    }
+    nested!(Ulimit);
 }

@@ -2,14 +2,22 @@
 //! `EFS` resource types of the CloudFormation registry (`AWS::EFS::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `efs` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("efs.schemas.jsonl"));
 /// The ``AWS::EFS::AccessPoint`` resource creates an EFS access point.
 ///
 /// CloudFormation: `AWS::EFS::AccessPoint`. Terraform: `awscc_efs_access_point` (awscc provider).
@@ -26,6 +34,7 @@ static ACCESS_POINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AccessPointId", Some("access_point_id")),
         ("Arn", Some("arn")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl AccessPoint {
     /// Declares a `AWS::EFS::AccessPoint` with the stack-unique `id`. Required properties: `file_system_id` (`FileSystemId`).
@@ -85,7 +94,7 @@ pub mod access_point {
     ///
     /// CloudFormation property type `CreationInfo`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-efs-accesspoint-creationinfo.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CreationInfo(rt::Props);
     impl CreationInfo {
@@ -107,7 +116,7 @@ pub mod access_point {
     ///
     /// CloudFormation property type `PosixUser`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-efs-accesspoint-posixuser.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PosixUser(rt::Props);
     impl PosixUser {
@@ -135,7 +144,7 @@ pub mod access_point {
     ///
     /// CloudFormation property type `RootDirectory`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-efs-accesspoint-rootdirectory.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RootDirectory(rt::Props);
     impl RootDirectory {
@@ -180,6 +189,7 @@ static FILE_SYSTEM_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
         ("FileSystemId", Some("file_system_id")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl FileSystem {
     /// Declares a `AWS::EFS::FileSystem` with the stack-unique `id`. No property is required.
@@ -332,7 +342,7 @@ pub mod file_system {
     ///
     /// CloudFormation property type `BackupPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-efs-filesystem-backuppolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BackupPolicy(rt::Props);
     impl BackupPolicy {
@@ -348,7 +358,7 @@ pub mod file_system {
     ///
     /// CloudFormation property type `FileSystemProtection`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-efs-filesystem-filesystemprotection.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FileSystemProtection(rt::Props);
     impl FileSystemProtection {
@@ -377,7 +387,7 @@ pub mod file_system {
     ///
     /// CloudFormation property type `LifecyclePolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-efs-filesystem-lifecyclepolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LifecyclePolicy(rt::Props);
     impl LifecyclePolicy {
@@ -425,7 +435,7 @@ pub mod file_system {
     ///
     /// CloudFormation property type `ReplicationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-efs-filesystem-replicationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReplicationConfiguration(rt::Props);
     impl ReplicationConfiguration {
@@ -451,7 +461,7 @@ pub mod file_system {
     ///
     /// CloudFormation property type `ReplicationDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-efs-filesystem-replicationdestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReplicationDestination(rt::Props);
     impl ReplicationDestination {
@@ -623,6 +633,7 @@ static MOUNT_TARGET_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 2),
 };
 impl MountTarget {
     /// Declares a `AWS::EFS::MountTarget` with the stack-unique `id`. Required properties: `file_system_id` (`FileSystemId`), `security_groups` (`SecurityGroups`), `subnet_id` (`SubnetId`).

@@ -2,14 +2,22 @@
 //! `EKS` resource types of the CloudFormation registry (`AWS::EKS::*`): 9 types, 8 of them with an awscc Terraform resource.
 //! Enabled by the `eks` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("eks.schemas.jsonl"));
 /// An object representing an Amazon EKS AccessEntry.
 ///
 /// CloudFormation: `AWS::EKS::AccessEntry`. Terraform: `awscc_eks_access_entry` (awscc provider).
@@ -23,6 +31,7 @@ static ACCESS_ENTRY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("AccessEntryArn", Some("access_entry_arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl AccessEntry {
     /// Declares a `AWS::EKS::AccessEntry` with the stack-unique `id`. Required properties: `cluster_name` (`ClusterName`), `principal_arn` (`PrincipalArn`).
@@ -105,7 +114,7 @@ pub mod access_entry {
     ///
     /// CloudFormation property type `AccessPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-accessentry-accesspolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AccessPolicy(rt::Props);
     impl AccessPolicy {
@@ -122,7 +131,7 @@ pub mod access_entry {
     ///
     /// CloudFormation property type `AccessScope`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-accessentry-accessscope.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AccessScope(rt::Props);
     impl AccessScope {
@@ -165,6 +174,7 @@ static ADDON_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 1),
 };
 impl Addon {
     /// Declares a `AWS::EKS::Addon` with the stack-unique `id`. Required properties: `addon_name` (`AddonName`), `cluster_name` (`ClusterName`).
@@ -275,7 +285,7 @@ pub mod addon {
     ///
     /// CloudFormation property type `NamespaceConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-addon-namespaceconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NamespaceConfig(rt::Props);
     impl NamespaceConfig {
@@ -291,7 +301,7 @@ pub mod addon {
     ///
     /// CloudFormation property type `PodIdentityAssociation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-addon-podidentityassociation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PodIdentityAssociation(rt::Props);
     impl PodIdentityAssociation {
@@ -347,6 +357,7 @@ static CAPABILITY_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("configuration.argo_cd.aws_idc.idc_managed_application_arn"),
         ),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl Capability {
     /// Declares a `AWS::EKS::Capability` with the stack-unique `id`. Required properties: `capability_name` (`CapabilityName`), `cluster_name` (`ClusterName`), `delete_propagation_policy` (`DeletePropagationPolicy`), `role_arn` (`RoleArn`), `type_` (`Type`).
@@ -441,7 +452,7 @@ pub mod capability {
     ///
     /// CloudFormation property type `Ack`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-capability-ack.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Ack(rt::Props);
     impl Ack {
@@ -481,7 +492,7 @@ pub mod capability {
     ///
     /// CloudFormation property type `ArgoCd`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-capability-argocd.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ArgoCd(rt::Props);
     impl ArgoCd {
@@ -543,7 +554,7 @@ pub mod capability {
     ///
     /// CloudFormation property type `ArgoCdRoleMapping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-capability-argocdrolemapping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ArgoCdRoleMapping(rt::Props);
     impl ArgoCdRoleMapping {
@@ -560,7 +571,7 @@ pub mod capability {
     ///
     /// CloudFormation property type `AwsIdc`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-capability-awsidc.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AwsIdc(rt::Props);
     impl AwsIdc {
@@ -599,7 +610,7 @@ pub mod capability {
     ///
     /// CloudFormation property type `CapabilityConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-capability-capabilityconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapabilityConfiguration(rt::Props);
     impl CapabilityConfiguration {
@@ -628,7 +639,7 @@ pub mod capability {
     ///
     /// CloudFormation property type `NetworkAccess`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-capability-networkaccess.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NetworkAccess(rt::Props);
     impl NetworkAccess {
@@ -650,7 +661,7 @@ pub mod capability {
     ///
     /// CloudFormation property type `SsoIdentity`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-capability-ssoidentity.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SsoIdentity(rt::Props);
     impl SsoIdentity {
@@ -737,6 +748,7 @@ static CERTIFICATE_AUTHORITY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("RollbackAvailable", Some("rollback_available")),
         ("Data", Some("data")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl CertificateAuthority {
     /// Declares a `AWS::EKS::CertificateAuthority` with the stack-unique `id`. Required properties: `cluster_name` (`ClusterName`).
@@ -870,6 +882,7 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("kubernetes_network_config.service_ipv6_cidr"),
         ),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl Cluster {
     /// Declares a `AWS::EKS::Cluster` with the stack-unique `id`. Required properties: `resources_vpc_config` (`ResourcesVpcConfig`), `role_arn` (`RoleArn`).
@@ -1162,7 +1175,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `AccessConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-accessconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AccessConfig(rt::Props);
     impl AccessConfig {
@@ -1199,7 +1212,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ActiveCertificateAuthority`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-activecertificateauthority.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ActiveCertificateAuthority(rt::Props);
     impl ActiveCertificateAuthority {
@@ -1228,7 +1241,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `BlockStorage`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-blockstorage.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BlockStorage(rt::Props);
     impl BlockStorage {
@@ -1250,7 +1263,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `CertificateAuthority`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-certificateauthority.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CertificateAuthority(rt::Props);
     impl CertificateAuthority {
@@ -1279,7 +1292,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ClusterLogging`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-clusterlogging.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClusterLogging(rt::Props);
     impl ClusterLogging {
@@ -1302,7 +1315,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ComputeConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-computeconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ComputeConfig(rt::Props);
     impl ComputeConfig {
@@ -1340,7 +1353,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ControlPlanePlacement`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-controlplaneplacement.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ControlPlanePlacement(rt::Props);
     impl ControlPlanePlacement {
@@ -1371,7 +1384,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ControlPlaneScalingConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-controlplanescalingconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ControlPlaneScalingConfig(rt::Props);
     impl ControlPlaneScalingConfig {
@@ -1393,7 +1406,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ElasticLoadBalancing`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-elasticloadbalancing.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ElasticLoadBalancing(rt::Props);
     impl ElasticLoadBalancing {
@@ -1415,7 +1428,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `EncryptionConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-encryptionconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncryptionConfig(rt::Props);
     impl EncryptionConfig {
@@ -1445,7 +1458,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `EtcdPlacement`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-etcdplacement.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EtcdPlacement(rt::Props);
     impl EtcdPlacement {
@@ -1468,7 +1481,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `HorizontalPodAutoscalerControllerConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-horizontalpodautoscalercontrollerconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HorizontalPodAutoscalerControllerConfig(rt::Props);
     impl HorizontalPodAutoscalerControllerConfig {
@@ -1494,7 +1507,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `KubeApiServerConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-kubeapiserverconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KubeApiServerConfig(rt::Props);
     impl KubeApiServerConfig {
@@ -1527,7 +1540,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `KubeControllerManagerConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-kubecontrollermanagerconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KubeControllerManagerConfig(rt::Props);
     impl KubeControllerManagerConfig {
@@ -1563,7 +1576,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `KubeSchedulerConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-kubeschedulerconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KubeSchedulerConfig(rt::Props);
     impl KubeSchedulerConfig {
@@ -1586,7 +1599,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `KubernetesNetworkConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-kubernetesnetworkconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KubernetesNetworkConfig(rt::Props);
     impl KubernetesNetworkConfig {
@@ -1641,7 +1654,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `Logging`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-logging.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Logging(rt::Props);
     impl Logging {
@@ -1664,7 +1677,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `LoggingTypeConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-loggingtypeconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LoggingTypeConfig(rt::Props);
     impl LoggingTypeConfig {
@@ -1686,7 +1699,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `NodeResourcesFitConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-noderesourcesfitconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NodeResourcesFitConfig(rt::Props);
     impl NodeResourcesFitConfig {
@@ -1709,7 +1722,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `OutpostConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-outpostconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OutpostConfig(rt::Props);
     impl OutpostConfig {
@@ -1767,7 +1780,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `PodGcControllerConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-podgccontrollerconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PodGcControllerConfig(rt::Props);
     impl PodGcControllerConfig {
@@ -1787,7 +1800,7 @@ pub mod cluster {
     nested!(PodGcControllerConfig);
     /// CloudFormation property type `Provider`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-provider.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Provider(rt::Props);
     impl Provider {
@@ -1809,7 +1822,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `RemoteNetworkConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-remotenetworkconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RemoteNetworkConfig(rt::Props);
     impl RemoteNetworkConfig {
@@ -1852,7 +1865,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `RemoteNodeNetwork`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-remotenodenetwork.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RemoteNodeNetwork(rt::Props);
     impl RemoteNodeNetwork {
@@ -1868,7 +1881,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `RemotePodNetwork`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-remotepodnetwork.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RemotePodNetwork(rt::Props);
     impl RemotePodNetwork {
@@ -1884,7 +1897,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ResourceWeight`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-resourceweight.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResourceWeight(rt::Props);
     impl ResourceWeight {
@@ -1913,7 +1926,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ResourcesVpcConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-resourcesvpcconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResourcesVpcConfig(rt::Props);
     impl ResourcesVpcConfig {
@@ -1990,7 +2003,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `RollbackConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-rollbackconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RollbackConfig(rt::Props);
     impl RollbackConfig {
@@ -2013,7 +2026,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ScoringStrategy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-scoringstrategy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ScoringStrategy(rt::Props);
     impl ScoringStrategy {
@@ -2042,7 +2055,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ServiceNodePortRange`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-servicenodeportrange.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServiceNodePortRange(rt::Props);
     impl ServiceNodePortRange {
@@ -2071,7 +2084,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `StorageConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-storageconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StorageConfig(rt::Props);
     impl StorageConfig {
@@ -2094,7 +2107,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `UpgradePolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-upgradepolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UpgradePolicy(rt::Props);
     impl UpgradePolicy {
@@ -2117,7 +2130,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ZonalShiftConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-zonalshiftconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ZonalShiftConfig(rt::Props);
     impl ZonalShiftConfig {
@@ -2239,6 +2252,7 @@ static FARGATE_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["us-gov-east-1", "us-gov-west-1"],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 5),
 };
 impl FargateProfile {
     /// Declares a `AWS::EKS::FargateProfile` with the stack-unique `id`. Required properties: `cluster_name` (`ClusterName`), `pod_execution_role_arn` (`PodExecutionRoleArn`), `selectors` (`Selectors`).
@@ -2298,7 +2312,7 @@ pub mod fargate_profile {
     ///
     /// CloudFormation property type `Label`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-fargateprofile-label.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Label(rt::Props);
     impl Label {
@@ -2313,7 +2327,7 @@ pub mod fargate_profile {
     nested!(Label);
     /// CloudFormation property type `Selector`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-fargateprofile-selector.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Selector(rt::Props);
     impl Selector {
@@ -2347,6 +2361,7 @@ static IDENTITY_PROVIDER_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
         "IdentityProviderConfigArn",
         Some("identity_provider_config_arn"),
     )],
+    schema: (&SCHEMAS, 6),
 };
 impl IdentityProviderConfig {
     /// Declares a `AWS::EKS::IdentityProviderConfig` with the stack-unique `id`. Required properties: `cluster_name` (`ClusterName`), `type_` (`Type`).
@@ -2404,7 +2419,7 @@ pub mod identity_provider_config {
     ///
     /// CloudFormation property type `OidcIdentityProviderConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-identityproviderconfig-oidcidentityproviderconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OidcIdentityProviderConfig(rt::Props);
     impl OidcIdentityProviderConfig {
@@ -2459,7 +2474,7 @@ pub mod identity_provider_config {
     ///
     /// CloudFormation property type `RequiredClaim`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-identityproviderconfig-requiredclaim.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RequiredClaim(rt::Props);
     impl RequiredClaim {
@@ -2493,6 +2508,7 @@ static NODEGROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None), ("Arn", None)],
+    schema: (&SCHEMAS, 7),
 };
 impl Nodegroup {
     /// Declares a `AWS::EKS::Nodegroup` with the stack-unique `id`. Required properties: `cluster_name` (`ClusterName`), `node_role` (`NodeRole`), `subnets` (`Subnets`).
@@ -2647,7 +2663,7 @@ pub mod nodegroup {
     ///
     /// CloudFormation property type `LaunchTemplateSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-nodegroup-launchtemplatespecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LaunchTemplateSpecification(rt::Props);
     impl LaunchTemplateSpecification {
@@ -2677,7 +2693,7 @@ pub mod nodegroup {
     ///
     /// CloudFormation property type `NodeRepairConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-nodegroup-noderepairconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NodeRepairConfig(rt::Props);
     impl NodeRepairConfig {
@@ -2742,7 +2758,7 @@ pub mod nodegroup {
     ///
     /// CloudFormation property type `NodeRepairConfigOverrides`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-nodegroup-noderepairconfigoverrides.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NodeRepairConfigOverrides(rt::Props);
     impl NodeRepairConfigOverrides {
@@ -2786,7 +2802,7 @@ pub mod nodegroup {
     ///
     /// CloudFormation property type `RemoteAccess`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-nodegroup-remoteaccess.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RemoteAccess(rt::Props);
     impl RemoteAccess {
@@ -2810,7 +2826,7 @@ pub mod nodegroup {
     ///
     /// CloudFormation property type `ScalingConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-nodegroup-scalingconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ScalingConfig(rt::Props);
     impl ScalingConfig {
@@ -2840,7 +2856,7 @@ pub mod nodegroup {
     ///
     /// CloudFormation property type `Taint`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-nodegroup-taint.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Taint(rt::Props);
     impl Taint {
@@ -2870,7 +2886,7 @@ pub mod nodegroup {
     ///
     /// CloudFormation property type `UpdateConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-nodegroup-updateconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UpdateConfig(rt::Props);
     impl UpdateConfig {
@@ -2906,7 +2922,7 @@ pub mod nodegroup {
     ///
     /// CloudFormation property type `WarmPoolConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-nodegroup-warmpoolconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WarmPoolConfig(rt::Props);
     impl WarmPoolConfig {
@@ -3076,6 +3092,7 @@ static POD_IDENTITY_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AssociationId", Some("association_id")),
         ("ExternalId", Some("external_id")),
     ],
+    schema: (&SCHEMAS, 8),
 };
 impl PodIdentityAssociation {
     /// Declares a `AWS::EKS::PodIdentityAssociation` with the stack-unique `id`. Required properties: `cluster_name` (`ClusterName`), `namespace` (`Namespace`), `role_arn` (`RoleArn`), `service_account` (`ServiceAccount`).

@@ -2,14 +2,22 @@
 //! `ElastiCache` resource types of the CloudFormation registry (`AWS::ElastiCache::*`): 12 types, 10 of them with an awscc Terraform resource.
 //! Enabled by the `elasticache` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("elasticache.schemas.jsonl"));
 /// Resource type definition for AWS::ElastiCache::CacheCluster
 ///
 /// CloudFormation: `AWS::ElastiCache::CacheCluster`. Terraform: `awscc_elasticache_cache_cluster` (awscc provider).
@@ -30,6 +38,7 @@ static CACHE_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("RedisEndpoint.Port", None),
         ("RedisEndpoint.Address", None),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl CacheCluster {
     /// Declares a `AWS::ElastiCache::CacheCluster` with the stack-unique `id`. Required properties: `cache_node_type` (`CacheNodeType`), `engine` (`Engine`), `num_cache_nodes` (`NumCacheNodes`).
@@ -309,7 +318,7 @@ pub mod cache_cluster {
     use super::*;
     /// CloudFormation property type `CloudWatchLogsDestinationDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-cachecluster-cloudwatchlogsdestinationdetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogsDestinationDetails(rt::Props);
     impl CloudWatchLogsDestinationDetails {
@@ -323,7 +332,7 @@ pub mod cache_cluster {
     nested!(CloudWatchLogsDestinationDetails);
     /// CloudFormation property type `DestinationDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-cachecluster-destinationdetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DestinationDetails(rt::Props);
     impl DestinationDetails {
@@ -361,7 +370,7 @@ pub mod cache_cluster {
     nested!(DestinationDetails);
     /// CloudFormation property type `KinesisFirehoseDestinationDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-cachecluster-kinesisfirehosedestinationdetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KinesisFirehoseDestinationDetails(rt::Props);
     impl KinesisFirehoseDestinationDetails {
@@ -379,7 +388,7 @@ pub mod cache_cluster {
     nested!(KinesisFirehoseDestinationDetails);
     /// CloudFormation property type `LogDeliveryConfigurationRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-cachecluster-logdeliveryconfigurationrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LogDeliveryConfigurationRequest(rt::Props);
     impl LogDeliveryConfigurationRequest {
@@ -428,6 +437,7 @@ static GLOBAL_REPLICATION_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
         ("Arn", Some("arn")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl GlobalReplicationGroup {
     /// Declares a `AWS::ElastiCache::GlobalReplicationGroup` with the stack-unique `id`. Required properties: `members` (`Members`).
@@ -563,7 +573,7 @@ pub mod global_replication_group {
     use super::*;
     /// CloudFormation property type `GlobalReplicationGroupMember`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-globalreplicationgroup-globalreplicationgroupmember.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GlobalReplicationGroupMember(rt::Props);
     impl GlobalReplicationGroupMember {
@@ -605,7 +615,7 @@ pub mod global_replication_group {
     nested!(GlobalReplicationGroupMember);
     /// CloudFormation property type `RegionalConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-globalreplicationgroup-regionalconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RegionalConfiguration(rt::Props);
     impl RegionalConfiguration {
@@ -654,7 +664,7 @@ pub mod global_replication_group {
     nested!(RegionalConfiguration);
     /// CloudFormation property type `ReshardingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-globalreplicationgroup-reshardingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReshardingConfiguration(rt::Props);
     impl ReshardingConfiguration {
@@ -713,6 +723,7 @@ static PARAMETER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         "CacheParameterGroupName",
         Some("cache_parameter_group_name"),
     )],
+    schema: (&SCHEMAS, 2),
 };
 impl ParameterGroup {
     /// Declares a `AWS::ElastiCache::ParameterGroup` with the stack-unique `id`. Required properties: `cache_parameter_group_family` (`CacheParameterGroupFamily`), `description` (`Description`).
@@ -787,6 +798,7 @@ static REPLICATION_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ReaderEndPoint.Port", None),
         ("EffectiveDurability", Some("effective_durability")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl ReplicationGroup {
     /// Declares a `AWS::ElastiCache::ReplicationGroup` with the stack-unique `id`. Required properties: `replication_group_description` (`ReplicationGroupDescription`).
@@ -1277,7 +1289,7 @@ pub mod replication_group {
     ///
     /// CloudFormation property type `CloudWatchLogsDestinationDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-replicationgroup-cloudwatchlogsdestinationdetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogsDestinationDetails(rt::Props);
     impl CloudWatchLogsDestinationDetails {
@@ -1293,7 +1305,7 @@ pub mod replication_group {
     ///
     /// CloudFormation property type `DestinationDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-replicationgroup-destinationdetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DestinationDetails(rt::Props);
     impl DestinationDetails {
@@ -1333,7 +1345,7 @@ pub mod replication_group {
     ///
     /// CloudFormation property type `KinesisFirehoseDestinationDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-replicationgroup-kinesisfirehosedestinationdetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KinesisFirehoseDestinationDetails(rt::Props);
     impl KinesisFirehoseDestinationDetails {
@@ -1351,7 +1363,7 @@ pub mod replication_group {
     nested!(KinesisFirehoseDestinationDetails);
     /// CloudFormation property type `LogDeliveryConfigurationRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-replicationgroup-logdeliveryconfigurationrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LogDeliveryConfigurationRequest(rt::Props);
     impl LogDeliveryConfigurationRequest {
@@ -1381,7 +1393,7 @@ pub mod replication_group {
     nested!(LogDeliveryConfigurationRequest);
     /// CloudFormation property type `NodeGroupConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-replicationgroup-nodegroupconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NodeGroupConfiguration(rt::Props);
     impl NodeGroupConfiguration {
@@ -1454,6 +1466,7 @@ static SECURITY_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 4),
 };
 impl SecurityGroup {
     /// Declares a `AWS::ElastiCache::SecurityGroup` with the stack-unique `id`. Required properties: `description` (`Description`).
@@ -1488,6 +1501,7 @@ static SECURITY_GROUP_INGRESS_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 5),
 };
 impl SecurityGroupIngress {
     /// Declares a `AWS::ElastiCache::SecurityGroupIngress` with the stack-unique `id`. Required properties: `cache_security_group_name` (`CacheSecurityGroupName`), `ec2_security_group_name` (`EC2SecurityGroupName`).
@@ -1550,6 +1564,7 @@ static SERVERLESS_CACHE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ReaderEndpoint.Port", Some("reader_endpoint.port")),
         ("ARN", Some("arn")),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl ServerlessCache {
     /// Declares a `AWS::ElastiCache::ServerlessCache` with the stack-unique `id`. Required properties: `engine` (`Engine`), `serverless_cache_name` (`ServerlessCacheName`).
@@ -1766,7 +1781,7 @@ pub mod serverless_cache {
     ///
     /// CloudFormation property type `CacheUsageLimits`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-serverlesscache-cacheusagelimits.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CacheUsageLimits(rt::Props);
     impl CacheUsageLimits {
@@ -1797,7 +1812,7 @@ pub mod serverless_cache {
     ///
     /// CloudFormation property type `DataStorage`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-serverlesscache-datastorage.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataStorage(rt::Props);
     impl DataStorage {
@@ -1827,7 +1842,7 @@ pub mod serverless_cache {
     ///
     /// CloudFormation property type `ECPUPerSecond`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-serverlesscache-ecpupersecond.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EcpuPerSecond(rt::Props);
     impl EcpuPerSecond {
@@ -1856,7 +1871,7 @@ pub mod serverless_cache {
     ///
     /// CloudFormation property type `Endpoint`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-serverlesscache-endpoint.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Endpoint(rt::Props);
     impl Endpoint {
@@ -1939,6 +1954,7 @@ static SERVERLESS_CACHE_SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("serverless_cache_configuration"),
         ),
     ],
+    schema: (&SCHEMAS, 7),
 };
 impl ServerlessCacheSnapshot {
     /// Declares a `AWS::ElastiCache::ServerlessCacheSnapshot` with the stack-unique `id`. Required properties: `serverless_cache_name` (`ServerlessCacheName`), `serverless_cache_snapshot_name` (`ServerlessCacheSnapshotName`).
@@ -2099,6 +2115,7 @@ static SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CacheClusterCreateTime", Some("cache_cluster_create_time")),
         ("NodeSnapshots", Some("node_snapshots")),
     ],
+    schema: (&SCHEMAS, 8),
 };
 impl Snapshot {
     /// Declares a `AWS::ElastiCache::Snapshot` with the stack-unique `id`. Required properties: `snapshot_name` (`SnapshotName`).
@@ -2301,6 +2318,7 @@ static SUBNET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 9),
 };
 impl SubnetGroup {
     /// Declares a `AWS::ElastiCache::SubnetGroup` with the stack-unique `id`. Required properties: `description` (`Description`), `subnet_ids` (`SubnetIds`).
@@ -2345,6 +2363,7 @@ static USER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Status", Some("status")), ("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 10),
 };
 impl User {
     /// Declares a `AWS::ElastiCache::User` with the stack-unique `id`. Required properties: `engine` (`Engine`), `user_id` (`UserId`), `user_name` (`UserName`).
@@ -2419,10 +2438,11 @@ impl UserHandle {
 }
 /// Property types and value sets of [`User`] (`AWS::ElastiCache::User`).
 pub mod user {
+    pub use super::shared::Engine;
     use super::*;
     /// CloudFormation property type `AuthenticationMode`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-user-authenticationmode.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AuthenticationMode(rt::Props);
     impl AuthenticationMode {
@@ -2442,15 +2462,6 @@ pub mod user {
         }
     }
     nested!(AuthenticationMode);
-    /// The values `Engine` accepts in `ElastiCache::User`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Engine {
-        /// `redis`
-        Redis,
-        /// `valkey`
-        Valkey,
-    }
-    string_enum!(Engine { Redis => "redis", Valkey => "valkey" });
 }
 /// Resource Type definition for AWS::ElastiCache::UserGroup
 ///
@@ -2465,6 +2476,7 @@ static USER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Status", Some("status")), ("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 11),
 };
 impl UserGroup {
     /// Declares a `AWS::ElastiCache::UserGroup` with the stack-unique `id`. Required properties: `engine` (`Engine`), `user_group_id` (`UserGroupId`), `user_ids` (`UserIds`).
@@ -2507,8 +2519,14 @@ impl UserGroupHandle {
 }
 /// Property types and value sets of [`UserGroup`] (`AWS::ElastiCache::UserGroup`).
 pub mod user_group {
+    pub use super::shared::Engine;
     use super::*;
-    /// The values `Engine` accepts in `ElastiCache::UserGroup`.
+}
+/// Nested types that several `ElastiCache` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `Engine` accepts in `ElastiCache`'s `User`, `UserGroup`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Engine {
         /// `redis`

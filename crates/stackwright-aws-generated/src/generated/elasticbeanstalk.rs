@@ -2,14 +2,22 @@
 //! `ElasticBeanstalk` resource types of the CloudFormation registry (`AWS::ElasticBeanstalk::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `elasticbeanstalk` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("elasticbeanstalk.schemas.jsonl"));
 /// The AWS::ElasticBeanstalk::Application resource specifies an Elastic Beanstalk application.
 ///
 /// CloudFormation: `AWS::ElasticBeanstalk::Application`. Terraform: `awscc_elasticbeanstalk_application` (awscc provider).
@@ -23,6 +31,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 0),
 };
 impl Application {
     /// Declares a `AWS::ElasticBeanstalk::Application` with the stack-unique `id`. No property is required.
@@ -75,7 +84,7 @@ pub mod application {
     use super::*;
     /// CloudFormation property type `ApplicationResourceLifecycleConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-application-applicationresourcelifecycleconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ApplicationResourceLifecycleConfig(rt::Props);
     impl ApplicationResourceLifecycleConfig {
@@ -110,7 +119,7 @@ pub mod application {
     nested!(ApplicationResourceLifecycleConfig);
     /// CloudFormation property type `ApplicationVersionLifecycleConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-application-applicationversionlifecycleconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ApplicationVersionLifecycleConfig(rt::Props);
     impl ApplicationVersionLifecycleConfig {
@@ -138,7 +147,7 @@ pub mod application {
     nested!(ApplicationVersionLifecycleConfig);
     /// CloudFormation property type `MaxAgeRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-application-maxagerule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MaxAgeRule(rt::Props);
     impl MaxAgeRule {
@@ -177,7 +186,7 @@ pub mod application {
     nested!(MaxAgeRule);
     /// CloudFormation property type `MaxCountRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-application-maxcountrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MaxCountRule(rt::Props);
     impl MaxCountRule {
@@ -227,6 +236,7 @@ static APPLICATION_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 1),
 };
 impl ApplicationVersion {
     /// Declares a `AWS::ElasticBeanstalk::ApplicationVersion` with the stack-unique `id`. Required properties: `application_name` (`ApplicationName`).
@@ -302,7 +312,7 @@ pub mod application_version {
     use super::*;
     /// CloudFormation property type `BuildConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-applicationversion-buildconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BuildConfiguration(rt::Props);
     impl BuildConfiguration {
@@ -351,7 +361,7 @@ pub mod application_version {
     nested!(BuildConfiguration);
     /// CloudFormation property type `ImageBuildConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-applicationversion-imagebuildconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ImageBuildConfiguration(rt::Props);
     impl ImageBuildConfiguration {
@@ -416,7 +426,7 @@ pub mod application_version {
     nested!(ImageBuildConfiguration);
     /// CloudFormation property type `ImageConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-applicationversion-imageconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ImageConfiguration(rt::Props);
     impl ImageConfiguration {
@@ -443,7 +453,7 @@ pub mod application_version {
     nested!(ImageConfiguration);
     /// CloudFormation property type `ImageSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-applicationversion-imagesource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ImageSource(rt::Props);
     impl ImageSource {
@@ -463,7 +473,7 @@ pub mod application_version {
     nested!(ImageSource);
     /// CloudFormation property type `SourceBundle`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-applicationversion-sourcebundle.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SourceBundle(rt::Props);
     impl SourceBundle {
@@ -519,6 +529,7 @@ static CONFIGURATION_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("TemplateName", Some("template_name"))],
+    schema: (&SCHEMAS, 2),
 };
 impl ConfigurationTemplate {
     /// Declares a `AWS::ElasticBeanstalk::ConfigurationTemplate` with the stack-unique `id`. Required properties: `application_name` (`ApplicationName`).
@@ -611,7 +622,7 @@ pub mod configuration_template {
     use super::*;
     /// CloudFormation property type `ConfigurationOptionSetting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-configurationtemplate-configurationoptionsetting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConfigurationOptionSetting(rt::Props);
     impl ConfigurationOptionSetting {
@@ -641,7 +652,7 @@ pub mod configuration_template {
     nested!(ConfigurationOptionSetting);
     /// CloudFormation property type `SourceConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-configurationtemplate-sourceconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SourceConfiguration(rt::Props);
     impl SourceConfiguration {
@@ -679,6 +690,7 @@ static ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("EndpointURL", Some("endpoint_url"))],
+    schema: (&SCHEMAS, 3),
 };
 impl Environment {
     /// Declares a `AWS::ElasticBeanstalk::Environment` with the stack-unique `id`. Required properties: `application_name` (`ApplicationName`).
@@ -797,7 +809,7 @@ pub mod environment {
     use super::*;
     /// CloudFormation property type `OptionSetting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-environment-optionsetting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OptionSetting(rt::Props);
     impl OptionSetting {
@@ -827,7 +839,7 @@ pub mod environment {
     nested!(OptionSetting);
     /// CloudFormation property type `Tier`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-environment-tier.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tier(rt::Props);
     impl Tier {

@@ -2,14 +2,22 @@
 //! `ElasticLoadBalancing` resource types of the CloudFormation registry (`AWS::ElasticLoadBalancing::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `elasticloadbalancing` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("elasticloadbalancing.schemas.jsonl"));
 /// Resource Type definition for AWS::ElasticLoadBalancing::LoadBalancer
 ///
 /// CloudFormation: `AWS::ElasticLoadBalancing::LoadBalancer`. Terraform: `awscc_elasticloadbalancing_load_balancer` (awscc provider).
@@ -36,6 +44,7 @@ static LOAD_BALANCER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DNSName", Some("dns_name")),
         ("SourceSecurityGroup.OwnerAlias", None),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl LoadBalancer {
     /// Declares a `AWS::ElasticLoadBalancing::LoadBalancer` with the stack-unique `id`. Required properties: `listeners` (`Listeners`).
@@ -238,7 +247,7 @@ pub mod load_balancer {
     ///
     /// CloudFormation property type `AccessLoggingPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancing-loadbalancer-accessloggingpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AccessLoggingPolicy(rt::Props);
     impl AccessLoggingPolicy {
@@ -278,7 +287,7 @@ pub mod load_balancer {
     ///
     /// CloudFormation property type `AppCookieStickinessPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancing-loadbalancer-appcookiestickinesspolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AppCookieStickinessPolicy(rt::Props);
     impl AppCookieStickinessPolicy {
@@ -295,7 +304,7 @@ pub mod load_balancer {
     ///
     /// CloudFormation property type `ConnectionDrainingPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancing-loadbalancer-connectiondrainingpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConnectionDrainingPolicy(rt::Props);
     impl ConnectionDrainingPolicy {
@@ -318,7 +327,7 @@ pub mod load_balancer {
     ///
     /// CloudFormation property type `ConnectionSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancing-loadbalancer-connectionsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConnectionSettings(rt::Props);
     impl ConnectionSettings {
@@ -334,7 +343,7 @@ pub mod load_balancer {
     ///
     /// CloudFormation property type `HealthCheck`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancing-loadbalancer-healthcheck.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HealthCheck(rt::Props);
     impl HealthCheck {
@@ -368,7 +377,7 @@ pub mod load_balancer {
     ///
     /// CloudFormation property type `LBCookieStickinessPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancing-loadbalancer-lbcookiestickinesspolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LbCookieStickinessPolicy(rt::Props);
     impl LbCookieStickinessPolicy {
@@ -400,7 +409,7 @@ pub mod load_balancer {
     nested!(LbCookieStickinessPolicy);
     /// CloudFormation property type `Listeners`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancing-loadbalancer-listeners.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Listeners(rt::Props);
     impl Listeners {
@@ -461,7 +470,7 @@ pub mod load_balancer {
     nested!(Listeners);
     /// CloudFormation property type `Policies`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancing-loadbalancer-policies.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Policies(rt::Props);
     impl Policies {
@@ -506,7 +515,7 @@ pub mod load_balancer {
     nested!(Policies);
     /// CloudFormation property type `PolicyItem`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancing-loadbalancer-policyitem.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PolicyItem(rt::Props);
     impl PolicyItem {

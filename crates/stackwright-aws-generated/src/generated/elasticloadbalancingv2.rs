@@ -2,14 +2,23 @@
 //! `ElasticLoadBalancingV2` resource types of the CloudFormation registry (`AWS::ElasticLoadBalancingV2::*`): 7 types, 6 of them with an awscc Terraform resource.
 //! Enabled by the `elasticloadbalancingv2` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas =
+    rt::Schemas::new(include_str!("elasticloadbalancingv2.schemas.jsonl"));
 /// Specifies a listener for an Application Load Balancer, Network Load Balancer, or Gateway Load Balancer.
 ///
 /// CloudFormation: `AWS::ElasticLoadBalancingV2::Listener`. Terraform: `awscc_elasticloadbalancingv2_listener` (awscc provider).
@@ -23,6 +32,7 @@ static LISTENER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("ListenerArn", Some("listener_arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Listener {
     /// Declares a `AWS::ElasticLoadBalancingV2::Listener` with the stack-unique `id`. Required properties: `default_actions` (`DefaultActions`), `load_balancer_arn` (`LoadBalancerArn`).
@@ -122,12 +132,17 @@ impl ListenerHandle {
 }
 /// Property types and value sets of [`Listener`] (`AWS::ElasticLoadBalancingV2::Listener`).
 pub mod listener {
+    pub use super::shared::{
+        FixedResponseConfig, Format, ForwardConfig, JwtValidationActionAdditionalClaim,
+        JwtValidationConfig, OnUnauthenticatedRequest, Protocol, RedirectConfig, StatusCode,
+        TargetGroupStickinessConfig, TargetGroupTuple,
+    };
     use super::*;
     /// Specifies an action for a listener rule.
     ///
     /// CloudFormation property type `Action`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-action.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Action(rt::Props);
     impl Action {
@@ -221,7 +236,7 @@ pub mod listener {
     ///
     /// CloudFormation property type `AuthenticateCognitoConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-authenticatecognitoconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AuthenticateCognitoConfig(rt::Props);
     impl AuthenticateCognitoConfig {
@@ -306,7 +321,7 @@ pub mod listener {
     ///
     /// CloudFormation property type `AuthenticateOidcConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-authenticateoidcconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AuthenticateOidcConfig(rt::Props);
     impl AuthenticateOidcConfig {
@@ -414,7 +429,7 @@ pub mod listener {
     ///
     /// CloudFormation property type `Certificate`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-certificate.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Certificate(rt::Props);
     impl Certificate {
@@ -433,133 +448,11 @@ pub mod listener {
         }
     }
     nested!(Certificate);
-    /// Specifies information required when returning a custom HTTP response.
-    ///
-    /// CloudFormation property type `FixedResponseConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-fixedresponseconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct FixedResponseConfig(rt::Props);
-    impl FixedResponseConfig {
-        /// A new `FixedResponseConfig`. Required properties: `status_code` (`StatusCode`).
-        pub fn new(status_code: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("StatusCode", Some("status_code"), rt::string(status_code));
-            FixedResponseConfig(this)
-        }
-        /// The content type.
-        ///
-        /// Constraints: length 0..=32. CloudFormation `ContentType`, Terraform `content_type`.
-        pub fn content_type(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("ContentType", Some("content_type"), rt::string(value));
-            self
-        }
-        /// The message.
-        ///
-        /// Constraints: length 0..=1024. CloudFormation `MessageBody`, Terraform `message_body`.
-        pub fn message_body(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("MessageBody", Some("message_body"), rt::string(value));
-            self
-        }
-    }
-    nested!(FixedResponseConfig);
-    /// Information for creating an action that distributes requests among multiple target groups.
-    ///
-    /// CloudFormation property type `ForwardConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-forwardconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct ForwardConfig(rt::Props);
-    impl ForwardConfig {
-        /// A new `ForwardConfig`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            ForwardConfig(this)
-        }
-        /// Information about the target group stickiness for a rule.
-        ///
-        /// CloudFormation `TargetGroupStickinessConfig`, Terraform `target_group_stickiness_config`.
-        pub fn target_group_stickiness_config(
-            mut self,
-            value: TargetGroupStickinessConfig,
-        ) -> Self {
-            self.0.set(
-                "TargetGroupStickinessConfig",
-                Some("target_group_stickiness_config"),
-                value.into(),
-            );
-            self
-        }
-        /// Information about how traffic will be distributed between multiple target groups in a forward rule.
-        ///
-        /// CloudFormation `TargetGroups`, Terraform `target_groups`.
-        pub fn target_groups(mut self, value: impl IntoIterator<Item = TargetGroupTuple>) -> Self {
-            self.0
-                .set("TargetGroups", Some("target_groups"), rt::list(value));
-            self
-        }
-    }
-    nested!(ForwardConfig);
-    /// Information about an additional claim to validate.
-    ///
-    /// CloudFormation property type `JwtValidationActionAdditionalClaim`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-jwtvalidationactionadditionalclaim.html)
-    #[derive(Clone, Debug)]
-    pub struct JwtValidationActionAdditionalClaim(rt::Props);
-    impl JwtValidationActionAdditionalClaim {
-        /// A new `JwtValidationActionAdditionalClaim`. Required properties: `format` (`Format`), `name` (`Name`), `values` (`Values`).
-        pub fn new(
-            format: Format,
-            name: impl Into<rt::Expr>,
-            values: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Format", Some("format"), format.into());
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Values", Some("values"), rt::strings(values));
-            JwtValidationActionAdditionalClaim(this)
-        }
-    }
-    nested!(JwtValidationActionAdditionalClaim);
-    /// CloudFormation property type `JwtValidationConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-jwtvalidationconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct JwtValidationConfig(rt::Props);
-    impl JwtValidationConfig {
-        /// A new `JwtValidationConfig`. Required properties: `issuer` (`Issuer`), `jwks_endpoint` (`JwksEndpoint`).
-        pub fn new(issuer: impl Into<rt::Expr>, jwks_endpoint: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Issuer", Some("issuer"), rt::string(issuer));
-            this.set(
-                "JwksEndpoint",
-                Some("jwks_endpoint"),
-                rt::string(jwks_endpoint),
-            );
-            JwtValidationConfig(this)
-        }
-        /// CloudFormation `AdditionalClaims`, Terraform `additional_claims`.
-        pub fn additional_claims(
-            mut self,
-            value: impl IntoIterator<Item = JwtValidationActionAdditionalClaim>,
-        ) -> Self {
-            self.0.set(
-                "AdditionalClaims",
-                Some("additional_claims"),
-                rt::list(value),
-            );
-            self
-        }
-    }
-    nested!(JwtValidationConfig);
     /// Information about a listener attribute.
     ///
     /// CloudFormation property type `ListenerAttribute`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-listenerattribute.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ListenerAttribute(rt::Props);
     impl ListenerAttribute {
@@ -588,7 +481,7 @@ pub mod listener {
     ///
     /// CloudFormation property type `MutualAuthentication`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-mutualauthentication.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MutualAuthentication(rt::Props);
     impl MutualAuthentication {
@@ -636,143 +529,6 @@ pub mod listener {
         }
     }
     nested!(MutualAuthentication);
-    /// Information about a redirect action.
-    ///
-    /// CloudFormation property type `RedirectConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-redirectconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct RedirectConfig(rt::Props);
-    impl RedirectConfig {
-        /// A new `RedirectConfig`. Required properties: `status_code` (`StatusCode`).
-        pub fn new(status_code: StatusCode) -> Self {
-            let mut this = rt::Props::default();
-            this.set("StatusCode", Some("status_code"), status_code.into());
-            RedirectConfig(this)
-        }
-        /// The hostname. This component is not percent-encoded. The hostname can contain #{host}.
-        ///
-        /// Constraints: length 1..=128. CloudFormation `Host`, Terraform `host`.
-        pub fn host(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Host", Some("host"), rt::string(value));
-            self
-        }
-        /// The absolute path, starting with the leading "/".
-        ///
-        /// Constraints: length 1..=128. CloudFormation `Path`, Terraform `path`.
-        pub fn path(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Path", Some("path"), rt::string(value));
-            self
-        }
-        /// The port. You can specify a value from 1 to 65535 or #{port}.
-        ///
-        /// CloudFormation `Port`, Terraform `port`.
-        pub fn port(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Port", Some("port"), rt::string(value));
-            self
-        }
-        /// The protocol. You can specify HTTP, HTTPS, or #{protocol}. You can redirect HTTP to HTTP, HTTP to HTTPS, and HTTPS to HTTPS. You can't redirect HTTPS to HTTP.
-        ///
-        /// Constraints: pattern `^(HTTPS?|#\{protocol\})$`. CloudFormation `Protocol`, Terraform `protocol`.
-        pub fn protocol(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Protocol", Some("protocol"), rt::string(value));
-            self
-        }
-        /// The query parameters, URL-encoded when necessary, but not percent-encoded.
-        ///
-        /// Constraints: length 0..=128. CloudFormation `Query`, Terraform `query`.
-        pub fn query(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Query", Some("query"), rt::string(value));
-            self
-        }
-    }
-    nested!(RedirectConfig);
-    /// Information about the target group stickiness for a rule.
-    ///
-    /// CloudFormation property type `TargetGroupStickinessConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-targetgroupstickinessconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct TargetGroupStickinessConfig(rt::Props);
-    impl TargetGroupStickinessConfig {
-        /// A new `TargetGroupStickinessConfig`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            TargetGroupStickinessConfig(this)
-        }
-        /// [Application Load Balancers] The time period, in seconds, during which requests from a client should be routed to the same target group.
-        ///
-        /// CloudFormation `DurationSeconds`, Terraform `duration_seconds`.
-        pub fn duration_seconds(mut self, value: i64) -> Self {
-            self.0
-                .set("DurationSeconds", Some("duration_seconds"), rt::int(value));
-            self
-        }
-        /// Indicates whether target group stickiness is enabled.
-        ///
-        /// CloudFormation `Enabled`, Terraform `enabled`.
-        pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
-            self
-        }
-    }
-    nested!(TargetGroupStickinessConfig);
-    /// Information about how traffic will be distributed between multiple target groups in a forward rule.
-    ///
-    /// CloudFormation property type `TargetGroupTuple`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-targetgrouptuple.html)
-    #[derive(Clone, Debug)]
-    pub struct TargetGroupTuple(rt::Props);
-    impl TargetGroupTuple {
-        /// A new `TargetGroupTuple`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            TargetGroupTuple(this)
-        }
-        /// The Amazon Resource Name (ARN) of the target group.
-        ///
-        /// CloudFormation `TargetGroupArn`, Terraform `target_group_arn`.
-        pub fn target_group_arn(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set(
-                "TargetGroupArn",
-                Some("target_group_arn"),
-                rt::string(value),
-            );
-            self
-        }
-        /// The weight. The range is 0 to 999.
-        ///
-        /// CloudFormation `Weight`, Terraform `weight`.
-        pub fn weight(mut self, value: i64) -> Self {
-            self.0.set("Weight", Some("weight"), rt::int(value));
-            self
-        }
-    }
-    nested!(TargetGroupTuple);
-    /// The values `Protocol` accepts in `ElasticLoadBalancingV2::Listener`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Protocol {
-        /// `GENEVE`
-        Geneve,
-        /// `HTTP`
-        Http,
-        /// `HTTPS`
-        Https,
-        /// `QUIC`
-        Quic,
-        /// `TCP`
-        Tcp,
-        /// `TCP_QUIC`
-        TcpQuic,
-        /// `TCP_UDP`
-        TcpUdp,
-        /// `TLS`
-        Tls,
-        /// `UDP`
-        Udp,
-    }
-    string_enum!(Protocol { Geneve => "GENEVE", Http => "HTTP", Https => "HTTPS", Quic => "QUIC", Tcp => "TCP", TcpQuic => "TCP_QUIC", TcpUdp => "TCP_UDP", Tls => "TLS", Udp => "UDP" });
     /// The values `AdvertiseTrustStoreCaNames` accepts in `ElasticLoadBalancingV2::Listener`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum AdvertiseTrustStoreCaNames {
@@ -799,37 +555,6 @@ pub mod listener {
         Redirect,
     }
     string_enum!(Type { AuthenticateCognito => "authenticate-cognito", AuthenticateOidc => "authenticate-oidc", FixedResponse => "fixed-response", Forward => "forward", JwtValidation => "jwt-validation", Redirect => "redirect" });
-    /// The values `StatusCode` accepts in `ElasticLoadBalancingV2::Listener`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum StatusCode {
-        /// `HTTP_301`
-        Http301,
-        /// `HTTP_302`
-        Http302,
-    }
-    string_enum!(StatusCode { Http301 => "HTTP_301", Http302 => "HTTP_302" });
-    /// The values `Format` accepts in `ElasticLoadBalancingV2::Listener`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Format {
-        /// `single-string`
-        SingleString,
-        /// `space-separated-values`
-        SpaceSeparatedValues,
-        /// `string-array`
-        StringArray,
-    }
-    string_enum!(Format { SingleString => "single-string", SpaceSeparatedValues => "space-separated-values", StringArray => "string-array" });
-    /// The values `OnUnauthenticatedRequest` accepts in `ElasticLoadBalancingV2::Listener`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum OnUnauthenticatedRequest {
-        /// `allow`
-        Allow,
-        /// `authenticate`
-        Authenticate,
-        /// `deny`
-        Deny,
-    }
-    string_enum!(OnUnauthenticatedRequest { Allow => "allow", Authenticate => "authenticate", Deny => "deny" });
 }
 /// Resource Type definition for AWS::ElasticLoadBalancingV2::ListenerCertificate
 ///
@@ -844,6 +569,7 @@ static LISTENER_CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 1),
 };
 impl ListenerCertificate {
     /// Declares a `AWS::ElasticLoadBalancingV2::ListenerCertificate` with the stack-unique `id`. Required properties: `certificates` (`Certificates`), `listener_arn` (`ListenerArn`).
@@ -875,7 +601,7 @@ pub mod listener_certificate {
     use super::*;
     /// CloudFormation property type `Certificate`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenercertificate-certificate.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Certificate(rt::Props);
     impl Certificate {
@@ -908,6 +634,7 @@ static LISTENER_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("RuleArn", Some("rule_arn")),
         ("IsDefault", Some("is_default")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl ListenerRule {
     /// Declares a `AWS::ElasticLoadBalancingV2::ListenerRule` with the stack-unique `id`. Required properties: `actions` (`Actions`), `conditions` (`Conditions`), `priority` (`Priority`).
@@ -956,12 +683,17 @@ impl ListenerRuleHandle {
 }
 /// Property types and value sets of [`ListenerRule`] (`AWS::ElasticLoadBalancingV2::ListenerRule`).
 pub mod listener_rule {
+    pub use super::shared::{
+        FixedResponseConfig, Format, ForwardConfig, IpAddressType,
+        JwtValidationActionAdditionalClaim, JwtValidationConfig, OnUnauthenticatedRequest,
+        RedirectConfig, StatusCode, TargetGroupStickinessConfig, TargetGroupTuple,
+    };
     use super::*;
     /// Specifies an action for a listener rule.
     ///
     /// CloudFormation property type `Action`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-action.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Action(rt::Props);
     impl Action {
@@ -1055,7 +787,7 @@ pub mod listener_rule {
     ///
     /// CloudFormation property type `AuthenticateCognitoConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-authenticatecognitoconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AuthenticateCognitoConfig(rt::Props);
     impl AuthenticateCognitoConfig {
@@ -1140,7 +872,7 @@ pub mod listener_rule {
     ///
     /// CloudFormation property type `AuthenticateOidcConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-authenticateoidcconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AuthenticateOidcConfig(rt::Props);
     impl AuthenticateOidcConfig {
@@ -1244,80 +976,11 @@ pub mod listener_rule {
         }
     }
     nested!(AuthenticateOidcConfig);
-    /// Specifies information required when returning a custom HTTP response.
-    ///
-    /// CloudFormation property type `FixedResponseConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-fixedresponseconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct FixedResponseConfig(rt::Props);
-    impl FixedResponseConfig {
-        /// A new `FixedResponseConfig`. Required properties: `status_code` (`StatusCode`).
-        pub fn new(status_code: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("StatusCode", Some("status_code"), rt::string(status_code));
-            FixedResponseConfig(this)
-        }
-        /// The content type.
-        ///
-        /// Constraints: length 0..=32. CloudFormation `ContentType`, Terraform `content_type`.
-        pub fn content_type(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("ContentType", Some("content_type"), rt::string(value));
-            self
-        }
-        /// The message.
-        ///
-        /// Constraints: length 0..=1024. CloudFormation `MessageBody`, Terraform `message_body`.
-        pub fn message_body(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("MessageBody", Some("message_body"), rt::string(value));
-            self
-        }
-    }
-    nested!(FixedResponseConfig);
-    /// Information for creating an action that distributes requests among multiple target groups.
-    ///
-    /// CloudFormation property type `ForwardConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-forwardconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct ForwardConfig(rt::Props);
-    impl ForwardConfig {
-        /// A new `ForwardConfig`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            ForwardConfig(this)
-        }
-        /// Information about the target group stickiness for a rule.
-        ///
-        /// CloudFormation `TargetGroupStickinessConfig`, Terraform `target_group_stickiness_config`.
-        pub fn target_group_stickiness_config(
-            mut self,
-            value: TargetGroupStickinessConfig,
-        ) -> Self {
-            self.0.set(
-                "TargetGroupStickinessConfig",
-                Some("target_group_stickiness_config"),
-                value.into(),
-            );
-            self
-        }
-        /// Information about how traffic will be distributed between multiple target groups in a forward rule.
-        ///
-        /// CloudFormation `TargetGroups`, Terraform `target_groups`.
-        pub fn target_groups(mut self, value: impl IntoIterator<Item = TargetGroupTuple>) -> Self {
-            self.0
-                .set("TargetGroups", Some("target_groups"), rt::list(value));
-            self
-        }
-    }
-    nested!(ForwardConfig);
     /// Information about a host header condition.
     ///
     /// CloudFormation property type `HostHeaderConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-hostheaderconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HostHeaderConfig(rt::Props);
     impl HostHeaderConfig {
@@ -1348,7 +1011,7 @@ pub mod listener_rule {
     ///
     /// CloudFormation property type `HttpHeaderConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-httpheaderconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HttpHeaderConfig(rt::Props);
     impl HttpHeaderConfig {
@@ -1390,7 +1053,7 @@ pub mod listener_rule {
     ///
     /// CloudFormation property type `HttpRequestMethodConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-httprequestmethodconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HttpRequestMethodConfig(rt::Props);
     impl HttpRequestMethodConfig {
@@ -1408,64 +1071,11 @@ pub mod listener_rule {
         }
     }
     nested!(HttpRequestMethodConfig);
-    /// Information about an additional claim to validate.
-    ///
-    /// CloudFormation property type `JwtValidationActionAdditionalClaim`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-jwtvalidationactionadditionalclaim.html)
-    #[derive(Clone, Debug)]
-    pub struct JwtValidationActionAdditionalClaim(rt::Props);
-    impl JwtValidationActionAdditionalClaim {
-        /// A new `JwtValidationActionAdditionalClaim`. Required properties: `format` (`Format`), `name` (`Name`), `values` (`Values`).
-        pub fn new(
-            format: Format,
-            name: impl Into<rt::Expr>,
-            values: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Format", Some("format"), format.into());
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Values", Some("values"), rt::strings(values));
-            JwtValidationActionAdditionalClaim(this)
-        }
-    }
-    nested!(JwtValidationActionAdditionalClaim);
-    /// CloudFormation property type `JwtValidationConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-jwtvalidationconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct JwtValidationConfig(rt::Props);
-    impl JwtValidationConfig {
-        /// A new `JwtValidationConfig`. Required properties: `issuer` (`Issuer`), `jwks_endpoint` (`JwksEndpoint`).
-        pub fn new(issuer: impl Into<rt::Expr>, jwks_endpoint: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Issuer", Some("issuer"), rt::string(issuer));
-            this.set(
-                "JwksEndpoint",
-                Some("jwks_endpoint"),
-                rt::string(jwks_endpoint),
-            );
-            JwtValidationConfig(this)
-        }
-        /// CloudFormation `AdditionalClaims`, Terraform `additional_claims`.
-        pub fn additional_claims(
-            mut self,
-            value: impl IntoIterator<Item = JwtValidationActionAdditionalClaim>,
-        ) -> Self {
-            self.0.set(
-                "AdditionalClaims",
-                Some("additional_claims"),
-                rt::list(value),
-            );
-            self
-        }
-    }
-    nested!(JwtValidationConfig);
     /// Information about a path pattern condition.
     ///
     /// CloudFormation property type `PathPatternConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-pathpatternconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PathPatternConfig(rt::Props);
     impl PathPatternConfig {
@@ -1496,7 +1106,7 @@ pub mod listener_rule {
     ///
     /// CloudFormation property type `QueryStringConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-querystringconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct QueryStringConfig(rt::Props);
     impl QueryStringConfig {
@@ -1518,7 +1128,7 @@ pub mod listener_rule {
     ///
     /// CloudFormation property type `QueryStringKeyValue`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-querystringkeyvalue.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct QueryStringKeyValue(rt::Props);
     impl QueryStringKeyValue {
@@ -1543,62 +1153,11 @@ pub mod listener_rule {
         }
     }
     nested!(QueryStringKeyValue);
-    /// Information about a redirect action.
-    ///
-    /// CloudFormation property type `RedirectConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-redirectconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct RedirectConfig(rt::Props);
-    impl RedirectConfig {
-        /// A new `RedirectConfig`. Required properties: `status_code` (`StatusCode`).
-        pub fn new(status_code: StatusCode) -> Self {
-            let mut this = rt::Props::default();
-            this.set("StatusCode", Some("status_code"), status_code.into());
-            RedirectConfig(this)
-        }
-        /// The hostname. This component is not percent-encoded. The hostname can contain #{host}.
-        ///
-        /// Constraints: length 1..=128. CloudFormation `Host`, Terraform `host`.
-        pub fn host(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Host", Some("host"), rt::string(value));
-            self
-        }
-        /// The absolute path, starting with the leading "/".
-        ///
-        /// Constraints: length 1..=128. CloudFormation `Path`, Terraform `path`.
-        pub fn path(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Path", Some("path"), rt::string(value));
-            self
-        }
-        /// The port. You can specify a value from 1 to 65535 or #{port}.
-        ///
-        /// CloudFormation `Port`, Terraform `port`.
-        pub fn port(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Port", Some("port"), rt::string(value));
-            self
-        }
-        /// The protocol. You can specify HTTP, HTTPS, or #{protocol}. You can redirect HTTP to HTTP, HTTP to HTTPS, and HTTPS to HTTPS. You can't redirect HTTPS to HTTP.
-        ///
-        /// Constraints: pattern `^(HTTPS?|#\{protocol\})$`. CloudFormation `Protocol`, Terraform `protocol`.
-        pub fn protocol(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Protocol", Some("protocol"), rt::string(value));
-            self
-        }
-        /// The query parameters, URL-encoded when necessary, but not percent-encoded.
-        ///
-        /// Constraints: length 0..=128. CloudFormation `Query`, Terraform `query`.
-        pub fn query(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Query", Some("query"), rt::string(value));
-            self
-        }
-    }
-    nested!(RedirectConfig);
     /// Information about a rewrite transform.
     ///
     /// CloudFormation property type `RewriteConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-rewriteconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RewriteConfig(rt::Props);
     impl RewriteConfig {
@@ -1613,7 +1172,7 @@ pub mod listener_rule {
     nested!(RewriteConfig);
     /// CloudFormation property type `RewriteConfigObject`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-rewriteconfigobject.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RewriteConfigObject(rt::Props);
     impl RewriteConfigObject {
@@ -1629,7 +1188,7 @@ pub mod listener_rule {
     ///
     /// CloudFormation property type `RuleCondition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-rulecondition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RuleCondition(rt::Props);
     impl RuleCondition {
@@ -1726,7 +1285,7 @@ pub mod listener_rule {
     ///
     /// CloudFormation property type `SourceIpConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-sourceipconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SourceIpConfig(rt::Props);
     impl SourceIpConfig {
@@ -1750,72 +1309,9 @@ pub mod listener_rule {
         }
     }
     nested!(SourceIpConfig);
-    /// Information about the target group stickiness for a rule.
-    ///
-    /// CloudFormation property type `TargetGroupStickinessConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-targetgroupstickinessconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct TargetGroupStickinessConfig(rt::Props);
-    impl TargetGroupStickinessConfig {
-        /// A new `TargetGroupStickinessConfig`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            TargetGroupStickinessConfig(this)
-        }
-        /// [Application Load Balancers] The time period, in seconds, during which requests from a client should be routed to the same target group.
-        ///
-        /// CloudFormation `DurationSeconds`, Terraform `duration_seconds`.
-        pub fn duration_seconds(mut self, value: i64) -> Self {
-            self.0
-                .set("DurationSeconds", Some("duration_seconds"), rt::int(value));
-            self
-        }
-        /// Indicates whether target group stickiness is enabled.
-        ///
-        /// CloudFormation `Enabled`, Terraform `enabled`.
-        pub fn enabled(mut self, value: bool) -> Self {
-            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
-            self
-        }
-    }
-    nested!(TargetGroupStickinessConfig);
-    /// Information about how traffic will be distributed between multiple target groups in a forward rule.
-    ///
-    /// CloudFormation property type `TargetGroupTuple`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-targetgrouptuple.html)
-    #[derive(Clone, Debug)]
-    pub struct TargetGroupTuple(rt::Props);
-    impl TargetGroupTuple {
-        /// A new `TargetGroupTuple`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            TargetGroupTuple(this)
-        }
-        /// The Amazon Resource Name (ARN) of the target group.
-        ///
-        /// CloudFormation `TargetGroupArn`, Terraform `target_group_arn`.
-        pub fn target_group_arn(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set(
-                "TargetGroupArn",
-                Some("target_group_arn"),
-                rt::string(value),
-            );
-            self
-        }
-        /// The weight. The range is 0 to 999.
-        ///
-        /// CloudFormation `Weight`, Terraform `weight`.
-        pub fn weight(mut self, value: i64) -> Self {
-            self.0.set("Weight", Some("weight"), rt::int(value));
-            self
-        }
-    }
-    nested!(TargetGroupTuple);
     /// CloudFormation property type `Transform`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-transform.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Transform(rt::Props);
     impl Transform {
@@ -1851,15 +1347,6 @@ pub mod listener_rule {
         UrlRewrite,
     }
     string_enum!(Type { HostHeaderRewrite => "host-header-rewrite", UrlRewrite => "url-rewrite" });
-    /// The values `IpAddressType` accepts in `ElasticLoadBalancingV2::ListenerRule`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum IpAddressType {
-        /// `ipv4`
-        Ipv4,
-        /// `ipv6`
-        Ipv6,
-    }
-    string_enum!(IpAddressType { Ipv4 => "ipv4", Ipv6 => "ipv6" });
     /// The values `Type2` accepts in `ElasticLoadBalancingV2::ListenerRule`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Type2 {
@@ -1877,37 +1364,6 @@ pub mod listener_rule {
         Redirect,
     }
     string_enum!(Type2 { AuthenticateCognito => "authenticate-cognito", AuthenticateOidc => "authenticate-oidc", FixedResponse => "fixed-response", Forward => "forward", JwtValidation => "jwt-validation", Redirect => "redirect" });
-    /// The values `StatusCode` accepts in `ElasticLoadBalancingV2::ListenerRule`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum StatusCode {
-        /// `HTTP_301`
-        Http301,
-        /// `HTTP_302`
-        Http302,
-    }
-    string_enum!(StatusCode { Http301 => "HTTP_301", Http302 => "HTTP_302" });
-    /// The values `Format` accepts in `ElasticLoadBalancingV2::ListenerRule`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Format {
-        /// `single-string`
-        SingleString,
-        /// `space-separated-values`
-        SpaceSeparatedValues,
-        /// `string-array`
-        StringArray,
-    }
-    string_enum!(Format { SingleString => "single-string", SpaceSeparatedValues => "space-separated-values", StringArray => "string-array" });
-    /// The values `OnUnauthenticatedRequest` accepts in `ElasticLoadBalancingV2::ListenerRule`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum OnUnauthenticatedRequest {
-        /// `allow`
-        Allow,
-        /// `authenticate`
-        Authenticate,
-        /// `deny`
-        Deny,
-    }
-    string_enum!(OnUnauthenticatedRequest { Allow => "allow", Authenticate => "authenticate", Deny => "deny" });
 }
 /// Specifies an Application Load Balancer, a Network Load Balancer, or a Gateway Load Balancer.
 ///
@@ -1928,6 +1384,7 @@ static LOAD_BALANCER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LoadBalancerArn", Some("load_balancer_arn")),
         ("DNSName", Some("dns_name")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl LoadBalancer {
     /// Declares a `AWS::ElasticLoadBalancingV2::LoadBalancer` with the stack-unique `id`. No property is required.
@@ -2107,7 +1564,7 @@ pub mod load_balancer {
     ///
     /// CloudFormation property type `LoadBalancerAttribute`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-loadbalancer-loadbalancerattribute.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LoadBalancerAttribute(rt::Props);
     impl LoadBalancerAttribute {
@@ -2136,7 +1593,7 @@ pub mod load_balancer {
     ///
     /// CloudFormation property type `MinimumLoadBalancerCapacity`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-loadbalancer-minimumloadbalancercapacity.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MinimumLoadBalancerCapacity(rt::Props);
     impl MinimumLoadBalancerCapacity {
@@ -2156,7 +1613,7 @@ pub mod load_balancer {
     ///
     /// CloudFormation property type `SubnetMapping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-loadbalancer-subnetmapping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SubnetMapping(rt::Props);
     impl SubnetMapping {
@@ -2265,6 +1722,7 @@ static TARGET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("TargetGroupName", Some("target_group_name")),
         ("TargetGroupFullName", Some("target_group_full_name")),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl TargetGroup {
     /// Declares a `AWS::ElasticLoadBalancingV2::TargetGroup` with the stack-unique `id`. No property is required.
@@ -2491,10 +1949,11 @@ impl TargetGroupHandle {
 }
 /// Property types and value sets of [`TargetGroup`] (`AWS::ElasticLoadBalancingV2::TargetGroup`).
 pub mod target_group {
+    pub use super::shared::{IpAddressType, Protocol};
     use super::*;
     /// CloudFormation property type `Matcher`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-targetgroup-matcher.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Matcher(rt::Props);
     impl Matcher {
@@ -2521,7 +1980,7 @@ pub mod target_group {
     nested!(Matcher);
     /// CloudFormation property type `TargetDescription`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-targetgroup-targetdescription.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TargetDescription(rt::Props);
     impl TargetDescription {
@@ -2561,7 +2020,7 @@ pub mod target_group {
     nested!(TargetDescription);
     /// CloudFormation property type `TargetGroupAttribute`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-targetgroup-targetgroupattribute.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TargetGroupAttribute(rt::Props);
     impl TargetGroupAttribute {
@@ -2609,38 +2068,6 @@ pub mod target_group {
         Udp,
     }
     string_enum!(HealthCheckProtocol { Geneve => "GENEVE", Http => "HTTP", Https => "HTTPS", Quic => "QUIC", Tcp => "TCP", TcpQuic => "TCP_QUIC", TcpUdp => "TCP_UDP", Tls => "TLS", Udp => "UDP" });
-    /// The values `IpAddressType` accepts in `ElasticLoadBalancingV2::TargetGroup`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum IpAddressType {
-        /// `ipv4`
-        Ipv4,
-        /// `ipv6`
-        Ipv6,
-    }
-    string_enum!(IpAddressType { Ipv4 => "ipv4", Ipv6 => "ipv6" });
-    /// The values `Protocol` accepts in `ElasticLoadBalancingV2::TargetGroup`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Protocol {
-        /// `GENEVE`
-        Geneve,
-        /// `HTTP`
-        Http,
-        /// `HTTPS`
-        Https,
-        /// `QUIC`
-        Quic,
-        /// `TCP`
-        Tcp,
-        /// `TCP_QUIC`
-        TcpQuic,
-        /// `TCP_UDP`
-        TcpUdp,
-        /// `TLS`
-        Tls,
-        /// `UDP`
-        Udp,
-    }
-    string_enum!(Protocol { Geneve => "GENEVE", Http => "HTTP", Https => "HTTPS", Quic => "QUIC", Tcp => "TCP", TcpQuic => "TCP_QUIC", TcpUdp => "TCP_UDP", Tls => "TLS", Udp => "UDP" });
     /// The values `TargetType` accepts in `ElasticLoadBalancingV2::TargetGroup`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum TargetType {
@@ -2672,6 +2099,7 @@ static TRUST_STORE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
         ("NumberOfCaCertificates", Some("number_of_ca_certificates")),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl TrustStore {
     /// Declares a `AWS::ElasticLoadBalancingV2::TrustStore` with the stack-unique `id`. No property is required.
@@ -2762,6 +2190,7 @@ static TRUST_STORE_REVOCATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("RevocationId", Some("revocation_id")),
         ("TrustStoreRevocations", Some("trust_store_revocations")),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl TrustStoreRevocation {
     /// Declares a `AWS::ElasticLoadBalancingV2::TrustStoreRevocation` with the stack-unique `id`. No property is required.
@@ -2817,7 +2246,7 @@ pub mod trust_store_revocation {
     use super::*;
     /// CloudFormation property type `RevocationContent`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-truststorerevocation-revocationcontent.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RevocationContent(rt::Props);
     impl RevocationContent {
@@ -2860,4 +2289,308 @@ pub mod trust_store_revocation {
         Crl,
     }
     string_enum!(RevocationType { Crl => "CRL" });
+}
+/// Nested types that several `ElasticLoadBalancingV2` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// Specifies information required when returning a custom HTTP response.
+    ///
+    /// CloudFormation property type `FixedResponseConfig`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct FixedResponseConfig(rt::Props);
+    impl FixedResponseConfig {
+        /// A new `FixedResponseConfig`. Required properties: `status_code` (`StatusCode`).
+        pub fn new(status_code: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("StatusCode", Some("status_code"), rt::string(status_code));
+            FixedResponseConfig(this)
+        }
+        /// The content type.
+        ///
+        /// Constraints: length 0..=32. CloudFormation `ContentType`, Terraform `content_type`.
+        pub fn content_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ContentType", Some("content_type"), rt::string(value));
+            self
+        }
+        /// The message.
+        ///
+        /// Constraints: length 0..=1024. CloudFormation `MessageBody`, Terraform `message_body`.
+        pub fn message_body(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("MessageBody", Some("message_body"), rt::string(value));
+            self
+        }
+    }
+    nested!(FixedResponseConfig);
+    /// The values `Format` accepts in `ElasticLoadBalancingV2`'s `Listener`, `ListenerRule`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Format {
+        /// `single-string`
+        SingleString,
+        /// `space-separated-values`
+        SpaceSeparatedValues,
+        /// `string-array`
+        StringArray,
+    }
+    string_enum!(Format { SingleString => "single-string", SpaceSeparatedValues => "space-separated-values", StringArray => "string-array" });
+    /// Information for creating an action that distributes requests among multiple target groups.
+    ///
+    /// CloudFormation property type `ForwardConfig`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct ForwardConfig(rt::Props);
+    impl ForwardConfig {
+        /// A new `ForwardConfig`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            ForwardConfig(this)
+        }
+        /// Information about the target group stickiness for a rule.
+        ///
+        /// CloudFormation `TargetGroupStickinessConfig`, Terraform `target_group_stickiness_config`.
+        pub fn target_group_stickiness_config(
+            mut self,
+            value: TargetGroupStickinessConfig,
+        ) -> Self {
+            self.0.set(
+                "TargetGroupStickinessConfig",
+                Some("target_group_stickiness_config"),
+                value.into(),
+            );
+            self
+        }
+        /// Information about how traffic will be distributed between multiple target groups in a forward rule.
+        ///
+        /// CloudFormation `TargetGroups`, Terraform `target_groups`.
+        pub fn target_groups(mut self, value: impl IntoIterator<Item = TargetGroupTuple>) -> Self {
+            self.0
+                .set("TargetGroups", Some("target_groups"), rt::list(value));
+            self
+        }
+    }
+    nested!(ForwardConfig);
+    /// The values `IpAddressType` accepts in `ElasticLoadBalancingV2`'s `ListenerRule`, `TargetGroup`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum IpAddressType {
+        /// `ipv4`
+        Ipv4,
+        /// `ipv6`
+        Ipv6,
+    }
+    string_enum!(IpAddressType { Ipv4 => "ipv4", Ipv6 => "ipv6" });
+    /// Information about an additional claim to validate.
+    ///
+    /// CloudFormation property type `JwtValidationActionAdditionalClaim`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct JwtValidationActionAdditionalClaim(rt::Props);
+    impl JwtValidationActionAdditionalClaim {
+        /// A new `JwtValidationActionAdditionalClaim`. Required properties: `format` (`Format`), `name` (`Name`), `values` (`Values`).
+        pub fn new(
+            format: Format,
+            name: impl Into<rt::Expr>,
+            values: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Format", Some("format"), format.into());
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("Values", Some("values"), rt::strings(values));
+            JwtValidationActionAdditionalClaim(this)
+        }
+    }
+    nested!(JwtValidationActionAdditionalClaim);
+    /// CloudFormation property type `JwtValidationConfig`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct JwtValidationConfig(rt::Props);
+    impl JwtValidationConfig {
+        /// A new `JwtValidationConfig`. Required properties: `issuer` (`Issuer`), `jwks_endpoint` (`JwksEndpoint`).
+        pub fn new(issuer: impl Into<rt::Expr>, jwks_endpoint: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Issuer", Some("issuer"), rt::string(issuer));
+            this.set(
+                "JwksEndpoint",
+                Some("jwks_endpoint"),
+                rt::string(jwks_endpoint),
+            );
+            JwtValidationConfig(this)
+        }
+        /// CloudFormation `AdditionalClaims`, Terraform `additional_claims`.
+        pub fn additional_claims(
+            mut self,
+            value: impl IntoIterator<Item = JwtValidationActionAdditionalClaim>,
+        ) -> Self {
+            self.0.set(
+                "AdditionalClaims",
+                Some("additional_claims"),
+                rt::list(value),
+            );
+            self
+        }
+    }
+    nested!(JwtValidationConfig);
+    /// The values `OnUnauthenticatedRequest` accepts in `ElasticLoadBalancingV2`'s `Listener`, `ListenerRule`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum OnUnauthenticatedRequest {
+        /// `allow`
+        Allow,
+        /// `authenticate`
+        Authenticate,
+        /// `deny`
+        Deny,
+    }
+    string_enum!(OnUnauthenticatedRequest { Allow => "allow", Authenticate => "authenticate", Deny => "deny" });
+    /// The values `Protocol` accepts in `ElasticLoadBalancingV2`'s `Listener`, `TargetGroup`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Protocol {
+        /// `GENEVE`
+        Geneve,
+        /// `HTTP`
+        Http,
+        /// `HTTPS`
+        Https,
+        /// `QUIC`
+        Quic,
+        /// `TCP`
+        Tcp,
+        /// `TCP_QUIC`
+        TcpQuic,
+        /// `TCP_UDP`
+        TcpUdp,
+        /// `TLS`
+        Tls,
+        /// `UDP`
+        Udp,
+    }
+    string_enum!(Protocol { Geneve => "GENEVE", Http => "HTTP", Https => "HTTPS", Quic => "QUIC", Tcp => "TCP", TcpQuic => "TCP_QUIC", TcpUdp => "TCP_UDP", Tls => "TLS", Udp => "UDP" });
+    /// Information about a redirect action.
+    ///
+    /// CloudFormation property type `RedirectConfig`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct RedirectConfig(rt::Props);
+    impl RedirectConfig {
+        /// A new `RedirectConfig`. Required properties: `status_code` (`StatusCode`).
+        pub fn new(status_code: StatusCode) -> Self {
+            let mut this = rt::Props::default();
+            this.set("StatusCode", Some("status_code"), status_code.into());
+            RedirectConfig(this)
+        }
+        /// The hostname. This component is not percent-encoded. The hostname can contain #{host}.
+        ///
+        /// Constraints: length 1..=128. CloudFormation `Host`, Terraform `host`.
+        pub fn host(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Host", Some("host"), rt::string(value));
+            self
+        }
+        /// The absolute path, starting with the leading "/".
+        ///
+        /// Constraints: length 1..=128. CloudFormation `Path`, Terraform `path`.
+        pub fn path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Path", Some("path"), rt::string(value));
+            self
+        }
+        /// The port. You can specify a value from 1 to 65535 or #{port}.
+        ///
+        /// CloudFormation `Port`, Terraform `port`.
+        pub fn port(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Port", Some("port"), rt::string(value));
+            self
+        }
+        /// The protocol. You can specify HTTP, HTTPS, or #{protocol}. You can redirect HTTP to HTTP, HTTP to HTTPS, and HTTPS to HTTPS. You can't redirect HTTPS to HTTP.
+        ///
+        /// Constraints: pattern `^(HTTPS?|#\{protocol\})$`. CloudFormation `Protocol`, Terraform `protocol`.
+        pub fn protocol(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Protocol", Some("protocol"), rt::string(value));
+            self
+        }
+        /// The query parameters, URL-encoded when necessary, but not percent-encoded.
+        ///
+        /// Constraints: length 0..=128. CloudFormation `Query`, Terraform `query`.
+        pub fn query(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Query", Some("query"), rt::string(value));
+            self
+        }
+    }
+    nested!(RedirectConfig);
+    /// The values `StatusCode` accepts in `ElasticLoadBalancingV2`'s `Listener`, `ListenerRule`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum StatusCode {
+        /// `HTTP_301`
+        Http301,
+        /// `HTTP_302`
+        Http302,
+    }
+    string_enum!(StatusCode { Http301 => "HTTP_301", Http302 => "HTTP_302" });
+    /// Information about the target group stickiness for a rule.
+    ///
+    /// CloudFormation property type `TargetGroupStickinessConfig`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct TargetGroupStickinessConfig(rt::Props);
+    impl TargetGroupStickinessConfig {
+        /// A new `TargetGroupStickinessConfig`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            TargetGroupStickinessConfig(this)
+        }
+        /// [Application Load Balancers] The time period, in seconds, during which requests from a client should be routed to the same target group.
+        ///
+        /// CloudFormation `DurationSeconds`, Terraform `duration_seconds`.
+        pub fn duration_seconds(mut self, value: i64) -> Self {
+            self.0
+                .set("DurationSeconds", Some("duration_seconds"), rt::int(value));
+            self
+        }
+        /// Indicates whether target group stickiness is enabled.
+        ///
+        /// CloudFormation `Enabled`, Terraform `enabled`.
+        pub fn enabled(mut self, value: bool) -> Self {
+            self.0.set("Enabled", Some("enabled"), rt::boolean(value));
+            self
+        }
+    }
+    nested!(TargetGroupStickinessConfig);
+    /// Information about how traffic will be distributed between multiple target groups in a forward rule.
+    ///
+    /// CloudFormation property type `TargetGroupTuple`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct TargetGroupTuple(rt::Props);
+    impl TargetGroupTuple {
+        /// A new `TargetGroupTuple`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            TargetGroupTuple(this)
+        }
+        /// The Amazon Resource Name (ARN) of the target group.
+        ///
+        /// CloudFormation `TargetGroupArn`, Terraform `target_group_arn`.
+        pub fn target_group_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "TargetGroupArn",
+                Some("target_group_arn"),
+                rt::string(value),
+            );
+            self
+        }
+        /// The weight. The range is 0 to 999.
+        ///
+        /// CloudFormation `Weight`, Terraform `weight`.
+        pub fn weight(mut self, value: i64) -> Self {
+            self.0.set("Weight", Some("weight"), rt::int(value));
+            self
+        }
+    }
+    nested!(TargetGroupTuple);
 }

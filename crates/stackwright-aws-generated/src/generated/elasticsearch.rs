@@ -2,14 +2,22 @@
 //! `Elasticsearch` resource types of the CloudFormation registry (`AWS::Elasticsearch::*`): 1 types, 0 of them with an awscc Terraform resource.
 //! Enabled by the `elasticsearch` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("elasticsearch.schemas.jsonl"));
 /// Resource Type definition for AWS::Elasticsearch::Domain
 ///
 /// CloudFormation: `AWS::Elasticsearch::Domain`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -28,6 +36,7 @@ static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DomainEndpoint", None),
         ("Arn", None),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Domain {
     /// Declares a `AWS::Elasticsearch::Domain` with the stack-unique `id`. No property is required.
@@ -148,7 +157,7 @@ pub mod domain {
     use super::*;
     /// CloudFormation property type `AdvancedSecurityOptionsInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticsearch-domain-advancedsecurityoptionsinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AdvancedSecurityOptionsInput(rt::Props);
     impl AdvancedSecurityOptionsInput {
@@ -182,7 +191,7 @@ pub mod domain {
     nested!(AdvancedSecurityOptionsInput);
     /// CloudFormation property type `CognitoOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticsearch-domain-cognitooptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CognitoOptions(rt::Props);
     impl CognitoOptions {
@@ -215,7 +224,7 @@ pub mod domain {
     nested!(CognitoOptions);
     /// CloudFormation property type `ColdStorageOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticsearch-domain-coldstorageoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ColdStorageOptions(rt::Props);
     impl ColdStorageOptions {
@@ -233,7 +242,7 @@ pub mod domain {
     nested!(ColdStorageOptions);
     /// CloudFormation property type `DomainEndpointOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticsearch-domain-domainendpointoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DomainEndpointOptions(rt::Props);
     impl DomainEndpointOptions {
@@ -273,7 +282,7 @@ pub mod domain {
     nested!(DomainEndpointOptions);
     /// CloudFormation property type `EBSOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticsearch-domain-ebsoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EbsOptions(rt::Props);
     impl EbsOptions {
@@ -306,7 +315,7 @@ pub mod domain {
     nested!(EbsOptions);
     /// CloudFormation property type `ElasticsearchClusterConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticsearch-domain-elasticsearchclusterconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ElasticsearchClusterConfig(rt::Props);
     impl ElasticsearchClusterConfig {
@@ -375,7 +384,7 @@ pub mod domain {
     nested!(ElasticsearchClusterConfig);
     /// CloudFormation property type `EncryptionAtRestOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticsearch-domain-encryptionatrestoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncryptionAtRestOptions(rt::Props);
     impl EncryptionAtRestOptions {
@@ -398,7 +407,7 @@ pub mod domain {
     nested!(EncryptionAtRestOptions);
     /// CloudFormation property type `MasterUserOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticsearch-domain-masteruseroptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MasterUserOptions(rt::Props);
     impl MasterUserOptions {
@@ -426,7 +435,7 @@ pub mod domain {
     nested!(MasterUserOptions);
     /// CloudFormation property type `NodeToNodeEncryptionOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticsearch-domain-nodetonodeencryptionoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NodeToNodeEncryptionOptions(rt::Props);
     impl NodeToNodeEncryptionOptions {
@@ -444,7 +453,7 @@ pub mod domain {
     nested!(NodeToNodeEncryptionOptions);
     /// CloudFormation property type `SnapshotOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticsearch-domain-snapshotoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SnapshotOptions(rt::Props);
     impl SnapshotOptions {
@@ -463,7 +472,7 @@ pub mod domain {
     nested!(SnapshotOptions);
     /// CloudFormation property type `VPCOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticsearch-domain-vpcoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcOptions(rt::Props);
     impl VpcOptions {
@@ -489,7 +498,7 @@ pub mod domain {
     nested!(VpcOptions);
     /// CloudFormation property type `ZoneAwarenessConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticsearch-domain-zoneawarenessconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ZoneAwarenessConfig(rt::Props);
     impl ZoneAwarenessConfig {

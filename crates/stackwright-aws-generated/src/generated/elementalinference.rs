@@ -2,14 +2,22 @@
 //! `ElementalInference` resource types of the CloudFormation registry (`AWS::ElementalInference::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `elementalinference` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("elementalinference.schemas.jsonl"));
 /// Represents a custom dictionary for improving transcription accuracy
 ///
 /// CloudFormation: `AWS::ElementalInference::Dictionary`. Terraform: `awscc_elementalinference_dictionary` (awscc provider).
@@ -56,6 +64,7 @@ static DICTIONARY_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn")), ("Id", Some("id"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Dictionary {
     /// Declares a `AWS::ElementalInference::Dictionary` with the stack-unique `id`. Required properties: `language` (`Language`), `name` (`Name`).
@@ -162,6 +171,7 @@ static FEED_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DataEndpoints", Some("data_endpoints")),
         ("Id", Some("id")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Feed {
     /// Declares a `AWS::ElementalInference::Feed` with the stack-unique `id`. Required properties: `name` (`Name`), `outputs` (`Outputs`).
@@ -207,7 +217,7 @@ pub mod feed {
     use super::*;
     /// CloudFormation property type `GetOutput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elementalinference-feed-getoutput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GetOutput(rt::Props);
     impl GetOutput {

@@ -2,14 +2,22 @@
 //! `EMR` resource types of the CloudFormation registry (`AWS::EMR::*`): 8 types, 5 of them with an awscc Terraform resource.
 //! Enabled by the `emr` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("emr.schemas.jsonl"));
 /// Resource Type definition for AWS::EMR::Cluster
 ///
 /// CloudFormation: `AWS::EMR::Cluster`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -23,6 +31,7 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None), ("MasterPublicDNS", None)],
+    schema: (&SCHEMAS, 0),
 };
 impl Cluster {
     /// Declares a `AWS::EMR::Cluster` with the stack-unique `id`. Required properties: `instances` (`Instances`), `job_flow_role` (`JobFlowRole`), `name` (`Name`), `service_role` (`ServiceRole`).
@@ -178,10 +187,15 @@ impl ClusterHandle {
 }
 /// Property types and value sets of [`Cluster`] (`AWS::EMR::Cluster`).
 pub mod cluster {
+    pub use super::shared::{
+        AutoScalingPolicy, CloudWatchAlarmDefinition, MetricDimension, ScalingAction,
+        ScalingConstraints, ScalingRule, ScalingTrigger, SimpleScalingPolicyConfiguration,
+        VolumeSpecification,
+    };
     use super::*;
     /// CloudFormation property type `Application`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-application.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Application(rt::Props);
     impl Application {
@@ -215,27 +229,9 @@ pub mod cluster {
         }
     }
     nested!(Application);
-    /// CloudFormation property type `AutoScalingPolicy`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-autoscalingpolicy.html)
-    #[derive(Clone, Debug)]
-    pub struct AutoScalingPolicy(rt::Props);
-    impl AutoScalingPolicy {
-        /// A new `AutoScalingPolicy`. Required properties: `constraints` (`Constraints`), `rules` (`Rules`).
-        pub fn new(
-            constraints: ScalingConstraints,
-            rules: impl IntoIterator<Item = ScalingRule>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Constraints", None, constraints.into());
-            this.set("Rules", None, rt::list(rules));
-            AutoScalingPolicy(this)
-        }
-    }
-    nested!(AutoScalingPolicy);
     /// CloudFormation property type `AutoTerminationPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-autoterminationpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AutoTerminationPolicy(rt::Props);
     impl AutoTerminationPolicy {
@@ -253,7 +249,7 @@ pub mod cluster {
     nested!(AutoTerminationPolicy);
     /// CloudFormation property type `BootstrapActionConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-bootstrapactionconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BootstrapActionConfig(rt::Props);
     impl BootstrapActionConfig {
@@ -273,56 +269,9 @@ pub mod cluster {
         }
     }
     nested!(BootstrapActionConfig);
-    /// CloudFormation property type `CloudWatchAlarmDefinition`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-cloudwatchalarmdefinition.html)
-    #[derive(Clone, Debug)]
-    pub struct CloudWatchAlarmDefinition(rt::Props);
-    impl CloudWatchAlarmDefinition {
-        /// A new `CloudWatchAlarmDefinition`. Required properties: `comparison_operator` (`ComparisonOperator`), `metric_name` (`MetricName`), `period` (`Period`), `threshold` (`Threshold`).
-        pub fn new(
-            comparison_operator: impl Into<rt::Expr>,
-            metric_name: impl Into<rt::Expr>,
-            period: i64,
-            threshold: i64,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("ComparisonOperator", None, rt::string(comparison_operator));
-            this.set("MetricName", None, rt::string(metric_name));
-            this.set("Period", None, rt::int(period));
-            this.set("Threshold", None, rt::int(threshold));
-            CloudWatchAlarmDefinition(this)
-        }
-        /// CloudFormation `Dimensions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn dimensions(mut self, value: impl IntoIterator<Item = MetricDimension>) -> Self {
-            self.0.set("Dimensions", None, rt::list(value));
-            self
-        }
-        /// CloudFormation `EvaluationPeriods`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn evaluation_periods(mut self, value: i64) -> Self {
-            self.0.set("EvaluationPeriods", None, rt::int(value));
-            self
-        }
-        /// CloudFormation `Namespace`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn namespace(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Namespace", None, rt::string(value));
-            self
-        }
-        /// CloudFormation `Statistic`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn statistic(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Statistic", None, rt::string(value));
-            self
-        }
-        /// CloudFormation `Unit`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn unit(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Unit", None, rt::string(value));
-            self
-        }
-    }
-    nested!(CloudWatchAlarmDefinition);
     /// CloudFormation property type `ComputeLimits`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-computelimits.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ComputeLimits(rt::Props);
     impl ComputeLimits {
@@ -361,7 +310,7 @@ pub mod cluster {
     nested!(ComputeLimits);
     /// CloudFormation property type `Configuration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-configuration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Configuration(rt::Props);
     impl Configuration {
@@ -393,7 +342,7 @@ pub mod cluster {
     nested!(Configuration);
     /// CloudFormation property type `EbsBlockDeviceConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-ebsblockdeviceconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EbsBlockDeviceConfig(rt::Props);
     impl EbsBlockDeviceConfig {
@@ -412,7 +361,7 @@ pub mod cluster {
     nested!(EbsBlockDeviceConfig);
     /// CloudFormation property type `EbsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-ebsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EbsConfiguration(rt::Props);
     impl EbsConfiguration {
@@ -438,7 +387,7 @@ pub mod cluster {
     nested!(EbsConfiguration);
     /// CloudFormation property type `HadoopJarStepConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-hadoopjarstepconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HadoopJarStepConfig(rt::Props);
     impl HadoopJarStepConfig {
@@ -467,7 +416,7 @@ pub mod cluster {
     nested!(HadoopJarStepConfig);
     /// CloudFormation property type `InstanceFleetConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-instancefleetconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InstanceFleetConfig(rt::Props);
     impl InstanceFleetConfig {
@@ -516,7 +465,7 @@ pub mod cluster {
     nested!(InstanceFleetConfig);
     /// CloudFormation property type `InstanceFleetProvisioningSpecifications`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-instancefleetprovisioningspecifications.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InstanceFleetProvisioningSpecifications(rt::Props);
     impl InstanceFleetProvisioningSpecifications {
@@ -539,7 +488,7 @@ pub mod cluster {
     nested!(InstanceFleetProvisioningSpecifications);
     /// CloudFormation property type `InstanceFleetResizingSpecifications`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-instancefleetresizingspecifications.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InstanceFleetResizingSpecifications(rt::Props);
     impl InstanceFleetResizingSpecifications {
@@ -566,7 +515,7 @@ pub mod cluster {
     nested!(InstanceFleetResizingSpecifications);
     /// CloudFormation property type `InstanceGroupConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-instancegroupconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InstanceGroupConfig(rt::Props);
     impl InstanceGroupConfig {
@@ -616,7 +565,7 @@ pub mod cluster {
     nested!(InstanceGroupConfig);
     /// CloudFormation property type `InstanceTypeConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-instancetypeconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InstanceTypeConfig(rt::Props);
     impl InstanceTypeConfig {
@@ -666,7 +615,7 @@ pub mod cluster {
     nested!(InstanceTypeConfig);
     /// CloudFormation property type `JobFlowInstancesConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-jobflowinstancesconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct JobFlowInstancesConfig(rt::Props);
     impl JobFlowInstancesConfig {
@@ -796,7 +745,7 @@ pub mod cluster {
     nested!(JobFlowInstancesConfig);
     /// CloudFormation property type `KerberosAttributes`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-kerberosattributes.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KerberosAttributes(rt::Props);
     impl KerberosAttributes {
@@ -827,7 +776,7 @@ pub mod cluster {
     nested!(KerberosAttributes);
     /// CloudFormation property type `KeyValue`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-keyvalue.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KeyValue(rt::Props);
     impl KeyValue {
@@ -850,7 +799,7 @@ pub mod cluster {
     nested!(KeyValue);
     /// CloudFormation property type `ManagedScalingPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-managedscalingpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ManagedScalingPolicy(rt::Props);
     impl ManagedScalingPolicy {
@@ -877,24 +826,9 @@ pub mod cluster {
         }
     }
     nested!(ManagedScalingPolicy);
-    /// CloudFormation property type `MetricDimension`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-metricdimension.html)
-    #[derive(Clone, Debug)]
-    pub struct MetricDimension(rt::Props);
-    impl MetricDimension {
-        /// A new `MetricDimension`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Key", None, rt::string(key));
-            this.set("Value", None, rt::string(value));
-            MetricDimension(this)
-        }
-    }
-    nested!(MetricDimension);
     /// CloudFormation property type `OnDemandCapacityReservationOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-ondemandcapacityreservationoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OnDemandCapacityReservationOptions(rt::Props);
     impl OnDemandCapacityReservationOptions {
@@ -930,7 +864,7 @@ pub mod cluster {
     nested!(OnDemandCapacityReservationOptions);
     /// CloudFormation property type `OnDemandProvisioningSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-ondemandprovisioningspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OnDemandProvisioningSpecification(rt::Props);
     impl OnDemandProvisioningSpecification {
@@ -952,7 +886,7 @@ pub mod cluster {
     nested!(OnDemandProvisioningSpecification);
     /// CloudFormation property type `OnDemandResizingSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-ondemandresizingspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OnDemandResizingSpecification(rt::Props);
     impl OnDemandResizingSpecification {
@@ -983,7 +917,7 @@ pub mod cluster {
     nested!(OnDemandResizingSpecification);
     /// CloudFormation property type `PlacementGroupConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-placementgroupconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PlacementGroupConfig(rt::Props);
     impl PlacementGroupConfig {
@@ -1002,7 +936,7 @@ pub mod cluster {
     nested!(PlacementGroupConfig);
     /// CloudFormation property type `PlacementType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-placementtype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PlacementType(rt::Props);
     impl PlacementType {
@@ -1014,90 +948,9 @@ pub mod cluster {
         }
     }
     nested!(PlacementType);
-    /// CloudFormation property type `ScalingAction`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-scalingaction.html)
-    #[derive(Clone, Debug)]
-    pub struct ScalingAction(rt::Props);
-    impl ScalingAction {
-        /// A new `ScalingAction`. Required properties: `simple_scaling_policy_configuration` (`SimpleScalingPolicyConfiguration`).
-        pub fn new(simple_scaling_policy_configuration: SimpleScalingPolicyConfiguration) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "SimpleScalingPolicyConfiguration",
-                None,
-                simple_scaling_policy_configuration.into(),
-            );
-            ScalingAction(this)
-        }
-        /// CloudFormation `Market`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn market(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Market", None, rt::string(value));
-            self
-        }
-    }
-    nested!(ScalingAction);
-    /// CloudFormation property type `ScalingConstraints`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-scalingconstraints.html)
-    #[derive(Clone, Debug)]
-    pub struct ScalingConstraints(rt::Props);
-    impl ScalingConstraints {
-        /// A new `ScalingConstraints`. Required properties: `max_capacity` (`MaxCapacity`), `min_capacity` (`MinCapacity`).
-        pub fn new(max_capacity: i64, min_capacity: i64) -> Self {
-            let mut this = rt::Props::default();
-            this.set("MaxCapacity", None, rt::int(max_capacity));
-            this.set("MinCapacity", None, rt::int(min_capacity));
-            ScalingConstraints(this)
-        }
-    }
-    nested!(ScalingConstraints);
-    /// CloudFormation property type `ScalingRule`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-scalingrule.html)
-    #[derive(Clone, Debug)]
-    pub struct ScalingRule(rt::Props);
-    impl ScalingRule {
-        /// A new `ScalingRule`. Required properties: `action` (`Action`), `name` (`Name`), `trigger` (`Trigger`).
-        pub fn new(
-            action: ScalingAction,
-            name: impl Into<rt::Expr>,
-            trigger: ScalingTrigger,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Action", None, action.into());
-            this.set("Name", None, rt::string(name));
-            this.set("Trigger", None, trigger.into());
-            ScalingRule(this)
-        }
-        /// CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Description", None, rt::string(value));
-            self
-        }
-    }
-    nested!(ScalingRule);
-    /// CloudFormation property type `ScalingTrigger`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-scalingtrigger.html)
-    #[derive(Clone, Debug)]
-    pub struct ScalingTrigger(rt::Props);
-    impl ScalingTrigger {
-        /// A new `ScalingTrigger`. Required properties: `cloud_watch_alarm_definition` (`CloudWatchAlarmDefinition`).
-        pub fn new(cloud_watch_alarm_definition: CloudWatchAlarmDefinition) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "CloudWatchAlarmDefinition",
-                None,
-                cloud_watch_alarm_definition.into(),
-            );
-            ScalingTrigger(this)
-        }
-    }
-    nested!(ScalingTrigger);
     /// CloudFormation property type `ScriptBootstrapActionConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-scriptbootstrapactionconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ScriptBootstrapActionConfig(rt::Props);
     impl ScriptBootstrapActionConfig {
@@ -1114,33 +967,9 @@ pub mod cluster {
         }
     }
     nested!(ScriptBootstrapActionConfig);
-    /// CloudFormation property type `SimpleScalingPolicyConfiguration`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-simplescalingpolicyconfiguration.html)
-    #[derive(Clone, Debug)]
-    pub struct SimpleScalingPolicyConfiguration(rt::Props);
-    impl SimpleScalingPolicyConfiguration {
-        /// A new `SimpleScalingPolicyConfiguration`. Required properties: `scaling_adjustment` (`ScalingAdjustment`).
-        pub fn new(scaling_adjustment: i64) -> Self {
-            let mut this = rt::Props::default();
-            this.set("ScalingAdjustment", None, rt::int(scaling_adjustment));
-            SimpleScalingPolicyConfiguration(this)
-        }
-        /// CloudFormation `AdjustmentType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn adjustment_type(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("AdjustmentType", None, rt::string(value));
-            self
-        }
-        /// CloudFormation `CoolDown`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn cool_down(mut self, value: i64) -> Self {
-            self.0.set("CoolDown", None, rt::int(value));
-            self
-        }
-    }
-    nested!(SimpleScalingPolicyConfiguration);
     /// CloudFormation property type `SpotProvisioningSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-spotprovisioningspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SpotProvisioningSpecification(rt::Props);
     impl SpotProvisioningSpecification {
@@ -1169,7 +998,7 @@ pub mod cluster {
     nested!(SpotProvisioningSpecification);
     /// CloudFormation property type `SpotResizingSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-spotresizingspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SpotResizingSpecification(rt::Props);
     impl SpotResizingSpecification {
@@ -1192,7 +1021,7 @@ pub mod cluster {
     nested!(SpotResizingSpecification);
     /// CloudFormation property type `StepConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-stepconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StepConfig(rt::Props);
     impl StepConfig {
@@ -1210,31 +1039,6 @@ pub mod cluster {
         }
     }
     nested!(StepConfig);
-    /// CloudFormation property type `VolumeSpecification`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-volumespecification.html)
-    #[derive(Clone, Debug)]
-    pub struct VolumeSpecification(rt::Props);
-    impl VolumeSpecification {
-        /// A new `VolumeSpecification`. Required properties: `size_in_gb` (`SizeInGB`), `volume_type` (`VolumeType`).
-        pub fn new(size_in_gb: i64, volume_type: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("SizeInGB", None, rt::int(size_in_gb));
-            this.set("VolumeType", None, rt::string(volume_type));
-            VolumeSpecification(this)
-        }
-        /// CloudFormation `Iops`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn iops(mut self, value: i64) -> Self {
-            self.0.set("Iops", None, rt::int(value));
-            self
-        }
-        /// CloudFormation `Throughput`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn throughput(mut self, value: i64) -> Self {
-            self.0.set("Throughput", None, rt::int(value));
-            self
-        }
-    }
-    nested!(VolumeSpecification);
 }
 /// Resource Type definition for AWS::EMR::InstanceFleetConfig
 ///
@@ -1249,6 +1053,7 @@ static INSTANCE_FLEET_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("InstanceFleetId", None)],
+    schema: (&SCHEMAS, 1),
 };
 impl InstanceFleetConfig {
     /// Declares a `AWS::EMR::InstanceFleetConfig` with the stack-unique `id`. Required properties: `cluster_id` (`ClusterId`), `instance_fleet_type` (`InstanceFleetType`).
@@ -1335,7 +1140,7 @@ pub mod instance_fleet_config {
     ///
     /// CloudFormation property type `ApplicationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancefleetconfig-applicationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ApplicationConfiguration(rt::Props);
     impl ApplicationConfiguration {
@@ -1378,7 +1183,7 @@ pub mod instance_fleet_config {
     ///
     /// CloudFormation property type `EbsBlockDeviceConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancefleetconfig-ebsblockdeviceconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EbsBlockDeviceConfig(rt::Props);
     impl EbsBlockDeviceConfig {
@@ -1401,7 +1206,7 @@ pub mod instance_fleet_config {
     ///
     /// CloudFormation property type `EbsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancefleetconfig-ebsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EbsConfiguration(rt::Props);
     impl EbsConfiguration {
@@ -1433,7 +1238,7 @@ pub mod instance_fleet_config {
     ///
     /// CloudFormation property type `InstanceFleetProvisioningSpecifications`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancefleetconfig-instancefleetprovisioningspecifications.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InstanceFleetProvisioningSpecifications(rt::Props);
     impl InstanceFleetProvisioningSpecifications {
@@ -1460,7 +1265,7 @@ pub mod instance_fleet_config {
     nested!(InstanceFleetProvisioningSpecifications);
     /// CloudFormation property type `InstanceFleetResizingSpecifications`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancefleetconfig-instancefleetresizingspecifications.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InstanceFleetResizingSpecifications(rt::Props);
     impl InstanceFleetResizingSpecifications {
@@ -1493,7 +1298,7 @@ pub mod instance_fleet_config {
     ///
     /// CloudFormation property type `InstanceTypeConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancefleetconfig-instancetypeconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InstanceTypeConfig(rt::Props);
     impl InstanceTypeConfig {
@@ -1560,7 +1365,7 @@ pub mod instance_fleet_config {
     nested!(InstanceTypeConfig);
     /// CloudFormation property type `OnDemandCapacityReservationOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancefleetconfig-ondemandcapacityreservationoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OnDemandCapacityReservationOptions(rt::Props);
     impl OnDemandCapacityReservationOptions {
@@ -1604,7 +1409,7 @@ pub mod instance_fleet_config {
     ///
     /// CloudFormation property type `OnDemandProvisioningSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancefleetconfig-ondemandprovisioningspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OnDemandProvisioningSpecification(rt::Props);
     impl OnDemandProvisioningSpecification {
@@ -1626,7 +1431,7 @@ pub mod instance_fleet_config {
     nested!(OnDemandProvisioningSpecification);
     /// CloudFormation property type `OnDemandResizingSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancefleetconfig-ondemandresizingspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OnDemandResizingSpecification(rt::Props);
     impl OnDemandResizingSpecification {
@@ -1665,7 +1470,7 @@ pub mod instance_fleet_config {
     ///
     /// CloudFormation property type `SpotProvisioningSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancefleetconfig-spotprovisioningspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SpotProvisioningSpecification(rt::Props);
     impl SpotProvisioningSpecification {
@@ -1698,7 +1503,7 @@ pub mod instance_fleet_config {
     nested!(SpotProvisioningSpecification);
     /// CloudFormation property type `SpotResizingSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancefleetconfig-spotresizingspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SpotResizingSpecification(rt::Props);
     impl SpotResizingSpecification {
@@ -1727,7 +1532,7 @@ pub mod instance_fleet_config {
     ///
     /// CloudFormation property type `VolumeSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancefleetconfig-volumespecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VolumeSpecification(rt::Props);
     impl VolumeSpecification {
@@ -1768,6 +1573,7 @@ static INSTANCE_GROUP_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("InstanceGroupId", None)],
+    schema: (&SCHEMAS, 2),
 };
 impl InstanceGroupConfig {
     /// Declares a `AWS::EMR::InstanceGroupConfig` with the stack-unique `id`. Required properties: `instance_count` (`InstanceCount`), `instance_role` (`InstanceRole`), `instance_type` (`InstanceType`), `job_flow_id` (`JobFlowId`).
@@ -1838,10 +1644,15 @@ impl InstanceGroupConfigHandle {
 }
 /// Property types and value sets of [`InstanceGroupConfig`] (`AWS::EMR::InstanceGroupConfig`).
 pub mod instance_group_config {
+    pub use super::shared::{
+        AutoScalingPolicy, CloudWatchAlarmDefinition, MetricDimension, ScalingAction,
+        ScalingConstraints, ScalingRule, ScalingTrigger, SimpleScalingPolicyConfiguration,
+        VolumeSpecification,
+    };
     use super::*;
     /// CloudFormation property type `AppConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancegroupconfig-appconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AppConfiguration(rt::Props);
     impl AppConfiguration {
@@ -1871,74 +1682,9 @@ pub mod instance_group_config {
         }
     }
     nested!(AppConfiguration);
-    /// CloudFormation property type `AutoScalingPolicy`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancegroupconfig-autoscalingpolicy.html)
-    #[derive(Clone, Debug)]
-    pub struct AutoScalingPolicy(rt::Props);
-    impl AutoScalingPolicy {
-        /// A new `AutoScalingPolicy`. Required properties: `constraints` (`Constraints`), `rules` (`Rules`).
-        pub fn new(
-            constraints: ScalingConstraints,
-            rules: impl IntoIterator<Item = ScalingRule>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Constraints", None, constraints.into());
-            this.set("Rules", None, rt::list(rules));
-            AutoScalingPolicy(this)
-        }
-    }
-    nested!(AutoScalingPolicy);
-    /// CloudFormation property type `CloudWatchAlarmDefinition`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancegroupconfig-cloudwatchalarmdefinition.html)
-    #[derive(Clone, Debug)]
-    pub struct CloudWatchAlarmDefinition(rt::Props);
-    impl CloudWatchAlarmDefinition {
-        /// A new `CloudWatchAlarmDefinition`. Required properties: `comparison_operator` (`ComparisonOperator`), `metric_name` (`MetricName`), `period` (`Period`), `threshold` (`Threshold`).
-        pub fn new(
-            comparison_operator: impl Into<rt::Expr>,
-            metric_name: impl Into<rt::Expr>,
-            period: i64,
-            threshold: i64,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("ComparisonOperator", None, rt::string(comparison_operator));
-            this.set("MetricName", None, rt::string(metric_name));
-            this.set("Period", None, rt::int(period));
-            this.set("Threshold", None, rt::int(threshold));
-            CloudWatchAlarmDefinition(this)
-        }
-        /// CloudFormation `Dimensions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn dimensions(mut self, value: impl IntoIterator<Item = MetricDimension>) -> Self {
-            self.0.set("Dimensions", None, rt::list(value));
-            self
-        }
-        /// CloudFormation `EvaluationPeriods`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn evaluation_periods(mut self, value: i64) -> Self {
-            self.0.set("EvaluationPeriods", None, rt::int(value));
-            self
-        }
-        /// CloudFormation `Namespace`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn namespace(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Namespace", None, rt::string(value));
-            self
-        }
-        /// CloudFormation `Statistic`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn statistic(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Statistic", None, rt::string(value));
-            self
-        }
-        /// CloudFormation `Unit`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn unit(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Unit", None, rt::string(value));
-            self
-        }
-    }
-    nested!(CloudWatchAlarmDefinition);
     /// CloudFormation property type `EbsBlockDeviceConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancegroupconfig-ebsblockdeviceconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EbsBlockDeviceConfig(rt::Props);
     impl EbsBlockDeviceConfig {
@@ -1959,7 +1705,7 @@ pub mod instance_group_config {
     nested!(EbsBlockDeviceConfig);
     /// CloudFormation property type `EbsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancegroupconfig-ebsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EbsConfiguration(rt::Props);
     impl EbsConfiguration {
@@ -1983,151 +1729,6 @@ pub mod instance_group_config {
         }
     }
     nested!(EbsConfiguration);
-    /// CloudFormation property type `MetricDimension`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancegroupconfig-metricdimension.html)
-    #[derive(Clone, Debug)]
-    pub struct MetricDimension(rt::Props);
-    impl MetricDimension {
-        /// A new `MetricDimension`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Key", None, rt::string(key));
-            this.set("Value", None, rt::string(value));
-            MetricDimension(this)
-        }
-    }
-    nested!(MetricDimension);
-    /// CloudFormation property type `ScalingAction`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancegroupconfig-scalingaction.html)
-    #[derive(Clone, Debug)]
-    pub struct ScalingAction(rt::Props);
-    impl ScalingAction {
-        /// A new `ScalingAction`. Required properties: `simple_scaling_policy_configuration` (`SimpleScalingPolicyConfiguration`).
-        pub fn new(simple_scaling_policy_configuration: SimpleScalingPolicyConfiguration) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "SimpleScalingPolicyConfiguration",
-                None,
-                simple_scaling_policy_configuration.into(),
-            );
-            ScalingAction(this)
-        }
-        /// CloudFormation `Market`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn market(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Market", None, rt::string(value));
-            self
-        }
-    }
-    nested!(ScalingAction);
-    /// CloudFormation property type `ScalingConstraints`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancegroupconfig-scalingconstraints.html)
-    #[derive(Clone, Debug)]
-    pub struct ScalingConstraints(rt::Props);
-    impl ScalingConstraints {
-        /// A new `ScalingConstraints`. Required properties: `max_capacity` (`MaxCapacity`), `min_capacity` (`MinCapacity`).
-        pub fn new(max_capacity: i64, min_capacity: i64) -> Self {
-            let mut this = rt::Props::default();
-            this.set("MaxCapacity", None, rt::int(max_capacity));
-            this.set("MinCapacity", None, rt::int(min_capacity));
-            ScalingConstraints(this)
-        }
-    }
-    nested!(ScalingConstraints);
-    /// CloudFormation property type `ScalingRule`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancegroupconfig-scalingrule.html)
-    #[derive(Clone, Debug)]
-    pub struct ScalingRule(rt::Props);
-    impl ScalingRule {
-        /// A new `ScalingRule`. Required properties: `action` (`Action`), `name` (`Name`), `trigger` (`Trigger`).
-        pub fn new(
-            action: ScalingAction,
-            name: impl Into<rt::Expr>,
-            trigger: ScalingTrigger,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Action", None, action.into());
-            this.set("Name", None, rt::string(name));
-            this.set("Trigger", None, trigger.into());
-            ScalingRule(this)
-        }
-        /// CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Description", None, rt::string(value));
-            self
-        }
-    }
-    nested!(ScalingRule);
-    /// CloudFormation property type `ScalingTrigger`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancegroupconfig-scalingtrigger.html)
-    #[derive(Clone, Debug)]
-    pub struct ScalingTrigger(rt::Props);
-    impl ScalingTrigger {
-        /// A new `ScalingTrigger`. Required properties: `cloud_watch_alarm_definition` (`CloudWatchAlarmDefinition`).
-        pub fn new(cloud_watch_alarm_definition: CloudWatchAlarmDefinition) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "CloudWatchAlarmDefinition",
-                None,
-                cloud_watch_alarm_definition.into(),
-            );
-            ScalingTrigger(this)
-        }
-    }
-    nested!(ScalingTrigger);
-    /// CloudFormation property type `SimpleScalingPolicyConfiguration`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancegroupconfig-simplescalingpolicyconfiguration.html)
-    #[derive(Clone, Debug)]
-    pub struct SimpleScalingPolicyConfiguration(rt::Props);
-    impl SimpleScalingPolicyConfiguration {
-        /// A new `SimpleScalingPolicyConfiguration`. Required properties: `scaling_adjustment` (`ScalingAdjustment`).
-        pub fn new(scaling_adjustment: i64) -> Self {
-            let mut this = rt::Props::default();
-            this.set("ScalingAdjustment", None, rt::int(scaling_adjustment));
-            SimpleScalingPolicyConfiguration(this)
-        }
-        /// CloudFormation `AdjustmentType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn adjustment_type(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("AdjustmentType", None, rt::string(value));
-            self
-        }
-        /// CloudFormation `CoolDown`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn cool_down(mut self, value: i64) -> Self {
-            self.0.set("CoolDown", None, rt::int(value));
-            self
-        }
-    }
-    nested!(SimpleScalingPolicyConfiguration);
-    /// CloudFormation property type `VolumeSpecification`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancegroupconfig-volumespecification.html)
-    #[derive(Clone, Debug)]
-    pub struct VolumeSpecification(rt::Props);
-    impl VolumeSpecification {
-        /// A new `VolumeSpecification`. Required properties: `size_in_gb` (`SizeInGB`), `volume_type` (`VolumeType`).
-        pub fn new(size_in_gb: i64, volume_type: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("SizeInGB", None, rt::int(size_in_gb));
-            this.set("VolumeType", None, rt::string(volume_type));
-            VolumeSpecification(this)
-        }
-        /// CloudFormation `Iops`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn iops(mut self, value: i64) -> Self {
-            self.0.set("Iops", None, rt::int(value));
-            self
-        }
-        /// CloudFormation `Throughput`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn throughput(mut self, value: i64) -> Self {
-            self.0.set("Throughput", None, rt::int(value));
-            self
-        }
-    }
-    nested!(VolumeSpecification);
 }
 /// Use a SecurityConfiguration resource to configure data encryption, Kerberos authentication, and Amazon S3 authorization for EMRFS.
 ///
@@ -2142,6 +1743,7 @@ static SECURITY_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 3),
 };
 impl SecurityConfiguration {
     /// Declares a `AWS::EMR::SecurityConfiguration` with the stack-unique `id`. Required properties: `security_configuration` (`SecurityConfiguration`).
@@ -2181,6 +1783,7 @@ static STEP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 4),
 };
 impl Step {
     /// Declares a `AWS::EMR::Step` with the stack-unique `id`. Required properties: `action_on_failure` (`ActionOnFailure`), `hadoop_jar_step` (`HadoopJarStep`), `job_flow_id` (`JobFlowId`), `name` (`Name`).
@@ -2244,7 +1847,7 @@ pub mod step {
     use super::*;
     /// CloudFormation property type `HadoopJarStepConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-step-hadoopjarstepconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HadoopJarStepConfig(rt::Props);
     impl HadoopJarStepConfig {
@@ -2275,7 +1878,7 @@ pub mod step {
     nested!(HadoopJarStepConfig);
     /// CloudFormation property type `KeyValue`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-step-keyvalue.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KeyValue(rt::Props);
     impl KeyValue {
@@ -2314,6 +1917,7 @@ static STUDIO_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
         ("Url", Some("url")),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl Studio {
     /// Declares a `AWS::EMR::Studio` with the stack-unique `id`. Required properties: `auth_mode` (`AuthMode`), `default_s3_location` (`DefaultS3Location`), `engine_security_group_id` (`EngineSecurityGroupId`), `name` (`Name`), `service_role` (`ServiceRole`), `subnet_ids` (`SubnetIds`), `vpc_id` (`VpcId`), `workspace_security_group_id` (`WorkspaceSecurityGroupId`).
@@ -2495,6 +2099,7 @@ static STUDIO_SESSION_MAPPING_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["ap-south-2"],
     attributes: &[],
+    schema: (&SCHEMAS, 6),
 };
 impl StudioSessionMapping {
     /// Declares a `AWS::EMR::StudioSessionMapping` with the stack-unique `id`. Required properties: `identity_name` (`IdentityName`), `identity_type` (`IdentityType`), `session_policy_arn` (`SessionPolicyArn`), `studio_id` (`StudioId`).
@@ -2562,6 +2167,7 @@ static WAL_WORKSPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 7),
 };
 impl WalWorkspace {
     /// Declares a `AWS::EMR::WALWorkspace` with the stack-unique `id`. No property is required.
@@ -2587,3 +2193,218 @@ builder!(WalWorkspace, WalWorkspaceHandle);
 #[derive(Clone, Copy, Debug)]
 pub struct WalWorkspaceHandle(rt::Handle);
 handle!(WalWorkspaceHandle);
+/// Nested types that several `EMR` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// CloudFormation property type `AutoScalingPolicy`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct AutoScalingPolicy(rt::Props);
+    impl AutoScalingPolicy {
+        /// A new `AutoScalingPolicy`. Required properties: `constraints` (`Constraints`), `rules` (`Rules`).
+        pub fn new(
+            constraints: ScalingConstraints,
+            rules: impl IntoIterator<Item = ScalingRule>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Constraints", None, constraints.into());
+            this.set("Rules", None, rt::list(rules));
+            AutoScalingPolicy(this)
+        }
+    }
+    nested!(AutoScalingPolicy);
+    /// CloudFormation property type `CloudWatchAlarmDefinition`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct CloudWatchAlarmDefinition(rt::Props);
+    impl CloudWatchAlarmDefinition {
+        /// A new `CloudWatchAlarmDefinition`. Required properties: `comparison_operator` (`ComparisonOperator`), `metric_name` (`MetricName`), `period` (`Period`), `threshold` (`Threshold`).
+        pub fn new(
+            comparison_operator: impl Into<rt::Expr>,
+            metric_name: impl Into<rt::Expr>,
+            period: i64,
+            threshold: i64,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ComparisonOperator", None, rt::string(comparison_operator));
+            this.set("MetricName", None, rt::string(metric_name));
+            this.set("Period", None, rt::int(period));
+            this.set("Threshold", None, rt::int(threshold));
+            CloudWatchAlarmDefinition(this)
+        }
+        /// CloudFormation `Dimensions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn dimensions(mut self, value: impl IntoIterator<Item = MetricDimension>) -> Self {
+            self.0.set("Dimensions", None, rt::list(value));
+            self
+        }
+        /// CloudFormation `EvaluationPeriods`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn evaluation_periods(mut self, value: i64) -> Self {
+            self.0.set("EvaluationPeriods", None, rt::int(value));
+            self
+        }
+        /// CloudFormation `Namespace`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn namespace(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Namespace", None, rt::string(value));
+            self
+        }
+        /// CloudFormation `Statistic`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn statistic(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Statistic", None, rt::string(value));
+            self
+        }
+        /// CloudFormation `Unit`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn unit(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Unit", None, rt::string(value));
+            self
+        }
+    }
+    nested!(CloudWatchAlarmDefinition);
+    /// CloudFormation property type `MetricDimension`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct MetricDimension(rt::Props);
+    impl MetricDimension {
+        /// A new `MetricDimension`. Required properties: `key` (`Key`), `value` (`Value`).
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", None, rt::string(key));
+            this.set("Value", None, rt::string(value));
+            MetricDimension(this)
+        }
+    }
+    nested!(MetricDimension);
+    /// CloudFormation property type `ScalingAction`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct ScalingAction(rt::Props);
+    impl ScalingAction {
+        /// A new `ScalingAction`. Required properties: `simple_scaling_policy_configuration` (`SimpleScalingPolicyConfiguration`).
+        pub fn new(simple_scaling_policy_configuration: SimpleScalingPolicyConfiguration) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "SimpleScalingPolicyConfiguration",
+                None,
+                simple_scaling_policy_configuration.into(),
+            );
+            ScalingAction(this)
+        }
+        /// CloudFormation `Market`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn market(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Market", None, rt::string(value));
+            self
+        }
+    }
+    nested!(ScalingAction);
+    /// CloudFormation property type `ScalingConstraints`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct ScalingConstraints(rt::Props);
+    impl ScalingConstraints {
+        /// A new `ScalingConstraints`. Required properties: `max_capacity` (`MaxCapacity`), `min_capacity` (`MinCapacity`).
+        pub fn new(max_capacity: i64, min_capacity: i64) -> Self {
+            let mut this = rt::Props::default();
+            this.set("MaxCapacity", None, rt::int(max_capacity));
+            this.set("MinCapacity", None, rt::int(min_capacity));
+            ScalingConstraints(this)
+        }
+    }
+    nested!(ScalingConstraints);
+    /// CloudFormation property type `ScalingRule`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct ScalingRule(rt::Props);
+    impl ScalingRule {
+        /// A new `ScalingRule`. Required properties: `action` (`Action`), `name` (`Name`), `trigger` (`Trigger`).
+        pub fn new(
+            action: ScalingAction,
+            name: impl Into<rt::Expr>,
+            trigger: ScalingTrigger,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Action", None, action.into());
+            this.set("Name", None, rt::string(name));
+            this.set("Trigger", None, trigger.into());
+            ScalingRule(this)
+        }
+        /// CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Description", None, rt::string(value));
+            self
+        }
+    }
+    nested!(ScalingRule);
+    /// CloudFormation property type `ScalingTrigger`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct ScalingTrigger(rt::Props);
+    impl ScalingTrigger {
+        /// A new `ScalingTrigger`. Required properties: `cloud_watch_alarm_definition` (`CloudWatchAlarmDefinition`).
+        pub fn new(cloud_watch_alarm_definition: CloudWatchAlarmDefinition) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "CloudWatchAlarmDefinition",
+                None,
+                cloud_watch_alarm_definition.into(),
+            );
+            ScalingTrigger(this)
+        }
+    }
+    nested!(ScalingTrigger);
+    /// CloudFormation property type `SimpleScalingPolicyConfiguration`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct SimpleScalingPolicyConfiguration(rt::Props);
+    impl SimpleScalingPolicyConfiguration {
+        /// A new `SimpleScalingPolicyConfiguration`. Required properties: `scaling_adjustment` (`ScalingAdjustment`).
+        pub fn new(scaling_adjustment: i64) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ScalingAdjustment", None, rt::int(scaling_adjustment));
+            SimpleScalingPolicyConfiguration(this)
+        }
+        /// CloudFormation `AdjustmentType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn adjustment_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("AdjustmentType", None, rt::string(value));
+            self
+        }
+        /// CloudFormation `CoolDown`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn cool_down(mut self, value: i64) -> Self {
+            self.0.set("CoolDown", None, rt::int(value));
+            self
+        }
+    }
+    nested!(SimpleScalingPolicyConfiguration);
+    /// CloudFormation property type `VolumeSpecification`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct VolumeSpecification(rt::Props);
+    impl VolumeSpecification {
+        /// A new `VolumeSpecification`. Required properties: `size_in_gb` (`SizeInGB`), `volume_type` (`VolumeType`).
+        pub fn new(size_in_gb: i64, volume_type: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("SizeInGB", None, rt::int(size_in_gb));
+            this.set("VolumeType", None, rt::string(volume_type));
+            VolumeSpecification(this)
+        }
+        /// CloudFormation `Iops`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn iops(mut self, value: i64) -> Self {
+            self.0.set("Iops", None, rt::int(value));
+            self
+        }
+        /// CloudFormation `Throughput`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn throughput(mut self, value: i64) -> Self {
+            self.0.set("Throughput", None, rt::int(value));
+            self
+        }
+    }
+    nested!(VolumeSpecification);
+}

@@ -2,14 +2,22 @@
 //! `EMRContainers` resource types of the CloudFormation registry (`AWS::EMRContainers::*`): 4 types, 0 of them with an awscc Terraform resource.
 //! Enabled by the `emrcontainers` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("emrcontainers.schemas.jsonl"));
 /// Resource Schema of AWS::EMRContainers::Endpoint Type
 ///
 /// CloudFormation: `AWS::EMRContainers::Endpoint`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -52,6 +60,7 @@ static ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CertificateAuthority", None),
         ("AuthProxyUrl", None),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Endpoint {
     /// Declares a `AWS::EMRContainers::Endpoint` with the stack-unique `id`. Required properties: `execution_role_arn` (`ExecutionRoleArn`), `release_label` (`ReleaseLabel`), `type_` (`Type`), `virtual_cluster_id` (`VirtualClusterId`).
@@ -165,7 +174,7 @@ pub mod endpoint {
     use super::*;
     /// CloudFormation property type `CloudWatchMonitoringConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-endpoint-cloudwatchmonitoringconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CloudWatchMonitoringConfiguration(rt::Props);
     impl CloudWatchMonitoringConfiguration {
@@ -184,7 +193,7 @@ pub mod endpoint {
     nested!(CloudWatchMonitoringConfiguration);
     /// CloudFormation property type `ConfigurationOverrides`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-endpoint-configurationoverrides.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConfigurationOverrides(rt::Props);
     impl ConfigurationOverrides {
@@ -211,7 +220,7 @@ pub mod endpoint {
     nested!(ConfigurationOverrides);
     /// CloudFormation property type `ContainerLogRotationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-endpoint-containerlogrotationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContainerLogRotationConfiguration(rt::Props);
     impl ContainerLogRotationConfiguration {
@@ -226,7 +235,7 @@ pub mod endpoint {
     nested!(ContainerLogRotationConfiguration);
     /// CloudFormation property type `EMREKSConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-endpoint-emreksconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EmreksConfiguration(rt::Props);
     impl EmreksConfiguration {
@@ -256,7 +265,7 @@ pub mod endpoint {
     nested!(EmreksConfiguration);
     /// CloudFormation property type `MonitoringConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-endpoint-monitoringconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MonitoringConfiguration(rt::Props);
     impl MonitoringConfiguration {
@@ -297,7 +306,7 @@ pub mod endpoint {
     nested!(MonitoringConfiguration);
     /// CloudFormation property type `S3MonitoringConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-endpoint-s3monitoringconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3MonitoringConfiguration(rt::Props);
     impl S3MonitoringConfiguration {
@@ -371,6 +380,7 @@ static JOB_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", None),
         ("CreatedBy", None),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl JobTemplate {
     /// Declares a `AWS::EMRContainers::JobTemplate` with the stack-unique `id`. Required properties: `job_template_data` (`JobTemplateData`), `name` (`Name`).
@@ -424,7 +434,7 @@ pub mod job_template {
     ///
     /// CloudFormation property type `Configuration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-jobtemplate-configuration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Configuration(rt::Props);
     impl Configuration {
@@ -455,7 +465,7 @@ pub mod job_template {
     ///
     /// CloudFormation property type `JobDriver`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-jobtemplate-jobdriver.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct JobDriver(rt::Props);
     impl JobDriver {
@@ -484,7 +494,7 @@ pub mod job_template {
     ///
     /// CloudFormation property type `JobTemplateData`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-jobtemplate-jobtemplatedata.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct JobTemplateData(rt::Props);
     impl JobTemplateData {
@@ -530,7 +540,7 @@ pub mod job_template {
     ///
     /// CloudFormation property type `ParametricCloudWatchMonitoringConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-jobtemplate-parametriccloudwatchmonitoringconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ParametricCloudWatchMonitoringConfiguration(rt::Props);
     impl ParametricCloudWatchMonitoringConfiguration {
@@ -559,7 +569,7 @@ pub mod job_template {
     ///
     /// CloudFormation property type `ParametricConfigurationOverrides`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-jobtemplate-parametricconfigurationoverrides.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ParametricConfigurationOverrides(rt::Props);
     impl ParametricConfigurationOverrides {
@@ -593,7 +603,7 @@ pub mod job_template {
     ///
     /// CloudFormation property type `ParametricMonitoringConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-jobtemplate-parametricmonitoringconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ParametricMonitoringConfiguration(rt::Props);
     impl ParametricMonitoringConfiguration {
@@ -636,7 +646,7 @@ pub mod job_template {
     ///
     /// CloudFormation property type `ParametricS3MonitoringConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-jobtemplate-parametrics3monitoringconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ParametricS3MonitoringConfiguration(rt::Props);
     impl ParametricS3MonitoringConfiguration {
@@ -658,7 +668,7 @@ pub mod job_template {
     ///
     /// CloudFormation property type `SparkSqlJobDriver`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-jobtemplate-sparksqljobdriver.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SparkSqlJobDriver(rt::Props);
     impl SparkSqlJobDriver {
@@ -683,7 +693,7 @@ pub mod job_template {
     ///
     /// CloudFormation property type `SparkSubmitJobDriver`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-jobtemplate-sparksubmitjobdriver.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SparkSubmitJobDriver(rt::Props);
     impl SparkSubmitJobDriver {
@@ -735,6 +745,7 @@ static SECURITY_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Arn", None), ("Id", None)],
+    schema: (&SCHEMAS, 2),
 };
 impl SecurityConfiguration {
     /// Declares a `AWS::EMRContainers::SecurityConfiguration` with the stack-unique `id`. Required properties: `security_configuration_data` (`SecurityConfigurationData`).
@@ -787,12 +798,13 @@ impl SecurityConfigurationHandle {
 }
 /// Property types and value sets of [`SecurityConfiguration`] (`AWS::EMRContainers::SecurityConfiguration`).
 pub mod security_configuration {
+    pub use super::shared::Type;
     use super::*;
     /// At-rest encryption configuration.
     ///
     /// CloudFormation property type `AtRestEncryptionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-atrestencryptionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AtRestEncryptionConfiguration(rt::Props);
     impl AtRestEncryptionConfiguration {
@@ -825,7 +837,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `AuthenticationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-authenticationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AuthenticationConfiguration(rt::Props);
     impl AuthenticationConfiguration {
@@ -855,7 +867,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `AuthorizationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-authorizationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AuthorizationConfiguration(rt::Props);
     impl AuthorizationConfiguration {
@@ -877,7 +889,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `ContainerInfo`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-containerinfo.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContainerInfo(rt::Props);
     impl ContainerInfo {
@@ -899,7 +911,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `ContainerProvider`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-containerprovider.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContainerProvider(rt::Props);
     impl ContainerProvider {
@@ -923,7 +935,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `EksInfo`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-eksinfo.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EksInfo(rt::Props);
     impl EksInfo {
@@ -945,7 +957,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-encryptionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -982,7 +994,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `IAMConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-iamconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IamConfiguration(rt::Props);
     impl IamConfiguration {
@@ -1004,7 +1016,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `IdentityCenterConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-identitycenterconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IdentityCenterConfiguration(rt::Props);
     impl IdentityCenterConfiguration {
@@ -1045,7 +1057,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `InTransitEncryptionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-intransitencryptionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InTransitEncryptionConfiguration(rt::Props);
     impl InTransitEncryptionConfiguration {
@@ -1068,7 +1080,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `LakeFormationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-lakeformationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LakeFormationConfiguration(rt::Props);
     impl LakeFormationConfiguration {
@@ -1113,7 +1125,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `LocalDiskEncryptionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-localdiskencryptionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LocalDiskEncryptionConfiguration(rt::Props);
     impl LocalDiskEncryptionConfiguration {
@@ -1142,7 +1154,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `S3EncryptionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-s3encryptionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3EncryptionConfiguration(rt::Props);
     impl S3EncryptionConfiguration {
@@ -1171,7 +1183,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `SecureNamespaceInfo`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-securenamespaceinfo.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SecureNamespaceInfo(rt::Props);
     impl SecureNamespaceInfo {
@@ -1200,7 +1212,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `SecurityConfigurationData`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-securityconfigurationdata.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SecurityConfigurationData(rt::Props);
     impl SecurityConfigurationData {
@@ -1237,7 +1249,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `TLSCertificateConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-tlscertificateconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TlsCertificateConfiguration(rt::Props);
     impl TlsCertificateConfiguration {
@@ -1294,13 +1306,6 @@ pub mod security_configuration {
         AwsKms,
     }
     string_enum!(EncryptionKeyProviderType { AwsKms => "AwsKms" });
-    /// The values `Type` accepts in `EMRContainers::SecurityConfiguration`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Type {
-        /// `EKS`
-        Eks,
-    }
-    string_enum!(Type { Eks => "EKS" });
 }
 /// Resource Schema of AWS::EMRContainers::VirtualCluster Type
 ///
@@ -1323,6 +1328,7 @@ static VIRTUAL_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("Arn", None), ("Id", None)],
+    schema: (&SCHEMAS, 3),
 };
 impl VirtualCluster {
     /// Declares a `AWS::EMRContainers::VirtualCluster` with the stack-unique `id`. Required properties: `container_provider` (`ContainerProvider`), `name` (`Name`).
@@ -1372,10 +1378,11 @@ impl VirtualClusterHandle {
 }
 /// Property types and value sets of [`VirtualCluster`] (`AWS::EMRContainers::VirtualCluster`).
 pub mod virtual_cluster {
+    pub use super::shared::Type;
     use super::*;
     /// CloudFormation property type `ContainerInfo`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-virtualcluster-containerinfo.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContainerInfo(rt::Props);
     impl ContainerInfo {
@@ -1389,7 +1396,7 @@ pub mod virtual_cluster {
     nested!(ContainerInfo);
     /// CloudFormation property type `ContainerProvider`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-virtualcluster-containerprovider.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContainerProvider(rt::Props);
     impl ContainerProvider {
@@ -1405,7 +1412,7 @@ pub mod virtual_cluster {
     nested!(ContainerProvider);
     /// CloudFormation property type `EksInfo`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-virtualcluster-eksinfo.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EksInfo(rt::Props);
     impl EksInfo {
@@ -1417,7 +1424,12 @@ pub mod virtual_cluster {
         }
     }
     nested!(EksInfo);
-    /// The values `Type` accepts in `EMRContainers::VirtualCluster`.
+}
+/// Nested types that several `EMRContainers` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `Type` accepts in `EMRContainers`'s `SecurityConfiguration`, `VirtualCluster`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Type {
         /// `EKS`

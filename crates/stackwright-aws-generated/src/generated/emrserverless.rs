@@ -2,14 +2,22 @@
 //! `EMRServerless` resource types of the CloudFormation registry (`AWS::EMRServerless::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `emrserverless` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("emrserverless.schemas.jsonl"));
 /// Resource schema for AWS::EMRServerless::Application Type
 ///
 /// CloudFormation: `AWS::EMRServerless::Application`. Terraform: `awscc_emrserverless_application` (awscc provider).
@@ -26,6 +34,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
         ("ApplicationId", Some("application_id")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Application {
     /// Declares a `AWS::EMRServerless::Application` with the stack-unique `id`. Required properties: `release_label` (`ReleaseLabel`), `type_` (`Type`).
@@ -203,7 +212,7 @@ pub mod application {
     ///
     /// CloudFormation property type `AutoStartConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-autostartconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AutoStartConfiguration(rt::Props);
     impl AutoStartConfiguration {
@@ -225,7 +234,7 @@ pub mod application {
     ///
     /// CloudFormation property type `AutoStopConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-autostopconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AutoStopConfiguration(rt::Props);
     impl AutoStopConfiguration {
@@ -256,7 +265,7 @@ pub mod application {
     nested!(AutoStopConfiguration);
     /// CloudFormation property type `CloudWatchLoggingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-cloudwatchloggingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CloudWatchLoggingConfiguration(rt::Props);
     impl CloudWatchLoggingConfiguration {
@@ -309,7 +318,7 @@ pub mod application {
     ///
     /// CloudFormation property type `ConfigurationObject`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-configurationobject.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConfigurationObject(rt::Props);
     impl ConfigurationObject {
@@ -341,7 +350,7 @@ pub mod application {
     ///
     /// CloudFormation property type `IdentityCenterConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-identitycenterconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IdentityCenterConfiguration(rt::Props);
     impl IdentityCenterConfiguration {
@@ -364,7 +373,7 @@ pub mod application {
     ///
     /// CloudFormation property type `ImageConfigurationInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-imageconfigurationinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ImageConfigurationInput(rt::Props);
     impl ImageConfigurationInput {
@@ -384,7 +393,7 @@ pub mod application {
     nested!(ImageConfigurationInput);
     /// CloudFormation property type `InitialCapacityConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-initialcapacityconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InitialCapacityConfig(rt::Props);
     impl InitialCapacityConfig {
@@ -403,7 +412,7 @@ pub mod application {
     nested!(InitialCapacityConfig);
     /// CloudFormation property type `InitialCapacityConfigKeyValuePair`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-initialcapacityconfigkeyvaluepair.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InitialCapacityConfigKeyValuePair(rt::Props);
     impl InitialCapacityConfigKeyValuePair {
@@ -418,7 +427,7 @@ pub mod application {
     nested!(InitialCapacityConfigKeyValuePair);
     /// CloudFormation property type `InteractiveConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-interactiveconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InteractiveConfiguration(rt::Props);
     impl InteractiveConfiguration {
@@ -452,7 +461,7 @@ pub mod application {
     nested!(InteractiveConfiguration);
     /// CloudFormation property type `LogTypeMapKeyValuePair`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-logtypemapkeyvaluepair.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LogTypeMapKeyValuePair(rt::Props);
     impl LogTypeMapKeyValuePair {
@@ -470,7 +479,7 @@ pub mod application {
     nested!(LogTypeMapKeyValuePair);
     /// CloudFormation property type `ManagedPersistenceMonitoringConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-managedpersistencemonitoringconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ManagedPersistenceMonitoringConfiguration(rt::Props);
     impl ManagedPersistenceMonitoringConfiguration {
@@ -497,7 +506,7 @@ pub mod application {
     nested!(ManagedPersistenceMonitoringConfiguration);
     /// CloudFormation property type `MaximumAllowedResources`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-maximumallowedresources.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MaximumAllowedResources(rt::Props);
     impl MaximumAllowedResources {
@@ -521,7 +530,7 @@ pub mod application {
     ///
     /// CloudFormation property type `MonitoringConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-monitoringconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MonitoringConfiguration(rt::Props);
     impl MonitoringConfiguration {
@@ -577,7 +586,7 @@ pub mod application {
     nested!(MonitoringConfiguration);
     /// CloudFormation property type `NetworkConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-networkconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
@@ -612,7 +621,7 @@ pub mod application {
     nested!(NetworkConfiguration);
     /// CloudFormation property type `PrometheusMonitoringConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-prometheusmonitoringconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PrometheusMonitoringConfiguration(rt::Props);
     impl PrometheusMonitoringConfiguration {
@@ -632,7 +641,7 @@ pub mod application {
     nested!(PrometheusMonitoringConfiguration);
     /// CloudFormation property type `S3MonitoringConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-s3monitoringconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3MonitoringConfiguration(rt::Props);
     impl S3MonitoringConfiguration {
@@ -659,7 +668,7 @@ pub mod application {
     ///
     /// CloudFormation property type `SchedulerConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-schedulerconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SchedulerConfiguration(rt::Props);
     impl SchedulerConfiguration {
@@ -686,7 +695,7 @@ pub mod application {
     nested!(SchedulerConfiguration);
     /// CloudFormation property type `WorkerConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-workerconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WorkerConfiguration(rt::Props);
     impl WorkerConfiguration {

@@ -2,14 +2,22 @@
 //! `EntityResolution` resource types of the CloudFormation registry (`AWS::EntityResolution::*`): 5 types, 5 of them with an awscc Terraform resource.
 //! Enabled by the `entityresolution` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("entityresolution.schemas.jsonl"));
 /// IdMappingWorkflow defined in AWS Entity Resolution service
 ///
 /// CloudFormation: `AWS::EntityResolution::IdMappingWorkflow`. Terraform: `awscc_entityresolution_id_mapping_workflow` (awscc provider).
@@ -53,6 +61,7 @@ static ID_MAPPING_WORKFLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
         ("CreatedAt", Some("created_at")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl IdMappingWorkflow {
     /// Declares a `AWS::EntityResolution::IdMappingWorkflow` with the stack-unique `id`. Required properties: `id_mapping_techniques` (`IdMappingTechniques`), `input_source_config` (`InputSourceConfig`), `role_arn` (`RoleArn`), `workflow_name` (`WorkflowName`).
@@ -137,10 +146,14 @@ impl IdMappingWorkflowHandle {
 }
 /// Property types and value sets of [`IdMappingWorkflow`] (`AWS::EntityResolution::IdMappingWorkflow`).
 pub mod id_mapping_workflow {
+    pub use super::shared::{
+        AttributeMatchingModel, IdMappingType, IntermediateSourceConfiguration, ProviderProperties,
+        RecordMatchingModel, Rule, RuleDefinitionType, Type,
+    };
     use super::*;
     /// CloudFormation property type `IdMappingIncrementalRunConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-idmappingworkflow-idmappingincrementalrunconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IdMappingIncrementalRunConfig(rt::Props);
     impl IdMappingIncrementalRunConfig {
@@ -158,7 +171,7 @@ pub mod id_mapping_workflow {
     nested!(IdMappingIncrementalRunConfig);
     /// CloudFormation property type `IdMappingRuleBasedProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-idmappingworkflow-idmappingrulebasedproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IdMappingRuleBasedProperties(rt::Props);
     impl IdMappingRuleBasedProperties {
@@ -198,7 +211,7 @@ pub mod id_mapping_workflow {
     nested!(IdMappingRuleBasedProperties);
     /// CloudFormation property type `IdMappingTechniques`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-idmappingworkflow-idmappingtechniques.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IdMappingTechniques(rt::Props);
     impl IdMappingTechniques {
@@ -244,7 +257,7 @@ pub mod id_mapping_workflow {
     nested!(IdMappingTechniques);
     /// CloudFormation property type `IdMappingWorkflowInputSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-idmappingworkflow-idmappingworkflowinputsource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IdMappingWorkflowInputSource(rt::Props);
     impl IdMappingWorkflowInputSource {
@@ -275,7 +288,7 @@ pub mod id_mapping_workflow {
     nested!(IdMappingWorkflowInputSource);
     /// CloudFormation property type `IdMappingWorkflowOutputSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-idmappingworkflow-idmappingworkflowoutputsource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IdMappingWorkflowOutputSource(rt::Props);
     impl IdMappingWorkflowOutputSource {
@@ -296,135 +309,6 @@ pub mod id_mapping_workflow {
         }
     }
     nested!(IdMappingWorkflowOutputSource);
-    /// CloudFormation property type `IntermediateSourceConfiguration`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-idmappingworkflow-intermediatesourceconfiguration.html)
-    #[derive(Clone, Debug)]
-    pub struct IntermediateSourceConfiguration(rt::Props);
-    impl IntermediateSourceConfiguration {
-        /// A new `IntermediateSourceConfiguration`. Required properties: `intermediate_s3_path` (`IntermediateS3Path`).
-        pub fn new(intermediate_s3_path: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "IntermediateS3Path",
-                Some("intermediate_s3_path"),
-                rt::string(intermediate_s3_path),
-            );
-            IntermediateSourceConfiguration(this)
-        }
-    }
-    nested!(IntermediateSourceConfiguration);
-    /// CloudFormation property type `ProviderProperties`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-idmappingworkflow-providerproperties.html)
-    #[derive(Clone, Debug)]
-    pub struct ProviderProperties(rt::Props);
-    impl ProviderProperties {
-        /// A new `ProviderProperties`. Required properties: `provider_service_arn` (`ProviderServiceArn`).
-        pub fn new(provider_service_arn: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "ProviderServiceArn",
-                Some("provider_service_arn"),
-                rt::string(provider_service_arn),
-            );
-            ProviderProperties(this)
-        }
-        /// CloudFormation `IntermediateSourceConfiguration`, Terraform `intermediate_source_configuration`.
-        pub fn intermediate_source_configuration(
-            mut self,
-            value: IntermediateSourceConfiguration,
-        ) -> Self {
-            self.0.set(
-                "IntermediateSourceConfiguration",
-                Some("intermediate_source_configuration"),
-                value.into(),
-            );
-            self
-        }
-        /// Additional Provider configuration that would be required for the provider service.
-        ///
-        /// CloudFormation `ProviderConfiguration`, Terraform `provider_configuration`.
-        pub fn provider_configuration(
-            mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
-        ) -> Self {
-            self.0.set(
-                "ProviderConfiguration",
-                Some("provider_configuration"),
-                rt::string_map(value),
-            );
-            self
-        }
-    }
-    nested!(ProviderProperties);
-    /// CloudFormation property type `Rule`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-idmappingworkflow-rule.html)
-    #[derive(Clone, Debug)]
-    pub struct Rule(rt::Props);
-    impl Rule {
-        /// A new `Rule`. Required properties: `matching_keys` (`MatchingKeys`), `rule_name` (`RuleName`).
-        pub fn new(
-            matching_keys: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            rule_name: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "MatchingKeys",
-                Some("matching_keys"),
-                rt::strings(matching_keys),
-            );
-            this.set("RuleName", Some("rule_name"), rt::string(rule_name));
-            Rule(this)
-        }
-    }
-    nested!(Rule);
-    /// The values `Type` accepts in `EntityResolution::IdMappingWorkflow`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Type {
-        /// `SOURCE`
-        Source,
-        /// `TARGET`
-        Target,
-    }
-    string_enum!(Type { Source => "SOURCE", Target => "TARGET" });
-    /// The values `IdMappingType` accepts in `EntityResolution::IdMappingWorkflow`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum IdMappingType {
-        /// `PROVIDER`
-        Provider,
-        /// `RULE_BASED`
-        RuleBased,
-    }
-    string_enum!(IdMappingType { Provider => "PROVIDER", RuleBased => "RULE_BASED" });
-    /// The values `AttributeMatchingModel` accepts in `EntityResolution::IdMappingWorkflow`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum AttributeMatchingModel {
-        /// `ONE_TO_ONE`
-        OneToOne,
-        /// `MANY_TO_MANY`
-        ManyToMany,
-    }
-    string_enum!(AttributeMatchingModel { OneToOne => "ONE_TO_ONE", ManyToMany => "MANY_TO_MANY" });
-    /// The values `RecordMatchingModel` accepts in `EntityResolution::IdMappingWorkflow`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum RecordMatchingModel {
-        /// `ONE_SOURCE_TO_ONE_TARGET`
-        OneSourceToOneTarget,
-        /// `MANY_SOURCE_TO_ONE_TARGET`
-        ManySourceToOneTarget,
-    }
-    string_enum!(RecordMatchingModel { OneSourceToOneTarget => "ONE_SOURCE_TO_ONE_TARGET", ManySourceToOneTarget => "MANY_SOURCE_TO_ONE_TARGET" });
-    /// The values `RuleDefinitionType` accepts in `EntityResolution::IdMappingWorkflow`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum RuleDefinitionType {
-        /// `SOURCE`
-        Source,
-        /// `TARGET`
-        Target,
-    }
-    string_enum!(RuleDefinitionType { Source => "SOURCE", Target => "TARGET" });
     /// The values `IncrementalRunType` accepts in `EntityResolution::IdMappingWorkflow`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum IncrementalRunType {
@@ -476,6 +360,7 @@ static ID_NAMESPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl IdNamespace {
     /// Declares a `AWS::EntityResolution::IdNamespace` with the stack-unique `id`. Required properties: `id_namespace_name` (`IdNamespaceName`), `type_` (`Type`).
@@ -557,10 +442,13 @@ impl IdNamespaceHandle {
 }
 /// Property types and value sets of [`IdNamespace`] (`AWS::EntityResolution::IdNamespace`).
 pub mod id_namespace {
+    pub use super::shared::{
+        AttributeMatchingModel, IdMappingType, RecordMatchingModel, Rule, RuleDefinitionType, Type,
+    };
     use super::*;
     /// CloudFormation property type `IdNamespaceIdMappingWorkflowProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-idnamespace-idnamespaceidmappingworkflowproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IdNamespaceIdMappingWorkflowProperties(rt::Props);
     impl IdNamespaceIdMappingWorkflowProperties {
@@ -596,7 +484,7 @@ pub mod id_namespace {
     nested!(IdNamespaceIdMappingWorkflowProperties);
     /// CloudFormation property type `IdNamespaceInputSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-idnamespace-idnamespaceinputsource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IdNamespaceInputSource(rt::Props);
     impl IdNamespaceInputSource {
@@ -620,7 +508,7 @@ pub mod id_namespace {
     nested!(IdNamespaceInputSource);
     /// CloudFormation property type `NamespaceProviderProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-idnamespace-namespaceproviderproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NamespaceProviderProperties(rt::Props);
     impl NamespaceProviderProperties {
@@ -652,7 +540,7 @@ pub mod id_namespace {
     nested!(NamespaceProviderProperties);
     /// CloudFormation property type `NamespaceRuleBasedProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-idnamespace-namespacerulebasedproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NamespaceRuleBasedProperties(rt::Props);
     impl NamespaceRuleBasedProperties {
@@ -701,73 +589,6 @@ pub mod id_namespace {
         }
     }
     nested!(NamespaceRuleBasedProperties);
-    /// CloudFormation property type `Rule`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-idnamespace-rule.html)
-    #[derive(Clone, Debug)]
-    pub struct Rule(rt::Props);
-    impl Rule {
-        /// A new `Rule`. Required properties: `matching_keys` (`MatchingKeys`), `rule_name` (`RuleName`).
-        pub fn new(
-            matching_keys: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            rule_name: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "MatchingKeys",
-                Some("matching_keys"),
-                rt::strings(matching_keys),
-            );
-            this.set("RuleName", Some("rule_name"), rt::string(rule_name));
-            Rule(this)
-        }
-    }
-    nested!(Rule);
-    /// The values `Type` accepts in `EntityResolution::IdNamespace`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Type {
-        /// `SOURCE`
-        Source,
-        /// `TARGET`
-        Target,
-    }
-    string_enum!(Type { Source => "SOURCE", Target => "TARGET" });
-    /// The values `IdMappingType` accepts in `EntityResolution::IdNamespace`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum IdMappingType {
-        /// `PROVIDER`
-        Provider,
-        /// `RULE_BASED`
-        RuleBased,
-    }
-    string_enum!(IdMappingType { Provider => "PROVIDER", RuleBased => "RULE_BASED" });
-    /// The values `AttributeMatchingModel` accepts in `EntityResolution::IdNamespace`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum AttributeMatchingModel {
-        /// `ONE_TO_ONE`
-        OneToOne,
-        /// `MANY_TO_MANY`
-        ManyToMany,
-    }
-    string_enum!(AttributeMatchingModel { OneToOne => "ONE_TO_ONE", ManyToMany => "MANY_TO_MANY" });
-    /// The values `RecordMatchingModel` accepts in `EntityResolution::IdNamespace`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum RecordMatchingModel {
-        /// `ONE_SOURCE_TO_ONE_TARGET`
-        OneSourceToOneTarget,
-        /// `MANY_SOURCE_TO_ONE_TARGET`
-        ManySourceToOneTarget,
-    }
-    string_enum!(RecordMatchingModel { OneSourceToOneTarget => "ONE_SOURCE_TO_ONE_TARGET", ManySourceToOneTarget => "MANY_SOURCE_TO_ONE_TARGET" });
-    /// The values `RuleDefinitionType` accepts in `EntityResolution::IdNamespace`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum RuleDefinitionType {
-        /// `SOURCE`
-        Source,
-        /// `TARGET`
-        Target,
-    }
-    string_enum!(RuleDefinitionType { Source => "SOURCE", Target => "TARGET" });
 }
 /// MatchingWorkflow defined in AWS Entity Resolution service
 ///
@@ -812,6 +633,7 @@ static MATCHING_WORKFLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
         ("CreatedAt", Some("created_at")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl MatchingWorkflow {
     /// Declares a `AWS::EntityResolution::MatchingWorkflow` with the stack-unique `id`. Required properties: `input_source_config` (`InputSourceConfig`), `output_source_config` (`OutputSourceConfig`), `resolution_techniques` (`ResolutionTechniques`), `role_arn` (`RoleArn`), `workflow_name` (`WorkflowName`).
@@ -890,12 +712,15 @@ impl MatchingWorkflowHandle {
 }
 /// Property types and value sets of [`MatchingWorkflow`] (`AWS::EntityResolution::MatchingWorkflow`).
 pub mod matching_workflow {
+    pub use super::shared::{
+        AttributeMatchingModel, IntermediateSourceConfiguration, ProviderProperties, Rule,
+    };
     use super::*;
     /// The Customer Profiles integration configuration for the output source
     ///
     /// CloudFormation property type `CustomerProfilesIntegrationConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-matchingworkflow-customerprofilesintegrationconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomerProfilesIntegrationConfig(rt::Props);
     impl CustomerProfilesIntegrationConfig {
@@ -914,7 +739,7 @@ pub mod matching_workflow {
     nested!(CustomerProfilesIntegrationConfig);
     /// CloudFormation property type `IncrementalRunConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-matchingworkflow-incrementalrunconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IncrementalRunConfig(rt::Props);
     impl IncrementalRunConfig {
@@ -932,7 +757,7 @@ pub mod matching_workflow {
     nested!(IncrementalRunConfig);
     /// CloudFormation property type `InputSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-matchingworkflow-inputsource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InputSource(rt::Props);
     impl InputSource {
@@ -958,29 +783,11 @@ pub mod matching_workflow {
         }
     }
     nested!(InputSource);
-    /// CloudFormation property type `IntermediateSourceConfiguration`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-matchingworkflow-intermediatesourceconfiguration.html)
-    #[derive(Clone, Debug)]
-    pub struct IntermediateSourceConfiguration(rt::Props);
-    impl IntermediateSourceConfiguration {
-        /// A new `IntermediateSourceConfiguration`. Required properties: `intermediate_s3_path` (`IntermediateS3Path`).
-        pub fn new(intermediate_s3_path: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "IntermediateS3Path",
-                Some("intermediate_s3_path"),
-                rt::string(intermediate_s3_path),
-            );
-            IntermediateSourceConfiguration(this)
-        }
-    }
-    nested!(IntermediateSourceConfiguration);
     /// Configuration for matching behavior within rule condition properties
     ///
     /// CloudFormation property type `MatchingConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-matchingworkflow-matchingconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MatchingConfig(rt::Props);
     impl MatchingConfig {
@@ -1004,7 +811,7 @@ pub mod matching_workflow {
     nested!(MatchingConfig);
     /// CloudFormation property type `OutputAttribute`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-matchingworkflow-outputattribute.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OutputAttribute(rt::Props);
     impl OutputAttribute {
@@ -1023,7 +830,7 @@ pub mod matching_workflow {
     nested!(OutputAttribute);
     /// CloudFormation property type `OutputSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-matchingworkflow-outputsource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OutputSource(rt::Props);
     impl OutputSource {
@@ -1071,53 +878,9 @@ pub mod matching_workflow {
         }
     }
     nested!(OutputSource);
-    /// CloudFormation property type `ProviderProperties`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-matchingworkflow-providerproperties.html)
-    #[derive(Clone, Debug)]
-    pub struct ProviderProperties(rt::Props);
-    impl ProviderProperties {
-        /// A new `ProviderProperties`. Required properties: `provider_service_arn` (`ProviderServiceArn`).
-        pub fn new(provider_service_arn: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "ProviderServiceArn",
-                Some("provider_service_arn"),
-                rt::string(provider_service_arn),
-            );
-            ProviderProperties(this)
-        }
-        /// CloudFormation `IntermediateSourceConfiguration`, Terraform `intermediate_source_configuration`.
-        pub fn intermediate_source_configuration(
-            mut self,
-            value: IntermediateSourceConfiguration,
-        ) -> Self {
-            self.0.set(
-                "IntermediateSourceConfiguration",
-                Some("intermediate_source_configuration"),
-                value.into(),
-            );
-            self
-        }
-        /// Additional Provider configuration that would be required for the provider service.
-        ///
-        /// CloudFormation `ProviderConfiguration`, Terraform `provider_configuration`.
-        pub fn provider_configuration(
-            mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
-        ) -> Self {
-            self.0.set(
-                "ProviderConfiguration",
-                Some("provider_configuration"),
-                rt::string_map(value),
-            );
-            self
-        }
-    }
-    nested!(ProviderProperties);
     /// CloudFormation property type `ResolutionTechniques`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-matchingworkflow-resolutiontechniques.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResolutionTechniques(rt::Props);
     impl ResolutionTechniques {
@@ -1172,31 +935,9 @@ pub mod matching_workflow {
         }
     }
     nested!(ResolutionTechniques);
-    /// CloudFormation property type `Rule`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-matchingworkflow-rule.html)
-    #[derive(Clone, Debug)]
-    pub struct Rule(rt::Props);
-    impl Rule {
-        /// A new `Rule`. Required properties: `matching_keys` (`MatchingKeys`), `rule_name` (`RuleName`).
-        pub fn new(
-            matching_keys: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            rule_name: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "MatchingKeys",
-                Some("matching_keys"),
-                rt::strings(matching_keys),
-            );
-            this.set("RuleName", Some("rule_name"), rt::string(rule_name));
-            Rule(this)
-        }
-    }
-    nested!(Rule);
     /// CloudFormation property type `RuleBasedProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-matchingworkflow-rulebasedproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RuleBasedProperties(rt::Props);
     impl RuleBasedProperties {
@@ -1224,7 +965,7 @@ pub mod matching_workflow {
     nested!(RuleBasedProperties);
     /// CloudFormation property type `RuleCondition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-matchingworkflow-rulecondition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RuleCondition(rt::Props);
     impl RuleCondition {
@@ -1248,7 +989,7 @@ pub mod matching_workflow {
     nested!(RuleCondition);
     /// CloudFormation property type `RuleConditionProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-matchingworkflow-ruleconditionproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RuleConditionProperties(rt::Props);
     impl RuleConditionProperties {
@@ -1279,15 +1020,6 @@ pub mod matching_workflow {
         Provider,
     }
     string_enum!(ResolutionType { RuleMatching => "RULE_MATCHING", MlMatching => "ML_MATCHING", Provider => "PROVIDER" });
-    /// The values `AttributeMatchingModel` accepts in `EntityResolution::MatchingWorkflow`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum AttributeMatchingModel {
-        /// `ONE_TO_ONE`
-        OneToOne,
-        /// `MANY_TO_MANY`
-        ManyToMany,
-    }
-    string_enum!(AttributeMatchingModel { OneToOne => "ONE_TO_ONE", ManyToMany => "MANY_TO_MANY" });
     /// The values `MatchPurpose` accepts in `EntityResolution::MatchingWorkflow`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum MatchPurpose {
@@ -1344,6 +1076,7 @@ static POLICY_STATEMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 3),
 };
 impl PolicyStatement {
     /// Declares a `AWS::EntityResolution::PolicyStatement` with the stack-unique `id`. Required properties: `arn` (`Arn`), `statement_id` (`StatementId`).
@@ -1447,6 +1180,7 @@ static SCHEMA_MAPPING_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
         ("HasWorkflows", Some("has_workflows")),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl SchemaMapping {
     /// Declares a `AWS::EntityResolution::SchemaMapping` with the stack-unique `id`. Required properties: `mapped_input_fields` (`MappedInputFields`), `schema_name` (`SchemaName`).
@@ -1502,7 +1236,7 @@ pub mod schema_mapping {
     use super::*;
     /// CloudFormation property type `SchemaInputAttribute`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-schemamapping-schemainputattribute.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SchemaInputAttribute(rt::Props);
     impl SchemaInputAttribute {
@@ -1583,4 +1317,138 @@ pub mod schema_mapping {
         ProviderId,
     }
     string_enum!(SchemaAttributeType { Name => "NAME", NameFirst => "NAME_FIRST", NameMiddle => "NAME_MIDDLE", NameLast => "NAME_LAST", Address => "ADDRESS", AddressStreet1 => "ADDRESS_STREET1", AddressStreet2 => "ADDRESS_STREET2", AddressStreet3 => "ADDRESS_STREET3", AddressCity => "ADDRESS_CITY", AddressState => "ADDRESS_STATE", AddressCountry => "ADDRESS_COUNTRY", AddressPostalcode => "ADDRESS_POSTALCODE", Phone => "PHONE", PhoneNumber => "PHONE_NUMBER", PhoneCountrycode => "PHONE_COUNTRYCODE", EmailAddress => "EMAIL_ADDRESS", UniqueId => "UNIQUE_ID", Date => "DATE", String => "STRING", ProviderId => "PROVIDER_ID" });
+}
+/// Nested types that several `EntityResolution` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `AttributeMatchingModel` accepts in `EntityResolution`'s `IdMappingWorkflow`, `IdNamespace`, `MatchingWorkflow`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum AttributeMatchingModel {
+        /// `ONE_TO_ONE`
+        OneToOne,
+        /// `MANY_TO_MANY`
+        ManyToMany,
+    }
+    string_enum!(AttributeMatchingModel { OneToOne => "ONE_TO_ONE", ManyToMany => "MANY_TO_MANY" });
+    /// The values `IdMappingType` accepts in `EntityResolution`'s `IdMappingWorkflow`, `IdNamespace`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum IdMappingType {
+        /// `PROVIDER`
+        Provider,
+        /// `RULE_BASED`
+        RuleBased,
+    }
+    string_enum!(IdMappingType { Provider => "PROVIDER", RuleBased => "RULE_BASED" });
+    /// CloudFormation property type `IntermediateSourceConfiguration`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct IntermediateSourceConfiguration(rt::Props);
+    impl IntermediateSourceConfiguration {
+        /// A new `IntermediateSourceConfiguration`. Required properties: `intermediate_s3_path` (`IntermediateS3Path`).
+        pub fn new(intermediate_s3_path: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "IntermediateS3Path",
+                Some("intermediate_s3_path"),
+                rt::string(intermediate_s3_path),
+            );
+            IntermediateSourceConfiguration(this)
+        }
+    }
+    nested!(IntermediateSourceConfiguration);
+    /// CloudFormation property type `ProviderProperties`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct ProviderProperties(rt::Props);
+    impl ProviderProperties {
+        /// A new `ProviderProperties`. Required properties: `provider_service_arn` (`ProviderServiceArn`).
+        pub fn new(provider_service_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "ProviderServiceArn",
+                Some("provider_service_arn"),
+                rt::string(provider_service_arn),
+            );
+            ProviderProperties(this)
+        }
+        /// CloudFormation `IntermediateSourceConfiguration`, Terraform `intermediate_source_configuration`.
+        pub fn intermediate_source_configuration(
+            mut self,
+            value: IntermediateSourceConfiguration,
+        ) -> Self {
+            self.0.set(
+                "IntermediateSourceConfiguration",
+                Some("intermediate_source_configuration"),
+                value.into(),
+            );
+            self
+        }
+        /// Additional Provider configuration that would be required for the provider service.
+        ///
+        /// CloudFormation `ProviderConfiguration`, Terraform `provider_configuration`.
+        pub fn provider_configuration(
+            mut self,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
+        ) -> Self {
+            self.0.set(
+                "ProviderConfiguration",
+                Some("provider_configuration"),
+                rt::string_map(value),
+            );
+            self
+        }
+    }
+    nested!(ProviderProperties);
+    /// The values `RecordMatchingModel` accepts in `EntityResolution`'s `IdMappingWorkflow`, `IdNamespace`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum RecordMatchingModel {
+        /// `ONE_SOURCE_TO_ONE_TARGET`
+        OneSourceToOneTarget,
+        /// `MANY_SOURCE_TO_ONE_TARGET`
+        ManySourceToOneTarget,
+    }
+    string_enum!(RecordMatchingModel { OneSourceToOneTarget => "ONE_SOURCE_TO_ONE_TARGET", ManySourceToOneTarget => "MANY_SOURCE_TO_ONE_TARGET" });
+    /// CloudFormation property type `Rule`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct Rule(rt::Props);
+    impl Rule {
+        /// A new `Rule`. Required properties: `matching_keys` (`MatchingKeys`), `rule_name` (`RuleName`).
+        pub fn new(
+            matching_keys: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            rule_name: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "MatchingKeys",
+                Some("matching_keys"),
+                rt::strings(matching_keys),
+            );
+            this.set("RuleName", Some("rule_name"), rt::string(rule_name));
+            Rule(this)
+        }
+    }
+    nested!(Rule);
+    /// The values `RuleDefinitionType` accepts in `EntityResolution`'s `IdMappingWorkflow`, `IdNamespace`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum RuleDefinitionType {
+        /// `SOURCE`
+        Source,
+        /// `TARGET`
+        Target,
+    }
+    string_enum!(RuleDefinitionType { Source => "SOURCE", Target => "TARGET" });
+    /// The values `Type` accepts in `EntityResolution`'s `IdMappingWorkflow`, `IdNamespace`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Type {
+        /// `SOURCE`
+        Source,
+        /// `TARGET`
+        Target,
+    }
+    string_enum!(Type { Source => "SOURCE", Target => "TARGET" });
 }

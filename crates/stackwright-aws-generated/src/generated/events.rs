@@ -2,14 +2,22 @@
 //! `Events` resource types of the CloudFormation registry (`AWS::Events::*`): 7 types, 7 of them with an awscc Terraform resource.
 //! Enabled by the `events` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("events.schemas.jsonl"));
 /// Resource Type definition for AWS::Events::ApiDestination.
 ///
 /// CloudFormation: `AWS::Events::ApiDestination`. Terraform: `awscc_events_api_destination` (awscc provider).
@@ -35,6 +43,7 @@ static API_DESTINATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
         ("ArnForPolicy", Some("arn_for_policy")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl ApiDestination {
     /// Declares a `AWS::Events::ApiDestination` with the stack-unique `id`. Required properties: `connection_arn` (`ConnectionArn`), `http_method` (`HttpMethod`), `invocation_endpoint` (`InvocationEndpoint`).
@@ -137,6 +146,7 @@ static ARCHIVE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 1),
 };
 impl Archive {
     /// Declares a `AWS::Events::Archive` with the stack-unique `id`. Required properties: `source_arn` (`SourceArn`).
@@ -200,7 +210,7 @@ impl ArchiveHandle {
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-events-connection.html)
 pub struct Connection(rt::Base);
-static CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo { cloudformation: "AWS::Events::Connection", terraform: Some("awscc_events_connection"), tags: rt::TagsShape::None, stateful: false, unavailable_in: &["ap-east-2", "ap-southeast-5", "ap-southeast-6", "ca-west-1", "il-central-1", "mx-central-1", "us-gov-east-1", "us-gov-west-1"], attributes: &[("Arn", Some("arn")), ("ArnForPolicy", Some("arn_for_policy")), ("SecretArn", Some("secret_arn")), ("AuthParameters.ConnectivityParameters.ResourceParameters.ResourceAssociationArn", Some("auth_parameters.connectivity_parameters.resource_parameters.resource_association_arn")), ("InvocationConnectivityParameters.ResourceParameters.ResourceAssociationArn", Some("invocation_connectivity_parameters.resource_parameters.resource_association_arn"))] };
+static CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo { cloudformation: "AWS::Events::Connection", terraform: Some("awscc_events_connection"), tags: rt::TagsShape::None, stateful: false, unavailable_in: &["ap-east-2", "ap-southeast-5", "ap-southeast-6", "ca-west-1", "il-central-1", "mx-central-1", "us-gov-east-1", "us-gov-west-1"], attributes: &[("Arn", Some("arn")), ("ArnForPolicy", Some("arn_for_policy")), ("SecretArn", Some("secret_arn")), ("AuthParameters.ConnectivityParameters.ResourceParameters.ResourceAssociationArn", Some("auth_parameters.connectivity_parameters.resource_parameters.resource_association_arn")), ("InvocationConnectivityParameters.ResourceParameters.ResourceAssociationArn", Some("invocation_connectivity_parameters.resource_parameters.resource_association_arn"))], schema: (&SCHEMAS, 2) };
 impl Connection {
     /// Declares a `AWS::Events::Connection` with the stack-unique `id`. No property is required.
     #[track_caller]
@@ -306,7 +316,7 @@ pub mod connection {
     use super::*;
     /// CloudFormation property type `ApiKeyAuthParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-connection-apikeyauthparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ApiKeyAuthParameters(rt::Props);
     impl ApiKeyAuthParameters {
@@ -325,7 +335,7 @@ pub mod connection {
     nested!(ApiKeyAuthParameters);
     /// CloudFormation property type `AuthParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-connection-authparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AuthParameters(rt::Props);
     impl AuthParameters {
@@ -380,7 +390,7 @@ pub mod connection {
     nested!(AuthParameters);
     /// CloudFormation property type `BasicAuthParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-connection-basicauthparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BasicAuthParameters(rt::Props);
     impl BasicAuthParameters {
@@ -395,7 +405,7 @@ pub mod connection {
     nested!(BasicAuthParameters);
     /// CloudFormation property type `ClientParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-connection-clientparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClientParameters(rt::Props);
     impl ClientParameters {
@@ -414,7 +424,7 @@ pub mod connection {
     nested!(ClientParameters);
     /// CloudFormation property type `ConnectionHttpParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-connection-connectionhttpparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConnectionHttpParameters(rt::Props);
     impl ConnectionHttpParameters {
@@ -454,7 +464,7 @@ pub mod connection {
     nested!(ConnectionHttpParameters);
     /// CloudFormation property type `ConnectivityParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-connection-connectivityparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConnectivityParameters(rt::Props);
     impl ConnectivityParameters {
@@ -474,7 +484,7 @@ pub mod connection {
     ///
     /// CloudFormation property type `InvocationConnectivityParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-connection-invocationconnectivityparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InvocationConnectivityParameters(rt::Props);
     impl InvocationConnectivityParameters {
@@ -492,7 +502,7 @@ pub mod connection {
     nested!(InvocationConnectivityParameters);
     /// CloudFormation property type `OAuthParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-connection-oauthparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OAuthParameters(rt::Props);
     impl OAuthParameters {
@@ -529,7 +539,7 @@ pub mod connection {
     nested!(OAuthParameters);
     /// CloudFormation property type `Parameter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-connection-parameter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Parameter(rt::Props);
     impl Parameter {
@@ -550,7 +560,7 @@ pub mod connection {
     nested!(Parameter);
     /// CloudFormation property type `ResourceParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-connection-resourceparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResourceParameters(rt::Props);
     impl ResourceParameters {
@@ -638,6 +648,7 @@ static ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("State", Some("state")),
         ("StateReason", Some("state_reason")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl Endpoint {
     /// Declares a `AWS::Events::Endpoint` with the stack-unique `id`. Required properties: `event_buses` (`EventBuses`), `routing_config` (`RoutingConfig`).
@@ -714,7 +725,7 @@ pub mod endpoint {
     use super::*;
     /// CloudFormation property type `EndpointEventBus`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-endpoint-endpointeventbus.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EndpointEventBus(rt::Props);
     impl EndpointEventBus {
@@ -732,7 +743,7 @@ pub mod endpoint {
     nested!(EndpointEventBus);
     /// CloudFormation property type `FailoverConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-endpoint-failoverconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FailoverConfig(rt::Props);
     impl FailoverConfig {
@@ -747,7 +758,7 @@ pub mod endpoint {
     nested!(FailoverConfig);
     /// CloudFormation property type `Primary`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-endpoint-primary.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Primary(rt::Props);
     impl Primary {
@@ -765,7 +776,7 @@ pub mod endpoint {
     nested!(Primary);
     /// CloudFormation property type `ReplicationConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-endpoint-replicationconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReplicationConfig(rt::Props);
     impl ReplicationConfig {
@@ -779,7 +790,7 @@ pub mod endpoint {
     nested!(ReplicationConfig);
     /// CloudFormation property type `RoutingConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-endpoint-routingconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RoutingConfig(rt::Props);
     impl RoutingConfig {
@@ -797,7 +808,7 @@ pub mod endpoint {
     nested!(RoutingConfig);
     /// CloudFormation property type `Secondary`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-endpoint-secondary.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Secondary(rt::Props);
     impl Secondary {
@@ -832,6 +843,7 @@ static EVENT_BUS_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 4),
 };
 impl EventBus {
     /// Declares a `AWS::Events::EventBus` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -914,7 +926,7 @@ pub mod event_bus {
     ///
     /// CloudFormation property type `DeadLetterConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-eventbus-deadletterconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeadLetterConfig(rt::Props);
     impl DeadLetterConfig {
@@ -934,7 +946,7 @@ pub mod event_bus {
     ///
     /// CloudFormation property type `LogConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-eventbus-logconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LogConfig(rt::Props);
     impl LogConfig {
@@ -996,6 +1008,7 @@ static EVENT_BUS_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 5),
 };
 impl EventBusPolicy {
     /// Declares a `AWS::Events::EventBusPolicy` with the stack-unique `id`. Required properties: `statement_id` (`StatementId`).
@@ -1058,7 +1071,7 @@ pub mod event_bus_policy {
     ///
     /// CloudFormation property type `Condition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-eventbuspolicy-condition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Condition(rt::Props);
     impl Condition {
@@ -1118,6 +1131,7 @@ static RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn")), ("RuleName", Some("rule_name"))],
+    schema: (&SCHEMAS, 6),
 };
 impl Rule {
     /// Declares a `AWS::Events::Rule` with the stack-unique `id`. No property is required.
@@ -1217,7 +1231,7 @@ pub mod rule {
     use super::*;
     /// CloudFormation property type `AppSyncParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-appsyncparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AppSyncParameters(rt::Props);
     impl AppSyncParameters {
@@ -1235,7 +1249,7 @@ pub mod rule {
     nested!(AppSyncParameters);
     /// CloudFormation property type `AwsVpcConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-awsvpcconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AwsVpcConfiguration(rt::Props);
     impl AwsVpcConfiguration {
@@ -1267,7 +1281,7 @@ pub mod rule {
     nested!(AwsVpcConfiguration);
     /// CloudFormation property type `BatchArrayProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-batcharrayproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BatchArrayProperties(rt::Props);
     impl BatchArrayProperties {
@@ -1285,7 +1299,7 @@ pub mod rule {
     nested!(BatchArrayProperties);
     /// CloudFormation property type `BatchParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-batchparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BatchParameters(rt::Props);
     impl BatchParameters {
@@ -1316,7 +1330,7 @@ pub mod rule {
     nested!(BatchParameters);
     /// CloudFormation property type `BatchRetryStrategy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-batchretrystrategy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BatchRetryStrategy(rt::Props);
     impl BatchRetryStrategy {
@@ -1334,7 +1348,7 @@ pub mod rule {
     nested!(BatchRetryStrategy);
     /// CloudFormation property type `CapacityProviderStrategyItem`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-capacityproviderstrategyitem.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapacityProviderStrategyItem(rt::Props);
     impl CapacityProviderStrategyItem {
@@ -1362,7 +1376,7 @@ pub mod rule {
     nested!(CapacityProviderStrategyItem);
     /// CloudFormation property type `DeadLetterConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-deadletterconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeadLetterConfig(rt::Props);
     impl DeadLetterConfig {
@@ -1380,7 +1394,7 @@ pub mod rule {
     nested!(DeadLetterConfig);
     /// CloudFormation property type `EcsParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-ecsparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EcsParameters(rt::Props);
     impl EcsParameters {
@@ -1502,7 +1516,7 @@ pub mod rule {
     nested!(EcsParameters);
     /// CloudFormation property type `HttpParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-httpparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HttpParameters(rt::Props);
     impl HttpParameters {
@@ -1551,7 +1565,7 @@ pub mod rule {
     nested!(HttpParameters);
     /// CloudFormation property type `InputTransformer`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-inputtransformer.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InputTransformer(rt::Props);
     impl InputTransformer {
@@ -1581,7 +1595,7 @@ pub mod rule {
     nested!(InputTransformer);
     /// CloudFormation property type `KinesisParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-kinesisparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KinesisParameters(rt::Props);
     impl KinesisParameters {
@@ -1599,7 +1613,7 @@ pub mod rule {
     nested!(KinesisParameters);
     /// CloudFormation property type `NetworkConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-networkconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
@@ -1621,7 +1635,7 @@ pub mod rule {
     nested!(NetworkConfiguration);
     /// CloudFormation property type `PlacementConstraint`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-placementconstraint.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PlacementConstraint(rt::Props);
     impl PlacementConstraint {
@@ -1645,7 +1659,7 @@ pub mod rule {
     nested!(PlacementConstraint);
     /// CloudFormation property type `PlacementStrategy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-placementstrategy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PlacementStrategy(rt::Props);
     impl PlacementStrategy {
@@ -1668,7 +1682,7 @@ pub mod rule {
     nested!(PlacementStrategy);
     /// CloudFormation property type `RedshiftDataParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-redshiftdataparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RedshiftDataParameters(rt::Props);
     impl RedshiftDataParameters {
@@ -1718,7 +1732,7 @@ pub mod rule {
     nested!(RedshiftDataParameters);
     /// CloudFormation property type `RetryPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-retrypolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RetryPolicy(rt::Props);
     impl RetryPolicy {
@@ -1749,7 +1763,7 @@ pub mod rule {
     nested!(RetryPolicy);
     /// CloudFormation property type `RunCommandParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-runcommandparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RunCommandParameters(rt::Props);
     impl RunCommandParameters {
@@ -1767,7 +1781,7 @@ pub mod rule {
     nested!(RunCommandParameters);
     /// CloudFormation property type `RunCommandTarget`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-runcommandtarget.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RunCommandTarget(rt::Props);
     impl RunCommandTarget {
@@ -1785,7 +1799,7 @@ pub mod rule {
     nested!(RunCommandTarget);
     /// CloudFormation property type `SageMakerPipelineParameter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-sagemakerpipelineparameter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SageMakerPipelineParameter(rt::Props);
     impl SageMakerPipelineParameter {
@@ -1800,7 +1814,7 @@ pub mod rule {
     nested!(SageMakerPipelineParameter);
     /// CloudFormation property type `SageMakerPipelineParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-sagemakerpipelineparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SageMakerPipelineParameters(rt::Props);
     impl SageMakerPipelineParameters {
@@ -1825,7 +1839,7 @@ pub mod rule {
     nested!(SageMakerPipelineParameters);
     /// CloudFormation property type `SqsParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-sqsparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SqsParameters(rt::Props);
     impl SqsParameters {
@@ -1843,7 +1857,7 @@ pub mod rule {
     nested!(SqsParameters);
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-tag.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     impl Tag {
@@ -1866,7 +1880,7 @@ pub mod rule {
     nested!(Tag);
     /// CloudFormation property type `Target`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-target.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Target(rt::Props);
     impl Target {

@@ -2,14 +2,22 @@
 //! `EventSchemas` resource types of the CloudFormation registry (`AWS::EventSchemas::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `eventschemas` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("eventschemas.schemas.jsonl"));
 /// Resource Type definition for AWS::EventSchemas::Discoverer
 ///
 /// CloudFormation: `AWS::EventSchemas::Discoverer`. Terraform: `awscc_eventschemas_discoverer` (awscc provider).
@@ -37,6 +45,7 @@ static DISCOVERER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DiscovererId", Some("discoverer_id")),
         ("State", Some("state")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Discoverer {
     /// Declares a `AWS::EventSchemas::Discoverer` with the stack-unique `id`. Required properties: `source_arn` (`SourceArn`).
@@ -111,6 +120,7 @@ static REGISTRY_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("RegistryArn", Some("registry_arn"))],
+    schema: (&SCHEMAS, 1),
 };
 impl Registry {
     /// Declares a `AWS::EventSchemas::Registry` with the stack-unique `id`. No property is required.
@@ -172,6 +182,7 @@ static REGISTRY_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 2),
 };
 impl RegistryPolicy {
     /// Declares a `AWS::EventSchemas::RegistryPolicy` with the stack-unique `id`. Required properties: `policy` (`Policy`), `registry_name` (`RegistryName`).
@@ -236,6 +247,7 @@ static SCHEMA_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("VersionCreatedDate", Some("version_created_date")),
         ("SchemaVersion", Some("schema_version")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl Schema {
     /// Declares a `AWS::EventSchemas::Schema` with the stack-unique `id`. Required properties: `content` (`Content`), `registry_name` (`RegistryName`), `type_` (`Type`).

@@ -2,14 +2,22 @@
 //! `EventsV2` resource types of the CloudFormation registry (`AWS::EventsV2::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `eventsv2` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("eventsv2.schemas.jsonl"));
 /// Resource type definition for AWS::EventsV2::EventBus, an Amazon EventBridge custom event bus that receives events and delivers them to matching subscribers.
 ///
 /// CloudFormation: `AWS::EventsV2::EventBus`. Terraform: `awscc_eventsv2_event_bus` (awscc provider).
@@ -52,6 +60,7 @@ static EVENT_BUS_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
         ("LastModifiedTime", Some("last_modified_time")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl EventBus {
     /// Declares a `AWS::EventsV2::EventBus` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -130,7 +139,7 @@ pub mod event_bus {
     ///
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-eventbus-encryptionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -156,7 +165,7 @@ pub mod event_bus {
     ///
     /// CloudFormation property type `StorageConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-eventbus-storageconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StorageConfiguration(rt::Props);
     impl StorageConfiguration {
@@ -222,6 +231,7 @@ static EVENT_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
         ("LastModifiedTime", Some("last_modified_time")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl EventSource {
     /// Declares a `AWS::EventsV2::EventSource` with the stack-unique `id`. Required properties: `configuration` (`Configuration`), `event_bus_arn` (`EventBusArn`), `name` (`Name`).
@@ -295,7 +305,7 @@ pub mod event_source {
     ///
     /// CloudFormation property type `AwsServiceEventsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-eventsource-awsserviceeventsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AwsServiceEventsConfiguration(rt::Props);
     impl AwsServiceEventsConfiguration {
@@ -329,7 +339,7 @@ pub mod event_source {
     ///
     /// CloudFormation property type `EventSourceConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-eventsource-eventsourceconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EventSourceConfiguration(rt::Props);
     impl EventSourceConfiguration {
@@ -369,7 +379,7 @@ pub mod event_source {
     ///
     /// CloudFormation property type `OnFailureConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-eventsource-onfailureconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OnFailureConfiguration(rt::Props);
     impl OnFailureConfiguration {
@@ -391,7 +401,7 @@ pub mod event_source {
     ///
     /// CloudFormation property type `PartnerEventsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-eventsource-partnereventsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PartnerEventsConfiguration(rt::Props);
     impl PartnerEventsConfiguration {
@@ -474,6 +484,7 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("RevisionId", Some("revision_id"))],
+    schema: (&SCHEMAS, 2),
 };
 impl ResourcePolicy {
     /// Declares a `AWS::EventsV2::ResourcePolicy` with the stack-unique `id`. Required properties: `event_bus_arn` (`EventBusArn`), `policy_document` (`PolicyDocument`).
@@ -552,6 +563,7 @@ static SUBSCRIBER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
         ("LastModifiedTime", Some("last_modified_time")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl Subscriber {
     /// Declares a `AWS::EventsV2::Subscriber` with the stack-unique `id`. Required properties: `event_bus_arn` (`EventBusArn`), `invoke_configuration` (`InvokeConfiguration`), `name` (`Name`).
@@ -723,7 +735,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `BatchConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-batchconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BatchConfiguration(rt::Props);
     impl BatchConfiguration {
@@ -757,7 +769,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `DeduplicationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-deduplicationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeduplicationConfiguration(rt::Props);
     impl DeduplicationConfiguration {
@@ -777,7 +789,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `EventBusV2Parameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-eventbusv2parameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EventBusV2Parameters(rt::Props);
     impl EventBusV2Parameters {
@@ -822,7 +834,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `EventBusV2SystemMetadata`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-eventbusv2systemmetadata.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EventBusV2SystemMetadata(rt::Props);
     impl EventBusV2SystemMetadata {
@@ -856,7 +868,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `Filter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-filter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Filter(rt::Props);
     impl Filter {
@@ -873,7 +885,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `FilterConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-filterconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FilterConfiguration(rt::Props);
     impl FilterConfiguration {
@@ -896,7 +908,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `HttpParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-httpparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HttpParameters(rt::Props);
     impl HttpParameters {
@@ -964,7 +976,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `InvokeConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-invokeconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InvokeConfiguration(rt::Props);
     impl InvokeConfiguration {
@@ -1057,7 +1069,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `JsonataConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-jsonataconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct JsonataConfiguration(rt::Props);
     impl JsonataConfiguration {
@@ -1073,7 +1085,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `KinesisParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-kinesisparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KinesisParameters(rt::Props);
     impl KinesisParameters {
@@ -1107,7 +1119,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `LambdaParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-lambdaparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LambdaParameters(rt::Props);
     impl LambdaParameters {
@@ -1167,7 +1179,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `LogConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-logconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
@@ -1197,7 +1209,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `OnFailureConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-onfailureconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OnFailureConfiguration(rt::Props);
     impl OnFailureConfiguration {
@@ -1219,7 +1231,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `PointInTimeConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-pointintimeconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PointInTimeConfiguration(rt::Props);
     impl PointInTimeConfiguration {
@@ -1250,7 +1262,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `RetryPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-retrypolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RetryPolicy(rt::Props);
     impl RetryPolicy {
@@ -1295,7 +1307,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `SnsParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-snsparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SnsParameters(rt::Props);
     impl SnsParameters {
@@ -1361,7 +1373,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `SqsParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-sqsparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SqsParameters(rt::Props);
     impl SqsParameters {
@@ -1428,7 +1440,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `StepFunctionsParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-stepfunctionsparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StepFunctionsParameters(rt::Props);
     impl StepFunctionsParameters {
@@ -1477,7 +1489,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `Transformer`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-transformer.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Transformer(rt::Props);
     impl Transformer {
@@ -1510,7 +1522,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `UniversalTargetParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-universaltargetparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UniversalTargetParameters(rt::Props);
     impl UniversalTargetParameters {

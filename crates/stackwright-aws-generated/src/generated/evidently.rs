@@ -2,14 +2,22 @@
 //! `Evidently` resource types of the CloudFormation registry (`AWS::Evidently::*`): 5 types, 5 of them with an awscc Terraform resource.
 //! Enabled by the `evidently` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("evidently.schemas.jsonl"));
 /// Resource Type definition for AWS::Evidently::Experiment.
 ///
 /// CloudFormation: `AWS::Evidently::Experiment`. Terraform: `awscc_evidently_experiment` (awscc provider).
@@ -52,6 +60,7 @@ static EXPERIMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Experiment {
     /// Declares a `AWS::Evidently::Experiment` with the stack-unique `id`. Required properties: `metric_goals` (`MetricGoals`), `name` (`Name`), `online_ab_config` (`OnlineAbConfig`), `project` (`Project`), `treatments` (`Treatments`).
@@ -133,7 +142,7 @@ pub mod experiment {
     use super::*;
     /// CloudFormation property type `MetricGoalObject`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-experiment-metricgoalobject.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricGoalObject(rt::Props);
     impl MetricGoalObject {
@@ -177,7 +186,7 @@ pub mod experiment {
     nested!(MetricGoalObject);
     /// CloudFormation property type `OnlineAbConfigObject`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-experiment-onlineabconfigobject.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OnlineAbConfigObject(rt::Props);
     impl OnlineAbConfigObject {
@@ -211,7 +220,7 @@ pub mod experiment {
     nested!(OnlineAbConfigObject);
     /// CloudFormation property type `RunningStatusObject`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-experiment-runningstatusobject.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RunningStatusObject(rt::Props);
     impl RunningStatusObject {
@@ -257,7 +266,7 @@ pub mod experiment {
     nested!(RunningStatusObject);
     /// CloudFormation property type `TreatmentObject`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-experiment-treatmentobject.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TreatmentObject(rt::Props);
     impl TreatmentObject {
@@ -287,7 +296,7 @@ pub mod experiment {
     nested!(TreatmentObject);
     /// CloudFormation property type `TreatmentToWeight`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-experiment-treatmenttoweight.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TreatmentToWeight(rt::Props);
     impl TreatmentToWeight {
@@ -352,6 +361,7 @@ static FEATURE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 1),
 };
 impl Feature {
     /// Declares a `AWS::Evidently::Feature` with the stack-unique `id`. Required properties: `name` (`Name`), `project` (`Project`), `variations` (`Variations`).
@@ -418,7 +428,7 @@ pub mod feature {
     use super::*;
     /// CloudFormation property type `EntityOverride`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-feature-entityoverride.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EntityOverride(rt::Props);
     impl EntityOverride {
@@ -442,7 +452,7 @@ pub mod feature {
     nested!(EntityOverride);
     /// CloudFormation property type `VariationObject`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-feature-variationobject.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VariationObject(rt::Props);
     impl VariationObject {
@@ -534,6 +544,7 @@ static LAUNCH_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 2),
 };
 impl Launch {
     /// Declares a `AWS::Evidently::Launch` with the stack-unique `id`. Required properties: `groups` (`Groups`), `name` (`Name`), `project` (`Project`), `scheduled_splits_config` (`ScheduledSplitsConfig`).
@@ -605,7 +616,7 @@ pub mod launch {
     use super::*;
     /// CloudFormation property type `ExecutionStatusObject`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-launch-executionstatusobject.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ExecutionStatusObject(rt::Props);
     impl ExecutionStatusObject {
@@ -634,7 +645,7 @@ pub mod launch {
     nested!(ExecutionStatusObject);
     /// CloudFormation property type `GroupToWeight`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-launch-grouptoweight.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GroupToWeight(rt::Props);
     impl GroupToWeight {
@@ -649,7 +660,7 @@ pub mod launch {
     nested!(GroupToWeight);
     /// CloudFormation property type `LaunchGroupObject`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-launch-launchgroupobject.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LaunchGroupObject(rt::Props);
     impl LaunchGroupObject {
@@ -675,7 +686,7 @@ pub mod launch {
     nested!(LaunchGroupObject);
     /// CloudFormation property type `MetricDefinitionObject`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-launch-metricdefinitionobject.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricDefinitionObject(rt::Props);
     impl MetricDefinitionObject {
@@ -713,7 +724,7 @@ pub mod launch {
     nested!(MetricDefinitionObject);
     /// CloudFormation property type `SegmentOverride`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-launch-segmentoverride.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SegmentOverride(rt::Props);
     impl SegmentOverride {
@@ -737,7 +748,7 @@ pub mod launch {
     nested!(SegmentOverride);
     /// CloudFormation property type `StepConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-launch-stepconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StepConfig(rt::Props);
     impl StepConfig {
@@ -812,6 +823,7 @@ static PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 3),
 };
 impl Project {
     /// Declares a `AWS::Evidently::Project` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -861,7 +873,7 @@ pub mod project {
     use super::*;
     /// CloudFormation property type `AppConfigResourceObject`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-project-appconfigresourceobject.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AppConfigResourceObject(rt::Props);
     impl AppConfigResourceObject {
@@ -889,7 +901,7 @@ pub mod project {
     ///
     /// CloudFormation property type `DataDeliveryObject`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-project-datadeliveryobject.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataDeliveryObject(rt::Props);
     impl DataDeliveryObject {
@@ -912,7 +924,7 @@ pub mod project {
     nested!(DataDeliveryObject);
     /// CloudFormation property type `S3Destination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-project-s3destination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Destination(rt::Props);
     impl S3Destination {
@@ -972,6 +984,7 @@ static SEGMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 4),
 };
 impl Segment {
     /// Declares a `AWS::Evidently::Segment` with the stack-unique `id`. Required properties: `name` (`Name`).

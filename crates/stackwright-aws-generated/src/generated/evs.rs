@@ -2,14 +2,22 @@
 //! `EVS` resource types of the CloudFormation registry (`AWS::EVS::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `evs` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("evs.schemas.jsonl"));
 /// An environment created within the EVS service
 ///
 /// CloudFormation: `AWS::EVS::Environment`. Terraform: `awscc_evs_environment` (awscc provider).
@@ -44,6 +52,7 @@ static ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("ModifiedAt", Some("modified_at")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Environment {
     /// Declares a `AWS::EVS::Environment` with the stack-unique `id`. Required properties: `service_access_subnet_id` (`ServiceAccessSubnetId`), `terms_accepted` (`TermsAccepted`), `vcf_version` (`VcfVersion`), `vpc_id` (`VpcId`).
@@ -187,7 +196,7 @@ pub mod environment {
     use super::*;
     /// CloudFormation property type `ConnectivityInfo`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evs-environment-connectivityinfo.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConnectivityInfo(rt::Props);
     impl ConnectivityInfo {
@@ -207,7 +216,7 @@ pub mod environment {
     nested!(ConnectivityInfo);
     /// CloudFormation property type `HostInfoForCreate`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evs-environment-hostinfoforcreate.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HostInfoForCreate(rt::Props);
     impl HostInfoForCreate {
@@ -245,7 +254,7 @@ pub mod environment {
     nested!(HostInfoForCreate);
     /// CloudFormation property type `InitialVlanInfo`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evs-environment-initialvlaninfo.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InitialVlanInfo(rt::Props);
     impl InitialVlanInfo {
@@ -261,7 +270,7 @@ pub mod environment {
     ///
     /// CloudFormation property type `InitialVlans`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evs-environment-initialvlans.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InitialVlans(rt::Props);
     impl InitialVlans {
@@ -324,7 +333,7 @@ pub mod environment {
     ///
     /// CloudFormation property type `LicenseInfo`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evs-environment-licenseinfo.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LicenseInfo(rt::Props);
     impl LicenseInfo {
@@ -343,7 +352,7 @@ pub mod environment {
     nested!(LicenseInfo);
     /// CloudFormation property type `ServiceAccessSecurityGroups`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evs-environment-serviceaccesssecuritygroups.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServiceAccessSecurityGroups(rt::Props);
     impl ServiceAccessSecurityGroups {
@@ -368,7 +377,7 @@ pub mod environment {
     nested!(ServiceAccessSecurityGroups);
     /// CloudFormation property type `VcfHostnames`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evs-environment-vcfhostnames.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VcfHostnames(rt::Props);
     impl VcfHostnames {

@@ -2,14 +2,22 @@
 //! `FinSpace` resource types of the CloudFormation registry (`AWS::FinSpace::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `finspace` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("finspace.schemas.jsonl"));
 /// An example resource schema demonstrating some basic constructs and validation rules.
 ///
 /// CloudFormation: `AWS::FinSpace::Environment`. Terraform: `awscc_finspace_environment` (awscc provider).
@@ -70,6 +78,7 @@ static ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("dedicated_service_account_id"),
         ),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Environment {
     /// Declares a `AWS::FinSpace::Environment` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -188,7 +197,7 @@ pub mod environment {
     use super::*;
     /// CloudFormation property type `AttributeMap`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-finspace-environment-attributemap.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AttributeMap(rt::Props);
     impl AttributeMap {
@@ -217,7 +226,7 @@ pub mod environment {
     ///
     /// CloudFormation property type `FederationParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-finspace-environment-federationparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FederationParameters(rt::Props);
     impl FederationParameters {
@@ -292,7 +301,7 @@ pub mod environment {
     ///
     /// CloudFormation property type `SuperuserParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-finspace-environment-superuserparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SuperuserParameters(rt::Props);
     impl SuperuserParameters {

@@ -2,14 +2,22 @@
 //! `FIS` resource types of the CloudFormation registry (`AWS::FIS::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `fis` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("fis.schemas.jsonl"));
 /// Resource schema for AWS::FIS::ExperimentTemplate
 ///
 /// CloudFormation: `AWS::FIS::ExperimentTemplate`. Terraform: `awscc_fis_experiment_template` (awscc provider).
@@ -36,6 +44,7 @@ static EXPERIMENT_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 0),
 };
 impl ExperimentTemplate {
     /// Declares a `AWS::FIS::ExperimentTemplate` with the stack-unique `id`. Required properties: `description` (`Description`), `role_arn` (`RoleArn`), `stop_conditions` (`StopConditions`), `targets` (`Targets`).
@@ -115,7 +124,7 @@ pub mod experiment_template {
     use super::*;
     /// CloudFormation property type `CloudWatchDashboard`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fis-experimenttemplate-cloudwatchdashboard.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CloudWatchDashboard(rt::Props);
     impl CloudWatchDashboard {
@@ -133,7 +142,7 @@ pub mod experiment_template {
     nested!(CloudWatchDashboard);
     /// CloudFormation property type `CloudWatchLogsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fis-experimenttemplate-cloudwatchlogsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogsConfiguration(rt::Props);
     impl CloudWatchLogsConfiguration {
@@ -151,7 +160,7 @@ pub mod experiment_template {
     nested!(CloudWatchLogsConfiguration);
     /// CloudFormation property type `DataSources`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fis-experimenttemplate-datasources.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataSources(rt::Props);
     impl DataSources {
@@ -176,7 +185,7 @@ pub mod experiment_template {
     nested!(DataSources);
     /// CloudFormation property type `ExperimentReportS3Configuration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fis-experimenttemplate-experimentreports3configuration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ExperimentReportS3Configuration(rt::Props);
     impl ExperimentReportS3Configuration {
@@ -195,7 +204,7 @@ pub mod experiment_template {
     nested!(ExperimentReportS3Configuration);
     /// CloudFormation property type `ExperimentTemplateExperimentOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fis-experimenttemplate-experimenttemplateexperimentoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ExperimentTemplateExperimentOptions(rt::Props);
     impl ExperimentTemplateExperimentOptions {
@@ -227,7 +236,7 @@ pub mod experiment_template {
     nested!(ExperimentTemplateExperimentOptions);
     /// CloudFormation property type `ExperimentTemplateExperimentReportConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fis-experimenttemplate-experimenttemplateexperimentreportconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ExperimentTemplateExperimentReportConfiguration(rt::Props);
     impl ExperimentTemplateExperimentReportConfiguration {
@@ -265,7 +274,7 @@ pub mod experiment_template {
     nested!(ExperimentTemplateExperimentReportConfiguration);
     /// CloudFormation property type `ExperimentTemplateLogConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fis-experimenttemplate-experimenttemplatelogconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ExperimentTemplateLogConfiguration(rt::Props);
     impl ExperimentTemplateLogConfiguration {
@@ -301,7 +310,7 @@ pub mod experiment_template {
     nested!(ExperimentTemplateLogConfiguration);
     /// CloudFormation property type `ExperimentTemplateStopCondition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fis-experimenttemplate-experimenttemplatestopcondition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ExperimentTemplateStopCondition(rt::Props);
     impl ExperimentTemplateStopCondition {
@@ -320,7 +329,7 @@ pub mod experiment_template {
     nested!(ExperimentTemplateStopCondition);
     /// CloudFormation property type `Outputs`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fis-experimenttemplate-outputs.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Outputs(rt::Props);
     impl Outputs {
@@ -338,7 +347,7 @@ pub mod experiment_template {
     nested!(Outputs);
     /// CloudFormation property type `S3Configuration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fis-experimenttemplate-s3configuration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Configuration(rt::Props);
     impl S3Configuration {
@@ -400,6 +409,7 @@ static TARGET_ACCOUNT_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 1),
 };
 impl TargetAccountConfiguration {
     /// Declares a `AWS::FIS::TargetAccountConfiguration` with the stack-unique `id`. Required properties: `account_id` (`AccountId`), `experiment_template_id` (`ExperimentTemplateId`), `role_arn` (`RoleArn`).

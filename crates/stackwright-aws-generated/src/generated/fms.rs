@@ -2,14 +2,22 @@
 //! `FMS` resource types of the CloudFormation registry (`AWS::FMS::*`): 5 types, 5 of them with an awscc Terraform resource.
 //! Enabled by the `fms` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("fms.schemas.jsonl"));
 /// Creates an AWS Firewall Manager applications list.
 ///
 /// CloudFormation: `AWS::FMS::ApplicationsList`. Terraform: `awscc_fms_applications_list` (awscc provider).
@@ -62,6 +70,7 @@ static APPLICATIONS_LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreateTime", Some("create_time")),
         ("LastUpdateTime", Some("last_update_time")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl ApplicationsList {
     /// Declares a `AWS::FMS::ApplicationsList` with the stack-unique `id`. Required properties: `apps_list` (`AppsList`), `list_name` (`ListName`).
@@ -115,7 +124,7 @@ pub mod applications_list {
     ///
     /// CloudFormation property type `App`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fms-applicationslist-app.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct App(rt::Props);
     impl App {
@@ -147,6 +156,7 @@ static NOTIFICATION_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 1),
 };
 impl NotificationChannel {
     /// Declares a `AWS::FMS::NotificationChannel` with the stack-unique `id`. Required properties: `sns_role_name` (`SnsRoleName`), `sns_topic_arn` (`SnsTopicArn`).
@@ -188,6 +198,7 @@ static POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn")), ("Id", Some("id"))],
+    schema: (&SCHEMAS, 2),
 };
 impl Policy {
     /// Declares a `AWS::FMS::Policy` with the stack-unique `id`. Required properties: `exclude_resource_tags` (`ExcludeResourceTags`), `policy_name` (`PolicyName`), `remediation_enabled` (`RemediationEnabled`), `security_service_policy_data` (`SecurityServicePolicyData`).
@@ -332,7 +343,7 @@ pub mod policy {
     ///
     /// CloudFormation property type `IcmpTypeCode`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fms-policy-icmptypecode.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IcmpTypeCode(rt::Props);
     impl IcmpTypeCode {
@@ -349,7 +360,7 @@ pub mod policy {
     ///
     /// CloudFormation property type `IEMap`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fms-policy-iemap.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IeMap(rt::Props);
     impl IeMap {
@@ -374,7 +385,7 @@ pub mod policy {
     ///
     /// CloudFormation property type `NetworkAclCommonPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fms-policy-networkaclcommonpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NetworkAclCommonPolicy(rt::Props);
     impl NetworkAclCommonPolicy {
@@ -394,7 +405,7 @@ pub mod policy {
     ///
     /// CloudFormation property type `NetworkAclEntry`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fms-policy-networkaclentry.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NetworkAclEntry(rt::Props);
     impl NetworkAclEntry {
@@ -443,7 +454,7 @@ pub mod policy {
     ///
     /// CloudFormation property type `NetworkAclEntrySet`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fms-policy-networkaclentryset.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NetworkAclEntrySet(rt::Props);
     impl NetworkAclEntrySet {
@@ -487,7 +498,7 @@ pub mod policy {
     ///
     /// CloudFormation property type `NetworkFirewallPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fms-policy-networkfirewallpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NetworkFirewallPolicy(rt::Props);
     impl NetworkFirewallPolicy {
@@ -507,7 +518,7 @@ pub mod policy {
     ///
     /// CloudFormation property type `PolicyOption`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fms-policy-policyoption.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PolicyOption(rt::Props);
     impl PolicyOption {
@@ -555,7 +566,7 @@ pub mod policy {
     ///
     /// CloudFormation property type `PortRange`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fms-policy-portrange.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PortRange(rt::Props);
     impl PortRange {
@@ -572,7 +583,7 @@ pub mod policy {
     ///
     /// CloudFormation property type `ResourceTag`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fms-policy-resourcetag.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResourceTag(rt::Props);
     impl ResourceTag {
@@ -593,7 +604,7 @@ pub mod policy {
     ///
     /// CloudFormation property type `SecurityServicePolicyData`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fms-policy-securityservicepolicydata.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SecurityServicePolicyData(rt::Props);
     impl SecurityServicePolicyData {
@@ -628,7 +639,7 @@ pub mod policy {
     ///
     /// CloudFormation property type `ThirdPartyFirewallPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fms-policy-thirdpartyfirewallpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ThirdPartyFirewallPolicy(rt::Props);
     impl ThirdPartyFirewallPolicy {
@@ -751,6 +762,7 @@ static PROTOCOLS_LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreateTime", Some("create_time")),
         ("LastUpdateTime", Some("last_update_time")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl ProtocolsList {
     /// Declares a `AWS::FMS::ProtocolsList` with the stack-unique `id`. Required properties: `list_name` (`ListName`), `protocols_list` (`ProtocolsList`).
@@ -814,6 +826,7 @@ static RESOURCE_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 4),
 };
 impl ResourceSet {
     /// Declares a `AWS::FMS::ResourceSet` with the stack-unique `id`. Required properties: `name` (`Name`), `resource_type_list` (`ResourceTypeList`).

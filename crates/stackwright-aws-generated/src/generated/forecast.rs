@@ -2,14 +2,22 @@
 //! `Forecast` resource types of the CloudFormation registry (`AWS::Forecast::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `forecast` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("forecast.schemas.jsonl"));
 /// Resource Type Definition for AWS::Forecast::Dataset
 ///
 /// CloudFormation: `AWS::Forecast::Dataset`. Terraform: `awscc_forecast_dataset` (awscc provider).
@@ -51,6 +59,7 @@ static DATASET_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Dataset {
     /// Declares a `AWS::Forecast::Dataset` with the stack-unique `id`. Required properties: `dataset_name` (`DatasetName`), `dataset_type` (`DatasetType`), `domain` (`Domain`), `schema` (`Schema`).
@@ -101,10 +110,11 @@ impl DatasetHandle {
 }
 /// Property types and value sets of [`Dataset`] (`AWS::Forecast::Dataset`).
 pub mod dataset {
+    pub use super::shared::Domain;
     use super::*;
     /// CloudFormation property type `Attributes`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-forecast-dataset-attributes.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Attributes(rt::Props);
     impl Attributes {
@@ -133,7 +143,7 @@ pub mod dataset {
     nested!(Attributes);
     /// CloudFormation property type `EncryptionConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-forecast-dataset-encryptionconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncryptionConfig(rt::Props);
     impl EncryptionConfig {
@@ -161,7 +171,7 @@ pub mod dataset {
     nested!(EncryptionConfig);
     /// CloudFormation property type `Schema`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-forecast-dataset-schema.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Schema(rt::Props);
     impl Schema {
@@ -189,25 +199,6 @@ pub mod dataset {
         ItemMetadata,
     }
     string_enum!(DatasetType { TargetTimeSeries => "TARGET_TIME_SERIES", RelatedTimeSeries => "RELATED_TIME_SERIES", ItemMetadata => "ITEM_METADATA" });
-    /// The values `Domain` accepts in `Forecast::Dataset`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Domain {
-        /// `RETAIL`
-        Retail,
-        /// `CUSTOM`
-        Custom,
-        /// `INVENTORY_PLANNING`
-        InventoryPlanning,
-        /// `EC2_CAPACITY`
-        Ec2Capacity,
-        /// `WORK_FORCE`
-        WorkForce,
-        /// `WEB_TRAFFIC`
-        WebTraffic,
-        /// `METRICS`
-        Metrics,
-    }
-    string_enum!(Domain { Retail => "RETAIL", Custom => "CUSTOM", InventoryPlanning => "INVENTORY_PLANNING", Ec2Capacity => "EC2_CAPACITY", WorkForce => "WORK_FORCE", WebTraffic => "WEB_TRAFFIC", Metrics => "METRICS" });
     /// The values `AttributeType` accepts in `Forecast::Dataset`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum AttributeType {
@@ -265,6 +256,7 @@ static DATASET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("DatasetGroupArn", Some("dataset_group_arn"))],
+    schema: (&SCHEMAS, 1),
 };
 impl DatasetGroup {
     /// Declares a `AWS::Forecast::DatasetGroup` with the stack-unique `id`. Required properties: `dataset_group_name` (`DatasetGroupName`), `domain` (`Domain`).
@@ -307,8 +299,14 @@ impl DatasetGroupHandle {
 }
 /// Property types and value sets of [`DatasetGroup`] (`AWS::Forecast::DatasetGroup`).
 pub mod dataset_group {
+    pub use super::shared::Domain;
     use super::*;
-    /// The values `Domain` accepts in `Forecast::DatasetGroup`.
+}
+/// Nested types that several `Forecast` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `Domain` accepts in `Forecast`'s `Dataset`, `DatasetGroup`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Domain {
         /// `RETAIL`

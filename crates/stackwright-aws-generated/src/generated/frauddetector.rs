@@ -2,14 +2,22 @@
 //! `FraudDetector` resource types of the CloudFormation registry (`AWS::FraudDetector::*`): 7 types, 7 of them with an awscc Terraform resource.
 //! Enabled by the `frauddetector` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("frauddetector.schemas.jsonl"));
 /// A resource schema for a Detector in Amazon Fraud Detector.
 ///
 /// CloudFormation: `AWS::FraudDetector::Detector`. Terraform: `awscc_frauddetector_detector` (awscc provider).
@@ -66,6 +74,7 @@ static DETECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("event_type.last_updated_time"),
         ),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Detector {
     /// Declares a `AWS::FraudDetector::Detector` with the stack-unique `id`. Required properties: `detector_id` (`DetectorId`), `event_type` (`EventType`), `rules` (`Rules`).
@@ -167,10 +176,11 @@ impl DetectorHandle {
 }
 /// Property types and value sets of [`Detector`] (`AWS::FraudDetector::Detector`).
 pub mod detector {
+    pub use super::shared::{DataSource, DataType, Tag, VariableType};
     use super::*;
     /// CloudFormation property type `EntityType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-frauddetector-detector-entitytype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EntityType(rt::Props);
     impl EntityType {
@@ -232,7 +242,7 @@ pub mod detector {
     nested!(EntityType);
     /// CloudFormation property type `EventType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-frauddetector-detector-eventtype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EventType(rt::Props);
     impl EventType {
@@ -315,7 +325,7 @@ pub mod detector {
     nested!(EventType);
     /// CloudFormation property type `EventVariable`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-frauddetector-detector-eventvariable.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EventVariable(rt::Props);
     impl EventVariable {
@@ -399,7 +409,7 @@ pub mod detector {
     nested!(EventVariable);
     /// CloudFormation property type `Label`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-frauddetector-detector-label.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Label(rt::Props);
     impl Label {
@@ -463,7 +473,7 @@ pub mod detector {
     ///
     /// CloudFormation property type `Model`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-frauddetector-detector-model.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Model(rt::Props);
     impl Model {
@@ -481,7 +491,7 @@ pub mod detector {
     nested!(Model);
     /// CloudFormation property type `Outcome`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-frauddetector-detector-outcome.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Outcome(rt::Props);
     impl Outcome {
@@ -543,7 +553,7 @@ pub mod detector {
     nested!(Outcome);
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-frauddetector-detector-rule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {
@@ -626,21 +636,6 @@ pub mod detector {
         }
     }
     nested!(Rule);
-    /// CloudFormation property type `Tag`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-frauddetector-detector-tag.html)
-    #[derive(Clone, Debug)]
-    pub struct Tag(rt::Props);
-    impl Tag {
-        /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
-            Tag(this)
-        }
-    }
-    nested!(Tag);
     /// The values `DetectorVersionStatus` accepts in `FraudDetector::Detector`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum DetectorVersionStatus {
@@ -666,97 +661,6 @@ pub mod detector {
         Detectorpl,
     }
     string_enum!(Language { Detectorpl => "DETECTORPL" });
-    /// The values `DataSource` accepts in `FraudDetector::Detector`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum DataSource {
-        /// `EVENT`
-        Event,
-    }
-    string_enum!(DataSource { Event => "EVENT" });
-    /// The values `DataType` accepts in `FraudDetector::Detector`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum DataType {
-        /// `STRING`
-        String,
-        /// `INTEGER`
-        Integer,
-        /// `FLOAT`
-        Float,
-        /// `BOOLEAN`
-        Boolean,
-    }
-    string_enum!(DataType { String => "STRING", Integer => "INTEGER", Float => "FLOAT", Boolean => "BOOLEAN" });
-    /// The values `VariableType` accepts in `FraudDetector::Detector`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum VariableType {
-        /// `AUTH_CODE`
-        AuthCode,
-        /// `AVS`
-        Avs,
-        /// `BILLING_ADDRESS_L1`
-        BillingAddressL1,
-        /// `BILLING_ADDRESS_L2`
-        BillingAddressL2,
-        /// `BILLING_CITY`
-        BillingCity,
-        /// `BILLING_COUNTRY`
-        BillingCountry,
-        /// `BILLING_NAME`
-        BillingName,
-        /// `BILLING_PHONE`
-        BillingPhone,
-        /// `BILLING_STATE`
-        BillingState,
-        /// `BILLING_ZIP`
-        BillingZip,
-        /// `CARD_BIN`
-        CardBin,
-        /// `CATEGORICAL`
-        Categorical,
-        /// `CURRENCY_CODE`
-        CurrencyCode,
-        /// `EMAIL_ADDRESS`
-        EmailAddress,
-        /// `FINGERPRINT`
-        Fingerprint,
-        /// `FRAUD_LABEL`
-        FraudLabel,
-        /// `FREE_FORM_TEXT`
-        FreeFormText,
-        /// `IP_ADDRESS`
-        IpAddress,
-        /// `NUMERIC`
-        Numeric,
-        /// `ORDER_ID`
-        OrderId,
-        /// `PAYMENT_TYPE`
-        PaymentType,
-        /// `PHONE_NUMBER`
-        PhoneNumber,
-        /// `PRICE`
-        Price,
-        /// `PRODUCT_CATEGORY`
-        ProductCategory,
-        /// `SHIPPING_ADDRESS_L1`
-        ShippingAddressL1,
-        /// `SHIPPING_ADDRESS_L2`
-        ShippingAddressL2,
-        /// `SHIPPING_CITY`
-        ShippingCity,
-        /// `SHIPPING_COUNTRY`
-        ShippingCountry,
-        /// `SHIPPING_NAME`
-        ShippingName,
-        /// `SHIPPING_PHONE`
-        ShippingPhone,
-        /// `SHIPPING_STATE`
-        ShippingState,
-        /// `SHIPPING_ZIP`
-        ShippingZip,
-        /// `USERAGENT`
-        Useragent,
-    }
-    string_enum!(VariableType { AuthCode => "AUTH_CODE", Avs => "AVS", BillingAddressL1 => "BILLING_ADDRESS_L1", BillingAddressL2 => "BILLING_ADDRESS_L2", BillingCity => "BILLING_CITY", BillingCountry => "BILLING_COUNTRY", BillingName => "BILLING_NAME", BillingPhone => "BILLING_PHONE", BillingState => "BILLING_STATE", BillingZip => "BILLING_ZIP", CardBin => "CARD_BIN", Categorical => "CATEGORICAL", CurrencyCode => "CURRENCY_CODE", EmailAddress => "EMAIL_ADDRESS", Fingerprint => "FINGERPRINT", FraudLabel => "FRAUD_LABEL", FreeFormText => "FREE_FORM_TEXT", IpAddress => "IP_ADDRESS", Numeric => "NUMERIC", OrderId => "ORDER_ID", PaymentType => "PAYMENT_TYPE", PhoneNumber => "PHONE_NUMBER", Price => "PRICE", ProductCategory => "PRODUCT_CATEGORY", ShippingAddressL1 => "SHIPPING_ADDRESS_L1", ShippingAddressL2 => "SHIPPING_ADDRESS_L2", ShippingCity => "SHIPPING_CITY", ShippingCountry => "SHIPPING_COUNTRY", ShippingName => "SHIPPING_NAME", ShippingPhone => "SHIPPING_PHONE", ShippingState => "SHIPPING_STATE", ShippingZip => "SHIPPING_ZIP", Useragent => "USERAGENT" });
 }
 /// An entity type for fraud detector.
 ///
@@ -807,6 +711,7 @@ static ENTITY_TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedTime", Some("created_time")),
         ("LastUpdatedTime", Some("last_updated_time")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl EntityType {
     /// Declares a `AWS::FraudDetector::EntityType` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -899,6 +804,7 @@ static EVENT_TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedTime", Some("created_time")),
         ("LastUpdatedTime", Some("last_updated_time")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl EventType {
     /// Declares a `AWS::FraudDetector::EventType` with the stack-unique `id`. Required properties: `entity_types` (`EntityTypes`), `event_variables` (`EventVariables`), `labels` (`Labels`), `name` (`Name`).
@@ -957,10 +863,11 @@ impl EventTypeHandle {
 }
 /// Property types and value sets of [`EventType`] (`AWS::FraudDetector::EventType`).
 pub mod event_type {
+    pub use super::shared::{DataSource, DataType, Tag, VariableType};
     use super::*;
     /// CloudFormation property type `EntityType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-frauddetector-eventtype-entitytype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EntityType(rt::Props);
     impl EntityType {
@@ -1022,7 +929,7 @@ pub mod event_type {
     nested!(EntityType);
     /// CloudFormation property type `EventVariable`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-frauddetector-eventtype-eventvariable.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EventVariable(rt::Props);
     impl EventVariable {
@@ -1106,7 +1013,7 @@ pub mod event_type {
     nested!(EventVariable);
     /// CloudFormation property type `Label`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-frauddetector-eventtype-label.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Label(rt::Props);
     impl Label {
@@ -1166,112 +1073,6 @@ pub mod event_type {
         }
     }
     nested!(Label);
-    /// CloudFormation property type `Tag`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-frauddetector-eventtype-tag.html)
-    #[derive(Clone, Debug)]
-    pub struct Tag(rt::Props);
-    impl Tag {
-        /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
-            Tag(this)
-        }
-    }
-    nested!(Tag);
-    /// The values `DataSource` accepts in `FraudDetector::EventType`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum DataSource {
-        /// `EVENT`
-        Event,
-    }
-    string_enum!(DataSource { Event => "EVENT" });
-    /// The values `DataType` accepts in `FraudDetector::EventType`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum DataType {
-        /// `STRING`
-        String,
-        /// `INTEGER`
-        Integer,
-        /// `FLOAT`
-        Float,
-        /// `BOOLEAN`
-        Boolean,
-    }
-    string_enum!(DataType { String => "STRING", Integer => "INTEGER", Float => "FLOAT", Boolean => "BOOLEAN" });
-    /// The values `VariableType` accepts in `FraudDetector::EventType`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum VariableType {
-        /// `AUTH_CODE`
-        AuthCode,
-        /// `AVS`
-        Avs,
-        /// `BILLING_ADDRESS_L1`
-        BillingAddressL1,
-        /// `BILLING_ADDRESS_L2`
-        BillingAddressL2,
-        /// `BILLING_CITY`
-        BillingCity,
-        /// `BILLING_COUNTRY`
-        BillingCountry,
-        /// `BILLING_NAME`
-        BillingName,
-        /// `BILLING_PHONE`
-        BillingPhone,
-        /// `BILLING_STATE`
-        BillingState,
-        /// `BILLING_ZIP`
-        BillingZip,
-        /// `CARD_BIN`
-        CardBin,
-        /// `CATEGORICAL`
-        Categorical,
-        /// `CURRENCY_CODE`
-        CurrencyCode,
-        /// `EMAIL_ADDRESS`
-        EmailAddress,
-        /// `FINGERPRINT`
-        Fingerprint,
-        /// `FRAUD_LABEL`
-        FraudLabel,
-        /// `FREE_FORM_TEXT`
-        FreeFormText,
-        /// `IP_ADDRESS`
-        IpAddress,
-        /// `NUMERIC`
-        Numeric,
-        /// `ORDER_ID`
-        OrderId,
-        /// `PAYMENT_TYPE`
-        PaymentType,
-        /// `PHONE_NUMBER`
-        PhoneNumber,
-        /// `PRICE`
-        Price,
-        /// `PRODUCT_CATEGORY`
-        ProductCategory,
-        /// `SHIPPING_ADDRESS_L1`
-        ShippingAddressL1,
-        /// `SHIPPING_ADDRESS_L2`
-        ShippingAddressL2,
-        /// `SHIPPING_CITY`
-        ShippingCity,
-        /// `SHIPPING_COUNTRY`
-        ShippingCountry,
-        /// `SHIPPING_NAME`
-        ShippingName,
-        /// `SHIPPING_PHONE`
-        ShippingPhone,
-        /// `SHIPPING_STATE`
-        ShippingState,
-        /// `SHIPPING_ZIP`
-        ShippingZip,
-        /// `USERAGENT`
-        Useragent,
-    }
-    string_enum!(VariableType { AuthCode => "AUTH_CODE", Avs => "AVS", BillingAddressL1 => "BILLING_ADDRESS_L1", BillingAddressL2 => "BILLING_ADDRESS_L2", BillingCity => "BILLING_CITY", BillingCountry => "BILLING_COUNTRY", BillingName => "BILLING_NAME", BillingPhone => "BILLING_PHONE", BillingState => "BILLING_STATE", BillingZip => "BILLING_ZIP", CardBin => "CARD_BIN", Categorical => "CATEGORICAL", CurrencyCode => "CURRENCY_CODE", EmailAddress => "EMAIL_ADDRESS", Fingerprint => "FINGERPRINT", FraudLabel => "FRAUD_LABEL", FreeFormText => "FREE_FORM_TEXT", IpAddress => "IP_ADDRESS", Numeric => "NUMERIC", OrderId => "ORDER_ID", PaymentType => "PAYMENT_TYPE", PhoneNumber => "PHONE_NUMBER", Price => "PRICE", ProductCategory => "PRODUCT_CATEGORY", ShippingAddressL1 => "SHIPPING_ADDRESS_L1", ShippingAddressL2 => "SHIPPING_ADDRESS_L2", ShippingCity => "SHIPPING_CITY", ShippingCountry => "SHIPPING_COUNTRY", ShippingName => "SHIPPING_NAME", ShippingPhone => "SHIPPING_PHONE", ShippingState => "SHIPPING_STATE", ShippingZip => "SHIPPING_ZIP", Useragent => "USERAGENT" });
 }
 /// An label for fraud detector.
 ///
@@ -1322,6 +1123,7 @@ static LABEL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedTime", Some("created_time")),
         ("LastUpdatedTime", Some("last_updated_time")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl Label {
     /// Declares a `AWS::FraudDetector::Label` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -1413,6 +1215,7 @@ static LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedTime", Some("created_time")),
         ("LastUpdatedTime", Some("last_updated_time")),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl List {
     /// Declares a `AWS::FraudDetector::List` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -1520,6 +1323,7 @@ static OUTCOME_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedTime", Some("created_time")),
         ("LastUpdatedTime", Some("last_updated_time")),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl Outcome {
     /// Declares a `AWS::FraudDetector::Outcome` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -1612,6 +1416,7 @@ static VARIABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedTime", Some("created_time")),
         ("LastUpdatedTime", Some("last_updated_time")),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl Variable {
     /// Declares a `AWS::FraudDetector::Variable` with the stack-unique `id`. Required properties: `data_source` (`DataSource`), `data_type` (`DataType`), `default_value` (`DefaultValue`), `name` (`Name`).
@@ -1678,6 +1483,7 @@ impl VariableHandle {
 }
 /// Property types and value sets of [`Variable`] (`AWS::FraudDetector::Variable`).
 pub mod variable {
+    pub use super::shared::{DataType, VariableType};
     use super::*;
     /// The values `DataSource` accepts in `FraudDetector::Variable`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -1688,7 +1494,19 @@ pub mod variable {
         ExternalModelScore,
     }
     string_enum!(DataSource { Event => "EVENT", ExternalModelScore => "EXTERNAL_MODEL_SCORE" });
-    /// The values `DataType` accepts in `FraudDetector::Variable`.
+}
+/// Nested types that several `FraudDetector` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `DataSource` accepts in `FraudDetector`'s `Detector`, `EventType`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum DataSource {
+        /// `EVENT`
+        Event,
+    }
+    string_enum!(DataSource { Event => "EVENT" });
+    /// The values `DataType` accepts in `FraudDetector`'s `Detector`, `EventType`, `Variable`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum DataType {
         /// `STRING`
@@ -1701,7 +1519,22 @@ pub mod variable {
         Boolean,
     }
     string_enum!(DataType { String => "STRING", Integer => "INTEGER", Float => "FLOAT", Boolean => "BOOLEAN" });
-    /// The values `VariableType` accepts in `FraudDetector::Variable`.
+    /// CloudFormation property type `Tag`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct Tag(rt::Props);
+    impl Tag {
+        /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
+        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Value", Some("value"), rt::string(value));
+            Tag(this)
+        }
+    }
+    nested!(Tag);
+    /// The values `VariableType` accepts in `FraudDetector`'s `Detector`, `EventType`, `Variable`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum VariableType {
         /// `AUTH_CODE`

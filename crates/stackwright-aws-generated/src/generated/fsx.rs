@@ -2,14 +2,22 @@
 //! `FSx` resource types of the CloudFormation registry (`AWS::FSx::*`): 8 types, 5 of them with an awscc Terraform resource.
 //! Enabled by the `fsx` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("fsx.schemas.jsonl"));
 /// Creates a backup of an existing Amazon FSx for Windows File Server file system, Amazon FSx for Lustre file system, Amazon FSx for NetApp ONTAP volume, or Amazon FSx for OpenZFS file system.
 ///
 /// CloudFormation: `AWS::FSx::Backup`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -63,6 +71,7 @@ static BACKUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Type", None),
         ("CreationTime", None),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Backup {
     /// Declares a `AWS::FSx::Backup` with the stack-unique `id`. Required properties: `file_system_id` (`FileSystemId`).
@@ -126,6 +135,7 @@ static DATA_REPOSITORY_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AssociationId", Some("association_id")),
         ("ResourceARN", Some("resource_arn")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl DataRepositoryAssociation {
     /// Declares a `AWS::FSx::DataRepositoryAssociation` with the stack-unique `id`. Required properties: `data_repository_path` (`DataRepositoryPath`), `file_system_id` (`FileSystemId`), `file_system_path` (`FileSystemPath`).
@@ -210,7 +220,7 @@ pub mod data_repository_association {
     ///
     /// CloudFormation property type `AutoExportPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-datarepositoryassociation-autoexportpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AutoExportPolicy(rt::Props);
     impl AutoExportPolicy {
@@ -226,7 +236,7 @@ pub mod data_repository_association {
     ///
     /// CloudFormation property type `AutoImportPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-datarepositoryassociation-autoimportpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AutoImportPolicy(rt::Props);
     impl AutoImportPolicy {
@@ -242,7 +252,7 @@ pub mod data_repository_association {
     ///
     /// CloudFormation property type `S3`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-datarepositoryassociation-s3.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3(rt::Props);
     impl S3 {
@@ -340,6 +350,7 @@ static FILE_CACHE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LustreConfiguration.MountName", None),
         ("LustreConfiguration.LogConfiguration", None),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl FileCache {
     /// Declares a `AWS::FSx::FileCache` with the stack-unique `id`. Required properties: `file_cache_type` (`FileCacheType`), `file_cache_type_version` (`FileCacheTypeVersion`), `storage_capacity` (`StorageCapacity`), `subnet_ids` (`SubnetIds`).
@@ -483,7 +494,7 @@ pub mod file_cache {
     use super::*;
     /// CloudFormation property type `DataRepositoryAssociation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filecache-datarepositoryassociation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataRepositoryAssociation(rt::Props);
     impl DataRepositoryAssociation {
@@ -501,7 +512,7 @@ pub mod file_cache {
     nested!(DataRepositoryAssociation);
     /// CloudFormation property type `LogConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filecache-logconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
@@ -520,7 +531,7 @@ pub mod file_cache {
     nested!(LogConfiguration);
     /// CloudFormation property type `LustreConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filecache-lustreconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LustreConfiguration(rt::Props);
     impl LustreConfiguration {
@@ -560,7 +571,7 @@ pub mod file_cache {
     nested!(LustreConfiguration);
     /// CloudFormation property type `MetadataConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filecache-metadataconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetadataConfiguration(rt::Props);
     impl MetadataConfiguration {
@@ -621,6 +632,7 @@ static FILE_SYSTEM_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("RootVolumeId", None),
         ("DNSName", None),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl FileSystem {
     /// Declares a `AWS::FSx::FileSystem` with the stack-unique `id`. Required properties: `file_system_type` (`FileSystemType`), `subnet_ids` (`SubnetIds`).
@@ -726,7 +738,7 @@ pub mod file_system {
     use super::*;
     /// CloudFormation property type `AuditLogConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-auditlogconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AuditLogConfiguration(rt::Props);
     impl AuditLogConfiguration {
@@ -757,7 +769,7 @@ pub mod file_system {
     nested!(AuditLogConfiguration);
     /// CloudFormation property type `ClientConfigurations`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-clientconfigurations.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClientConfigurations(rt::Props);
     impl ClientConfigurations {
@@ -780,7 +792,7 @@ pub mod file_system {
     nested!(ClientConfigurations);
     /// CloudFormation property type `DataReadCacheConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-datareadcacheconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataReadCacheConfiguration(rt::Props);
     impl DataReadCacheConfiguration {
@@ -803,7 +815,7 @@ pub mod file_system {
     nested!(DataReadCacheConfiguration);
     /// CloudFormation property type `DiskIopsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-diskiopsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DiskIopsConfiguration(rt::Props);
     impl DiskIopsConfiguration {
@@ -826,7 +838,7 @@ pub mod file_system {
     nested!(DiskIopsConfiguration);
     /// CloudFormation property type `FsrmConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-fsrmconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FsrmConfiguration(rt::Props);
     impl FsrmConfiguration {
@@ -849,7 +861,7 @@ pub mod file_system {
     nested!(FsrmConfiguration);
     /// CloudFormation property type `LogConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-logconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
@@ -868,7 +880,7 @@ pub mod file_system {
     nested!(LogConfiguration);
     /// CloudFormation property type `LustreConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-lustreconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LustreConfiguration(rt::Props);
     impl LustreConfiguration {
@@ -969,7 +981,7 @@ pub mod file_system {
     nested!(LustreConfiguration);
     /// CloudFormation property type `MetadataConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-metadataconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetadataConfiguration(rt::Props);
     impl MetadataConfiguration {
@@ -992,7 +1004,7 @@ pub mod file_system {
     nested!(MetadataConfiguration);
     /// CloudFormation property type `NfsExports`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-nfsexports.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NfsExports(rt::Props);
     impl NfsExports {
@@ -1013,7 +1025,7 @@ pub mod file_system {
     nested!(NfsExports);
     /// CloudFormation property type `OntapConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-ontapconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OntapConfiguration(rt::Props);
     impl OntapConfiguration {
@@ -1096,7 +1108,7 @@ pub mod file_system {
     nested!(OntapConfiguration);
     /// CloudFormation property type `OpenZFSConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-openzfsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OpenZfsConfiguration(rt::Props);
     impl OpenZfsConfiguration {
@@ -1188,7 +1200,7 @@ pub mod file_system {
     nested!(OpenZfsConfiguration);
     /// CloudFormation property type `ReadCacheConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-readcacheconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReadCacheConfiguration(rt::Props);
     impl ReadCacheConfiguration {
@@ -1211,7 +1223,7 @@ pub mod file_system {
     nested!(ReadCacheConfiguration);
     /// CloudFormation property type `RootVolumeConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-rootvolumeconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RootVolumeConfiguration(rt::Props);
     impl RootVolumeConfiguration {
@@ -1257,7 +1269,7 @@ pub mod file_system {
     nested!(RootVolumeConfiguration);
     /// CloudFormation property type `SelfManagedActiveDirectoryConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-selfmanagedactivedirectoryconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SelfManagedActiveDirectoryConfiguration(rt::Props);
     impl SelfManagedActiveDirectoryConfiguration {
@@ -1314,7 +1326,7 @@ pub mod file_system {
     nested!(SelfManagedActiveDirectoryConfiguration);
     /// CloudFormation property type `UserAndGroupQuotas`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-userandgroupquotas.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UserAndGroupQuotas(rt::Props);
     impl UserAndGroupQuotas {
@@ -1342,7 +1354,7 @@ pub mod file_system {
     nested!(UserAndGroupQuotas);
     /// CloudFormation property type `WindowsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-windowsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WindowsConfiguration(rt::Props);
     impl WindowsConfiguration {
@@ -1445,6 +1457,7 @@ static S3_ACCESS_POINT_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("S3AccessPoint.Alias", Some("s3_access_point.alias")),
         ("Lifecycle", None),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl S3AccessPointAttachment {
     /// Declares a `AWS::FSx::S3AccessPointAttachment` with the stack-unique `id`. Required properties: `name` (`Name`), `type_` (`Type`).
@@ -1522,7 +1535,7 @@ pub mod s3_access_point_attachment {
     use super::*;
     /// CloudFormation property type `FileSystemGID`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-s3accesspointattachment-filesystemgid.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FileSystemGid(rt::Props);
     impl FileSystemGid {
@@ -1536,7 +1549,7 @@ pub mod s3_access_point_attachment {
     nested!(FileSystemGid);
     /// CloudFormation property type `OntapFileSystemIdentity`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-s3accesspointattachment-ontapfilesystemidentity.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OntapFileSystemIdentity(rt::Props);
     impl OntapFileSystemIdentity {
@@ -1565,7 +1578,7 @@ pub mod s3_access_point_attachment {
     nested!(OntapFileSystemIdentity);
     /// CloudFormation property type `OntapUnixFileSystemUser`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-s3accesspointattachment-ontapunixfilesystemuser.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OntapUnixFileSystemUser(rt::Props);
     impl OntapUnixFileSystemUser {
@@ -1579,7 +1592,7 @@ pub mod s3_access_point_attachment {
     nested!(OntapUnixFileSystemUser);
     /// CloudFormation property type `OntapWindowsFileSystemUser`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-s3accesspointattachment-ontapwindowsfilesystemuser.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OntapWindowsFileSystemUser(rt::Props);
     impl OntapWindowsFileSystemUser {
@@ -1593,7 +1606,7 @@ pub mod s3_access_point_attachment {
     nested!(OntapWindowsFileSystemUser);
     /// CloudFormation property type `OpenZFSFileSystemIdentity`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-s3accesspointattachment-openzfsfilesystemidentity.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OpenZfsFileSystemIdentity(rt::Props);
     impl OpenZfsFileSystemIdentity {
@@ -1608,7 +1621,7 @@ pub mod s3_access_point_attachment {
     nested!(OpenZfsFileSystemIdentity);
     /// CloudFormation property type `OpenZFSPosixFileSystemUser`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-s3accesspointattachment-openzfsposixfilesystemuser.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OpenZfsPosixFileSystemUser(rt::Props);
     impl OpenZfsPosixFileSystemUser {
@@ -1631,7 +1644,7 @@ pub mod s3_access_point_attachment {
     nested!(OpenZfsPosixFileSystemUser);
     /// CloudFormation property type `S3AccessPoint`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-s3accesspointattachment-s3accesspoint.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3AccessPoint(rt::Props);
     impl S3AccessPoint {
@@ -1674,7 +1687,7 @@ pub mod s3_access_point_attachment {
     nested!(S3AccessPoint);
     /// CloudFormation property type `S3AccessPointOntapConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-s3accesspointattachment-s3accesspointontapconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3AccessPointOntapConfiguration(rt::Props);
     impl S3AccessPointOntapConfiguration {
@@ -1696,7 +1709,7 @@ pub mod s3_access_point_attachment {
     nested!(S3AccessPointOntapConfiguration);
     /// CloudFormation property type `S3AccessPointOpenZFSConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-s3accesspointattachment-s3accesspointopenzfsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3AccessPointOpenZfsConfiguration(rt::Props);
     impl S3AccessPointOpenZfsConfiguration {
@@ -1718,7 +1731,7 @@ pub mod s3_access_point_attachment {
     nested!(S3AccessPointOpenZfsConfiguration);
     /// CloudFormation property type `S3AccessPointVpcConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-s3accesspointattachment-s3accesspointvpcconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3AccessPointVpcConfiguration(rt::Props);
     impl S3AccessPointVpcConfiguration {
@@ -1769,6 +1782,7 @@ static SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["ap-southeast-6"],
     attributes: &[("ResourceARN", Some("resource_arn")), ("Id", Some("id"))],
+    schema: (&SCHEMAS, 5),
 };
 impl Snapshot {
     /// Declares a `AWS::FSx::Snapshot` with the stack-unique `id`. Required properties: `name` (`Name`), `volume_id` (`VolumeId`).
@@ -1823,6 +1837,7 @@ static STORAGE_VIRTUAL_MACHINE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ResourceARN", Some("resource_arn")),
         ("UUID", Some("uuid")),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl StorageVirtualMachine {
     /// Declares a `AWS::FSx::StorageVirtualMachine` with the stack-unique `id`. Required properties: `file_system_id` (`FileSystemId`), `name` (`Name`).
@@ -1913,7 +1928,7 @@ pub mod storage_virtual_machine {
     ///
     /// CloudFormation property type `ActiveDirectoryConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-storagevirtualmachine-activedirectoryconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ActiveDirectoryConfiguration(rt::Props);
     impl ActiveDirectoryConfiguration {
@@ -1948,7 +1963,7 @@ pub mod storage_virtual_machine {
     nested!(ActiveDirectoryConfiguration);
     /// CloudFormation property type `SelfManagedActiveDirectoryConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-storagevirtualmachine-selfmanagedactivedirectoryconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SelfManagedActiveDirectoryConfiguration(rt::Props);
     impl SelfManagedActiveDirectoryConfiguration {
@@ -2053,6 +2068,7 @@ static VOLUME_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("VolumeId", Some("volume_id")),
         ("UUID", Some("uuid")),
     ],
+    schema: (&SCHEMAS, 7),
 };
 impl Volume {
     /// Declares a `AWS::FSx::Volume` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -2129,7 +2145,7 @@ pub mod volume {
     use super::*;
     /// CloudFormation property type `AggregateConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-volume-aggregateconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AggregateConfiguration(rt::Props);
     impl AggregateConfiguration {
@@ -2161,7 +2177,7 @@ pub mod volume {
     nested!(AggregateConfiguration);
     /// CloudFormation property type `AutocommitPeriod`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-volume-autocommitperiod.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AutocommitPeriod(rt::Props);
     impl AutocommitPeriod {
@@ -2182,7 +2198,7 @@ pub mod volume {
     nested!(AutocommitPeriod);
     /// CloudFormation property type `ClientConfigurations`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-volume-clientconfigurations.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClientConfigurations(rt::Props);
     impl ClientConfigurations {
@@ -2200,7 +2216,7 @@ pub mod volume {
     nested!(ClientConfigurations);
     /// CloudFormation property type `NfsExports`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-volume-nfsexports.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NfsExports(rt::Props);
     impl NfsExports {
@@ -2218,7 +2234,7 @@ pub mod volume {
     nested!(NfsExports);
     /// CloudFormation property type `OntapConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-volume-ontapconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OntapConfiguration(rt::Props);
     impl OntapConfiguration {
@@ -2347,7 +2363,7 @@ pub mod volume {
     nested!(OntapConfiguration);
     /// CloudFormation property type `OpenZFSConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-volume-openzfsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OpenZfsConfiguration(rt::Props);
     impl OpenZfsConfiguration {
@@ -2462,7 +2478,7 @@ pub mod volume {
     nested!(OpenZfsConfiguration);
     /// CloudFormation property type `OriginSnapshot`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-volume-originsnapshot.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OriginSnapshot(rt::Props);
     impl OriginSnapshot {
@@ -2481,7 +2497,7 @@ pub mod volume {
     nested!(OriginSnapshot);
     /// CloudFormation property type `RetentionPeriod`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-volume-retentionperiod.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RetentionPeriod(rt::Props);
     impl RetentionPeriod {
@@ -2502,7 +2518,7 @@ pub mod volume {
     nested!(RetentionPeriod);
     /// CloudFormation property type `SnaplockConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-volume-snaplockconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SnaplockConfiguration(rt::Props);
     impl SnaplockConfiguration {
@@ -2562,7 +2578,7 @@ pub mod volume {
     nested!(SnaplockConfiguration);
     /// CloudFormation property type `SnaplockRetentionPeriod`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-volume-snaplockretentionperiod.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SnaplockRetentionPeriod(rt::Props);
     impl SnaplockRetentionPeriod {
@@ -2596,7 +2612,7 @@ pub mod volume {
     ///
     /// CloudFormation property type `TieringPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-volume-tieringpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TieringPolicy(rt::Props);
     impl TieringPolicy {
@@ -2624,7 +2640,7 @@ pub mod volume {
     nested!(TieringPolicy);
     /// CloudFormation property type `UserAndGroupQuotas`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-volume-userandgroupquotas.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UserAndGroupQuotas(rt::Props);
     impl UserAndGroupQuotas {

@@ -2,14 +2,22 @@
 //! `GameLift` resource types of the CloudFormation registry (`AWS::GameLift::*`): 11 types, 11 of them with an awscc Terraform resource.
 //! Enabled by the `gamelift` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("gamelift.schemas.jsonl"));
 /// The AWS::GameLift::Alias resource creates an alias for an Amazon GameLift (GameLift) fleet destination.
 ///
 /// CloudFormation: `AWS::GameLift::Alias`. Terraform: `awscc_gamelift_alias` (awscc provider).
@@ -26,6 +34,7 @@ static ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AliasId", Some("alias_id")),
         ("AliasArn", Some("alias_arn")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Alias {
     /// Declares a `AWS::GameLift::Alias` with the stack-unique `id`. Required properties: `name` (`Name`), `routing_strategy` (`RoutingStrategy`).
@@ -77,7 +86,7 @@ pub mod alias {
     use super::*;
     /// CloudFormation property type `RoutingStrategy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-alias-routingstrategy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RoutingStrategy(rt::Props);
     impl RoutingStrategy {
@@ -129,6 +138,7 @@ static BUILD_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("BuildId", Some("build_id")),
         ("BuildArn", Some("build_arn")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Build {
     /// Declares a `AWS::GameLift::Build` with the stack-unique `id`. No property is required.
@@ -203,7 +213,7 @@ pub mod build {
     use super::*;
     /// CloudFormation property type `StorageLocation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-build-storagelocation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StorageLocation(rt::Props);
     impl StorageLocation {
@@ -309,6 +319,7 @@ static CONTAINER_FLEET_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("maximum_game_server_container_groups_per_instance"),
         ),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl ContainerFleet {
     /// Declares a `AWS::GameLift::ContainerFleet` with the stack-unique `id`. Required properties: `fleet_role_arn` (`FleetRoleArn`).
@@ -557,12 +568,17 @@ impl ContainerFleetHandle {
 }
 /// Property types and value sets of [`ContainerFleet`] (`AWS::GameLift::ContainerFleet`).
 pub mod container_fleet {
+    pub use super::shared::{
+        ComparisonOperator, IpPermission, MetricName, NewGameSessionProtectionPolicy,
+        PlayerGatewayMode, PlayerGatewayStatus, PolicyType, Protocol, ScalingAdjustmentType,
+        TargetConfiguration, ZeroCapacityStrategy,
+    };
     use super::*;
     /// Defines the range of ports on the instance that allow inbound traffic to connect with containers in a fleet.
     ///
     /// CloudFormation property type `ConnectionPortRange`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containerfleet-connectionportrange.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConnectionPortRange(rt::Props);
     impl ConnectionPortRange {
@@ -579,7 +595,7 @@ pub mod container_fleet {
     ///
     /// CloudFormation property type `DeploymentConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containerfleet-deploymentconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeploymentConfiguration(rt::Props);
     impl DeploymentConfiguration {
@@ -627,7 +643,7 @@ pub mod container_fleet {
     ///
     /// CloudFormation property type `GameSessionCreationLimitPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containerfleet-gamesessioncreationlimitpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GameSessionCreationLimitPolicy(rt::Props);
     impl GameSessionCreationLimitPolicy {
@@ -660,35 +676,11 @@ pub mod container_fleet {
         }
     }
     nested!(GameSessionCreationLimitPolicy);
-    /// A range of IP addresses and port settings that allow inbound traffic to connect to server processes on an Amazon GameLift hosting resource.
-    ///
-    /// CloudFormation property type `IpPermission`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containerfleet-ippermission.html)
-    #[derive(Clone, Debug)]
-    pub struct IpPermission(rt::Props);
-    impl IpPermission {
-        /// A new `IpPermission`. Required properties: `from_port` (`FromPort`), `ip_range` (`IpRange`), `protocol` (`Protocol`), `to_port` (`ToPort`).
-        pub fn new(
-            from_port: i64,
-            ip_range: impl Into<rt::Expr>,
-            protocol: Protocol,
-            to_port: i64,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("FromPort", Some("from_port"), rt::int(from_port));
-            this.set("IpRange", Some("ip_range"), rt::string(ip_range));
-            this.set("Protocol", Some("protocol"), protocol.into());
-            this.set("ToPort", Some("to_port"), rt::int(to_port));
-            IpPermission(this)
-        }
-    }
-    nested!(IpPermission);
     /// Current resource capacity settings in a specified fleet or location.
     ///
     /// CloudFormation property type `LocationCapacity`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containerfleet-locationcapacity.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LocationCapacity(rt::Props);
     impl LocationCapacity {
@@ -736,7 +728,7 @@ pub mod container_fleet {
     ///
     /// CloudFormation property type `LocationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containerfleet-locationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LocationConfiguration(rt::Props);
     impl LocationConfiguration {
@@ -779,7 +771,7 @@ pub mod container_fleet {
     ///
     /// CloudFormation property type `LogConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containerfleet-logconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
@@ -818,7 +810,7 @@ pub mod container_fleet {
     ///
     /// CloudFormation property type `ManagedCapacityConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containerfleet-managedcapacityconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ManagedCapacityConfiguration(rt::Props);
     impl ManagedCapacityConfiguration {
@@ -849,7 +841,7 @@ pub mod container_fleet {
     ///
     /// CloudFormation property type `ScalingPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containerfleet-scalingpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ScalingPolicy(rt::Props);
     impl ScalingPolicy {
@@ -937,22 +929,6 @@ pub mod container_fleet {
         }
     }
     nested!(ScalingPolicy);
-    /// Settings for a target-based scaling policy.
-    ///
-    /// CloudFormation property type `TargetConfiguration`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containerfleet-targetconfiguration.html)
-    #[derive(Clone, Debug)]
-    pub struct TargetConfiguration(rt::Props);
-    impl TargetConfiguration {
-        /// A new `TargetConfiguration`. Required properties: `target_value` (`TargetValue`).
-        pub fn new(target_value: i64) -> Self {
-            let mut this = rt::Props::default();
-            this.set("TargetValue", Some("target_value"), rt::int(target_value));
-            TargetConfiguration(this)
-        }
-    }
-    nested!(TargetConfiguration);
     /// The values `BillingType` accepts in `GameLift::ContainerFleet`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum BillingType {
@@ -962,90 +938,6 @@ pub mod container_fleet {
         Spot,
     }
     string_enum!(BillingType { OnDemand => "ON_DEMAND", Spot => "SPOT" });
-    /// The values `NewGameSessionProtectionPolicy` accepts in `GameLift::ContainerFleet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum NewGameSessionProtectionPolicy {
-        /// `FullProtection`
-        FullProtection,
-        /// `NoProtection`
-        NoProtection,
-    }
-    string_enum!(NewGameSessionProtectionPolicy { FullProtection => "FullProtection", NoProtection => "NoProtection" });
-    /// The values `PlayerGatewayMode` accepts in `GameLift::ContainerFleet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum PlayerGatewayMode {
-        /// `DISABLED`
-        Disabled,
-        /// `ENABLED`
-        Enabled,
-        /// `REQUIRED`
-        Required,
-    }
-    string_enum!(PlayerGatewayMode { Disabled => "DISABLED", Enabled => "ENABLED", Required => "REQUIRED" });
-    /// The values `ComparisonOperator` accepts in `GameLift::ContainerFleet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ComparisonOperator {
-        /// `GreaterThanOrEqualToThreshold`
-        GreaterThanOrEqualToThreshold,
-        /// `GreaterThanThreshold`
-        GreaterThanThreshold,
-        /// `LessThanThreshold`
-        LessThanThreshold,
-        /// `LessThanOrEqualToThreshold`
-        LessThanOrEqualToThreshold,
-    }
-    string_enum!(ComparisonOperator { GreaterThanOrEqualToThreshold => "GreaterThanOrEqualToThreshold", GreaterThanThreshold => "GreaterThanThreshold", LessThanThreshold => "LessThanThreshold", LessThanOrEqualToThreshold => "LessThanOrEqualToThreshold" });
-    /// The values `MetricName` accepts in `GameLift::ContainerFleet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum MetricName {
-        /// `ActivatingGameSessions`
-        ActivatingGameSessions,
-        /// `ActiveGameSessions`
-        ActiveGameSessions,
-        /// `ActiveInstances`
-        ActiveInstances,
-        /// `AvailableGameSessions`
-        AvailableGameSessions,
-        /// `AvailablePlayerSessions`
-        AvailablePlayerSessions,
-        /// `CurrentPlayerSessions`
-        CurrentPlayerSessions,
-        /// `IdleInstances`
-        IdleInstances,
-        /// `PercentAvailableGameSessions`
-        PercentAvailableGameSessions,
-        /// `PercentIdleInstances`
-        PercentIdleInstances,
-        /// `QueueDepth`
-        QueueDepth,
-        /// `WaitTime`
-        WaitTime,
-        /// `ConcurrentActivatableGameSessions`
-        ConcurrentActivatableGameSessions,
-    }
-    string_enum!(MetricName { ActivatingGameSessions => "ActivatingGameSessions", ActiveGameSessions => "ActiveGameSessions", ActiveInstances => "ActiveInstances", AvailableGameSessions => "AvailableGameSessions", AvailablePlayerSessions => "AvailablePlayerSessions", CurrentPlayerSessions => "CurrentPlayerSessions", IdleInstances => "IdleInstances", PercentAvailableGameSessions => "PercentAvailableGameSessions", PercentIdleInstances => "PercentIdleInstances", QueueDepth => "QueueDepth", WaitTime => "WaitTime", ConcurrentActivatableGameSessions => "ConcurrentActivatableGameSessions" });
-    /// The values `PolicyType` accepts in `GameLift::ContainerFleet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum PolicyType {
-        /// `RuleBased`
-        RuleBased,
-        /// `TargetBased`
-        TargetBased,
-        /// `ManagedScaling`
-        ManagedScaling,
-    }
-    string_enum!(PolicyType { RuleBased => "RuleBased", TargetBased => "TargetBased", ManagedScaling => "ManagedScaling" });
-    /// The values `ScalingAdjustmentType` accepts in `GameLift::ContainerFleet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ScalingAdjustmentType {
-        /// `ChangeInCapacity`
-        ChangeInCapacity,
-        /// `ExactCapacity`
-        ExactCapacity,
-        /// `PercentChangeInCapacity`
-        PercentChangeInCapacity,
-    }
-    string_enum!(ScalingAdjustmentType { ChangeInCapacity => "ChangeInCapacity", ExactCapacity => "ExactCapacity", PercentChangeInCapacity => "PercentChangeInCapacity" });
     /// The values `LogDestination` accepts in `GameLift::ContainerFleet`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum LogDestination {
@@ -1057,15 +949,6 @@ pub mod container_fleet {
         S3,
     }
     string_enum!(LogDestination { None => "NONE", Cloudwatch => "CLOUDWATCH", S3 => "S3" });
-    /// The values `PlayerGatewayStatus` accepts in `GameLift::ContainerFleet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum PlayerGatewayStatus {
-        /// `DISABLED`
-        Disabled,
-        /// `ENABLED`
-        Enabled,
-    }
-    string_enum!(PlayerGatewayStatus { Disabled => "DISABLED", Enabled => "ENABLED" });
     /// The values `StoppedActions` accepts in `GameLift::ContainerFleet`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum StoppedActions {
@@ -1073,24 +956,6 @@ pub mod container_fleet {
         AutoScaling,
     }
     string_enum!(StoppedActions { AutoScaling => "AUTO_SCALING" });
-    /// The values `ZeroCapacityStrategy` accepts in `GameLift::ContainerFleet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ZeroCapacityStrategy {
-        /// `SCALE_TO_AND_FROM_ZERO`
-        ScaleToAndFromZero,
-        /// `MANUAL`
-        Manual,
-    }
-    string_enum!(ZeroCapacityStrategy { ScaleToAndFromZero => "SCALE_TO_AND_FROM_ZERO", Manual => "MANUAL" });
-    /// The values `Protocol` accepts in `GameLift::ContainerFleet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Protocol {
-        /// `TCP`
-        Tcp,
-        /// `UDP`
-        Udp,
-    }
-    string_enum!(Protocol { Tcp => "TCP", Udp => "UDP" });
     /// The values `ImpairmentStrategy` accepts in `GameLift::ContainerFleet`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum ImpairmentStrategy {
@@ -1163,6 +1028,7 @@ static CONTAINER_GROUP_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
         ("StatusReason", Some("status_reason")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl ContainerGroupDefinition {
     /// Declares a `AWS::GameLift::ContainerGroupDefinition` with the stack-unique `id`. Required properties: `name` (`Name`), `operating_system` (`OperatingSystem`), `total_memory_limit_mebibytes` (`TotalMemoryLimitMebibytes`).
@@ -1299,12 +1165,13 @@ impl ContainerGroupDefinitionHandle {
 }
 /// Property types and value sets of [`ContainerGroupDefinition`] (`AWS::GameLift::ContainerGroupDefinition`).
 pub mod container_group_definition {
+    pub use super::shared::Protocol;
     use super::*;
     /// A dependency that impacts a container's startup and shutdown.
     ///
     /// CloudFormation property type `ContainerDependency`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containergroupdefinition-containerdependency.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContainerDependency(rt::Props);
     impl ContainerDependency {
@@ -1325,7 +1192,7 @@ pub mod container_group_definition {
     ///
     /// CloudFormation property type `ContainerEnvironment`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containergroupdefinition-containerenvironment.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContainerEnvironment(rt::Props);
     impl ContainerEnvironment {
@@ -1342,7 +1209,7 @@ pub mod container_group_definition {
     ///
     /// CloudFormation property type `ContainerHealthCheck`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containergroupdefinition-containerhealthcheck.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContainerHealthCheck(rt::Props);
     impl ContainerHealthCheck {
@@ -1387,7 +1254,7 @@ pub mod container_group_definition {
     ///
     /// CloudFormation property type `ContainerMountPoint`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containergroupdefinition-containermountpoint.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContainerMountPoint(rt::Props);
     impl ContainerMountPoint {
@@ -1423,7 +1290,7 @@ pub mod container_group_definition {
     ///
     /// CloudFormation property type `ContainerPortRange`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containergroupdefinition-containerportrange.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContainerPortRange(rt::Props);
     impl ContainerPortRange {
@@ -1441,7 +1308,7 @@ pub mod container_group_definition {
     ///
     /// CloudFormation property type `GameServerContainerDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containergroupdefinition-gameservercontainerdefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GameServerContainerDefinition(rt::Props);
     impl GameServerContainerDefinition {
@@ -1543,7 +1410,7 @@ pub mod container_group_definition {
     ///
     /// CloudFormation property type `LinuxCapabilities`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containergroupdefinition-linuxcapabilities.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LinuxCapabilities(rt::Props);
     impl LinuxCapabilities {
@@ -1565,7 +1432,7 @@ pub mod container_group_definition {
     ///
     /// CloudFormation property type `PortConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containergroupdefinition-portconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PortConfiguration(rt::Props);
     impl PortConfiguration {
@@ -1585,7 +1452,7 @@ pub mod container_group_definition {
     ///
     /// CloudFormation property type `SupportContainerDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containergroupdefinition-supportcontainerdefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SupportContainerDefinition(rt::Props);
     impl SupportContainerDefinition {
@@ -1717,15 +1584,6 @@ pub mod container_group_definition {
         AmazonLinux2023,
     }
     string_enum!(OperatingSystem { AmazonLinux2023 => "AMAZON_LINUX_2023" });
-    /// The values `Protocol` accepts in `GameLift::ContainerGroupDefinition`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Protocol {
-        /// `TCP`
-        Tcp,
-        /// `UDP`
-        Udp,
-    }
-    string_enum!(Protocol { Tcp => "TCP", Udp => "UDP" });
     /// The values `AccessLevel` accepts in `GameLift::ContainerGroupDefinition`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum AccessLevel {
@@ -1844,6 +1702,7 @@ static FLEET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("FleetId", Some("fleet_id")),
         ("FleetArn", Some("fleet_arn")),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl Fleet {
     /// Declares a `AWS::GameLift::Fleet` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -2157,12 +2016,17 @@ impl FleetHandle {
 }
 /// Property types and value sets of [`Fleet`] (`AWS::GameLift::Fleet`).
 pub mod fleet {
+    pub use super::shared::{
+        ComparisonOperator, IpPermission, MetricName, NewGameSessionProtectionPolicy,
+        PlayerGatewayMode, PlayerGatewayStatus, PolicyType, Protocol, ScalingAdjustmentType,
+        TargetConfiguration, ZeroCapacityStrategy,
+    };
     use super::*;
     /// Configuration for Anywhere fleet.
     ///
     /// CloudFormation property type `AnywhereConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-fleet-anywhereconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AnywhereConfiguration(rt::Props);
     impl AnywhereConfiguration {
@@ -2178,7 +2042,7 @@ pub mod fleet {
     ///
     /// CloudFormation property type `CertificateConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-fleet-certificateconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CertificateConfiguration(rt::Props);
     impl CertificateConfiguration {
@@ -2194,35 +2058,11 @@ pub mod fleet {
         }
     }
     nested!(CertificateConfiguration);
-    /// A range of IP addresses and port settings that allow inbound traffic to connect to server processes on an Amazon GameLift hosting resource.
-    ///
-    /// CloudFormation property type `IpPermission`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-fleet-ippermission.html)
-    #[derive(Clone, Debug)]
-    pub struct IpPermission(rt::Props);
-    impl IpPermission {
-        /// A new `IpPermission`. Required properties: `from_port` (`FromPort`), `ip_range` (`IpRange`), `protocol` (`Protocol`), `to_port` (`ToPort`).
-        pub fn new(
-            from_port: i64,
-            ip_range: impl Into<rt::Expr>,
-            protocol: Protocol,
-            to_port: i64,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("FromPort", Some("from_port"), rt::int(from_port));
-            this.set("IpRange", Some("ip_range"), rt::string(ip_range));
-            this.set("Protocol", Some("protocol"), protocol.into());
-            this.set("ToPort", Some("to_port"), rt::int(to_port));
-            IpPermission(this)
-        }
-    }
-    nested!(IpPermission);
     /// Current resource capacity settings in a specified fleet or location.
     ///
     /// CloudFormation property type `LocationCapacity`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-fleet-locationcapacity.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LocationCapacity(rt::Props);
     impl LocationCapacity {
@@ -2270,7 +2110,7 @@ pub mod fleet {
     ///
     /// CloudFormation property type `LocationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-fleet-locationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LocationConfiguration(rt::Props);
     impl LocationConfiguration {
@@ -2305,7 +2145,7 @@ pub mod fleet {
     ///
     /// CloudFormation property type `ManagedCapacityConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-fleet-managedcapacityconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ManagedCapacityConfiguration(rt::Props);
     impl ManagedCapacityConfiguration {
@@ -2336,7 +2176,7 @@ pub mod fleet {
     ///
     /// CloudFormation property type `PlayerGatewayConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-fleet-playergatewayconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PlayerGatewayConfiguration(rt::Props);
     impl PlayerGatewayConfiguration {
@@ -2365,7 +2205,7 @@ pub mod fleet {
     ///
     /// CloudFormation property type `ResourceCreationLimitPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-fleet-resourcecreationlimitpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResourceCreationLimitPolicy(rt::Props);
     impl ResourceCreationLimitPolicy {
@@ -2402,7 +2242,7 @@ pub mod fleet {
     ///
     /// CloudFormation property type `RuntimeConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-fleet-runtimeconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RuntimeConfiguration(rt::Props);
     impl RuntimeConfiguration {
@@ -2447,7 +2287,7 @@ pub mod fleet {
     ///
     /// CloudFormation property type `ScalingPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-fleet-scalingpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ScalingPolicy(rt::Props);
     impl ScalingPolicy {
@@ -2559,7 +2399,7 @@ pub mod fleet {
     ///
     /// CloudFormation property type `ServerProcess`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-fleet-serverprocess.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServerProcess(rt::Props);
     impl ServerProcess {
@@ -2584,22 +2424,6 @@ pub mod fleet {
         }
     }
     nested!(ServerProcess);
-    /// Settings for a target-based scaling policy.
-    ///
-    /// CloudFormation property type `TargetConfiguration`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-fleet-targetconfiguration.html)
-    #[derive(Clone, Debug)]
-    pub struct TargetConfiguration(rt::Props);
-    impl TargetConfiguration {
-        /// A new `TargetConfiguration`. Required properties: `target_value` (`TargetValue`).
-        pub fn new(target_value: i64) -> Self {
-            let mut this = rt::Props::default();
-            this.set("TargetValue", Some("target_value"), rt::int(target_value));
-            TargetConfiguration(this)
-        }
-    }
-    nested!(TargetConfiguration);
     /// The values `ApplyCapacity` accepts in `GameLift::Fleet`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum ApplyCapacity {
@@ -2636,90 +2460,6 @@ pub mod fleet {
         SharedCredentialFile,
     }
     string_enum!(InstanceRoleCredentialsProvider { SharedCredentialFile => "SHARED_CREDENTIAL_FILE" });
-    /// The values `NewGameSessionProtectionPolicy` accepts in `GameLift::Fleet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum NewGameSessionProtectionPolicy {
-        /// `FullProtection`
-        FullProtection,
-        /// `NoProtection`
-        NoProtection,
-    }
-    string_enum!(NewGameSessionProtectionPolicy { FullProtection => "FullProtection", NoProtection => "NoProtection" });
-    /// The values `PlayerGatewayMode` accepts in `GameLift::Fleet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum PlayerGatewayMode {
-        /// `DISABLED`
-        Disabled,
-        /// `ENABLED`
-        Enabled,
-        /// `REQUIRED`
-        Required,
-    }
-    string_enum!(PlayerGatewayMode { Disabled => "DISABLED", Enabled => "ENABLED", Required => "REQUIRED" });
-    /// The values `ComparisonOperator` accepts in `GameLift::Fleet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ComparisonOperator {
-        /// `GreaterThanOrEqualToThreshold`
-        GreaterThanOrEqualToThreshold,
-        /// `GreaterThanThreshold`
-        GreaterThanThreshold,
-        /// `LessThanThreshold`
-        LessThanThreshold,
-        /// `LessThanOrEqualToThreshold`
-        LessThanOrEqualToThreshold,
-    }
-    string_enum!(ComparisonOperator { GreaterThanOrEqualToThreshold => "GreaterThanOrEqualToThreshold", GreaterThanThreshold => "GreaterThanThreshold", LessThanThreshold => "LessThanThreshold", LessThanOrEqualToThreshold => "LessThanOrEqualToThreshold" });
-    /// The values `MetricName` accepts in `GameLift::Fleet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum MetricName {
-        /// `ActivatingGameSessions`
-        ActivatingGameSessions,
-        /// `ActiveGameSessions`
-        ActiveGameSessions,
-        /// `ActiveInstances`
-        ActiveInstances,
-        /// `AvailableGameSessions`
-        AvailableGameSessions,
-        /// `AvailablePlayerSessions`
-        AvailablePlayerSessions,
-        /// `CurrentPlayerSessions`
-        CurrentPlayerSessions,
-        /// `IdleInstances`
-        IdleInstances,
-        /// `PercentAvailableGameSessions`
-        PercentAvailableGameSessions,
-        /// `PercentIdleInstances`
-        PercentIdleInstances,
-        /// `QueueDepth`
-        QueueDepth,
-        /// `WaitTime`
-        WaitTime,
-        /// `ConcurrentActivatableGameSessions`
-        ConcurrentActivatableGameSessions,
-    }
-    string_enum!(MetricName { ActivatingGameSessions => "ActivatingGameSessions", ActiveGameSessions => "ActiveGameSessions", ActiveInstances => "ActiveInstances", AvailableGameSessions => "AvailableGameSessions", AvailablePlayerSessions => "AvailablePlayerSessions", CurrentPlayerSessions => "CurrentPlayerSessions", IdleInstances => "IdleInstances", PercentAvailableGameSessions => "PercentAvailableGameSessions", PercentIdleInstances => "PercentIdleInstances", QueueDepth => "QueueDepth", WaitTime => "WaitTime", ConcurrentActivatableGameSessions => "ConcurrentActivatableGameSessions" });
-    /// The values `PolicyType` accepts in `GameLift::Fleet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum PolicyType {
-        /// `RuleBased`
-        RuleBased,
-        /// `TargetBased`
-        TargetBased,
-        /// `ManagedScaling`
-        ManagedScaling,
-    }
-    string_enum!(PolicyType { RuleBased => "RuleBased", TargetBased => "TargetBased", ManagedScaling => "ManagedScaling" });
-    /// The values `ScalingAdjustmentType` accepts in `GameLift::Fleet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ScalingAdjustmentType {
-        /// `ChangeInCapacity`
-        ChangeInCapacity,
-        /// `ExactCapacity`
-        ExactCapacity,
-        /// `PercentChangeInCapacity`
-        PercentChangeInCapacity,
-    }
-    string_enum!(ScalingAdjustmentType { ChangeInCapacity => "ChangeInCapacity", ExactCapacity => "ExactCapacity", PercentChangeInCapacity => "PercentChangeInCapacity" });
     /// The values `Status` accepts in `GameLift::Fleet`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Status {
@@ -2755,33 +2495,6 @@ pub mod fleet {
         DualStack,
     }
     string_enum!(GameServerIpProtocolSupported { IPv4 => "IPv4", DualStack => "DUAL_STACK" });
-    /// The values `PlayerGatewayStatus` accepts in `GameLift::Fleet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum PlayerGatewayStatus {
-        /// `DISABLED`
-        Disabled,
-        /// `ENABLED`
-        Enabled,
-    }
-    string_enum!(PlayerGatewayStatus { Disabled => "DISABLED", Enabled => "ENABLED" });
-    /// The values `ZeroCapacityStrategy` accepts in `GameLift::Fleet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ZeroCapacityStrategy {
-        /// `SCALE_TO_AND_FROM_ZERO`
-        ScaleToAndFromZero,
-        /// `MANUAL`
-        Manual,
-    }
-    string_enum!(ZeroCapacityStrategy { ScaleToAndFromZero => "SCALE_TO_AND_FROM_ZERO", Manual => "MANUAL" });
-    /// The values `Protocol` accepts in `GameLift::Fleet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Protocol {
-        /// `TCP`
-        Tcp,
-        /// `UDP`
-        Udp,
-    }
-    string_enum!(Protocol { Tcp => "TCP", Udp => "UDP" });
     /// The values `CertificateType` accepts in `GameLift::Fleet`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum CertificateType {
@@ -2830,6 +2543,7 @@ static GAME_SERVER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("GameServerGroupArn", Some("game_server_group_arn")),
         ("AutoScalingGroupArn", Some("auto_scaling_group_arn")),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl GameServerGroup {
     /// Declares a `AWS::GameLift::GameServerGroup` with the stack-unique `id`. Required properties: `game_server_group_name` (`GameServerGroupName`), `instance_definitions` (`InstanceDefinitions`), `role_arn` (`RoleArn`).
@@ -2955,7 +2669,7 @@ pub mod game_server_group {
     ///
     /// CloudFormation property type `AutoScalingPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-gameservergroup-autoscalingpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AutoScalingPolicy(rt::Props);
     impl AutoScalingPolicy {
@@ -2986,7 +2700,7 @@ pub mod game_server_group {
     ///
     /// CloudFormation property type `InstanceDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-gameservergroup-instancedefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InstanceDefinition(rt::Props);
     impl InstanceDefinition {
@@ -3017,7 +2731,7 @@ pub mod game_server_group {
     ///
     /// CloudFormation property type `LaunchTemplate`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-gameservergroup-launchtemplate.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LaunchTemplate(rt::Props);
     impl LaunchTemplate {
@@ -3061,7 +2775,7 @@ pub mod game_server_group {
     ///
     /// CloudFormation property type `TargetTrackingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-gameservergroup-targettrackingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TargetTrackingConfiguration(rt::Props);
     impl TargetTrackingConfiguration {
@@ -3140,6 +2854,7 @@ static GAME_SESSION_QUEUE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 6),
 };
 impl GameSessionQueue {
     /// Declares a `AWS::GameLift::GameSessionQueue` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -3251,7 +2966,7 @@ pub mod game_session_queue {
     use super::*;
     /// CloudFormation property type `FilterConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-gamesessionqueue-filterconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FilterConfiguration(rt::Props);
     impl FilterConfiguration {
@@ -3280,7 +2995,7 @@ pub mod game_session_queue {
     ///
     /// CloudFormation property type `GameSessionQueueDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-gamesessionqueue-gamesessionqueuedestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GameSessionQueueDestination(rt::Props);
     impl GameSessionQueueDestination {
@@ -3301,7 +3016,7 @@ pub mod game_session_queue {
     ///
     /// CloudFormation property type `PlayerLatencyPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-gamesessionqueue-playerlatencypolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PlayerLatencyPolicy(rt::Props);
     impl PlayerLatencyPolicy {
@@ -3336,7 +3051,7 @@ pub mod game_session_queue {
     nested!(PlayerLatencyPolicy);
     /// CloudFormation property type `PriorityConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-gamesessionqueue-priorityconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PriorityConfiguration(rt::Props);
     impl PriorityConfiguration {
@@ -3417,6 +3132,7 @@ static LOCATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("LocationArn", Some("location_arn"))],
+    schema: (&SCHEMAS, 7),
 };
 impl Location {
     /// Declares a `AWS::GameLift::Location` with the stack-unique `id`. Required properties: `location_name` (`LocationName`).
@@ -3477,6 +3193,7 @@ static MATCHMAKING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 8),
 };
 impl MatchmakingConfiguration {
     /// Declares a `AWS::GameLift::MatchmakingConfiguration` with the stack-unique `id`. Required properties: `acceptance_required` (`AcceptanceRequired`), `name` (`Name`), `request_timeout_seconds` (`RequestTimeoutSeconds`), `rule_set_name` (`RuleSetName`).
@@ -3648,7 +3365,7 @@ pub mod matchmaking_configuration {
     ///
     /// CloudFormation property type `GameProperty`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-matchmakingconfiguration-gameproperty.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GameProperty(rt::Props);
     impl GameProperty {
@@ -3718,6 +3435,7 @@ static MATCHMAKING_RULE_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
         ("CreationTime", Some("creation_time")),
     ],
+    schema: (&SCHEMAS, 9),
 };
 impl MatchmakingRuleSet {
     /// Declares a `AWS::GameLift::MatchmakingRuleSet` with the stack-unique `id`. Required properties: `name` (`Name`), `rule_set_body` (`RuleSetBody`).
@@ -3796,6 +3514,7 @@ static SCRIPT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
         ("SizeOnDisk", Some("size_on_disk")),
     ],
+    schema: (&SCHEMAS, 10),
 };
 impl Script {
     /// Declares a `AWS::GameLift::Script` with the stack-unique `id`. Required properties: `storage_location` (`StorageLocation`).
@@ -3868,7 +3587,7 @@ pub mod script {
     use super::*;
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-script-s3location.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
     impl S3Location {
@@ -3894,4 +3613,160 @@ pub mod script {
         }
     }
     nested!(S3Location);
+}
+/// Nested types that several `GameLift` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `ComparisonOperator` accepts in `GameLift`'s `ContainerFleet`, `Fleet`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum ComparisonOperator {
+        /// `GreaterThanOrEqualToThreshold`
+        GreaterThanOrEqualToThreshold,
+        /// `GreaterThanThreshold`
+        GreaterThanThreshold,
+        /// `LessThanThreshold`
+        LessThanThreshold,
+        /// `LessThanOrEqualToThreshold`
+        LessThanOrEqualToThreshold,
+    }
+    string_enum!(ComparisonOperator { GreaterThanOrEqualToThreshold => "GreaterThanOrEqualToThreshold", GreaterThanThreshold => "GreaterThanThreshold", LessThanThreshold => "LessThanThreshold", LessThanOrEqualToThreshold => "LessThanOrEqualToThreshold" });
+    /// A range of IP addresses and port settings that allow inbound traffic to connect to server processes on an Amazon GameLift hosting resource.
+    ///
+    /// CloudFormation property type `IpPermission`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct IpPermission(rt::Props);
+    impl IpPermission {
+        /// A new `IpPermission`. Required properties: `from_port` (`FromPort`), `ip_range` (`IpRange`), `protocol` (`Protocol`), `to_port` (`ToPort`).
+        pub fn new(
+            from_port: i64,
+            ip_range: impl Into<rt::Expr>,
+            protocol: Protocol,
+            to_port: i64,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("FromPort", Some("from_port"), rt::int(from_port));
+            this.set("IpRange", Some("ip_range"), rt::string(ip_range));
+            this.set("Protocol", Some("protocol"), protocol.into());
+            this.set("ToPort", Some("to_port"), rt::int(to_port));
+            IpPermission(this)
+        }
+    }
+    nested!(IpPermission);
+    /// The values `MetricName` accepts in `GameLift`'s `ContainerFleet`, `Fleet`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum MetricName {
+        /// `ActivatingGameSessions`
+        ActivatingGameSessions,
+        /// `ActiveGameSessions`
+        ActiveGameSessions,
+        /// `ActiveInstances`
+        ActiveInstances,
+        /// `AvailableGameSessions`
+        AvailableGameSessions,
+        /// `AvailablePlayerSessions`
+        AvailablePlayerSessions,
+        /// `CurrentPlayerSessions`
+        CurrentPlayerSessions,
+        /// `IdleInstances`
+        IdleInstances,
+        /// `PercentAvailableGameSessions`
+        PercentAvailableGameSessions,
+        /// `PercentIdleInstances`
+        PercentIdleInstances,
+        /// `QueueDepth`
+        QueueDepth,
+        /// `WaitTime`
+        WaitTime,
+        /// `ConcurrentActivatableGameSessions`
+        ConcurrentActivatableGameSessions,
+    }
+    string_enum!(MetricName { ActivatingGameSessions => "ActivatingGameSessions", ActiveGameSessions => "ActiveGameSessions", ActiveInstances => "ActiveInstances", AvailableGameSessions => "AvailableGameSessions", AvailablePlayerSessions => "AvailablePlayerSessions", CurrentPlayerSessions => "CurrentPlayerSessions", IdleInstances => "IdleInstances", PercentAvailableGameSessions => "PercentAvailableGameSessions", PercentIdleInstances => "PercentIdleInstances", QueueDepth => "QueueDepth", WaitTime => "WaitTime", ConcurrentActivatableGameSessions => "ConcurrentActivatableGameSessions" });
+    /// The values `NewGameSessionProtectionPolicy` accepts in `GameLift`'s `ContainerFleet`, `Fleet`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum NewGameSessionProtectionPolicy {
+        /// `FullProtection`
+        FullProtection,
+        /// `NoProtection`
+        NoProtection,
+    }
+    string_enum!(NewGameSessionProtectionPolicy { FullProtection => "FullProtection", NoProtection => "NoProtection" });
+    /// The values `PlayerGatewayMode` accepts in `GameLift`'s `ContainerFleet`, `Fleet`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum PlayerGatewayMode {
+        /// `DISABLED`
+        Disabled,
+        /// `ENABLED`
+        Enabled,
+        /// `REQUIRED`
+        Required,
+    }
+    string_enum!(PlayerGatewayMode { Disabled => "DISABLED", Enabled => "ENABLED", Required => "REQUIRED" });
+    /// The values `PlayerGatewayStatus` accepts in `GameLift`'s `ContainerFleet`, `Fleet`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum PlayerGatewayStatus {
+        /// `DISABLED`
+        Disabled,
+        /// `ENABLED`
+        Enabled,
+    }
+    string_enum!(PlayerGatewayStatus { Disabled => "DISABLED", Enabled => "ENABLED" });
+    /// The values `PolicyType` accepts in `GameLift`'s `ContainerFleet`, `Fleet`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum PolicyType {
+        /// `RuleBased`
+        RuleBased,
+        /// `TargetBased`
+        TargetBased,
+        /// `ManagedScaling`
+        ManagedScaling,
+    }
+    string_enum!(PolicyType { RuleBased => "RuleBased", TargetBased => "TargetBased", ManagedScaling => "ManagedScaling" });
+    /// The values `Protocol` accepts in `GameLift`'s `ContainerFleet`, `ContainerGroupDefinition`, `Fleet`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Protocol {
+        /// `TCP`
+        Tcp,
+        /// `UDP`
+        Udp,
+    }
+    string_enum!(Protocol { Tcp => "TCP", Udp => "UDP" });
+    /// The values `ScalingAdjustmentType` accepts in `GameLift`'s `ContainerFleet`, `Fleet`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum ScalingAdjustmentType {
+        /// `ChangeInCapacity`
+        ChangeInCapacity,
+        /// `ExactCapacity`
+        ExactCapacity,
+        /// `PercentChangeInCapacity`
+        PercentChangeInCapacity,
+    }
+    string_enum!(ScalingAdjustmentType { ChangeInCapacity => "ChangeInCapacity", ExactCapacity => "ExactCapacity", PercentChangeInCapacity => "PercentChangeInCapacity" });
+    /// Settings for a target-based scaling policy.
+    ///
+    /// CloudFormation property type `TargetConfiguration`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct TargetConfiguration(rt::Props);
+    impl TargetConfiguration {
+        /// A new `TargetConfiguration`. Required properties: `target_value` (`TargetValue`).
+        pub fn new(target_value: i64) -> Self {
+            let mut this = rt::Props::default();
+            this.set("TargetValue", Some("target_value"), rt::int(target_value));
+            TargetConfiguration(this)
+        }
+    }
+    nested!(TargetConfiguration);
+    /// The values `ZeroCapacityStrategy` accepts in `GameLift`'s `ContainerFleet`, `Fleet`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum ZeroCapacityStrategy {
+        /// `SCALE_TO_AND_FROM_ZERO`
+        ScaleToAndFromZero,
+        /// `MANUAL`
+        Manual,
+    }
+    string_enum!(ZeroCapacityStrategy { ScaleToAndFromZero => "SCALE_TO_AND_FROM_ZERO", Manual => "MANUAL" });
 }

@@ -2,14 +2,22 @@
 //! `GameLiftStreams` resource types of the CloudFormation registry (`AWS::GameLiftStreams::*`): 2 types, 0 of them with an awscc Terraform resource.
 //! Enabled by the `gameliftstreams` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("gameliftstreams.schemas.jsonl"));
 /// Definition of AWS::GameLiftStreams::Application Resource Type
 ///
 /// CloudFormation: `AWS::GameLiftStreams::Application`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -65,6 +73,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", None), ("Id", None)],
+    schema: (&SCHEMAS, 0),
 };
 impl Application {
     /// Declares a `AWS::GameLiftStreams::Application` with the stack-unique `id`. Required properties: `application_source_uri` (`ApplicationSourceUri`), `description` (`Description`), `executable_path` (`ExecutablePath`), `runtime_environment` (`RuntimeEnvironment`).
@@ -122,7 +131,7 @@ pub mod application {
     use super::*;
     /// CloudFormation property type `RuntimeEnvironment`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gameliftstreams-application-runtimeenvironment.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RuntimeEnvironment(rt::Props);
     impl RuntimeEnvironment {
@@ -191,6 +200,7 @@ static STREAM_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", None), ("Id", None)],
+    schema: (&SCHEMAS, 1),
 };
 impl StreamGroup {
     /// Declares a `AWS::GameLiftStreams::StreamGroup` with the stack-unique `id`. Required properties: `description` (`Description`), `location_configurations` (`LocationConfigurations`), `stream_class` (`StreamClass`).
@@ -237,7 +247,7 @@ pub mod stream_group {
     use super::*;
     /// CloudFormation property type `DefaultApplication`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gameliftstreams-streamgroup-defaultapplication.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DefaultApplication(rt::Props);
     impl DefaultApplication {
@@ -260,7 +270,7 @@ pub mod stream_group {
     nested!(DefaultApplication);
     /// CloudFormation property type `LocationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gameliftstreams-streamgroup-locationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LocationConfiguration(rt::Props);
     impl LocationConfiguration {
@@ -301,7 +311,7 @@ pub mod stream_group {
     nested!(LocationConfiguration);
     /// CloudFormation property type `VpcTransitConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gameliftstreams-streamgroup-vpctransitconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcTransitConfiguration(rt::Props);
     impl VpcTransitConfiguration {

@@ -2,14 +2,22 @@
 //! `GammaDilithium` resource types of the CloudFormation registry (`AWS::GammaDilithium::*`): 1 types, 0 of them with an awscc Terraform resource.
 //! Enabled by the `gammadilithium` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("gammadilithium.schemas.jsonl"));
 /// Resource Type definition for AWS::GammaDilithium::JobDefinition
 ///
 /// CloudFormation: `AWS::GammaDilithium::JobDefinition`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -64,6 +72,7 @@ static JOB_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-2",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 0),
 };
 impl JobDefinition {
     /// Declares a `AWS::GammaDilithium::JobDefinition` with the stack-unique `id`. Required properties: `type_` (`Type`).
@@ -148,7 +157,7 @@ pub mod job_definition {
     use super::*;
     /// CloudFormation property type `AuthorizationConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-authorizationconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AuthorizationConfig(rt::Props);
     impl AuthorizationConfig {
@@ -171,7 +180,7 @@ pub mod job_definition {
     nested!(AuthorizationConfig);
     /// CloudFormation property type `ContainerProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-containerproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContainerProperties(rt::Props);
     impl ContainerProperties {
@@ -303,7 +312,7 @@ pub mod job_definition {
     nested!(ContainerProperties);
     /// CloudFormation property type `Device`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-device.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Device(rt::Props);
     impl Device {
@@ -331,7 +340,7 @@ pub mod job_definition {
     nested!(Device);
     /// CloudFormation property type `EcsProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-ecsproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EcsProperties(rt::Props);
     impl EcsProperties {
@@ -345,7 +354,7 @@ pub mod job_definition {
     nested!(EcsProperties);
     /// CloudFormation property type `EcsTaskProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-ecstaskproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EcsTaskProperties(rt::Props);
     impl EcsTaskProperties {
@@ -411,7 +420,7 @@ pub mod job_definition {
     nested!(EcsTaskProperties);
     /// CloudFormation property type `EfsVolumeConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-efsvolumeconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EfsVolumeConfiguration(rt::Props);
     impl EfsVolumeConfiguration {
@@ -445,7 +454,7 @@ pub mod job_definition {
     nested!(EfsVolumeConfiguration);
     /// CloudFormation property type `EksContainer`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-ekscontainer.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EksContainer(rt::Props);
     impl EksContainer {
@@ -505,7 +514,7 @@ pub mod job_definition {
     nested!(EksContainer);
     /// CloudFormation property type `EksContainerEnvironmentVariable`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-ekscontainerenvironmentvariable.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EksContainerEnvironmentVariable(rt::Props);
     impl EksContainerEnvironmentVariable {
@@ -524,7 +533,7 @@ pub mod job_definition {
     nested!(EksContainerEnvironmentVariable);
     /// CloudFormation property type `EksContainerResourceRequirements`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-ekscontainerresourcerequirements.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EksContainerResourceRequirements(rt::Props);
     impl EksContainerResourceRequirements {
@@ -547,7 +556,7 @@ pub mod job_definition {
     nested!(EksContainerResourceRequirements);
     /// CloudFormation property type `EksContainerSecurityContext`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-ekscontainersecuritycontext.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EksContainerSecurityContext(rt::Props);
     impl EksContainerSecurityContext {
@@ -592,7 +601,7 @@ pub mod job_definition {
     nested!(EksContainerSecurityContext);
     /// CloudFormation property type `EksContainerVolumeMount`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-ekscontainervolumemount.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EksContainerVolumeMount(rt::Props);
     impl EksContainerVolumeMount {
@@ -620,7 +629,7 @@ pub mod job_definition {
     nested!(EksContainerVolumeMount);
     /// CloudFormation property type `EksEmptyDir`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-eksemptydir.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EksEmptyDir(rt::Props);
     impl EksEmptyDir {
@@ -643,7 +652,7 @@ pub mod job_definition {
     nested!(EksEmptyDir);
     /// CloudFormation property type `EksHostPath`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-ekshostpath.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EksHostPath(rt::Props);
     impl EksHostPath {
@@ -661,7 +670,7 @@ pub mod job_definition {
     nested!(EksHostPath);
     /// CloudFormation property type `EksProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-eksproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EksProperties(rt::Props);
     impl EksProperties {
@@ -679,7 +688,7 @@ pub mod job_definition {
     nested!(EksProperties);
     /// CloudFormation property type `EksSecret`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-ekssecret.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EksSecret(rt::Props);
     impl EksSecret {
@@ -698,7 +707,7 @@ pub mod job_definition {
     nested!(EksSecret);
     /// CloudFormation property type `EksVolume`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-eksvolume.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EksVolume(rt::Props);
     impl EksVolume {
@@ -727,7 +736,7 @@ pub mod job_definition {
     nested!(EksVolume);
     /// CloudFormation property type `Environment`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-environment.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Environment(rt::Props);
     impl Environment {
@@ -750,7 +759,7 @@ pub mod job_definition {
     nested!(Environment);
     /// CloudFormation property type `EphemeralStorage`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-ephemeralstorage.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EphemeralStorage(rt::Props);
     impl EphemeralStorage {
@@ -764,7 +773,7 @@ pub mod job_definition {
     nested!(EphemeralStorage);
     /// CloudFormation property type `EvaluateOnExit`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-evaluateonexit.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EvaluateOnExit(rt::Props);
     impl EvaluateOnExit {
@@ -793,7 +802,7 @@ pub mod job_definition {
     nested!(EvaluateOnExit);
     /// CloudFormation property type `FargatePlatformConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-fargateplatformconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FargatePlatformConfiguration(rt::Props);
     impl FargatePlatformConfiguration {
@@ -811,7 +820,7 @@ pub mod job_definition {
     nested!(FargatePlatformConfiguration);
     /// CloudFormation property type `ImagePullSecret`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-imagepullsecret.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ImagePullSecret(rt::Props);
     impl ImagePullSecret {
@@ -825,7 +834,7 @@ pub mod job_definition {
     nested!(ImagePullSecret);
     /// CloudFormation property type `LinuxParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-linuxparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LinuxParameters(rt::Props);
     impl LinuxParameters {
@@ -868,7 +877,7 @@ pub mod job_definition {
     nested!(LinuxParameters);
     /// CloudFormation property type `LogConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-logconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
@@ -892,7 +901,7 @@ pub mod job_definition {
     nested!(LogConfiguration);
     /// CloudFormation property type `Metadata`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-metadata.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Metadata(rt::Props);
     impl Metadata {
@@ -910,7 +919,7 @@ pub mod job_definition {
     nested!(Metadata);
     /// CloudFormation property type `MountPoints`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-mountpoints.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MountPoints(rt::Props);
     impl MountPoints {
@@ -938,7 +947,7 @@ pub mod job_definition {
     nested!(MountPoints);
     /// CloudFormation property type `NetworkConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-networkconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
@@ -956,7 +965,7 @@ pub mod job_definition {
     nested!(NetworkConfiguration);
     /// CloudFormation property type `NodeProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-nodeproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NodeProperties(rt::Props);
     impl NodeProperties {
@@ -976,7 +985,7 @@ pub mod job_definition {
     nested!(NodeProperties);
     /// CloudFormation property type `NodeRangeProperty`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-noderangeproperty.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NodeRangeProperty(rt::Props);
     impl NodeRangeProperty {
@@ -1013,7 +1022,7 @@ pub mod job_definition {
     nested!(NodeRangeProperty);
     /// CloudFormation property type `PodProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-podproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PodProperties(rt::Props);
     impl PodProperties {
@@ -1075,7 +1084,7 @@ pub mod job_definition {
     nested!(PodProperties);
     /// CloudFormation property type `RepositoryCredentials`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-repositorycredentials.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RepositoryCredentials(rt::Props);
     impl RepositoryCredentials {
@@ -1093,7 +1102,7 @@ pub mod job_definition {
     nested!(RepositoryCredentials);
     /// CloudFormation property type `ResourceRequirement`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-resourcerequirement.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResourceRequirement(rt::Props);
     impl ResourceRequirement {
@@ -1116,7 +1125,7 @@ pub mod job_definition {
     nested!(ResourceRequirement);
     /// CloudFormation property type `RetryStrategy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-retrystrategy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RetryStrategy(rt::Props);
     impl RetryStrategy {
@@ -1139,7 +1148,7 @@ pub mod job_definition {
     nested!(RetryStrategy);
     /// CloudFormation property type `RuntimePlatform`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-runtimeplatform.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RuntimePlatform(rt::Props);
     impl RuntimePlatform {
@@ -1162,7 +1171,7 @@ pub mod job_definition {
     nested!(RuntimePlatform);
     /// CloudFormation property type `Secret`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-secret.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Secret(rt::Props);
     impl Secret {
@@ -1177,7 +1186,7 @@ pub mod job_definition {
     nested!(Secret);
     /// CloudFormation property type `TaskContainerDependency`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-taskcontainerdependency.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TaskContainerDependency(rt::Props);
     impl TaskContainerDependency {
@@ -1192,7 +1201,7 @@ pub mod job_definition {
     nested!(TaskContainerDependency);
     /// CloudFormation property type `TaskContainerProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-taskcontainerproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TaskContainerProperties(rt::Props);
     impl TaskContainerProperties {
@@ -1288,7 +1297,7 @@ pub mod job_definition {
     nested!(TaskContainerProperties);
     /// CloudFormation property type `Timeout`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-timeout.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Timeout(rt::Props);
     impl Timeout {
@@ -1306,7 +1315,7 @@ pub mod job_definition {
     nested!(Timeout);
     /// CloudFormation property type `Tmpfs`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-tmpfs.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tmpfs(rt::Props);
     impl Tmpfs {
@@ -1329,7 +1338,7 @@ pub mod job_definition {
     nested!(Tmpfs);
     /// CloudFormation property type `Ulimit`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-ulimit.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Ulimit(rt::Props);
     impl Ulimit {
@@ -1345,7 +1354,7 @@ pub mod job_definition {
     nested!(Ulimit);
     /// CloudFormation property type `Volumes`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-volumes.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Volumes(rt::Props);
     impl Volumes {
@@ -1373,7 +1382,7 @@ pub mod job_definition {
     nested!(Volumes);
     /// CloudFormation property type `VolumesHost`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-volumeshost.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VolumesHost(rt::Props);
     impl VolumesHost {

@@ -2,14 +2,22 @@
 //! `GlobalAccelerator` resource types of the CloudFormation registry (`AWS::GlobalAccelerator::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `globalaccelerator` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("globalaccelerator.schemas.jsonl"));
 /// Resource Type definition for AWS::GlobalAccelerator::Accelerator
 ///
 /// CloudFormation: `AWS::GlobalAccelerator::Accelerator`. Terraform: `awscc_globalaccelerator_accelerator` (awscc provider).
@@ -34,6 +42,7 @@ static ACCELERATOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Ipv6Addresses", Some("ipv6_addresses")),
         ("DualStackDnsName", Some("dual_stack_dns_name")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Accelerator {
     /// Declares a `AWS::GlobalAccelerator::Accelerator` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -168,6 +177,7 @@ static CROSS_ACCOUNT_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("AttachmentArn", Some("attachment_arn"))],
+    schema: (&SCHEMAS, 1),
 };
 impl CrossAccountAttachment {
     /// Declares a `AWS::GlobalAccelerator::CrossAccountAttachment` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -216,7 +226,7 @@ pub mod cross_account_attachment {
     ///
     /// CloudFormation property type `Resource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-globalaccelerator-crossaccountattachment-resource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Resource(rt::Props);
     impl Resource {
@@ -262,6 +272,7 @@ static ENDPOINT_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("EndpointGroupArn", Some("endpoint_group_arn"))],
+    schema: (&SCHEMAS, 2),
 };
 impl EndpointGroup {
     /// Declares a `AWS::GlobalAccelerator::EndpointGroup` with the stack-unique `id`. Required properties: `endpoint_group_region` (`EndpointGroupRegion`), `listener_arn` (`ListenerArn`).
@@ -386,7 +397,7 @@ pub mod endpoint_group {
     ///
     /// CloudFormation property type `EndpointConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-globalaccelerator-endpointgroup-endpointconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EndpointConfiguration(rt::Props);
     impl EndpointConfiguration {
@@ -428,7 +439,7 @@ pub mod endpoint_group {
     ///
     /// CloudFormation property type `PortOverride`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-globalaccelerator-endpointgroup-portoverride.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PortOverride(rt::Props);
     impl PortOverride {
@@ -479,6 +490,7 @@ static LISTENER_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("ListenerArn", Some("listener_arn"))],
+    schema: (&SCHEMAS, 3),
 };
 impl Listener {
     /// Declares a `AWS::GlobalAccelerator::Listener` with the stack-unique `id`. Required properties: `accelerator_arn` (`AcceleratorArn`), `port_ranges` (`PortRanges`), `protocol` (`Protocol`).
@@ -528,7 +540,7 @@ pub mod listener {
     ///
     /// CloudFormation property type `PortRange`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-globalaccelerator-listener-portrange.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PortRange(rt::Props);
     impl PortRange {

@@ -2,14 +2,22 @@
 //! `Glue` resource types of the CloudFormation registry (`AWS::Glue::*`): 29 types, 27 of them with an awscc Terraform resource.
 //! Enabled by the `glue` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("glue.schemas.jsonl"));
 /// Resource Type definition for AWS::Glue::Blueprint.
 ///
 /// CloudFormation: `AWS::Glue::Blueprint`. Terraform: `awscc_glue_blueprint` (awscc provider).
@@ -63,6 +71,7 @@ static BLUEPRINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedOn", Some("last_modified_on")),
         ("ParameterSpec", Some("parameter_spec")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Blueprint {
     /// Declares a `AWS::Glue::Blueprint` with the stack-unique `id`. Required properties: `blueprint_location` (`BlueprintLocation`), `name` (`Name`).
@@ -171,6 +180,7 @@ static CATALOG_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("catalog_properties.custom_properties"),
         ),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Catalog {
     /// Declares a `AWS::Glue::Catalog` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -349,7 +359,7 @@ pub mod catalog {
     ///
     /// CloudFormation property type `CatalogProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-catalog-catalogproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CatalogProperties(rt::Props);
     impl CatalogProperties {
@@ -386,7 +396,7 @@ pub mod catalog {
     ///
     /// CloudFormation property type `DataLakeAccessProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-catalog-datalakeaccessproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataLakeAccessProperties(rt::Props);
     impl DataLakeAccessProperties {
@@ -485,7 +495,7 @@ pub mod catalog {
     ///
     /// CloudFormation property type `DataLakePrincipal`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-catalog-datalakeprincipal.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataLakePrincipal(rt::Props);
     impl DataLakePrincipal {
@@ -511,7 +521,7 @@ pub mod catalog {
     ///
     /// CloudFormation property type `FederatedCatalog`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-catalog-federatedcatalog.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FederatedCatalog(rt::Props);
     impl FederatedCatalog {
@@ -542,7 +552,7 @@ pub mod catalog {
     ///
     /// CloudFormation property type `PrincipalPermissions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-catalog-principalpermissions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PrincipalPermissions(rt::Props);
     impl PrincipalPermissions {
@@ -572,7 +582,7 @@ pub mod catalog {
     ///
     /// CloudFormation property type `TargetRedshiftCatalog`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-catalog-targetredshiftcatalog.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TargetRedshiftCatalog(rt::Props);
     impl TargetRedshiftCatalog {
@@ -639,6 +649,7 @@ static CLASSIFIER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Name", Some("name"))],
+    schema: (&SCHEMAS, 2),
 };
 impl Classifier {
     /// Declares a `AWS::Glue::Classifier` with the stack-unique `id`. No property is required.
@@ -698,7 +709,7 @@ pub mod classifier {
     use super::*;
     /// CloudFormation property type `CsvClassifier`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-classifier-csvclassifier.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CsvClassifier(rt::Props);
     impl CsvClassifier {
@@ -796,7 +807,7 @@ pub mod classifier {
     nested!(CsvClassifier);
     /// CloudFormation property type `GrokClassifier`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-classifier-grokclassifier.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GrokClassifier(rt::Props);
     impl GrokClassifier {
@@ -834,7 +845,7 @@ pub mod classifier {
     nested!(GrokClassifier);
     /// CloudFormation property type `JsonClassifier`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-classifier-jsonclassifier.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct JsonClassifier(rt::Props);
     impl JsonClassifier {
@@ -855,7 +866,7 @@ pub mod classifier {
     nested!(JsonClassifier);
     /// CloudFormation property type `XMLClassifier`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-classifier-xmlclassifier.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct XmlClassifier(rt::Props);
     impl XmlClassifier {
@@ -904,6 +915,7 @@ static CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Name", Some("name"))],
+    schema: (&SCHEMAS, 3),
 };
 impl Connection {
     /// Declares a `AWS::Glue::Connection` with the stack-unique `id`. Required properties: `catalog_id` (`CatalogId`), `connection_input` (`ConnectionInput`).
@@ -941,7 +953,7 @@ pub mod connection {
     use super::*;
     /// CloudFormation property type `AuthenticationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connection-authenticationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AuthenticationConfiguration(rt::Props);
     impl AuthenticationConfiguration {
@@ -1013,7 +1025,7 @@ pub mod connection {
     ///
     /// CloudFormation property type `AuthorizationCodeProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connection-authorizationcodeproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AuthorizationCodeProperties(rt::Props);
     impl AuthorizationCodeProperties {
@@ -1047,7 +1059,7 @@ pub mod connection {
     ///
     /// CloudFormation property type `BasicAuthenticationCredentials`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connection-basicauthenticationcredentials.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BasicAuthenticationCredentials(rt::Props);
     impl BasicAuthenticationCredentials {
@@ -1074,7 +1086,7 @@ pub mod connection {
     nested!(BasicAuthenticationCredentials);
     /// CloudFormation property type `ConnectionInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connection-connectioninput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConnectionInput(rt::Props);
     impl ConnectionInput {
@@ -1210,7 +1222,7 @@ pub mod connection {
     ///
     /// CloudFormation property type `OAuth2ClientApplication`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connection-oauth2clientapplication.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OAuth2ClientApplication(rt::Props);
     impl OAuth2ClientApplication {
@@ -1253,7 +1265,7 @@ pub mod connection {
     ///
     /// CloudFormation property type `OAuth2Credentials`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connection-oauth2credentials.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OAuth2Credentials(rt::Props);
     impl OAuth2Credentials {
@@ -1305,7 +1317,7 @@ pub mod connection {
     ///
     /// CloudFormation property type `OAuth2Properties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connection-oauth2properties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OAuth2Properties(rt::Props);
     impl OAuth2Properties {
@@ -1377,7 +1389,7 @@ pub mod connection {
     nested!(OAuth2Properties);
     /// CloudFormation property type `PhysicalConnectionRequirements`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connection-physicalconnectionrequirements.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PhysicalConnectionRequirements(rt::Props);
     impl PhysicalConnectionRequirements {
@@ -1694,6 +1706,7 @@ static CONNECTION_TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("ConnectionTypeArn", Some("connection_type_arn"))],
+    schema: (&SCHEMAS, 4),
 };
 impl ConnectionType {
     /// Declares a `AWS::Glue::ConnectionType` with the stack-unique `id`. Required properties: `connection_type` (`ConnectionType`), `rest_configuration` (`RestConfiguration`).
@@ -1781,7 +1794,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `BasicAuthenticationProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-basicauthenticationproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BasicAuthenticationProperties(rt::Props);
     impl BasicAuthenticationProperties {
@@ -1810,7 +1823,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `BetweenConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-betweenconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BetweenConfiguration(rt::Props);
     impl BetweenConfiguration {
@@ -1848,7 +1861,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `ClientCredentialsProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-clientcredentialsproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClientCredentialsProperties(rt::Props);
     impl ClientCredentialsProperties {
@@ -1916,7 +1929,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `ConnectionPropertiesConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-connectionpropertiesconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConnectionPropertiesConfiguration(rt::Props);
     impl ConnectionPropertiesConfiguration {
@@ -1952,7 +1965,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `ConnectorAuthenticationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-connectorauthenticationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConnectorAuthenticationConfiguration(rt::Props);
     impl ConnectorAuthenticationConfiguration {
@@ -2011,7 +2024,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `ConnectorAuthorizationCodeProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-connectorauthorizationcodeproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConnectorAuthorizationCodeProperties(rt::Props);
     impl ConnectorAuthorizationCodeProperties {
@@ -2116,7 +2129,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `ConnectorOAuth2Properties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-connectoroauth2properties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConnectorOAuth2Properties(rt::Props);
     impl ConnectorOAuth2Properties {
@@ -2172,7 +2185,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `ConnectorProperty`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-connectorproperty.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConnectorProperty(rt::Props);
     impl ConnectorProperty {
@@ -2225,7 +2238,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `CursorConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-cursorconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CursorConfiguration(rt::Props);
     impl CursorConfiguration {
@@ -2249,7 +2262,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `CustomAuthenticationProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-customauthenticationproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomAuthenticationProperties(rt::Props);
     impl CustomAuthenticationProperties {
@@ -2271,7 +2284,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `ExtractedParameter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-extractedparameter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ExtractedParameter(rt::Props);
     impl ExtractedParameter {
@@ -2316,7 +2329,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `FilterConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-filterconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FilterConfiguration(rt::Props);
     impl FilterConfiguration {
@@ -2387,7 +2400,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `FilterStringConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-filterstringconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FilterStringConfiguration(rt::Props);
     impl FilterStringConfiguration {
@@ -2426,7 +2439,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `JWTBearerProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-jwtbearerproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct JwtBearerProperties(rt::Props);
     impl JwtBearerProperties {
@@ -2479,7 +2492,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `OffsetConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-offsetconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OffsetConfiguration(rt::Props);
     impl OffsetConfiguration {
@@ -2507,7 +2520,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `PaginationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-paginationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PaginationConfiguration(rt::Props);
     impl PaginationConfiguration {
@@ -2544,7 +2557,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `ResponseConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-responseconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResponseConfiguration(rt::Props);
     impl ResponseConfiguration {
@@ -2568,7 +2581,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `ResponseExtractionMapping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-responseextractionmapping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResponseExtractionMapping(rt::Props);
     impl ResponseExtractionMapping {
@@ -2599,7 +2612,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `RestConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-restconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RestConfiguration(rt::Props);
     impl RestConfiguration {
@@ -2650,7 +2663,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `SecretConnectorProperty`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-secretconnectorproperty.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SecretConnectorProperty(rt::Props);
     impl SecretConnectorProperty {
@@ -2688,7 +2701,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `SourceConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-sourceconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SourceConfiguration(rt::Props);
     impl SourceConfiguration {
@@ -2766,7 +2779,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `ValidationEndpointConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-validationendpointconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ValidationEndpointConfiguration(rt::Props);
     impl ValidationEndpointConfiguration {
@@ -2900,6 +2913,7 @@ static CRAWLER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 5),
 };
 impl Crawler {
     /// Declares a `AWS::Glue::Crawler` with the stack-unique `id`. Required properties: `role` (`Role`), `targets` (`Targets`).
@@ -3025,7 +3039,7 @@ pub mod crawler {
     ///
     /// CloudFormation property type `CatalogTarget`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-catalogtarget.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CatalogTarget(rt::Props);
     impl CatalogTarget {
@@ -3082,7 +3096,7 @@ pub mod crawler {
     ///
     /// CloudFormation property type `DeltaTarget`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-deltatarget.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeltaTarget(rt::Props);
     impl DeltaTarget {
@@ -3133,7 +3147,7 @@ pub mod crawler {
     ///
     /// CloudFormation property type `DynamoDBTarget`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-dynamodbtarget.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DynamoDbTarget(rt::Props);
     impl DynamoDbTarget {
@@ -3169,7 +3183,7 @@ pub mod crawler {
     ///
     /// CloudFormation property type `HudiTarget`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-huditarget.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HudiTarget(rt::Props);
     impl HudiTarget {
@@ -3218,7 +3232,7 @@ pub mod crawler {
     ///
     /// CloudFormation property type `IcebergTarget`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-icebergtarget.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IcebergTarget(rt::Props);
     impl IcebergTarget {
@@ -3267,7 +3281,7 @@ pub mod crawler {
     ///
     /// CloudFormation property type `JdbcTarget`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-jdbctarget.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct JdbcTarget(rt::Props);
     impl JdbcTarget {
@@ -3319,7 +3333,7 @@ pub mod crawler {
     ///
     /// CloudFormation property type `LakeFormationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-lakeformationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LakeFormationConfiguration(rt::Props);
     impl LakeFormationConfiguration {
@@ -3353,7 +3367,7 @@ pub mod crawler {
     ///
     /// CloudFormation property type `MongoDBTarget`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-mongodbtarget.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MongoDbTarget(rt::Props);
     impl MongoDbTarget {
@@ -3383,7 +3397,7 @@ pub mod crawler {
     ///
     /// CloudFormation property type `RecrawlPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-recrawlpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RecrawlPolicy(rt::Props);
     impl RecrawlPolicy {
@@ -3406,7 +3420,7 @@ pub mod crawler {
     ///
     /// CloudFormation property type `S3Target`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-s3target.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Target(rt::Props);
     impl S3Target {
@@ -3471,7 +3485,7 @@ pub mod crawler {
     ///
     /// CloudFormation property type `Schedule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-schedule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Schedule(rt::Props);
     impl Schedule {
@@ -3497,7 +3511,7 @@ pub mod crawler {
     ///
     /// CloudFormation property type `SchemaChangePolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-schemachangepolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SchemaChangePolicy(rt::Props);
     impl SchemaChangePolicy {
@@ -3528,7 +3542,7 @@ pub mod crawler {
     ///
     /// CloudFormation property type `Targets`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-targets.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Targets(rt::Props);
     impl Targets {
@@ -3662,6 +3676,7 @@ static CUSTOM_ENTITY_TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 6),
 };
 impl CustomEntityType {
     /// Declares a `AWS::Glue::CustomEntityType` with the stack-unique `id`. No property is required.
@@ -3717,6 +3732,7 @@ static DATA_CATALOG_ENCRYPTION_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 7),
 };
 impl DataCatalogEncryptionSettings {
     /// Declares a `AWS::Glue::DataCatalogEncryptionSettings` with the stack-unique `id`. Required properties: `catalog_id` (`CatalogId`), `data_catalog_encryption_settings` (`DataCatalogEncryptionSettings`).
@@ -3751,7 +3767,7 @@ pub mod data_catalog_encryption_settings {
     ///
     /// CloudFormation property type `ConnectionPasswordEncryption`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-datacatalogencryptionsettings-connectionpasswordencryption.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConnectionPasswordEncryption(rt::Props);
     impl ConnectionPasswordEncryption {
@@ -3785,7 +3801,7 @@ pub mod data_catalog_encryption_settings {
     ///
     /// CloudFormation property type `DataCatalogEncryptionSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-datacatalogencryptionsettings-datacatalogencryptionsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataCatalogEncryptionSettings(rt::Props);
     impl DataCatalogEncryptionSettings {
@@ -3822,7 +3838,7 @@ pub mod data_catalog_encryption_settings {
     ///
     /// CloudFormation property type `EncryptionAtRest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-datacatalogencryptionsettings-encryptionatrest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncryptionAtRest(rt::Props);
     impl EncryptionAtRest {
@@ -3891,6 +3907,7 @@ static DATA_QUALITY_RULESET_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 8),
 };
 impl DataQualityRuleset {
     /// Declares a `AWS::Glue::DataQualityRuleset` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -3944,7 +3961,7 @@ pub mod data_quality_ruleset {
     ///
     /// CloudFormation property type `DataQualityTargetTable`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-dataqualityruleset-dataqualitytargettable.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataQualityTargetTable(rt::Props);
     impl DataQualityTargetTable {
@@ -3975,6 +3992,7 @@ static DATABASE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 9),
 };
 impl Database {
     /// Declares a `AWS::Glue::Database` with the stack-unique `id`. Required properties: `catalog_id` (`CatalogId`), `database_input` (`DatabaseInput`).
@@ -4014,7 +4032,7 @@ pub mod database {
     ///
     /// CloudFormation property type `DataLakePrincipal`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-database-datalakeprincipal.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataLakePrincipal(rt::Props);
     impl DataLakePrincipal {
@@ -4040,7 +4058,7 @@ pub mod database {
     ///
     /// CloudFormation property type `DatabaseIdentifier`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-database-databaseidentifier.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DatabaseIdentifier(rt::Props);
     impl DatabaseIdentifier {
@@ -4078,7 +4096,7 @@ pub mod database {
     ///
     /// CloudFormation property type `DatabaseInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-database-databaseinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DatabaseInput(rt::Props);
     impl DatabaseInput {
@@ -4155,7 +4173,7 @@ pub mod database {
     ///
     /// CloudFormation property type `FederatedDatabase`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-database-federateddatabase.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FederatedDatabase(rt::Props);
     impl FederatedDatabase {
@@ -4186,7 +4204,7 @@ pub mod database {
     ///
     /// CloudFormation property type `PrincipalPrivileges`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-database-principalprivileges.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PrincipalPrivileges(rt::Props);
     impl PrincipalPrivileges {
@@ -4249,6 +4267,7 @@ static DEV_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 10),
 };
 impl DevEndpoint {
     /// Declares a `AWS::Glue::DevEndpoint` with the stack-unique `id`. Required properties: `role_arn` (`RoleArn`).
@@ -4371,6 +4390,7 @@ static IDENTITY_CENTER_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ApplicationArn", Some("application_arn")),
         ("AccountId", Some("account_id")),
     ],
+    schema: (&SCHEMAS, 11),
 };
 impl IdentityCenterConfiguration {
     /// Declares a `AWS::Glue::IdentityCenterConfiguration` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`).
@@ -4465,6 +4485,7 @@ static INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreateTime", Some("create_time")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 12),
 };
 impl Integration {
     /// Declares a `AWS::Glue::Integration` with the stack-unique `id`. Required properties: `integration_name` (`IntegrationName`), `source_arn` (`SourceArn`), `target_arn` (`TargetArn`).
@@ -4563,7 +4584,7 @@ pub mod integration {
     ///
     /// CloudFormation property type `IntegrationConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-integration-integrationconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IntegrationConfig(rt::Props);
     impl IntegrationConfig {
@@ -4647,6 +4668,7 @@ static INTEGRATION_RESOURCE_PROPERTY_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("ResourcePropertyArn", Some("resource_property_arn"))],
+    schema: (&SCHEMAS, 13),
 };
 impl IntegrationResourceProperty {
     /// Declares a `AWS::Glue::IntegrationResourceProperty` with the stack-unique `id`. Required properties: `resource_arn` (`ResourceArn`).
@@ -4712,7 +4734,7 @@ pub mod integration_resource_property {
     ///
     /// CloudFormation property type `SourceProcessingProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-integrationresourceproperty-sourceprocessingproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SourceProcessingProperties(rt::Props);
     impl SourceProcessingProperties {
@@ -4728,7 +4750,7 @@ pub mod integration_resource_property {
     ///
     /// CloudFormation property type `TargetProcessingProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-integrationresourceproperty-targetprocessingproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TargetProcessingProperties(rt::Props);
     impl TargetProcessingProperties {
@@ -4777,6 +4799,7 @@ static JOB_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 14),
 };
 impl Job {
     /// Declares a `AWS::Glue::Job` with the stack-unique `id`. Required properties: `command` (`Command`), `role` (`Role`).
@@ -4972,7 +4995,7 @@ pub mod job {
     use super::*;
     /// CloudFormation property type `ConnectionsList`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-job-connectionslist.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConnectionsList(rt::Props);
     impl ConnectionsList {
@@ -4993,7 +5016,7 @@ pub mod job {
     nested!(ConnectionsList);
     /// CloudFormation property type `ExecutionProperty`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-job-executionproperty.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ExecutionProperty(rt::Props);
     impl ExecutionProperty {
@@ -5017,7 +5040,7 @@ pub mod job {
     nested!(ExecutionProperty);
     /// CloudFormation property type `JobCommand`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-job-jobcommand.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct JobCommand(rt::Props);
     impl JobCommand {
@@ -5060,7 +5083,7 @@ pub mod job {
     nested!(JobCommand);
     /// CloudFormation property type `NotificationProperty`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-job-notificationproperty.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NotificationProperty(rt::Props);
     impl NotificationProperty {
@@ -5147,6 +5170,7 @@ static ML_TRANSFORM_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("TransformId", Some("transform_id"))],
+    schema: (&SCHEMAS, 15),
 };
 impl MlTransform {
     /// Declares a `AWS::Glue::MLTransform` with the stack-unique `id`. Required properties: `input_record_tables` (`InputRecordTables`), `role` (`Role`), `transform_parameters` (`TransformParameters`).
@@ -5264,7 +5288,7 @@ pub mod ml_transform {
     ///
     /// CloudFormation property type `FindMatchesParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-mltransform-findmatchesparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FindMatchesParameters(rt::Props);
     impl FindMatchesParameters {
@@ -5317,7 +5341,7 @@ pub mod ml_transform {
     ///
     /// CloudFormation property type `GlueTables`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-mltransform-gluetables.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GlueTables(rt::Props);
     impl GlueTables {
@@ -5354,7 +5378,7 @@ pub mod ml_transform {
     ///
     /// CloudFormation property type `InputRecordTables`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-mltransform-inputrecordtables.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InputRecordTables(rt::Props);
     impl InputRecordTables {
@@ -5377,7 +5401,7 @@ pub mod ml_transform {
     ///
     /// CloudFormation property type `MLUserDataEncryption`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-mltransform-mluserdataencryption.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MlUserDataEncryption(rt::Props);
     impl MlUserDataEncryption {
@@ -5405,7 +5429,7 @@ pub mod ml_transform {
     ///
     /// CloudFormation property type `TransformEncryption`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-mltransform-transformencryption.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TransformEncryption(rt::Props);
     impl TransformEncryption {
@@ -5442,7 +5466,7 @@ pub mod ml_transform {
     ///
     /// CloudFormation property type `TransformParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-mltransform-transformparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TransformParameters(rt::Props);
     impl TransformParameters {
@@ -5514,6 +5538,7 @@ static PARTITION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "IdentifierPartitionInputValues",
         Some("identifier_partition_input_values"),
     )],
+    schema: (&SCHEMAS, 16),
 };
 impl Partition {
     /// Declares a `AWS::Glue::Partition` with the stack-unique `id`. Required properties: `catalog_id` (`CatalogId`), `database_name` (`DatabaseName`), `partition_input` (`PartitionInput`), `table_name` (`TableName`).
@@ -5556,42 +5581,13 @@ impl PartitionHandle {
 }
 /// Property types and value sets of [`Partition`] (`AWS::Glue::Partition`).
 pub mod partition {
+    pub use super::shared::{Column, SchemaId, SchemaReference};
     use super::*;
-    /// A column in a Table.
-    ///
-    /// CloudFormation property type `Column`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-partition-column.html)
-    #[derive(Clone, Debug)]
-    pub struct Column(rt::Props);
-    impl Column {
-        /// A new `Column`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            Column(this)
-        }
-        /// A free-form text comment.
-        ///
-        /// Constraints: length 0..=255. CloudFormation `Comment`, Terraform `comment`.
-        pub fn comment(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Comment", Some("comment"), rt::string(value));
-            self
-        }
-        /// The data type of the Column.
-        ///
-        /// Constraints: length 0..=131072. CloudFormation `Type`, Terraform `type`.
-        pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Type", Some("type"), rt::string(value));
-            self
-        }
-    }
-    nested!(Column);
     /// Specifies the sort order of a sorted column.
     ///
     /// CloudFormation property type `Order`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-partition-order.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Order(rt::Props);
     impl Order {
@@ -5614,7 +5610,7 @@ pub mod partition {
     ///
     /// CloudFormation property type `PartitionInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-partition-partitioninput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PartitionInput(rt::Props);
     impl PartitionInput {
@@ -5643,94 +5639,11 @@ pub mod partition {
         }
     }
     nested!(PartitionInput);
-    /// A structure that contains schema identity fields.
-    ///
-    /// CloudFormation property type `SchemaId`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-partition-schemaid.html)
-    #[derive(Clone, Debug)]
-    pub struct SchemaId(rt::Props);
-    impl SchemaId {
-        /// A new `SchemaId`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            SchemaId(this)
-        }
-        /// The name of the schema registry that contains the schema.
-        ///
-        /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9-_$#.]+$`. CloudFormation `RegistryName`, Terraform `registry_name`.
-        pub fn registry_name(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("RegistryName", Some("registry_name"), rt::string(value));
-            self
-        }
-        /// The Amazon Resource Name (ARN) of the schema.
-        ///
-        /// Constraints: length 1..=10240; pattern `^arn:aws(-(cn|us-gov|iso(-[bef])?))?:glue:`. CloudFormation `SchemaArn`, Terraform `schema_arn`.
-        pub fn schema_arn(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("SchemaArn", Some("schema_arn"), rt::string(value));
-            self
-        }
-        /// The name of the schema.
-        ///
-        /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9-_$#.]+$`. CloudFormation `SchemaName`, Terraform `schema_name`.
-        pub fn schema_name(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("SchemaName", Some("schema_name"), rt::string(value));
-            self
-        }
-    }
-    nested!(SchemaId);
-    /// An object that references a schema stored in the AWS Glue Schema Registry.
-    ///
-    /// CloudFormation property type `SchemaReference`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-partition-schemareference.html)
-    #[derive(Clone, Debug)]
-    pub struct SchemaReference(rt::Props);
-    impl SchemaReference {
-        /// A new `SchemaReference`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            SchemaReference(this)
-        }
-        /// A structure that contains schema identity fields.
-        ///
-        /// CloudFormation `SchemaId`, Terraform `schema_id`.
-        pub fn schema_id(mut self, value: SchemaId) -> Self {
-            self.0.set("SchemaId", Some("schema_id"), value.into());
-            self
-        }
-        /// The unique ID assigned to a version of the schema.
-        ///
-        /// Constraints: length 36..=36; pattern `^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`. CloudFormation `SchemaVersionId`, Terraform `schema_version_id`.
-        pub fn schema_version_id(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set(
-                "SchemaVersionId",
-                Some("schema_version_id"),
-                rt::string(value),
-            );
-            self
-        }
-        /// The version number of the schema.
-        ///
-        /// Constraints: range 1..=100000. CloudFormation `SchemaVersionNumber`, Terraform `schema_version_number`.
-        pub fn schema_version_number(mut self, value: i64) -> Self {
-            self.0.set(
-                "SchemaVersionNumber",
-                Some("schema_version_number"),
-                rt::int(value),
-            );
-            self
-        }
-    }
-    nested!(SchemaReference);
     /// The serialization/deserialization (SerDe) information.
     ///
     /// CloudFormation property type `SerdeInfo`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-partition-serdeinfo.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SerdeInfo(rt::Props);
     impl SerdeInfo {
@@ -5769,7 +5682,7 @@ pub mod partition {
     ///
     /// CloudFormation property type `SkewedInfo`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-partition-skewedinfo.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SkewedInfo(rt::Props);
     impl SkewedInfo {
@@ -5821,7 +5734,7 @@ pub mod partition {
     ///
     /// CloudFormation property type `StorageDescriptor`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-partition-storagedescriptor.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StorageDescriptor(rt::Props);
     impl StorageDescriptor {
@@ -5950,6 +5863,7 @@ static REGISTRY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["me-central-1"],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 17),
 };
 impl Registry {
     /// Declares a `AWS::Glue::Registry` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -5997,6 +5911,7 @@ static SCHEMA_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
         ("InitialSchemaVersionId", Some("initial_schema_version_id")),
     ],
+    schema: (&SCHEMAS, 18),
 };
 impl Schema {
     /// Declares a `AWS::Glue::Schema` with the stack-unique `id`. Required properties: `compatibility` (`Compatibility`), `data_format` (`DataFormat`), `name` (`Name`).
@@ -6077,7 +5992,7 @@ pub mod schema {
     ///
     /// CloudFormation property type `Registry`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-schema-registry.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Registry(rt::Props);
     impl Registry {
@@ -6106,7 +6021,7 @@ pub mod schema {
     ///
     /// CloudFormation property type `SchemaVersion`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-schema-schemaversion.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SchemaVersion(rt::Props);
     impl SchemaVersion {
@@ -6179,6 +6094,7 @@ static SCHEMA_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["me-central-1"],
     attributes: &[("VersionId", Some("version_id"))],
+    schema: (&SCHEMAS, 19),
 };
 impl SchemaVersion {
     /// Declares a `AWS::Glue::SchemaVersion` with the stack-unique `id`. Required properties: `schema` (`Schema`), `schema_definition` (`SchemaDefinition`).
@@ -6218,7 +6134,7 @@ pub mod schema_version {
     ///
     /// CloudFormation property type `Schema`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-schemaversion-schema.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Schema(rt::Props);
     impl Schema {
@@ -6267,6 +6183,7 @@ static SCHEMA_VERSION_METADATA_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["me-central-1"],
     attributes: &[],
+    schema: (&SCHEMAS, 20),
 };
 impl SchemaVersionMetadata {
     /// Declares a `AWS::Glue::SchemaVersionMetadata` with the stack-unique `id`. Required properties: `key` (`Key`), `schema_version_id` (`SchemaVersionId`), `value` (`Value`).
@@ -6306,6 +6223,7 @@ static SECURITY_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 21),
 };
 impl SecurityConfiguration {
     /// Declares a `AWS::Glue::SecurityConfiguration` with the stack-unique `id`. Required properties: `encryption_configuration` (`EncryptionConfiguration`), `name` (`Name`).
@@ -6337,7 +6255,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `CloudWatchEncryption`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-securityconfiguration-cloudwatchencryption.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CloudWatchEncryption(rt::Props);
     impl CloudWatchEncryption {
@@ -6367,7 +6285,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-securityconfiguration-encryptionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -6412,7 +6330,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `JobBookmarksEncryption`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-securityconfiguration-jobbookmarksencryption.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct JobBookmarksEncryption(rt::Props);
     impl JobBookmarksEncryption {
@@ -6442,7 +6360,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `S3Encryption`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-securityconfiguration-s3encryption.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Encryption(rt::Props);
     impl S3Encryption {
@@ -6511,6 +6429,7 @@ static SESSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
         ("Progress", Some("progress")),
     ],
+    schema: (&SCHEMAS, 22),
 };
 impl Session {
     /// Declares a `AWS::Glue::Session` with the stack-unique `id`. Required properties: `command` (`Command`), `id_property` (`Id`), `role` (`Role`).
@@ -6523,7 +6442,7 @@ impl Session {
     ) -> Self {
         let mut this = rt::Base::new(id, &SESSION_TYPE);
         this.set("Command", Some("command"), command.into());
-        this.set("Id", Some("id"), rt::string(id_property));
+        this.set("Id", Some("session_id"), rt::string(id_property));
         this.set("Role", Some("role"), rt::string(role));
         Session(this)
     }
@@ -6660,7 +6579,7 @@ pub mod session {
     ///
     /// CloudFormation property type `ConnectionsList`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-session-connectionslist.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConnectionsList(rt::Props);
     impl ConnectionsList {
@@ -6683,7 +6602,7 @@ pub mod session {
     ///
     /// CloudFormation property type `SessionCommand`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-session-sessioncommand.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SessionCommand(rt::Props);
     impl SessionCommand {
@@ -6742,6 +6661,7 @@ static TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 23),
 };
 impl Table {
     /// Declares a `AWS::Glue::Table` with the stack-unique `id`. Required properties: `catalog_id` (`CatalogId`), `database_name` (`DatabaseName`).
@@ -6793,42 +6713,13 @@ pub struct TableHandle(rt::Handle);
 handle!(TableHandle);
 /// Property types and value sets of [`Table`] (`AWS::Glue::Table`).
 pub mod table {
+    pub use super::shared::{Column, SchemaId, SchemaReference};
     use super::*;
-    /// A column in a Table.
-    ///
-    /// CloudFormation property type `Column`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-column.html)
-    #[derive(Clone, Debug)]
-    pub struct Column(rt::Props);
-    impl Column {
-        /// A new `Column`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            Column(this)
-        }
-        /// A free-form text comment.
-        ///
-        /// Constraints: length 0..=255. CloudFormation `Comment`, Terraform `comment`.
-        pub fn comment(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Comment", Some("comment"), rt::string(value));
-            self
-        }
-        /// The data type of the Column.
-        ///
-        /// Constraints: length 0..=131072. CloudFormation `Type`, Terraform `type`.
-        pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Type", Some("type"), rt::string(value));
-            self
-        }
-    }
-    nested!(Column);
     /// Specifies an input structure that defines an Apache Iceberg metadata table.
     ///
     /// CloudFormation property type `IcebergInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-iceberginput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IcebergInput(rt::Props);
     impl IcebergInput {
@@ -6872,7 +6763,7 @@ pub mod table {
     ///
     /// CloudFormation property type `IcebergPartitionField`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-icebergpartitionfield.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IcebergPartitionField(rt::Props);
     impl IcebergPartitionField {
@@ -6901,7 +6792,7 @@ pub mod table {
     ///
     /// CloudFormation property type `IcebergPartitionSpec`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-icebergpartitionspec.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IcebergPartitionSpec(rt::Props);
     impl IcebergPartitionSpec {
@@ -6924,7 +6815,7 @@ pub mod table {
     ///
     /// CloudFormation property type `IcebergSchema`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-icebergschema.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IcebergSchema(rt::Props);
     impl IcebergSchema {
@@ -6965,7 +6856,7 @@ pub mod table {
     ///
     /// CloudFormation property type `IcebergSortField`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-icebergsortfield.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IcebergSortField(rt::Props);
     impl IcebergSortField {
@@ -6989,7 +6880,7 @@ pub mod table {
     ///
     /// CloudFormation property type `IcebergSortOrder`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-icebergsortorder.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IcebergSortOrder(rt::Props);
     impl IcebergSortOrder {
@@ -7006,7 +6897,7 @@ pub mod table {
     ///
     /// CloudFormation property type `IcebergStructField`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-icebergstructfield.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IcebergStructField(rt::Props);
     impl IcebergStructField {
@@ -7037,7 +6928,7 @@ pub mod table {
     ///
     /// CloudFormation property type `IcebergTableInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-icebergtableinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IcebergTableInput(rt::Props);
     impl IcebergTableInput {
@@ -7080,7 +6971,7 @@ pub mod table {
     ///
     /// CloudFormation property type `OpenTableFormatInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-opentableformatinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OpenTableFormatInput(rt::Props);
     impl OpenTableFormatInput {
@@ -7103,7 +6994,7 @@ pub mod table {
     ///
     /// CloudFormation property type `Order`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-order.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Order(rt::Props);
     impl Order {
@@ -7116,94 +7007,11 @@ pub mod table {
         }
     }
     nested!(Order);
-    /// A structure that contains schema identity fields.
-    ///
-    /// CloudFormation property type `SchemaId`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-schemaid.html)
-    #[derive(Clone, Debug)]
-    pub struct SchemaId(rt::Props);
-    impl SchemaId {
-        /// A new `SchemaId`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            SchemaId(this)
-        }
-        /// The name of the schema registry that contains the schema.
-        ///
-        /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9-_$#.]+$`. CloudFormation `RegistryName`, Terraform `registry_name`.
-        pub fn registry_name(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("RegistryName", Some("registry_name"), rt::string(value));
-            self
-        }
-        /// The Amazon Resource Name (ARN) of the schema.
-        ///
-        /// Constraints: length 1..=10240; pattern `^arn:aws(-(cn|us-gov|iso(-[bef])?))?:glue:`. CloudFormation `SchemaArn`, Terraform `schema_arn`.
-        pub fn schema_arn(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("SchemaArn", Some("schema_arn"), rt::string(value));
-            self
-        }
-        /// The name of the schema.
-        ///
-        /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9-_$#.]+$`. CloudFormation `SchemaName`, Terraform `schema_name`.
-        pub fn schema_name(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("SchemaName", Some("schema_name"), rt::string(value));
-            self
-        }
-    }
-    nested!(SchemaId);
-    /// An object that references a schema stored in the AWS Glue Schema Registry.
-    ///
-    /// CloudFormation property type `SchemaReference`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-schemareference.html)
-    #[derive(Clone, Debug)]
-    pub struct SchemaReference(rt::Props);
-    impl SchemaReference {
-        /// A new `SchemaReference`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            SchemaReference(this)
-        }
-        /// A structure that contains schema identity fields.
-        ///
-        /// CloudFormation `SchemaId`, Terraform `schema_id`.
-        pub fn schema_id(mut self, value: SchemaId) -> Self {
-            self.0.set("SchemaId", Some("schema_id"), value.into());
-            self
-        }
-        /// The unique ID assigned to a version of the schema.
-        ///
-        /// Constraints: length 36..=36; pattern `^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`. CloudFormation `SchemaVersionId`, Terraform `schema_version_id`.
-        pub fn schema_version_id(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set(
-                "SchemaVersionId",
-                Some("schema_version_id"),
-                rt::string(value),
-            );
-            self
-        }
-        /// The version number of the schema.
-        ///
-        /// Constraints: range 1..=100000. CloudFormation `SchemaVersionNumber`, Terraform `schema_version_number`.
-        pub fn schema_version_number(mut self, value: i64) -> Self {
-            self.0.set(
-                "SchemaVersionNumber",
-                Some("schema_version_number"),
-                rt::int(value),
-            );
-            self
-        }
-    }
-    nested!(SchemaReference);
     /// Information about a serialization/deserialization program (SerDe) that serves as an extractor an loader.
     ///
     /// CloudFormation property type `SerdeInfo`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-serdeinfo.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SerdeInfo(rt::Props);
     impl SerdeInfo {
@@ -7242,7 +7050,7 @@ pub mod table {
     ///
     /// CloudFormation property type `SkewedInfo`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-skewedinfo.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SkewedInfo(rt::Props);
     impl SkewedInfo {
@@ -7294,7 +7102,7 @@ pub mod table {
     ///
     /// CloudFormation property type `StorageDescriptor`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-storagedescriptor.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StorageDescriptor(rt::Props);
     impl StorageDescriptor {
@@ -7413,7 +7221,7 @@ pub mod table {
     ///
     /// CloudFormation property type `TableIdentifier`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-tableidentifier.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TableIdentifier(rt::Props);
     impl TableIdentifier {
@@ -7458,7 +7266,7 @@ pub mod table {
     ///
     /// CloudFormation property type `TableInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-tableinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TableInput(rt::Props);
     impl TableInput {
@@ -7572,7 +7380,7 @@ pub mod table {
     ///
     /// CloudFormation property type `ViewDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-viewdefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ViewDefinition(rt::Props);
     impl ViewDefinition {
@@ -7621,7 +7429,7 @@ pub mod table {
     ///
     /// CloudFormation property type `ViewRepresentation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-viewrepresentation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ViewRepresentation(rt::Props);
     impl ViewRepresentation {
@@ -7744,6 +7552,7 @@ static TABLE_OPTIMIZER_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 24),
 };
 impl TableOptimizer {
     /// Declares a `AWS::Glue::TableOptimizer` with the stack-unique `id`. Required properties: `catalog_id` (`CatalogId`), `database_name` (`DatabaseName`), `table_name` (`TableName`), `table_optimizer_configuration` (`TableOptimizerConfiguration`), `type_` (`Type`).
@@ -7783,7 +7592,7 @@ pub mod table_optimizer {
     use super::*;
     /// CloudFormation property type `CompactionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-tableoptimizer-compactionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CompactionConfiguration(rt::Props);
     impl CompactionConfiguration {
@@ -7807,7 +7616,7 @@ pub mod table_optimizer {
     nested!(CompactionConfiguration);
     /// CloudFormation property type `IcebergCompactionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-tableoptimizer-icebergcompactionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IcebergCompactionConfiguration(rt::Props);
     impl IcebergCompactionConfiguration {
@@ -7846,7 +7655,7 @@ pub mod table_optimizer {
     nested!(IcebergCompactionConfiguration);
     /// CloudFormation property type `IcebergConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-tableoptimizer-icebergconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IcebergConfiguration(rt::Props);
     impl IcebergConfiguration {
@@ -7877,7 +7686,7 @@ pub mod table_optimizer {
     nested!(IcebergConfiguration);
     /// CloudFormation property type `IcebergRetentionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-tableoptimizer-icebergretentionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IcebergRetentionConfiguration(rt::Props);
     impl IcebergRetentionConfiguration {
@@ -7917,7 +7726,7 @@ pub mod table_optimizer {
     nested!(IcebergRetentionConfiguration);
     /// CloudFormation property type `OrphanFileDeletionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-tableoptimizer-orphanfiledeletionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OrphanFileDeletionConfiguration(rt::Props);
     impl OrphanFileDeletionConfiguration {
@@ -7941,7 +7750,7 @@ pub mod table_optimizer {
     nested!(OrphanFileDeletionConfiguration);
     /// CloudFormation property type `RetentionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-tableoptimizer-retentionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RetentionConfiguration(rt::Props);
     impl RetentionConfiguration {
@@ -7965,7 +7774,7 @@ pub mod table_optimizer {
     nested!(RetentionConfiguration);
     /// CloudFormation property type `TableOptimizerConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-tableoptimizer-tableoptimizerconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TableOptimizerConfiguration(rt::Props);
     impl TableOptimizerConfiguration {
@@ -8024,7 +7833,7 @@ pub mod table_optimizer {
     nested!(TableOptimizerConfiguration);
     /// CloudFormation property type `VpcConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-tableoptimizer-vpcconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcConfiguration(rt::Props);
     impl VpcConfiguration {
@@ -8082,6 +7891,7 @@ static TRIGGER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 25),
 };
 impl Trigger {
     /// Declares a `AWS::Glue::Trigger` with the stack-unique `id`. Required properties: `actions` (`Actions`), `type_` (`Type`).
@@ -8168,7 +7978,7 @@ pub mod trigger {
     ///
     /// CloudFormation property type `Action`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-trigger-action.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Action(rt::Props);
     impl Action {
@@ -8233,7 +8043,7 @@ pub mod trigger {
     ///
     /// CloudFormation property type `Condition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-trigger-condition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Condition(rt::Props);
     impl Condition {
@@ -8285,7 +8095,7 @@ pub mod trigger {
     ///
     /// CloudFormation property type `EventBatchingCondition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-trigger-eventbatchingcondition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EventBatchingCondition(rt::Props);
     impl EventBatchingCondition {
@@ -8309,7 +8119,7 @@ pub mod trigger {
     ///
     /// CloudFormation property type `NotificationProperty`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-trigger-notificationproperty.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NotificationProperty(rt::Props);
     impl NotificationProperty {
@@ -8335,7 +8145,7 @@ pub mod trigger {
     ///
     /// CloudFormation property type `Predicate`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-trigger-predicate.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Predicate(rt::Props);
     impl Predicate {
@@ -8445,6 +8255,7 @@ static USAGE_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("CreatedOn", None)],
+    schema: (&SCHEMAS, 26),
 };
 impl UsageProfile {
     /// Declares a `AWS::Glue::UsageProfile` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -8487,7 +8298,7 @@ pub mod usage_profile {
     use super::*;
     /// CloudFormation property type `ProfileConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-usageprofile-profileconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProfileConfiguration(rt::Props);
     impl ProfileConfiguration {
@@ -8556,6 +8367,7 @@ static USER_DEFINED_FUNCTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 27),
 };
 impl UserDefinedFunction {
     /// Declares a `AWS::Glue::UserDefinedFunction` with the stack-unique `id`. Required properties: `database_name` (`DatabaseName`), `function_name` (`FunctionName`).
@@ -8641,7 +8453,7 @@ pub mod user_defined_function {
     ///
     /// CloudFormation property type `ResourceUri`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-userdefinedfunction-resourceuri.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResourceUri(rt::Props);
     impl ResourceUri {
@@ -8714,6 +8526,7 @@ static WORKFLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 28),
 };
 impl Workflow {
     /// Declares a `AWS::Glue::Workflow` with the stack-unique `id`. No property is required.
@@ -8763,3 +8576,121 @@ builder!(Workflow, WorkflowHandle);
 #[derive(Clone, Copy, Debug)]
 pub struct WorkflowHandle(rt::Handle);
 handle!(WorkflowHandle);
+/// Nested types that several `Glue` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// A column in a Table.
+    ///
+    /// CloudFormation property type `Column`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct Column(rt::Props);
+    impl Column {
+        /// A new `Column`. Required properties: `name` (`Name`).
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            Column(this)
+        }
+        /// A free-form text comment.
+        ///
+        /// Constraints: length 0..=255. CloudFormation `Comment`, Terraform `comment`.
+        pub fn comment(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Comment", Some("comment"), rt::string(value));
+            self
+        }
+        /// The data type of the Column.
+        ///
+        /// Constraints: length 0..=131072. CloudFormation `Type`, Terraform `type`.
+        pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Type", Some("type"), rt::string(value));
+            self
+        }
+    }
+    nested!(Column);
+    /// A structure that contains schema identity fields.
+    ///
+    /// CloudFormation property type `SchemaId`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct SchemaId(rt::Props);
+    impl SchemaId {
+        /// A new `SchemaId`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            SchemaId(this)
+        }
+        /// The name of the schema registry that contains the schema.
+        ///
+        /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9-_$#.]+$`. CloudFormation `RegistryName`, Terraform `registry_name`.
+        pub fn registry_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("RegistryName", Some("registry_name"), rt::string(value));
+            self
+        }
+        /// The Amazon Resource Name (ARN) of the schema.
+        ///
+        /// Constraints: length 1..=10240; pattern `^arn:aws(-(cn|us-gov|iso(-[bef])?))?:glue:`. CloudFormation `SchemaArn`, Terraform `schema_arn`.
+        pub fn schema_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SchemaArn", Some("schema_arn"), rt::string(value));
+            self
+        }
+        /// The name of the schema.
+        ///
+        /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9-_$#.]+$`. CloudFormation `SchemaName`, Terraform `schema_name`.
+        pub fn schema_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SchemaName", Some("schema_name"), rt::string(value));
+            self
+        }
+    }
+    nested!(SchemaId);
+    /// An object that references a schema stored in the AWS Glue Schema Registry.
+    ///
+    /// CloudFormation property type `SchemaReference`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct SchemaReference(rt::Props);
+    impl SchemaReference {
+        /// A new `SchemaReference`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            SchemaReference(this)
+        }
+        /// A structure that contains schema identity fields.
+        ///
+        /// CloudFormation `SchemaId`, Terraform `schema_id`.
+        pub fn schema_id(mut self, value: SchemaId) -> Self {
+            self.0.set("SchemaId", Some("schema_id"), value.into());
+            self
+        }
+        /// The unique ID assigned to a version of the schema.
+        ///
+        /// Constraints: length 36..=36; pattern `^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`. CloudFormation `SchemaVersionId`, Terraform `schema_version_id`.
+        pub fn schema_version_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "SchemaVersionId",
+                Some("schema_version_id"),
+                rt::string(value),
+            );
+            self
+        }
+        /// The version number of the schema.
+        ///
+        /// Constraints: range 1..=100000. CloudFormation `SchemaVersionNumber`, Terraform `schema_version_number`.
+        pub fn schema_version_number(mut self, value: i64) -> Self {
+            self.0.set(
+                "SchemaVersionNumber",
+                Some("schema_version_number"),
+                rt::int(value),
+            );
+            self
+        }
+    }
+    nested!(SchemaReference);
+}

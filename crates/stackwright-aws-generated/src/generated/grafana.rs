@@ -2,14 +2,22 @@
 //! `Grafana` resource types of the CloudFormation registry (`AWS::Grafana::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `grafana` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("grafana.schemas.jsonl"));
 /// Definition of AWS::Grafana::Workspace Resource Type
 ///
 /// CloudFormation: `AWS::Grafana::Workspace`. Terraform: `awscc_grafana_workspace` (awscc provider).
@@ -59,6 +67,7 @@ static WORKSPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTimestamp", Some("creation_timestamp")),
         ("ModificationTimestamp", Some("modification_timestamp")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Workspace {
     /// Declares a `AWS::Grafana::Workspace` with the stack-unique `id`. Required properties: `account_access_type` (`AccountAccessType`), `authentication_providers` (`AuthenticationProviders`), `permission_type` (`PermissionType`).
@@ -277,7 +286,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `AssertionAttributes`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-grafana-workspace-assertionattributes.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AssertionAttributes(rt::Props);
     impl AssertionAttributes {
@@ -334,7 +343,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `IdpMetadata`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-grafana-workspace-idpmetadata.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IdpMetadata(rt::Props);
     impl IdpMetadata {
@@ -363,7 +372,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `NetworkAccessControl`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-grafana-workspace-networkaccesscontrol.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NetworkAccessControl(rt::Props);
     impl NetworkAccessControl {
@@ -396,7 +405,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `RoleValues`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-grafana-workspace-rolevalues.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RoleValues(rt::Props);
     impl RoleValues {
@@ -425,7 +434,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `SamlConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-grafana-workspace-samlconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SamlConfiguration(rt::Props);
     impl SamlConfiguration {
@@ -484,7 +493,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `VpcConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-grafana-workspace-vpcconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcConfiguration(rt::Props);
     impl VpcConfiguration {

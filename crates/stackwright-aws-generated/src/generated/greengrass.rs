@@ -2,14 +2,22 @@
 //! `Greengrass` resource types of the CloudFormation registry (`AWS::Greengrass::*`): 16 types, 0 of them with an awscc Terraform resource.
 //! Enabled by the `greengrass` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("greengrass.schemas.jsonl"));
 /// Resource Type definition for AWS::Greengrass::ConnectorDefinition
 ///
 /// CloudFormation: `AWS::Greengrass::ConnectorDefinition`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -46,6 +54,7 @@ static CONNECTOR_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "sa-east-1",
     ],
     attributes: &[("LatestVersionArn", None), ("Arn", None), ("Id", None)],
+    schema: (&SCHEMAS, 0),
 };
 impl ConnectorDefinition {
     /// Declares a `AWS::Greengrass::ConnectorDefinition` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -85,30 +94,11 @@ impl ConnectorDefinitionHandle {
 }
 /// Property types and value sets of [`ConnectorDefinition`] (`AWS::Greengrass::ConnectorDefinition`).
 pub mod connector_definition {
+    pub use super::shared::Connector;
     use super::*;
-    /// CloudFormation property type `Connector`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-connectordefinition-connector.html)
-    #[derive(Clone, Debug)]
-    pub struct Connector(rt::Props);
-    impl Connector {
-        /// A new `Connector`. Required properties: `connector_arn` (`ConnectorArn`), `id` (`Id`).
-        pub fn new(connector_arn: impl Into<rt::Expr>, id: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("ConnectorArn", None, rt::string(connector_arn));
-            this.set("Id", None, rt::string(id));
-            Connector(this)
-        }
-        /// CloudFormation `Parameters`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn parameters(mut self, value: impl Into<rt::Value>) -> Self {
-            self.0.set("Parameters", None, rt::json(value));
-            self
-        }
-    }
-    nested!(Connector);
     /// CloudFormation property type `ConnectorDefinitionVersion`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-connectordefinition-connectordefinitionversion.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConnectorDefinitionVersion(rt::Props);
     impl ConnectorDefinitionVersion {
@@ -157,6 +147,7 @@ static CONNECTOR_DEFINITION_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "sa-east-1",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 1),
 };
 impl ConnectorDefinitionVersion {
     /// Declares a `AWS::Greengrass::ConnectorDefinitionVersion` with the stack-unique `id`. Required properties: `connector_definition_id` (`ConnectorDefinitionId`), `connectors` (`Connectors`).
@@ -189,27 +180,8 @@ impl ConnectorDefinitionVersionHandle {
 }
 /// Property types and value sets of [`ConnectorDefinitionVersion`] (`AWS::Greengrass::ConnectorDefinitionVersion`).
 pub mod connector_definition_version {
+    pub use super::shared::Connector;
     use super::*;
-    /// CloudFormation property type `Connector`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-connectordefinitionversion-connector.html)
-    #[derive(Clone, Debug)]
-    pub struct Connector(rt::Props);
-    impl Connector {
-        /// A new `Connector`. Required properties: `connector_arn` (`ConnectorArn`), `id` (`Id`).
-        pub fn new(connector_arn: impl Into<rt::Expr>, id: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("ConnectorArn", None, rt::string(connector_arn));
-            this.set("Id", None, rt::string(id));
-            Connector(this)
-        }
-        /// CloudFormation `Parameters`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn parameters(mut self, value: impl Into<rt::Value>) -> Self {
-            self.0.set("Parameters", None, rt::json(value));
-            self
-        }
-    }
-    nested!(Connector);
 }
 /// Resource Type definition for AWS::Greengrass::CoreDefinition
 ///
@@ -247,6 +219,7 @@ static CORE_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "sa-east-1",
     ],
     attributes: &[("LatestVersionArn", None), ("Arn", None), ("Id", None)],
+    schema: (&SCHEMAS, 2),
 };
 impl CoreDefinition {
     /// Declares a `AWS::Greengrass::CoreDefinition` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -283,35 +256,11 @@ impl CoreDefinitionHandle {
 }
 /// Property types and value sets of [`CoreDefinition`] (`AWS::Greengrass::CoreDefinition`).
 pub mod core_definition {
+    pub use super::shared::Core;
     use super::*;
-    /// CloudFormation property type `Core`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-coredefinition-core.html)
-    #[derive(Clone, Debug)]
-    pub struct Core(rt::Props);
-    impl Core {
-        /// A new `Core`. Required properties: `certificate_arn` (`CertificateArn`), `id` (`Id`), `thing_arn` (`ThingArn`).
-        pub fn new(
-            certificate_arn: impl Into<rt::Expr>,
-            id: impl Into<rt::Expr>,
-            thing_arn: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("CertificateArn", None, rt::string(certificate_arn));
-            this.set("Id", None, rt::string(id));
-            this.set("ThingArn", None, rt::string(thing_arn));
-            Core(this)
-        }
-        /// CloudFormation `SyncShadow`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn sync_shadow(mut self, value: bool) -> Self {
-            self.0.set("SyncShadow", None, rt::boolean(value));
-            self
-        }
-    }
-    nested!(Core);
     /// CloudFormation property type `CoreDefinitionVersion`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-coredefinition-coredefinitionversion.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CoreDefinitionVersion(rt::Props);
     impl CoreDefinitionVersion {
@@ -360,6 +309,7 @@ static CORE_DEFINITION_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "sa-east-1",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 3),
 };
 impl CoreDefinitionVersion {
     /// Declares a `AWS::Greengrass::CoreDefinitionVersion` with the stack-unique `id`. Required properties: `core_definition_id` (`CoreDefinitionId`), `cores` (`Cores`).
@@ -388,32 +338,8 @@ impl CoreDefinitionVersionHandle {
 }
 /// Property types and value sets of [`CoreDefinitionVersion`] (`AWS::Greengrass::CoreDefinitionVersion`).
 pub mod core_definition_version {
+    pub use super::shared::Core;
     use super::*;
-    /// CloudFormation property type `Core`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-coredefinitionversion-core.html)
-    #[derive(Clone, Debug)]
-    pub struct Core(rt::Props);
-    impl Core {
-        /// A new `Core`. Required properties: `certificate_arn` (`CertificateArn`), `id` (`Id`), `thing_arn` (`ThingArn`).
-        pub fn new(
-            certificate_arn: impl Into<rt::Expr>,
-            id: impl Into<rt::Expr>,
-            thing_arn: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("CertificateArn", None, rt::string(certificate_arn));
-            this.set("Id", None, rt::string(id));
-            this.set("ThingArn", None, rt::string(thing_arn));
-            Core(this)
-        }
-        /// CloudFormation `SyncShadow`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn sync_shadow(mut self, value: bool) -> Self {
-            self.0.set("SyncShadow", None, rt::boolean(value));
-            self
-        }
-    }
-    nested!(Core);
 }
 /// Resource Type definition for AWS::Greengrass::DeviceDefinition
 ///
@@ -451,6 +377,7 @@ static DEVICE_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "sa-east-1",
     ],
     attributes: &[("LatestVersionArn", None), ("Arn", None), ("Id", None)],
+    schema: (&SCHEMAS, 4),
 };
 impl DeviceDefinition {
     /// Declares a `AWS::Greengrass::DeviceDefinition` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -487,35 +414,11 @@ impl DeviceDefinitionHandle {
 }
 /// Property types and value sets of [`DeviceDefinition`] (`AWS::Greengrass::DeviceDefinition`).
 pub mod device_definition {
+    pub use super::shared::Device;
     use super::*;
-    /// CloudFormation property type `Device`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-devicedefinition-device.html)
-    #[derive(Clone, Debug)]
-    pub struct Device(rt::Props);
-    impl Device {
-        /// A new `Device`. Required properties: `certificate_arn` (`CertificateArn`), `id` (`Id`), `thing_arn` (`ThingArn`).
-        pub fn new(
-            certificate_arn: impl Into<rt::Expr>,
-            id: impl Into<rt::Expr>,
-            thing_arn: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("CertificateArn", None, rt::string(certificate_arn));
-            this.set("Id", None, rt::string(id));
-            this.set("ThingArn", None, rt::string(thing_arn));
-            Device(this)
-        }
-        /// CloudFormation `SyncShadow`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn sync_shadow(mut self, value: bool) -> Self {
-            self.0.set("SyncShadow", None, rt::boolean(value));
-            self
-        }
-    }
-    nested!(Device);
     /// CloudFormation property type `DeviceDefinitionVersion`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-devicedefinition-devicedefinitionversion.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeviceDefinitionVersion(rt::Props);
     impl DeviceDefinitionVersion {
@@ -564,6 +467,7 @@ static DEVICE_DEFINITION_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "sa-east-1",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 5),
 };
 impl DeviceDefinitionVersion {
     /// Declares a `AWS::Greengrass::DeviceDefinitionVersion` with the stack-unique `id`. Required properties: `device_definition_id` (`DeviceDefinitionId`), `devices` (`Devices`).
@@ -592,32 +496,8 @@ impl DeviceDefinitionVersionHandle {
 }
 /// Property types and value sets of [`DeviceDefinitionVersion`] (`AWS::Greengrass::DeviceDefinitionVersion`).
 pub mod device_definition_version {
+    pub use super::shared::Device;
     use super::*;
-    /// CloudFormation property type `Device`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-devicedefinitionversion-device.html)
-    #[derive(Clone, Debug)]
-    pub struct Device(rt::Props);
-    impl Device {
-        /// A new `Device`. Required properties: `certificate_arn` (`CertificateArn`), `id` (`Id`), `thing_arn` (`ThingArn`).
-        pub fn new(
-            certificate_arn: impl Into<rt::Expr>,
-            id: impl Into<rt::Expr>,
-            thing_arn: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("CertificateArn", None, rt::string(certificate_arn));
-            this.set("Id", None, rt::string(id));
-            this.set("ThingArn", None, rt::string(thing_arn));
-            Device(this)
-        }
-        /// CloudFormation `SyncShadow`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn sync_shadow(mut self, value: bool) -> Self {
-            self.0.set("SyncShadow", None, rt::boolean(value));
-            self
-        }
-    }
-    nested!(Device);
 }
 /// Resource Type definition for AWS::Greengrass::FunctionDefinition
 ///
@@ -655,6 +535,7 @@ static FUNCTION_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "sa-east-1",
     ],
     attributes: &[("LatestVersionArn", None), ("Arn", None), ("Id", None)],
+    schema: (&SCHEMAS, 6),
 };
 impl FunctionDefinition {
     /// Declares a `AWS::Greengrass::FunctionDefinition` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -694,151 +575,14 @@ impl FunctionDefinitionHandle {
 }
 /// Property types and value sets of [`FunctionDefinition`] (`AWS::Greengrass::FunctionDefinition`).
 pub mod function_definition {
+    pub use super::shared::{
+        DefaultConfig, Environment, Execution, Function, FunctionConfiguration,
+        ResourceAccessPolicy, RunAs,
+    };
     use super::*;
-    /// CloudFormation property type `DefaultConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-functiondefinition-defaultconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct DefaultConfig(rt::Props);
-    impl DefaultConfig {
-        /// A new `DefaultConfig`. Required properties: `execution` (`Execution`).
-        pub fn new(execution: Execution) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Execution", None, execution.into());
-            DefaultConfig(this)
-        }
-    }
-    nested!(DefaultConfig);
-    /// CloudFormation property type `Environment`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-functiondefinition-environment.html)
-    #[derive(Clone, Debug)]
-    pub struct Environment(rt::Props);
-    impl Environment {
-        /// A new `Environment`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            Environment(this)
-        }
-        /// CloudFormation `AccessSysfs`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn access_sysfs(mut self, value: bool) -> Self {
-            self.0.set("AccessSysfs", None, rt::boolean(value));
-            self
-        }
-        /// CloudFormation `Execution`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn execution(mut self, value: Execution) -> Self {
-            self.0.set("Execution", None, value.into());
-            self
-        }
-        /// CloudFormation `ResourceAccessPolicies`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn resource_access_policies(
-            mut self,
-            value: impl IntoIterator<Item = ResourceAccessPolicy>,
-        ) -> Self {
-            self.0.set("ResourceAccessPolicies", None, rt::list(value));
-            self
-        }
-        /// CloudFormation `Variables`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn variables(mut self, value: impl Into<rt::Value>) -> Self {
-            self.0.set("Variables", None, rt::json(value));
-            self
-        }
-    }
-    nested!(Environment);
-    /// CloudFormation property type `Execution`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-functiondefinition-execution.html)
-    #[derive(Clone, Debug)]
-    pub struct Execution(rt::Props);
-    impl Execution {
-        /// A new `Execution`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            Execution(this)
-        }
-        /// CloudFormation `IsolationMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn isolation_mode(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("IsolationMode", None, rt::string(value));
-            self
-        }
-        /// CloudFormation `RunAs`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn run_as(mut self, value: RunAs) -> Self {
-            self.0.set("RunAs", None, value.into());
-            self
-        }
-    }
-    nested!(Execution);
-    /// CloudFormation property type `Function`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-functiondefinition-function.html)
-    #[derive(Clone, Debug)]
-    pub struct Function(rt::Props);
-    impl Function {
-        /// A new `Function`. Required properties: `function_arn` (`FunctionArn`), `function_configuration` (`FunctionConfiguration`), `id` (`Id`).
-        pub fn new(
-            function_arn: impl Into<rt::Expr>,
-            function_configuration: FunctionConfiguration,
-            id: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("FunctionArn", None, rt::string(function_arn));
-            this.set("FunctionConfiguration", None, function_configuration.into());
-            this.set("Id", None, rt::string(id));
-            Function(this)
-        }
-    }
-    nested!(Function);
-    /// CloudFormation property type `FunctionConfiguration`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-functiondefinition-functionconfiguration.html)
-    #[derive(Clone, Debug)]
-    pub struct FunctionConfiguration(rt::Props);
-    impl FunctionConfiguration {
-        /// A new `FunctionConfiguration`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            FunctionConfiguration(this)
-        }
-        /// CloudFormation `EncodingType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn encoding_type(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("EncodingType", None, rt::string(value));
-            self
-        }
-        /// CloudFormation `Environment`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn environment(mut self, value: Environment) -> Self {
-            self.0.set("Environment", None, value.into());
-            self
-        }
-        /// CloudFormation `ExecArgs`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn exec_args(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("ExecArgs", None, rt::string(value));
-            self
-        }
-        /// CloudFormation `Executable`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn executable(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Executable", None, rt::string(value));
-            self
-        }
-        /// CloudFormation `MemorySize`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn memory_size(mut self, value: i64) -> Self {
-            self.0.set("MemorySize", None, rt::int(value));
-            self
-        }
-        /// CloudFormation `Pinned`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn pinned(mut self, value: bool) -> Self {
-            self.0.set("Pinned", None, rt::boolean(value));
-            self
-        }
-        /// CloudFormation `Timeout`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn timeout(mut self, value: i64) -> Self {
-            self.0.set("Timeout", None, rt::int(value));
-            self
-        }
-    }
-    nested!(FunctionConfiguration);
     /// CloudFormation property type `FunctionDefinitionVersion`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-functiondefinition-functiondefinitionversion.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FunctionDefinitionVersion(rt::Props);
     impl FunctionDefinitionVersion {
@@ -855,48 +599,6 @@ pub mod function_definition {
         }
     }
     nested!(FunctionDefinitionVersion);
-    /// CloudFormation property type `ResourceAccessPolicy`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-functiondefinition-resourceaccesspolicy.html)
-    #[derive(Clone, Debug)]
-    pub struct ResourceAccessPolicy(rt::Props);
-    impl ResourceAccessPolicy {
-        /// A new `ResourceAccessPolicy`. Required properties: `resource_id` (`ResourceId`).
-        pub fn new(resource_id: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("ResourceId", None, rt::string(resource_id));
-            ResourceAccessPolicy(this)
-        }
-        /// CloudFormation `Permission`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn permission(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Permission", None, rt::string(value));
-            self
-        }
-    }
-    nested!(ResourceAccessPolicy);
-    /// CloudFormation property type `RunAs`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-functiondefinition-runas.html)
-    #[derive(Clone, Debug)]
-    pub struct RunAs(rt::Props);
-    impl RunAs {
-        /// A new `RunAs`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            RunAs(this)
-        }
-        /// CloudFormation `Gid`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn gid(mut self, value: i64) -> Self {
-            self.0.set("Gid", None, rt::int(value));
-            self
-        }
-        /// CloudFormation `Uid`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn uid(mut self, value: i64) -> Self {
-            self.0.set("Uid", None, rt::int(value));
-            self
-        }
-    }
-    nested!(RunAs);
 }
 /// Resource Type definition for AWS::Greengrass::FunctionDefinitionVersion
 ///
@@ -934,6 +636,7 @@ static FUNCTION_DEFINITION_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "sa-east-1",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 7),
 };
 impl FunctionDefinitionVersion {
     /// Declares a `AWS::Greengrass::FunctionDefinitionVersion` with the stack-unique `id`. Required properties: `function_definition_id` (`FunctionDefinitionId`), `functions` (`Functions`).
@@ -971,190 +674,11 @@ impl FunctionDefinitionVersionHandle {
 }
 /// Property types and value sets of [`FunctionDefinitionVersion`] (`AWS::Greengrass::FunctionDefinitionVersion`).
 pub mod function_definition_version {
+    pub use super::shared::{
+        DefaultConfig, Environment, Execution, Function, FunctionConfiguration,
+        ResourceAccessPolicy, RunAs,
+    };
     use super::*;
-    /// CloudFormation property type `DefaultConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-functiondefinitionversion-defaultconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct DefaultConfig(rt::Props);
-    impl DefaultConfig {
-        /// A new `DefaultConfig`. Required properties: `execution` (`Execution`).
-        pub fn new(execution: Execution) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Execution", None, execution.into());
-            DefaultConfig(this)
-        }
-    }
-    nested!(DefaultConfig);
-    /// CloudFormation property type `Environment`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-functiondefinitionversion-environment.html)
-    #[derive(Clone, Debug)]
-    pub struct Environment(rt::Props);
-    impl Environment {
-        /// A new `Environment`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            Environment(this)
-        }
-        /// CloudFormation `AccessSysfs`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn access_sysfs(mut self, value: bool) -> Self {
-            self.0.set("AccessSysfs", None, rt::boolean(value));
-            self
-        }
-        /// CloudFormation `Execution`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn execution(mut self, value: Execution) -> Self {
-            self.0.set("Execution", None, value.into());
-            self
-        }
-        /// CloudFormation `ResourceAccessPolicies`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn resource_access_policies(
-            mut self,
-            value: impl IntoIterator<Item = ResourceAccessPolicy>,
-        ) -> Self {
-            self.0.set("ResourceAccessPolicies", None, rt::list(value));
-            self
-        }
-        /// CloudFormation `Variables`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn variables(mut self, value: impl Into<rt::Value>) -> Self {
-            self.0.set("Variables", None, rt::json(value));
-            self
-        }
-    }
-    nested!(Environment);
-    /// CloudFormation property type `Execution`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-functiondefinitionversion-execution.html)
-    #[derive(Clone, Debug)]
-    pub struct Execution(rt::Props);
-    impl Execution {
-        /// A new `Execution`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            Execution(this)
-        }
-        /// CloudFormation `IsolationMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn isolation_mode(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("IsolationMode", None, rt::string(value));
-            self
-        }
-        /// CloudFormation `RunAs`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn run_as(mut self, value: RunAs) -> Self {
-            self.0.set("RunAs", None, value.into());
-            self
-        }
-    }
-    nested!(Execution);
-    /// CloudFormation property type `Function`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-functiondefinitionversion-function.html)
-    #[derive(Clone, Debug)]
-    pub struct Function(rt::Props);
-    impl Function {
-        /// A new `Function`. Required properties: `function_arn` (`FunctionArn`), `function_configuration` (`FunctionConfiguration`), `id` (`Id`).
-        pub fn new(
-            function_arn: impl Into<rt::Expr>,
-            function_configuration: FunctionConfiguration,
-            id: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("FunctionArn", None, rt::string(function_arn));
-            this.set("FunctionConfiguration", None, function_configuration.into());
-            this.set("Id", None, rt::string(id));
-            Function(this)
-        }
-    }
-    nested!(Function);
-    /// CloudFormation property type `FunctionConfiguration`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-functiondefinitionversion-functionconfiguration.html)
-    #[derive(Clone, Debug)]
-    pub struct FunctionConfiguration(rt::Props);
-    impl FunctionConfiguration {
-        /// A new `FunctionConfiguration`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            FunctionConfiguration(this)
-        }
-        /// CloudFormation `EncodingType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn encoding_type(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("EncodingType", None, rt::string(value));
-            self
-        }
-        /// CloudFormation `Environment`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn environment(mut self, value: Environment) -> Self {
-            self.0.set("Environment", None, value.into());
-            self
-        }
-        /// CloudFormation `ExecArgs`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn exec_args(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("ExecArgs", None, rt::string(value));
-            self
-        }
-        /// CloudFormation `Executable`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn executable(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Executable", None, rt::string(value));
-            self
-        }
-        /// CloudFormation `MemorySize`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn memory_size(mut self, value: i64) -> Self {
-            self.0.set("MemorySize", None, rt::int(value));
-            self
-        }
-        /// CloudFormation `Pinned`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn pinned(mut self, value: bool) -> Self {
-            self.0.set("Pinned", None, rt::boolean(value));
-            self
-        }
-        /// CloudFormation `Timeout`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn timeout(mut self, value: i64) -> Self {
-            self.0.set("Timeout", None, rt::int(value));
-            self
-        }
-    }
-    nested!(FunctionConfiguration);
-    /// CloudFormation property type `ResourceAccessPolicy`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-functiondefinitionversion-resourceaccesspolicy.html)
-    #[derive(Clone, Debug)]
-    pub struct ResourceAccessPolicy(rt::Props);
-    impl ResourceAccessPolicy {
-        /// A new `ResourceAccessPolicy`. Required properties: `resource_id` (`ResourceId`).
-        pub fn new(resource_id: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("ResourceId", None, rt::string(resource_id));
-            ResourceAccessPolicy(this)
-        }
-        /// CloudFormation `Permission`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn permission(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Permission", None, rt::string(value));
-            self
-        }
-    }
-    nested!(ResourceAccessPolicy);
-    /// CloudFormation property type `RunAs`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-functiondefinitionversion-runas.html)
-    #[derive(Clone, Debug)]
-    pub struct RunAs(rt::Props);
-    impl RunAs {
-        /// A new `RunAs`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            RunAs(this)
-        }
-        /// CloudFormation `Gid`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn gid(mut self, value: i64) -> Self {
-            self.0.set("Gid", None, rt::int(value));
-            self
-        }
-        /// CloudFormation `Uid`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn uid(mut self, value: i64) -> Self {
-            self.0.set("Uid", None, rt::int(value));
-            self
-        }
-    }
-    nested!(RunAs);
 }
 /// Resource Type definition for AWS::Greengrass::Group
 ///
@@ -1197,6 +721,7 @@ static GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Id", None),
         ("Arn", None),
     ],
+    schema: (&SCHEMAS, 8),
 };
 impl Group {
     /// Declares a `AWS::Greengrass::Group` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -1245,7 +770,7 @@ pub mod group {
     use super::*;
     /// CloudFormation property type `GroupVersion`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-group-groupversion.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GroupVersion(rt::Props);
     impl GroupVersion {
@@ -1335,6 +860,7 @@ static GROUP_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "sa-east-1",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 9),
 };
 impl GroupVersion {
     /// Declares a `AWS::Greengrass::GroupVersion` with the stack-unique `id`. Required properties: `group_id` (`GroupId`).
@@ -1434,6 +960,7 @@ static LOGGER_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "sa-east-1",
     ],
     attributes: &[("LatestVersionArn", None), ("Arn", None), ("Id", None)],
+    schema: (&SCHEMAS, 10),
 };
 impl LoggerDefinition {
     /// Declares a `AWS::Greengrass::LoggerDefinition` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -1470,37 +997,11 @@ impl LoggerDefinitionHandle {
 }
 /// Property types and value sets of [`LoggerDefinition`] (`AWS::Greengrass::LoggerDefinition`).
 pub mod logger_definition {
+    pub use super::shared::Logger;
     use super::*;
-    /// CloudFormation property type `Logger`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-loggerdefinition-logger.html)
-    #[derive(Clone, Debug)]
-    pub struct Logger(rt::Props);
-    impl Logger {
-        /// A new `Logger`. Required properties: `component` (`Component`), `id` (`Id`), `level` (`Level`), `type_` (`Type`).
-        pub fn new(
-            component: impl Into<rt::Expr>,
-            id: impl Into<rt::Expr>,
-            level: impl Into<rt::Expr>,
-            type_: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Component", None, rt::string(component));
-            this.set("Id", None, rt::string(id));
-            this.set("Level", None, rt::string(level));
-            this.set("Type", None, rt::string(type_));
-            Logger(this)
-        }
-        /// CloudFormation `Space`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn space(mut self, value: i64) -> Self {
-            self.0.set("Space", None, rt::int(value));
-            self
-        }
-    }
-    nested!(Logger);
     /// CloudFormation property type `LoggerDefinitionVersion`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-loggerdefinition-loggerdefinitionversion.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LoggerDefinitionVersion(rt::Props);
     impl LoggerDefinitionVersion {
@@ -1549,6 +1050,7 @@ static LOGGER_DEFINITION_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "sa-east-1",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 11),
 };
 impl LoggerDefinitionVersion {
     /// Declares a `AWS::Greengrass::LoggerDefinitionVersion` with the stack-unique `id`. Required properties: `logger_definition_id` (`LoggerDefinitionId`), `loggers` (`Loggers`).
@@ -1577,34 +1079,8 @@ impl LoggerDefinitionVersionHandle {
 }
 /// Property types and value sets of [`LoggerDefinitionVersion`] (`AWS::Greengrass::LoggerDefinitionVersion`).
 pub mod logger_definition_version {
+    pub use super::shared::Logger;
     use super::*;
-    /// CloudFormation property type `Logger`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-loggerdefinitionversion-logger.html)
-    #[derive(Clone, Debug)]
-    pub struct Logger(rt::Props);
-    impl Logger {
-        /// A new `Logger`. Required properties: `component` (`Component`), `id` (`Id`), `level` (`Level`), `type_` (`Type`).
-        pub fn new(
-            component: impl Into<rt::Expr>,
-            id: impl Into<rt::Expr>,
-            level: impl Into<rt::Expr>,
-            type_: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Component", None, rt::string(component));
-            this.set("Id", None, rt::string(id));
-            this.set("Level", None, rt::string(level));
-            this.set("Type", None, rt::string(type_));
-            Logger(this)
-        }
-        /// CloudFormation `Space`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn space(mut self, value: i64) -> Self {
-            self.0.set("Space", None, rt::int(value));
-            self
-        }
-    }
-    nested!(Logger);
 }
 /// Resource Type definition for AWS::Greengrass::ResourceDefinition
 ///
@@ -1642,6 +1118,7 @@ static RESOURCE_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "sa-east-1",
     ],
     attributes: &[("LatestVersionArn", None), ("Id", None), ("Arn", None)],
+    schema: (&SCHEMAS, 12),
 };
 impl ResourceDefinition {
     /// Declares a `AWS::Greengrass::ResourceDefinition` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -1681,124 +1158,15 @@ impl ResourceDefinitionHandle {
 }
 /// Property types and value sets of [`ResourceDefinition`] (`AWS::Greengrass::ResourceDefinition`).
 pub mod resource_definition {
+    pub use super::shared::{
+        GroupOwnerSetting, LocalDeviceResourceData, LocalVolumeResourceData, ResourceDataContainer,
+        ResourceDownloadOwnerSetting, ResourceInstance, S3MachineLearningModelResourceData,
+        SageMakerMachineLearningModelResourceData, SecretsManagerSecretResourceData,
+    };
     use super::*;
-    /// CloudFormation property type `GroupOwnerSetting`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinition-groupownersetting.html)
-    #[derive(Clone, Debug)]
-    pub struct GroupOwnerSetting(rt::Props);
-    impl GroupOwnerSetting {
-        /// A new `GroupOwnerSetting`. Required properties: `auto_add_group_owner` (`AutoAddGroupOwner`).
-        pub fn new(auto_add_group_owner: bool) -> Self {
-            let mut this = rt::Props::default();
-            this.set("AutoAddGroupOwner", None, rt::boolean(auto_add_group_owner));
-            GroupOwnerSetting(this)
-        }
-        /// CloudFormation `GroupOwner`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn group_owner(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("GroupOwner", None, rt::string(value));
-            self
-        }
-    }
-    nested!(GroupOwnerSetting);
-    /// CloudFormation property type `LocalDeviceResourceData`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinition-localdeviceresourcedata.html)
-    #[derive(Clone, Debug)]
-    pub struct LocalDeviceResourceData(rt::Props);
-    impl LocalDeviceResourceData {
-        /// A new `LocalDeviceResourceData`. Required properties: `source_path` (`SourcePath`).
-        pub fn new(source_path: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("SourcePath", None, rt::string(source_path));
-            LocalDeviceResourceData(this)
-        }
-        /// CloudFormation `GroupOwnerSetting`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn group_owner_setting(mut self, value: GroupOwnerSetting) -> Self {
-            self.0.set("GroupOwnerSetting", None, value.into());
-            self
-        }
-    }
-    nested!(LocalDeviceResourceData);
-    /// CloudFormation property type `LocalVolumeResourceData`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinition-localvolumeresourcedata.html)
-    #[derive(Clone, Debug)]
-    pub struct LocalVolumeResourceData(rt::Props);
-    impl LocalVolumeResourceData {
-        /// A new `LocalVolumeResourceData`. Required properties: `destination_path` (`DestinationPath`), `source_path` (`SourcePath`).
-        pub fn new(
-            destination_path: impl Into<rt::Expr>,
-            source_path: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("DestinationPath", None, rt::string(destination_path));
-            this.set("SourcePath", None, rt::string(source_path));
-            LocalVolumeResourceData(this)
-        }
-        /// CloudFormation `GroupOwnerSetting`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn group_owner_setting(mut self, value: GroupOwnerSetting) -> Self {
-            self.0.set("GroupOwnerSetting", None, value.into());
-            self
-        }
-    }
-    nested!(LocalVolumeResourceData);
-    /// CloudFormation property type `ResourceDataContainer`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinition-resourcedatacontainer.html)
-    #[derive(Clone, Debug)]
-    pub struct ResourceDataContainer(rt::Props);
-    impl ResourceDataContainer {
-        /// A new `ResourceDataContainer`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            ResourceDataContainer(this)
-        }
-        /// CloudFormation `LocalDeviceResourceData`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn local_device_resource_data(mut self, value: LocalDeviceResourceData) -> Self {
-            self.0.set("LocalDeviceResourceData", None, value.into());
-            self
-        }
-        /// CloudFormation `LocalVolumeResourceData`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn local_volume_resource_data(mut self, value: LocalVolumeResourceData) -> Self {
-            self.0.set("LocalVolumeResourceData", None, value.into());
-            self
-        }
-        /// CloudFormation `S3MachineLearningModelResourceData`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn s3_machine_learning_model_resource_data(
-            mut self,
-            value: S3MachineLearningModelResourceData,
-        ) -> Self {
-            self.0
-                .set("S3MachineLearningModelResourceData", None, value.into());
-            self
-        }
-        /// CloudFormation `SageMakerMachineLearningModelResourceData`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn sage_maker_machine_learning_model_resource_data(
-            mut self,
-            value: SageMakerMachineLearningModelResourceData,
-        ) -> Self {
-            self.0.set(
-                "SageMakerMachineLearningModelResourceData",
-                None,
-                value.into(),
-            );
-            self
-        }
-        /// CloudFormation `SecretsManagerSecretResourceData`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn secrets_manager_secret_resource_data(
-            mut self,
-            value: SecretsManagerSecretResourceData,
-        ) -> Self {
-            self.0
-                .set("SecretsManagerSecretResourceData", None, value.into());
-            self
-        }
-    }
-    nested!(ResourceDataContainer);
     /// CloudFormation property type `ResourceDefinitionVersion`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinition-resourcedefinitionversion.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResourceDefinitionVersion(rt::Props);
     impl ResourceDefinitionVersion {
@@ -1810,117 +1178,6 @@ pub mod resource_definition {
         }
     }
     nested!(ResourceDefinitionVersion);
-    /// CloudFormation property type `ResourceDownloadOwnerSetting`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinition-resourcedownloadownersetting.html)
-    #[derive(Clone, Debug)]
-    pub struct ResourceDownloadOwnerSetting(rt::Props);
-    impl ResourceDownloadOwnerSetting {
-        /// A new `ResourceDownloadOwnerSetting`. Required properties: `group_owner` (`GroupOwner`), `group_permission` (`GroupPermission`).
-        pub fn new(
-            group_owner: impl Into<rt::Expr>,
-            group_permission: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("GroupOwner", None, rt::string(group_owner));
-            this.set("GroupPermission", None, rt::string(group_permission));
-            ResourceDownloadOwnerSetting(this)
-        }
-    }
-    nested!(ResourceDownloadOwnerSetting);
-    /// CloudFormation property type `ResourceInstance`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinition-resourceinstance.html)
-    #[derive(Clone, Debug)]
-    pub struct ResourceInstance(rt::Props);
-    impl ResourceInstance {
-        /// A new `ResourceInstance`. Required properties: `id` (`Id`), `name` (`Name`), `resource_data_container` (`ResourceDataContainer`).
-        pub fn new(
-            id: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-            resource_data_container: ResourceDataContainer,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Id", None, rt::string(id));
-            this.set("Name", None, rt::string(name));
-            this.set(
-                "ResourceDataContainer",
-                None,
-                resource_data_container.into(),
-            );
-            ResourceInstance(this)
-        }
-    }
-    nested!(ResourceInstance);
-    /// CloudFormation property type `S3MachineLearningModelResourceData`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinition-s3machinelearningmodelresourcedata.html)
-    #[derive(Clone, Debug)]
-    pub struct S3MachineLearningModelResourceData(rt::Props);
-    impl S3MachineLearningModelResourceData {
-        /// A new `S3MachineLearningModelResourceData`. Required properties: `destination_path` (`DestinationPath`), `s3_uri` (`S3Uri`).
-        pub fn new(destination_path: impl Into<rt::Expr>, s3_uri: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("DestinationPath", None, rt::string(destination_path));
-            this.set("S3Uri", None, rt::string(s3_uri));
-            S3MachineLearningModelResourceData(this)
-        }
-        /// CloudFormation `OwnerSetting`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn owner_setting(mut self, value: ResourceDownloadOwnerSetting) -> Self {
-            self.0.set("OwnerSetting", None, value.into());
-            self
-        }
-    }
-    nested!(S3MachineLearningModelResourceData);
-    /// CloudFormation property type `SageMakerMachineLearningModelResourceData`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinition-sagemakermachinelearningmodelresourcedata.html)
-    #[derive(Clone, Debug)]
-    pub struct SageMakerMachineLearningModelResourceData(rt::Props);
-    impl SageMakerMachineLearningModelResourceData {
-        /// A new `SageMakerMachineLearningModelResourceData`. Required properties: `destination_path` (`DestinationPath`), `sage_maker_job_arn` (`SageMakerJobArn`).
-        pub fn new(
-            destination_path: impl Into<rt::Expr>,
-            sage_maker_job_arn: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("DestinationPath", None, rt::string(destination_path));
-            this.set("SageMakerJobArn", None, rt::string(sage_maker_job_arn));
-            SageMakerMachineLearningModelResourceData(this)
-        }
-        /// CloudFormation `OwnerSetting`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn owner_setting(mut self, value: ResourceDownloadOwnerSetting) -> Self {
-            self.0.set("OwnerSetting", None, value.into());
-            self
-        }
-    }
-    nested!(SageMakerMachineLearningModelResourceData);
-    /// CloudFormation property type `SecretsManagerSecretResourceData`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinition-secretsmanagersecretresourcedata.html)
-    #[derive(Clone, Debug)]
-    pub struct SecretsManagerSecretResourceData(rt::Props);
-    impl SecretsManagerSecretResourceData {
-        /// A new `SecretsManagerSecretResourceData`. Required properties: `arn` (`ARN`).
-        pub fn new(arn: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("ARN", None, rt::string(arn));
-            SecretsManagerSecretResourceData(this)
-        }
-        /// CloudFormation `AdditionalStagingLabelsToDownload`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn additional_staging_labels_to_download(
-            mut self,
-            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
-            self.0.set(
-                "AdditionalStagingLabelsToDownload",
-                None,
-                rt::strings(value),
-            );
-            self
-        }
-    }
-    nested!(SecretsManagerSecretResourceData);
 }
 /// Resource Type definition for AWS::Greengrass::ResourceDefinitionVersion
 ///
@@ -1958,6 +1215,7 @@ static RESOURCE_DEFINITION_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "sa-east-1",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 13),
 };
 impl ResourceDefinitionVersion {
     /// Declares a `AWS::Greengrass::ResourceDefinitionVersion` with the stack-unique `id`. Required properties: `resource_definition_id` (`ResourceDefinitionId`), `resources` (`Resources`).
@@ -1990,232 +1248,12 @@ impl ResourceDefinitionVersionHandle {
 }
 /// Property types and value sets of [`ResourceDefinitionVersion`] (`AWS::Greengrass::ResourceDefinitionVersion`).
 pub mod resource_definition_version {
+    pub use super::shared::{
+        GroupOwnerSetting, LocalDeviceResourceData, LocalVolumeResourceData, ResourceDataContainer,
+        ResourceDownloadOwnerSetting, ResourceInstance, S3MachineLearningModelResourceData,
+        SageMakerMachineLearningModelResourceData, SecretsManagerSecretResourceData,
+    };
     use super::*;
-    /// CloudFormation property type `GroupOwnerSetting`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinitionversion-groupownersetting.html)
-    #[derive(Clone, Debug)]
-    pub struct GroupOwnerSetting(rt::Props);
-    impl GroupOwnerSetting {
-        /// A new `GroupOwnerSetting`. Required properties: `auto_add_group_owner` (`AutoAddGroupOwner`).
-        pub fn new(auto_add_group_owner: bool) -> Self {
-            let mut this = rt::Props::default();
-            this.set("AutoAddGroupOwner", None, rt::boolean(auto_add_group_owner));
-            GroupOwnerSetting(this)
-        }
-        /// CloudFormation `GroupOwner`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn group_owner(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("GroupOwner", None, rt::string(value));
-            self
-        }
-    }
-    nested!(GroupOwnerSetting);
-    /// CloudFormation property type `LocalDeviceResourceData`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinitionversion-localdeviceresourcedata.html)
-    #[derive(Clone, Debug)]
-    pub struct LocalDeviceResourceData(rt::Props);
-    impl LocalDeviceResourceData {
-        /// A new `LocalDeviceResourceData`. Required properties: `source_path` (`SourcePath`).
-        pub fn new(source_path: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("SourcePath", None, rt::string(source_path));
-            LocalDeviceResourceData(this)
-        }
-        /// CloudFormation `GroupOwnerSetting`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn group_owner_setting(mut self, value: GroupOwnerSetting) -> Self {
-            self.0.set("GroupOwnerSetting", None, value.into());
-            self
-        }
-    }
-    nested!(LocalDeviceResourceData);
-    /// CloudFormation property type `LocalVolumeResourceData`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinitionversion-localvolumeresourcedata.html)
-    #[derive(Clone, Debug)]
-    pub struct LocalVolumeResourceData(rt::Props);
-    impl LocalVolumeResourceData {
-        /// A new `LocalVolumeResourceData`. Required properties: `destination_path` (`DestinationPath`), `source_path` (`SourcePath`).
-        pub fn new(
-            destination_path: impl Into<rt::Expr>,
-            source_path: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("DestinationPath", None, rt::string(destination_path));
-            this.set("SourcePath", None, rt::string(source_path));
-            LocalVolumeResourceData(this)
-        }
-        /// CloudFormation `GroupOwnerSetting`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn group_owner_setting(mut self, value: GroupOwnerSetting) -> Self {
-            self.0.set("GroupOwnerSetting", None, value.into());
-            self
-        }
-    }
-    nested!(LocalVolumeResourceData);
-    /// CloudFormation property type `ResourceDataContainer`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinitionversion-resourcedatacontainer.html)
-    #[derive(Clone, Debug)]
-    pub struct ResourceDataContainer(rt::Props);
-    impl ResourceDataContainer {
-        /// A new `ResourceDataContainer`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            ResourceDataContainer(this)
-        }
-        /// CloudFormation `LocalDeviceResourceData`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn local_device_resource_data(mut self, value: LocalDeviceResourceData) -> Self {
-            self.0.set("LocalDeviceResourceData", None, value.into());
-            self
-        }
-        /// CloudFormation `LocalVolumeResourceData`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn local_volume_resource_data(mut self, value: LocalVolumeResourceData) -> Self {
-            self.0.set("LocalVolumeResourceData", None, value.into());
-            self
-        }
-        /// CloudFormation `S3MachineLearningModelResourceData`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn s3_machine_learning_model_resource_data(
-            mut self,
-            value: S3MachineLearningModelResourceData,
-        ) -> Self {
-            self.0
-                .set("S3MachineLearningModelResourceData", None, value.into());
-            self
-        }
-        /// CloudFormation `SageMakerMachineLearningModelResourceData`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn sage_maker_machine_learning_model_resource_data(
-            mut self,
-            value: SageMakerMachineLearningModelResourceData,
-        ) -> Self {
-            self.0.set(
-                "SageMakerMachineLearningModelResourceData",
-                None,
-                value.into(),
-            );
-            self
-        }
-        /// CloudFormation `SecretsManagerSecretResourceData`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn secrets_manager_secret_resource_data(
-            mut self,
-            value: SecretsManagerSecretResourceData,
-        ) -> Self {
-            self.0
-                .set("SecretsManagerSecretResourceData", None, value.into());
-            self
-        }
-    }
-    nested!(ResourceDataContainer);
-    /// CloudFormation property type `ResourceDownloadOwnerSetting`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinitionversion-resourcedownloadownersetting.html)
-    #[derive(Clone, Debug)]
-    pub struct ResourceDownloadOwnerSetting(rt::Props);
-    impl ResourceDownloadOwnerSetting {
-        /// A new `ResourceDownloadOwnerSetting`. Required properties: `group_owner` (`GroupOwner`), `group_permission` (`GroupPermission`).
-        pub fn new(
-            group_owner: impl Into<rt::Expr>,
-            group_permission: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("GroupOwner", None, rt::string(group_owner));
-            this.set("GroupPermission", None, rt::string(group_permission));
-            ResourceDownloadOwnerSetting(this)
-        }
-    }
-    nested!(ResourceDownloadOwnerSetting);
-    /// CloudFormation property type `ResourceInstance`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinitionversion-resourceinstance.html)
-    #[derive(Clone, Debug)]
-    pub struct ResourceInstance(rt::Props);
-    impl ResourceInstance {
-        /// A new `ResourceInstance`. Required properties: `id` (`Id`), `name` (`Name`), `resource_data_container` (`ResourceDataContainer`).
-        pub fn new(
-            id: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-            resource_data_container: ResourceDataContainer,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Id", None, rt::string(id));
-            this.set("Name", None, rt::string(name));
-            this.set(
-                "ResourceDataContainer",
-                None,
-                resource_data_container.into(),
-            );
-            ResourceInstance(this)
-        }
-    }
-    nested!(ResourceInstance);
-    /// CloudFormation property type `S3MachineLearningModelResourceData`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinitionversion-s3machinelearningmodelresourcedata.html)
-    #[derive(Clone, Debug)]
-    pub struct S3MachineLearningModelResourceData(rt::Props);
-    impl S3MachineLearningModelResourceData {
-        /// A new `S3MachineLearningModelResourceData`. Required properties: `destination_path` (`DestinationPath`), `s3_uri` (`S3Uri`).
-        pub fn new(destination_path: impl Into<rt::Expr>, s3_uri: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("DestinationPath", None, rt::string(destination_path));
-            this.set("S3Uri", None, rt::string(s3_uri));
-            S3MachineLearningModelResourceData(this)
-        }
-        /// CloudFormation `OwnerSetting`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn owner_setting(mut self, value: ResourceDownloadOwnerSetting) -> Self {
-            self.0.set("OwnerSetting", None, value.into());
-            self
-        }
-    }
-    nested!(S3MachineLearningModelResourceData);
-    /// CloudFormation property type `SageMakerMachineLearningModelResourceData`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinitionversion-sagemakermachinelearningmodelresourcedata.html)
-    #[derive(Clone, Debug)]
-    pub struct SageMakerMachineLearningModelResourceData(rt::Props);
-    impl SageMakerMachineLearningModelResourceData {
-        /// A new `SageMakerMachineLearningModelResourceData`. Required properties: `destination_path` (`DestinationPath`), `sage_maker_job_arn` (`SageMakerJobArn`).
-        pub fn new(
-            destination_path: impl Into<rt::Expr>,
-            sage_maker_job_arn: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("DestinationPath", None, rt::string(destination_path));
-            this.set("SageMakerJobArn", None, rt::string(sage_maker_job_arn));
-            SageMakerMachineLearningModelResourceData(this)
-        }
-        /// CloudFormation `OwnerSetting`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn owner_setting(mut self, value: ResourceDownloadOwnerSetting) -> Self {
-            self.0.set("OwnerSetting", None, value.into());
-            self
-        }
-    }
-    nested!(SageMakerMachineLearningModelResourceData);
-    /// CloudFormation property type `SecretsManagerSecretResourceData`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinitionversion-secretsmanagersecretresourcedata.html)
-    #[derive(Clone, Debug)]
-    pub struct SecretsManagerSecretResourceData(rt::Props);
-    impl SecretsManagerSecretResourceData {
-        /// A new `SecretsManagerSecretResourceData`. Required properties: `arn` (`ARN`).
-        pub fn new(arn: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("ARN", None, rt::string(arn));
-            SecretsManagerSecretResourceData(this)
-        }
-        /// CloudFormation `AdditionalStagingLabelsToDownload`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn additional_staging_labels_to_download(
-            mut self,
-            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
-            self.0.set(
-                "AdditionalStagingLabelsToDownload",
-                None,
-                rt::strings(value),
-            );
-            self
-        }
-    }
-    nested!(SecretsManagerSecretResourceData);
 }
 /// Resource Type definition for AWS::Greengrass::SubscriptionDefinition
 ///
@@ -2253,6 +1291,7 @@ static SUBSCRIPTION_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "sa-east-1",
     ],
     attributes: &[("LatestVersionArn", None), ("Arn", None), ("Id", None)],
+    schema: (&SCHEMAS, 14),
 };
 impl SubscriptionDefinition {
     /// Declares a `AWS::Greengrass::SubscriptionDefinition` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -2292,32 +1331,11 @@ impl SubscriptionDefinitionHandle {
 }
 /// Property types and value sets of [`SubscriptionDefinition`] (`AWS::Greengrass::SubscriptionDefinition`).
 pub mod subscription_definition {
+    pub use super::shared::Subscription;
     use super::*;
-    /// CloudFormation property type `Subscription`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-subscriptiondefinition-subscription.html)
-    #[derive(Clone, Debug)]
-    pub struct Subscription(rt::Props);
-    impl Subscription {
-        /// A new `Subscription`. Required properties: `id` (`Id`), `source` (`Source`), `subject` (`Subject`), `target` (`Target`).
-        pub fn new(
-            id: impl Into<rt::Expr>,
-            source: impl Into<rt::Expr>,
-            subject: impl Into<rt::Expr>,
-            target: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Id", None, rt::string(id));
-            this.set("Source", None, rt::string(source));
-            this.set("Subject", None, rt::string(subject));
-            this.set("Target", None, rt::string(target));
-            Subscription(this)
-        }
-    }
-    nested!(Subscription);
     /// CloudFormation property type `SubscriptionDefinitionVersion`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-subscriptiondefinition-subscriptiondefinitionversion.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SubscriptionDefinitionVersion(rt::Props);
     impl SubscriptionDefinitionVersion {
@@ -2366,6 +1384,7 @@ static SUBSCRIPTION_DEFINITION_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "sa-east-1",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 15),
 };
 impl SubscriptionDefinitionVersion {
     /// Declares a `AWS::Greengrass::SubscriptionDefinitionVersion` with the stack-unique `id`. Required properties: `subscription_definition_id` (`SubscriptionDefinitionId`), `subscriptions` (`Subscriptions`).
@@ -2401,10 +1420,521 @@ impl SubscriptionDefinitionVersionHandle {
 }
 /// Property types and value sets of [`SubscriptionDefinitionVersion`] (`AWS::Greengrass::SubscriptionDefinitionVersion`).
 pub mod subscription_definition_version {
+    pub use super::shared::Subscription;
     use super::*;
+}
+/// Nested types that several `Greengrass` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// CloudFormation property type `Connector`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct Connector(rt::Props);
+    impl Connector {
+        /// A new `Connector`. Required properties: `connector_arn` (`ConnectorArn`), `id` (`Id`).
+        pub fn new(connector_arn: impl Into<rt::Expr>, id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ConnectorArn", None, rt::string(connector_arn));
+            this.set("Id", None, rt::string(id));
+            Connector(this)
+        }
+        /// CloudFormation `Parameters`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn parameters(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Parameters", None, rt::json(value));
+            self
+        }
+    }
+    nested!(Connector);
+    /// CloudFormation property type `Core`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct Core(rt::Props);
+    impl Core {
+        /// A new `Core`. Required properties: `certificate_arn` (`CertificateArn`), `id` (`Id`), `thing_arn` (`ThingArn`).
+        pub fn new(
+            certificate_arn: impl Into<rt::Expr>,
+            id: impl Into<rt::Expr>,
+            thing_arn: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("CertificateArn", None, rt::string(certificate_arn));
+            this.set("Id", None, rt::string(id));
+            this.set("ThingArn", None, rt::string(thing_arn));
+            Core(this)
+        }
+        /// CloudFormation `SyncShadow`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn sync_shadow(mut self, value: bool) -> Self {
+            self.0.set("SyncShadow", None, rt::boolean(value));
+            self
+        }
+    }
+    nested!(Core);
+    /// CloudFormation property type `DefaultConfig`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct DefaultConfig(rt::Props);
+    impl DefaultConfig {
+        /// A new `DefaultConfig`. Required properties: `execution` (`Execution`).
+        pub fn new(execution: Execution) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Execution", None, execution.into());
+            DefaultConfig(this)
+        }
+    }
+    nested!(DefaultConfig);
+    /// CloudFormation property type `Device`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct Device(rt::Props);
+    impl Device {
+        /// A new `Device`. Required properties: `certificate_arn` (`CertificateArn`), `id` (`Id`), `thing_arn` (`ThingArn`).
+        pub fn new(
+            certificate_arn: impl Into<rt::Expr>,
+            id: impl Into<rt::Expr>,
+            thing_arn: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("CertificateArn", None, rt::string(certificate_arn));
+            this.set("Id", None, rt::string(id));
+            this.set("ThingArn", None, rt::string(thing_arn));
+            Device(this)
+        }
+        /// CloudFormation `SyncShadow`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn sync_shadow(mut self, value: bool) -> Self {
+            self.0.set("SyncShadow", None, rt::boolean(value));
+            self
+        }
+    }
+    nested!(Device);
+    /// CloudFormation property type `Environment`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct Environment(rt::Props);
+    impl Environment {
+        /// A new `Environment`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            Environment(this)
+        }
+        /// CloudFormation `AccessSysfs`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn access_sysfs(mut self, value: bool) -> Self {
+            self.0.set("AccessSysfs", None, rt::boolean(value));
+            self
+        }
+        /// CloudFormation `Execution`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn execution(mut self, value: Execution) -> Self {
+            self.0.set("Execution", None, value.into());
+            self
+        }
+        /// CloudFormation `ResourceAccessPolicies`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn resource_access_policies(
+            mut self,
+            value: impl IntoIterator<Item = ResourceAccessPolicy>,
+        ) -> Self {
+            self.0.set("ResourceAccessPolicies", None, rt::list(value));
+            self
+        }
+        /// CloudFormation `Variables`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn variables(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Variables", None, rt::json(value));
+            self
+        }
+    }
+    nested!(Environment);
+    /// CloudFormation property type `Execution`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct Execution(rt::Props);
+    impl Execution {
+        /// A new `Execution`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            Execution(this)
+        }
+        /// CloudFormation `IsolationMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn isolation_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("IsolationMode", None, rt::string(value));
+            self
+        }
+        /// CloudFormation `RunAs`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn run_as(mut self, value: RunAs) -> Self {
+            self.0.set("RunAs", None, value.into());
+            self
+        }
+    }
+    nested!(Execution);
+    /// CloudFormation property type `Function`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct Function(rt::Props);
+    impl Function {
+        /// A new `Function`. Required properties: `function_arn` (`FunctionArn`), `function_configuration` (`FunctionConfiguration`), `id` (`Id`).
+        pub fn new(
+            function_arn: impl Into<rt::Expr>,
+            function_configuration: FunctionConfiguration,
+            id: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("FunctionArn", None, rt::string(function_arn));
+            this.set("FunctionConfiguration", None, function_configuration.into());
+            this.set("Id", None, rt::string(id));
+            Function(this)
+        }
+    }
+    nested!(Function);
+    /// CloudFormation property type `FunctionConfiguration`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct FunctionConfiguration(rt::Props);
+    impl FunctionConfiguration {
+        /// A new `FunctionConfiguration`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            FunctionConfiguration(this)
+        }
+        /// CloudFormation `EncodingType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn encoding_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("EncodingType", None, rt::string(value));
+            self
+        }
+        /// CloudFormation `Environment`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn environment(mut self, value: Environment) -> Self {
+            self.0.set("Environment", None, value.into());
+            self
+        }
+        /// CloudFormation `ExecArgs`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn exec_args(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("ExecArgs", None, rt::string(value));
+            self
+        }
+        /// CloudFormation `Executable`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn executable(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Executable", None, rt::string(value));
+            self
+        }
+        /// CloudFormation `MemorySize`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn memory_size(mut self, value: i64) -> Self {
+            self.0.set("MemorySize", None, rt::int(value));
+            self
+        }
+        /// CloudFormation `Pinned`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn pinned(mut self, value: bool) -> Self {
+            self.0.set("Pinned", None, rt::boolean(value));
+            self
+        }
+        /// CloudFormation `Timeout`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn timeout(mut self, value: i64) -> Self {
+            self.0.set("Timeout", None, rt::int(value));
+            self
+        }
+    }
+    nested!(FunctionConfiguration);
+    /// CloudFormation property type `GroupOwnerSetting`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct GroupOwnerSetting(rt::Props);
+    impl GroupOwnerSetting {
+        /// A new `GroupOwnerSetting`. Required properties: `auto_add_group_owner` (`AutoAddGroupOwner`).
+        pub fn new(auto_add_group_owner: bool) -> Self {
+            let mut this = rt::Props::default();
+            this.set("AutoAddGroupOwner", None, rt::boolean(auto_add_group_owner));
+            GroupOwnerSetting(this)
+        }
+        /// CloudFormation `GroupOwner`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn group_owner(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("GroupOwner", None, rt::string(value));
+            self
+        }
+    }
+    nested!(GroupOwnerSetting);
+    /// CloudFormation property type `LocalDeviceResourceData`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct LocalDeviceResourceData(rt::Props);
+    impl LocalDeviceResourceData {
+        /// A new `LocalDeviceResourceData`. Required properties: `source_path` (`SourcePath`).
+        pub fn new(source_path: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("SourcePath", None, rt::string(source_path));
+            LocalDeviceResourceData(this)
+        }
+        /// CloudFormation `GroupOwnerSetting`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn group_owner_setting(mut self, value: GroupOwnerSetting) -> Self {
+            self.0.set("GroupOwnerSetting", None, value.into());
+            self
+        }
+    }
+    nested!(LocalDeviceResourceData);
+    /// CloudFormation property type `LocalVolumeResourceData`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct LocalVolumeResourceData(rt::Props);
+    impl LocalVolumeResourceData {
+        /// A new `LocalVolumeResourceData`. Required properties: `destination_path` (`DestinationPath`), `source_path` (`SourcePath`).
+        pub fn new(
+            destination_path: impl Into<rt::Expr>,
+            source_path: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("DestinationPath", None, rt::string(destination_path));
+            this.set("SourcePath", None, rt::string(source_path));
+            LocalVolumeResourceData(this)
+        }
+        /// CloudFormation `GroupOwnerSetting`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn group_owner_setting(mut self, value: GroupOwnerSetting) -> Self {
+            self.0.set("GroupOwnerSetting", None, value.into());
+            self
+        }
+    }
+    nested!(LocalVolumeResourceData);
+    /// CloudFormation property type `Logger`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct Logger(rt::Props);
+    impl Logger {
+        /// A new `Logger`. Required properties: `component` (`Component`), `id` (`Id`), `level` (`Level`), `type_` (`Type`).
+        pub fn new(
+            component: impl Into<rt::Expr>,
+            id: impl Into<rt::Expr>,
+            level: impl Into<rt::Expr>,
+            type_: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Component", None, rt::string(component));
+            this.set("Id", None, rt::string(id));
+            this.set("Level", None, rt::string(level));
+            this.set("Type", None, rt::string(type_));
+            Logger(this)
+        }
+        /// CloudFormation `Space`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn space(mut self, value: i64) -> Self {
+            self.0.set("Space", None, rt::int(value));
+            self
+        }
+    }
+    nested!(Logger);
+    /// CloudFormation property type `ResourceAccessPolicy`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct ResourceAccessPolicy(rt::Props);
+    impl ResourceAccessPolicy {
+        /// A new `ResourceAccessPolicy`. Required properties: `resource_id` (`ResourceId`).
+        pub fn new(resource_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ResourceId", None, rt::string(resource_id));
+            ResourceAccessPolicy(this)
+        }
+        /// CloudFormation `Permission`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn permission(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Permission", None, rt::string(value));
+            self
+        }
+    }
+    nested!(ResourceAccessPolicy);
+    /// CloudFormation property type `ResourceDataContainer`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct ResourceDataContainer(rt::Props);
+    impl ResourceDataContainer {
+        /// A new `ResourceDataContainer`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            ResourceDataContainer(this)
+        }
+        /// CloudFormation `LocalDeviceResourceData`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn local_device_resource_data(mut self, value: LocalDeviceResourceData) -> Self {
+            self.0.set("LocalDeviceResourceData", None, value.into());
+            self
+        }
+        /// CloudFormation `LocalVolumeResourceData`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn local_volume_resource_data(mut self, value: LocalVolumeResourceData) -> Self {
+            self.0.set("LocalVolumeResourceData", None, value.into());
+            self
+        }
+        /// CloudFormation `S3MachineLearningModelResourceData`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn s3_machine_learning_model_resource_data(
+            mut self,
+            value: S3MachineLearningModelResourceData,
+        ) -> Self {
+            self.0
+                .set("S3MachineLearningModelResourceData", None, value.into());
+            self
+        }
+        /// CloudFormation `SageMakerMachineLearningModelResourceData`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn sage_maker_machine_learning_model_resource_data(
+            mut self,
+            value: SageMakerMachineLearningModelResourceData,
+        ) -> Self {
+            self.0.set(
+                "SageMakerMachineLearningModelResourceData",
+                None,
+                value.into(),
+            );
+            self
+        }
+        /// CloudFormation `SecretsManagerSecretResourceData`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn secrets_manager_secret_resource_data(
+            mut self,
+            value: SecretsManagerSecretResourceData,
+        ) -> Self {
+            self.0
+                .set("SecretsManagerSecretResourceData", None, value.into());
+            self
+        }
+    }
+    nested!(ResourceDataContainer);
+    /// CloudFormation property type `ResourceDownloadOwnerSetting`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct ResourceDownloadOwnerSetting(rt::Props);
+    impl ResourceDownloadOwnerSetting {
+        /// A new `ResourceDownloadOwnerSetting`. Required properties: `group_owner` (`GroupOwner`), `group_permission` (`GroupPermission`).
+        pub fn new(
+            group_owner: impl Into<rt::Expr>,
+            group_permission: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("GroupOwner", None, rt::string(group_owner));
+            this.set("GroupPermission", None, rt::string(group_permission));
+            ResourceDownloadOwnerSetting(this)
+        }
+    }
+    nested!(ResourceDownloadOwnerSetting);
+    /// CloudFormation property type `ResourceInstance`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct ResourceInstance(rt::Props);
+    impl ResourceInstance {
+        /// A new `ResourceInstance`. Required properties: `id` (`Id`), `name` (`Name`), `resource_data_container` (`ResourceDataContainer`).
+        pub fn new(
+            id: impl Into<rt::Expr>,
+            name: impl Into<rt::Expr>,
+            resource_data_container: ResourceDataContainer,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Id", None, rt::string(id));
+            this.set("Name", None, rt::string(name));
+            this.set(
+                "ResourceDataContainer",
+                None,
+                resource_data_container.into(),
+            );
+            ResourceInstance(this)
+        }
+    }
+    nested!(ResourceInstance);
+    /// CloudFormation property type `RunAs`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct RunAs(rt::Props);
+    impl RunAs {
+        /// A new `RunAs`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            RunAs(this)
+        }
+        /// CloudFormation `Gid`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn gid(mut self, value: i64) -> Self {
+            self.0.set("Gid", None, rt::int(value));
+            self
+        }
+        /// CloudFormation `Uid`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn uid(mut self, value: i64) -> Self {
+            self.0.set("Uid", None, rt::int(value));
+            self
+        }
+    }
+    nested!(RunAs);
+    /// CloudFormation property type `S3MachineLearningModelResourceData`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct S3MachineLearningModelResourceData(rt::Props);
+    impl S3MachineLearningModelResourceData {
+        /// A new `S3MachineLearningModelResourceData`. Required properties: `destination_path` (`DestinationPath`), `s3_uri` (`S3Uri`).
+        pub fn new(destination_path: impl Into<rt::Expr>, s3_uri: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("DestinationPath", None, rt::string(destination_path));
+            this.set("S3Uri", None, rt::string(s3_uri));
+            S3MachineLearningModelResourceData(this)
+        }
+        /// CloudFormation `OwnerSetting`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn owner_setting(mut self, value: ResourceDownloadOwnerSetting) -> Self {
+            self.0.set("OwnerSetting", None, value.into());
+            self
+        }
+    }
+    nested!(S3MachineLearningModelResourceData);
+    /// CloudFormation property type `SageMakerMachineLearningModelResourceData`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct SageMakerMachineLearningModelResourceData(rt::Props);
+    impl SageMakerMachineLearningModelResourceData {
+        /// A new `SageMakerMachineLearningModelResourceData`. Required properties: `destination_path` (`DestinationPath`), `sage_maker_job_arn` (`SageMakerJobArn`).
+        pub fn new(
+            destination_path: impl Into<rt::Expr>,
+            sage_maker_job_arn: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("DestinationPath", None, rt::string(destination_path));
+            this.set("SageMakerJobArn", None, rt::string(sage_maker_job_arn));
+            SageMakerMachineLearningModelResourceData(this)
+        }
+        /// CloudFormation `OwnerSetting`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn owner_setting(mut self, value: ResourceDownloadOwnerSetting) -> Self {
+            self.0.set("OwnerSetting", None, value.into());
+            self
+        }
+    }
+    nested!(SageMakerMachineLearningModelResourceData);
+    /// CloudFormation property type `SecretsManagerSecretResourceData`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct SecretsManagerSecretResourceData(rt::Props);
+    impl SecretsManagerSecretResourceData {
+        /// A new `SecretsManagerSecretResourceData`. Required properties: `arn` (`ARN`).
+        pub fn new(arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ARN", None, rt::string(arn));
+            SecretsManagerSecretResourceData(this)
+        }
+        /// CloudFormation `AdditionalStagingLabelsToDownload`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn additional_staging_labels_to_download(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set(
+                "AdditionalStagingLabelsToDownload",
+                None,
+                rt::strings(value),
+            );
+            self
+        }
+    }
+    nested!(SecretsManagerSecretResourceData);
     /// CloudFormation property type `Subscription`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-subscriptiondefinitionversion-subscription.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Subscription(rt::Props);
     impl Subscription {

@@ -2,14 +2,22 @@
 //! `GreengrassV2` resource types of the CloudFormation registry (`AWS::GreengrassV2::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `greengrassv2` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("greengrassv2.schemas.jsonl"));
 /// Resource for Greengrass component version.
 ///
 /// CloudFormation: `AWS::GreengrassV2::ComponentVersion`. Terraform: `awscc_greengrassv2_component_version` (awscc provider).
@@ -48,6 +56,7 @@ static COMPONENT_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ComponentName", Some("component_name")),
         ("ComponentVersion", Some("component_version")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl ComponentVersion {
     /// Declares a `AWS::GreengrassV2::ComponentVersion` with the stack-unique `id`. No property is required.
@@ -93,7 +102,7 @@ pub mod component_version {
     use super::*;
     /// CloudFormation property type `ComponentPlatform`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-componentversion-componentplatform.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ComponentPlatform(rt::Props);
     impl ComponentPlatform {
@@ -120,7 +129,7 @@ pub mod component_version {
     nested!(ComponentPlatform);
     /// CloudFormation property type `LambdaContainerParams`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-componentversion-lambdacontainerparams.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LambdaContainerParams(rt::Props);
     impl LambdaContainerParams {
@@ -155,7 +164,7 @@ pub mod component_version {
     nested!(LambdaContainerParams);
     /// CloudFormation property type `LambdaDeviceMount`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-componentversion-lambdadevicemount.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LambdaDeviceMount(rt::Props);
     impl LambdaDeviceMount {
@@ -184,7 +193,7 @@ pub mod component_version {
     nested!(LambdaDeviceMount);
     /// CloudFormation property type `LambdaEventSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-componentversion-lambdaeventsource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LambdaEventSource(rt::Props);
     impl LambdaEventSource {
@@ -207,7 +216,7 @@ pub mod component_version {
     nested!(LambdaEventSource);
     /// CloudFormation property type `LambdaExecutionParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-componentversion-lambdaexecutionparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LambdaExecutionParameters(rt::Props);
     impl LambdaExecutionParameters {
@@ -309,7 +318,7 @@ pub mod component_version {
     nested!(LambdaExecutionParameters);
     /// CloudFormation property type `LambdaFunctionRecipeSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-componentversion-lambdafunctionrecipesource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LambdaFunctionRecipeSource(rt::Props);
     impl LambdaFunctionRecipeSource {
@@ -373,7 +382,7 @@ pub mod component_version {
     nested!(LambdaFunctionRecipeSource);
     /// CloudFormation property type `LambdaLinuxProcessParams`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-componentversion-lambdalinuxprocessparams.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LambdaLinuxProcessParams(rt::Props);
     impl LambdaLinuxProcessParams {
@@ -398,7 +407,7 @@ pub mod component_version {
     nested!(LambdaLinuxProcessParams);
     /// CloudFormation property type `LambdaVolumeMount`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-componentversion-lambdavolumemount.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LambdaVolumeMount(rt::Props);
     impl LambdaVolumeMount {
@@ -506,6 +515,7 @@ static DEPLOYMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("DeploymentId", Some("deployment_id"))],
+    schema: (&SCHEMAS, 1),
 };
 impl Deployment {
     /// Declares a `AWS::GreengrassV2::Deployment` with the stack-unique `id`. Required properties: `target_arn` (`TargetArn`).
@@ -574,7 +584,7 @@ pub mod deployment {
     use super::*;
     /// CloudFormation property type `DeploymentComponentUpdatePolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-deployment-deploymentcomponentupdatepolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeploymentComponentUpdatePolicy(rt::Props);
     impl DeploymentComponentUpdatePolicy {
@@ -601,7 +611,7 @@ pub mod deployment {
     nested!(DeploymentComponentUpdatePolicy);
     /// CloudFormation property type `DeploymentConfigurationValidationPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-deployment-deploymentconfigurationvalidationpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeploymentConfigurationValidationPolicy(rt::Props);
     impl DeploymentConfigurationValidationPolicy {
@@ -623,7 +633,7 @@ pub mod deployment {
     nested!(DeploymentConfigurationValidationPolicy);
     /// CloudFormation property type `DeploymentIoTJobConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-deployment-deploymentiotjobconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeploymentIoTJobConfiguration(rt::Props);
     impl DeploymentIoTJobConfiguration {
@@ -660,7 +670,7 @@ pub mod deployment {
     nested!(DeploymentIoTJobConfiguration);
     /// CloudFormation property type `DeploymentPolicies`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-deployment-deploymentpolicies.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeploymentPolicies(rt::Props);
     impl DeploymentPolicies {
@@ -703,7 +713,7 @@ pub mod deployment {
     nested!(DeploymentPolicies);
     /// CloudFormation property type `IoTJobAbortConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-deployment-iotjobabortconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IoTJobAbortConfig(rt::Props);
     impl IoTJobAbortConfig {
@@ -721,7 +731,7 @@ pub mod deployment {
     nested!(IoTJobAbortConfig);
     /// CloudFormation property type `IoTJobAbortCriteria`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-deployment-iotjobabortcriteria.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IoTJobAbortCriteria(rt::Props);
     impl IoTJobAbortCriteria {
@@ -751,7 +761,7 @@ pub mod deployment {
     nested!(IoTJobAbortCriteria);
     /// CloudFormation property type `IoTJobExecutionsRolloutConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-deployment-iotjobexecutionsrolloutconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IoTJobExecutionsRolloutConfig(rt::Props);
     impl IoTJobExecutionsRolloutConfig {
@@ -779,7 +789,7 @@ pub mod deployment {
     nested!(IoTJobExecutionsRolloutConfig);
     /// CloudFormation property type `IoTJobExponentialRolloutRate`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-deployment-iotjobexponentialrolloutrate.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IoTJobExponentialRolloutRate(rt::Props);
     impl IoTJobExponentialRolloutRate {
@@ -811,7 +821,7 @@ pub mod deployment {
     nested!(IoTJobExponentialRolloutRate);
     /// CloudFormation property type `IoTJobTimeoutConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-deployment-iotjobtimeoutconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IoTJobTimeoutConfig(rt::Props);
     impl IoTJobTimeoutConfig {

@@ -2,14 +2,22 @@
 //! `GroundStation` resource types of the CloudFormation registry (`AWS::GroundStation::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `groundstation` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("groundstation.schemas.jsonl"));
 /// AWS Ground Station config resource type for CloudFormation.
 ///
 /// CloudFormation: `AWS::GroundStation::Config`. Terraform: `awscc_groundstation_config` (awscc provider).
@@ -54,6 +62,7 @@ static CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Id", Some("id")),
         ("Type", Some("type")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Config {
     /// Declares a `AWS::GroundStation::Config` with the stack-unique `id`. Required properties: `config_data` (`ConfigData`), `name` (`Name`).
@@ -93,7 +102,7 @@ pub mod config {
     use super::*;
     /// CloudFormation property type `AntennaDownlinkConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-antennadownlinkconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AntennaDownlinkConfig(rt::Props);
     impl AntennaDownlinkConfig {
@@ -112,7 +121,7 @@ pub mod config {
     nested!(AntennaDownlinkConfig);
     /// CloudFormation property type `AntennaDownlinkDemodDecodeConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-antennadownlinkdemoddecodeconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AntennaDownlinkDemodDecodeConfig(rt::Props);
     impl AntennaDownlinkDemodDecodeConfig {
@@ -146,7 +155,7 @@ pub mod config {
     nested!(AntennaDownlinkDemodDecodeConfig);
     /// CloudFormation property type `AntennaUplinkConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-antennauplinkconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AntennaUplinkConfig(rt::Props);
     impl AntennaUplinkConfig {
@@ -179,7 +188,7 @@ pub mod config {
     nested!(AntennaUplinkConfig);
     /// CloudFormation property type `ConfigData`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-configdata.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConfigData(rt::Props);
     impl ConfigData {
@@ -261,7 +270,7 @@ pub mod config {
     nested!(ConfigData);
     /// CloudFormation property type `DataflowEndpointConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-dataflowendpointconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataflowEndpointConfig(rt::Props);
     impl DataflowEndpointConfig {
@@ -292,7 +301,7 @@ pub mod config {
     nested!(DataflowEndpointConfig);
     /// CloudFormation property type `DecodeConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-decodeconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DecodeConfig(rt::Props);
     impl DecodeConfig {
@@ -314,7 +323,7 @@ pub mod config {
     nested!(DecodeConfig);
     /// CloudFormation property type `DemodulationConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-demodulationconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DemodulationConfig(rt::Props);
     impl DemodulationConfig {
@@ -336,7 +345,7 @@ pub mod config {
     nested!(DemodulationConfig);
     /// CloudFormation property type `Eirp`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-eirp.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Eirp(rt::Props);
     impl Eirp {
@@ -359,7 +368,7 @@ pub mod config {
     nested!(Eirp);
     /// CloudFormation property type `Frequency`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-frequency.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Frequency(rt::Props);
     impl Frequency {
@@ -382,7 +391,7 @@ pub mod config {
     nested!(Frequency);
     /// CloudFormation property type `FrequencyBandwidth`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-frequencybandwidth.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FrequencyBandwidth(rt::Props);
     impl FrequencyBandwidth {
@@ -405,7 +414,7 @@ pub mod config {
     nested!(FrequencyBandwidth);
     /// CloudFormation property type `KinesisDataStreamData`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-kinesisdatastreamdata.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KinesisDataStreamData(rt::Props);
     impl KinesisDataStreamData {
@@ -431,7 +440,7 @@ pub mod config {
     nested!(KinesisDataStreamData);
     /// CloudFormation property type `S3RecordingConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-s3recordingconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3RecordingConfig(rt::Props);
     impl S3RecordingConfig {
@@ -460,7 +469,7 @@ pub mod config {
     nested!(S3RecordingConfig);
     /// CloudFormation property type `SpectrumConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-spectrumconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SpectrumConfig(rt::Props);
     impl SpectrumConfig {
@@ -490,7 +499,7 @@ pub mod config {
     nested!(SpectrumConfig);
     /// CloudFormation property type `TelemetrySinkConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-telemetrysinkconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TelemetrySinkConfig(rt::Props);
     impl TelemetrySinkConfig {
@@ -516,7 +525,7 @@ pub mod config {
     nested!(TelemetrySinkConfig);
     /// CloudFormation property type `TelemetrySinkData`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-telemetrysinkdata.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TelemetrySinkData(rt::Props);
     impl TelemetrySinkData {
@@ -538,7 +547,7 @@ pub mod config {
     nested!(TelemetrySinkData);
     /// CloudFormation property type `TrackingConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-trackingconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TrackingConfig(rt::Props);
     impl TrackingConfig {
@@ -556,7 +565,7 @@ pub mod config {
     nested!(TrackingConfig);
     /// CloudFormation property type `UplinkEchoConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-uplinkechoconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UplinkEchoConfig(rt::Props);
     impl UplinkEchoConfig {
@@ -583,7 +592,7 @@ pub mod config {
     nested!(UplinkEchoConfig);
     /// CloudFormation property type `UplinkSpectrumConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-uplinkspectrumconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UplinkSpectrumConfig(rt::Props);
     impl UplinkSpectrumConfig {
@@ -705,6 +714,7 @@ static DATAFLOW_ENDPOINT_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 1),
 };
 impl DataflowEndpointGroup {
     /// Declares a `AWS::GroundStation::DataflowEndpointGroup` with the stack-unique `id`. Required properties: `endpoint_details` (`EndpointDetails`).
@@ -766,7 +776,7 @@ pub mod dataflow_endpoint_group {
     ///
     /// CloudFormation property type `AwsGroundStationAgentEndpoint`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroup-awsgroundstationagentendpoint.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AwsGroundStationAgentEndpoint(rt::Props);
     impl AwsGroundStationAgentEndpoint {
@@ -818,7 +828,7 @@ pub mod dataflow_endpoint_group {
     ///
     /// CloudFormation property type `ConnectionDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroup-connectiondetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConnectionDetails(rt::Props);
     impl ConnectionDetails {
@@ -844,7 +854,7 @@ pub mod dataflow_endpoint_group {
     nested!(ConnectionDetails);
     /// CloudFormation property type `DataflowEndpoint`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroup-dataflowendpoint.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataflowEndpoint(rt::Props);
     impl DataflowEndpoint {
@@ -872,7 +882,7 @@ pub mod dataflow_endpoint_group {
     nested!(DataflowEndpoint);
     /// CloudFormation property type `EndpointDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroup-endpointdetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EndpointDetails(rt::Props);
     impl EndpointDetails {
@@ -912,7 +922,7 @@ pub mod dataflow_endpoint_group {
     ///
     /// CloudFormation property type `IntegerRange`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroup-integerrange.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IntegerRange(rt::Props);
     impl IntegerRange {
@@ -941,7 +951,7 @@ pub mod dataflow_endpoint_group {
     ///
     /// CloudFormation property type `RangedConnectionDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroup-rangedconnectiondetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RangedConnectionDetails(rt::Props);
     impl RangedConnectionDetails {
@@ -971,7 +981,7 @@ pub mod dataflow_endpoint_group {
     ///
     /// CloudFormation property type `RangedSocketAddress`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroup-rangedsocketaddress.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RangedSocketAddress(rt::Props);
     impl RangedSocketAddress {
@@ -998,7 +1008,7 @@ pub mod dataflow_endpoint_group {
     nested!(RangedSocketAddress);
     /// CloudFormation property type `SecurityDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroup-securitydetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SecurityDetails(rt::Props);
     impl SecurityDetails {
@@ -1034,7 +1044,7 @@ pub mod dataflow_endpoint_group {
     nested!(SecurityDetails);
     /// CloudFormation property type `SocketAddress`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroup-socketaddress.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SocketAddress(rt::Props);
     impl SocketAddress {
@@ -1122,6 +1132,7 @@ static DATAFLOW_ENDPOINT_GROUP_V2_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Id", Some("id")),
         ("Arn", Some("arn")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl DataflowEndpointGroupV2 {
     /// Declares a `AWS::GroundStation::DataflowEndpointGroupV2` with the stack-unique `id`. No property is required.
@@ -1187,7 +1198,7 @@ pub mod dataflow_endpoint_group_v2 {
     ///
     /// CloudFormation property type `ConnectionDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroupv2-connectiondetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConnectionDetails(rt::Props);
     impl ConnectionDetails {
@@ -1212,7 +1223,7 @@ pub mod dataflow_endpoint_group_v2 {
     nested!(ConnectionDetails);
     /// CloudFormation property type `CreateEndpointDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroupv2-createendpointdetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CreateEndpointDetails(rt::Props);
     impl CreateEndpointDetails {
@@ -1255,7 +1266,7 @@ pub mod dataflow_endpoint_group_v2 {
     ///
     /// CloudFormation property type `DownlinkAwsGroundStationAgentEndpoint`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroupv2-downlinkawsgroundstationagentendpoint.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DownlinkAwsGroundStationAgentEndpoint(rt::Props);
     impl DownlinkAwsGroundStationAgentEndpoint {
@@ -1276,7 +1287,7 @@ pub mod dataflow_endpoint_group_v2 {
     ///
     /// CloudFormation property type `DownlinkConnectionDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroupv2-downlinkconnectiondetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DownlinkConnectionDetails(rt::Props);
     impl DownlinkConnectionDetails {
@@ -1304,7 +1315,7 @@ pub mod dataflow_endpoint_group_v2 {
     ///
     /// CloudFormation property type `DownlinkDataflowDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroupv2-downlinkdataflowdetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DownlinkDataflowDetails(rt::Props);
     impl DownlinkDataflowDetails {
@@ -1330,7 +1341,7 @@ pub mod dataflow_endpoint_group_v2 {
     ///
     /// CloudFormation property type `IntegerRange`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroupv2-integerrange.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IntegerRange(rt::Props);
     impl IntegerRange {
@@ -1347,7 +1358,7 @@ pub mod dataflow_endpoint_group_v2 {
     ///
     /// CloudFormation property type `RangedConnectionDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroupv2-rangedconnectiondetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RangedConnectionDetails(rt::Props);
     impl RangedConnectionDetails {
@@ -1374,7 +1385,7 @@ pub mod dataflow_endpoint_group_v2 {
     ///
     /// CloudFormation property type `RangedSocketAddress`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroupv2-rangedsocketaddress.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RangedSocketAddress(rt::Props);
     impl RangedSocketAddress {
@@ -1389,7 +1400,7 @@ pub mod dataflow_endpoint_group_v2 {
     nested!(RangedSocketAddress);
     /// CloudFormation property type `SocketAddress`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroupv2-socketaddress.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SocketAddress(rt::Props);
     impl SocketAddress {
@@ -1406,7 +1417,7 @@ pub mod dataflow_endpoint_group_v2 {
     ///
     /// CloudFormation property type `UplinkAwsGroundStationAgentEndpoint`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroupv2-uplinkawsgroundstationagentendpoint.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UplinkAwsGroundStationAgentEndpoint(rt::Props);
     impl UplinkAwsGroundStationAgentEndpoint {
@@ -1427,7 +1438,7 @@ pub mod dataflow_endpoint_group_v2 {
     ///
     /// CloudFormation property type `UplinkConnectionDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroupv2-uplinkconnectiondetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UplinkConnectionDetails(rt::Props);
     impl UplinkConnectionDetails {
@@ -1455,7 +1466,7 @@ pub mod dataflow_endpoint_group_v2 {
     ///
     /// CloudFormation property type `UplinkDataflowDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroupv2-uplinkdataflowdetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UplinkDataflowDetails(rt::Props);
     impl UplinkDataflowDetails {
@@ -1522,6 +1533,7 @@ static MISSION_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
         ("Region", Some("region")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl MissionProfile {
     /// Declares a `AWS::GroundStation::MissionProfile` with the stack-unique `id`. Required properties: `dataflow_edges` (`DataflowEdges`), `minimum_viable_contact_duration_seconds` (`MinimumViableContactDurationSeconds`), `name` (`Name`), `tracking_config_arn` (`TrackingConfigArn`).
@@ -1629,7 +1641,7 @@ pub mod mission_profile {
     use super::*;
     /// CloudFormation property type `DataflowEdge`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-missionprofile-dataflowedge.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataflowEdge(rt::Props);
     impl DataflowEdge {
@@ -1653,7 +1665,7 @@ pub mod mission_profile {
     nested!(DataflowEdge);
     /// CloudFormation property type `StreamsKmsKey`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-missionprofile-streamskmskey.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StreamsKmsKey(rt::Props);
     impl StreamsKmsKey {

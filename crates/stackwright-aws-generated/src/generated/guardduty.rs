@@ -2,14 +2,22 @@
 //! `GuardDuty` resource types of the CloudFormation registry (`AWS::GuardDuty::*`): 11 types, 11 of them with an awscc Terraform resource.
 //! Enabled by the `guardduty` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("guardduty.schemas.jsonl"));
 /// Resource Type definition for AWS::GuardDuty::CustomDetectionRuleAssociation.
 ///
 /// CloudFormation: `AWS::GuardDuty::CustomDetectionRuleAssociation`. Terraform: `awscc_guardduty_custom_detection_rule_association` (awscc provider).
@@ -29,6 +37,7 @@ static CUSTOM_DETECTION_RULE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl CustomDetectionRuleAssociation {
     /// Declares a `AWS::GuardDuty::CustomDetectionRuleAssociation` with the stack-unique `id`. Required properties: `mode` (`Mode`), `rule_id` (`RuleId`).
@@ -110,6 +119,7 @@ static DETECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 1),
 };
 impl Detector {
     /// Declares a `AWS::GuardDuty::Detector` with the stack-unique `id`. Required properties: `enable` (`Enable`).
@@ -162,7 +172,7 @@ pub mod detector {
     use super::*;
     /// CloudFormation property type `CFNDataSourceConfigurations`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-detector-cfndatasourceconfigurations.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CfnDataSourceConfigurations(rt::Props);
     impl CfnDataSourceConfigurations {
@@ -194,7 +204,7 @@ pub mod detector {
     nested!(CfnDataSourceConfigurations);
     /// CloudFormation property type `CFNFeatureAdditionalConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-detector-cfnfeatureadditionalconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CfnFeatureAdditionalConfiguration(rt::Props);
     impl CfnFeatureAdditionalConfiguration {
@@ -217,7 +227,7 @@ pub mod detector {
     nested!(CfnFeatureAdditionalConfiguration);
     /// CloudFormation property type `CFNFeatureConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-detector-cfnfeatureconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CfnFeatureConfiguration(rt::Props);
     impl CfnFeatureConfiguration {
@@ -244,7 +254,7 @@ pub mod detector {
     nested!(CfnFeatureConfiguration);
     /// CloudFormation property type `CFNKubernetesAuditLogsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-detector-cfnkubernetesauditlogsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CfnKubernetesAuditLogsConfiguration(rt::Props);
     impl CfnKubernetesAuditLogsConfiguration {
@@ -258,7 +268,7 @@ pub mod detector {
     nested!(CfnKubernetesAuditLogsConfiguration);
     /// CloudFormation property type `CFNKubernetesConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-detector-cfnkubernetesconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CfnKubernetesConfiguration(rt::Props);
     impl CfnKubernetesConfiguration {
@@ -272,7 +282,7 @@ pub mod detector {
     nested!(CfnKubernetesConfiguration);
     /// CloudFormation property type `CFNMalwareProtectionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-detector-cfnmalwareprotectionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CfnMalwareProtectionConfiguration(rt::Props);
     impl CfnMalwareProtectionConfiguration {
@@ -297,7 +307,7 @@ pub mod detector {
     nested!(CfnMalwareProtectionConfiguration);
     /// CloudFormation property type `CFNScanEc2InstanceWithFindingsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-detector-cfnscanec2instancewithfindingsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CfnScanEc2InstanceWithFindingsConfiguration(rt::Props);
     impl CfnScanEc2InstanceWithFindingsConfiguration {
@@ -316,7 +326,7 @@ pub mod detector {
     nested!(CfnScanEc2InstanceWithFindingsConfiguration);
     /// CloudFormation property type `CFNS3LogsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-detector-cfns3logsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Cfns3LogsConfiguration(rt::Props);
     impl Cfns3LogsConfiguration {
@@ -407,6 +417,7 @@ static FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 2),
 };
 impl Filter {
     /// Declares a `AWS::GuardDuty::Filter` with the stack-unique `id`. Required properties: `detector_id` (`DetectorId`), `finding_criteria` (`FindingCriteria`), `name` (`Name`).
@@ -454,7 +465,7 @@ pub mod filter {
     use super::*;
     /// CloudFormation property type `FindingCriteria`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-filter-findingcriteria.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FindingCriteria(rt::Props);
     impl FindingCriteria {
@@ -493,6 +504,7 @@ static IP_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 3),
 };
 impl IpSet {
     /// Declares a `AWS::GuardDuty::IPSet` with the stack-unique `id`. Required properties: `format` (`Format`), `location` (`Location`).
@@ -546,24 +558,8 @@ impl IpSetHandle {
 }
 /// Property types and value sets of [`IpSet`] (`AWS::GuardDuty::IPSet`).
 pub mod ip_set {
+    pub use super::shared::Format;
     use super::*;
-    /// The values `Format` accepts in `GuardDuty::IpSet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Format {
-        /// `ALIEN_VAULT`
-        AlienVault,
-        /// `FIRE_EYE`
-        FireEye,
-        /// `OTX_CSV`
-        OtxCsv,
-        /// `PROOF_POINT`
-        ProofPoint,
-        /// `STIX`
-        Stix,
-        /// `TXT`
-        Txt,
-    }
-    string_enum!(Format { AlienVault => "ALIEN_VAULT", FireEye => "FIRE_EYE", OtxCsv => "OTX_CSV", ProofPoint => "PROOF_POINT", Stix => "STIX", Txt => "TXT" });
 }
 /// Resource Type definition for AWS::GuardDuty::MalwareProtectionPlan
 ///
@@ -587,6 +583,7 @@ static MALWARE_PROTECTION_PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
         ("StatusReasons", Some("status_reasons")),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl MalwareProtectionPlan {
     /// Declares a `AWS::GuardDuty::MalwareProtectionPlan` with the stack-unique `id`. Required properties: `protected_resource` (`ProtectedResource`), `role` (`Role`).
@@ -655,7 +652,7 @@ pub mod malware_protection_plan {
     use super::*;
     /// CloudFormation property type `CFNActions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-malwareprotectionplan-cfnactions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CfnActions(rt::Props);
     impl CfnActions {
@@ -675,7 +672,7 @@ pub mod malware_protection_plan {
     nested!(CfnActions);
     /// CloudFormation property type `CFNProtectedResource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-malwareprotectionplan-cfnprotectedresource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CfnProtectedResource(rt::Props);
     impl CfnProtectedResource {
@@ -689,7 +686,7 @@ pub mod malware_protection_plan {
     nested!(CfnProtectedResource);
     /// CloudFormation property type `CFNTagging`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-malwareprotectionplan-cfntagging.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CfnTagging(rt::Props);
     impl CfnTagging {
@@ -711,7 +708,7 @@ pub mod malware_protection_plan {
     ///
     /// CloudFormation property type `S3Bucket`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-malwareprotectionplan-s3bucket.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Bucket(rt::Props);
     impl S3Bucket {
@@ -767,6 +764,7 @@ static MASTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 5),
 };
 impl Master {
     /// Declares a `AWS::GuardDuty::Master` with the stack-unique `id`. Required properties: `detector_id` (`DetectorId`), `master_id` (`MasterId`).
@@ -808,6 +806,7 @@ static MEMBER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 6),
 };
 impl Member {
     /// Declares a `AWS::GuardDuty::Member` with the stack-unique `id`. Required properties: `email` (`Email`).
@@ -894,6 +893,7 @@ static PUBLISHING_DESTINATION_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("publishing_failure_start_timestamp"),
         ),
     ],
+    schema: (&SCHEMAS, 7),
 };
 impl PublishingDestination {
     /// Declares a `AWS::GuardDuty::PublishingDestination` with the stack-unique `id`. Required properties: `destination_properties` (`DestinationProperties`), `destination_type` (`DestinationType`), `detector_id` (`DetectorId`).
@@ -949,7 +949,7 @@ pub mod publishing_destination {
     use super::*;
     /// CloudFormation property type `CFNDestinationProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-publishingdestination-cfndestinationproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CfnDestinationProperties(rt::Props);
     impl CfnDestinationProperties {
@@ -1008,6 +1008,7 @@ static THREAT_ENTITY_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
         ("ErrorDetails", Some("error_details")),
     ],
+    schema: (&SCHEMAS, 8),
 };
 impl ThreatEntitySet {
     /// Declares a `AWS::GuardDuty::ThreatEntitySet` with the stack-unique `id`. Required properties: `format` (`Format`), `location` (`Location`).
@@ -1077,24 +1078,8 @@ impl ThreatEntitySetHandle {
 }
 /// Property types and value sets of [`ThreatEntitySet`] (`AWS::GuardDuty::ThreatEntitySet`).
 pub mod threat_entity_set {
+    pub use super::shared::Format;
     use super::*;
-    /// The values `Format` accepts in `GuardDuty::ThreatEntitySet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Format {
-        /// `ALIEN_VAULT`
-        AlienVault,
-        /// `FIRE_EYE`
-        FireEye,
-        /// `OTX_CSV`
-        OtxCsv,
-        /// `PROOF_POINT`
-        ProofPoint,
-        /// `STIX`
-        Stix,
-        /// `TXT`
-        Txt,
-    }
-    string_enum!(Format { AlienVault => "ALIEN_VAULT", FireEye => "FIRE_EYE", OtxCsv => "OTX_CSV", ProofPoint => "PROOF_POINT", Stix => "STIX", Txt => "TXT" });
 }
 /// Resource Type definition for AWS::GuardDuty::ThreatIntelSet
 ///
@@ -1109,6 +1094,7 @@ static THREAT_INTEL_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 9),
 };
 impl ThreatIntelSet {
     /// Declares a `AWS::GuardDuty::ThreatIntelSet` with the stack-unique `id`. Required properties: `format` (`Format`), `location` (`Location`).
@@ -1162,24 +1148,8 @@ impl ThreatIntelSetHandle {
 }
 /// Property types and value sets of [`ThreatIntelSet`] (`AWS::GuardDuty::ThreatIntelSet`).
 pub mod threat_intel_set {
+    pub use super::shared::Format;
     use super::*;
-    /// The values `Format` accepts in `GuardDuty::ThreatIntelSet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Format {
-        /// `ALIEN_VAULT`
-        AlienVault,
-        /// `FIRE_EYE`
-        FireEye,
-        /// `OTX_CSV`
-        OtxCsv,
-        /// `PROOF_POINT`
-        ProofPoint,
-        /// `STIX`
-        Stix,
-        /// `TXT`
-        Txt,
-    }
-    string_enum!(Format { AlienVault => "ALIEN_VAULT", FireEye => "FIRE_EYE", OtxCsv => "OTX_CSV", ProofPoint => "PROOF_POINT", Stix => "STIX", Txt => "TXT" });
 }
 /// Resource Type definition for AWS::GuardDuty::TrustedEntitySet
 ///
@@ -1205,6 +1175,7 @@ static TRUSTED_ENTITY_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
         ("ErrorDetails", Some("error_details")),
     ],
+    schema: (&SCHEMAS, 10),
 };
 impl TrustedEntitySet {
     /// Declares a `AWS::GuardDuty::TrustedEntitySet` with the stack-unique `id`. Required properties: `format` (`Format`), `location` (`Location`).
@@ -1274,8 +1245,14 @@ impl TrustedEntitySetHandle {
 }
 /// Property types and value sets of [`TrustedEntitySet`] (`AWS::GuardDuty::TrustedEntitySet`).
 pub mod trusted_entity_set {
+    pub use super::shared::Format;
     use super::*;
-    /// The values `Format` accepts in `GuardDuty::TrustedEntitySet`.
+}
+/// Nested types that several `GuardDuty` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `Format` accepts in `GuardDuty`'s `IpSet`, `ThreatEntitySet`, `ThreatIntelSet`, `TrustedEntitySet`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Format {
         /// `ALIEN_VAULT`

@@ -2,14 +2,22 @@
 //! `HealthImaging` resource types of the CloudFormation registry (`AWS::HealthImaging::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `healthimaging` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("healthimaging.schemas.jsonl"));
 /// Definition of AWS::HealthImaging::Datastore Resource Type
 ///
 /// CloudFormation: `AWS::HealthImaging::Datastore`. Terraform: `awscc_healthimaging_datastore` (awscc provider).
@@ -62,6 +70,7 @@ static DATASTORE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DatastoreId", Some("datastore_id")),
         ("DatastoreStatus", Some("datastore_status")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Datastore {
     /// Declares a `AWS::HealthImaging::Datastore` with the stack-unique `id`. No property is required.

@@ -2,14 +2,22 @@
 //! `HealthLake` resource types of the CloudFormation registry (`AWS::HealthLake::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `healthlake` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("healthlake.schemas.jsonl"));
 /// Creates a Data Transformation Profile in AWS HealthLake that converts healthcare data from a source format (such as C-CDA or CSV) into FHIR R4.
 ///
 /// CloudFormation: `AWS::HealthLake::DataTransformationProfile`. Terraform: `awscc_healthlake_data_transformation_profile` (awscc provider).
@@ -57,6 +65,7 @@ static DATA_TRANSFORMATION_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ProfileId", Some("profile_id")),
         ("TargetFormat", Some("target_format")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl DataTransformationProfile {
     /// Declares a `AWS::HealthLake::DataTransformationProfile` with the stack-unique `id`. Required properties: `profile_name` (`ProfileName`), `source_format` (`SourceFormat`).
@@ -134,7 +143,7 @@ pub mod data_transformation_profile {
     ///
     /// CloudFormation property type `ExistingVersionedProfileSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-healthlake-datatransformationprofile-existingversionedprofilesource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ExistingVersionedProfileSource(rt::Props);
     impl ExistingVersionedProfileSource {
@@ -151,7 +160,7 @@ pub mod data_transformation_profile {
     ///
     /// CloudFormation property type `ProfileMappingSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-healthlake-datatransformationprofile-profilemappingsource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProfileMappingSource(rt::Props);
     impl ProfileMappingSource {
@@ -173,7 +182,7 @@ pub mod data_transformation_profile {
     ///
     /// CloudFormation property type `Source`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-healthlake-datatransformationprofile-source.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Source(rt::Props);
     impl Source {
@@ -218,7 +227,7 @@ pub mod data_transformation_profile {
     ///
     /// CloudFormation property type `StarterProfileSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-healthlake-datatransformationprofile-starterprofilesource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StarterProfileSource(rt::Props);
     impl StarterProfileSource {
@@ -293,6 +302,7 @@ static FHIR_DATASTORE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DatastoreId", Some("datastore_id")),
         ("DatastoreStatus", Some("datastore_status")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl FhirDatastore {
     /// Declares a `AWS::HealthLake::FHIRDatastore` with the stack-unique `id`. Required properties: `datastore_type_version` (`DatastoreTypeVersion`).
@@ -409,7 +419,7 @@ pub mod fhir_datastore {
     ///
     /// CloudFormation property type `AnalyticsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-healthlake-fhirdatastore-analyticsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AnalyticsConfiguration(rt::Props);
     impl AnalyticsConfiguration {
@@ -425,7 +435,7 @@ pub mod fhir_datastore {
     ///
     /// CloudFormation property type `IdentityProviderConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-healthlake-fhirdatastore-identityproviderconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IdentityProviderConfiguration(rt::Props);
     impl IdentityProviderConfiguration {
@@ -471,7 +481,7 @@ pub mod fhir_datastore {
     ///
     /// CloudFormation property type `KmsEncryptionConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-healthlake-fhirdatastore-kmsencryptionconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KmsEncryptionConfig(rt::Props);
     impl KmsEncryptionConfig {
@@ -495,7 +505,7 @@ pub mod fhir_datastore {
     ///
     /// CloudFormation property type `NlpConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-healthlake-fhirdatastore-nlpconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NlpConfiguration(rt::Props);
     impl NlpConfiguration {
@@ -511,7 +521,7 @@ pub mod fhir_datastore {
     ///
     /// CloudFormation property type `PreloadDataConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-healthlake-fhirdatastore-preloaddataconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PreloadDataConfig(rt::Props);
     impl PreloadDataConfig {
@@ -531,7 +541,7 @@ pub mod fhir_datastore {
     ///
     /// CloudFormation property type `ProfileConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-healthlake-fhirdatastore-profileconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProfileConfiguration(rt::Props);
     impl ProfileConfiguration {
@@ -547,7 +557,7 @@ pub mod fhir_datastore {
     ///
     /// CloudFormation property type `SseConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-healthlake-fhirdatastore-sseconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SseConfiguration(rt::Props);
     impl SseConfiguration {

@@ -2,14 +2,22 @@
 //! `IAM` resource types of the CloudFormation registry (`AWS::IAM::*`): 16 types, 13 of them with an awscc Terraform resource.
 //! Enabled by the `iam` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("iam.schemas.jsonl"));
 /// Resource Type definition for AWS::IAM::AccessKey
 ///
 /// CloudFormation: `AWS::IAM::AccessKey`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -23,6 +31,7 @@ static ACCESS_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("SecretAccessKey", None), ("Id", None)],
+    schema: (&SCHEMAS, 0),
 };
 impl AccessKey {
     /// Declares a `AWS::IAM::AccessKey` with the stack-unique `id`. Required properties: `user_name` (`UserName`).
@@ -71,6 +80,7 @@ static GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 1),
 };
 impl Group {
     /// Declares a `AWS::IAM::Group` with the stack-unique `id`. No property is required.
@@ -129,31 +139,8 @@ impl GroupHandle {
 }
 /// Property types and value sets of [`Group`] (`AWS::IAM::Group`).
 pub mod group {
+    pub use super::shared::Policy;
     use super::*;
-    /// Contains information about an attached policy.
-    ///
-    /// CloudFormation property type `Policy`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iam-group-policy.html)
-    #[derive(Clone, Debug)]
-    pub struct Policy(rt::Props);
-    impl Policy {
-        /// A new `Policy`. Required properties: `policy_document` (`PolicyDocument`), `policy_name` (`PolicyName`).
-        pub fn new(
-            policy_document: impl Into<rt::Value>,
-            policy_name: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "PolicyDocument",
-                Some("policy_document"),
-                rt::json_string(policy_document),
-            );
-            this.set("PolicyName", Some("policy_name"), rt::string(policy_name));
-            Policy(this)
-        }
-    }
-    nested!(Policy);
 }
 /// Adds or updates an inline policy document that is embedded in the specified IAM group.
 ///
@@ -168,6 +155,7 @@ static GROUP_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 2),
 };
 impl GroupPolicy {
     /// Declares a `AWS::IAM::GroupPolicy` with the stack-unique `id`. Required properties: `group_name` (`GroupName`), `policy_name` (`PolicyName`).
@@ -210,6 +198,7 @@ static INSTANCE_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 3),
 };
 impl InstanceProfile {
     /// Declares a `AWS::IAM::InstanceProfile` with the stack-unique `id`. Required properties: `roles` (`Roles`).
@@ -277,6 +266,7 @@ static MANAGED_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("PolicyId", Some("policy_id")),
         ("UpdateDate", Some("update_date")),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl ManagedPolicy {
     /// Declares a `AWS::IAM::ManagedPolicy` with the stack-unique `id`. Required properties: `policy_document` (`PolicyDocument`).
@@ -390,6 +380,7 @@ static OIDC_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 5),
 };
 impl OidcProvider {
     /// Declares a `AWS::IAM::OIDCProvider` with the stack-unique `id`. No property is required.
@@ -445,6 +436,7 @@ static POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 6),
 };
 impl Policy {
     /// Declares a `AWS::IAM::Policy` with the stack-unique `id`. Required properties: `policy_document` (`PolicyDocument`), `policy_name` (`PolicyName`).
@@ -505,6 +497,7 @@ static ROLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn")), ("RoleId", Some("role_id"))],
+    schema: (&SCHEMAS, 7),
 };
 impl Role {
     /// Declares a `AWS::IAM::Role` with the stack-unique `id`. Required properties: `assume_role_policy_document` (`AssumeRolePolicyDocument`).
@@ -601,31 +594,8 @@ impl RoleHandle {
 }
 /// Property types and value sets of [`Role`] (`AWS::IAM::Role`).
 pub mod role {
+    pub use super::shared::Policy;
     use super::*;
-    /// Contains information about an attached policy.
-    ///
-    /// CloudFormation property type `Policy`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iam-role-policy.html)
-    #[derive(Clone, Debug)]
-    pub struct Policy(rt::Props);
-    impl Policy {
-        /// A new `Policy`. Required properties: `policy_document` (`PolicyDocument`), `policy_name` (`PolicyName`).
-        pub fn new(
-            policy_document: impl Into<rt::Value>,
-            policy_name: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "PolicyDocument",
-                Some("policy_document"),
-                rt::json_string(policy_document),
-            );
-            this.set("PolicyName", Some("policy_name"), rt::string(policy_name));
-            Policy(this)
-        }
-    }
-    nested!(Policy);
 }
 /// Adds or updates an inline policy document that is embedded in the specified IAM role.
 ///
@@ -640,6 +610,7 @@ static ROLE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 8),
 };
 impl RolePolicy {
     /// Declares a `AWS::IAM::RolePolicy` with the stack-unique `id`. Required properties: `policy_name` (`PolicyName`), `role_name` (`RoleName`).
@@ -685,6 +656,7 @@ static SAML_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
         ("SamlProviderUUID", Some("saml_provider_uuid")),
     ],
+    schema: (&SCHEMAS, 9),
 };
 impl SamlProvider {
     /// Declares a `AWS::IAM::SAMLProvider` with the stack-unique `id`. No property is required.
@@ -776,7 +748,7 @@ pub mod saml_provider {
     ///
     /// CloudFormation property type `SAMLPrivateKey`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iam-samlprovider-samlprivatekey.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SamlPrivateKey(rt::Props);
     impl SamlPrivateKey {
@@ -812,6 +784,7 @@ static SERVER_CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 10),
 };
 impl ServerCertificate {
     /// Declares a `AWS::IAM::ServerCertificate` with the stack-unique `id`. No property is required.
@@ -885,6 +858,7 @@ static SERVICE_LINKED_ROLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("RoleName", Some("role_name"))],
+    schema: (&SCHEMAS, 11),
 };
 impl ServiceLinkedRole {
     /// Declares a `AWS::IAM::ServiceLinkedRole` with the stack-unique `id`. No property is required.
@@ -947,6 +921,7 @@ static USER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 12),
 };
 impl User {
     /// Declares a `AWS::IAM::User` with the stack-unique `id`. No property is required.
@@ -1030,12 +1005,13 @@ impl UserHandle {
 }
 /// Property types and value sets of [`User`] (`AWS::IAM::User`).
 pub mod user {
+    pub use super::shared::Policy;
     use super::*;
     /// Creates a password for the specified user, giving the user the ability to access AWS services through the console.
     ///
     /// CloudFormation property type `LoginProfile`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iam-user-loginprofile.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LoginProfile(rt::Props);
     impl LoginProfile {
@@ -1058,30 +1034,6 @@ pub mod user {
         }
     }
     nested!(LoginProfile);
-    /// Contains information about an attached policy.
-    ///
-    /// CloudFormation property type `Policy`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iam-user-policy.html)
-    #[derive(Clone, Debug)]
-    pub struct Policy(rt::Props);
-    impl Policy {
-        /// A new `Policy`. Required properties: `policy_document` (`PolicyDocument`), `policy_name` (`PolicyName`).
-        pub fn new(
-            policy_document: impl Into<rt::Value>,
-            policy_name: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "PolicyDocument",
-                Some("policy_document"),
-                rt::json_string(policy_document),
-            );
-            this.set("PolicyName", Some("policy_name"), rt::string(policy_name));
-            Policy(this)
-        }
-    }
-    nested!(Policy);
 }
 /// Adds or updates an inline policy document that is embedded in the specified IAM user.
 ///
@@ -1096,6 +1048,7 @@ static USER_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 13),
 };
 impl UserPolicy {
     /// Declares a `AWS::IAM::UserPolicy` with the stack-unique `id`. Required properties: `policy_name` (`PolicyName`), `user_name` (`UserName`).
@@ -1138,6 +1091,7 @@ static USER_TO_GROUP_ADDITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 14),
 };
 impl UserToGroupAddition {
     /// Declares a `AWS::IAM::UserToGroupAddition` with the stack-unique `id`. Required properties: `group_name` (`GroupName`), `users` (`Users`).
@@ -1192,6 +1146,7 @@ static VIRTUAL_MFA_DEVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("SerialNumber", Some("serial_number"))],
+    schema: (&SCHEMAS, 15),
 };
 impl VirtualMfaDevice {
     /// Declares a `AWS::IAM::VirtualMFADevice` with the stack-unique `id`. Required properties: `users` (`Users`).
@@ -1229,4 +1184,33 @@ impl VirtualMfaDeviceHandle {
     pub fn serial_number(&self) -> rt::Expr {
         self.0.attr("SerialNumber")
     }
+}
+/// Nested types that several `IAM` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// Contains information about an attached policy.
+    ///
+    /// CloudFormation property type `Policy`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct Policy(rt::Props);
+    impl Policy {
+        /// A new `Policy`. Required properties: `policy_document` (`PolicyDocument`), `policy_name` (`PolicyName`).
+        pub fn new(
+            policy_document: impl Into<rt::Value>,
+            policy_name: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "PolicyDocument",
+                Some("policy_document"),
+                rt::json_string(policy_document),
+            );
+            this.set("PolicyName", Some("policy_name"), rt::string(policy_name));
+            Policy(this)
+        }
+    }
+    nested!(Policy);
 }

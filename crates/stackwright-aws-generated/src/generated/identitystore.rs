@@ -2,14 +2,22 @@
 //! `IdentityStore` resource types of the CloudFormation registry (`AWS::IdentityStore::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `identitystore` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("identitystore.schemas.jsonl"));
 /// Resource Type definition for AWS::IdentityStore::Group
 ///
 /// CloudFormation: `AWS::IdentityStore::Group`. Terraform: `awscc_identitystore_group` (awscc provider).
@@ -23,6 +31,7 @@ static GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("GroupId", Some("group_id"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Group {
     /// Declares a `AWS::IdentityStore::Group` with the stack-unique `id`. Required properties: `display_name` (`DisplayName`), `identity_store_id` (`IdentityStoreId`).
@@ -80,6 +89,7 @@ static GROUP_MEMBERSHIP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("MembershipId", Some("membership_id"))],
+    schema: (&SCHEMAS, 1),
 };
 impl GroupMembership {
     /// Declares a `AWS::IdentityStore::GroupMembership` with the stack-unique `id`. Required properties: `group_id` (`GroupId`), `identity_store_id` (`IdentityStoreId`), `member_id` (`MemberId`).
@@ -121,7 +131,7 @@ pub mod group_membership {
     ///
     /// CloudFormation property type `MemberId`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-identitystore-groupmembership-memberid.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MemberId(rt::Props);
     impl MemberId {
@@ -192,6 +202,7 @@ static USER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
         ("UpdatedBy", Some("updated_by")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl User {
     /// Declares a `AWS::IdentityStore::User` with the stack-unique `id`. Required properties: `identity_store_id` (`IdentityStoreId`).
@@ -387,7 +398,7 @@ pub mod user {
     use super::*;
     /// CloudFormation property type `Addresses`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-identitystore-user-addresses.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Addresses(rt::Props);
     impl Addresses {
@@ -459,7 +470,7 @@ pub mod user {
     nested!(Addresses);
     /// CloudFormation property type `Emails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-identitystore-user-emails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Emails(rt::Props);
     impl Emails {
@@ -495,7 +506,7 @@ pub mod user {
     ///
     /// CloudFormation property type `Name`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-identitystore-user-name.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Name(rt::Props);
     impl Name {
@@ -562,7 +573,7 @@ pub mod user {
     nested!(Name);
     /// CloudFormation property type `PhoneNumbers`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-identitystore-user-phonenumbers.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PhoneNumbers(rt::Props);
     impl PhoneNumbers {
@@ -596,7 +607,7 @@ pub mod user {
     nested!(PhoneNumbers);
     /// CloudFormation property type `Photos`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-identitystore-user-photos.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Photos(rt::Props);
     impl Photos {
@@ -631,7 +642,7 @@ pub mod user {
     nested!(Photos);
     /// CloudFormation property type `Roles`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-identitystore-user-roles.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Roles(rt::Props);
     impl Roles {

@@ -2,14 +2,22 @@
 //! `ImageBuilder` resource types of the CloudFormation registry (`AWS::ImageBuilder::*`): 9 types, 9 of them with an awscc Terraform resource.
 //! Enabled by the `imagebuilder` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("imagebuilder.schemas.jsonl"));
 /// Resource Type definition for AWS::ImageBuilder::Component
 ///
 /// CloudFormation: `AWS::ImageBuilder::Component`. Terraform: `awscc_imagebuilder_component` (awscc provider).
@@ -32,6 +40,7 @@ static COMPONENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LatestVersion.Minor", None),
         ("LatestVersion.Patch", None),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Component {
     /// Declares a `AWS::ImageBuilder::Component` with the stack-unique `id`. Required properties: `name` (`Name`), `platform` (`Platform`), `version` (`Version`).
@@ -186,6 +195,7 @@ static CONTAINER_RECIPE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LatestVersion.Minor", None),
         ("LatestVersion.Patch", None),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl ContainerRecipe {
     /// Declares a `AWS::ImageBuilder::ContainerRecipe` with the stack-unique `id`. No property is required.
@@ -363,187 +373,16 @@ impl ContainerRecipeHandle {
 }
 /// Property types and value sets of [`ContainerRecipe`] (`AWS::ImageBuilder::ContainerRecipe`).
 pub mod container_recipe {
+    pub use super::shared::{
+        ComponentConfiguration, ComponentParameter, EbsInstanceBlockDeviceSpecification,
+        InstanceBlockDeviceMapping, Service, VolumeType,
+    };
     use super::*;
-    /// Configuration details of the component.
-    ///
-    /// CloudFormation property type `ComponentConfiguration`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-containerrecipe-componentconfiguration.html)
-    #[derive(Clone, Debug)]
-    pub struct ComponentConfiguration(rt::Props);
-    impl ComponentConfiguration {
-        /// A new `ComponentConfiguration`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            ComponentConfiguration(this)
-        }
-        /// The Amazon Resource Name (ARN) of the component.
-        ///
-        /// Constraints: pattern `^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws(?:-[a-z-]+)?|third-party):component/[a-z0-9-_]+/(?:(?:([0-9]+|x)\.([0-9]+|x)\.([0-9]+|x))|(?:[0-9]+\.[0-9]+\.[0-9]+/[0-9]+))$`. CloudFormation `ComponentArn`, Terraform `component_arn`.
-        pub fn component_arn(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("ComponentArn", Some("component_arn"), rt::string(value));
-            self
-        }
-        /// A group of parameter settings that are used to configure the component for a specific recipe.
-        ///
-        /// Constraints: at least 1 items. CloudFormation `Parameters`, Terraform `parameters`.
-        pub fn parameters(mut self, value: impl IntoIterator<Item = ComponentParameter>) -> Self {
-            self.0
-                .set("Parameters", Some("parameters"), rt::list(value));
-            self
-        }
-    }
-    nested!(ComponentConfiguration);
-    /// Contains a key/value pair that sets the named component parameter.
-    ///
-    /// CloudFormation property type `ComponentParameter`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-containerrecipe-componentparameter.html)
-    #[derive(Clone, Debug)]
-    pub struct ComponentParameter(rt::Props);
-    impl ComponentParameter {
-        /// A new `ComponentParameter`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(
-            name: impl Into<rt::Expr>,
-            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Value", Some("value"), rt::strings(value));
-            ComponentParameter(this)
-        }
-    }
-    nested!(ComponentParameter);
-    /// Amazon EBS-specific block device mapping specifications.
-    ///
-    /// CloudFormation property type `EbsInstanceBlockDeviceSpecification`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-containerrecipe-ebsinstanceblockdevicespecification.html)
-    #[derive(Clone, Debug)]
-    pub struct EbsInstanceBlockDeviceSpecification(rt::Props);
-    impl EbsInstanceBlockDeviceSpecification {
-        /// A new `EbsInstanceBlockDeviceSpecification`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            EbsInstanceBlockDeviceSpecification(this)
-        }
-        /// Use to configure delete on termination of the associated device.
-        ///
-        /// CloudFormation `DeleteOnTermination`, Terraform `delete_on_termination`.
-        pub fn delete_on_termination(mut self, value: bool) -> Self {
-            self.0.set(
-                "DeleteOnTermination",
-                Some("delete_on_termination"),
-                rt::boolean(value),
-            );
-            self
-        }
-        /// Use to configure device encryption.
-        ///
-        /// CloudFormation `Encrypted`, Terraform `encrypted`.
-        pub fn encrypted(mut self, value: bool) -> Self {
-            self.0
-                .set("Encrypted", Some("encrypted"), rt::boolean(value));
-            self
-        }
-        /// Use to configure device IOPS.
-        ///
-        /// Constraints: range 100..=64000. CloudFormation `Iops`, Terraform `iops`.
-        pub fn iops(mut self, value: i64) -> Self {
-            self.0.set("Iops", Some("iops"), rt::int(value));
-            self
-        }
-        /// Use to configure the KMS key to use when encrypting the device.
-        ///
-        /// Constraints: length 1..=1024. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
-            self
-        }
-        /// The snapshot that defines the device contents.
-        ///
-        /// Constraints: length 1..=1024. CloudFormation `SnapshotId`, Terraform `snapshot_id`.
-        pub fn snapshot_id(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("SnapshotId", Some("snapshot_id"), rt::string(value));
-            self
-        }
-        /// For GP3 volumes only - The throughput in MiB/s that the volume supports.
-        ///
-        /// Constraints: range 125..=1000. CloudFormation `Throughput`, Terraform `throughput`.
-        pub fn throughput(mut self, value: i64) -> Self {
-            self.0.set("Throughput", Some("throughput"), rt::int(value));
-            self
-        }
-        /// Use to override the device's volume size.
-        ///
-        /// Constraints: range 1..=16000. CloudFormation `VolumeSize`, Terraform `volume_size`.
-        pub fn volume_size(mut self, value: i64) -> Self {
-            self.0
-                .set("VolumeSize", Some("volume_size"), rt::int(value));
-            self
-        }
-        /// Use to override the device's volume type.
-        ///
-        /// CloudFormation `VolumeType`, Terraform `volume_type`.
-        pub fn volume_type(mut self, value: VolumeType) -> Self {
-            self.0.set("VolumeType", Some("volume_type"), value.into());
-            self
-        }
-    }
-    nested!(EbsInstanceBlockDeviceSpecification);
-    /// Defines block device mappings for the instance used to configure your image.
-    ///
-    /// CloudFormation property type `InstanceBlockDeviceMapping`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-containerrecipe-instanceblockdevicemapping.html)
-    #[derive(Clone, Debug)]
-    pub struct InstanceBlockDeviceMapping(rt::Props);
-    impl InstanceBlockDeviceMapping {
-        /// A new `InstanceBlockDeviceMapping`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            InstanceBlockDeviceMapping(this)
-        }
-        /// The device to which these mappings apply.
-        ///
-        /// Constraints: length 1..=1024. CloudFormation `DeviceName`, Terraform `device_name`.
-        pub fn device_name(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("DeviceName", Some("device_name"), rt::string(value));
-            self
-        }
-        /// Use to manage Amazon EBS-specific configuration for this mapping.
-        ///
-        /// CloudFormation `Ebs`, Terraform `ebs`.
-        pub fn ebs(mut self, value: EbsInstanceBlockDeviceSpecification) -> Self {
-            self.0.set("Ebs", Some("ebs"), value.into());
-            self
-        }
-        /// Use to remove a mapping from the parent image.
-        ///
-        /// Constraints: length 0..=0. CloudFormation `NoDevice`, Terraform `no_device`.
-        pub fn no_device(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("NoDevice", Some("no_device"), rt::string(value));
-            self
-        }
-        /// Use to manage instance ephemeral devices.
-        ///
-        /// Constraints: length 1..=1024. CloudFormation `VirtualName`, Terraform `virtual_name`.
-        pub fn virtual_name(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("VirtualName", Some("virtual_name"), rt::string(value));
-            self
-        }
-    }
-    nested!(InstanceBlockDeviceMapping);
     /// A group of options that can be used to configure an instance for building and testing container images.
     ///
     /// CloudFormation property type `InstanceConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-containerrecipe-instanceconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InstanceConfiguration(rt::Props);
     impl InstanceConfiguration {
@@ -579,7 +418,7 @@ pub mod container_recipe {
     ///
     /// CloudFormation property type `TargetContainerRepository`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-containerrecipe-targetcontainerrepository.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TargetContainerRepository(rt::Props);
     impl TargetContainerRepository {
@@ -621,36 +460,6 @@ pub mod container_recipe {
         Linux,
     }
     string_enum!(PlatformOverride { Windows => "Windows", Linux => "Linux" });
-    /// The values `Service` accepts in `ImageBuilder::ContainerRecipe`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Service {
-        /// `ECR`
-        Ecr,
-    }
-    string_enum!(Service { Ecr => "ECR" });
-    /// The values `VolumeType` accepts in `ImageBuilder::ContainerRecipe`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum VolumeType {
-        /// `standard`
-        Standard,
-        /// `io1`
-        Io1,
-        /// `io2`
-        Io2,
-        /// `io2a`
-        Io2a,
-        /// `gp2`
-        Gp2,
-        /// `gp3`
-        Gp3,
-        /// `gp3a`
-        Gp3a,
-        /// `sc1`
-        Sc1,
-        /// `st1`
-        St1,
-    }
-    string_enum!(VolumeType { Standard => "standard", Io1 => "io1", Io2 => "io2", Io2a => "io2a", Gp2 => "gp2", Gp3 => "gp3", Gp3a => "gp3a", Sc1 => "sc1", St1 => "st1" });
 }
 /// Resource Type definition for AWS::ImageBuilder::DistributionConfiguration
 ///
@@ -665,6 +474,7 @@ static DISTRIBUTION_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 2),
 };
 impl DistributionConfiguration {
     /// Declares a `AWS::ImageBuilder::DistributionConfiguration` with the stack-unique `id`. Required properties: `distributions` (`Distributions`), `name` (`Name`).
@@ -707,12 +517,13 @@ impl DistributionConfigurationHandle {
 }
 /// Property types and value sets of [`DistributionConfiguration`] (`AWS::ImageBuilder::DistributionConfiguration`).
 pub mod distribution_configuration {
+    pub use super::shared::Service;
     use super::*;
     /// The specific AMI settings (for example, launch permissions, AMI tags).
     ///
     /// CloudFormation property type `AmiDistributionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-distributionconfiguration-amidistributionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AmiDistributionConfiguration(rt::Props);
     impl AmiDistributionConfiguration {
@@ -789,7 +600,7 @@ pub mod distribution_configuration {
     ///
     /// CloudFormation property type `ContainerDistributionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-distributionconfiguration-containerdistributionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContainerDistributionConfiguration(rt::Props);
     impl ContainerDistributionConfiguration {
@@ -831,7 +642,7 @@ pub mod distribution_configuration {
     ///
     /// CloudFormation property type `Distribution`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-distributionconfiguration-distribution.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Distribution(rt::Props);
     impl Distribution {
@@ -931,7 +742,7 @@ pub mod distribution_configuration {
     ///
     /// CloudFormation property type `FastLaunchConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-distributionconfiguration-fastlaunchconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FastLaunchConfiguration(rt::Props);
     impl FastLaunchConfiguration {
@@ -991,7 +802,7 @@ pub mod distribution_configuration {
     ///
     /// CloudFormation property type `FastLaunchLaunchTemplateSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-distributionconfiguration-fastlaunchlaunchtemplatespecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FastLaunchLaunchTemplateSpecification(rt::Props);
     impl FastLaunchLaunchTemplateSpecification {
@@ -1039,7 +850,7 @@ pub mod distribution_configuration {
     ///
     /// CloudFormation property type `FastLaunchSnapshotConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-distributionconfiguration-fastlaunchsnapshotconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FastLaunchSnapshotConfiguration(rt::Props);
     impl FastLaunchSnapshotConfiguration {
@@ -1065,7 +876,7 @@ pub mod distribution_configuration {
     ///
     /// CloudFormation property type `LaunchPermissionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-distributionconfiguration-launchpermissionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LaunchPermissionConfiguration(rt::Props);
     impl LaunchPermissionConfiguration {
@@ -1123,7 +934,7 @@ pub mod distribution_configuration {
     ///
     /// CloudFormation property type `LaunchTemplateConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-distributionconfiguration-launchtemplateconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LaunchTemplateConfiguration(rt::Props);
     impl LaunchTemplateConfiguration {
@@ -1168,7 +979,7 @@ pub mod distribution_configuration {
     ///
     /// CloudFormation property type `SsmParameterConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-distributionconfiguration-ssmparameterconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SsmParameterConfiguration(rt::Props);
     impl SsmParameterConfiguration {
@@ -1203,7 +1014,7 @@ pub mod distribution_configuration {
     ///
     /// CloudFormation property type `TargetContainerRepository`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-distributionconfiguration-targetcontainerrepository.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TargetContainerRepository(rt::Props);
     impl TargetContainerRepository {
@@ -1238,13 +1049,6 @@ pub mod distribution_configuration {
         AwsEc2Image,
     }
     string_enum!(DataType { Text => "text", AwsEc2Image => "aws:ec2:image" });
-    /// The values `Service` accepts in `ImageBuilder::DistributionConfiguration`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Service {
-        /// `ECR`
-        Ecr,
-    }
-    string_enum!(Service { Ecr => "ECR" });
 }
 /// Resource Type definition for AWS::ImageBuilder::Image
 ///
@@ -1269,6 +1073,7 @@ static IMAGE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LatestVersion.Minor", None),
         ("LatestVersion.Patch", None),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl Image {
     /// Declares a `AWS::ImageBuilder::Image` with the stack-unique `id`. No property is required.
@@ -1464,12 +1269,15 @@ impl ImageHandle {
 }
 /// Property types and value sets of [`Image`] (`AWS::ImageBuilder::Image`).
 pub mod image {
+    pub use super::shared::{
+        EcrConfiguration, OnFailure, WorkflowConfiguration, WorkflowParameter,
+    };
     use super::*;
     /// The deletion settings of the image, indicating whether to delete the underlying resources in addition to the image.
     ///
     /// CloudFormation property type `DeletionSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-image-deletionsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeletionSettings(rt::Props);
     impl DeletionSettings {
@@ -1485,45 +1293,11 @@ pub mod image {
         }
     }
     nested!(DeletionSettings);
-    /// Settings for Image Builder to configure the ECR repository and output container images that are scanned.
-    ///
-    /// CloudFormation property type `EcrConfiguration`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-image-ecrconfiguration.html)
-    #[derive(Clone, Debug)]
-    pub struct EcrConfiguration(rt::Props);
-    impl EcrConfiguration {
-        /// A new `EcrConfiguration`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            EcrConfiguration(this)
-        }
-        /// Tags for Image Builder to apply the output container image that is scanned.
-        ///
-        /// CloudFormation `ContainerTags`, Terraform `container_tags`.
-        pub fn container_tags(
-            mut self,
-            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
-            self.0
-                .set("ContainerTags", Some("container_tags"), rt::strings(value));
-            self
-        }
-        /// The name of the container repository that Amazon Inspector scans to identify findings for your container images.
-        ///
-        /// Constraints: length 1..=1024. CloudFormation `RepositoryName`, Terraform `repository_name`.
-        pub fn repository_name(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("RepositoryName", Some("repository_name"), rt::string(value));
-            self
-        }
-    }
-    nested!(EcrConfiguration);
     /// The logging configuration settings for the image.
     ///
     /// CloudFormation property type `ImageLoggingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-image-imageloggingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ImageLoggingConfiguration(rt::Props);
     impl ImageLoggingConfiguration {
@@ -1546,7 +1320,7 @@ pub mod image {
     ///
     /// CloudFormation property type `ImagePipelineExecutionSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-image-imagepipelineexecutionsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ImagePipelineExecutionSettings(rt::Props);
     impl ImagePipelineExecutionSettings {
@@ -1577,7 +1351,7 @@ pub mod image {
     ///
     /// CloudFormation property type `ImageScanningConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-image-imagescanningconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ImageScanningConfiguration(rt::Props);
     impl ImageScanningConfiguration {
@@ -1611,7 +1385,7 @@ pub mod image {
     ///
     /// CloudFormation property type `ImageTestsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-image-imagetestsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ImageTestsConfiguration(rt::Props);
     impl ImageTestsConfiguration {
@@ -1641,86 +1415,6 @@ pub mod image {
         }
     }
     nested!(ImageTestsConfiguration);
-    /// The workflow configuration of the image
-    ///
-    /// CloudFormation property type `WorkflowConfiguration`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-image-workflowconfiguration.html)
-    #[derive(Clone, Debug)]
-    pub struct WorkflowConfiguration(rt::Props);
-    impl WorkflowConfiguration {
-        /// A new `WorkflowConfiguration`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            WorkflowConfiguration(this)
-        }
-        /// Define execution decision in case of workflow failure
-        ///
-        /// CloudFormation `OnFailure`, Terraform `on_failure`.
-        pub fn on_failure(mut self, value: OnFailure) -> Self {
-            self.0.set("OnFailure", Some("on_failure"), value.into());
-            self
-        }
-        /// The parallel group name
-        ///
-        /// Constraints: length 1..=100; pattern `^[A-Za-z0-9][A-Za-z0-9-_+#]{0,99}$`. CloudFormation `ParallelGroup`, Terraform `parallel_group`.
-        pub fn parallel_group(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("ParallelGroup", Some("parallel_group"), rt::string(value));
-            self
-        }
-        /// The parameters associated with the workflow
-        ///
-        /// Constraints: at least 1 items. CloudFormation `Parameters`, Terraform `parameters`.
-        pub fn parameters(mut self, value: impl IntoIterator<Item = WorkflowParameter>) -> Self {
-            self.0
-                .set("Parameters", Some("parameters"), rt::list(value));
-            self
-        }
-        /// The Amazon Resource Name (ARN) of the workflow
-        ///
-        /// Constraints: pattern `^arn:aws(?:-[a-z]+)*:imagebuilder:[a-z]{2,}(?:-[a-z]+)+-[0-9]+:(?:[0-9]{12}|aws(?:-[a-z-]+)?):workflow/(build|test|distribution)/[a-z0-9-_]+/(?:(?:([0-9]+|x)\.([0-9]+|x)\.([0-9]+|x))|(?:[0-9]+\.[0-9]+\.[0-9]+/[0-9]+))$`. CloudFormation `WorkflowArn`, Terraform `workflow_arn`.
-        pub fn workflow_arn(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("WorkflowArn", Some("workflow_arn"), rt::string(value));
-            self
-        }
-    }
-    nested!(WorkflowConfiguration);
-    /// A parameter associated with the workflow
-    ///
-    /// CloudFormation property type `WorkflowParameter`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-image-workflowparameter.html)
-    #[derive(Clone, Debug)]
-    pub struct WorkflowParameter(rt::Props);
-    impl WorkflowParameter {
-        /// A new `WorkflowParameter`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            WorkflowParameter(this)
-        }
-        /// Constraints: length 1..=128; pattern `^[^\x00]+$`. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Name", Some("name"), rt::string(value));
-            self
-        }
-        /// CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
-            self.0.set("Value", Some("value"), rt::strings(value));
-            self
-        }
-    }
-    nested!(WorkflowParameter);
-    /// The values `OnFailure` accepts in `ImageBuilder::Image`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum OnFailure {
-        /// `CONTINUE`
-        Continue,
-        /// `ABORT`
-        Abort,
-    }
-    string_enum!(OnFailure { Continue => "CONTINUE", Abort => "ABORT" });
 }
 /// Resource Type definition for AWS::ImageBuilder::ImagePipeline
 ///
@@ -1738,6 +1432,7 @@ static IMAGE_PIPELINE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
         ("DeploymentId", Some("deployment_id")),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl ImagePipeline {
     /// Declares a `AWS::ImageBuilder::ImagePipeline` with the stack-unique `id`. No property is required.
@@ -1923,12 +1618,15 @@ impl ImagePipelineHandle {
 }
 /// Property types and value sets of [`ImagePipeline`] (`AWS::ImageBuilder::ImagePipeline`).
 pub mod image_pipeline {
+    pub use super::shared::{
+        EcrConfiguration, OnFailure, Status, WorkflowConfiguration, WorkflowParameter,
+    };
     use super::*;
     /// The auto-disable policy configuration for the image pipeline.
     ///
     /// CloudFormation property type `AutoDisablePolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-imagepipeline-autodisablepolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AutoDisablePolicy(rt::Props);
     impl AutoDisablePolicy {
@@ -1944,45 +1642,11 @@ pub mod image_pipeline {
         }
     }
     nested!(AutoDisablePolicy);
-    /// Settings for Image Builder to configure the ECR repository and output container images that are scanned.
-    ///
-    /// CloudFormation property type `EcrConfiguration`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-imagepipeline-ecrconfiguration.html)
-    #[derive(Clone, Debug)]
-    pub struct EcrConfiguration(rt::Props);
-    impl EcrConfiguration {
-        /// A new `EcrConfiguration`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            EcrConfiguration(this)
-        }
-        /// Tags for Image Builder to apply the output container image that is scanned.
-        ///
-        /// CloudFormation `ContainerTags`, Terraform `container_tags`.
-        pub fn container_tags(
-            mut self,
-            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
-            self.0
-                .set("ContainerTags", Some("container_tags"), rt::strings(value));
-            self
-        }
-        /// The name of the container repository that Amazon Inspector scans to identify findings for your container images.
-        ///
-        /// Constraints: length 1..=1024. CloudFormation `RepositoryName`, Terraform `repository_name`.
-        pub fn repository_name(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("RepositoryName", Some("repository_name"), rt::string(value));
-            self
-        }
-    }
-    nested!(EcrConfiguration);
     /// Determines if tests should run after building the image.
     ///
     /// CloudFormation property type `ImageScanningConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-imagepipeline-imagescanningconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ImageScanningConfiguration(rt::Props);
     impl ImageScanningConfiguration {
@@ -2016,7 +1680,7 @@ pub mod image_pipeline {
     ///
     /// CloudFormation property type `ImageTestsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-imagepipeline-imagetestsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ImageTestsConfiguration(rt::Props);
     impl ImageTestsConfiguration {
@@ -2050,7 +1714,7 @@ pub mod image_pipeline {
     ///
     /// CloudFormation property type `PipelineLoggingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-imagepipeline-pipelineloggingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PipelineLoggingConfiguration(rt::Props);
     impl PipelineLoggingConfiguration {
@@ -2087,7 +1751,7 @@ pub mod image_pipeline {
     ///
     /// CloudFormation property type `Schedule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-imagepipeline-schedule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Schedule(rt::Props);
     impl Schedule {
@@ -2141,95 +1805,6 @@ pub mod image_pipeline {
         }
     }
     nested!(Schedule);
-    /// The workflow configuration of the image
-    ///
-    /// CloudFormation property type `WorkflowConfiguration`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-imagepipeline-workflowconfiguration.html)
-    #[derive(Clone, Debug)]
-    pub struct WorkflowConfiguration(rt::Props);
-    impl WorkflowConfiguration {
-        /// A new `WorkflowConfiguration`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            WorkflowConfiguration(this)
-        }
-        /// Define execution decision in case of workflow failure
-        ///
-        /// CloudFormation `OnFailure`, Terraform `on_failure`.
-        pub fn on_failure(mut self, value: OnFailure) -> Self {
-            self.0.set("OnFailure", Some("on_failure"), value.into());
-            self
-        }
-        /// The parallel group name
-        ///
-        /// Constraints: length 1..=100; pattern `^[A-Za-z0-9][A-Za-z0-9-_+#]{0,99}$`. CloudFormation `ParallelGroup`, Terraform `parallel_group`.
-        pub fn parallel_group(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("ParallelGroup", Some("parallel_group"), rt::string(value));
-            self
-        }
-        /// The parameters associated with the workflow
-        ///
-        /// Constraints: at least 1 items. CloudFormation `Parameters`, Terraform `parameters`.
-        pub fn parameters(mut self, value: impl IntoIterator<Item = WorkflowParameter>) -> Self {
-            self.0
-                .set("Parameters", Some("parameters"), rt::list(value));
-            self
-        }
-        /// The Amazon Resource Name (ARN) of the workflow
-        ///
-        /// Constraints: pattern `^arn:aws(?:-[a-z]+)*:imagebuilder:[a-z]{2,}(?:-[a-z]+)+-[0-9]+:(?:[0-9]{12}|aws(?:-[a-z-]+)?):workflow/(build|test|distribution)/[a-z0-9-_]+/(?:(?:([0-9]+|x)\.([0-9]+|x)\.([0-9]+|x))|(?:[0-9]+\.[0-9]+\.[0-9]+/[0-9]+))$`. CloudFormation `WorkflowArn`, Terraform `workflow_arn`.
-        pub fn workflow_arn(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("WorkflowArn", Some("workflow_arn"), rt::string(value));
-            self
-        }
-    }
-    nested!(WorkflowConfiguration);
-    /// A parameter associated with the workflow
-    ///
-    /// CloudFormation property type `WorkflowParameter`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-imagepipeline-workflowparameter.html)
-    #[derive(Clone, Debug)]
-    pub struct WorkflowParameter(rt::Props);
-    impl WorkflowParameter {
-        /// A new `WorkflowParameter`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            WorkflowParameter(this)
-        }
-        /// Constraints: length 1..=128; pattern `^[^\x00]+$`. CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Name", Some("name"), rt::string(value));
-            self
-        }
-        /// CloudFormation `Value`, Terraform `value`.
-        pub fn value(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
-            self.0.set("Value", Some("value"), rt::strings(value));
-            self
-        }
-    }
-    nested!(WorkflowParameter);
-    /// The values `Status` accepts in `ImageBuilder::ImagePipeline`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Status {
-        /// `DISABLED`
-        Disabled,
-        /// `ENABLED`
-        Enabled,
-    }
-    string_enum!(Status { Disabled => "DISABLED", Enabled => "ENABLED" });
-    /// The values `OnFailure` accepts in `ImageBuilder::ImagePipeline`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum OnFailure {
-        /// `CONTINUE`
-        Continue,
-        /// `ABORT`
-        Abort,
-    }
-    string_enum!(OnFailure { Continue => "CONTINUE", Abort => "ABORT" });
     /// The values `PipelineExecutionStartCondition` accepts in `ImageBuilder::ImagePipeline`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum PipelineExecutionStartCondition {
@@ -2260,6 +1835,7 @@ static IMAGE_RECIPE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LatestVersion.Minor", None),
         ("LatestVersion.Patch", None),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl ImageRecipe {
     /// Declares a `AWS::ImageBuilder::ImageRecipe` with the stack-unique `id`. Required properties: `name` (`Name`), `parent_image` (`ParentImage`), `version` (`Version`).
@@ -2395,12 +1971,16 @@ impl ImageRecipeHandle {
 }
 /// Property types and value sets of [`ImageRecipe`] (`AWS::ImageBuilder::ImageRecipe`).
 pub mod image_recipe {
+    pub use super::shared::{
+        ComponentConfiguration, ComponentParameter, EbsInstanceBlockDeviceSpecification,
+        InstanceBlockDeviceMapping, VolumeType,
+    };
     use super::*;
     /// Specify additional settings and launch scripts for your build instances.
     ///
     /// CloudFormation property type `AdditionalInstanceConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-imagerecipe-additionalinstanceconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AdditionalInstanceConfiguration(rt::Props);
     impl AdditionalInstanceConfiguration {
@@ -2433,186 +2013,11 @@ pub mod image_recipe {
         }
     }
     nested!(AdditionalInstanceConfiguration);
-    /// Configuration details of the component.
-    ///
-    /// CloudFormation property type `ComponentConfiguration`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-imagerecipe-componentconfiguration.html)
-    #[derive(Clone, Debug)]
-    pub struct ComponentConfiguration(rt::Props);
-    impl ComponentConfiguration {
-        /// A new `ComponentConfiguration`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            ComponentConfiguration(this)
-        }
-        /// The Amazon Resource Name (ARN) of the component.
-        ///
-        /// Constraints: pattern `^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws(?:-[a-z-]+)?|third-party):component/[a-z0-9-_]+/(?:(?:([0-9]+|x)\.([0-9]+|x)\.([0-9]+|x))|(?:[0-9]+\.[0-9]+\.[0-9]+/[0-9]+))$`. CloudFormation `ComponentArn`, Terraform `component_arn`.
-        pub fn component_arn(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("ComponentArn", Some("component_arn"), rt::string(value));
-            self
-        }
-        /// A group of parameter settings that are used to configure the component for a specific recipe.
-        ///
-        /// Constraints: at least 1 items. CloudFormation `Parameters`, Terraform `parameters`.
-        pub fn parameters(mut self, value: impl IntoIterator<Item = ComponentParameter>) -> Self {
-            self.0
-                .set("Parameters", Some("parameters"), rt::list(value));
-            self
-        }
-    }
-    nested!(ComponentConfiguration);
-    /// Contains a key/value pair that sets the named component parameter.
-    ///
-    /// CloudFormation property type `ComponentParameter`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-imagerecipe-componentparameter.html)
-    #[derive(Clone, Debug)]
-    pub struct ComponentParameter(rt::Props);
-    impl ComponentParameter {
-        /// A new `ComponentParameter`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(
-            name: impl Into<rt::Expr>,
-            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Value", Some("value"), rt::strings(value));
-            ComponentParameter(this)
-        }
-    }
-    nested!(ComponentParameter);
-    /// Amazon EBS-specific block device mapping specifications.
-    ///
-    /// CloudFormation property type `EbsInstanceBlockDeviceSpecification`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-imagerecipe-ebsinstanceblockdevicespecification.html)
-    #[derive(Clone, Debug)]
-    pub struct EbsInstanceBlockDeviceSpecification(rt::Props);
-    impl EbsInstanceBlockDeviceSpecification {
-        /// A new `EbsInstanceBlockDeviceSpecification`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            EbsInstanceBlockDeviceSpecification(this)
-        }
-        /// Use to configure delete on termination of the associated device.
-        ///
-        /// CloudFormation `DeleteOnTermination`, Terraform `delete_on_termination`.
-        pub fn delete_on_termination(mut self, value: bool) -> Self {
-            self.0.set(
-                "DeleteOnTermination",
-                Some("delete_on_termination"),
-                rt::boolean(value),
-            );
-            self
-        }
-        /// Use to configure device encryption.
-        ///
-        /// CloudFormation `Encrypted`, Terraform `encrypted`.
-        pub fn encrypted(mut self, value: bool) -> Self {
-            self.0
-                .set("Encrypted", Some("encrypted"), rt::boolean(value));
-            self
-        }
-        /// Use to configure device IOPS.
-        ///
-        /// Constraints: range 100..=64000. CloudFormation `Iops`, Terraform `iops`.
-        pub fn iops(mut self, value: i64) -> Self {
-            self.0.set("Iops", Some("iops"), rt::int(value));
-            self
-        }
-        /// Use to configure the KMS key to use when encrypting the device.
-        ///
-        /// Constraints: length 1..=1024. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
-            self
-        }
-        /// The snapshot that defines the device contents.
-        ///
-        /// Constraints: length 1..=1024. CloudFormation `SnapshotId`, Terraform `snapshot_id`.
-        pub fn snapshot_id(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("SnapshotId", Some("snapshot_id"), rt::string(value));
-            self
-        }
-        /// For GP3 volumes only - The throughput in MiB/s that the volume supports.
-        ///
-        /// Constraints: range 125..=1000. CloudFormation `Throughput`, Terraform `throughput`.
-        pub fn throughput(mut self, value: i64) -> Self {
-            self.0.set("Throughput", Some("throughput"), rt::int(value));
-            self
-        }
-        /// Use to override the device's volume size.
-        ///
-        /// Constraints: range 1..=16000. CloudFormation `VolumeSize`, Terraform `volume_size`.
-        pub fn volume_size(mut self, value: i64) -> Self {
-            self.0
-                .set("VolumeSize", Some("volume_size"), rt::int(value));
-            self
-        }
-        /// Use to override the device's volume type.
-        ///
-        /// CloudFormation `VolumeType`, Terraform `volume_type`.
-        pub fn volume_type(mut self, value: VolumeType) -> Self {
-            self.0.set("VolumeType", Some("volume_type"), value.into());
-            self
-        }
-    }
-    nested!(EbsInstanceBlockDeviceSpecification);
-    /// Defines block device mappings for the instance used to configure your image.
-    ///
-    /// CloudFormation property type `InstanceBlockDeviceMapping`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-imagerecipe-instanceblockdevicemapping.html)
-    #[derive(Clone, Debug)]
-    pub struct InstanceBlockDeviceMapping(rt::Props);
-    impl InstanceBlockDeviceMapping {
-        /// A new `InstanceBlockDeviceMapping`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            InstanceBlockDeviceMapping(this)
-        }
-        /// The device to which these mappings apply.
-        ///
-        /// Constraints: length 1..=1024. CloudFormation `DeviceName`, Terraform `device_name`.
-        pub fn device_name(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("DeviceName", Some("device_name"), rt::string(value));
-            self
-        }
-        /// Use to manage Amazon EBS-specific configuration for this mapping.
-        ///
-        /// CloudFormation `Ebs`, Terraform `ebs`.
-        pub fn ebs(mut self, value: EbsInstanceBlockDeviceSpecification) -> Self {
-            self.0.set("Ebs", Some("ebs"), value.into());
-            self
-        }
-        /// Use to remove a mapping from the parent image.
-        ///
-        /// Constraints: length 0..=0. CloudFormation `NoDevice`, Terraform `no_device`.
-        pub fn no_device(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("NoDevice", Some("no_device"), rt::string(value));
-            self
-        }
-        /// Use to manage instance ephemeral devices.
-        ///
-        /// Constraints: length 1..=1024. CloudFormation `VirtualName`, Terraform `virtual_name`.
-        pub fn virtual_name(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("VirtualName", Some("virtual_name"), rt::string(value));
-            self
-        }
-    }
-    nested!(InstanceBlockDeviceMapping);
     /// Contains settings for the SSM agent on your build instance.
     ///
     /// CloudFormation property type `SystemsManagerAgent`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-imagerecipe-systemsmanageragent.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SystemsManagerAgent(rt::Props);
     impl SystemsManagerAgent {
@@ -2634,29 +2039,6 @@ pub mod image_recipe {
         }
     }
     nested!(SystemsManagerAgent);
-    /// The values `VolumeType` accepts in `ImageBuilder::ImageRecipe`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum VolumeType {
-        /// `standard`
-        Standard,
-        /// `io1`
-        Io1,
-        /// `io2`
-        Io2,
-        /// `io2a`
-        Io2a,
-        /// `gp2`
-        Gp2,
-        /// `gp3`
-        Gp3,
-        /// `gp3a`
-        Gp3a,
-        /// `sc1`
-        Sc1,
-        /// `st1`
-        St1,
-    }
-    string_enum!(VolumeType { Standard => "standard", Io1 => "io1", Io2 => "io2", Io2a => "io2a", Gp2 => "gp2", Gp3 => "gp3", Gp3a => "gp3a", Sc1 => "sc1", St1 => "st1" });
 }
 /// Resource Type definition for AWS::ImageBuilder::InfrastructureConfiguration
 ///
@@ -2671,6 +2053,7 @@ static INFRASTRUCTURE_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 6),
 };
 impl InfrastructureConfiguration {
     /// Declares a `AWS::ImageBuilder::InfrastructureConfiguration` with the stack-unique `id`. Required properties: `instance_profile_name` (`InstanceProfileName`), `name` (`Name`).
@@ -2830,7 +2213,7 @@ pub mod infrastructure_configuration {
     ///
     /// CloudFormation property type `AutoScalingGroup`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-infrastructureconfiguration-autoscalinggroup.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AutoScalingGroup(rt::Props);
     impl AutoScalingGroup {
@@ -2854,7 +2237,7 @@ pub mod infrastructure_configuration {
     ///
     /// CloudFormation property type `InstanceMetadataOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-infrastructureconfiguration-instancemetadataoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InstanceMetadataOptions(rt::Props);
     impl InstanceMetadataOptions {
@@ -2887,7 +2270,7 @@ pub mod infrastructure_configuration {
     ///
     /// CloudFormation property type `Logging`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-infrastructureconfiguration-logging.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Logging(rt::Props);
     impl Logging {
@@ -2909,7 +2292,7 @@ pub mod infrastructure_configuration {
     ///
     /// CloudFormation property type `ParentInstance`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-infrastructureconfiguration-parentinstance.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ParentInstance(rt::Props);
     impl ParentInstance {
@@ -2925,7 +2308,7 @@ pub mod infrastructure_configuration {
     ///
     /// CloudFormation property type `Placement`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-infrastructureconfiguration-placement.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Placement(rt::Props);
     impl Placement {
@@ -2976,7 +2359,7 @@ pub mod infrastructure_configuration {
     ///
     /// CloudFormation property type `S3Logs`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-infrastructureconfiguration-s3logs.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Logs(rt::Props);
     impl S3Logs {
@@ -3037,6 +2420,7 @@ static LIFECYCLE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 7),
 };
 impl LifecyclePolicy {
     /// Declares a `AWS::ImageBuilder::LifecyclePolicy` with the stack-unique `id`. Required properties: `execution_role` (`ExecutionRole`), `name` (`Name`), `policy_details` (`PolicyDetails`), `resource_selection` (`ResourceSelection`), `resource_type` (`ResourceType`).
@@ -3100,12 +2484,13 @@ impl LifecyclePolicyHandle {
 }
 /// Property types and value sets of [`LifecyclePolicy`] (`AWS::ImageBuilder::LifecyclePolicy`).
 pub mod lifecycle_policy {
+    pub use super::shared::Status;
     use super::*;
     /// The action of the policy detail.
     ///
     /// CloudFormation property type `Action`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-lifecyclepolicy-action.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Action(rt::Props);
     impl Action {
@@ -3129,7 +2514,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `AmiExclusionRules`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-lifecyclepolicy-amiexclusionrules.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AmiExclusionRules(rt::Props);
     impl AmiExclusionRules {
@@ -3191,7 +2576,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `ExclusionRules`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-lifecyclepolicy-exclusionrules.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ExclusionRules(rt::Props);
     impl ExclusionRules {
@@ -3223,7 +2608,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `Filter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-lifecyclepolicy-filter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Filter(rt::Props);
     impl Filter {
@@ -3255,7 +2640,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `IncludeResources`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-lifecyclepolicy-includeresources.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IncludeResources(rt::Props);
     impl IncludeResources {
@@ -3293,7 +2678,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `LastLaunched`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-lifecyclepolicy-lastlaunched.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LastLaunched(rt::Props);
     impl LastLaunched {
@@ -3310,7 +2695,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `PolicyDetail`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-lifecyclepolicy-policydetail.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PolicyDetail(rt::Props);
     impl PolicyDetail {
@@ -3335,7 +2720,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `RecipeSelection`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-lifecyclepolicy-recipeselection.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RecipeSelection(rt::Props);
     impl RecipeSelection {
@@ -3356,7 +2741,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `ResourceSelection`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-lifecyclepolicy-resourceselection.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResourceSelection(rt::Props);
     impl ResourceSelection {
@@ -3393,15 +2778,6 @@ pub mod lifecycle_policy {
         ContainerImage,
     }
     string_enum!(ResourceType { AmiImage => "AMI_IMAGE", ContainerImage => "CONTAINER_IMAGE" });
-    /// The values `Status` accepts in `ImageBuilder::LifecyclePolicy`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Status {
-        /// `DISABLED`
-        Disabled,
-        /// `ENABLED`
-        Enabled,
-    }
-    string_enum!(Status { Disabled => "DISABLED", Enabled => "ENABLED" });
     /// The values `Type` accepts in `ImageBuilder::LifecyclePolicy`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Type {
@@ -3456,6 +2832,7 @@ static WORKFLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LatestVersion.Minor", None),
         ("LatestVersion.Patch", None),
     ],
+    schema: (&SCHEMAS, 8),
 };
 impl Workflow {
     /// Declares a `AWS::ImageBuilder::Workflow` with the stack-unique `id`. Required properties: `name` (`Name`), `type_` (`Type`), `version` (`Version`).
@@ -3563,4 +2940,337 @@ pub mod workflow {
         Distribution,
     }
     string_enum!(Type { Build => "BUILD", Test => "TEST", Distribution => "DISTRIBUTION" });
+}
+/// Nested types that several `ImageBuilder` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// Configuration details of the component.
+    ///
+    /// CloudFormation property type `ComponentConfiguration`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct ComponentConfiguration(rt::Props);
+    impl ComponentConfiguration {
+        /// A new `ComponentConfiguration`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            ComponentConfiguration(this)
+        }
+        /// The Amazon Resource Name (ARN) of the component.
+        ///
+        /// Constraints: pattern `^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws(?:-[a-z-]+)?|third-party):component/[a-z0-9-_]+/(?:(?:([0-9]+|x)\.([0-9]+|x)\.([0-9]+|x))|(?:[0-9]+\.[0-9]+\.[0-9]+/[0-9]+))$`. CloudFormation `ComponentArn`, Terraform `component_arn`.
+        pub fn component_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ComponentArn", Some("component_arn"), rt::string(value));
+            self
+        }
+        /// A group of parameter settings that are used to configure the component for a specific recipe.
+        ///
+        /// Constraints: at least 1 items. CloudFormation `Parameters`, Terraform `parameters`.
+        pub fn parameters(mut self, value: impl IntoIterator<Item = ComponentParameter>) -> Self {
+            self.0
+                .set("Parameters", Some("parameters"), rt::list(value));
+            self
+        }
+    }
+    nested!(ComponentConfiguration);
+    /// Contains a key/value pair that sets the named component parameter.
+    ///
+    /// CloudFormation property type `ComponentParameter`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct ComponentParameter(rt::Props);
+    impl ComponentParameter {
+        /// A new `ComponentParameter`. Required properties: `name` (`Name`), `value` (`Value`).
+        pub fn new(
+            name: impl Into<rt::Expr>,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            this.set("Value", Some("value"), rt::strings(value));
+            ComponentParameter(this)
+        }
+    }
+    nested!(ComponentParameter);
+    /// Amazon EBS-specific block device mapping specifications.
+    ///
+    /// CloudFormation property type `EbsInstanceBlockDeviceSpecification`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct EbsInstanceBlockDeviceSpecification(rt::Props);
+    impl EbsInstanceBlockDeviceSpecification {
+        /// A new `EbsInstanceBlockDeviceSpecification`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            EbsInstanceBlockDeviceSpecification(this)
+        }
+        /// Use to configure delete on termination of the associated device.
+        ///
+        /// CloudFormation `DeleteOnTermination`, Terraform `delete_on_termination`.
+        pub fn delete_on_termination(mut self, value: bool) -> Self {
+            self.0.set(
+                "DeleteOnTermination",
+                Some("delete_on_termination"),
+                rt::boolean(value),
+            );
+            self
+        }
+        /// Use to configure device encryption.
+        ///
+        /// CloudFormation `Encrypted`, Terraform `encrypted`.
+        pub fn encrypted(mut self, value: bool) -> Self {
+            self.0
+                .set("Encrypted", Some("encrypted"), rt::boolean(value));
+            self
+        }
+        /// Use to configure device IOPS.
+        ///
+        /// Constraints: range 100..=64000. CloudFormation `Iops`, Terraform `iops`.
+        pub fn iops(mut self, value: i64) -> Self {
+            self.0.set("Iops", Some("iops"), rt::int(value));
+            self
+        }
+        /// Use to configure the KMS key to use when encrypting the device.
+        ///
+        /// Constraints: length 1..=1024. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
+            self
+        }
+        /// The snapshot that defines the device contents.
+        ///
+        /// Constraints: length 1..=1024. CloudFormation `SnapshotId`, Terraform `snapshot_id`.
+        pub fn snapshot_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SnapshotId", Some("snapshot_id"), rt::string(value));
+            self
+        }
+        /// For GP3 volumes only - The throughput in MiB/s that the volume supports.
+        ///
+        /// Constraints: range 125..=1000. CloudFormation `Throughput`, Terraform `throughput`.
+        pub fn throughput(mut self, value: i64) -> Self {
+            self.0.set("Throughput", Some("throughput"), rt::int(value));
+            self
+        }
+        /// Use to override the device's volume size.
+        ///
+        /// Constraints: range 1..=16000. CloudFormation `VolumeSize`, Terraform `volume_size`.
+        pub fn volume_size(mut self, value: i64) -> Self {
+            self.0
+                .set("VolumeSize", Some("volume_size"), rt::int(value));
+            self
+        }
+        /// Use to override the device's volume type.
+        ///
+        /// CloudFormation `VolumeType`, Terraform `volume_type`.
+        pub fn volume_type(mut self, value: VolumeType) -> Self {
+            self.0.set("VolumeType", Some("volume_type"), value.into());
+            self
+        }
+    }
+    nested!(EbsInstanceBlockDeviceSpecification);
+    /// Settings for Image Builder to configure the ECR repository and output container images that are scanned.
+    ///
+    /// CloudFormation property type `EcrConfiguration`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct EcrConfiguration(rt::Props);
+    impl EcrConfiguration {
+        /// A new `EcrConfiguration`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            EcrConfiguration(this)
+        }
+        /// Tags for Image Builder to apply the output container image that is scanned.
+        ///
+        /// CloudFormation `ContainerTags`, Terraform `container_tags`.
+        pub fn container_tags(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0
+                .set("ContainerTags", Some("container_tags"), rt::strings(value));
+            self
+        }
+        /// The name of the container repository that Amazon Inspector scans to identify findings for your container images.
+        ///
+        /// Constraints: length 1..=1024. CloudFormation `RepositoryName`, Terraform `repository_name`.
+        pub fn repository_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("RepositoryName", Some("repository_name"), rt::string(value));
+            self
+        }
+    }
+    nested!(EcrConfiguration);
+    /// Defines block device mappings for the instance used to configure your image.
+    ///
+    /// CloudFormation property type `InstanceBlockDeviceMapping`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct InstanceBlockDeviceMapping(rt::Props);
+    impl InstanceBlockDeviceMapping {
+        /// A new `InstanceBlockDeviceMapping`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            InstanceBlockDeviceMapping(this)
+        }
+        /// The device to which these mappings apply.
+        ///
+        /// Constraints: length 1..=1024. CloudFormation `DeviceName`, Terraform `device_name`.
+        pub fn device_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("DeviceName", Some("device_name"), rt::string(value));
+            self
+        }
+        /// Use to manage Amazon EBS-specific configuration for this mapping.
+        ///
+        /// CloudFormation `Ebs`, Terraform `ebs`.
+        pub fn ebs(mut self, value: EbsInstanceBlockDeviceSpecification) -> Self {
+            self.0.set("Ebs", Some("ebs"), value.into());
+            self
+        }
+        /// Use to remove a mapping from the parent image.
+        ///
+        /// Constraints: length 0..=0. CloudFormation `NoDevice`, Terraform `no_device`.
+        pub fn no_device(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("NoDevice", Some("no_device"), rt::string(value));
+            self
+        }
+        /// Use to manage instance ephemeral devices.
+        ///
+        /// Constraints: length 1..=1024. CloudFormation `VirtualName`, Terraform `virtual_name`.
+        pub fn virtual_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("VirtualName", Some("virtual_name"), rt::string(value));
+            self
+        }
+    }
+    nested!(InstanceBlockDeviceMapping);
+    /// The values `OnFailure` accepts in `ImageBuilder`'s `Image`, `ImagePipeline`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum OnFailure {
+        /// `CONTINUE`
+        Continue,
+        /// `ABORT`
+        Abort,
+    }
+    string_enum!(OnFailure { Continue => "CONTINUE", Abort => "ABORT" });
+    /// The values `Service` accepts in `ImageBuilder`'s `ContainerRecipe`, `DistributionConfiguration`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Service {
+        /// `ECR`
+        Ecr,
+    }
+    string_enum!(Service { Ecr => "ECR" });
+    /// The values `Status` accepts in `ImageBuilder`'s `ImagePipeline`, `LifecyclePolicy`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Status {
+        /// `DISABLED`
+        Disabled,
+        /// `ENABLED`
+        Enabled,
+    }
+    string_enum!(Status { Disabled => "DISABLED", Enabled => "ENABLED" });
+    /// The values `VolumeType` accepts in `ImageBuilder`'s `ContainerRecipe`, `ImageRecipe`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum VolumeType {
+        /// `standard`
+        Standard,
+        /// `io1`
+        Io1,
+        /// `io2`
+        Io2,
+        /// `io2a`
+        Io2a,
+        /// `gp2`
+        Gp2,
+        /// `gp3`
+        Gp3,
+        /// `gp3a`
+        Gp3a,
+        /// `sc1`
+        Sc1,
+        /// `st1`
+        St1,
+    }
+    string_enum!(VolumeType { Standard => "standard", Io1 => "io1", Io2 => "io2", Io2a => "io2a", Gp2 => "gp2", Gp3 => "gp3", Gp3a => "gp3a", Sc1 => "sc1", St1 => "st1" });
+    /// The workflow configuration of the image
+    ///
+    /// CloudFormation property type `WorkflowConfiguration`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct WorkflowConfiguration(rt::Props);
+    impl WorkflowConfiguration {
+        /// A new `WorkflowConfiguration`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            WorkflowConfiguration(this)
+        }
+        /// Define execution decision in case of workflow failure
+        ///
+        /// CloudFormation `OnFailure`, Terraform `on_failure`.
+        pub fn on_failure(mut self, value: OnFailure) -> Self {
+            self.0.set("OnFailure", Some("on_failure"), value.into());
+            self
+        }
+        /// The parallel group name
+        ///
+        /// Constraints: length 1..=100; pattern `^[A-Za-z0-9][A-Za-z0-9-_+#]{0,99}$`. CloudFormation `ParallelGroup`, Terraform `parallel_group`.
+        pub fn parallel_group(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ParallelGroup", Some("parallel_group"), rt::string(value));
+            self
+        }
+        /// The parameters associated with the workflow
+        ///
+        /// Constraints: at least 1 items. CloudFormation `Parameters`, Terraform `parameters`.
+        pub fn parameters(mut self, value: impl IntoIterator<Item = WorkflowParameter>) -> Self {
+            self.0
+                .set("Parameters", Some("parameters"), rt::list(value));
+            self
+        }
+        /// The Amazon Resource Name (ARN) of the workflow
+        ///
+        /// Constraints: pattern `^arn:aws(?:-[a-z]+)*:imagebuilder:[a-z]{2,}(?:-[a-z]+)+-[0-9]+:(?:[0-9]{12}|aws(?:-[a-z-]+)?):workflow/(build|test|distribution)/[a-z0-9-_]+/(?:(?:([0-9]+|x)\.([0-9]+|x)\.([0-9]+|x))|(?:[0-9]+\.[0-9]+\.[0-9]+/[0-9]+))$`. CloudFormation `WorkflowArn`, Terraform `workflow_arn`.
+        pub fn workflow_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("WorkflowArn", Some("workflow_arn"), rt::string(value));
+            self
+        }
+    }
+    nested!(WorkflowConfiguration);
+    /// A parameter associated with the workflow
+    ///
+    /// CloudFormation property type `WorkflowParameter`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct WorkflowParameter(rt::Props);
+    impl WorkflowParameter {
+        /// A new `WorkflowParameter`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            WorkflowParameter(this)
+        }
+        /// Constraints: length 1..=128; pattern `^[^\x00]+$`. CloudFormation `Name`, Terraform `name`.
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
+            self
+        }
+        /// CloudFormation `Value`, Terraform `value`.
+        pub fn value(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Value", Some("value"), rt::strings(value));
+            self
+        }
+    }
+    nested!(WorkflowParameter);
 }

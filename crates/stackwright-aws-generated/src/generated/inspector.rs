@@ -2,14 +2,22 @@
 //! `Inspector` resource types of the CloudFormation registry (`AWS::Inspector::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `inspector` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("inspector.schemas.jsonl"));
 /// Resource Type definition for AWS::Inspector::AssessmentTarget
 ///
 /// CloudFormation: `AWS::Inspector::AssessmentTarget`. Terraform: `awscc_inspector_assessment_target` (awscc provider).
@@ -47,6 +55,7 @@ static ASSESSMENT_TARGET_TYPE: rt::TypeInfo = rt::TypeInfo {
         "sa-east-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl AssessmentTarget {
     /// Declares a `AWS::Inspector::AssessmentTarget` with the stack-unique `id`. No property is required.
@@ -122,6 +131,7 @@ static ASSESSMENT_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "sa-east-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 1),
 };
 impl AssessmentTemplate {
     /// Declares a `AWS::Inspector::AssessmentTemplate` with the stack-unique `id`. Required properties: `assessment_target_arn` (`AssessmentTargetArn`), `duration_in_seconds` (`DurationInSeconds`), `rules_package_arns` (`RulesPackageArns`).
@@ -185,22 +195,8 @@ impl AssessmentTemplateHandle {
 }
 /// Property types and value sets of [`AssessmentTemplate`] (`AWS::Inspector::AssessmentTemplate`).
 pub mod assessment_template {
+    pub use super::shared::Tag;
     use super::*;
-    /// CloudFormation property type `Tag`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspector-assessmenttemplate-tag.html)
-    #[derive(Clone, Debug)]
-    pub struct Tag(rt::Props);
-    impl Tag {
-        /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
-            Tag(this)
-        }
-    }
-    nested!(Tag);
 }
 /// Resource Type definition for AWS::Inspector::ResourceGroup
 ///
@@ -239,6 +235,7 @@ static RESOURCE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         "sa-east-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 2),
 };
 impl ResourceGroup {
     /// Declares a `AWS::Inspector::ResourceGroup` with the stack-unique `id`. Required properties: `resource_group_tags` (`ResourceGroupTags`).
@@ -269,10 +266,16 @@ impl ResourceGroupHandle {
 }
 /// Property types and value sets of [`ResourceGroup`] (`AWS::Inspector::ResourceGroup`).
 pub mod resource_group {
+    pub use super::shared::Tag;
+    use super::*;
+}
+/// Nested types that several `Inspector` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
     use super::*;
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspector-resourcegroup-tag.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     impl Tag {

@@ -2,14 +2,22 @@
 //! `InspectorV2` resource types of the CloudFormation registry (`AWS::InspectorV2::*`): 5 types, 5 of them with an awscc Terraform resource.
 //! Enabled by the `inspectorv2` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("inspectorv2.schemas.jsonl"));
 /// CIS Scan Configuration resource schema
 ///
 /// CloudFormation: `AWS::InspectorV2::CisScanConfiguration`. Terraform: `awscc_inspectorv2_cis_scan_configuration` (awscc provider).
@@ -23,6 +31,7 @@ static CIS_SCAN_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["ap-southeast-6", "cn-north-1", "cn-northwest-1"],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl CisScanConfiguration {
     /// Declares a `AWS::InspectorV2::CisScanConfiguration` with the stack-unique `id`. Required properties: `scan_name` (`ScanName`), `schedule` (`Schedule`), `security_level` (`SecurityLevel`), `targets` (`Targets`).
@@ -64,7 +73,7 @@ pub mod cis_scan_configuration {
     use super::*;
     /// CloudFormation property type `CisTargets`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-cisscanconfiguration-cistargets.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CisTargets(rt::Props);
     impl CisTargets {
@@ -86,7 +95,7 @@ pub mod cis_scan_configuration {
     nested!(CisTargets);
     /// CloudFormation property type `DailySchedule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-cisscanconfiguration-dailyschedule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DailySchedule(rt::Props);
     impl DailySchedule {
@@ -100,7 +109,7 @@ pub mod cis_scan_configuration {
     nested!(DailySchedule);
     /// CloudFormation property type `MonthlySchedule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-cisscanconfiguration-monthlyschedule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MonthlySchedule(rt::Props);
     impl MonthlySchedule {
@@ -117,7 +126,7 @@ pub mod cis_scan_configuration {
     ///
     /// CloudFormation property type `Schedule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-cisscanconfiguration-schedule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Schedule(rt::Props);
     impl Schedule {
@@ -151,7 +160,7 @@ pub mod cis_scan_configuration {
     nested!(Schedule);
     /// CloudFormation property type `Time`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-cisscanconfiguration-time.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Time(rt::Props);
     impl Time {
@@ -166,7 +175,7 @@ pub mod cis_scan_configuration {
     nested!(Time);
     /// CloudFormation property type `WeeklySchedule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-cisscanconfiguration-weeklyschedule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WeeklySchedule(rt::Props);
     impl WeeklySchedule {
@@ -256,6 +265,7 @@ static CODE_SECURITY_INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("LastUpdatedAt", Some("last_updated_at")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl CodeSecurityIntegration {
     /// Declares a `AWS::InspectorV2::CodeSecurityIntegration` with the stack-unique `id`. No property is required.
@@ -355,7 +365,7 @@ pub mod code_security_integration {
     use super::*;
     /// CloudFormation property type `CreateDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-codesecurityintegration-createdetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CreateDetails(rt::Props);
     impl CreateDetails {
@@ -373,7 +383,7 @@ pub mod code_security_integration {
     nested!(CreateDetails);
     /// CloudFormation property type `CreateGitLabSelfManagedIntegrationDetail`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-codesecurityintegration-creategitlabselfmanagedintegrationdetail.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CreateGitLabSelfManagedIntegrationDetail(rt::Props);
     impl CreateGitLabSelfManagedIntegrationDetail {
@@ -396,7 +406,7 @@ pub mod code_security_integration {
     nested!(CreateGitLabSelfManagedIntegrationDetail);
     /// CloudFormation property type `UpdateDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-codesecurityintegration-updatedetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UpdateDetails(rt::Props);
     impl UpdateDetails {
@@ -426,7 +436,7 @@ pub mod code_security_integration {
     nested!(UpdateDetails);
     /// CloudFormation property type `UpdateGitHubIntegrationDetail`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-codesecurityintegration-updategithubintegrationdetail.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UpdateGitHubIntegrationDetail(rt::Props);
     impl UpdateGitHubIntegrationDetail {
@@ -445,7 +455,7 @@ pub mod code_security_integration {
     nested!(UpdateGitHubIntegrationDetail);
     /// CloudFormation property type `UpdateGitLabSelfManagedIntegrationDetail`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-codesecurityintegration-updategitlabselfmanagedintegrationdetail.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UpdateGitLabSelfManagedIntegrationDetail(rt::Props);
     impl UpdateGitLabSelfManagedIntegrationDetail {
@@ -508,6 +518,7 @@ static CODE_SECURITY_SCAN_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 2),
 };
 impl CodeSecurityScanConfiguration {
     /// Declares a `AWS::InspectorV2::CodeSecurityScanConfiguration` with the stack-unique `id`. No property is required.
@@ -574,7 +585,7 @@ pub mod code_security_scan_configuration {
     use super::*;
     /// CloudFormation property type `CodeSecurityScanConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-codesecurityscanconfiguration-codesecurityscanconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CodeSecurityScanConfiguration(rt::Props);
     impl CodeSecurityScanConfiguration {
@@ -613,7 +624,7 @@ pub mod code_security_scan_configuration {
     nested!(CodeSecurityScanConfiguration);
     /// CloudFormation property type `ContinuousIntegrationScanConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-codesecurityscanconfiguration-continuousintegrationscanconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContinuousIntegrationScanConfiguration(rt::Props);
     impl ContinuousIntegrationScanConfiguration {
@@ -633,7 +644,7 @@ pub mod code_security_scan_configuration {
     nested!(ContinuousIntegrationScanConfiguration);
     /// CloudFormation property type `PeriodicScanConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-codesecurityscanconfiguration-periodicscanconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PeriodicScanConfiguration(rt::Props);
     impl PeriodicScanConfiguration {
@@ -660,7 +671,7 @@ pub mod code_security_scan_configuration {
     nested!(PeriodicScanConfiguration);
     /// CloudFormation property type `ScopeSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-codesecurityscanconfiguration-scopesettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ScopeSettings(rt::Props);
     impl ScopeSettings {
@@ -734,7 +745,7 @@ pub mod code_security_scan_configuration {
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-inspectorv2-connector.html)
 pub struct Connector(rt::Base);
-static CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo { cloudformation: "AWS::InspectorV2::Connector", terraform: Some("awscc_inspectorv2_connector"), tags: rt::TagsShape::KeyValueList("tags"), stateful: false, unavailable_in: &["ap-east-2", "ap-southeast-6", "cn-north-1", "cn-northwest-1", "me-central-1", "us-gov-east-1", "us-gov-west-1"], attributes: &[("ConnectorArn", Some("connector_arn")), ("EnablementStatus", Some("enablement_status")), ("EnablementStatusReason", Some("enablement_status_reason")), ("Health", Some("health")), ("CreatedAt", Some("created_at")), ("LastUpdatedAt", Some("last_updated_at")), ("ProviderConfiguration.Azure.ScopeConfiguration.VmScanning.State", Some("provider_configuration.azure.scope_configuration.vm_scanning.state")), ("ProviderConfiguration.Azure.ScopeConfiguration.VmScanning.StateReason", Some("provider_configuration.azure.scope_configuration.vm_scanning.state_reason")), ("ProviderConfiguration.Azure.ScopeConfiguration.ContainerImageScanning.State", Some("provider_configuration.azure.scope_configuration.container_image_scanning.state")), ("ProviderConfiguration.Azure.ScopeConfiguration.ContainerImageScanning.StateReason", Some("provider_configuration.azure.scope_configuration.container_image_scanning.state_reason")), ("ProviderConfiguration.Azure.ScopeConfiguration.ServerlessScanning.State", Some("provider_configuration.azure.scope_configuration.serverless_scanning.state")), ("ProviderConfiguration.Azure.ScopeConfiguration.ServerlessScanning.StateReason", Some("provider_configuration.azure.scope_configuration.serverless_scanning.state_reason"))] };
+static CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo { cloudformation: "AWS::InspectorV2::Connector", terraform: Some("awscc_inspectorv2_connector"), tags: rt::TagsShape::KeyValueList("tags"), stateful: false, unavailable_in: &["ap-east-2", "ap-southeast-6", "cn-north-1", "cn-northwest-1", "me-central-1", "us-gov-east-1", "us-gov-west-1"], attributes: &[("ConnectorArn", Some("connector_arn")), ("EnablementStatus", Some("enablement_status")), ("EnablementStatusReason", Some("enablement_status_reason")), ("Health", Some("health")), ("CreatedAt", Some("created_at")), ("LastUpdatedAt", Some("last_updated_at")), ("ProviderConfiguration.Azure.ScopeConfiguration.VmScanning.State", Some("provider_configuration.azure.scope_configuration.vm_scanning.state")), ("ProviderConfiguration.Azure.ScopeConfiguration.VmScanning.StateReason", Some("provider_configuration.azure.scope_configuration.vm_scanning.state_reason")), ("ProviderConfiguration.Azure.ScopeConfiguration.ContainerImageScanning.State", Some("provider_configuration.azure.scope_configuration.container_image_scanning.state")), ("ProviderConfiguration.Azure.ScopeConfiguration.ContainerImageScanning.StateReason", Some("provider_configuration.azure.scope_configuration.container_image_scanning.state_reason")), ("ProviderConfiguration.Azure.ScopeConfiguration.ServerlessScanning.State", Some("provider_configuration.azure.scope_configuration.serverless_scanning.state")), ("ProviderConfiguration.Azure.ScopeConfiguration.ServerlessScanning.StateReason", Some("provider_configuration.azure.scope_configuration.serverless_scanning.state_reason"))], schema: (&SCHEMAS, 3) };
 impl Connector {
     /// Declares a `AWS::InspectorV2::Connector` with the stack-unique `id`. Required properties: `name` (`Name`), `provider` (`Provider`), `provider_configuration` (`ProviderConfiguration`).
     #[track_caller]
@@ -852,7 +863,7 @@ pub mod connector {
     use super::*;
     /// CloudFormation property type `AzureProviderConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-connector-azureproviderconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AzureProviderConfiguration(rt::Props);
     impl AzureProviderConfiguration {
@@ -897,7 +908,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `AzureScopeConfigurationMap`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-connector-azurescopeconfigurationmap.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AzureScopeConfigurationMap(rt::Props);
     impl AzureScopeConfigurationMap {
@@ -939,7 +950,7 @@ pub mod connector {
     nested!(AzureScopeConfigurationMap);
     /// CloudFormation property type `ProviderConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-connector-providerconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProviderConfiguration(rt::Props);
     impl ProviderConfiguration {
@@ -955,7 +966,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `ScopeConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-connector-scopeconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ScopeConfiguration(rt::Props);
     impl ScopeConfiguration {
@@ -1034,6 +1045,7 @@ static FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["ap-southeast-6", "cn-north-1", "cn-northwest-1"],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 4),
 };
 impl Filter {
     /// Declares a `AWS::InspectorV2::Filter` with the stack-unique `id`. Required properties: `filter_action` (`FilterAction`), `filter_criteria` (`FilterCriteria`), `name` (`Name`).
@@ -1081,7 +1093,7 @@ pub mod filter {
     use super::*;
     /// CloudFormation property type `DateFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-filter-datefilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DateFilter(rt::Props);
     impl DateFilter {
@@ -1106,7 +1118,7 @@ pub mod filter {
     nested!(DateFilter);
     /// CloudFormation property type `FilterCriteria`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-filter-filtercriteria.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FilterCriteria(rt::Props);
     impl FilterCriteria {
@@ -1482,7 +1494,7 @@ pub mod filter {
     nested!(FilterCriteria);
     /// CloudFormation property type `MapFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-filter-mapfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MapFilter(rt::Props);
     impl MapFilter {
@@ -1506,7 +1518,7 @@ pub mod filter {
     nested!(MapFilter);
     /// CloudFormation property type `NumberFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-filter-numberfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NumberFilter(rt::Props);
     impl NumberFilter {
@@ -1529,7 +1541,7 @@ pub mod filter {
     nested!(NumberFilter);
     /// CloudFormation property type `PackageFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-filter-packagefilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PackageFilter(rt::Props);
     impl PackageFilter {
@@ -1588,7 +1600,7 @@ pub mod filter {
     nested!(PackageFilter);
     /// CloudFormation property type `PortRangeFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-filter-portrangefilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PortRangeFilter(rt::Props);
     impl PortRangeFilter {
@@ -1613,7 +1625,7 @@ pub mod filter {
     nested!(PortRangeFilter);
     /// CloudFormation property type `StringFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-filter-stringfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StringFilter(rt::Props);
     impl StringFilter {

@@ -2,14 +2,22 @@
 //! `Interconnect` resource types of the CloudFormation registry (`AWS::Interconnect::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `interconnect` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("interconnect.schemas.jsonl"));
 /// Resource Type definition for AWS::Interconnect::Connection.
 ///
 /// CloudFormation: `AWS::Interconnect::Connection`. Terraform: `awscc_interconnect_connection` (awscc provider).
@@ -56,6 +64,7 @@ static CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("OwnerAccount", Some("owner_account")),
         ("BillingTier", Some("billing_tier")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Connection {
     /// Declares a `AWS::Interconnect::Connection` with the stack-unique `id`. Required properties: `attach_point` (`AttachPoint`).
@@ -179,7 +188,7 @@ pub mod connection {
     ///
     /// CloudFormation property type `AttachPoint`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-interconnect-connection-attachpoint.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AttachPoint(rt::Props);
     impl AttachPoint {
@@ -212,7 +221,7 @@ pub mod connection {
     ///
     /// CloudFormation property type `RemoteAccount`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-interconnect-connection-remoteaccount.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RemoteAccount(rt::Props);
     impl RemoteAccount {

@@ -2,14 +2,22 @@
 //! `InternetMonitor` resource types of the CloudFormation registry (`AWS::InternetMonitor::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `internetmonitor` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("internetmonitor.schemas.jsonl"));
 /// Represents a monitor, which defines the monitoring boundaries for measurements that Internet Monitor publishes information about for an application
 ///
 /// CloudFormation: `AWS::InternetMonitor::Monitor`. Terraform: `awscc_internetmonitor_monitor` (awscc provider).
@@ -41,6 +49,7 @@ static MONITOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ProcessingStatus", Some("processing_status")),
         ("ProcessingStatusInfo", Some("processing_status_info")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Monitor {
     /// Declares a `AWS::InternetMonitor::Monitor` with the stack-unique `id`. Required properties: `monitor_name` (`MonitorName`).
@@ -179,7 +188,7 @@ pub mod monitor {
     use super::*;
     /// CloudFormation property type `HealthEventsConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-internetmonitor-monitor-healtheventsconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HealthEventsConfig(rt::Props);
     impl HealthEventsConfig {
@@ -234,7 +243,7 @@ pub mod monitor {
     nested!(HealthEventsConfig);
     /// CloudFormation property type `InternetMeasurementsLogDelivery`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-internetmonitor-monitor-internetmeasurementslogdelivery.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InternetMeasurementsLogDelivery(rt::Props);
     impl InternetMeasurementsLogDelivery {
@@ -252,7 +261,7 @@ pub mod monitor {
     nested!(InternetMeasurementsLogDelivery);
     /// CloudFormation property type `LocalHealthEventsConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-internetmonitor-monitor-localhealtheventsconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LocalHealthEventsConfig(rt::Props);
     impl LocalHealthEventsConfig {
@@ -288,7 +297,7 @@ pub mod monitor {
     nested!(LocalHealthEventsConfig);
     /// CloudFormation property type `S3Config`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-internetmonitor-monitor-s3config.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Config(rt::Props);
     impl S3Config {

@@ -2,14 +2,22 @@
 //! `Invoicing` resource types of the CloudFormation registry (`AWS::Invoicing::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `invoicing` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("invoicing.schemas.jsonl"));
 /// An invoice unit is a set of mutually exclusive accounts that correspond to your business entity.
 ///
 /// CloudFormation: `AWS::Invoicing::InvoiceUnit`. Terraform: `awscc_invoicing_invoice_unit` (awscc provider).
@@ -47,6 +55,7 @@ static INVOICE_UNIT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("InvoiceUnitArn", Some("invoice_unit_arn")),
         ("LastModified", Some("last_modified")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl InvoiceUnit {
     /// Declares a `AWS::Invoicing::InvoiceUnit` with the stack-unique `id`. Required properties: `invoice_receiver` (`InvoiceReceiver`), `name` (`Name`), `rule` (`Rule`).
@@ -103,7 +112,7 @@ pub mod invoice_unit {
     use super::*;
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-invoicing-invoiceunit-rule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {
@@ -188,6 +197,7 @@ static PROCUREMENT_PORTAL_PREFERENCE_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("purchase_order_retrieval_endpoint"),
         ),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl ProcurementPortalPreference {
     /// Declares a `AWS::Invoicing::ProcurementPortalPreference` with the stack-unique `id`. Required properties: `buyer_domain` (`BuyerDomain`), `buyer_identifier` (`BuyerIdentifier`), `contacts` (`Contacts`), `einvoice_delivery_enabled` (`EinvoiceDeliveryEnabled`), `procurement_portal_name` (`ProcurementPortalName`), `purchase_order_retrieval_enabled` (`PurchaseOrderRetrievalEnabled`), `supplier_domain` (`SupplierDomain`), `supplier_identifier` (`SupplierIdentifier`).
@@ -364,7 +374,7 @@ pub mod procurement_portal_preference {
     ///
     /// CloudFormation property type `Contact`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-invoicing-procurementportalpreference-contact.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Contact(rt::Props);
     impl Contact {
@@ -393,7 +403,7 @@ pub mod procurement_portal_preference {
     ///
     /// CloudFormation property type `EinvoiceDeliveryPreference`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-invoicing-procurementportalpreference-einvoicedeliverypreference.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EinvoiceDeliveryPreference(rt::Props);
     impl EinvoiceDeliveryPreference {
@@ -479,7 +489,7 @@ pub mod procurement_portal_preference {
     ///
     /// CloudFormation property type `ProcurementPortalPreferenceSelector`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-invoicing-procurementportalpreference-procurementportalpreferenceselector.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProcurementPortalPreferenceSelector(rt::Props);
     impl ProcurementPortalPreferenceSelector {
@@ -508,7 +518,7 @@ pub mod procurement_portal_preference {
     ///
     /// CloudFormation property type `PurchaseOrderDataSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-invoicing-procurementportalpreference-purchaseorderdatasource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PurchaseOrderDataSource(rt::Props);
     impl PurchaseOrderDataSource {
@@ -551,7 +561,7 @@ pub mod procurement_portal_preference {
     ///
     /// CloudFormation property type `TestEnvPreference`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-invoicing-procurementportalpreference-testenvpreference.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TestEnvPreference(rt::Props);
     impl TestEnvPreference {

@@ -2,14 +2,22 @@
 //! `IoT` resource types of the CloudFormation registry (`AWS::IoT::*`): 32 types, 32 of them with an awscc Terraform resource.
 //! Enabled by the `iot` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("iot.schemas.jsonl"));
 /// Configures the Device Defender audit settings for this account.
 ///
 /// CloudFormation: `AWS::IoT::AccountAuditConfiguration`. Terraform: `awscc_iot_account_audit_configuration` (awscc provider).
@@ -38,6 +46,7 @@ static ACCOUNT_AUDIT_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "sa-east-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 0),
 };
 impl AccountAuditConfiguration {
     /// Declares a `AWS::IoT::AccountAuditConfiguration` with the stack-unique `id`. Required properties: `account_id` (`AccountId`), `audit_check_configurations` (`AuditCheckConfigurations`), `role_arn` (`RoleArn`).
@@ -85,7 +94,7 @@ pub mod account_audit_configuration {
     ///
     /// CloudFormation property type `AuditCheckConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-accountauditconfiguration-auditcheckconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AuditCheckConfiguration(rt::Props);
     impl AuditCheckConfiguration {
@@ -107,7 +116,7 @@ pub mod account_audit_configuration {
     ///
     /// CloudFormation property type `AuditCheckConfigurations`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-accountauditconfiguration-auditcheckconfigurations.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AuditCheckConfigurations(rt::Props);
     impl AuditCheckConfigurations {
@@ -343,7 +352,7 @@ pub mod account_audit_configuration {
     nested!(AuditCheckConfigurations);
     /// CloudFormation property type `AuditNotificationTarget`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-accountauditconfiguration-auditnotificationtarget.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AuditNotificationTarget(rt::Props);
     impl AuditNotificationTarget {
@@ -380,7 +389,7 @@ pub mod account_audit_configuration {
     ///
     /// CloudFormation property type `AuditNotificationTargetConfigurations`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-accountauditconfiguration-auditnotificationtargetconfigurations.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AuditNotificationTargetConfigurations(rt::Props);
     impl AuditNotificationTargetConfigurations {
@@ -400,7 +409,7 @@ pub mod account_audit_configuration {
     ///
     /// CloudFormation property type `CertAgeCheckCustomConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-accountauditconfiguration-certagecheckcustomconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CertAgeCheckCustomConfiguration(rt::Props);
     impl CertAgeCheckCustomConfiguration {
@@ -426,7 +435,7 @@ pub mod account_audit_configuration {
     ///
     /// CloudFormation property type `CertExpirationCheckCustomConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-accountauditconfiguration-certexpirationcheckcustomconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CertExpirationCheckCustomConfiguration(rt::Props);
     impl CertExpirationCheckCustomConfiguration {
@@ -452,7 +461,7 @@ pub mod account_audit_configuration {
     ///
     /// CloudFormation property type `DeviceCertAgeAuditCheckConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-accountauditconfiguration-devicecertageauditcheckconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeviceCertAgeAuditCheckConfiguration(rt::Props);
     impl DeviceCertAgeAuditCheckConfiguration {
@@ -482,7 +491,7 @@ pub mod account_audit_configuration {
     ///
     /// CloudFormation property type `DeviceCertExpirationAuditCheckConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-accountauditconfiguration-devicecertexpirationauditcheckconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeviceCertExpirationAuditCheckConfiguration(rt::Props);
     impl DeviceCertExpirationAuditCheckConfiguration {
@@ -534,6 +543,7 @@ static AUTHORIZER_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 1),
 };
 impl Authorizer {
     /// Declares a `AWS::IoT::Authorizer` with the stack-unique `id`. Required properties: `authorizer_function_arn` (`AuthorizerFunctionArn`).
@@ -608,16 +618,8 @@ impl AuthorizerHandle {
 }
 /// Property types and value sets of [`Authorizer`] (`AWS::IoT::Authorizer`).
 pub mod authorizer {
+    pub use super::shared::Status;
     use super::*;
-    /// The values `Status` accepts in `IoT::Authorizer`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Status {
-        /// `ACTIVE`
-        Active,
-        /// `INACTIVE`
-        Inactive,
-    }
-    string_enum!(Status { Active => "ACTIVE", Inactive => "INACTIVE" });
 }
 /// Resource Type definition for AWS::IoT::BillingGroup
 ///
@@ -644,6 +646,7 @@ static BILLING_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("Arn", Some("arn")), ("Id", Some("id"))],
+    schema: (&SCHEMAS, 2),
 };
 impl BillingGroup {
     /// Declares a `AWS::IoT::BillingGroup` with the stack-unique `id`. No property is required.
@@ -694,7 +697,7 @@ pub mod billing_group {
     use super::*;
     /// CloudFormation property type `BillingGroupProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-billinggroup-billinggroupproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BillingGroupProperties(rt::Props);
     impl BillingGroupProperties {
@@ -740,6 +743,7 @@ static CA_CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("Arn", Some("arn")), ("Id", Some("id"))],
+    schema: (&SCHEMAS, 3),
 };
 impl CaCertificate {
     /// Declares a `AWS::IoT::CACertificate` with the stack-unique `id`. Required properties: `ca_certificate_pem` (`CACertificatePem`), `status` (`Status`).
@@ -823,10 +827,11 @@ impl CaCertificateHandle {
 }
 /// Property types and value sets of [`CaCertificate`] (`AWS::IoT::CACertificate`).
 pub mod ca_certificate {
+    pub use super::shared::{CertificateMode, Status};
     use super::*;
     /// CloudFormation property type `RegistrationConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-cacertificate-registrationconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RegistrationConfig(rt::Props);
     impl RegistrationConfig {
@@ -863,24 +868,6 @@ pub mod ca_certificate {
         Disable,
     }
     string_enum!(AutoRegistrationStatus { Enable => "ENABLE", Disable => "DISABLE" });
-    /// The values `CertificateMode` accepts in `IoT::CaCertificate`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum CertificateMode {
-        /// `DEFAULT`
-        Default,
-        /// `SNI_ONLY`
-        SniOnly,
-    }
-    string_enum!(CertificateMode { Default => "DEFAULT", SniOnly => "SNI_ONLY" });
-    /// The values `Status` accepts in `IoT::CaCertificate`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Status {
-        /// `ACTIVE`
-        Active,
-        /// `INACTIVE`
-        Inactive,
-    }
-    string_enum!(Status { Active => "ACTIVE", Inactive => "INACTIVE" });
 }
 /// Use the AWS::IoT::Certificate resource to declare an AWS IoT X.509 certificate.
 ///
@@ -895,6 +882,7 @@ static CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn")), ("Id", Some("id"))],
+    schema: (&SCHEMAS, 4),
 };
 impl Certificate {
     /// Declares a `AWS::IoT::Certificate` with the stack-unique `id`. Required properties: `status` (`Status`).
@@ -952,16 +940,8 @@ impl CertificateHandle {
 }
 /// Property types and value sets of [`Certificate`] (`AWS::IoT::Certificate`).
 pub mod certificate {
+    pub use super::shared::CertificateMode;
     use super::*;
-    /// The values `CertificateMode` accepts in `IoT::Certificate`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum CertificateMode {
-        /// `DEFAULT`
-        Default,
-        /// `SNI_ONLY`
-        SniOnly,
-    }
-    string_enum!(CertificateMode { Default => "DEFAULT", SniOnly => "SNI_ONLY" });
     /// The values `Status` accepts in `IoT::Certificate`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Status {
@@ -1003,6 +983,7 @@ static CERTIFICATE_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 5),
 };
 impl CertificateProvider {
     /// Declares a `AWS::IoT::CertificateProvider` with the stack-unique `id`. Required properties: `account_default_for_operations` (`AccountDefaultForOperations`), `lambda_function_arn` (`LambdaFunctionArn`).
@@ -1084,6 +1065,7 @@ static COMMAND_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("CommandArn", Some("command_arn"))],
+    schema: (&SCHEMAS, 6),
 };
 impl Command {
     /// Declares a `AWS::IoT::Command` with the stack-unique `id`. Required properties: `command_id` (`CommandId`).
@@ -1217,7 +1199,7 @@ pub mod command {
     use super::*;
     /// CloudFormation property type `AwsJsonSubstitutionCommandPreprocessorConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-command-awsjsonsubstitutioncommandpreprocessorconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AwsJsonSubstitutionCommandPreprocessorConfig(rt::Props);
     impl AwsJsonSubstitutionCommandPreprocessorConfig {
@@ -1231,7 +1213,7 @@ pub mod command {
     nested!(AwsJsonSubstitutionCommandPreprocessorConfig);
     /// CloudFormation property type `CommandParameter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-command-commandparameter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CommandParameter(rt::Props);
     impl CommandParameter {
@@ -1276,7 +1258,7 @@ pub mod command {
     nested!(CommandParameter);
     /// CloudFormation property type `CommandParameterValue`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-command-commandparametervalue.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CommandParameterValue(rt::Props);
     impl CommandParameterValue {
@@ -1324,7 +1306,7 @@ pub mod command {
     nested!(CommandParameterValue);
     /// CloudFormation property type `CommandParameterValueComparisonOperand`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-command-commandparametervaluecomparisonoperand.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CommandParameterValueComparisonOperand(rt::Props);
     impl CommandParameterValueComparisonOperand {
@@ -1363,7 +1345,7 @@ pub mod command {
     nested!(CommandParameterValueComparisonOperand);
     /// CloudFormation property type `CommandParameterValueCondition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-command-commandparametervaluecondition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CommandParameterValueCondition(rt::Props);
     impl CommandParameterValueCondition {
@@ -1385,7 +1367,7 @@ pub mod command {
     nested!(CommandParameterValueCondition);
     /// CloudFormation property type `CommandParameterValueNumberRange`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-command-commandparametervaluenumberrange.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CommandParameterValueNumberRange(rt::Props);
     impl CommandParameterValueNumberRange {
@@ -1400,7 +1382,7 @@ pub mod command {
     nested!(CommandParameterValueNumberRange);
     /// CloudFormation property type `CommandPayload`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-command-commandpayload.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CommandPayload(rt::Props);
     impl CommandPayload {
@@ -1424,7 +1406,7 @@ pub mod command {
     nested!(CommandPayload);
     /// CloudFormation property type `CommandPreprocessor`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-command-commandpreprocessor.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CommandPreprocessor(rt::Props);
     impl CommandPreprocessor {
@@ -1538,6 +1520,7 @@ static CUSTOM_METRIC_TYPE: rt::TypeInfo = rt::TypeInfo {
         "sa-east-1",
     ],
     attributes: &[("MetricArn", Some("metric_arn"))],
+    schema: (&SCHEMAS, 7),
 };
 impl CustomMetric {
     /// Declares a `AWS::IoT::CustomMetric` with the stack-unique `id`. Required properties: `metric_type` (`MetricType`).
@@ -1622,6 +1605,7 @@ static DIMENSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "sa-east-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 8),
 };
 impl Dimension {
     /// Declares a `AWS::IoT::Dimension` with the stack-unique `id`. Required properties: `string_values` (`StringValues`), `type_` (`Type`).
@@ -1701,6 +1685,7 @@ static DOMAIN_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DomainType", Some("domain_type")),
         ("ServerCertificates", Some("server_certificates")),
     ],
+    schema: (&SCHEMAS, 9),
 };
 impl DomainConfiguration {
     /// Declares a `AWS::IoT::DomainConfiguration` with the stack-unique `id`. No property is required.
@@ -1844,7 +1829,7 @@ pub mod domain_configuration {
     use super::*;
     /// CloudFormation property type `AuthorizerConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-domainconfiguration-authorizerconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AuthorizerConfig(rt::Props);
     impl AuthorizerConfig {
@@ -1875,7 +1860,7 @@ pub mod domain_configuration {
     nested!(AuthorizerConfig);
     /// CloudFormation property type `ClientCertificateConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-domainconfiguration-clientcertificateconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClientCertificateConfig(rt::Props);
     impl ClientCertificateConfig {
@@ -1897,7 +1882,7 @@ pub mod domain_configuration {
     nested!(ClientCertificateConfig);
     /// CloudFormation property type `ServerCertificateConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-domainconfiguration-servercertificateconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServerCertificateConfig(rt::Props);
     impl ServerCertificateConfig {
@@ -1934,7 +1919,7 @@ pub mod domain_configuration {
     nested!(ServerCertificateConfig);
     /// CloudFormation property type `TlsConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-domainconfiguration-tlsconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TlsConfig(rt::Props);
     impl TlsConfig {
@@ -2029,6 +2014,7 @@ static ENCRYPTION_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ConfigurationDetails", Some("configuration_details")),
         ("LastModifiedDate", Some("last_modified_date")),
     ],
+    schema: (&SCHEMAS, 10),
 };
 impl EncryptionConfiguration {
     /// Declares a `AWS::IoT::EncryptionConfiguration` with the stack-unique `id`. Required properties: `encryption_type` (`EncryptionType`).
@@ -2123,6 +2109,7 @@ static FLEET_METRIC_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedDate", Some("last_modified_date")),
         ("Version", Some("version")),
     ],
+    schema: (&SCHEMAS, 11),
 };
 impl FleetMetric {
     /// Declares a `AWS::IoT::FleetMetric` with the stack-unique `id`. Required properties: `metric_name` (`MetricName`).
@@ -2236,7 +2223,7 @@ pub mod fleet_metric {
     ///
     /// CloudFormation property type `AggregationType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-fleetmetric-aggregationtype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AggregationType(rt::Props);
     impl AggregationType {
@@ -2367,6 +2354,7 @@ static JOB_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn")), ("CreatedAt", Some("created_at"))],
+    schema: (&SCHEMAS, 12),
 };
 impl Job {
     /// Declares a `AWS::IoT::Job` with the stack-unique `id`. Required properties: `job_id` (`JobId`), `targets` (`Targets`).
@@ -2530,12 +2518,13 @@ impl JobHandle {
 }
 /// Property types and value sets of [`Job`] (`AWS::IoT::Job`).
 pub mod job {
+    pub use super::shared::Action;
     use super::*;
     /// The criteria that determine when and how a job abort takes place.
     ///
     /// CloudFormation property type `AbortConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-job-abortconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AbortConfig(rt::Props);
     impl AbortConfig {
@@ -2555,7 +2544,7 @@ pub mod job {
     ///
     /// CloudFormation property type `AbortCriteria`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-job-abortcriteria.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AbortCriteria(rt::Props);
     impl AbortCriteria {
@@ -2587,7 +2576,7 @@ pub mod job {
     ///
     /// CloudFormation property type `ExponentialRolloutRate`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-job-exponentialrolloutrate.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ExponentialRolloutRate(rt::Props);
     impl ExponentialRolloutRate {
@@ -2621,7 +2610,7 @@ pub mod job {
     ///
     /// CloudFormation property type `JobExecutionsRetryConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-job-jobexecutionsretryconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct JobExecutionsRetryConfig(rt::Props);
     impl JobExecutionsRetryConfig {
@@ -2641,7 +2630,7 @@ pub mod job {
     ///
     /// CloudFormation property type `JobExecutionsRolloutConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-job-jobexecutionsrolloutconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct JobExecutionsRolloutConfig(rt::Props);
     impl JobExecutionsRolloutConfig {
@@ -2675,7 +2664,7 @@ pub mod job {
     ///
     /// CloudFormation property type `MaintenanceWindow`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-job-maintenancewindow.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MaintenanceWindow(rt::Props);
     impl MaintenanceWindow {
@@ -2696,7 +2685,7 @@ pub mod job {
     ///
     /// CloudFormation property type `PresignedUrlConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-job-presignedurlconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PresignedUrlConfig(rt::Props);
     impl PresignedUrlConfig {
@@ -2726,7 +2715,7 @@ pub mod job {
     ///
     /// CloudFormation property type `RateIncreaseCriteria`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-job-rateincreasecriteria.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RateIncreaseCriteria(rt::Props);
     impl RateIncreaseCriteria {
@@ -2763,7 +2752,7 @@ pub mod job {
     ///
     /// CloudFormation property type `RetryCriteria`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-job-retrycriteria.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RetryCriteria(rt::Props);
     impl RetryCriteria {
@@ -2784,7 +2773,7 @@ pub mod job {
     ///
     /// CloudFormation property type `SchedulingConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-job-schedulingconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SchedulingConfig(rt::Props);
     impl SchedulingConfig {
@@ -2836,7 +2825,7 @@ pub mod job {
     ///
     /// CloudFormation property type `TimeoutConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-job-timeoutconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TimeoutConfig(rt::Props);
     impl TimeoutConfig {
@@ -2889,13 +2878,6 @@ pub mod job {
         All,
     }
     string_enum!(FailureType { Failed => "FAILED", TimedOut => "TIMED_OUT", All => "ALL" });
-    /// The values `Action` accepts in `IoT::Job`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Action {
-        /// `CANCEL`
-        Cancel,
-    }
-    string_enum!(Action { Cancel => "CANCEL" });
     /// The values `FailureType2` accepts in `IoT::Job`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum FailureType2 {
@@ -2935,6 +2917,7 @@ static JOB_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 13),
 };
 impl JobTemplate {
     /// Declares a `AWS::IoT::JobTemplate` with the stack-unique `id`. Required properties: `description` (`Description`), `job_template_id` (`JobTemplateId`).
@@ -3066,12 +3049,13 @@ impl JobTemplateHandle {
 }
 /// Property types and value sets of [`JobTemplate`] (`AWS::IoT::JobTemplate`).
 pub mod job_template {
+    pub use super::shared::Action;
     use super::*;
     /// The criteria that determine when and how a job abort takes place.
     ///
     /// CloudFormation property type `AbortConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-jobtemplate-abortconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AbortConfig(rt::Props);
     impl AbortConfig {
@@ -3091,7 +3075,7 @@ pub mod job_template {
     ///
     /// CloudFormation property type `AbortCriteria`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-jobtemplate-abortcriteria.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AbortCriteria(rt::Props);
     impl AbortCriteria {
@@ -3123,7 +3107,7 @@ pub mod job_template {
     ///
     /// CloudFormation property type `ExponentialRolloutRate`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-jobtemplate-exponentialrolloutrate.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ExponentialRolloutRate(rt::Props);
     impl ExponentialRolloutRate {
@@ -3155,7 +3139,7 @@ pub mod job_template {
     nested!(ExponentialRolloutRate);
     /// CloudFormation property type `JobExecutionsRetryConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-jobtemplate-jobexecutionsretryconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct JobExecutionsRetryConfig(rt::Props);
     impl JobExecutionsRetryConfig {
@@ -3182,7 +3166,7 @@ pub mod job_template {
     ///
     /// CloudFormation property type `JobExecutionsRolloutConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-jobtemplate-jobexecutionsrolloutconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct JobExecutionsRolloutConfig(rt::Props);
     impl JobExecutionsRolloutConfig {
@@ -3219,7 +3203,7 @@ pub mod job_template {
     ///
     /// CloudFormation property type `MaintenanceWindow`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-jobtemplate-maintenancewindow.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MaintenanceWindow(rt::Props);
     impl MaintenanceWindow {
@@ -3249,7 +3233,7 @@ pub mod job_template {
     ///
     /// CloudFormation property type `PresignedUrlConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-jobtemplate-presignedurlconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PresignedUrlConfig(rt::Props);
     impl PresignedUrlConfig {
@@ -3271,7 +3255,7 @@ pub mod job_template {
     nested!(PresignedUrlConfig);
     /// CloudFormation property type `RateIncreaseCriteria`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-jobtemplate-rateincreasecriteria.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RateIncreaseCriteria(rt::Props);
     impl RateIncreaseCriteria {
@@ -3304,7 +3288,7 @@ pub mod job_template {
     ///
     /// CloudFormation property type `RetryCriteria`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-jobtemplate-retrycriteria.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RetryCriteria(rt::Props);
     impl RetryCriteria {
@@ -3331,7 +3315,7 @@ pub mod job_template {
     ///
     /// CloudFormation property type `TimeoutConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-jobtemplate-timeoutconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TimeoutConfig(rt::Props);
     impl TimeoutConfig {
@@ -3358,13 +3342,6 @@ pub mod job_template {
         All,
     }
     string_enum!(JobRetryFailureType { Failed => "FAILED", TimedOut => "TIMED_OUT", All => "ALL" });
-    /// The values `Action` accepts in `IoT::JobTemplate`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Action {
-        /// `CANCEL`
-        Cancel,
-    }
-    string_enum!(Action { Cancel => "CANCEL" });
     /// The values `FailureType` accepts in `IoT::JobTemplate`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum FailureType {
@@ -3404,6 +3381,7 @@ static LOGGING_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 14),
 };
 impl Logging {
     /// Declares a `AWS::IoT::Logging` with the stack-unique `id`. Required properties: `account_id` (`AccountId`), `default_log_level` (`DefaultLogLevel`), `role_arn` (`RoleArn`).
@@ -3446,12 +3424,13 @@ pub struct LoggingHandle(rt::Handle);
 handle!(LoggingHandle);
 /// Property types and value sets of [`Logging`] (`AWS::IoT::Logging`).
 pub mod logging {
+    pub use super::shared::LogLevel;
     use super::*;
     /// Configuration for event-based logging that specifies which event types to log and their logging settings.
     ///
     /// CloudFormation property type `EventConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-logging-eventconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EventConfiguration(rt::Props);
     impl EventConfiguration {
@@ -3493,21 +3472,6 @@ pub mod logging {
         Disabled,
     }
     string_enum!(DefaultLogLevel { Error => "ERROR", Warn => "WARN", Info => "INFO", Debug => "DEBUG", Disabled => "DISABLED" });
-    /// The values `LogLevel` accepts in `IoT::Logging`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum LogLevel {
-        /// `ERROR`
-        Error,
-        /// `WARN`
-        Warn,
-        /// `INFO`
-        Info,
-        /// `DEBUG`
-        Debug,
-        /// `DISABLED`
-        Disabled,
-    }
-    string_enum!(LogLevel { Error => "ERROR", Warn => "WARN", Info => "INFO", Debug => "DEBUG", Disabled => "DISABLED" });
 }
 /// Mitigation actions can be used to take actions to mitigate issues that were found in an Audit finding or Detect violation.
 ///
@@ -3540,6 +3504,7 @@ static MITIGATION_ACTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("MitigationActionArn", Some("mitigation_action_arn")),
         ("MitigationActionId", Some("mitigation_action_id")),
     ],
+    schema: (&SCHEMAS, 15),
 };
 impl MitigationAction {
     /// Declares a `AWS::IoT::MitigationAction` with the stack-unique `id`. Required properties: `action_params` (`ActionParams`), `role_arn` (`RoleArn`).
@@ -3585,7 +3550,7 @@ pub mod mitigation_action {
     ///
     /// CloudFormation property type `ActionParams`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-mitigationaction-actionparams.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ActionParams(rt::Props);
     impl ActionParams {
@@ -3675,7 +3640,7 @@ pub mod mitigation_action {
     ///
     /// CloudFormation property type `AddThingsToThingGroupParams`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-mitigationaction-addthingstothinggroupparams.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AddThingsToThingGroupParams(rt::Props);
     impl AddThingsToThingGroupParams {
@@ -3706,7 +3671,7 @@ pub mod mitigation_action {
     ///
     /// CloudFormation property type `EnableIoTLoggingParams`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-mitigationaction-enableiotloggingparams.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EnableIoTLoggingParams(rt::Props);
     impl EnableIoTLoggingParams {
@@ -3727,7 +3692,7 @@ pub mod mitigation_action {
     ///
     /// CloudFormation property type `PublishFindingToSnsParams`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-mitigationaction-publishfindingtosnsparams.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PublishFindingToSnsParams(rt::Props);
     impl PublishFindingToSnsParams {
@@ -3743,7 +3708,7 @@ pub mod mitigation_action {
     ///
     /// CloudFormation property type `ReplaceDefaultPolicyVersionParams`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-mitigationaction-replacedefaultpolicyversionparams.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReplaceDefaultPolicyVersionParams(rt::Props);
     impl ReplaceDefaultPolicyVersionParams {
@@ -3759,7 +3724,7 @@ pub mod mitigation_action {
     ///
     /// CloudFormation property type `UpdateCACertificateParams`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-mitigationaction-updatecacertificateparams.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UpdateCaCertificateParams(rt::Props);
     impl UpdateCaCertificateParams {
@@ -3775,7 +3740,7 @@ pub mod mitigation_action {
     ///
     /// CloudFormation property type `UpdateDeviceCertificateParams`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-mitigationaction-updatedevicecertificateparams.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UpdateDeviceCertificateParams(rt::Props);
     impl UpdateDeviceCertificateParams {
@@ -3834,6 +3799,7 @@ static POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn")), ("Id", Some("id"))],
+    schema: (&SCHEMAS, 16),
 };
 impl Policy {
     /// Declares a `AWS::IoT::Policy` with the stack-unique `id`. Required properties: `policy_document` (`PolicyDocument`).
@@ -3882,6 +3848,7 @@ static POLICY_PRINCIPAL_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 17),
 };
 impl PolicyPrincipalAttachment {
     /// Declares a `AWS::IoT::PolicyPrincipalAttachment` with the stack-unique `id`. Required properties: `policy_name` (`PolicyName`), `principal` (`Principal`).
@@ -3927,6 +3894,7 @@ static PROVISIONING_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("TemplateArn", Some("template_arn"))],
+    schema: (&SCHEMAS, 18),
 };
 impl ProvisioningTemplate {
     /// Declares a `AWS::IoT::ProvisioningTemplate` with the stack-unique `id`. Required properties: `provisioning_role_arn` (`ProvisioningRoleArn`), `template_body` (`TemplateBody`).
@@ -3998,7 +3966,7 @@ pub mod provisioning_template {
     use super::*;
     /// CloudFormation property type `ProvisioningHook`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-provisioningtemplate-provisioninghook.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProvisioningHook(rt::Props);
     impl ProvisioningHook {
@@ -4056,6 +4024,7 @@ static RESOURCE_SPECIFIC_LOGGING_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("TargetId", Some("target_id"))],
+    schema: (&SCHEMAS, 19),
 };
 impl ResourceSpecificLogging {
     /// Declares a `AWS::IoT::ResourceSpecificLogging` with the stack-unique `id`. Required properties: `log_level` (`LogLevel`), `target_name` (`TargetName`), `target_type` (`TargetType`).
@@ -4088,22 +4057,8 @@ impl ResourceSpecificLoggingHandle {
 }
 /// Property types and value sets of [`ResourceSpecificLogging`] (`AWS::IoT::ResourceSpecificLogging`).
 pub mod resource_specific_logging {
+    pub use super::shared::LogLevel;
     use super::*;
-    /// The values `LogLevel` accepts in `IoT::ResourceSpecificLogging`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum LogLevel {
-        /// `ERROR`
-        Error,
-        /// `WARN`
-        Warn,
-        /// `INFO`
-        Info,
-        /// `DEBUG`
-        Debug,
-        /// `DISABLED`
-        Disabled,
-    }
-    string_enum!(LogLevel { Error => "ERROR", Warn => "WARN", Info => "INFO", Debug => "DEBUG", Disabled => "DISABLED" });
     /// The values `TargetType` accepts in `IoT::ResourceSpecificLogging`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum TargetType {
@@ -4145,6 +4100,7 @@ static ROLE_ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("RoleAliasArn", Some("role_alias_arn"))],
+    schema: (&SCHEMAS, 20),
 };
 impl RoleAlias {
     /// Declares a `AWS::IoT::RoleAlias` with the stack-unique `id`. Required properties: `role_arn` (`RoleArn`).
@@ -4209,6 +4165,7 @@ static SCHEDULED_AUDIT_TYPE: rt::TypeInfo = rt::TypeInfo {
         "sa-east-1",
     ],
     attributes: &[("ScheduledAuditArn", Some("scheduled_audit_arn"))],
+    schema: (&SCHEMAS, 21),
 };
 impl ScheduledAudit {
     /// Declares a `AWS::IoT::ScheduledAudit` with the stack-unique `id`. Required properties: `frequency` (`Frequency`), `target_check_names` (`TargetCheckNames`).
@@ -4333,6 +4290,7 @@ static SECURITY_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "sa-east-1",
     ],
     attributes: &[("SecurityProfileArn", Some("security_profile_arn"))],
+    schema: (&SCHEMAS, 22),
 };
 impl SecurityProfile {
     /// Declares a `AWS::IoT::SecurityProfile` with the stack-unique `id`. No property is required.
@@ -4435,7 +4393,7 @@ pub mod security_profile {
     ///
     /// CloudFormation property type `Behavior`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-securityprofile-behavior.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Behavior(rt::Props);
     impl Behavior {
@@ -4492,7 +4450,7 @@ pub mod security_profile {
     ///
     /// CloudFormation property type `BehaviorCriteria`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-securityprofile-behaviorcriteria.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BehaviorCriteria(rt::Props);
     impl BehaviorCriteria {
@@ -4577,7 +4535,7 @@ pub mod security_profile {
     ///
     /// CloudFormation property type `MachineLearningDetectionConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-securityprofile-machinelearningdetectionconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MachineLearningDetectionConfig(rt::Props);
     impl MachineLearningDetectionConfig {
@@ -4600,7 +4558,7 @@ pub mod security_profile {
     ///
     /// CloudFormation property type `MetricDimension`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-securityprofile-metricdimension.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricDimension(rt::Props);
     impl MetricDimension {
@@ -4627,7 +4585,7 @@ pub mod security_profile {
     ///
     /// CloudFormation property type `MetricToRetain`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-securityprofile-metrictoretain.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricToRetain(rt::Props);
     impl MetricToRetain {
@@ -4659,7 +4617,7 @@ pub mod security_profile {
     ///
     /// CloudFormation property type `MetricValue`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-securityprofile-metricvalue.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricValue(rt::Props);
     impl MetricValue {
@@ -4716,7 +4674,7 @@ pub mod security_profile {
     ///
     /// CloudFormation property type `MetricsExportConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-securityprofile-metricsexportconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricsExportConfig(rt::Props);
     impl MetricsExportConfig {
@@ -4733,7 +4691,7 @@ pub mod security_profile {
     ///
     /// CloudFormation property type `StatisticalThreshold`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-securityprofile-statisticalthreshold.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StatisticalThreshold(rt::Props);
     impl StatisticalThreshold {
@@ -4851,6 +4809,7 @@ static SOFTWARE_PACKAGE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("PackageArn", Some("package_arn"))],
+    schema: (&SCHEMAS, 23),
 };
 impl SoftwarePackage {
     /// Declares a `AWS::IoT::SoftwarePackage` with the stack-unique `id`. No property is required.
@@ -4913,6 +4872,7 @@ static SOFTWARE_PACKAGE_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
         ("SbomValidationStatus", Some("sbom_validation_status")),
     ],
+    schema: (&SCHEMAS, 24),
 };
 impl SoftwarePackageVersion {
     /// Declares a `AWS::IoT::SoftwarePackageVersion` with the stack-unique `id`. Required properties: `package_name` (`PackageName`).
@@ -4999,7 +4959,7 @@ pub mod software_package_version {
     ///
     /// CloudFormation property type `PackageVersionArtifact`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-softwarepackageversion-packageversionartifact.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PackageVersionArtifact(rt::Props);
     impl PackageVersionArtifact {
@@ -5015,7 +4975,7 @@ pub mod software_package_version {
     ///
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-softwarepackageversion-s3location.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
     impl S3Location {
@@ -5037,7 +4997,7 @@ pub mod software_package_version {
     ///
     /// CloudFormation property type `Sbom`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-softwarepackageversion-sbom.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Sbom(rt::Props);
     impl Sbom {
@@ -5089,6 +5049,7 @@ static STREAM_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("LastUpdatedAt", Some("last_updated_at")),
     ],
+    schema: (&SCHEMAS, 25),
 };
 impl Stream {
     /// Declares a `AWS::IoT::Stream` with the stack-unique `id`. Required properties: `files` (`Files`), `role_arn` (`RoleArn`), `stream_id` (`StreamId`).
@@ -5152,7 +5113,7 @@ pub mod stream {
     ///
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-stream-s3location.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
     impl S3Location {
@@ -5188,7 +5149,7 @@ pub mod stream {
     ///
     /// CloudFormation property type `StreamFile`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-stream-streamfile.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StreamFile(rt::Props);
     impl StreamFile {
@@ -5227,6 +5188,7 @@ static THING_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 26),
 };
 impl Thing {
     /// Declares a `AWS::IoT::Thing` with the stack-unique `id`. No property is required.
@@ -5265,29 +5227,8 @@ impl ThingHandle {
 }
 /// Property types and value sets of [`Thing`] (`AWS::IoT::Thing`).
 pub mod thing {
+    pub use super::shared::AttributePayload;
     use super::*;
-    /// CloudFormation property type `AttributePayload`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-thing-attributepayload.html)
-    #[derive(Clone, Debug)]
-    pub struct AttributePayload(rt::Props);
-    impl AttributePayload {
-        /// A new `AttributePayload`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            AttributePayload(this)
-        }
-        /// CloudFormation `Attributes`, Terraform `attributes`.
-        pub fn attributes(
-            mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
-        ) -> Self {
-            self.0
-                .set("Attributes", Some("attributes"), rt::string_map(value));
-            self
-        }
-    }
-    nested!(AttributePayload);
 }
 /// Resource Type definition for AWS::IoT::ThingGroup
 ///
@@ -5314,6 +5255,7 @@ static THING_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("Arn", Some("arn")), ("Id", Some("id"))],
+    schema: (&SCHEMAS, 27),
 };
 impl ThingGroup {
     /// Declares a `AWS::IoT::ThingGroup` with the stack-unique `id`. No property is required.
@@ -5373,32 +5315,11 @@ impl ThingGroupHandle {
 }
 /// Property types and value sets of [`ThingGroup`] (`AWS::IoT::ThingGroup`).
 pub mod thing_group {
+    pub use super::shared::AttributePayload;
     use super::*;
-    /// CloudFormation property type `AttributePayload`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-thinggroup-attributepayload.html)
-    #[derive(Clone, Debug)]
-    pub struct AttributePayload(rt::Props);
-    impl AttributePayload {
-        /// A new `AttributePayload`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            AttributePayload(this)
-        }
-        /// CloudFormation `Attributes`, Terraform `attributes`.
-        pub fn attributes(
-            mut self,
-            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
-        ) -> Self {
-            self.0
-                .set("Attributes", Some("attributes"), rt::string_map(value));
-            self
-        }
-    }
-    nested!(AttributePayload);
     /// CloudFormation property type `ThingGroupProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-thinggroup-thinggroupproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ThingGroupProperties(rt::Props);
     impl ThingGroupProperties {
@@ -5438,6 +5359,7 @@ static THING_PRINCIPAL_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 28),
 };
 impl ThingPrincipalAttachment {
     /// Declares a `AWS::IoT::ThingPrincipalAttachment` with the stack-unique `id`. Required properties: `principal` (`Principal`), `thing_name` (`ThingName`).
@@ -5494,6 +5416,7 @@ static THING_TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("Arn", Some("arn")), ("Id", Some("id"))],
+    schema: (&SCHEMAS, 29),
 };
 impl ThingType {
     /// Declares a `AWS::IoT::ThingType` with the stack-unique `id`. No property is required.
@@ -5547,7 +5470,7 @@ pub mod thing_type {
     use super::*;
     /// CloudFormation property type `Mqtt5Configuration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-thingtype-mqtt5configuration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Mqtt5Configuration(rt::Props);
     impl Mqtt5Configuration {
@@ -5572,7 +5495,7 @@ pub mod thing_type {
     nested!(Mqtt5Configuration);
     /// CloudFormation property type `PropagatingAttribute`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-thingtype-propagatingattribute.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PropagatingAttribute(rt::Props);
     impl PropagatingAttribute {
@@ -5605,7 +5528,7 @@ pub mod thing_type {
     nested!(PropagatingAttribute);
     /// CloudFormation property type `ThingTypeProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-thingtype-thingtypeproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ThingTypeProperties(rt::Props);
     impl ThingTypeProperties {
@@ -5669,6 +5592,7 @@ static TOPIC_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 30),
 };
 impl TopicRule {
     /// Declares a `AWS::IoT::TopicRule` with the stack-unique `id`. Required properties: `topic_rule_payload` (`TopicRulePayload`).
@@ -5704,7 +5628,7 @@ pub mod topic_rule {
     use super::*;
     /// CloudFormation property type `Action`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-action.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Action(rt::Props);
     impl Action {
@@ -5840,7 +5764,7 @@ pub mod topic_rule {
     nested!(Action);
     /// CloudFormation property type `AssetPropertyTimestamp`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-assetpropertytimestamp.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AssetPropertyTimestamp(rt::Props);
     impl AssetPropertyTimestamp {
@@ -5864,7 +5788,7 @@ pub mod topic_rule {
     nested!(AssetPropertyTimestamp);
     /// CloudFormation property type `AssetPropertyValue`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-assetpropertyvalue.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AssetPropertyValue(rt::Props);
     impl AssetPropertyValue {
@@ -5884,7 +5808,7 @@ pub mod topic_rule {
     nested!(AssetPropertyValue);
     /// CloudFormation property type `AssetPropertyVariant`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-assetpropertyvariant.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AssetPropertyVariant(rt::Props);
     impl AssetPropertyVariant {
@@ -5921,7 +5845,7 @@ pub mod topic_rule {
     nested!(AssetPropertyVariant);
     /// CloudFormation property type `BatchConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-batchconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BatchConfig(rt::Props);
     impl BatchConfig {
@@ -5964,7 +5888,7 @@ pub mod topic_rule {
     nested!(BatchConfig);
     /// CloudFormation property type `CloudwatchAlarmAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-cloudwatchalarmaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CloudwatchAlarmAction(rt::Props);
     impl CloudwatchAlarmAction {
@@ -5990,7 +5914,7 @@ pub mod topic_rule {
     nested!(CloudwatchAlarmAction);
     /// CloudFormation property type `CloudwatchLogsAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-cloudwatchlogsaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CloudwatchLogsAction(rt::Props);
     impl CloudwatchLogsAction {
@@ -6015,7 +5939,7 @@ pub mod topic_rule {
     nested!(CloudwatchLogsAction);
     /// CloudFormation property type `CloudwatchMetricAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-cloudwatchmetricaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CloudwatchMetricAction(rt::Props);
     impl CloudwatchMetricAction {
@@ -6056,7 +5980,7 @@ pub mod topic_rule {
     nested!(CloudwatchMetricAction);
     /// CloudFormation property type `DynamoDBv2Action`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-dynamodbv2action.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DynamoDBv2Action(rt::Props);
     impl DynamoDBv2Action {
@@ -6079,7 +6003,7 @@ pub mod topic_rule {
     nested!(DynamoDBv2Action);
     /// CloudFormation property type `DynamoDBAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-dynamodbaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DynamoDbAction(rt::Props);
     impl DynamoDbAction {
@@ -6139,7 +6063,7 @@ pub mod topic_rule {
     nested!(DynamoDbAction);
     /// CloudFormation property type `ElasticsearchAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-elasticsearchaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ElasticsearchAction(rt::Props);
     impl ElasticsearchAction {
@@ -6163,7 +6087,7 @@ pub mod topic_rule {
     nested!(ElasticsearchAction);
     /// CloudFormation property type `FirehoseAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-firehoseaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FirehoseAction(rt::Props);
     impl FirehoseAction {
@@ -6197,7 +6121,7 @@ pub mod topic_rule {
     nested!(FirehoseAction);
     /// CloudFormation property type `HttpAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-httpaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HttpAction(rt::Props);
     impl HttpAction {
@@ -6245,7 +6169,7 @@ pub mod topic_rule {
     nested!(HttpAction);
     /// CloudFormation property type `HttpActionHeader`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-httpactionheader.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HttpActionHeader(rt::Props);
     impl HttpActionHeader {
@@ -6260,7 +6184,7 @@ pub mod topic_rule {
     nested!(HttpActionHeader);
     /// CloudFormation property type `HttpAuthorization`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-httpauthorization.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HttpAuthorization(rt::Props);
     impl HttpAuthorization {
@@ -6278,7 +6202,7 @@ pub mod topic_rule {
     nested!(HttpAuthorization);
     /// CloudFormation property type `InfluxDBAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-influxdbaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InfluxDbAction(rt::Props);
     impl InfluxDbAction {
@@ -6334,7 +6258,7 @@ pub mod topic_rule {
     nested!(InfluxDbAction);
     /// CloudFormation property type `InfluxDBBatchConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-influxdbbatchconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InfluxDbBatchConfig(rt::Props);
     impl InfluxDbBatchConfig {
@@ -6377,7 +6301,7 @@ pub mod topic_rule {
     nested!(InfluxDbBatchConfig);
     /// CloudFormation property type `IotAnalyticsAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-iotanalyticsaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IotAnalyticsAction(rt::Props);
     impl IotAnalyticsAction {
@@ -6402,7 +6326,7 @@ pub mod topic_rule {
     nested!(IotAnalyticsAction);
     /// CloudFormation property type `IotEventsAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-ioteventsaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IotEventsAction(rt::Props);
     impl IotEventsAction {
@@ -6429,7 +6353,7 @@ pub mod topic_rule {
     nested!(IotEventsAction);
     /// CloudFormation property type `IotSiteWiseAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-iotsitewiseaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IotSiteWiseAction(rt::Props);
     impl IotSiteWiseAction {
@@ -6451,7 +6375,7 @@ pub mod topic_rule {
     nested!(IotSiteWiseAction);
     /// CloudFormation property type `KafkaAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-kafkaaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KafkaAction(rt::Props);
     impl KafkaAction {
@@ -6495,7 +6419,7 @@ pub mod topic_rule {
     nested!(KafkaAction);
     /// CloudFormation property type `KafkaActionHeader`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-kafkaactionheader.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KafkaActionHeader(rt::Props);
     impl KafkaActionHeader {
@@ -6510,7 +6434,7 @@ pub mod topic_rule {
     nested!(KafkaActionHeader);
     /// CloudFormation property type `KinesisAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-kinesisaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KinesisAction(rt::Props);
     impl KinesisAction {
@@ -6531,7 +6455,7 @@ pub mod topic_rule {
     nested!(KinesisAction);
     /// CloudFormation property type `LambdaAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-lambdaaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LambdaAction(rt::Props);
     impl LambdaAction {
@@ -6550,7 +6474,7 @@ pub mod topic_rule {
     nested!(LambdaAction);
     /// CloudFormation property type `LocationAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-locationaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LocationAction(rt::Props);
     impl LocationAction {
@@ -6583,7 +6507,7 @@ pub mod topic_rule {
     nested!(LocationAction);
     /// CloudFormation property type `OpenSearchAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-opensearchaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OpenSearchAction(rt::Props);
     impl OpenSearchAction {
@@ -6607,7 +6531,7 @@ pub mod topic_rule {
     nested!(OpenSearchAction);
     /// CloudFormation property type `PutAssetPropertyValueEntry`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-putassetpropertyvalueentry.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PutAssetPropertyValueEntry(rt::Props);
     impl PutAssetPropertyValueEntry {
@@ -6647,7 +6571,7 @@ pub mod topic_rule {
     nested!(PutAssetPropertyValueEntry);
     /// CloudFormation property type `PutItemInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-putiteminput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PutItemInput(rt::Props);
     impl PutItemInput {
@@ -6661,7 +6585,7 @@ pub mod topic_rule {
     nested!(PutItemInput);
     /// CloudFormation property type `RepublishAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-republishaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RepublishAction(rt::Props);
     impl RepublishAction {
@@ -6686,7 +6610,7 @@ pub mod topic_rule {
     nested!(RepublishAction);
     /// CloudFormation property type `RepublishActionHeaders`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-republishactionheaders.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RepublishActionHeaders(rt::Props);
     impl RepublishActionHeaders {
@@ -6741,7 +6665,7 @@ pub mod topic_rule {
     nested!(RepublishActionHeaders);
     /// CloudFormation property type `S3Action`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-s3action.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Action(rt::Props);
     impl S3Action {
@@ -6766,7 +6690,7 @@ pub mod topic_rule {
     nested!(S3Action);
     /// CloudFormation property type `SigV4Authorization`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-sigv4authorization.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SigV4Authorization(rt::Props);
     impl SigV4Authorization {
@@ -6794,7 +6718,7 @@ pub mod topic_rule {
     nested!(SigV4Authorization);
     /// CloudFormation property type `SnsAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-snsaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SnsAction(rt::Props);
     impl SnsAction {
@@ -6815,7 +6739,7 @@ pub mod topic_rule {
     nested!(SnsAction);
     /// CloudFormation property type `SqsAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-sqsaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SqsAction(rt::Props);
     impl SqsAction {
@@ -6836,7 +6760,7 @@ pub mod topic_rule {
     nested!(SqsAction);
     /// CloudFormation property type `StepFunctionsAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-stepfunctionsaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StepFunctionsAction(rt::Props);
     impl StepFunctionsAction {
@@ -6864,7 +6788,7 @@ pub mod topic_rule {
     nested!(StepFunctionsAction);
     /// CloudFormation property type `Timestamp`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-timestamp.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Timestamp(rt::Props);
     impl Timestamp {
@@ -6883,7 +6807,7 @@ pub mod topic_rule {
     nested!(Timestamp);
     /// CloudFormation property type `TimestreamAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-timestreamaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TimestreamAction(rt::Props);
     impl TimestreamAction {
@@ -6914,7 +6838,7 @@ pub mod topic_rule {
     nested!(TimestreamAction);
     /// CloudFormation property type `TimestreamDimension`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-timestreamdimension.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TimestreamDimension(rt::Props);
     impl TimestreamDimension {
@@ -6929,7 +6853,7 @@ pub mod topic_rule {
     nested!(TimestreamDimension);
     /// CloudFormation property type `TimestreamTimestamp`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-timestreamtimestamp.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TimestreamTimestamp(rt::Props);
     impl TimestreamTimestamp {
@@ -6944,7 +6868,7 @@ pub mod topic_rule {
     nested!(TimestreamTimestamp);
     /// CloudFormation property type `TopicRulePayload`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-topicrulepayload.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TopicRulePayload(rt::Props);
     impl TopicRulePayload {
@@ -6986,7 +6910,7 @@ pub mod topic_rule {
     nested!(TopicRulePayload);
     /// CloudFormation property type `UserProperty`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-userproperty.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UserProperty(rt::Props);
     impl UserProperty {
@@ -7089,6 +7013,7 @@ static TOPIC_RULE_DESTINATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
         ("StatusReason", Some("status_reason")),
     ],
+    schema: (&SCHEMAS, 31),
 };
 impl TopicRuleDestination {
     /// Declares a `AWS::IoT::TopicRuleDestination` with the stack-unique `id`. No property is required.
@@ -7168,7 +7093,7 @@ pub mod topic_rule_destination {
     use super::*;
     /// CloudFormation property type `HttpUrlDestinationSummary`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicruledestination-httpurldestinationsummary.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HttpUrlDestinationSummary(rt::Props);
     impl HttpUrlDestinationSummary {
@@ -7190,7 +7115,7 @@ pub mod topic_rule_destination {
     nested!(HttpUrlDestinationSummary);
     /// CloudFormation property type `InfluxDBDestinationProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicruledestination-influxdbdestinationproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InfluxDbDestinationProperties(rt::Props);
     impl InfluxDbDestinationProperties {
@@ -7230,7 +7155,7 @@ pub mod topic_rule_destination {
     nested!(InfluxDbDestinationProperties);
     /// CloudFormation property type `VpcDestinationProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicruledestination-vpcdestinationproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcDestinationProperties(rt::Props);
     impl VpcDestinationProperties {
@@ -7280,4 +7205,71 @@ pub mod topic_rule_destination {
         Disabled,
     }
     string_enum!(TopicRuleDestinationStatus { Enabled => "ENABLED", InProgress => "IN_PROGRESS", Disabled => "DISABLED" });
+}
+/// Nested types that several `IoT` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `Action` accepts in `IoT`'s `Job`, `JobTemplate`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Action {
+        /// `CANCEL`
+        Cancel,
+    }
+    string_enum!(Action { Cancel => "CANCEL" });
+    /// CloudFormation property type `AttributePayload`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct AttributePayload(rt::Props);
+    impl AttributePayload {
+        /// A new `AttributePayload`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            AttributePayload(this)
+        }
+        /// CloudFormation `Attributes`, Terraform `attributes`.
+        pub fn attributes(
+            mut self,
+            value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
+        ) -> Self {
+            self.0
+                .set("Attributes", Some("attributes"), rt::string_map(value));
+            self
+        }
+    }
+    nested!(AttributePayload);
+    /// The values `CertificateMode` accepts in `IoT`'s `CaCertificate`, `Certificate`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum CertificateMode {
+        /// `DEFAULT`
+        Default,
+        /// `SNI_ONLY`
+        SniOnly,
+    }
+    string_enum!(CertificateMode { Default => "DEFAULT", SniOnly => "SNI_ONLY" });
+    /// The values `LogLevel` accepts in `IoT`'s `Logging`, `ResourceSpecificLogging`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum LogLevel {
+        /// `ERROR`
+        Error,
+        /// `WARN`
+        Warn,
+        /// `INFO`
+        Info,
+        /// `DEBUG`
+        Debug,
+        /// `DISABLED`
+        Disabled,
+    }
+    string_enum!(LogLevel { Error => "ERROR", Warn => "WARN", Info => "INFO", Debug => "DEBUG", Disabled => "DISABLED" });
+    /// The values `Status` accepts in `IoT`'s `Authorizer`, `CaCertificate`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Status {
+        /// `ACTIVE`
+        Active,
+        /// `INACTIVE`
+        Inactive,
+    }
+    string_enum!(Status { Active => "ACTIVE", Inactive => "INACTIVE" });
 }

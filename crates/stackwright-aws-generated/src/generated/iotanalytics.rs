@@ -2,14 +2,22 @@
 //! `IoTAnalytics` resource types of the CloudFormation registry (`AWS::IoTAnalytics::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `iotanalytics` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("iotanalytics.schemas.jsonl"));
 /// Resource Type definition for AWS::IoTAnalytics::Channel
 ///
 /// CloudFormation: `AWS::IoTAnalytics::Channel`. Terraform: `awscc_iotanalytics_channel` (awscc provider).
@@ -52,6 +60,7 @@ static CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Channel {
     /// Declares a `AWS::IoTAnalytics::Channel` with the stack-unique `id`. No property is required.
@@ -92,10 +101,11 @@ impl ChannelHandle {
 }
 /// Property types and value sets of [`Channel`] (`AWS::IoTAnalytics::Channel`).
 pub mod channel {
+    pub use super::shared::RetentionPeriod;
     use super::*;
     /// CloudFormation property type `ChannelStorage`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-channel-channelstorage.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ChannelStorage(rt::Props);
     impl ChannelStorage {
@@ -126,7 +136,7 @@ pub mod channel {
     nested!(ChannelStorage);
     /// CloudFormation property type `CustomerManagedS3`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-channel-customermanageds3.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomerManagedS3(rt::Props);
     impl CustomerManagedS3 {
@@ -145,31 +155,6 @@ pub mod channel {
         }
     }
     nested!(CustomerManagedS3);
-    /// CloudFormation property type `RetentionPeriod`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-channel-retentionperiod.html)
-    #[derive(Clone, Debug)]
-    pub struct RetentionPeriod(rt::Props);
-    impl RetentionPeriod {
-        /// A new `RetentionPeriod`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            RetentionPeriod(this)
-        }
-        /// Constraints: range 1..=2147483647. CloudFormation `NumberOfDays`, Terraform `number_of_days`.
-        pub fn number_of_days(mut self, value: i64) -> Self {
-            self.0
-                .set("NumberOfDays", Some("number_of_days"), rt::int(value));
-            self
-        }
-        /// CloudFormation `Unlimited`, Terraform `unlimited`.
-        pub fn unlimited(mut self, value: bool) -> Self {
-            self.0
-                .set("Unlimited", Some("unlimited"), rt::boolean(value));
-            self
-        }
-    }
-    nested!(RetentionPeriod);
 }
 /// Resource Type definition for AWS::IoTAnalytics::Dataset
 ///
@@ -213,6 +198,7 @@ static DATASET_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 1),
 };
 impl Dataset {
     /// Declares a `AWS::IoTAnalytics::Dataset` with the stack-unique `id`. Required properties: `actions` (`Actions`).
@@ -283,10 +269,11 @@ impl DatasetHandle {
 }
 /// Property types and value sets of [`Dataset`] (`AWS::IoTAnalytics::Dataset`).
 pub mod dataset {
+    pub use super::shared::RetentionPeriod;
     use super::*;
     /// CloudFormation property type `Action`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-action.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Action(rt::Props);
     impl Action {
@@ -312,7 +299,7 @@ pub mod dataset {
     nested!(Action);
     /// CloudFormation property type `ContainerAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-containeraction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContainerAction(rt::Props);
     impl ContainerAction {
@@ -345,7 +332,7 @@ pub mod dataset {
     nested!(ContainerAction);
     /// CloudFormation property type `DatasetContentDeliveryRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-datasetcontentdeliveryrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DatasetContentDeliveryRule(rt::Props);
     impl DatasetContentDeliveryRule {
@@ -365,7 +352,7 @@ pub mod dataset {
     nested!(DatasetContentDeliveryRule);
     /// CloudFormation property type `DatasetContentDeliveryRuleDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-datasetcontentdeliveryruledestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DatasetContentDeliveryRuleDestination(rt::Props);
     impl DatasetContentDeliveryRuleDestination {
@@ -399,7 +386,7 @@ pub mod dataset {
     nested!(DatasetContentDeliveryRuleDestination);
     /// CloudFormation property type `DatasetContentVersionValue`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-datasetcontentversionvalue.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DatasetContentVersionValue(rt::Props);
     impl DatasetContentVersionValue {
@@ -417,7 +404,7 @@ pub mod dataset {
     nested!(DatasetContentVersionValue);
     /// CloudFormation property type `DeltaTime`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-deltatime.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeltaTime(rt::Props);
     impl DeltaTime {
@@ -440,7 +427,7 @@ pub mod dataset {
     nested!(DeltaTime);
     /// CloudFormation property type `DeltaTimeSessionWindowConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-deltatimesessionwindowconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeltaTimeSessionWindowConfiguration(rt::Props);
     impl DeltaTimeSessionWindowConfiguration {
@@ -458,7 +445,7 @@ pub mod dataset {
     nested!(DeltaTimeSessionWindowConfiguration);
     /// CloudFormation property type `Filter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-filter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Filter(rt::Props);
     impl Filter {
@@ -476,7 +463,7 @@ pub mod dataset {
     nested!(Filter);
     /// CloudFormation property type `GlueConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-glueconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GlueConfiguration(rt::Props);
     impl GlueConfiguration {
@@ -495,7 +482,7 @@ pub mod dataset {
     nested!(GlueConfiguration);
     /// CloudFormation property type `IotEventsDestinationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-ioteventsdestinationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IotEventsDestinationConfiguration(rt::Props);
     impl IotEventsDestinationConfiguration {
@@ -510,7 +497,7 @@ pub mod dataset {
     nested!(IotEventsDestinationConfiguration);
     /// CloudFormation property type `LateDataRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-latedatarule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LateDataRule(rt::Props);
     impl LateDataRule {
@@ -533,7 +520,7 @@ pub mod dataset {
     nested!(LateDataRule);
     /// CloudFormation property type `LateDataRuleConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-latedataruleconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LateDataRuleConfiguration(rt::Props);
     impl LateDataRuleConfiguration {
@@ -558,7 +545,7 @@ pub mod dataset {
     nested!(LateDataRuleConfiguration);
     /// CloudFormation property type `OutputFileUriValue`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-outputfileurivalue.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OutputFileUriValue(rt::Props);
     impl OutputFileUriValue {
@@ -572,7 +559,7 @@ pub mod dataset {
     nested!(OutputFileUriValue);
     /// CloudFormation property type `QueryAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-queryaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct QueryAction(rt::Props);
     impl QueryAction {
@@ -591,7 +578,7 @@ pub mod dataset {
     nested!(QueryAction);
     /// CloudFormation property type `ResourceConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-resourceconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResourceConfiguration(rt::Props);
     impl ResourceConfiguration {
@@ -608,34 +595,9 @@ pub mod dataset {
         }
     }
     nested!(ResourceConfiguration);
-    /// CloudFormation property type `RetentionPeriod`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-retentionperiod.html)
-    #[derive(Clone, Debug)]
-    pub struct RetentionPeriod(rt::Props);
-    impl RetentionPeriod {
-        /// A new `RetentionPeriod`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            RetentionPeriod(this)
-        }
-        /// Constraints: range 1..=2147483647. CloudFormation `NumberOfDays`, Terraform `number_of_days`.
-        pub fn number_of_days(mut self, value: i64) -> Self {
-            self.0
-                .set("NumberOfDays", Some("number_of_days"), rt::int(value));
-            self
-        }
-        /// CloudFormation `Unlimited`, Terraform `unlimited`.
-        pub fn unlimited(mut self, value: bool) -> Self {
-            self.0
-                .set("Unlimited", Some("unlimited"), rt::boolean(value));
-            self
-        }
-    }
-    nested!(RetentionPeriod);
     /// CloudFormation property type `S3DestinationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-s3destinationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3DestinationConfiguration(rt::Props);
     impl S3DestinationConfiguration {
@@ -664,7 +626,7 @@ pub mod dataset {
     nested!(S3DestinationConfiguration);
     /// CloudFormation property type `Schedule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-schedule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Schedule(rt::Props);
     impl Schedule {
@@ -682,7 +644,7 @@ pub mod dataset {
     nested!(Schedule);
     /// CloudFormation property type `Trigger`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-trigger.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Trigger(rt::Props);
     impl Trigger {
@@ -709,7 +671,7 @@ pub mod dataset {
     nested!(Trigger);
     /// CloudFormation property type `TriggeringDataset`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-triggeringdataset.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TriggeringDataset(rt::Props);
     impl TriggeringDataset {
@@ -727,7 +689,7 @@ pub mod dataset {
     nested!(TriggeringDataset);
     /// CloudFormation property type `Variable`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-variable.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Variable(rt::Props);
     impl Variable {
@@ -775,7 +737,7 @@ pub mod dataset {
     nested!(Variable);
     /// CloudFormation property type `VersioningConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-versioningconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VersioningConfiguration(rt::Props);
     impl VersioningConfiguration {
@@ -850,6 +812,7 @@ static DATASTORE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 2),
 };
 impl Datastore {
     /// Declares a `AWS::IoTAnalytics::Datastore` with the stack-unique `id`. No property is required.
@@ -908,10 +871,11 @@ impl DatastoreHandle {
 }
 /// Property types and value sets of [`Datastore`] (`AWS::IoTAnalytics::Datastore`).
 pub mod datastore {
+    pub use super::shared::RetentionPeriod;
     use super::*;
     /// CloudFormation property type `Column`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-datastore-column.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Column(rt::Props);
     impl Column {
@@ -926,7 +890,7 @@ pub mod datastore {
     nested!(Column);
     /// CloudFormation property type `CustomerManagedS3`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-datastore-customermanageds3.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomerManagedS3(rt::Props);
     impl CustomerManagedS3 {
@@ -947,7 +911,7 @@ pub mod datastore {
     nested!(CustomerManagedS3);
     /// CloudFormation property type `CustomerManagedS3Storage`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-datastore-customermanageds3storage.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomerManagedS3Storage(rt::Props);
     impl CustomerManagedS3Storage {
@@ -967,7 +931,7 @@ pub mod datastore {
     nested!(CustomerManagedS3Storage);
     /// CloudFormation property type `DatastorePartition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-datastore-datastorepartition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DatastorePartition(rt::Props);
     impl DatastorePartition {
@@ -994,7 +958,7 @@ pub mod datastore {
     nested!(DatastorePartition);
     /// CloudFormation property type `DatastorePartitions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-datastore-datastorepartitions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DatastorePartitions(rt::Props);
     impl DatastorePartitions {
@@ -1013,7 +977,7 @@ pub mod datastore {
     nested!(DatastorePartitions);
     /// CloudFormation property type `DatastoreStorage`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-datastore-datastorestorage.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DatastoreStorage(rt::Props);
     impl DatastoreStorage {
@@ -1056,7 +1020,7 @@ pub mod datastore {
     nested!(DatastoreStorage);
     /// CloudFormation property type `FileFormatConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-datastore-fileformatconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FileFormatConfiguration(rt::Props);
     impl FileFormatConfiguration {
@@ -1087,7 +1051,7 @@ pub mod datastore {
     nested!(FileFormatConfiguration);
     /// CloudFormation property type `IotSiteWiseMultiLayerStorage`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-datastore-iotsitewisemultilayerstorage.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IotSiteWiseMultiLayerStorage(rt::Props);
     impl IotSiteWiseMultiLayerStorage {
@@ -1109,7 +1073,7 @@ pub mod datastore {
     nested!(IotSiteWiseMultiLayerStorage);
     /// CloudFormation property type `ParquetConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-datastore-parquetconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ParquetConfiguration(rt::Props);
     impl ParquetConfiguration {
@@ -1128,7 +1092,7 @@ pub mod datastore {
     nested!(ParquetConfiguration);
     /// CloudFormation property type `Partition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-datastore-partition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Partition(rt::Props);
     impl Partition {
@@ -1144,34 +1108,9 @@ pub mod datastore {
         }
     }
     nested!(Partition);
-    /// CloudFormation property type `RetentionPeriod`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-datastore-retentionperiod.html)
-    #[derive(Clone, Debug)]
-    pub struct RetentionPeriod(rt::Props);
-    impl RetentionPeriod {
-        /// A new `RetentionPeriod`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            RetentionPeriod(this)
-        }
-        /// Constraints: range 1..=2147483647. CloudFormation `NumberOfDays`, Terraform `number_of_days`.
-        pub fn number_of_days(mut self, value: i64) -> Self {
-            self.0
-                .set("NumberOfDays", Some("number_of_days"), rt::int(value));
-            self
-        }
-        /// CloudFormation `Unlimited`, Terraform `unlimited`.
-        pub fn unlimited(mut self, value: bool) -> Self {
-            self.0
-                .set("Unlimited", Some("unlimited"), rt::boolean(value));
-            self
-        }
-    }
-    nested!(RetentionPeriod);
     /// CloudFormation property type `SchemaDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-datastore-schemadefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SchemaDefinition(rt::Props);
     impl SchemaDefinition {
@@ -1189,7 +1128,7 @@ pub mod datastore {
     nested!(SchemaDefinition);
     /// CloudFormation property type `TimestampPartition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-datastore-timestamppartition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TimestampPartition(rt::Props);
     impl TimestampPartition {
@@ -1257,6 +1196,7 @@ static PIPELINE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 3),
 };
 impl Pipeline {
     /// Declares a `AWS::IoTAnalytics::Pipeline` with the stack-unique `id`. Required properties: `pipeline_activities` (`PipelineActivities`).
@@ -1296,7 +1236,7 @@ pub mod pipeline {
     use super::*;
     /// CloudFormation property type `Activity`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-pipeline-activity.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Activity(rt::Props);
     impl Activity {
@@ -1370,7 +1310,7 @@ pub mod pipeline {
     nested!(Activity);
     /// CloudFormation property type `AddAttributes`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-pipeline-addattributes.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AddAttributes(rt::Props);
     impl AddAttributes {
@@ -1393,7 +1333,7 @@ pub mod pipeline {
     nested!(AddAttributes);
     /// CloudFormation property type `Channel`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-pipeline-channel.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Channel(rt::Props);
     impl Channel {
@@ -1417,7 +1357,7 @@ pub mod pipeline {
     nested!(Channel);
     /// CloudFormation property type `Datastore`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-pipeline-datastore.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Datastore(rt::Props);
     impl Datastore {
@@ -1436,7 +1376,7 @@ pub mod pipeline {
     nested!(Datastore);
     /// CloudFormation property type `DeviceRegistryEnrich`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-pipeline-deviceregistryenrich.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeviceRegistryEnrich(rt::Props);
     impl DeviceRegistryEnrich {
@@ -1463,7 +1403,7 @@ pub mod pipeline {
     nested!(DeviceRegistryEnrich);
     /// CloudFormation property type `DeviceShadowEnrich`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-pipeline-deviceshadowenrich.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeviceShadowEnrich(rt::Props);
     impl DeviceShadowEnrich {
@@ -1490,7 +1430,7 @@ pub mod pipeline {
     nested!(DeviceShadowEnrich);
     /// CloudFormation property type `Filter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-pipeline-filter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Filter(rt::Props);
     impl Filter {
@@ -1510,7 +1450,7 @@ pub mod pipeline {
     nested!(Filter);
     /// CloudFormation property type `Lambda`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-pipeline-lambda.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Lambda(rt::Props);
     impl Lambda {
@@ -1535,7 +1475,7 @@ pub mod pipeline {
     nested!(Lambda);
     /// CloudFormation property type `Math`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-pipeline-math.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Math(rt::Props);
     impl Math {
@@ -1560,7 +1500,7 @@ pub mod pipeline {
     nested!(Math);
     /// CloudFormation property type `RemoveAttributes`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-pipeline-removeattributes.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RemoveAttributes(rt::Props);
     impl RemoveAttributes {
@@ -1583,7 +1523,7 @@ pub mod pipeline {
     nested!(RemoveAttributes);
     /// CloudFormation property type `SelectAttributes`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-pipeline-selectattributes.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SelectAttributes(rt::Props);
     impl SelectAttributes {
@@ -1604,4 +1544,34 @@ pub mod pipeline {
         }
     }
     nested!(SelectAttributes);
+}
+/// Nested types that several `IoTAnalytics` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// CloudFormation property type `RetentionPeriod`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct RetentionPeriod(rt::Props);
+    impl RetentionPeriod {
+        /// A new `RetentionPeriod`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            RetentionPeriod(this)
+        }
+        /// Constraints: range 1..=2147483647. CloudFormation `NumberOfDays`, Terraform `number_of_days`.
+        pub fn number_of_days(mut self, value: i64) -> Self {
+            self.0
+                .set("NumberOfDays", Some("number_of_days"), rt::int(value));
+            self
+        }
+        /// CloudFormation `Unlimited`, Terraform `unlimited`.
+        pub fn unlimited(mut self, value: bool) -> Self {
+            self.0
+                .set("Unlimited", Some("unlimited"), rt::boolean(value));
+            self
+        }
+    }
+    nested!(RetentionPeriod);
 }

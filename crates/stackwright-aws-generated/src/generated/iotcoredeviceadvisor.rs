@@ -2,14 +2,22 @@
 //! `IoTCoreDeviceAdvisor` resource types of the CloudFormation registry (`AWS::IoTCoreDeviceAdvisor::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `iotcoredeviceadvisor` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("iotcoredeviceadvisor.schemas.jsonl"));
 /// An example resource schema demonstrating some basic constructs and validation rules.
 ///
 /// CloudFormation: `AWS::IoTCoreDeviceAdvisor::SuiteDefinition`. Terraform: `awscc_iotcoredeviceadvisor_suite_definition` (awscc provider).
@@ -61,6 +69,7 @@ static SUITE_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("SuiteDefinitionArn", Some("suite_definition_arn")),
         ("SuiteDefinitionVersion", Some("suite_definition_version")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl SuiteDefinition {
     /// Declares a `AWS::IoTCoreDeviceAdvisor::SuiteDefinition` with the stack-unique `id`. Required properties: `suite_definition_configuration` (`SuiteDefinitionConfiguration`).
@@ -108,7 +117,7 @@ pub mod suite_definition {
     use super::*;
     /// CloudFormation property type `DeviceUnderTest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotcoredeviceadvisor-suitedefinition-deviceundertest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeviceUnderTest(rt::Props);
     impl DeviceUnderTest {
@@ -132,7 +141,7 @@ pub mod suite_definition {
     nested!(DeviceUnderTest);
     /// CloudFormation property type `SuiteDefinitionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotcoredeviceadvisor-suitedefinition-suitedefinitionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SuiteDefinitionConfiguration(rt::Props);
     impl SuiteDefinitionConfiguration {

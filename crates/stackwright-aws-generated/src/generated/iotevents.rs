@@ -2,14 +2,22 @@
 //! `IoTEvents` resource types of the CloudFormation registry (`AWS::IoTEvents::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `iotevents` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("iotevents.schemas.jsonl"));
 /// Resource Type definition for AWS::IoTEvents::AlarmModel
 ///
 /// CloudFormation: `AWS::IoTEvents::AlarmModel`. Terraform: `awscc_iotevents_alarm_model` (awscc provider).
@@ -61,6 +69,7 @@ static ALARM_MODEL_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-2",
     ],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 0),
 };
 impl AlarmModel {
     /// Declares a `AWS::IoTEvents::AlarmModel` with the stack-unique `id`. Required properties: `alarm_rule` (`AlarmRule`), `role_arn` (`RoleArn`).
@@ -138,7 +147,7 @@ pub mod alarm_model {
     use super::*;
     /// CloudFormation property type `AcknowledgeFlow`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-acknowledgeflow.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AcknowledgeFlow(rt::Props);
     impl AcknowledgeFlow {
@@ -156,7 +165,7 @@ pub mod alarm_model {
     nested!(AcknowledgeFlow);
     /// CloudFormation property type `AlarmAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-alarmaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AlarmAction(rt::Props);
     impl AlarmAction {
@@ -217,7 +226,7 @@ pub mod alarm_model {
     nested!(AlarmAction);
     /// CloudFormation property type `AlarmCapabilities`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-alarmcapabilities.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AlarmCapabilities(rt::Props);
     impl AlarmCapabilities {
@@ -245,7 +254,7 @@ pub mod alarm_model {
     nested!(AlarmCapabilities);
     /// CloudFormation property type `AlarmEventActions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-alarmeventactions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AlarmEventActions(rt::Props);
     impl AlarmEventActions {
@@ -264,7 +273,7 @@ pub mod alarm_model {
     nested!(AlarmEventActions);
     /// CloudFormation property type `AlarmRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-alarmrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AlarmRule(rt::Props);
     impl AlarmRule {
@@ -282,7 +291,7 @@ pub mod alarm_model {
     nested!(AlarmRule);
     /// CloudFormation property type `AssetPropertyTimestamp`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-assetpropertytimestamp.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AssetPropertyTimestamp(rt::Props);
     impl AssetPropertyTimestamp {
@@ -306,7 +315,7 @@ pub mod alarm_model {
     nested!(AssetPropertyTimestamp);
     /// CloudFormation property type `AssetPropertyValue`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-assetpropertyvalue.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AssetPropertyValue(rt::Props);
     impl AssetPropertyValue {
@@ -330,7 +339,7 @@ pub mod alarm_model {
     nested!(AssetPropertyValue);
     /// CloudFormation property type `AssetPropertyVariant`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-assetpropertyvariant.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AssetPropertyVariant(rt::Props);
     impl AssetPropertyVariant {
@@ -367,7 +376,7 @@ pub mod alarm_model {
     nested!(AssetPropertyVariant);
     /// CloudFormation property type `DynamoDBv2`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-dynamodbv2.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DynamoDBv2(rt::Props);
     impl DynamoDBv2 {
@@ -386,7 +395,7 @@ pub mod alarm_model {
     nested!(DynamoDBv2);
     /// CloudFormation property type `DynamoDB`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-dynamodb.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DynamoDb(rt::Props);
     impl DynamoDb {
@@ -455,7 +464,7 @@ pub mod alarm_model {
     nested!(DynamoDb);
     /// CloudFormation property type `Firehose`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-firehose.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Firehose(rt::Props);
     impl Firehose {
@@ -484,7 +493,7 @@ pub mod alarm_model {
     nested!(Firehose);
     /// CloudFormation property type `InitializationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-initializationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InitializationConfiguration(rt::Props);
     impl InitializationConfiguration {
@@ -502,7 +511,7 @@ pub mod alarm_model {
     nested!(InitializationConfiguration);
     /// CloudFormation property type `IotEvents`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-iotevents.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IotEvents(rt::Props);
     impl IotEvents {
@@ -521,7 +530,7 @@ pub mod alarm_model {
     nested!(IotEvents);
     /// CloudFormation property type `IotSiteWise`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-iotsitewise.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IotSiteWise(rt::Props);
     impl IotSiteWise {
@@ -562,7 +571,7 @@ pub mod alarm_model {
     nested!(IotSiteWise);
     /// CloudFormation property type `IotTopicPublish`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-iottopicpublish.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IotTopicPublish(rt::Props);
     impl IotTopicPublish {
@@ -581,7 +590,7 @@ pub mod alarm_model {
     nested!(IotTopicPublish);
     /// CloudFormation property type `Lambda`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-lambda.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Lambda(rt::Props);
     impl Lambda {
@@ -604,7 +613,7 @@ pub mod alarm_model {
     nested!(Lambda);
     /// CloudFormation property type `Payload`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-payload.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Payload(rt::Props);
     impl Payload {
@@ -623,7 +632,7 @@ pub mod alarm_model {
     nested!(Payload);
     /// CloudFormation property type `SimpleRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-simplerule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SimpleRule(rt::Props);
     impl SimpleRule {
@@ -651,7 +660,7 @@ pub mod alarm_model {
     nested!(SimpleRule);
     /// CloudFormation property type `Sns`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-sns.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Sns(rt::Props);
     impl Sns {
@@ -670,7 +679,7 @@ pub mod alarm_model {
     nested!(Sns);
     /// CloudFormation property type `Sqs`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-sqs.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Sqs(rt::Props);
     impl Sqs {
@@ -745,6 +754,7 @@ static DETECTOR_MODEL_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-2",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 1),
 };
 impl DetectorModel {
     /// Declares a `AWS::IoTEvents::DetectorModel` with the stack-unique `id`. Required properties: `detector_model_definition` (`DetectorModelDefinition`), `role_arn` (`RoleArn`).
@@ -813,7 +823,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `Action`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-action.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Action(rt::Props);
     impl Action {
@@ -923,7 +933,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `AssetPropertyTimestamp`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-assetpropertytimestamp.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AssetPropertyTimestamp(rt::Props);
     impl AssetPropertyTimestamp {
@@ -951,7 +961,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `AssetPropertyValue`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-assetpropertyvalue.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AssetPropertyValue(rt::Props);
     impl AssetPropertyValue {
@@ -981,7 +991,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `AssetPropertyVariant`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-assetpropertyvariant.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AssetPropertyVariant(rt::Props);
     impl AssetPropertyVariant {
@@ -1028,7 +1038,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `ClearTimer`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-cleartimer.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClearTimer(rt::Props);
     impl ClearTimer {
@@ -1044,7 +1054,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `DetectorModelDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-detectormodeldefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DetectorModelDefinition(rt::Props);
     impl DetectorModelDefinition {
@@ -1068,7 +1078,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `DynamoDBv2`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-dynamodbv2.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DynamoDBv2(rt::Props);
     impl DynamoDBv2 {
@@ -1091,7 +1101,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `DynamoDB`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-dynamodb.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DynamoDb(rt::Props);
     impl DynamoDb {
@@ -1176,7 +1186,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `Event`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-event.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Event(rt::Props);
     impl Event {
@@ -1207,7 +1217,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `Firehose`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-firehose.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Firehose(rt::Props);
     impl Firehose {
@@ -1242,7 +1252,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `IotEvents`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-iotevents.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IotEvents(rt::Props);
     impl IotEvents {
@@ -1265,7 +1275,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `IotSiteWise`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-iotsitewise.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IotSiteWise(rt::Props);
     impl IotSiteWise {
@@ -1315,7 +1325,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `IotTopicPublish`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-iottopicpublish.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IotTopicPublish(rt::Props);
     impl IotTopicPublish {
@@ -1338,7 +1348,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `Lambda`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-lambda.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Lambda(rt::Props);
     impl Lambda {
@@ -1365,7 +1375,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `OnEnter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-onenter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OnEnter(rt::Props);
     impl OnEnter {
@@ -1387,7 +1397,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `OnExit`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-onexit.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OnExit(rt::Props);
     impl OnExit {
@@ -1409,7 +1419,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `OnInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-oninput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OnInput(rt::Props);
     impl OnInput {
@@ -1445,7 +1455,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `Payload`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-payload.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Payload(rt::Props);
     impl Payload {
@@ -1466,7 +1476,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `ResetTimer`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-resettimer.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResetTimer(rt::Props);
     impl ResetTimer {
@@ -1482,7 +1492,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `SetTimer`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-settimer.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SetTimer(rt::Props);
     impl SetTimer {
@@ -1516,7 +1526,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `SetVariable`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-setvariable.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SetVariable(rt::Props);
     impl SetVariable {
@@ -1537,7 +1547,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `Sns`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-sns.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Sns(rt::Props);
     impl Sns {
@@ -1560,7 +1570,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `Sqs`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-sqs.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Sqs(rt::Props);
     impl Sqs {
@@ -1591,7 +1601,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `State`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-state.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct State(rt::Props);
     impl State {
@@ -1628,7 +1638,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `TransitionEvent`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-transitionevent.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TransitionEvent(rt::Props);
     impl TransitionEvent {
@@ -1714,6 +1724,7 @@ static INPUT_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-2",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 2),
 };
 impl Input {
     /// Declares a `AWS::IoTEvents::Input` with the stack-unique `id`. Required properties: `input_definition` (`InputDefinition`).
@@ -1759,7 +1770,7 @@ pub mod input {
     ///
     /// CloudFormation property type `Attribute`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-input-attribute.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Attribute(rt::Props);
     impl Attribute {
@@ -1775,7 +1786,7 @@ pub mod input {
     ///
     /// CloudFormation property type `InputDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-input-inputdefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InputDefinition(rt::Props);
     impl InputDefinition {

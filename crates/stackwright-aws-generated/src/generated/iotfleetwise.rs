@@ -2,14 +2,22 @@
 //! `IoTFleetWise` resource types of the CloudFormation registry (`AWS::IoTFleetWise::*`): 7 types, 6 of them with an awscc Terraform resource.
 //! Enabled by the `iotfleetwise` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("iotfleetwise.schemas.jsonl"));
 /// Definition of AWS::IoTFleetWise::Campaign Resource Type
 ///
 /// CloudFormation: `AWS::IoTFleetWise::Campaign`. Terraform: `awscc_iotfleetwise_campaign` (awscc provider).
@@ -63,6 +71,7 @@ static CAMPAIGN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
         ("LastModificationTime", Some("last_modification_time")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Campaign {
     /// Declares a `AWS::IoTFleetWise::Campaign` with the stack-unique `id`. Required properties: `collection_scheme` (`CollectionScheme`), `name` (`Name`), `signal_catalog_arn` (`SignalCatalogArn`), `target_arn` (`TargetArn`).
@@ -223,7 +232,7 @@ pub mod campaign {
     use super::*;
     /// CloudFormation property type `DataPartition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotfleetwise-campaign-datapartition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataPartition(rt::Props);
     impl DataPartition {
@@ -248,7 +257,7 @@ pub mod campaign {
     nested!(DataPartition);
     /// CloudFormation property type `DataPartitionStorageOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotfleetwise-campaign-datapartitionstorageoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataPartitionStorageOptions(rt::Props);
     impl DataPartitionStorageOptions {
@@ -276,7 +285,7 @@ pub mod campaign {
     nested!(DataPartitionStorageOptions);
     /// CloudFormation property type `DataPartitionUploadOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotfleetwise-campaign-datapartitionuploadoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataPartitionUploadOptions(rt::Props);
     impl DataPartitionUploadOptions {
@@ -299,7 +308,7 @@ pub mod campaign {
     nested!(DataPartitionUploadOptions);
     /// CloudFormation property type `SignalFetchInformation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotfleetwise-campaign-signalfetchinformation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SignalFetchInformation(rt::Props);
     impl SignalFetchInformation {
@@ -336,7 +345,7 @@ pub mod campaign {
     nested!(SignalFetchInformation);
     /// CloudFormation property type `SignalInformation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotfleetwise-campaign-signalinformation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SignalInformation(rt::Props);
     impl SignalInformation {
@@ -374,7 +383,7 @@ pub mod campaign {
     nested!(SignalInformation);
     /// CloudFormation property type `StorageMaximumSize`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotfleetwise-campaign-storagemaximumsize.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StorageMaximumSize(rt::Props);
     impl StorageMaximumSize {
@@ -389,7 +398,7 @@ pub mod campaign {
     nested!(StorageMaximumSize);
     /// CloudFormation property type `StorageMinimumTimeToLive`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotfleetwise-campaign-storageminimumtimetolive.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StorageMinimumTimeToLive(rt::Props);
     impl StorageMinimumTimeToLive {
@@ -517,6 +526,7 @@ static DECODER_MANIFEST_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", None),
         ("LastModificationTime", None),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl DecoderManifest {
     /// Declares a `AWS::IoTFleetWise::DecoderManifest` with the stack-unique `id`. Required properties: `model_manifest_arn` (`ModelManifestArn`), `name` (`Name`).
@@ -581,6 +591,7 @@ impl DecoderManifestHandle {
 }
 /// Property types and value sets of [`DecoderManifest`] (`AWS::IoTFleetWise::DecoderManifest`).
 pub mod decoder_manifest {
+    pub use super::shared::ManifestStatus;
     use super::*;
     /// The values `DefaultForUnmappedSignalsType` accepts in `IoTFleetWise::DecoderManifest`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -589,15 +600,6 @@ pub mod decoder_manifest {
         CustomDecoding,
     }
     string_enum!(DefaultForUnmappedSignalsType { CustomDecoding => "CUSTOM_DECODING" });
-    /// The values `ManifestStatus` accepts in `IoTFleetWise::DecoderManifest`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ManifestStatus {
-        /// `ACTIVE`
-        Active,
-        /// `DRAFT`
-        Draft,
-    }
-    string_enum!(ManifestStatus { Active => "ACTIVE", Draft => "DRAFT" });
 }
 /// Definition of AWS::IoTFleetWise::Fleet Resource Type
 ///
@@ -651,6 +653,7 @@ static FLEET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
         ("LastModificationTime", Some("last_modification_time")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl Fleet {
     /// Declares a `AWS::IoTFleetWise::Fleet` with the stack-unique `id`. Required properties: `id_property` (`Id`), `signal_catalog_arn` (`SignalCatalogArn`).
@@ -661,7 +664,7 @@ impl Fleet {
         signal_catalog_arn: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &FLEET_TYPE);
-        this.set("Id", Some("id"), rt::string(id_property));
+        this.set("Id", Some("fleet_id"), rt::string(id_property));
         this.set(
             "SignalCatalogArn",
             Some("signal_catalog_arn"),
@@ -747,6 +750,7 @@ static MODEL_MANIFEST_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
         ("LastModificationTime", Some("last_modification_time")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl ModelManifest {
     /// Declares a `AWS::IoTFleetWise::ModelManifest` with the stack-unique `id`. Required properties: `name` (`Name`), `signal_catalog_arn` (`SignalCatalogArn`).
@@ -803,16 +807,8 @@ impl ModelManifestHandle {
 }
 /// Property types and value sets of [`ModelManifest`] (`AWS::IoTFleetWise::ModelManifest`).
 pub mod model_manifest {
+    pub use super::shared::ManifestStatus;
     use super::*;
-    /// The values `ManifestStatus` accepts in `IoTFleetWise::ModelManifest`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ManifestStatus {
-        /// `ACTIVE`
-        Active,
-        /// `DRAFT`
-        Draft,
-    }
-    string_enum!(ManifestStatus { Active => "ACTIVE", Draft => "DRAFT" });
 }
 /// Definition of AWS::IoTFleetWise::SignalCatalog Resource Type
 ///
@@ -880,6 +876,7 @@ static SIGNAL_CATALOG_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("node_counts.total_actuators"),
         ),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl SignalCatalog {
     /// Declares a `AWS::IoTFleetWise::SignalCatalog` with the stack-unique `id`. No property is required.
@@ -954,7 +951,7 @@ pub mod signal_catalog {
     use super::*;
     /// CloudFormation property type `NodeCounts`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotfleetwise-signalcatalog-nodecounts.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NodeCounts(rt::Props);
     impl NodeCounts {
@@ -1049,6 +1046,7 @@ static STATE_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
         ("LastModificationTime", Some("last_modification_time")),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl StateTemplate {
     /// Declares a `AWS::IoTFleetWise::StateTemplate` with the stack-unique `id`. Required properties: `name` (`Name`), `signal_catalog_arn` (`SignalCatalogArn`), `state_template_properties` (`StateTemplateProperties`).
@@ -1179,6 +1177,7 @@ static VEHICLE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
         ("LastModificationTime", Some("last_modification_time")),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl Vehicle {
     /// Declares a `AWS::IoTFleetWise::Vehicle` with the stack-unique `id`. Required properties: `decoder_manifest_arn` (`DecoderManifestArn`), `model_manifest_arn` (`ModelManifestArn`), `name` (`Name`).
@@ -1255,7 +1254,7 @@ pub mod vehicle {
     use super::*;
     /// CloudFormation property type `StateTemplateAssociation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotfleetwise-vehicle-statetemplateassociation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StateTemplateAssociation(rt::Props);
     impl StateTemplateAssociation {
@@ -1284,4 +1283,18 @@ pub mod vehicle {
         ValidateIotThingExists,
     }
     string_enum!(VehicleAssociationBehavior { CreateIotThing => "CreateIotThing", ValidateIotThingExists => "ValidateIotThingExists" });
+}
+/// Nested types that several `IoTFleetWise` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `ManifestStatus` accepts in `IoTFleetWise`'s `DecoderManifest`, `ModelManifest`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum ManifestStatus {
+        /// `ACTIVE`
+        Active,
+        /// `DRAFT`
+        Draft,
+    }
+    string_enum!(ManifestStatus { Active => "ACTIVE", Draft => "DRAFT" });
 }

@@ -2,14 +2,23 @@
 //! `IoTManagedIntegrations` resource types of the CloudFormation registry (`AWS::IoTManagedIntegrations::*`): 5 types, 0 of them with an awscc Terraform resource.
 //! Enabled by the `iotmanagedintegrations` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas =
+    rt::Schemas::new(include_str!("iotmanagedintegrations.schemas.jsonl"));
 /// Resource type definition for AWS::IoTManagedIntegrations::AccountAssociation.
 ///
 /// CloudFormation: `AWS::IoTManagedIntegrations::AccountAssociation`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -71,6 +80,7 @@ static ACCOUNT_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AccountAssociationId", None),
         ("AssociationState", None),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl AccountAssociation {
     /// Declares a `AWS::IoTManagedIntegrations::AccountAssociation` with the stack-unique `id`. Required properties: `connector_destination_id` (`ConnectorDestinationId`).
@@ -141,7 +151,7 @@ pub mod account_association {
     ///
     /// CloudFormation property type `GeneralAuthorization`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotmanagedintegrations-accountassociation-generalauthorization.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GeneralAuthorization(rt::Props);
     impl GeneralAuthorization {
@@ -217,6 +227,7 @@ static CLOUD_CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-2",
     ],
     attributes: &[("Arn", None), ("Id", None), ("Type", None)],
+    schema: (&SCHEMAS, 1),
 };
 impl CloudConnector {
     /// Declares a `AWS::IoTManagedIntegrations::CloudConnector` with the stack-unique `id`. Required properties: `endpoint_config` (`EndpointConfig`), `name` (`Name`).
@@ -278,7 +289,7 @@ pub mod cloud_connector {
     ///
     /// CloudFormation property type `EndpointConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotmanagedintegrations-cloudconnector-endpointconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EndpointConfig(rt::Props);
     impl EndpointConfig {
@@ -300,7 +311,7 @@ pub mod cloud_connector {
     ///
     /// CloudFormation property type `LambdaConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotmanagedintegrations-cloudconnector-lambdaconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LambdaConfig(rt::Props);
     impl LambdaConfig {
@@ -381,6 +392,7 @@ static CREDENTIAL_LOCKER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Id", None),
         ("Identifier", None),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl CredentialLocker {
     /// Declares a `AWS::IoTManagedIntegrations::CredentialLocker` with the stack-unique `id`. No property is required.
@@ -492,6 +504,7 @@ static MANAGED_THING_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UniversalProductCode", None),
         ("UpdatedAt", None),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl ManagedThing {
     /// Declares a `AWS::IoTManagedIntegrations::ManagedThing` with the stack-unique `id`. Required properties: `role` (`Role`).
@@ -706,7 +719,7 @@ pub mod managed_thing {
     ///
     /// CloudFormation property type `CapabilityReport`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotmanagedintegrations-managedthing-capabilityreport.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapabilityReport(rt::Props);
     impl CapabilityReport {
@@ -733,7 +746,7 @@ pub mod managed_thing {
     ///
     /// CloudFormation property type `CapabilityReportCapability`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotmanagedintegrations-managedthing-capabilityreportcapability.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapabilityReportCapability(rt::Props);
     impl CapabilityReportCapability {
@@ -761,7 +774,7 @@ pub mod managed_thing {
     ///
     /// CloudFormation property type `CapabilityReportEndpoint`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotmanagedintegrations-managedthing-capabilityreportendpoint.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapabilityReportEndpoint(rt::Props);
     impl CapabilityReportEndpoint {
@@ -783,7 +796,7 @@ pub mod managed_thing {
     ///
     /// CloudFormation property type `WiFiSimpleSetupConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotmanagedintegrations-managedthing-wifisimplesetupconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WiFiSimpleSetupConfiguration(rt::Props);
     impl WiFiSimpleSetupConfiguration {
@@ -895,6 +908,7 @@ static PROVISIONING_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Identifier", None),
         ("Status", None),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl ProvisioningProfile {
     /// Declares a `AWS::IoTManagedIntegrations::ProvisioningProfile` with the stack-unique `id`. Required properties: `provisioning_type` (`ProvisioningType`).

@@ -2,14 +2,22 @@
 //! `IoTSecureTunneling` resource types of the CloudFormation registry (`AWS::IoTSecureTunneling::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `iotsecuretunneling` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("iotsecuretunneling.schemas.jsonl"));
 /// A connection between a source computer and a destination device using AWS IoT Secure Tunneling.
 ///
 /// CloudFormation: `AWS::IoTSecureTunneling::Tunnel`. Terraform: `awscc_iotsecuretunneling_tunnel` (awscc provider).
@@ -61,6 +69,7 @@ static TUNNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("TunnelId", Some("tunnel_id")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Tunnel {
     /// Declares a `AWS::IoTSecureTunneling::Tunnel` with the stack-unique `id`. No property is required.
@@ -129,7 +138,7 @@ pub mod tunnel {
     ///
     /// CloudFormation property type `DestinationConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsecuretunneling-tunnel-destinationconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DestinationConfig(rt::Props);
     impl DestinationConfig {
@@ -153,7 +162,7 @@ pub mod tunnel {
     ///
     /// CloudFormation property type `TimeoutConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsecuretunneling-tunnel-timeoutconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TimeoutConfig(rt::Props);
     impl TimeoutConfig {

@@ -2,14 +2,22 @@
 //! `IoTSiteWise` resource types of the CloudFormation registry (`AWS::IoTSiteWise::*`): 13 types, 12 of them with an awscc Terraform resource.
 //! Enabled by the `iotsitewise` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("iotsitewise.schemas.jsonl"));
 /// Resource schema for AWS::IoTSiteWise::AccessPolicy
 ///
 /// CloudFormation: `AWS::IoTSiteWise::AccessPolicy`. Terraform: `awscc_iotsitewise_access_policy` (awscc provider).
@@ -51,6 +59,7 @@ static ACCESS_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AccessPolicyArn", Some("access_policy_arn")),
         ("AccessPolicyId", Some("access_policy_id")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl AccessPolicy {
     /// Declares a `AWS::IoTSiteWise::AccessPolicy` with the stack-unique `id`. Required properties: `access_policy_identity` (`AccessPolicyIdentity`), `access_policy_permission` (`AccessPolicyPermission`), `access_policy_resource` (`AccessPolicyResource`).
@@ -106,7 +115,7 @@ pub mod access_policy {
     ///
     /// CloudFormation property type `AccessPolicyIdentity`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-accesspolicy-accesspolicyidentity.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AccessPolicyIdentity(rt::Props);
     impl AccessPolicyIdentity {
@@ -142,7 +151,7 @@ pub mod access_policy {
     ///
     /// CloudFormation property type `AccessPolicyResource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-accesspolicy-accesspolicyresource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AccessPolicyResource(rt::Props);
     impl AccessPolicyResource {
@@ -171,7 +180,7 @@ pub mod access_policy {
     ///
     /// CloudFormation property type `IamRole`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-accesspolicy-iamrole.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IamRole(rt::Props);
     impl IamRole {
@@ -193,7 +202,7 @@ pub mod access_policy {
     ///
     /// CloudFormation property type `IamUser`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-accesspolicy-iamuser.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IamUser(rt::Props);
     impl IamUser {
@@ -215,7 +224,7 @@ pub mod access_policy {
     ///
     /// CloudFormation property type `Portal`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-accesspolicy-portal.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Portal(rt::Props);
     impl Portal {
@@ -237,7 +246,7 @@ pub mod access_policy {
     ///
     /// CloudFormation property type `Project`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-accesspolicy-project.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Project(rt::Props);
     impl Project {
@@ -259,7 +268,7 @@ pub mod access_policy {
     ///
     /// CloudFormation property type `User`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-accesspolicy-user.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct User(rt::Props);
     impl User {
@@ -344,6 +353,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Application {
     /// Declares a `AWS::IoTSiteWise::Application` with the stack-unique `id`. Required properties: `name` (`Name`), `workspace_name` (`WorkspaceName`).
@@ -472,6 +482,7 @@ static ASSET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AssetArn", Some("asset_arn")),
         ("AssetId", Some("asset_id")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl Asset {
     /// Declares a `AWS::IoTSiteWise::Asset` with the stack-unique `id`. Required properties: `asset_model_id` (`AssetModelId`), `asset_name` (`AssetName`).
@@ -560,7 +571,7 @@ pub mod asset {
     ///
     /// CloudFormation property type `AssetHierarchy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-asset-assethierarchy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AssetHierarchy(rt::Props);
     impl AssetHierarchy {
@@ -603,7 +614,7 @@ pub mod asset {
     ///
     /// CloudFormation property type `AssetProperty`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-asset-assetproperty.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AssetProperty(rt::Props);
     impl AssetProperty {
@@ -713,6 +724,7 @@ static ASSET_MODEL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AssetModelArn", Some("asset_model_arn")),
         ("AssetModelId", Some("asset_model_id")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl AssetModel {
     /// Declares a `AWS::IoTSiteWise::AssetModel` with the stack-unique `id`. Required properties: `asset_model_name` (`AssetModelName`).
@@ -839,7 +851,7 @@ pub mod asset_model {
     ///
     /// CloudFormation property type `AssetModelCompositeModel`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-assetmodelcompositemodel.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AssetModelCompositeModel(rt::Props);
     impl AssetModelCompositeModel {
@@ -925,7 +937,7 @@ pub mod asset_model {
     ///
     /// CloudFormation property type `AssetModelHierarchy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-assetmodelhierarchy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AssetModelHierarchy(rt::Props);
     impl AssetModelHierarchy {
@@ -969,7 +981,7 @@ pub mod asset_model {
     ///
     /// CloudFormation property type `AssetModelProperty`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-assetmodelproperty.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AssetModelProperty(rt::Props);
     impl AssetModelProperty {
@@ -1023,7 +1035,7 @@ pub mod asset_model {
     nested!(AssetModelProperty);
     /// CloudFormation property type `Attribute`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-attribute.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Attribute(rt::Props);
     impl Attribute {
@@ -1044,7 +1056,7 @@ pub mod asset_model {
     ///
     /// CloudFormation property type `EnforcedAssetModelInterfacePropertyMapping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-enforcedassetmodelinterfacepropertymapping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EnforcedAssetModelInterfacePropertyMapping(rt::Props);
     impl EnforcedAssetModelInterfacePropertyMapping {
@@ -1086,7 +1098,7 @@ pub mod asset_model {
     ///
     /// CloudFormation property type `EnforcedAssetModelInterfaceRelationship`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-enforcedassetmodelinterfacerelationship.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EnforcedAssetModelInterfaceRelationship(rt::Props);
     impl EnforcedAssetModelInterfaceRelationship {
@@ -1124,7 +1136,7 @@ pub mod asset_model {
     nested!(EnforcedAssetModelInterfaceRelationship);
     /// CloudFormation property type `ExpressionVariable`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-expressionvariable.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ExpressionVariable(rt::Props);
     impl ExpressionVariable {
@@ -1139,7 +1151,7 @@ pub mod asset_model {
     nested!(ExpressionVariable);
     /// CloudFormation property type `Metric`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-metric.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Metric(rt::Props);
     impl Metric {
@@ -1161,7 +1173,7 @@ pub mod asset_model {
     ///
     /// CloudFormation property type `MetricWindow`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-metricwindow.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricWindow(rt::Props);
     impl MetricWindow {
@@ -1183,7 +1195,7 @@ pub mod asset_model {
     ///
     /// CloudFormation property type `PropertyPathDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-propertypathdefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PropertyPathDefinition(rt::Props);
     impl PropertyPathDefinition {
@@ -1199,7 +1211,7 @@ pub mod asset_model {
     ///
     /// CloudFormation property type `PropertyType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-propertytype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PropertyType(rt::Props);
     impl PropertyType {
@@ -1228,7 +1240,7 @@ pub mod asset_model {
     nested!(PropertyType);
     /// CloudFormation property type `Transform`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-transform.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Transform(rt::Props);
     impl Transform {
@@ -1248,7 +1260,7 @@ pub mod asset_model {
     ///
     /// CloudFormation property type `TumblingWindow`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-tumblingwindow.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TumblingWindow(rt::Props);
     impl TumblingWindow {
@@ -1269,7 +1281,7 @@ pub mod asset_model {
     nested!(TumblingWindow);
     /// CloudFormation property type `VariableValue`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-variablevalue.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VariableValue(rt::Props);
     impl VariableValue {
@@ -1442,6 +1454,7 @@ static COMPUTATION_MODEL_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-2",
     ],
     attributes: &[("ComputationModelArn", None), ("ComputationModelId", None)],
+    schema: (&SCHEMAS, 4),
 };
 impl ComputationModel {
     /// Declares a `AWS::IoTSiteWise::ComputationModel` with the stack-unique `id`. Required properties: `computation_model_configuration` (`ComputationModelConfiguration`), `computation_model_data_binding` (`ComputationModelDataBinding`), `computation_model_name` (`ComputationModelName`).
@@ -1503,7 +1516,7 @@ pub mod computation_model {
     use super::*;
     /// CloudFormation property type `AnomalyDetectionComputationModelConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-computationmodel-anomalydetectioncomputationmodelconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AnomalyDetectionComputationModelConfiguration(rt::Props);
     impl AnomalyDetectionComputationModelConfiguration {
@@ -1521,7 +1534,7 @@ pub mod computation_model {
     nested!(AnomalyDetectionComputationModelConfiguration);
     /// CloudFormation property type `ComputationModelConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-computationmodel-computationmodelconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ComputationModelConfiguration(rt::Props);
     impl ComputationModelConfiguration {
@@ -1584,6 +1597,7 @@ static DASHBOARD_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DashboardArn", Some("dashboard_arn")),
         ("DashboardId", Some("dashboard_id")),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl Dashboard {
     /// Declares a `AWS::IoTSiteWise::Dashboard` with the stack-unique `id`. Required properties: `dashboard_definition` (`DashboardDefinition`), `dashboard_description` (`DashboardDescription`), `dashboard_name` (`DashboardName`).
@@ -1690,6 +1704,7 @@ static DATASET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DatasetArn", Some("dataset_arn")),
         ("DatasetId", Some("dataset_id")),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl Dataset {
     /// Declares a `AWS::IoTSiteWise::Dataset` with the stack-unique `id`. Required properties: `dataset_name` (`DatasetName`).
@@ -1771,7 +1786,7 @@ pub mod dataset {
     use super::*;
     /// CloudFormation property type `DatasetConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-dataset-datasetconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DatasetConfig(rt::Props);
     impl DatasetConfig {
@@ -1791,7 +1806,7 @@ pub mod dataset {
     nested!(DatasetConfig);
     /// CloudFormation property type `DatasetSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-dataset-datasetsource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DatasetSource(rt::Props);
     impl DatasetSource {
@@ -1814,7 +1829,7 @@ pub mod dataset {
     nested!(DatasetSource);
     /// CloudFormation property type `KendraSourceDetail`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-dataset-kendrasourcedetail.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KendraSourceDetail(rt::Props);
     impl KendraSourceDetail {
@@ -1833,7 +1848,7 @@ pub mod dataset {
     nested!(KendraSourceDetail);
     /// CloudFormation property type `SessionConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-dataset-sessionconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SessionConfig(rt::Props);
     impl SessionConfig {
@@ -1859,7 +1874,7 @@ pub mod dataset {
     nested!(SessionConfig);
     /// CloudFormation property type `SourceDetail`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-dataset-sourcedetail.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SourceDetail(rt::Props);
     impl SourceDetail {
@@ -1945,6 +1960,7 @@ static GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("GatewayId", Some("gateway_id"))],
+    schema: (&SCHEMAS, 7),
 };
 impl Gateway {
     /// Declares a `AWS::IoTSiteWise::Gateway` with the stack-unique `id`. Required properties: `gateway_name` (`GatewayName`), `gateway_platform` (`GatewayPlatform`).
@@ -2010,7 +2026,7 @@ pub mod gateway {
     ///
     /// CloudFormation property type `GatewayCapabilitySummary`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-gateway-gatewaycapabilitysummary.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GatewayCapabilitySummary(rt::Props);
     impl GatewayCapabilitySummary {
@@ -2041,7 +2057,7 @@ pub mod gateway {
     ///
     /// CloudFormation property type `GatewayPlatform`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-gateway-gatewayplatform.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GatewayPlatform(rt::Props);
     impl GatewayPlatform {
@@ -2071,7 +2087,7 @@ pub mod gateway {
     ///
     /// CloudFormation property type `GreengrassV2`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-gateway-greengrassv2.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GreengrassV2(rt::Props);
     impl GreengrassV2 {
@@ -2102,7 +2118,7 @@ pub mod gateway {
     ///
     /// CloudFormation property type `SiemensIE`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-gateway-siemensie.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SiemensIe(rt::Props);
     impl SiemensIe {
@@ -2182,6 +2198,7 @@ static PIPELINE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("PipelineArn", Some("pipeline_arn")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 8),
 };
 impl Pipeline {
     /// Declares a `AWS::IoTSiteWise::Pipeline` with the stack-unique `id`. Required properties: `computations` (`Computations`), `pipeline_name` (`PipelineName`), `workspace_name` (`WorkspaceName`).
@@ -2255,7 +2272,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `ComputeNode`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-pipeline-computenode.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ComputeNode(rt::Props);
     impl ComputeNode {
@@ -2338,6 +2355,7 @@ static PORTAL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("PortalId", Some("portal_id")),
         ("PortalStartUrl", Some("portal_start_url")),
     ],
+    schema: (&SCHEMAS, 9),
 };
 impl Portal {
     /// Declares a `AWS::IoTSiteWise::Portal` with the stack-unique `id`. Required properties: `portal_contact_email` (`PortalContactEmail`), `portal_name` (`PortalName`), `role_arn` (`RoleArn`).
@@ -2452,7 +2470,7 @@ pub mod portal {
     ///
     /// CloudFormation property type `Alarms`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-portal-alarms.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Alarms(rt::Props);
     impl Alarms {
@@ -2542,6 +2560,7 @@ static PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ProjectId", Some("project_id")),
         ("ProjectArn", Some("project_arn")),
     ],
+    schema: (&SCHEMAS, 10),
 };
 impl Project {
     /// Declares a `AWS::IoTSiteWise::Project` with the stack-unique `id`. Required properties: `portal_id` (`PortalId`), `project_name` (`ProjectName`).
@@ -2648,6 +2667,7 @@ static TASK_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-2",
     ],
     attributes: &[("TaskArn", Some("task_arn")), ("Status", Some("status"))],
+    schema: (&SCHEMAS, 11),
 };
 impl Task {
     /// Declares a `AWS::IoTSiteWise::Task` with the stack-unique `id`. Required properties: `task_configuration` (`TaskConfiguration`), `task_name` (`TaskName`), `workspace_name` (`WorkspaceName`).
@@ -2707,7 +2727,7 @@ pub mod task {
     ///
     /// CloudFormation property type `ContainerTaskConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-task-containertaskconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContainerTaskConfiguration(rt::Props);
     impl ContainerTaskConfiguration {
@@ -2793,7 +2813,7 @@ pub mod task {
     ///
     /// CloudFormation property type `EphemeralStorageConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-task-ephemeralstorageconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EphemeralStorageConfiguration(rt::Props);
     impl EphemeralStorageConfiguration {
@@ -2814,7 +2834,7 @@ pub mod task {
     ///
     /// CloudFormation property type `Mount`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-task-mount.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Mount(rt::Props);
     impl Mount {
@@ -2842,7 +2862,7 @@ pub mod task {
     ///
     /// CloudFormation property type `MountSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-task-mountsource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MountSource(rt::Props);
     impl MountSource {
@@ -2862,7 +2882,7 @@ pub mod task {
     ///
     /// CloudFormation property type `S3AccessPointSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-task-s3accesspointsource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3AccessPointSource(rt::Props);
     impl S3AccessPointSource {
@@ -2889,7 +2909,7 @@ pub mod task {
     ///
     /// CloudFormation property type `TaskConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-task-taskconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TaskConfiguration(rt::Props);
     impl TaskConfiguration {
@@ -3022,6 +3042,7 @@ static WORKSPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 12),
 };
 impl Workspace {
     /// Declares a `AWS::IoTSiteWise::Workspace` with the stack-unique `id`. Required properties: `encryption_configuration` (`EncryptionConfiguration`), `workspace_name` (`WorkspaceName`).
@@ -3102,7 +3123,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-workspace-encryptionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {

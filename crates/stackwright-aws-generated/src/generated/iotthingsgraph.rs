@@ -2,14 +2,22 @@
 //! `IoTThingsGraph` resource types of the CloudFormation registry (`AWS::IoTThingsGraph::*`): 1 types, 0 of them with an awscc Terraform resource.
 //! Enabled by the `iotthingsgraph` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("iotthingsgraph.schemas.jsonl"));
 /// Resource Type definition for AWS::IoTThingsGraph::FlowTemplate
 ///
 /// CloudFormation: `AWS::IoTThingsGraph::FlowTemplate`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -56,6 +64,7 @@ static FLOW_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 0),
 };
 impl FlowTemplate {
     /// Declares a `AWS::IoTThingsGraph::FlowTemplate` with the stack-unique `id`. Required properties: `definition` (`Definition`).
@@ -88,7 +97,7 @@ pub mod flow_template {
     use super::*;
     /// CloudFormation property type `DefinitionDocument`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotthingsgraph-flowtemplate-definitiondocument.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DefinitionDocument(rt::Props);
     impl DefinitionDocument {

@@ -2,14 +2,22 @@
 //! `IoTTwinMaker` resource types of the CloudFormation registry (`AWS::IoTTwinMaker::*`): 5 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `iottwinmaker` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("iottwinmaker.schemas.jsonl"));
 /// Resource schema for AWS::IoTTwinMaker::ComponentType
 ///
 /// CloudFormation: `AWS::IoTTwinMaker::ComponentType`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -57,6 +65,7 @@ static COMPONENT_TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("IsAbstract", None),
         ("IsSchemaInitialized", None),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl ComponentType {
     /// Declares a `AWS::IoTTwinMaker::ComponentType` with the stack-unique `id`. Required properties: `component_type_id` (`ComponentTypeId`), `workspace_id` (`WorkspaceId`).
@@ -210,6 +219,7 @@ static ENTITY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", None),
         ("HasChildEntities", None),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Entity {
     /// Declares a `AWS::IoTTwinMaker::Entity` with the stack-unique `id`. Required properties: `entity_name` (`EntityName`), `workspace_id` (`WorkspaceId`).
@@ -342,6 +352,7 @@ static SCENE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdateDateTime", Some("update_date_time")),
         ("GeneratedSceneMetadata", Some("generated_scene_metadata")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl Scene {
     /// Declares a `AWS::IoTTwinMaker::Scene` with the stack-unique `id`. Required properties: `content_location` (`ContentLocation`), `scene_id` (`SceneId`), `workspace_id` (`WorkspaceId`).
@@ -473,6 +484,7 @@ static SYNC_JOB_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdateDateTime", Some("update_date_time")),
         ("State", Some("state")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl SyncJob {
     /// Declares a `AWS::IoTTwinMaker::SyncJob` with the stack-unique `id`. Required properties: `sync_role` (`SyncRole`), `sync_source` (`SyncSource`), `workspace_id` (`WorkspaceId`).
@@ -569,6 +581,7 @@ static WORKSPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationDateTime", Some("creation_date_time")),
         ("UpdateDateTime", Some("update_date_time")),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl Workspace {
     /// Declares a `AWS::IoTTwinMaker::Workspace` with the stack-unique `id`. Required properties: `role` (`Role`), `s3_location` (`S3Location`), `workspace_id` (`WorkspaceId`).

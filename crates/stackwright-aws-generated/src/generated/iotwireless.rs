@@ -2,14 +2,22 @@
 //! `IoTWireless` resource types of the CloudFormation registry (`AWS::IoTWireless::*`): 11 types, 11 of them with an awscc Terraform resource.
 //! Enabled by the `iotwireless` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("iotwireless.schemas.jsonl"));
 /// Destination's resource schema demonstrating some basic constructs and validation rules.
 ///
 /// CloudFormation: `AWS::IoTWireless::Destination`. Terraform: `awscc_iotwireless_destination` (awscc provider).
@@ -53,6 +61,7 @@ static DESTINATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Destination {
     /// Declares a `AWS::IoTWireless::Destination` with the stack-unique `id`. Required properties: `expression` (`Expression`), `expression_type` (`ExpressionType`), `name` (`Name`).
@@ -160,6 +169,7 @@ static DEVICE_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn")), ("Id", Some("id"))],
+    schema: (&SCHEMAS, 1),
 };
 impl DeviceProfile {
     /// Declares a `AWS::IoTWireless::DeviceProfile` with the stack-unique `id`. No property is required.
@@ -207,7 +217,7 @@ pub mod device_profile {
     use super::*;
     /// CloudFormation property type `LoRaWANDeviceProfile`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-deviceprofile-lorawandeviceprofile.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LoRaWanDeviceProfile(rt::Props);
     impl LoRaWanDeviceProfile {
@@ -392,6 +402,7 @@ static FUOTA_TASK_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("FuotaTaskStatus", Some("fuota_task_status")),
         ("LoRaWAN.StartTime", Some("lo_ra_wan.start_time")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl FuotaTask {
     /// Declares a `AWS::IoTWireless::FuotaTask` with the stack-unique `id`. Required properties: `firmware_update_image` (`FirmwareUpdateImage`), `firmware_update_role` (`FirmwareUpdateRole`), `lo_ra_wan` (`LoRaWAN`).
@@ -507,10 +518,11 @@ impl FuotaTaskHandle {
 }
 /// Property types and value sets of [`FuotaTask`] (`AWS::IoTWireless::FuotaTask`).
 pub mod fuota_task {
+    pub use super::shared::RfRegion;
     use super::*;
     /// CloudFormation property type `LoRaWAN`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-fuotatask-lorawan.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LoRaWan(rt::Props);
     impl LoRaWan {
@@ -530,37 +542,6 @@ pub mod fuota_task {
         }
     }
     nested!(LoRaWan);
-    /// The values `RfRegion` accepts in `IoTWireless::FuotaTask`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum RfRegion {
-        /// `AS923-1`
-        As9231,
-        /// `AS923-2`
-        As9232,
-        /// `AS923-3`
-        As9233,
-        /// `AS923-4`
-        As9234,
-        /// `AU915`
-        Au915,
-        /// `CN470`
-        Cn470,
-        /// `CN779`
-        Cn779,
-        /// `EU433`
-        Eu433,
-        /// `EU868`
-        Eu868,
-        /// `IN865`
-        In865,
-        /// `KR920`
-        Kr920,
-        /// `RU864`
-        Ru864,
-        /// `US915`
-        Us915,
-    }
-    string_enum!(RfRegion { As9231 => "AS923-1", As9232 => "AS923-2", As9233 => "AS923-3", As9234 => "AS923-4", Au915 => "AU915", Cn470 => "CN470", Cn779 => "CN779", Eu433 => "EU433", Eu868 => "EU868", In865 => "IN865", Kr920 => "KR920", Ru864 => "RU864", Us915 => "US915" });
 }
 /// Create and manage Multicast groups.
 ///
@@ -617,6 +598,7 @@ static MULTICAST_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("lo_ra_wan.number_of_devices_in_group"),
         ),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl MulticastGroup {
     /// Declares a `AWS::IoTWireless::MulticastGroup` with the stack-unique `id`. Required properties: `lo_ra_wan` (`LoRaWAN`).
@@ -699,10 +681,11 @@ impl MulticastGroupHandle {
 }
 /// Property types and value sets of [`MulticastGroup`] (`AWS::IoTWireless::MulticastGroup`).
 pub mod multicast_group {
+    pub use super::shared::RfRegion;
     use super::*;
     /// CloudFormation property type `LoRaWAN`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-multicastgroup-lorawan.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LoRaWan(rt::Props);
     impl LoRaWan {
@@ -746,37 +729,6 @@ pub mod multicast_group {
         ClassC,
     }
     string_enum!(DlClass { ClassB => "ClassB", ClassC => "ClassC" });
-    /// The values `RfRegion` accepts in `IoTWireless::MulticastGroup`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum RfRegion {
-        /// `AS923-1`
-        As9231,
-        /// `AS923-2`
-        As9232,
-        /// `AS923-3`
-        As9233,
-        /// `AS923-4`
-        As9234,
-        /// `AU915`
-        Au915,
-        /// `CN470`
-        Cn470,
-        /// `CN779`
-        Cn779,
-        /// `EU433`
-        Eu433,
-        /// `EU868`
-        Eu868,
-        /// `IN865`
-        In865,
-        /// `KR920`
-        Kr920,
-        /// `RU864`
-        Ru864,
-        /// `US915`
-        Us915,
-    }
-    string_enum!(RfRegion { As9231 => "AS923-1", As9232 => "AS923-2", As9233 => "AS923-3", As9234 => "AS923-4", Au915 => "AU915", Cn470 => "CN470", Cn779 => "CN779", Eu433 => "EU433", Eu868 => "EU868", In865 => "IN865", Kr920 => "KR920", Ru864 => "RU864", Us915 => "US915" });
 }
 /// Create and manage NetworkAnalyzerConfiguration resource.
 ///
@@ -822,6 +774,7 @@ static NETWORK_ANALYZER_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 4),
 };
 impl NetworkAnalyzerConfiguration {
     /// Declares a `AWS::IoTWireless::NetworkAnalyzerConfiguration` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -899,7 +852,7 @@ pub mod network_analyzer_configuration {
     ///
     /// CloudFormation property type `TraceContent`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-networkanalyzerconfiguration-tracecontent.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TraceContent(rt::Props);
     impl TraceContent {
@@ -995,6 +948,7 @@ static PARTNER_ACCOUNT_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-2",
     ],
     attributes: &[("Arn", Some("arn")), ("Fingerprint", Some("fingerprint"))],
+    schema: (&SCHEMAS, 5),
 };
 impl PartnerAccount {
     /// Declares a `AWS::IoTWireless::PartnerAccount` with the stack-unique `id`. No property is required.
@@ -1081,7 +1035,7 @@ pub mod partner_account {
     use super::*;
     /// CloudFormation property type `SidewalkAccountInfo`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-partneraccount-sidewalkaccountinfo.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SidewalkAccountInfo(rt::Props);
     impl SidewalkAccountInfo {
@@ -1099,7 +1053,7 @@ pub mod partner_account {
     nested!(SidewalkAccountInfo);
     /// CloudFormation property type `SidewalkAccountInfoWithFingerprint`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-partneraccount-sidewalkaccountinfowithfingerprint.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SidewalkAccountInfoWithFingerprint(rt::Props);
     impl SidewalkAccountInfoWithFingerprint {
@@ -1128,7 +1082,7 @@ pub mod partner_account {
     nested!(SidewalkAccountInfoWithFingerprint);
     /// CloudFormation property type `SidewalkUpdateAccount`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-partneraccount-sidewalkupdateaccount.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SidewalkUpdateAccount(rt::Props);
     impl SidewalkUpdateAccount {
@@ -1227,6 +1181,7 @@ static SERVICE_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LoRaWAN.TargetPer", Some("lo_ra_wan.target_per")),
         ("LoRaWAN.MinGwDiversity", Some("lo_ra_wan.min_gw_diversity")),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl ServiceProfile {
     /// Declares a `AWS::IoTWireless::ServiceProfile` with the stack-unique `id`. No property is required.
@@ -1338,7 +1293,7 @@ pub mod service_profile {
     use super::*;
     /// CloudFormation property type `LoRaWANServiceProfile`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-serviceprofile-lorawanserviceprofile.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LoRaWanServiceProfile(rt::Props);
     impl LoRaWanServiceProfile {
@@ -1512,6 +1467,7 @@ static TASK_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 7),
 };
 impl TaskDefinition {
     /// Declares a `AWS::IoTWireless::TaskDefinition` with the stack-unique `id`. Required properties: `auto_create_tasks` (`AutoCreateTasks`).
@@ -1589,7 +1545,7 @@ pub mod task_definition {
     use super::*;
     /// CloudFormation property type `LoRaWANGatewayVersion`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-taskdefinition-lorawangatewayversion.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LoRaWanGatewayVersion(rt::Props);
     impl LoRaWanGatewayVersion {
@@ -1618,7 +1574,7 @@ pub mod task_definition {
     nested!(LoRaWanGatewayVersion);
     /// CloudFormation property type `LoRaWANUpdateGatewayTaskCreate`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-taskdefinition-lorawanupdategatewaytaskcreate.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LoRaWanUpdateGatewayTaskCreate(rt::Props);
     impl LoRaWanUpdateGatewayTaskCreate {
@@ -1657,7 +1613,7 @@ pub mod task_definition {
     nested!(LoRaWanUpdateGatewayTaskCreate);
     /// CloudFormation property type `LoRaWANUpdateGatewayTaskEntry`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-taskdefinition-lorawanupdategatewaytaskentry.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LoRaWanUpdateGatewayTaskEntry(rt::Props);
     impl LoRaWanUpdateGatewayTaskEntry {
@@ -1682,7 +1638,7 @@ pub mod task_definition {
     nested!(LoRaWanUpdateGatewayTaskEntry);
     /// CloudFormation property type `UpdateWirelessGatewayTaskCreate`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-taskdefinition-updatewirelessgatewaytaskcreate.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UpdateWirelessGatewayTaskCreate(rt::Props);
     impl UpdateWirelessGatewayTaskCreate {
@@ -1771,6 +1727,7 @@ static WIRELESS_DEVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Id", Some("id")),
         ("Arn", Some("arn")),
     ],
+    schema: (&SCHEMAS, 8),
 };
 impl WirelessDevice {
     /// Declares a `AWS::IoTWireless::WirelessDevice` with the stack-unique `id`. Required properties: `destination_name` (`DestinationName`), `type_` (`Type`).
@@ -1867,7 +1824,7 @@ pub mod wireless_device {
     use super::*;
     /// CloudFormation property type `AbpV10x`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-wirelessdevice-abpv10x.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AbpV10x(rt::Props);
     impl AbpV10x {
@@ -1882,7 +1839,7 @@ pub mod wireless_device {
     nested!(AbpV10x);
     /// CloudFormation property type `AbpV11`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-wirelessdevice-abpv11.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AbpV11(rt::Props);
     impl AbpV11 {
@@ -1899,7 +1856,7 @@ pub mod wireless_device {
     ///
     /// CloudFormation property type `Application`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-wirelessdevice-application.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Application(rt::Props);
     impl Application {
@@ -1937,7 +1894,7 @@ pub mod wireless_device {
     nested!(Application);
     /// CloudFormation property type `FPorts`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-wirelessdevice-fports.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FPorts(rt::Props);
     impl FPorts {
@@ -1958,7 +1915,7 @@ pub mod wireless_device {
     nested!(FPorts);
     /// CloudFormation property type `LoRaWANDevice`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-wirelessdevice-lorawandevice.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LoRaWanDevice(rt::Props);
     impl LoRaWanDevice {
@@ -2019,7 +1976,7 @@ pub mod wireless_device {
     nested!(LoRaWanDevice);
     /// CloudFormation property type `OtaaV10x`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-wirelessdevice-otaav10x.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OtaaV10x(rt::Props);
     impl OtaaV10x {
@@ -2034,7 +1991,7 @@ pub mod wireless_device {
     nested!(OtaaV10x);
     /// CloudFormation property type `OtaaV11`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-wirelessdevice-otaav11.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OtaaV11(rt::Props);
     impl OtaaV11 {
@@ -2054,7 +2011,7 @@ pub mod wireless_device {
     nested!(OtaaV11);
     /// CloudFormation property type `SessionKeysAbpV10x`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-wirelessdevice-sessionkeysabpv10x.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SessionKeysAbpV10x(rt::Props);
     impl SessionKeysAbpV10x {
@@ -2069,7 +2026,7 @@ pub mod wireless_device {
     nested!(SessionKeysAbpV10x);
     /// CloudFormation property type `SessionKeysAbpV11`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-wirelessdevice-sessionkeysabpv11.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SessionKeysAbpV11(rt::Props);
     impl SessionKeysAbpV11 {
@@ -2209,6 +2166,7 @@ static WIRELESS_DEVICE_IMPORT_TASK_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("sidewalk.device_creation_file_list"),
         ),
     ],
+    schema: (&SCHEMAS, 9),
 };
 impl WirelessDeviceImportTask {
     /// Declares a `AWS::IoTWireless::WirelessDeviceImportTask` with the stack-unique `id`. Required properties: `destination_name` (`DestinationName`), `sidewalk` (`Sidewalk`).
@@ -2300,7 +2258,7 @@ pub mod wireless_device_import_task {
     ///
     /// CloudFormation property type `Sidewalk`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-wirelessdeviceimporttask-sidewalk.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Sidewalk(rt::Props);
     impl Sidewalk {
@@ -2395,6 +2353,7 @@ static WIRELESS_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 10),
 };
 impl WirelessGateway {
     /// Declares a `AWS::IoTWireless::WirelessGateway` with the stack-unique `id`. Required properties: `lo_ra_wan` (`LoRaWAN`).
@@ -2470,7 +2429,7 @@ pub mod wireless_gateway {
     use super::*;
     /// CloudFormation property type `LoRaWANGateway`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-wirelessgateway-lorawangateway.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LoRaWanGateway(rt::Props);
     impl LoRaWanGateway {
@@ -2483,4 +2442,40 @@ pub mod wireless_gateway {
         }
     }
     nested!(LoRaWanGateway);
+}
+/// Nested types that several `IoTWireless` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `RfRegion` accepts in `IoTWireless`'s `FuotaTask`, `MulticastGroup`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum RfRegion {
+        /// `AS923-1`
+        As9231,
+        /// `AS923-2`
+        As9232,
+        /// `AS923-3`
+        As9233,
+        /// `AS923-4`
+        As9234,
+        /// `AU915`
+        Au915,
+        /// `CN470`
+        Cn470,
+        /// `CN779`
+        Cn779,
+        /// `EU433`
+        Eu433,
+        /// `EU868`
+        Eu868,
+        /// `IN865`
+        In865,
+        /// `KR920`
+        Kr920,
+        /// `RU864`
+        Ru864,
+        /// `US915`
+        Us915,
+    }
+    string_enum!(RfRegion { As9231 => "AS923-1", As9232 => "AS923-2", As9233 => "AS923-3", As9234 => "AS923-4", Au915 => "AU915", Cn470 => "CN470", Cn779 => "CN779", Eu433 => "EU433", Eu868 => "EU868", In865 => "IN865", Kr920 => "KR920", Ru864 => "RU864", Us915 => "US915" });
 }

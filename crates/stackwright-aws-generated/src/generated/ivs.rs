@@ -2,14 +2,22 @@
 //! `IVS` resource types of the CloudFormation registry (`AWS::IVS::*`): 11 types, 11 of them with an awscc Terraform resource.
 //! Enabled by the `ivs` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("ivs.schemas.jsonl"));
 /// Resource type definition for AWS::IVS::AdConfiguration.
 ///
 /// CloudFormation: `AWS::IVS::AdConfiguration`. Terraform: `awscc_ivs_ad_configuration` (awscc provider).
@@ -57,6 +65,7 @@ static AD_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl AdConfiguration {
     /// Declares a `AWS::IVS::AdConfiguration` with the stack-unique `id`. Required properties: `media_tailor_playback_configurations` (`MediaTailorPlaybackConfigurations`).
@@ -117,7 +126,7 @@ pub mod ad_configuration {
     ///
     /// CloudFormation property type `MediaTailorPlaybackConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivs-adconfiguration-mediatailorplaybackconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MediaTailorPlaybackConfiguration(rt::Props);
     impl MediaTailorPlaybackConfiguration {
@@ -143,7 +152,7 @@ pub mod ad_configuration {
     ///
     /// CloudFormation property type `PostRollConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivs-adconfiguration-postrollconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PostRollConfiguration(rt::Props);
     impl PostRollConfiguration {
@@ -209,6 +218,7 @@ static CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("PlaybackUrl", Some("playback_url")),
         ("IngestEndpoint", Some("ingest_endpoint")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Channel {
     /// Declares a `AWS::IVS::Channel` with the stack-unique `id`. No property is required.
@@ -327,7 +337,7 @@ pub mod channel {
     use super::*;
     /// CloudFormation property type `MultitrackInputConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivs-channel-multitrackinputconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MultitrackInputConfiguration(rt::Props);
     impl MultitrackInputConfiguration {
@@ -470,6 +480,7 @@ static ENCODER_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 2),
 };
 impl EncoderConfiguration {
     /// Declares a `AWS::IVS::EncoderConfiguration` with the stack-unique `id`. No property is required.
@@ -513,7 +524,7 @@ pub mod encoder_configuration {
     ///
     /// CloudFormation property type `Video`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivs-encoderconfiguration-video.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Video(rt::Props);
     impl Video {
@@ -602,6 +613,7 @@ static INGEST_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("StreamKey", Some("stream_key")),
         ("State", Some("state")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl IngestConfiguration {
     /// Declares a `AWS::IVS::IngestConfiguration` with the stack-unique `id`. No property is required.
@@ -739,6 +751,7 @@ static PLAYBACK_KEY_PAIR_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn")), ("Fingerprint", Some("fingerprint"))],
+    schema: (&SCHEMAS, 4),
 };
 impl PlaybackKeyPair {
     /// Declares a `AWS::IVS::PlaybackKeyPair` with the stack-unique `id`. No property is required.
@@ -829,6 +842,7 @@ static PLAYBACK_RESTRICTION_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 5),
 };
 impl PlaybackRestrictionPolicy {
     /// Declares a `AWS::IVS::PlaybackRestrictionPolicy` with the stack-unique `id`. No property is required.
@@ -938,6 +952,7 @@ static PUBLIC_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn")), ("Fingerprint", Some("fingerprint"))],
+    schema: (&SCHEMAS, 6),
 };
 impl PublicKey {
     /// Declares a `AWS::IVS::PublicKey` with the stack-unique `id`. No property is required.
@@ -1028,6 +1043,7 @@ static RECORDING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn")), ("State", Some("state"))],
+    schema: (&SCHEMAS, 7),
 };
 impl RecordingConfiguration {
     /// Declares a `AWS::IVS::RecordingConfiguration` with the stack-unique `id`. Required properties: `destination_configuration` (`DestinationConfiguration`).
@@ -1112,12 +1128,13 @@ impl RecordingConfigurationHandle {
 }
 /// Property types and value sets of [`RecordingConfiguration`] (`AWS::IVS::RecordingConfiguration`).
 pub mod recording_configuration {
+    pub use super::shared::{RecordingMode, Storage};
     use super::*;
     /// Recording Destination Configuration.
     ///
     /// CloudFormation property type `DestinationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivs-recordingconfiguration-destinationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DestinationConfiguration(rt::Props);
     impl DestinationConfiguration {
@@ -1139,7 +1156,7 @@ pub mod recording_configuration {
     ///
     /// CloudFormation property type `RenditionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivs-recordingconfiguration-renditionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RenditionConfiguration(rt::Props);
     impl RenditionConfiguration {
@@ -1173,7 +1190,7 @@ pub mod recording_configuration {
     ///
     /// CloudFormation property type `S3DestinationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivs-recordingconfiguration-s3destinationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3DestinationConfiguration(rt::Props);
     impl S3DestinationConfiguration {
@@ -1189,7 +1206,7 @@ pub mod recording_configuration {
     ///
     /// CloudFormation property type `ThumbnailConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivs-recordingconfiguration-thumbnailconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ThumbnailConfiguration(rt::Props);
     impl ThumbnailConfiguration {
@@ -1233,15 +1250,6 @@ pub mod recording_configuration {
         }
     }
     nested!(ThumbnailConfiguration);
-    /// The values `RecordingMode` accepts in `IVS::RecordingConfiguration`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum RecordingMode {
-        /// `INTERVAL`
-        Interval,
-        /// `DISABLED`
-        Disabled,
-    }
-    string_enum!(RecordingMode { Interval => "INTERVAL", Disabled => "DISABLED" });
     /// The values `Resolution` accepts in `IVS::RecordingConfiguration`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Resolution {
@@ -1255,15 +1263,6 @@ pub mod recording_configuration {
         LowestResolution,
     }
     string_enum!(Resolution { FullHd => "FULL_HD", Hd => "HD", Sd => "SD", LowestResolution => "LOWEST_RESOLUTION" });
-    /// The values `Storage` accepts in `IVS::RecordingConfiguration`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Storage {
-        /// `SEQUENTIAL`
-        Sequential,
-        /// `LATEST`
-        Latest,
-    }
-    string_enum!(Storage { Sequential => "SEQUENTIAL", Latest => "LATEST" });
     /// The values `RenditionSelection` accepts in `IVS::RecordingConfiguration`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum RenditionSelection {
@@ -1336,6 +1335,7 @@ static STAGE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
         ("ActiveSessionId", Some("active_session_id")),
     ],
+    schema: (&SCHEMAS, 8),
 };
 impl Stage {
     /// Declares a `AWS::IVS::Stage` with the stack-unique `id`. No property is required.
@@ -1387,12 +1387,13 @@ impl StageHandle {
 }
 /// Property types and value sets of [`Stage`] (`AWS::IVS::Stage`).
 pub mod stage {
+    pub use super::shared::{RecordingMode, Storage};
     use super::*;
     /// Configuration object for individual participant recording, to attach to the new stage.
     ///
     /// CloudFormation property type `AutoParticipantRecordingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivs-stage-autoparticipantrecordingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AutoParticipantRecordingConfiguration(rt::Props);
     impl AutoParticipantRecordingConfiguration {
@@ -1450,7 +1451,7 @@ pub mod stage {
     ///
     /// CloudFormation property type `HlsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivs-stage-hlsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HlsConfiguration(rt::Props);
     impl HlsConfiguration {
@@ -1479,7 +1480,7 @@ pub mod stage {
     ///
     /// CloudFormation property type `ParticipantRecordingHlsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivs-stage-participantrecordinghlsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ParticipantRecordingHlsConfiguration(rt::Props);
     impl ParticipantRecordingHlsConfiguration {
@@ -1505,7 +1506,7 @@ pub mod stage {
     ///
     /// CloudFormation property type `ParticipantThumbnailConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivs-stage-participantthumbnailconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ParticipantThumbnailConfiguration(rt::Props);
     impl ParticipantThumbnailConfiguration {
@@ -1546,7 +1547,7 @@ pub mod stage {
     ///
     /// CloudFormation property type `ThumbnailConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivs-stage-thumbnailconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ThumbnailConfiguration(rt::Props);
     impl ThumbnailConfiguration {
@@ -1580,24 +1581,6 @@ pub mod stage {
         AudioOnly,
     }
     string_enum!(MediaTypes { AudioVideo => "AUDIO_VIDEO", AudioOnly => "AUDIO_ONLY" });
-    /// The values `RecordingMode` accepts in `IVS::Stage`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum RecordingMode {
-        /// `INTERVAL`
-        Interval,
-        /// `DISABLED`
-        Disabled,
-    }
-    string_enum!(RecordingMode { Interval => "INTERVAL", Disabled => "DISABLED" });
-    /// The values `Storage` accepts in `IVS::Stage`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Storage {
-        /// `SEQUENTIAL`
-        Sequential,
-        /// `LATEST`
-        Latest,
-    }
-    string_enum!(Storage { Sequential => "SEQUENTIAL", Latest => "LATEST" });
 }
 /// Resource Type definition for AWS::IVS::StorageConfiguration
 ///
@@ -1643,6 +1626,7 @@ static STORAGE_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 9),
 };
 impl StorageConfiguration {
     /// Declares a `AWS::IVS::StorageConfiguration` with the stack-unique `id`. Required properties: `s3` (`S3`).
@@ -1680,7 +1664,7 @@ pub mod storage_configuration {
     ///
     /// CloudFormation property type `S3StorageConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivs-storageconfiguration-s3storageconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3StorageConfiguration(rt::Props);
     impl S3StorageConfiguration {
@@ -1737,6 +1721,7 @@ static STREAM_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn")), ("Value", Some("value"))],
+    schema: (&SCHEMAS, 10),
 };
 impl StreamKey {
     /// Declares a `AWS::IVS::StreamKey` with the stack-unique `id`. Required properties: `channel_arn` (`ChannelArn`).
@@ -1765,4 +1750,27 @@ impl StreamKeyHandle {
     pub fn value(&self) -> rt::Expr {
         self.0.attr("Value")
     }
+}
+/// Nested types that several `IVS` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `RecordingMode` accepts in `IVS`'s `RecordingConfiguration`, `Stage`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum RecordingMode {
+        /// `INTERVAL`
+        Interval,
+        /// `DISABLED`
+        Disabled,
+    }
+    string_enum!(RecordingMode { Interval => "INTERVAL", Disabled => "DISABLED" });
+    /// The values `Storage` accepts in `IVS`'s `RecordingConfiguration`, `Stage`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Storage {
+        /// `SEQUENTIAL`
+        Sequential,
+        /// `LATEST`
+        Latest,
+    }
+    string_enum!(Storage { Sequential => "SEQUENTIAL", Latest => "LATEST" });
 }

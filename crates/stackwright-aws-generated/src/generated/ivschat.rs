@@ -2,14 +2,22 @@
 //! `IVSChat` resource types of the CloudFormation registry (`AWS::IVSChat::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `ivschat` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("ivschat.schemas.jsonl"));
 /// Resource type definition for AWS::IVSChat::LoggingConfiguration.
 ///
 /// CloudFormation: `AWS::IVSChat::LoggingConfiguration`. Terraform: `awscc_ivschat_logging_configuration` (awscc provider).
@@ -58,6 +66,7 @@ static LOGGING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Id", Some("id")),
         ("State", Some("state")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl LoggingConfiguration {
     /// Declares a `AWS::IVSChat::LoggingConfiguration` with the stack-unique `id`. Required properties: `destination_configuration` (`DestinationConfiguration`).
@@ -114,7 +123,7 @@ pub mod logging_configuration {
     ///
     /// CloudFormation property type `CloudWatchLogsDestinationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivschat-loggingconfiguration-cloudwatchlogsdestinationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogsDestinationConfiguration(rt::Props);
     impl CloudWatchLogsDestinationConfiguration {
@@ -134,7 +143,7 @@ pub mod logging_configuration {
     ///
     /// CloudFormation property type `DestinationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivschat-loggingconfiguration-destinationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DestinationConfiguration(rt::Props);
     impl DestinationConfiguration {
@@ -171,7 +180,7 @@ pub mod logging_configuration {
     ///
     /// CloudFormation property type `FirehoseDestinationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivschat-loggingconfiguration-firehosedestinationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FirehoseDestinationConfiguration(rt::Props);
     impl FirehoseDestinationConfiguration {
@@ -191,7 +200,7 @@ pub mod logging_configuration {
     ///
     /// CloudFormation property type `S3DestinationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivschat-loggingconfiguration-s3destinationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3DestinationConfiguration(rt::Props);
     impl S3DestinationConfiguration {
@@ -248,6 +257,7 @@ static ROOM_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn")), ("Id", Some("id"))],
+    schema: (&SCHEMAS, 1),
 };
 impl Room {
     /// Declares a `AWS::IVSChat::Room` with the stack-unique `id`. No property is required.
@@ -337,7 +347,7 @@ pub mod room {
     ///
     /// CloudFormation property type `MessageReviewHandler`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivschat-room-messagereviewhandler.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MessageReviewHandler(rt::Props);
     impl MessageReviewHandler {

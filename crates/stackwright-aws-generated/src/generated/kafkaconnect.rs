@@ -2,14 +2,22 @@
 //! `KafkaConnect` resource types of the CloudFormation registry (`AWS::KafkaConnect::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `kafkaconnect` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("kafkaconnect.schemas.jsonl"));
 /// Resource Type definition for AWS::KafkaConnect::Connector
 ///
 /// CloudFormation: `AWS::KafkaConnect::Connector`. Terraform: `awscc_kafkaconnect_connector` (awscc provider).
@@ -23,6 +31,7 @@ static CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("ConnectorArn", Some("connector_arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Connector {
     /// Declares a `AWS::KafkaConnect::Connector` with the stack-unique `id`. Required properties: `capacity` (`Capacity`), `connector_configuration` (`ConnectorConfiguration`), `connector_name` (`ConnectorName`), `kafka_cluster` (`KafkaCluster`), `kafka_cluster_client_authentication` (`KafkaClusterClientAuthentication`), `kafka_cluster_encryption_in_transit` (`KafkaClusterEncryptionInTransit`), `kafka_connect_version` (`KafkaConnectVersion`), `plugins` (`Plugins`), `service_execution_role_arn` (`ServiceExecutionRoleArn`).
@@ -134,7 +143,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `ApacheKafkaCluster`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-apachekafkacluster.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ApacheKafkaCluster(rt::Props);
     impl ApacheKafkaCluster {
@@ -155,7 +164,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `AutoScaling`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-autoscaling.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AutoScaling(rt::Props);
     impl AutoScaling {
@@ -208,7 +217,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `Capacity`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-capacity.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Capacity(rt::Props);
     impl Capacity {
@@ -242,7 +251,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `CloudWatchLogsLogDelivery`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-cloudwatchlogslogdelivery.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogsLogDelivery(rt::Props);
     impl CloudWatchLogsLogDelivery {
@@ -265,7 +274,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `CustomPlugin`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-customplugin.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomPlugin(rt::Props);
     impl CustomPlugin {
@@ -286,7 +295,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `FirehoseLogDelivery`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-firehoselogdelivery.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FirehoseLogDelivery(rt::Props);
     impl FirehoseLogDelivery {
@@ -310,7 +319,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `KafkaCluster`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-kafkacluster.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KafkaCluster(rt::Props);
     impl KafkaCluster {
@@ -330,7 +339,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `KafkaClusterClientAuthentication`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-kafkaclusterclientauthentication.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KafkaClusterClientAuthentication(rt::Props);
     impl KafkaClusterClientAuthentication {
@@ -350,7 +359,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `KafkaClusterEncryptionInTransit`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-kafkaclusterencryptionintransit.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KafkaClusterEncryptionInTransit(rt::Props);
     impl KafkaClusterEncryptionInTransit {
@@ -370,7 +379,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `LogDelivery`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-logdelivery.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LogDelivery(rt::Props);
     impl LogDelivery {
@@ -390,7 +399,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `Plugin`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-plugin.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Plugin(rt::Props);
     impl Plugin {
@@ -406,7 +415,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `ProvisionedCapacity`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-provisionedcapacity.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProvisionedCapacity(rt::Props);
     impl ProvisionedCapacity {
@@ -423,7 +432,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `S3LogDelivery`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-s3logdelivery.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3LogDelivery(rt::Props);
     impl S3LogDelivery {
@@ -453,7 +462,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `ScaleInPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-scaleinpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ScaleInPolicy(rt::Props);
     impl ScaleInPolicy {
@@ -473,7 +482,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `ScaleOutPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-scaleoutpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ScaleOutPolicy(rt::Props);
     impl ScaleOutPolicy {
@@ -493,7 +502,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `Vpc`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-vpc.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Vpc(rt::Props);
     impl Vpc {
@@ -517,7 +526,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `WorkerConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-workerconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WorkerConfiguration(rt::Props);
     impl WorkerConfiguration {
@@ -538,7 +547,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `WorkerLogDelivery`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-workerlogdelivery.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WorkerLogDelivery(rt::Props);
     impl WorkerLogDelivery {
@@ -616,6 +625,7 @@ static CUSTOM_PLUGIN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Revision", Some("revision")),
         ("FileDescription", Some("file_description")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl CustomPlugin {
     /// Declares a `AWS::KafkaConnect::CustomPlugin` with the stack-unique `id`. Required properties: `content_type` (`ContentType`), `location` (`Location`), `name` (`Name`).
@@ -671,7 +681,7 @@ pub mod custom_plugin {
     ///
     /// CloudFormation property type `CustomPluginLocation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-customplugin-custompluginlocation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomPluginLocation(rt::Props);
     impl CustomPluginLocation {
@@ -687,7 +697,7 @@ pub mod custom_plugin {
     ///
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-customplugin-s3location.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
     impl S3Location {
@@ -734,6 +744,7 @@ static WORKER_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("WorkerConfigurationArn", Some("worker_configuration_arn")),
         ("Revision", Some("revision")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl WorkerConfiguration {
     /// Declares a `AWS::KafkaConnect::WorkerConfiguration` with the stack-unique `id`. Required properties: `name` (`Name`), `properties_file_content` (`PropertiesFileContent`).

@@ -2,14 +2,22 @@
 //! `Kendra` resource types of the CloudFormation registry (`AWS::Kendra::*`): 6 types, 6 of them with an awscc Terraform resource.
 //! Enabled by the `kendra` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("kendra.schemas.jsonl"));
 /// Kendra DataSource
 ///
 /// CloudFormation: `AWS::Kendra::DataSource`. Terraform: `awscc_kendra_data_source` (awscc provider).
@@ -51,6 +59,7 @@ static DATA_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl DataSource {
     /// Declares a `AWS::Kendra::DataSource` with the stack-unique `id`. Required properties: `index_id` (`IndexId`), `name` (`Name`), `type_` (`Type`).
@@ -139,10 +148,11 @@ impl DataSourceHandle {
 }
 /// Property types and value sets of [`DataSource`] (`AWS::Kendra::DataSource`).
 pub mod data_source {
+    pub use super::shared::S3Path;
     use super::*;
     /// CloudFormation property type `AccessControlListConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-accesscontrollistconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AccessControlListConfiguration(rt::Props);
     impl AccessControlListConfiguration {
@@ -160,7 +170,7 @@ pub mod data_source {
     nested!(AccessControlListConfiguration);
     /// CloudFormation property type `AclConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-aclconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AclConfiguration(rt::Props);
     impl AclConfiguration {
@@ -178,7 +188,7 @@ pub mod data_source {
     nested!(AclConfiguration);
     /// CloudFormation property type `ColumnConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-columnconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ColumnConfiguration(rt::Props);
     impl ColumnConfiguration {
@@ -228,7 +238,7 @@ pub mod data_source {
     nested!(ColumnConfiguration);
     /// CloudFormation property type `ConfluenceAttachmentConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-confluenceattachmentconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConfluenceAttachmentConfiguration(rt::Props);
     impl ConfluenceAttachmentConfiguration {
@@ -262,7 +272,7 @@ pub mod data_source {
     nested!(ConfluenceAttachmentConfiguration);
     /// CloudFormation property type `ConfluenceAttachmentToIndexFieldMapping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-confluenceattachmenttoindexfieldmapping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConfluenceAttachmentToIndexFieldMapping(rt::Props);
     impl ConfluenceAttachmentToIndexFieldMapping {
@@ -297,7 +307,7 @@ pub mod data_source {
     nested!(ConfluenceAttachmentToIndexFieldMapping);
     /// CloudFormation property type `ConfluenceBlogConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-confluenceblogconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConfluenceBlogConfiguration(rt::Props);
     impl ConfluenceBlogConfiguration {
@@ -322,7 +332,7 @@ pub mod data_source {
     nested!(ConfluenceBlogConfiguration);
     /// CloudFormation property type `ConfluenceBlogToIndexFieldMapping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-confluenceblogtoindexfieldmapping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConfluenceBlogToIndexFieldMapping(rt::Props);
     impl ConfluenceBlogToIndexFieldMapping {
@@ -357,7 +367,7 @@ pub mod data_source {
     nested!(ConfluenceBlogToIndexFieldMapping);
     /// CloudFormation property type `ConfluenceConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-confluenceconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConfluenceConfiguration(rt::Props);
     impl ConfluenceConfiguration {
@@ -446,7 +456,7 @@ pub mod data_source {
     nested!(ConfluenceConfiguration);
     /// CloudFormation property type `ConfluencePageConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-confluencepageconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConfluencePageConfiguration(rt::Props);
     impl ConfluencePageConfiguration {
@@ -471,7 +481,7 @@ pub mod data_source {
     nested!(ConfluencePageConfiguration);
     /// CloudFormation property type `ConfluencePageToIndexFieldMapping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-confluencepagetoindexfieldmapping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConfluencePageToIndexFieldMapping(rt::Props);
     impl ConfluencePageToIndexFieldMapping {
@@ -506,7 +516,7 @@ pub mod data_source {
     nested!(ConfluencePageToIndexFieldMapping);
     /// CloudFormation property type `ConfluenceSpaceConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-confluencespaceconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConfluenceSpaceConfiguration(rt::Props);
     impl ConfluenceSpaceConfiguration {
@@ -567,7 +577,7 @@ pub mod data_source {
     nested!(ConfluenceSpaceConfiguration);
     /// CloudFormation property type `ConfluenceSpaceToIndexFieldMapping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-confluencespacetoindexfieldmapping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConfluenceSpaceToIndexFieldMapping(rt::Props);
     impl ConfluenceSpaceToIndexFieldMapping {
@@ -602,7 +612,7 @@ pub mod data_source {
     nested!(ConfluenceSpaceToIndexFieldMapping);
     /// CloudFormation property type `ConnectionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-connectionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConnectionConfiguration(rt::Props);
     impl ConnectionConfiguration {
@@ -638,7 +648,7 @@ pub mod data_source {
     nested!(ConnectionConfiguration);
     /// CloudFormation property type `CustomDocumentEnrichmentConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-customdocumentenrichmentconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomDocumentEnrichmentConfiguration(rt::Props);
     impl CustomDocumentEnrichmentConfiguration {
@@ -690,7 +700,7 @@ pub mod data_source {
     nested!(CustomDocumentEnrichmentConfiguration);
     /// CloudFormation property type `DataSourceConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-datasourceconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataSourceConfiguration(rt::Props);
     impl DataSourceConfiguration {
@@ -803,7 +813,7 @@ pub mod data_source {
     nested!(DataSourceConfiguration);
     /// CloudFormation property type `DataSourceToIndexFieldMapping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-datasourcetoindexfieldmapping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataSourceToIndexFieldMapping(rt::Props);
     impl DataSourceToIndexFieldMapping {
@@ -838,7 +848,7 @@ pub mod data_source {
     nested!(DataSourceToIndexFieldMapping);
     /// CloudFormation property type `DataSourceVpcConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-datasourcevpcconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataSourceVpcConfiguration(rt::Props);
     impl DataSourceVpcConfiguration {
@@ -860,7 +870,7 @@ pub mod data_source {
     nested!(DataSourceVpcConfiguration);
     /// CloudFormation property type `DatabaseConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-databaseconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DatabaseConfiguration(rt::Props);
     impl DatabaseConfiguration {
@@ -910,7 +920,7 @@ pub mod data_source {
     nested!(DatabaseConfiguration);
     /// CloudFormation property type `DocumentAttributeCondition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-documentattributecondition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DocumentAttributeCondition(rt::Props);
     impl DocumentAttributeCondition {
@@ -938,7 +948,7 @@ pub mod data_source {
     nested!(DocumentAttributeCondition);
     /// CloudFormation property type `DocumentAttributeTarget`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-documentattributetarget.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DocumentAttributeTarget(rt::Props);
     impl DocumentAttributeTarget {
@@ -974,7 +984,7 @@ pub mod data_source {
     nested!(DocumentAttributeTarget);
     /// CloudFormation property type `DocumentAttributeValue`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-documentattributevalue.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DocumentAttributeValue(rt::Props);
     impl DocumentAttributeValue {
@@ -1016,7 +1026,7 @@ pub mod data_source {
     nested!(DocumentAttributeValue);
     /// CloudFormation property type `DocumentsMetadataConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-documentsmetadataconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DocumentsMetadataConfiguration(rt::Props);
     impl DocumentsMetadataConfiguration {
@@ -1034,7 +1044,7 @@ pub mod data_source {
     nested!(DocumentsMetadataConfiguration);
     /// CloudFormation property type `GoogleDriveConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-googledriveconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GoogleDriveConfiguration(rt::Props);
     impl GoogleDriveConfiguration {
@@ -1117,7 +1127,7 @@ pub mod data_source {
     nested!(GoogleDriveConfiguration);
     /// CloudFormation property type `HookConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-hookconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HookConfiguration(rt::Props);
     impl HookConfiguration {
@@ -1141,7 +1151,7 @@ pub mod data_source {
     nested!(HookConfiguration);
     /// CloudFormation property type `InlineCustomDocumentEnrichmentConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-inlinecustomdocumentenrichmentconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InlineCustomDocumentEnrichmentConfiguration(rt::Props);
     impl InlineCustomDocumentEnrichmentConfiguration {
@@ -1173,7 +1183,7 @@ pub mod data_source {
     nested!(InlineCustomDocumentEnrichmentConfiguration);
     /// CloudFormation property type `OneDriveConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-onedriveconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OneDriveConfiguration(rt::Props);
     impl OneDriveConfiguration {
@@ -1243,7 +1253,7 @@ pub mod data_source {
     nested!(OneDriveConfiguration);
     /// CloudFormation property type `OneDriveUsers`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-onedriveusers.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OneDriveUsers(rt::Props);
     impl OneDriveUsers {
@@ -1277,7 +1287,7 @@ pub mod data_source {
     nested!(OneDriveUsers);
     /// CloudFormation property type `ProxyConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-proxyconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProxyConfiguration(rt::Props);
     impl ProxyConfiguration {
@@ -1300,7 +1310,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `S3DataSourceConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-s3datasourceconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3DataSourceConfiguration(rt::Props);
     impl S3DataSourceConfiguration {
@@ -1372,24 +1382,9 @@ pub mod data_source {
         }
     }
     nested!(S3DataSourceConfiguration);
-    /// CloudFormation property type `S3Path`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-s3path.html)
-    #[derive(Clone, Debug)]
-    pub struct S3Path(rt::Props);
-    impl S3Path {
-        /// A new `S3Path`. Required properties: `bucket` (`Bucket`), `key` (`Key`).
-        pub fn new(bucket: impl Into<rt::Expr>, key: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Bucket", Some("bucket"), rt::string(bucket));
-            this.set("Key", Some("key"), rt::string(key));
-            S3Path(this)
-        }
-    }
-    nested!(S3Path);
     /// CloudFormation property type `SalesforceChatterFeedConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-salesforcechatterfeedconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SalesforceChatterFeedConfiguration(rt::Props);
     impl SalesforceChatterFeedConfiguration {
@@ -1437,7 +1432,7 @@ pub mod data_source {
     nested!(SalesforceChatterFeedConfiguration);
     /// CloudFormation property type `SalesforceConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-salesforceconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SalesforceConfiguration(rt::Props);
     impl SalesforceConfiguration {
@@ -1533,7 +1528,7 @@ pub mod data_source {
     nested!(SalesforceConfiguration);
     /// CloudFormation property type `SalesforceCustomKnowledgeArticleTypeConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-salesforcecustomknowledgearticletypeconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SalesforceCustomKnowledgeArticleTypeConfiguration(rt::Props);
     impl SalesforceCustomKnowledgeArticleTypeConfiguration {
@@ -1573,7 +1568,7 @@ pub mod data_source {
     nested!(SalesforceCustomKnowledgeArticleTypeConfiguration);
     /// CloudFormation property type `SalesforceKnowledgeArticleConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-salesforceknowledgearticleconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SalesforceKnowledgeArticleConfiguration(rt::Props);
     impl SalesforceKnowledgeArticleConfiguration {
@@ -1617,7 +1612,7 @@ pub mod data_source {
     nested!(SalesforceKnowledgeArticleConfiguration);
     /// CloudFormation property type `SalesforceStandardKnowledgeArticleTypeConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-salesforcestandardknowledgearticletypeconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SalesforceStandardKnowledgeArticleTypeConfiguration(rt::Props);
     impl SalesforceStandardKnowledgeArticleTypeConfiguration {
@@ -1653,7 +1648,7 @@ pub mod data_source {
     nested!(SalesforceStandardKnowledgeArticleTypeConfiguration);
     /// CloudFormation property type `SalesforceStandardObjectAttachmentConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-salesforcestandardobjectattachmentconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SalesforceStandardObjectAttachmentConfiguration(rt::Props);
     impl SalesforceStandardObjectAttachmentConfiguration {
@@ -1684,7 +1679,7 @@ pub mod data_source {
     nested!(SalesforceStandardObjectAttachmentConfiguration);
     /// CloudFormation property type `SalesforceStandardObjectConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-salesforcestandardobjectconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SalesforceStandardObjectConfiguration(rt::Props);
     impl SalesforceStandardObjectConfiguration {
@@ -1724,7 +1719,7 @@ pub mod data_source {
     nested!(SalesforceStandardObjectConfiguration);
     /// CloudFormation property type `ServiceNowConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-servicenowconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServiceNowConfiguration(rt::Props);
     impl ServiceNowConfiguration {
@@ -1781,7 +1776,7 @@ pub mod data_source {
     nested!(ServiceNowConfiguration);
     /// CloudFormation property type `ServiceNowKnowledgeArticleConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-servicenowknowledgearticleconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServiceNowKnowledgeArticleConfiguration(rt::Props);
     impl ServiceNowKnowledgeArticleConfiguration {
@@ -1856,7 +1851,7 @@ pub mod data_source {
     nested!(ServiceNowKnowledgeArticleConfiguration);
     /// CloudFormation property type `ServiceNowServiceCatalogConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-servicenowservicecatalogconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServiceNowServiceCatalogConfiguration(rt::Props);
     impl ServiceNowServiceCatalogConfiguration {
@@ -1927,7 +1922,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `SharePointConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-sharepointconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SharePointConfiguration(rt::Props);
     impl SharePointConfiguration {
@@ -2032,7 +2027,7 @@ pub mod data_source {
     nested!(SharePointConfiguration);
     /// CloudFormation property type `SqlConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-sqlconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SqlConfiguration(rt::Props);
     impl SqlConfiguration {
@@ -2057,7 +2052,7 @@ pub mod data_source {
     nested!(SqlConfiguration);
     /// CloudFormation property type `TemplateConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-templateconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TemplateConfiguration(rt::Props);
     impl TemplateConfiguration {
@@ -2071,7 +2066,7 @@ pub mod data_source {
     nested!(TemplateConfiguration);
     /// CloudFormation property type `WebCrawlerAuthenticationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-webcrawlerauthenticationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WebCrawlerAuthenticationConfiguration(rt::Props);
     impl WebCrawlerAuthenticationConfiguration {
@@ -2096,7 +2091,7 @@ pub mod data_source {
     nested!(WebCrawlerAuthenticationConfiguration);
     /// CloudFormation property type `WebCrawlerBasicAuthentication`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-webcrawlerbasicauthentication.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WebCrawlerBasicAuthentication(rt::Props);
     impl WebCrawlerBasicAuthentication {
@@ -2112,7 +2107,7 @@ pub mod data_source {
     nested!(WebCrawlerBasicAuthentication);
     /// CloudFormation property type `WebCrawlerConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-webcrawlerconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WebCrawlerConfiguration(rt::Props);
     impl WebCrawlerConfiguration {
@@ -2204,7 +2199,7 @@ pub mod data_source {
     nested!(WebCrawlerConfiguration);
     /// CloudFormation property type `WebCrawlerSeedUrlConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-webcrawlerseedurlconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WebCrawlerSeedUrlConfiguration(rt::Props);
     impl WebCrawlerSeedUrlConfiguration {
@@ -2224,7 +2219,7 @@ pub mod data_source {
     nested!(WebCrawlerSeedUrlConfiguration);
     /// CloudFormation property type `WebCrawlerSiteMapsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-webcrawlersitemapsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WebCrawlerSiteMapsConfiguration(rt::Props);
     impl WebCrawlerSiteMapsConfiguration {
@@ -2238,7 +2233,7 @@ pub mod data_source {
     nested!(WebCrawlerSiteMapsConfiguration);
     /// CloudFormation property type `WebCrawlerUrls`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-webcrawlerurls.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WebCrawlerUrls(rt::Props);
     impl WebCrawlerUrls {
@@ -2269,7 +2264,7 @@ pub mod data_source {
     nested!(WebCrawlerUrls);
     /// CloudFormation property type `WorkDocsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-workdocsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WorkDocsConfiguration(rt::Props);
     impl WorkDocsConfiguration {
@@ -2650,6 +2645,7 @@ static FAQ_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 1),
 };
 impl Faq {
     /// Declares a `AWS::Kendra::Faq` with the stack-unique `id`. Required properties: `index_id` (`IndexId`), `name` (`Name`), `role_arn` (`RoleArn`), `s3_path` (`S3Path`).
@@ -2709,22 +2705,8 @@ impl FaqHandle {
 }
 /// Property types and value sets of [`Faq`] (`AWS::Kendra::Faq`).
 pub mod faq {
+    pub use super::shared::S3Path;
     use super::*;
-    /// CloudFormation property type `S3Path`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-faq-s3path.html)
-    #[derive(Clone, Debug)]
-    pub struct S3Path(rt::Props);
-    impl S3Path {
-        /// A new `S3Path`. Required properties: `bucket` (`Bucket`), `key` (`Key`).
-        pub fn new(bucket: impl Into<rt::Expr>, key: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Bucket", Some("bucket"), rt::string(bucket));
-            this.set("Key", Some("key"), rt::string(key));
-            S3Path(this)
-        }
-    }
-    nested!(S3Path);
     /// The values `FileFormat` accepts in `Kendra::Faq`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum FileFormat {
@@ -2781,6 +2763,7 @@ static FEATURED_RESULTS_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
         ("FeaturedResultsSetId", Some("featured_results_set_id")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl FeaturedResultsSet {
     /// Declares a `AWS::Kendra::FeaturedResultsSet` with the stack-unique `id`. Required properties: `featured_results_set_name` (`FeaturedResultsSetName`), `index_id` (`IndexId`).
@@ -2863,7 +2846,7 @@ pub mod featured_results_set {
     ///
     /// CloudFormation property type `FeaturedDocument`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-featuredresultsset-featureddocument.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FeaturedDocument(rt::Props);
     impl FeaturedDocument {
@@ -2932,6 +2915,7 @@ static INDEX_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 3),
 };
 impl Index {
     /// Declares a `AWS::Kendra::Index` with the stack-unique `id`. Required properties: `edition` (`Edition`), `name` (`Name`), `role_arn` (`RoleArn`).
@@ -3034,7 +3018,7 @@ pub mod index {
     use super::*;
     /// CloudFormation property type `CapacityUnitsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-index-capacityunitsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapacityUnitsConfiguration(rt::Props);
     impl CapacityUnitsConfiguration {
@@ -3057,7 +3041,7 @@ pub mod index {
     nested!(CapacityUnitsConfiguration);
     /// CloudFormation property type `DocumentMetadataConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-index-documentmetadataconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DocumentMetadataConfiguration(rt::Props);
     impl DocumentMetadataConfiguration {
@@ -3082,7 +3066,7 @@ pub mod index {
     nested!(DocumentMetadataConfiguration);
     /// CloudFormation property type `JsonTokenTypeConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-index-jsontokentypeconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct JsonTokenTypeConfiguration(rt::Props);
     impl JsonTokenTypeConfiguration {
@@ -3108,7 +3092,7 @@ pub mod index {
     nested!(JsonTokenTypeConfiguration);
     /// CloudFormation property type `JwtTokenTypeConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-index-jwttokentypeconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct JwtTokenTypeConfiguration(rt::Props);
     impl JwtTokenTypeConfiguration {
@@ -3167,7 +3151,7 @@ pub mod index {
     nested!(JwtTokenTypeConfiguration);
     /// CloudFormation property type `Relevance`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-index-relevance.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Relevance(rt::Props);
     impl Relevance {
@@ -3213,7 +3197,7 @@ pub mod index {
     nested!(Relevance);
     /// CloudFormation property type `Search`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-index-search.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Search(rt::Props);
     impl Search {
@@ -3249,7 +3233,7 @@ pub mod index {
     nested!(Search);
     /// CloudFormation property type `ServerSideEncryptionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-index-serversideencryptionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServerSideEncryptionConfiguration(rt::Props);
     impl ServerSideEncryptionConfiguration {
@@ -3268,7 +3252,7 @@ pub mod index {
     nested!(ServerSideEncryptionConfiguration);
     /// CloudFormation property type `UserTokenConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-index-usertokenconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UserTokenConfiguration(rt::Props);
     impl UserTokenConfiguration {
@@ -3299,7 +3283,7 @@ pub mod index {
     nested!(UserTokenConfiguration);
     /// CloudFormation property type `ValueImportanceItem`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-index-valueimportanceitem.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ValueImportanceItem(rt::Props);
     impl ValueImportanceItem {
@@ -3413,6 +3397,7 @@ static QUERY_SUGGESTIONS_BLOCK_LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn")), ("Id", Some("id"))],
+    schema: (&SCHEMAS, 4),
 };
 impl QuerySuggestionsBlockList {
     /// Declares a `AWS::Kendra::QuerySuggestionsBlockList` with the stack-unique `id`. Required properties: `index_id` (`IndexId`), `name` (`Name`), `role_arn` (`RoleArn`), `source_s3_path` (`SourceS3Path`).
@@ -3470,7 +3455,7 @@ pub mod query_suggestions_block_list {
     ///
     /// CloudFormation property type `S3Path`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-querysuggestionsblocklist-s3path.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Path(rt::Props);
     impl S3Path {
@@ -3525,6 +3510,7 @@ static THESAURUS_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn")), ("Id", Some("id"))],
+    schema: (&SCHEMAS, 5),
 };
 impl Thesaurus {
     /// Declares a `AWS::Kendra::Thesaurus` with the stack-unique `id`. Required properties: `index_id` (`IndexId`), `name` (`Name`), `role_arn` (`RoleArn`), `source_s3_path` (`SourceS3Path`).
@@ -3582,7 +3568,27 @@ pub mod thesaurus {
     ///
     /// CloudFormation property type `S3Path`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-thesaurus-s3path.html)
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct S3Path(rt::Props);
+    impl S3Path {
+        /// A new `S3Path`. Required properties: `bucket` (`Bucket`), `key` (`Key`).
+        pub fn new(bucket: impl Into<rt::Expr>, key: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Bucket", Some("bucket"), rt::string(bucket));
+            this.set("Key", Some("key"), rt::string(key));
+            S3Path(this)
+        }
+    }
+    nested!(S3Path);
+}
+/// Nested types that several `Kendra` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// CloudFormation property type `S3Path`.
+    ///
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Path(rt::Props);
     impl S3Path {

@@ -2,14 +2,22 @@
 //! `KendraRanking` resource types of the CloudFormation registry (`AWS::KendraRanking::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `kendraranking` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("kendraranking.schemas.jsonl"));
 /// A KendraRanking Rescore execution plan
 ///
 /// CloudFormation: `AWS::KendraRanking::ExecutionPlan`. Terraform: `awscc_kendraranking_execution_plan` (awscc provider).
@@ -52,6 +60,7 @@ static EXECUTION_PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl ExecutionPlan {
     /// Declares a `AWS::KendraRanking::ExecutionPlan` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -98,7 +107,7 @@ pub mod execution_plan {
     use super::*;
     /// CloudFormation property type `CapacityUnitsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendraranking-executionplan-capacityunitsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapacityUnitsConfiguration(rt::Props);
     impl CapacityUnitsConfiguration {

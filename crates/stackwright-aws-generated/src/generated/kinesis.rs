@@ -2,14 +2,22 @@
 //! `Kinesis` resource types of the CloudFormation registry (`AWS::Kinesis::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `kinesis` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("kinesis.schemas.jsonl"));
 /// Resource Type definition for AWS::Kinesis::Channel
 ///
 /// CloudFormation: `AWS::Kinesis::Channel`. Terraform: `awscc_kinesis_channel` (awscc provider).
@@ -31,6 +39,7 @@ static CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("channel_creation_timestamp"),
         ),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Channel {
     /// Declares a `AWS::Kinesis::Channel` with the stack-unique `id`. Required properties: `channel_name` (`ChannelName`), `service_execution_role_arn` (`ServiceExecutionRoleARN`), `stream_configuration_list` (`StreamConfigurationList`).
@@ -143,12 +152,13 @@ impl ChannelHandle {
 }
 /// Property types and value sets of [`Channel`] (`AWS::Kinesis::Channel`).
 pub mod channel {
+    pub use super::shared::EncryptionType;
     use super::*;
     /// CloudWatch Logs configuration for the channel.
     ///
     /// CloudFormation property type `CloudWatchLogsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-channel-cloudwatchlogsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogsConfiguration(rt::Props);
     impl CloudWatchLogsConfiguration {
@@ -180,7 +190,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `DeadLetterQueueS3Configuration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-channel-deadletterqueues3configuration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeadLetterQueueS3Configuration(rt::Props);
     impl DeadLetterQueueS3Configuration {
@@ -215,7 +225,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-channel-encryptionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -236,7 +246,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `LoggingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-channel-loggingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LoggingConfiguration(rt::Props);
     impl LoggingConfiguration {
@@ -256,7 +266,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `PartitionField`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-channel-partitionfield.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PartitionField(rt::Props);
     impl PartitionField {
@@ -273,7 +283,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `PartitionSpec`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-channel-partitionspec.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PartitionSpec(rt::Props);
     impl PartitionSpec {
@@ -293,7 +303,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `RecordConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-channel-recordconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RecordConfiguration(rt::Props);
     impl RecordConfiguration {
@@ -321,7 +331,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `S3DestinationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-channel-s3destinationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3DestinationConfiguration(rt::Props);
     impl S3DestinationConfiguration {
@@ -366,7 +376,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `S3StorageConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-channel-s3storageconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3StorageConfiguration(rt::Props);
     impl S3StorageConfiguration {
@@ -415,7 +425,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `S3TableConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-channel-s3tableconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3TableConfiguration(rt::Props);
     impl S3TableConfiguration {
@@ -455,7 +465,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `S3TablesDestinationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-channel-s3tablesdestinationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3TablesDestinationConfiguration(rt::Props);
     impl S3TablesDestinationConfiguration {
@@ -494,7 +504,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `StreamConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-channel-streamconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StreamConfiguration(rt::Props);
     impl StreamConfiguration {
@@ -567,13 +577,6 @@ pub mod channel {
         GlacierIr,
     }
     string_enum!(StorageClass { Standard => "STANDARD", IntelligentTiering => "INTELLIGENT_TIERING", GlacierIr => "GLACIER_IR" });
-    /// The values `EncryptionType` accepts in `Kinesis::Channel`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum EncryptionType {
-        /// `KMS`
-        Kms,
-    }
-    string_enum!(EncryptionType { Kms => "KMS" });
 }
 /// Resource Type definition for AWS::Kinesis::ResourcePolicy
 ///
@@ -588,6 +591,7 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 1),
 };
 impl ResourcePolicy {
     /// Declares a `AWS::Kinesis::ResourcePolicy` with the stack-unique `id`. Required properties: `resource_arn` (`ResourceArn`), `resource_policy` (`ResourcePolicy`).
@@ -634,6 +638,7 @@ static STREAM_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
         ("WarmThroughputObject", Some("warm_throughput_object")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl Stream {
     /// Declares a `AWS::Kinesis::Stream` with the stack-unique `id`. No property is required.
@@ -759,12 +764,13 @@ impl StreamHandle {
 }
 /// Property types and value sets of [`Stream`] (`AWS::Kinesis::Stream`).
 pub mod stream {
+    pub use super::shared::EncryptionType;
     use super::*;
     /// When specified, enables or updates server-side encryption using an AWS KMS key for a specified stream.
     ///
     /// CloudFormation property type `StreamEncryption`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-stream-streamencryption.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StreamEncryption(rt::Props);
     impl StreamEncryption {
@@ -785,7 +791,7 @@ pub mod stream {
     ///
     /// CloudFormation property type `StreamModeDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-stream-streammodedetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StreamModeDetails(rt::Props);
     impl StreamModeDetails {
@@ -836,13 +842,6 @@ pub mod stream {
         Provisioned,
     }
     string_enum!(StreamMode { OnDemand => "ON_DEMAND", Provisioned => "PROVISIONED" });
-    /// The values `EncryptionType` accepts in `Kinesis::Stream`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum EncryptionType {
-        /// `KMS`
-        Kms,
-    }
-    string_enum!(EncryptionType { Kms => "KMS" });
 }
 /// Resource Type definition for AWS::Kinesis::StreamConsumer
 ///
@@ -864,6 +863,7 @@ static STREAM_CONSUMER_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("consumer_creation_timestamp"),
         ),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl StreamConsumer {
     /// Declares a `AWS::Kinesis::StreamConsumer` with the stack-unique `id`. Required properties: `consumer_name` (`ConsumerName`), `stream_arn` (`StreamARN`).
@@ -907,4 +907,16 @@ impl StreamConsumerHandle {
     pub fn consumer_creation_timestamp(&self) -> rt::Expr {
         self.0.attr("ConsumerCreationTimestamp")
     }
+}
+/// Nested types that several `Kinesis` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `EncryptionType` accepts in `Kinesis`'s `Channel`, `Stream`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum EncryptionType {
+        /// `KMS`
+        Kms,
+    }
+    string_enum!(EncryptionType { Kms => "KMS" });
 }

@@ -2,14 +2,22 @@
 //! `KinesisAnalytics` resource types of the CloudFormation registry (`AWS::KinesisAnalytics::*`): 3 types, 0 of them with an awscc Terraform resource.
 //! Enabled by the `kinesisanalytics` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("kinesisanalytics.schemas.jsonl"));
 /// Resource Type definition for AWS::KinesisAnalytics::Application
 ///
 /// CloudFormation: `AWS::KinesisAnalytics::Application`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -39,6 +47,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 0),
 };
 impl Application {
     /// Declares a `AWS::KinesisAnalytics::Application` with the stack-unique `id`. Required properties: `inputs` (`Inputs`).
@@ -81,32 +90,13 @@ impl ApplicationHandle {
 }
 /// Property types and value sets of [`Application`] (`AWS::KinesisAnalytics::Application`).
 pub mod application {
+    pub use super::shared::{
+        CsvMappingParameters, JsonMappingParameters, MappingParameters, RecordColumn, RecordFormat,
+    };
     use super::*;
-    /// CloudFormation property type `CSVMappingParameters`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-application-csvmappingparameters.html)
-    #[derive(Clone, Debug)]
-    pub struct CsvMappingParameters(rt::Props);
-    impl CsvMappingParameters {
-        /// A new `CsvMappingParameters`. Required properties: `record_column_delimiter` (`RecordColumnDelimiter`), `record_row_delimiter` (`RecordRowDelimiter`).
-        pub fn new(
-            record_column_delimiter: impl Into<rt::Expr>,
-            record_row_delimiter: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "RecordColumnDelimiter",
-                None,
-                rt::string(record_column_delimiter),
-            );
-            this.set("RecordRowDelimiter", None, rt::string(record_row_delimiter));
-            CsvMappingParameters(this)
-        }
-    }
-    nested!(CsvMappingParameters);
     /// CloudFormation property type `Input`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-application-input.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Input(rt::Props);
     impl Input {
@@ -145,7 +135,7 @@ pub mod application {
     nested!(Input);
     /// CloudFormation property type `InputLambdaProcessor`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-application-inputlambdaprocessor.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InputLambdaProcessor(rt::Props);
     impl InputLambdaProcessor {
@@ -160,7 +150,7 @@ pub mod application {
     nested!(InputLambdaProcessor);
     /// CloudFormation property type `InputParallelism`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-application-inputparallelism.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InputParallelism(rt::Props);
     impl InputParallelism {
@@ -178,7 +168,7 @@ pub mod application {
     nested!(InputParallelism);
     /// CloudFormation property type `InputProcessingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-application-inputprocessingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InputProcessingConfiguration(rt::Props);
     impl InputProcessingConfiguration {
@@ -196,7 +186,7 @@ pub mod application {
     nested!(InputProcessingConfiguration);
     /// CloudFormation property type `InputSchema`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-application-inputschema.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InputSchema(rt::Props);
     impl InputSchema {
@@ -217,23 +207,9 @@ pub mod application {
         }
     }
     nested!(InputSchema);
-    /// CloudFormation property type `JSONMappingParameters`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-application-jsonmappingparameters.html)
-    #[derive(Clone, Debug)]
-    pub struct JsonMappingParameters(rt::Props);
-    impl JsonMappingParameters {
-        /// A new `JsonMappingParameters`. Required properties: `record_row_path` (`RecordRowPath`).
-        pub fn new(record_row_path: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("RecordRowPath", None, rt::string(record_row_path));
-            JsonMappingParameters(this)
-        }
-    }
-    nested!(JsonMappingParameters);
     /// CloudFormation property type `KinesisFirehoseInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-application-kinesisfirehoseinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KinesisFirehoseInput(rt::Props);
     impl KinesisFirehoseInput {
@@ -248,7 +224,7 @@ pub mod application {
     nested!(KinesisFirehoseInput);
     /// CloudFormation property type `KinesisStreamsInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-application-kinesisstreamsinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KinesisStreamsInput(rt::Props);
     impl KinesisStreamsInput {
@@ -261,68 +237,6 @@ pub mod application {
         }
     }
     nested!(KinesisStreamsInput);
-    /// CloudFormation property type `MappingParameters`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-application-mappingparameters.html)
-    #[derive(Clone, Debug)]
-    pub struct MappingParameters(rt::Props);
-    impl MappingParameters {
-        /// A new `MappingParameters`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            MappingParameters(this)
-        }
-        /// CloudFormation `CSVMappingParameters`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn csv_mapping_parameters(mut self, value: CsvMappingParameters) -> Self {
-            self.0.set("CSVMappingParameters", None, value.into());
-            self
-        }
-        /// CloudFormation `JSONMappingParameters`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn json_mapping_parameters(mut self, value: JsonMappingParameters) -> Self {
-            self.0.set("JSONMappingParameters", None, value.into());
-            self
-        }
-    }
-    nested!(MappingParameters);
-    /// CloudFormation property type `RecordColumn`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-application-recordcolumn.html)
-    #[derive(Clone, Debug)]
-    pub struct RecordColumn(rt::Props);
-    impl RecordColumn {
-        /// A new `RecordColumn`. Required properties: `name` (`Name`), `sql_type` (`SqlType`).
-        pub fn new(name: impl Into<rt::Expr>, sql_type: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Name", None, rt::string(name));
-            this.set("SqlType", None, rt::string(sql_type));
-            RecordColumn(this)
-        }
-        /// CloudFormation `Mapping`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn mapping(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Mapping", None, rt::string(value));
-            self
-        }
-    }
-    nested!(RecordColumn);
-    /// CloudFormation property type `RecordFormat`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-application-recordformat.html)
-    #[derive(Clone, Debug)]
-    pub struct RecordFormat(rt::Props);
-    impl RecordFormat {
-        /// A new `RecordFormat`. Required properties: `record_format_type` (`RecordFormatType`).
-        pub fn new(record_format_type: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("RecordFormatType", None, rt::string(record_format_type));
-            RecordFormat(this)
-        }
-        /// CloudFormation `MappingParameters`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn mapping_parameters(mut self, value: MappingParameters) -> Self {
-            self.0.set("MappingParameters", None, value.into());
-            self
-        }
-    }
-    nested!(RecordFormat);
 }
 /// Resource Type definition for AWS::KinesisAnalytics::ApplicationOutput
 ///
@@ -353,6 +267,7 @@ static APPLICATION_OUTPUT_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 1),
 };
 impl ApplicationOutput {
     /// Declares a `AWS::KinesisAnalytics::ApplicationOutput` with the stack-unique `id`. Required properties: `application_name` (`ApplicationName`), `output` (`Output`).
@@ -384,7 +299,7 @@ pub mod application_output {
     use super::*;
     /// CloudFormation property type `DestinationSchema`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-applicationoutput-destinationschema.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DestinationSchema(rt::Props);
     impl DestinationSchema {
@@ -402,7 +317,7 @@ pub mod application_output {
     nested!(DestinationSchema);
     /// CloudFormation property type `KinesisFirehoseOutput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-applicationoutput-kinesisfirehoseoutput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KinesisFirehoseOutput(rt::Props);
     impl KinesisFirehoseOutput {
@@ -417,7 +332,7 @@ pub mod application_output {
     nested!(KinesisFirehoseOutput);
     /// CloudFormation property type `KinesisStreamsOutput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-applicationoutput-kinesisstreamsoutput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KinesisStreamsOutput(rt::Props);
     impl KinesisStreamsOutput {
@@ -432,7 +347,7 @@ pub mod application_output {
     nested!(KinesisStreamsOutput);
     /// CloudFormation property type `LambdaOutput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-applicationoutput-lambdaoutput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LambdaOutput(rt::Props);
     impl LambdaOutput {
@@ -447,7 +362,7 @@ pub mod application_output {
     nested!(LambdaOutput);
     /// CloudFormation property type `Output`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-applicationoutput-output.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Output(rt::Props);
     impl Output {
@@ -509,6 +424,7 @@ static APPLICATION_REFERENCE_DATA_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 2),
 };
 impl ApplicationReferenceDataSource {
     /// Declares a `AWS::KinesisAnalytics::ApplicationReferenceDataSource` with the stack-unique `id`. Required properties: `application_name` (`ApplicationName`), `reference_data_source` (`ReferenceDataSource`).
@@ -540,108 +456,13 @@ impl ApplicationReferenceDataSourceHandle {
 }
 /// Property types and value sets of [`ApplicationReferenceDataSource`] (`AWS::KinesisAnalytics::ApplicationReferenceDataSource`).
 pub mod application_reference_data_source {
+    pub use super::shared::{
+        CsvMappingParameters, JsonMappingParameters, MappingParameters, RecordColumn, RecordFormat,
+    };
     use super::*;
-    /// CloudFormation property type `CSVMappingParameters`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-applicationreferencedatasource-csvmappingparameters.html)
-    #[derive(Clone, Debug)]
-    pub struct CsvMappingParameters(rt::Props);
-    impl CsvMappingParameters {
-        /// A new `CsvMappingParameters`. Required properties: `record_column_delimiter` (`RecordColumnDelimiter`), `record_row_delimiter` (`RecordRowDelimiter`).
-        pub fn new(
-            record_column_delimiter: impl Into<rt::Expr>,
-            record_row_delimiter: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "RecordColumnDelimiter",
-                None,
-                rt::string(record_column_delimiter),
-            );
-            this.set("RecordRowDelimiter", None, rt::string(record_row_delimiter));
-            CsvMappingParameters(this)
-        }
-    }
-    nested!(CsvMappingParameters);
-    /// CloudFormation property type `JSONMappingParameters`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-applicationreferencedatasource-jsonmappingparameters.html)
-    #[derive(Clone, Debug)]
-    pub struct JsonMappingParameters(rt::Props);
-    impl JsonMappingParameters {
-        /// A new `JsonMappingParameters`. Required properties: `record_row_path` (`RecordRowPath`).
-        pub fn new(record_row_path: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("RecordRowPath", None, rt::string(record_row_path));
-            JsonMappingParameters(this)
-        }
-    }
-    nested!(JsonMappingParameters);
-    /// CloudFormation property type `MappingParameters`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-applicationreferencedatasource-mappingparameters.html)
-    #[derive(Clone, Debug)]
-    pub struct MappingParameters(rt::Props);
-    impl MappingParameters {
-        /// A new `MappingParameters`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            MappingParameters(this)
-        }
-        /// CloudFormation `CSVMappingParameters`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn csv_mapping_parameters(mut self, value: CsvMappingParameters) -> Self {
-            self.0.set("CSVMappingParameters", None, value.into());
-            self
-        }
-        /// CloudFormation `JSONMappingParameters`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn json_mapping_parameters(mut self, value: JsonMappingParameters) -> Self {
-            self.0.set("JSONMappingParameters", None, value.into());
-            self
-        }
-    }
-    nested!(MappingParameters);
-    /// CloudFormation property type `RecordColumn`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-applicationreferencedatasource-recordcolumn.html)
-    #[derive(Clone, Debug)]
-    pub struct RecordColumn(rt::Props);
-    impl RecordColumn {
-        /// A new `RecordColumn`. Required properties: `name` (`Name`), `sql_type` (`SqlType`).
-        pub fn new(name: impl Into<rt::Expr>, sql_type: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Name", None, rt::string(name));
-            this.set("SqlType", None, rt::string(sql_type));
-            RecordColumn(this)
-        }
-        /// CloudFormation `Mapping`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn mapping(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Mapping", None, rt::string(value));
-            self
-        }
-    }
-    nested!(RecordColumn);
-    /// CloudFormation property type `RecordFormat`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-applicationreferencedatasource-recordformat.html)
-    #[derive(Clone, Debug)]
-    pub struct RecordFormat(rt::Props);
-    impl RecordFormat {
-        /// A new `RecordFormat`. Required properties: `record_format_type` (`RecordFormatType`).
-        pub fn new(record_format_type: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("RecordFormatType", None, rt::string(record_format_type));
-            RecordFormat(this)
-        }
-        /// CloudFormation `MappingParameters`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn mapping_parameters(mut self, value: MappingParameters) -> Self {
-            self.0.set("MappingParameters", None, value.into());
-            self
-        }
-    }
-    nested!(RecordFormat);
     /// CloudFormation property type `ReferenceDataSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-applicationreferencedatasource-referencedatasource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReferenceDataSource(rt::Props);
     impl ReferenceDataSource {
@@ -665,7 +486,7 @@ pub mod application_reference_data_source {
     nested!(ReferenceDataSource);
     /// CloudFormation property type `ReferenceSchema`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-applicationreferencedatasource-referenceschema.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReferenceSchema(rt::Props);
     impl ReferenceSchema {
@@ -688,7 +509,7 @@ pub mod application_reference_data_source {
     nested!(ReferenceSchema);
     /// CloudFormation property type `S3ReferenceDataSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-applicationreferencedatasource-s3referencedatasource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3ReferenceDataSource(rt::Props);
     impl S3ReferenceDataSource {
@@ -706,4 +527,107 @@ pub mod application_reference_data_source {
         }
     }
     nested!(S3ReferenceDataSource);
+}
+/// Nested types that several `KinesisAnalytics` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// CloudFormation property type `CSVMappingParameters`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct CsvMappingParameters(rt::Props);
+    impl CsvMappingParameters {
+        /// A new `CsvMappingParameters`. Required properties: `record_column_delimiter` (`RecordColumnDelimiter`), `record_row_delimiter` (`RecordRowDelimiter`).
+        pub fn new(
+            record_column_delimiter: impl Into<rt::Expr>,
+            record_row_delimiter: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "RecordColumnDelimiter",
+                None,
+                rt::string(record_column_delimiter),
+            );
+            this.set("RecordRowDelimiter", None, rt::string(record_row_delimiter));
+            CsvMappingParameters(this)
+        }
+    }
+    nested!(CsvMappingParameters);
+    /// CloudFormation property type `JSONMappingParameters`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct JsonMappingParameters(rt::Props);
+    impl JsonMappingParameters {
+        /// A new `JsonMappingParameters`. Required properties: `record_row_path` (`RecordRowPath`).
+        pub fn new(record_row_path: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("RecordRowPath", None, rt::string(record_row_path));
+            JsonMappingParameters(this)
+        }
+    }
+    nested!(JsonMappingParameters);
+    /// CloudFormation property type `MappingParameters`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct MappingParameters(rt::Props);
+    impl MappingParameters {
+        /// A new `MappingParameters`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            MappingParameters(this)
+        }
+        /// CloudFormation `CSVMappingParameters`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn csv_mapping_parameters(mut self, value: CsvMappingParameters) -> Self {
+            self.0.set("CSVMappingParameters", None, value.into());
+            self
+        }
+        /// CloudFormation `JSONMappingParameters`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn json_mapping_parameters(mut self, value: JsonMappingParameters) -> Self {
+            self.0.set("JSONMappingParameters", None, value.into());
+            self
+        }
+    }
+    nested!(MappingParameters);
+    /// CloudFormation property type `RecordColumn`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct RecordColumn(rt::Props);
+    impl RecordColumn {
+        /// A new `RecordColumn`. Required properties: `name` (`Name`), `sql_type` (`SqlType`).
+        pub fn new(name: impl Into<rt::Expr>, sql_type: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
+            this.set("SqlType", None, rt::string(sql_type));
+            RecordColumn(this)
+        }
+        /// CloudFormation `Mapping`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn mapping(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Mapping", None, rt::string(value));
+            self
+        }
+    }
+    nested!(RecordColumn);
+    /// CloudFormation property type `RecordFormat`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct RecordFormat(rt::Props);
+    impl RecordFormat {
+        /// A new `RecordFormat`. Required properties: `record_format_type` (`RecordFormatType`).
+        pub fn new(record_format_type: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("RecordFormatType", None, rt::string(record_format_type));
+            RecordFormat(this)
+        }
+        /// CloudFormation `MappingParameters`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn mapping_parameters(mut self, value: MappingParameters) -> Self {
+            self.0.set("MappingParameters", None, value.into());
+            self
+        }
+    }
+    nested!(RecordFormat);
 }

@@ -2,14 +2,22 @@
 //! `KinesisAnalyticsV2` resource types of the CloudFormation registry (`AWS::KinesisAnalyticsV2::*`): 4 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `kinesisanalyticsv2` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("kinesisanalyticsv2.schemas.jsonl"));
 /// Creates an Amazon Kinesis Data Analytics application.
 ///
 /// CloudFormation: `AWS::KinesisAnalyticsV2::Application`. Terraform: `awscc_kinesisanalyticsv2_application` (awscc provider).
@@ -23,6 +31,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 0),
 };
 impl Application {
     /// Declares a `AWS::KinesisAnalyticsV2::Application` with the stack-unique `id`. Required properties: `runtime_environment` (`RuntimeEnvironment`), `service_execution_role` (`ServiceExecutionRole`).
@@ -124,7 +133,7 @@ pub mod application {
     ///
     /// CloudFormation property type `ApplicationCodeConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-applicationcodeconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ApplicationCodeConfiguration(rt::Props);
     impl ApplicationCodeConfiguration {
@@ -145,7 +154,7 @@ pub mod application {
     ///
     /// CloudFormation property type `ApplicationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-applicationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ApplicationConfiguration(rt::Props);
     impl ApplicationConfiguration {
@@ -280,7 +289,7 @@ pub mod application {
     ///
     /// CloudFormation property type `ApplicationEncryptionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-applicationencryptionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ApplicationEncryptionConfiguration(rt::Props);
     impl ApplicationEncryptionConfiguration {
@@ -303,7 +312,7 @@ pub mod application {
     ///
     /// CloudFormation property type `ApplicationMaintenanceConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-applicationmaintenanceconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ApplicationMaintenanceConfiguration(rt::Props);
     impl ApplicationMaintenanceConfiguration {
@@ -323,7 +332,7 @@ pub mod application {
     ///
     /// CloudFormation property type `ApplicationRestoreConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-applicationrestoreconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ApplicationRestoreConfiguration(rt::Props);
     impl ApplicationRestoreConfiguration {
@@ -351,7 +360,7 @@ pub mod application {
     ///
     /// CloudFormation property type `ApplicationSnapshotConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-applicationsnapshotconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ApplicationSnapshotConfiguration(rt::Props);
     impl ApplicationSnapshotConfiguration {
@@ -371,7 +380,7 @@ pub mod application {
     ///
     /// CloudFormation property type `ApplicationSystemRollbackConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-applicationsystemrollbackconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ApplicationSystemRollbackConfiguration(rt::Props);
     impl ApplicationSystemRollbackConfiguration {
@@ -391,7 +400,7 @@ pub mod application {
     ///
     /// CloudFormation property type `CatalogConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-catalogconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CatalogConfiguration(rt::Props);
     impl CatalogConfiguration {
@@ -420,7 +429,7 @@ pub mod application {
     ///
     /// CloudFormation property type `CheckpointConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-checkpointconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CheckpointConfiguration(rt::Props);
     impl CheckpointConfiguration {
@@ -473,7 +482,7 @@ pub mod application {
     ///
     /// CloudFormation property type `CodeContent`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-codecontent.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CodeContent(rt::Props);
     impl CodeContent {
@@ -518,7 +527,7 @@ pub mod application {
     ///
     /// CloudFormation property type `CSVMappingParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-csvmappingparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CsvMappingParameters(rt::Props);
     impl CsvMappingParameters {
@@ -546,7 +555,7 @@ pub mod application {
     ///
     /// CloudFormation property type `CustomArtifactConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-customartifactconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomArtifactConfiguration(rt::Props);
     impl CustomArtifactConfiguration {
@@ -581,7 +590,7 @@ pub mod application {
     ///
     /// CloudFormation property type `DeployAsApplicationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-deployasapplicationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeployAsApplicationConfiguration(rt::Props);
     impl DeployAsApplicationConfiguration {
@@ -601,7 +610,7 @@ pub mod application {
     ///
     /// CloudFormation property type `EnvironmentProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-environmentproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EnvironmentProperties(rt::Props);
     impl EnvironmentProperties {
@@ -624,7 +633,7 @@ pub mod application {
     ///
     /// CloudFormation property type `FlinkApplicationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-flinkapplicationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FlinkApplicationConfiguration(rt::Props);
     impl FlinkApplicationConfiguration {
@@ -672,7 +681,7 @@ pub mod application {
     ///
     /// CloudFormation property type `FlinkRunConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-flinkrunconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FlinkRunConfiguration(rt::Props);
     impl FlinkRunConfiguration {
@@ -698,7 +707,7 @@ pub mod application {
     ///
     /// CloudFormation property type `GlueDataCatalogConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-gluedatacatalogconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GlueDataCatalogConfiguration(rt::Props);
     impl GlueDataCatalogConfiguration {
@@ -721,7 +730,7 @@ pub mod application {
     ///
     /// CloudFormation property type `Input`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-input.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Input(rt::Props);
     impl Input {
@@ -782,7 +791,7 @@ pub mod application {
     ///
     /// CloudFormation property type `InputLambdaProcessor`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-inputlambdaprocessor.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InputLambdaProcessor(rt::Props);
     impl InputLambdaProcessor {
@@ -802,7 +811,7 @@ pub mod application {
     ///
     /// CloudFormation property type `InputParallelism`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-inputparallelism.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InputParallelism(rt::Props);
     impl InputParallelism {
@@ -824,7 +833,7 @@ pub mod application {
     ///
     /// CloudFormation property type `InputProcessingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-inputprocessingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InputProcessingConfiguration(rt::Props);
     impl InputProcessingConfiguration {
@@ -850,7 +859,7 @@ pub mod application {
     ///
     /// CloudFormation property type `InputSchema`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-inputschema.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InputSchema(rt::Props);
     impl InputSchema {
@@ -882,7 +891,7 @@ pub mod application {
     ///
     /// CloudFormation property type `JSONMappingParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-jsonmappingparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct JsonMappingParameters(rt::Props);
     impl JsonMappingParameters {
@@ -902,7 +911,7 @@ pub mod application {
     ///
     /// CloudFormation property type `KinesisFirehoseInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-kinesisfirehoseinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KinesisFirehoseInput(rt::Props);
     impl KinesisFirehoseInput {
@@ -922,7 +931,7 @@ pub mod application {
     ///
     /// CloudFormation property type `KinesisStreamsInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-kinesisstreamsinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KinesisStreamsInput(rt::Props);
     impl KinesisStreamsInput {
@@ -942,7 +951,7 @@ pub mod application {
     ///
     /// CloudFormation property type `MappingParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-mappingparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MappingParameters(rt::Props);
     impl MappingParameters {
@@ -979,7 +988,7 @@ pub mod application {
     ///
     /// CloudFormation property type `MavenReference`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-mavenreference.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MavenReference(rt::Props);
     impl MavenReference {
@@ -1001,7 +1010,7 @@ pub mod application {
     ///
     /// CloudFormation property type `MonitoringConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-monitoringconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MonitoringConfiguration(rt::Props);
     impl MonitoringConfiguration {
@@ -1036,7 +1045,7 @@ pub mod application {
     ///
     /// CloudFormation property type `ParallelismConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-parallelismconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ParallelismConfiguration(rt::Props);
     impl ParallelismConfiguration {
@@ -1086,7 +1095,7 @@ pub mod application {
     ///
     /// CloudFormation property type `PropertyGroup`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-propertygroup.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PropertyGroup(rt::Props);
     impl PropertyGroup {
@@ -1123,7 +1132,7 @@ pub mod application {
     ///
     /// CloudFormation property type `RecordColumn`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-recordcolumn.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RecordColumn(rt::Props);
     impl RecordColumn {
@@ -1147,7 +1156,7 @@ pub mod application {
     ///
     /// CloudFormation property type `RecordFormat`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-recordformat.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RecordFormat(rt::Props);
     impl RecordFormat {
@@ -1178,7 +1187,7 @@ pub mod application {
     ///
     /// CloudFormation property type `RunConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-runconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RunConfiguration(rt::Props);
     impl RunConfiguration {
@@ -1218,7 +1227,7 @@ pub mod application {
     ///
     /// CloudFormation property type `S3ContentBaseLocation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-s3contentbaselocation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3ContentBaseLocation(rt::Props);
     impl S3ContentBaseLocation {
@@ -1241,7 +1250,7 @@ pub mod application {
     ///
     /// CloudFormation property type `S3ContentLocation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-s3contentlocation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3ContentLocation(rt::Props);
     impl S3ContentLocation {
@@ -1266,7 +1275,7 @@ pub mod application {
     ///
     /// CloudFormation property type `SqlApplicationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-sqlapplicationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SqlApplicationConfiguration(rt::Props);
     impl SqlApplicationConfiguration {
@@ -1288,7 +1297,7 @@ pub mod application {
     ///
     /// CloudFormation property type `VpcConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-vpcconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcConfiguration(rt::Props);
     impl VpcConfiguration {
@@ -1312,7 +1321,7 @@ pub mod application {
     ///
     /// CloudFormation property type `ZeppelinApplicationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-zeppelinapplicationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ZeppelinApplicationConfiguration(rt::Props);
     impl ZeppelinApplicationConfiguration {
@@ -1377,7 +1386,7 @@ pub mod application {
     ///
     /// CloudFormation property type `ZeppelinMonitoringConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-zeppelinmonitoringconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ZeppelinMonitoringConfiguration(rt::Props);
     impl ZeppelinMonitoringConfiguration {
@@ -1565,6 +1574,7 @@ static APPLICATION_CLOUD_WATCH_LOGGING_OPTION_TYPE: rt::TypeInfo = rt::TypeInfo 
         "mx-central-1",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 1),
 };
 impl ApplicationCloudWatchLoggingOption {
     /// Declares a `AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption` with the stack-unique `id`. Required properties: `application_name` (`ApplicationName`), `cloud_watch_logging_option` (`CloudWatchLoggingOption`).
@@ -1603,7 +1613,7 @@ pub mod application_cloud_watch_logging_option {
     use super::*;
     /// CloudFormation property type `CloudWatchLoggingOption`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationcloudwatchloggingoption-cloudwatchloggingoption.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CloudWatchLoggingOption(rt::Props);
     impl CloudWatchLoggingOption {
@@ -1645,6 +1655,7 @@ static APPLICATION_OUTPUT_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 2),
 };
 impl ApplicationOutput {
     /// Declares a `AWS::KinesisAnalyticsV2::ApplicationOutput` with the stack-unique `id`. Required properties: `application_name` (`ApplicationName`), `output` (`Output`).
@@ -1676,7 +1687,7 @@ pub mod application_output {
     use super::*;
     /// CloudFormation property type `DestinationSchema`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationoutput-destinationschema.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DestinationSchema(rt::Props);
     impl DestinationSchema {
@@ -1694,7 +1705,7 @@ pub mod application_output {
     nested!(DestinationSchema);
     /// CloudFormation property type `KinesisFirehoseOutput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationoutput-kinesisfirehoseoutput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KinesisFirehoseOutput(rt::Props);
     impl KinesisFirehoseOutput {
@@ -1708,7 +1719,7 @@ pub mod application_output {
     nested!(KinesisFirehoseOutput);
     /// CloudFormation property type `KinesisStreamsOutput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationoutput-kinesisstreamsoutput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KinesisStreamsOutput(rt::Props);
     impl KinesisStreamsOutput {
@@ -1722,7 +1733,7 @@ pub mod application_output {
     nested!(KinesisStreamsOutput);
     /// CloudFormation property type `LambdaOutput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationoutput-lambdaoutput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LambdaOutput(rt::Props);
     impl LambdaOutput {
@@ -1736,7 +1747,7 @@ pub mod application_output {
     nested!(LambdaOutput);
     /// CloudFormation property type `Output`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationoutput-output.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Output(rt::Props);
     impl Output {
@@ -1798,6 +1809,7 @@ static APPLICATION_REFERENCE_DATA_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 3),
 };
 impl ApplicationReferenceDataSource {
     /// Declares a `AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource` with the stack-unique `id`. Required properties: `application_name` (`ApplicationName`), `reference_data_source` (`ReferenceDataSource`).
@@ -1832,7 +1844,7 @@ pub mod application_reference_data_source {
     use super::*;
     /// CloudFormation property type `CSVMappingParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationreferencedatasource-csvmappingparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CsvMappingParameters(rt::Props);
     impl CsvMappingParameters {
@@ -1854,7 +1866,7 @@ pub mod application_reference_data_source {
     nested!(CsvMappingParameters);
     /// CloudFormation property type `JSONMappingParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationreferencedatasource-jsonmappingparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct JsonMappingParameters(rt::Props);
     impl JsonMappingParameters {
@@ -1868,7 +1880,7 @@ pub mod application_reference_data_source {
     nested!(JsonMappingParameters);
     /// CloudFormation property type `MappingParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationreferencedatasource-mappingparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MappingParameters(rt::Props);
     impl MappingParameters {
@@ -1891,7 +1903,7 @@ pub mod application_reference_data_source {
     nested!(MappingParameters);
     /// CloudFormation property type `RecordColumn`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationreferencedatasource-recordcolumn.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RecordColumn(rt::Props);
     impl RecordColumn {
@@ -1911,7 +1923,7 @@ pub mod application_reference_data_source {
     nested!(RecordColumn);
     /// CloudFormation property type `RecordFormat`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationreferencedatasource-recordformat.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RecordFormat(rt::Props);
     impl RecordFormat {
@@ -1930,7 +1942,7 @@ pub mod application_reference_data_source {
     nested!(RecordFormat);
     /// CloudFormation property type `ReferenceDataSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationreferencedatasource-referencedatasource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReferenceDataSource(rt::Props);
     impl ReferenceDataSource {
@@ -1954,7 +1966,7 @@ pub mod application_reference_data_source {
     nested!(ReferenceDataSource);
     /// CloudFormation property type `ReferenceSchema`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationreferencedatasource-referenceschema.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReferenceSchema(rt::Props);
     impl ReferenceSchema {
@@ -1977,7 +1989,7 @@ pub mod application_reference_data_source {
     nested!(ReferenceSchema);
     /// CloudFormation property type `S3ReferenceDataSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationreferencedatasource-s3referencedatasource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3ReferenceDataSource(rt::Props);
     impl S3ReferenceDataSource {

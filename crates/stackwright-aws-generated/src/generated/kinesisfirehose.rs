@@ -2,14 +2,22 @@
 //! `KinesisFirehose` resource types of the CloudFormation registry (`AWS::KinesisFirehose::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `kinesisfirehose` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("kinesisfirehose.schemas.jsonl"));
 /// Resource Type definition for AWS::KinesisFirehose::DeliveryStream
 ///
 /// CloudFormation: `AWS::KinesisFirehose::DeliveryStream`. Terraform: `awscc_kinesisfirehose_delivery_stream` (awscc provider).
@@ -23,6 +31,7 @@ static DELIVERY_STREAM_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl DeliveryStream {
     /// Declares a `AWS::KinesisFirehose::DeliveryStream` with the stack-unique `id`. No property is required.
@@ -246,7 +255,7 @@ pub mod delivery_stream {
     use super::*;
     /// CloudFormation property type `AmazonOpenSearchServerlessBufferingHints`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-amazonopensearchserverlessbufferinghints.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AmazonOpenSearchServerlessBufferingHints(rt::Props);
     impl AmazonOpenSearchServerlessBufferingHints {
@@ -274,7 +283,7 @@ pub mod delivery_stream {
     nested!(AmazonOpenSearchServerlessBufferingHints);
     /// CloudFormation property type `AmazonOpenSearchServerlessDestinationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-amazonopensearchserverlessdestinationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AmazonOpenSearchServerlessDestinationConfiguration(rt::Props);
     impl AmazonOpenSearchServerlessDestinationConfiguration {
@@ -349,7 +358,7 @@ pub mod delivery_stream {
     nested!(AmazonOpenSearchServerlessDestinationConfiguration);
     /// CloudFormation property type `AmazonOpenSearchServerlessRetryOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-amazonopensearchserverlessretryoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AmazonOpenSearchServerlessRetryOptions(rt::Props);
     impl AmazonOpenSearchServerlessRetryOptions {
@@ -371,7 +380,7 @@ pub mod delivery_stream {
     nested!(AmazonOpenSearchServerlessRetryOptions);
     /// CloudFormation property type `AmazonopensearchserviceBufferingHints`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-amazonopensearchservicebufferinghints.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AmazonopensearchserviceBufferingHints(rt::Props);
     impl AmazonopensearchserviceBufferingHints {
@@ -399,7 +408,7 @@ pub mod delivery_stream {
     nested!(AmazonopensearchserviceBufferingHints);
     /// CloudFormation property type `AmazonopensearchserviceDestinationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-amazonopensearchservicedestinationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AmazonopensearchserviceDestinationConfiguration(rt::Props);
     impl AmazonopensearchserviceDestinationConfiguration {
@@ -503,7 +512,7 @@ pub mod delivery_stream {
     nested!(AmazonopensearchserviceDestinationConfiguration);
     /// CloudFormation property type `AmazonopensearchserviceRetryOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-amazonopensearchserviceretryoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AmazonopensearchserviceRetryOptions(rt::Props);
     impl AmazonopensearchserviceRetryOptions {
@@ -525,7 +534,7 @@ pub mod delivery_stream {
     nested!(AmazonopensearchserviceRetryOptions);
     /// CloudFormation property type `AuthenticationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-authenticationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AuthenticationConfiguration(rt::Props);
     impl AuthenticationConfiguration {
@@ -540,7 +549,7 @@ pub mod delivery_stream {
     nested!(AuthenticationConfiguration);
     /// CloudFormation property type `BufferingHints`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-bufferinghints.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BufferingHints(rt::Props);
     impl BufferingHints {
@@ -568,7 +577,7 @@ pub mod delivery_stream {
     nested!(BufferingHints);
     /// CloudFormation property type `CatalogConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-catalogconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CatalogConfiguration(rt::Props);
     impl CatalogConfiguration {
@@ -596,7 +605,7 @@ pub mod delivery_stream {
     nested!(CatalogConfiguration);
     /// CloudFormation property type `CloudWatchLoggingOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-cloudwatchloggingoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CloudWatchLoggingOptions(rt::Props);
     impl CloudWatchLoggingOptions {
@@ -626,7 +635,7 @@ pub mod delivery_stream {
     nested!(CloudWatchLoggingOptions);
     /// CloudFormation property type `CopyCommand`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-copycommand.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CopyCommand(rt::Props);
     impl CopyCommand {
@@ -659,7 +668,7 @@ pub mod delivery_stream {
     nested!(CopyCommand);
     /// CloudFormation property type `DataFormatConversionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-dataformatconversionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataFormatConversionConfiguration(rt::Props);
     impl DataFormatConversionConfiguration {
@@ -704,7 +713,7 @@ pub mod delivery_stream {
     nested!(DataFormatConversionConfiguration);
     /// CloudFormation property type `DatabaseColumns`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-databasecolumns.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DatabaseColumns(rt::Props);
     impl DatabaseColumns {
@@ -727,7 +736,7 @@ pub mod delivery_stream {
     nested!(DatabaseColumns);
     /// CloudFormation property type `DatabaseSourceAuthenticationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-databasesourceauthenticationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DatabaseSourceAuthenticationConfiguration(rt::Props);
     impl DatabaseSourceAuthenticationConfiguration {
@@ -745,7 +754,7 @@ pub mod delivery_stream {
     nested!(DatabaseSourceAuthenticationConfiguration);
     /// CloudFormation property type `DatabaseSourceConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-databasesourceconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DatabaseSourceConfiguration(rt::Props);
     impl DatabaseSourceConfiguration {
@@ -820,7 +829,7 @@ pub mod delivery_stream {
     nested!(DatabaseSourceConfiguration);
     /// CloudFormation property type `DatabaseSourceVPCConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-databasesourcevpcconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DatabaseSourceVpcConfiguration(rt::Props);
     impl DatabaseSourceVpcConfiguration {
@@ -838,7 +847,7 @@ pub mod delivery_stream {
     nested!(DatabaseSourceVpcConfiguration);
     /// CloudFormation property type `DatabaseTables`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-databasetables.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DatabaseTables(rt::Props);
     impl DatabaseTables {
@@ -861,7 +870,7 @@ pub mod delivery_stream {
     nested!(DatabaseTables);
     /// CloudFormation property type `Databases`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-databases.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Databases(rt::Props);
     impl Databases {
@@ -884,7 +893,7 @@ pub mod delivery_stream {
     nested!(Databases);
     /// CloudFormation property type `DeliveryStreamEncryptionConfigurationInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-deliverystreamencryptionconfigurationinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeliveryStreamEncryptionConfigurationInput(rt::Props);
     impl DeliveryStreamEncryptionConfigurationInput {
@@ -903,7 +912,7 @@ pub mod delivery_stream {
     nested!(DeliveryStreamEncryptionConfigurationInput);
     /// CloudFormation property type `Deserializer`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-deserializer.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Deserializer(rt::Props);
     impl Deserializer {
@@ -928,7 +937,7 @@ pub mod delivery_stream {
     nested!(Deserializer);
     /// CloudFormation property type `DestinationTableConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-destinationtableconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DestinationTableConfiguration(rt::Props);
     impl DestinationTableConfiguration {
@@ -975,7 +984,7 @@ pub mod delivery_stream {
     nested!(DestinationTableConfiguration);
     /// CloudFormation property type `DirectPutSourceConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-directputsourceconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DirectPutSourceConfiguration(rt::Props);
     impl DirectPutSourceConfiguration {
@@ -997,7 +1006,7 @@ pub mod delivery_stream {
     nested!(DirectPutSourceConfiguration);
     /// CloudFormation property type `DocumentIdOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-documentidoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DocumentIdOptions(rt::Props);
     impl DocumentIdOptions {
@@ -1015,7 +1024,7 @@ pub mod delivery_stream {
     nested!(DocumentIdOptions);
     /// CloudFormation property type `DynamicPartitioningConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-dynamicpartitioningconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DynamicPartitioningConfiguration(rt::Props);
     impl DynamicPartitioningConfiguration {
@@ -1039,7 +1048,7 @@ pub mod delivery_stream {
     nested!(DynamicPartitioningConfiguration);
     /// CloudFormation property type `ElasticsearchBufferingHints`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-elasticsearchbufferinghints.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ElasticsearchBufferingHints(rt::Props);
     impl ElasticsearchBufferingHints {
@@ -1067,7 +1076,7 @@ pub mod delivery_stream {
     nested!(ElasticsearchBufferingHints);
     /// CloudFormation property type `ElasticsearchDestinationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-elasticsearchdestinationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ElasticsearchDestinationConfiguration(rt::Props);
     impl ElasticsearchDestinationConfiguration {
@@ -1171,7 +1180,7 @@ pub mod delivery_stream {
     nested!(ElasticsearchDestinationConfiguration);
     /// CloudFormation property type `ElasticsearchRetryOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-elasticsearchretryoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ElasticsearchRetryOptions(rt::Props);
     impl ElasticsearchRetryOptions {
@@ -1193,7 +1202,7 @@ pub mod delivery_stream {
     nested!(ElasticsearchRetryOptions);
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-encryptionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -1224,7 +1233,7 @@ pub mod delivery_stream {
     nested!(EncryptionConfiguration);
     /// CloudFormation property type `ExtendedS3DestinationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-extendeds3destinationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ExtendedS3DestinationConfiguration(rt::Props);
     impl ExtendedS3DestinationConfiguration {
@@ -1349,7 +1358,7 @@ pub mod delivery_stream {
     nested!(ExtendedS3DestinationConfiguration);
     /// CloudFormation property type `HiveJsonSerDe`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-hivejsonserde.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HiveJsonSerDe(rt::Props);
     impl HiveJsonSerDe {
@@ -1374,7 +1383,7 @@ pub mod delivery_stream {
     nested!(HiveJsonSerDe);
     /// CloudFormation property type `HttpEndpointCommonAttribute`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-httpendpointcommonattribute.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HttpEndpointCommonAttribute(rt::Props);
     impl HttpEndpointCommonAttribute {
@@ -1400,7 +1409,7 @@ pub mod delivery_stream {
     nested!(HttpEndpointCommonAttribute);
     /// CloudFormation property type `HttpEndpointConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-httpendpointconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HttpEndpointConfiguration(rt::Props);
     impl HttpEndpointConfiguration {
@@ -1425,7 +1434,7 @@ pub mod delivery_stream {
     nested!(HttpEndpointConfiguration);
     /// CloudFormation property type `HttpEndpointDestinationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-httpendpointdestinationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HttpEndpointDestinationConfiguration(rt::Props);
     impl HttpEndpointDestinationConfiguration {
@@ -1510,7 +1519,7 @@ pub mod delivery_stream {
     nested!(HttpEndpointDestinationConfiguration);
     /// CloudFormation property type `HttpEndpointRequestConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-httpendpointrequestconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HttpEndpointRequestConfiguration(rt::Props);
     impl HttpEndpointRequestConfiguration {
@@ -1541,7 +1550,7 @@ pub mod delivery_stream {
     nested!(HttpEndpointRequestConfiguration);
     /// CloudFormation property type `IcebergDestinationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-icebergdestinationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IcebergDestinationConfiguration(rt::Props);
     impl IcebergDestinationConfiguration {
@@ -1644,7 +1653,7 @@ pub mod delivery_stream {
     nested!(IcebergDestinationConfiguration);
     /// CloudFormation property type `InputFormatConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-inputformatconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InputFormatConfiguration(rt::Props);
     impl InputFormatConfiguration {
@@ -1663,7 +1672,7 @@ pub mod delivery_stream {
     nested!(InputFormatConfiguration);
     /// CloudFormation property type `KinesisStreamSourceConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-kinesisstreamsourceconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KinesisStreamSourceConfiguration(rt::Props);
     impl KinesisStreamSourceConfiguration {
@@ -1682,7 +1691,7 @@ pub mod delivery_stream {
     nested!(KinesisStreamSourceConfiguration);
     /// CloudFormation property type `KMSEncryptionConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-kmsencryptionconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KmsEncryptionConfig(rt::Props);
     impl KmsEncryptionConfig {
@@ -1700,7 +1709,7 @@ pub mod delivery_stream {
     nested!(KmsEncryptionConfig);
     /// CloudFormation property type `MSKSourceConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-msksourceconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MskSourceConfiguration(rt::Props);
     impl MskSourceConfiguration {
@@ -1737,7 +1746,7 @@ pub mod delivery_stream {
     nested!(MskSourceConfiguration);
     /// CloudFormation property type `OpenXJsonSerDe`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-openxjsonserde.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OpenXJsonSerDe(rt::Props);
     impl OpenXJsonSerDe {
@@ -1780,7 +1789,7 @@ pub mod delivery_stream {
     nested!(OpenXJsonSerDe);
     /// CloudFormation property type `OrcSerDe`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-orcserde.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OrcSerDe(rt::Props);
     impl OrcSerDe {
@@ -1867,7 +1876,7 @@ pub mod delivery_stream {
     nested!(OrcSerDe);
     /// CloudFormation property type `OutputFormatConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-outputformatconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OutputFormatConfiguration(rt::Props);
     impl OutputFormatConfiguration {
@@ -1885,7 +1894,7 @@ pub mod delivery_stream {
     nested!(OutputFormatConfiguration);
     /// CloudFormation property type `ParquetSerDe`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-parquetserde.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ParquetSerDe(rt::Props);
     impl ParquetSerDe {
@@ -1936,7 +1945,7 @@ pub mod delivery_stream {
     nested!(ParquetSerDe);
     /// CloudFormation property type `PartitionField`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-partitionfield.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PartitionField(rt::Props);
     impl PartitionField {
@@ -1950,7 +1959,7 @@ pub mod delivery_stream {
     nested!(PartitionField);
     /// CloudFormation property type `PartitionSpec`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-partitionspec.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PartitionSpec(rt::Props);
     impl PartitionSpec {
@@ -1968,7 +1977,7 @@ pub mod delivery_stream {
     nested!(PartitionSpec);
     /// CloudFormation property type `ProcessingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-processingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProcessingConfiguration(rt::Props);
     impl ProcessingConfiguration {
@@ -1992,7 +2001,7 @@ pub mod delivery_stream {
     nested!(ProcessingConfiguration);
     /// CloudFormation property type `Processor`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-processor.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Processor(rt::Props);
     impl Processor {
@@ -2012,7 +2021,7 @@ pub mod delivery_stream {
     nested!(Processor);
     /// CloudFormation property type `ProcessorParameter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-processorparameter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProcessorParameter(rt::Props);
     impl ProcessorParameter {
@@ -2035,7 +2044,7 @@ pub mod delivery_stream {
     nested!(ProcessorParameter);
     /// CloudFormation property type `RedshiftDestinationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-redshiftdestinationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RedshiftDestinationConfiguration(rt::Props);
     impl RedshiftDestinationConfiguration {
@@ -2123,7 +2132,7 @@ pub mod delivery_stream {
     nested!(RedshiftDestinationConfiguration);
     /// CloudFormation property type `RedshiftRetryOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-redshiftretryoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RedshiftRetryOptions(rt::Props);
     impl RedshiftRetryOptions {
@@ -2145,7 +2154,7 @@ pub mod delivery_stream {
     nested!(RedshiftRetryOptions);
     /// CloudFormation property type `RetryOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-retryoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RetryOptions(rt::Props);
     impl RetryOptions {
@@ -2167,7 +2176,7 @@ pub mod delivery_stream {
     nested!(RetryOptions);
     /// CloudFormation property type `S3DestinationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-s3destinationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3DestinationConfiguration(rt::Props);
     impl S3DestinationConfiguration {
@@ -2229,7 +2238,7 @@ pub mod delivery_stream {
     nested!(S3DestinationConfiguration);
     /// CloudFormation property type `SchemaConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-schemaconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SchemaConfiguration(rt::Props);
     impl SchemaConfiguration {
@@ -2276,7 +2285,7 @@ pub mod delivery_stream {
     nested!(SchemaConfiguration);
     /// CloudFormation property type `SchemaEvolutionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-schemaevolutionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SchemaEvolutionConfiguration(rt::Props);
     impl SchemaEvolutionConfiguration {
@@ -2294,7 +2303,7 @@ pub mod delivery_stream {
     nested!(SchemaEvolutionConfiguration);
     /// CloudFormation property type `SecretsManagerConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-secretsmanagerconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SecretsManagerConfiguration(rt::Props);
     impl SecretsManagerConfiguration {
@@ -2319,7 +2328,7 @@ pub mod delivery_stream {
     nested!(SecretsManagerConfiguration);
     /// CloudFormation property type `Serializer`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-serializer.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Serializer(rt::Props);
     impl Serializer {
@@ -2343,7 +2352,7 @@ pub mod delivery_stream {
     nested!(Serializer);
     /// CloudFormation property type `SnowflakeBufferingHints`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-snowflakebufferinghints.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SnowflakeBufferingHints(rt::Props);
     impl SnowflakeBufferingHints {
@@ -2371,7 +2380,7 @@ pub mod delivery_stream {
     nested!(SnowflakeBufferingHints);
     /// CloudFormation property type `SnowflakeDestinationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-snowflakedestinationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SnowflakeDestinationConfiguration(rt::Props);
     impl SnowflakeDestinationConfiguration {
@@ -2508,7 +2517,7 @@ pub mod delivery_stream {
     nested!(SnowflakeDestinationConfiguration);
     /// CloudFormation property type `SnowflakeRetryOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-snowflakeretryoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SnowflakeRetryOptions(rt::Props);
     impl SnowflakeRetryOptions {
@@ -2530,7 +2539,7 @@ pub mod delivery_stream {
     nested!(SnowflakeRetryOptions);
     /// CloudFormation property type `SnowflakeRoleConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-snowflakeroleconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SnowflakeRoleConfiguration(rt::Props);
     impl SnowflakeRoleConfiguration {
@@ -2554,7 +2563,7 @@ pub mod delivery_stream {
     nested!(SnowflakeRoleConfiguration);
     /// CloudFormation property type `SnowflakeVpcConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-snowflakevpcconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SnowflakeVpcConfiguration(rt::Props);
     impl SnowflakeVpcConfiguration {
@@ -2572,7 +2581,7 @@ pub mod delivery_stream {
     nested!(SnowflakeVpcConfiguration);
     /// CloudFormation property type `SplunkBufferingHints`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-splunkbufferinghints.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SplunkBufferingHints(rt::Props);
     impl SplunkBufferingHints {
@@ -2600,7 +2609,7 @@ pub mod delivery_stream {
     nested!(SplunkBufferingHints);
     /// CloudFormation property type `SplunkDestinationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-splunkdestinationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SplunkDestinationConfiguration(rt::Props);
     impl SplunkDestinationConfiguration {
@@ -2691,7 +2700,7 @@ pub mod delivery_stream {
     nested!(SplunkDestinationConfiguration);
     /// CloudFormation property type `SplunkRetryOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-splunkretryoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SplunkRetryOptions(rt::Props);
     impl SplunkRetryOptions {
@@ -2713,7 +2722,7 @@ pub mod delivery_stream {
     nested!(SplunkRetryOptions);
     /// CloudFormation property type `TableCreationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-tablecreationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TableCreationConfiguration(rt::Props);
     impl TableCreationConfiguration {
@@ -2731,7 +2740,7 @@ pub mod delivery_stream {
     nested!(TableCreationConfiguration);
     /// CloudFormation property type `VpcConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-vpcconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcConfiguration(rt::Props);
     impl VpcConfiguration {

@@ -2,14 +2,22 @@
 //! `KinesisVideo` resource types of the CloudFormation registry (`AWS::KinesisVideo::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `kinesisvideo` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("kinesisvideo.schemas.jsonl"));
 /// Resource Type Definition for AWS::KinesisVideo::SignalingChannel
 ///
 /// CloudFormation: `AWS::KinesisVideo::SignalingChannel`. Terraform: `awscc_kinesisvideo_signaling_channel` (awscc provider).
@@ -41,6 +49,7 @@ static SIGNALING_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl SignalingChannel {
     /// Declares a `AWS::KinesisVideo::SignalingChannel` with the stack-unique `id`. No property is required.
@@ -130,6 +139,7 @@ static STREAM_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 1),
 };
 impl Stream {
     /// Declares a `AWS::KinesisVideo::Stream` with the stack-unique `id`. No property is required.
@@ -215,7 +225,7 @@ pub mod stream {
     ///
     /// CloudFormation property type `StreamStorageConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisvideo-stream-streamstorageconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StreamStorageConfiguration(rt::Props);
     impl StreamStorageConfiguration {

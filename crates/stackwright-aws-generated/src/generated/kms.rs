@@ -2,14 +2,22 @@
 //! `KMS` resource types of the CloudFormation registry (`AWS::KMS::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `kms` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("kms.schemas.jsonl"));
 /// The ``AWS::KMS::Alias`` resource specifies a display name for a [KMS key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#kms_keys).
 ///
 /// CloudFormation: `AWS::KMS::Alias`. Terraform: `awscc_kms_alias` (awscc provider).
@@ -23,6 +31,7 @@ static ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 0),
 };
 impl Alias {
     /// Declares a `AWS::KMS::Alias` with the stack-unique `id`. Required properties: `alias_name` (`AliasName`), `target_key_id` (`TargetKeyId`).
@@ -62,6 +71,7 @@ static KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: true,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn")), ("KeyId", Some("key_id"))],
+    schema: (&SCHEMAS, 1),
 };
 impl Key {
     /// Declares a `AWS::KMS::Key` with the stack-unique `id`. No property is required.
@@ -260,6 +270,7 @@ static REPLICA_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn")), ("KeyId", Some("key_id"))],
+    schema: (&SCHEMAS, 2),
 };
 impl ReplicaKey {
     /// Declares a `AWS::KMS::ReplicaKey` with the stack-unique `id`. Required properties: `key_policy` (`KeyPolicy`), `primary_key_arn` (`PrimaryKeyArn`).

@@ -2,14 +2,22 @@
 //! `LakeFormation` resource types of the CloudFormation registry (`AWS::LakeFormation::*`): 7 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `lakeformation` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("lakeformation.schemas.jsonl"));
 /// Resource Type definition for AWS::LakeFormation::DataCellsFilter
 ///
 /// CloudFormation: `AWS::LakeFormation::DataCellsFilter`. Terraform: `awscc_lakeformation_data_cells_filter` (awscc provider).
@@ -23,6 +31,7 @@ static DATA_CELLS_FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 0),
 };
 impl DataCellsFilter {
     /// Declares a `AWS::LakeFormation::DataCellsFilter` with the stack-unique `id`. Required properties: `database_name` (`DatabaseName`), `name` (`Name`), `table_catalog_id` (`TableCatalogId`), `table_name` (`TableName`).
@@ -85,7 +94,7 @@ pub mod data_cells_filter {
     ///
     /// CloudFormation property type `ColumnWildcard`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-datacellsfilter-columnwildcard.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ColumnWildcard(rt::Props);
     impl ColumnWildcard {
@@ -114,7 +123,7 @@ pub mod data_cells_filter {
     ///
     /// CloudFormation property type `RowFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-datacellsfilter-rowfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RowFilter(rt::Props);
     impl RowFilter {
@@ -161,6 +170,7 @@ static DATA_LAKE_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 1),
 };
 impl DataLakeSettings {
     /// Declares a `AWS::LakeFormation::DataLakeSettings` with the stack-unique `id`. No property is required.
@@ -269,7 +279,7 @@ pub mod data_lake_settings {
     use super::*;
     /// CloudFormation property type `DataLakePrincipal`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-datalakesettings-datalakeprincipal.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataLakePrincipal(rt::Props);
     impl DataLakePrincipal {
@@ -287,7 +297,7 @@ pub mod data_lake_settings {
     nested!(DataLakePrincipal);
     /// CloudFormation property type `PrincipalPermissions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-datalakesettings-principalpermissions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PrincipalPermissions(rt::Props);
     impl PrincipalPermissions {
@@ -317,6 +327,7 @@ static PERMISSIONS_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 2),
 };
 impl Permissions {
     /// Declares a `AWS::LakeFormation::Permissions` with the stack-unique `id`. Required properties: `data_lake_principal` (`DataLakePrincipal`), `resource` (`Resource`).
@@ -362,7 +373,7 @@ pub mod permissions {
     use super::*;
     /// CloudFormation property type `ColumnWildcard`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-permissions-columnwildcard.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ColumnWildcard(rt::Props);
     impl ColumnWildcard {
@@ -383,7 +394,7 @@ pub mod permissions {
     nested!(ColumnWildcard);
     /// CloudFormation property type `DataLakePrincipal`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-permissions-datalakeprincipal.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataLakePrincipal(rt::Props);
     impl DataLakePrincipal {
@@ -402,7 +413,7 @@ pub mod permissions {
     nested!(DataLakePrincipal);
     /// CloudFormation property type `DataLocationResource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-permissions-datalocationresource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataLocationResource(rt::Props);
     impl DataLocationResource {
@@ -425,7 +436,7 @@ pub mod permissions {
     nested!(DataLocationResource);
     /// CloudFormation property type `DatabaseResource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-permissions-databaseresource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DatabaseResource(rt::Props);
     impl DatabaseResource {
@@ -448,7 +459,7 @@ pub mod permissions {
     nested!(DatabaseResource);
     /// CloudFormation property type `Resource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-permissions-resource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Resource(rt::Props);
     impl Resource {
@@ -481,7 +492,7 @@ pub mod permissions {
     nested!(Resource);
     /// CloudFormation property type `TableResource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-permissions-tableresource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TableResource(rt::Props);
     impl TableResource {
@@ -514,7 +525,7 @@ pub mod permissions {
     nested!(TableResource);
     /// CloudFormation property type `TableWithColumnsResource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-permissions-tablewithcolumnsresource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TableWithColumnsResource(rt::Props);
     impl TableWithColumnsResource {
@@ -570,6 +581,7 @@ static PRINCIPAL_PERMISSIONS_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("PrincipalIdentifier", Some("principal_identifier")),
         ("ResourceIdentifier", Some("resource_identifier")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl PrincipalPermissions {
     /// Declares a `AWS::LakeFormation::PrincipalPermissions` with the stack-unique `id`. Required properties: `permissions` (`Permissions`), `permissions_with_grant_option` (`PermissionsWithGrantOption`), `principal` (`Principal`), `resource` (`Resource`).
@@ -622,7 +634,7 @@ pub mod principal_permissions {
     ///
     /// CloudFormation property type `ColumnWildcard`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-principalpermissions-columnwildcard.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ColumnWildcard(rt::Props);
     impl ColumnWildcard {
@@ -651,7 +663,7 @@ pub mod principal_permissions {
     ///
     /// CloudFormation property type `DataCellsFilterResource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-principalpermissions-datacellsfilterresource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataCellsFilterResource(rt::Props);
     impl DataCellsFilterResource {
@@ -683,7 +695,7 @@ pub mod principal_permissions {
     ///
     /// CloudFormation property type `DataLakePrincipal`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-principalpermissions-datalakeprincipal.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataLakePrincipal(rt::Props);
     impl DataLakePrincipal {
@@ -709,7 +721,7 @@ pub mod principal_permissions {
     ///
     /// CloudFormation property type `DataLocationResource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-principalpermissions-datalocationresource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataLocationResource(rt::Props);
     impl DataLocationResource {
@@ -730,7 +742,7 @@ pub mod principal_permissions {
     ///
     /// CloudFormation property type `DatabaseResource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-principalpermissions-databaseresource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DatabaseResource(rt::Props);
     impl DatabaseResource {
@@ -747,7 +759,7 @@ pub mod principal_permissions {
     ///
     /// CloudFormation property type `LFTag`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-principalpermissions-lftag.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LfTag(rt::Props);
     impl LfTag {
@@ -777,7 +789,7 @@ pub mod principal_permissions {
     ///
     /// CloudFormation property type `LFTagKeyResource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-principalpermissions-lftagkeyresource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LfTagKeyResource(rt::Props);
     impl LfTagKeyResource {
@@ -799,7 +811,7 @@ pub mod principal_permissions {
     ///
     /// CloudFormation property type `LFTagPolicyResource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-principalpermissions-lftagpolicyresource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LfTagPolicyResource(rt::Props);
     impl LfTagPolicyResource {
@@ -821,7 +833,7 @@ pub mod principal_permissions {
     ///
     /// CloudFormation property type `Resource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-principalpermissions-resource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Resource(rt::Props);
     impl Resource {
@@ -896,7 +908,7 @@ pub mod principal_permissions {
     ///
     /// CloudFormation property type `TableResource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-principalpermissions-tableresource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TableResource(rt::Props);
     impl TableResource {
@@ -935,7 +947,7 @@ pub mod principal_permissions {
     ///
     /// CloudFormation property type `TableWithColumnsResource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-principalpermissions-tablewithcolumnsresource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TableWithColumnsResource(rt::Props);
     impl TableWithColumnsResource {
@@ -1030,6 +1042,7 @@ static RESOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 4),
 };
 impl Resource {
     /// Declares a `AWS::LakeFormation::Resource` with the stack-unique `id`. Required properties: `resource_arn` (`ResourceArn`), `use_service_linked_role` (`UseServiceLinkedRole`).
@@ -1088,6 +1101,7 @@ static TAG_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 5),
 };
 impl Tag {
     /// Declares a `AWS::LakeFormation::Tag` with the stack-unique `id`. Required properties: `tag_key` (`TagKey`), `tag_values` (`TagValues`).
@@ -1132,6 +1146,7 @@ static TAG_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ResourceIdentifier", Some("resource_identifier")),
         ("TagsIdentifier", Some("tags_identifier")),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl TagAssociation {
     /// Declares a `AWS::LakeFormation::TagAssociation` with the stack-unique `id`. Required properties: `lf_tags` (`LFTags`), `resource` (`Resource`).
@@ -1171,7 +1186,7 @@ pub mod tag_association {
     use super::*;
     /// CloudFormation property type `DatabaseResource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-tagassociation-databaseresource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DatabaseResource(rt::Props);
     impl DatabaseResource {
@@ -1186,7 +1201,7 @@ pub mod tag_association {
     nested!(DatabaseResource);
     /// CloudFormation property type `LFTagPair`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-tagassociation-lftagpair.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LfTagPair(rt::Props);
     impl LfTagPair {
@@ -1206,7 +1221,7 @@ pub mod tag_association {
     nested!(LfTagPair);
     /// CloudFormation property type `Resource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-tagassociation-resource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Resource(rt::Props);
     impl Resource {
@@ -1240,7 +1255,7 @@ pub mod tag_association {
     nested!(Resource);
     /// CloudFormation property type `TableResource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-tagassociation-tableresource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TableResource(rt::Props);
     impl TableResource {
@@ -1273,7 +1288,7 @@ pub mod tag_association {
     nested!(TableResource);
     /// CloudFormation property type `TableWithColumnsResource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-tagassociation-tablewithcolumnsresource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TableWithColumnsResource(rt::Props);
     impl TableWithColumnsResource {

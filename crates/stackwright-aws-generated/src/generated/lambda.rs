@@ -2,14 +2,22 @@
 //! `Lambda` resource types of the CloudFormation registry (`AWS::Lambda::*`): 17 types, 17 of them with an awscc Terraform resource.
 //! Enabled by the `lambda` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("lambda.schemas.jsonl"));
 /// Resource Type definition for AWS::Lambda::Alias
 ///
 /// CloudFormation: `AWS::Lambda::Alias`. Terraform: `awscc_lambda_alias` (awscc provider).
@@ -23,6 +31,7 @@ static ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("AliasArn", Some("alias_arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Alias {
     /// Declares a `AWS::Lambda::Alias` with the stack-unique `id`. Required properties: `function_name` (`FunctionName`), `function_version` (`FunctionVersion`), `name` (`Name`).
@@ -98,7 +107,7 @@ pub mod alias {
     ///
     /// CloudFormation property type `AliasRoutingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-alias-aliasroutingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AliasRoutingConfiguration(rt::Props);
     impl AliasRoutingConfiguration {
@@ -127,7 +136,7 @@ pub mod alias {
     ///
     /// CloudFormation property type `ProvisionedConcurrencyConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-alias-provisionedconcurrencyconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProvisionedConcurrencyConfiguration(rt::Props);
     impl ProvisionedConcurrencyConfiguration {
@@ -147,7 +156,7 @@ pub mod alias {
     ///
     /// CloudFormation property type `VersionWeight`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-alias-versionweight.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VersionWeight(rt::Props);
     impl VersionWeight {
@@ -189,6 +198,7 @@ static CAPACITY_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("State", Some("state")), ("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 1),
 };
 impl CapacityProvider {
     /// Declares a `AWS::Lambda::CapacityProvider` with the stack-unique `id`. Required properties: `permissions_config` (`PermissionsConfig`), `vpc_config` (`VpcConfig`).
@@ -286,12 +296,13 @@ impl CapacityProviderHandle {
 }
 /// Property types and value sets of [`CapacityProvider`] (`AWS::Lambda::CapacityProvider`).
 pub mod capacity_provider {
+    pub use super::shared::SystemLogLevel;
     use super::*;
     /// The capacity provider's Amazon CloudWatch Logs configuration settings.
     ///
     /// CloudFormation property type `CapacityProviderLoggingConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-capacityprovider-capacityproviderloggingconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapacityProviderLoggingConfig(rt::Props);
     impl CapacityProviderLoggingConfig {
@@ -321,7 +332,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `CapacityProviderPermissionsConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-capacityprovider-capacityproviderpermissionsconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapacityProviderPermissionsConfig(rt::Props);
     impl CapacityProviderPermissionsConfig {
@@ -341,7 +352,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `CapacityProviderScalingConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-capacityprovider-capacityproviderscalingconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapacityProviderScalingConfig(rt::Props);
     impl CapacityProviderScalingConfig {
@@ -383,7 +394,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `CapacityProviderTelemetryConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-capacityprovider-capacityprovidertelemetryconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapacityProviderTelemetryConfig(rt::Props);
     impl CapacityProviderTelemetryConfig {
@@ -406,7 +417,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `CapacityProviderVpcConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-capacityprovider-capacityprovidervpcconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapacityProviderVpcConfig(rt::Props);
     impl CapacityProviderVpcConfig {
@@ -430,7 +441,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `InstanceRequirements`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-capacityprovider-instancerequirements.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InstanceRequirements(rt::Props);
     impl InstanceRequirements {
@@ -481,7 +492,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `PropagateTagsConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-capacityprovider-propagatetagsconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PropagateTagsConfig(rt::Props);
     impl PropagateTagsConfig {
@@ -511,7 +522,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-capacityprovider-tag.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     impl Tag {
@@ -534,7 +545,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `TargetTrackingScalingPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-capacityprovider-targettrackingscalingpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TargetTrackingScalingPolicy(rt::Props);
     impl TargetTrackingScalingPolicy {
@@ -554,17 +565,6 @@ pub mod capacity_provider {
         }
     }
     nested!(TargetTrackingScalingPolicy);
-    /// The values `SystemLogLevel` accepts in `Lambda::CapacityProvider`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum SystemLogLevel {
-        /// `DEBUG`
-        Debug,
-        /// `INFO`
-        Info,
-        /// `WARN`
-        Warn,
-    }
-    string_enum!(SystemLogLevel { Debug => "DEBUG", Info => "INFO", Warn => "WARN" });
     /// The values `PropagateTagsMode` accepts in `Lambda::CapacityProvider`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum PropagateTagsMode {
@@ -635,6 +635,7 @@ static CODE_SIGNING_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CodeSigningConfigId", Some("code_signing_config_id")),
         ("CodeSigningConfigArn", Some("code_signing_config_arn")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl CodeSigningConfig {
     /// Declares a `AWS::Lambda::CodeSigningConfig` with the stack-unique `id`. Required properties: `allowed_publishers` (`AllowedPublishers`).
@@ -700,7 +701,7 @@ pub mod code_signing_config {
     ///
     /// CloudFormation property type `AllowedPublishers`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-codesigningconfig-allowedpublishers.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AllowedPublishers(rt::Props);
     impl AllowedPublishers {
@@ -722,7 +723,7 @@ pub mod code_signing_config {
     ///
     /// CloudFormation property type `CodeSigningPolicies`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-codesigningconfig-codesigningpolicies.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CodeSigningPolicies(rt::Props);
     impl CodeSigningPolicies {
@@ -761,6 +762,7 @@ static EVENT_INVOKE_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 3),
 };
 impl EventInvokeConfig {
     /// Declares a `AWS::Lambda::EventInvokeConfig` with the stack-unique `id`. Required properties: `function_name` (`FunctionName`), `qualifier` (`Qualifier`).
@@ -825,7 +827,7 @@ pub mod event_invoke_config {
     ///
     /// CloudFormation property type `DestinationConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventinvokeconfig-destinationconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DestinationConfig(rt::Props);
     impl DestinationConfig {
@@ -854,7 +856,7 @@ pub mod event_invoke_config {
     ///
     /// CloudFormation property type `OnFailure`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventinvokeconfig-onfailure.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OnFailure(rt::Props);
     impl OnFailure {
@@ -870,7 +872,7 @@ pub mod event_invoke_config {
     ///
     /// CloudFormation property type `OnSuccess`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventinvokeconfig-onsuccess.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OnSuccess(rt::Props);
     impl OnSuccess {
@@ -899,6 +901,7 @@ static EVENT_SOURCE_MAPPING_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Id", Some("id")),
         ("EventSourceMappingArn", Some("event_source_mapping_arn")),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl EventSourceMapping {
     /// Declares a `AWS::Lambda::EventSourceMapping` with the stack-unique `id`. Required properties: `function_name` (`FunctionName`).
@@ -1206,12 +1209,13 @@ impl EventSourceMappingHandle {
 }
 /// Property types and value sets of [`EventSourceMapping`] (`AWS::Lambda::EventSourceMapping`).
 pub mod event_source_mapping {
+    pub use super::shared::SystemLogLevel;
     use super::*;
     /// Specific configuration settings for an Amazon Managed Streaming for Apache Kafka (Amazon MSK) event source.
     ///
     /// CloudFormation property type `AmazonManagedKafkaEventSourceConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-amazonmanagedkafkaeventsourceconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AmazonManagedKafkaEventSourceConfig(rt::Props);
     impl AmazonManagedKafkaEventSourceConfig {
@@ -1248,7 +1252,7 @@ pub mod event_source_mapping {
     ///
     /// CloudFormation property type `DestinationConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-destinationconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DestinationConfig(rt::Props);
     impl DestinationConfig {
@@ -1270,7 +1274,7 @@ pub mod event_source_mapping {
     ///
     /// CloudFormation property type `DocumentDBEventSourceConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-documentdbeventsourceconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DocumentDbEventSourceConfig(rt::Props);
     impl DocumentDbEventSourceConfig {
@@ -1309,7 +1313,7 @@ pub mod event_source_mapping {
     ///
     /// CloudFormation property type `Endpoints`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-endpoints.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Endpoints(rt::Props);
     impl Endpoints {
@@ -1338,7 +1342,7 @@ pub mod event_source_mapping {
     ///
     /// CloudFormation property type `Filter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-filter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Filter(rt::Props);
     impl Filter {
@@ -1360,7 +1364,7 @@ pub mod event_source_mapping {
     ///
     /// CloudFormation property type `FilterCriteria`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-filtercriteria.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FilterCriteria(rt::Props);
     impl FilterCriteria {
@@ -1382,7 +1386,7 @@ pub mod event_source_mapping {
     ///
     /// CloudFormation property type `LoggingConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-loggingconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LoggingConfig(rt::Props);
     impl LoggingConfig {
@@ -1405,7 +1409,7 @@ pub mod event_source_mapping {
     ///
     /// CloudFormation property type `MetricsConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-metricsconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricsConfig(rt::Props);
     impl MetricsConfig {
@@ -1427,7 +1431,7 @@ pub mod event_source_mapping {
     ///
     /// CloudFormation property type `OnFailure`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-onfailure.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OnFailure(rt::Props);
     impl OnFailure {
@@ -1450,7 +1454,7 @@ pub mod event_source_mapping {
     ///
     /// CloudFormation property type `ProvisionedPollerConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-provisionedpollerconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProvisionedPollerConfig(rt::Props);
     impl ProvisionedPollerConfig {
@@ -1492,7 +1496,7 @@ pub mod event_source_mapping {
     ///
     /// CloudFormation property type `ScalingConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-scalingconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ScalingConfig(rt::Props);
     impl ScalingConfig {
@@ -1518,7 +1522,7 @@ pub mod event_source_mapping {
     ///
     /// CloudFormation property type `SchemaRegistryAccessConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-schemaregistryaccessconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SchemaRegistryAccessConfig(rt::Props);
     impl SchemaRegistryAccessConfig {
@@ -1547,7 +1551,7 @@ pub mod event_source_mapping {
     ///
     /// CloudFormation property type `SchemaRegistryConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-schemaregistryconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SchemaRegistryConfig(rt::Props);
     impl SchemaRegistryConfig {
@@ -1609,7 +1613,7 @@ pub mod event_source_mapping {
     ///
     /// CloudFormation property type `SchemaValidationConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-schemavalidationconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SchemaValidationConfig(rt::Props);
     impl SchemaValidationConfig {
@@ -1631,7 +1635,7 @@ pub mod event_source_mapping {
     ///
     /// CloudFormation property type `SelfManagedEventSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-selfmanagedeventsource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SelfManagedEventSource(rt::Props);
     impl SelfManagedEventSource {
@@ -1653,7 +1657,7 @@ pub mod event_source_mapping {
     ///
     /// CloudFormation property type `SelfManagedKafkaEventSourceConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-selfmanagedkafkaeventsourceconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SelfManagedKafkaEventSourceConfig(rt::Props);
     impl SelfManagedKafkaEventSourceConfig {
@@ -1698,7 +1702,7 @@ pub mod event_source_mapping {
     ///
     /// CloudFormation property type `SourceAccessConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-sourceaccessconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SourceAccessConfiguration(rt::Props);
     impl SourceAccessConfiguration {
@@ -1816,17 +1820,6 @@ pub mod event_source_mapping {
         KafkaMetrics,
     }
     string_enum!(Metrics { EventCount => "EventCount", ErrorCount => "ErrorCount", KafkaMetrics => "KafkaMetrics" });
-    /// The values `SystemLogLevel` accepts in `Lambda::EventSourceMapping`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum SystemLogLevel {
-        /// `DEBUG`
-        Debug,
-        /// `INFO`
-        Info,
-        /// `WARN`
-        Warn,
-    }
-    string_enum!(SystemLogLevel { Debug => "DEBUG", Info => "INFO", Warn => "WARN" });
     /// The values `FullDocument` accepts in `Lambda::EventSourceMapping`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum FullDocument {
@@ -1855,6 +1848,7 @@ static FUNCTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("SnapStartResponse.OptimizationStatus", None),
         ("Arn", Some("arn")),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl Function {
     /// Declares a `AWS::Lambda::Function` with the stack-unique `id`. Required properties: `code` (`Code`), `role` (`Role`).
@@ -2133,12 +2127,15 @@ impl FunctionHandle {
 }
 /// Property types and value sets of [`Function`] (`AWS::Lambda::Function`).
 pub mod function {
+    pub use super::shared::{
+        ApplicationLogLevel, FunctionScalingConfig, S3ObjectStorageMode, SystemLogLevel,
+    };
     use super::*;
     /// Configuration for the capacity provider that manages compute resources for Lambda functions.
     ///
     /// CloudFormation property type `CapacityProviderConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-capacityproviderconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapacityProviderConfig(rt::Props);
     impl CapacityProviderConfig {
@@ -2160,7 +2157,7 @@ pub mod function {
     ///
     /// CloudFormation property type `Code`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-code.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Code(rt::Props);
     impl Code {
@@ -2236,7 +2233,7 @@ pub mod function {
     ///
     /// CloudFormation property type `DeadLetterConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-deadletterconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeadLetterConfig(rt::Props);
     impl DeadLetterConfig {
@@ -2259,7 +2256,7 @@ pub mod function {
     ///
     /// CloudFormation property type `DurableConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-durableconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DurableConfig(rt::Props);
     impl DurableConfig {
@@ -2297,7 +2294,7 @@ pub mod function {
     ///
     /// CloudFormation property type `Environment`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-environment.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Environment(rt::Props);
     impl Environment {
@@ -2319,7 +2316,7 @@ pub mod function {
     ///
     /// CloudFormation property type `EphemeralStorage`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-ephemeralstorage.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EphemeralStorage(rt::Props);
     impl EphemeralStorage {
@@ -2335,7 +2332,7 @@ pub mod function {
     ///
     /// CloudFormation property type `FileSystemConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-filesystemconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FileSystemConfig(rt::Props);
     impl FileSystemConfig {
@@ -2359,48 +2356,11 @@ pub mod function {
         }
     }
     nested!(FileSystemConfig);
-    /// Configuration that defines the scaling behavior for a Lambda Managed Instances function, including the minimum and maximum number of execution environments that can be provisioned.
-    ///
-    /// CloudFormation property type `FunctionScalingConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-functionscalingconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct FunctionScalingConfig(rt::Props);
-    impl FunctionScalingConfig {
-        /// A new `FunctionScalingConfig`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            FunctionScalingConfig(this)
-        }
-        /// The maximum number of execution environments that can be provisioned for the function.
-        ///
-        /// Constraints: range 0..=15000. CloudFormation `MaxExecutionEnvironments`, Terraform `max_execution_environments`.
-        pub fn max_execution_environments(mut self, value: i64) -> Self {
-            self.0.set(
-                "MaxExecutionEnvironments",
-                Some("max_execution_environments"),
-                rt::int(value),
-            );
-            self
-        }
-        /// The minimum number of execution environments to maintain for the function.
-        ///
-        /// Constraints: range 0..=15000. CloudFormation `MinExecutionEnvironments`, Terraform `min_execution_environments`.
-        pub fn min_execution_environments(mut self, value: i64) -> Self {
-            self.0.set(
-                "MinExecutionEnvironments",
-                Some("min_execution_environments"),
-                rt::int(value),
-            );
-            self
-        }
-    }
-    nested!(FunctionScalingConfig);
     /// Configuration values that override the container image Dockerfile settings.
     ///
     /// CloudFormation property type `ImageConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-imageconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ImageConfig(rt::Props);
     impl ImageConfig {
@@ -2441,7 +2401,7 @@ pub mod function {
     ///
     /// CloudFormation property type `LambdaManagedInstancesCapacityProviderConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-lambdamanagedinstancescapacityproviderconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LambdaManagedInstancesCapacityProviderConfig(rt::Props);
     impl LambdaManagedInstancesCapacityProviderConfig {
@@ -2483,7 +2443,7 @@ pub mod function {
     ///
     /// CloudFormation property type `LoggingConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-loggingconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LoggingConfig(rt::Props);
     impl LoggingConfig {
@@ -2531,7 +2491,7 @@ pub mod function {
     ///
     /// CloudFormation property type `RuntimeManagementConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-runtimemanagementconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RuntimeManagementConfig(rt::Props);
     impl RuntimeManagementConfig {
@@ -2562,7 +2522,7 @@ pub mod function {
     ///
     /// CloudFormation property type `S3FilesConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-s3filesconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3FilesConfig(rt::Props);
     impl S3FilesConfig {
@@ -2584,7 +2544,7 @@ pub mod function {
     ///
     /// CloudFormation property type `SnapStart`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-snapstart.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SnapStart(rt::Props);
     impl SnapStart {
@@ -2600,7 +2560,7 @@ pub mod function {
     ///
     /// CloudFormation property type `TenancyConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-tenancyconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TenancyConfig(rt::Props);
     impl TenancyConfig {
@@ -2620,7 +2580,7 @@ pub mod function {
     ///
     /// CloudFormation property type `TracingConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-tracingconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TracingConfig(rt::Props);
     impl TracingConfig {
@@ -2642,7 +2602,7 @@ pub mod function {
     ///
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-vpcconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
     impl VpcConfig {
@@ -2856,23 +2816,6 @@ pub mod function {
         Manual,
     }
     string_enum!(UpdateRuntimeOn { Auto => "Auto", FunctionUpdate => "FunctionUpdate", Manual => "Manual" });
-    /// The values `ApplicationLogLevel` accepts in `Lambda::Function`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ApplicationLogLevel {
-        /// `TRACE`
-        Trace,
-        /// `DEBUG`
-        Debug,
-        /// `INFO`
-        Info,
-        /// `WARN`
-        Warn,
-        /// `ERROR`
-        Error,
-        /// `FATAL`
-        Fatal,
-    }
-    string_enum!(ApplicationLogLevel { Trace => "TRACE", Debug => "DEBUG", Info => "INFO", Warn => "WARN", Error => "ERROR", Fatal => "FATAL" });
     /// The values `LogFormat` accepts in `Lambda::Function`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum LogFormat {
@@ -2882,17 +2825,6 @@ pub mod function {
         Json,
     }
     string_enum!(LogFormat { Text => "Text", Json => "JSON" });
-    /// The values `SystemLogLevel` accepts in `Lambda::Function`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum SystemLogLevel {
-        /// `DEBUG`
-        Debug,
-        /// `INFO`
-        Info,
-        /// `WARN`
-        Warn,
-    }
-    string_enum!(SystemLogLevel { Debug => "DEBUG", Info => "INFO", Warn => "WARN" });
     /// The values `DirectS3Read` accepts in `Lambda::Function`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum DirectS3Read {
@@ -2904,15 +2836,6 @@ pub mod function {
         Auto,
     }
     string_enum!(DirectS3Read { Enabled => "ENABLED", Disabled => "DISABLED", Auto => "AUTO" });
-    /// The values `S3ObjectStorageMode` accepts in `Lambda::Function`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum S3ObjectStorageMode {
-        /// `COPY`
-        Copy,
-        /// `REFERENCE`
-        Reference,
-    }
-    string_enum!(S3ObjectStorageMode { Copy => "COPY", Reference => "REFERENCE" });
 }
 /// Resource Type definition for AWS::Lambda::LayerVersion
 ///
@@ -2927,6 +2850,7 @@ static LAYER_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("LayerVersionArn", Some("layer_version_arn"))],
+    schema: (&SCHEMAS, 6),
 };
 impl LayerVersion {
     /// Declares a `AWS::Lambda::LayerVersion` with the stack-unique `id`. Required properties: `content` (`Content`).
@@ -3002,10 +2926,11 @@ impl LayerVersionHandle {
 }
 /// Property types and value sets of [`LayerVersion`] (`AWS::Lambda::LayerVersion`).
 pub mod layer_version {
+    pub use super::shared::S3ObjectStorageMode;
     use super::*;
     /// CloudFormation property type `Content`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-layerversion-content.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Content(rt::Props);
     impl Content {
@@ -3156,15 +3081,6 @@ pub mod layer_version {
         Ruby40,
     }
     string_enum!(CompatibleRuntimes { Dotnet10 => "dotnet10", Dotnet6 => "dotnet6", Dotnet8 => "dotnet8", Dotnetcore10 => "dotnetcore1.0", Dotnetcore20 => "dotnetcore2.0", Dotnetcore21 => "dotnetcore2.1", Dotnetcore31 => "dotnetcore3.1", Go1X => "go1.x", Java11 => "java11", Java11Al2023 => "java11.al2023", Java17 => "java17", Java17Al2023 => "java17.al2023", Java21 => "java21", Java25 => "java25", Java8 => "java8", Java8Al2 => "java8.al2", Java8Al2023 => "java8.al2023", Nodejs => "nodejs", Nodejs10X => "nodejs10.x", Nodejs12X => "nodejs12.x", Nodejs14X => "nodejs14.x", Nodejs16X => "nodejs16.x", Nodejs18X => "nodejs18.x", Nodejs20X => "nodejs20.x", Nodejs22X => "nodejs22.x", Nodejs24X => "nodejs24.x", Nodejs26X => "nodejs26.x", Nodejs43 => "nodejs4.3", Nodejs43Edge => "nodejs4.3-edge", Nodejs610 => "nodejs6.10", Nodejs810 => "nodejs8.10", Provided => "provided", ProvidedAl2 => "provided.al2", ProvidedAl2023 => "provided.al2023", Python27 => "python2.7", Python310 => "python3.10", Python311 => "python3.11", Python312 => "python3.12", Python313 => "python3.13", Python314 => "python3.14", Python315 => "python3.15", Python36 => "python3.6", Python37 => "python3.7", Python38 => "python3.8", Python39 => "python3.9", Ruby25 => "ruby2.5", Ruby27 => "ruby2.7", Ruby32 => "ruby3.2", Ruby33 => "ruby3.3", Ruby34 => "ruby3.4", Ruby40 => "ruby4.0" });
-    /// The values `S3ObjectStorageMode` accepts in `Lambda::LayerVersion`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum S3ObjectStorageMode {
-        /// `COPY`
-        Copy,
-        /// `REFERENCE`
-        Reference,
-    }
-    string_enum!(S3ObjectStorageMode { Copy => "COPY", Reference => "REFERENCE" });
 }
 /// Schema for Lambda LayerVersionPermission
 ///
@@ -3179,6 +3095,7 @@ static LAYER_VERSION_PERMISSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 7),
 };
 impl LayerVersionPermission {
     /// Declares a `AWS::Lambda::LayerVersionPermission` with the stack-unique `id`. Required properties: `action` (`Action`), `layer_version_arn` (`LayerVersionArn`), `principal` (`Principal`).
@@ -3271,6 +3188,7 @@ static MICROVM_IMAGE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 8),
 };
 impl MicrovmImage {
     /// Declares a `AWS::Lambda::MicrovmImage` with the stack-unique `id`. Required properties: `additional_os_capabilities` (`AdditionalOsCapabilities`), `base_image_arn` (`BaseImageArn`), `base_image_version` (`BaseImageVersion`), `build_role_arn` (`BuildRoleArn`), `code_artifact` (`CodeArtifact`), `cpu_configurations` (`CpuConfigurations`), `description` (`Description`), `egress_network_connectors` (`EgressNetworkConnectors`), `environment_variables` (`EnvironmentVariables`), `hooks` (`Hooks`), `logging` (`Logging`), `name` (`Name`), `resources` (`Resources`).
@@ -3384,7 +3302,7 @@ pub mod microvm_image {
     use super::*;
     /// CloudFormation property type `CloudWatchLogging`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-microvmimage-cloudwatchlogging.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogging(rt::Props);
     impl CloudWatchLogging {
@@ -3408,7 +3326,7 @@ pub mod microvm_image {
     nested!(CloudWatchLogging);
     /// CloudFormation property type `CodeArtifact`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-microvmimage-codeartifact.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CodeArtifact(rt::Props);
     impl CodeArtifact {
@@ -3422,7 +3340,7 @@ pub mod microvm_image {
     nested!(CodeArtifact);
     /// CloudFormation property type `CpuConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-microvmimage-cpuconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CpuConfiguration(rt::Props);
     impl CpuConfiguration {
@@ -3436,7 +3354,7 @@ pub mod microvm_image {
     nested!(CpuConfiguration);
     /// CloudFormation property type `EnvironmentVariable`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-microvmimage-environmentvariable.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EnvironmentVariable(rt::Props);
     impl EnvironmentVariable {
@@ -3451,7 +3369,7 @@ pub mod microvm_image {
     nested!(EnvironmentVariable);
     /// CloudFormation property type `Hooks`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-microvmimage-hooks.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Hooks(rt::Props);
     impl Hooks {
@@ -3484,7 +3402,7 @@ pub mod microvm_image {
     nested!(Hooks);
     /// CloudFormation property type `Logging`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-microvmimage-logging.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Logging(rt::Props);
     impl Logging {
@@ -3507,7 +3425,7 @@ pub mod microvm_image {
     nested!(Logging);
     /// CloudFormation property type `MicrovmHooks`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-microvmimage-microvmhooks.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MicrovmHooks(rt::Props);
     impl MicrovmHooks {
@@ -3576,7 +3494,7 @@ pub mod microvm_image {
     nested!(MicrovmHooks);
     /// CloudFormation property type `MicrovmImageHooks`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-microvmimage-microvmimagehooks.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MicrovmImageHooks(rt::Props);
     impl MicrovmImageHooks {
@@ -3617,7 +3535,7 @@ pub mod microvm_image {
     nested!(MicrovmImageHooks);
     /// CloudFormation property type `Resources`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-microvmimage-resources.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Resources(rt::Props);
     impl Resources {
@@ -3692,6 +3610,7 @@ static NETWORK_CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LatestVersionArn", Some("latest_version_arn")),
         ("LatestVersion", Some("latest_version")),
     ],
+    schema: (&SCHEMAS, 9),
 };
 impl NetworkConnector {
     /// Declares a `AWS::Lambda::NetworkConnector` with the stack-unique `id`. Required properties: `configuration` (`Configuration`).
@@ -3747,7 +3666,7 @@ pub mod network_connector {
     ///
     /// CloudFormation property type `Config`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-networkconnector-config.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Config(rt::Props);
     impl Config {
@@ -3767,7 +3686,7 @@ pub mod network_connector {
     ///
     /// CloudFormation property type `VpcEgressConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-networkconnector-vpcegressconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcEgressConfiguration(rt::Props);
     impl VpcEgressConfiguration {
@@ -3831,6 +3750,7 @@ static PERMISSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 10),
 };
 impl Permission {
     /// Declares a `AWS::Lambda::Permission` with the stack-unique `id`. Required properties: `action` (`Action`), `function_name` (`FunctionName`), `principal` (`Principal`).
@@ -3955,6 +3875,7 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 11),
 };
 impl ResourcePolicy {
     /// Declares a `AWS::Lambda::ResourcePolicy` with the stack-unique `id`. Required properties: `policy_document` (`PolicyDocument`), `resource_arn` (`ResourceArn`).
@@ -4014,6 +3935,7 @@ static URL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("FunctionUrl", Some("function_url")),
         ("FunctionArn", Some("function_arn")),
     ],
+    schema: (&SCHEMAS, 12),
 };
 impl Url {
     /// Declares a `AWS::Lambda::Url` with the stack-unique `id`. Required properties: `auth_type` (`AuthType`), `target_function_arn` (`TargetFunctionArn`).
@@ -4077,7 +3999,7 @@ pub mod url {
     use super::*;
     /// CloudFormation property type `Cors`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-url-cors.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Cors(rt::Props);
     impl Cors {
@@ -4199,6 +4121,7 @@ static VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Version", Some("version")),
         ("FunctionArn", Some("function_arn")),
     ],
+    schema: (&SCHEMAS, 13),
 };
 impl Version {
     /// Declares a `AWS::Lambda::Version` with the stack-unique `id`. Required properties: `function_name` (`FunctionName`).
@@ -4283,49 +4206,13 @@ impl VersionHandle {
 }
 /// Property types and value sets of [`Version`] (`AWS::Lambda::Version`).
 pub mod version {
+    pub use super::shared::FunctionScalingConfig;
     use super::*;
-    /// Configuration that defines the scaling behavior for a Lambda Managed Instances function, including the minimum and maximum number of execution environments that can be provisioned.
-    ///
-    /// CloudFormation property type `FunctionScalingConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-version-functionscalingconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct FunctionScalingConfig(rt::Props);
-    impl FunctionScalingConfig {
-        /// A new `FunctionScalingConfig`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            FunctionScalingConfig(this)
-        }
-        /// The maximum number of execution environments that can be provisioned for the function.
-        ///
-        /// Constraints: range 0..=15000. CloudFormation `MaxExecutionEnvironments`, Terraform `max_execution_environments`.
-        pub fn max_execution_environments(mut self, value: i64) -> Self {
-            self.0.set(
-                "MaxExecutionEnvironments",
-                Some("max_execution_environments"),
-                rt::int(value),
-            );
-            self
-        }
-        /// The minimum number of execution environments to maintain for the function.
-        ///
-        /// Constraints: range 0..=15000. CloudFormation `MinExecutionEnvironments`, Terraform `min_execution_environments`.
-        pub fn min_execution_environments(mut self, value: i64) -> Self {
-            self.0.set(
-                "MinExecutionEnvironments",
-                Some("min_execution_environments"),
-                rt::int(value),
-            );
-            self
-        }
-    }
-    nested!(FunctionScalingConfig);
     /// A provisioned concurrency configuration for a function's version.
     ///
     /// CloudFormation property type `ProvisionedConcurrencyConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-version-provisionedconcurrencyconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProvisionedConcurrencyConfiguration(rt::Props);
     impl ProvisionedConcurrencyConfiguration {
@@ -4345,7 +4232,7 @@ pub mod version {
     ///
     /// CloudFormation property type `RuntimePolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-version-runtimepolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RuntimePolicy(rt::Props);
     impl RuntimePolicy {
@@ -4413,6 +4300,7 @@ static WEB_FUNCTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 14),
 };
 impl WebFunction {
     /// Declares a `AWS::Lambda::WebFunction` with the stack-unique `id`. Required properties: `function_name` (`FunctionName`).
@@ -4509,6 +4397,7 @@ static WEB_FUNCTION_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 15),
 };
 impl WebFunctionEndpoint {
     /// Declares a `AWS::Lambda::WebFunctionEndpoint` with the stack-unique `id`. Required properties: `auth_type` (`AuthType`), `endpoint_name` (`EndpointName`), `endpoint_type` (`EndpointType`), `function_name` (`FunctionName`).
@@ -4652,7 +4541,7 @@ pub mod web_function_endpoint {
     ///
     /// CloudFormation property type `RevisionWeight`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-webfunctionendpoint-revisionweight.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RevisionWeight(rt::Props);
     impl RevisionWeight {
@@ -4669,7 +4558,7 @@ pub mod web_function_endpoint {
     ///
     /// CloudFormation property type `ScalingConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-webfunctionendpoint-scalingconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ScalingConfig(rt::Props);
     impl ScalingConfig {
@@ -4692,7 +4581,7 @@ pub mod web_function_endpoint {
     ///
     /// CloudFormation property type `ThrottleConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-webfunctionendpoint-throttleconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ThrottleConfig(rt::Props);
     impl ThrottleConfig {
@@ -4772,6 +4661,7 @@ static WEB_FUNCTION_REVISION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("StateReason", Some("state_reason")),
         ("CreatedAt", Some("created_at")),
     ],
+    schema: (&SCHEMAS, 16),
 };
 impl WebFunctionRevision {
     /// Declares a `AWS::Lambda::WebFunctionRevision` with the stack-unique `id`. Required properties: `build_config` (`BuildConfig`), `function_name` (`FunctionName`), `service_config` (`ServiceConfig`).
@@ -4858,12 +4748,13 @@ impl WebFunctionRevisionHandle {
 }
 /// Property types and value sets of [`WebFunctionRevision`] (`AWS::Lambda::WebFunctionRevision`).
 pub mod web_function_revision {
+    pub use super::shared::{ApplicationLogLevel, SystemLogLevel};
     use super::*;
     /// The build configuration for the revision.
     ///
     /// CloudFormation property type `BuildConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-webfunctionrevision-buildconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BuildConfig(rt::Props);
     impl BuildConfig {
@@ -4884,7 +4775,7 @@ pub mod web_function_revision {
     ///
     /// CloudFormation property type `CodeConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-webfunctionrevision-codeconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CodeConfig(rt::Props);
     impl CodeConfig {
@@ -4900,7 +4791,7 @@ pub mod web_function_revision {
     ///
     /// CloudFormation property type `LoggingConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-webfunctionrevision-loggingconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LoggingConfig(rt::Props);
     impl LoggingConfig {
@@ -4941,7 +4832,7 @@ pub mod web_function_revision {
     ///
     /// CloudFormation property type `RuntimeConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-webfunctionrevision-runtimeconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RuntimeConfig(rt::Props);
     impl RuntimeConfig {
@@ -4957,7 +4848,7 @@ pub mod web_function_revision {
     ///
     /// CloudFormation property type `S3Object`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-webfunctionrevision-s3object.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Object(rt::Props);
     impl S3Object {
@@ -4982,7 +4873,7 @@ pub mod web_function_revision {
     ///
     /// CloudFormation property type `ServiceConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-webfunctionrevision-serviceconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServiceConfig(rt::Props);
     impl ServiceConfig {
@@ -5054,7 +4945,7 @@ pub mod web_function_revision {
     ///
     /// CloudFormation property type `TelemetryConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-webfunctionrevision-telemetryconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TelemetryConfig(rt::Props);
     impl TelemetryConfig {
@@ -5073,7 +4964,12 @@ pub mod web_function_revision {
         }
     }
     nested!(TelemetryConfig);
-    /// The values `ApplicationLogLevel` accepts in `Lambda::WebFunctionRevision`.
+}
+/// Nested types that several `Lambda` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `ApplicationLogLevel` accepts in `Lambda`'s `Function`, `WebFunctionRevision`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum ApplicationLogLevel {
         /// `TRACE`
@@ -5090,7 +4986,53 @@ pub mod web_function_revision {
         Fatal,
     }
     string_enum!(ApplicationLogLevel { Trace => "TRACE", Debug => "DEBUG", Info => "INFO", Warn => "WARN", Error => "ERROR", Fatal => "FATAL" });
-    /// The values `SystemLogLevel` accepts in `Lambda::WebFunctionRevision`.
+    /// Configuration that defines the scaling behavior for a Lambda Managed Instances function, including the minimum and maximum number of execution environments that can be provisioned.
+    ///
+    /// CloudFormation property type `FunctionScalingConfig`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct FunctionScalingConfig(rt::Props);
+    impl FunctionScalingConfig {
+        /// A new `FunctionScalingConfig`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            FunctionScalingConfig(this)
+        }
+        /// The maximum number of execution environments that can be provisioned for the function.
+        ///
+        /// Constraints: range 0..=15000. CloudFormation `MaxExecutionEnvironments`, Terraform `max_execution_environments`.
+        pub fn max_execution_environments(mut self, value: i64) -> Self {
+            self.0.set(
+                "MaxExecutionEnvironments",
+                Some("max_execution_environments"),
+                rt::int(value),
+            );
+            self
+        }
+        /// The minimum number of execution environments to maintain for the function.
+        ///
+        /// Constraints: range 0..=15000. CloudFormation `MinExecutionEnvironments`, Terraform `min_execution_environments`.
+        pub fn min_execution_environments(mut self, value: i64) -> Self {
+            self.0.set(
+                "MinExecutionEnvironments",
+                Some("min_execution_environments"),
+                rt::int(value),
+            );
+            self
+        }
+    }
+    nested!(FunctionScalingConfig);
+    /// The values `S3ObjectStorageMode` accepts in `Lambda`'s `Function`, `LayerVersion`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum S3ObjectStorageMode {
+        /// `COPY`
+        Copy,
+        /// `REFERENCE`
+        Reference,
+    }
+    string_enum!(S3ObjectStorageMode { Copy => "COPY", Reference => "REFERENCE" });
+    /// The values `SystemLogLevel` accepts in `Lambda`'s `CapacityProvider`, `EventSourceMapping`, `Function`, `WebFunctionRevision`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum SystemLogLevel {
         /// `DEBUG`

@@ -2,14 +2,22 @@
 //! `Lex` resource types of the CloudFormation registry (`AWS::Lex::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `lex` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("lex.schemas.jsonl"));
 /// Resource Type definition for an Amazon Lex conversational bot performing automated tasks such as ordering a pizza, booking a hotel, and so on.
 ///
 /// CloudFormation: `AWS::Lex::Bot`. Terraform: `awscc_lex_bot` (awscc provider).
@@ -49,6 +57,7 @@ static BOT_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Bot {
     /// Declares a `AWS::Lex::Bot` with the stack-unique `id`. Required properties: `data_privacy` (`DataPrivacy`), `idle_session_ttl_in_seconds` (`IdleSessionTTLInSeconds`), `name` (`Name`), `role_arn` (`RoleArn`).
@@ -163,10 +172,11 @@ impl BotHandle {
 }
 /// Property types and value sets of [`Bot`] (`AWS::Lex::Bot`).
 pub mod bot {
+    pub use super::shared::CloudWatchLogGroupLogDestination;
     use super::*;
     /// CloudFormation property type `AdvancedRecognitionSetting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-advancedrecognitionsetting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AdvancedRecognitionSetting(rt::Props);
     impl AdvancedRecognitionSetting {
@@ -188,7 +198,7 @@ pub mod bot {
     nested!(AdvancedRecognitionSetting);
     /// CloudFormation property type `AudioFillerSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-audiofillersettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AudioFillerSettings(rt::Props);
     impl AudioFillerSettings {
@@ -224,7 +234,7 @@ pub mod bot {
     nested!(AudioFillerSettings);
     /// CloudFormation property type `AudioLogDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-audiologdestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AudioLogDestination(rt::Props);
     impl AudioLogDestination {
@@ -238,7 +248,7 @@ pub mod bot {
     nested!(AudioLogDestination);
     /// CloudFormation property type `AudioLogSetting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-audiologsetting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AudioLogSetting(rt::Props);
     impl AudioLogSetting {
@@ -253,7 +263,7 @@ pub mod bot {
     nested!(AudioLogSetting);
     /// CloudFormation property type `BedrockAgentConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-bedrockagentconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BedrockAgentConfiguration(rt::Props);
     impl BedrockAgentConfiguration {
@@ -276,7 +286,7 @@ pub mod bot {
     nested!(BedrockAgentConfiguration);
     /// CloudFormation property type `BedrockAgentIntentConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-bedrockagentintentconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BedrockAgentIntentConfiguration(rt::Props);
     impl BedrockAgentIntentConfiguration {
@@ -306,7 +316,7 @@ pub mod bot {
     nested!(BedrockAgentIntentConfiguration);
     /// CloudFormation property type `BedrockAgentIntentKnowledgeBaseConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-bedrockagentintentknowledgebaseconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BedrockAgentIntentKnowledgeBaseConfiguration(rt::Props);
     impl BedrockAgentIntentKnowledgeBaseConfiguration {
@@ -332,7 +342,7 @@ pub mod bot {
     nested!(BedrockAgentIntentKnowledgeBaseConfiguration);
     /// CloudFormation property type `BedrockGuardrailConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-bedrockguardrailconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BedrockGuardrailConfiguration(rt::Props);
     impl BedrockGuardrailConfiguration {
@@ -357,7 +367,7 @@ pub mod bot {
     nested!(BedrockGuardrailConfiguration);
     /// CloudFormation property type `BedrockKnowledgeStoreConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-bedrockknowledgestoreconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BedrockKnowledgeStoreConfiguration(rt::Props);
     impl BedrockKnowledgeStoreConfiguration {
@@ -386,7 +396,7 @@ pub mod bot {
     nested!(BedrockKnowledgeStoreConfiguration);
     /// CloudFormation property type `BedrockModelSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-bedrockmodelspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BedrockModelSpecification(rt::Props);
     impl BedrockModelSpecification {
@@ -420,7 +430,7 @@ pub mod bot {
     nested!(BedrockModelSpecification);
     /// CloudFormation property type `BKBExactResponseFields`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-bkbexactresponsefields.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BkbExactResponseFields(rt::Props);
     impl BkbExactResponseFields {
@@ -438,7 +448,7 @@ pub mod bot {
     nested!(BkbExactResponseFields);
     /// CloudFormation property type `BotAliasLocaleSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-botaliaslocalesettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BotAliasLocaleSettings(rt::Props);
     impl BotAliasLocaleSettings {
@@ -461,7 +471,7 @@ pub mod bot {
     nested!(BotAliasLocaleSettings);
     /// CloudFormation property type `BotAliasLocaleSettingsItem`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-botaliaslocalesettingsitem.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BotAliasLocaleSettingsItem(rt::Props);
     impl BotAliasLocaleSettingsItem {
@@ -483,7 +493,7 @@ pub mod bot {
     nested!(BotAliasLocaleSettingsItem);
     /// CloudFormation property type `BotLocale`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-botlocale.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BotLocale(rt::Props);
     impl BotLocale {
@@ -559,7 +569,7 @@ pub mod bot {
     ///
     /// CloudFormation property type `BotMember`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-botmember.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BotMember(rt::Props);
     impl BotMember {
@@ -587,7 +597,7 @@ pub mod bot {
     nested!(BotMember);
     /// CloudFormation property type `BuildtimeSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-buildtimesettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BuildtimeSettings(rt::Props);
     impl BuildtimeSettings {
@@ -618,7 +628,7 @@ pub mod bot {
     nested!(BuildtimeSettings);
     /// CloudFormation property type `Button`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-button.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Button(rt::Props);
     impl Button {
@@ -631,31 +641,9 @@ pub mod bot {
         }
     }
     nested!(Button);
-    /// CloudFormation property type `CloudWatchLogGroupLogDestination`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-cloudwatchloggrouplogdestination.html)
-    #[derive(Clone, Debug)]
-    pub struct CloudWatchLogGroupLogDestination(rt::Props);
-    impl CloudWatchLogGroupLogDestination {
-        /// A new `CloudWatchLogGroupLogDestination`. Required properties: `cloud_watch_log_group_arn` (`CloudWatchLogGroupArn`), `log_prefix` (`LogPrefix`).
-        pub fn new(
-            cloud_watch_log_group_arn: impl Into<rt::Expr>,
-            log_prefix: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "CloudWatchLogGroupArn",
-                Some("cloudwatch_log_group_arn"),
-                rt::string(cloud_watch_log_group_arn),
-            );
-            this.set("LogPrefix", Some("log_prefix"), rt::string(log_prefix));
-            CloudWatchLogGroupLogDestination(this)
-        }
-    }
-    nested!(CloudWatchLogGroupLogDestination);
     /// CloudFormation property type `CodeHookSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-codehookspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CodeHookSpecification(rt::Props);
     impl CodeHookSpecification {
@@ -673,7 +661,7 @@ pub mod bot {
     nested!(CodeHookSpecification);
     /// CloudFormation property type `CompositeSlotTypeSetting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-compositeslottypesetting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CompositeSlotTypeSetting(rt::Props);
     impl CompositeSlotTypeSetting {
@@ -694,7 +682,7 @@ pub mod bot {
     nested!(CompositeSlotTypeSetting);
     /// CloudFormation property type `Condition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-condition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Condition(rt::Props);
     impl Condition {
@@ -708,7 +696,7 @@ pub mod bot {
     nested!(Condition);
     /// CloudFormation property type `ConditionalBranch`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-conditionalbranch.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConditionalBranch(rt::Props);
     impl ConditionalBranch {
@@ -733,7 +721,7 @@ pub mod bot {
     nested!(ConditionalBranch);
     /// CloudFormation property type `ConditionalSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-conditionalspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConditionalSpecification(rt::Props);
     impl ConditionalSpecification {
@@ -753,7 +741,7 @@ pub mod bot {
     nested!(ConditionalSpecification);
     /// CloudFormation property type `ConversationLogSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-conversationlogsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConversationLogSettings(rt::Props);
     impl ConversationLogSettings {
@@ -790,7 +778,7 @@ pub mod bot {
     nested!(ConversationLogSettings);
     /// CloudFormation property type `CustomPayload`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-custompayload.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomPayload(rt::Props);
     impl CustomPayload {
@@ -804,7 +792,7 @@ pub mod bot {
     nested!(CustomPayload);
     /// CloudFormation property type `CustomVocabulary`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-customvocabulary.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomVocabulary(rt::Props);
     impl CustomVocabulary {
@@ -824,7 +812,7 @@ pub mod bot {
     nested!(CustomVocabulary);
     /// CloudFormation property type `CustomVocabularyItem`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-customvocabularyitem.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomVocabularyItem(rt::Props);
     impl CustomVocabularyItem {
@@ -848,7 +836,7 @@ pub mod bot {
     nested!(CustomVocabularyItem);
     /// CloudFormation property type `DataPrivacy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-dataprivacy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataPrivacy(rt::Props);
     impl DataPrivacy {
@@ -866,7 +854,7 @@ pub mod bot {
     nested!(DataPrivacy);
     /// CloudFormation property type `DataSourceConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-datasourceconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataSourceConfiguration(rt::Props);
     impl DataSourceConfiguration {
@@ -898,7 +886,7 @@ pub mod bot {
     nested!(DataSourceConfiguration);
     /// CloudFormation property type `DeepgramSpeechModelConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-deepgramspeechmodelconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeepgramSpeechModelConfig(rt::Props);
     impl DeepgramSpeechModelConfig {
@@ -917,7 +905,7 @@ pub mod bot {
     nested!(DeepgramSpeechModelConfig);
     /// CloudFormation property type `DefaultConditionalBranch`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-defaultconditionalbranch.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DefaultConditionalBranch(rt::Props);
     impl DefaultConditionalBranch {
@@ -940,7 +928,7 @@ pub mod bot {
     nested!(DefaultConditionalBranch);
     /// CloudFormation property type `DescriptiveBotBuilderSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-descriptivebotbuilderspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DescriptiveBotBuilderSpecification(rt::Props);
     impl DescriptiveBotBuilderSpecification {
@@ -959,7 +947,7 @@ pub mod bot {
     nested!(DescriptiveBotBuilderSpecification);
     /// CloudFormation property type `DialogAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-dialogaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DialogAction(rt::Props);
     impl DialogAction {
@@ -983,7 +971,7 @@ pub mod bot {
     nested!(DialogAction);
     /// CloudFormation property type `DialogCodeHookInvocationSetting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-dialogcodehookinvocationsetting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DialogCodeHookInvocationSetting(rt::Props);
     impl DialogCodeHookInvocationSetting {
@@ -1016,7 +1004,7 @@ pub mod bot {
     nested!(DialogCodeHookInvocationSetting);
     /// CloudFormation property type `DialogCodeHookSetting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-dialogcodehooksetting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DialogCodeHookSetting(rt::Props);
     impl DialogCodeHookSetting {
@@ -1030,7 +1018,7 @@ pub mod bot {
     nested!(DialogCodeHookSetting);
     /// CloudFormation property type `DialogState`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-dialogstate.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DialogState(rt::Props);
     impl DialogState {
@@ -1061,7 +1049,7 @@ pub mod bot {
     nested!(DialogState);
     /// CloudFormation property type `ElicitationCodeHookInvocationSetting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-elicitationcodehookinvocationsetting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ElicitationCodeHookInvocationSetting(rt::Props);
     impl ElicitationCodeHookInvocationSetting {
@@ -1084,7 +1072,7 @@ pub mod bot {
     nested!(ElicitationCodeHookInvocationSetting);
     /// CloudFormation property type `ErrorLogSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-errorlogsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ErrorLogSettings(rt::Props);
     impl ErrorLogSettings {
@@ -1098,7 +1086,7 @@ pub mod bot {
     nested!(ErrorLogSettings);
     /// CloudFormation property type `ExactResponseFields`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-exactresponsefields.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ExactResponseFields(rt::Props);
     impl ExactResponseFields {
@@ -1121,7 +1109,7 @@ pub mod bot {
     nested!(ExactResponseFields);
     /// CloudFormation property type `ExternalSourceSetting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-externalsourcesetting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ExternalSourceSetting(rt::Props);
     impl ExternalSourceSetting {
@@ -1143,7 +1131,7 @@ pub mod bot {
     nested!(ExternalSourceSetting);
     /// CloudFormation property type `FulfillmentCodeHookSetting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-fulfillmentcodehooksetting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FulfillmentCodeHookSetting(rt::Props);
     impl FulfillmentCodeHookSetting {
@@ -1186,7 +1174,7 @@ pub mod bot {
     nested!(FulfillmentCodeHookSetting);
     /// CloudFormation property type `FulfillmentStartResponseSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-fulfillmentstartresponsespecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FulfillmentStartResponseSpecification(rt::Props);
     impl FulfillmentStartResponseSpecification {
@@ -1221,7 +1209,7 @@ pub mod bot {
     nested!(FulfillmentStartResponseSpecification);
     /// CloudFormation property type `FulfillmentUpdateResponseSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-fulfillmentupdateresponsespecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FulfillmentUpdateResponseSpecification(rt::Props);
     impl FulfillmentUpdateResponseSpecification {
@@ -1256,7 +1244,7 @@ pub mod bot {
     nested!(FulfillmentUpdateResponseSpecification);
     /// CloudFormation property type `FulfillmentUpdatesSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-fulfillmentupdatesspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FulfillmentUpdatesSpecification(rt::Props);
     impl FulfillmentUpdatesSpecification {
@@ -1291,7 +1279,7 @@ pub mod bot {
     nested!(FulfillmentUpdatesSpecification);
     /// CloudFormation property type `GenerativeAISettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-generativeaisettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GenerativeAiSettings(rt::Props);
     impl GenerativeAiSettings {
@@ -1314,7 +1302,7 @@ pub mod bot {
     nested!(GenerativeAiSettings);
     /// CloudFormation property type `GrammarSlotTypeSetting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-grammarslottypesetting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GrammarSlotTypeSetting(rt::Props);
     impl GrammarSlotTypeSetting {
@@ -1332,7 +1320,7 @@ pub mod bot {
     nested!(GrammarSlotTypeSetting);
     /// CloudFormation property type `GrammarSlotTypeSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-grammarslottypesource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GrammarSlotTypeSource(rt::Props);
     impl GrammarSlotTypeSource {
@@ -1364,7 +1352,7 @@ pub mod bot {
     nested!(GrammarSlotTypeSource);
     /// CloudFormation property type `ImageResponseCard`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-imageresponsecard.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ImageResponseCard(rt::Props);
     impl ImageResponseCard {
@@ -1393,7 +1381,7 @@ pub mod bot {
     nested!(ImageResponseCard);
     /// CloudFormation property type `InitialResponseSetting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-initialresponsesetting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InitialResponseSetting(rt::Props);
     impl InitialResponseSetting {
@@ -1426,7 +1414,7 @@ pub mod bot {
     nested!(InitialResponseSetting);
     /// CloudFormation property type `InputContext`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-inputcontext.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InputContext(rt::Props);
     impl InputContext {
@@ -1440,7 +1428,7 @@ pub mod bot {
     nested!(InputContext);
     /// CloudFormation property type `Intent`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-intent.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Intent(rt::Props);
     impl Intent {
@@ -1581,7 +1569,7 @@ pub mod bot {
     nested!(Intent);
     /// CloudFormation property type `IntentClosingSetting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-intentclosingsetting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IntentClosingSetting(rt::Props);
     impl IntentClosingSetting {
@@ -1616,7 +1604,7 @@ pub mod bot {
     nested!(IntentClosingSetting);
     /// CloudFormation property type `IntentConfirmationSetting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-intentconfirmationsetting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IntentConfirmationSetting(rt::Props);
     impl IntentConfirmationSetting {
@@ -1702,7 +1690,7 @@ pub mod bot {
     nested!(IntentConfirmationSetting);
     /// CloudFormation property type `IntentDisambiguationSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-intentdisambiguationsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IntentDisambiguationSettings(rt::Props);
     impl IntentDisambiguationSettings {
@@ -1727,7 +1715,7 @@ pub mod bot {
     nested!(IntentDisambiguationSettings);
     /// CloudFormation property type `IntentOverride`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-intentoverride.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IntentOverride(rt::Props);
     impl IntentOverride {
@@ -1750,7 +1738,7 @@ pub mod bot {
     nested!(IntentOverride);
     /// CloudFormation property type `KendraConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-kendraconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KendraConfiguration(rt::Props);
     impl KendraConfiguration {
@@ -1786,7 +1774,7 @@ pub mod bot {
     nested!(KendraConfiguration);
     /// CloudFormation property type `LambdaCodeHook`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-lambdacodehook.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LambdaCodeHook(rt::Props);
     impl LambdaCodeHook {
@@ -1808,7 +1796,7 @@ pub mod bot {
     nested!(LambdaCodeHook);
     /// CloudFormation property type `Message`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-message.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Message(rt::Props);
     impl Message {
@@ -1848,7 +1836,7 @@ pub mod bot {
     nested!(Message);
     /// CloudFormation property type `MessageGroup`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-messagegroup.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MessageGroup(rt::Props);
     impl MessageGroup {
@@ -1868,7 +1856,7 @@ pub mod bot {
     nested!(MessageGroup);
     /// CloudFormation property type `MultipleValuesSetting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-multiplevaluessetting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MultipleValuesSetting(rt::Props);
     impl MultipleValuesSetting {
@@ -1890,7 +1878,7 @@ pub mod bot {
     nested!(MultipleValuesSetting);
     /// CloudFormation property type `NluImprovementSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-nluimprovementspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NluImprovementSpecification(rt::Props);
     impl NluImprovementSpecification {
@@ -1918,7 +1906,7 @@ pub mod bot {
     nested!(NluImprovementSpecification);
     /// CloudFormation property type `ObfuscationSetting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-obfuscationsetting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ObfuscationSetting(rt::Props);
     impl ObfuscationSetting {
@@ -1936,7 +1924,7 @@ pub mod bot {
     nested!(ObfuscationSetting);
     /// CloudFormation property type `OpensearchConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-opensearchconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OpensearchConfiguration(rt::Props);
     impl OpensearchConfiguration {
@@ -1977,7 +1965,7 @@ pub mod bot {
     nested!(OpensearchConfiguration);
     /// CloudFormation property type `OutputContext`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-outputcontext.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OutputContext(rt::Props);
     impl OutputContext {
@@ -2001,7 +1989,7 @@ pub mod bot {
     nested!(OutputContext);
     /// CloudFormation property type `PlainTextMessage`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-plaintextmessage.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PlainTextMessage(rt::Props);
     impl PlainTextMessage {
@@ -2015,7 +2003,7 @@ pub mod bot {
     nested!(PlainTextMessage);
     /// CloudFormation property type `PostDialogCodeHookInvocationSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-postdialogcodehookinvocationspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PostDialogCodeHookInvocationSpecification(rt::Props);
     impl PostDialogCodeHookInvocationSpecification {
@@ -2073,7 +2061,7 @@ pub mod bot {
     nested!(PostDialogCodeHookInvocationSpecification);
     /// CloudFormation property type `PostFulfillmentStatusSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-postfulfillmentstatusspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PostFulfillmentStatusSpecification(rt::Props);
     impl PostFulfillmentStatusSpecification {
@@ -2134,7 +2122,7 @@ pub mod bot {
     nested!(PostFulfillmentStatusSpecification);
     /// CloudFormation property type `PromptSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-promptspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PromptSpecification(rt::Props);
     impl PromptSpecification {
@@ -2183,7 +2171,7 @@ pub mod bot {
     nested!(PromptSpecification);
     /// CloudFormation property type `QInConnectAssistantConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-qinconnectassistantconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct QInConnectAssistantConfiguration(rt::Props);
     impl QInConnectAssistantConfiguration {
@@ -2197,7 +2185,7 @@ pub mod bot {
     nested!(QInConnectAssistantConfiguration);
     /// CloudFormation property type `QInConnectIntentConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-qinconnectintentconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct QInConnectIntentConfiguration(rt::Props);
     impl QInConnectIntentConfiguration {
@@ -2219,7 +2207,7 @@ pub mod bot {
     nested!(QInConnectIntentConfiguration);
     /// CloudFormation property type `QnAIntentConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-qnaintentconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct QnAIntentConfiguration(rt::Props);
     impl QnAIntentConfiguration {
@@ -2245,7 +2233,7 @@ pub mod bot {
     nested!(QnAIntentConfiguration);
     /// CloudFormation property type `QnAKendraConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-qnakendraconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct QnAKendraConfiguration(rt::Props);
     impl QnAKendraConfiguration {
@@ -2274,7 +2262,7 @@ pub mod bot {
     nested!(QnAKendraConfiguration);
     /// CloudFormation property type `Replication`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-replication.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Replication(rt::Props);
     impl Replication {
@@ -2288,7 +2276,7 @@ pub mod bot {
     nested!(Replication);
     /// CloudFormation property type `ResponseSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-responsespecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResponseSpecification(rt::Props);
     impl ResponseSpecification {
@@ -2315,7 +2303,7 @@ pub mod bot {
     nested!(ResponseSpecification);
     /// CloudFormation property type `RuntimeSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-runtimesettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RuntimeSettings(rt::Props);
     impl RuntimeSettings {
@@ -2343,7 +2331,7 @@ pub mod bot {
     nested!(RuntimeSettings);
     /// CloudFormation property type `S3BucketLogDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-s3bucketlogdestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3BucketLogDestination(rt::Props);
     impl S3BucketLogDestination {
@@ -2368,7 +2356,7 @@ pub mod bot {
     nested!(S3BucketLogDestination);
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-s3location.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
     impl S3Location {
@@ -2396,7 +2384,7 @@ pub mod bot {
     nested!(S3Location);
     /// CloudFormation property type `SampleUtterance`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-sampleutterance.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SampleUtterance(rt::Props);
     impl SampleUtterance {
@@ -2410,7 +2398,7 @@ pub mod bot {
     nested!(SampleUtterance);
     /// CloudFormation property type `SampleUtteranceGenerationSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-sampleutterancegenerationspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SampleUtteranceGenerationSpecification(rt::Props);
     impl SampleUtteranceGenerationSpecification {
@@ -2429,7 +2417,7 @@ pub mod bot {
     nested!(SampleUtteranceGenerationSpecification);
     /// CloudFormation property type `SampleValue`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-samplevalue.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SampleValue(rt::Props);
     impl SampleValue {
@@ -2443,7 +2431,7 @@ pub mod bot {
     nested!(SampleValue);
     /// CloudFormation property type `SentimentAnalysisSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-sentimentanalysissettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SentimentAnalysisSettings(rt::Props);
     impl SentimentAnalysisSettings {
@@ -2461,7 +2449,7 @@ pub mod bot {
     nested!(SentimentAnalysisSettings);
     /// CloudFormation property type `SessionAttribute`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-sessionattribute.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SessionAttribute(rt::Props);
     impl SessionAttribute {
@@ -2480,7 +2468,7 @@ pub mod bot {
     nested!(SessionAttribute);
     /// CloudFormation property type `Slot`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slot.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Slot(rt::Props);
     impl Slot {
@@ -2539,7 +2527,7 @@ pub mod bot {
     nested!(Slot);
     /// CloudFormation property type `SlotCaptureSetting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slotcapturesetting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SlotCaptureSetting(rt::Props);
     impl SlotCaptureSetting {
@@ -2595,7 +2583,7 @@ pub mod bot {
     nested!(SlotCaptureSetting);
     /// CloudFormation property type `SlotDefaultValue`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slotdefaultvalue.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SlotDefaultValue(rt::Props);
     impl SlotDefaultValue {
@@ -2613,7 +2601,7 @@ pub mod bot {
     nested!(SlotDefaultValue);
     /// CloudFormation property type `SlotDefaultValueSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slotdefaultvaluespecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SlotDefaultValueSpecification(rt::Props);
     impl SlotDefaultValueSpecification {
@@ -2631,7 +2619,7 @@ pub mod bot {
     nested!(SlotDefaultValueSpecification);
     /// CloudFormation property type `SlotPriority`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slotpriority.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SlotPriority(rt::Props);
     impl SlotPriority {
@@ -2646,7 +2634,7 @@ pub mod bot {
     nested!(SlotPriority);
     /// CloudFormation property type `SlotResolutionImprovementSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slotresolutionimprovementspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SlotResolutionImprovementSpecification(rt::Props);
     impl SlotResolutionImprovementSpecification {
@@ -2665,7 +2653,7 @@ pub mod bot {
     nested!(SlotResolutionImprovementSpecification);
     /// CloudFormation property type `SlotType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slottype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SlotType(rt::Props);
     impl SlotType {
@@ -2725,7 +2713,7 @@ pub mod bot {
     nested!(SlotType);
     /// CloudFormation property type `SlotTypeValue`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slottypevalue.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SlotTypeValue(rt::Props);
     impl SlotTypeValue {
@@ -2744,7 +2732,7 @@ pub mod bot {
     nested!(SlotTypeValue);
     /// CloudFormation property type `SlotValue`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slotvalue.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SlotValue(rt::Props);
     impl SlotValue {
@@ -2762,7 +2750,7 @@ pub mod bot {
     nested!(SlotValue);
     /// CloudFormation property type `SlotValueElicitationSetting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slotvalueelicitationsetting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SlotValueElicitationSetting(rt::Props);
     impl SlotValueElicitationSetting {
@@ -2827,7 +2815,7 @@ pub mod bot {
     nested!(SlotValueElicitationSetting);
     /// CloudFormation property type `SlotValueOverride`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slotvalueoverride.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SlotValueOverride(rt::Props);
     impl SlotValueOverride {
@@ -2855,7 +2843,7 @@ pub mod bot {
     nested!(SlotValueOverride);
     /// CloudFormation property type `SlotValueOverrideMap`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slotvalueoverridemap.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SlotValueOverrideMap(rt::Props);
     impl SlotValueOverrideMap {
@@ -2878,7 +2866,7 @@ pub mod bot {
     nested!(SlotValueOverrideMap);
     /// CloudFormation property type `SlotValueRegexFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slotvalueregexfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SlotValueRegexFilter(rt::Props);
     impl SlotValueRegexFilter {
@@ -2892,7 +2880,7 @@ pub mod bot {
     nested!(SlotValueRegexFilter);
     /// CloudFormation property type `SlotValueSelectionSetting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slotvalueselectionsetting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SlotValueSelectionSetting(rt::Props);
     impl SlotValueSelectionSetting {
@@ -2925,7 +2913,7 @@ pub mod bot {
     nested!(SlotValueSelectionSetting);
     /// CloudFormation property type `SpeechFoundationModel`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-speechfoundationmodel.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SpeechFoundationModel(rt::Props);
     impl SpeechFoundationModel {
@@ -2944,7 +2932,7 @@ pub mod bot {
     nested!(SpeechFoundationModel);
     /// CloudFormation property type `SpeechModelConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-speechmodelconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SpeechModelConfig(rt::Props);
     impl SpeechModelConfig {
@@ -2962,7 +2950,7 @@ pub mod bot {
     nested!(SpeechModelConfig);
     /// CloudFormation property type `SpeechRecognitionSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-speechrecognitionsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SpeechRecognitionSettings(rt::Props);
     impl SpeechRecognitionSettings {
@@ -2985,7 +2973,7 @@ pub mod bot {
     nested!(SpeechRecognitionSettings);
     /// CloudFormation property type `SSMLMessage`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-ssmlmessage.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SsmlMessage(rt::Props);
     impl SsmlMessage {
@@ -2999,7 +2987,7 @@ pub mod bot {
     nested!(SsmlMessage);
     /// CloudFormation property type `StillWaitingResponseSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-stillwaitingresponsespecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StillWaitingResponseSpecification(rt::Props);
     impl StillWaitingResponseSpecification {
@@ -3040,7 +3028,7 @@ pub mod bot {
     nested!(StillWaitingResponseSpecification);
     /// CloudFormation property type `SubSlotSetting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-subslotsetting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SubSlotSetting(rt::Props);
     impl SubSlotSetting {
@@ -3063,7 +3051,7 @@ pub mod bot {
     nested!(SubSlotSetting);
     /// CloudFormation property type `SubSlotTypeComposition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-subslottypecomposition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SubSlotTypeComposition(rt::Props);
     impl SubSlotTypeComposition {
@@ -3087,7 +3075,7 @@ pub mod bot {
     nested!(SubSlotTypeComposition);
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-tag.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     impl Tag {
@@ -3102,7 +3090,7 @@ pub mod bot {
     nested!(Tag);
     /// CloudFormation property type `TestBotAliasSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-testbotaliassettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TestBotAliasSettings(rt::Props);
     impl TestBotAliasSettings {
@@ -3153,7 +3141,7 @@ pub mod bot {
     nested!(TestBotAliasSettings);
     /// CloudFormation property type `TextLogDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-textlogdestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TextLogDestination(rt::Props);
     impl TextLogDestination {
@@ -3167,7 +3155,7 @@ pub mod bot {
     nested!(TextLogDestination);
     /// CloudFormation property type `TextLogSetting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-textlogsetting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TextLogSetting(rt::Props);
     impl TextLogSetting {
@@ -3182,7 +3170,7 @@ pub mod bot {
     nested!(TextLogSetting);
     /// CloudFormation property type `UnifiedSpeechSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-unifiedspeechsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UnifiedSpeechSettings(rt::Props);
     impl UnifiedSpeechSettings {
@@ -3200,7 +3188,7 @@ pub mod bot {
     nested!(UnifiedSpeechSettings);
     /// CloudFormation property type `VoiceSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-voicesettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VoiceSettings(rt::Props);
     impl VoiceSettings {
@@ -3219,7 +3207,7 @@ pub mod bot {
     nested!(VoiceSettings);
     /// CloudFormation property type `WaitAndContinueSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-waitandcontinuespecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WaitAndContinueSpecification(rt::Props);
     impl WaitAndContinueSpecification {
@@ -3462,6 +3450,7 @@ static BOT_ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
         ("BotAliasStatus", Some("bot_alias_status")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl BotAlias {
     /// Declares a `AWS::Lex::BotAlias` with the stack-unique `id`. Required properties: `bot_alias_name` (`BotAliasName`), `bot_id` (`BotId`).
@@ -3557,12 +3546,13 @@ impl BotAliasHandle {
 }
 /// Property types and value sets of [`BotAlias`] (`AWS::Lex::BotAlias`).
 pub mod bot_alias {
+    pub use super::shared::CloudWatchLogGroupLogDestination;
     use super::*;
     /// The location of audio log files collected when conversation logging is enabled for a bot.
     ///
     /// CloudFormation property type `AudioLogDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botalias-audiologdestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AudioLogDestination(rt::Props);
     impl AudioLogDestination {
@@ -3578,7 +3568,7 @@ pub mod bot_alias {
     ///
     /// CloudFormation property type `AudioLogSetting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botalias-audiologsetting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AudioLogSetting(rt::Props);
     impl AudioLogSetting {
@@ -3595,7 +3585,7 @@ pub mod bot_alias {
     ///
     /// CloudFormation property type `BotAliasLocaleSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botalias-botaliaslocalesettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BotAliasLocaleSettings(rt::Props);
     impl BotAliasLocaleSettings {
@@ -3622,7 +3612,7 @@ pub mod bot_alias {
     ///
     /// CloudFormation property type `BotAliasLocaleSettingsItem`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botalias-botaliaslocalesettingsitem.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BotAliasLocaleSettingsItem(rt::Props);
     impl BotAliasLocaleSettingsItem {
@@ -3642,33 +3632,11 @@ pub mod bot_alias {
         }
     }
     nested!(BotAliasLocaleSettingsItem);
-    /// CloudFormation property type `CloudWatchLogGroupLogDestination`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botalias-cloudwatchloggrouplogdestination.html)
-    #[derive(Clone, Debug)]
-    pub struct CloudWatchLogGroupLogDestination(rt::Props);
-    impl CloudWatchLogGroupLogDestination {
-        /// A new `CloudWatchLogGroupLogDestination`. Required properties: `cloud_watch_log_group_arn` (`CloudWatchLogGroupArn`), `log_prefix` (`LogPrefix`).
-        pub fn new(
-            cloud_watch_log_group_arn: impl Into<rt::Expr>,
-            log_prefix: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "CloudWatchLogGroupArn",
-                Some("cloudwatch_log_group_arn"),
-                rt::string(cloud_watch_log_group_arn),
-            );
-            this.set("LogPrefix", Some("log_prefix"), rt::string(log_prefix));
-            CloudWatchLogGroupLogDestination(this)
-        }
-    }
-    nested!(CloudWatchLogGroupLogDestination);
     /// Contains information about code hooks that Amazon Lex calls during a conversation.
     ///
     /// CloudFormation property type `CodeHookSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botalias-codehookspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CodeHookSpecification(rt::Props);
     impl CodeHookSpecification {
@@ -3688,7 +3656,7 @@ pub mod bot_alias {
     ///
     /// CloudFormation property type `ConversationLogSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botalias-conversationlogsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConversationLogSettings(rt::Props);
     impl ConversationLogSettings {
@@ -3731,7 +3699,7 @@ pub mod bot_alias {
     ///
     /// CloudFormation property type `LambdaCodeHook`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botalias-lambdacodehook.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LambdaCodeHook(rt::Props);
     impl LambdaCodeHook {
@@ -3755,7 +3723,7 @@ pub mod bot_alias {
     ///
     /// CloudFormation property type `S3BucketLogDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botalias-s3bucketlogdestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3BucketLogDestination(rt::Props);
     impl S3BucketLogDestination {
@@ -3784,7 +3752,7 @@ pub mod bot_alias {
     ///
     /// CloudFormation property type `SentimentAnalysisSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botalias-sentimentanalysissettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SentimentAnalysisSettings(rt::Props);
     impl SentimentAnalysisSettings {
@@ -3804,7 +3772,7 @@ pub mod bot_alias {
     ///
     /// CloudFormation property type `TextLogDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botalias-textlogdestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TextLogDestination(rt::Props);
     impl TextLogDestination {
@@ -3820,7 +3788,7 @@ pub mod bot_alias {
     ///
     /// CloudFormation property type `TextLogSetting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botalias-textlogsetting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TextLogSetting(rt::Props);
     impl TextLogSetting {
@@ -3873,6 +3841,7 @@ static BOT_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("BotVersion", Some("bot_version"))],
+    schema: (&SCHEMAS, 2),
 };
 impl BotVersion {
     /// Declares a `AWS::Lex::BotVersion` with the stack-unique `id`. Required properties: `bot_id` (`BotId`), `bot_version_locale_specification` (`BotVersionLocaleSpecification`).
@@ -3920,7 +3889,7 @@ pub mod bot_version {
     ///
     /// CloudFormation property type `BotVersionLocaleDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botversion-botversionlocaledetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BotVersionLocaleDetails(rt::Props);
     impl BotVersionLocaleDetails {
@@ -3938,7 +3907,7 @@ pub mod bot_version {
     nested!(BotVersionLocaleDetails);
     /// CloudFormation property type `BotVersionLocaleSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botversion-botversionlocalespecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BotVersionLocaleSpecification(rt::Props);
     impl BotVersionLocaleSpecification {
@@ -3998,6 +3967,7 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Id", Some("id")), ("RevisionId", Some("revision_id"))],
+    schema: (&SCHEMAS, 3),
 };
 impl ResourcePolicy {
     /// Declares a `AWS::Lex::ResourcePolicy` with the stack-unique `id`. Required properties: `policy` (`Policy`), `resource_arn` (`ResourceArn`).
@@ -4031,4 +4001,31 @@ impl ResourcePolicyHandle {
     pub fn revision_id(&self) -> rt::Expr {
         self.0.attr("RevisionId")
     }
+}
+/// Nested types that several `Lex` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// CloudFormation property type `CloudWatchLogGroupLogDestination`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct CloudWatchLogGroupLogDestination(rt::Props);
+    impl CloudWatchLogGroupLogDestination {
+        /// A new `CloudWatchLogGroupLogDestination`. Required properties: `cloud_watch_log_group_arn` (`CloudWatchLogGroupArn`), `log_prefix` (`LogPrefix`).
+        pub fn new(
+            cloud_watch_log_group_arn: impl Into<rt::Expr>,
+            log_prefix: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "CloudWatchLogGroupArn",
+                Some("cloudwatch_log_group_arn"),
+                rt::string(cloud_watch_log_group_arn),
+            );
+            this.set("LogPrefix", Some("log_prefix"), rt::string(log_prefix));
+            CloudWatchLogGroupLogDestination(this)
+        }
+    }
+    nested!(CloudWatchLogGroupLogDestination);
 }

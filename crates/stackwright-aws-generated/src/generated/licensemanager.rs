@@ -2,14 +2,22 @@
 //! `LicenseManager` resource types of the CloudFormation registry (`AWS::LicenseManager::*`): 6 types, 6 of them with an awscc Terraform resource.
 //! Enabled by the `licensemanager` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("licensemanager.schemas.jsonl"));
 /// An example resource schema demonstrating some basic constructs and validation rules.
 ///
 /// CloudFormation: `AWS::LicenseManager::Grant`. Terraform: `awscc_licensemanager_grant` (awscc provider).
@@ -46,6 +54,7 @@ static GRANT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("GrantArn", Some("grant_arn")),
         ("Version", Some("version")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Grant {
     /// Declares a `AWS::LicenseManager::Grant` with the stack-unique `id`. No property is required.
@@ -203,6 +212,7 @@ static LICENSE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LicenseArn", Some("license_arn")),
         ("Version", Some("version")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl License {
     /// Declares a `AWS::LicenseManager::License` with the stack-unique `id`. Required properties: `beneficiary` (`Beneficiary`), `consumption_configuration` (`ConsumptionConfiguration`), `entitlements` (`Entitlements`), `home_region` (`HomeRegion`), `issuer` (`Issuer`), `license_name` (`LicenseName`), `product_name` (`ProductName`), `product_sku` (`ProductSKU`), `validity` (`Validity`).
@@ -279,7 +289,7 @@ pub mod license {
     use super::*;
     /// CloudFormation property type `BorrowConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-license-borrowconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BorrowConfiguration(rt::Props);
     impl BorrowConfiguration {
@@ -302,7 +312,7 @@ pub mod license {
     nested!(BorrowConfiguration);
     /// CloudFormation property type `ConsumptionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-license-consumptionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConsumptionConfiguration(rt::Props);
     impl ConsumptionConfiguration {
@@ -338,7 +348,7 @@ pub mod license {
     nested!(ConsumptionConfiguration);
     /// CloudFormation property type `Entitlement`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-license-entitlement.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Entitlement(rt::Props);
     impl Entitlement {
@@ -374,7 +384,7 @@ pub mod license {
     nested!(Entitlement);
     /// CloudFormation property type `IssuerData`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-license-issuerdata.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IssuerData(rt::Props);
     impl IssuerData {
@@ -393,7 +403,7 @@ pub mod license {
     nested!(IssuerData);
     /// CloudFormation property type `Metadata`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-license-metadata.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Metadata(rt::Props);
     impl Metadata {
@@ -408,7 +418,7 @@ pub mod license {
     nested!(Metadata);
     /// CloudFormation property type `ProvisionalConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-license-provisionalconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProvisionalConfiguration(rt::Props);
     impl ProvisionalConfiguration {
@@ -426,7 +436,7 @@ pub mod license {
     nested!(ProvisionalConfiguration);
     /// CloudFormation property type `ValidityDateFormat`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-license-validitydateformat.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ValidityDateFormat(rt::Props);
     impl ValidityDateFormat {
@@ -529,6 +539,7 @@ static LICENSE_ASSET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("LicenseAssetGroupArn", Some("license_asset_group_arn"))],
+    schema: (&SCHEMAS, 2),
 };
 impl LicenseAssetGroup {
     /// Declares a `AWS::LicenseManager::LicenseAssetGroup` with the stack-unique `id`. Required properties: `associated_license_asset_ruleset_ar_ns` (`AssociatedLicenseAssetRulesetARNs`), `license_asset_group_configurations` (`LicenseAssetGroupConfigurations`), `name` (`Name`).
@@ -593,7 +604,7 @@ pub mod license_asset_group {
     use super::*;
     /// CloudFormation property type `LicenseAssetGroupConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-licenseassetgroup-licenseassetgroupconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LicenseAssetGroupConfiguration(rt::Props);
     impl LicenseAssetGroupConfiguration {
@@ -612,7 +623,7 @@ pub mod license_asset_group {
     nested!(LicenseAssetGroupConfiguration);
     /// CloudFormation property type `LicenseAssetGroupProperty`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-licenseassetgroup-licenseassetgroupproperty.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LicenseAssetGroupProperty(rt::Props);
     impl LicenseAssetGroupProperty {
@@ -653,6 +664,7 @@ static LICENSE_ASSET_RULE_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("LicenseAssetRulesetArn", Some("license_asset_ruleset_arn"))],
+    schema: (&SCHEMAS, 3),
 };
 impl LicenseAssetRuleSet {
     /// Declares a `AWS::LicenseManager::LicenseAssetRuleSet` with the stack-unique `id`. Required properties: `name` (`Name`), `rules` (`Rules`).
@@ -696,7 +708,7 @@ pub mod license_asset_rule_set {
     ///
     /// CloudFormation property type `AndRuleStatement`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-licenseassetruleset-andrulestatement.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AndRuleStatement(rt::Props);
     impl AndRuleStatement {
@@ -723,7 +735,7 @@ pub mod license_asset_rule_set {
     ///
     /// CloudFormation property type `InstanceRuleStatement`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-licenseassetruleset-instancerulestatement.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InstanceRuleStatement(rt::Props);
     impl InstanceRuleStatement {
@@ -765,7 +777,7 @@ pub mod license_asset_rule_set {
     ///
     /// CloudFormation property type `LicenseAssetRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-licenseassetruleset-licenseassetrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LicenseAssetRule(rt::Props);
     impl LicenseAssetRule {
@@ -785,7 +797,7 @@ pub mod license_asset_rule_set {
     ///
     /// CloudFormation property type `LicenseConfigurationRuleStatement`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-licenseassetruleset-licenseconfigurationrulestatement.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LicenseConfigurationRuleStatement(rt::Props);
     impl LicenseConfigurationRuleStatement {
@@ -827,7 +839,7 @@ pub mod license_asset_rule_set {
     ///
     /// CloudFormation property type `LicenseRuleStatement`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-licenseassetruleset-licenserulestatement.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LicenseRuleStatement(rt::Props);
     impl LicenseRuleStatement {
@@ -869,7 +881,7 @@ pub mod license_asset_rule_set {
     ///
     /// CloudFormation property type `MatchingRuleStatement`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-licenseassetruleset-matchingrulestatement.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MatchingRuleStatement(rt::Props);
     impl MatchingRuleStatement {
@@ -895,7 +907,7 @@ pub mod license_asset_rule_set {
     ///
     /// CloudFormation property type `OrRuleStatement`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-licenseassetruleset-orrulestatement.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OrRuleStatement(rt::Props);
     impl OrRuleStatement {
@@ -922,7 +934,7 @@ pub mod license_asset_rule_set {
     ///
     /// CloudFormation property type `RuleStatement`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-licenseassetruleset-rulestatement.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RuleStatement(rt::Props);
     impl RuleStatement {
@@ -1022,6 +1034,7 @@ static LICENSE_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
         ("OwnerAccountId", Some("owner_account_id")),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl LicenseConfiguration {
     /// Declares a `AWS::LicenseManager::LicenseConfiguration` with the stack-unique `id`. Required properties: `license_counting_type` (`LicenseCountingType`), `name` (`Name`).
@@ -1147,7 +1160,7 @@ pub mod license_configuration {
     ///
     /// CloudFormation property type `ProductInformation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-licenseconfiguration-productinformation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProductInformation(rt::Props);
     impl ProductInformation {
@@ -1175,7 +1188,7 @@ pub mod license_configuration {
     ///
     /// CloudFormation property type `ProductInformationFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-licenseconfiguration-productinformationfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProductInformationFilter(rt::Props);
     impl ProductInformationFilter {
@@ -1282,6 +1295,7 @@ static REPORT_GENERATOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreateTime", Some("create_time")),
         ("ReportCreatorAccount", Some("report_creator_account")),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl ReportGenerator {
     /// Declares a `AWS::LicenseManager::ReportGenerator` with the stack-unique `id`. Required properties: `report_context` (`ReportContext`), `report_frequency` (`ReportFrequency`), `report_generator_name` (`ReportGeneratorName`), `report_type` (`ReportType`).
@@ -1357,7 +1371,7 @@ pub mod report_generator {
     ///
     /// CloudFormation property type `ReportContext`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-reportgenerator-reportcontext.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReportContext(rt::Props);
     impl ReportContext {
@@ -1419,7 +1433,7 @@ pub mod report_generator {
     ///
     /// CloudFormation property type `ReportFrequency`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-reportgenerator-reportfrequency.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReportFrequency(rt::Props);
     impl ReportFrequency {

@@ -2,14 +2,24 @@
 //! `LicenseManagerLinuxSubscriptions` resource types of the CloudFormation registry (`AWS::LicenseManagerLinuxSubscriptions::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `licensemanagerlinuxsubscriptions` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!(
+    "licensemanagerlinuxsubscriptions.schemas.jsonl"
+));
 /// Resource Type definition for AWS::LicenseManagerLinuxSubscriptions::SubscriptionProvider.
 ///
 /// CloudFormation: `AWS::LicenseManagerLinuxSubscriptions::SubscriptionProvider`. Terraform: `awscc_licensemanagerlinuxsubscriptions_subscription_provider` (awscc provider).
@@ -71,6 +81,7 @@ static SUBSCRIPTION_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("last_successful_data_retrieval_time"),
         ),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl SubscriptionProvider {
     /// Declares a `AWS::LicenseManagerLinuxSubscriptions::SubscriptionProvider` with the stack-unique `id`. Required properties: `secret_arn` (`SecretArn`), `subscription_provider_source` (`SubscriptionProviderSource`).

@@ -2,14 +2,24 @@
 //! `LicenseManagerUserSubscriptions` resource types of the CloudFormation registry (`AWS::LicenseManagerUserSubscriptions::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `licensemanagerusersubscriptions` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!(
+    "licensemanagerusersubscriptions.schemas.jsonl"
+));
 /// Resource Type definition for AWS::LicenseManagerUserSubscriptions::LicenseServerEndpoint.
 ///
 /// CloudFormation: `AWS::LicenseManagerUserSubscriptions::LicenseServerEndpoint`. Terraform: `awscc_licensemanagerusersubscriptions_license_server_endpoint` (awscc provider).
@@ -74,6 +84,7 @@ static LICENSE_SERVER_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LicenseServers", Some("license_servers")),
         ("CreationTime", Some("creation_time")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl LicenseServerEndpoint {
     /// Declares a `AWS::LicenseManagerUserSubscriptions::LicenseServerEndpoint` with the stack-unique `id`. Required properties: `identity_provider_arn` (`IdentityProviderArn`).
@@ -156,7 +167,7 @@ pub mod license_server_endpoint {
     ///
     /// CloudFormation property type `CredentialsProvider`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanagerusersubscriptions-licenseserverendpoint-credentialsprovider.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CredentialsProvider(rt::Props);
     impl CredentialsProvider {
@@ -178,7 +189,7 @@ pub mod license_server_endpoint {
     ///
     /// CloudFormation property type `LicenseServerSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanagerusersubscriptions-licenseserverendpoint-licenseserversettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LicenseServerSettings(rt::Props);
     impl LicenseServerSettings {
@@ -199,7 +210,7 @@ pub mod license_server_endpoint {
     ///
     /// CloudFormation property type `RdsSalSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanagerusersubscriptions-licenseserverendpoint-rdssalsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RdsSalSettings(rt::Props);
     impl RdsSalSettings {
@@ -219,7 +230,7 @@ pub mod license_server_endpoint {
     ///
     /// CloudFormation property type `SecretsManagerCredentialsProvider`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanagerusersubscriptions-licenseserverendpoint-secretsmanagercredentialsprovider.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SecretsManagerCredentialsProvider(rt::Props);
     impl SecretsManagerCredentialsProvider {
@@ -235,7 +246,7 @@ pub mod license_server_endpoint {
     ///
     /// CloudFormation property type `ServerSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanagerusersubscriptions-licenseserverendpoint-serversettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServerSettings(rt::Props);
     impl ServerSettings {

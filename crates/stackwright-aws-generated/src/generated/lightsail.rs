@@ -2,14 +2,22 @@
 //! `Lightsail` resource types of the CloudFormation registry (`AWS::Lightsail::*`): 17 types, 17 of them with an awscc Terraform resource.
 //! Enabled by the `lightsail` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("lightsail.schemas.jsonl"));
 /// Resource Type definition for AWS::Lightsail::Alarm
 ///
 /// CloudFormation: `AWS::Lightsail::Alarm`. Terraform: `awscc_lightsail_alarm` (awscc provider).
@@ -42,6 +50,7 @@ static ALARM_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("AlarmArn", Some("alarm_arn")), ("State", Some("state"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Alarm {
     /// Declares a `AWS::Lightsail::Alarm` with the stack-unique `id`. Required properties: `alarm_name` (`AlarmName`), `comparison_operator` (`ComparisonOperator`), `evaluation_periods` (`EvaluationPeriods`), `metric_name` (`MetricName`), `monitored_resource_name` (`MonitoredResourceName`), `threshold` (`Threshold`).
@@ -297,6 +306,7 @@ static BUCKET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Url", Some("url")),
         ("AbleToUpdateBundle", Some("able_to_update_bundle")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Bucket {
     /// Declares a `AWS::Lightsail::Bucket` with the stack-unique `id`. Required properties: `bucket_name` (`BucketName`), `bundle_id` (`BundleId`).
@@ -389,7 +399,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `AccessRules`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-bucket-accessrules.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AccessRules(rt::Props);
     impl AccessRules {
@@ -455,6 +465,7 @@ static CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CertificateArn", Some("certificate_arn")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl Certificate {
     /// Declares a `AWS::Lightsail::Certificate` with the stack-unique `id`. Required properties: `certificate_name` (`CertificateName`), `domain_name` (`DomainName`).
@@ -560,6 +571,7 @@ static CONTACT_METHOD_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("SupportCode", Some("support_code")),
         ("ResourceType", Some("resource_type")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl ContactMethod {
     /// Declares a `AWS::Lightsail::ContactMethod` with the stack-unique `id`. Required properties: `contact_endpoint` (`ContactEndpoint`), `protocol` (`Protocol`).
@@ -675,6 +687,7 @@ static CONTAINER_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("private_registry_access.ecr_image_puller_role.principal_arn"),
         ),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl Container {
     /// Declares a `AWS::Lightsail::Container` with the stack-unique `id`. Required properties: `power` (`Power`), `scale` (`Scale`), `service_name` (`ServiceName`).
@@ -778,7 +791,7 @@ pub mod container {
     ///
     /// CloudFormation property type `Container`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-container-container.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Container(rt::Props);
     impl Container {
@@ -830,7 +843,7 @@ pub mod container {
     ///
     /// CloudFormation property type `ContainerServiceDeployment`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-container-containerservicedeployment.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContainerServiceDeployment(rt::Props);
     impl ContainerServiceDeployment {
@@ -861,7 +874,7 @@ pub mod container {
     ///
     /// CloudFormation property type `EcrImagePullerRole`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-container-ecrimagepullerrole.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EcrImagePullerRole(rt::Props);
     impl EcrImagePullerRole {
@@ -890,7 +903,7 @@ pub mod container {
     nested!(EcrImagePullerRole);
     /// CloudFormation property type `EnvironmentVariable`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-container-environmentvariable.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EnvironmentVariable(rt::Props);
     impl EnvironmentVariable {
@@ -915,7 +928,7 @@ pub mod container {
     ///
     /// CloudFormation property type `HealthCheckConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-container-healthcheckconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HealthCheckConfig(rt::Props);
     impl HealthCheckConfig {
@@ -981,7 +994,7 @@ pub mod container {
     nested!(HealthCheckConfig);
     /// CloudFormation property type `PortInfo`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-container-portinfo.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PortInfo(rt::Props);
     impl PortInfo {
@@ -1006,7 +1019,7 @@ pub mod container {
     ///
     /// CloudFormation property type `PrivateRegistryAccess`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-container-privateregistryaccess.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PrivateRegistryAccess(rt::Props);
     impl PrivateRegistryAccess {
@@ -1032,7 +1045,7 @@ pub mod container {
     ///
     /// CloudFormation property type `PublicDomainName`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-container-publicdomainname.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PublicDomainName(rt::Props);
     impl PublicDomainName {
@@ -1067,7 +1080,7 @@ pub mod container {
     ///
     /// CloudFormation property type `PublicEndpoint`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-container-publicendpoint.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PublicEndpoint(rt::Props);
     impl PublicEndpoint {
@@ -1155,6 +1168,7 @@ static DATABASE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("DatabaseArn", Some("database_arn"))],
+    schema: (&SCHEMAS, 5),
 };
 impl Database {
     /// Declares a `AWS::Lightsail::Database` with the stack-unique `id`. Required properties: `master_database_name` (`MasterDatabaseName`), `master_username` (`MasterUsername`), `relational_database_blueprint_id` (`RelationalDatabaseBlueprintId`), `relational_database_bundle_id` (`RelationalDatabaseBundleId`), `relational_database_name` (`RelationalDatabaseName`).
@@ -1316,7 +1330,7 @@ pub mod database {
     ///
     /// CloudFormation property type `RelationalDatabaseParameter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-database-relationaldatabaseparameter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RelationalDatabaseParameter(rt::Props);
     impl RelationalDatabaseParameter {
@@ -1450,6 +1464,7 @@ static DATABASE_SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("State", Some("state")),
         ("SupportCode", Some("support_code")),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl DatabaseSnapshot {
     /// Declares a `AWS::Lightsail::DatabaseSnapshot` with the stack-unique `id`. Required properties: `relational_database_name` (`RelationalDatabaseName`), `relational_database_snapshot_name` (`RelationalDatabaseSnapshotName`).
@@ -1611,6 +1626,7 @@ static DISK_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("SupportCode", Some("support_code")),
         ("DiskArn", Some("disk_arn")),
     ],
+    schema: (&SCHEMAS, 7),
 };
 impl Disk {
     /// Declares a `AWS::Lightsail::Disk` with the stack-unique `id`. Required properties: `disk_name` (`DiskName`), `size_in_gb` (`SizeInGb`).
@@ -1716,72 +1732,13 @@ impl DiskHandle {
 }
 /// Property types and value sets of [`Disk`] (`AWS::Lightsail::Disk`).
 pub mod disk {
+    pub use super::shared::{AddOn, AddOnType, AutoSnapshotAddOn, Status};
     use super::*;
-    /// A addon associate with a resource.
-    ///
-    /// CloudFormation property type `AddOn`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-disk-addon.html)
-    #[derive(Clone, Debug)]
-    pub struct AddOn(rt::Props);
-    impl AddOn {
-        /// A new `AddOn`. Required properties: `add_on_type` (`AddOnType`).
-        pub fn new(add_on_type: AddOnType) -> Self {
-            let mut this = rt::Props::default();
-            this.set("AddOnType", Some("add_on_type"), add_on_type.into());
-            AddOn(this)
-        }
-        /// An object that represents additional parameters when enabling or modifying the automatic snapshot add-on
-        ///
-        /// CloudFormation `AutoSnapshotAddOnRequest`, Terraform `auto_snapshot_add_on_request`.
-        pub fn auto_snapshot_add_on_request(mut self, value: AutoSnapshotAddOn) -> Self {
-            self.0.set(
-                "AutoSnapshotAddOnRequest",
-                Some("auto_snapshot_add_on_request"),
-                value.into(),
-            );
-            self
-        }
-        /// Status of the Addon
-        ///
-        /// CloudFormation `Status`, Terraform `status`.
-        pub fn status(mut self, value: Status) -> Self {
-            self.0.set("Status", Some("status"), value.into());
-            self
-        }
-    }
-    nested!(AddOn);
-    /// An object that represents additional parameters when enabling or modifying the automatic snapshot add-on
-    ///
-    /// CloudFormation property type `AutoSnapshotAddOn`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-disk-autosnapshotaddon.html)
-    #[derive(Clone, Debug)]
-    pub struct AutoSnapshotAddOn(rt::Props);
-    impl AutoSnapshotAddOn {
-        /// A new `AutoSnapshotAddOn`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            AutoSnapshotAddOn(this)
-        }
-        /// The daily time when an automatic snapshot will be created.
-        ///
-        /// Constraints: pattern `^[0-9]{2}:00$`. CloudFormation `SnapshotTimeOfDay`, Terraform `snapshot_time_of_day`.
-        pub fn snapshot_time_of_day(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set(
-                "SnapshotTimeOfDay",
-                Some("snapshot_time_of_day"),
-                rt::string(value),
-            );
-            self
-        }
-    }
-    nested!(AutoSnapshotAddOn);
     /// Location of a resource.
     ///
     /// CloudFormation property type `Location`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-disk-location.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Location(rt::Props);
     impl Location {
@@ -1811,34 +1768,6 @@ pub mod disk {
         }
     }
     nested!(Location);
-    /// The values `AddOnType` accepts in `Lightsail::Disk`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum AddOnType {
-        /// `AutoSnapshot`
-        AutoSnapshot,
-        /// `StopInstanceOnIdle`
-        StopInstanceOnIdle,
-    }
-    string_enum!(AddOnType { AutoSnapshot => "AutoSnapshot", StopInstanceOnIdle => "StopInstanceOnIdle" });
-    /// The values `Status` accepts in `Lightsail::Disk`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Status {
-        /// `Enabling`
-        Enabling,
-        /// `Disabling`
-        Disabling,
-        /// `Enabled`
-        Enabled,
-        /// `Terminating`
-        Terminating,
-        /// `Terminated`
-        Terminated,
-        /// `Disabled`
-        Disabled,
-        /// `Failed`
-        Failed,
-    }
-    string_enum!(Status { Enabling => "Enabling", Disabling => "Disabling", Enabled => "Enabled", Terminating => "Terminating", Terminated => "Terminated", Disabled => "Disabled", Failed => "Failed" });
 }
 /// Resource Type definition for AWS::Lightsail::DiskSnapshot
 ///
@@ -1883,6 +1812,7 @@ static DISK_SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("SupportCode", Some("support_code")),
     ],
+    schema: (&SCHEMAS, 8),
 };
 impl DiskSnapshot {
     /// Declares a `AWS::Lightsail::DiskSnapshot` with the stack-unique `id`. Required properties: `disk_name` (`DiskName`), `disk_snapshot_name` (`DiskSnapshotName`).
@@ -2023,6 +1953,7 @@ static DISTRIBUTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
         ("AbleToUpdateBundle", Some("able_to_update_bundle")),
     ],
+    schema: (&SCHEMAS, 9),
 };
 impl Distribution {
     /// Declares a `AWS::Lightsail::Distribution` with the stack-unique `id`. Required properties: `bundle_id` (`BundleId`), `default_cache_behavior` (`DefaultCacheBehavior`), `distribution_name` (`DistributionName`), `origin` (`Origin`).
@@ -2124,12 +2055,13 @@ impl DistributionHandle {
 }
 /// Property types and value sets of [`Distribution`] (`AWS::Lightsail::Distribution`).
 pub mod distribution {
+    pub use super::shared::IpAddressType;
     use super::*;
     /// Describes the default cache behavior of an Amazon Lightsail content delivery network (CDN) distribution.
     ///
     /// CloudFormation property type `CacheBehavior`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-distribution-cachebehavior.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CacheBehavior(rt::Props);
     impl CacheBehavior {
@@ -2151,7 +2083,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `CacheBehaviorPerPath`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-distribution-cachebehaviorperpath.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CacheBehaviorPerPath(rt::Props);
     impl CacheBehaviorPerPath {
@@ -2180,7 +2112,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `CacheSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-distribution-cachesettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CacheSettings(rt::Props);
     impl CacheSettings {
@@ -2268,7 +2200,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `CookieObject`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-distribution-cookieobject.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CookieObject(rt::Props);
     impl CookieObject {
@@ -2304,7 +2236,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `HeaderObject`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-distribution-headerobject.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HeaderObject(rt::Props);
     impl HeaderObject {
@@ -2340,7 +2272,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `InputOrigin`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-distribution-inputorigin.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InputOrigin(rt::Props);
     impl InputOrigin {
@@ -2377,7 +2309,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `QueryStringObject`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-distribution-querystringobject.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct QueryStringObject(rt::Props);
     impl QueryStringObject {
@@ -2409,17 +2341,6 @@ pub mod distribution {
         }
     }
     nested!(QueryStringObject);
-    /// The values `IpAddressType` accepts in `Lightsail::Distribution`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum IpAddressType {
-        /// `dualstack`
-        Dualstack,
-        /// `ipv4`
-        Ipv4,
-        /// `ipv6`
-        Ipv6,
-    }
-    string_enum!(IpAddressType { Dualstack => "dualstack", Ipv4 => "ipv4", Ipv6 => "ipv6" });
     /// The values `ProtocolPolicy` accepts in `Lightsail::Distribution`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum ProtocolPolicy {
@@ -2551,6 +2472,7 @@ static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Location", Some("location")),
         ("ResourceType", Some("resource_type")),
     ],
+    schema: (&SCHEMAS, 10),
 };
 impl Domain {
     /// Declares a `AWS::Lightsail::Domain` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`).
@@ -2613,7 +2535,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `DomainEntry`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-domain-domainentry.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DomainEntry(rt::Props);
     impl DomainEntry {
@@ -2718,6 +2640,7 @@ static INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("networking.monthly_transfer.gb_per_month_allocated"),
         ),
     ],
+    schema: (&SCHEMAS, 11),
 };
 impl Instance {
     /// Declares a `AWS::Lightsail::Instance` with the stack-unique `id`. Required properties: `blueprint_id` (`BlueprintId`), `bundle_id` (`BundleId`), `instance_name` (`InstanceName`).
@@ -2894,72 +2817,13 @@ impl InstanceHandle {
 }
 /// Property types and value sets of [`Instance`] (`AWS::Lightsail::Instance`).
 pub mod instance {
+    pub use super::shared::{AddOn, AddOnType, AutoSnapshotAddOn, Status};
     use super::*;
-    /// A addon associate with a resource.
-    ///
-    /// CloudFormation property type `AddOn`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-instance-addon.html)
-    #[derive(Clone, Debug)]
-    pub struct AddOn(rt::Props);
-    impl AddOn {
-        /// A new `AddOn`. Required properties: `add_on_type` (`AddOnType`).
-        pub fn new(add_on_type: AddOnType) -> Self {
-            let mut this = rt::Props::default();
-            this.set("AddOnType", Some("add_on_type"), add_on_type.into());
-            AddOn(this)
-        }
-        /// An object that represents additional parameters when enabling or modifying the automatic snapshot add-on
-        ///
-        /// CloudFormation `AutoSnapshotAddOnRequest`, Terraform `auto_snapshot_add_on_request`.
-        pub fn auto_snapshot_add_on_request(mut self, value: AutoSnapshotAddOn) -> Self {
-            self.0.set(
-                "AutoSnapshotAddOnRequest",
-                Some("auto_snapshot_add_on_request"),
-                value.into(),
-            );
-            self
-        }
-        /// Status of the Addon
-        ///
-        /// CloudFormation `Status`, Terraform `status`.
-        pub fn status(mut self, value: Status) -> Self {
-            self.0.set("Status", Some("status"), value.into());
-            self
-        }
-    }
-    nested!(AddOn);
-    /// An object that represents additional parameters when enabling or modifying the automatic snapshot add-on
-    ///
-    /// CloudFormation property type `AutoSnapshotAddOn`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-instance-autosnapshotaddon.html)
-    #[derive(Clone, Debug)]
-    pub struct AutoSnapshotAddOn(rt::Props);
-    impl AutoSnapshotAddOn {
-        /// A new `AutoSnapshotAddOn`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            AutoSnapshotAddOn(this)
-        }
-        /// The daily time when an automatic snapshot will be created.
-        ///
-        /// Constraints: pattern `^[0-9]{2}:00$`. CloudFormation `SnapshotTimeOfDay`, Terraform `snapshot_time_of_day`.
-        pub fn snapshot_time_of_day(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set(
-                "SnapshotTimeOfDay",
-                Some("snapshot_time_of_day"),
-                rt::string(value),
-            );
-            self
-        }
-    }
-    nested!(AutoSnapshotAddOn);
     /// Disk associated with the Instance.
     ///
     /// CloudFormation property type `Disk`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-instance-disk.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Disk(rt::Props);
     impl Disk {
@@ -3018,7 +2882,7 @@ pub mod instance {
     ///
     /// CloudFormation property type `Hardware`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-instance-hardware.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Hardware(rt::Props);
     impl Hardware {
@@ -3055,7 +2919,7 @@ pub mod instance {
     ///
     /// CloudFormation property type `Location`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-instance-location.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Location(rt::Props);
     impl Location {
@@ -3089,7 +2953,7 @@ pub mod instance {
     ///
     /// CloudFormation property type `MonthlyTransfer`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-instance-monthlytransfer.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MonthlyTransfer(rt::Props);
     impl MonthlyTransfer {
@@ -3115,7 +2979,7 @@ pub mod instance {
     ///
     /// CloudFormation property type `Networking`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-instance-networking.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Networking(rt::Props);
     impl Networking {
@@ -3139,7 +3003,7 @@ pub mod instance {
     ///
     /// CloudFormation property type `Port`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-instance-port.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Port(rt::Props);
     impl Port {
@@ -3239,7 +3103,7 @@ pub mod instance {
     ///
     /// CloudFormation property type `State`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-instance-state.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct State(rt::Props);
     impl State {
@@ -3264,34 +3128,6 @@ pub mod instance {
         }
     }
     nested!(State);
-    /// The values `AddOnType` accepts in `Lightsail::Instance`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum AddOnType {
-        /// `AutoSnapshot`
-        AutoSnapshot,
-        /// `StopInstanceOnIdle`
-        StopInstanceOnIdle,
-    }
-    string_enum!(AddOnType { AutoSnapshot => "AutoSnapshot", StopInstanceOnIdle => "StopInstanceOnIdle" });
-    /// The values `Status` accepts in `Lightsail::Instance`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Status {
-        /// `Enabling`
-        Enabling,
-        /// `Disabling`
-        Disabling,
-        /// `Enabled`
-        Enabled,
-        /// `Terminating`
-        Terminating,
-        /// `Terminated`
-        Terminated,
-        /// `Disabled`
-        Disabled,
-        /// `Failed`
-        Failed,
-    }
-    string_enum!(Status { Enabling => "Enabling", Disabling => "Disabling", Enabled => "Enabled", Terminating => "Terminating", Terminated => "Terminated", Disabled => "Disabled", Failed => "Failed" });
 }
 /// Resource Type definition for AWS::Lightsail::InstanceSnapshot
 ///
@@ -3335,6 +3171,7 @@ static INSTANCE_SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("State", Some("state")),
         ("SupportCode", Some("support_code")),
     ],
+    schema: (&SCHEMAS, 12),
 };
 impl InstanceSnapshot {
     /// Declares a `AWS::Lightsail::InstanceSnapshot` with the stack-unique `id`. Required properties: `instance_name` (`InstanceName`), `instance_snapshot_name` (`InstanceSnapshotName`).
@@ -3471,6 +3308,7 @@ static KEY_PAIR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ResourceType", Some("resource_type")),
         ("Location", Some("location")),
     ],
+    schema: (&SCHEMAS, 13),
 };
 impl KeyPair {
     /// Declares a `AWS::Lightsail::KeyPair` with the stack-unique `id`. Required properties: `key_pair_name` (`KeyPairName`).
@@ -3558,6 +3396,7 @@ static LOAD_BALANCER_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("LoadBalancerArn", Some("load_balancer_arn"))],
+    schema: (&SCHEMAS, 14),
 };
 impl LoadBalancer {
     /// Declares a `AWS::Lightsail::LoadBalancer` with the stack-unique `id`. Required properties: `instance_port` (`InstancePort`), `load_balancer_name` (`LoadBalancerName`).
@@ -3660,18 +3499,8 @@ impl LoadBalancerHandle {
 }
 /// Property types and value sets of [`LoadBalancer`] (`AWS::Lightsail::LoadBalancer`).
 pub mod load_balancer {
+    pub use super::shared::IpAddressType;
     use super::*;
-    /// The values `IpAddressType` accepts in `Lightsail::LoadBalancer`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum IpAddressType {
-        /// `dualstack`
-        Dualstack,
-        /// `ipv4`
-        Ipv4,
-        /// `ipv6`
-        Ipv6,
-    }
-    string_enum!(IpAddressType { Dualstack => "dualstack", Ipv4 => "ipv4", Ipv6 => "ipv6" });
 }
 /// Resource Type definition for AWS::Lightsail::LoadBalancerTlsCertificate
 ///
@@ -3711,6 +3540,7 @@ static LOAD_BALANCER_TLS_CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 15),
 };
 impl LoadBalancerTlsCertificate {
     /// Declares a `AWS::Lightsail::LoadBalancerTlsCertificate` with the stack-unique `id`. Required properties: `certificate_domain_name` (`CertificateDomainName`), `certificate_name` (`CertificateName`), `load_balancer_name` (`LoadBalancerName`).
@@ -3826,6 +3656,7 @@ static STATIC_IP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("IsAttached", Some("is_attached")),
         ("IpAddress", Some("ip_address")),
     ],
+    schema: (&SCHEMAS, 16),
 };
 impl StaticIp {
     /// Declares a `AWS::Lightsail::StaticIp` with the stack-unique `id`. Required properties: `static_ip_name` (`StaticIpName`).
@@ -3870,4 +3701,108 @@ impl StaticIpHandle {
     pub fn ip_address(&self) -> rt::Expr {
         self.0.attr("IpAddress")
     }
+}
+/// Nested types that several `Lightsail` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// A addon associate with a resource.
+    ///
+    /// CloudFormation property type `AddOn`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct AddOn(rt::Props);
+    impl AddOn {
+        /// A new `AddOn`. Required properties: `add_on_type` (`AddOnType`).
+        pub fn new(add_on_type: AddOnType) -> Self {
+            let mut this = rt::Props::default();
+            this.set("AddOnType", Some("add_on_type"), add_on_type.into());
+            AddOn(this)
+        }
+        /// An object that represents additional parameters when enabling or modifying the automatic snapshot add-on
+        ///
+        /// CloudFormation `AutoSnapshotAddOnRequest`, Terraform `auto_snapshot_add_on_request`.
+        pub fn auto_snapshot_add_on_request(mut self, value: AutoSnapshotAddOn) -> Self {
+            self.0.set(
+                "AutoSnapshotAddOnRequest",
+                Some("auto_snapshot_add_on_request"),
+                value.into(),
+            );
+            self
+        }
+        /// Status of the Addon
+        ///
+        /// CloudFormation `Status`, Terraform `status`.
+        pub fn status(mut self, value: Status) -> Self {
+            self.0.set("Status", Some("status"), value.into());
+            self
+        }
+    }
+    nested!(AddOn);
+    /// The values `AddOnType` accepts in `Lightsail`'s `Disk`, `Instance`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum AddOnType {
+        /// `AutoSnapshot`
+        AutoSnapshot,
+        /// `StopInstanceOnIdle`
+        StopInstanceOnIdle,
+    }
+    string_enum!(AddOnType { AutoSnapshot => "AutoSnapshot", StopInstanceOnIdle => "StopInstanceOnIdle" });
+    /// An object that represents additional parameters when enabling or modifying the automatic snapshot add-on
+    ///
+    /// CloudFormation property type `AutoSnapshotAddOn`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct AutoSnapshotAddOn(rt::Props);
+    impl AutoSnapshotAddOn {
+        /// A new `AutoSnapshotAddOn`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            AutoSnapshotAddOn(this)
+        }
+        /// The daily time when an automatic snapshot will be created.
+        ///
+        /// Constraints: pattern `^[0-9]{2}:00$`. CloudFormation `SnapshotTimeOfDay`, Terraform `snapshot_time_of_day`.
+        pub fn snapshot_time_of_day(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "SnapshotTimeOfDay",
+                Some("snapshot_time_of_day"),
+                rt::string(value),
+            );
+            self
+        }
+    }
+    nested!(AutoSnapshotAddOn);
+    /// The values `IpAddressType` accepts in `Lightsail`'s `Distribution`, `LoadBalancer`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum IpAddressType {
+        /// `dualstack`
+        Dualstack,
+        /// `ipv4`
+        Ipv4,
+        /// `ipv6`
+        Ipv6,
+    }
+    string_enum!(IpAddressType { Dualstack => "dualstack", Ipv4 => "ipv4", Ipv6 => "ipv6" });
+    /// The values `Status` accepts in `Lightsail`'s `Disk`, `Instance`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Status {
+        /// `Enabling`
+        Enabling,
+        /// `Disabling`
+        Disabling,
+        /// `Enabled`
+        Enabled,
+        /// `Terminating`
+        Terminating,
+        /// `Terminated`
+        Terminated,
+        /// `Disabled`
+        Disabled,
+        /// `Failed`
+        Failed,
+    }
+    string_enum!(Status { Enabling => "Enabling", Disabling => "Disabling", Enabled => "Enabled", Terminating => "Terminating", Terminated => "Terminated", Disabled => "Disabled", Failed => "Failed" });
 }

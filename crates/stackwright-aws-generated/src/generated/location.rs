@@ -2,14 +2,22 @@
 //! `Location` resource types of the CloudFormation registry (`AWS::Location::*`): 7 types, 7 of them with an awscc Terraform resource.
 //! Enabled by the `location` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("location.schemas.jsonl"));
 /// Definition of AWS::Location::APIKey Resource Type
 ///
 /// CloudFormation: `AWS::Location::APIKey`. Terraform: `awscc_location_api_key` (awscc provider).
@@ -51,6 +59,7 @@ static API_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("KeyArn", Some("key_arn")),
         ("UpdateTime", Some("update_time")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl ApiKey {
     /// Declares a `AWS::Location::APIKey` with the stack-unique `id`. Required properties: `key_name` (`KeyName`), `restrictions` (`Restrictions`).
@@ -126,7 +135,7 @@ pub mod api_key {
     use super::*;
     /// CloudFormation property type `AndroidApp`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-location-apikey-androidapp.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AndroidApp(rt::Props);
     impl AndroidApp {
@@ -148,7 +157,7 @@ pub mod api_key {
     nested!(AndroidApp);
     /// CloudFormation property type `ApiKeyRestrictions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-location-apikey-apikeyrestrictions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ApiKeyRestrictions(rt::Props);
     impl ApiKeyRestrictions {
@@ -198,7 +207,7 @@ pub mod api_key {
     nested!(ApiKeyRestrictions);
     /// CloudFormation property type `AppleApp`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-location-apikey-appleapp.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AppleApp(rt::Props);
     impl AppleApp {
@@ -251,6 +260,7 @@ static GEOFENCE_COLLECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreateTime", Some("create_time")),
         ("UpdateTime", Some("update_time")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl GeofenceCollection {
     /// Declares a `AWS::Location::GeofenceCollection` with the stack-unique `id`. Required properties: `collection_name` (`CollectionName`).
@@ -319,14 +329,8 @@ impl GeofenceCollectionHandle {
 }
 /// Property types and value sets of [`GeofenceCollection`] (`AWS::Location::GeofenceCollection`).
 pub mod geofence_collection {
+    pub use super::shared::PricingPlan;
     use super::*;
-    /// The values `PricingPlan` accepts in `Location::GeofenceCollection`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum PricingPlan {
-        /// `RequestBasedUsage`
-        RequestBasedUsage,
-    }
-    string_enum!(PricingPlan { RequestBasedUsage => "RequestBasedUsage" });
 }
 /// Definition of AWS::Location::Map Resource Type
 ///
@@ -368,6 +372,7 @@ static MAP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("MapArn", Some("map_arn")),
         ("UpdateTime", Some("update_time")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl Map {
     /// Declares a `AWS::Location::Map` with the stack-unique `id`. Required properties: `configuration` (`Configuration`), `map_name` (`MapName`).
@@ -420,10 +425,11 @@ impl MapHandle {
 }
 /// Property types and value sets of [`Map`] (`AWS::Location::Map`).
 pub mod map {
+    pub use super::shared::PricingPlan;
     use super::*;
     /// CloudFormation property type `MapConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-location-map-mapconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MapConfiguration(rt::Props);
     impl MapConfiguration {
@@ -450,13 +456,6 @@ pub mod map {
         }
     }
     nested!(MapConfiguration);
-    /// The values `PricingPlan` accepts in `Location::Map`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum PricingPlan {
-        /// `RequestBasedUsage`
-        RequestBasedUsage,
-    }
-    string_enum!(PricingPlan { RequestBasedUsage => "RequestBasedUsage" });
 }
 /// Definition of AWS::Location::PlaceIndex Resource Type
 ///
@@ -498,6 +497,7 @@ static PLACE_INDEX_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("IndexArn", Some("index_arn")),
         ("UpdateTime", Some("update_time")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl PlaceIndex {
     /// Declares a `AWS::Location::PlaceIndex` with the stack-unique `id`. Required properties: `data_source` (`DataSource`), `index_name` (`IndexName`).
@@ -562,10 +562,11 @@ impl PlaceIndexHandle {
 }
 /// Property types and value sets of [`PlaceIndex`] (`AWS::Location::PlaceIndex`).
 pub mod place_index {
+    pub use super::shared::PricingPlan;
     use super::*;
     /// CloudFormation property type `DataSourceConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-location-placeindex-datasourceconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataSourceConfiguration(rt::Props);
     impl DataSourceConfiguration {
@@ -582,13 +583,6 @@ pub mod place_index {
         }
     }
     nested!(DataSourceConfiguration);
-    /// The values `PricingPlan` accepts in `Location::PlaceIndex`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum PricingPlan {
-        /// `RequestBasedUsage`
-        RequestBasedUsage,
-    }
-    string_enum!(PricingPlan { RequestBasedUsage => "RequestBasedUsage" });
     /// The values `IntendedUse` accepts in `Location::PlaceIndex`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum IntendedUse {
@@ -639,6 +633,7 @@ static ROUTE_CALCULATOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreateTime", Some("create_time")),
         ("UpdateTime", Some("update_time")),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl RouteCalculator {
     /// Declares a `AWS::Location::RouteCalculator` with the stack-unique `id`. Required properties: `calculator_name` (`CalculatorName`), `data_source` (`DataSource`).
@@ -695,14 +690,8 @@ impl RouteCalculatorHandle {
 }
 /// Property types and value sets of [`RouteCalculator`] (`AWS::Location::RouteCalculator`).
 pub mod route_calculator {
+    pub use super::shared::PricingPlan;
     use super::*;
-    /// The values `PricingPlan` accepts in `Location::RouteCalculator`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum PricingPlan {
-        /// `RequestBasedUsage`
-        RequestBasedUsage,
-    }
-    string_enum!(PricingPlan { RequestBasedUsage => "RequestBasedUsage" });
 }
 /// Definition of AWS::Location::Tracker Resource Type
 ///
@@ -744,6 +733,7 @@ static TRACKER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("TrackerArn", Some("tracker_arn")),
         ("UpdateTime", Some("update_time")),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl Tracker {
     /// Declares a `AWS::Location::Tracker` with the stack-unique `id`. Required properties: `tracker_name` (`TrackerName`).
@@ -839,6 +829,7 @@ impl TrackerHandle {
 }
 /// Property types and value sets of [`Tracker`] (`AWS::Location::Tracker`).
 pub mod tracker {
+    pub use super::shared::PricingPlan;
     use super::*;
     /// The values `PositionFiltering` accepts in `Location::Tracker`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -851,13 +842,6 @@ pub mod tracker {
         AccuracyBased,
     }
     string_enum!(PositionFiltering { TimeBased => "TimeBased", DistanceBased => "DistanceBased", AccuracyBased => "AccuracyBased" });
-    /// The values `PricingPlan` accepts in `Location::Tracker`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum PricingPlan {
-        /// `RequestBasedUsage`
-        RequestBasedUsage,
-    }
-    string_enum!(PricingPlan { RequestBasedUsage => "RequestBasedUsage" });
 }
 /// Definition of AWS::Location::TrackerConsumer Resource Type
 ///
@@ -894,6 +878,7 @@ static TRACKER_CONSUMER_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 6),
 };
 impl TrackerConsumer {
     /// Declares a `AWS::Location::TrackerConsumer` with the stack-unique `id`. Required properties: `consumer_arn` (`ConsumerArn`), `tracker_name` (`TrackerName`).
@@ -922,3 +907,15 @@ builder!(TrackerConsumer, TrackerConsumerHandle);
 #[derive(Clone, Copy, Debug)]
 pub struct TrackerConsumerHandle(rt::Handle);
 handle!(TrackerConsumerHandle);
+/// Nested types that several `Location` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `PricingPlan` accepts in `Location`'s `GeofenceCollection`, `Map`, `PlaceIndex`, `RouteCalculator`, `Tracker`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum PricingPlan {
+        /// `RequestBasedUsage`
+        RequestBasedUsage,
+    }
+    string_enum!(PricingPlan { RequestBasedUsage => "RequestBasedUsage" });
+}

@@ -2,14 +2,22 @@
 //! `Logs` resource types of the CloudFormation registry (`AWS::Logs::*`): 16 types, 15 of them with an awscc Terraform resource.
 //! Enabled by the `logs` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("logs.schemas.jsonl"));
 /// The AWS::Logs::AccountPolicy resource specifies a CloudWatch Logs AccountPolicy.
 ///
 /// CloudFormation: `AWS::Logs::AccountPolicy`. Terraform: `awscc_logs_account_policy` (awscc provider).
@@ -23,6 +31,7 @@ static ACCOUNT_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("AccountId", Some("account_id"))],
+    schema: (&SCHEMAS, 0),
 };
 impl AccountPolicy {
     /// Declares a `AWS::Logs::AccountPolicy` with the stack-unique `id`. Required properties: `policy_document` (`PolicyDocument`), `policy_name` (`PolicyName`), `policy_type` (`PolicyType`).
@@ -118,6 +127,7 @@ static DELIVERY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
         ("DeliveryDestinationType", Some("delivery_destination_type")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Delivery {
     /// Declares a `AWS::Logs::Delivery` with the stack-unique `id`. Required properties: `delivery_destination_arn` (`DeliveryDestinationArn`), `delivery_source_name` (`DeliverySourceName`).
@@ -214,6 +224,7 @@ static DELIVERY_DESTINATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 2),
 };
 impl DeliveryDestination {
     /// Declares a `AWS::Logs::DeliveryDestination` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -286,7 +297,7 @@ pub mod delivery_destination {
     use super::*;
     /// CloudFormation property type `DestinationPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-deliverydestination-destinationpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DestinationPolicy(rt::Props);
     impl DestinationPolicy {
@@ -339,6 +350,7 @@ static DELIVERY_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
         ("StatusReason", Some("status_reason")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl DeliverySource {
     /// Declares a `AWS::Logs::DeliverySource` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -428,6 +440,7 @@ static DESTINATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 4),
 };
 impl Destination {
     /// Declares a `AWS::Logs::Destination` with the stack-unique `id`. Required properties: `destination_name` (`DestinationName`), `role_arn` (`RoleArn`), `target_arn` (`TargetArn`).
@@ -502,6 +515,7 @@ static INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("IntegrationStatus", Some("integration_status"))],
+    schema: (&SCHEMAS, 5),
 };
 impl Integration {
     /// Declares a `AWS::Logs::Integration` with the stack-unique `id`. Required properties: `integration_name` (`IntegrationName`), `integration_type` (`IntegrationType`), `resource_config` (`ResourceConfig`).
@@ -549,7 +563,7 @@ pub mod integration {
     use super::*;
     /// CloudFormation property type `OpenSearchResourceConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-integration-opensearchresourceconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OpenSearchResourceConfig(rt::Props);
     impl OpenSearchResourceConfig {
@@ -595,7 +609,7 @@ pub mod integration {
     ///
     /// CloudFormation property type `ResourceConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-integration-resourceconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResourceConfig(rt::Props);
     impl ResourceConfig {
@@ -646,6 +660,7 @@ static LOG_ANOMALY_DETECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedTimeStamp", Some("last_modified_time_stamp")),
         ("AnomalyDetectorStatus", Some("anomaly_detector_status")),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl LogAnomalyDetector {
     /// Declares a `AWS::Logs::LogAnomalyDetector` with the stack-unique `id`. No property is required.
@@ -787,6 +802,7 @@ static LOG_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: true,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 7),
 };
 impl LogGroup {
     /// Declares a `AWS::Logs::LogGroup` with the stack-unique `id`. No property is required.
@@ -906,6 +922,7 @@ static LOG_STREAM_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 8),
 };
 impl LogStream {
     /// Declares a `AWS::Logs::LogStream` with the stack-unique `id`. Required properties: `log_group_name` (`LogGroupName`).
@@ -946,6 +963,7 @@ static METRIC_FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 9),
 };
 impl MetricFilter {
     /// Declares a `AWS::Logs::MetricFilter` with the stack-unique `id`. Required properties: `filter_pattern` (`FilterPattern`), `log_group_name` (`LogGroupName`), `metric_transformations` (`MetricTransformations`).
@@ -1031,7 +1049,7 @@ pub mod metric_filter {
     ///
     /// CloudFormation property type `Dimension`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-metricfilter-dimension.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Dimension(rt::Props);
     impl Dimension {
@@ -1048,7 +1066,7 @@ pub mod metric_filter {
     ///
     /// CloudFormation property type `MetricTransformation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-metricfilter-metrictransformation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricTransformation(rt::Props);
     impl MetricTransformation {
@@ -1170,6 +1188,7 @@ static QUERY_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("QueryDefinitionId", Some("query_definition_id"))],
+    schema: (&SCHEMAS, 10),
 };
 impl QueryDefinition {
     /// Declares a `AWS::Logs::QueryDefinition` with the stack-unique `id`. Required properties: `name` (`Name`), `query_string` (`QueryString`).
@@ -1236,7 +1255,7 @@ pub mod query_definition {
     ///
     /// CloudFormation property type `QueryParameter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-querydefinition-queryparameter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct QueryParameter(rt::Props);
     impl QueryParameter {
@@ -1289,6 +1308,7 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 11),
 };
 impl ResourcePolicy {
     /// Declares a `AWS::Logs::ResourcePolicy` with the stack-unique `id`. Required properties: `policy_document` (`PolicyDocument`), `policy_name` (`PolicyName`).
@@ -1344,6 +1364,7 @@ static SCHEDULED_QUERY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
         ("LastUpdatedTime", Some("last_updated_time")),
     ],
+    schema: (&SCHEMAS, 12),
 };
 impl ScheduledQuery {
     /// Declares a `AWS::Logs::ScheduledQuery` with the stack-unique `id`. Required properties: `execution_role_arn` (`ExecutionRoleArn`), `name` (`Name`), `query_language` (`QueryLanguage`), `query_string` (`QueryString`), `schedule_expression` (`ScheduleExpression`).
@@ -1474,7 +1495,7 @@ pub mod scheduled_query {
     use super::*;
     /// CloudFormation property type `DestinationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-scheduledquery-destinationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DestinationConfiguration(rt::Props);
     impl DestinationConfiguration {
@@ -1493,7 +1514,7 @@ pub mod scheduled_query {
     nested!(DestinationConfiguration);
     /// CloudFormation property type `S3Configuration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-scheduledquery-s3configuration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Configuration(rt::Props);
     impl S3Configuration {
@@ -1561,6 +1582,7 @@ static STORAGE_TIER_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AccountId", Some("account_id")),
         ("LastUpdatedTime", Some("last_updated_time")),
     ],
+    schema: (&SCHEMAS, 13),
 };
 impl StorageTierPolicy {
     /// Declares a `AWS::Logs::StorageTierPolicy` with the stack-unique `id`. Required properties: `storage_tier` (`StorageTier`).
@@ -1614,6 +1636,7 @@ static SUBSCRIPTION_FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 14),
 };
 impl SubscriptionFilter {
     /// Declares a `AWS::Logs::SubscriptionFilter` with the stack-unique `id`. Required properties: `destination_arn` (`DestinationArn`), `filter_pattern` (`FilterPattern`), `log_group_name` (`LogGroupName`).
@@ -1733,6 +1756,7 @@ static TRANSFORMER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 15),
 };
 impl Transformer {
     /// Declares a `AWS::Logs::Transformer` with the stack-unique `id`. Required properties: `log_group_identifier` (`LogGroupIdentifier`), `transformer_config` (`TransformerConfig`).
@@ -1758,7 +1782,7 @@ pub mod transformer {
     use super::*;
     /// CloudFormation property type `AddKeyEntry`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-addkeyentry.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AddKeyEntry(rt::Props);
     impl AddKeyEntry {
@@ -1778,7 +1802,7 @@ pub mod transformer {
     nested!(AddKeyEntry);
     /// CloudFormation property type `AddKeys`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-addkeys.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AddKeys(rt::Props);
     impl AddKeys {
@@ -1792,7 +1816,7 @@ pub mod transformer {
     nested!(AddKeys);
     /// CloudFormation property type `CopyValue`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-copyvalue.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CopyValue(rt::Props);
     impl CopyValue {
@@ -1806,7 +1830,7 @@ pub mod transformer {
     nested!(CopyValue);
     /// CloudFormation property type `CopyValueEntry`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-copyvalueentry.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CopyValueEntry(rt::Props);
     impl CopyValueEntry {
@@ -1826,7 +1850,7 @@ pub mod transformer {
     nested!(CopyValueEntry);
     /// CloudFormation property type `Csv`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-csv.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Csv(rt::Props);
     impl Csv {
@@ -1859,7 +1883,7 @@ pub mod transformer {
     nested!(Csv);
     /// CloudFormation property type `DateTimeConverter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-datetimeconverter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DateTimeConverter(rt::Props);
     impl DateTimeConverter {
@@ -1899,7 +1923,7 @@ pub mod transformer {
     nested!(DateTimeConverter);
     /// CloudFormation property type `DeleteKeys`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-deletekeys.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeleteKeys(rt::Props);
     impl DeleteKeys {
@@ -1913,7 +1937,7 @@ pub mod transformer {
     nested!(DeleteKeys);
     /// CloudFormation property type `Grok`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-grok.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Grok(rt::Props);
     impl Grok {
@@ -1932,7 +1956,7 @@ pub mod transformer {
     nested!(Grok);
     /// CloudFormation property type `ListToMap`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-listtomap.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ListToMap(rt::Props);
     impl ListToMap {
@@ -1967,7 +1991,7 @@ pub mod transformer {
     nested!(ListToMap);
     /// CloudFormation property type `LowerCaseString`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-lowercasestring.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LowerCaseString(rt::Props);
     impl LowerCaseString {
@@ -1981,7 +2005,7 @@ pub mod transformer {
     nested!(LowerCaseString);
     /// CloudFormation property type `MoveKeyEntry`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-movekeyentry.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MoveKeyEntry(rt::Props);
     impl MoveKeyEntry {
@@ -2001,7 +2025,7 @@ pub mod transformer {
     nested!(MoveKeyEntry);
     /// CloudFormation property type `MoveKeys`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-movekeys.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MoveKeys(rt::Props);
     impl MoveKeys {
@@ -2015,7 +2039,7 @@ pub mod transformer {
     nested!(MoveKeys);
     /// CloudFormation property type `ParseCloudfront`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-parsecloudfront.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ParseCloudfront(rt::Props);
     impl ParseCloudfront {
@@ -2033,7 +2057,7 @@ pub mod transformer {
     nested!(ParseCloudfront);
     /// CloudFormation property type `ParseJSON`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-parsejson.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ParseJson(rt::Props);
     impl ParseJson {
@@ -2056,7 +2080,7 @@ pub mod transformer {
     nested!(ParseJson);
     /// CloudFormation property type `ParseKeyValue`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-parsekeyvalue.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ParseKeyValue(rt::Props);
     impl ParseKeyValue {
@@ -2104,7 +2128,7 @@ pub mod transformer {
     nested!(ParseKeyValue);
     /// CloudFormation property type `ParsePostgres`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-parsepostgres.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ParsePostgres(rt::Props);
     impl ParsePostgres {
@@ -2122,7 +2146,7 @@ pub mod transformer {
     nested!(ParsePostgres);
     /// CloudFormation property type `ParseRoute53`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-parseroute53.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ParseRoute53(rt::Props);
     impl ParseRoute53 {
@@ -2140,7 +2164,7 @@ pub mod transformer {
     nested!(ParseRoute53);
     /// CloudFormation property type `ParseToOCSF`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-parsetoocsf.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ParseToOcsf(rt::Props);
     impl ParseToOcsf {
@@ -2165,7 +2189,7 @@ pub mod transformer {
     nested!(ParseToOcsf);
     /// CloudFormation property type `ParseVPC`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-parsevpc.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ParseVpc(rt::Props);
     impl ParseVpc {
@@ -2183,7 +2207,7 @@ pub mod transformer {
     nested!(ParseVpc);
     /// CloudFormation property type `ParseWAF`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-parsewaf.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ParseWaf(rt::Props);
     impl ParseWaf {
@@ -2203,7 +2227,7 @@ pub mod transformer {
     ///
     /// CloudFormation property type `Processor`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-processor.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Processor(rt::Props);
     impl Processor {
@@ -2331,7 +2355,7 @@ pub mod transformer {
     nested!(Processor);
     /// CloudFormation property type `RenameKeyEntry`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-renamekeyentry.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RenameKeyEntry(rt::Props);
     impl RenameKeyEntry {
@@ -2351,7 +2375,7 @@ pub mod transformer {
     nested!(RenameKeyEntry);
     /// CloudFormation property type `RenameKeys`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-renamekeys.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RenameKeys(rt::Props);
     impl RenameKeys {
@@ -2365,7 +2389,7 @@ pub mod transformer {
     nested!(RenameKeys);
     /// CloudFormation property type `SplitString`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-splitstring.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SplitString(rt::Props);
     impl SplitString {
@@ -2379,7 +2403,7 @@ pub mod transformer {
     nested!(SplitString);
     /// CloudFormation property type `SplitStringEntry`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-splitstringentry.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SplitStringEntry(rt::Props);
     impl SplitStringEntry {
@@ -2394,7 +2418,7 @@ pub mod transformer {
     nested!(SplitStringEntry);
     /// CloudFormation property type `SubstituteString`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-substitutestring.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SubstituteString(rt::Props);
     impl SubstituteString {
@@ -2408,7 +2432,7 @@ pub mod transformer {
     nested!(SubstituteString);
     /// CloudFormation property type `SubstituteStringEntry`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-substitutestringentry.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SubstituteStringEntry(rt::Props);
     impl SubstituteStringEntry {
@@ -2428,7 +2452,7 @@ pub mod transformer {
     nested!(SubstituteStringEntry);
     /// CloudFormation property type `TrimString`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-trimstring.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TrimString(rt::Props);
     impl TrimString {
@@ -2442,7 +2466,7 @@ pub mod transformer {
     nested!(TrimString);
     /// CloudFormation property type `TypeConverter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-typeconverter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TypeConverter(rt::Props);
     impl TypeConverter {
@@ -2456,7 +2480,7 @@ pub mod transformer {
     nested!(TypeConverter);
     /// CloudFormation property type `TypeConverterEntry`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-typeconverterentry.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TypeConverterEntry(rt::Props);
     impl TypeConverterEntry {
@@ -2471,7 +2495,7 @@ pub mod transformer {
     nested!(TypeConverterEntry);
     /// CloudFormation property type `UpperCaseString`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-uppercasestring.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UpperCaseString(rt::Props);
     impl UpperCaseString {

@@ -2,14 +2,22 @@
 //! `LookoutEquipment` resource types of the CloudFormation registry (`AWS::LookoutEquipment::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `lookoutequipment` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("lookoutequipment.schemas.jsonl"));
 /// Resource schema for LookoutEquipment InferenceScheduler.
 ///
 /// CloudFormation: `AWS::LookoutEquipment::InferenceScheduler`. Terraform: `awscc_lookoutequipment_inference_scheduler` (awscc provider).
@@ -58,6 +66,7 @@ static INFERENCE_SCHEDULER_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-2",
     ],
     attributes: &[("InferenceSchedulerArn", Some("inference_scheduler_arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl InferenceScheduler {
     /// Declares a `AWS::LookoutEquipment::InferenceScheduler` with the stack-unique `id`. Required properties: `data_input_configuration` (`DataInputConfiguration`), `data_output_configuration` (`DataOutputConfiguration`), `data_upload_frequency` (`DataUploadFrequency`), `model_name` (`ModelName`), `role_arn` (`RoleArn`).
@@ -144,7 +153,7 @@ pub mod inference_scheduler {
     ///
     /// CloudFormation property type `DataInputConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lookoutequipment-inferencescheduler-datainputconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataInputConfiguration(rt::Props);
     impl DataInputConfiguration {
@@ -186,7 +195,7 @@ pub mod inference_scheduler {
     ///
     /// CloudFormation property type `DataOutputConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lookoutequipment-inferencescheduler-dataoutputconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataOutputConfiguration(rt::Props);
     impl DataOutputConfiguration {
@@ -214,7 +223,7 @@ pub mod inference_scheduler {
     ///
     /// CloudFormation property type `InputNameConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lookoutequipment-inferencescheduler-inputnameconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InputNameConfiguration(rt::Props);
     impl InputNameConfiguration {
@@ -251,7 +260,7 @@ pub mod inference_scheduler {
     ///
     /// CloudFormation property type `S3InputConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lookoutequipment-inferencescheduler-s3inputconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3InputConfiguration(rt::Props);
     impl S3InputConfiguration {
@@ -272,7 +281,7 @@ pub mod inference_scheduler {
     ///
     /// CloudFormation property type `S3OutputConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lookoutequipment-inferencescheduler-s3outputconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3OutputConfiguration(rt::Props);
     impl S3OutputConfiguration {

@@ -2,14 +2,22 @@
 //! `M2` resource types of the CloudFormation registry (`AWS::M2::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `m2` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("m2.schemas.jsonl"));
 /// Represents an application that runs on an AWS Mainframe Modernization Environment
 ///
 /// CloudFormation: `AWS::M2::Application`. Terraform: `awscc_m2_application` (awscc provider).
@@ -41,6 +49,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ApplicationArn", Some("application_arn")),
         ("ApplicationId", Some("application_id")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Application {
     /// Declares a `AWS::M2::Application` with the stack-unique `id`. Required properties: `engine_type` (`EngineType`), `name` (`Name`).
@@ -98,16 +107,8 @@ impl ApplicationHandle {
 }
 /// Property types and value sets of [`Application`] (`AWS::M2::Application`).
 pub mod application {
+    pub use super::shared::EngineType;
     use super::*;
-    /// The values `EngineType` accepts in `M2::Application`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum EngineType {
-        /// `microfocus`
-        Microfocus,
-        /// `bluage`
-        Bluage,
-    }
-    string_enum!(EngineType { Microfocus => "microfocus", Bluage => "bluage" });
 }
 /// Represents a deployment resource of an AWS Mainframe Modernization (M2) application to a specified environment
 ///
@@ -140,6 +141,7 @@ static DEPLOYMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DeploymentId", Some("deployment_id")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Deployment {
     /// Declares a `AWS::M2::Deployment` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `application_version` (`ApplicationVersion`), `environment_id` (`EnvironmentId`).
@@ -219,6 +221,7 @@ static ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("EnvironmentArn", Some("environment_arn")),
         ("EnvironmentId", Some("environment_id")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl Environment {
     /// Declares a `AWS::M2::Environment` with the stack-unique `id`. Required properties: `engine_type` (`EngineType`), `instance_type` (`InstanceType`), `name` (`Name`).
@@ -357,12 +360,13 @@ impl EnvironmentHandle {
 }
 /// Property types and value sets of [`Environment`] (`AWS::M2::Environment`).
 pub mod environment {
+    pub use super::shared::EngineType;
     use super::*;
     /// Defines the details of a high availability configuration.
     ///
     /// CloudFormation property type `HighAvailabilityConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-m2-environment-highavailabilityconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HighAvailabilityConfig(rt::Props);
     impl HighAvailabilityConfig {
@@ -378,15 +382,6 @@ pub mod environment {
         }
     }
     nested!(HighAvailabilityConfig);
-    /// The values `EngineType` accepts in `M2::Environment`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum EngineType {
-        /// `microfocus`
-        Microfocus,
-        /// `bluage`
-        Bluage,
-    }
-    string_enum!(EngineType { Microfocus => "microfocus", Bluage => "bluage" });
     /// The values `NetworkType` accepts in `M2::Environment`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum NetworkType {
@@ -396,4 +391,18 @@ pub mod environment {
         Dual,
     }
     string_enum!(NetworkType { Ipv4 => "ipv4", Dual => "dual" });
+}
+/// Nested types that several `M2` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `EngineType` accepts in `M2`'s `Application`, `Environment`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum EngineType {
+        /// `microfocus`
+        Microfocus,
+        /// `bluage`
+        Bluage,
+    }
+    string_enum!(EngineType { Microfocus => "microfocus", Bluage => "bluage" });
 }

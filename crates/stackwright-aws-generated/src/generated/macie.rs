@@ -2,14 +2,22 @@
 //! `Macie` resource types of the CloudFormation registry (`AWS::Macie::*`): 5 types, 5 of them with an awscc Terraform resource.
 //! Enabled by the `macie` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("macie.schemas.jsonl"));
 /// Macie AllowList resource schema
 ///
 /// CloudFormation: `AWS::Macie::AllowList`. Terraform: `awscc_macie_allow_list` (awscc provider).
@@ -45,6 +53,7 @@ static ALLOW_LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl AllowList {
     /// Declares a `AWS::Macie::AllowList` with the stack-unique `id`. Required properties: `criteria` (`Criteria`), `name` (`Name`).
@@ -125,6 +134,7 @@ static CUSTOM_DATA_IDENTIFIER_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 1),
 };
 impl CustomDataIdentifier {
     /// Declares a `AWS::Macie::CustomDataIdentifier` with the stack-unique `id`. Required properties: `name` (`Name`), `regex` (`Regex`).
@@ -225,6 +235,7 @@ static FINDINGS_FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 2),
 };
 impl FindingsFilter {
     /// Declares a `AWS::Macie::FindingsFilter` with the stack-unique `id`. Required properties: `finding_criteria` (`FindingCriteria`), `name` (`Name`).
@@ -290,7 +301,7 @@ pub mod findings_filter {
     use super::*;
     /// CloudFormation property type `FindingCriteria`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-macie-findingsfilter-findingcriteria.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FindingCriteria(rt::Props);
     impl FindingCriteria {
@@ -370,6 +381,7 @@ static MEMBER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("RelationshipStatus", Some("relationship_status")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl Member {
     /// Declares a `AWS::Macie::Member` with the stack-unique `id`. Required properties: `account_id` (`AccountId`).
@@ -455,6 +467,7 @@ static SESSION_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("automated_discovery_status"),
         ),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl Session {
     /// Declares a `AWS::Macie::Session` with the stack-unique `id`. No property is required.

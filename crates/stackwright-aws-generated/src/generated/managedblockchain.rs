@@ -2,14 +2,22 @@
 //! `ManagedBlockchain` resource types of the CloudFormation registry (`AWS::ManagedBlockchain::*`): 3 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `managedblockchain` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("managedblockchain.schemas.jsonl"));
 /// Definition of AWS::ManagedBlockchain::com.amazonaws.taiga.webservice.api#Accessor Resource Type
 ///
 /// CloudFormation: `AWS::ManagedBlockchain::Accessor`. Terraform: `awscc_managedblockchain_accessor` (awscc provider).
@@ -61,6 +69,7 @@ static ACCESSOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationDate", Some("creation_date")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Accessor {
     /// Declares a `AWS::ManagedBlockchain::Accessor` with the stack-unique `id`. Required properties: `accessor_type` (`AccessorType`).
@@ -172,6 +181,7 @@ static MEMBER_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("MemberId", None)],
+    schema: (&SCHEMAS, 1),
 };
 impl Member {
     /// Declares a `AWS::ManagedBlockchain::Member` with the stack-unique `id`. Required properties: `member_configuration` (`MemberConfiguration`).
@@ -213,7 +223,7 @@ pub mod member {
     use super::*;
     /// CloudFormation property type `ApprovalThresholdPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-managedblockchain-member-approvalthresholdpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ApprovalThresholdPolicy(rt::Props);
     impl ApprovalThresholdPolicy {
@@ -241,7 +251,7 @@ pub mod member {
     nested!(ApprovalThresholdPolicy);
     /// CloudFormation property type `MemberConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-managedblockchain-member-memberconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MemberConfiguration(rt::Props);
     impl MemberConfiguration {
@@ -269,7 +279,7 @@ pub mod member {
     nested!(MemberConfiguration);
     /// CloudFormation property type `MemberFabricConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-managedblockchain-member-memberfabricconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MemberFabricConfiguration(rt::Props);
     impl MemberFabricConfiguration {
@@ -287,7 +297,7 @@ pub mod member {
     nested!(MemberFabricConfiguration);
     /// CloudFormation property type `MemberFrameworkConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-managedblockchain-member-memberframeworkconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MemberFrameworkConfiguration(rt::Props);
     impl MemberFrameworkConfiguration {
@@ -305,7 +315,7 @@ pub mod member {
     nested!(MemberFrameworkConfiguration);
     /// CloudFormation property type `NetworkConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-managedblockchain-member-networkconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
@@ -341,7 +351,7 @@ pub mod member {
     nested!(NetworkConfiguration);
     /// CloudFormation property type `NetworkFabricConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-managedblockchain-member-networkfabricconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NetworkFabricConfiguration(rt::Props);
     impl NetworkFabricConfiguration {
@@ -355,7 +365,7 @@ pub mod member {
     nested!(NetworkFabricConfiguration);
     /// CloudFormation property type `NetworkFrameworkConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-managedblockchain-member-networkframeworkconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NetworkFrameworkConfiguration(rt::Props);
     impl NetworkFrameworkConfiguration {
@@ -373,7 +383,7 @@ pub mod member {
     nested!(NetworkFrameworkConfiguration);
     /// CloudFormation property type `VotingPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-managedblockchain-member-votingpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VotingPolicy(rt::Props);
     impl VotingPolicy {
@@ -434,6 +444,7 @@ static NODE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-2",
     ],
     attributes: &[("NodeId", None), ("Arn", None)],
+    schema: (&SCHEMAS, 2),
 };
 impl Node {
     /// Declares a `AWS::ManagedBlockchain::Node` with the stack-unique `id`. Required properties: `network_id` (`NetworkId`), `node_configuration` (`NodeConfiguration`).
@@ -474,7 +485,7 @@ pub mod node {
     use super::*;
     /// CloudFormation property type `NodeConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-managedblockchain-node-nodeconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NodeConfiguration(rt::Props);
     impl NodeConfiguration {

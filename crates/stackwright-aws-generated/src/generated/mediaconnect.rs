@@ -2,14 +2,22 @@
 //! `MediaConnect` resource types of the CloudFormation registry (`AWS::MediaConnect::*`): 13 types, 13 of them with an awscc Terraform resource.
 //! Enabled by the `mediaconnect` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("mediaconnect.schemas.jsonl"));
 /// Resource schema for AWS::MediaConnect::Bridge
 ///
 /// CloudFormation: `AWS::MediaConnect::Bridge`. Terraform: `awscc_mediaconnect_bridge` (awscc provider).
@@ -45,6 +53,7 @@ static BRIDGE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("BridgeArn", Some("bridge_arn")),
         ("BridgeState", Some("bridge_state")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Bridge {
     /// Declares a `AWS::MediaConnect::Bridge` with the stack-unique `id`. Required properties: `name` (`Name`), `placement_arn` (`PlacementArn`), `sources` (`Sources`).
@@ -121,12 +130,13 @@ impl BridgeHandle {
 }
 /// Property types and value sets of [`Bridge`] (`AWS::MediaConnect::Bridge`).
 pub mod bridge {
+    pub use super::shared::{MulticastSourceSettings, ProtocolEnum, VpcInterfaceAttachment};
     use super::*;
     /// The source of the bridge.
     ///
     /// CloudFormation property type `BridgeFlowSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridge-bridgeflowsource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BridgeFlowSource(rt::Props);
     impl BridgeFlowSource {
@@ -154,7 +164,7 @@ pub mod bridge {
     ///
     /// CloudFormation property type `BridgeNetworkOutput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridge-bridgenetworkoutput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BridgeNetworkOutput(rt::Props);
     impl BridgeNetworkOutput {
@@ -186,7 +196,7 @@ pub mod bridge {
     ///
     /// CloudFormation property type `BridgeNetworkSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridge-bridgenetworksource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BridgeNetworkSource(rt::Props);
     impl BridgeNetworkSource {
@@ -231,7 +241,7 @@ pub mod bridge {
     ///
     /// CloudFormation property type `BridgeOutput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridge-bridgeoutput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BridgeOutput(rt::Props);
     impl BridgeOutput {
@@ -254,7 +264,7 @@ pub mod bridge {
     ///
     /// CloudFormation property type `BridgeSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridge-bridgesource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BridgeSource(rt::Props);
     impl BridgeSource {
@@ -282,7 +292,7 @@ pub mod bridge {
     nested!(BridgeSource);
     /// CloudFormation property type `EgressGatewayBridge`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridge-egressgatewaybridge.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EgressGatewayBridge(rt::Props);
     impl EgressGatewayBridge {
@@ -298,7 +308,7 @@ pub mod bridge {
     ///
     /// CloudFormation property type `FailoverConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridge-failoverconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FailoverConfig(rt::Props);
     impl FailoverConfig {
@@ -325,7 +335,7 @@ pub mod bridge {
     nested!(FailoverConfig);
     /// CloudFormation property type `IngressGatewayBridge`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridge-ingressgatewaybridge.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IngressGatewayBridge(rt::Props);
     impl IngressGatewayBridge {
@@ -338,37 +348,11 @@ pub mod bridge {
         }
     }
     nested!(IngressGatewayBridge);
-    /// The settings related to the multicast source.
-    ///
-    /// CloudFormation property type `MulticastSourceSettings`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridge-multicastsourcesettings.html)
-    #[derive(Clone, Debug)]
-    pub struct MulticastSourceSettings(rt::Props);
-    impl MulticastSourceSettings {
-        /// A new `MulticastSourceSettings`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            MulticastSourceSettings(this)
-        }
-        /// The IP address of the source for source-specific multicast (SSM).
-        ///
-        /// CloudFormation `MulticastSourceIp`, Terraform `multicast_source_ip`.
-        pub fn multicast_source_ip(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set(
-                "MulticastSourceIp",
-                Some("multicast_source_ip"),
-                rt::string(value),
-            );
-            self
-        }
-    }
-    nested!(MulticastSourceSettings);
     /// The priority you want to assign to a source.
     ///
     /// CloudFormation property type `SourcePriority`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridge-sourcepriority.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SourcePriority(rt::Props);
     impl SourcePriority {
@@ -387,43 +371,6 @@ pub mod bridge {
         }
     }
     nested!(SourcePriority);
-    /// The settings for attaching a VPC interface to an resource.
-    ///
-    /// CloudFormation property type `VpcInterfaceAttachment`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridge-vpcinterfaceattachment.html)
-    #[derive(Clone, Debug)]
-    pub struct VpcInterfaceAttachment(rt::Props);
-    impl VpcInterfaceAttachment {
-        /// A new `VpcInterfaceAttachment`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            VpcInterfaceAttachment(this)
-        }
-        /// The name of the VPC interface to use for this resource.
-        ///
-        /// CloudFormation `VpcInterfaceName`, Terraform `vpc_interface_name`.
-        pub fn vpc_interface_name(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set(
-                "VpcInterfaceName",
-                Some("vpc_interface_name"),
-                rt::string(value),
-            );
-            self
-        }
-    }
-    nested!(VpcInterfaceAttachment);
-    /// The values `ProtocolEnum` accepts in `MediaConnect::Bridge`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ProtocolEnum {
-        /// `rtp-fec`
-        RtpFec,
-        /// `rtp`
-        Rtp,
-        /// `udp`
-        Udp,
-    }
-    string_enum!(ProtocolEnum { RtpFec => "rtp-fec", Rtp => "rtp", Udp => "udp" });
     /// The values `FailoverModeEnum` accepts in `MediaConnect::Bridge`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum FailoverModeEnum {
@@ -473,6 +420,7 @@ static BRIDGE_OUTPUT_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 1),
 };
 impl BridgeOutput {
     /// Declares a `AWS::MediaConnect::BridgeOutput` with the stack-unique `id`. Required properties: `bridge_arn` (`BridgeArn`), `name` (`Name`), `network_output` (`NetworkOutput`).
@@ -506,7 +454,7 @@ pub mod bridge_output {
     ///
     /// CloudFormation property type `BridgeNetworkOutput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridgeoutput-bridgenetworkoutput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BridgeNetworkOutput(rt::Props);
     impl BridgeNetworkOutput {
@@ -576,6 +524,7 @@ static BRIDGE_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 2),
 };
 impl BridgeSource {
     /// Declares a `AWS::MediaConnect::BridgeSource` with the stack-unique `id`. Required properties: `bridge_arn` (`BridgeArn`), `name` (`Name`).
@@ -613,12 +562,13 @@ pub struct BridgeSourceHandle(rt::Handle);
 handle!(BridgeSourceHandle);
 /// Property types and value sets of [`BridgeSource`] (`AWS::MediaConnect::BridgeSource`).
 pub mod bridge_source {
+    pub use super::shared::{MulticastSourceSettings, ProtocolEnum, VpcInterfaceAttachment};
     use super::*;
     /// The source of the bridge.
     ///
     /// CloudFormation property type `BridgeFlowSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridgesource-bridgeflowsource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BridgeFlowSource(rt::Props);
     impl BridgeFlowSource {
@@ -645,7 +595,7 @@ pub mod bridge_source {
     ///
     /// CloudFormation property type `BridgeNetworkSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridgesource-bridgenetworksource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BridgeNetworkSource(rt::Props);
     impl BridgeNetworkSource {
@@ -684,69 +634,6 @@ pub mod bridge_source {
         }
     }
     nested!(BridgeNetworkSource);
-    /// The settings related to the multicast source.
-    ///
-    /// CloudFormation property type `MulticastSourceSettings`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridgesource-multicastsourcesettings.html)
-    #[derive(Clone, Debug)]
-    pub struct MulticastSourceSettings(rt::Props);
-    impl MulticastSourceSettings {
-        /// A new `MulticastSourceSettings`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            MulticastSourceSettings(this)
-        }
-        /// The IP address of the source for source-specific multicast (SSM).
-        ///
-        /// CloudFormation `MulticastSourceIp`, Terraform `multicast_source_ip`.
-        pub fn multicast_source_ip(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set(
-                "MulticastSourceIp",
-                Some("multicast_source_ip"),
-                rt::string(value),
-            );
-            self
-        }
-    }
-    nested!(MulticastSourceSettings);
-    /// The settings for attaching a VPC interface to an resource.
-    ///
-    /// CloudFormation property type `VpcInterfaceAttachment`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridgesource-vpcinterfaceattachment.html)
-    #[derive(Clone, Debug)]
-    pub struct VpcInterfaceAttachment(rt::Props);
-    impl VpcInterfaceAttachment {
-        /// A new `VpcInterfaceAttachment`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            VpcInterfaceAttachment(this)
-        }
-        /// The name of the VPC interface to use for this resource.
-        ///
-        /// CloudFormation `VpcInterfaceName`, Terraform `vpc_interface_name`.
-        pub fn vpc_interface_name(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set(
-                "VpcInterfaceName",
-                Some("vpc_interface_name"),
-                rt::string(value),
-            );
-            self
-        }
-    }
-    nested!(VpcInterfaceAttachment);
-    /// The values `ProtocolEnum` accepts in `MediaConnect::BridgeSource`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ProtocolEnum {
-        /// `rtp-fec`
-        RtpFec,
-        /// `rtp`
-        Rtp,
-        /// `udp`
-        Udp,
-    }
-    string_enum!(ProtocolEnum { RtpFec => "rtp-fec", Rtp => "rtp", Udp => "udp" });
 }
 /// Resource Type definition for AWS::MediaConnect::Flow
 ///
@@ -784,6 +671,7 @@ static FLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("EgressIp", Some("egress_ip")),
         ("FlowNdiMachineName", Some("flow_ndi_machine_name")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl Flow {
     /// Declares a `AWS::MediaConnect::Flow` with the stack-unique `id`. Required properties: `name` (`Name`), `source` (`Source`).
@@ -918,12 +806,18 @@ impl FlowHandle {
 }
 /// Property types and value sets of [`Flow`] (`AWS::MediaConnect::Flow`).
 pub mod flow {
+    pub use super::shared::{
+        Algorithm, Colorimetry, EncodingName, Encryption, FlowTransitEncryption,
+        FlowTransitEncryptionKeyType, Fmtp, GatewayBridgeSource, Interface, KeyType,
+        MediaStreamAttributes, MediaStreamType, Range, RouterIntegrationState, ScanMode, Tcs,
+        VpcInterfaceAttachment,
+    };
     use super::*;
     /// Specifies the configuration for audio stream metrics monitoring.
     ///
     /// CloudFormation property type `AudioMonitoringSetting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-audiomonitoringsetting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AudioMonitoringSetting(rt::Props);
     impl AudioMonitoringSetting {
@@ -946,7 +840,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `BlackFrames`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-blackframes.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BlackFrames(rt::Props);
     impl BlackFrames {
@@ -977,7 +871,7 @@ pub mod flow {
     nested!(BlackFrames);
     /// CloudFormation property type `EncodingConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-encodingconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncodingConfig(rt::Props);
     impl EncodingConfig {
@@ -1004,89 +898,11 @@ pub mod flow {
         }
     }
     nested!(EncodingConfig);
-    /// Information about the encryption of the flow.
-    ///
-    /// CloudFormation property type `Encryption`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-encryption.html)
-    #[derive(Clone, Debug)]
-    pub struct Encryption(rt::Props);
-    impl Encryption {
-        /// A new `Encryption`. Required properties: `role_arn` (`RoleArn`).
-        pub fn new(role_arn: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
-            Encryption(this)
-        }
-        /// The type of algorithm that is used for the encryption (such as aes128, aes192, or aes256).
-        ///
-        /// CloudFormation `Algorithm`, Terraform `algorithm`.
-        pub fn algorithm(mut self, value: Algorithm) -> Self {
-            self.0.set("Algorithm", Some("algorithm"), value.into());
-            self
-        }
-        /// A 128-bit, 16-byte hex value represented by a 32-character string, to be used with the key for encrypting content.
-        ///
-        /// CloudFormation `ConstantInitializationVector`, Terraform `constant_initialization_vector`.
-        pub fn constant_initialization_vector(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set(
-                "ConstantInitializationVector",
-                Some("constant_initialization_vector"),
-                rt::string(value),
-            );
-            self
-        }
-        /// The value of one of the devices that you configured with your digital rights management (DRM) platform key provider.
-        ///
-        /// CloudFormation `DeviceId`, Terraform `device_id`.
-        pub fn device_id(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("DeviceId", Some("device_id"), rt::string(value));
-            self
-        }
-        /// The type of key that is used for the encryption.
-        ///
-        /// CloudFormation `KeyType`, Terraform `key_type`.
-        pub fn key_type(mut self, value: KeyType) -> Self {
-            self.0.set("KeyType", Some("key_type"), value.into());
-            self
-        }
-        /// The AWS Region that the API Gateway proxy endpoint was created in.
-        ///
-        /// CloudFormation `Region`, Terraform `region`.
-        pub fn region(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Region", Some("region"), rt::string(value));
-            self
-        }
-        /// An identifier for the content.
-        ///
-        /// CloudFormation `ResourceId`, Terraform `resource_id`.
-        pub fn resource_id(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("ResourceId", Some("resource_id"), rt::string(value));
-            self
-        }
-        /// The ARN of the secret that you created in AWS Secrets Manager to store the encryption key.
-        ///
-        /// Constraints: pattern `^arn:(aws[a-zA-Z-]*):secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[a-zA-Z0-9/_+=.@-]+$`. CloudFormation `SecretArn`, Terraform `secret_arn`.
-        pub fn secret_arn(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("SecretArn", Some("secret_arn"), rt::string(value));
-            self
-        }
-        /// The URL from the API Gateway proxy that you set up to talk to your key server.
-        ///
-        /// CloudFormation `Url`, Terraform `url`.
-        pub fn url(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Url", Some("url"), rt::string(value));
-            self
-        }
-    }
-    nested!(Encryption);
     /// The settings for source failover
     ///
     /// CloudFormation property type `FailoverConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-failoverconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FailoverConfig(rt::Props);
     impl FailoverConfig {
@@ -1126,106 +942,11 @@ pub mod flow {
         }
     }
     nested!(FailoverConfig);
-    /// The configuration that defines how content is encrypted during transit between the MediaConnect router and a MediaConnect flow.
-    ///
-    /// CloudFormation property type `FlowTransitEncryption`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-flowtransitencryption.html)
-    #[derive(Clone, Debug)]
-    pub struct FlowTransitEncryption(rt::Props);
-    impl FlowTransitEncryption {
-        /// A new `FlowTransitEncryption`. Required properties: `encryption_key_configuration` (`EncryptionKeyConfiguration`).
-        pub fn new(encryption_key_configuration: impl Into<rt::Value>) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "EncryptionKeyConfiguration",
-                Some("encryption_key_configuration"),
-                rt::json(encryption_key_configuration),
-            );
-            FlowTransitEncryption(this)
-        }
-        /// CloudFormation `EncryptionKeyType`, Terraform `encryption_key_type`.
-        pub fn encryption_key_type(mut self, value: FlowTransitEncryptionKeyType) -> Self {
-            self.0.set(
-                "EncryptionKeyType",
-                Some("encryption_key_type"),
-                value.into(),
-            );
-            self
-        }
-    }
-    nested!(FlowTransitEncryption);
-    /// A set of parameters that define the media stream.
-    ///
-    /// CloudFormation property type `Fmtp`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-fmtp.html)
-    #[derive(Clone, Debug)]
-    pub struct Fmtp(rt::Props);
-    impl Fmtp {
-        /// A new `Fmtp`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            Fmtp(this)
-        }
-        /// The format of the audio channel.
-        ///
-        /// CloudFormation `ChannelOrder`, Terraform `channel_order`.
-        pub fn channel_order(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("ChannelOrder", Some("channel_order"), rt::string(value));
-            self
-        }
-        /// The format used for the representation of color.
-        ///
-        /// CloudFormation `Colorimetry`, Terraform `colorimetry`.
-        pub fn colorimetry(mut self, value: Colorimetry) -> Self {
-            self.0.set("Colorimetry", Some("colorimetry"), value.into());
-            self
-        }
-        /// The frame rate for the video stream, in frames/second.
-        ///
-        /// CloudFormation `ExactFramerate`, Terraform `exact_framerate`.
-        pub fn exact_framerate(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("ExactFramerate", Some("exact_framerate"), rt::string(value));
-            self
-        }
-        /// The pixel aspect ratio (PAR) of the video.
-        ///
-        /// CloudFormation `Par`, Terraform `par`.
-        pub fn par(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Par", Some("par"), rt::string(value));
-            self
-        }
-        /// The encoding range of the video.
-        ///
-        /// CloudFormation `Range`, Terraform `range`.
-        pub fn range(mut self, value: Range) -> Self {
-            self.0.set("Range", Some("range"), value.into());
-            self
-        }
-        /// The type of compression that was used to smooth the video's appearance.
-        ///
-        /// CloudFormation `ScanMode`, Terraform `scan_mode`.
-        pub fn scan_mode(mut self, value: ScanMode) -> Self {
-            self.0.set("ScanMode", Some("scan_mode"), value.into());
-            self
-        }
-        /// The transfer characteristic system (TCS) that is used in the video.
-        ///
-        /// CloudFormation `Tcs`, Terraform `tcs`.
-        pub fn tcs(mut self, value: Tcs) -> Self {
-            self.0.set("Tcs", Some("tcs"), value.into());
-            self
-        }
-    }
-    nested!(Fmtp);
     /// Configures settings for the FrozenFrames metric.
     ///
     /// CloudFormation property type `FrozenFrames`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-frozenframes.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FrozenFrames(rt::Props);
     impl FrozenFrames {
@@ -1254,38 +975,11 @@ pub mod flow {
         }
     }
     nested!(FrozenFrames);
-    /// The source configuration for cloud flows receiving a stream from a bridge.
-    ///
-    /// CloudFormation property type `GatewayBridgeSource`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-gatewaybridgesource.html)
-    #[derive(Clone, Debug)]
-    pub struct GatewayBridgeSource(rt::Props);
-    impl GatewayBridgeSource {
-        /// A new `GatewayBridgeSource`. Required properties: `bridge_arn` (`BridgeArn`).
-        pub fn new(bridge_arn: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("BridgeArn", Some("bridge_arn"), rt::string(bridge_arn));
-            GatewayBridgeSource(this)
-        }
-        /// The name of the VPC interface attachment to use for this bridge source.
-        ///
-        /// CloudFormation `VpcInterfaceAttachment`, Terraform `vpc_interface_attachment`.
-        pub fn vpc_interface_attachment(mut self, value: VpcInterfaceAttachment) -> Self {
-            self.0.set(
-                "VpcInterfaceAttachment",
-                Some("vpc_interface_attachment"),
-                value.into(),
-            );
-            self
-        }
-    }
-    nested!(GatewayBridgeSource);
     /// The transport parameters associated with an incoming media stream.
     ///
     /// CloudFormation property type `InputConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-inputconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InputConfiguration(rt::Props);
     impl InputConfiguration {
@@ -1298,27 +992,11 @@ pub mod flow {
         }
     }
     nested!(InputConfiguration);
-    /// The VPC interface that you want to use for the media stream associated with the output.
-    ///
-    /// CloudFormation property type `Interface`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-interface.html)
-    #[derive(Clone, Debug)]
-    pub struct Interface(rt::Props);
-    impl Interface {
-        /// A new `Interface`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            Interface(this)
-        }
-    }
-    nested!(Interface);
     /// The maintenance setting of a flow.
     ///
     /// CloudFormation property type `Maintenance`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-maintenance.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Maintenance(rt::Props);
     impl Maintenance {
@@ -1346,7 +1024,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `MediaStream`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-mediastream.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MediaStream(rt::Props);
     impl MediaStream {
@@ -1420,40 +1098,11 @@ pub mod flow {
         }
     }
     nested!(MediaStream);
-    /// Attributes that are related to the media stream.
-    ///
-    /// CloudFormation property type `MediaStreamAttributes`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-mediastreamattributes.html)
-    #[derive(Clone, Debug)]
-    pub struct MediaStreamAttributes(rt::Props);
-    impl MediaStreamAttributes {
-        /// A new `MediaStreamAttributes`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            MediaStreamAttributes(this)
-        }
-        /// A set of parameters that define the media stream.
-        ///
-        /// CloudFormation `Fmtp`, Terraform `fmtp`.
-        pub fn fmtp(mut self, value: Fmtp) -> Self {
-            self.0.set("Fmtp", Some("fmtp"), value.into());
-            self
-        }
-        /// The audio language, in a format that is recognized by the receiver.
-        ///
-        /// CloudFormation `Lang`, Terraform `lang`.
-        pub fn lang(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Lang", Some("lang"), rt::string(value));
-            self
-        }
-    }
-    nested!(MediaStreamAttributes);
     /// The media stream that is associated with the source, and the parameters for that association.
     ///
     /// CloudFormation property type `MediaStreamSourceConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-mediastreamsourceconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MediaStreamSourceConfiguration(rt::Props);
     impl MediaStreamSourceConfiguration {
@@ -1488,7 +1137,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `NdiConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-ndiconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NdiConfig(rt::Props);
     impl NdiConfig {
@@ -1532,7 +1181,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `NdiDiscoveryServerConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-ndidiscoveryserverconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NdiDiscoveryServerConfig(rt::Props);
     impl NdiDiscoveryServerConfig {
@@ -1569,7 +1218,7 @@ pub mod flow {
     nested!(NdiDiscoveryServerConfig);
     /// CloudFormation property type `NdiSourceSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-ndisourcesettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NdiSourceSettings(rt::Props);
     impl NdiSourceSettings {
@@ -1597,7 +1246,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `SilentAudio`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-silentaudio.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SilentAudio(rt::Props);
     impl SilentAudio {
@@ -1630,7 +1279,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `Source`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-source.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Source(rt::Props);
     impl Source {
@@ -1884,7 +1533,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `SourceMonitoringConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-sourcemonitoringconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SourceMonitoringConfig(rt::Props);
     impl SourceMonitoringConfig {
@@ -1949,7 +1598,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `SourcePriority`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-sourcepriority.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SourcePriority(rt::Props);
     impl SourcePriority {
@@ -1967,7 +1616,7 @@ pub mod flow {
     nested!(SourcePriority);
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-tag.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     impl Tag {
@@ -1984,7 +1633,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `VideoMonitoringSetting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-videomonitoringsetting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VideoMonitoringSetting(rt::Props);
     impl VideoMonitoringSetting {
@@ -2015,7 +1664,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `VpcInterface`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-vpcinterface.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcInterface(rt::Props);
     impl VpcInterface {
@@ -2071,32 +1720,6 @@ pub mod flow {
         }
     }
     nested!(VpcInterface);
-    /// The settings for attaching a VPC interface to an resource.
-    ///
-    /// CloudFormation property type `VpcInterfaceAttachment`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-vpcinterfaceattachment.html)
-    #[derive(Clone, Debug)]
-    pub struct VpcInterfaceAttachment(rt::Props);
-    impl VpcInterfaceAttachment {
-        /// A new `VpcInterfaceAttachment`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            VpcInterfaceAttachment(this)
-        }
-        /// The name of the VPC interface to use for this resource.
-        ///
-        /// CloudFormation `VpcInterfaceName`, Terraform `vpc_interface_name`.
-        pub fn vpc_interface_name(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set(
-                "VpcInterfaceName",
-                Some("vpc_interface_name"),
-                rt::string(value),
-            );
-            self
-        }
-    }
-    nested!(VpcInterfaceAttachment);
     /// The values `FlowSize` accepts in `MediaConnect::Flow`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum FlowSize {
@@ -2176,59 +1799,6 @@ pub mod flow {
         NdiSpeedHq,
     }
     string_enum!(Protocol { ZixiPush => "zixi-push", RtpFec => "rtp-fec", Rtp => "rtp", Rist => "rist", SrtListener => "srt-listener", SrtCaller => "srt-caller", St2110Jpegxs => "st2110-jpegxs", Cdi => "cdi", NdiSpeedHq => "ndi-speed-hq" });
-    /// The values `RouterIntegrationState` accepts in `MediaConnect::Flow`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum RouterIntegrationState {
-        /// `ENABLED`
-        Enabled,
-        /// `DISABLED`
-        Disabled,
-    }
-    string_enum!(RouterIntegrationState { Enabled => "ENABLED", Disabled => "DISABLED" });
-    /// The values `FlowTransitEncryptionKeyType` accepts in `MediaConnect::Flow`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum FlowTransitEncryptionKeyType {
-        /// `SECRETS_MANAGER`
-        SecretsManager,
-        /// `AUTOMATIC`
-        Automatic,
-    }
-    string_enum!(FlowTransitEncryptionKeyType { SecretsManager => "SECRETS_MANAGER", Automatic => "AUTOMATIC" });
-    /// The values `EncodingName` accepts in `MediaConnect::Flow`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum EncodingName {
-        /// `jxsv`
-        Jxsv,
-        /// `raw`
-        Raw,
-        /// `smpte291`
-        Smpte291,
-        /// `pcm`
-        Pcm,
-    }
-    string_enum!(EncodingName { Jxsv => "jxsv", Raw => "raw", Smpte291 => "smpte291", Pcm => "pcm" });
-    /// The values `Algorithm` accepts in `MediaConnect::Flow`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Algorithm {
-        /// `aes128`
-        Aes128,
-        /// `aes192`
-        Aes192,
-        /// `aes256`
-        Aes256,
-    }
-    string_enum!(Algorithm { Aes128 => "aes128", Aes192 => "aes192", Aes256 => "aes256" });
-    /// The values `KeyType` accepts in `MediaConnect::Flow`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum KeyType {
-        /// `speke`
-        Speke,
-        /// `static-key`
-        StaticKey,
-        /// `srt-password`
-        SrtPassword,
-    }
-    string_enum!(KeyType { Speke => "speke", StaticKey => "static-key", SrtPassword => "srt-password" });
     /// The values `NdiState` accepts in `MediaConnect::Flow`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum NdiState {
@@ -2238,17 +1808,6 @@ pub mod flow {
         Disabled,
     }
     string_enum!(NdiState { Enabled => "ENABLED", Disabled => "DISABLED" });
-    /// The values `MediaStreamType` accepts in `MediaConnect::Flow`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum MediaStreamType {
-        /// `video`
-        Video,
-        /// `audio`
-        Audio,
-        /// `ancillary-data`
-        AncillaryData,
-    }
-    string_enum!(MediaStreamType { Video => "video", Audio => "audio", AncillaryData => "ancillary-data" });
     /// The values `VideoFormat` accepts in `MediaConnect::Flow`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum VideoFormat {
@@ -2264,70 +1823,6 @@ pub mod flow {
         V480p,
     }
     string_enum!(VideoFormat { V2160p => "2160p", V1080p => "1080p", V1080i => "1080i", V720p => "720p", V480p => "480p" });
-    /// The values `Colorimetry` accepts in `MediaConnect::Flow`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Colorimetry {
-        /// `BT601`
-        Bt601,
-        /// `BT709`
-        Bt709,
-        /// `BT2020`
-        Bt2020,
-        /// `BT2100`
-        Bt2100,
-        /// `ST2065-1`
-        St20651,
-        /// `ST2065-3`
-        St20653,
-        /// `XYZ`
-        Xyz,
-    }
-    string_enum!(Colorimetry { Bt601 => "BT601", Bt709 => "BT709", Bt2020 => "BT2020", Bt2100 => "BT2100", St20651 => "ST2065-1", St20653 => "ST2065-3", Xyz => "XYZ" });
-    /// The values `Range` accepts in `MediaConnect::Flow`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Range {
-        /// `NARROW`
-        Narrow,
-        /// `FULL`
-        Full,
-        /// `FULLPROTECT`
-        Fullprotect,
-    }
-    string_enum!(Range { Narrow => "NARROW", Full => "FULL", Fullprotect => "FULLPROTECT" });
-    /// The values `ScanMode` accepts in `MediaConnect::Flow`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ScanMode {
-        /// `progressive`
-        Progressive,
-        /// `interlace`
-        Interlace,
-        /// `progressive-segmented-frame`
-        ProgressiveSegmentedFrame,
-    }
-    string_enum!(ScanMode { Progressive => "progressive", Interlace => "interlace", ProgressiveSegmentedFrame => "progressive-segmented-frame" });
-    /// The values `Tcs` accepts in `MediaConnect::Flow`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Tcs {
-        /// `SDR`
-        Sdr,
-        /// `PQ`
-        Pq,
-        /// `HLG`
-        Hlg,
-        /// `LINEAR`
-        Linear,
-        /// `BT2100LINPQ`
-        Bt2100linpq,
-        /// `BT2100LINHLG`
-        Bt2100linhlg,
-        /// `ST2065-1`
-        St20651,
-        /// `ST428-1`
-        St4281,
-        /// `DENSITY`
-        Density,
-    }
-    string_enum!(Tcs { Sdr => "SDR", Pq => "PQ", Hlg => "HLG", Linear => "LINEAR", Bt2100linpq => "BT2100LINPQ", Bt2100linhlg => "BT2100LINHLG", St20651 => "ST2065-1", St4281 => "ST428-1", Density => "DENSITY" });
     /// The values `MaintenanceDay` accepts in `MediaConnect::Flow`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum MaintenanceDay {
@@ -2385,6 +1880,7 @@ static FLOW_ENTITLEMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("EntitlementArn", Some("entitlement_arn"))],
+    schema: (&SCHEMAS, 4),
 };
 impl FlowEntitlement {
     /// Declares a `AWS::MediaConnect::FlowEntitlement` with the stack-unique `id`. Required properties: `description` (`Description`), `flow_arn` (`FlowArn`), `name` (`Name`), `subscribers` (`Subscribers`).
@@ -2448,12 +1944,13 @@ impl FlowEntitlementHandle {
 }
 /// Property types and value sets of [`FlowEntitlement`] (`AWS::MediaConnect::FlowEntitlement`).
 pub mod flow_entitlement {
+    pub use super::shared::Algorithm;
     use super::*;
     /// Information about the encryption of the flow.
     ///
     /// CloudFormation property type `Encryption`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flowentitlement-encryption.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Encryption(rt::Props);
     impl Encryption {
@@ -2530,17 +2027,6 @@ pub mod flow_entitlement {
         Disabled,
     }
     string_enum!(EntitlementStatus { Enabled => "ENABLED", Disabled => "DISABLED" });
-    /// The values `Algorithm` accepts in `MediaConnect::FlowEntitlement`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Algorithm {
-        /// `aes128`
-        Aes128,
-        /// `aes192`
-        Aes192,
-        /// `aes256`
-        Aes256,
-    }
-    string_enum!(Algorithm { Aes128 => "aes128", Aes192 => "aes192", Aes256 => "aes256" });
     /// The values `KeyType` accepts in `MediaConnect::FlowEntitlement`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum KeyType {
@@ -2598,6 +2084,7 @@ static FLOW_MEDIA_STREAM_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn")), ("Fmt", Some("fmt"))],
+    schema: (&SCHEMAS, 5),
 };
 impl FlowMediaStream {
     /// Declares a `AWS::MediaConnect::FlowMediaStream` with the stack-unique `id`. Required properties: `flow_arn` (`FlowArn`), `media_stream_id` (`MediaStreamId`), `media_stream_name` (`MediaStreamName`), `media_stream_type` (`MediaStreamType`).
@@ -2680,177 +2167,10 @@ impl FlowMediaStreamHandle {
 }
 /// Property types and value sets of [`FlowMediaStream`] (`AWS::MediaConnect::FlowMediaStream`).
 pub mod flow_media_stream {
+    pub use super::shared::{
+        Colorimetry, Fmtp, MediaStreamAttributes, MediaStreamType, Range, ScanMode, Tcs,
+    };
     use super::*;
-    /// A set of parameters that define the media stream.
-    ///
-    /// CloudFormation property type `Fmtp`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flowmediastream-fmtp.html)
-    #[derive(Clone, Debug)]
-    pub struct Fmtp(rt::Props);
-    impl Fmtp {
-        /// A new `Fmtp`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            Fmtp(this)
-        }
-        /// The format of the audio channel.
-        ///
-        /// CloudFormation `ChannelOrder`, Terraform `channel_order`.
-        pub fn channel_order(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("ChannelOrder", Some("channel_order"), rt::string(value));
-            self
-        }
-        /// The format used for the representation of color.
-        ///
-        /// CloudFormation `Colorimetry`, Terraform `colorimetry`.
-        pub fn colorimetry(mut self, value: Colorimetry) -> Self {
-            self.0.set("Colorimetry", Some("colorimetry"), value.into());
-            self
-        }
-        /// The frame rate for the video stream, in frames/second.
-        ///
-        /// CloudFormation `ExactFramerate`, Terraform `exact_framerate`.
-        pub fn exact_framerate(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("ExactFramerate", Some("exact_framerate"), rt::string(value));
-            self
-        }
-        /// The pixel aspect ratio (PAR) of the video.
-        ///
-        /// CloudFormation `Par`, Terraform `par`.
-        pub fn par(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Par", Some("par"), rt::string(value));
-            self
-        }
-        /// The encoding range of the video.
-        ///
-        /// CloudFormation `Range`, Terraform `range`.
-        pub fn range(mut self, value: Range) -> Self {
-            self.0.set("Range", Some("range"), value.into());
-            self
-        }
-        /// The type of compression that was used to smooth the video's appearance.
-        ///
-        /// CloudFormation `ScanMode`, Terraform `scan_mode`.
-        pub fn scan_mode(mut self, value: ScanMode) -> Self {
-            self.0.set("ScanMode", Some("scan_mode"), value.into());
-            self
-        }
-        /// The transfer characteristic system (TCS) that is used in the video.
-        ///
-        /// CloudFormation `Tcs`, Terraform `tcs`.
-        pub fn tcs(mut self, value: Tcs) -> Self {
-            self.0.set("Tcs", Some("tcs"), value.into());
-            self
-        }
-    }
-    nested!(Fmtp);
-    /// Attributes that are related to the media stream.
-    ///
-    /// CloudFormation property type `MediaStreamAttributes`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flowmediastream-mediastreamattributes.html)
-    #[derive(Clone, Debug)]
-    pub struct MediaStreamAttributes(rt::Props);
-    impl MediaStreamAttributes {
-        /// A new `MediaStreamAttributes`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            MediaStreamAttributes(this)
-        }
-        /// A set of parameters that define the media stream.
-        ///
-        /// CloudFormation `Fmtp`, Terraform `fmtp`.
-        pub fn fmtp(mut self, value: Fmtp) -> Self {
-            self.0.set("Fmtp", Some("fmtp"), value.into());
-            self
-        }
-        /// The audio language, in a format that is recognized by the receiver.
-        ///
-        /// CloudFormation `Lang`, Terraform `lang`.
-        pub fn lang(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Lang", Some("lang"), rt::string(value));
-            self
-        }
-    }
-    nested!(MediaStreamAttributes);
-    /// The values `MediaStreamType` accepts in `MediaConnect::FlowMediaStream`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum MediaStreamType {
-        /// `video`
-        Video,
-        /// `audio`
-        Audio,
-        /// `ancillary-data`
-        AncillaryData,
-    }
-    string_enum!(MediaStreamType { Video => "video", Audio => "audio", AncillaryData => "ancillary-data" });
-    /// The values `Colorimetry` accepts in `MediaConnect::FlowMediaStream`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Colorimetry {
-        /// `BT601`
-        Bt601,
-        /// `BT709`
-        Bt709,
-        /// `BT2020`
-        Bt2020,
-        /// `BT2100`
-        Bt2100,
-        /// `ST2065-1`
-        St20651,
-        /// `ST2065-3`
-        St20653,
-        /// `XYZ`
-        Xyz,
-    }
-    string_enum!(Colorimetry { Bt601 => "BT601", Bt709 => "BT709", Bt2020 => "BT2020", Bt2100 => "BT2100", St20651 => "ST2065-1", St20653 => "ST2065-3", Xyz => "XYZ" });
-    /// The values `Range` accepts in `MediaConnect::FlowMediaStream`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Range {
-        /// `NARROW`
-        Narrow,
-        /// `FULL`
-        Full,
-        /// `FULLPROTECT`
-        Fullprotect,
-    }
-    string_enum!(Range { Narrow => "NARROW", Full => "FULL", Fullprotect => "FULLPROTECT" });
-    /// The values `ScanMode` accepts in `MediaConnect::FlowMediaStream`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ScanMode {
-        /// `progressive`
-        Progressive,
-        /// `interlace`
-        Interlace,
-        /// `progressive-segmented-frame`
-        ProgressiveSegmentedFrame,
-    }
-    string_enum!(ScanMode { Progressive => "progressive", Interlace => "interlace", ProgressiveSegmentedFrame => "progressive-segmented-frame" });
-    /// The values `Tcs` accepts in `MediaConnect::FlowMediaStream`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Tcs {
-        /// `SDR`
-        Sdr,
-        /// `PQ`
-        Pq,
-        /// `HLG`
-        Hlg,
-        /// `LINEAR`
-        Linear,
-        /// `BT2100LINPQ`
-        Bt2100linpq,
-        /// `BT2100LINHLG`
-        Bt2100linhlg,
-        /// `ST2065-1`
-        St20651,
-        /// `ST428-1`
-        St4281,
-        /// `DENSITY`
-        Density,
-    }
-    string_enum!(Tcs { Sdr => "SDR", Pq => "PQ", Hlg => "HLG", Linear => "LINEAR", Bt2100linpq => "BT2100LINPQ", Bt2100linhlg => "BT2100LINHLG", St20651 => "ST2065-1", St4281 => "ST428-1", Density => "DENSITY" });
 }
 /// Resource schema for AWS::MediaConnect::FlowOutput
 ///
@@ -2880,6 +2200,7 @@ static FLOW_OUTPUT_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("OutputArn", Some("output_arn"))],
+    schema: (&SCHEMAS, 6),
 };
 impl FlowOutput {
     /// Declares a `AWS::MediaConnect::FlowOutput` with the stack-unique `id`. Required properties: `flow_arn` (`FlowArn`).
@@ -3101,12 +2422,16 @@ impl FlowOutputHandle {
 }
 /// Property types and value sets of [`FlowOutput`] (`AWS::MediaConnect::FlowOutput`).
 pub mod flow_output {
+    pub use super::shared::{
+        Algorithm, EncodingName, FlowTransitEncryption, FlowTransitEncryptionKeyType, Interface,
+        RouterIntegrationState,
+    };
     use super::*;
     /// The definition of a media stream that is associated with the output.
     ///
     /// CloudFormation property type `DestinationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flowoutput-destinationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DestinationConfiguration(rt::Props);
     impl DestinationConfiguration {
@@ -3136,7 +2461,7 @@ pub mod flow_output {
     ///
     /// CloudFormation property type `EncodingParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flowoutput-encodingparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncodingParameters(rt::Props);
     impl EncodingParameters {
@@ -3164,7 +2489,7 @@ pub mod flow_output {
     ///
     /// CloudFormation property type `Encryption`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flowoutput-encryption.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Encryption(rt::Props);
     impl Encryption {
@@ -3191,56 +2516,11 @@ pub mod flow_output {
         }
     }
     nested!(Encryption);
-    /// The configuration that defines how content is encrypted during transit between the MediaConnect router and a MediaConnect flow.
-    ///
-    /// CloudFormation property type `FlowTransitEncryption`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flowoutput-flowtransitencryption.html)
-    #[derive(Clone, Debug)]
-    pub struct FlowTransitEncryption(rt::Props);
-    impl FlowTransitEncryption {
-        /// A new `FlowTransitEncryption`. Required properties: `encryption_key_configuration` (`EncryptionKeyConfiguration`).
-        pub fn new(encryption_key_configuration: impl Into<rt::Value>) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "EncryptionKeyConfiguration",
-                Some("encryption_key_configuration"),
-                rt::json(encryption_key_configuration),
-            );
-            FlowTransitEncryption(this)
-        }
-        /// CloudFormation `EncryptionKeyType`, Terraform `encryption_key_type`.
-        pub fn encryption_key_type(mut self, value: FlowTransitEncryptionKeyType) -> Self {
-            self.0.set(
-                "EncryptionKeyType",
-                Some("encryption_key_type"),
-                value.into(),
-            );
-            self
-        }
-    }
-    nested!(FlowTransitEncryption);
-    /// The VPC interface that you want to use for the media stream associated with the output.
-    ///
-    /// CloudFormation property type `Interface`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flowoutput-interface.html)
-    #[derive(Clone, Debug)]
-    pub struct Interface(rt::Props);
-    impl Interface {
-        /// A new `Interface`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            Interface(this)
-        }
-    }
-    nested!(Interface);
     /// The media stream that is associated with the output, and the parameters for that association.
     ///
     /// CloudFormation property type `MediaStreamOutputConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flowoutput-mediastreamoutputconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MediaStreamOutputConfiguration(rt::Props);
     impl MediaStreamOutputConfiguration {
@@ -3286,7 +2566,7 @@ pub mod flow_output {
     ///
     /// CloudFormation property type `VpcInterfaceAttachment`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flowoutput-vpcinterfaceattachment.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcInterfaceAttachment(rt::Props);
     impl VpcInterfaceAttachment {
@@ -3351,37 +2631,6 @@ pub mod flow_output {
         NdiSpeedHq,
     }
     string_enum!(Protocol { ZixiPush => "zixi-push", RtpFec => "rtp-fec", Rtp => "rtp", ZixiPull => "zixi-pull", Rist => "rist", SrtListener => "srt-listener", SrtCaller => "srt-caller", St2110Jpegxs => "st2110-jpegxs", Cdi => "cdi", NdiSpeedHq => "ndi-speed-hq" });
-    /// The values `RouterIntegrationState` accepts in `MediaConnect::FlowOutput`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum RouterIntegrationState {
-        /// `ENABLED`
-        Enabled,
-        /// `DISABLED`
-        Disabled,
-    }
-    string_enum!(RouterIntegrationState { Enabled => "ENABLED", Disabled => "DISABLED" });
-    /// The values `FlowTransitEncryptionKeyType` accepts in `MediaConnect::FlowOutput`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum FlowTransitEncryptionKeyType {
-        /// `SECRETS_MANAGER`
-        SecretsManager,
-        /// `AUTOMATIC`
-        Automatic,
-    }
-    string_enum!(FlowTransitEncryptionKeyType { SecretsManager => "SECRETS_MANAGER", Automatic => "AUTOMATIC" });
-    /// The values `EncodingName` accepts in `MediaConnect::FlowOutput`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum EncodingName {
-        /// `jxsv`
-        Jxsv,
-        /// `raw`
-        Raw,
-        /// `smpte291`
-        Smpte291,
-        /// `pcm`
-        Pcm,
-    }
-    string_enum!(EncodingName { Jxsv => "jxsv", Raw => "raw", Smpte291 => "smpte291", Pcm => "pcm" });
     /// The values `EncoderProfile` accepts in `MediaConnect::FlowOutput`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum EncoderProfile {
@@ -3391,17 +2640,6 @@ pub mod flow_output {
         High,
     }
     string_enum!(EncoderProfile { Main => "main", High => "high" });
-    /// The values `Algorithm` accepts in `MediaConnect::FlowOutput`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Algorithm {
-        /// `aes128`
-        Aes128,
-        /// `aes192`
-        Aes192,
-        /// `aes256`
-        Aes256,
-    }
-    string_enum!(Algorithm { Aes128 => "aes128", Aes192 => "aes192", Aes256 => "aes256" });
     /// The values `KeyType` accepts in `MediaConnect::FlowOutput`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum KeyType {
@@ -3444,6 +2682,7 @@ static FLOW_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("SourceArn", Some("source_arn")),
         ("SourceIngestPort", Some("source_ingest_port")),
     ],
+    schema: (&SCHEMAS, 7),
 };
 impl FlowSource {
     /// Declares a `AWS::MediaConnect::FlowSource` with the stack-unique `id`. Required properties: `description` (`Description`), `flow_arn` (`FlowArn`), `name` (`Name`).
@@ -3623,138 +2862,10 @@ impl FlowSourceHandle {
 }
 /// Property types and value sets of [`FlowSource`] (`AWS::MediaConnect::FlowSource`).
 pub mod flow_source {
+    pub use super::shared::{
+        Algorithm, Encryption, GatewayBridgeSource, KeyType, VpcInterfaceAttachment,
+    };
     use super::*;
-    /// Information about the encryption of the flow.
-    ///
-    /// CloudFormation property type `Encryption`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flowsource-encryption.html)
-    #[derive(Clone, Debug)]
-    pub struct Encryption(rt::Props);
-    impl Encryption {
-        /// A new `Encryption`. Required properties: `role_arn` (`RoleArn`).
-        pub fn new(role_arn: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
-            Encryption(this)
-        }
-        /// The type of algorithm that is used for the encryption (such as aes128, aes192, or aes256).
-        ///
-        /// CloudFormation `Algorithm`, Terraform `algorithm`.
-        pub fn algorithm(mut self, value: Algorithm) -> Self {
-            self.0.set("Algorithm", Some("algorithm"), value.into());
-            self
-        }
-        /// A 128-bit, 16-byte hex value represented by a 32-character string, to be used with the key for encrypting content.
-        ///
-        /// CloudFormation `ConstantInitializationVector`, Terraform `constant_initialization_vector`.
-        pub fn constant_initialization_vector(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set(
-                "ConstantInitializationVector",
-                Some("constant_initialization_vector"),
-                rt::string(value),
-            );
-            self
-        }
-        /// The value of one of the devices that you configured with your digital rights management (DRM) platform key provider.
-        ///
-        /// CloudFormation `DeviceId`, Terraform `device_id`.
-        pub fn device_id(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("DeviceId", Some("device_id"), rt::string(value));
-            self
-        }
-        /// The type of key that is used for the encryption.
-        ///
-        /// CloudFormation `KeyType`, Terraform `key_type`.
-        pub fn key_type(mut self, value: KeyType) -> Self {
-            self.0.set("KeyType", Some("key_type"), value.into());
-            self
-        }
-        /// The AWS Region that the API Gateway proxy endpoint was created in.
-        ///
-        /// CloudFormation `Region`, Terraform `region`.
-        pub fn region(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Region", Some("region"), rt::string(value));
-            self
-        }
-        /// An identifier for the content.
-        ///
-        /// CloudFormation `ResourceId`, Terraform `resource_id`.
-        pub fn resource_id(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("ResourceId", Some("resource_id"), rt::string(value));
-            self
-        }
-        /// The ARN of the secret that you created in AWS Secrets Manager to store the encryption key.
-        ///
-        /// Constraints: pattern `^arn:(aws[a-zA-Z-]*):secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[a-zA-Z0-9/_+=.@-]+$`. CloudFormation `SecretArn`, Terraform `secret_arn`.
-        pub fn secret_arn(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("SecretArn", Some("secret_arn"), rt::string(value));
-            self
-        }
-        /// The URL from the API Gateway proxy that you set up to talk to your key server.
-        ///
-        /// CloudFormation `Url`, Terraform `url`.
-        pub fn url(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Url", Some("url"), rt::string(value));
-            self
-        }
-    }
-    nested!(Encryption);
-    /// The source configuration for cloud flows receiving a stream from a bridge.
-    ///
-    /// CloudFormation property type `GatewayBridgeSource`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flowsource-gatewaybridgesource.html)
-    #[derive(Clone, Debug)]
-    pub struct GatewayBridgeSource(rt::Props);
-    impl GatewayBridgeSource {
-        /// A new `GatewayBridgeSource`. Required properties: `bridge_arn` (`BridgeArn`).
-        pub fn new(bridge_arn: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("BridgeArn", Some("bridge_arn"), rt::string(bridge_arn));
-            GatewayBridgeSource(this)
-        }
-        /// The name of the VPC interface attachment to use for this bridge source.
-        ///
-        /// CloudFormation `VpcInterfaceAttachment`, Terraform `vpc_interface_attachment`.
-        pub fn vpc_interface_attachment(mut self, value: VpcInterfaceAttachment) -> Self {
-            self.0.set(
-                "VpcInterfaceAttachment",
-                Some("vpc_interface_attachment"),
-                value.into(),
-            );
-            self
-        }
-    }
-    nested!(GatewayBridgeSource);
-    /// The settings for attaching a VPC interface to an resource.
-    ///
-    /// CloudFormation property type `VpcInterfaceAttachment`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flowsource-vpcinterfaceattachment.html)
-    #[derive(Clone, Debug)]
-    pub struct VpcInterfaceAttachment(rt::Props);
-    impl VpcInterfaceAttachment {
-        /// A new `VpcInterfaceAttachment`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            VpcInterfaceAttachment(this)
-        }
-        /// The name of the VPC interface to use for this resource.
-        ///
-        /// CloudFormation `VpcInterfaceName`, Terraform `vpc_interface_name`.
-        pub fn vpc_interface_name(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set(
-                "VpcInterfaceName",
-                Some("vpc_interface_name"),
-                rt::string(value),
-            );
-            self
-        }
-    }
-    nested!(VpcInterfaceAttachment);
     /// The values `Protocol` accepts in `MediaConnect::FlowSource`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Protocol {
@@ -3772,28 +2883,6 @@ pub mod flow_source {
         SrtCaller,
     }
     string_enum!(Protocol { ZixiPush => "zixi-push", RtpFec => "rtp-fec", Rtp => "rtp", Rist => "rist", SrtListener => "srt-listener", SrtCaller => "srt-caller" });
-    /// The values `Algorithm` accepts in `MediaConnect::FlowSource`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Algorithm {
-        /// `aes128`
-        Aes128,
-        /// `aes192`
-        Aes192,
-        /// `aes256`
-        Aes256,
-    }
-    string_enum!(Algorithm { Aes128 => "aes128", Aes192 => "aes192", Aes256 => "aes256" });
-    /// The values `KeyType` accepts in `MediaConnect::FlowSource`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum KeyType {
-        /// `speke`
-        Speke,
-        /// `static-key`
-        StaticKey,
-        /// `srt-password`
-        SrtPassword,
-    }
-    string_enum!(KeyType { Speke => "speke", StaticKey => "static-key", SrtPassword => "srt-password" });
 }
 /// Resource schema for AWS::MediaConnect::FlowVpcInterface
 ///
@@ -3823,6 +2912,7 @@ static FLOW_VPC_INTERFACE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("NetworkInterfaceIds", Some("network_interface_ids"))],
+    schema: (&SCHEMAS, 8),
 };
 impl FlowVpcInterface {
     /// Declares a `AWS::MediaConnect::FlowVpcInterface` with the stack-unique `id`. Required properties: `flow_arn` (`FlowArn`), `name` (`Name`), `role_arn` (`RoleArn`), `security_group_ids` (`SecurityGroupIds`), `subnet_id` (`SubnetId`).
@@ -3896,6 +2986,7 @@ static GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("GatewayArn", Some("gateway_arn")),
         ("GatewayState", Some("gateway_state")),
     ],
+    schema: (&SCHEMAS, 9),
 };
 impl Gateway {
     /// Declares a `AWS::MediaConnect::Gateway` with the stack-unique `id`. Required properties: `egress_cidr_blocks` (`EgressCidrBlocks`), `name` (`Name`), `networks` (`Networks`).
@@ -3943,7 +3034,7 @@ pub mod gateway {
     ///
     /// CloudFormation property type `GatewayNetwork`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-gateway-gatewaynetwork.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GatewayNetwork(rt::Props);
     impl GatewayNetwork {
@@ -4005,6 +3096,7 @@ static ROUTER_INPUT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("State", Some("state")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 10),
 };
 impl RouterInput {
     /// Declares a `AWS::MediaConnect::RouterInput` with the stack-unique `id`. Required properties: `configuration` (`Configuration`), `maximum_bitrate` (`MaximumBitrate`), `name` (`Name`), `routing_scope` (`RoutingScope`), `tier` (`Tier`).
@@ -4145,12 +3237,13 @@ impl RouterInputHandle {
 }
 /// Property types and value sets of [`RouterInput`] (`AWS::MediaConnect::RouterInput`).
 pub mod router_input {
+    pub use super::shared::RoutingScope;
     use super::*;
     /// The transit encryption settings for a router input.
     ///
     /// CloudFormation property type `RouterInputTransitEncryption`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-routerinput-routerinputtransitencryption.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RouterInputTransitEncryption(rt::Props);
     impl RouterInputTransitEncryption {
@@ -4175,15 +3268,6 @@ pub mod router_input {
         }
     }
     nested!(RouterInputTransitEncryption);
-    /// The values `RoutingScope` accepts in `MediaConnect::RouterInput`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum RoutingScope {
-        /// `REGIONAL`
-        Regional,
-        /// `GLOBAL`
-        Global,
-    }
-    string_enum!(RoutingScope { Regional => "REGIONAL", Global => "GLOBAL" });
     /// The values `RouterInputTier` accepts in `MediaConnect::RouterInput`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum RouterInputTier {
@@ -4248,6 +3332,7 @@ static ROUTER_NETWORK_INTERFACE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("State", Some("state")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 11),
 };
 impl RouterNetworkInterface {
     /// Declares a `AWS::MediaConnect::RouterNetworkInterface` with the stack-unique `id`. Required properties: `configuration` (`Configuration`), `name` (`Name`).
@@ -4368,6 +3453,7 @@ static ROUTER_OUTPUT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("State", Some("state")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 12),
 };
 impl RouterOutput {
     /// Declares a `AWS::MediaConnect::RouterOutput` with the stack-unique `id`. Required properties: `configuration` (`Configuration`), `maximum_bitrate` (`MaximumBitrate`), `name` (`Name`), `routing_scope` (`RoutingScope`), `tier` (`Tier`).
@@ -4491,12 +3577,13 @@ impl RouterOutputHandle {
 }
 /// Property types and value sets of [`RouterOutput`] (`AWS::MediaConnect::RouterOutput`).
 pub mod router_output {
+    pub use super::shared::RoutingScope;
     use super::*;
     /// The fabric configuration settings for the router output.
     ///
     /// CloudFormation property type `FabricConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-routeroutput-fabricconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FabricConfiguration(rt::Props);
     impl FabricConfiguration {
@@ -4512,15 +3599,6 @@ pub mod router_output {
         }
     }
     nested!(FabricConfiguration);
-    /// The values `RoutingScope` accepts in `MediaConnect::RouterOutput`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum RoutingScope {
-        /// `REGIONAL`
-        Regional,
-        /// `GLOBAL`
-        Global,
-    }
-    string_enum!(RoutingScope { Regional => "REGIONAL", Global => "GLOBAL" });
     /// The values `RouterOutputTier` accepts in `MediaConnect::RouterOutput`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum RouterOutputTier {
@@ -4541,4 +3619,454 @@ pub mod router_output {
         LowLatency,
     }
     string_enum!(FabricLatencyMode { Balanced => "BALANCED", LowLatency => "LOW_LATENCY" });
+}
+/// Nested types that several `MediaConnect` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `Algorithm` accepts in `MediaConnect`'s `Flow`, `FlowEntitlement`, `FlowOutput`, `FlowSource`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Algorithm {
+        /// `aes128`
+        Aes128,
+        /// `aes192`
+        Aes192,
+        /// `aes256`
+        Aes256,
+    }
+    string_enum!(Algorithm { Aes128 => "aes128", Aes192 => "aes192", Aes256 => "aes256" });
+    /// The values `Colorimetry` accepts in `MediaConnect`'s `Flow`, `FlowMediaStream`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Colorimetry {
+        /// `BT601`
+        Bt601,
+        /// `BT709`
+        Bt709,
+        /// `BT2020`
+        Bt2020,
+        /// `BT2100`
+        Bt2100,
+        /// `ST2065-1`
+        St20651,
+        /// `ST2065-3`
+        St20653,
+        /// `XYZ`
+        Xyz,
+    }
+    string_enum!(Colorimetry { Bt601 => "BT601", Bt709 => "BT709", Bt2020 => "BT2020", Bt2100 => "BT2100", St20651 => "ST2065-1", St20653 => "ST2065-3", Xyz => "XYZ" });
+    /// The values `EncodingName` accepts in `MediaConnect`'s `Flow`, `FlowOutput`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum EncodingName {
+        /// `jxsv`
+        Jxsv,
+        /// `raw`
+        Raw,
+        /// `smpte291`
+        Smpte291,
+        /// `pcm`
+        Pcm,
+    }
+    string_enum!(EncodingName { Jxsv => "jxsv", Raw => "raw", Smpte291 => "smpte291", Pcm => "pcm" });
+    /// Information about the encryption of the flow.
+    ///
+    /// CloudFormation property type `Encryption`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct Encryption(rt::Props);
+    impl Encryption {
+        /// A new `Encryption`. Required properties: `role_arn` (`RoleArn`).
+        pub fn new(role_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            Encryption(this)
+        }
+        /// The type of algorithm that is used for the encryption (such as aes128, aes192, or aes256).
+        ///
+        /// CloudFormation `Algorithm`, Terraform `algorithm`.
+        pub fn algorithm(mut self, value: Algorithm) -> Self {
+            self.0.set("Algorithm", Some("algorithm"), value.into());
+            self
+        }
+        /// A 128-bit, 16-byte hex value represented by a 32-character string, to be used with the key for encrypting content.
+        ///
+        /// CloudFormation `ConstantInitializationVector`, Terraform `constant_initialization_vector`.
+        pub fn constant_initialization_vector(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "ConstantInitializationVector",
+                Some("constant_initialization_vector"),
+                rt::string(value),
+            );
+            self
+        }
+        /// The value of one of the devices that you configured with your digital rights management (DRM) platform key provider.
+        ///
+        /// CloudFormation `DeviceId`, Terraform `device_id`.
+        pub fn device_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DeviceId", Some("device_id"), rt::string(value));
+            self
+        }
+        /// The type of key that is used for the encryption.
+        ///
+        /// CloudFormation `KeyType`, Terraform `key_type`.
+        pub fn key_type(mut self, value: KeyType) -> Self {
+            self.0.set("KeyType", Some("key_type"), value.into());
+            self
+        }
+        /// The AWS Region that the API Gateway proxy endpoint was created in.
+        ///
+        /// CloudFormation `Region`, Terraform `region`.
+        pub fn region(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Region", Some("region"), rt::string(value));
+            self
+        }
+        /// An identifier for the content.
+        ///
+        /// CloudFormation `ResourceId`, Terraform `resource_id`.
+        pub fn resource_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ResourceId", Some("resource_id"), rt::string(value));
+            self
+        }
+        /// The ARN of the secret that you created in AWS Secrets Manager to store the encryption key.
+        ///
+        /// Constraints: pattern `^arn:(aws[a-zA-Z-]*):secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[a-zA-Z0-9/_+=.@-]+$`. CloudFormation `SecretArn`, Terraform `secret_arn`.
+        pub fn secret_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SecretArn", Some("secret_arn"), rt::string(value));
+            self
+        }
+        /// The URL from the API Gateway proxy that you set up to talk to your key server.
+        ///
+        /// CloudFormation `Url`, Terraform `url`.
+        pub fn url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Url", Some("url"), rt::string(value));
+            self
+        }
+    }
+    nested!(Encryption);
+    /// The configuration that defines how content is encrypted during transit between the MediaConnect router and a MediaConnect flow.
+    ///
+    /// CloudFormation property type `FlowTransitEncryption`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct FlowTransitEncryption(rt::Props);
+    impl FlowTransitEncryption {
+        /// A new `FlowTransitEncryption`. Required properties: `encryption_key_configuration` (`EncryptionKeyConfiguration`).
+        pub fn new(encryption_key_configuration: impl Into<rt::Value>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "EncryptionKeyConfiguration",
+                Some("encryption_key_configuration"),
+                rt::json(encryption_key_configuration),
+            );
+            FlowTransitEncryption(this)
+        }
+        /// CloudFormation `EncryptionKeyType`, Terraform `encryption_key_type`.
+        pub fn encryption_key_type(mut self, value: FlowTransitEncryptionKeyType) -> Self {
+            self.0.set(
+                "EncryptionKeyType",
+                Some("encryption_key_type"),
+                value.into(),
+            );
+            self
+        }
+    }
+    nested!(FlowTransitEncryption);
+    /// The values `FlowTransitEncryptionKeyType` accepts in `MediaConnect`'s `Flow`, `FlowOutput`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum FlowTransitEncryptionKeyType {
+        /// `SECRETS_MANAGER`
+        SecretsManager,
+        /// `AUTOMATIC`
+        Automatic,
+    }
+    string_enum!(FlowTransitEncryptionKeyType { SecretsManager => "SECRETS_MANAGER", Automatic => "AUTOMATIC" });
+    /// A set of parameters that define the media stream.
+    ///
+    /// CloudFormation property type `Fmtp`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct Fmtp(rt::Props);
+    impl Fmtp {
+        /// A new `Fmtp`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            Fmtp(this)
+        }
+        /// The format of the audio channel.
+        ///
+        /// CloudFormation `ChannelOrder`, Terraform `channel_order`.
+        pub fn channel_order(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ChannelOrder", Some("channel_order"), rt::string(value));
+            self
+        }
+        /// The format used for the representation of color.
+        ///
+        /// CloudFormation `Colorimetry`, Terraform `colorimetry`.
+        pub fn colorimetry(mut self, value: Colorimetry) -> Self {
+            self.0.set("Colorimetry", Some("colorimetry"), value.into());
+            self
+        }
+        /// The frame rate for the video stream, in frames/second.
+        ///
+        /// CloudFormation `ExactFramerate`, Terraform `exact_framerate`.
+        pub fn exact_framerate(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ExactFramerate", Some("exact_framerate"), rt::string(value));
+            self
+        }
+        /// The pixel aspect ratio (PAR) of the video.
+        ///
+        /// CloudFormation `Par`, Terraform `par`.
+        pub fn par(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Par", Some("par"), rt::string(value));
+            self
+        }
+        /// The encoding range of the video.
+        ///
+        /// CloudFormation `Range`, Terraform `range`.
+        pub fn range(mut self, value: Range) -> Self {
+            self.0.set("Range", Some("range"), value.into());
+            self
+        }
+        /// The type of compression that was used to smooth the video's appearance.
+        ///
+        /// CloudFormation `ScanMode`, Terraform `scan_mode`.
+        pub fn scan_mode(mut self, value: ScanMode) -> Self {
+            self.0.set("ScanMode", Some("scan_mode"), value.into());
+            self
+        }
+        /// The transfer characteristic system (TCS) that is used in the video.
+        ///
+        /// CloudFormation `Tcs`, Terraform `tcs`.
+        pub fn tcs(mut self, value: Tcs) -> Self {
+            self.0.set("Tcs", Some("tcs"), value.into());
+            self
+        }
+    }
+    nested!(Fmtp);
+    /// The source configuration for cloud flows receiving a stream from a bridge.
+    ///
+    /// CloudFormation property type `GatewayBridgeSource`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct GatewayBridgeSource(rt::Props);
+    impl GatewayBridgeSource {
+        /// A new `GatewayBridgeSource`. Required properties: `bridge_arn` (`BridgeArn`).
+        pub fn new(bridge_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("BridgeArn", Some("bridge_arn"), rt::string(bridge_arn));
+            GatewayBridgeSource(this)
+        }
+        /// The name of the VPC interface attachment to use for this bridge source.
+        ///
+        /// CloudFormation `VpcInterfaceAttachment`, Terraform `vpc_interface_attachment`.
+        pub fn vpc_interface_attachment(mut self, value: VpcInterfaceAttachment) -> Self {
+            self.0.set(
+                "VpcInterfaceAttachment",
+                Some("vpc_interface_attachment"),
+                value.into(),
+            );
+            self
+        }
+    }
+    nested!(GatewayBridgeSource);
+    /// The VPC interface that you want to use for the media stream associated with the output.
+    ///
+    /// CloudFormation property type `Interface`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct Interface(rt::Props);
+    impl Interface {
+        /// A new `Interface`. Required properties: `name` (`Name`).
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            Interface(this)
+        }
+    }
+    nested!(Interface);
+    /// The values `KeyType` accepts in `MediaConnect`'s `Flow`, `FlowSource`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum KeyType {
+        /// `speke`
+        Speke,
+        /// `static-key`
+        StaticKey,
+        /// `srt-password`
+        SrtPassword,
+    }
+    string_enum!(KeyType { Speke => "speke", StaticKey => "static-key", SrtPassword => "srt-password" });
+    /// Attributes that are related to the media stream.
+    ///
+    /// CloudFormation property type `MediaStreamAttributes`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct MediaStreamAttributes(rt::Props);
+    impl MediaStreamAttributes {
+        /// A new `MediaStreamAttributes`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            MediaStreamAttributes(this)
+        }
+        /// A set of parameters that define the media stream.
+        ///
+        /// CloudFormation `Fmtp`, Terraform `fmtp`.
+        pub fn fmtp(mut self, value: Fmtp) -> Self {
+            self.0.set("Fmtp", Some("fmtp"), value.into());
+            self
+        }
+        /// The audio language, in a format that is recognized by the receiver.
+        ///
+        /// CloudFormation `Lang`, Terraform `lang`.
+        pub fn lang(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Lang", Some("lang"), rt::string(value));
+            self
+        }
+    }
+    nested!(MediaStreamAttributes);
+    /// The values `MediaStreamType` accepts in `MediaConnect`'s `Flow`, `FlowMediaStream`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum MediaStreamType {
+        /// `video`
+        Video,
+        /// `audio`
+        Audio,
+        /// `ancillary-data`
+        AncillaryData,
+    }
+    string_enum!(MediaStreamType { Video => "video", Audio => "audio", AncillaryData => "ancillary-data" });
+    /// The settings related to the multicast source.
+    ///
+    /// CloudFormation property type `MulticastSourceSettings`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct MulticastSourceSettings(rt::Props);
+    impl MulticastSourceSettings {
+        /// A new `MulticastSourceSettings`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            MulticastSourceSettings(this)
+        }
+        /// The IP address of the source for source-specific multicast (SSM).
+        ///
+        /// CloudFormation `MulticastSourceIp`, Terraform `multicast_source_ip`.
+        pub fn multicast_source_ip(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "MulticastSourceIp",
+                Some("multicast_source_ip"),
+                rt::string(value),
+            );
+            self
+        }
+    }
+    nested!(MulticastSourceSettings);
+    /// The values `ProtocolEnum` accepts in `MediaConnect`'s `Bridge`, `BridgeSource`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum ProtocolEnum {
+        /// `rtp-fec`
+        RtpFec,
+        /// `rtp`
+        Rtp,
+        /// `udp`
+        Udp,
+    }
+    string_enum!(ProtocolEnum { RtpFec => "rtp-fec", Rtp => "rtp", Udp => "udp" });
+    /// The values `Range` accepts in `MediaConnect`'s `Flow`, `FlowMediaStream`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Range {
+        /// `NARROW`
+        Narrow,
+        /// `FULL`
+        Full,
+        /// `FULLPROTECT`
+        Fullprotect,
+    }
+    string_enum!(Range { Narrow => "NARROW", Full => "FULL", Fullprotect => "FULLPROTECT" });
+    /// The values `RouterIntegrationState` accepts in `MediaConnect`'s `Flow`, `FlowOutput`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum RouterIntegrationState {
+        /// `ENABLED`
+        Enabled,
+        /// `DISABLED`
+        Disabled,
+    }
+    string_enum!(RouterIntegrationState { Enabled => "ENABLED", Disabled => "DISABLED" });
+    /// The values `RoutingScope` accepts in `MediaConnect`'s `RouterInput`, `RouterOutput`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum RoutingScope {
+        /// `REGIONAL`
+        Regional,
+        /// `GLOBAL`
+        Global,
+    }
+    string_enum!(RoutingScope { Regional => "REGIONAL", Global => "GLOBAL" });
+    /// The values `ScanMode` accepts in `MediaConnect`'s `Flow`, `FlowMediaStream`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum ScanMode {
+        /// `progressive`
+        Progressive,
+        /// `interlace`
+        Interlace,
+        /// `progressive-segmented-frame`
+        ProgressiveSegmentedFrame,
+    }
+    string_enum!(ScanMode { Progressive => "progressive", Interlace => "interlace", ProgressiveSegmentedFrame => "progressive-segmented-frame" });
+    /// The values `Tcs` accepts in `MediaConnect`'s `Flow`, `FlowMediaStream`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Tcs {
+        /// `SDR`
+        Sdr,
+        /// `PQ`
+        Pq,
+        /// `HLG`
+        Hlg,
+        /// `LINEAR`
+        Linear,
+        /// `BT2100LINPQ`
+        Bt2100linpq,
+        /// `BT2100LINHLG`
+        Bt2100linhlg,
+        /// `ST2065-1`
+        St20651,
+        /// `ST428-1`
+        St4281,
+        /// `DENSITY`
+        Density,
+    }
+    string_enum!(Tcs { Sdr => "SDR", Pq => "PQ", Hlg => "HLG", Linear => "LINEAR", Bt2100linpq => "BT2100LINPQ", Bt2100linhlg => "BT2100LINHLG", St20651 => "ST2065-1", St4281 => "ST428-1", Density => "DENSITY" });
+    /// The settings for attaching a VPC interface to an resource.
+    ///
+    /// CloudFormation property type `VpcInterfaceAttachment`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct VpcInterfaceAttachment(rt::Props);
+    impl VpcInterfaceAttachment {
+        /// A new `VpcInterfaceAttachment`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            VpcInterfaceAttachment(this)
+        }
+        /// The name of the VPC interface to use for this resource.
+        ///
+        /// CloudFormation `VpcInterfaceName`, Terraform `vpc_interface_name`.
+        pub fn vpc_interface_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "VpcInterfaceName",
+                Some("vpc_interface_name"),
+                rt::string(value),
+            );
+            self
+        }
+    }
+    nested!(VpcInterfaceAttachment);
 }

@@ -2,14 +2,22 @@
 //! `MediaConvert` resource types of the CloudFormation registry (`AWS::MediaConvert::*`): 4 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `mediaconvert` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("mediaconvert.schemas.jsonl"));
 /// Associates an AWS Certificate Manager (ACM) certificate with AWS Elemental MediaConvert to enable encryption for content delivery.
 ///
 /// CloudFormation: `AWS::MediaConvert::CertificateAssociation`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -57,6 +65,7 @@ static CERTIFICATE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 0),
 };
 impl CertificateAssociation {
     /// Declares a `AWS::MediaConvert::CertificateAssociation` with the stack-unique `id`. Required properties: `arn` (`Arn`).
@@ -106,6 +115,7 @@ static JOB_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 1),
 };
 impl JobTemplate {
     /// Declares a `AWS::MediaConvert::JobTemplate` with the stack-unique `id`. Required properties: `settings_json` (`SettingsJson`).
@@ -207,7 +217,7 @@ pub mod job_template {
     use super::*;
     /// CloudFormation property type `AccelerationSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconvert-jobtemplate-accelerationsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AccelerationSettings(rt::Props);
     impl AccelerationSettings {
@@ -221,7 +231,7 @@ pub mod job_template {
     nested!(AccelerationSettings);
     /// CloudFormation property type `HopDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconvert-jobtemplate-hopdestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HopDestination(rt::Props);
     impl HopDestination {
@@ -332,6 +342,7 @@ static PRESET_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 2),
 };
 impl Preset {
     /// Declares a `AWS::MediaConvert::Preset` with the stack-unique `id`. Required properties: `settings_json` (`SettingsJson`).
@@ -415,6 +426,7 @@ static QUEUE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 3),
 };
 impl Queue {
     /// Declares a `AWS::MediaConvert::Queue` with the stack-unique `id`. No property is required.

@@ -2,14 +2,22 @@
 //! `MediaLive` resource types of the CloudFormation registry (`AWS::MediaLive::*`): 15 types, 12 of them with an awscc Terraform resource.
 //! Enabled by the `medialive` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("medialive.schemas.jsonl"));
 /// Resource Type definition for AWS::MediaLive::Channel
 ///
 /// CloudFormation: `AWS::MediaLive::Channel`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -47,6 +55,7 @@ static CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Inputs", None), ("Id", None), ("Arn", None)],
+    schema: (&SCHEMAS, 0),
 };
 impl Channel {
     /// Declares a `AWS::MediaLive::Channel` with the stack-unique `id`. No property is required.
@@ -175,7 +184,7 @@ pub mod channel {
     use super::*;
     /// CloudFormation property type `AacSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-aacsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AacSettings(rt::Props);
     impl AacSettings {
@@ -233,7 +242,7 @@ pub mod channel {
     nested!(AacSettings);
     /// CloudFormation property type `AbWatermarkingCustomProfile`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-abwatermarkingcustomprofile.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AbWatermarkingCustomProfile(rt::Props);
     impl AbWatermarkingCustomProfile {
@@ -261,7 +270,7 @@ pub mod channel {
     nested!(AbWatermarkingCustomProfile);
     /// CloudFormation property type `Ac3Settings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-ac3settings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Ac3Settings(rt::Props);
     impl Ac3Settings {
@@ -314,7 +323,7 @@ pub mod channel {
     nested!(Ac3Settings);
     /// CloudFormation property type `AdditionalDestinations`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-additionaldestinations.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AdditionalDestinations(rt::Props);
     impl AdditionalDestinations {
@@ -332,7 +341,7 @@ pub mod channel {
     nested!(AdditionalDestinations);
     /// CloudFormation property type `AncillarySourceSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-ancillarysourcesettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AncillarySourceSettings(rt::Props);
     impl AncillarySourceSettings {
@@ -351,7 +360,7 @@ pub mod channel {
     nested!(AncillarySourceSettings);
     /// CloudFormation property type `AnywhereSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-anywheresettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AnywhereSettings(rt::Props);
     impl AnywhereSettings {
@@ -375,7 +384,7 @@ pub mod channel {
     nested!(AnywhereSettings);
     /// CloudFormation property type `ArchiveCdnSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-archivecdnsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ArchiveCdnSettings(rt::Props);
     impl ArchiveCdnSettings {
@@ -393,7 +402,7 @@ pub mod channel {
     nested!(ArchiveCdnSettings);
     /// CloudFormation property type `ArchiveContainerSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-archivecontainersettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ArchiveContainerSettings(rt::Props);
     impl ArchiveContainerSettings {
@@ -416,7 +425,7 @@ pub mod channel {
     nested!(ArchiveContainerSettings);
     /// CloudFormation property type `ArchiveFrameCaptureHlsS3Settings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-archiveframecapturehlss3settings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ArchiveFrameCaptureHlsS3Settings(rt::Props);
     impl ArchiveFrameCaptureHlsS3Settings {
@@ -434,7 +443,7 @@ pub mod channel {
     nested!(ArchiveFrameCaptureHlsS3Settings);
     /// CloudFormation property type `ArchiveGroupSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-archivegroupsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ArchiveGroupSettings(rt::Props);
     impl ArchiveGroupSettings {
@@ -462,7 +471,7 @@ pub mod channel {
     nested!(ArchiveGroupSettings);
     /// CloudFormation property type `ArchiveOutputSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-archiveoutputsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ArchiveOutputSettings(rt::Props);
     impl ArchiveOutputSettings {
@@ -490,7 +499,7 @@ pub mod channel {
     nested!(ArchiveOutputSettings);
     /// CloudFormation property type `AudioChannelMapping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audiochannelmapping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AudioChannelMapping(rt::Props);
     impl AudioChannelMapping {
@@ -516,7 +525,7 @@ pub mod channel {
     nested!(AudioChannelMapping);
     /// CloudFormation property type `AudioCodecSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audiocodecsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AudioCodecSettings(rt::Props);
     impl AudioCodecSettings {
@@ -564,7 +573,7 @@ pub mod channel {
     nested!(AudioCodecSettings);
     /// CloudFormation property type `AudioDescription`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audiodescription.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AudioDescription(rt::Props);
     impl AudioDescription {
@@ -645,7 +654,7 @@ pub mod channel {
     nested!(AudioDescription);
     /// CloudFormation property type `AudioDolbyEDecode`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audiodolbyedecode.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AudioDolbyEDecode(rt::Props);
     impl AudioDolbyEDecode {
@@ -663,7 +672,7 @@ pub mod channel {
     nested!(AudioDolbyEDecode);
     /// CloudFormation property type `AudioFeedInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audiofeedinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AudioFeedInput(rt::Props);
     impl AudioFeedInput {
@@ -686,7 +695,7 @@ pub mod channel {
     nested!(AudioFeedInput);
     /// CloudFormation property type `AudioHlsRenditionSelection`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audiohlsrenditionselection.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AudioHlsRenditionSelection(rt::Props);
     impl AudioHlsRenditionSelection {
@@ -709,7 +718,7 @@ pub mod channel {
     nested!(AudioHlsRenditionSelection);
     /// CloudFormation property type `AudioLanguageSelection`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audiolanguageselection.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AudioLanguageSelection(rt::Props);
     impl AudioLanguageSelection {
@@ -733,7 +742,7 @@ pub mod channel {
     nested!(AudioLanguageSelection);
     /// CloudFormation property type `AudioNormalizationSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audionormalizationsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AudioNormalizationSettings(rt::Props);
     impl AudioNormalizationSettings {
@@ -771,7 +780,7 @@ pub mod channel {
     nested!(AudioNormalizationSettings);
     /// CloudFormation property type `AudioOnlyHlsSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audioonlyhlssettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AudioOnlyHlsSettings(rt::Props);
     impl AudioOnlyHlsSettings {
@@ -804,7 +813,7 @@ pub mod channel {
     nested!(AudioOnlyHlsSettings);
     /// CloudFormation property type `AudioPid`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audiopid.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AudioPid(rt::Props);
     impl AudioPid {
@@ -832,7 +841,7 @@ pub mod channel {
     nested!(AudioPid);
     /// CloudFormation property type `AudioPidSelection`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audiopidselection.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AudioPidSelection(rt::Props);
     impl AudioPidSelection {
@@ -855,7 +864,7 @@ pub mod channel {
     nested!(AudioPidSelection);
     /// CloudFormation property type `AudioPreMixerSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audiopremixersettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AudioPreMixerSettings(rt::Props);
     impl AudioPreMixerSettings {
@@ -888,7 +897,7 @@ pub mod channel {
     nested!(AudioPreMixerSettings);
     /// CloudFormation property type `AudioSelector`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audioselector.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AudioSelector(rt::Props);
     impl AudioSelector {
@@ -911,7 +920,7 @@ pub mod channel {
     nested!(AudioSelector);
     /// CloudFormation property type `AudioSelectorSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audioselectorsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AudioSelectorSettings(rt::Props);
     impl AudioSelectorSettings {
@@ -944,7 +953,7 @@ pub mod channel {
     nested!(AudioSelectorSettings);
     /// CloudFormation property type `AudioSilenceFailoverSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audiosilencefailoversettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AudioSilenceFailoverSettings(rt::Props);
     impl AudioSilenceFailoverSettings {
@@ -968,7 +977,7 @@ pub mod channel {
     nested!(AudioSilenceFailoverSettings);
     /// CloudFormation property type `AudioTrack`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audiotrack.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AudioTrack(rt::Props);
     impl AudioTrack {
@@ -991,7 +1000,7 @@ pub mod channel {
     nested!(AudioTrack);
     /// CloudFormation property type `AudioTrackSelection`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audiotrackselection.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AudioTrackSelection(rt::Props);
     impl AudioTrackSelection {
@@ -1014,7 +1023,7 @@ pub mod channel {
     nested!(AudioTrackSelection);
     /// CloudFormation property type `AudioWatermarkSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audiowatermarksettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AudioWatermarkSettings(rt::Props);
     impl AudioWatermarkSettings {
@@ -1032,7 +1041,7 @@ pub mod channel {
     nested!(AudioWatermarkSettings);
     /// CloudFormation property type `AutomaticInputFailoverSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-automaticinputfailoversettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AutomaticInputFailoverSettings(rt::Props);
     impl AutomaticInputFailoverSettings {
@@ -1068,7 +1077,7 @@ pub mod channel {
     nested!(AutomaticInputFailoverSettings);
     /// CloudFormation property type `Av1ColorSpaceSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-av1colorspacesettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Av1ColorSpaceSettings(rt::Props);
     impl Av1ColorSpaceSettings {
@@ -1107,7 +1116,7 @@ pub mod channel {
     nested!(Av1ColorSpaceSettings);
     /// CloudFormation property type `Av1Settings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-av1settings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Av1Settings(rt::Props);
     impl Av1Settings {
@@ -1240,7 +1249,7 @@ pub mod channel {
     nested!(Av1Settings);
     /// CloudFormation property type `AvailBlanking`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-availblanking.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AvailBlanking(rt::Props);
     impl AvailBlanking {
@@ -1263,7 +1272,7 @@ pub mod channel {
     nested!(AvailBlanking);
     /// CloudFormation property type `AvailConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-availconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AvailConfiguration(rt::Props);
     impl AvailConfiguration {
@@ -1287,7 +1296,7 @@ pub mod channel {
     nested!(AvailConfiguration);
     /// CloudFormation property type `AvailSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-availsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AvailSettings(rt::Props);
     impl AvailSettings {
@@ -1321,7 +1330,7 @@ pub mod channel {
     nested!(AvailSettings);
     /// CloudFormation property type `BandwidthReductionFilterSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-bandwidthreductionfiltersettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BandwidthReductionFilterSettings(rt::Props);
     impl BandwidthReductionFilterSettings {
@@ -1344,7 +1353,7 @@ pub mod channel {
     nested!(BandwidthReductionFilterSettings);
     /// CloudFormation property type `BlackoutSlate`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-blackoutslate.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BlackoutSlate(rt::Props);
     impl BlackoutSlate {
@@ -1382,7 +1391,7 @@ pub mod channel {
     nested!(BlackoutSlate);
     /// CloudFormation property type `BurnInDvbSubDestinationSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-burnindvbsubdestinationsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BurnInDvbSubDestinationSettings(rt::Props);
     impl BurnInDvbSubDestinationSettings {
@@ -1485,7 +1494,7 @@ pub mod channel {
     nested!(BurnInDvbSubDestinationSettings);
     /// CloudFormation property type `CaptionDescription`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-captiondescription.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CaptionDescription(rt::Props);
     impl CaptionDescription {
@@ -1541,7 +1550,7 @@ pub mod channel {
     nested!(CaptionDescription);
     /// CloudFormation property type `CaptionDestinationSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-captiondestinationsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CaptionDestinationSettings(rt::Props);
     impl CaptionDestinationSettings {
@@ -1647,7 +1656,7 @@ pub mod channel {
     nested!(CaptionDestinationSettings);
     /// CloudFormation property type `CaptionLanguageMapping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-captionlanguagemapping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CaptionLanguageMapping(rt::Props);
     impl CaptionLanguageMapping {
@@ -1675,7 +1684,7 @@ pub mod channel {
     nested!(CaptionLanguageMapping);
     /// CloudFormation property type `CaptionRectangle`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-captionrectangle.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CaptionRectangle(rt::Props);
     impl CaptionRectangle {
@@ -1708,7 +1717,7 @@ pub mod channel {
     nested!(CaptionRectangle);
     /// CloudFormation property type `CaptionSelector`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-captionselector.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CaptionSelector(rt::Props);
     impl CaptionSelector {
@@ -1736,7 +1745,7 @@ pub mod channel {
     nested!(CaptionSelector);
     /// CloudFormation property type `CaptionSelectorSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-captionselectorsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CaptionSelectorSettings(rt::Props);
     impl CaptionSelectorSettings {
@@ -1793,7 +1802,7 @@ pub mod channel {
     nested!(CaptionSelectorSettings);
     /// CloudFormation property type `CdiInputSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-cdiinputspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CdiInputSpecification(rt::Props);
     impl CdiInputSpecification {
@@ -1811,7 +1820,7 @@ pub mod channel {
     nested!(CdiInputSpecification);
     /// CloudFormation property type `ChannelEngineVersionRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-channelengineversionrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ChannelEngineVersionRequest(rt::Props);
     impl ChannelEngineVersionRequest {
@@ -1829,7 +1838,7 @@ pub mod channel {
     nested!(ChannelEngineVersionRequest);
     /// CloudFormation property type `CmafIngestCaptionLanguageMapping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-cmafingestcaptionlanguagemapping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CmafIngestCaptionLanguageMapping(rt::Props);
     impl CmafIngestCaptionLanguageMapping {
@@ -1852,7 +1861,7 @@ pub mod channel {
     nested!(CmafIngestCaptionLanguageMapping);
     /// CloudFormation property type `CmafIngestFrameCaptureOutputSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-cmafingestframecaptureoutputsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CmafIngestFrameCaptureOutputSettings(rt::Props);
     impl CmafIngestFrameCaptureOutputSettings {
@@ -1870,7 +1879,7 @@ pub mod channel {
     nested!(CmafIngestFrameCaptureOutputSettings);
     /// CloudFormation property type `CmafIngestGroupSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-cmafingestgroupsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CmafIngestGroupSettings(rt::Props);
     impl CmafIngestGroupSettings {
@@ -1981,7 +1990,7 @@ pub mod channel {
     nested!(CmafIngestGroupSettings);
     /// CloudFormation property type `CmafIngestMediaPackageV2AbWatermarkerIrdetoSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-cmafingestmediapackagev2abwatermarkerirdetosettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CmafIngestMediaPackageV2AbWatermarkerIrdetoSettings(rt::Props);
     impl CmafIngestMediaPackageV2AbWatermarkerIrdetoSettings {
@@ -2041,7 +2050,7 @@ pub mod channel {
     nested!(CmafIngestMediaPackageV2AbWatermarkerIrdetoSettings);
     /// CloudFormation property type `CmafIngestWatermarkingSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-cmafingestwatermarkingsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CmafIngestWatermarkingSettings(rt::Props);
     impl CmafIngestWatermarkingSettings {
@@ -2063,7 +2072,7 @@ pub mod channel {
     nested!(CmafIngestWatermarkingSettings);
     /// CloudFormation property type `ColorCorrection`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-colorcorrection.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ColorCorrection(rt::Props);
     impl ColorCorrection {
@@ -2091,7 +2100,7 @@ pub mod channel {
     nested!(ColorCorrection);
     /// CloudFormation property type `ColorCorrectionSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-colorcorrectionsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ColorCorrectionSettings(rt::Props);
     impl ColorCorrectionSettings {
@@ -2112,7 +2121,7 @@ pub mod channel {
     nested!(ColorCorrectionSettings);
     /// CloudFormation property type `DisabledLockingSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-disabledlockingsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DisabledLockingSettings(rt::Props);
     impl DisabledLockingSettings {
@@ -2130,7 +2139,7 @@ pub mod channel {
     nested!(DisabledLockingSettings);
     /// CloudFormation property type `DvbNitSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-dvbnitsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DvbNitSettings(rt::Props);
     impl DvbNitSettings {
@@ -2158,7 +2167,7 @@ pub mod channel {
     nested!(DvbNitSettings);
     /// CloudFormation property type `DvbSdtSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-dvbsdtsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DvbSdtSettings(rt::Props);
     impl DvbSdtSettings {
@@ -2191,7 +2200,7 @@ pub mod channel {
     nested!(DvbSdtSettings);
     /// CloudFormation property type `DvbTdtSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-dvbtdtsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DvbTdtSettings(rt::Props);
     impl DvbTdtSettings {
@@ -2209,7 +2218,7 @@ pub mod channel {
     nested!(DvbTdtSettings);
     /// CloudFormation property type `Eac3AtmosSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-eac3atmossettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Eac3AtmosSettings(rt::Props);
     impl Eac3AtmosSettings {
@@ -2257,7 +2266,7 @@ pub mod channel {
     nested!(Eac3AtmosSettings);
     /// CloudFormation property type `Eac3Settings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-eac3settings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Eac3Settings(rt::Props);
     impl Eac3Settings {
@@ -2370,7 +2379,7 @@ pub mod channel {
     nested!(Eac3Settings);
     /// CloudFormation property type `EbuTtDDestinationSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-ebuttddestinationsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EbuTtDDestinationSettings(rt::Props);
     impl EbuTtDDestinationSettings {
@@ -2413,7 +2422,7 @@ pub mod channel {
     nested!(EbuTtDDestinationSettings);
     /// CloudFormation property type `EmbeddedSourceSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-embeddedsourcesettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EmbeddedSourceSettings(rt::Props);
     impl EmbeddedSourceSettings {
@@ -2446,7 +2455,7 @@ pub mod channel {
     nested!(EmbeddedSourceSettings);
     /// CloudFormation property type `EncoderSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-encodersettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncoderSettings(rt::Props);
     impl EncoderSettings {
@@ -2539,7 +2548,7 @@ pub mod channel {
     nested!(EncoderSettings);
     /// CloudFormation property type `EpochLockingSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-epochlockingsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EpochLockingSettings(rt::Props);
     impl EpochLockingSettings {
@@ -2562,7 +2571,7 @@ pub mod channel {
     nested!(EpochLockingSettings);
     /// CloudFormation property type `Esam`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-esam.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Esam(rt::Props);
     impl Esam {
@@ -2605,7 +2614,7 @@ pub mod channel {
     nested!(Esam);
     /// CloudFormation property type `FailoverCondition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-failovercondition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FailoverCondition(rt::Props);
     impl FailoverCondition {
@@ -2623,7 +2632,7 @@ pub mod channel {
     nested!(FailoverCondition);
     /// CloudFormation property type `FailoverConditionSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-failoverconditionsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FailoverConditionSettings(rt::Props);
     impl FailoverConditionSettings {
@@ -2651,7 +2660,7 @@ pub mod channel {
     nested!(FailoverConditionSettings);
     /// CloudFormation property type `FeatureActivations`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-featureactivations.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FeatureActivations(rt::Props);
     impl FeatureActivations {
@@ -2682,7 +2691,7 @@ pub mod channel {
     nested!(FeatureActivations);
     /// CloudFormation property type `FecOutputSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-fecoutputsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FecOutputSettings(rt::Props);
     impl FecOutputSettings {
@@ -2710,7 +2719,7 @@ pub mod channel {
     nested!(FecOutputSettings);
     /// CloudFormation property type `Fmp4HlsSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-fmp4hlssettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Fmp4HlsSettings(rt::Props);
     impl Fmp4HlsSettings {
@@ -2738,7 +2747,7 @@ pub mod channel {
     nested!(Fmp4HlsSettings);
     /// CloudFormation property type `FollowerChannelSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-followerchannelsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FollowerChannelSettings(rt::Props);
     impl FollowerChannelSettings {
@@ -2761,7 +2770,7 @@ pub mod channel {
     nested!(FollowerChannelSettings);
     /// CloudFormation property type `FrameCaptureCdnSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-framecapturecdnsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FrameCaptureCdnSettings(rt::Props);
     impl FrameCaptureCdnSettings {
@@ -2782,7 +2791,7 @@ pub mod channel {
     nested!(FrameCaptureCdnSettings);
     /// CloudFormation property type `FrameCaptureGroupSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-framecapturegroupsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FrameCaptureGroupSettings(rt::Props);
     impl FrameCaptureGroupSettings {
@@ -2805,7 +2814,7 @@ pub mod channel {
     nested!(FrameCaptureGroupSettings);
     /// CloudFormation property type `FrameCaptureSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-framecapturesettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FrameCaptureSettings(rt::Props);
     impl FrameCaptureSettings {
@@ -2833,7 +2842,7 @@ pub mod channel {
     nested!(FrameCaptureSettings);
     /// CloudFormation property type `GlobalConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-globalconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GlobalConfiguration(rt::Props);
     impl GlobalConfiguration {
@@ -2882,7 +2891,7 @@ pub mod channel {
     nested!(GlobalConfiguration);
     /// CloudFormation property type `H264ColorSpaceSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-h264colorspacesettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct H264ColorSpaceSettings(rt::Props);
     impl H264ColorSpaceSettings {
@@ -2911,7 +2920,7 @@ pub mod channel {
     nested!(H264ColorSpaceSettings);
     /// CloudFormation property type `H264Settings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-h264settings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct H264Settings(rt::Props);
     impl H264Settings {
@@ -3144,7 +3153,7 @@ pub mod channel {
     nested!(H264Settings);
     /// CloudFormation property type `H264H265FilterSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-h264h265filtersettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct H264h265FilterSettings(rt::Props);
     impl H264h265FilterSettings {
@@ -3171,7 +3180,7 @@ pub mod channel {
     nested!(H264h265FilterSettings);
     /// CloudFormation property type `H265ColorSpaceSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-h265colorspacesettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct H265ColorSpaceSettings(rt::Props);
     impl H265ColorSpaceSettings {
@@ -3215,7 +3224,7 @@ pub mod channel {
     nested!(H265ColorSpaceSettings);
     /// CloudFormation property type `H265Settings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-h265settings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct H265Settings(rt::Props);
     impl H265Settings {
@@ -3440,7 +3449,7 @@ pub mod channel {
     nested!(H265Settings);
     /// CloudFormation property type `Hdr10Settings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-hdr10settings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Hdr10Settings(rt::Props);
     impl Hdr10Settings {
@@ -3463,7 +3472,7 @@ pub mod channel {
     nested!(Hdr10Settings);
     /// CloudFormation property type `HlsAkamaiSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-hlsakamaisettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HlsAkamaiSettings(rt::Props);
     impl HlsAkamaiSettings {
@@ -3511,7 +3520,7 @@ pub mod channel {
     nested!(HlsAkamaiSettings);
     /// CloudFormation property type `HlsBasicPutSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-hlsbasicputsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HlsBasicPutSettings(rt::Props);
     impl HlsBasicPutSettings {
@@ -3544,7 +3553,7 @@ pub mod channel {
     nested!(HlsBasicPutSettings);
     /// CloudFormation property type `HlsCdnSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-hlscdnsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HlsCdnSettings(rt::Props);
     impl HlsCdnSettings {
@@ -3582,7 +3591,7 @@ pub mod channel {
     nested!(HlsCdnSettings);
     /// CloudFormation property type `HlsGroupSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-hlsgroupsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HlsGroupSettings(rt::Props);
     impl HlsGroupSettings {
@@ -3817,7 +3826,7 @@ pub mod channel {
     nested!(HlsGroupSettings);
     /// CloudFormation property type `HlsInputSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-hlsinputsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HlsInputSettings(rt::Props);
     impl HlsInputSettings {
@@ -3855,7 +3864,7 @@ pub mod channel {
     nested!(HlsInputSettings);
     /// CloudFormation property type `HlsMediaStoreSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-hlsmediastoresettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HlsMediaStoreSettings(rt::Props);
     impl HlsMediaStoreSettings {
@@ -3894,7 +3903,7 @@ pub mod channel {
     nested!(HlsMediaStoreSettings);
     /// CloudFormation property type `HlsOutputSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-hlsoutputsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HlsOutputSettings(rt::Props);
     impl HlsOutputSettings {
@@ -3927,7 +3936,7 @@ pub mod channel {
     nested!(HlsOutputSettings);
     /// CloudFormation property type `HlsSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-hlssettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HlsSettings(rt::Props);
     impl HlsSettings {
@@ -3960,7 +3969,7 @@ pub mod channel {
     nested!(HlsSettings);
     /// CloudFormation property type `HlsWebdavSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-hlswebdavsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HlsWebdavSettings(rt::Props);
     impl HlsWebdavSettings {
@@ -3998,7 +4007,7 @@ pub mod channel {
     nested!(HlsWebdavSettings);
     /// CloudFormation property type `InferenceSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-inferencesettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InferenceSettings(rt::Props);
     impl InferenceSettings {
@@ -4032,7 +4041,7 @@ pub mod channel {
     nested!(InferenceSettings);
     /// CloudFormation property type `InputAttachment`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-inputattachment.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InputAttachment(rt::Props);
     impl InputAttachment {
@@ -4078,7 +4087,7 @@ pub mod channel {
     nested!(InputAttachment);
     /// CloudFormation property type `InputChannelLevel`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-inputchannellevel.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InputChannelLevel(rt::Props);
     impl InputChannelLevel {
@@ -4101,7 +4110,7 @@ pub mod channel {
     nested!(InputChannelLevel);
     /// CloudFormation property type `InputLocation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-inputlocation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InputLocation(rt::Props);
     impl InputLocation {
@@ -4129,7 +4138,7 @@ pub mod channel {
     nested!(InputLocation);
     /// CloudFormation property type `InputLossBehavior`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-inputlossbehavior.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InputLossBehavior(rt::Props);
     impl InputLossBehavior {
@@ -4167,7 +4176,7 @@ pub mod channel {
     nested!(InputLossBehavior);
     /// CloudFormation property type `InputLossFailoverSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-inputlossfailoversettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InputLossFailoverSettings(rt::Props);
     impl InputLossFailoverSettings {
@@ -4185,7 +4194,7 @@ pub mod channel {
     nested!(InputLossFailoverSettings);
     /// CloudFormation property type `InputSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-inputsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InputSettings(rt::Props);
     impl InputSettings {
@@ -4257,7 +4266,7 @@ pub mod channel {
     nested!(InputSettings);
     /// CloudFormation property type `InputSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-inputspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InputSpecification(rt::Props);
     impl InputSpecification {
@@ -4285,7 +4294,7 @@ pub mod channel {
     nested!(InputSpecification);
     /// CloudFormation property type `KeyProviderSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-keyprovidersettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KeyProviderSettings(rt::Props);
     impl KeyProviderSettings {
@@ -4303,7 +4312,7 @@ pub mod channel {
     nested!(KeyProviderSettings);
     /// CloudFormation property type `LinkedChannelSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-linkedchannelsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LinkedChannelSettings(rt::Props);
     impl LinkedChannelSettings {
@@ -4326,7 +4335,7 @@ pub mod channel {
     nested!(LinkedChannelSettings);
     /// CloudFormation property type `M2tsSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-m2tssettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct M2tsSettings(rt::Props);
     impl M2tsSettings {
@@ -4582,7 +4591,7 @@ pub mod channel {
     nested!(M2tsSettings);
     /// CloudFormation property type `M3u8Settings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-m3u8settings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct M3u8Settings(rt::Props);
     impl M3u8Settings {
@@ -4690,7 +4699,7 @@ pub mod channel {
     nested!(M3u8Settings);
     /// CloudFormation property type `MaintenanceCreateSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-maintenancecreatesettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MaintenanceCreateSettings(rt::Props);
     impl MaintenanceCreateSettings {
@@ -4713,7 +4722,7 @@ pub mod channel {
     nested!(MaintenanceCreateSettings);
     /// CloudFormation property type `MediaConnectRouterGroupSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-mediaconnectroutergroupsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MediaConnectRouterGroupSettings(rt::Props);
     impl MediaConnectRouterGroupSettings {
@@ -4734,7 +4743,7 @@ pub mod channel {
     nested!(MediaConnectRouterGroupSettings);
     /// CloudFormation property type `MediaConnectRouterOutputConnectionMap`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-mediaconnectrouteroutputconnectionmap.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MediaConnectRouterOutputConnectionMap(rt::Props);
     impl MediaConnectRouterOutputConnectionMap {
@@ -4757,7 +4766,7 @@ pub mod channel {
     nested!(MediaConnectRouterOutputConnectionMap);
     /// CloudFormation property type `MediaConnectRouterOutputDestinationSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-mediaconnectrouteroutputdestinationsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MediaConnectRouterOutputDestinationSettings(rt::Props);
     impl MediaConnectRouterOutputDestinationSettings {
@@ -4780,7 +4789,7 @@ pub mod channel {
     nested!(MediaConnectRouterOutputDestinationSettings);
     /// CloudFormation property type `MediaConnectRouterOutputSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-mediaconnectrouteroutputsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MediaConnectRouterOutputSettings(rt::Props);
     impl MediaConnectRouterOutputSettings {
@@ -4811,7 +4820,7 @@ pub mod channel {
     nested!(MediaConnectRouterOutputSettings);
     /// CloudFormation property type `MediaPackageGroupSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-mediapackagegroupsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MediaPackageGroupSettings(rt::Props);
     impl MediaPackageGroupSettings {
@@ -4838,7 +4847,7 @@ pub mod channel {
     nested!(MediaPackageGroupSettings);
     /// CloudFormation property type `MediaPackageOutputDestinationSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-mediapackageoutputdestinationsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MediaPackageOutputDestinationSettings(rt::Props);
     impl MediaPackageOutputDestinationSettings {
@@ -4877,7 +4886,7 @@ pub mod channel {
     nested!(MediaPackageOutputDestinationSettings);
     /// CloudFormation property type `MediaPackageV2GroupSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-mediapackagev2groupsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MediaPackageV2GroupSettings(rt::Props);
     impl MediaPackageV2GroupSettings {
@@ -4957,7 +4966,7 @@ pub mod channel {
     nested!(MediaPackageV2GroupSettings);
     /// CloudFormation property type `MediaPackageV2WatermarkingSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-mediapackagev2watermarkingsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MediaPackageV2WatermarkingSettings(rt::Props);
     impl MediaPackageV2WatermarkingSettings {
@@ -4982,7 +4991,7 @@ pub mod channel {
     nested!(MediaPackageV2WatermarkingSettings);
     /// CloudFormation property type `MotionGraphicsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-motiongraphicsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MotionGraphicsConfiguration(rt::Props);
     impl MotionGraphicsConfiguration {
@@ -5006,7 +5015,7 @@ pub mod channel {
     nested!(MotionGraphicsConfiguration);
     /// CloudFormation property type `MotionGraphicsSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-motiongraphicssettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MotionGraphicsSettings(rt::Props);
     impl MotionGraphicsSettings {
@@ -5025,7 +5034,7 @@ pub mod channel {
     nested!(MotionGraphicsSettings);
     /// CloudFormation property type `Mp2Settings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-mp2settings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Mp2Settings(rt::Props);
     impl Mp2Settings {
@@ -5053,7 +5062,7 @@ pub mod channel {
     nested!(Mp2Settings);
     /// CloudFormation property type `Mpeg2FilterSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-mpeg2filtersettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Mpeg2FilterSettings(rt::Props);
     impl Mpeg2FilterSettings {
@@ -5071,7 +5080,7 @@ pub mod channel {
     nested!(Mpeg2FilterSettings);
     /// CloudFormation property type `Mpeg2Settings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-mpeg2settings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Mpeg2Settings(rt::Props);
     impl Mpeg2Settings {
@@ -5169,7 +5178,7 @@ pub mod channel {
     nested!(Mpeg2Settings);
     /// CloudFormation property type `MsSmoothGroupSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-mssmoothgroupsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MsSmoothGroupSettings(rt::Props);
     impl MsSmoothGroupSettings {
@@ -5279,7 +5288,7 @@ pub mod channel {
     nested!(MsSmoothGroupSettings);
     /// CloudFormation property type `MsSmoothOutputSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-mssmoothoutputsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MsSmoothOutputSettings(rt::Props);
     impl MsSmoothOutputSettings {
@@ -5302,7 +5311,7 @@ pub mod channel {
     nested!(MsSmoothOutputSettings);
     /// CloudFormation property type `MulticastInputSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-multicastinputsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MulticastInputSettings(rt::Props);
     impl MulticastInputSettings {
@@ -5320,7 +5329,7 @@ pub mod channel {
     nested!(MulticastInputSettings);
     /// CloudFormation property type `MultiplexContainerSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-multiplexcontainersettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MultiplexContainerSettings(rt::Props);
     impl MultiplexContainerSettings {
@@ -5338,7 +5347,7 @@ pub mod channel {
     nested!(MultiplexContainerSettings);
     /// CloudFormation property type `MultiplexM2tsSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-multiplexm2tssettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MultiplexM2tsSettings(rt::Props);
     impl MultiplexM2tsSettings {
@@ -5423,7 +5432,7 @@ pub mod channel {
     nested!(MultiplexM2tsSettings);
     /// CloudFormation property type `MultiplexOutputSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-multiplexoutputsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MultiplexOutputSettings(rt::Props);
     impl MultiplexOutputSettings {
@@ -5446,7 +5455,7 @@ pub mod channel {
     nested!(MultiplexOutputSettings);
     /// CloudFormation property type `MultiplexProgramChannelDestinationSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-multiplexprogramchanneldestinationsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MultiplexProgramChannelDestinationSettings(rt::Props);
     impl MultiplexProgramChannelDestinationSettings {
@@ -5469,7 +5478,7 @@ pub mod channel {
     nested!(MultiplexProgramChannelDestinationSettings);
     /// CloudFormation property type `NetworkInputSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-networkinputsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NetworkInputSettings(rt::Props);
     impl NetworkInputSettings {
@@ -5497,7 +5506,7 @@ pub mod channel {
     nested!(NetworkInputSettings);
     /// CloudFormation property type `NielsenCBET`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-nielsencbet.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NielsenCbet(rt::Props);
     impl NielsenCbet {
@@ -5525,7 +5534,7 @@ pub mod channel {
     nested!(NielsenCbet);
     /// CloudFormation property type `NielsenConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-nielsenconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NielsenConfiguration(rt::Props);
     impl NielsenConfiguration {
@@ -5549,7 +5558,7 @@ pub mod channel {
     nested!(NielsenConfiguration);
     /// CloudFormation property type `NielsenNaesIiNwOnlySettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-nielsennaesiinwonlysettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NielsenNaesIiNwOnlySettings(rt::Props);
     impl NielsenNaesIiNwOnlySettings {
@@ -5577,7 +5586,7 @@ pub mod channel {
     nested!(NielsenNaesIiNwOnlySettings);
     /// CloudFormation property type `NielsenWatermarksSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-nielsenwatermarkssettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NielsenWatermarksSettings(rt::Props);
     impl NielsenWatermarksSettings {
@@ -5611,7 +5620,7 @@ pub mod channel {
     nested!(NielsenWatermarksSettings);
     /// CloudFormation property type `Output`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-output.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Output(rt::Props);
     impl Output {
@@ -5657,7 +5666,7 @@ pub mod channel {
     nested!(Output);
     /// CloudFormation property type `OutputDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-outputdestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OutputDestination(rt::Props);
     impl OutputDestination {
@@ -5725,7 +5734,7 @@ pub mod channel {
     nested!(OutputDestination);
     /// CloudFormation property type `OutputDestinationSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-outputdestinationsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OutputDestinationSettings(rt::Props);
     impl OutputDestinationSettings {
@@ -5763,7 +5772,7 @@ pub mod channel {
     nested!(OutputDestinationSettings);
     /// CloudFormation property type `OutputGroup`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-outputgroup.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OutputGroup(rt::Props);
     impl OutputGroup {
@@ -5791,7 +5800,7 @@ pub mod channel {
     nested!(OutputGroup);
     /// CloudFormation property type `OutputGroupSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-outputgroupsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OutputGroupSettings(rt::Props);
     impl OutputGroupSettings {
@@ -5863,7 +5872,7 @@ pub mod channel {
     nested!(OutputGroupSettings);
     /// CloudFormation property type `OutputLocationRef`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-outputlocationref.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OutputLocationRef(rt::Props);
     impl OutputLocationRef {
@@ -5881,7 +5890,7 @@ pub mod channel {
     nested!(OutputLocationRef);
     /// CloudFormation property type `OutputLockingSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-outputlockingsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OutputLockingSettings(rt::Props);
     impl OutputLockingSettings {
@@ -5909,7 +5918,7 @@ pub mod channel {
     nested!(OutputLockingSettings);
     /// CloudFormation property type `OutputSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-outputsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OutputSettings(rt::Props);
     impl OutputSettings {
@@ -5988,7 +5997,7 @@ pub mod channel {
     nested!(OutputSettings);
     /// CloudFormation property type `PrimaryChannelSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-primarychannelsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PrimaryChannelSettings(rt::Props);
     impl PrimaryChannelSettings {
@@ -6006,7 +6015,7 @@ pub mod channel {
     nested!(PrimaryChannelSettings);
     /// CloudFormation property type `RemixSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-remixsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RemixSettings(rt::Props);
     impl RemixSettings {
@@ -6037,7 +6046,7 @@ pub mod channel {
     nested!(RemixSettings);
     /// CloudFormation property type `RtmpGroupSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-rtmpgroupsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RtmpGroupSettings(rt::Props);
     impl RtmpGroupSettings {
@@ -6090,7 +6099,7 @@ pub mod channel {
     nested!(RtmpGroupSettings);
     /// CloudFormation property type `RtmpOutputSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-rtmpoutputsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RtmpOutputSettings(rt::Props);
     impl RtmpOutputSettings {
@@ -6123,7 +6132,7 @@ pub mod channel {
     nested!(RtmpOutputSettings);
     /// CloudFormation property type `Scte20SourceSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-scte20sourcesettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Scte20SourceSettings(rt::Props);
     impl Scte20SourceSettings {
@@ -6146,7 +6155,7 @@ pub mod channel {
     nested!(Scte20SourceSettings);
     /// CloudFormation property type `Scte27DvbSubSourceSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-scte27dvbsubsourcesettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Scte27DvbSubSourceSettings(rt::Props);
     impl Scte27DvbSubSourceSettings {
@@ -6169,7 +6178,7 @@ pub mod channel {
     nested!(Scte27DvbSubSourceSettings);
     /// CloudFormation property type `Scte35SpliceInsertTimeSignalAposSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-scte35spliceinserttimesignalapossettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Scte35SpliceInsertTimeSignalAposSettings(rt::Props);
     impl Scte35SpliceInsertTimeSignalAposSettings {
@@ -6199,7 +6208,7 @@ pub mod channel {
     nested!(Scte35SpliceInsertTimeSignalAposSettings);
     /// CloudFormation property type `SmartSubtitleSourceSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-smartsubtitlesourcesettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SmartSubtitleSourceSettings(rt::Props);
     impl SmartSubtitleSourceSettings {
@@ -6223,7 +6232,7 @@ pub mod channel {
     nested!(SmartSubtitleSourceSettings);
     /// CloudFormation property type `SrtGroupSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-srtgroupsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SrtGroupSettings(rt::Props);
     impl SrtGroupSettings {
@@ -6241,7 +6250,7 @@ pub mod channel {
     nested!(SrtGroupSettings);
     /// CloudFormation property type `SrtOutputDestinationSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-srtoutputdestinationsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SrtOutputDestinationSettings(rt::Props);
     impl SrtOutputDestinationSettings {
@@ -6280,7 +6289,7 @@ pub mod channel {
     nested!(SrtOutputDestinationSettings);
     /// CloudFormation property type `SrtOutputSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-srtoutputsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SrtOutputSettings(rt::Props);
     impl SrtOutputSettings {
@@ -6318,7 +6327,7 @@ pub mod channel {
     nested!(SrtOutputSettings);
     /// CloudFormation property type `StandardHlsSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-standardhlssettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StandardHlsSettings(rt::Props);
     impl StandardHlsSettings {
@@ -6341,7 +6350,7 @@ pub mod channel {
     nested!(StandardHlsSettings);
     /// CloudFormation property type `StaticKeySettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-statickeysettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StaticKeySettings(rt::Props);
     impl StaticKeySettings {
@@ -6364,7 +6373,7 @@ pub mod channel {
     nested!(StaticKeySettings);
     /// CloudFormation property type `TeletextSourceSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-teletextsourcesettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TeletextSourceSettings(rt::Props);
     impl TeletextSourceSettings {
@@ -6387,7 +6396,7 @@ pub mod channel {
     nested!(TeletextSourceSettings);
     /// CloudFormation property type `TemporalFilterSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-temporalfiltersettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TemporalFilterSettings(rt::Props);
     impl TemporalFilterSettings {
@@ -6410,7 +6419,7 @@ pub mod channel {
     nested!(TemporalFilterSettings);
     /// CloudFormation property type `TextCaptionPositionSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-textcaptionpositionsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TextCaptionPositionSettings(rt::Props);
     impl TextCaptionPositionSettings {
@@ -6428,7 +6437,7 @@ pub mod channel {
     nested!(TextCaptionPositionSettings);
     /// CloudFormation property type `ThumbnailConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-thumbnailconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ThumbnailConfiguration(rt::Props);
     impl ThumbnailConfiguration {
@@ -6446,7 +6455,7 @@ pub mod channel {
     nested!(ThumbnailConfiguration);
     /// CloudFormation property type `TimecodeBurninSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-timecodeburninsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TimecodeBurninSettings(rt::Props);
     impl TimecodeBurninSettings {
@@ -6474,7 +6483,7 @@ pub mod channel {
     nested!(TimecodeBurninSettings);
     /// CloudFormation property type `TimecodeConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-timecodeconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TimecodeConfig(rt::Props);
     impl TimecodeConfig {
@@ -6497,7 +6506,7 @@ pub mod channel {
     nested!(TimecodeConfig);
     /// CloudFormation property type `TtmlDestinationSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-ttmldestinationsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TtmlDestinationSettings(rt::Props);
     impl TtmlDestinationSettings {
@@ -6520,7 +6529,7 @@ pub mod channel {
     nested!(TtmlDestinationSettings);
     /// CloudFormation property type `UdpGroupSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-udpgroupsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UdpGroupSettings(rt::Props);
     impl UdpGroupSettings {
@@ -6548,7 +6557,7 @@ pub mod channel {
     nested!(UdpGroupSettings);
     /// CloudFormation property type `UdpMediaConnectRouterContainerSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-udpmediaconnectroutercontainersettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UdpMediaConnectRouterContainerSettings(rt::Props);
     impl UdpMediaConnectRouterContainerSettings {
@@ -6566,7 +6575,7 @@ pub mod channel {
     nested!(UdpMediaConnectRouterContainerSettings);
     /// CloudFormation property type `UdpOutputSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-udpoutputsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UdpOutputSettings(rt::Props);
     impl UdpOutputSettings {
@@ -6599,7 +6608,7 @@ pub mod channel {
     nested!(UdpOutputSettings);
     /// CloudFormation property type `VideoBlackFailoverSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-videoblackfailoversettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VideoBlackFailoverSettings(rt::Props);
     impl VideoBlackFailoverSettings {
@@ -6622,7 +6631,7 @@ pub mod channel {
     nested!(VideoBlackFailoverSettings);
     /// CloudFormation property type `VideoCodecSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-videocodecsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VideoCodecSettings(rt::Props);
     impl VideoCodecSettings {
@@ -6660,7 +6669,7 @@ pub mod channel {
     nested!(VideoCodecSettings);
     /// CloudFormation property type `VideoDescription`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-videodescription.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VideoDescription(rt::Props);
     impl VideoDescription {
@@ -6723,7 +6732,7 @@ pub mod channel {
     nested!(VideoDescription);
     /// CloudFormation property type `VideoPositionRectangle`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-videopositionrectangle.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VideoPositionRectangle(rt::Props);
     impl VideoPositionRectangle {
@@ -6756,7 +6765,7 @@ pub mod channel {
     nested!(VideoPositionRectangle);
     /// CloudFormation property type `VideoSelector`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-videoselector.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VideoSelector(rt::Props);
     impl VideoSelector {
@@ -6789,7 +6798,7 @@ pub mod channel {
     nested!(VideoSelector);
     /// CloudFormation property type `VideoSelectorColorSpaceSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-videoselectorcolorspacesettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VideoSelectorColorSpaceSettings(rt::Props);
     impl VideoSelectorColorSpaceSettings {
@@ -6807,7 +6816,7 @@ pub mod channel {
     nested!(VideoSelectorColorSpaceSettings);
     /// CloudFormation property type `VideoSelectorPid`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-videoselectorpid.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VideoSelectorPid(rt::Props);
     impl VideoSelectorPid {
@@ -6825,7 +6834,7 @@ pub mod channel {
     nested!(VideoSelectorPid);
     /// CloudFormation property type `VideoSelectorProgramId`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-videoselectorprogramid.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VideoSelectorProgramId(rt::Props);
     impl VideoSelectorProgramId {
@@ -6843,7 +6852,7 @@ pub mod channel {
     nested!(VideoSelectorProgramId);
     /// CloudFormation property type `VideoSelectorSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-videoselectorsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VideoSelectorSettings(rt::Props);
     impl VideoSelectorSettings {
@@ -6866,7 +6875,7 @@ pub mod channel {
     nested!(VideoSelectorSettings);
     /// CloudFormation property type `VpcOutputSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-vpcoutputsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcOutputSettings(rt::Props);
     impl VpcOutputSettings {
@@ -6901,7 +6910,7 @@ pub mod channel {
     nested!(VpcOutputSettings);
     /// CloudFormation property type `WavSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-wavsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WavSettings(rt::Props);
     impl WavSettings {
@@ -6929,7 +6938,7 @@ pub mod channel {
     nested!(WavSettings);
     /// CloudFormation property type `WebvttDestinationSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-webvttdestinationsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WebvttDestinationSettings(rt::Props);
     impl WebvttDestinationSettings {
@@ -6992,6 +7001,7 @@ static CHANNEL_PLACEMENT_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Id", Some("id")),
         ("State", Some("state")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl ChannelPlacementGroup {
     /// Declares a `AWS::MediaLive::ChannelPlacementGroup` with the stack-unique `id`. No property is required.
@@ -7091,6 +7101,7 @@ static CLOUD_WATCH_ALARM_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Identifier", Some("identifier")),
         ("ModifiedAt", Some("modified_at")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl CloudWatchAlarmTemplate {
     /// Declares a `AWS::MediaLive::CloudWatchAlarmTemplate` with the stack-unique `id`. Required properties: `comparison_operator` (`ComparisonOperator`), `evaluation_periods` (`EvaluationPeriods`), `metric_name` (`MetricName`), `name` (`Name`), `period` (`Period`), `statistic` (`Statistic`), `target_resource_type` (`TargetResourceType`), `threshold` (`Threshold`), `treat_missing_data` (`TreatMissingData`).
@@ -7309,6 +7320,7 @@ static CLOUD_WATCH_ALARM_TEMPLATE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Identifier", Some("identifier")),
         ("ModifiedAt", Some("modified_at")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl CloudWatchAlarmTemplateGroup {
     /// Declares a `AWS::MediaLive::CloudWatchAlarmTemplateGroup` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -7402,6 +7414,7 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Id", Some("id")),
         ("State", Some("state")),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl Cluster {
     /// Declares a `AWS::MediaLive::Cluster` with the stack-unique `id`. No property is required.
@@ -7481,7 +7494,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ClusterNetworkSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-cluster-clusternetworksettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClusterNetworkSettings(rt::Props);
     impl ClusterNetworkSettings {
@@ -7518,7 +7531,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `InterfaceMapping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-cluster-interfacemapping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InterfaceMapping(rt::Props);
     impl InterfaceMapping {
@@ -7601,6 +7614,7 @@ static EVENT_BRIDGE_RULE_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Identifier", Some("identifier")),
         ("ModifiedAt", Some("modified_at")),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl EventBridgeRuleTemplate {
     /// Declares a `AWS::MediaLive::EventBridgeRuleTemplate` with the stack-unique `id`. Required properties: `event_type` (`EventType`), `name` (`Name`).
@@ -7696,7 +7710,7 @@ pub mod event_bridge_rule_template {
     ///
     /// CloudFormation property type `EventBridgeRuleTemplateTarget`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-eventbridgeruletemplate-eventbridgeruletemplatetarget.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EventBridgeRuleTemplateTarget(rt::Props);
     impl EventBridgeRuleTemplateTarget {
@@ -7778,6 +7792,7 @@ static EVENT_BRIDGE_RULE_TEMPLATE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Identifier", Some("identifier")),
         ("ModifiedAt", Some("modified_at")),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl EventBridgeRuleTemplateGroup {
     /// Declares a `AWS::MediaLive::EventBridgeRuleTemplateGroup` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -7882,6 +7897,7 @@ static INPUT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("State", None),
         ("DestinationUrls", None),
     ],
+    schema: (&SCHEMAS, 7),
 };
 impl Input {
     /// Declares a `AWS::MediaLive::Input` with the stack-unique `id`. No property is required.
@@ -8086,7 +8102,7 @@ pub mod input {
     ///
     /// CloudFormation property type `InputDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-inputdestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InputDestination(rt::Props);
     impl InputDestination {
@@ -8160,7 +8176,7 @@ pub mod input {
     ///
     /// CloudFormation property type `InputDestinationRoute`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-inputdestinationroute.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InputDestinationRoute(rt::Props);
     impl InputDestinationRoute {
@@ -8189,7 +8205,7 @@ pub mod input {
     ///
     /// CloudFormation property type `InputDestinationVpc`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-inputdestinationvpc.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InputDestinationVpc(rt::Props);
     impl InputDestinationVpc {
@@ -8218,7 +8234,7 @@ pub mod input {
     ///
     /// CloudFormation property type `InputDeviceSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-inputdevicesettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InputDeviceSettings(rt::Props);
     impl InputDeviceSettings {
@@ -8240,7 +8256,7 @@ pub mod input {
     ///
     /// CloudFormation property type `InputSdpLocation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-inputsdplocation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InputSdpLocation(rt::Props);
     impl InputSdpLocation {
@@ -8269,7 +8285,7 @@ pub mod input {
     ///
     /// CloudFormation property type `InputSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-inputsource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InputSource(rt::Props);
     impl InputSource {
@@ -8305,7 +8321,7 @@ pub mod input {
     ///
     /// CloudFormation property type `InputVpcRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-inputvpcrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InputVpcRequest(rt::Props);
     impl InputVpcRequest {
@@ -8337,7 +8353,7 @@ pub mod input {
     ///
     /// CloudFormation property type `MediaConnectFlow`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-mediaconnectflow.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MediaConnectFlow(rt::Props);
     impl MediaConnectFlow {
@@ -8359,7 +8375,7 @@ pub mod input {
     ///
     /// CloudFormation property type `MulticastSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-multicastsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MulticastSettings(rt::Props);
     impl MulticastSettings {
@@ -8381,7 +8397,7 @@ pub mod input {
     ///
     /// CloudFormation property type `MulticastSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-multicastsource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MulticastSource(rt::Props);
     impl MulticastSource {
@@ -8404,7 +8420,7 @@ pub mod input {
     ///
     /// CloudFormation property type `RouterDestinationSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-routerdestinationsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RouterDestinationSettings(rt::Props);
     impl RouterDestinationSettings {
@@ -8431,7 +8447,7 @@ pub mod input {
     ///
     /// CloudFormation property type `RouterSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-routersettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RouterSettings(rt::Props);
     impl RouterSettings {
@@ -8470,7 +8486,7 @@ pub mod input {
     ///
     /// CloudFormation property type `Smpte2110ReceiverGroup`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-smpte2110receivergroup.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Smpte2110ReceiverGroup(rt::Props);
     impl Smpte2110ReceiverGroup {
@@ -8492,7 +8508,7 @@ pub mod input {
     ///
     /// CloudFormation property type `Smpte2110ReceiverGroupSdpSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-smpte2110receivergroupsdpsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Smpte2110ReceiverGroupSdpSettings(rt::Props);
     impl Smpte2110ReceiverGroupSdpSettings {
@@ -8528,7 +8544,7 @@ pub mod input {
     ///
     /// CloudFormation property type `Smpte2110ReceiverGroupSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-smpte2110receivergroupsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Smpte2110ReceiverGroupSettings(rt::Props);
     impl Smpte2110ReceiverGroupSettings {
@@ -8553,7 +8569,7 @@ pub mod input {
     ///
     /// CloudFormation property type `SrtCallerDecryption`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-srtcallerdecryption.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SrtCallerDecryption(rt::Props);
     impl SrtCallerDecryption {
@@ -8582,7 +8598,7 @@ pub mod input {
     ///
     /// CloudFormation property type `SrtCallerSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-srtcallersource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SrtCallerSource(rt::Props);
     impl SrtCallerSource {
@@ -8632,7 +8648,7 @@ pub mod input {
     ///
     /// CloudFormation property type `SrtListenerDecryption`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-srtlistenerdecryption.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SrtListenerDecryption(rt::Props);
     impl SrtListenerDecryption {
@@ -8661,7 +8677,7 @@ pub mod input {
     ///
     /// CloudFormation property type `SrtListenerSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-srtlistenersettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SrtListenerSettings(rt::Props);
     impl SrtListenerSettings {
@@ -8697,7 +8713,7 @@ pub mod input {
     ///
     /// CloudFormation property type `SrtSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-srtsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SrtSettings(rt::Props);
     impl SrtSettings {
@@ -8829,6 +8845,7 @@ static INPUT_SECURITY_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", None), ("Id", None), ("Inputs", None)],
+    schema: (&SCHEMAS, 8),
 };
 impl InputSecurityGroup {
     /// Declares a `AWS::MediaLive::InputSecurityGroup` with the stack-unique `id`. No property is required.
@@ -8880,7 +8897,7 @@ pub mod input_security_group {
     ///
     /// CloudFormation property type `InputWhitelistRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-inputsecuritygroup-inputwhitelistrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InputWhitelistRule(rt::Props);
     impl InputWhitelistRule {
@@ -8936,6 +8953,7 @@ static MULTIPLEX_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ProgramCount", Some("program_count")),
         ("State", Some("state")),
     ],
+    schema: (&SCHEMAS, 9),
 };
 impl Multiplex {
     /// Declares a `AWS::MediaLive::Multiplex` with the stack-unique `id`. Required properties: `availability_zones` (`AvailabilityZones`), `multiplex_settings` (`MultiplexSettings`), `name` (`Name`).
@@ -9014,7 +9032,7 @@ pub mod multiplex {
     ///
     /// CloudFormation property type `MultiplexMediaConnectOutputDestinationSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-multiplex-multiplexmediaconnectoutputdestinationsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MultiplexMediaConnectOutputDestinationSettings(rt::Props);
     impl MultiplexMediaConnectOutputDestinationSettings {
@@ -9037,7 +9055,7 @@ pub mod multiplex {
     ///
     /// CloudFormation property type `MultiplexOutputDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-multiplex-multiplexoutputdestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MultiplexOutputDestination(rt::Props);
     impl MultiplexOutputDestination {
@@ -9066,7 +9084,7 @@ pub mod multiplex {
     ///
     /// CloudFormation property type `MultiplexSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-multiplex-multiplexsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MultiplexSettings(rt::Props);
     impl MultiplexSettings {
@@ -9141,6 +9159,7 @@ static MULTIPLEXPROGRAM_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("ChannelId", Some("channel_id"))],
+    schema: (&SCHEMAS, 10),
 };
 impl Multiplexprogram {
     /// Declares a `AWS::MediaLive::Multiplexprogram` with the stack-unique `id`. No property is required.
@@ -9239,7 +9258,7 @@ pub mod multiplexprogram {
     ///
     /// CloudFormation property type `MultiplexProgramPacketIdentifiersMap`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-multiplexprogram-multiplexprogrampacketidentifiersmap.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MultiplexProgramPacketIdentifiersMap(rt::Props);
     impl MultiplexProgramPacketIdentifiersMap {
@@ -9333,7 +9352,7 @@ pub mod multiplexprogram {
     ///
     /// CloudFormation property type `MultiplexProgramPipelineDetail`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-multiplexprogram-multiplexprogrampipelinedetail.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MultiplexProgramPipelineDetail(rt::Props);
     impl MultiplexProgramPipelineDetail {
@@ -9367,7 +9386,7 @@ pub mod multiplexprogram {
     ///
     /// CloudFormation property type `MultiplexProgramServiceDescriptor`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-multiplexprogram-multiplexprogramservicedescriptor.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MultiplexProgramServiceDescriptor(rt::Props);
     impl MultiplexProgramServiceDescriptor {
@@ -9392,7 +9411,7 @@ pub mod multiplexprogram {
     ///
     /// CloudFormation property type `MultiplexProgramSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-multiplexprogram-multiplexprogramsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MultiplexProgramSettings(rt::Props);
     impl MultiplexProgramSettings {
@@ -9491,6 +9510,7 @@ static NETWORK_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("State", Some("state")),
         ("AssociatedClusterIds", Some("associated_cluster_ids")),
     ],
+    schema: (&SCHEMAS, 11),
 };
 impl Network {
     /// Declares a `AWS::MediaLive::Network` with the stack-unique `id`. Required properties: `ip_pools` (`IpPools`), `name` (`Name`).
@@ -9549,7 +9569,7 @@ pub mod network {
     ///
     /// CloudFormation property type `IpPool`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-network-ippool.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IpPool(rt::Props);
     impl IpPool {
@@ -9569,7 +9589,7 @@ pub mod network {
     nested!(IpPool);
     /// CloudFormation property type `Route`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-network-route.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Route(rt::Props);
     impl Route {
@@ -9650,6 +9670,7 @@ static NODE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("InstanceArn", Some("instance_arn")),
         ("ChannelPlacementGroups", Some("channel_placement_groups")),
     ],
+    schema: (&SCHEMAS, 12),
 };
 impl Node {
     /// Declares a `AWS::MediaLive::Node` with the stack-unique `id`. Required properties: `cluster_id` (`ClusterId`).
@@ -9748,7 +9769,7 @@ pub mod node {
     ///
     /// CloudFormation property type `NodeInterfaceMapping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-node-nodeinterfacemapping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NodeInterfaceMapping(rt::Props);
     impl NodeInterfaceMapping {
@@ -9796,7 +9817,7 @@ pub mod node {
     ///
     /// CloudFormation property type `SdiSourceMapping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-node-sdisourcemapping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SdiSourceMapping(rt::Props);
     impl SdiSourceMapping {
@@ -9891,6 +9912,7 @@ static SDI_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
         ("Inputs", Some("inputs")),
     ],
+    schema: (&SCHEMAS, 13),
 };
 impl SdiSource {
     /// Declares a `AWS::MediaLive::SdiSource` with the stack-unique `id`. Required properties: `name` (`Name`), `type_` (`Type`).
@@ -10024,6 +10046,7 @@ static SIGNAL_MAP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("MonitorDeployment", Some("monitor_deployment")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 14),
 };
 impl SignalMap {
     /// Declares a `AWS::MediaLive::SignalMap` with the stack-unique `id`. Required properties: `discovery_entry_point_arn` (`DiscoveryEntryPointArn`), `name` (`Name`).

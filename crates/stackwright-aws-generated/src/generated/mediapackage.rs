@@ -2,14 +2,22 @@
 //! `MediaPackage` resource types of the CloudFormation registry (`AWS::MediaPackage::*`): 5 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `mediapackage` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("mediapackage.schemas.jsonl"));
 /// Resource schema for AWS::MediaPackage::Asset
 ///
 /// CloudFormation: `AWS::MediaPackage::Asset`. Terraform: `awscc_mediapackage_asset` (awscc provider).
@@ -41,6 +49,7 @@ static ASSET_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Arn", Some("arn")), ("CreatedAt", Some("created_at"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Asset {
     /// Declares a `AWS::MediaPackage::Asset` with the stack-unique `id`. Required properties: `id_property` (`Id`), `packaging_group_id` (`PackagingGroupId`), `source_arn` (`SourceArn`), `source_role_arn` (`SourceRoleArn`).
@@ -53,7 +62,7 @@ impl Asset {
         source_role_arn: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &ASSET_TYPE);
-        this.set("Id", Some("id"), rt::string(id_property));
+        this.set("Id", Some("asset_id"), rt::string(id_property));
         this.set(
             "PackagingGroupId",
             Some("packaging_group_id"),
@@ -113,7 +122,7 @@ pub mod asset {
     ///
     /// CloudFormation property type `EgressEndpoint`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-asset-egressendpoint.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EgressEndpoint(rt::Props);
     impl EgressEndpoint {
@@ -167,6 +176,7 @@ static CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Arn", None)],
+    schema: (&SCHEMAS, 1),
 };
 impl Channel {
     /// Declares a `AWS::MediaPackage::Channel` with the stack-unique `id`. Required properties: `id_property` (`Id`).
@@ -225,7 +235,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `HlsIngest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-channel-hlsingest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HlsIngest(rt::Props);
     impl HlsIngest {
@@ -247,7 +257,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `IngestEndpoint`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-channel-ingestendpoint.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IngestEndpoint(rt::Props);
     impl IngestEndpoint {
@@ -288,7 +298,7 @@ pub mod channel {
     nested!(IngestEndpoint);
     /// CloudFormation property type `LogConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-channel-logconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
@@ -340,6 +350,7 @@ static ORIGIN_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Arn", None), ("Url", None)],
+    schema: (&SCHEMAS, 2),
 };
 impl OriginEndpoint {
     /// Declares a `AWS::MediaPackage::OriginEndpoint` with the stack-unique `id`. Required properties: `channel_id` (`ChannelId`), `id_property` (`Id`).
@@ -453,12 +464,16 @@ impl OriginEndpointHandle {
 }
 /// Property types and value sets of [`OriginEndpoint`] (`AWS::MediaPackage::OriginEndpoint`).
 pub mod origin_endpoint {
+    pub use super::shared::{
+        EncryptionMethod, PeriodTriggers, PresetSpeke20Audio, PresetSpeke20Video,
+        SegmentTemplateFormat, StreamOrder,
+    };
     use super::*;
     /// CDN Authorization credentials
     ///
     /// CloudFormation property type `Authorization`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-authorization.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Authorization(rt::Props);
     impl Authorization {
@@ -482,7 +497,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `CmafEncryption`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-cmafencryption.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CmafEncryption(rt::Props);
     impl CmafEncryption {
@@ -521,7 +536,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `CmafPackage`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-cmafpackage.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CmafPackage(rt::Props);
     impl CmafPackage {
@@ -571,7 +586,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `DashEncryption`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-dashencryption.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DashEncryption(rt::Props);
     impl DashEncryption {
@@ -595,7 +610,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `DashPackage`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-dashpackage.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DashPackage(rt::Props);
     impl DashPackage {
@@ -724,7 +739,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `EncryptionContractConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-encryptioncontractconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncryptionContractConfiguration(rt::Props);
     impl EncryptionContractConfiguration {
@@ -744,7 +759,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `HlsEncryption`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-hlsencryption.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HlsEncryption(rt::Props);
     impl HlsEncryption {
@@ -790,7 +805,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `HlsManifest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-hlsmanifest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HlsManifest(rt::Props);
     impl HlsManifest {
@@ -871,7 +886,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `HlsPackage`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-hlspackage.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HlsPackage(rt::Props);
     impl HlsPackage {
@@ -973,7 +988,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `MssEncryption`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-mssencryption.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MssEncryption(rt::Props);
     impl MssEncryption {
@@ -989,7 +1004,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `MssPackage`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-msspackage.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MssPackage(rt::Props);
     impl MssPackage {
@@ -1032,7 +1047,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `SpekeKeyProvider`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-spekekeyprovider.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SpekeKeyProvider(rt::Props);
     impl SpekeKeyProvider {
@@ -1074,7 +1089,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `StreamSelection`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-streamselection.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StreamSelection(rt::Props);
     impl StreamSelection {
@@ -1115,57 +1130,6 @@ pub mod origin_endpoint {
         Deny,
     }
     string_enum!(Origination { Allow => "ALLOW", Deny => "DENY" });
-    /// The values `StreamOrder` accepts in `MediaPackage::OriginEndpoint`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum StreamOrder {
-        /// `ORIGINAL`
-        Original,
-        /// `VIDEO_BITRATE_ASCENDING`
-        VideoBitrateAscending,
-        /// `VIDEO_BITRATE_DESCENDING`
-        VideoBitrateDescending,
-    }
-    string_enum!(StreamOrder { Original => "ORIGINAL", VideoBitrateAscending => "VIDEO_BITRATE_ASCENDING", VideoBitrateDescending => "VIDEO_BITRATE_DESCENDING" });
-    /// The values `PresetSpeke20Audio` accepts in `MediaPackage::OriginEndpoint`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum PresetSpeke20Audio {
-        /// `PRESET-AUDIO-1`
-        PresetAudio1,
-        /// `PRESET-AUDIO-2`
-        PresetAudio2,
-        /// `PRESET-AUDIO-3`
-        PresetAudio3,
-        /// `SHARED`
-        Shared,
-        /// `UNENCRYPTED`
-        Unencrypted,
-    }
-    string_enum!(PresetSpeke20Audio { PresetAudio1 => "PRESET-AUDIO-1", PresetAudio2 => "PRESET-AUDIO-2", PresetAudio3 => "PRESET-AUDIO-3", Shared => "SHARED", Unencrypted => "UNENCRYPTED" });
-    /// The values `PresetSpeke20Video` accepts in `MediaPackage::OriginEndpoint`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum PresetSpeke20Video {
-        /// `PRESET-VIDEO-1`
-        PresetVideo1,
-        /// `PRESET-VIDEO-2`
-        PresetVideo2,
-        /// `PRESET-VIDEO-3`
-        PresetVideo3,
-        /// `PRESET-VIDEO-4`
-        PresetVideo4,
-        /// `PRESET-VIDEO-5`
-        PresetVideo5,
-        /// `PRESET-VIDEO-6`
-        PresetVideo6,
-        /// `PRESET-VIDEO-7`
-        PresetVideo7,
-        /// `PRESET-VIDEO-8`
-        PresetVideo8,
-        /// `SHARED`
-        Shared,
-        /// `UNENCRYPTED`
-        Unencrypted,
-    }
-    string_enum!(PresetSpeke20Video { PresetVideo1 => "PRESET-VIDEO-1", PresetVideo2 => "PRESET-VIDEO-2", PresetVideo3 => "PRESET-VIDEO-3", PresetVideo4 => "PRESET-VIDEO-4", PresetVideo5 => "PRESET-VIDEO-5", PresetVideo6 => "PRESET-VIDEO-6", PresetVideo7 => "PRESET-VIDEO-7", PresetVideo8 => "PRESET-VIDEO-8", Shared => "SHARED", Unencrypted => "UNENCRYPTED" });
     /// The values `AdMarkers` accepts in `MediaPackage::OriginEndpoint`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum AdMarkers {
@@ -1224,15 +1188,6 @@ pub mod origin_endpoint {
         Vod,
     }
     string_enum!(PlaylistType { None => "NONE", Event => "EVENT", Vod => "VOD" });
-    /// The values `EncryptionMethod` accepts in `MediaPackage::OriginEndpoint`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum EncryptionMethod {
-        /// `AES_128`
-        Aes128,
-        /// `SAMPLE_AES`
-        SampleAes,
-    }
-    string_enum!(EncryptionMethod { Aes128 => "AES_128", SampleAes => "SAMPLE_AES" });
     /// The values `ManifestLayout` accepts in `MediaPackage::OriginEndpoint`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum ManifestLayout {
@@ -1244,13 +1199,6 @@ pub mod origin_endpoint {
         DrmTopLevelCompact,
     }
     string_enum!(ManifestLayout { Full => "FULL", Compact => "COMPACT", DrmTopLevelCompact => "DRM_TOP_LEVEL_COMPACT" });
-    /// The values `PeriodTriggers` accepts in `MediaPackage::OriginEndpoint`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum PeriodTriggers {
-        /// `ADS`
-        Ads,
-    }
-    string_enum!(PeriodTriggers { Ads => "ADS" });
     /// The values `Profile` accepts in `MediaPackage::OriginEndpoint`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Profile {
@@ -1264,17 +1212,6 @@ pub mod origin_endpoint {
         DvbDash2014,
     }
     string_enum!(Profile { None => "NONE", Hbbtv15 => "HBBTV_1_5", Hybridcast => "HYBRIDCAST", DvbDash2014 => "DVB_DASH_2014" });
-    /// The values `SegmentTemplateFormat` accepts in `MediaPackage::OriginEndpoint`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum SegmentTemplateFormat {
-        /// `NUMBER_WITH_TIMELINE`
-        NumberWithTimeline,
-        /// `TIME_WITH_TIMELINE`
-        TimeWithTimeline,
-        /// `NUMBER_WITH_DURATION`
-        NumberWithDuration,
-    }
-    string_enum!(SegmentTemplateFormat { NumberWithTimeline => "NUMBER_WITH_TIMELINE", TimeWithTimeline => "TIME_WITH_TIMELINE", NumberWithDuration => "NUMBER_WITH_DURATION" });
     /// The values `UtcTiming` accepts in `MediaPackage::OriginEndpoint`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum UtcTiming {
@@ -1329,6 +1266,7 @@ static PACKAGING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 3),
 };
 impl PackagingConfiguration {
     /// Declares a `AWS::MediaPackage::PackagingConfiguration` with the stack-unique `id`. Required properties: `id_property` (`Id`), `packaging_group_id` (`PackagingGroupId`).
@@ -1339,7 +1277,11 @@ impl PackagingConfiguration {
         packaging_group_id: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &PACKAGING_CONFIGURATION_TYPE);
-        this.set("Id", Some("id"), rt::string(id_property));
+        this.set(
+            "Id",
+            Some("packaging_configuration_id"),
+            rt::string(id_property),
+        );
         this.set(
             "PackagingGroupId",
             Some("packaging_group_id"),
@@ -1393,12 +1335,16 @@ impl PackagingConfigurationHandle {
 }
 /// Property types and value sets of [`PackagingConfiguration`] (`AWS::MediaPackage::PackagingConfiguration`).
 pub mod packaging_configuration {
+    pub use super::shared::{
+        EncryptionMethod, PeriodTriggers, PresetSpeke20Audio, PresetSpeke20Video,
+        SegmentTemplateFormat, StreamOrder,
+    };
     use super::*;
     /// A CMAF encryption configuration.
     ///
     /// CloudFormation property type `CmafEncryption`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-cmafencryption.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CmafEncryption(rt::Props);
     impl CmafEncryption {
@@ -1418,7 +1364,7 @@ pub mod packaging_configuration {
     ///
     /// CloudFormation property type `CmafPackage`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-cmafpackage.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CmafPackage(rt::Props);
     impl CmafPackage {
@@ -1467,7 +1413,7 @@ pub mod packaging_configuration {
     ///
     /// CloudFormation property type `DashEncryption`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-dashencryption.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DashEncryption(rt::Props);
     impl DashEncryption {
@@ -1487,7 +1433,7 @@ pub mod packaging_configuration {
     ///
     /// CloudFormation property type `DashManifest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-dashmanifest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DashManifest(rt::Props);
     impl DashManifest {
@@ -1555,7 +1501,7 @@ pub mod packaging_configuration {
     ///
     /// CloudFormation property type `DashPackage`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-dashpackage.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DashPackage(rt::Props);
     impl DashPackage {
@@ -1634,7 +1580,7 @@ pub mod packaging_configuration {
     ///
     /// CloudFormation property type `EncryptionContractConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-encryptioncontractconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncryptionContractConfiguration(rt::Props);
     impl EncryptionContractConfiguration {
@@ -1662,7 +1608,7 @@ pub mod packaging_configuration {
     ///
     /// CloudFormation property type `HlsEncryption`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-hlsencryption.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HlsEncryption(rt::Props);
     impl HlsEncryption {
@@ -1701,7 +1647,7 @@ pub mod packaging_configuration {
     ///
     /// CloudFormation property type `HlsManifest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-hlsmanifest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HlsManifest(rt::Props);
     impl HlsManifest {
@@ -1772,7 +1718,7 @@ pub mod packaging_configuration {
     ///
     /// CloudFormation property type `HlsPackage`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-hlspackage.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HlsPackage(rt::Props);
     impl HlsPackage {
@@ -1832,7 +1778,7 @@ pub mod packaging_configuration {
     ///
     /// CloudFormation property type `MssEncryption`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-mssencryption.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MssEncryption(rt::Props);
     impl MssEncryption {
@@ -1852,7 +1798,7 @@ pub mod packaging_configuration {
     ///
     /// CloudFormation property type `MssManifest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-mssmanifest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MssManifest(rt::Props);
     impl MssManifest {
@@ -1883,7 +1829,7 @@ pub mod packaging_configuration {
     ///
     /// CloudFormation property type `MssPackage`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-msspackage.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MssPackage(rt::Props);
     impl MssPackage {
@@ -1921,7 +1867,7 @@ pub mod packaging_configuration {
     ///
     /// CloudFormation property type `SpekeKeyProvider`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-spekekeyprovider.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SpekeKeyProvider(rt::Props);
     impl SpekeKeyProvider {
@@ -1957,7 +1903,7 @@ pub mod packaging_configuration {
     ///
     /// CloudFormation property type `StreamSelection`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-streamselection.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StreamSelection(rt::Props);
     impl StreamSelection {
@@ -1998,57 +1944,6 @@ pub mod packaging_configuration {
         }
     }
     nested!(StreamSelection);
-    /// The values `StreamOrder` accepts in `MediaPackage::PackagingConfiguration`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum StreamOrder {
-        /// `ORIGINAL`
-        Original,
-        /// `VIDEO_BITRATE_ASCENDING`
-        VideoBitrateAscending,
-        /// `VIDEO_BITRATE_DESCENDING`
-        VideoBitrateDescending,
-    }
-    string_enum!(StreamOrder { Original => "ORIGINAL", VideoBitrateAscending => "VIDEO_BITRATE_ASCENDING", VideoBitrateDescending => "VIDEO_BITRATE_DESCENDING" });
-    /// The values `PresetSpeke20Audio` accepts in `MediaPackage::PackagingConfiguration`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum PresetSpeke20Audio {
-        /// `PRESET-AUDIO-1`
-        PresetAudio1,
-        /// `PRESET-AUDIO-2`
-        PresetAudio2,
-        /// `PRESET-AUDIO-3`
-        PresetAudio3,
-        /// `SHARED`
-        Shared,
-        /// `UNENCRYPTED`
-        Unencrypted,
-    }
-    string_enum!(PresetSpeke20Audio { PresetAudio1 => "PRESET-AUDIO-1", PresetAudio2 => "PRESET-AUDIO-2", PresetAudio3 => "PRESET-AUDIO-3", Shared => "SHARED", Unencrypted => "UNENCRYPTED" });
-    /// The values `PresetSpeke20Video` accepts in `MediaPackage::PackagingConfiguration`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum PresetSpeke20Video {
-        /// `PRESET-VIDEO-1`
-        PresetVideo1,
-        /// `PRESET-VIDEO-2`
-        PresetVideo2,
-        /// `PRESET-VIDEO-3`
-        PresetVideo3,
-        /// `PRESET-VIDEO-4`
-        PresetVideo4,
-        /// `PRESET-VIDEO-5`
-        PresetVideo5,
-        /// `PRESET-VIDEO-6`
-        PresetVideo6,
-        /// `PRESET-VIDEO-7`
-        PresetVideo7,
-        /// `PRESET-VIDEO-8`
-        PresetVideo8,
-        /// `SHARED`
-        Shared,
-        /// `UNENCRYPTED`
-        Unencrypted,
-    }
-    string_enum!(PresetSpeke20Video { PresetVideo1 => "PRESET-VIDEO-1", PresetVideo2 => "PRESET-VIDEO-2", PresetVideo3 => "PRESET-VIDEO-3", PresetVideo4 => "PRESET-VIDEO-4", PresetVideo5 => "PRESET-VIDEO-5", PresetVideo6 => "PRESET-VIDEO-6", PresetVideo7 => "PRESET-VIDEO-7", PresetVideo8 => "PRESET-VIDEO-8", Shared => "SHARED", Unencrypted => "UNENCRYPTED" });
     /// The values `AdMarkers` accepts in `MediaPackage::PackagingConfiguration`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum AdMarkers {
@@ -2060,33 +1955,6 @@ pub mod packaging_configuration {
         Passthrough,
     }
     string_enum!(AdMarkers { None => "NONE", Scte35Enhanced => "SCTE35_ENHANCED", Passthrough => "PASSTHROUGH" });
-    /// The values `EncryptionMethod` accepts in `MediaPackage::PackagingConfiguration`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum EncryptionMethod {
-        /// `AES_128`
-        Aes128,
-        /// `SAMPLE_AES`
-        SampleAes,
-    }
-    string_enum!(EncryptionMethod { Aes128 => "AES_128", SampleAes => "SAMPLE_AES" });
-    /// The values `PeriodTriggers` accepts in `MediaPackage::PackagingConfiguration`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum PeriodTriggers {
-        /// `ADS`
-        Ads,
-    }
-    string_enum!(PeriodTriggers { Ads => "ADS" });
-    /// The values `SegmentTemplateFormat` accepts in `MediaPackage::PackagingConfiguration`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum SegmentTemplateFormat {
-        /// `NUMBER_WITH_TIMELINE`
-        NumberWithTimeline,
-        /// `TIME_WITH_TIMELINE`
-        TimeWithTimeline,
-        /// `NUMBER_WITH_DURATION`
-        NumberWithDuration,
-    }
-    string_enum!(SegmentTemplateFormat { NumberWithTimeline => "NUMBER_WITH_TIMELINE", TimeWithTimeline => "TIME_WITH_TIMELINE", NumberWithDuration => "NUMBER_WITH_DURATION" });
     /// The values `ManifestLayout` accepts in `MediaPackage::PackagingConfiguration`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum ManifestLayout {
@@ -2146,13 +2014,14 @@ static PACKAGING_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Arn", Some("arn")), ("DomainName", Some("domain_name"))],
+    schema: (&SCHEMAS, 4),
 };
 impl PackagingGroup {
     /// Declares a `AWS::MediaPackage::PackagingGroup` with the stack-unique `id`. Required properties: `id_property` (`Id`).
     #[track_caller]
     pub fn new(id: impl Into<String>, id_property: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &PACKAGING_GROUP_TYPE);
-        this.set("Id", Some("id"), rt::string(id_property));
+        this.set("Id", Some("packaging_group_id"), rt::string(id_property));
         PackagingGroup(this)
     }
     /// CDN Authorization
@@ -2196,7 +2065,7 @@ pub mod packaging_group {
     use super::*;
     /// CloudFormation property type `Authorization`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packaginggroup-authorization.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Authorization(rt::Props);
     impl Authorization {
@@ -2222,7 +2091,7 @@ pub mod packaging_group {
     nested!(Authorization);
     /// CloudFormation property type `LogConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packaginggroup-logconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
@@ -2241,4 +2110,87 @@ pub mod packaging_group {
         }
     }
     nested!(LogConfiguration);
+}
+/// Nested types that several `MediaPackage` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `EncryptionMethod` accepts in `MediaPackage`'s `OriginEndpoint`, `PackagingConfiguration`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum EncryptionMethod {
+        /// `AES_128`
+        Aes128,
+        /// `SAMPLE_AES`
+        SampleAes,
+    }
+    string_enum!(EncryptionMethod { Aes128 => "AES_128", SampleAes => "SAMPLE_AES" });
+    /// The values `PeriodTriggers` accepts in `MediaPackage`'s `OriginEndpoint`, `PackagingConfiguration`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum PeriodTriggers {
+        /// `ADS`
+        Ads,
+    }
+    string_enum!(PeriodTriggers { Ads => "ADS" });
+    /// The values `PresetSpeke20Audio` accepts in `MediaPackage`'s `OriginEndpoint`, `PackagingConfiguration`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum PresetSpeke20Audio {
+        /// `PRESET-AUDIO-1`
+        PresetAudio1,
+        /// `PRESET-AUDIO-2`
+        PresetAudio2,
+        /// `PRESET-AUDIO-3`
+        PresetAudio3,
+        /// `SHARED`
+        Shared,
+        /// `UNENCRYPTED`
+        Unencrypted,
+    }
+    string_enum!(PresetSpeke20Audio { PresetAudio1 => "PRESET-AUDIO-1", PresetAudio2 => "PRESET-AUDIO-2", PresetAudio3 => "PRESET-AUDIO-3", Shared => "SHARED", Unencrypted => "UNENCRYPTED" });
+    /// The values `PresetSpeke20Video` accepts in `MediaPackage`'s `OriginEndpoint`, `PackagingConfiguration`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum PresetSpeke20Video {
+        /// `PRESET-VIDEO-1`
+        PresetVideo1,
+        /// `PRESET-VIDEO-2`
+        PresetVideo2,
+        /// `PRESET-VIDEO-3`
+        PresetVideo3,
+        /// `PRESET-VIDEO-4`
+        PresetVideo4,
+        /// `PRESET-VIDEO-5`
+        PresetVideo5,
+        /// `PRESET-VIDEO-6`
+        PresetVideo6,
+        /// `PRESET-VIDEO-7`
+        PresetVideo7,
+        /// `PRESET-VIDEO-8`
+        PresetVideo8,
+        /// `SHARED`
+        Shared,
+        /// `UNENCRYPTED`
+        Unencrypted,
+    }
+    string_enum!(PresetSpeke20Video { PresetVideo1 => "PRESET-VIDEO-1", PresetVideo2 => "PRESET-VIDEO-2", PresetVideo3 => "PRESET-VIDEO-3", PresetVideo4 => "PRESET-VIDEO-4", PresetVideo5 => "PRESET-VIDEO-5", PresetVideo6 => "PRESET-VIDEO-6", PresetVideo7 => "PRESET-VIDEO-7", PresetVideo8 => "PRESET-VIDEO-8", Shared => "SHARED", Unencrypted => "UNENCRYPTED" });
+    /// The values `SegmentTemplateFormat` accepts in `MediaPackage`'s `OriginEndpoint`, `PackagingConfiguration`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum SegmentTemplateFormat {
+        /// `NUMBER_WITH_TIMELINE`
+        NumberWithTimeline,
+        /// `TIME_WITH_TIMELINE`
+        TimeWithTimeline,
+        /// `NUMBER_WITH_DURATION`
+        NumberWithDuration,
+    }
+    string_enum!(SegmentTemplateFormat { NumberWithTimeline => "NUMBER_WITH_TIMELINE", TimeWithTimeline => "TIME_WITH_TIMELINE", NumberWithDuration => "NUMBER_WITH_DURATION" });
+    /// The values `StreamOrder` accepts in `MediaPackage`'s `OriginEndpoint`, `PackagingConfiguration`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum StreamOrder {
+        /// `ORIGINAL`
+        Original,
+        /// `VIDEO_BITRATE_ASCENDING`
+        VideoBitrateAscending,
+        /// `VIDEO_BITRATE_DESCENDING`
+        VideoBitrateDescending,
+    }
+    string_enum!(StreamOrder { Original => "ORIGINAL", VideoBitrateAscending => "VIDEO_BITRATE_ASCENDING", VideoBitrateDescending => "VIDEO_BITRATE_DESCENDING" });
 }

@@ -2,14 +2,22 @@
 //! `MediaPackageV2` resource types of the CloudFormation registry (`AWS::MediaPackageV2::*`): 5 types, 5 of them with an awscc Terraform resource.
 //! Enabled by the `mediapackagev2` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("mediapackagev2.schemas.jsonl"));
 /// <p>Represents an entry point into AWS Elemental MediaPackage for an ABR video content stream sent from an upstream encoder such as AWS Elemental MediaLive.
 ///
 /// CloudFormation: `AWS::MediaPackageV2::Channel`. Terraform: `awscc_mediapackagev2_channel` (awscc provider).
@@ -50,6 +58,7 @@ static CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("attached_multiview_channels"),
         ),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Channel {
     /// Declares a `AWS::MediaPackageV2::Channel` with the stack-unique `id`. Required properties: `channel_group_name` (`ChannelGroupName`), `channel_name` (`ChannelName`).
@@ -174,12 +183,13 @@ impl ChannelHandle {
 }
 /// Property types and value sets of [`Channel`] (`AWS::MediaPackageV2::Channel`).
 pub mod channel {
+    pub use super::shared::MultiviewLayoutType;
     use super::*;
     /// <p>The configuration for input switching based on the media quality confidence score (MQCS) as provided from AWS Elemental MediaLive.</p>
     ///
     /// CloudFormation property type `InputSwitchConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-channel-inputswitchconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InputSwitchConfiguration(rt::Props);
     impl InputSwitchConfiguration {
@@ -213,7 +223,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `MultiviewConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-channel-multiviewconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MultiviewConfiguration(rt::Props);
     impl MultiviewConfiguration {
@@ -241,7 +251,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `OutputHeaderConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-channel-outputheaderconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OutputHeaderConfiguration(rt::Props);
     impl OutputHeaderConfiguration {
@@ -280,23 +290,6 @@ pub mod channel {
         NonEpochLocked,
     }
     string_enum!(OutputLockingMode { EpochLocked => "EPOCH_LOCKED", NonEpochLocked => "NON_EPOCH_LOCKED" });
-    /// The values `MultiviewLayoutType` accepts in `MediaPackageV2::Channel`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum MultiviewLayoutType {
-        /// `LAYOUT_2EH`
-        Layout2eh,
-        /// `LAYOUT_2PL`
-        Layout2pl,
-        /// `LAYOUT_3EL`
-        Layout3el,
-        /// `LAYOUT_3PL`
-        Layout3pl,
-        /// `LAYOUT_4E`
-        Layout4e,
-        /// `LAYOUT_4PL`
-        Layout4pl,
-    }
-    string_enum!(MultiviewLayoutType { Layout2eh => "LAYOUT_2EH", Layout2pl => "LAYOUT_2PL", Layout3el => "LAYOUT_3EL", Layout3pl => "LAYOUT_3PL", Layout4e => "LAYOUT_4E", Layout4pl => "LAYOUT_4PL" });
 }
 /// <p>Represents a channel group that facilitates the grouping of multiple channels.</p>
 ///
@@ -333,6 +326,7 @@ static CHANNEL_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("EgressDomain", Some("egress_domain")),
         ("ModifiedAt", Some("modified_at")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl ChannelGroup {
     /// Declares a `AWS::MediaPackageV2::ChannelGroup` with the stack-unique `id`. Required properties: `channel_group_name` (`ChannelGroupName`).
@@ -416,6 +410,7 @@ static CHANNEL_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 2),
 };
 impl ChannelPolicy {
     /// Declares a `AWS::MediaPackageV2::ChannelPolicy` with the stack-unique `id`. Required properties: `channel_group_name` (`ChannelGroupName`), `channel_name` (`ChannelName`), `policy` (`Policy`).
@@ -487,6 +482,7 @@ static ORIGIN_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
         ("ModifiedAt", Some("modified_at")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl OriginEndpoint {
     /// Declares a `AWS::MediaPackageV2::OriginEndpoint` with the stack-unique `id`. Required properties: `channel_group_name` (`ChannelGroupName`), `channel_name` (`ChannelName`), `container_type` (`ContainerType`), `origin_endpoint_name` (`OriginEndpointName`).
@@ -667,12 +663,13 @@ impl OriginEndpointHandle {
 }
 /// Property types and value sets of [`OriginEndpoint`] (`AWS::MediaPackageV2::OriginEndpoint`).
 pub mod origin_endpoint {
+    pub use super::shared::MultiviewLayoutType;
     use super::*;
     /// <p>The configuration that controls the content key period timing information that MediaPackage signals to your DRM key provider.</p>
     ///
     /// CloudFormation property type `ContentKeyPeriodConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-contentkeyperiodconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContentKeyPeriodConfiguration(rt::Props);
     impl ContentKeyPeriodConfiguration {
@@ -696,7 +693,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `DashBaseUrl`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-dashbaseurl.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DashBaseUrl(rt::Props);
     impl DashBaseUrl {
@@ -738,7 +735,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `DashDvbFontDownload`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-dashdvbfontdownload.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DashDvbFontDownload(rt::Props);
     impl DashDvbFontDownload {
@@ -775,7 +772,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `DashDvbMetricsReporting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-dashdvbmetricsreporting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DashDvbMetricsReporting(rt::Props);
     impl DashDvbMetricsReporting {
@@ -803,7 +800,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `DashDvbSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-dashdvbsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DashDvbSettings(rt::Props);
     impl DashDvbSettings {
@@ -837,7 +834,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `DashManifestConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-dashmanifestconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DashManifestConfiguration(rt::Props);
     impl DashManifestConfiguration {
@@ -1030,7 +1027,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `DashProgramInformation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-dashprograminformation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DashProgramInformation(rt::Props);
     impl DashProgramInformation {
@@ -1086,7 +1083,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `DashSubtitleConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-dashsubtitleconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DashSubtitleConfiguration(rt::Props);
     impl DashSubtitleConfiguration {
@@ -1112,7 +1109,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `DashTtmlConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-dashttmlconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DashTtmlConfiguration(rt::Props);
     impl DashTtmlConfiguration {
@@ -1128,7 +1125,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `DashUtcTiming`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-dashutctiming.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DashUtcTiming(rt::Props);
     impl DashUtcTiming {
@@ -1156,7 +1153,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `Encryption`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-encryption.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Encryption(rt::Props);
     impl Encryption {
@@ -1217,7 +1214,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `EncryptionContractConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-encryptioncontractconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncryptionContractConfiguration(rt::Props);
     impl EncryptionContractConfiguration {
@@ -1245,7 +1242,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `EncryptionMethod`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-encryptionmethod.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncryptionMethod(rt::Props);
     impl EncryptionMethod {
@@ -1287,7 +1284,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `FilterConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-filterconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FilterConfiguration(rt::Props);
     impl FilterConfiguration {
@@ -1358,7 +1355,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `ForceEndpointErrorConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-forceendpointerrorconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ForceEndpointErrorConfiguration(rt::Props);
     impl ForceEndpointErrorConfiguration {
@@ -1387,7 +1384,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `HlsManifestConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-hlsmanifestconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HlsManifestConfiguration(rt::Props);
     impl HlsManifestConfiguration {
@@ -1489,7 +1486,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `LowLatencyHlsFilterConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-lowlatencyhlsfilterconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LowLatencyHlsFilterConfiguration(rt::Props);
     impl LowLatencyHlsFilterConfiguration {
@@ -1553,7 +1550,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `LowLatencyHlsManifestConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-lowlatencyhlsmanifestconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LowLatencyHlsManifestConfiguration(rt::Props);
     impl LowLatencyHlsManifestConfiguration {
@@ -1655,7 +1652,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `MssFilterConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-mssfilterconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MssFilterConfiguration(rt::Props);
     impl MssFilterConfiguration {
@@ -1719,7 +1716,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `MssManifestConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-mssmanifestconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MssManifestConfiguration(rt::Props);
     impl MssManifestConfiguration {
@@ -1767,7 +1764,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `MultiviewFilterConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-multiviewfilterconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MultiviewFilterConfiguration(rt::Props);
     impl MultiviewFilterConfiguration {
@@ -1787,7 +1784,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `Scte`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-scte.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Scte(rt::Props);
     impl Scte {
@@ -1824,7 +1821,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `ScteDash`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-sctedash.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ScteDash(rt::Props);
     impl ScteDash {
@@ -1851,7 +1848,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `ScteHls`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-sctehls.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ScteHls(rt::Props);
     impl ScteHls {
@@ -1878,7 +1875,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `Segment`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-segment.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Segment(rt::Props);
     impl Segment {
@@ -1968,7 +1965,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `SpekeKeyProvider`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-spekekeyprovider.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SpekeKeyProvider(rt::Props);
     impl SpekeKeyProvider {
@@ -2026,7 +2023,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `StartTag`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-starttag.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StartTag(rt::Props);
     impl StartTag {
@@ -2288,23 +2285,6 @@ pub mod origin_endpoint {
         MatchesFilter,
     }
     string_enum!(ScteInManifests { All => "ALL", MatchesFilter => "MATCHES_FILTER" });
-    /// The values `MultiviewLayoutType` accepts in `MediaPackageV2::OriginEndpoint`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum MultiviewLayoutType {
-        /// `LAYOUT_2EH`
-        Layout2eh,
-        /// `LAYOUT_2PL`
-        Layout2pl,
-        /// `LAYOUT_3EL`
-        Layout3el,
-        /// `LAYOUT_3PL`
-        Layout3pl,
-        /// `LAYOUT_4E`
-        Layout4e,
-        /// `LAYOUT_4PL`
-        Layout4pl,
-    }
-    string_enum!(MultiviewLayoutType { Layout2eh => "LAYOUT_2EH", Layout2pl => "LAYOUT_2PL", Layout3el => "LAYOUT_3EL", Layout3pl => "LAYOUT_3PL", Layout4e => "LAYOUT_4E", Layout4pl => "LAYOUT_4PL" });
     /// The values `EndpointErrorCondition` accepts in `MediaPackageV2::OriginEndpoint`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum EndpointErrorCondition {
@@ -2436,6 +2416,7 @@ static ORIGIN_ENDPOINT_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 4),
 };
 impl OriginEndpointPolicy {
     /// Declares a `AWS::MediaPackageV2::OriginEndpointPolicy` with the stack-unique `id`. Required properties: `channel_group_name` (`ChannelGroupName`), `channel_name` (`ChannelName`), `origin_endpoint_name` (`OriginEndpointName`), `policy` (`Policy`).
@@ -2493,7 +2474,7 @@ pub mod origin_endpoint_policy {
     ///
     /// CloudFormation property type `CdnAuthConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpointpolicy-cdnauthconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CdnAuthConfiguration(rt::Props);
     impl CdnAuthConfiguration {
@@ -2517,4 +2498,26 @@ pub mod origin_endpoint_policy {
         }
     }
     nested!(CdnAuthConfiguration);
+}
+/// Nested types that several `MediaPackageV2` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `MultiviewLayoutType` accepts in `MediaPackageV2`'s `Channel`, `OriginEndpoint`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum MultiviewLayoutType {
+        /// `LAYOUT_2EH`
+        Layout2eh,
+        /// `LAYOUT_2PL`
+        Layout2pl,
+        /// `LAYOUT_3EL`
+        Layout3el,
+        /// `LAYOUT_3PL`
+        Layout3pl,
+        /// `LAYOUT_4E`
+        Layout4e,
+        /// `LAYOUT_4PL`
+        Layout4pl,
+    }
+    string_enum!(MultiviewLayoutType { Layout2eh => "LAYOUT_2EH", Layout2pl => "LAYOUT_2PL", Layout3el => "LAYOUT_3EL", Layout3pl => "LAYOUT_3PL", Layout4e => "LAYOUT_4E", Layout4pl => "LAYOUT_4PL" });
 }

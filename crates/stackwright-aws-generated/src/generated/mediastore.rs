@@ -2,14 +2,22 @@
 //! `MediaStore` resource types of the CloudFormation registry (`AWS::MediaStore::*`): 1 types, 0 of them with an awscc Terraform resource.
 //! Enabled by the `mediastore` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("mediastore.schemas.jsonl"));
 /// Resource Type definition for AWS::MediaStore::Container
 ///
 /// CloudFormation: `AWS::MediaStore::Container`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -50,6 +58,7 @@ static CONTAINER_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Id", None), ("Endpoint", None)],
+    schema: (&SCHEMAS, 0),
 };
 impl Container {
     /// Declares a `AWS::MediaStore::Container` with the stack-unique `id`. Required properties: `container_name` (`ContainerName`).
@@ -105,7 +114,7 @@ pub mod container {
     use super::*;
     /// CloudFormation property type `CorsRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediastore-container-corsrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CorsRule(rt::Props);
     impl CorsRule {
@@ -155,7 +164,7 @@ pub mod container {
     nested!(CorsRule);
     /// CloudFormation property type `MetricPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediastore-container-metricpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricPolicy(rt::Props);
     impl MetricPolicy {
@@ -181,7 +190,7 @@ pub mod container {
     nested!(MetricPolicy);
     /// CloudFormation property type `MetricPolicyRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediastore-container-metricpolicyrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricPolicyRule(rt::Props);
     impl MetricPolicyRule {

@@ -2,14 +2,22 @@
 //! `MediaTailor` resource types of the CloudFormation registry (`AWS::MediaTailor::*`): 9 types, 8 of them with an awscc Terraform resource.
 //! Enabled by the `mediatailor` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("mediatailor.schemas.jsonl"));
 /// Definition of AWS::MediaTailor::Channel Resource Type
 ///
 /// CloudFormation: `AWS::MediaTailor::Channel`. Terraform: `awscc_mediatailor_channel` (awscc provider).
@@ -40,6 +48,7 @@ static CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Channel {
     /// Declares a `AWS::MediaTailor::Channel` with the stack-unique `id`. Required properties: `channel_name` (`ChannelName`), `outputs` (`Outputs`), `playback_mode` (`PlaybackMode`).
@@ -121,7 +130,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `DashPlaylistSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-channel-dashplaylistsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DashPlaylistSettings(rt::Props);
     impl DashPlaylistSettings {
@@ -180,7 +189,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `HlsPlaylistSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-channel-hlsplaylistsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HlsPlaylistSettings(rt::Props);
     impl HlsPlaylistSettings {
@@ -214,7 +223,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `LogConfigurationForChannel`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-channel-logconfigurationforchannel.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LogConfigurationForChannel(rt::Props);
     impl LogConfigurationForChannel {
@@ -236,7 +245,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `RequestOutputItem`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-channel-requestoutputitem.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RequestOutputItem(rt::Props);
     impl RequestOutputItem {
@@ -283,7 +292,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `SlateSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-channel-slatesource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SlateSource(rt::Props);
     impl SlateSource {
@@ -317,7 +326,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `TimeShiftConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-channel-timeshiftconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TimeShiftConfiguration(rt::Props);
     impl TimeShiftConfiguration {
@@ -398,6 +407,7 @@ static CHANNEL_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 1),
 };
 impl ChannelPolicy {
     /// Declares a `AWS::MediaTailor::ChannelPolicy` with the stack-unique `id`. Required properties: `channel_name` (`ChannelName`), `policy` (`Policy`).
@@ -453,6 +463,7 @@ static FUNCTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 2),
 };
 impl Function {
     /// Declares a `AWS::MediaTailor::Function` with the stack-unique `id`. Required properties: `function_id` (`FunctionId`), `function_type` (`FunctionType`).
@@ -574,7 +585,7 @@ pub mod function {
     ///
     /// CloudFormation property type `AwsServiceRequestConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-function-awsservicerequestconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AwsServiceRequestConfiguration(rt::Props);
     impl AwsServiceRequestConfiguration {
@@ -642,7 +653,7 @@ pub mod function {
     ///
     /// CloudFormation property type `ConcurrentExecutorConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-function-concurrentexecutorconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConcurrentExecutorConfiguration(rt::Props);
     impl ConcurrentExecutorConfiguration {
@@ -680,7 +691,7 @@ pub mod function {
     ///
     /// CloudFormation property type `CustomOutputConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-function-customoutputconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomOutputConfiguration(rt::Props);
     impl CustomOutputConfiguration {
@@ -706,7 +717,7 @@ pub mod function {
     ///
     /// CloudFormation property type `FunctionRef`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-function-functionref.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FunctionRef(rt::Props);
     impl FunctionRef {
@@ -744,7 +755,7 @@ pub mod function {
     ///
     /// CloudFormation property type `HttpRequestConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-function-httprequestconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HttpRequestConfiguration(rt::Props);
     impl HttpRequestConfiguration {
@@ -800,7 +811,7 @@ pub mod function {
     ///
     /// CloudFormation property type `SequentialExecutorConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-function-sequentialexecutorconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SequentialExecutorConfiguration(rt::Props);
     impl SequentialExecutorConfiguration {
@@ -840,7 +851,7 @@ pub mod function {
     ///
     /// CloudFormation property type `VastRequestConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-function-vastrequestconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VastRequestConfiguration(rt::Props);
     impl VastRequestConfiguration {
@@ -956,6 +967,7 @@ static LIVE_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 3),
 };
 impl LiveSource {
     /// Declares a `AWS::MediaTailor::LiveSource` with the stack-unique `id`. Required properties: `http_package_configurations` (`HttpPackageConfigurations`), `live_source_name` (`LiveSourceName`), `source_location_name` (`SourceLocationName`).
@@ -1000,42 +1012,8 @@ impl LiveSourceHandle {
 }
 /// Property types and value sets of [`LiveSource`] (`AWS::MediaTailor::LiveSource`).
 pub mod live_source {
+    pub use super::shared::{HttpPackageConfiguration, Type};
     use super::*;
-    /// <p>The HTTP package configuration properties for the requested VOD source.</p>
-    ///
-    /// CloudFormation property type `HttpPackageConfiguration`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-livesource-httppackageconfiguration.html)
-    #[derive(Clone, Debug)]
-    pub struct HttpPackageConfiguration(rt::Props);
-    impl HttpPackageConfiguration {
-        /// A new `HttpPackageConfiguration`. Required properties: `path` (`Path`), `source_group` (`SourceGroup`), `type_` (`Type`).
-        pub fn new(
-            path: impl Into<rt::Expr>,
-            source_group: impl Into<rt::Expr>,
-            type_: Type,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Path", Some("path"), rt::string(path));
-            this.set(
-                "SourceGroup",
-                Some("source_group"),
-                rt::string(source_group),
-            );
-            this.set("Type", Some("type"), type_.into());
-            HttpPackageConfiguration(this)
-        }
-    }
-    nested!(HttpPackageConfiguration);
-    /// The values `Type` accepts in `MediaTailor::LiveSource`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Type {
-        /// `DASH`
-        Dash,
-        /// `HLS`
-        Hls,
-    }
-    string_enum!(Type { Dash => "DASH", Hls => "HLS" });
 }
 /// Resource schema for AWS::MediaTailor::PlaybackConfiguration
 ///
@@ -1073,6 +1051,7 @@ static PLAYBACK_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("PlaybackConfigurationArn", None),
         ("PlaybackEndpointPrefix", None),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl PlaybackConfiguration {
     /// Declares a `AWS::MediaTailor::PlaybackConfiguration` with the stack-unique `id`. Required properties: `ad_decision_server_url` (`AdDecisionServerUrl`), `name` (`Name`), `video_content_source_url` (`VideoContentSourceUrl`).
@@ -1299,7 +1278,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `AdConditioningConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-adconditioningconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AdConditioningConfiguration(rt::Props);
     impl AdConditioningConfiguration {
@@ -1319,7 +1298,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `AdDecisionServerConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-addecisionserverconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AdDecisionServerConfiguration(rt::Props);
     impl AdDecisionServerConfiguration {
@@ -1348,7 +1327,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `AdMarkerPassthrough`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-admarkerpassthrough.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AdMarkerPassthrough(rt::Props);
     impl AdMarkerPassthrough {
@@ -1368,7 +1347,7 @@ pub mod playback_configuration {
     nested!(AdMarkerPassthrough);
     /// CloudFormation property type `AdsInteractionLog`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-adsinteractionlog.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AdsInteractionLog(rt::Props);
     impl AdsInteractionLog {
@@ -1404,7 +1383,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `AdsPersonalizationConcurrency`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-adspersonalizationconcurrency.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AdsPersonalizationConcurrency(rt::Props);
     impl AdsPersonalizationConcurrency {
@@ -1434,7 +1413,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `AdsPersonalizationTimeouts`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-adspersonalizationtimeouts.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AdsPersonalizationTimeouts(rt::Props);
     impl AdsPersonalizationTimeouts {
@@ -1504,7 +1483,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `AvailSuppression`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-availsuppression.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AvailSuppression(rt::Props);
     impl AvailSuppression {
@@ -1540,7 +1519,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `BeaconingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-beaconingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BeaconingConfiguration(rt::Props);
     impl BeaconingConfiguration {
@@ -1562,7 +1541,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `Bumper`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-bumper.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Bumper(rt::Props);
     impl Bumper {
@@ -1591,7 +1570,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `CdnConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-cdnconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CdnConfiguration(rt::Props);
     impl CdnConfiguration {
@@ -1621,7 +1600,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `ClientSideBeaconingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-clientsidebeaconingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClientSideBeaconingConfiguration(rt::Props);
     impl ClientSideBeaconingConfiguration {
@@ -1647,7 +1626,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `DashConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-dashconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DashConfiguration(rt::Props);
     impl DashConfiguration {
@@ -1682,7 +1661,7 @@ pub mod playback_configuration {
     nested!(DashConfiguration);
     /// CloudFormation property type `HlsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-hlsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HlsConfiguration(rt::Props);
     impl HlsConfiguration {
@@ -1705,7 +1684,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `HttpRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-httprequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HttpRequest(rt::Props);
     impl HttpRequest {
@@ -1751,7 +1730,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `LivePreRollConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-liveprerollconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LivePreRollConfiguration(rt::Props);
     impl LivePreRollConfiguration {
@@ -1789,7 +1768,7 @@ pub mod playback_configuration {
     nested!(LivePreRollConfiguration);
     /// CloudFormation property type `LogConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-logconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
@@ -1834,7 +1813,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `ManifestProcessingRules`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-manifestprocessingrules.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ManifestProcessingRules(rt::Props);
     impl ManifestProcessingRules {
@@ -1854,7 +1833,7 @@ pub mod playback_configuration {
     nested!(ManifestProcessingRules);
     /// CloudFormation property type `ManifestServiceInteractionLog`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-manifestserviceinteractionlog.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ManifestServiceInteractionLog(rt::Props);
     impl ManifestServiceInteractionLog {
@@ -1879,7 +1858,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `PreRollAdDecisionServerConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-prerolladdecisionserverconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PreRollAdDecisionServerConfiguration(rt::Props);
     impl PreRollAdDecisionServerConfiguration {
@@ -1901,7 +1880,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `PreRollVastResponse`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-prerollvastresponse.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PreRollVastResponse(rt::Props);
     impl PreRollVastResponse {
@@ -1923,7 +1902,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `VastResponse`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-vastresponse.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VastResponse(rt::Props);
     impl VastResponse {
@@ -2082,6 +2061,7 @@ static PREFETCH_SCHEDULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 5),
 };
 impl PrefetchSchedule {
     /// Declares a `AWS::MediaTailor::PrefetchSchedule` with the stack-unique `id`. Required properties: `name` (`Name`), `playback_configuration_name` (`PlaybackConfigurationName`).
@@ -2156,7 +2136,7 @@ pub mod prefetch_schedule {
     use super::*;
     /// CloudFormation property type `AvailMatchingCriteria`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-prefetchschedule-availmatchingcriteria.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AvailMatchingCriteria(rt::Props);
     impl AvailMatchingCriteria {
@@ -2175,7 +2155,7 @@ pub mod prefetch_schedule {
     nested!(AvailMatchingCriteria);
     /// CloudFormation property type `PrefetchConsumption`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-prefetchschedule-prefetchconsumption.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PrefetchConsumption(rt::Props);
     impl PrefetchConsumption {
@@ -2211,7 +2191,7 @@ pub mod prefetch_schedule {
     nested!(PrefetchConsumption);
     /// CloudFormation property type `PrefetchRetrieval`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-prefetchschedule-prefetchretrieval.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PrefetchRetrieval(rt::Props);
     impl PrefetchRetrieval {
@@ -2282,7 +2262,7 @@ pub mod prefetch_schedule {
     nested!(PrefetchRetrieval);
     /// CloudFormation property type `RecurringConsumption`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-prefetchschedule-recurringconsumption.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RecurringConsumption(rt::Props);
     impl RecurringConsumption {
@@ -2320,7 +2300,7 @@ pub mod prefetch_schedule {
     nested!(RecurringConsumption);
     /// CloudFormation property type `RecurringPrefetchConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-prefetchschedule-recurringprefetchconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RecurringPrefetchConfiguration(rt::Props);
     impl RecurringPrefetchConfiguration {
@@ -2356,7 +2336,7 @@ pub mod prefetch_schedule {
     nested!(RecurringPrefetchConfiguration);
     /// CloudFormation property type `RecurringRetrieval`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-prefetchschedule-recurringretrieval.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RecurringRetrieval(rt::Props);
     impl RecurringRetrieval {
@@ -2429,7 +2409,7 @@ pub mod prefetch_schedule {
     nested!(RecurringRetrieval);
     /// CloudFormation property type `TrafficShapingRetrievalWindow`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-prefetchschedule-trafficshapingretrievalwindow.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TrafficShapingRetrievalWindow(rt::Props);
     impl TrafficShapingRetrievalWindow {
@@ -2453,7 +2433,7 @@ pub mod prefetch_schedule {
     nested!(TrafficShapingRetrievalWindow);
     /// CloudFormation property type `TrafficShapingTpsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-prefetchschedule-trafficshapingtpsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TrafficShapingTpsConfiguration(rt::Props);
     impl TrafficShapingTpsConfiguration {
@@ -2545,6 +2525,7 @@ static PROGRAM_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ClipRange", Some("clip_range")),
         ("DurationMillis", Some("duration_millis")),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl Program {
     /// Declares a `AWS::MediaTailor::Program` with the stack-unique `id`. Required properties: `channel_name` (`ChannelName`), `program_name` (`ProgramName`), `source_location_name` (`SourceLocationName`).
@@ -2666,7 +2647,7 @@ pub mod program {
     ///
     /// CloudFormation property type `AdBreak`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-program-adbreak.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AdBreak(rt::Props);
     impl AdBreak {
@@ -2734,7 +2715,7 @@ pub mod program {
     ///
     /// CloudFormation property type `AlternateMedia`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-program-alternatemedia.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AlternateMedia(rt::Props);
     impl AlternateMedia {
@@ -2812,7 +2793,7 @@ pub mod program {
     ///
     /// CloudFormation property type `AudienceMedia`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-program-audiencemedia.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AudienceMedia(rt::Props);
     impl AudienceMedia {
@@ -2842,7 +2823,7 @@ pub mod program {
     ///
     /// CloudFormation property type `ClipRange`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-program-cliprange.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClipRange(rt::Props);
     impl ClipRange {
@@ -2876,7 +2857,7 @@ pub mod program {
     ///
     /// CloudFormation property type `KeyValuePair`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-program-keyvaluepair.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KeyValuePair(rt::Props);
     impl KeyValuePair {
@@ -2893,7 +2874,7 @@ pub mod program {
     ///
     /// CloudFormation property type `ScheduleConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-program-scheduleconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ScheduleConfiguration(rt::Props);
     impl ScheduleConfiguration {
@@ -2916,7 +2897,7 @@ pub mod program {
     ///
     /// CloudFormation property type `SegmentationDescriptor`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-program-segmentationdescriptor.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SegmentationDescriptor(rt::Props);
     impl SegmentationDescriptor {
@@ -3013,7 +2994,7 @@ pub mod program {
     ///
     /// CloudFormation property type `SlateSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-program-slatesource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SlateSource(rt::Props);
     impl SlateSource {
@@ -3047,7 +3028,7 @@ pub mod program {
     ///
     /// CloudFormation property type `SpliceInsertMessage`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-program-spliceinsertmessage.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SpliceInsertMessage(rt::Props);
     impl SpliceInsertMessage {
@@ -3093,7 +3074,7 @@ pub mod program {
     ///
     /// CloudFormation property type `TimeSignalMessage`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-program-timesignalmessage.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TimeSignalMessage(rt::Props);
     impl TimeSignalMessage {
@@ -3122,7 +3103,7 @@ pub mod program {
     ///
     /// CloudFormation property type `Transition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-program-transition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Transition(rt::Props);
     impl Transition {
@@ -3218,6 +3199,7 @@ static SOURCE_LOCATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 7),
 };
 impl SourceLocation {
     /// Declares a `AWS::MediaTailor::SourceLocation` with the stack-unique `id`. Required properties: `http_configuration` (`HttpConfiguration`), `source_location_name` (`SourceLocationName`).
@@ -3300,7 +3282,7 @@ pub mod source_location {
     ///
     /// CloudFormation property type `AccessConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-sourcelocation-accessconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AccessConfiguration(rt::Props);
     impl AccessConfiguration {
@@ -3334,7 +3316,7 @@ pub mod source_location {
     ///
     /// CloudFormation property type `DefaultSegmentDeliveryConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-sourcelocation-defaultsegmentdeliveryconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DefaultSegmentDeliveryConfiguration(rt::Props);
     impl DefaultSegmentDeliveryConfiguration {
@@ -3356,7 +3338,7 @@ pub mod source_location {
     ///
     /// CloudFormation property type `HttpConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-sourcelocation-httpconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HttpConfiguration(rt::Props);
     impl HttpConfiguration {
@@ -3372,7 +3354,7 @@ pub mod source_location {
     ///
     /// CloudFormation property type `SecretsManagerAccessTokenConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-sourcelocation-secretsmanageraccesstokenconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SecretsManagerAccessTokenConfiguration(rt::Props);
     impl SecretsManagerAccessTokenConfiguration {
@@ -3414,7 +3396,7 @@ pub mod source_location {
     ///
     /// CloudFormation property type `SegmentDeliveryConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-sourcelocation-segmentdeliveryconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SegmentDeliveryConfiguration(rt::Props);
     impl SegmentDeliveryConfiguration {
@@ -3481,6 +3463,7 @@ static VOD_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 8),
 };
 impl VodSource {
     /// Declares a `AWS::MediaTailor::VodSource` with the stack-unique `id`. Required properties: `http_package_configurations` (`HttpPackageConfigurations`), `source_location_name` (`SourceLocationName`), `vod_source_name` (`VodSourceName`).
@@ -3525,12 +3508,18 @@ impl VodSourceHandle {
 }
 /// Property types and value sets of [`VodSource`] (`AWS::MediaTailor::VodSource`).
 pub mod vod_source {
+    pub use super::shared::{HttpPackageConfiguration, Type};
+    use super::*;
+}
+/// Nested types that several `MediaTailor` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
     use super::*;
     /// <p>The HTTP package configuration properties for the requested VOD source.</p>
     ///
     /// CloudFormation property type `HttpPackageConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-vodsource-httppackageconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HttpPackageConfiguration(rt::Props);
     impl HttpPackageConfiguration {
@@ -3552,7 +3541,7 @@ pub mod vod_source {
         }
     }
     nested!(HttpPackageConfiguration);
-    /// The values `Type` accepts in `MediaTailor::VodSource`.
+    /// The values `Type` accepts in `MediaTailor`'s `LiveSource`, `VodSource`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Type {
         /// `DASH`

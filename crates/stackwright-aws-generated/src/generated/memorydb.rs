@@ -2,14 +2,22 @@
 //! `MemoryDB` resource types of the CloudFormation registry (`AWS::MemoryDB::*`): 7 types, 7 of them with an awscc Terraform resource.
 //! Enabled by the `memorydb` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("memorydb.schemas.jsonl"));
 /// Resource Type definition for AWS::MemoryDB::ACL
 ///
 /// CloudFormation: `AWS::MemoryDB::ACL`. Terraform: `awscc_memorydb_acl` (awscc provider).
@@ -38,6 +46,7 @@ static ACL_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("Status", Some("status")), ("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Acl {
     /// Declares a `AWS::MemoryDB::ACL` with the stack-unique `id`. Required properties: `acl_name` (`ACLName`).
@@ -109,6 +118,7 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ARN", Some("arn")),
         ("ParameterGroupStatus", Some("parameter_group_status")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Cluster {
     /// Declares a `AWS::MemoryDB::Cluster` with the stack-unique `id`. Required properties: `acl_name` (`ACLName`), `cluster_name` (`ClusterName`), `node_type` (`NodeType`).
@@ -398,7 +408,7 @@ pub mod cluster {
     use super::*;
     /// CloudFormation property type `Endpoint`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-memorydb-cluster-endpoint.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Endpoint(rt::Props);
     impl Endpoint {
@@ -496,6 +506,7 @@ static MULTI_REGION_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
         ("ARN", Some("arn")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl MultiRegionCluster {
     /// Declares a `AWS::MemoryDB::MultiRegionCluster` with the stack-unique `id`. Required properties: `node_type` (`NodeType`).
@@ -640,6 +651,7 @@ static PARAMETER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("ARN", Some("arn"))],
+    schema: (&SCHEMAS, 3),
 };
 impl ParameterGroup {
     /// Declares a `AWS::MemoryDB::ParameterGroup` with the stack-unique `id`. Required properties: `family` (`Family`), `parameter_group_name` (`ParameterGroupName`).
@@ -724,6 +736,7 @@ static SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ClusterConfiguration", Some("cluster_configuration")),
         ("DataTiering", Some("data_tiering")),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl Snapshot {
     /// Declares a `AWS::MemoryDB::Snapshot` with the stack-unique `id`. Required properties: `cluster_name` (`ClusterName`), `snapshot_name` (`SnapshotName`).
@@ -823,6 +836,7 @@ static SUBNET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ARN", Some("arn")),
         ("SupportedNetworkTypes", Some("supported_network_types")),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl SubnetGroup {
     /// Declares a `AWS::MemoryDB::SubnetGroup` with the stack-unique `id`. Required properties: `subnet_group_name` (`SubnetGroupName`), `subnet_ids` (`SubnetIds`).
@@ -897,6 +911,7 @@ static USER_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("Status", Some("status")), ("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 6),
 };
 impl User {
     /// Declares a `AWS::MemoryDB::User` with the stack-unique `id`. Required properties: `user_name` (`UserName`).
@@ -948,7 +963,7 @@ pub mod user {
     use super::*;
     /// CloudFormation property type `AuthenticationMode`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-memorydb-user-authenticationmode.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AuthenticationMode(rt::Props);
     impl AuthenticationMode {

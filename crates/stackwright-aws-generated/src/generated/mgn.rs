@@ -2,14 +2,22 @@
 //! `MGN` resource types of the CloudFormation registry (`AWS::MGN::*`): 3 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `mgn` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("mgn.schemas.jsonl"));
 /// Resource schema for AWS::MGN::Connector.
 ///
 /// CloudFormation: `AWS::MGN::Connector`. Terraform: `awscc_mgn_connector` (awscc provider).
@@ -57,6 +65,7 @@ static CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("ConnectorID", Some("connector_id")), ("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Connector {
     /// Declares a `AWS::MGN::Connector` with the stack-unique `id`. Required properties: `name` (`Name`), `ssm_instance_id` (`SsmInstanceID`).
@@ -110,7 +119,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `ConnectorSsmCommandConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mgn-connector-connectorssmcommandconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConnectorSsmCommandConfig(rt::Props);
     impl ConnectorSsmCommandConfig {
@@ -205,6 +214,7 @@ static LAUNCH_CONFIGURATION_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LaunchConfigurationTemplateID", None),
         ("Ec2LaunchTemplateID", None),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl LaunchConfigurationTemplate {
     /// Declares a `AWS::MGN::LaunchConfigurationTemplate` with the stack-unique `id`. No property is required.
@@ -373,7 +383,7 @@ pub mod launch_configuration_template {
     ///
     /// CloudFormation property type `LaunchTemplateDiskConf`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mgn-launchconfigurationtemplate-launchtemplatediskconf.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LaunchTemplateDiskConf(rt::Props);
     impl LaunchTemplateDiskConf {
@@ -409,7 +419,7 @@ pub mod launch_configuration_template {
     ///
     /// CloudFormation property type `Licensing`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mgn-launchconfigurationtemplate-licensing.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Licensing(rt::Props);
     impl Licensing {
@@ -431,7 +441,7 @@ pub mod launch_configuration_template {
     ///
     /// CloudFormation property type `PostLaunchActions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mgn-launchconfigurationtemplate-postlaunchactions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PostLaunchActions(rt::Props);
     impl PostLaunchActions {
@@ -482,7 +492,7 @@ pub mod launch_configuration_template {
     ///
     /// CloudFormation property type `SsmDocument`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mgn-launchconfigurationtemplate-ssmdocument.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SsmDocument(rt::Props);
     impl SsmDocument {
@@ -642,6 +652,7 @@ static NETWORK_MIGRATION_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl NetworkMigrationDefinition {
     /// Declares a `AWS::MGN::NetworkMigrationDefinition` with the stack-unique `id`. Required properties: `name` (`Name`), `source_configurations` (`SourceConfigurations`), `target_network` (`TargetNetwork`), `target_s3_configuration` (`TargetS3Configuration`).
@@ -743,7 +754,7 @@ pub mod network_migration_definition {
     ///
     /// CloudFormation property type `SourceConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mgn-networkmigrationdefinition-sourceconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SourceConfiguration(rt::Props);
     impl SourceConfiguration {
@@ -771,7 +782,7 @@ pub mod network_migration_definition {
     ///
     /// CloudFormation property type `SourceS3Configuration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mgn-networkmigrationdefinition-sources3configuration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SourceS3Configuration(rt::Props);
     impl SourceS3Configuration {
@@ -797,7 +808,7 @@ pub mod network_migration_definition {
     ///
     /// CloudFormation property type `TargetNetwork`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mgn-networkmigrationdefinition-targetnetwork.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TargetNetwork(rt::Props);
     impl TargetNetwork {
@@ -837,7 +848,7 @@ pub mod network_migration_definition {
     ///
     /// CloudFormation property type `TargetS3Configuration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mgn-networkmigrationdefinition-targets3configuration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TargetS3Configuration(rt::Props);
     impl TargetS3Configuration {

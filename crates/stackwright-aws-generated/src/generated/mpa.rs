@@ -2,14 +2,22 @@
 //! `MPA` resource types of the CloudFormation registry (`AWS::MPA::*`): 2 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `mpa` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("mpa.schemas.jsonl"));
 /// Resource Type definition for AWS::MPA::ApprovalTeam.
 ///
 /// CloudFormation: `AWS::MPA::ApprovalTeam`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -70,6 +78,7 @@ static APPROVAL_TEAM_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("StatusCode", None),
         ("StatusMessage", None),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl ApprovalTeam {
     /// Declares a `AWS::MPA::ApprovalTeam` with the stack-unique `id`. Required properties: `approval_strategy` (`ApprovalStrategy`), `approvers` (`Approvers`), `description` (`Description`), `name` (`Name`), `policies` (`Policies`).
@@ -139,7 +148,7 @@ pub mod approval_team {
     use super::*;
     /// CloudFormation property type `ApprovalStrategy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mpa-approvalteam-approvalstrategy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ApprovalStrategy(rt::Props);
     impl ApprovalStrategy {
@@ -153,7 +162,7 @@ pub mod approval_team {
     nested!(ApprovalStrategy);
     /// CloudFormation property type `Approver`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mpa-approvalteam-approver.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Approver(rt::Props);
     impl Approver {
@@ -190,7 +199,7 @@ pub mod approval_team {
     nested!(Approver);
     /// CloudFormation property type `MofNApprovalStrategy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mpa-approvalteam-mofnapprovalstrategy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MofNApprovalStrategy(rt::Props);
     impl MofNApprovalStrategy {
@@ -208,7 +217,7 @@ pub mod approval_team {
     nested!(MofNApprovalStrategy);
     /// CloudFormation property type `Policy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mpa-approvalteam-policy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Policy(rt::Props);
     impl Policy {
@@ -282,6 +291,7 @@ static IDENTITY_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("StatusCode", Some("status_code")),
         ("StatusMessage", Some("status_message")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl IdentitySource {
     /// Declares a `AWS::MPA::IdentitySource` with the stack-unique `id`. Required properties: `identity_source_parameters` (`IdentitySourceParameters`).
@@ -340,7 +350,7 @@ pub mod identity_source {
     use super::*;
     /// CloudFormation property type `IamIdentityCenter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mpa-identitysource-iamidentitycenter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IamIdentityCenter(rt::Props);
     impl IamIdentityCenter {
@@ -368,7 +378,7 @@ pub mod identity_source {
     nested!(IamIdentityCenter);
     /// CloudFormation property type `IdentitySourceParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mpa-identitysource-identitysourceparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IdentitySourceParameters(rt::Props);
     impl IdentitySourceParameters {

@@ -2,14 +2,22 @@
 //! `MSK` resource types of the CloudFormation registry (`AWS::MSK::*`): 9 types, 9 of them with an awscc Terraform resource.
 //! Enabled by the `msk` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("msk.schemas.jsonl"));
 /// Resource Type definition for AWS::MSK::BatchScramSecret
 ///
 /// CloudFormation: `AWS::MSK::BatchScramSecret`. Terraform: `awscc_msk_batch_scram_secret` (awscc provider).
@@ -23,6 +31,7 @@ static BATCH_SCRAM_SECRET_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 0),
 };
 impl BatchScramSecret {
     /// Declares a `AWS::MSK::BatchScramSecret` with the stack-unique `id`. Required properties: `cluster_arn` (`ClusterArn`).
@@ -67,6 +76,7 @@ static CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
         ("StateInfo", Some("state_info")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Channel {
     /// Declares a `AWS::MSK::Channel` with the stack-unique `id`. Required properties: `channel_name` (`ChannelName`), `topic_configuration_list` (`TopicConfigurationList`).
@@ -173,7 +183,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `Catalog`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-catalog.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Catalog(rt::Props);
     impl Catalog {
@@ -207,7 +217,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `ChannelLoggingInfo`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-channellogginginfo.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ChannelLoggingInfo(rt::Props);
     impl ChannelLoggingInfo {
@@ -244,7 +254,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `CloudWatchLogsLogDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-cloudwatchlogslogdestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogsLogDestination(rt::Props);
     impl CloudWatchLogsLogDestination {
@@ -267,7 +277,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `DeadLetterQueueS3`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-deadletterqueues3.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeadLetterQueueS3(rt::Props);
     impl DeadLetterQueueS3 {
@@ -302,7 +312,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `DestinationTable`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-destinationtable.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DestinationTable(rt::Props);
     impl DestinationTable {
@@ -338,7 +348,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-encryptionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -354,7 +364,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `FirehoseLogDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-firehoselogdestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FirehoseLogDestination(rt::Props);
     impl FirehoseLogDestination {
@@ -378,7 +388,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `IcebergDestinationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-icebergdestinationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IcebergDestinationConfiguration(rt::Props);
     impl IcebergDestinationConfiguration {
@@ -452,7 +462,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `PartitionSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-partitionsource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PartitionSource(rt::Props);
     impl PartitionSource {
@@ -475,7 +485,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `PartitionSpec`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-partitionspec.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PartitionSpec(rt::Props);
     impl PartitionSpec {
@@ -503,7 +513,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `RecordConverter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-recordconverter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RecordConverter(rt::Props);
     impl RecordConverter {
@@ -523,7 +533,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `RecordSchema`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-recordschema.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RecordSchema(rt::Props);
     impl RecordSchema {
@@ -539,7 +549,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `S3DestinationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-s3destinationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3DestinationConfiguration(rt::Props);
     impl S3DestinationConfiguration {
@@ -580,7 +590,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `S3LogDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-s3logdestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3LogDestination(rt::Props);
     impl S3LogDestination {
@@ -610,7 +620,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `S3Storage`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-s3storage.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Storage(rt::Props);
     impl S3Storage {
@@ -666,7 +676,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `SchemaEvolution`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-schemaevolution.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SchemaEvolution(rt::Props);
     impl SchemaEvolution {
@@ -686,7 +696,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `TableCreation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-tablecreation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TableCreation(rt::Props);
     impl TableCreation {
@@ -706,7 +716,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `TopicConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-topicconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TopicConfiguration(rt::Props);
     impl TopicConfiguration {
@@ -799,6 +809,7 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
         ("CurrentVersion", Some("current_version")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl Cluster {
     /// Declares a `AWS::MSK::Cluster` with the stack-unique `id`. Required properties: `broker_node_group_info` (`BrokerNodeGroupInfo`), `cluster_name` (`ClusterName`), `kafka_version` (`KafkaVersion`), `number_of_broker_nodes` (`NumberOfBrokerNodes`).
@@ -915,10 +926,11 @@ impl ClusterHandle {
 }
 /// Property types and value sets of [`Cluster`] (`AWS::MSK::Cluster`).
 pub mod cluster {
+    pub use super::shared::Iam;
     use super::*;
     /// CloudFormation property type `AuthorizerLogs`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-authorizerlogs.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AuthorizerLogs(rt::Props);
     impl AuthorizerLogs {
@@ -947,7 +959,7 @@ pub mod cluster {
     nested!(AuthorizerLogs);
     /// CloudFormation property type `BrokerLogs`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-brokerlogs.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BrokerLogs(rt::Props);
     impl BrokerLogs {
@@ -976,7 +988,7 @@ pub mod cluster {
     nested!(BrokerLogs);
     /// CloudFormation property type `BrokerNodeGroupInfo`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-brokernodegroupinfo.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BrokerNodeGroupInfo(rt::Props);
     impl BrokerNodeGroupInfo {
@@ -1035,7 +1047,7 @@ pub mod cluster {
     nested!(BrokerNodeGroupInfo);
     /// CloudFormation property type `ClientAuthentication`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-clientauthentication.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClientAuthentication(rt::Props);
     impl ClientAuthentication {
@@ -1064,7 +1076,7 @@ pub mod cluster {
     nested!(ClientAuthentication);
     /// CloudFormation property type `CloudWatchLogs`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-cloudwatchlogs.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogs(rt::Props);
     impl CloudWatchLogs {
@@ -1083,7 +1095,7 @@ pub mod cluster {
     nested!(CloudWatchLogs);
     /// CloudFormation property type `ConfigurationInfo`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-configurationinfo.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConfigurationInfo(rt::Props);
     impl ConfigurationInfo {
@@ -1098,7 +1110,7 @@ pub mod cluster {
     nested!(ConfigurationInfo);
     /// CloudFormation property type `ConnectivityInfo`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-connectivityinfo.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConnectivityInfo(rt::Props);
     impl ConnectivityInfo {
@@ -1129,7 +1141,7 @@ pub mod cluster {
     nested!(ConnectivityInfo);
     /// CloudFormation property type `EBSStorageInfo`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-ebsstorageinfo.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EbsStorageInfo(rt::Props);
     impl EbsStorageInfo {
@@ -1157,7 +1169,7 @@ pub mod cluster {
     nested!(EbsStorageInfo);
     /// CloudFormation property type `EncryptionAtRest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-encryptionatrest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncryptionAtRest(rt::Props);
     impl EncryptionAtRest {
@@ -1175,7 +1187,7 @@ pub mod cluster {
     nested!(EncryptionAtRest);
     /// CloudFormation property type `EncryptionInTransit`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-encryptionintransit.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncryptionInTransit(rt::Props);
     impl EncryptionInTransit {
@@ -1200,7 +1212,7 @@ pub mod cluster {
     nested!(EncryptionInTransit);
     /// CloudFormation property type `EncryptionInfo`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-encryptioninfo.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncryptionInfo(rt::Props);
     impl EncryptionInfo {
@@ -1228,7 +1240,7 @@ pub mod cluster {
     nested!(EncryptionInfo);
     /// CloudFormation property type `Firehose`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-firehose.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Firehose(rt::Props);
     impl Firehose {
@@ -1246,23 +1258,9 @@ pub mod cluster {
         }
     }
     nested!(Firehose);
-    /// CloudFormation property type `Iam`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-iam.html)
-    #[derive(Clone, Debug)]
-    pub struct Iam(rt::Props);
-    impl Iam {
-        /// A new `Iam`. Required properties: `enabled` (`Enabled`).
-        pub fn new(enabled: bool) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
-            Iam(this)
-        }
-    }
-    nested!(Iam);
     /// CloudFormation property type `JmxExporter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-jmxexporter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct JmxExporter(rt::Props);
     impl JmxExporter {
@@ -1280,7 +1278,7 @@ pub mod cluster {
     nested!(JmxExporter);
     /// CloudFormation property type `LoggingInfo`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-logginginfo.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LoggingInfo(rt::Props);
     impl LoggingInfo {
@@ -1304,7 +1302,7 @@ pub mod cluster {
     nested!(LoggingInfo);
     /// CloudFormation property type `NodeExporter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-nodeexporter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NodeExporter(rt::Props);
     impl NodeExporter {
@@ -1322,7 +1320,7 @@ pub mod cluster {
     nested!(NodeExporter);
     /// CloudFormation property type `OpenMonitoring`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-openmonitoring.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OpenMonitoring(rt::Props);
     impl OpenMonitoring {
@@ -1336,7 +1334,7 @@ pub mod cluster {
     nested!(OpenMonitoring);
     /// CloudFormation property type `Prometheus`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-prometheus.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Prometheus(rt::Props);
     impl Prometheus {
@@ -1361,7 +1359,7 @@ pub mod cluster {
     nested!(Prometheus);
     /// CloudFormation property type `ProvisionedThroughput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-provisionedthroughput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProvisionedThroughput(rt::Props);
     impl ProvisionedThroughput {
@@ -1388,7 +1386,7 @@ pub mod cluster {
     nested!(ProvisionedThroughput);
     /// CloudFormation property type `PublicAccess`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-publicaccess.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PublicAccess(rt::Props);
     impl PublicAccess {
@@ -1406,7 +1404,7 @@ pub mod cluster {
     nested!(PublicAccess);
     /// CloudFormation property type `Rebalancing`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-rebalancing.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Rebalancing(rt::Props);
     impl Rebalancing {
@@ -1420,7 +1418,7 @@ pub mod cluster {
     nested!(Rebalancing);
     /// CloudFormation property type `S3`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-s3.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3(rt::Props);
     impl S3 {
@@ -1444,7 +1442,7 @@ pub mod cluster {
     nested!(S3);
     /// CloudFormation property type `Sasl`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-sasl.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Sasl(rt::Props);
     impl Sasl {
@@ -1467,7 +1465,7 @@ pub mod cluster {
     nested!(Sasl);
     /// CloudFormation property type `Scram`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-scram.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Scram(rt::Props);
     impl Scram {
@@ -1481,7 +1479,7 @@ pub mod cluster {
     nested!(Scram);
     /// CloudFormation property type `StorageInfo`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-storageinfo.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StorageInfo(rt::Props);
     impl StorageInfo {
@@ -1500,7 +1498,7 @@ pub mod cluster {
     nested!(StorageInfo);
     /// CloudFormation property type `Tls`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-tls.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tls(rt::Props);
     impl Tls {
@@ -1530,7 +1528,7 @@ pub mod cluster {
     nested!(Tls);
     /// CloudFormation property type `Unauthenticated`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-unauthenticated.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Unauthenticated(rt::Props);
     impl Unauthenticated {
@@ -1544,7 +1542,7 @@ pub mod cluster {
     nested!(Unauthenticated);
     /// CloudFormation property type `VpcConnectivity`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-vpcconnectivity.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcConnectivity(rt::Props);
     impl VpcConnectivity {
@@ -1566,7 +1564,7 @@ pub mod cluster {
     nested!(VpcConnectivity);
     /// CloudFormation property type `VpcConnectivityClientAuthentication`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-vpcconnectivityclientauthentication.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcConnectivityClientAuthentication(rt::Props);
     impl VpcConnectivityClientAuthentication {
@@ -1589,7 +1587,7 @@ pub mod cluster {
     nested!(VpcConnectivityClientAuthentication);
     /// CloudFormation property type `VpcConnectivityIam`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-vpcconnectivityiam.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcConnectivityIam(rt::Props);
     impl VpcConnectivityIam {
@@ -1603,7 +1601,7 @@ pub mod cluster {
     nested!(VpcConnectivityIam);
     /// CloudFormation property type `VpcConnectivitySasl`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-vpcconnectivitysasl.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcConnectivitySasl(rt::Props);
     impl VpcConnectivitySasl {
@@ -1626,7 +1624,7 @@ pub mod cluster {
     nested!(VpcConnectivitySasl);
     /// CloudFormation property type `VpcConnectivityScram`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-vpcconnectivityscram.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcConnectivityScram(rt::Props);
     impl VpcConnectivityScram {
@@ -1640,7 +1638,7 @@ pub mod cluster {
     nested!(VpcConnectivityScram);
     /// CloudFormation property type `VpcConnectivityTls`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-vpcconnectivitytls.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcConnectivityTls(rt::Props);
     impl VpcConnectivityTls {
@@ -1654,7 +1652,7 @@ pub mod cluster {
     nested!(VpcConnectivityTls);
     /// CloudFormation property type `ZookeeperAccess`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-zookeeperaccess.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ZookeeperAccess(rt::Props);
     impl ZookeeperAccess {
@@ -1742,6 +1740,7 @@ static CLUSTER_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("CurrentVersion", Some("current_version"))],
+    schema: (&SCHEMAS, 3),
 };
 impl ClusterPolicy {
     /// Declares a `AWS::MSK::ClusterPolicy` with the stack-unique `id`. Required properties: `cluster_arn` (`ClusterArn`), `policy` (`Policy`).
@@ -1794,6 +1793,7 @@ static CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("latest_revision.description"),
         ),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl Configuration {
     /// Declares a `AWS::MSK::Configuration` with the stack-unique `id`. Required properties: `name` (`Name`), `server_properties` (`ServerProperties`).
@@ -1865,7 +1865,7 @@ pub mod configuration {
     use super::*;
     /// CloudFormation property type `LatestRevision`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-configuration-latestrevision.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LatestRevision(rt::Props);
     impl LatestRevision {
@@ -1910,6 +1910,7 @@ static REPLICATOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ReplicatorArn", Some("replicator_arn")),
         ("CurrentVersion", Some("current_version")),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl Replicator {
     /// Declares a `AWS::MSK::Replicator` with the stack-unique `id`. Required properties: `kafka_clusters` (`KafkaClusters`), `replication_info_list` (`ReplicationInfoList`), `replicator_name` (`ReplicatorName`), `service_execution_role_arn` (`ServiceExecutionRoleArn`).
@@ -1987,7 +1988,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `AmazonMskCluster`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-amazonmskcluster.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AmazonMskCluster(rt::Props);
     impl AmazonMskCluster {
@@ -2007,7 +2008,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `ApacheKafkaCluster`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-apachekafkacluster.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ApacheKafkaCluster(rt::Props);
     impl ApacheKafkaCluster {
@@ -2035,7 +2036,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `CloudWatchLogs`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-cloudwatchlogs.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogs(rt::Props);
     impl CloudWatchLogs {
@@ -2058,7 +2059,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `ConsumerGroupReplication`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-consumergroupreplication.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConsumerGroupReplication(rt::Props);
     impl ConsumerGroupReplication {
@@ -2130,7 +2131,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `Firehose`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-firehose.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Firehose(rt::Props);
     impl Firehose {
@@ -2154,7 +2155,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `KafkaCluster`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-kafkacluster.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KafkaCluster(rt::Props);
     impl KafkaCluster {
@@ -2217,7 +2218,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `KafkaClusterClientAuthentication`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-kafkaclusterclientauthentication.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KafkaClusterClientAuthentication(rt::Props);
     impl KafkaClusterClientAuthentication {
@@ -2257,7 +2258,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `KafkaClusterClientVpcConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-kafkaclusterclientvpcconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KafkaClusterClientVpcConfig(rt::Props);
     impl KafkaClusterClientVpcConfig {
@@ -2287,7 +2288,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `KafkaClusterEncryptionInTransit`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-kafkaclusterencryptionintransit.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KafkaClusterEncryptionInTransit(rt::Props);
     impl KafkaClusterEncryptionInTransit {
@@ -2318,7 +2319,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `KafkaClusterMtlsAuthentication`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-kafkaclustermtlsauthentication.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KafkaClusterMtlsAuthentication(rt::Props);
     impl KafkaClusterMtlsAuthentication {
@@ -2334,7 +2335,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `KafkaClusterOAuthClientCredentials`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-kafkaclusteroauthclientcredentials.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KafkaClusterOAuthClientCredentials(rt::Props);
     impl KafkaClusterOAuthClientCredentials {
@@ -2354,7 +2355,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `KafkaClusterOAuthClientCredentialsAssertion`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-kafkaclusteroauthclientcredentialsassertion.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KafkaClusterOAuthClientCredentialsAssertion(rt::Props);
     impl KafkaClusterOAuthClientCredentialsAssertion {
@@ -2386,7 +2387,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `KafkaClusterOAuthIamJwtBearer`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-kafkaclusteroauthiamjwtbearer.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KafkaClusterOAuthIamJwtBearer(rt::Props);
     impl KafkaClusterOAuthIamJwtBearer {
@@ -2418,7 +2419,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `KafkaClusterSaslOAuthBearerAuthentication`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-kafkaclustersasloauthbearerauthentication.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KafkaClusterSaslOAuthBearerAuthentication(rt::Props);
     impl KafkaClusterSaslOAuthBearerAuthentication {
@@ -2497,7 +2498,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `KafkaClusterSaslScramAuthentication`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-kafkaclustersaslscramauthentication.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KafkaClusterSaslScramAuthentication(rt::Props);
     impl KafkaClusterSaslScramAuthentication {
@@ -2517,7 +2518,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `LogDelivery`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-logdelivery.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LogDelivery(rt::Props);
     impl LogDelivery {
@@ -2543,7 +2544,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `ReplicationInfo`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-replicationinfo.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReplicationInfo(rt::Props);
     impl ReplicationInfo {
@@ -2621,7 +2622,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `ReplicationStartingPosition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-replicationstartingposition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReplicationStartingPosition(rt::Props);
     impl ReplicationStartingPosition {
@@ -2643,7 +2644,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `ReplicationTopicNameConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-replicationtopicnameconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReplicationTopicNameConfiguration(rt::Props);
     impl ReplicationTopicNameConfiguration {
@@ -2665,7 +2666,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `ReplicatorLogDelivery`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-replicatorlogdelivery.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReplicatorLogDelivery(rt::Props);
     impl ReplicatorLogDelivery {
@@ -2702,7 +2703,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `S3`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-s3.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3(rt::Props);
     impl S3 {
@@ -2730,7 +2731,7 @@ pub mod replicator {
     nested!(S3);
     /// CloudFormation property type `TopicReplication`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-topicreplication.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TopicReplication(rt::Props);
     impl TopicReplication {
@@ -2912,6 +2913,7 @@ static SERVERLESS_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 6),
 };
 impl ServerlessCluster {
     /// Declares a `AWS::MSK::ServerlessCluster` with the stack-unique `id`. Required properties: `client_authentication` (`ClientAuthentication`), `cluster_name` (`ClusterName`), `vpc_configs` (`VpcConfigs`).
@@ -2950,10 +2952,11 @@ impl ServerlessClusterHandle {
 }
 /// Property types and value sets of [`ServerlessCluster`] (`AWS::MSK::ServerlessCluster`).
 pub mod serverless_cluster {
+    pub use super::shared::Iam;
     use super::*;
     /// CloudFormation property type `ClientAuthentication`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-serverlesscluster-clientauthentication.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClientAuthentication(rt::Props);
     impl ClientAuthentication {
@@ -2965,23 +2968,9 @@ pub mod serverless_cluster {
         }
     }
     nested!(ClientAuthentication);
-    /// CloudFormation property type `Iam`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-serverlesscluster-iam.html)
-    #[derive(Clone, Debug)]
-    pub struct Iam(rt::Props);
-    impl Iam {
-        /// A new `Iam`. Required properties: `enabled` (`Enabled`).
-        pub fn new(enabled: bool) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
-            Iam(this)
-        }
-    }
-    nested!(Iam);
     /// CloudFormation property type `Sasl`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-serverlesscluster-sasl.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Sasl(rt::Props);
     impl Sasl {
@@ -2995,7 +2984,7 @@ pub mod serverless_cluster {
     nested!(Sasl);
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-serverlesscluster-vpcconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
     impl VpcConfig {
@@ -3033,6 +3022,7 @@ static TOPIC_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("TopicArn", Some("topic_arn"))],
+    schema: (&SCHEMAS, 7),
 };
 impl Topic {
     /// Declares a `AWS::MSK::Topic` with the stack-unique `id`. Required properties: `cluster_arn` (`ClusterArn`), `partition_count` (`PartitionCount`), `replication_factor` (`ReplicationFactor`), `topic_name` (`TopicName`).
@@ -3093,6 +3083,7 @@ static VPC_CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 8),
 };
 impl VpcConnection {
     /// Declares a `AWS::MSK::VpcConnection` with the stack-unique `id`. Required properties: `authentication` (`Authentication`), `client_subnets` (`ClientSubnets`), `security_groups` (`SecurityGroups`), `target_cluster_arn` (`TargetClusterArn`), `vpc_id` (`VpcId`).
@@ -3155,4 +3146,23 @@ pub mod vpc_connection {
         Tls,
     }
     string_enum!(Authentication { SaslIam => "SASL_IAM", SaslScram => "SASL_SCRAM", Tls => "TLS" });
+}
+/// Nested types that several `MSK` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// CloudFormation property type `Iam`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct Iam(rt::Props);
+    impl Iam {
+        /// A new `Iam`. Required properties: `enabled` (`Enabled`).
+        pub fn new(enabled: bool) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Enabled", Some("enabled"), rt::boolean(enabled));
+            Iam(this)
+        }
+    }
+    nested!(Iam);
 }

@@ -2,14 +2,22 @@
 //! `MWAA` resource types of the CloudFormation registry (`AWS::MWAA::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `mwaa` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("mwaa.schemas.jsonl"));
 /// Resource schema for AWS::MWAA::Environment
 ///
 /// CloudFormation: `AWS::MWAA::Environment`. Terraform: `awscc_mwaa_environment` (awscc provider).
@@ -61,6 +69,7 @@ static ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("logging_configuration.task_logs.cloudwatch_log_group_arn"),
         ),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Environment {
     /// Declares a `AWS::MWAA::Environment` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -366,7 +375,7 @@ pub mod environment {
     ///
     /// CloudFormation property type `LoggingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mwaa-environment-loggingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LoggingConfiguration(rt::Props);
     impl LoggingConfiguration {
@@ -422,7 +431,7 @@ pub mod environment {
     ///
     /// CloudFormation property type `ModuleLoggingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mwaa-environment-moduleloggingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ModuleLoggingConfiguration(rt::Props);
     impl ModuleLoggingConfiguration {
@@ -456,7 +465,7 @@ pub mod environment {
     ///
     /// CloudFormation property type `NetworkConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mwaa-environment-networkconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {

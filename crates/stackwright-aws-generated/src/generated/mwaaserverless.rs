@@ -2,14 +2,22 @@
 //! `MWAAServerless` resource types of the CloudFormation registry (`AWS::MWAAServerless::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `mwaaserverless` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("mwaaserverless.schemas.jsonl"));
 /// Resource Type definition for AWS::MWAAServerless::Workflow resource
 ///
 /// CloudFormation: `AWS::MWAAServerless::Workflow`. Terraform: `awscc_mwaaserverless_workflow` (awscc provider).
@@ -31,6 +39,7 @@ static WORKFLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ScheduleConfiguration", Some("schedule_configuration")),
         ("CodeSnapshottedAt", Some("code_snapshotted_at")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Workflow {
     /// Declares a `AWS::MWAAServerless::Workflow` with the stack-unique `id`. Required properties: `definition_s3_location` (`DefinitionS3Location`), `role_arn` (`RoleArn`).
@@ -143,7 +152,7 @@ pub mod workflow {
     ///
     /// CloudFormation property type `Code`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mwaaserverless-workflow-code.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Code(rt::Props);
     impl Code {
@@ -161,7 +170,7 @@ pub mod workflow {
     nested!(Code);
     /// CloudFormation property type `CodeS3Location`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mwaaserverless-workflow-codes3location.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CodeS3Location(rt::Props);
     impl CodeS3Location {
@@ -182,7 +191,7 @@ pub mod workflow {
     nested!(CodeS3Location);
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mwaaserverless-workflow-encryptionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -202,7 +211,7 @@ pub mod workflow {
     nested!(EncryptionConfiguration);
     /// CloudFormation property type `LoggingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mwaaserverless-workflow-loggingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LoggingConfiguration(rt::Props);
     impl LoggingConfiguration {
@@ -220,7 +229,7 @@ pub mod workflow {
     nested!(LoggingConfiguration);
     /// CloudFormation property type `NetworkConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mwaaserverless-workflow-networkconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
@@ -251,7 +260,7 @@ pub mod workflow {
     nested!(NetworkConfiguration);
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mwaaserverless-workflow-s3location.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
     impl S3Location {

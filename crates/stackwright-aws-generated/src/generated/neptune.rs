@@ -2,14 +2,22 @@
 //! `Neptune` resource types of the CloudFormation registry (`AWS::Neptune::*`): 7 types, 7 of them with an awscc Terraform resource.
 //! Enabled by the `neptune` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("neptune.schemas.jsonl"));
 /// The AWS::Neptune::DBCluster resource creates an Amazon Neptune DB cluster.
 ///
 /// CloudFormation: `AWS::Neptune::DBCluster`. Terraform: `awscc_neptune_db_cluster` (awscc provider).
@@ -36,6 +44,7 @@ static DB_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Port", Some("port")),
         ("ReadEndpoint", Some("read_endpoint")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl DbCluster {
     /// Declares a `AWS::Neptune::DBCluster` with the stack-unique `id`. No property is required.
@@ -362,7 +371,7 @@ pub mod db_cluster {
     ///
     /// CloudFormation property type `DBClusterRole`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-neptune-dbcluster-dbclusterrole.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DbClusterRole(rt::Props);
     impl DbClusterRole {
@@ -386,7 +395,7 @@ pub mod db_cluster {
     ///
     /// CloudFormation property type `ServerlessScalingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-neptune-dbcluster-serverlessscalingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServerlessScalingConfiguration(rt::Props);
     impl ServerlessScalingConfiguration {
@@ -428,6 +437,7 @@ static DB_CLUSTER_PARAMETER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 1),
 };
 impl DbClusterParameterGroup {
     /// Declares a `AWS::Neptune::DBClusterParameterGroup` with the stack-unique `id`. Required properties: `description` (`Description`), `family` (`Family`), `parameters` (`Parameters`).
@@ -480,6 +490,7 @@ static DB_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("Endpoint", Some("endpoint")), ("Port", Some("port"))],
+    schema: (&SCHEMAS, 2),
 };
 impl DbInstance {
     /// Declares a `AWS::Neptune::DBInstance` with the stack-unique `id`. Required properties: `db_instance_class` (`DBInstanceClass`).
@@ -642,6 +653,7 @@ static DB_PARAMETER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 3),
 };
 impl DbParameterGroup {
     /// Declares a `AWS::Neptune::DBParameterGroup` with the stack-unique `id`. Required properties: `description` (`Description`), `family` (`Family`), `parameters` (`Parameters`).
@@ -694,6 +706,7 @@ static DB_SUBNET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 4),
 };
 impl DbSubnetGroup {
     /// Declares a `AWS::Neptune::DBSubnetGroup` with the stack-unique `id`. Required properties: `db_subnet_group_description` (`DBSubnetGroupDescription`), `subnet_ids` (`SubnetIds`).
@@ -748,6 +761,7 @@ static EVENT_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 5),
 };
 impl EventSubscription {
     /// Declares a `AWS::Neptune::EventSubscription` with the stack-unique `id`. Required properties: `sns_topic_arn` (`SnsTopicArn`).
@@ -849,6 +863,7 @@ static GLOBAL_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 6),
 };
 impl GlobalCluster {
     /// Declares a `AWS::Neptune::GlobalCluster` with the stack-unique `id`. No property is required.

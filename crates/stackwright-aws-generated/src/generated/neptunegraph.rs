@@ -2,14 +2,22 @@
 //! `NeptuneGraph` resource types of the CloudFormation registry (`AWS::NeptuneGraph::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `neptunegraph` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("neptunegraph.schemas.jsonl"));
 /// The AWS::NeptuneGraph::Graph resource creates an Amazon NeptuneGraph Graph.
 ///
 /// CloudFormation: `AWS::NeptuneGraph::Graph`. Terraform: `awscc_neptunegraph_graph` (awscc provider).
@@ -41,6 +49,7 @@ static GRAPH_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("GraphId", Some("graph_id")),
         ("Endpoint", Some("endpoint")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Graph {
     /// Declares a `AWS::NeptuneGraph::Graph` with the stack-unique `id`. Required properties: `provisioned_memory` (`ProvisionedMemory`).
@@ -154,7 +163,7 @@ pub mod graph {
     ///
     /// CloudFormation property type `ImportOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-neptunegraph-graph-importoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ImportOptions(rt::Props);
     impl ImportOptions {
@@ -176,7 +185,7 @@ pub mod graph {
     ///
     /// CloudFormation property type `ImportTask`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-neptunegraph-graph-importtask.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ImportTask(rt::Props);
     impl ImportTask {
@@ -257,7 +266,7 @@ pub mod graph {
     ///
     /// CloudFormation property type `NeptuneImportOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-neptunegraph-graph-neptuneimportoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NeptuneImportOptions(rt::Props);
     impl NeptuneImportOptions {
@@ -307,7 +316,7 @@ pub mod graph {
     ///
     /// CloudFormation property type `VectorSearchConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-neptunegraph-graph-vectorsearchconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VectorSearchConfiguration(rt::Props);
     impl VectorSearchConfiguration {
@@ -385,6 +394,7 @@ static GRAPH_SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
         ("KmsKeyIdentifier", Some("kms_key_identifier")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl GraphSnapshot {
     /// Declares a `AWS::NeptuneGraph::GraphSnapshot` with the stack-unique `id`. Required properties: `graph_identifier` (`GraphIdentifier`), `snapshot_name` (`SnapshotName`).
@@ -478,6 +488,7 @@ static PRIVATE_GRAPH_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
         ("VpcEndpointId", Some("vpc_endpoint_id")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl PrivateGraphEndpoint {
     /// Declares a `AWS::NeptuneGraph::PrivateGraphEndpoint` with the stack-unique `id`. Required properties: `graph_identifier` (`GraphIdentifier`), `vpc_id` (`VpcId`).

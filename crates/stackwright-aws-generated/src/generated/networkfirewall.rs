@@ -2,14 +2,22 @@
 //! `NetworkFirewall` resource types of the CloudFormation registry (`AWS::NetworkFirewall::*`): 7 types, 7 of them with an awscc Terraform resource.
 //! Enabled by the `networkfirewall` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("networkfirewall.schemas.jsonl"));
 /// Resource type definition for AWS::NetworkFirewall::ContainerAssociation.
 ///
 /// CloudFormation: `AWS::NetworkFirewall::ContainerAssociation`. Terraform: `awscc_networkfirewall_container_association` (awscc provider).
@@ -61,6 +69,7 @@ static CONTAINER_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
         ("ResolvedCidrCount", Some("resolved_cidr_count")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl ContainerAssociation {
     /// Declares a `AWS::NetworkFirewall::ContainerAssociation` with the stack-unique `id`. Required properties: `container_association_name` (`ContainerAssociationName`), `container_monitoring_configurations` (`ContainerMonitoringConfigurations`), `type_` (`Type`).
@@ -128,7 +137,7 @@ pub mod container_association {
     ///
     /// CloudFormation property type `ContainerAttribute`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-containerassociation-containerattribute.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContainerAttribute(rt::Props);
     impl ContainerAttribute {
@@ -145,7 +154,7 @@ pub mod container_association {
     ///
     /// CloudFormation property type `ContainerMonitoringConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-containerassociation-containermonitoringconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContainerMonitoringConfiguration(rt::Props);
     impl ContainerMonitoringConfiguration {
@@ -203,6 +212,7 @@ static FIREWALL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("EndpointIds", Some("endpoint_ids")),
         ("NumberOfAssociations", None),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Firewall {
     /// Declares a `AWS::NetworkFirewall::Firewall` with the stack-unique `id`. Required properties: `firewall_name` (`FirewallName`), `firewall_policy_arn` (`FirewallPolicyArn`).
@@ -379,10 +389,11 @@ impl FirewallHandle {
 }
 /// Property types and value sets of [`Firewall`] (`AWS::NetworkFirewall::Firewall`).
 pub mod firewall {
+    pub use super::shared::{IpAddressType, SubnetMapping};
     use super::*;
     /// CloudFormation property type `AvailabilityZoneMapping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewall-availabilityzonemapping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AvailabilityZoneMapping(rt::Props);
     impl AvailabilityZoneMapping {
@@ -402,7 +413,7 @@ pub mod firewall {
     ///
     /// CloudFormation property type `ListenerProperty`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewall-listenerproperty.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ListenerProperty(rt::Props);
     impl ListenerProperty {
@@ -431,7 +442,7 @@ pub mod firewall {
     ///
     /// CloudFormation property type `NatGatewayMapping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewall-natgatewaymapping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NatGatewayMapping(rt::Props);
     impl NatGatewayMapping {
@@ -447,7 +458,7 @@ pub mod firewall {
     ///
     /// CloudFormation property type `ProxySettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewall-proxysettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProxySettings(rt::Props);
     impl ProxySettings {
@@ -466,33 +477,11 @@ pub mod firewall {
         }
     }
     nested!(ProxySettings);
-    /// CloudFormation property type `SubnetMapping`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewall-subnetmapping.html)
-    #[derive(Clone, Debug)]
-    pub struct SubnetMapping(rt::Props);
-    impl SubnetMapping {
-        /// A new `SubnetMapping`. Required properties: `subnet_id` (`SubnetId`).
-        pub fn new(subnet_id: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("SubnetId", Some("subnet_id"), rt::string(subnet_id));
-            SubnetMapping(this)
-        }
-        /// A IPAddressType
-        ///
-        /// CloudFormation `IPAddressType`, Terraform `ip_address_type`.
-        pub fn ip_address_type(mut self, value: IpAddressType) -> Self {
-            self.0
-                .set("IPAddressType", Some("ip_address_type"), value.into());
-            self
-        }
-    }
-    nested!(SubnetMapping);
     /// The VPC and subnets for a proxy-mode firewall's endpoint.
     ///
     /// CloudFormation property type `VpcEndpoint`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewall-vpcendpoint.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcEndpoint(rt::Props);
     impl VpcEndpoint {
@@ -524,17 +513,6 @@ pub mod firewall {
         HttpHost,
     }
     string_enum!(EnabledAnalysisType { TlsSni => "TLS_SNI", HttpHost => "HTTP_HOST" });
-    /// The values `IpAddressType` accepts in `NetworkFirewall::Firewall`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum IpAddressType {
-        /// `DUALSTACK`
-        Dualstack,
-        /// `IPV4`
-        Ipv4,
-        /// `IPV6`
-        Ipv6,
-    }
-    string_enum!(IpAddressType { Dualstack => "DUALSTACK", Ipv4 => "IPV4", Ipv6 => "IPV6" });
     /// The values `Type` accepts in `NetworkFirewall::Firewall`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Type {
@@ -561,6 +539,7 @@ static FIREWALL_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("FirewallPolicyArn", Some("firewall_policy_arn")),
         ("FirewallPolicyId", Some("firewall_policy_id")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl FirewallPolicy {
     /// Declares a `AWS::NetworkFirewall::FirewallPolicy` with the stack-unique `id`. Required properties: `firewall_policy` (`FirewallPolicy`), `firewall_policy_name` (`FirewallPolicyName`).
@@ -607,65 +586,13 @@ impl FirewallPolicyHandle {
 }
 /// Property types and value sets of [`FirewallPolicy`] (`AWS::NetworkFirewall::FirewallPolicy`).
 pub mod firewall_policy {
+    pub use super::shared::{
+        ActionDefinition, CustomAction, Dimension, PublishMetricAction, RuleOrder,
+    };
     use super::*;
-    /// CloudFormation property type `ActionDefinition`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewallpolicy-actiondefinition.html)
-    #[derive(Clone, Debug)]
-    pub struct ActionDefinition(rt::Props);
-    impl ActionDefinition {
-        /// A new `ActionDefinition`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            ActionDefinition(this)
-        }
-        /// CloudFormation `PublishMetricAction`, Terraform `publish_metric_action`.
-        pub fn publish_metric_action(mut self, value: PublishMetricAction) -> Self {
-            self.0.set(
-                "PublishMetricAction",
-                Some("publish_metric_action"),
-                value.into(),
-            );
-            self
-        }
-    }
-    nested!(ActionDefinition);
-    /// CloudFormation property type `CustomAction`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewallpolicy-customaction.html)
-    #[derive(Clone, Debug)]
-    pub struct CustomAction(rt::Props);
-    impl CustomAction {
-        /// A new `CustomAction`. Required properties: `action_definition` (`ActionDefinition`), `action_name` (`ActionName`).
-        pub fn new(action_definition: ActionDefinition, action_name: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "ActionDefinition",
-                Some("action_definition"),
-                action_definition.into(),
-            );
-            this.set("ActionName", Some("action_name"), rt::string(action_name));
-            CustomAction(this)
-        }
-    }
-    nested!(CustomAction);
-    /// CloudFormation property type `Dimension`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewallpolicy-dimension.html)
-    #[derive(Clone, Debug)]
-    pub struct Dimension(rt::Props);
-    impl Dimension {
-        /// A new `Dimension`. Required properties: `value` (`Value`).
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Value", Some("value"), rt::string(value));
-            Dimension(this)
-        }
-    }
-    nested!(Dimension);
     /// CloudFormation property type `FirewallPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewallpolicy-firewallpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FirewallPolicy(rt::Props);
     impl FirewallPolicy {
@@ -774,7 +701,7 @@ pub mod firewall_policy {
     nested!(FirewallPolicy);
     /// CloudFormation property type `FlowTimeouts`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewallpolicy-flowtimeouts.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FlowTimeouts(rt::Props);
     impl FlowTimeouts {
@@ -796,7 +723,7 @@ pub mod firewall_policy {
     nested!(FlowTimeouts);
     /// CloudFormation property type `PolicyVariables`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewallpolicy-policyvariables.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PolicyVariables(rt::Props);
     impl PolicyVariables {
@@ -813,23 +740,9 @@ pub mod firewall_policy {
         }
     }
     nested!(PolicyVariables);
-    /// CloudFormation property type `PublishMetricAction`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewallpolicy-publishmetricaction.html)
-    #[derive(Clone, Debug)]
-    pub struct PublishMetricAction(rt::Props);
-    impl PublishMetricAction {
-        /// A new `PublishMetricAction`. Required properties: `dimensions` (`Dimensions`).
-        pub fn new(dimensions: impl IntoIterator<Item = Dimension>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Dimensions", Some("dimensions"), rt::list(dimensions));
-            PublishMetricAction(this)
-        }
-    }
-    nested!(PublishMetricAction);
     /// CloudFormation property type `StatefulEngineOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewallpolicy-statefulengineoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StatefulEngineOptions(rt::Props);
     impl StatefulEngineOptions {
@@ -862,7 +775,7 @@ pub mod firewall_policy {
     nested!(StatefulEngineOptions);
     /// CloudFormation property type `StatefulRuleGroupOverride`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewallpolicy-statefulrulegroupoverride.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StatefulRuleGroupOverride(rt::Props);
     impl StatefulRuleGroupOverride {
@@ -880,7 +793,7 @@ pub mod firewall_policy {
     nested!(StatefulRuleGroupOverride);
     /// CloudFormation property type `StatefulRuleGroupReference`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewallpolicy-statefulrulegroupreference.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StatefulRuleGroupReference(rt::Props);
     impl StatefulRuleGroupReference {
@@ -917,7 +830,7 @@ pub mod firewall_policy {
     nested!(StatefulRuleGroupReference);
     /// CloudFormation property type `StatelessRuleGroupReference`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewallpolicy-statelessrulegroupreference.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StatelessRuleGroupReference(rt::Props);
     impl StatelessRuleGroupReference {
@@ -941,15 +854,6 @@ pub mod firewall_policy {
         DropToAlert,
     }
     string_enum!(OverrideAction { DropToAlert => "DROP_TO_ALERT" });
-    /// The values `RuleOrder` accepts in `NetworkFirewall::FirewallPolicy`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum RuleOrder {
-        /// `DEFAULT_ACTION_ORDER`
-        DefaultActionOrder,
-        /// `STRICT_ORDER`
-        StrictOrder,
-    }
-    string_enum!(RuleOrder { DefaultActionOrder => "DEFAULT_ACTION_ORDER", StrictOrder => "STRICT_ORDER" });
     /// The values `StreamExceptionPolicy` accepts in `NetworkFirewall::FirewallPolicy`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum StreamExceptionPolicy {
@@ -975,6 +879,7 @@ static LOGGING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 3),
 };
 impl LoggingConfiguration {
     /// Declares a `AWS::NetworkFirewall::LoggingConfiguration` with the stack-unique `id`. Required properties: `firewall_arn` (`FirewallArn`), `logging_configuration` (`LoggingConfiguration`).
@@ -1023,7 +928,7 @@ pub mod logging_configuration {
     use super::*;
     /// CloudFormation property type `LogDestinationConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-loggingconfiguration-logdestinationconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LogDestinationConfig(rt::Props);
     impl LogDestinationConfig {
@@ -1051,7 +956,7 @@ pub mod logging_configuration {
     nested!(LogDestinationConfig);
     /// CloudFormation property type `LoggingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-loggingconfiguration-loggingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LoggingConfiguration(rt::Props);
     impl LoggingConfiguration {
@@ -1108,6 +1013,7 @@ static RULE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("RuleGroupArn", Some("rule_group_arn")),
         ("RuleGroupId", Some("rule_group_id")),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl RuleGroup {
     /// Declares a `AWS::NetworkFirewall::RuleGroup` with the stack-unique `id`. Required properties: `capacity` (`Capacity`), `rule_group_name` (`RuleGroupName`), `type_` (`Type`).
@@ -1166,83 +1072,14 @@ impl RuleGroupHandle {
 }
 /// Property types and value sets of [`RuleGroup`] (`AWS::NetworkFirewall::RuleGroup`).
 pub mod rule_group {
+    pub use super::shared::{
+        ActionDefinition, Address, CustomAction, Dimension, PortRange, PublishMetricAction,
+        RuleOrder,
+    };
     use super::*;
-    /// CloudFormation property type `ActionDefinition`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-actiondefinition.html)
-    #[derive(Clone, Debug)]
-    pub struct ActionDefinition(rt::Props);
-    impl ActionDefinition {
-        /// A new `ActionDefinition`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            ActionDefinition(this)
-        }
-        /// CloudFormation `PublishMetricAction`, Terraform `publish_metric_action`.
-        pub fn publish_metric_action(mut self, value: PublishMetricAction) -> Self {
-            self.0.set(
-                "PublishMetricAction",
-                Some("publish_metric_action"),
-                value.into(),
-            );
-            self
-        }
-    }
-    nested!(ActionDefinition);
-    /// CloudFormation property type `Address`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-address.html)
-    #[derive(Clone, Debug)]
-    pub struct Address(rt::Props);
-    impl Address {
-        /// A new `Address`. Required properties: `address_definition` (`AddressDefinition`).
-        pub fn new(address_definition: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "AddressDefinition",
-                Some("address_definition"),
-                rt::string(address_definition),
-            );
-            Address(this)
-        }
-    }
-    nested!(Address);
-    /// CloudFormation property type `CustomAction`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-customaction.html)
-    #[derive(Clone, Debug)]
-    pub struct CustomAction(rt::Props);
-    impl CustomAction {
-        /// A new `CustomAction`. Required properties: `action_definition` (`ActionDefinition`), `action_name` (`ActionName`).
-        pub fn new(action_definition: ActionDefinition, action_name: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "ActionDefinition",
-                Some("action_definition"),
-                action_definition.into(),
-            );
-            this.set("ActionName", Some("action_name"), rt::string(action_name));
-            CustomAction(this)
-        }
-    }
-    nested!(CustomAction);
-    /// CloudFormation property type `Dimension`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-dimension.html)
-    #[derive(Clone, Debug)]
-    pub struct Dimension(rt::Props);
-    impl Dimension {
-        /// A new `Dimension`. Required properties: `value` (`Value`).
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Value", Some("value"), rt::string(value));
-            Dimension(this)
-        }
-    }
-    nested!(Dimension);
     /// CloudFormation property type `Header`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-header.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Header(rt::Props);
     impl Header {
@@ -1272,7 +1109,7 @@ pub mod rule_group {
     nested!(Header);
     /// CloudFormation property type `MatchAttributes`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-matchattributes.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MatchAttributes(rt::Props);
     impl MatchAttributes {
@@ -1319,38 +1156,9 @@ pub mod rule_group {
         }
     }
     nested!(MatchAttributes);
-    /// CloudFormation property type `PortRange`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-portrange.html)
-    #[derive(Clone, Debug)]
-    pub struct PortRange(rt::Props);
-    impl PortRange {
-        /// A new `PortRange`. Required properties: `from_port` (`FromPort`), `to_port` (`ToPort`).
-        pub fn new(from_port: i64, to_port: i64) -> Self {
-            let mut this = rt::Props::default();
-            this.set("FromPort", Some("from_port"), rt::int(from_port));
-            this.set("ToPort", Some("to_port"), rt::int(to_port));
-            PortRange(this)
-        }
-    }
-    nested!(PortRange);
-    /// CloudFormation property type `PublishMetricAction`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-publishmetricaction.html)
-    #[derive(Clone, Debug)]
-    pub struct PublishMetricAction(rt::Props);
-    impl PublishMetricAction {
-        /// A new `PublishMetricAction`. Required properties: `dimensions` (`Dimensions`).
-        pub fn new(dimensions: impl IntoIterator<Item = Dimension>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Dimensions", Some("dimensions"), rt::list(dimensions));
-            PublishMetricAction(this)
-        }
-    }
-    nested!(PublishMetricAction);
     /// CloudFormation property type `ReferenceSets`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-referencesets.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReferenceSets(rt::Props);
     impl ReferenceSets {
@@ -1372,7 +1180,7 @@ pub mod rule_group {
     nested!(ReferenceSets);
     /// CloudFormation property type `RuleDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-ruledefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RuleDefinition(rt::Props);
     impl RuleDefinition {
@@ -1394,7 +1202,7 @@ pub mod rule_group {
     nested!(RuleDefinition);
     /// CloudFormation property type `RuleGroup`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-rulegroup.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RuleGroup(rt::Props);
     impl RuleGroup {
@@ -1429,7 +1237,7 @@ pub mod rule_group {
     nested!(RuleGroup);
     /// CloudFormation property type `RuleOption`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-ruleoption.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RuleOption(rt::Props);
     impl RuleOption {
@@ -1448,7 +1256,7 @@ pub mod rule_group {
     nested!(RuleOption);
     /// CloudFormation property type `RuleVariables`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-rulevariables.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RuleVariables(rt::Props);
     impl RuleVariables {
@@ -1471,7 +1279,7 @@ pub mod rule_group {
     nested!(RuleVariables);
     /// CloudFormation property type `RulesSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-rulessource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RulesSource(rt::Props);
     impl RulesSource {
@@ -1514,7 +1322,7 @@ pub mod rule_group {
     nested!(RulesSource);
     /// CloudFormation property type `RulesSourceList`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-rulessourcelist.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RulesSourceList(rt::Props);
     impl RulesSourceList {
@@ -1538,7 +1346,7 @@ pub mod rule_group {
     nested!(RulesSourceList);
     /// CloudFormation property type `StatefulRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-statefulrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StatefulRule(rt::Props);
     impl StatefulRule {
@@ -1558,7 +1366,7 @@ pub mod rule_group {
     nested!(StatefulRule);
     /// CloudFormation property type `StatefulRuleOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-statefulruleoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StatefulRuleOptions(rt::Props);
     impl StatefulRuleOptions {
@@ -1576,7 +1384,7 @@ pub mod rule_group {
     nested!(StatefulRuleOptions);
     /// CloudFormation property type `StatelessRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-statelessrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StatelessRule(rt::Props);
     impl StatelessRule {
@@ -1595,7 +1403,7 @@ pub mod rule_group {
     nested!(StatelessRule);
     /// CloudFormation property type `StatelessRulesAndCustomActions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-statelessrulesandcustomactions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StatelessRulesAndCustomActions(rt::Props);
     impl StatelessRulesAndCustomActions {
@@ -1619,7 +1427,7 @@ pub mod rule_group {
     nested!(StatelessRulesAndCustomActions);
     /// CloudFormation property type `SummaryConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-summaryconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SummaryConfiguration(rt::Props);
     impl SummaryConfiguration {
@@ -1638,7 +1446,7 @@ pub mod rule_group {
     nested!(SummaryConfiguration);
     /// CloudFormation property type `TCPFlagField`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-tcpflagfield.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TcpFlagField(rt::Props);
     impl TcpFlagField {
@@ -1675,15 +1483,6 @@ pub mod rule_group {
         Metadata,
     }
     string_enum!(SummaryRuleOption { Sid => "SID", Msg => "MSG", Metadata => "METADATA" });
-    /// The values `RuleOrder` accepts in `NetworkFirewall::RuleGroup`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum RuleOrder {
-        /// `DEFAULT_ACTION_ORDER`
-        DefaultActionOrder,
-        /// `STRICT_ORDER`
-        StrictOrder,
-    }
-    string_enum!(RuleOrder { DefaultActionOrder => "DEFAULT_ACTION_ORDER", StrictOrder => "STRICT_ORDER" });
     /// The values `TcpFlag` accepts in `NetworkFirewall::RuleGroup`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum TcpFlag {
@@ -1815,6 +1614,7 @@ static TLS_INSPECTION_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("tls_inspection_configuration_id"),
         ),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl TlsInspectionConfiguration {
     /// Declares a `AWS::NetworkFirewall::TLSInspectionConfiguration` with the stack-unique `id`. Required properties: `tls_inspection_configuration` (`TLSInspectionConfiguration`), `tls_inspection_configuration_name` (`TLSInspectionConfigurationName`).
@@ -1861,28 +1661,11 @@ impl TlsInspectionConfigurationHandle {
 }
 /// Property types and value sets of [`TlsInspectionConfiguration`] (`AWS::NetworkFirewall::TLSInspectionConfiguration`).
 pub mod tls_inspection_configuration {
+    pub use super::shared::{Address, PortRange};
     use super::*;
-    /// CloudFormation property type `Address`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-tlsinspectionconfiguration-address.html)
-    #[derive(Clone, Debug)]
-    pub struct Address(rt::Props);
-    impl Address {
-        /// A new `Address`. Required properties: `address_definition` (`AddressDefinition`).
-        pub fn new(address_definition: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "AddressDefinition",
-                Some("address_definition"),
-                rt::string(address_definition),
-            );
-            Address(this)
-        }
-    }
-    nested!(Address);
     /// CloudFormation property type `CheckCertificateRevocationStatus`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-tlsinspectionconfiguration-checkcertificaterevocationstatus.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CheckCertificateRevocationStatus(rt::Props);
     impl CheckCertificateRevocationStatus {
@@ -1911,24 +1694,9 @@ pub mod tls_inspection_configuration {
         }
     }
     nested!(CheckCertificateRevocationStatus);
-    /// CloudFormation property type `PortRange`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-tlsinspectionconfiguration-portrange.html)
-    #[derive(Clone, Debug)]
-    pub struct PortRange(rt::Props);
-    impl PortRange {
-        /// A new `PortRange`. Required properties: `from_port` (`FromPort`), `to_port` (`ToPort`).
-        pub fn new(from_port: i64, to_port: i64) -> Self {
-            let mut this = rt::Props::default();
-            this.set("FromPort", Some("from_port"), rt::int(from_port));
-            this.set("ToPort", Some("to_port"), rt::int(to_port));
-            PortRange(this)
-        }
-    }
-    nested!(PortRange);
     /// CloudFormation property type `ServerCertificate`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-tlsinspectionconfiguration-servercertificate.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServerCertificate(rt::Props);
     impl ServerCertificate {
@@ -1949,7 +1717,7 @@ pub mod tls_inspection_configuration {
     nested!(ServerCertificate);
     /// CloudFormation property type `ServerCertificateConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-tlsinspectionconfiguration-servercertificateconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServerCertificateConfiguration(rt::Props);
     impl ServerCertificateConfiguration {
@@ -2002,7 +1770,7 @@ pub mod tls_inspection_configuration {
     nested!(ServerCertificateConfiguration);
     /// CloudFormation property type `ServerCertificateScope`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-tlsinspectionconfiguration-servercertificatescope.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServerCertificateScope(rt::Props);
     impl ServerCertificateScope {
@@ -2046,7 +1814,7 @@ pub mod tls_inspection_configuration {
     nested!(ServerCertificateScope);
     /// CloudFormation property type `TLSInspectionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-tlsinspectionconfiguration-tlsinspectionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TlsInspectionConfiguration(rt::Props);
     impl TlsInspectionConfiguration {
@@ -2115,6 +1883,7 @@ static VPC_ENDPOINT_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
         ("EndpointId", Some("endpoint_id")),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl VpcEndpointAssociation {
     /// Declares a `AWS::NetworkFirewall::VpcEndpointAssociation` with the stack-unique `id`. Required properties: `firewall_arn` (`FirewallArn`), `subnet_mapping` (`SubnetMapping`), `vpc_id` (`VpcId`).
@@ -2167,10 +1936,138 @@ impl VpcEndpointAssociationHandle {
 }
 /// Property types and value sets of [`VpcEndpointAssociation`] (`AWS::NetworkFirewall::VpcEndpointAssociation`).
 pub mod vpc_endpoint_association {
+    pub use super::shared::{IpAddressType, SubnetMapping};
     use super::*;
+}
+/// Nested types that several `NetworkFirewall` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// CloudFormation property type `ActionDefinition`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct ActionDefinition(rt::Props);
+    impl ActionDefinition {
+        /// A new `ActionDefinition`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            ActionDefinition(this)
+        }
+        /// CloudFormation `PublishMetricAction`, Terraform `publish_metric_action`.
+        pub fn publish_metric_action(mut self, value: PublishMetricAction) -> Self {
+            self.0.set(
+                "PublishMetricAction",
+                Some("publish_metric_action"),
+                value.into(),
+            );
+            self
+        }
+    }
+    nested!(ActionDefinition);
+    /// CloudFormation property type `Address`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct Address(rt::Props);
+    impl Address {
+        /// A new `Address`. Required properties: `address_definition` (`AddressDefinition`).
+        pub fn new(address_definition: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "AddressDefinition",
+                Some("address_definition"),
+                rt::string(address_definition),
+            );
+            Address(this)
+        }
+    }
+    nested!(Address);
+    /// CloudFormation property type `CustomAction`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct CustomAction(rt::Props);
+    impl CustomAction {
+        /// A new `CustomAction`. Required properties: `action_definition` (`ActionDefinition`), `action_name` (`ActionName`).
+        pub fn new(action_definition: ActionDefinition, action_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "ActionDefinition",
+                Some("action_definition"),
+                action_definition.into(),
+            );
+            this.set("ActionName", Some("action_name"), rt::string(action_name));
+            CustomAction(this)
+        }
+    }
+    nested!(CustomAction);
+    /// CloudFormation property type `Dimension`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct Dimension(rt::Props);
+    impl Dimension {
+        /// A new `Dimension`. Required properties: `value` (`Value`).
+        pub fn new(value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Value", Some("value"), rt::string(value));
+            Dimension(this)
+        }
+    }
+    nested!(Dimension);
+    /// The values `IpAddressType` accepts in `NetworkFirewall`'s `Firewall`, `VpcEndpointAssociation`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum IpAddressType {
+        /// `DUALSTACK`
+        Dualstack,
+        /// `IPV4`
+        Ipv4,
+        /// `IPV6`
+        Ipv6,
+    }
+    string_enum!(IpAddressType { Dualstack => "DUALSTACK", Ipv4 => "IPV4", Ipv6 => "IPV6" });
+    /// CloudFormation property type `PortRange`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct PortRange(rt::Props);
+    impl PortRange {
+        /// A new `PortRange`. Required properties: `from_port` (`FromPort`), `to_port` (`ToPort`).
+        pub fn new(from_port: i64, to_port: i64) -> Self {
+            let mut this = rt::Props::default();
+            this.set("FromPort", Some("from_port"), rt::int(from_port));
+            this.set("ToPort", Some("to_port"), rt::int(to_port));
+            PortRange(this)
+        }
+    }
+    nested!(PortRange);
+    /// CloudFormation property type `PublishMetricAction`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct PublishMetricAction(rt::Props);
+    impl PublishMetricAction {
+        /// A new `PublishMetricAction`. Required properties: `dimensions` (`Dimensions`).
+        pub fn new(dimensions: impl IntoIterator<Item = Dimension>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Dimensions", Some("dimensions"), rt::list(dimensions));
+            PublishMetricAction(this)
+        }
+    }
+    nested!(PublishMetricAction);
+    /// The values `RuleOrder` accepts in `NetworkFirewall`'s `FirewallPolicy`, `RuleGroup`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum RuleOrder {
+        /// `DEFAULT_ACTION_ORDER`
+        DefaultActionOrder,
+        /// `STRICT_ORDER`
+        StrictOrder,
+    }
+    string_enum!(RuleOrder { DefaultActionOrder => "DEFAULT_ACTION_ORDER", StrictOrder => "STRICT_ORDER" });
     /// CloudFormation property type `SubnetMapping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-vpcendpointassociation-subnetmapping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SubnetMapping(rt::Props);
     impl SubnetMapping {
@@ -2190,15 +2087,4 @@ pub mod vpc_endpoint_association {
         }
     }
     nested!(SubnetMapping);
-    /// The values `IpAddressType` accepts in `NetworkFirewall::VpcEndpointAssociation`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum IpAddressType {
-        /// `DUALSTACK`
-        Dualstack,
-        /// `IPV4`
-        Ipv4,
-        /// `IPV6`
-        Ipv6,
-    }
-    string_enum!(IpAddressType { Dualstack => "DUALSTACK", Ipv4 => "IPV4", Ipv6 => "IPV6" });
 }

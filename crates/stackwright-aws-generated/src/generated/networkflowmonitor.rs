@@ -2,14 +2,22 @@
 //! `NetworkFlowMonitor` resource types of the CloudFormation registry (`AWS::NetworkFlowMonitor::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `networkflowmonitor` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("networkflowmonitor.schemas.jsonl"));
 /// Creates a monitor for specific network flows between local and remote resources to monitor network performance for workloads.
 ///
 /// CloudFormation: `AWS::NetworkFlowMonitor::Monitor`. Terraform: `awscc_networkflowmonitor_monitor` (awscc provider).
@@ -62,6 +70,7 @@ static MONITOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("ModifiedAt", Some("modified_at")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Monitor {
     /// Declares a `AWS::NetworkFlowMonitor::Monitor` with the stack-unique `id`. Required properties: `local_resources` (`LocalResources`), `monitor_name` (`MonitorName`).
@@ -141,7 +150,7 @@ pub mod monitor {
     ///
     /// CloudFormation property type `MonitorLocalResource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkflowmonitor-monitor-monitorlocalresource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MonitorLocalResource(rt::Props);
     impl MonitorLocalResource {
@@ -158,7 +167,7 @@ pub mod monitor {
     ///
     /// CloudFormation property type `MonitorRemoteResource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkflowmonitor-monitor-monitorremoteresource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MonitorRemoteResource(rt::Props);
     impl MonitorRemoteResource {
@@ -253,6 +262,7 @@ static SCOPE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ScopeId", Some("scope_id")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Scope {
     /// Declares a `AWS::NetworkFlowMonitor::Scope` with the stack-unique `id`. Required properties: `targets` (`Targets`).
@@ -298,7 +308,7 @@ pub mod scope {
     ///
     /// CloudFormation property type `TargetId`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkflowmonitor-scope-targetid.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TargetId(rt::Props);
     impl TargetId {
@@ -314,7 +324,7 @@ pub mod scope {
     ///
     /// CloudFormation property type `TargetIdentifier`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkflowmonitor-scope-targetidentifier.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TargetIdentifier(rt::Props);
     impl TargetIdentifier {
@@ -331,7 +341,7 @@ pub mod scope {
     ///
     /// CloudFormation property type `TargetResource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkflowmonitor-scope-targetresource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TargetResource(rt::Props);
     impl TargetResource {

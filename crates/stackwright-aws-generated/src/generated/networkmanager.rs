@@ -2,14 +2,22 @@
 //! `NetworkManager` resource types of the CloudFormation registry (`AWS::NetworkManager::*`): 17 types, 16 of them with an awscc Terraform resource.
 //! Enabled by the `networkmanager` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("networkmanager.schemas.jsonl"));
 /// AWS::NetworkManager::ConnectAttachment Resource Type Definition
 ///
 /// CloudFormation: `AWS::NetworkManager::ConnectAttachment`. Terraform: `awscc_networkmanager_connect_attachment` (awscc provider).
@@ -43,6 +51,7 @@ static CONNECT_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("proposed_network_function_group_change"),
         ),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl ConnectAttachment {
     /// Declares a `AWS::NetworkManager::ConnectAttachment` with the stack-unique `id`. Required properties: `core_network_id` (`CoreNetworkId`), `edge_location` (`EdgeLocation`), `options` (`Options`), `transport_attachment_id` (`TransportAttachmentId`).
@@ -188,7 +197,7 @@ pub mod connect_attachment {
     ///
     /// CloudFormation property type `ConnectAttachmentOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkmanager-connectattachment-connectattachmentoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConnectAttachmentOptions(rt::Props);
     impl ConnectAttachmentOptions {
@@ -237,6 +246,7 @@ static CONNECT_PEER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("EdgeLocation", Some("edge_location")),
         ("LastModificationErrors", Some("last_modification_errors")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl ConnectPeer {
     /// Declares a `AWS::NetworkManager::ConnectPeer` with the stack-unique `id`. Required properties: `connect_attachment_id` (`ConnectAttachmentId`), `peer_address` (`PeerAddress`).
@@ -356,7 +366,7 @@ pub mod connect_peer {
     ///
     /// CloudFormation property type `BgpOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkmanager-connectpeer-bgpoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BgpOptions(rt::Props);
     impl BgpOptions {
@@ -436,6 +446,7 @@ static CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", None),
         ("State", None),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl Connection {
     /// Declares a `AWS::NetworkManager::Connection` with the stack-unique `id`. Required properties: `connected_device_id` (`ConnectedDeviceId`), `device_id` (`DeviceId`), `global_network_id` (`GlobalNetworkId`).
@@ -527,6 +538,7 @@ static CORE_NETWORK_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("NetworkFunctionGroups", Some("network_function_groups")),
         ("Edges", Some("edges")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl CoreNetwork {
     /// Declares a `AWS::NetworkManager::CoreNetwork` with the stack-unique `id`. Required properties: `global_network_id` (`GlobalNetworkId`).
@@ -634,6 +646,7 @@ static CORE_NETWORK_PREFIX_LIST_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 4),
 };
 impl CoreNetworkPrefixListAssociation {
     /// Declares a `AWS::NetworkManager::CoreNetworkPrefixListAssociation` with the stack-unique `id`. Required properties: `core_network_id` (`CoreNetworkId`), `prefix_list_alias` (`PrefixListAlias`), `prefix_list_arn` (`PrefixListArn`).
@@ -684,6 +697,7 @@ static CUSTOMER_GATEWAY_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[],
+    schema: (&SCHEMAS, 5),
 };
 impl CustomerGatewayAssociation {
     /// Declares a `AWS::NetworkManager::CustomerGatewayAssociation` with the stack-unique `id`. Required properties: `customer_gateway_arn` (`CustomerGatewayArn`), `device_id` (`DeviceId`), `global_network_id` (`GlobalNetworkId`).
@@ -739,6 +753,7 @@ static DEVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("State", Some("state")),
         ("CreatedAt", Some("created_at")),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl Device {
     /// Declares a `AWS::NetworkManager::Device` with the stack-unique `id`. Required properties: `global_network_id` (`GlobalNetworkId`).
@@ -850,7 +865,7 @@ pub mod device {
     ///
     /// CloudFormation property type `AWSLocation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkmanager-device-awslocation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AwsLocation(rt::Props);
     impl AwsLocation {
@@ -880,7 +895,7 @@ pub mod device {
     ///
     /// CloudFormation property type `Location`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkmanager-device-location.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Location(rt::Props);
     impl Location {
@@ -959,6 +974,7 @@ static DIRECT_CONNECT_GATEWAY_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("proposed_network_function_group_change"),
         ),
     ],
+    schema: (&SCHEMAS, 7),
 };
 impl DirectConnectGatewayAttachment {
     /// Declares a `AWS::NetworkManager::DirectConnectGatewayAttachment` with the stack-unique `id`. Required properties: `core_network_id` (`CoreNetworkId`), `direct_connect_gateway_arn` (`DirectConnectGatewayArn`), `edge_locations` (`EdgeLocations`).
@@ -1106,6 +1122,7 @@ static GLOBAL_NETWORK_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 8),
 };
 impl GlobalNetwork {
     /// Declares a `AWS::NetworkManager::GlobalNetwork` with the stack-unique `id`. No property is required.
@@ -1175,6 +1192,7 @@ static LINK_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("State", Some("state")),
     ],
+    schema: (&SCHEMAS, 9),
 };
 impl Link {
     /// Declares a `AWS::NetworkManager::Link` with the stack-unique `id`. Required properties: `bandwidth` (`Bandwidth`), `global_network_id` (`GlobalNetworkId`), `site_id` (`SiteId`).
@@ -1256,7 +1274,7 @@ pub mod link {
     ///
     /// CloudFormation property type `Bandwidth`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkmanager-link-bandwidth.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Bandwidth(rt::Props);
     impl Bandwidth {
@@ -1297,6 +1315,7 @@ static LINK_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[],
+    schema: (&SCHEMAS, 10),
 };
 impl LinkAssociation {
     /// Declares a `AWS::NetworkManager::LinkAssociation` with the stack-unique `id`. Required properties: `device_id` (`DeviceId`), `global_network_id` (`GlobalNetworkId`), `link_id` (`LinkId`).
@@ -1341,6 +1360,7 @@ static SITE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("State", Some("state")),
         ("CreatedAt", Some("created_at")),
     ],
+    schema: (&SCHEMAS, 11),
 };
 impl Site {
     /// Declares a `AWS::NetworkManager::Site` with the stack-unique `id`. Required properties: `global_network_id` (`GlobalNetworkId`).
@@ -1408,7 +1428,7 @@ pub mod site {
     ///
     /// CloudFormation property type `Location`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkmanager-site-location.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Location(rt::Props);
     impl Location {
@@ -1476,6 +1496,7 @@ static SITE_TO_SITE_VPN_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("proposed_network_function_group_change"),
         ),
     ],
+    schema: (&SCHEMAS, 12),
 };
 impl SiteToSiteVpnAttachment {
     /// Declares a `AWS::NetworkManager::SiteToSiteVpnAttachment` with the stack-unique `id`. Required properties: `core_network_id` (`CoreNetworkId`), `vpn_connection_arn` (`VpnConnectionArn`).
@@ -1645,6 +1666,7 @@ static TRANSIT_GATEWAY_PEERING_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
         ("LastModificationErrors", Some("last_modification_errors")),
     ],
+    schema: (&SCHEMAS, 13),
 };
 impl TransitGatewayPeering {
     /// Declares a `AWS::NetworkManager::TransitGatewayPeering` with the stack-unique `id`. Required properties: `core_network_id` (`CoreNetworkId`), `transit_gateway_arn` (`TransitGatewayArn`).
@@ -1748,6 +1770,7 @@ static TRANSIT_GATEWAY_REGISTRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[],
+    schema: (&SCHEMAS, 14),
 };
 impl TransitGatewayRegistration {
     /// Declares a `AWS::NetworkManager::TransitGatewayRegistration` with the stack-unique `id`. Required properties: `global_network_id` (`GlobalNetworkId`), `transit_gateway_arn` (`TransitGatewayArn`).
@@ -1817,6 +1840,7 @@ static TRANSIT_GATEWAY_ROUTE_TABLE_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo 
             Some("proposed_network_function_group_change"),
         ),
     ],
+    schema: (&SCHEMAS, 15),
 };
 impl TransitGatewayRouteTableAttachment {
     /// Declares a `AWS::NetworkManager::TransitGatewayRouteTableAttachment` with the stack-unique `id`. Required properties: `peering_id` (`PeeringId`), `transit_gateway_route_table_arn` (`TransitGatewayRouteTableArn`).
@@ -1996,6 +2020,7 @@ static VPC_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("proposed_network_function_group_change"),
         ),
     ],
+    schema: (&SCHEMAS, 16),
 };
 impl VpcAttachment {
     /// Declares a `AWS::NetworkManager::VpcAttachment` with the stack-unique `id`. Required properties: `core_network_id` (`CoreNetworkId`), `subnet_arns` (`SubnetArns`), `vpc_arn` (`VpcArn`).
@@ -2139,7 +2164,7 @@ pub mod vpc_attachment {
     ///
     /// CloudFormation property type `VpcOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkmanager-vpcattachment-vpcoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcOptions(rt::Props);
     impl VpcOptions {

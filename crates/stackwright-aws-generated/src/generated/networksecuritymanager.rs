@@ -2,14 +2,23 @@
 //! `NetworkSecurityManager` resource types of the CloudFormation registry (`AWS::NetworkSecurityManager::*`): 5 types, 5 of them with an awscc Terraform resource.
 //! Enabled by the `networksecuritymanager` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas =
+    rt::Schemas::new(include_str!("networksecuritymanager.schemas.jsonl"));
 /// Resource Type definition for AWS::NetworkSecurityManager::Deployment.
 ///
 /// CloudFormation: `AWS::NetworkSecurityManager::Deployment`. Terraform: `awscc_networksecuritymanager_deployment` (awscc provider).
@@ -66,6 +75,7 @@ static DEPLOYMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Version", Some("version")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Deployment {
     /// Declares a `AWS::NetworkSecurityManager::Deployment` with the stack-unique `id`. Required properties: `deployment_name` (`DeploymentName`).
@@ -172,7 +182,7 @@ pub mod deployment {
     use super::*;
     /// CloudFormation property type `AssociatedPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networksecuritymanager-deployment-associatedpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AssociatedPolicy(rt::Props);
     impl AssociatedPolicy {
@@ -186,7 +196,7 @@ pub mod deployment {
     nested!(AssociatedPolicy);
     /// CloudFormation property type `AssociatedScope`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networksecuritymanager-deployment-associatedscope.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AssociatedScope(rt::Props);
     impl AssociatedScope {
@@ -202,7 +212,7 @@ pub mod deployment {
     ///
     /// CloudFormation property type `DeploymentConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networksecuritymanager-deployment-deploymentconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeploymentConfiguration(rt::Props);
     impl DeploymentConfiguration {
@@ -275,6 +285,7 @@ static POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Version", Some("version")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Policy {
     /// Declares a `AWS::NetworkSecurityManager::Policy` with the stack-unique `id`. Required properties: `firewall_type` (`FirewallType`), `policy_configuration` (`PolicyConfiguration`), `policy_name` (`PolicyName`), `priority` (`Priority`).
@@ -367,7 +378,7 @@ pub mod policy {
     ///
     /// CloudFormation property type `AssociatedTemplateAndRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networksecuritymanager-policy-associatedtemplateandrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AssociatedTemplateAndRule(rt::Props);
     impl AssociatedTemplateAndRule {
@@ -397,7 +408,7 @@ pub mod policy {
     ///
     /// CloudFormation property type `PolicyConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networksecuritymanager-policy-policyconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PolicyConfiguration(rt::Props);
     impl PolicyConfiguration {
@@ -441,7 +452,7 @@ pub mod policy {
     ///
     /// CloudFormation property type `WafConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networksecuritymanager-policy-wafconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WafConfig(rt::Props);
     impl WafConfig {
@@ -549,6 +560,7 @@ static RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Version", Some("version")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl Rule {
     /// Declares a `AWS::NetworkSecurityManager::Rule` with the stack-unique `id`. Required properties: `rule_name` (`RuleName`).
@@ -706,6 +718,7 @@ static SCOPE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Version", Some("version")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl Scope {
     /// Declares a `AWS::NetworkSecurityManager::Scope` with the stack-unique `id`. Required properties: `scope_name` (`ScopeName`).
@@ -831,6 +844,7 @@ static TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Version", Some("version")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl Template {
     /// Declares a `AWS::NetworkSecurityManager::Template` with the stack-unique `id`. Required properties: `template_name` (`TemplateName`).
@@ -922,7 +936,7 @@ pub mod template {
     ///
     /// CloudFormation property type `AssociatedRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networksecuritymanager-template-associatedrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AssociatedRule(rt::Props);
     impl AssociatedRule {

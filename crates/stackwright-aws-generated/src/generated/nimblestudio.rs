@@ -2,14 +2,22 @@
 //! `NimbleStudio` resource types of the CloudFormation registry (`AWS::NimbleStudio::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `nimblestudio` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("nimblestudio.schemas.jsonl"));
 /// Represents a studio that contains other Nimble Studio resources
 ///
 /// CloudFormation: `AWS::NimbleStudio::Studio`. Terraform: `awscc_nimblestudio_studio` (awscc provider).
@@ -69,6 +77,7 @@ static STUDIO_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("StudioId", Some("studio_id")),
         ("StudioUrl", Some("studio_url")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Studio {
     /// Declares a `AWS::NimbleStudio::Studio` with the stack-unique `id`. Required properties: `admin_role_arn` (`AdminRoleArn`), `display_name` (`DisplayName`), `studio_name` (`StudioName`), `user_role_arn` (`UserRoleArn`).
@@ -150,7 +159,7 @@ pub mod studio {
     ///
     /// CloudFormation property type `StudioEncryptionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-nimblestudio-studio-studioencryptionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StudioEncryptionConfiguration(rt::Props);
     impl StudioEncryptionConfiguration {

@@ -2,14 +2,22 @@
 //! `Notifications` resource types of the CloudFormation registry (`AWS::Notifications::*`): 7 types, 7 of them with an awscc Terraform resource.
 //! Enabled by the `notifications` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("notifications.schemas.jsonl"));
 /// Resource Type definition for AWS::Notifications::ChannelAssociation
 ///
 /// CloudFormation: `AWS::Notifications::ChannelAssociation`. Terraform: `awscc_notifications_channel_association` (awscc provider).
@@ -60,6 +68,7 @@ static CHANNEL_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-2",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 0),
 };
 impl ChannelAssociation {
     /// Declares a `AWS::Notifications::ChannelAssociation` with the stack-unique `id`. Required properties: `arn` (`Arn`), `notification_configuration_arn` (`NotificationConfigurationArn`).
@@ -139,6 +148,7 @@ static EVENT_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ManagedRules", Some("managed_rules")),
         ("StatusSummaryByRegion", Some("status_summary_by_region")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl EventRule {
     /// Declares a `AWS::Notifications::EventRule` with the stack-unique `id`. Required properties: `event_type` (`EventType`), `notification_configuration_arn` (`NotificationConfigurationArn`), `regions` (`Regions`), `source` (`Source`).
@@ -241,6 +251,7 @@ static MANAGED_NOTIFICATION_ACCOUNT_CONTACT_ASSOCIATION_TYPE: rt::TypeInfo = rt:
         "us-west-2",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 2),
 };
 impl ManagedNotificationAccountContactAssociation {
     /// Declares a `AWS::Notifications::ManagedNotificationAccountContactAssociation` with the stack-unique `id`. Required properties: `contact_identifier` (`ContactIdentifier`), `managed_notification_configuration_arn` (`ManagedNotificationConfigurationArn`).
@@ -350,6 +361,7 @@ static MANAGED_NOTIFICATION_ADDITIONAL_CHANNEL_ASSOCIATION_TYPE: rt::TypeInfo = 
         "us-west-2",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 3),
 };
 impl ManagedNotificationAdditionalChannelAssociation {
     /// Declares a `AWS::Notifications::ManagedNotificationAdditionalChannelAssociation` with the stack-unique `id`. Required properties: `channel_arn` (`ChannelArn`), `managed_notification_configuration_arn` (`ManagedNotificationConfigurationArn`).
@@ -445,6 +457,7 @@ static NOTIFICATION_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
         ("Arn", Some("arn")),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl NotificationConfiguration {
     /// Declares a `AWS::Notifications::NotificationConfiguration` with the stack-unique `id`. Required properties: `description` (`Description`), `name` (`Name`).
@@ -562,6 +575,7 @@ static NOTIFICATION_HUB_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("notification_hub_status_summary"),
         ),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl NotificationHub {
     /// Declares a `AWS::Notifications::NotificationHub` with the stack-unique `id`. Required properties: `region` (`Region`).
@@ -637,6 +651,7 @@ static ORGANIZATIONAL_UNIT_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-2",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 6),
 };
 impl OrganizationalUnitAssociation {
     /// Declares a `AWS::Notifications::OrganizationalUnitAssociation` with the stack-unique `id`. Required properties: `notification_configuration_arn` (`NotificationConfigurationArn`), `organizational_unit_id` (`OrganizationalUnitId`).

@@ -2,14 +2,22 @@
 //! `NotificationsContacts` resource types of the CloudFormation registry (`AWS::NotificationsContacts::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `notificationscontacts` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("notificationscontacts.schemas.jsonl"));
 /// Definition of AWS::NotificationsContacts::EmailContact Resource Type
 ///
 /// CloudFormation: `AWS::NotificationsContacts::EmailContact`. Terraform: `awscc_notificationscontacts_email_contact` (awscc provider).
@@ -69,6 +77,7 @@ static EMAIL_CONTACT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("EmailContact.CreationTime", None),
         ("EmailContact.UpdateTime", None),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl EmailContact {
     /// Declares a `AWS::NotificationsContacts::EmailContact` with the stack-unique `id`. Required properties: `email_address` (`EmailAddress`), `name` (`Name`).

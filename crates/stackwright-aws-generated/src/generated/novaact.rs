@@ -2,14 +2,22 @@
 //! `NovaAct` resource types of the CloudFormation registry (`AWS::NovaAct::*`): 1 types, 0 of them with an awscc Terraform resource.
 //! Enabled by the `novaact` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("novaact.schemas.jsonl"));
 /// Definition of AWS::NovaAct::WorkflowDefinition Resource Type
 ///
 /// CloudFormation: `AWS::NovaAct::WorkflowDefinition`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -60,6 +68,7 @@ static WORKFLOW_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-2",
     ],
     attributes: &[("Arn", None), ("CreatedAt", None), ("Status", None)],
+    schema: (&SCHEMAS, 0),
 };
 impl WorkflowDefinition {
     /// Declares a `AWS::NovaAct::WorkflowDefinition` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -116,7 +125,7 @@ pub mod workflow_definition {
     ///
     /// CloudFormation property type `WorkflowExportConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-novaact-workflowdefinition-workflowexportconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WorkflowExportConfig(rt::Props);
     impl WorkflowExportConfig {

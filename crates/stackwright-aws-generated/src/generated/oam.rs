@@ -2,14 +2,22 @@
 //! `Oam` resource types of the CloudFormation registry (`AWS::Oam::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `oam` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("oam.schemas.jsonl"));
 /// Definition of AWS::Oam::Link Resource Type
 ///
 /// CloudFormation: `AWS::Oam::Link`. Terraform: `awscc_oam_link` (awscc provider).
@@ -23,6 +31,7 @@ static LINK_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn")), ("Label", Some("label"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Link {
     /// Declares a `AWS::Oam::Link` with the stack-unique `id`. Required properties: `resource_types` (`ResourceTypes`), `sink_identifier` (`SinkIdentifier`).
@@ -81,7 +90,7 @@ pub mod link {
     use super::*;
     /// CloudFormation property type `LinkConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-oam-link-linkconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LinkConfiguration(rt::Props);
     impl LinkConfiguration {
@@ -112,7 +121,7 @@ pub mod link {
     nested!(LinkConfiguration);
     /// CloudFormation property type `LinkFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-oam-link-linkfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LinkFilter(rt::Props);
     impl LinkFilter {
@@ -157,6 +166,7 @@ static SINK_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 1),
 };
 impl Sink {
     /// Declares a `AWS::Oam::Sink` with the stack-unique `id`. Required properties: `name` (`Name`).

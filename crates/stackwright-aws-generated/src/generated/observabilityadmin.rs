@@ -2,14 +2,22 @@
 //! `ObservabilityAdmin` resource types of the CloudFormation registry (`AWS::ObservabilityAdmin::*`): 7 types, 6 of them with an awscc Terraform resource.
 //! Enabled by the `observabilityadmin` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("observabilityadmin.schemas.jsonl"));
 /// The AWS::ObservabilityAdmin::DatasetIntegration resource represents a CloudWatch dataset integration for an account in a region.
 ///
 /// CloudFormation: `AWS::ObservabilityAdmin::DatasetIntegration`. Terraform: `awscc_observabilityadmin_dataset_integration` (awscc provider).
@@ -53,6 +61,7 @@ static DATASET_INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl DatasetIntegration {
     /// Declares a `AWS::ObservabilityAdmin::DatasetIntegration` with the stack-unique `id`. Required properties: `role_arn` (`RoleArn`).
@@ -120,6 +129,7 @@ static ORGANIZATION_CENTRALIZATION_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("RuleArn", Some("rule_arn"))],
+    schema: (&SCHEMAS, 1),
 };
 impl OrganizationCentralizationRule {
     /// Declares a `AWS::ObservabilityAdmin::OrganizationCentralizationRule` with the stack-unique `id`. Required properties: `rule` (`Rule`), `rule_name` (`RuleName`).
@@ -154,7 +164,7 @@ pub mod organization_centralization_rule {
     use super::*;
     /// CloudFormation property type `CentralizationRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationcentralizationrule-centralizationrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CentralizationRule(rt::Props);
     impl CentralizationRule {
@@ -172,7 +182,7 @@ pub mod organization_centralization_rule {
     nested!(CentralizationRule);
     /// CloudFormation property type `CentralizationRuleDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationcentralizationrule-centralizationruledestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CentralizationRuleDestination(rt::Props);
     impl CentralizationRuleDestination {
@@ -215,7 +225,7 @@ pub mod organization_centralization_rule {
     nested!(CentralizationRuleDestination);
     /// CloudFormation property type `CentralizationRuleSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationcentralizationrule-centralizationrulesource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CentralizationRuleSource(rt::Props);
     impl CentralizationRuleSource {
@@ -252,7 +262,7 @@ pub mod organization_centralization_rule {
     nested!(CentralizationRuleSource);
     /// CloudFormation property type `DestinationLogsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationcentralizationrule-destinationlogsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DestinationLogsConfiguration(rt::Props);
     impl DestinationLogsConfiguration {
@@ -301,7 +311,7 @@ pub mod organization_centralization_rule {
     nested!(DestinationLogsConfiguration);
     /// CloudFormation property type `DestinationMetricsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationcentralizationrule-destinationmetricsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DestinationMetricsConfiguration(rt::Props);
     impl DestinationMetricsConfiguration {
@@ -323,7 +333,7 @@ pub mod organization_centralization_rule {
     nested!(DestinationMetricsConfiguration);
     /// CloudFormation property type `LogGroupNameConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationcentralizationrule-loggroupnameconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LogGroupNameConfiguration(rt::Props);
     impl LogGroupNameConfiguration {
@@ -341,7 +351,7 @@ pub mod organization_centralization_rule {
     nested!(LogGroupNameConfiguration);
     /// CloudFormation property type `LogsBackupConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationcentralizationrule-logsbackupconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LogsBackupConfiguration(rt::Props);
     impl LogsBackupConfiguration {
@@ -361,7 +371,7 @@ pub mod organization_centralization_rule {
     nested!(LogsBackupConfiguration);
     /// CloudFormation property type `LogsEncryptionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationcentralizationrule-logsencryptionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LogsEncryptionConfiguration(rt::Props);
     impl LogsEncryptionConfiguration {
@@ -403,7 +413,7 @@ pub mod organization_centralization_rule {
     nested!(LogsEncryptionConfiguration);
     /// CloudFormation property type `MetricsBackupConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationcentralizationrule-metricsbackupconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricsBackupConfiguration(rt::Props);
     impl MetricsBackupConfiguration {
@@ -417,7 +427,7 @@ pub mod organization_centralization_rule {
     nested!(MetricsBackupConfiguration);
     /// CloudFormation property type `SourceLogsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationcentralizationrule-sourcelogsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SourceLogsConfiguration(rt::Props);
     impl SourceLogsConfiguration {
@@ -453,7 +463,7 @@ pub mod organization_centralization_rule {
     nested!(SourceLogsConfiguration);
     /// CloudFormation property type `SourceMetricsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationcentralizationrule-sourcemetricsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SourceMetricsConfiguration(rt::Props);
     impl SourceMetricsConfiguration {
@@ -475,7 +485,7 @@ pub mod organization_centralization_rule {
     nested!(SourceMetricsConfiguration);
     /// CloudFormation property type `TagPropagationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationcentralizationrule-tagpropagationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TagPropagationConfiguration(rt::Props);
     impl TagPropagationConfiguration {
@@ -569,6 +579,7 @@ static ORGANIZATION_TELEMETRY_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("RuleArn", Some("rule_arn")),
         ("RegionStatuses", Some("region_statuses")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl OrganizationTelemetryRule {
     /// Declares a `AWS::ObservabilityAdmin::OrganizationTelemetryRule` with the stack-unique `id`. Required properties: `rule` (`Rule`), `rule_name` (`RuleName`).
@@ -605,326 +616,19 @@ impl OrganizationTelemetryRuleHandle {
 }
 /// Property types and value sets of [`OrganizationTelemetryRule`] (`AWS::ObservabilityAdmin::OrganizationTelemetryRule`).
 pub mod organization_telemetry_rule {
+    pub use super::shared::{
+        Action, ActionCondition, AdvancedEventSelector, AdvancedFieldSelector,
+        CloudtrailParameters, Condition, DestinationType, ElbLoadBalancerLoggingParameters,
+        EnhancedMonitoring, FieldToMatch, Filter, FilterBehavior, FilterRequirement,
+        LabelNameCondition, LoggingFilter, MskMonitoringParameters, OutputFormat, SingleHeader,
+        TelemetrySourceType, VpcFlowLogParameters, WafLogType, WafLoggingParameters,
+    };
     use super::*;
-    /// The condition of the action desired in the filter.
-    ///
-    /// CloudFormation property type `ActionCondition`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-actioncondition.html)
-    #[derive(Clone, Debug)]
-    pub struct ActionCondition(rt::Props);
-    impl ActionCondition {
-        /// A new `ActionCondition`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            ActionCondition(this)
-        }
-        /// The enumerated action to take.
-        ///
-        /// CloudFormation `Action`, Terraform `action`.
-        pub fn action(mut self, value: Action) -> Self {
-            self.0.set("Action", Some("action"), value.into());
-            self
-        }
-    }
-    nested!(ActionCondition);
-    /// An advanced event selector that includes optional name and field selectors
-    ///
-    /// CloudFormation property type `AdvancedEventSelector`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-advancedeventselector.html)
-    #[derive(Clone, Debug)]
-    pub struct AdvancedEventSelector(rt::Props);
-    impl AdvancedEventSelector {
-        /// A new `AdvancedEventSelector`. Required properties: `field_selectors` (`FieldSelectors`).
-        pub fn new(field_selectors: impl IntoIterator<Item = AdvancedFieldSelector>) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "FieldSelectors",
-                Some("field_selectors"),
-                rt::list(field_selectors),
-            );
-            AdvancedEventSelector(this)
-        }
-        /// An optional descriptive name for the advanced event selector
-        ///
-        /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Name", Some("name"), rt::string(value));
-            self
-        }
-    }
-    nested!(AdvancedEventSelector);
-    /// A single selector statement in an advanced event selector.
-    ///
-    /// CloudFormation property type `AdvancedFieldSelector`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-advancedfieldselector.html)
-    #[derive(Clone, Debug)]
-    pub struct AdvancedFieldSelector(rt::Props);
-    impl AdvancedFieldSelector {
-        /// A new `AdvancedFieldSelector`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            AdvancedFieldSelector(this)
-        }
-        /// An operator that includes events that match the last few characters of the event record field specified as the value of Field.
-        ///
-        /// CloudFormation `EndsWith`, Terraform `ends_with`.
-        pub fn ends_with(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
-            self.0
-                .set("EndsWith", Some("ends_with"), rt::strings(value));
-            self
-        }
-        /// An operator that includes events that match the exact value of the event record field specified as the value of Field.
-        ///
-        /// CloudFormation `Equals`, Terraform `equals`.
-        pub fn equals(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
-            self.0.set("Equals", Some("equals"), rt::strings(value));
-            self
-        }
-        /// A field in a CloudTrail event record on which to filter events to be logged
-        ///
-        /// Constraints: length 1..=1000. CloudFormation `Field`, Terraform `field`.
-        pub fn field(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Field", Some("field"), rt::string(value));
-            self
-        }
-        /// An operator that excludes events that match the last few characters of the event record field specified as the value of Field.
-        ///
-        /// CloudFormation `NotEndsWith`, Terraform `not_ends_with`.
-        pub fn not_ends_with(
-            mut self,
-            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
-            self.0
-                .set("NotEndsWith", Some("not_ends_with"), rt::strings(value));
-            self
-        }
-        /// An operator that excludes events that match the exact value of the event record field specified as the value of Field.
-        ///
-        /// CloudFormation `NotEquals`, Terraform `not_equals`.
-        pub fn not_equals(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
-            self.0
-                .set("NotEquals", Some("not_equals"), rt::strings(value));
-            self
-        }
-        /// An operator that excludes events that match the first few characters of the event record field specified as the value of Field.
-        ///
-        /// CloudFormation `NotStartsWith`, Terraform `not_starts_with`.
-        pub fn not_starts_with(
-            mut self,
-            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
-            self.0
-                .set("NotStartsWith", Some("not_starts_with"), rt::strings(value));
-            self
-        }
-        /// An operator that includes events that match the first few characters of the event record field specified as the value of Field.
-        ///
-        /// CloudFormation `StartsWith`, Terraform `starts_with`.
-        pub fn starts_with(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
-            self.0
-                .set("StartsWith", Some("starts_with"), rt::strings(value));
-            self
-        }
-    }
-    nested!(AdvancedFieldSelector);
-    /// Telemetry parameters for Cloudtrail
-    ///
-    /// CloudFormation property type `CloudtrailParameters`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-cloudtrailparameters.html)
-    #[derive(Clone, Debug)]
-    pub struct CloudtrailParameters(rt::Props);
-    impl CloudtrailParameters {
-        /// A new `CloudtrailParameters`. Required properties: `advanced_event_selectors` (`AdvancedEventSelectors`).
-        pub fn new(
-            advanced_event_selectors: impl IntoIterator<Item = AdvancedEventSelector>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "AdvancedEventSelectors",
-                Some("advanced_event_selectors"),
-                rt::list(advanced_event_selectors),
-            );
-            CloudtrailParameters(this)
-        }
-    }
-    nested!(CloudtrailParameters);
-    /// A condition for a filter.
-    ///
-    /// CloudFormation property type `Condition`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-condition.html)
-    #[derive(Clone, Debug)]
-    pub struct Condition(rt::Props);
-    impl Condition {
-        /// A new `Condition`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            Condition(this)
-        }
-        /// The condition of the action desired in the filter.
-        ///
-        /// CloudFormation `ActionCondition`, Terraform `action_condition`.
-        pub fn action_condition(mut self, value: ActionCondition) -> Self {
-            self.0
-                .set("ActionCondition", Some("action_condition"), value.into());
-            self
-        }
-        /// The label name of the condition.
-        ///
-        /// CloudFormation `LabelNameCondition`, Terraform `label_name_condition`.
-        pub fn label_name_condition(mut self, value: LabelNameCondition) -> Self {
-            self.0.set(
-                "LabelNameCondition",
-                Some("label_name_condition"),
-                value.into(),
-            );
-            self
-        }
-    }
-    nested!(Condition);
-    /// Telemetry parameters for ELB/NLB Load Balancer Logs
-    ///
-    /// CloudFormation property type `ELBLoadBalancerLoggingParameters`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-elbloadbalancerloggingparameters.html)
-    #[derive(Clone, Debug)]
-    pub struct ElbLoadBalancerLoggingParameters(rt::Props);
-    impl ElbLoadBalancerLoggingParameters {
-        /// A new `ElbLoadBalancerLoggingParameters`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            ElbLoadBalancerLoggingParameters(this)
-        }
-        /// A delimiter to delineate log fields
-        ///
-        /// CloudFormation `FieldDelimiter`, Terraform `field_delimiter`.
-        pub fn field_delimiter(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("FieldDelimiter", Some("field_delimiter"), rt::string(value));
-            self
-        }
-        /// CloudFormation `OutputFormat`, Terraform `output_format`.
-        pub fn output_format(mut self, value: OutputFormat) -> Self {
-            self.0
-                .set("OutputFormat", Some("output_format"), value.into());
-            self
-        }
-    }
-    nested!(ElbLoadBalancerLoggingParameters);
-    /// The field that we want to match this rule to.
-    ///
-    /// CloudFormation property type `FieldToMatch`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-fieldtomatch.html)
-    #[derive(Clone, Debug)]
-    pub struct FieldToMatch(rt::Props);
-    impl FieldToMatch {
-        /// A new `FieldToMatch`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            FieldToMatch(this)
-        }
-        /// The method with which to match this rule.
-        ///
-        /// CloudFormation `Method`, Terraform `method`.
-        pub fn method(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Method", Some("method"), rt::string(value));
-            self
-        }
-        /// The query string to find the resource to match this field to.
-        ///
-        /// CloudFormation `QueryString`, Terraform `query_string`.
-        pub fn query_string(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("QueryString", Some("query_string"), rt::string(value));
-            self
-        }
-        /// Header for the field to match.
-        ///
-        /// CloudFormation `SingleHeader`, Terraform `single_header`.
-        pub fn single_header(mut self, value: SingleHeader) -> Self {
-            self.0
-                .set("SingleHeader", Some("single_header"), value.into());
-            self
-        }
-        /// This is the URI path to match this rule to.
-        ///
-        /// CloudFormation `UriPath`, Terraform `uri_path`.
-        pub fn uri_path(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("UriPath", Some("uri_path"), rt::string(value));
-            self
-        }
-    }
-    nested!(FieldToMatch);
-    /// A filter to be applied
-    ///
-    /// CloudFormation property type `Filter`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-filter.html)
-    #[derive(Clone, Debug)]
-    pub struct Filter(rt::Props);
-    impl Filter {
-        /// A new `Filter`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            Filter(this)
-        }
-        /// The behavior required of the filter.
-        ///
-        /// CloudFormation `Behavior`, Terraform `behavior`.
-        pub fn behavior(mut self, value: FilterBehavior) -> Self {
-            self.0.set("Behavior", Some("behavior"), value.into());
-            self
-        }
-        /// A list of conditions for a filter.
-        ///
-        /// Constraints: length at least 1; at least 1 items. CloudFormation `Conditions`, Terraform `conditions`.
-        pub fn conditions(mut self, value: impl IntoIterator<Item = Condition>) -> Self {
-            self.0
-                .set("Conditions", Some("conditions"), rt::list(value));
-            self
-        }
-        /// The requirement portion of the filter.
-        ///
-        /// CloudFormation `Requirement`, Terraform `requirement`.
-        pub fn requirement(mut self, value: FilterRequirement) -> Self {
-            self.0.set("Requirement", Some("requirement"), value.into());
-            self
-        }
-    }
-    nested!(Filter);
-    /// The label name of the condition.
-    ///
-    /// CloudFormation property type `LabelNameCondition`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-labelnamecondition.html)
-    #[derive(Clone, Debug)]
-    pub struct LabelNameCondition(rt::Props);
-    impl LabelNameCondition {
-        /// A new `LabelNameCondition`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            LabelNameCondition(this)
-        }
-        /// The label name of the condition.
-        ///
-        /// Constraints: length 1..=1024; pattern `^[0-9A-Za-z_\-:]+$`. CloudFormation `LabelName`, Terraform `label_name`.
-        pub fn label_name(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("LabelName", Some("label_name"), rt::string(value));
-            self
-        }
-    }
-    nested!(LabelNameCondition);
     /// Parameters for log delivery configuration
     ///
     /// CloudFormation property type `LogDeliveryParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-logdeliveryparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LogDeliveryParameters(rt::Props);
     impl LogDeliveryParameters {
@@ -942,83 +646,11 @@ pub mod organization_telemetry_rule {
         }
     }
     nested!(LogDeliveryParameters);
-    /// Default handling for logs that don't match any of the specified filtering conditions.
-    ///
-    /// CloudFormation property type `LoggingFilter`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-loggingfilter.html)
-    #[derive(Clone, Debug)]
-    pub struct LoggingFilter(rt::Props);
-    impl LoggingFilter {
-        /// A new `LoggingFilter`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            LoggingFilter(this)
-        }
-        /// The behavior required of the filter.
-        ///
-        /// CloudFormation `DefaultBehavior`, Terraform `default_behavior`.
-        pub fn default_behavior(mut self, value: FilterBehavior) -> Self {
-            self.0
-                .set("DefaultBehavior", Some("default_behavior"), value.into());
-            self
-        }
-        /// A list of filters to be applied.
-        ///
-        /// Constraints: length at least 1; at least 1 items. CloudFormation `Filters`, Terraform `filters`.
-        pub fn filters(mut self, value: impl IntoIterator<Item = Filter>) -> Self {
-            self.0.set("Filters", Some("filters"), rt::list(value));
-            self
-        }
-    }
-    nested!(LoggingFilter);
-    /// Configuration parameters for Amazon MSK cluster monitoring.
-    ///
-    /// CloudFormation property type `MskMonitoringParameters`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-mskmonitoringparameters.html)
-    #[derive(Clone, Debug)]
-    pub struct MskMonitoringParameters(rt::Props);
-    impl MskMonitoringParameters {
-        /// A new `MskMonitoringParameters`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            MskMonitoringParameters(this)
-        }
-        /// The level of enhanced monitoring for the MSK cluster.
-        ///
-        /// CloudFormation `EnhancedMonitoring`, Terraform `enhanced_monitoring`.
-        pub fn enhanced_monitoring(mut self, value: EnhancedMonitoring) -> Self {
-            self.0.set(
-                "EnhancedMonitoring",
-                Some("enhanced_monitoring"),
-                value.into(),
-            );
-            self
-        }
-    }
-    nested!(MskMonitoringParameters);
-    /// Header for the field to match.
-    ///
-    /// CloudFormation property type `SingleHeader`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-singleheader.html)
-    #[derive(Clone, Debug)]
-    pub struct SingleHeader(rt::Props);
-    impl SingleHeader {
-        /// A new `SingleHeader`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            SingleHeader(this)
-        }
-    }
-    nested!(SingleHeader);
     /// The destination configuration for telemetry data
     ///
     /// CloudFormation property type `TelemetryDestinationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-telemetrydestinationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TelemetryDestinationConfiguration(rt::Props);
     impl TelemetryDestinationConfiguration {
@@ -1137,7 +769,7 @@ pub mod organization_telemetry_rule {
     ///
     /// CloudFormation property type `TelemetryRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-telemetryrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TelemetryRule(rt::Props);
     impl TelemetryRule {
@@ -1226,86 +858,6 @@ pub mod organization_telemetry_rule {
         }
     }
     nested!(TelemetryRule);
-    /// Telemetry parameters for VPC Flow logs
-    ///
-    /// CloudFormation property type `VPCFlowLogParameters`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-vpcflowlogparameters.html)
-    #[derive(Clone, Debug)]
-    pub struct VpcFlowLogParameters(rt::Props);
-    impl VpcFlowLogParameters {
-        /// A new `VpcFlowLogParameters`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            VpcFlowLogParameters(this)
-        }
-        /// The fields to include in the flow log record.
-        ///
-        /// CloudFormation `LogFormat`, Terraform `log_format`.
-        pub fn log_format(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("LogFormat", Some("log_format"), rt::string(value));
-            self
-        }
-        /// The maximum interval of time, in seconds, during which a flow of packets is captured and aggregated into a flow log record.
-        ///
-        /// CloudFormation `MaxAggregationInterval`, Terraform `max_aggregation_interval`.
-        pub fn max_aggregation_interval(mut self, value: i64) -> Self {
-            self.0.set(
-                "MaxAggregationInterval",
-                Some("max_aggregation_interval"),
-                rt::int(value),
-            );
-            self
-        }
-        /// The type of traffic captured for the flow log.
-        ///
-        /// CloudFormation `TrafficType`, Terraform `traffic_type`.
-        pub fn traffic_type(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("TrafficType", Some("traffic_type"), rt::string(value));
-            self
-        }
-    }
-    nested!(VpcFlowLogParameters);
-    /// Telemetry parameters for WAF v2 Web ACL
-    ///
-    /// CloudFormation property type `WAFLoggingParameters`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-wafloggingparameters.html)
-    #[derive(Clone, Debug)]
-    pub struct WafLoggingParameters(rt::Props);
-    impl WafLoggingParameters {
-        /// A new `WafLoggingParameters`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            WafLoggingParameters(this)
-        }
-        /// The type of logs to generate for WAF.
-        ///
-        /// CloudFormation `LogType`, Terraform `log_type`.
-        pub fn log_type(mut self, value: WafLogType) -> Self {
-            self.0.set("LogType", Some("log_type"), value.into());
-            self
-        }
-        /// Default handling for logs that don't match any of the specified filtering conditions.
-        ///
-        /// CloudFormation `LoggingFilter`, Terraform `logging_filter`.
-        pub fn logging_filter(mut self, value: LoggingFilter) -> Self {
-            self.0
-                .set("LoggingFilter", Some("logging_filter"), value.into());
-            self
-        }
-        /// Fields not to be included in the logs.
-        ///
-        /// Constraints: at most 100 items. CloudFormation `RedactedFields`, Terraform `redacted_fields`.
-        pub fn redacted_fields(mut self, value: impl IntoIterator<Item = FieldToMatch>) -> Self {
-            self.0
-                .set("RedactedFields", Some("redacted_fields"), rt::list(value));
-            self
-        }
-    }
-    nested!(WafLoggingParameters);
     /// The values `ResourceType` accepts in `ObservabilityAdmin::OrganizationTelemetryRule`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum ResourceType {
@@ -1335,25 +887,6 @@ pub mod organization_telemetry_rule {
         AwsCloudWatchOTelEnrichment,
     }
     string_enum!(ResourceType { AwsEc2Vpc => "AWS::EC2::VPC", AwsWaFv2WebAcl => "AWS::WAFv2::WebACL", AwsCloudTrail => "AWS::CloudTrail", AwsEksCluster => "AWS::EKS::Cluster", AwsElasticLoadBalancingV2LoadBalancer => "AWS::ElasticLoadBalancingV2::LoadBalancer", AwsEc2Instance => "AWS::EC2::Instance", AwsSecurityHubHub => "AWS::SecurityHub::Hub", AwsSecurityHubHubV2 => "AWS::SecurityHub::HubV2", AwsS3Bucket => "AWS::S3::Bucket", AwsMskCluster => "AWS::MSK::Cluster", AwsCloudFrontDistribution => "AWS::CloudFront::Distribution", AwsCloudWatchOTelEnrichment => "AWS::CloudWatch::OTelEnrichment" });
-    /// The values `TelemetrySourceType` accepts in `ObservabilityAdmin::OrganizationTelemetryRule`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum TelemetrySourceType {
-        /// `VPC_FLOW_LOGS`
-        VpcFlowLogs,
-        /// `ROUTE53_RESOLVER_QUERY_LOGS`
-        Route53ResolverQueryLogs,
-        /// `EKS_AUDIT_LOGS`
-        EksAuditLogs,
-        /// `EKS_AUTHENTICATOR_LOGS`
-        EksAuthenticatorLogs,
-        /// `EKS_CONTROLLER_MANAGER_LOGS`
-        EksControllerManagerLogs,
-        /// `EKS_SCHEDULER_LOGS`
-        EksSchedulerLogs,
-        /// `EKS_API_LOGS`
-        EksApiLogs,
-    }
-    string_enum!(TelemetrySourceType { VpcFlowLogs => "VPC_FLOW_LOGS", Route53ResolverQueryLogs => "ROUTE53_RESOLVER_QUERY_LOGS", EksAuditLogs => "EKS_AUDIT_LOGS", EksAuthenticatorLogs => "EKS_AUTHENTICATOR_LOGS", EksControllerManagerLogs => "EKS_CONTROLLER_MANAGER_LOGS", EksSchedulerLogs => "EKS_SCHEDULER_LOGS", EksApiLogs => "EKS_API_LOGS" });
     /// The values `TelemetryType` accepts in `ObservabilityAdmin::OrganizationTelemetryRule`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum TelemetryType {
@@ -1363,68 +896,6 @@ pub mod organization_telemetry_rule {
         Metrics,
     }
     string_enum!(TelemetryType { Logs => "Logs", Metrics => "Metrics" });
-    /// The values `DestinationType` accepts in `ObservabilityAdmin::OrganizationTelemetryRule`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum DestinationType {
-        /// `cloud-watch-logs`
-        CloudWatchLogs,
-    }
-    string_enum!(DestinationType { CloudWatchLogs => "cloud-watch-logs" });
-    /// The values `WafLogType` accepts in `ObservabilityAdmin::OrganizationTelemetryRule`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum WafLogType {
-        /// `WAF_LOGS`
-        WafLogs,
-    }
-    string_enum!(WafLogType { WafLogs => "WAF_LOGS" });
-    /// The values `FilterBehavior` accepts in `ObservabilityAdmin::OrganizationTelemetryRule`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum FilterBehavior {
-        /// `KEEP`
-        Keep,
-        /// `DROP`
-        Drop,
-    }
-    string_enum!(FilterBehavior { Keep => "KEEP", Drop => "DROP" });
-    /// The values `FilterRequirement` accepts in `ObservabilityAdmin::OrganizationTelemetryRule`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum FilterRequirement {
-        /// `MEETS_ALL`
-        MeetsAll,
-        /// `MEETS_ANY`
-        MeetsAny,
-    }
-    string_enum!(FilterRequirement { MeetsAll => "MEETS_ALL", MeetsAny => "MEETS_ANY" });
-    /// The values `Action` accepts in `ObservabilityAdmin::OrganizationTelemetryRule`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Action {
-        /// `ALLOW`
-        Allow,
-        /// `BLOCK`
-        Block,
-        /// `COUNT`
-        Count,
-        /// `CAPTCHA`
-        Captcha,
-        /// `CHALLENGE`
-        Challenge,
-        /// `EXCLUDED_AS_COUNT`
-        ExcludedAsCount,
-    }
-    string_enum!(Action { Allow => "ALLOW", Block => "BLOCK", Count => "COUNT", Captcha => "CAPTCHA", Challenge => "CHALLENGE", ExcludedAsCount => "EXCLUDED_AS_COUNT" });
-    /// The values `EnhancedMonitoring` accepts in `ObservabilityAdmin::OrganizationTelemetryRule`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum EnhancedMonitoring {
-        /// `DEFAULT`
-        Default,
-        /// `PER_BROKER`
-        PerBroker,
-        /// `PER_TOPIC_PER_BROKER`
-        PerTopicPerBroker,
-        /// `PER_TOPIC_PER_PARTITION`
-        PerTopicPerPartition,
-    }
-    string_enum!(EnhancedMonitoring { Default => "DEFAULT", PerBroker => "PER_BROKER", PerTopicPerBroker => "PER_TOPIC_PER_BROKER", PerTopicPerPartition => "PER_TOPIC_PER_PARTITION" });
     /// The values `LogTypes` accepts in `ObservabilityAdmin::OrganizationTelemetryRule`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum LogTypes {
@@ -1444,15 +915,6 @@ pub mod organization_telemetry_rule {
         AlbHealthCheckLogs,
     }
     string_enum!(LogTypes { SecurityFindingLogs => "SECURITY_FINDING_LOGS", S3ServerAccessLogs => "S3_SERVER_ACCESS_LOGS", AccessLogs => "ACCESS_LOGS", ConnectionLogs => "CONNECTION_LOGS", AlbAccessLogs => "ALB_ACCESS_LOGS", AlbConnectionLogs => "ALB_CONNECTION_LOGS", AlbHealthCheckLogs => "ALB_HEALTH_CHECK_LOGS" });
-    /// The values `OutputFormat` accepts in `ObservabilityAdmin::OrganizationTelemetryRule`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum OutputFormat {
-        /// `plain`
-        Plain,
-        /// `json`
-        Json,
-    }
-    string_enum!(OutputFormat { Plain => "plain", Json => "json" });
 }
 /// Resource Type definition for a CloudWatch Observability Admin S3 Table Integration.
 ///
@@ -1474,6 +936,7 @@ static S3_TABLE_INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 3),
 };
 impl S3TableIntegration {
     /// Declares a `AWS::ObservabilityAdmin::S3TableIntegration` with the stack-unique `id`. Required properties: `encryption` (`Encryption`), `role_arn` (`RoleArn`).
@@ -1520,7 +983,7 @@ pub mod s3_table_integration {
     ///
     /// CloudFormation property type `EncryptionConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-s3tableintegration-encryptionconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncryptionConfig(rt::Props);
     impl EncryptionConfig {
@@ -1544,7 +1007,7 @@ pub mod s3_table_integration {
     ///
     /// CloudFormation property type `LogSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-s3tableintegration-logsource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LogSource(rt::Props);
     impl LogSource {
@@ -1593,6 +1056,7 @@ static TELEMETRY_ENRICHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         "me-central-1",
     ],
     attributes: &[("Status", Some("status"))],
+    schema: (&SCHEMAS, 4),
 };
 impl TelemetryEnrichment {
     /// Declares a `AWS::ObservabilityAdmin::TelemetryEnrichment` with the stack-unique `id`. Required properties: `scope` (`Scope`).
@@ -1644,6 +1108,7 @@ static TELEMETRY_PIPELINES_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", None),
         ("StatusReason", None),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl TelemetryPipelines {
     /// Declares a `AWS::ObservabilityAdmin::TelemetryPipelines` with the stack-unique `id`. Required properties: `configuration` (`Configuration`).
@@ -1694,7 +1159,7 @@ pub mod telemetry_pipelines {
     use super::*;
     /// CloudFormation property type `TelemetryPipelineConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-telemetrypipelines-telemetrypipelineconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TelemetryPipelineConfiguration(rt::Props);
     impl TelemetryPipelineConfiguration {
@@ -1723,6 +1188,7 @@ static TELEMETRY_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("RuleArn", Some("rule_arn")),
         ("RegionStatuses", Some("region_statuses")),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl TelemetryRule {
     /// Declares a `AWS::ObservabilityAdmin::TelemetryRule` with the stack-unique `id`. Required properties: `rule` (`Rule`), `rule_name` (`RuleName`).
@@ -1759,326 +1225,19 @@ impl TelemetryRuleHandle {
 }
 /// Property types and value sets of [`TelemetryRule`] (`AWS::ObservabilityAdmin::TelemetryRule`).
 pub mod telemetry_rule {
+    pub use super::shared::{
+        Action, ActionCondition, AdvancedEventSelector, AdvancedFieldSelector,
+        CloudtrailParameters, Condition, DestinationType, ElbLoadBalancerLoggingParameters,
+        EnhancedMonitoring, FieldToMatch, Filter, FilterBehavior, FilterRequirement,
+        LabelNameCondition, LoggingFilter, MskMonitoringParameters, OutputFormat, SingleHeader,
+        TelemetrySourceType, VpcFlowLogParameters, WafLogType, WafLoggingParameters,
+    };
     use super::*;
-    /// The condition of the action desired in the filter.
-    ///
-    /// CloudFormation property type `ActionCondition`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-telemetryrule-actioncondition.html)
-    #[derive(Clone, Debug)]
-    pub struct ActionCondition(rt::Props);
-    impl ActionCondition {
-        /// A new `ActionCondition`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            ActionCondition(this)
-        }
-        /// The enumerated action to take.
-        ///
-        /// CloudFormation `Action`, Terraform `action`.
-        pub fn action(mut self, value: Action) -> Self {
-            self.0.set("Action", Some("action"), value.into());
-            self
-        }
-    }
-    nested!(ActionCondition);
-    /// An advanced event selector that includes optional name and field selectors
-    ///
-    /// CloudFormation property type `AdvancedEventSelector`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-telemetryrule-advancedeventselector.html)
-    #[derive(Clone, Debug)]
-    pub struct AdvancedEventSelector(rt::Props);
-    impl AdvancedEventSelector {
-        /// A new `AdvancedEventSelector`. Required properties: `field_selectors` (`FieldSelectors`).
-        pub fn new(field_selectors: impl IntoIterator<Item = AdvancedFieldSelector>) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "FieldSelectors",
-                Some("field_selectors"),
-                rt::list(field_selectors),
-            );
-            AdvancedEventSelector(this)
-        }
-        /// An optional descriptive name for the advanced event selector
-        ///
-        /// CloudFormation `Name`, Terraform `name`.
-        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Name", Some("name"), rt::string(value));
-            self
-        }
-    }
-    nested!(AdvancedEventSelector);
-    /// A single selector statement in an advanced event selector.
-    ///
-    /// CloudFormation property type `AdvancedFieldSelector`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-telemetryrule-advancedfieldselector.html)
-    #[derive(Clone, Debug)]
-    pub struct AdvancedFieldSelector(rt::Props);
-    impl AdvancedFieldSelector {
-        /// A new `AdvancedFieldSelector`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            AdvancedFieldSelector(this)
-        }
-        /// An operator that includes events that match the last few characters of the event record field specified as the value of Field.
-        ///
-        /// CloudFormation `EndsWith`, Terraform `ends_with`.
-        pub fn ends_with(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
-            self.0
-                .set("EndsWith", Some("ends_with"), rt::strings(value));
-            self
-        }
-        /// An operator that includes events that match the exact value of the event record field specified as the value of Field.
-        ///
-        /// CloudFormation `Equals`, Terraform `equals`.
-        pub fn equals(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
-            self.0.set("Equals", Some("equals"), rt::strings(value));
-            self
-        }
-        /// A field in a CloudTrail event record on which to filter events to be logged
-        ///
-        /// Constraints: length 1..=1000. CloudFormation `Field`, Terraform `field`.
-        pub fn field(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Field", Some("field"), rt::string(value));
-            self
-        }
-        /// An operator that excludes events that match the last few characters of the event record field specified as the value of Field.
-        ///
-        /// CloudFormation `NotEndsWith`, Terraform `not_ends_with`.
-        pub fn not_ends_with(
-            mut self,
-            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
-            self.0
-                .set("NotEndsWith", Some("not_ends_with"), rt::strings(value));
-            self
-        }
-        /// An operator that excludes events that match the exact value of the event record field specified as the value of Field.
-        ///
-        /// CloudFormation `NotEquals`, Terraform `not_equals`.
-        pub fn not_equals(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
-            self.0
-                .set("NotEquals", Some("not_equals"), rt::strings(value));
-            self
-        }
-        /// An operator that excludes events that match the first few characters of the event record field specified as the value of Field.
-        ///
-        /// CloudFormation `NotStartsWith`, Terraform `not_starts_with`.
-        pub fn not_starts_with(
-            mut self,
-            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
-            self.0
-                .set("NotStartsWith", Some("not_starts_with"), rt::strings(value));
-            self
-        }
-        /// An operator that includes events that match the first few characters of the event record field specified as the value of Field.
-        ///
-        /// CloudFormation `StartsWith`, Terraform `starts_with`.
-        pub fn starts_with(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
-            self.0
-                .set("StartsWith", Some("starts_with"), rt::strings(value));
-            self
-        }
-    }
-    nested!(AdvancedFieldSelector);
-    /// Telemetry parameters for Cloudtrail
-    ///
-    /// CloudFormation property type `CloudtrailParameters`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-telemetryrule-cloudtrailparameters.html)
-    #[derive(Clone, Debug)]
-    pub struct CloudtrailParameters(rt::Props);
-    impl CloudtrailParameters {
-        /// A new `CloudtrailParameters`. Required properties: `advanced_event_selectors` (`AdvancedEventSelectors`).
-        pub fn new(
-            advanced_event_selectors: impl IntoIterator<Item = AdvancedEventSelector>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "AdvancedEventSelectors",
-                Some("advanced_event_selectors"),
-                rt::list(advanced_event_selectors),
-            );
-            CloudtrailParameters(this)
-        }
-    }
-    nested!(CloudtrailParameters);
-    /// A condition for a filter.
-    ///
-    /// CloudFormation property type `Condition`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-telemetryrule-condition.html)
-    #[derive(Clone, Debug)]
-    pub struct Condition(rt::Props);
-    impl Condition {
-        /// A new `Condition`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            Condition(this)
-        }
-        /// The condition of the action desired in the filter.
-        ///
-        /// CloudFormation `ActionCondition`, Terraform `action_condition`.
-        pub fn action_condition(mut self, value: ActionCondition) -> Self {
-            self.0
-                .set("ActionCondition", Some("action_condition"), value.into());
-            self
-        }
-        /// The label name of the condition.
-        ///
-        /// CloudFormation `LabelNameCondition`, Terraform `label_name_condition`.
-        pub fn label_name_condition(mut self, value: LabelNameCondition) -> Self {
-            self.0.set(
-                "LabelNameCondition",
-                Some("label_name_condition"),
-                value.into(),
-            );
-            self
-        }
-    }
-    nested!(Condition);
-    /// Telemetry parameters for ELB/NLB Load Balancer Logs
-    ///
-    /// CloudFormation property type `ELBLoadBalancerLoggingParameters`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-telemetryrule-elbloadbalancerloggingparameters.html)
-    #[derive(Clone, Debug)]
-    pub struct ElbLoadBalancerLoggingParameters(rt::Props);
-    impl ElbLoadBalancerLoggingParameters {
-        /// A new `ElbLoadBalancerLoggingParameters`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            ElbLoadBalancerLoggingParameters(this)
-        }
-        /// A delimiter to delineate log fields
-        ///
-        /// CloudFormation `FieldDelimiter`, Terraform `field_delimiter`.
-        pub fn field_delimiter(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("FieldDelimiter", Some("field_delimiter"), rt::string(value));
-            self
-        }
-        /// CloudFormation `OutputFormat`, Terraform `output_format`.
-        pub fn output_format(mut self, value: OutputFormat) -> Self {
-            self.0
-                .set("OutputFormat", Some("output_format"), value.into());
-            self
-        }
-    }
-    nested!(ElbLoadBalancerLoggingParameters);
-    /// The field that we want to match this rule to.
-    ///
-    /// CloudFormation property type `FieldToMatch`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-telemetryrule-fieldtomatch.html)
-    #[derive(Clone, Debug)]
-    pub struct FieldToMatch(rt::Props);
-    impl FieldToMatch {
-        /// A new `FieldToMatch`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            FieldToMatch(this)
-        }
-        /// The method with which to match this rule.
-        ///
-        /// CloudFormation `Method`, Terraform `method`.
-        pub fn method(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Method", Some("method"), rt::string(value));
-            self
-        }
-        /// The query string to find the resource to match this field to.
-        ///
-        /// CloudFormation `QueryString`, Terraform `query_string`.
-        pub fn query_string(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("QueryString", Some("query_string"), rt::string(value));
-            self
-        }
-        /// Header for the field to match.
-        ///
-        /// CloudFormation `SingleHeader`, Terraform `single_header`.
-        pub fn single_header(mut self, value: SingleHeader) -> Self {
-            self.0
-                .set("SingleHeader", Some("single_header"), value.into());
-            self
-        }
-        /// This is the URI path to match this rule to.
-        ///
-        /// CloudFormation `UriPath`, Terraform `uri_path`.
-        pub fn uri_path(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("UriPath", Some("uri_path"), rt::string(value));
-            self
-        }
-    }
-    nested!(FieldToMatch);
-    /// A filter to be applied
-    ///
-    /// CloudFormation property type `Filter`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-telemetryrule-filter.html)
-    #[derive(Clone, Debug)]
-    pub struct Filter(rt::Props);
-    impl Filter {
-        /// A new `Filter`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            Filter(this)
-        }
-        /// The behavior required of the filter.
-        ///
-        /// CloudFormation `Behavior`, Terraform `behavior`.
-        pub fn behavior(mut self, value: FilterBehavior) -> Self {
-            self.0.set("Behavior", Some("behavior"), value.into());
-            self
-        }
-        /// A list of conditions for a filter.
-        ///
-        /// Constraints: length at least 1; at least 1 items. CloudFormation `Conditions`, Terraform `conditions`.
-        pub fn conditions(mut self, value: impl IntoIterator<Item = Condition>) -> Self {
-            self.0
-                .set("Conditions", Some("conditions"), rt::list(value));
-            self
-        }
-        /// The requirement portion of the filter.
-        ///
-        /// CloudFormation `Requirement`, Terraform `requirement`.
-        pub fn requirement(mut self, value: FilterRequirement) -> Self {
-            self.0.set("Requirement", Some("requirement"), value.into());
-            self
-        }
-    }
-    nested!(Filter);
-    /// The label name of the condition.
-    ///
-    /// CloudFormation property type `LabelNameCondition`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-telemetryrule-labelnamecondition.html)
-    #[derive(Clone, Debug)]
-    pub struct LabelNameCondition(rt::Props);
-    impl LabelNameCondition {
-        /// A new `LabelNameCondition`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            LabelNameCondition(this)
-        }
-        /// The label name of the condition.
-        ///
-        /// Constraints: length 1..=1024; pattern `^[0-9A-Za-z_\-:]+$`. CloudFormation `LabelName`, Terraform `label_name`.
-        pub fn label_name(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("LabelName", Some("label_name"), rt::string(value));
-            self
-        }
-    }
-    nested!(LabelNameCondition);
     /// Parameters for log delivery configuration
     ///
     /// CloudFormation property type `LogDeliveryParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-telemetryrule-logdeliveryparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LogDeliveryParameters(rt::Props);
     impl LogDeliveryParameters {
@@ -2096,83 +1255,11 @@ pub mod telemetry_rule {
         }
     }
     nested!(LogDeliveryParameters);
-    /// Default handling for logs that don't match any of the specified filtering conditions.
-    ///
-    /// CloudFormation property type `LoggingFilter`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-telemetryrule-loggingfilter.html)
-    #[derive(Clone, Debug)]
-    pub struct LoggingFilter(rt::Props);
-    impl LoggingFilter {
-        /// A new `LoggingFilter`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            LoggingFilter(this)
-        }
-        /// The behavior required of the filter.
-        ///
-        /// CloudFormation `DefaultBehavior`, Terraform `default_behavior`.
-        pub fn default_behavior(mut self, value: FilterBehavior) -> Self {
-            self.0
-                .set("DefaultBehavior", Some("default_behavior"), value.into());
-            self
-        }
-        /// A list of filters to be applied.
-        ///
-        /// Constraints: length at least 1; at least 1 items. CloudFormation `Filters`, Terraform `filters`.
-        pub fn filters(mut self, value: impl IntoIterator<Item = Filter>) -> Self {
-            self.0.set("Filters", Some("filters"), rt::list(value));
-            self
-        }
-    }
-    nested!(LoggingFilter);
-    /// Configuration parameters for Amazon MSK cluster monitoring.
-    ///
-    /// CloudFormation property type `MskMonitoringParameters`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-telemetryrule-mskmonitoringparameters.html)
-    #[derive(Clone, Debug)]
-    pub struct MskMonitoringParameters(rt::Props);
-    impl MskMonitoringParameters {
-        /// A new `MskMonitoringParameters`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            MskMonitoringParameters(this)
-        }
-        /// The level of enhanced monitoring for the MSK cluster.
-        ///
-        /// CloudFormation `EnhancedMonitoring`, Terraform `enhanced_monitoring`.
-        pub fn enhanced_monitoring(mut self, value: EnhancedMonitoring) -> Self {
-            self.0.set(
-                "EnhancedMonitoring",
-                Some("enhanced_monitoring"),
-                value.into(),
-            );
-            self
-        }
-    }
-    nested!(MskMonitoringParameters);
-    /// Header for the field to match.
-    ///
-    /// CloudFormation property type `SingleHeader`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-telemetryrule-singleheader.html)
-    #[derive(Clone, Debug)]
-    pub struct SingleHeader(rt::Props);
-    impl SingleHeader {
-        /// A new `SingleHeader`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            SingleHeader(this)
-        }
-    }
-    nested!(SingleHeader);
     /// The destination configuration for telemetry data
     ///
     /// CloudFormation property type `TelemetryDestinationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-telemetryrule-telemetrydestinationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TelemetryDestinationConfiguration(rt::Props);
     impl TelemetryDestinationConfiguration {
@@ -2291,7 +1378,7 @@ pub mod telemetry_rule {
     ///
     /// CloudFormation property type `TelemetryRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-telemetryrule-telemetryrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TelemetryRule(rt::Props);
     impl TelemetryRule {
@@ -2373,86 +1460,6 @@ pub mod telemetry_rule {
         }
     }
     nested!(TelemetryRule);
-    /// Telemetry parameters for VPC Flow logs
-    ///
-    /// CloudFormation property type `VPCFlowLogParameters`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-telemetryrule-vpcflowlogparameters.html)
-    #[derive(Clone, Debug)]
-    pub struct VpcFlowLogParameters(rt::Props);
-    impl VpcFlowLogParameters {
-        /// A new `VpcFlowLogParameters`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            VpcFlowLogParameters(this)
-        }
-        /// The fields to include in the flow log record.
-        ///
-        /// CloudFormation `LogFormat`, Terraform `log_format`.
-        pub fn log_format(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("LogFormat", Some("log_format"), rt::string(value));
-            self
-        }
-        /// The maximum interval of time, in seconds, during which a flow of packets is captured and aggregated into a flow log record.
-        ///
-        /// CloudFormation `MaxAggregationInterval`, Terraform `max_aggregation_interval`.
-        pub fn max_aggregation_interval(mut self, value: i64) -> Self {
-            self.0.set(
-                "MaxAggregationInterval",
-                Some("max_aggregation_interval"),
-                rt::int(value),
-            );
-            self
-        }
-        /// The type of traffic captured for the flow log.
-        ///
-        /// CloudFormation `TrafficType`, Terraform `traffic_type`.
-        pub fn traffic_type(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("TrafficType", Some("traffic_type"), rt::string(value));
-            self
-        }
-    }
-    nested!(VpcFlowLogParameters);
-    /// Telemetry parameters for WAF v2 Web ACL
-    ///
-    /// CloudFormation property type `WAFLoggingParameters`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-telemetryrule-wafloggingparameters.html)
-    #[derive(Clone, Debug)]
-    pub struct WafLoggingParameters(rt::Props);
-    impl WafLoggingParameters {
-        /// A new `WafLoggingParameters`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            WafLoggingParameters(this)
-        }
-        /// The type of logs to generate for WAF.
-        ///
-        /// CloudFormation `LogType`, Terraform `log_type`.
-        pub fn log_type(mut self, value: WafLogType) -> Self {
-            self.0.set("LogType", Some("log_type"), value.into());
-            self
-        }
-        /// Default handling for logs that don't match any of the specified filtering conditions.
-        ///
-        /// CloudFormation `LoggingFilter`, Terraform `logging_filter`.
-        pub fn logging_filter(mut self, value: LoggingFilter) -> Self {
-            self.0
-                .set("LoggingFilter", Some("logging_filter"), value.into());
-            self
-        }
-        /// Fields not to be included in the logs.
-        ///
-        /// Constraints: at most 100 items. CloudFormation `RedactedFields`, Terraform `redacted_fields`.
-        pub fn redacted_fields(mut self, value: impl IntoIterator<Item = FieldToMatch>) -> Self {
-            self.0
-                .set("RedactedFields", Some("redacted_fields"), rt::list(value));
-            self
-        }
-    }
-    nested!(WafLoggingParameters);
     /// The values `ResourceType` accepts in `ObservabilityAdmin::TelemetryRule`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum ResourceType {
@@ -2496,25 +1503,6 @@ pub mod telemetry_rule {
         AwsBedrockAgentCoreWorkloadIdentity,
     }
     string_enum!(ResourceType { AwsEc2Vpc => "AWS::EC2::VPC", AwsWaFv2WebAcl => "AWS::WAFv2::WebACL", AwsCloudTrail => "AWS::CloudTrail", AwsEksCluster => "AWS::EKS::Cluster", AwsElasticLoadBalancingV2LoadBalancer => "AWS::ElasticLoadBalancingV2::LoadBalancer", AwsEc2Instance => "AWS::EC2::Instance", AwsBedrockAgentCoreRuntime => "AWS::BedrockAgentCore::Runtime", AwsBedrockAgentCoreBrowser => "AWS::BedrockAgentCore::Browser", AwsBedrockAgentCoreCodeInterpreter => "AWS::BedrockAgentCore::CodeInterpreter", AwsSecurityHubHub => "AWS::SecurityHub::Hub", AwsSecurityHubHubV2 => "AWS::SecurityHub::HubV2", AwsS3Bucket => "AWS::S3::Bucket", AwsMskCluster => "AWS::MSK::Cluster", AwsCloudFrontDistribution => "AWS::CloudFront::Distribution", AwsCloudWatchOTelEnrichment => "AWS::CloudWatch::OTelEnrichment", AwsBedrockKnowledgeBase => "AWS::Bedrock::KnowledgeBase", AwsBedrockAgentCoreMemory => "AWS::BedrockAgentCore::Memory", AwsBedrockAgentCoreGateway => "AWS::BedrockAgentCore::Gateway", AwsBedrockAgentCoreWorkloadIdentity => "AWS::BedrockAgentCore::WorkloadIdentity" });
-    /// The values `TelemetrySourceType` accepts in `ObservabilityAdmin::TelemetryRule`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum TelemetrySourceType {
-        /// `VPC_FLOW_LOGS`
-        VpcFlowLogs,
-        /// `ROUTE53_RESOLVER_QUERY_LOGS`
-        Route53ResolverQueryLogs,
-        /// `EKS_AUDIT_LOGS`
-        EksAuditLogs,
-        /// `EKS_AUTHENTICATOR_LOGS`
-        EksAuthenticatorLogs,
-        /// `EKS_CONTROLLER_MANAGER_LOGS`
-        EksControllerManagerLogs,
-        /// `EKS_SCHEDULER_LOGS`
-        EksSchedulerLogs,
-        /// `EKS_API_LOGS`
-        EksApiLogs,
-    }
-    string_enum!(TelemetrySourceType { VpcFlowLogs => "VPC_FLOW_LOGS", Route53ResolverQueryLogs => "ROUTE53_RESOLVER_QUERY_LOGS", EksAuditLogs => "EKS_AUDIT_LOGS", EksAuthenticatorLogs => "EKS_AUTHENTICATOR_LOGS", EksControllerManagerLogs => "EKS_CONTROLLER_MANAGER_LOGS", EksSchedulerLogs => "EKS_SCHEDULER_LOGS", EksApiLogs => "EKS_API_LOGS" });
     /// The values `TelemetryType` accepts in `ObservabilityAdmin::TelemetryRule`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum TelemetryType {
@@ -2526,68 +1514,6 @@ pub mod telemetry_rule {
         Metrics,
     }
     string_enum!(TelemetryType { Logs => "Logs", Traces => "Traces", Metrics => "Metrics" });
-    /// The values `DestinationType` accepts in `ObservabilityAdmin::TelemetryRule`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum DestinationType {
-        /// `cloud-watch-logs`
-        CloudWatchLogs,
-    }
-    string_enum!(DestinationType { CloudWatchLogs => "cloud-watch-logs" });
-    /// The values `WafLogType` accepts in `ObservabilityAdmin::TelemetryRule`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum WafLogType {
-        /// `WAF_LOGS`
-        WafLogs,
-    }
-    string_enum!(WafLogType { WafLogs => "WAF_LOGS" });
-    /// The values `FilterBehavior` accepts in `ObservabilityAdmin::TelemetryRule`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum FilterBehavior {
-        /// `KEEP`
-        Keep,
-        /// `DROP`
-        Drop,
-    }
-    string_enum!(FilterBehavior { Keep => "KEEP", Drop => "DROP" });
-    /// The values `FilterRequirement` accepts in `ObservabilityAdmin::TelemetryRule`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum FilterRequirement {
-        /// `MEETS_ALL`
-        MeetsAll,
-        /// `MEETS_ANY`
-        MeetsAny,
-    }
-    string_enum!(FilterRequirement { MeetsAll => "MEETS_ALL", MeetsAny => "MEETS_ANY" });
-    /// The values `Action` accepts in `ObservabilityAdmin::TelemetryRule`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Action {
-        /// `ALLOW`
-        Allow,
-        /// `BLOCK`
-        Block,
-        /// `COUNT`
-        Count,
-        /// `CAPTCHA`
-        Captcha,
-        /// `CHALLENGE`
-        Challenge,
-        /// `EXCLUDED_AS_COUNT`
-        ExcludedAsCount,
-    }
-    string_enum!(Action { Allow => "ALLOW", Block => "BLOCK", Count => "COUNT", Captcha => "CAPTCHA", Challenge => "CHALLENGE", ExcludedAsCount => "EXCLUDED_AS_COUNT" });
-    /// The values `EnhancedMonitoring` accepts in `ObservabilityAdmin::TelemetryRule`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum EnhancedMonitoring {
-        /// `DEFAULT`
-        Default,
-        /// `PER_BROKER`
-        PerBroker,
-        /// `PER_TOPIC_PER_BROKER`
-        PerTopicPerBroker,
-        /// `PER_TOPIC_PER_PARTITION`
-        PerTopicPerPartition,
-    }
-    string_enum!(EnhancedMonitoring { Default => "DEFAULT", PerBroker => "PER_BROKER", PerTopicPerBroker => "PER_TOPIC_PER_BROKER", PerTopicPerPartition => "PER_TOPIC_PER_PARTITION" });
     /// The values `LogTypes` accepts in `ObservabilityAdmin::TelemetryRule`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum LogTypes {
@@ -2611,7 +1537,437 @@ pub mod telemetry_rule {
         AlbHealthCheckLogs,
     }
     string_enum!(LogTypes { ApplicationLogs => "APPLICATION_LOGS", UsageLogs => "USAGE_LOGS", SecurityFindingLogs => "SECURITY_FINDING_LOGS", S3ServerAccessLogs => "S3_SERVER_ACCESS_LOGS", AccessLogs => "ACCESS_LOGS", ConnectionLogs => "CONNECTION_LOGS", AlbAccessLogs => "ALB_ACCESS_LOGS", AlbConnectionLogs => "ALB_CONNECTION_LOGS", AlbHealthCheckLogs => "ALB_HEALTH_CHECK_LOGS" });
-    /// The values `OutputFormat` accepts in `ObservabilityAdmin::TelemetryRule`.
+}
+/// Nested types that several `ObservabilityAdmin` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `Action` accepts in `ObservabilityAdmin`'s `OrganizationTelemetryRule`, `TelemetryRule`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Action {
+        /// `ALLOW`
+        Allow,
+        /// `BLOCK`
+        Block,
+        /// `COUNT`
+        Count,
+        /// `CAPTCHA`
+        Captcha,
+        /// `CHALLENGE`
+        Challenge,
+        /// `EXCLUDED_AS_COUNT`
+        ExcludedAsCount,
+    }
+    string_enum!(Action { Allow => "ALLOW", Block => "BLOCK", Count => "COUNT", Captcha => "CAPTCHA", Challenge => "CHALLENGE", ExcludedAsCount => "EXCLUDED_AS_COUNT" });
+    /// The condition of the action desired in the filter.
+    ///
+    /// CloudFormation property type `ActionCondition`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct ActionCondition(rt::Props);
+    impl ActionCondition {
+        /// A new `ActionCondition`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            ActionCondition(this)
+        }
+        /// The enumerated action to take.
+        ///
+        /// CloudFormation `Action`, Terraform `action`.
+        pub fn action(mut self, value: Action) -> Self {
+            self.0.set("Action", Some("action"), value.into());
+            self
+        }
+    }
+    nested!(ActionCondition);
+    /// An advanced event selector that includes optional name and field selectors
+    ///
+    /// CloudFormation property type `AdvancedEventSelector`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct AdvancedEventSelector(rt::Props);
+    impl AdvancedEventSelector {
+        /// A new `AdvancedEventSelector`. Required properties: `field_selectors` (`FieldSelectors`).
+        pub fn new(field_selectors: impl IntoIterator<Item = AdvancedFieldSelector>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "FieldSelectors",
+                Some("field_selectors"),
+                rt::list(field_selectors),
+            );
+            AdvancedEventSelector(this)
+        }
+        /// An optional descriptive name for the advanced event selector
+        ///
+        /// CloudFormation `Name`, Terraform `name`.
+        pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Name", Some("name"), rt::string(value));
+            self
+        }
+    }
+    nested!(AdvancedEventSelector);
+    /// A single selector statement in an advanced event selector.
+    ///
+    /// CloudFormation property type `AdvancedFieldSelector`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct AdvancedFieldSelector(rt::Props);
+    impl AdvancedFieldSelector {
+        /// A new `AdvancedFieldSelector`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            AdvancedFieldSelector(this)
+        }
+        /// An operator that includes events that match the last few characters of the event record field specified as the value of Field.
+        ///
+        /// CloudFormation `EndsWith`, Terraform `ends_with`.
+        pub fn ends_with(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("EndsWith", Some("ends_with"), rt::strings(value));
+            self
+        }
+        /// An operator that includes events that match the exact value of the event record field specified as the value of Field.
+        ///
+        /// CloudFormation `Equals`, Terraform `equals`.
+        pub fn equals(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Equals", Some("equals"), rt::strings(value));
+            self
+        }
+        /// A field in a CloudTrail event record on which to filter events to be logged
+        ///
+        /// Constraints: length 1..=1000. CloudFormation `Field`, Terraform `field`.
+        pub fn field(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Field", Some("field"), rt::string(value));
+            self
+        }
+        /// An operator that excludes events that match the last few characters of the event record field specified as the value of Field.
+        ///
+        /// CloudFormation `NotEndsWith`, Terraform `not_ends_with`.
+        pub fn not_ends_with(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0
+                .set("NotEndsWith", Some("not_ends_with"), rt::strings(value));
+            self
+        }
+        /// An operator that excludes events that match the exact value of the event record field specified as the value of Field.
+        ///
+        /// CloudFormation `NotEquals`, Terraform `not_equals`.
+        pub fn not_equals(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("NotEquals", Some("not_equals"), rt::strings(value));
+            self
+        }
+        /// An operator that excludes events that match the first few characters of the event record field specified as the value of Field.
+        ///
+        /// CloudFormation `NotStartsWith`, Terraform `not_starts_with`.
+        pub fn not_starts_with(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0
+                .set("NotStartsWith", Some("not_starts_with"), rt::strings(value));
+            self
+        }
+        /// An operator that includes events that match the first few characters of the event record field specified as the value of Field.
+        ///
+        /// CloudFormation `StartsWith`, Terraform `starts_with`.
+        pub fn starts_with(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0
+                .set("StartsWith", Some("starts_with"), rt::strings(value));
+            self
+        }
+    }
+    nested!(AdvancedFieldSelector);
+    /// Telemetry parameters for Cloudtrail
+    ///
+    /// CloudFormation property type `CloudtrailParameters`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct CloudtrailParameters(rt::Props);
+    impl CloudtrailParameters {
+        /// A new `CloudtrailParameters`. Required properties: `advanced_event_selectors` (`AdvancedEventSelectors`).
+        pub fn new(
+            advanced_event_selectors: impl IntoIterator<Item = AdvancedEventSelector>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "AdvancedEventSelectors",
+                Some("advanced_event_selectors"),
+                rt::list(advanced_event_selectors),
+            );
+            CloudtrailParameters(this)
+        }
+    }
+    nested!(CloudtrailParameters);
+    /// A condition for a filter.
+    ///
+    /// CloudFormation property type `Condition`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct Condition(rt::Props);
+    impl Condition {
+        /// A new `Condition`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            Condition(this)
+        }
+        /// The condition of the action desired in the filter.
+        ///
+        /// CloudFormation `ActionCondition`, Terraform `action_condition`.
+        pub fn action_condition(mut self, value: ActionCondition) -> Self {
+            self.0
+                .set("ActionCondition", Some("action_condition"), value.into());
+            self
+        }
+        /// The label name of the condition.
+        ///
+        /// CloudFormation `LabelNameCondition`, Terraform `label_name_condition`.
+        pub fn label_name_condition(mut self, value: LabelNameCondition) -> Self {
+            self.0.set(
+                "LabelNameCondition",
+                Some("label_name_condition"),
+                value.into(),
+            );
+            self
+        }
+    }
+    nested!(Condition);
+    /// The values `DestinationType` accepts in `ObservabilityAdmin`'s `OrganizationTelemetryRule`, `TelemetryRule`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum DestinationType {
+        /// `cloud-watch-logs`
+        CloudWatchLogs,
+    }
+    string_enum!(DestinationType { CloudWatchLogs => "cloud-watch-logs" });
+    /// Telemetry parameters for ELB/NLB Load Balancer Logs
+    ///
+    /// CloudFormation property type `ELBLoadBalancerLoggingParameters`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct ElbLoadBalancerLoggingParameters(rt::Props);
+    impl ElbLoadBalancerLoggingParameters {
+        /// A new `ElbLoadBalancerLoggingParameters`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            ElbLoadBalancerLoggingParameters(this)
+        }
+        /// A delimiter to delineate log fields
+        ///
+        /// CloudFormation `FieldDelimiter`, Terraform `field_delimiter`.
+        pub fn field_delimiter(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("FieldDelimiter", Some("field_delimiter"), rt::string(value));
+            self
+        }
+        /// CloudFormation `OutputFormat`, Terraform `output_format`.
+        pub fn output_format(mut self, value: OutputFormat) -> Self {
+            self.0
+                .set("OutputFormat", Some("output_format"), value.into());
+            self
+        }
+    }
+    nested!(ElbLoadBalancerLoggingParameters);
+    /// The values `EnhancedMonitoring` accepts in `ObservabilityAdmin`'s `OrganizationTelemetryRule`, `TelemetryRule`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum EnhancedMonitoring {
+        /// `DEFAULT`
+        Default,
+        /// `PER_BROKER`
+        PerBroker,
+        /// `PER_TOPIC_PER_BROKER`
+        PerTopicPerBroker,
+        /// `PER_TOPIC_PER_PARTITION`
+        PerTopicPerPartition,
+    }
+    string_enum!(EnhancedMonitoring { Default => "DEFAULT", PerBroker => "PER_BROKER", PerTopicPerBroker => "PER_TOPIC_PER_BROKER", PerTopicPerPartition => "PER_TOPIC_PER_PARTITION" });
+    /// The field that we want to match this rule to.
+    ///
+    /// CloudFormation property type `FieldToMatch`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct FieldToMatch(rt::Props);
+    impl FieldToMatch {
+        /// A new `FieldToMatch`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            FieldToMatch(this)
+        }
+        /// The method with which to match this rule.
+        ///
+        /// CloudFormation `Method`, Terraform `method`.
+        pub fn method(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Method", Some("method"), rt::string(value));
+            self
+        }
+        /// The query string to find the resource to match this field to.
+        ///
+        /// CloudFormation `QueryString`, Terraform `query_string`.
+        pub fn query_string(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("QueryString", Some("query_string"), rt::string(value));
+            self
+        }
+        /// Header for the field to match.
+        ///
+        /// CloudFormation `SingleHeader`, Terraform `single_header`.
+        pub fn single_header(mut self, value: SingleHeader) -> Self {
+            self.0
+                .set("SingleHeader", Some("single_header"), value.into());
+            self
+        }
+        /// This is the URI path to match this rule to.
+        ///
+        /// CloudFormation `UriPath`, Terraform `uri_path`.
+        pub fn uri_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("UriPath", Some("uri_path"), rt::string(value));
+            self
+        }
+    }
+    nested!(FieldToMatch);
+    /// A filter to be applied
+    ///
+    /// CloudFormation property type `Filter`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct Filter(rt::Props);
+    impl Filter {
+        /// A new `Filter`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            Filter(this)
+        }
+        /// The behavior required of the filter.
+        ///
+        /// CloudFormation `Behavior`, Terraform `behavior`.
+        pub fn behavior(mut self, value: FilterBehavior) -> Self {
+            self.0.set("Behavior", Some("behavior"), value.into());
+            self
+        }
+        /// A list of conditions for a filter.
+        ///
+        /// Constraints: length at least 1; at least 1 items. CloudFormation `Conditions`, Terraform `conditions`.
+        pub fn conditions(mut self, value: impl IntoIterator<Item = Condition>) -> Self {
+            self.0
+                .set("Conditions", Some("conditions"), rt::list(value));
+            self
+        }
+        /// The requirement portion of the filter.
+        ///
+        /// CloudFormation `Requirement`, Terraform `requirement`.
+        pub fn requirement(mut self, value: FilterRequirement) -> Self {
+            self.0.set("Requirement", Some("requirement"), value.into());
+            self
+        }
+    }
+    nested!(Filter);
+    /// The values `FilterBehavior` accepts in `ObservabilityAdmin`'s `OrganizationTelemetryRule`, `TelemetryRule`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum FilterBehavior {
+        /// `KEEP`
+        Keep,
+        /// `DROP`
+        Drop,
+    }
+    string_enum!(FilterBehavior { Keep => "KEEP", Drop => "DROP" });
+    /// The values `FilterRequirement` accepts in `ObservabilityAdmin`'s `OrganizationTelemetryRule`, `TelemetryRule`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum FilterRequirement {
+        /// `MEETS_ALL`
+        MeetsAll,
+        /// `MEETS_ANY`
+        MeetsAny,
+    }
+    string_enum!(FilterRequirement { MeetsAll => "MEETS_ALL", MeetsAny => "MEETS_ANY" });
+    /// The label name of the condition.
+    ///
+    /// CloudFormation property type `LabelNameCondition`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct LabelNameCondition(rt::Props);
+    impl LabelNameCondition {
+        /// A new `LabelNameCondition`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            LabelNameCondition(this)
+        }
+        /// The label name of the condition.
+        ///
+        /// Constraints: length 1..=1024; pattern `^[0-9A-Za-z_\-:]+$`. CloudFormation `LabelName`, Terraform `label_name`.
+        pub fn label_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("LabelName", Some("label_name"), rt::string(value));
+            self
+        }
+    }
+    nested!(LabelNameCondition);
+    /// Default handling for logs that don't match any of the specified filtering conditions.
+    ///
+    /// CloudFormation property type `LoggingFilter`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct LoggingFilter(rt::Props);
+    impl LoggingFilter {
+        /// A new `LoggingFilter`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            LoggingFilter(this)
+        }
+        /// The behavior required of the filter.
+        ///
+        /// CloudFormation `DefaultBehavior`, Terraform `default_behavior`.
+        pub fn default_behavior(mut self, value: FilterBehavior) -> Self {
+            self.0
+                .set("DefaultBehavior", Some("default_behavior"), value.into());
+            self
+        }
+        /// A list of filters to be applied.
+        ///
+        /// Constraints: length at least 1; at least 1 items. CloudFormation `Filters`, Terraform `filters`.
+        pub fn filters(mut self, value: impl IntoIterator<Item = Filter>) -> Self {
+            self.0.set("Filters", Some("filters"), rt::list(value));
+            self
+        }
+    }
+    nested!(LoggingFilter);
+    /// Configuration parameters for Amazon MSK cluster monitoring.
+    ///
+    /// CloudFormation property type `MskMonitoringParameters`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct MskMonitoringParameters(rt::Props);
+    impl MskMonitoringParameters {
+        /// A new `MskMonitoringParameters`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            MskMonitoringParameters(this)
+        }
+        /// The level of enhanced monitoring for the MSK cluster.
+        ///
+        /// CloudFormation `EnhancedMonitoring`, Terraform `enhanced_monitoring`.
+        pub fn enhanced_monitoring(mut self, value: EnhancedMonitoring) -> Self {
+            self.0.set(
+                "EnhancedMonitoring",
+                Some("enhanced_monitoring"),
+                value.into(),
+            );
+            self
+        }
+    }
+    nested!(MskMonitoringParameters);
+    /// The values `OutputFormat` accepts in `ObservabilityAdmin`'s `OrganizationTelemetryRule`, `TelemetryRule`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum OutputFormat {
         /// `plain`
@@ -2620,4 +1976,126 @@ pub mod telemetry_rule {
         Json,
     }
     string_enum!(OutputFormat { Plain => "plain", Json => "json" });
+    /// Header for the field to match.
+    ///
+    /// CloudFormation property type `SingleHeader`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct SingleHeader(rt::Props);
+    impl SingleHeader {
+        /// A new `SingleHeader`. Required properties: `name` (`Name`).
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", Some("name"), rt::string(name));
+            SingleHeader(this)
+        }
+    }
+    nested!(SingleHeader);
+    /// The values `TelemetrySourceType` accepts in `ObservabilityAdmin`'s `OrganizationTelemetryRule`, `TelemetryRule`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum TelemetrySourceType {
+        /// `VPC_FLOW_LOGS`
+        VpcFlowLogs,
+        /// `ROUTE53_RESOLVER_QUERY_LOGS`
+        Route53ResolverQueryLogs,
+        /// `EKS_AUDIT_LOGS`
+        EksAuditLogs,
+        /// `EKS_AUTHENTICATOR_LOGS`
+        EksAuthenticatorLogs,
+        /// `EKS_CONTROLLER_MANAGER_LOGS`
+        EksControllerManagerLogs,
+        /// `EKS_SCHEDULER_LOGS`
+        EksSchedulerLogs,
+        /// `EKS_API_LOGS`
+        EksApiLogs,
+    }
+    string_enum!(TelemetrySourceType { VpcFlowLogs => "VPC_FLOW_LOGS", Route53ResolverQueryLogs => "ROUTE53_RESOLVER_QUERY_LOGS", EksAuditLogs => "EKS_AUDIT_LOGS", EksAuthenticatorLogs => "EKS_AUTHENTICATOR_LOGS", EksControllerManagerLogs => "EKS_CONTROLLER_MANAGER_LOGS", EksSchedulerLogs => "EKS_SCHEDULER_LOGS", EksApiLogs => "EKS_API_LOGS" });
+    /// Telemetry parameters for VPC Flow logs
+    ///
+    /// CloudFormation property type `VPCFlowLogParameters`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct VpcFlowLogParameters(rt::Props);
+    impl VpcFlowLogParameters {
+        /// A new `VpcFlowLogParameters`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            VpcFlowLogParameters(this)
+        }
+        /// The fields to include in the flow log record.
+        ///
+        /// CloudFormation `LogFormat`, Terraform `log_format`.
+        pub fn log_format(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("LogFormat", Some("log_format"), rt::string(value));
+            self
+        }
+        /// The maximum interval of time, in seconds, during which a flow of packets is captured and aggregated into a flow log record.
+        ///
+        /// CloudFormation `MaxAggregationInterval`, Terraform `max_aggregation_interval`.
+        pub fn max_aggregation_interval(mut self, value: i64) -> Self {
+            self.0.set(
+                "MaxAggregationInterval",
+                Some("max_aggregation_interval"),
+                rt::int(value),
+            );
+            self
+        }
+        /// The type of traffic captured for the flow log.
+        ///
+        /// CloudFormation `TrafficType`, Terraform `traffic_type`.
+        pub fn traffic_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("TrafficType", Some("traffic_type"), rt::string(value));
+            self
+        }
+    }
+    nested!(VpcFlowLogParameters);
+    /// The values `WafLogType` accepts in `ObservabilityAdmin`'s `OrganizationTelemetryRule`, `TelemetryRule`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum WafLogType {
+        /// `WAF_LOGS`
+        WafLogs,
+    }
+    string_enum!(WafLogType { WafLogs => "WAF_LOGS" });
+    /// Telemetry parameters for WAF v2 Web ACL
+    ///
+    /// CloudFormation property type `WAFLoggingParameters`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct WafLoggingParameters(rt::Props);
+    impl WafLoggingParameters {
+        /// A new `WafLoggingParameters`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            WafLoggingParameters(this)
+        }
+        /// The type of logs to generate for WAF.
+        ///
+        /// CloudFormation `LogType`, Terraform `log_type`.
+        pub fn log_type(mut self, value: WafLogType) -> Self {
+            self.0.set("LogType", Some("log_type"), value.into());
+            self
+        }
+        /// Default handling for logs that don't match any of the specified filtering conditions.
+        ///
+        /// CloudFormation `LoggingFilter`, Terraform `logging_filter`.
+        pub fn logging_filter(mut self, value: LoggingFilter) -> Self {
+            self.0
+                .set("LoggingFilter", Some("logging_filter"), value.into());
+            self
+        }
+        /// Fields not to be included in the logs.
+        ///
+        /// Constraints: at most 100 items. CloudFormation `RedactedFields`, Terraform `redacted_fields`.
+        pub fn redacted_fields(mut self, value: impl IntoIterator<Item = FieldToMatch>) -> Self {
+            self.0
+                .set("RedactedFields", Some("redacted_fields"), rt::list(value));
+            self
+        }
+    }
+    nested!(WafLoggingParameters);
 }

@@ -2,14 +2,22 @@
 //! `ODB` resource types of the CloudFormation registry (`AWS::ODB::*`): 5 types, 5 of them with an awscc Terraform resource.
 //! Enabled by the `odb` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("odb.schemas.jsonl"));
 /// The AWS::ODB::CloudAutonomousVmCluster resource creates a Cloud Autonomous VM Cluster
 ///
 /// CloudFormation: `AWS::ODB::CloudAutonomousVmCluster`. Terraform: `awscc_odb_cloud_autonomous_vm_cluster` (awscc provider).
@@ -101,6 +109,7 @@ static CLOUD_AUTONOMOUS_VM_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ReservedCpus", Some("reserved_cpus")),
         ("Shape", Some("shape")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl CloudAutonomousVmCluster {
     /// Declares a `AWS::ODB::CloudAutonomousVmCluster` with the stack-unique `id`. No property is required.
@@ -446,12 +455,13 @@ impl CloudAutonomousVmClusterHandle {
 }
 /// Property types and value sets of [`CloudAutonomousVmCluster`] (`AWS::ODB::CloudAutonomousVmCluster`).
 pub mod cloud_autonomous_vm_cluster {
+    pub use super::shared::{DaysOfWeek, LicenseModel, Months};
     use super::*;
     /// An AWS Identity and Access Management (IAM) service role associated with the Autonomous VM cluster.
     ///
     /// CloudFormation property type `IamRole`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-odb-cloudautonomousvmcluster-iamrole.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IamRole(rt::Props);
     impl IamRole {
@@ -489,7 +499,7 @@ pub mod cloud_autonomous_vm_cluster {
     ///
     /// CloudFormation property type `MaintenanceWindow`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-odb-cloudautonomousvmcluster-maintenancewindow.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MaintenanceWindow(rt::Props);
     impl MaintenanceWindow {
@@ -549,63 +559,6 @@ pub mod cloud_autonomous_vm_cluster {
         }
     }
     nested!(MaintenanceWindow);
-    /// The values `LicenseModel` accepts in `ODB::CloudAutonomousVmCluster`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum LicenseModel {
-        /// `BRING_YOUR_OWN_LICENSE`
-        BringYourOwnLicense,
-        /// `LICENSE_INCLUDED`
-        LicenseIncluded,
-    }
-    string_enum!(LicenseModel { BringYourOwnLicense => "BRING_YOUR_OWN_LICENSE", LicenseIncluded => "LICENSE_INCLUDED" });
-    /// The values `DaysOfWeek` accepts in `ODB::CloudAutonomousVmCluster`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum DaysOfWeek {
-        /// `MONDAY`
-        Monday,
-        /// `TUESDAY`
-        Tuesday,
-        /// `WEDNESDAY`
-        Wednesday,
-        /// `THURSDAY`
-        Thursday,
-        /// `FRIDAY`
-        Friday,
-        /// `SATURDAY`
-        Saturday,
-        /// `SUNDAY`
-        Sunday,
-    }
-    string_enum!(DaysOfWeek { Monday => "MONDAY", Tuesday => "TUESDAY", Wednesday => "WEDNESDAY", Thursday => "THURSDAY", Friday => "FRIDAY", Saturday => "SATURDAY", Sunday => "SUNDAY" });
-    /// The values `Months` accepts in `ODB::CloudAutonomousVmCluster`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Months {
-        /// `JANUARY`
-        January,
-        /// `FEBRUARY`
-        February,
-        /// `MARCH`
-        March,
-        /// `APRIL`
-        April,
-        /// `MAY`
-        May,
-        /// `JUNE`
-        June,
-        /// `JULY`
-        July,
-        /// `AUGUST`
-        August,
-        /// `SEPTEMBER`
-        September,
-        /// `OCTOBER`
-        October,
-        /// `NOVEMBER`
-        November,
-        /// `DECEMBER`
-        December,
-    }
-    string_enum!(Months { January => "JANUARY", February => "FEBRUARY", March => "MARCH", April => "APRIL", May => "MAY", June => "JUNE", July => "JULY", August => "AUGUST", September => "SEPTEMBER", October => "OCTOBER", November => "NOVEMBER", December => "DECEMBER" });
     /// The values `Preference` accepts in `ODB::CloudAutonomousVmCluster`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Preference {
@@ -682,6 +635,7 @@ static CLOUD_EXADATA_INFRASTRUCTURE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("TotalStorageSizeInGBs", Some("total_storage_size_in_g_bs")),
         ("DbServerIds", Some("db_server_ids")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl CloudExadataInfrastructure {
     /// Declares a `AWS::ODB::CloudExadataInfrastructure` with the stack-unique `id`. No property is required.
@@ -929,12 +883,13 @@ impl CloudExadataInfrastructureHandle {
 }
 /// Property types and value sets of [`CloudExadataInfrastructure`] (`AWS::ODB::CloudExadataInfrastructure`).
 pub mod cloud_exadata_infrastructure {
+    pub use super::shared::{DaysOfWeek, Months};
     use super::*;
     /// A contact to receive notification from Oracle about maintenance updates for a specific Exadata infrastructure.
     ///
     /// CloudFormation property type `CustomerContact`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-odb-cloudexadatainfrastructure-customercontact.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomerContact(rt::Props);
     impl CustomerContact {
@@ -956,7 +911,7 @@ pub mod cloud_exadata_infrastructure {
     ///
     /// CloudFormation property type `MaintenanceWindow`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-odb-cloudexadatainfrastructure-maintenancewindow.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MaintenanceWindow(rt::Props);
     impl MaintenanceWindow {
@@ -1046,54 +1001,6 @@ pub mod cloud_exadata_infrastructure {
         }
     }
     nested!(MaintenanceWindow);
-    /// The values `DaysOfWeek` accepts in `ODB::CloudExadataInfrastructure`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum DaysOfWeek {
-        /// `MONDAY`
-        Monday,
-        /// `TUESDAY`
-        Tuesday,
-        /// `WEDNESDAY`
-        Wednesday,
-        /// `THURSDAY`
-        Thursday,
-        /// `FRIDAY`
-        Friday,
-        /// `SATURDAY`
-        Saturday,
-        /// `SUNDAY`
-        Sunday,
-    }
-    string_enum!(DaysOfWeek { Monday => "MONDAY", Tuesday => "TUESDAY", Wednesday => "WEDNESDAY", Thursday => "THURSDAY", Friday => "FRIDAY", Saturday => "SATURDAY", Sunday => "SUNDAY" });
-    /// The values `Months` accepts in `ODB::CloudExadataInfrastructure`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Months {
-        /// `JANUARY`
-        January,
-        /// `FEBRUARY`
-        February,
-        /// `MARCH`
-        March,
-        /// `APRIL`
-        April,
-        /// `MAY`
-        May,
-        /// `JUNE`
-        June,
-        /// `JULY`
-        July,
-        /// `AUGUST`
-        August,
-        /// `SEPTEMBER`
-        September,
-        /// `OCTOBER`
-        October,
-        /// `NOVEMBER`
-        November,
-        /// `DECEMBER`
-        December,
-    }
-    string_enum!(Months { January => "JANUARY", February => "FEBRUARY", March => "MARCH", April => "APRIL", May => "MAY", June => "JUNE", July => "JULY", August => "AUGUST", September => "SEPTEMBER", October => "OCTOBER", November => "NOVEMBER", December => "DECEMBER" });
     /// The values `PatchingMode` accepts in `ODB::CloudExadataInfrastructure`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum PatchingMode {
@@ -1158,6 +1065,7 @@ static CLOUD_VM_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("StorageSizeInGBs", Some("storage_size_in_g_bs")),
         ("VipIds", Some("vip_ids")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl CloudVmCluster {
     /// Declares a `AWS::ODB::CloudVmCluster` with the stack-unique `id`. No property is required.
@@ -1457,12 +1365,13 @@ impl CloudVmClusterHandle {
 }
 /// Property types and value sets of [`CloudVmCluster`] (`AWS::ODB::CloudVmCluster`).
 pub mod cloud_vm_cluster {
+    pub use super::shared::LicenseModel;
     use super::*;
     /// Information about the data collection options enabled for a VM cluster.
     ///
     /// CloudFormation property type `DataCollectionOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-odb-cloudvmcluster-datacollectionoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataCollectionOptions(rt::Props);
     impl DataCollectionOptions {
@@ -1510,7 +1419,7 @@ pub mod cloud_vm_cluster {
     ///
     /// CloudFormation property type `DbNode`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-odb-cloudvmcluster-dbnode.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DbNode(rt::Props);
     impl DbNode {
@@ -1644,7 +1553,7 @@ pub mod cloud_vm_cluster {
     ///
     /// CloudFormation property type `IamRole`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-odb-cloudvmcluster-iamrole.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IamRole(rt::Props);
     impl IamRole {
@@ -1682,7 +1591,7 @@ pub mod cloud_vm_cluster {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-odb-cloudvmcluster-tag.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     impl Tag {
@@ -1701,15 +1610,6 @@ pub mod cloud_vm_cluster {
         }
     }
     nested!(Tag);
-    /// The values `LicenseModel` accepts in `ODB::CloudVmCluster`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum LicenseModel {
-        /// `BRING_YOUR_OWN_LICENSE`
-        BringYourOwnLicense,
-        /// `LICENSE_INCLUDED`
-        LicenseIncluded,
-    }
-    string_enum!(LicenseModel { BringYourOwnLicense => "BRING_YOUR_OWN_LICENSE", LicenseIncluded => "LICENSE_INCLUDED" });
 }
 /// The AWS::ODB::OdbNetwork resource creates an ODB Network
 ///
@@ -1748,6 +1648,7 @@ static ODB_NETWORK_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("OdbNetworkId", Some("odb_network_id")),
         ("Ec2PlacementGroupIds", Some("ec2_placement_group_ids")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl OdbNetwork {
     /// Declares a `AWS::ODB::OdbNetwork` with the stack-unique `id`. No property is required.
@@ -2043,6 +1944,7 @@ static ODB_PEERING_CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("PeerNetworkArn", Some("peer_network_arn")),
         ("PeerNetworkCidrs", Some("peer_network_cidrs")),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl OdbPeeringConnection {
     /// Declares a `AWS::ODB::OdbPeeringConnection` with the stack-unique `id`. No property is required.
@@ -2140,4 +2042,66 @@ impl OdbPeeringConnectionHandle {
     pub fn peer_network_cidrs(&self) -> rt::Expr {
         self.0.attr("PeerNetworkCidrs")
     }
+}
+/// Nested types that several `ODB` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `DaysOfWeek` accepts in `ODB`'s `CloudAutonomousVmCluster`, `CloudExadataInfrastructure`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum DaysOfWeek {
+        /// `MONDAY`
+        Monday,
+        /// `TUESDAY`
+        Tuesday,
+        /// `WEDNESDAY`
+        Wednesday,
+        /// `THURSDAY`
+        Thursday,
+        /// `FRIDAY`
+        Friday,
+        /// `SATURDAY`
+        Saturday,
+        /// `SUNDAY`
+        Sunday,
+    }
+    string_enum!(DaysOfWeek { Monday => "MONDAY", Tuesday => "TUESDAY", Wednesday => "WEDNESDAY", Thursday => "THURSDAY", Friday => "FRIDAY", Saturday => "SATURDAY", Sunday => "SUNDAY" });
+    /// The values `LicenseModel` accepts in `ODB`'s `CloudAutonomousVmCluster`, `CloudVmCluster`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum LicenseModel {
+        /// `BRING_YOUR_OWN_LICENSE`
+        BringYourOwnLicense,
+        /// `LICENSE_INCLUDED`
+        LicenseIncluded,
+    }
+    string_enum!(LicenseModel { BringYourOwnLicense => "BRING_YOUR_OWN_LICENSE", LicenseIncluded => "LICENSE_INCLUDED" });
+    /// The values `Months` accepts in `ODB`'s `CloudAutonomousVmCluster`, `CloudExadataInfrastructure`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Months {
+        /// `JANUARY`
+        January,
+        /// `FEBRUARY`
+        February,
+        /// `MARCH`
+        March,
+        /// `APRIL`
+        April,
+        /// `MAY`
+        May,
+        /// `JUNE`
+        June,
+        /// `JULY`
+        July,
+        /// `AUGUST`
+        August,
+        /// `SEPTEMBER`
+        September,
+        /// `OCTOBER`
+        October,
+        /// `NOVEMBER`
+        November,
+        /// `DECEMBER`
+        December,
+    }
+    string_enum!(Months { January => "JANUARY", February => "FEBRUARY", March => "MARCH", April => "APRIL", May => "MAY", June => "JUNE", July => "JULY", August => "AUGUST", September => "SEPTEMBER", October => "OCTOBER", November => "NOVEMBER", December => "DECEMBER" });
 }

@@ -2,14 +2,22 @@
 //! `Omics` resource types of the CloudFormation registry (`AWS::Omics::*`): 9 types, 9 of them with an awscc Terraform resource.
 //! Enabled by the `omics` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("omics.schemas.jsonl"));
 /// Definition of AWS::Omics::AnnotationStore Resource Type
 ///
 /// CloudFormation: `AWS::Omics::AnnotationStore`. Terraform: `awscc_omics_annotation_store` (awscc provider).
@@ -62,6 +70,7 @@ static ANNOTATION_STORE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("StoreSizeBytes", Some("store_size_bytes")),
         ("UpdateTime", Some("update_time")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl AnnotationStore {
     /// Declares a `AWS::Omics::AnnotationStore` with the stack-unique `id`. Required properties: `name` (`Name`), `store_format` (`StoreFormat`).
@@ -136,44 +145,8 @@ impl AnnotationStoreHandle {
 }
 /// Property types and value sets of [`AnnotationStore`] (`AWS::Omics::AnnotationStore`).
 pub mod annotation_store {
+    pub use super::shared::{EncryptionType, ReferenceItem, SseConfig};
     use super::*;
-    /// CloudFormation property type `ReferenceItem`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-annotationstore-referenceitem.html)
-    #[derive(Clone, Debug)]
-    pub struct ReferenceItem(rt::Props);
-    impl ReferenceItem {
-        /// A new `ReferenceItem`. Required properties: `reference_arn` (`ReferenceArn`).
-        pub fn new(reference_arn: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "ReferenceArn",
-                Some("reference_arn"),
-                rt::string(reference_arn),
-            );
-            ReferenceItem(this)
-        }
-    }
-    nested!(ReferenceItem);
-    /// CloudFormation property type `SseConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-annotationstore-sseconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct SseConfig(rt::Props);
-    impl SseConfig {
-        /// A new `SseConfig`. Required properties: `type_` (`Type`).
-        pub fn new(type_: EncryptionType) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Type", Some("type"), type_.into());
-            SseConfig(this)
-        }
-        /// Constraints: length 20..=2048; pattern `arn:([^: ]*):([^: ]*):([^: ]*):([0-9]{12}):([^: ]*)`. CloudFormation `KeyArn`, Terraform `key_arn`.
-        pub fn key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("KeyArn", Some("key_arn"), rt::string(value));
-            self
-        }
-    }
-    nested!(SseConfig);
     /// The values `StoreFormat` accepts in `Omics::AnnotationStore`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum StoreFormat {
@@ -185,13 +158,6 @@ pub mod annotation_store {
         Vcf,
     }
     string_enum!(StoreFormat { Gff => "GFF", Tsv => "TSV", Vcf => "VCF" });
-    /// The values `EncryptionType` accepts in `Omics::AnnotationStore`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum EncryptionType {
-        /// `KMS`
-        Kms,
-    }
-    string_enum!(EncryptionType { Kms => "KMS" });
 }
 /// Resource schema for AWS::Omics::Configuration
 ///
@@ -239,6 +205,7 @@ static CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
         ("CreationTime", Some("creation_time")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Configuration {
     /// Declares a `AWS::Omics::Configuration` with the stack-unique `id`. Required properties: `name` (`Name`), `run_configurations` (`RunConfigurations`).
@@ -302,7 +269,7 @@ pub mod configuration {
     use super::*;
     /// CloudFormation property type `RunConfigurations`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-configuration-runconfigurations.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RunConfigurations(rt::Props);
     impl RunConfigurations {
@@ -320,7 +287,7 @@ pub mod configuration {
     nested!(RunConfigurations);
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-configuration-vpcconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
     impl VpcConfig {
@@ -398,6 +365,7 @@ static REFERENCE_STORE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
         ("ReferenceStoreId", Some("reference_store_id")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl ReferenceStore {
     /// Declares a `AWS::Omics::ReferenceStore` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -448,12 +416,13 @@ impl ReferenceStoreHandle {
 }
 /// Property types and value sets of [`ReferenceStore`] (`AWS::Omics::ReferenceStore`).
 pub mod reference_store {
+    pub use super::shared::EncryptionType;
     use super::*;
     /// Server-side encryption (SSE) settings for a store.
     ///
     /// CloudFormation property type `SseConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-referencestore-sseconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SseConfig(rt::Props);
     impl SseConfig {
@@ -472,13 +441,6 @@ pub mod reference_store {
         }
     }
     nested!(SseConfig);
-    /// The values `EncryptionType` accepts in `Omics::ReferenceStore`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum EncryptionType {
-        /// `KMS`
-        Kms,
-    }
-    string_enum!(EncryptionType { Kms => "KMS" });
 }
 /// Definition of AWS::Omics::RunCache Resource Type
 ///
@@ -526,6 +488,7 @@ static RUN_CACHE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Id", Some("id")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl RunCache {
     /// Declares a `AWS::Omics::RunCache` with the stack-unique `id`. No property is required.
@@ -669,6 +632,7 @@ static RUN_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
         ("Id", Some("id")),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl RunGroup {
     /// Declares a `AWS::Omics::RunGroup` with the stack-unique `id`. No property is required.
@@ -776,6 +740,7 @@ static SEQUENCE_STORE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("StatusMessage", Some("status_message")),
         ("UpdateTime", Some("update_time")),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl SequenceStore {
     /// Declares a `AWS::Omics::SequenceStore` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -910,12 +875,13 @@ impl SequenceStoreHandle {
 }
 /// Property types and value sets of [`SequenceStore`] (`AWS::Omics::SequenceStore`).
 pub mod sequence_store {
+    pub use super::shared::EncryptionType;
     use super::*;
     /// Server-side encryption (SSE) settings for a store.
     ///
     /// CloudFormation property type `SseConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-sequencestore-sseconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SseConfig(rt::Props);
     impl SseConfig {
@@ -945,13 +911,6 @@ pub mod sequence_store {
         Sha512up,
     }
     string_enum!(ETagAlgorithmFamily { Md5up => "MD5up", Sha256up => "SHA256up", Sha512up => "SHA512up" });
-    /// The values `EncryptionType` accepts in `Omics::SequenceStore`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum EncryptionType {
-        /// `KMS`
-        Kms,
-    }
-    string_enum!(EncryptionType { Kms => "KMS" });
 }
 /// Definition of AWS::Omics::VariantStore Resource Type
 ///
@@ -1005,6 +964,7 @@ static VARIANT_STORE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("StoreSizeBytes", Some("store_size_bytes")),
         ("UpdateTime", Some("update_time")),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl VariantStore {
     /// Declares a `AWS::Omics::VariantStore` with the stack-unique `id`. Required properties: `name` (`Name`), `reference` (`Reference`).
@@ -1068,51 +1028,8 @@ impl VariantStoreHandle {
 }
 /// Property types and value sets of [`VariantStore`] (`AWS::Omics::VariantStore`).
 pub mod variant_store {
+    pub use super::shared::{EncryptionType, ReferenceItem, SseConfig};
     use super::*;
-    /// CloudFormation property type `ReferenceItem`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-variantstore-referenceitem.html)
-    #[derive(Clone, Debug)]
-    pub struct ReferenceItem(rt::Props);
-    impl ReferenceItem {
-        /// A new `ReferenceItem`. Required properties: `reference_arn` (`ReferenceArn`).
-        pub fn new(reference_arn: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "ReferenceArn",
-                Some("reference_arn"),
-                rt::string(reference_arn),
-            );
-            ReferenceItem(this)
-        }
-    }
-    nested!(ReferenceItem);
-    /// CloudFormation property type `SseConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-variantstore-sseconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct SseConfig(rt::Props);
-    impl SseConfig {
-        /// A new `SseConfig`. Required properties: `type_` (`Type`).
-        pub fn new(type_: EncryptionType) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Type", Some("type"), type_.into());
-            SseConfig(this)
-        }
-        /// Constraints: length 20..=2048; pattern `arn:([^: ]*):([^: ]*):([^: ]*):([0-9]{12}):([^: ]*)`. CloudFormation `KeyArn`, Terraform `key_arn`.
-        pub fn key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("KeyArn", Some("key_arn"), rt::string(value));
-            self
-        }
-    }
-    nested!(SseConfig);
-    /// The values `EncryptionType` accepts in `Omics::VariantStore`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum EncryptionType {
-        /// `KMS`
-        Kms,
-    }
-    string_enum!(EncryptionType { Kms => "KMS" });
 }
 /// Definition of AWS::Omics::Workflow Resource Type
 ///
@@ -1162,6 +1079,7 @@ static WORKFLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Type", Some("type")),
         ("Uuid", Some("uuid")),
     ],
+    schema: (&SCHEMAS, 7),
 };
 impl Workflow {
     /// Declares a `AWS::Omics::Workflow` with the stack-unique `id`. No property is required.
@@ -1309,187 +1227,11 @@ impl WorkflowHandle {
 }
 /// Property types and value sets of [`Workflow`] (`AWS::Omics::Workflow`).
 pub mod workflow {
+    pub use super::shared::{
+        Accelerators, ContainerRegistryMap, DefinitionRepository, ImageMapping, RegistryMapping,
+        SourceReference, StorageType, Type, WorkflowEngine,
+    };
     use super::*;
-    /// CloudFormation property type `ContainerRegistryMap`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-workflow-containerregistrymap.html)
-    #[derive(Clone, Debug)]
-    pub struct ContainerRegistryMap(rt::Props);
-    impl ContainerRegistryMap {
-        /// A new `ContainerRegistryMap`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            ContainerRegistryMap(this)
-        }
-        /// CloudFormation `ImageMappings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn image_mappings(mut self, value: impl IntoIterator<Item = ImageMapping>) -> Self {
-            self.0.set("ImageMappings", None, rt::list(value));
-            self
-        }
-        /// CloudFormation `RegistryMappings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn registry_mappings(
-            mut self,
-            value: impl IntoIterator<Item = RegistryMapping>,
-        ) -> Self {
-            self.0.set("RegistryMappings", None, rt::list(value));
-            self
-        }
-    }
-    nested!(ContainerRegistryMap);
-    /// CloudFormation property type `DefinitionRepository`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-workflow-definitionrepository.html)
-    #[derive(Clone, Debug)]
-    pub struct DefinitionRepository(rt::Props);
-    impl DefinitionRepository {
-        /// A new `DefinitionRepository`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            DefinitionRepository(this)
-        }
-        /// Constraints: length 1..=256; pattern `^arn:aws(-[\\w]+)*:.+:.+:[0-9]{12}:.+$`. CloudFormation `connectionArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn connection_arn(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("connectionArn", None, rt::string(value));
-            self
-        }
-        /// Constraints: 1..=50 items. CloudFormation `excludeFilePatterns`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn exclude_file_patterns(
-            mut self,
-            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
-            self.0.set("excludeFilePatterns", None, rt::strings(value));
-            self
-        }
-        /// Constraints: pattern `.+/.+`. CloudFormation `fullRepositoryId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn full_repository_id(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("fullRepositoryId", None, rt::string(value));
-            self
-        }
-        /// CloudFormation `sourceReference`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn source_reference(mut self, value: SourceReference) -> Self {
-            self.0.set("sourceReference", None, value.into());
-            self
-        }
-    }
-    nested!(DefinitionRepository);
-    /// CloudFormation property type `ImageMapping`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-workflow-imagemapping.html)
-    #[derive(Clone, Debug)]
-    pub struct ImageMapping(rt::Props);
-    impl ImageMapping {
-        /// A new `ImageMapping`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            ImageMapping(this)
-        }
-        /// Constraints: length 1..=750; pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`. CloudFormation `DestinationImage`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn destination_image(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("DestinationImage", None, rt::string(value));
-            self
-        }
-        /// Constraints: length 1..=750; pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`. CloudFormation `SourceImage`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn source_image(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("SourceImage", None, rt::string(value));
-            self
-        }
-    }
-    nested!(ImageMapping);
-    /// CloudFormation property type `RegistryMapping`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-workflow-registrymapping.html)
-    #[derive(Clone, Debug)]
-    pub struct RegistryMapping(rt::Props);
-    impl RegistryMapping {
-        /// A new `RegistryMapping`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            RegistryMapping(this)
-        }
-        /// Constraints: length 12..=12; pattern `^[0-9]+$`. CloudFormation `EcrAccountId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ecr_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("EcrAccountId", None, rt::string(value));
-            self
-        }
-        /// Constraints: length 1..=256; pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`. CloudFormation `EcrRepositoryPrefix`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ecr_repository_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("EcrRepositoryPrefix", None, rt::string(value));
-            self
-        }
-        /// Constraints: length 1..=750; pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`. CloudFormation `UpstreamRegistryUrl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn upstream_registry_url(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("UpstreamRegistryUrl", None, rt::string(value));
-            self
-        }
-        /// Constraints: length 2..=30; pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`. CloudFormation `UpstreamRepositoryPrefix`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn upstream_repository_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("UpstreamRepositoryPrefix", None, rt::string(value));
-            self
-        }
-    }
-    nested!(RegistryMapping);
-    /// CloudFormation property type `SourceReference`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-workflow-sourcereference.html)
-    #[derive(Clone, Debug)]
-    pub struct SourceReference(rt::Props);
-    impl SourceReference {
-        /// A new `SourceReference`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            SourceReference(this)
-        }
-        /// CloudFormation `type`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn type_(mut self, value: Type) -> Self {
-            self.0.set("type", None, value.into());
-            self
-        }
-        /// CloudFormation `value`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("value", None, rt::string(value));
-            self
-        }
-    }
-    nested!(SourceReference);
-    /// The values `Accelerators` accepts in `Omics::Workflow`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Accelerators {
-        /// `GPU`
-        Gpu,
-    }
-    string_enum!(Accelerators { Gpu => "GPU" });
-    /// The values `WorkflowEngine` accepts in `Omics::Workflow`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum WorkflowEngine {
-        /// `WDL`
-        Wdl,
-        /// `NEXTFLOW`
-        Nextflow,
-        /// `CWL`
-        Cwl,
-    }
-    string_enum!(WorkflowEngine { Wdl => "WDL", Nextflow => "NEXTFLOW", Cwl => "CWL" });
-    /// The values `StorageType` accepts in `Omics::Workflow`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum StorageType {
-        /// `STATIC`
-        Static,
-        /// `DYNAMIC`
-        Dynamic,
-    }
-    string_enum!(StorageType { Static => "STATIC", Dynamic => "DYNAMIC" });
-    /// The values `Type` accepts in `Omics::Workflow`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Type {
-        /// `BRANCH`
-        Branch,
-        /// `TAG`
-        Tag,
-        /// `COMMIT`
-        Commit,
-    }
-    string_enum!(Type { Branch => "BRANCH", Tag => "TAG", Commit => "COMMIT" });
 }
 /// Definition of AWS::Omics::WorkflowVersion Resource Type.
 ///
@@ -1538,6 +1280,7 @@ static WORKFLOW_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Type", Some("type")),
         ("Uuid", Some("uuid")),
     ],
+    schema: (&SCHEMAS, 8),
 };
 impl WorkflowVersion {
     /// Declares a `AWS::Omics::WorkflowVersion` with the stack-unique `id`. Required properties: `version_name` (`VersionName`), `workflow_id` (`WorkflowId`).
@@ -1688,10 +1431,26 @@ impl WorkflowVersionHandle {
 }
 /// Property types and value sets of [`WorkflowVersion`] (`AWS::Omics::WorkflowVersion`).
 pub mod workflow_version {
+    pub use super::shared::{
+        Accelerators, ContainerRegistryMap, DefinitionRepository, ImageMapping, RegistryMapping,
+        SourceReference, StorageType, Type, WorkflowEngine,
+    };
     use super::*;
+}
+/// Nested types that several `Omics` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `Accelerators` accepts in `Omics`'s `Workflow`, `WorkflowVersion`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Accelerators {
+        /// `GPU`
+        Gpu,
+    }
+    string_enum!(Accelerators { Gpu => "GPU" });
     /// CloudFormation property type `ContainerRegistryMap`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-workflowversion-containerregistrymap.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContainerRegistryMap(rt::Props);
     impl ContainerRegistryMap {
@@ -1717,7 +1476,7 @@ pub mod workflow_version {
     nested!(ContainerRegistryMap);
     /// CloudFormation property type `DefinitionRepository`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-workflowversion-definitionrepository.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DefinitionRepository(rt::Props);
     impl DefinitionRepository {
@@ -1751,9 +1510,16 @@ pub mod workflow_version {
         }
     }
     nested!(DefinitionRepository);
+    /// The values `EncryptionType` accepts in `Omics`'s `AnnotationStore`, `ReferenceStore`, `SequenceStore`, `VariantStore`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum EncryptionType {
+        /// `KMS`
+        Kms,
+    }
+    string_enum!(EncryptionType { Kms => "KMS" });
     /// CloudFormation property type `ImageMapping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-workflowversion-imagemapping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ImageMapping(rt::Props);
     impl ImageMapping {
@@ -1774,9 +1540,27 @@ pub mod workflow_version {
         }
     }
     nested!(ImageMapping);
+    /// CloudFormation property type `ReferenceItem`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct ReferenceItem(rt::Props);
+    impl ReferenceItem {
+        /// A new `ReferenceItem`. Required properties: `reference_arn` (`ReferenceArn`).
+        pub fn new(reference_arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "ReferenceArn",
+                Some("reference_arn"),
+                rt::string(reference_arn),
+            );
+            ReferenceItem(this)
+        }
+    }
+    nested!(ReferenceItem);
     /// CloudFormation property type `RegistryMapping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-workflowversion-registrymapping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RegistryMapping(rt::Props);
     impl RegistryMapping {
@@ -1810,7 +1594,7 @@ pub mod workflow_version {
     nested!(RegistryMapping);
     /// CloudFormation property type `SourceReference`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-workflowversion-sourcereference.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SourceReference(rt::Props);
     impl SourceReference {
@@ -1831,25 +1615,26 @@ pub mod workflow_version {
         }
     }
     nested!(SourceReference);
-    /// The values `Accelerators` accepts in `Omics::WorkflowVersion`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Accelerators {
-        /// `GPU`
-        Gpu,
+    /// CloudFormation property type `SseConfig`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct SseConfig(rt::Props);
+    impl SseConfig {
+        /// A new `SseConfig`. Required properties: `type_` (`Type`).
+        pub fn new(type_: EncryptionType) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Type", Some("type"), type_.into());
+            SseConfig(this)
+        }
+        /// Constraints: length 20..=2048; pattern `arn:([^: ]*):([^: ]*):([^: ]*):([0-9]{12}):([^: ]*)`. CloudFormation `KeyArn`, Terraform `key_arn`.
+        pub fn key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("KeyArn", Some("key_arn"), rt::string(value));
+            self
+        }
     }
-    string_enum!(Accelerators { Gpu => "GPU" });
-    /// The values `WorkflowEngine` accepts in `Omics::WorkflowVersion`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum WorkflowEngine {
-        /// `WDL`
-        Wdl,
-        /// `NEXTFLOW`
-        Nextflow,
-        /// `CWL`
-        Cwl,
-    }
-    string_enum!(WorkflowEngine { Wdl => "WDL", Nextflow => "NEXTFLOW", Cwl => "CWL" });
-    /// The values `StorageType` accepts in `Omics::WorkflowVersion`.
+    nested!(SseConfig);
+    /// The values `StorageType` accepts in `Omics`'s `Workflow`, `WorkflowVersion`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum StorageType {
         /// `STATIC`
@@ -1858,7 +1643,7 @@ pub mod workflow_version {
         Dynamic,
     }
     string_enum!(StorageType { Static => "STATIC", Dynamic => "DYNAMIC" });
-    /// The values `Type` accepts in `Omics::WorkflowVersion`.
+    /// The values `Type` accepts in `Omics`'s `Workflow`, `WorkflowVersion`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Type {
         /// `BRANCH`
@@ -1869,4 +1654,15 @@ pub mod workflow_version {
         Commit,
     }
     string_enum!(Type { Branch => "BRANCH", Tag => "TAG", Commit => "COMMIT" });
+    /// The values `WorkflowEngine` accepts in `Omics`'s `Workflow`, `WorkflowVersion`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum WorkflowEngine {
+        /// `WDL`
+        Wdl,
+        /// `NEXTFLOW`
+        Nextflow,
+        /// `CWL`
+        Cwl,
+    }
+    string_enum!(WorkflowEngine { Wdl => "WDL", Nextflow => "NEXTFLOW", Cwl => "CWL" });
 }

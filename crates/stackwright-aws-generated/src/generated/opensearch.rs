@@ -2,14 +2,22 @@
 //! `OpenSearch` resource types of the CloudFormation registry (`AWS::OpenSearch::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `opensearch` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("opensearch.schemas.jsonl"));
 /// Creates a data source for an Amazon OpenSearch Service domain.
 ///
 /// CloudFormation: `AWS::OpenSearch::DataSource`. Terraform: `awscc_opensearch_data_source` (awscc provider).
@@ -48,6 +56,7 @@ static DATA_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn")), ("Status", Some("status"))],
+    schema: (&SCHEMAS, 0),
 };
 impl DataSource {
     /// Declares a `AWS::OpenSearch::DataSource` with the stack-unique `id`. Required properties: `data_source_type` (`DataSourceType`), `domain_name` (`DomainName`), `name` (`Name`).
@@ -103,7 +112,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `DataSourceType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearch-datasource-datasourcetype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataSourceType(rt::Props);
     impl DataSourceType {
@@ -129,7 +138,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `S3GlueDataCatalog`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearch-datasource-s3gluedatacatalog.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3GlueDataCatalog(rt::Props);
     impl S3GlueDataCatalog {

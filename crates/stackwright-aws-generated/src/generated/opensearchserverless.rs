@@ -2,14 +2,22 @@
 //! `OpenSearchServerless` resource types of the CloudFormation registry (`AWS::OpenSearchServerless::*`): 9 types, 8 of them with an awscc Terraform resource.
 //! Enabled by the `opensearchserverless` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("opensearchserverless.schemas.jsonl"));
 /// Resource Type definition for AWS::OpenSearchServerless::AccessPolicy
 ///
 /// CloudFormation: `AWS::OpenSearchServerless::AccessPolicy`. Terraform: `awscc_opensearchserverless_access_policy` (awscc provider).
@@ -37,6 +45,7 @@ static ACCESS_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 0),
 };
 impl AccessPolicy {
     /// Declares a `AWS::OpenSearchServerless::AccessPolicy` with the stack-unique `id`. Required properties: `name` (`Name`), `policy` (`Policy`), `type_` (`Type`).
@@ -112,6 +121,7 @@ static COLLECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("FipsEndpoints", Some("fips_endpoints")),
         ("KmsKeyArn", Some("kms_key_arn")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Collection {
     /// Declares a `AWS::OpenSearchServerless::Collection` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -226,12 +236,13 @@ impl CollectionHandle {
 }
 /// Property types and value sets of [`Collection`] (`AWS::OpenSearchServerless::Collection`).
 pub mod collection {
+    pub use super::shared::StandbyReplicas;
     use super::*;
     /// Encryption settings for the collection
     ///
     /// CloudFormation property type `EncryptionConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchserverless-collection-encryptionconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncryptionConfig(rt::Props);
     impl EncryptionConfig {
@@ -262,7 +273,7 @@ pub mod collection {
     ///
     /// CloudFormation property type `VectorOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchserverless-collection-vectoroptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VectorOptions(rt::Props);
     impl VectorOptions {
@@ -296,15 +307,6 @@ pub mod collection {
         Disabled,
     }
     string_enum!(DeletionProtection { Enabled => "ENABLED", Disabled => "DISABLED" });
-    /// The values `StandbyReplicas` accepts in `OpenSearchServerless::Collection`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum StandbyReplicas {
-        /// `ENABLED`
-        Enabled,
-        /// `DISABLED`
-        Disabled,
-    }
-    string_enum!(StandbyReplicas { Enabled => "ENABLED", Disabled => "DISABLED" });
     /// The values `CollectionType` accepts in `OpenSearchServerless::Collection`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum CollectionType {
@@ -355,6 +357,7 @@ static COLLECTION_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 2),
 };
 impl CollectionGroup {
     /// Declares a `AWS::OpenSearchServerless::CollectionGroup` with the stack-unique `id`. Required properties: `name` (`Name`), `standby_replicas` (`StandbyReplicas`).
@@ -416,10 +419,11 @@ impl CollectionGroupHandle {
 }
 /// Property types and value sets of [`CollectionGroup`] (`AWS::OpenSearchServerless::CollectionGroup`).
 pub mod collection_group {
+    pub use super::shared::StandbyReplicas;
     use super::*;
     /// CloudFormation property type `CapacityLimits`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchserverless-collectiongroup-capacitylimits.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapacityLimits(rt::Props);
     impl CapacityLimits {
@@ -483,15 +487,6 @@ pub mod collection_group {
         Nextgen,
     }
     string_enum!(Generation { Classic => "CLASSIC", Nextgen => "NEXTGEN" });
-    /// The values `StandbyReplicas` accepts in `OpenSearchServerless::CollectionGroup`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum StandbyReplicas {
-        /// `ENABLED`
-        Enabled,
-        /// `DISABLED`
-        Disabled,
-    }
-    string_enum!(StandbyReplicas { Enabled => "ENABLED", Disabled => "DISABLED" });
 }
 /// Resource Type definition for AWS::OpenSearchServerless::CollectionIndex
 ///
@@ -533,6 +528,7 @@ static COLLECTION_INDEX_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 3),
 };
 impl CollectionIndex {
     /// Declares a `AWS::OpenSearchServerless::CollectionIndex` with the stack-unique `id`. Required properties: `id_property` (`Id`), `index_name` (`IndexName`).
@@ -543,7 +539,7 @@ impl CollectionIndex {
         index_name: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &COLLECTION_INDEX_TYPE);
-        this.set("Id", Some("id"), rt::string(id_property));
+        this.set("Id", Some("collection_index_id"), rt::string(id_property));
         this.set("IndexName", Some("index_name"), rt::string(index_name));
         CollectionIndex(this)
     }
@@ -588,6 +584,7 @@ static INDEX_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("Uuid", None)],
+    schema: (&SCHEMAS, 4),
 };
 impl Index {
     /// Declares a `AWS::OpenSearchServerless::Index` with the stack-unique `id`. Required properties: `collection_endpoint` (`CollectionEndpoint`), `index_name` (`IndexName`).
@@ -637,7 +634,7 @@ pub mod index {
     ///
     /// CloudFormation property type `Analysis`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchserverless-index-analysis.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Analysis(rt::Props);
     impl Analysis {
@@ -657,7 +654,7 @@ pub mod index {
     nested!(Analysis);
     /// CloudFormation property type `Index`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchserverless-index-index.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Index(rt::Props);
     impl Index {
@@ -691,7 +688,7 @@ pub mod index {
     nested!(Index);
     /// CloudFormation property type `IndexSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchserverless-index-indexsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IndexSettings(rt::Props);
     impl IndexSettings {
@@ -718,7 +715,7 @@ pub mod index {
     ///
     /// CloudFormation property type `Mappings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchserverless-index-mappings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Mappings(rt::Props);
     impl Mappings {
@@ -764,6 +761,7 @@ static LIFECYCLE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 5),
 };
 impl LifecyclePolicy {
     /// Declares a `AWS::OpenSearchServerless::LifecyclePolicy` with the stack-unique `id`. Required properties: `name` (`Name`), `policy` (`Policy`), `type_` (`Type`).
@@ -846,6 +844,7 @@ static SECURITY_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("iam_identity_center_options.application_description"),
         ),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl SecurityConfig {
     /// Declares a `AWS::OpenSearchServerless::SecurityConfig` with the stack-unique `id`. No property is required.
@@ -946,7 +945,7 @@ pub mod security_config {
     ///
     /// CloudFormation property type `IamFederationConfigOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchserverless-securityconfig-iamfederationconfigoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IamFederationConfigOptions(rt::Props);
     impl IamFederationConfigOptions {
@@ -977,7 +976,7 @@ pub mod security_config {
     ///
     /// CloudFormation property type `IamIdentityCenterConfigOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchserverless-securityconfig-iamidentitycenterconfigoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IamIdentityCenterConfigOptions(rt::Props);
     impl IamIdentityCenterConfigOptions {
@@ -1043,7 +1042,7 @@ pub mod security_config {
     ///
     /// CloudFormation property type `SamlConfigOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchserverless-securityconfig-samlconfigoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SamlConfigOptions(rt::Props);
     impl SamlConfigOptions {
@@ -1129,6 +1128,7 @@ static SECURITY_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 7),
 };
 impl SecurityPolicy {
     /// Declares a `AWS::OpenSearchServerless::SecurityPolicy` with the stack-unique `id`. Required properties: `name` (`Name`), `policy` (`Policy`), `type_` (`Type`).
@@ -1199,6 +1199,7 @@ static VPC_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 8),
 };
 impl VpcEndpoint {
     /// Declares a `AWS::OpenSearchServerless::VpcEndpoint` with the stack-unique `id`. Required properties: `name` (`Name`), `subnet_ids` (`SubnetIds`), `vpc_id` (`VpcId`).
@@ -1242,4 +1243,18 @@ impl VpcEndpointHandle {
     pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
+}
+/// Nested types that several `OpenSearchServerless` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `StandbyReplicas` accepts in `OpenSearchServerless`'s `Collection`, `CollectionGroup`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum StandbyReplicas {
+        /// `ENABLED`
+        Enabled,
+        /// `DISABLED`
+        Disabled,
+    }
+    string_enum!(StandbyReplicas { Enabled => "ENABLED", Disabled => "DISABLED" });
 }

@@ -2,14 +2,22 @@
 //! `OpenSearchService` resource types of the CloudFormation registry (`AWS::OpenSearchService::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `opensearchservice` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("opensearchservice.schemas.jsonl"));
 /// Amazon OpenSearchService application resource
 ///
 /// CloudFormation: `AWS::OpenSearchService::Application`. Terraform: `awscc_opensearchservice_application` (awscc provider).
@@ -37,6 +45,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Application {
     /// Declares a `AWS::OpenSearchService::Application` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -121,7 +130,7 @@ pub mod application {
     ///
     /// CloudFormation property type `AppConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-application-appconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AppConfig(rt::Props);
     impl AppConfig {
@@ -138,7 +147,7 @@ pub mod application {
     ///
     /// CloudFormation property type `DataSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-application-datasource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataSource(rt::Props);
     impl DataSource {
@@ -169,7 +178,7 @@ pub mod application {
     ///
     /// CloudFormation property type `IamIdentityCenterOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-application-iamidentitycenteroptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IamIdentityCenterOptions(rt::Props);
     impl IamIdentityCenterOptions {
@@ -257,6 +266,7 @@ static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("identity_center_options.identity_store_id"),
         ),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Domain {
     /// Declares a `AWS::OpenSearchService::Domain` with the stack-unique `id`. No property is required.
@@ -517,7 +527,7 @@ pub mod domain {
     use super::*;
     /// CloudFormation property type `AdvancedSecurityOptionsInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-advancedsecurityoptionsinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AdvancedSecurityOptionsInput(rt::Props);
     impl AdvancedSecurityOptionsInput {
@@ -591,7 +601,7 @@ pub mod domain {
     nested!(AdvancedSecurityOptionsInput);
     /// CloudFormation property type `AIMLOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-aimloptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AimlOptions(rt::Props);
     impl AimlOptions {
@@ -622,7 +632,7 @@ pub mod domain {
     nested!(AimlOptions);
     /// CloudFormation property type `AutomatedSnapshotPauseOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-automatedsnapshotpauseoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AutomatedSnapshotPauseOptions(rt::Props);
     impl AutomatedSnapshotPauseOptions {
@@ -647,7 +657,7 @@ pub mod domain {
     nested!(AutomatedSnapshotPauseOptions);
     /// CloudFormation property type `ClusterConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-clusterconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClusterConfig(rt::Props);
     impl ClusterConfig {
@@ -757,7 +767,7 @@ pub mod domain {
     nested!(ClusterConfig);
     /// CloudFormation property type `CognitoOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-cognitooptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CognitoOptions(rt::Props);
     impl CognitoOptions {
@@ -795,7 +805,7 @@ pub mod domain {
     nested!(CognitoOptions);
     /// CloudFormation property type `ColdStorageOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-coldstorageoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ColdStorageOptions(rt::Props);
     impl ColdStorageOptions {
@@ -813,7 +823,7 @@ pub mod domain {
     nested!(ColdStorageOptions);
     /// CloudFormation property type `DeploymentStrategyOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-deploymentstrategyoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeploymentStrategyOptions(rt::Props);
     impl DeploymentStrategyOptions {
@@ -835,7 +845,7 @@ pub mod domain {
     nested!(DeploymentStrategyOptions);
     /// CloudFormation property type `DomainEndpointOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-domainendpointoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DomainEndpointOptions(rt::Props);
     impl DomainEndpointOptions {
@@ -887,7 +897,7 @@ pub mod domain {
     nested!(DomainEndpointOptions);
     /// CloudFormation property type `EBSOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-ebsoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EbsOptions(rt::Props);
     impl EbsOptions {
@@ -928,7 +938,7 @@ pub mod domain {
     nested!(EbsOptions);
     /// CloudFormation property type `EncryptionAtRestOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-encryptionatrestoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncryptionAtRestOptions(rt::Props);
     impl EncryptionAtRestOptions {
@@ -952,7 +962,7 @@ pub mod domain {
     nested!(EncryptionAtRestOptions);
     /// CloudFormation property type `IAMFederationOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-iamfederationoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IamFederationOptions(rt::Props);
     impl IamFederationOptions {
@@ -983,7 +993,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `IdentityCenterOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-identitycenteroptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IdentityCenterOptions(rt::Props);
     impl IdentityCenterOptions {
@@ -1054,7 +1064,7 @@ pub mod domain {
     nested!(IdentityCenterOptions);
     /// CloudFormation property type `Idp`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-idp.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Idp(rt::Props);
     impl Idp {
@@ -1073,7 +1083,7 @@ pub mod domain {
     nested!(Idp);
     /// CloudFormation property type `JWTOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-jwtoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct JwtOptions(rt::Props);
     impl JwtOptions {
@@ -1108,7 +1118,7 @@ pub mod domain {
     nested!(JwtOptions);
     /// CloudFormation property type `MasterUserOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-masteruseroptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MasterUserOptions(rt::Props);
     impl MasterUserOptions {
@@ -1145,7 +1155,7 @@ pub mod domain {
     nested!(MasterUserOptions);
     /// CloudFormation property type `NodeConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-nodeconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NodeConfig(rt::Props);
     impl NodeConfig {
@@ -1173,7 +1183,7 @@ pub mod domain {
     nested!(NodeConfig);
     /// CloudFormation property type `NodeOption`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-nodeoption.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NodeOption(rt::Props);
     impl NodeOption {
@@ -1196,7 +1206,7 @@ pub mod domain {
     nested!(NodeOption);
     /// CloudFormation property type `NodeToNodeEncryptionOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-nodetonodeencryptionoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NodeToNodeEncryptionOptions(rt::Props);
     impl NodeToNodeEncryptionOptions {
@@ -1214,7 +1224,7 @@ pub mod domain {
     nested!(NodeToNodeEncryptionOptions);
     /// CloudFormation property type `OffPeakWindow`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-offpeakwindow.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OffPeakWindow(rt::Props);
     impl OffPeakWindow {
@@ -1233,7 +1243,7 @@ pub mod domain {
     nested!(OffPeakWindow);
     /// CloudFormation property type `OffPeakWindowOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-offpeakwindowoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OffPeakWindowOptions(rt::Props);
     impl OffPeakWindowOptions {
@@ -1257,7 +1267,7 @@ pub mod domain {
     nested!(OffPeakWindowOptions);
     /// CloudFormation property type `S3VectorsEngine`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-s3vectorsengine.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3VectorsEngine(rt::Props);
     impl S3VectorsEngine {
@@ -1271,7 +1281,7 @@ pub mod domain {
     nested!(S3VectorsEngine);
     /// CloudFormation property type `SAMLOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-samloptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SamlOptions(rt::Props);
     impl SamlOptions {
@@ -1332,7 +1342,7 @@ pub mod domain {
     nested!(SamlOptions);
     /// CloudFormation property type `ServerlessVectorAcceleration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-serverlessvectoracceleration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServerlessVectorAcceleration(rt::Props);
     impl ServerlessVectorAcceleration {
@@ -1352,7 +1362,7 @@ pub mod domain {
     nested!(ServerlessVectorAcceleration);
     /// CloudFormation property type `SnapshotOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-snapshotoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SnapshotOptions(rt::Props);
     impl SnapshotOptions {
@@ -1374,7 +1384,7 @@ pub mod domain {
     nested!(SnapshotOptions);
     /// CloudFormation property type `SoftwareUpdateOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-softwareupdateoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SoftwareUpdateOptions(rt::Props);
     impl SoftwareUpdateOptions {
@@ -1405,7 +1415,7 @@ pub mod domain {
     nested!(SoftwareUpdateOptions);
     /// CloudFormation property type `VPCOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-vpcoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcOptions(rt::Props);
     impl VpcOptions {
@@ -1444,7 +1454,7 @@ pub mod domain {
     nested!(VpcOptions);
     /// CloudFormation property type `WindowStartTime`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-windowstarttime.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WindowStartTime(rt::Props);
     impl WindowStartTime {
@@ -1459,7 +1469,7 @@ pub mod domain {
     nested!(WindowStartTime);
     /// CloudFormation property type `ZoneAwarenessConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-zoneawarenessconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ZoneAwarenessConfig(rt::Props);
     impl ZoneAwarenessConfig {

@@ -2,14 +2,22 @@
 //! `OpsWorks` resource types of the CloudFormation registry (`AWS::OpsWorks::*`): 7 types, 0 of them with an awscc Terraform resource.
 //! Enabled by the `opsworks` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("opsworks.schemas.jsonl"));
 /// Resource Type definition for AWS::OpsWorks::App
 ///
 /// CloudFormation: `AWS::OpsWorks::App`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -68,6 +76,7 @@ static APP_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-2",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 0),
 };
 impl App {
     /// Declares a `AWS::OpsWorks::App` with the stack-unique `id`. Required properties: `name` (`Name`), `stack_id` (`StackId`), `type_` (`Type`).
@@ -149,10 +158,11 @@ impl AppHandle {
 }
 /// Property types and value sets of [`App`] (`AWS::OpsWorks::App`).
 pub mod app {
+    pub use super::shared::Source;
     use super::*;
     /// CloudFormation property type `DataSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-app-datasource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataSource(rt::Props);
     impl DataSource {
@@ -180,7 +190,7 @@ pub mod app {
     nested!(DataSource);
     /// CloudFormation property type `EnvironmentVariable`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-app-environmentvariable.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EnvironmentVariable(rt::Props);
     impl EnvironmentVariable {
@@ -198,52 +208,9 @@ pub mod app {
         }
     }
     nested!(EnvironmentVariable);
-    /// CloudFormation property type `Source`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-app-source.html)
-    #[derive(Clone, Debug)]
-    pub struct Source(rt::Props);
-    impl Source {
-        /// A new `Source`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            Source(this)
-        }
-        /// CloudFormation `Password`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn password(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Password", None, rt::string(value));
-            self
-        }
-        /// CloudFormation `Revision`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn revision(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Revision", None, rt::string(value));
-            self
-        }
-        /// CloudFormation `SshKey`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ssh_key(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("SshKey", None, rt::string(value));
-            self
-        }
-        /// CloudFormation `Type`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Type", None, rt::string(value));
-            self
-        }
-        /// CloudFormation `Url`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn url(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Url", None, rt::string(value));
-            self
-        }
-        /// CloudFormation `Username`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn username(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Username", None, rt::string(value));
-            self
-        }
-    }
-    nested!(Source);
     /// CloudFormation property type `SslConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-app-sslconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SslConfiguration(rt::Props);
     impl SslConfiguration {
@@ -328,6 +295,7 @@ static ELASTIC_LOAD_BALANCER_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-2",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 1),
 };
 impl ElasticLoadBalancerAttachment {
     /// Declares a `AWS::OpsWorks::ElasticLoadBalancerAttachment` with the stack-unique `id`. Required properties: `elastic_load_balancer_name` (`ElasticLoadBalancerName`), `layer_id` (`LayerId`).
@@ -425,6 +393,7 @@ static INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("PrivateDnsName", None),
         ("PrivateIp", None),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl Instance {
     /// Declares a `AWS::OpsWorks::Instance` with the stack-unique `id`. Required properties: `instance_type` (`InstanceType`), `layer_ids` (`LayerIds`), `stack_id` (`StackId`).
@@ -567,7 +536,7 @@ pub mod instance {
     use super::*;
     /// CloudFormation property type `BlockDeviceMapping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-instance-blockdevicemapping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BlockDeviceMapping(rt::Props);
     impl BlockDeviceMapping {
@@ -600,7 +569,7 @@ pub mod instance {
     nested!(BlockDeviceMapping);
     /// CloudFormation property type `EbsBlockDevice`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-instance-ebsblockdevice.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EbsBlockDevice(rt::Props);
     impl EbsBlockDevice {
@@ -638,7 +607,7 @@ pub mod instance {
     nested!(EbsBlockDevice);
     /// CloudFormation property type `TimeBasedAutoScaling`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-instance-timebasedautoscaling.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TimeBasedAutoScaling(rt::Props);
     impl TimeBasedAutoScaling {
@@ -764,6 +733,7 @@ static LAYER_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-2",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 3),
 };
 impl Layer {
     /// Declares a `AWS::OpsWorks::Layer` with the stack-unique `id`. Required properties: `auto_assign_elastic_ips` (`AutoAssignElasticIps`), `auto_assign_public_ips` (`AutoAssignPublicIps`), `enable_auto_healing` (`EnableAutoHealing`), `name` (`Name`), `shortname` (`Shortname`), `stack_id` (`StackId`), `type_` (`Type`).
@@ -884,7 +854,7 @@ pub mod layer {
     use super::*;
     /// CloudFormation property type `AutoScalingThresholds`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-layer-autoscalingthresholds.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AutoScalingThresholds(rt::Props);
     impl AutoScalingThresholds {
@@ -927,7 +897,7 @@ pub mod layer {
     nested!(AutoScalingThresholds);
     /// CloudFormation property type `LifecycleEventConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-layer-lifecycleeventconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LifecycleEventConfiguration(rt::Props);
     impl LifecycleEventConfiguration {
@@ -945,7 +915,7 @@ pub mod layer {
     nested!(LifecycleEventConfiguration);
     /// CloudFormation property type `LoadBasedAutoScaling`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-layer-loadbasedautoscaling.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LoadBasedAutoScaling(rt::Props);
     impl LoadBasedAutoScaling {
@@ -973,7 +943,7 @@ pub mod layer {
     nested!(LoadBasedAutoScaling);
     /// CloudFormation property type `Recipes`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-layer-recipes.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Recipes(rt::Props);
     impl Recipes {
@@ -1011,7 +981,7 @@ pub mod layer {
     nested!(Recipes);
     /// CloudFormation property type `ShutdownEventConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-layer-shutdowneventconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ShutdownEventConfiguration(rt::Props);
     impl ShutdownEventConfiguration {
@@ -1035,7 +1005,7 @@ pub mod layer {
     nested!(ShutdownEventConfiguration);
     /// CloudFormation property type `VolumeConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-layer-volumeconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VolumeConfiguration(rt::Props);
     impl VolumeConfiguration {
@@ -1140,6 +1110,7 @@ static STACK_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-2",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 4),
 };
 impl Stack {
     /// Declares a `AWS::OpsWorks::Stack` with the stack-unique `id`. Required properties: `default_instance_profile_arn` (`DefaultInstanceProfileArn`), `name` (`Name`), `service_role_arn` (`ServiceRoleArn`).
@@ -1287,10 +1258,11 @@ impl StackHandle {
 }
 /// Property types and value sets of [`Stack`] (`AWS::OpsWorks::Stack`).
 pub mod stack {
+    pub use super::shared::Source;
     use super::*;
     /// CloudFormation property type `ChefConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-stack-chefconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ChefConfiguration(rt::Props);
     impl ChefConfiguration {
@@ -1313,7 +1285,7 @@ pub mod stack {
     nested!(ChefConfiguration);
     /// CloudFormation property type `ElasticIp`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-stack-elasticip.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ElasticIp(rt::Props);
     impl ElasticIp {
@@ -1332,7 +1304,7 @@ pub mod stack {
     nested!(ElasticIp);
     /// CloudFormation property type `RdsDbInstance`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-stack-rdsdbinstance.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RdsDbInstance(rt::Props);
     impl RdsDbInstance {
@@ -1350,52 +1322,9 @@ pub mod stack {
         }
     }
     nested!(RdsDbInstance);
-    /// CloudFormation property type `Source`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-stack-source.html)
-    #[derive(Clone, Debug)]
-    pub struct Source(rt::Props);
-    impl Source {
-        /// A new `Source`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            Source(this)
-        }
-        /// CloudFormation `Password`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn password(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Password", None, rt::string(value));
-            self
-        }
-        /// CloudFormation `Revision`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn revision(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Revision", None, rt::string(value));
-            self
-        }
-        /// CloudFormation `SshKey`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ssh_key(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("SshKey", None, rt::string(value));
-            self
-        }
-        /// CloudFormation `Type`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Type", None, rt::string(value));
-            self
-        }
-        /// CloudFormation `Url`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn url(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Url", None, rt::string(value));
-            self
-        }
-        /// CloudFormation `Username`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn username(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Username", None, rt::string(value));
-            self
-        }
-    }
-    nested!(Source);
     /// CloudFormation property type `StackConfigurationManager`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-stack-stackconfigurationmanager.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StackConfigurationManager(rt::Props);
     impl StackConfigurationManager {
@@ -1475,6 +1404,7 @@ static USER_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-2",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 5),
 };
 impl UserProfile {
     /// Declares a `AWS::OpsWorks::UserProfile` with the stack-unique `id`. Required properties: `iam_user_arn` (`IamUserArn`).
@@ -1569,6 +1499,7 @@ static VOLUME_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-2",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 6),
 };
 impl Volume {
     /// Declares a `AWS::OpsWorks::Volume` with the stack-unique `id`. Required properties: `ec2_volume_id` (`Ec2VolumeId`), `stack_id` (`StackId`).
@@ -1604,4 +1535,52 @@ impl VolumeHandle {
     pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
+}
+/// Nested types that several `OpsWorks` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// CloudFormation property type `Source`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct Source(rt::Props);
+    impl Source {
+        /// A new `Source`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            Source(this)
+        }
+        /// CloudFormation `Password`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn password(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Password", None, rt::string(value));
+            self
+        }
+        /// CloudFormation `Revision`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn revision(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Revision", None, rt::string(value));
+            self
+        }
+        /// CloudFormation `SshKey`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn ssh_key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SshKey", None, rt::string(value));
+            self
+        }
+        /// CloudFormation `Type`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Type", None, rt::string(value));
+            self
+        }
+        /// CloudFormation `Url`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Url", None, rt::string(value));
+            self
+        }
+        /// CloudFormation `Username`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn username(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Username", None, rt::string(value));
+            self
+        }
+    }
+    nested!(Source);
 }

@@ -2,14 +2,22 @@
 //! `Organizations` resource types of the CloudFormation registry (`AWS::Organizations::*`): 5 types, 5 of them with an awscc Terraform resource.
 //! Enabled by the `organizations` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("organizations.schemas.jsonl"));
 /// You can use AWS::Organizations::Account to manage accounts in organization.
 ///
 /// CloudFormation: `AWS::Organizations::Account`. Terraform: `awscc_organizations_account` (awscc provider).
@@ -31,6 +39,7 @@ static ACCOUNT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
         ("Paths", Some("paths")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Account {
     /// Declares a `AWS::Organizations::Account` with the stack-unique `id`. Required properties: `account_name` (`AccountName`), `email` (`Email`).
@@ -134,6 +143,7 @@ static ORGANIZATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ManagementAccountEmail", Some("management_account_email")),
         ("RootId", Some("root_id")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Organization {
     /// Declares a `AWS::Organizations::Organization` with the stack-unique `id`. No property is required.
@@ -223,6 +233,7 @@ static ORGANIZATIONAL_UNIT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Id", Some("id")),
         ("Path", Some("path")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl OrganizationalUnit {
     /// Declares a `AWS::Organizations::OrganizationalUnit` with the stack-unique `id`. Required properties: `name` (`Name`), `parent_id` (`ParentId`).
@@ -280,6 +291,7 @@ static POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
         ("AwsManaged", Some("aws_managed")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl Policy {
     /// Declares a `AWS::Organizations::Policy` with the stack-unique `id`. Required properties: `content` (`Content`), `name` (`Name`), `type_` (`Type`).
@@ -388,6 +400,7 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 4),
 };
 impl ResourcePolicy {
     /// Declares a `AWS::Organizations::ResourcePolicy` with the stack-unique `id`. Required properties: `content` (`Content`).

@@ -2,14 +2,22 @@
 //! `OSIS` resource types of the CloudFormation registry (`AWS::OSIS::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `osis` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("osis.schemas.jsonl"));
 /// An OpenSearch Ingestion Service Data Prepper pipeline running Data Prepper.
 ///
 /// CloudFormation: `AWS::OSIS::Pipeline`. Terraform: `awscc_osis_pipeline` (awscc provider).
@@ -47,6 +55,7 @@ static PIPELINE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("VpcEndpoints", Some("vpc_endpoints")),
         ("VpcEndpointService", Some("vpc_endpoint_service")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Pipeline {
     /// Declares a `AWS::OSIS::Pipeline` with the stack-unique `id`. Required properties: `max_units` (`MaxUnits`), `min_units` (`MinUnits`), `pipeline_configuration_body` (`PipelineConfigurationBody`), `pipeline_name` (`PipelineName`).
@@ -166,7 +175,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `BufferOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-osis-pipeline-bufferoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BufferOptions(rt::Props);
     impl BufferOptions {
@@ -186,7 +195,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `CloudWatchLogDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-osis-pipeline-cloudwatchlogdestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogDestination(rt::Props);
     impl CloudWatchLogDestination {
@@ -202,7 +211,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `EncryptionAtRestOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-osis-pipeline-encryptionatrestoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncryptionAtRestOptions(rt::Props);
     impl EncryptionAtRestOptions {
@@ -218,7 +227,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `LogPublishingOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-osis-pipeline-logpublishingoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LogPublishingOptions(rt::Props);
     impl LogPublishingOptions {
@@ -253,7 +262,7 @@ pub mod pipeline {
     nested!(LogPublishingOptions);
     /// CloudFormation property type `ResourcePolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-osis-pipeline-resourcepolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResourcePolicy(rt::Props);
     impl ResourcePolicy {
@@ -269,7 +278,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `VpcAttachmentOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-osis-pipeline-vpcattachmentoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcAttachmentOptions(rt::Props);
     impl VpcAttachmentOptions {
@@ -290,7 +299,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `VpcOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-osis-pipeline-vpcoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcOptions(rt::Props);
     impl VpcOptions {

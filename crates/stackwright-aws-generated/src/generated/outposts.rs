@@ -2,14 +2,22 @@
 //! `Outposts` resource types of the CloudFormation registry (`AWS::Outposts::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `outposts` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("outposts.schemas.jsonl"));
 /// Definition of AWS::Outposts::Outpost Resource Type
 ///
 /// CloudFormation: `AWS::Outposts::Outpost`. Terraform: `awscc_outposts_outpost` (awscc provider).
@@ -43,6 +51,7 @@ static OUTPOST_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("SiteArn", Some("site_arn")),
         ("LifeCycleStatus", Some("life_cycle_status")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Outpost {
     /// Declares a `AWS::Outposts::Outpost` with the stack-unique `id`. Required properties: `name` (`Name`), `site_id` (`SiteId`).
@@ -158,6 +167,7 @@ static SITE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("SiteId", Some("site_id")), ("SiteArn", Some("site_arn"))],
+    schema: (&SCHEMAS, 1),
 };
 impl Site {
     /// Declares a `AWS::Outposts::Site` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -220,7 +230,7 @@ pub mod site {
     use super::*;
     /// CloudFormation property type `Address`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-outposts-site-address.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Address(rt::Props);
     impl Address {
@@ -295,7 +305,7 @@ pub mod site {
     nested!(Address);
     /// CloudFormation property type `RackPhysicalProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-outposts-site-rackphysicalproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RackPhysicalProperties(rt::Props);
     impl RackPhysicalProperties {

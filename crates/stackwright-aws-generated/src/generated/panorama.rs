@@ -2,14 +2,22 @@
 //! `Panorama` resource types of the CloudFormation registry (`AWS::Panorama::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `panorama` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("panorama.schemas.jsonl"));
 /// Creates an application instance and deploys it to a device.
 ///
 /// CloudFormation: `AWS::Panorama::ApplicationInstance`. Terraform: `awscc_panorama_application_instance` (awscc provider).
@@ -67,6 +75,7 @@ static APPLICATION_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedTime", Some("created_time")),
         ("LastUpdatedTime", Some("last_updated_time")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl ApplicationInstance {
     /// Declares a `AWS::Panorama::ApplicationInstance` with the stack-unique `id`. Required properties: `default_runtime_context_device` (`DefaultRuntimeContextDevice`), `manifest_payload` (`ManifestPayload`).
@@ -187,7 +196,7 @@ pub mod application_instance {
     ///
     /// CloudFormation property type `ManifestOverridesPayload`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-panorama-applicationinstance-manifestoverridespayload.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ManifestOverridesPayload(rt::Props);
     impl ManifestOverridesPayload {
@@ -210,7 +219,7 @@ pub mod application_instance {
     ///
     /// CloudFormation property type `ManifestPayload`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-panorama-applicationinstance-manifestpayload.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ManifestPayload(rt::Props);
     impl ManifestPayload {
@@ -296,6 +305,7 @@ static PACKAGE_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("storage_location.manifest_prefix_location"),
         ),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Package {
     /// Declares a `AWS::Panorama::Package` with the stack-unique `id`. Required properties: `package_name` (`PackageName`).
@@ -364,7 +374,7 @@ pub mod package {
     ///
     /// CloudFormation property type `StorageLocation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-panorama-package-storagelocation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StorageLocation(rt::Props);
     impl StorageLocation {
@@ -479,6 +489,7 @@ static PACKAGE_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("IsLatestPatch", Some("is_latest_patch")),
         ("RegisteredTime", Some("registered_time")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl PackageVersion {
     /// Declares a `AWS::Panorama::PackageVersion` with the stack-unique `id`. Required properties: `package_id` (`PackageId`), `package_version` (`PackageVersion`), `patch_version` (`PatchVersion`).

@@ -2,14 +2,22 @@
 //! `PaymentCryptography` resource types of the CloudFormation registry (`AWS::PaymentCryptography::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `paymentcryptography` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("paymentcryptography.schemas.jsonl"));
 /// Definition of AWS::PaymentCryptography::Alias Resource Type
 ///
 /// CloudFormation: `AWS::PaymentCryptography::Alias`. Terraform: `awscc_paymentcryptography_alias` (awscc provider).
@@ -45,6 +53,7 @@ static ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 0),
 };
 impl Alias {
     /// Declares a `AWS::PaymentCryptography::Alias` with the stack-unique `id`. Required properties: `alias_name` (`AliasName`).
@@ -105,6 +114,7 @@ static KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("KeyState", Some("key_state")),
         ("ReplicationStatus", Some("replication_status")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Key {
     /// Declares a `AWS::PaymentCryptography::Key` with the stack-unique `id`. Required properties: `exportable` (`Exportable`), `key_attributes` (`KeyAttributes`).
@@ -191,7 +201,7 @@ pub mod key {
     use super::*;
     /// CloudFormation property type `KeyAttributes`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-paymentcryptography-key-keyattributes.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KeyAttributes(rt::Props);
     impl KeyAttributes {
@@ -217,7 +227,7 @@ pub mod key {
     nested!(KeyAttributes);
     /// CloudFormation property type `KeyModesOfUse`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-paymentcryptography-key-keymodesofuse.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KeyModesOfUse(rt::Props);
     impl KeyModesOfUse {

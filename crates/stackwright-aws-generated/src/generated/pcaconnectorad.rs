@@ -2,14 +2,22 @@
 //! `PCAConnectorAD` resource types of the CloudFormation registry (`AWS::PCAConnectorAD::*`): 5 types, 5 of them with an awscc Terraform resource.
 //! Enabled by the `pcaconnectorad` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("pcaconnectorad.schemas.jsonl"));
 /// Represents a Connector that connects AWS PrivateCA and your directory
 ///
 /// CloudFormation: `AWS::PCAConnectorAD::Connector`. Terraform: `awscc_pcaconnectorad_connector` (awscc provider).
@@ -23,6 +31,7 @@ static CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[("ConnectorArn", Some("connector_arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Connector {
     /// Declares a `AWS::PCAConnectorAD::Connector` with the stack-unique `id`. Required properties: `certificate_authority_arn` (`CertificateAuthorityArn`), `directory_id` (`DirectoryId`), `vpc_information` (`VpcInformation`).
@@ -68,7 +77,7 @@ pub mod connector {
     use super::*;
     /// CloudFormation property type `VpcInformation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcaconnectorad-connector-vpcinformation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcInformation(rt::Props);
     impl VpcInformation {
@@ -116,6 +125,7 @@ static DIRECTORY_REGISTRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "DirectoryRegistrationArn",
         Some("directory_registration_arn"),
     )],
+    schema: (&SCHEMAS, 1),
 };
 impl DirectoryRegistration {
     /// Declares a `AWS::PCAConnectorAD::DirectoryRegistration` with the stack-unique `id`. Required properties: `directory_id` (`DirectoryId`).
@@ -154,6 +164,7 @@ static SERVICE_PRINCIPAL_NAME_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[],
+    schema: (&SCHEMAS, 2),
 };
 impl ServicePrincipalName {
     /// Declares a `AWS::PCAConnectorAD::ServicePrincipalName` with the stack-unique `id`. Required properties: `connector_arn` (`ConnectorArn`), `directory_registration_arn` (`DirectoryRegistrationArn`).
@@ -195,6 +206,7 @@ static TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[("TemplateArn", Some("template_arn"))],
+    schema: (&SCHEMAS, 3),
 };
 impl Template {
     /// Declares a `AWS::PCAConnectorAD::Template` with the stack-unique `id`. Required properties: `connector_arn` (`ConnectorArn`), `definition` (`Definition`), `name` (`Name`).
@@ -249,6 +261,7 @@ static TEMPLATE_GROUP_ACCESS_CONTROL_ENTRY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[],
+    schema: (&SCHEMAS, 4),
 };
 impl TemplateGroupAccessControlEntry {
     /// Declares a `AWS::PCAConnectorAD::TemplateGroupAccessControlEntry` with the stack-unique `id`. Required properties: `access_rights` (`AccessRights`), `group_display_name` (`GroupDisplayName`), `group_security_identifier` (`GroupSecurityIdentifier`), `template_arn` (`TemplateArn`).
@@ -293,7 +306,7 @@ pub mod template_group_access_control_entry {
     use super::*;
     /// CloudFormation property type `AccessRights`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcaconnectorad-templategroupaccesscontrolentry-accessrights.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AccessRights(rt::Props);
     impl AccessRights {

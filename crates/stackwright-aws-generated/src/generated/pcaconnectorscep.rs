@@ -2,14 +2,22 @@
 //! `PCAConnectorSCEP` resource types of the CloudFormation registry (`AWS::PCAConnectorSCEP::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `pcaconnectorscep` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("pcaconnectorscep.schemas.jsonl"));
 /// Represents a SCEP Challenge that is used for certificate enrollment
 ///
 /// CloudFormation: `AWS::PCAConnectorSCEP::Challenge`. Terraform: `awscc_pcaconnectorscep_challenge` (awscc provider).
@@ -23,6 +31,7 @@ static CHALLENGE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["cn-north-1", "cn-northwest-1", "us-gov-east-1"],
     attributes: &[("ChallengeArn", Some("challenge_arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Challenge {
     /// Declares a `AWS::PCAConnectorSCEP::Challenge` with the stack-unique `id`. Required properties: `connector_arn` (`ConnectorArn`).
@@ -66,6 +75,7 @@ static CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("OpenIdConfiguration", Some("open_id_configuration")),
         ("Type", Some("type")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Connector {
     /// Declares a `AWS::PCAConnectorSCEP::Connector` with the stack-unique `id`. Required properties: `certificate_authority_arn` (`CertificateAuthorityArn`).

@@ -2,14 +2,22 @@
 //! `PCS` resource types of the CloudFormation registry (`AWS::PCS::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `pcs` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("pcs.schemas.jsonl"));
 /// AWS::PCS::Cluster resource creates an AWS PCS cluster.
 ///
 /// CloudFormation: `AWS::PCS::Cluster`. Terraform: `awscc_pcs_cluster` (awscc provider).
@@ -41,6 +49,7 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Id", Some("id")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Cluster {
     /// Declares a `AWS::PCS::Cluster` with the stack-unique `id`. Required properties: `networking` (`Networking`), `scheduler` (`Scheduler`), `size` (`Size`).
@@ -115,12 +124,13 @@ impl ClusterHandle {
 }
 /// Property types and value sets of [`Cluster`] (`AWS::PCS::Cluster`).
 pub mod cluster {
+    pub use super::shared::SlurmCustomSetting;
     use super::*;
     /// The accounting configuration includes configurable settings for Slurm accounting.
     ///
     /// CloudFormation property type `Accounting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-cluster-accounting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Accounting(rt::Props);
     impl Accounting {
@@ -147,7 +157,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `AuthKey`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-cluster-authkey.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AuthKey(rt::Props);
     impl AuthKey {
@@ -168,7 +178,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `CgroupCustomSetting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-cluster-cgroupcustomsetting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CgroupCustomSetting(rt::Props);
     impl CgroupCustomSetting {
@@ -196,7 +206,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `JwtAuth`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-cluster-jwtauth.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct JwtAuth(rt::Props);
     impl JwtAuth {
@@ -218,7 +228,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `JwtKey`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-cluster-jwtkey.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct JwtKey(rt::Props);
     impl JwtKey {
@@ -239,7 +249,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `Networking`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-cluster-networking.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Networking(rt::Props);
     impl Networking {
@@ -284,7 +294,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `Scheduler`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-cluster-scheduler.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Scheduler(rt::Props);
     impl Scheduler {
@@ -301,7 +311,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `SlurmConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-cluster-slurmconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SlurmConfiguration(rt::Props);
     impl SlurmConfiguration {
@@ -393,39 +403,11 @@ pub mod cluster {
         }
     }
     nested!(SlurmConfiguration);
-    /// Additional settings that directly map to Slurm settings.
-    ///
-    /// CloudFormation property type `SlurmCustomSetting`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-cluster-slurmcustomsetting.html)
-    #[derive(Clone, Debug)]
-    pub struct SlurmCustomSetting(rt::Props);
-    impl SlurmCustomSetting {
-        /// A new `SlurmCustomSetting`. Required properties: `parameter_name` (`ParameterName`), `parameter_value` (`ParameterValue`).
-        pub fn new(
-            parameter_name: impl Into<rt::Expr>,
-            parameter_value: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "ParameterName",
-                Some("parameter_name"),
-                rt::string(parameter_name),
-            );
-            this.set(
-                "ParameterValue",
-                Some("parameter_value"),
-                rt::string(parameter_value),
-            );
-            SlurmCustomSetting(this)
-        }
-    }
-    nested!(SlurmCustomSetting);
     /// The SlurmRest configuration includes configurable settings for Slurm Rest.
     ///
     /// CloudFormation property type `SlurmRest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-cluster-slurmrest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SlurmRest(rt::Props);
     impl SlurmRest {
@@ -441,7 +423,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `SlurmdbdCustomSetting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-cluster-slurmdbdcustomsetting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SlurmdbdCustomSetting(rt::Props);
     impl SlurmdbdCustomSetting {
@@ -532,6 +514,7 @@ static COMPUTE_NODE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Id", Some("id")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl ComputeNodeGroup {
     /// Declares a `AWS::PCS::ComputeNodeGroup` with the stack-unique `id`. Required properties: `cluster_id` (`ClusterId`), `iam_instance_profile_arn` (`IamInstanceProfileArn`), `instance_configs` (`InstanceConfigs`), `scaling_configuration` (`ScalingConfiguration`), `subnet_ids` (`SubnetIds`).
@@ -667,12 +650,13 @@ impl ComputeNodeGroupHandle {
 }
 /// Property types and value sets of [`ComputeNodeGroup`] (`AWS::PCS::ComputeNodeGroup`).
 pub mod compute_node_group {
+    pub use super::shared::SlurmCustomSetting;
     use super::*;
     /// An Amazon EC2 launch template AWS PCS uses to launch compute nodes.
     ///
     /// CloudFormation property type `CustomLaunchTemplate`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-computenodegroup-customlaunchtemplate.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomLaunchTemplate(rt::Props);
     impl CustomLaunchTemplate {
@@ -702,7 +686,7 @@ pub mod compute_node_group {
     ///
     /// CloudFormation property type `InstanceConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-computenodegroup-instanceconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InstanceConfig(rt::Props);
     impl InstanceConfig {
@@ -725,7 +709,7 @@ pub mod compute_node_group {
     ///
     /// CloudFormation property type `NodeLifecycleActions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-computenodegroup-nodelifecycleactions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NodeLifecycleActions(rt::Props);
     impl NodeLifecycleActions {
@@ -752,7 +736,7 @@ pub mod compute_node_group {
     ///
     /// CloudFormation property type `NodeLifecycleScript`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-computenodegroup-nodelifecyclescript.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NodeLifecycleScript(rt::Props);
     impl NodeLifecycleScript {
@@ -792,7 +776,7 @@ pub mod compute_node_group {
     ///
     /// CloudFormation property type `NodeLifecycleStages`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-computenodegroup-nodelifecyclestages.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NodeLifecycleStages(rt::Props);
     impl NodeLifecycleStages {
@@ -828,7 +812,7 @@ pub mod compute_node_group {
     ///
     /// CloudFormation property type `ScalingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-computenodegroup-scalingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ScalingConfiguration(rt::Props);
     impl ScalingConfiguration {
@@ -853,7 +837,7 @@ pub mod compute_node_group {
     ///
     /// CloudFormation property type `ScriptSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-computenodegroup-scriptsource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ScriptSource(rt::Props);
     impl ScriptSource {
@@ -888,7 +872,7 @@ pub mod compute_node_group {
     ///
     /// CloudFormation property type `SlurmConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-computenodegroup-slurmconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SlurmConfiguration(rt::Props);
     impl SlurmConfiguration {
@@ -935,39 +919,11 @@ pub mod compute_node_group {
         }
     }
     nested!(SlurmConfiguration);
-    /// Additional settings that directly map to Slurm settings.
-    ///
-    /// CloudFormation property type `SlurmCustomSetting`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-computenodegroup-slurmcustomsetting.html)
-    #[derive(Clone, Debug)]
-    pub struct SlurmCustomSetting(rt::Props);
-    impl SlurmCustomSetting {
-        /// A new `SlurmCustomSetting`. Required properties: `parameter_name` (`ParameterName`), `parameter_value` (`ParameterValue`).
-        pub fn new(
-            parameter_name: impl Into<rt::Expr>,
-            parameter_value: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "ParameterName",
-                Some("parameter_name"),
-                rt::string(parameter_name),
-            );
-            this.set(
-                "ParameterValue",
-                Some("parameter_value"),
-                rt::string(parameter_value),
-            );
-            SlurmCustomSetting(this)
-        }
-    }
-    nested!(SlurmCustomSetting);
     /// Additional configuration when you specify SPOT as the purchase option.
     ///
     /// CloudFormation property type `SpotOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-computenodegroup-spotoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SpotOptions(rt::Props);
     impl SpotOptions {
@@ -1073,6 +1029,7 @@ static QUEUE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Id", Some("id")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl Queue {
     /// Declares a `AWS::PCS::Queue` with the stack-unique `id`. Required properties: `cluster_id` (`ClusterId`).
@@ -1148,12 +1105,13 @@ impl QueueHandle {
 }
 /// Property types and value sets of [`Queue`] (`AWS::PCS::Queue`).
 pub mod queue {
+    pub use super::shared::SlurmCustomSetting;
     use super::*;
     /// The compute node group configuration for a queue.
     ///
     /// CloudFormation property type `ComputeNodeGroupConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-queue-computenodegroupconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ComputeNodeGroupConfiguration(rt::Props);
     impl ComputeNodeGroupConfiguration {
@@ -1179,7 +1137,7 @@ pub mod queue {
     ///
     /// CloudFormation property type `SlurmConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-queue-slurmconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SlurmConfiguration(rt::Props);
     impl SlurmConfiguration {
@@ -1204,11 +1162,16 @@ pub mod queue {
         }
     }
     nested!(SlurmConfiguration);
+}
+/// Nested types that several `PCS` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
     /// Additional settings that directly map to Slurm settings.
     ///
     /// CloudFormation property type `SlurmCustomSetting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-queue-slurmcustomsetting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SlurmCustomSetting(rt::Props);
     impl SlurmCustomSetting {

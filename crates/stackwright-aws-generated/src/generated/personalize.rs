@@ -2,14 +2,22 @@
 //! `Personalize` resource types of the CloudFormation registry (`AWS::Personalize::*`): 8 types, 8 of them with an awscc Terraform resource.
 //! Enabled by the `personalize` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("personalize.schemas.jsonl"));
 /// A deployment of a solution version that provides real-time recommendations.
 ///
 /// CloudFormation: `AWS::Personalize::Campaign`. Terraform: `awscc_personalize_campaign` (awscc provider).
@@ -55,6 +63,7 @@ static CAMPAIGN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationDateTime", Some("creation_date_time")),
         ("LastUpdatedDateTime", Some("last_updated_date_time")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Campaign {
     /// Declares a `AWS::Personalize::Campaign` with the stack-unique `id`. Required properties: `name` (`Name`), `solution_version_arn` (`SolutionVersionArn`).
@@ -131,7 +140,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `CampaignConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-campaign-campaignconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CampaignConfig(rt::Props);
     impl CampaignConfig {
@@ -229,6 +238,7 @@ static DATASET_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("DatasetArn", Some("dataset_arn"))],
+    schema: (&SCHEMAS, 1),
 };
 impl Dataset {
     /// Declares a `AWS::Personalize::Dataset` with the stack-unique `id`. Required properties: `dataset_group_arn` (`DatasetGroupArn`), `dataset_type` (`DatasetType`), `name` (`Name`), `schema_arn` (`SchemaArn`).
@@ -280,7 +290,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `DataSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-dataset-datasource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataSource(rt::Props);
     impl DataSource {
@@ -303,7 +313,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `DatasetImportJob`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-dataset-datasetimportjob.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DatasetImportJob(rt::Props);
     impl DatasetImportJob {
@@ -405,6 +415,7 @@ static DATASET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("DatasetGroupArn", Some("dataset_group_arn"))],
+    schema: (&SCHEMAS, 2),
 };
 impl DatasetGroup {
     /// Declares a `AWS::Personalize::DatasetGroup` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -452,16 +463,8 @@ impl DatasetGroupHandle {
 }
 /// Property types and value sets of [`DatasetGroup`] (`AWS::Personalize::DatasetGroup`).
 pub mod dataset_group {
+    pub use super::shared::Domain;
     use super::*;
-    /// The values `Domain` accepts in `Personalize::DatasetGroup`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Domain {
-        /// `ECOMMERCE`
-        Ecommerce,
-        /// `VIDEO_ON_DEMAND`
-        VideoOnDemand,
-    }
-    string_enum!(Domain { Ecommerce => "ECOMMERCE", VideoOnDemand => "VIDEO_ON_DEMAND" });
 }
 /// Resource schema for AWS::Personalize::EventTracker
 ///
@@ -506,6 +509,7 @@ static EVENT_TRACKER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("EventTrackerArn", Some("event_tracker_arn")),
         ("TrackingId", Some("tracking_id")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl EventTracker {
     /// Declares a `AWS::Personalize::EventTracker` with the stack-unique `id`. Required properties: `dataset_group_arn` (`DatasetGroupArn`), `name` (`Name`).
@@ -589,6 +593,7 @@ static FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationDateTime", Some("creation_date_time")),
         ("LastUpdatedDateTime", Some("last_updated_date_time")),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl Filter {
     /// Declares a `AWS::Personalize::Filter` with the stack-unique `id`. Required properties: `dataset_group_arn` (`DatasetGroupArn`), `filter_expression` (`FilterExpression`), `name` (`Name`).
@@ -688,6 +693,7 @@ static METRIC_ATTRIBUTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("MetricAttributionArn", Some("metric_attribution_arn")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl MetricAttribution {
     /// Declares a `AWS::Personalize::MetricAttribution` with the stack-unique `id`. Required properties: `dataset_group_arn` (`DatasetGroupArn`), `metrics` (`Metrics`), `metrics_output_config` (`MetricsOutputConfig`), `name` (`Name`).
@@ -741,7 +747,7 @@ pub mod metric_attribution {
     ///
     /// CloudFormation property type `MetricAttribute`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-metricattribution-metricattribute.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricAttribute(rt::Props);
     impl MetricAttribute {
@@ -763,7 +769,7 @@ pub mod metric_attribution {
     ///
     /// CloudFormation property type `MetricsOutputConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-metricattribution-metricsoutputconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricsOutputConfig(rt::Props);
     impl MetricsOutputConfig {
@@ -790,7 +796,7 @@ pub mod metric_attribution {
     ///
     /// CloudFormation property type `S3DataDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-metricattribution-s3datadestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3DataDestination(rt::Props);
     impl S3DataDestination {
@@ -850,6 +856,7 @@ static SCHEMA_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("SchemaArn", Some("schema_arn"))],
+    schema: (&SCHEMAS, 6),
 };
 impl Schema {
     /// Declares a `AWS::Personalize::Schema` with the stack-unique `id`. Required properties: `name` (`Name`), `schema` (`Schema`).
@@ -887,16 +894,8 @@ impl SchemaHandle {
 }
 /// Property types and value sets of [`Schema`] (`AWS::Personalize::Schema`).
 pub mod schema {
+    pub use super::shared::Domain;
     use super::*;
-    /// The values `Domain` accepts in `Personalize::Schema`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Domain {
-        /// `ECOMMERCE`
-        Ecommerce,
-        /// `VIDEO_ON_DEMAND`
-        VideoOnDemand,
-    }
-    string_enum!(Domain { Ecommerce => "ECOMMERCE", VideoOnDemand => "VIDEO_ON_DEMAND" });
 }
 /// Resource schema for AWS::Personalize::Solution.
 ///
@@ -937,6 +936,7 @@ static SOLUTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("SolutionArn", Some("solution_arn"))],
+    schema: (&SCHEMAS, 7),
 };
 impl Solution {
     /// Declares a `AWS::Personalize::Solution` with the stack-unique `id`. Required properties: `dataset_group_arn` (`DatasetGroupArn`), `name` (`Name`).
@@ -1014,7 +1014,7 @@ pub mod solution {
     ///
     /// CloudFormation property type `AlgorithmHyperParameterRanges`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-solution-algorithmhyperparameterranges.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AlgorithmHyperParameterRanges(rt::Props);
     impl AlgorithmHyperParameterRanges {
@@ -1071,7 +1071,7 @@ pub mod solution {
     ///
     /// CloudFormation property type `AutoMLConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-solution-automlconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AutoMlConfig(rt::Props);
     impl AutoMlConfig {
@@ -1102,7 +1102,7 @@ pub mod solution {
     ///
     /// CloudFormation property type `CategoricalHyperParameterRange`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-solution-categoricalhyperparameterrange.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CategoricalHyperParameterRange(rt::Props);
     impl CategoricalHyperParameterRange {
@@ -1131,7 +1131,7 @@ pub mod solution {
     ///
     /// CloudFormation property type `ContinuousHyperParameterRange`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-solution-continuoushyperparameterrange.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContinuousHyperParameterRange(rt::Props);
     impl ContinuousHyperParameterRange {
@@ -1167,7 +1167,7 @@ pub mod solution {
     ///
     /// CloudFormation property type `HpoConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-solution-hpoconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HpoConfig(rt::Props);
     impl HpoConfig {
@@ -1215,7 +1215,7 @@ pub mod solution {
     ///
     /// CloudFormation property type `HpoObjective`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-solution-hpoobjective.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HpoObjective(rt::Props);
     impl HpoObjective {
@@ -1253,7 +1253,7 @@ pub mod solution {
     ///
     /// CloudFormation property type `HpoResourceConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-solution-hporesourceconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HpoResourceConfig(rt::Props);
     impl HpoResourceConfig {
@@ -1290,7 +1290,7 @@ pub mod solution {
     ///
     /// CloudFormation property type `IntegerHyperParameterRange`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-solution-integerhyperparameterrange.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IntegerHyperParameterRange(rt::Props);
     impl IntegerHyperParameterRange {
@@ -1326,7 +1326,7 @@ pub mod solution {
     ///
     /// CloudFormation property type `SolutionConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-solution-solutionconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SolutionConfig(rt::Props);
     impl SolutionConfig {
@@ -1400,4 +1400,18 @@ pub mod solution {
         Minimize,
     }
     string_enum!(Type { Maximize => "Maximize", Minimize => "Minimize" });
+}
+/// Nested types that several `Personalize` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `Domain` accepts in `Personalize`'s `DatasetGroup`, `Schema`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Domain {
+        /// `ECOMMERCE`
+        Ecommerce,
+        /// `VIDEO_ON_DEMAND`
+        VideoOnDemand,
+    }
+    string_enum!(Domain { Ecommerce => "ECOMMERCE", VideoOnDemand => "VIDEO_ON_DEMAND" });
 }

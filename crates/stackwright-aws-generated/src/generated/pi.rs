@@ -2,14 +2,22 @@
 //! `PI` resource types of the CloudFormation registry (`AWS::PI::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `pi` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("pi.schemas.jsonl"));
 /// Creates and manages a Performance Insights performance analysis report for a specified DB instance.
 ///
 /// CloudFormation: `AWS::PI::PerfReports`. Terraform: `awscc_pi_perf_reports` (awscc provider).
@@ -62,6 +70,7 @@ static PERF_REPORTS_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreateTime", Some("create_time")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl PerfReports {
     /// Declares a `AWS::PI::PerfReports` with the stack-unique `id`. Required properties: `end_time` (`EndTime`), `identifier` (`Identifier`), `service_type` (`ServiceType`), `start_time` (`StartTime`).

@@ -2,14 +2,22 @@
 //! `Pinpoint` resource types of the CloudFormation registry (`AWS::Pinpoint::*`): 19 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `pinpoint` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("pinpoint.schemas.jsonl"));
 /// Resource Type definition for AWS::Pinpoint::ADMChannel
 ///
 /// CloudFormation: `AWS::Pinpoint::ADMChannel`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -49,6 +57,7 @@ static ADM_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 0),
 };
 impl AdmChannel {
     /// Declares a `AWS::Pinpoint::ADMChannel` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `client_id` (`ClientId`), `client_secret` (`ClientSecret`).
@@ -121,6 +130,7 @@ static APNS_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 1),
 };
 impl ApnsChannel {
     /// Declares a `AWS::Pinpoint::APNSChannel` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`).
@@ -222,6 +232,7 @@ static APNS_SANDBOX_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 2),
 };
 impl ApnsSandboxChannel {
     /// Declares a `AWS::Pinpoint::APNSSandboxChannel` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`).
@@ -323,6 +334,7 @@ static APNS_VOIP_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 3),
 };
 impl ApnsVoipChannel {
     /// Declares a `AWS::Pinpoint::APNSVoipChannel` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`).
@@ -424,6 +436,7 @@ static APNS_VOIP_SANDBOX_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 4),
 };
 impl ApnsVoipSandboxChannel {
     /// Declares a `AWS::Pinpoint::APNSVoipSandboxChannel` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`).
@@ -525,6 +538,7 @@ static APP_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", None), ("Id", None)],
+    schema: (&SCHEMAS, 5),
 };
 impl App {
     /// Declares a `AWS::Pinpoint::App` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -589,6 +603,7 @@ static APPLICATION_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 6),
 };
 impl ApplicationSettings {
     /// Declares a `AWS::Pinpoint::ApplicationSettings` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`).
@@ -633,38 +648,11 @@ impl ApplicationSettingsHandle {
 }
 /// Property types and value sets of [`ApplicationSettings`] (`AWS::Pinpoint::ApplicationSettings`).
 pub mod application_settings {
+    pub use super::shared::{CampaignHook, QuietTime};
     use super::*;
-    /// CloudFormation property type `CampaignHook`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-applicationsettings-campaignhook.html)
-    #[derive(Clone, Debug)]
-    pub struct CampaignHook(rt::Props);
-    impl CampaignHook {
-        /// A new `CampaignHook`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            CampaignHook(this)
-        }
-        /// CloudFormation `LambdaFunctionName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn lambda_function_name(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("LambdaFunctionName", None, rt::string(value));
-            self
-        }
-        /// CloudFormation `Mode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn mode(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Mode", None, rt::string(value));
-            self
-        }
-        /// CloudFormation `WebUrl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn web_url(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("WebUrl", None, rt::string(value));
-            self
-        }
-    }
-    nested!(CampaignHook);
     /// CloudFormation property type `Limits`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-applicationsettings-limits.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Limits(rt::Props);
     impl Limits {
@@ -695,21 +683,6 @@ pub mod application_settings {
         }
     }
     nested!(Limits);
-    /// CloudFormation property type `QuietTime`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-applicationsettings-quiettime.html)
-    #[derive(Clone, Debug)]
-    pub struct QuietTime(rt::Props);
-    impl QuietTime {
-        /// A new `QuietTime`. Required properties: `end` (`End`), `start` (`Start`).
-        pub fn new(end: impl Into<rt::Expr>, start: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("End", None, rt::string(end));
-            this.set("Start", None, rt::string(start));
-            QuietTime(this)
-        }
-    }
-    nested!(QuietTime);
 }
 /// Resource Type definition for AWS::Pinpoint::BaiduChannel
 ///
@@ -750,6 +723,7 @@ static BAIDU_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 7),
 };
 impl BaiduChannel {
     /// Declares a `AWS::Pinpoint::BaiduChannel` with the stack-unique `id`. Required properties: `api_key` (`ApiKey`), `application_id` (`ApplicationId`), `secret_key` (`SecretKey`).
@@ -822,6 +796,7 @@ static CAMPAIGN_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", None), ("CampaignId", None)],
+    schema: (&SCHEMAS, 8),
 };
 impl Campaign {
     /// Declares a `AWS::Pinpoint::Campaign` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `name` (`Name`), `schedule` (`Schedule`), `segment_id` (`SegmentId`).
@@ -930,10 +905,11 @@ impl CampaignHandle {
 }
 /// Property types and value sets of [`Campaign`] (`AWS::Pinpoint::Campaign`).
 pub mod campaign {
+    pub use super::shared::{CampaignHook, QuietTime, SetDimension};
     use super::*;
     /// CloudFormation property type `CampaignCustomMessage`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-campaigncustommessage.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CampaignCustomMessage(rt::Props);
     impl CampaignCustomMessage {
@@ -951,7 +927,7 @@ pub mod campaign {
     nested!(CampaignCustomMessage);
     /// CloudFormation property type `CampaignEmailMessage`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-campaignemailmessage.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CampaignEmailMessage(rt::Props);
     impl CampaignEmailMessage {
@@ -984,7 +960,7 @@ pub mod campaign {
     nested!(CampaignEmailMessage);
     /// CloudFormation property type `CampaignEventFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-campaigneventfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CampaignEventFilter(rt::Props);
     impl CampaignEventFilter {
@@ -1005,37 +981,9 @@ pub mod campaign {
         }
     }
     nested!(CampaignEventFilter);
-    /// CloudFormation property type `CampaignHook`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-campaignhook.html)
-    #[derive(Clone, Debug)]
-    pub struct CampaignHook(rt::Props);
-    impl CampaignHook {
-        /// A new `CampaignHook`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            CampaignHook(this)
-        }
-        /// CloudFormation `LambdaFunctionName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn lambda_function_name(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("LambdaFunctionName", None, rt::string(value));
-            self
-        }
-        /// CloudFormation `Mode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn mode(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Mode", None, rt::string(value));
-            self
-        }
-        /// CloudFormation `WebUrl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn web_url(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("WebUrl", None, rt::string(value));
-            self
-        }
-    }
-    nested!(CampaignHook);
     /// CloudFormation property type `CampaignInAppMessage`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-campaigninappmessage.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CampaignInAppMessage(rt::Props);
     impl CampaignInAppMessage {
@@ -1063,7 +1011,7 @@ pub mod campaign {
     nested!(CampaignInAppMessage);
     /// CloudFormation property type `CampaignSmsMessage`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-campaignsmsmessage.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CampaignSmsMessage(rt::Props);
     impl CampaignSmsMessage {
@@ -1106,7 +1054,7 @@ pub mod campaign {
     nested!(CampaignSmsMessage);
     /// CloudFormation property type `CustomDeliveryConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-customdeliveryconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomDeliveryConfiguration(rt::Props);
     impl CustomDeliveryConfiguration {
@@ -1132,7 +1080,7 @@ pub mod campaign {
     nested!(CustomDeliveryConfiguration);
     /// CloudFormation property type `DefaultButtonConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-defaultbuttonconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DefaultButtonConfiguration(rt::Props);
     impl DefaultButtonConfiguration {
@@ -1175,7 +1123,7 @@ pub mod campaign {
     nested!(DefaultButtonConfiguration);
     /// CloudFormation property type `EventDimensions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-eventdimensions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EventDimensions(rt::Props);
     impl EventDimensions {
@@ -1203,7 +1151,7 @@ pub mod campaign {
     nested!(EventDimensions);
     /// CloudFormation property type `InAppMessageBodyConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-inappmessagebodyconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InAppMessageBodyConfig(rt::Props);
     impl InAppMessageBodyConfig {
@@ -1231,7 +1179,7 @@ pub mod campaign {
     nested!(InAppMessageBodyConfig);
     /// CloudFormation property type `InAppMessageButton`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-inappmessagebutton.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InAppMessageButton(rt::Props);
     impl InAppMessageButton {
@@ -1264,7 +1212,7 @@ pub mod campaign {
     nested!(InAppMessageButton);
     /// CloudFormation property type `InAppMessageContent`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-inappmessagecontent.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InAppMessageContent(rt::Props);
     impl InAppMessageContent {
@@ -1307,7 +1255,7 @@ pub mod campaign {
     nested!(InAppMessageContent);
     /// CloudFormation property type `InAppMessageHeaderConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-inappmessageheaderconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InAppMessageHeaderConfig(rt::Props);
     impl InAppMessageHeaderConfig {
@@ -1335,7 +1283,7 @@ pub mod campaign {
     nested!(InAppMessageHeaderConfig);
     /// CloudFormation property type `Limits`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-limits.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Limits(rt::Props);
     impl Limits {
@@ -1373,7 +1321,7 @@ pub mod campaign {
     nested!(Limits);
     /// CloudFormation property type `Message`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-message.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Message(rt::Props);
     impl Message {
@@ -1446,7 +1394,7 @@ pub mod campaign {
     nested!(Message);
     /// CloudFormation property type `MessageConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-messageconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MessageConfiguration(rt::Props);
     impl MessageConfiguration {
@@ -1504,7 +1452,7 @@ pub mod campaign {
     nested!(MessageConfiguration);
     /// CloudFormation property type `OverrideButtonConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-overridebuttonconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OverrideButtonConfiguration(rt::Props);
     impl OverrideButtonConfiguration {
@@ -1525,24 +1473,9 @@ pub mod campaign {
         }
     }
     nested!(OverrideButtonConfiguration);
-    /// CloudFormation property type `QuietTime`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-quiettime.html)
-    #[derive(Clone, Debug)]
-    pub struct QuietTime(rt::Props);
-    impl QuietTime {
-        /// A new `QuietTime`. Required properties: `end` (`End`), `start` (`Start`).
-        pub fn new(end: impl Into<rt::Expr>, start: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("End", None, rt::string(end));
-            this.set("Start", None, rt::string(start));
-            QuietTime(this)
-        }
-    }
-    nested!(QuietTime);
     /// CloudFormation property type `Schedule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-schedule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Schedule(rt::Props);
     impl Schedule {
@@ -1588,32 +1521,9 @@ pub mod campaign {
         }
     }
     nested!(Schedule);
-    /// CloudFormation property type `SetDimension`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-setdimension.html)
-    #[derive(Clone, Debug)]
-    pub struct SetDimension(rt::Props);
-    impl SetDimension {
-        /// A new `SetDimension`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            SetDimension(this)
-        }
-        /// CloudFormation `DimensionType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn dimension_type(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("DimensionType", None, rt::string(value));
-            self
-        }
-        /// CloudFormation `Values`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
-            self.0.set("Values", None, rt::strings(value));
-            self
-        }
-    }
-    nested!(SetDimension);
     /// CloudFormation property type `Template`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-template.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Template(rt::Props);
     impl Template {
@@ -1636,7 +1546,7 @@ pub mod campaign {
     nested!(Template);
     /// CloudFormation property type `TemplateConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-templateconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TemplateConfiguration(rt::Props);
     impl TemplateConfiguration {
@@ -1669,7 +1579,7 @@ pub mod campaign {
     nested!(TemplateConfiguration);
     /// CloudFormation property type `WriteTreatmentResource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-writetreatmentresource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WriteTreatmentResource(rt::Props);
     impl WriteTreatmentResource {
@@ -1756,6 +1666,7 @@ static EMAIL_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 9),
 };
 impl EmailChannel {
     /// Declares a `AWS::Pinpoint::EmailChannel` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `from_address` (`FromAddress`), `identity` (`Identity`).
@@ -1844,6 +1755,7 @@ static EMAIL_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Id", None), ("Arn", None)],
+    schema: (&SCHEMAS, 10),
 };
 impl EmailTemplate {
     /// Declares a `AWS::Pinpoint::EmailTemplate` with the stack-unique `id`. Required properties: `subject` (`Subject`), `template_name` (`TemplateName`).
@@ -1933,6 +1845,7 @@ static EVENT_STREAM_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 11),
 };
 impl EventStream {
     /// Declares a `AWS::Pinpoint::EventStream` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `destination_stream_arn` (`DestinationStreamArn`), `role_arn` (`RoleArn`).
@@ -2004,6 +1917,7 @@ static GCM_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 12),
 };
 impl GcmChannel {
     /// Declares a `AWS::Pinpoint::GCMChannel` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`).
@@ -2084,6 +1998,7 @@ static IN_APP_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 13),
 };
 impl InAppTemplate {
     /// Declares a `AWS::Pinpoint::InAppTemplate` with the stack-unique `id`. Required properties: `template_name` (`TemplateName`).
@@ -2145,7 +2060,7 @@ pub mod in_app_template {
     use super::*;
     /// CloudFormation property type `BodyConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-inapptemplate-bodyconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BodyConfig(rt::Props);
     impl BodyConfig {
@@ -2174,7 +2089,7 @@ pub mod in_app_template {
     nested!(BodyConfig);
     /// CloudFormation property type `ButtonConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-inapptemplate-buttonconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ButtonConfig(rt::Props);
     impl ButtonConfig {
@@ -2208,7 +2123,7 @@ pub mod in_app_template {
     nested!(ButtonConfig);
     /// CloudFormation property type `DefaultButtonConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-inapptemplate-defaultbuttonconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DefaultButtonConfiguration(rt::Props);
     impl DefaultButtonConfiguration {
@@ -2258,7 +2173,7 @@ pub mod in_app_template {
     nested!(DefaultButtonConfiguration);
     /// CloudFormation property type `HeaderConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-inapptemplate-headerconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HeaderConfig(rt::Props);
     impl HeaderConfig {
@@ -2287,7 +2202,7 @@ pub mod in_app_template {
     nested!(HeaderConfig);
     /// CloudFormation property type `InAppMessageContent`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-inapptemplate-inappmessagecontent.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InAppMessageContent(rt::Props);
     impl InAppMessageContent {
@@ -2336,7 +2251,7 @@ pub mod in_app_template {
     nested!(InAppMessageContent);
     /// CloudFormation property type `OverrideButtonConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-inapptemplate-overridebuttonconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OverrideButtonConfiguration(rt::Props);
     impl OverrideButtonConfiguration {
@@ -2437,6 +2352,7 @@ static PUSH_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Id", None), ("Arn", None)],
+    schema: (&SCHEMAS, 14),
 };
 impl PushTemplate {
     /// Declares a `AWS::Pinpoint::PushTemplate` with the stack-unique `id`. Required properties: `template_name` (`TemplateName`).
@@ -2502,7 +2418,7 @@ pub mod push_template {
     use super::*;
     /// CloudFormation property type `AndroidPushNotificationTemplate`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-pushtemplate-androidpushnotificationtemplate.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AndroidPushNotificationTemplate(rt::Props);
     impl AndroidPushNotificationTemplate {
@@ -2555,7 +2471,7 @@ pub mod push_template {
     nested!(AndroidPushNotificationTemplate);
     /// CloudFormation property type `APNSPushNotificationTemplate`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-pushtemplate-apnspushnotificationtemplate.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ApnsPushNotificationTemplate(rt::Props);
     impl ApnsPushNotificationTemplate {
@@ -2598,7 +2514,7 @@ pub mod push_template {
     nested!(ApnsPushNotificationTemplate);
     /// CloudFormation property type `DefaultPushNotificationTemplate`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-pushtemplate-defaultpushnotificationtemplate.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DefaultPushNotificationTemplate(rt::Props);
     impl DefaultPushNotificationTemplate {
@@ -2674,6 +2590,7 @@ static SMS_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 15),
 };
 impl SmsChannel {
     /// Declares a `AWS::Pinpoint::SMSChannel` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`).
@@ -2749,6 +2666,7 @@ static SEGMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("SegmentId", None), ("Arn", None)],
+    schema: (&SCHEMAS, 16),
 };
 impl Segment {
     /// Declares a `AWS::Pinpoint::Segment` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `name` (`Name`).
@@ -2791,10 +2709,11 @@ impl SegmentHandle {
 }
 /// Property types and value sets of [`Segment`] (`AWS::Pinpoint::Segment`).
 pub mod segment {
+    pub use super::shared::SetDimension;
     use super::*;
     /// CloudFormation property type `Behavior`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-segment-behavior.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Behavior(rt::Props);
     impl Behavior {
@@ -2812,7 +2731,7 @@ pub mod segment {
     nested!(Behavior);
     /// CloudFormation property type `Coordinates`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-segment-coordinates.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Coordinates(rt::Props);
     impl Coordinates {
@@ -2827,7 +2746,7 @@ pub mod segment {
     nested!(Coordinates);
     /// CloudFormation property type `Demographic`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-segment-demographic.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Demographic(rt::Props);
     impl Demographic {
@@ -2870,7 +2789,7 @@ pub mod segment {
     nested!(Demographic);
     /// CloudFormation property type `GPSPoint`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-segment-gpspoint.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GpsPoint(rt::Props);
     impl GpsPoint {
@@ -2885,7 +2804,7 @@ pub mod segment {
     nested!(GpsPoint);
     /// CloudFormation property type `Groups`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-segment-groups.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Groups(rt::Props);
     impl Groups {
@@ -2918,7 +2837,7 @@ pub mod segment {
     nested!(Groups);
     /// CloudFormation property type `Location`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-segment-location.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Location(rt::Props);
     impl Location {
@@ -2941,7 +2860,7 @@ pub mod segment {
     nested!(Location);
     /// CloudFormation property type `Recency`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-segment-recency.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Recency(rt::Props);
     impl Recency {
@@ -2956,7 +2875,7 @@ pub mod segment {
     nested!(Recency);
     /// CloudFormation property type `SegmentDimensions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-segment-segmentdimensions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SegmentDimensions(rt::Props);
     impl SegmentDimensions {
@@ -2999,7 +2918,7 @@ pub mod segment {
     nested!(SegmentDimensions);
     /// CloudFormation property type `SegmentGroups`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-segment-segmentgroups.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SegmentGroups(rt::Props);
     impl SegmentGroups {
@@ -3020,32 +2939,9 @@ pub mod segment {
         }
     }
     nested!(SegmentGroups);
-    /// CloudFormation property type `SetDimension`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-segment-setdimension.html)
-    #[derive(Clone, Debug)]
-    pub struct SetDimension(rt::Props);
-    impl SetDimension {
-        /// A new `SetDimension`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            SetDimension(this)
-        }
-        /// CloudFormation `DimensionType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn dimension_type(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("DimensionType", None, rt::string(value));
-            self
-        }
-        /// CloudFormation `Values`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
-            self.0.set("Values", None, rt::strings(value));
-            self
-        }
-    }
-    nested!(SetDimension);
     /// CloudFormation property type `SourceSegments`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-segment-sourcesegments.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SourceSegments(rt::Props);
     impl SourceSegments {
@@ -3102,6 +2998,7 @@ static SMS_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Id", None), ("Arn", None)],
+    schema: (&SCHEMAS, 17),
 };
 impl SmsTemplate {
     /// Declares a `AWS::Pinpoint::SmsTemplate` with the stack-unique `id`. Required properties: `body` (`Body`), `template_name` (`TemplateName`).
@@ -3181,6 +3078,7 @@ static VOICE_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 18),
 };
 impl VoiceChannel {
     /// Declares a `AWS::Pinpoint::VoiceChannel` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`).
@@ -3206,4 +3104,75 @@ impl VoiceChannelHandle {
     pub fn id_attribute(&self) -> rt::Expr {
         self.0.attr("Id")
     }
+}
+/// Nested types that several `Pinpoint` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// CloudFormation property type `CampaignHook`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct CampaignHook(rt::Props);
+    impl CampaignHook {
+        /// A new `CampaignHook`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            CampaignHook(this)
+        }
+        /// CloudFormation `LambdaFunctionName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn lambda_function_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("LambdaFunctionName", None, rt::string(value));
+            self
+        }
+        /// CloudFormation `Mode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn mode(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("Mode", None, rt::string(value));
+            self
+        }
+        /// CloudFormation `WebUrl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn web_url(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("WebUrl", None, rt::string(value));
+            self
+        }
+    }
+    nested!(CampaignHook);
+    /// CloudFormation property type `QuietTime`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct QuietTime(rt::Props);
+    impl QuietTime {
+        /// A new `QuietTime`. Required properties: `end` (`End`), `start` (`Start`).
+        pub fn new(end: impl Into<rt::Expr>, start: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("End", None, rt::string(end));
+            this.set("Start", None, rt::string(start));
+            QuietTime(this)
+        }
+    }
+    nested!(QuietTime);
+    /// CloudFormation property type `SetDimension`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct SetDimension(rt::Props);
+    impl SetDimension {
+        /// A new `SetDimension`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            SetDimension(this)
+        }
+        /// CloudFormation `DimensionType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn dimension_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("DimensionType", None, rt::string(value));
+            self
+        }
+        /// CloudFormation `Values`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+            self.0.set("Values", None, rt::strings(value));
+            self
+        }
+    }
+    nested!(SetDimension);
 }

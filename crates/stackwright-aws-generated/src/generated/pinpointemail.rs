@@ -2,14 +2,22 @@
 //! `PinpointEmail` resource types of the CloudFormation registry (`AWS::PinpointEmail::*`): 4 types, 0 of them with an awscc Terraform resource.
 //! Enabled by the `pinpointemail` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("pinpointemail.schemas.jsonl"));
 /// Resource Type definition for AWS::PinpointEmail::ConfigurationSet
 ///
 /// CloudFormation: `AWS::PinpointEmail::ConfigurationSet`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -55,6 +63,7 @@ static CONFIGURATION_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 0),
 };
 impl ConfigurationSet {
     /// Declares a `AWS::PinpointEmail::ConfigurationSet` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -101,7 +110,7 @@ pub mod configuration_set {
     use super::*;
     /// CloudFormation property type `DeliveryOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpointemail-configurationset-deliveryoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeliveryOptions(rt::Props);
     impl DeliveryOptions {
@@ -119,7 +128,7 @@ pub mod configuration_set {
     nested!(DeliveryOptions);
     /// CloudFormation property type `ReputationOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpointemail-configurationset-reputationoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReputationOptions(rt::Props);
     impl ReputationOptions {
@@ -138,7 +147,7 @@ pub mod configuration_set {
     nested!(ReputationOptions);
     /// CloudFormation property type `SendingOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpointemail-configurationset-sendingoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SendingOptions(rt::Props);
     impl SendingOptions {
@@ -156,7 +165,7 @@ pub mod configuration_set {
     nested!(SendingOptions);
     /// CloudFormation property type `TrackingOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpointemail-configurationset-trackingoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TrackingOptions(rt::Props);
     impl TrackingOptions {
@@ -218,6 +227,7 @@ static CONFIGURATION_SET_EVENT_DESTINATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 1),
 };
 impl ConfigurationSetEventDestination {
     /// Declares a `AWS::PinpointEmail::ConfigurationSetEventDestination` with the stack-unique `id`. Required properties: `configuration_set_name` (`ConfigurationSetName`), `event_destination_name` (`EventDestinationName`).
@@ -268,7 +278,7 @@ pub mod configuration_set_event_destination {
     use super::*;
     /// CloudFormation property type `CloudWatchDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpointemail-configurationseteventdestination-cloudwatchdestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CloudWatchDestination(rt::Props);
     impl CloudWatchDestination {
@@ -289,7 +299,7 @@ pub mod configuration_set_event_destination {
     nested!(CloudWatchDestination);
     /// CloudFormation property type `DimensionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpointemail-configurationseteventdestination-dimensionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DimensionConfiguration(rt::Props);
     impl DimensionConfiguration {
@@ -317,7 +327,7 @@ pub mod configuration_set_event_destination {
     nested!(DimensionConfiguration);
     /// CloudFormation property type `EventDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpointemail-configurationseteventdestination-eventdestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EventDestination(rt::Props);
     impl EventDestination {
@@ -360,7 +370,7 @@ pub mod configuration_set_event_destination {
     nested!(EventDestination);
     /// CloudFormation property type `KinesisFirehoseDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpointemail-configurationseteventdestination-kinesisfirehosedestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KinesisFirehoseDestination(rt::Props);
     impl KinesisFirehoseDestination {
@@ -378,7 +388,7 @@ pub mod configuration_set_event_destination {
     nested!(KinesisFirehoseDestination);
     /// CloudFormation property type `PinpointDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpointemail-configurationseteventdestination-pinpointdestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PinpointDestination(rt::Props);
     impl PinpointDestination {
@@ -396,7 +406,7 @@ pub mod configuration_set_event_destination {
     nested!(PinpointDestination);
     /// CloudFormation property type `SnsDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpointemail-configurationseteventdestination-snsdestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SnsDestination(rt::Props);
     impl SnsDestination {
@@ -454,6 +464,7 @@ static DEDICATED_IP_POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 2),
 };
 impl DedicatedIpPool {
     /// Declares a `AWS::PinpointEmail::DedicatedIpPool` with the stack-unique `id`. No property is required.
@@ -532,6 +543,7 @@ static IDENTITY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("IdentityDNSRecordValue3", None),
         ("Id", None),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl Identity {
     /// Declares a `AWS::PinpointEmail::Identity` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -598,7 +610,7 @@ pub mod identity {
     use super::*;
     /// CloudFormation property type `MailFromAttributes`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpointemail-identity-mailfromattributes.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MailFromAttributes(rt::Props);
     impl MailFromAttributes {

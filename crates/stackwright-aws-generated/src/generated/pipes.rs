@@ -2,14 +2,22 @@
 //! `Pipes` resource types of the CloudFormation registry (`AWS::Pipes::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `pipes` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("pipes.schemas.jsonl"));
 /// Definition of AWS::Pipes::Pipe Resource Type
 ///
 /// CloudFormation: `AWS::Pipes::Pipe`. Terraform: `awscc_pipes_pipe` (awscc provider).
@@ -40,6 +48,7 @@ static PIPE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedTime", Some("last_modified_time")),
         ("StateReason", Some("state_reason")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Pipe {
     /// Declares a `AWS::Pipes::Pipe` with the stack-unique `id`. Required properties: `role_arn` (`RoleArn`), `source` (`Source`), `target` (`Target`).
@@ -148,7 +157,7 @@ pub mod pipe {
     use super::*;
     /// CloudFormation property type `AwsVpcConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-awsvpcconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AwsVpcConfiguration(rt::Props);
     impl AwsVpcConfiguration {
@@ -180,7 +189,7 @@ pub mod pipe {
     nested!(AwsVpcConfiguration);
     /// CloudFormation property type `BatchArrayProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-batcharrayproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BatchArrayProperties(rt::Props);
     impl BatchArrayProperties {
@@ -198,7 +207,7 @@ pub mod pipe {
     nested!(BatchArrayProperties);
     /// CloudFormation property type `BatchContainerOverrides`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-batchcontaineroverrides.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BatchContainerOverrides(rt::Props);
     impl BatchContainerOverrides {
@@ -243,7 +252,7 @@ pub mod pipe {
     nested!(BatchContainerOverrides);
     /// CloudFormation property type `BatchEnvironmentVariable`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-batchenvironmentvariable.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BatchEnvironmentVariable(rt::Props);
     impl BatchEnvironmentVariable {
@@ -266,7 +275,7 @@ pub mod pipe {
     nested!(BatchEnvironmentVariable);
     /// CloudFormation property type `BatchJobDependency`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-batchjobdependency.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BatchJobDependency(rt::Props);
     impl BatchJobDependency {
@@ -289,7 +298,7 @@ pub mod pipe {
     nested!(BatchJobDependency);
     /// CloudFormation property type `BatchResourceRequirement`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-batchresourcerequirement.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BatchResourceRequirement(rt::Props);
     impl BatchResourceRequirement {
@@ -304,7 +313,7 @@ pub mod pipe {
     nested!(BatchResourceRequirement);
     /// CloudFormation property type `BatchRetryStrategy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-batchretrystrategy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BatchRetryStrategy(rt::Props);
     impl BatchRetryStrategy {
@@ -322,7 +331,7 @@ pub mod pipe {
     nested!(BatchRetryStrategy);
     /// CloudFormation property type `CapacityProviderStrategyItem`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-capacityproviderstrategyitem.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapacityProviderStrategyItem(rt::Props);
     impl CapacityProviderStrategyItem {
@@ -350,7 +359,7 @@ pub mod pipe {
     nested!(CapacityProviderStrategyItem);
     /// CloudFormation property type `CloudwatchLogsLogDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-cloudwatchlogslogdestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CloudwatchLogsLogDestination(rt::Props);
     impl CloudwatchLogsLogDestination {
@@ -369,7 +378,7 @@ pub mod pipe {
     nested!(CloudwatchLogsLogDestination);
     /// CloudFormation property type `DeadLetterConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-deadletterconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeadLetterConfig(rt::Props);
     impl DeadLetterConfig {
@@ -387,7 +396,7 @@ pub mod pipe {
     nested!(DeadLetterConfig);
     /// CloudFormation property type `DimensionMapping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-dimensionmapping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DimensionMapping(rt::Props);
     impl DimensionMapping {
@@ -419,7 +428,7 @@ pub mod pipe {
     nested!(DimensionMapping);
     /// CloudFormation property type `EcsContainerOverride`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-ecscontaineroverride.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EcsContainerOverride(rt::Props);
     impl EcsContainerOverride {
@@ -494,7 +503,7 @@ pub mod pipe {
     nested!(EcsContainerOverride);
     /// CloudFormation property type `EcsEnvironmentFile`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-ecsenvironmentfile.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EcsEnvironmentFile(rt::Props);
     impl EcsEnvironmentFile {
@@ -509,7 +518,7 @@ pub mod pipe {
     nested!(EcsEnvironmentFile);
     /// CloudFormation property type `EcsEnvironmentVariable`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-ecsenvironmentvariable.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EcsEnvironmentVariable(rt::Props);
     impl EcsEnvironmentVariable {
@@ -532,7 +541,7 @@ pub mod pipe {
     nested!(EcsEnvironmentVariable);
     /// CloudFormation property type `EcsEphemeralStorage`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-ecsephemeralstorage.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EcsEphemeralStorage(rt::Props);
     impl EcsEphemeralStorage {
@@ -546,7 +555,7 @@ pub mod pipe {
     nested!(EcsEphemeralStorage);
     /// CloudFormation property type `EcsInferenceAcceleratorOverride`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-ecsinferenceacceleratoroverride.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EcsInferenceAcceleratorOverride(rt::Props);
     impl EcsInferenceAcceleratorOverride {
@@ -571,7 +580,7 @@ pub mod pipe {
     nested!(EcsInferenceAcceleratorOverride);
     /// CloudFormation property type `EcsResourceRequirement`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-ecsresourcerequirement.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EcsResourceRequirement(rt::Props);
     impl EcsResourceRequirement {
@@ -586,7 +595,7 @@ pub mod pipe {
     nested!(EcsResourceRequirement);
     /// CloudFormation property type `EcsTaskOverride`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-ecstaskoverride.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EcsTaskOverride(rt::Props);
     impl EcsTaskOverride {
@@ -654,7 +663,7 @@ pub mod pipe {
     nested!(EcsTaskOverride);
     /// CloudFormation property type `Filter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-filter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Filter(rt::Props);
     impl Filter {
@@ -672,7 +681,7 @@ pub mod pipe {
     nested!(Filter);
     /// CloudFormation property type `FilterCriteria`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-filtercriteria.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FilterCriteria(rt::Props);
     impl FilterCriteria {
@@ -690,7 +699,7 @@ pub mod pipe {
     nested!(FilterCriteria);
     /// CloudFormation property type `FirehoseLogDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-firehoselogdestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FirehoseLogDestination(rt::Props);
     impl FirehoseLogDestination {
@@ -712,7 +721,7 @@ pub mod pipe {
     nested!(FirehoseLogDestination);
     /// CloudFormation property type `MultiMeasureAttributeMapping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-multimeasureattributemapping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MultiMeasureAttributeMapping(rt::Props);
     impl MultiMeasureAttributeMapping {
@@ -744,7 +753,7 @@ pub mod pipe {
     nested!(MultiMeasureAttributeMapping);
     /// CloudFormation property type `MultiMeasureMapping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-multimeasuremapping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MultiMeasureMapping(rt::Props);
     impl MultiMeasureMapping {
@@ -770,7 +779,7 @@ pub mod pipe {
     nested!(MultiMeasureMapping);
     /// CloudFormation property type `NetworkConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-networkconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
@@ -792,7 +801,7 @@ pub mod pipe {
     nested!(NetworkConfiguration);
     /// CloudFormation property type `PipeEnrichmentHttpParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipeenrichmenthttpparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PipeEnrichmentHttpParameters(rt::Props);
     impl PipeEnrichmentHttpParameters {
@@ -841,7 +850,7 @@ pub mod pipe {
     nested!(PipeEnrichmentHttpParameters);
     /// CloudFormation property type `PipeEnrichmentParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipeenrichmentparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PipeEnrichmentParameters(rt::Props);
     impl PipeEnrichmentParameters {
@@ -866,7 +875,7 @@ pub mod pipe {
     nested!(PipeEnrichmentParameters);
     /// CloudFormation property type `PipeLogConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipelogconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PipeLogConfiguration(rt::Props);
     impl PipeLogConfiguration {
@@ -923,7 +932,7 @@ pub mod pipe {
     nested!(PipeLogConfiguration);
     /// CloudFormation property type `PipeSourceActiveMQBrokerParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipesourceactivemqbrokerparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PipeSourceActiveMqBrokerParameters(rt::Props);
     impl PipeSourceActiveMqBrokerParameters {
@@ -952,7 +961,7 @@ pub mod pipe {
     nested!(PipeSourceActiveMqBrokerParameters);
     /// CloudFormation property type `PipeSourceDynamoDBStreamParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipesourcedynamodbstreamparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PipeSourceDynamoDbStreamParameters(rt::Props);
     impl PipeSourceDynamoDbStreamParameters {
@@ -1029,7 +1038,7 @@ pub mod pipe {
     nested!(PipeSourceDynamoDbStreamParameters);
     /// CloudFormation property type `PipeSourceKinesisStreamParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipesourcekinesisstreamparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PipeSourceKinesisStreamParameters(rt::Props);
     impl PipeSourceKinesisStreamParameters {
@@ -1115,7 +1124,7 @@ pub mod pipe {
     nested!(PipeSourceKinesisStreamParameters);
     /// CloudFormation property type `PipeSourceManagedStreamingKafkaParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipesourcemanagedstreamingkafkaparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PipeSourceManagedStreamingKafkaParameters(rt::Props);
     impl PipeSourceManagedStreamingKafkaParameters {
@@ -1164,7 +1173,7 @@ pub mod pipe {
     nested!(PipeSourceManagedStreamingKafkaParameters);
     /// CloudFormation property type `PipeSourceParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipesourceparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PipeSourceParameters(rt::Props);
     impl PipeSourceParameters {
@@ -1264,7 +1273,7 @@ pub mod pipe {
     nested!(PipeSourceParameters);
     /// CloudFormation property type `PipeSourceRabbitMQBrokerParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipesourcerabbitmqbrokerparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PipeSourceRabbitMqBrokerParameters(rt::Props);
     impl PipeSourceRabbitMqBrokerParameters {
@@ -1299,7 +1308,7 @@ pub mod pipe {
     nested!(PipeSourceRabbitMqBrokerParameters);
     /// CloudFormation property type `PipeSourceSelfManagedKafkaParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipesourceselfmanagedkafkaparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PipeSourceSelfManagedKafkaParameters(rt::Props);
     impl PipeSourceSelfManagedKafkaParameters {
@@ -1376,7 +1385,7 @@ pub mod pipe {
     nested!(PipeSourceSelfManagedKafkaParameters);
     /// CloudFormation property type `PipeSourceSqsQueueParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipesourcesqsqueueparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PipeSourceSqsQueueParameters(rt::Props);
     impl PipeSourceSqsQueueParameters {
@@ -1403,7 +1412,7 @@ pub mod pipe {
     nested!(PipeSourceSqsQueueParameters);
     /// CloudFormation property type `PipeTargetBatchJobParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargetbatchjobparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PipeTargetBatchJobParameters(rt::Props);
     impl PipeTargetBatchJobParameters {
@@ -1457,7 +1466,7 @@ pub mod pipe {
     nested!(PipeTargetBatchJobParameters);
     /// CloudFormation property type `PipeTargetCloudWatchLogsParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargetcloudwatchlogsparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PipeTargetCloudWatchLogsParameters(rt::Props);
     impl PipeTargetCloudWatchLogsParameters {
@@ -1482,7 +1491,7 @@ pub mod pipe {
     nested!(PipeTargetCloudWatchLogsParameters);
     /// CloudFormation property type `PipeTargetEcsTaskParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargetecstaskparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PipeTargetEcsTaskParameters(rt::Props);
     impl PipeTargetEcsTaskParameters {
@@ -1609,7 +1618,7 @@ pub mod pipe {
     nested!(PipeTargetEcsTaskParameters);
     /// CloudFormation property type `PipeTargetEventBridgeEventBusParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargeteventbridgeeventbusparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PipeTargetEventBridgeEventBusParameters(rt::Props);
     impl PipeTargetEventBridgeEventBusParameters {
@@ -1650,7 +1659,7 @@ pub mod pipe {
     nested!(PipeTargetEventBridgeEventBusParameters);
     /// CloudFormation property type `PipeTargetHttpParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargethttpparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PipeTargetHttpParameters(rt::Props);
     impl PipeTargetHttpParameters {
@@ -1699,7 +1708,7 @@ pub mod pipe {
     nested!(PipeTargetHttpParameters);
     /// CloudFormation property type `PipeTargetKinesisStreamParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargetkinesisstreamparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PipeTargetKinesisStreamParameters(rt::Props);
     impl PipeTargetKinesisStreamParameters {
@@ -1717,7 +1726,7 @@ pub mod pipe {
     nested!(PipeTargetKinesisStreamParameters);
     /// CloudFormation property type `PipeTargetLambdaFunctionParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargetlambdafunctionparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PipeTargetLambdaFunctionParameters(rt::Props);
     impl PipeTargetLambdaFunctionParameters {
@@ -1736,7 +1745,7 @@ pub mod pipe {
     nested!(PipeTargetLambdaFunctionParameters);
     /// CloudFormation property type `PipeTargetParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargetparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PipeTargetParameters(rt::Props);
     impl PipeTargetParameters {
@@ -1878,7 +1887,7 @@ pub mod pipe {
     nested!(PipeTargetParameters);
     /// CloudFormation property type `PipeTargetRedshiftDataParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargetredshiftdataparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PipeTargetRedshiftDataParameters(rt::Props);
     impl PipeTargetRedshiftDataParameters {
@@ -1928,7 +1937,7 @@ pub mod pipe {
     nested!(PipeTargetRedshiftDataParameters);
     /// CloudFormation property type `PipeTargetSageMakerPipelineParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargetsagemakerpipelineparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PipeTargetSageMakerPipelineParameters(rt::Props);
     impl PipeTargetSageMakerPipelineParameters {
@@ -1953,7 +1962,7 @@ pub mod pipe {
     nested!(PipeTargetSageMakerPipelineParameters);
     /// CloudFormation property type `PipeTargetSqsQueueParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargetsqsqueueparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PipeTargetSqsQueueParameters(rt::Props);
     impl PipeTargetSqsQueueParameters {
@@ -1984,7 +1993,7 @@ pub mod pipe {
     nested!(PipeTargetSqsQueueParameters);
     /// CloudFormation property type `PipeTargetStateMachineParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargetstatemachineparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PipeTargetStateMachineParameters(rt::Props);
     impl PipeTargetStateMachineParameters {
@@ -2003,7 +2012,7 @@ pub mod pipe {
     nested!(PipeTargetStateMachineParameters);
     /// CloudFormation property type `PipeTargetTimestreamParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargettimestreamparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PipeTargetTimestreamParameters(rt::Props);
     impl PipeTargetTimestreamParameters {
@@ -2076,7 +2085,7 @@ pub mod pipe {
     nested!(PipeTargetTimestreamParameters);
     /// CloudFormation property type `PlacementConstraint`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-placementconstraint.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PlacementConstraint(rt::Props);
     impl PlacementConstraint {
@@ -2100,7 +2109,7 @@ pub mod pipe {
     nested!(PlacementConstraint);
     /// CloudFormation property type `PlacementStrategy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-placementstrategy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PlacementStrategy(rt::Props);
     impl PlacementStrategy {
@@ -2123,7 +2132,7 @@ pub mod pipe {
     nested!(PlacementStrategy);
     /// CloudFormation property type `S3LogDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-s3logdestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3LogDestination(rt::Props);
     impl S3LogDestination {
@@ -2159,7 +2168,7 @@ pub mod pipe {
     nested!(S3LogDestination);
     /// CloudFormation property type `SageMakerPipelineParameter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-sagemakerpipelineparameter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SageMakerPipelineParameter(rt::Props);
     impl SageMakerPipelineParameter {
@@ -2174,7 +2183,7 @@ pub mod pipe {
     nested!(SageMakerPipelineParameter);
     /// CloudFormation property type `SelfManagedKafkaAccessConfigurationVpc`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-selfmanagedkafkaaccessconfigurationvpc.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SelfManagedKafkaAccessConfigurationVpc(rt::Props);
     impl SelfManagedKafkaAccessConfigurationVpc {
@@ -2205,7 +2214,7 @@ pub mod pipe {
     nested!(SelfManagedKafkaAccessConfigurationVpc);
     /// CloudFormation property type `SingleMeasureMapping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-singlemeasuremapping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SingleMeasureMapping(rt::Props);
     impl SingleMeasureMapping {
@@ -2237,7 +2246,7 @@ pub mod pipe {
     nested!(SingleMeasureMapping);
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-tag.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     impl Tag {

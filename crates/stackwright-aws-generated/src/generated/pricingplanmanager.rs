@@ -2,14 +2,22 @@
 //! `PricingPlanManager` resource types of the CloudFormation registry (`AWS::PricingPlanManager::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `pricingplanmanager` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("pricingplanmanager.schemas.jsonl"));
 /// Resource type definition for AWS::PricingPlanManager::Subscription.
 ///
 /// CloudFormation: `AWS::PricingPlanManager::Subscription`. Terraform: `awscc_pricingplanmanager_subscription` (awscc provider).
@@ -36,6 +44,7 @@ static SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Subscription {
     /// Declares a `AWS::PricingPlanManager::Subscription` with the stack-unique `id`. Required properties: `plan_family` (`PlanFamily`), `plan_tier` (`PlanTier`), `resource_arns` (`ResourceArns`).

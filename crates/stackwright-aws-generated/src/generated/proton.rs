@@ -2,14 +2,22 @@
 //! `Proton` resource types of the CloudFormation registry (`AWS::Proton::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `proton` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("proton.schemas.jsonl"));
 /// Resource Schema describing various properties for AWS Proton Environment Account Connections resources.
 ///
 /// CloudFormation: `AWS::Proton::EnvironmentAccountConnection`. Terraform: `awscc_proton_environment_account_connection` (awscc provider).
@@ -54,6 +62,7 @@ static ENVIRONMENT_ACCOUNT_CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Id", Some("id")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl EnvironmentAccountConnection {
     /// Declares a `AWS::Proton::EnvironmentAccountConnection` with the stack-unique `id`. No property is required.
@@ -193,6 +202,7 @@ static ENVIRONMENT_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 1),
 };
 impl EnvironmentTemplate {
     /// Declares a `AWS::Proton::EnvironmentTemplate` with the stack-unique `id`. No property is required.
@@ -252,14 +262,8 @@ impl EnvironmentTemplateHandle {
 }
 /// Property types and value sets of [`EnvironmentTemplate`] (`AWS::Proton::EnvironmentTemplate`).
 pub mod environment_template {
+    pub use super::shared::Provisioning;
     use super::*;
-    /// The values `Provisioning` accepts in `Proton::EnvironmentTemplate`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Provisioning {
-        /// `CUSTOMER_MANAGED`
-        CustomerManaged,
-    }
-    string_enum!(Provisioning { CustomerManaged => "CUSTOMER_MANAGED" });
 }
 /// Definition of AWS::Proton::ServiceTemplate Resource Type
 ///
@@ -301,6 +305,7 @@ static SERVICE_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 2),
 };
 impl ServiceTemplate {
     /// Declares a `AWS::Proton::ServiceTemplate` with the stack-unique `id`. No property is required.
@@ -363,8 +368,14 @@ impl ServiceTemplateHandle {
 }
 /// Property types and value sets of [`ServiceTemplate`] (`AWS::Proton::ServiceTemplate`).
 pub mod service_template {
+    pub use super::shared::Provisioning;
     use super::*;
-    /// The values `Provisioning` accepts in `Proton::ServiceTemplate`.
+}
+/// Nested types that several `Proton` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `Provisioning` accepts in `Proton`'s `EnvironmentTemplate`, `ServiceTemplate`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Provisioning {
         /// `CUSTOMER_MANAGED`

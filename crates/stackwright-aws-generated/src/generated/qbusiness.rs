@@ -2,14 +2,22 @@
 //! `QBusiness` resource types of the CloudFormation registry (`AWS::QBusiness::*`): 8 types, 7 of them with an awscc Terraform resource.
 //! Enabled by the `qbusiness` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("qbusiness.schemas.jsonl"));
 /// Definition of AWS::QBusiness::Application Resource Type
 ///
 /// CloudFormation: `AWS::QBusiness::Application`. Terraform: `awscc_qbusiness_application` (awscc provider).
@@ -67,6 +75,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Application {
     /// Declares a `AWS::QBusiness::Application` with the stack-unique `id`. Required properties: `display_name` (`DisplayName`).
@@ -230,7 +239,7 @@ pub mod application {
     use super::*;
     /// CloudFormation property type `AttachmentsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-application-attachmentsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AttachmentsConfiguration(rt::Props);
     impl AttachmentsConfiguration {
@@ -248,7 +257,7 @@ pub mod application {
     nested!(AttachmentsConfiguration);
     /// CloudFormation property type `AutoSubscriptionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-application-autosubscriptionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AutoSubscriptionConfiguration(rt::Props);
     impl AutoSubscriptionConfiguration {
@@ -275,7 +284,7 @@ pub mod application {
     nested!(AutoSubscriptionConfiguration);
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-application-encryptionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -294,7 +303,7 @@ pub mod application {
     nested!(EncryptionConfiguration);
     /// CloudFormation property type `PersonalizationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-application-personalizationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PersonalizationConfiguration(rt::Props);
     impl PersonalizationConfiguration {
@@ -312,7 +321,7 @@ pub mod application {
     nested!(PersonalizationConfiguration);
     /// CloudFormation property type `QAppsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-application-qappsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct QAppsConfiguration(rt::Props);
     impl QAppsConfiguration {
@@ -330,7 +339,7 @@ pub mod application {
     nested!(QAppsConfiguration);
     /// CloudFormation property type `QuickSightConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-application-quicksightconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct QuickSightConfiguration(rt::Props);
     impl QuickSightConfiguration {
@@ -460,6 +469,7 @@ static DATA_ACCESSOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("IdcApplicationArn", None),
         ("UpdatedAt", None),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl DataAccessor {
     /// Declares a `AWS::QBusiness::DataAccessor` with the stack-unique `id`. Required properties: `action_configurations` (`ActionConfigurations`), `application_id` (`ApplicationId`), `display_name` (`DisplayName`), `principal` (`Principal`).
@@ -523,7 +533,7 @@ pub mod data_accessor {
     use super::*;
     /// CloudFormation property type `ActionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-dataaccessor-actionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ActionConfiguration(rt::Props);
     impl ActionConfiguration {
@@ -542,7 +552,7 @@ pub mod data_accessor {
     nested!(ActionConfiguration);
     /// CloudFormation property type `ActionFilterConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-dataaccessor-actionfilterconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ActionFilterConfiguration(rt::Props);
     impl ActionFilterConfiguration {
@@ -560,7 +570,7 @@ pub mod data_accessor {
     nested!(ActionFilterConfiguration);
     /// CloudFormation property type `AttributeFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-dataaccessor-attributefilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AttributeFilter(rt::Props);
     impl AttributeFilter {
@@ -623,7 +633,7 @@ pub mod data_accessor {
     nested!(AttributeFilter);
     /// CloudFormation property type `DataAccessorAuthenticationDetail`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-dataaccessor-dataaccessorauthenticationdetail.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataAccessorAuthenticationDetail(rt::Props);
     impl DataAccessorAuthenticationDetail {
@@ -651,7 +661,7 @@ pub mod data_accessor {
     nested!(DataAccessorAuthenticationDetail);
     /// CloudFormation property type `DocumentAttribute`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-dataaccessor-documentattribute.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DocumentAttribute(rt::Props);
     impl DocumentAttribute {
@@ -728,6 +738,7 @@ static DATA_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Type", Some("type")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl DataSource {
     /// Declares a `AWS::QBusiness::DataSource` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `configuration` (`Configuration`), `display_name` (`DisplayName`), `index_id` (`IndexId`).
@@ -842,7 +853,7 @@ pub mod data_source {
     use super::*;
     /// CloudFormation property type `AudioExtractionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-datasource-audioextractionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AudioExtractionConfiguration(rt::Props);
     impl AudioExtractionConfiguration {
@@ -860,7 +871,7 @@ pub mod data_source {
     nested!(AudioExtractionConfiguration);
     /// CloudFormation property type `DataSourceVpcConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-datasource-datasourcevpcconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataSourceVpcConfiguration(rt::Props);
     impl DataSourceVpcConfiguration {
@@ -882,7 +893,7 @@ pub mod data_source {
     nested!(DataSourceVpcConfiguration);
     /// CloudFormation property type `DocumentAttributeCondition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-datasource-documentattributecondition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DocumentAttributeCondition(rt::Props);
     impl DocumentAttributeCondition {
@@ -905,7 +916,7 @@ pub mod data_source {
     nested!(DocumentAttributeCondition);
     /// CloudFormation property type `DocumentAttributeTarget`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-datasource-documentattributetarget.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DocumentAttributeTarget(rt::Props);
     impl DocumentAttributeTarget {
@@ -933,7 +944,7 @@ pub mod data_source {
     nested!(DocumentAttributeTarget);
     /// CloudFormation property type `DocumentEnrichmentConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-datasource-documentenrichmentconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DocumentEnrichmentConfiguration(rt::Props);
     impl DocumentEnrichmentConfiguration {
@@ -976,7 +987,7 @@ pub mod data_source {
     nested!(DocumentEnrichmentConfiguration);
     /// CloudFormation property type `HookConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-datasource-hookconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HookConfiguration(rt::Props);
     impl HookConfiguration {
@@ -1015,7 +1026,7 @@ pub mod data_source {
     nested!(HookConfiguration);
     /// CloudFormation property type `ImageExtractionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-datasource-imageextractionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ImageExtractionConfiguration(rt::Props);
     impl ImageExtractionConfiguration {
@@ -1033,7 +1044,7 @@ pub mod data_source {
     nested!(ImageExtractionConfiguration);
     /// CloudFormation property type `InlineDocumentEnrichmentConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-datasource-inlinedocumentenrichmentconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InlineDocumentEnrichmentConfiguration(rt::Props);
     impl InlineDocumentEnrichmentConfiguration {
@@ -1065,7 +1076,7 @@ pub mod data_source {
     nested!(InlineDocumentEnrichmentConfiguration);
     /// CloudFormation property type `MediaExtractionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-datasource-mediaextractionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MediaExtractionConfiguration(rt::Props);
     impl MediaExtractionConfiguration {
@@ -1114,7 +1125,7 @@ pub mod data_source {
     nested!(MediaExtractionConfiguration);
     /// CloudFormation property type `VideoExtractionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-datasource-videoextractionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VideoExtractionConfiguration(rt::Props);
     impl VideoExtractionConfiguration {
@@ -1253,6 +1264,7 @@ static INDEX_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl Index {
     /// Declares a `AWS::QBusiness::Index` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `display_name` (`DisplayName`).
@@ -1344,7 +1356,7 @@ pub mod index {
     use super::*;
     /// CloudFormation property type `DocumentAttributeConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-index-documentattributeconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DocumentAttributeConfiguration(rt::Props);
     impl DocumentAttributeConfiguration {
@@ -1372,7 +1384,7 @@ pub mod index {
     nested!(DocumentAttributeConfiguration);
     /// CloudFormation property type `IndexCapacityConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-index-indexcapacityconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IndexCapacityConfiguration(rt::Props);
     impl IndexCapacityConfiguration {
@@ -1467,6 +1479,7 @@ static PERMISSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 4),
 };
 impl Permission {
     /// Declares a `AWS::QBusiness::Permission` with the stack-unique `id`. Required properties: `actions` (`Actions`), `application_id` (`ApplicationId`), `principal` (`Principal`), `statement_id` (`StatementId`).
@@ -1510,7 +1523,7 @@ pub mod permission {
     use super::*;
     /// CloudFormation property type `Condition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-permission-condition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Condition(rt::Props);
     impl Condition {
@@ -1602,6 +1615,7 @@ static PLUGIN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("PluginId", Some("plugin_id")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl Plugin {
     /// Declares a `AWS::QBusiness::Plugin` with the stack-unique `id`. Required properties: `auth_configuration` (`AuthConfiguration`), `display_name` (`DisplayName`), `type_` (`Type`).
@@ -1685,7 +1699,7 @@ pub mod plugin {
     use super::*;
     /// CloudFormation property type `CustomPluginConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-plugin-custompluginconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomPluginConfiguration(rt::Props);
     impl CustomPluginConfiguration {
@@ -1816,6 +1830,7 @@ static RETRIEVER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl Retriever {
     /// Declares a `AWS::QBusiness::Retriever` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `configuration` (`Configuration`), `display_name` (`DisplayName`), `type_` (`Type`).
@@ -1946,6 +1961,7 @@ static WEB_EXPERIENCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("WebExperienceArn", Some("web_experience_arn")),
         ("WebExperienceId", Some("web_experience_id")),
     ],
+    schema: (&SCHEMAS, 7),
 };
 impl WebExperience {
     /// Declares a `AWS::QBusiness::WebExperience` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`).
@@ -2067,7 +2083,7 @@ pub mod web_experience {
     use super::*;
     /// CloudFormation property type `BrowserExtensionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-webexperience-browserextensionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BrowserExtensionConfiguration(rt::Props);
     impl BrowserExtensionConfiguration {
@@ -2085,7 +2101,7 @@ pub mod web_experience {
     nested!(BrowserExtensionConfiguration);
     /// CloudFormation property type `CustomizationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-webexperience-customizationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomizationConfiguration(rt::Props);
     impl CustomizationConfiguration {

@@ -2,14 +2,22 @@
 //! `QLDB` resource types of the CloudFormation registry (`AWS::QLDB::*`): 2 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `qldb` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("qldb.schemas.jsonl"));
 /// Resource Type definition for AWS::QLDB::Ledger
 ///
 /// CloudFormation: `AWS::QLDB::Ledger`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -53,6 +61,7 @@ static LEDGER_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 0),
 };
 impl Ledger {
     /// Declares a `AWS::QLDB::Ledger` with the stack-unique `id`. Required properties: `permissions_mode` (`PermissionsMode`).
@@ -129,6 +138,7 @@ static STREAM_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 1),
 };
 impl Stream {
     /// Declares a `AWS::QLDB::Stream` with the stack-unique `id`. Required properties: `inclusive_start_time` (`InclusiveStartTime`), `kinesis_configuration` (`KinesisConfiguration`), `ledger_name` (`LedgerName`), `role_arn` (`RoleArn`), `stream_name` (`StreamName`).
@@ -187,7 +197,7 @@ pub mod stream {
     use super::*;
     /// CloudFormation property type `KinesisConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qldb-stream-kinesisconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KinesisConfiguration(rt::Props);
     impl KinesisConfiguration {

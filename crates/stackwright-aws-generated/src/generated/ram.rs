@@ -2,14 +2,22 @@
 //! `RAM` resource types of the CloudFormation registry (`AWS::RAM::*`): 6 types, 6 of them with an awscc Terraform resource.
 //! Enabled by the `ram` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("ram.schemas.jsonl"));
 /// Resource type definition for AWS::RAM::Permission
 ///
 /// CloudFormation: `AWS::RAM::Permission`. Terraform: `awscc_ram_permission` (awscc provider).
@@ -28,6 +36,7 @@ static PERMISSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("IsResourceTypeDefault", Some("is_resource_type_default")),
         ("PermissionType", Some("permission_type")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Permission {
     /// Declares a `AWS::RAM::Permission` with the stack-unique `id`. Required properties: `name` (`Name`), `policy_template` (`PolicyTemplate`), `resource_type` (`ResourceType`).
@@ -100,6 +109,7 @@ static PERMISSION_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ResourceType", Some("resource_type")),
         ("PermissionVersion", Some("permission_version")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl PermissionAssociation {
     /// Declares a `AWS::RAM::PermissionAssociation` with the stack-unique `id`. Required properties: `permission_arn` (`PermissionArn`), `resource_share_arn` (`ResourceShareArn`).
@@ -192,6 +202,7 @@ static PRINCIPAL_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdatedTime", Some("last_updated_time")),
         ("External", Some("external")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl PrincipalAssociation {
     /// Declares a `AWS::RAM::PrincipalAssociation` with the stack-unique `id`. Required properties: `principal` (`Principal`), `resource_share_arn` (`ResourceShareArn`).
@@ -267,6 +278,7 @@ static RESOURCE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdatedTime", Some("last_updated_time")),
         ("External", Some("external")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl ResourceAssociation {
     /// Declares a `AWS::RAM::ResourceAssociation` with the stack-unique `id`. Required properties: `resource_arn` (`ResourceArn`), `resource_share_arn` (`ResourceShareArn`).
@@ -347,6 +359,7 @@ static RESOURCE_SHARE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("FeatureSet", Some("feature_set")),
         ("OwningAccountId", Some("owning_account_id")),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl ResourceShare {
     /// Declares a `AWS::RAM::ResourceShare` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -464,7 +477,7 @@ pub mod resource_share {
     ///
     /// CloudFormation property type `ResourceShareConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ram-resourceshare-resourceshareconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResourceShareConfiguration(rt::Props);
     impl ResourceShareConfiguration {
@@ -516,6 +529,7 @@ static SOURCE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
         ("LastUpdatedTime", Some("last_updated_time")),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl SourceAssociation {
     /// Declares a `AWS::RAM::SourceAssociation` with the stack-unique `id`. Required properties: `resource_share_arn` (`ResourceShareArn`), `source_id` (`SourceId`).

@@ -2,14 +2,22 @@
 //! `Rbin` resource types of the CloudFormation registry (`AWS::Rbin::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `rbin` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("rbin.schemas.jsonl"));
 /// Resource Type definition for AWS::Rbin::Rule
 ///
 /// CloudFormation: `AWS::Rbin::Rule`. Terraform: `awscc_rbin_rule` (awscc provider).
@@ -27,6 +35,7 @@ static RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Identifier", Some("identifier")),
         ("LockState", Some("lock_state")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Rule {
     /// Declares a `AWS::Rbin::Rule` with the stack-unique `id`. Required properties: `resource_type` (`ResourceType`), `retention_period` (`RetentionPeriod`).
@@ -126,7 +135,7 @@ pub mod rule {
     ///
     /// CloudFormation property type `ResourceTag`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rbin-rule-resourcetag.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResourceTag(rt::Props);
     impl ResourceTag {
@@ -154,7 +163,7 @@ pub mod rule {
     ///
     /// CloudFormation property type `RetentionPeriod`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rbin-rule-retentionperiod.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RetentionPeriod(rt::Props);
     impl RetentionPeriod {
@@ -180,7 +189,7 @@ pub mod rule {
     nested!(RetentionPeriod);
     /// CloudFormation property type `UnlockDelay`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rbin-rule-unlockdelay.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UnlockDelay(rt::Props);
     impl UnlockDelay {

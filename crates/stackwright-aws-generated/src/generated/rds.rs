@@ -2,14 +2,22 @@
 //! `RDS` resource types of the CloudFormation registry (`AWS::RDS::*`): 20 types, 18 of them with an awscc Terraform resource.
 //! Enabled by the `rds` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("rds.schemas.jsonl"));
 /// Creates a snapshot of a DB cluster.
 ///
 /// CloudFormation: `AWS::RDS::ClusterSnapshot`. Terraform: `awscc_rds_cluster_snapshot` (awscc provider).
@@ -51,6 +59,7 @@ static CLUSTER_SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DbClusterResourceId", Some("db_cluster_resource_id")),
         ("SnapshotCreateTime", Some("snapshot_create_time")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl ClusterSnapshot {
     /// Declares a `AWS::RDS::ClusterSnapshot` with the stack-unique `id`. Required properties: `db_cluster_identifier` (`DBClusterIdentifier`), `db_cluster_snapshot_identifier` (`DBClusterSnapshotIdentifier`).
@@ -222,6 +231,7 @@ static CUSTOM_DB_ENGINE_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("DBEngineVersionArn", Some("db_engine_version_arn"))],
+    schema: (&SCHEMAS, 1),
 };
 impl CustomDbEngineVersion {
     /// Declares a `AWS::RDS::CustomDBEngineVersion` with the stack-unique `id`. Required properties: `engine` (`Engine`), `engine_version` (`EngineVersion`).
@@ -397,6 +407,7 @@ static DB_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("StorageEncryptionType", Some("storage_encryption_type")),
         ("StorageThroughput", Some("storage_throughput")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl DbCluster {
     /// Declares a `AWS::RDS::DBCluster` with the stack-unique `id`. No property is required.
@@ -1075,12 +1086,13 @@ impl DbClusterHandle {
 }
 /// Property types and value sets of [`DbCluster`] (`AWS::RDS::DBCluster`).
 pub mod db_cluster {
+    pub use super::shared::{DatabaseInsightsMode, MasterUserAuthenticationType, MasterUserSecret};
     use super::*;
     /// Describes an AWS Identity and Access Management (IAM) role that is associated with a DB cluster.
     ///
     /// CloudFormation property type `DBClusterRole`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rds-dbcluster-dbclusterrole.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DbClusterRole(rt::Props);
     impl DbClusterRole {
@@ -1100,42 +1112,11 @@ pub mod db_cluster {
         }
     }
     nested!(DbClusterRole);
-    /// The ``MasterUserSecret`` return value specifies the secret managed by RDS in AWS Secrets Manager for the master user password.
-    ///
-    /// CloudFormation property type `MasterUserSecret`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rds-dbcluster-masterusersecret.html)
-    #[derive(Clone, Debug)]
-    pub struct MasterUserSecret(rt::Props);
-    impl MasterUserSecret {
-        /// A new `MasterUserSecret`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            MasterUserSecret(this)
-        }
-        /// The AWS KMS key identifier that is used to encrypt the secret.
-        ///
-        /// CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
-            self
-        }
-        /// The Amazon Resource Name (ARN) of the secret.
-        ///
-        /// CloudFormation `SecretArn`, Terraform `secret_arn`.
-        pub fn secret_arn(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("SecretArn", Some("secret_arn"), rt::string(value));
-            self
-        }
-    }
-    nested!(MasterUserSecret);
     /// The ``ScalingConfiguration`` property type specifies the scaling configuration of an Aurora Serverless v1 DB cluster.
     ///
     /// CloudFormation property type `ScalingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rds-dbcluster-scalingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ScalingConfiguration(rt::Props);
     impl ScalingConfiguration {
@@ -1204,7 +1185,7 @@ pub mod db_cluster {
     ///
     /// CloudFormation property type `ServerlessV2ScalingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rds-dbcluster-serverlessv2scalingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServerlessV2ScalingConfiguration(rt::Props);
     impl ServerlessV2ScalingConfiguration {
@@ -1251,24 +1232,6 @@ pub mod db_cluster {
         Standard,
     }
     string_enum!(ClusterScalabilityType { Limitless => "limitless", Standard => "standard" });
-    /// The values `DatabaseInsightsMode` accepts in `RDS::DbCluster`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum DatabaseInsightsMode {
-        /// `advanced`
-        Advanced,
-        /// `standard`
-        Standard,
-    }
-    string_enum!(DatabaseInsightsMode { Advanced => "advanced", Standard => "standard" });
-    /// The values `MasterUserAuthenticationType` accepts in `RDS::DbCluster`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum MasterUserAuthenticationType {
-        /// `iam-db-auth`
-        IamDbAuth,
-        /// `password`
-        Password,
-    }
-    string_enum!(MasterUserAuthenticationType { IamDbAuth => "iam-db-auth", Password => "password" });
 }
 /// Resource Type definition for AWS::RDS::DBClusterEndpoint.
 ///
@@ -1298,6 +1261,7 @@ static DB_CLUSTER_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("EndpointType", Some("endpoint_type")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl DbClusterEndpoint {
     /// Declares a `AWS::RDS::DBClusterEndpoint` with the stack-unique `id`. Required properties: `custom_endpoint_type` (`CustomEndpointType`), `db_cluster_endpoint_identifier` (`DBClusterEndpointIdentifier`), `db_cluster_identifier` (`DBClusterIdentifier`).
@@ -1414,6 +1378,7 @@ static DB_CLUSTER_PARAMETER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 4),
 };
 impl DbClusterParameterGroup {
     /// Declares a `AWS::RDS::DBClusterParameterGroup` with the stack-unique `id`. Required properties: `description` (`Description`), `family` (`Family`), `parameters` (`Parameters`).
@@ -1515,6 +1480,7 @@ static DB_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("storage_operation_percent_progress"),
         ),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl DbInstance {
     /// Declares a `AWS::RDS::DBInstance` with the stack-unique `id`. No property is required.
@@ -2480,12 +2446,13 @@ impl DbInstanceHandle {
 }
 /// Property types and value sets of [`DbInstance`] (`AWS::RDS::DBInstance`).
 pub mod db_instance {
+    pub use super::shared::{DatabaseInsightsMode, MasterUserAuthenticationType, MasterUserSecret};
     use super::*;
     /// Contains details about an additional storage volume for a DB instance.
     ///
     /// CloudFormation property type `AdditionalStorageVolume`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rds-dbinstance-additionalstoragevolume.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AdditionalStorageVolume(rt::Props);
     impl AdditionalStorageVolume {
@@ -2574,7 +2541,7 @@ pub mod db_instance {
     ///
     /// CloudFormation property type `DBInstanceRole`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rds-dbinstance-dbinstancerole.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DbInstanceRole(rt::Props);
     impl DbInstanceRole {
@@ -2591,42 +2558,11 @@ pub mod db_instance {
         }
     }
     nested!(DbInstanceRole);
-    /// The ``MasterUserSecret`` return value specifies the secret managed by RDS in AWS Secrets Manager for the master user password.
-    ///
-    /// CloudFormation property type `MasterUserSecret`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rds-dbinstance-masterusersecret.html)
-    #[derive(Clone, Debug)]
-    pub struct MasterUserSecret(rt::Props);
-    impl MasterUserSecret {
-        /// A new `MasterUserSecret`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            MasterUserSecret(this)
-        }
-        /// The AWS KMS key identifier that is used to encrypt the secret.
-        ///
-        /// CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
-            self
-        }
-        /// The Amazon Resource Name (ARN) of the secret.
-        ///
-        /// CloudFormation `SecretArn`, Terraform `secret_arn`.
-        pub fn secret_arn(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("SecretArn", Some("secret_arn"), rt::string(value));
-            self
-        }
-    }
-    nested!(MasterUserSecret);
     /// The ``ProcessorFeature`` property type specifies the processor features of a DB instance class.
     ///
     /// CloudFormation property type `ProcessorFeature`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rds-dbinstance-processorfeature.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProcessorFeature(rt::Props);
     impl ProcessorFeature {
@@ -2651,24 +2587,6 @@ pub mod db_instance {
         }
     }
     nested!(ProcessorFeature);
-    /// The values `DatabaseInsightsMode` accepts in `RDS::DbInstance`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum DatabaseInsightsMode {
-        /// `advanced`
-        Advanced,
-        /// `standard`
-        Standard,
-    }
-    string_enum!(DatabaseInsightsMode { Advanced => "advanced", Standard => "standard" });
-    /// The values `MasterUserAuthenticationType` accepts in `RDS::DbInstance`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum MasterUserAuthenticationType {
-        /// `iam-db-auth`
-        IamDbAuth,
-        /// `password`
-        Password,
-    }
-    string_enum!(MasterUserAuthenticationType { IamDbAuth => "iam-db-auth", Password => "password" });
     /// The values `Name` accepts in `RDS::DbInstance`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Name {
@@ -2692,6 +2610,7 @@ static DB_PARAMETER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("DBParameterGroupArn", Some("db_parameter_group_arn"))],
+    schema: (&SCHEMAS, 6),
 };
 impl DbParameterGroup {
     /// Declares a `AWS::RDS::DBParameterGroup` with the stack-unique `id`. Required properties: `description` (`Description`), `family` (`Family`).
@@ -2752,6 +2671,7 @@ static DB_PROXY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Endpoint", Some("endpoint")),
         ("VpcId", Some("vpc_id")),
     ],
+    schema: (&SCHEMAS, 7),
 };
 impl DbProxy {
     /// Declares a `AWS::RDS::DBProxy` with the stack-unique `id`. Required properties: `db_proxy_name` (`DBProxyName`), `engine_family` (`EngineFamily`), `role_arn` (`RoleArn`), `vpc_subnet_ids` (`VpcSubnetIds`).
@@ -2890,10 +2810,11 @@ impl DbProxyHandle {
 }
 /// Property types and value sets of [`DbProxy`] (`AWS::RDS::DBProxy`).
 pub mod db_proxy {
+    pub use super::shared::EndpointNetworkType;
     use super::*;
     /// CloudFormation property type `AuthFormat`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rds-dbproxy-authformat.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AuthFormat(rt::Props);
     impl AuthFormat {
@@ -2954,17 +2875,6 @@ pub mod db_proxy {
         None,
     }
     string_enum!(DefaultAuthScheme { IamAuth => "IAM_AUTH", None => "NONE" });
-    /// The values `EndpointNetworkType` accepts in `RDS::DbProxy`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum EndpointNetworkType {
-        /// `IPV4`
-        Ipv4,
-        /// `IPV6`
-        Ipv6,
-        /// `DUAL`
-        Dual,
-    }
-    string_enum!(EndpointNetworkType { Ipv4 => "IPV4", Ipv6 => "IPV6", Dual => "DUAL" });
     /// The values `EngineFamily` accepts in `RDS::DbProxy`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum EngineFamily {
@@ -3037,6 +2947,7 @@ static DB_PROXY_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("VpcId", Some("vpc_id")),
         ("IsDefault", Some("is_default")),
     ],
+    schema: (&SCHEMAS, 8),
 };
 impl DbProxyEndpoint {
     /// Declares a `AWS::RDS::DBProxyEndpoint` with the stack-unique `id`. Required properties: `db_proxy_endpoint_name` (`DBProxyEndpointName`), `db_proxy_name` (`DBProxyName`), `vpc_subnet_ids` (`VpcSubnetIds`).
@@ -3131,18 +3042,8 @@ impl DbProxyEndpointHandle {
 }
 /// Property types and value sets of [`DbProxyEndpoint`] (`AWS::RDS::DBProxyEndpoint`).
 pub mod db_proxy_endpoint {
+    pub use super::shared::EndpointNetworkType;
     use super::*;
-    /// The values `EndpointNetworkType` accepts in `RDS::DbProxyEndpoint`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum EndpointNetworkType {
-        /// `IPV4`
-        Ipv4,
-        /// `IPV6`
-        Ipv6,
-        /// `DUAL`
-        Dual,
-    }
-    string_enum!(EndpointNetworkType { Ipv4 => "IPV4", Ipv6 => "IPV6", Dual => "DUAL" });
     /// The values `TargetRole` accepts in `RDS::DbProxyEndpoint`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum TargetRole {
@@ -3166,6 +3067,7 @@ static DB_PROXY_TARGET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["ap-east-2"],
     attributes: &[("TargetGroupArn", Some("target_group_arn"))],
+    schema: (&SCHEMAS, 9),
 };
 impl DbProxyTargetGroup {
     /// Declares a `AWS::RDS::DBProxyTargetGroup` with the stack-unique `id`. Required properties: `db_proxy_name` (`DBProxyName`), `target_group_name` (`TargetGroupName`).
@@ -3243,7 +3145,7 @@ pub mod db_proxy_target_group {
     use super::*;
     /// CloudFormation property type `ConnectionPoolConfigurationInfoFormat`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rds-dbproxytargetgroup-connectionpoolconfigurationinfoformat.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConnectionPoolConfigurationInfoFormat(rt::Props);
     impl ConnectionPoolConfigurationInfoFormat {
@@ -3330,6 +3232,7 @@ static DB_SECURITY_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 10),
 };
 impl DbSecurityGroup {
     /// Declares a `AWS::RDS::DBSecurityGroup` with the stack-unique `id`. Required properties: `db_security_group_ingress` (`DBSecurityGroupIngress`), `group_description` (`GroupDescription`).
@@ -3370,7 +3273,7 @@ pub mod db_security_group {
     use super::*;
     /// CloudFormation property type `Ingress`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rds-dbsecuritygroup-ingress.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Ingress(rt::Props);
     impl Ingress {
@@ -3416,6 +3319,7 @@ static DB_SECURITY_GROUP_INGRESS_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 11),
 };
 impl DbSecurityGroupIngress {
     /// Declares a `AWS::RDS::DBSecurityGroupIngress` with the stack-unique `id`. Required properties: `db_security_group_name` (`DBSecurityGroupName`).
@@ -3478,6 +3382,7 @@ static DB_SHARD_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DBShardGroupResourceId", Some("db_shard_group_resource_id")),
         ("Endpoint", Some("endpoint")),
     ],
+    schema: (&SCHEMAS, 12),
 };
 impl DbShardGroup {
     /// Declares a `AWS::RDS::DBShardGroup` with the stack-unique `id`. Required properties: `db_cluster_identifier` (`DBClusterIdentifier`), `max_acu` (`MaxACU`).
@@ -3600,6 +3505,7 @@ static DB_SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
         ("StorageThroughput", Some("storage_throughput")),
     ],
+    schema: (&SCHEMAS, 13),
 };
 impl DbSnapshot {
     /// Declares a `AWS::RDS::DBSnapshot` with the stack-unique `id`. Required properties: `db_instance_identifier` (`DBInstanceIdentifier`), `db_snapshot_identifier` (`DBSnapshotIdentifier`).
@@ -3775,6 +3681,7 @@ static DB_SUBNET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("DBSubnetGroupArn", Some("db_subnet_group_arn"))],
+    schema: (&SCHEMAS, 14),
 };
 impl DbSubnetGroup {
     /// Declares a `AWS::RDS::DBSubnetGroup` with the stack-unique `id`. Required properties: `db_subnet_group_description` (`DBSubnetGroupDescription`), `subnet_ids` (`SubnetIds`).
@@ -3846,6 +3753,7 @@ static DEPLOYMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
         ("CreateTime", Some("create_time")),
     ],
+    schema: (&SCHEMAS, 15),
 };
 impl Deployment {
     /// Declares a `AWS::RDS::Deployment` with the stack-unique `id`. Required properties: `blue_green_deployment_name` (`BlueGreenDeploymentName`), `source` (`Source`).
@@ -4023,6 +3931,7 @@ static EVENT_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 16),
 };
 impl EventSubscription {
     /// Declares a `AWS::RDS::EventSubscription` with the stack-unique `id`. Required properties: `sns_topic_arn` (`SnsTopicArn`).
@@ -4103,6 +4012,7 @@ static GLOBAL_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["us-gov-east-1", "us-gov-west-1"],
     attributes: &[("GlobalEndpoint", Some("global_endpoint"))],
+    schema: (&SCHEMAS, 17),
 };
 impl GlobalCluster {
     /// Declares a `AWS::RDS::GlobalCluster` with the stack-unique `id`. No property is required.
@@ -4232,6 +4142,7 @@ static INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("IntegrationArn", Some("integration_arn")),
         ("CreateTime", Some("create_time")),
     ],
+    schema: (&SCHEMAS, 18),
 };
 impl Integration {
     /// Declares a `AWS::RDS::Integration` with the stack-unique `id`. Required properties: `source_arn` (`SourceArn`), `target_arn` (`TargetArn`).
@@ -4324,6 +4235,7 @@ static OPTION_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 19),
 };
 impl OptionGroup {
     /// Declares a `AWS::RDS::OptionGroup` with the stack-unique `id`. Required properties: `engine_name` (`EngineName`), `major_engine_version` (`MajorEngineVersion`), `option_group_description` (`OptionGroupDescription`).
@@ -4386,7 +4298,7 @@ pub mod option_group {
     ///
     /// CloudFormation property type `OptionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rds-optiongroup-optionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OptionConfiguration(rt::Props);
     impl OptionConfiguration {
@@ -4453,7 +4365,7 @@ pub mod option_group {
     ///
     /// CloudFormation property type `OptionSetting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rds-optiongroup-optionsetting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OptionSetting(rt::Props);
     impl OptionSetting {
@@ -4478,4 +4390,69 @@ pub mod option_group {
         }
     }
     nested!(OptionSetting);
+}
+/// Nested types that several `RDS` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `DatabaseInsightsMode` accepts in `RDS`'s `DbCluster`, `DbInstance`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum DatabaseInsightsMode {
+        /// `advanced`
+        Advanced,
+        /// `standard`
+        Standard,
+    }
+    string_enum!(DatabaseInsightsMode { Advanced => "advanced", Standard => "standard" });
+    /// The values `EndpointNetworkType` accepts in `RDS`'s `DbProxy`, `DbProxyEndpoint`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum EndpointNetworkType {
+        /// `IPV4`
+        Ipv4,
+        /// `IPV6`
+        Ipv6,
+        /// `DUAL`
+        Dual,
+    }
+    string_enum!(EndpointNetworkType { Ipv4 => "IPV4", Ipv6 => "IPV6", Dual => "DUAL" });
+    /// The values `MasterUserAuthenticationType` accepts in `RDS`'s `DbCluster`, `DbInstance`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum MasterUserAuthenticationType {
+        /// `iam-db-auth`
+        IamDbAuth,
+        /// `password`
+        Password,
+    }
+    string_enum!(MasterUserAuthenticationType { IamDbAuth => "iam-db-auth", Password => "password" });
+    /// The ``MasterUserSecret`` return value specifies the secret managed by RDS in AWS Secrets Manager for the master user password.
+    ///
+    /// CloudFormation property type `MasterUserSecret`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct MasterUserSecret(rt::Props);
+    impl MasterUserSecret {
+        /// A new `MasterUserSecret`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            MasterUserSecret(this)
+        }
+        /// The AWS KMS key identifier that is used to encrypt the secret.
+        ///
+        /// CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
+            self
+        }
+        /// The Amazon Resource Name (ARN) of the secret.
+        ///
+        /// CloudFormation `SecretArn`, Terraform `secret_arn`.
+        pub fn secret_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("SecretArn", Some("secret_arn"), rt::string(value));
+            self
+        }
+    }
+    nested!(MasterUserSecret);
 }

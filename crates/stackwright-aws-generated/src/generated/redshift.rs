@@ -2,14 +2,22 @@
 //! `Redshift` resource types of the CloudFormation registry (`AWS::Redshift::*`): 16 types, 14 of them with an awscc Terraform resource.
 //! Enabled by the `redshift` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("redshift.schemas.jsonl"));
 /// An example resource schema demonstrating some basic constructs and validation rules.
 ///
 /// CloudFormation: `AWS::Redshift::Cluster`. Terraform: `awscc_redshift_cluster` (awscc provider).
@@ -37,6 +45,7 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("master_password_secret_arn"),
         ),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Cluster {
     /// Declares a `AWS::Redshift::Cluster` with the stack-unique `id`. Required properties: `cluster_type` (`ClusterType`), `db_name` (`DBName`), `master_username` (`MasterUsername`), `node_type` (`NodeType`).
@@ -574,7 +583,7 @@ pub mod cluster {
     use super::*;
     /// CloudFormation property type `Endpoint`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshift-cluster-endpoint.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Endpoint(rt::Props);
     impl Endpoint {
@@ -597,7 +606,7 @@ pub mod cluster {
     nested!(Endpoint);
     /// CloudFormation property type `LoggingProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshift-cluster-loggingproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LoggingProperties(rt::Props);
     impl LoggingProperties {
@@ -660,6 +669,7 @@ static CLUSTER_PARAMETER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 1),
 };
 impl ClusterParameterGroup {
     /// Declares a `AWS::Redshift::ClusterParameterGroup` with the stack-unique `id`. Required properties: `description` (`Description`), `parameter_group_family` (`ParameterGroupFamily`).
@@ -711,7 +721,7 @@ pub mod cluster_parameter_group {
     use super::*;
     /// CloudFormation property type `Parameter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshift-clusterparametergroup-parameter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Parameter(rt::Props);
     impl Parameter {
@@ -749,6 +759,7 @@ static CLUSTER_SECURITY_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 2),
 };
 impl ClusterSecurityGroup {
     /// Declares a `AWS::Redshift::ClusterSecurityGroup` with the stack-unique `id`. Required properties: `description` (`Description`).
@@ -783,6 +794,7 @@ static CLUSTER_SECURITY_GROUP_INGRESS_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 3),
 };
 impl ClusterSecurityGroupIngress {
     /// Declares a `AWS::Redshift::ClusterSecurityGroupIngress` with the stack-unique `id`. Required properties: `cluster_security_group_name` (`ClusterSecurityGroupName`).
@@ -840,6 +852,7 @@ static CLUSTER_SUBNET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("ClusterSubnetGroupName", Some("cluster_subnet_group_name"))],
+    schema: (&SCHEMAS, 4),
 };
 impl ClusterSubnetGroup {
     /// Declares a `AWS::Redshift::ClusterSubnetGroup` with the stack-unique `id`. Required properties: `description` (`Description`), `subnet_ids` (`SubnetIds`).
@@ -890,6 +903,7 @@ static ENDPOINT_ACCESS_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("VpcEndpoint.VpcEndpointId", None),
         ("VpcEndpoint.VpcId", None),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl EndpointAccess {
     /// Declares a `AWS::Redshift::EndpointAccess` with the stack-unique `id`. Required properties: `cluster_identifier` (`ClusterIdentifier`), `endpoint_name` (`EndpointName`), `subnet_group_name` (`SubnetGroupName`), `vpc_security_group_ids` (`VpcSecurityGroupIds`).
@@ -1010,6 +1024,7 @@ static ENDPOINT_AUTHORIZATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AllowedVPCs", Some("allowed_vp_cs")),
         ("EndpointCount", Some("endpoint_count")),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl EndpointAuthorization {
     /// Declares a `AWS::Redshift::EndpointAuthorization` with the stack-unique `id`. Required properties: `account` (`Account`), `cluster_identifier` (`ClusterIdentifier`).
@@ -1121,6 +1136,7 @@ static EVENT_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("SourceIdsList", Some("source_ids_list")),
         ("EventCategoriesList", Some("event_categories_list")),
     ],
+    schema: (&SCHEMAS, 7),
 };
 impl EventSubscription {
     /// Declares a `AWS::Redshift::EventSubscription` with the stack-unique `id`. Required properties: `subscription_name` (`SubscriptionName`).
@@ -1285,6 +1301,7 @@ static INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("IntegrationArn", Some("integration_arn")),
         ("CreateTime", Some("create_time")),
     ],
+    schema: (&SCHEMAS, 8),
 };
 impl Integration {
     /// Declares a `AWS::Redshift::Integration` with the stack-unique `id`. Required properties: `source_arn` (`SourceArn`), `target_arn` (`TargetArn`).
@@ -1409,6 +1426,7 @@ static QEV2_IDC_APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
         ("IdcOnboardStatus", Some("idc_onboard_status")),
     ],
+    schema: (&SCHEMAS, 9),
 };
 impl Qev2IdcApplication {
     /// Declares a `AWS::Redshift::QEV2IdcApplication` with the stack-unique `id`. Required properties: `idc_display_name` (`IdcDisplayName`), `idc_instance_arn` (`IdcInstanceArn`), `qev2_idc_application_name` (`Qev2IdcApplicationName`).
@@ -1523,6 +1541,7 @@ static REDSHIFT_IDC_APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
         ("IdcOnboardStatus", Some("idc_onboard_status")),
     ],
+    schema: (&SCHEMAS, 10),
 };
 impl RedshiftIdcApplication {
     /// Declares a `AWS::Redshift::RedshiftIdcApplication` with the stack-unique `id`. Required properties: `iam_role_arn` (`IamRoleArn`), `idc_display_name` (`IdcDisplayName`), `idc_instance_arn` (`IdcInstanceArn`), `redshift_idc_application_name` (`RedshiftIdcApplicationName`).
@@ -1641,7 +1660,7 @@ pub mod redshift_idc_application {
     ///
     /// CloudFormation property type `AuthorizedTokenIssuer`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshift-redshiftidcapplication-authorizedtokenissuer.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AuthorizedTokenIssuer(rt::Props);
     impl AuthorizedTokenIssuer {
@@ -1681,7 +1700,7 @@ pub mod redshift_idc_application {
     ///
     /// CloudFormation property type `Connect`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshift-redshiftidcapplication-connect.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Connect(rt::Props);
     impl Connect {
@@ -1697,7 +1716,7 @@ pub mod redshift_idc_application {
     ///
     /// CloudFormation property type `LakeFormationQuery`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshift-redshiftidcapplication-lakeformationquery.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LakeFormationQuery(rt::Props);
     impl LakeFormationQuery {
@@ -1713,7 +1732,7 @@ pub mod redshift_idc_application {
     ///
     /// CloudFormation property type `LakeFormationScopeUnion`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshift-redshiftidcapplication-lakeformationscopeunion.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LakeFormationScopeUnion(rt::Props);
     impl LakeFormationScopeUnion {
@@ -1739,7 +1758,7 @@ pub mod redshift_idc_application {
     ///
     /// CloudFormation property type `ReadWriteAccess`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshift-redshiftidcapplication-readwriteaccess.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReadWriteAccess(rt::Props);
     impl ReadWriteAccess {
@@ -1755,7 +1774,7 @@ pub mod redshift_idc_application {
     ///
     /// CloudFormation property type `RedshiftScopeUnion`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshift-redshiftidcapplication-redshiftscopeunion.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RedshiftScopeUnion(rt::Props);
     impl RedshiftScopeUnion {
@@ -1777,7 +1796,7 @@ pub mod redshift_idc_application {
     ///
     /// CloudFormation property type `S3AccessGrantsScopeUnion`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshift-redshiftidcapplication-s3accessgrantsscopeunion.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3AccessGrantsScopeUnion(rt::Props);
     impl S3AccessGrantsScopeUnion {
@@ -1800,7 +1819,7 @@ pub mod redshift_idc_application {
     ///
     /// CloudFormation property type `ServiceIntegrationsUnion`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshift-redshiftidcapplication-serviceintegrationsunion.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServiceIntegrationsUnion(rt::Props);
     impl ServiceIntegrationsUnion {
@@ -1875,6 +1894,7 @@ static SCHEDULED_ACTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("State", Some("state")),
         ("NextInvocations", Some("next_invocations")),
     ],
+    schema: (&SCHEMAS, 11),
 };
 impl ScheduledAction {
     /// Declares a `AWS::Redshift::ScheduledAction` with the stack-unique `id`. Required properties: `scheduled_action_name` (`ScheduledActionName`).
@@ -2031,6 +2051,7 @@ static SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("MaintenanceTrackName", Some("maintenance_track_name")),
         ("OwnerAccount", Some("owner_account")),
     ],
+    schema: (&SCHEMAS, 12),
 };
 impl Snapshot {
     /// Declares a `AWS::Redshift::Snapshot` with the stack-unique `id`. Required properties: `cluster_identifier` (`ClusterIdentifier`), `snapshot_identifier` (`SnapshotIdentifier`).
@@ -2239,6 +2260,7 @@ static SNAPSHOT_COPY_GRANT_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 13),
 };
 impl SnapshotCopyGrant {
     /// Declares a `AWS::Redshift::SnapshotCopyGrant` with the stack-unique `id`. Required properties: `snapshot_copy_grant_name` (`SnapshotCopyGrantName`).
@@ -2296,6 +2318,7 @@ static SNAPSHOT_SCHEDULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
         ("AssociatedClusterCount", Some("associated_cluster_count")),
     ],
+    schema: (&SCHEMAS, 14),
 };
 impl SnapshotSchedule {
     /// Declares a `AWS::Redshift::SnapshotSchedule` with the stack-unique `id`. Required properties: `schedule_definitions` (`ScheduleDefinitions`), `schedule_identifier` (`ScheduleIdentifier`).
@@ -2399,6 +2422,7 @@ static USAGE_LIMIT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
         ("UsageLimitId", Some("usage_limit_id")),
     ],
+    schema: (&SCHEMAS, 15),
 };
 impl UsageLimit {
     /// Declares a `AWS::Redshift::UsageLimit` with the stack-unique `id`. Required properties: `amount` (`Amount`), `cluster_identifier` (`ClusterIdentifier`), `feature_type` (`FeatureType`), `limit_type` (`LimitType`).

@@ -2,14 +2,22 @@
 //! `RedshiftServerless` resource types of the CloudFormation registry (`AWS::RedshiftServerless::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `redshiftserverless` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("redshiftserverless.schemas.jsonl"));
 /// Definition of AWS::RedshiftServerless::Namespace Resource Type
 ///
 /// CloudFormation: `AWS::RedshiftServerless::Namespace`. Terraform: `awscc_redshiftserverless_namespace` (awscc provider).
@@ -36,6 +44,7 @@ static NAMESPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Namespace.Status", None),
         ("Namespace.CreationDate", None),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Namespace {
     /// Declares a `AWS::RedshiftServerless::Namespace` with the stack-unique `id`. Required properties: `namespace_name` (`NamespaceName`).
@@ -251,7 +260,7 @@ pub mod namespace {
     use super::*;
     /// CloudFormation property type `SnapshotCopyConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshiftserverless-namespace-snapshotcopyconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SnapshotCopyConfiguration(rt::Props);
     impl SnapshotCopyConfiguration {
@@ -323,6 +332,7 @@ static SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Snapshot.OwnerAccount", None),
         ("Snapshot.RetentionPeriod", None),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Snapshot {
     /// Declares a `AWS::RedshiftServerless::Snapshot` with the stack-unique `id`. Required properties: `snapshot_name` (`SnapshotName`).
@@ -457,6 +467,7 @@ static WORKGROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
         ("Workgroup.CreationDate", Some("workgroup.creation_date")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl Workgroup {
     /// Declares a `AWS::RedshiftServerless::Workgroup` with the stack-unique `id`. Required properties: `workgroup_name` (`WorkgroupName`).
@@ -698,7 +709,7 @@ pub mod workgroup {
     use super::*;
     /// CloudFormation property type `ConfigParameter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshiftserverless-workgroup-configparameter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConfigParameter(rt::Props);
     impl ConfigParameter {
@@ -723,7 +734,7 @@ pub mod workgroup {
     nested!(ConfigParameter);
     /// CloudFormation property type `Endpoint`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshiftserverless-workgroup-endpoint.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Endpoint(rt::Props);
     impl Endpoint {
@@ -752,7 +763,7 @@ pub mod workgroup {
     nested!(Endpoint);
     /// CloudFormation property type `NetworkInterface`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshiftserverless-workgroup-networkinterface.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NetworkInterface(rt::Props);
     impl NetworkInterface {
@@ -797,7 +808,7 @@ pub mod workgroup {
     nested!(NetworkInterface);
     /// CloudFormation property type `PerformanceTarget`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshiftserverless-workgroup-performancetarget.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PerformanceTarget(rt::Props);
     impl PerformanceTarget {
@@ -820,7 +831,7 @@ pub mod workgroup {
     nested!(PerformanceTarget);
     /// CloudFormation property type `VpcEndpoint`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshiftserverless-workgroup-vpcendpoint.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcEndpoint(rt::Props);
     impl VpcEndpoint {
@@ -856,7 +867,7 @@ pub mod workgroup {
     nested!(VpcEndpoint);
     /// CloudFormation property type `Workgroup`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshiftserverless-workgroup-workgroup.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Workgroup(rt::Props);
     impl Workgroup {

@@ -2,14 +2,22 @@
 //! `RefactorSpaces` resource types of the CloudFormation registry (`AWS::RefactorSpaces::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `refactorspaces` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("refactorspaces.schemas.jsonl"));
 /// Definition of AWS::RefactorSpaces::Application Resource Type
 ///
 /// CloudFormation: `AWS::RefactorSpaces::Application`. Terraform: `awscc_refactorspaces_application` (awscc provider).
@@ -53,6 +61,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ProxyUrl", Some("proxy_url")),
         ("StageName", Some("stage_name")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Application {
     /// Declares a `AWS::RefactorSpaces::Application` with the stack-unique `id`. Required properties: `environment_identifier` (`EnvironmentIdentifier`), `name` (`Name`), `proxy_type` (`ProxyType`), `vpc_id` (`VpcId`).
@@ -126,7 +135,7 @@ pub mod application {
     use super::*;
     /// CloudFormation property type `ApiGatewayProxyInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-refactorspaces-application-apigatewayproxyinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ApiGatewayProxyInput(rt::Props);
     impl ApiGatewayProxyInput {
@@ -204,6 +213,7 @@ static ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
         ("TransitGatewayId", Some("transit_gateway_id")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Environment {
     /// Declares a `AWS::RefactorSpaces::Environment` with the stack-unique `id`. No property is required.
@@ -303,6 +313,7 @@ static ROUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("PathResourceToId", Some("path_resource_to_id")),
         ("Arn", Some("arn")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl Route {
     /// Declares a `AWS::RefactorSpaces::Route` with the stack-unique `id`. Required properties: `application_identifier` (`ApplicationIdentifier`), `environment_identifier` (`EnvironmentIdentifier`), `route_type` (`RouteType`), `service_identifier` (`ServiceIdentifier`).
@@ -370,7 +381,7 @@ pub mod route {
     use super::*;
     /// CloudFormation property type `DefaultRouteInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-refactorspaces-route-defaultrouteinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DefaultRouteInput(rt::Props);
     impl DefaultRouteInput {
@@ -388,7 +399,7 @@ pub mod route {
     nested!(DefaultRouteInput);
     /// CloudFormation property type `UriPathRouteInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-refactorspaces-route-uripathrouteinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UriPathRouteInput(rt::Props);
     impl UriPathRouteInput {
@@ -508,6 +519,7 @@ static SERVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ServiceIdentifier", Some("service_identifier")),
         ("Arn", Some("arn")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl Service {
     /// Declares a `AWS::RefactorSpaces::Service` with the stack-unique `id`. Required properties: `application_identifier` (`ApplicationIdentifier`), `endpoint_type` (`EndpointType`), `environment_identifier` (`EnvironmentIdentifier`), `name` (`Name`).
@@ -578,7 +590,7 @@ pub mod service {
     use super::*;
     /// CloudFormation property type `LambdaEndpointInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-refactorspaces-service-lambdaendpointinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LambdaEndpointInput(rt::Props);
     impl LambdaEndpointInput {
@@ -592,7 +604,7 @@ pub mod service {
     nested!(LambdaEndpointInput);
     /// CloudFormation property type `UrlEndpointInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-refactorspaces-service-urlendpointinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UrlEndpointInput(rt::Props);
     impl UrlEndpointInput {

@@ -2,14 +2,22 @@
 //! `Rekognition` resource types of the CloudFormation registry (`AWS::Rekognition::*`): 4 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `rekognition` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("rekognition.schemas.jsonl"));
 /// The AWS::Rekognition::Collection type creates an Amazon Rekognition Collection.
 ///
 /// CloudFormation: `AWS::Rekognition::Collection`. Terraform: `awscc_rekognition_collection` (awscc provider).
@@ -42,6 +50,7 @@ static COLLECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-east-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Collection {
     /// Declares a `AWS::Rekognition::Collection` with the stack-unique `id`. Required properties: `collection_id` (`CollectionId`).
@@ -114,6 +123,7 @@ static DATASET_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("DatasetArn", Some("dataset_arn"))],
+    schema: (&SCHEMAS, 1),
 };
 impl Dataset {
     /// Declares a `AWS::Rekognition::Dataset` with the stack-unique `id`. Required properties: `dataset_type` (`DatasetType`).
@@ -198,6 +208,7 @@ static PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 2),
 };
 impl Project {
     /// Declares a `AWS::Rekognition::Project` with the stack-unique `id`. Required properties: `project_name` (`ProjectName`).
@@ -267,6 +278,7 @@ static STREAM_PROCESSOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", None), ("Status", None), ("StatusMessage", None)],
+    schema: (&SCHEMAS, 3),
 };
 impl StreamProcessor {
     /// Declares a `AWS::Rekognition::StreamProcessor` with the stack-unique `id`. Required properties: `kinesis_video_stream` (`KinesisVideoStream`), `role_arn` (`RoleArn`).
@@ -393,7 +405,7 @@ pub mod stream_processor {
     ///
     /// CloudFormation property type `BoundingBox`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rekognition-streamprocessor-boundingbox.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BoundingBox(rt::Props);
     impl BoundingBox {
@@ -412,7 +424,7 @@ pub mod stream_processor {
     ///
     /// CloudFormation property type `ConnectedHomeSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rekognition-streamprocessor-connectedhomesettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConnectedHomeSettings(rt::Props);
     impl ConnectedHomeSettings {
@@ -435,7 +447,7 @@ pub mod stream_processor {
     ///
     /// CloudFormation property type `DataSharingPreference`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rekognition-streamprocessor-datasharingpreference.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataSharingPreference(rt::Props);
     impl DataSharingPreference {
@@ -451,7 +463,7 @@ pub mod stream_processor {
     ///
     /// CloudFormation property type `FaceSearchSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rekognition-streamprocessor-facesearchsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FaceSearchSettings(rt::Props);
     impl FaceSearchSettings {
@@ -474,7 +486,7 @@ pub mod stream_processor {
     ///
     /// CloudFormation property type `KinesisDataStream`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rekognition-streamprocessor-kinesisdatastream.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KinesisDataStream(rt::Props);
     impl KinesisDataStream {
@@ -490,7 +502,7 @@ pub mod stream_processor {
     ///
     /// CloudFormation property type `KinesisVideoStream`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rekognition-streamprocessor-kinesisvideostream.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KinesisVideoStream(rt::Props);
     impl KinesisVideoStream {
@@ -506,7 +518,7 @@ pub mod stream_processor {
     ///
     /// CloudFormation property type `NotificationChannel`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rekognition-streamprocessor-notificationchannel.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NotificationChannel(rt::Props);
     impl NotificationChannel {
@@ -522,7 +534,7 @@ pub mod stream_processor {
     ///
     /// CloudFormation property type `Point`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rekognition-streamprocessor-point.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Point(rt::Props);
     impl Point {
@@ -539,7 +551,7 @@ pub mod stream_processor {
     ///
     /// CloudFormation property type `S3Destination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rekognition-streamprocessor-s3destination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Destination(rt::Props);
     impl S3Destination {

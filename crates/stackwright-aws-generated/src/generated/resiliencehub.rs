@@ -2,14 +2,22 @@
 //! `ResilienceHub` resource types of the CloudFormation registry (`AWS::ResilienceHub::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `resiliencehub` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("resiliencehub.schemas.jsonl"));
 /// Resource Type Definition for AWS::ResilienceHub::App.
 ///
 /// CloudFormation: `AWS::ResilienceHub::App`. Terraform: `awscc_resiliencehub_app` (awscc provider).
@@ -43,6 +51,7 @@ static APP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AppArn", Some("app_arn")),
         ("DriftStatus", Some("drift_status")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl App {
     /// Declares a `AWS::ResilienceHub::App` with the stack-unique `id`. Required properties: `app_template_body` (`AppTemplateBody`), `name` (`Name`), `resource_mappings` (`ResourceMappings`).
@@ -146,7 +155,7 @@ pub mod app {
     ///
     /// CloudFormation property type `EventSubscription`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehub-app-eventsubscription.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EventSubscription(rt::Props);
     impl EventSubscription {
@@ -171,7 +180,7 @@ pub mod app {
     ///
     /// CloudFormation property type `PermissionModel`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehub-app-permissionmodel.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PermissionModel(rt::Props);
     impl PermissionModel {
@@ -210,7 +219,7 @@ pub mod app {
     nested!(PermissionModel);
     /// CloudFormation property type `PhysicalResourceId`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehub-app-physicalresourceid.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PhysicalResourceId(rt::Props);
     impl PhysicalResourceId {
@@ -239,7 +248,7 @@ pub mod app {
     ///
     /// CloudFormation property type `ResourceMapping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehub-app-resourcemapping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResourceMapping(rt::Props);
     impl ResourceMapping {
@@ -351,6 +360,7 @@ static RESILIENCY_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("PolicyArn", Some("policy_arn"))],
+    schema: (&SCHEMAS, 1),
 };
 impl ResiliencyPolicy {
     /// Declares a `AWS::ResilienceHub::ResiliencyPolicy` with the stack-unique `id`. Required properties: `policy` (`Policy`), `policy_name` (`PolicyName`), `tier` (`Tier`).
@@ -413,7 +423,7 @@ pub mod resiliency_policy {
     ///
     /// CloudFormation property type `FailurePolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehub-resiliencypolicy-failurepolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FailurePolicy(rt::Props);
     impl FailurePolicy {
@@ -428,7 +438,7 @@ pub mod resiliency_policy {
     nested!(FailurePolicy);
     /// CloudFormation property type `PolicyMap`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehub-resiliencypolicy-policymap.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PolicyMap(rt::Props);
     impl PolicyMap {

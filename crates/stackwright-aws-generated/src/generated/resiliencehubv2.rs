@@ -2,14 +2,22 @@
 //! `ResilienceHubV2` resource types of the CloudFormation registry (`AWS::ResilienceHubV2::*`): 5 types, 5 of them with an awscc Terraform resource.
 //! Enabled by the `resiliencehubv2` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("resiliencehubv2.schemas.jsonl"));
 /// Creates a resilience policy that defines availability and disaster recovery requirements.
 ///
 /// CloudFormation: `AWS::ResilienceHubV2::Policy`. Terraform: `awscc_resiliencehubv2_policy` (awscc provider).
@@ -51,6 +59,7 @@ static POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
         ("AssociatedServiceCount", Some("associated_service_count")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Policy {
     /// Declares a `AWS::ResilienceHubV2::Policy` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -147,7 +156,7 @@ pub mod policy {
     use super::*;
     /// CloudFormation property type `AvailabilitySlo`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-policy-availabilityslo.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AvailabilitySlo(rt::Props);
     impl AvailabilitySlo {
@@ -167,7 +176,7 @@ pub mod policy {
     nested!(AvailabilitySlo);
     /// CloudFormation property type `DataRecoveryTargets`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-policy-datarecoverytargets.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataRecoveryTargets(rt::Props);
     impl DataRecoveryTargets {
@@ -191,7 +200,7 @@ pub mod policy {
     nested!(DataRecoveryTargets);
     /// CloudFormation property type `MultiAzTargets`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-policy-multiaztargets.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MultiAzTargets(rt::Props);
     impl MultiAzTargets {
@@ -231,7 +240,7 @@ pub mod policy {
     nested!(MultiAzTargets);
     /// CloudFormation property type `MultiRegionTargets`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-policy-multiregiontargets.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MultiRegionTargets(rt::Props);
     impl MultiRegionTargets {
@@ -326,6 +335,7 @@ static SERVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
         ("EffectivePolicyValues", Some("effective_policy_values")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Service {
     /// Declares a `AWS::ResilienceHubV2::Service` with the stack-unique `id`. Required properties: `name` (`Name`), `regions` (`Regions`).
@@ -472,7 +482,7 @@ pub mod service {
     ///
     /// CloudFormation property type `AssertionDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-assertiondefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AssertionDefinition(rt::Props);
     impl AssertionDefinition {
@@ -486,7 +496,7 @@ pub mod service {
     nested!(AssertionDefinition);
     /// CloudFormation property type `AssociatedSystem`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-associatedsystem.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AssociatedSystem(rt::Props);
     impl AssociatedSystem {
@@ -514,7 +524,7 @@ pub mod service {
     nested!(AssociatedSystem);
     /// CloudFormation property type `CrossAccountRoleConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-crossaccountroleconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CrossAccountRoleConfiguration(rt::Props);
     impl CrossAccountRoleConfiguration {
@@ -542,7 +552,7 @@ pub mod service {
     ///
     /// CloudFormation property type `DevOpsAgentConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-devopsagentconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DevOpsAgentConfiguration(rt::Props);
     impl DevOpsAgentConfiguration {
@@ -558,7 +568,7 @@ pub mod service {
     ///
     /// CloudFormation property type `EksLabelSelector`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-ekslabelselector.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EksLabelSelector(rt::Props);
     impl EksLabelSelector {
@@ -598,7 +608,7 @@ pub mod service {
     ///
     /// CloudFormation property type `EksLabelSelectorRequirement`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-ekslabelselectorrequirement.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EksLabelSelectorRequirement(rt::Props);
     impl EksLabelSelectorRequirement {
@@ -620,7 +630,7 @@ pub mod service {
     nested!(EksLabelSelectorRequirement);
     /// CloudFormation property type `EksSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-ekssource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EksSource(rt::Props);
     impl EksSource {
@@ -648,7 +658,7 @@ pub mod service {
     ///
     /// CloudFormation property type `InputSourceDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-inputsourcedefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InputSourceDefinition(rt::Props);
     impl InputSourceDefinition {
@@ -666,7 +676,7 @@ pub mod service {
     nested!(InputSourceDefinition);
     /// CloudFormation property type `PermissionModel`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-permissionmodel.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PermissionModel(rt::Props);
     impl PermissionModel {
@@ -700,7 +710,7 @@ pub mod service {
     ///
     /// CloudFormation property type `ReportOutputConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-reportoutputconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReportOutputConfiguration(rt::Props);
     impl ReportOutputConfiguration {
@@ -722,7 +732,7 @@ pub mod service {
     ///
     /// CloudFormation property type `ResourceConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-resourceconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResourceConfiguration(rt::Props);
     impl ResourceConfiguration {
@@ -778,7 +788,7 @@ pub mod service {
     nested!(ResourceConfiguration);
     /// CloudFormation property type `ResourceTag`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-resourcetag.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResourceTag(rt::Props);
     impl ResourceTag {
@@ -798,7 +808,7 @@ pub mod service {
     ///
     /// CloudFormation property type `S3ReportOutputConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-s3reportoutputconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3ReportOutputConfiguration(rt::Props);
     impl S3ReportOutputConfiguration {
@@ -819,7 +829,7 @@ pub mod service {
     ///
     /// CloudFormation property type `ServiceReportConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-servicereportconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServiceReportConfiguration(rt::Props);
     impl ServiceReportConfiguration {
@@ -902,6 +912,7 @@ static SERVICE_FUNCTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl ServiceFunction {
     /// Declares a `AWS::ResilienceHubV2::ServiceFunction` with the stack-unique `id`. Required properties: `criticality` (`Criticality`), `name` (`Name`), `service_arn` (`ServiceArn`).
@@ -1018,6 +1029,7 @@ static SYSTEM_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl System {
     /// Declares a `AWS::ResilienceHubV2::System` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -1126,6 +1138,7 @@ static USER_JOURNEY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl UserJourney {
     /// Declares a `AWS::ResilienceHubV2::UserJourney` with the stack-unique `id`. Required properties: `name` (`Name`), `system_identifier` (`SystemIdentifier`).

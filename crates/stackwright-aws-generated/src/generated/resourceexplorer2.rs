@@ -2,14 +2,22 @@
 //! `ResourceExplorer2` resource types of the CloudFormation registry (`AWS::ResourceExplorer2::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `resourceexplorer2` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("resourceexplorer2.schemas.jsonl"));
 /// Definition of AWS::ResourceExplorer2::DefaultViewAssociation Resource Type
 ///
 /// CloudFormation: `AWS::ResourceExplorer2::DefaultViewAssociation`. Terraform: `awscc_resourceexplorer2_default_view_association` (awscc provider).
@@ -23,6 +31,7 @@ static DEFAULT_VIEW_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("AssociatedAwsPrincipal", Some("associated_aws_principal"))],
+    schema: (&SCHEMAS, 0),
 };
 impl DefaultViewAssociation {
     /// Declares a `AWS::ResourceExplorer2::DefaultViewAssociation` with the stack-unique `id`. Required properties: `view_arn` (`ViewArn`).
@@ -59,6 +68,7 @@ static INDEX_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn")), ("IndexState", Some("index_state"))],
+    schema: (&SCHEMAS, 1),
 };
 impl Index {
     /// Declares a `AWS::ResourceExplorer2::Index` with the stack-unique `id`. Required properties: `type_` (`Type`).
@@ -110,6 +120,7 @@ static VIEW_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("ViewArn", Some("view_arn"))],
+    schema: (&SCHEMAS, 2),
 };
 impl View {
     /// Declares a `AWS::ResourceExplorer2::View` with the stack-unique `id`. Required properties: `view_name` (`ViewName`).
@@ -158,7 +169,7 @@ pub mod view {
     use super::*;
     /// CloudFormation property type `IncludedProperty`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resourceexplorer2-view-includedproperty.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IncludedProperty(rt::Props);
     impl IncludedProperty {
@@ -172,7 +183,7 @@ pub mod view {
     nested!(IncludedProperty);
     /// CloudFormation property type `SearchFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resourceexplorer2-view-searchfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SearchFilter(rt::Props);
     impl SearchFilter {

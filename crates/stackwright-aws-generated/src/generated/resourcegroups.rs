@@ -2,14 +2,22 @@
 //! `ResourceGroups` resource types of the CloudFormation registry (`AWS::ResourceGroups::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `resourcegroups` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("resourcegroups.schemas.jsonl"));
 /// Schema for ResourceGroups::Group
 ///
 /// CloudFormation: `AWS::ResourceGroups::Group`. Terraform: `awscc_resourcegroups_group` (awscc provider).
@@ -23,6 +31,7 @@ static GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Group {
     /// Declares a `AWS::ResourceGroups::Group` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -80,7 +89,7 @@ pub mod group {
     use super::*;
     /// CloudFormation property type `ConfigurationItem`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resourcegroups-group-configurationitem.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConfigurationItem(rt::Props);
     impl ConfigurationItem {
@@ -107,7 +116,7 @@ pub mod group {
     nested!(ConfigurationItem);
     /// CloudFormation property type `ConfigurationParameter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resourcegroups-group-configurationparameter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConfigurationParameter(rt::Props);
     impl ConfigurationParameter {
@@ -130,7 +139,7 @@ pub mod group {
     nested!(ConfigurationParameter);
     /// CloudFormation property type `Query`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resourcegroups-group-query.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Query(rt::Props);
     impl Query {
@@ -170,7 +179,7 @@ pub mod group {
     nested!(Query);
     /// CloudFormation property type `ResourceQuery`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resourcegroups-group-resourcequery.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResourceQuery(rt::Props);
     impl ResourceQuery {
@@ -193,7 +202,7 @@ pub mod group {
     nested!(ResourceQuery);
     /// CloudFormation property type `TagFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resourcegroups-group-tagfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TagFilter(rt::Props);
     impl TagFilter {
@@ -252,6 +261,7 @@ static TAG_SYNC_TASK_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("GroupName", Some("group_name")),
         ("GroupArn", Some("group_arn")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl TagSyncTask {
     /// Declares a `AWS::ResourceGroups::TagSyncTask` with the stack-unique `id`. Required properties: `group` (`Group`), `role_arn` (`RoleArn`), `tag_key` (`TagKey`), `tag_value` (`TagValue`).

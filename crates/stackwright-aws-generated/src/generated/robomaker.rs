@@ -2,14 +2,22 @@
 //! `RoboMaker` resource types of the CloudFormation registry (`AWS::RoboMaker::*`): 6 types, 6 of them with an awscc Terraform resource.
 //! Enabled by the `robomaker` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("robomaker.schemas.jsonl"));
 /// AWS::RoboMaker::Fleet resource creates an AWS RoboMaker fleet.
 ///
 /// CloudFormation: `AWS::RoboMaker::Fleet`. Terraform: `awscc_robomaker_fleet` (awscc provider).
@@ -54,6 +62,7 @@ static FLEET_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Fleet {
     /// Declares a `AWS::RoboMaker::Fleet` with the stack-unique `id`. No property is required.
@@ -125,6 +134,7 @@ static ROBOT_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 1),
 };
 impl Robot {
     /// Declares a `AWS::RoboMaker::Robot` with the stack-unique `id`. Required properties: `architecture` (`Architecture`), `greengrass_group_id` (`GreengrassGroupId`).
@@ -171,18 +181,8 @@ impl RobotHandle {
 }
 /// Property types and value sets of [`Robot`] (`AWS::RoboMaker::Robot`).
 pub mod robot {
+    pub use super::shared::Architecture;
     use super::*;
-    /// The values `Architecture` accepts in `RoboMaker::Robot`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Architecture {
-        /// `X86_64`
-        X8664,
-        /// `ARM64`
-        Arm64,
-        /// `ARMHF`
-        Armhf,
-    }
-    string_enum!(Architecture { X8664 => "X86_64", Arm64 => "ARM64", Armhf => "ARMHF" });
 }
 /// This schema is for testing purpose only.
 ///
@@ -227,6 +227,7 @@ static ROBOT_APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 2),
 };
 impl RobotApplication {
     /// Declares a `AWS::RoboMaker::RobotApplication` with the stack-unique `id`. Required properties: `robot_software_suite` (`RobotSoftwareSuite`).
@@ -293,12 +294,13 @@ impl RobotApplicationHandle {
 }
 /// Property types and value sets of [`RobotApplication`] (`AWS::RoboMaker::RobotApplication`).
 pub mod robot_application {
+    pub use super::shared::Architecture;
     use super::*;
     /// The robot software suite used by the robot application.
     ///
     /// CloudFormation property type `RobotSoftwareSuite`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-robomaker-robotapplication-robotsoftwaresuite.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RobotSoftwareSuite(rt::Props);
     impl RobotSoftwareSuite {
@@ -319,7 +321,7 @@ pub mod robot_application {
     nested!(RobotSoftwareSuite);
     /// CloudFormation property type `SourceConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-robomaker-robotapplication-sourceconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SourceConfig(rt::Props);
     impl SourceConfig {
@@ -337,17 +339,6 @@ pub mod robot_application {
         }
     }
     nested!(SourceConfig);
-    /// The values `Architecture` accepts in `RoboMaker::RobotApplication`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Architecture {
-        /// `X86_64`
-        X8664,
-        /// `ARM64`
-        Arm64,
-        /// `ARMHF`
-        Armhf,
-    }
-    string_enum!(Architecture { X8664 => "X86_64", Arm64 => "ARM64", Armhf => "ARMHF" });
     /// The values `Name` accepts in `RoboMaker::RobotApplication`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Name {
@@ -417,6 +408,7 @@ static ROBOT_APPLICATION_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ApplicationVersion", Some("application_version")),
         ("Arn", Some("arn")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl RobotApplicationVersion {
     /// Declares a `AWS::RoboMaker::RobotApplicationVersion` with the stack-unique `id`. Required properties: `application` (`Application`).
@@ -496,6 +488,7 @@ static SIMULATION_APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 4),
 };
 impl SimulationApplication {
     /// Declares a `AWS::RoboMaker::SimulationApplication` with the stack-unique `id`. Required properties: `robot_software_suite` (`RobotSoftwareSuite`), `simulation_software_suite` (`SimulationSoftwareSuite`).
@@ -576,12 +569,13 @@ impl SimulationApplicationHandle {
 }
 /// Property types and value sets of [`SimulationApplication`] (`AWS::RoboMaker::SimulationApplication`).
 pub mod simulation_application {
+    pub use super::shared::Architecture;
     use super::*;
     /// Information about a rendering engine.
     ///
     /// CloudFormation property type `RenderingEngine`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-robomaker-simulationapplication-renderingengine.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RenderingEngine(rt::Props);
     impl RenderingEngine {
@@ -598,7 +592,7 @@ pub mod simulation_application {
     ///
     /// CloudFormation property type `RobotSoftwareSuite`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-robomaker-simulationapplication-robotsoftwaresuite.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RobotSoftwareSuite(rt::Props);
     impl RobotSoftwareSuite {
@@ -621,7 +615,7 @@ pub mod simulation_application {
     ///
     /// CloudFormation property type `SimulationSoftwareSuite`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-robomaker-simulationapplication-simulationsoftwaresuite.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SimulationSoftwareSuite(rt::Props);
     impl SimulationSoftwareSuite {
@@ -644,7 +638,7 @@ pub mod simulation_application {
     ///
     /// CloudFormation property type `SourceConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-robomaker-simulationapplication-sourceconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SourceConfig(rt::Props);
     impl SourceConfig {
@@ -662,17 +656,6 @@ pub mod simulation_application {
         }
     }
     nested!(SourceConfig);
-    /// The values `Architecture` accepts in `RoboMaker::SimulationApplication`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Architecture {
-        /// `X86_64`
-        X8664,
-        /// `ARM64`
-        Arm64,
-        /// `ARMHF`
-        Armhf,
-    }
-    string_enum!(Architecture { X8664 => "X86_64", Arm64 => "ARM64", Armhf => "ARMHF" });
     /// The values `Name` accepts in `RoboMaker::SimulationApplication`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Name {
@@ -781,6 +764,7 @@ static SIMULATION_APPLICATION_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ApplicationVersion", Some("application_version")),
         ("Arn", Some("arn")),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl SimulationApplicationVersion {
     /// Declares a `AWS::RoboMaker::SimulationApplicationVersion` with the stack-unique `id`. Required properties: `application` (`Application`).
@@ -819,4 +803,20 @@ impl SimulationApplicationVersionHandle {
     pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
+}
+/// Nested types that several `RoboMaker` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `Architecture` accepts in `RoboMaker`'s `Robot`, `RobotApplication`, `SimulationApplication`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Architecture {
+        /// `X86_64`
+        X8664,
+        /// `ARM64`
+        Arm64,
+        /// `ARMHF`
+        Armhf,
+    }
+    string_enum!(Architecture { X8664 => "X86_64", Arm64 => "ARM64", Armhf => "ARMHF" });
 }

@@ -2,14 +2,22 @@
 //! `RolesAnywhere` resource types of the CloudFormation registry (`AWS::RolesAnywhere::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `rolesanywhere` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("rolesanywhere.schemas.jsonl"));
 /// Definition of AWS::RolesAnywhere::CRL Resource Type
 ///
 /// CloudFormation: `AWS::RolesAnywhere::CRL`. Terraform: `awscc_rolesanywhere_crl` (awscc provider).
@@ -23,6 +31,7 @@ static CRL_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("CrlId", Some("crl_id"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Crl {
     /// Declares a `AWS::RolesAnywhere::CRL` with the stack-unique `id`. Required properties: `crl_data` (`CrlData`), `name` (`Name`).
@@ -79,6 +88,7 @@ static PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ProfileId", Some("profile_id")),
         ("ProfileArn", Some("profile_arn")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Profile {
     /// Declares a `AWS::RolesAnywhere::Profile` with the stack-unique `id`. Required properties: `name` (`Name`), `role_arns` (`RoleArns`).
@@ -173,7 +183,7 @@ pub mod profile {
     use super::*;
     /// CloudFormation property type `AttributeMapping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rolesanywhere-profile-attributemapping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AttributeMapping(rt::Props);
     impl AttributeMapping {
@@ -199,7 +209,7 @@ pub mod profile {
     nested!(AttributeMapping);
     /// CloudFormation property type `MappingRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rolesanywhere-profile-mappingrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MappingRule(rt::Props);
     impl MappingRule {
@@ -239,6 +249,7 @@ static TRUST_ANCHOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("TrustAnchorId", Some("trust_anchor_id")),
         ("TrustAnchorArn", Some("trust_anchor_arn")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl TrustAnchor {
     /// Declares a `AWS::RolesAnywhere::TrustAnchor` with the stack-unique `id`. Required properties: `name` (`Name`), `source` (`Source`).
@@ -291,7 +302,7 @@ pub mod trust_anchor {
     use super::*;
     /// CloudFormation property type `NotificationSetting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rolesanywhere-trustanchor-notificationsetting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NotificationSetting(rt::Props);
     impl NotificationSetting {
@@ -316,7 +327,7 @@ pub mod trust_anchor {
     nested!(NotificationSetting);
     /// CloudFormation property type `Source`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rolesanywhere-trustanchor-source.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Source(rt::Props);
     impl Source {

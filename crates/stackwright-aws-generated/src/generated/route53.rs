@@ -2,14 +2,22 @@
 //! `Route53` resource types of the CloudFormation registry (`AWS::Route53::*`): 11 types, 10 of them with an awscc Terraform resource.
 //! Enabled by the `route53` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("route53.schemas.jsonl"));
 /// Resource Type definition for AWS::Route53::CidrCollection.
 ///
 /// CloudFormation: `AWS::Route53::CidrCollection`. Terraform: `awscc_route53_cidr_collection` (awscc provider).
@@ -23,6 +31,7 @@ static CIDR_COLLECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl CidrCollection {
     /// Declares a `AWS::Route53::CidrCollection` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -64,7 +73,7 @@ pub mod cidr_collection {
     use super::*;
     /// CloudFormation property type `Location`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-cidrcollection-location.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Location(rt::Props);
     impl Location {
@@ -105,6 +114,7 @@ static DNSSEC_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 1),
 };
 impl Dnssec {
     /// Declares a `AWS::Route53::DNSSEC` with the stack-unique `id`. Required properties: `hosted_zone_id` (`HostedZoneId`).
@@ -176,6 +186,7 @@ static DELEGATION_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CallerReference", Some("caller_reference")),
         ("NameServers", Some("name_servers")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl DelegationSet {
     /// Declares a `AWS::Route53::DelegationSet` with the stack-unique `id`. No property is required.
@@ -229,6 +240,7 @@ static HEALTH_CHECK_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("HealthCheckId", Some("health_check_id"))],
+    schema: (&SCHEMAS, 3),
 };
 impl HealthCheck {
     /// Declares a `AWS::Route53::HealthCheck` with the stack-unique `id`. Required properties: `health_check_config` (`HealthCheckConfig`).
@@ -264,7 +276,7 @@ pub mod health_check {
     ///
     /// CloudFormation property type `AlarmIdentifier`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-healthcheck-alarmidentifier.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AlarmIdentifier(rt::Props);
     impl AlarmIdentifier {
@@ -281,7 +293,7 @@ pub mod health_check {
     ///
     /// CloudFormation property type `HealthCheckConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-healthcheck-healthcheckconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HealthCheckConfig(rt::Props);
     impl HealthCheckConfig {
@@ -578,6 +590,7 @@ static HOSTED_ZONE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: true,
     unavailable_in: &[],
     attributes: &[("Id", Some("id")), ("NameServers", Some("name_servers"))],
+    schema: (&SCHEMAS, 4),
 };
 impl HostedZone {
     /// Declares a `AWS::Route53::HostedZone` with the stack-unique `id`. No property is required.
@@ -662,7 +675,7 @@ pub mod hosted_zone {
     ///
     /// CloudFormation property type `HostedZoneConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-hostedzone-hostedzoneconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HostedZoneConfig(rt::Props);
     impl HostedZoneConfig {
@@ -684,7 +697,7 @@ pub mod hosted_zone {
     ///
     /// CloudFormation property type `HostedZoneFeatures`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-hostedzone-hostedzonefeatures.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HostedZoneFeatures(rt::Props);
     impl HostedZoneFeatures {
@@ -708,7 +721,7 @@ pub mod hosted_zone {
     ///
     /// CloudFormation property type `QueryLoggingConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-hostedzone-queryloggingconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct QueryLoggingConfig(rt::Props);
     impl QueryLoggingConfig {
@@ -728,7 +741,7 @@ pub mod hosted_zone {
     ///
     /// CloudFormation property type `VPC`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-hostedzone-vpc.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Vpc(rt::Props);
     impl Vpc {
@@ -762,6 +775,7 @@ static KEY_SIGNING_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 5),
 };
 impl KeySigningKey {
     /// Declares a `AWS::Route53::KeySigningKey` with the stack-unique `id`. Required properties: `hosted_zone_id` (`HostedZoneId`), `key_management_service_arn` (`KeyManagementServiceArn`), `name` (`Name`), `status` (`Status`).
@@ -857,6 +871,7 @@ static QUERY_LOGGING_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-2",
     ],
     attributes: &[("Arn", Some("arn")), ("Id", Some("id"))],
+    schema: (&SCHEMAS, 6),
 };
 impl QueryLoggingConfig {
     /// Declares a `AWS::Route53::QueryLoggingConfig` with the stack-unique `id`. Required properties: `cloud_watch_logs_log_group_arn` (`CloudWatchLogsLogGroupArn`), `hosted_zone_id` (`HostedZoneId`).
@@ -912,6 +927,7 @@ static RECORD_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 7),
 };
 impl RecordSet {
     /// Declares a `AWS::Route53::RecordSet` with the stack-unique `id`. Required properties: `name` (`Name`), `type_` (`Type`).
@@ -1063,10 +1079,11 @@ pub struct RecordSetHandle(rt::Handle);
 handle!(RecordSetHandle);
 /// Property types and value sets of [`RecordSet`] (`AWS::Route53::RecordSet`).
 pub mod record_set {
+    pub use super::shared::Coordinates;
     use super::*;
     /// CloudFormation property type `AliasTarget`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-recordset-aliastarget.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AliasTarget(rt::Props);
     impl AliasTarget {
@@ -1096,7 +1113,7 @@ pub mod record_set {
     nested!(AliasTarget);
     /// CloudFormation property type `CidrRoutingConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-recordset-cidrroutingconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CidrRoutingConfig(rt::Props);
     impl CidrRoutingConfig {
@@ -1117,24 +1134,9 @@ pub mod record_set {
         }
     }
     nested!(CidrRoutingConfig);
-    /// CloudFormation property type `Coordinates`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-recordset-coordinates.html)
-    #[derive(Clone, Debug)]
-    pub struct Coordinates(rt::Props);
-    impl Coordinates {
-        /// A new `Coordinates`. Required properties: `latitude` (`Latitude`), `longitude` (`Longitude`).
-        pub fn new(latitude: impl Into<rt::Expr>, longitude: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Latitude", None, rt::string(latitude));
-            this.set("Longitude", None, rt::string(longitude));
-            Coordinates(this)
-        }
-    }
-    nested!(Coordinates);
     /// CloudFormation property type `GeoLocation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-recordset-geolocation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GeoLocation(rt::Props);
     impl GeoLocation {
@@ -1174,7 +1176,7 @@ pub mod record_set {
     nested!(GeoLocation);
     /// CloudFormation property type `GeoProximityLocation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-recordset-geoproximitylocation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GeoProximityLocation(rt::Props);
     impl GeoProximityLocation {
@@ -1236,6 +1238,7 @@ static RECORD_SET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 8),
 };
 impl RecordSetGroup {
     /// Declares a `AWS::Route53::RecordSetGroup` with the stack-unique `id`. No property is required.
@@ -1281,10 +1284,11 @@ impl RecordSetGroupHandle {
 }
 /// Property types and value sets of [`RecordSetGroup`] (`AWS::Route53::RecordSetGroup`).
 pub mod record_set_group {
+    pub use super::shared::Coordinates;
     use super::*;
     /// CloudFormation property type `AliasTarget`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-recordsetgroup-aliastarget.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AliasTarget(rt::Props);
     impl AliasTarget {
@@ -1304,7 +1308,7 @@ pub mod record_set_group {
     nested!(AliasTarget);
     /// CloudFormation property type `CidrRoutingConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-recordsetgroup-cidrroutingconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CidrRoutingConfig(rt::Props);
     impl CidrRoutingConfig {
@@ -1317,24 +1321,9 @@ pub mod record_set_group {
         }
     }
     nested!(CidrRoutingConfig);
-    /// CloudFormation property type `Coordinates`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-recordsetgroup-coordinates.html)
-    #[derive(Clone, Debug)]
-    pub struct Coordinates(rt::Props);
-    impl Coordinates {
-        /// A new `Coordinates`. Required properties: `latitude` (`Latitude`), `longitude` (`Longitude`).
-        pub fn new(latitude: impl Into<rt::Expr>, longitude: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Latitude", None, rt::string(latitude));
-            this.set("Longitude", None, rt::string(longitude));
-            Coordinates(this)
-        }
-    }
-    nested!(Coordinates);
     /// CloudFormation property type `GeoLocation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-recordsetgroup-geolocation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GeoLocation(rt::Props);
     impl GeoLocation {
@@ -1362,7 +1351,7 @@ pub mod record_set_group {
     nested!(GeoLocation);
     /// CloudFormation property type `GeoProximityLocation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-recordsetgroup-geoproximitylocation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GeoProximityLocation(rt::Props);
     impl GeoProximityLocation {
@@ -1395,7 +1384,7 @@ pub mod record_set_group {
     nested!(GeoProximityLocation);
     /// CloudFormation property type `RecordSet`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-recordsetgroup-recordset.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RecordSet(rt::Props);
     impl RecordSet {
@@ -1534,6 +1523,7 @@ static TRAFFIC_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Version", Some("version")),
         ("Type", Some("type")),
     ],
+    schema: (&SCHEMAS, 9),
 };
 impl TrafficPolicy {
     /// Declares a `AWS::Route53::TrafficPolicy` with the stack-unique `id`. Required properties: `document` (`Document`), `name` (`Name`).
@@ -1642,6 +1632,7 @@ static TRAFFIC_POLICY_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("State", Some("state")),
         ("TrafficPolicyType", Some("traffic_policy_type")),
     ],
+    schema: (&SCHEMAS, 10),
 };
 impl TrafficPolicyInstance {
     /// Declares a `AWS::Route53::TrafficPolicyInstance` with the stack-unique `id`. Required properties: `hosted_zone_id` (`HostedZoneId`), `name` (`Name`), `ttl` (`TTL`), `traffic_policy_id` (`TrafficPolicyId`), `traffic_policy_version` (`TrafficPolicyVersion`).
@@ -1705,4 +1696,24 @@ impl TrafficPolicyInstanceHandle {
     pub fn traffic_policy_type(&self) -> rt::Expr {
         self.0.attr("TrafficPolicyType")
     }
+}
+/// Nested types that several `Route53` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// CloudFormation property type `Coordinates`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct Coordinates(rt::Props);
+    impl Coordinates {
+        /// A new `Coordinates`. Required properties: `latitude` (`Latitude`), `longitude` (`Longitude`).
+        pub fn new(latitude: impl Into<rt::Expr>, longitude: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Latitude", None, rt::string(latitude));
+            this.set("Longitude", None, rt::string(longitude));
+            Coordinates(this)
+        }
+    }
+    nested!(Coordinates);
 }

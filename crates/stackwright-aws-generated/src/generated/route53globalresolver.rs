@@ -2,14 +2,22 @@
 //! `Route53GlobalResolver` resource types of the CloudFormation registry (`AWS::Route53GlobalResolver::*`): 7 types, 7 of them with an awscc Terraform resource.
 //! Enabled by the `route53globalresolver` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("route53globalresolver.schemas.jsonl"));
 /// Resource schema for AWS::Route53GlobalResolver::AccessSource
 ///
 /// CloudFormation: `AWS::Route53GlobalResolver::AccessSource`. Terraform: `awscc_route53globalresolver_access_source` (awscc provider).
@@ -37,6 +45,7 @@ static ACCESS_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl AccessSource {
     /// Declares a `AWS::Route53GlobalResolver::AccessSource` with the stack-unique `id`. Required properties: `cidr` (`Cidr`), `dns_view_id` (`DnsViewId`), `protocol` (`Protocol`).
@@ -151,6 +160,7 @@ static ACCESS_TOKEN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Value", Some("value")),
         ("GlobalResolverId", Some("global_resolver_id")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl AccessToken {
     /// Declares a `AWS::Route53GlobalResolver::AccessToken` with the stack-unique `id`. Required properties: `dns_view_id` (`DnsViewId`).
@@ -240,6 +250,7 @@ static DNS_VIEW_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl DnsView {
     /// Declares a `AWS::Route53GlobalResolver::DnsView` with the stack-unique `id`. Required properties: `global_resolver_id` (`GlobalResolverId`), `name` (`Name`).
@@ -379,6 +390,7 @@ static FIREWALL_DOMAIN_LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
         ("StatusMessage", Some("status_message")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl FirewallDomainList {
     /// Declares a `AWS::Route53GlobalResolver::FirewallDomainList` with the stack-unique `id`. Required properties: `global_resolver_id` (`GlobalResolverId`), `name` (`Name`).
@@ -487,6 +499,7 @@ static FIREWALL_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
         ("QueryType", Some("query_type")),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl FirewallRule {
     /// Declares a `AWS::Route53GlobalResolver::FirewallRule` with the stack-unique `id`. Required properties: `action` (`Action`), `dns_view_id` (`DnsViewId`), `name` (`Name`).
@@ -701,6 +714,7 @@ static GLOBAL_RESOLVER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl GlobalResolver {
     /// Declares a `AWS::Route53GlobalResolver::GlobalResolver` with the stack-unique `id`. Required properties: `name` (`Name`), `regions` (`Regions`).
@@ -825,6 +839,7 @@ static HOSTED_ZONE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl HostedZoneAssociation {
     /// Declares a `AWS::Route53GlobalResolver::HostedZoneAssociation` with the stack-unique `id`. Required properties: `hosted_zone_id` (`HostedZoneId`), `name` (`Name`), `resource_arn` (`ResourceArn`).

@@ -2,14 +2,22 @@
 //! `Route53Profiles` resource types of the CloudFormation registry (`AWS::Route53Profiles::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `route53profiles` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("route53profiles.schemas.jsonl"));
 /// Resource Type definition for AWS::Route53Profiles::Profile
 ///
 /// CloudFormation: `AWS::Route53Profiles::Profile`. Terraform: `awscc_route53profiles_profile` (awscc provider).
@@ -28,6 +36,7 @@ static PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ClientToken", Some("client_token")),
         ("ShareStatus", Some("share_status")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Profile {
     /// Declares a `AWS::Route53Profiles::Profile` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -82,6 +91,7 @@ static PROFILE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 1),
 };
 impl ProfileAssociation {
     /// Declares a `AWS::Route53Profiles::ProfileAssociation` with the stack-unique `id`. Required properties: `name` (`Name`), `profile_id` (`ProfileId`), `resource_id` (`ResourceId`).
@@ -132,6 +142,7 @@ static PROFILE_RESOURCE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id")), ("ResourceType", Some("resource_type"))],
+    schema: (&SCHEMAS, 2),
 };
 impl ProfileResourceAssociation {
     /// Declares a `AWS::Route53Profiles::ProfileResourceAssociation` with the stack-unique `id`. Required properties: `name` (`Name`), `profile_id` (`ProfileId`), `resource_arn` (`ResourceArn`).

@@ -2,14 +2,23 @@
 //! `Route53RecoveryControl` resource types of the CloudFormation registry (`AWS::Route53RecoveryControl::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `route53recoverycontrol` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas =
+    rt::Schemas::new(include_str!("route53recoverycontrol.schemas.jsonl"));
 /// AWS Route53 Recovery Control Cluster resource schema
 ///
 /// CloudFormation: `AWS::Route53RecoveryControl::Cluster`. Terraform: `awscc_route53recoverycontrol_cluster` (awscc provider).
@@ -63,6 +72,7 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ClusterEndpoints", Some("cluster_endpoints")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Cluster {
     /// Declares a `AWS::Route53RecoveryControl::Cluster` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -173,6 +183,7 @@ static CONTROL_PANEL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("RoutingControlCount", Some("routing_control_count")),
         ("DefaultControlPanel", Some("default_control_panel")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl ControlPanel {
     /// Declares a `AWS::Route53RecoveryControl::ControlPanel` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -274,6 +285,7 @@ static ROUTING_CONTROL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("RoutingControlArn", Some("routing_control_arn")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl RoutingControl {
     /// Declares a `AWS::Route53RecoveryControl::RoutingControl` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -374,6 +386,7 @@ static SAFETY_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("SafetyRuleArn", Some("safety_rule_arn")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl SafetyRule {
     /// Declares a `AWS::Route53RecoveryControl::SafetyRule` with the stack-unique `id`. No property is required.
@@ -449,7 +462,7 @@ pub mod safety_rule {
     ///
     /// CloudFormation property type `AssertionRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53recoverycontrol-safetyrule-assertionrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AssertionRule(rt::Props);
     impl AssertionRule {
@@ -477,7 +490,7 @@ pub mod safety_rule {
     ///
     /// CloudFormation property type `GatingRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53recoverycontrol-safetyrule-gatingrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GatingRule(rt::Props);
     impl GatingRule {
@@ -511,7 +524,7 @@ pub mod safety_rule {
     ///
     /// CloudFormation property type `RuleConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53recoverycontrol-safetyrule-ruleconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RuleConfig(rt::Props);
     impl RuleConfig {

@@ -2,14 +2,23 @@
 //! `Route53RecoveryReadiness` resource types of the CloudFormation registry (`AWS::Route53RecoveryReadiness::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `route53recoveryreadiness` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas =
+    rt::Schemas::new(include_str!("route53recoveryreadiness.schemas.jsonl"));
 /// The API Schema for AWS Route53 Recovery Readiness Cells.
 ///
 /// CloudFormation: `AWS::Route53RecoveryReadiness::Cell`. Terraform: `awscc_route53recoveryreadiness_cell` (awscc provider).
@@ -62,6 +71,7 @@ static CELL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CellArn", Some("cell_arn")),
         ("ParentReadinessScopes", Some("parent_readiness_scopes")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Cell {
     /// Declares a `AWS::Route53RecoveryReadiness::Cell` with the stack-unique `id`. No property is required.
@@ -153,6 +163,7 @@ static READINESS_CHECK_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("ReadinessCheckArn", Some("readiness_check_arn"))],
+    schema: (&SCHEMAS, 1),
 };
 impl ReadinessCheck {
     /// Declares a `AWS::Route53RecoveryReadiness::ReadinessCheck` with the stack-unique `id`. No property is required.
@@ -246,6 +257,7 @@ static RECOVERY_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("RecoveryGroupArn", Some("recovery_group_arn"))],
+    schema: (&SCHEMAS, 2),
 };
 impl RecoveryGroup {
     /// Declares a `AWS::Route53RecoveryReadiness::RecoveryGroup` with the stack-unique `id`. No property is required.
@@ -335,6 +347,7 @@ static RESOURCE_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("ResourceSetArn", Some("resource_set_arn"))],
+    schema: (&SCHEMAS, 3),
 };
 impl ResourceSet {
     /// Declares a `AWS::Route53RecoveryReadiness::ResourceSet` with the stack-unique `id`. Required properties: `resource_set_type` (`ResourceSetType`), `resources` (`Resources`).
@@ -385,7 +398,7 @@ pub mod resource_set {
     ///
     /// CloudFormation property type `DNSTargetResource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53recoveryreadiness-resourceset-dnstargetresource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DnsTargetResource(rt::Props);
     impl DnsTargetResource {
@@ -440,7 +453,7 @@ pub mod resource_set {
     ///
     /// CloudFormation property type `NLBResource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53recoveryreadiness-resourceset-nlbresource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NlbResource(rt::Props);
     impl NlbResource {
@@ -462,7 +475,7 @@ pub mod resource_set {
     ///
     /// CloudFormation property type `R53ResourceRecord`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53recoveryreadiness-resourceset-r53resourcerecord.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct R53ResourceRecord(rt::Props);
     impl R53ResourceRecord {
@@ -493,7 +506,7 @@ pub mod resource_set {
     ///
     /// CloudFormation property type `Resource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53recoveryreadiness-resourceset-resource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Resource(rt::Props);
     impl Resource {
@@ -549,7 +562,7 @@ pub mod resource_set {
     ///
     /// CloudFormation property type `TargetResource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53recoveryreadiness-resourceset-targetresource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TargetResource(rt::Props);
     impl TargetResource {

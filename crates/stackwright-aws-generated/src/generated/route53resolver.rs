@@ -2,14 +2,22 @@
 //! `Route53Resolver` resource types of the CloudFormation registry (`AWS::Route53Resolver::*`): 11 types, 11 of them with an awscc Terraform resource.
 //! Enabled by the `route53resolver` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("route53resolver.schemas.jsonl"));
 /// Resource schema for AWS::Route53Resolver::FirewallDomainList.
 ///
 /// CloudFormation: `AWS::Route53Resolver::FirewallDomainList`. Terraform: `awscc_route53resolver_firewall_domain_list` (awscc provider).
@@ -33,6 +41,7 @@ static FIREWALL_DOMAIN_LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
         ("ModificationTime", Some("modification_time")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl FirewallDomainList {
     /// Declares a `AWS::Route53Resolver::FirewallDomainList` with the stack-unique `id`. No property is required.
@@ -149,6 +158,7 @@ static FIREWALL_RULE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
         ("ModificationTime", Some("modification_time")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl FirewallRuleGroup {
     /// Declares a `AWS::Route53Resolver::FirewallRuleGroup` with the stack-unique `id`. No property is required.
@@ -250,7 +260,7 @@ pub mod firewall_rule_group {
     ///
     /// CloudFormation property type `FirewallAdvancedContentCategoryConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53resolver-firewallrulegroup-firewalladvancedcontentcategoryconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FirewallAdvancedContentCategoryConfig(rt::Props);
     impl FirewallAdvancedContentCategoryConfig {
@@ -266,7 +276,7 @@ pub mod firewall_rule_group {
     ///
     /// CloudFormation property type `FirewallAdvancedThreatCategoryConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53resolver-firewallrulegroup-firewalladvancedthreatcategoryconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FirewallAdvancedThreatCategoryConfig(rt::Props);
     impl FirewallAdvancedThreatCategoryConfig {
@@ -282,7 +292,7 @@ pub mod firewall_rule_group {
     ///
     /// CloudFormation property type `FirewallRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53resolver-firewallrulegroup-firewallrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FirewallRule(rt::Props);
     impl FirewallRule {
@@ -420,7 +430,7 @@ pub mod firewall_rule_group {
     ///
     /// CloudFormation property type `FirewallRuleType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53resolver-firewallrulegroup-firewallruletype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FirewallRuleType(rt::Props);
     impl FirewallRuleType {
@@ -474,7 +484,7 @@ pub mod firewall_rule_group {
     ///
     /// CloudFormation property type `PartnerThreatProtectionConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53resolver-firewallrulegroup-partnerthreatprotectionconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PartnerThreatProtectionConfig(rt::Props);
     impl PartnerThreatProtectionConfig {
@@ -580,6 +590,7 @@ static FIREWALL_RULE_GROUP_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
         ("ModificationTime", Some("modification_time")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl FirewallRuleGroupAssociation {
     /// Declares a `AWS::Route53Resolver::FirewallRuleGroupAssociation` with the stack-unique `id`. Required properties: `firewall_rule_group_id` (`FirewallRuleGroupId`), `priority` (`Priority`), `vpc_id` (`VpcId`).
@@ -728,6 +739,7 @@ static OUTPOST_RESOLVER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ModificationTime", Some("modification_time")),
         ("CreatorRequestId", Some("creator_request_id")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl OutpostResolver {
     /// Declares a `AWS::Route53Resolver::OutpostResolver` with the stack-unique `id`. Required properties: `name` (`Name`), `outpost_arn` (`OutpostArn`), `preferred_instance_type` (`PreferredInstanceType`).
@@ -823,6 +835,7 @@ static RESOLVER_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Id", Some("id")),
         ("AutodefinedReverse", Some("autodefined_reverse")),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl ResolverConfig {
     /// Declares a `AWS::Route53Resolver::ResolverConfig` with the stack-unique `id`. Required properties: `autodefined_reverse_flag` (`AutodefinedReverseFlag`), `resource_id` (`ResourceId`).
@@ -895,6 +908,7 @@ static RESOLVER_DNSSEC_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Id", Some("id")),
         ("ValidationStatus", Some("validation_status")),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl ResolverDnssecConfig {
     /// Declares a `AWS::Route53Resolver::ResolverDNSSECConfig` with the stack-unique `id`. No property is required.
@@ -955,6 +969,7 @@ static RESOLVER_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("IpAddressCount", Some("ip_address_count")),
         ("ResolverEndpointId", Some("resolver_endpoint_id")),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl ResolverEndpoint {
     /// Declares a `AWS::Route53Resolver::ResolverEndpoint` with the stack-unique `id`. Required properties: `direction` (`Direction`), `ip_addresses` (`IpAddresses`), `security_group_ids` (`SecurityGroupIds`).
@@ -1098,7 +1113,7 @@ pub mod resolver_endpoint {
     use super::*;
     /// CloudFormation property type `IpAddressRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53resolver-resolverendpoint-ipaddressrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IpAddressRequest(rt::Props);
     impl IpAddressRequest {
@@ -1147,6 +1162,7 @@ static RESOLVER_QUERY_LOGGING_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
         ("Id", Some("id")),
     ],
+    schema: (&SCHEMAS, 7),
 };
 impl ResolverQueryLoggingConfig {
     /// Declares a `AWS::Route53Resolver::ResolverQueryLoggingConfig` with the stack-unique `id`. No property is required.
@@ -1245,6 +1261,7 @@ static RESOLVER_QUERY_LOGGING_CONFIG_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeIn
         ("CreationTime", Some("creation_time")),
         ("Id", Some("id")),
     ],
+    schema: (&SCHEMAS, 8),
 };
 impl ResolverQueryLoggingConfigAssociation {
     /// Declares a `AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation` with the stack-unique `id`. No property is required.
@@ -1329,6 +1346,7 @@ static RESOLVER_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
         ("ResolverRuleId", Some("resolver_rule_id")),
     ],
+    schema: (&SCHEMAS, 9),
 };
 impl ResolverRule {
     /// Declares a `AWS::Route53Resolver::ResolverRule` with the stack-unique `id`. Required properties: `rule_type` (`RuleType`).
@@ -1410,7 +1428,7 @@ pub mod resolver_rule {
     use super::*;
     /// CloudFormation property type `TargetAddress`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53resolver-resolverrule-targetaddress.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TargetAddress(rt::Props);
     impl TargetAddress {
@@ -1477,6 +1495,7 @@ static RESOLVER_RULE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "ResolverRuleAssociationId",
         Some("resolver_rule_association_id"),
     )],
+    schema: (&SCHEMAS, 10),
 };
 impl ResolverRuleAssociation {
     /// Declares a `AWS::Route53Resolver::ResolverRuleAssociation` with the stack-unique `id`. Required properties: `resolver_rule_id` (`ResolverRuleId`), `vpc_id` (`VPCId`).

@@ -2,14 +2,22 @@
 //! `RTBFabric` resource types of the CloudFormation registry (`AWS::RTBFabric::*`): 6 types, 6 of them with an awscc Terraform resource.
 //! Enabled by the `rtbfabric` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("rtbfabric.schemas.jsonl"));
 /// Resource Type definition for AWS::RTBFabric::InboundExternalLink Resource Type
 ///
 /// CloudFormation: `AWS::RTBFabric::InboundExternalLink`. Terraform: `awscc_rtbfabric_inbound_external_link` (awscc provider).
@@ -62,6 +70,7 @@ static INBOUND_EXTERNAL_LINK_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedTimestamp", Some("created_timestamp")),
         ("UpdatedTimestamp", Some("updated_timestamp")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl InboundExternalLink {
     /// Declares a `AWS::RTBFabric::InboundExternalLink` with the stack-unique `id`. Required properties: `gateway_id` (`GatewayId`), `link_log_settings` (`LinkLogSettings`).
@@ -120,145 +129,11 @@ impl InboundExternalLinkHandle {
 }
 /// Property types and value sets of [`InboundExternalLink`] (`AWS::RTBFabric::InboundExternalLink`).
 pub mod inbound_external_link {
+    pub use super::shared::{
+        Action, ApplicationLogs, LinkApplicationLogSampling, LinkAttributes, LinkLogSettings,
+        ResponderErrorMaskingForHttpCode, ResponderErrorMaskingLoggingType,
+    };
     use super::*;
-    /// CloudFormation property type `ApplicationLogs`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-inboundexternallink-applicationlogs.html)
-    #[derive(Clone, Debug)]
-    pub struct ApplicationLogs(rt::Props);
-    impl ApplicationLogs {
-        /// A new `ApplicationLogs`. Required properties: `link_application_log_sampling` (`LinkApplicationLogSampling`).
-        pub fn new(link_application_log_sampling: LinkApplicationLogSampling) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "LinkApplicationLogSampling",
-                Some("link_application_log_sampling"),
-                link_application_log_sampling.into(),
-            );
-            ApplicationLogs(this)
-        }
-    }
-    nested!(ApplicationLogs);
-    /// CloudFormation property type `LinkApplicationLogSampling`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-inboundexternallink-linkapplicationlogsampling.html)
-    #[derive(Clone, Debug)]
-    pub struct LinkApplicationLogSampling(rt::Props);
-    impl LinkApplicationLogSampling {
-        /// A new `LinkApplicationLogSampling`. Required properties: `error_log` (`ErrorLog`), `filter_log` (`FilterLog`).
-        pub fn new(error_log: i64, filter_log: i64) -> Self {
-            let mut this = rt::Props::default();
-            this.set("ErrorLog", Some("error_log"), rt::int(error_log));
-            this.set("FilterLog", Some("filter_log"), rt::int(filter_log));
-            LinkApplicationLogSampling(this)
-        }
-    }
-    nested!(LinkApplicationLogSampling);
-    /// CloudFormation property type `LinkAttributes`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-inboundexternallink-linkattributes.html)
-    #[derive(Clone, Debug)]
-    pub struct LinkAttributes(rt::Props);
-    impl LinkAttributes {
-        /// A new `LinkAttributes`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            LinkAttributes(this)
-        }
-        /// CloudFormation `CustomerProvidedId`, Terraform `customer_provided_id`.
-        pub fn customer_provided_id(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set(
-                "CustomerProvidedId",
-                Some("customer_provided_id"),
-                rt::string(value),
-            );
-            self
-        }
-        /// Constraints: 1..=200 items. CloudFormation `ResponderErrorMasking`, Terraform `responder_error_masking`.
-        pub fn responder_error_masking(
-            mut self,
-            value: impl IntoIterator<Item = ResponderErrorMaskingForHttpCode>,
-        ) -> Self {
-            self.0.set(
-                "ResponderErrorMasking",
-                Some("responder_error_masking"),
-                rt::list(value),
-            );
-            self
-        }
-    }
-    nested!(LinkAttributes);
-    /// CloudFormation property type `LinkLogSettings`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-inboundexternallink-linklogsettings.html)
-    #[derive(Clone, Debug)]
-    pub struct LinkLogSettings(rt::Props);
-    impl LinkLogSettings {
-        /// A new `LinkLogSettings`. Required properties: `application_logs` (`ApplicationLogs`).
-        pub fn new(application_logs: ApplicationLogs) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "ApplicationLogs",
-                Some("application_logs"),
-                application_logs.into(),
-            );
-            LinkLogSettings(this)
-        }
-    }
-    nested!(LinkLogSettings);
-    /// CloudFormation property type `ResponderErrorMaskingForHttpCode`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-inboundexternallink-respondererrormaskingforhttpcode.html)
-    #[derive(Clone, Debug)]
-    pub struct ResponderErrorMaskingForHttpCode(rt::Props);
-    impl ResponderErrorMaskingForHttpCode {
-        /// A new `ResponderErrorMaskingForHttpCode`. Required properties: `action` (`Action`), `http_code` (`HttpCode`), `logging_types` (`LoggingTypes`).
-        pub fn new(
-            action: Action,
-            http_code: impl Into<rt::Expr>,
-            logging_types: impl IntoIterator<Item = ResponderErrorMaskingLoggingType>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Action", Some("action"), action.into());
-            this.set("HttpCode", Some("http_code"), rt::string(http_code));
-            this.set(
-                "LoggingTypes",
-                Some("logging_types"),
-                rt::list(logging_types),
-            );
-            ResponderErrorMaskingForHttpCode(this)
-        }
-        /// Constraints: range 0..=100. CloudFormation `ResponseLoggingPercentage`, Terraform `response_logging_percentage`.
-        pub fn response_logging_percentage(mut self, value: i64) -> Self {
-            self.0.set(
-                "ResponseLoggingPercentage",
-                Some("response_logging_percentage"),
-                rt::int(value),
-            );
-            self
-        }
-    }
-    nested!(ResponderErrorMaskingForHttpCode);
-    /// The values `Action` accepts in `RTBFabric::InboundExternalLink`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Action {
-        /// `NO_BID`
-        NoBid,
-        /// `PASSTHROUGH`
-        Passthrough,
-    }
-    string_enum!(Action { NoBid => "NO_BID", Passthrough => "PASSTHROUGH" });
-    /// The values `ResponderErrorMaskingLoggingType` accepts in `RTBFabric::InboundExternalLink`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ResponderErrorMaskingLoggingType {
-        /// `NONE`
-        None,
-        /// `METRIC`
-        Metric,
-        /// `RESPONSE`
-        Response,
-    }
-    string_enum!(ResponderErrorMaskingLoggingType { None => "NONE", Metric => "METRIC", Response => "RESPONSE" });
 }
 /// Resource Type definition for AWS::RTBFabric::Link Resource Type
 ///
@@ -312,6 +187,7 @@ static LINK_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedTimestamp", Some("updated_timestamp")),
         ("LinkDirection", Some("link_direction")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Link {
     /// Declares a `AWS::RTBFabric::Link` with the stack-unique `id`. Required properties: `gateway_id` (`GatewayId`), `link_log_settings` (`LinkLogSettings`), `peer_gateway_id` (`PeerGatewayId`).
@@ -397,95 +273,14 @@ impl LinkHandle {
 }
 /// Property types and value sets of [`Link`] (`AWS::RTBFabric::Link`).
 pub mod link {
+    pub use super::shared::{
+        Action, ApplicationLogs, LinkApplicationLogSampling, LinkAttributes, LinkLogSettings,
+        ResponderErrorMaskingForHttpCode, ResponderErrorMaskingLoggingType,
+    };
     use super::*;
-    /// CloudFormation property type `ApplicationLogs`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-link-applicationlogs.html)
-    #[derive(Clone, Debug)]
-    pub struct ApplicationLogs(rt::Props);
-    impl ApplicationLogs {
-        /// A new `ApplicationLogs`. Required properties: `link_application_log_sampling` (`LinkApplicationLogSampling`).
-        pub fn new(link_application_log_sampling: LinkApplicationLogSampling) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "LinkApplicationLogSampling",
-                Some("link_application_log_sampling"),
-                link_application_log_sampling.into(),
-            );
-            ApplicationLogs(this)
-        }
-    }
-    nested!(ApplicationLogs);
-    /// CloudFormation property type `LinkApplicationLogSampling`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-link-linkapplicationlogsampling.html)
-    #[derive(Clone, Debug)]
-    pub struct LinkApplicationLogSampling(rt::Props);
-    impl LinkApplicationLogSampling {
-        /// A new `LinkApplicationLogSampling`. Required properties: `error_log` (`ErrorLog`), `filter_log` (`FilterLog`).
-        pub fn new(error_log: i64, filter_log: i64) -> Self {
-            let mut this = rt::Props::default();
-            this.set("ErrorLog", Some("error_log"), rt::int(error_log));
-            this.set("FilterLog", Some("filter_log"), rt::int(filter_log));
-            LinkApplicationLogSampling(this)
-        }
-    }
-    nested!(LinkApplicationLogSampling);
-    /// CloudFormation property type `LinkAttributes`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-link-linkattributes.html)
-    #[derive(Clone, Debug)]
-    pub struct LinkAttributes(rt::Props);
-    impl LinkAttributes {
-        /// A new `LinkAttributes`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            LinkAttributes(this)
-        }
-        /// CloudFormation `CustomerProvidedId`, Terraform `customer_provided_id`.
-        pub fn customer_provided_id(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set(
-                "CustomerProvidedId",
-                Some("customer_provided_id"),
-                rt::string(value),
-            );
-            self
-        }
-        /// Constraints: 1..=200 items. CloudFormation `ResponderErrorMasking`, Terraform `responder_error_masking`.
-        pub fn responder_error_masking(
-            mut self,
-            value: impl IntoIterator<Item = ResponderErrorMaskingForHttpCode>,
-        ) -> Self {
-            self.0.set(
-                "ResponderErrorMasking",
-                Some("responder_error_masking"),
-                rt::list(value),
-            );
-            self
-        }
-    }
-    nested!(LinkAttributes);
-    /// CloudFormation property type `LinkLogSettings`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-link-linklogsettings.html)
-    #[derive(Clone, Debug)]
-    pub struct LinkLogSettings(rt::Props);
-    impl LinkLogSettings {
-        /// A new `LinkLogSettings`. Required properties: `application_logs` (`ApplicationLogs`).
-        pub fn new(application_logs: ApplicationLogs) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "ApplicationLogs",
-                Some("application_logs"),
-                application_logs.into(),
-            );
-            LinkLogSettings(this)
-        }
-    }
-    nested!(LinkLogSettings);
     /// CloudFormation property type `ModuleConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-link-moduleconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ModuleConfiguration(rt::Props);
     impl ModuleConfiguration {
@@ -517,59 +312,6 @@ pub mod link {
         }
     }
     nested!(ModuleConfiguration);
-    /// CloudFormation property type `ResponderErrorMaskingForHttpCode`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-link-respondererrormaskingforhttpcode.html)
-    #[derive(Clone, Debug)]
-    pub struct ResponderErrorMaskingForHttpCode(rt::Props);
-    impl ResponderErrorMaskingForHttpCode {
-        /// A new `ResponderErrorMaskingForHttpCode`. Required properties: `action` (`Action`), `http_code` (`HttpCode`), `logging_types` (`LoggingTypes`).
-        pub fn new(
-            action: Action,
-            http_code: impl Into<rt::Expr>,
-            logging_types: impl IntoIterator<Item = ResponderErrorMaskingLoggingType>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Action", Some("action"), action.into());
-            this.set("HttpCode", Some("http_code"), rt::string(http_code));
-            this.set(
-                "LoggingTypes",
-                Some("logging_types"),
-                rt::list(logging_types),
-            );
-            ResponderErrorMaskingForHttpCode(this)
-        }
-        /// Constraints: range 0..=100. CloudFormation `ResponseLoggingPercentage`, Terraform `response_logging_percentage`.
-        pub fn response_logging_percentage(mut self, value: i64) -> Self {
-            self.0.set(
-                "ResponseLoggingPercentage",
-                Some("response_logging_percentage"),
-                rt::int(value),
-            );
-            self
-        }
-    }
-    nested!(ResponderErrorMaskingForHttpCode);
-    /// The values `Action` accepts in `RTBFabric::Link`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Action {
-        /// `NO_BID`
-        NoBid,
-        /// `PASSTHROUGH`
-        Passthrough,
-    }
-    string_enum!(Action { NoBid => "NO_BID", Passthrough => "PASSTHROUGH" });
-    /// The values `ResponderErrorMaskingLoggingType` accepts in `RTBFabric::Link`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ResponderErrorMaskingLoggingType {
-        /// `NONE`
-        None,
-        /// `METRIC`
-        Metric,
-        /// `RESPONSE`
-        Response,
-    }
-    string_enum!(ResponderErrorMaskingLoggingType { None => "NONE", Metric => "METRIC", Response => "RESPONSE" });
 }
 /// Resource Type definition for AWS::RTBFabric::LinkRoutingRule.
 ///
@@ -622,6 +364,7 @@ static LINK_ROUTING_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedTimestamp", Some("created_timestamp")),
         ("UpdatedTimestamp", Some("updated_timestamp")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl LinkRoutingRule {
     /// Declares a `AWS::RTBFabric::LinkRoutingRule` with the stack-unique `id`. Required properties: `conditions` (`Conditions`), `gateway_id` (`GatewayId`), `link_id` (`LinkId`), `priority` (`Priority`).
@@ -673,7 +416,7 @@ pub mod link_routing_rule {
     use super::*;
     /// CloudFormation property type `QueryStringKeyValuePair`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-linkroutingrule-querystringkeyvaluepair.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct QueryStringKeyValuePair(rt::Props);
     impl QueryStringKeyValuePair {
@@ -690,7 +433,7 @@ pub mod link_routing_rule {
     ///
     /// CloudFormation property type `RuleCondition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-linkroutingrule-rulecondition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RuleCondition(rt::Props);
     impl RuleCondition {
@@ -810,6 +553,7 @@ static OUTBOUND_EXTERNAL_LINK_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedTimestamp", Some("created_timestamp")),
         ("UpdatedTimestamp", Some("updated_timestamp")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl OutboundExternalLink {
     /// Declares a `AWS::RTBFabric::OutboundExternalLink` with the stack-unique `id`. Required properties: `gateway_id` (`GatewayId`), `link_log_settings` (`LinkLogSettings`), `public_endpoint` (`PublicEndpoint`).
@@ -870,145 +614,11 @@ impl OutboundExternalLinkHandle {
 }
 /// Property types and value sets of [`OutboundExternalLink`] (`AWS::RTBFabric::OutboundExternalLink`).
 pub mod outbound_external_link {
+    pub use super::shared::{
+        Action, ApplicationLogs, LinkApplicationLogSampling, LinkAttributes, LinkLogSettings,
+        ResponderErrorMaskingForHttpCode, ResponderErrorMaskingLoggingType,
+    };
     use super::*;
-    /// CloudFormation property type `ApplicationLogs`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-outboundexternallink-applicationlogs.html)
-    #[derive(Clone, Debug)]
-    pub struct ApplicationLogs(rt::Props);
-    impl ApplicationLogs {
-        /// A new `ApplicationLogs`. Required properties: `link_application_log_sampling` (`LinkApplicationLogSampling`).
-        pub fn new(link_application_log_sampling: LinkApplicationLogSampling) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "LinkApplicationLogSampling",
-                Some("link_application_log_sampling"),
-                link_application_log_sampling.into(),
-            );
-            ApplicationLogs(this)
-        }
-    }
-    nested!(ApplicationLogs);
-    /// CloudFormation property type `LinkApplicationLogSampling`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-outboundexternallink-linkapplicationlogsampling.html)
-    #[derive(Clone, Debug)]
-    pub struct LinkApplicationLogSampling(rt::Props);
-    impl LinkApplicationLogSampling {
-        /// A new `LinkApplicationLogSampling`. Required properties: `error_log` (`ErrorLog`), `filter_log` (`FilterLog`).
-        pub fn new(error_log: i64, filter_log: i64) -> Self {
-            let mut this = rt::Props::default();
-            this.set("ErrorLog", Some("error_log"), rt::int(error_log));
-            this.set("FilterLog", Some("filter_log"), rt::int(filter_log));
-            LinkApplicationLogSampling(this)
-        }
-    }
-    nested!(LinkApplicationLogSampling);
-    /// CloudFormation property type `LinkAttributes`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-outboundexternallink-linkattributes.html)
-    #[derive(Clone, Debug)]
-    pub struct LinkAttributes(rt::Props);
-    impl LinkAttributes {
-        /// A new `LinkAttributes`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            LinkAttributes(this)
-        }
-        /// CloudFormation `CustomerProvidedId`, Terraform `customer_provided_id`.
-        pub fn customer_provided_id(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set(
-                "CustomerProvidedId",
-                Some("customer_provided_id"),
-                rt::string(value),
-            );
-            self
-        }
-        /// Constraints: 1..=200 items. CloudFormation `ResponderErrorMasking`, Terraform `responder_error_masking`.
-        pub fn responder_error_masking(
-            mut self,
-            value: impl IntoIterator<Item = ResponderErrorMaskingForHttpCode>,
-        ) -> Self {
-            self.0.set(
-                "ResponderErrorMasking",
-                Some("responder_error_masking"),
-                rt::list(value),
-            );
-            self
-        }
-    }
-    nested!(LinkAttributes);
-    /// CloudFormation property type `LinkLogSettings`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-outboundexternallink-linklogsettings.html)
-    #[derive(Clone, Debug)]
-    pub struct LinkLogSettings(rt::Props);
-    impl LinkLogSettings {
-        /// A new `LinkLogSettings`. Required properties: `application_logs` (`ApplicationLogs`).
-        pub fn new(application_logs: ApplicationLogs) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "ApplicationLogs",
-                Some("application_logs"),
-                application_logs.into(),
-            );
-            LinkLogSettings(this)
-        }
-    }
-    nested!(LinkLogSettings);
-    /// CloudFormation property type `ResponderErrorMaskingForHttpCode`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-outboundexternallink-respondererrormaskingforhttpcode.html)
-    #[derive(Clone, Debug)]
-    pub struct ResponderErrorMaskingForHttpCode(rt::Props);
-    impl ResponderErrorMaskingForHttpCode {
-        /// A new `ResponderErrorMaskingForHttpCode`. Required properties: `action` (`Action`), `http_code` (`HttpCode`), `logging_types` (`LoggingTypes`).
-        pub fn new(
-            action: Action,
-            http_code: impl Into<rt::Expr>,
-            logging_types: impl IntoIterator<Item = ResponderErrorMaskingLoggingType>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Action", Some("action"), action.into());
-            this.set("HttpCode", Some("http_code"), rt::string(http_code));
-            this.set(
-                "LoggingTypes",
-                Some("logging_types"),
-                rt::list(logging_types),
-            );
-            ResponderErrorMaskingForHttpCode(this)
-        }
-        /// Constraints: range 0..=100. CloudFormation `ResponseLoggingPercentage`, Terraform `response_logging_percentage`.
-        pub fn response_logging_percentage(mut self, value: i64) -> Self {
-            self.0.set(
-                "ResponseLoggingPercentage",
-                Some("response_logging_percentage"),
-                rt::int(value),
-            );
-            self
-        }
-    }
-    nested!(ResponderErrorMaskingForHttpCode);
-    /// The values `Action` accepts in `RTBFabric::OutboundExternalLink`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Action {
-        /// `NO_BID`
-        NoBid,
-        /// `PASSTHROUGH`
-        Passthrough,
-    }
-    string_enum!(Action { NoBid => "NO_BID", Passthrough => "PASSTHROUGH" });
-    /// The values `ResponderErrorMaskingLoggingType` accepts in `RTBFabric::OutboundExternalLink`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ResponderErrorMaskingLoggingType {
-        /// `NONE`
-        None,
-        /// `METRIC`
-        Metric,
-        /// `RESPONSE`
-        Response,
-    }
-    string_enum!(ResponderErrorMaskingLoggingType { None => "NONE", Metric => "METRIC", Response => "RESPONSE" });
 }
 /// Resource Type definition for AWS::RTBFabric::RequesterGateway Resource Type.
 ///
@@ -1064,6 +674,7 @@ static REQUESTER_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ActiveLinksCount", Some("active_links_count")),
         ("TotalLinksCount", Some("total_links_count")),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl RequesterGateway {
     /// Declares a `AWS::RTBFabric::RequesterGateway` with the stack-unique `id`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnet_ids` (`SubnetIds`), `vpc_id` (`VpcId`).
@@ -1186,6 +797,7 @@ static RESPONDER_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("certificate_association_status"),
         ),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl ResponderGateway {
     /// Declares a `AWS::RTBFabric::ResponderGateway` with the stack-unique `id`. Required properties: `port` (`Port`), `protocol` (`Protocol`), `security_group_ids` (`SecurityGroupIds`), `subnet_ids` (`SubnetIds`), `vpc_id` (`VpcId`).
@@ -1305,7 +917,7 @@ pub mod responder_gateway {
     use super::*;
     /// CloudFormation property type `ListenerConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-respondergateway-listenerconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ListenerConfig(rt::Props);
     impl ListenerConfig {
@@ -1319,7 +931,7 @@ pub mod responder_gateway {
     nested!(ListenerConfig);
     /// CloudFormation property type `TrustStoreConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-respondergateway-truststoreconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TrustStoreConfiguration(rt::Props);
     impl TrustStoreConfiguration {
@@ -1355,4 +967,147 @@ pub mod responder_gateway {
         Https,
     }
     string_enum!(Protocol { Http => "HTTP", Https => "HTTPS" });
+}
+/// Nested types that several `RTBFabric` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `Action` accepts in `RTBFabric`'s `InboundExternalLink`, `Link`, `OutboundExternalLink`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Action {
+        /// `NO_BID`
+        NoBid,
+        /// `PASSTHROUGH`
+        Passthrough,
+    }
+    string_enum!(Action { NoBid => "NO_BID", Passthrough => "PASSTHROUGH" });
+    /// CloudFormation property type `ApplicationLogs`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct ApplicationLogs(rt::Props);
+    impl ApplicationLogs {
+        /// A new `ApplicationLogs`. Required properties: `link_application_log_sampling` (`LinkApplicationLogSampling`).
+        pub fn new(link_application_log_sampling: LinkApplicationLogSampling) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "LinkApplicationLogSampling",
+                Some("link_application_log_sampling"),
+                link_application_log_sampling.into(),
+            );
+            ApplicationLogs(this)
+        }
+    }
+    nested!(ApplicationLogs);
+    /// CloudFormation property type `LinkApplicationLogSampling`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct LinkApplicationLogSampling(rt::Props);
+    impl LinkApplicationLogSampling {
+        /// A new `LinkApplicationLogSampling`. Required properties: `error_log` (`ErrorLog`), `filter_log` (`FilterLog`).
+        pub fn new(error_log: i64, filter_log: i64) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ErrorLog", Some("error_log"), rt::int(error_log));
+            this.set("FilterLog", Some("filter_log"), rt::int(filter_log));
+            LinkApplicationLogSampling(this)
+        }
+    }
+    nested!(LinkApplicationLogSampling);
+    /// CloudFormation property type `LinkAttributes`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct LinkAttributes(rt::Props);
+    impl LinkAttributes {
+        /// A new `LinkAttributes`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            LinkAttributes(this)
+        }
+        /// CloudFormation `CustomerProvidedId`, Terraform `customer_provided_id`.
+        pub fn customer_provided_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "CustomerProvidedId",
+                Some("customer_provided_id"),
+                rt::string(value),
+            );
+            self
+        }
+        /// Constraints: 1..=200 items. CloudFormation `ResponderErrorMasking`, Terraform `responder_error_masking`.
+        pub fn responder_error_masking(
+            mut self,
+            value: impl IntoIterator<Item = ResponderErrorMaskingForHttpCode>,
+        ) -> Self {
+            self.0.set(
+                "ResponderErrorMasking",
+                Some("responder_error_masking"),
+                rt::list(value),
+            );
+            self
+        }
+    }
+    nested!(LinkAttributes);
+    /// CloudFormation property type `LinkLogSettings`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct LinkLogSettings(rt::Props);
+    impl LinkLogSettings {
+        /// A new `LinkLogSettings`. Required properties: `application_logs` (`ApplicationLogs`).
+        pub fn new(application_logs: ApplicationLogs) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "ApplicationLogs",
+                Some("application_logs"),
+                application_logs.into(),
+            );
+            LinkLogSettings(this)
+        }
+    }
+    nested!(LinkLogSettings);
+    /// CloudFormation property type `ResponderErrorMaskingForHttpCode`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct ResponderErrorMaskingForHttpCode(rt::Props);
+    impl ResponderErrorMaskingForHttpCode {
+        /// A new `ResponderErrorMaskingForHttpCode`. Required properties: `action` (`Action`), `http_code` (`HttpCode`), `logging_types` (`LoggingTypes`).
+        pub fn new(
+            action: Action,
+            http_code: impl Into<rt::Expr>,
+            logging_types: impl IntoIterator<Item = ResponderErrorMaskingLoggingType>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Action", Some("action"), action.into());
+            this.set("HttpCode", Some("http_code"), rt::string(http_code));
+            this.set(
+                "LoggingTypes",
+                Some("logging_types"),
+                rt::list(logging_types),
+            );
+            ResponderErrorMaskingForHttpCode(this)
+        }
+        /// Constraints: range 0..=100. CloudFormation `ResponseLoggingPercentage`, Terraform `response_logging_percentage`.
+        pub fn response_logging_percentage(mut self, value: i64) -> Self {
+            self.0.set(
+                "ResponseLoggingPercentage",
+                Some("response_logging_percentage"),
+                rt::int(value),
+            );
+            self
+        }
+    }
+    nested!(ResponderErrorMaskingForHttpCode);
+    /// The values `ResponderErrorMaskingLoggingType` accepts in `RTBFabric`'s `InboundExternalLink`, `Link`, `OutboundExternalLink`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum ResponderErrorMaskingLoggingType {
+        /// `NONE`
+        None,
+        /// `METRIC`
+        Metric,
+        /// `RESPONSE`
+        Response,
+    }
+    string_enum!(ResponderErrorMaskingLoggingType { None => "NONE", Metric => "METRIC", Response => "RESPONSE" });
 }

@@ -2,14 +2,22 @@
 //! `RUM` resource types of the CloudFormation registry (`AWS::RUM::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `rum` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("rum.schemas.jsonl"));
 /// Resource Type definition for AWS::RUM::AppMonitor
 ///
 /// CloudFormation: `AWS::RUM::AppMonitor`. Terraform: `awscc_rum_app_monitor` (awscc provider).
@@ -28,6 +36,7 @@ static APP_MONITOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         "cn-northwest-1",
     ],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 0),
 };
 impl AppMonitor {
     /// Declares a `AWS::RUM::AppMonitor` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -130,7 +139,7 @@ pub mod app_monitor {
     ///
     /// CloudFormation property type `AppMonitorConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rum-appmonitor-appmonitorconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AppMonitorConfiguration(rt::Props);
     impl AppMonitorConfiguration {
@@ -246,7 +255,7 @@ pub mod app_monitor {
     ///
     /// CloudFormation property type `CustomEvents`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rum-appmonitor-customevents.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomEvents(rt::Props);
     impl CustomEvents {
@@ -268,7 +277,7 @@ pub mod app_monitor {
     ///
     /// CloudFormation property type `DeobfuscationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rum-appmonitor-deobfuscationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeobfuscationConfiguration(rt::Props);
     impl DeobfuscationConfiguration {
@@ -294,7 +303,7 @@ pub mod app_monitor {
     ///
     /// CloudFormation property type `JavaScriptSourceMaps`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rum-appmonitor-javascriptsourcemaps.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct JavaScriptSourceMaps(rt::Props);
     impl JavaScriptSourceMaps {
@@ -317,7 +326,7 @@ pub mod app_monitor {
     ///
     /// CloudFormation property type `MetricDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rum-appmonitor-metricdefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricDefinition(rt::Props);
     impl MetricDefinition {
@@ -378,7 +387,7 @@ pub mod app_monitor {
     ///
     /// CloudFormation property type `MetricDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rum-appmonitor-metricdestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricDestination(rt::Props);
     impl MetricDestination {
@@ -424,7 +433,7 @@ pub mod app_monitor {
     ///
     /// CloudFormation property type `ResourcePolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rum-appmonitor-resourcepolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResourcePolicy(rt::Props);
     impl ResourcePolicy {

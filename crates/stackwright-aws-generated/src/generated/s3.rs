@@ -2,14 +2,22 @@
 //! `S3` resource types of the CloudFormation registry (`AWS::S3::*`): 10 types, 10 of them with an awscc Terraform resource.
 //! Enabled by the `s3` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("s3.schemas.jsonl"));
 /// The AWS::S3::AccessGrant resource is an Amazon S3 resource type representing permissions to a specific S3 bucket or prefix hosted in an S3 Access Grants instance.
 ///
 /// CloudFormation: `AWS::S3::AccessGrant`. Terraform: `awscc_s3_access_grant` (awscc provider).
@@ -27,6 +35,7 @@ static ACCESS_GRANT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AccessGrantArn", Some("access_grant_arn")),
         ("GrantScope", Some("grant_scope")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl AccessGrant {
     /// Declares a `AWS::S3::AccessGrant` with the stack-unique `id`. Required properties: `access_grants_location_id` (`AccessGrantsLocationId`), `grantee` (`Grantee`), `permission` (`Permission`).
@@ -108,7 +117,7 @@ pub mod access_grant {
     use super::*;
     /// CloudFormation property type `AccessGrantsLocationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-accessgrant-accessgrantslocationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AccessGrantsLocationConfiguration(rt::Props);
     impl AccessGrantsLocationConfiguration {
@@ -126,7 +135,7 @@ pub mod access_grant {
     nested!(AccessGrantsLocationConfiguration);
     /// CloudFormation property type `Grantee`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-accessgrant-grantee.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Grantee(rt::Props);
     impl Grantee {
@@ -192,6 +201,7 @@ static ACCESS_GRANTS_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
         ("AccessGrantsInstanceId", Some("access_grants_instance_id")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl AccessGrantsInstance {
     /// Declares a `AWS::S3::AccessGrantsInstance` with the stack-unique `id`. No property is required.
@@ -250,6 +260,7 @@ static ACCESS_GRANTS_LOCATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
         ("AccessGrantsLocationId", Some("access_grants_location_id")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl AccessGrantsLocation {
     /// Declares a `AWS::S3::AccessGrantsLocation` with the stack-unique `id`. Required properties: `iam_role_arn` (`IamRoleArn`), `location_scope` (`LocationScope`).
@@ -305,6 +316,7 @@ static ACCESS_POINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("NetworkOrigin", Some("network_origin")),
         ("Arn", Some("arn")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl AccessPoint {
     /// Declares a `AWS::S3::AccessPoint` with the stack-unique `id`. Required properties: `bucket` (`Bucket`).
@@ -387,69 +399,13 @@ impl AccessPointHandle {
 }
 /// Property types and value sets of [`AccessPoint`] (`AWS::S3::AccessPoint`).
 pub mod access_point {
+    pub use super::shared::PublicAccessBlockConfiguration;
     use super::*;
-    /// CloudFormation property type `PublicAccessBlockConfiguration`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-accesspoint-publicaccessblockconfiguration.html)
-    #[derive(Clone, Debug)]
-    pub struct PublicAccessBlockConfiguration(rt::Props);
-    impl PublicAccessBlockConfiguration {
-        /// A new `PublicAccessBlockConfiguration`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            PublicAccessBlockConfiguration(this)
-        }
-        /// Specifies whether Amazon S3 should block public access control lists (ACLs) for buckets in this account.
-        ///
-        /// CloudFormation `BlockPublicAcls`, Terraform `block_public_acls`.
-        pub fn block_public_acls(mut self, value: bool) -> Self {
-            self.0.set(
-                "BlockPublicAcls",
-                Some("block_public_acls"),
-                rt::boolean(value),
-            );
-            self
-        }
-        /// Specifies whether Amazon S3 should block public bucket policies for buckets in this account.
-        ///
-        /// CloudFormation `BlockPublicPolicy`, Terraform `block_public_policy`.
-        pub fn block_public_policy(mut self, value: bool) -> Self {
-            self.0.set(
-                "BlockPublicPolicy",
-                Some("block_public_policy"),
-                rt::boolean(value),
-            );
-            self
-        }
-        /// Specifies whether Amazon S3 should ignore public ACLs for buckets in this account.
-        ///
-        /// CloudFormation `IgnorePublicAcls`, Terraform `ignore_public_acls`.
-        pub fn ignore_public_acls(mut self, value: bool) -> Self {
-            self.0.set(
-                "IgnorePublicAcls",
-                Some("ignore_public_acls"),
-                rt::boolean(value),
-            );
-            self
-        }
-        /// Specifies whether Amazon S3 should restrict public bucket policies for this bucket.
-        ///
-        /// CloudFormation `RestrictPublicBuckets`, Terraform `restrict_public_buckets`.
-        pub fn restrict_public_buckets(mut self, value: bool) -> Self {
-            self.0.set(
-                "RestrictPublicBuckets",
-                Some("restrict_public_buckets"),
-                rt::boolean(value),
-            );
-            self
-        }
-    }
-    nested!(PublicAccessBlockConfiguration);
     /// The Virtual Private Cloud (VPC) configuration for a bucket access point.
     ///
     /// CloudFormation property type `VpcConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-accesspoint-vpcconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcConfiguration(rt::Props);
     impl VpcConfiguration {
@@ -525,6 +481,7 @@ static BUCKET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
         ("WebsiteURL", Some("website_url")),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl Bucket {
     /// Declares a `AWS::S3::Bucket` with the stack-unique `id`. No property is required.
@@ -874,7 +831,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `AbortIncompleteMultipartUpload`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-abortincompletemultipartupload.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AbortIncompleteMultipartUpload(rt::Props);
     impl AbortIncompleteMultipartUpload {
@@ -894,7 +851,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `AccelerateConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-accelerateconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AccelerateConfiguration(rt::Props);
     impl AccelerateConfiguration {
@@ -914,7 +871,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `AccessControlTranslation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-accesscontroltranslation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AccessControlTranslation(rt::Props);
     impl AccessControlTranslation {
@@ -930,7 +887,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `AnalyticsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-analyticsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AnalyticsConfiguration(rt::Props);
     impl AnalyticsConfiguration {
@@ -966,7 +923,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `AnnotationTableConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-annotationtableconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AnnotationTableConfiguration(rt::Props);
     impl AnnotationTableConfiguration {
@@ -1022,7 +979,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `BlockedEncryptionTypes`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-blockedencryptiontypes.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BlockedEncryptionTypes(rt::Props);
     impl BlockedEncryptionTypes {
@@ -1045,7 +1002,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `BucketEncryption`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-bucketencryption.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BucketEncryption(rt::Props);
     impl BucketEncryption {
@@ -1067,7 +1024,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `CorsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-corsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CorsConfiguration(rt::Props);
     impl CorsConfiguration {
@@ -1083,7 +1040,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `CorsRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-corsrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CorsRule(rt::Props);
     impl CorsRule {
@@ -1153,7 +1110,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `DataExport`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-dataexport.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataExport(rt::Props);
     impl DataExport {
@@ -1174,7 +1131,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `DefaultEventHold`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-defaulteventhold.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DefaultEventHold(rt::Props);
     impl DefaultEventHold {
@@ -1203,7 +1160,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `DefaultRetention`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-defaultretention.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DefaultRetention(rt::Props);
     impl DefaultRetention {
@@ -1247,7 +1204,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `DeleteMarkerReplication`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-deletemarkerreplication.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeleteMarkerReplication(rt::Props);
     impl DeleteMarkerReplication {
@@ -1269,7 +1226,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `Destination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-destination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Destination(rt::Props);
     impl Destination {
@@ -1304,7 +1261,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-encryptionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -1324,7 +1281,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `EventBridgeConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-eventbridgeconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EventBridgeConfiguration(rt::Props);
     impl EventBridgeConfiguration {
@@ -1344,7 +1301,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `FilterRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-filterrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FilterRule(rt::Props);
     impl FilterRule {
@@ -1361,7 +1318,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `IntelligentTieringConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-intelligenttieringconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IntelligentTieringConfiguration(rt::Props);
     impl IntelligentTieringConfiguration {
@@ -1398,7 +1355,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `InventoryConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-inventoryconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InventoryConfiguration(rt::Props);
     impl InventoryConfiguration {
@@ -1447,7 +1404,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `InventoryTableConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-inventorytableconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InventoryTableConfiguration(rt::Props);
     impl InventoryTableConfiguration {
@@ -1496,7 +1453,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `JournalTableConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-journaltableconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct JournalTableConfiguration(rt::Props);
     impl JournalTableConfiguration {
@@ -1545,7 +1502,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `LambdaConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-lambdaconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LambdaConfiguration(rt::Props);
     impl LambdaConfiguration {
@@ -1569,7 +1526,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `LifecycleConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-lifecycleconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LifecycleConfiguration(rt::Props);
     impl LifecycleConfiguration {
@@ -1599,7 +1556,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `LoggingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-loggingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LoggingConfiguration(rt::Props);
     impl LoggingConfiguration {
@@ -1644,7 +1601,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `MetadataConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metadataconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetadataConfiguration(rt::Props);
     impl MetadataConfiguration {
@@ -1696,7 +1653,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `MetadataDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metadatadestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetadataDestination(rt::Props);
     impl MetadataDestination {
@@ -1726,7 +1683,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `MetadataTableConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metadatatableconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetadataTableConfiguration(rt::Props);
     impl MetadataTableConfiguration {
@@ -1746,7 +1703,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `MetadataTableEncryptionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metadatatableencryptionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetadataTableEncryptionConfiguration(rt::Props);
     impl MetadataTableEncryptionConfiguration {
@@ -1770,7 +1727,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `Metrics`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metrics.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Metrics(rt::Props);
     impl Metrics {
@@ -1794,7 +1751,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `MetricsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metricsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricsConfiguration(rt::Props);
     impl MetricsConfiguration {
@@ -1836,7 +1793,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `NoncurrentVersionExpiration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-noncurrentversionexpiration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NoncurrentVersionExpiration(rt::Props);
     impl NoncurrentVersionExpiration {
@@ -1867,7 +1824,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `NoncurrentVersionTransition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-noncurrentversiontransition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NoncurrentVersionTransition(rt::Props);
     impl NoncurrentVersionTransition {
@@ -1899,7 +1856,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `NotificationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-notificationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NotificationConfiguration(rt::Props);
     impl NotificationConfiguration {
@@ -1967,7 +1924,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `NotificationFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-notificationfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NotificationFilter(rt::Props);
     impl NotificationFilter {
@@ -1983,7 +1940,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `ObjectLockConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-objectlockconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ObjectLockConfiguration(rt::Props);
     impl ObjectLockConfiguration {
@@ -2016,7 +1973,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `ObjectLockRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-objectlockrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ObjectLockRule(rt::Props);
     impl ObjectLockRule {
@@ -2039,7 +1996,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `OwnershipControls`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-ownershipcontrols.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OwnershipControls(rt::Props);
     impl OwnershipControls {
@@ -2055,7 +2012,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `OwnershipControlsRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-ownershipcontrolsrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OwnershipControlsRule(rt::Props);
     impl OwnershipControlsRule {
@@ -2078,7 +2035,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `PublicAccessBlockConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-publicaccessblockconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PublicAccessBlockConfiguration(rt::Props);
     impl PublicAccessBlockConfiguration {
@@ -2137,7 +2094,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `QueueConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-queueconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct QueueConfiguration(rt::Props);
     impl QueueConfiguration {
@@ -2161,7 +2118,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `RecordExpiration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-recordexpiration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RecordExpiration(rt::Props);
     impl RecordExpiration {
@@ -2184,7 +2141,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `RedirectAllRequestsTo`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-redirectallrequeststo.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RedirectAllRequestsTo(rt::Props);
     impl RedirectAllRequestsTo {
@@ -2207,7 +2164,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `RedirectRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-redirectrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RedirectRule(rt::Props);
     impl RedirectRule {
@@ -2269,7 +2226,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `ReplicaModifications`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicamodifications.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReplicaModifications(rt::Props);
     impl ReplicaModifications {
@@ -2285,7 +2242,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `ReplicationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReplicationConfiguration(rt::Props);
     impl ReplicationConfiguration {
@@ -2305,7 +2262,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `ReplicationDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationdestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReplicationDestination(rt::Props);
     impl ReplicationDestination {
@@ -2373,7 +2330,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `ReplicationRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReplicationRule(rt::Props);
     impl ReplicationRule {
@@ -2440,7 +2397,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `ReplicationRuleAndOperator`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationruleandoperator.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReplicationRuleAndOperator(rt::Props);
     impl ReplicationRuleAndOperator {
@@ -2470,7 +2427,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `ReplicationRuleFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationrulefilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReplicationRuleFilter(rt::Props);
     impl ReplicationRuleFilter {
@@ -2506,7 +2463,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `ReplicationTime`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationtime.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReplicationTime(rt::Props);
     impl ReplicationTime {
@@ -2523,7 +2480,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `ReplicationTimeValue`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationtimevalue.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReplicationTimeValue(rt::Props);
     impl ReplicationTimeValue {
@@ -2539,7 +2496,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `RoutingRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-routingrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RoutingRule(rt::Props);
     impl RoutingRule {
@@ -2566,7 +2523,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `RoutingRuleCondition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-routingrulecondition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RoutingRuleCondition(rt::Props);
     impl RoutingRuleCondition {
@@ -2603,7 +2560,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-rule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {
@@ -2769,7 +2726,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `S3KeyFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-s3keyfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3KeyFilter(rt::Props);
     impl S3KeyFilter {
@@ -2785,7 +2742,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `S3TablesDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-s3tablesdestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3TablesDestination(rt::Props);
     impl S3TablesDestination {
@@ -2821,7 +2778,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `ServerSideEncryptionByDefault`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-serversideencryptionbydefault.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServerSideEncryptionByDefault(rt::Props);
     impl ServerSideEncryptionByDefault {
@@ -2848,7 +2805,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `ServerSideEncryptionRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-serversideencryptionrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServerSideEncryptionRule(rt::Props);
     impl ServerSideEncryptionRule {
@@ -2899,7 +2856,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `SourceSelectionCriteria`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-sourceselectioncriteria.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SourceSelectionCriteria(rt::Props);
     impl SourceSelectionCriteria {
@@ -2936,7 +2893,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `SseKmsEncryptedObjects`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-ssekmsencryptedobjects.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SseKmsEncryptedObjects(rt::Props);
     impl SseKmsEncryptedObjects {
@@ -2952,7 +2909,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `StorageClassAnalysis`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-storageclassanalysis.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StorageClassAnalysis(rt::Props);
     impl StorageClassAnalysis {
@@ -2974,7 +2931,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `TagFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-tagfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TagFilter(rt::Props);
     impl TagFilter {
@@ -2991,7 +2948,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `Tiering`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-tiering.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tiering(rt::Props);
     impl Tiering {
@@ -3008,7 +2965,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `TopicConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-topicconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TopicConfiguration(rt::Props);
     impl TopicConfiguration {
@@ -3032,7 +2989,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `Transition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-transition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Transition(rt::Props);
     impl Transition {
@@ -3067,7 +3024,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `VersioningConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-versioningconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VersioningConfiguration(rt::Props);
     impl VersioningConfiguration {
@@ -3083,7 +3040,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `WebsiteConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-websiteconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WebsiteConfiguration(rt::Props);
     impl WebsiteConfiguration {
@@ -3462,6 +3419,7 @@ static BUCKET_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 5),
 };
 impl BucketPolicy {
     /// Declares a `AWS::S3::BucketPolicy` with the stack-unique `id`. Required properties: `bucket` (`Bucket`), `policy_document` (`PolicyDocument`).
@@ -3509,6 +3467,7 @@ static MULTI_REGION_ACCESS_POINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Alias", Some("alias")), ("CreatedAt", Some("created_at"))],
+    schema: (&SCHEMAS, 6),
 };
 impl MultiRegionAccessPoint {
     /// Declares a `AWS::S3::MultiRegionAccessPoint` with the stack-unique `id`. Required properties: `regions` (`Regions`).
@@ -3564,67 +3523,11 @@ impl MultiRegionAccessPointHandle {
 }
 /// Property types and value sets of [`MultiRegionAccessPoint`] (`AWS::S3::MultiRegionAccessPoint`).
 pub mod multi_region_access_point {
+    pub use super::shared::PublicAccessBlockConfiguration;
     use super::*;
-    /// CloudFormation property type `PublicAccessBlockConfiguration`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-multiregionaccesspoint-publicaccessblockconfiguration.html)
-    #[derive(Clone, Debug)]
-    pub struct PublicAccessBlockConfiguration(rt::Props);
-    impl PublicAccessBlockConfiguration {
-        /// A new `PublicAccessBlockConfiguration`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            PublicAccessBlockConfiguration(this)
-        }
-        /// Specifies whether Amazon S3 should block public access control lists (ACLs) for buckets in this account.
-        ///
-        /// CloudFormation `BlockPublicAcls`, Terraform `block_public_acls`.
-        pub fn block_public_acls(mut self, value: bool) -> Self {
-            self.0.set(
-                "BlockPublicAcls",
-                Some("block_public_acls"),
-                rt::boolean(value),
-            );
-            self
-        }
-        /// Specifies whether Amazon S3 should block public bucket policies for buckets in this account.
-        ///
-        /// CloudFormation `BlockPublicPolicy`, Terraform `block_public_policy`.
-        pub fn block_public_policy(mut self, value: bool) -> Self {
-            self.0.set(
-                "BlockPublicPolicy",
-                Some("block_public_policy"),
-                rt::boolean(value),
-            );
-            self
-        }
-        /// Specifies whether Amazon S3 should ignore public ACLs for buckets in this account.
-        ///
-        /// CloudFormation `IgnorePublicAcls`, Terraform `ignore_public_acls`.
-        pub fn ignore_public_acls(mut self, value: bool) -> Self {
-            self.0.set(
-                "IgnorePublicAcls",
-                Some("ignore_public_acls"),
-                rt::boolean(value),
-            );
-            self
-        }
-        /// Specifies whether Amazon S3 should restrict public bucket policies for this bucket.
-        ///
-        /// CloudFormation `RestrictPublicBuckets`, Terraform `restrict_public_buckets`.
-        pub fn restrict_public_buckets(mut self, value: bool) -> Self {
-            self.0.set(
-                "RestrictPublicBuckets",
-                Some("restrict_public_buckets"),
-                rt::boolean(value),
-            );
-            self
-        }
-    }
-    nested!(PublicAccessBlockConfiguration);
     /// CloudFormation property type `Region`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-multiregionaccesspoint-region.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Region(rt::Props);
     impl Region {
@@ -3672,6 +3575,7 @@ static MULTI_REGION_ACCESS_POINT_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("PolicyStatus", Some("policy_status")),
         ("PolicyStatus.IsPublic", None),
     ],
+    schema: (&SCHEMAS, 7),
 };
 impl MultiRegionAccessPointPolicy {
     /// Declares a `AWS::S3::MultiRegionAccessPointPolicy` with the stack-unique `id`. Required properties: `mrap_name` (`MrapName`), `policy` (`Policy`).
@@ -3743,6 +3647,7 @@ static STORAGE_LENS_TYPE: rt::TypeInfo = rt::TypeInfo {
         "StorageLensConfiguration.StorageLensArn",
         Some("storage_lens_configuration.storage_lens_arn"),
     )],
+    schema: (&SCHEMAS, 8),
 };
 impl StorageLens {
     /// Declares a `AWS::S3::StorageLens` with the stack-unique `id`. Required properties: `storage_lens_configuration` (`StorageLensConfiguration`).
@@ -3778,7 +3683,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `AccountLevel`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-accountlevel.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AccountLevel(rt::Props);
     impl AccountLevel {
@@ -3863,7 +3768,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `ActivityMetrics`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-activitymetrics.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ActivityMetrics(rt::Props);
     impl ActivityMetrics {
@@ -3886,7 +3791,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `AdvancedCostOptimizationMetrics`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-advancedcostoptimizationmetrics.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AdvancedCostOptimizationMetrics(rt::Props);
     impl AdvancedCostOptimizationMetrics {
@@ -3909,7 +3814,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `AdvancedDataProtectionMetrics`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-advanceddataprotectionmetrics.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AdvancedDataProtectionMetrics(rt::Props);
     impl AdvancedDataProtectionMetrics {
@@ -3932,7 +3837,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `AdvancedPerformanceMetrics`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-advancedperformancemetrics.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AdvancedPerformanceMetrics(rt::Props);
     impl AdvancedPerformanceMetrics {
@@ -3955,7 +3860,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `AwsOrg`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-awsorg.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AwsOrg(rt::Props);
     impl AwsOrg {
@@ -3971,7 +3876,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `BucketLevel`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-bucketlevel.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BucketLevel(rt::Props);
     impl BucketLevel {
@@ -4052,7 +3957,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `BucketsAndRegions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-bucketsandregions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BucketsAndRegions(rt::Props);
     impl BucketsAndRegions {
@@ -4077,7 +3982,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `CloudWatchMetrics`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-cloudwatchmetrics.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CloudWatchMetrics(rt::Props);
     impl CloudWatchMetrics {
@@ -4093,7 +3998,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `DataExport`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-dataexport.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataExport(rt::Props);
     impl DataExport {
@@ -4144,7 +4049,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `DetailedStatusCodesMetrics`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-detailedstatuscodesmetrics.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DetailedStatusCodesMetrics(rt::Props);
     impl DetailedStatusCodesMetrics {
@@ -4167,7 +4072,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `PrefixLevel`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-prefixlevel.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PrefixLevel(rt::Props);
     impl PrefixLevel {
@@ -4185,7 +4090,7 @@ pub mod storage_lens {
     nested!(PrefixLevel);
     /// CloudFormation property type `PrefixLevelStorageMetrics`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-prefixlevelstoragemetrics.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PrefixLevelStorageMetrics(rt::Props);
     impl PrefixLevelStorageMetrics {
@@ -4219,7 +4124,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `S3BucketDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-s3bucketdestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3BucketDestination(rt::Props);
     impl S3BucketDestination {
@@ -4262,7 +4167,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `SelectionCriteria`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-selectioncriteria.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SelectionCriteria(rt::Props);
     impl SelectionCriteria {
@@ -4303,7 +4208,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `StorageLensConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-storagelensconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StorageLensConfiguration(rt::Props);
     impl StorageLensConfiguration {
@@ -4385,7 +4290,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `StorageLensExpandedPrefixesDataExport`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-storagelensexpandedprefixesdataexport.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StorageLensExpandedPrefixesDataExport(rt::Props);
     impl StorageLensExpandedPrefixesDataExport {
@@ -4425,7 +4330,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `StorageLensGroupLevel`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-storagelensgrouplevel.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StorageLensGroupLevel(rt::Props);
     impl StorageLensGroupLevel {
@@ -4454,7 +4359,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `StorageLensGroupSelectionCriteria`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-storagelensgroupselectioncriteria.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StorageLensGroupSelectionCriteria(rt::Props);
     impl StorageLensGroupSelectionCriteria {
@@ -4479,7 +4384,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `StorageLensTableDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-storagelenstabledestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StorageLensTableDestination(rt::Props);
     impl StorageLensTableDestination {
@@ -4547,6 +4452,7 @@ static STORAGE_LENS_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("StorageLensGroupArn", Some("storage_lens_group_arn"))],
+    schema: (&SCHEMAS, 9),
 };
 impl StorageLensGroup {
     /// Declares a `AWS::S3::StorageLensGroup` with the stack-unique `id`. Required properties: `filter` (`Filter`), `name` (`Name`).
@@ -4582,7 +4488,7 @@ pub mod storage_lens_group {
     ///
     /// CloudFormation property type `And`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelensgroup-and.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct And(rt::Props);
     impl And {
@@ -4649,7 +4555,7 @@ pub mod storage_lens_group {
     ///
     /// CloudFormation property type `Filter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelensgroup-filter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Filter(rt::Props);
     impl Filter {
@@ -4730,7 +4636,7 @@ pub mod storage_lens_group {
     ///
     /// CloudFormation property type `MatchObjectAge`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelensgroup-matchobjectage.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MatchObjectAge(rt::Props);
     impl MatchObjectAge {
@@ -4761,7 +4667,7 @@ pub mod storage_lens_group {
     ///
     /// CloudFormation property type `MatchObjectSize`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelensgroup-matchobjectsize.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MatchObjectSize(rt::Props);
     impl MatchObjectSize {
@@ -4795,7 +4701,7 @@ pub mod storage_lens_group {
     ///
     /// CloudFormation property type `Or`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelensgroup-or.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Or(rt::Props);
     impl Or {
@@ -4860,7 +4766,7 @@ pub mod storage_lens_group {
     nested!(Or);
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelensgroup-tag.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     impl Tag {
@@ -4873,4 +4779,66 @@ pub mod storage_lens_group {
         }
     }
     nested!(Tag);
+}
+/// Nested types that several `S3` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// CloudFormation property type `PublicAccessBlockConfiguration`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct PublicAccessBlockConfiguration(rt::Props);
+    impl PublicAccessBlockConfiguration {
+        /// A new `PublicAccessBlockConfiguration`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            PublicAccessBlockConfiguration(this)
+        }
+        /// Specifies whether Amazon S3 should block public access control lists (ACLs) for buckets in this account.
+        ///
+        /// CloudFormation `BlockPublicAcls`, Terraform `block_public_acls`.
+        pub fn block_public_acls(mut self, value: bool) -> Self {
+            self.0.set(
+                "BlockPublicAcls",
+                Some("block_public_acls"),
+                rt::boolean(value),
+            );
+            self
+        }
+        /// Specifies whether Amazon S3 should block public bucket policies for buckets in this account.
+        ///
+        /// CloudFormation `BlockPublicPolicy`, Terraform `block_public_policy`.
+        pub fn block_public_policy(mut self, value: bool) -> Self {
+            self.0.set(
+                "BlockPublicPolicy",
+                Some("block_public_policy"),
+                rt::boolean(value),
+            );
+            self
+        }
+        /// Specifies whether Amazon S3 should ignore public ACLs for buckets in this account.
+        ///
+        /// CloudFormation `IgnorePublicAcls`, Terraform `ignore_public_acls`.
+        pub fn ignore_public_acls(mut self, value: bool) -> Self {
+            self.0.set(
+                "IgnorePublicAcls",
+                Some("ignore_public_acls"),
+                rt::boolean(value),
+            );
+            self
+        }
+        /// Specifies whether Amazon S3 should restrict public bucket policies for this bucket.
+        ///
+        /// CloudFormation `RestrictPublicBuckets`, Terraform `restrict_public_buckets`.
+        pub fn restrict_public_buckets(mut self, value: bool) -> Self {
+            self.0.set(
+                "RestrictPublicBuckets",
+                Some("restrict_public_buckets"),
+                rt::boolean(value),
+            );
+            self
+        }
+    }
+    nested!(PublicAccessBlockConfiguration);
 }

@@ -2,14 +2,22 @@
 //! `S3Express` resource types of the CloudFormation registry (`AWS::S3Express::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `s3express` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("s3express.schemas.jsonl"));
 /// The AWS::S3Express::AccessPoint resource is an Amazon S3 resource type that you can use to access buckets.
 ///
 /// CloudFormation: `AWS::S3Express::AccessPoint`. Terraform: `awscc_s3express_access_point` (awscc provider).
@@ -43,6 +51,7 @@ static ACCESS_POINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("NetworkOrigin", Some("network_origin")),
         ("Arn", Some("arn")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl AccessPoint {
     /// Declares a `AWS::S3Express::AccessPoint` with the stack-unique `id`. Required properties: `bucket` (`Bucket`).
@@ -131,7 +140,7 @@ pub mod access_point {
     use super::*;
     /// CloudFormation property type `PublicAccessBlockConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3express-accesspoint-publicaccessblockconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PublicAccessBlockConfiguration(rt::Props);
     impl PublicAccessBlockConfiguration {
@@ -188,7 +197,7 @@ pub mod access_point {
     nested!(PublicAccessBlockConfiguration);
     /// CloudFormation property type `Scope`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3express-accesspoint-scope.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Scope(rt::Props);
     impl Scope {
@@ -218,7 +227,7 @@ pub mod access_point {
     ///
     /// CloudFormation property type `VpcConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3express-accesspoint-vpcconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcConfiguration(rt::Props);
     impl VpcConfiguration {
@@ -288,6 +297,7 @@ static BUCKET_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 1),
 };
 impl BucketPolicy {
     /// Declares a `AWS::S3Express::BucketPolicy` with the stack-unique `id`. Required properties: `bucket` (`Bucket`), `policy_document` (`PolicyDocument`).
@@ -345,6 +355,7 @@ static DIRECTORY_BUCKET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
         ("AvailabilityZoneName", Some("availability_zone_name")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl DirectoryBucket {
     /// Declares a `AWS::S3Express::DirectoryBucket` with the stack-unique `id`. Required properties: `data_redundancy` (`DataRedundancy`), `location_name` (`LocationName`).
@@ -452,7 +463,7 @@ pub mod directory_bucket {
     ///
     /// CloudFormation property type `AbortIncompleteMultipartUpload`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3express-directorybucket-abortincompletemultipartupload.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AbortIncompleteMultipartUpload(rt::Props);
     impl AbortIncompleteMultipartUpload {
@@ -472,7 +483,7 @@ pub mod directory_bucket {
     ///
     /// CloudFormation property type `BucketEncryption`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3express-directorybucket-bucketencryption.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BucketEncryption(rt::Props);
     impl BucketEncryption {
@@ -494,7 +505,7 @@ pub mod directory_bucket {
     ///
     /// CloudFormation property type `Destination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3express-directorybucket-destination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Destination(rt::Props);
     impl Destination {
@@ -529,7 +540,7 @@ pub mod directory_bucket {
     ///
     /// CloudFormation property type `InventoryConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3express-directorybucket-inventoryconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InventoryConfiguration(rt::Props);
     impl InventoryConfiguration {
@@ -576,7 +587,7 @@ pub mod directory_bucket {
     nested!(InventoryConfiguration);
     /// CloudFormation property type `LifecycleConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3express-directorybucket-lifecycleconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LifecycleConfiguration(rt::Props);
     impl LifecycleConfiguration {
@@ -592,7 +603,7 @@ pub mod directory_bucket {
     ///
     /// CloudFormation property type `MetricsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3express-directorybucket-metricsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricsConfiguration(rt::Props);
     impl MetricsConfiguration {
@@ -626,7 +637,7 @@ pub mod directory_bucket {
     ///
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3express-directorybucket-rule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {
@@ -693,7 +704,7 @@ pub mod directory_bucket {
     ///
     /// CloudFormation property type `ServerSideEncryptionByDefault`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3express-directorybucket-serversideencryptionbydefault.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServerSideEncryptionByDefault(rt::Props);
     impl ServerSideEncryptionByDefault {
@@ -720,7 +731,7 @@ pub mod directory_bucket {
     ///
     /// CloudFormation property type `ServerSideEncryptionRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3express-directorybucket-serversideencryptionrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServerSideEncryptionRule(rt::Props);
     impl ServerSideEncryptionRule {

@@ -2,14 +2,22 @@
 //! `S3Files` resource types of the CloudFormation registry (`AWS::S3Files::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `s3files` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("s3files.schemas.jsonl"));
 /// Resource Type definition for AWS::S3Files::AccessPoint
 ///
 /// CloudFormation: `AWS::S3Files::AccessPoint`. Terraform: `awscc_s3files_access_point` (awscc provider).
@@ -28,6 +36,7 @@ static ACCESS_POINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
         ("OwnerId", Some("owner_id")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl AccessPoint {
     /// Declares a `AWS::S3Files::AccessPoint` with the stack-unique `id`. Required properties: `file_system_id` (`FileSystemId`).
@@ -93,7 +102,7 @@ pub mod access_point {
     use super::*;
     /// CloudFormation property type `CreationPermissions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3files-accesspoint-creationpermissions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CreationPermissions(rt::Props);
     impl CreationPermissions {
@@ -113,7 +122,7 @@ pub mod access_point {
     nested!(CreationPermissions);
     /// CloudFormation property type `PosixUser`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3files-accesspoint-posixuser.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PosixUser(rt::Props);
     impl PosixUser {
@@ -139,7 +148,7 @@ pub mod access_point {
     nested!(PosixUser);
     /// CloudFormation property type `RootDirectory`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3files-accesspoint-rootdirectory.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RootDirectory(rt::Props);
     impl RootDirectory {
@@ -193,6 +202,7 @@ static FILE_SYSTEM_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("synchronization_configuration.latest_version_number"),
         ),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl FileSystem {
     /// Declares a `AWS::S3Files::FileSystem` with the stack-unique `id`. Required properties: `bucket` (`Bucket`), `role_arn` (`RoleArn`).
@@ -287,7 +297,7 @@ pub mod file_system {
     use super::*;
     /// CloudFormation property type `ExpirationDataRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3files-filesystem-expirationdatarule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ExpirationDataRule(rt::Props);
     impl ExpirationDataRule {
@@ -305,7 +315,7 @@ pub mod file_system {
     nested!(ExpirationDataRule);
     /// CloudFormation property type `ImportDataRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3files-filesystem-importdatarule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ImportDataRule(rt::Props);
     impl ImportDataRule {
@@ -325,7 +335,7 @@ pub mod file_system {
     nested!(ImportDataRule);
     /// CloudFormation property type `SynchronizationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3files-filesystem-synchronizationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SynchronizationConfiguration(rt::Props);
     impl SynchronizationConfiguration {
@@ -381,6 +391,7 @@ static FILE_SYSTEM_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["me-central-1"],
     attributes: &[],
+    schema: (&SCHEMAS, 2),
 };
 impl FileSystemPolicy {
     /// Declares a `AWS::S3Files::FileSystemPolicy` with the stack-unique `id`. Required properties: `file_system_id` (`FileSystemId`), `policy` (`Policy`).
@@ -426,6 +437,7 @@ static MOUNT_TARGET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
         ("StatusMessage", Some("status_message")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl MountTarget {
     /// Declares a `AWS::S3Files::MountTarget` with the stack-unique `id`. Required properties: `file_system_id` (`FileSystemId`), `subnet_id` (`SubnetId`).

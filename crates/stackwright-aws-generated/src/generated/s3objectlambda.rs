@@ -2,14 +2,22 @@
 //! `S3ObjectLambda` resource types of the CloudFormation registry (`AWS::S3ObjectLambda::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `s3objectlambda` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("s3objectlambda.schemas.jsonl"));
 /// The AWS::S3ObjectLambda::AccessPoint resource is an Amazon S3ObjectLambda resource type that you can use to add computation to S3 actions
 ///
 /// CloudFormation: `AWS::S3ObjectLambda::AccessPoint`. Terraform: `awscc_s3objectlambda_access_point` (awscc provider).
@@ -35,6 +43,7 @@ static ACCESS_POINT_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("public_access_block_configuration"),
         ),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl AccessPoint {
     /// Declares a `AWS::S3ObjectLambda::AccessPoint` with the stack-unique `id`. Required properties: `object_lambda_configuration` (`ObjectLambdaConfiguration`).
@@ -109,7 +118,7 @@ pub mod access_point {
     ///
     /// CloudFormation property type `ObjectLambdaConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3objectlambda-accesspoint-objectlambdaconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ObjectLambdaConfiguration(rt::Props);
     impl ObjectLambdaConfiguration {
@@ -158,7 +167,7 @@ pub mod access_point {
     ///
     /// CloudFormation property type `TransformationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3objectlambda-accesspoint-transformationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TransformationConfiguration(rt::Props);
     impl TransformationConfiguration {
@@ -192,6 +201,7 @@ static ACCESS_POINT_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 1),
 };
 impl AccessPointPolicy {
     /// Declares a `AWS::S3ObjectLambda::AccessPointPolicy` with the stack-unique `id`. Required properties: `object_lambda_access_point` (`ObjectLambdaAccessPoint`), `policy_document` (`PolicyDocument`).

@@ -2,14 +2,22 @@
 //! `S3Outposts` resource types of the CloudFormation registry (`AWS::S3Outposts::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `s3outposts` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("s3outposts.schemas.jsonl"));
 /// Resource Type Definition for AWS::S3Outposts::AccessPoint
 ///
 /// CloudFormation: `AWS::S3Outposts::AccessPoint`. Terraform: `awscc_s3outposts_access_point` (awscc provider).
@@ -37,6 +45,7 @@ static ACCESS_POINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl AccessPoint {
     /// Declares a `AWS::S3Outposts::AccessPoint` with the stack-unique `id`. Required properties: `bucket` (`Bucket`), `name` (`Name`), `vpc_configuration` (`VpcConfiguration`).
@@ -81,7 +90,7 @@ pub mod access_point {
     use super::*;
     /// CloudFormation property type `VpcConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3outposts-accesspoint-vpcconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcConfiguration(rt::Props);
     impl VpcConfiguration {
@@ -127,6 +136,7 @@ static BUCKET_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 1),
 };
 impl Bucket {
     /// Declares a `AWS::S3Outposts::Bucket` with the stack-unique `id`. Required properties: `bucket_name` (`BucketName`), `outpost_id` (`OutpostId`).
@@ -173,7 +183,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `AbortIncompleteMultipartUpload`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3outposts-bucket-abortincompletemultipartupload.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AbortIncompleteMultipartUpload(rt::Props);
     impl AbortIncompleteMultipartUpload {
@@ -193,7 +203,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `Filter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3outposts-bucket-filter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Filter(rt::Props);
     impl Filter {
@@ -230,7 +240,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `FilterTag`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3outposts-bucket-filtertag.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FilterTag(rt::Props);
     impl FilterTag {
@@ -245,7 +255,7 @@ pub mod bucket {
     nested!(FilterTag);
     /// CloudFormation property type `LifecycleConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3outposts-bucket-lifecycleconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LifecycleConfiguration(rt::Props);
     impl LifecycleConfiguration {
@@ -261,7 +271,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3outposts-bucket-rule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {
@@ -361,6 +371,7 @@ static BUCKET_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 2),
 };
 impl BucketPolicy {
     /// Declares a `AWS::S3Outposts::BucketPolicy` with the stack-unique `id`. Required properties: `bucket` (`Bucket`), `policy_document` (`PolicyDocument`).
@@ -419,6 +430,7 @@ static ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("NetworkInterfaces", Some("network_interfaces")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl Endpoint {
     /// Declares a `AWS::S3Outposts::Endpoint` with the stack-unique `id`. Required properties: `outpost_id` (`OutpostId`), `security_group_id` (`SecurityGroupId`), `subnet_id` (`SubnetId`).
@@ -512,7 +524,7 @@ pub mod endpoint {
     use super::*;
     /// CloudFormation property type `FailedReason`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3outposts-endpoint-failedreason.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FailedReason(rt::Props);
     impl FailedReason {

@@ -2,14 +2,22 @@
 //! `S3Tables` resource types of the CloudFormation registry (`AWS::S3Tables::*`): 5 types, 5 of them with an awscc Terraform resource.
 //! Enabled by the `s3tables` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("s3tables.schemas.jsonl"));
 /// Resource Type definition for AWS::S3Tables::Namespace
 ///
 /// CloudFormation: `AWS::S3Tables::Namespace`. Terraform: `awscc_s3tables_namespace` (awscc provider).
@@ -23,6 +31,7 @@ static NAMESPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 0),
 };
 impl Namespace {
     /// Declares a `AWS::S3Tables::Namespace` with the stack-unique `id`. Required properties: `namespace` (`Namespace`), `table_bucket_arn` (`TableBucketARN`).
@@ -64,6 +73,7 @@ static TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("WarehouseLocation", Some("warehouse_location")),
         ("VersionToken", Some("version_token")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Table {
     /// Declares a `AWS::S3Tables::Table` with the stack-unique `id`. Required properties: `namespace` (`Namespace`), `open_table_format` (`OpenTableFormat`), `table_bucket_arn` (`TableBucketARN`), `table_name` (`TableName`).
@@ -157,12 +167,13 @@ impl TableHandle {
 }
 /// Property types and value sets of [`Table`] (`AWS::S3Tables::Table`).
 pub mod table {
+    pub use super::shared::StorageClass;
     use super::*;
     /// Settings governing the Compaction maintenance action.
     ///
     /// CloudFormation property type `Compaction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-table-compaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Compaction(rt::Props);
     impl Compaction {
@@ -195,7 +206,7 @@ pub mod table {
     ///
     /// CloudFormation property type `IcebergMetadata`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-table-icebergmetadata.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IcebergMetadata(rt::Props);
     impl IcebergMetadata {
@@ -259,7 +270,7 @@ pub mod table {
     ///
     /// CloudFormation property type `IcebergPartitionField`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-table-icebergpartitionfield.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IcebergPartitionField(rt::Props);
     impl IcebergPartitionField {
@@ -288,7 +299,7 @@ pub mod table {
     ///
     /// CloudFormation property type `IcebergPartitionSpec`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-table-icebergpartitionspec.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IcebergPartitionSpec(rt::Props);
     impl IcebergPartitionSpec {
@@ -311,7 +322,7 @@ pub mod table {
     ///
     /// CloudFormation property type `IcebergSchema`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-table-icebergschema.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IcebergSchema(rt::Props);
     impl IcebergSchema {
@@ -331,7 +342,7 @@ pub mod table {
     ///
     /// CloudFormation property type `IcebergSchemaV2`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-table-icebergschemav2.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IcebergSchemaV2(rt::Props);
     impl IcebergSchemaV2 {
@@ -377,7 +388,7 @@ pub mod table {
     ///
     /// CloudFormation property type `IcebergSortField`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-table-icebergsortfield.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IcebergSortField(rt::Props);
     impl IcebergSortField {
@@ -401,7 +412,7 @@ pub mod table {
     ///
     /// CloudFormation property type `IcebergSortOrder`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-table-icebergsortorder.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IcebergSortOrder(rt::Props);
     impl IcebergSortOrder {
@@ -424,7 +435,7 @@ pub mod table {
     ///
     /// CloudFormation property type `SchemaField`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-table-schemafield.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SchemaField(rt::Props);
     impl SchemaField {
@@ -455,7 +466,7 @@ pub mod table {
     ///
     /// CloudFormation property type `SchemaV2Field`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-table-schemav2field.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SchemaV2Field(rt::Props);
     impl SchemaV2Field {
@@ -486,7 +497,7 @@ pub mod table {
     ///
     /// CloudFormation property type `SnapshotManagement`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-table-snapshotmanagement.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SnapshotManagement(rt::Props);
     impl SnapshotManagement {
@@ -530,7 +541,7 @@ pub mod table {
     ///
     /// CloudFormation property type `StorageClassConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-table-storageclassconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StorageClassConfiguration(rt::Props);
     impl StorageClassConfiguration {
@@ -563,15 +574,6 @@ pub mod table {
         Yes,
     }
     string_enum!(WithoutMetadata { Yes => "Yes" });
-    /// The values `StorageClass` accepts in `S3Tables::Table`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum StorageClass {
-        /// `STANDARD`
-        Standard,
-        /// `INTELLIGENT_TIERING`
-        IntelligentTiering,
-    }
-    string_enum!(StorageClass { Standard => "STANDARD", IntelligentTiering => "INTELLIGENT_TIERING" });
     /// The values `Status` accepts in `S3Tables::Table`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Status {
@@ -620,6 +622,7 @@ static TABLE_BUCKET_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("TableBucketARN", Some("table_bucket_arn"))],
+    schema: (&SCHEMAS, 2),
 };
 impl TableBucket {
     /// Declares a `AWS::S3Tables::TableBucket` with the stack-unique `id`. Required properties: `table_bucket_name` (`TableBucketName`).
@@ -714,12 +717,13 @@ impl TableBucketHandle {
 }
 /// Property types and value sets of [`TableBucket`] (`AWS::S3Tables::TableBucket`).
 pub mod table_bucket {
+    pub use super::shared::StorageClass;
     use super::*;
     /// Specifies encryption settings for the table bucket
     ///
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-tablebucket-encryptionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -750,7 +754,7 @@ pub mod table_bucket {
     ///
     /// CloudFormation property type `MetricsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-tablebucket-metricsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricsConfiguration(rt::Props);
     impl MetricsConfiguration {
@@ -772,7 +776,7 @@ pub mod table_bucket {
     ///
     /// CloudFormation property type `ReplicationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-tablebucket-replicationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReplicationConfiguration(rt::Props);
     impl ReplicationConfiguration {
@@ -792,7 +796,7 @@ pub mod table_bucket {
     ///
     /// CloudFormation property type `ReplicationDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-tablebucket-replicationdestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReplicationDestination(rt::Props);
     impl ReplicationDestination {
@@ -812,7 +816,7 @@ pub mod table_bucket {
     ///
     /// CloudFormation property type `ReplicationRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-tablebucket-replicationrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReplicationRule(rt::Props);
     impl ReplicationRule {
@@ -828,7 +832,7 @@ pub mod table_bucket {
     ///
     /// CloudFormation property type `StorageClassConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-tablebucket-storageclassconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StorageClassConfiguration(rt::Props);
     impl StorageClassConfiguration {
@@ -851,7 +855,7 @@ pub mod table_bucket {
     ///
     /// CloudFormation property type `UnreferencedFileRemoval`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-tablebucket-unreferencedfileremoval.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UnreferencedFileRemoval(rt::Props);
     impl UnreferencedFileRemoval {
@@ -897,15 +901,6 @@ pub mod table_bucket {
         Disabled,
     }
     string_enum!(Status { Enabled => "Enabled", Disabled => "Disabled" });
-    /// The values `StorageClass` accepts in `S3Tables::TableBucket`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum StorageClass {
-        /// `STANDARD`
-        Standard,
-        /// `INTELLIGENT_TIERING`
-        IntelligentTiering,
-    }
-    string_enum!(StorageClass { Standard => "STANDARD", IntelligentTiering => "INTELLIGENT_TIERING" });
     /// The values `SseAlgorithm` accepts in `S3Tables::TableBucket`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum SseAlgorithm {
@@ -929,6 +924,7 @@ static TABLE_BUCKET_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 3),
 };
 impl TableBucketPolicy {
     /// Declares a `AWS::S3Tables::TableBucketPolicy` with the stack-unique `id`. Required properties: `resource_policy` (`ResourcePolicy`), `table_bucket_arn` (`TableBucketARN`).
@@ -974,6 +970,7 @@ static TABLE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Namespace", Some("namespace")),
         ("TableName", Some("table_name")),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl TablePolicy {
     /// Declares a `AWS::S3Tables::TablePolicy` with the stack-unique `id`. Required properties: `resource_policy` (`ResourcePolicy`), `table_arn` (`TableARN`).
@@ -1011,4 +1008,18 @@ impl TablePolicyHandle {
     pub fn table_name(&self) -> rt::Expr {
         self.0.attr("TableName")
     }
+}
+/// Nested types that several `S3Tables` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `StorageClass` accepts in `S3Tables`'s `Table`, `TableBucket`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum StorageClass {
+        /// `STANDARD`
+        Standard,
+        /// `INTELLIGENT_TIERING`
+        IntelligentTiering,
+    }
+    string_enum!(StorageClass { Standard => "STANDARD", IntelligentTiering => "INTELLIGENT_TIERING" });
 }

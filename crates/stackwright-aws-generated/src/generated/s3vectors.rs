@@ -2,14 +2,22 @@
 //! `S3Vectors` resource types of the CloudFormation registry (`AWS::S3Vectors::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `s3vectors` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("s3vectors.schemas.jsonl"));
 /// Resource Type definition for AWS::S3Vectors::Index
 ///
 /// CloudFormation: `AWS::S3Vectors::Index`. Terraform: `awscc_s3vectors_index` (awscc provider).
@@ -26,6 +34,7 @@ static INDEX_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
         ("IndexArn", Some("index_arn")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Index {
     /// Declares a `AWS::S3Vectors::Index` with the stack-unique `id`. Required properties: `data_type` (`DataType`), `dimension` (`Dimension`), `distance_metric` (`DistanceMetric`).
@@ -116,12 +125,13 @@ impl IndexHandle {
 }
 /// Property types and value sets of [`Index`] (`AWS::S3Vectors::Index`).
 pub mod index {
+    pub use super::shared::SseType;
     use super::*;
     /// The encryption configuration for the index.
     ///
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3vectors-index-encryptionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -151,7 +161,7 @@ pub mod index {
     ///
     /// CloudFormation property type `MetadataConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3vectors-index-metadataconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetadataConfiguration(rt::Props);
     impl MetadataConfiguration {
@@ -192,15 +202,6 @@ pub mod index {
         Euclidean,
     }
     string_enum!(DistanceMetric { Cosine => "cosine", Euclidean => "euclidean" });
-    /// The values `SseType` accepts in `S3Vectors::Index`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum SseType {
-        /// `AES256`
-        Aes256,
-        /// `aws:kms`
-        AwsKms,
-    }
-    string_enum!(SseType { Aes256 => "AES256", AwsKms => "aws:kms" });
 }
 /// Resource Type definition for AWS::S3Vectors::VectorBucket
 ///
@@ -218,6 +219,7 @@ static VECTOR_BUCKET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("VectorBucketArn", Some("vector_bucket_arn")),
         ("CreationTime", Some("creation_time")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl VectorBucket {
     /// Declares a `AWS::S3Vectors::VectorBucket` with the stack-unique `id`. No property is required.
@@ -269,12 +271,13 @@ impl VectorBucketHandle {
 }
 /// Property types and value sets of [`VectorBucket`] (`AWS::S3Vectors::VectorBucket`).
 pub mod vector_bucket {
+    pub use super::shared::SseType;
     use super::*;
     /// The encryption configuration for the vector bucket.
     ///
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3vectors-vectorbucket-encryptionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -300,15 +303,6 @@ pub mod vector_bucket {
         }
     }
     nested!(EncryptionConfiguration);
-    /// The values `SseType` accepts in `S3Vectors::VectorBucket`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum SseType {
-        /// `AES256`
-        Aes256,
-        /// `aws:kms`
-        AwsKms,
-    }
-    string_enum!(SseType { Aes256 => "AES256", AwsKms => "aws:kms" });
 }
 /// Resource Type definition for AWS::S3Vectors::VectorBucketPolicy
 ///
@@ -323,6 +317,7 @@ static VECTOR_BUCKET_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["il-central-1", "me-central-1"],
     attributes: &[],
+    schema: (&SCHEMAS, 2),
 };
 impl VectorBucketPolicy {
     /// Declares a `AWS::S3Vectors::VectorBucketPolicy` with the stack-unique `id`. Required properties: `policy` (`Policy`).
@@ -360,3 +355,17 @@ builder!(VectorBucketPolicy, VectorBucketPolicyHandle);
 #[derive(Clone, Copy, Debug)]
 pub struct VectorBucketPolicyHandle(rt::Handle);
 handle!(VectorBucketPolicyHandle);
+/// Nested types that several `S3Vectors` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `SseType` accepts in `S3Vectors`'s `Index`, `VectorBucket`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum SseType {
+        /// `AES256`
+        Aes256,
+        /// `aws:kms`
+        AwsKms,
+    }
+    string_enum!(SseType { Aes256 => "AES256", AwsKms => "aws:kms" });
+}

@@ -2,14 +2,22 @@
 //! `SageMaker` resource types of the CloudFormation registry (`AWS::SageMaker::*`): 48 types, 46 of them with an awscc Terraform resource.
 //! Enabled by the `sagemaker` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("sagemaker.schemas.jsonl"));
 /// Resource Type definition for AWS::SageMaker::AIWorkloadConfig.
 ///
 /// CloudFormation: `AWS::SageMaker::AIWorkloadConfig`. Terraform: `awscc_sagemaker_ai_workload_config` (awscc provider).
@@ -57,6 +65,7 @@ static AI_WORKLOAD_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AIWorkloadConfigArn", Some("ai_workload_config_arn")),
         ("CreationTime", Some("creation_time")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl AiWorkloadConfig {
     /// Declares a `AWS::SageMaker::AIWorkloadConfig` with the stack-unique `id`. Required properties: `ai_workload_config_name` (`AIWorkloadConfigName`).
@@ -116,7 +125,7 @@ pub mod ai_workload_config {
     ///
     /// CloudFormation property type `AIDatasetConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-aiworkloadconfig-aidatasetconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AiDatasetConfig(rt::Props);
     impl AiDatasetConfig {
@@ -136,7 +145,7 @@ pub mod ai_workload_config {
     ///
     /// CloudFormation property type `AIWorkloadConfigs`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-aiworkloadconfig-aiworkloadconfigs.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AiWorkloadConfigs(rt::Props);
     impl AiWorkloadConfigs {
@@ -152,7 +161,7 @@ pub mod ai_workload_config {
     ///
     /// CloudFormation property type `AIWorkloadDataSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-aiworkloadconfig-aiworkloaddatasource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AiWorkloadDataSource(rt::Props);
     impl AiWorkloadDataSource {
@@ -175,7 +184,7 @@ pub mod ai_workload_config {
     ///
     /// CloudFormation property type `AIWorkloadInputDataConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-aiworkloadconfig-aiworkloadinputdataconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AiWorkloadInputDataConfig(rt::Props);
     impl AiWorkloadInputDataConfig {
@@ -196,7 +205,7 @@ pub mod ai_workload_config {
     ///
     /// CloudFormation property type `AIWorkloadS3DataSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-aiworkloadconfig-aiworkloads3datasource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AiWorkloadS3DataSource(rt::Props);
     impl AiWorkloadS3DataSource {
@@ -212,7 +221,7 @@ pub mod ai_workload_config {
     ///
     /// CloudFormation property type `WorkloadSpec`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-aiworkloadconfig-workloadspec.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WorkloadSpec(rt::Props);
     impl WorkloadSpec {
@@ -257,6 +266,7 @@ static ACTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
         ("LastModifiedTime", Some("last_modified_time")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Action {
     /// Declares a `AWS::SageMaker::Action` with the stack-unique `id`. Required properties: `action_name` (`ActionName`), `action_type` (`ActionType`), `source` (`Source`).
@@ -338,10 +348,11 @@ impl ActionHandle {
 }
 /// Property types and value sets of [`Action`] (`AWS::SageMaker::Action`).
 pub mod action {
+    pub use super::shared::MetadataProperties;
     use super::*;
     /// CloudFormation property type `ActionSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-action-actionsource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ActionSource(rt::Props);
     impl ActionSource {
@@ -368,50 +379,6 @@ pub mod action {
         }
     }
     nested!(ActionSource);
-    /// CloudFormation property type `MetadataProperties`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-action-metadataproperties.html)
-    #[derive(Clone, Debug)]
-    pub struct MetadataProperties(rt::Props);
-    impl MetadataProperties {
-        /// A new `MetadataProperties`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            MetadataProperties(this)
-        }
-        /// The commit ID.
-        ///
-        /// Constraints: length 0..=1024. CloudFormation `CommitId`, Terraform `commit_id`.
-        pub fn commit_id(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("CommitId", Some("commit_id"), rt::string(value));
-            self
-        }
-        /// The entity this entity was generated by.
-        ///
-        /// Constraints: length 0..=1024. CloudFormation `GeneratedBy`, Terraform `generated_by`.
-        pub fn generated_by(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("GeneratedBy", Some("generated_by"), rt::string(value));
-            self
-        }
-        /// The project ID.
-        ///
-        /// Constraints: length 0..=1024. CloudFormation `ProjectId`, Terraform `project_id`.
-        pub fn project_id(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("ProjectId", Some("project_id"), rt::string(value));
-            self
-        }
-        /// The repository.
-        ///
-        /// Constraints: length 0..=1024. CloudFormation `Repository`, Terraform `repository`.
-        pub fn repository(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("Repository", Some("repository"), rt::string(value));
-            self
-        }
-    }
-    nested!(MetadataProperties);
     /// The values `Status` accepts in `SageMaker::Action`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Status {
@@ -480,6 +447,7 @@ static ALGORITHM_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AlgorithmArn", Some("algorithm_arn")),
         ("CreationTime", Some("creation_time")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl Algorithm {
     /// Declares a `AWS::SageMaker::Algorithm` with the stack-unique `id`. Required properties: `algorithm_name` (`AlgorithmName`), `training_specification` (`TrainingSpecification`).
@@ -555,10 +523,11 @@ impl AlgorithmHandle {
 }
 /// Property types and value sets of [`Algorithm`] (`AWS::SageMaker::Algorithm`).
 pub mod algorithm {
+    pub use super::shared::ModelInput;
     use super::*;
     /// CloudFormation property type `CategoricalParameterRangeSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-algorithm-categoricalparameterrangespecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CategoricalParameterRangeSpecification(rt::Props);
     impl CategoricalParameterRangeSpecification {
@@ -572,7 +541,7 @@ pub mod algorithm {
     nested!(CategoricalParameterRangeSpecification);
     /// CloudFormation property type `ChannelSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-algorithm-channelspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ChannelSpecification(rt::Props);
     impl ChannelSpecification {
@@ -624,7 +593,7 @@ pub mod algorithm {
     nested!(ChannelSpecification);
     /// CloudFormation property type `ContinuousParameterRangeSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-algorithm-continuousparameterrangespecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContinuousParameterRangeSpecification(rt::Props);
     impl ContinuousParameterRangeSpecification {
@@ -639,7 +608,7 @@ pub mod algorithm {
     nested!(ContinuousParameterRangeSpecification);
     /// CloudFormation property type `HyperParameterSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-algorithm-hyperparameterspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HyperParameterSpecification(rt::Props);
     impl HyperParameterSpecification {
@@ -683,7 +652,7 @@ pub mod algorithm {
     nested!(HyperParameterSpecification);
     /// CloudFormation property type `HyperParameterTuningJobObjective`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-algorithm-hyperparametertuningjobobjective.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HyperParameterTuningJobObjective(rt::Props);
     impl HyperParameterTuningJobObjective {
@@ -698,7 +667,7 @@ pub mod algorithm {
     nested!(HyperParameterTuningJobObjective);
     /// CloudFormation property type `InferenceSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-algorithm-inferencespecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InferenceSpecification(rt::Props);
     impl InferenceSpecification {
@@ -760,7 +729,7 @@ pub mod algorithm {
     nested!(InferenceSpecification);
     /// CloudFormation property type `IntegerParameterRangeSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-algorithm-integerparameterrangespecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IntegerParameterRangeSpecification(rt::Props);
     impl IntegerParameterRangeSpecification {
@@ -775,7 +744,7 @@ pub mod algorithm {
     nested!(IntegerParameterRangeSpecification);
     /// CloudFormation property type `MetricDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-algorithm-metricdefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricDefinition(rt::Props);
     impl MetricDefinition {
@@ -788,27 +757,9 @@ pub mod algorithm {
         }
     }
     nested!(MetricDefinition);
-    /// CloudFormation property type `ModelInput`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-algorithm-modelinput.html)
-    #[derive(Clone, Debug)]
-    pub struct ModelInput(rt::Props);
-    impl ModelInput {
-        /// A new `ModelInput`. Required properties: `data_input_config` (`DataInputConfig`).
-        pub fn new(data_input_config: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "DataInputConfig",
-                Some("data_input_config"),
-                rt::string(data_input_config),
-            );
-            ModelInput(this)
-        }
-    }
-    nested!(ModelInput);
     /// CloudFormation property type `ModelPackageContainerDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-algorithm-modelpackagecontainerdefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ModelPackageContainerDefinition(rt::Props);
     impl ModelPackageContainerDefinition {
@@ -881,7 +832,7 @@ pub mod algorithm {
     nested!(ModelPackageContainerDefinition);
     /// CloudFormation property type `ParameterRange`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-algorithm-parameterrange.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ParameterRange(rt::Props);
     impl ParameterRange {
@@ -930,7 +881,7 @@ pub mod algorithm {
     nested!(ParameterRange);
     /// CloudFormation property type `TrainingSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-algorithm-trainingspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TrainingSpecification(rt::Props);
     impl TrainingSpecification {
@@ -2333,6 +2284,7 @@ static APP_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("built_in_lifecycle_config_arn"),
         ),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl App {
     /// Declares a `AWS::SageMaker::App` with the stack-unique `id`. Required properties: `app_name` (`AppName`), `app_type` (`AppType`), `domain_id` (`DomainId`), `user_profile_name` (`UserProfileName`).
@@ -2396,7 +2348,7 @@ pub mod app {
     use super::*;
     /// CloudFormation property type `ResourceSpec`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-app-resourcespec.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResourceSpec(rt::Props);
     impl ResourceSpec {
@@ -2808,6 +2760,7 @@ static APP_IMAGE_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["ap-south-2", "ap-southeast-4", "ca-west-1", "mx-central-1"],
     attributes: &[("AppImageConfigArn", Some("app_image_config_arn"))],
+    schema: (&SCHEMAS, 4),
 };
 impl AppImageConfig {
     /// Declares a `AWS::SageMaker::AppImageConfig` with the stack-unique `id`. Required properties: `app_image_config_name` (`AppImageConfigName`).
@@ -2884,7 +2837,7 @@ pub mod app_image_config {
     ///
     /// CloudFormation property type `CodeEditorAppImageConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-appimageconfig-codeeditorappimageconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CodeEditorAppImageConfig(rt::Props);
     impl CodeEditorAppImageConfig {
@@ -2907,7 +2860,7 @@ pub mod app_image_config {
     ///
     /// CloudFormation property type `ContainerConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-appimageconfig-containerconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContainerConfig(rt::Props);
     impl ContainerConfig {
@@ -2962,7 +2915,7 @@ pub mod app_image_config {
     nested!(ContainerConfig);
     /// CloudFormation property type `CustomImageContainerEnvironmentVariable`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-appimageconfig-customimagecontainerenvironmentvariable.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomImageContainerEnvironmentVariable(rt::Props);
     impl CustomImageContainerEnvironmentVariable {
@@ -2979,7 +2932,7 @@ pub mod app_image_config {
     ///
     /// CloudFormation property type `FileSystemConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-appimageconfig-filesystemconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FileSystemConfig(rt::Props);
     impl FileSystemConfig {
@@ -3018,7 +2971,7 @@ pub mod app_image_config {
     ///
     /// CloudFormation property type `JupyterLabAppImageConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-appimageconfig-jupyterlabappimageconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct JupyterLabAppImageConfig(rt::Props);
     impl JupyterLabAppImageConfig {
@@ -3041,7 +2994,7 @@ pub mod app_image_config {
     ///
     /// CloudFormation property type `KernelGatewayImageConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-appimageconfig-kernelgatewayimageconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KernelGatewayImageConfig(rt::Props);
     impl KernelGatewayImageConfig {
@@ -3063,7 +3016,7 @@ pub mod app_image_config {
     nested!(KernelGatewayImageConfig);
     /// CloudFormation property type `KernelSpec`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-appimageconfig-kernelspec.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KernelSpec(rt::Props);
     impl KernelSpec {
@@ -3116,6 +3069,7 @@ static ARTIFACT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
         ("LastModifiedTime", Some("last_modified_time")),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl Artifact {
     /// Declares a `AWS::SageMaker::Artifact` with the stack-unique `id`. Required properties: `artifact_type` (`ArtifactType`), `source` (`Source`).
@@ -3192,10 +3146,11 @@ impl ArtifactHandle {
 }
 /// Property types and value sets of [`Artifact`] (`AWS::SageMaker::Artifact`).
 pub mod artifact {
+    pub use super::shared::MetadataProperties;
     use super::*;
     /// CloudFormation property type `ArtifactSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-artifact-artifactsource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ArtifactSource(rt::Props);
     impl ArtifactSource {
@@ -3217,7 +3172,7 @@ pub mod artifact {
     nested!(ArtifactSource);
     /// CloudFormation property type `ArtifactSourceType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-artifact-artifactsourcetype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ArtifactSourceType(rt::Props);
     impl ArtifactSourceType {
@@ -3234,50 +3189,6 @@ pub mod artifact {
         }
     }
     nested!(ArtifactSourceType);
-    /// CloudFormation property type `MetadataProperties`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-artifact-metadataproperties.html)
-    #[derive(Clone, Debug)]
-    pub struct MetadataProperties(rt::Props);
-    impl MetadataProperties {
-        /// A new `MetadataProperties`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            MetadataProperties(this)
-        }
-        /// The commit ID.
-        ///
-        /// Constraints: length 0..=1024. CloudFormation `CommitId`, Terraform `commit_id`.
-        pub fn commit_id(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("CommitId", Some("commit_id"), rt::string(value));
-            self
-        }
-        /// The entity this entity was generated by.
-        ///
-        /// Constraints: length 0..=1024. CloudFormation `GeneratedBy`, Terraform `generated_by`.
-        pub fn generated_by(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("GeneratedBy", Some("generated_by"), rt::string(value));
-            self
-        }
-        /// The project ID.
-        ///
-        /// Constraints: length 0..=1024. CloudFormation `ProjectId`, Terraform `project_id`.
-        pub fn project_id(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("ProjectId", Some("project_id"), rt::string(value));
-            self
-        }
-        /// The repository.
-        ///
-        /// Constraints: length 0..=1024. CloudFormation `Repository`, Terraform `repository`.
-        pub fn repository(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("Repository", Some("repository"), rt::string(value));
-            self
-        }
-    }
-    nested!(MetadataProperties);
     /// The values `SourceIdType` accepts in `SageMaker::Artifact`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum SourceIdType {
@@ -3329,6 +3240,7 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ClusterStatus", Some("cluster_status")),
         ("FailureMessage", Some("failure_message")),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl Cluster {
     /// Declares a `AWS::SageMaker::Cluster` with the stack-unique `id`. No property is required.
@@ -3484,7 +3396,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `AlarmDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-alarmdetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AlarmDetails(rt::Props);
     impl AlarmDetails {
@@ -3500,7 +3412,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `AutoPatchConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-autopatchconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AutoPatchConfig(rt::Props);
     impl AutoPatchConfig {
@@ -3536,7 +3448,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `CapacitySizeConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-capacitysizeconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapacitySizeConfig(rt::Props);
     impl CapacitySizeConfig {
@@ -3553,7 +3465,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ClusterAutoScalingConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-clusterautoscalingconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClusterAutoScalingConfig(rt::Props);
     impl ClusterAutoScalingConfig {
@@ -3577,7 +3489,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ClusterCapacityRequirements`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-clustercapacityrequirements.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClusterCapacityRequirements(rt::Props);
     impl ClusterCapacityRequirements {
@@ -3607,7 +3519,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ClusterInstanceGroup`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-clusterinstancegroup.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClusterInstanceGroup(rt::Props);
     impl ClusterInstanceGroup {
@@ -3810,7 +3722,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ClusterKubernetesConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-clusterkubernetesconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClusterKubernetesConfig(rt::Props);
     impl ClusterKubernetesConfig {
@@ -3842,7 +3754,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ClusterKubernetesTaint`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-clusterkubernetestaint.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClusterKubernetesTaint(rt::Props);
     impl ClusterKubernetesTaint {
@@ -3866,7 +3778,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ClusterLifeCycleConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-clusterlifecycleconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClusterLifeCycleConfig(rt::Props);
     impl ClusterLifeCycleConfig {
@@ -3907,7 +3819,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ClusterNetworkInterface`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-clusternetworkinterface.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClusterNetworkInterface(rt::Props);
     impl ClusterNetworkInterface {
@@ -3927,7 +3839,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ClusterRestrictedInstanceGroup`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-clusterrestrictedinstancegroup.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClusterRestrictedInstanceGroup(rt::Props);
     impl ClusterRestrictedInstanceGroup {
@@ -4041,7 +3953,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ClusterSlurmConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-clusterslurmconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClusterSlurmConfig(rt::Props);
     impl ClusterSlurmConfig {
@@ -4071,7 +3983,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `DeploymentConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-deploymentconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeploymentConfig(rt::Props);
     impl DeploymentConfig {
@@ -4122,7 +4034,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `EnvironmentConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-environmentconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EnvironmentConfig(rt::Props);
     impl EnvironmentConfig {
@@ -4145,7 +4057,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `FSxLustreConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-fsxlustreconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FSxLustreConfig(rt::Props);
     impl FSxLustreConfig {
@@ -4166,7 +4078,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `InstanceRequirements`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-instancerequirements.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InstanceRequirements(rt::Props);
     impl InstanceRequirements {
@@ -4186,7 +4098,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `PatchSchedule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-patchschedule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PatchSchedule(rt::Props);
     impl PatchSchedule {
@@ -4209,7 +4121,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `RestrictedInstanceGroupsConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-restrictedinstancegroupsconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RestrictedInstanceGroupsConfig(rt::Props);
     impl RestrictedInstanceGroupsConfig {
@@ -4229,7 +4141,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `RollingUpdatePolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-rollingupdatepolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RollingUpdatePolicy(rt::Props);
     impl RollingUpdatePolicy {
@@ -4260,7 +4172,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ScheduledUpdateConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-scheduledupdateconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ScheduledUpdateConfig(rt::Props);
     impl ScheduledUpdateConfig {
@@ -4288,7 +4200,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `SharedEnvironmentConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-sharedenvironmentconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SharedEnvironmentConfig(rt::Props);
     impl SharedEnvironmentConfig {
@@ -4316,7 +4228,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `TieredStorageConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-tieredstorageconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TieredStorageConfig(rt::Props);
     impl TieredStorageConfig {
@@ -4343,7 +4255,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-vpcconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
     impl VpcConfig {
@@ -4513,6 +4425,7 @@ static CLUSTER_SCHEDULER_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
         ("CreationTime", Some("creation_time")),
     ],
+    schema: (&SCHEMAS, 7),
 };
 impl ClusterSchedulerConfig {
     /// Declares a `AWS::SageMaker::ClusterSchedulerConfig` with the stack-unique `id`. Required properties: `cluster_arn` (`ClusterArn`), `name` (`Name`), `scheduler_config` (`SchedulerConfig`).
@@ -4586,7 +4499,7 @@ pub mod cluster_scheduler_config {
     ///
     /// CloudFormation property type `PriorityClass`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-clusterschedulerconfig-priorityclass.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PriorityClass(rt::Props);
     impl PriorityClass {
@@ -4603,7 +4516,7 @@ pub mod cluster_scheduler_config {
     ///
     /// CloudFormation property type `SchedulerConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-clusterschedulerconfig-schedulerconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SchedulerConfig(rt::Props);
     impl SchedulerConfig {
@@ -4672,6 +4585,7 @@ static CODE_REPOSITORY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["me-central-1", "us-gov-east-1"],
     attributes: &[("CodeRepositoryArn", Some("code_repository_arn"))],
+    schema: (&SCHEMAS, 8),
 };
 impl CodeRepository {
     /// Declares a `AWS::SageMaker::CodeRepository` with the stack-unique `id`. Required properties: `git_config` (`GitConfig`).
@@ -4711,7 +4625,7 @@ pub mod code_repository {
     use super::*;
     /// CloudFormation property type `GitConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-coderepository-gitconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GitConfig(rt::Props);
     impl GitConfig {
@@ -4790,6 +4704,7 @@ static COMPUTE_QUOTA_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", None),
         ("LastModifiedTime", None),
     ],
+    schema: (&SCHEMAS, 9),
 };
 impl ComputeQuota {
     /// Declares a `AWS::SageMaker::ComputeQuota` with the stack-unique `id`. Required properties: `cluster_arn` (`ClusterArn`), `compute_quota_config` (`ComputeQuotaConfig`), `compute_quota_target` (`ComputeQuotaTarget`), `name` (`Name`).
@@ -4873,7 +4788,7 @@ pub mod compute_quota {
     ///
     /// CloudFormation property type `AcceleratorPartitionConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-computequota-acceleratorpartitionconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AcceleratorPartitionConfig(rt::Props);
     impl AcceleratorPartitionConfig {
@@ -4890,7 +4805,7 @@ pub mod compute_quota {
     ///
     /// CloudFormation property type `ComputeQuotaConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-computequota-computequotaconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ComputeQuotaConfig(rt::Props);
     impl ComputeQuotaConfig {
@@ -4929,7 +4844,7 @@ pub mod compute_quota {
     ///
     /// CloudFormation property type `ComputeQuotaResourceConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-computequota-computequotaresourceconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ComputeQuotaResourceConfig(rt::Props);
     impl ComputeQuotaResourceConfig {
@@ -4980,7 +4895,7 @@ pub mod compute_quota {
     ///
     /// CloudFormation property type `ComputeQuotaTarget`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-computequota-computequotatarget.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ComputeQuotaTarget(rt::Props);
     impl ComputeQuotaTarget {
@@ -5003,7 +4918,7 @@ pub mod compute_quota {
     ///
     /// CloudFormation property type `ResourceSharingConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-computequota-resourcesharingconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResourceSharingConfig(rt::Props);
     impl ResourceSharingConfig {
@@ -5578,6 +5493,7 @@ static CONTEXT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
         ("LastModifiedTime", Some("last_modified_time")),
     ],
+    schema: (&SCHEMAS, 10),
 };
 impl Context {
     /// Declares a `AWS::SageMaker::Context` with the stack-unique `id`. Required properties: `context_name` (`ContextName`), `context_type` (`ContextType`), `source` (`Source`).
@@ -5654,7 +5570,7 @@ pub mod context {
     ///
     /// CloudFormation property type `Source`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-context-source.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Source(rt::Props);
     impl Source {
@@ -5718,6 +5634,7 @@ static DATA_QUALITY_JOB_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
         ("JobDefinitionArn", Some("job_definition_arn")),
     ],
+    schema: (&SCHEMAS, 11),
 };
 impl DataQualityJobDefinition {
     /// Declares a `AWS::SageMaker::DataQualityJobDefinition` with the stack-unique `id`. Required properties: `data_quality_app_specification` (`DataQualityAppSpecification`), `data_quality_job_input` (`DataQualityJobInput`), `data_quality_job_output_config` (`DataQualityJobOutputConfig`), `job_resources` (`JobResources`), `role_arn` (`RoleArn`).
@@ -5827,12 +5744,17 @@ impl DataQualityJobDefinitionHandle {
 }
 /// Property types and value sets of [`DataQualityJobDefinition`] (`AWS::SageMaker::DataQualityJobDefinition`).
 pub mod data_quality_job_definition {
+    pub use super::shared::{
+        ClusterConfig, ConstraintsResource, Csv, EndpointInput, Json, MonitoringOutput,
+        MonitoringOutputConfig, MonitoringResources, NetworkConfig, S3DataDistributionType,
+        S3InputMode, S3Output, S3UploadMode, StatisticsResource, StoppingCondition, VpcConfig,
+    };
     use super::*;
     /// The batch transform input for a monitoring job.
     ///
     /// CloudFormation property type `BatchTransformInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-batchtransforminput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BatchTransformInput(rt::Props);
     impl BatchTransformInput {
@@ -5888,100 +5810,11 @@ pub mod data_quality_job_definition {
         }
     }
     nested!(BatchTransformInput);
-    /// Configuration for the cluster used to run model monitoring jobs.
-    ///
-    /// CloudFormation property type `ClusterConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-clusterconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct ClusterConfig(rt::Props);
-    impl ClusterConfig {
-        /// A new `ClusterConfig`. Required properties: `instance_count` (`InstanceCount`), `instance_type` (`InstanceType`), `volume_size_in_gb` (`VolumeSizeInGB`).
-        pub fn new(
-            instance_count: i64,
-            instance_type: impl Into<rt::Expr>,
-            volume_size_in_gb: i64,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "InstanceCount",
-                Some("instance_count"),
-                rt::int(instance_count),
-            );
-            this.set(
-                "InstanceType",
-                Some("instance_type"),
-                rt::string(instance_type),
-            );
-            this.set(
-                "VolumeSizeInGB",
-                Some("volume_size_in_gb"),
-                rt::int(volume_size_in_gb),
-            );
-            ClusterConfig(this)
-        }
-        /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt data on the storage volume attached to the ML compute instance(s) that run the model monitoring job.
-        ///
-        /// Constraints: length 0..=2048; range 1..=2048; pattern `^[a-zA-Z0-9:/_-]*$`. CloudFormation `VolumeKmsKeyId`, Terraform `volume_kms_key_id`.
-        pub fn volume_kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set(
-                "VolumeKmsKeyId",
-                Some("volume_kms_key_id"),
-                rt::string(value),
-            );
-            self
-        }
-    }
-    nested!(ClusterConfig);
-    /// The baseline constraints resource for a monitoring job.
-    ///
-    /// CloudFormation property type `ConstraintsResource`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-constraintsresource.html)
-    #[derive(Clone, Debug)]
-    pub struct ConstraintsResource(rt::Props);
-    impl ConstraintsResource {
-        /// A new `ConstraintsResource`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            ConstraintsResource(this)
-        }
-        /// The Amazon S3 URI for baseline constraint file in Amazon S3 that the current monitoring job should validated against.
-        ///
-        /// Constraints: length 0..=1024; pattern `^(https|s3)://([^/]+)/?(.*)$`. CloudFormation `S3Uri`, Terraform `s3_uri`.
-        pub fn s3_uri(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("S3Uri", Some("s3_uri"), rt::string(value));
-            self
-        }
-    }
-    nested!(ConstraintsResource);
-    /// The CSV format
-    ///
-    /// CloudFormation property type `Csv`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-csv.html)
-    #[derive(Clone, Debug)]
-    pub struct Csv(rt::Props);
-    impl Csv {
-        /// A new `Csv`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            Csv(this)
-        }
-        /// A boolean flag indicating if given CSV has header
-        ///
-        /// CloudFormation `Header`, Terraform `header`.
-        pub fn header(mut self, value: bool) -> Self {
-            self.0.set("Header", Some("header"), rt::boolean(value));
-            self
-        }
-    }
-    nested!(Csv);
     /// Container image configuration object for the monitoring job.
     ///
     /// CloudFormation property type `DataQualityAppSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-dataqualityappspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataQualityAppSpecification(rt::Props);
     impl DataQualityAppSpecification {
@@ -6058,7 +5891,7 @@ pub mod data_quality_job_definition {
     ///
     /// CloudFormation property type `DataQualityBaselineConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-dataqualitybaselineconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataQualityBaselineConfig(rt::Props);
     impl DataQualityBaselineConfig {
@@ -6106,7 +5939,7 @@ pub mod data_quality_job_definition {
     ///
     /// CloudFormation property type `DataQualityJobInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-dataqualityjobinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataQualityJobInput(rt::Props);
     impl DataQualityJobInput {
@@ -6140,7 +5973,7 @@ pub mod data_quality_job_definition {
     ///
     /// CloudFormation property type `DatasetFormat`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-datasetformat.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DatasetFormat(rt::Props);
     impl DatasetFormat {
@@ -6172,305 +6005,6 @@ pub mod data_quality_job_definition {
         }
     }
     nested!(DatasetFormat);
-    /// The endpoint for a monitoring job.
-    ///
-    /// CloudFormation property type `EndpointInput`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-endpointinput.html)
-    #[derive(Clone, Debug)]
-    pub struct EndpointInput(rt::Props);
-    impl EndpointInput {
-        /// A new `EndpointInput`. Required properties: `endpoint_name` (`EndpointName`), `local_path` (`LocalPath`).
-        pub fn new(endpoint_name: impl Into<rt::Expr>, local_path: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "EndpointName",
-                Some("endpoint_name"),
-                rt::string(endpoint_name),
-            );
-            this.set("LocalPath", Some("local_path"), rt::string(local_path));
-            EndpointInput(this)
-        }
-        /// Indexes or names of the features to be excluded from analysis
-        ///
-        /// Constraints: length 0..=100. CloudFormation `ExcludeFeaturesAttribute`, Terraform `exclude_features_attribute`.
-        pub fn exclude_features_attribute(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set(
-                "ExcludeFeaturesAttribute",
-                Some("exclude_features_attribute"),
-                rt::string(value),
-            );
-            self
-        }
-        /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key.
-        ///
-        /// CloudFormation `S3DataDistributionType`, Terraform `s3_data_distribution_type`.
-        pub fn s3_data_distribution_type(mut self, value: S3DataDistributionType) -> Self {
-            self.0.set(
-                "S3DataDistributionType",
-                Some("s3_data_distribution_type"),
-                value.into(),
-            );
-            self
-        }
-        /// Whether the Pipe or File is used as the input mode for transfering data for the monitoring job.
-        ///
-        /// CloudFormation `S3InputMode`, Terraform `s3_input_mode`.
-        pub fn s3_input_mode(mut self, value: S3InputMode) -> Self {
-            self.0
-                .set("S3InputMode", Some("s3_input_mode"), value.into());
-            self
-        }
-    }
-    nested!(EndpointInput);
-    /// The Json format
-    ///
-    /// CloudFormation property type `Json`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-json.html)
-    #[derive(Clone, Debug)]
-    pub struct Json(rt::Props);
-    impl Json {
-        /// A new `Json`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            Json(this)
-        }
-        /// A boolean flag indicating if it is JSON line format
-        ///
-        /// CloudFormation `Line`, Terraform `line`.
-        pub fn line(mut self, value: bool) -> Self {
-            self.0.set("Line", Some("line"), rt::boolean(value));
-            self
-        }
-    }
-    nested!(Json);
-    /// The output object for a monitoring job.
-    ///
-    /// CloudFormation property type `MonitoringOutput`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-monitoringoutput.html)
-    #[derive(Clone, Debug)]
-    pub struct MonitoringOutput(rt::Props);
-    impl MonitoringOutput {
-        /// A new `MonitoringOutput`. Required properties: `s3_output` (`S3Output`).
-        pub fn new(s3_output: S3Output) -> Self {
-            let mut this = rt::Props::default();
-            this.set("S3Output", Some("s3_output"), s3_output.into());
-            MonitoringOutput(this)
-        }
-    }
-    nested!(MonitoringOutput);
-    /// The output configuration for monitoring jobs.
-    ///
-    /// CloudFormation property type `MonitoringOutputConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-monitoringoutputconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct MonitoringOutputConfig(rt::Props);
-    impl MonitoringOutputConfig {
-        /// A new `MonitoringOutputConfig`. Required properties: `monitoring_outputs` (`MonitoringOutputs`).
-        pub fn new(monitoring_outputs: impl IntoIterator<Item = MonitoringOutput>) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "MonitoringOutputs",
-                Some("monitoring_outputs"),
-                rt::list(monitoring_outputs),
-            );
-            MonitoringOutputConfig(this)
-        }
-        /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt the model artifacts at rest using Amazon S3 server-side encryption.
-        ///
-        /// Constraints: length 0..=2048; pattern `.*`. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
-            self
-        }
-    }
-    nested!(MonitoringOutputConfig);
-    /// Identifies the resources to deploy for a monitoring job.
-    ///
-    /// CloudFormation property type `MonitoringResources`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-monitoringresources.html)
-    #[derive(Clone, Debug)]
-    pub struct MonitoringResources(rt::Props);
-    impl MonitoringResources {
-        /// A new `MonitoringResources`. Required properties: `cluster_config` (`ClusterConfig`).
-        pub fn new(cluster_config: ClusterConfig) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "ClusterConfig",
-                Some("cluster_config"),
-                cluster_config.into(),
-            );
-            MonitoringResources(this)
-        }
-    }
-    nested!(MonitoringResources);
-    /// Networking options for a job, such as network traffic encryption between containers, whether to allow inbound and outbound network calls to and from containers, and the VPC subnets and security groups…
-    ///
-    /// CloudFormation property type `NetworkConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-networkconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct NetworkConfig(rt::Props);
-    impl NetworkConfig {
-        /// A new `NetworkConfig`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            NetworkConfig(this)
-        }
-        /// Whether to encrypt all communications between distributed processing jobs.
-        ///
-        /// CloudFormation `EnableInterContainerTrafficEncryption`, Terraform `enable_inter_container_traffic_encryption`.
-        pub fn enable_inter_container_traffic_encryption(mut self, value: bool) -> Self {
-            self.0.set(
-                "EnableInterContainerTrafficEncryption",
-                Some("enable_inter_container_traffic_encryption"),
-                rt::boolean(value),
-            );
-            self
-        }
-        /// Whether to allow inbound and outbound network calls to and from the containers used for the processing job.
-        ///
-        /// CloudFormation `EnableNetworkIsolation`, Terraform `enable_network_isolation`.
-        pub fn enable_network_isolation(mut self, value: bool) -> Self {
-            self.0.set(
-                "EnableNetworkIsolation",
-                Some("enable_network_isolation"),
-                rt::boolean(value),
-            );
-            self
-        }
-        /// Specifies a VPC that your training jobs and hosted models have access to.
-        ///
-        /// CloudFormation `VpcConfig`, Terraform `vpc_config`.
-        pub fn vpc_config(mut self, value: VpcConfig) -> Self {
-            self.0.set("VpcConfig", Some("vpc_config"), value.into());
-            self
-        }
-    }
-    nested!(NetworkConfig);
-    /// Information about where and how to store the results of a monitoring job.
-    ///
-    /// CloudFormation property type `S3Output`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-s3output.html)
-    #[derive(Clone, Debug)]
-    pub struct S3Output(rt::Props);
-    impl S3Output {
-        /// A new `S3Output`. Required properties: `local_path` (`LocalPath`), `s3_uri` (`S3Uri`).
-        pub fn new(local_path: impl Into<rt::Expr>, s3_uri: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("LocalPath", Some("local_path"), rt::string(local_path));
-            this.set("S3Uri", Some("s3_uri"), rt::string(s3_uri));
-            S3Output(this)
-        }
-        /// Whether to upload the results of the monitoring job continuously or after the job completes.
-        ///
-        /// CloudFormation `S3UploadMode`, Terraform `s3_upload_mode`.
-        pub fn s3_upload_mode(mut self, value: S3UploadMode) -> Self {
-            self.0
-                .set("S3UploadMode", Some("s3_upload_mode"), value.into());
-            self
-        }
-    }
-    nested!(S3Output);
-    /// The baseline statistics resource for a monitoring job.
-    ///
-    /// CloudFormation property type `StatisticsResource`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-statisticsresource.html)
-    #[derive(Clone, Debug)]
-    pub struct StatisticsResource(rt::Props);
-    impl StatisticsResource {
-        /// A new `StatisticsResource`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            StatisticsResource(this)
-        }
-        /// The Amazon S3 URI for the baseline statistics file in Amazon S3 that the current monitoring job should be validated against.
-        ///
-        /// Constraints: length 0..=1024; pattern `^(https|s3)://([^/]+)/?(.*)$`. CloudFormation `S3Uri`, Terraform `s3_uri`.
-        pub fn s3_uri(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("S3Uri", Some("s3_uri"), rt::string(value));
-            self
-        }
-    }
-    nested!(StatisticsResource);
-    /// Specifies a time limit for how long the monitoring job is allowed to run.
-    ///
-    /// CloudFormation property type `StoppingCondition`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-stoppingcondition.html)
-    #[derive(Clone, Debug)]
-    pub struct StoppingCondition(rt::Props);
-    impl StoppingCondition {
-        /// A new `StoppingCondition`. Required properties: `max_runtime_in_seconds` (`MaxRuntimeInSeconds`).
-        pub fn new(max_runtime_in_seconds: i64) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "MaxRuntimeInSeconds",
-                Some("max_runtime_in_seconds"),
-                rt::int(max_runtime_in_seconds),
-            );
-            StoppingCondition(this)
-        }
-    }
-    nested!(StoppingCondition);
-    /// Specifies a VPC that your training jobs and hosted models have access to.
-    ///
-    /// CloudFormation property type `VpcConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-vpcconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct VpcConfig(rt::Props);
-    impl VpcConfig {
-        /// A new `VpcConfig`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnets` (`Subnets`).
-        pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "SecurityGroupIds",
-                Some("security_group_ids"),
-                rt::strings(security_group_ids),
-            );
-            this.set("Subnets", Some("subnets"), rt::strings(subnets));
-            VpcConfig(this)
-        }
-    }
-    nested!(VpcConfig);
-    /// The values `S3UploadMode` accepts in `SageMaker::DataQualityJobDefinition`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum S3UploadMode {
-        /// `Continuous`
-        Continuous,
-        /// `EndOfJob`
-        EndOfJob,
-    }
-    string_enum!(S3UploadMode { Continuous => "Continuous", EndOfJob => "EndOfJob" });
-    /// The values `S3DataDistributionType` accepts in `SageMaker::DataQualityJobDefinition`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum S3DataDistributionType {
-        /// `FullyReplicated`
-        FullyReplicated,
-        /// `ShardedByS3Key`
-        ShardedByS3Key,
-    }
-    string_enum!(S3DataDistributionType { FullyReplicated => "FullyReplicated", ShardedByS3Key => "ShardedByS3Key" });
-    /// The values `S3InputMode` accepts in `SageMaker::DataQualityJobDefinition`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum S3InputMode {
-        /// `Pipe`
-        Pipe,
-        /// `File`
-        File,
-    }
-    string_enum!(S3InputMode { Pipe => "Pipe", File => "File" });
 }
 /// Resource schema for AWS::SageMaker::Device
 ///
@@ -6517,6 +6051,7 @@ static DEVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 12),
 };
 impl Device {
     /// Declares a `AWS::SageMaker::Device` with the stack-unique `id`. Required properties: `device_fleet_name` (`DeviceFleetName`).
@@ -6550,7 +6085,7 @@ pub mod device {
     ///
     /// CloudFormation property type `Device`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-device-device.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Device(rt::Props);
     impl Device {
@@ -6624,6 +6159,7 @@ static DEVICE_FLEET_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 13),
 };
 impl DeviceFleet {
     /// Declares a `AWS::SageMaker::DeviceFleet` with the stack-unique `id`. Required properties: `device_fleet_name` (`DeviceFleetName`), `output_config` (`OutputConfig`), `role_arn` (`RoleArn`).
@@ -6663,7 +6199,7 @@ pub mod device_fleet {
     use super::*;
     /// CloudFormation property type `EdgeOutputConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-devicefleet-edgeoutputconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EdgeOutputConfig(rt::Props);
     impl EdgeOutputConfig {
@@ -6718,6 +6254,7 @@ static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("single_sign_on_application_arn"),
         ),
     ],
+    schema: (&SCHEMAS, 14),
 };
 impl Domain {
     /// Declares a `AWS::SageMaker::Domain` with the stack-unique `id`. Required properties: `auth_mode` (`AuthMode`), `default_user_settings` (`DefaultUserSettings`), `domain_name` (`DomainName`).
@@ -6879,10 +6416,17 @@ impl DomainHandle {
 }
 /// Property types and value sets of [`Domain`] (`AWS::SageMaker::Domain`).
 pub mod domain {
+    pub use super::shared::{
+        AccessStatus, AppType, AutoMountHomeEfs, CodeRepository, CustomFileSystemConfig,
+        CustomImage, CustomPosixUserConfig, DefaultEbsStorageSettings, DefaultSpaceStorageSettings,
+        EfsFileSystemConfig, FSxLustreFileSystemConfig, HiddenSageMakerImage, MlTools,
+        NotebookOutputOption, RStudioServerProAppSettings, S3FileSystemConfig, SageMakerImageName,
+        SharingSettings, UserGroup,
+    };
     use super::*;
     /// CloudFormation property type `AppLifecycleManagement`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-applifecyclemanagement.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AppLifecycleManagement(rt::Props);
     impl AppLifecycleManagement {
@@ -6903,7 +6447,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `CodeEditorAppSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-codeeditorappsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CodeEditorAppSettings(rt::Props);
     impl CodeEditorAppSettings {
@@ -6967,144 +6511,11 @@ pub mod domain {
         }
     }
     nested!(CodeEditorAppSettings);
-    /// CloudFormation property type `CodeRepository`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-coderepository.html)
-    #[derive(Clone, Debug)]
-    pub struct CodeRepository(rt::Props);
-    impl CodeRepository {
-        /// A new `CodeRepository`. Required properties: `repository_url` (`RepositoryUrl`).
-        pub fn new(repository_url: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "RepositoryUrl",
-                Some("repository_url"),
-                rt::string(repository_url),
-            );
-            CodeRepository(this)
-        }
-    }
-    nested!(CodeRepository);
-    /// CloudFormation property type `CustomFileSystemConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-customfilesystemconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct CustomFileSystemConfig(rt::Props);
-    impl CustomFileSystemConfig {
-        /// A new `CustomFileSystemConfig`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            CustomFileSystemConfig(this)
-        }
-        /// CloudFormation `EFSFileSystemConfig`, Terraform `efs_file_system_config`.
-        pub fn efs_file_system_config(mut self, value: EfsFileSystemConfig) -> Self {
-            self.0.set(
-                "EFSFileSystemConfig",
-                Some("efs_file_system_config"),
-                value.into(),
-            );
-            self
-        }
-        /// CloudFormation `FSxLustreFileSystemConfig`, Terraform `fsx_lustre_file_system_config`.
-        pub fn f_sx_lustre_file_system_config(mut self, value: FSxLustreFileSystemConfig) -> Self {
-            self.0.set(
-                "FSxLustreFileSystemConfig",
-                Some("fsx_lustre_file_system_config"),
-                value.into(),
-            );
-            self
-        }
-        /// CloudFormation `S3FileSystemConfig`, Terraform `s3_file_system_config`.
-        pub fn s3_file_system_config(mut self, value: S3FileSystemConfig) -> Self {
-            self.0.set(
-                "S3FileSystemConfig",
-                Some("s3_file_system_config"),
-                value.into(),
-            );
-            self
-        }
-    }
-    nested!(CustomFileSystemConfig);
-    /// A custom SageMaker image.
-    ///
-    /// CloudFormation property type `CustomImage`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-customimage.html)
-    #[derive(Clone, Debug)]
-    pub struct CustomImage(rt::Props);
-    impl CustomImage {
-        /// A new `CustomImage`. Required properties: `app_image_config_name` (`AppImageConfigName`), `image_name` (`ImageName`).
-        pub fn new(
-            app_image_config_name: impl Into<rt::Expr>,
-            image_name: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "AppImageConfigName",
-                Some("app_image_config_name"),
-                rt::string(app_image_config_name),
-            );
-            this.set("ImageName", Some("image_name"), rt::string(image_name));
-            CustomImage(this)
-        }
-        /// The version number of the CustomImage.
-        ///
-        /// Constraints: at least 0. CloudFormation `ImageVersionNumber`, Terraform `image_version_number`.
-        pub fn image_version_number(mut self, value: i64) -> Self {
-            self.0.set(
-                "ImageVersionNumber",
-                Some("image_version_number"),
-                rt::int(value),
-            );
-            self
-        }
-    }
-    nested!(CustomImage);
-    /// CloudFormation property type `CustomPosixUserConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-customposixuserconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct CustomPosixUserConfig(rt::Props);
-    impl CustomPosixUserConfig {
-        /// A new `CustomPosixUserConfig`. Required properties: `gid` (`Gid`), `uid` (`Uid`).
-        pub fn new(gid: i64, uid: i64) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Gid", Some("gid"), rt::int(gid));
-            this.set("Uid", Some("uid"), rt::int(uid));
-            CustomPosixUserConfig(this)
-        }
-    }
-    nested!(CustomPosixUserConfig);
-    /// Properties related to the Amazon Elastic Block Store volume.
-    ///
-    /// CloudFormation property type `DefaultEbsStorageSettings`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-defaultebsstoragesettings.html)
-    #[derive(Clone, Debug)]
-    pub struct DefaultEbsStorageSettings(rt::Props);
-    impl DefaultEbsStorageSettings {
-        /// A new `DefaultEbsStorageSettings`. Required properties: `default_ebs_volume_size_in_gb` (`DefaultEbsVolumeSizeInGb`), `maximum_ebs_volume_size_in_gb` (`MaximumEbsVolumeSizeInGb`).
-        pub fn new(default_ebs_volume_size_in_gb: i64, maximum_ebs_volume_size_in_gb: i64) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "DefaultEbsVolumeSizeInGb",
-                Some("default_ebs_volume_size_in_gb"),
-                rt::int(default_ebs_volume_size_in_gb),
-            );
-            this.set(
-                "MaximumEbsVolumeSizeInGb",
-                Some("maximum_ebs_volume_size_in_gb"),
-                rt::int(maximum_ebs_volume_size_in_gb),
-            );
-            DefaultEbsStorageSettings(this)
-        }
-    }
-    nested!(DefaultEbsStorageSettings);
     /// A collection of settings that apply to spaces of Amazon SageMaker Studio.
     ///
     /// CloudFormation property type `DefaultSpaceSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-defaultspacesettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DefaultSpaceSettings(rt::Props);
     impl DefaultSpaceSettings {
@@ -7201,37 +6612,11 @@ pub mod domain {
         }
     }
     nested!(DefaultSpaceSettings);
-    /// Default storage settings for a space.
-    ///
-    /// CloudFormation property type `DefaultSpaceStorageSettings`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-defaultspacestoragesettings.html)
-    #[derive(Clone, Debug)]
-    pub struct DefaultSpaceStorageSettings(rt::Props);
-    impl DefaultSpaceStorageSettings {
-        /// A new `DefaultSpaceStorageSettings`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            DefaultSpaceStorageSettings(this)
-        }
-        /// Properties related to the Amazon Elastic Block Store volume.
-        ///
-        /// CloudFormation `DefaultEbsStorageSettings`, Terraform `default_ebs_storage_settings`.
-        pub fn default_ebs_storage_settings(mut self, value: DefaultEbsStorageSettings) -> Self {
-            self.0.set(
-                "DefaultEbsStorageSettings",
-                Some("default_ebs_storage_settings"),
-                value.into(),
-            );
-            self
-        }
-    }
-    nested!(DefaultSpaceStorageSettings);
     /// A collection of settings that are required to start docker-proxy server.
     ///
     /// CloudFormation property type `DockerSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-dockersettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DockerSettings(rt::Props);
     impl DockerSettings {
@@ -7271,7 +6656,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `DomainSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-domainsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DomainSettings(rt::Props);
     impl DomainSettings {
@@ -7351,99 +6736,9 @@ pub mod domain {
         }
     }
     nested!(DomainSettings);
-    /// CloudFormation property type `EFSFileSystemConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-efsfilesystemconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct EfsFileSystemConfig(rt::Props);
-    impl EfsFileSystemConfig {
-        /// A new `EfsFileSystemConfig`. Required properties: `file_system_id` (`FileSystemId`).
-        pub fn new(file_system_id: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "FileSystemId",
-                Some("file_system_id"),
-                rt::string(file_system_id),
-            );
-            EfsFileSystemConfig(this)
-        }
-        /// Constraints: length 1..=256; pattern `^\/\S*$`. CloudFormation `FileSystemPath`, Terraform `file_system_path`.
-        pub fn file_system_path(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set(
-                "FileSystemPath",
-                Some("file_system_path"),
-                rt::string(value),
-            );
-            self
-        }
-    }
-    nested!(EfsFileSystemConfig);
-    /// CloudFormation property type `FSxLustreFileSystemConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-fsxlustrefilesystemconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct FSxLustreFileSystemConfig(rt::Props);
-    impl FSxLustreFileSystemConfig {
-        /// A new `FSxLustreFileSystemConfig`. Required properties: `file_system_id` (`FileSystemId`).
-        pub fn new(file_system_id: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "FileSystemId",
-                Some("file_system_id"),
-                rt::string(file_system_id),
-            );
-            FSxLustreFileSystemConfig(this)
-        }
-        /// Constraints: length 1..=256; pattern `^\/\S*$`. CloudFormation `FileSystemPath`, Terraform `file_system_path`.
-        pub fn file_system_path(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set(
-                "FileSystemPath",
-                Some("file_system_path"),
-                rt::string(value),
-            );
-            self
-        }
-    }
-    nested!(FSxLustreFileSystemConfig);
-    /// CloudFormation property type `HiddenSageMakerImage`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-hiddensagemakerimage.html)
-    #[derive(Clone, Debug)]
-    pub struct HiddenSageMakerImage(rt::Props);
-    impl HiddenSageMakerImage {
-        /// A new `HiddenSageMakerImage`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            HiddenSageMakerImage(this)
-        }
-        /// The SageMaker image name that you are hiding from the Studio user interface.
-        ///
-        /// CloudFormation `SageMakerImageName`, Terraform `sage_maker_image_name`.
-        pub fn sage_maker_image_name(mut self, value: SageMakerImageName) -> Self {
-            self.0.set(
-                "SageMakerImageName",
-                Some("sage_maker_image_name"),
-                value.into(),
-            );
-            self
-        }
-        /// Constraints: 0..=20 items. CloudFormation `VersionAliases`, Terraform `version_aliases`.
-        pub fn version_aliases(
-            mut self,
-            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
-            self.0.set(
-                "VersionAliases",
-                Some("version_aliases"),
-                rt::strings(value),
-            );
-            self
-        }
-    }
-    nested!(HiddenSageMakerImage);
     /// CloudFormation property type `IdleSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-idlesettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IdleSettings(rt::Props);
     impl IdleSettings {
@@ -7502,7 +6797,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `JupyterLabAppSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-jupyterlabappsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct JupyterLabAppSettings(rt::Props);
     impl JupyterLabAppSettings {
@@ -7584,7 +6879,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `JupyterServerAppSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-jupyterserverappsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct JupyterServerAppSettings(rt::Props);
     impl JupyterServerAppSettings {
@@ -7622,7 +6917,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `KernelGatewayAppSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-kernelgatewayappsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KernelGatewayAppSettings(rt::Props);
     impl KernelGatewayAppSettings {
@@ -7670,7 +6965,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `RSessionAppSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-rsessionappsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RSessionAppSettings(rt::Props);
     impl RSessionAppSettings {
@@ -7698,41 +6993,11 @@ pub mod domain {
         }
     }
     nested!(RSessionAppSettings);
-    /// A collection of settings that configure user interaction with the RStudioServerPro app.
-    ///
-    /// CloudFormation property type `RStudioServerProAppSettings`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-rstudioserverproappsettings.html)
-    #[derive(Clone, Debug)]
-    pub struct RStudioServerProAppSettings(rt::Props);
-    impl RStudioServerProAppSettings {
-        /// A new `RStudioServerProAppSettings`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            RStudioServerProAppSettings(this)
-        }
-        /// Indicates whether the current user has access to the RStudioServerPro app.
-        ///
-        /// CloudFormation `AccessStatus`, Terraform `access_status`.
-        pub fn access_status(mut self, value: AccessStatus) -> Self {
-            self.0
-                .set("AccessStatus", Some("access_status"), value.into());
-            self
-        }
-        /// The level of permissions that the user has within the RStudioServerPro app.
-        ///
-        /// CloudFormation `UserGroup`, Terraform `user_group`.
-        pub fn user_group(mut self, value: UserGroup) -> Self {
-            self.0.set("UserGroup", Some("user_group"), value.into());
-            self
-        }
-    }
-    nested!(RStudioServerProAppSettings);
     /// A collection of settings that update the current configuration for the RStudioServerPro Domain-level app.
     ///
     /// CloudFormation property type `RStudioServerProDomainSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-rstudioserverprodomainsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RStudioServerProDomainSettings(rt::Props);
     impl RStudioServerProDomainSettings {
@@ -7781,7 +7046,7 @@ pub mod domain {
     nested!(RStudioServerProDomainSettings);
     /// CloudFormation property type `ResourceSpec`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-resourcespec.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResourceSpec(rt::Props);
     impl ResourceSpec {
@@ -7844,77 +7109,11 @@ pub mod domain {
         }
     }
     nested!(ResourceSpec);
-    /// CloudFormation property type `S3FileSystemConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-s3filesystemconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct S3FileSystemConfig(rt::Props);
-    impl S3FileSystemConfig {
-        /// A new `S3FileSystemConfig`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            S3FileSystemConfig(this)
-        }
-        /// Constraints: length 0..=1024. CloudFormation `MountPath`, Terraform `mount_path`.
-        pub fn mount_path(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("MountPath", Some("mount_path"), rt::string(value));
-            self
-        }
-        /// Constraints: length 0..=1024; pattern `(s3)://([^/]+)/?(.*)`. CloudFormation `S3Uri`, Terraform `s3_uri`.
-        pub fn s3_uri(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("S3Uri", Some("s3_uri"), rt::string(value));
-            self
-        }
-    }
-    nested!(S3FileSystemConfig);
-    /// Specifies options when sharing an Amazon SageMaker Studio notebook.
-    ///
-    /// CloudFormation property type `SharingSettings`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-sharingsettings.html)
-    #[derive(Clone, Debug)]
-    pub struct SharingSettings(rt::Props);
-    impl SharingSettings {
-        /// A new `SharingSettings`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            SharingSettings(this)
-        }
-        /// Whether to include the notebook cell output when sharing the notebook.
-        ///
-        /// CloudFormation `NotebookOutputOption`, Terraform `notebook_output_option`.
-        pub fn notebook_output_option(mut self, value: NotebookOutputOption) -> Self {
-            self.0.set(
-                "NotebookOutputOption",
-                Some("notebook_output_option"),
-                value.into(),
-            );
-            self
-        }
-        /// When NotebookOutputOption is Allowed, the AWS Key Management Service (KMS) encryption key ID used to encrypt the notebook cell output in the Amazon S3 bucket.
-        ///
-        /// Constraints: length 0..=2048; pattern `.*`. CloudFormation `S3KmsKeyId`, Terraform `s3_kms_key_id`.
-        pub fn s3_kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("S3KmsKeyId", Some("s3_kms_key_id"), rt::string(value));
-            self
-        }
-        /// When NotebookOutputOption is Allowed, the Amazon S3 bucket used to store the shared notebook snapshots.
-        ///
-        /// Constraints: length 0..=1024; pattern `^(https|s3)://([^/]+)/?(.*)$`. CloudFormation `S3OutputPath`, Terraform `s3_output_path`.
-        pub fn s3_output_path(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("S3OutputPath", Some("s3_output_path"), rt::string(value));
-            self
-        }
-    }
-    nested!(SharingSettings);
     /// Studio settings. If these settings are applied on a user level, they take priority over the settings applied on a domain level.
     ///
     /// CloudFormation property type `StudioWebPortalSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-studiowebportalsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StudioWebPortalSettings(rt::Props);
     impl StudioWebPortalSettings {
@@ -7973,7 +7172,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `UnifiedStudioSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-unifiedstudiosettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UnifiedStudioSettings(rt::Props);
     impl UnifiedStudioSettings {
@@ -8049,7 +7248,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `UserSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-usersettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UserSettings(rt::Props);
     impl UserSettings {
@@ -8657,115 +7856,6 @@ pub mod domain {
         Disabled,
     }
     string_enum!(EnableDockerAccess { Enabled => "ENABLED", Disabled => "DISABLED" });
-    /// The values `AutoMountHomeEfs` accepts in `SageMaker::Domain`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum AutoMountHomeEfs {
-        /// `Enabled`
-        Enabled,
-        /// `Disabled`
-        Disabled,
-        /// `DefaultAsDomain`
-        DefaultAsDomain,
-    }
-    string_enum!(AutoMountHomeEfs { Enabled => "Enabled", Disabled => "Disabled", DefaultAsDomain => "DefaultAsDomain" });
-    /// The values `AppType` accepts in `SageMaker::Domain`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum AppType {
-        /// `JupyterServer`
-        JupyterServer,
-        /// `TensorBoard`
-        TensorBoard,
-        /// `RStudioServerPro`
-        RStudioServerPro,
-        /// `JupyterLab`
-        JupyterLab,
-        /// `CodeEditor`
-        CodeEditor,
-        /// `DetailedProfiler`
-        DetailedProfiler,
-        /// `Canvas`
-        Canvas,
-    }
-    string_enum!(AppType { JupyterServer => "JupyterServer", TensorBoard => "TensorBoard", RStudioServerPro => "RStudioServerPro", JupyterLab => "JupyterLab", CodeEditor => "CodeEditor", DetailedProfiler => "DetailedProfiler", Canvas => "Canvas" });
-    /// The values `MlTools` accepts in `SageMaker::Domain`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum MlTools {
-        /// `DataWrangler`
-        DataWrangler,
-        /// `FeatureStore`
-        FeatureStore,
-        /// `EmrClusters`
-        EmrClusters,
-        /// `AutoMl`
-        AutoMl,
-        /// `Experiments`
-        Experiments,
-        /// `Training`
-        Training,
-        /// `ModelEvaluation`
-        ModelEvaluation,
-        /// `Pipelines`
-        Pipelines,
-        /// `Models`
-        Models,
-        /// `JumpStart`
-        JumpStart,
-        /// `InferenceRecommender`
-        InferenceRecommender,
-        /// `Endpoints`
-        Endpoints,
-        /// `Projects`
-        Projects,
-        /// `InferenceOptimization`
-        InferenceOptimization,
-        /// `HyperPodClusters`
-        HyperPodClusters,
-        /// `Comet`
-        Comet,
-        /// `DeepchecksLLMEvaluation`
-        DeepchecksLlmEvaluation,
-        /// `Fiddler`
-        Fiddler,
-        /// `LakeraGuard`
-        LakeraGuard,
-        /// `PerformanceEvaluation`
-        PerformanceEvaluation,
-    }
-    string_enum!(MlTools { DataWrangler => "DataWrangler", FeatureStore => "FeatureStore", EmrClusters => "EmrClusters", AutoMl => "AutoMl", Experiments => "Experiments", Training => "Training", ModelEvaluation => "ModelEvaluation", Pipelines => "Pipelines", Models => "Models", JumpStart => "JumpStart", InferenceRecommender => "InferenceRecommender", Endpoints => "Endpoints", Projects => "Projects", InferenceOptimization => "InferenceOptimization", HyperPodClusters => "HyperPodClusters", Comet => "Comet", DeepchecksLlmEvaluation => "DeepchecksLLMEvaluation", Fiddler => "Fiddler", LakeraGuard => "LakeraGuard", PerformanceEvaluation => "PerformanceEvaluation" });
-    /// The values `SageMakerImageName` accepts in `SageMaker::Domain`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum SageMakerImageName {
-        /// `sagemaker_distribution`
-        SagemakerDistribution,
-    }
-    string_enum!(SageMakerImageName { SagemakerDistribution => "sagemaker_distribution" });
-    /// The values `NotebookOutputOption` accepts in `SageMaker::Domain`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum NotebookOutputOption {
-        /// `Allowed`
-        Allowed,
-        /// `Disabled`
-        Disabled,
-    }
-    string_enum!(NotebookOutputOption { Allowed => "Allowed", Disabled => "Disabled" });
-    /// The values `AccessStatus` accepts in `SageMaker::Domain`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum AccessStatus {
-        /// `ENABLED`
-        Enabled,
-        /// `DISABLED`
-        Disabled,
-    }
-    string_enum!(AccessStatus { Enabled => "ENABLED", Disabled => "DISABLED" });
-    /// The values `UserGroup` accepts in `SageMaker::Domain`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum UserGroup {
-        /// `R_STUDIO_ADMIN`
-        RStudioAdmin,
-        /// `R_STUDIO_USER`
-        RStudioUser,
-    }
-    string_enum!(UserGroup { RStudioAdmin => "R_STUDIO_ADMIN", RStudioUser => "R_STUDIO_USER" });
     /// The values `LifecycleManagement` accepts in `SageMaker::Domain`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum LifecycleManagement {
@@ -8789,6 +7879,7 @@ static ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["me-central-1", "us-gov-east-1"],
     attributes: &[("EndpointArn", Some("endpoint_arn"))],
+    schema: (&SCHEMAS, 15),
 };
 impl Endpoint {
     /// Declares a `AWS::SageMaker::Endpoint` with the stack-unique `id`. Required properties: `endpoint_config_name` (`EndpointConfigName`).
@@ -8870,24 +7961,11 @@ impl EndpointHandle {
 }
 /// Property types and value sets of [`Endpoint`] (`AWS::SageMaker::Endpoint`).
 pub mod endpoint {
+    pub use super::shared::Alarm;
     use super::*;
-    /// CloudFormation property type `Alarm`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpoint-alarm.html)
-    #[derive(Clone, Debug)]
-    pub struct Alarm(rt::Props);
-    impl Alarm {
-        /// A new `Alarm`. Required properties: `alarm_name` (`AlarmName`).
-        pub fn new(alarm_name: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("AlarmName", Some("alarm_name"), rt::string(alarm_name));
-            Alarm(this)
-        }
-    }
-    nested!(Alarm);
     /// CloudFormation property type `AutoRollbackConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpoint-autorollbackconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AutoRollbackConfig(rt::Props);
     impl AutoRollbackConfig {
@@ -8901,7 +7979,7 @@ pub mod endpoint {
     nested!(AutoRollbackConfig);
     /// CloudFormation property type `BlueGreenUpdatePolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpoint-bluegreenupdatepolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BlueGreenUpdatePolicy(rt::Props);
     impl BlueGreenUpdatePolicy {
@@ -8941,7 +8019,7 @@ pub mod endpoint {
     nested!(BlueGreenUpdatePolicy);
     /// CloudFormation property type `CapacitySize`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpoint-capacitysize.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapacitySize(rt::Props);
     impl CapacitySize {
@@ -8956,7 +8034,7 @@ pub mod endpoint {
     nested!(CapacitySize);
     /// CloudFormation property type `DeploymentConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpoint-deploymentconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeploymentConfig(rt::Props);
     impl DeploymentConfig {
@@ -9002,7 +8080,7 @@ pub mod endpoint {
     nested!(DeploymentConfig);
     /// CloudFormation property type `RollingUpdatePolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpoint-rollingupdatepolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RollingUpdatePolicy(rt::Props);
     impl RollingUpdatePolicy {
@@ -9047,7 +8125,7 @@ pub mod endpoint {
     nested!(RollingUpdatePolicy);
     /// CloudFormation property type `TrafficRoutingConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpoint-trafficroutingconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TrafficRoutingConfig(rt::Props);
     impl TrafficRoutingConfig {
@@ -9087,7 +8165,7 @@ pub mod endpoint {
     nested!(TrafficRoutingConfig);
     /// CloudFormation property type `VariantProperty`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpoint-variantproperty.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VariantProperty(rt::Props);
     impl VariantProperty {
@@ -9143,6 +8221,7 @@ static ENDPOINT_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["me-central-1", "us-gov-east-1"],
     attributes: &[("EndpointConfigArn", Some("endpoint_config_arn"))],
+    schema: (&SCHEMAS, 16),
 };
 impl EndpointConfig {
     /// Declares a `AWS::SageMaker::EndpointConfig` with the stack-unique `id`. Required properties: `production_variants` (`ProductionVariants`).
@@ -9280,7 +8359,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `AsyncInferenceClientConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-asyncinferenceclientconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AsyncInferenceClientConfig(rt::Props);
     impl AsyncInferenceClientConfig {
@@ -9306,7 +8385,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `AsyncInferenceConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-asyncinferenceconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AsyncInferenceConfig(rt::Props);
     impl AsyncInferenceConfig {
@@ -9330,7 +8409,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `AsyncInferenceNotificationConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-asyncinferencenotificationconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AsyncInferenceNotificationConfig(rt::Props);
     impl AsyncInferenceNotificationConfig {
@@ -9375,7 +8454,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `AsyncInferenceOutputConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-asyncinferenceoutputconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AsyncInferenceOutputConfig(rt::Props);
     impl AsyncInferenceOutputConfig {
@@ -9425,7 +8504,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `CapacityReservationConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-capacityreservationconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapacityReservationConfig(rt::Props);
     impl CapacityReservationConfig {
@@ -9462,7 +8541,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `CaptureContentTypeHeader`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-capturecontenttypeheader.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CaptureContentTypeHeader(rt::Props);
     impl CaptureContentTypeHeader {
@@ -9505,7 +8584,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `CaptureOption`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-captureoption.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CaptureOption(rt::Props);
     impl CaptureOption {
@@ -9521,7 +8600,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `ClarifyExplainerConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-clarifyexplainerconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClarifyExplainerConfig(rt::Props);
     impl ClarifyExplainerConfig {
@@ -9556,7 +8635,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `ClarifyInferenceConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-clarifyinferenceconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClarifyInferenceConfig(rt::Props);
     impl ClarifyInferenceConfig {
@@ -9683,7 +8762,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `ClarifyShapBaselineConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-clarifyshapbaselineconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClarifyShapBaselineConfig(rt::Props);
     impl ClarifyShapBaselineConfig {
@@ -9724,7 +8803,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `ClarifyShapConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-clarifyshapconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClarifyShapConfig(rt::Props);
     impl ClarifyShapConfig {
@@ -9774,7 +8853,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `ClarifyTextConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-clarifytextconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClarifyTextConfig(rt::Props);
     impl ClarifyTextConfig {
@@ -9791,7 +8870,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `CoreDumpConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-coredumpconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CoreDumpConfig(rt::Props);
     impl CoreDumpConfig {
@@ -9819,7 +8898,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `DataCaptureConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-datacaptureconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataCaptureConfig(rt::Props);
     impl DataCaptureConfig {
@@ -9880,7 +8959,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `ExplainerConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-explainerconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ExplainerConfig(rt::Props);
     impl ExplainerConfig {
@@ -9906,7 +8985,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `InstancePool`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-instancepool.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InstancePool(rt::Props);
     impl InstancePool {
@@ -9934,7 +9013,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `ManagedInstanceScaling`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-managedinstancescaling.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ManagedInstanceScaling(rt::Props);
     impl ManagedInstanceScaling {
@@ -9986,7 +9065,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `MetricsConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-metricsconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricsConfig(rt::Props);
     impl MetricsConfig {
@@ -10034,7 +9113,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `PrefixAwareRoutingConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-prefixawareroutingconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PrefixAwareRoutingConfig(rt::Props);
     impl PrefixAwareRoutingConfig {
@@ -10068,7 +9147,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `ProductionVariant`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-productionvariant.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProductionVariant(rt::Props);
     impl ProductionVariant {
@@ -10243,7 +9322,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `RoutingConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-routingconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RoutingConfig(rt::Props);
     impl RoutingConfig {
@@ -10277,7 +9356,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `ScaleInPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-scaleinpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ScaleInPolicy(rt::Props);
     impl ScaleInPolicy {
@@ -10312,7 +9391,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `ServerlessConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-serverlessconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServerlessConfig(rt::Props);
     impl ServerlessConfig {
@@ -10348,7 +9427,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-vpcconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
     impl VpcConfig {
@@ -11024,6 +10103,7 @@ static EXPERIMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
         ("LastModifiedTime", Some("last_modified_time")),
     ],
+    schema: (&SCHEMAS, 17),
 };
 impl Experiment {
     /// Declares a `AWS::SageMaker::Experiment` with the stack-unique `id`. Required properties: `experiment_name` (`ExperimentName`).
@@ -11113,6 +10193,7 @@ static EXPERIMENT_TRIAL_COMPONENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedTime", Some("last_modified_time")),
         ("Arn", Some("arn")),
     ],
+    schema: (&SCHEMAS, 18),
 };
 impl ExperimentTrialComponent {
     /// Declares a `AWS::SageMaker::ExperimentTrialComponent` with the stack-unique `id`. Required properties: `trial_component_name` (`TrialComponentName`).
@@ -11193,7 +10274,7 @@ pub mod experiment_trial_component {
     use super::*;
     /// CloudFormation property type `MetadataProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-experimenttrialcomponent-metadataproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetadataProperties(rt::Props);
     impl MetadataProperties {
@@ -11229,7 +10310,7 @@ pub mod experiment_trial_component {
     nested!(MetadataProperties);
     /// CloudFormation property type `Status`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-experimenttrialcomponent-status.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Status(rt::Props);
     impl Status {
@@ -11280,6 +10361,7 @@ static FEATURE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
         ("FeatureGroupStatus", Some("feature_group_status")),
     ],
+    schema: (&SCHEMAS, 19),
 };
 impl FeatureGroup {
     /// Declares a `AWS::SageMaker::FeatureGroup` with the stack-unique `id`. Required properties: `event_time_feature_name` (`EventTimeFeatureName`), `feature_definitions` (`FeatureDefinitions`), `feature_group_name` (`FeatureGroupName`), `record_identifier_feature_name` (`RecordIdentifierFeatureName`).
@@ -11378,7 +10460,7 @@ pub mod feature_group {
     use super::*;
     /// CloudFormation property type `DataCatalogConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-featuregroup-datacatalogconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataCatalogConfig(rt::Props);
     impl DataCatalogConfig {
@@ -11398,7 +10480,7 @@ pub mod feature_group {
     nested!(DataCatalogConfig);
     /// CloudFormation property type `FeatureDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-featuregroup-featuredefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FeatureDefinition(rt::Props);
     impl FeatureDefinition {
@@ -11417,7 +10499,7 @@ pub mod feature_group {
     nested!(FeatureDefinition);
     /// CloudFormation property type `OfflineStoreConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-featuregroup-offlinestoreconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OfflineStoreConfig(rt::Props);
     impl OfflineStoreConfig {
@@ -11461,7 +10543,7 @@ pub mod feature_group {
     nested!(OfflineStoreConfig);
     /// CloudFormation property type `OnlineStoreConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-featuregroup-onlinestoreconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OnlineStoreConfig(rt::Props);
     impl OnlineStoreConfig {
@@ -11503,7 +10585,7 @@ pub mod feature_group {
     nested!(OnlineStoreConfig);
     /// CloudFormation property type `OnlineStoreSecurityConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-featuregroup-onlinestoresecurityconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OnlineStoreSecurityConfig(rt::Props);
     impl OnlineStoreSecurityConfig {
@@ -11522,7 +10604,7 @@ pub mod feature_group {
     nested!(OnlineStoreSecurityConfig);
     /// CloudFormation property type `S3StorageConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-featuregroup-s3storageconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3StorageConfig(rt::Props);
     impl S3StorageConfig {
@@ -11542,7 +10624,7 @@ pub mod feature_group {
     nested!(S3StorageConfig);
     /// CloudFormation property type `ThroughputConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-featuregroup-throughputconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ThroughputConfig(rt::Props);
     impl ThroughputConfig {
@@ -11584,7 +10666,7 @@ pub mod feature_group {
     ///
     /// CloudFormation property type `TtlDuration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-featuregroup-ttlduration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TtlDuration(rt::Props);
     impl TtlDuration {
@@ -11687,6 +10769,7 @@ static HUB_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
         ("LastModifiedTime", Some("last_modified_time")),
     ],
+    schema: (&SCHEMAS, 20),
 };
 impl Hub {
     /// Declares a `AWS::SageMaker::Hub` with the stack-unique `id`. Required properties: `hub_description` (`HubDescription`), `hub_name` (`HubName`).
@@ -11777,7 +10860,7 @@ pub mod hub {
     ///
     /// CloudFormation property type `S3StorageConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-hub-s3storageconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3StorageConfig(rt::Props);
     impl S3StorageConfig {
@@ -11839,6 +10922,7 @@ static HUMAN_TASK_UI_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("HumanTaskUiArn", Some("human_task_ui_arn")),
         ("CreationTime", Some("creation_time")),
     ],
+    schema: (&SCHEMAS, 21),
 };
 impl HumanTaskUi {
     /// Declares a `AWS::SageMaker::HumanTaskUi` with the stack-unique `id`. Required properties: `human_task_ui_name` (`HumanTaskUiName`).
@@ -11886,7 +10970,7 @@ pub mod human_task_ui {
     ///
     /// CloudFormation property type `UiTemplate`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-humantaskui-uitemplate.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UiTemplate(rt::Props);
     impl UiTemplate {
@@ -11912,6 +10996,7 @@ static IMAGE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("ImageArn", Some("image_arn"))],
+    schema: (&SCHEMAS, 22),
 };
 impl Image {
     /// Declares a `AWS::SageMaker::Image` with the stack-unique `id`. Required properties: `image_name` (`ImageName`), `image_role_arn` (`ImageRoleArn`).
@@ -11982,6 +11067,7 @@ static IMAGE_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Version", Some("version")),
         ("ContainerImage", Some("container_image")),
     ],
+    schema: (&SCHEMAS, 23),
 };
 impl ImageVersion {
     /// Declares a `AWS::SageMaker::ImageVersion` with the stack-unique `id`. Required properties: `base_image` (`BaseImage`), `image_name` (`ImageName`).
@@ -12191,6 +11277,7 @@ static INFERENCE_COMPONENT_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("inference_component_status"),
         ),
     ],
+    schema: (&SCHEMAS, 24),
 };
 impl InferenceComponent {
     /// Declares a `AWS::SageMaker::InferenceComponent` with the stack-unique `id`. Required properties: `endpoint_name` (`EndpointName`).
@@ -12327,24 +11414,11 @@ impl InferenceComponentHandle {
 }
 /// Property types and value sets of [`InferenceComponent`] (`AWS::SageMaker::InferenceComponent`).
 pub mod inference_component {
+    pub use super::shared::Alarm;
     use super::*;
-    /// CloudFormation property type `Alarm`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-alarm.html)
-    #[derive(Clone, Debug)]
-    pub struct Alarm(rt::Props);
-    impl Alarm {
-        /// A new `Alarm`. Required properties: `alarm_name` (`AlarmName`).
-        pub fn new(alarm_name: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("AlarmName", Some("alarm_name"), rt::string(alarm_name));
-            Alarm(this)
-        }
-    }
-    nested!(Alarm);
     /// CloudFormation property type `AutoRollbackConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-autorollbackconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AutoRollbackConfiguration(rt::Props);
     impl AutoRollbackConfiguration {
@@ -12360,7 +11434,7 @@ pub mod inference_component {
     ///
     /// CloudFormation property type `ContainerMetricsConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-containermetricsconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContainerMetricsConfig(rt::Props);
     impl ContainerMetricsConfig {
@@ -12378,7 +11452,7 @@ pub mod inference_component {
     nested!(ContainerMetricsConfig);
     /// CloudFormation property type `DeployedImage`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-deployedimage.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeployedImage(rt::Props);
     impl DeployedImage {
@@ -12412,7 +11486,7 @@ pub mod inference_component {
     ///
     /// CloudFormation property type `InferenceComponentAvailabilityZoneBalance`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentavailabilityzonebalance.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InferenceComponentAvailabilityZoneBalance(rt::Props);
     impl InferenceComponentAvailabilityZoneBalance {
@@ -12440,7 +11514,7 @@ pub mod inference_component {
     ///
     /// CloudFormation property type `InferenceComponentCapacitySize`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentcapacitysize.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InferenceComponentCapacitySize(rt::Props);
     impl InferenceComponentCapacitySize {
@@ -12455,7 +11529,7 @@ pub mod inference_component {
     nested!(InferenceComponentCapacitySize);
     /// CloudFormation property type `InferenceComponentComputeResourceRequirements`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentcomputeresourcerequirements.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InferenceComponentComputeResourceRequirements(rt::Props);
     impl InferenceComponentComputeResourceRequirements {
@@ -12504,7 +11578,7 @@ pub mod inference_component {
     nested!(InferenceComponentComputeResourceRequirements);
     /// CloudFormation property type `InferenceComponentContainerSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentcontainerspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InferenceComponentContainerSpecification(rt::Props);
     impl InferenceComponentContainerSpecification {
@@ -12560,7 +11634,7 @@ pub mod inference_component {
     ///
     /// CloudFormation property type `InferenceComponentContainerSpecificationForInstanceType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentcontainerspecificationforinstancetype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InferenceComponentContainerSpecificationForInstanceType(rt::Props);
     impl InferenceComponentContainerSpecificationForInstanceType {
@@ -12610,7 +11684,7 @@ pub mod inference_component {
     ///
     /// CloudFormation property type `InferenceComponentDataCacheConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentdatacacheconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InferenceComponentDataCacheConfig(rt::Props);
     impl InferenceComponentDataCacheConfig {
@@ -12630,7 +11704,7 @@ pub mod inference_component {
     ///
     /// CloudFormation property type `InferenceComponentDeploymentConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentdeploymentconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InferenceComponentDeploymentConfig(rt::Props);
     impl InferenceComponentDeploymentConfig {
@@ -12668,7 +11742,7 @@ pub mod inference_component {
     ///
     /// CloudFormation property type `InferenceComponentPlacementStatus`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentplacementstatus.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InferenceComponentPlacementStatus(rt::Props);
     impl InferenceComponentPlacementStatus {
@@ -12685,7 +11759,7 @@ pub mod inference_component {
     ///
     /// CloudFormation property type `InferenceComponentRollingUpdatePolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentrollingupdatepolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InferenceComponentRollingUpdatePolicy(rt::Props);
     impl InferenceComponentRollingUpdatePolicy {
@@ -12740,7 +11814,7 @@ pub mod inference_component {
     ///
     /// CloudFormation property type `InferenceComponentRuntimeConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentruntimeconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InferenceComponentRuntimeConfig(rt::Props);
     impl InferenceComponentRuntimeConfig {
@@ -12795,7 +11869,7 @@ pub mod inference_component {
     ///
     /// CloudFormation property type `InferenceComponentSchedulingConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentschedulingconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InferenceComponentSchedulingConfig(rt::Props);
     impl InferenceComponentSchedulingConfig {
@@ -12823,7 +11897,7 @@ pub mod inference_component {
     ///
     /// CloudFormation property type `InferenceComponentSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InferenceComponentSpecification(rt::Props);
     impl InferenceComponentSpecification {
@@ -12913,7 +11987,7 @@ pub mod inference_component {
     ///
     /// CloudFormation property type `InferenceComponentSpecificationForInstanceType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentspecificationforinstancetype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InferenceComponentSpecificationForInstanceType(rt::Props);
     impl InferenceComponentSpecificationForInstanceType {
@@ -13000,7 +12074,7 @@ pub mod inference_component {
     nested!(InferenceComponentSpecificationForInstanceType);
     /// CloudFormation property type `InferenceComponentStartupParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentstartupparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InferenceComponentStartupParameters(rt::Props);
     impl InferenceComponentStartupParameters {
@@ -13033,7 +12107,7 @@ pub mod inference_component {
     ///
     /// CloudFormation property type `MetricsEndpoint`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-metricsendpoint.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricsEndpoint(rt::Props);
     impl MetricsEndpoint {
@@ -13123,6 +12197,7 @@ static INFERENCE_EXPERIMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("EndpointMetadata", Some("endpoint_metadata")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 25),
 };
 impl InferenceExperiment {
     /// Declares a `AWS::SageMaker::InferenceExperiment` with the stack-unique `id`. Required properties: `endpoint_name` (`EndpointName`), `model_variants` (`ModelVariants`), `name` (`Name`), `role_arn` (`RoleArn`), `type_` (`Type`).
@@ -13251,7 +12326,7 @@ pub mod inference_experiment {
     ///
     /// CloudFormation property type `CaptureContentTypeHeader`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferenceexperiment-capturecontenttypeheader.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CaptureContentTypeHeader(rt::Props);
     impl CaptureContentTypeHeader {
@@ -13294,7 +12369,7 @@ pub mod inference_experiment {
     ///
     /// CloudFormation property type `DataStorageConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferenceexperiment-datastorageconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataStorageConfig(rt::Props);
     impl DataStorageConfig {
@@ -13325,7 +12400,7 @@ pub mod inference_experiment {
     ///
     /// CloudFormation property type `InferenceExperimentSchedule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferenceexperiment-inferenceexperimentschedule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InferenceExperimentSchedule(rt::Props);
     impl InferenceExperimentSchedule {
@@ -13355,7 +12430,7 @@ pub mod inference_experiment {
     ///
     /// CloudFormation property type `ModelInfrastructureConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferenceexperiment-modelinfrastructureconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ModelInfrastructureConfig(rt::Props);
     impl ModelInfrastructureConfig {
@@ -13383,7 +12458,7 @@ pub mod inference_experiment {
     ///
     /// CloudFormation property type `ModelVariantConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferenceexperiment-modelvariantconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ModelVariantConfig(rt::Props);
     impl ModelVariantConfig {
@@ -13413,7 +12488,7 @@ pub mod inference_experiment {
     ///
     /// CloudFormation property type `RealTimeInferenceConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferenceexperiment-realtimeinferenceconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RealTimeInferenceConfig(rt::Props);
     impl RealTimeInferenceConfig {
@@ -13438,7 +12513,7 @@ pub mod inference_experiment {
     ///
     /// CloudFormation property type `ShadowModeConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferenceexperiment-shadowmodeconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ShadowModeConfig(rt::Props);
     impl ShadowModeConfig {
@@ -13466,7 +12541,7 @@ pub mod inference_experiment {
     ///
     /// CloudFormation property type `ShadowModelVariantConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferenceexperiment-shadowmodelvariantconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ShadowModelVariantConfig(rt::Props);
     impl ShadowModelVariantConfig {
@@ -13558,6 +12633,7 @@ static MLFLOW_APP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
         ("LastModifiedTime", Some("last_modified_time")),
     ],
+    schema: (&SCHEMAS, 26),
 };
 impl MlflowApp {
     /// Declares a `AWS::SageMaker::MlflowApp` with the stack-unique `id`. Required properties: `artifact_store_uri` (`ArtifactStoreUri`), `name` (`Name`), `role_arn` (`RoleArn`).
@@ -13676,6 +12752,7 @@ static MLFLOW_TRACKING_SERVER_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("TrackingServerArn", Some("tracking_server_arn"))],
+    schema: (&SCHEMAS, 27),
 };
 impl MlflowTrackingServer {
     /// Declares a `AWS::SageMaker::MlflowTrackingServer` with the stack-unique `id`. Required properties: `artifact_store_uri` (`ArtifactStoreUri`), `role_arn` (`RoleArn`), `tracking_server_name` (`TrackingServerName`).
@@ -13786,6 +12863,7 @@ static MODEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["me-central-1", "us-gov-east-1"],
     attributes: &[("ModelArn", Some("model_arn"))],
+    schema: (&SCHEMAS, 28),
 };
 impl Model {
     /// Declares a `AWS::SageMaker::Model` with the stack-unique `id`. No property is required.
@@ -13877,12 +12955,13 @@ impl ModelHandle {
 }
 /// Property types and value sets of [`Model`] (`AWS::SageMaker::Model`).
 pub mod model {
+    pub use super::shared::CompressionType;
     use super::*;
     /// Describes the container, as part of model definition.
     ///
     /// CloudFormation property type `ContainerDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-model-containerdefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContainerDefinition(rt::Props);
     impl ContainerDefinition {
@@ -13982,7 +13061,7 @@ pub mod model {
     ///
     /// CloudFormation property type `HubAccessConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-model-hubaccessconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HubAccessConfig(rt::Props);
     impl HubAccessConfig {
@@ -14002,7 +13081,7 @@ pub mod model {
     ///
     /// CloudFormation property type `ImageConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-model-imageconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ImageConfig(rt::Props);
     impl ImageConfig {
@@ -14033,7 +13112,7 @@ pub mod model {
     ///
     /// CloudFormation property type `InferenceExecutionConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-model-inferenceexecutionconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InferenceExecutionConfig(rt::Props);
     impl InferenceExecutionConfig {
@@ -14049,7 +13128,7 @@ pub mod model {
     ///
     /// CloudFormation property type `ModelAccessConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-model-modelaccessconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ModelAccessConfig(rt::Props);
     impl ModelAccessConfig {
@@ -14065,7 +13144,7 @@ pub mod model {
     ///
     /// CloudFormation property type `ModelDataSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-model-modeldatasource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ModelDataSource(rt::Props);
     impl ModelDataSource {
@@ -14085,7 +13164,7 @@ pub mod model {
     ///
     /// CloudFormation property type `MultiModelConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-model-multimodelconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MultiModelConfig(rt::Props);
     impl MultiModelConfig {
@@ -14111,7 +13190,7 @@ pub mod model {
     ///
     /// CloudFormation property type `RepositoryAuthConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-model-repositoryauthconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RepositoryAuthConfig(rt::Props);
     impl RepositoryAuthConfig {
@@ -14131,7 +13210,7 @@ pub mod model {
     ///
     /// CloudFormation property type `S3DataSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-model-s3datasource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3DataSource(rt::Props);
     impl S3DataSource {
@@ -14176,7 +13255,7 @@ pub mod model {
     ///
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-model-vpcconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
     impl VpcConfig {
@@ -14223,15 +13302,6 @@ pub mod model {
         Disabled,
     }
     string_enum!(ModelCacheSetting { Enabled => "Enabled", Disabled => "Disabled" });
-    /// The values `CompressionType` accepts in `SageMaker::Model`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum CompressionType {
-        /// `None`
-        None,
-        /// `Gzip`
-        Gzip,
-    }
-    string_enum!(CompressionType { None => "None", Gzip => "Gzip" });
     /// The values `S3DataType` accepts in `SageMaker::Model`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum S3DataType {
@@ -14287,6 +13357,7 @@ static MODEL_BIAS_JOB_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
         ("JobDefinitionArn", Some("job_definition_arn")),
     ],
+    schema: (&SCHEMAS, 29),
 };
 impl ModelBiasJobDefinition {
     /// Declares a `AWS::SageMaker::ModelBiasJobDefinition` with the stack-unique `id`. Required properties: `job_resources` (`JobResources`), `model_bias_app_specification` (`ModelBiasAppSpecification`), `model_bias_job_input` (`ModelBiasJobInput`), `model_bias_job_output_config` (`ModelBiasJobOutputConfig`), `role_arn` (`RoleArn`).
@@ -14396,12 +13467,17 @@ impl ModelBiasJobDefinitionHandle {
 }
 /// Property types and value sets of [`ModelBiasJobDefinition`] (`AWS::SageMaker::ModelBiasJobDefinition`).
 pub mod model_bias_job_definition {
+    pub use super::shared::{
+        ClusterConfig, ConstraintsResource, Csv, Json, MonitoringGroundTruthS3Input,
+        MonitoringOutput, MonitoringOutputConfig, MonitoringResources, NetworkConfig,
+        S3DataDistributionType, S3InputMode, S3Output, S3UploadMode, StoppingCondition, VpcConfig,
+    };
     use super::*;
     /// The batch transform input for a monitoring job.
     ///
     /// CloudFormation property type `BatchTransformInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelbiasjobdefinition-batchtransforminput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BatchTransformInput(rt::Props);
     impl BatchTransformInput {
@@ -14507,100 +13583,11 @@ pub mod model_bias_job_definition {
         }
     }
     nested!(BatchTransformInput);
-    /// Configuration for the cluster used to run model monitoring jobs.
-    ///
-    /// CloudFormation property type `ClusterConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelbiasjobdefinition-clusterconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct ClusterConfig(rt::Props);
-    impl ClusterConfig {
-        /// A new `ClusterConfig`. Required properties: `instance_count` (`InstanceCount`), `instance_type` (`InstanceType`), `volume_size_in_gb` (`VolumeSizeInGB`).
-        pub fn new(
-            instance_count: i64,
-            instance_type: impl Into<rt::Expr>,
-            volume_size_in_gb: i64,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "InstanceCount",
-                Some("instance_count"),
-                rt::int(instance_count),
-            );
-            this.set(
-                "InstanceType",
-                Some("instance_type"),
-                rt::string(instance_type),
-            );
-            this.set(
-                "VolumeSizeInGB",
-                Some("volume_size_in_gb"),
-                rt::int(volume_size_in_gb),
-            );
-            ClusterConfig(this)
-        }
-        /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt data on the storage volume attached to the ML compute instance(s) that run the model monitoring job.
-        ///
-        /// Constraints: length 0..=2048; range 1..=2048; pattern `^[a-zA-Z0-9:/_-]*$`. CloudFormation `VolumeKmsKeyId`, Terraform `volume_kms_key_id`.
-        pub fn volume_kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set(
-                "VolumeKmsKeyId",
-                Some("volume_kms_key_id"),
-                rt::string(value),
-            );
-            self
-        }
-    }
-    nested!(ClusterConfig);
-    /// The baseline constraints resource for a monitoring job.
-    ///
-    /// CloudFormation property type `ConstraintsResource`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelbiasjobdefinition-constraintsresource.html)
-    #[derive(Clone, Debug)]
-    pub struct ConstraintsResource(rt::Props);
-    impl ConstraintsResource {
-        /// A new `ConstraintsResource`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            ConstraintsResource(this)
-        }
-        /// The Amazon S3 URI for baseline constraint file in Amazon S3 that the current monitoring job should validated against.
-        ///
-        /// Constraints: length 0..=1024; pattern `^(https|s3)://([^/]+)/?(.*)$`. CloudFormation `S3Uri`, Terraform `s3_uri`.
-        pub fn s3_uri(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("S3Uri", Some("s3_uri"), rt::string(value));
-            self
-        }
-    }
-    nested!(ConstraintsResource);
-    /// The CSV format
-    ///
-    /// CloudFormation property type `Csv`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelbiasjobdefinition-csv.html)
-    #[derive(Clone, Debug)]
-    pub struct Csv(rt::Props);
-    impl Csv {
-        /// A new `Csv`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            Csv(this)
-        }
-        /// A boolean flag indicating if given CSV has header
-        ///
-        /// CloudFormation `Header`, Terraform `header`.
-        pub fn header(mut self, value: bool) -> Self {
-            self.0.set("Header", Some("header"), rt::boolean(value));
-            self
-        }
-    }
-    nested!(Csv);
     /// The dataset format of the data to monitor
     ///
     /// CloudFormation property type `DatasetFormat`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelbiasjobdefinition-datasetformat.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DatasetFormat(rt::Props);
     impl DatasetFormat {
@@ -14636,7 +13623,7 @@ pub mod model_bias_job_definition {
     ///
     /// CloudFormation property type `EndpointInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelbiasjobdefinition-endpointinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EndpointInput(rt::Props);
     impl EndpointInput {
@@ -14733,33 +13720,11 @@ pub mod model_bias_job_definition {
         }
     }
     nested!(EndpointInput);
-    /// The Json format
-    ///
-    /// CloudFormation property type `Json`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelbiasjobdefinition-json.html)
-    #[derive(Clone, Debug)]
-    pub struct Json(rt::Props);
-    impl Json {
-        /// A new `Json`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            Json(this)
-        }
-        /// A boolean flag indicating if it is JSON line format
-        ///
-        /// CloudFormation `Line`, Terraform `line`.
-        pub fn line(mut self, value: bool) -> Self {
-            self.0.set("Line", Some("line"), rt::boolean(value));
-            self
-        }
-    }
-    nested!(Json);
     /// Container image configuration object for the monitoring job.
     ///
     /// CloudFormation property type `ModelBiasAppSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelbiasjobdefinition-modelbiasappspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ModelBiasAppSpecification(rt::Props);
     impl ModelBiasAppSpecification {
@@ -14787,7 +13752,7 @@ pub mod model_bias_job_definition {
     ///
     /// CloudFormation property type `ModelBiasBaselineConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelbiasjobdefinition-modelbiasbaselineconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ModelBiasBaselineConfig(rt::Props);
     impl ModelBiasBaselineConfig {
@@ -14824,7 +13789,7 @@ pub mod model_bias_job_definition {
     ///
     /// CloudFormation property type `ModelBiasJobInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelbiasjobdefinition-modelbiasjobinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ModelBiasJobInput(rt::Props);
     impl ModelBiasJobInput {
@@ -14859,226 +13824,6 @@ pub mod model_bias_job_definition {
         }
     }
     nested!(ModelBiasJobInput);
-    /// Ground truth input provided in S3
-    ///
-    /// CloudFormation property type `MonitoringGroundTruthS3Input`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelbiasjobdefinition-monitoringgroundtruths3input.html)
-    #[derive(Clone, Debug)]
-    pub struct MonitoringGroundTruthS3Input(rt::Props);
-    impl MonitoringGroundTruthS3Input {
-        /// A new `MonitoringGroundTruthS3Input`. Required properties: `s3_uri` (`S3Uri`).
-        pub fn new(s3_uri: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("S3Uri", Some("s3_uri"), rt::string(s3_uri));
-            MonitoringGroundTruthS3Input(this)
-        }
-    }
-    nested!(MonitoringGroundTruthS3Input);
-    /// The output object for a monitoring job.
-    ///
-    /// CloudFormation property type `MonitoringOutput`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelbiasjobdefinition-monitoringoutput.html)
-    #[derive(Clone, Debug)]
-    pub struct MonitoringOutput(rt::Props);
-    impl MonitoringOutput {
-        /// A new `MonitoringOutput`. Required properties: `s3_output` (`S3Output`).
-        pub fn new(s3_output: S3Output) -> Self {
-            let mut this = rt::Props::default();
-            this.set("S3Output", Some("s3_output"), s3_output.into());
-            MonitoringOutput(this)
-        }
-    }
-    nested!(MonitoringOutput);
-    /// The output configuration for monitoring jobs.
-    ///
-    /// CloudFormation property type `MonitoringOutputConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelbiasjobdefinition-monitoringoutputconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct MonitoringOutputConfig(rt::Props);
-    impl MonitoringOutputConfig {
-        /// A new `MonitoringOutputConfig`. Required properties: `monitoring_outputs` (`MonitoringOutputs`).
-        pub fn new(monitoring_outputs: impl IntoIterator<Item = MonitoringOutput>) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "MonitoringOutputs",
-                Some("monitoring_outputs"),
-                rt::list(monitoring_outputs),
-            );
-            MonitoringOutputConfig(this)
-        }
-        /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt the model artifacts at rest using Amazon S3 server-side encryption.
-        ///
-        /// Constraints: length 0..=2048; pattern `.*`. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
-            self
-        }
-    }
-    nested!(MonitoringOutputConfig);
-    /// Identifies the resources to deploy for a monitoring job.
-    ///
-    /// CloudFormation property type `MonitoringResources`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelbiasjobdefinition-monitoringresources.html)
-    #[derive(Clone, Debug)]
-    pub struct MonitoringResources(rt::Props);
-    impl MonitoringResources {
-        /// A new `MonitoringResources`. Required properties: `cluster_config` (`ClusterConfig`).
-        pub fn new(cluster_config: ClusterConfig) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "ClusterConfig",
-                Some("cluster_config"),
-                cluster_config.into(),
-            );
-            MonitoringResources(this)
-        }
-    }
-    nested!(MonitoringResources);
-    /// Networking options for a job, such as network traffic encryption between containers, whether to allow inbound and outbound network calls to and from containers, and the VPC subnets and security groups…
-    ///
-    /// CloudFormation property type `NetworkConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelbiasjobdefinition-networkconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct NetworkConfig(rt::Props);
-    impl NetworkConfig {
-        /// A new `NetworkConfig`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            NetworkConfig(this)
-        }
-        /// Whether to encrypt all communications between distributed processing jobs.
-        ///
-        /// CloudFormation `EnableInterContainerTrafficEncryption`, Terraform `enable_inter_container_traffic_encryption`.
-        pub fn enable_inter_container_traffic_encryption(mut self, value: bool) -> Self {
-            self.0.set(
-                "EnableInterContainerTrafficEncryption",
-                Some("enable_inter_container_traffic_encryption"),
-                rt::boolean(value),
-            );
-            self
-        }
-        /// Whether to allow inbound and outbound network calls to and from the containers used for the processing job.
-        ///
-        /// CloudFormation `EnableNetworkIsolation`, Terraform `enable_network_isolation`.
-        pub fn enable_network_isolation(mut self, value: bool) -> Self {
-            self.0.set(
-                "EnableNetworkIsolation",
-                Some("enable_network_isolation"),
-                rt::boolean(value),
-            );
-            self
-        }
-        /// Specifies a VPC that your training jobs and hosted models have access to.
-        ///
-        /// CloudFormation `VpcConfig`, Terraform `vpc_config`.
-        pub fn vpc_config(mut self, value: VpcConfig) -> Self {
-            self.0.set("VpcConfig", Some("vpc_config"), value.into());
-            self
-        }
-    }
-    nested!(NetworkConfig);
-    /// Information about where and how to store the results of a monitoring job.
-    ///
-    /// CloudFormation property type `S3Output`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelbiasjobdefinition-s3output.html)
-    #[derive(Clone, Debug)]
-    pub struct S3Output(rt::Props);
-    impl S3Output {
-        /// A new `S3Output`. Required properties: `local_path` (`LocalPath`), `s3_uri` (`S3Uri`).
-        pub fn new(local_path: impl Into<rt::Expr>, s3_uri: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("LocalPath", Some("local_path"), rt::string(local_path));
-            this.set("S3Uri", Some("s3_uri"), rt::string(s3_uri));
-            S3Output(this)
-        }
-        /// Whether to upload the results of the monitoring job continuously or after the job completes.
-        ///
-        /// CloudFormation `S3UploadMode`, Terraform `s3_upload_mode`.
-        pub fn s3_upload_mode(mut self, value: S3UploadMode) -> Self {
-            self.0
-                .set("S3UploadMode", Some("s3_upload_mode"), value.into());
-            self
-        }
-    }
-    nested!(S3Output);
-    /// Specifies a time limit for how long the monitoring job is allowed to run.
-    ///
-    /// CloudFormation property type `StoppingCondition`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelbiasjobdefinition-stoppingcondition.html)
-    #[derive(Clone, Debug)]
-    pub struct StoppingCondition(rt::Props);
-    impl StoppingCondition {
-        /// A new `StoppingCondition`. Required properties: `max_runtime_in_seconds` (`MaxRuntimeInSeconds`).
-        pub fn new(max_runtime_in_seconds: i64) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "MaxRuntimeInSeconds",
-                Some("max_runtime_in_seconds"),
-                rt::int(max_runtime_in_seconds),
-            );
-            StoppingCondition(this)
-        }
-    }
-    nested!(StoppingCondition);
-    /// Specifies a VPC that your training jobs and hosted models have access to.
-    ///
-    /// CloudFormation property type `VpcConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelbiasjobdefinition-vpcconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct VpcConfig(rt::Props);
-    impl VpcConfig {
-        /// A new `VpcConfig`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnets` (`Subnets`).
-        pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "SecurityGroupIds",
-                Some("security_group_ids"),
-                rt::strings(security_group_ids),
-            );
-            this.set("Subnets", Some("subnets"), rt::strings(subnets));
-            VpcConfig(this)
-        }
-    }
-    nested!(VpcConfig);
-    /// The values `S3UploadMode` accepts in `SageMaker::ModelBiasJobDefinition`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum S3UploadMode {
-        /// `Continuous`
-        Continuous,
-        /// `EndOfJob`
-        EndOfJob,
-    }
-    string_enum!(S3UploadMode { Continuous => "Continuous", EndOfJob => "EndOfJob" });
-    /// The values `S3DataDistributionType` accepts in `SageMaker::ModelBiasJobDefinition`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum S3DataDistributionType {
-        /// `FullyReplicated`
-        FullyReplicated,
-        /// `ShardedByS3Key`
-        ShardedByS3Key,
-    }
-    string_enum!(S3DataDistributionType { FullyReplicated => "FullyReplicated", ShardedByS3Key => "ShardedByS3Key" });
-    /// The values `S3InputMode` accepts in `SageMaker::ModelBiasJobDefinition`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum S3InputMode {
-        /// `Pipe`
-        Pipe,
-        /// `File`
-        File,
-    }
-    string_enum!(S3InputMode { Pipe => "Pipe", File => "File" });
 }
 /// Resource Type definition for AWS::SageMaker::ModelCard.
 ///
@@ -15105,6 +13850,7 @@ static MODEL_CARD_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedTime", None),
         ("ModelCardProcessingStatus", None),
     ],
+    schema: (&SCHEMAS, 30),
 };
 impl ModelCard {
     /// Declares a `AWS::SageMaker::ModelCard` with the stack-unique `id`. Required properties: `content` (`Content`), `model_card_name` (`ModelCardName`), `model_card_status` (`ModelCardStatus`).
@@ -15206,10 +13952,11 @@ impl ModelCardHandle {
 }
 /// Property types and value sets of [`ModelCard`] (`AWS::SageMaker::ModelCard`).
 pub mod model_card {
+    pub use super::shared::{ModelApprovalStatus, ModelCardStatus};
     use super::*;
     /// CloudFormation property type `AdditionalInformation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-additionalinformation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AdditionalInformation(rt::Props);
     impl AdditionalInformation {
@@ -15249,7 +13996,7 @@ pub mod model_card {
     ///
     /// CloudFormation property type `BusinessDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-businessdetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BusinessDetails(rt::Props);
     impl BusinessDetails {
@@ -15283,7 +14030,7 @@ pub mod model_card {
     nested!(BusinessDetails);
     /// CloudFormation property type `Container`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-container.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Container(rt::Props);
     impl Container {
@@ -15313,7 +14060,7 @@ pub mod model_card {
     ///
     /// CloudFormation property type `Content`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-content.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Content(rt::Props);
     impl Content {
@@ -15376,7 +14123,7 @@ pub mod model_card {
     ///
     /// CloudFormation property type `EvaluationDetail`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-evaluationdetail.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EvaluationDetail(rt::Props);
     impl EvaluationDetail {
@@ -15422,7 +14169,7 @@ pub mod model_card {
     ///
     /// CloudFormation property type `Function`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-function.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Function(rt::Props);
     impl Function {
@@ -15452,7 +14199,7 @@ pub mod model_card {
     ///
     /// CloudFormation property type `InferenceEnvironment`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-inferenceenvironment.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InferenceEnvironment(rt::Props);
     impl InferenceEnvironment {
@@ -15475,7 +14222,7 @@ pub mod model_card {
     nested!(InferenceEnvironment);
     /// CloudFormation property type `InferenceSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-inferencespecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InferenceSpecification(rt::Props);
     impl InferenceSpecification {
@@ -15491,7 +14238,7 @@ pub mod model_card {
     ///
     /// CloudFormation property type `IntendedUses`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-intendeduses.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IntendedUses(rt::Props);
     impl IntendedUses {
@@ -15539,7 +14286,7 @@ pub mod model_card {
     ///
     /// CloudFormation property type `MetricGroup`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-metricgroup.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricGroup(rt::Props);
     impl MetricGroup {
@@ -15556,7 +14303,7 @@ pub mod model_card {
     ///
     /// CloudFormation property type `ModelOverview`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-modeloverview.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ModelOverview(rt::Props);
     impl ModelOverview {
@@ -15642,7 +14389,7 @@ pub mod model_card {
     nested!(ModelOverview);
     /// CloudFormation property type `ModelPackageCreator`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-modelpackagecreator.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ModelPackageCreator(rt::Props);
     impl ModelPackageCreator {
@@ -15664,7 +14411,7 @@ pub mod model_card {
     ///
     /// CloudFormation property type `ModelPackageDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-modelpackagedetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ModelPackageDetails(rt::Props);
     impl ModelPackageDetails {
@@ -15774,7 +14521,7 @@ pub mod model_card {
     ///
     /// CloudFormation property type `ObjectiveFunction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-objectivefunction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ObjectiveFunction(rt::Props);
     impl ObjectiveFunction {
@@ -15801,7 +14548,7 @@ pub mod model_card {
     ///
     /// CloudFormation property type `SecurityConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-securityconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SecurityConfig(rt::Props);
     impl SecurityConfig {
@@ -15821,7 +14568,7 @@ pub mod model_card {
     nested!(SecurityConfig);
     /// CloudFormation property type `SourceAlgorithm`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-sourcealgorithm.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SourceAlgorithm(rt::Props);
     impl SourceAlgorithm {
@@ -15844,7 +14591,7 @@ pub mod model_card {
     ///
     /// CloudFormation property type `TrainingDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-trainingdetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TrainingDetails(rt::Props);
     impl TrainingDetails {
@@ -15874,7 +14621,7 @@ pub mod model_card {
     nested!(TrainingDetails);
     /// CloudFormation property type `TrainingEnvironment`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-trainingenvironment.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TrainingEnvironment(rt::Props);
     impl TrainingEnvironment {
@@ -15899,7 +14646,7 @@ pub mod model_card {
     ///
     /// CloudFormation property type `TrainingHyperParameter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-traininghyperparameter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TrainingHyperParameter(rt::Props);
     impl TrainingHyperParameter {
@@ -15914,7 +14661,7 @@ pub mod model_card {
     nested!(TrainingHyperParameter);
     /// CloudFormation property type `TrainingJobDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-trainingjobdetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TrainingJobDetails(rt::Props);
     impl TrainingJobDetails {
@@ -15982,7 +14729,7 @@ pub mod model_card {
     ///
     /// CloudFormation property type `TrainingMetric`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-trainingmetric.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TrainingMetric(rt::Props);
     impl TrainingMetric {
@@ -16004,7 +14751,7 @@ pub mod model_card {
     ///
     /// CloudFormation property type `UserContext`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-usercontext.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UserContext(rt::Props);
     impl UserContext {
@@ -16036,19 +14783,6 @@ pub mod model_card {
         }
     }
     nested!(UserContext);
-    /// The values `ModelCardStatus` accepts in `SageMaker::ModelCard`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ModelCardStatus {
-        /// `Draft`
-        Draft,
-        /// `PendingReview`
-        PendingReview,
-        /// `Approved`
-        Approved,
-        /// `Archived`
-        Archived,
-    }
-    string_enum!(ModelCardStatus { Draft => "Draft", PendingReview => "PendingReview", Approved => "Approved", Archived => "Archived" });
     /// The values `Function2` accepts in `SageMaker::ModelCard`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Function2 {
@@ -16058,17 +14792,6 @@ pub mod model_card {
         Minimize,
     }
     string_enum!(Function2 { Maximize => "Maximize", Minimize => "Minimize" });
-    /// The values `ModelApprovalStatus` accepts in `SageMaker::ModelCard`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ModelApprovalStatus {
-        /// `Approved`
-        Approved,
-        /// `Rejected`
-        Rejected,
-        /// `PendingManualApproval`
-        PendingManualApproval,
-    }
-    string_enum!(ModelApprovalStatus { Approved => "Approved", Rejected => "Rejected", PendingManualApproval => "PendingManualApproval" });
     /// The values `ModelPackageStatus` accepts in `SageMaker::ModelCard`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum ModelPackageStatus {
@@ -16134,6 +14857,7 @@ static MODEL_EXPLAINABILITY_JOB_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
         ("JobDefinitionArn", Some("job_definition_arn")),
     ],
+    schema: (&SCHEMAS, 31),
 };
 impl ModelExplainabilityJobDefinition {
     /// Declares a `AWS::SageMaker::ModelExplainabilityJobDefinition` with the stack-unique `id`. Required properties: `job_resources` (`JobResources`), `model_explainability_app_specification` (`ModelExplainabilityAppSpecification`), `model_explainability_job_input` (`ModelExplainabilityJobInput`), `model_explainability_job_output_config` (`ModelExplainabilityJobOutputConfig`), `role_arn` (`RoleArn`).
@@ -16249,12 +14973,17 @@ impl ModelExplainabilityJobDefinitionHandle {
 }
 /// Property types and value sets of [`ModelExplainabilityJobDefinition`] (`AWS::SageMaker::ModelExplainabilityJobDefinition`).
 pub mod model_explainability_job_definition {
+    pub use super::shared::{
+        ClusterConfig, ConstraintsResource, Csv, DatasetFormat, Json, MonitoringOutput,
+        MonitoringOutputConfig, MonitoringResources, NetworkConfig, S3DataDistributionType,
+        S3InputMode, S3Output, S3UploadMode, StoppingCondition, VpcConfig,
+    };
     use super::*;
     /// The batch transform input for a monitoring job.
     ///
     /// CloudFormation property type `BatchTransformInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelexplainabilityjobdefinition-batchtransforminput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BatchTransformInput(rt::Props);
     impl BatchTransformInput {
@@ -16332,136 +15061,11 @@ pub mod model_explainability_job_definition {
         }
     }
     nested!(BatchTransformInput);
-    /// Configuration for the cluster used to run model monitoring jobs.
-    ///
-    /// CloudFormation property type `ClusterConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelexplainabilityjobdefinition-clusterconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct ClusterConfig(rt::Props);
-    impl ClusterConfig {
-        /// A new `ClusterConfig`. Required properties: `instance_count` (`InstanceCount`), `instance_type` (`InstanceType`), `volume_size_in_gb` (`VolumeSizeInGB`).
-        pub fn new(
-            instance_count: i64,
-            instance_type: impl Into<rt::Expr>,
-            volume_size_in_gb: i64,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "InstanceCount",
-                Some("instance_count"),
-                rt::int(instance_count),
-            );
-            this.set(
-                "InstanceType",
-                Some("instance_type"),
-                rt::string(instance_type),
-            );
-            this.set(
-                "VolumeSizeInGB",
-                Some("volume_size_in_gb"),
-                rt::int(volume_size_in_gb),
-            );
-            ClusterConfig(this)
-        }
-        /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt data on the storage volume attached to the ML compute instance(s) that run the model monitoring job.
-        ///
-        /// Constraints: length 0..=2048; range 1..=2048; pattern `^[a-zA-Z0-9:/_-]*$`. CloudFormation `VolumeKmsKeyId`, Terraform `volume_kms_key_id`.
-        pub fn volume_kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set(
-                "VolumeKmsKeyId",
-                Some("volume_kms_key_id"),
-                rt::string(value),
-            );
-            self
-        }
-    }
-    nested!(ClusterConfig);
-    /// The baseline constraints resource for a monitoring job.
-    ///
-    /// CloudFormation property type `ConstraintsResource`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelexplainabilityjobdefinition-constraintsresource.html)
-    #[derive(Clone, Debug)]
-    pub struct ConstraintsResource(rt::Props);
-    impl ConstraintsResource {
-        /// A new `ConstraintsResource`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            ConstraintsResource(this)
-        }
-        /// The Amazon S3 URI for baseline constraint file in Amazon S3 that the current monitoring job should validated against.
-        ///
-        /// Constraints: length 0..=1024; pattern `^(https|s3)://([^/]+)/?(.*)$`. CloudFormation `S3Uri`, Terraform `s3_uri`.
-        pub fn s3_uri(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("S3Uri", Some("s3_uri"), rt::string(value));
-            self
-        }
-    }
-    nested!(ConstraintsResource);
-    /// The CSV format
-    ///
-    /// CloudFormation property type `Csv`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelexplainabilityjobdefinition-csv.html)
-    #[derive(Clone, Debug)]
-    pub struct Csv(rt::Props);
-    impl Csv {
-        /// A new `Csv`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            Csv(this)
-        }
-        /// A boolean flag indicating if given CSV has header
-        ///
-        /// CloudFormation `Header`, Terraform `header`.
-        pub fn header(mut self, value: bool) -> Self {
-            self.0.set("Header", Some("header"), rt::boolean(value));
-            self
-        }
-    }
-    nested!(Csv);
-    /// The dataset format of the data to monitor
-    ///
-    /// CloudFormation property type `DatasetFormat`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelexplainabilityjobdefinition-datasetformat.html)
-    #[derive(Clone, Debug)]
-    pub struct DatasetFormat(rt::Props);
-    impl DatasetFormat {
-        /// A new `DatasetFormat`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            DatasetFormat(this)
-        }
-        /// The CSV format
-        ///
-        /// CloudFormation `Csv`, Terraform `csv`.
-        pub fn csv(mut self, value: Csv) -> Self {
-            self.0.set("Csv", Some("csv"), value.into());
-            self
-        }
-        /// The Json format
-        ///
-        /// CloudFormation `Json`, Terraform `json`.
-        pub fn json(mut self, value: Json) -> Self {
-            self.0.set("Json", Some("json"), value.into());
-            self
-        }
-        /// A flag indicating if the dataset format is Parquet
-        ///
-        /// CloudFormation `Parquet`, Terraform `parquet`.
-        pub fn parquet(mut self, value: bool) -> Self {
-            self.0.set("Parquet", Some("parquet"), rt::boolean(value));
-            self
-        }
-    }
-    nested!(DatasetFormat);
     /// The endpoint for a monitoring job.
     ///
     /// CloudFormation property type `EndpointInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelexplainabilityjobdefinition-endpointinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EndpointInput(rt::Props);
     impl EndpointInput {
@@ -16530,33 +15134,11 @@ pub mod model_explainability_job_definition {
         }
     }
     nested!(EndpointInput);
-    /// The Json format
-    ///
-    /// CloudFormation property type `Json`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelexplainabilityjobdefinition-json.html)
-    #[derive(Clone, Debug)]
-    pub struct Json(rt::Props);
-    impl Json {
-        /// A new `Json`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            Json(this)
-        }
-        /// A boolean flag indicating if it is JSON line format
-        ///
-        /// CloudFormation `Line`, Terraform `line`.
-        pub fn line(mut self, value: bool) -> Self {
-            self.0.set("Line", Some("line"), rt::boolean(value));
-            self
-        }
-    }
-    nested!(Json);
     /// Container image configuration object for the monitoring job.
     ///
     /// CloudFormation property type `ModelExplainabilityAppSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelexplainabilityjobdefinition-modelexplainabilityappspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ModelExplainabilityAppSpecification(rt::Props);
     impl ModelExplainabilityAppSpecification {
@@ -16584,7 +15166,7 @@ pub mod model_explainability_job_definition {
     ///
     /// CloudFormation property type `ModelExplainabilityBaselineConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelexplainabilityjobdefinition-modelexplainabilitybaselineconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ModelExplainabilityBaselineConfig(rt::Props);
     impl ModelExplainabilityBaselineConfig {
@@ -16621,7 +15203,7 @@ pub mod model_explainability_job_definition {
     ///
     /// CloudFormation property type `ModelExplainabilityJobInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelexplainabilityjobdefinition-modelexplainabilityjobinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ModelExplainabilityJobInput(rt::Props);
     impl ModelExplainabilityJobInput {
@@ -16651,210 +15233,6 @@ pub mod model_explainability_job_definition {
         }
     }
     nested!(ModelExplainabilityJobInput);
-    /// The output object for a monitoring job.
-    ///
-    /// CloudFormation property type `MonitoringOutput`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelexplainabilityjobdefinition-monitoringoutput.html)
-    #[derive(Clone, Debug)]
-    pub struct MonitoringOutput(rt::Props);
-    impl MonitoringOutput {
-        /// A new `MonitoringOutput`. Required properties: `s3_output` (`S3Output`).
-        pub fn new(s3_output: S3Output) -> Self {
-            let mut this = rt::Props::default();
-            this.set("S3Output", Some("s3_output"), s3_output.into());
-            MonitoringOutput(this)
-        }
-    }
-    nested!(MonitoringOutput);
-    /// The output configuration for monitoring jobs.
-    ///
-    /// CloudFormation property type `MonitoringOutputConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelexplainabilityjobdefinition-monitoringoutputconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct MonitoringOutputConfig(rt::Props);
-    impl MonitoringOutputConfig {
-        /// A new `MonitoringOutputConfig`. Required properties: `monitoring_outputs` (`MonitoringOutputs`).
-        pub fn new(monitoring_outputs: impl IntoIterator<Item = MonitoringOutput>) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "MonitoringOutputs",
-                Some("monitoring_outputs"),
-                rt::list(monitoring_outputs),
-            );
-            MonitoringOutputConfig(this)
-        }
-        /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt the model artifacts at rest using Amazon S3 server-side encryption.
-        ///
-        /// Constraints: length 0..=2048; pattern `.*`. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
-            self
-        }
-    }
-    nested!(MonitoringOutputConfig);
-    /// Identifies the resources to deploy for a monitoring job.
-    ///
-    /// CloudFormation property type `MonitoringResources`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelexplainabilityjobdefinition-monitoringresources.html)
-    #[derive(Clone, Debug)]
-    pub struct MonitoringResources(rt::Props);
-    impl MonitoringResources {
-        /// A new `MonitoringResources`. Required properties: `cluster_config` (`ClusterConfig`).
-        pub fn new(cluster_config: ClusterConfig) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "ClusterConfig",
-                Some("cluster_config"),
-                cluster_config.into(),
-            );
-            MonitoringResources(this)
-        }
-    }
-    nested!(MonitoringResources);
-    /// Networking options for a job, such as network traffic encryption between containers, whether to allow inbound and outbound network calls to and from containers, and the VPC subnets and security groups…
-    ///
-    /// CloudFormation property type `NetworkConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelexplainabilityjobdefinition-networkconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct NetworkConfig(rt::Props);
-    impl NetworkConfig {
-        /// A new `NetworkConfig`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            NetworkConfig(this)
-        }
-        /// Whether to encrypt all communications between distributed processing jobs.
-        ///
-        /// CloudFormation `EnableInterContainerTrafficEncryption`, Terraform `enable_inter_container_traffic_encryption`.
-        pub fn enable_inter_container_traffic_encryption(mut self, value: bool) -> Self {
-            self.0.set(
-                "EnableInterContainerTrafficEncryption",
-                Some("enable_inter_container_traffic_encryption"),
-                rt::boolean(value),
-            );
-            self
-        }
-        /// Whether to allow inbound and outbound network calls to and from the containers used for the processing job.
-        ///
-        /// CloudFormation `EnableNetworkIsolation`, Terraform `enable_network_isolation`.
-        pub fn enable_network_isolation(mut self, value: bool) -> Self {
-            self.0.set(
-                "EnableNetworkIsolation",
-                Some("enable_network_isolation"),
-                rt::boolean(value),
-            );
-            self
-        }
-        /// Specifies a VPC that your training jobs and hosted models have access to.
-        ///
-        /// CloudFormation `VpcConfig`, Terraform `vpc_config`.
-        pub fn vpc_config(mut self, value: VpcConfig) -> Self {
-            self.0.set("VpcConfig", Some("vpc_config"), value.into());
-            self
-        }
-    }
-    nested!(NetworkConfig);
-    /// Information about where and how to store the results of a monitoring job.
-    ///
-    /// CloudFormation property type `S3Output`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelexplainabilityjobdefinition-s3output.html)
-    #[derive(Clone, Debug)]
-    pub struct S3Output(rt::Props);
-    impl S3Output {
-        /// A new `S3Output`. Required properties: `local_path` (`LocalPath`), `s3_uri` (`S3Uri`).
-        pub fn new(local_path: impl Into<rt::Expr>, s3_uri: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("LocalPath", Some("local_path"), rt::string(local_path));
-            this.set("S3Uri", Some("s3_uri"), rt::string(s3_uri));
-            S3Output(this)
-        }
-        /// Whether to upload the results of the monitoring job continuously or after the job completes.
-        ///
-        /// CloudFormation `S3UploadMode`, Terraform `s3_upload_mode`.
-        pub fn s3_upload_mode(mut self, value: S3UploadMode) -> Self {
-            self.0
-                .set("S3UploadMode", Some("s3_upload_mode"), value.into());
-            self
-        }
-    }
-    nested!(S3Output);
-    /// Specifies a time limit for how long the monitoring job is allowed to run.
-    ///
-    /// CloudFormation property type `StoppingCondition`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelexplainabilityjobdefinition-stoppingcondition.html)
-    #[derive(Clone, Debug)]
-    pub struct StoppingCondition(rt::Props);
-    impl StoppingCondition {
-        /// A new `StoppingCondition`. Required properties: `max_runtime_in_seconds` (`MaxRuntimeInSeconds`).
-        pub fn new(max_runtime_in_seconds: i64) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "MaxRuntimeInSeconds",
-                Some("max_runtime_in_seconds"),
-                rt::int(max_runtime_in_seconds),
-            );
-            StoppingCondition(this)
-        }
-    }
-    nested!(StoppingCondition);
-    /// Specifies a VPC that your training jobs and hosted models have access to.
-    ///
-    /// CloudFormation property type `VpcConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelexplainabilityjobdefinition-vpcconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct VpcConfig(rt::Props);
-    impl VpcConfig {
-        /// A new `VpcConfig`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnets` (`Subnets`).
-        pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "SecurityGroupIds",
-                Some("security_group_ids"),
-                rt::strings(security_group_ids),
-            );
-            this.set("Subnets", Some("subnets"), rt::strings(subnets));
-            VpcConfig(this)
-        }
-    }
-    nested!(VpcConfig);
-    /// The values `S3UploadMode` accepts in `SageMaker::ModelExplainabilityJobDefinition`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum S3UploadMode {
-        /// `Continuous`
-        Continuous,
-        /// `EndOfJob`
-        EndOfJob,
-    }
-    string_enum!(S3UploadMode { Continuous => "Continuous", EndOfJob => "EndOfJob" });
-    /// The values `S3DataDistributionType` accepts in `SageMaker::ModelExplainabilityJobDefinition`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum S3DataDistributionType {
-        /// `FullyReplicated`
-        FullyReplicated,
-        /// `ShardedByS3Key`
-        ShardedByS3Key,
-    }
-    string_enum!(S3DataDistributionType { FullyReplicated => "FullyReplicated", ShardedByS3Key => "ShardedByS3Key" });
-    /// The values `S3InputMode` accepts in `SageMaker::ModelExplainabilityJobDefinition`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum S3InputMode {
-        /// `Pipe`
-        Pipe,
-        /// `File`
-        File,
-    }
-    string_enum!(S3InputMode { Pipe => "Pipe", File => "File" });
 }
 /// Resource Type definition for AWS::SageMaker::ModelPackage
 ///
@@ -16880,6 +15258,7 @@ static MODEL_PACKAGE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedTime", Some("last_modified_time")),
         ("ModelPackageStatus", Some("model_package_status")),
     ],
+    schema: (&SCHEMAS, 32),
 };
 impl ModelPackage {
     /// Declares a `AWS::SageMaker::ModelPackage` with the stack-unique `id`. No property is required.
@@ -17183,12 +15562,13 @@ impl ModelPackageHandle {
 }
 /// Property types and value sets of [`ModelPackage`] (`AWS::SageMaker::ModelPackage`).
 pub mod model_package {
+    pub use super::shared::{CompressionType, ModelApprovalStatus, ModelCardStatus, ModelInput};
     use super::*;
     /// Additional Inference Specification specifies details about inference jobs that can be run with models based on this model package.AdditionalInferenceSpecifications can be added to existing model packa…
     ///
     /// CloudFormation property type `AdditionalInferenceSpecificationDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-additionalinferencespecificationdefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AdditionalInferenceSpecificationDefinition(rt::Props);
     impl AdditionalInferenceSpecificationDefinition {
@@ -17272,7 +15652,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `Bias`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-bias.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Bias(rt::Props);
     impl Bias {
@@ -17316,7 +15696,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `DataSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-datasource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataSource(rt::Props);
     impl DataSource {
@@ -17336,7 +15716,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `DriftCheckBaselines`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-driftcheckbaselines.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DriftCheckBaselines(rt::Props);
     impl DriftCheckBaselines {
@@ -17382,7 +15762,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `DriftCheckBias`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-driftcheckbias.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DriftCheckBias(rt::Props);
     impl DriftCheckBias {
@@ -17426,7 +15806,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `DriftCheckExplainability`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-driftcheckexplainability.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DriftCheckExplainability(rt::Props);
     impl DriftCheckExplainability {
@@ -17455,7 +15835,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `DriftCheckModelDataQuality`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-driftcheckmodeldataquality.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DriftCheckModelDataQuality(rt::Props);
     impl DriftCheckModelDataQuality {
@@ -17484,7 +15864,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `DriftCheckModelQuality`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-driftcheckmodelquality.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DriftCheckModelQuality(rt::Props);
     impl DriftCheckModelQuality {
@@ -17513,7 +15893,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `Explainability`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-explainability.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Explainability(rt::Props);
     impl Explainability {
@@ -17535,7 +15915,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `FileSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-filesource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FileSource(rt::Props);
     impl FileSource {
@@ -17567,7 +15947,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `InferenceSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-inferencespecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InferenceSpecification(rt::Props);
     impl InferenceSpecification {
@@ -17625,7 +16005,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `MetadataProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-metadataproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetadataProperties(rt::Props);
     impl MetadataProperties {
@@ -17671,7 +16051,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `MetricsSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-metricssource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetricsSource(rt::Props);
     impl MetricsSource {
@@ -17700,7 +16080,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `ModelAccessConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-modelaccessconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ModelAccessConfig(rt::Props);
     impl ModelAccessConfig {
@@ -17716,7 +16096,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `ModelCard`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-modelcard.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ModelCard(rt::Props);
     impl ModelCard {
@@ -17744,7 +16124,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `ModelDataQuality`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-modeldataquality.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ModelDataQuality(rt::Props);
     impl ModelDataQuality {
@@ -17773,7 +16153,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `ModelDataSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-modeldatasource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ModelDataSource(rt::Props);
     impl ModelDataSource {
@@ -17792,29 +16172,11 @@ pub mod model_package {
         }
     }
     nested!(ModelDataSource);
-    /// CloudFormation property type `ModelInput`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-modelinput.html)
-    #[derive(Clone, Debug)]
-    pub struct ModelInput(rt::Props);
-    impl ModelInput {
-        /// A new `ModelInput`. Required properties: `data_input_config` (`DataInputConfig`).
-        pub fn new(data_input_config: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "DataInputConfig",
-                Some("data_input_config"),
-                rt::string(data_input_config),
-            );
-            ModelInput(this)
-        }
-    }
-    nested!(ModelInput);
     /// A structure that contains model metrics reports.
     ///
     /// CloudFormation property type `ModelMetrics`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-modelmetrics.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ModelMetrics(rt::Props);
     impl ModelMetrics {
@@ -17860,7 +16222,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `ModelPackageContainerDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-modelpackagecontainerdefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ModelPackageContainerDefinition(rt::Props);
     impl ModelPackageContainerDefinition {
@@ -17957,7 +16319,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `ModelPackageStatusDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-modelpackagestatusdetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ModelPackageStatusDetails(rt::Props);
     impl ModelPackageStatusDetails {
@@ -17984,7 +16346,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `ModelPackageStatusItem`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-modelpackagestatusitem.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ModelPackageStatusItem(rt::Props);
     impl ModelPackageStatusItem {
@@ -18009,7 +16371,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `ModelQuality`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-modelquality.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ModelQuality(rt::Props);
     impl ModelQuality {
@@ -18038,7 +16400,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `S3DataSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-s3datasource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3DataSource(rt::Props);
     impl S3DataSource {
@@ -18055,7 +16417,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `S3ModelDataSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-s3modeldatasource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3ModelDataSource(rt::Props);
     impl S3ModelDataSource {
@@ -18092,7 +16454,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `SecurityConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-securityconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SecurityConfig(rt::Props);
     impl SecurityConfig {
@@ -18108,7 +16470,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `SourceAlgorithm`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-sourcealgorithm.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SourceAlgorithm(rt::Props);
     impl SourceAlgorithm {
@@ -18136,7 +16498,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `SourceAlgorithmSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-sourcealgorithmspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SourceAlgorithmSpecification(rt::Props);
     impl SourceAlgorithmSpecification {
@@ -18156,7 +16518,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `TransformInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-transforminput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TransformInput(rt::Props);
     impl TransformInput {
@@ -18195,7 +16557,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `TransformJobDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-transformjobdefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TransformJobDefinition(rt::Props);
     impl TransformJobDefinition {
@@ -18267,7 +16629,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `TransformOutput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-transformoutput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TransformOutput(rt::Props);
     impl TransformOutput {
@@ -18310,7 +16672,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `TransformResources`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-transformresources.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TransformResources(rt::Props);
     impl TransformResources {
@@ -18346,7 +16708,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `ValidationProfile`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-validationprofile.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ValidationProfile(rt::Props);
     impl ValidationProfile {
@@ -18374,7 +16736,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `ValidationSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-validationspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ValidationSpecification(rt::Props);
     impl ValidationSpecification {
@@ -18398,17 +16760,6 @@ pub mod model_package {
         }
     }
     nested!(ValidationSpecification);
-    /// The values `ModelApprovalStatus` accepts in `SageMaker::ModelPackage`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ModelApprovalStatus {
-        /// `Approved`
-        Approved,
-        /// `Rejected`
-        Rejected,
-        /// `PendingManualApproval`
-        PendingManualApproval,
-    }
-    string_enum!(ModelApprovalStatus { Approved => "Approved", Rejected => "Rejected", PendingManualApproval => "PendingManualApproval" });
     /// The values `SkipModelValidation` accepts in `SageMaker::ModelPackage`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum SkipModelValidation {
@@ -18436,15 +16787,6 @@ pub mod model_package {
         Line,
     }
     string_enum!(AssembleWith { None => "None", Line => "Line" });
-    /// The values `CompressionType` accepts in `SageMaker::ModelPackage`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum CompressionType {
-        /// `None`
-        None,
-        /// `Gzip`
-        Gzip,
-    }
-    string_enum!(CompressionType { None => "None", Gzip => "Gzip" });
     /// The values `SplitType` accepts in `SageMaker::ModelPackage`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum SplitType {
@@ -18482,19 +16824,6 @@ pub mod model_package {
         Completed,
     }
     string_enum!(Status { NotStarted => "NotStarted", Failed => "Failed", InProgress => "InProgress", Completed => "Completed" });
-    /// The values `ModelCardStatus` accepts in `SageMaker::ModelPackage`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ModelCardStatus {
-        /// `Draft`
-        Draft,
-        /// `PendingReview`
-        PendingReview,
-        /// `Approved`
-        Approved,
-        /// `Archived`
-        Archived,
-    }
-    string_enum!(ModelCardStatus { Draft => "Draft", PendingReview => "PendingReview", Approved => "Approved", Archived => "Archived" });
     /// The values `S3DataType2` accepts in `SageMaker::ModelPackage`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum S3DataType2 {
@@ -18533,6 +16862,7 @@ static MODEL_PACKAGE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("model_package_group_status"),
         ),
     ],
+    schema: (&SCHEMAS, 33),
 };
 impl ModelPackageGroup {
     /// Declares a `AWS::SageMaker::ModelPackageGroup` with the stack-unique `id`. Required properties: `model_package_group_name` (`ModelPackageGroupName`).
@@ -18626,6 +16956,7 @@ static MODEL_QUALITY_JOB_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
         ("JobDefinitionArn", Some("job_definition_arn")),
     ],
+    schema: (&SCHEMAS, 34),
 };
 impl ModelQualityJobDefinition {
     /// Declares a `AWS::SageMaker::ModelQualityJobDefinition` with the stack-unique `id`. Required properties: `job_resources` (`JobResources`), `model_quality_app_specification` (`ModelQualityAppSpecification`), `model_quality_job_input` (`ModelQualityJobInput`), `model_quality_job_output_config` (`ModelQualityJobOutputConfig`), `role_arn` (`RoleArn`).
@@ -18735,12 +17066,17 @@ impl ModelQualityJobDefinitionHandle {
 }
 /// Property types and value sets of [`ModelQualityJobDefinition`] (`AWS::SageMaker::ModelQualityJobDefinition`).
 pub mod model_quality_job_definition {
+    pub use super::shared::{
+        ClusterConfig, ConstraintsResource, Csv, DatasetFormat, Json, MonitoringGroundTruthS3Input,
+        MonitoringOutput, MonitoringOutputConfig, MonitoringResources, NetworkConfig,
+        S3DataDistributionType, S3InputMode, S3Output, S3UploadMode, StoppingCondition, VpcConfig,
+    };
     use super::*;
     /// The batch transform input for a monitoring job.
     ///
     /// CloudFormation property type `BatchTransformInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelqualityjobdefinition-batchtransforminput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BatchTransformInput(rt::Props);
     impl BatchTransformInput {
@@ -18835,136 +17171,11 @@ pub mod model_quality_job_definition {
         }
     }
     nested!(BatchTransformInput);
-    /// Configuration for the cluster used to run model monitoring jobs.
-    ///
-    /// CloudFormation property type `ClusterConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelqualityjobdefinition-clusterconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct ClusterConfig(rt::Props);
-    impl ClusterConfig {
-        /// A new `ClusterConfig`. Required properties: `instance_count` (`InstanceCount`), `instance_type` (`InstanceType`), `volume_size_in_gb` (`VolumeSizeInGB`).
-        pub fn new(
-            instance_count: i64,
-            instance_type: impl Into<rt::Expr>,
-            volume_size_in_gb: i64,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "InstanceCount",
-                Some("instance_count"),
-                rt::int(instance_count),
-            );
-            this.set(
-                "InstanceType",
-                Some("instance_type"),
-                rt::string(instance_type),
-            );
-            this.set(
-                "VolumeSizeInGB",
-                Some("volume_size_in_gb"),
-                rt::int(volume_size_in_gb),
-            );
-            ClusterConfig(this)
-        }
-        /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt data on the storage volume attached to the ML compute instance(s) that run the model monitoring job.
-        ///
-        /// Constraints: length 0..=2048; range 1..=2048; pattern `^[a-zA-Z0-9:/_-]*$`. CloudFormation `VolumeKmsKeyId`, Terraform `volume_kms_key_id`.
-        pub fn volume_kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set(
-                "VolumeKmsKeyId",
-                Some("volume_kms_key_id"),
-                rt::string(value),
-            );
-            self
-        }
-    }
-    nested!(ClusterConfig);
-    /// The baseline constraints resource for a monitoring job.
-    ///
-    /// CloudFormation property type `ConstraintsResource`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelqualityjobdefinition-constraintsresource.html)
-    #[derive(Clone, Debug)]
-    pub struct ConstraintsResource(rt::Props);
-    impl ConstraintsResource {
-        /// A new `ConstraintsResource`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            ConstraintsResource(this)
-        }
-        /// The Amazon S3 URI for baseline constraint file in Amazon S3 that the current monitoring job should validated against.
-        ///
-        /// Constraints: length 0..=1024; pattern `^(https|s3)://([^/]+)/?(.*)$`. CloudFormation `S3Uri`, Terraform `s3_uri`.
-        pub fn s3_uri(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("S3Uri", Some("s3_uri"), rt::string(value));
-            self
-        }
-    }
-    nested!(ConstraintsResource);
-    /// The CSV format
-    ///
-    /// CloudFormation property type `Csv`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelqualityjobdefinition-csv.html)
-    #[derive(Clone, Debug)]
-    pub struct Csv(rt::Props);
-    impl Csv {
-        /// A new `Csv`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            Csv(this)
-        }
-        /// A boolean flag indicating if given CSV has header
-        ///
-        /// CloudFormation `Header`, Terraform `header`.
-        pub fn header(mut self, value: bool) -> Self {
-            self.0.set("Header", Some("header"), rt::boolean(value));
-            self
-        }
-    }
-    nested!(Csv);
-    /// The dataset format of the data to monitor
-    ///
-    /// CloudFormation property type `DatasetFormat`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelqualityjobdefinition-datasetformat.html)
-    #[derive(Clone, Debug)]
-    pub struct DatasetFormat(rt::Props);
-    impl DatasetFormat {
-        /// A new `DatasetFormat`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            DatasetFormat(this)
-        }
-        /// The CSV format
-        ///
-        /// CloudFormation `Csv`, Terraform `csv`.
-        pub fn csv(mut self, value: Csv) -> Self {
-            self.0.set("Csv", Some("csv"), value.into());
-            self
-        }
-        /// The Json format
-        ///
-        /// CloudFormation `Json`, Terraform `json`.
-        pub fn json(mut self, value: Json) -> Self {
-            self.0.set("Json", Some("json"), value.into());
-            self
-        }
-        /// A flag indicating if the dataset format is Parquet
-        ///
-        /// CloudFormation `Parquet`, Terraform `parquet`.
-        pub fn parquet(mut self, value: bool) -> Self {
-            self.0.set("Parquet", Some("parquet"), rt::boolean(value));
-            self
-        }
-    }
-    nested!(DatasetFormat);
     /// The endpoint for a monitoring job.
     ///
     /// CloudFormation property type `EndpointInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelqualityjobdefinition-endpointinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EndpointInput(rt::Props);
     impl EndpointInput {
@@ -19050,33 +17261,11 @@ pub mod model_quality_job_definition {
         }
     }
     nested!(EndpointInput);
-    /// The Json format
-    ///
-    /// CloudFormation property type `Json`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelqualityjobdefinition-json.html)
-    #[derive(Clone, Debug)]
-    pub struct Json(rt::Props);
-    impl Json {
-        /// A new `Json`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            Json(this)
-        }
-        /// A boolean flag indicating if it is JSON line format
-        ///
-        /// CloudFormation `Line`, Terraform `line`.
-        pub fn line(mut self, value: bool) -> Self {
-            self.0.set("Line", Some("line"), rt::boolean(value));
-            self
-        }
-    }
-    nested!(Json);
     /// Container image configuration object for the monitoring job.
     ///
     /// CloudFormation property type `ModelQualityAppSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelqualityjobdefinition-modelqualityappspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ModelQualityAppSpecification(rt::Props);
     impl ModelQualityAppSpecification {
@@ -19154,7 +17343,7 @@ pub mod model_quality_job_definition {
     ///
     /// CloudFormation property type `ModelQualityBaselineConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelqualityjobdefinition-modelqualitybaselineconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ModelQualityBaselineConfig(rt::Props);
     impl ModelQualityBaselineConfig {
@@ -19191,7 +17380,7 @@ pub mod model_quality_job_definition {
     ///
     /// CloudFormation property type `ModelQualityJobInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelqualityjobdefinition-modelqualityjobinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ModelQualityJobInput(rt::Props);
     impl ModelQualityJobInput {
@@ -19226,226 +17415,6 @@ pub mod model_quality_job_definition {
         }
     }
     nested!(ModelQualityJobInput);
-    /// Ground truth input provided in S3
-    ///
-    /// CloudFormation property type `MonitoringGroundTruthS3Input`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelqualityjobdefinition-monitoringgroundtruths3input.html)
-    #[derive(Clone, Debug)]
-    pub struct MonitoringGroundTruthS3Input(rt::Props);
-    impl MonitoringGroundTruthS3Input {
-        /// A new `MonitoringGroundTruthS3Input`. Required properties: `s3_uri` (`S3Uri`).
-        pub fn new(s3_uri: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("S3Uri", Some("s3_uri"), rt::string(s3_uri));
-            MonitoringGroundTruthS3Input(this)
-        }
-    }
-    nested!(MonitoringGroundTruthS3Input);
-    /// The output object for a monitoring job.
-    ///
-    /// CloudFormation property type `MonitoringOutput`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelqualityjobdefinition-monitoringoutput.html)
-    #[derive(Clone, Debug)]
-    pub struct MonitoringOutput(rt::Props);
-    impl MonitoringOutput {
-        /// A new `MonitoringOutput`. Required properties: `s3_output` (`S3Output`).
-        pub fn new(s3_output: S3Output) -> Self {
-            let mut this = rt::Props::default();
-            this.set("S3Output", Some("s3_output"), s3_output.into());
-            MonitoringOutput(this)
-        }
-    }
-    nested!(MonitoringOutput);
-    /// The output configuration for monitoring jobs.
-    ///
-    /// CloudFormation property type `MonitoringOutputConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelqualityjobdefinition-monitoringoutputconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct MonitoringOutputConfig(rt::Props);
-    impl MonitoringOutputConfig {
-        /// A new `MonitoringOutputConfig`. Required properties: `monitoring_outputs` (`MonitoringOutputs`).
-        pub fn new(monitoring_outputs: impl IntoIterator<Item = MonitoringOutput>) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "MonitoringOutputs",
-                Some("monitoring_outputs"),
-                rt::list(monitoring_outputs),
-            );
-            MonitoringOutputConfig(this)
-        }
-        /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt the model artifacts at rest using Amazon S3 server-side encryption.
-        ///
-        /// Constraints: length 0..=2048; pattern `.*`. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
-            self
-        }
-    }
-    nested!(MonitoringOutputConfig);
-    /// Identifies the resources to deploy for a monitoring job.
-    ///
-    /// CloudFormation property type `MonitoringResources`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelqualityjobdefinition-monitoringresources.html)
-    #[derive(Clone, Debug)]
-    pub struct MonitoringResources(rt::Props);
-    impl MonitoringResources {
-        /// A new `MonitoringResources`. Required properties: `cluster_config` (`ClusterConfig`).
-        pub fn new(cluster_config: ClusterConfig) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "ClusterConfig",
-                Some("cluster_config"),
-                cluster_config.into(),
-            );
-            MonitoringResources(this)
-        }
-    }
-    nested!(MonitoringResources);
-    /// Networking options for a job, such as network traffic encryption between containers, whether to allow inbound and outbound network calls to and from containers, and the VPC subnets and security groups…
-    ///
-    /// CloudFormation property type `NetworkConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelqualityjobdefinition-networkconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct NetworkConfig(rt::Props);
-    impl NetworkConfig {
-        /// A new `NetworkConfig`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            NetworkConfig(this)
-        }
-        /// Whether to encrypt all communications between distributed processing jobs.
-        ///
-        /// CloudFormation `EnableInterContainerTrafficEncryption`, Terraform `enable_inter_container_traffic_encryption`.
-        pub fn enable_inter_container_traffic_encryption(mut self, value: bool) -> Self {
-            self.0.set(
-                "EnableInterContainerTrafficEncryption",
-                Some("enable_inter_container_traffic_encryption"),
-                rt::boolean(value),
-            );
-            self
-        }
-        /// Whether to allow inbound and outbound network calls to and from the containers used for the processing job.
-        ///
-        /// CloudFormation `EnableNetworkIsolation`, Terraform `enable_network_isolation`.
-        pub fn enable_network_isolation(mut self, value: bool) -> Self {
-            self.0.set(
-                "EnableNetworkIsolation",
-                Some("enable_network_isolation"),
-                rt::boolean(value),
-            );
-            self
-        }
-        /// Specifies a VPC that your training jobs and hosted models have access to.
-        ///
-        /// CloudFormation `VpcConfig`, Terraform `vpc_config`.
-        pub fn vpc_config(mut self, value: VpcConfig) -> Self {
-            self.0.set("VpcConfig", Some("vpc_config"), value.into());
-            self
-        }
-    }
-    nested!(NetworkConfig);
-    /// Information about where and how to store the results of a monitoring job.
-    ///
-    /// CloudFormation property type `S3Output`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelqualityjobdefinition-s3output.html)
-    #[derive(Clone, Debug)]
-    pub struct S3Output(rt::Props);
-    impl S3Output {
-        /// A new `S3Output`. Required properties: `local_path` (`LocalPath`), `s3_uri` (`S3Uri`).
-        pub fn new(local_path: impl Into<rt::Expr>, s3_uri: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("LocalPath", Some("local_path"), rt::string(local_path));
-            this.set("S3Uri", Some("s3_uri"), rt::string(s3_uri));
-            S3Output(this)
-        }
-        /// Whether to upload the results of the monitoring job continuously or after the job completes.
-        ///
-        /// CloudFormation `S3UploadMode`, Terraform `s3_upload_mode`.
-        pub fn s3_upload_mode(mut self, value: S3UploadMode) -> Self {
-            self.0
-                .set("S3UploadMode", Some("s3_upload_mode"), value.into());
-            self
-        }
-    }
-    nested!(S3Output);
-    /// Specifies a time limit for how long the monitoring job is allowed to run.
-    ///
-    /// CloudFormation property type `StoppingCondition`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelqualityjobdefinition-stoppingcondition.html)
-    #[derive(Clone, Debug)]
-    pub struct StoppingCondition(rt::Props);
-    impl StoppingCondition {
-        /// A new `StoppingCondition`. Required properties: `max_runtime_in_seconds` (`MaxRuntimeInSeconds`).
-        pub fn new(max_runtime_in_seconds: i64) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "MaxRuntimeInSeconds",
-                Some("max_runtime_in_seconds"),
-                rt::int(max_runtime_in_seconds),
-            );
-            StoppingCondition(this)
-        }
-    }
-    nested!(StoppingCondition);
-    /// Specifies a VPC that your training jobs and hosted models have access to.
-    ///
-    /// CloudFormation property type `VpcConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelqualityjobdefinition-vpcconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct VpcConfig(rt::Props);
-    impl VpcConfig {
-        /// A new `VpcConfig`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnets` (`Subnets`).
-        pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "SecurityGroupIds",
-                Some("security_group_ids"),
-                rt::strings(security_group_ids),
-            );
-            this.set("Subnets", Some("subnets"), rt::strings(subnets));
-            VpcConfig(this)
-        }
-    }
-    nested!(VpcConfig);
-    /// The values `S3UploadMode` accepts in `SageMaker::ModelQualityJobDefinition`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum S3UploadMode {
-        /// `Continuous`
-        Continuous,
-        /// `EndOfJob`
-        EndOfJob,
-    }
-    string_enum!(S3UploadMode { Continuous => "Continuous", EndOfJob => "EndOfJob" });
-    /// The values `S3DataDistributionType` accepts in `SageMaker::ModelQualityJobDefinition`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum S3DataDistributionType {
-        /// `FullyReplicated`
-        FullyReplicated,
-        /// `ShardedByS3Key`
-        ShardedByS3Key,
-    }
-    string_enum!(S3DataDistributionType { FullyReplicated => "FullyReplicated", ShardedByS3Key => "ShardedByS3Key" });
-    /// The values `S3InputMode` accepts in `SageMaker::ModelQualityJobDefinition`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum S3InputMode {
-        /// `Pipe`
-        Pipe,
-        /// `File`
-        File,
-    }
-    string_enum!(S3InputMode { Pipe => "Pipe", File => "File" });
     /// The values `ProblemType` accepts in `SageMaker::ModelQualityJobDefinition`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum ProblemType {
@@ -19493,6 +17462,7 @@ static MONITORING_SCHEDULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
         ("LastModifiedTime", Some("last_modified_time")),
     ],
+    schema: (&SCHEMAS, 35),
 };
 impl MonitoringSchedule {
     /// Declares a `AWS::SageMaker::MonitoringSchedule` with the stack-unique `id`. Required properties: `monitoring_schedule_config` (`MonitoringScheduleConfig`), `monitoring_schedule_name` (`MonitoringScheduleName`).
@@ -19587,12 +17557,18 @@ impl MonitoringScheduleHandle {
 }
 /// Property types and value sets of [`MonitoringSchedule`] (`AWS::SageMaker::MonitoringSchedule`).
 pub mod monitoring_schedule {
+    pub use super::shared::{
+        ClusterConfig, ConstraintsResource, Csv, DatasetFormat, EndpointInput, Json,
+        MonitoringOutput, MonitoringOutputConfig, MonitoringResources, NetworkConfig,
+        S3DataDistributionType, S3InputMode, S3Output, S3UploadMode, StatisticsResource,
+        StoppingCondition, VpcConfig,
+    };
     use super::*;
     /// Baseline configuration used to validate that the data conforms to the specified constraints and statistics.
     ///
     /// CloudFormation property type `BaselineConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-baselineconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BaselineConfig(rt::Props);
     impl BaselineConfig {
@@ -19629,7 +17605,7 @@ pub mod monitoring_schedule {
     ///
     /// CloudFormation property type `BatchTransformInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-batchtransforminput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BatchTransformInput(rt::Props);
     impl BatchTransformInput {
@@ -19685,209 +17661,11 @@ pub mod monitoring_schedule {
         }
     }
     nested!(BatchTransformInput);
-    /// Configuration for the cluster used to run model monitoring jobs.
-    ///
-    /// CloudFormation property type `ClusterConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-clusterconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct ClusterConfig(rt::Props);
-    impl ClusterConfig {
-        /// A new `ClusterConfig`. Required properties: `instance_count` (`InstanceCount`), `instance_type` (`InstanceType`), `volume_size_in_gb` (`VolumeSizeInGB`).
-        pub fn new(
-            instance_count: i64,
-            instance_type: impl Into<rt::Expr>,
-            volume_size_in_gb: i64,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "InstanceCount",
-                Some("instance_count"),
-                rt::int(instance_count),
-            );
-            this.set(
-                "InstanceType",
-                Some("instance_type"),
-                rt::string(instance_type),
-            );
-            this.set(
-                "VolumeSizeInGB",
-                Some("volume_size_in_gb"),
-                rt::int(volume_size_in_gb),
-            );
-            ClusterConfig(this)
-        }
-        /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt data on the storage volume attached to the ML compute instance(s) that run the model monitoring job.
-        ///
-        /// Constraints: length 0..=2048; range 1..=2048; pattern `^[a-zA-Z0-9:/_-]*$`. CloudFormation `VolumeKmsKeyId`, Terraform `volume_kms_key_id`.
-        pub fn volume_kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set(
-                "VolumeKmsKeyId",
-                Some("volume_kms_key_id"),
-                rt::string(value),
-            );
-            self
-        }
-    }
-    nested!(ClusterConfig);
-    /// The baseline constraints resource for a monitoring job.
-    ///
-    /// CloudFormation property type `ConstraintsResource`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-constraintsresource.html)
-    #[derive(Clone, Debug)]
-    pub struct ConstraintsResource(rt::Props);
-    impl ConstraintsResource {
-        /// A new `ConstraintsResource`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            ConstraintsResource(this)
-        }
-        /// The Amazon S3 URI for baseline constraint file in Amazon S3 that the current monitoring job should validated against.
-        ///
-        /// Constraints: length 0..=1024; pattern `^(https|s3)://([^/]+)/?(.*)$`. CloudFormation `S3Uri`, Terraform `s3_uri`.
-        pub fn s3_uri(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("S3Uri", Some("s3_uri"), rt::string(value));
-            self
-        }
-    }
-    nested!(ConstraintsResource);
-    /// The CSV format
-    ///
-    /// CloudFormation property type `Csv`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-csv.html)
-    #[derive(Clone, Debug)]
-    pub struct Csv(rt::Props);
-    impl Csv {
-        /// A new `Csv`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            Csv(this)
-        }
-        /// A boolean flag indicating if given CSV has header
-        ///
-        /// CloudFormation `Header`, Terraform `header`.
-        pub fn header(mut self, value: bool) -> Self {
-            self.0.set("Header", Some("header"), rt::boolean(value));
-            self
-        }
-    }
-    nested!(Csv);
-    /// The dataset format of the data to monitor
-    ///
-    /// CloudFormation property type `DatasetFormat`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-datasetformat.html)
-    #[derive(Clone, Debug)]
-    pub struct DatasetFormat(rt::Props);
-    impl DatasetFormat {
-        /// A new `DatasetFormat`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            DatasetFormat(this)
-        }
-        /// The CSV format
-        ///
-        /// CloudFormation `Csv`, Terraform `csv`.
-        pub fn csv(mut self, value: Csv) -> Self {
-            self.0.set("Csv", Some("csv"), value.into());
-            self
-        }
-        /// The Json format
-        ///
-        /// CloudFormation `Json`, Terraform `json`.
-        pub fn json(mut self, value: Json) -> Self {
-            self.0.set("Json", Some("json"), value.into());
-            self
-        }
-        /// A flag indicating if the dataset format is Parquet
-        ///
-        /// CloudFormation `Parquet`, Terraform `parquet`.
-        pub fn parquet(mut self, value: bool) -> Self {
-            self.0.set("Parquet", Some("parquet"), rt::boolean(value));
-            self
-        }
-    }
-    nested!(DatasetFormat);
-    /// The endpoint for a monitoring job.
-    ///
-    /// CloudFormation property type `EndpointInput`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-endpointinput.html)
-    #[derive(Clone, Debug)]
-    pub struct EndpointInput(rt::Props);
-    impl EndpointInput {
-        /// A new `EndpointInput`. Required properties: `endpoint_name` (`EndpointName`), `local_path` (`LocalPath`).
-        pub fn new(endpoint_name: impl Into<rt::Expr>, local_path: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "EndpointName",
-                Some("endpoint_name"),
-                rt::string(endpoint_name),
-            );
-            this.set("LocalPath", Some("local_path"), rt::string(local_path));
-            EndpointInput(this)
-        }
-        /// Indexes or names of the features to be excluded from analysis
-        ///
-        /// Constraints: length 0..=100. CloudFormation `ExcludeFeaturesAttribute`, Terraform `exclude_features_attribute`.
-        pub fn exclude_features_attribute(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set(
-                "ExcludeFeaturesAttribute",
-                Some("exclude_features_attribute"),
-                rt::string(value),
-            );
-            self
-        }
-        /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key.
-        ///
-        /// CloudFormation `S3DataDistributionType`, Terraform `s3_data_distribution_type`.
-        pub fn s3_data_distribution_type(mut self, value: S3DataDistributionType) -> Self {
-            self.0.set(
-                "S3DataDistributionType",
-                Some("s3_data_distribution_type"),
-                value.into(),
-            );
-            self
-        }
-        /// Whether the Pipe or File is used as the input mode for transfering data for the monitoring job.
-        ///
-        /// CloudFormation `S3InputMode`, Terraform `s3_input_mode`.
-        pub fn s3_input_mode(mut self, value: S3InputMode) -> Self {
-            self.0
-                .set("S3InputMode", Some("s3_input_mode"), value.into());
-            self
-        }
-    }
-    nested!(EndpointInput);
-    /// The Json format
-    ///
-    /// CloudFormation property type `Json`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-json.html)
-    #[derive(Clone, Debug)]
-    pub struct Json(rt::Props);
-    impl Json {
-        /// A new `Json`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            Json(this)
-        }
-        /// A boolean flag indicating if it is JSON line format
-        ///
-        /// CloudFormation `Line`, Terraform `line`.
-        pub fn line(mut self, value: bool) -> Self {
-            self.0.set("Line", Some("line"), rt::boolean(value));
-            self
-        }
-    }
-    nested!(Json);
     /// Container image configuration object for the monitoring job.
     ///
     /// CloudFormation property type `MonitoringAppSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-monitoringappspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MonitoringAppSpecification(rt::Props);
     impl MonitoringAppSpecification {
@@ -19953,7 +17731,7 @@ pub mod monitoring_schedule {
     ///
     /// CloudFormation property type `MonitoringExecutionSummary`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-monitoringexecutionsummary.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MonitoringExecutionSummary(rt::Props);
     impl MonitoringExecutionSummary {
@@ -20026,7 +17804,7 @@ pub mod monitoring_schedule {
     ///
     /// CloudFormation property type `MonitoringInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-monitoringinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MonitoringInput(rt::Props);
     impl MonitoringInput {
@@ -20060,7 +17838,7 @@ pub mod monitoring_schedule {
     ///
     /// CloudFormation property type `MonitoringJobDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-monitoringjobdefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MonitoringJobDefinition(rt::Props);
     impl MonitoringJobDefinition {
@@ -20136,75 +17914,11 @@ pub mod monitoring_schedule {
         }
     }
     nested!(MonitoringJobDefinition);
-    /// The output object for a monitoring job.
-    ///
-    /// CloudFormation property type `MonitoringOutput`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-monitoringoutput.html)
-    #[derive(Clone, Debug)]
-    pub struct MonitoringOutput(rt::Props);
-    impl MonitoringOutput {
-        /// A new `MonitoringOutput`. Required properties: `s3_output` (`S3Output`).
-        pub fn new(s3_output: S3Output) -> Self {
-            let mut this = rt::Props::default();
-            this.set("S3Output", Some("s3_output"), s3_output.into());
-            MonitoringOutput(this)
-        }
-    }
-    nested!(MonitoringOutput);
-    /// The output configuration for monitoring jobs.
-    ///
-    /// CloudFormation property type `MonitoringOutputConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-monitoringoutputconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct MonitoringOutputConfig(rt::Props);
-    impl MonitoringOutputConfig {
-        /// A new `MonitoringOutputConfig`. Required properties: `monitoring_outputs` (`MonitoringOutputs`).
-        pub fn new(monitoring_outputs: impl IntoIterator<Item = MonitoringOutput>) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "MonitoringOutputs",
-                Some("monitoring_outputs"),
-                rt::list(monitoring_outputs),
-            );
-            MonitoringOutputConfig(this)
-        }
-        /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt the model artifacts at rest using Amazon S3 server-side encryption.
-        ///
-        /// Constraints: length 0..=2048; pattern `.*`. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
-            self
-        }
-    }
-    nested!(MonitoringOutputConfig);
-    /// Identifies the resources to deploy for a monitoring job.
-    ///
-    /// CloudFormation property type `MonitoringResources`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-monitoringresources.html)
-    #[derive(Clone, Debug)]
-    pub struct MonitoringResources(rt::Props);
-    impl MonitoringResources {
-        /// A new `MonitoringResources`. Required properties: `cluster_config` (`ClusterConfig`).
-        pub fn new(cluster_config: ClusterConfig) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "ClusterConfig",
-                Some("cluster_config"),
-                cluster_config.into(),
-            );
-            MonitoringResources(this)
-        }
-    }
-    nested!(MonitoringResources);
     /// The configuration object that specifies the monitoring schedule and defines the monitoring job.
     ///
     /// CloudFormation property type `MonitoringScheduleConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-monitoringscheduleconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MonitoringScheduleConfig(rt::Props);
     impl MonitoringScheduleConfig {
@@ -20253,80 +17967,11 @@ pub mod monitoring_schedule {
         }
     }
     nested!(MonitoringScheduleConfig);
-    /// Networking options for a job, such as network traffic encryption between containers, whether to allow inbound and outbound network calls to and from containers, and the VPC subnets and security groups…
-    ///
-    /// CloudFormation property type `NetworkConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-networkconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct NetworkConfig(rt::Props);
-    impl NetworkConfig {
-        /// A new `NetworkConfig`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            NetworkConfig(this)
-        }
-        /// Whether to encrypt all communications between distributed processing jobs.
-        ///
-        /// CloudFormation `EnableInterContainerTrafficEncryption`, Terraform `enable_inter_container_traffic_encryption`.
-        pub fn enable_inter_container_traffic_encryption(mut self, value: bool) -> Self {
-            self.0.set(
-                "EnableInterContainerTrafficEncryption",
-                Some("enable_inter_container_traffic_encryption"),
-                rt::boolean(value),
-            );
-            self
-        }
-        /// Whether to allow inbound and outbound network calls to and from the containers used for the processing job.
-        ///
-        /// CloudFormation `EnableNetworkIsolation`, Terraform `enable_network_isolation`.
-        pub fn enable_network_isolation(mut self, value: bool) -> Self {
-            self.0.set(
-                "EnableNetworkIsolation",
-                Some("enable_network_isolation"),
-                rt::boolean(value),
-            );
-            self
-        }
-        /// Specifies a VPC that your training jobs and hosted models have access to.
-        ///
-        /// CloudFormation `VpcConfig`, Terraform `vpc_config`.
-        pub fn vpc_config(mut self, value: VpcConfig) -> Self {
-            self.0.set("VpcConfig", Some("vpc_config"), value.into());
-            self
-        }
-    }
-    nested!(NetworkConfig);
-    /// Information about where and how to store the results of a monitoring job.
-    ///
-    /// CloudFormation property type `S3Output`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-s3output.html)
-    #[derive(Clone, Debug)]
-    pub struct S3Output(rt::Props);
-    impl S3Output {
-        /// A new `S3Output`. Required properties: `local_path` (`LocalPath`), `s3_uri` (`S3Uri`).
-        pub fn new(local_path: impl Into<rt::Expr>, s3_uri: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("LocalPath", Some("local_path"), rt::string(local_path));
-            this.set("S3Uri", Some("s3_uri"), rt::string(s3_uri));
-            S3Output(this)
-        }
-        /// Whether to upload the results of the monitoring job continuously or after the job completes.
-        ///
-        /// CloudFormation `S3UploadMode`, Terraform `s3_upload_mode`.
-        pub fn s3_upload_mode(mut self, value: S3UploadMode) -> Self {
-            self.0
-                .set("S3UploadMode", Some("s3_upload_mode"), value.into());
-            self
-        }
-    }
-    nested!(S3Output);
     /// Configuration details about the monitoring schedule.
     ///
     /// CloudFormation property type `ScheduleConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-scheduleconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ScheduleConfig(rt::Props);
     impl ScheduleConfig {
@@ -20364,72 +18009,6 @@ pub mod monitoring_schedule {
         }
     }
     nested!(ScheduleConfig);
-    /// The baseline statistics resource for a monitoring job.
-    ///
-    /// CloudFormation property type `StatisticsResource`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-statisticsresource.html)
-    #[derive(Clone, Debug)]
-    pub struct StatisticsResource(rt::Props);
-    impl StatisticsResource {
-        /// A new `StatisticsResource`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            StatisticsResource(this)
-        }
-        /// The Amazon S3 URI for the baseline statistics file in Amazon S3 that the current monitoring job should be validated against.
-        ///
-        /// Constraints: length 0..=1024; pattern `^(https|s3)://([^/]+)/?(.*)$`. CloudFormation `S3Uri`, Terraform `s3_uri`.
-        pub fn s3_uri(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("S3Uri", Some("s3_uri"), rt::string(value));
-            self
-        }
-    }
-    nested!(StatisticsResource);
-    /// Specifies a time limit for how long the monitoring job is allowed to run.
-    ///
-    /// CloudFormation property type `StoppingCondition`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-stoppingcondition.html)
-    #[derive(Clone, Debug)]
-    pub struct StoppingCondition(rt::Props);
-    impl StoppingCondition {
-        /// A new `StoppingCondition`. Required properties: `max_runtime_in_seconds` (`MaxRuntimeInSeconds`).
-        pub fn new(max_runtime_in_seconds: i64) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "MaxRuntimeInSeconds",
-                Some("max_runtime_in_seconds"),
-                rt::int(max_runtime_in_seconds),
-            );
-            StoppingCondition(this)
-        }
-    }
-    nested!(StoppingCondition);
-    /// Specifies a VPC that your training jobs and hosted models have access to.
-    ///
-    /// CloudFormation property type `VpcConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-vpcconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct VpcConfig(rt::Props);
-    impl VpcConfig {
-        /// A new `VpcConfig`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnets` (`Subnets`).
-        pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "SecurityGroupIds",
-                Some("security_group_ids"),
-                rt::strings(security_group_ids),
-            );
-            this.set("Subnets", Some("subnets"), rt::strings(subnets));
-            VpcConfig(this)
-        }
-    }
-    nested!(VpcConfig);
     /// The values `MonitoringScheduleStatus` accepts in `SageMaker::MonitoringSchedule`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum MonitoringScheduleStatus {
@@ -20456,33 +18035,6 @@ pub mod monitoring_schedule {
         ModelExplainability,
     }
     string_enum!(MonitoringType { DataQuality => "DataQuality", ModelQuality => "ModelQuality", ModelBias => "ModelBias", ModelExplainability => "ModelExplainability" });
-    /// The values `S3UploadMode` accepts in `SageMaker::MonitoringSchedule`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum S3UploadMode {
-        /// `Continuous`
-        Continuous,
-        /// `EndOfJob`
-        EndOfJob,
-    }
-    string_enum!(S3UploadMode { Continuous => "Continuous", EndOfJob => "EndOfJob" });
-    /// The values `S3DataDistributionType` accepts in `SageMaker::MonitoringSchedule`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum S3DataDistributionType {
-        /// `FullyReplicated`
-        FullyReplicated,
-        /// `ShardedByS3Key`
-        ShardedByS3Key,
-    }
-    string_enum!(S3DataDistributionType { FullyReplicated => "FullyReplicated", ShardedByS3Key => "ShardedByS3Key" });
-    /// The values `S3InputMode` accepts in `SageMaker::MonitoringSchedule`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum S3InputMode {
-        /// `Pipe`
-        Pipe,
-        /// `File`
-        File,
-    }
-    string_enum!(S3InputMode { Pipe => "Pipe", File => "File" });
     /// The values `MonitoringExecutionStatus` accepts in `SageMaker::MonitoringSchedule`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum MonitoringExecutionStatus {
@@ -20516,6 +18068,7 @@ static NOTEBOOK_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["me-central-1", "us-gov-east-1"],
     attributes: &[("NotebookInstanceArn", Some("notebook_instance_arn"))],
+    schema: (&SCHEMAS, 36),
 };
 impl NotebookInstance {
     /// Declares a `AWS::SageMaker::NotebookInstance` with the stack-unique `id`. Required properties: `instance_type` (`InstanceType`), `role_arn` (`RoleArn`).
@@ -20695,7 +18248,7 @@ pub mod notebook_instance {
     ///
     /// CloudFormation property type `InstanceMetadataServiceConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-notebookinstance-instancemetadataserviceconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InstanceMetadataServiceConfiguration(rt::Props);
     impl InstanceMetadataServiceConfiguration {
@@ -21146,6 +18699,7 @@ static NOTEBOOK_INSTANCE_LIFECYCLE_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
         "NotebookInstanceLifecycleConfigArn",
         Some("notebook_instance_lifecycle_config_arn"),
     )],
+    schema: (&SCHEMAS, 37),
 };
 impl NotebookInstanceLifecycleConfig {
     /// Declares a `AWS::SageMaker::NotebookInstanceLifecycleConfig` with the stack-unique `id`. No property is required.
@@ -21213,7 +18767,7 @@ pub mod notebook_instance_lifecycle_config {
     ///
     /// CloudFormation property type `NotebookInstanceLifecycleHook`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-notebookinstancelifecycleconfig-notebookinstancelifecyclehook.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NotebookInstanceLifecycleHook(rt::Props);
     impl NotebookInstanceLifecycleHook {
@@ -21268,6 +18822,7 @@ static PARTNER_APP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("BaseUrl", Some("base_url")),
         ("CurrentVersionEolDate", Some("current_version_eol_date")),
     ],
+    schema: (&SCHEMAS, 38),
 };
 impl PartnerApp {
     /// Declares a `AWS::SageMaker::PartnerApp` with the stack-unique `id`. Required properties: `auth_type` (`AuthType`), `execution_role_arn` (`ExecutionRoleArn`), `name` (`Name`), `tier` (`Tier`), `type_` (`Type`).
@@ -21393,7 +18948,7 @@ pub mod partner_app {
     ///
     /// CloudFormation property type `PartnerAppConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-partnerapp-partnerappconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PartnerAppConfig(rt::Props);
     impl PartnerAppConfig {
@@ -21427,7 +18982,7 @@ pub mod partner_app {
     ///
     /// CloudFormation property type `PartnerAppMaintenanceConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-partnerapp-partnerappmaintenanceconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PartnerAppMaintenanceConfig(rt::Props);
     impl PartnerAppMaintenanceConfig {
@@ -21477,6 +19032,7 @@ static PIPELINE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 39),
 };
 impl Pipeline {
     /// Declares a `AWS::SageMaker::Pipeline` with the stack-unique `id`. Required properties: `pipeline_definition` (`PipelineDefinition`), `pipeline_name` (`PipelineName`), `role_arn` (`RoleArn`).
@@ -21543,7 +19099,7 @@ pub mod pipeline {
     use super::*;
     /// CloudFormation property type `ParallelismConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-pipeline-parallelismconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ParallelismConfiguration(rt::Props);
     impl ParallelismConfiguration {
@@ -21585,6 +19141,7 @@ static PROCESSING_JOB_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ProcessingStartTime", Some("processing_start_time")),
         ("ProcessingEndTime", Some("processing_end_time")),
     ],
+    schema: (&SCHEMAS, 40),
 };
 impl ProcessingJob {
     /// Declares a `AWS::SageMaker::ProcessingJob` with the stack-unique `id`. Required properties: `app_specification` (`AppSpecification`), `processing_resources` (`ProcessingResources`), `role_arn` (`RoleArn`).
@@ -21762,12 +19319,13 @@ impl ProcessingJobHandle {
 }
 /// Property types and value sets of [`ProcessingJob`] (`AWS::SageMaker::ProcessingJob`).
 pub mod processing_job {
+    pub use super::shared::{S3DataDistributionType, S3UploadMode};
     use super::*;
     /// Configures the processing job to run a specified Docker container image.
     ///
     /// CloudFormation property type `AppSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-appspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AppSpecification(rt::Props);
     impl AppSpecification {
@@ -21811,7 +19369,7 @@ pub mod processing_job {
     ///
     /// CloudFormation property type `AthenaDatasetDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-athenadatasetdefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AthenaDatasetDefinition(rt::Props);
     impl AthenaDatasetDefinition {
@@ -21872,7 +19430,7 @@ pub mod processing_job {
     ///
     /// CloudFormation property type `ClusterConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-clusterconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClusterConfig(rt::Props);
     impl ClusterConfig {
@@ -21913,7 +19471,7 @@ pub mod processing_job {
     ///
     /// CloudFormation property type `DatasetDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-datasetdefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DatasetDefinition(rt::Props);
     impl DatasetDefinition {
@@ -21976,7 +19534,7 @@ pub mod processing_job {
     ///
     /// CloudFormation property type `ExperimentConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-experimentconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ExperimentConfig(rt::Props);
     impl ExperimentConfig {
@@ -22025,7 +19583,7 @@ pub mod processing_job {
     ///
     /// CloudFormation property type `FeatureStoreOutput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-featurestoreoutput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FeatureStoreOutput(rt::Props);
     impl FeatureStoreOutput {
@@ -22045,7 +19603,7 @@ pub mod processing_job {
     ///
     /// CloudFormation property type `NetworkConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-networkconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NetworkConfig(rt::Props);
     impl NetworkConfig {
@@ -22089,7 +19647,7 @@ pub mod processing_job {
     ///
     /// CloudFormation property type `ProcessingInputsObject`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-processinginputsobject.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProcessingInputsObject(rt::Props);
     impl ProcessingInputsObject {
@@ -22131,7 +19689,7 @@ pub mod processing_job {
     ///
     /// CloudFormation property type `ProcessingOutputConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-processingoutputconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProcessingOutputConfig(rt::Props);
     impl ProcessingOutputConfig {
@@ -22155,7 +19713,7 @@ pub mod processing_job {
     ///
     /// CloudFormation property type `ProcessingOutputsObject`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-processingoutputsobject.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProcessingOutputsObject(rt::Props);
     impl ProcessingOutputsObject {
@@ -22197,7 +19755,7 @@ pub mod processing_job {
     ///
     /// CloudFormation property type `ProcessingResources`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-processingresources.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProcessingResources(rt::Props);
     impl ProcessingResources {
@@ -22217,7 +19775,7 @@ pub mod processing_job {
     ///
     /// CloudFormation property type `RedshiftDatasetDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-redshiftdatasetdefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RedshiftDatasetDefinition(rt::Props);
     impl RedshiftDatasetDefinition {
@@ -22278,7 +19836,7 @@ pub mod processing_job {
     ///
     /// CloudFormation property type `S3Input`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-s3input.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Input(rt::Props);
     impl S3Input {
@@ -22333,7 +19891,7 @@ pub mod processing_job {
     ///
     /// CloudFormation property type `S3Output`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-s3output.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Output(rt::Props);
     impl S3Output {
@@ -22362,7 +19920,7 @@ pub mod processing_job {
     ///
     /// CloudFormation property type `StoppingCondition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-stoppingcondition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StoppingCondition(rt::Props);
     impl StoppingCondition {
@@ -22382,7 +19940,7 @@ pub mod processing_job {
     ///
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-vpcconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
     impl VpcConfig {
@@ -22635,15 +20193,6 @@ pub mod processing_job {
         MlR7i48xlarge,
     }
     string_enum!(InstanceType { MlT3Medium => "ml.t3.medium", MlT3Large => "ml.t3.large", MlT3Xlarge => "ml.t3.xlarge", MlT32xlarge => "ml.t3.2xlarge", MlM4Xlarge => "ml.m4.xlarge", MlM42xlarge => "ml.m4.2xlarge", MlM44xlarge => "ml.m4.4xlarge", MlM410xlarge => "ml.m4.10xlarge", MlM416xlarge => "ml.m4.16xlarge", MlC4Xlarge => "ml.c4.xlarge", MlC42xlarge => "ml.c4.2xlarge", MlC44xlarge => "ml.c4.4xlarge", MlC48xlarge => "ml.c4.8xlarge", MlC5Xlarge => "ml.c5.xlarge", MlC52xlarge => "ml.c5.2xlarge", MlC54xlarge => "ml.c5.4xlarge", MlC59xlarge => "ml.c5.9xlarge", MlC518xlarge => "ml.c5.18xlarge", MlM5Large => "ml.m5.large", MlM5Xlarge => "ml.m5.xlarge", MlM52xlarge => "ml.m5.2xlarge", MlM54xlarge => "ml.m5.4xlarge", MlM512xlarge => "ml.m5.12xlarge", MlM524xlarge => "ml.m5.24xlarge", MlR5Large => "ml.r5.large", MlR5Xlarge => "ml.r5.xlarge", MlR52xlarge => "ml.r5.2xlarge", MlR54xlarge => "ml.r5.4xlarge", MlR58xlarge => "ml.r5.8xlarge", MlR512xlarge => "ml.r5.12xlarge", MlR516xlarge => "ml.r5.16xlarge", MlR524xlarge => "ml.r5.24xlarge", MlG4dnXlarge => "ml.g4dn.xlarge", MlG4dn2xlarge => "ml.g4dn.2xlarge", MlG4dn4xlarge => "ml.g4dn.4xlarge", MlG4dn8xlarge => "ml.g4dn.8xlarge", MlG4dn12xlarge => "ml.g4dn.12xlarge", MlG4dn16xlarge => "ml.g4dn.16xlarge", MlG5Xlarge => "ml.g5.xlarge", MlG52xlarge => "ml.g5.2xlarge", MlG54xlarge => "ml.g5.4xlarge", MlG58xlarge => "ml.g5.8xlarge", MlG516xlarge => "ml.g5.16xlarge", MlG512xlarge => "ml.g5.12xlarge", MlG524xlarge => "ml.g5.24xlarge", MlG548xlarge => "ml.g5.48xlarge", MlR5dLarge => "ml.r5d.large", MlR5dXlarge => "ml.r5d.xlarge", MlR5d2xlarge => "ml.r5d.2xlarge", MlR5d4xlarge => "ml.r5d.4xlarge", MlR5d8xlarge => "ml.r5d.8xlarge", MlR5d12xlarge => "ml.r5d.12xlarge", MlR5d16xlarge => "ml.r5d.16xlarge", MlR5d24xlarge => "ml.r5d.24xlarge", MlG6Xlarge => "ml.g6.xlarge", MlG62xlarge => "ml.g6.2xlarge", MlG64xlarge => "ml.g6.4xlarge", MlG68xlarge => "ml.g6.8xlarge", MlG612xlarge => "ml.g6.12xlarge", MlG616xlarge => "ml.g6.16xlarge", MlG624xlarge => "ml.g6.24xlarge", MlG648xlarge => "ml.g6.48xlarge", MlG6eXlarge => "ml.g6e.xlarge", MlG6e2xlarge => "ml.g6e.2xlarge", MlG6e4xlarge => "ml.g6e.4xlarge", MlG6e8xlarge => "ml.g6e.8xlarge", MlG6e12xlarge => "ml.g6e.12xlarge", MlG6e16xlarge => "ml.g6e.16xlarge", MlG6e24xlarge => "ml.g6e.24xlarge", MlG6e48xlarge => "ml.g6e.48xlarge", MlM6iLarge => "ml.m6i.large", MlM6iXlarge => "ml.m6i.xlarge", MlM6i2xlarge => "ml.m6i.2xlarge", MlM6i4xlarge => "ml.m6i.4xlarge", MlM6i8xlarge => "ml.m6i.8xlarge", MlM6i12xlarge => "ml.m6i.12xlarge", MlM6i16xlarge => "ml.m6i.16xlarge", MlM6i24xlarge => "ml.m6i.24xlarge", MlM6i32xlarge => "ml.m6i.32xlarge", MlC6iXlarge => "ml.c6i.xlarge", MlC6i2xlarge => "ml.c6i.2xlarge", MlC6i4xlarge => "ml.c6i.4xlarge", MlC6i8xlarge => "ml.c6i.8xlarge", MlC6i12xlarge => "ml.c6i.12xlarge", MlC6i16xlarge => "ml.c6i.16xlarge", MlC6i24xlarge => "ml.c6i.24xlarge", MlC6i32xlarge => "ml.c6i.32xlarge", MlM7iLarge => "ml.m7i.large", MlM7iXlarge => "ml.m7i.xlarge", MlM7i2xlarge => "ml.m7i.2xlarge", MlM7i4xlarge => "ml.m7i.4xlarge", MlM7i8xlarge => "ml.m7i.8xlarge", MlM7i12xlarge => "ml.m7i.12xlarge", MlM7i16xlarge => "ml.m7i.16xlarge", MlM7i24xlarge => "ml.m7i.24xlarge", MlM7i48xlarge => "ml.m7i.48xlarge", MlC7iLarge => "ml.c7i.large", MlC7iXlarge => "ml.c7i.xlarge", MlC7i2xlarge => "ml.c7i.2xlarge", MlC7i4xlarge => "ml.c7i.4xlarge", MlC7i8xlarge => "ml.c7i.8xlarge", MlC7i12xlarge => "ml.c7i.12xlarge", MlC7i16xlarge => "ml.c7i.16xlarge", MlC7i24xlarge => "ml.c7i.24xlarge", MlC7i48xlarge => "ml.c7i.48xlarge", MlR7iLarge => "ml.r7i.large", MlR7iXlarge => "ml.r7i.xlarge", MlR7i2xlarge => "ml.r7i.2xlarge", MlR7i4xlarge => "ml.r7i.4xlarge", MlR7i8xlarge => "ml.r7i.8xlarge", MlR7i12xlarge => "ml.r7i.12xlarge", MlR7i16xlarge => "ml.r7i.16xlarge", MlR7i24xlarge => "ml.r7i.24xlarge", MlR7i48xlarge => "ml.r7i.48xlarge" });
-    /// The values `S3UploadMode` accepts in `SageMaker::ProcessingJob`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum S3UploadMode {
-        /// `Continuous`
-        Continuous,
-        /// `EndOfJob`
-        EndOfJob,
-    }
-    string_enum!(S3UploadMode { Continuous => "Continuous", EndOfJob => "EndOfJob" });
     /// The values `S3CompressionType` accepts in `SageMaker::ProcessingJob`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum S3CompressionType {
@@ -22653,15 +20202,6 @@ pub mod processing_job {
         Gzip,
     }
     string_enum!(S3CompressionType { None => "None", Gzip => "Gzip" });
-    /// The values `S3DataDistributionType` accepts in `SageMaker::ProcessingJob`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum S3DataDistributionType {
-        /// `FullyReplicated`
-        FullyReplicated,
-        /// `ShardedByS3Key`
-        ShardedByS3Key,
-    }
-    string_enum!(S3DataDistributionType { FullyReplicated => "FullyReplicated", ShardedByS3Key => "ShardedByS3Key" });
     /// The values `S3DataType` accepts in `SageMaker::ProcessingJob`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum S3DataType {
@@ -22778,6 +20318,7 @@ static PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ProjectId", Some("project_id")),
         ("ProjectStatus", Some("project_status")),
     ],
+    schema: (&SCHEMAS, 41),
 };
 impl Project {
     /// Declares a `AWS::SageMaker::Project` with the stack-unique `id`. Required properties: `project_name` (`ProjectName`).
@@ -22877,7 +20418,7 @@ pub mod project {
     use super::*;
     /// CloudFormation property type `CfnStackParameter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-project-cfnstackparameter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CfnStackParameter(rt::Props);
     impl CfnStackParameter {
@@ -22894,7 +20435,7 @@ pub mod project {
     ///
     /// CloudFormation property type `CfnTemplateProviderDetail`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-project-cfntemplateproviderdetail.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CfnTemplateProviderDetail(rt::Props);
     impl CfnTemplateProviderDetail {
@@ -22934,7 +20475,7 @@ pub mod project {
     ///
     /// CloudFormation property type `ProvisioningParameter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-project-provisioningparameter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProvisioningParameter(rt::Props);
     impl ProvisioningParameter {
@@ -22951,7 +20492,7 @@ pub mod project {
     ///
     /// CloudFormation property type `ServiceCatalogProvisionedProductDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-project-servicecatalogprovisionedproductdetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServiceCatalogProvisionedProductDetails(rt::Props);
     impl ServiceCatalogProvisionedProductDetails {
@@ -22988,7 +20529,7 @@ pub mod project {
     ///
     /// CloudFormation property type `ServiceCatalogProvisioningDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-project-servicecatalogprovisioningdetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServiceCatalogProvisioningDetails(rt::Props);
     impl ServiceCatalogProvisioningDetails {
@@ -23036,7 +20577,7 @@ pub mod project {
     ///
     /// CloudFormation property type `TemplateProviderDetail`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-project-templateproviderdetail.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TemplateProviderDetail(rt::Props);
     impl TemplateProviderDetail {
@@ -23081,6 +20622,7 @@ static SPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("SpaceArn", Some("space_arn")), ("Url", Some("url"))],
+    schema: (&SCHEMAS, 42),
 };
 impl Space {
     /// Declares a `AWS::SageMaker::Space` with the stack-unique `id`. Required properties: `domain_id` (`DomainId`), `space_name` (`SpaceName`).
@@ -23150,28 +20692,11 @@ impl SpaceHandle {
 }
 /// Property types and value sets of [`Space`] (`AWS::SageMaker::Space`).
 pub mod space {
+    pub use super::shared::{CodeRepository, CustomImage};
     use super::*;
-    /// CloudFormation property type `CodeRepository`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-coderepository.html)
-    #[derive(Clone, Debug)]
-    pub struct CodeRepository(rt::Props);
-    impl CodeRepository {
-        /// A new `CodeRepository`. Required properties: `repository_url` (`RepositoryUrl`).
-        pub fn new(repository_url: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "RepositoryUrl",
-                Some("repository_url"),
-                rt::string(repository_url),
-            );
-            CodeRepository(this)
-        }
-    }
-    nested!(CodeRepository);
     /// CloudFormation property type `CustomFileSystem`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-customfilesystem.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomFileSystem(rt::Props);
     impl CustomFileSystem {
@@ -23203,46 +20728,11 @@ pub mod space {
         }
     }
     nested!(CustomFileSystem);
-    /// A custom SageMaker image.
-    ///
-    /// CloudFormation property type `CustomImage`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-customimage.html)
-    #[derive(Clone, Debug)]
-    pub struct CustomImage(rt::Props);
-    impl CustomImage {
-        /// A new `CustomImage`. Required properties: `app_image_config_name` (`AppImageConfigName`), `image_name` (`ImageName`).
-        pub fn new(
-            app_image_config_name: impl Into<rt::Expr>,
-            image_name: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "AppImageConfigName",
-                Some("app_image_config_name"),
-                rt::string(app_image_config_name),
-            );
-            this.set("ImageName", Some("image_name"), rt::string(image_name));
-            CustomImage(this)
-        }
-        /// The version number of the CustomImage.
-        ///
-        /// Constraints: at least 0. CloudFormation `ImageVersionNumber`, Terraform `image_version_number`.
-        pub fn image_version_number(mut self, value: i64) -> Self {
-            self.0.set(
-                "ImageVersionNumber",
-                Some("image_version_number"),
-                rt::int(value),
-            );
-            self
-        }
-    }
-    nested!(CustomImage);
     /// Properties related to the space's Amazon Elastic Block Store volume.
     ///
     /// CloudFormation property type `EbsStorageSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-ebsstoragesettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EbsStorageSettings(rt::Props);
     impl EbsStorageSettings {
@@ -23260,7 +20750,7 @@ pub mod space {
     nested!(EbsStorageSettings);
     /// CloudFormation property type `EFSFileSystem`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-efsfilesystem.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EfsFileSystem(rt::Props);
     impl EfsFileSystem {
@@ -23278,7 +20768,7 @@ pub mod space {
     nested!(EfsFileSystem);
     /// CloudFormation property type `FSxLustreFileSystem`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-fsxlustrefilesystem.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FSxLustreFileSystem(rt::Props);
     impl FSxLustreFileSystem {
@@ -23298,7 +20788,7 @@ pub mod space {
     ///
     /// CloudFormation property type `JupyterServerAppSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-jupyterserverappsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct JupyterServerAppSettings(rt::Props);
     impl JupyterServerAppSettings {
@@ -23336,7 +20826,7 @@ pub mod space {
     ///
     /// CloudFormation property type `KernelGatewayAppSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-kernelgatewayappsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KernelGatewayAppSettings(rt::Props);
     impl KernelGatewayAppSettings {
@@ -23382,7 +20872,7 @@ pub mod space {
     nested!(KernelGatewayAppSettings);
     /// CloudFormation property type `OwnershipSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-ownershipsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OwnershipSettings(rt::Props);
     impl OwnershipSettings {
@@ -23400,7 +20890,7 @@ pub mod space {
     nested!(OwnershipSettings);
     /// CloudFormation property type `ResourceSpec`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-resourcespec.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResourceSpec(rt::Props);
     impl ResourceSpec {
@@ -23454,7 +20944,7 @@ pub mod space {
     nested!(ResourceSpec);
     /// CloudFormation property type `S3FileSystem`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-s3filesystem.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3FileSystem(rt::Props);
     impl S3FileSystem {
@@ -23474,7 +20964,7 @@ pub mod space {
     ///
     /// CloudFormation property type `SpaceCodeEditorAppSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-spacecodeeditorappsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SpaceCodeEditorAppSettings(rt::Props);
     impl SpaceCodeEditorAppSettings {
@@ -23498,7 +20988,7 @@ pub mod space {
     ///
     /// CloudFormation property type `SpaceJupyterLabAppSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-spacejupyterlabappsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SpaceJupyterLabAppSettings(rt::Props);
     impl SpaceJupyterLabAppSettings {
@@ -23536,7 +21026,7 @@ pub mod space {
     ///
     /// CloudFormation property type `SpaceSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-spacesettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SpaceSettings(rt::Props);
     impl SpaceSettings {
@@ -23640,7 +21130,7 @@ pub mod space {
     nested!(SpaceSettings);
     /// CloudFormation property type `SpaceSharingSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-spacesharingsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SpaceSharingSettings(rt::Props);
     impl SpaceSharingSettings {
@@ -23654,7 +21144,7 @@ pub mod space {
     nested!(SpaceSharingSettings);
     /// CloudFormation property type `SpaceStorageSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-spacestoragesettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SpaceStorageSettings(rt::Props);
     impl SpaceStorageSettings {
@@ -23870,6 +21360,7 @@ static STUDIO_LIFECYCLE_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
         "StudioLifecycleConfigArn",
         Some("studio_lifecycle_config_arn"),
     )],
+    schema: (&SCHEMAS, 43),
 };
 impl StudioLifecycleConfig {
     /// Declares a `AWS::SageMaker::StudioLifecycleConfig` with the stack-unique `id`. Required properties: `studio_lifecycle_config_app_type` (`StudioLifecycleConfigAppType`), `studio_lifecycle_config_content` (`StudioLifecycleConfigContent`), `studio_lifecycle_config_name` (`StudioLifecycleConfigName`).
@@ -23962,6 +21453,7 @@ static TRIAL_COMPONENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedTime", Some("last_modified_time")),
         ("LineageGroupArn", Some("lineage_group_arn")),
     ],
+    schema: (&SCHEMAS, 44),
 };
 impl TrialComponent {
     /// Declares a `AWS::SageMaker::TrialComponent` with the stack-unique `id`. Required properties: `trial_component_name` (`TrialComponentName`).
@@ -24064,7 +21556,7 @@ pub mod trial_component {
     ///
     /// CloudFormation property type `MetadataProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-trialcomponent-metadataproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MetadataProperties(rt::Props);
     impl MetadataProperties {
@@ -24110,7 +21602,7 @@ pub mod trial_component {
     ///
     /// CloudFormation property type `TrialComponentStatus`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-trialcomponent-trialcomponentstatus.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TrialComponentStatus(rt::Props);
     impl TrialComponentStatus {
@@ -24165,6 +21657,7 @@ static USER_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["ap-south-2", "ap-southeast-4", "ca-west-1", "mx-central-1"],
     attributes: &[("UserProfileArn", Some("user_profile_arn"))],
+    schema: (&SCHEMAS, 45),
 };
 impl UserProfile {
     /// Declares a `AWS::SageMaker::UserProfile` with the stack-unique `id`. Required properties: `domain_id` (`DomainId`), `user_profile_name` (`UserProfileName`).
@@ -24229,12 +21722,19 @@ impl UserProfileHandle {
 }
 /// Property types and value sets of [`UserProfile`] (`AWS::SageMaker::UserProfile`).
 pub mod user_profile {
+    pub use super::shared::{
+        AccessStatus, AppType, AutoMountHomeEfs, CodeRepository, CustomFileSystemConfig,
+        CustomImage, CustomPosixUserConfig, DefaultEbsStorageSettings, DefaultSpaceStorageSettings,
+        EfsFileSystemConfig, FSxLustreFileSystemConfig, HiddenSageMakerImage, MlTools,
+        NotebookOutputOption, RStudioServerProAppSettings, S3FileSystemConfig, SageMakerImageName,
+        SharingSettings, UserGroup,
+    };
     use super::*;
     /// The CodeEditor app settings.
     ///
     /// CloudFormation property type `CodeEditorAppSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-codeeditorappsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CodeEditorAppSettings(rt::Props);
     impl CodeEditorAppSettings {
@@ -24289,197 +21789,11 @@ pub mod user_profile {
         }
     }
     nested!(CodeEditorAppSettings);
-    /// CloudFormation property type `CodeRepository`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-coderepository.html)
-    #[derive(Clone, Debug)]
-    pub struct CodeRepository(rt::Props);
-    impl CodeRepository {
-        /// A new `CodeRepository`. Required properties: `repository_url` (`RepositoryUrl`).
-        pub fn new(repository_url: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "RepositoryUrl",
-                Some("repository_url"),
-                rt::string(repository_url),
-            );
-            CodeRepository(this)
-        }
-    }
-    nested!(CodeRepository);
-    /// CloudFormation property type `CustomFileSystemConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-customfilesystemconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct CustomFileSystemConfig(rt::Props);
-    impl CustomFileSystemConfig {
-        /// A new `CustomFileSystemConfig`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            CustomFileSystemConfig(this)
-        }
-        /// CloudFormation `EFSFileSystemConfig`, Terraform `efs_file_system_config`.
-        pub fn efs_file_system_config(mut self, value: EfsFileSystemConfig) -> Self {
-            self.0.set(
-                "EFSFileSystemConfig",
-                Some("efs_file_system_config"),
-                value.into(),
-            );
-            self
-        }
-        /// CloudFormation `FSxLustreFileSystemConfig`, Terraform `fsx_lustre_file_system_config`.
-        pub fn f_sx_lustre_file_system_config(mut self, value: FSxLustreFileSystemConfig) -> Self {
-            self.0.set(
-                "FSxLustreFileSystemConfig",
-                Some("fsx_lustre_file_system_config"),
-                value.into(),
-            );
-            self
-        }
-        /// CloudFormation `S3FileSystemConfig`, Terraform `s3_file_system_config`.
-        pub fn s3_file_system_config(mut self, value: S3FileSystemConfig) -> Self {
-            self.0.set(
-                "S3FileSystemConfig",
-                Some("s3_file_system_config"),
-                value.into(),
-            );
-            self
-        }
-    }
-    nested!(CustomFileSystemConfig);
-    /// A custom SageMaker image.
-    ///
-    /// CloudFormation property type `CustomImage`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-customimage.html)
-    #[derive(Clone, Debug)]
-    pub struct CustomImage(rt::Props);
-    impl CustomImage {
-        /// A new `CustomImage`. Required properties: `app_image_config_name` (`AppImageConfigName`), `image_name` (`ImageName`).
-        pub fn new(
-            app_image_config_name: impl Into<rt::Expr>,
-            image_name: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "AppImageConfigName",
-                Some("app_image_config_name"),
-                rt::string(app_image_config_name),
-            );
-            this.set("ImageName", Some("image_name"), rt::string(image_name));
-            CustomImage(this)
-        }
-        /// The version number of the CustomImage.
-        ///
-        /// Constraints: at least 0. CloudFormation `ImageVersionNumber`, Terraform `image_version_number`.
-        pub fn image_version_number(mut self, value: i64) -> Self {
-            self.0.set(
-                "ImageVersionNumber",
-                Some("image_version_number"),
-                rt::int(value),
-            );
-            self
-        }
-    }
-    nested!(CustomImage);
-    /// CloudFormation property type `CustomPosixUserConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-customposixuserconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct CustomPosixUserConfig(rt::Props);
-    impl CustomPosixUserConfig {
-        /// A new `CustomPosixUserConfig`. Required properties: `gid` (`Gid`), `uid` (`Uid`).
-        pub fn new(gid: i64, uid: i64) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Gid", Some("gid"), rt::int(gid));
-            this.set("Uid", Some("uid"), rt::int(uid));
-            CustomPosixUserConfig(this)
-        }
-    }
-    nested!(CustomPosixUserConfig);
-    /// Properties related to the Amazon Elastic Block Store volume.
-    ///
-    /// CloudFormation property type `DefaultEbsStorageSettings`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-defaultebsstoragesettings.html)
-    #[derive(Clone, Debug)]
-    pub struct DefaultEbsStorageSettings(rt::Props);
-    impl DefaultEbsStorageSettings {
-        /// A new `DefaultEbsStorageSettings`. Required properties: `default_ebs_volume_size_in_gb` (`DefaultEbsVolumeSizeInGb`), `maximum_ebs_volume_size_in_gb` (`MaximumEbsVolumeSizeInGb`).
-        pub fn new(default_ebs_volume_size_in_gb: i64, maximum_ebs_volume_size_in_gb: i64) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "DefaultEbsVolumeSizeInGb",
-                Some("default_ebs_volume_size_in_gb"),
-                rt::int(default_ebs_volume_size_in_gb),
-            );
-            this.set(
-                "MaximumEbsVolumeSizeInGb",
-                Some("maximum_ebs_volume_size_in_gb"),
-                rt::int(maximum_ebs_volume_size_in_gb),
-            );
-            DefaultEbsStorageSettings(this)
-        }
-    }
-    nested!(DefaultEbsStorageSettings);
-    /// Default storage settings for a space.
-    ///
-    /// CloudFormation property type `DefaultSpaceStorageSettings`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-defaultspacestoragesettings.html)
-    #[derive(Clone, Debug)]
-    pub struct DefaultSpaceStorageSettings(rt::Props);
-    impl DefaultSpaceStorageSettings {
-        /// A new `DefaultSpaceStorageSettings`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            DefaultSpaceStorageSettings(this)
-        }
-        /// Properties related to the Amazon Elastic Block Store volume.
-        ///
-        /// CloudFormation `DefaultEbsStorageSettings`, Terraform `default_ebs_storage_settings`.
-        pub fn default_ebs_storage_settings(mut self, value: DefaultEbsStorageSettings) -> Self {
-            self.0.set(
-                "DefaultEbsStorageSettings",
-                Some("default_ebs_storage_settings"),
-                value.into(),
-            );
-            self
-        }
-    }
-    nested!(DefaultSpaceStorageSettings);
-    /// CloudFormation property type `EFSFileSystemConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-efsfilesystemconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct EfsFileSystemConfig(rt::Props);
-    impl EfsFileSystemConfig {
-        /// A new `EfsFileSystemConfig`. Required properties: `file_system_id` (`FileSystemId`).
-        pub fn new(file_system_id: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "FileSystemId",
-                Some("file_system_id"),
-                rt::string(file_system_id),
-            );
-            EfsFileSystemConfig(this)
-        }
-        /// Constraints: length 1..=256; pattern `^\/\S*$`. CloudFormation `FileSystemPath`, Terraform `file_system_path`.
-        pub fn file_system_path(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set(
-                "FileSystemPath",
-                Some("file_system_path"),
-                rt::string(value),
-            );
-            self
-        }
-    }
-    nested!(EfsFileSystemConfig);
     /// Configuration parameters specifying IAM roles assumed by SageMaker's execution role and cluster instances.
     ///
     /// CloudFormation property type `EmrSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-emrsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EmrSettings(rt::Props);
     impl EmrSettings {
@@ -24518,74 +21832,11 @@ pub mod user_profile {
         }
     }
     nested!(EmrSettings);
-    /// CloudFormation property type `FSxLustreFileSystemConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-fsxlustrefilesystemconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct FSxLustreFileSystemConfig(rt::Props);
-    impl FSxLustreFileSystemConfig {
-        /// A new `FSxLustreFileSystemConfig`. Required properties: `file_system_id` (`FileSystemId`).
-        pub fn new(file_system_id: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "FileSystemId",
-                Some("file_system_id"),
-                rt::string(file_system_id),
-            );
-            FSxLustreFileSystemConfig(this)
-        }
-        /// Constraints: length 1..=256; pattern `^\/\S*$`. CloudFormation `FileSystemPath`, Terraform `file_system_path`.
-        pub fn file_system_path(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set(
-                "FileSystemPath",
-                Some("file_system_path"),
-                rt::string(value),
-            );
-            self
-        }
-    }
-    nested!(FSxLustreFileSystemConfig);
-    /// CloudFormation property type `HiddenSageMakerImage`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-hiddensagemakerimage.html)
-    #[derive(Clone, Debug)]
-    pub struct HiddenSageMakerImage(rt::Props);
-    impl HiddenSageMakerImage {
-        /// A new `HiddenSageMakerImage`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            HiddenSageMakerImage(this)
-        }
-        /// The SageMaker image name that you are hiding from the Studio user interface.
-        ///
-        /// CloudFormation `SageMakerImageName`, Terraform `sage_maker_image_name`.
-        pub fn sage_maker_image_name(mut self, value: SageMakerImageName) -> Self {
-            self.0.set(
-                "SageMakerImageName",
-                Some("sage_maker_image_name"),
-                value.into(),
-            );
-            self
-        }
-        /// Constraints: 0..=20 items. CloudFormation `VersionAliases`, Terraform `version_aliases`.
-        pub fn version_aliases(
-            mut self,
-            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
-            self.0.set(
-                "VersionAliases",
-                Some("version_aliases"),
-                rt::strings(value),
-            );
-            self
-        }
-    }
-    nested!(HiddenSageMakerImage);
     /// The JupyterLab app settings.
     ///
     /// CloudFormation property type `JupyterLabAppSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-jupyterlabappsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct JupyterLabAppSettings(rt::Props);
     impl JupyterLabAppSettings {
@@ -24666,7 +21917,7 @@ pub mod user_profile {
     ///
     /// CloudFormation property type `JupyterServerAppSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-jupyterserverappsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct JupyterServerAppSettings(rt::Props);
     impl JupyterServerAppSettings {
@@ -24704,7 +21955,7 @@ pub mod user_profile {
     ///
     /// CloudFormation property type `KernelGatewayAppSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-kernelgatewayappsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KernelGatewayAppSettings(rt::Props);
     impl KernelGatewayAppSettings {
@@ -24748,39 +21999,9 @@ pub mod user_profile {
         }
     }
     nested!(KernelGatewayAppSettings);
-    /// A collection of settings that configure user interaction with the RStudioServerPro app.
-    ///
-    /// CloudFormation property type `RStudioServerProAppSettings`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-rstudioserverproappsettings.html)
-    #[derive(Clone, Debug)]
-    pub struct RStudioServerProAppSettings(rt::Props);
-    impl RStudioServerProAppSettings {
-        /// A new `RStudioServerProAppSettings`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            RStudioServerProAppSettings(this)
-        }
-        /// Indicates whether the current user has access to the RStudioServerPro app.
-        ///
-        /// CloudFormation `AccessStatus`, Terraform `access_status`.
-        pub fn access_status(mut self, value: AccessStatus) -> Self {
-            self.0
-                .set("AccessStatus", Some("access_status"), value.into());
-            self
-        }
-        /// The level of permissions that the user has within the RStudioServerPro app.
-        ///
-        /// CloudFormation `UserGroup`, Terraform `user_group`.
-        pub fn user_group(mut self, value: UserGroup) -> Self {
-            self.0.set("UserGroup", Some("user_group"), value.into());
-            self
-        }
-    }
-    nested!(RStudioServerProAppSettings);
     /// CloudFormation property type `ResourceSpec`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-resourcespec.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResourceSpec(rt::Props);
     impl ResourceSpec {
@@ -24843,77 +22064,11 @@ pub mod user_profile {
         }
     }
     nested!(ResourceSpec);
-    /// CloudFormation property type `S3FileSystemConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-s3filesystemconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct S3FileSystemConfig(rt::Props);
-    impl S3FileSystemConfig {
-        /// A new `S3FileSystemConfig`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            S3FileSystemConfig(this)
-        }
-        /// Constraints: length 0..=1024. CloudFormation `MountPath`, Terraform `mount_path`.
-        pub fn mount_path(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("MountPath", Some("mount_path"), rt::string(value));
-            self
-        }
-        /// Constraints: length 0..=1024; pattern `(s3)://([^/]+)/?(.*)`. CloudFormation `S3Uri`, Terraform `s3_uri`.
-        pub fn s3_uri(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("S3Uri", Some("s3_uri"), rt::string(value));
-            self
-        }
-    }
-    nested!(S3FileSystemConfig);
-    /// Specifies options when sharing an Amazon SageMaker Studio notebook.
-    ///
-    /// CloudFormation property type `SharingSettings`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-sharingsettings.html)
-    #[derive(Clone, Debug)]
-    pub struct SharingSettings(rt::Props);
-    impl SharingSettings {
-        /// A new `SharingSettings`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            SharingSettings(this)
-        }
-        /// Whether to include the notebook cell output when sharing the notebook.
-        ///
-        /// CloudFormation `NotebookOutputOption`, Terraform `notebook_output_option`.
-        pub fn notebook_output_option(mut self, value: NotebookOutputOption) -> Self {
-            self.0.set(
-                "NotebookOutputOption",
-                Some("notebook_output_option"),
-                value.into(),
-            );
-            self
-        }
-        /// When NotebookOutputOption is Allowed, the AWS Key Management Service (KMS) encryption key ID used to encrypt the notebook cell output in the Amazon S3 bucket.
-        ///
-        /// Constraints: length 0..=2048; pattern `.*`. CloudFormation `S3KmsKeyId`, Terraform `s3_kms_key_id`.
-        pub fn s3_kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("S3KmsKeyId", Some("s3_kms_key_id"), rt::string(value));
-            self
-        }
-        /// When NotebookOutputOption is Allowed, the Amazon S3 bucket used to store the shared notebook snapshots.
-        ///
-        /// Constraints: length 0..=1024; pattern `^(https|s3)://([^/]+)/?(.*)$`. CloudFormation `S3OutputPath`, Terraform `s3_output_path`.
-        pub fn s3_output_path(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("S3OutputPath", Some("s3_output_path"), rt::string(value));
-            self
-        }
-    }
-    nested!(SharingSettings);
     /// Studio settings. If these settings are applied on a user level, they take priority over the settings applied on a domain level.
     ///
     /// CloudFormation property type `StudioWebPortalSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-studiowebportalsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StudioWebPortalSettings(rt::Props);
     impl StudioWebPortalSettings {
@@ -24972,7 +22127,7 @@ pub mod user_profile {
     ///
     /// CloudFormation property type `UserSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-usersettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UserSettings(rt::Props);
     impl UserSettings {
@@ -25144,17 +22299,6 @@ pub mod user_profile {
         }
     }
     nested!(UserSettings);
-    /// The values `AutoMountHomeEfs` accepts in `SageMaker::UserProfile`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum AutoMountHomeEfs {
-        /// `Enabled`
-        Enabled,
-        /// `Disabled`
-        Disabled,
-        /// `DefaultAsDomain`
-        DefaultAsDomain,
-    }
-    string_enum!(AutoMountHomeEfs { Enabled => "Enabled", Disabled => "Disabled", DefaultAsDomain => "DefaultAsDomain" });
     /// The values `StudioWebPortal` accepts in `SageMaker::UserProfile`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum StudioWebPortal {
@@ -25164,25 +22308,6 @@ pub mod user_profile {
         Disabled,
     }
     string_enum!(StudioWebPortal { Enabled => "ENABLED", Disabled => "DISABLED" });
-    /// The values `AppType` accepts in `SageMaker::UserProfile`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum AppType {
-        /// `JupyterServer`
-        JupyterServer,
-        /// `TensorBoard`
-        TensorBoard,
-        /// `RStudioServerPro`
-        RStudioServerPro,
-        /// `JupyterLab`
-        JupyterLab,
-        /// `CodeEditor`
-        CodeEditor,
-        /// `DetailedProfiler`
-        DetailedProfiler,
-        /// `Canvas`
-        Canvas,
-    }
-    string_enum!(AppType { JupyterServer => "JupyterServer", TensorBoard => "TensorBoard", RStudioServerPro => "RStudioServerPro", JupyterLab => "JupyterLab", CodeEditor => "CodeEditor", DetailedProfiler => "DetailedProfiler", Canvas => "Canvas" });
     /// The values `AppInstanceType` accepts in `SageMaker::UserProfile`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum AppInstanceType {
@@ -25542,85 +22667,6 @@ pub mod user_profile {
         MlG7e48xlarge,
     }
     string_enum!(AppInstanceType { System => "system", MlT3Micro => "ml.t3.micro", MlT3Small => "ml.t3.small", MlT3Medium => "ml.t3.medium", MlT3Large => "ml.t3.large", MlT3Xlarge => "ml.t3.xlarge", MlT32xlarge => "ml.t3.2xlarge", MlM5Large => "ml.m5.large", MlM5Xlarge => "ml.m5.xlarge", MlM52xlarge => "ml.m5.2xlarge", MlM54xlarge => "ml.m5.4xlarge", MlM58xlarge => "ml.m5.8xlarge", MlM512xlarge => "ml.m5.12xlarge", MlM516xlarge => "ml.m5.16xlarge", MlM524xlarge => "ml.m5.24xlarge", MlM5dLarge => "ml.m5d.large", MlM5dXlarge => "ml.m5d.xlarge", MlM5d2xlarge => "ml.m5d.2xlarge", MlM5d4xlarge => "ml.m5d.4xlarge", MlM5d8xlarge => "ml.m5d.8xlarge", MlM5d12xlarge => "ml.m5d.12xlarge", MlM5d16xlarge => "ml.m5d.16xlarge", MlM5d24xlarge => "ml.m5d.24xlarge", MlC5Large => "ml.c5.large", MlC5Xlarge => "ml.c5.xlarge", MlC52xlarge => "ml.c5.2xlarge", MlC54xlarge => "ml.c5.4xlarge", MlC59xlarge => "ml.c5.9xlarge", MlC512xlarge => "ml.c5.12xlarge", MlC518xlarge => "ml.c5.18xlarge", MlC524xlarge => "ml.c5.24xlarge", MlP32xlarge => "ml.p3.2xlarge", MlP38xlarge => "ml.p3.8xlarge", MlP316xlarge => "ml.p3.16xlarge", MlP3dn24xlarge => "ml.p3dn.24xlarge", MlG4dnXlarge => "ml.g4dn.xlarge", MlG4dn2xlarge => "ml.g4dn.2xlarge", MlG4dn4xlarge => "ml.g4dn.4xlarge", MlG4dn8xlarge => "ml.g4dn.8xlarge", MlG4dn12xlarge => "ml.g4dn.12xlarge", MlG4dn16xlarge => "ml.g4dn.16xlarge", MlR5Large => "ml.r5.large", MlR5Xlarge => "ml.r5.xlarge", MlR52xlarge => "ml.r5.2xlarge", MlR54xlarge => "ml.r5.4xlarge", MlR58xlarge => "ml.r5.8xlarge", MlR512xlarge => "ml.r5.12xlarge", MlR516xlarge => "ml.r5.16xlarge", MlR524xlarge => "ml.r5.24xlarge", MlG5Xlarge => "ml.g5.xlarge", MlG52xlarge => "ml.g5.2xlarge", MlG54xlarge => "ml.g5.4xlarge", MlG58xlarge => "ml.g5.8xlarge", MlG512xlarge => "ml.g5.12xlarge", MlG516xlarge => "ml.g5.16xlarge", MlG524xlarge => "ml.g5.24xlarge", MlG548xlarge => "ml.g5.48xlarge", MlG6Xlarge => "ml.g6.xlarge", MlG62xlarge => "ml.g6.2xlarge", MlG64xlarge => "ml.g6.4xlarge", MlG68xlarge => "ml.g6.8xlarge", MlG612xlarge => "ml.g6.12xlarge", MlG616xlarge => "ml.g6.16xlarge", MlG624xlarge => "ml.g6.24xlarge", MlG648xlarge => "ml.g6.48xlarge", MlG6eXlarge => "ml.g6e.xlarge", MlG6e2xlarge => "ml.g6e.2xlarge", MlG6e4xlarge => "ml.g6e.4xlarge", MlG6e8xlarge => "ml.g6e.8xlarge", MlG6e12xlarge => "ml.g6e.12xlarge", MlG6e16xlarge => "ml.g6e.16xlarge", MlG6e24xlarge => "ml.g6e.24xlarge", MlG6e48xlarge => "ml.g6e.48xlarge", MlGeospatialInteractive => "ml.geospatial.interactive", MlP4d24xlarge => "ml.p4d.24xlarge", MlP4de24xlarge => "ml.p4de.24xlarge", MlTrn12xlarge => "ml.trn1.2xlarge", MlTrn132xlarge => "ml.trn1.32xlarge", MlTrn1n32xlarge => "ml.trn1n.32xlarge", MlP548xlarge => "ml.p5.48xlarge", MlP5e48xlarge => "ml.p5e.48xlarge", MlP5en48xlarge => "ml.p5en.48xlarge", MlM6iLarge => "ml.m6i.large", MlM6iXlarge => "ml.m6i.xlarge", MlM6i2xlarge => "ml.m6i.2xlarge", MlM6i4xlarge => "ml.m6i.4xlarge", MlM6i8xlarge => "ml.m6i.8xlarge", MlM6i12xlarge => "ml.m6i.12xlarge", MlM6i16xlarge => "ml.m6i.16xlarge", MlM6i24xlarge => "ml.m6i.24xlarge", MlM6i32xlarge => "ml.m6i.32xlarge", MlM7iLarge => "ml.m7i.large", MlM7iXlarge => "ml.m7i.xlarge", MlM7i2xlarge => "ml.m7i.2xlarge", MlM7i4xlarge => "ml.m7i.4xlarge", MlM7i8xlarge => "ml.m7i.8xlarge", MlM7i12xlarge => "ml.m7i.12xlarge", MlM7i16xlarge => "ml.m7i.16xlarge", MlM7i24xlarge => "ml.m7i.24xlarge", MlM7i48xlarge => "ml.m7i.48xlarge", MlC6iLarge => "ml.c6i.large", MlC6iXlarge => "ml.c6i.xlarge", MlC6i2xlarge => "ml.c6i.2xlarge", MlC6i4xlarge => "ml.c6i.4xlarge", MlC6i8xlarge => "ml.c6i.8xlarge", MlC6i12xlarge => "ml.c6i.12xlarge", MlC6i16xlarge => "ml.c6i.16xlarge", MlC6i24xlarge => "ml.c6i.24xlarge", MlC6i32xlarge => "ml.c6i.32xlarge", MlC7iLarge => "ml.c7i.large", MlC7iXlarge => "ml.c7i.xlarge", MlC7i2xlarge => "ml.c7i.2xlarge", MlC7i4xlarge => "ml.c7i.4xlarge", MlC7i8xlarge => "ml.c7i.8xlarge", MlC7i12xlarge => "ml.c7i.12xlarge", MlC7i16xlarge => "ml.c7i.16xlarge", MlC7i24xlarge => "ml.c7i.24xlarge", MlC7i48xlarge => "ml.c7i.48xlarge", MlR6iLarge => "ml.r6i.large", MlR6iXlarge => "ml.r6i.xlarge", MlR6i2xlarge => "ml.r6i.2xlarge", MlR6i4xlarge => "ml.r6i.4xlarge", MlR6i8xlarge => "ml.r6i.8xlarge", MlR6i12xlarge => "ml.r6i.12xlarge", MlR6i16xlarge => "ml.r6i.16xlarge", MlR6i24xlarge => "ml.r6i.24xlarge", MlR6i32xlarge => "ml.r6i.32xlarge", MlR7iLarge => "ml.r7i.large", MlR7iXlarge => "ml.r7i.xlarge", MlR7i2xlarge => "ml.r7i.2xlarge", MlR7i4xlarge => "ml.r7i.4xlarge", MlR7i8xlarge => "ml.r7i.8xlarge", MlR7i12xlarge => "ml.r7i.12xlarge", MlR7i16xlarge => "ml.r7i.16xlarge", MlR7i24xlarge => "ml.r7i.24xlarge", MlR7i48xlarge => "ml.r7i.48xlarge", MlM6idLarge => "ml.m6id.large", MlM6idXlarge => "ml.m6id.xlarge", MlM6id2xlarge => "ml.m6id.2xlarge", MlM6id4xlarge => "ml.m6id.4xlarge", MlM6id8xlarge => "ml.m6id.8xlarge", MlM6id12xlarge => "ml.m6id.12xlarge", MlM6id16xlarge => "ml.m6id.16xlarge", MlM6id24xlarge => "ml.m6id.24xlarge", MlM6id32xlarge => "ml.m6id.32xlarge", MlC6idLarge => "ml.c6id.large", MlC6idXlarge => "ml.c6id.xlarge", MlC6id2xlarge => "ml.c6id.2xlarge", MlC6id4xlarge => "ml.c6id.4xlarge", MlC6id8xlarge => "ml.c6id.8xlarge", MlC6id12xlarge => "ml.c6id.12xlarge", MlC6id16xlarge => "ml.c6id.16xlarge", MlC6id24xlarge => "ml.c6id.24xlarge", MlC6id32xlarge => "ml.c6id.32xlarge", MlR6idLarge => "ml.r6id.large", MlR6idXlarge => "ml.r6id.xlarge", MlR6id2xlarge => "ml.r6id.2xlarge", MlR6id4xlarge => "ml.r6id.4xlarge", MlR6id8xlarge => "ml.r6id.8xlarge", MlR6id12xlarge => "ml.r6id.12xlarge", MlR6id16xlarge => "ml.r6id.16xlarge", MlR6id24xlarge => "ml.r6id.24xlarge", MlR6id32xlarge => "ml.r6id.32xlarge", MlP54xlarge => "ml.p5.4xlarge", MlP6B20048xlarge => "ml.p6-b200.48xlarge", MlG72xlarge => "ml.g7.2xlarge", MlG74xlarge => "ml.g7.4xlarge", MlG78xlarge => "ml.g7.8xlarge", MlG712xlarge => "ml.g7.12xlarge", MlG724xlarge => "ml.g7.24xlarge", MlG748xlarge => "ml.g7.48xlarge", MlG7e2xlarge => "ml.g7e.2xlarge", MlG7e4xlarge => "ml.g7e.4xlarge", MlG7e8xlarge => "ml.g7e.8xlarge", MlG7e12xlarge => "ml.g7e.12xlarge", MlG7e24xlarge => "ml.g7e.24xlarge", MlG7e48xlarge => "ml.g7e.48xlarge" });
-    /// The values `MlTools` accepts in `SageMaker::UserProfile`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum MlTools {
-        /// `DataWrangler`
-        DataWrangler,
-        /// `FeatureStore`
-        FeatureStore,
-        /// `EmrClusters`
-        EmrClusters,
-        /// `AutoMl`
-        AutoMl,
-        /// `Experiments`
-        Experiments,
-        /// `Training`
-        Training,
-        /// `ModelEvaluation`
-        ModelEvaluation,
-        /// `Pipelines`
-        Pipelines,
-        /// `Models`
-        Models,
-        /// `JumpStart`
-        JumpStart,
-        /// `InferenceRecommender`
-        InferenceRecommender,
-        /// `Endpoints`
-        Endpoints,
-        /// `Projects`
-        Projects,
-        /// `InferenceOptimization`
-        InferenceOptimization,
-        /// `HyperPodClusters`
-        HyperPodClusters,
-        /// `Comet`
-        Comet,
-        /// `DeepchecksLLMEvaluation`
-        DeepchecksLlmEvaluation,
-        /// `Fiddler`
-        Fiddler,
-        /// `LakeraGuard`
-        LakeraGuard,
-        /// `PerformanceEvaluation`
-        PerformanceEvaluation,
-    }
-    string_enum!(MlTools { DataWrangler => "DataWrangler", FeatureStore => "FeatureStore", EmrClusters => "EmrClusters", AutoMl => "AutoMl", Experiments => "Experiments", Training => "Training", ModelEvaluation => "ModelEvaluation", Pipelines => "Pipelines", Models => "Models", JumpStart => "JumpStart", InferenceRecommender => "InferenceRecommender", Endpoints => "Endpoints", Projects => "Projects", InferenceOptimization => "InferenceOptimization", HyperPodClusters => "HyperPodClusters", Comet => "Comet", DeepchecksLlmEvaluation => "DeepchecksLLMEvaluation", Fiddler => "Fiddler", LakeraGuard => "LakeraGuard", PerformanceEvaluation => "PerformanceEvaluation" });
-    /// The values `SageMakerImageName` accepts in `SageMaker::UserProfile`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum SageMakerImageName {
-        /// `sagemaker_distribution`
-        SagemakerDistribution,
-    }
-    string_enum!(SageMakerImageName { SagemakerDistribution => "sagemaker_distribution" });
-    /// The values `NotebookOutputOption` accepts in `SageMaker::UserProfile`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum NotebookOutputOption {
-        /// `Allowed`
-        Allowed,
-        /// `Disabled`
-        Disabled,
-    }
-    string_enum!(NotebookOutputOption { Allowed => "Allowed", Disabled => "Disabled" });
-    /// The values `AccessStatus` accepts in `SageMaker::UserProfile`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum AccessStatus {
-        /// `ENABLED`
-        Enabled,
-        /// `DISABLED`
-        Disabled,
-    }
-    string_enum!(AccessStatus { Enabled => "ENABLED", Disabled => "DISABLED" });
-    /// The values `UserGroup` accepts in `SageMaker::UserProfile`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum UserGroup {
-        /// `R_STUDIO_ADMIN`
-        RStudioAdmin,
-        /// `R_STUDIO_USER`
-        RStudioUser,
-    }
-    string_enum!(UserGroup { RStudioAdmin => "R_STUDIO_ADMIN", RStudioUser => "R_STUDIO_USER" });
 }
 /// Resource Type definition for AWS::SageMaker::Workforce.
 ///
@@ -25664,6 +22710,7 @@ static WORKFORCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("WorkforceArn", Some("workforce_arn")),
         ("SubDomain", Some("sub_domain")),
     ],
+    schema: (&SCHEMAS, 46),
 };
 impl Workforce {
     /// Declares a `AWS::SageMaker::Workforce` with the stack-unique `id`. Required properties: `workforce_name` (`WorkforceName`).
@@ -25746,7 +22793,7 @@ pub mod workforce {
     ///
     /// CloudFormation property type `CognitoConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-workforce-cognitoconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CognitoConfig(rt::Props);
     impl CognitoConfig {
@@ -25763,7 +22810,7 @@ pub mod workforce {
     ///
     /// CloudFormation property type `OidcConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-workforce-oidcconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OidcConfig(rt::Props);
     impl OidcConfig {
@@ -25838,7 +22885,7 @@ pub mod workforce {
     ///
     /// CloudFormation property type `SourceIpConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-workforce-sourceipconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SourceIpConfig(rt::Props);
     impl SourceIpConfig {
@@ -25854,7 +22901,7 @@ pub mod workforce {
     ///
     /// CloudFormation property type `WorkforceVpcConfigRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-workforce-workforcevpcconfigrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WorkforceVpcConfigRequest(rt::Props);
     impl WorkforceVpcConfigRequest {
@@ -25916,6 +22963,7 @@ static WORKTEAM_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["me-central-1", "us-gov-east-1"],
     attributes: &[("WorkteamArn", Some("workteam_arn"))],
+    schema: (&SCHEMAS, 47),
 };
 impl Workteam {
     /// Declares a `AWS::SageMaker::Workteam` with the stack-unique `id`. Required properties: `description` (`Description`), `member_definitions` (`MemberDefinitions`).
@@ -25985,7 +23033,7 @@ pub mod workteam {
     ///
     /// CloudFormation property type `CognitoMemberDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-workteam-cognitomemberdefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CognitoMemberDefinition(rt::Props);
     impl CognitoMemberDefinition {
@@ -26019,7 +23067,7 @@ pub mod workteam {
     ///
     /// CloudFormation property type `MemberDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-workteam-memberdefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MemberDefinition(rt::Props);
     impl MemberDefinition {
@@ -26056,7 +23104,7 @@ pub mod workteam {
     ///
     /// CloudFormation property type `NotificationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-workteam-notificationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NotificationConfiguration(rt::Props);
     impl NotificationConfiguration {
@@ -26076,7 +23124,7 @@ pub mod workteam {
     ///
     /// CloudFormation property type `OidcMemberDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-workteam-oidcmemberdefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OidcMemberDefinition(rt::Props);
     impl OidcMemberDefinition {
@@ -26088,4 +23136,1012 @@ pub mod workteam {
         }
     }
     nested!(OidcMemberDefinition);
+}
+/// Nested types that several `SageMaker` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `AccessStatus` accepts in `SageMaker`'s `Domain`, `UserProfile`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum AccessStatus {
+        /// `ENABLED`
+        Enabled,
+        /// `DISABLED`
+        Disabled,
+    }
+    string_enum!(AccessStatus { Enabled => "ENABLED", Disabled => "DISABLED" });
+    /// CloudFormation property type `Alarm`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct Alarm(rt::Props);
+    impl Alarm {
+        /// A new `Alarm`. Required properties: `alarm_name` (`AlarmName`).
+        pub fn new(alarm_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("AlarmName", Some("alarm_name"), rt::string(alarm_name));
+            Alarm(this)
+        }
+    }
+    nested!(Alarm);
+    /// The values `AppType` accepts in `SageMaker`'s `Domain`, `UserProfile`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum AppType {
+        /// `JupyterServer`
+        JupyterServer,
+        /// `TensorBoard`
+        TensorBoard,
+        /// `RStudioServerPro`
+        RStudioServerPro,
+        /// `JupyterLab`
+        JupyterLab,
+        /// `CodeEditor`
+        CodeEditor,
+        /// `DetailedProfiler`
+        DetailedProfiler,
+        /// `Canvas`
+        Canvas,
+    }
+    string_enum!(AppType { JupyterServer => "JupyterServer", TensorBoard => "TensorBoard", RStudioServerPro => "RStudioServerPro", JupyterLab => "JupyterLab", CodeEditor => "CodeEditor", DetailedProfiler => "DetailedProfiler", Canvas => "Canvas" });
+    /// The values `AutoMountHomeEfs` accepts in `SageMaker`'s `Domain`, `UserProfile`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum AutoMountHomeEfs {
+        /// `Enabled`
+        Enabled,
+        /// `Disabled`
+        Disabled,
+        /// `DefaultAsDomain`
+        DefaultAsDomain,
+    }
+    string_enum!(AutoMountHomeEfs { Enabled => "Enabled", Disabled => "Disabled", DefaultAsDomain => "DefaultAsDomain" });
+    /// Configuration for the cluster used to run model monitoring jobs.
+    ///
+    /// CloudFormation property type `ClusterConfig`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct ClusterConfig(rt::Props);
+    impl ClusterConfig {
+        /// A new `ClusterConfig`. Required properties: `instance_count` (`InstanceCount`), `instance_type` (`InstanceType`), `volume_size_in_gb` (`VolumeSizeInGB`).
+        pub fn new(
+            instance_count: i64,
+            instance_type: impl Into<rt::Expr>,
+            volume_size_in_gb: i64,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "InstanceCount",
+                Some("instance_count"),
+                rt::int(instance_count),
+            );
+            this.set(
+                "InstanceType",
+                Some("instance_type"),
+                rt::string(instance_type),
+            );
+            this.set(
+                "VolumeSizeInGB",
+                Some("volume_size_in_gb"),
+                rt::int(volume_size_in_gb),
+            );
+            ClusterConfig(this)
+        }
+        /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt data on the storage volume attached to the ML compute instance(s) that run the model monitoring job.
+        ///
+        /// Constraints: length 0..=2048; range 1..=2048; pattern `^[a-zA-Z0-9:/_-]*$`. CloudFormation `VolumeKmsKeyId`, Terraform `volume_kms_key_id`.
+        pub fn volume_kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "VolumeKmsKeyId",
+                Some("volume_kms_key_id"),
+                rt::string(value),
+            );
+            self
+        }
+    }
+    nested!(ClusterConfig);
+    /// CloudFormation property type `CodeRepository`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct CodeRepository(rt::Props);
+    impl CodeRepository {
+        /// A new `CodeRepository`. Required properties: `repository_url` (`RepositoryUrl`).
+        pub fn new(repository_url: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "RepositoryUrl",
+                Some("repository_url"),
+                rt::string(repository_url),
+            );
+            CodeRepository(this)
+        }
+    }
+    nested!(CodeRepository);
+    /// The values `CompressionType` accepts in `SageMaker`'s `Model`, `ModelPackage`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum CompressionType {
+        /// `None`
+        None,
+        /// `Gzip`
+        Gzip,
+    }
+    string_enum!(CompressionType { None => "None", Gzip => "Gzip" });
+    /// The baseline constraints resource for a monitoring job.
+    ///
+    /// CloudFormation property type `ConstraintsResource`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct ConstraintsResource(rt::Props);
+    impl ConstraintsResource {
+        /// A new `ConstraintsResource`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            ConstraintsResource(this)
+        }
+        /// The Amazon S3 URI for baseline constraint file in Amazon S3 that the current monitoring job should validated against.
+        ///
+        /// Constraints: length 0..=1024; pattern `^(https|s3)://([^/]+)/?(.*)$`. CloudFormation `S3Uri`, Terraform `s3_uri`.
+        pub fn s3_uri(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("S3Uri", Some("s3_uri"), rt::string(value));
+            self
+        }
+    }
+    nested!(ConstraintsResource);
+    /// The CSV format
+    ///
+    /// CloudFormation property type `Csv`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct Csv(rt::Props);
+    impl Csv {
+        /// A new `Csv`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            Csv(this)
+        }
+        /// A boolean flag indicating if given CSV has header
+        ///
+        /// CloudFormation `Header`, Terraform `header`.
+        pub fn header(mut self, value: bool) -> Self {
+            self.0.set("Header", Some("header"), rt::boolean(value));
+            self
+        }
+    }
+    nested!(Csv);
+    /// CloudFormation property type `CustomFileSystemConfig`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct CustomFileSystemConfig(rt::Props);
+    impl CustomFileSystemConfig {
+        /// A new `CustomFileSystemConfig`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            CustomFileSystemConfig(this)
+        }
+        /// CloudFormation `EFSFileSystemConfig`, Terraform `efs_file_system_config`.
+        pub fn efs_file_system_config(mut self, value: EfsFileSystemConfig) -> Self {
+            self.0.set(
+                "EFSFileSystemConfig",
+                Some("efs_file_system_config"),
+                value.into(),
+            );
+            self
+        }
+        /// CloudFormation `FSxLustreFileSystemConfig`, Terraform `fsx_lustre_file_system_config`.
+        pub fn f_sx_lustre_file_system_config(mut self, value: FSxLustreFileSystemConfig) -> Self {
+            self.0.set(
+                "FSxLustreFileSystemConfig",
+                Some("fsx_lustre_file_system_config"),
+                value.into(),
+            );
+            self
+        }
+        /// CloudFormation `S3FileSystemConfig`, Terraform `s3_file_system_config`.
+        pub fn s3_file_system_config(mut self, value: S3FileSystemConfig) -> Self {
+            self.0.set(
+                "S3FileSystemConfig",
+                Some("s3_file_system_config"),
+                value.into(),
+            );
+            self
+        }
+    }
+    nested!(CustomFileSystemConfig);
+    /// A custom SageMaker image.
+    ///
+    /// CloudFormation property type `CustomImage`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct CustomImage(rt::Props);
+    impl CustomImage {
+        /// A new `CustomImage`. Required properties: `app_image_config_name` (`AppImageConfigName`), `image_name` (`ImageName`).
+        pub fn new(
+            app_image_config_name: impl Into<rt::Expr>,
+            image_name: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "AppImageConfigName",
+                Some("app_image_config_name"),
+                rt::string(app_image_config_name),
+            );
+            this.set("ImageName", Some("image_name"), rt::string(image_name));
+            CustomImage(this)
+        }
+        /// The version number of the CustomImage.
+        ///
+        /// Constraints: at least 0. CloudFormation `ImageVersionNumber`, Terraform `image_version_number`.
+        pub fn image_version_number(mut self, value: i64) -> Self {
+            self.0.set(
+                "ImageVersionNumber",
+                Some("image_version_number"),
+                rt::int(value),
+            );
+            self
+        }
+    }
+    nested!(CustomImage);
+    /// CloudFormation property type `CustomPosixUserConfig`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct CustomPosixUserConfig(rt::Props);
+    impl CustomPosixUserConfig {
+        /// A new `CustomPosixUserConfig`. Required properties: `gid` (`Gid`), `uid` (`Uid`).
+        pub fn new(gid: i64, uid: i64) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Gid", Some("gid"), rt::int(gid));
+            this.set("Uid", Some("uid"), rt::int(uid));
+            CustomPosixUserConfig(this)
+        }
+    }
+    nested!(CustomPosixUserConfig);
+    /// The dataset format of the data to monitor
+    ///
+    /// CloudFormation property type `DatasetFormat`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct DatasetFormat(rt::Props);
+    impl DatasetFormat {
+        /// A new `DatasetFormat`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            DatasetFormat(this)
+        }
+        /// The CSV format
+        ///
+        /// CloudFormation `Csv`, Terraform `csv`.
+        pub fn csv(mut self, value: Csv) -> Self {
+            self.0.set("Csv", Some("csv"), value.into());
+            self
+        }
+        /// The Json format
+        ///
+        /// CloudFormation `Json`, Terraform `json`.
+        pub fn json(mut self, value: Json) -> Self {
+            self.0.set("Json", Some("json"), value.into());
+            self
+        }
+        /// A flag indicating if the dataset format is Parquet
+        ///
+        /// CloudFormation `Parquet`, Terraform `parquet`.
+        pub fn parquet(mut self, value: bool) -> Self {
+            self.0.set("Parquet", Some("parquet"), rt::boolean(value));
+            self
+        }
+    }
+    nested!(DatasetFormat);
+    /// Properties related to the Amazon Elastic Block Store volume.
+    ///
+    /// CloudFormation property type `DefaultEbsStorageSettings`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct DefaultEbsStorageSettings(rt::Props);
+    impl DefaultEbsStorageSettings {
+        /// A new `DefaultEbsStorageSettings`. Required properties: `default_ebs_volume_size_in_gb` (`DefaultEbsVolumeSizeInGb`), `maximum_ebs_volume_size_in_gb` (`MaximumEbsVolumeSizeInGb`).
+        pub fn new(default_ebs_volume_size_in_gb: i64, maximum_ebs_volume_size_in_gb: i64) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "DefaultEbsVolumeSizeInGb",
+                Some("default_ebs_volume_size_in_gb"),
+                rt::int(default_ebs_volume_size_in_gb),
+            );
+            this.set(
+                "MaximumEbsVolumeSizeInGb",
+                Some("maximum_ebs_volume_size_in_gb"),
+                rt::int(maximum_ebs_volume_size_in_gb),
+            );
+            DefaultEbsStorageSettings(this)
+        }
+    }
+    nested!(DefaultEbsStorageSettings);
+    /// Default storage settings for a space.
+    ///
+    /// CloudFormation property type `DefaultSpaceStorageSettings`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct DefaultSpaceStorageSettings(rt::Props);
+    impl DefaultSpaceStorageSettings {
+        /// A new `DefaultSpaceStorageSettings`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            DefaultSpaceStorageSettings(this)
+        }
+        /// Properties related to the Amazon Elastic Block Store volume.
+        ///
+        /// CloudFormation `DefaultEbsStorageSettings`, Terraform `default_ebs_storage_settings`.
+        pub fn default_ebs_storage_settings(mut self, value: DefaultEbsStorageSettings) -> Self {
+            self.0.set(
+                "DefaultEbsStorageSettings",
+                Some("default_ebs_storage_settings"),
+                value.into(),
+            );
+            self
+        }
+    }
+    nested!(DefaultSpaceStorageSettings);
+    /// CloudFormation property type `EFSFileSystemConfig`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct EfsFileSystemConfig(rt::Props);
+    impl EfsFileSystemConfig {
+        /// A new `EfsFileSystemConfig`. Required properties: `file_system_id` (`FileSystemId`).
+        pub fn new(file_system_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "FileSystemId",
+                Some("file_system_id"),
+                rt::string(file_system_id),
+            );
+            EfsFileSystemConfig(this)
+        }
+        /// Constraints: length 1..=256; pattern `^\/\S*$`. CloudFormation `FileSystemPath`, Terraform `file_system_path`.
+        pub fn file_system_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "FileSystemPath",
+                Some("file_system_path"),
+                rt::string(value),
+            );
+            self
+        }
+    }
+    nested!(EfsFileSystemConfig);
+    /// The endpoint for a monitoring job.
+    ///
+    /// CloudFormation property type `EndpointInput`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct EndpointInput(rt::Props);
+    impl EndpointInput {
+        /// A new `EndpointInput`. Required properties: `endpoint_name` (`EndpointName`), `local_path` (`LocalPath`).
+        pub fn new(endpoint_name: impl Into<rt::Expr>, local_path: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "EndpointName",
+                Some("endpoint_name"),
+                rt::string(endpoint_name),
+            );
+            this.set("LocalPath", Some("local_path"), rt::string(local_path));
+            EndpointInput(this)
+        }
+        /// Indexes or names of the features to be excluded from analysis
+        ///
+        /// Constraints: length 0..=100. CloudFormation `ExcludeFeaturesAttribute`, Terraform `exclude_features_attribute`.
+        pub fn exclude_features_attribute(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "ExcludeFeaturesAttribute",
+                Some("exclude_features_attribute"),
+                rt::string(value),
+            );
+            self
+        }
+        /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key.
+        ///
+        /// CloudFormation `S3DataDistributionType`, Terraform `s3_data_distribution_type`.
+        pub fn s3_data_distribution_type(mut self, value: S3DataDistributionType) -> Self {
+            self.0.set(
+                "S3DataDistributionType",
+                Some("s3_data_distribution_type"),
+                value.into(),
+            );
+            self
+        }
+        /// Whether the Pipe or File is used as the input mode for transfering data for the monitoring job.
+        ///
+        /// CloudFormation `S3InputMode`, Terraform `s3_input_mode`.
+        pub fn s3_input_mode(mut self, value: S3InputMode) -> Self {
+            self.0
+                .set("S3InputMode", Some("s3_input_mode"), value.into());
+            self
+        }
+    }
+    nested!(EndpointInput);
+    /// CloudFormation property type `FSxLustreFileSystemConfig`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct FSxLustreFileSystemConfig(rt::Props);
+    impl FSxLustreFileSystemConfig {
+        /// A new `FSxLustreFileSystemConfig`. Required properties: `file_system_id` (`FileSystemId`).
+        pub fn new(file_system_id: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "FileSystemId",
+                Some("file_system_id"),
+                rt::string(file_system_id),
+            );
+            FSxLustreFileSystemConfig(this)
+        }
+        /// Constraints: length 1..=256; pattern `^\/\S*$`. CloudFormation `FileSystemPath`, Terraform `file_system_path`.
+        pub fn file_system_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set(
+                "FileSystemPath",
+                Some("file_system_path"),
+                rt::string(value),
+            );
+            self
+        }
+    }
+    nested!(FSxLustreFileSystemConfig);
+    /// CloudFormation property type `HiddenSageMakerImage`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct HiddenSageMakerImage(rt::Props);
+    impl HiddenSageMakerImage {
+        /// A new `HiddenSageMakerImage`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            HiddenSageMakerImage(this)
+        }
+        /// The SageMaker image name that you are hiding from the Studio user interface.
+        ///
+        /// CloudFormation `SageMakerImageName`, Terraform `sage_maker_image_name`.
+        pub fn sage_maker_image_name(mut self, value: SageMakerImageName) -> Self {
+            self.0.set(
+                "SageMakerImageName",
+                Some("sage_maker_image_name"),
+                value.into(),
+            );
+            self
+        }
+        /// Constraints: 0..=20 items. CloudFormation `VersionAliases`, Terraform `version_aliases`.
+        pub fn version_aliases(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set(
+                "VersionAliases",
+                Some("version_aliases"),
+                rt::strings(value),
+            );
+            self
+        }
+    }
+    nested!(HiddenSageMakerImage);
+    /// The Json format
+    ///
+    /// CloudFormation property type `Json`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct Json(rt::Props);
+    impl Json {
+        /// A new `Json`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            Json(this)
+        }
+        /// A boolean flag indicating if it is JSON line format
+        ///
+        /// CloudFormation `Line`, Terraform `line`.
+        pub fn line(mut self, value: bool) -> Self {
+            self.0.set("Line", Some("line"), rt::boolean(value));
+            self
+        }
+    }
+    nested!(Json);
+    /// CloudFormation property type `MetadataProperties`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct MetadataProperties(rt::Props);
+    impl MetadataProperties {
+        /// A new `MetadataProperties`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            MetadataProperties(this)
+        }
+        /// The commit ID.
+        ///
+        /// Constraints: length 0..=1024. CloudFormation `CommitId`, Terraform `commit_id`.
+        pub fn commit_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CommitId", Some("commit_id"), rt::string(value));
+            self
+        }
+        /// The entity this entity was generated by.
+        ///
+        /// Constraints: length 0..=1024. CloudFormation `GeneratedBy`, Terraform `generated_by`.
+        pub fn generated_by(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("GeneratedBy", Some("generated_by"), rt::string(value));
+            self
+        }
+        /// The project ID.
+        ///
+        /// Constraints: length 0..=1024. CloudFormation `ProjectId`, Terraform `project_id`.
+        pub fn project_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("ProjectId", Some("project_id"), rt::string(value));
+            self
+        }
+        /// The repository.
+        ///
+        /// Constraints: length 0..=1024. CloudFormation `Repository`, Terraform `repository`.
+        pub fn repository(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("Repository", Some("repository"), rt::string(value));
+            self
+        }
+    }
+    nested!(MetadataProperties);
+    /// The values `MlTools` accepts in `SageMaker`'s `Domain`, `UserProfile`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum MlTools {
+        /// `DataWrangler`
+        DataWrangler,
+        /// `FeatureStore`
+        FeatureStore,
+        /// `EmrClusters`
+        EmrClusters,
+        /// `AutoMl`
+        AutoMl,
+        /// `Experiments`
+        Experiments,
+        /// `Training`
+        Training,
+        /// `ModelEvaluation`
+        ModelEvaluation,
+        /// `Pipelines`
+        Pipelines,
+        /// `Models`
+        Models,
+        /// `JumpStart`
+        JumpStart,
+        /// `InferenceRecommender`
+        InferenceRecommender,
+        /// `Endpoints`
+        Endpoints,
+        /// `Projects`
+        Projects,
+        /// `InferenceOptimization`
+        InferenceOptimization,
+        /// `HyperPodClusters`
+        HyperPodClusters,
+        /// `Comet`
+        Comet,
+        /// `DeepchecksLLMEvaluation`
+        DeepchecksLlmEvaluation,
+        /// `Fiddler`
+        Fiddler,
+        /// `LakeraGuard`
+        LakeraGuard,
+        /// `PerformanceEvaluation`
+        PerformanceEvaluation,
+    }
+    string_enum!(MlTools { DataWrangler => "DataWrangler", FeatureStore => "FeatureStore", EmrClusters => "EmrClusters", AutoMl => "AutoMl", Experiments => "Experiments", Training => "Training", ModelEvaluation => "ModelEvaluation", Pipelines => "Pipelines", Models => "Models", JumpStart => "JumpStart", InferenceRecommender => "InferenceRecommender", Endpoints => "Endpoints", Projects => "Projects", InferenceOptimization => "InferenceOptimization", HyperPodClusters => "HyperPodClusters", Comet => "Comet", DeepchecksLlmEvaluation => "DeepchecksLLMEvaluation", Fiddler => "Fiddler", LakeraGuard => "LakeraGuard", PerformanceEvaluation => "PerformanceEvaluation" });
+    /// The values `ModelApprovalStatus` accepts in `SageMaker`'s `ModelCard`, `ModelPackage`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum ModelApprovalStatus {
+        /// `Approved`
+        Approved,
+        /// `Rejected`
+        Rejected,
+        /// `PendingManualApproval`
+        PendingManualApproval,
+    }
+    string_enum!(ModelApprovalStatus { Approved => "Approved", Rejected => "Rejected", PendingManualApproval => "PendingManualApproval" });
+    /// The values `ModelCardStatus` accepts in `SageMaker`'s `ModelCard`, `ModelPackage`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum ModelCardStatus {
+        /// `Draft`
+        Draft,
+        /// `PendingReview`
+        PendingReview,
+        /// `Approved`
+        Approved,
+        /// `Archived`
+        Archived,
+    }
+    string_enum!(ModelCardStatus { Draft => "Draft", PendingReview => "PendingReview", Approved => "Approved", Archived => "Archived" });
+    /// CloudFormation property type `ModelInput`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct ModelInput(rt::Props);
+    impl ModelInput {
+        /// A new `ModelInput`. Required properties: `data_input_config` (`DataInputConfig`).
+        pub fn new(data_input_config: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "DataInputConfig",
+                Some("data_input_config"),
+                rt::string(data_input_config),
+            );
+            ModelInput(this)
+        }
+    }
+    nested!(ModelInput);
+    /// Ground truth input provided in S3
+    ///
+    /// CloudFormation property type `MonitoringGroundTruthS3Input`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct MonitoringGroundTruthS3Input(rt::Props);
+    impl MonitoringGroundTruthS3Input {
+        /// A new `MonitoringGroundTruthS3Input`. Required properties: `s3_uri` (`S3Uri`).
+        pub fn new(s3_uri: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("S3Uri", Some("s3_uri"), rt::string(s3_uri));
+            MonitoringGroundTruthS3Input(this)
+        }
+    }
+    nested!(MonitoringGroundTruthS3Input);
+    /// The output object for a monitoring job.
+    ///
+    /// CloudFormation property type `MonitoringOutput`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct MonitoringOutput(rt::Props);
+    impl MonitoringOutput {
+        /// A new `MonitoringOutput`. Required properties: `s3_output` (`S3Output`).
+        pub fn new(s3_output: S3Output) -> Self {
+            let mut this = rt::Props::default();
+            this.set("S3Output", Some("s3_output"), s3_output.into());
+            MonitoringOutput(this)
+        }
+    }
+    nested!(MonitoringOutput);
+    /// The output configuration for monitoring jobs.
+    ///
+    /// CloudFormation property type `MonitoringOutputConfig`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct MonitoringOutputConfig(rt::Props);
+    impl MonitoringOutputConfig {
+        /// A new `MonitoringOutputConfig`. Required properties: `monitoring_outputs` (`MonitoringOutputs`).
+        pub fn new(monitoring_outputs: impl IntoIterator<Item = MonitoringOutput>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "MonitoringOutputs",
+                Some("monitoring_outputs"),
+                rt::list(monitoring_outputs),
+            );
+            MonitoringOutputConfig(this)
+        }
+        /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt the model artifacts at rest using Amazon S3 server-side encryption.
+        ///
+        /// Constraints: length 0..=2048; pattern `.*`. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
+            self
+        }
+    }
+    nested!(MonitoringOutputConfig);
+    /// Identifies the resources to deploy for a monitoring job.
+    ///
+    /// CloudFormation property type `MonitoringResources`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct MonitoringResources(rt::Props);
+    impl MonitoringResources {
+        /// A new `MonitoringResources`. Required properties: `cluster_config` (`ClusterConfig`).
+        pub fn new(cluster_config: ClusterConfig) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "ClusterConfig",
+                Some("cluster_config"),
+                cluster_config.into(),
+            );
+            MonitoringResources(this)
+        }
+    }
+    nested!(MonitoringResources);
+    /// Networking options for a job, such as network traffic encryption between containers, whether to allow inbound and outbound network calls to and from containers, and the VPC subnets and security groups…
+    ///
+    /// CloudFormation property type `NetworkConfig`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct NetworkConfig(rt::Props);
+    impl NetworkConfig {
+        /// A new `NetworkConfig`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            NetworkConfig(this)
+        }
+        /// Whether to encrypt all communications between distributed processing jobs.
+        ///
+        /// CloudFormation `EnableInterContainerTrafficEncryption`, Terraform `enable_inter_container_traffic_encryption`.
+        pub fn enable_inter_container_traffic_encryption(mut self, value: bool) -> Self {
+            self.0.set(
+                "EnableInterContainerTrafficEncryption",
+                Some("enable_inter_container_traffic_encryption"),
+                rt::boolean(value),
+            );
+            self
+        }
+        /// Whether to allow inbound and outbound network calls to and from the containers used for the processing job.
+        ///
+        /// CloudFormation `EnableNetworkIsolation`, Terraform `enable_network_isolation`.
+        pub fn enable_network_isolation(mut self, value: bool) -> Self {
+            self.0.set(
+                "EnableNetworkIsolation",
+                Some("enable_network_isolation"),
+                rt::boolean(value),
+            );
+            self
+        }
+        /// Specifies a VPC that your training jobs and hosted models have access to.
+        ///
+        /// CloudFormation `VpcConfig`, Terraform `vpc_config`.
+        pub fn vpc_config(mut self, value: VpcConfig) -> Self {
+            self.0.set("VpcConfig", Some("vpc_config"), value.into());
+            self
+        }
+    }
+    nested!(NetworkConfig);
+    /// The values `NotebookOutputOption` accepts in `SageMaker`'s `Domain`, `UserProfile`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum NotebookOutputOption {
+        /// `Allowed`
+        Allowed,
+        /// `Disabled`
+        Disabled,
+    }
+    string_enum!(NotebookOutputOption { Allowed => "Allowed", Disabled => "Disabled" });
+    /// A collection of settings that configure user interaction with the RStudioServerPro app.
+    ///
+    /// CloudFormation property type `RStudioServerProAppSettings`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct RStudioServerProAppSettings(rt::Props);
+    impl RStudioServerProAppSettings {
+        /// A new `RStudioServerProAppSettings`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            RStudioServerProAppSettings(this)
+        }
+        /// Indicates whether the current user has access to the RStudioServerPro app.
+        ///
+        /// CloudFormation `AccessStatus`, Terraform `access_status`.
+        pub fn access_status(mut self, value: AccessStatus) -> Self {
+            self.0
+                .set("AccessStatus", Some("access_status"), value.into());
+            self
+        }
+        /// The level of permissions that the user has within the RStudioServerPro app.
+        ///
+        /// CloudFormation `UserGroup`, Terraform `user_group`.
+        pub fn user_group(mut self, value: UserGroup) -> Self {
+            self.0.set("UserGroup", Some("user_group"), value.into());
+            self
+        }
+    }
+    nested!(RStudioServerProAppSettings);
+    /// The values `S3DataDistributionType` accepts in `SageMaker`'s `DataQualityJobDefinition`, `ModelBiasJobDefinition`, `ModelExplainabilityJobDefinition`, `ModelQualityJobDefinition`, `MonitoringSchedule`, `ProcessingJob`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum S3DataDistributionType {
+        /// `FullyReplicated`
+        FullyReplicated,
+        /// `ShardedByS3Key`
+        ShardedByS3Key,
+    }
+    string_enum!(S3DataDistributionType { FullyReplicated => "FullyReplicated", ShardedByS3Key => "ShardedByS3Key" });
+    /// CloudFormation property type `S3FileSystemConfig`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct S3FileSystemConfig(rt::Props);
+    impl S3FileSystemConfig {
+        /// A new `S3FileSystemConfig`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            S3FileSystemConfig(this)
+        }
+        /// Constraints: length 0..=1024. CloudFormation `MountPath`, Terraform `mount_path`.
+        pub fn mount_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("MountPath", Some("mount_path"), rt::string(value));
+            self
+        }
+        /// Constraints: length 0..=1024; pattern `(s3)://([^/]+)/?(.*)`. CloudFormation `S3Uri`, Terraform `s3_uri`.
+        pub fn s3_uri(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("S3Uri", Some("s3_uri"), rt::string(value));
+            self
+        }
+    }
+    nested!(S3FileSystemConfig);
+    /// The values `S3InputMode` accepts in `SageMaker`'s `DataQualityJobDefinition`, `ModelBiasJobDefinition`, `ModelExplainabilityJobDefinition`, `ModelQualityJobDefinition`, `MonitoringSchedule`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum S3InputMode {
+        /// `Pipe`
+        Pipe,
+        /// `File`
+        File,
+    }
+    string_enum!(S3InputMode { Pipe => "Pipe", File => "File" });
+    /// Information about where and how to store the results of a monitoring job.
+    ///
+    /// CloudFormation property type `S3Output`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct S3Output(rt::Props);
+    impl S3Output {
+        /// A new `S3Output`. Required properties: `local_path` (`LocalPath`), `s3_uri` (`S3Uri`).
+        pub fn new(local_path: impl Into<rt::Expr>, s3_uri: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("LocalPath", Some("local_path"), rt::string(local_path));
+            this.set("S3Uri", Some("s3_uri"), rt::string(s3_uri));
+            S3Output(this)
+        }
+        /// Whether to upload the results of the monitoring job continuously or after the job completes.
+        ///
+        /// CloudFormation `S3UploadMode`, Terraform `s3_upload_mode`.
+        pub fn s3_upload_mode(mut self, value: S3UploadMode) -> Self {
+            self.0
+                .set("S3UploadMode", Some("s3_upload_mode"), value.into());
+            self
+        }
+    }
+    nested!(S3Output);
+    /// The values `S3UploadMode` accepts in `SageMaker`'s `DataQualityJobDefinition`, `ModelBiasJobDefinition`, `ModelExplainabilityJobDefinition`, `ModelQualityJobDefinition`, `MonitoringSchedule`, `ProcessingJob`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum S3UploadMode {
+        /// `Continuous`
+        Continuous,
+        /// `EndOfJob`
+        EndOfJob,
+    }
+    string_enum!(S3UploadMode { Continuous => "Continuous", EndOfJob => "EndOfJob" });
+    /// The values `SageMakerImageName` accepts in `SageMaker`'s `Domain`, `UserProfile`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum SageMakerImageName {
+        /// `sagemaker_distribution`
+        SagemakerDistribution,
+    }
+    string_enum!(SageMakerImageName { SagemakerDistribution => "sagemaker_distribution" });
+    /// Specifies options when sharing an Amazon SageMaker Studio notebook.
+    ///
+    /// CloudFormation property type `SharingSettings`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct SharingSettings(rt::Props);
+    impl SharingSettings {
+        /// A new `SharingSettings`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            SharingSettings(this)
+        }
+        /// Whether to include the notebook cell output when sharing the notebook.
+        ///
+        /// CloudFormation `NotebookOutputOption`, Terraform `notebook_output_option`.
+        pub fn notebook_output_option(mut self, value: NotebookOutputOption) -> Self {
+            self.0.set(
+                "NotebookOutputOption",
+                Some("notebook_output_option"),
+                value.into(),
+            );
+            self
+        }
+        /// When NotebookOutputOption is Allowed, the AWS Key Management Service (KMS) encryption key ID used to encrypt the notebook cell output in the Amazon S3 bucket.
+        ///
+        /// Constraints: length 0..=2048; pattern `.*`. CloudFormation `S3KmsKeyId`, Terraform `s3_kms_key_id`.
+        pub fn s3_kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("S3KmsKeyId", Some("s3_kms_key_id"), rt::string(value));
+            self
+        }
+        /// When NotebookOutputOption is Allowed, the Amazon S3 bucket used to store the shared notebook snapshots.
+        ///
+        /// Constraints: length 0..=1024; pattern `^(https|s3)://([^/]+)/?(.*)$`. CloudFormation `S3OutputPath`, Terraform `s3_output_path`.
+        pub fn s3_output_path(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("S3OutputPath", Some("s3_output_path"), rt::string(value));
+            self
+        }
+    }
+    nested!(SharingSettings);
+    /// The baseline statistics resource for a monitoring job.
+    ///
+    /// CloudFormation property type `StatisticsResource`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct StatisticsResource(rt::Props);
+    impl StatisticsResource {
+        /// A new `StatisticsResource`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            StatisticsResource(this)
+        }
+        /// The Amazon S3 URI for the baseline statistics file in Amazon S3 that the current monitoring job should be validated against.
+        ///
+        /// Constraints: length 0..=1024; pattern `^(https|s3)://([^/]+)/?(.*)$`. CloudFormation `S3Uri`, Terraform `s3_uri`.
+        pub fn s3_uri(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("S3Uri", Some("s3_uri"), rt::string(value));
+            self
+        }
+    }
+    nested!(StatisticsResource);
+    /// Specifies a time limit for how long the monitoring job is allowed to run.
+    ///
+    /// CloudFormation property type `StoppingCondition`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct StoppingCondition(rt::Props);
+    impl StoppingCondition {
+        /// A new `StoppingCondition`. Required properties: `max_runtime_in_seconds` (`MaxRuntimeInSeconds`).
+        pub fn new(max_runtime_in_seconds: i64) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "MaxRuntimeInSeconds",
+                Some("max_runtime_in_seconds"),
+                rt::int(max_runtime_in_seconds),
+            );
+            StoppingCondition(this)
+        }
+    }
+    nested!(StoppingCondition);
+    /// The values `UserGroup` accepts in `SageMaker`'s `Domain`, `UserProfile`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum UserGroup {
+        /// `R_STUDIO_ADMIN`
+        RStudioAdmin,
+        /// `R_STUDIO_USER`
+        RStudioUser,
+    }
+    string_enum!(UserGroup { RStudioAdmin => "R_STUDIO_ADMIN", RStudioUser => "R_STUDIO_USER" });
+    /// Specifies a VPC that your training jobs and hosted models have access to.
+    ///
+    /// CloudFormation property type `VpcConfig`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct VpcConfig(rt::Props);
+    impl VpcConfig {
+        /// A new `VpcConfig`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnets` (`Subnets`).
+        pub fn new(
+            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "SecurityGroupIds",
+                Some("security_group_ids"),
+                rt::strings(security_group_ids),
+            );
+            this.set("Subnets", Some("subnets"), rt::strings(subnets));
+            VpcConfig(this)
+        }
+    }
+    nested!(VpcConfig);
 }

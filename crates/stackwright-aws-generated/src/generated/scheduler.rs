@@ -2,14 +2,22 @@
 //! `Scheduler` resource types of the CloudFormation registry (`AWS::Scheduler::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `scheduler` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("scheduler.schemas.jsonl"));
 /// Definition of AWS::Scheduler::Schedule Resource Type
 ///
 /// CloudFormation: `AWS::Scheduler::Schedule`. Terraform: `awscc_scheduler_schedule` (awscc provider).
@@ -23,6 +31,7 @@ static SCHEDULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Schedule {
     /// Declares a `AWS::Scheduler::Schedule` with the stack-unique `id`. Required properties: `flexible_time_window` (`FlexibleTimeWindow`), `schedule_expression` (`ScheduleExpression`), `target` (`Target`).
@@ -130,7 +139,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `AwsVpcConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-awsvpcconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AwsVpcConfiguration(rt::Props);
     impl AwsVpcConfiguration {
@@ -168,7 +177,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `CapacityProviderStrategyItem`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-capacityproviderstrategyitem.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapacityProviderStrategyItem(rt::Props);
     impl CapacityProviderStrategyItem {
@@ -202,7 +211,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `DeadLetterConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-deadletterconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeadLetterConfig(rt::Props);
     impl DeadLetterConfig {
@@ -224,7 +233,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `EcsParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-ecsparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EcsParameters(rt::Props);
     impl EcsParameters {
@@ -374,7 +383,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `EventBridgeParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-eventbridgeparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EventBridgeParameters(rt::Props);
     impl EventBridgeParameters {
@@ -391,7 +400,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `FlexibleTimeWindow`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-flexibletimewindow.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FlexibleTimeWindow(rt::Props);
     impl FlexibleTimeWindow {
@@ -418,7 +427,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `KinesisParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-kinesisparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KinesisParameters(rt::Props);
     impl KinesisParameters {
@@ -438,7 +447,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `NetworkConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-networkconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
@@ -464,7 +473,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `PlacementConstraint`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-placementconstraint.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PlacementConstraint(rt::Props);
     impl PlacementConstraint {
@@ -494,7 +503,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `PlacementStrategy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-placementstrategy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PlacementStrategy(rt::Props);
     impl PlacementStrategy {
@@ -523,7 +532,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `RetryPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-retrypolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RetryPolicy(rt::Props);
     impl RetryPolicy {
@@ -560,7 +569,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `SageMakerPipelineParameter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-sagemakerpipelineparameter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SageMakerPipelineParameter(rt::Props);
     impl SageMakerPipelineParameter {
@@ -577,7 +586,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `SageMakerPipelineParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-sagemakerpipelineparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SageMakerPipelineParameters(rt::Props);
     impl SageMakerPipelineParameters {
@@ -606,7 +615,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `SqsParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-sqsparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SqsParameters(rt::Props);
     impl SqsParameters {
@@ -632,7 +641,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `Target`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-target.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Target(rt::Props);
     impl Target {
@@ -804,6 +813,7 @@ static SCHEDULE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModificationDate", Some("last_modification_date")),
         ("State", Some("state")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl ScheduleGroup {
     /// Declares a `AWS::Scheduler::ScheduleGroup` with the stack-unique `id`. No property is required.

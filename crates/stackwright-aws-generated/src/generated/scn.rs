@@ -2,14 +2,22 @@
 //! `SCN` resource types of the CloudFormation registry (`AWS::SCN::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `scn` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("scn.schemas.jsonl"));
 /// Represents an AWS Supply Chain data integration flow.
 ///
 /// CloudFormation: `AWS::SCN::DataIntegrationFlow`. Terraform: `awscc_scn_data_integration_flow` (awscc provider).
@@ -63,6 +71,7 @@ static DATA_INTEGRATION_FLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedTime", Some("created_time")),
         ("LastModifiedTime", Some("last_modified_time")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl DataIntegrationFlow {
     /// Declares a `AWS::SCN::DataIntegrationFlow` with the stack-unique `id`. Required properties: `instance_id` (`InstanceId`), `name` (`Name`), `sources` (`Sources`), `target` (`Target`), `transformation` (`Transformation`).
@@ -120,7 +129,7 @@ pub mod data_integration_flow {
     ///
     /// CloudFormation property type `DataIntegrationFlowSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataintegrationflow-dataintegrationflowsource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataIntegrationFlowSource(rt::Props);
     impl DataIntegrationFlowSource {
@@ -152,7 +161,7 @@ pub mod data_integration_flow {
     ///
     /// CloudFormation property type `DataIntegrationFlowTarget`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataintegrationflow-dataintegrationflowtarget.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataIntegrationFlowTarget(rt::Props);
     impl DataIntegrationFlowTarget {
@@ -176,7 +185,7 @@ pub mod data_integration_flow {
     ///
     /// CloudFormation property type `DataIntegrationFlowTransformation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataintegrationflow-dataintegrationflowtransformation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataIntegrationFlowTransformation(rt::Props);
     impl DataIntegrationFlowTransformation {
@@ -207,7 +216,7 @@ pub mod data_integration_flow {
     ///
     /// CloudFormation property type `DatasetOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataintegrationflow-datasetoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DatasetOptions(rt::Props);
     impl DatasetOptions {
@@ -245,7 +254,7 @@ pub mod data_integration_flow {
     ///
     /// CloudFormation property type `DatasetSourceConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataintegrationflow-datasetsourceconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DatasetSourceConfiguration(rt::Props);
     impl DatasetSourceConfiguration {
@@ -272,7 +281,7 @@ pub mod data_integration_flow {
     ///
     /// CloudFormation property type `DatasetTargetConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataintegrationflow-datasettargetconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DatasetTargetConfiguration(rt::Props);
     impl DatasetTargetConfiguration {
@@ -299,7 +308,7 @@ pub mod data_integration_flow {
     ///
     /// CloudFormation property type `DedupeStrategy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataintegrationflow-dedupestrategy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DedupeStrategy(rt::Props);
     impl DedupeStrategy {
@@ -323,7 +332,7 @@ pub mod data_integration_flow {
     ///
     /// CloudFormation property type `FieldPriorityDedupeField`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataintegrationflow-fieldprioritydedupefield.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FieldPriorityDedupeField(rt::Props);
     impl FieldPriorityDedupeField {
@@ -340,7 +349,7 @@ pub mod data_integration_flow {
     ///
     /// CloudFormation property type `FieldPriorityDedupeStrategyConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataintegrationflow-fieldprioritydedupestrategyconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FieldPriorityDedupeStrategyConfiguration(rt::Props);
     impl FieldPriorityDedupeStrategyConfiguration {
@@ -356,7 +365,7 @@ pub mod data_integration_flow {
     ///
     /// CloudFormation property type `S3Options`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataintegrationflow-s3options.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Options(rt::Props);
     impl S3Options {
@@ -378,7 +387,7 @@ pub mod data_integration_flow {
     ///
     /// CloudFormation property type `S3SourceConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataintegrationflow-s3sourceconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3SourceConfiguration(rt::Props);
     impl S3SourceConfiguration {
@@ -402,7 +411,7 @@ pub mod data_integration_flow {
     ///
     /// CloudFormation property type `SqlTransformationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataintegrationflow-sqltransformationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SqlTransformationConfiguration(rt::Props);
     impl SqlTransformationConfiguration {
@@ -529,6 +538,7 @@ static DATASET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedTime", Some("created_time")),
         ("LastModifiedTime", Some("last_modified_time")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Dataset {
     /// Declares a `AWS::SCN::Dataset` with the stack-unique `id`. Required properties: `instance_id` (`InstanceId`), `name` (`Name`), `namespace` (`Namespace`).
@@ -601,7 +611,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `DataLakeDatasetPartitionField`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataset-datalakedatasetpartitionfield.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataLakeDatasetPartitionField(rt::Props);
     impl DataLakeDatasetPartitionField {
@@ -618,7 +628,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `DataLakeDatasetPrimaryKeyField`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataset-datalakedatasetprimarykeyfield.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataLakeDatasetPrimaryKeyField(rt::Props);
     impl DataLakeDatasetPrimaryKeyField {
@@ -634,7 +644,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `DataLakeDatasetSchemaField`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataset-datalakedatasetschemafield.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataLakeDatasetSchemaField(rt::Props);
     impl DataLakeDatasetSchemaField {
@@ -652,7 +662,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `PartitionSpec`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataset-partitionspec.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PartitionSpec(rt::Props);
     impl PartitionSpec {
@@ -668,7 +678,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `Schema`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataset-schema.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Schema(rt::Props);
     impl Schema {
@@ -699,7 +709,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `Transform`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataset-transform.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Transform(rt::Props);
     impl Transform {
@@ -799,6 +809,7 @@ static INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedTime", Some("last_modified_time")),
         ("VersionNumber", Some("version_number")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl Instance {
     /// Declares a `AWS::SCN::Instance` with the stack-unique `id`. No property is required.
@@ -940,6 +951,7 @@ static NAMESPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedTime", Some("created_time")),
         ("LastModifiedTime", Some("last_modified_time")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl Namespace {
     /// Declares a `AWS::SCN::Namespace` with the stack-unique `id`. Required properties: `instance_id` (`InstanceId`), `name` (`Name`).

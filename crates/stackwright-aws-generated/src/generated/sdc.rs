@@ -2,14 +2,22 @@
 //! `SDC` resource types of the CloudFormation registry (`AWS::SDC::*`): 1 types, 0 of them with an awscc Terraform resource.
 //! Enabled by the `sdc` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("sdc.schemas.jsonl"));
 /// Resource Type definition for AMZN::SDC::Deployment
 ///
 /// CloudFormation: `AMZN::SDC::Deployment`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -64,6 +72,7 @@ static DEPLOYMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-2",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 0),
 };
 impl Deployment {
     /// Declares a `AMZN::SDC::Deployment` with the stack-unique `id`. Required properties: `config_name` (`ConfigName`), `dimension` (`Dimension`), `s3_bucket` (`S3Bucket`), `s3_key` (`S3Key`), `stage` (`Stage`).

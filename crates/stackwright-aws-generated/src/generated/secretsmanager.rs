@@ -2,14 +2,22 @@
 //! `SecretsManager` resource types of the CloudFormation registry (`AWS::SecretsManager::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `secretsmanager` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("secretsmanager.schemas.jsonl"));
 /// Resource Type definition for AWS::SecretsManager::ResourcePolicy
 ///
 /// CloudFormation: `AWS::SecretsManager::ResourcePolicy`. Terraform: `awscc_secretsmanager_resource_policy` (awscc provider).
@@ -23,6 +31,7 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 0),
 };
 impl ResourcePolicy {
     /// Declares a `AWS::SecretsManager::ResourcePolicy` with the stack-unique `id`. Required properties: `resource_policy` (`ResourcePolicy`), `secret_id` (`SecretId`).
@@ -79,6 +88,7 @@ static ROTATION_SCHEDULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 1),
 };
 impl RotationSchedule {
     /// Declares a `AWS::SecretsManager::RotationSchedule` with the stack-unique `id`. Required properties: `secret_id` (`SecretId`).
@@ -178,7 +188,7 @@ pub mod rotation_schedule {
     ///
     /// CloudFormation property type `ExternalSecretRotationMetadataItem`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-secretsmanager-rotationschedule-externalsecretrotationmetadataitem.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ExternalSecretRotationMetadataItem(rt::Props);
     impl ExternalSecretRotationMetadataItem {
@@ -193,7 +203,7 @@ pub mod rotation_schedule {
     nested!(ExternalSecretRotationMetadataItem);
     /// CloudFormation property type `HostedRotationLambda`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-secretsmanager-rotationschedule-hostedrotationlambda.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HostedRotationLambda(rt::Props);
     impl HostedRotationLambda {
@@ -311,7 +321,7 @@ pub mod rotation_schedule {
     nested!(HostedRotationLambda);
     /// CloudFormation property type `RotationRules`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-secretsmanager-rotationschedule-rotationrules.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RotationRules(rt::Props);
     impl RotationRules {
@@ -367,6 +377,7 @@ static SECRET_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: true,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 2),
 };
 impl Secret {
     /// Declares a `AWS::SecretsManager::Secret` with the stack-unique `id`. No property is required.
@@ -454,7 +465,7 @@ pub mod secret {
     ///
     /// CloudFormation property type `GenerateSecretString`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-secretsmanager-secret-generatesecretstring.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GenerateSecretString(rt::Props);
     impl GenerateSecretString {
@@ -573,7 +584,7 @@ pub mod secret {
     ///
     /// CloudFormation property type `ReplicaRegion`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-secretsmanager-secret-replicaregion.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReplicaRegion(rt::Props);
     impl ReplicaRegion {
@@ -607,6 +618,7 @@ static SECRET_TARGET_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 3),
 };
 impl SecretTargetAttachment {
     /// Declares a `AWS::SecretsManager::SecretTargetAttachment` with the stack-unique `id`. Required properties: `secret_id` (`SecretId`), `target_id` (`TargetId`), `target_type` (`TargetType`).

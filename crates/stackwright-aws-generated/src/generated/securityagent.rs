@@ -2,14 +2,22 @@
 //! `SecurityAgent` resource types of the CloudFormation registry (`AWS::SecurityAgent::*`): 7 types, 7 of them with an awscc Terraform resource.
 //! Enabled by the `securityagent` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("securityagent.schemas.jsonl"));
 /// Resource Type definition for AWS::SecurityAgent::AgentSpace
 ///
 /// CloudFormation: `AWS::SecurityAgent::AgentSpace`. Terraform: `awscc_securityagent_agent_space` (awscc provider).
@@ -56,6 +64,7 @@ static AGENT_SPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl AgentSpace {
     /// Declares a `AWS::SecurityAgent::AgentSpace` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -161,7 +170,7 @@ pub mod agent_space {
     ///
     /// CloudFormation property type `AWSResources`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-awsresources.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AwsResources(rt::Props);
     impl AwsResources {
@@ -229,7 +238,7 @@ pub mod agent_space {
     ///
     /// CloudFormation property type `BitbucketCapabilitiesResource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-bitbucketcapabilitiesresource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BitbucketCapabilitiesResource(rt::Props);
     impl BitbucketCapabilitiesResource {
@@ -260,7 +269,7 @@ pub mod agent_space {
     ///
     /// CloudFormation property type `BitbucketRepositoryResource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-bitbucketrepositoryresource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BitbucketRepositoryResource(rt::Props);
     impl BitbucketRepositoryResource {
@@ -277,7 +286,7 @@ pub mod agent_space {
     ///
     /// CloudFormation property type `CodeReviewSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-codereviewsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CodeReviewSettings(rt::Props);
     impl CodeReviewSettings {
@@ -302,7 +311,7 @@ pub mod agent_space {
     ///
     /// CloudFormation property type `ConfluenceCapabilitiesResource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-confluencecapabilitiesresource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConfluenceCapabilitiesResource(rt::Props);
     impl ConfluenceCapabilitiesResource {
@@ -347,7 +356,7 @@ pub mod agent_space {
     ///
     /// CloudFormation property type `ConfluenceDocumentResource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-confluencedocumentresource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConfluenceDocumentResource(rt::Props);
     impl ConfluenceDocumentResource {
@@ -384,7 +393,7 @@ pub mod agent_space {
     ///
     /// CloudFormation property type `GitHubCapabilitiesResource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-githubcapabilitiesresource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GitHubCapabilitiesResource(rt::Props);
     impl GitHubCapabilitiesResource {
@@ -409,7 +418,7 @@ pub mod agent_space {
     ///
     /// CloudFormation property type `GitHubRepositoryResource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-githubrepositoryresource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GitHubRepositoryResource(rt::Props);
     impl GitHubRepositoryResource {
@@ -426,7 +435,7 @@ pub mod agent_space {
     ///
     /// CloudFormation property type `GitLabCapabilitiesResource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-gitlabcapabilitiesresource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GitLabCapabilitiesResource(rt::Props);
     impl GitLabCapabilitiesResource {
@@ -457,7 +466,7 @@ pub mod agent_space {
     ///
     /// CloudFormation property type `GitLabRepositoryResource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-gitlabrepositoryresource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GitLabRepositoryResource(rt::Props);
     impl GitLabRepositoryResource {
@@ -474,7 +483,7 @@ pub mod agent_space {
     ///
     /// CloudFormation property type `IntegratedResource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-integratedresource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IntegratedResource(rt::Props);
     impl IntegratedResource {
@@ -498,7 +507,7 @@ pub mod agent_space {
     ///
     /// CloudFormation property type `ProviderResource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-providerresource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProviderResource(rt::Props);
     impl ProviderResource {
@@ -595,7 +604,7 @@ pub mod agent_space {
     ///
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-vpcconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
     impl VpcConfig {
@@ -686,6 +695,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("id_c_configuration.id_c_application_arn"),
         ),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Application {
     /// Declares a `AWS::SecurityAgent::Application` with the stack-unique `id`. No property is required.
@@ -745,7 +755,7 @@ pub mod application {
     use super::*;
     /// CloudFormation property type `IdCConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-application-idcconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IdCConfiguration(rt::Props);
     impl IdCConfiguration {
@@ -824,6 +834,7 @@ static ARTIFACT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl Artifact {
     /// Declares a `AWS::SecurityAgent::Artifact` with the stack-unique `id`. Required properties: `agent_space_id` (`AgentSpaceId`), `artifact_type` (`ArtifactType`), `file_name` (`FileName`).
@@ -961,6 +972,7 @@ static INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ProviderType", Some("provider_type")),
         ("TargetUrl", Some("target_url")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl Integration {
     /// Declares a `AWS::SecurityAgent::Integration` with the stack-unique `id`. Required properties: `display_name` (`DisplayName`), `provider` (`Provider`).
@@ -1051,7 +1063,7 @@ pub mod integration {
     ///
     /// CloudFormation property type `BitbucketInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-integration-bitbucketinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BitbucketInput(rt::Props);
     impl BitbucketInput {
@@ -1079,7 +1091,7 @@ pub mod integration {
     ///
     /// CloudFormation property type `ConfluenceInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-integration-confluenceinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConfluenceInput(rt::Props);
     impl ConfluenceInput {
@@ -1107,7 +1119,7 @@ pub mod integration {
     ///
     /// CloudFormation property type `GitHubInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-integration-githubinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GitHubInput(rt::Props);
     impl GitHubInput {
@@ -1151,7 +1163,7 @@ pub mod integration {
     ///
     /// CloudFormation property type `GitLabInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-integration-gitlabinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GitLabInput(rt::Props);
     impl GitLabInput {
@@ -1187,7 +1199,7 @@ pub mod integration {
     ///
     /// CloudFormation property type `ProviderInput`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-integration-providerinput.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProviderInput(rt::Props);
     impl ProviderInput {
@@ -1295,6 +1307,7 @@ static PENTEST_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl Pentest {
     /// Declares a `AWS::SecurityAgent::Pentest` with the stack-unique `id`. Required properties: `agent_space_id` (`AgentSpaceId`), `assets` (`Assets`), `service_role` (`ServiceRole`).
@@ -1431,7 +1444,7 @@ pub mod pentest {
     ///
     /// CloudFormation property type `Actor`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-actor.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Actor(rt::Props);
     impl Actor {
@@ -1499,7 +1512,7 @@ pub mod pentest {
     ///
     /// CloudFormation property type `Assets`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-assets.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Assets(rt::Props);
     impl Assets {
@@ -1574,7 +1587,7 @@ pub mod pentest {
     ///
     /// CloudFormation property type `Authentication`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-authentication.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Authentication(rt::Props);
     impl Authentication {
@@ -1604,7 +1617,7 @@ pub mod pentest {
     ///
     /// CloudFormation property type `CaCertificateSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-cacertificatesource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CaCertificateSource(rt::Props);
     impl CaCertificateSource {
@@ -1643,7 +1656,7 @@ pub mod pentest {
     ///
     /// CloudFormation property type `CloudWatchLog`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-cloudwatchlog.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CloudWatchLog(rt::Props);
     impl CloudWatchLog {
@@ -1673,7 +1686,7 @@ pub mod pentest {
     ///
     /// CloudFormation property type `CustomHeader`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-customheader.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomHeader(rt::Props);
     impl CustomHeader {
@@ -1702,7 +1715,7 @@ pub mod pentest {
     ///
     /// CloudFormation property type `DocumentInfo`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-documentinfo.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DocumentInfo(rt::Props);
     impl DocumentInfo {
@@ -1733,7 +1746,7 @@ pub mod pentest {
     ///
     /// CloudFormation property type `Endpoint`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-endpoint.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Endpoint(rt::Props);
     impl Endpoint {
@@ -1755,7 +1768,7 @@ pub mod pentest {
     ///
     /// CloudFormation property type `IntegratedRepository`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-integratedrepository.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IntegratedRepository(rt::Props);
     impl IntegratedRepository {
@@ -1790,7 +1803,7 @@ pub mod pentest {
     ///
     /// CloudFormation property type `NetworkTrafficConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-networktrafficconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NetworkTrafficConfig(rt::Props);
     impl NetworkTrafficConfig {
@@ -1820,7 +1833,7 @@ pub mod pentest {
     ///
     /// CloudFormation property type `NetworkTrafficRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-networktrafficrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NetworkTrafficRule(rt::Props);
     impl NetworkTrafficRule {
@@ -1860,7 +1873,7 @@ pub mod pentest {
     ///
     /// CloudFormation property type `SourceCodeRepository`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-sourcecoderepository.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SourceCodeRepository(rt::Props);
     impl SourceCodeRepository {
@@ -1883,7 +1896,7 @@ pub mod pentest {
     ///
     /// CloudFormation property type `TrustedCaCertificate`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-trustedcacertificate.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TrustedCaCertificate(rt::Props);
     impl TrustedCaCertificate {
@@ -1899,7 +1912,7 @@ pub mod pentest {
     ///
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-vpcconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
     impl VpcConfig {
@@ -2097,6 +2110,7 @@ static SECURITY_REQUIREMENT_PACK_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("PackId", Some("pack_id"))],
+    schema: (&SCHEMAS, 5),
 };
 impl SecurityRequirementPack {
     /// Declares a `AWS::SecurityAgent::SecurityRequirementPack` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -2162,7 +2176,7 @@ pub mod security_requirement_pack {
     use super::*;
     /// CloudFormation property type `SecurityRequirement`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-securityrequirementpack-securityrequirement.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SecurityRequirement(rt::Props);
     impl SecurityRequirement {
@@ -2252,6 +2266,7 @@ static TARGET_DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("VerifiedAt", Some("verified_at")),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl TargetDomain {
     /// Declares a `AWS::SecurityAgent::TargetDomain` with the stack-unique `id`. Required properties: `target_domain_name` (`TargetDomainName`), `verification_method` (`VerificationMethod`).

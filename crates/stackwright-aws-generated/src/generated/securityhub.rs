@@ -2,14 +2,22 @@
 //! `SecurityHub` resource types of the CloudFormation registry (`AWS::SecurityHub::*`): 17 types, 15 of them with an awscc Terraform resource.
 //! Enabled by the `securityhub` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("securityhub.schemas.jsonl"));
 /// Creates a custom action target in Security Hub.
 ///
 /// CloudFormation: `AWS::SecurityHub::ActionTarget`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -57,6 +65,7 @@ static ACTION_TARGET_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("ActionTargetArn", None)],
+    schema: (&SCHEMAS, 0),
 };
 impl ActionTarget {
     /// Declares a `AWS::SecurityHub::ActionTarget` with the stack-unique `id`. Required properties: `description` (`Description`), `id_property` (`Id`), `name` (`Name`).
@@ -120,6 +129,7 @@ static AGGREGATOR_V2_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AggregatorV2Arn", Some("aggregator_v2_arn")),
         ("AggregationRegion", Some("aggregation_region")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl AggregatorV2 {
     /// Declares a `AWS::SecurityHub::AggregatorV2` with the stack-unique `id`. Required properties: `linked_regions` (`LinkedRegions`), `region_linking_mode` (`RegionLinkingMode`).
@@ -191,6 +201,7 @@ static AUTOMATION_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", None),
         ("CreatedBy", None),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl AutomationRule {
     /// Declares a `AWS::SecurityHub::AutomationRule` with the stack-unique `id`. Required properties: `actions` (`Actions`), `criteria` (`Criteria`), `description` (`Description`), `rule_name` (`RuleName`), `rule_order` (`RuleOrder`).
@@ -251,12 +262,13 @@ impl AutomationRuleHandle {
 }
 /// Property types and value sets of [`AutomationRule`] (`AWS::SecurityHub::AutomationRule`).
 pub mod automation_rule {
+    pub use super::shared::{RuleStatus, Unit};
     use super::*;
     /// One or more actions that ASHlong takes when a finding matches the defined criteria of a rule.
     ///
     /// CloudFormation property type `AutomationRulesAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrule-automationrulesaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AutomationRulesAction(rt::Props);
     impl AutomationRulesAction {
@@ -273,7 +285,7 @@ pub mod automation_rule {
     ///
     /// CloudFormation property type `AutomationRulesFindingFieldsUpdate`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrule-automationrulesfindingfieldsupdate.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AutomationRulesFindingFieldsUpdate(rt::Props);
     impl AutomationRulesFindingFieldsUpdate {
@@ -354,7 +366,7 @@ pub mod automation_rule {
     ///
     /// CloudFormation property type `AutomationRulesFindingFilters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrule-automationrulesfindingfilters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AutomationRulesFindingFilters(rt::Props);
     impl AutomationRulesFindingFilters {
@@ -632,7 +644,7 @@ pub mod automation_rule {
     ///
     /// CloudFormation property type `DateFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrule-datefilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DateFilter(rt::Props);
     impl DateFilter {
@@ -668,7 +680,7 @@ pub mod automation_rule {
     ///
     /// CloudFormation property type `DateRange`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrule-daterange.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DateRange(rt::Props);
     impl DateRange {
@@ -685,7 +697,7 @@ pub mod automation_rule {
     ///
     /// CloudFormation property type `MapFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrule-mapfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MapFilter(rt::Props);
     impl MapFilter {
@@ -707,7 +719,7 @@ pub mod automation_rule {
     ///
     /// CloudFormation property type `NoteUpdate`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrule-noteupdate.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NoteUpdate(rt::Props);
     impl NoteUpdate {
@@ -724,7 +736,7 @@ pub mod automation_rule {
     ///
     /// CloudFormation property type `NumberFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrule-numberfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NumberFilter(rt::Props);
     impl NumberFilter {
@@ -760,7 +772,7 @@ pub mod automation_rule {
     ///
     /// CloudFormation property type `RelatedFinding`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrule-relatedfinding.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RelatedFinding(rt::Props);
     impl RelatedFinding {
@@ -777,7 +789,7 @@ pub mod automation_rule {
     ///
     /// CloudFormation property type `SeverityUpdate`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrule-severityupdate.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SeverityUpdate(rt::Props);
     impl SeverityUpdate {
@@ -813,7 +825,7 @@ pub mod automation_rule {
     ///
     /// CloudFormation property type `StringFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrule-stringfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StringFilter(rt::Props);
     impl StringFilter {
@@ -830,7 +842,7 @@ pub mod automation_rule {
     ///
     /// CloudFormation property type `WorkflowUpdate`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrule-workflowupdate.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WorkflowUpdate(rt::Props);
     impl WorkflowUpdate {
@@ -842,15 +854,6 @@ pub mod automation_rule {
         }
     }
     nested!(WorkflowUpdate);
-    /// The values `RuleStatus` accepts in `SecurityHub::AutomationRule`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum RuleStatus {
-        /// `ENABLED`
-        Enabled,
-        /// `DISABLED`
-        Disabled,
-    }
-    string_enum!(RuleStatus { Enabled => "ENABLED", Disabled => "DISABLED" });
     /// The values `Comparison` accepts in `SecurityHub::AutomationRule`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Comparison {
@@ -864,13 +867,6 @@ pub mod automation_rule {
         NotContains,
     }
     string_enum!(Comparison { Equals => "EQUALS", NotEquals => "NOT_EQUALS", Contains => "CONTAINS", NotContains => "NOT_CONTAINS" });
-    /// The values `Unit` accepts in `SecurityHub::AutomationRule`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Unit {
-        /// `DAYS`
-        Days,
-    }
-    string_enum!(Unit { Days => "DAYS" });
     /// The values `StringFilterComparison` accepts in `SecurityHub::AutomationRule`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum StringFilterComparison {
@@ -955,6 +951,7 @@ static AUTOMATION_RULE_V2_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl AutomationRuleV2 {
     /// Declares a `AWS::SecurityHub::AutomationRuleV2` with the stack-unique `id`. Required properties: `actions` (`Actions`), `criteria` (`Criteria`), `description` (`Description`), `rule_name` (`RuleName`), `rule_order` (`RuleOrder`).
@@ -1012,12 +1009,13 @@ impl AutomationRuleV2Handle {
 }
 /// Property types and value sets of [`AutomationRuleV2`] (`AWS::SecurityHub::AutomationRuleV2`).
 pub mod automation_rule_v2 {
+    pub use super::shared::{RuleStatus, Unit};
     use super::*;
     /// Allows you to configure automated responses
     ///
     /// CloudFormation property type `AutomationRulesActionV2`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-automationrulesactionv2.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AutomationRulesActionV2(rt::Props);
     impl AutomationRulesActionV2 {
@@ -1061,7 +1059,7 @@ pub mod automation_rule_v2 {
     ///
     /// CloudFormation property type `AutomationRulesFindingFieldsUpdateV2`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-automationrulesfindingfieldsupdatev2.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AutomationRulesFindingFieldsUpdateV2(rt::Props);
     impl AutomationRulesFindingFieldsUpdateV2 {
@@ -1098,7 +1096,7 @@ pub mod automation_rule_v2 {
     ///
     /// CloudFormation property type `BooleanFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-booleanfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BooleanFilter(rt::Props);
     impl BooleanFilter {
@@ -1114,7 +1112,7 @@ pub mod automation_rule_v2 {
     ///
     /// CloudFormation property type `CompositeFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-compositefilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CompositeFilter(rt::Props);
     impl CompositeFilter {
@@ -1179,7 +1177,7 @@ pub mod automation_rule_v2 {
     ///
     /// CloudFormation property type `Criteria`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-criteria.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Criteria(rt::Props);
     impl Criteria {
@@ -1205,7 +1203,7 @@ pub mod automation_rule_v2 {
     ///
     /// CloudFormation property type `DateFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-datefilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DateFilter(rt::Props);
     impl DateFilter {
@@ -1241,7 +1239,7 @@ pub mod automation_rule_v2 {
     ///
     /// CloudFormation property type `DateRange`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-daterange.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DateRange(rt::Props);
     impl DateRange {
@@ -1258,7 +1256,7 @@ pub mod automation_rule_v2 {
     ///
     /// CloudFormation property type `ExternalIntegrationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-externalintegrationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ExternalIntegrationConfiguration(rt::Props);
     impl ExternalIntegrationConfiguration {
@@ -1281,7 +1279,7 @@ pub mod automation_rule_v2 {
     ///
     /// CloudFormation property type `MapFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-mapfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MapFilter(rt::Props);
     impl MapFilter {
@@ -1303,7 +1301,7 @@ pub mod automation_rule_v2 {
     ///
     /// CloudFormation property type `NumberFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-numberfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NumberFilter(rt::Props);
     impl NumberFilter {
@@ -1339,7 +1337,7 @@ pub mod automation_rule_v2 {
     ///
     /// CloudFormation property type `OcsfBooleanFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-ocsfbooleanfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OcsfBooleanFilter(rt::Props);
     impl OcsfBooleanFilter {
@@ -1356,7 +1354,7 @@ pub mod automation_rule_v2 {
     ///
     /// CloudFormation property type `OcsfDateFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-ocsfdatefilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OcsfDateFilter(rt::Props);
     impl OcsfDateFilter {
@@ -1373,7 +1371,7 @@ pub mod automation_rule_v2 {
     ///
     /// CloudFormation property type `OcsfFindingFilters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-ocsffindingfilters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OcsfFindingFilters(rt::Props);
     impl OcsfFindingFilters {
@@ -1413,7 +1411,7 @@ pub mod automation_rule_v2 {
     ///
     /// CloudFormation property type `OcsfMapFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-ocsfmapfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OcsfMapFilter(rt::Props);
     impl OcsfMapFilter {
@@ -1430,7 +1428,7 @@ pub mod automation_rule_v2 {
     ///
     /// CloudFormation property type `OcsfNumberFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-ocsfnumberfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OcsfNumberFilter(rt::Props);
     impl OcsfNumberFilter {
@@ -1447,7 +1445,7 @@ pub mod automation_rule_v2 {
     ///
     /// CloudFormation property type `OcsfStringFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-ocsfstringfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OcsfStringFilter(rt::Props);
     impl OcsfStringFilter {
@@ -1464,7 +1462,7 @@ pub mod automation_rule_v2 {
     ///
     /// CloudFormation property type `StringFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-stringfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StringFilter(rt::Props);
     impl StringFilter {
@@ -1477,15 +1475,6 @@ pub mod automation_rule_v2 {
         }
     }
     nested!(StringFilter);
-    /// The values `RuleStatus` accepts in `SecurityHub::AutomationRuleV2`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum RuleStatus {
-        /// `ENABLED`
-        Enabled,
-        /// `DISABLED`
-        Disabled,
-    }
-    string_enum!(RuleStatus { Enabled => "ENABLED", Disabled => "DISABLED" });
     /// The values `AllowedOperators` accepts in `SecurityHub::AutomationRuleV2`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum AllowedOperators {
@@ -1623,13 +1612,6 @@ pub mod automation_rule_v2 {
         FindingInfoModifiedTimeDt,
     }
     string_enum!(FieldName3 { FindingInfoCreatedTimeDt => "finding_info.created_time_dt", FindingInfoFirstSeenTimeDt => "finding_info.first_seen_time_dt", FindingInfoLastSeenTimeDt => "finding_info.last_seen_time_dt", FindingInfoModifiedTimeDt => "finding_info.modified_time_dt" });
-    /// The values `Unit` accepts in `SecurityHub::AutomationRuleV2`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Unit {
-        /// `DAYS`
-        Days,
-    }
-    string_enum!(Unit { Days => "DAYS" });
     /// The values `FieldName4` accepts in `SecurityHub::AutomationRuleV2`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum FieldName4 {
@@ -1687,6 +1669,7 @@ static CONFIGURATION_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
         ("ServiceEnabled", Some("service_enabled")),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl ConfigurationPolicy {
     /// Declares a `AWS::SecurityHub::ConfigurationPolicy` with the stack-unique `id`. Required properties: `configuration_policy` (`ConfigurationPolicy`), `name` (`Name`).
@@ -1758,7 +1741,7 @@ pub mod configuration_policy {
     ///
     /// CloudFormation property type `Policy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-configurationpolicy-policy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Policy(rt::Props);
     impl Policy {
@@ -1781,7 +1764,7 @@ pub mod configuration_policy {
     ///
     /// CloudFormation property type `SecurityControlCustomParameter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-configurationpolicy-securitycontrolcustomparameter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SecurityControlCustomParameter(rt::Props);
     impl SecurityControlCustomParameter {
@@ -1815,7 +1798,7 @@ pub mod configuration_policy {
     ///
     /// CloudFormation property type `SecurityControlsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-configurationpolicy-securitycontrolsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SecurityControlsConfiguration(rt::Props);
     impl SecurityControlsConfiguration {
@@ -1872,7 +1855,7 @@ pub mod configuration_policy {
     ///
     /// CloudFormation property type `SecurityHubPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-configurationpolicy-securityhubpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SecurityHubPolicy(rt::Props);
     impl SecurityHubPolicy {
@@ -1953,6 +1936,7 @@ static CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("EnablementStatus", Some("enablement_status")),
         ("Issues", Some("issues")),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl Connector {
     /// Declares a `AWS::SecurityHub::Connector` with the stack-unique `id`. Required properties: `name` (`Name`), `provider` (`Provider`).
@@ -2030,7 +2014,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `AzureProviderConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-connector-azureproviderconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AzureProviderConfiguration(rt::Props);
     impl AzureProviderConfiguration {
@@ -2056,7 +2040,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `AzureScopeConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-connector-azurescopeconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AzureScopeConfiguration(rt::Props);
     impl AzureScopeConfiguration {
@@ -2080,7 +2064,7 @@ pub mod connector {
     nested!(AzureScopeConfiguration);
     /// CloudFormation property type `Provider`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-connector-provider.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Provider(rt::Props);
     impl Provider {
@@ -2133,6 +2117,7 @@ static CONNECTOR_V2_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("EnablementStatusReason", Some("enablement_status_reason")),
         ("Issues", Some("issues")),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl ConnectorV2 {
     /// Declares a `AWS::SecurityHub::ConnectorV2` with the stack-unique `id`. Required properties: `name` (`Name`), `provider` (`Provider`).
@@ -2244,6 +2229,7 @@ static DELEGATED_ADMIN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 7),
 };
 impl DelegatedAdmin {
     /// Declares a `AWS::SecurityHub::DelegatedAdmin` with the stack-unique `id`. Required properties: `admin_account_id` (`AdminAccountId`).
@@ -2309,6 +2295,7 @@ static FINDING_AGGREGATOR_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("finding_aggregation_region"),
         ),
     ],
+    schema: (&SCHEMAS, 8),
 };
 impl FindingAggregator {
     /// Declares a `AWS::SecurityHub::FindingAggregator` with the stack-unique `id`. Required properties: `region_linking_mode` (`RegionLinkingMode`).
@@ -2379,6 +2366,7 @@ static HUB_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ARN", Some("arn")),
         ("SubscribedAt", Some("subscribed_at")),
     ],
+    schema: (&SCHEMAS, 9),
 };
 impl Hub {
     /// Declares a `AWS::SecurityHub::Hub` with the stack-unique `id`. No property is required.
@@ -2456,6 +2444,7 @@ static HUB_V2_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("HubV2Arn", Some("hub_v2_arn")),
         ("SubscribedAt", Some("subscribed_at")),
     ],
+    schema: (&SCHEMAS, 10),
 };
 impl HubV2 {
     /// Declares a `AWS::SecurityHub::HubV2` with the stack-unique `id`. No property is required.
@@ -2497,7 +2486,7 @@ pub mod hub_v2 {
     ///
     /// CloudFormation property type `NetworkScanning`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-hubv2-networkscanning.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NetworkScanning(rt::Props);
     impl NetworkScanning {
@@ -2532,6 +2521,7 @@ static INSIGHT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("InsightArn", Some("insight_arn"))],
+    schema: (&SCHEMAS, 11),
 };
 impl Insight {
     /// Declares a `AWS::SecurityHub::Insight` with the stack-unique `id`. Required properties: `filters` (`Filters`), `group_by_attribute` (`GroupByAttribute`), `name` (`Name`).
@@ -2568,12 +2558,13 @@ impl InsightHandle {
 }
 /// Property types and value sets of [`Insight`] (`AWS::SecurityHub::Insight`).
 pub mod insight {
+    pub use super::shared::Unit;
     use super::*;
     /// A collection of filters that are applied to all active findings aggregated by AWS Security Hub.
     ///
     /// CloudFormation property type `AwsSecurityFindingFilters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-insight-awssecurityfindingfilters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AwsSecurityFindingFilters(rt::Props);
     impl AwsSecurityFindingFilters {
@@ -3761,7 +3752,7 @@ pub mod insight {
     ///
     /// CloudFormation property type `BooleanFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-insight-booleanfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BooleanFilter(rt::Props);
     impl BooleanFilter {
@@ -3777,7 +3768,7 @@ pub mod insight {
     ///
     /// CloudFormation property type `DateFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-insight-datefilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DateFilter(rt::Props);
     impl DateFilter {
@@ -3813,7 +3804,7 @@ pub mod insight {
     ///
     /// CloudFormation property type `DateRange`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-insight-daterange.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DateRange(rt::Props);
     impl DateRange {
@@ -3830,7 +3821,7 @@ pub mod insight {
     ///
     /// CloudFormation property type `IpFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-insight-ipfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IpFilter(rt::Props);
     impl IpFilter {
@@ -3846,7 +3837,7 @@ pub mod insight {
     ///
     /// CloudFormation property type `KeywordFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-insight-keywordfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KeywordFilter(rt::Props);
     impl KeywordFilter {
@@ -3862,7 +3853,7 @@ pub mod insight {
     ///
     /// CloudFormation property type `MapFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-insight-mapfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MapFilter(rt::Props);
     impl MapFilter {
@@ -3884,7 +3875,7 @@ pub mod insight {
     ///
     /// CloudFormation property type `NumberFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-insight-numberfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NumberFilter(rt::Props);
     impl NumberFilter {
@@ -3920,7 +3911,7 @@ pub mod insight {
     ///
     /// CloudFormation property type `StringFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-insight-stringfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StringFilter(rt::Props);
     impl StringFilter {
@@ -3942,13 +3933,6 @@ pub mod insight {
         NotEquals,
     }
     string_enum!(Comparison { Equals => "EQUALS", NotEquals => "NOT_EQUALS" });
-    /// The values `Unit` accepts in `SecurityHub::Insight`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Unit {
-        /// `DAYS`
-        Days,
-    }
-    string_enum!(Unit { Days => "DAYS" });
     /// The values `StringFilterComparison` accepts in `SecurityHub::Insight`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum StringFilterComparison {
@@ -3987,6 +3971,7 @@ static ORGANIZATION_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("member_account_limit_reached"),
         ),
     ],
+    schema: (&SCHEMAS, 12),
 };
 impl OrganizationConfiguration {
     /// Declares a `AWS::SecurityHub::OrganizationConfiguration` with the stack-unique `id`. Required properties: `auto_enable` (`AutoEnable`).
@@ -4117,6 +4102,7 @@ static POLICY_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
         ("AssociationIdentifier", Some("association_identifier")),
     ],
+    schema: (&SCHEMAS, 13),
 };
 impl PolicyAssociation {
     /// Declares a `AWS::SecurityHub::PolicyAssociation` with the stack-unique `id`. Required properties: `configuration_policy_id` (`ConfigurationPolicyId`), `target_id` (`TargetId`), `target_type` (`TargetType`).
@@ -4203,6 +4189,7 @@ static PRODUCT_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("ProductSubscriptionArn", Some("product_subscription_arn"))],
+    schema: (&SCHEMAS, 14),
 };
 impl ProductSubscription {
     /// Declares a `AWS::SecurityHub::ProductSubscription` with the stack-unique `id`. Required properties: `product_arn` (`ProductArn`).
@@ -4239,6 +4226,7 @@ static SECURITY_CONTROL_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 15),
 };
 impl SecurityControl {
     /// Declares a `AWS::SecurityHub::SecurityControl` with the stack-unique `id`. Required properties: `parameters` (`Parameters`).
@@ -4303,6 +4291,7 @@ static STANDARD_TYPE: rt::TypeInfo = rt::TypeInfo {
         "StandardsSubscriptionArn",
         Some("standards_subscription_arn"),
     )],
+    schema: (&SCHEMAS, 16),
 };
 impl Standard {
     /// Declares a `AWS::SecurityHub::Standard` with the stack-unique `id`. Required properties: `standards_arn` (`StandardsArn`).
@@ -4349,7 +4338,7 @@ pub mod standard {
     ///
     /// CloudFormation property type `StandardsControl`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-standard-standardscontrol.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StandardsControl(rt::Props);
     impl StandardsControl {
@@ -4372,4 +4361,25 @@ pub mod standard {
         }
     }
     nested!(StandardsControl);
+}
+/// Nested types that several `SecurityHub` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `RuleStatus` accepts in `SecurityHub`'s `AutomationRule`, `AutomationRuleV2`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum RuleStatus {
+        /// `ENABLED`
+        Enabled,
+        /// `DISABLED`
+        Disabled,
+    }
+    string_enum!(RuleStatus { Enabled => "ENABLED", Disabled => "DISABLED" });
+    /// The values `Unit` accepts in `SecurityHub`'s `AutomationRule`, `AutomationRuleV2`, `Insight`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Unit {
+        /// `DAYS`
+        Days,
+    }
+    string_enum!(Unit { Days => "DAYS" });
 }

@@ -2,14 +2,22 @@
 //! `SecurityLake` resource types of the CloudFormation registry (`AWS::SecurityLake::*`): 4 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `securitylake` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("securitylake.schemas.jsonl"));
 /// Resource Type definition for AWS::SecurityLake::AwsLogSource
 ///
 /// CloudFormation: `AWS::SecurityLake::AwsLogSource`. Terraform: `awscc_securitylake_aws_log_source` (awscc provider).
@@ -42,6 +50,7 @@ static AWS_LOG_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 0),
 };
 impl AwsLogSource {
     /// Declares a `AWS::SecurityLake::AwsLogSource` with the stack-unique `id`. Required properties: `data_lake_arn` (`DataLakeArn`), `source_name` (`SourceName`), `source_version` (`SourceVersion`).
@@ -111,6 +120,7 @@ static DATA_LAKE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("Arn", Some("arn")), ("S3BucketArn", Some("s3_bucket_arn"))],
+    schema: (&SCHEMAS, 1),
 };
 impl DataLake {
     /// Declares a `AWS::SecurityLake::DataLake` with the stack-unique `id`. No property is required.
@@ -190,7 +200,7 @@ pub mod data_lake {
     ///
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securitylake-datalake-encryptionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -213,7 +223,7 @@ pub mod data_lake {
     ///
     /// CloudFormation property type `Expiration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securitylake-datalake-expiration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Expiration(rt::Props);
     impl Expiration {
@@ -235,7 +245,7 @@ pub mod data_lake {
     ///
     /// CloudFormation property type `LifecycleConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securitylake-datalake-lifecycleconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LifecycleConfiguration(rt::Props);
     impl LifecycleConfiguration {
@@ -265,7 +275,7 @@ pub mod data_lake {
     ///
     /// CloudFormation property type `ReplicationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securitylake-datalake-replicationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReplicationConfiguration(rt::Props);
     impl ReplicationConfiguration {
@@ -292,7 +302,7 @@ pub mod data_lake {
     nested!(ReplicationConfiguration);
     /// CloudFormation property type `Transitions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securitylake-datalake-transitions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Transitions(rt::Props);
     impl Transitions {
@@ -357,6 +367,7 @@ static SUBSCRIBER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ResourceShareArn", None),
         ("ResourceShareName", None),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl Subscriber {
     /// Declares a `AWS::SecurityLake::Subscriber` with the stack-unique `id`. Required properties: `access_types` (`AccessTypes`), `data_lake_arn` (`DataLakeArn`), `sources` (`Sources`), `subscriber_identity` (`SubscriberIdentity`), `subscriber_name` (`SubscriberName`).
@@ -419,7 +430,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `AwsLogSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securitylake-subscriber-awslogsource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AwsLogSource(rt::Props);
     impl AwsLogSource {
@@ -446,7 +457,7 @@ pub mod subscriber {
     nested!(AwsLogSource);
     /// CloudFormation property type `CustomLogSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securitylake-subscriber-customlogsource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomLogSource(rt::Props);
     impl CustomLogSource {
@@ -473,7 +484,7 @@ pub mod subscriber {
     nested!(CustomLogSource);
     /// CloudFormation property type `Source`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securitylake-subscriber-source.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Source(rt::Props);
     impl Source {
@@ -500,7 +511,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `SubscriberIdentity`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securitylake-subscriber-subscriberidentity.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SubscriberIdentity(rt::Props);
     impl SubscriberIdentity {
@@ -555,6 +566,7 @@ static SUBSCRIBER_NOTIFICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("SubscriberEndpoint", Some("subscriber_endpoint"))],
+    schema: (&SCHEMAS, 3),
 };
 impl SubscriberNotification {
     /// Declares a `AWS::SecurityLake::SubscriberNotification` with the stack-unique `id`. Required properties: `notification_configuration` (`NotificationConfiguration`), `subscriber_arn` (`SubscriberArn`).
@@ -598,7 +610,7 @@ pub mod subscriber_notification {
     ///
     /// CloudFormation property type `HttpsNotificationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securitylake-subscribernotification-httpsnotificationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HttpsNotificationConfiguration(rt::Props);
     impl HttpsNotificationConfiguration {
@@ -646,7 +658,7 @@ pub mod subscriber_notification {
     nested!(HttpsNotificationConfiguration);
     /// CloudFormation property type `NotificationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securitylake-subscribernotification-notificationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NotificationConfiguration(rt::Props);
     impl NotificationConfiguration {

@@ -2,14 +2,22 @@
 //! `ServiceCatalog` resource types of the CloudFormation registry (`AWS::ServiceCatalog::*`): 16 types, 16 of them with an awscc Terraform resource.
 //! Enabled by the `servicecatalog` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("servicecatalog.schemas.jsonl"));
 /// Resource Type definition for AWS::ServiceCatalog::AcceptedPortfolioShare
 ///
 /// CloudFormation: `AWS::ServiceCatalog::AcceptedPortfolioShare`. Terraform: `awscc_servicecatalog_accepted_portfolio_share` (awscc provider).
@@ -28,6 +36,7 @@ static ACCEPTED_PORTFOLIO_SHARE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 0),
 };
 impl AcceptedPortfolioShare {
     /// Declares a `AWS::ServiceCatalog::AcceptedPortfolioShare` with the stack-unique `id`. Required properties: `portfolio_id` (`PortfolioId`).
@@ -81,6 +90,7 @@ static CLOUD_FORMATION_PRODUCT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
         ("ProductName", Some("product_name")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl CloudFormationProduct {
     /// Declares a `AWS::ServiceCatalog::CloudFormationProduct` with the stack-unique `id`. Required properties: `name` (`Name`), `owner` (`Owner`).
@@ -224,7 +234,7 @@ pub mod cloud_formation_product {
     use super::*;
     /// CloudFormation property type `CodeStarParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicecatalog-cloudformationproduct-codestarparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CodeStarParameters(rt::Props);
     impl CodeStarParameters {
@@ -256,7 +266,7 @@ pub mod cloud_formation_product {
     ///
     /// CloudFormation property type `ConnectionParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicecatalog-cloudformationproduct-connectionparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConnectionParameters(rt::Props);
     impl ConnectionParameters {
@@ -274,7 +284,7 @@ pub mod cloud_formation_product {
     nested!(ConnectionParameters);
     /// CloudFormation property type `ProvisioningArtifactProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicecatalog-cloudformationproduct-provisioningartifactproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProvisioningArtifactProperties(rt::Props);
     impl ProvisioningArtifactProperties {
@@ -321,7 +331,7 @@ pub mod cloud_formation_product {
     nested!(ProvisioningArtifactProperties);
     /// CloudFormation property type `SourceConnection`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicecatalog-cloudformationproduct-sourceconnection.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SourceConnection(rt::Props);
     impl SourceConnection {
@@ -403,6 +413,7 @@ static CLOUD_FORMATION_PROVISIONED_PRODUCT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Outputs", Some("outputs")),
         ("ProvisionedProductId", Some("provisioned_product_id")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl CloudFormationProvisionedProduct {
     /// Declares a `AWS::ServiceCatalog::CloudFormationProvisionedProduct` with the stack-unique `id`. No property is required.
@@ -536,10 +547,11 @@ impl CloudFormationProvisionedProductHandle {
 }
 /// Property types and value sets of [`CloudFormationProvisionedProduct`] (`AWS::ServiceCatalog::CloudFormationProvisionedProduct`).
 pub mod cloud_formation_provisioned_product {
+    pub use super::shared::AcceptLanguage;
     use super::*;
     /// CloudFormation property type `ProvisioningParameter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicecatalog-cloudformationprovisionedproduct-provisioningparameter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProvisioningParameter(rt::Props);
     impl ProvisioningParameter {
@@ -554,7 +566,7 @@ pub mod cloud_formation_provisioned_product {
     nested!(ProvisioningParameter);
     /// CloudFormation property type `ProvisioningPreferences`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicecatalog-cloudformationprovisionedproduct-provisioningpreferences.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProvisioningPreferences(rt::Props);
     impl ProvisioningPreferences {
@@ -634,17 +646,6 @@ pub mod cloud_formation_provisioned_product {
         }
     }
     nested!(ProvisioningPreferences);
-    /// The values `AcceptLanguage` accepts in `ServiceCatalog::CloudFormationProvisionedProduct`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum AcceptLanguage {
-        /// `en`
-        En,
-        /// `jp`
-        Jp,
-        /// `zh`
-        Zh,
-    }
-    string_enum!(AcceptLanguage { En => "en", Jp => "jp", Zh => "zh" });
     /// The values `StackSetOperationType` accepts in `ServiceCatalog::CloudFormationProvisionedProduct`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum StackSetOperationType {
@@ -675,6 +676,7 @@ static LAUNCH_NOTIFICATION_CONSTRAINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 3),
 };
 impl LaunchNotificationConstraint {
     /// Declares a `AWS::ServiceCatalog::LaunchNotificationConstraint` with the stack-unique `id`. Required properties: `notification_arns` (`NotificationArns`), `portfolio_id` (`PortfolioId`), `product_id` (`ProductId`).
@@ -746,6 +748,7 @@ static LAUNCH_ROLE_CONSTRAINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 4),
 };
 impl LaunchRoleConstraint {
     /// Declares a `AWS::ServiceCatalog::LaunchRoleConstraint` with the stack-unique `id`. Required properties: `portfolio_id` (`PortfolioId`), `product_id` (`ProductId`).
@@ -827,6 +830,7 @@ static LAUNCH_TEMPLATE_CONSTRAINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 5),
 };
 impl LaunchTemplateConstraint {
     /// Declares a `AWS::ServiceCatalog::LaunchTemplateConstraint` with the stack-unique `id`. Required properties: `portfolio_id` (`PortfolioId`), `product_id` (`ProductId`), `rules` (`Rules`).
@@ -898,6 +902,7 @@ static PORTFOLIO_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("PortfolioName", Some("portfolio_name")),
         ("Id", Some("id")),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl Portfolio {
     /// Declares a `AWS::ServiceCatalog::Portfolio` with the stack-unique `id`. Required properties: `display_name` (`DisplayName`), `provider_name` (`ProviderName`).
@@ -966,6 +971,7 @@ static PORTFOLIO_PRINCIPAL_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 7),
 };
 impl PortfolioPrincipalAssociation {
     /// Declares a `AWS::ServiceCatalog::PortfolioPrincipalAssociation` with the stack-unique `id`. Required properties: `principal_type` (`PrincipalType`).
@@ -1030,6 +1036,7 @@ static PORTFOLIO_PRODUCT_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 8),
 };
 impl PortfolioProductAssociation {
     /// Declares a `AWS::ServiceCatalog::PortfolioProductAssociation` with the stack-unique `id`. No property is required.
@@ -1100,6 +1107,7 @@ static PORTFOLIO_SHARE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 9),
 };
 impl PortfolioShare {
     /// Declares a `AWS::ServiceCatalog::PortfolioShare` with the stack-unique `id`. Required properties: `account_id` (`AccountId`), `portfolio_id` (`PortfolioId`).
@@ -1161,6 +1169,7 @@ static RESOURCE_UPDATE_CONSTRAINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 10),
 };
 impl ResourceUpdateConstraint {
     /// Declares a `AWS::ServiceCatalog::ResourceUpdateConstraint` with the stack-unique `id`. Required properties: `portfolio_id` (`PortfolioId`), `product_id` (`ProductId`), `tag_update_on_provisioned_product` (`TagUpdateOnProvisionedProduct`).
@@ -1233,6 +1242,7 @@ static SERVICE_ACTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 11),
 };
 impl ServiceAction {
     /// Declares a `AWS::ServiceCatalog::ServiceAction` with the stack-unique `id`. Required properties: `definition` (`Definition`), `definition_type` (`DefinitionType`), `name` (`Name`).
@@ -1279,10 +1289,11 @@ impl ServiceActionHandle {
 }
 /// Property types and value sets of [`ServiceAction`] (`AWS::ServiceCatalog::ServiceAction`).
 pub mod service_action {
+    pub use super::shared::AcceptLanguage;
     use super::*;
     /// CloudFormation property type `DefinitionParameter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicecatalog-serviceaction-definitionparameter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DefinitionParameter(rt::Props);
     impl DefinitionParameter {
@@ -1295,17 +1306,6 @@ pub mod service_action {
         }
     }
     nested!(DefinitionParameter);
-    /// The values `AcceptLanguage` accepts in `ServiceCatalog::ServiceAction`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum AcceptLanguage {
-        /// `en`
-        En,
-        /// `jp`
-        Jp,
-        /// `zh`
-        Zh,
-    }
-    string_enum!(AcceptLanguage { En => "en", Jp => "jp", Zh => "zh" });
     /// The values `DefinitionType` accepts in `ServiceCatalog::ServiceAction`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum DefinitionType {
@@ -1332,6 +1332,7 @@ static SERVICE_ACTION_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 12),
 };
 impl ServiceActionAssociation {
     /// Declares a `AWS::ServiceCatalog::ServiceActionAssociation` with the stack-unique `id`. Required properties: `product_id` (`ProductId`), `provisioning_artifact_id` (`ProvisioningArtifactId`), `service_action_id` (`ServiceActionId`).
@@ -1380,6 +1381,7 @@ static STACK_SET_CONSTRAINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 13),
 };
 impl StackSetConstraint {
     /// Declares a `AWS::ServiceCatalog::StackSetConstraint` with the stack-unique `id`. Required properties: `account_list` (`AccountList`), `admin_role` (`AdminRole`), `description` (`Description`), `execution_role` (`ExecutionRole`), `portfolio_id` (`PortfolioId`), `product_id` (`ProductId`), `region_list` (`RegionList`), `stack_instance_control` (`StackInstanceControl`).
@@ -1462,6 +1464,7 @@ static TAG_OPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 14),
 };
 impl TagOption {
     /// Declares a `AWS::ServiceCatalog::TagOption` with the stack-unique `id`. Required properties: `key` (`Key`), `value` (`Value`).
@@ -1515,6 +1518,7 @@ static TAG_OPTION_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 15),
 };
 impl TagOptionAssociation {
     /// Declares a `AWS::ServiceCatalog::TagOptionAssociation` with the stack-unique `id`. No property is required.
@@ -1545,3 +1549,19 @@ builder!(TagOptionAssociation, TagOptionAssociationHandle);
 #[derive(Clone, Copy, Debug)]
 pub struct TagOptionAssociationHandle(rt::Handle);
 handle!(TagOptionAssociationHandle);
+/// Nested types that several `ServiceCatalog` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `AcceptLanguage` accepts in `ServiceCatalog`'s `CloudFormationProvisionedProduct`, `ServiceAction`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum AcceptLanguage {
+        /// `en`
+        En,
+        /// `jp`
+        Jp,
+        /// `zh`
+        Zh,
+    }
+    string_enum!(AcceptLanguage { En => "en", Jp => "jp", Zh => "zh" });
+}

@@ -2,14 +2,23 @@
 //! `ServiceCatalogAppRegistry` resource types of the CloudFormation registry (`AWS::ServiceCatalogAppRegistry::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `servicecatalogappregistry` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas =
+    rt::Schemas::new(include_str!("servicecatalogappregistry.schemas.jsonl"));
 /// Resource Schema for AWS::ServiceCatalogAppRegistry::Application
 ///
 /// CloudFormation: `AWS::ServiceCatalogAppRegistry::Application`. Terraform: `awscc_servicecatalogappregistry_application` (awscc provider).
@@ -37,6 +46,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ApplicationTagKey", Some("application_tag_key")),
         ("ApplicationTagValue", Some("application_tag_value")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Application {
     /// Declares a `AWS::ServiceCatalogAppRegistry::Application` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -109,6 +119,7 @@ static ATTRIBUTE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 1),
 };
 impl AttributeGroup {
     /// Declares a `AWS::ServiceCatalogAppRegistry::AttributeGroup` with the stack-unique `id`. Required properties: `attributes` (`Attributes`), `name` (`Name`).
@@ -175,6 +186,7 @@ static ATTRIBUTE_GROUP_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ApplicationArn", Some("application_arn")),
         ("AttributeGroupArn", Some("attribute_group_arn")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl AttributeGroupAssociation {
     /// Declares a `AWS::ServiceCatalogAppRegistry::AttributeGroupAssociation` with the stack-unique `id`. Required properties: `application` (`Application`), `attribute_group` (`AttributeGroup`).
@@ -233,6 +245,7 @@ static RESOURCE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ApplicationArn", Some("application_arn")),
         ("ResourceArn", Some("resource_arn")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl ResourceAssociation {
     /// Declares a `AWS::ServiceCatalogAppRegistry::ResourceAssociation` with the stack-unique `id`. Required properties: `application` (`Application`), `resource` (`Resource`), `resource_type` (`ResourceType`).

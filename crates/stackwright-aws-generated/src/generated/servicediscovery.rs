@@ -2,14 +2,22 @@
 //! `ServiceDiscovery` resource types of the CloudFormation registry (`AWS::ServiceDiscovery::*`): 5 types, 5 of them with an awscc Terraform resource.
 //! Enabled by the `servicediscovery` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("servicediscovery.schemas.jsonl"));
 /// Resource Type definition for AWS::ServiceDiscovery::HttpNamespace
 ///
 /// CloudFormation: `AWS::ServiceDiscovery::HttpNamespace`. Terraform: `awscc_servicediscovery_http_namespace` (awscc provider).
@@ -23,6 +31,7 @@ static HTTP_NAMESPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl HttpNamespace {
     /// Declares a `AWS::ServiceDiscovery::HttpNamespace` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -73,6 +82,7 @@ static INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 1),
 };
 impl Instance {
     /// Declares a `AWS::ServiceDiscovery::Instance` with the stack-unique `id`. Required properties: `instance_attributes` (`InstanceAttributes`), `service_id` (`ServiceId`).
@@ -122,6 +132,7 @@ static PRIVATE_DNS_NAMESPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("HostedZoneId", Some("hosted_zone_id")),
         ("Arn", Some("arn")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl PrivateDnsNamespace {
     /// Declares a `AWS::ServiceDiscovery::PrivateDnsNamespace` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -181,10 +192,11 @@ impl PrivateDnsNamespaceHandle {
 }
 /// Property types and value sets of [`PrivateDnsNamespace`] (`AWS::ServiceDiscovery::PrivateDnsNamespace`).
 pub mod private_dns_namespace {
+    pub use super::shared::Soa;
     use super::*;
     /// CloudFormation property type `PrivateDnsPropertiesMutable`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicediscovery-privatednsnamespace-privatednspropertiesmutable.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PrivateDnsPropertiesMutable(rt::Props);
     impl PrivateDnsPropertiesMutable {
@@ -202,7 +214,7 @@ pub mod private_dns_namespace {
     nested!(PrivateDnsPropertiesMutable);
     /// CloudFormation property type `Properties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicediscovery-privatednsnamespace-properties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Properties(rt::Props);
     impl Properties {
@@ -219,24 +231,6 @@ pub mod private_dns_namespace {
         }
     }
     nested!(Properties);
-    /// CloudFormation property type `SOA`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicediscovery-privatednsnamespace-soa.html)
-    #[derive(Clone, Debug)]
-    pub struct Soa(rt::Props);
-    impl Soa {
-        /// A new `Soa`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            Soa(this)
-        }
-        /// Constraints: range 0..=2147483647. CloudFormation `TTL`, Terraform `ttl`.
-        pub fn ttl(mut self, value: i64) -> Self {
-            self.0.set("TTL", Some("ttl"), rt::int(value));
-            self
-        }
-    }
-    nested!(Soa);
 }
 /// Resource Type definition for AWS::ServiceDiscovery::PublicDnsNamespace
 ///
@@ -255,6 +249,7 @@ static PUBLIC_DNS_NAMESPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("HostedZoneId", Some("hosted_zone_id")),
         ("Arn", Some("arn")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl PublicDnsNamespace {
     /// Declares a `AWS::ServiceDiscovery::PublicDnsNamespace` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -307,10 +302,11 @@ impl PublicDnsNamespaceHandle {
 }
 /// Property types and value sets of [`PublicDnsNamespace`] (`AWS::ServiceDiscovery::PublicDnsNamespace`).
 pub mod public_dns_namespace {
+    pub use super::shared::Soa;
     use super::*;
     /// CloudFormation property type `Properties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicediscovery-publicdnsnamespace-properties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Properties(rt::Props);
     impl Properties {
@@ -329,7 +325,7 @@ pub mod public_dns_namespace {
     nested!(Properties);
     /// CloudFormation property type `PublicDnsPropertiesMutable`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicediscovery-publicdnsnamespace-publicdnspropertiesmutable.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PublicDnsPropertiesMutable(rt::Props);
     impl PublicDnsPropertiesMutable {
@@ -345,24 +341,6 @@ pub mod public_dns_namespace {
         }
     }
     nested!(PublicDnsPropertiesMutable);
-    /// CloudFormation property type `SOA`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicediscovery-publicdnsnamespace-soa.html)
-    #[derive(Clone, Debug)]
-    pub struct Soa(rt::Props);
-    impl Soa {
-        /// A new `Soa`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            Soa(this)
-        }
-        /// Constraints: range 0..=2147483647. CloudFormation `TTL`, Terraform `ttl`.
-        pub fn ttl(mut self, value: i64) -> Self {
-            self.0.set("TTL", Some("ttl"), rt::int(value));
-            self
-        }
-    }
-    nested!(Soa);
 }
 /// Resource Type definition for AWS::ServiceDiscovery::Service
 ///
@@ -377,6 +355,7 @@ static SERVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 4),
 };
 impl Service {
     /// Declares a `AWS::ServiceDiscovery::Service` with the stack-unique `id`. No property is required.
@@ -485,7 +464,7 @@ pub mod service {
     ///
     /// CloudFormation property type `DnsConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicediscovery-service-dnsconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DnsConfig(rt::Props);
     impl DnsConfig {
@@ -517,7 +496,7 @@ pub mod service {
     ///
     /// CloudFormation property type `DnsRecord`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicediscovery-service-dnsrecord.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DnsRecord(rt::Props);
     impl DnsRecord {
@@ -534,7 +513,7 @@ pub mod service {
     ///
     /// CloudFormation property type `HealthCheckConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicediscovery-service-healthcheckconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HealthCheckConfig(rt::Props);
     impl HealthCheckConfig {
@@ -569,7 +548,7 @@ pub mod service {
     ///
     /// CloudFormation property type `HealthCheckCustomConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicediscovery-service-healthcheckcustomconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HealthCheckCustomConfig(rt::Props);
     impl HealthCheckCustomConfig {
@@ -631,4 +610,27 @@ pub mod service {
         Srv,
     }
     string_enum!(Type3 { A => "A", Aaaa => "AAAA", Cname => "CNAME", Srv => "SRV" });
+}
+/// Nested types that several `ServiceDiscovery` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// CloudFormation property type `SOA`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct Soa(rt::Props);
+    impl Soa {
+        /// A new `Soa`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            Soa(this)
+        }
+        /// Constraints: range 0..=2147483647. CloudFormation `TTL`, Terraform `ttl`.
+        pub fn ttl(mut self, value: i64) -> Self {
+            self.0.set("TTL", Some("ttl"), rt::int(value));
+            self
+        }
+    }
+    nested!(Soa);
 }

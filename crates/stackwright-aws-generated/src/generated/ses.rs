@@ -2,14 +2,22 @@
 //! `SES` resource types of the CloudFormation registry (`AWS::SES::*`): 22 types, 21 of them with an awscc Terraform resource.
 //! Enabled by the `ses` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("ses.schemas.jsonl"));
 /// Resource schema for AWS::SES::ConfigurationSet.
 ///
 /// CloudFormation: `AWS::SES::ConfigurationSet`. Terraform: `awscc_ses_configuration_set` (awscc provider).
@@ -33,6 +41,7 @@ static CONFIGURATION_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 0),
 };
 impl ConfigurationSet {
     /// Declares a `AWS::SES::ConfigurationSet` with the stack-unique `id`. No property is required.
@@ -122,7 +131,7 @@ pub mod configuration_set {
     ///
     /// CloudFormation property type `ArchivingOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationset-archivingoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ArchivingOptions(rt::Props);
     impl ArchivingOptions {
@@ -145,7 +154,7 @@ pub mod configuration_set {
     ///
     /// CloudFormation property type `ConditionThreshold`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationset-conditionthreshold.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConditionThreshold(rt::Props);
     impl ConditionThreshold {
@@ -176,7 +185,7 @@ pub mod configuration_set {
     ///
     /// CloudFormation property type `DashboardOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationset-dashboardoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DashboardOptions(rt::Props);
     impl DashboardOptions {
@@ -196,7 +205,7 @@ pub mod configuration_set {
     ///
     /// CloudFormation property type `DeliveryOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationset-deliveryoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeliveryOptions(rt::Props);
     impl DeliveryOptions {
@@ -241,7 +250,7 @@ pub mod configuration_set {
     ///
     /// CloudFormation property type `GuardianOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationset-guardianoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GuardianOptions(rt::Props);
     impl GuardianOptions {
@@ -261,7 +270,7 @@ pub mod configuration_set {
     ///
     /// CloudFormation property type `OverallConfidenceThreshold`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationset-overallconfidencethreshold.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OverallConfidenceThreshold(rt::Props);
     impl OverallConfidenceThreshold {
@@ -281,7 +290,7 @@ pub mod configuration_set {
     ///
     /// CloudFormation property type `ReputationOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationset-reputationoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReputationOptions(rt::Props);
     impl ReputationOptions {
@@ -307,7 +316,7 @@ pub mod configuration_set {
     ///
     /// CloudFormation property type `SendingOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationset-sendingoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SendingOptions(rt::Props);
     impl SendingOptions {
@@ -331,7 +340,7 @@ pub mod configuration_set {
     ///
     /// CloudFormation property type `SuppressionOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationset-suppressionoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SuppressionOptions(rt::Props);
     impl SuppressionOptions {
@@ -371,7 +380,7 @@ pub mod configuration_set {
     ///
     /// CloudFormation property type `TrackingOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationset-trackingoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TrackingOptions(rt::Props);
     impl TrackingOptions {
@@ -405,7 +414,7 @@ pub mod configuration_set {
     ///
     /// CloudFormation property type `ValidationOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationset-validationoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ValidationOptions(rt::Props);
     impl ValidationOptions {
@@ -425,7 +434,7 @@ pub mod configuration_set {
     ///
     /// CloudFormation property type `VdmOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationset-vdmoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VdmOptions(rt::Props);
     impl VdmOptions {
@@ -476,6 +485,7 @@ static CONFIGURATION_SET_EVENT_DESTINATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 1),
 };
 impl ConfigurationSetEventDestination {
     /// Declares a `AWS::SES::ConfigurationSetEventDestination` with the stack-unique `id`. Required properties: `configuration_set_name` (`ConfigurationSetName`), `event_destination` (`EventDestination`).
@@ -520,7 +530,7 @@ pub mod configuration_set_event_destination {
     ///
     /// CloudFormation property type `CloudWatchDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationseteventdestination-cloudwatchdestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CloudWatchDestination(rt::Props);
     impl CloudWatchDestination {
@@ -549,7 +559,7 @@ pub mod configuration_set_event_destination {
     ///
     /// CloudFormation property type `DimensionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationseteventdestination-dimensionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DimensionConfiguration(rt::Props);
     impl DimensionConfiguration {
@@ -583,7 +593,7 @@ pub mod configuration_set_event_destination {
     ///
     /// CloudFormation property type `EventBridgeDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationseteventdestination-eventbridgedestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EventBridgeDestination(rt::Props);
     impl EventBridgeDestination {
@@ -601,7 +611,7 @@ pub mod configuration_set_event_destination {
     nested!(EventBridgeDestination);
     /// CloudFormation property type `EventDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationseteventdestination-eventdestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EventDestination(rt::Props);
     impl EventDestination {
@@ -676,7 +686,7 @@ pub mod configuration_set_event_destination {
     ///
     /// CloudFormation property type `KinesisFirehoseDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationseteventdestination-kinesisfirehosedestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KinesisFirehoseDestination(rt::Props);
     impl KinesisFirehoseDestination {
@@ -700,7 +710,7 @@ pub mod configuration_set_event_destination {
     ///
     /// CloudFormation property type `SnsDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationseteventdestination-snsdestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SnsDestination(rt::Props);
     impl SnsDestination {
@@ -752,6 +762,7 @@ static CONTACT_LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 2),
 };
 impl ContactList {
     /// Declares a `AWS::SES::ContactList` with the stack-unique `id`. No property is required.
@@ -797,7 +808,7 @@ pub mod contact_list {
     use super::*;
     /// CloudFormation property type `Topic`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-contactlist-topic.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Topic(rt::Props);
     impl Topic {
@@ -855,6 +866,7 @@ static CUSTOM_VERIFICATION_EMAIL_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 3),
 };
 impl CustomVerificationEmailTemplate {
     /// Declares a `AWS::SES::CustomVerificationEmailTemplate` with the stack-unique `id`. Required properties: `failure_redirection_url` (`FailureRedirectionURL`), `from_email_address` (`FromEmailAddress`), `success_redirection_url` (`SuccessRedirectionURL`), `template_content` (`TemplateContent`), `template_name` (`TemplateName`), `template_subject` (`TemplateSubject`).
@@ -933,6 +945,7 @@ static DEDICATED_IP_POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 4),
 };
 impl DedicatedIpPool {
     /// Declares a `AWS::SES::DedicatedIpPool` with the stack-unique `id`. No property is required.
@@ -992,6 +1005,7 @@ static EMAIL_IDENTITY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DkimDNSTokenValue2", Some("dkim_dns_token_value2")),
         ("DkimDNSTokenValue3", Some("dkim_dns_token_value3")),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl EmailIdentity {
     /// Declares a `AWS::SES::EmailIdentity` with the stack-unique `id`. Required properties: `email_identity` (`EmailIdentity`).
@@ -1099,7 +1113,7 @@ pub mod email_identity {
     ///
     /// CloudFormation property type `ConfigurationSetAttributes`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-emailidentity-configurationsetattributes.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConfigurationSetAttributes(rt::Props);
     impl ConfigurationSetAttributes {
@@ -1125,7 +1139,7 @@ pub mod email_identity {
     ///
     /// CloudFormation property type `DkimAttributes`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-emailidentity-dkimattributes.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DkimAttributes(rt::Props);
     impl DkimAttributes {
@@ -1151,7 +1165,7 @@ pub mod email_identity {
     ///
     /// CloudFormation property type `DkimSigningAttributes`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-emailidentity-dkimsigningattributes.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DkimSigningAttributes(rt::Props);
     impl DkimSigningAttributes {
@@ -1199,7 +1213,7 @@ pub mod email_identity {
     ///
     /// CloudFormation property type `FeedbackAttributes`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-emailidentity-feedbackattributes.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FeedbackAttributes(rt::Props);
     impl FeedbackAttributes {
@@ -1225,7 +1239,7 @@ pub mod email_identity {
     ///
     /// CloudFormation property type `MailFromAttributes`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-emailidentity-mailfromattributes.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MailFromAttributes(rt::Props);
     impl MailFromAttributes {
@@ -1283,6 +1297,7 @@ static EMAIL_IDENTITY_CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 6),
 };
 impl EmailIdentityCertificate {
     /// Declares a `AWS::SES::EmailIdentityCertificate` with the stack-unique `id`. Required properties: `certificate_arn` (`CertificateArn`), `email_identity` (`EmailIdentity`), `from_address` (`FromAddress`).
@@ -1344,6 +1359,7 @@ static MAIL_MANAGER_ADDON_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AddonInstanceId", Some("addon_instance_id")),
         ("AddonName", Some("addon_name")),
     ],
+    schema: (&SCHEMAS, 7),
 };
 impl MailManagerAddonInstance {
     /// Declares a `AWS::SES::MailManagerAddonInstance` with the stack-unique `id`. Required properties: `addon_subscription_id` (`AddonSubscriptionId`).
@@ -1403,6 +1419,7 @@ static MAIL_MANAGER_ADDON_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AddonSubscriptionArn", Some("addon_subscription_arn")),
         ("AddonSubscriptionId", Some("addon_subscription_id")),
     ],
+    schema: (&SCHEMAS, 8),
 };
 impl MailManagerAddonSubscription {
     /// Declares a `AWS::SES::MailManagerAddonSubscription` with the stack-unique `id`. Required properties: `addon_name` (`AddonName`).
@@ -1457,6 +1474,7 @@ static MAIL_MANAGER_ADDRESS_LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AddressListId", Some("address_list_id")),
         ("AddressListArn", Some("address_list_arn")),
     ],
+    schema: (&SCHEMAS, 9),
 };
 impl MailManagerAddressList {
     /// Declares a `AWS::SES::MailManagerAddressList` with the stack-unique `id`. No property is required.
@@ -1517,6 +1535,7 @@ static MAIL_MANAGER_ARCHIVE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ArchiveId", Some("archive_id")),
         ("ArchiveState", Some("archive_state")),
     ],
+    schema: (&SCHEMAS, 10),
 };
 impl MailManagerArchive {
     /// Declares a `AWS::SES::MailManagerArchive` with the stack-unique `id`. No property is required.
@@ -1590,6 +1609,7 @@ static MAIL_MANAGER_INGRESS_POINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
         ("ARecord", Some("a_record")),
     ],
+    schema: (&SCHEMAS, 11),
 };
 impl MailManagerIngressPoint {
     /// Declares a `AWS::SES::MailManagerIngressPoint` with the stack-unique `id`. Required properties: `rule_set_id` (`RuleSetId`), `traffic_policy_id` (`TrafficPolicyId`), `type_` (`Type`).
@@ -1736,6 +1756,7 @@ static MAIL_MANAGER_RELAY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("RelayArn", Some("relay_arn")),
         ("RelayId", Some("relay_id")),
     ],
+    schema: (&SCHEMAS, 12),
 };
 impl MailManagerRelay {
     /// Declares a `AWS::SES::MailManagerRelay` with the stack-unique `id`. Required properties: `authentication` (`Authentication`), `server_name` (`ServerName`), `server_port` (`ServerPort`).
@@ -1804,6 +1825,7 @@ static MAIL_MANAGER_RULE_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("RuleSetArn", Some("rule_set_arn")),
         ("RuleSetId", Some("rule_set_id")),
     ],
+    schema: (&SCHEMAS, 13),
 };
 impl MailManagerRuleSet {
     /// Declares a `AWS::SES::MailManagerRuleSet` with the stack-unique `id`. Required properties: `rules` (`Rules`).
@@ -1843,7 +1865,7 @@ pub mod mail_manager_rule_set {
     use super::*;
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-mailmanagerruleset-rule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {
@@ -1898,6 +1920,7 @@ static MAIL_MANAGER_TRAFFIC_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("TrafficPolicyArn", Some("traffic_policy_arn")),
         ("TrafficPolicyId", Some("traffic_policy_id")),
     ],
+    schema: (&SCHEMAS, 14),
 };
 impl MailManagerTrafficPolicy {
     /// Declares a `AWS::SES::MailManagerTrafficPolicy` with the stack-unique `id`. Required properties: `default_action` (`DefaultAction`), `policy_statements` (`PolicyStatements`).
@@ -1959,7 +1982,7 @@ pub mod mail_manager_traffic_policy {
     use super::*;
     /// CloudFormation property type `PolicyStatement`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-mailmanagertrafficpolicy-policystatement.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PolicyStatement(rt::Props);
     impl PolicyStatement {
@@ -2005,6 +2028,7 @@ static MULTI_REGION_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 15),
 };
 impl MultiRegionEndpoint {
     /// Declares a `AWS::SES::MultiRegionEndpoint` with the stack-unique `id`. Required properties: `details` (`Details`), `endpoint_name` (`EndpointName`).
@@ -2036,7 +2060,7 @@ pub mod multi_region_endpoint {
     ///
     /// CloudFormation property type `Details`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-multiregionendpoint-details.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Details(rt::Props);
     impl Details {
@@ -2054,7 +2078,7 @@ pub mod multi_region_endpoint {
     nested!(Details);
     /// CloudFormation property type `RouteDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-multiregionendpoint-routedetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RouteDetails(rt::Props);
     impl RouteDetails {
@@ -2097,6 +2121,7 @@ static RECEIPT_FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 16),
 };
 impl ReceiptFilter {
     /// Declares a `AWS::SES::ReceiptFilter` with the stack-unique `id`. Required properties: `filter` (`Filter`).
@@ -2125,7 +2150,7 @@ pub mod receipt_filter {
     ///
     /// CloudFormation property type `Filter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-receiptfilter-filter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Filter(rt::Props);
     impl Filter {
@@ -2148,7 +2173,7 @@ pub mod receipt_filter {
     ///
     /// CloudFormation property type `IpFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-receiptfilter-ipfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IpFilter(rt::Props);
     impl IpFilter {
@@ -2201,6 +2226,7 @@ static RECEIPT_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("RuleName", None)],
+    schema: (&SCHEMAS, 17),
 };
 impl ReceiptRule {
     /// Declares a `AWS::SES::ReceiptRule` with the stack-unique `id`. Required properties: `rule` (`Rule`), `rule_set_name` (`RuleSetName`).
@@ -2243,7 +2269,7 @@ pub mod receipt_rule {
     ///
     /// CloudFormation property type `Action`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-receiptrule-action.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Action(rt::Props);
     impl Action {
@@ -2314,7 +2340,7 @@ pub mod receipt_rule {
     ///
     /// CloudFormation property type `AddHeaderAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-receiptrule-addheaderaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AddHeaderAction(rt::Props);
     impl AddHeaderAction {
@@ -2331,7 +2357,7 @@ pub mod receipt_rule {
     ///
     /// CloudFormation property type `BounceAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-receiptrule-bounceaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BounceAction(rt::Props);
     impl BounceAction {
@@ -2367,7 +2393,7 @@ pub mod receipt_rule {
     ///
     /// CloudFormation property type `ConnectAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-receiptrule-connectaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConnectAction(rt::Props);
     impl ConnectAction {
@@ -2384,7 +2410,7 @@ pub mod receipt_rule {
     ///
     /// CloudFormation property type `LambdaAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-receiptrule-lambdaaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LambdaAction(rt::Props);
     impl LambdaAction {
@@ -2414,7 +2440,7 @@ pub mod receipt_rule {
     ///
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-receiptrule-rule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {
@@ -2471,7 +2497,7 @@ pub mod receipt_rule {
     ///
     /// CloudFormation property type `S3Action`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-receiptrule-s3action.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Action(rt::Props);
     impl S3Action {
@@ -2515,7 +2541,7 @@ pub mod receipt_rule {
     ///
     /// CloudFormation property type `SNSAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-receiptrule-snsaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SnsAction(rt::Props);
     impl SnsAction {
@@ -2544,7 +2570,7 @@ pub mod receipt_rule {
     ///
     /// CloudFormation property type `StopAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-receiptrule-stopaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StopAction(rt::Props);
     impl StopAction {
@@ -2567,7 +2593,7 @@ pub mod receipt_rule {
     ///
     /// CloudFormation property type `WorkmailAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-receiptrule-workmailaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WorkmailAction(rt::Props);
     impl WorkmailAction {
@@ -2651,6 +2677,7 @@ static RECEIPT_RULE_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 18),
 };
 impl ReceiptRuleSet {
     /// Declares a `AWS::SES::ReceiptRuleSet` with the stack-unique `id`. No property is required.
@@ -2696,6 +2723,7 @@ static TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 19),
 };
 impl Template {
     /// Declares a `AWS::SES::Template` with the stack-unique `id`. No property is required.
@@ -2730,7 +2758,7 @@ pub mod template {
     ///
     /// CloudFormation property type `Template`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-template-template.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Template(rt::Props);
     impl Template {
@@ -2792,6 +2820,7 @@ static TENANT_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 20),
 };
 impl Tenant {
     /// Declares a `AWS::SES::Tenant` with the stack-unique `id`. Required properties: `tenant_name` (`TenantName`).
@@ -2855,7 +2884,7 @@ pub mod tenant {
     ///
     /// CloudFormation property type `ReputationEntity`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-tenant-reputationentity.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReputationEntity(rt::Props);
     impl ReputationEntity {
@@ -2871,7 +2900,7 @@ pub mod tenant {
     ///
     /// CloudFormation property type `ReputationPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-tenant-reputationpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReputationPolicy(rt::Props);
     impl ReputationPolicy {
@@ -2891,7 +2920,7 @@ pub mod tenant {
     ///
     /// CloudFormation property type `ResourceAssociation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-tenant-resourceassociation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResourceAssociation(rt::Props);
     impl ResourceAssociation {
@@ -2911,7 +2940,7 @@ pub mod tenant {
     ///
     /// CloudFormation property type `TenantSuppressionAttributes`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-tenant-tenantsuppressionattributes.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TenantSuppressionAttributes(rt::Props);
     impl TenantSuppressionAttributes {
@@ -2980,6 +3009,7 @@ static VDM_ATTRIBUTES_TYPE: rt::TypeInfo = rt::TypeInfo {
         "VdmAttributesResourceId",
         Some("vdm_attributes_resource_id"),
     )],
+    schema: (&SCHEMAS, 21),
 };
 impl VdmAttributes {
     /// Declares a `AWS::SES::VdmAttributes` with the stack-unique `id`. No property is required.
@@ -3031,7 +3061,7 @@ pub mod vdm_attributes {
     ///
     /// CloudFormation property type `DashboardAttributes`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-vdmattributes-dashboardattributes.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DashboardAttributes(rt::Props);
     impl DashboardAttributes {
@@ -3057,7 +3087,7 @@ pub mod vdm_attributes {
     ///
     /// CloudFormation property type `GuardianAttributes`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-vdmattributes-guardianattributes.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GuardianAttributes(rt::Props);
     impl GuardianAttributes {

@@ -2,14 +2,22 @@
 //! `Shield` resource types of the CloudFormation registry (`AWS::Shield::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `shield` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("shield.schemas.jsonl"));
 /// Config the role and list of Amazon S3 log buckets used by the Shield Response Team (SRT) to access your AWS account while assisting with attack mitigation.
 ///
 /// CloudFormation: `AWS::Shield::DRTAccess`. Terraform: `awscc_shield_drt_access` (awscc provider).
@@ -29,6 +37,7 @@ static DRT_ACCESS_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("AccountId", Some("account_id"))],
+    schema: (&SCHEMAS, 0),
 };
 impl DrtAccess {
     /// Declares a `AWS::Shield::DRTAccess` with the stack-unique `id`. Required properties: `role_arn` (`RoleArn`).
@@ -77,6 +86,7 @@ static PROACTIVE_ENGAGEMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("AccountId", Some("account_id"))],
+    schema: (&SCHEMAS, 1),
 };
 impl ProactiveEngagement {
     /// Declares a `AWS::Shield::ProactiveEngagement` with the stack-unique `id`. Required properties: `emergency_contact_list` (`EmergencyContactList`), `proactive_engagement_status` (`ProactiveEngagementStatus`).
@@ -118,7 +128,7 @@ pub mod proactive_engagement {
     ///
     /// CloudFormation property type `EmergencyContact`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-shield-proactiveengagement-emergencycontact.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EmergencyContact(rt::Props);
     impl EmergencyContact {
@@ -182,6 +192,7 @@ static PROTECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ProtectionId", Some("protection_id")),
         ("ProtectionArn", Some("protection_arn")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl Protection {
     /// Declares a `AWS::Shield::Protection` with the stack-unique `id`. Required properties: `name` (`Name`), `resource_arn` (`ResourceArn`).
@@ -255,7 +266,7 @@ pub mod protection {
     ///
     /// CloudFormation property type `ApplicationLayerAutomaticResponseConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-shield-protection-applicationlayerautomaticresponseconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ApplicationLayerAutomaticResponseConfiguration(rt::Props);
     impl ApplicationLayerAutomaticResponseConfiguration {
@@ -297,6 +308,7 @@ static PROTECTION_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("ProtectionGroupArn", Some("protection_group_arn"))],
+    schema: (&SCHEMAS, 3),
 };
 impl ProtectionGroup {
     /// Declares a `AWS::Shield::ProtectionGroup` with the stack-unique `id`. Required properties: `aggregation` (`Aggregation`), `pattern` (`Pattern`), `protection_group_id` (`ProtectionGroupId`).

@@ -2,14 +2,22 @@
 //! `Signer` resource types of the CloudFormation registry (`AWS::Signer::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `signer` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("signer.schemas.jsonl"));
 /// Resource Type definition for AWS::Signer::ProfilePermission
 ///
 /// CloudFormation: `AWS::Signer::ProfilePermission`. Terraform: `awscc_signer_profile_permission` (awscc provider).
@@ -40,6 +48,7 @@ static PROFILE_PERMISSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 0),
 };
 impl ProfilePermission {
     /// Declares a `AWS::Signer::ProfilePermission` with the stack-unique `id`. Required properties: `action` (`Action`), `principal` (`Principal`), `profile_name` (`ProfileName`), `statement_id` (`StatementId`).
@@ -113,6 +122,7 @@ static SIGNING_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
         ("ProfileVersionArn", Some("profile_version_arn")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl SigningProfile {
     /// Declares a `AWS::Signer::SigningProfile` with the stack-unique `id`. Required properties: `platform_id` (`PlatformId`).
@@ -173,7 +183,7 @@ pub mod signing_profile {
     use super::*;
     /// CloudFormation property type `SignatureValidityPeriod`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-signer-signingprofile-signaturevalidityperiod.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SignatureValidityPeriod(rt::Props);
     impl SignatureValidityPeriod {

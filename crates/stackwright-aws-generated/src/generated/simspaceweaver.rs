@@ -2,14 +2,22 @@
 //! `SimSpaceWeaver` resource types of the CloudFormation registry (`AWS::SimSpaceWeaver::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `simspaceweaver` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("simspaceweaver.schemas.jsonl"));
 /// AWS::SimSpaceWeaver::Simulation resource creates an AWS Simulation.
 ///
 /// CloudFormation: `AWS::SimSpaceWeaver::Simulation`. Terraform: `awscc_simspaceweaver_simulation` (awscc provider).
@@ -51,6 +59,7 @@ static SIMULATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("DescribePayload", Some("describe_payload"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Simulation {
     /// Declares a `AWS::SimSpaceWeaver::Simulation` with the stack-unique `id`. Required properties: `name` (`Name`), `role_arn` (`RoleArn`).
@@ -110,7 +119,7 @@ pub mod simulation {
     use super::*;
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-simspaceweaver-simulation-s3location.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
     impl S3Location {

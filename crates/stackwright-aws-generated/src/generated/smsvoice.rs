@@ -2,14 +2,22 @@
 //! `SMSVOICE` resource types of the CloudFormation registry (`AWS::SMSVOICE::*`): 12 types, 12 of them with an awscc Terraform resource.
 //! Enabled by the `smsvoice` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("smsvoice.schemas.jsonl"));
 /// Resource Type definition for AWS::SMSVOICE::ConfigurationSet
 ///
 /// CloudFormation: `AWS::SMSVOICE::ConfigurationSet`. Terraform: `awscc_smsvoice_configuration_set` (awscc provider).
@@ -29,6 +37,7 @@ static CONFIGURATION_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
         "cn-northwest-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl ConfigurationSet {
     /// Declares a `AWS::SMSVOICE::ConfigurationSet` with the stack-unique `id`. No property is required.
@@ -112,7 +121,7 @@ pub mod configuration_set {
     use super::*;
     /// CloudFormation property type `CloudWatchLogsDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-smsvoice-configurationset-cloudwatchlogsdestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogsDestination(rt::Props);
     impl CloudWatchLogsDestination {
@@ -133,7 +142,7 @@ pub mod configuration_set {
     ///
     /// CloudFormation property type `EventDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-smsvoice-configurationset-eventdestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EventDestination(rt::Props);
     impl EventDestination {
@@ -191,7 +200,7 @@ pub mod configuration_set {
     nested!(EventDestination);
     /// CloudFormation property type `KinesisFirehoseDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-smsvoice-configurationset-kinesisfirehosedestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct KinesisFirehoseDestination(rt::Props);
     impl KinesisFirehoseDestination {
@@ -213,7 +222,7 @@ pub mod configuration_set {
     nested!(KinesisFirehoseDestination);
     /// CloudFormation property type `SnsDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-smsvoice-configurationset-snsdestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SnsDestination(rt::Props);
     impl SnsDestination {
@@ -280,6 +289,7 @@ static NOTIFY_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
         ("CreatedTimestamp", Some("created_timestamp")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl NotifyConfiguration {
     /// Declares a `AWS::SMSVOICE::NotifyConfiguration` with the stack-unique `id`. Required properties: `display_name` (`DisplayName`), `enabled_channels` (`EnabledChannels`), `use_case` (`UseCase`).
@@ -434,6 +444,7 @@ static OPT_OUT_LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
         "cn-northwest-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 2),
 };
 impl OptOutList {
     /// Declares a `AWS::SMSVOICE::OptOutList` with the stack-unique `id`. No property is required.
@@ -490,6 +501,7 @@ static PHONE_NUMBER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("PhoneNumberId", Some("phone_number_id")),
         ("PhoneNumber", Some("phone_number")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl PhoneNumber {
     /// Declares a `AWS::SMSVOICE::PhoneNumber` with the stack-unique `id`. Required properties: `iso_country_code` (`IsoCountryCode`), `mandatory_keywords` (`MandatoryKeywords`), `number_capabilities` (`NumberCapabilities`), `number_type` (`NumberType`).
@@ -596,67 +608,13 @@ impl PhoneNumberHandle {
 }
 /// Property types and value sets of [`PhoneNumber`] (`AWS::SMSVOICE::PhoneNumber`).
 pub mod phone_number {
+    pub use super::shared::{Action, MandatoryKeyword, MandatoryKeywords, OptionalKeyword};
     use super::*;
-    /// A keyword is a word that you can search for on a particular phone number or pool.
-    ///
-    /// CloudFormation property type `MandatoryKeyword`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-smsvoice-phonenumber-mandatorykeyword.html)
-    #[derive(Clone, Debug)]
-    pub struct MandatoryKeyword(rt::Props);
-    impl MandatoryKeyword {
-        /// A new `MandatoryKeyword`. Required properties: `message` (`Message`).
-        pub fn new(message: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Message", Some("message"), rt::string(message));
-            MandatoryKeyword(this)
-        }
-    }
-    nested!(MandatoryKeyword);
-    /// A keyword is a word that you can search for on a particular phone number or pool.
-    ///
-    /// CloudFormation property type `MandatoryKeywords`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-smsvoice-phonenumber-mandatorykeywords.html)
-    #[derive(Clone, Debug)]
-    pub struct MandatoryKeywords(rt::Props);
-    impl MandatoryKeywords {
-        /// A new `MandatoryKeywords`. Required properties: `help` (`HELP`), `stop` (`STOP`).
-        pub fn new(help: MandatoryKeyword, stop: MandatoryKeyword) -> Self {
-            let mut this = rt::Props::default();
-            this.set("HELP", Some("help"), help.into());
-            this.set("STOP", Some("stop"), stop.into());
-            MandatoryKeywords(this)
-        }
-    }
-    nested!(MandatoryKeywords);
-    /// A keyword is a word that you can search for on a particular phone number or pool.
-    ///
-    /// CloudFormation property type `OptionalKeyword`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-smsvoice-phonenumber-optionalkeyword.html)
-    #[derive(Clone, Debug)]
-    pub struct OptionalKeyword(rt::Props);
-    impl OptionalKeyword {
-        /// A new `OptionalKeyword`. Required properties: `action` (`Action`), `keyword` (`Keyword`), `message` (`Message`).
-        pub fn new(
-            action: Action,
-            keyword: impl Into<rt::Expr>,
-            message: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Action", Some("action"), action.into());
-            this.set("Keyword", Some("keyword"), rt::string(keyword));
-            this.set("Message", Some("message"), rt::string(message));
-            OptionalKeyword(this)
-        }
-    }
-    nested!(OptionalKeyword);
     /// When you set up two-way SMS, you can receive incoming messages from your customers.
     ///
     /// CloudFormation property type `TwoWay`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-smsvoice-phonenumber-twoway.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TwoWay(rt::Props);
     impl TwoWay {
@@ -708,17 +666,6 @@ pub mod phone_number {
         Simulator,
     }
     string_enum!(NumberType { LongCode => "LONG_CODE", TollFree => "TOLL_FREE", TenDlc => "TEN_DLC", Simulator => "SIMULATOR" });
-    /// The values `Action` accepts in `SMSVOICE::PhoneNumber`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Action {
-        /// `AUTOMATIC_RESPONSE`
-        AutomaticResponse,
-        /// `OPT_OUT`
-        OptOut,
-        /// `OPT_IN`
-        OptIn,
-    }
-    string_enum!(Action { AutomaticResponse => "AUTOMATIC_RESPONSE", OptOut => "OPT_OUT", OptIn => "OPT_IN" });
 }
 /// Resource Type definition for AWS::SMSVOICE::Pool
 ///
@@ -739,6 +686,7 @@ static POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
         "cn-northwest-1",
     ],
     attributes: &[("Arn", Some("arn")), ("PoolId", Some("pool_id"))],
+    schema: (&SCHEMAS, 4),
 };
 impl Pool {
     /// Declares a `AWS::SMSVOICE::Pool` with the stack-unique `id`. Required properties: `mandatory_keywords` (`MandatoryKeywords`), `origination_identities` (`OriginationIdentities`).
@@ -844,67 +792,13 @@ impl PoolHandle {
 }
 /// Property types and value sets of [`Pool`] (`AWS::SMSVOICE::Pool`).
 pub mod pool {
+    pub use super::shared::{Action, MandatoryKeyword, MandatoryKeywords, OptionalKeyword};
     use super::*;
-    /// A keyword is a word that you can search for on a particular phone number or pool.
-    ///
-    /// CloudFormation property type `MandatoryKeyword`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-smsvoice-pool-mandatorykeyword.html)
-    #[derive(Clone, Debug)]
-    pub struct MandatoryKeyword(rt::Props);
-    impl MandatoryKeyword {
-        /// A new `MandatoryKeyword`. Required properties: `message` (`Message`).
-        pub fn new(message: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Message", Some("message"), rt::string(message));
-            MandatoryKeyword(this)
-        }
-    }
-    nested!(MandatoryKeyword);
-    /// A keyword is a word that you can search for on a particular phone number or pool.
-    ///
-    /// CloudFormation property type `MandatoryKeywords`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-smsvoice-pool-mandatorykeywords.html)
-    #[derive(Clone, Debug)]
-    pub struct MandatoryKeywords(rt::Props);
-    impl MandatoryKeywords {
-        /// A new `MandatoryKeywords`. Required properties: `help` (`HELP`), `stop` (`STOP`).
-        pub fn new(help: MandatoryKeyword, stop: MandatoryKeyword) -> Self {
-            let mut this = rt::Props::default();
-            this.set("HELP", Some("help"), help.into());
-            this.set("STOP", Some("stop"), stop.into());
-            MandatoryKeywords(this)
-        }
-    }
-    nested!(MandatoryKeywords);
-    /// A keyword is a word that you can search for on a particular phone number or pool.
-    ///
-    /// CloudFormation property type `OptionalKeyword`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-smsvoice-pool-optionalkeyword.html)
-    #[derive(Clone, Debug)]
-    pub struct OptionalKeyword(rt::Props);
-    impl OptionalKeyword {
-        /// A new `OptionalKeyword`. Required properties: `action` (`Action`), `keyword` (`Keyword`), `message` (`Message`).
-        pub fn new(
-            action: Action,
-            keyword: impl Into<rt::Expr>,
-            message: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Action", Some("action"), action.into());
-            this.set("Keyword", Some("keyword"), rt::string(keyword));
-            this.set("Message", Some("message"), rt::string(message));
-            OptionalKeyword(this)
-        }
-    }
-    nested!(OptionalKeyword);
     /// When you set up two-way SMS, you can receive incoming messages from your customers.
     ///
     /// CloudFormation property type `TwoWay`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-smsvoice-pool-twoway.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TwoWay(rt::Props);
     impl TwoWay {
@@ -932,17 +826,6 @@ pub mod pool {
         }
     }
     nested!(TwoWay);
-    /// The values `Action` accepts in `SMSVOICE::Pool`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Action {
-        /// `AUTOMATIC_RESPONSE`
-        AutomaticResponse,
-        /// `OPT_OUT`
-        OptOut,
-        /// `OPT_IN`
-        OptIn,
-    }
-    string_enum!(Action { AutomaticResponse => "AUTOMATIC_RESPONSE", OptOut => "OPT_OUT", OptIn => "OPT_IN" });
 }
 /// Resource Type definition for AWS::SMSVOICE::ProtectConfiguration
 ///
@@ -966,6 +849,7 @@ static PROTECT_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
         ("ProtectConfigurationId", Some("protect_configuration_id")),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl ProtectConfiguration {
     /// Declares a `AWS::SMSVOICE::ProtectConfiguration` with the stack-unique `id`. No property is required.
@@ -1018,7 +902,7 @@ pub mod protect_configuration {
     use super::*;
     /// CloudFormation property type `CountryRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-smsvoice-protectconfiguration-countryrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CountryRule(rt::Props);
     impl CountryRule {
@@ -1041,7 +925,7 @@ pub mod protect_configuration {
     nested!(CountryRule);
     /// CloudFormation property type `CountryRuleSet`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-smsvoice-protectconfiguration-countryruleset.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CountryRuleSet(rt::Props);
     impl CountryRuleSet {
@@ -1137,6 +1021,7 @@ static RCS_AGENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("PoolId", Some("pool_id")),
         ("TestingAgent", Some("testing_agent")),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl RcsAgent {
     /// Declares a `AWS::SMSVOICE::RcsAgent` with the stack-unique `id`. No property is required.
@@ -1350,6 +1235,7 @@ static REGISTRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CurrentVersionNumber", Some("current_version_number")),
         ("CreatedTimestamp", Some("created_timestamp")),
     ],
+    schema: (&SCHEMAS, 7),
 };
 impl Registration {
     /// Declares a `AWS::SMSVOICE::Registration` with the stack-unique `id`. Required properties: `registration_type` (`RegistrationType`).
@@ -1460,6 +1346,7 @@ static REGISTRATION_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedTimestamp", Some("created_timestamp")),
         ("UploadedAttachmentUrl", Some("uploaded_attachment_url")),
     ],
+    schema: (&SCHEMAS, 8),
 };
 impl RegistrationAttachment {
     /// Declares a `AWS::SMSVOICE::RegistrationAttachment` with the stack-unique `id`. No property is required.
@@ -1541,6 +1428,7 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         "cn-northwest-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 9),
 };
 impl ResourcePolicy {
     /// Declares a `AWS::SMSVOICE::ResourcePolicy` with the stack-unique `id`. Required properties: `policy_document` (`PolicyDocument`), `resource_arn` (`ResourceArn`).
@@ -1588,6 +1476,7 @@ static SENDER_ID_TYPE: rt::TypeInfo = rt::TypeInfo {
         "cn-northwest-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 10),
 };
 impl SenderId {
     /// Declares a `AWS::SMSVOICE::SenderId` with the stack-unique `id`. Required properties: `iso_country_code` (`IsoCountryCode`), `sender_id` (`SenderId`).
@@ -1689,6 +1578,7 @@ static VERIFIED_DESTINATION_NUMBER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
         ("CreatedTimestamp", Some("created_timestamp")),
     ],
+    schema: (&SCHEMAS, 11),
 };
 impl VerifiedDestinationNumber {
     /// Declares a `AWS::SMSVOICE::VerifiedDestinationNumber` with the stack-unique `id`. Required properties: `destination_phone_number` (`DestinationPhoneNumber`).
@@ -1733,4 +1623,75 @@ impl VerifiedDestinationNumberHandle {
     pub fn created_timestamp(&self) -> rt::Expr {
         self.0.attr("CreatedTimestamp")
     }
+}
+/// Nested types that several `SMSVOICE` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `Action` accepts in `SMSVOICE`'s `PhoneNumber`, `Pool`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Action {
+        /// `AUTOMATIC_RESPONSE`
+        AutomaticResponse,
+        /// `OPT_OUT`
+        OptOut,
+        /// `OPT_IN`
+        OptIn,
+    }
+    string_enum!(Action { AutomaticResponse => "AUTOMATIC_RESPONSE", OptOut => "OPT_OUT", OptIn => "OPT_IN" });
+    /// A keyword is a word that you can search for on a particular phone number or pool.
+    ///
+    /// CloudFormation property type `MandatoryKeyword`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct MandatoryKeyword(rt::Props);
+    impl MandatoryKeyword {
+        /// A new `MandatoryKeyword`. Required properties: `message` (`Message`).
+        pub fn new(message: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Message", Some("message"), rt::string(message));
+            MandatoryKeyword(this)
+        }
+    }
+    nested!(MandatoryKeyword);
+    /// A keyword is a word that you can search for on a particular phone number or pool.
+    ///
+    /// CloudFormation property type `MandatoryKeywords`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct MandatoryKeywords(rt::Props);
+    impl MandatoryKeywords {
+        /// A new `MandatoryKeywords`. Required properties: `help` (`HELP`), `stop` (`STOP`).
+        pub fn new(help: MandatoryKeyword, stop: MandatoryKeyword) -> Self {
+            let mut this = rt::Props::default();
+            this.set("HELP", Some("help"), help.into());
+            this.set("STOP", Some("stop"), stop.into());
+            MandatoryKeywords(this)
+        }
+    }
+    nested!(MandatoryKeywords);
+    /// A keyword is a word that you can search for on a particular phone number or pool.
+    ///
+    /// CloudFormation property type `OptionalKeyword`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct OptionalKeyword(rt::Props);
+    impl OptionalKeyword {
+        /// A new `OptionalKeyword`. Required properties: `action` (`Action`), `keyword` (`Keyword`), `message` (`Message`).
+        pub fn new(
+            action: Action,
+            keyword: impl Into<rt::Expr>,
+            message: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Action", Some("action"), action.into());
+            this.set("Keyword", Some("keyword"), rt::string(keyword));
+            this.set("Message", Some("message"), rt::string(message));
+            OptionalKeyword(this)
+        }
+    }
+    nested!(OptionalKeyword);
 }

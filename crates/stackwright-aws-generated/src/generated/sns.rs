@@ -2,14 +2,22 @@
 //! `SNS` resource types of the CloudFormation registry (`AWS::SNS::*`): 4 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `sns` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("sns.schemas.jsonl"));
 /// Resource Type definition for AWS::SNS::Subscription
 ///
 /// CloudFormation: `AWS::SNS::Subscription`. Terraform: `awscc_sns_subscription` (awscc provider).
@@ -23,6 +31,7 @@ static SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Subscription {
     /// Declares a `AWS::SNS::Subscription` with the stack-unique `id`. Required properties: `protocol` (`Protocol`), `topic_arn` (`TopicArn`).
@@ -157,6 +166,7 @@ static TOPIC_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: true,
     unavailable_in: &[],
     attributes: &[("TopicArn", Some("topic_arn"))],
+    schema: (&SCHEMAS, 1),
 };
 impl Topic {
     /// Declares a `AWS::SNS::Topic` with the stack-unique `id`. No property is required.
@@ -309,7 +319,7 @@ pub mod topic {
     ///
     /// CloudFormation property type `LoggingConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sns-topic-loggingconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LoggingConfig(rt::Props);
     impl LoggingConfig {
@@ -358,7 +368,7 @@ pub mod topic {
     ///
     /// CloudFormation property type `Subscription`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sns-topic-subscription.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Subscription(rt::Props);
     impl Subscription {
@@ -400,6 +410,7 @@ static TOPIC_INLINE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 2),
 };
 impl TopicInlinePolicy {
     /// Declares a `AWS::SNS::TopicInlinePolicy` with the stack-unique `id`. Required properties: `policy_document` (`PolicyDocument`), `topic_arn` (`TopicArn`).
@@ -437,6 +448,7 @@ static TOPIC_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 3),
 };
 impl TopicPolicy {
     /// Declares a `AWS::SNS::TopicPolicy` with the stack-unique `id`. Required properties: `policy_document` (`PolicyDocument`), `topics` (`Topics`).

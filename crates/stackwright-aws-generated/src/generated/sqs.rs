@@ -2,14 +2,22 @@
 //! `SQS` resource types of the CloudFormation registry (`AWS::SQS::*`): 3 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `sqs` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("sqs.schemas.jsonl"));
 /// The ``AWS::SQS::Queue`` resource creates an SQS standard or FIFO queue.
 ///
 /// CloudFormation: `AWS::SQS::Queue`. Terraform: `awscc_sqs_queue` (awscc provider).
@@ -25,6 +33,7 @@ static QUEUE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: true,
     unavailable_in: &[],
     attributes: &[("QueueUrl", Some("queue_url")), ("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Queue {
     /// Declares a `AWS::SQS::Queue` with the stack-unique `id`. No property is required.
@@ -218,6 +227,7 @@ static QUEUE_INLINE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 1),
 };
 impl QueueInlinePolicy {
     /// Declares a `AWS::SQS::QueueInlinePolicy` with the stack-unique `id`. Required properties: `policy_document` (`PolicyDocument`), `queue` (`Queue`).
@@ -255,6 +265,7 @@ static QUEUE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 2),
 };
 impl QueuePolicy {
     /// Declares a `AWS::SQS::QueuePolicy` with the stack-unique `id`. Required properties: `policy_document` (`PolicyDocument`), `queues` (`Queues`).

@@ -2,14 +2,22 @@
 //! `SSM` resource types of the CloudFormation registry (`AWS::SSM::*`): 12 types, 12 of them with an awscc Terraform resource.
 //! Enabled by the `ssm` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("ssm.schemas.jsonl"));
 /// The AWS::SSM::Association resource associates an SSM document in AWS Systems Manager with EC2 instances that contain a configuration agent to process the document.
 ///
 /// CloudFormation: `AWS::SSM::Association`. Terraform: `awscc_ssm_association` (awscc provider).
@@ -23,6 +31,7 @@ static ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("AssociationId", Some("association_id"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Association {
     /// Declares a `AWS::SSM::Association` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -190,10 +199,11 @@ impl AssociationHandle {
 }
 /// Property types and value sets of [`Association`] (`AWS::SSM::Association`).
 pub mod association {
+    pub use super::shared::Target;
     use super::*;
     /// CloudFormation property type `InstanceAssociationOutputLocation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-association-instanceassociationoutputlocation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InstanceAssociationOutputLocation(rt::Props);
     impl InstanceAssociationOutputLocation {
@@ -211,7 +221,7 @@ pub mod association {
     nested!(InstanceAssociationOutputLocation);
     /// CloudFormation property type `S3OutputLocation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-association-s3outputlocation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3OutputLocation(rt::Props);
     impl S3OutputLocation {
@@ -249,24 +259,6 @@ pub mod association {
         }
     }
     nested!(S3OutputLocation);
-    /// CloudFormation property type `Target`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-association-target.html)
-    #[derive(Clone, Debug)]
-    pub struct Target(rt::Props);
-    impl Target {
-        /// A new `Target`. Required properties: `key` (`Key`), `values` (`Values`).
-        pub fn new(
-            key: impl Into<rt::Expr>,
-            values: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Values", Some("values"), rt::strings(values));
-            Target(this)
-        }
-    }
-    nested!(Target);
     /// The values `ComplianceSeverity` accepts in `SSM::Association`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum ComplianceSeverity {
@@ -316,6 +308,7 @@ static CLOUD_CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl CloudConnector {
     /// Declares a `AWS::SSM::CloudConnector` with the stack-unique `id`. Required properties: `config_connector_arn` (`ConfigConnectorArn`), `configuration` (`Configuration`), `display_name` (`DisplayName`), `role_arn` (`RoleArn`).
@@ -389,7 +382,7 @@ pub mod cloud_connector {
     ///
     /// CloudFormation property type `AzureConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-cloudconnector-azureconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AzureConfiguration(rt::Props);
     impl AzureConfiguration {
@@ -439,7 +432,7 @@ pub mod cloud_connector {
     ///
     /// CloudFormation property type `AzureSubscription`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-cloudconnector-azuresubscription.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AzureSubscription(rt::Props);
     impl AzureSubscription {
@@ -463,7 +456,7 @@ pub mod cloud_connector {
     ///
     /// CloudFormation property type `CloudConnectorConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-cloudconnector-cloudconnectorconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CloudConnectorConfiguration(rt::Props);
     impl CloudConnectorConfiguration {
@@ -483,7 +476,7 @@ pub mod cloud_connector {
     ///
     /// CloudFormation property type `ConfigurationTargets`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-cloudconnector-configurationtargets.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConfigurationTargets(rt::Props);
     impl ConfigurationTargets {
@@ -513,6 +506,7 @@ static DOCUMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 2),
 };
 impl Document {
     /// Declares a `AWS::SSM::Document` with the stack-unique `id`. Required properties: `content` (`Content`).
@@ -598,7 +592,7 @@ pub mod document {
     use super::*;
     /// CloudFormation property type `AttachmentsSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-document-attachmentssource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AttachmentsSource(rt::Props);
     impl AttachmentsSource {
@@ -632,7 +626,7 @@ pub mod document {
     nested!(AttachmentsSource);
     /// CloudFormation property type `DocumentRequires`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-document-documentrequires.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DocumentRequires(rt::Props);
     impl DocumentRequires {
@@ -737,6 +731,7 @@ static MAINTENANCE_WINDOW_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("WindowId", Some("window_id"))],
+    schema: (&SCHEMAS, 3),
 };
 impl MaintenanceWindow {
     /// Declares a `AWS::SSM::MaintenanceWindow` with the stack-unique `id`. Required properties: `allow_unassociated_targets` (`AllowUnassociatedTargets`), `cutoff` (`Cutoff`), `duration` (`Duration`), `name` (`Name`), `schedule` (`Schedule`).
@@ -830,6 +825,7 @@ static MAINTENANCE_WINDOW_TARGET_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("WindowTargetId", Some("window_target_id"))],
+    schema: (&SCHEMAS, 4),
 };
 impl MaintenanceWindowTarget {
     /// Declares a `AWS::SSM::MaintenanceWindowTarget` with the stack-unique `id`. Required properties: `resource_type` (`ResourceType`), `targets` (`Targets`), `window_id` (`WindowId`).
@@ -891,7 +887,7 @@ pub mod maintenance_window_target {
     use super::*;
     /// CloudFormation property type `Targets`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-maintenancewindowtarget-targets.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Targets(rt::Props);
     impl Targets {
@@ -930,6 +926,7 @@ static MAINTENANCE_WINDOW_TASK_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("WindowTaskId", Some("window_task_id"))],
+    schema: (&SCHEMAS, 5),
 };
 impl MaintenanceWindowTask {
     /// Declares a `AWS::SSM::MaintenanceWindowTask` with the stack-unique `id`. Required properties: `priority` (`Priority`), `task_arn` (`TaskArn`), `task_type` (`TaskType`), `window_id` (`WindowId`).
@@ -1055,10 +1052,11 @@ impl MaintenanceWindowTaskHandle {
 }
 /// Property types and value sets of [`MaintenanceWindowTask`] (`AWS::SSM::MaintenanceWindowTask`).
 pub mod maintenance_window_task {
+    pub use super::shared::Target;
     use super::*;
     /// CloudFormation property type `CloudWatchOutputConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-maintenancewindowtask-cloudwatchoutputconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CloudWatchOutputConfig(rt::Props);
     impl CloudWatchOutputConfig {
@@ -1093,7 +1091,7 @@ pub mod maintenance_window_task {
     nested!(CloudWatchOutputConfig);
     /// CloudFormation property type `LoggingInfo`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-maintenancewindowtask-logginginfo.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LoggingInfo(rt::Props);
     impl LoggingInfo {
@@ -1113,7 +1111,7 @@ pub mod maintenance_window_task {
     nested!(LoggingInfo);
     /// CloudFormation property type `MaintenanceWindowAutomationParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-maintenancewindowtask-maintenancewindowautomationparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MaintenanceWindowAutomationParameters(rt::Props);
     impl MaintenanceWindowAutomationParameters {
@@ -1141,7 +1139,7 @@ pub mod maintenance_window_task {
     nested!(MaintenanceWindowAutomationParameters);
     /// CloudFormation property type `MaintenanceWindowLambdaParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-maintenancewindowtask-maintenancewindowlambdaparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MaintenanceWindowLambdaParameters(rt::Props);
     impl MaintenanceWindowLambdaParameters {
@@ -1171,7 +1169,7 @@ pub mod maintenance_window_task {
     nested!(MaintenanceWindowLambdaParameters);
     /// CloudFormation property type `MaintenanceWindowRunCommandParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-maintenancewindowtask-maintenancewindowruncommandparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MaintenanceWindowRunCommandParameters(rt::Props);
     impl MaintenanceWindowRunCommandParameters {
@@ -1270,7 +1268,7 @@ pub mod maintenance_window_task {
     nested!(MaintenanceWindowRunCommandParameters);
     /// CloudFormation property type `MaintenanceWindowStepFunctionsParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-maintenancewindowtask-maintenancewindowstepfunctionsparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MaintenanceWindowStepFunctionsParameters(rt::Props);
     impl MaintenanceWindowStepFunctionsParameters {
@@ -1293,7 +1291,7 @@ pub mod maintenance_window_task {
     nested!(MaintenanceWindowStepFunctionsParameters);
     /// CloudFormation property type `NotificationConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-maintenancewindowtask-notificationconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NotificationConfig(rt::Props);
     impl NotificationConfig {
@@ -1330,27 +1328,9 @@ pub mod maintenance_window_task {
         }
     }
     nested!(NotificationConfig);
-    /// CloudFormation property type `Target`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-maintenancewindowtask-target.html)
-    #[derive(Clone, Debug)]
-    pub struct Target(rt::Props);
-    impl Target {
-        /// A new `Target`. Required properties: `key` (`Key`), `values` (`Values`).
-        pub fn new(
-            key: impl Into<rt::Expr>,
-            values: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Values", Some("values"), rt::strings(values));
-            Target(this)
-        }
-    }
-    nested!(Target);
     /// CloudFormation property type `TaskInvocationParameters`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-maintenancewindowtask-taskinvocationparameters.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TaskInvocationParameters(rt::Props);
     impl TaskInvocationParameters {
@@ -1489,6 +1469,7 @@ static OPS_ITEM_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("OpsItemType", Some("ops_item_type")),
         ("Version", Some("version")),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl OpsItem {
     /// Declares a `AWS::SSM::OpsItem` with the stack-unique `id`. Required properties: `description` (`Description`), `source` (`Source`), `title` (`Title`).
@@ -1601,6 +1582,7 @@ static PARAMETER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 7),
 };
 impl Parameter {
     /// Declares a `AWS::SSM::Parameter` with the stack-unique `id`. Required properties: `type_` (`Type`), `value` (`Value`).
@@ -1713,6 +1695,7 @@ static PATCH_BASELINE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 8),
 };
 impl PatchBaseline {
     /// Declares a `AWS::SSM::PatchBaseline` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -1879,7 +1862,7 @@ pub mod patch_baseline {
     ///
     /// CloudFormation property type `PatchFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-patchbaseline-patchfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PatchFilter(rt::Props);
     impl PatchFilter {
@@ -1904,7 +1887,7 @@ pub mod patch_baseline {
     ///
     /// CloudFormation property type `PatchFilterGroup`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-patchbaseline-patchfiltergroup.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PatchFilterGroup(rt::Props);
     impl PatchFilterGroup {
@@ -1925,7 +1908,7 @@ pub mod patch_baseline {
     ///
     /// CloudFormation property type `PatchSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-patchbaseline-patchsource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PatchSource(rt::Props);
     impl PatchSource {
@@ -1956,7 +1939,7 @@ pub mod patch_baseline {
     ///
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-patchbaseline-rule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {
@@ -2012,7 +1995,7 @@ pub mod patch_baseline {
     ///
     /// CloudFormation property type `RuleGroup`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-patchbaseline-rulegroup.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RuleGroup(rt::Props);
     impl RuleGroup {
@@ -2173,6 +2156,7 @@ static RESOURCE_DATA_SYNC_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 9),
 };
 impl ResourceDataSync {
     /// Declares a `AWS::SSM::ResourceDataSync` with the stack-unique `id`. Required properties: `sync_name` (`SyncName`).
@@ -2239,7 +2223,7 @@ pub mod resource_data_sync {
     use super::*;
     /// CloudFormation property type `AwsOrganizationsSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-resourcedatasync-awsorganizationssource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AwsOrganizationsSource(rt::Props);
     impl AwsOrganizationsSource {
@@ -2269,7 +2253,7 @@ pub mod resource_data_sync {
     nested!(AwsOrganizationsSource);
     /// CloudFormation property type `S3Destination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-resourcedatasync-s3destination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Destination(rt::Props);
     impl S3Destination {
@@ -2305,7 +2289,7 @@ pub mod resource_data_sync {
     nested!(S3Destination);
     /// CloudFormation property type `SyncSource`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-resourcedatasync-syncsource.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SyncSource(rt::Props);
     impl SyncSource {
@@ -2386,6 +2370,7 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("PolicyId", Some("policy_id")),
         ("PolicyHash", Some("policy_hash")),
     ],
+    schema: (&SCHEMAS, 10),
 };
 impl ResourcePolicy {
     /// Declares a `AWS::SSM::ResourcePolicy` with the stack-unique `id`. Required properties: `policy` (`Policy`), `resource_arn` (`ResourceArn`).
@@ -2448,6 +2433,7 @@ static SERVICE_SETTING_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedUser", Some("last_modified_user")),
         ("Arn", Some("arn")),
     ],
+    schema: (&SCHEMAS, 11),
 };
 impl ServiceSetting {
     /// Declares a `AWS::SSM::ServiceSetting` with the stack-unique `id`. Required properties: `setting_id` (`SettingId`), `setting_value` (`SettingValue`).
@@ -2497,4 +2483,27 @@ impl ServiceSettingHandle {
     pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
+}
+/// Nested types that several `SSM` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// CloudFormation property type `Target`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct Target(rt::Props);
+    impl Target {
+        /// A new `Target`. Required properties: `key` (`Key`), `values` (`Values`).
+        pub fn new(
+            key: impl Into<rt::Expr>,
+            values: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Values", Some("values"), rt::strings(values));
+            Target(this)
+        }
+    }
+    nested!(Target);
 }

@@ -2,14 +2,22 @@
 //! `SSMContacts` resource types of the CloudFormation registry (`AWS::SSMContacts::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `ssmcontacts` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("ssmcontacts.schemas.jsonl"));
 /// Resource Type definition for AWS::SSMContacts::Contact
 ///
 /// CloudFormation: `AWS::SSMContacts::Contact`. Terraform: `awscc_ssmcontacts_contact` (awscc provider).
@@ -45,6 +53,7 @@ static CONTACT_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Contact {
     /// Declares a `AWS::SSMContacts::Contact` with the stack-unique `id`. Required properties: `alias` (`Alias`), `display_name` (`DisplayName`), `type_` (`Type`).
@@ -88,54 +97,13 @@ impl ContactHandle {
 }
 /// Property types and value sets of [`Contact`] (`AWS::SSMContacts::Contact`).
 pub mod contact {
+    pub use super::shared::{ChannelTargetInfo, ContactTargetInfo, Targets};
     use super::*;
-    /// Information about the contact channel that SSM Incident Manager uses to engage the contact.
-    ///
-    /// CloudFormation property type `ChannelTargetInfo`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmcontacts-contact-channeltargetinfo.html)
-    #[derive(Clone, Debug)]
-    pub struct ChannelTargetInfo(rt::Props);
-    impl ChannelTargetInfo {
-        /// A new `ChannelTargetInfo`. Required properties: `channel_id` (`ChannelId`), `retry_interval_in_minutes` (`RetryIntervalInMinutes`).
-        pub fn new(channel_id: impl Into<rt::Expr>, retry_interval_in_minutes: i64) -> Self {
-            let mut this = rt::Props::default();
-            this.set("ChannelId", Some("channel_id"), rt::string(channel_id));
-            this.set(
-                "RetryIntervalInMinutes",
-                Some("retry_interval_in_minutes"),
-                rt::int(retry_interval_in_minutes),
-            );
-            ChannelTargetInfo(this)
-        }
-    }
-    nested!(ChannelTargetInfo);
-    /// The contact that SSM Incident Manager is engaging during an incident.
-    ///
-    /// CloudFormation property type `ContactTargetInfo`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmcontacts-contact-contacttargetinfo.html)
-    #[derive(Clone, Debug)]
-    pub struct ContactTargetInfo(rt::Props);
-    impl ContactTargetInfo {
-        /// A new `ContactTargetInfo`. Required properties: `contact_id` (`ContactId`), `is_essential` (`IsEssential`).
-        pub fn new(contact_id: impl Into<rt::Expr>, is_essential: bool) -> Self {
-            let mut this = rt::Props::default();
-            this.set("ContactId", Some("contact_id"), rt::string(contact_id));
-            this.set(
-                "IsEssential",
-                Some("is_essential"),
-                rt::boolean(is_essential),
-            );
-            ContactTargetInfo(this)
-        }
-    }
-    nested!(ContactTargetInfo);
     /// A set amount of time that an escalation plan or engagement plan engages the specified contacts or contact methods.
     ///
     /// CloudFormation property type `Stage`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmcontacts-contact-stage.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Stage(rt::Props);
     impl Stage {
@@ -175,43 +143,6 @@ pub mod contact {
         }
     }
     nested!(Stage);
-    /// The contacts or contact methods that the escalation plan or engagement plan is engaging.
-    ///
-    /// CloudFormation property type `Targets`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmcontacts-contact-targets.html)
-    #[derive(Clone, Debug)]
-    pub struct Targets(rt::Props);
-    impl Targets {
-        /// A new `Targets`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            Targets(this)
-        }
-        /// Information about the contact channel that SSM Incident Manager uses to engage the contact.
-        ///
-        /// CloudFormation `ChannelTargetInfo`, Terraform `channel_target_info`.
-        pub fn channel_target_info(mut self, value: ChannelTargetInfo) -> Self {
-            self.0.set(
-                "ChannelTargetInfo",
-                Some("channel_target_info"),
-                value.into(),
-            );
-            self
-        }
-        /// The contact that SSM Incident Manager is engaging during an incident.
-        ///
-        /// CloudFormation `ContactTargetInfo`, Terraform `contact_target_info`.
-        pub fn contact_target_info(mut self, value: ContactTargetInfo) -> Self {
-            self.0.set(
-                "ContactTargetInfo",
-                Some("contact_target_info"),
-                value.into(),
-            );
-            self
-        }
-    }
-    nested!(Targets);
     /// The values `Type` accepts in `SSMContacts::Contact`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Type {
@@ -259,6 +190,7 @@ static CONTACT_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 1),
 };
 impl ContactChannel {
     /// Declares a `AWS::SSMContacts::ContactChannel` with the stack-unique `id`. No property is required.
@@ -374,6 +306,7 @@ static PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 2),
 };
 impl Plan {
     /// Declares a `AWS::SSMContacts::Plan` with the stack-unique `id`. No property is required.
@@ -421,54 +354,13 @@ impl PlanHandle {
 }
 /// Property types and value sets of [`Plan`] (`AWS::SSMContacts::Plan`).
 pub mod plan {
+    pub use super::shared::{ChannelTargetInfo, ContactTargetInfo, Targets};
     use super::*;
-    /// Information about the contact channel that SSM Incident Manager uses to engage the contact.
-    ///
-    /// CloudFormation property type `ChannelTargetInfo`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmcontacts-plan-channeltargetinfo.html)
-    #[derive(Clone, Debug)]
-    pub struct ChannelTargetInfo(rt::Props);
-    impl ChannelTargetInfo {
-        /// A new `ChannelTargetInfo`. Required properties: `channel_id` (`ChannelId`), `retry_interval_in_minutes` (`RetryIntervalInMinutes`).
-        pub fn new(channel_id: impl Into<rt::Expr>, retry_interval_in_minutes: i64) -> Self {
-            let mut this = rt::Props::default();
-            this.set("ChannelId", Some("channel_id"), rt::string(channel_id));
-            this.set(
-                "RetryIntervalInMinutes",
-                Some("retry_interval_in_minutes"),
-                rt::int(retry_interval_in_minutes),
-            );
-            ChannelTargetInfo(this)
-        }
-    }
-    nested!(ChannelTargetInfo);
-    /// The contact that SSM Incident Manager is engaging during an incident.
-    ///
-    /// CloudFormation property type `ContactTargetInfo`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmcontacts-plan-contacttargetinfo.html)
-    #[derive(Clone, Debug)]
-    pub struct ContactTargetInfo(rt::Props);
-    impl ContactTargetInfo {
-        /// A new `ContactTargetInfo`. Required properties: `contact_id` (`ContactId`), `is_essential` (`IsEssential`).
-        pub fn new(contact_id: impl Into<rt::Expr>, is_essential: bool) -> Self {
-            let mut this = rt::Props::default();
-            this.set("ContactId", Some("contact_id"), rt::string(contact_id));
-            this.set(
-                "IsEssential",
-                Some("is_essential"),
-                rt::boolean(is_essential),
-            );
-            ContactTargetInfo(this)
-        }
-    }
-    nested!(ContactTargetInfo);
     /// A set amount of time that an escalation plan or engagement plan engages the specified contacts or contact methods.
     ///
     /// CloudFormation property type `Stage`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmcontacts-plan-stage.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Stage(rt::Props);
     impl Stage {
@@ -491,43 +383,6 @@ pub mod plan {
         }
     }
     nested!(Stage);
-    /// The contacts or contact methods that the escalation plan or engagement plan is engaging.
-    ///
-    /// CloudFormation property type `Targets`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmcontacts-plan-targets.html)
-    #[derive(Clone, Debug)]
-    pub struct Targets(rt::Props);
-    impl Targets {
-        /// A new `Targets`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            Targets(this)
-        }
-        /// Information about the contact channel that SSM Incident Manager uses to engage the contact.
-        ///
-        /// CloudFormation `ChannelTargetInfo`, Terraform `channel_target_info`.
-        pub fn channel_target_info(mut self, value: ChannelTargetInfo) -> Self {
-            self.0.set(
-                "ChannelTargetInfo",
-                Some("channel_target_info"),
-                value.into(),
-            );
-            self
-        }
-        /// The contact that SSM Incident Manager is engaging during an incident.
-        ///
-        /// CloudFormation `ContactTargetInfo`, Terraform `contact_target_info`.
-        pub fn contact_target_info(mut self, value: ContactTargetInfo) -> Self {
-            self.0.set(
-                "ContactTargetInfo",
-                Some("contact_target_info"),
-                value.into(),
-            );
-            self
-        }
-    }
-    nested!(Targets);
 }
 /// Resource Type definition for AWS::SSMContacts::Rotation.
 ///
@@ -564,6 +419,7 @@ static ROTATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 3),
 };
 impl Rotation {
     /// Declares a `AWS::SSMContacts::Rotation` with the stack-unique `id`. Required properties: `contact_ids` (`ContactIds`), `name` (`Name`), `recurrence` (`Recurrence`), `start_time` (`StartTime`), `time_zone_id` (`TimeZoneId`).
@@ -605,7 +461,7 @@ pub mod rotation {
     ///
     /// CloudFormation property type `CoverageTime`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmcontacts-rotation-coveragetime.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CoverageTime(rt::Props);
     impl CoverageTime {
@@ -622,7 +478,7 @@ pub mod rotation {
     ///
     /// CloudFormation property type `MonthlySetting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmcontacts-rotation-monthlysetting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MonthlySetting(rt::Props);
     impl MonthlySetting {
@@ -643,7 +499,7 @@ pub mod rotation {
     ///
     /// CloudFormation property type `RecurrenceSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmcontacts-rotation-recurrencesettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RecurrenceSettings(rt::Props);
     impl RecurrenceSettings {
@@ -715,7 +571,7 @@ pub mod rotation {
     ///
     /// CloudFormation property type `ShiftCoverage`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmcontacts-rotation-shiftcoverage.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ShiftCoverage(rt::Props);
     impl ShiftCoverage {
@@ -739,7 +595,7 @@ pub mod rotation {
     ///
     /// CloudFormation property type `WeeklySetting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmcontacts-rotation-weeklysetting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WeeklySetting(rt::Props);
     impl WeeklySetting {
@@ -775,4 +631,88 @@ pub mod rotation {
         Sun,
     }
     string_enum!(DayOfWeek { Mon => "MON", Tue => "TUE", Wed => "WED", Thu => "THU", Fri => "FRI", Sat => "SAT", Sun => "SUN" });
+}
+/// Nested types that several `SSMContacts` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// Information about the contact channel that SSM Incident Manager uses to engage the contact.
+    ///
+    /// CloudFormation property type `ChannelTargetInfo`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct ChannelTargetInfo(rt::Props);
+    impl ChannelTargetInfo {
+        /// A new `ChannelTargetInfo`. Required properties: `channel_id` (`ChannelId`), `retry_interval_in_minutes` (`RetryIntervalInMinutes`).
+        pub fn new(channel_id: impl Into<rt::Expr>, retry_interval_in_minutes: i64) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ChannelId", Some("channel_id"), rt::string(channel_id));
+            this.set(
+                "RetryIntervalInMinutes",
+                Some("retry_interval_in_minutes"),
+                rt::int(retry_interval_in_minutes),
+            );
+            ChannelTargetInfo(this)
+        }
+    }
+    nested!(ChannelTargetInfo);
+    /// The contact that SSM Incident Manager is engaging during an incident.
+    ///
+    /// CloudFormation property type `ContactTargetInfo`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct ContactTargetInfo(rt::Props);
+    impl ContactTargetInfo {
+        /// A new `ContactTargetInfo`. Required properties: `contact_id` (`ContactId`), `is_essential` (`IsEssential`).
+        pub fn new(contact_id: impl Into<rt::Expr>, is_essential: bool) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ContactId", Some("contact_id"), rt::string(contact_id));
+            this.set(
+                "IsEssential",
+                Some("is_essential"),
+                rt::boolean(is_essential),
+            );
+            ContactTargetInfo(this)
+        }
+    }
+    nested!(ContactTargetInfo);
+    /// The contacts or contact methods that the escalation plan or engagement plan is engaging.
+    ///
+    /// CloudFormation property type `Targets`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct Targets(rt::Props);
+    impl Targets {
+        /// A new `Targets`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            Targets(this)
+        }
+        /// Information about the contact channel that SSM Incident Manager uses to engage the contact.
+        ///
+        /// CloudFormation `ChannelTargetInfo`, Terraform `channel_target_info`.
+        pub fn channel_target_info(mut self, value: ChannelTargetInfo) -> Self {
+            self.0.set(
+                "ChannelTargetInfo",
+                Some("channel_target_info"),
+                value.into(),
+            );
+            self
+        }
+        /// The contact that SSM Incident Manager is engaging during an incident.
+        ///
+        /// CloudFormation `ContactTargetInfo`, Terraform `contact_target_info`.
+        pub fn contact_target_info(mut self, value: ContactTargetInfo) -> Self {
+            self.0.set(
+                "ContactTargetInfo",
+                Some("contact_target_info"),
+                value.into(),
+            );
+            self
+        }
+    }
+    nested!(Targets);
 }

@@ -2,14 +2,22 @@
 //! `SSMGuiConnect` resource types of the CloudFormation registry (`AWS::SSMGuiConnect::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `ssmguiconnect` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("ssmguiconnect.schemas.jsonl"));
 /// Definition of AWS::SSMGuiConnect::Preferences Resource Type
 ///
 /// CloudFormation: `AWS::SSMGuiConnect::Preferences`. Terraform: `awscc_ssmguiconnect_preferences` (awscc provider).
@@ -43,6 +51,7 @@ static PREFERENCES_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("AccountId", Some("account_id"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Preferences {
     /// Declares a `AWS::SSMGuiConnect::Preferences` with the stack-unique `id`. No property is required.
@@ -86,7 +95,7 @@ pub mod preferences {
     ///
     /// CloudFormation property type `ConnectionRecordingPreferences`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmguiconnect-preferences-connectionrecordingpreferences.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConnectionRecordingPreferences(rt::Props);
     impl ConnectionRecordingPreferences {
@@ -110,7 +119,7 @@ pub mod preferences {
     ///
     /// CloudFormation property type `RecordingDestinations`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmguiconnect-preferences-recordingdestinations.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RecordingDestinations(rt::Props);
     impl RecordingDestinations {
@@ -126,7 +135,7 @@ pub mod preferences {
     ///
     /// CloudFormation property type `S3Bucket`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmguiconnect-preferences-s3bucket.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Bucket(rt::Props);
     impl S3Bucket {

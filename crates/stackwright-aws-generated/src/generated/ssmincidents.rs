@@ -2,14 +2,22 @@
 //! `SSMIncidents` resource types of the CloudFormation registry (`AWS::SSMIncidents::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `ssmincidents` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("ssmincidents.schemas.jsonl"));
 /// Resource type definition for AWS::SSMIncidents::ReplicationSet
 ///
 /// CloudFormation: `AWS::SSMIncidents::ReplicationSet`. Terraform: `awscc_ssmincidents_replication_set` (awscc provider).
@@ -45,6 +53,7 @@ static REPLICATION_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl ReplicationSet {
     /// Declares a `AWS::SSMIncidents::ReplicationSet` with the stack-unique `id`. Required properties: `regions` (`Regions`).
@@ -89,7 +98,7 @@ pub mod replication_set {
     ///
     /// CloudFormation property type `RegionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-replicationset-regionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RegionConfiguration(rt::Props);
     impl RegionConfiguration {
@@ -109,7 +118,7 @@ pub mod replication_set {
     ///
     /// CloudFormation property type `ReplicationRegion`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-replicationset-replicationregion.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReplicationRegion(rt::Props);
     impl ReplicationRegion {
@@ -175,6 +184,7 @@ static RESPONSE_PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 1),
 };
 impl ResponsePlan {
     /// Declares a `AWS::SSMIncidents::ResponsePlan` with the stack-unique `id`. Required properties: `incident_template` (`IncidentTemplate`), `name` (`Name`).
@@ -256,7 +266,7 @@ pub mod response_plan {
     ///
     /// CloudFormation property type `Action`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-responseplan-action.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Action(rt::Props);
     impl Action {
@@ -279,7 +289,7 @@ pub mod response_plan {
     ///
     /// CloudFormation property type `ChatChannel`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-responseplan-chatchannel.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ChatChannel(rt::Props);
     impl ChatChannel {
@@ -300,7 +310,7 @@ pub mod response_plan {
     ///
     /// CloudFormation property type `DynamicSsmParameter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-responseplan-dynamicssmparameter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DynamicSsmParameter(rt::Props);
     impl DynamicSsmParameter {
@@ -317,7 +327,7 @@ pub mod response_plan {
     ///
     /// CloudFormation property type `DynamicSsmParameterValue`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-responseplan-dynamicssmparametervalue.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DynamicSsmParameterValue(rt::Props);
     impl DynamicSsmParameterValue {
@@ -339,7 +349,7 @@ pub mod response_plan {
     ///
     /// CloudFormation property type `IncidentTemplate`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-responseplan-incidenttemplate.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IncidentTemplate(rt::Props);
     impl IncidentTemplate {
@@ -391,7 +401,7 @@ pub mod response_plan {
     nested!(IncidentTemplate);
     /// CloudFormation property type `Integration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-responseplan-integration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Integration(rt::Props);
     impl Integration {
@@ -417,7 +427,7 @@ pub mod response_plan {
     ///
     /// CloudFormation property type `NotificationTargetItem`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-responseplan-notificationtargetitem.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NotificationTargetItem(rt::Props);
     impl NotificationTargetItem {
@@ -440,7 +450,7 @@ pub mod response_plan {
     ///
     /// CloudFormation property type `PagerDutyConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-responseplan-pagerdutyconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PagerDutyConfiguration(rt::Props);
     impl PagerDutyConfiguration {
@@ -466,7 +476,7 @@ pub mod response_plan {
     ///
     /// CloudFormation property type `PagerDutyIncidentConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-responseplan-pagerdutyincidentconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PagerDutyIncidentConfiguration(rt::Props);
     impl PagerDutyIncidentConfiguration {
@@ -482,7 +492,7 @@ pub mod response_plan {
     ///
     /// CloudFormation property type `SsmAutomation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-responseplan-ssmautomation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SsmAutomation(rt::Props);
     impl SsmAutomation {
@@ -544,7 +554,7 @@ pub mod response_plan {
     ///
     /// CloudFormation property type `SsmParameter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-responseplan-ssmparameter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SsmParameter(rt::Props);
     impl SsmParameter {
@@ -564,7 +574,7 @@ pub mod response_plan {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-responseplan-tag.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     impl Tag {

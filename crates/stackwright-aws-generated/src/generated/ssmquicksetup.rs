@@ -2,14 +2,22 @@
 //! `SSMQuickSetup` resource types of the CloudFormation registry (`AWS::SSMQuickSetup::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `ssmquicksetup` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("ssmquicksetup.schemas.jsonl"));
 /// Definition of AWS::SSMQuickSetup::ConfigurationManager Resource Type
 ///
 /// CloudFormation: `AWS::SSMQuickSetup::ConfigurationManager`. Terraform: `awscc_ssmquicksetup_configuration_manager` (awscc provider).
@@ -50,6 +58,7 @@ static CONFIGURATION_MANAGER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ManagerArn", Some("manager_arn")),
         ("StatusSummaries", Some("status_summaries")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl ConfigurationManager {
     /// Declares a `AWS::SSMQuickSetup::ConfigurationManager` with the stack-unique `id`. Required properties: `configuration_definitions` (`ConfigurationDefinitions`).
@@ -108,7 +117,7 @@ pub mod configuration_manager {
     use super::*;
     /// CloudFormation property type `ConfigurationDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmquicksetup-configurationmanager-configurationdefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConfigurationDefinition(rt::Props);
     impl ConfigurationDefinition {
@@ -192,6 +201,7 @@ static LIFECYCLE_AUTOMATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("AssociationId", Some("association_id"))],
+    schema: (&SCHEMAS, 1),
 };
 impl LifecycleAutomation {
     /// Declares a `AWS::SSMQuickSetup::LifecycleAutomation` with the stack-unique `id`. Required properties: `automation_document` (`AutomationDocument`), `automation_parameters` (`AutomationParameters`), `resource_key` (`ResourceKey`).

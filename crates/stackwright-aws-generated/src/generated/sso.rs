@@ -2,14 +2,22 @@
 //! `SSO` resource types of the CloudFormation registry (`AWS::SSO::*`): 6 types, 6 of them with an awscc Terraform resource.
 //! Enabled by the `sso` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("sso.schemas.jsonl"));
 /// Resource Type definition for Identity Center (SSO) Application
 ///
 /// CloudFormation: `AWS::SSO::Application`. Terraform: `awscc_sso_application` (awscc provider).
@@ -26,6 +34,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ApplicationArn", Some("application_arn")),
         ("IdentityStoreArn", Some("identity_store_arn")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Application {
     /// Declares a `AWS::SSO::Application` with the stack-unique `id`. Required properties: `application_provider_arn` (`ApplicationProviderArn`), `instance_arn` (`InstanceArn`), `name` (`Name`).
@@ -100,7 +109,7 @@ pub mod application {
     ///
     /// CloudFormation property type `PortalOptionsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sso-application-portaloptionsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PortalOptionsConfiguration(rt::Props);
     impl PortalOptionsConfiguration {
@@ -130,7 +139,7 @@ pub mod application {
     ///
     /// CloudFormation property type `SignInOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sso-application-signinoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SignInOptions(rt::Props);
     impl SignInOptions {
@@ -191,6 +200,7 @@ static APPLICATION_ASSIGNMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 1),
 };
 impl ApplicationAssignment {
     /// Declares a `AWS::SSO::ApplicationAssignment` with the stack-unique `id`. Required properties: `application_arn` (`ApplicationArn`), `principal_id` (`PrincipalId`), `principal_type` (`PrincipalType`).
@@ -227,16 +237,8 @@ pub struct ApplicationAssignmentHandle(rt::Handle);
 handle!(ApplicationAssignmentHandle);
 /// Property types and value sets of [`ApplicationAssignment`] (`AWS::SSO::ApplicationAssignment`).
 pub mod application_assignment {
+    pub use super::shared::PrincipalType;
     use super::*;
-    /// The values `PrincipalType` accepts in `SSO::ApplicationAssignment`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum PrincipalType {
-        /// `USER`
-        User,
-        /// `GROUP`
-        Group,
-    }
-    string_enum!(PrincipalType { User => "USER", Group => "GROUP" });
 }
 /// Resource Type definition for SSO assignmet
 ///
@@ -251,6 +253,7 @@ static ASSIGNMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 2),
 };
 impl Assignment {
     /// Declares a `AWS::SSO::Assignment` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `permission_set_arn` (`PermissionSetArn`), `principal_id` (`PrincipalId`), `principal_type` (`PrincipalType`), `target_id` (`TargetId`), `target_type` (`TargetType`).
@@ -297,16 +300,8 @@ pub struct AssignmentHandle(rt::Handle);
 handle!(AssignmentHandle);
 /// Property types and value sets of [`Assignment`] (`AWS::SSO::Assignment`).
 pub mod assignment {
+    pub use super::shared::PrincipalType;
     use super::*;
-    /// The values `PrincipalType` accepts in `SSO::Assignment`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum PrincipalType {
-        /// `USER`
-        User,
-        /// `GROUP`
-        Group,
-    }
-    string_enum!(PrincipalType { User => "USER", Group => "GROUP" });
     /// The values `TargetType` accepts in `SSO::Assignment`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum TargetType {
@@ -333,6 +328,7 @@ static INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("IdentityStoreId", Some("identity_store_id")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl Instance {
     /// Declares a `AWS::SSO::Instance` with the stack-unique `id`. No property is required.
@@ -393,6 +389,7 @@ static INSTANCE_ACCESS_CONTROL_ATTRIBUTE_CONFIGURATION_TYPE: rt::TypeInfo = rt::
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 4),
 };
 impl InstanceAccessControlAttributeConfiguration {
     /// Declares a `AWS::SSO::InstanceAccessControlAttributeConfiguration` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`).
@@ -448,7 +445,7 @@ pub mod instance_access_control_attribute_configuration {
     use super::*;
     /// CloudFormation property type `AccessControlAttribute`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sso-instanceaccesscontrolattributeconfiguration-accesscontrolattribute.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AccessControlAttribute(rt::Props);
     impl AccessControlAttribute {
@@ -463,7 +460,7 @@ pub mod instance_access_control_attribute_configuration {
     nested!(AccessControlAttribute);
     /// CloudFormation property type `AccessControlAttributeValue`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sso-instanceaccesscontrolattributeconfiguration-accesscontrolattributevalue.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AccessControlAttributeValue(rt::Props);
     impl AccessControlAttributeValue {
@@ -479,7 +476,7 @@ pub mod instance_access_control_attribute_configuration {
     ///
     /// CloudFormation property type `InstanceAccessControlAttributeConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sso-instanceaccesscontrolattributeconfiguration-instanceaccesscontrolattributeconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InstanceAccessControlAttributeConfiguration(rt::Props);
     impl InstanceAccessControlAttributeConfiguration {
@@ -511,6 +508,7 @@ static PERMISSION_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("PermissionSetArn", Some("permission_set_arn"))],
+    schema: (&SCHEMAS, 5),
 };
 impl PermissionSet {
     /// Declares a `AWS::SSO::PermissionSet` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `name` (`Name`).
@@ -622,7 +620,7 @@ pub mod permission_set {
     use super::*;
     /// CloudFormation property type `CustomerManagedPolicyReference`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sso-permissionset-customermanagedpolicyreference.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomerManagedPolicyReference(rt::Props);
     impl CustomerManagedPolicyReference {
@@ -641,7 +639,7 @@ pub mod permission_set {
     nested!(CustomerManagedPolicyReference);
     /// CloudFormation property type `PermissionsBoundary`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sso-permissionset-permissionsboundary.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PermissionsBoundary(rt::Props);
     impl PermissionsBoundary {
@@ -675,4 +673,18 @@ pub mod permission_set {
         }
     }
     nested!(PermissionsBoundary);
+}
+/// Nested types that several `SSO` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `PrincipalType` accepts in `SSO`'s `ApplicationAssignment`, `Assignment`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum PrincipalType {
+        /// `USER`
+        User,
+        /// `GROUP`
+        Group,
+    }
+    string_enum!(PrincipalType { User => "USER", Group => "GROUP" });
 }

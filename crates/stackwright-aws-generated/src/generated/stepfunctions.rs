@@ -2,14 +2,22 @@
 //! `StepFunctions` resource types of the CloudFormation registry (`AWS::StepFunctions::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `stepfunctions` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("stepfunctions.schemas.jsonl"));
 /// Resource schema for Activity
 ///
 /// CloudFormation: `AWS::StepFunctions::Activity`. Terraform: `awscc_stepfunctions_activity` (awscc provider).
@@ -23,6 +31,7 @@ static ACTIVITY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Activity {
     /// Declares a `AWS::StepFunctions::Activity` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -55,10 +64,11 @@ impl ActivityHandle {
 }
 /// Property types and value sets of [`Activity`] (`AWS::StepFunctions::Activity`).
 pub mod activity {
+    pub use super::shared::Type;
     use super::*;
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-stepfunctions-activity-encryptionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -85,15 +95,6 @@ pub mod activity {
         }
     }
     nested!(EncryptionConfiguration);
-    /// The values `Type` accepts in `StepFunctions::Activity`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Type {
-        /// `CUSTOMER_MANAGED_KMS_KEY`
-        CustomerManagedKmsKey,
-        /// `AWS_OWNED_KEY`
-        AwsOwnedKey,
-    }
-    string_enum!(Type { CustomerManagedKmsKey => "CUSTOMER_MANAGED_KMS_KEY", AwsOwnedKey => "AWS_OWNED_KEY" });
 }
 /// Resource schema for StateMachine
 ///
@@ -112,6 +113,7 @@ static STATE_MACHINE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Name", Some("name")),
         ("StateMachineRevisionId", None),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl StateMachine {
     /// Declares a `AWS::StepFunctions::StateMachine` with the stack-unique `id`. Required properties: `role_arn` (`RoleArn`).
@@ -217,10 +219,11 @@ impl StateMachineHandle {
 }
 /// Property types and value sets of [`StateMachine`] (`AWS::StepFunctions::StateMachine`).
 pub mod state_machine {
+    pub use super::shared::Type;
     use super::*;
     /// CloudFormation property type `CloudWatchLogsLogGroup`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-stepfunctions-statemachine-cloudwatchlogsloggroup.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogsLogGroup(rt::Props);
     impl CloudWatchLogsLogGroup {
@@ -239,7 +242,7 @@ pub mod state_machine {
     nested!(CloudWatchLogsLogGroup);
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-stepfunctions-statemachine-encryptionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -264,7 +267,7 @@ pub mod state_machine {
     nested!(EncryptionConfiguration);
     /// CloudFormation property type `LogDestination`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-stepfunctions-statemachine-logdestination.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LogDestination(rt::Props);
     impl LogDestination {
@@ -286,7 +289,7 @@ pub mod state_machine {
     nested!(LogDestination);
     /// CloudFormation property type `LoggingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-stepfunctions-statemachine-loggingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LoggingConfiguration(rt::Props);
     impl LoggingConfiguration {
@@ -319,7 +322,7 @@ pub mod state_machine {
     nested!(LoggingConfiguration);
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-stepfunctions-statemachine-s3location.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
     impl S3Location {
@@ -339,7 +342,7 @@ pub mod state_machine {
     nested!(S3Location);
     /// CloudFormation property type `TracingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-stepfunctions-statemachine-tracingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TracingConfiguration(rt::Props);
     impl TracingConfiguration {
@@ -377,15 +380,6 @@ pub mod state_machine {
         Off,
     }
     string_enum!(Level { All => "ALL", Error => "ERROR", Fatal => "FATAL", Off => "OFF" });
-    /// The values `Type` accepts in `StepFunctions::StateMachine`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Type {
-        /// `CUSTOMER_MANAGED_KMS_KEY`
-        CustomerManagedKmsKey,
-        /// `AWS_OWNED_KEY`
-        AwsOwnedKey,
-    }
-    string_enum!(Type { CustomerManagedKmsKey => "CUSTOMER_MANAGED_KMS_KEY", AwsOwnedKey => "AWS_OWNED_KEY" });
 }
 /// Resource schema for StateMachineAlias
 ///
@@ -400,6 +394,7 @@ static STATE_MACHINE_ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 2),
 };
 impl StateMachineAlias {
     /// Declares a `AWS::StepFunctions::StateMachineAlias` with the stack-unique `id`. No property is required.
@@ -481,7 +476,7 @@ pub mod state_machine_alias {
     ///
     /// CloudFormation property type `DeploymentPreference`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-stepfunctions-statemachinealias-deploymentpreference.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeploymentPreference(rt::Props);
     impl DeploymentPreference {
@@ -521,7 +516,7 @@ pub mod state_machine_alias {
     nested!(DeploymentPreference);
     /// CloudFormation property type `RoutingConfigurationVersion`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-stepfunctions-statemachinealias-routingconfigurationversion.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RoutingConfigurationVersion(rt::Props);
     impl RoutingConfigurationVersion {
@@ -563,6 +558,7 @@ static STATE_MACHINE_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 3),
 };
 impl StateMachineVersion {
     /// Declares a `AWS::StepFunctions::StateMachineVersion` with the stack-unique `id`. Required properties: `state_machine_arn` (`StateMachineArn`).
@@ -602,4 +598,18 @@ impl StateMachineVersionHandle {
     pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
+}
+/// Nested types that several `StepFunctions` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `Type` accepts in `StepFunctions`'s `Activity`, `StateMachine`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Type {
+        /// `CUSTOMER_MANAGED_KMS_KEY`
+        CustomerManagedKmsKey,
+        /// `AWS_OWNED_KEY`
+        AwsOwnedKey,
+    }
+    string_enum!(Type { CustomerManagedKmsKey => "CUSTOMER_MANAGED_KMS_KEY", AwsOwnedKey => "AWS_OWNED_KEY" });
 }

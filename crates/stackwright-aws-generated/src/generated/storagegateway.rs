@@ -2,14 +2,22 @@
 //! `StorageGateway` resource types of the CloudFormation registry (`AWS::StorageGateway::*`): 5 types, 5 of them with an awscc Terraform resource.
 //! Enabled by the `storagegateway` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("storagegateway.schemas.jsonl"));
 /// Resource Type definition for AWS::StorageGateway::NFSFileShare.
 ///
 /// CloudFormation: `AWS::StorageGateway::NFSFileShare`. Terraform: `awscc_storagegateway_nfs_file_share` (awscc provider).
@@ -62,6 +70,7 @@ static NFS_FILE_SHARE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("FileShareStatus", Some("file_share_status")),
         ("Path", Some("path")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl NfsFileShare {
     /// Declares a `AWS::StorageGateway::NFSFileShare` with the stack-unique `id`. Required properties: `gateway_arn` (`GatewayARN`), `location_arn` (`LocationARN`), `role` (`Role`).
@@ -267,38 +276,13 @@ impl NfsFileShareHandle {
 }
 /// Property types and value sets of [`NfsFileShare`] (`AWS::StorageGateway::NFSFileShare`).
 pub mod nfs_file_share {
+    pub use super::shared::{CacheAttributes, EncryptionType, ObjectAcl};
     use super::*;
-    /// Refresh cache information for the file share.
-    ///
-    /// CloudFormation property type `CacheAttributes`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-storagegateway-nfsfileshare-cacheattributes.html)
-    #[derive(Clone, Debug)]
-    pub struct CacheAttributes(rt::Props);
-    impl CacheAttributes {
-        /// A new `CacheAttributes`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            CacheAttributes(this)
-        }
-        /// How long the directory contents cached by the gateway are considered valid.
-        ///
-        /// CloudFormation `CacheStaleTimeoutInSeconds`, Terraform `cache_stale_timeout_in_seconds`.
-        pub fn cache_stale_timeout_in_seconds(mut self, value: i64) -> Self {
-            self.0.set(
-                "CacheStaleTimeoutInSeconds",
-                Some("cache_stale_timeout_in_seconds"),
-                rt::int(value),
-            );
-            self
-        }
-    }
-    nested!(CacheAttributes);
     /// Default values for the file and directory permissions of an NFS share.
     ///
     /// CloudFormation property type `NFSFileShareDefaults`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-storagegateway-nfsfileshare-nfsfilesharedefaults.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NfsFileShareDefaults(rt::Props);
     impl NfsFileShareDefaults {
@@ -338,36 +322,6 @@ pub mod nfs_file_share {
         }
     }
     nested!(NfsFileShareDefaults);
-    /// The values `EncryptionType` accepts in `StorageGateway::NfsFileShare`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum EncryptionType {
-        /// `SseS3`
-        SseS3,
-        /// `SseKms`
-        SseKms,
-        /// `DsseKms`
-        DsseKms,
-    }
-    string_enum!(EncryptionType { SseS3 => "SseS3", SseKms => "SseKms", DsseKms => "DsseKms" });
-    /// The values `ObjectAcl` accepts in `StorageGateway::NfsFileShare`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ObjectAcl {
-        /// `private`
-        Private,
-        /// `public-read`
-        PublicRead,
-        /// `public-read-write`
-        PublicReadWrite,
-        /// `authenticated-read`
-        AuthenticatedRead,
-        /// `bucket-owner-read`
-        BucketOwnerRead,
-        /// `bucket-owner-full-control`
-        BucketOwnerFullControl,
-        /// `aws-exec-read`
-        AwsExecRead,
-    }
-    string_enum!(ObjectAcl { Private => "private", PublicRead => "public-read", PublicReadWrite => "public-read-write", AuthenticatedRead => "authenticated-read", BucketOwnerRead => "bucket-owner-read", BucketOwnerFullControl => "bucket-owner-full-control", AwsExecRead => "aws-exec-read" });
 }
 /// Resource Type definition for AWS::StorageGateway::SMBFileShare.
 ///
@@ -421,6 +375,7 @@ static SMB_FILE_SHARE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("FileShareStatus", Some("file_share_status")),
         ("Path", Some("path")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl SmbFileShare {
     /// Declares a `AWS::StorageGateway::SMBFileShare` with the stack-unique `id`. Required properties: `gateway_arn` (`GatewayARN`), `location_arn` (`LocationARN`), `role` (`Role`).
@@ -676,33 +631,8 @@ impl SmbFileShareHandle {
 }
 /// Property types and value sets of [`SmbFileShare`] (`AWS::StorageGateway::SMBFileShare`).
 pub mod smb_file_share {
+    pub use super::shared::{CacheAttributes, EncryptionType, ObjectAcl};
     use super::*;
-    /// Refresh cache information for the file share.
-    ///
-    /// CloudFormation property type `CacheAttributes`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-storagegateway-smbfileshare-cacheattributes.html)
-    #[derive(Clone, Debug)]
-    pub struct CacheAttributes(rt::Props);
-    impl CacheAttributes {
-        /// A new `CacheAttributes`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            CacheAttributes(this)
-        }
-        /// How long the directory contents cached by the gateway are considered valid.
-        ///
-        /// CloudFormation `CacheStaleTimeoutInSeconds`, Terraform `cache_stale_timeout_in_seconds`.
-        pub fn cache_stale_timeout_in_seconds(mut self, value: i64) -> Self {
-            self.0.set(
-                "CacheStaleTimeoutInSeconds",
-                Some("cache_stale_timeout_in_seconds"),
-                rt::int(value),
-            );
-            self
-        }
-    }
-    nested!(CacheAttributes);
     /// The values `CaseSensitivity` accepts in `StorageGateway::SmbFileShare`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum CaseSensitivity {
@@ -712,36 +642,6 @@ pub mod smb_file_share {
         CaseSensitive,
     }
     string_enum!(CaseSensitivity { ClientSpecified => "ClientSpecified", CaseSensitive => "CaseSensitive" });
-    /// The values `EncryptionType` accepts in `StorageGateway::SmbFileShare`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum EncryptionType {
-        /// `SseS3`
-        SseS3,
-        /// `SseKms`
-        SseKms,
-        /// `DsseKms`
-        DsseKms,
-    }
-    string_enum!(EncryptionType { SseS3 => "SseS3", SseKms => "SseKms", DsseKms => "DsseKms" });
-    /// The values `ObjectAcl` accepts in `StorageGateway::SmbFileShare`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ObjectAcl {
-        /// `private`
-        Private,
-        /// `public-read`
-        PublicRead,
-        /// `public-read-write`
-        PublicReadWrite,
-        /// `authenticated-read`
-        AuthenticatedRead,
-        /// `bucket-owner-read`
-        BucketOwnerRead,
-        /// `bucket-owner-full-control`
-        BucketOwnerFullControl,
-        /// `aws-exec-read`
-        AwsExecRead,
-    }
-    string_enum!(ObjectAcl { Private => "private", PublicRead => "public-read", PublicReadWrite => "public-read-write", AuthenticatedRead => "authenticated-read", BucketOwnerRead => "bucket-owner-read", BucketOwnerFullControl => "bucket-owner-full-control", AwsExecRead => "aws-exec-read" });
 }
 /// Creates a virtual tape with a user-defined barcode on a Tape Gateway (VTL).
 ///
@@ -795,6 +695,7 @@ static TAPE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("TapeCreatedDate", Some("tape_created_date")),
         ("TapeUsedInBytes", Some("tape_used_in_bytes")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl Tape {
     /// Declares a `AWS::StorageGateway::Tape` with the stack-unique `id`. Required properties: `gateway_arn` (`GatewayARN`), `tape_size_in_bytes` (`TapeSizeInBytes`).
@@ -929,6 +830,7 @@ static TAPE_POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("PoolARN", Some("pool_arn")), ("PoolId", Some("pool_id"))],
+    schema: (&SCHEMAS, 3),
 };
 impl TapePool {
     /// Declares a `AWS::StorageGateway::TapePool` with the stack-unique `id`. Required properties: `pool_name` (`PoolName`), `storage_class` (`StorageClass`).
@@ -1065,6 +967,7 @@ static VOLUME_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("VolumeUsedInBytes", Some("volume_used_in_bytes")),
         ("CreatedDate", Some("created_date")),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl Volume {
     /// Declares a `AWS::StorageGateway::Volume` with the stack-unique `id`. Required properties: `gateway_arn` (`GatewayARN`), `network_interface_id` (`NetworkInterfaceId`), `target_name` (`TargetName`), `volume_size_in_bytes` (`VolumeSizeInBytes`).
@@ -1180,4 +1083,65 @@ impl VolumeHandle {
     pub fn created_date(&self) -> rt::Expr {
         self.0.attr("CreatedDate")
     }
+}
+/// Nested types that several `StorageGateway` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// Refresh cache information for the file share.
+    ///
+    /// CloudFormation property type `CacheAttributes`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct CacheAttributes(rt::Props);
+    impl CacheAttributes {
+        /// A new `CacheAttributes`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            CacheAttributes(this)
+        }
+        /// How long the directory contents cached by the gateway are considered valid.
+        ///
+        /// CloudFormation `CacheStaleTimeoutInSeconds`, Terraform `cache_stale_timeout_in_seconds`.
+        pub fn cache_stale_timeout_in_seconds(mut self, value: i64) -> Self {
+            self.0.set(
+                "CacheStaleTimeoutInSeconds",
+                Some("cache_stale_timeout_in_seconds"),
+                rt::int(value),
+            );
+            self
+        }
+    }
+    nested!(CacheAttributes);
+    /// The values `EncryptionType` accepts in `StorageGateway`'s `NfsFileShare`, `SmbFileShare`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum EncryptionType {
+        /// `SseS3`
+        SseS3,
+        /// `SseKms`
+        SseKms,
+        /// `DsseKms`
+        DsseKms,
+    }
+    string_enum!(EncryptionType { SseS3 => "SseS3", SseKms => "SseKms", DsseKms => "DsseKms" });
+    /// The values `ObjectAcl` accepts in `StorageGateway`'s `NfsFileShare`, `SmbFileShare`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum ObjectAcl {
+        /// `private`
+        Private,
+        /// `public-read`
+        PublicRead,
+        /// `public-read-write`
+        PublicReadWrite,
+        /// `authenticated-read`
+        AuthenticatedRead,
+        /// `bucket-owner-read`
+        BucketOwnerRead,
+        /// `bucket-owner-full-control`
+        BucketOwnerFullControl,
+        /// `aws-exec-read`
+        AwsExecRead,
+    }
+    string_enum!(ObjectAcl { Private => "private", PublicRead => "public-read", PublicReadWrite => "public-read-write", AuthenticatedRead => "authenticated-read", BucketOwnerRead => "bucket-owner-read", BucketOwnerFullControl => "bucket-owner-full-control", AwsExecRead => "aws-exec-read" });
 }

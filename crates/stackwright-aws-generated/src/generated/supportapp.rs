@@ -2,14 +2,22 @@
 //! `SupportApp` resource types of the CloudFormation registry (`AWS::SupportApp::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `supportapp` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("supportapp.schemas.jsonl"));
 /// An AWS Support App resource that creates, updates, reads, and deletes a customer's account alias.
 ///
 /// CloudFormation: `AWS::SupportApp::AccountAlias`. Terraform: `awscc_supportapp_account_alias` (awscc provider).
@@ -52,6 +60,7 @@ static ACCOUNT_ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("AccountAliasResourceId", Some("account_alias_resource_id"))],
+    schema: (&SCHEMAS, 0),
 };
 impl AccountAlias {
     /// Declares a `AWS::SupportApp::AccountAlias` with the stack-unique `id`. Required properties: `account_alias` (`AccountAlias`).
@@ -121,6 +130,7 @@ static SLACK_CHANNEL_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 1),
 };
 impl SlackChannelConfiguration {
     /// Declares a `AWS::SupportApp::SlackChannelConfiguration` with the stack-unique `id`. Required properties: `channel_id` (`ChannelId`), `channel_role_arn` (`ChannelRoleArn`), `notify_on_case_severity` (`NotifyOnCaseSeverity`), `team_id` (`TeamId`).
@@ -251,6 +261,7 @@ static SLACK_WORKSPACE_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 2),
 };
 impl SlackWorkspaceConfiguration {
     /// Declares a `AWS::SupportApp::SlackWorkspaceConfiguration` with the stack-unique `id`. Required properties: `team_id` (`TeamId`).

@@ -2,14 +2,22 @@
 //! `SupportAuthZ` resource types of the CloudFormation registry (`AWS::SupportAuthZ::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `supportauthz` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("supportauthz.schemas.jsonl"));
 /// Resource Type definition for AWS::SupportAuthZ::SupportPermit.
 ///
 /// CloudFormation: `AWS::SupportAuthZ::SupportPermit`. Terraform: `awscc_supportauthz_support_permit` (awscc provider).
@@ -34,6 +42,7 @@ static SUPPORT_PERMIT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
         ("CreatedAt", Some("created_at")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl SupportPermit {
     /// Declares a `AWS::SupportAuthZ::SupportPermit` with the stack-unique `id`. Required properties: `name` (`Name`), `permit` (`Permit`), `signing_key_info` (`SigningKeyInfo`).
@@ -112,7 +121,7 @@ pub mod support_permit {
     ///
     /// CloudFormation property type `ActionSet`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-supportauthz-supportpermit-actionset.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ActionSet(rt::Props);
     impl ActionSet {
@@ -142,7 +151,7 @@ pub mod support_permit {
     ///
     /// CloudFormation property type `Condition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-supportauthz-supportpermit-condition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Condition(rt::Props);
     impl Condition {
@@ -173,7 +182,7 @@ pub mod support_permit {
     ///
     /// CloudFormation property type `Permit`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-supportauthz-supportpermit-permit.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Permit(rt::Props);
     impl Permit {
@@ -198,7 +207,7 @@ pub mod support_permit {
     ///
     /// CloudFormation property type `ResourceSet`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-supportauthz-supportpermit-resourceset.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResourceSet(rt::Props);
     impl ResourceSet {
@@ -232,7 +241,7 @@ pub mod support_permit {
     ///
     /// CloudFormation property type `SigningKeyInfo`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-supportauthz-supportpermit-signingkeyinfo.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SigningKeyInfo(rt::Props);
     impl SigningKeyInfo {

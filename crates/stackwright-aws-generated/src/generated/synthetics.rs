@@ -2,14 +2,22 @@
 //! `Synthetics` resource types of the CloudFormation registry (`AWS::Synthetics::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `synthetics` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("synthetics.schemas.jsonl"));
 /// Resource Type definition for AWS::Synthetics::Canary
 ///
 /// CloudFormation: `AWS::Synthetics::Canary`. Terraform: `awscc_synthetics_canary` (awscc provider).
@@ -27,6 +35,7 @@ static CANARY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("State", Some("state")),
         ("Code.SourceLocationArn", Some("code.source_location_arn")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Canary {
     /// Declares a `AWS::Synthetics::Canary` with the stack-unique `id`. Required properties: `artifact_s3_location` (`ArtifactS3Location`), `code` (`Code`), `execution_role_arn` (`ExecutionRoleArn`), `name` (`Name`), `runtime_version` (`RuntimeVersion`), `schedule` (`Schedule`).
@@ -242,7 +251,7 @@ pub mod canary {
     use super::*;
     /// CloudFormation property type `ArtifactConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-artifactconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ArtifactConfig(rt::Props);
     impl ArtifactConfig {
@@ -263,7 +272,7 @@ pub mod canary {
     nested!(ArtifactConfig);
     /// CloudFormation property type `BaseScreenshot`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-basescreenshot.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BaseScreenshot(rt::Props);
     impl BaseScreenshot {
@@ -295,7 +304,7 @@ pub mod canary {
     nested!(BaseScreenshot);
     /// CloudFormation property type `BrowserConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-browserconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BrowserConfig(rt::Props);
     impl BrowserConfig {
@@ -309,7 +318,7 @@ pub mod canary {
     nested!(BrowserConfig);
     /// CloudFormation property type `Code`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-code.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Code(rt::Props);
     impl Code {
@@ -380,7 +389,7 @@ pub mod canary {
     nested!(Code);
     /// CloudFormation property type `Dependency`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-dependency.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Dependency(rt::Props);
     impl Dependency {
@@ -403,7 +412,7 @@ pub mod canary {
     ///
     /// CloudFormation property type `Replica`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-replica.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Replica(rt::Props);
     impl Replica {
@@ -472,7 +481,7 @@ pub mod canary {
     ///
     /// CloudFormation property type `ReplicaReplicationStatus`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-replicareplicationstatus.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ReplicaReplicationStatus(rt::Props);
     impl ReplicaReplicationStatus {
@@ -492,7 +501,7 @@ pub mod canary {
     nested!(ReplicaReplicationStatus);
     /// CloudFormation property type `RetryConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-retryconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RetryConfig(rt::Props);
     impl RetryConfig {
@@ -506,7 +515,7 @@ pub mod canary {
     nested!(RetryConfig);
     /// CloudFormation property type `RunConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-runconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RunConfig(rt::Props);
     impl RunConfig {
@@ -571,7 +580,7 @@ pub mod canary {
     nested!(RunConfig);
     /// CloudFormation property type `S3Encryption`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-s3encryption.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Encryption(rt::Props);
     impl S3Encryption {
@@ -600,7 +609,7 @@ pub mod canary {
     nested!(S3Encryption);
     /// CloudFormation property type `Schedule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-schedule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Schedule(rt::Props);
     impl Schedule {
@@ -633,7 +642,7 @@ pub mod canary {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-tag.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     impl Tag {
@@ -648,7 +657,7 @@ pub mod canary {
     nested!(Tag);
     /// CloudFormation property type `VisualReference`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-visualreference.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VisualReference(rt::Props);
     impl VisualReference {
@@ -680,7 +689,7 @@ pub mod canary {
     nested!(VisualReference);
     /// CloudFormation property type `VPCConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-vpcconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
     impl VpcConfig {
@@ -790,6 +799,7 @@ static GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("Id", Some("id"))],
+    schema: (&SCHEMAS, 1),
 };
 impl Group {
     /// Declares a `AWS::Synthetics::Group` with the stack-unique `id`. Required properties: `name` (`Name`).

@@ -2,14 +2,22 @@
 //! `SystemsManagerSAP` resource types of the CloudFormation registry (`AWS::SystemsManagerSAP::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `systemsmanagersap` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("systemsmanagersap.schemas.jsonl"));
 /// Resource schema for AWS::SystemsManagerSAP::Application
 ///
 /// CloudFormation: `AWS::SystemsManagerSAP::Application`. Terraform: `awscc_systemsmanagersap_application` (awscc provider).
@@ -34,6 +42,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Application {
     /// Declares a `AWS::SystemsManagerSAP::Application` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `application_type` (`ApplicationType`).
@@ -120,7 +129,7 @@ pub mod application {
     use super::*;
     /// CloudFormation property type `ComponentInfo`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-systemsmanagersap-application-componentinfo.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ComponentInfo(rt::Props);
     impl ComponentInfo {
@@ -150,7 +159,7 @@ pub mod application {
     nested!(ComponentInfo);
     /// CloudFormation property type `Credential`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-systemsmanagersap-application-credential.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Credential(rt::Props);
     impl Credential {

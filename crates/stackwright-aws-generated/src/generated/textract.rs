@@ -2,14 +2,22 @@
 //! `Textract` resource types of the CloudFormation registry (`AWS::Textract::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `textract` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("textract.schemas.jsonl"));
 /// The AWS::Textract::Adapter resource creates an Amazon Textract adapter, which can be fine-tuned for enhanced performance on user-provided documents.
 ///
 /// CloudFormation: `AWS::Textract::Adapter`. Terraform: `awscc_textract_adapter` (awscc provider).
@@ -52,6 +60,7 @@ static ADAPTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AdapterId", Some("adapter_id")),
         ("CreationTime", Some("creation_time")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Adapter {
     /// Declares a `AWS::Textract::Adapter` with the stack-unique `id`. Required properties: `adapter_name` (`AdapterName`), `feature_types` (`FeatureTypes`).

@@ -2,14 +2,22 @@
 //! `Timestream` resource types of the CloudFormation registry (`AWS::Timestream::*`): 6 types, 6 of them with an awscc Terraform resource.
 //! Enabled by the `timestream` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("timestream.schemas.jsonl"));
 /// The AWS::Timestream::Database resource creates a Timestream database.
 ///
 /// CloudFormation: `AWS::Timestream::Database`. Terraform: `awscc_timestream_database` (awscc provider).
@@ -52,6 +60,7 @@ static DATABASE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Database {
     /// Declares a `AWS::Timestream::Database` with the stack-unique `id`. No property is required.
@@ -168,6 +177,7 @@ static INFLUX_DB_BACKUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
         ("MaintenanceSchedule", Some("maintenance_schedule")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl InfluxDbBackup {
     /// Declares a `AWS::Timestream::InfluxDBBackup` with the stack-unique `id`. Required properties: `db_resource_id` (`DbResourceId`), `name` (`Name`).
@@ -375,6 +385,7 @@ static INFLUX_DB_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("EngineType", Some("engine_type")),
         ("NextMaintenanceTime", Some("next_maintenance_time")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl InfluxDbCluster {
     /// Declares a `AWS::Timestream::InfluxDBCluster` with the stack-unique `id`. No property is required.
@@ -604,12 +615,13 @@ impl InfluxDbClusterHandle {
 }
 /// Property types and value sets of [`InfluxDbCluster`] (`AWS::Timestream::InfluxDBCluster`).
 pub mod influx_db_cluster {
+    pub use super::shared::{DbInstanceType, DbStorageType, NetworkType};
     use super::*;
     /// Configuration for sending logs to customer account from the InfluxDB cluster.
     ///
     /// CloudFormation property type `LogDeliveryConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-influxdbcluster-logdeliveryconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LogDeliveryConfiguration(rt::Props);
     impl LogDeliveryConfiguration {
@@ -629,7 +641,7 @@ pub mod influx_db_cluster {
     ///
     /// CloudFormation property type `MaintenanceSchedule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-influxdbcluster-maintenanceschedule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MaintenanceSchedule(rt::Props);
     impl MaintenanceSchedule {
@@ -653,7 +665,7 @@ pub mod influx_db_cluster {
     ///
     /// CloudFormation property type `S3Configuration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-influxdbcluster-s3configuration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Configuration(rt::Props);
     impl S3Configuration {
@@ -666,40 +678,6 @@ pub mod influx_db_cluster {
         }
     }
     nested!(S3Configuration);
-    /// The values `DbInstanceType` accepts in `Timestream::InfluxDbCluster`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum DbInstanceType {
-        /// `db.influx.medium`
-        DbInfluxMedium,
-        /// `db.influx.large`
-        DbInfluxLarge,
-        /// `db.influx.xlarge`
-        DbInfluxXlarge,
-        /// `db.influx.2xlarge`
-        DbInflux2xlarge,
-        /// `db.influx.4xlarge`
-        DbInflux4xlarge,
-        /// `db.influx.8xlarge`
-        DbInflux8xlarge,
-        /// `db.influx.12xlarge`
-        DbInflux12xlarge,
-        /// `db.influx.16xlarge`
-        DbInflux16xlarge,
-        /// `db.influx.24xlarge`
-        DbInflux24xlarge,
-    }
-    string_enum!(DbInstanceType { DbInfluxMedium => "db.influx.medium", DbInfluxLarge => "db.influx.large", DbInfluxXlarge => "db.influx.xlarge", DbInflux2xlarge => "db.influx.2xlarge", DbInflux4xlarge => "db.influx.4xlarge", DbInflux8xlarge => "db.influx.8xlarge", DbInflux12xlarge => "db.influx.12xlarge", DbInflux16xlarge => "db.influx.16xlarge", DbInflux24xlarge => "db.influx.24xlarge" });
-    /// The values `DbStorageType` accepts in `Timestream::InfluxDbCluster`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum DbStorageType {
-        /// `InfluxIOIncludedT1`
-        InfluxIoIncludedT1,
-        /// `InfluxIOIncludedT2`
-        InfluxIoIncludedT2,
-        /// `InfluxIOIncludedT3`
-        InfluxIoIncludedT3,
-    }
-    string_enum!(DbStorageType { InfluxIoIncludedT1 => "InfluxIOIncludedT1", InfluxIoIncludedT2 => "InfluxIOIncludedT2", InfluxIoIncludedT3 => "InfluxIOIncludedT3" });
     /// The values `DeploymentType` accepts in `Timestream::InfluxDbCluster`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum DeploymentType {
@@ -716,15 +694,6 @@ pub mod influx_db_cluster {
         NoFailover,
     }
     string_enum!(FailoverMode { Automatic => "AUTOMATIC", NoFailover => "NO_FAILOVER" });
-    /// The values `NetworkType` accepts in `Timestream::InfluxDbCluster`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum NetworkType {
-        /// `IPV4`
-        Ipv4,
-        /// `DUAL`
-        Dual,
-    }
-    string_enum!(NetworkType { Ipv4 => "IPV4", Dual => "DUAL" });
 }
 /// The AWS::Timestream::InfluxDBInstance resource creates an InfluxDB instance.
 ///
@@ -770,6 +739,7 @@ static INFLUX_DB_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
         ("NextMaintenanceTime", Some("next_maintenance_time")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl InfluxDbInstance {
     /// Declares a `AWS::Timestream::InfluxDBInstance` with the stack-unique `id`. No property is required.
@@ -991,12 +961,13 @@ impl InfluxDbInstanceHandle {
 }
 /// Property types and value sets of [`InfluxDbInstance`] (`AWS::Timestream::InfluxDBInstance`).
 pub mod influx_db_instance {
+    pub use super::shared::{DbInstanceType, DbStorageType, NetworkType};
     use super::*;
     /// Configuration for sending logs to customer account from the InfluxDB instance.
     ///
     /// CloudFormation property type `LogDeliveryConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-influxdbinstance-logdeliveryconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LogDeliveryConfiguration(rt::Props);
     impl LogDeliveryConfiguration {
@@ -1016,7 +987,7 @@ pub mod influx_db_instance {
     ///
     /// CloudFormation property type `MaintenanceSchedule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-influxdbinstance-maintenanceschedule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MaintenanceSchedule(rt::Props);
     impl MaintenanceSchedule {
@@ -1040,7 +1011,7 @@ pub mod influx_db_instance {
     ///
     /// CloudFormation property type `S3Configuration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-influxdbinstance-s3configuration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Configuration(rt::Props);
     impl S3Configuration {
@@ -1053,40 +1024,6 @@ pub mod influx_db_instance {
         }
     }
     nested!(S3Configuration);
-    /// The values `DbInstanceType` accepts in `Timestream::InfluxDbInstance`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum DbInstanceType {
-        /// `db.influx.medium`
-        DbInfluxMedium,
-        /// `db.influx.large`
-        DbInfluxLarge,
-        /// `db.influx.xlarge`
-        DbInfluxXlarge,
-        /// `db.influx.2xlarge`
-        DbInflux2xlarge,
-        /// `db.influx.4xlarge`
-        DbInflux4xlarge,
-        /// `db.influx.8xlarge`
-        DbInflux8xlarge,
-        /// `db.influx.12xlarge`
-        DbInflux12xlarge,
-        /// `db.influx.16xlarge`
-        DbInflux16xlarge,
-        /// `db.influx.24xlarge`
-        DbInflux24xlarge,
-    }
-    string_enum!(DbInstanceType { DbInfluxMedium => "db.influx.medium", DbInfluxLarge => "db.influx.large", DbInfluxXlarge => "db.influx.xlarge", DbInflux2xlarge => "db.influx.2xlarge", DbInflux4xlarge => "db.influx.4xlarge", DbInflux8xlarge => "db.influx.8xlarge", DbInflux12xlarge => "db.influx.12xlarge", DbInflux16xlarge => "db.influx.16xlarge", DbInflux24xlarge => "db.influx.24xlarge" });
-    /// The values `DbStorageType` accepts in `Timestream::InfluxDbInstance`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum DbStorageType {
-        /// `InfluxIOIncludedT1`
-        InfluxIoIncludedT1,
-        /// `InfluxIOIncludedT2`
-        InfluxIoIncludedT2,
-        /// `InfluxIOIncludedT3`
-        InfluxIoIncludedT3,
-    }
-    string_enum!(DbStorageType { InfluxIoIncludedT1 => "InfluxIOIncludedT1", InfluxIoIncludedT2 => "InfluxIOIncludedT2", InfluxIoIncludedT3 => "InfluxIOIncludedT3" });
     /// The values `DeploymentType` accepts in `Timestream::InfluxDbInstance`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum DeploymentType {
@@ -1096,15 +1033,6 @@ pub mod influx_db_instance {
         WithMultiazStandby,
     }
     string_enum!(DeploymentType { SingleAz => "SINGLE_AZ", WithMultiazStandby => "WITH_MULTIAZ_STANDBY" });
-    /// The values `NetworkType` accepts in `Timestream::InfluxDbInstance`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum NetworkType {
-        /// `IPV4`
-        Ipv4,
-        /// `DUAL`
-        Dual,
-    }
-    string_enum!(NetworkType { Ipv4 => "IPV4", Dual => "DUAL" });
 }
 /// The AWS::Timestream::ScheduledQuery resource creates a Timestream Scheduled Query.
 ///
@@ -1167,6 +1095,7 @@ static SCHEDULED_QUERY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
         ("SQKmsKeyId", Some("sq_kms_key_id")),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl ScheduledQuery {
     /// Declares a `AWS::Timestream::ScheduledQuery` with the stack-unique `id`. Required properties: `error_report_configuration` (`ErrorReportConfiguration`), `notification_configuration` (`NotificationConfiguration`), `query_string` (`QueryString`), `schedule_configuration` (`ScheduleConfiguration`), `scheduled_query_execution_role_arn` (`ScheduledQueryExecutionRoleArn`).
@@ -1312,7 +1241,7 @@ pub mod scheduled_query {
     ///
     /// CloudFormation property type `DimensionMapping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-scheduledquery-dimensionmapping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DimensionMapping(rt::Props);
     impl DimensionMapping {
@@ -1333,7 +1262,7 @@ pub mod scheduled_query {
     ///
     /// CloudFormation property type `ErrorReportConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-scheduledquery-errorreportconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ErrorReportConfiguration(rt::Props);
     impl ErrorReportConfiguration {
@@ -1353,7 +1282,7 @@ pub mod scheduled_query {
     ///
     /// CloudFormation property type `MixedMeasureMapping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-scheduledquery-mixedmeasuremapping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MixedMeasureMapping(rt::Props);
     impl MixedMeasureMapping {
@@ -1414,7 +1343,7 @@ pub mod scheduled_query {
     ///
     /// CloudFormation property type `MultiMeasureAttributeMapping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-scheduledquery-multimeasureattributemapping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MultiMeasureAttributeMapping(rt::Props);
     impl MultiMeasureAttributeMapping {
@@ -1453,7 +1382,7 @@ pub mod scheduled_query {
     ///
     /// CloudFormation property type `MultiMeasureMappings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-scheduledquery-multimeasuremappings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MultiMeasureMappings(rt::Props);
     impl MultiMeasureMappings {
@@ -1486,7 +1415,7 @@ pub mod scheduled_query {
     ///
     /// CloudFormation property type `NotificationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-scheduledquery-notificationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NotificationConfiguration(rt::Props);
     impl NotificationConfiguration {
@@ -1506,7 +1435,7 @@ pub mod scheduled_query {
     ///
     /// CloudFormation property type `S3Configuration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-scheduledquery-s3configuration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Configuration(rt::Props);
     impl S3Configuration {
@@ -1541,7 +1470,7 @@ pub mod scheduled_query {
     ///
     /// CloudFormation property type `ScheduleConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-scheduledquery-scheduleconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ScheduleConfiguration(rt::Props);
     impl ScheduleConfiguration {
@@ -1561,7 +1490,7 @@ pub mod scheduled_query {
     ///
     /// CloudFormation property type `SnsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-scheduledquery-snsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SnsConfiguration(rt::Props);
     impl SnsConfiguration {
@@ -1577,7 +1506,7 @@ pub mod scheduled_query {
     ///
     /// CloudFormation property type `TargetConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-scheduledquery-targetconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TargetConfiguration(rt::Props);
     impl TargetConfiguration {
@@ -1597,7 +1526,7 @@ pub mod scheduled_query {
     ///
     /// CloudFormation property type `TimestreamConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-scheduledquery-timestreamconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TimestreamConfiguration(rt::Props);
     impl TimestreamConfiguration {
@@ -1752,6 +1681,7 @@ static TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn")), ("Name", Some("name"))],
+    schema: (&SCHEMAS, 5),
 };
 impl Table {
     /// Declares a `AWS::Timestream::Table` with the stack-unique `id`. Required properties: `database_name` (`DatabaseName`).
@@ -1830,7 +1760,7 @@ pub mod table {
     ///
     /// CloudFormation property type `MagneticStoreRejectedDataLocation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-table-magneticstorerejecteddatalocation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MagneticStoreRejectedDataLocation(rt::Props);
     impl MagneticStoreRejectedDataLocation {
@@ -1853,7 +1783,7 @@ pub mod table {
     ///
     /// CloudFormation property type `MagneticStoreWriteProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-table-magneticstorewriteproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MagneticStoreWriteProperties(rt::Props);
     impl MagneticStoreWriteProperties {
@@ -1887,7 +1817,7 @@ pub mod table {
     ///
     /// CloudFormation property type `PartitionKey`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-table-partitionkey.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PartitionKey(rt::Props);
     impl PartitionKey {
@@ -1921,7 +1851,7 @@ pub mod table {
     ///
     /// CloudFormation property type `RetentionProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-table-retentionproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RetentionProperties(rt::Props);
     impl RetentionProperties {
@@ -1964,7 +1894,7 @@ pub mod table {
     ///
     /// CloudFormation property type `S3Configuration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-table-s3configuration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Configuration(rt::Props);
     impl S3Configuration {
@@ -2007,7 +1937,7 @@ pub mod table {
     ///
     /// CloudFormation property type `Schema`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-table-schema.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Schema(rt::Props);
     impl Schema {
@@ -2050,4 +1980,52 @@ pub mod table {
         Measure,
     }
     string_enum!(PartitionKeyType { Dimension => "DIMENSION", Measure => "MEASURE" });
+}
+/// Nested types that several `Timestream` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `DbInstanceType` accepts in `Timestream`'s `InfluxDbCluster`, `InfluxDbInstance`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum DbInstanceType {
+        /// `db.influx.medium`
+        DbInfluxMedium,
+        /// `db.influx.large`
+        DbInfluxLarge,
+        /// `db.influx.xlarge`
+        DbInfluxXlarge,
+        /// `db.influx.2xlarge`
+        DbInflux2xlarge,
+        /// `db.influx.4xlarge`
+        DbInflux4xlarge,
+        /// `db.influx.8xlarge`
+        DbInflux8xlarge,
+        /// `db.influx.12xlarge`
+        DbInflux12xlarge,
+        /// `db.influx.16xlarge`
+        DbInflux16xlarge,
+        /// `db.influx.24xlarge`
+        DbInflux24xlarge,
+    }
+    string_enum!(DbInstanceType { DbInfluxMedium => "db.influx.medium", DbInfluxLarge => "db.influx.large", DbInfluxXlarge => "db.influx.xlarge", DbInflux2xlarge => "db.influx.2xlarge", DbInflux4xlarge => "db.influx.4xlarge", DbInflux8xlarge => "db.influx.8xlarge", DbInflux12xlarge => "db.influx.12xlarge", DbInflux16xlarge => "db.influx.16xlarge", DbInflux24xlarge => "db.influx.24xlarge" });
+    /// The values `DbStorageType` accepts in `Timestream`'s `InfluxDbCluster`, `InfluxDbInstance`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum DbStorageType {
+        /// `InfluxIOIncludedT1`
+        InfluxIoIncludedT1,
+        /// `InfluxIOIncludedT2`
+        InfluxIoIncludedT2,
+        /// `InfluxIOIncludedT3`
+        InfluxIoIncludedT3,
+    }
+    string_enum!(DbStorageType { InfluxIoIncludedT1 => "InfluxIOIncludedT1", InfluxIoIncludedT2 => "InfluxIOIncludedT2", InfluxIoIncludedT3 => "InfluxIOIncludedT3" });
+    /// The values `NetworkType` accepts in `Timestream`'s `InfluxDbCluster`, `InfluxDbInstance`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum NetworkType {
+        /// `IPV4`
+        Ipv4,
+        /// `DUAL`
+        Dual,
+    }
+    string_enum!(NetworkType { Ipv4 => "IPV4", Dual => "DUAL" });
 }

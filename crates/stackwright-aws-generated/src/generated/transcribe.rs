@@ -2,14 +2,22 @@
 //! `Transcribe` resource types of the CloudFormation registry (`AWS::Transcribe::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `transcribe` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("transcribe.schemas.jsonl"));
 /// Resource type definition for AWS::Transcribe::CallAnalyticsCategory
 ///
 /// CloudFormation: `AWS::Transcribe::CallAnalyticsCategory`. Terraform: `awscc_transcribe_call_analytics_category` (awscc provider).
@@ -57,6 +65,7 @@ static CALL_ANALYTICS_CATEGORY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreateTime", Some("create_time")),
         ("LastUpdateTime", Some("last_update_time")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl CallAnalyticsCategory {
     /// Declares a `AWS::Transcribe::CallAnalyticsCategory` with the stack-unique `id`. Required properties: `category_name` (`CategoryName`), `rules` (`Rules`).
@@ -113,7 +122,7 @@ pub mod call_analytics_category {
     use super::*;
     /// CloudFormation property type `AbsoluteTimeRange`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transcribe-callanalyticscategory-absolutetimerange.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AbsoluteTimeRange(rt::Props);
     impl AbsoluteTimeRange {
@@ -146,7 +155,7 @@ pub mod call_analytics_category {
     nested!(AbsoluteTimeRange);
     /// CloudFormation property type `InterruptionFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transcribe-callanalyticscategory-interruptionfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InterruptionFilter(rt::Props);
     impl InterruptionFilter {
@@ -193,7 +202,7 @@ pub mod call_analytics_category {
     nested!(InterruptionFilter);
     /// CloudFormation property type `NonTalkTimeFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transcribe-callanalyticscategory-nontalktimefilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NonTalkTimeFilter(rt::Props);
     impl NonTalkTimeFilter {
@@ -234,7 +243,7 @@ pub mod call_analytics_category {
     nested!(NonTalkTimeFilter);
     /// CloudFormation property type `RelativeTimeRange`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transcribe-callanalyticscategory-relativetimerange.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RelativeTimeRange(rt::Props);
     impl RelativeTimeRange {
@@ -269,7 +278,7 @@ pub mod call_analytics_category {
     nested!(RelativeTimeRange);
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transcribe-callanalyticscategory-rule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {
@@ -312,7 +321,7 @@ pub mod call_analytics_category {
     nested!(Rule);
     /// CloudFormation property type `SentimentFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transcribe-callanalyticscategory-sentimentfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SentimentFilter(rt::Props);
     impl SentimentFilter {
@@ -355,7 +364,7 @@ pub mod call_analytics_category {
     nested!(SentimentFilter);
     /// CloudFormation property type `TranscriptFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transcribe-callanalyticscategory-transcriptfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TranscriptFilter(rt::Props);
     impl TranscriptFilter {
@@ -479,6 +488,7 @@ static MEDICAL_VOCABULARY_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 1),
 };
 impl MedicalVocabulary {
     /// Declares a `AWS::Transcribe::MedicalVocabulary` with the stack-unique `id`. Required properties: `language_code` (`LanguageCode`), `vocabulary_name` (`VocabularyName`).
@@ -660,6 +670,7 @@ static VOCABULARY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("VocabularyState", Some("vocabulary_state")),
         ("LastModifiedTime", Some("last_modified_time")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl Vocabulary {
     /// Declares a `AWS::Transcribe::Vocabulary` with the stack-unique `id`. Required properties: `language_code` (`LanguageCode`), `vocabulary_name` (`VocabularyName`).
@@ -735,246 +746,8 @@ impl VocabularyHandle {
 }
 /// Property types and value sets of [`Vocabulary`] (`AWS::Transcribe::Vocabulary`).
 pub mod vocabulary {
+    pub use super::shared::LanguageCode;
     use super::*;
-    /// The values `LanguageCode` accepts in `Transcribe::Vocabulary`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum LanguageCode {
-        /// `ab-GE`
-        AbGe,
-        /// `af-ZA`
-        AfZa,
-        /// `am-ET`
-        AmEt,
-        /// `ar-AE`
-        ArAe,
-        /// `ar-SA`
-        ArSa,
-        /// `ast-ES`
-        AstEs,
-        /// `az-AZ`
-        AzAz,
-        /// `ba-RU`
-        BaRu,
-        /// `be-BY`
-        BeBy,
-        /// `bg-BG`
-        BgBg,
-        /// `bn-IN`
-        BnIn,
-        /// `bs-BA`
-        BsBa,
-        /// `ca-ES`
-        CaEs,
-        /// `ckb-IQ`
-        CkbIq,
-        /// `ckb-IR`
-        CkbIr,
-        /// `cs-CZ`
-        CsCz,
-        /// `cy-GB`
-        CyGb,
-        /// `cy-WL`
-        CyWl,
-        /// `da-DK`
-        DaDk,
-        /// `de-CH`
-        DeCh,
-        /// `de-DE`
-        DeDe,
-        /// `el-GR`
-        ElGr,
-        /// `en-AB`
-        EnAb,
-        /// `en-AU`
-        EnAu,
-        /// `en-GB`
-        EnGb,
-        /// `en-IE`
-        EnIe,
-        /// `en-IN`
-        EnIn,
-        /// `en-NZ`
-        EnNz,
-        /// `en-US`
-        EnUs,
-        /// `en-WL`
-        EnWl,
-        /// `en-ZA`
-        EnZa,
-        /// `es-ES`
-        EsEs,
-        /// `es-MX`
-        EsMx,
-        /// `es-US`
-        EsUs,
-        /// `et-EE`
-        EtEe,
-        /// `et-ET`
-        EtEt,
-        /// `eu-ES`
-        EuEs,
-        /// `fa-AF`
-        FaAf,
-        /// `fa-IR`
-        FaIr,
-        /// `fi-FI`
-        FiFi,
-        /// `fr-CA`
-        FrCa,
-        /// `fr-FR`
-        FrFr,
-        /// `ga-IE`
-        GaIe,
-        /// `gd-GB`
-        GdGb,
-        /// `gl-ES`
-        GlEs,
-        /// `gu-IN`
-        GuIn,
-        /// `ha-NG`
-        HaNg,
-        /// `he-IL`
-        HeIl,
-        /// `hi-IN`
-        HiIn,
-        /// `hr-HR`
-        HrHr,
-        /// `ht-HT`
-        HtHt,
-        /// `hu-HU`
-        HuHu,
-        /// `hy-AM`
-        HyAm,
-        /// `id-ID`
-        IdId,
-        /// `is-IS`
-        IsIs,
-        /// `it-IT`
-        ItIt,
-        /// `ja-JP`
-        JaJp,
-        /// `jv-ID`
-        JvId,
-        /// `ka-GE`
-        KaGe,
-        /// `kab-DZ`
-        KabDz,
-        /// `kk-KZ`
-        KkKz,
-        /// `km-KH`
-        KmKh,
-        /// `kn-IN`
-        KnIn,
-        /// `ko-KR`
-        KoKr,
-        /// `ky-KG`
-        KyKg,
-        /// `lg-IN`
-        LgIn,
-        /// `lt-LT`
-        LtLt,
-        /// `lv-LV`
-        LvLv,
-        /// `mhr-RU`
-        MhrRu,
-        /// `mi-NZ`
-        MiNz,
-        /// `mk-MK`
-        MkMk,
-        /// `ml-IN`
-        MlIn,
-        /// `mn-MN`
-        MnMn,
-        /// `mr-IN`
-        MrIn,
-        /// `ms-MY`
-        MsMy,
-        /// `mt-MT`
-        MtMt,
-        /// `my-MM`
-        MyMm,
-        /// `ne-NP`
-        NeNp,
-        /// `nl-NL`
-        NlNl,
-        /// `no-NO`
-        NoNo,
-        /// `or-IN`
-        OrIn,
-        /// `pa-IN`
-        PaIn,
-        /// `pl-PL`
-        PlPl,
-        /// `ps-AF`
-        PsAf,
-        /// `pt-BR`
-        PtBr,
-        /// `pt-PT`
-        PtPt,
-        /// `ro-RO`
-        RoRo,
-        /// `ru-RU`
-        RuRu,
-        /// `rw-RW`
-        RwRw,
-        /// `si-LK`
-        SiLk,
-        /// `sk-SK`
-        SkSk,
-        /// `sl-SI`
-        SlSi,
-        /// `so-SO`
-        SoSo,
-        /// `sq-AL`
-        SqAl,
-        /// `sr-RS`
-        SrRs,
-        /// `su-ID`
-        SuId,
-        /// `sv-SE`
-        SvSe,
-        /// `sw-BI`
-        SwBi,
-        /// `sw-KE`
-        SwKe,
-        /// `sw-RW`
-        SwRw,
-        /// `sw-TZ`
-        SwTz,
-        /// `sw-UG`
-        SwUg,
-        /// `ta-IN`
-        TaIn,
-        /// `te-IN`
-        TeIn,
-        /// `th-TH`
-        ThTh,
-        /// `tl-PH`
-        TlPh,
-        /// `tr-TR`
-        TrTr,
-        /// `tt-RU`
-        TtRu,
-        /// `ug-CN`
-        UgCn,
-        /// `uk-UA`
-        UkUa,
-        /// `uz-UZ`
-        UzUz,
-        /// `vi-VN`
-        ViVn,
-        /// `wo-SN`
-        WoSn,
-        /// `zh-CN`
-        ZhCn,
-        /// `zh-HK`
-        ZhHk,
-        /// `zh-TW`
-        ZhTw,
-        /// `zu-ZA`
-        ZuZa,
-    }
-    string_enum!(LanguageCode { AbGe => "ab-GE", AfZa => "af-ZA", AmEt => "am-ET", ArAe => "ar-AE", ArSa => "ar-SA", AstEs => "ast-ES", AzAz => "az-AZ", BaRu => "ba-RU", BeBy => "be-BY", BgBg => "bg-BG", BnIn => "bn-IN", BsBa => "bs-BA", CaEs => "ca-ES", CkbIq => "ckb-IQ", CkbIr => "ckb-IR", CsCz => "cs-CZ", CyGb => "cy-GB", CyWl => "cy-WL", DaDk => "da-DK", DeCh => "de-CH", DeDe => "de-DE", ElGr => "el-GR", EnAb => "en-AB", EnAu => "en-AU", EnGb => "en-GB", EnIe => "en-IE", EnIn => "en-IN", EnNz => "en-NZ", EnUs => "en-US", EnWl => "en-WL", EnZa => "en-ZA", EsEs => "es-ES", EsMx => "es-MX", EsUs => "es-US", EtEe => "et-EE", EtEt => "et-ET", EuEs => "eu-ES", FaAf => "fa-AF", FaIr => "fa-IR", FiFi => "fi-FI", FrCa => "fr-CA", FrFr => "fr-FR", GaIe => "ga-IE", GdGb => "gd-GB", GlEs => "gl-ES", GuIn => "gu-IN", HaNg => "ha-NG", HeIl => "he-IL", HiIn => "hi-IN", HrHr => "hr-HR", HtHt => "ht-HT", HuHu => "hu-HU", HyAm => "hy-AM", IdId => "id-ID", IsIs => "is-IS", ItIt => "it-IT", JaJp => "ja-JP", JvId => "jv-ID", KaGe => "ka-GE", KabDz => "kab-DZ", KkKz => "kk-KZ", KmKh => "km-KH", KnIn => "kn-IN", KoKr => "ko-KR", KyKg => "ky-KG", LgIn => "lg-IN", LtLt => "lt-LT", LvLv => "lv-LV", MhrRu => "mhr-RU", MiNz => "mi-NZ", MkMk => "mk-MK", MlIn => "ml-IN", MnMn => "mn-MN", MrIn => "mr-IN", MsMy => "ms-MY", MtMt => "mt-MT", MyMm => "my-MM", NeNp => "ne-NP", NlNl => "nl-NL", NoNo => "no-NO", OrIn => "or-IN", PaIn => "pa-IN", PlPl => "pl-PL", PsAf => "ps-AF", PtBr => "pt-BR", PtPt => "pt-PT", RoRo => "ro-RO", RuRu => "ru-RU", RwRw => "rw-RW", SiLk => "si-LK", SkSk => "sk-SK", SlSi => "sl-SI", SoSo => "so-SO", SqAl => "sq-AL", SrRs => "sr-RS", SuId => "su-ID", SvSe => "sv-SE", SwBi => "sw-BI", SwKe => "sw-KE", SwRw => "sw-RW", SwTz => "sw-TZ", SwUg => "sw-UG", TaIn => "ta-IN", TeIn => "te-IN", ThTh => "th-TH", TlPh => "tl-PH", TrTr => "tr-TR", TtRu => "tt-RU", UgCn => "ug-CN", UkUa => "uk-UA", UzUz => "uz-UZ", ViVn => "vi-VN", WoSn => "wo-SN", ZhCn => "zh-CN", ZhHk => "zh-HK", ZhTw => "zh-TW", ZuZa => "zu-ZA" });
 }
 /// Creates a custom vocabulary filter that you can use to mask, delete, or flag specific words from your transcript.
 ///
@@ -1008,6 +781,7 @@ static VOCABULARY_FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 3),
 };
 impl VocabularyFilter {
     /// Declares a `AWS::Transcribe::VocabularyFilter` with the stack-unique `id`. Required properties: `language_code` (`LanguageCode`), `vocabulary_filter_name` (`VocabularyFilterName`).
@@ -1071,8 +845,14 @@ impl VocabularyFilterHandle {
 }
 /// Property types and value sets of [`VocabularyFilter`] (`AWS::Transcribe::VocabularyFilter`).
 pub mod vocabulary_filter {
+    pub use super::shared::LanguageCode;
     use super::*;
-    /// The values `LanguageCode` accepts in `Transcribe::VocabularyFilter`.
+}
+/// Nested types that several `Transcribe` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `LanguageCode` accepts in `Transcribe`'s `Vocabulary`, `VocabularyFilter`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum LanguageCode {
         /// `ab-GE`

@@ -2,14 +2,22 @@
 //! `Transfer` resource types of the CloudFormation registry (`AWS::Transfer::*`): 9 types, 8 of them with an awscc Terraform resource.
 //! Enabled by the `transfer` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("transfer.schemas.jsonl"));
 /// Resource Type definition for AWS::Transfer::Agreement
 ///
 /// CloudFormation: `AWS::Transfer::Agreement`. Terraform: `awscc_transfer_agreement` (awscc provider).
@@ -23,6 +31,7 @@ static AGREEMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("AgreementId", Some("agreement_id")), ("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Agreement {
     /// Declares a `AWS::Transfer::Agreement` with the stack-unique `id`. Required properties: `access_role` (`AccessRole`), `local_profile_id` (`LocalProfileId`), `partner_profile_id` (`PartnerProfileId`), `server_id` (`ServerId`).
@@ -129,7 +138,7 @@ pub mod agreement {
     ///
     /// CloudFormation property type `CustomDirectories`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-agreement-customdirectories.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomDirectories(rt::Props);
     impl CustomDirectories {
@@ -220,6 +229,7 @@ static CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("NotAfterDate", Some("not_after_date")),
         ("NotBeforeDate", Some("not_before_date")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Certificate {
     /// Declares a `AWS::Transfer::Certificate` with the stack-unique `id`. Required properties: `certificate` (`Certificate`), `usage` (`Usage`).
@@ -364,6 +374,7 @@ static CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
         ("ErrorMessage", Some("error_message")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl Connector {
     /// Declares a `AWS::Transfer::Connector` with the stack-unique `id`. Required properties: `access_role` (`AccessRole`).
@@ -474,12 +485,13 @@ impl ConnectorHandle {
 }
 /// Property types and value sets of [`Connector`] (`AWS::Transfer::Connector`).
 pub mod connector {
+    pub use super::shared::IpAddressType;
     use super::*;
     /// Configuration for an AS2 connector.
     ///
     /// CloudFormation property type `As2Config`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-connector-as2config.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct As2Config(rt::Props);
     impl As2Config {
@@ -597,7 +609,7 @@ pub mod connector {
     nested!(As2Config);
     /// CloudFormation property type `ConnectorAsyncMdnConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-connector-connectorasyncmdnconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConnectorAsyncMdnConfig(rt::Props);
     impl ConnectorAsyncMdnConfig {
@@ -615,7 +627,7 @@ pub mod connector {
     nested!(ConnectorAsyncMdnConfig);
     /// CloudFormation property type `ConnectorEgressConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-connector-connectoregressconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConnectorEgressConfig(rt::Props);
     impl ConnectorEgressConfig {
@@ -629,7 +641,7 @@ pub mod connector {
     nested!(ConnectorEgressConfig);
     /// CloudFormation property type `ConnectorVpcLatticeEgressConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-connector-connectorvpclatticeegressconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ConnectorVpcLatticeEgressConfig(rt::Props);
     impl ConnectorVpcLatticeEgressConfig {
@@ -657,7 +669,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `SftpConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-connector-sftpconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SftpConfig(rt::Props);
     impl SftpConfig {
@@ -724,15 +736,6 @@ pub mod connector {
         VpcLattice,
     }
     string_enum!(ConnectorEgressType { ServiceManaged => "SERVICE_MANAGED", VpcLattice => "VPC_LATTICE" });
-    /// The values `IpAddressType` accepts in `Transfer::Connector`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum IpAddressType {
-        /// `IPV4`
-        Ipv4,
-        /// `DUALSTACK`
-        Dualstack,
-    }
-    string_enum!(IpAddressType { Ipv4 => "IPV4", Dualstack => "DUALSTACK" });
     /// The values `Compression` accepts in `Transfer::Connector`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Compression {
@@ -836,6 +839,7 @@ static HOST_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DateImported", Some("date_imported")),
         ("SecretId", None),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl HostKey {
     /// Declares a `AWS::Transfer::HostKey` with the stack-unique `id`. Required properties: `server_id` (`ServerId`).
@@ -945,6 +949,7 @@ static PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn")), ("ProfileId", Some("profile_id"))],
+    schema: (&SCHEMAS, 4),
 };
 impl Profile {
     /// Declares a `AWS::Transfer::Profile` with the stack-unique `id`. Required properties: `as2_id` (`As2Id`), `profile_type` (`ProfileType`).
@@ -1024,6 +1029,7 @@ static SERVER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ServerId", Some("server_id")),
         ("State", Some("state")),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl Server {
     /// Declares a `AWS::Transfer::Server` with the stack-unique `id`. No property is required.
@@ -1186,10 +1192,11 @@ impl ServerHandle {
 }
 /// Property types and value sets of [`Server`] (`AWS::Transfer::Server`).
 pub mod server {
+    pub use super::shared::IpAddressType;
     use super::*;
     /// CloudFormation property type `EndpointDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-server-endpointdetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EndpointDetails(rt::Props);
     impl EndpointDetails {
@@ -1243,7 +1250,7 @@ pub mod server {
     nested!(EndpointDetails);
     /// CloudFormation property type `IdentityProviderDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-server-identityproviderdetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IdentityProviderDetails(rt::Props);
     impl IdentityProviderDetails {
@@ -1287,7 +1294,7 @@ pub mod server {
     nested!(IdentityProviderDetails);
     /// CloudFormation property type `ProtocolDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-server-protocoldetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProtocolDetails(rt::Props);
     impl ProtocolDetails {
@@ -1333,7 +1340,7 @@ pub mod server {
     nested!(ProtocolDetails);
     /// CloudFormation property type `ProxyConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-server-proxyconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProxyConfig(rt::Props);
     impl ProxyConfig {
@@ -1351,7 +1358,7 @@ pub mod server {
     nested!(ProxyConfig);
     /// CloudFormation property type `S3StorageOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-server-s3storageoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3StorageOptions(rt::Props);
     impl S3StorageOptions {
@@ -1378,7 +1385,7 @@ pub mod server {
     nested!(S3StorageOptions);
     /// CloudFormation property type `WorkflowDetail`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-server-workflowdetail.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WorkflowDetail(rt::Props);
     impl WorkflowDetail {
@@ -1397,7 +1404,7 @@ pub mod server {
     nested!(WorkflowDetail);
     /// CloudFormation property type `WorkflowDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-server-workflowdetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WorkflowDetails(rt::Props);
     impl WorkflowDetails {
@@ -1458,15 +1465,6 @@ pub mod server {
         AwsLambda,
     }
     string_enum!(IdentityProviderType { ServiceManaged => "SERVICE_MANAGED", ApiGateway => "API_GATEWAY", AwsDirectoryService => "AWS_DIRECTORY_SERVICE", AwsLambda => "AWS_LAMBDA" });
-    /// The values `IpAddressType` accepts in `Transfer::Server`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum IpAddressType {
-        /// `IPV4`
-        Ipv4,
-        /// `DUALSTACK`
-        Dualstack,
-    }
-    string_enum!(IpAddressType { Ipv4 => "IPV4", Dualstack => "DUALSTACK" });
     /// The values `Protocol` accepts in `Transfer::Server`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Protocol {
@@ -1552,6 +1550,7 @@ static USER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", None)],
+    schema: (&SCHEMAS, 6),
 };
 impl User {
     /// Declares a `AWS::Transfer::User` with the stack-unique `id`. Required properties: `role` (`Role`), `server_id` (`ServerId`), `user_name` (`UserName`).
@@ -1620,7 +1619,7 @@ pub mod user {
     use super::*;
     /// CloudFormation property type `HomeDirectoryMapEntry`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-user-homedirectorymapentry.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HomeDirectoryMapEntry(rt::Props);
     impl HomeDirectoryMapEntry {
@@ -1640,7 +1639,7 @@ pub mod user {
     nested!(HomeDirectoryMapEntry);
     /// CloudFormation property type `PosixProfile`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-user-posixprofile.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PosixProfile(rt::Props);
     impl PosixProfile {
@@ -1698,6 +1697,7 @@ static WEB_APP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
         ("VpcEndpointId", Some("vpc_endpoint_id")),
     ],
+    schema: (&SCHEMAS, 7),
 };
 impl WebApp {
     /// Declares a `AWS::Transfer::WebApp` with the stack-unique `id`. Required properties: `identity_provider_details` (`IdentityProviderDetails`).
@@ -1782,10 +1782,11 @@ impl WebAppHandle {
 }
 /// Property types and value sets of [`WebApp`] (`AWS::Transfer::WebApp`).
 pub mod web_app {
+    pub use super::shared::IpAddressType;
     use super::*;
     /// CloudFormation property type `EndpointDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-webapp-endpointdetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EndpointDetails(rt::Props);
     impl EndpointDetails {
@@ -1807,7 +1808,7 @@ pub mod web_app {
     ///
     /// CloudFormation property type `IdentityProviderDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-webapp-identityproviderdetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IdentityProviderDetails(rt::Props);
     impl IdentityProviderDetails {
@@ -1843,7 +1844,7 @@ pub mod web_app {
     ///
     /// CloudFormation property type `Vpc`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-webapp-vpc.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Vpc(rt::Props);
     impl Vpc {
@@ -1887,7 +1888,7 @@ pub mod web_app {
     nested!(Vpc);
     /// CloudFormation property type `WebAppCustomization`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-webapp-webappcustomization.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WebAppCustomization(rt::Props);
     impl WebAppCustomization {
@@ -1929,15 +1930,6 @@ pub mod web_app {
         Fips,
     }
     string_enum!(WebAppEndpointPolicy { Standard => "STANDARD", Fips => "FIPS" });
-    /// The values `IpAddressType` accepts in `Transfer::WebApp`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum IpAddressType {
-        /// `IPV4`
-        Ipv4,
-        /// `DUALSTACK`
-        Dualstack,
-    }
-    string_enum!(IpAddressType { Ipv4 => "IPV4", Dualstack => "DUALSTACK" });
 }
 /// Resource Type definition for AWS::Transfer::Workflow
 ///
@@ -1952,6 +1944,7 @@ static WORKFLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("WorkflowId", Some("workflow_id")), ("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 8),
 };
 impl Workflow {
     /// Declares a `AWS::Transfer::Workflow` with the stack-unique `id`. Required properties: `steps` (`Steps`).
@@ -2013,7 +2006,7 @@ pub mod workflow {
     ///
     /// CloudFormation property type `CopyStepDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-workflow-copystepdetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CopyStepDetails(rt::Props);
     impl CopyStepDetails {
@@ -2068,7 +2061,7 @@ pub mod workflow {
     ///
     /// CloudFormation property type `CustomStepDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-workflow-customstepdetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomStepDetails(rt::Props);
     impl CustomStepDetails {
@@ -2116,7 +2109,7 @@ pub mod workflow {
     ///
     /// CloudFormation property type `DecryptStepDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-workflow-decryptstepdetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DecryptStepDetails(rt::Props);
     impl DecryptStepDetails {
@@ -2166,7 +2159,7 @@ pub mod workflow {
     ///
     /// CloudFormation property type `DeleteStepDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-workflow-deletestepdetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeleteStepDetails(rt::Props);
     impl DeleteStepDetails {
@@ -2199,7 +2192,7 @@ pub mod workflow {
     ///
     /// CloudFormation property type `EfsInputFileLocation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-workflow-efsinputfilelocation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EfsInputFileLocation(rt::Props);
     impl EfsInputFileLocation {
@@ -2229,7 +2222,7 @@ pub mod workflow {
     ///
     /// CloudFormation property type `InputFileLocation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-workflow-inputfilelocation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InputFileLocation(rt::Props);
     impl InputFileLocation {
@@ -2260,7 +2253,7 @@ pub mod workflow {
     ///
     /// CloudFormation property type `S3FileLocation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-workflow-s3filelocation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3FileLocation(rt::Props);
     impl S3FileLocation {
@@ -2283,7 +2276,7 @@ pub mod workflow {
     ///
     /// CloudFormation property type `S3InputFileLocation`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-workflow-s3inputfilelocation.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3InputFileLocation(rt::Props);
     impl S3InputFileLocation {
@@ -2312,7 +2305,7 @@ pub mod workflow {
     ///
     /// CloudFormation property type `S3Tag`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-workflow-s3tag.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3Tag(rt::Props);
     impl S3Tag {
@@ -2329,7 +2322,7 @@ pub mod workflow {
     ///
     /// CloudFormation property type `TagStepDetails`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-workflow-tagstepdetails.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TagStepDetails(rt::Props);
     impl TagStepDetails {
@@ -2369,7 +2362,7 @@ pub mod workflow {
     ///
     /// CloudFormation property type `WorkflowStep`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-workflow-workflowstep.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WorkflowStep(rt::Props);
     impl WorkflowStep {
@@ -2465,4 +2458,18 @@ pub mod workflow {
         Pgp,
     }
     string_enum!(Type2 { Pgp => "PGP" });
+}
+/// Nested types that several `Transfer` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `IpAddressType` accepts in `Transfer`'s `Connector`, `Server`, `WebApp`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum IpAddressType {
+        /// `IPV4`
+        Ipv4,
+        /// `DUALSTACK`
+        Dualstack,
+    }
+    string_enum!(IpAddressType { Ipv4 => "IPV4", Dualstack => "DUALSTACK" });
 }

@@ -2,14 +2,22 @@
 //! `Translate` resource types of the CloudFormation registry (`AWS::Translate::*`): 2 types, 2 of them with an awscc Terraform resource.
 //! Enabled by the `translate` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("translate.schemas.jsonl"));
 /// A parallel data resource in Amazon Translate used to customize machine translation output.
 ///
 /// CloudFormation: `AWS::Translate::ParallelData`. Terraform: `awscc_translate_parallel_data` (awscc provider).
@@ -69,6 +77,7 @@ static PARALLEL_DATA_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("LastUpdatedAt", Some("last_updated_at")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl ParallelData {
     /// Declares a `AWS::Translate::ParallelData` with the stack-unique `id`. Required properties: `name` (`Name`), `parallel_data_config` (`ParallelDataConfig`).
@@ -173,12 +182,13 @@ impl ParallelDataHandle {
 }
 /// Property types and value sets of [`ParallelData`] (`AWS::Translate::ParallelData`).
 pub mod parallel_data {
+    pub use super::shared::Type;
     use super::*;
     /// The encryption key used to encrypt this object.
     ///
     /// CloudFormation property type `EncryptionKey`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-translate-paralleldata-encryptionkey.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncryptionKey(rt::Props);
     impl EncryptionKey {
@@ -195,7 +205,7 @@ pub mod parallel_data {
     ///
     /// CloudFormation property type `ParallelDataConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-translate-paralleldata-paralleldataconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ParallelDataConfig(rt::Props);
     impl ParallelDataConfig {
@@ -219,13 +229,6 @@ pub mod parallel_data {
         Tmx,
     }
     string_enum!(Format { Tsv => "TSV", Csv => "CSV", Tmx => "TMX" });
-    /// The values `Type` accepts in `Translate::ParallelData`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Type {
-        /// `KMS`
-        Kms,
-    }
-    string_enum!(Type { Kms => "KMS" });
 }
 /// A custom terminology resource for Amazon Translate that enables customized translations.
 ///
@@ -284,6 +287,7 @@ static TERMINOLOGY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Directionality", Some("directionality")),
         ("Format", Some("format")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Terminology {
     /// Declares a `AWS::Translate::Terminology` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -389,12 +393,13 @@ impl TerminologyHandle {
 }
 /// Property types and value sets of [`Terminology`] (`AWS::Translate::Terminology`).
 pub mod terminology {
+    pub use super::shared::Type;
     use super::*;
     /// The encryption key for the custom terminology.
     ///
     /// CloudFormation property type `EncryptionKey`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-translate-terminology-encryptionkey.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EncryptionKey(rt::Props);
     impl EncryptionKey {
@@ -411,7 +416,7 @@ pub mod terminology {
     ///
     /// CloudFormation property type `TerminologyData`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-translate-terminology-terminologydata.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TerminologyData(rt::Props);
     impl TerminologyData {
@@ -459,7 +464,12 @@ pub mod terminology {
         Tsv,
     }
     string_enum!(Format { Csv => "CSV", Tmx => "TMX", Tsv => "TSV" });
-    /// The values `Type` accepts in `Translate::Terminology`.
+}
+/// Nested types that several `Translate` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `Type` accepts in `Translate`'s `ParallelData`, `Terminology`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Type {
         /// `KMS`

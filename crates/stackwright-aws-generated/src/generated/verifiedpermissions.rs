@@ -2,14 +2,22 @@
 //! `VerifiedPermissions` resource types of the CloudFormation registry (`AWS::VerifiedPermissions::*`): 5 types, 5 of them with an awscc Terraform resource.
 //! Enabled by the `verifiedpermissions` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("verifiedpermissions.schemas.jsonl"));
 /// Definition of AWS::VerifiedPermissions::IdentitySource Resource Type
 ///
 /// CloudFormation: `AWS::VerifiedPermissions::IdentitySource`. Terraform: `awscc_verifiedpermissions_identity_source` (awscc provider).
@@ -26,6 +34,7 @@ static IDENTITY_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Details", Some("details")),
         ("IdentitySourceId", Some("identity_source_id")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl IdentitySource {
     /// Declares a `AWS::VerifiedPermissions::IdentitySource` with the stack-unique `id`. Required properties: `configuration` (`Configuration`), `policy_store_id` (`PolicyStoreId`).
@@ -89,6 +98,7 @@ static POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("PolicyId", Some("policy_id")),
         ("PolicyType", Some("policy_type")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Policy {
     /// Declares a `AWS::VerifiedPermissions::Policy` with the stack-unique `id`. Required properties: `definition` (`Definition`), `policy_store_id` (`PolicyStoreId`).
@@ -145,6 +155,7 @@ static POLICY_STORE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("PolicyStoreId", Some("policy_store_id")),
         ("EncryptionState", Some("encryption_state")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl PolicyStore {
     /// Declares a `AWS::VerifiedPermissions::PolicyStore` with the stack-unique `id`. Required properties: `validation_settings` (`ValidationSettings`).
@@ -215,7 +226,7 @@ pub mod policy_store {
     use super::*;
     /// CloudFormation property type `DeletionProtection`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-verifiedpermissions-policystore-deletionprotection.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DeletionProtection(rt::Props);
     impl DeletionProtection {
@@ -229,7 +240,7 @@ pub mod policy_store {
     nested!(DeletionProtection);
     /// CloudFormation property type `SchemaDefinition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-verifiedpermissions-policystore-schemadefinition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SchemaDefinition(rt::Props);
     impl SchemaDefinition {
@@ -248,7 +259,7 @@ pub mod policy_store {
     nested!(SchemaDefinition);
     /// CloudFormation property type `ValidationSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-verifiedpermissions-policystore-validationsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ValidationSettings(rt::Props);
     impl ValidationSettings {
@@ -292,6 +303,7 @@ static POLICY_STORE_ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &["me-central-1"],
     attributes: &[],
+    schema: (&SCHEMAS, 3),
 };
 impl PolicyStoreAlias {
     /// Declares a `AWS::VerifiedPermissions::PolicyStoreAlias` with the stack-unique `id`. Required properties: `alias_name` (`AliasName`), `policy_store_id` (`PolicyStoreId`).
@@ -329,6 +341,7 @@ static POLICY_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("PolicyTemplateId", Some("policy_template_id"))],
+    schema: (&SCHEMAS, 4),
 };
 impl PolicyTemplate {
     /// Declares a `AWS::VerifiedPermissions::PolicyTemplate` with the stack-unique `id`. Required properties: `policy_store_id` (`PolicyStoreId`), `statement` (`Statement`).

@@ -2,14 +2,22 @@
 //! `VoiceID` resource types of the CloudFormation registry (`AWS::VoiceID::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `voiceid` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("voiceid.schemas.jsonl"));
 /// The AWS::VoiceID::Domain resource specifies an Amazon VoiceID Domain.
 ///
 /// CloudFormation: `AWS::VoiceID::Domain`. Terraform: `awscc_voiceid_domain` (awscc provider).
@@ -52,6 +60,7 @@ static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("DomainId", Some("domain_id"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Domain {
     /// Declares a `AWS::VoiceID::Domain` with the stack-unique `id`. Required properties: `name` (`Name`), `server_side_encryption_configuration` (`ServerSideEncryptionConfiguration`).
@@ -93,7 +102,7 @@ pub mod domain {
     use super::*;
     /// CloudFormation property type `ServerSideEncryptionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-voiceid-domain-serversideencryptionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ServerSideEncryptionConfiguration(rt::Props);
     impl ServerSideEncryptionConfiguration {

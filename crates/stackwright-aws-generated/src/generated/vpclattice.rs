@@ -2,14 +2,22 @@
 //! `VpcLattice` resource types of the CloudFormation registry (`AWS::VpcLattice::*`): 14 types, 12 of them with an awscc Terraform resource.
 //! Enabled by the `vpclattice` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("vpclattice.schemas.jsonl"));
 /// Enables access logs to be sent to Amazon CloudWatch, Amazon S3, and Amazon Kinesis Data Firehose.
 ///
 /// CloudFormation: `AWS::VpcLattice::AccessLogSubscription`. Terraform: `awscc_vpclattice_access_log_subscription` (awscc provider).
@@ -36,6 +44,7 @@ static ACCESS_LOG_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ResourceArn", Some("resource_arn")),
         ("ResourceId", Some("resource_id")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl AccessLogSubscription {
     /// Declares a `AWS::VpcLattice::AccessLogSubscription` with the stack-unique `id`. Required properties: `destination_arn` (`DestinationArn`).
@@ -128,6 +137,7 @@ static AUTH_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("State", Some("state"))],
+    schema: (&SCHEMAS, 1),
 };
 impl AuthPolicy {
     /// Declares a `AWS::VpcLattice::AuthPolicy` with the stack-unique `id`. Required properties: `policy` (`Policy`), `resource_identifier` (`ResourceIdentifier`).
@@ -185,6 +195,7 @@ static DOMAIN_VERIFICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Id", None),
         ("Arn", None),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl DomainVerification {
     /// Declares a `AWS::VpcLattice::DomainVerification` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`).
@@ -244,6 +255,7 @@ static LISTENER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ServiceArn", Some("service_arn")),
         ("ServiceId", Some("service_id")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl Listener {
     /// Declares a `AWS::VpcLattice::Listener` with the stack-unique `id`. Required properties: `default_action` (`DefaultAction`), `protocol` (`Protocol`).
@@ -307,10 +319,11 @@ impl ListenerHandle {
 }
 /// Property types and value sets of [`Listener`] (`AWS::VpcLattice::Listener`).
 pub mod listener {
+    pub use super::shared::{FixedResponse, Forward, WeightedTargetGroup};
     use super::*;
     /// CloudFormation property type `DefaultAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-listener-defaultaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DefaultAction(rt::Props);
     impl DefaultAction {
@@ -332,61 +345,6 @@ pub mod listener {
         }
     }
     nested!(DefaultAction);
-    /// CloudFormation property type `FixedResponse`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-listener-fixedresponse.html)
-    #[derive(Clone, Debug)]
-    pub struct FixedResponse(rt::Props);
-    impl FixedResponse {
-        /// A new `FixedResponse`. Required properties: `status_code` (`StatusCode`).
-        pub fn new(status_code: i64) -> Self {
-            let mut this = rt::Props::default();
-            this.set("StatusCode", Some("status_code"), rt::int(status_code));
-            FixedResponse(this)
-        }
-    }
-    nested!(FixedResponse);
-    /// CloudFormation property type `Forward`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-listener-forward.html)
-    #[derive(Clone, Debug)]
-    pub struct Forward(rt::Props);
-    impl Forward {
-        /// A new `Forward`. Required properties: `target_groups` (`TargetGroups`).
-        pub fn new(target_groups: impl IntoIterator<Item = WeightedTargetGroup>) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "TargetGroups",
-                Some("target_groups"),
-                rt::list(target_groups),
-            );
-            Forward(this)
-        }
-    }
-    nested!(Forward);
-    /// CloudFormation property type `WeightedTargetGroup`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-listener-weightedtargetgroup.html)
-    #[derive(Clone, Debug)]
-    pub struct WeightedTargetGroup(rt::Props);
-    impl WeightedTargetGroup {
-        /// A new `WeightedTargetGroup`. Required properties: `target_group_identifier` (`TargetGroupIdentifier`).
-        pub fn new(target_group_identifier: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "TargetGroupIdentifier",
-                Some("target_group_identifier"),
-                rt::string(target_group_identifier),
-            );
-            WeightedTargetGroup(this)
-        }
-        /// Constraints: range 0..=999. CloudFormation `Weight`, Terraform `weight`.
-        pub fn weight(mut self, value: i64) -> Self {
-            self.0.set("Weight", Some("weight"), rt::int(value));
-            self
-        }
-    }
-    nested!(WeightedTargetGroup);
     /// The values `Protocol` accepts in `VpcLattice::Listener`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Protocol {
@@ -422,6 +380,7 @@ static RESOURCE_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 4),
 };
 impl ResourceConfiguration {
     /// Declares a `AWS::VpcLattice::ResourceConfiguration` with the stack-unique `id`. Required properties: `name` (`Name`), `resource_configuration_type` (`ResourceConfigurationType`).
@@ -598,6 +557,7 @@ static RESOURCE_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 5),
 };
 impl ResourceGateway {
     /// Declares a `AWS::VpcLattice::ResourceGateway` with the stack-unique `id`. Required properties: `name` (`Name`), `subnet_ids` (`SubnetIds`), `vpc_identifier` (`VpcIdentifier`).
@@ -722,6 +682,7 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 6),
 };
 impl ResourcePolicy {
     /// Declares a `AWS::VpcLattice::ResourcePolicy` with the stack-unique `id`. Required properties: `policy` (`Policy`), `resource_arn` (`ResourceArn`).
@@ -767,6 +728,7 @@ static RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Arn", Some("arn")), ("Id", Some("id"))],
+    schema: (&SCHEMAS, 7),
 };
 impl Rule {
     /// Declares a `AWS::VpcLattice::Rule` with the stack-unique `id`. Required properties: `action` (`Action`), `match_` (`Match`), `priority` (`Priority`).
@@ -824,10 +786,11 @@ impl RuleHandle {
 }
 /// Property types and value sets of [`Rule`] (`AWS::VpcLattice::Rule`).
 pub mod rule {
+    pub use super::shared::{FixedResponse, Forward, WeightedTargetGroup};
     use super::*;
     /// CloudFormation property type `Action`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-rule-action.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Action(rt::Props);
     impl Action {
@@ -849,41 +812,9 @@ pub mod rule {
         }
     }
     nested!(Action);
-    /// CloudFormation property type `FixedResponse`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-rule-fixedresponse.html)
-    #[derive(Clone, Debug)]
-    pub struct FixedResponse(rt::Props);
-    impl FixedResponse {
-        /// A new `FixedResponse`. Required properties: `status_code` (`StatusCode`).
-        pub fn new(status_code: i64) -> Self {
-            let mut this = rt::Props::default();
-            this.set("StatusCode", Some("status_code"), rt::int(status_code));
-            FixedResponse(this)
-        }
-    }
-    nested!(FixedResponse);
-    /// CloudFormation property type `Forward`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-rule-forward.html)
-    #[derive(Clone, Debug)]
-    pub struct Forward(rt::Props);
-    impl Forward {
-        /// A new `Forward`. Required properties: `target_groups` (`TargetGroups`).
-        pub fn new(target_groups: impl IntoIterator<Item = WeightedTargetGroup>) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "TargetGroups",
-                Some("target_groups"),
-                rt::list(target_groups),
-            );
-            Forward(this)
-        }
-    }
-    nested!(Forward);
     /// CloudFormation property type `HeaderMatch`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-rule-headermatch.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HeaderMatch(rt::Props);
     impl HeaderMatch {
@@ -904,7 +835,7 @@ pub mod rule {
     nested!(HeaderMatch);
     /// CloudFormation property type `HeaderMatchType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-rule-headermatchtype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HeaderMatchType(rt::Props);
     impl HeaderMatchType {
@@ -932,7 +863,7 @@ pub mod rule {
     nested!(HeaderMatchType);
     /// CloudFormation property type `HttpMatch`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-rule-httpmatch.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HttpMatch(rt::Props);
     impl HttpMatch {
@@ -961,7 +892,7 @@ pub mod rule {
     nested!(HttpMatch);
     /// CloudFormation property type `Match`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-rule-match.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Match(rt::Props);
     impl Match {
@@ -975,7 +906,7 @@ pub mod rule {
     nested!(Match);
     /// CloudFormation property type `PathMatch`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-rule-pathmatch.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PathMatch(rt::Props);
     impl PathMatch {
@@ -995,7 +926,7 @@ pub mod rule {
     nested!(PathMatch);
     /// CloudFormation property type `PathMatchType`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-rule-pathmatchtype.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PathMatchType(rt::Props);
     impl PathMatchType {
@@ -1016,29 +947,6 @@ pub mod rule {
         }
     }
     nested!(PathMatchType);
-    /// CloudFormation property type `WeightedTargetGroup`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-rule-weightedtargetgroup.html)
-    #[derive(Clone, Debug)]
-    pub struct WeightedTargetGroup(rt::Props);
-    impl WeightedTargetGroup {
-        /// A new `WeightedTargetGroup`. Required properties: `target_group_identifier` (`TargetGroupIdentifier`).
-        pub fn new(target_group_identifier: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "TargetGroupIdentifier",
-                Some("target_group_identifier"),
-                rt::string(target_group_identifier),
-            );
-            WeightedTargetGroup(this)
-        }
-        /// Constraints: range 0..=999. CloudFormation `Weight`, Terraform `weight`.
-        pub fn weight(mut self, value: i64) -> Self {
-            self.0.set("Weight", Some("weight"), rt::int(value));
-            self
-        }
-    }
-    nested!(WeightedTargetGroup);
     /// The values `Method` accepts in `VpcLattice::Rule`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Method {
@@ -1090,6 +998,7 @@ static SERVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdatedAt", Some("last_updated_at")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 8),
 };
 impl Service {
     /// Declares a `AWS::VpcLattice::Service` with the stack-unique `id`. No property is required.
@@ -1175,41 +1084,8 @@ impl ServiceHandle {
 }
 /// Property types and value sets of [`Service`] (`AWS::VpcLattice::Service`).
 pub mod service {
+    pub use super::shared::{AuthType, DnsEntry};
     use super::*;
-    /// CloudFormation property type `DnsEntry`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-service-dnsentry.html)
-    #[derive(Clone, Debug)]
-    pub struct DnsEntry(rt::Props);
-    impl DnsEntry {
-        /// A new `DnsEntry`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            DnsEntry(this)
-        }
-        /// CloudFormation `DomainName`, Terraform `domain_name`.
-        pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("DomainName", Some("domain_name"), rt::string(value));
-            self
-        }
-        /// CloudFormation `HostedZoneId`, Terraform `hosted_zone_id`.
-        pub fn hosted_zone_id(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("HostedZoneId", Some("hosted_zone_id"), rt::string(value));
-            self
-        }
-    }
-    nested!(DnsEntry);
-    /// The values `AuthType` accepts in `VpcLattice::Service`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum AuthType {
-        /// `NONE`
-        None,
-        /// `AWS_IAM`
-        AwsIam,
-    }
-    string_enum!(AuthType { None => "NONE", AwsIam => "AWS_IAM" });
 }
 /// A service network is a logical boundary for a collection of services.
 ///
@@ -1237,6 +1113,7 @@ static SERVICE_NETWORK_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Id", Some("id")),
         ("LastUpdatedAt", Some("last_updated_at")),
     ],
+    schema: (&SCHEMAS, 9),
 };
 impl ServiceNetwork {
     /// Declares a `AWS::VpcLattice::ServiceNetwork` with the stack-unique `id`. No property is required.
@@ -1287,10 +1164,11 @@ impl ServiceNetworkHandle {
 }
 /// Property types and value sets of [`ServiceNetwork`] (`AWS::VpcLattice::ServiceNetwork`).
 pub mod service_network {
+    pub use super::shared::AuthType;
     use super::*;
     /// CloudFormation property type `SharingConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-servicenetwork-sharingconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SharingConfig(rt::Props);
     impl SharingConfig {
@@ -1302,15 +1180,6 @@ pub mod service_network {
         }
     }
     nested!(SharingConfig);
-    /// The values `AuthType` accepts in `VpcLattice::ServiceNetwork`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum AuthType {
-        /// `NONE`
-        None,
-        /// `AWS_IAM`
-        AwsIam,
-    }
-    string_enum!(AuthType { None => "NONE", AwsIam => "AWS_IAM" });
 }
 /// VpcLattice ServiceNetworkResourceAssociation CFN resource
 ///
@@ -1335,6 +1204,7 @@ static SERVICE_NETWORK_RESOURCE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
+    schema: (&SCHEMAS, 10),
 };
 impl ServiceNetworkResourceAssociation {
     /// Declares a `AWS::VpcLattice::ServiceNetworkResourceAssociation` with the stack-unique `id`. No property is required.
@@ -1423,6 +1293,7 @@ static SERVICE_NETWORK_SERVICE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ServiceName", Some("service_name")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 11),
 };
 impl ServiceNetworkServiceAssociation {
     /// Declares a `AWS::VpcLattice::ServiceNetworkServiceAssociation` with the stack-unique `id`. No property is required.
@@ -1515,32 +1386,8 @@ impl ServiceNetworkServiceAssociationHandle {
 }
 /// Property types and value sets of [`ServiceNetworkServiceAssociation`] (`AWS::VpcLattice::ServiceNetworkServiceAssociation`).
 pub mod service_network_service_association {
+    pub use super::shared::DnsEntry;
     use super::*;
-    /// CloudFormation property type `DnsEntry`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-servicenetworkserviceassociation-dnsentry.html)
-    #[derive(Clone, Debug)]
-    pub struct DnsEntry(rt::Props);
-    impl DnsEntry {
-        /// A new `DnsEntry`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            DnsEntry(this)
-        }
-        /// CloudFormation `DomainName`, Terraform `domain_name`.
-        pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("DomainName", Some("domain_name"), rt::string(value));
-            self
-        }
-        /// CloudFormation `HostedZoneId`, Terraform `hosted_zone_id`.
-        pub fn hosted_zone_id(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("HostedZoneId", Some("hosted_zone_id"), rt::string(value));
-            self
-        }
-    }
-    nested!(DnsEntry);
 }
 /// Associates a VPC with a service network.
 ///
@@ -1572,6 +1419,7 @@ static SERVICE_NETWORK_VPC_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
         ("VpcId", Some("vpc_id")),
     ],
+    schema: (&SCHEMAS, 12),
 };
 impl ServiceNetworkVpcAssociation {
     /// Declares a `AWS::VpcLattice::ServiceNetworkVpcAssociation` with the stack-unique `id`. No property is required.
@@ -1669,7 +1517,7 @@ pub mod service_network_vpc_association {
     use super::*;
     /// CloudFormation property type `DnsOptions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-servicenetworkvpcassociation-dnsoptions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DnsOptions(rt::Props);
     impl DnsOptions {
@@ -1742,6 +1590,7 @@ static TARGET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdatedAt", None),
         ("Status", None),
     ],
+    schema: (&SCHEMAS, 13),
 };
 impl TargetGroup {
     /// Declares a `AWS::VpcLattice::TargetGroup` with the stack-unique `id`. Required properties: `type_` (`Type`).
@@ -1799,7 +1648,7 @@ pub mod target_group {
     use super::*;
     /// CloudFormation property type `HealthCheckConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-targetgroup-healthcheckconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HealthCheckConfig(rt::Props);
     impl HealthCheckConfig {
@@ -1864,7 +1713,7 @@ pub mod target_group {
     nested!(HealthCheckConfig);
     /// CloudFormation property type `Matcher`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-targetgroup-matcher.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Matcher(rt::Props);
     impl Matcher {
@@ -1878,7 +1727,7 @@ pub mod target_group {
     nested!(Matcher);
     /// CloudFormation property type `Target`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-targetgroup-target.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Target(rt::Props);
     impl Target {
@@ -1897,7 +1746,7 @@ pub mod target_group {
     nested!(Target);
     /// CloudFormation property type `TargetGroupConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-targetgroup-targetgroupconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TargetGroupConfig(rt::Props);
     impl TargetGroupConfig {
@@ -2018,4 +1867,98 @@ pub mod target_group {
         Http2,
     }
     string_enum!(ProtocolVersion2 { Http1 => "HTTP1", Http2 => "HTTP2" });
+}
+/// Nested types that several `VpcLattice` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `AuthType` accepts in `VpcLattice`'s `Service`, `ServiceNetwork`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum AuthType {
+        /// `NONE`
+        None,
+        /// `AWS_IAM`
+        AwsIam,
+    }
+    string_enum!(AuthType { None => "NONE", AwsIam => "AWS_IAM" });
+    /// CloudFormation property type `DnsEntry`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct DnsEntry(rt::Props);
+    impl DnsEntry {
+        /// A new `DnsEntry`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            DnsEntry(this)
+        }
+        /// CloudFormation `DomainName`, Terraform `domain_name`.
+        pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("DomainName", Some("domain_name"), rt::string(value));
+            self
+        }
+        /// CloudFormation `HostedZoneId`, Terraform `hosted_zone_id`.
+        pub fn hosted_zone_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("HostedZoneId", Some("hosted_zone_id"), rt::string(value));
+            self
+        }
+    }
+    nested!(DnsEntry);
+    /// CloudFormation property type `FixedResponse`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct FixedResponse(rt::Props);
+    impl FixedResponse {
+        /// A new `FixedResponse`. Required properties: `status_code` (`StatusCode`).
+        pub fn new(status_code: i64) -> Self {
+            let mut this = rt::Props::default();
+            this.set("StatusCode", Some("status_code"), rt::int(status_code));
+            FixedResponse(this)
+        }
+    }
+    nested!(FixedResponse);
+    /// CloudFormation property type `Forward`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct Forward(rt::Props);
+    impl Forward {
+        /// A new `Forward`. Required properties: `target_groups` (`TargetGroups`).
+        pub fn new(target_groups: impl IntoIterator<Item = WeightedTargetGroup>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "TargetGroups",
+                Some("target_groups"),
+                rt::list(target_groups),
+            );
+            Forward(this)
+        }
+    }
+    nested!(Forward);
+    /// CloudFormation property type `WeightedTargetGroup`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct WeightedTargetGroup(rt::Props);
+    impl WeightedTargetGroup {
+        /// A new `WeightedTargetGroup`. Required properties: `target_group_identifier` (`TargetGroupIdentifier`).
+        pub fn new(target_group_identifier: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "TargetGroupIdentifier",
+                Some("target_group_identifier"),
+                rt::string(target_group_identifier),
+            );
+            WeightedTargetGroup(this)
+        }
+        /// Constraints: range 0..=999. CloudFormation `Weight`, Terraform `weight`.
+        pub fn weight(mut self, value: i64) -> Self {
+            self.0.set("Weight", Some("weight"), rt::int(value));
+            self
+        }
+    }
+    nested!(WeightedTargetGroup);
 }

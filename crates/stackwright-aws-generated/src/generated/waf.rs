@@ -2,14 +2,22 @@
 //! `WAF` resource types of the CloudFormation registry (`AWS::WAF::*`): 7 types, 0 of them with an awscc Terraform resource.
 //! Enabled by the `waf` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("waf.schemas.jsonl"));
 /// Resource Type definition for AWS::WAF::ByteMatchSet
 ///
 /// CloudFormation: `AWS::WAF::ByteMatchSet`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -23,6 +31,7 @@ static BYTE_MATCH_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 0),
 };
 impl ByteMatchSet {
     /// Declares a `AWS::WAF::ByteMatchSet` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -54,10 +63,11 @@ impl ByteMatchSetHandle {
 }
 /// Property types and value sets of [`ByteMatchSet`] (`AWS::WAF::ByteMatchSet`).
 pub mod byte_match_set {
+    pub use super::shared::FieldToMatch;
     use super::*;
     /// CloudFormation property type `ByteMatchTuple`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-waf-bytematchset-bytematchtuple.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ByteMatchTuple(rt::Props);
     impl ByteMatchTuple {
@@ -89,25 +99,6 @@ pub mod byte_match_set {
         }
     }
     nested!(ByteMatchTuple);
-    /// CloudFormation property type `FieldToMatch`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-waf-bytematchset-fieldtomatch.html)
-    #[derive(Clone, Debug)]
-    pub struct FieldToMatch(rt::Props);
-    impl FieldToMatch {
-        /// A new `FieldToMatch`. Required properties: `type_` (`Type`).
-        pub fn new(type_: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Type", None, rt::string(type_));
-            FieldToMatch(this)
-        }
-        /// CloudFormation `Data`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn data(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Data", None, rt::string(value));
-            self
-        }
-    }
-    nested!(FieldToMatch);
 }
 /// Resource Type definition for AWS::WAF::IPSet
 ///
@@ -122,6 +113,7 @@ static IP_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 1),
 };
 impl IpSet {
     /// Declares a `AWS::WAF::IPSet` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -156,7 +148,7 @@ pub mod ip_set {
     use super::*;
     /// CloudFormation property type `IPSetDescriptor`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-waf-ipset-ipsetdescriptor.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IpSetDescriptor(rt::Props);
     impl IpSetDescriptor {
@@ -183,6 +175,7 @@ static RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 2),
 };
 impl Rule {
     /// Declares a `AWS::WAF::Rule` with the stack-unique `id`. Required properties: `metric_name` (`MetricName`), `name` (`Name`).
@@ -219,7 +212,7 @@ pub mod rule {
     use super::*;
     /// CloudFormation property type `Predicate`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-waf-rule-predicate.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Predicate(rt::Props);
     impl Predicate {
@@ -251,6 +244,7 @@ static SIZE_CONSTRAINT_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 3),
 };
 impl SizeConstraintSet {
     /// Declares a `AWS::WAF::SizeConstraintSet` with the stack-unique `id`. Required properties: `name` (`Name`), `size_constraints` (`SizeConstraints`).
@@ -279,29 +273,11 @@ impl SizeConstraintSetHandle {
 }
 /// Property types and value sets of [`SizeConstraintSet`] (`AWS::WAF::SizeConstraintSet`).
 pub mod size_constraint_set {
+    pub use super::shared::FieldToMatch;
     use super::*;
-    /// CloudFormation property type `FieldToMatch`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-waf-sizeconstraintset-fieldtomatch.html)
-    #[derive(Clone, Debug)]
-    pub struct FieldToMatch(rt::Props);
-    impl FieldToMatch {
-        /// A new `FieldToMatch`. Required properties: `type_` (`Type`).
-        pub fn new(type_: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Type", None, rt::string(type_));
-            FieldToMatch(this)
-        }
-        /// CloudFormation `Data`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn data(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Data", None, rt::string(value));
-            self
-        }
-    }
-    nested!(FieldToMatch);
     /// CloudFormation property type `SizeConstraint`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-waf-sizeconstraintset-sizeconstraint.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SizeConstraint(rt::Props);
     impl SizeConstraint {
@@ -335,6 +311,7 @@ static SQL_INJECTION_MATCH_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 4),
 };
 impl SqlInjectionMatchSet {
     /// Declares a `AWS::WAF::SqlInjectionMatchSet` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -366,29 +343,11 @@ impl SqlInjectionMatchSetHandle {
 }
 /// Property types and value sets of [`SqlInjectionMatchSet`] (`AWS::WAF::SqlInjectionMatchSet`).
 pub mod sql_injection_match_set {
+    pub use super::shared::FieldToMatch;
     use super::*;
-    /// CloudFormation property type `FieldToMatch`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-waf-sqlinjectionmatchset-fieldtomatch.html)
-    #[derive(Clone, Debug)]
-    pub struct FieldToMatch(rt::Props);
-    impl FieldToMatch {
-        /// A new `FieldToMatch`. Required properties: `type_` (`Type`).
-        pub fn new(type_: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Type", None, rt::string(type_));
-            FieldToMatch(this)
-        }
-        /// CloudFormation `Data`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn data(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Data", None, rt::string(value));
-            self
-        }
-    }
-    nested!(FieldToMatch);
     /// CloudFormation property type `SqlInjectionMatchTuple`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-waf-sqlinjectionmatchset-sqlinjectionmatchtuple.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SqlInjectionMatchTuple(rt::Props);
     impl SqlInjectionMatchTuple {
@@ -415,6 +374,7 @@ static WEB_ACL_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 5),
 };
 impl WebAcl {
     /// Declares a `AWS::WAF::WebACL` with the stack-unique `id`. Required properties: `default_action` (`DefaultAction`), `metric_name` (`MetricName`), `name` (`Name`).
@@ -453,7 +413,7 @@ pub mod web_acl {
     use super::*;
     /// CloudFormation property type `ActivatedRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-waf-webacl-activatedrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ActivatedRule(rt::Props);
     impl ActivatedRule {
@@ -473,7 +433,7 @@ pub mod web_acl {
     nested!(ActivatedRule);
     /// CloudFormation property type `WafAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-waf-webacl-wafaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WafAction(rt::Props);
     impl WafAction {
@@ -499,6 +459,7 @@ static XSS_MATCH_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 6),
 };
 impl XssMatchSet {
     /// Declares a `AWS::WAF::XssMatchSet` with the stack-unique `id`. Required properties: `name` (`Name`), `xss_match_tuples` (`XssMatchTuples`).
@@ -527,10 +488,31 @@ impl XssMatchSetHandle {
 }
 /// Property types and value sets of [`XssMatchSet`] (`AWS::WAF::XssMatchSet`).
 pub mod xss_match_set {
+    pub use super::shared::FieldToMatch;
+    use super::*;
+    /// CloudFormation property type `XssMatchTuple`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct XssMatchTuple(rt::Props);
+    impl XssMatchTuple {
+        /// A new `XssMatchTuple`. Required properties: `field_to_match` (`FieldToMatch`), `text_transformation` (`TextTransformation`).
+        pub fn new(field_to_match: FieldToMatch, text_transformation: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("FieldToMatch", None, field_to_match.into());
+            this.set("TextTransformation", None, rt::string(text_transformation));
+            XssMatchTuple(this)
+        }
+    }
+    nested!(XssMatchTuple);
+}
+/// Nested types that several `WAF` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
     use super::*;
     /// CloudFormation property type `FieldToMatch`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-waf-xssmatchset-fieldtomatch.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FieldToMatch(rt::Props);
     impl FieldToMatch {
@@ -547,19 +529,4 @@ pub mod xss_match_set {
         }
     }
     nested!(FieldToMatch);
-    /// CloudFormation property type `XssMatchTuple`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-waf-xssmatchset-xssmatchtuple.html)
-    #[derive(Clone, Debug)]
-    pub struct XssMatchTuple(rt::Props);
-    impl XssMatchTuple {
-        /// A new `XssMatchTuple`. Required properties: `field_to_match` (`FieldToMatch`), `text_transformation` (`TextTransformation`).
-        pub fn new(field_to_match: FieldToMatch, text_transformation: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("FieldToMatch", None, field_to_match.into());
-            this.set("TextTransformation", None, rt::string(text_transformation));
-            XssMatchTuple(this)
-        }
-    }
-    nested!(XssMatchTuple);
 }

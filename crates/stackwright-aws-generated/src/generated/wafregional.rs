@@ -2,14 +2,22 @@
 //! `WAFRegional` resource types of the CloudFormation registry (`AWS::WAFRegional::*`): 11 types, 0 of them with an awscc Terraform resource.
 //! Enabled by the `wafregional` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("wafregional.schemas.jsonl"));
 /// Resource Type definition for AWS::WAFRegional::ByteMatchSet
 ///
 /// CloudFormation: `AWS::WAFRegional::ByteMatchSet`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -39,6 +47,7 @@ static BYTE_MATCH_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 0),
 };
 impl ByteMatchSet {
     /// Declares a `AWS::WAFRegional::ByteMatchSet` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -70,10 +79,11 @@ impl ByteMatchSetHandle {
 }
 /// Property types and value sets of [`ByteMatchSet`] (`AWS::WAFRegional::ByteMatchSet`).
 pub mod byte_match_set {
+    pub use super::shared::FieldToMatch;
     use super::*;
     /// CloudFormation property type `ByteMatchTuple`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafregional-bytematchset-bytematchtuple.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ByteMatchTuple(rt::Props);
     impl ByteMatchTuple {
@@ -105,25 +115,6 @@ pub mod byte_match_set {
         }
     }
     nested!(ByteMatchTuple);
-    /// CloudFormation property type `FieldToMatch`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafregional-bytematchset-fieldtomatch.html)
-    #[derive(Clone, Debug)]
-    pub struct FieldToMatch(rt::Props);
-    impl FieldToMatch {
-        /// A new `FieldToMatch`. Required properties: `type_` (`Type`).
-        pub fn new(type_: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Type", None, rt::string(type_));
-            FieldToMatch(this)
-        }
-        /// CloudFormation `Data`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn data(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Data", None, rt::string(value));
-            self
-        }
-    }
-    nested!(FieldToMatch);
 }
 /// Resource Type definition for AWS::WAFRegional::GeoMatchSet
 ///
@@ -154,6 +145,7 @@ static GEO_MATCH_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 1),
 };
 impl GeoMatchSet {
     /// Declares a `AWS::WAFRegional::GeoMatchSet` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -188,7 +180,7 @@ pub mod geo_match_set {
     use super::*;
     /// CloudFormation property type `GeoMatchConstraint`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafregional-geomatchset-geomatchconstraint.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GeoMatchConstraint(rt::Props);
     impl GeoMatchConstraint {
@@ -231,6 +223,7 @@ static IP_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 2),
 };
 impl IpSet {
     /// Declares a `AWS::WAFRegional::IPSet` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -265,7 +258,7 @@ pub mod ip_set {
     use super::*;
     /// CloudFormation property type `IPSetDescriptor`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafregional-ipset-ipsetdescriptor.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IpSetDescriptor(rt::Props);
     impl IpSetDescriptor {
@@ -308,6 +301,7 @@ static RATE_BASED_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 3),
 };
 impl RateBasedRule {
     /// Declares a `AWS::WAFRegional::RateBasedRule` with the stack-unique `id`. Required properties: `metric_name` (`MetricName`), `name` (`Name`), `rate_key` (`RateKey`), `rate_limit` (`RateLimit`).
@@ -348,27 +342,8 @@ impl RateBasedRuleHandle {
 }
 /// Property types and value sets of [`RateBasedRule`] (`AWS::WAFRegional::RateBasedRule`).
 pub mod rate_based_rule {
+    pub use super::shared::Predicate;
     use super::*;
-    /// CloudFormation property type `Predicate`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafregional-ratebasedrule-predicate.html)
-    #[derive(Clone, Debug)]
-    pub struct Predicate(rt::Props);
-    impl Predicate {
-        /// A new `Predicate`. Required properties: `data_id` (`DataId`), `negated` (`Negated`), `type_` (`Type`).
-        pub fn new(
-            data_id: impl Into<rt::Expr>,
-            negated: bool,
-            type_: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("DataId", None, rt::string(data_id));
-            this.set("Negated", None, rt::boolean(negated));
-            this.set("Type", None, rt::string(type_));
-            Predicate(this)
-        }
-    }
-    nested!(Predicate);
 }
 /// Resource Type definition for AWS::WAFRegional::RegexPatternSet
 ///
@@ -399,6 +374,7 @@ static REGEX_PATTERN_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 4),
 };
 impl RegexPatternSet {
     /// Declares a `AWS::WAFRegional::RegexPatternSet` with the stack-unique `id`. Required properties: `name` (`Name`), `regex_pattern_strings` (`RegexPatternStrings`).
@@ -458,6 +434,7 @@ static RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 5),
 };
 impl Rule {
     /// Declares a `AWS::WAFRegional::Rule` with the stack-unique `id`. Required properties: `metric_name` (`MetricName`), `name` (`Name`).
@@ -491,27 +468,8 @@ impl RuleHandle {
 }
 /// Property types and value sets of [`Rule`] (`AWS::WAFRegional::Rule`).
 pub mod rule {
+    pub use super::shared::Predicate;
     use super::*;
-    /// CloudFormation property type `Predicate`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafregional-rule-predicate.html)
-    #[derive(Clone, Debug)]
-    pub struct Predicate(rt::Props);
-    impl Predicate {
-        /// A new `Predicate`. Required properties: `data_id` (`DataId`), `negated` (`Negated`), `type_` (`Type`).
-        pub fn new(
-            data_id: impl Into<rt::Expr>,
-            negated: bool,
-            type_: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("DataId", None, rt::string(data_id));
-            this.set("Negated", None, rt::boolean(negated));
-            this.set("Type", None, rt::string(type_));
-            Predicate(this)
-        }
-    }
-    nested!(Predicate);
 }
 /// Resource Type definition for AWS::WAFRegional::SizeConstraintSet
 ///
@@ -542,6 +500,7 @@ static SIZE_CONSTRAINT_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 6),
 };
 impl SizeConstraintSet {
     /// Declares a `AWS::WAFRegional::SizeConstraintSet` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -573,29 +532,11 @@ impl SizeConstraintSetHandle {
 }
 /// Property types and value sets of [`SizeConstraintSet`] (`AWS::WAFRegional::SizeConstraintSet`).
 pub mod size_constraint_set {
+    pub use super::shared::FieldToMatch;
     use super::*;
-    /// CloudFormation property type `FieldToMatch`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafregional-sizeconstraintset-fieldtomatch.html)
-    #[derive(Clone, Debug)]
-    pub struct FieldToMatch(rt::Props);
-    impl FieldToMatch {
-        /// A new `FieldToMatch`. Required properties: `type_` (`Type`).
-        pub fn new(type_: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Type", None, rt::string(type_));
-            FieldToMatch(this)
-        }
-        /// CloudFormation `Data`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn data(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Data", None, rt::string(value));
-            self
-        }
-    }
-    nested!(FieldToMatch);
     /// CloudFormation property type `SizeConstraint`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafregional-sizeconstraintset-sizeconstraint.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SizeConstraint(rt::Props);
     impl SizeConstraint {
@@ -645,6 +586,7 @@ static SQL_INJECTION_MATCH_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 7),
 };
 impl SqlInjectionMatchSet {
     /// Declares a `AWS::WAFRegional::SqlInjectionMatchSet` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -676,29 +618,11 @@ impl SqlInjectionMatchSetHandle {
 }
 /// Property types and value sets of [`SqlInjectionMatchSet`] (`AWS::WAFRegional::SqlInjectionMatchSet`).
 pub mod sql_injection_match_set {
+    pub use super::shared::FieldToMatch;
     use super::*;
-    /// CloudFormation property type `FieldToMatch`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafregional-sqlinjectionmatchset-fieldtomatch.html)
-    #[derive(Clone, Debug)]
-    pub struct FieldToMatch(rt::Props);
-    impl FieldToMatch {
-        /// A new `FieldToMatch`. Required properties: `type_` (`Type`).
-        pub fn new(type_: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Type", None, rt::string(type_));
-            FieldToMatch(this)
-        }
-        /// CloudFormation `Data`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn data(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("Data", None, rt::string(value));
-            self
-        }
-    }
-    nested!(FieldToMatch);
     /// CloudFormation property type `SqlInjectionMatchTuple`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafregional-sqlinjectionmatchset-sqlinjectionmatchtuple.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SqlInjectionMatchTuple(rt::Props);
     impl SqlInjectionMatchTuple {
@@ -741,6 +665,7 @@ static WEB_ACL_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 8),
 };
 impl WebAcl {
     /// Declares a `AWS::WAFRegional::WebACL` with the stack-unique `id`. Required properties: `default_action` (`DefaultAction`), `metric_name` (`MetricName`), `name` (`Name`).
@@ -779,7 +704,7 @@ pub mod web_acl {
     use super::*;
     /// CloudFormation property type `Action`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafregional-webacl-action.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Action(rt::Props);
     impl Action {
@@ -793,7 +718,7 @@ pub mod web_acl {
     nested!(Action);
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafregional-webacl-rule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {
@@ -837,6 +762,7 @@ static WEB_ACL_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 9),
 };
 impl WebAclAssociation {
     /// Declares a `AWS::WAFRegional::WebACLAssociation` with the stack-unique `id`. Required properties: `resource_arn` (`ResourceArn`), `web_acl_id` (`WebACLId`).
@@ -892,6 +818,7 @@ static XSS_MATCH_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-gov-west-1",
     ],
     attributes: &[("Id", None)],
+    schema: (&SCHEMAS, 10),
 };
 impl XssMatchSet {
     /// Declares a `AWS::WAFRegional::XssMatchSet` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -923,10 +850,31 @@ impl XssMatchSetHandle {
 }
 /// Property types and value sets of [`XssMatchSet`] (`AWS::WAFRegional::XssMatchSet`).
 pub mod xss_match_set {
+    pub use super::shared::FieldToMatch;
+    use super::*;
+    /// CloudFormation property type `XssMatchTuple`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct XssMatchTuple(rt::Props);
+    impl XssMatchTuple {
+        /// A new `XssMatchTuple`. Required properties: `field_to_match` (`FieldToMatch`), `text_transformation` (`TextTransformation`).
+        pub fn new(field_to_match: FieldToMatch, text_transformation: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("FieldToMatch", None, field_to_match.into());
+            this.set("TextTransformation", None, rt::string(text_transformation));
+            XssMatchTuple(this)
+        }
+    }
+    nested!(XssMatchTuple);
+}
+/// Nested types that several `WAFRegional` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
     use super::*;
     /// CloudFormation property type `FieldToMatch`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafregional-xssmatchset-fieldtomatch.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FieldToMatch(rt::Props);
     impl FieldToMatch {
@@ -943,19 +891,24 @@ pub mod xss_match_set {
         }
     }
     nested!(FieldToMatch);
-    /// CloudFormation property type `XssMatchTuple`.
+    /// CloudFormation property type `Predicate`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafregional-xssmatchset-xssmatchtuple.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
-    pub struct XssMatchTuple(rt::Props);
-    impl XssMatchTuple {
-        /// A new `XssMatchTuple`. Required properties: `field_to_match` (`FieldToMatch`), `text_transformation` (`TextTransformation`).
-        pub fn new(field_to_match: FieldToMatch, text_transformation: impl Into<rt::Expr>) -> Self {
+    pub struct Predicate(rt::Props);
+    impl Predicate {
+        /// A new `Predicate`. Required properties: `data_id` (`DataId`), `negated` (`Negated`), `type_` (`Type`).
+        pub fn new(
+            data_id: impl Into<rt::Expr>,
+            negated: bool,
+            type_: impl Into<rt::Expr>,
+        ) -> Self {
             let mut this = rt::Props::default();
-            this.set("FieldToMatch", None, field_to_match.into());
-            this.set("TextTransformation", None, rt::string(text_transformation));
-            XssMatchTuple(this)
+            this.set("DataId", None, rt::string(data_id));
+            this.set("Negated", None, rt::boolean(negated));
+            this.set("Type", None, rt::string(type_));
+            Predicate(this)
         }
     }
-    nested!(XssMatchTuple);
+    nested!(Predicate);
 }

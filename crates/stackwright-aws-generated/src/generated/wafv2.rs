@@ -2,14 +2,22 @@
 //! `WAFv2` resource types of the CloudFormation registry (`AWS::WAFv2::*`): 6 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `wafv2` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("wafv2.schemas.jsonl"));
 /// Contains a list of IP addresses.
 ///
 /// CloudFormation: `AWS::WAFv2::IPSet`. Terraform: `awscc_wafv2_ip_set` (awscc provider).
@@ -23,6 +31,7 @@ static IP_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn")), ("Id", Some("id"))],
+    schema: (&SCHEMAS, 0),
 };
 impl IpSet {
     /// Declares a `AWS::WAFv2::IPSet` with the stack-unique `id`. Required properties: `addresses` (`Addresses`), `ip_address_version` (`IPAddressVersion`), `scope` (`Scope`).
@@ -76,6 +85,7 @@ impl IpSetHandle {
 }
 /// Property types and value sets of [`IpSet`] (`AWS::WAFv2::IPSet`).
 pub mod ip_set {
+    pub use super::shared::Scope;
     use super::*;
     /// The values `IpAddressVersion` accepts in `WAFv2::IpSet`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -86,15 +96,6 @@ pub mod ip_set {
         Ipv6,
     }
     string_enum!(IpAddressVersion { Ipv4 => "IPV4", Ipv6 => "IPV6" });
-    /// The values `Scope` accepts in `WAFv2::IpSet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Scope {
-        /// `CLOUDFRONT`
-        Cloudfront,
-        /// `REGIONAL`
-        Regional,
-    }
-    string_enum!(Scope { Cloudfront => "CLOUDFRONT", Regional => "REGIONAL" });
 }
 /// A WAFv2 Logging Configuration Resource Provider
 ///
@@ -112,6 +113,7 @@ static LOGGING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "ManagedByFirewallManager",
         Some("managed_by_firewall_manager"),
     )],
+    schema: (&SCHEMAS, 1),
 };
 impl LoggingConfiguration {
     /// Declares a `AWS::WAFv2::LoggingConfiguration` with the stack-unique `id`. Required properties: `log_destination_configs` (`LogDestinationConfigs`), `resource_arn` (`ResourceArn`).
@@ -174,7 +176,7 @@ pub mod logging_configuration {
     ///
     /// CloudFormation property type `ActionCondition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-loggingconfiguration-actioncondition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ActionCondition(rt::Props);
     impl ActionCondition {
@@ -188,7 +190,7 @@ pub mod logging_configuration {
     nested!(ActionCondition);
     /// CloudFormation property type `Condition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-loggingconfiguration-condition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Condition(rt::Props);
     impl Condition {
@@ -222,7 +224,7 @@ pub mod logging_configuration {
     ///
     /// CloudFormation property type `FieldToMatch`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-loggingconfiguration-fieldtomatch.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FieldToMatch(rt::Props);
     impl FieldToMatch {
@@ -260,7 +262,7 @@ pub mod logging_configuration {
     nested!(FieldToMatch);
     /// CloudFormation property type `Filter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-loggingconfiguration-filter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Filter(rt::Props);
     impl Filter {
@@ -282,7 +284,7 @@ pub mod logging_configuration {
     ///
     /// CloudFormation property type `LabelNameCondition`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-loggingconfiguration-labelnamecondition.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LabelNameCondition(rt::Props);
     impl LabelNameCondition {
@@ -298,7 +300,7 @@ pub mod logging_configuration {
     ///
     /// CloudFormation property type `LoggingFilter`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-loggingconfiguration-loggingfilter.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LoggingFilter(rt::Props);
     impl LoggingFilter {
@@ -322,7 +324,7 @@ pub mod logging_configuration {
     ///
     /// CloudFormation property type `SingleHeader`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-loggingconfiguration-singleheader.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SingleHeader(rt::Props);
     impl SingleHeader {
@@ -394,6 +396,7 @@ static REGEX_PATTERN_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn")), ("Id", Some("id"))],
+    schema: (&SCHEMAS, 2),
 };
 impl RegexPatternSet {
     /// Declares a `AWS::WAFv2::RegexPatternSet` with the stack-unique `id`. Required properties: `regular_expression_list` (`RegularExpressionList`), `scope` (`Scope`).
@@ -449,16 +452,8 @@ impl RegexPatternSetHandle {
 }
 /// Property types and value sets of [`RegexPatternSet`] (`AWS::WAFv2::RegexPatternSet`).
 pub mod regex_pattern_set {
+    pub use super::shared::Scope;
     use super::*;
-    /// The values `Scope` accepts in `WAFv2::RegexPatternSet`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Scope {
-        /// `CLOUDFRONT`
-        Cloudfront,
-        /// `REGIONAL`
-        Regional,
-    }
-    string_enum!(Scope { Cloudfront => "CLOUDFRONT", Regional => "REGIONAL" });
 }
 /// Contains the Rules that identify the requests that you want to allow, block, or count.
 ///
@@ -473,6 +468,7 @@ static RULE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("Arn", None), ("Id", None), ("LabelNamespace", None)],
+    schema: (&SCHEMAS, 3),
 };
 impl RuleGroup {
     /// Declares a `AWS::WAFv2::RuleGroup` with the stack-unique `id`. Required properties: `capacity` (`Capacity`), `scope` (`Scope`), `visibility_config` (`VisibilityConfig`).
@@ -566,32 +562,29 @@ impl RuleGroupHandle {
 }
 /// Property types and value sets of [`RuleGroup`] (`AWS::WAFv2::RuleGroup`).
 pub mod rule_group {
+    pub use super::shared::{
+        AllowAction, AsnMatchStatement, BlockAction, BlockchainChain, Body,
+        BodyParsingFallbackBehavior, ByteMatchStatement, CaptchaAction, CaptchaConfig,
+        ChallengeAction, ChallengeConfig, ComparisonOperator, CookieMatchPattern, Cookies,
+        CountryCodes, CryptoConfig, CryptoCurrency, CurrencyMode, CustomHttpHeader,
+        CustomRequestHandling, CustomResponse, FallbackBehavior, FieldToMatch,
+        ForwardedIpConfiguration, GeoMatchStatement, HeaderMatchPattern, HeaderOrder, Headers,
+        ImmunityTimeProperty, IpSetForwardedIpConfiguration, IpSetReferenceStatement,
+        Ja3Fingerprint, Ja4Fingerprint, JsonBody, JsonMatchPattern, JsonMatchScope, Label,
+        LabelMatchScope, LabelMatchStatement, MapMatchScope, MonetizationConfig, MonetizeAction,
+        OversizeHandling, PaymentNetwork, Position, PositionalConstraint,
+        PreParseTextTransformation, PreParseTextTransformationType, Price,
+        RateBasedStatementCustomKey, RateLimitCookie, RateLimitHeader, RateLimitJa3Fingerprint,
+        RateLimitJa4Fingerprint, RateLimitLabelNamespace, RateLimitQueryArgument,
+        RateLimitQueryString, RateLimitUriPath, RegexMatchStatement,
+        RegexPatternSetReferenceStatement, Scope, SensitivityLevel, SingleHeader,
+        SingleQueryArgument, SizeConstraintStatement, SqliMatchStatement, TextTransformation,
+        TextTransformationType, UriFragment, XssMatchStatement,
+    };
     use super::*;
-    /// Allow traffic towards application.
-    ///
-    /// CloudFormation property type `AllowAction`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-allowaction.html)
-    #[derive(Clone, Debug)]
-    pub struct AllowAction(rt::Props);
-    impl AllowAction {
-        /// A new `AllowAction`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            AllowAction(this)
-        }
-        /// Custom request handling.
-        ///
-        /// CloudFormation `CustomRequestHandling`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn custom_request_handling(mut self, value: CustomRequestHandling) -> Self {
-            self.0.set("CustomRequestHandling", None, value.into());
-            self
-        }
-    }
-    nested!(AllowAction);
     /// CloudFormation property type `AndStatement`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-andstatement.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AndStatement(rt::Props);
     impl AndStatement {
@@ -603,261 +596,11 @@ pub mod rule_group {
         }
     }
     nested!(AndStatement);
-    /// CloudFormation property type `AsnMatchStatement`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-asnmatchstatement.html)
-    #[derive(Clone, Debug)]
-    pub struct AsnMatchStatement(rt::Props);
-    impl AsnMatchStatement {
-        /// A new `AsnMatchStatement`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            AsnMatchStatement(this)
-        }
-        /// Constraints: 1..=100 items. CloudFormation `AsnList`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn asn_list(mut self, value: impl IntoIterator<Item = i64>) -> Self {
-            self.0.set("AsnList", None, rt::list(value));
-            self
-        }
-        /// CloudFormation `ForwardedIPConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn forwarded_ip_config(mut self, value: ForwardedIpConfiguration) -> Self {
-            self.0.set("ForwardedIPConfig", None, value.into());
-            self
-        }
-    }
-    nested!(AsnMatchStatement);
-    /// Block traffic towards application.
-    ///
-    /// CloudFormation property type `BlockAction`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-blockaction.html)
-    #[derive(Clone, Debug)]
-    pub struct BlockAction(rt::Props);
-    impl BlockAction {
-        /// A new `BlockAction`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            BlockAction(this)
-        }
-        /// Custom response.
-        ///
-        /// CloudFormation `CustomResponse`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn custom_response(mut self, value: CustomResponse) -> Self {
-            self.0.set("CustomResponse", None, value.into());
-            self
-        }
-    }
-    nested!(BlockAction);
-    /// The body of a web request.
-    ///
-    /// CloudFormation property type `Body`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-body.html)
-    #[derive(Clone, Debug)]
-    pub struct Body(rt::Props);
-    impl Body {
-        /// A new `Body`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            Body(this)
-        }
-        /// Handling of requests containing oversize fields
-        ///
-        /// CloudFormation `OversizeHandling`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn oversize_handling(mut self, value: OversizeHandling) -> Self {
-            self.0.set("OversizeHandling", None, value.into());
-            self
-        }
-    }
-    nested!(Body);
-    /// Byte Match statement.
-    ///
-    /// CloudFormation property type `ByteMatchStatement`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-bytematchstatement.html)
-    #[derive(Clone, Debug)]
-    pub struct ByteMatchStatement(rt::Props);
-    impl ByteMatchStatement {
-        /// A new `ByteMatchStatement`. Required properties: `field_to_match` (`FieldToMatch`), `positional_constraint` (`PositionalConstraint`), `text_transformations` (`TextTransformations`).
-        pub fn new(
-            field_to_match: FieldToMatch,
-            positional_constraint: PositionalConstraint,
-            text_transformations: impl IntoIterator<Item = TextTransformation>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("FieldToMatch", None, field_to_match.into());
-            this.set("PositionalConstraint", None, positional_constraint.into());
-            this.set("TextTransformations", None, rt::list(text_transformations));
-            ByteMatchStatement(this)
-        }
-        /// CloudFormation `PreParseTextTransformations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn pre_parse_text_transformations(
-            mut self,
-            value: impl IntoIterator<Item = PreParseTextTransformation>,
-        ) -> Self {
-            self.0
-                .set("PreParseTextTransformations", None, rt::list(value));
-            self
-        }
-        /// String that is searched to find a match.
-        ///
-        /// CloudFormation `SearchString`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn search_string(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("SearchString", None, rt::string(value));
-            self
-        }
-        /// Base64 encoded string that is searched to find a match.
-        ///
-        /// CloudFormation `SearchStringBase64`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn search_string_base64(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("SearchStringBase64", None, rt::string(value));
-            self
-        }
-    }
-    nested!(ByteMatchStatement);
-    /// Checks valid token exists with request.
-    ///
-    /// CloudFormation property type `CaptchaAction`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-captchaaction.html)
-    #[derive(Clone, Debug)]
-    pub struct CaptchaAction(rt::Props);
-    impl CaptchaAction {
-        /// A new `CaptchaAction`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            CaptchaAction(this)
-        }
-        /// Custom request handling.
-        ///
-        /// CloudFormation `CustomRequestHandling`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn custom_request_handling(mut self, value: CustomRequestHandling) -> Self {
-            self.0.set("CustomRequestHandling", None, value.into());
-            self
-        }
-    }
-    nested!(CaptchaAction);
-    /// CloudFormation property type `CaptchaConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-captchaconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct CaptchaConfig(rt::Props);
-    impl CaptchaConfig {
-        /// A new `CaptchaConfig`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            CaptchaConfig(this)
-        }
-        /// CloudFormation `ImmunityTimeProperty`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn immunity_time_property(mut self, value: ImmunityTimeProperty) -> Self {
-            self.0.set("ImmunityTimeProperty", None, value.into());
-            self
-        }
-    }
-    nested!(CaptchaConfig);
-    /// Checks that the request has a valid token with an unexpired challenge timestamp and, if not, returns a browser challenge to the client.
-    ///
-    /// CloudFormation property type `ChallengeAction`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-challengeaction.html)
-    #[derive(Clone, Debug)]
-    pub struct ChallengeAction(rt::Props);
-    impl ChallengeAction {
-        /// A new `ChallengeAction`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            ChallengeAction(this)
-        }
-        /// Custom request handling.
-        ///
-        /// CloudFormation `CustomRequestHandling`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn custom_request_handling(mut self, value: CustomRequestHandling) -> Self {
-            self.0.set("CustomRequestHandling", None, value.into());
-            self
-        }
-    }
-    nested!(ChallengeAction);
-    /// CloudFormation property type `ChallengeConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-challengeconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct ChallengeConfig(rt::Props);
-    impl ChallengeConfig {
-        /// A new `ChallengeConfig`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            ChallengeConfig(this)
-        }
-        /// CloudFormation `ImmunityTimeProperty`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn immunity_time_property(mut self, value: ImmunityTimeProperty) -> Self {
-            self.0.set("ImmunityTimeProperty", None, value.into());
-            self
-        }
-    }
-    nested!(ChallengeConfig);
-    /// The pattern to look for in the request cookies.
-    ///
-    /// CloudFormation property type `CookieMatchPattern`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-cookiematchpattern.html)
-    #[derive(Clone, Debug)]
-    pub struct CookieMatchPattern(rt::Props);
-    impl CookieMatchPattern {
-        /// A new `CookieMatchPattern`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            CookieMatchPattern(this)
-        }
-        /// CloudFormation `All`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn all(mut self, value: impl Into<rt::Value>) -> Self {
-            self.0.set("All", None, rt::json(value));
-            self
-        }
-        /// Constraints: 1..=199 items. CloudFormation `ExcludedCookies`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn excluded_cookies(
-            mut self,
-            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
-            self.0.set("ExcludedCookies", None, rt::strings(value));
-            self
-        }
-        /// Constraints: 1..=199 items. CloudFormation `IncludedCookies`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn included_cookies(
-            mut self,
-            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
-            self.0.set("IncludedCookies", None, rt::strings(value));
-            self
-        }
-    }
-    nested!(CookieMatchPattern);
-    /// Includes cookies of a web request.
-    ///
-    /// CloudFormation property type `Cookies`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-cookies.html)
-    #[derive(Clone, Debug)]
-    pub struct Cookies(rt::Props);
-    impl Cookies {
-        /// A new `Cookies`. Required properties: `match_pattern` (`MatchPattern`), `match_scope` (`MatchScope`), `oversize_handling` (`OversizeHandling`).
-        pub fn new(
-            match_pattern: CookieMatchPattern,
-            match_scope: MapMatchScope,
-            oversize_handling: OversizeHandling,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("MatchPattern", None, match_pattern.into());
-            this.set("MatchScope", None, match_scope.into());
-            this.set("OversizeHandling", None, oversize_handling.into());
-            Cookies(this)
-        }
-    }
-    nested!(Cookies);
     /// Count traffic towards application.
     ///
     /// CloudFormation property type `CountAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-countaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CountAction(rt::Props);
     impl CountAction {
@@ -875,479 +618,9 @@ pub mod rule_group {
         }
     }
     nested!(CountAction);
-    /// Configures cryptocurrency payment settings.
-    ///
-    /// CloudFormation property type `CryptoConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-cryptoconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct CryptoConfig(rt::Props);
-    impl CryptoConfig {
-        /// A new `CryptoConfig`. Required properties: `payment_networks` (`PaymentNetworks`).
-        pub fn new(payment_networks: impl IntoIterator<Item = PaymentNetwork>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("PaymentNetworks", None, rt::list(payment_networks));
-            CryptoConfig(this)
-        }
-    }
-    nested!(CryptoConfig);
-    /// HTTP header.
-    ///
-    /// CloudFormation property type `CustomHTTPHeader`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-customhttpheader.html)
-    #[derive(Clone, Debug)]
-    pub struct CustomHttpHeader(rt::Props);
-    impl CustomHttpHeader {
-        /// A new `CustomHttpHeader`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Name", None, rt::string(name));
-            this.set("Value", None, rt::string(value));
-            CustomHttpHeader(this)
-        }
-    }
-    nested!(CustomHttpHeader);
-    /// Custom request handling.
-    ///
-    /// CloudFormation property type `CustomRequestHandling`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-customrequesthandling.html)
-    #[derive(Clone, Debug)]
-    pub struct CustomRequestHandling(rt::Props);
-    impl CustomRequestHandling {
-        /// A new `CustomRequestHandling`. Required properties: `insert_headers` (`InsertHeaders`).
-        pub fn new(insert_headers: impl IntoIterator<Item = CustomHttpHeader>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("InsertHeaders", None, rt::list(insert_headers));
-            CustomRequestHandling(this)
-        }
-    }
-    nested!(CustomRequestHandling);
-    /// Custom response.
-    ///
-    /// CloudFormation property type `CustomResponse`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-customresponse.html)
-    #[derive(Clone, Debug)]
-    pub struct CustomResponse(rt::Props);
-    impl CustomResponse {
-        /// A new `CustomResponse`. Required properties: `response_code` (`ResponseCode`).
-        pub fn new(response_code: i64) -> Self {
-            let mut this = rt::Props::default();
-            this.set("ResponseCode", None, rt::int(response_code));
-            CustomResponse(this)
-        }
-        /// Custom response body key.
-        ///
-        /// Constraints: length 1..=128; pattern `^[\w\-]+$`. CloudFormation `CustomResponseBodyKey`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn custom_response_body_key(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("CustomResponseBodyKey", None, rt::string(value));
-            self
-        }
-        /// Collection of HTTP headers.
-        ///
-        /// Constraints: at least 1 items. CloudFormation `ResponseHeaders`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn response_headers(
-            mut self,
-            value: impl IntoIterator<Item = CustomHttpHeader>,
-        ) -> Self {
-            self.0.set("ResponseHeaders", None, rt::list(value));
-            self
-        }
-    }
-    nested!(CustomResponse);
-    /// Field of the request to match.
-    ///
-    /// CloudFormation property type `FieldToMatch`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-fieldtomatch.html)
-    #[derive(Clone, Debug)]
-    pub struct FieldToMatch(rt::Props);
-    impl FieldToMatch {
-        /// A new `FieldToMatch`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            FieldToMatch(this)
-        }
-        /// CloudFormation `AllQueryArguments`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn all_query_arguments(mut self, value: impl Into<rt::Value>) -> Self {
-            self.0.set("AllQueryArguments", None, rt::json(value));
-            self
-        }
-        /// The body of a web request.
-        ///
-        /// CloudFormation `Body`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn body(mut self, value: Body) -> Self {
-            self.0.set("Body", None, value.into());
-            self
-        }
-        /// Includes cookies of a web request.
-        ///
-        /// CloudFormation `Cookies`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn cookies(mut self, value: Cookies) -> Self {
-            self.0.set("Cookies", None, value.into());
-            self
-        }
-        /// The string containing the list of a web request's header names, ordered as they appear in the web request, separated by colons.
-        ///
-        /// CloudFormation `HeaderOrder`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn header_order(mut self, value: HeaderOrder) -> Self {
-            self.0.set("HeaderOrder", None, value.into());
-            self
-        }
-        /// Includes headers of a web request.
-        ///
-        /// CloudFormation `Headers`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn headers(mut self, value: Headers) -> Self {
-            self.0.set("Headers", None, value.into());
-            self
-        }
-        /// Includes the JA3 fingerprint of a web request.
-        ///
-        /// CloudFormation `JA3Fingerprint`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ja3_fingerprint(mut self, value: Ja3Fingerprint) -> Self {
-            self.0.set("JA3Fingerprint", None, value.into());
-            self
-        }
-        /// Includes the JA4 fingerprint of a web request.
-        ///
-        /// CloudFormation `JA4Fingerprint`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ja4_fingerprint(mut self, value: Ja4Fingerprint) -> Self {
-            self.0.set("JA4Fingerprint", None, value.into());
-            self
-        }
-        /// Inspect the request body as JSON.
-        ///
-        /// CloudFormation `JsonBody`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn json_body(mut self, value: JsonBody) -> Self {
-            self.0.set("JsonBody", None, value.into());
-            self
-        }
-        /// CloudFormation `Method`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn method(mut self, value: impl Into<rt::Value>) -> Self {
-            self.0.set("Method", None, rt::json(value));
-            self
-        }
-        /// CloudFormation `QueryString`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn query_string(mut self, value: impl Into<rt::Value>) -> Self {
-            self.0.set("QueryString", None, rt::json(value));
-            self
-        }
-        /// CloudFormation `SingleHeader`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn single_header(mut self, value: SingleHeader) -> Self {
-            self.0.set("SingleHeader", None, value.into());
-            self
-        }
-        /// One query argument in a web request, identified by name, for example UserName or SalesRegion.
-        ///
-        /// CloudFormation `SingleQueryArgument`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn single_query_argument(mut self, value: SingleQueryArgument) -> Self {
-            self.0.set("SingleQueryArgument", None, value.into());
-            self
-        }
-        /// The path component of the URI Fragment.
-        ///
-        /// CloudFormation `UriFragment`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn uri_fragment(mut self, value: UriFragment) -> Self {
-            self.0.set("UriFragment", None, value.into());
-            self
-        }
-        /// CloudFormation `UriPath`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn uri_path(mut self, value: impl Into<rt::Value>) -> Self {
-            self.0.set("UriPath", None, rt::json(value));
-            self
-        }
-    }
-    nested!(FieldToMatch);
-    /// CloudFormation property type `ForwardedIPConfiguration`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-forwardedipconfiguration.html)
-    #[derive(Clone, Debug)]
-    pub struct ForwardedIpConfiguration(rt::Props);
-    impl ForwardedIpConfiguration {
-        /// A new `ForwardedIpConfiguration`. Required properties: `fallback_behavior` (`FallbackBehavior`), `header_name` (`HeaderName`).
-        pub fn new(fallback_behavior: FallbackBehavior, header_name: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("FallbackBehavior", None, fallback_behavior.into());
-            this.set("HeaderName", None, rt::string(header_name));
-            ForwardedIpConfiguration(this)
-        }
-    }
-    nested!(ForwardedIpConfiguration);
-    /// CloudFormation property type `GeoMatchStatement`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-geomatchstatement.html)
-    #[derive(Clone, Debug)]
-    pub struct GeoMatchStatement(rt::Props);
-    impl GeoMatchStatement {
-        /// A new `GeoMatchStatement`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            GeoMatchStatement(this)
-        }
-        /// Constraints: at least 1 items. CloudFormation `CountryCodes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn country_codes(mut self, value: impl IntoIterator<Item = CountryCodes>) -> Self {
-            self.0.set("CountryCodes", None, rt::list(value));
-            self
-        }
-        /// CloudFormation `ForwardedIPConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn forwarded_ip_config(mut self, value: ForwardedIpConfiguration) -> Self {
-            self.0.set("ForwardedIPConfig", None, value.into());
-            self
-        }
-    }
-    nested!(GeoMatchStatement);
-    /// The pattern to look for in the request headers.
-    ///
-    /// CloudFormation property type `HeaderMatchPattern`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-headermatchpattern.html)
-    #[derive(Clone, Debug)]
-    pub struct HeaderMatchPattern(rt::Props);
-    impl HeaderMatchPattern {
-        /// A new `HeaderMatchPattern`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            HeaderMatchPattern(this)
-        }
-        /// CloudFormation `All`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn all(mut self, value: impl Into<rt::Value>) -> Self {
-            self.0.set("All", None, rt::json(value));
-            self
-        }
-        /// Constraints: 1..=199 items. CloudFormation `ExcludedHeaders`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn excluded_headers(
-            mut self,
-            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
-            self.0.set("ExcludedHeaders", None, rt::strings(value));
-            self
-        }
-        /// Constraints: 1..=199 items. CloudFormation `IncludedHeaders`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn included_headers(
-            mut self,
-            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
-            self.0.set("IncludedHeaders", None, rt::strings(value));
-            self
-        }
-    }
-    nested!(HeaderMatchPattern);
-    /// The string containing the list of a web request's header names, ordered as they appear in the web request, separated by colons.
-    ///
-    /// CloudFormation property type `HeaderOrder`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-headerorder.html)
-    #[derive(Clone, Debug)]
-    pub struct HeaderOrder(rt::Props);
-    impl HeaderOrder {
-        /// A new `HeaderOrder`. Required properties: `oversize_handling` (`OversizeHandling`).
-        pub fn new(oversize_handling: OversizeHandling) -> Self {
-            let mut this = rt::Props::default();
-            this.set("OversizeHandling", None, oversize_handling.into());
-            HeaderOrder(this)
-        }
-    }
-    nested!(HeaderOrder);
-    /// Includes headers of a web request.
-    ///
-    /// CloudFormation property type `Headers`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-headers.html)
-    #[derive(Clone, Debug)]
-    pub struct Headers(rt::Props);
-    impl Headers {
-        /// A new `Headers`. Required properties: `match_pattern` (`MatchPattern`), `match_scope` (`MatchScope`), `oversize_handling` (`OversizeHandling`).
-        pub fn new(
-            match_pattern: HeaderMatchPattern,
-            match_scope: MapMatchScope,
-            oversize_handling: OversizeHandling,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("MatchPattern", None, match_pattern.into());
-            this.set("MatchScope", None, match_scope.into());
-            this.set("OversizeHandling", None, oversize_handling.into());
-            Headers(this)
-        }
-    }
-    nested!(Headers);
-    /// CloudFormation property type `ImmunityTimeProperty`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-immunitytimeproperty.html)
-    #[derive(Clone, Debug)]
-    pub struct ImmunityTimeProperty(rt::Props);
-    impl ImmunityTimeProperty {
-        /// A new `ImmunityTimeProperty`. Required properties: `immunity_time` (`ImmunityTime`).
-        pub fn new(immunity_time: i64) -> Self {
-            let mut this = rt::Props::default();
-            this.set("ImmunityTime", None, rt::int(immunity_time));
-            ImmunityTimeProperty(this)
-        }
-    }
-    nested!(ImmunityTimeProperty);
-    /// CloudFormation property type `IPSetForwardedIPConfiguration`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ipsetforwardedipconfiguration.html)
-    #[derive(Clone, Debug)]
-    pub struct IpSetForwardedIpConfiguration(rt::Props);
-    impl IpSetForwardedIpConfiguration {
-        /// A new `IpSetForwardedIpConfiguration`. Required properties: `fallback_behavior` (`FallbackBehavior`), `header_name` (`HeaderName`), `position` (`Position`).
-        pub fn new(
-            fallback_behavior: FallbackBehavior,
-            header_name: impl Into<rt::Expr>,
-            position: Position,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("FallbackBehavior", None, fallback_behavior.into());
-            this.set("HeaderName", None, rt::string(header_name));
-            this.set("Position", None, position.into());
-            IpSetForwardedIpConfiguration(this)
-        }
-    }
-    nested!(IpSetForwardedIpConfiguration);
-    /// CloudFormation property type `IPSetReferenceStatement`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ipsetreferencestatement.html)
-    #[derive(Clone, Debug)]
-    pub struct IpSetReferenceStatement(rt::Props);
-    impl IpSetReferenceStatement {
-        /// A new `IpSetReferenceStatement`. Required properties: `arn` (`Arn`).
-        pub fn new(arn: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Arn", None, rt::string(arn));
-            IpSetReferenceStatement(this)
-        }
-        /// CloudFormation `IPSetForwardedIPConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ip_set_forwarded_ip_config(mut self, value: IpSetForwardedIpConfiguration) -> Self {
-            self.0.set("IPSetForwardedIPConfig", None, value.into());
-            self
-        }
-    }
-    nested!(IpSetReferenceStatement);
-    /// Includes the JA3 fingerprint of a web request.
-    ///
-    /// CloudFormation property type `JA3Fingerprint`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ja3fingerprint.html)
-    #[derive(Clone, Debug)]
-    pub struct Ja3Fingerprint(rt::Props);
-    impl Ja3Fingerprint {
-        /// A new `Ja3Fingerprint`. Required properties: `fallback_behavior` (`FallbackBehavior`).
-        pub fn new(fallback_behavior: FallbackBehavior) -> Self {
-            let mut this = rt::Props::default();
-            this.set("FallbackBehavior", None, fallback_behavior.into());
-            Ja3Fingerprint(this)
-        }
-    }
-    nested!(Ja3Fingerprint);
-    /// Includes the JA4 fingerprint of a web request.
-    ///
-    /// CloudFormation property type `JA4Fingerprint`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ja4fingerprint.html)
-    #[derive(Clone, Debug)]
-    pub struct Ja4Fingerprint(rt::Props);
-    impl Ja4Fingerprint {
-        /// A new `Ja4Fingerprint`. Required properties: `fallback_behavior` (`FallbackBehavior`).
-        pub fn new(fallback_behavior: FallbackBehavior) -> Self {
-            let mut this = rt::Props::default();
-            this.set("FallbackBehavior", None, fallback_behavior.into());
-            Ja4Fingerprint(this)
-        }
-    }
-    nested!(Ja4Fingerprint);
-    /// Inspect the request body as JSON.
-    ///
-    /// CloudFormation property type `JsonBody`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-jsonbody.html)
-    #[derive(Clone, Debug)]
-    pub struct JsonBody(rt::Props);
-    impl JsonBody {
-        /// A new `JsonBody`. Required properties: `match_pattern` (`MatchPattern`), `match_scope` (`MatchScope`).
-        pub fn new(match_pattern: JsonMatchPattern, match_scope: JsonMatchScope) -> Self {
-            let mut this = rt::Props::default();
-            this.set("MatchPattern", None, match_pattern.into());
-            this.set("MatchScope", None, match_scope.into());
-            JsonBody(this)
-        }
-        /// The inspection behavior to fall back to if the JSON in the request body is invalid.
-        ///
-        /// CloudFormation `InvalidFallbackBehavior`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn invalid_fallback_behavior(mut self, value: BodyParsingFallbackBehavior) -> Self {
-            self.0.set("InvalidFallbackBehavior", None, value.into());
-            self
-        }
-        /// Handling of requests containing oversize fields
-        ///
-        /// CloudFormation `OversizeHandling`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn oversize_handling(mut self, value: OversizeHandling) -> Self {
-            self.0.set("OversizeHandling", None, value.into());
-            self
-        }
-    }
-    nested!(JsonBody);
-    /// The pattern to look for in the JSON body.
-    ///
-    /// CloudFormation property type `JsonMatchPattern`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-jsonmatchpattern.html)
-    #[derive(Clone, Debug)]
-    pub struct JsonMatchPattern(rt::Props);
-    impl JsonMatchPattern {
-        /// A new `JsonMatchPattern`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            JsonMatchPattern(this)
-        }
-        /// CloudFormation `All`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn all(mut self, value: impl Into<rt::Value>) -> Self {
-            self.0.set("All", None, rt::json(value));
-            self
-        }
-        /// Constraints: at least 1 items. CloudFormation `IncludedPaths`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn included_paths(
-            mut self,
-            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
-            self.0.set("IncludedPaths", None, rt::strings(value));
-            self
-        }
-    }
-    nested!(JsonMatchPattern);
-    /// CloudFormation property type `Label`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-label.html)
-    #[derive(Clone, Debug)]
-    pub struct Label(rt::Props);
-    impl Label {
-        /// A new `Label`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Name", None, rt::string(name));
-            Label(this)
-        }
-    }
-    nested!(Label);
-    /// CloudFormation property type `LabelMatchStatement`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-labelmatchstatement.html)
-    #[derive(Clone, Debug)]
-    pub struct LabelMatchStatement(rt::Props);
-    impl LabelMatchStatement {
-        /// A new `LabelMatchStatement`. Required properties: `key` (`Key`), `scope` (`Scope`).
-        pub fn new(key: impl Into<rt::Expr>, scope: LabelMatchScope) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Key", None, rt::string(key));
-            this.set("Scope", None, scope.into());
-            LabelMatchStatement(this)
-        }
-    }
-    nested!(LabelMatchStatement);
     /// CloudFormation property type `LabelSummary`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-labelsummary.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LabelSummary(rt::Props);
     impl LabelSummary {
@@ -1365,60 +638,9 @@ pub mod rule_group {
         }
     }
     nested!(LabelSummary);
-    /// Configures monetization for the web ACL or rule group.
-    ///
-    /// CloudFormation property type `MonetizationConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-monetizationconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct MonetizationConfig(rt::Props);
-    impl MonetizationConfig {
-        /// A new `MonetizationConfig`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            MonetizationConfig(this)
-        }
-        /// Configures cryptocurrency payment settings.
-        ///
-        /// CloudFormation `CryptoConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn crypto_config(mut self, value: CryptoConfig) -> Self {
-            self.0.set("CryptoConfig", None, value.into());
-            self
-        }
-        /// The currency mode for monetization.
-        ///
-        /// CloudFormation `CurrencyMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn currency_mode(mut self, value: CurrencyMode) -> Self {
-            self.0.set("CurrencyMode", None, value.into());
-            self
-        }
-    }
-    nested!(MonetizationConfig);
-    /// Monetize action for rules.
-    ///
-    /// CloudFormation property type `MonetizeAction`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-monetizeaction.html)
-    #[derive(Clone, Debug)]
-    pub struct MonetizeAction(rt::Props);
-    impl MonetizeAction {
-        /// A new `MonetizeAction`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            MonetizeAction(this)
-        }
-        /// The price multiplier for the monetize action.
-        ///
-        /// Constraints: length 1..=3; pattern `^([1-9][0-9]?|100)$`. CloudFormation `PriceMultiplier`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn price_multiplier(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("PriceMultiplier", None, rt::string(value));
-            self
-        }
-    }
-    nested!(MonetizeAction);
     /// CloudFormation property type `NotStatement`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-notstatement.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NotStatement(rt::Props);
     impl NotStatement {
@@ -1432,7 +654,7 @@ pub mod rule_group {
     nested!(NotStatement);
     /// CloudFormation property type `OrStatement`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-orstatement.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OrStatement(rt::Props);
     impl OrStatement {
@@ -1444,65 +666,9 @@ pub mod rule_group {
         }
     }
     nested!(OrStatement);
-    /// Configuration for a single payment network.
-    ///
-    /// CloudFormation property type `PaymentNetwork`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-paymentnetwork.html)
-    #[derive(Clone, Debug)]
-    pub struct PaymentNetwork(rt::Props);
-    impl PaymentNetwork {
-        /// A new `PaymentNetwork`. Required properties: `chain` (`Chain`), `prices` (`Prices`), `wallet_address` (`WalletAddress`).
-        pub fn new(
-            chain: BlockchainChain,
-            prices: impl IntoIterator<Item = Price>,
-            wallet_address: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Chain", None, chain.into());
-            this.set("Prices", None, rt::list(prices));
-            this.set("WalletAddress", None, rt::string(wallet_address));
-            PaymentNetwork(this)
-        }
-    }
-    nested!(PaymentNetwork);
-    /// Text Transformation applied before parsing the query string.
-    ///
-    /// CloudFormation property type `PreParseTextTransformation`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-preparsetexttransformation.html)
-    #[derive(Clone, Debug)]
-    pub struct PreParseTextTransformation(rt::Props);
-    impl PreParseTextTransformation {
-        /// A new `PreParseTextTransformation`. Required properties: `priority` (`Priority`), `type_` (`Type`).
-        pub fn new(priority: i64, type_: PreParseTextTransformationType) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Priority", None, rt::int(priority));
-            this.set("Type", None, type_.into());
-            PreParseTextTransformation(this)
-        }
-    }
-    nested!(PreParseTextTransformation);
-    /// A price configuration.
-    ///
-    /// CloudFormation property type `Price`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-price.html)
-    #[derive(Clone, Debug)]
-    pub struct Price(rt::Props);
-    impl Price {
-        /// A new `Price`. Required properties: `amount` (`Amount`), `currency` (`Currency`).
-        pub fn new(amount: impl Into<rt::Expr>, currency: CryptoCurrency) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Amount", None, rt::string(amount));
-            this.set("Currency", None, currency.into());
-            Price(this)
-        }
-    }
-    nested!(Price);
     /// CloudFormation property type `RateBasedStatement`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ratebasedstatement.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RateBasedStatement(rt::Props);
     impl RateBasedStatement {
@@ -1542,302 +708,11 @@ pub mod rule_group {
         }
     }
     nested!(RateBasedStatement);
-    /// Specifies a single custom aggregate key for a rate-base rule.
-    ///
-    /// CloudFormation property type `RateBasedStatementCustomKey`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ratebasedstatementcustomkey.html)
-    #[derive(Clone, Debug)]
-    pub struct RateBasedStatementCustomKey(rt::Props);
-    impl RateBasedStatementCustomKey {
-        /// A new `RateBasedStatementCustomKey`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            RateBasedStatementCustomKey(this)
-        }
-        /// Specifies the request's ASN as an aggregate key for a rate-based rule.
-        ///
-        /// CloudFormation `ASN`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn asn(mut self, value: impl Into<rt::Value>) -> Self {
-            self.0.set("ASN", None, rt::json(value));
-            self
-        }
-        /// Specifies a cookie as an aggregate key for a rate-based rule.
-        ///
-        /// CloudFormation `Cookie`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn cookie(mut self, value: RateLimitCookie) -> Self {
-            self.0.set("Cookie", None, value.into());
-            self
-        }
-        /// CloudFormation `ForwardedIP`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn forwarded_ip(mut self, value: impl Into<rt::Value>) -> Self {
-            self.0.set("ForwardedIP", None, rt::json(value));
-            self
-        }
-        /// CloudFormation `HTTPMethod`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn http_method(mut self, value: impl Into<rt::Value>) -> Self {
-            self.0.set("HTTPMethod", None, rt::json(value));
-            self
-        }
-        /// Specifies a header as an aggregate key for a rate-based rule.
-        ///
-        /// CloudFormation `Header`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn header(mut self, value: RateLimitHeader) -> Self {
-            self.0.set("Header", None, value.into());
-            self
-        }
-        /// CloudFormation `IP`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ip(mut self, value: impl Into<rt::Value>) -> Self {
-            self.0.set("IP", None, rt::json(value));
-            self
-        }
-        /// Specifies the request's JA3 fingerprint as an aggregate key for a rate-based rule.
-        ///
-        /// CloudFormation `JA3Fingerprint`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ja3_fingerprint(mut self, value: RateLimitJa3Fingerprint) -> Self {
-            self.0.set("JA3Fingerprint", None, value.into());
-            self
-        }
-        /// Specifies the request's JA4 fingerprint as an aggregate key for a rate-based rule.
-        ///
-        /// CloudFormation `JA4Fingerprint`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ja4_fingerprint(mut self, value: RateLimitJa4Fingerprint) -> Self {
-            self.0.set("JA4Fingerprint", None, value.into());
-            self
-        }
-        /// Specifies a label namespace to use as an aggregate key for a rate-based rule.
-        ///
-        /// CloudFormation `LabelNamespace`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn label_namespace(mut self, value: RateLimitLabelNamespace) -> Self {
-            self.0.set("LabelNamespace", None, value.into());
-            self
-        }
-        /// Specifies a query argument in the request as an aggregate key for a rate-based rule.
-        ///
-        /// CloudFormation `QueryArgument`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn query_argument(mut self, value: RateLimitQueryArgument) -> Self {
-            self.0.set("QueryArgument", None, value.into());
-            self
-        }
-        /// Specifies the request's query string as an aggregate key for a rate-based rule.
-        ///
-        /// CloudFormation `QueryString`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn query_string(mut self, value: RateLimitQueryString) -> Self {
-            self.0.set("QueryString", None, value.into());
-            self
-        }
-        /// Specifies the request's URI Path as an aggregate key for a rate-based rule.
-        ///
-        /// CloudFormation `UriPath`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn uri_path(mut self, value: RateLimitUriPath) -> Self {
-            self.0.set("UriPath", None, value.into());
-            self
-        }
-    }
-    nested!(RateBasedStatementCustomKey);
-    /// Specifies a cookie as an aggregate key for a rate-based rule.
-    ///
-    /// CloudFormation property type `RateLimitCookie`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ratelimitcookie.html)
-    #[derive(Clone, Debug)]
-    pub struct RateLimitCookie(rt::Props);
-    impl RateLimitCookie {
-        /// A new `RateLimitCookie`. Required properties: `name` (`Name`), `text_transformations` (`TextTransformations`).
-        pub fn new(
-            name: impl Into<rt::Expr>,
-            text_transformations: impl IntoIterator<Item = TextTransformation>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Name", None, rt::string(name));
-            this.set("TextTransformations", None, rt::list(text_transformations));
-            RateLimitCookie(this)
-        }
-    }
-    nested!(RateLimitCookie);
-    /// Specifies a header as an aggregate key for a rate-based rule.
-    ///
-    /// CloudFormation property type `RateLimitHeader`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ratelimitheader.html)
-    #[derive(Clone, Debug)]
-    pub struct RateLimitHeader(rt::Props);
-    impl RateLimitHeader {
-        /// A new `RateLimitHeader`. Required properties: `name` (`Name`), `text_transformations` (`TextTransformations`).
-        pub fn new(
-            name: impl Into<rt::Expr>,
-            text_transformations: impl IntoIterator<Item = TextTransformation>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Name", None, rt::string(name));
-            this.set("TextTransformations", None, rt::list(text_transformations));
-            RateLimitHeader(this)
-        }
-    }
-    nested!(RateLimitHeader);
-    /// Specifies the request's JA3 fingerprint as an aggregate key for a rate-based rule.
-    ///
-    /// CloudFormation property type `RateLimitJA3Fingerprint`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ratelimitja3fingerprint.html)
-    #[derive(Clone, Debug)]
-    pub struct RateLimitJa3Fingerprint(rt::Props);
-    impl RateLimitJa3Fingerprint {
-        /// A new `RateLimitJa3Fingerprint`. Required properties: `fallback_behavior` (`FallbackBehavior`).
-        pub fn new(fallback_behavior: FallbackBehavior) -> Self {
-            let mut this = rt::Props::default();
-            this.set("FallbackBehavior", None, fallback_behavior.into());
-            RateLimitJa3Fingerprint(this)
-        }
-    }
-    nested!(RateLimitJa3Fingerprint);
-    /// Specifies the request's JA4 fingerprint as an aggregate key for a rate-based rule.
-    ///
-    /// CloudFormation property type `RateLimitJA4Fingerprint`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ratelimitja4fingerprint.html)
-    #[derive(Clone, Debug)]
-    pub struct RateLimitJa4Fingerprint(rt::Props);
-    impl RateLimitJa4Fingerprint {
-        /// A new `RateLimitJa4Fingerprint`. Required properties: `fallback_behavior` (`FallbackBehavior`).
-        pub fn new(fallback_behavior: FallbackBehavior) -> Self {
-            let mut this = rt::Props::default();
-            this.set("FallbackBehavior", None, fallback_behavior.into());
-            RateLimitJa4Fingerprint(this)
-        }
-    }
-    nested!(RateLimitJa4Fingerprint);
-    /// Specifies a label namespace to use as an aggregate key for a rate-based rule.
-    ///
-    /// CloudFormation property type `RateLimitLabelNamespace`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ratelimitlabelnamespace.html)
-    #[derive(Clone, Debug)]
-    pub struct RateLimitLabelNamespace(rt::Props);
-    impl RateLimitLabelNamespace {
-        /// A new `RateLimitLabelNamespace`. Required properties: `namespace` (`Namespace`).
-        pub fn new(namespace: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Namespace", None, rt::string(namespace));
-            RateLimitLabelNamespace(this)
-        }
-    }
-    nested!(RateLimitLabelNamespace);
-    /// Specifies a query argument in the request as an aggregate key for a rate-based rule.
-    ///
-    /// CloudFormation property type `RateLimitQueryArgument`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ratelimitqueryargument.html)
-    #[derive(Clone, Debug)]
-    pub struct RateLimitQueryArgument(rt::Props);
-    impl RateLimitQueryArgument {
-        /// A new `RateLimitQueryArgument`. Required properties: `name` (`Name`), `text_transformations` (`TextTransformations`).
-        pub fn new(
-            name: impl Into<rt::Expr>,
-            text_transformations: impl IntoIterator<Item = TextTransformation>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Name", None, rt::string(name));
-            this.set("TextTransformations", None, rt::list(text_transformations));
-            RateLimitQueryArgument(this)
-        }
-    }
-    nested!(RateLimitQueryArgument);
-    /// Specifies the request's query string as an aggregate key for a rate-based rule.
-    ///
-    /// CloudFormation property type `RateLimitQueryString`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ratelimitquerystring.html)
-    #[derive(Clone, Debug)]
-    pub struct RateLimitQueryString(rt::Props);
-    impl RateLimitQueryString {
-        /// A new `RateLimitQueryString`. Required properties: `text_transformations` (`TextTransformations`).
-        pub fn new(text_transformations: impl IntoIterator<Item = TextTransformation>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("TextTransformations", None, rt::list(text_transformations));
-            RateLimitQueryString(this)
-        }
-    }
-    nested!(RateLimitQueryString);
-    /// Specifies the request's URI Path as an aggregate key for a rate-based rule.
-    ///
-    /// CloudFormation property type `RateLimitUriPath`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ratelimituripath.html)
-    #[derive(Clone, Debug)]
-    pub struct RateLimitUriPath(rt::Props);
-    impl RateLimitUriPath {
-        /// A new `RateLimitUriPath`. Required properties: `text_transformations` (`TextTransformations`).
-        pub fn new(text_transformations: impl IntoIterator<Item = TextTransformation>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("TextTransformations", None, rt::list(text_transformations));
-            RateLimitUriPath(this)
-        }
-    }
-    nested!(RateLimitUriPath);
-    /// CloudFormation property type `RegexMatchStatement`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-regexmatchstatement.html)
-    #[derive(Clone, Debug)]
-    pub struct RegexMatchStatement(rt::Props);
-    impl RegexMatchStatement {
-        /// A new `RegexMatchStatement`. Required properties: `field_to_match` (`FieldToMatch`), `regex_string` (`RegexString`), `text_transformations` (`TextTransformations`).
-        pub fn new(
-            field_to_match: FieldToMatch,
-            regex_string: impl Into<rt::Expr>,
-            text_transformations: impl IntoIterator<Item = TextTransformation>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("FieldToMatch", None, field_to_match.into());
-            this.set("RegexString", None, rt::string(regex_string));
-            this.set("TextTransformations", None, rt::list(text_transformations));
-            RegexMatchStatement(this)
-        }
-        /// CloudFormation `PreParseTextTransformations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn pre_parse_text_transformations(
-            mut self,
-            value: impl IntoIterator<Item = PreParseTextTransformation>,
-        ) -> Self {
-            self.0
-                .set("PreParseTextTransformations", None, rt::list(value));
-            self
-        }
-    }
-    nested!(RegexMatchStatement);
-    /// CloudFormation property type `RegexPatternSetReferenceStatement`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-regexpatternsetreferencestatement.html)
-    #[derive(Clone, Debug)]
-    pub struct RegexPatternSetReferenceStatement(rt::Props);
-    impl RegexPatternSetReferenceStatement {
-        /// A new `RegexPatternSetReferenceStatement`. Required properties: `arn` (`Arn`), `field_to_match` (`FieldToMatch`), `text_transformations` (`TextTransformations`).
-        pub fn new(
-            arn: impl Into<rt::Expr>,
-            field_to_match: FieldToMatch,
-            text_transformations: impl IntoIterator<Item = TextTransformation>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Arn", None, rt::string(arn));
-            this.set("FieldToMatch", None, field_to_match.into());
-            this.set("TextTransformations", None, rt::list(text_transformations));
-            RegexPatternSetReferenceStatement(this)
-        }
-        /// CloudFormation `PreParseTextTransformations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn pre_parse_text_transformations(
-            mut self,
-            value: impl IntoIterator<Item = PreParseTextTransformation>,
-        ) -> Self {
-            self.0
-                .set("PreParseTextTransformations", None, rt::list(value));
-            self
-        }
-    }
-    nested!(RegexPatternSetReferenceStatement);
     /// Rule of RuleGroup that contains condition and action.
     ///
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-rule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {
@@ -1885,7 +760,7 @@ pub mod rule_group {
     ///
     /// CloudFormation property type `RuleAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ruleaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RuleAction(rt::Props);
     impl RuleAction {
@@ -1938,110 +813,11 @@ pub mod rule_group {
         }
     }
     nested!(RuleAction);
-    /// CloudFormation property type `SingleHeader`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-singleheader.html)
-    #[derive(Clone, Debug)]
-    pub struct SingleHeader(rt::Props);
-    impl SingleHeader {
-        /// A new `SingleHeader`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Name", None, rt::string(name));
-            SingleHeader(this)
-        }
-    }
-    nested!(SingleHeader);
-    /// One query argument in a web request, identified by name, for example UserName or SalesRegion.
-    ///
-    /// CloudFormation property type `SingleQueryArgument`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-singlequeryargument.html)
-    #[derive(Clone, Debug)]
-    pub struct SingleQueryArgument(rt::Props);
-    impl SingleQueryArgument {
-        /// A new `SingleQueryArgument`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Name", None, rt::string(name));
-            SingleQueryArgument(this)
-        }
-    }
-    nested!(SingleQueryArgument);
-    /// Size Constraint statement.
-    ///
-    /// CloudFormation property type `SizeConstraintStatement`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-sizeconstraintstatement.html)
-    #[derive(Clone, Debug)]
-    pub struct SizeConstraintStatement(rt::Props);
-    impl SizeConstraintStatement {
-        /// A new `SizeConstraintStatement`. Required properties: `comparison_operator` (`ComparisonOperator`), `field_to_match` (`FieldToMatch`), `size` (`Size`), `text_transformations` (`TextTransformations`).
-        pub fn new(
-            comparison_operator: ComparisonOperator,
-            field_to_match: FieldToMatch,
-            size: i64,
-            text_transformations: impl IntoIterator<Item = TextTransformation>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("ComparisonOperator", None, comparison_operator.into());
-            this.set("FieldToMatch", None, field_to_match.into());
-            this.set("Size", None, rt::int(size));
-            this.set("TextTransformations", None, rt::list(text_transformations));
-            SizeConstraintStatement(this)
-        }
-        /// CloudFormation `PreParseTextTransformations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn pre_parse_text_transformations(
-            mut self,
-            value: impl IntoIterator<Item = PreParseTextTransformation>,
-        ) -> Self {
-            self.0
-                .set("PreParseTextTransformations", None, rt::list(value));
-            self
-        }
-    }
-    nested!(SizeConstraintStatement);
-    /// Sqli Match Statement.
-    ///
-    /// CloudFormation property type `SqliMatchStatement`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-sqlimatchstatement.html)
-    #[derive(Clone, Debug)]
-    pub struct SqliMatchStatement(rt::Props);
-    impl SqliMatchStatement {
-        /// A new `SqliMatchStatement`. Required properties: `field_to_match` (`FieldToMatch`), `text_transformations` (`TextTransformations`).
-        pub fn new(
-            field_to_match: FieldToMatch,
-            text_transformations: impl IntoIterator<Item = TextTransformation>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("FieldToMatch", None, field_to_match.into());
-            this.set("TextTransformations", None, rt::list(text_transformations));
-            SqliMatchStatement(this)
-        }
-        /// CloudFormation `PreParseTextTransformations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn pre_parse_text_transformations(
-            mut self,
-            value: impl IntoIterator<Item = PreParseTextTransformation>,
-        ) -> Self {
-            self.0
-                .set("PreParseTextTransformations", None, rt::list(value));
-            self
-        }
-        /// Sensitivity Level current only used for sqli match statements.
-        ///
-        /// CloudFormation `SensitivityLevel`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn sensitivity_level(mut self, value: SensitivityLevel) -> Self {
-            self.0.set("SensitivityLevel", None, value.into());
-            self
-        }
-    }
-    nested!(SqliMatchStatement);
     /// First level statement that contains conditions, such as ByteMatch, SizeConstraint, etc
     ///
     /// CloudFormation property type `Statement`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-statement.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Statement(rt::Props);
     impl Statement {
@@ -2134,48 +910,11 @@ pub mod rule_group {
         }
     }
     nested!(Statement);
-    /// Text Transformation on the Search String before match.
-    ///
-    /// CloudFormation property type `TextTransformation`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-texttransformation.html)
-    #[derive(Clone, Debug)]
-    pub struct TextTransformation(rt::Props);
-    impl TextTransformation {
-        /// A new `TextTransformation`. Required properties: `priority` (`Priority`), `type_` (`Type`).
-        pub fn new(priority: i64, type_: TextTransformationType) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Priority", None, rt::int(priority));
-            this.set("Type", None, type_.into());
-            TextTransformation(this)
-        }
-    }
-    nested!(TextTransformation);
-    /// The path component of the URI Fragment.
-    ///
-    /// CloudFormation property type `UriFragment`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-urifragment.html)
-    #[derive(Clone, Debug)]
-    pub struct UriFragment(rt::Props);
-    impl UriFragment {
-        /// A new `UriFragment`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            UriFragment(this)
-        }
-        /// CloudFormation `FallbackBehavior`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn fallback_behavior(mut self, value: FallbackBehavior) -> Self {
-            self.0.set("FallbackBehavior", None, value.into());
-            self
-        }
-    }
-    nested!(UriFragment);
     /// Visibility Metric of the RuleGroup.
     ///
     /// CloudFormation property type `VisibilityConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-visibilityconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VisibilityConfig(rt::Props);
     impl VisibilityConfig {
@@ -2201,205 +940,6 @@ pub mod rule_group {
         }
     }
     nested!(VisibilityConfig);
-    /// Xss Match Statement.
-    ///
-    /// CloudFormation property type `XssMatchStatement`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-xssmatchstatement.html)
-    #[derive(Clone, Debug)]
-    pub struct XssMatchStatement(rt::Props);
-    impl XssMatchStatement {
-        /// A new `XssMatchStatement`. Required properties: `field_to_match` (`FieldToMatch`), `text_transformations` (`TextTransformations`).
-        pub fn new(
-            field_to_match: FieldToMatch,
-            text_transformations: impl IntoIterator<Item = TextTransformation>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("FieldToMatch", None, field_to_match.into());
-            this.set("TextTransformations", None, rt::list(text_transformations));
-            XssMatchStatement(this)
-        }
-        /// CloudFormation `PreParseTextTransformations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn pre_parse_text_transformations(
-            mut self,
-            value: impl IntoIterator<Item = PreParseTextTransformation>,
-        ) -> Self {
-            self.0
-                .set("PreParseTextTransformations", None, rt::list(value));
-            self
-        }
-    }
-    nested!(XssMatchStatement);
-    /// The values `Scope` accepts in `WAFv2::RuleGroup`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Scope {
-        /// `CLOUDFRONT`
-        Cloudfront,
-        /// `REGIONAL`
-        Regional,
-    }
-    string_enum!(Scope { Cloudfront => "CLOUDFRONT", Regional => "REGIONAL" });
-    /// The values `TextTransformationType` accepts in `WAFv2::RuleGroup`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum TextTransformationType {
-        /// `NONE`
-        None,
-        /// `COMPRESS_WHITE_SPACE`
-        CompressWhiteSpace,
-        /// `HTML_ENTITY_DECODE`
-        HtmlEntityDecode,
-        /// `LOWERCASE`
-        Lowercase,
-        /// `CMD_LINE`
-        CmdLine,
-        /// `URL_DECODE`
-        UrlDecode,
-        /// `BASE64_DECODE`
-        Base64Decode,
-        /// `HEX_DECODE`
-        HexDecode,
-        /// `MD5`
-        Md5,
-        /// `REPLACE_COMMENTS`
-        ReplaceComments,
-        /// `ESCAPE_SEQ_DECODE`
-        EscapeSeqDecode,
-        /// `SQL_HEX_DECODE`
-        SqlHexDecode,
-        /// `CSS_DECODE`
-        CssDecode,
-        /// `JS_DECODE`
-        JsDecode,
-        /// `NORMALIZE_PATH`
-        NormalizePath,
-        /// `NORMALIZE_PATH_WIN`
-        NormalizePathWin,
-        /// `REMOVE_NULLS`
-        RemoveNulls,
-        /// `REPLACE_NULLS`
-        ReplaceNulls,
-        /// `BASE64_DECODE_EXT`
-        Base64DecodeExt,
-        /// `URL_DECODE_UNI`
-        UrlDecodeUni,
-        /// `UTF8_TO_UNICODE`
-        Utf8ToUnicode,
-        /// `REMOVE_WHITESPACE`
-        RemoveWhitespace,
-        /// `TRIM`
-        Trim,
-        /// `TRIM_LEFT`
-        TrimLeft,
-        /// `TRIM_RIGHT`
-        TrimRight,
-        /// `REMOVE_COMMENTS_CHAR`
-        RemoveCommentsChar,
-        /// `UPPERCASE`
-        Uppercase,
-        /// `CMD_LINE_WIN`
-        CmdLineWin,
-        /// `CMD_LINE_UNIX`
-        CmdLineUnix,
-        /// `JS_DECODE_EXT`
-        JsDecodeExt,
-        /// `SHA256`
-        Sha256,
-    }
-    string_enum!(TextTransformationType { None => "NONE", CompressWhiteSpace => "COMPRESS_WHITE_SPACE", HtmlEntityDecode => "HTML_ENTITY_DECODE", Lowercase => "LOWERCASE", CmdLine => "CMD_LINE", UrlDecode => "URL_DECODE", Base64Decode => "BASE64_DECODE", HexDecode => "HEX_DECODE", Md5 => "MD5", ReplaceComments => "REPLACE_COMMENTS", EscapeSeqDecode => "ESCAPE_SEQ_DECODE", SqlHexDecode => "SQL_HEX_DECODE", CssDecode => "CSS_DECODE", JsDecode => "JS_DECODE", NormalizePath => "NORMALIZE_PATH", NormalizePathWin => "NORMALIZE_PATH_WIN", RemoveNulls => "REMOVE_NULLS", ReplaceNulls => "REPLACE_NULLS", Base64DecodeExt => "BASE64_DECODE_EXT", UrlDecodeUni => "URL_DECODE_UNI", Utf8ToUnicode => "UTF8_TO_UNICODE", RemoveWhitespace => "REMOVE_WHITESPACE", Trim => "TRIM", TrimLeft => "TRIM_LEFT", TrimRight => "TRIM_RIGHT", RemoveCommentsChar => "REMOVE_COMMENTS_CHAR", Uppercase => "UPPERCASE", CmdLineWin => "CMD_LINE_WIN", CmdLineUnix => "CMD_LINE_UNIX", JsDecodeExt => "JS_DECODE_EXT", Sha256 => "SHA256" });
-    /// The values `PreParseTextTransformationType` accepts in `WAFv2::RuleGroup`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum PreParseTextTransformationType {
-        /// `NONE`
-        None,
-        /// `URL_DECODE`
-        UrlDecode,
-        /// `URL_DECODE_UNI`
-        UrlDecodeUni,
-        /// `COMBINE_DUPLICATE_QUERY_ARGS_BY_COMMA`
-        CombineDuplicateQueryArgsByComma,
-        /// `REPLACE_SEMICOLONS_WITH_AMPERSANDS`
-        ReplaceSemicolonsWithAmpersands,
-    }
-    string_enum!(PreParseTextTransformationType { None => "NONE", UrlDecode => "URL_DECODE", UrlDecodeUni => "URL_DECODE_UNI", CombineDuplicateQueryArgsByComma => "COMBINE_DUPLICATE_QUERY_ARGS_BY_COMMA", ReplaceSemicolonsWithAmpersands => "REPLACE_SEMICOLONS_WITH_AMPERSANDS" });
-    /// The values `FallbackBehavior` accepts in `WAFv2::RuleGroup`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum FallbackBehavior {
-        /// `MATCH`
-        Match,
-        /// `NO_MATCH`
-        NoMatch,
-    }
-    string_enum!(FallbackBehavior { Match => "MATCH", NoMatch => "NO_MATCH" });
-    /// The values `BodyParsingFallbackBehavior` accepts in `WAFv2::RuleGroup`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum BodyParsingFallbackBehavior {
-        /// `MATCH`
-        Match,
-        /// `NO_MATCH`
-        NoMatch,
-        /// `EVALUATE_AS_STRING`
-        EvaluateAsString,
-    }
-    string_enum!(BodyParsingFallbackBehavior { Match => "MATCH", NoMatch => "NO_MATCH", EvaluateAsString => "EVALUATE_AS_STRING" });
-    /// The values `JsonMatchScope` accepts in `WAFv2::RuleGroup`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum JsonMatchScope {
-        /// `ALL`
-        All,
-        /// `KEY`
-        Key,
-        /// `VALUE`
-        Value,
-    }
-    string_enum!(JsonMatchScope { All => "ALL", Key => "KEY", Value => "VALUE" });
-    /// The values `OversizeHandling` accepts in `WAFv2::RuleGroup`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum OversizeHandling {
-        /// `CONTINUE`
-        Continue,
-        /// `MATCH`
-        Match,
-        /// `NO_MATCH`
-        NoMatch,
-    }
-    string_enum!(OversizeHandling { Continue => "CONTINUE", Match => "MATCH", NoMatch => "NO_MATCH" });
-    /// The values `MapMatchScope` accepts in `WAFv2::RuleGroup`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum MapMatchScope {
-        /// `ALL`
-        All,
-        /// `KEY`
-        Key,
-        /// `VALUE`
-        Value,
-    }
-    string_enum!(MapMatchScope { All => "ALL", Key => "KEY", Value => "VALUE" });
-    /// The values `SensitivityLevel` accepts in `WAFv2::RuleGroup`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum SensitivityLevel {
-        /// `LOW`
-        Low,
-        /// `HIGH`
-        High,
-    }
-    string_enum!(SensitivityLevel { Low => "LOW", High => "HIGH" });
-    /// The values `ComparisonOperator` accepts in `WAFv2::RuleGroup`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ComparisonOperator {
-        /// `EQ`
-        Eq,
-        /// `NE`
-        Ne,
-        /// `LE`
-        Le,
-        /// `LT`
-        Lt,
-        /// `GE`
-        Ge,
-        /// `GT`
-        Gt,
-    }
-    string_enum!(ComparisonOperator { Eq => "EQ", Ne => "NE", Le => "LE", Lt => "LT", Ge => "GE", Gt => "GT" });
     /// The values `AggregateKeyType` accepts in `WAFv2::RuleGroup`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum AggregateKeyType {
@@ -2413,575 +953,6 @@ pub mod rule_group {
         CustomKeys,
     }
     string_enum!(AggregateKeyType { Ip => "IP", ForwardedIp => "FORWARDED_IP", Constant => "CONSTANT", CustomKeys => "CUSTOM_KEYS" });
-    /// The values `LabelMatchScope` accepts in `WAFv2::RuleGroup`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum LabelMatchScope {
-        /// `LABEL`
-        Label,
-        /// `NAMESPACE`
-        Namespace,
-    }
-    string_enum!(LabelMatchScope { Label => "LABEL", Namespace => "NAMESPACE" });
-    /// The values `Position` accepts in `WAFv2::RuleGroup`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Position {
-        /// `FIRST`
-        First,
-        /// `LAST`
-        Last,
-        /// `ANY`
-        Any,
-    }
-    string_enum!(Position { First => "FIRST", Last => "LAST", Any => "ANY" });
-    /// The values `CountryCodes` accepts in `WAFv2::RuleGroup`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum CountryCodes {
-        /// `AD`
-        Ad,
-        /// `AE`
-        Ae,
-        /// `AF`
-        Af,
-        /// `AG`
-        Ag,
-        /// `AI`
-        Ai,
-        /// `AL`
-        Al,
-        /// `AM`
-        Am,
-        /// `AO`
-        Ao,
-        /// `AQ`
-        Aq,
-        /// `AR`
-        Ar,
-        /// `AS`
-        As,
-        /// `AT`
-        At,
-        /// `AU`
-        Au,
-        /// `AW`
-        Aw,
-        /// `AX`
-        Ax,
-        /// `AZ`
-        Az,
-        /// `BA`
-        Ba,
-        /// `BB`
-        Bb,
-        /// `BD`
-        Bd,
-        /// `BE`
-        Be,
-        /// `BF`
-        Bf,
-        /// `BG`
-        Bg,
-        /// `BH`
-        Bh,
-        /// `BI`
-        Bi,
-        /// `BJ`
-        Bj,
-        /// `BL`
-        Bl,
-        /// `BM`
-        Bm,
-        /// `BN`
-        Bn,
-        /// `BO`
-        Bo,
-        /// `BQ`
-        Bq,
-        /// `BR`
-        Br,
-        /// `BS`
-        Bs,
-        /// `BT`
-        Bt,
-        /// `BV`
-        Bv,
-        /// `BW`
-        Bw,
-        /// `BY`
-        By,
-        /// `BZ`
-        Bz,
-        /// `CA`
-        Ca,
-        /// `CC`
-        Cc,
-        /// `CD`
-        Cd,
-        /// `CF`
-        Cf,
-        /// `CG`
-        Cg,
-        /// `CH`
-        Ch,
-        /// `CI`
-        Ci,
-        /// `CK`
-        Ck,
-        /// `CL`
-        Cl,
-        /// `CM`
-        Cm,
-        /// `CN`
-        Cn,
-        /// `CO`
-        Co,
-        /// `CR`
-        Cr,
-        /// `CU`
-        Cu,
-        /// `CV`
-        Cv,
-        /// `CW`
-        Cw,
-        /// `CX`
-        Cx,
-        /// `CY`
-        Cy,
-        /// `CZ`
-        Cz,
-        /// `DE`
-        De,
-        /// `DJ`
-        Dj,
-        /// `DK`
-        Dk,
-        /// `DM`
-        Dm,
-        /// `DO`
-        Do,
-        /// `DZ`
-        Dz,
-        /// `EC`
-        Ec,
-        /// `EE`
-        Ee,
-        /// `EG`
-        Eg,
-        /// `EH`
-        Eh,
-        /// `ER`
-        Er,
-        /// `ES`
-        Es,
-        /// `ET`
-        Et,
-        /// `FI`
-        Fi,
-        /// `FJ`
-        Fj,
-        /// `FK`
-        Fk,
-        /// `FM`
-        Fm,
-        /// `FO`
-        Fo,
-        /// `FR`
-        Fr,
-        /// `GA`
-        Ga,
-        /// `GB`
-        Gb,
-        /// `GD`
-        Gd,
-        /// `GE`
-        Ge,
-        /// `GF`
-        Gf,
-        /// `GG`
-        Gg,
-        /// `GH`
-        Gh,
-        /// `GI`
-        Gi,
-        /// `GL`
-        Gl,
-        /// `GM`
-        Gm,
-        /// `GN`
-        Gn,
-        /// `GP`
-        Gp,
-        /// `GQ`
-        Gq,
-        /// `GR`
-        Gr,
-        /// `GS`
-        Gs,
-        /// `GT`
-        Gt,
-        /// `GU`
-        Gu,
-        /// `GW`
-        Gw,
-        /// `GY`
-        Gy,
-        /// `HK`
-        Hk,
-        /// `HM`
-        Hm,
-        /// `HN`
-        Hn,
-        /// `HR`
-        Hr,
-        /// `HT`
-        Ht,
-        /// `HU`
-        Hu,
-        /// `ID`
-        Id,
-        /// `IE`
-        Ie,
-        /// `IL`
-        Il,
-        /// `IM`
-        Im,
-        /// `IN`
-        In,
-        /// `IO`
-        Io,
-        /// `IQ`
-        Iq,
-        /// `IR`
-        Ir,
-        /// `IS`
-        Is,
-        /// `IT`
-        It,
-        /// `JE`
-        Je,
-        /// `JM`
-        Jm,
-        /// `JO`
-        Jo,
-        /// `JP`
-        Jp,
-        /// `KE`
-        Ke,
-        /// `KG`
-        Kg,
-        /// `KH`
-        Kh,
-        /// `KI`
-        Ki,
-        /// `KM`
-        Km,
-        /// `KN`
-        Kn,
-        /// `KP`
-        Kp,
-        /// `KR`
-        Kr,
-        /// `KW`
-        Kw,
-        /// `KY`
-        Ky,
-        /// `KZ`
-        Kz,
-        /// `LA`
-        La,
-        /// `LB`
-        Lb,
-        /// `LC`
-        Lc,
-        /// `LI`
-        Li,
-        /// `LK`
-        Lk,
-        /// `LR`
-        Lr,
-        /// `LS`
-        Ls,
-        /// `LT`
-        Lt,
-        /// `LU`
-        Lu,
-        /// `LV`
-        Lv,
-        /// `LY`
-        Ly,
-        /// `MA`
-        Ma,
-        /// `MC`
-        Mc,
-        /// `MD`
-        Md,
-        /// `ME`
-        Me,
-        /// `MF`
-        Mf,
-        /// `MG`
-        Mg,
-        /// `MH`
-        Mh,
-        /// `MK`
-        Mk,
-        /// `ML`
-        Ml,
-        /// `MM`
-        Mm,
-        /// `MN`
-        Mn,
-        /// `MO`
-        Mo,
-        /// `MP`
-        Mp,
-        /// `MQ`
-        Mq,
-        /// `MR`
-        Mr,
-        /// `MS`
-        Ms,
-        /// `MT`
-        Mt,
-        /// `MU`
-        Mu,
-        /// `MV`
-        Mv,
-        /// `MW`
-        Mw,
-        /// `MX`
-        Mx,
-        /// `MY`
-        My,
-        /// `MZ`
-        Mz,
-        /// `NA`
-        Na,
-        /// `NC`
-        Nc,
-        /// `NE`
-        Ne,
-        /// `NF`
-        Nf,
-        /// `NG`
-        Ng,
-        /// `NI`
-        Ni,
-        /// `NL`
-        Nl,
-        /// `NO`
-        No,
-        /// `NP`
-        Np,
-        /// `NR`
-        Nr,
-        /// `NU`
-        Nu,
-        /// `NZ`
-        Nz,
-        /// `OM`
-        Om,
-        /// `PA`
-        Pa,
-        /// `PE`
-        Pe,
-        /// `PF`
-        Pf,
-        /// `PG`
-        Pg,
-        /// `PH`
-        Ph,
-        /// `PK`
-        Pk,
-        /// `PL`
-        Pl,
-        /// `PM`
-        Pm,
-        /// `PN`
-        Pn,
-        /// `PR`
-        Pr,
-        /// `PS`
-        Ps,
-        /// `PT`
-        Pt,
-        /// `PW`
-        Pw,
-        /// `PY`
-        Py,
-        /// `QA`
-        Qa,
-        /// `RE`
-        Re,
-        /// `RO`
-        Ro,
-        /// `RS`
-        Rs,
-        /// `RU`
-        Ru,
-        /// `RW`
-        Rw,
-        /// `SA`
-        Sa,
-        /// `SB`
-        Sb,
-        /// `SC`
-        Sc,
-        /// `SD`
-        Sd,
-        /// `SE`
-        Se,
-        /// `SG`
-        Sg,
-        /// `SH`
-        Sh,
-        /// `SI`
-        Si,
-        /// `SJ`
-        Sj,
-        /// `SK`
-        Sk,
-        /// `SL`
-        Sl,
-        /// `SM`
-        Sm,
-        /// `SN`
-        Sn,
-        /// `SO`
-        So,
-        /// `SR`
-        Sr,
-        /// `SS`
-        Ss,
-        /// `ST`
-        St,
-        /// `SV`
-        Sv,
-        /// `SX`
-        Sx,
-        /// `SY`
-        Sy,
-        /// `SZ`
-        Sz,
-        /// `TC`
-        Tc,
-        /// `TD`
-        Td,
-        /// `TF`
-        Tf,
-        /// `TG`
-        Tg,
-        /// `TH`
-        Th,
-        /// `TJ`
-        Tj,
-        /// `TK`
-        Tk,
-        /// `TL`
-        Tl,
-        /// `TM`
-        Tm,
-        /// `TN`
-        Tn,
-        /// `TO`
-        To,
-        /// `TR`
-        Tr,
-        /// `TT`
-        Tt,
-        /// `TV`
-        Tv,
-        /// `TW`
-        Tw,
-        /// `TZ`
-        Tz,
-        /// `UA`
-        Ua,
-        /// `UG`
-        Ug,
-        /// `UM`
-        Um,
-        /// `US`
-        Us,
-        /// `UY`
-        Uy,
-        /// `UZ`
-        Uz,
-        /// `VA`
-        Va,
-        /// `VC`
-        Vc,
-        /// `VE`
-        Ve,
-        /// `VG`
-        Vg,
-        /// `VI`
-        Vi,
-        /// `VN`
-        Vn,
-        /// `VU`
-        Vu,
-        /// `WF`
-        Wf,
-        /// `WS`
-        Ws,
-        /// `XK`
-        Xk,
-        /// `YE`
-        Ye,
-        /// `YT`
-        Yt,
-        /// `ZA`
-        Za,
-        /// `ZM`
-        Zm,
-        /// `ZW`
-        Zw,
-    }
-    string_enum!(CountryCodes { Ad => "AD", Ae => "AE", Af => "AF", Ag => "AG", Ai => "AI", Al => "AL", Am => "AM", Ao => "AO", Aq => "AQ", Ar => "AR", As => "AS", At => "AT", Au => "AU", Aw => "AW", Ax => "AX", Az => "AZ", Ba => "BA", Bb => "BB", Bd => "BD", Be => "BE", Bf => "BF", Bg => "BG", Bh => "BH", Bi => "BI", Bj => "BJ", Bl => "BL", Bm => "BM", Bn => "BN", Bo => "BO", Bq => "BQ", Br => "BR", Bs => "BS", Bt => "BT", Bv => "BV", Bw => "BW", By => "BY", Bz => "BZ", Ca => "CA", Cc => "CC", Cd => "CD", Cf => "CF", Cg => "CG", Ch => "CH", Ci => "CI", Ck => "CK", Cl => "CL", Cm => "CM", Cn => "CN", Co => "CO", Cr => "CR", Cu => "CU", Cv => "CV", Cw => "CW", Cx => "CX", Cy => "CY", Cz => "CZ", De => "DE", Dj => "DJ", Dk => "DK", Dm => "DM", Do => "DO", Dz => "DZ", Ec => "EC", Ee => "EE", Eg => "EG", Eh => "EH", Er => "ER", Es => "ES", Et => "ET", Fi => "FI", Fj => "FJ", Fk => "FK", Fm => "FM", Fo => "FO", Fr => "FR", Ga => "GA", Gb => "GB", Gd => "GD", Ge => "GE", Gf => "GF", Gg => "GG", Gh => "GH", Gi => "GI", Gl => "GL", Gm => "GM", Gn => "GN", Gp => "GP", Gq => "GQ", Gr => "GR", Gs => "GS", Gt => "GT", Gu => "GU", Gw => "GW", Gy => "GY", Hk => "HK", Hm => "HM", Hn => "HN", Hr => "HR", Ht => "HT", Hu => "HU", Id => "ID", Ie => "IE", Il => "IL", Im => "IM", In => "IN", Io => "IO", Iq => "IQ", Ir => "IR", Is => "IS", It => "IT", Je => "JE", Jm => "JM", Jo => "JO", Jp => "JP", Ke => "KE", Kg => "KG", Kh => "KH", Ki => "KI", Km => "KM", Kn => "KN", Kp => "KP", Kr => "KR", Kw => "KW", Ky => "KY", Kz => "KZ", La => "LA", Lb => "LB", Lc => "LC", Li => "LI", Lk => "LK", Lr => "LR", Ls => "LS", Lt => "LT", Lu => "LU", Lv => "LV", Ly => "LY", Ma => "MA", Mc => "MC", Md => "MD", Me => "ME", Mf => "MF", Mg => "MG", Mh => "MH", Mk => "MK", Ml => "ML", Mm => "MM", Mn => "MN", Mo => "MO", Mp => "MP", Mq => "MQ", Mr => "MR", Ms => "MS", Mt => "MT", Mu => "MU", Mv => "MV", Mw => "MW", Mx => "MX", My => "MY", Mz => "MZ", Na => "NA", Nc => "NC", Ne => "NE", Nf => "NF", Ng => "NG", Ni => "NI", Nl => "NL", No => "NO", Np => "NP", Nr => "NR", Nu => "NU", Nz => "NZ", Om => "OM", Pa => "PA", Pe => "PE", Pf => "PF", Pg => "PG", Ph => "PH", Pk => "PK", Pl => "PL", Pm => "PM", Pn => "PN", Pr => "PR", Ps => "PS", Pt => "PT", Pw => "PW", Py => "PY", Qa => "QA", Re => "RE", Ro => "RO", Rs => "RS", Ru => "RU", Rw => "RW", Sa => "SA", Sb => "SB", Sc => "SC", Sd => "SD", Se => "SE", Sg => "SG", Sh => "SH", Si => "SI", Sj => "SJ", Sk => "SK", Sl => "SL", Sm => "SM", Sn => "SN", So => "SO", Sr => "SR", Ss => "SS", St => "ST", Sv => "SV", Sx => "SX", Sy => "SY", Sz => "SZ", Tc => "TC", Td => "TD", Tf => "TF", Tg => "TG", Th => "TH", Tj => "TJ", Tk => "TK", Tl => "TL", Tm => "TM", Tn => "TN", To => "TO", Tr => "TR", Tt => "TT", Tv => "TV", Tw => "TW", Tz => "TZ", Ua => "UA", Ug => "UG", Um => "UM", Us => "US", Uy => "UY", Uz => "UZ", Va => "VA", Vc => "VC", Ve => "VE", Vg => "VG", Vi => "VI", Vn => "VN", Vu => "VU", Wf => "WF", Ws => "WS", Xk => "XK", Ye => "YE", Yt => "YT", Za => "ZA", Zm => "ZM", Zw => "ZW" });
-    /// The values `PositionalConstraint` accepts in `WAFv2::RuleGroup`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum PositionalConstraint {
-        /// `EXACTLY`
-        Exactly,
-        /// `STARTS_WITH`
-        StartsWith,
-        /// `ENDS_WITH`
-        EndsWith,
-        /// `CONTAINS`
-        Contains,
-        /// `CONTAINS_WORD`
-        ContainsWord,
-    }
-    string_enum!(PositionalConstraint { Exactly => "EXACTLY", StartsWith => "STARTS_WITH", EndsWith => "ENDS_WITH", Contains => "CONTAINS", ContainsWord => "CONTAINS_WORD" });
-    /// The values `CurrencyMode` accepts in `WAFv2::RuleGroup`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum CurrencyMode {
-        /// `REAL`
-        Real,
-        /// `TEST`
-        Test,
-    }
-    string_enum!(CurrencyMode { Real => "REAL", Test => "TEST" });
-    /// The values `BlockchainChain` accepts in `WAFv2::RuleGroup`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum BlockchainChain {
-        /// `BASE`
-        Base,
-        /// `SOLANA`
-        Solana,
-        /// `BASE_SEPOLIA`
-        BaseSepolia,
-        /// `SOLANA_DEVNET`
-        SolanaDevnet,
-    }
-    string_enum!(BlockchainChain { Base => "BASE", Solana => "SOLANA", BaseSepolia => "BASE_SEPOLIA", SolanaDevnet => "SOLANA_DEVNET" });
-    /// The values `CryptoCurrency` accepts in `WAFv2::RuleGroup`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum CryptoCurrency {
-        /// `USDC`
-        Usdc,
-    }
-    string_enum!(CryptoCurrency { Usdc => "USDC" });
 }
 /// Contains the Rules that identify the requests that you want to allow, block, or count.
 ///
@@ -3001,6 +972,7 @@ static WEB_ACL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Id", None),
         ("LabelNamespace", None),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl WebAcl {
     /// Declares a `AWS::WAFv2::WebACL` with the stack-unique `id`. Required properties: `default_action` (`DefaultAction`), `scope` (`Scope`), `visibility_config` (`VisibilityConfig`).
@@ -3127,32 +1099,29 @@ impl WebAclHandle {
 }
 /// Property types and value sets of [`WebAcl`] (`AWS::WAFv2::WebACL`).
 pub mod web_acl {
+    pub use super::shared::{
+        AllowAction, AsnMatchStatement, BlockAction, BlockchainChain, Body,
+        BodyParsingFallbackBehavior, ByteMatchStatement, CaptchaAction, CaptchaConfig,
+        ChallengeAction, ChallengeConfig, ComparisonOperator, CookieMatchPattern, Cookies,
+        CountryCodes, CryptoConfig, CryptoCurrency, CurrencyMode, CustomHttpHeader,
+        CustomRequestHandling, CustomResponse, FallbackBehavior, FieldToMatch,
+        ForwardedIpConfiguration, GeoMatchStatement, HeaderMatchPattern, HeaderOrder, Headers,
+        ImmunityTimeProperty, IpSetForwardedIpConfiguration, IpSetReferenceStatement,
+        Ja3Fingerprint, Ja4Fingerprint, JsonBody, JsonMatchPattern, JsonMatchScope, Label,
+        LabelMatchScope, LabelMatchStatement, MapMatchScope, MonetizationConfig, MonetizeAction,
+        OversizeHandling, PaymentNetwork, Position, PositionalConstraint,
+        PreParseTextTransformation, PreParseTextTransformationType, Price,
+        RateBasedStatementCustomKey, RateLimitCookie, RateLimitHeader, RateLimitJa3Fingerprint,
+        RateLimitJa4Fingerprint, RateLimitLabelNamespace, RateLimitQueryArgument,
+        RateLimitQueryString, RateLimitUriPath, RegexMatchStatement,
+        RegexPatternSetReferenceStatement, Scope, SensitivityLevel, SingleHeader,
+        SingleQueryArgument, SizeConstraintStatement, SqliMatchStatement, TextTransformation,
+        TextTransformationType, UriFragment, XssMatchStatement,
+    };
     use super::*;
-    /// Allow traffic towards application.
-    ///
-    /// CloudFormation property type `AllowAction`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-allowaction.html)
-    #[derive(Clone, Debug)]
-    pub struct AllowAction(rt::Props);
-    impl AllowAction {
-        /// A new `AllowAction`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            AllowAction(this)
-        }
-        /// Custom request handling.
-        ///
-        /// CloudFormation `CustomRequestHandling`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn custom_request_handling(mut self, value: CustomRequestHandling) -> Self {
-            self.0.set("CustomRequestHandling", None, value.into());
-            self
-        }
-    }
-    nested!(AllowAction);
     /// CloudFormation property type `AndStatement`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-andstatement.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AndStatement(rt::Props);
     impl AndStatement {
@@ -3168,7 +1137,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `ApplicationAttribute`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-applicationattribute.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ApplicationAttribute(rt::Props);
     impl ApplicationAttribute {
@@ -3188,7 +1157,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `ApplicationConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-applicationconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ApplicationConfig(rt::Props);
     impl ApplicationConfig {
@@ -3200,34 +1169,11 @@ pub mod web_acl {
         }
     }
     nested!(ApplicationConfig);
-    /// CloudFormation property type `AsnMatchStatement`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-asnmatchstatement.html)
-    #[derive(Clone, Debug)]
-    pub struct AsnMatchStatement(rt::Props);
-    impl AsnMatchStatement {
-        /// A new `AsnMatchStatement`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            AsnMatchStatement(this)
-        }
-        /// Constraints: 1..=100 items. CloudFormation `AsnList`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn asn_list(mut self, value: impl IntoIterator<Item = i64>) -> Self {
-            self.0.set("AsnList", None, rt::list(value));
-            self
-        }
-        /// CloudFormation `ForwardedIPConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn forwarded_ip_config(mut self, value: ForwardedIpConfiguration) -> Self {
-            self.0.set("ForwardedIPConfig", None, value.into());
-            self
-        }
-    }
-    nested!(AsnMatchStatement);
     /// AssociationConfig for body inspection
     ///
     /// CloudFormation property type `AssociationConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-associationconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AssociationConfig(rt::Props);
     impl AssociationConfig {
@@ -3249,7 +1195,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `AWSManagedRulesACFPRuleSet`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-awsmanagedrulesacfpruleset.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AwsManagedRulesAcfpRuleSet(rt::Props);
     impl AwsManagedRulesAcfpRuleSet {
@@ -3287,7 +1233,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `AWSManagedRulesAntiDDoSRuleSet`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-awsmanagedrulesantiddosruleset.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AwsManagedRulesAntiDDoSRuleSet(rt::Props);
     impl AwsManagedRulesAntiDDoSRuleSet {
@@ -3312,7 +1258,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `AWSManagedRulesATPRuleSet`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-awsmanagedrulesatpruleset.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AwsManagedRulesAtpRuleSet(rt::Props);
     impl AwsManagedRulesAtpRuleSet {
@@ -3347,7 +1293,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `AWSManagedRulesBotControlRuleSet`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-awsmanagedrulesbotcontrolruleset.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AwsManagedRulesBotControlRuleSet(rt::Props);
     impl AwsManagedRulesBotControlRuleSet {
@@ -3365,180 +1311,11 @@ pub mod web_acl {
         }
     }
     nested!(AwsManagedRulesBotControlRuleSet);
-    /// Block traffic towards application.
-    ///
-    /// CloudFormation property type `BlockAction`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-blockaction.html)
-    #[derive(Clone, Debug)]
-    pub struct BlockAction(rt::Props);
-    impl BlockAction {
-        /// A new `BlockAction`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            BlockAction(this)
-        }
-        /// Custom response.
-        ///
-        /// CloudFormation `CustomResponse`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn custom_response(mut self, value: CustomResponse) -> Self {
-            self.0.set("CustomResponse", None, value.into());
-            self
-        }
-    }
-    nested!(BlockAction);
-    /// The body of a web request.
-    ///
-    /// CloudFormation property type `Body`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-body.html)
-    #[derive(Clone, Debug)]
-    pub struct Body(rt::Props);
-    impl Body {
-        /// A new `Body`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            Body(this)
-        }
-        /// Handling of requests containing oversize fields
-        ///
-        /// CloudFormation `OversizeHandling`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn oversize_handling(mut self, value: OversizeHandling) -> Self {
-            self.0.set("OversizeHandling", None, value.into());
-            self
-        }
-    }
-    nested!(Body);
-    /// Byte Match statement.
-    ///
-    /// CloudFormation property type `ByteMatchStatement`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-bytematchstatement.html)
-    #[derive(Clone, Debug)]
-    pub struct ByteMatchStatement(rt::Props);
-    impl ByteMatchStatement {
-        /// A new `ByteMatchStatement`. Required properties: `field_to_match` (`FieldToMatch`), `positional_constraint` (`PositionalConstraint`), `text_transformations` (`TextTransformations`).
-        pub fn new(
-            field_to_match: FieldToMatch,
-            positional_constraint: PositionalConstraint,
-            text_transformations: impl IntoIterator<Item = TextTransformation>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("FieldToMatch", None, field_to_match.into());
-            this.set("PositionalConstraint", None, positional_constraint.into());
-            this.set("TextTransformations", None, rt::list(text_transformations));
-            ByteMatchStatement(this)
-        }
-        /// CloudFormation `PreParseTextTransformations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn pre_parse_text_transformations(
-            mut self,
-            value: impl IntoIterator<Item = PreParseTextTransformation>,
-        ) -> Self {
-            self.0
-                .set("PreParseTextTransformations", None, rt::list(value));
-            self
-        }
-        /// String that is searched to find a match.
-        ///
-        /// CloudFormation `SearchString`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn search_string(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("SearchString", None, rt::string(value));
-            self
-        }
-        /// Base64 encoded string that is searched to find a match.
-        ///
-        /// CloudFormation `SearchStringBase64`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn search_string_base64(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("SearchStringBase64", None, rt::string(value));
-            self
-        }
-    }
-    nested!(ByteMatchStatement);
-    /// Checks valid token exists with request.
-    ///
-    /// CloudFormation property type `CaptchaAction`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-captchaaction.html)
-    #[derive(Clone, Debug)]
-    pub struct CaptchaAction(rt::Props);
-    impl CaptchaAction {
-        /// A new `CaptchaAction`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            CaptchaAction(this)
-        }
-        /// Custom request handling.
-        ///
-        /// CloudFormation `CustomRequestHandling`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn custom_request_handling(mut self, value: CustomRequestHandling) -> Self {
-            self.0.set("CustomRequestHandling", None, value.into());
-            self
-        }
-    }
-    nested!(CaptchaAction);
-    /// CloudFormation property type `CaptchaConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-captchaconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct CaptchaConfig(rt::Props);
-    impl CaptchaConfig {
-        /// A new `CaptchaConfig`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            CaptchaConfig(this)
-        }
-        /// CloudFormation `ImmunityTimeProperty`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn immunity_time_property(mut self, value: ImmunityTimeProperty) -> Self {
-            self.0.set("ImmunityTimeProperty", None, value.into());
-            self
-        }
-    }
-    nested!(CaptchaConfig);
-    /// Checks that the request has a valid token with an unexpired challenge timestamp and, if not, returns a browser challenge to the client.
-    ///
-    /// CloudFormation property type `ChallengeAction`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-challengeaction.html)
-    #[derive(Clone, Debug)]
-    pub struct ChallengeAction(rt::Props);
-    impl ChallengeAction {
-        /// A new `ChallengeAction`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            ChallengeAction(this)
-        }
-        /// Custom request handling.
-        ///
-        /// CloudFormation `CustomRequestHandling`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn custom_request_handling(mut self, value: CustomRequestHandling) -> Self {
-            self.0.set("CustomRequestHandling", None, value.into());
-            self
-        }
-    }
-    nested!(ChallengeAction);
-    /// CloudFormation property type `ChallengeConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-challengeconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct ChallengeConfig(rt::Props);
-    impl ChallengeConfig {
-        /// A new `ChallengeConfig`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            ChallengeConfig(this)
-        }
-        /// CloudFormation `ImmunityTimeProperty`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn immunity_time_property(mut self, value: ImmunityTimeProperty) -> Self {
-            self.0.set("ImmunityTimeProperty", None, value.into());
-            self
-        }
-    }
-    nested!(ChallengeConfig);
     /// Client side action config for AntiDDOS AMR.
     ///
     /// CloudFormation property type `ClientSideAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-clientsideaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClientSideAction(rt::Props);
     impl ClientSideAction {
@@ -3568,7 +1345,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `ClientSideActionConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-clientsideactionconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ClientSideActionConfig(rt::Props);
     impl ClientSideActionConfig {
@@ -3580,69 +1357,11 @@ pub mod web_acl {
         }
     }
     nested!(ClientSideActionConfig);
-    /// The pattern to look for in the request cookies.
-    ///
-    /// CloudFormation property type `CookieMatchPattern`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-cookiematchpattern.html)
-    #[derive(Clone, Debug)]
-    pub struct CookieMatchPattern(rt::Props);
-    impl CookieMatchPattern {
-        /// A new `CookieMatchPattern`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            CookieMatchPattern(this)
-        }
-        /// CloudFormation `All`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn all(mut self, value: impl Into<rt::Value>) -> Self {
-            self.0.set("All", None, rt::json(value));
-            self
-        }
-        /// Constraints: 1..=199 items. CloudFormation `ExcludedCookies`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn excluded_cookies(
-            mut self,
-            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
-            self.0.set("ExcludedCookies", None, rt::strings(value));
-            self
-        }
-        /// Constraints: 1..=199 items. CloudFormation `IncludedCookies`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn included_cookies(
-            mut self,
-            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
-            self.0.set("IncludedCookies", None, rt::strings(value));
-            self
-        }
-    }
-    nested!(CookieMatchPattern);
-    /// Includes cookies of a web request.
-    ///
-    /// CloudFormation property type `Cookies`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-cookies.html)
-    #[derive(Clone, Debug)]
-    pub struct Cookies(rt::Props);
-    impl Cookies {
-        /// A new `Cookies`. Required properties: `match_pattern` (`MatchPattern`), `match_scope` (`MatchScope`), `oversize_handling` (`OversizeHandling`).
-        pub fn new(
-            match_pattern: CookieMatchPattern,
-            match_scope: MapMatchScope,
-            oversize_handling: OversizeHandling,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("MatchPattern", None, match_pattern.into());
-            this.set("MatchScope", None, match_scope.into());
-            this.set("OversizeHandling", None, oversize_handling.into());
-            Cookies(this)
-        }
-    }
-    nested!(Cookies);
     /// Allow traffic towards application.
     ///
     /// CloudFormation property type `CountAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-countaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CountAction(rt::Props);
     impl CountAction {
@@ -3660,91 +1379,9 @@ pub mod web_acl {
         }
     }
     nested!(CountAction);
-    /// Configures cryptocurrency payment settings.
-    ///
-    /// CloudFormation property type `CryptoConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-cryptoconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct CryptoConfig(rt::Props);
-    impl CryptoConfig {
-        /// A new `CryptoConfig`. Required properties: `payment_networks` (`PaymentNetworks`).
-        pub fn new(payment_networks: impl IntoIterator<Item = PaymentNetwork>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("PaymentNetworks", None, rt::list(payment_networks));
-            CryptoConfig(this)
-        }
-    }
-    nested!(CryptoConfig);
-    /// HTTP header.
-    ///
-    /// CloudFormation property type `CustomHTTPHeader`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-customhttpheader.html)
-    #[derive(Clone, Debug)]
-    pub struct CustomHttpHeader(rt::Props);
-    impl CustomHttpHeader {
-        /// A new `CustomHttpHeader`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Name", None, rt::string(name));
-            this.set("Value", None, rt::string(value));
-            CustomHttpHeader(this)
-        }
-    }
-    nested!(CustomHttpHeader);
-    /// Custom request handling.
-    ///
-    /// CloudFormation property type `CustomRequestHandling`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-customrequesthandling.html)
-    #[derive(Clone, Debug)]
-    pub struct CustomRequestHandling(rt::Props);
-    impl CustomRequestHandling {
-        /// A new `CustomRequestHandling`. Required properties: `insert_headers` (`InsertHeaders`).
-        pub fn new(insert_headers: impl IntoIterator<Item = CustomHttpHeader>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("InsertHeaders", None, rt::list(insert_headers));
-            CustomRequestHandling(this)
-        }
-    }
-    nested!(CustomRequestHandling);
-    /// Custom response.
-    ///
-    /// CloudFormation property type `CustomResponse`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-customresponse.html)
-    #[derive(Clone, Debug)]
-    pub struct CustomResponse(rt::Props);
-    impl CustomResponse {
-        /// A new `CustomResponse`. Required properties: `response_code` (`ResponseCode`).
-        pub fn new(response_code: i64) -> Self {
-            let mut this = rt::Props::default();
-            this.set("ResponseCode", None, rt::int(response_code));
-            CustomResponse(this)
-        }
-        /// Custom response body key.
-        ///
-        /// Constraints: length 1..=128; pattern `^[\w\-]+$`. CloudFormation `CustomResponseBodyKey`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn custom_response_body_key(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("CustomResponseBodyKey", None, rt::string(value));
-            self
-        }
-        /// Collection of HTTP headers.
-        ///
-        /// Constraints: at least 1 items. CloudFormation `ResponseHeaders`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn response_headers(
-            mut self,
-            value: impl IntoIterator<Item = CustomHttpHeader>,
-        ) -> Self {
-            self.0.set("ResponseHeaders", None, rt::list(value));
-            self
-        }
-    }
-    nested!(CustomResponse);
     /// CloudFormation property type `DataProtect`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-dataprotect.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataProtect(rt::Props);
     impl DataProtect {
@@ -3771,7 +1408,7 @@ pub mod web_acl {
     nested!(DataProtect);
     /// CloudFormation property type `DataProtectionConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-dataprotectionconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DataProtectionConfig(rt::Props);
     impl DataProtectionConfig {
@@ -3787,7 +1424,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `DefaultAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-defaultaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DefaultAction(rt::Props);
     impl DefaultAction {
@@ -3816,7 +1453,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `ExcludedRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-excludedrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ExcludedRule(rt::Props);
     impl ExcludedRule {
@@ -3830,7 +1467,7 @@ pub mod web_acl {
     nested!(ExcludedRule);
     /// CloudFormation property type `FieldIdentifier`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-fieldidentifier.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FieldIdentifier(rt::Props);
     impl FieldIdentifier {
@@ -3842,114 +1479,11 @@ pub mod web_acl {
         }
     }
     nested!(FieldIdentifier);
-    /// Field of the request to match.
-    ///
-    /// CloudFormation property type `FieldToMatch`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-fieldtomatch.html)
-    #[derive(Clone, Debug)]
-    pub struct FieldToMatch(rt::Props);
-    impl FieldToMatch {
-        /// A new `FieldToMatch`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            FieldToMatch(this)
-        }
-        /// CloudFormation `AllQueryArguments`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn all_query_arguments(mut self, value: impl Into<rt::Value>) -> Self {
-            self.0.set("AllQueryArguments", None, rt::json(value));
-            self
-        }
-        /// The body of a web request.
-        ///
-        /// CloudFormation `Body`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn body(mut self, value: Body) -> Self {
-            self.0.set("Body", None, value.into());
-            self
-        }
-        /// Includes cookies of a web request.
-        ///
-        /// CloudFormation `Cookies`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn cookies(mut self, value: Cookies) -> Self {
-            self.0.set("Cookies", None, value.into());
-            self
-        }
-        /// The string containing the list of a web request's header names, ordered as they appear in the web request, separated by colons.
-        ///
-        /// CloudFormation `HeaderOrder`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn header_order(mut self, value: HeaderOrder) -> Self {
-            self.0.set("HeaderOrder", None, value.into());
-            self
-        }
-        /// Includes headers of a web request.
-        ///
-        /// CloudFormation `Headers`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn headers(mut self, value: Headers) -> Self {
-            self.0.set("Headers", None, value.into());
-            self
-        }
-        /// Includes the JA3 fingerprint of a web request.
-        ///
-        /// CloudFormation `JA3Fingerprint`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ja3_fingerprint(mut self, value: Ja3Fingerprint) -> Self {
-            self.0.set("JA3Fingerprint", None, value.into());
-            self
-        }
-        /// Includes the JA4 fingerprint of a web request.
-        ///
-        /// CloudFormation `JA4Fingerprint`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ja4_fingerprint(mut self, value: Ja4Fingerprint) -> Self {
-            self.0.set("JA4Fingerprint", None, value.into());
-            self
-        }
-        /// Inspect the request body as JSON.
-        ///
-        /// CloudFormation `JsonBody`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn json_body(mut self, value: JsonBody) -> Self {
-            self.0.set("JsonBody", None, value.into());
-            self
-        }
-        /// CloudFormation `Method`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn method(mut self, value: impl Into<rt::Value>) -> Self {
-            self.0.set("Method", None, rt::json(value));
-            self
-        }
-        /// CloudFormation `QueryString`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn query_string(mut self, value: impl Into<rt::Value>) -> Self {
-            self.0.set("QueryString", None, rt::json(value));
-            self
-        }
-        /// CloudFormation `SingleHeader`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn single_header(mut self, value: SingleHeader) -> Self {
-            self.0.set("SingleHeader", None, value.into());
-            self
-        }
-        /// One query argument in a web request, identified by name, for example UserName or SalesRegion.
-        ///
-        /// CloudFormation `SingleQueryArgument`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn single_query_argument(mut self, value: SingleQueryArgument) -> Self {
-            self.0.set("SingleQueryArgument", None, value.into());
-            self
-        }
-        /// The path component of the URI Fragment.
-        ///
-        /// CloudFormation `UriFragment`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn uri_fragment(mut self, value: UriFragment) -> Self {
-            self.0.set("UriFragment", None, value.into());
-            self
-        }
-        /// CloudFormation `UriPath`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn uri_path(mut self, value: impl Into<rt::Value>) -> Self {
-            self.0.set("UriPath", None, rt::json(value));
-            self
-        }
-    }
-    nested!(FieldToMatch);
     /// Field in log to protect.
     ///
     /// CloudFormation property type `FieldToProtect`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-fieldtoprotect.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FieldToProtect(rt::Props);
     impl FieldToProtect {
@@ -3968,296 +1502,11 @@ pub mod web_acl {
         }
     }
     nested!(FieldToProtect);
-    /// CloudFormation property type `ForwardedIPConfiguration`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-forwardedipconfiguration.html)
-    #[derive(Clone, Debug)]
-    pub struct ForwardedIpConfiguration(rt::Props);
-    impl ForwardedIpConfiguration {
-        /// A new `ForwardedIpConfiguration`. Required properties: `fallback_behavior` (`FallbackBehavior`), `header_name` (`HeaderName`).
-        pub fn new(fallback_behavior: FallbackBehavior, header_name: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("FallbackBehavior", None, fallback_behavior.into());
-            this.set("HeaderName", None, rt::string(header_name));
-            ForwardedIpConfiguration(this)
-        }
-    }
-    nested!(ForwardedIpConfiguration);
-    /// CloudFormation property type `GeoMatchStatement`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-geomatchstatement.html)
-    #[derive(Clone, Debug)]
-    pub struct GeoMatchStatement(rt::Props);
-    impl GeoMatchStatement {
-        /// A new `GeoMatchStatement`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            GeoMatchStatement(this)
-        }
-        /// Constraints: at least 1 items. CloudFormation `CountryCodes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn country_codes(mut self, value: impl IntoIterator<Item = CountryCodes>) -> Self {
-            self.0.set("CountryCodes", None, rt::list(value));
-            self
-        }
-        /// CloudFormation `ForwardedIPConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn forwarded_ip_config(mut self, value: ForwardedIpConfiguration) -> Self {
-            self.0.set("ForwardedIPConfig", None, value.into());
-            self
-        }
-    }
-    nested!(GeoMatchStatement);
-    /// The pattern to look for in the request headers.
-    ///
-    /// CloudFormation property type `HeaderMatchPattern`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-headermatchpattern.html)
-    #[derive(Clone, Debug)]
-    pub struct HeaderMatchPattern(rt::Props);
-    impl HeaderMatchPattern {
-        /// A new `HeaderMatchPattern`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            HeaderMatchPattern(this)
-        }
-        /// CloudFormation `All`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn all(mut self, value: impl Into<rt::Value>) -> Self {
-            self.0.set("All", None, rt::json(value));
-            self
-        }
-        /// Constraints: 1..=199 items. CloudFormation `ExcludedHeaders`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn excluded_headers(
-            mut self,
-            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
-            self.0.set("ExcludedHeaders", None, rt::strings(value));
-            self
-        }
-        /// Constraints: 1..=199 items. CloudFormation `IncludedHeaders`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn included_headers(
-            mut self,
-            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
-            self.0.set("IncludedHeaders", None, rt::strings(value));
-            self
-        }
-    }
-    nested!(HeaderMatchPattern);
-    /// The string containing the list of a web request's header names, ordered as they appear in the web request, separated by colons.
-    ///
-    /// CloudFormation property type `HeaderOrder`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-headerorder.html)
-    #[derive(Clone, Debug)]
-    pub struct HeaderOrder(rt::Props);
-    impl HeaderOrder {
-        /// A new `HeaderOrder`. Required properties: `oversize_handling` (`OversizeHandling`).
-        pub fn new(oversize_handling: OversizeHandling) -> Self {
-            let mut this = rt::Props::default();
-            this.set("OversizeHandling", None, oversize_handling.into());
-            HeaderOrder(this)
-        }
-    }
-    nested!(HeaderOrder);
-    /// Includes headers of a web request.
-    ///
-    /// CloudFormation property type `Headers`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-headers.html)
-    #[derive(Clone, Debug)]
-    pub struct Headers(rt::Props);
-    impl Headers {
-        /// A new `Headers`. Required properties: `match_pattern` (`MatchPattern`), `match_scope` (`MatchScope`), `oversize_handling` (`OversizeHandling`).
-        pub fn new(
-            match_pattern: HeaderMatchPattern,
-            match_scope: MapMatchScope,
-            oversize_handling: OversizeHandling,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("MatchPattern", None, match_pattern.into());
-            this.set("MatchScope", None, match_scope.into());
-            this.set("OversizeHandling", None, oversize_handling.into());
-            Headers(this)
-        }
-    }
-    nested!(Headers);
-    /// CloudFormation property type `ImmunityTimeProperty`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-immunitytimeproperty.html)
-    #[derive(Clone, Debug)]
-    pub struct ImmunityTimeProperty(rt::Props);
-    impl ImmunityTimeProperty {
-        /// A new `ImmunityTimeProperty`. Required properties: `immunity_time` (`ImmunityTime`).
-        pub fn new(immunity_time: i64) -> Self {
-            let mut this = rt::Props::default();
-            this.set("ImmunityTime", None, rt::int(immunity_time));
-            ImmunityTimeProperty(this)
-        }
-    }
-    nested!(ImmunityTimeProperty);
-    /// CloudFormation property type `IPSetForwardedIPConfiguration`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-ipsetforwardedipconfiguration.html)
-    #[derive(Clone, Debug)]
-    pub struct IpSetForwardedIpConfiguration(rt::Props);
-    impl IpSetForwardedIpConfiguration {
-        /// A new `IpSetForwardedIpConfiguration`. Required properties: `fallback_behavior` (`FallbackBehavior`), `header_name` (`HeaderName`), `position` (`Position`).
-        pub fn new(
-            fallback_behavior: FallbackBehavior,
-            header_name: impl Into<rt::Expr>,
-            position: Position,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("FallbackBehavior", None, fallback_behavior.into());
-            this.set("HeaderName", None, rt::string(header_name));
-            this.set("Position", None, position.into());
-            IpSetForwardedIpConfiguration(this)
-        }
-    }
-    nested!(IpSetForwardedIpConfiguration);
-    /// CloudFormation property type `IPSetReferenceStatement`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-ipsetreferencestatement.html)
-    #[derive(Clone, Debug)]
-    pub struct IpSetReferenceStatement(rt::Props);
-    impl IpSetReferenceStatement {
-        /// A new `IpSetReferenceStatement`. Required properties: `arn` (`Arn`).
-        pub fn new(arn: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Arn", None, rt::string(arn));
-            IpSetReferenceStatement(this)
-        }
-        /// CloudFormation `IPSetForwardedIPConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ip_set_forwarded_ip_config(mut self, value: IpSetForwardedIpConfiguration) -> Self {
-            self.0.set("IPSetForwardedIPConfig", None, value.into());
-            self
-        }
-    }
-    nested!(IpSetReferenceStatement);
-    /// Includes the JA3 fingerprint of a web request.
-    ///
-    /// CloudFormation property type `JA3Fingerprint`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-ja3fingerprint.html)
-    #[derive(Clone, Debug)]
-    pub struct Ja3Fingerprint(rt::Props);
-    impl Ja3Fingerprint {
-        /// A new `Ja3Fingerprint`. Required properties: `fallback_behavior` (`FallbackBehavior`).
-        pub fn new(fallback_behavior: FallbackBehavior) -> Self {
-            let mut this = rt::Props::default();
-            this.set("FallbackBehavior", None, fallback_behavior.into());
-            Ja3Fingerprint(this)
-        }
-    }
-    nested!(Ja3Fingerprint);
-    /// Includes the JA4 fingerprint of a web request.
-    ///
-    /// CloudFormation property type `JA4Fingerprint`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-ja4fingerprint.html)
-    #[derive(Clone, Debug)]
-    pub struct Ja4Fingerprint(rt::Props);
-    impl Ja4Fingerprint {
-        /// A new `Ja4Fingerprint`. Required properties: `fallback_behavior` (`FallbackBehavior`).
-        pub fn new(fallback_behavior: FallbackBehavior) -> Self {
-            let mut this = rt::Props::default();
-            this.set("FallbackBehavior", None, fallback_behavior.into());
-            Ja4Fingerprint(this)
-        }
-    }
-    nested!(Ja4Fingerprint);
-    /// Inspect the request body as JSON.
-    ///
-    /// CloudFormation property type `JsonBody`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-jsonbody.html)
-    #[derive(Clone, Debug)]
-    pub struct JsonBody(rt::Props);
-    impl JsonBody {
-        /// A new `JsonBody`. Required properties: `match_pattern` (`MatchPattern`), `match_scope` (`MatchScope`).
-        pub fn new(match_pattern: JsonMatchPattern, match_scope: JsonMatchScope) -> Self {
-            let mut this = rt::Props::default();
-            this.set("MatchPattern", None, match_pattern.into());
-            this.set("MatchScope", None, match_scope.into());
-            JsonBody(this)
-        }
-        /// The inspection behavior to fall back to if the JSON in the request body is invalid.
-        ///
-        /// CloudFormation `InvalidFallbackBehavior`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn invalid_fallback_behavior(mut self, value: BodyParsingFallbackBehavior) -> Self {
-            self.0.set("InvalidFallbackBehavior", None, value.into());
-            self
-        }
-        /// Handling of requests containing oversize fields
-        ///
-        /// CloudFormation `OversizeHandling`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn oversize_handling(mut self, value: OversizeHandling) -> Self {
-            self.0.set("OversizeHandling", None, value.into());
-            self
-        }
-    }
-    nested!(JsonBody);
-    /// The pattern to look for in the JSON body.
-    ///
-    /// CloudFormation property type `JsonMatchPattern`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-jsonmatchpattern.html)
-    #[derive(Clone, Debug)]
-    pub struct JsonMatchPattern(rt::Props);
-    impl JsonMatchPattern {
-        /// A new `JsonMatchPattern`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            JsonMatchPattern(this)
-        }
-        /// CloudFormation `All`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn all(mut self, value: impl Into<rt::Value>) -> Self {
-            self.0.set("All", None, rt::json(value));
-            self
-        }
-        /// Constraints: at least 1 items. CloudFormation `IncludedPaths`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn included_paths(
-            mut self,
-            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
-            self.0.set("IncludedPaths", None, rt::strings(value));
-            self
-        }
-    }
-    nested!(JsonMatchPattern);
-    /// CloudFormation property type `Label`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-label.html)
-    #[derive(Clone, Debug)]
-    pub struct Label(rt::Props);
-    impl Label {
-        /// A new `Label`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Name", None, rt::string(name));
-            Label(this)
-        }
-    }
-    nested!(Label);
-    /// CloudFormation property type `LabelMatchStatement`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-labelmatchstatement.html)
-    #[derive(Clone, Debug)]
-    pub struct LabelMatchStatement(rt::Props);
-    impl LabelMatchStatement {
-        /// A new `LabelMatchStatement`. Required properties: `key` (`Key`), `scope` (`Scope`).
-        pub fn new(key: impl Into<rt::Expr>, scope: LabelMatchScope) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Key", None, rt::string(key));
-            this.set("Scope", None, scope.into());
-            LabelMatchStatement(this)
-        }
-    }
-    nested!(LabelMatchStatement);
     /// ManagedRuleGroupConfig.
     ///
     /// CloudFormation property type `ManagedRuleGroupConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-managedrulegroupconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ManagedRuleGroupConfig(rt::Props);
     impl ManagedRuleGroupConfig {
@@ -4329,7 +1578,7 @@ pub mod web_acl {
     nested!(ManagedRuleGroupConfig);
     /// CloudFormation property type `ManagedRuleGroupStatement`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-managedrulegroupstatement.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ManagedRuleGroupStatement(rt::Props);
     impl ManagedRuleGroupStatement {
@@ -4379,60 +1628,9 @@ pub mod web_acl {
         }
     }
     nested!(ManagedRuleGroupStatement);
-    /// Configures monetization for the web ACL or rule group.
-    ///
-    /// CloudFormation property type `MonetizationConfig`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-monetizationconfig.html)
-    #[derive(Clone, Debug)]
-    pub struct MonetizationConfig(rt::Props);
-    impl MonetizationConfig {
-        /// A new `MonetizationConfig`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            MonetizationConfig(this)
-        }
-        /// Configures cryptocurrency payment settings.
-        ///
-        /// CloudFormation `CryptoConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn crypto_config(mut self, value: CryptoConfig) -> Self {
-            self.0.set("CryptoConfig", None, value.into());
-            self
-        }
-        /// The currency mode for monetization.
-        ///
-        /// CloudFormation `CurrencyMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn currency_mode(mut self, value: CurrencyMode) -> Self {
-            self.0.set("CurrencyMode", None, value.into());
-            self
-        }
-    }
-    nested!(MonetizationConfig);
-    /// Monetize action for rules.
-    ///
-    /// CloudFormation property type `MonetizeAction`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-monetizeaction.html)
-    #[derive(Clone, Debug)]
-    pub struct MonetizeAction(rt::Props);
-    impl MonetizeAction {
-        /// A new `MonetizeAction`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            MonetizeAction(this)
-        }
-        /// The price multiplier for the monetize action.
-        ///
-        /// Constraints: length 1..=3; pattern `^([1-9][0-9]?|100)$`. CloudFormation `PriceMultiplier`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn price_multiplier(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("PriceMultiplier", None, rt::string(value));
-            self
-        }
-    }
-    nested!(MonetizeAction);
     /// CloudFormation property type `NotStatement`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-notstatement.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct NotStatement(rt::Props);
     impl NotStatement {
@@ -4448,7 +1646,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `OnSourceDDoSProtectionConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-onsourceddosprotectionconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OnSourceDDoSProtectionConfig(rt::Props);
     impl OnSourceDDoSProtectionConfig {
@@ -4462,7 +1660,7 @@ pub mod web_acl {
     nested!(OnSourceDDoSProtectionConfig);
     /// CloudFormation property type `OrStatement`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-orstatement.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OrStatement(rt::Props);
     impl OrStatement {
@@ -4478,7 +1676,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `OverrideAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-overrideaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct OverrideAction(rt::Props);
     impl OverrideAction {
@@ -4499,65 +1697,9 @@ pub mod web_acl {
         }
     }
     nested!(OverrideAction);
-    /// Configuration for a single payment network.
-    ///
-    /// CloudFormation property type `PaymentNetwork`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-paymentnetwork.html)
-    #[derive(Clone, Debug)]
-    pub struct PaymentNetwork(rt::Props);
-    impl PaymentNetwork {
-        /// A new `PaymentNetwork`. Required properties: `chain` (`Chain`), `prices` (`Prices`), `wallet_address` (`WalletAddress`).
-        pub fn new(
-            chain: BlockchainChain,
-            prices: impl IntoIterator<Item = Price>,
-            wallet_address: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Chain", None, chain.into());
-            this.set("Prices", None, rt::list(prices));
-            this.set("WalletAddress", None, rt::string(wallet_address));
-            PaymentNetwork(this)
-        }
-    }
-    nested!(PaymentNetwork);
-    /// Text Transformation applied before parsing the query string.
-    ///
-    /// CloudFormation property type `PreParseTextTransformation`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-preparsetexttransformation.html)
-    #[derive(Clone, Debug)]
-    pub struct PreParseTextTransformation(rt::Props);
-    impl PreParseTextTransformation {
-        /// A new `PreParseTextTransformation`. Required properties: `priority` (`Priority`), `type_` (`Type`).
-        pub fn new(priority: i64, type_: PreParseTextTransformationType) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Priority", None, rt::int(priority));
-            this.set("Type", None, type_.into());
-            PreParseTextTransformation(this)
-        }
-    }
-    nested!(PreParseTextTransformation);
-    /// A price configuration.
-    ///
-    /// CloudFormation property type `Price`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-price.html)
-    #[derive(Clone, Debug)]
-    pub struct Price(rt::Props);
-    impl Price {
-        /// A new `Price`. Required properties: `amount` (`Amount`), `currency` (`Currency`).
-        pub fn new(amount: impl Into<rt::Expr>, currency: CryptoCurrency) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Amount", None, rt::string(amount));
-            this.set("Currency", None, currency.into());
-            Price(this)
-        }
-    }
-    nested!(Price);
     /// CloudFormation property type `RateBasedStatement`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-ratebasedstatement.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RateBasedStatement(rt::Props);
     impl RateBasedStatement {
@@ -4597,244 +1739,11 @@ pub mod web_acl {
         }
     }
     nested!(RateBasedStatement);
-    /// Specifies a single custom aggregate key for a rate-base rule.
-    ///
-    /// CloudFormation property type `RateBasedStatementCustomKey`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-ratebasedstatementcustomkey.html)
-    #[derive(Clone, Debug)]
-    pub struct RateBasedStatementCustomKey(rt::Props);
-    impl RateBasedStatementCustomKey {
-        /// A new `RateBasedStatementCustomKey`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            RateBasedStatementCustomKey(this)
-        }
-        /// Specifies the request's ASN as an aggregate key for a rate-based rule.
-        ///
-        /// CloudFormation `ASN`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn asn(mut self, value: impl Into<rt::Value>) -> Self {
-            self.0.set("ASN", None, rt::json(value));
-            self
-        }
-        /// Specifies a cookie as an aggregate key for a rate-based rule.
-        ///
-        /// CloudFormation `Cookie`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn cookie(mut self, value: RateLimitCookie) -> Self {
-            self.0.set("Cookie", None, value.into());
-            self
-        }
-        /// CloudFormation `ForwardedIP`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn forwarded_ip(mut self, value: impl Into<rt::Value>) -> Self {
-            self.0.set("ForwardedIP", None, rt::json(value));
-            self
-        }
-        /// CloudFormation `HTTPMethod`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn http_method(mut self, value: impl Into<rt::Value>) -> Self {
-            self.0.set("HTTPMethod", None, rt::json(value));
-            self
-        }
-        /// Specifies a header as an aggregate key for a rate-based rule.
-        ///
-        /// CloudFormation `Header`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn header(mut self, value: RateLimitHeader) -> Self {
-            self.0.set("Header", None, value.into());
-            self
-        }
-        /// CloudFormation `IP`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ip(mut self, value: impl Into<rt::Value>) -> Self {
-            self.0.set("IP", None, rt::json(value));
-            self
-        }
-        /// Specifies the request's JA3 fingerprint as an aggregate key for a rate-based rule.
-        ///
-        /// CloudFormation `JA3Fingerprint`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ja3_fingerprint(mut self, value: RateLimitJa3Fingerprint) -> Self {
-            self.0.set("JA3Fingerprint", None, value.into());
-            self
-        }
-        /// Specifies the request's JA4 fingerprint as an aggregate key for a rate-based rule.
-        ///
-        /// CloudFormation `JA4Fingerprint`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn ja4_fingerprint(mut self, value: RateLimitJa4Fingerprint) -> Self {
-            self.0.set("JA4Fingerprint", None, value.into());
-            self
-        }
-        /// Specifies a label namespace to use as an aggregate key for a rate-based rule.
-        ///
-        /// CloudFormation `LabelNamespace`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn label_namespace(mut self, value: RateLimitLabelNamespace) -> Self {
-            self.0.set("LabelNamespace", None, value.into());
-            self
-        }
-        /// Specifies a query argument in the request as an aggregate key for a rate-based rule.
-        ///
-        /// CloudFormation `QueryArgument`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn query_argument(mut self, value: RateLimitQueryArgument) -> Self {
-            self.0.set("QueryArgument", None, value.into());
-            self
-        }
-        /// Specifies the request's query string as an aggregate key for a rate-based rule.
-        ///
-        /// CloudFormation `QueryString`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn query_string(mut self, value: RateLimitQueryString) -> Self {
-            self.0.set("QueryString", None, value.into());
-            self
-        }
-        /// Specifies the request's URI Path as an aggregate key for a rate-based rule.
-        ///
-        /// CloudFormation `UriPath`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn uri_path(mut self, value: RateLimitUriPath) -> Self {
-            self.0.set("UriPath", None, value.into());
-            self
-        }
-    }
-    nested!(RateBasedStatementCustomKey);
-    /// Specifies a cookie as an aggregate key for a rate-based rule.
-    ///
-    /// CloudFormation property type `RateLimitCookie`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-ratelimitcookie.html)
-    #[derive(Clone, Debug)]
-    pub struct RateLimitCookie(rt::Props);
-    impl RateLimitCookie {
-        /// A new `RateLimitCookie`. Required properties: `name` (`Name`), `text_transformations` (`TextTransformations`).
-        pub fn new(
-            name: impl Into<rt::Expr>,
-            text_transformations: impl IntoIterator<Item = TextTransformation>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Name", None, rt::string(name));
-            this.set("TextTransformations", None, rt::list(text_transformations));
-            RateLimitCookie(this)
-        }
-    }
-    nested!(RateLimitCookie);
-    /// Specifies a header as an aggregate key for a rate-based rule.
-    ///
-    /// CloudFormation property type `RateLimitHeader`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-ratelimitheader.html)
-    #[derive(Clone, Debug)]
-    pub struct RateLimitHeader(rt::Props);
-    impl RateLimitHeader {
-        /// A new `RateLimitHeader`. Required properties: `name` (`Name`), `text_transformations` (`TextTransformations`).
-        pub fn new(
-            name: impl Into<rt::Expr>,
-            text_transformations: impl IntoIterator<Item = TextTransformation>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Name", None, rt::string(name));
-            this.set("TextTransformations", None, rt::list(text_transformations));
-            RateLimitHeader(this)
-        }
-    }
-    nested!(RateLimitHeader);
-    /// Specifies the request's JA3 fingerprint as an aggregate key for a rate-based rule.
-    ///
-    /// CloudFormation property type `RateLimitJA3Fingerprint`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-ratelimitja3fingerprint.html)
-    #[derive(Clone, Debug)]
-    pub struct RateLimitJa3Fingerprint(rt::Props);
-    impl RateLimitJa3Fingerprint {
-        /// A new `RateLimitJa3Fingerprint`. Required properties: `fallback_behavior` (`FallbackBehavior`).
-        pub fn new(fallback_behavior: FallbackBehavior) -> Self {
-            let mut this = rt::Props::default();
-            this.set("FallbackBehavior", None, fallback_behavior.into());
-            RateLimitJa3Fingerprint(this)
-        }
-    }
-    nested!(RateLimitJa3Fingerprint);
-    /// Specifies the request's JA4 fingerprint as an aggregate key for a rate-based rule.
-    ///
-    /// CloudFormation property type `RateLimitJA4Fingerprint`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-ratelimitja4fingerprint.html)
-    #[derive(Clone, Debug)]
-    pub struct RateLimitJa4Fingerprint(rt::Props);
-    impl RateLimitJa4Fingerprint {
-        /// A new `RateLimitJa4Fingerprint`. Required properties: `fallback_behavior` (`FallbackBehavior`).
-        pub fn new(fallback_behavior: FallbackBehavior) -> Self {
-            let mut this = rt::Props::default();
-            this.set("FallbackBehavior", None, fallback_behavior.into());
-            RateLimitJa4Fingerprint(this)
-        }
-    }
-    nested!(RateLimitJa4Fingerprint);
-    /// Specifies a label namespace to use as an aggregate key for a rate-based rule.
-    ///
-    /// CloudFormation property type `RateLimitLabelNamespace`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-ratelimitlabelnamespace.html)
-    #[derive(Clone, Debug)]
-    pub struct RateLimitLabelNamespace(rt::Props);
-    impl RateLimitLabelNamespace {
-        /// A new `RateLimitLabelNamespace`. Required properties: `namespace` (`Namespace`).
-        pub fn new(namespace: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Namespace", None, rt::string(namespace));
-            RateLimitLabelNamespace(this)
-        }
-    }
-    nested!(RateLimitLabelNamespace);
-    /// Specifies a query argument in the request as an aggregate key for a rate-based rule.
-    ///
-    /// CloudFormation property type `RateLimitQueryArgument`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-ratelimitqueryargument.html)
-    #[derive(Clone, Debug)]
-    pub struct RateLimitQueryArgument(rt::Props);
-    impl RateLimitQueryArgument {
-        /// A new `RateLimitQueryArgument`. Required properties: `name` (`Name`), `text_transformations` (`TextTransformations`).
-        pub fn new(
-            name: impl Into<rt::Expr>,
-            text_transformations: impl IntoIterator<Item = TextTransformation>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Name", None, rt::string(name));
-            this.set("TextTransformations", None, rt::list(text_transformations));
-            RateLimitQueryArgument(this)
-        }
-    }
-    nested!(RateLimitQueryArgument);
-    /// Specifies the request's query string as an aggregate key for a rate-based rule.
-    ///
-    /// CloudFormation property type `RateLimitQueryString`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-ratelimitquerystring.html)
-    #[derive(Clone, Debug)]
-    pub struct RateLimitQueryString(rt::Props);
-    impl RateLimitQueryString {
-        /// A new `RateLimitQueryString`. Required properties: `text_transformations` (`TextTransformations`).
-        pub fn new(text_transformations: impl IntoIterator<Item = TextTransformation>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("TextTransformations", None, rt::list(text_transformations));
-            RateLimitQueryString(this)
-        }
-    }
-    nested!(RateLimitQueryString);
-    /// Specifies the request's URI Path as an aggregate key for a rate-based rule.
-    ///
-    /// CloudFormation property type `RateLimitUriPath`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-ratelimituripath.html)
-    #[derive(Clone, Debug)]
-    pub struct RateLimitUriPath(rt::Props);
-    impl RateLimitUriPath {
-        /// A new `RateLimitUriPath`. Required properties: `text_transformations` (`TextTransformations`).
-        pub fn new(text_transformations: impl IntoIterator<Item = TextTransformation>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("TextTransformations", None, rt::list(text_transformations));
-            RateLimitUriPath(this)
-        }
-    }
-    nested!(RateLimitUriPath);
     /// Regex
     ///
     /// CloudFormation property type `Regex`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-regex.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Regex(rt::Props);
     impl Regex {
@@ -4850,69 +1759,11 @@ pub mod web_acl {
         }
     }
     nested!(Regex);
-    /// CloudFormation property type `RegexMatchStatement`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-regexmatchstatement.html)
-    #[derive(Clone, Debug)]
-    pub struct RegexMatchStatement(rt::Props);
-    impl RegexMatchStatement {
-        /// A new `RegexMatchStatement`. Required properties: `field_to_match` (`FieldToMatch`), `regex_string` (`RegexString`), `text_transformations` (`TextTransformations`).
-        pub fn new(
-            field_to_match: FieldToMatch,
-            regex_string: impl Into<rt::Expr>,
-            text_transformations: impl IntoIterator<Item = TextTransformation>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("FieldToMatch", None, field_to_match.into());
-            this.set("RegexString", None, rt::string(regex_string));
-            this.set("TextTransformations", None, rt::list(text_transformations));
-            RegexMatchStatement(this)
-        }
-        /// CloudFormation `PreParseTextTransformations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn pre_parse_text_transformations(
-            mut self,
-            value: impl IntoIterator<Item = PreParseTextTransformation>,
-        ) -> Self {
-            self.0
-                .set("PreParseTextTransformations", None, rt::list(value));
-            self
-        }
-    }
-    nested!(RegexMatchStatement);
-    /// CloudFormation property type `RegexPatternSetReferenceStatement`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-regexpatternsetreferencestatement.html)
-    #[derive(Clone, Debug)]
-    pub struct RegexPatternSetReferenceStatement(rt::Props);
-    impl RegexPatternSetReferenceStatement {
-        /// A new `RegexPatternSetReferenceStatement`. Required properties: `arn` (`Arn`), `field_to_match` (`FieldToMatch`), `text_transformations` (`TextTransformations`).
-        pub fn new(
-            arn: impl Into<rt::Expr>,
-            field_to_match: FieldToMatch,
-            text_transformations: impl IntoIterator<Item = TextTransformation>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Arn", None, rt::string(arn));
-            this.set("FieldToMatch", None, field_to_match.into());
-            this.set("TextTransformations", None, rt::list(text_transformations));
-            RegexPatternSetReferenceStatement(this)
-        }
-        /// CloudFormation `PreParseTextTransformations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn pre_parse_text_transformations(
-            mut self,
-            value: impl IntoIterator<Item = PreParseTextTransformation>,
-        ) -> Self {
-            self.0
-                .set("PreParseTextTransformations", None, rt::list(value));
-            self
-        }
-    }
-    nested!(RegexPatternSetReferenceStatement);
     /// Configures the inspection of login requests
     ///
     /// CloudFormation property type `RequestInspection`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-requestinspection.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RequestInspection(rt::Props);
     impl RequestInspection {
@@ -4934,7 +1785,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `RequestInspectionACFP`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-requestinspectionacfp.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RequestInspectionAcfp(rt::Props);
     impl RequestInspectionAcfp {
@@ -4978,7 +1829,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `ResponseInspection`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-responseinspection.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResponseInspection(rt::Props);
     impl ResponseInspection {
@@ -5021,7 +1872,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `ResponseInspectionBodyContains`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-responseinspectionbodycontains.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResponseInspectionBodyContains(rt::Props);
     impl ResponseInspectionBodyContains {
@@ -5041,7 +1892,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `ResponseInspectionHeader`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-responseinspectionheader.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResponseInspectionHeader(rt::Props);
     impl ResponseInspectionHeader {
@@ -5063,7 +1914,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `ResponseInspectionJson`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-responseinspectionjson.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResponseInspectionJson(rt::Props);
     impl ResponseInspectionJson {
@@ -5085,7 +1936,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `ResponseInspectionStatusCode`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-responseinspectionstatuscode.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ResponseInspectionStatusCode(rt::Props);
     impl ResponseInspectionStatusCode {
@@ -5105,7 +1956,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-rule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {
@@ -5160,7 +2011,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `RuleAction`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-ruleaction.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RuleAction(rt::Props);
     impl RuleAction {
@@ -5217,7 +2068,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `RuleActionOverride`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-ruleactionoverride.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RuleActionOverride(rt::Props);
     impl RuleActionOverride {
@@ -5232,7 +2083,7 @@ pub mod web_acl {
     nested!(RuleActionOverride);
     /// CloudFormation property type `RuleGroupReferenceStatement`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-rulegroupreferencestatement.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RuleGroupReferenceStatement(rt::Props);
     impl RuleGroupReferenceStatement {
@@ -5259,110 +2110,11 @@ pub mod web_acl {
         }
     }
     nested!(RuleGroupReferenceStatement);
-    /// CloudFormation property type `SingleHeader`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-singleheader.html)
-    #[derive(Clone, Debug)]
-    pub struct SingleHeader(rt::Props);
-    impl SingleHeader {
-        /// A new `SingleHeader`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Name", None, rt::string(name));
-            SingleHeader(this)
-        }
-    }
-    nested!(SingleHeader);
-    /// One query argument in a web request, identified by name, for example UserName or SalesRegion.
-    ///
-    /// CloudFormation property type `SingleQueryArgument`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-singlequeryargument.html)
-    #[derive(Clone, Debug)]
-    pub struct SingleQueryArgument(rt::Props);
-    impl SingleQueryArgument {
-        /// A new `SingleQueryArgument`. Required properties: `name` (`Name`).
-        pub fn new(name: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Name", None, rt::string(name));
-            SingleQueryArgument(this)
-        }
-    }
-    nested!(SingleQueryArgument);
-    /// Size Constraint statement.
-    ///
-    /// CloudFormation property type `SizeConstraintStatement`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-sizeconstraintstatement.html)
-    #[derive(Clone, Debug)]
-    pub struct SizeConstraintStatement(rt::Props);
-    impl SizeConstraintStatement {
-        /// A new `SizeConstraintStatement`. Required properties: `comparison_operator` (`ComparisonOperator`), `field_to_match` (`FieldToMatch`), `size` (`Size`), `text_transformations` (`TextTransformations`).
-        pub fn new(
-            comparison_operator: ComparisonOperator,
-            field_to_match: FieldToMatch,
-            size: i64,
-            text_transformations: impl IntoIterator<Item = TextTransformation>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("ComparisonOperator", None, comparison_operator.into());
-            this.set("FieldToMatch", None, field_to_match.into());
-            this.set("Size", None, rt::int(size));
-            this.set("TextTransformations", None, rt::list(text_transformations));
-            SizeConstraintStatement(this)
-        }
-        /// CloudFormation `PreParseTextTransformations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn pre_parse_text_transformations(
-            mut self,
-            value: impl IntoIterator<Item = PreParseTextTransformation>,
-        ) -> Self {
-            self.0
-                .set("PreParseTextTransformations", None, rt::list(value));
-            self
-        }
-    }
-    nested!(SizeConstraintStatement);
-    /// Sqli Match Statement.
-    ///
-    /// CloudFormation property type `SqliMatchStatement`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-sqlimatchstatement.html)
-    #[derive(Clone, Debug)]
-    pub struct SqliMatchStatement(rt::Props);
-    impl SqliMatchStatement {
-        /// A new `SqliMatchStatement`. Required properties: `field_to_match` (`FieldToMatch`), `text_transformations` (`TextTransformations`).
-        pub fn new(
-            field_to_match: FieldToMatch,
-            text_transformations: impl IntoIterator<Item = TextTransformation>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("FieldToMatch", None, field_to_match.into());
-            this.set("TextTransformations", None, rt::list(text_transformations));
-            SqliMatchStatement(this)
-        }
-        /// CloudFormation `PreParseTextTransformations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn pre_parse_text_transformations(
-            mut self,
-            value: impl IntoIterator<Item = PreParseTextTransformation>,
-        ) -> Self {
-            self.0
-                .set("PreParseTextTransformations", None, rt::list(value));
-            self
-        }
-        /// Sensitivity Level current only used for sqli match statements.
-        ///
-        /// CloudFormation `SensitivityLevel`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn sensitivity_level(mut self, value: SensitivityLevel) -> Self {
-            self.0.set("SensitivityLevel", None, value.into());
-            self
-        }
-    }
-    nested!(SqliMatchStatement);
     /// First level statement that contains conditions, such as ByteMatch, SizeConstraint, etc
     ///
     /// CloudFormation property type `Statement`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-statement.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Statement(rt::Props);
     impl Statement {
@@ -5469,48 +2221,11 @@ pub mod web_acl {
         }
     }
     nested!(Statement);
-    /// Text Transformation on the Search String before match.
-    ///
-    /// CloudFormation property type `TextTransformation`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-texttransformation.html)
-    #[derive(Clone, Debug)]
-    pub struct TextTransformation(rt::Props);
-    impl TextTransformation {
-        /// A new `TextTransformation`. Required properties: `priority` (`Priority`), `type_` (`Type`).
-        pub fn new(priority: i64, type_: TextTransformationType) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Priority", None, rt::int(priority));
-            this.set("Type", None, type_.into());
-            TextTransformation(this)
-        }
-    }
-    nested!(TextTransformation);
-    /// The path component of the URI Fragment.
-    ///
-    /// CloudFormation property type `UriFragment`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-urifragment.html)
-    #[derive(Clone, Debug)]
-    pub struct UriFragment(rt::Props);
-    impl UriFragment {
-        /// A new `UriFragment`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            UriFragment(this)
-        }
-        /// CloudFormation `FallbackBehavior`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn fallback_behavior(mut self, value: FallbackBehavior) -> Self {
-            self.0.set("FallbackBehavior", None, value.into());
-            self
-        }
-    }
-    nested!(UriFragment);
     /// Visibility Metric of the WebACL.
     ///
     /// CloudFormation property type `VisibilityConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-visibilityconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VisibilityConfig(rt::Props);
     impl VisibilityConfig {
@@ -5536,205 +2251,6 @@ pub mod web_acl {
         }
     }
     nested!(VisibilityConfig);
-    /// Xss Match Statement.
-    ///
-    /// CloudFormation property type `XssMatchStatement`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-xssmatchstatement.html)
-    #[derive(Clone, Debug)]
-    pub struct XssMatchStatement(rt::Props);
-    impl XssMatchStatement {
-        /// A new `XssMatchStatement`. Required properties: `field_to_match` (`FieldToMatch`), `text_transformations` (`TextTransformations`).
-        pub fn new(
-            field_to_match: FieldToMatch,
-            text_transformations: impl IntoIterator<Item = TextTransformation>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("FieldToMatch", None, field_to_match.into());
-            this.set("TextTransformations", None, rt::list(text_transformations));
-            XssMatchStatement(this)
-        }
-        /// CloudFormation `PreParseTextTransformations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn pre_parse_text_transformations(
-            mut self,
-            value: impl IntoIterator<Item = PreParseTextTransformation>,
-        ) -> Self {
-            self.0
-                .set("PreParseTextTransformations", None, rt::list(value));
-            self
-        }
-    }
-    nested!(XssMatchStatement);
-    /// The values `Scope` accepts in `WAFv2::WebAcl`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Scope {
-        /// `CLOUDFRONT`
-        Cloudfront,
-        /// `REGIONAL`
-        Regional,
-    }
-    string_enum!(Scope { Cloudfront => "CLOUDFRONT", Regional => "REGIONAL" });
-    /// The values `TextTransformationType` accepts in `WAFv2::WebAcl`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum TextTransformationType {
-        /// `NONE`
-        None,
-        /// `COMPRESS_WHITE_SPACE`
-        CompressWhiteSpace,
-        /// `HTML_ENTITY_DECODE`
-        HtmlEntityDecode,
-        /// `LOWERCASE`
-        Lowercase,
-        /// `CMD_LINE`
-        CmdLine,
-        /// `URL_DECODE`
-        UrlDecode,
-        /// `BASE64_DECODE`
-        Base64Decode,
-        /// `HEX_DECODE`
-        HexDecode,
-        /// `MD5`
-        Md5,
-        /// `REPLACE_COMMENTS`
-        ReplaceComments,
-        /// `ESCAPE_SEQ_DECODE`
-        EscapeSeqDecode,
-        /// `SQL_HEX_DECODE`
-        SqlHexDecode,
-        /// `CSS_DECODE`
-        CssDecode,
-        /// `JS_DECODE`
-        JsDecode,
-        /// `NORMALIZE_PATH`
-        NormalizePath,
-        /// `NORMALIZE_PATH_WIN`
-        NormalizePathWin,
-        /// `REMOVE_NULLS`
-        RemoveNulls,
-        /// `REPLACE_NULLS`
-        ReplaceNulls,
-        /// `BASE64_DECODE_EXT`
-        Base64DecodeExt,
-        /// `URL_DECODE_UNI`
-        UrlDecodeUni,
-        /// `UTF8_TO_UNICODE`
-        Utf8ToUnicode,
-        /// `REMOVE_WHITESPACE`
-        RemoveWhitespace,
-        /// `TRIM`
-        Trim,
-        /// `TRIM_LEFT`
-        TrimLeft,
-        /// `TRIM_RIGHT`
-        TrimRight,
-        /// `REMOVE_COMMENTS_CHAR`
-        RemoveCommentsChar,
-        /// `UPPERCASE`
-        Uppercase,
-        /// `CMD_LINE_WIN`
-        CmdLineWin,
-        /// `CMD_LINE_UNIX`
-        CmdLineUnix,
-        /// `JS_DECODE_EXT`
-        JsDecodeExt,
-        /// `SHA256`
-        Sha256,
-    }
-    string_enum!(TextTransformationType { None => "NONE", CompressWhiteSpace => "COMPRESS_WHITE_SPACE", HtmlEntityDecode => "HTML_ENTITY_DECODE", Lowercase => "LOWERCASE", CmdLine => "CMD_LINE", UrlDecode => "URL_DECODE", Base64Decode => "BASE64_DECODE", HexDecode => "HEX_DECODE", Md5 => "MD5", ReplaceComments => "REPLACE_COMMENTS", EscapeSeqDecode => "ESCAPE_SEQ_DECODE", SqlHexDecode => "SQL_HEX_DECODE", CssDecode => "CSS_DECODE", JsDecode => "JS_DECODE", NormalizePath => "NORMALIZE_PATH", NormalizePathWin => "NORMALIZE_PATH_WIN", RemoveNulls => "REMOVE_NULLS", ReplaceNulls => "REPLACE_NULLS", Base64DecodeExt => "BASE64_DECODE_EXT", UrlDecodeUni => "URL_DECODE_UNI", Utf8ToUnicode => "UTF8_TO_UNICODE", RemoveWhitespace => "REMOVE_WHITESPACE", Trim => "TRIM", TrimLeft => "TRIM_LEFT", TrimRight => "TRIM_RIGHT", RemoveCommentsChar => "REMOVE_COMMENTS_CHAR", Uppercase => "UPPERCASE", CmdLineWin => "CMD_LINE_WIN", CmdLineUnix => "CMD_LINE_UNIX", JsDecodeExt => "JS_DECODE_EXT", Sha256 => "SHA256" });
-    /// The values `PreParseTextTransformationType` accepts in `WAFv2::WebAcl`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum PreParseTextTransformationType {
-        /// `NONE`
-        None,
-        /// `URL_DECODE`
-        UrlDecode,
-        /// `URL_DECODE_UNI`
-        UrlDecodeUni,
-        /// `COMBINE_DUPLICATE_QUERY_ARGS_BY_COMMA`
-        CombineDuplicateQueryArgsByComma,
-        /// `REPLACE_SEMICOLONS_WITH_AMPERSANDS`
-        ReplaceSemicolonsWithAmpersands,
-    }
-    string_enum!(PreParseTextTransformationType { None => "NONE", UrlDecode => "URL_DECODE", UrlDecodeUni => "URL_DECODE_UNI", CombineDuplicateQueryArgsByComma => "COMBINE_DUPLICATE_QUERY_ARGS_BY_COMMA", ReplaceSemicolonsWithAmpersands => "REPLACE_SEMICOLONS_WITH_AMPERSANDS" });
-    /// The values `FallbackBehavior` accepts in `WAFv2::WebAcl`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum FallbackBehavior {
-        /// `MATCH`
-        Match,
-        /// `NO_MATCH`
-        NoMatch,
-    }
-    string_enum!(FallbackBehavior { Match => "MATCH", NoMatch => "NO_MATCH" });
-    /// The values `BodyParsingFallbackBehavior` accepts in `WAFv2::WebAcl`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum BodyParsingFallbackBehavior {
-        /// `MATCH`
-        Match,
-        /// `NO_MATCH`
-        NoMatch,
-        /// `EVALUATE_AS_STRING`
-        EvaluateAsString,
-    }
-    string_enum!(BodyParsingFallbackBehavior { Match => "MATCH", NoMatch => "NO_MATCH", EvaluateAsString => "EVALUATE_AS_STRING" });
-    /// The values `JsonMatchScope` accepts in `WAFv2::WebAcl`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum JsonMatchScope {
-        /// `ALL`
-        All,
-        /// `KEY`
-        Key,
-        /// `VALUE`
-        Value,
-    }
-    string_enum!(JsonMatchScope { All => "ALL", Key => "KEY", Value => "VALUE" });
-    /// The values `OversizeHandling` accepts in `WAFv2::WebAcl`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum OversizeHandling {
-        /// `CONTINUE`
-        Continue,
-        /// `MATCH`
-        Match,
-        /// `NO_MATCH`
-        NoMatch,
-    }
-    string_enum!(OversizeHandling { Continue => "CONTINUE", Match => "MATCH", NoMatch => "NO_MATCH" });
-    /// The values `MapMatchScope` accepts in `WAFv2::WebAcl`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum MapMatchScope {
-        /// `ALL`
-        All,
-        /// `KEY`
-        Key,
-        /// `VALUE`
-        Value,
-    }
-    string_enum!(MapMatchScope { All => "ALL", Key => "KEY", Value => "VALUE" });
-    /// The values `SensitivityLevel` accepts in `WAFv2::WebAcl`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum SensitivityLevel {
-        /// `LOW`
-        Low,
-        /// `HIGH`
-        High,
-    }
-    string_enum!(SensitivityLevel { Low => "LOW", High => "HIGH" });
-    /// The values `ComparisonOperator` accepts in `WAFv2::WebAcl`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ComparisonOperator {
-        /// `EQ`
-        Eq,
-        /// `NE`
-        Ne,
-        /// `LE`
-        Le,
-        /// `LT`
-        Lt,
-        /// `GE`
-        Ge,
-        /// `GT`
-        Gt,
-    }
-    string_enum!(ComparisonOperator { Eq => "EQ", Ne => "NE", Le => "LE", Lt => "LT", Ge => "GE", Gt => "GT" });
     /// The values `AggregateKeyType` accepts in `WAFv2::WebAcl`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum AggregateKeyType {
@@ -5786,27 +2302,396 @@ pub mod web_acl {
         Disabled,
     }
     string_enum!(UsageOfAction { Enabled => "ENABLED", Disabled => "DISABLED" });
-    /// The values `LabelMatchScope` accepts in `WAFv2::WebAcl`.
+    /// The values `AlbLowReputationMode` accepts in `WAFv2::WebAcl`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum LabelMatchScope {
-        /// `LABEL`
-        Label,
-        /// `NAMESPACE`
-        Namespace,
+    pub enum AlbLowReputationMode {
+        /// `ACTIVE_UNDER_DDOS`
+        ActiveUnderDdos,
+        /// `ALWAYS_ON`
+        AlwaysOn,
     }
-    string_enum!(LabelMatchScope { Label => "LABEL", Namespace => "NAMESPACE" });
-    /// The values `Position` accepts in `WAFv2::WebAcl`.
+    string_enum!(AlbLowReputationMode { ActiveUnderDdos => "ACTIVE_UNDER_DDOS", AlwaysOn => "ALWAYS_ON" });
+    /// The values `DataProtectionAction` accepts in `WAFv2::WebAcl`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum Position {
-        /// `FIRST`
-        First,
-        /// `LAST`
-        Last,
-        /// `ANY`
-        Any,
+    pub enum DataProtectionAction {
+        /// `SUBSTITUTION`
+        Substitution,
+        /// `HASH`
+        Hash,
     }
-    string_enum!(Position { First => "FIRST", Last => "LAST", Any => "ANY" });
-    /// The values `CountryCodes` accepts in `WAFv2::WebAcl`.
+    string_enum!(DataProtectionAction { Substitution => "SUBSTITUTION", Hash => "HASH" });
+    /// The values `FieldType` accepts in `WAFv2::WebAcl`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum FieldType {
+        /// `SINGLE_HEADER`
+        SingleHeader,
+        /// `SINGLE_COOKIE`
+        SingleCookie,
+        /// `SINGLE_QUERY_ARGUMENT`
+        SingleQueryArgument,
+        /// `QUERY_STRING`
+        QueryString,
+        /// `BODY`
+        Body,
+    }
+    string_enum!(FieldType { SingleHeader => "SINGLE_HEADER", SingleCookie => "SINGLE_COOKIE", SingleQueryArgument => "SINGLE_QUERY_ARGUMENT", QueryString => "QUERY_STRING", Body => "BODY" });
+}
+/// Associates WebACL to Application Load Balancer, CloudFront or API Gateway.
+///
+/// CloudFormation: `AWS::WAFv2::WebACLAssociation`. Terraform: `awscc_wafv2_web_acl_association` (awscc provider).
+///
+/// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wafv2-webaclassociation.html)
+pub struct WebAclAssociation(rt::Base);
+static WEB_ACL_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
+    cloudformation: "AWS::WAFv2::WebACLAssociation",
+    terraform: Some("awscc_wafv2_web_acl_association"),
+    tags: rt::TagsShape::None,
+    stateful: false,
+    unavailable_in: &[],
+    attributes: &[],
+    schema: (&SCHEMAS, 5),
+};
+impl WebAclAssociation {
+    /// Declares a `AWS::WAFv2::WebACLAssociation` with the stack-unique `id`. Required properties: `resource_arn` (`ResourceArn`), `web_acl_arn` (`WebACLArn`).
+    #[track_caller]
+    pub fn new(
+        id: impl Into<String>,
+        resource_arn: impl Into<rt::Expr>,
+        web_acl_arn: impl Into<rt::Expr>,
+    ) -> Self {
+        let mut this = rt::Base::new(id, &WEB_ACL_ASSOCIATION_TYPE);
+        this.set(
+            "ResourceArn",
+            Some("resource_arn"),
+            rt::string(resource_arn),
+        );
+        this.set("WebACLArn", Some("web_acl_arn"), rt::string(web_acl_arn));
+        WebAclAssociation(this)
+    }
+}
+builder!(WebAclAssociation, WebAclAssociationHandle);
+/// A declared `AWS::WAFv2::WebACLAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
+#[derive(Clone, Copy, Debug)]
+pub struct WebAclAssociationHandle(rt::Handle);
+handle!(WebAclAssociationHandle);
+/// Nested types that several `WAFv2` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// Allow traffic towards application.
+    ///
+    /// CloudFormation property type `AllowAction`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct AllowAction(rt::Props);
+    impl AllowAction {
+        /// A new `AllowAction`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            AllowAction(this)
+        }
+        /// Custom request handling.
+        ///
+        /// CloudFormation `CustomRequestHandling`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn custom_request_handling(mut self, value: CustomRequestHandling) -> Self {
+            self.0.set("CustomRequestHandling", None, value.into());
+            self
+        }
+    }
+    nested!(AllowAction);
+    /// CloudFormation property type `AsnMatchStatement`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct AsnMatchStatement(rt::Props);
+    impl AsnMatchStatement {
+        /// A new `AsnMatchStatement`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            AsnMatchStatement(this)
+        }
+        /// Constraints: 1..=100 items. CloudFormation `AsnList`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn asn_list(mut self, value: impl IntoIterator<Item = i64>) -> Self {
+            self.0.set("AsnList", None, rt::list(value));
+            self
+        }
+        /// CloudFormation `ForwardedIPConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn forwarded_ip_config(mut self, value: ForwardedIpConfiguration) -> Self {
+            self.0.set("ForwardedIPConfig", None, value.into());
+            self
+        }
+    }
+    nested!(AsnMatchStatement);
+    /// Block traffic towards application.
+    ///
+    /// CloudFormation property type `BlockAction`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct BlockAction(rt::Props);
+    impl BlockAction {
+        /// A new `BlockAction`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            BlockAction(this)
+        }
+        /// Custom response.
+        ///
+        /// CloudFormation `CustomResponse`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn custom_response(mut self, value: CustomResponse) -> Self {
+            self.0.set("CustomResponse", None, value.into());
+            self
+        }
+    }
+    nested!(BlockAction);
+    /// The values `BlockchainChain` accepts in `WAFv2`'s `RuleGroup`, `WebAcl`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum BlockchainChain {
+        /// `BASE`
+        Base,
+        /// `SOLANA`
+        Solana,
+        /// `BASE_SEPOLIA`
+        BaseSepolia,
+        /// `SOLANA_DEVNET`
+        SolanaDevnet,
+    }
+    string_enum!(BlockchainChain { Base => "BASE", Solana => "SOLANA", BaseSepolia => "BASE_SEPOLIA", SolanaDevnet => "SOLANA_DEVNET" });
+    /// The body of a web request.
+    ///
+    /// CloudFormation property type `Body`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct Body(rt::Props);
+    impl Body {
+        /// A new `Body`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            Body(this)
+        }
+        /// Handling of requests containing oversize fields
+        ///
+        /// CloudFormation `OversizeHandling`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn oversize_handling(mut self, value: OversizeHandling) -> Self {
+            self.0.set("OversizeHandling", None, value.into());
+            self
+        }
+    }
+    nested!(Body);
+    /// The values `BodyParsingFallbackBehavior` accepts in `WAFv2`'s `RuleGroup`, `WebAcl`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum BodyParsingFallbackBehavior {
+        /// `MATCH`
+        Match,
+        /// `NO_MATCH`
+        NoMatch,
+        /// `EVALUATE_AS_STRING`
+        EvaluateAsString,
+    }
+    string_enum!(BodyParsingFallbackBehavior { Match => "MATCH", NoMatch => "NO_MATCH", EvaluateAsString => "EVALUATE_AS_STRING" });
+    /// Byte Match statement.
+    ///
+    /// CloudFormation property type `ByteMatchStatement`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct ByteMatchStatement(rt::Props);
+    impl ByteMatchStatement {
+        /// A new `ByteMatchStatement`. Required properties: `field_to_match` (`FieldToMatch`), `positional_constraint` (`PositionalConstraint`), `text_transformations` (`TextTransformations`).
+        pub fn new(
+            field_to_match: FieldToMatch,
+            positional_constraint: PositionalConstraint,
+            text_transformations: impl IntoIterator<Item = TextTransformation>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("FieldToMatch", None, field_to_match.into());
+            this.set("PositionalConstraint", None, positional_constraint.into());
+            this.set("TextTransformations", None, rt::list(text_transformations));
+            ByteMatchStatement(this)
+        }
+        /// CloudFormation `PreParseTextTransformations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn pre_parse_text_transformations(
+            mut self,
+            value: impl IntoIterator<Item = PreParseTextTransformation>,
+        ) -> Self {
+            self.0
+                .set("PreParseTextTransformations", None, rt::list(value));
+            self
+        }
+        /// String that is searched to find a match.
+        ///
+        /// CloudFormation `SearchString`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn search_string(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SearchString", None, rt::string(value));
+            self
+        }
+        /// Base64 encoded string that is searched to find a match.
+        ///
+        /// CloudFormation `SearchStringBase64`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn search_string_base64(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("SearchStringBase64", None, rt::string(value));
+            self
+        }
+    }
+    nested!(ByteMatchStatement);
+    /// Checks valid token exists with request.
+    ///
+    /// CloudFormation property type `CaptchaAction`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct CaptchaAction(rt::Props);
+    impl CaptchaAction {
+        /// A new `CaptchaAction`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            CaptchaAction(this)
+        }
+        /// Custom request handling.
+        ///
+        /// CloudFormation `CustomRequestHandling`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn custom_request_handling(mut self, value: CustomRequestHandling) -> Self {
+            self.0.set("CustomRequestHandling", None, value.into());
+            self
+        }
+    }
+    nested!(CaptchaAction);
+    /// CloudFormation property type `CaptchaConfig`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct CaptchaConfig(rt::Props);
+    impl CaptchaConfig {
+        /// A new `CaptchaConfig`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            CaptchaConfig(this)
+        }
+        /// CloudFormation `ImmunityTimeProperty`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn immunity_time_property(mut self, value: ImmunityTimeProperty) -> Self {
+            self.0.set("ImmunityTimeProperty", None, value.into());
+            self
+        }
+    }
+    nested!(CaptchaConfig);
+    /// Checks that the request has a valid token with an unexpired challenge timestamp and, if not, returns a browser challenge to the client.
+    ///
+    /// CloudFormation property type `ChallengeAction`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct ChallengeAction(rt::Props);
+    impl ChallengeAction {
+        /// A new `ChallengeAction`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            ChallengeAction(this)
+        }
+        /// Custom request handling.
+        ///
+        /// CloudFormation `CustomRequestHandling`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn custom_request_handling(mut self, value: CustomRequestHandling) -> Self {
+            self.0.set("CustomRequestHandling", None, value.into());
+            self
+        }
+    }
+    nested!(ChallengeAction);
+    /// CloudFormation property type `ChallengeConfig`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct ChallengeConfig(rt::Props);
+    impl ChallengeConfig {
+        /// A new `ChallengeConfig`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            ChallengeConfig(this)
+        }
+        /// CloudFormation `ImmunityTimeProperty`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn immunity_time_property(mut self, value: ImmunityTimeProperty) -> Self {
+            self.0.set("ImmunityTimeProperty", None, value.into());
+            self
+        }
+    }
+    nested!(ChallengeConfig);
+    /// The values `ComparisonOperator` accepts in `WAFv2`'s `RuleGroup`, `WebAcl`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum ComparisonOperator {
+        /// `EQ`
+        Eq,
+        /// `NE`
+        Ne,
+        /// `LE`
+        Le,
+        /// `LT`
+        Lt,
+        /// `GE`
+        Ge,
+        /// `GT`
+        Gt,
+    }
+    string_enum!(ComparisonOperator { Eq => "EQ", Ne => "NE", Le => "LE", Lt => "LT", Ge => "GE", Gt => "GT" });
+    /// The pattern to look for in the request cookies.
+    ///
+    /// CloudFormation property type `CookieMatchPattern`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct CookieMatchPattern(rt::Props);
+    impl CookieMatchPattern {
+        /// A new `CookieMatchPattern`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            CookieMatchPattern(this)
+        }
+        /// CloudFormation `All`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn all(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("All", None, rt::json(value));
+            self
+        }
+        /// Constraints: 1..=199 items. CloudFormation `ExcludedCookies`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn excluded_cookies(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set("ExcludedCookies", None, rt::strings(value));
+            self
+        }
+        /// Constraints: 1..=199 items. CloudFormation `IncludedCookies`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn included_cookies(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set("IncludedCookies", None, rt::strings(value));
+            self
+        }
+    }
+    nested!(CookieMatchPattern);
+    /// Includes cookies of a web request.
+    ///
+    /// CloudFormation property type `Cookies`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct Cookies(rt::Props);
+    impl Cookies {
+        /// A new `Cookies`. Required properties: `match_pattern` (`MatchPattern`), `match_scope` (`MatchScope`), `oversize_handling` (`OversizeHandling`).
+        pub fn new(
+            match_pattern: CookieMatchPattern,
+            match_scope: MapMatchScope,
+            oversize_handling: OversizeHandling,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("MatchPattern", None, match_pattern.into());
+            this.set("MatchScope", None, match_scope.into());
+            this.set("OversizeHandling", None, oversize_handling.into());
+            Cookies(this)
+        }
+    }
+    nested!(Cookies);
+    /// The values `CountryCodes` accepts in `WAFv2`'s `RuleGroup`, `WebAcl`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum CountryCodes {
         /// `AD`
@@ -6311,7 +3196,628 @@ pub mod web_acl {
         Zw,
     }
     string_enum!(CountryCodes { Ad => "AD", Ae => "AE", Af => "AF", Ag => "AG", Ai => "AI", Al => "AL", Am => "AM", Ao => "AO", Aq => "AQ", Ar => "AR", As => "AS", At => "AT", Au => "AU", Aw => "AW", Ax => "AX", Az => "AZ", Ba => "BA", Bb => "BB", Bd => "BD", Be => "BE", Bf => "BF", Bg => "BG", Bh => "BH", Bi => "BI", Bj => "BJ", Bl => "BL", Bm => "BM", Bn => "BN", Bo => "BO", Bq => "BQ", Br => "BR", Bs => "BS", Bt => "BT", Bv => "BV", Bw => "BW", By => "BY", Bz => "BZ", Ca => "CA", Cc => "CC", Cd => "CD", Cf => "CF", Cg => "CG", Ch => "CH", Ci => "CI", Ck => "CK", Cl => "CL", Cm => "CM", Cn => "CN", Co => "CO", Cr => "CR", Cu => "CU", Cv => "CV", Cw => "CW", Cx => "CX", Cy => "CY", Cz => "CZ", De => "DE", Dj => "DJ", Dk => "DK", Dm => "DM", Do => "DO", Dz => "DZ", Ec => "EC", Ee => "EE", Eg => "EG", Eh => "EH", Er => "ER", Es => "ES", Et => "ET", Fi => "FI", Fj => "FJ", Fk => "FK", Fm => "FM", Fo => "FO", Fr => "FR", Ga => "GA", Gb => "GB", Gd => "GD", Ge => "GE", Gf => "GF", Gg => "GG", Gh => "GH", Gi => "GI", Gl => "GL", Gm => "GM", Gn => "GN", Gp => "GP", Gq => "GQ", Gr => "GR", Gs => "GS", Gt => "GT", Gu => "GU", Gw => "GW", Gy => "GY", Hk => "HK", Hm => "HM", Hn => "HN", Hr => "HR", Ht => "HT", Hu => "HU", Id => "ID", Ie => "IE", Il => "IL", Im => "IM", In => "IN", Io => "IO", Iq => "IQ", Ir => "IR", Is => "IS", It => "IT", Je => "JE", Jm => "JM", Jo => "JO", Jp => "JP", Ke => "KE", Kg => "KG", Kh => "KH", Ki => "KI", Km => "KM", Kn => "KN", Kp => "KP", Kr => "KR", Kw => "KW", Ky => "KY", Kz => "KZ", La => "LA", Lb => "LB", Lc => "LC", Li => "LI", Lk => "LK", Lr => "LR", Ls => "LS", Lt => "LT", Lu => "LU", Lv => "LV", Ly => "LY", Ma => "MA", Mc => "MC", Md => "MD", Me => "ME", Mf => "MF", Mg => "MG", Mh => "MH", Mk => "MK", Ml => "ML", Mm => "MM", Mn => "MN", Mo => "MO", Mp => "MP", Mq => "MQ", Mr => "MR", Ms => "MS", Mt => "MT", Mu => "MU", Mv => "MV", Mw => "MW", Mx => "MX", My => "MY", Mz => "MZ", Na => "NA", Nc => "NC", Ne => "NE", Nf => "NF", Ng => "NG", Ni => "NI", Nl => "NL", No => "NO", Np => "NP", Nr => "NR", Nu => "NU", Nz => "NZ", Om => "OM", Pa => "PA", Pe => "PE", Pf => "PF", Pg => "PG", Ph => "PH", Pk => "PK", Pl => "PL", Pm => "PM", Pn => "PN", Pr => "PR", Ps => "PS", Pt => "PT", Pw => "PW", Py => "PY", Qa => "QA", Re => "RE", Ro => "RO", Rs => "RS", Ru => "RU", Rw => "RW", Sa => "SA", Sb => "SB", Sc => "SC", Sd => "SD", Se => "SE", Sg => "SG", Sh => "SH", Si => "SI", Sj => "SJ", Sk => "SK", Sl => "SL", Sm => "SM", Sn => "SN", So => "SO", Sr => "SR", Ss => "SS", St => "ST", Sv => "SV", Sx => "SX", Sy => "SY", Sz => "SZ", Tc => "TC", Td => "TD", Tf => "TF", Tg => "TG", Th => "TH", Tj => "TJ", Tk => "TK", Tl => "TL", Tm => "TM", Tn => "TN", To => "TO", Tr => "TR", Tt => "TT", Tv => "TV", Tw => "TW", Tz => "TZ", Ua => "UA", Ug => "UG", Um => "UM", Us => "US", Uy => "UY", Uz => "UZ", Va => "VA", Vc => "VC", Ve => "VE", Vg => "VG", Vi => "VI", Vn => "VN", Vu => "VU", Wf => "WF", Ws => "WS", Xk => "XK", Ye => "YE", Yt => "YT", Za => "ZA", Zm => "ZM", Zw => "ZW" });
-    /// The values `PositionalConstraint` accepts in `WAFv2::WebAcl`.
+    /// Configures cryptocurrency payment settings.
+    ///
+    /// CloudFormation property type `CryptoConfig`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct CryptoConfig(rt::Props);
+    impl CryptoConfig {
+        /// A new `CryptoConfig`. Required properties: `payment_networks` (`PaymentNetworks`).
+        pub fn new(payment_networks: impl IntoIterator<Item = PaymentNetwork>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("PaymentNetworks", None, rt::list(payment_networks));
+            CryptoConfig(this)
+        }
+    }
+    nested!(CryptoConfig);
+    /// The values `CryptoCurrency` accepts in `WAFv2`'s `RuleGroup`, `WebAcl`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum CryptoCurrency {
+        /// `USDC`
+        Usdc,
+    }
+    string_enum!(CryptoCurrency { Usdc => "USDC" });
+    /// The values `CurrencyMode` accepts in `WAFv2`'s `RuleGroup`, `WebAcl`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum CurrencyMode {
+        /// `REAL`
+        Real,
+        /// `TEST`
+        Test,
+    }
+    string_enum!(CurrencyMode { Real => "REAL", Test => "TEST" });
+    /// HTTP header.
+    ///
+    /// CloudFormation property type `CustomHTTPHeader`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct CustomHttpHeader(rt::Props);
+    impl CustomHttpHeader {
+        /// A new `CustomHttpHeader`. Required properties: `name` (`Name`), `value` (`Value`).
+        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
+            this.set("Value", None, rt::string(value));
+            CustomHttpHeader(this)
+        }
+    }
+    nested!(CustomHttpHeader);
+    /// Custom request handling.
+    ///
+    /// CloudFormation property type `CustomRequestHandling`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct CustomRequestHandling(rt::Props);
+    impl CustomRequestHandling {
+        /// A new `CustomRequestHandling`. Required properties: `insert_headers` (`InsertHeaders`).
+        pub fn new(insert_headers: impl IntoIterator<Item = CustomHttpHeader>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("InsertHeaders", None, rt::list(insert_headers));
+            CustomRequestHandling(this)
+        }
+    }
+    nested!(CustomRequestHandling);
+    /// Custom response.
+    ///
+    /// CloudFormation property type `CustomResponse`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct CustomResponse(rt::Props);
+    impl CustomResponse {
+        /// A new `CustomResponse`. Required properties: `response_code` (`ResponseCode`).
+        pub fn new(response_code: i64) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ResponseCode", None, rt::int(response_code));
+            CustomResponse(this)
+        }
+        /// Custom response body key.
+        ///
+        /// Constraints: length 1..=128; pattern `^[\w\-]+$`. CloudFormation `CustomResponseBodyKey`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn custom_response_body_key(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("CustomResponseBodyKey", None, rt::string(value));
+            self
+        }
+        /// Collection of HTTP headers.
+        ///
+        /// Constraints: at least 1 items. CloudFormation `ResponseHeaders`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn response_headers(
+            mut self,
+            value: impl IntoIterator<Item = CustomHttpHeader>,
+        ) -> Self {
+            self.0.set("ResponseHeaders", None, rt::list(value));
+            self
+        }
+    }
+    nested!(CustomResponse);
+    /// The values `FallbackBehavior` accepts in `WAFv2`'s `RuleGroup`, `WebAcl`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum FallbackBehavior {
+        /// `MATCH`
+        Match,
+        /// `NO_MATCH`
+        NoMatch,
+    }
+    string_enum!(FallbackBehavior { Match => "MATCH", NoMatch => "NO_MATCH" });
+    /// Field of the request to match.
+    ///
+    /// CloudFormation property type `FieldToMatch`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct FieldToMatch(rt::Props);
+    impl FieldToMatch {
+        /// A new `FieldToMatch`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            FieldToMatch(this)
+        }
+        /// CloudFormation `AllQueryArguments`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn all_query_arguments(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("AllQueryArguments", None, rt::json(value));
+            self
+        }
+        /// The body of a web request.
+        ///
+        /// CloudFormation `Body`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn body(mut self, value: Body) -> Self {
+            self.0.set("Body", None, value.into());
+            self
+        }
+        /// Includes cookies of a web request.
+        ///
+        /// CloudFormation `Cookies`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn cookies(mut self, value: Cookies) -> Self {
+            self.0.set("Cookies", None, value.into());
+            self
+        }
+        /// The string containing the list of a web request's header names, ordered as they appear in the web request, separated by colons.
+        ///
+        /// CloudFormation `HeaderOrder`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn header_order(mut self, value: HeaderOrder) -> Self {
+            self.0.set("HeaderOrder", None, value.into());
+            self
+        }
+        /// Includes headers of a web request.
+        ///
+        /// CloudFormation `Headers`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn headers(mut self, value: Headers) -> Self {
+            self.0.set("Headers", None, value.into());
+            self
+        }
+        /// Includes the JA3 fingerprint of a web request.
+        ///
+        /// CloudFormation `JA3Fingerprint`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn ja3_fingerprint(mut self, value: Ja3Fingerprint) -> Self {
+            self.0.set("JA3Fingerprint", None, value.into());
+            self
+        }
+        /// Includes the JA4 fingerprint of a web request.
+        ///
+        /// CloudFormation `JA4Fingerprint`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn ja4_fingerprint(mut self, value: Ja4Fingerprint) -> Self {
+            self.0.set("JA4Fingerprint", None, value.into());
+            self
+        }
+        /// Inspect the request body as JSON.
+        ///
+        /// CloudFormation `JsonBody`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn json_body(mut self, value: JsonBody) -> Self {
+            self.0.set("JsonBody", None, value.into());
+            self
+        }
+        /// CloudFormation `Method`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn method(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("Method", None, rt::json(value));
+            self
+        }
+        /// CloudFormation `QueryString`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn query_string(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("QueryString", None, rt::json(value));
+            self
+        }
+        /// CloudFormation `SingleHeader`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn single_header(mut self, value: SingleHeader) -> Self {
+            self.0.set("SingleHeader", None, value.into());
+            self
+        }
+        /// One query argument in a web request, identified by name, for example UserName or SalesRegion.
+        ///
+        /// CloudFormation `SingleQueryArgument`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn single_query_argument(mut self, value: SingleQueryArgument) -> Self {
+            self.0.set("SingleQueryArgument", None, value.into());
+            self
+        }
+        /// The path component of the URI Fragment.
+        ///
+        /// CloudFormation `UriFragment`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn uri_fragment(mut self, value: UriFragment) -> Self {
+            self.0.set("UriFragment", None, value.into());
+            self
+        }
+        /// CloudFormation `UriPath`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn uri_path(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("UriPath", None, rt::json(value));
+            self
+        }
+    }
+    nested!(FieldToMatch);
+    /// CloudFormation property type `ForwardedIPConfiguration`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct ForwardedIpConfiguration(rt::Props);
+    impl ForwardedIpConfiguration {
+        /// A new `ForwardedIpConfiguration`. Required properties: `fallback_behavior` (`FallbackBehavior`), `header_name` (`HeaderName`).
+        pub fn new(fallback_behavior: FallbackBehavior, header_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("FallbackBehavior", None, fallback_behavior.into());
+            this.set("HeaderName", None, rt::string(header_name));
+            ForwardedIpConfiguration(this)
+        }
+    }
+    nested!(ForwardedIpConfiguration);
+    /// CloudFormation property type `GeoMatchStatement`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct GeoMatchStatement(rt::Props);
+    impl GeoMatchStatement {
+        /// A new `GeoMatchStatement`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            GeoMatchStatement(this)
+        }
+        /// Constraints: at least 1 items. CloudFormation `CountryCodes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn country_codes(mut self, value: impl IntoIterator<Item = CountryCodes>) -> Self {
+            self.0.set("CountryCodes", None, rt::list(value));
+            self
+        }
+        /// CloudFormation `ForwardedIPConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn forwarded_ip_config(mut self, value: ForwardedIpConfiguration) -> Self {
+            self.0.set("ForwardedIPConfig", None, value.into());
+            self
+        }
+    }
+    nested!(GeoMatchStatement);
+    /// The pattern to look for in the request headers.
+    ///
+    /// CloudFormation property type `HeaderMatchPattern`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct HeaderMatchPattern(rt::Props);
+    impl HeaderMatchPattern {
+        /// A new `HeaderMatchPattern`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            HeaderMatchPattern(this)
+        }
+        /// CloudFormation `All`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn all(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("All", None, rt::json(value));
+            self
+        }
+        /// Constraints: 1..=199 items. CloudFormation `ExcludedHeaders`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn excluded_headers(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set("ExcludedHeaders", None, rt::strings(value));
+            self
+        }
+        /// Constraints: 1..=199 items. CloudFormation `IncludedHeaders`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn included_headers(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set("IncludedHeaders", None, rt::strings(value));
+            self
+        }
+    }
+    nested!(HeaderMatchPattern);
+    /// The string containing the list of a web request's header names, ordered as they appear in the web request, separated by colons.
+    ///
+    /// CloudFormation property type `HeaderOrder`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct HeaderOrder(rt::Props);
+    impl HeaderOrder {
+        /// A new `HeaderOrder`. Required properties: `oversize_handling` (`OversizeHandling`).
+        pub fn new(oversize_handling: OversizeHandling) -> Self {
+            let mut this = rt::Props::default();
+            this.set("OversizeHandling", None, oversize_handling.into());
+            HeaderOrder(this)
+        }
+    }
+    nested!(HeaderOrder);
+    /// Includes headers of a web request.
+    ///
+    /// CloudFormation property type `Headers`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct Headers(rt::Props);
+    impl Headers {
+        /// A new `Headers`. Required properties: `match_pattern` (`MatchPattern`), `match_scope` (`MatchScope`), `oversize_handling` (`OversizeHandling`).
+        pub fn new(
+            match_pattern: HeaderMatchPattern,
+            match_scope: MapMatchScope,
+            oversize_handling: OversizeHandling,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("MatchPattern", None, match_pattern.into());
+            this.set("MatchScope", None, match_scope.into());
+            this.set("OversizeHandling", None, oversize_handling.into());
+            Headers(this)
+        }
+    }
+    nested!(Headers);
+    /// CloudFormation property type `ImmunityTimeProperty`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct ImmunityTimeProperty(rt::Props);
+    impl ImmunityTimeProperty {
+        /// A new `ImmunityTimeProperty`. Required properties: `immunity_time` (`ImmunityTime`).
+        pub fn new(immunity_time: i64) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ImmunityTime", None, rt::int(immunity_time));
+            ImmunityTimeProperty(this)
+        }
+    }
+    nested!(ImmunityTimeProperty);
+    /// CloudFormation property type `IPSetForwardedIPConfiguration`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct IpSetForwardedIpConfiguration(rt::Props);
+    impl IpSetForwardedIpConfiguration {
+        /// A new `IpSetForwardedIpConfiguration`. Required properties: `fallback_behavior` (`FallbackBehavior`), `header_name` (`HeaderName`), `position` (`Position`).
+        pub fn new(
+            fallback_behavior: FallbackBehavior,
+            header_name: impl Into<rt::Expr>,
+            position: Position,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("FallbackBehavior", None, fallback_behavior.into());
+            this.set("HeaderName", None, rt::string(header_name));
+            this.set("Position", None, position.into());
+            IpSetForwardedIpConfiguration(this)
+        }
+    }
+    nested!(IpSetForwardedIpConfiguration);
+    /// CloudFormation property type `IPSetReferenceStatement`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct IpSetReferenceStatement(rt::Props);
+    impl IpSetReferenceStatement {
+        /// A new `IpSetReferenceStatement`. Required properties: `arn` (`Arn`).
+        pub fn new(arn: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Arn", None, rt::string(arn));
+            IpSetReferenceStatement(this)
+        }
+        /// CloudFormation `IPSetForwardedIPConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn ip_set_forwarded_ip_config(mut self, value: IpSetForwardedIpConfiguration) -> Self {
+            self.0.set("IPSetForwardedIPConfig", None, value.into());
+            self
+        }
+    }
+    nested!(IpSetReferenceStatement);
+    /// Includes the JA3 fingerprint of a web request.
+    ///
+    /// CloudFormation property type `JA3Fingerprint`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct Ja3Fingerprint(rt::Props);
+    impl Ja3Fingerprint {
+        /// A new `Ja3Fingerprint`. Required properties: `fallback_behavior` (`FallbackBehavior`).
+        pub fn new(fallback_behavior: FallbackBehavior) -> Self {
+            let mut this = rt::Props::default();
+            this.set("FallbackBehavior", None, fallback_behavior.into());
+            Ja3Fingerprint(this)
+        }
+    }
+    nested!(Ja3Fingerprint);
+    /// Includes the JA4 fingerprint of a web request.
+    ///
+    /// CloudFormation property type `JA4Fingerprint`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct Ja4Fingerprint(rt::Props);
+    impl Ja4Fingerprint {
+        /// A new `Ja4Fingerprint`. Required properties: `fallback_behavior` (`FallbackBehavior`).
+        pub fn new(fallback_behavior: FallbackBehavior) -> Self {
+            let mut this = rt::Props::default();
+            this.set("FallbackBehavior", None, fallback_behavior.into());
+            Ja4Fingerprint(this)
+        }
+    }
+    nested!(Ja4Fingerprint);
+    /// Inspect the request body as JSON.
+    ///
+    /// CloudFormation property type `JsonBody`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct JsonBody(rt::Props);
+    impl JsonBody {
+        /// A new `JsonBody`. Required properties: `match_pattern` (`MatchPattern`), `match_scope` (`MatchScope`).
+        pub fn new(match_pattern: JsonMatchPattern, match_scope: JsonMatchScope) -> Self {
+            let mut this = rt::Props::default();
+            this.set("MatchPattern", None, match_pattern.into());
+            this.set("MatchScope", None, match_scope.into());
+            JsonBody(this)
+        }
+        /// The inspection behavior to fall back to if the JSON in the request body is invalid.
+        ///
+        /// CloudFormation `InvalidFallbackBehavior`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn invalid_fallback_behavior(mut self, value: BodyParsingFallbackBehavior) -> Self {
+            self.0.set("InvalidFallbackBehavior", None, value.into());
+            self
+        }
+        /// Handling of requests containing oversize fields
+        ///
+        /// CloudFormation `OversizeHandling`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn oversize_handling(mut self, value: OversizeHandling) -> Self {
+            self.0.set("OversizeHandling", None, value.into());
+            self
+        }
+    }
+    nested!(JsonBody);
+    /// The pattern to look for in the JSON body.
+    ///
+    /// CloudFormation property type `JsonMatchPattern`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct JsonMatchPattern(rt::Props);
+    impl JsonMatchPattern {
+        /// A new `JsonMatchPattern`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            JsonMatchPattern(this)
+        }
+        /// CloudFormation `All`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn all(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("All", None, rt::json(value));
+            self
+        }
+        /// Constraints: at least 1 items. CloudFormation `IncludedPaths`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn included_paths(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            self.0.set("IncludedPaths", None, rt::strings(value));
+            self
+        }
+    }
+    nested!(JsonMatchPattern);
+    /// The values `JsonMatchScope` accepts in `WAFv2`'s `RuleGroup`, `WebAcl`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum JsonMatchScope {
+        /// `ALL`
+        All,
+        /// `KEY`
+        Key,
+        /// `VALUE`
+        Value,
+    }
+    string_enum!(JsonMatchScope { All => "ALL", Key => "KEY", Value => "VALUE" });
+    /// CloudFormation property type `Label`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct Label(rt::Props);
+    impl Label {
+        /// A new `Label`. Required properties: `name` (`Name`).
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
+            Label(this)
+        }
+    }
+    nested!(Label);
+    /// The values `LabelMatchScope` accepts in `WAFv2`'s `RuleGroup`, `WebAcl`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum LabelMatchScope {
+        /// `LABEL`
+        Label,
+        /// `NAMESPACE`
+        Namespace,
+    }
+    string_enum!(LabelMatchScope { Label => "LABEL", Namespace => "NAMESPACE" });
+    /// CloudFormation property type `LabelMatchStatement`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct LabelMatchStatement(rt::Props);
+    impl LabelMatchStatement {
+        /// A new `LabelMatchStatement`. Required properties: `key` (`Key`), `scope` (`Scope`).
+        pub fn new(key: impl Into<rt::Expr>, scope: LabelMatchScope) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", None, rt::string(key));
+            this.set("Scope", None, scope.into());
+            LabelMatchStatement(this)
+        }
+    }
+    nested!(LabelMatchStatement);
+    /// The values `MapMatchScope` accepts in `WAFv2`'s `RuleGroup`, `WebAcl`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum MapMatchScope {
+        /// `ALL`
+        All,
+        /// `KEY`
+        Key,
+        /// `VALUE`
+        Value,
+    }
+    string_enum!(MapMatchScope { All => "ALL", Key => "KEY", Value => "VALUE" });
+    /// Configures monetization for the web ACL or rule group.
+    ///
+    /// CloudFormation property type `MonetizationConfig`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct MonetizationConfig(rt::Props);
+    impl MonetizationConfig {
+        /// A new `MonetizationConfig`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            MonetizationConfig(this)
+        }
+        /// Configures cryptocurrency payment settings.
+        ///
+        /// CloudFormation `CryptoConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn crypto_config(mut self, value: CryptoConfig) -> Self {
+            self.0.set("CryptoConfig", None, value.into());
+            self
+        }
+        /// The currency mode for monetization.
+        ///
+        /// CloudFormation `CurrencyMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn currency_mode(mut self, value: CurrencyMode) -> Self {
+            self.0.set("CurrencyMode", None, value.into());
+            self
+        }
+    }
+    nested!(MonetizationConfig);
+    /// Monetize action for rules.
+    ///
+    /// CloudFormation property type `MonetizeAction`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct MonetizeAction(rt::Props);
+    impl MonetizeAction {
+        /// A new `MonetizeAction`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            MonetizeAction(this)
+        }
+        /// The price multiplier for the monetize action.
+        ///
+        /// Constraints: length 1..=3; pattern `^([1-9][0-9]?|100)$`. CloudFormation `PriceMultiplier`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn price_multiplier(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("PriceMultiplier", None, rt::string(value));
+            self
+        }
+    }
+    nested!(MonetizeAction);
+    /// The values `OversizeHandling` accepts in `WAFv2`'s `RuleGroup`, `WebAcl`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum OversizeHandling {
+        /// `CONTINUE`
+        Continue,
+        /// `MATCH`
+        Match,
+        /// `NO_MATCH`
+        NoMatch,
+    }
+    string_enum!(OversizeHandling { Continue => "CONTINUE", Match => "MATCH", NoMatch => "NO_MATCH" });
+    /// Configuration for a single payment network.
+    ///
+    /// CloudFormation property type `PaymentNetwork`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct PaymentNetwork(rt::Props);
+    impl PaymentNetwork {
+        /// A new `PaymentNetwork`. Required properties: `chain` (`Chain`), `prices` (`Prices`), `wallet_address` (`WalletAddress`).
+        pub fn new(
+            chain: BlockchainChain,
+            prices: impl IntoIterator<Item = Price>,
+            wallet_address: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Chain", None, chain.into());
+            this.set("Prices", None, rt::list(prices));
+            this.set("WalletAddress", None, rt::string(wallet_address));
+            PaymentNetwork(this)
+        }
+    }
+    nested!(PaymentNetwork);
+    /// The values `Position` accepts in `WAFv2`'s `RuleGroup`, `WebAcl`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Position {
+        /// `FIRST`
+        First,
+        /// `LAST`
+        Last,
+        /// `ANY`
+        Any,
+    }
+    string_enum!(Position { First => "FIRST", Last => "LAST", Any => "ANY" });
+    /// The values `PositionalConstraint` accepts in `WAFv2`'s `RuleGroup`, `WebAcl`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum PositionalConstraint {
         /// `EXACTLY`
@@ -6326,103 +3832,594 @@ pub mod web_acl {
         ContainsWord,
     }
     string_enum!(PositionalConstraint { Exactly => "EXACTLY", StartsWith => "STARTS_WITH", EndsWith => "ENDS_WITH", Contains => "CONTAINS", ContainsWord => "CONTAINS_WORD" });
-    /// The values `AlbLowReputationMode` accepts in `WAFv2::WebAcl`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum AlbLowReputationMode {
-        /// `ACTIVE_UNDER_DDOS`
-        ActiveUnderDdos,
-        /// `ALWAYS_ON`
-        AlwaysOn,
+    /// Text Transformation applied before parsing the query string.
+    ///
+    /// CloudFormation property type `PreParseTextTransformation`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct PreParseTextTransformation(rt::Props);
+    impl PreParseTextTransformation {
+        /// A new `PreParseTextTransformation`. Required properties: `priority` (`Priority`), `type_` (`Type`).
+        pub fn new(priority: i64, type_: PreParseTextTransformationType) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Priority", None, rt::int(priority));
+            this.set("Type", None, type_.into());
+            PreParseTextTransformation(this)
+        }
     }
-    string_enum!(AlbLowReputationMode { ActiveUnderDdos => "ACTIVE_UNDER_DDOS", AlwaysOn => "ALWAYS_ON" });
-    /// The values `CurrencyMode` accepts in `WAFv2::WebAcl`.
+    nested!(PreParseTextTransformation);
+    /// The values `PreParseTextTransformationType` accepts in `WAFv2`'s `RuleGroup`, `WebAcl`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum CurrencyMode {
-        /// `REAL`
-        Real,
-        /// `TEST`
-        Test,
+    pub enum PreParseTextTransformationType {
+        /// `NONE`
+        None,
+        /// `URL_DECODE`
+        UrlDecode,
+        /// `URL_DECODE_UNI`
+        UrlDecodeUni,
+        /// `COMBINE_DUPLICATE_QUERY_ARGS_BY_COMMA`
+        CombineDuplicateQueryArgsByComma,
+        /// `REPLACE_SEMICOLONS_WITH_AMPERSANDS`
+        ReplaceSemicolonsWithAmpersands,
     }
-    string_enum!(CurrencyMode { Real => "REAL", Test => "TEST" });
-    /// The values `BlockchainChain` accepts in `WAFv2::WebAcl`.
+    string_enum!(PreParseTextTransformationType { None => "NONE", UrlDecode => "URL_DECODE", UrlDecodeUni => "URL_DECODE_UNI", CombineDuplicateQueryArgsByComma => "COMBINE_DUPLICATE_QUERY_ARGS_BY_COMMA", ReplaceSemicolonsWithAmpersands => "REPLACE_SEMICOLONS_WITH_AMPERSANDS" });
+    /// A price configuration.
+    ///
+    /// CloudFormation property type `Price`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct Price(rt::Props);
+    impl Price {
+        /// A new `Price`. Required properties: `amount` (`Amount`), `currency` (`Currency`).
+        pub fn new(amount: impl Into<rt::Expr>, currency: CryptoCurrency) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Amount", None, rt::string(amount));
+            this.set("Currency", None, currency.into());
+            Price(this)
+        }
+    }
+    nested!(Price);
+    /// Specifies a single custom aggregate key for a rate-base rule.
+    ///
+    /// CloudFormation property type `RateBasedStatementCustomKey`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct RateBasedStatementCustomKey(rt::Props);
+    impl RateBasedStatementCustomKey {
+        /// A new `RateBasedStatementCustomKey`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            RateBasedStatementCustomKey(this)
+        }
+        /// Specifies the request's ASN as an aggregate key for a rate-based rule.
+        ///
+        /// CloudFormation `ASN`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn asn(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("ASN", None, rt::json(value));
+            self
+        }
+        /// Specifies a cookie as an aggregate key for a rate-based rule.
+        ///
+        /// CloudFormation `Cookie`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn cookie(mut self, value: RateLimitCookie) -> Self {
+            self.0.set("Cookie", None, value.into());
+            self
+        }
+        /// CloudFormation `ForwardedIP`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn forwarded_ip(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("ForwardedIP", None, rt::json(value));
+            self
+        }
+        /// CloudFormation `HTTPMethod`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn http_method(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("HTTPMethod", None, rt::json(value));
+            self
+        }
+        /// Specifies a header as an aggregate key for a rate-based rule.
+        ///
+        /// CloudFormation `Header`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn header(mut self, value: RateLimitHeader) -> Self {
+            self.0.set("Header", None, value.into());
+            self
+        }
+        /// CloudFormation `IP`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn ip(mut self, value: impl Into<rt::Value>) -> Self {
+            self.0.set("IP", None, rt::json(value));
+            self
+        }
+        /// Specifies the request's JA3 fingerprint as an aggregate key for a rate-based rule.
+        ///
+        /// CloudFormation `JA3Fingerprint`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn ja3_fingerprint(mut self, value: RateLimitJa3Fingerprint) -> Self {
+            self.0.set("JA3Fingerprint", None, value.into());
+            self
+        }
+        /// Specifies the request's JA4 fingerprint as an aggregate key for a rate-based rule.
+        ///
+        /// CloudFormation `JA4Fingerprint`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn ja4_fingerprint(mut self, value: RateLimitJa4Fingerprint) -> Self {
+            self.0.set("JA4Fingerprint", None, value.into());
+            self
+        }
+        /// Specifies a label namespace to use as an aggregate key for a rate-based rule.
+        ///
+        /// CloudFormation `LabelNamespace`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn label_namespace(mut self, value: RateLimitLabelNamespace) -> Self {
+            self.0.set("LabelNamespace", None, value.into());
+            self
+        }
+        /// Specifies a query argument in the request as an aggregate key for a rate-based rule.
+        ///
+        /// CloudFormation `QueryArgument`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn query_argument(mut self, value: RateLimitQueryArgument) -> Self {
+            self.0.set("QueryArgument", None, value.into());
+            self
+        }
+        /// Specifies the request's query string as an aggregate key for a rate-based rule.
+        ///
+        /// CloudFormation `QueryString`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn query_string(mut self, value: RateLimitQueryString) -> Self {
+            self.0.set("QueryString", None, value.into());
+            self
+        }
+        /// Specifies the request's URI Path as an aggregate key for a rate-based rule.
+        ///
+        /// CloudFormation `UriPath`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn uri_path(mut self, value: RateLimitUriPath) -> Self {
+            self.0.set("UriPath", None, value.into());
+            self
+        }
+    }
+    nested!(RateBasedStatementCustomKey);
+    /// Specifies a cookie as an aggregate key for a rate-based rule.
+    ///
+    /// CloudFormation property type `RateLimitCookie`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct RateLimitCookie(rt::Props);
+    impl RateLimitCookie {
+        /// A new `RateLimitCookie`. Required properties: `name` (`Name`), `text_transformations` (`TextTransformations`).
+        pub fn new(
+            name: impl Into<rt::Expr>,
+            text_transformations: impl IntoIterator<Item = TextTransformation>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
+            this.set("TextTransformations", None, rt::list(text_transformations));
+            RateLimitCookie(this)
+        }
+    }
+    nested!(RateLimitCookie);
+    /// Specifies a header as an aggregate key for a rate-based rule.
+    ///
+    /// CloudFormation property type `RateLimitHeader`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct RateLimitHeader(rt::Props);
+    impl RateLimitHeader {
+        /// A new `RateLimitHeader`. Required properties: `name` (`Name`), `text_transformations` (`TextTransformations`).
+        pub fn new(
+            name: impl Into<rt::Expr>,
+            text_transformations: impl IntoIterator<Item = TextTransformation>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
+            this.set("TextTransformations", None, rt::list(text_transformations));
+            RateLimitHeader(this)
+        }
+    }
+    nested!(RateLimitHeader);
+    /// Specifies the request's JA3 fingerprint as an aggregate key for a rate-based rule.
+    ///
+    /// CloudFormation property type `RateLimitJA3Fingerprint`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct RateLimitJa3Fingerprint(rt::Props);
+    impl RateLimitJa3Fingerprint {
+        /// A new `RateLimitJa3Fingerprint`. Required properties: `fallback_behavior` (`FallbackBehavior`).
+        pub fn new(fallback_behavior: FallbackBehavior) -> Self {
+            let mut this = rt::Props::default();
+            this.set("FallbackBehavior", None, fallback_behavior.into());
+            RateLimitJa3Fingerprint(this)
+        }
+    }
+    nested!(RateLimitJa3Fingerprint);
+    /// Specifies the request's JA4 fingerprint as an aggregate key for a rate-based rule.
+    ///
+    /// CloudFormation property type `RateLimitJA4Fingerprint`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct RateLimitJa4Fingerprint(rt::Props);
+    impl RateLimitJa4Fingerprint {
+        /// A new `RateLimitJa4Fingerprint`. Required properties: `fallback_behavior` (`FallbackBehavior`).
+        pub fn new(fallback_behavior: FallbackBehavior) -> Self {
+            let mut this = rt::Props::default();
+            this.set("FallbackBehavior", None, fallback_behavior.into());
+            RateLimitJa4Fingerprint(this)
+        }
+    }
+    nested!(RateLimitJa4Fingerprint);
+    /// Specifies a label namespace to use as an aggregate key for a rate-based rule.
+    ///
+    /// CloudFormation property type `RateLimitLabelNamespace`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct RateLimitLabelNamespace(rt::Props);
+    impl RateLimitLabelNamespace {
+        /// A new `RateLimitLabelNamespace`. Required properties: `namespace` (`Namespace`).
+        pub fn new(namespace: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Namespace", None, rt::string(namespace));
+            RateLimitLabelNamespace(this)
+        }
+    }
+    nested!(RateLimitLabelNamespace);
+    /// Specifies a query argument in the request as an aggregate key for a rate-based rule.
+    ///
+    /// CloudFormation property type `RateLimitQueryArgument`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct RateLimitQueryArgument(rt::Props);
+    impl RateLimitQueryArgument {
+        /// A new `RateLimitQueryArgument`. Required properties: `name` (`Name`), `text_transformations` (`TextTransformations`).
+        pub fn new(
+            name: impl Into<rt::Expr>,
+            text_transformations: impl IntoIterator<Item = TextTransformation>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
+            this.set("TextTransformations", None, rt::list(text_transformations));
+            RateLimitQueryArgument(this)
+        }
+    }
+    nested!(RateLimitQueryArgument);
+    /// Specifies the request's query string as an aggregate key for a rate-based rule.
+    ///
+    /// CloudFormation property type `RateLimitQueryString`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct RateLimitQueryString(rt::Props);
+    impl RateLimitQueryString {
+        /// A new `RateLimitQueryString`. Required properties: `text_transformations` (`TextTransformations`).
+        pub fn new(text_transformations: impl IntoIterator<Item = TextTransformation>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("TextTransformations", None, rt::list(text_transformations));
+            RateLimitQueryString(this)
+        }
+    }
+    nested!(RateLimitQueryString);
+    /// Specifies the request's URI Path as an aggregate key for a rate-based rule.
+    ///
+    /// CloudFormation property type `RateLimitUriPath`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct RateLimitUriPath(rt::Props);
+    impl RateLimitUriPath {
+        /// A new `RateLimitUriPath`. Required properties: `text_transformations` (`TextTransformations`).
+        pub fn new(text_transformations: impl IntoIterator<Item = TextTransformation>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("TextTransformations", None, rt::list(text_transformations));
+            RateLimitUriPath(this)
+        }
+    }
+    nested!(RateLimitUriPath);
+    /// CloudFormation property type `RegexMatchStatement`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct RegexMatchStatement(rt::Props);
+    impl RegexMatchStatement {
+        /// A new `RegexMatchStatement`. Required properties: `field_to_match` (`FieldToMatch`), `regex_string` (`RegexString`), `text_transformations` (`TextTransformations`).
+        pub fn new(
+            field_to_match: FieldToMatch,
+            regex_string: impl Into<rt::Expr>,
+            text_transformations: impl IntoIterator<Item = TextTransformation>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("FieldToMatch", None, field_to_match.into());
+            this.set("RegexString", None, rt::string(regex_string));
+            this.set("TextTransformations", None, rt::list(text_transformations));
+            RegexMatchStatement(this)
+        }
+        /// CloudFormation `PreParseTextTransformations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn pre_parse_text_transformations(
+            mut self,
+            value: impl IntoIterator<Item = PreParseTextTransformation>,
+        ) -> Self {
+            self.0
+                .set("PreParseTextTransformations", None, rt::list(value));
+            self
+        }
+    }
+    nested!(RegexMatchStatement);
+    /// CloudFormation property type `RegexPatternSetReferenceStatement`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct RegexPatternSetReferenceStatement(rt::Props);
+    impl RegexPatternSetReferenceStatement {
+        /// A new `RegexPatternSetReferenceStatement`. Required properties: `arn` (`Arn`), `field_to_match` (`FieldToMatch`), `text_transformations` (`TextTransformations`).
+        pub fn new(
+            arn: impl Into<rt::Expr>,
+            field_to_match: FieldToMatch,
+            text_transformations: impl IntoIterator<Item = TextTransformation>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Arn", None, rt::string(arn));
+            this.set("FieldToMatch", None, field_to_match.into());
+            this.set("TextTransformations", None, rt::list(text_transformations));
+            RegexPatternSetReferenceStatement(this)
+        }
+        /// CloudFormation `PreParseTextTransformations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn pre_parse_text_transformations(
+            mut self,
+            value: impl IntoIterator<Item = PreParseTextTransformation>,
+        ) -> Self {
+            self.0
+                .set("PreParseTextTransformations", None, rt::list(value));
+            self
+        }
+    }
+    nested!(RegexPatternSetReferenceStatement);
+    /// The values `Scope` accepts in `WAFv2`'s `IpSet`, `RegexPatternSet`, `RuleGroup`, `WebAcl`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum BlockchainChain {
-        /// `BASE`
-        Base,
-        /// `SOLANA`
-        Solana,
-        /// `BASE_SEPOLIA`
-        BaseSepolia,
-        /// `SOLANA_DEVNET`
-        SolanaDevnet,
+    pub enum Scope {
+        /// `CLOUDFRONT`
+        Cloudfront,
+        /// `REGIONAL`
+        Regional,
     }
-    string_enum!(BlockchainChain { Base => "BASE", Solana => "SOLANA", BaseSepolia => "BASE_SEPOLIA", SolanaDevnet => "SOLANA_DEVNET" });
-    /// The values `CryptoCurrency` accepts in `WAFv2::WebAcl`.
+    string_enum!(Scope { Cloudfront => "CLOUDFRONT", Regional => "REGIONAL" });
+    /// The values `SensitivityLevel` accepts in `WAFv2`'s `RuleGroup`, `WebAcl`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum CryptoCurrency {
-        /// `USDC`
-        Usdc,
+    pub enum SensitivityLevel {
+        /// `LOW`
+        Low,
+        /// `HIGH`
+        High,
     }
-    string_enum!(CryptoCurrency { Usdc => "USDC" });
-    /// The values `DataProtectionAction` accepts in `WAFv2::WebAcl`.
+    string_enum!(SensitivityLevel { Low => "LOW", High => "HIGH" });
+    /// CloudFormation property type `SingleHeader`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct SingleHeader(rt::Props);
+    impl SingleHeader {
+        /// A new `SingleHeader`. Required properties: `name` (`Name`).
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
+            SingleHeader(this)
+        }
+    }
+    nested!(SingleHeader);
+    /// One query argument in a web request, identified by name, for example UserName or SalesRegion.
+    ///
+    /// CloudFormation property type `SingleQueryArgument`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct SingleQueryArgument(rt::Props);
+    impl SingleQueryArgument {
+        /// A new `SingleQueryArgument`. Required properties: `name` (`Name`).
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Name", None, rt::string(name));
+            SingleQueryArgument(this)
+        }
+    }
+    nested!(SingleQueryArgument);
+    /// Size Constraint statement.
+    ///
+    /// CloudFormation property type `SizeConstraintStatement`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct SizeConstraintStatement(rt::Props);
+    impl SizeConstraintStatement {
+        /// A new `SizeConstraintStatement`. Required properties: `comparison_operator` (`ComparisonOperator`), `field_to_match` (`FieldToMatch`), `size` (`Size`), `text_transformations` (`TextTransformations`).
+        pub fn new(
+            comparison_operator: ComparisonOperator,
+            field_to_match: FieldToMatch,
+            size: i64,
+            text_transformations: impl IntoIterator<Item = TextTransformation>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("ComparisonOperator", None, comparison_operator.into());
+            this.set("FieldToMatch", None, field_to_match.into());
+            this.set("Size", None, rt::int(size));
+            this.set("TextTransformations", None, rt::list(text_transformations));
+            SizeConstraintStatement(this)
+        }
+        /// CloudFormation `PreParseTextTransformations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn pre_parse_text_transformations(
+            mut self,
+            value: impl IntoIterator<Item = PreParseTextTransformation>,
+        ) -> Self {
+            self.0
+                .set("PreParseTextTransformations", None, rt::list(value));
+            self
+        }
+    }
+    nested!(SizeConstraintStatement);
+    /// Sqli Match Statement.
+    ///
+    /// CloudFormation property type `SqliMatchStatement`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct SqliMatchStatement(rt::Props);
+    impl SqliMatchStatement {
+        /// A new `SqliMatchStatement`. Required properties: `field_to_match` (`FieldToMatch`), `text_transformations` (`TextTransformations`).
+        pub fn new(
+            field_to_match: FieldToMatch,
+            text_transformations: impl IntoIterator<Item = TextTransformation>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("FieldToMatch", None, field_to_match.into());
+            this.set("TextTransformations", None, rt::list(text_transformations));
+            SqliMatchStatement(this)
+        }
+        /// CloudFormation `PreParseTextTransformations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn pre_parse_text_transformations(
+            mut self,
+            value: impl IntoIterator<Item = PreParseTextTransformation>,
+        ) -> Self {
+            self.0
+                .set("PreParseTextTransformations", None, rt::list(value));
+            self
+        }
+        /// Sensitivity Level current only used for sqli match statements.
+        ///
+        /// CloudFormation `SensitivityLevel`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn sensitivity_level(mut self, value: SensitivityLevel) -> Self {
+            self.0.set("SensitivityLevel", None, value.into());
+            self
+        }
+    }
+    nested!(SqliMatchStatement);
+    /// Text Transformation on the Search String before match.
+    ///
+    /// CloudFormation property type `TextTransformation`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct TextTransformation(rt::Props);
+    impl TextTransformation {
+        /// A new `TextTransformation`. Required properties: `priority` (`Priority`), `type_` (`Type`).
+        pub fn new(priority: i64, type_: TextTransformationType) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Priority", None, rt::int(priority));
+            this.set("Type", None, type_.into());
+            TextTransformation(this)
+        }
+    }
+    nested!(TextTransformation);
+    /// The values `TextTransformationType` accepts in `WAFv2`'s `RuleGroup`, `WebAcl`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum DataProtectionAction {
-        /// `SUBSTITUTION`
-        Substitution,
-        /// `HASH`
-        Hash,
+    pub enum TextTransformationType {
+        /// `NONE`
+        None,
+        /// `COMPRESS_WHITE_SPACE`
+        CompressWhiteSpace,
+        /// `HTML_ENTITY_DECODE`
+        HtmlEntityDecode,
+        /// `LOWERCASE`
+        Lowercase,
+        /// `CMD_LINE`
+        CmdLine,
+        /// `URL_DECODE`
+        UrlDecode,
+        /// `BASE64_DECODE`
+        Base64Decode,
+        /// `HEX_DECODE`
+        HexDecode,
+        /// `MD5`
+        Md5,
+        /// `REPLACE_COMMENTS`
+        ReplaceComments,
+        /// `ESCAPE_SEQ_DECODE`
+        EscapeSeqDecode,
+        /// `SQL_HEX_DECODE`
+        SqlHexDecode,
+        /// `CSS_DECODE`
+        CssDecode,
+        /// `JS_DECODE`
+        JsDecode,
+        /// `NORMALIZE_PATH`
+        NormalizePath,
+        /// `NORMALIZE_PATH_WIN`
+        NormalizePathWin,
+        /// `REMOVE_NULLS`
+        RemoveNulls,
+        /// `REPLACE_NULLS`
+        ReplaceNulls,
+        /// `BASE64_DECODE_EXT`
+        Base64DecodeExt,
+        /// `URL_DECODE_UNI`
+        UrlDecodeUni,
+        /// `UTF8_TO_UNICODE`
+        Utf8ToUnicode,
+        /// `REMOVE_WHITESPACE`
+        RemoveWhitespace,
+        /// `TRIM`
+        Trim,
+        /// `TRIM_LEFT`
+        TrimLeft,
+        /// `TRIM_RIGHT`
+        TrimRight,
+        /// `REMOVE_COMMENTS_CHAR`
+        RemoveCommentsChar,
+        /// `UPPERCASE`
+        Uppercase,
+        /// `CMD_LINE_WIN`
+        CmdLineWin,
+        /// `CMD_LINE_UNIX`
+        CmdLineUnix,
+        /// `JS_DECODE_EXT`
+        JsDecodeExt,
+        /// `SHA256`
+        Sha256,
     }
-    string_enum!(DataProtectionAction { Substitution => "SUBSTITUTION", Hash => "HASH" });
-    /// The values `FieldType` accepts in `WAFv2::WebAcl`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum FieldType {
-        /// `SINGLE_HEADER`
-        SingleHeader,
-        /// `SINGLE_COOKIE`
-        SingleCookie,
-        /// `SINGLE_QUERY_ARGUMENT`
-        SingleQueryArgument,
-        /// `QUERY_STRING`
-        QueryString,
-        /// `BODY`
-        Body,
+    string_enum!(TextTransformationType { None => "NONE", CompressWhiteSpace => "COMPRESS_WHITE_SPACE", HtmlEntityDecode => "HTML_ENTITY_DECODE", Lowercase => "LOWERCASE", CmdLine => "CMD_LINE", UrlDecode => "URL_DECODE", Base64Decode => "BASE64_DECODE", HexDecode => "HEX_DECODE", Md5 => "MD5", ReplaceComments => "REPLACE_COMMENTS", EscapeSeqDecode => "ESCAPE_SEQ_DECODE", SqlHexDecode => "SQL_HEX_DECODE", CssDecode => "CSS_DECODE", JsDecode => "JS_DECODE", NormalizePath => "NORMALIZE_PATH", NormalizePathWin => "NORMALIZE_PATH_WIN", RemoveNulls => "REMOVE_NULLS", ReplaceNulls => "REPLACE_NULLS", Base64DecodeExt => "BASE64_DECODE_EXT", UrlDecodeUni => "URL_DECODE_UNI", Utf8ToUnicode => "UTF8_TO_UNICODE", RemoveWhitespace => "REMOVE_WHITESPACE", Trim => "TRIM", TrimLeft => "TRIM_LEFT", TrimRight => "TRIM_RIGHT", RemoveCommentsChar => "REMOVE_COMMENTS_CHAR", Uppercase => "UPPERCASE", CmdLineWin => "CMD_LINE_WIN", CmdLineUnix => "CMD_LINE_UNIX", JsDecodeExt => "JS_DECODE_EXT", Sha256 => "SHA256" });
+    /// The path component of the URI Fragment.
+    ///
+    /// CloudFormation property type `UriFragment`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct UriFragment(rt::Props);
+    impl UriFragment {
+        /// A new `UriFragment`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            UriFragment(this)
+        }
+        /// CloudFormation `FallbackBehavior`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn fallback_behavior(mut self, value: FallbackBehavior) -> Self {
+            self.0.set("FallbackBehavior", None, value.into());
+            self
+        }
     }
-    string_enum!(FieldType { SingleHeader => "SINGLE_HEADER", SingleCookie => "SINGLE_COOKIE", SingleQueryArgument => "SINGLE_QUERY_ARGUMENT", QueryString => "QUERY_STRING", Body => "BODY" });
+    nested!(UriFragment);
+    /// Xss Match Statement.
+    ///
+    /// CloudFormation property type `XssMatchStatement`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct XssMatchStatement(rt::Props);
+    impl XssMatchStatement {
+        /// A new `XssMatchStatement`. Required properties: `field_to_match` (`FieldToMatch`), `text_transformations` (`TextTransformations`).
+        pub fn new(
+            field_to_match: FieldToMatch,
+            text_transformations: impl IntoIterator<Item = TextTransformation>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("FieldToMatch", None, field_to_match.into());
+            this.set("TextTransformations", None, rt::list(text_transformations));
+            XssMatchStatement(this)
+        }
+        /// CloudFormation `PreParseTextTransformations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+        pub fn pre_parse_text_transformations(
+            mut self,
+            value: impl IntoIterator<Item = PreParseTextTransformation>,
+        ) -> Self {
+            self.0
+                .set("PreParseTextTransformations", None, rt::list(value));
+            self
+        }
+    }
+    nested!(XssMatchStatement);
 }
-/// Associates WebACL to Application Load Balancer, CloudFront or API Gateway.
-///
-/// CloudFormation: `AWS::WAFv2::WebACLAssociation`. Terraform: `awscc_wafv2_web_acl_association` (awscc provider).
-///
-/// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wafv2-webaclassociation.html)
-pub struct WebAclAssociation(rt::Base);
-static WEB_ACL_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
-    cloudformation: "AWS::WAFv2::WebACLAssociation",
-    terraform: Some("awscc_wafv2_web_acl_association"),
-    tags: rt::TagsShape::None,
-    stateful: false,
-    unavailable_in: &[],
-    attributes: &[],
-};
-impl WebAclAssociation {
-    /// Declares a `AWS::WAFv2::WebACLAssociation` with the stack-unique `id`. Required properties: `resource_arn` (`ResourceArn`), `web_acl_arn` (`WebACLArn`).
-    #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        resource_arn: impl Into<rt::Expr>,
-        web_acl_arn: impl Into<rt::Expr>,
-    ) -> Self {
-        let mut this = rt::Base::new(id, &WEB_ACL_ASSOCIATION_TYPE);
-        this.set(
-            "ResourceArn",
-            Some("resource_arn"),
-            rt::string(resource_arn),
-        );
-        this.set("WebACLArn", Some("web_acl_arn"), rt::string(web_acl_arn));
-        WebAclAssociation(this)
-    }
-}
-builder!(WebAclAssociation, WebAclAssociationHandle);
-/// A declared `AWS::WAFv2::WebACLAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
-#[derive(Clone, Copy, Debug)]
-pub struct WebAclAssociationHandle(rt::Handle);
-handle!(WebAclAssociationHandle);

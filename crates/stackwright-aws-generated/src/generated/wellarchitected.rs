@@ -2,14 +2,22 @@
 //! `WellArchitected` resource types of the CloudFormation registry (`AWS::WellArchitected::*`): 7 types, 7 of them with an awscc Terraform resource.
 //! Enabled by the `wellarchitected` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("wellarchitected.schemas.jsonl"));
 /// Resource schema for AWS::WellArchitected::AgentContext.
 ///
 /// CloudFormation: `AWS::WellArchitected::AgentContext`. Terraform: `awscc_wellarchitected_agent_context` (awscc provider).
@@ -67,6 +75,7 @@ static AGENT_CONTEXT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedBy", Some("last_modified_by")),
         ("LastModifiedAt", Some("last_modified_at")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl AgentContext {
     /// Declares a `AWS::WellArchitected::AgentContext` with the stack-unique `id`. Required properties: `content` (`Content`), `context_type` (`ContextType`), `profile_arn` (`ProfileArn`), `title` (`Title`).
@@ -203,6 +212,7 @@ static AGENT_GOAL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedBy", Some("last_modified_by")),
         ("LastModifiedAt", Some("last_modified_at")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl AgentGoal {
     /// Declares a `AWS::WellArchitected::AgentGoal` with the stack-unique `id`. Required properties: `pillars` (`Pillars`), `profile_arn` (`ProfileArn`), `title` (`Title`).
@@ -344,6 +354,7 @@ static AGENT_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedBy", Some("last_modified_by")),
         ("LastModifiedAt", Some("last_modified_at")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl AgentProfile {
     /// Declares a `AWS::WellArchitected::AgentProfile` with the stack-unique `id`. Required properties: `aggregation_configuration` (`AggregationConfiguration`), `execution_role_arn` (`ExecutionRoleArn`), `name` (`Name`), `pillars` (`Pillars`).
@@ -453,7 +464,7 @@ pub mod agent_profile {
     ///
     /// CloudFormation property type `AggregationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wellarchitected-agentprofile-aggregationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AggregationConfiguration(rt::Props);
     impl AggregationConfiguration {
@@ -529,6 +540,7 @@ static LENS_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Description", Some("description")),
         ("Owner", Some("owner")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl Lens {
     /// Declares a `AWS::WellArchitected::Lens` with the stack-unique `id`. No property is required.
@@ -631,6 +643,7 @@ static PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
         ("UpdatedAt", Some("updated_at")),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl Profile {
     /// Declares a `AWS::WellArchitected::Profile` with the stack-unique `id`. Required properties: `profile_description` (`ProfileDescription`), `profile_name` (`ProfileName`), `profile_questions` (`ProfileQuestions`).
@@ -704,7 +717,7 @@ pub mod profile {
     ///
     /// CloudFormation property type `ProfileQuestionUpdate`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wellarchitected-profile-profilequestionupdate.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ProfileQuestionUpdate(rt::Props);
     impl ProfileQuestionUpdate {
@@ -777,6 +790,7 @@ static REVIEW_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
         ("UpdateStatus", Some("update_status")),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl ReviewTemplate {
     /// Declares a `AWS::WellArchitected::ReviewTemplate` with the stack-unique `id`. Required properties: `description` (`Description`), `lenses` (`Lenses`), `template_name` (`TemplateName`).
@@ -874,6 +888,7 @@ static WORKLOAD_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("WorkloadId", Some("workload_id")),
         ("ImprovementStatus", Some("improvement_status")),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl Workload {
     /// Declares a `AWS::WellArchitected::Workload` with the stack-unique `id`. Required properties: `description` (`Description`), `environment` (`Environment`), `lenses` (`Lenses`), `workload_name` (`WorkloadName`).
@@ -1002,7 +1017,7 @@ pub mod workload {
     ///
     /// CloudFormation property type `DiscoveryConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wellarchitected-workload-discoveryconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DiscoveryConfig(rt::Props);
     impl DiscoveryConfig {

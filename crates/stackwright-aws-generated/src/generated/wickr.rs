@@ -2,14 +2,22 @@
 //! `Wickr` resource types of the CloudFormation registry (`AWS::Wickr::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `wickr` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("wickr.schemas.jsonl"));
 /// Resource Type definition for AWS::Wickr::Network.
 ///
 /// CloudFormation: `AWS::Wickr::Network`. Terraform: `awscc_wickr_network` (awscc provider).
@@ -58,6 +66,7 @@ static NETWORK_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Standing", Some("standing")),
         ("MigrationState", Some("migration_state")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Network {
     /// Declares a `AWS::Wickr::Network` with the stack-unique `id`. Required properties: `access_level` (`AccessLevel`), `network_name` (`NetworkName`).

@@ -2,14 +2,22 @@
 //! `Wisdom` resource types of the CloudFormation registry (`AWS::Wisdom::*`): 14 types, 14 of them with an awscc Terraform resource.
 //! Enabled by the `wisdom` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("wisdom.schemas.jsonl"));
 /// Definition of AWS::Wisdom::AIAgent Resource Type
 ///
 /// CloudFormation: `AWS::Wisdom::AIAgent`. Terraform: `awscc_wisdom_ai_agent` (awscc provider).
@@ -57,6 +65,7 @@ static AI_AGENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AssistantArn", Some("assistant_arn")),
         ("ModifiedTimeSeconds", Some("modified_time_seconds")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl AiAgent {
     /// Declares a `AWS::Wisdom::AIAgent` with the stack-unique `id`. Required properties: `assistant_id` (`AssistantId`), `configuration` (`Configuration`), `type_` (`Type`).
@@ -190,6 +199,7 @@ static AI_AGENT_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AssistantArn", Some("assistant_arn")),
         ("VersionNumber", Some("version_number")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl AiAgentVersion {
     /// Declares a `AWS::Wisdom::AIAgentVersion` with the stack-unique `id`. Required properties: `ai_agent_id` (`AIAgentId`), `assistant_id` (`AssistantId`).
@@ -289,6 +299,7 @@ static AI_GUARDRAIL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AssistantArn", Some("assistant_arn")),
         ("ModifiedTimeSeconds", Some("modified_time_seconds")),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl AiGuardrail {
     /// Declares a `AWS::Wisdom::AIGuardrail` with the stack-unique `id`. Required properties: `assistant_id` (`AssistantId`), `blocked_input_messaging` (`BlockedInputMessaging`), `blocked_outputs_messaging` (`BlockedOutputsMessaging`).
@@ -425,7 +436,7 @@ pub mod ai_guardrail {
     ///
     /// CloudFormation property type `AIGuardrailContentPolicyConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-aiguardrail-aiguardrailcontentpolicyconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AiGuardrailContentPolicyConfig(rt::Props);
     impl AiGuardrailContentPolicyConfig {
@@ -445,7 +456,7 @@ pub mod ai_guardrail {
     ///
     /// CloudFormation property type `AIGuardrailContextualGroundingPolicyConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-aiguardrail-aiguardrailcontextualgroundingpolicyconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AiGuardrailContextualGroundingPolicyConfig(rt::Props);
     impl AiGuardrailContextualGroundingPolicyConfig {
@@ -467,7 +478,7 @@ pub mod ai_guardrail {
     ///
     /// CloudFormation property type `AIGuardrailSensitiveInformationPolicyConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-aiguardrail-aiguardrailsensitiveinformationpolicyconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AiGuardrailSensitiveInformationPolicyConfig(rt::Props);
     impl AiGuardrailSensitiveInformationPolicyConfig {
@@ -507,7 +518,7 @@ pub mod ai_guardrail {
     ///
     /// CloudFormation property type `AIGuardrailTopicPolicyConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-aiguardrail-aiguardrailtopicpolicyconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AiGuardrailTopicPolicyConfig(rt::Props);
     impl AiGuardrailTopicPolicyConfig {
@@ -527,7 +538,7 @@ pub mod ai_guardrail {
     ///
     /// CloudFormation property type `AIGuardrailWordPolicyConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-aiguardrail-aiguardrailwordpolicyconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AiGuardrailWordPolicyConfig(rt::Props);
     impl AiGuardrailWordPolicyConfig {
@@ -567,7 +578,7 @@ pub mod ai_guardrail {
     ///
     /// CloudFormation property type `GuardrailContentFilterConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-aiguardrail-guardrailcontentfilterconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GuardrailContentFilterConfig(rt::Props);
     impl GuardrailContentFilterConfig {
@@ -597,7 +608,7 @@ pub mod ai_guardrail {
     ///
     /// CloudFormation property type `GuardrailContextualGroundingFilterConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-aiguardrail-guardrailcontextualgroundingfilterconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GuardrailContextualGroundingFilterConfig(rt::Props);
     impl GuardrailContextualGroundingFilterConfig {
@@ -614,7 +625,7 @@ pub mod ai_guardrail {
     ///
     /// CloudFormation property type `GuardrailManagedWordsConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-aiguardrail-guardrailmanagedwordsconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GuardrailManagedWordsConfig(rt::Props);
     impl GuardrailManagedWordsConfig {
@@ -630,7 +641,7 @@ pub mod ai_guardrail {
     ///
     /// CloudFormation property type `GuardrailPiiEntityConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-aiguardrail-guardrailpiientityconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GuardrailPiiEntityConfig(rt::Props);
     impl GuardrailPiiEntityConfig {
@@ -650,7 +661,7 @@ pub mod ai_guardrail {
     ///
     /// CloudFormation property type `GuardrailRegexConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-aiguardrail-guardrailregexconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GuardrailRegexConfig(rt::Props);
     impl GuardrailRegexConfig {
@@ -680,7 +691,7 @@ pub mod ai_guardrail {
     ///
     /// CloudFormation property type `GuardrailTopicConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-aiguardrail-guardrailtopicconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GuardrailTopicConfig(rt::Props);
     impl GuardrailTopicConfig {
@@ -709,7 +720,7 @@ pub mod ai_guardrail {
     ///
     /// CloudFormation property type `GuardrailWordConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-aiguardrail-guardrailwordconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GuardrailWordConfig(rt::Props);
     impl GuardrailWordConfig {
@@ -899,6 +910,7 @@ static AI_GUARDRAIL_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AssistantArn", Some("assistant_arn")),
         ("VersionNumber", Some("version_number")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl AiGuardrailVersion {
     /// Declares a `AWS::Wisdom::AIGuardrailVersion` with the stack-unique `id`. Required properties: `ai_guardrail_id` (`AIGuardrailId`), `assistant_id` (`AssistantId`).
@@ -1001,6 +1013,7 @@ static AI_PROMPT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AssistantArn", Some("assistant_arn")),
         ("ModifiedTimeSeconds", Some("modified_time_seconds")),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl AiPrompt {
     /// Declares a `AWS::Wisdom::AIPrompt` with the stack-unique `id`. Required properties: `api_format` (`ApiFormat`), `model_id` (`ModelId`), `template_configuration` (`TemplateConfiguration`), `template_type` (`TemplateType`), `type_` (`Type`).
@@ -1166,6 +1179,7 @@ static AI_PROMPT_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AssistantArn", Some("assistant_arn")),
         ("VersionNumber", Some("version_number")),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl AiPromptVersion {
     /// Declares a `AWS::Wisdom::AIPromptVersion` with the stack-unique `id`. Required properties: `ai_prompt_id` (`AIPromptId`), `assistant_id` (`AssistantId`).
@@ -1262,6 +1276,7 @@ static ASSISTANT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AssistantId", Some("assistant_id")),
         ("AssistantArn", Some("assistant_arn")),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl Assistant {
     /// Declares a `AWS::Wisdom::Assistant` with the stack-unique `id`. Required properties: `name` (`Name`), `type_` (`Type`).
@@ -1312,26 +1327,8 @@ impl AssistantHandle {
 }
 /// Property types and value sets of [`Assistant`] (`AWS::Wisdom::Assistant`).
 pub mod assistant {
+    pub use super::shared::ServerSideEncryptionConfiguration;
     use super::*;
-    /// CloudFormation property type `ServerSideEncryptionConfiguration`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-assistant-serversideencryptionconfiguration.html)
-    #[derive(Clone, Debug)]
-    pub struct ServerSideEncryptionConfiguration(rt::Props);
-    impl ServerSideEncryptionConfiguration {
-        /// A new `ServerSideEncryptionConfiguration`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            ServerSideEncryptionConfiguration(this)
-        }
-        /// Constraints: length 1..=4096. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
-            self
-        }
-    }
-    nested!(ServerSideEncryptionConfiguration);
     /// The values `AssistantType` accepts in `Wisdom::Assistant`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum AssistantType {
@@ -1386,6 +1383,7 @@ static ASSISTANT_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AssistantAssociationArn", Some("assistant_association_arn")),
         ("AssistantArn", Some("assistant_arn")),
     ],
+    schema: (&SCHEMAS, 7),
 };
 impl AssistantAssociation {
     /// Declares a `AWS::Wisdom::AssistantAssociation` with the stack-unique `id`. Required properties: `assistant_id` (`AssistantId`), `association` (`Association`), `association_type` (`AssociationType`).
@@ -1499,6 +1497,7 @@ static CONTENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("RevisionId", Some("revision_id")),
         ("Status", Some("status")),
     ],
+    schema: (&SCHEMAS, 8),
 };
 impl Content {
     /// Declares a `AWS::Wisdom::Content` with the stack-unique `id`. Required properties: `knowledge_base_id` (`KnowledgeBaseId`), `name` (`Name`).
@@ -1656,6 +1655,7 @@ static CONTENT_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ContentArn", Some("content_arn")),
         ("KnowledgeBaseArn", Some("knowledge_base_arn")),
     ],
+    schema: (&SCHEMAS, 9),
 };
 impl ContentAssociation {
     /// Declares a `AWS::Wisdom::ContentAssociation` with the stack-unique `id`. Required properties: `association` (`Association`), `association_type` (`AssociationType`), `content_id` (`ContentId`), `knowledge_base_id` (`KnowledgeBaseId`).
@@ -1719,7 +1719,7 @@ pub mod content_association {
     use super::*;
     /// CloudFormation property type `AmazonConnectGuideAssociationData`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-contentassociation-amazonconnectguideassociationdata.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AmazonConnectGuideAssociationData(rt::Props);
     impl AmazonConnectGuideAssociationData {
@@ -1737,7 +1737,7 @@ pub mod content_association {
     nested!(AmazonConnectGuideAssociationData);
     /// CloudFormation property type `ContentAssociationContents`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-contentassociation-contentassociationcontents.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ContentAssociationContents(rt::Props);
     impl ContentAssociationContents {
@@ -1806,6 +1806,7 @@ static KNOWLEDGE_BASE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("KnowledgeBaseId", Some("knowledge_base_id")),
         ("KnowledgeBaseArn", Some("knowledge_base_arn")),
     ],
+    schema: (&SCHEMAS, 10),
 };
 impl KnowledgeBase {
     /// Declares a `AWS::Wisdom::KnowledgeBase` with the stack-unique `id`. Required properties: `knowledge_base_type` (`KnowledgeBaseType`), `name` (`Name`).
@@ -1893,10 +1894,11 @@ impl KnowledgeBaseHandle {
 }
 /// Property types and value sets of [`KnowledgeBase`] (`AWS::Wisdom::KnowledgeBase`).
 pub mod knowledge_base {
+    pub use super::shared::ServerSideEncryptionConfiguration;
     use super::*;
     /// CloudFormation property type `BedrockFoundationModelConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-knowledgebase-bedrockfoundationmodelconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BedrockFoundationModelConfiguration(rt::Props);
     impl BedrockFoundationModelConfiguration {
@@ -1916,7 +1918,7 @@ pub mod knowledge_base {
     nested!(BedrockFoundationModelConfiguration);
     /// CloudFormation property type `ChunkingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-knowledgebase-chunkingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ChunkingConfiguration(rt::Props);
     impl ChunkingConfiguration {
@@ -1970,7 +1972,7 @@ pub mod knowledge_base {
     nested!(ChunkingConfiguration);
     /// CloudFormation property type `FixedSizeChunkingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-knowledgebase-fixedsizechunkingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct FixedSizeChunkingConfiguration(rt::Props);
     impl FixedSizeChunkingConfiguration {
@@ -1989,7 +1991,7 @@ pub mod knowledge_base {
     nested!(FixedSizeChunkingConfiguration);
     /// CloudFormation property type `HierarchicalChunkingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-knowledgebase-hierarchicalchunkingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HierarchicalChunkingConfiguration(rt::Props);
     impl HierarchicalChunkingConfiguration {
@@ -2015,7 +2017,7 @@ pub mod knowledge_base {
     nested!(HierarchicalChunkingConfiguration);
     /// CloudFormation property type `HierarchicalChunkingLevelConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-knowledgebase-hierarchicalchunkinglevelconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HierarchicalChunkingLevelConfiguration(rt::Props);
     impl HierarchicalChunkingLevelConfiguration {
@@ -2029,7 +2031,7 @@ pub mod knowledge_base {
     nested!(HierarchicalChunkingLevelConfiguration);
     /// CloudFormation property type `ParsingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-knowledgebase-parsingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ParsingConfiguration(rt::Props);
     impl ParsingConfiguration {
@@ -2059,7 +2061,7 @@ pub mod knowledge_base {
     nested!(ParsingConfiguration);
     /// CloudFormation property type `ParsingPrompt`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-knowledgebase-parsingprompt.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ParsingPrompt(rt::Props);
     impl ParsingPrompt {
@@ -2077,7 +2079,7 @@ pub mod knowledge_base {
     nested!(ParsingPrompt);
     /// CloudFormation property type `RenderingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-knowledgebase-renderingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RenderingConfiguration(rt::Props);
     impl RenderingConfiguration {
@@ -2096,7 +2098,7 @@ pub mod knowledge_base {
     nested!(RenderingConfiguration);
     /// CloudFormation property type `SemanticChunkingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-knowledgebase-semanticchunkingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SemanticChunkingConfiguration(rt::Props);
     impl SemanticChunkingConfiguration {
@@ -2118,28 +2120,9 @@ pub mod knowledge_base {
         }
     }
     nested!(SemanticChunkingConfiguration);
-    /// CloudFormation property type `ServerSideEncryptionConfiguration`.
-    ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-knowledgebase-serversideencryptionconfiguration.html)
-    #[derive(Clone, Debug)]
-    pub struct ServerSideEncryptionConfiguration(rt::Props);
-    impl ServerSideEncryptionConfiguration {
-        /// A new `ServerSideEncryptionConfiguration`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            ServerSideEncryptionConfiguration(this)
-        }
-        /// Constraints: length 1..=4096. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
-        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0
-                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
-            self
-        }
-    }
-    nested!(ServerSideEncryptionConfiguration);
     /// CloudFormation property type `VectorIngestionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-knowledgebase-vectoringestionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct VectorIngestionConfiguration(rt::Props);
     impl VectorIngestionConfiguration {
@@ -2253,6 +2236,7 @@ static MESSAGE_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("message_template_content_sha256"),
         ),
     ],
+    schema: (&SCHEMAS, 11),
 };
 impl MessageTemplate {
     /// Declares a `AWS::Wisdom::MessageTemplate` with the stack-unique `id`. Required properties: `channel_subtype` (`ChannelSubtype`), `content` (`Content`), `knowledge_base_arn` (`KnowledgeBaseArn`), `name` (`Name`).
@@ -2369,7 +2353,7 @@ pub mod message_template {
     ///
     /// CloudFormation property type `AgentAttributes`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-agentattributes.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AgentAttributes(rt::Props);
     impl AgentAttributes {
@@ -2399,7 +2383,7 @@ pub mod message_template {
     ///
     /// CloudFormation property type `Content`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-content.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Content(rt::Props);
     impl Content {
@@ -2439,7 +2423,7 @@ pub mod message_template {
     ///
     /// CloudFormation property type `CustomerProfileAttributes`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-customerprofileattributes.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomerProfileAttributes(rt::Props);
     impl CustomerProfileAttributes {
@@ -2981,7 +2965,7 @@ pub mod message_template {
     ///
     /// CloudFormation property type `EmailMessageTemplateContent`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-emailmessagetemplatecontent.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EmailMessageTemplateContent(rt::Props);
     impl EmailMessageTemplateContent {
@@ -3003,7 +2987,7 @@ pub mod message_template {
     ///
     /// CloudFormation property type `EmailMessageTemplateContentBody`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-emailmessagetemplatecontentbody.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EmailMessageTemplateContentBody(rt::Props);
     impl EmailMessageTemplateContentBody {
@@ -3032,7 +3016,7 @@ pub mod message_template {
     ///
     /// CloudFormation property type `EmailMessageTemplateHeader`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-emailmessagetemplateheader.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EmailMessageTemplateHeader(rt::Props);
     impl EmailMessageTemplateHeader {
@@ -3061,7 +3045,7 @@ pub mod message_template {
     ///
     /// CloudFormation property type `GroupingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-groupingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GroupingConfiguration(rt::Props);
     impl GroupingConfiguration {
@@ -3079,7 +3063,7 @@ pub mod message_template {
     nested!(GroupingConfiguration);
     /// CloudFormation property type `MessageTemplateAttachment`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-messagetemplateattachment.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MessageTemplateAttachment(rt::Props);
     impl MessageTemplateAttachment {
@@ -3113,7 +3097,7 @@ pub mod message_template {
     ///
     /// CloudFormation property type `MessageTemplateAttributes`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-messagetemplateattributes.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MessageTemplateAttributes(rt::Props);
     impl MessageTemplateAttributes {
@@ -3169,7 +3153,7 @@ pub mod message_template {
     ///
     /// CloudFormation property type `MessageTemplateBodyContentProvider`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-messagetemplatebodycontentprovider.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MessageTemplateBodyContentProvider(rt::Props);
     impl MessageTemplateBodyContentProvider {
@@ -3189,7 +3173,7 @@ pub mod message_template {
     ///
     /// CloudFormation property type `SmsMessageTemplateContent`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-smsmessagetemplatecontent.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SmsMessageTemplateContent(rt::Props);
     impl SmsMessageTemplateContent {
@@ -3205,7 +3189,7 @@ pub mod message_template {
     ///
     /// CloudFormation property type `SmsMessageTemplateContentBody`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-smsmessagetemplatecontentbody.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SmsMessageTemplateContentBody(rt::Props);
     impl SmsMessageTemplateContentBody {
@@ -3227,7 +3211,7 @@ pub mod message_template {
     ///
     /// CloudFormation property type `SystemAttributes`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-systemattributes.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SystemAttributes(rt::Props);
     impl SystemAttributes {
@@ -3265,7 +3249,7 @@ pub mod message_template {
     ///
     /// CloudFormation property type `SystemEndpointAttributes`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-systemendpointattributes.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SystemEndpointAttributes(rt::Props);
     impl SystemEndpointAttributes {
@@ -3344,6 +3328,7 @@ static MESSAGE_TEMPLATE_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("message_template_version_arn"),
         ),
     ],
+    schema: (&SCHEMAS, 12),
 };
 impl MessageTemplateVersion {
     /// Declares a `AWS::Wisdom::MessageTemplateVersion` with the stack-unique `id`. Required properties: `message_template_arn` (`MessageTemplateArn`).
@@ -3435,6 +3420,7 @@ static QUICK_RESPONSE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
         ("Contents", Some("contents")),
     ],
+    schema: (&SCHEMAS, 13),
 };
 impl QuickResponse {
     /// Declares a `AWS::Wisdom::QuickResponse` with the stack-unique `id`. Required properties: `content` (`Content`), `knowledge_base_arn` (`KnowledgeBaseArn`), `name` (`Name`).
@@ -3550,7 +3536,7 @@ pub mod quick_response {
     ///
     /// CloudFormation property type `GroupingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-quickresponse-groupingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GroupingConfiguration(rt::Props);
     impl GroupingConfiguration {
@@ -3570,7 +3556,7 @@ pub mod quick_response {
     ///
     /// CloudFormation property type `QuickResponseContentProvider`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-quickresponse-quickresponsecontentprovider.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct QuickResponseContentProvider(rt::Props);
     impl QuickResponseContentProvider {
@@ -3597,4 +3583,28 @@ pub mod quick_response {
         Email,
     }
     string_enum!(ChannelType { Chat => "Chat", Email => "Email" });
+}
+/// Nested types that several `Wisdom` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// CloudFormation property type `ServerSideEncryptionConfiguration`.
+    ///
+    /// [AWS reference]( url )
+    #[derive(Clone, Debug)]
+    pub struct ServerSideEncryptionConfiguration(rt::Props);
+    impl ServerSideEncryptionConfiguration {
+        /// A new `ServerSideEncryptionConfiguration`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            ServerSideEncryptionConfiguration(this)
+        }
+        /// Constraints: length 1..=4096. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0
+                .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
+            self
+        }
+    }
+    nested!(ServerSideEncryptionConfiguration);
 }

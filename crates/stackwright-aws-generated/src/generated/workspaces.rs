@@ -2,14 +2,22 @@
 //! `WorkSpaces` resource types of the CloudFormation registry (`AWS::WorkSpaces::*`): 5 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `workspaces` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("workspaces.schemas.jsonl"));
 /// Resource Type definition for AWS::WorkSpaces::ConnectionAlias
 ///
 /// CloudFormation: `AWS::WorkSpaces::ConnectionAlias`. Terraform: `awscc_workspaces_connection_alias` (awscc provider).
@@ -54,6 +62,7 @@ static CONNECTION_ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AliasId", Some("alias_id")),
         ("Associations", Some("associations")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl ConnectionAlias {
     /// Declares a `AWS::WorkSpaces::ConnectionAlias` with the stack-unique `id`. Required properties: `connection_string` (`ConnectionString`).
@@ -151,6 +160,7 @@ static DIRECTORY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
         ("IDCConfig", Some("idc_config")),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl Directory {
     /// Declares a `AWS::WorkSpaces::Directory` with the stack-unique `id`. No property is required.
@@ -438,7 +448,7 @@ pub mod directory {
     ///
     /// CloudFormation property type `AccessEndpoint`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-accessendpoint.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AccessEndpoint(rt::Props);
     impl AccessEndpoint {
@@ -472,7 +482,7 @@ pub mod directory {
     ///
     /// CloudFormation property type `AccessEndpointConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-accessendpointconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct AccessEndpointConfig(rt::Props);
     impl AccessEndpointConfig {
@@ -506,7 +516,7 @@ pub mod directory {
     ///
     /// CloudFormation property type `ActiveDirectoryConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-activedirectoryconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ActiveDirectoryConfig(rt::Props);
     impl ActiveDirectoryConfig {
@@ -530,7 +540,7 @@ pub mod directory {
     ///
     /// CloudFormation property type `CertificateBasedAuthProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-certificatebasedauthproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CertificateBasedAuthProperties(rt::Props);
     impl CertificateBasedAuthProperties {
@@ -563,7 +573,7 @@ pub mod directory {
     ///
     /// CloudFormation property type `DefaultWorkspaceCreationProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-defaultworkspacecreationproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct DefaultWorkspaceCreationProperties(rt::Props);
     impl DefaultWorkspaceCreationProperties {
@@ -641,7 +651,7 @@ pub mod directory {
     ///
     /// CloudFormation property type `GlobalAcceleratorForDirectory`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-globalacceleratorfordirectory.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct GlobalAcceleratorForDirectory(rt::Props);
     impl GlobalAcceleratorForDirectory {
@@ -668,7 +678,7 @@ pub mod directory {
     ///
     /// CloudFormation property type `MicrosoftEntraConfig`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-microsoftentraconfig.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MicrosoftEntraConfig(rt::Props);
     impl MicrosoftEntraConfig {
@@ -701,7 +711,7 @@ pub mod directory {
     ///
     /// CloudFormation property type `SamlProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-samlproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SamlProperties(rt::Props);
     impl SamlProperties {
@@ -742,7 +752,7 @@ pub mod directory {
     ///
     /// CloudFormation property type `SelfservicePermissions`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-selfservicepermissions.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SelfservicePermissions(rt::Props);
     impl SelfservicePermissions {
@@ -806,7 +816,7 @@ pub mod directory {
     ///
     /// CloudFormation property type `StorageConnector`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-storageconnector.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StorageConnector(rt::Props);
     impl StorageConnector {
@@ -827,7 +837,7 @@ pub mod directory {
     ///
     /// CloudFormation property type `StreamingProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-streamingproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct StreamingProperties(rt::Props);
     impl StreamingProperties {
@@ -889,7 +899,7 @@ pub mod directory {
     ///
     /// CloudFormation property type `UserSetting`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-usersetting.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct UserSetting(rt::Props);
     impl UserSetting {
@@ -914,7 +924,7 @@ pub mod directory {
     ///
     /// CloudFormation property type `WorkspaceAccessProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-workspaceaccessproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WorkspaceAccessProperties(rt::Props);
     impl WorkspaceAccessProperties {
@@ -1303,6 +1313,7 @@ static WORKSPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("WorkspaceId", None), ("Id", None)],
+    schema: (&SCHEMAS, 2),
 };
 impl Workspace {
     /// Declares a `AWS::WorkSpaces::Workspace` with the stack-unique `id`. Required properties: `bundle_id` (`BundleId`), `directory_id` (`DirectoryId`), `user_name` (`UserName`).
@@ -1362,7 +1373,7 @@ pub mod workspace {
     use super::*;
     /// CloudFormation property type `WorkspaceProperties`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-workspace-workspaceproperties.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WorkspaceProperties(rt::Props);
     impl WorkspaceProperties {
@@ -1434,6 +1445,7 @@ static WORKSPACE_IP_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("Arn", Some("arn")), ("GroupId", Some("group_id"))],
+    schema: (&SCHEMAS, 3),
 };
 impl WorkspaceIpGroup {
     /// Declares a `AWS::WorkSpaces::WorkspaceIpGroup` with the stack-unique `id`. Required properties: `group_name` (`GroupName`).
@@ -1488,7 +1500,7 @@ pub mod workspace_ip_group {
     ///
     /// CloudFormation property type `IpRuleItem`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-workspaceipgroup-ipruleitem.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IpRuleItem(rt::Props);
     impl IpRuleItem {
@@ -1548,6 +1560,7 @@ static WORKSPACES_POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("PoolArn", Some("pool_arn")),
         ("CreatedAt", Some("created_at")),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl WorkspacesPool {
     /// Declares a `AWS::WorkSpaces::WorkspacesPool` with the stack-unique `id`. Required properties: `bundle_id` (`BundleId`), `capacity` (`Capacity`), `directory_id` (`DirectoryId`), `pool_name` (`PoolName`).
@@ -1622,7 +1635,7 @@ pub mod workspaces_pool {
     use super::*;
     /// CloudFormation property type `ApplicationSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-workspacespool-applicationsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ApplicationSettings(rt::Props);
     impl ApplicationSettings {
@@ -1642,7 +1655,7 @@ pub mod workspaces_pool {
     nested!(ApplicationSettings);
     /// CloudFormation property type `Capacity`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-workspacespool-capacity.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Capacity(rt::Props);
     impl Capacity {
@@ -1660,7 +1673,7 @@ pub mod workspaces_pool {
     nested!(Capacity);
     /// CloudFormation property type `TimeoutSettings`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-workspacespool-timeoutsettings.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TimeoutSettings(rt::Props);
     impl TimeoutSettings {

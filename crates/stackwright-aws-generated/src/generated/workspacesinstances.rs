@@ -2,14 +2,22 @@
 //! `WorkspacesInstances` resource types of the CloudFormation registry (`AWS::WorkspacesInstances::*`): 3 types, 3 of them with an awscc Terraform resource.
 //! Enabled by the `workspacesinstances` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("workspacesinstances.schemas.jsonl"));
 /// Resource Type definition for AWS::WorkspacesInstances::Volume - Manages WorkSpaces Volume resources
 ///
 /// CloudFormation: `AWS::WorkspacesInstances::Volume`. Terraform: `awscc_workspacesinstances_volume` (awscc provider).
@@ -42,6 +50,7 @@ static VOLUME_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("VolumeId", Some("volume_id"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Volume {
     /// Declares a `AWS::WorkspacesInstances::Volume` with the stack-unique `id`. Required properties: `availability_zone` (`AvailabilityZone`).
@@ -137,10 +146,11 @@ impl VolumeHandle {
 }
 /// Property types and value sets of [`Volume`] (`AWS::WorkspacesInstances::Volume`).
 pub mod volume {
+    pub use super::shared::{ResourceType, VolumeType};
     use super::*;
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-volume-tag.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     impl Tag {
@@ -155,7 +165,7 @@ pub mod volume {
     nested!(Tag);
     /// CloudFormation property type `TagSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-volume-tagspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TagSpecification(rt::Props);
     impl TagSpecification {
@@ -179,38 +189,6 @@ pub mod volume {
         }
     }
     nested!(TagSpecification);
-    /// The values `VolumeType` accepts in `WorkspacesInstances::Volume`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum VolumeType {
-        /// `standard`
-        Standard,
-        /// `io1`
-        Io1,
-        /// `io2`
-        Io2,
-        /// `gp2`
-        Gp2,
-        /// `sc1`
-        Sc1,
-        /// `st1`
-        St1,
-        /// `gp3`
-        Gp3,
-    }
-    string_enum!(VolumeType { Standard => "standard", Io1 => "io1", Io2 => "io2", Gp2 => "gp2", Sc1 => "sc1", St1 => "st1", Gp3 => "gp3" });
-    /// The values `ResourceType` accepts in `WorkspacesInstances::Volume`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ResourceType {
-        /// `instance`
-        Instance,
-        /// `volume`
-        Volume,
-        /// `spot-instances-request`
-        SpotInstancesRequest,
-        /// `network-interface`
-        NetworkInterface,
-    }
-    string_enum!(ResourceType { Instance => "instance", Volume => "volume", SpotInstancesRequest => "spot-instances-request", NetworkInterface => "network-interface" });
 }
 /// Resource Type definition for AWS::WorkspacesInstances::VolumeAssociation
 ///
@@ -244,6 +222,7 @@ static VOLUME_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[],
+    schema: (&SCHEMAS, 1),
 };
 impl VolumeAssociation {
     /// Declares a `AWS::WorkspacesInstances::VolumeAssociation` with the stack-unique `id`. Required properties: `device` (`Device`), `volume_id` (`VolumeId`), `workspace_instance_id` (`WorkspaceInstanceId`).
@@ -328,6 +307,7 @@ static WORKSPACE_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("EC2ManagedInstance", Some("ec2_managed_instance")),
         ("EC2ManagedInstance.InstanceId", None),
     ],
+    schema: (&SCHEMAS, 2),
 };
 impl WorkspaceInstance {
     /// Declares a `AWS::WorkspacesInstances::WorkspaceInstance` with the stack-unique `id`. No property is required.
@@ -372,10 +352,11 @@ impl WorkspaceInstanceHandle {
 }
 /// Property types and value sets of [`WorkspaceInstance`] (`AWS::WorkspacesInstances::WorkspaceInstance`).
 pub mod workspace_instance {
+    pub use super::shared::{ResourceType, VolumeType};
     use super::*;
     /// CloudFormation property type `BlockDeviceMapping`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-blockdevicemapping.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BlockDeviceMapping(rt::Props);
     impl BlockDeviceMapping {
@@ -410,7 +391,7 @@ pub mod workspace_instance {
     nested!(BlockDeviceMapping);
     /// CloudFormation property type `CapacityReservationSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-capacityreservationspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapacityReservationSpecification(rt::Props);
     impl CapacityReservationSpecification {
@@ -444,7 +425,7 @@ pub mod workspace_instance {
     nested!(CapacityReservationSpecification);
     /// CloudFormation property type `CapacityReservationTarget`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-capacityreservationtarget.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CapacityReservationTarget(rt::Props);
     impl CapacityReservationTarget {
@@ -478,7 +459,7 @@ pub mod workspace_instance {
     nested!(CapacityReservationTarget);
     /// CloudFormation property type `CpuOptionsRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-cpuoptionsrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CpuOptionsRequest(rt::Props);
     impl CpuOptionsRequest {
@@ -502,7 +483,7 @@ pub mod workspace_instance {
     nested!(CpuOptionsRequest);
     /// CloudFormation property type `CreditSpecificationRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-creditspecificationrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CreditSpecificationRequest(rt::Props);
     impl CreditSpecificationRequest {
@@ -520,7 +501,7 @@ pub mod workspace_instance {
     nested!(CreditSpecificationRequest);
     /// CloudFormation property type `EbsBlockDevice`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-ebsblockdevice.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EbsBlockDevice(rt::Props);
     impl EbsBlockDevice {
@@ -566,7 +547,7 @@ pub mod workspace_instance {
     nested!(EbsBlockDevice);
     /// CloudFormation property type `EnclaveOptionsRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-enclaveoptionsrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct EnclaveOptionsRequest(rt::Props);
     impl EnclaveOptionsRequest {
@@ -584,7 +565,7 @@ pub mod workspace_instance {
     nested!(EnclaveOptionsRequest);
     /// CloudFormation property type `HibernationOptionsRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-hibernationoptionsrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct HibernationOptionsRequest(rt::Props);
     impl HibernationOptionsRequest {
@@ -603,7 +584,7 @@ pub mod workspace_instance {
     nested!(HibernationOptionsRequest);
     /// CloudFormation property type `IamInstanceProfileSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-iaminstanceprofilespecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IamInstanceProfileSpecification(rt::Props);
     impl IamInstanceProfileSpecification {
@@ -626,7 +607,7 @@ pub mod workspace_instance {
     nested!(IamInstanceProfileSpecification);
     /// CloudFormation property type `InstanceMaintenanceOptionsRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-instancemaintenanceoptionsrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InstanceMaintenanceOptionsRequest(rt::Props);
     impl InstanceMaintenanceOptionsRequest {
@@ -645,7 +626,7 @@ pub mod workspace_instance {
     nested!(InstanceMaintenanceOptionsRequest);
     /// CloudFormation property type `InstanceMetadataOptionsRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-instancemetadataoptionsrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InstanceMetadataOptionsRequest(rt::Props);
     impl InstanceMetadataOptionsRequest {
@@ -696,7 +677,7 @@ pub mod workspace_instance {
     nested!(InstanceMetadataOptionsRequest);
     /// CloudFormation property type `InstanceNetworkInterfaceSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-instancenetworkinterfacespecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InstanceNetworkInterfaceSpecification(rt::Props);
     impl InstanceNetworkInterfaceSpecification {
@@ -731,7 +712,7 @@ pub mod workspace_instance {
     nested!(InstanceNetworkInterfaceSpecification);
     /// CloudFormation property type `InstanceNetworkPerformanceOptionsRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-instancenetworkperformanceoptionsrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InstanceNetworkPerformanceOptionsRequest(rt::Props);
     impl InstanceNetworkPerformanceOptionsRequest {
@@ -753,7 +734,7 @@ pub mod workspace_instance {
     nested!(InstanceNetworkPerformanceOptionsRequest);
     /// CloudFormation property type `LicenseConfigurationRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-licenseconfigurationrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LicenseConfigurationRequest(rt::Props);
     impl LicenseConfigurationRequest {
@@ -775,7 +756,7 @@ pub mod workspace_instance {
     nested!(LicenseConfigurationRequest);
     /// CloudFormation property type `ManagedInstance`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-managedinstance.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ManagedInstance(rt::Props);
     impl ManagedInstance {
@@ -986,7 +967,7 @@ pub mod workspace_instance {
     nested!(ManagedInstance);
     /// CloudFormation property type `Placement`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-placement.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Placement(rt::Props);
     impl Placement {
@@ -1030,7 +1011,7 @@ pub mod workspace_instance {
     nested!(Placement);
     /// CloudFormation property type `PrivateDnsNameOptionsRequest`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-privatednsnameoptionsrequest.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct PrivateDnsNameOptionsRequest(rt::Props);
     impl PrivateDnsNameOptionsRequest {
@@ -1067,7 +1048,7 @@ pub mod workspace_instance {
     nested!(PrivateDnsNameOptionsRequest);
     /// CloudFormation property type `RunInstancesMonitoringEnabled`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-runinstancesmonitoringenabled.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RunInstancesMonitoringEnabled(rt::Props);
     impl RunInstancesMonitoringEnabled {
@@ -1085,7 +1066,7 @@ pub mod workspace_instance {
     nested!(RunInstancesMonitoringEnabled);
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-tag.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     impl Tag {
@@ -1104,7 +1085,7 @@ pub mod workspace_instance {
     nested!(Tag);
     /// CloudFormation property type `TagSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-tagspecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct TagSpecification(rt::Props);
     impl TagSpecification {
@@ -1126,19 +1107,6 @@ pub mod workspace_instance {
         }
     }
     nested!(TagSpecification);
-    /// The values `ResourceType` accepts in `WorkspacesInstances::WorkspaceInstance`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ResourceType {
-        /// `instance`
-        Instance,
-        /// `volume`
-        Volume,
-        /// `spot-instances-request`
-        SpotInstancesRequest,
-        /// `network-interface`
-        NetworkInterface,
-    }
-    string_enum!(ResourceType { Instance => "instance", Volume => "volume", SpotInstancesRequest => "spot-instances-request", NetworkInterface => "network-interface" });
     /// The values `HostnameType` accepts in `WorkspacesInstances::WorkspaceInstance`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum HostnameType {
@@ -1235,7 +1203,25 @@ pub mod workspace_instance {
         None,
     }
     string_enum!(CapacityReservationPreference { CapacityReservationsOnly => "capacity-reservations-only", Open => "open", None => "none" });
-    /// The values `VolumeType` accepts in `WorkspacesInstances::WorkspaceInstance`.
+}
+/// Nested types that several `WorkspacesInstances` resource types define the same way; each resource type's module
+/// re-exports the ones it uses.
+pub mod shared {
+    use super::*;
+    /// The values `ResourceType` accepts in `WorkspacesInstances`'s `Volume`, `WorkspaceInstance`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum ResourceType {
+        /// `instance`
+        Instance,
+        /// `volume`
+        Volume,
+        /// `spot-instances-request`
+        SpotInstancesRequest,
+        /// `network-interface`
+        NetworkInterface,
+    }
+    string_enum!(ResourceType { Instance => "instance", Volume => "volume", SpotInstancesRequest => "spot-instances-request", NetworkInterface => "network-interface" });
+    /// The values `VolumeType` accepts in `WorkspacesInstances`'s `Volume`, `WorkspaceInstance`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum VolumeType {
         /// `standard`

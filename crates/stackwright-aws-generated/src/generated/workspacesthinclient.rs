@@ -2,14 +2,22 @@
 //! `WorkSpacesThinClient` resource types of the CloudFormation registry (`AWS::WorkSpacesThinClient::*`): 1 types, 1 of them with an awscc Terraform resource.
 //! Enabled by the `workspacesthinclient` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("workspacesthinclient.schemas.jsonl"));
 /// Resource type definition for AWS::WorkSpacesThinClient::Environment.
 ///
 /// CloudFormation: `AWS::WorkSpacesThinClient::Environment`. Terraform: `awscc_workspacesthinclient_environment` (awscc provider).
@@ -71,6 +79,7 @@ static ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("software_set_compliance_status"),
         ),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl Environment {
     /// Declares a `AWS::WorkSpacesThinClient::Environment` with the stack-unique `id`. Required properties: `desktop_arn` (`DesktopArn`).
@@ -240,7 +249,7 @@ pub mod environment {
     use super::*;
     /// CloudFormation property type `MaintenanceWindow`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesthinclient-environment-maintenancewindow.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct MaintenanceWindow(rt::Props);
     impl MaintenanceWindow {
@@ -304,7 +313,7 @@ pub mod environment {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesthinclient-environment-tag.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     impl Tag {

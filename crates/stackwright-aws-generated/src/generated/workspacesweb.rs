@@ -2,14 +2,22 @@
 //! `WorkSpacesWeb` resource types of the CloudFormation registry (`AWS::WorkSpacesWeb::*`): 10 types, 10 of them with an awscc Terraform resource.
 //! Enabled by the `workspacesweb` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("workspacesweb.schemas.jsonl"));
 /// Definition of AWS::WorkSpacesWeb::BrowserSettings Resource Type
 ///
 /// CloudFormation: `AWS::WorkSpacesWeb::BrowserSettings`. Terraform: `awscc_workspacesweb_browser_settings` (awscc provider).
@@ -54,6 +62,7 @@ static BROWSER_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AssociatedPortalArns", Some("associated_portal_arns")),
         ("BrowserSettingsArn", Some("browser_settings_arn")),
     ],
+    schema: (&SCHEMAS, 0),
 };
 impl BrowserSettings {
     /// Declares a `AWS::WorkSpacesWeb::BrowserSettings` with the stack-unique `id`. No property is required.
@@ -122,7 +131,7 @@ pub mod browser_settings {
     use super::*;
     /// CloudFormation property type `WebContentFilteringPolicy`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-browsersettings-webcontentfilteringpolicy.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct WebContentFilteringPolicy(rt::Props);
     impl WebContentFilteringPolicy {
@@ -268,6 +277,7 @@ static DATA_PROTECTION_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("data_protection_settings_arn"),
         ),
     ],
+    schema: (&SCHEMAS, 1),
 };
 impl DataProtectionSettings {
     /// Declares a `AWS::WorkSpacesWeb::DataProtectionSettings` with the stack-unique `id`. No property is required.
@@ -346,7 +356,7 @@ pub mod data_protection_settings {
     use super::*;
     /// CloudFormation property type `CustomPattern`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-dataprotectionsettings-custompattern.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CustomPattern(rt::Props);
     impl CustomPattern {
@@ -384,7 +394,7 @@ pub mod data_protection_settings {
     nested!(CustomPattern);
     /// CloudFormation property type `InlineRedactionConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-dataprotectionsettings-inlineredactionconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InlineRedactionConfiguration(rt::Props);
     impl InlineRedactionConfiguration {
@@ -437,7 +447,7 @@ pub mod data_protection_settings {
     nested!(InlineRedactionConfiguration);
     /// CloudFormation property type `InlineRedactionPattern`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-dataprotectionsettings-inlineredactionpattern.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InlineRedactionPattern(rt::Props);
     impl InlineRedactionPattern {
@@ -491,7 +501,7 @@ pub mod data_protection_settings {
     nested!(InlineRedactionPattern);
     /// CloudFormation property type `RedactionPlaceHolder`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-dataprotectionsettings-redactionplaceholder.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct RedactionPlaceHolder(rt::Props);
     impl RedactionPlaceHolder {
@@ -565,6 +575,7 @@ static IDENTITY_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
         "us-west-1",
     ],
     attributes: &[("IdentityProviderArn", Some("identity_provider_arn"))],
+    schema: (&SCHEMAS, 2),
 };
 impl IdentityProvider {
     /// Declares a `AWS::WorkSpacesWeb::IdentityProvider` with the stack-unique `id`. Required properties: `identity_provider_details` (`IdentityProviderDetails`), `identity_provider_name` (`IdentityProviderName`), `identity_provider_type` (`IdentityProviderType`).
@@ -677,6 +688,7 @@ static IP_ACCESS_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationDate", Some("creation_date")),
         ("IpAccessSettingsArn", Some("ip_access_settings_arn")),
     ],
+    schema: (&SCHEMAS, 3),
 };
 impl IpAccessSettings {
     /// Declares a `AWS::WorkSpacesWeb::IpAccessSettings` with the stack-unique `id`. Required properties: `ip_rules` (`IpRules`).
@@ -747,7 +759,7 @@ pub mod ip_access_settings {
     use super::*;
     /// CloudFormation property type `IpRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-ipaccesssettings-iprule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct IpRule(rt::Props);
     impl IpRule {
@@ -810,6 +822,7 @@ static NETWORK_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AssociatedPortalArns", Some("associated_portal_arns")),
         ("NetworkSettingsArn", Some("network_settings_arn")),
     ],
+    schema: (&SCHEMAS, 4),
 };
 impl NetworkSettings {
     /// Declares a `AWS::WorkSpacesWeb::NetworkSettings` with the stack-unique `id`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnet_ids` (`SubnetIds`), `vpc_id` (`VpcId`).
@@ -899,6 +912,7 @@ static PORTAL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
         ("StatusReason", Some("status_reason")),
     ],
+    schema: (&SCHEMAS, 5),
 };
 impl Portal {
     /// Declares a `AWS::WorkSpacesWeb::Portal` with the stack-unique `id`. No property is required.
@@ -1145,6 +1159,7 @@ static SESSION_LOGGER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationDate", Some("creation_date")),
         ("SessionLoggerArn", Some("session_logger_arn")),
     ],
+    schema: (&SCHEMAS, 6),
 };
 impl SessionLogger {
     /// Declares a `AWS::WorkSpacesWeb::SessionLogger` with the stack-unique `id`. Required properties: `event_filter` (`EventFilter`), `log_configuration` (`LogConfiguration`).
@@ -1215,7 +1230,7 @@ pub mod session_logger {
     use super::*;
     /// CloudFormation property type `LogConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-sessionlogger-logconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
@@ -1233,7 +1248,7 @@ pub mod session_logger {
     nested!(LogConfiguration);
     /// CloudFormation property type `S3LogConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-sessionlogger-s3logconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct S3LogConfiguration(rt::Props);
     impl S3LogConfiguration {
@@ -1334,6 +1349,7 @@ static TRUST_STORE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AssociatedPortalArns", Some("associated_portal_arns")),
         ("TrustStoreArn", Some("trust_store_arn")),
     ],
+    schema: (&SCHEMAS, 7),
 };
 impl TrustStore {
     /// Declares a `AWS::WorkSpacesWeb::TrustStore` with the stack-unique `id`. Required properties: `certificate_list` (`CertificateList`).
@@ -1413,6 +1429,7 @@ static USER_ACCESS_LOGGING_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("user_access_logging_settings_arn"),
         ),
     ],
+    schema: (&SCHEMAS, 8),
 };
 impl UserAccessLoggingSettings {
     /// Declares a `AWS::WorkSpacesWeb::UserAccessLoggingSettings` with the stack-unique `id`. Required properties: `kinesis_stream_arn` (`KinesisStreamArn`).
@@ -1498,6 +1515,7 @@ static USER_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
             Some("branding_configuration.wallpaper_metadata"),
         ),
     ],
+    schema: (&SCHEMAS, 9),
 };
 impl UserSettings {
     /// Declares a `AWS::WorkSpacesWeb::UserSettings` with the stack-unique `id`. Required properties: `copy_allowed` (`CopyAllowed`), `download_allowed` (`DownloadAllowed`), `paste_allowed` (`PasteAllowed`), `print_allowed` (`PrintAllowed`), `upload_allowed` (`UploadAllowed`).
@@ -1640,7 +1658,7 @@ pub mod user_settings {
     use super::*;
     /// CloudFormation property type `BrandingConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-usersettings-brandingconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct BrandingConfiguration(rt::Props);
     impl BrandingConfiguration {
@@ -1713,7 +1731,7 @@ pub mod user_settings {
     nested!(BrandingConfiguration);
     /// CloudFormation property type `CookieSpecification`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-usersettings-cookiespecification.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CookieSpecification(rt::Props);
     impl CookieSpecification {
@@ -1737,7 +1755,7 @@ pub mod user_settings {
     nested!(CookieSpecification);
     /// CloudFormation property type `CookieSynchronizationConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-usersettings-cookiesynchronizationconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct CookieSynchronizationConfiguration(rt::Props);
     impl CookieSynchronizationConfiguration {
@@ -1756,7 +1774,7 @@ pub mod user_settings {
     nested!(CookieSynchronizationConfiguration);
     /// CloudFormation property type `ImageMetadata`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-usersettings-imagemetadata.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ImageMetadata(rt::Props);
     impl ImageMetadata {
@@ -1780,7 +1798,7 @@ pub mod user_settings {
     nested!(ImageMetadata);
     /// CloudFormation property type `ToolbarConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-usersettings-toolbarconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct ToolbarConfiguration(rt::Props);
     impl ToolbarConfiguration {

@@ -2,14 +2,22 @@
 //! `XRay` resource types of the CloudFormation registry (`AWS::XRay::*`): 4 types, 4 of them with an awscc Terraform resource.
 //! Enabled by the `xray` feature.
 #![allow(
+    // The runtime's helpers are imported together; a service uses some of them.
     unused_imports,
+    // `new` takes the required properties; a type with none still has `new` rather than `Default`.
     clippy::new_without_default,
+    // `new` takes every required property, so that a missing one does not compile.
     clippy::too_many_arguments,
+    // Setters are named after registry properties (ECS `Capabilities.Add` is `add`), not operators.
+    clippy::should_implement_trait,
+    // Docs are the registry's descriptions, whose list markup is not rustdoc's.
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,
     rustdoc::all
 )]
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
+/// The registry schemas of this service's types, one line each (synth validates against them).
+static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("xray.schemas.jsonl"));
 /// This schema provides construct and validation rules for AWS-XRay Group resource parameters.
 ///
 /// CloudFormation: `AWS::XRay::Group`. Terraform: `awscc_xray_group` (awscc provider).
@@ -23,6 +31,7 @@ static GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("GroupARN", Some("group_arn"))],
+    schema: (&SCHEMAS, 0),
 };
 impl Group {
     /// Declares a `AWS::XRay::Group` with the stack-unique `id`. Required properties: `group_name` (`GroupName`).
@@ -71,7 +80,7 @@ pub mod group {
     use super::*;
     /// CloudFormation property type `InsightsConfiguration`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-xray-group-insightsconfiguration.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct InsightsConfiguration(rt::Props);
     impl InsightsConfiguration {
@@ -118,6 +127,7 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[],
+    schema: (&SCHEMAS, 1),
 };
 impl ResourcePolicy {
     /// Declares a `AWS::XRay::ResourcePolicy` with the stack-unique `id`. Required properties: `policy_document` (`PolicyDocument`), `policy_name` (`PolicyName`).
@@ -166,6 +176,7 @@ static SAMPLING_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     unavailable_in: &[],
     attributes: &[("RuleARN", Some("rule_arn"))],
+    schema: (&SCHEMAS, 2),
 };
 impl SamplingRule {
     /// Declares a `AWS::XRay::SamplingRule` with the stack-unique `id`. No property is required.
@@ -222,7 +233,7 @@ pub mod sampling_rule {
     use super::*;
     /// CloudFormation property type `SamplingRateBoost`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-xray-samplingrule-samplingrateboost.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SamplingRateBoost(rt::Props);
     impl SamplingRateBoost {
@@ -241,7 +252,7 @@ pub mod sampling_rule {
     nested!(SamplingRateBoost);
     /// CloudFormation property type `SamplingRule`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-xray-samplingrule-samplingrule.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SamplingRule(rt::Props);
     impl SamplingRule {
@@ -330,7 +341,7 @@ pub mod sampling_rule {
     nested!(SamplingRule);
     /// CloudFormation property type `SamplingRuleRecord`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-xray-samplingrule-samplingrulerecord.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SamplingRuleRecord(rt::Props);
     impl SamplingRuleRecord {
@@ -365,7 +376,7 @@ pub mod sampling_rule {
     nested!(SamplingRuleRecord);
     /// CloudFormation property type `SamplingRuleUpdate`.
     ///
-    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-xray-samplingrule-samplingruleupdate.html)
+    /// [AWS reference]( url )
     #[derive(Clone, Debug)]
     pub struct SamplingRuleUpdate(rt::Props);
     impl SamplingRuleUpdate {
@@ -498,6 +509,7 @@ static TRANSACTION_SEARCH_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
         "mx-central-1",
     ],
     attributes: &[("AccountId", Some("account_id"))],
+    schema: (&SCHEMAS, 3),
 };
 impl TransactionSearchConfig {
     /// Declares a `AWS::XRay::TransactionSearchConfig` with the stack-unique `id`. No property is required.
