@@ -422,7 +422,7 @@ macro_rules! builder {
             /// What happens to the data when the resource leaves the definition or is replaced; stateful
             /// types default to `Retain`.
             pub fn removal_policy(mut self, policy: $crate::runtime::RemovalPolicy) -> Self {
-                self.0.resource.removal_policy = policy;
+                self.0.resource.choose_removal_policy(policy);
                 self
             }
 

@@ -143,6 +143,7 @@ impl Table {
     /// Opt-out of deletion protection: a delete call (or a plan) can then remove the table and its items.
     pub fn disable_deletion_protection_insecure(mut self) -> Self {
         self.resource.set("deletion_protection", false);
+        self.resource.removal_chosen = true;
         self
     }
 }

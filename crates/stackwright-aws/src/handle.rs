@@ -158,7 +158,7 @@ macro_rules! common_setters {
             /// What happens to the data when the resource leaves the definition or is replaced; stateful
             /// resources keep it by default, `RemovalPolicy::Destroy` is the explicit opt-out.
             pub fn removal_policy(mut self, policy: stackwright_core::RemovalPolicy) -> Self {
-                self.resource.removal_policy = policy;
+                self.resource.choose_removal_policy(policy);
                 self
             }
         }

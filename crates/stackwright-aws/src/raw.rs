@@ -103,7 +103,7 @@ impl CloudFormationRaw {
     }
 
     pub fn removal_policy(mut self, policy: RemovalPolicy) -> Self {
-        self.resource.removal_policy = policy;
+        self.resource.choose_removal_policy(policy);
         self
     }
 }
@@ -156,7 +156,7 @@ impl TerraformRaw {
     }
 
     pub fn removal_policy(mut self, policy: RemovalPolicy) -> Self {
-        self.resource.removal_policy = policy;
+        self.resource.choose_removal_policy(policy);
         self
     }
 }

@@ -247,6 +247,7 @@ impl DbInstance {
     /// Opt-out of deletion protection: a delete call (or a plan) can then remove the instance.
     pub fn disable_deletion_protection_insecure(mut self) -> Self {
         self.resource.set("deletion_protection", false);
+        self.resource.removal_chosen = true;
         self
     }
 

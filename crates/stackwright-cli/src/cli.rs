@@ -1,5 +1,5 @@
 use crate::render;
-use crate::synth::{synthesize, synthesize_into, Request, SynthError, Synthesis, Target};
+use crate::synth::{synthesize, write_into, Request, SynthError, Synthesis, Target};
 use clap::{Parser, Subcommand, ValueEnum};
 use stackwright_core::AnyApp;
 use std::ffi::OsString;
@@ -49,6 +49,10 @@ struct SynthArgs {
     /// definition produces
     #[arg(long)]
     check: bool,
+    /// The deployment of this environment (or ENV/STACK) removed from the definition has been torn down:
+    /// stop keeping its artifacts in DIR (repeatable)
+    #[arg(long, value_name = "ENV[/STACK]")]
+    destroyed: Vec<String>,
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -197,6 +201,7 @@ fn run_on(
                 selected: args.selected,
                 out: args.out,
                 check: false,
+                destroyed: Vec::new(),
             },
         ),
         Some(Command::Plan(args)) => return plan(app, &args, stdout, stderr, terminals),
@@ -206,13 +211,37 @@ fn run_on(
         (None, true) => return check(app, &args, stdout, stderr, color),
         (Some(_), _) => {}
     }
-    let synthesis = match synthesize(app, &args.selected.request()) {
+    let request = args.selected.request();
+    let mut synthesis = match synthesize(app, &request) {
         Ok(s) => s,
         Err(problems) => {
             let _ = write!(stderr, "{}", render::diagnostics(&problems, color));
             return 1;
         }
     };
+    let defined: Vec<&str> = app.environment_specs().map(|e| e.name.as_str()).collect();
+    let selected = |env: &str| {
+        request.environments.is_empty() || request.environments.iter().any(|e| e == env)
+    };
+    let kept = crate::removed::keep(
+        &mut synthesis,
+        &defined,
+        &selected,
+        &args.out,
+        &args.destroyed,
+        false,
+    );
+    let kept = match kept {
+        Ok(kept) => kept,
+        Err(message) => {
+            let _ = writeln!(stderr, "error: {message}");
+            return 1;
+        }
+    };
+    for warning in &kept.warnings {
+        let _ = writeln!(stderr, "warning: {warning}");
+    }
+    crate::moves::carry(&mut synthesis, &args.out);
     match listing {
         Some(ListFormat::Human) => {
             let _ = write!(stdout, "{}", list(&synthesis, &args.out));
@@ -236,7 +265,7 @@ fn synth(
     color: bool,
 ) -> u8 {
     let request = args.selected.request();
-    let synthesis = synthesize_into(app, &request, &args.out, &mut |lock| {
+    let synthesis = write_into(app, &request, &args.out, &args.destroyed, &mut |lock| {
         let _ = writeln!(
             stderr,
             "waiting for another stackwright process that is writing `{}` (it holds `{}`)...",
@@ -244,8 +273,8 @@ fn synth(
             lock.display()
         );
     });
-    let synthesis = match synthesis {
-        Ok(synthesis) => synthesis,
+    let (synthesis, carried) = match synthesis {
+        Ok(written) => written,
         Err(SynthError::Problems(problems)) => {
             let _ = write!(stderr, "{}", render::diagnostics(&problems, color));
             return 1;
@@ -259,13 +288,44 @@ fn synth(
             );
             return 1;
         }
+        Err(SynthError::Refused(message)) => {
+            let _ = writeln!(stderr, "error: {message}");
+            return 1;
+        }
     };
+    for warning in &carried.kept.warnings {
+        let _ = writeln!(stderr, "warning: {warning}");
+    }
     let written = &synthesis.written;
     let _ = write!(
         stdout,
         "{}",
         summary(&synthesis.app, &synthesis.artifacts, &args.out)
     );
+    if !carried.kept.stacks.is_empty() {
+        let names: Vec<String> = carried
+            .kept
+            .stacks
+            .iter()
+            .map(|(env, stack)| format!("{env}/{stack}"))
+            .collect();
+        let _ = writeln!(
+            stdout,
+            "  kept the artifacts of {} removed from the definition until torn down: {} (`list` says how; \
+             then `synth --destroyed ENV[/STACK]`)",
+            if names.len() == 1 { "a stack" } else { "stacks" },
+            names.join(", ")
+        );
+    }
+    if !carried.moved.is_empty() {
+        let _ = writeln!(
+            stdout,
+            "  moved blocks to their content-derived names with `moved` blocks in {} (which now ask for \
+             Terraform {})",
+            carried.moved.join(", "),
+            stackwright_terraform::TERRAFORM_MOVED_CONSTRAINT
+        );
+    }
     if !written.kept.is_empty() {
         let _ = writeln!(
             stdout,
@@ -321,7 +381,9 @@ fn plan(
             );
             return 1;
         }
-        Err(crate::plan::PlanError::Baseline(message)) => {
+        Err(
+            crate::plan::PlanError::Baseline(message) | crate::plan::PlanError::Refused(message),
+        ) => {
             let _ = writeln!(stderr, "error: {message}");
             return 1;
         }
@@ -347,8 +409,14 @@ fn check(
     color: bool,
 ) -> u8 {
     let out = &args.out;
-    match crate::plan::check(app, &args.selected.request(), out) {
-        Ok((differences, files)) if differences.is_empty() => {
+    let checked = crate::plan::check(app, &args.selected.request(), out, &args.destroyed);
+    if let Ok((_, _, warnings)) = &checked {
+        for warning in warnings {
+            let _ = writeln!(stderr, "warning: {warning}");
+        }
+    }
+    match checked {
+        Ok((differences, files, _)) if differences.is_empty() => {
             let _ = writeln!(
                 stdout,
                 "up to date: the {files} files in {} are what the definition produces",
@@ -360,7 +428,7 @@ fn check(
             let _ = write!(stderr, "{}", render::diagnostics(&problems, color));
             1
         }
-        Ok((differences, _)) => {
+        Ok((differences, _, _)) => {
             let _ = writeln!(
                 stderr,
                 "error: {} is not what the definition produces ({} difference{}):",
@@ -382,13 +450,19 @@ fn check(
             let _ = writeln!(stderr, "error: cannot check: {message}");
             1
         }
+        Err(crate::plan::PlanError::Refused(message)) => {
+            let _ = writeln!(stderr, "error: {message}");
+            1
+        }
     }
 }
 
-/// The line that says what was written, then a table of every artifact.
+/// The line that says what was written, then a table of every artifact the definition produced (not
+/// the kept ones of removed stacks).
 fn summary(app: &str, artifacts: &[crate::Artifact], out: &Path) -> String {
+    let fresh: Vec<&crate::Artifact> = artifacts.iter().filter(|a| !a.removed).collect();
     let count = |f: fn(&crate::Artifact) -> (&str, &str)| {
-        let mut seen: Vec<(&str, &str)> = artifacts.iter().map(f).collect();
+        let mut seen: Vec<(&str, &str)> = fresh.iter().map(|a| f(a)).collect();
         seen.sort_unstable();
         seen.dedup();
         seen.len()
@@ -415,7 +489,7 @@ fn summary(app: &str, artifacts: &[crate::Artifact], out: &Path) -> String {
     let mut text = format!(
         "app `{app}`: {stacks} x {} = {} in {}\n",
         plural(targets, "target"),
-        plural(artifacts.len(), "artifact"),
+        plural(fresh.len(), "artifact"),
         out.display()
     );
     let mut rows = vec![[
@@ -429,7 +503,7 @@ fn summary(app: &str, artifacts: &[crate::Artifact], out: &Path) -> String {
     ]
     .map(String::from)
     .to_vec()];
-    for a in artifacts {
+    for a in fresh {
         rows.push(vec![
             a.environment.clone(),
             a.account.clone(),
@@ -457,9 +531,21 @@ fn list(s: &Synthesis, out: &Path) -> String {
     let mut last_wave = 0;
     for (a, wave) in in_deploy_order(s, &waves) {
         if a.environment != last_env {
+            let gone = s
+                .artifacts
+                .iter()
+                .filter(|o| o.environment == a.environment)
+                .all(|o| o.removed);
             text.push_str(&format!(
-                "environment {} (account {}, region {})\n",
-                a.environment, a.account, a.region
+                "environment {} (account {}, region {}){}\n",
+                a.environment,
+                a.account,
+                a.region,
+                if gone {
+                    ", removed from the definition"
+                } else {
+                    ""
+                }
             ));
             last_env = &a.environment;
             last_wave = 0;
@@ -470,12 +556,25 @@ fn list(s: &Synthesis, out: &Path) -> String {
         }
         let path = display_path(out, &a.path);
         text.push_str(&format!(
-            "    stack {} [{}] {} ({} resources)\n",
+            "    stack {} [{}] {} ({} resources){}\n",
             a.stack,
             a.target.name(),
             path,
-            a.resource_count
+            a.resource_count,
+            if a.removed {
+                ", removed from the definition: kept until torn down"
+            } else {
+                ""
+            }
         ));
+        if a.removed {
+            text.push_str(&format!("      destroy: {}\n", teardown(s, a, &path)));
+            text.push_str(&format!(
+                "      then: synth --destroyed {}\n",
+                destroyed_name(s, a)
+            ));
+            continue;
+        }
         if !a.depends_on.is_empty() {
             let after: Vec<String> = a.depends_on.iter().map(|d| display_path(out, d)).collect();
             text.push_str(&format!("      after: {}\n", after.join(", ")));
@@ -517,7 +616,7 @@ fn list_json(s: &Synthesis, out: &Path) -> serde_json::Value {
             let path = display_path(out, &a.path);
             let depends_on: Vec<String> =
                 a.depends_on.iter().map(|d| display_path(out, d)).collect();
-            serde_json::json!({
+            let mut entry = serde_json::json!({
                 "env": a.environment,
                 "account": a.account,
                 "region": a.region,
@@ -528,10 +627,41 @@ fn list_json(s: &Synthesis, out: &Path) -> serde_json::Value {
                 "wave": wave,
                 "depends_on": depends_on,
                 "deploy": deploy_command(s, a, &path),
-            })
+            });
+            if a.removed {
+                entry["removed"] = true.into();
+                entry["deploy"] = serde_json::Value::Null;
+                entry["destroy"] = teardown(s, a, &path).into();
+                entry["destroyed"] = format!("synth --destroyed {}", destroyed_name(s, a)).into();
+            }
+            entry
         })
         .collect();
     serde_json::json!({ "app": s.app, "artifacts": artifacts })
+}
+
+/// How to tear down a kept artifact of a stack removed from the definition.
+fn teardown(s: &Synthesis, a: &crate::Artifact, path: &str) -> String {
+    crate::removed::teardown_command(
+        &s.app,
+        a.target,
+        &a.environment,
+        &a.stack,
+        &a.account,
+        &a.region,
+        path,
+    )
+}
+
+/// `ENV` when the whole environment is gone (no artifact of it is fresh), else `ENV/STACK`.
+fn destroyed_name(s: &Synthesis, a: &crate::Artifact) -> String {
+    let present: Vec<&str> = s
+        .artifacts
+        .iter()
+        .filter(|o| !o.removed)
+        .map(|o| o.environment.as_str())
+        .collect();
+    crate::removed::destroyed_name(&present, &a.environment, &a.stack)
 }
 
 /// CloudFormation's limit for a template passed inline; larger ones must go through S3.

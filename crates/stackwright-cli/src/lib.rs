@@ -8,8 +8,10 @@
 //! only one that touches files.
 
 mod cli;
+mod moves;
 mod parallel;
 mod plan;
+mod removed;
 mod render;
 mod synth;
 

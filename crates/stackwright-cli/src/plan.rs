@@ -14,6 +14,8 @@ pub(crate) struct Baseline {
     stack: String,
     target: Target,
     json: Json,
+    /// Where the manifest says it is.
+    path: String,
 }
 
 /// How [`read_baseline`] treats an artifact whose bytes do not match the manifest's sha256.
@@ -32,6 +34,9 @@ pub(crate) enum PlanError {
     /// The previous tree cannot be read as one stackwright wrote (the first artifact, in its manifest's
     /// order, that cannot).
     Baseline(String),
+    /// The artifacts of removed stacks cannot be kept as asked, or a Terraform module moves to another
+    /// account or region before its old deployment is torn down (`crate::removed::keep`).
+    Refused(String),
 }
 
 /// The previous tree's manifest, and the artifacts `keep` selects from it (the environments and targets
@@ -108,7 +113,7 @@ pub(crate) fn plan(
     let listing = listing(dir, keep);
     let reading = Mutex::new(Reading::default());
     let targets = Target::ALL.len();
-    let planned = stream(app, request, Form::Document, &|instance, lowered| {
+    let planned = stream(app, request, Form::Document, &|instance, mut lowered| {
         let listing = listing.as_ref().ok()?;
         let first = lowered.first()?;
         let key = (
@@ -117,6 +122,15 @@ pub(crate) fn plan(
         );
         let positions = listing.groups.get(&key).map_or(&[][..], Vec::as_slice);
         let before = read_group(dir, listing, positions, modified, &reading)?;
+        // The `moved` blocks synth would add from the previous module at the same path.
+        for l in &mut lowered {
+            let old = before.iter().find(|(_, b)| b.path == l.artifact.path);
+            if let (Target::Terraform, Some((_, old)), Some(module)) =
+                (l.artifact.target, old, l.document.as_mut())
+            {
+                stackwright_terraform::carry_moves(&old.json, module);
+            }
+        }
         let after: Vec<(usize, Placed)> = lowered
             .iter()
             .enumerate()
@@ -162,7 +176,16 @@ pub(crate) fn plan(
     }
     reading.warnings.sort_by_key(|(at, _)| *at);
     let warnings = reading.warnings.into_iter().map(|(_, w)| w).collect();
-    Ok((planner.finish(), warnings))
+    let mut plan = planner.finish();
+    let defined: Vec<&str> = app.environment_specs().map(|e| e.name.as_str()).collect();
+    crate::removed::teardown_notes(
+        &mut plan,
+        app.name(),
+        &defined,
+        dir,
+        &listing.manifest.artifacts,
+    );
+    Ok((plan, warnings))
 }
 
 /// Reads the artifacts of one (environment, stack) of the previous tree (`positions` among the wanted
@@ -266,6 +289,7 @@ fn read_artifact(
             stack: entry.stack.clone(),
             target,
             json,
+            path: entry.path.clone(),
         },
         warning,
     ))
@@ -275,12 +299,15 @@ fn read_artifact(
 /// `missing: path`, `unexpected: path` (an artifact the tree's manifest lists that the definition no longer
 /// produces), in path order, and how many files synthesis writes. No difference: it is up to date. Files
 /// that no manifest lists (Terraform state, `.terraform/`, a user's notes) are not stackwright's and do
-/// not count. Each artifact is compared with its file as soon as it is serialized, then dropped.
+/// not count. Each artifact is compared with its file as soon as it is serialized (with the `moved` blocks
+/// synth adds), then dropped. The artifacts synth keeps of removed stacks count as expected
+/// (`crate::removed::keep`, with `destroyed`); also returns its warnings.
 pub(crate) fn check(
     app: &dyn AnyApp,
     request: &Request,
     out: &Path,
-) -> Result<(Vec<String>, usize), PlanError> {
+    destroyed: &[String],
+) -> Result<(Vec<String>, usize, Vec<String>), PlanError> {
     let limit = stackwright_tree::DEFAULT_LIMIT;
     let differs = |path: &str, bytes: &[u8]| match stackwright_tree::read_file(out, path, limit) {
         Ok(found) if found == bytes => None,
@@ -288,10 +315,12 @@ pub(crate) fn check(
         Err(_) => Some(format!("missing: {path}")),
     };
     let is_dir = out.is_dir();
+    let previous = crate::moves::Previous::read(out);
     let compared = stream(app, request, Form::Bytes, &|_, lowered| {
         lowered
             .into_iter()
             .map(|Lowered { mut artifact, .. }| {
+                previous.carry(&mut artifact);
                 let bytes = std::mem::take(&mut artifact.bytes);
                 let difference = if is_dir {
                     differs(&artifact.path, &bytes)
@@ -324,6 +353,15 @@ pub(crate) fn check(
         artifacts.push(artifact);
         hashes.push(sha256);
     }
+    let (kept, removed) = crate::removed::kept_artifacts(app, request, &artifacts, out, destroyed)
+        .map_err(PlanError::Refused)?;
+    for mut artifact in removed {
+        let bytes = std::mem::take(&mut artifact.bytes);
+        expected.insert(artifact.path.clone());
+        problems.extend(differs(&artifact.path, &bytes));
+        hashes.push(hex_sha256(&bytes));
+        artifacts.push(artifact);
+    }
     let app_name = app.name();
     expected.insert(MANIFEST.to_owned());
     problems.extend(differs(MANIFEST, &manifest(app_name, &artifacts, &hashes)));
@@ -337,5 +375,5 @@ pub(crate) fn check(
             .map(|x| x.1)
             .cmp(&b.split_once(": ").map(|x| x.1))
     });
-    Ok((problems, artifacts.len() + 1))
+    Ok((problems, artifacts.len() + 1, kept.warnings))
 }

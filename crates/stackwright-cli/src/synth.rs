@@ -46,6 +46,9 @@ pub struct Artifact {
     /// What `aws cloudformation deploy --capabilities` must acknowledge for this template (empty for
     /// Terraform, and for templates that need none).
     pub capabilities: Vec<&'static str>,
+    /// Not produced by the definition: the artifact of an environment or stack removed from it, kept from
+    /// the previous tree until its deployment is torn down (see `crate::removed`).
+    pub removed: bool,
 }
 
 /// Everything one synthesis produces, in a deterministic order: environments and stacks in declaration
@@ -89,6 +92,10 @@ pub enum SynthError {
     Problems(Vec<Diagnostic>),
     /// The tree could not be written.
     Write(std::io::Error),
+    /// The previous tree cannot be replaced as asked: a Terraform module moves to another account or
+    /// region before its old deployment is torn down, a `--destroyed` name matches nothing kept, or a kept
+    /// artifact cannot be read (`crate::removed::keep`). One message.
+    Refused(String),
 }
 
 /// Runs the app's definitions for the requested environments and lowers them to every requested target.
@@ -111,13 +118,36 @@ pub fn synthesize(app: &dyn AnyApp, request: &Request) -> Result<Synthesis, Vec<
 /// ([`stackwright_tree::Staging`]), in memory that does not grow with the number of environments: each
 /// artifact is written into the staging tree as soon as it is serialized, and dropped; a few environments
 /// are instantiated and lowered at a time. Any problem anywhere, or any write error, abandons the staging
-/// tree: `out` is exactly as it was. `on_wait` is called if another process is writing `out`.
+/// tree: `out` is exactly as it was. `on_wait` is called if another process is writing `out`. As `synth`
+/// does: each Terraform module gains the `moved` blocks its previous version in `out` calls for, the
+/// artifacts of environments and stacks removed from the definition are kept, and a Terraform module
+/// that moves to another account or region is refused ([`SynthError::Refused`]), since no `--destroyed`
+/// says its old deployment is gone.
 pub fn synthesize_into(
     app: &dyn AnyApp,
     request: &Request,
     out: &Path,
     on_wait: &mut dyn FnMut(&Path),
 ) -> Result<WrittenSynthesis, SynthError> {
+    write_into(app, request, out, &[], on_wait).map(|(written, _)| written)
+}
+
+/// What `synth` reports besides [`WrittenSynthesis`]: the stacks kept (`crate::removed`) and the
+/// modules that gained `moved` blocks (`crate::moves`).
+pub(crate) struct Carried {
+    pub(crate) kept: crate::removed::Kept,
+    pub(crate) moved: Vec<String>,
+}
+
+/// [`synthesize_into`], where `destroyed` (`synth --destroyed`) names the removed or moved environments
+/// and stacks whose deployments were torn down.
+pub(crate) fn write_into(
+    app: &dyn AnyApp,
+    request: &Request,
+    out: &Path,
+    destroyed: &[String],
+    on_wait: &mut dyn FnMut(&Path),
+) -> Result<(WrittenSynthesis, Carried), SynthError> {
     let staging = match Staging::begin(out) {
         Ok(staging) => staging,
         Err(e) => {
@@ -126,16 +156,29 @@ pub fn synthesize_into(
             return Err(SynthError::Write(e));
         }
     };
+    // `out` is intact while staging runs: the previous modules and manifest are read from it.
+    let previous = crate::moves::Previous::read(out);
+    let guard = crate::removed::MoveGuard::new(out, destroyed);
     // The first write error; later artifacts are still lowered and checked, for their problems, but
     // not written.
     let failed: Mutex<Option<std::io::Error>> = Mutex::new(None);
+    // The first refused move (in the manifest's order); nothing is staged once there is one.
+    let refused: Mutex<Option<(usize, String)>> = Mutex::new(None);
     let lowered = stream(app, request, Form::Bytes, &|_, instance| {
         instance
             .into_iter()
             .map(|Lowered { mut artifact, .. }| {
+                if let Some(refusal) = guard.check(&artifact) {
+                    let mut first = refused.lock().expect("writers do not panic");
+                    if first.as_ref().is_none_or(|(at, _)| refusal.0 < *at) {
+                        *first = Some(refusal);
+                    }
+                }
+                let moved = previous.carry(&mut artifact);
                 let bytes = std::mem::take(&mut artifact.bytes);
                 let sha256 = hex_sha256(&bytes);
-                let clean = failed.lock().expect("writers do not panic").is_none();
+                let clean = failed.lock().expect("writers do not panic").is_none()
+                    && refused.lock().expect("writers do not panic").is_none();
                 if clean {
                     if let Err(e) = staging.add(&artifact.path, &bytes) {
                         failed
@@ -144,25 +187,48 @@ pub fn synthesize_into(
                             .get_or_insert(e);
                     }
                 }
-                (artifact, sha256)
+                (artifact, sha256, moved)
             })
             .collect::<Vec<_>>()
     })
     .map_err(SynthError::Problems)?;
+    if let Some((_, message)) = refused.into_inner().expect("writers do not panic") {
+        return Err(SynthError::Refused(message));
+    }
     if let Some(e) = failed.into_inner().expect("writers do not panic") {
         return Err(SynthError::Write(e));
     }
-    let (artifacts, hashes): (Vec<Artifact>, Vec<String>) = lowered.into_iter().flatten().unzip();
+    let (mut artifacts, mut hashes, mut moved) = (Vec::new(), Vec::new(), Vec::new());
+    for (artifact, sha256, gained) in lowered.into_iter().flatten() {
+        if gained {
+            moved.push(artifact.path.clone());
+        }
+        artifacts.push(artifact);
+        hashes.push(sha256);
+    }
+    let (kept, removed) = crate::removed::kept_artifacts(app, request, &artifacts, out, destroyed)
+        .map_err(SynthError::Refused)?;
+    for mut artifact in removed {
+        let bytes = std::mem::take(&mut artifact.bytes);
+        hashes.push(hex_sha256(&bytes));
+        staging
+            .add(&artifact.path, &bytes)
+            .map_err(SynthError::Write)?;
+        artifacts.push(artifact);
+    }
     let manifest = manifest(app.name(), &artifacts, &hashes);
     staging
         .add(MANIFEST, &manifest)
         .map_err(SynthError::Write)?;
     let written = staging.commit(on_wait).map_err(SynthError::Write)?;
-    Ok(WrittenSynthesis {
-        app: app.name().to_owned(),
-        artifacts,
-        written,
-    })
+    Ok((
+        WrittenSynthesis {
+            app: app.name().to_owned(),
+            artifacts,
+            written,
+        },
+        Carried { kept, moved },
+    ))
 }
 
 /// How [`stream`] hands on a lowered artifact.
@@ -327,6 +393,7 @@ fn lower(
                 depends_on,
                 renames,
                 capabilities,
+                removed: false,
             },
             document,
         });
@@ -352,7 +419,7 @@ fn serialized_size(document: &Json) -> usize {
 }
 
 /// Where a stack's artifact goes, relative to the output directory.
-fn artifact_path(target: Target, env: &str, stack: &str) -> String {
+pub(crate) fn artifact_path(target: Target, env: &str, stack: &str) -> String {
     match target {
         Target::CloudFormation => format!("cloudformation/{env}/{stack}.template.json"),
         Target::Terraform => format!("terraform/{env}/{stack}/main.tf.json"),
@@ -422,6 +489,9 @@ pub(crate) fn manifest(app: &str, artifacts: &[Artifact], hashes: &[String]) -> 
                     stackwright_cloudformation::stack_name(app, &a.environment, &a.stack).into();
                 entry["capabilities"] = json!(a.capabilities);
             }
+            if a.removed {
+                entry["removed"] = true.into();
+            }
             entry
         })
         .collect();
@@ -431,6 +501,12 @@ pub(crate) fn manifest(app: &str, artifacts: &[Artifact], hashes: &[String]) -> 
         "app": app,
         "artifacts": entries,
     }))
+}
+
+/// [`manifest`] of artifacts that hold their bytes.
+pub(crate) fn manifest_of(app: &str, artifacts: &[Artifact]) -> Vec<u8> {
+    let hashes: Vec<String> = artifacts.iter().map(|a| hex_sha256(&a.bytes)).collect();
+    manifest(app, artifacts, &hashes)
 }
 
 pub(crate) fn hex_sha256(bytes: &[u8]) -> String {

@@ -1,7 +1,7 @@
 use crate::diagnostic::{Diagnostic, Location};
 use crate::extensions::Extensions;
 use crate::instantiate::{Batch, Checked, Instantiation, Selection};
-use crate::stack::{Stack, Stacks};
+use crate::stack::{RemovalPolicy, Stack, Stacks};
 use crate::{ids, naming, regions, tags};
 use std::any::Any;
 
@@ -241,7 +241,7 @@ impl dyn AnyApp + '_ {
     }
 
     /// The environments' config-independent facts, in declaration order.
-    pub(crate) fn environment_specs(&self) -> impl Iterator<Item = &EnvSpec> + '_ {
+    pub fn environment_specs(&self) -> impl Iterator<Item = &EnvSpec> + '_ {
         (0..self.environment_count()).map(|i| self.environment(i))
     }
 
@@ -331,6 +331,9 @@ pub struct EnvSpec {
     pub tags: Vec<(String, String)>,
     /// Target-specific settings (e.g. the Terraform backend), attached by the target crates.
     pub extensions: Extensions,
+    /// The removal policy of the environment's stateful resources that do not choose their own; `None`:
+    /// each kind's default (data kept). See [`Environment::removal_policy`].
+    pub removal_policy: Option<RemovalPolicy>,
     pub location: Location,
 }
 
@@ -388,6 +391,7 @@ impl<C> Environment<C> {
                 region: region.into(),
                 tags: Vec::new(),
                 extensions: Extensions::default(),
+                removal_policy: None,
                 location: std::panic::Location::caller(),
             },
             config,
@@ -398,6 +402,23 @@ impl<C> Environment<C> {
     /// with the same key, and a resource's own tag wins over it.
     pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.spec.tags.push((key.into(), value.into()));
+        self
+    }
+
+    /// What happens to the data of this environment's stateful resources (buckets, databases, tables,
+    /// volumes, keys, secrets, log groups, hosted zones, generated stateful types) when they leave the
+    /// definition, are replaced, or the environment is torn down, for every resource that does not set its
+    /// own `.removal_policy(..)`. Without it each kind keeps its data (`Retain`, `Snapshot` for volumes
+    /// and databases), as production should.
+    ///
+    /// `RemovalPolicy::Destroy` makes the environment tear down completely (a test environment, or a
+    /// copy recreated after a breach): CloudFormation `DeletionPolicy: Delete`, no Terraform
+    /// `prevent_destroy`, buckets and hosted zones emptied by `terraform destroy` (`force_destroy`),
+    /// databases without a final snapshot, and deletion protection off on databases, tables and load
+    /// balancers (unless the resource chose otherwise). `RemovalPolicy::Retain` keeps every stateful
+    /// resource; `RemovalPolicy::Snapshot` snapshots where the kind can and keeps the rest.
+    pub fn removal_policy(mut self, policy: RemovalPolicy) -> Self {
+        self.spec.removal_policy = Some(policy);
         self
     }
 

@@ -210,12 +210,19 @@ impl dyn AnyApp + '_ {
             account: environment.account.clone(),
             region: environment.region.clone(),
         };
-        let instance = |stack: Stack| StackInstance {
-            app: self.name(),
-            environment,
-            default_tags: default_tags.clone(),
-            stack,
-            links: Links::default(),
+        let instance = |mut stack: Stack| {
+            if let Some(policy) = environment.removal_policy {
+                for resource in &mut stack.resources {
+                    resource.apply_environment_removal(policy);
+                }
+            }
+            StackInstance {
+                app: self.name(),
+                environment,
+                default_tags: default_tags.clone(),
+                stack,
+                links: Links::default(),
+            }
         };
         for declaration in &shape.declarations {
             match declaration {

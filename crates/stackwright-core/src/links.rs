@@ -420,6 +420,7 @@ mod tests {
             region: "eu-west-1".into(),
             tags: Vec::new(),
             extensions: Extensions::default(),
+            removal_policy: None,
             location: std::panic::Location::caller(),
         }
     }

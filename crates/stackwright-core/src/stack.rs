@@ -38,12 +38,16 @@ pub trait Declare {
     fn declare(self, at: ResourceRef) -> (Resource, Self::Handle);
 }
 
-/// What happens to a resource's data when the resource leaves the definition or is replaced.
+/// What happens to a resource's data when the resource leaves the definition or is replaced (CDK's
+/// `RemovalPolicy`, CloudFormation's `DeletionPolicy`/`UpdateReplacePolicy`).
 ///
-/// Builders of stateful resources (databases, buckets, tables, volumes, keys, secrets, log groups) default
-/// to `Retain` or `Snapshot`; `Destroy` is the explicit opt-out.
+/// Builders of stateful resources (databases, buckets, tables, volumes, keys, secrets, log groups, hosted
+/// zones) default to `Retain` or `Snapshot`; `Destroy` is the explicit opt-out, per resource
+/// (`.removal_policy(..)`) or per environment (`Environment::removal_policy`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum RemovalPolicy {
+    /// Delete the resource and its data (CloudFormation `Delete`; Terraform destroys it, emptying buckets
+    /// and zones, without a final snapshot).
     #[default]
     Destroy,
     /// Keep the physical resource (CloudFormation `Retain`, Terraform `prevent_destroy`).
@@ -51,6 +55,21 @@ pub enum RemovalPolicy {
     /// Keep a final snapshot (CloudFormation `Snapshot`; Terraform `prevent_destroy`, as it has no
     /// generic snapshot-on-delete).
     Snapshot,
+}
+
+impl RemovalPolicy {
+    /// The policy a stateful resource whose kind defaults to `self` takes in an environment whose default
+    /// is `environment`: `Snapshot` stays only where the kind can snapshot (its own default is
+    /// `Snapshot`: volumes, databases), elsewhere it keeps the resource (`Retain`). A kind that defaults to
+    /// `Destroy` is not stateful and keeps `Destroy`.
+    pub fn within(self, environment: RemovalPolicy) -> RemovalPolicy {
+        match (self, environment) {
+            (RemovalPolicy::Destroy, _) => RemovalPolicy::Destroy,
+            (_, RemovalPolicy::Destroy) => RemovalPolicy::Destroy,
+            (_, RemovalPolicy::Retain) => RemovalPolicy::Retain,
+            (kind, RemovalPolicy::Snapshot) => kind,
+        }
+    }
 }
 
 /// A change one target applies to its own lowering of a resource, for what the typed builders do not
@@ -76,8 +95,12 @@ pub struct Resource {
     /// User tags (key, value) for taggable kinds; targets merge the environment's tags.
     pub tags: Vec<(String, Expr)>,
     pub depends_on: Vec<ResourceRef>,
-    /// What happens to the resource's data when it is removed from the definition or replaced.
+    /// What happens to the resource's data when it is removed from the definition or replaced: the
+    /// kind's default until instantiation applies the environment's (see [`RemovalPolicy::within`]).
     pub removal_policy: RemovalPolicy,
+    /// Whether the user chose how this resource is removed (`.removal_policy(..)`, or a deletion
+    /// protection setter); if not, the environment's `removal_policy` decides both.
+    pub removal_chosen: bool,
     /// The name the resource gets in the cloud, when the user asked for one; see [`crate::naming`].
     pub physical_name: Option<PhysicalName>,
     /// Target-specific edits of the lowered resource, applied last (the escape hatch).
@@ -120,6 +143,7 @@ impl Resource {
             tags: Vec::new(),
             depends_on: Vec::new(),
             removal_policy: RemovalPolicy::Destroy,
+            removal_chosen: false,
             physical_name: None,
             overrides: Vec::new(),
             accepted_findings: Vec::new(),
@@ -128,6 +152,29 @@ impl Resource {
             problems: Vec::new(),
             existing: None,
             remote_output: None,
+        }
+    }
+
+    /// Sets the removal policy as the user's choice, which the environment's default does not override.
+    pub fn choose_removal_policy(&mut self, policy: RemovalPolicy) {
+        self.removal_policy = policy;
+        self.removal_chosen = true;
+    }
+
+    /// Applies an environment's removal policy (`Environment::removal_policy`) unless the user chose this
+    /// resource's: stateful kinds take it (see [`RemovalPolicy::within`]), and in an environment that
+    /// tears down completely (`Destroy`) deletion protection (the neutral `deletion_protection` property of
+    /// databases, tables and load balancers) is turned off, since the engines cannot delete a protected
+    /// resource.
+    pub fn apply_environment_removal(&mut self, environment: RemovalPolicy) {
+        if self.removal_chosen {
+            return;
+        }
+        self.removal_policy = self.removal_policy.within(environment);
+        if environment == RemovalPolicy::Destroy
+            && matches!(self.get("deletion_protection"), Some(Value::Bool(true)))
+        {
+            self.set("deletion_protection", false);
         }
     }
 

@@ -27,7 +27,10 @@ pub(crate) fn stack(before: Option<&Document>, after: Option<&Document>) -> Stac
         ),
         (Some(b), None) => (
             StackStatus::Removed,
-            b.resources.iter().map(|e| destroyed(b, e, None)).collect(),
+            b.resources
+                .iter()
+                .map(|e| destroyed(b, e, None, true))
+                .collect(),
             b.outputs
                 .iter()
                 .map(|(name, _)| named(name, Action::Destroy))
@@ -63,6 +66,7 @@ pub(crate) fn stack(before: Option<&Document>, after: Option<&Document>) -> Stac
         summary,
         placement: None,
         relocated: false,
+        notes: Vec::new(),
     }
 }
 
@@ -81,6 +85,7 @@ fn resource_change(entry: &Entry, action: Action) -> ResourceChange {
         moved_from: None,
         may_replace: false,
         data_loss: None,
+        refused: false,
         notes: Vec::new(),
         warnings: Vec::new(),
         changes: Vec::new(),
@@ -115,7 +120,15 @@ fn added(target: Target, entry: &Entry) -> ResourceChange {
 }
 
 /// A resource that leaves the definition; `renamed_to` names the added resource that may be it.
-fn destroyed(view: &View, entry: &Entry, renamed_to: Option<&str>) -> ResourceChange {
+/// `whole_stack`: the whole (environment, stack) goes (removed, or moved to another account or region), so
+/// it is torn down with its previous artifact (`terraform destroy`, CloudFormation `delete-stack`), whose
+/// settings then apply.
+fn destroyed(
+    view: &View,
+    entry: &Entry,
+    renamed_to: Option<&str>,
+    whole_stack: bool,
+) -> ResourceChange {
     let mut change = resource_change(entry, Action::Destroy);
     if let Some(new) = renamed_to {
         change.notes.push(match view.target {
@@ -129,24 +142,99 @@ fn destroyed(view: &View, entry: &Entry, renamed_to: Option<&str>) -> ResourceCh
             ),
         });
     }
-    guard_data(view.target, &mut change, Some(entry), None);
+    if whole_stack {
+        guard_data(view.target, &mut change, Some(entry), None, Some(entry));
+    } else {
+        guard_data(view.target, &mut change, Some(entry), None, None);
+    }
     change
 }
 
-/// Flags data loss when `change` deletes a stateful resource, unless a policy keeps the data. `before` is
-/// the entry being deleted (its CloudFormation `DeletionPolicy` applies), `after` the replacing one (its
-/// `UpdateReplacePolicy` and Terraform `lifecycle` apply).
+/// Whether a Terraform block carries `lifecycle.prevent_destroy = true`.
+fn prevents_destroy(entry: &Entry) -> bool {
+    entry
+        .body
+        .pointer("/lifecycle/prevent_destroy")
+        .and_then(Json::as_bool)
+        .unwrap_or(false)
+}
+
+/// Types whose CloudFormation `DeletionPolicy` defaults to `Snapshot` rather than `Delete` (the
+/// `DeletionPolicy` attribute's documentation: DB clusters, and DB instances outside a cluster).
+fn snapshots_by_default(entry: &Entry) -> bool {
+    match entry.type_name {
+        "AWS::RDS::DBCluster" => true,
+        "AWS::RDS::DBInstance" => entry
+            .body
+            .pointer("/Properties/DBClusterIdentifier")
+            .is_none(),
+        _ => false,
+    }
+}
+
+/// Flags data loss when `change` deletes a stateful resource, unless a policy keeps the data, and
+/// predicts Terraform's refusal. `before` is the entry being deleted (its CloudFormation `DeletionPolicy`
+/// applies), `after` the replacing one (its `UpdateReplacePolicy` applies). `config` is the Terraform
+/// block whose `lifecycle` governs the change: the new one for a replacement, the previous one when the
+/// whole stack is destroyed with its previous module, none when the block left a module that stays (its
+/// `prevent_destroy` went with it, so Terraform destroys the resource: its documentation of the
+/// `lifecycle` meta-argument).
 fn guard_data(
     target: Target,
     change: &mut ResourceChange,
     before: Option<&Entry>,
     after: Option<&Entry>,
+    config: Option<&Entry>,
 ) {
     let deletes = match change.action {
         Action::Destroy | Action::Replace => true,
         Action::Update => change.may_replace,
         Action::NoChange | Action::Add => false,
     };
+    if target == Target::Terraform && deletes {
+        let config = match change.action {
+            Action::Destroy => config,
+            _ => after,
+        };
+        if config.is_some_and(prevents_destroy) {
+            let address = &change.address;
+            if change.action == Action::Update {
+                change.notes.push(format!(
+                    "Terraform will refuse if it replaces: `{address}` has lifecycle.prevent_destroy"
+                ));
+            } else {
+                let (how, fix) = if change.action == Action::Destroy {
+                    (
+                        "`terraform destroy` of this module destroys it",
+                        format!(
+                            "to keep the resource (what its removal policy asks), run `terraform state rm \
+                             {address}` first; to delete it, synthesize it once more with \
+                             `.removal_policy(RemovalPolicy::Destroy)` and apply that before destroying"
+                        ),
+                    )
+                } else {
+                    (
+                        "this change replaces it",
+                        "undo the change that replaces it, or set `.removal_policy(RemovalPolicy::Destroy)` \
+                         on the resource (or its environment) and apply that first, which gives up its data"
+                            .to_owned(),
+                    )
+                };
+                change.refused = true;
+                change.warnings.push(format!(
+                    "Terraform will refuse: `{address}` has lifecycle.prevent_destroy and {how}, so the whole \
+                     apply stops with an error before changing anything; {fix}"
+                ));
+                return;
+            }
+        } else if change.action == Action::Destroy && before.is_some_and(prevents_destroy) {
+            change.notes.push(format!(
+                "lifecycle.prevent_destroy leaves with the block, so Terraform destroys `{}`; to keep it, \
+                 run `terraform state rm {}` before applying",
+                change.address, change.address
+            ));
+        }
+    }
     let Some(what) = stateful::loses(target, &change.type_name).filter(|_| deletes) else {
         return;
     };
@@ -158,12 +246,23 @@ fn guard_data(
         (Target::Terraform, _) => None,
     };
     let kept = policy.and_then(|(key, e)| {
-        let value = e.body.get(key).and_then(Json::as_str)?;
+        let value = match e.body.get(key).and_then(Json::as_str) {
+            Some(value) => value,
+            None if key == "DeletionPolicy" && snapshots_by_default(e) => "Snapshot (the default)",
+            None => return None,
+        };
+        let old = if key == "DeletionPolicy" {
+            "it"
+        } else {
+            "the old resource"
+        };
         match value {
             "Retain" | "RetainExceptOnCreate" => Some(format!(
-                "data kept: {key} {value} leaves the old resource in place, no longer managed by the stack"
+                "retained: {key} {value} leaves {old} in place, no longer managed by the stack (data kept)"
             )),
-            "Snapshot" => Some(format!("data kept: {key} Snapshot keeps a final snapshot")),
+            v if v.starts_with("Snapshot") => Some(format!(
+                "snapshot then delete: {key} {v} keeps a final snapshot of {old} (data kept)"
+            )),
             _ => None,
         }
     });
@@ -176,15 +275,6 @@ fn guard_data(
     } else {
         what.to_owned()
     });
-    let prevents = after
-        .and_then(|e| e.body.pointer("/lifecycle/prevent_destroy"))
-        .and_then(Json::as_bool)
-        .unwrap_or(false);
-    if target == Target::Terraform && prevents && change.action != Action::Destroy {
-        change
-            .notes
-            .push("lifecycle.prevent_destroy: terraform will refuse to apply this change".into());
-    }
 }
 
 /// Which property changes replace resources of one type, from the vendored schema data.
@@ -666,7 +756,13 @@ impl<'v, 'a> Comparison<'v, 'a> {
                     pair.before.address, pair.after.address, pair.before.address
                 ));
             }
-            guard_data(target, &mut change, Some(pair.before), Some(pair.after));
+            guard_data(
+                target,
+                &mut change,
+                Some(pair.before),
+                Some(pair.after),
+                Some(pair.after),
+            );
             custom_name(&mut change, pair);
             instance_roll(target, &mut change, pair);
             resources.push(change);
@@ -687,7 +783,7 @@ impl<'v, 'a> Comparison<'v, 'a> {
                 Some(&(1, address)) => Some(address),
                 _ => None,
             };
-            resources.push(destroyed(self.before, entry, hint));
+            resources.push(destroyed(self.before, entry, hint, false));
         }
 
         let mut outputs = Vec::new();

@@ -120,6 +120,11 @@ pub struct ResourceChange {
     /// What is lost when this change deletes a stateful resource (`the database and its data`); `None`
     /// when nothing is, or a deletion or retention policy keeps it.
     pub data_loss: Option<String>,
+    /// Terraform refuses the whole apply because of this change: the resource has
+    /// `lifecycle.prevent_destroy` and the change destroys or replaces it (Terraform stops with an error
+    /// before changing anything). The warning says so, with the fix; nothing is lost, so `data_loss` is
+    /// `None`.
+    pub refused: bool,
     /// Further facts a reviewer needs (retention policies, rename hints, what happens to a fleet).
     pub notes: Vec<String>,
     /// What will go wrong if this is deployed as it stands, with the fix (CloudFormation cannot replace
@@ -173,6 +178,8 @@ pub struct Summary {
     pub data_loss: usize,
     /// Resources with warnings.
     pub warnings: usize,
+    /// Changes Terraform refuses (see [`ResourceChange::refused`]).
+    pub refused: usize,
 }
 
 impl Summary {
@@ -188,6 +195,7 @@ impl Summary {
         self.may_replace += usize::from(r.may_replace);
         self.data_loss += usize::from(r.data_loss.is_some());
         self.warnings += usize::from(!r.warnings.is_empty());
+        self.refused += usize::from(r.refused);
     }
 
     fn add_all(&mut self, other: &Summary) {
@@ -199,6 +207,7 @@ impl Summary {
         self.may_replace += other.may_replace;
         self.data_loss += other.data_loss;
         self.warnings += other.warnings;
+        self.refused += other.refused;
     }
 }
 
@@ -221,6 +230,9 @@ pub struct StackPlan {
     /// Part of an environment that moves to another account or region: this stack is either the old
     /// deployment, destroyed in its old placement, or the new one, created in the new placement.
     pub relocated: bool,
+    /// Facts about the stack as a whole, which the caller adds: for a stack that goes (removed, or the old
+    /// deployment of a move), where its previous artifact is and the commands that tear it down.
+    pub notes: Vec<String>,
 }
 
 impl StackPlan {

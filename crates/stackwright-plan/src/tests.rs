@@ -79,11 +79,116 @@ fn terraform_replacement_of_a_protected_resource_says_terraform_refuses() {
     let p = one(Target::Terraform, &before, &after);
     let r = &p.stacks[0].resources[0];
     assert_eq!(r.action, Action::Replace);
-    assert_eq!(r.data_loss.as_deref(), Some("the bucket and its objects"));
-    assert!(r.notes[0].contains("terraform will refuse"));
+    // Terraform errors before changing anything: a refusal, not data loss.
+    assert!(r.refused);
+    assert_eq!(r.data_loss, None);
+    assert!(
+        r.warnings[0].starts_with(
+            "Terraform will refuse: `aws_s3_bucket.assets` has lifecycle.prevent_destroy and this change \
+             replaces it, so the whole apply stops with an error before changing anything"
+        ),
+        "{:?}",
+        r.warnings
+    );
+    assert_eq!((p.summary.refused, p.summary.data_loss), (1, 0));
+    let text = crate::render::human(&p, false);
+    assert!(
+        text.contains("REFUSED: Terraform will refuse (prevent_destroy)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("TERRAFORM WILL REFUSE (1 resource has prevent_destroy)"),
+        "{text}"
+    );
+    let json = crate::render::json(&p);
+    assert_eq!(json["stacks"][0]["resources"][0]["refused"], true);
+    assert_eq!(json["summary"]["refused"], 1);
     // The lifecycle change is listed as a setting that replaces nothing.
     let lifecycle = r.changes.iter().find(|c| c.path[0] == "lifecycle").unwrap();
     assert_eq!(lifecycle.replacement, Replacement::Never);
+}
+
+/// A module that goes as a whole (its environment or stack removed) is torn down with `terraform destroy`
+/// of the previous module, whose `prevent_destroy` applies: Terraform refuses, nothing is lost.
+#[test]
+fn terraform_destroy_of_a_removed_stack_with_a_protected_resource_is_refused() {
+    let before = tf(json!({
+        "aws_cloudwatch_log_group": {"flow_logs": {"retention_in_days": 365,
+                                                   "lifecycle": {"prevent_destroy": true}}},
+        "aws_s3_bucket": {"scratch": {"force_destroy": true}},
+        "aws_vpc": {"vpc": {"cidr_block": "10.0.0.0/16"}},
+    }));
+    let p = plan(&[doc(Target::Terraform, &before)], &[]);
+    let r = &p.stacks[0].resources;
+    let find = |a: &str| r.iter().find(|x| x.address == a).unwrap();
+    let logs = find("aws_cloudwatch_log_group.flow_logs");
+    assert_eq!(logs.action, Action::Destroy);
+    assert!(logs.refused);
+    assert_eq!(logs.data_loss, None);
+    assert!(logs.warnings[0].contains("`terraform destroy` of this module destroys it"));
+    assert!(logs.warnings[0].contains("terraform state rm aws_cloudwatch_log_group.flow_logs"));
+    // The bucket has no guard: once the refusal is lifted, it goes with its objects.
+    let scratch = find("aws_s3_bucket.scratch");
+    assert!(!scratch.refused);
+    assert_eq!(
+        scratch.data_loss.as_deref(),
+        Some("the bucket and its objects")
+    );
+    assert!(!find("aws_vpc.vpc").refused);
+    assert_eq!(p.summary.refused, 1);
+}
+
+/// A block removed from a module that stays takes its `prevent_destroy` with it: Terraform destroys the
+/// resource (its `lifecycle` documentation), so this is data loss, with the way to keep it.
+#[test]
+fn terraform_removal_of_a_protected_block_from_a_module_that_stays_loses_data() {
+    let before = tf(json!({
+        "aws_cloudwatch_log_group": {"logs": {"lifecycle": {"prevent_destroy": true}}},
+        "aws_vpc": {"vpc": {"cidr_block": "10.0.0.0/16"}},
+    }));
+    let after = tf(json!({"aws_vpc": {"vpc": {"cidr_block": "10.0.0.0/16"}}}));
+    let p = one(Target::Terraform, &before, &after);
+    let r = &p.stacks[0].resources[0];
+    assert_eq!(r.action, Action::Destroy);
+    assert!(!r.refused);
+    assert_eq!(r.data_loss.as_deref(), Some("the log group and its events"));
+    assert!(
+        r.notes[0]
+            .contains("run `terraform state rm aws_cloudwatch_log_group.logs` before applying"),
+        "{:?}",
+        r.notes
+    );
+}
+
+/// CloudFormation keeps what `DeletionPolicy` keeps when a stack or a resource goes: retained, or
+/// snapshot then delete; a DB instance outside a cluster snapshots by default.
+#[test]
+fn cloudformation_removal_follows_the_deletion_policy() {
+    let before = cfn(json!({
+        "Logs": {"Type": "AWS::Logs::LogGroup", "DeletionPolicy": "Retain", "Properties": {}},
+        "Db": {"Type": "AWS::RDS::DBInstance", "DeletionPolicy": "Snapshot", "Properties": {}},
+        "Legacy": {"Type": "AWS::RDS::DBInstance", "Properties": {}},
+        "Member": {"Type": "AWS::RDS::DBInstance", "Properties": {"DBClusterIdentifier": "c"}},
+        "Scratch": {"Type": "AWS::RDS::DBInstance", "DeletionPolicy": "Delete", "Properties": {}},
+        "Bucket": {"Type": "AWS::S3::Bucket", "Properties": {}},
+    }));
+    let p = plan(&[doc(Target::CloudFormation, &before)], &[]);
+    let r = &p.stacks[0].resources;
+    let find = |a: &str| r.iter().find(|x| x.address == a).unwrap();
+    assert_eq!(find("Logs").data_loss, None);
+    assert!(find("Logs").notes[0].starts_with("retained: DeletionPolicy Retain leaves it in place"));
+    assert_eq!(find("Db").data_loss, None);
+    assert!(find("Db").notes[0].starts_with("snapshot then delete: DeletionPolicy Snapshot"));
+    assert_eq!(find("Legacy").data_loss, None);
+    assert!(find("Legacy").notes[0].contains("DeletionPolicy Snapshot (the default)"));
+    assert!(find("Member").data_loss.is_some());
+    assert!(find("Scratch").data_loss.is_some());
+    assert!(find("Bucket").data_loss.is_some());
+    assert!(
+        r.iter().all(|x| !x.refused),
+        "CloudFormation has no refusal"
+    );
+    assert_eq!(p.summary.data_loss, 3);
 }
 
 #[test]

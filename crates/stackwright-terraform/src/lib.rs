@@ -9,11 +9,13 @@
 
 mod exports;
 mod expr;
+mod moves;
 mod names;
 mod resources;
 mod settings;
 mod validation;
 
+pub use moves::carry_moves;
 pub use settings::{
     local_state_path, Backend, TerraformEnvironment, TerraformSettings, LOCAL_STATE_DIR,
 };

@@ -1,3 +1,4 @@
+use serde_json::Value as Json;
 use stackwright_core::ids::Namespace;
 use stackwright_core::{Diagnostic, Stack};
 
@@ -35,9 +36,108 @@ pub(crate) fn snake_case(user_id: &str) -> String {
     out
 }
 
-/// Suffixes of the rule resources a security group splits into.
-pub(crate) fn rule_name(group: &str, direction: &str, number: usize) -> String {
-    format!("{group}_{direction}_{number}")
+/// The name of a rule resource a security group splits into, from the rule's content (protocol, ports,
+/// peer; not its description, which updates in place): `web_ingress_tcp_443_from_0_0_0_0_0`. Positional
+/// names (`web_ingress_1`) made an inserted rule rewrite every later one and a reorder rewrite both;
+/// content names make an insert one add and a reorder no change. AWS refuses two rules of one group with
+/// the same protocol, ports and peer, so the name is unique in practice; `unique_in` numbers a repeat.
+pub(crate) fn rule_name(
+    group: &str,
+    direction: &str,
+    body: &serde_json::Map<String, Json>,
+) -> String {
+    let mut name = format!("{group}_{direction}");
+    let mut push = |part: &str| {
+        let part = identifier_part(part);
+        if !part.is_empty() {
+            name.push('_');
+            name.push_str(&part);
+        }
+    };
+    match body.get("ip_protocol") {
+        Some(Json::String(p)) if p == "-1" => push("all"),
+        Some(p) => push(&text(p)),
+        None => {}
+    }
+    match (body.get("from_port"), body.get("to_port")) {
+        (Some(from), Some(to)) if from == to => push(&text(from)),
+        (Some(from), Some(to)) => push(&format!("{}_{}", text(from), text(to))),
+        (Some(port), None) | (None, Some(port)) => push(&text(port)),
+        (None, None) => {}
+    }
+    let peer = ["cidr_ipv4", "referenced_security_group_id"]
+        .iter()
+        .find_map(|k| body.get(*k));
+    if let Some(peer) = peer {
+        push(if direction == "egress" { "to" } else { "from" });
+        push(&text(peer));
+    }
+    name
+}
+
+/// A content-derived name for the `n`-th (from 1) block of a list a resource splits into (a role's
+/// policy attachments): `{prefix}_{content}`, the content being what the item refers to (the policy's
+/// name in a literal ARN, the referenced resource's name).
+pub(crate) fn item_name(prefix: &str, item: &Json) -> String {
+    let part = identifier_part(&text(item));
+    if part.is_empty() {
+        prefix.to_owned()
+    } else {
+        format!("{prefix}_{part}")
+    }
+}
+
+/// `name`, or `name_2`, `name_3`, ... when an earlier block of the same resource took it.
+pub(crate) fn unique_in(taken: &mut Vec<String>, name: String) -> String {
+    let mut candidate = name.clone();
+    let mut n = 1;
+    while taken.contains(&candidate) {
+        n += 1;
+        candidate = format!("{name}_{n}");
+    }
+    taken.push(candidate.clone());
+    candidate
+}
+
+/// The text of a lowered value: a literal, or the resource a reference names
+/// (`${aws_security_group.lb.id}` -> `lb`), the last segment of an ARN (`arn:aws:iam::aws:policy/ReadOnly`
+/// -> `ReadOnly`).
+fn text(value: &Json) -> String {
+    let raw = match value {
+        Json::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    if let Some(inner) = raw.strip_prefix("${").and_then(|r| r.strip_suffix('}')) {
+        let parts: Vec<&str> = inner.split('.').collect();
+        return match parts.as_slice() {
+            // resource reference: type.name.attribute
+            [_, name, _] => (*name).to_owned(),
+            // data source, variable, ...: drop the `data`/`var` prefix and the attribute
+            ["data", _, name, ..] => (*name).to_owned(),
+            _ => inner.to_owned(),
+        };
+    }
+    if raw.starts_with("arn:") && !raw.contains('/') {
+        return raw;
+    }
+    if raw.starts_with("arn:") {
+        return raw.rsplit('/').next().unwrap_or(&raw).to_owned();
+    }
+    raw
+}
+
+/// Lowercase snake case of `text` with every run of other characters one `_`: a name Terraform accepts.
+fn identifier_part(text: &str) -> String {
+    let snake = snake_case(text);
+    let mut out = String::with_capacity(snake.len());
+    for c in snake.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    out.trim_matches('_').to_owned()
 }
 
 /// Names of the validation records (one `for_each` block) and the validation wait of a certificate.

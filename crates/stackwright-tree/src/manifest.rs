@@ -26,6 +26,11 @@ pub struct Entry {
     pub path: String,
     /// Lowercase hex SHA-256 of the artifact's bytes.
     pub sha256: String,
+    /// The artifact's (environment, stack) is no longer in the definition: synth keeps it (field
+    /// `"removed": true`) so that its deployment can still be torn down, until told it has been.
+    pub removed: bool,
+    /// The manifest's `resources` count, when it has one.
+    pub resources: Option<u64>,
 }
 
 /// A parsed `manifest.json` that stackwright wrote.
@@ -88,6 +93,17 @@ impl Manifest {
                 target: field("target")?,
                 path: field("path")?,
                 sha256: field("sha256")?,
+                removed: match entry.get("removed") {
+                    None => false,
+                    Some(Json::Bool(b)) => *b,
+                    Some(other) => {
+                        return Err(format!(
+                            "{what} has `removed` {}, expected a boolean",
+                            kind(other)
+                        ))
+                    }
+                },
+                resources: entry.get("resources").and_then(Json::as_u64),
             };
             if !TARGETS.contains(&entry.target.as_str()) {
                 return Err(format!(
@@ -204,6 +220,25 @@ mod tests {
             ["terraform/prod/web/main.tf.json", "manifest.json"]
         );
         assert!(parse(serde_json::json!({"format": 1, "app": "a", "artifacts": []})).is_ok());
+    }
+
+    #[test]
+    fn reads_removed_artifacts_and_resource_counts() {
+        let mut e = entry("terraform/prod/web/main.tf.json");
+        let m =
+            parse(serde_json::json!({"format": 1, "app": "a", "artifacts": [e.clone()]})).unwrap();
+        assert_eq!(
+            (m.artifacts[0].removed, m.artifacts[0].resources),
+            (false, Some(3))
+        );
+        e["removed"] = true.into();
+        let m =
+            parse(serde_json::json!({"format": 1, "app": "a", "artifacts": [e.clone()]})).unwrap();
+        assert!(m.artifacts[0].removed);
+        e["removed"] = "yes".into();
+        let err =
+            parse(serde_json::json!({"format": 1, "app": "a", "artifacts": [e]})).unwrap_err();
+        assert_eq!(err, "artifact 0 has `removed` a string, expected a boolean");
     }
 
     #[test]

@@ -86,7 +86,8 @@ pub mod prelude {
     pub use crate::template::Template;
     pub use crate::terraform::TerraformEnvironment;
     pub use crate::{
-        include_template, interpolate, App, Environment, Expr, Parameter, Run, Stack, Stacks,
+        include_template, interpolate, App, Environment, Expr, Parameter, RemovalPolicy, Run,
+        Stack, Stacks,
     };
 }
 

@@ -717,7 +717,8 @@ fn hosted_zone_is_retained_and_a_private_one_names_its_vpc_region() {
             (
                 "aws_route53_zone",
                 "internal",
-                json!({"name": "internal.example", "vpc": [{"vpc_id": "${aws_vpc.vpc.id}"}]}),
+                json!({"name": "internal.example", "force_destroy": true,
+                       "vpc": [{"vpc_id": "${aws_vpc.vpc.id}"}]}),
             ),
         ],
     );

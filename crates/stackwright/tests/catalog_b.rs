@@ -102,7 +102,7 @@ fn iam_role_with_trust_policy_managed_policy_and_instance_profile() {
                 json!({"version": "2012-10-17", "statement": [{"effect": "Allow", "actions": ["sts:AssumeRole"], "principals": [{"type": "Service", "identifiers": ["ec2.amazonaws.com"]}]}]}),
             ),
             (
-                "/resource/aws_iam_role_policy_attachment/app_managed_policy_1",
+                "/resource/aws_iam_role_policy_attachment/app_managed_policy_amazon_ssm_managed_instance_core",
                 json!({"role": "${aws_iam_role.app.name}", "policy_arn": "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"}),
             ),
             (
@@ -168,7 +168,7 @@ fn iam_inline_and_managed_policies() {
                 json!({"policy": "${data.aws_iam_policy_document.shared_policy_document.json}", "description": "shared read access"}),
             ),
             (
-                "/resource/aws_iam_role_policy_attachment/shared_attachment_1",
+                "/resource/aws_iam_role_policy_attachment/shared_attachment_app",
                 json!({"role": "${aws_iam_role.app.name}", "policy_arn": "${aws_iam_policy.shared.arn}"}),
             ),
         ],
@@ -510,7 +510,7 @@ fn accepted_findings_reach_every_block_a_resource_splits_into() {
             ),
             // checkov reports an open port on the rule, a block of its own in Terraform.
             (
-                "/resource/aws_vpc_security_group_ingress_rule/web_ingress_1/~1~1",
+                "/resource/aws_vpc_security_group_ingress_rule/web_ingress_tcp_80_from_0_0_0_0_0/~1~1",
                 json!(["checkov:skip=CKV_AWS_260: redirected to HTTPS"]),
             ),
             (

@@ -187,10 +187,10 @@ fn security_groups_are_closed_unless_opened() {
 
     let rules = &docs[TF]["resource"];
     assert!(rules["aws_vpc_security_group_egress_rule"]
-        .get("lb_egress_1")
+        .get("lb_egress_all_to_10_0_0_0_16")
         .is_none());
     assert_eq!(
-        rules["aws_vpc_security_group_ingress_rule"]["app_ingress_1"],
+        rules["aws_vpc_security_group_ingress_rule"]["app_ingress_tcp_8080_from_lb"],
         json!({
             "security_group_id": "${aws_security_group.app.id}",
             "ip_protocol": "tcp",
@@ -201,7 +201,7 @@ fn security_groups_are_closed_unless_opened() {
         })
     );
     assert_eq!(
-        rules["aws_vpc_security_group_egress_rule"]["app_egress_1"],
+        rules["aws_vpc_security_group_egress_rule"]["app_egress_all_to_10_0_0_0_16"],
         json!({"security_group_id": "${aws_security_group.app.id}", "ip_protocol": "-1", "cidr_ipv4": "10.0.0.0/16", "description": "inside the VPC"})
     );
 }

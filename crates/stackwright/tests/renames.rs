@@ -45,8 +45,8 @@ fn terraform_moves_renamed_resources_and_the_blocks_they_split_into() {
             {"from": "aws_default_security_group.network_default_security_group",
              "to": "aws_default_security_group.vpc_default_security_group"},
             {"from": "aws_security_group.web", "to": "aws_security_group.web_servers"},
-            {"from": "aws_vpc_security_group_ingress_rule.web_ingress_1",
-             "to": "aws_vpc_security_group_ingress_rule.web_servers_ingress_1"},
+            {"from": "aws_vpc_security_group_ingress_rule.web_ingress_tcp_443_from_0_0_0_0_0",
+             "to": "aws_vpc_security_group_ingress_rule.web_servers_ingress_tcp_443_from_0_0_0_0_0"},
         ])
     );
     // Terraform reads moved blocks since 1.1; modules without one keep the older floor.

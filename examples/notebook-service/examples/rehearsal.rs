@@ -12,7 +12,7 @@
 use notebook_service::{app, app_with, environments, Sizing};
 use serde_json::{json, Value};
 use stackwright::synth::run_with;
-use stackwright::{App, Environment};
+use stackwright::{App, Environment, RemovalPolicy};
 use std::path::Path;
 
 const MODULE: &str = "terraform/test/notebook/main.tf.json";
@@ -24,7 +24,8 @@ fn scenarios() -> Vec<(&'static str, App<Sizing>)> {
             .into_iter()
             .map(|e| match e.name() {
                 "test" => Environment::new(e.name(), e.account(), e.region(), change(&e))
-                    .tag("stage", "test"),
+                    .tag("stage", "test")
+                    .removal_policy(RemovalPolicy::Destroy),
                 _ => e,
             })
             .collect();
@@ -127,16 +128,17 @@ fn edited() -> Vec<(&'static str, Edit)> {
             let rules = m["resource"]["aws_vpc_security_group_ingress_rule"]
                 .as_object_mut()
                 .expect("ingress rules");
-            let first = rules["notebook_instance_security_group_ingress_1"].clone();
-            let mut inserted = first.clone();
+            // Rules are named by their content, so an inserted rule is one new block.
+            let first = "notebook_instance_security_group_ingress_tcp_8888_from_notebook_load_balancer_security_group";
+            let mut inserted = rules[first].clone();
             inserted["from_port"] = json!(80);
             inserted["to_port"] = json!(80);
             inserted["description"] = json!("HTTP from anywhere, redirected to HTTPS");
             rules.insert(
-                "notebook_instance_security_group_ingress_1".into(),
+                "notebook_instance_security_group_ingress_tcp_80_from_notebook_load_balancer_security_group"
+                    .into(),
                 inserted,
             );
-            rules.insert("notebook_instance_security_group_ingress_2".into(), first);
         }),
     ]
 }

@@ -79,7 +79,8 @@ impl Sizing {
 }
 
 /// Production in Oregon and Frankfurt (m4 is not offered in every region, so Frankfurt runs m5), and a
-/// small test environment in another account.
+/// small test environment in another account, which tears down completely (`RemovalPolicy::Destroy`: no
+/// flow-log group or zone left behind, no deletion protection); production keeps its data.
 pub fn environments() -> Vec<Environment<Sizing>> {
     vec![
         Environment::new(
@@ -102,7 +103,8 @@ pub fn environments() -> Vec<Environment<Sizing>> {
             "us-west-2",
             Sizing::new(1, "t3.medium"),
         )
-        .tag("stage", "test"),
+        .tag("stage", "test")
+        .removal_policy(RemovalPolicy::Destroy),
     ]
 }
 

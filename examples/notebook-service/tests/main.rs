@@ -6,3 +6,4 @@ mod determinism;
 mod plan;
 mod scenarios;
 mod snapshots;
+mod teardown;

@@ -5,7 +5,7 @@ use crate::common::{environments_with, prod_ireland, TF_OREGON};
 use notebook_service::{app, app_with, environments, Sizing};
 use serde_json::{json, Value};
 use stackwright::synth::run_with;
-use stackwright::{App, Environment};
+use stackwright::{App, Environment, RemovalPolicy};
 use std::path::Path;
 
 /// A scratch directory holding `base/`, the artifacts of `before`.
@@ -17,7 +17,8 @@ fn baseline(before: &App<Sizing>) -> tempfile::TempDir {
     dir
 }
 
-fn cli(app: &App<Sizing>, args: &[&str]) -> (u8, String, String) {
+/// The flagship's command line on `args`: exit code, stdout, stderr.
+pub(crate) fn cli(app: &App<Sizing>, args: &[&str]) -> (u8, String, String) {
     let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
     let argv = std::iter::once("notebook-service").chain(args.iter().copied());
     let code = run_with(app, argv, &mut stdout, &mut stderr, false);
@@ -327,6 +328,74 @@ fn removing_the_test_environment_destroys_every_resource_listed() {
     assert!(resources(tf, "destroy").contains(&"aws_autoscaling_group.notebook_fleet"));
 }
 
+/// Production keeps its data (no `Environment::removal_policy`): removing a production environment is a
+/// refusal by Terraform (`terraform destroy` of its module stops at the flow-log group and the zone, which
+/// carry `prevent_destroy`) and a retention by CloudFormation (`DeletionPolicy: Retain`), never data loss.
+#[test]
+fn removing_a_production_environment_is_refused_by_terraform_and_retained_by_cloudformation() {
+    let dir = baseline(&app());
+    let envs = environments()
+        .into_iter()
+        .filter(|e| e.name() != "prod-frankfurt")
+        .collect();
+    let (code, plan) = plan_json(dir.path(), &app_with(envs), &[]);
+    assert_eq!(code, 2, "nothing is lost: {plan:#}");
+    assert_eq!(plan["data_loss"], false);
+    let tf = stack(&plan, "prod-frankfurt", "terraform");
+    assert_eq!(tf["status"], "removed");
+    let refused: Vec<&str> = tf["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["refused"] == true)
+        .map(|r| r["address"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        refused,
+        [
+            "aws_cloudwatch_log_group.vpc_flow_logs_logs",
+            "aws_route53_zone.zone"
+        ]
+    );
+    assert_eq!(tf["summary"]["refused"], 2);
+    let logs = resource(tf, "aws_cloudwatch_log_group.vpc_flow_logs_logs");
+    assert_eq!(logs["action"], "destroy");
+    assert_eq!(logs["data_loss"], Value::Null);
+    assert!(logs["warnings"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("Terraform will refuse: `aws_cloudwatch_log_group.vpc_flow_logs_logs` has lifecycle.prevent_destroy"));
+    let cfn = stack(&plan, "prod-frankfurt", "cloudformation");
+    for id in ["VpcFlowLogsLogs", "Zone"] {
+        let r = resource(cfn, id);
+        assert_eq!(r["data_loss"], Value::Null, "{id}");
+        assert!(
+            r["notes"][0]
+                .as_str()
+                .unwrap()
+                .starts_with("retained: DeletionPolicy Retain leaves it in place"),
+            "{id}: {r:#}"
+        );
+    }
+    let (_, human, _) = cli(
+        &app_with(
+            environments()
+                .into_iter()
+                .filter(|e| e.name() != "prod-frankfurt")
+                .collect(),
+        ),
+        &[
+            "plan",
+            "--against",
+            dir.path().join("base").to_str().unwrap(),
+        ],
+    );
+    assert!(
+        human.contains("prod-frankfurt/notebook (terraform): stack removed: 0 to add, 0 to update, 0 to replace, 38 to destroy; 2 warnings; TERRAFORM WILL REFUSE (2 resources have prevent_destroy)"),
+        "{human}"
+    );
+}
+
 /// Moving an environment to another account (a breach drill, a reorganisation) is a new deployment there,
 /// and the old one stays until destroyed: never "update in place".
 #[test]
@@ -334,6 +403,7 @@ fn moving_an_environment_to_another_account_destroys_there_and_creates_here() {
     let dir = baseline(&app());
     let envs = environments_with("test", |e| {
         Environment::new(e.name(), "999999999999", e.region(), e.config().clone())
+            .removal_policy(RemovalPolicy::Destroy)
     });
     let (code, plan) = plan_json(dir.path(), &app_with(envs), &[]);
     assert_eq!(code, 3, "the old flow-log group is destroyed with its logs");
@@ -358,6 +428,24 @@ fn moving_an_environment_to_another_account_destroys_there_and_creates_here() {
             [0, 0, 0, add],
             "{target}: the same resources, destroyed there"
         );
+        // How to tear the old deployment down, with the credentials of the old account.
+        let note = old["notes"][0].as_str().unwrap();
+        assert!(note.starts_with("the old deployment: "), "{note}");
+        assert!(
+            note.contains("(with credentials for account 222222222222)"),
+            "{note}"
+        );
+        if target == "terraform" {
+            assert!(
+                note.contains("tear the old deployment down first"),
+                "{note}"
+            );
+            assert!(note.contains("terraform/test/notebook destroy"), "{note}");
+            assert!(
+                note.ends_with("then run synth with `--destroyed test`"),
+                "{note}"
+            );
+        }
     }
 }
 
@@ -476,7 +564,8 @@ fn synth_check_lists_what_differs() {
     let (code, stdout, _) = cli(&app(), &["synth", "--check", "--out", out]);
     assert_eq!(code, 0, "{stdout}");
 
-    // The changed definition no longer has one environment: its artifacts are unexpected.
+    // The changed definition no longer has one environment: synth keeps its artifacts (listed as removed,
+    // so that it can still be torn down), and only the manifest says so.
     let envs = environments_with("prod-oregon", resized(4, "m4.xlarge"))
         .into_iter()
         .filter(|e| e.name() != "test")
@@ -485,12 +574,10 @@ fn synth_check_lists_what_differs() {
     assert_eq!(code, 1);
     assert!(stdout.is_empty());
     let expected = format!(
-        "error: {out} is not what the definition produces (5 differences):\n  \
+        "error: {out} is not what the definition produces (3 differences):\n  \
          differs: cloudformation/prod-oregon/notebook.template.json\n  \
-         unexpected: cloudformation/test/notebook.template.json\n  \
          differs: manifest.json\n  \
          differs: terraform/prod-oregon/notebook/main.tf.json\n  \
-         unexpected: terraform/test/notebook/main.tf.json\n  \
          = help: run `synth` to update it, or `plan --against {out}` to see what the changes do\n"
     );
     assert_eq!(stderr, expected);

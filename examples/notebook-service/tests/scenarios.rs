@@ -2,7 +2,7 @@
 
 use crate::common::{artifacts, diff, environments_with, prod_ireland, CFN_OREGON, TF_OREGON};
 use notebook_service::{app, app_with, environments, Sizing};
-use stackwright::Environment;
+use stackwright::{Environment, RemovalPolicy};
 
 fn resized(
     replicas: u32,
@@ -249,6 +249,7 @@ fn recreating_in_a_new_account_changes_only_the_account() {
             Sizing::new(1, "t3.medium"),
         )
         .tag("stage", "test")
+        .removal_policy(RemovalPolicy::Destroy)
     });
     let after = artifacts(&app_with(moved));
     let cfn = "cloudformation/test/notebook.template.json";

@@ -13,8 +13,8 @@ use stackwright_core::{Declare, Expr, Resource, ResourceRef, Value};
 /// - deletion protection is on: the load balancer's DNS name is what clients and DNS records point at, so
 ///   deleting it (the resource left the definition, its id changed, or a change such as the scheme forces a
 ///   replacement) is an outage. CloudFormation and Terraform then fail to delete it until an update turns
-///   protection off with `.deletion_protection(false)`, which short-lived environments may set from the
-///   start.
+///   protection off with `.deletion_protection(false)`; an environment that tears down completely
+///   (`Environment::removal_policy(RemovalPolicy::Destroy)`) has it off unless the load balancer sets it.
 ///
 /// A network load balancer balances across zones (`load_balancing.cross_zone.enabled`) unless
 /// `.cross_zone(false)`, so that losing the targets of one zone does not black-hole that zone's address.
@@ -105,6 +105,7 @@ impl LoadBalancer {
     /// Turns deletion protection off (it is on by default, see the type's documentation).
     pub fn deletion_protection(mut self, enabled: bool) -> Self {
         self.resource.set("deletion_protection", enabled);
+        self.resource.removal_chosen = true;
         self
     }
 

@@ -367,6 +367,16 @@ impl Lowering<'_> {
         let mut entry = Map::new();
         entry.insert("Type".into(), type_name.as_str().into());
         let policy = match resource.removal_policy {
+            // CloudFormation's own default for these is `Snapshot` (its `DeletionPolicy` documentation),
+            // so `Destroy` must say `Delete`; other types are deleted by default.
+            RemovalPolicy::Destroy
+                if matches!(
+                    type_name.as_str(),
+                    "AWS::RDS::DBInstance" | "AWS::RDS::DBCluster"
+                ) =>
+            {
+                Some("Delete")
+            }
             RemovalPolicy::Destroy => None,
             RemovalPolicy::Retain => Some("Retain"),
             RemovalPolicy::Snapshot => Some("Snapshot"),

@@ -58,6 +58,9 @@ pub fn human(plan: &Plan, color: bool) -> String {
     let mut out = String::new();
     for stack in &plan.stacks {
         let _ = writeln!(out, "{}{}{}", p.bold, clean(&stack_line(stack)), p.reset);
+        for note in &stack.notes {
+            let _ = writeln!(out, "  note: {}", clean(note));
+        }
         let rows: Vec<[String; 3]> = stack
             .resources
             .iter()
@@ -83,6 +86,10 @@ pub fn human(plan: &Plan, color: bool) -> String {
         for (r, row) in stack.resources.iter().zip(&rows) {
             let loss = match &r.data_loss {
                 Some(what) => format!("  {}DATA LOSS: {}{}", p.alarm, clean(what), p.reset),
+                None if r.refused => format!(
+                    "  {}REFUSED: Terraform will refuse (prevent_destroy){}",
+                    p.alarm, p.reset
+                ),
                 None => String::new(),
             };
             let line = format!(

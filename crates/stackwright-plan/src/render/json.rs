@@ -10,10 +10,11 @@ pub const FORMAT_VERSION: u64 = 1;
 /// { "format": 1, "summary": Summary, "data_loss": bool, "changes": bool,
 ///   "stacks": [ { "environment", "stack", "target", "status": "unchanged|changed|added|removed",
 ///                 "placement": { "account", "region" }|null, "relocated": bool,
-///                 "summary": Summary,
+///                 "summary": Summary, "notes": [string] (what to run, for a stack that goes),
 ///                 "resources": [ { "address", "type", "action": "add|update|replace|destroy|no-change",
 ///                                  "moved_from": string|null, "may_replace": bool,
-///                                  "data_loss": string|null, "notes": [string], "warnings": [string],
+///                                  "data_loss": string|null, "refused": bool,
+///                                  "notes": [string], "warnings": [string],
 ///                                  "changes": [ { "path": [string], "before": any|null, "after": any|null,
 ///                                                 "known_after_deploy": string|null,
 ///                                                 "sensitive": bool,
@@ -24,8 +25,8 @@ pub const FORMAT_VERSION: u64 = 1;
 ///   "embraces" (only when any): [ { "environment", "producer", "export", "removed": bool,
 ///                                   "consumers": [string],
 ///                   "still_imported_by": [string], "message" } ] }
-/// Summary = { "add", "update", "replace", "destroy", "moved", "may_replace", "data_loss", "warnings" }
-///           (counts)
+/// Summary = { "add", "update", "replace", "destroy", "moved", "may_replace", "data_loss", "warnings",
+///             "refused" } (counts)
 /// ```
 pub fn json(plan: &Plan) -> Json {
     let mut out = json!({
@@ -67,6 +68,7 @@ fn summary(s: &Summary) -> Json {
         "may_replace": s.may_replace,
         "data_loss": s.data_loss,
         "warnings": s.warnings,
+        "refused": s.refused,
     })
 }
 
@@ -79,6 +81,7 @@ fn stack(s: &StackPlan) -> Json {
         "placement": s.placement.as_ref().map(|p| json!({"account": p.account, "region": p.region})),
         "relocated": s.relocated,
         "summary": summary(&s.summary),
+        "notes": s.notes,
         "resources": s.resources.iter().map(resource).collect::<Vec<_>>(),
         "outputs": s.outputs.iter().map(|o| json!({ "name": o.name, "action": o.action.name() })).collect::<Vec<_>>(),
         "settings": s.settings,
@@ -93,6 +96,7 @@ fn resource(r: &ResourceChange) -> Json {
         "moved_from": r.moved_from,
         "may_replace": r.may_replace,
         "data_loss": r.data_loss,
+        "refused": r.refused,
         "notes": r.notes,
         "warnings": r.warnings,
         "changes": r.changes.iter().map(change).collect::<Vec<_>>(),

@@ -84,6 +84,9 @@ pub fn markdown(plan: &Plan) -> String {
             "\n<details><summary>{}</summary>\n",
             html(&stack_line(s))
         );
+        for note in &s.notes {
+            let _ = writeln!(out, "- {}\n", inline(note, false));
+        }
         if !s.resources.is_empty() {
             let _ = writeln!(
                 out,
@@ -97,6 +100,9 @@ pub fn markdown(plan: &Plan) -> String {
                 .collect();
             if let Some(what) = &r.data_loss {
                 details.insert(0, format!("**DATA LOSS**: {}", text(what)));
+            }
+            if r.refused {
+                details.insert(0, "**TERRAFORM WILL REFUSE**".to_owned());
             }
             details.extend(
                 r.warnings

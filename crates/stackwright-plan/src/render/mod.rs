@@ -44,6 +44,13 @@ fn counts(s: &Summary) -> String {
         1 => text.push_str("; 1 warning"),
         n => text.push_str(&format!("; {n} warnings")),
     }
+    match s.refused {
+        0 => {}
+        1 => text.push_str("; TERRAFORM WILL REFUSE (1 resource has prevent_destroy)"),
+        n => text.push_str(&format!(
+            "; TERRAFORM WILL REFUSE ({n} resources have prevent_destroy)"
+        )),
+    }
     text
 }
 

@@ -2,7 +2,7 @@
 
 use super::{Attrs, Secondary, Service};
 use crate::expr;
-use crate::names::rule_name;
+use crate::names::{rule_name, unique_in};
 use serde_json::{json, Map, Value as Json};
 use stackwright_aws::kinds;
 use stackwright_core::{RemovalPolicy, Value};
@@ -121,7 +121,8 @@ fn lower(name: &str, a: &mut Attrs, out: &mut Secondary) -> bool {
                     .get(direction)
                     .and_then(Value::as_list)
                     .unwrap_or_default();
-                for (number, rule) in rules.iter().enumerate() {
+                let mut taken = Vec::new();
+                for rule in rules {
                     let mut body = Map::new();
                     body.insert("security_group_id".into(), group_id.clone());
                     let protocol = rule
@@ -146,8 +147,8 @@ fn lower(name: &str, a: &mut Attrs, out: &mut Secondary) -> bool {
                             body.insert(to.into(), a.value(v));
                         }
                     }
-                    out.blocks
-                        .push((rule_type, rule_name(name, direction, number + 1), body));
+                    let rule = unique_in(&mut taken, rule_name(name, direction, &body));
+                    out.blocks.push((rule_type, rule, body));
                 }
             }
         }

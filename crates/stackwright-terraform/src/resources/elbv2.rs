@@ -46,6 +46,7 @@ fn lower(_: &str, a: &mut Attrs, out: &mut Secondary) -> bool {
             a.copy("subnets", "subnets");
             a.copy("security_groups", "security_groups");
             a.copy("deletion_protection", "enable_deletion_protection");
+            a.skip_protection_check("CKV_AWS_150");
             a.copy("drop_invalid_header_fields", "drop_invalid_header_fields");
             a.copy("cross_zone", "enable_cross_zone_load_balancing");
             a.copy("idle_timeout_seconds", "idle_timeout");

@@ -4,6 +4,7 @@
 //! policies to roles are resources of their own.
 
 use super::{checkov_skips, Attrs, Secondary, Service};
+use crate::names::{item_name, unique_in};
 use serde_json::{Map, Value as Json};
 use stackwright_aws::kinds;
 use stackwright_core::Value;
@@ -85,7 +86,8 @@ fn lower(name: &str, a: &mut Attrs, out: &mut Secondary) -> bool {
     true
 }
 
-/// One `aws_iam_role_policy_attachment` per item of list property `from`, named `{name}_{suffix}_{n}`;
+/// One `aws_iam_role_policy_attachment` per item of list property `from`, named from what it attaches
+/// (`{name}_{suffix}_{policy}`, see `names::item_name`), so that inserting one renames no other;
 /// `pair` turns an item into (role, policy ARN).
 fn attachments(
     a: &mut Attrs,
@@ -100,16 +102,16 @@ fn attachments(
         .get(from)
         .and_then(Value::as_list)
         .unwrap_or_default();
-    for (n, item) in items.iter().enumerate() {
-        let (role, policy_arn) = pair(a.value(item));
+    let mut taken = Vec::new();
+    for item in items {
+        let value = a.value(item);
+        let block = unique_in(&mut taken, item_name(&format!("{name}_{suffix}"), &value));
+        let (role, policy_arn) = pair(value);
         let mut body = Map::new();
         body.insert("role".into(), role);
         body.insert("policy_arn".into(), policy_arn);
-        out.blocks.push((
-            "aws_iam_role_policy_attachment",
-            format!("{name}_{suffix}_{}", n + 1),
-            body,
-        ));
+        out.blocks
+            .push(("aws_iam_role_policy_attachment", block, body));
     }
 }
 

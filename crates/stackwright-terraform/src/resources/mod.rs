@@ -342,6 +342,28 @@ pub(crate) struct Attrs<'l, 'p> {
 }
 
 impl Attrs<'_, '_> {
+    /// Whether the environment tears down completely (`Environment::removal_policy(Destroy)`) and the
+    /// resource left its removal to it: deletion protection is then off by design.
+    pub fn torn_down_with_environment(&self) -> bool {
+        !self.resource.removal_chosen
+            && self.lowering.env.removal_policy == Some(RemovalPolicy::Destroy)
+    }
+
+    /// Skips a deletion-protection check when [`Self::torn_down_with_environment`] turned protection off.
+    pub fn skip_protection_check(&mut self, id: &str) {
+        let off = matches!(
+            self.resource.get("deletion_protection"),
+            Some(Value::Bool(false))
+        );
+        if off && self.torn_down_with_environment() {
+            self.checkov_skip(
+                id,
+                "deletion protection is off because the environment tears down completely \
+                 (Environment::removal_policy(RemovalPolicy::Destroy)); a protected resource cannot be destroyed",
+            );
+        }
+    }
+
     pub fn value(&mut self, value: &Value) -> Json {
         let (resource, problems, lowering) = (self.resource, &mut *self.problems, self.lowering);
         stackwright_lowering::lower_value_keyed(value, &expr::escape, &mut |e| {

@@ -63,6 +63,7 @@ fn lower(_: &str, a: &mut Attrs, _: &mut Secondary) -> bool {
             a.copy("publicly_accessible", "publicly_accessible");
             a.copy("backup_retention_days", "backup_retention_period");
             a.copy("deletion_protection", "deletion_protection");
+            a.skip_protection_check("CKV_AWS_293");
             a.copy("iam_authentication", "iam_database_authentication_enabled");
             a.copy("copy_tags_to_snapshot", "copy_tags_to_snapshot");
             a.copy("auto_minor_version_upgrade", "auto_minor_version_upgrade");

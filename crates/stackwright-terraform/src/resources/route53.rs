@@ -3,7 +3,7 @@
 use super::{Attrs, Secondary, Service};
 use serde_json::{json, Value as Json};
 use stackwright_aws::kinds;
-use stackwright_core::Value;
+use stackwright_core::{RemovalPolicy, Value};
 
 pub(super) const SERVICE: Service = Service {
     block_type,
@@ -33,6 +33,11 @@ fn lower(_: &str, a: &mut Attrs, _: &mut Secondary) -> bool {
         kinds::HOSTED_ZONE => {
             a.copy("name", "name");
             a.copy("comment", "comment");
+            if resource.removal_policy == RemovalPolicy::Destroy {
+                // `terraform destroy` deletes records Terraform does not manage too (AWS refuses to delete
+                // a zone that holds any besides its NS and SOA records).
+                a.insert("force_destroy", Json::Bool(true));
+            }
             if let Some(vpcs) = resource.get("vpcs").and_then(Value::as_list) {
                 let vpcs: Vec<Json> = vpcs
                     .iter()

@@ -5,7 +5,7 @@
 use super::{iam, object, Attrs, Secondary, Service};
 use serde_json::{json, Map, Value as Json};
 use stackwright_aws::kinds;
-use stackwright_core::Value;
+use stackwright_core::{RemovalPolicy, Value};
 
 pub(super) const SERVICE: Service = Service {
     block_type,
@@ -36,6 +36,10 @@ fn lower(name: &str, a: &mut Attrs, out: &mut Secondary) -> bool {
         return false;
     }
     a.physical_name("bucket");
+    if resource.removal_policy == RemovalPolicy::Destroy {
+        // `terraform destroy` deletes the objects too; without it the provider fails on a non-empty bucket.
+        a.insert("force_destroy", Json::Bool(true));
+    }
     a.tags();
     let bucket = Json::String(format!("${{aws_s3_bucket.{name}.id}}"));
     let part = |out: &mut Secondary, suffix: &str, type_name: &'static str, body: Json| {

@@ -1,0 +1,67 @@
+//! `moved` blocks that only the previous tree can give: each fresh Terraform module is compared with the
+//! module at the same path in the previous tree (see `stackwright_terraform::carry_moves`).
+
+use crate::synth::{Artifact, Synthesis, Target, MANIFEST};
+use serde_json::Value as Json;
+use std::collections::HashSet;
+use std::path::Path;
+
+/// The modules of the previous tree: the paths its manifest lists (none without a readable one).
+pub(crate) struct Previous<'a> {
+    dir: &'a Path,
+    paths: HashSet<String>,
+}
+
+impl<'a> Previous<'a> {
+    pub(crate) fn read(dir: &'a Path) -> Self {
+        let paths = stackwright_tree::read_file(dir, MANIFEST, stackwright_tree::DEFAULT_LIMIT)
+            .ok()
+            .and_then(|bytes| stackwright_tree::Manifest::parse(&bytes).ok())
+            .map(|m| m.artifacts.into_iter().map(|e| e.path).collect())
+            .unwrap_or_default();
+        Previous { dir, paths }
+    }
+
+    /// Adds to `artifact` (fresh, its `bytes` serialized) the `moved` blocks its previous version calls
+    /// for (blocks renamed from positional to content names, and the previous `moved` blocks that still
+    /// apply). Only Terraform artifacts at a path the previous manifest lists; a module that cannot be
+    /// read or parsed gives no moves. Whether the artifact gained moves.
+    pub(crate) fn carry(&self, artifact: &mut Artifact) -> bool {
+        if artifact.target != Target::Terraform
+            || artifact.removed
+            || !self.paths.contains(&artifact.path)
+        {
+            return false;
+        }
+        let limit = stackwright_tree::DEFAULT_LIMIT;
+        let Some(old) = stackwright_tree::read_file(self.dir, &artifact.path, limit)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<Json>(&bytes).ok())
+        else {
+            return false;
+        };
+        let mut module: Json =
+            serde_json::from_slice(&artifact.bytes).expect("synthesized JSON parses");
+        if stackwright_terraform::carry_moves(&old, &mut module) > 0 {
+            artifact.bytes = crate::synth::to_bytes(&module);
+            return true;
+        }
+        false
+    }
+}
+
+/// [`Previous::carry`] on each fresh Terraform artifact of `synthesis`, regenerating the manifest when
+/// any artifact changed. Returns the modules that gained moves (their paths).
+pub(crate) fn carry(synthesis: &mut Synthesis, previous: &Path) -> Vec<String> {
+    let previous = Previous::read(previous);
+    let mut changed = Vec::new();
+    for artifact in &mut synthesis.artifacts {
+        if previous.carry(artifact) {
+            changed.push(artifact.path.clone());
+        }
+    }
+    if !changed.is_empty() {
+        synthesis.manifest = crate::synth::manifest_of(&synthesis.app, &synthesis.artifacts);
+    }
+    changed
+}

@@ -1,0 +1,340 @@
+//! Artifacts of environments and stacks that left the definition (or moved to another account or region). Their deployments still exist until
+//! someone tears them down, and tearing down needs the artifact (`terraform destroy` runs in the module),
+//! so synth keeps them in the tree, listed by the manifest with `"removed": true`, until `synth
+//! --destroyed ENV[/STACK]` says the deployment is gone. They stay at their path, so a module's relative
+//! local-backend path and its `.terraform/` still work.
+
+use crate::synth::{Artifact, Request, Synthesis, Target, MANIFEST};
+use stackwright_core::AnyApp;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+/// What [`keep`] found: the kept (environment, stack) pairs and warnings to print.
+#[derive(Debug, Default)]
+pub(crate) struct Kept {
+    pub stacks: Vec<(String, String)>,
+    pub warnings: Vec<String>,
+}
+
+/// Adds to `synthesis` every artifact that the tree in `out` lists and whose (environment, stack) the
+/// definition no longer has: its environment is not `defined`, or it is `selected` and the synthesis has no
+/// artifact of that stack for it. `destroyed` (`ENV` or `ENV/STACK`) names those whose deployment was torn
+/// down: they are not kept, and a name that matches nothing kept is an error. A Terraform module of the
+/// tree whose fresh version deploys to another account or region is replaced only when `destroyed` names
+/// its environment (or stack), else it is an error: the old module is what tears the old deployment down,
+/// and the new one uses the same state. A tree without a manifest keeps nothing; an unreadable manifest is
+/// left to the writer, which refuses the tree. `guard_moves`: check that (not for `list`, which writes
+/// nothing).
+pub(crate) fn keep(
+    synthesis: &mut Synthesis,
+    defined: &[&str],
+    selected: &dyn Fn(&str) -> bool,
+    out: &Path,
+    destroyed: &[String],
+    guard_moves: bool,
+) -> Result<Kept, String> {
+    let (kept, artifacts) = kept_from(
+        &synthesis.artifacts,
+        defined,
+        selected,
+        out,
+        destroyed,
+        guard_moves,
+    )?;
+    if !artifacts.is_empty() {
+        synthesis.artifacts.extend(artifacts);
+        synthesis.manifest = crate::synth::manifest_of(&synthesis.app, &synthesis.artifacts);
+    }
+    Ok(kept)
+}
+
+/// [`keep`] for a synthesis of `request` streamed into a tree (moves guarded): `fresh` is every artifact
+/// the definition produced (their bytes may be gone); returns the kept artifacts, with their bytes, to
+/// add after them.
+pub(crate) fn kept_artifacts(
+    app: &dyn AnyApp,
+    request: &Request,
+    fresh: &[Artifact],
+    out: &Path,
+    destroyed: &[String],
+) -> Result<(Kept, Vec<Artifact>), String> {
+    let defined: Vec<&str> = app.environment_specs().map(|e| e.name.as_str()).collect();
+    let selected = |env: &str| {
+        request.environments.is_empty() || request.environments.iter().any(|e| e == env)
+    };
+    kept_from(fresh, &defined, &selected, out, destroyed, true)
+}
+
+fn kept_from(
+    fresh: &[Artifact],
+    defined: &[&str],
+    selected: &dyn Fn(&str) -> bool,
+    out: &Path,
+    destroyed: &[String],
+    guard_moves: bool,
+) -> Result<(Kept, Vec<Artifact>), String> {
+    let limit = stackwright_tree::DEFAULT_LIMIT;
+    // One pass over the fresh artifacts, so that the tree's artifacts cost O(1) each.
+    let present: HashSet<(&str, &str)> = fresh
+        .iter()
+        .map(|a| (a.environment.as_str(), a.stack.as_str()))
+        .collect();
+    let by_path: HashMap<&str, &Artifact> = fresh.iter().map(|a| (a.path.as_str(), a)).collect();
+    let mut artifacts = Vec::new();
+    let manifest = stackwright_tree::read_file(out, MANIFEST, limit)
+        .ok()
+        .and_then(|bytes| stackwright_tree::Manifest::parse(&bytes).ok());
+    let mut kept = Kept::default();
+    let mut used = vec![false; destroyed.len()];
+    let mut candidates = Vec::new();
+    for entry in manifest.iter().flat_map(|m| &m.artifacts) {
+        let (env, stack) = (entry.environment.as_str(), entry.stack.as_str());
+        let gone = !defined.contains(&env) || (selected(env) && !present.contains(&(env, stack)));
+        if !gone {
+            continue;
+        }
+        let pair = format!("{env}/{stack}");
+        if !candidates.contains(&pair) {
+            candidates.push(pair.clone());
+        }
+        let forgotten = told(destroyed, entry);
+        if !forgotten.is_empty() {
+            forgotten.into_iter().for_each(|i| used[i] = true);
+            continue;
+        }
+        let bytes = match stackwright_tree::read_file(out, &entry.path, limit) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                kept.warnings.push(format!(
+                    "`{}` (environment `{env}`, stack `{stack}`, removed from the definition) is gone \
+                     from the tree, so it is no longer kept; its deployment, if it still exists, needs the \
+                     artifact from an earlier checkout to be torn down",
+                    out.join(&entry.path).display()
+                ));
+                continue;
+            }
+            Err(e) => {
+                return Err(format!(
+                    "cannot keep `{}` (environment `{env}`, stack `{stack}`, removed from the definition): {e}",
+                    out.join(&entry.path).display()
+                ))
+            }
+        };
+        let target = Target::from_name(&entry.target).expect("the manifest parser checks targets");
+        artifacts.push(Artifact {
+            environment: entry.environment.clone(),
+            account: entry.account.clone(),
+            region: entry.region.clone(),
+            stack: entry.stack.clone(),
+            target,
+            path: entry.path.clone(),
+            resource_count: entry.resources.unwrap_or(0) as usize,
+            bytes,
+            depends_on: Vec::new(),
+            renames: Vec::new(),
+            capabilities: Vec::new(),
+            removed: true,
+        });
+        let pair = (entry.environment.clone(), entry.stack.clone());
+        if !kept.stacks.contains(&pair) {
+            kept.stacks.push(pair);
+        }
+    }
+    // A Terraform module whose environment moves to another account or region: the fresh module goes to
+    // the same path and uses the same state, so the old one is the last that can tear the old deployment
+    // down. Synth replaces it only once told that is done.
+    for entry in manifest.iter().flat_map(|m| &m.artifacts) {
+        if !guard_moves || entry.target != Target::Terraform.name() || entry.removed {
+            continue;
+        }
+        let Some(fresh) = by_path.get(entry.path.as_str()).filter(|a| !a.removed) else {
+            continue;
+        };
+        if (fresh.account.as_str(), fresh.region.as_str())
+            == (entry.account.as_str(), entry.region.as_str())
+        {
+            continue;
+        }
+        let told = told(destroyed, entry);
+        if !told.is_empty() {
+            told.into_iter().for_each(|i| used[i] = true);
+            continue;
+        }
+        return Err(move_refusal(entry, fresh, out));
+    }
+    if let Some(i) = used.iter().position(|u| !u) {
+        let name = &destroyed[i];
+        let what = if defined.contains(&name.as_str()) {
+            format!("environment `{name}` is still in the definition")
+        } else {
+            format!(
+                "`{}` keeps no removed environment or stack `{name}`",
+                out.display()
+            )
+        };
+        let known = if candidates.is_empty() {
+            "none is kept".to_owned()
+        } else {
+            format!("kept: {}", candidates.join(", "))
+        };
+        return Err(format!(
+            "--destroyed {name}: {what} ({known}); expected ENV or ENV/STACK of an environment or stack \
+             removed from the definition whose deployment you have torn down"
+        ));
+    }
+    Ok((kept, artifacts))
+}
+
+/// Whether `destroyed` names the environment or the stack of `entry`: the indices of those that do.
+fn told(destroyed: &[String], entry: &stackwright_tree::Entry) -> Vec<usize> {
+    let pair = format!("{}/{}", entry.environment, entry.stack);
+    destroyed
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| **d == entry.environment || **d == pair)
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// The refusal to replace the Terraform module of the tree that `entry` lists with `fresh`, which
+/// deploys to another account or region.
+fn move_refusal(entry: &stackwright_tree::Entry, fresh: &Artifact, out: &Path) -> String {
+    format!(
+        "environment `{}` moves from {}/{} to {}/{}: `{}` is the module that can still tear down the old \
+         deployment, and the new module would take its place and its state; tear the old deployment down \
+         first (`plan` gives the command, with credentials for account {}), then run synth with \
+         `--destroyed {}`",
+        entry.environment,
+        entry.account,
+        entry.region,
+        fresh.account,
+        fresh.region,
+        out.join(&entry.path).display(),
+        entry.account,
+        entry.environment
+    )
+}
+
+/// The Terraform modules of the tree in `out` that a fresh module must not replace while it deploys to
+/// another account or region (see [`keep`]), unless `--destroyed` names them: checked on each artifact
+/// of a streamed synthesis before it is staged.
+pub(crate) struct MoveGuard<'a> {
+    out: &'a Path,
+    /// Path -> (position in the manifest, entry).
+    modules: HashMap<String, (usize, stackwright_tree::Entry)>,
+}
+
+impl<'a> MoveGuard<'a> {
+    pub(crate) fn new(out: &'a Path, destroyed: &[String]) -> Self {
+        let modules = stackwright_tree::read_file(out, MANIFEST, stackwright_tree::DEFAULT_LIMIT)
+            .ok()
+            .and_then(|bytes| stackwright_tree::Manifest::parse(&bytes).ok())
+            .map(|m| m.artifacts)
+            .unwrap_or_default()
+            .into_iter()
+            .enumerate()
+            .filter(|(_, e)| {
+                e.target == Target::Terraform.name() && !e.removed && told(destroyed, e).is_empty()
+            })
+            .map(|(i, e)| (e.path.clone(), (i, e)))
+            .collect();
+        MoveGuard { out, modules }
+    }
+
+    /// The refusal for `fresh`, with the position of the module it would replace in the manifest (the
+    /// first one in that order is reported), when that module deploys to another account or region.
+    pub(crate) fn check(&self, fresh: &Artifact) -> Option<(usize, String)> {
+        let (i, entry) = self.modules.get(&fresh.path)?;
+        let moved = (fresh.account.as_str(), fresh.region.as_str())
+            != (entry.account.as_str(), entry.region.as_str());
+        (moved && !fresh.removed).then(|| (*i, move_refusal(entry, fresh, self.out)))
+    }
+}
+
+/// What `--destroyed` takes for a kept stack: the environment when it is gone as a whole, else
+/// `ENV/STACK`.
+pub(crate) fn destroyed_name(defined: &[&str], env: &str, stack: &str) -> String {
+    if defined.contains(&env) {
+        format!("{env}/{stack}")
+    } else {
+        env.to_owned()
+    }
+}
+
+/// The command that tears down one deployed artifact, with the credentials it needs.
+pub(crate) fn teardown_command(
+    app: &str,
+    target: Target,
+    environment: &str,
+    stack: &str,
+    account: &str,
+    region: &str,
+    path: &str,
+) -> String {
+    match target {
+        Target::CloudFormation => format!(
+            "aws cloudformation delete-stack --stack-name {} --region {region} (with credentials for account \
+             {account})",
+            stackwright_cloudformation::stack_name(app, environment, stack)
+        ),
+        Target::Terraform => {
+            let dir = path.trim_end_matches("/main.tf.json");
+            format!(
+                "terraform -chdir={dir} init && terraform -chdir={dir} destroy (with credentials for account \
+                 {account})"
+            )
+        }
+    }
+}
+
+/// Adds to each stack of `plan` that goes (removed, or the old deployment of a move) how to tear it down:
+/// the artifact in `against` and the command. `baseline`: the previous manifest's artifacts (their
+/// environment, stack, target, path, account, region).
+pub(crate) fn teardown_notes(
+    plan: &mut stackwright_plan::Plan,
+    app: &str,
+    defined: &[&str],
+    against: &Path,
+    baseline: &[stackwright_tree::Entry],
+) {
+    for s in &mut plan.stacks {
+        if s.status != stackwright_plan::StackStatus::Removed {
+            continue;
+        }
+        let Some(b) = baseline.iter().find(|b| {
+            b.environment == s.environment && b.stack == s.stack && b.target == s.target.name()
+        }) else {
+            continue;
+        };
+        let path = against.join(&b.path).display().to_string();
+        let command = teardown_command(
+            app,
+            s.target,
+            &s.environment,
+            &s.stack,
+            &b.account,
+            &b.region,
+            &path,
+        );
+        if s.relocated {
+            let why = match s.target {
+                Target::Terraform => format!(
+                    "synth writes the new module at the same path and it uses the same state, so tear the old \
+                     deployment down first, with the module as it is now: {command}; then run synth with \
+                     `--destroyed {}`",
+                    s.environment
+                ),
+                Target::CloudFormation => format!(
+                    "the new template deploys to the new account; the old stack stays until deleted: {command}"
+                ),
+            };
+            s.notes.push(format!("the old deployment: {why}"));
+        } else {
+            let name = destroyed_name(defined, &s.environment, &s.stack);
+            s.notes.push(format!(
+                "tear it down with the artifact synth keeps for it (`{path}`, listed as removed): {command}; \
+                 then `synth --destroyed {name}` stops keeping it"
+            ));
+        }
+    }
+}
