@@ -1,7 +1,7 @@
 use crate::render;
 use crate::synth::{synthesize, write_into, Request, SynthError, Synthesis, Target};
 use clap::{Parser, Subcommand, ValueEnum};
-use stackwright_core::App;
+use stackwright_core::AnyApp;
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -132,15 +132,17 @@ struct Terminals {
     stderr: bool,
 }
 
-/// Runs the command line on the process's arguments, writing to the real terminal.
-pub fn run<C>(app: App<C>) -> ExitCode {
+/// Runs the command line on the process's arguments, writing to the real terminal. Not generic (a
+/// `&App<C>` converts to `&dyn AnyApp`), so that the command line is compiled once, in this crate, and
+/// a user's edit recompiles only the user's code.
+pub fn run(app: &dyn AnyApp) -> ExitCode {
     let terminals = Terminals {
         stdout: std::io::stdout().is_terminal(),
         stderr: std::io::stderr().is_terminal(),
     };
     let code = run_on(
-        &app,
-        std::env::args_os(),
+        app,
+        std::env::args_os().collect(),
         &mut std::io::stdout().lock(),
         &mut std::io::stderr().lock(),
         terminals,
@@ -152,8 +154,8 @@ pub fn run<C>(app: App<C>) -> ExitCode {
 /// code: 0 on success, 1 when the definition has problems or files cannot be written, 2 on a usage error;
 /// `plan` has its own (0 no change, 2 changes, 3 data loss, 1 any error including usage). `color` applies
 /// to both output streams.
-pub fn run_with<C>(
-    app: &App<C>,
+pub fn run_with(
+    app: &dyn AnyApp,
     args: impl IntoIterator<Item = impl Into<OsString> + Clone>,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
@@ -163,17 +165,17 @@ pub fn run_with<C>(
         stdout: color,
         stderr: color,
     };
+    let args = args.into_iter().map(Into::into).collect();
     run_on(app, args, stdout, stderr, terminals)
 }
 
-fn run_on<C>(
-    app: &App<C>,
-    args: impl IntoIterator<Item = impl Into<OsString> + Clone>,
+fn run_on(
+    app: &dyn AnyApp,
+    args: Vec<OsString>,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
     terminals: Terminals,
 ) -> u8 {
-    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
     let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(e) => {
@@ -217,7 +219,7 @@ fn run_on<C>(
             return 1;
         }
     };
-    let defined: Vec<&str> = app.environments().iter().map(|e| e.name()).collect();
+    let defined: Vec<&str> = app.environment_specs().map(|e| e.name.as_str()).collect();
     let selected = |env: &str| {
         request.environments.is_empty() || request.environments.iter().any(|e| e == env)
     };
@@ -255,8 +257,8 @@ fn run_on<C>(
 }
 
 /// `synth`: streams every artifact into a staging tree that replaces `args.out` on success.
-fn synth<C>(
-    app: &App<C>,
+fn synth(
+    app: &dyn AnyApp,
     args: &SynthArgs,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
@@ -347,8 +349,8 @@ fn is_plan(args: &[OsString]) -> bool {
         .is_some_and(|a| a == "plan")
 }
 
-fn plan<C>(
-    app: &App<C>,
+fn plan(
+    app: &dyn AnyApp,
     args: &PlanArgs,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
@@ -399,8 +401,8 @@ fn plan<C>(
 }
 
 /// `synth --check`: compares each artifact with its file as it is produced; writes nothing.
-fn check<C>(
-    app: &App<C>,
+fn check(
+    app: &dyn AnyApp,
     args: &SynthArgs,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,

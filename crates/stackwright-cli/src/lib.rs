@@ -21,3 +21,19 @@ pub use synth::{
     synthesize, synthesize_into, waves, Artifact, Request, SynthError, Synthesis, Target,
     WrittenSynthesis,
 };
+
+// The entry points stay erased (see `stackwright_core::AnyApp`): these compile only while `run`,
+// `synthesize` and `synthesize_into` take `&dyn AnyApp`, not a generic app, which would be compiled into
+// every user binary.
+const _: fn(&dyn stackwright_core::AnyApp) -> std::process::ExitCode = run;
+const _: fn(
+    &dyn stackwright_core::AnyApp,
+    &Request,
+) -> Result<Synthesis, Vec<stackwright_core::Diagnostic>> = synthesize;
+type SynthesizeInto = fn(
+    &dyn stackwright_core::AnyApp,
+    &Request,
+    &std::path::Path,
+    &mut dyn FnMut(&std::path::Path),
+) -> Result<WrittenSynthesis, SynthError>;
+const _: SynthesizeInto = synthesize_into;

@@ -2,7 +2,7 @@
 
 use crate::synth::{hex_sha256, manifest, stream, Form, Lowered, Request, Target, MANIFEST};
 use serde_json::Value as Json;
-use stackwright_core::{App, Diagnostic};
+use stackwright_core::{AnyApp, Diagnostic};
 use stackwright_plan::{Document, Placed, Plan, Planner};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
@@ -103,8 +103,8 @@ struct Reading {
 /// targets (never serialized and parsed again), with that stack's artifacts of the previous tree, read
 /// then; both are dropped before the next. Stacks only the previous tree has come last. Returns the plan
 /// and the warnings to print.
-pub(crate) fn plan<C>(
-    app: &App<C>,
+pub(crate) fn plan(
+    app: &dyn AnyApp,
     request: &Request,
     dir: &Path,
     keep: impl Fn(&str, Target) -> bool,
@@ -177,7 +177,7 @@ pub(crate) fn plan<C>(
     reading.warnings.sort_by_key(|(at, _)| *at);
     let warnings = reading.warnings.into_iter().map(|(_, w)| w).collect();
     let mut plan = planner.finish();
-    let defined: Vec<&str> = app.environments().iter().map(|e| e.name()).collect();
+    let defined: Vec<&str> = app.environment_specs().map(|e| e.name.as_str()).collect();
     crate::removed::teardown_notes(
         &mut plan,
         app.name(),
@@ -302,8 +302,8 @@ fn read_artifact(
 /// not count. Each artifact is compared with its file as soon as it is serialized (with the `moved` blocks
 /// synth adds), then dropped. The artifacts synth keeps of removed stacks count as expected
 /// (`crate::removed::keep`, with `destroyed`); also returns its warnings.
-pub(crate) fn check<C>(
-    app: &App<C>,
+pub(crate) fn check(
+    app: &dyn AnyApp,
     request: &Request,
     out: &Path,
     destroyed: &[String],

@@ -5,7 +5,7 @@
 //! local-backend path and its `.terraform/` still work.
 
 use crate::synth::{Artifact, Request, Synthesis, Target, MANIFEST};
-use stackwright_core::App;
+use stackwright_core::AnyApp;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
@@ -51,14 +51,14 @@ pub(crate) fn keep(
 /// [`keep`] for a synthesis of `request` streamed into a tree (moves guarded): `fresh` is every artifact
 /// the definition produced (their bytes may be gone); returns the kept artifacts, with their bytes, to
 /// add after them.
-pub(crate) fn kept_artifacts<C>(
-    app: &App<C>,
+pub(crate) fn kept_artifacts(
+    app: &dyn AnyApp,
     request: &Request,
     fresh: &[Artifact],
     out: &Path,
     destroyed: &[String],
 ) -> Result<(Kept, Vec<Artifact>), String> {
-    let defined: Vec<&str> = app.environments().iter().map(|e| e.name()).collect();
+    let defined: Vec<&str> = app.environment_specs().map(|e| e.name.as_str()).collect();
     let selected = |env: &str| {
         request.environments.is_empty() || request.environments.iter().any(|e| e == env)
     };

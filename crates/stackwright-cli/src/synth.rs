@@ -1,6 +1,6 @@
 use serde_json::{json, Value as Json};
 use sha2::{Digest, Sha256};
-use stackwright_core::{App, Diagnostic, Selection, StackInstance};
+use stackwright_core::{AnyApp, Diagnostic, Selection, StackInstance};
 use stackwright_tree::{Staging, Written};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -102,7 +102,7 @@ pub enum SynthError {
 /// Pure: no file is read or written. Any problem, in any environment, stack or target, fails the whole
 /// synthesis so that nothing partial is ever written. Holds every artifact's bytes: to write a tree,
 /// [`synthesize_into`] streams them instead.
-pub fn synthesize<C>(app: &App<C>, request: &Request) -> Result<Synthesis, Vec<Diagnostic>> {
+pub fn synthesize(app: &dyn AnyApp, request: &Request) -> Result<Synthesis, Vec<Diagnostic>> {
     let lowered = stream(app, request, Form::Bytes, &|_, instance| instance)?;
     let artifacts: Vec<Artifact> = lowered.into_iter().flatten().map(|l| l.artifact).collect();
     let hashes: Vec<String> = artifacts.iter().map(|a| hex_sha256(&a.bytes)).collect();
@@ -123,8 +123,8 @@ pub fn synthesize<C>(app: &App<C>, request: &Request) -> Result<Synthesis, Vec<D
 /// artifacts of environments and stacks removed from the definition are kept, and a Terraform module
 /// that moves to another account or region is refused ([`SynthError::Refused`]), since no `--destroyed`
 /// says its old deployment is gone.
-pub fn synthesize_into<C>(
-    app: &App<C>,
+pub fn synthesize_into(
+    app: &dyn AnyApp,
     request: &Request,
     out: &Path,
     on_wait: &mut dyn FnMut(&Path),
@@ -141,8 +141,8 @@ pub(crate) struct Carried {
 
 /// [`synthesize_into`], where `destroyed` (`synth --destroyed`) names the removed or moved environments
 /// and stacks whose deployments were torn down.
-pub(crate) fn write_into<C>(
-    app: &App<C>,
+pub(crate) fn write_into(
+    app: &dyn AnyApp,
     request: &Request,
     out: &Path,
     destroyed: &[String],
@@ -259,8 +259,8 @@ fn environments_per_batch() -> usize {
 /// threads as there are cores.
 /// Returns what `sink` returned, in instance order, or every problem (after every instance ran, in the
 /// order of a synthesis that holds everything; a problem repeated in several environments once).
-pub(crate) fn stream<C, R: Send>(
-    app: &App<C>,
+pub(crate) fn stream<R: Send>(
+    app: &dyn AnyApp,
     request: &Request,
     form: Form,
     sink: &(dyn Fn(usize, Vec<Lowered>) -> R + Sync),

@@ -1,5 +1,6 @@
 use crate::diagnostic::{Diagnostic, Location};
 use crate::extensions::Extensions;
+use crate::instantiate::{Batch, Checked, Instantiation, Selection};
 use crate::stack::{RemovalPolicy, Stack, Stacks};
 use crate::{ids, naming, regions, tags};
 use std::any::Any;
@@ -9,41 +10,106 @@ type GroupDefinition<C> = Box<dyn Fn(&mut Stacks, &Environment<C>) + Send + Sync
 
 /// A Stackwright app: named environments, each with a typed config value `C`, and stack definitions
 /// that run once per environment.
+///
+/// Everything that does not depend on `C` is kept apart (`Shape`), so that validation, instantiation,
+/// synthesis and the command line work on an [`AnyApp`] trait object and are compiled once, inside
+/// Stackwright's crates, rather than once per config type in the user's binary.
 pub struct App<C> {
-    name: String,
-    location: Location,
+    shape: Shape,
     environments: Vec<Environment<C>>,
-    stacks: Vec<StackDefinition<C>>,
-    declarations: Vec<Declaration<C>>,
-    tags: Vec<(String, String)>,
-    naming: String,
+    /// The definitions of `shape.stacks`, by the same index.
+    definitions: Vec<Definition<C>>,
+    /// The functions of `Declaration::Group`s, by their index.
+    groups: Vec<GroupDefinition<C>>,
 }
 
-pub(crate) struct StackDefinition<C> {
-    pub(crate) name: String,
-    pub(crate) location: Location,
-    pub(crate) define: Definition<C>,
+/// An [`App`] of any config type, as a trait object: what the command line, synthesis and
+/// [`instantiate`](AnyApp::instantiate) take (`&dyn AnyApp`; a `&App<C>` converts by itself). Only `App`
+/// implements it. The generic code a user's crate compiles is that implementation: a few accessors and
+/// the calls of the user's own definitions.
+pub trait AnyApp: erased::Erased {}
+
+impl<C> AnyApp for App<C> {}
+
+/// The config-independent half of the boundary, unnameable outside this crate (which seals [`AnyApp`]).
+pub(crate) mod erased {
+    use super::*;
+
+    pub trait Erased {
+        fn shape(&self) -> &Shape;
+        fn environment_count(&self) -> usize;
+        fn environment(&self, index: usize) -> &EnvSpec;
+        /// Runs stack definition `stack` (an index into `Shape::stacks`) for environment `environment`.
+        fn define_stack(&self, stack: usize, environment: usize, into: &mut Stack);
+        /// Runs the function of `Declaration::Group(group)` for environment `environment`.
+        fn define_group(&self, group: usize, environment: usize, into: &mut Stacks);
+    }
+
+    impl<C> Erased for App<C> {
+        fn shape(&self) -> &Shape {
+            &self.shape
+        }
+
+        fn environment_count(&self) -> usize {
+            self.environments.len()
+        }
+
+        fn environment(&self, index: usize) -> &EnvSpec {
+            &self.environments[index].spec
+        }
+
+        fn define_stack(&self, stack: usize, environment: usize, into: &mut Stack) {
+            (self.definitions[stack])(into, &self.environments[environment]);
+        }
+
+        fn define_group(&self, group: usize, environment: usize, into: &mut Stacks) {
+            (self.groups[group])(into, &self.environments[environment]);
+        }
+    }
+
+    /// What an app is besides its environments' configs and its definitions.
+    pub struct Shape {
+        pub(crate) name: String,
+        pub(crate) location: Location,
+        pub(crate) stacks: Vec<StackDeclaration>,
+        pub(crate) declarations: Vec<Declaration>,
+        pub(crate) tags: Vec<(String, String)>,
+        pub(crate) naming: String,
+    }
+
+    /// A stack declared with `App::stack`.
+    pub struct StackDeclaration {
+        pub(crate) name: String,
+        pub(crate) location: Location,
+    }
+
+    /// What `App::stack` and `App::stacks` declare, run in declaration order for each environment.
+    pub enum Declaration {
+        /// One named stack (`App::stack`); its index into `Shape::stacks`.
+        Stack(usize),
+        /// A function declaring several stacks that pass handles to each other (`App::stacks`); its index
+        /// into `App::groups`.
+        Group(usize),
+    }
 }
 
-/// What `App::stack` and `App::stacks` declare, run in declaration order for each environment.
-pub(crate) enum Declaration<C> {
-    /// One named stack (`App::stack`); its index into `App::stacks`.
-    Stack(usize),
-    /// A function declaring several stacks that pass handles to each other (`App::stacks`).
-    Group(GroupDefinition<C>),
-}
+pub(crate) use erased::{Declaration, Shape, StackDeclaration};
 
 impl<C> App<C> {
     #[track_caller]
     pub fn new(name: impl Into<String>) -> Self {
         App {
-            name: name.into(),
-            location: std::panic::Location::caller(),
+            shape: Shape {
+                name: name.into(),
+                location: std::panic::Location::caller(),
+                stacks: Vec::new(),
+                declarations: Vec::new(),
+                tags: Vec::new(),
+                naming: naming::DEFAULT_PATTERN.to_owned(),
+            },
             environments: Vec::new(),
-            stacks: Vec::new(),
-            declarations: Vec::new(),
-            tags: Vec::new(),
-            naming: naming::DEFAULT_PATTERN.to_owned(),
+            definitions: Vec::new(),
+            groups: Vec::new(),
         }
     }
 
@@ -52,24 +118,24 @@ impl<C> App<C> {
     /// `{region}` and `{name}`, which is required. Resources without a name get none: the engine
     /// generates one.
     pub fn naming(mut self, pattern: impl Into<String>) -> Self {
-        self.naming = pattern.into();
+        self.shape.naming = pattern.into();
         self
     }
 
     pub fn naming_pattern(&self) -> &str {
-        &self.naming
+        &self.shape.naming
     }
 
     /// Adds a tag applied to every taggable resource of every environment (see [`tags`] for the standard
     /// keys); an environment's tag or a resource's own tag with the same key wins.
     pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.tags.push((key.into(), value.into()));
+        self.shape.tags.push((key.into(), value.into()));
         self
     }
 
     /// The app-wide tags, in declaration order.
     pub fn tags(&self) -> &[(String, String)] {
-        &self.tags
+        &self.shape.tags
     }
 
     /// Adds an environment (an account x region pair with its own config).
@@ -85,13 +151,14 @@ impl<C> App<C> {
         name: impl Into<String>,
         define: impl Fn(&mut Stack, &Environment<C>) + Send + Sync + 'static,
     ) -> Self {
-        self.declarations
-            .push(Declaration::Stack(self.stacks.len()));
-        self.stacks.push(StackDefinition {
+        self.shape
+            .declarations
+            .push(Declaration::Stack(self.shape.stacks.len()));
+        self.shape.stacks.push(StackDeclaration {
             name: name.into(),
             location: std::panic::Location::caller(),
-            define: Box::new(define),
         });
+        self.definitions.push(Box::new(define));
         self
     }
 
@@ -121,12 +188,15 @@ impl<C> App<C> {
         mut self,
         define: impl Fn(&mut Stacks, &Environment<C>) + Send + Sync + 'static,
     ) -> Self {
-        self.declarations.push(Declaration::Group(Box::new(define)));
+        self.shape
+            .declarations
+            .push(Declaration::Group(self.groups.len()));
+        self.groups.push(Box::new(define));
         self
     }
 
     pub fn name(&self) -> &str {
-        &self.name
+        &self.shape.name
     }
 
     pub fn environments(&self) -> &[Environment<C>] {
@@ -136,79 +206,106 @@ impl<C> App<C> {
     /// The names of the stacks declared with [`App::stack`]; those of [`App::stacks`] are known only once
     /// their function has run for an environment (see [`App::instantiate`]).
     pub fn stack_names(&self) -> impl Iterator<Item = &str> {
-        self.stacks.iter().map(|s| s.name.as_str())
+        self.shape.stacks.iter().map(|s| s.name.as_str())
     }
 
-    pub(crate) fn stack_definitions(&self) -> &[StackDefinition<C>] {
-        &self.stacks
+    /// Problems with the app's own shape: its name, environments and stack names.
+    pub fn validate(&self) -> Vec<Diagnostic> {
+        (self as &dyn AnyApp).validate()
     }
 
-    pub(crate) fn declarations(&self) -> &[Declaration<C>] {
-        &self.declarations
+    /// Runs every stack definition once per selected environment and checks the result: ids, builder
+    /// input, and references that cross environments or stacks. All problems are collected.
+    pub fn instantiate(&self, selection: &Selection) -> Instantiation<'_> {
+        (self as &dyn AnyApp).instantiate(selection)
+    }
+
+    /// [`instantiate`](App::instantiate) a few environments at a time: `per_batch` (at least 1)
+    /// selected environments' instances are handed to `each`, then dropped (see
+    /// `<dyn AnyApp>::instantiate_each`).
+    pub fn instantiate_each<'a>(
+        &'a self,
+        selection: &Selection,
+        per_batch: usize,
+        each: &mut dyn FnMut(Batch<'a>),
+    ) -> Checked {
+        (self as &dyn AnyApp).instantiate_each(selection, per_batch, each)
+    }
+}
+
+// Not generic: compiled once, here, whatever the config type.
+impl dyn AnyApp + '_ {
+    /// The app's name.
+    pub fn name(&self) -> &str {
+        &self.shape().name
+    }
+
+    /// The environments' config-independent facts, in declaration order.
+    pub fn environment_specs(&self) -> impl Iterator<Item = &EnvSpec> + '_ {
+        (0..self.environment_count()).map(|i| self.environment(i))
     }
 
     /// Problems with the app's own shape: its name, environments and stack names.
     pub fn validate(&self) -> Vec<Diagnostic> {
         let mut problems = Vec::new();
-        if let Err(why) = ids::validate_name(&self.name) {
+        let shape = self.shape();
+        let environments: Vec<&EnvSpec> = self.environment_specs().collect();
+        if let Err(why) = ids::validate_name(&shape.name) {
             problems.push(
-                Diagnostic::new(format!("invalid app name `{}`: {why}", self.name))
-                    .at(self.location),
+                Diagnostic::new(format!("invalid app name `{}`: {why}", shape.name))
+                    .at(shape.location),
             );
         }
-        if self.environments.is_empty() {
+        if environments.is_empty() {
             problems.push(
                 Diagnostic::new(format!(
                     "app `{}` has no environment: expected at least one `.environment(...)`",
-                    self.name
+                    shape.name
                 ))
-                .at(self.location),
+                .at(shape.location),
             );
         }
-        if self.declarations.is_empty() {
+        if shape.declarations.is_empty() {
             problems.push(
                 Diagnostic::new(format!(
                     "app `{}` has no stack: expected at least one `.stack(...)`",
-                    self.name
+                    shape.name
                 ))
-                .at(self.location),
+                .at(shape.location),
             );
         }
-        for problem in tags::problems(&self.tags) {
-            problems.push(Diagnostic::new(problem).at(self.location));
+        for problem in tags::problems(&shape.tags) {
+            problems.push(Diagnostic::new(problem).at(shape.location));
         }
-        if let Err(why) = naming::validate_pattern(&self.naming) {
+        if let Err(why) = naming::validate_pattern(&shape.naming) {
             problems.push(
-                Diagnostic::new(format!("invalid naming pattern `{}`: {why}", self.naming))
-                    .at(self.location),
+                Diagnostic::new(format!("invalid naming pattern `{}`: {why}", shape.naming))
+                    .at(shape.location),
             );
         }
-        for (i, env) in self.environments.iter().enumerate() {
-            problems.extend(env.spec.validate());
-            if let Some(first) = self.environments[..i]
-                .iter()
-                .find(|e| e.spec.name == env.spec.name)
-            {
+        for (i, env) in environments.iter().enumerate() {
+            problems.extend(env.validate());
+            if let Some(first) = environments[..i].iter().find(|e| e.name == env.name) {
                 problems.push(
                     Diagnostic::new(format!(
                         "duplicate environment name `{}`: already declared at {}:{}",
-                        env.spec.name,
-                        first.spec.location.file(),
-                        first.spec.location.line()
+                        env.name,
+                        first.location.file(),
+                        first.location.line()
                     ))
-                    .in_environment(&env.spec.name)
-                    .at(env.spec.location),
+                    .in_environment(&env.name)
+                    .at(env.location),
                 );
             }
         }
-        for (i, stack) in self.stacks.iter().enumerate() {
+        for (i, stack) in shape.stacks.iter().enumerate() {
             if let Err(why) = ids::validate_name(&stack.name) {
                 problems.push(
                     Diagnostic::new(format!("invalid stack name `{}`: {why}", stack.name))
                         .at(stack.location),
                 );
             }
-            if let Some(first) = self.stacks[..i].iter().find(|s| s.name == stack.name) {
+            if let Some(first) = shape.stacks[..i].iter().find(|s| s.name == stack.name) {
                 problems.push(
                     Diagnostic::new(format!(
                         "duplicate stack name `{}`: already declared at {}:{}",

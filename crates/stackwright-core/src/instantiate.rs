@@ -1,4 +1,4 @@
-use crate::app::{App, Declaration, EnvSpec, Environment};
+use crate::app::{AnyApp, Declaration, EnvSpec};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::links::{self, Links, RemoteRead};
 use crate::naming::NameContext;
@@ -58,7 +58,8 @@ pub struct Checked {
 // Scope ids only need to be unique within a process; they never reach an artifact.
 static NEXT_SCOPE: AtomicU32 = AtomicU32::new(1);
 
-impl<C> App<C> {
+// Not generic: compiled once, here, whatever the app's config type (`App::instantiate` calls it).
+impl dyn AnyApp + '_ {
     /// Runs every stack definition once per selected environment and checks the result: ids, builder
     /// input, and references that cross environments or stacks. All problems are collected.
     pub fn instantiate(&self, selection: &Selection) -> Instantiation<'_> {
@@ -89,20 +90,19 @@ impl<C> App<C> {
     ) -> Checked {
         let mut problems = self.validate();
         for wanted in &selection.environments {
-            if !self.environments().iter().any(|e| e.name() == wanted) {
-                let known: Vec<&str> = self.environments().iter().map(|e| e.name()).collect();
+            if !self.environment_specs().any(|e| e.name == *wanted) {
+                let known: Vec<&str> = self.environment_specs().map(|e| e.name.as_str()).collect();
                 problems.push(Diagnostic::new(format!(
                     "unknown environment `{wanted}`: expected one of {}",
                     known.join(", ")
                 )));
             }
         }
-        let selected: Vec<&Environment<C>> = self
-            .environments()
-            .iter()
-            .filter(|e| {
-                selection.environments.is_empty()
-                    || selection.environments.iter().any(|w| w == e.name())
+        let selected: Vec<(usize, &EnvSpec)> = self
+            .environment_specs()
+            .enumerate()
+            .filter(|(_, e)| {
+                selection.environments.is_empty() || selection.environments.contains(&e.name)
             })
             .collect();
         let mut summary = Summary::default();
@@ -113,9 +113,10 @@ impl<C> App<C> {
             // Stacks declared inside `App::stacks` functions: their names are checked here, per environment.
             let mut dynamic: Vec<(usize, Location)> = Vec::new();
             let mut spans = Vec::new();
-            for environment in environments {
+            for &(env_index, environment) in environments {
                 let start = instances.len();
                 self.run_definitions(
+                    env_index,
                     environment,
                     &mut instances,
                     &mut dynamic,
@@ -177,15 +178,18 @@ impl<C> App<C> {
         }
     }
 
-    /// Runs the definitions of one environment, appending its instances.
+    /// Runs the definitions of one environment (`env_index`, whose spec is `environment`), appending its
+    /// instances.
     fn run_definitions<'a>(
         &'a self,
-        environment: &'a Environment<C>,
+        env_index: usize,
+        environment: &'a EnvSpec,
         instances: &mut Vec<StackInstance<'a>>,
         dynamic: &mut Vec<(usize, Location)>,
         problems: &mut Vec<Diagnostic>,
     ) {
-        let default_tags = tags::defaults(self.name(), self.tags(), environment.spec());
+        let shape = self.shape();
+        let default_tags = tags::defaults(self.name(), &shape.tags, environment);
         if default_tags.len() > tags::MAX_PER_RESOURCE {
             problems.push(
                 Diagnostic::new(format!(
@@ -194,52 +198,52 @@ impl<C> App<C> {
                     default_tags.len(),
                     tags::MAX_PER_RESOURCE
                 ))
-                .in_environment(environment.name())
-                .at(environment.spec().location),
+                .in_environment(&environment.name)
+                .at(environment.location),
             );
         }
         let naming = |stack: &str| NameContext {
-            pattern: self.naming_pattern().to_owned(),
+            pattern: shape.naming.clone(),
             app: self.name().to_owned(),
-            env: environment.name().to_owned(),
+            env: environment.name.clone(),
             stack: stack.to_owned(),
-            account: environment.account().to_owned(),
-            region: environment.region().to_owned(),
+            account: environment.account.clone(),
+            region: environment.region.clone(),
         };
         let instance = |mut stack: Stack| {
-            if let Some(policy) = environment.spec().removal_policy {
+            if let Some(policy) = environment.removal_policy {
                 for resource in &mut stack.resources {
                     resource.apply_environment_removal(policy);
                 }
             }
             StackInstance {
                 app: self.name(),
-                environment: environment.spec(),
+                environment,
                 default_tags: default_tags.clone(),
                 stack,
                 links: Links::default(),
             }
         };
-        for declaration in self.declarations() {
+        for declaration in &shape.declarations {
             match declaration {
                 Declaration::Stack(index) => {
-                    let definition = &self.stack_definitions()[*index];
+                    let definition = &shape.stacks[*index];
                     let mut stack = Stack::new(
                         &definition.name,
                         next_scope(),
                         naming(&definition.name),
                         definition.location,
                     );
-                    (definition.define)(&mut stack, environment);
+                    self.define_stack(*index, env_index, &mut stack);
                     instances.push(instance(stack));
                 }
-                Declaration::Group(define) => {
+                Declaration::Group(group) => {
                     let mut stacks = Stacks {
                         declared: Vec::new(),
                         naming: naming(""),
                         next_scope,
                     };
-                    define(&mut stacks, environment);
+                    self.define_group(*group, env_index, &mut stacks);
                     for (stack, location) in stacks.declared {
                         dynamic.push((instances.len(), location));
                         instances.push(instance(stack));
@@ -401,7 +405,7 @@ impl Summary {
     }
 }
 
-impl<C> App<C> {
+impl dyn AnyApp + '_ {
     /// Checks each read of another environment's stack output (the environment exists and is another
     /// one in the same partition; another account needs a role) and records it in the reader's links;
     /// the producing stack and output are checked by [`producer_checks`](App::producer_checks) once
@@ -432,11 +436,11 @@ impl<C> App<C> {
                 };
                 let own = instance.environment;
                 let Some(env) = self
-                    .environments()
-                    .iter()
-                    .find(|e| e.name() == remote.environment)
+                    .environment_specs()
+                    .find(|e| e.name == remote.environment)
                 else {
-                    let known: Vec<&str> = self.environments().iter().map(|e| e.name()).collect();
+                    let known: Vec<&str> =
+                        self.environment_specs().map(|e| e.name.as_str()).collect();
                     problem(format!(
                         "`{}` reads an output of unknown environment `{}`: expected one of {}",
                         resource.id,
@@ -445,7 +449,6 @@ impl<C> App<C> {
                     ));
                     continue;
                 };
-                let env = env.spec();
                 if env.name == own.name {
                     problem(format!(
                         "`{}` reads stack `{}` of its own environment through a remote read: pass the \
@@ -506,11 +509,14 @@ impl<C> App<C> {
     /// The second half of the remote-read checks, once every selected environment ran: when the
     /// producing environment is selected too, it has the stack and the stack the output. Adds each
     /// problem to its reader's block and returns the readers with a problem.
-    fn producer_checks(&self, summary: &mut Summary, selected: &[&Environment<C>]) -> Vec<usize> {
+    fn producer_checks(&self, summary: &mut Summary, selected: &[(usize, &EnvSpec)]) -> Vec<usize> {
         let mut rejected = Vec::new();
         for read in std::mem::take(&mut summary.pending) {
             // An environment left out by the selection is not checked further.
-            if !selected.iter().any(|e| e.name() == read.remote.environment) {
+            if !selected
+                .iter()
+                .any(|(_, e)| e.name == read.remote.environment)
+            {
                 continue;
             }
             let (remote, id) = (&read.remote, &read.id);

@@ -21,7 +21,7 @@ pub mod regions;
 mod stack;
 pub mod tags;
 
-pub use app::{App, EnvSpec, Environment};
+pub use app::{AnyApp, App, EnvSpec, Environment};
 pub use diagnostic::{Diagnostic, Location};
 pub use expr::{AttrRef, Expr, ParamRef, Pseudo, Value};
 pub use extensions::Extensions;

@@ -36,6 +36,14 @@ fn a_new_crate_has_its_manifest_definition_test_and_snapshots() {
         manifest.contains("stackwright = { path = \"../stackwright/crates/stackwright\" }\n"),
         "{manifest}"
     );
+    // Dependencies optimized in debug builds: the edit loop's figures in the README depend on it (and
+    // scripts/measure-build.sh finds the section by its first line).
+    assert!(
+        manifest.contains("# Profile settings of `stackwright new`:")
+            && manifest.contains("[profile.dev.package.\"*\"]\nopt-level = 2\ndebug = false\n")
+            && manifest.contains("[profile.release]\nincremental = true\n"),
+        "{manifest}"
+    );
     assert!(file(&files, "src/main.rs").contains("demo_infra::app().run()"));
     assert!(file(&files, "tests/snapshots.rs").contains("synthesize(&demo_infra::app()"));
     assert_eq!(file(&files, "src/lib.rs"), STARTER);

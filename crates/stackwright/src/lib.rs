@@ -26,7 +26,7 @@
 //! ```
 
 pub use stackwright_core::{
-    interpolate, App, Diagnostic, EnvSpec, Environment, Expr, HasResourceRef, ParamHandle,
+    interpolate, AnyApp, App, Diagnostic, EnvSpec, Environment, Expr, HasResourceRef, ParamHandle,
     ParamType, Parameter, RemovalPolicy, Stack, Stacks, Value,
 };
 
@@ -73,9 +73,11 @@ pub trait Run {
     fn run(self) -> std::process::ExitCode;
 }
 
+/// Only the conversion to `&dyn AnyApp` is generic: the command line and synthesis behind it are
+/// compiled once, in Stackwright's crates, so an edit of the definition recompiles only the user's code.
 impl<C> Run for App<C> {
     fn run(self) -> std::process::ExitCode {
-        stackwright_cli::run(self)
+        stackwright_cli::run(&self)
     }
 }
 
