@@ -180,15 +180,7 @@ fn check(
             environments * RESOURCES_PER_ENV
         ));
     }
-    let paths = artifacts
-        .iter()
-        .map(|a| a.path.as_str())
-        .chain(["manifest.json"]);
-    let mut bytes = 0;
-    for path in paths {
-        let meta = std::fs::metadata(out.join(path)).map_err(|e| format!("{path}: {e}"))?;
-        bytes += meta.len() as usize;
-    }
+    let bytes = bytes_on_disk(artifacts, out)?;
     Ok((artifacts.len() + 1, bytes, count(Target::Terraform)))
 }
 
@@ -1055,23 +1047,34 @@ fn child_single(mode: &str) -> ExitCode {
         );
         return ExitCode::FAILURE;
     }
+    let bytes = match bytes_on_disk(&synthesis.artifacts, &out) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("unexpected single-stack tree: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     println!(
-        "{LINE_TAG}_SINGLE wall_s={:.6} rss_kb={} bytes={}",
+        "{LINE_TAG}_SINGLE wall_s={:.6} rss_kb={} bytes={bytes}",
         wall.as_secs_f64(),
         peak_rss_kb(),
-        bytes_on_disk(&synthesis.artifacts, &out)
     );
     ExitCode::SUCCESS
 }
 
 /// Bytes of the artifacts and the manifest as written under `out` (streamed artifacts keep no bytes).
-fn bytes_on_disk(artifacts: &[Artifact], out: &std::path::Path) -> u64 {
-    artifacts
+/// A file the manifest lists but the tree lacks is an error, not zero bytes.
+fn bytes_on_disk(artifacts: &[Artifact], out: &std::path::Path) -> Result<usize, String> {
+    let mut bytes = 0;
+    for path in artifacts
         .iter()
         .map(|a| a.path.as_str())
         .chain(["manifest.json"])
-        .map(|path| std::fs::metadata(out.join(path)).map_or(0, |m| m.len()))
-        .sum()
+    {
+        let meta = std::fs::metadata(out.join(path)).map_err(|e| format!("{path}: {e}"))?;
+        bytes += meta.len() as usize;
+    }
+    Ok(bytes)
 }
 
 /// Runs `runs` children of `mode` and returns their outputs.
