@@ -38,7 +38,8 @@ pub(crate) fn stack(before: Option<&Document>, after: Option<&Document>) -> Stac
             Vec::new(),
         ),
         (Some(b), Some(a)) => {
-            let (resources, outputs, settings) = Comparison::new(b, a).run();
+            let (mut resources, outputs, settings) = Comparison::new(b, a).run();
+            crate::in_use::warn(b, a, &mut resources);
             let changed = !resources.is_empty() || !outputs.is_empty() || !settings.is_empty();
             let status = if changed {
                 StackStatus::Changed

@@ -16,6 +16,7 @@ mod compare;
 mod diff;
 mod document;
 pub mod embrace;
+mod in_use;
 mod refs;
 pub mod render;
 mod sensitive;

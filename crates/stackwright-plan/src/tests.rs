@@ -963,3 +963,79 @@ fn an_environment_that_changes_account_is_a_destroy_there_and_a_create_here() {
     assert_eq!(p.stacks.len(), 2);
     assert_eq!(p.summary.destroy, 1);
 }
+
+/// Terraform deletes a removed or replaced target group before it updates the listener that forwarded to
+/// it, and ELB refuses (terraform-provider-aws#13294); `create_before_destroy` (which Stackwright sets on
+/// every target group without a custom name) reverses the order.
+#[test]
+fn terraform_deleting_a_target_group_a_staying_listener_uses_warns_unless_created_before_destroyed()
+{
+    let listener = |group: &str| {
+        json!({"load_balancer_arn": "arn:lb", "port": 443,
+               "default_action": [{"type": "forward", "target_group_arn": format!("${{aws_lb_target_group.{group}.arn}}")}]})
+    };
+    let group = |lifecycle: bool, name: Option<&str>| {
+        let mut g = json!({"port": 80, "protocol": "HTTP", "vpc_id": "vpc-1"});
+        if lifecycle {
+            g["lifecycle"] = json!({"create_before_destroy": true});
+        }
+        if let Some(name) = name {
+            g["name"] = json!(name);
+        }
+        g
+    };
+    let before = |lifecycle: bool, name: Option<&str>| {
+        tf(json!({
+            "aws_lb_target_group": {"old": group(lifecycle, name)},
+            "aws_lb_listener": {"https": listener("old")},
+        }))
+    };
+    let after = tf(json!({
+        "aws_lb_target_group": {"blue": group(true, None)},
+        "aws_lb_listener": {"https": listener("blue")},
+    }));
+    let warnings = |before: &Json| {
+        let p = one(Target::Terraform, before, &after);
+        let old = p.stacks[0]
+            .resources
+            .iter()
+            .find(|r| r.address == "aws_lb_target_group.old")
+            .unwrap();
+        assert_eq!(old.action, Action::Destroy);
+        old.warnings.clone()
+    };
+    let w = warnings(&before(false, None));
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(
+        w[0].contains(
+            "Terraform deletes `aws_lb_target_group.old` before it updates `aws_lb_listener.https`"
+        ) && w[0].contains("ResourceInUse")
+            && w[0].contains("terraform apply -target=aws_lb_listener.https"),
+        "{}",
+        w[0]
+    );
+    let named = warnings(&before(false, Some("web")));
+    assert!(
+        named[0].contains("give the group no custom name"),
+        "{}",
+        named[0]
+    );
+    assert!(warnings(&before(true, None)).is_empty());
+
+    // A replaced group is deleted first too; a listener that goes as well is deleted before it.
+    let replaced = tf(json!({
+        "aws_lb_target_group": {"old": {"port": 8080, "protocol": "HTTP", "vpc_id": "vpc-1"}},
+        "aws_lb_listener": {"https": listener("old")},
+    }));
+    let p = one(Target::Terraform, &before(false, None), &replaced);
+    let old = &p.stacks[0]
+        .resources
+        .iter()
+        .find(|r| r.address == "aws_lb_target_group.old")
+        .unwrap();
+    assert_eq!(old.action, Action::Replace);
+    assert_eq!(old.warnings.len(), 1, "{:?}", old.warnings);
+    let no_listener = tf(json!({"aws_lb_target_group": {"blue": group(true, None)}}));
+    let p = one(Target::Terraform, &before(false, None), &no_listener);
+    assert!(p.stacks[0].resources.iter().all(|r| r.warnings.is_empty()));
+}

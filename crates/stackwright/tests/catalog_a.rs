@@ -476,9 +476,27 @@ fn target_group_with_health_check_and_cookie_stickiness() {
                    "health_check": {"enabled": true, "protocol": "HTTP", "path": "/health", "interval": 15,
                                     "timeout": 5, "matcher": "200-299"},
                    "stickiness": {"type": "app_cookie", "cookie_duration": 600, "cookie_name": "session",
-                                  "enabled": true}}),
+                                  "enabled": true},
+                   // Listeners move off a replaced or removed group before Terraform deletes it.
+                   "lifecycle": {"create_before_destroy": true}}),
         )],
     );
+}
+
+/// A named group cannot be created before the old one goes (the name is taken), so it keeps Terraform's
+/// default order; `plan` warns when that order fails (`in_use` in stackwright-plan).
+#[test]
+fn named_target_group_keeps_terraform_default_order() {
+    let docs = artifacts(&one_stack(|s| {
+        let net = net(s);
+        s.add(TargetGroup::new("Web", Protocol::Http, 80, &net.vpc).name("web"));
+    }));
+    let group = &docs[TF]["resource"]["aws_lb_target_group"]["web"];
+    assert!(
+        group["name"].as_str().is_some_and(|n| n.ends_with("web")),
+        "{group}"
+    );
+    assert!(group.get("lifecycle").is_none(), "{group}");
 }
 
 #[test]
@@ -508,7 +526,8 @@ fn network_target_group_with_source_ip_stickiness() {
             "tcp",
             json!({"protocol": "TCP", "port": 9000, "vpc_id": "${aws_vpc.vpc.id}", "target_type": "ip",
                    "health_check": {"enabled": true, "protocol": "TCP"},
-                   "stickiness": {"type": "source_ip", "enabled": true}}),
+                   "stickiness": {"type": "source_ip", "enabled": true},
+                   "lifecycle": {"create_before_destroy": true}}),
         )],
     );
 }

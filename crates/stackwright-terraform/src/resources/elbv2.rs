@@ -99,6 +99,14 @@ fn lower(_: &str, a: &mut Attrs, out: &mut Secondary) -> bool {
                 block.insert("enabled".into(), Json::Bool(true));
                 a.insert("stickiness", Json::Object(block));
             }
+            // Listeners forward to the group. Without this, Terraform deletes a replaced or removed group
+            // before it updates the listeners away from it, and ELB refuses (ResourceInUse:
+            // terraform-provider-aws#13294, #16889); with it, the new group exists first and the old one goes
+            // after its listeners moved. A custom name would clash with itself during a replacement, so a
+            // named group keeps Terraform's default order.
+            if resource.physical_name().is_none() {
+                a.insert("lifecycle", json!({ "create_before_destroy": true }));
+            }
             a.tags();
         }
         kinds::LISTENER => {
