@@ -17,8 +17,8 @@ const REFUSED_WHILE_IN_USE: &[(&str, &str)] = &[(
 )];
 
 /// Warns on each destroyed or replaced resource of a [`REFUSED_WHILE_IN_USE`] type, without
-/// `create_before_destroy`, that a resource which stays (updated or not) references in the previous
-/// document: Terraform would delete it first, and AWS refuses.
+/// `create_before_destroy` where Terraform reads it, that a resource which stays (updated or not)
+/// references in the previous document: Terraform would delete it first, and AWS refuses.
 pub(crate) fn warn(before: &View, after: &View, resources: &mut [ResourceChange]) {
     if before.target != Target::Terraform {
         return;
@@ -39,6 +39,11 @@ pub(crate) fn warn(before: &View, after: &View, resources: &mut [ResourceChange]
         .iter()
         .map(|e| (e.address.as_str(), e))
         .collect();
+    let after_index: HashMap<&str, &Entry> = after
+        .resources
+        .iter()
+        .map(|e| (e.address.as_str(), e))
+        .collect();
     let mut warnings = Vec::new();
     for (i, change) in resources.iter().enumerate() {
         if !matches!(change.action, Action::Destroy | Action::Replace) {
@@ -53,7 +58,13 @@ pub(crate) fn warn(before: &View, after: &View, resources: &mut [ResourceChange]
         let Some(entry) = before_index.get(change.address.as_str()) else {
             continue;
         };
-        if entry.body.pointer("/lifecycle/create_before_destroy") == Some(&true.into()) {
+        // Terraform orders a replacement by the new block's lifecycle, and the deletion of a removed
+        // resource by the one its state recorded: the previous block's.
+        let governing = match change.action {
+            Action::Replace => after_index.get(change.address.as_str()).unwrap_or(entry),
+            _ => entry,
+        };
+        if governing.body.pointer("/lifecycle/create_before_destroy") == Some(&true.into()) {
             continue;
         }
         let users: Vec<&str> = before

@@ -1035,6 +1035,12 @@ fn terraform_deleting_a_target_group_a_staying_listener_uses_warns_unless_create
         .unwrap();
     assert_eq!(old.action, Action::Replace);
     assert_eq!(old.warnings.len(), 1, "{:?}", old.warnings);
+    // A replacement follows the new block's lifecycle, whatever the previous one said.
+    let mut replaced_cbd = replaced.clone();
+    replaced_cbd["resource"]["aws_lb_target_group"]["old"]["lifecycle"] =
+        json!({"create_before_destroy": true});
+    let p = one(Target::Terraform, &before(false, None), &replaced_cbd);
+    assert!(p.stacks[0].resources.iter().all(|r| r.warnings.is_empty()));
     let no_listener = tf(json!({"aws_lb_target_group": {"blue": group(true, None)}}));
     let p = one(Target::Terraform, &before(false, None), &no_listener);
     assert!(p.stacks[0].resources.iter().all(|r| r.warnings.is_empty()));
