@@ -4,6 +4,7 @@ use crate::instantiate::{Batch, Checked, Instantiation, Selection};
 use crate::stack::{RemovalPolicy, Stack, Stacks};
 use crate::{ids, naming, regions, tags};
 use std::any::Any;
+use std::collections::HashMap;
 
 type Definition<C> = Box<dyn Fn(&mut Stack, &Environment<C>) + Send + Sync>;
 type GroupDefinition<C> = Box<dyn Fn(&mut Stacks, &Environment<C>) + Send + Sync>;
@@ -283,9 +284,12 @@ impl dyn AnyApp + '_ {
                     .at(shape.location),
             );
         }
-        for (i, env) in environments.iter().enumerate() {
+        // First declaration of each name: a hash map, so that hundreds of environments cost O(n).
+        let mut first_env: HashMap<&str, &EnvSpec> = HashMap::with_capacity(environments.len());
+        for env in environments {
             problems.extend(env.validate());
-            if let Some(first) = environments[..i].iter().find(|e| e.name == env.name) {
+            let first = *first_env.entry(env.name.as_str()).or_insert(env);
+            if !std::ptr::eq(first, env) {
                 problems.push(
                     Diagnostic::new(format!(
                         "duplicate environment name `{}`: already declared at {}:{}",
