@@ -2,8 +2,8 @@
 //! acknowledge.
 
 use serde_json::Value as Json;
-use stackwright_core::{Diagnostic, Location, StackInstance};
-use std::collections::HashMap;
+use stackwright_core::claims::Claims;
+use stackwright_core::{Diagnostic, StackInstance};
 
 /// CloudFormation's limit on a stack name (CreateStack `StackName`: `[a-zA-Z][-a-zA-Z0-9]*`, 128 characters).
 pub const STACK_NAME_LIMIT: usize = 128;
@@ -26,8 +26,8 @@ pub fn stack_name_problems(instances: &[StackInstance]) -> Vec<Diagnostic> {
 /// account, region, environment and stack) so that a later instance is checked against every earlier one.
 #[derive(Debug, Default)]
 pub struct StackNames {
-    /// (stack name, account, region) -> (environment, stack, where the environment is declared).
-    seen: HashMap<(String, String, String), (String, String, Location)>,
+    /// (stack name, account, region), each with its first claimant.
+    seen: Claims<(String, String, String)>,
 }
 
 impl StackNames {
@@ -47,22 +47,20 @@ impl StackNames {
                 ))));
             }
             let key = (name, env.account.clone(), env.region.clone());
-            match self.seen.get(&key) {
-                Some((first_env, first_stack, first_at)) => problems.push(at(Diagnostic::new(format!(
-                    "environment `{}` stack `{stack}` and environment `{first_env}` stack `{first_stack}` \
-                     (declared at {}:{}) both deploy to CloudFormation stack `{}` in account {} region {}: the \
-                     second deploy would replace the first; rename an environment or a stack",
+            let name = key.0.clone();
+            if let Some(first) = self.seen.claim(key, instance) {
+                problems.push(at(Diagnostic::new(format!(
+                    "environment `{}` stack `{stack}` and environment `{}` stack `{}` (declared at {}:{}) both \
+                     deploy to CloudFormation stack `{name}` in account {} region {}: the second deploy would \
+                     replace the first; rename an environment or a stack",
                     env.name,
-                    first_at.file(),
-                    first_at.line(),
-                    key.0,
+                    first.environment,
+                    first.stack,
+                    first.location.file(),
+                    first.location.line(),
                     env.account,
                     env.region
-                )))),
-                None => {
-                    let first = (env.name.clone(), stack.to_owned(), env.location);
-                    self.seen.insert(key, first);
-                }
+                ))));
             }
         }
         problems

@@ -9,6 +9,7 @@
 //! Targets lower a [`StackInstance`] into their own documents; only the CLI performs IO.
 
 mod app;
+pub mod claims;
 mod diagnostic;
 mod existing;
 mod expr;

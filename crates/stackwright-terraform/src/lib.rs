@@ -67,8 +67,8 @@ pub fn state_location_problems(instances: &[StackInstance]) -> Vec<Diagnostic> {
 /// against every earlier one.
 #[derive(Debug, Default)]
 pub struct StateLocations {
-    /// (bucket, key) -> (environment, stack, where the environment is declared).
-    seen: std::collections::HashMap<(String, String), (String, String, stackwright_core::Location)>,
+    /// (bucket, key), each with its first claimant.
+    seen: stackwright_core::claims::Claims<(String, String)>,
 }
 
 impl StateLocations {
@@ -83,26 +83,23 @@ impl StateLocations {
             };
             let stack = instance.stack.name();
             let key = state_key(backend, instance.app, &env.name, stack);
-            match self.seen.get(&(bucket.clone(), key.clone())) {
-                Some((first_env, first_stack, first_at)) => problems.push(
+            if let Some(first) = self.seen.claim((bucket.clone(), key.clone()), instance) {
+                problems.push(
                     Diagnostic::new(format!(
-                        "environment `{}` stack `{stack}` and environment `{first_env}` stack `{first_stack}` \
-                         (declared at {}:{}) both keep their Terraform state in s3://{bucket}/{key}: each \
-                         apply would plan to destroy the other's resources; leave the S3 backend's `key` \
-                         unset (each stack then gets `<app>/<env>/<stack>.tfstate`) or give each \
-                         environment its own key",
+                        "environment `{}` stack `{stack}` and environment `{}` stack `{}` (declared at {}:{}) \
+                         both keep their Terraform state in s3://{bucket}/{key}: each apply would plan to \
+                         destroy the other's resources; leave the S3 backend's `key` unset (each stack then \
+                         gets `<app>/<env>/<stack>.tfstate`) or give each environment its own key",
                         env.name,
-                        first_at.file(),
-                        first_at.line(),
+                        first.environment,
+                        first.stack,
+                        first.location.file(),
+                        first.location.line(),
                     ))
                     .in_environment(&env.name)
                     .in_stack(stack)
                     .at(env.location),
-                ),
-                None => {
-                    let first = (env.name.clone(), stack.to_owned(), env.location);
-                    self.seen.insert((bucket.clone(), key), first);
-                }
+                );
             }
         }
         problems
