@@ -209,14 +209,23 @@ fn check_nested(nested: &'static Json, value: &Json, path: &Path, problems: &mut
     if is_template(value) {
         return;
     }
-    // A nested type reads like a block with attributes only.
-    for_each_instance(
-        nested.get("nesting_mode").and_then(Json::as_str),
-        nested,
-        value,
-        path,
-        problems,
-    );
+    // A nested type reads like a block with attributes only, but it is an attribute: its value has the
+    // nesting's shape (an object for `single`, a list of objects for `list` and `set`), where a block's
+    // JSON may be one object or a list of them.
+    let mode = nested.get("nesting_mode").and_then(Json::as_str);
+    let expected = match (mode, value) {
+        (Some("single"), Json::Array(_)) => Some("an object"),
+        (Some("list" | "set"), Json::Object(_)) => Some("a list of objects"),
+        _ => None,
+    };
+    if let Some(expected) = expected {
+        problems.push(Problem {
+            path: path.render(),
+            message: format!("expected {expected}, found {}", show(value)),
+        });
+        return;
+    }
+    for_each_instance(mode, nested, value, path, problems);
 }
 
 fn check_nested_block(
