@@ -83,7 +83,8 @@ fn an_unknown_nested_attribute_set_by_an_override_is_a_located_error_with_a_did_
 #[test]
 fn a_computed_only_attribute_set_by_an_override_is_a_located_error() {
     let found = problems(|stack, _| {
-        stack.add(sqs::Queue::new("Jobs").override_terraform("arn", "arn:aws:sqs:us-east-1:1:jobs"));
+        stack
+            .add(sqs::Queue::new("Jobs").override_terraform("arn", "arn:aws:sqs:us-east-1:1:jobs"));
     });
     assert_eq!(
         found,

@@ -267,7 +267,10 @@ fn awscc_schemas_are_data_of_the_service_and_one_of_objects_are_renamed_json() {
     assert_eq!(lines.len(), 3, "{lines:#?}");
     assert_eq!(lines[0], "");
     let widget_schema: serde_json::Value = serde_json::from_str(lines[1]).expect("JSON");
-    assert_eq!(widget_schema, inputs.awscc["resources"]["awscc_fake_widget"]);
+    assert_eq!(
+        widget_schema,
+        inputs.awscc["resources"]["awscc_fake_widget"]
+    );
     let rule_schema: serde_json::Value = serde_json::from_str(lines[2]).expect("JSON");
     assert_eq!(rule_schema, inputs.awscc["resources"]["awscc_fake_rule"]);
     let fake = &output.files["src/generated/fake.rs"];

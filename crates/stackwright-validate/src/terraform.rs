@@ -333,6 +333,42 @@ mod tests {
         assert_eq!(found, expected);
     }
 
+    /// Nested attributes (framework providers such as awscc) are attributes: their value has the
+    /// nesting's shape, where a block's JSON may be one object or a list of them.
+    #[test]
+    fn nested_attributes_take_their_nesting_s_shape() {
+        let block: &'static Json = Box::leak(Box::new(json!({"attributes": {
+            "config": {"optional": true, "nested_type": {"nesting_mode": "single",
+                "attributes": {"mode": {"type": "string", "optional": true}}}},
+            "rules": {"optional": true, "nested_type": {"nesting_mode": "list",
+                "attributes": {"name": {"type": "string", "required": true}}}}
+        }})));
+        let found = |body: Json| -> Vec<String> {
+            validate_block(block, body.as_object().unwrap())
+                .into_iter()
+                .map(|p| format!("{}: {}", p.path, p.message))
+                .collect()
+        };
+        assert_eq!(
+            found(json!({"config": {"mode": "a"}, "rules": [{"name": "r"}]})),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            found(json!({"config": [{"mode": "a"}], "rules": {"name": "r"}})),
+            [
+                "config: expected an object, found [{\"mode\":\"a\"}]",
+                "rules: expected a list of objects, found {\"name\":\"r\"}"
+            ]
+        );
+        assert_eq!(
+            found(json!({"config": {"mdoe": "a"}, "rules": [{}]})),
+            [
+                "config.mdoe: unknown attribute or block `mdoe`; did you mean `mode`?",
+                "rules.0: missing required attribute `name`"
+            ]
+        );
+    }
+
     #[test]
     fn accepts_valid_bodies_templates_and_meta_arguments() {
         check(

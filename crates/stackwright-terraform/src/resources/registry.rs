@@ -103,7 +103,9 @@ pub(super) fn lower(a: &mut Attrs) -> bool {
         .and_then(Value::as_map)
         .unwrap_or_default();
     for (key, value) in attributes {
-        let block = schema.and_then(|s| member(s, key, false)).and_then(|(_, b)| b);
+        let block = schema
+            .and_then(|s| member(s, key, false))
+            .and_then(|(_, b)| b);
         let lowered = attribute_value(a, &awscc_names(value, block, false));
         a.out.insert(key.clone(), lowered);
     }
@@ -272,7 +274,8 @@ fn member<'s>(block: &'s Json, key: &str, rename: bool) -> Option<(&'s str, Opti
             .map(|(name, _)| (name.as_str(), None));
     }
     let wanted = normalize(key);
-    if let Some((name, _)) = attributes.and_then(|a| a.iter().find(|(n, _)| normalize(n) == wanted)) {
+    if let Some((name, _)) = attributes.and_then(|a| a.iter().find(|(n, _)| normalize(n) == wanted))
+    {
         return Some((name, None));
     }
     blocks
@@ -364,6 +367,85 @@ pub(crate) fn check(
             ))
             .for_resource(&resource.id)
             .at(resource.location),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn map(entries: &[(&str, Value)]) -> Value {
+        Value::Map(
+            entries
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .collect(),
+        )
+    }
+
+    fn marked(value: Value) -> Value {
+        map(&[(AWSCC_OBJECT, value)])
+    }
+
+    /// A compact awscc block: `rules` is a list of objects, `routes` a map of objects (the user's keys).
+    fn schema() -> Json {
+        json!({"attributes": {"name": {"type": "string", "required": true}}, "blocks": {
+            "rules": {"nesting": "list", "attributes": {"rule_name": {"type": "string", "optional": true}},
+                      "blocks": {"allow_action": {"nesting": "single", "attributes": {"reason": {"type": "string", "optional": true}}, "blocks": {}}}},
+            "routes": {"nesting": "map", "attributes": {"target_arn": {"type": "string", "optional": true}}, "blocks": {}},
+            "filter": {"nesting": "single", "attributes": {}, "blocks": {}, "min_items": 1}
+        }})
+    }
+
+    #[test]
+    fn json_objects_get_awscc_names_through_lists_and_maps_and_keep_what_awscc_lacks() {
+        let schema = schema();
+        let rules = marked(Value::List(vec![map(&[
+            ("RuleName", "a".into()),
+            ("AllowAction", map(&[("Reason", "ok".into())])),
+            ("Unknown", "kept".into()),
+        ])]));
+        let (_, block) = member(&schema, "rules", false).unwrap();
+        assert_eq!(
+            awscc_names(&rules, block, false),
+            Value::List(vec![map(&[
+                ("rule_name", "a".into()),
+                ("allow_action", map(&[("reason", "ok".into())])),
+                ("Unknown", "kept".into()),
+            ])])
+        );
+        // A map nesting's keys are data; its values' keys are renamed.
+        let routes = marked(map(&[("Default", map(&[("TargetArn", "arn".into())]))]));
+        let (_, block) = member(&schema, "routes", false).unwrap();
+        assert_eq!(
+            awscc_names(&routes, block, false),
+            map(&[("Default", map(&[("target_arn", "arn".into())]))])
+        );
+        // Without the marker, names are awscc's already and stay as they are.
+        let typed = Value::List(vec![map(&[("RuleName", "a".into())])]);
+        let (_, block) = member(&schema, "rules", false).unwrap();
+        assert_eq!(awscc_names(&typed, block, false), typed);
+    }
+
+    #[test]
+    fn nested_blocks_become_nested_attributes_required_by_min_items_and_empty_ones_dynamic() {
+        let block = provider_block(&schema());
+        assert_eq!(
+            block["attributes"]["rules"],
+            json!({"optional": true, "nested_type": {"nesting_mode": "list",
+                "attributes": {"rule_name": {"type": "string", "optional": true},
+                               "allow_action": {"optional": true, "nested_type": {"nesting_mode": "single",
+                                   "attributes": {"reason": {"type": "string", "optional": true}}}}}}})
+        );
+        assert_eq!(
+            block["attributes"]["filter"],
+            json!({"type": "dynamic", "required": true})
+        );
+        assert_eq!(
+            block["attributes"]["name"],
+            json!({"type": "string", "required": true})
         );
     }
 }
