@@ -57,8 +57,9 @@ pub struct Stats {
     /// Writable properties (top level and nested) without an awscc attribute of the same name.
     pub unmapped_properties: usize,
     /// Properties (top level and nested) whose JSON value awscc takes as nested attributes, renamed for
-    /// Terraform through the awscc schema (`oneOf`/`anyOf` of objects), and the types that have one.
+    /// Terraform through the awscc schema (`oneOf`/`anyOf` of objects, maps of objects).
     pub json_object_properties: usize,
+    /// Types with at least one such property.
     pub json_object_types: usize,
 }
 
