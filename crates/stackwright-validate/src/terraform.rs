@@ -214,8 +214,9 @@ fn check_nested(nested: &'static Json, value: &Json, path: &Path, problems: &mut
     // JSON may be one object or a list of them.
     let mode = nested.get("nesting_mode").and_then(Json::as_str);
     let expected = match (mode, value) {
-        (Some("single"), Json::Array(_)) => Some("an object"),
-        (Some("list" | "set"), Json::Object(_)) => Some("a list of objects"),
+        (Some("single"), v) if !v.is_object() => Some("an object"),
+        (Some("list" | "set"), v) if !v.is_array() => Some("a list of objects"),
+        (Some("map"), v) if !v.is_object() => Some("a map of objects"),
         _ => None,
     };
     if let Some(expected) = expected {
@@ -359,6 +360,10 @@ mod tests {
                 "config: expected an object, found [{\"mode\":\"a\"}]",
                 "rules: expected a list of objects, found {\"name\":\"r\"}"
             ]
+        );
+        assert_eq!(
+            found(json!({"config": "a", "rules": "${var.rules}"})),
+            ["config: expected an object, found \"a\""]
         );
         assert_eq!(
             found(json!({"config": {"mdoe": "a"}, "rules": [{}]})),
