@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value as Json};
 use stackwright_aws::kinds;
-use stackwright_aws::registry::{props, JSON_STRING};
+use stackwright_aws::registry::{props, AWSCC_OBJECT, JSON_STRING};
 pub use stackwright_core::{
     AttrRef, Declare, Expr, HasResourceRef, RemovalPolicy, Resource, ResourceRef, Value,
 };
@@ -37,12 +37,15 @@ pub struct TypeInfo {
     pub attributes: &'static [(&'static str, Option<&'static str>)],
     /// The type's registry schema: its service's schemas and its line there.
     pub schema: (&'static Schemas, usize),
+    /// The awscc resource's schema (`<service>.awscc.jsonl`), handed to the Terraform target as text.
+    pub awscc_schema: Option<(&'static Schemas, usize)>,
 }
 
 /// The registry schemas of one service's types (`<service>.schemas.jsonl`, one compact line per type,
 /// without documentation), each parsed on its first use.
 pub struct Schemas {
     text: &'static str,
+    lines: OnceLock<Vec<&'static str>>,
     parsed: OnceLock<Vec<OnceLock<Option<Json>>>>,
 }
 
@@ -50,8 +53,16 @@ impl Schemas {
     pub const fn new(text: &'static str) -> Self {
         Schemas {
             text,
+            lines: OnceLock::new(),
             parsed: OnceLock::new(),
         }
+    }
+
+    /// Line `index` of the text; `None` past the end or for an empty line.
+    fn line(&self, index: usize) -> Option<&'static str> {
+        let text = self.text;
+        let lines = self.lines.get_or_init(|| text.lines().collect());
+        lines.get(index).copied().filter(|l| !l.is_empty())
     }
 
     fn get(&self, index: usize) -> Option<&Json> {
@@ -60,7 +71,7 @@ impl Schemas {
             .get_or_init(|| self.text.lines().map(|_| OnceLock::new()).collect());
         lines
             .get(index)?
-            .get_or_init(|| serde_json::from_str(self.text.lines().nth(index)?).ok())
+            .get_or_init(|| serde_json::from_str(self.line(index)?).ok())
             .as_ref()
     }
 }
@@ -153,6 +164,9 @@ pub enum Node {
     Value(Value),
     /// A schema-free value that awscc wants as a JSON string (`jsonencode`); CloudFormation takes it as is.
     JsonString(Value),
+    /// A JSON value of CloudFormation objects that awscc takes as nested attributes of its own names:
+    /// CloudFormation takes it as is, the Terraform target renames its keys through the awscc schema.
+    JsonObject(Value),
     Object(Props),
     List(Vec<Node>),
     /// String keys to nodes.
@@ -209,6 +223,10 @@ impl Node {
             Node::JsonString(v) => (
                 v.clone(),
                 Value::Map(vec![(JSON_STRING.to_owned(), v.clone())]),
+            ),
+            Node::JsonObject(v) => (
+                v.clone(),
+                Value::Map(vec![(AWSCC_OBJECT.to_owned(), v.clone())]),
             ),
             Node::Object(props) => props.lower(path, unmapped),
             Node::List(items) => {
@@ -285,6 +303,9 @@ impl Base {
         if let Some(terraform) = info.terraform {
             resource.set(props::TERRAFORM_TYPE, terraform);
             resource.set(props::TERRAFORM_ATTRIBUTES, tf);
+            if let Some(schema) = info.awscc_schema.and_then(|(s, i)| s.line(i)) {
+                resource.set(props::TERRAFORM_SCHEMA, schema);
+            }
             let names = info
                 .attributes
                 .iter()
@@ -377,6 +398,12 @@ pub fn string_map<K: Into<String>, V: Into<Expr>>(
 /// A schema-free value that both targets take as a value.
 pub fn json(value: impl Into<Value>) -> Node {
     Node::Value(value.into())
+}
+
+/// A JSON value of CloudFormation objects (a `oneOf` of object branches) that awscc takes as nested
+/// attributes: the Terraform target renames its keys to awscc's (`ResourceAction` -> `resource_action`).
+pub fn json_object(value: impl Into<Value>) -> Node {
+    Node::JsonObject(value.into())
 }
 
 /// A schema-free value that awscc takes as a JSON string.

@@ -99,6 +99,10 @@ fn param(ty: &Ty, module: Option<&str>, value: &str) -> (String, String) {
             Ty::List(_) | Ty::StrMap | Ty::Json(_) => {
                 ("impl Into<rt::Value>".into(), format!("rt::json({value})"))
             }
+            Ty::JsonObject => (
+                "impl Into<rt::Value>".into(),
+                format!("rt::json_object({value})"),
+            ),
         },
         Ty::StrMap => (
             "impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>".into(),
@@ -108,6 +112,10 @@ fn param(ty: &Ty, module: Option<&str>, value: &str) -> (String, String) {
         Ty::Json(true) => (
             "impl Into<rt::Value>".into(),
             format!("rt::json_string({value})"),
+        ),
+        Ty::JsonObject => (
+            "impl Into<rt::Value>".into(),
+            format!("rt::json_object({value})"),
         ),
     }
 }
@@ -253,12 +261,17 @@ fn resource(out: &mut String, r: &ResourceType, index: usize, service: &Service,
         .collect();
     let _ = writeln!(
         out,
-        "static {info}: rt::TypeInfo = rt::TypeInfo {{ cloudformation: {:?}, terraform: {}, tags: {tags}, stateful: {}, unavailable_in: &[{}], attributes: &[{}], schema: (&SCHEMAS, {index}) }};",
+        "static {info}: rt::TypeInfo = rt::TypeInfo {{ cloudformation: {:?}, terraform: {}, tags: {tags}, stateful: {}, unavailable_in: &[{}], attributes: &[{}], schema: (&SCHEMAS, {index}), awscc_schema: {} }};",
         r.type_name,
         tf(&r.terraform),
         r.stateful.is_some(),
         unavailable.join(", "),
-        attributes.join(", ")
+        attributes.join(", "),
+        if r.awscc_schema.is_some() {
+            format!("Some((&AWSCC_SCHEMAS, {index}))")
+        } else {
+            "None".to_owned()
+        }
     );
     let module = (!r.structs.is_empty() || !r.enums.is_empty()).then_some(r.module.as_str());
     let new_doc = format!(
@@ -547,6 +560,13 @@ pub fn service(service: &Service) -> String {
         "/// The registry schemas of this service's types, one line each (synth validates against them).\nstatic SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!(\"{}.schemas.jsonl\"));",
         service.module
     );
+    if has_awscc(service) {
+        let _ = writeln!(
+            out,
+            "/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).\nstatic AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!(\"{}.awscc.jsonl\"));",
+            service.module
+        );
+    }
     let shared = Shared::new(service);
     for (index, r) in service.resources.iter().enumerate() {
         resource(&mut out, r, index, service, &shared);
@@ -561,6 +581,22 @@ pub fn schemas(service: &Service) -> String {
     let mut out = String::new();
     for r in &service.resources {
         out.push_str(&r.validation_schema);
+        out.push('\n');
+    }
+    out
+}
+
+/// Whether any type of the service has an awscc resource (and so a line in [`awscc_schemas`]).
+pub fn has_awscc(service: &Service) -> bool {
+    service.resources.iter().any(|r| r.awscc_schema.is_some())
+}
+
+/// The awscc schemas of a service's types, one line per type in the order of [`service`]'s `TypeInfo`
+/// indexes (an empty line for a type awscc does not offer).
+pub fn awscc_schemas(service: &Service) -> String {
+    let mut out = String::new();
+    for r in &service.resources {
+        out.push_str(r.awscc_schema.as_deref().unwrap_or_default());
         out.push('\n');
     }
     out
@@ -620,6 +656,8 @@ serde_json.workspace = true
 [dev-dependencies]
 # The registry sample (examples/registry_sample.rs) is an app.
 stackwright.workspace = true
+# The crate itself with the services its tests declare (tests/awscc.rs), so `cargo test` runs them.
+stackwright-aws-generated = { path = ".", features = ["apptest", "lambda", "sqs"] }
 
 [lints]
 workspace = true

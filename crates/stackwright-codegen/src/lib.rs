@@ -56,6 +56,11 @@ pub struct Stats {
     pub with_terraform: usize,
     /// Writable properties (top level and nested) without an awscc attribute of the same name.
     pub unmapped_properties: usize,
+    /// Properties (top level and nested) whose JSON value awscc takes as nested attributes, renamed for
+    /// Terraform through the awscc schema (`oneOf`/`anyOf` of objects, maps of objects).
+    pub json_object_properties: usize,
+    /// Types with at least one such property.
+    pub json_object_types: usize,
 }
 
 /// The repository's root, from this crate's manifest directory.
@@ -109,6 +114,12 @@ pub fn generate(inputs: &Inputs) -> Result<Output, String> {
             format!("src/generated/{}.schemas.jsonl", service.module),
             emit::schemas(service),
         );
+        if emit::has_awscc(service) {
+            files.insert(
+                format!("src/generated/{}.awscc.jsonl", service.module),
+                emit::awscc_schemas(service),
+            );
+        }
     }
     files.insert(
         "src/generated/mod.rs".into(),

@@ -43,6 +43,10 @@ pub struct ResourceType {
     pub choice: Vec<String>,
     /// The registry schema as synth validates a declared resource against it (see [`validation_schema`]).
     pub validation_schema: String,
+    /// The awscc resource's schema (the vendored compact form: `attributes` name -> `type`, `required`,
+    /// `optional`, `computed`; `blocks` name -> `nesting`, `min_items`, `attributes`, `blocks`), one line of
+    /// JSON, which the Terraform target checks each emitted block against; `None` without awscc resource.
+    pub awscc_schema: Option<String>,
     pub properties: Vec<Property>,
     pub attributes: Vec<Attribute>,
     pub structs: Vec<Struct>,
@@ -172,6 +176,21 @@ pub enum Ty {
     StrMap,
     /// A schema-free value; `true` when awscc wants it as a JSON string (`jsonencode`).
     Json(bool),
+    /// A JSON value of CloudFormation objects (a `oneOf`/`anyOf` of object branches, an object without
+    /// properties of its own) where awscc has nested attributes: the Terraform target renames its keys
+    /// through the awscc schema.
+    JsonObject,
+}
+
+impl Ty {
+    /// Whether the value is a [`Ty::JsonObject`], alone or in a list.
+    pub fn is_json_object(&self) -> bool {
+        match self {
+            Ty::JsonObject => true,
+            Ty::List(inner) => inner.is_json_object(),
+            _ => false,
+        }
+    }
 }
 
 const KEYWORDS: &[&str] = &[
@@ -418,6 +437,10 @@ impl<'a> Ctx<'a> {
     ) -> Ty {
         let (node, def) = self.resolve(node);
         let json = |tf_attr: Option<&Json>| {
+            if scope.is_some() {
+                // awscc models the value as nested attributes: its keys are renamed for Terraform.
+                return Ty::JsonObject;
+            }
             Ty::Json(tf_attr.and_then(|a| a.get("type")) == Some(&Json::from("string")))
         };
         let types: Vec<String> = match node.get("type") {
@@ -450,7 +473,7 @@ impl<'a> Ctx<'a> {
                 };
                 let inner = self.ty(prop_name, items, scope, None);
                 match inner {
-                    Ty::Json(_) | Ty::List(_) | Ty::StrMap => json(tf_attr),
+                    Ty::Json(_) | Ty::JsonObject | Ty::List(_) | Ty::StrMap => json(tf_attr),
                     inner => Ty::List(Box::new(inner)),
                 }
             }
@@ -905,6 +928,15 @@ pub fn build(inputs: &Inputs) -> Result<Model, String> {
         let properties = ctx.properties(schema, scope, true, &doc_url, &anchor);
         ctx.drain_structs(service_name, resource_name);
         stats.unmapped_properties += ctx.unmapped;
+        let json_objects = properties
+            .iter()
+            .chain(ctx.structs.iter().flat_map(|s| &s.properties))
+            .filter(|p| p.ty.is_json_object())
+            .count();
+        stats.json_object_properties += json_objects;
+        if json_objects > 0 {
+            stats.json_object_types += 1;
+        }
 
         let tags = tag_property(schema).map(|cfn| Tags {
             terraform: scope.and_then(|s| match s.find(&cfn, None) {
@@ -1022,6 +1054,7 @@ pub fn build(inputs: &Inputs) -> Result<Model, String> {
             doc_url,
             terraform: tf.map(|(name, _)| name.clone()),
             validation_schema: validation_schema(schema),
+            awscc_schema: tf.map(|(_, node)| node.to_string()),
             choice: choice(schema),
             tags,
             stateful: stateful

@@ -245,7 +245,7 @@ impl<'a> Sampler<'a> {
                 Some((format!("[{}]", vec![item; n].join(", ")), cost * n as u32))
             }
             Ty::StrMap => Some(("[(\"key\", \"value\")]".into(), COST_LEAF)),
-            Ty::Json(_) => Some(("Value::Map(Vec::new())".into(), COST_GUESS)),
+            Ty::Json(_) | Ty::JsonObject => Some(("Value::Map(Vec::new())".into(), COST_GUESS)),
         }
     }
 
@@ -273,7 +273,7 @@ impl<'a> Sampler<'a> {
                     .collect();
                 Some(format!("[{}]", entries.join(", ")))
             }
-            (Ty::Json(_), json) => Some(value_code(json)),
+            (Ty::Json(_) | Ty::JsonObject, json) => Some(value_code(json)),
             _ => None,
         }
     }

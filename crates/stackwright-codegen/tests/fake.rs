@@ -231,3 +231,65 @@ fn a_writable_id_is_awscc_s_resource_id() {
         "{fake}"
     );
 }
+
+/// Each service with an awscc resource gets `<service>.awscc.jsonl`: the awscc schema of each type on the
+/// line of its `TypeInfo` index (an empty line for a CloudFormation-only type), which the node hands to
+/// the Terraform target; a `oneOf` of objects that awscc has as nested attributes is a `json_object`.
+#[test]
+fn awscc_schemas_are_data_of_the_service_and_one_of_objects_are_renamed_json() {
+    let mut inputs = inputs();
+    let rule = json!({
+        "typeName": "AWS::Fake::Rule",
+        "properties": {
+            "Name": {"type": "string"},
+            "Action": {"$ref": "#/definitions/Action"},
+            "Other": {"oneOf": [{"type": "object", "properties": {"A": {"type": "string"}}}]}
+        },
+        "definitions": {"Action": {"oneOf": [
+            {"type": "object", "properties": {"AllowAction": {"type": "object", "properties": {"Reason": {"type": "string"}}}}, "required": ["AllowAction"]},
+            {"type": "object", "properties": {"DenyAction": {"type": "object"}}, "required": ["DenyAction"]}
+        ]}},
+        "primaryIdentifier": ["/properties/Name"]
+    });
+    inputs.registry.push_str(&format!("{rule}\n"));
+    inputs.awscc["resources"]["awscc_fake_rule"] = json!({
+        "attributes": {"name": {"type": "string", "optional": true}, "other": {"type": "string", "optional": true}},
+        "blocks": {"action": {"nesting": "single", "attributes": {}, "blocks": {
+            "allow_action": {"nesting": "single", "attributes": {"reason": {"type": "string", "optional": true}}, "blocks": {}},
+            "deny_action": {"nesting": "single", "attributes": {}, "blocks": {}}
+        }}}
+    });
+    let output = generate(&inputs).expect("generates");
+    let lines: Vec<&str> = output.files["src/generated/fake.awscc.jsonl"]
+        .lines()
+        .collect();
+    // Gadget (no awscc resource), Widget, Rule: the registry's order, that of the types' indexes.
+    assert_eq!(lines.len(), 3, "{lines:#?}");
+    assert_eq!(lines[0], "");
+    let widget_schema: serde_json::Value = serde_json::from_str(lines[1]).expect("JSON");
+    assert_eq!(
+        widget_schema,
+        inputs.awscc["resources"]["awscc_fake_widget"]
+    );
+    let rule_schema: serde_json::Value = serde_json::from_str(lines[2]).expect("JSON");
+    assert_eq!(rule_schema, inputs.awscc["resources"]["awscc_fake_rule"]);
+    let fake = &output.files["src/generated/fake.rs"];
+    for expected in [
+        "static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!(\"fake.awscc.jsonl\"));",
+        "awscc_schema: Some((&AWSCC_SCHEMAS, 2))",
+        "awscc_schema: None",
+        "self.0.set(\"Action\", Some(\"action\"), rt::json_object(value));",
+        // awscc has `other` as a plain attribute: the value is JSON, not renamed.
+        "self.0.set(\"Other\", Some(\"other\"), rt::json_string(value));",
+    ] {
+        assert!(fake.contains(expected), "missing `{expected}` in:\n{fake}");
+    }
+    assert_eq!(output.stats.json_object_properties, 1);
+    assert_eq!(output.stats.json_object_types, 1);
+    // A service without any awscc resource has no such file.
+    let mut inputs = self::inputs();
+    inputs.awscc = json!({"resources": {}});
+    let output = generate(&inputs).expect("generates");
+    assert!(!output.files.contains_key("src/generated/fake.awscc.jsonl"));
+    assert!(!output.files["src/generated/fake.rs"].contains("AWSCC_SCHEMAS"));
+}

@@ -37,6 +37,10 @@ pub(crate) fn check(
             }
         }
     }
+    if resource.kind == stackwright_aws::kinds::REGISTRY && !data {
+        crate::resources::check_registry(type_name, body, resource, problems);
+        return;
+    }
     let Some(schema) = schema else {
         // Outside the vendored schemas: at least a type the provider has. Types of other providers
         // (`awscc_*`, `random_*`) are theirs to check.

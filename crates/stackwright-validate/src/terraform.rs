@@ -209,14 +209,24 @@ fn check_nested(nested: &'static Json, value: &Json, path: &Path, problems: &mut
     if is_template(value) {
         return;
     }
-    // A nested type reads like a block with attributes only.
-    for_each_instance(
-        nested.get("nesting_mode").and_then(Json::as_str),
-        nested,
-        value,
-        path,
-        problems,
-    );
+    // A nested type reads like a block with attributes only, but it is an attribute: its value has the
+    // nesting's shape (an object for `single`, a list of objects for `list` and `set`), where a block's
+    // JSON may be one object or a list of them.
+    let mode = nested.get("nesting_mode").and_then(Json::as_str);
+    let expected = match (mode, value) {
+        (Some("single"), v) if !v.is_object() => Some("an object"),
+        (Some("list" | "set"), v) if !v.is_array() => Some("a list of objects"),
+        (Some("map"), v) if !v.is_object() => Some("a map of objects"),
+        _ => None,
+    };
+    if let Some(expected) = expected {
+        problems.push(Problem {
+            path: path.render(),
+            message: format!("expected {expected}, found {}", show(value)),
+        });
+        return;
+    }
+    for_each_instance(mode, nested, value, path, problems);
 }
 
 fn check_nested_block(
@@ -322,6 +332,46 @@ mod tests {
             .map(|p| format!("{}: {}", p.path, p.message))
             .collect();
         assert_eq!(found, expected);
+    }
+
+    /// Nested attributes (framework providers such as awscc) are attributes: their value has the
+    /// nesting's shape, where a block's JSON may be one object or a list of them.
+    #[test]
+    fn nested_attributes_take_their_nesting_s_shape() {
+        let block: &'static Json = Box::leak(Box::new(json!({"attributes": {
+            "config": {"optional": true, "nested_type": {"nesting_mode": "single",
+                "attributes": {"mode": {"type": "string", "optional": true}}}},
+            "rules": {"optional": true, "nested_type": {"nesting_mode": "list",
+                "attributes": {"name": {"type": "string", "required": true}}}}
+        }})));
+        let found = |body: Json| -> Vec<String> {
+            validate_block(block, body.as_object().unwrap())
+                .into_iter()
+                .map(|p| format!("{}: {}", p.path, p.message))
+                .collect()
+        };
+        assert_eq!(
+            found(json!({"config": {"mode": "a"}, "rules": [{"name": "r"}]})),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            found(json!({"config": [{"mode": "a"}], "rules": {"name": "r"}})),
+            [
+                "config: expected an object, found [{\"mode\":\"a\"}]",
+                "rules: expected a list of objects, found {\"name\":\"r\"}"
+            ]
+        );
+        assert_eq!(
+            found(json!({"config": "a", "rules": "${var.rules}"})),
+            ["config: expected an object, found \"a\""]
+        );
+        assert_eq!(
+            found(json!({"config": {"mdoe": "a"}, "rules": [{}]})),
+            [
+                "config.mdoe: unknown attribute or block `mdoe`; did you mean `mode`?",
+                "rules.0: missing required attribute `name`"
+            ]
+        );
     }
 
     #[test]

@@ -37,12 +37,20 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     let bytes: usize = output.files.values().map(String::len).sum();
+    let awscc_bytes: usize = output
+        .files
+        .iter()
+        .filter(|(path, _)| path.ends_with(".awscc.jsonl"))
+        .map(|(_, text)| text.len())
+        .sum();
     println!(
-        "{} registry types in {} services, {} with an awscc Terraform resource; {} properties without an awscc attribute; {} files, {bytes} bytes",
+        "{} registry types in {} services, {} with an awscc Terraform resource; {} properties without an awscc attribute; {} JSON-object properties in {} types renamed for awscc; {} files, {bytes} bytes ({awscc_bytes} of awscc schemas)",
         s.types,
         s.services,
         s.with_terraform,
         s.unmapped_properties,
+        s.json_object_properties,
+        s.json_object_types,
         output.files.len()
     );
     ExitCode::SUCCESS

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("accessanalyzer.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("accessanalyzer.awscc.jsonl"));
 /// The AWS::AccessAnalyzer::Analyzer type specifies an analyzer of the user's account
 ///
 /// CloudFormation: `AWS::AccessAnalyzer::Analyzer`. Terraform: `awscc_accessanalyzer_analyzer` (awscc provider).
@@ -32,6 +34,7 @@ static ANALYZER_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Analyzer {
     /// Declares a `AWS::AccessAnalyzer::Analyzer` with the stack-unique `id`. Required properties: `type_` (`Type`).
@@ -131,8 +134,11 @@ pub mod analyzer {
         ///
         /// CloudFormation `ResourceTags`, Terraform `resource_tags`.
         pub fn resource_tags(mut self, value: impl Into<rt::Value>) -> Self {
-            self.0
-                .set("ResourceTags", Some("resource_tags"), rt::json(value));
+            self.0.set(
+                "ResourceTags",
+                Some("resource_tags"),
+                rt::json_object(value),
+            );
             self
         }
     }
@@ -432,6 +438,7 @@ static ARCHIVE_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl ArchiveRule {
     /// Declares a `AWS::AccessAnalyzer::ArchiveRule` with the stack-unique `id`. Required properties: `analyzer_name` (`AnalyzerName`), `filter` (`Filter`), `rule_name` (`RuleName`).
@@ -448,7 +455,7 @@ impl ArchiveRule {
             Some("analyzer_name"),
             rt::string(analyzer_name),
         );
-        this.set("Filter", Some("filter"), rt::json(filter));
+        this.set("Filter", Some("filter"), rt::json_object(filter));
         this.set("RuleName", Some("rule_name"), rt::string(rule_name));
         ArchiveRule(this)
     }

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("accountaccess.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("accountaccess.awscc.jsonl"));
 /// Resource Type definition for AWS::AccountAccess::Application specifying an application for account access
 ///
 /// CloudFormation: `AWS::AccountAccess::Application`. Terraform: `awscc_accountaccess_application` (awscc provider).
@@ -65,6 +67,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Application {
     /// Declares a `AWS::AccountAccess::Application` with the stack-unique `id`. Required properties: `identity_source` (`IdentitySource`).
@@ -212,6 +215,7 @@ static ENTITLEMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Entitlement {
     /// Declares a `AWS::AccountAccess::Entitlement` with the stack-unique `id`. Required properties: `application_arn` (`ApplicationArn`), `entitlement` (`Entitlement`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("acmpca.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("acmpca.awscc.jsonl"));
 /// The ``AWS::ACMPCA::Certificate`` resource is used to issue a certificate using your private certificate authority.
 ///
 /// CloudFormation: `AWS::ACMPCA::Certificate`. Terraform: `awscc_acmpca_certificate` (awscc provider).
@@ -32,6 +34,7 @@ static CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn")), ("Certificate", Some("certificate"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Certificate {
     /// Declares a `AWS::ACMPCA::Certificate` with the stack-unique `id`. Required properties: `certificate_authority_arn` (`CertificateAuthorityArn`), `certificate_signing_request` (`CertificateSigningRequest`), `signing_algorithm` (`SigningAlgorithm`), `validity` (`Validity`).
@@ -770,6 +773,7 @@ static CERTIFICATE_AUTHORITY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl CertificateAuthority {
     /// Declares a `AWS::ACMPCA::CertificateAuthority` with the stack-unique `id`. Required properties: `key_algorithm` (`KeyAlgorithm`), `signing_algorithm` (`SigningAlgorithm`), `subject` (`Subject`), `type_` (`Type`).
@@ -1495,6 +1499,7 @@ static CERTIFICATE_AUTHORITY_ACTIVATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         Some("complete_certificate_chain"),
     )],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl CertificateAuthorityActivation {
     /// Declares a `AWS::ACMPCA::CertificateAuthorityActivation` with the stack-unique `id`. Required properties: `certificate` (`Certificate`), `certificate_authority_arn` (`CertificateAuthorityArn`).
@@ -1562,6 +1567,7 @@ static PERMISSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl Permission {
     /// Declares a `AWS::ACMPCA::Permission` with the stack-unique `id`. Required properties: `actions` (`Actions`), `certificate_authority_arn` (`CertificateAuthorityArn`), `principal` (`Principal`).

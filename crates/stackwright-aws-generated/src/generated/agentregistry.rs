@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("agentregistry.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("agentregistry.awscc.jsonl"));
 /// Definition of AWS::AgentRegistry::Registry Resource Type
 ///
 /// CloudFormation: `AWS::AgentRegistry::Registry`. Terraform: `awscc_agentregistry_registry` (awscc provider).
@@ -72,6 +74,7 @@ static REGISTRY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Registry {
     /// Declares a `AWS::AgentRegistry::Registry` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -636,6 +639,7 @@ static REGISTRY_RECORD_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedBy", Some("created_by")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl RegistryRecord {
     /// Declares a `AWS::AgentRegistry::RegistryRecord` with the stack-unique `id`. Required properties: `descriptors` (`Descriptors`), `name` (`Name`), `record_type` (`RecordType`).

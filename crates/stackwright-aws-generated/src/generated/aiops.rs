@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("aiops.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("aiops.awscc.jsonl"));
 /// Definition of AWS::AIOps::InvestigationGroup Resource Type
 ///
 /// CloudFormation: `AWS::AIOps::InvestigationGroup`. Terraform: `awscc_aiops_investigation_group` (awscc provider).
@@ -62,6 +64,7 @@ static INVESTIGATION_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl InvestigationGroup {
     /// Declares a `AWS::AIOps::InvestigationGroup` with the stack-unique `id`. Required properties: `name` (`Name`).

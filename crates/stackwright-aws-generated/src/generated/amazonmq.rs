@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("amazonmq.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("amazonmq.awscc.jsonl"));
 /// Resource type definition for AWS::AmazonMQ::Broker
 ///
 /// CloudFormation: `AWS::AmazonMQ::Broker`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -45,6 +47,7 @@ static BROKER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ConsoleURLs", None),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: None,
 };
 impl Broker {
     /// Declares a `AWS::AmazonMQ::Broker` with the stack-unique `id`. Required properties: `broker_name` (`BrokerName`), `deployment_mode` (`DeploymentMode`), `engine_type` (`EngineType`), `host_instance_type` (`HostInstanceType`), `publicly_accessible` (`PubliclyAccessible`).
@@ -398,6 +401,7 @@ static CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Revision", Some("revision")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Configuration {
     /// Declares a `AWS::AmazonMQ::Configuration` with the stack-unique `id`. Required properties: `engine_type` (`EngineType`), `name` (`Name`).
@@ -486,6 +490,7 @@ static CONFIGURATION_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 2),
+    awscc_schema: None,
 };
 impl ConfigurationAssociation {
     /// Declares a `AWS::AmazonMQ::ConfigurationAssociation` with the stack-unique `id`. Required properties: `broker` (`Broker`), `configuration` (`Configuration`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("amplify.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("amplify.awscc.jsonl"));
 /// The AWS::Amplify::App resource creates Apps in the Amplify Console.
 ///
 /// CloudFormation: `AWS::Amplify::App`. Terraform: `awscc_amplify_app` (awscc provider).
@@ -56,6 +58,7 @@ static APP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DefaultDomain", Some("default_domain")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl App {
     /// Declares a `AWS::Amplify::App` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -469,6 +472,7 @@ static BRANCH_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Branch {
     /// Declares a `AWS::Amplify::Branch` with the stack-unique `id`. Required properties: `app_id` (`AppId`), `branch_name` (`BranchName`).
@@ -682,6 +686,7 @@ static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdateStatus", Some("update_status")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Domain {
     /// Declares a `AWS::Amplify::Domain` with the stack-unique `id`. Required properties: `app_id` (`AppId`), `domain_name` (`DomainName`), `sub_domain_settings` (`SubDomainSettings`).
@@ -866,6 +871,7 @@ static WEBHOOK_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("WebhookUrl", Some("webhook_url")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl Webhook {
     /// Declares a `AWS::Amplify::Webhook` with the stack-unique `id`. Required properties: `branch_name` (`BranchName`).

@@ -52,6 +52,7 @@ static COMPONENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("CreatedAt", None), ("Id", None), ("ModifiedAt", None)],
     schema: (&SCHEMAS, 0),
+    awscc_schema: None,
 };
 impl Component {
     /// Declares a `AWS::AmplifyUIBuilder::Component` with the stack-unique `id`. No property is required.
@@ -247,6 +248,7 @@ static FORM_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 1),
+    awscc_schema: None,
 };
 impl Form {
     /// Declares a `AWS::AmplifyUIBuilder::Form` with the stack-unique `id`. No property is required.
@@ -507,6 +509,7 @@ static THEME_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("CreatedAt", None), ("Id", None), ("ModifiedAt", None)],
     schema: (&SCHEMAS, 2),
+    awscc_schema: None,
 };
 impl Theme {
     /// Declares a `AWS::AmplifyUIBuilder::Theme` with the stack-unique `id`. No property is required.

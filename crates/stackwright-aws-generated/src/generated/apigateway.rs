@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("apigateway.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("apigateway.awscc.jsonl"));
 /// The ``AWS::ApiGateway::Account`` resource specifies the IAM role that Amazon API Gateway uses to write API logs to Amazon CloudWatch Logs.
 ///
 /// CloudFormation: `AWS::ApiGateway::Account`. Terraform: `awscc_apigateway_account` (awscc provider).
@@ -32,6 +34,7 @@ static ACCOUNT_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Account {
     /// Declares a `AWS::ApiGateway::Account` with the stack-unique `id`. No property is required.
@@ -75,6 +78,7 @@ static API_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("APIKeyId", Some("api_key_id"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl ApiKey {
     /// Declares a `AWS::ApiGateway::ApiKey` with the stack-unique `id`. No property is required.
@@ -183,6 +187,7 @@ static AUTHORIZER_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("AuthorizerId", Some("authorizer_id"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Authorizer {
     /// Declares a `AWS::ApiGateway::Authorizer` with the stack-unique `id`. Required properties: `name` (`Name`), `rest_api_id` (`RestApiId`), `type_` (`Type`).
@@ -275,6 +280,7 @@ static BASE_PATH_MAPPING_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl BasePathMapping {
     /// Declares a `AWS::ApiGateway::BasePathMapping` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`).
@@ -320,6 +326,7 @@ static BASE_PATH_MAPPING_V2_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["ap-east-2", "ap-southeast-6"],
     attributes: &[("BasePathMappingArn", Some("base_path_mapping_arn"))],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl BasePathMappingV2 {
     /// Declares a `AWS::ApiGateway::BasePathMappingV2` with the stack-unique `id`. Required properties: `domain_name_arn` (`DomainNameArn`), `rest_api_id` (`RestApiId`).
@@ -380,6 +387,7 @@ static CLIENT_CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("ClientCertificateId", Some("client_certificate_id"))],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl ClientCertificate {
     /// Declares a `AWS::ApiGateway::ClientCertificate` with the stack-unique `id`. No property is required.
@@ -420,6 +428,7 @@ static DEPLOYMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("DeploymentId", Some("deployment_id"))],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl Deployment {
     /// Declares a `AWS::ApiGateway::Deployment` with the stack-unique `id`. Required properties: `rest_api_id` (`RestApiId`).
@@ -917,6 +926,7 @@ static DOCUMENTATION_PART_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("DocumentationPartId", Some("documentation_part_id"))],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl DocumentationPart {
     /// Declares a `AWS::ApiGateway::DocumentationPart` with the stack-unique `id`. Required properties: `location` (`Location`), `properties` (`Properties`), `rest_api_id` (`RestApiId`).
@@ -1033,6 +1043,7 @@ static DOCUMENTATION_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl DocumentationVersion {
     /// Declares a `AWS::ApiGateway::DocumentationVersion` with the stack-unique `id`. Required properties: `documentation_version` (`DocumentationVersion`), `rest_api_id` (`RestApiId`).
@@ -1086,6 +1097,7 @@ static DOMAIN_NAME_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 9),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl DomainName {
     /// Declares a `AWS::ApiGateway::DomainName` with the stack-unique `id`. No property is required.
@@ -1274,6 +1286,7 @@ static DOMAIN_NAME_ACCESS_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         Some("domain_name_access_association_arn"),
     )],
     schema: (&SCHEMAS, 10),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
 impl DomainNameAccessAssociation {
     /// Declares a `AWS::ApiGateway::DomainNameAccessAssociation` with the stack-unique `id`. Required properties: `access_association_source` (`AccessAssociationSource`), `access_association_source_type` (`AccessAssociationSourceType`), `domain_name_arn` (`DomainNameArn`).
@@ -1347,6 +1360,7 @@ static DOMAIN_NAME_V2_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DomainNameArn", Some("domain_name_arn")),
     ],
     schema: (&SCHEMAS, 11),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
 impl DomainNameV2 {
     /// Declares a `AWS::ApiGateway::DomainNameV2` with the stack-unique `id`. No property is required.
@@ -1465,6 +1479,7 @@ static GATEWAY_RESPONSE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 12),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
 impl GatewayResponse {
     /// Declares a `AWS::ApiGateway::GatewayResponse` with the stack-unique `id`. Required properties: `response_type` (`ResponseType`), `rest_api_id` (`RestApiId`).
@@ -1539,6 +1554,7 @@ static METHOD_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 13),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 13)),
 };
 impl Method {
     /// Declares a `AWS::ApiGateway::Method` with the stack-unique `id`. Required properties: `http_method` (`HttpMethod`), `resource_id` (`ResourceId`), `rest_api_id` (`RestApiId`).
@@ -1953,6 +1969,7 @@ static MODEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 14),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 14)),
 };
 impl Model {
     /// Declares a `AWS::ApiGateway::Model` with the stack-unique `id`. Required properties: `rest_api_id` (`RestApiId`).
@@ -2006,6 +2023,7 @@ static REQUEST_VALIDATOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("RequestValidatorId", Some("request_validator_id"))],
     schema: (&SCHEMAS, 15),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 15)),
 };
 impl RequestValidator {
     /// Declares a `AWS::ApiGateway::RequestValidator` with the stack-unique `id`. Required properties: `rest_api_id` (`RestApiId`).
@@ -2064,6 +2082,7 @@ static RESOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("ResourceId", Some("resource_id"))],
     schema: (&SCHEMAS, 16),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 16)),
 };
 impl Resource {
     /// Declares a `AWS::ApiGateway::Resource` with the stack-unique `id`. Required properties: `parent_id` (`ParentId`), `path_part` (`PathPart`), `rest_api_id` (`RestApiId`).
@@ -2109,6 +2128,7 @@ static REST_API_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("RootResourceId", Some("root_resource_id")),
     ],
     schema: (&SCHEMAS, 17),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 17)),
 };
 impl RestApi {
     /// Declares a `AWS::ApiGateway::RestApi` with the stack-unique `id`. No property is required.
@@ -2365,6 +2385,7 @@ static STAGE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 18),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 18)),
 };
 impl Stage {
     /// Declares a `AWS::ApiGateway::Stage` with the stack-unique `id`. Required properties: `rest_api_id` (`RestApiId`).
@@ -2668,6 +2689,7 @@ static USAGE_PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 19),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 19)),
 };
 impl UsagePlan {
     /// Declares a `AWS::ApiGateway::UsagePlan` with the stack-unique `id`. No property is required.
@@ -2745,7 +2767,8 @@ pub mod usage_plan {
         }
         /// CloudFormation `Throttle`, Terraform `throttle`.
         pub fn throttle(mut self, value: impl Into<rt::Value>) -> Self {
-            self.0.set("Throttle", Some("throttle"), rt::json(value));
+            self.0
+                .set("Throttle", Some("throttle"), rt::json_object(value));
             self
         }
     }
@@ -2821,6 +2844,7 @@ static USAGE_PLAN_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 20),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 20)),
 };
 impl UsagePlanKey {
     /// Declares a `AWS::ApiGateway::UsagePlanKey` with the stack-unique `id`. Required properties: `key_id` (`KeyId`), `key_type` (`KeyType`), `usage_plan_id` (`UsagePlanId`).
@@ -2878,6 +2902,7 @@ static VPC_LINK_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("VpcLinkId", Some("vpc_link_id"))],
     schema: (&SCHEMAS, 21),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 21)),
 };
 impl VpcLink {
     /// Declares a `AWS::ApiGateway::VpcLink` with the stack-unique `id`. Required properties: `name` (`Name`), `target_arns` (`TargetArns`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("apigatewayv2.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("apigatewayv2.awscc.jsonl"));
 /// The ``AWS::ApiGatewayV2::Api`` resource creates an API.
 ///
 /// CloudFormation: `AWS::ApiGatewayV2::Api`. Terraform: `awscc_apigatewayv2_api` (awscc provider).
@@ -36,6 +38,7 @@ static API_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ExecuteApiArn", Some("execute_api_arn")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Api {
     /// Declares a `AWS::ApiGatewayV2::Api` with the stack-unique `id`. No property is required.
@@ -348,6 +351,7 @@ static API_GATEWAY_MANAGED_OVERRIDES_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl ApiGatewayManagedOverrides {
     /// Declares a `AWS::ApiGatewayV2::ApiGatewayManagedOverrides` with the stack-unique `id`. Required properties: `api_id` (`ApiId`).
@@ -635,8 +639,11 @@ pub mod api_gateway_managed_overrides {
         }
         /// CloudFormation `RouteSettings`, Terraform `route_settings`.
         pub fn route_settings(mut self, value: impl Into<rt::Value>) -> Self {
-            self.0
-                .set("RouteSettings", Some("route_settings"), rt::json(value));
+            self.0.set(
+                "RouteSettings",
+                Some("route_settings"),
+                rt::json_object(value),
+            );
             self
         }
         /// CloudFormation `StageVariables`, Terraform `stage_variables`.
@@ -662,6 +669,7 @@ static API_MAPPING_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("ApiMappingId", Some("api_mapping_id"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl ApiMapping {
     /// Declares a `AWS::ApiGatewayV2::ApiMapping` with the stack-unique `id`. Required properties: `api_id` (`ApiId`), `domain_name` (`DomainName`), `stage` (`Stage`).
@@ -712,6 +720,7 @@ static AUTHORIZER_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("AuthorizerId", Some("authorizer_id"))],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl Authorizer {
     /// Declares a `AWS::ApiGatewayV2::Authorizer` with the stack-unique `id`. Required properties: `api_id` (`ApiId`), `authorizer_type` (`AuthorizerType`), `name` (`Name`).
@@ -873,6 +882,7 @@ static DEPLOYMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("DeploymentId", Some("deployment_id"))],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl Deployment {
     /// Declares a `AWS::ApiGatewayV2::Deployment` with the stack-unique `id`. Required properties: `api_id` (`ApiId`).
@@ -928,6 +938,7 @@ static DOMAIN_NAME_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DomainNameArn", Some("domain_name_arn")),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl DomainName {
     /// Declares a `AWS::ApiGatewayV2::DomainName` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`).
@@ -1128,6 +1139,7 @@ static INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("IntegrationId", Some("integration_id"))],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl Integration {
     /// Declares a `AWS::ApiGatewayV2::Integration` with the stack-unique `id`. Required properties: `api_id` (`ApiId`), `integration_type` (`IntegrationType`).
@@ -1276,7 +1288,7 @@ impl Integration {
         self.0.set(
             "ResponseParameters",
             Some("response_parameters"),
-            rt::json(value),
+            rt::json_object(value),
         );
         self
     }
@@ -1362,6 +1374,7 @@ static INTEGRATION_RESPONSE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("IntegrationResponseId", Some("integration_response_id"))],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl IntegrationResponse {
     /// Declares a `AWS::ApiGatewayV2::IntegrationResponse` with the stack-unique `id`. Required properties: `api_id` (`ApiId`), `integration_id` (`IntegrationId`), `integration_response_key` (`IntegrationResponseKey`).
@@ -1452,6 +1465,7 @@ static MODEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("ModelId", Some("model_id"))],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl Model {
     /// Declares a `AWS::ApiGatewayV2::Model` with the stack-unique `id`. Required properties: `api_id` (`ApiId`), `name` (`Name`), `schema` (`Schema`).
@@ -1548,6 +1562,7 @@ static PORTAL_PRODUCT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModified", Some("last_modified")),
     ],
     schema: (&SCHEMAS, 9),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl PortalProduct {
     /// Declares a `AWS::ApiGatewayV2::PortalProduct` with the stack-unique `id`. Required properties: `display_name` (`DisplayName`).
@@ -1609,6 +1624,7 @@ static ROUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("RouteId", Some("route_id"))],
     schema: (&SCHEMAS, 10),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
 impl Route {
     /// Declares a `AWS::ApiGatewayV2::Route` with the stack-unique `id`. Required properties: `api_id` (`ApiId`), `route_key` (`RouteKey`).
@@ -1750,6 +1766,7 @@ static ROUTE_RESPONSE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("RouteResponseId", Some("route_response_id"))],
     schema: (&SCHEMAS, 11),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
 impl RouteResponse {
     /// Declares a `AWS::ApiGatewayV2::RouteResponse` with the stack-unique `id`. Required properties: `api_id` (`ApiId`), `route_id` (`RouteId`), `route_response_key` (`RouteResponseKey`).
@@ -1797,7 +1814,7 @@ impl RouteResponse {
         self.0.set(
             "ResponseParameters",
             Some("response_parameters"),
-            rt::json(value),
+            rt::json_object(value),
         );
         self
     }
@@ -1830,6 +1847,7 @@ static ROUTING_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("RoutingRuleId", Some("routing_rule_id")),
     ],
     schema: (&SCHEMAS, 12),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
 impl RoutingRule {
     /// Declares a `AWS::ApiGatewayV2::RoutingRule` with the stack-unique `id`. Required properties: `actions` (`Actions`), `conditions` (`Conditions`), `domain_name_arn` (`DomainNameArn`), `priority` (`Priority`).
@@ -2007,6 +2025,7 @@ static STAGE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 13),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 13)),
 };
 impl Stage {
     /// Declares a `AWS::ApiGatewayV2::Stage` with the stack-unique `id`. Required properties: `api_id` (`ApiId`), `stage_name` (`StageName`).
@@ -2199,6 +2218,7 @@ static VPC_LINK_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("VpcLinkId", Some("vpc_link_id"))],
     schema: (&SCHEMAS, 14),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 14)),
 };
 impl VpcLink {
     /// Declares a `AWS::ApiGatewayV2::VpcLink` with the stack-unique `id`. Required properties: `name` (`Name`), `subnet_ids` (`SubnetIds`).

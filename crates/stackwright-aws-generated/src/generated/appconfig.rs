@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("appconfig.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("appconfig.awscc.jsonl"));
 /// Resource Type definition for AWS::AppConfig::Application
 ///
 /// CloudFormation: `AWS::AppConfig::Application`. Terraform: `awscc_appconfig_application` (awscc provider).
@@ -32,6 +34,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("ApplicationId", Some("application_id"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Application {
     /// Declares a `AWS::AppConfig::Application` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -80,6 +83,7 @@ static CONFIGURATION_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("KmsKeyArn", Some("kms_key_arn")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl ConfigurationProfile {
     /// Declares a `AWS::AppConfig::ConfigurationProfile` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `location_uri` (`LocationUri`), `name` (`Name`).
@@ -246,6 +250,7 @@ static DEPLOYMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("State", Some("state")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Deployment {
     /// Declares a `AWS::AppConfig::Deployment` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `configuration_profile_id` (`ConfigurationProfileId`), `configuration_version` (`ConfigurationVersion`), `deployment_strategy_id` (`DeploymentStrategyId`), `environment_id` (`EnvironmentId`).
@@ -389,6 +394,7 @@ static DEPLOYMENT_STRATEGY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl DeploymentStrategy {
     /// Declares a `AWS::AppConfig::DeploymentStrategy` with the stack-unique `id`. Required properties: `deployment_duration_in_minutes` (`DeploymentDurationInMinutes`), `growth_factor` (`GrowthFactor`), `name` (`Name`), `replicate_to` (`ReplicateTo`).
@@ -491,6 +497,7 @@ static ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("EnvironmentId", Some("environment_id"))],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl Environment {
     /// Declares a `AWS::AppConfig::Environment` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `name` (`Name`).
@@ -602,6 +609,7 @@ static EXPERIMENT_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Control.Key", Some("control.key")),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl ExperimentDefinition {
     /// Declares a `AWS::AppConfig::ExperimentDefinition` with the stack-unique `id`. Required properties: `application_identifier` (`ApplicationIdentifier`), `audience_rule` (`AudienceRule`), `configuration_profile_identifier` (`ConfigurationProfileIdentifier`), `control` (`Control`), `environment_identifier` (`EnvironmentIdentifier`), `flag_key` (`FlagKey`), `name` (`Name`), `treatments` (`Treatments`).
@@ -735,8 +743,11 @@ pub mod experiment_definition {
         ///
         /// CloudFormation `AttributeValues`, Terraform `attribute_values`.
         pub fn attribute_values(mut self, value: impl Into<rt::Value>) -> Self {
-            self.0
-                .set("AttributeValues", Some("attribute_values"), rt::json(value));
+            self.0.set(
+                "AttributeValues",
+                Some("attribute_values"),
+                rt::json_object(value),
+            );
             self
         }
         /// Constraints: length 0..=1024. CloudFormation `Description`, Terraform `description`.
@@ -776,6 +787,7 @@ static EXPERIMENT_RUN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl ExperimentRun {
     /// Declares a `AWS::AppConfig::ExperimentRun` with the stack-unique `id`. Required properties: `application_identifier` (`ApplicationIdentifier`), `experiment_definition_identifier` (`ExperimentDefinitionIdentifier`), `exposure_percentage` (`ExposurePercentage`).
@@ -914,6 +926,7 @@ static EXTENSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("VersionNumber", Some("version_number")),
     ],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl Extension {
     /// Declares a `AWS::AppConfig::Extension` with the stack-unique `id`. Required properties: `actions` (`Actions`), `name` (`Name`).
@@ -924,7 +937,7 @@ impl Extension {
         name: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &EXTENSION_TYPE);
-        this.set("Actions", Some("actions"), rt::json(actions));
+        this.set("Actions", Some("actions"), rt::json_object(actions));
         this.set("Name", Some("name"), rt::string(name));
         Extension(this)
     }
@@ -948,7 +961,7 @@ impl Extension {
     /// CloudFormation `Parameters`, Terraform `parameters`.
     pub fn parameters(mut self, value: impl Into<rt::Value>) -> Self {
         self.0
-            .set("Parameters", Some("parameters"), rt::json(value));
+            .set("Parameters", Some("parameters"), rt::json_object(value));
         self
     }
 }
@@ -990,6 +1003,7 @@ static EXTENSION_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ExtensionArn", Some("extension_arn")),
     ],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl ExtensionAssociation {
     /// Declares a `AWS::AppConfig::ExtensionAssociation` with the stack-unique `id`. No property is required.
@@ -1072,6 +1086,7 @@ static HOSTED_CONFIGURATION_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("VersionNumber", Some("version_number"))],
     schema: (&SCHEMAS, 9),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl HostedConfigurationVersion {
     /// Declares a `AWS::AppConfig::HostedConfigurationVersion` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `configuration_profile_id` (`ConfigurationProfileId`), `content` (`Content`), `content_type` (`ContentType`).

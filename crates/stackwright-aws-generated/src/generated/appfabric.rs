@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("appfabric.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("appfabric.awscc.jsonl"));
 /// Creates an app authorization within an app bundle, which allows AppFabric to connect to an application.
 ///
 /// CloudFormation: `AWS::AppFabric::AppAuthorization`. Terraform: `awscc_appfabric_app_authorization` (awscc provider).
@@ -78,6 +80,7 @@ static APP_AUTHORIZATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Persona", Some("persona")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl AppAuthorization {
     /// Declares a `AWS::AppFabric::AppAuthorization` with the stack-unique `id`. Required properties: `app` (`App`), `app_bundle_identifier` (`AppBundleIdentifier`), `auth_type` (`AuthType`), `tenant` (`Tenant`).
@@ -320,6 +323,7 @@ static INGESTION_DESTINATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl IngestionDestination {
     /// Declares a `AWS::AppFabric::IngestionDestination` with the stack-unique `id`. Required properties: `app_bundle_arn` (`AppBundleArn`), `destination_configuration` (`DestinationConfiguration`), `ingestion_arn` (`IngestionArn`), `processing_configuration` (`ProcessingConfiguration`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("appflow.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("appflow.awscc.jsonl"));
 /// Resource schema for AWS::AppFlow::Connector
 ///
 /// CloudFormation: `AWS::AppFlow::Connector`. Terraform: `awscc_appflow_connector` (awscc provider).
@@ -54,6 +56,7 @@ static CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("ConnectorArn", Some("connector_arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Connector {
     /// Declares a `AWS::AppFlow::Connector` with the stack-unique `id`. Required properties: `connector_provisioning_config` (`ConnectorProvisioningConfig`), `connector_provisioning_type` (`ConnectorProvisioningType`).
@@ -187,6 +190,7 @@ static CONNECTOR_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CredentialsArn", Some("credentials_arn")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl ConnectorProfile {
     /// Declares a `AWS::AppFlow::ConnectorProfile` with the stack-unique `id`. Required properties: `connection_mode` (`ConnectionMode`), `connector_profile_name` (`ConnectorProfileName`), `connector_type` (`ConnectorType`).
@@ -1868,6 +1872,7 @@ static FLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("FlowArn", Some("flow_arn"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Flow {
     /// Declares a `AWS::AppFlow::Flow` with the stack-unique `id`. Required properties: `destination_flow_config_list` (`DestinationFlowConfigList`), `flow_name` (`FlowName`), `source_flow_config` (`SourceFlowConfig`), `tasks` (`Tasks`), `trigger_config` (`TriggerConfig`).

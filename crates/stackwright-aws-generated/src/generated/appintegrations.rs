@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("appintegrations.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("appintegrations.awscc.jsonl"));
 /// Resource Type definition for AWS:AppIntegrations::Application
 ///
 /// CloudFormation: `AWS::AppIntegrations::Application`. Terraform: `awscc_appintegrations_application` (awscc provider).
@@ -61,6 +63,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Id", Some("id")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Application {
     /// Declares a `AWS::AppIntegrations::Application` with the stack-unique `id`. Required properties: `application_source_config` (`ApplicationSourceConfig`), `name` (`Name`), `namespace` (`Namespace`).
@@ -333,6 +336,7 @@ static DATA_INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DataIntegrationArn", Some("data_integration_arn")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl DataIntegration {
     /// Declares a `AWS::AppIntegrations::DataIntegration` with the stack-unique `id`. Required properties: `kms_key` (`KmsKey`), `name` (`Name`), `source_uri` (`SourceURI`).
@@ -512,6 +516,7 @@ static EVENT_INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("EventIntegrationArn", Some("event_integration_arn"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl EventIntegration {
     /// Declares a `AWS::AppIntegrations::EventIntegration` with the stack-unique `id`. Required properties: `event_bridge_bus` (`EventBridgeBus`), `event_filter` (`EventFilter`), `name` (`Name`).

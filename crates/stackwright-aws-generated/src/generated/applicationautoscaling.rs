@@ -19,6 +19,9 @@ use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas =
     rt::Schemas::new(include_str!("applicationautoscaling.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas =
+    rt::Schemas::new(include_str!("applicationautoscaling.awscc.jsonl"));
 /// The ``AWS::ApplicationAutoScaling::ScalableTarget`` resource specifies a resource that Application Auto Scaling can scale, such as an AWS::DynamoDB::Table or AWS::ECS::Service resource.
 ///
 /// CloudFormation: `AWS::ApplicationAutoScaling::ScalableTarget`. Terraform: `awscc_applicationautoscaling_scalable_target` (awscc provider).
@@ -33,6 +36,7 @@ static SCALABLE_TARGET_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl ScalableTarget {
     /// Declares a `AWS::ApplicationAutoScaling::ScalableTarget` with the stack-unique `id`. Required properties: `max_capacity` (`MaxCapacity`), `min_capacity` (`MinCapacity`), `resource_id` (`ResourceId`), `scalable_dimension` (`ScalableDimension`), `service_namespace` (`ServiceNamespace`).
@@ -312,6 +316,7 @@ static SCALING_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl ScalingPolicy {
     /// Declares a `AWS::ApplicationAutoScaling::ScalingPolicy` with the stack-unique `id`. Required properties: `policy_name` (`PolicyName`), `policy_type` (`PolicyType`).

@@ -18,6 +18,9 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("applicationinsights.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas =
+    rt::Schemas::new(include_str!("applicationinsights.awscc.jsonl"));
 /// Resource Type definition for AWS::ApplicationInsights::Application
 ///
 /// CloudFormation: `AWS::ApplicationInsights::Application`. Terraform: `awscc_applicationinsights_application` (awscc provider).
@@ -38,6 +41,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("ApplicationARN", Some("application_arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Application {
     /// Declares a `AWS::ApplicationInsights::Application` with the stack-unique `id`. Required properties: `resource_group_name` (`ResourceGroupName`).

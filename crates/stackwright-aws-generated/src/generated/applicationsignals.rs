@@ -18,6 +18,9 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("applicationsignals.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas =
+    rt::Schemas::new(include_str!("applicationsignals.awscc.jsonl"));
 /// Resource Type definition for AWS::ApplicationSignals::Discovery
 ///
 /// CloudFormation: `AWS::ApplicationSignals::Discovery`. Terraform: `awscc_applicationsignals_discovery` (awscc provider).
@@ -32,6 +35,7 @@ static DISCOVERY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("AccountId", Some("account_id"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Discovery {
     /// Declares a `AWS::ApplicationSignals::Discovery` with the stack-unique `id`. No property is required.
@@ -69,6 +73,7 @@ static GROUPING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AccountId", Some("account_id")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl GroupingConfiguration {
     /// Declares a `AWS::ApplicationSignals::GroupingConfiguration` with the stack-unique `id`. Required properties: `grouping_attribute_definitions` (`GroupingAttributeDefinitions`).
@@ -194,6 +199,7 @@ static INSTRUMENTATION_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl InstrumentationConfig {
     /// Declares a `AWS::ApplicationSignals::InstrumentationConfig` with the stack-unique `id`. Required properties: `capture_configuration` (`CaptureConfiguration`), `environment` (`Environment`), `instrumentation_type` (`InstrumentationType`), `location` (`Location`), `service` (`Service`), `signal_type` (`SignalType`).
@@ -561,6 +567,7 @@ static SERVICE_LEVEL_OBJECTIVE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("EvaluationType", Some("evaluation_type")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl ServiceLevelObjective {
     /// Declares a `AWS::ApplicationSignals::ServiceLevelObjective` with the stack-unique `id`. Required properties: `name` (`Name`).

@@ -47,6 +47,7 @@ static GATEWAY_ROUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Uid", None),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: None,
 };
 impl GatewayRoute {
     /// Declares a `AWS::AppMesh::GatewayRoute` with the stack-unique `id`. Required properties: `mesh_name` (`MeshName`), `spec` (`Spec`), `virtual_gateway_name` (`VirtualGatewayName`).
@@ -617,6 +618,7 @@ static MESH_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Uid", None),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: None,
 };
 impl Mesh {
     /// Declares a `AWS::AppMesh::Mesh` with the stack-unique `id`. No property is required.
@@ -751,6 +753,7 @@ static ROUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Uid", None),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: None,
 };
 impl Route {
     /// Declares a `AWS::AppMesh::Route` with the stack-unique `id`. Required properties: `mesh_name` (`MeshName`), `spec` (`Spec`), `virtual_router_name` (`VirtualRouterName`).
@@ -1320,6 +1323,7 @@ static VIRTUAL_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Uid", None),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: None,
 };
 impl VirtualGateway {
     /// Declares a `AWS::AppMesh::VirtualGateway` with the stack-unique `id`. Required properties: `mesh_name` (`MeshName`), `spec` (`Spec`).
@@ -1958,6 +1962,7 @@ static VIRTUAL_NODE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Uid", None),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: None,
 };
 impl VirtualNode {
     /// Declares a `AWS::AppMesh::VirtualNode` with the stack-unique `id`. Required properties: `mesh_name` (`MeshName`), `spec` (`Spec`).
@@ -2804,6 +2809,7 @@ static VIRTUAL_ROUTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Uid", None),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: None,
 };
 impl VirtualRouter {
     /// Declares a `AWS::AppMesh::VirtualRouter` with the stack-unique `id`. Required properties: `mesh_name` (`MeshName`), `spec` (`Spec`).
@@ -2914,6 +2920,7 @@ static VIRTUAL_SERVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Uid", None),
     ],
     schema: (&SCHEMAS, 6),
+    awscc_schema: None,
 };
 impl VirtualService {
     /// Declares a `AWS::AppMesh::VirtualService` with the stack-unique `id`. Required properties: `mesh_name` (`MeshName`), `spec` (`Spec`), `virtual_service_name` (`VirtualServiceName`).

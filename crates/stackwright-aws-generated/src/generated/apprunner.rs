@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("apprunner.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("apprunner.awscc.jsonl"));
 /// Describes an AWS App Runner automatic configuration resource that enables automatic scaling of instances used to process web requests.
 ///
 /// CloudFormation: `AWS::AppRunner::AutoScalingConfiguration`. Terraform: `awscc_apprunner_auto_scaling_configuration` (awscc provider).
@@ -69,6 +71,7 @@ static AUTO_SCALING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Latest", Some("latest")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl AutoScalingConfiguration {
     /// Declares a `AWS::AppRunner::AutoScalingConfiguration` with the stack-unique `id`. No property is required.
@@ -187,6 +190,7 @@ static OBSERVABILITY_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Latest", Some("latest")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl ObservabilityConfiguration {
     /// Declares a `AWS::AppRunner::ObservabilityConfiguration` with the stack-unique `id`. No property is required.
@@ -319,6 +323,7 @@ static SERVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Service {
     /// Declares a `AWS::AppRunner::Service` with the stack-unique `id`. Required properties: `source_configuration` (`SourceConfiguration`).
@@ -1181,6 +1186,7 @@ static VPC_CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("VpcConnectorRevision", Some("vpc_connector_revision")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl VpcConnector {
     /// Declares a `AWS::AppRunner::VpcConnector` with the stack-unique `id`. Required properties: `subnets` (`Subnets`).
@@ -1283,6 +1289,7 @@ static VPC_INGRESS_CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl VpcIngressConnection {
     /// Declares a `AWS::AppRunner::VpcIngressConnection` with the stack-unique `id`. Required properties: `ingress_vpc_configuration` (`IngressVpcConfiguration`), `service_arn` (`ServiceArn`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("appstream.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("appstream.awscc.jsonl"));
 /// Resource Type definition for AWS::AppStream::AppBlock
 ///
 /// CloudFormation: `AWS::AppStream::AppBlock`. Terraform: `awscc_appstream_app_block` (awscc provider).
@@ -47,6 +49,7 @@ static APP_BLOCK_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn")), ("CreatedTime", Some("created_time"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl AppBlock {
     /// Declares a `AWS::AppStream::AppBlock` with the stack-unique `id`. Required properties: `name` (`Name`), `source_s3_location` (`SourceS3Location`).
@@ -219,6 +222,7 @@ static APP_BLOCK_BUILDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn")), ("CreatedTime", Some("created_time"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl AppBlockBuilder {
     /// Declares a `AWS::AppStream::AppBlockBuilder` with the stack-unique `id`. Required properties: `instance_type` (`InstanceType`), `name` (`Name`), `platform` (`Platform`), `vpc_config` (`VpcConfig`).
@@ -346,6 +350,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn")), ("CreatedTime", Some("created_time"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Application {
     /// Declares a `AWS::AppStream::Application` with the stack-unique `id`. Required properties: `app_block_arn` (`AppBlockArn`), `icon_s3_location` (`IconS3Location`), `instance_families` (`InstanceFamilies`), `launch_path` (`LaunchPath`), `name` (`Name`), `platforms` (`Platforms`).
@@ -495,6 +500,7 @@ static APPLICATION_ENTITLEMENT_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl ApplicationEntitlementAssociation {
     /// Declares a `AWS::AppStream::ApplicationEntitlementAssociation` with the stack-unique `id`. Required properties: `application_identifier` (`ApplicationIdentifier`), `entitlement_name` (`EntitlementName`), `stack_name` (`StackName`).
@@ -557,6 +563,7 @@ static APPLICATION_FLEET_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl ApplicationFleetAssociation {
     /// Declares a `AWS::AppStream::ApplicationFleetAssociation` with the stack-unique `id`. Required properties: `application_arn` (`ApplicationArn`), `fleet_name` (`FleetName`).
@@ -611,6 +618,7 @@ static DIRECTORY_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl DirectoryConfig {
     /// Declares a `AWS::AppStream::DirectoryConfig` with the stack-unique `id`. Required properties: `directory_name` (`DirectoryName`), `organizational_unit_distinguished_names` (`OrganizationalUnitDistinguishedNames`), `service_account_credentials` (`ServiceAccountCredentials`).
@@ -757,6 +765,7 @@ static ENTITLEMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedTime", Some("last_modified_time")),
     ],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl Entitlement {
     /// Declares a `AWS::AppStream::Entitlement` with the stack-unique `id`. Required properties: `app_visibility` (`AppVisibility`), `attributes` (`Attributes`), `name` (`Name`), `stack_name` (`StackName`).
@@ -857,6 +866,7 @@ static FLEET_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl Fleet {
     /// Declares a `AWS::AppStream::Fleet` with the stack-unique `id`. Required properties: `instance_type` (`InstanceType`), `name` (`Name`).
@@ -1160,6 +1170,7 @@ static IMAGE_BUILDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("StreamingUrl", Some("streaming_url"))],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl ImageBuilder {
     /// Declares a `AWS::AppStream::ImageBuilder` with the stack-unique `id`. Required properties: `instance_type` (`InstanceType`), `name` (`Name`).
@@ -1328,6 +1339,7 @@ static STACK_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 9),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl Stack {
     /// Declares a `AWS::AppStream::Stack` with the stack-unique `id`. No property is required.
@@ -1883,6 +1895,7 @@ static STACK_FLEET_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 10),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
 impl StackFleetAssociation {
     /// Declares a `AWS::AppStream::StackFleetAssociation` with the stack-unique `id`. Required properties: `fleet_name` (`FleetName`), `stack_name` (`StackName`).
@@ -1931,6 +1944,7 @@ static STACK_USER_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 11),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
 impl StackUserAssociation {
     /// Declares a `AWS::AppStream::StackUserAssociation` with the stack-unique `id`. Required properties: `authentication_type` (`AuthenticationType`), `stack_name` (`StackName`), `user_name` (`UserName`).
@@ -1996,6 +2010,7 @@ static USER_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 12),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
 impl User {
     /// Declares a `AWS::AppStream::User` with the stack-unique `id`. Required properties: `authentication_type` (`AuthenticationType`), `user_name` (`UserName`).

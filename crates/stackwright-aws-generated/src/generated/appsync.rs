@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("appsync.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("appsync.awscc.jsonl"));
 /// Resource schema for AppSync Api
 ///
 /// CloudFormation: `AWS::AppSync::Api`. Terraform: `awscc_appsync_api` (awscc provider).
@@ -44,6 +46,7 @@ static API_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ApiArn", Some("api_arn")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Api {
     /// Declares a `AWS::AppSync::Api` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -353,6 +356,7 @@ static API_CACHE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl ApiCache {
     /// Declares a `AWS::AppSync::ApiCache` with the stack-unique `id`. Required properties: `api_caching_behavior` (`ApiCachingBehavior`), `api_id` (`ApiId`), `ttl` (`Ttl`), `type_` (`Type`).
@@ -505,6 +509,7 @@ static API_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl ApiKey {
     /// Declares a `AWS::AppSync::ApiKey` with the stack-unique `id`. Required properties: `api_id` (`ApiId`).
@@ -575,6 +580,7 @@ static CHANNEL_NAMESPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("ChannelNamespaceArn", Some("channel_namespace_arn"))],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl ChannelNamespace {
     /// Declares a `AWS::AppSync::ChannelNamespace` with the stack-unique `id`. Required properties: `api_id` (`ApiId`), `name` (`Name`).
@@ -774,6 +780,7 @@ static DATA_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("DataSourceArn", Some("data_source_arn"))],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl DataSource {
     /// Declares a `AWS::AppSync::DataSource` with the stack-unique `id`. Required properties: `api_id` (`ApiId`), `name` (`Name`), `type_` (`Type`).
@@ -1273,6 +1280,7 @@ static DOMAIN_NAME_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DomainNameArn", Some("domain_name_arn")),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl DomainName {
     /// Declares a `AWS::AppSync::DomainName` with the stack-unique `id`. Required properties: `certificate_arn` (`CertificateArn`), `domain_name` (`DomainName`).
@@ -1344,6 +1352,7 @@ static DOMAIN_NAME_API_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         Some("api_association_identifier"),
     )],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl DomainNameApiAssociation {
     /// Declares a `AWS::AppSync::DomainNameApiAssociation` with the stack-unique `id`. Required properties: `api_id` (`ApiId`), `domain_name` (`DomainName`).
@@ -1393,6 +1402,7 @@ static FUNCTION_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("FunctionId", Some("function_id")),
     ],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl FunctionConfiguration {
     /// Declares a `AWS::AppSync::FunctionConfiguration` with the stack-unique `id`. Required properties: `api_id` (`ApiId`), `data_source_name` (`DataSourceName`), `name` (`Name`).
@@ -1658,6 +1668,7 @@ static GRAPH_QL_API_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("RealtimeUrl", Some("realtime_url")),
     ],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl GraphQlApi {
     /// Declares a `AWS::AppSync::GraphQLApi` with the stack-unique `id`. Required properties: `authentication_type` (`AuthenticationType`), `name` (`Name`).
@@ -2273,6 +2284,7 @@ static GRAPH_QL_SCHEMA_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 9),
+    awscc_schema: None,
 };
 impl GraphQlSchema {
     /// Declares a `AWS::AppSync::GraphQLSchema` with the stack-unique `id`. Required properties: `api_id` (`ApiId`).
@@ -2324,6 +2336,7 @@ static RESOLVER_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("ResolverArn", Some("resolver_arn"))],
     schema: (&SCHEMAS, 10),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
 impl Resolver {
     /// Declares a `AWS::AppSync::Resolver` with the stack-unique `id`. Required properties: `api_id` (`ApiId`), `field_name` (`FieldName`), `type_name` (`TypeName`).
@@ -2679,6 +2692,7 @@ static SOURCE_API_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 11),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
 impl SourceApiAssociation {
     /// Declares a `AWS::AppSync::SourceApiAssociation` with the stack-unique `id`. No property is required.
@@ -2849,6 +2863,7 @@ static TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn")), ("Name", Some("name"))],
     schema: (&SCHEMAS, 12),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
 impl Type {
     /// Declares a `AWS::AppSync::Type` with the stack-unique `id`. Required properties: `api_id` (`ApiId`), `definition` (`Definition`), `format` (`Format`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("apptest.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("apptest.awscc.jsonl"));
 /// Represents a Test Case that can be captured and executed
 ///
 /// CloudFormation: `AWS::AppTest::TestCase`. Terraform: `awscc_apptest_test_case` (awscc provider).
@@ -74,6 +76,7 @@ static TEST_CASE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("TestCaseVersion", Some("test_case_version")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl TestCase {
     /// Declares a `AWS::AppTest::TestCase` with the stack-unique `id`. Required properties: `name` (`Name`), `steps` (`Steps`).
@@ -142,7 +145,7 @@ pub mod test_case {
         /// A new `Step`. Required properties: `action` (`Action`), `name` (`Name`).
         pub fn new(action: impl Into<rt::Value>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
-            this.set("Action", Some("action"), rt::json(action));
+            this.set("Action", Some("action"), rt::json_object(action));
             this.set("Name", Some("name"), rt::string(name));
             Step(this)
         }

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("aps.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("aps.awscc.jsonl"));
 /// AnomalyDetector schema for cloudformation.
 ///
 /// CloudFormation: `AWS::APS::AnomalyDetector`. Terraform: `awscc_aps_anomaly_detector` (awscc provider).
@@ -32,6 +34,7 @@ static ANOMALY_DETECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl AnomalyDetector {
     /// Declares a `AWS::APS::AnomalyDetector` with the stack-unique `id`. Required properties: `alias` (`Alias`), `configuration` (`Configuration`), `workspace` (`Workspace`).
@@ -235,6 +238,7 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl ResourcePolicy {
     /// Declares a `AWS::APS::ResourcePolicy` with the stack-unique `id`. Required properties: `policy_document` (`PolicyDocument`), `workspace_arn` (`WorkspaceArn`).
@@ -277,6 +281,7 @@ static RULE_GROUPS_NAMESPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl RuleGroupsNamespace {
     /// Declares a `AWS::APS::RuleGroupsNamespace` with the stack-unique `id`. Required properties: `data` (`Data`), `name` (`Name`), `workspace` (`Workspace`).
@@ -330,6 +335,7 @@ static SCRAPER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("RoleArn", Some("role_arn")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl Scraper {
     /// Declares a `AWS::APS::Scraper` with the stack-unique `id`. Required properties: `destination` (`Destination`), `scrape_configuration` (`ScrapeConfiguration`), `source` (`Source`).
@@ -772,6 +778,7 @@ static WORKSPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("PrometheusEndpoint", Some("prometheus_endpoint")),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl Workspace {
     /// Declares a `AWS::APS::Workspace` with the stack-unique `id`. No property is required.

@@ -39,6 +39,7 @@ static PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("PlanHealthChecks", None),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: None,
 };
 impl Plan {
     /// Declares a `AWS::ARCRegionSwitch::Plan` with the stack-unique `id`. Required properties: `execution_role` (`ExecutionRole`), `name` (`Name`), `recovery_approach` (`RecoveryApproach`), `regions` (`Regions`), `workflows` (`Workflows`).

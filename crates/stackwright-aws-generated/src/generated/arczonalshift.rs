@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("arczonalshift.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("arczonalshift.awscc.jsonl"));
 /// Definition of AWS::ARCZonalShift::AutoshiftObserverNotificationStatus Resource Type
 ///
 /// CloudFormation: `AWS::ARCZonalShift::AutoshiftObserverNotificationStatus`. Terraform: `awscc_arczonalshift_autoshift_observer_notification_status` (awscc provider).
@@ -35,6 +37,7 @@ static AUTOSHIFT_OBSERVER_NOTIFICATION_STATUS_TYPE: rt::TypeInfo = rt::TypeInfo 
         ("Region", Some("region")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl AutoshiftObserverNotificationStatus {
     /// Declares a `AWS::ARCZonalShift::AutoshiftObserverNotificationStatus` with the stack-unique `id`. Required properties: `status` (`Status`).
@@ -91,6 +94,7 @@ static ZONAL_AUTOSHIFT_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl ZonalAutoshiftConfiguration {
     /// Declares a `AWS::ARCZonalShift::ZonalAutoshiftConfiguration` with the stack-unique `id`. No property is required.

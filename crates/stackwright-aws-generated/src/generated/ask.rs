@@ -55,6 +55,7 @@ static SKILL_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 0),
+    awscc_schema: None,
 };
 impl Skill {
     /// Declares a `Alexa::ASK::Skill` with the stack-unique `id`. Required properties: `authentication_configuration` (`AuthenticationConfiguration`), `skill_package` (`SkillPackage`), `vendor_id` (`VendorId`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("athena.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("athena.awscc.jsonl"));
 /// Resource schema for AWS::Athena::CapacityReservation
 ///
 /// CloudFormation: `AWS::Athena::CapacityReservation`. Terraform: `awscc_athena_capacity_reservation` (awscc provider).
@@ -47,6 +49,7 @@ static CAPACITY_RESERVATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl CapacityReservation {
     /// Declares a `AWS::Athena::CapacityReservation` with the stack-unique `id`. Required properties: `name` (`Name`), `target_dpus` (`TargetDpus`).
@@ -163,6 +166,7 @@ static DATA_CATALOG_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl DataCatalog {
     /// Declares a `AWS::Athena::DataCatalog` with the stack-unique `id`. Required properties: `name` (`Name`), `type_` (`Type`).
@@ -278,6 +282,7 @@ static NAMED_QUERY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("NamedQueryId", Some("named_query_id"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl NamedQuery {
     /// Declares a `AWS::Athena::NamedQuery` with the stack-unique `id`. Required properties: `database` (`Database`), `query_string` (`QueryString`).
@@ -347,6 +352,7 @@ static PREPARED_STATEMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl PreparedStatement {
     /// Declares a `AWS::Athena::PreparedStatement` with the stack-unique `id`. Required properties: `query_statement` (`QueryStatement`), `statement_name` (`StatementName`), `work_group` (`WorkGroup`).
@@ -409,6 +415,7 @@ static WORK_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl WorkGroup {
     /// Declares a `AWS::Athena::WorkGroup` with the stack-unique `id`. Required properties: `name` (`Name`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("auditmanager.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("auditmanager.awscc.jsonl"));
 /// An entity that defines the scope of audit evidence collected by AWS Audit Manager.
 ///
 /// CloudFormation: `AWS::AuditManager::Assessment`. Terraform: `awscc_auditmanager_assessment` (awscc provider).
@@ -62,6 +64,7 @@ static ASSESSMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Assessment {
     /// Declares a `AWS::AuditManager::Assessment` with the stack-unique `id`. No property is required.
@@ -506,6 +509,7 @@ static ASSESSMENT_FRAMEWORK_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdatedBy", Some("last_updated_by")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl AssessmentFramework {
     /// Declares a `AWS::AuditManager::AssessmentFramework` with the stack-unique `id`. Required properties: `control_sets` (`ControlSets`), `name` (`Name`).
@@ -694,6 +698,7 @@ static CONTROL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdatedBy", None),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: None,
 };
 impl Control {
     /// Declares a `AWS::AuditManager::Control` with the stack-unique `id`. Required properties: `control_mapping_sources` (`ControlMappingSources`), `name` (`Name`).

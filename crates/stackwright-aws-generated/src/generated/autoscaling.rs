@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("autoscaling.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("autoscaling.awscc.jsonl"));
 /// The ``AWS::AutoScaling::AutoScalingGroup`` resource defines an Amazon EC2 Auto Scaling group, which is a collection of Amazon EC2 instances that are treated as a logical grouping for the purposes of a…
 ///
 /// CloudFormation: `AWS::AutoScaling::AutoScalingGroup`. Terraform: `awscc_autoscaling_auto_scaling_group` (awscc provider).
@@ -32,6 +34,7 @@ static AUTO_SCALING_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("AutoScalingGroupARN", Some("auto_scaling_group_arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl AutoScalingGroup {
     /// Declares a `AWS::AutoScaling::AutoScalingGroup` with the stack-unique `id`. Required properties: `max_size` (`MaxSize`), `min_size` (`MinSize`).
@@ -1934,6 +1937,7 @@ static LAUNCH_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl LaunchConfiguration {
     /// Declares a `AWS::AutoScaling::LaunchConfiguration` with the stack-unique `id`. Required properties: `image_id` (`ImageId`), `instance_type` (`InstanceType`).
@@ -2312,6 +2316,7 @@ static LIFECYCLE_HOOK_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl LifecycleHook {
     /// Declares a `AWS::AutoScaling::LifecycleHook` with the stack-unique `id`. Required properties: `auto_scaling_group_name` (`AutoScalingGroupName`), `lifecycle_transition` (`LifecycleTransition`).
@@ -2435,6 +2440,7 @@ static SCALING_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("PolicyName", Some("policy_name")), ("Arn", Some("arn"))],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl ScalingPolicy {
     /// Declares a `AWS::AutoScaling::ScalingPolicy` with the stack-unique `id`. Required properties: `auto_scaling_group_name` (`AutoScalingGroupName`).
@@ -3279,6 +3285,7 @@ static SCHEDULED_ACTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("ScheduledActionName", Some("scheduled_action_name"))],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl ScheduledAction {
     /// Declares a `AWS::AutoScaling::ScheduledAction` with the stack-unique `id`. Required properties: `auto_scaling_group_name` (`AutoScalingGroupName`).
@@ -3372,6 +3379,7 @@ static WARM_POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl WarmPool {
     /// Declares a `AWS::AutoScaling::WarmPool` with the stack-unique `id`. Required properties: `auto_scaling_group_name` (`AutoScalingGroupName`).

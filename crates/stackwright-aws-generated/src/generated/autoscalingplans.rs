@@ -52,6 +52,7 @@ static SCALING_PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ScalingPlanArn", None),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: None,
 };
 impl ScalingPlan {
     /// Declares a `AWS::AutoScalingPlans::ScalingPlan` with the stack-unique `id`. Required properties: `application_source` (`ApplicationSource`), `scaling_instructions` (`ScalingInstructions`).

@@ -18,6 +18,9 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("awsexternalanthropic.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas =
+    rt::Schemas::new(include_str!("awsexternalanthropic.awscc.jsonl"));
 /// Resource type definition for AWS::AWSExternalAnthropic::Workspace
 ///
 /// CloudFormation: `AWS::AWSExternalAnthropic::Workspace`. Terraform: `awscc_awsexternalanthropic_workspace` (awscc provider).
@@ -56,6 +59,7 @@ static WORKSPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Id", Some("id")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Workspace {
     /// Declares a `AWS::AWSExternalAnthropic::Workspace` with the stack-unique `id`. Required properties: `name` (`Name`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("b2bi.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("b2bi.awscc.jsonl"));
 /// Definition of AWS::B2BI::Capability Resource Type
 ///
 /// CloudFormation: `AWS::B2BI::Capability`. Terraform: `awscc_b2bi_capability` (awscc provider).
@@ -69,6 +71,7 @@ static CAPABILITY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ModifiedAt", Some("modified_at")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Capability {
     /// Declares a `AWS::B2BI::Capability` with the stack-unique `id`. Required properties: `configuration` (`Configuration`), `name` (`Name`), `type_` (`Type`).
@@ -83,7 +86,7 @@ impl Capability {
         this.set(
             "Configuration",
             Some("configuration"),
-            rt::json(configuration),
+            rt::json_object(configuration),
         );
         this.set("Name", Some("name"), rt::string(name));
         this.set("Type", Some("type"), type_.into());
@@ -212,6 +215,7 @@ static PARTNERSHIP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("TradingPartnerId", Some("trading_partner_id")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Partnership {
     /// Declares a `AWS::B2BI::Partnership` with the stack-unique `id`. Required properties: `capabilities` (`Capabilities`), `email` (`Email`), `name` (`Name`), `profile_id` (`ProfileId`).
@@ -298,7 +302,7 @@ pub mod partnership {
         /// CloudFormation `OutboundEdi`, Terraform `outbound_edi`.
         pub fn outbound_edi(mut self, value: impl Into<rt::Value>) -> Self {
             self.0
-                .set("OutboundEdi", Some("outbound_edi"), rt::json(value));
+                .set("OutboundEdi", Some("outbound_edi"), rt::json_object(value));
             self
         }
     }
@@ -442,6 +446,7 @@ static PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ProfileId", Some("profile_id")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Profile {
     /// Declares a `AWS::B2BI::Profile` with the stack-unique `id`. Required properties: `business_name` (`BusinessName`), `logging` (`Logging`), `name` (`Name`), `phone` (`Phone`).
@@ -561,6 +566,7 @@ static TRANSFORMER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("TransformerId", Some("transformer_id")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl Transformer {
     /// Declares a `AWS::B2BI::Transformer` with the stack-unique `id`. Required properties: `name` (`Name`), `status` (`Status`).
@@ -577,7 +583,8 @@ impl Transformer {
     }
     /// CloudFormation `EdiType`, Terraform `edi_type`.
     pub fn edi_type(mut self, value: impl Into<rt::Value>) -> Self {
-        self.0.set("EdiType", Some("edi_type"), rt::json(value));
+        self.0
+            .set("EdiType", Some("edi_type"), rt::json_object(value));
         self
     }
     /// CloudFormation `FileFormat`, Terraform `file_format`.
@@ -692,8 +699,11 @@ pub mod transformer {
         }
         /// CloudFormation `FormatOptions`, Terraform `format_options`.
         pub fn format_options(mut self, value: impl Into<rt::Value>) -> Self {
-            self.0
-                .set("FormatOptions", Some("format_options"), rt::json(value));
+            self.0.set(
+                "FormatOptions",
+                Some("format_options"),
+                rt::json_object(value),
+            );
             self
         }
     }
@@ -741,8 +751,11 @@ pub mod transformer {
         }
         /// CloudFormation `FormatOptions`, Terraform `format_options`.
         pub fn format_options(mut self, value: impl Into<rt::Value>) -> Self {
-            self.0
-                .set("FormatOptions", Some("format_options"), rt::json(value));
+            self.0.set(
+                "FormatOptions",
+                Some("format_options"),
+                rt::json_object(value),
+            );
             self
         }
     }
@@ -847,8 +860,11 @@ pub mod transformer {
         }
         /// CloudFormation `ValidationRules`, Terraform `validation_rules`.
         pub fn validation_rules(mut self, value: impl Into<rt::Value>) -> Self {
-            self.0
-                .set("ValidationRules", Some("validation_rules"), rt::json(value));
+            self.0.set(
+                "ValidationRules",
+                Some("validation_rules"),
+                rt::json_object(value),
+            );
             self
         }
     }

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("backup.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("backup.awscc.jsonl"));
 /// Resource Type definition for AWS::Backup::BackupPlan
 ///
 /// CloudFormation: `AWS::Backup::BackupPlan`. Terraform: `awscc_backup_backup_plan` (awscc provider).
@@ -36,6 +38,7 @@ static BACKUP_PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("BackupPlanArn", Some("backup_plan_arn")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl BackupPlan {
     /// Declares a `AWS::Backup::BackupPlan` with the stack-unique `id`. Required properties: `backup_plan` (`BackupPlan`).
@@ -438,6 +441,7 @@ static BACKUP_SELECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("SelectionId", Some("selection_id")), ("Id", Some("id"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl BackupSelection {
     /// Declares a `AWS::Backup::BackupSelection` with the stack-unique `id`. Required properties: `backup_plan_id` (`BackupPlanId`), `backup_selection` (`BackupSelection`).
@@ -650,6 +654,7 @@ static BACKUP_VAULT_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("BackupVaultArn", Some("backup_vault_arn"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl BackupVault {
     /// Declares a `AWS::Backup::BackupVault` with the stack-unique `id`. Required properties: `backup_vault_name` (`BackupVaultName`).
@@ -778,6 +783,7 @@ static FRAMEWORK_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DeploymentStatus", Some("deployment_status")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl Framework {
     /// Declares a `AWS::Backup::Framework` with the stack-unique `id`. Required properties: `framework_controls` (`FrameworkControls`).
@@ -1047,6 +1053,7 @@ static LEGAL_HOLD_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationDate", Some("creation_date")),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl LegalHold {
     /// Declares a `AWS::Backup::LegalHold` with the stack-unique `id`. Required properties: `description` (`Description`), `recovery_point_selection` (`RecoveryPointSelection`), `title` (`Title`).
@@ -1193,6 +1200,7 @@ static LOGICALLY_AIR_GAPPED_BACKUP_VAULT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("VaultType", Some("vault_type")),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl LogicallyAirGappedBackupVault {
     /// Declares a `AWS::Backup::LogicallyAirGappedBackupVault` with the stack-unique `id`. Required properties: `backup_vault_name` (`BackupVaultName`), `max_retention_days` (`MaxRetentionDays`), `min_retention_days` (`MinRetentionDays`).
@@ -1309,6 +1317,7 @@ static REPORT_PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("ReportPlanArn", Some("report_plan_arn"))],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl ReportPlan {
     /// Declares a `AWS::Backup::ReportPlan` with the stack-unique `id`. Required properties: `report_delivery_channel` (`ReportDeliveryChannel`), `report_setting` (`ReportSetting`).
@@ -1486,6 +1495,7 @@ static RESTORE_TESTING_PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("RestoreTestingPlanArn", Some("restore_testing_plan_arn"))],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl RestoreTestingPlan {
     /// Declares a `AWS::Backup::RestoreTestingPlan` with the stack-unique `id`. Required properties: `recovery_point_selection` (`RecoveryPointSelection`), `restore_testing_plan_name` (`RestoreTestingPlanName`), `schedule_expression` (`ScheduleExpression`).
@@ -1633,6 +1643,7 @@ static RESTORE_TESTING_SELECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl RestoreTestingSelection {
     /// Declares a `AWS::Backup::RestoreTestingSelection` with the stack-unique `id`. Required properties: `iam_role_arn` (`IamRoleArn`), `protected_resource_type` (`ProtectedResourceType`), `restore_testing_plan_name` (`RestoreTestingPlanName`), `restore_testing_selection_name` (`RestoreTestingSelectionName`).
@@ -1779,6 +1790,7 @@ static TIERING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdatedTime", Some("last_updated_time")),
     ],
     schema: (&SCHEMAS, 9),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl TieringConfiguration {
     /// Declares a `AWS::Backup::TieringConfiguration` with the stack-unique `id`. Required properties: `backup_vault_name` (`BackupVaultName`), `resource_selection` (`ResourceSelection`), `tiering_configuration_name` (`TieringConfigurationName`).

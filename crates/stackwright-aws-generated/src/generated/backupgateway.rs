@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("backupgateway.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("backupgateway.awscc.jsonl"));
 /// Definition of AWS::BackupGateway::Hypervisor Resource Type
 ///
 /// CloudFormation: `AWS::BackupGateway::Hypervisor`. Terraform: `awscc_backupgateway_hypervisor` (awscc provider).
@@ -48,6 +50,7 @@ static HYPERVISOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("HypervisorArn", Some("hypervisor_arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Hypervisor {
     /// Declares a `AWS::BackupGateway::Hypervisor` with the stack-unique `id`. No property is required.

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("batch.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("batch.awscc.jsonl"));
 /// Resource Type definition for AWS::Batch::ComputeEnvironment
 ///
 /// CloudFormation: `AWS::Batch::ComputeEnvironment`. Terraform: `awscc_batch_compute_environment` (awscc provider).
@@ -38,6 +40,7 @@ static COMPUTE_ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl ComputeEnvironment {
     /// Declares a `AWS::Batch::ComputeEnvironment` with the stack-unique `id`. Required properties: `type_` (`Type`).
@@ -895,6 +898,7 @@ static CONSUMABLE_RESOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AvailableQuantity", Some("available_quantity")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl ConsumableResource {
     /// Declares a `AWS::Batch::ConsumableResource` with the stack-unique `id`. Required properties: `resource_type` (`ResourceType`), `total_quantity` (`TotalQuantity`).
@@ -979,6 +983,7 @@ static JOB_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("JobDefinitionArn", Some("job_definition_arn"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl JobDefinition {
     /// Declares a `AWS::Batch::JobDefinition` with the stack-unique `id`. Required properties: `type_` (`Type`).
@@ -3036,6 +3041,7 @@ static JOB_QUEUE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("JobQueueArn", Some("job_queue_arn"))],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl JobQueue {
     /// Declares a `AWS::Batch::JobQueue` with the stack-unique `id`. Required properties: `priority` (`Priority`).
@@ -3217,6 +3223,7 @@ static QUOTA_SHARE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["me-central-1"],
     attributes: &[("QuotaShareArn", Some("quota_share_arn"))],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl QuotaShare {
     /// Declares a `AWS::Batch::QuotaShare` with the stack-unique `id`. Required properties: `capacity_limits` (`CapacityLimits`), `job_queue` (`JobQueue`), `preemption_configuration` (`PreemptionConfiguration`), `quota_share_name` (`QuotaShareName`), `resource_sharing_configuration` (`ResourceSharingConfiguration`).
@@ -3360,6 +3367,7 @@ static SCHEDULING_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl SchedulingPolicy {
     /// Declares a `AWS::Batch::SchedulingPolicy` with the stack-unique `id`. No property is required.
@@ -3520,6 +3528,7 @@ static SERVICE_ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("ServiceEnvironmentArn", Some("service_environment_arn"))],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl ServiceEnvironment {
     /// Declares a `AWS::Batch::ServiceEnvironment` with the stack-unique `id`. Required properties: `capacity_limits` (`CapacityLimits`), `service_environment_type` (`ServiceEnvironmentType`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("bcm.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("bcm.awscc.jsonl"));
 /// Definition of AWS::BCM::Dashboard Resource Type
 ///
 /// CloudFormation: `AWS::BCM::Dashboard`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -43,6 +45,7 @@ static DASHBOARD_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", None),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: None,
 };
 impl Dashboard {
     /// Declares a `AWS::BCM::Dashboard` with the stack-unique `id`. Required properties: `name` (`Name`), `widgets` (`Widgets`).
@@ -732,6 +735,7 @@ static SCHEDULED_REPORT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("HealthStatus", Some("health_status")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl ScheduledReport {
     /// Declares a `AWS::BCM::ScheduledReport` with the stack-unique `id`. Required properties: `dashboard_arn` (`DashboardArn`), `name` (`Name`), `schedule_config` (`ScheduleConfig`), `scheduled_report_execution_role_arn` (`ScheduledReportExecutionRoleArn`).

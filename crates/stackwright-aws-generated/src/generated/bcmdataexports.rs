@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("bcmdataexports.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("bcmdataexports.awscc.jsonl"));
 /// Definition of AWS::BCMDataExports::Export Resource Type
 ///
 /// CloudFormation: `AWS::BCMDataExports::Export`. Terraform: `awscc_bcmdataexports_export` (awscc provider).
@@ -69,6 +71,7 @@ static EXPORT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Export.ExportArn", Some("export.export_arn")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Export {
     /// Declares a `AWS::BCMDataExports::Export` with the stack-unique `id`. Required properties: `export` (`Export`).

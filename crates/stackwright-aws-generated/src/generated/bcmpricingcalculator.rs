@@ -18,6 +18,9 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("bcmpricingcalculator.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas =
+    rt::Schemas::new(include_str!("bcmpricingcalculator.awscc.jsonl"));
 /// Resource Type definition for AWS::BcmPricingCalculator::BillEstimate
 ///
 /// CloudFormation: `AWS::BcmPricingCalculator::BillEstimate`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -78,6 +81,7 @@ static BILL_ESTIMATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CostCategoryGroupSharingPreferenceEffectiveDate", None),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: None,
 };
 impl BillEstimate {
     /// Declares a `AWS::BcmPricingCalculator::BillEstimate` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -200,6 +204,7 @@ static BILL_SCENARIO_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("FailureMessage", Some("failure_message")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl BillScenario {
     /// Declares a `AWS::BcmPricingCalculator::BillScenario` with the stack-unique `id`. No property is required.
@@ -370,6 +375,7 @@ static WORKLOAD_ESTIMATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("FailureMessage", Some("failure_message")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl WorkloadEstimate {
     /// Declares a `AWS::BcmPricingCalculator::WorkloadEstimate` with the stack-unique `id`. Required properties: `name` (`Name`).

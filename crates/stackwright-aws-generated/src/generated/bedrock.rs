@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("bedrock.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("bedrock.awscc.jsonl"));
 /// Definition of AWS::Bedrock::Agent Resource Type
 ///
 /// CloudFormation: `AWS::Bedrock::Agent`. Terraform: `awscc_bedrock_agent` (awscc provider).
@@ -58,6 +60,7 @@ static AGENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Agent {
     /// Declares a `AWS::Bedrock::Agent` with the stack-unique `id`. Required properties: `agent_name` (`AgentName`).
@@ -353,7 +356,7 @@ pub mod agent {
             self.0.set(
                 "ActionGroupExecutor",
                 Some("action_group_executor"),
-                rt::json(value),
+                rt::json_object(value),
             );
             self
         }
@@ -369,7 +372,8 @@ pub mod agent {
         ///
         /// CloudFormation `ApiSchema`, Terraform `api_schema`.
         pub fn api_schema(mut self, value: impl Into<rt::Value>) -> Self {
-            self.0.set("ApiSchema", Some("api_schema"), rt::json(value));
+            self.0
+                .set("ApiSchema", Some("api_schema"), rt::json_object(value));
             self
         }
         /// Description of action group
@@ -563,7 +567,7 @@ pub mod agent {
         /// CloudFormation `Parameters`, Terraform `parameters`.
         pub fn parameters(mut self, value: impl Into<rt::Value>) -> Self {
             self.0
-                .set("Parameters", Some("parameters"), rt::json(value));
+                .set("Parameters", Some("parameters"), rt::json_object(value));
             self
         }
         /// ENUM to check if action requires user confirmation
@@ -1043,6 +1047,7 @@ static AGENT_ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl AgentAlias {
     /// Declares a `AWS::Bedrock::AgentAlias` with the stack-unique `id`. Required properties: `agent_alias_name` (`AgentAliasName`), `agent_id` (`AgentId`).
@@ -1194,6 +1199,7 @@ static APPLICATION_INFERENCE_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl ApplicationInferenceProfile {
     /// Declares a `AWS::Bedrock::ApplicationInferenceProfile` with the stack-unique `id`. Required properties: `inference_profile_name` (`InferenceProfileName`).
@@ -1220,7 +1226,7 @@ impl ApplicationInferenceProfile {
     /// Changing it replaces the resource. CloudFormation `ModelSource`, Terraform `model_source`.
     pub fn model_source(mut self, value: impl Into<rt::Value>) -> Self {
         self.0
-            .set("ModelSource", Some("model_source"), rt::json(value));
+            .set("ModelSource", Some("model_source"), rt::json_object(value));
         self
     }
 }
@@ -1328,6 +1334,7 @@ static AUTOMATED_REASONING_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("KmsKeyArn", Some("kms_key_arn")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl AutomatedReasoningPolicy {
     /// Declares a `AWS::Bedrock::AutomatedReasoningPolicy` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -1600,6 +1607,7 @@ static AUTOMATED_REASONING_POLICY_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DefinitionHash", Some("definition_hash")),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl AutomatedReasoningPolicyVersion {
     /// Declares a `AWS::Bedrock::AutomatedReasoningPolicyVersion` with the stack-unique `id`. Required properties: `policy_arn` (`PolicyArn`).
@@ -1704,6 +1712,7 @@ static BLUEPRINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedTime", Some("last_modified_time")),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl Blueprint {
     /// Declares a `AWS::Bedrock::Blueprint` with the stack-unique `id`. Required properties: `blueprint_name` (`BlueprintName`), `schema` (`Schema`), `type_` (`Type`).
@@ -1845,6 +1854,7 @@ static DATA_AUTOMATION_LIBRARY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
     ],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl DataAutomationLibrary {
     /// Declares a `AWS::Bedrock::DataAutomationLibrary` with the stack-unique `id`. Required properties: `library_name` (`LibraryName`).
@@ -1993,6 +2003,7 @@ static DATA_AUTOMATION_PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
     ],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl DataAutomationProject {
     /// Declares a `AWS::Bedrock::DataAutomationProject` with the stack-unique `id`. Required properties: `project_name` (`ProjectName`).
@@ -3359,7 +3370,7 @@ pub mod data_automation_project {
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrock-datasource.html)
 pub struct DataSource(rt::Base);
-static DATA_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo { cloudformation: "AWS::Bedrock::DataSource", terraform: Some("awscc_bedrock_data_source"), tags: rt::TagsShape::None, stateful: false, unavailable_in: &["af-south-1", "ap-east-1", "ap-east-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ca-west-1", "cn-north-1", "cn-northwest-1", "il-central-1", "me-central-1", "mx-central-1", "us-west-1"], attributes: &[("DataSourceId", Some("data_source_id")), ("DataSourceStatus", Some("data_source_status")), ("CreatedAt", Some("created_at")), ("UpdatedAt", Some("updated_at")), ("FailureReasons", Some("failure_reasons")), ("DataSourceConfiguration.WebConfiguration.CrawlerConfiguration.UserAgentHeader", Some("data_source_configuration.web_configuration.crawler_configuration.user_agent_header"))], schema: (&SCHEMAS, 8) };
+static DATA_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo { cloudformation: "AWS::Bedrock::DataSource", terraform: Some("awscc_bedrock_data_source"), tags: rt::TagsShape::None, stateful: false, unavailable_in: &["af-south-1", "ap-east-1", "ap-east-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ca-west-1", "cn-north-1", "cn-northwest-1", "il-central-1", "me-central-1", "mx-central-1", "us-west-1"], attributes: &[("DataSourceId", Some("data_source_id")), ("DataSourceStatus", Some("data_source_status")), ("CreatedAt", Some("created_at")), ("UpdatedAt", Some("updated_at")), ("FailureReasons", Some("failure_reasons")), ("DataSourceConfiguration.WebConfiguration.CrawlerConfiguration.UserAgentHeader", Some("data_source_configuration.web_configuration.crawler_configuration.user_agent_header"))], schema: (&SCHEMAS, 8), awscc_schema: Some((&AWSCC_SCHEMAS, 8)) };
 impl DataSource {
     /// Declares a `AWS::Bedrock::DataSource` with the stack-unique `id`. Required properties: `data_source_configuration` (`DataSourceConfiguration`), `knowledge_base_id` (`KnowledgeBaseId`), `name` (`Name`).
     #[track_caller]
@@ -5193,6 +5204,7 @@ static ENFORCED_GUARDRAIL_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Owner", Some("owner")),
     ],
     schema: (&SCHEMAS, 9),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl EnforcedGuardrailConfiguration {
     /// Declares a `AWS::Bedrock::EnforcedGuardrailConfiguration` with the stack-unique `id`. Required properties: `guardrail_identifier` (`GuardrailIdentifier`), `guardrail_version` (`GuardrailVersion`).
@@ -5414,6 +5426,7 @@ static FLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Validations", None),
     ],
     schema: (&SCHEMAS, 10),
+    awscc_schema: None,
 };
 impl Flow {
     /// Declares a `AWS::Bedrock::Flow` with the stack-unique `id`. Required properties: `execution_role_arn` (`ExecutionRoleArn`), `name` (`Name`).
@@ -5807,6 +5820,7 @@ static FLOW_ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 11),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
 impl FlowAlias {
     /// Declares a `AWS::Bedrock::FlowAlias` with the stack-unique `id`. Required properties: `flow_arn` (`FlowArn`), `name` (`Name`), `routing_configuration` (`RoutingConfiguration`).
@@ -5987,6 +6001,7 @@ static FLOW_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 12),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
 impl FlowVersion {
     /// Declares a `AWS::Bedrock::FlowVersion` with the stack-unique `id`. Required properties: `flow_arn` (`FlowArn`).
@@ -6087,6 +6102,7 @@ static GUARDRAIL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Version", Some("version")),
     ],
     schema: (&SCHEMAS, 13),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 13)),
 };
 impl Guardrail {
     /// Declares a `AWS::Bedrock::Guardrail` with the stack-unique `id`. Required properties: `blocked_input_messaging` (`BlockedInputMessaging`), `blocked_outputs_messaging` (`BlockedOutputsMessaging`), `name` (`Name`).
@@ -7058,6 +7074,7 @@ static GUARDRAIL_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Version", Some("version")),
     ],
     schema: (&SCHEMAS, 14),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 14)),
 };
 impl GuardrailVersion {
     /// Declares a `AWS::Bedrock::GuardrailVersion` with the stack-unique `id`. Required properties: `guardrail_identifier` (`GuardrailIdentifier`).
@@ -7153,6 +7170,7 @@ static INTELLIGENT_PROMPT_ROUTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 15),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 15)),
 };
 impl IntelligentPromptRouter {
     /// Declares a `AWS::Bedrock::IntelligentPromptRouter` with the stack-unique `id`. Required properties: `fallback_model` (`FallbackModel`), `models` (`Models`), `prompt_router_name` (`PromptRouterName`), `routing_criteria` (`RoutingCriteria`).
@@ -7302,6 +7320,7 @@ static KNOWLEDGE_BASE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
     ],
     schema: (&SCHEMAS, 16),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 16)),
 };
 impl KnowledgeBase {
     /// Declares a `AWS::Bedrock::KnowledgeBase` with the stack-unique `id`. Required properties: `knowledge_base_configuration` (`KnowledgeBaseConfiguration`), `name` (`Name`), `role_arn` (`RoleArn`).
@@ -9011,6 +9030,7 @@ static KNOWLEDGE_BASE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("RevisionId", Some("revision_id"))],
     schema: (&SCHEMAS, 17),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 17)),
 };
 impl KnowledgeBasePolicy {
     /// Declares a `AWS::Bedrock::KnowledgeBasePolicy` with the stack-unique `id`. Required properties: `knowledge_base_id` (`KnowledgeBaseId`), `policy_document` (`PolicyDocument`).
@@ -9083,6 +9103,7 @@ static PROMPT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Version", Some("version")),
     ],
     schema: (&SCHEMAS, 18),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 18)),
 };
 impl Prompt {
     /// Declares a `AWS::Bedrock::Prompt` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -9203,7 +9224,7 @@ pub mod prompt {
             this.set(
                 "TemplateConfiguration",
                 Some("template_configuration"),
-                rt::json(template_configuration),
+                rt::json_object(template_configuration),
             );
             this.set("TemplateType", Some("template_type"), template_type.into());
             PromptVariant(this)
@@ -9223,8 +9244,11 @@ pub mod prompt {
         ///
         /// CloudFormation `GenAiResource`, Terraform `gen_ai_resource`.
         pub fn gen_ai_resource(mut self, value: impl Into<rt::Value>) -> Self {
-            self.0
-                .set("GenAiResource", Some("gen_ai_resource"), rt::json(value));
+            self.0.set(
+                "GenAiResource",
+                Some("gen_ai_resource"),
+                rt::json_object(value),
+            );
             self
         }
         /// Model inference configuration
@@ -9234,7 +9258,7 @@ pub mod prompt {
             self.0.set(
                 "InferenceConfiguration",
                 Some("inference_configuration"),
-                rt::json(value),
+                rt::json_object(value),
             );
             self
         }
@@ -9307,6 +9331,7 @@ static PROMPT_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 19),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 19)),
 };
 impl PromptVersion {
     /// Declares a `AWS::Bedrock::PromptVersion` with the stack-unique `id`. Required properties: `prompt_arn` (`PromptArn`).
@@ -9409,6 +9434,7 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 20),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 20)),
 };
 impl ResourcePolicy {
     /// Declares a `AWS::Bedrock::ResourcePolicy` with the stack-unique `id`. Required properties: `policy_document` (`PolicyDocument`), `resource_arn` (`ResourceArn`).
@@ -9483,6 +9509,7 @@ static RETRIEVAL_INSTRUCTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", None),
     ],
     schema: (&SCHEMAS, 21),
+    awscc_schema: None,
 };
 impl RetrievalInstruction {
     /// Declares a `AWS::Bedrock::RetrievalInstruction` with the stack-unique `id`. Required properties: `instruction` (`Instruction`), `name` (`Name`).
@@ -9657,6 +9684,7 @@ static SESSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdatedAt", Some("last_updated_at")),
     ],
     schema: (&SCHEMAS, 22),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 22)),
 };
 impl Session {
     /// Declares a `AWS::Bedrock::Session` with the stack-unique `id`. No property is required.

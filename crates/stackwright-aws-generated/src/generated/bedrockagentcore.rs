@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("bedrockagentcore.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("bedrockagentcore.awscc.jsonl"));
 /// Resource Type definition for AWS::BedrockAgentCore::ApiKeyCredentialProvider
 ///
 /// CloudFormation: `AWS::BedrockAgentCore::ApiKeyCredentialProvider`. Terraform: `awscc_bedrockagentcore_api_key_credential_provider` (awscc provider).
@@ -54,6 +56,7 @@ static API_KEY_CREDENTIAL_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdatedTime", Some("last_updated_time")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl ApiKeyCredentialProvider {
     /// Declares a `AWS::BedrockAgentCore::ApiKeyCredentialProvider` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -185,6 +188,7 @@ static BROWSER_CUSTOM_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdatedAt", Some("last_updated_at")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl BrowserCustom {
     /// Declares a `AWS::BedrockAgentCore::BrowserCustom` with the stack-unique `id`. Required properties: `name` (`Name`), `network_configuration` (`NetworkConfiguration`).
@@ -474,6 +478,7 @@ static BROWSER_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastSavedBrowserId", Some("last_saved_browser_id")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl BrowserProfile {
     /// Declares a `AWS::BedrockAgentCore::BrowserProfile` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -580,6 +585,7 @@ static CAPACITY_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdatedAt", Some("last_updated_at")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl CapacityProvider {
     /// Declares a `AWS::BedrockAgentCore::CapacityProvider` with the stack-unique `id`. Required properties: `compute_configuration` (`ComputeConfiguration`), `name` (`Name`), `permissions_configuration` (`PermissionsConfiguration`).
@@ -1405,6 +1411,7 @@ static CODE_INTERPRETER_CUSTOM_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdatedAt", Some("last_updated_at")),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl CodeInterpreterCustom {
     /// Declares a `AWS::BedrockAgentCore::CodeInterpreterCustom` with the stack-unique `id`. Required properties: `name` (`Name`), `network_configuration` (`NetworkConfiguration`).
@@ -1574,6 +1581,7 @@ static CONFIGURATION_BUNDLE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("VersionId", Some("version_id")),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl ConfigurationBundle {
     /// Declares a `AWS::BedrockAgentCore::ConfigurationBundle` with the stack-unique `id`. Required properties: `bundle_name` (`BundleName`), `components` (`Components`).
@@ -1585,7 +1593,11 @@ impl ConfigurationBundle {
     ) -> Self {
         let mut this = rt::Base::new(id, &CONFIGURATION_BUNDLE_TYPE);
         this.set("BundleName", Some("bundle_name"), rt::string(bundle_name));
-        this.set("Components", Some("components"), rt::json(components));
+        this.set(
+            "Components",
+            Some("components"),
+            rt::json_object(components),
+        );
         ConfigurationBundle(this)
     }
     /// The branch name for version tracking.
@@ -1734,6 +1746,7 @@ static CONSENT_PORTAL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ConsentPortalArn", Some("consent_portal_arn")),
     ],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl ConsentPortal {
     /// Declares a `AWS::BedrockAgentCore::ConsentPortal` with the stack-unique `id`. Required properties: `execution_role_arn` (`ExecutionRoleArn`), `idp_config` (`IdpConfig`), `name` (`Name`), `sources` (`Sources`).
@@ -1887,6 +1900,7 @@ static DATASET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", None),
     ],
     schema: (&SCHEMAS, 7),
+    awscc_schema: None,
 };
 impl Dataset {
     /// Declares a `AWS::BedrockAgentCore::Dataset` with the stack-unique `id`. Required properties: `dataset_name` (`DatasetName`), `schema_type` (`SchemaType`).
@@ -2082,6 +2096,7 @@ static EVALUATOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl Evaluator {
     /// Declares a `AWS::BedrockAgentCore::Evaluator` with the stack-unique `id`. Required properties: `evaluator_config` (`EvaluatorConfig`), `evaluator_name` (`EvaluatorName`), `level` (`Level`).
@@ -2691,6 +2706,7 @@ static GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("WorkloadIdentityDetails", Some("workload_identity_details")),
     ],
     schema: (&SCHEMAS, 9),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl Gateway {
     /// Declares a `AWS::BedrockAgentCore::Gateway` with the stack-unique `id`. Required properties: `authorizer_type` (`AuthorizerType`), `name` (`Name`), `role_arn` (`RoleArn`).
@@ -2716,7 +2732,7 @@ impl Gateway {
         self.0.set(
             "AuthorizerConfiguration",
             Some("authorizer_configuration"),
-            rt::json(value),
+            rt::json_object(value),
         );
         self
     }
@@ -2767,7 +2783,7 @@ impl Gateway {
         self.0.set(
             "ProtocolConfiguration",
             Some("protocol_configuration"),
-            rt::json(value),
+            rt::json_object(value),
         );
         self
     }
@@ -2850,7 +2866,11 @@ pub mod gateway {
                 Some("interception_points"),
                 rt::list(interception_points),
             );
-            this.set("Interceptor", Some("interceptor"), rt::json(interceptor));
+            this.set(
+                "Interceptor",
+                Some("interceptor"),
+                rt::json_object(interceptor),
+            );
             GatewayInterceptorConfiguration(this)
         }
         /// CloudFormation `InputConfiguration`, Terraform `input_configuration`.
@@ -2912,7 +2932,7 @@ pub mod gateway {
         /// A new `InterceptorPayloadFilter`. Required properties: `exclude` (`Exclude`).
         pub fn new(exclude: impl Into<rt::Value>) -> Self {
             let mut this = rt::Props::default();
-            this.set("Exclude", Some("exclude"), rt::json(exclude));
+            this.set("Exclude", Some("exclude"), rt::json_object(exclude));
             InterceptorPayloadFilter(this)
         }
     }
@@ -3017,6 +3037,7 @@ static GATEWAY_RATE_LIMIT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 10),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
 impl GatewayRateLimit {
     /// Declares a `AWS::BedrockAgentCore::GatewayRateLimit` with the stack-unique `id`. Required properties: `dimension_keys` (`DimensionKeys`), `entries` (`Entries`).
@@ -3188,20 +3209,21 @@ static GATEWAY_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 11),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
 impl GatewayRule {
     /// Declares a `AWS::BedrockAgentCore::GatewayRule` with the stack-unique `id`. Required properties: `actions` (`Actions`), `priority` (`Priority`).
     #[track_caller]
     pub fn new(id: impl Into<String>, actions: impl Into<rt::Value>, priority: i64) -> Self {
         let mut this = rt::Base::new(id, &GATEWAY_RULE_TYPE);
-        this.set("Actions", Some("actions"), rt::json(actions));
+        this.set("Actions", Some("actions"), rt::json_object(actions));
         this.set("Priority", Some("priority"), rt::int(priority));
         GatewayRule(this)
     }
     /// Constraints: 0..=2 items. CloudFormation `Conditions`, Terraform `conditions`.
     pub fn conditions(mut self, value: impl Into<rt::Value>) -> Self {
         self.0
-            .set("Conditions", Some("conditions"), rt::json(value));
+            .set("Conditions", Some("conditions"), rt::json_object(value));
         self
     }
     /// Constraints: length 1..=256. CloudFormation `Description`, Terraform `description`.
@@ -3291,6 +3313,7 @@ static GATEWAY_TARGET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", None),
     ],
     schema: (&SCHEMAS, 12),
+    awscc_schema: None,
 };
 impl GatewayTarget {
     /// Declares a `AWS::BedrockAgentCore::GatewayTarget` with the stack-unique `id`. Required properties: `target_configuration` (`TargetConfiguration`).
@@ -3520,6 +3543,7 @@ static HARNESS_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 13),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 13)),
 };
 impl Harness {
     /// Declares a `AWS::BedrockAgentCore::Harness` with the stack-unique `id`. Required properties: `execution_role_arn` (`ExecutionRoleArn`), `harness_name` (`HarnessName`), `model` (`Model`).
@@ -4105,8 +4129,11 @@ pub mod harness {
         }
         /// CloudFormation `RetrievalConfig`, Terraform `retrieval_config`.
         pub fn retrieval_config(mut self, value: impl Into<rt::Value>) -> Self {
-            self.0
-                .set("RetrievalConfig", Some("retrieval_config"), rt::json(value));
+            self.0.set(
+                "RetrievalConfig",
+                Some("retrieval_config"),
+                rt::json_object(value),
+            );
             self
         }
     }
@@ -5496,6 +5523,7 @@ static HARNESS_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 14),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 14)),
 };
 impl HarnessEndpoint {
     /// Declares a `AWS::BedrockAgentCore::HarnessEndpoint` with the stack-unique `id`. Required properties: `endpoint_name` (`EndpointName`), `harness_id` (`HarnessId`).
@@ -5614,6 +5642,7 @@ static MEMORY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("FailureReason", Some("failure_reason")),
     ],
     schema: (&SCHEMAS, 15),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 15)),
 };
 impl Memory {
     /// Declares a `AWS::BedrockAgentCore::Memory` with the stack-unique `id`. Required properties: `event_expiry_duration` (`EventExpiryDuration`), `name` (`Name`).
@@ -7376,6 +7405,7 @@ static O_AUTH2_CREDENTIAL_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
     ],
     schema: (&SCHEMAS, 16),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 16)),
 };
 impl OAuth2CredentialProvider {
     /// Declares a `AWS::BedrockAgentCore::OAuth2CredentialProvider` with the stack-unique `id`. Required properties: `credential_provider_vendor` (`CredentialProviderVendor`), `name` (`Name`).
@@ -8631,6 +8661,7 @@ static ONLINE_EVALUATION_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 17),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 17)),
 };
 impl OnlineEvaluationConfig {
     /// Declares a `AWS::BedrockAgentCore::OnlineEvaluationConfig` with the stack-unique `id`. Required properties: `data_source_config` (`DataSourceConfig`), `evaluation_execution_role_arn` (`EvaluationExecutionRoleArn`), `online_evaluation_config_name` (`OnlineEvaluationConfigName`), `rule` (`Rule`).
@@ -9170,6 +9201,7 @@ static PAYMENT_CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AuthorizationUrl", Some("authorization_url")),
     ],
     schema: (&SCHEMAS, 18),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 18)),
 };
 impl PaymentConnector {
     /// Declares a `AWS::BedrockAgentCore::PaymentConnector` with the stack-unique `id`. Required properties: `connector_name` (`ConnectorName`), `connector_type` (`ConnectorType`), `payment_manager_id` (`PaymentManagerId`).
@@ -9386,6 +9418,7 @@ static PAYMENT_CREDENTIAL_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdatedTime", Some("last_updated_time")),
     ],
     schema: (&SCHEMAS, 19),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 19)),
 };
 impl PaymentCredentialProvider {
     /// Declares a `AWS::BedrockAgentCore::PaymentCredentialProvider` with the stack-unique `id`. Required properties: `credential_provider_vendor` (`CredentialProviderVendor`), `name` (`Name`).
@@ -9709,6 +9742,7 @@ static PAYMENT_MANAGER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("WorkloadIdentityDetails", Some("workload_identity_details")),
     ],
     schema: (&SCHEMAS, 20),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 20)),
 };
 impl PaymentManager {
     /// Declares a `AWS::BedrockAgentCore::PaymentManager` with the stack-unique `id`. Required properties: `authorizer_type` (`AuthorizerType`), `name` (`Name`), `role_arn` (`RoleArn`).
@@ -10010,6 +10044,7 @@ static POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("StatusReasons", Some("status_reasons")),
     ],
     schema: (&SCHEMAS, 21),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 21)),
 };
 impl Policy {
     /// Declares a `AWS::BedrockAgentCore::Policy` with the stack-unique `id`. Required properties: `definition` (`Definition`), `name` (`Name`), `policy_engine_id` (`PolicyEngineId`).
@@ -10218,6 +10253,7 @@ static POLICY_ENGINE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("StatusReasons", Some("status_reasons")),
     ],
     schema: (&SCHEMAS, 22),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 22)),
 };
 impl PolicyEngine {
     /// Declares a `AWS::BedrockAgentCore::PolicyEngine` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -10326,6 +10362,7 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 23),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 23)),
 };
 impl ResourcePolicy {
     /// Declares a `AWS::BedrockAgentCore::ResourcePolicy` with the stack-unique `id`. Required properties: `policy` (`Policy`), `resource_arn` (`ResourceArn`).
@@ -10387,6 +10424,7 @@ static RUNTIME_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("FailureReason", Some("failure_reason")),
     ],
     schema: (&SCHEMAS, 24),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 24)),
 };
 impl Runtime {
     /// Declares a `AWS::BedrockAgentCore::Runtime` with the stack-unique `id`. Required properties: `agent_runtime_artifact` (`AgentRuntimeArtifact`), `agent_runtime_name` (`AgentRuntimeName`), `role_arn` (`RoleArn`).
@@ -10964,8 +11002,11 @@ pub mod runtime {
         ///
         /// CloudFormation `PrivateEndpoint`, Terraform `private_endpoint`.
         pub fn private_endpoint(mut self, value: impl Into<rt::Value>) -> Self {
-            self.0
-                .set("PrivateEndpoint", Some("private_endpoint"), rt::json(value));
+            self.0.set(
+                "PrivateEndpoint",
+                Some("private_endpoint"),
+                rt::json_object(value),
+            );
             self
         }
         /// List of private endpoint overrides
@@ -11151,7 +11192,7 @@ pub mod runtime {
             this.set(
                 "PrivateEndpoint",
                 Some("private_endpoint"),
-                rt::json(private_endpoint),
+                rt::json_object(private_endpoint),
             );
             PrivateEndpointOverride(this)
         }
@@ -11320,6 +11361,7 @@ static RUNTIME_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LiveVersion", Some("live_version")),
     ],
     schema: (&SCHEMAS, 25),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 25)),
 };
 impl RuntimeEndpoint {
     /// Declares a `AWS::BedrockAgentCore::RuntimeEndpoint` with the stack-unique `id`. Required properties: `agent_runtime_id` (`AgentRuntimeId`), `name` (`Name`).
@@ -11449,6 +11491,7 @@ static WORKLOAD_IDENTITY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdatedTime", Some("last_updated_time")),
     ],
     schema: (&SCHEMAS, 26),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 26)),
 };
 impl WorkloadIdentity {
     /// Declares a `AWS::BedrockAgentCore::WorkloadIdentity` with the stack-unique `id`. Required properties: `name` (`Name`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("bedrockmantle.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("bedrockmantle.awscc.jsonl"));
 /// Resource type definition for AWS::BedrockMantle::Project
 ///
 /// CloudFormation: `AWS::BedrockMantle::Project`. Terraform: `awscc_bedrockmantle_project` (awscc provider).
@@ -63,6 +65,7 @@ static PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Id", Some("id")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Project {
     /// Declares a `AWS::BedrockMantle::Project` with the stack-unique `id`. Required properties: `name` (`Name`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("billing.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("billing.awscc.jsonl"));
 /// A billing view is a container of cost & usage metadata.
 ///
 /// CloudFormation: `AWS::Billing::BillingView`. Terraform: `awscc_billing_billing_view` (awscc provider).
@@ -74,6 +76,7 @@ static BILLING_VIEW_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("BillingViewType", Some("billing_view_type")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl BillingView {
     /// Declares a `AWS::Billing::BillingView` with the stack-unique `id`. Required properties: `name` (`Name`), `source_views` (`SourceViews`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("billingconductor.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("billingconductor.awscc.jsonl"));
 /// A billing group is a set of linked account which belong to the same end customer.
 ///
 /// CloudFormation: `AWS::BillingConductor::BillingGroup`. Terraform: `awscc_billingconductor_billing_group` (awscc provider).
@@ -76,6 +78,7 @@ static BILLING_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedTime", Some("last_modified_time")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl BillingGroup {
     /// Declares a `AWS::BillingConductor::BillingGroup` with the stack-unique `id`. Required properties: `account_grouping` (`AccountGrouping`), `computation_preference` (`ComputationPreference`), `name` (`Name`).
@@ -277,6 +280,7 @@ static CUSTOM_LINE_ITEM_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ProductCode", Some("product_code")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl CustomLineItem {
     /// Declares a `AWS::BillingConductor::CustomLineItem` with the stack-unique `id`. Required properties: `billing_group_arn` (`BillingGroupArn`), `name` (`Name`).
@@ -647,6 +651,7 @@ static PRICING_PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedTime", Some("last_modified_time")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl PricingPlan {
     /// Declares a `AWS::BillingConductor::PricingPlan` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -765,6 +770,7 @@ static PRICING_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedTime", Some("last_modified_time")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl PricingRule {
     /// Declares a `AWS::BillingConductor::PricingRule` with the stack-unique `id`. Required properties: `name` (`Name`), `scope` (`Scope`), `type_` (`Type`).

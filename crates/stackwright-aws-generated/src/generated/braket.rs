@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("braket.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("braket.awscc.jsonl"));
 /// Creates a spending limit for a specified quantum device.
 ///
 /// CloudFormation: `AWS::Braket::SpendingLimit`. Terraform: `awscc_braket_spending_limit` (awscc provider).
@@ -71,6 +73,7 @@ static SPENDING_LIMIT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl SpendingLimit {
     /// Declares a `AWS::Braket::SpendingLimit` with the stack-unique `id`. Required properties: `device_arn` (`DeviceArn`), `spending_limit` (`SpendingLimit`).

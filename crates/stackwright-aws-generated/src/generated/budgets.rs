@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("budgets.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("budgets.awscc.jsonl"));
 /// Resource Type definition for AWS::Budgets::Budget
 ///
 /// CloudFormation: `AWS::Budgets::Budget`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -53,6 +55,7 @@ static BUDGET_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 0),
+    awscc_schema: None,
 };
 impl Budget {
     /// Declares a `AWS::Budgets::Budget` with the stack-unique `id`. Required properties: `budget` (`Budget`).
@@ -525,6 +528,7 @@ static BUDGETS_ACTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("ActionId", Some("action_id"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl BudgetsAction {
     /// Declares a `AWS::Budgets::BudgetsAction` with the stack-unique `id`. Required properties: `action_threshold` (`ActionThreshold`), `action_type` (`ActionType`), `budget_name` (`BudgetName`), `definition` (`Definition`), `execution_role_arn` (`ExecutionRoleArn`), `notification_type` (`NotificationType`), `subscribers` (`Subscribers`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("cases.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("cases.awscc.jsonl"));
 /// Creates a case in the specified Cases domain.
 ///
 /// CloudFormation: `AWS::Cases::Case`. Terraform: `awscc_cases_case` (awscc provider).
@@ -67,6 +69,7 @@ static CASE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn")), ("CaseId", Some("case_id"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Case {
     /// Declares a `AWS::Cases::Case` with the stack-unique `id`. Required properties: `customer_id` (`CustomerId`), `domain_id` (`DomainId`), `template_id` (`TemplateId`), `title` (`Title`).
@@ -151,6 +154,7 @@ static CASE_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CaseRuleArn", Some("case_rule_arn")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl CaseRule {
     /// Declares a `AWS::Cases::CaseRule` with the stack-unique `id`. Required properties: `name` (`Name`), `rule` (`Rule`).
@@ -162,7 +166,7 @@ impl CaseRule {
     ) -> Self {
         let mut this = rt::Base::new(id, &CASE_RULE_TYPE);
         this.set("Name", Some("name"), rt::string(name));
-        this.set("Rule", Some("rule"), rt::json(rule));
+        this.set("Rule", Some("rule"), rt::json_object(rule));
         CaseRule(this)
     }
     /// A description explaining the purpose and behavior of this case rule.
@@ -258,6 +262,7 @@ static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DomainStatus", Some("domain_status")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Domain {
     /// Declares a `AWS::Cases::Domain` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -344,6 +349,7 @@ static FIELD_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedTime", Some("last_modified_time")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl Field {
     /// Declares a `AWS::Cases::Field` with the stack-unique `id`. Required properties: `name` (`Name`), `type_` (`Type`).
@@ -525,6 +531,7 @@ static LAYOUT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LayoutId", Some("layout_id")),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl Layout {
     /// Declares a `AWS::Cases::Layout` with the stack-unique `id`. Required properties: `content` (`Content`), `name` (`Name`).
@@ -535,7 +542,7 @@ impl Layout {
         name: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &LAYOUT_TYPE);
-        this.set("Content", Some("content"), rt::json(content));
+        this.set("Content", Some("content"), rt::json_object(content));
         this.set("Name", Some("name"), rt::string(name));
         Layout(this)
     }
@@ -630,6 +637,7 @@ static RELATED_ITEM_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("RelatedItemId", Some("related_item_id")),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl RelatedItem {
     /// Declares a `AWS::Cases::RelatedItem` with the stack-unique `id`. Required properties: `case_id` (`CaseId`), `content` (`Content`), `domain_id` (`DomainId`), `type_` (`Type`).
@@ -781,6 +789,7 @@ static TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("TemplateId", Some("template_id")),
     ],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl Template {
     /// Declares a `AWS::Cases::Template` with the stack-unique `id`. Required properties: `name` (`Name`).

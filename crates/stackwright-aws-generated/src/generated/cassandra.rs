@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("cassandra.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("cassandra.awscc.jsonl"));
 /// Resource schema for AWS::Cassandra::Keyspace
 ///
 /// CloudFormation: `AWS::Cassandra::Keyspace`. Terraform: `awscc_cassandra_keyspace` (awscc provider).
@@ -32,6 +34,7 @@ static KEYSPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Keyspace {
     /// Declares a `AWS::Cassandra::Keyspace` with the stack-unique `id`. No property is required.
@@ -129,6 +132,7 @@ static TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Table {
     /// Declares a `AWS::Cassandra::Table` with the stack-unique `id`. Required properties: `keyspace_name` (`KeyspaceName`), `partition_key_columns` (`PartitionKeyColumns`).
@@ -730,6 +734,7 @@ static TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("KeyspaceArn", Some("keyspace_arn")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Type {
     /// Declares a `AWS::Cassandra::Type` with the stack-unique `id`. Required properties: `fields` (`Fields`), `keyspace_name` (`KeyspaceName`), `type_name` (`TypeName`).

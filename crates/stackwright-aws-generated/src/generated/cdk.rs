@@ -32,6 +32,7 @@ static METADATA_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 0),
+    awscc_schema: None,
 };
 impl Metadata {
     /// Declares a `AWS::CDK::Metadata` with the stack-unique `id`. No property is required.

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("ce.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("ce.awscc.jsonl"));
 /// AWS Cost Anomaly Detection leverages advanced Machine Learning technologies to identify anomalous spend and root causes, so you can quickly take action.
 ///
 /// CloudFormation: `AWS::CE::AnomalyMonitor`. Terraform: `awscc_ce_anomaly_monitor` (awscc provider).
@@ -46,6 +48,7 @@ static ANOMALY_MONITOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DimensionalValueCount", Some("dimensional_value_count")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl AnomalyMonitor {
     /// Declares a `AWS::CE::AnomalyMonitor` with the stack-unique `id`. Required properties: `monitor_name` (`MonitorName`), `monitor_type` (`MonitorType`).
@@ -168,6 +171,7 @@ static ANOMALY_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AccountId", Some("account_id")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl AnomalySubscription {
     /// Declares a `AWS::CE::AnomalySubscription` with the stack-unique `id`. Required properties: `frequency` (`Frequency`), `monitor_arn_list` (`MonitorArnList`), `subscribers` (`Subscribers`), `subscription_name` (`SubscriptionName`).
@@ -318,6 +322,7 @@ static COST_CATEGORY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("EffectiveStart", Some("effective_start")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl CostCategory {
     /// Declares a `AWS::CE::CostCategory` with the stack-unique `id`. Required properties: `name` (`Name`), `rule_version` (`RuleVersion`), `rules` (`Rules`).

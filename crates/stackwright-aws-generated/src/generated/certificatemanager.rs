@@ -18,6 +18,9 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("certificatemanager.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas =
+    rt::Schemas::new(include_str!("certificatemanager.awscc.jsonl"));
 /// Resource schema for AWS::CertificateManager::Account.
 ///
 /// CloudFormation: `AWS::CertificateManager::Account`. Terraform: `awscc_certificatemanager_account` (awscc provider).
@@ -46,6 +49,7 @@ static ACCOUNT_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("AccountId", Some("account_id"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Account {
     /// Declares a `AWS::CertificateManager::Account` with the stack-unique `id`. Required properties: `expiry_events_configuration` (`ExpiryEventsConfiguration`).
@@ -120,6 +124,7 @@ static ACME_DOMAIN_VALIDATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl AcmeDomainValidation {
     /// Declares a `AWS::CertificateManager::AcmeDomainValidation` with the stack-unique `id`. Required properties: `acme_endpoint_arn` (`AcmeEndpointArn`), `domain_name` (`DomainName`), `prevalidation_options` (`PrevalidationOptions`).
@@ -275,6 +280,7 @@ static ACME_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("EndpointUrl", Some("endpoint_url")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl AcmeEndpoint {
     /// Declares a `AWS::CertificateManager::AcmeEndpoint` with the stack-unique `id`. Required properties: `authorization_behavior` (`AuthorizationBehavior`), `certificate_authority` (`CertificateAuthority`).
@@ -441,6 +447,7 @@ static ACME_EXTERNAL_ACCOUNT_BINDING_TYPE: rt::TypeInfo = rt::TypeInfo {
         Some("acme_external_account_binding_arn"),
     )],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl AcmeExternalAccountBinding {
     /// Declares a `AWS::CertificateManager::AcmeExternalAccountBinding` with the stack-unique `id`. Required properties: `acme_endpoint_arn` (`AcmeEndpointArn`), `role_arn` (`RoleArn`).
@@ -526,6 +533,7 @@ static CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("CertificateArn", Some("certificate_arn"))],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl Certificate {
     /// Declares a `AWS::CertificateManager::Certificate` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`).

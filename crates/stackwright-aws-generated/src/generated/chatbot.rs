@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("chatbot.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("chatbot.awscc.jsonl"));
 /// Definition of AWS::Chatbot::CustomAction Resource Type
 ///
 /// CloudFormation: `AWS::Chatbot::CustomAction`. Terraform: `awscc_chatbot_custom_action` (awscc provider).
@@ -37,6 +39,7 @@ static CUSTOM_ACTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("CustomActionArn", Some("custom_action_arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl CustomAction {
     /// Declares a `AWS::Chatbot::CustomAction` with the stack-unique `id`. Required properties: `action_name` (`ActionName`), `definition` (`Definition`).
@@ -200,6 +203,7 @@ static MICROSOFT_TEAMS_CHANNEL_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl MicrosoftTeamsChannelConfiguration {
     /// Declares a `AWS::Chatbot::MicrosoftTeamsChannelConfiguration` with the stack-unique `id`. Required properties: `configuration_name` (`ConfigurationName`), `iam_role_arn` (`IamRoleArn`), `team_id` (`TeamId`), `teams_channel_id` (`TeamsChannelId`), `teams_tenant_id` (`TeamsTenantId`).
@@ -334,6 +338,7 @@ static SLACK_CHANNEL_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl SlackChannelConfiguration {
     /// Declares a `AWS::Chatbot::SlackChannelConfiguration` with the stack-unique `id`. Required properties: `configuration_name` (`ConfigurationName`), `iam_role_arn` (`IamRoleArn`), `slack_channel_id` (`SlackChannelId`), `slack_workspace_id` (`SlackWorkspaceId`).

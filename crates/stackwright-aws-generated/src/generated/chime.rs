@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("chime.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("chime.awscc.jsonl"));
 /// Resource Type definition for AWS::Chime::AppInstance
 ///
 /// CloudFormation: `AWS::Chime::AppInstance`. Terraform: `awscc_chime_app_instance` (awscc provider).
@@ -72,6 +74,7 @@ static APP_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdatedTimestamp", Some("last_updated_timestamp")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl AppInstance {
     /// Declares a `AWS::Chime::AppInstance` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -168,6 +171,7 @@ static APP_INSTANCE_BOT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdatedTimestamp", Some("last_updated_timestamp")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl AppInstanceBot {
     /// Declares a `AWS::Chime::AppInstanceBot` with the stack-unique `id`. Required properties: `app_instance_arn` (`AppInstanceArn`), `configuration` (`Configuration`).
@@ -396,6 +400,7 @@ static APP_INSTANCE_USER_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("AppInstanceUserArn", Some("app_instance_user_arn"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl AppInstanceUser {
     /// Declares a `AWS::Chime::AppInstanceUser` with the stack-unique `id`. Required properties: `app_instance_arn` (`AppInstanceArn`), `app_instance_user_id` (`AppInstanceUserId`).
@@ -541,6 +546,7 @@ static CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ChannelFlowArn", Some("channel_flow_arn")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl Channel {
     /// Declares a `AWS::Chime::Channel` with the stack-unique `id`. Required properties: `app_instance_arn` (`AppInstanceArn`), `chime_bearer` (`ChimeBearer`), `name` (`Name`).
@@ -823,6 +829,7 @@ static CHANNEL_FLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdatedTimestamp", Some("last_updated_timestamp")),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl ChannelFlow {
     /// Declares a `AWS::Chime::ChannelFlow` with the stack-unique `id`. Required properties: `app_instance_arn` (`AppInstanceArn`), `name` (`Name`), `processors` (`Processors`).
@@ -1034,6 +1041,7 @@ static MEDIA_INSIGHTS_PIPELINE_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedTimestamp", Some("updated_timestamp")),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl MediaInsightsPipelineConfiguration {
     /// Declares a `AWS::Chime::MediaInsightsPipelineConfiguration` with the stack-unique `id`. Required properties: `elements` (`Elements`), `media_insights_pipeline_configuration_name` (`MediaInsightsPipelineConfigurationName`), `resource_access_role_arn` (`ResourceAccessRoleArn`).
@@ -1933,6 +1941,7 @@ static MEDIA_PIPELINE_KINESIS_VIDEO_STREAM_POOL_TYPE: rt::TypeInfo = rt::TypeInf
         ("UpdatedTimestamp", Some("updated_timestamp")),
     ],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl MediaPipelineKinesisVideoStreamPool {
     /// Declares a `AWS::Chime::MediaPipelineKinesisVideoStreamPool` with the stack-unique `id`. Required properties: `pool_name` (`PoolName`), `stream_configuration` (`StreamConfiguration`).
@@ -2071,6 +2080,7 @@ static SIP_MEDIA_APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedTimestamp", Some("updated_timestamp")),
     ],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl SipMediaApplication {
     /// Declares a `AWS::Chime::SipMediaApplication` with the stack-unique `id`. Required properties: `aws_region` (`AwsRegion`), `endpoints` (`Endpoints`), `name` (`Name`).
@@ -2186,6 +2196,7 @@ static VOICE_CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedTimestamp", Some("updated_timestamp")),
     ],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl VoiceConnector {
     /// Declares a `AWS::Chime::VoiceConnector` with the stack-unique `id`. Required properties: `name` (`Name`), `require_encryption` (`RequireEncryption`).

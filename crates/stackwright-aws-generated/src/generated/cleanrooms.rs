@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("cleanrooms.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("cleanrooms.awscc.jsonl"));
 /// Represents a stored analysis within a collaboration
 ///
 /// CloudFormation: `AWS::CleanRooms::AnalysisTemplate`. Terraform: `awscc_cleanrooms_analysis_template` (awscc provider).
@@ -68,6 +70,7 @@ static ANALYSIS_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("MembershipArn", Some("membership_arn")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl AnalysisTemplate {
     /// Declares a `AWS::CleanRooms::AnalysisTemplate` with the stack-unique `id`. Required properties: `format` (`Format`), `membership_identifier` (`MembershipIdentifier`), `name` (`Name`), `source` (`Source`).
@@ -87,7 +90,7 @@ impl AnalysisTemplate {
             rt::string(membership_identifier),
         );
         this.set("Name", Some("name"), rt::string(name));
-        this.set("Source", Some("source"), rt::json(source));
+        this.set("Source", Some("source"), rt::json_object(source));
         AnalysisTemplate(this)
     }
     /// The member who can query can provide this placeholder for a literal data value in an analysis template
@@ -129,8 +132,11 @@ impl AnalysisTemplate {
     }
     /// CloudFormation `SourceMetadata`, Terraform `source_metadata`.
     pub fn source_metadata(mut self, value: impl Into<rt::Value>) -> Self {
-        self.0
-            .set("SourceMetadata", Some("source_metadata"), rt::json(value));
+        self.0.set(
+            "SourceMetadata",
+            Some("source_metadata"),
+            rt::json_object(value),
+        );
         self
     }
     /// CloudFormation `SyntheticDataParameters`, Terraform `synthetic_data_parameters`.
@@ -138,7 +144,7 @@ impl AnalysisTemplate {
         self.0.set(
             "SyntheticDataParameters",
             Some("synthetic_data_parameters"),
-            rt::json(value),
+            rt::json_object(value),
         );
         self
     }
@@ -348,6 +354,7 @@ static COLLABORATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CollaborationIdentifier", Some("collaboration_identifier")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Collaboration {
     /// Declares a `AWS::CleanRooms::Collaboration` with the stack-unique `id`. Required properties: `creator_display_name` (`CreatorDisplayName`), `description` (`Description`), `name` (`Name`), `query_log_status` (`QueryLogStatus`).
@@ -921,6 +928,7 @@ static CONFIGURED_TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl ConfiguredTable {
     /// Declares a `AWS::CleanRooms::ConfiguredTable` with the stack-unique `id`. Required properties: `allowed_columns` (`AllowedColumns`), `analysis_method` (`AnalysisMethod`), `name` (`Name`), `table_reference` (`TableReference`).
@@ -947,7 +955,7 @@ impl ConfiguredTable {
         this.set(
             "TableReference",
             Some("table_reference"),
-            rt::json(table_reference),
+            rt::json_object(table_reference),
         );
         ConfiguredTable(this)
     }
@@ -1024,7 +1032,7 @@ pub mod configured_table {
         /// A new `ConfiguredTableAnalysisRulePolicy`. Required properties: `v1` (`V1`).
         pub fn new(v1: impl Into<rt::Value>) -> Self {
             let mut this = rt::Props::default();
-            this.set("V1", Some("v1"), rt::json(v1));
+            this.set("V1", Some("v1"), rt::json_object(v1));
             ConfiguredTableAnalysisRulePolicy(this)
         }
     }
@@ -1108,6 +1116,7 @@ static CONFIGURED_TABLE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl ConfiguredTableAssociation {
     /// Declares a `AWS::CleanRooms::ConfiguredTableAssociation` with the stack-unique `id`. Required properties: `configured_table_identifier` (`ConfiguredTableIdentifier`), `membership_identifier` (`MembershipIdentifier`), `name` (`Name`), `role_arn` (`RoleArn`).
@@ -1200,7 +1209,7 @@ pub mod configured_table_association {
         /// A new `ConfiguredTableAssociationAnalysisRulePolicy`. Required properties: `v1` (`V1`).
         pub fn new(v1: impl Into<rt::Value>) -> Self {
             let mut this = rt::Props::default();
-            this.set("V1", Some("v1"), rt::json(v1));
+            this.set("V1", Some("v1"), rt::json_object(v1));
             ConfiguredTableAssociationAnalysisRulePolicy(this)
         }
     }
@@ -1272,6 +1281,7 @@ static ID_MAPPING_TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl IdMappingTable {
     /// Declares a `AWS::CleanRooms::IdMappingTable` with the stack-unique `id`. Required properties: `input_reference_config` (`InputReferenceConfig`), `membership_identifier` (`MembershipIdentifier`), `name` (`Name`).
@@ -1419,6 +1429,7 @@ static ID_NAMESPACE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("InputReferenceProperties", None),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: None,
 };
 impl IdNamespaceAssociation {
     /// Declares a `AWS::CleanRooms::IdNamespaceAssociation` with the stack-unique `id`. Required properties: `input_reference_config` (`InputReferenceConfig`), `membership_identifier` (`MembershipIdentifier`), `name` (`Name`).
@@ -1576,6 +1587,7 @@ static INTERMEDIATE_TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
     ],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl IntermediateTable {
     /// Declares a `AWS::CleanRooms::IntermediateTable` with the stack-unique `id`. Required properties: `membership_identifier` (`MembershipIdentifier`), `name` (`Name`), `population_analysis_configuration` (`PopulationAnalysisConfiguration`).
@@ -1683,7 +1695,7 @@ pub mod intermediate_table {
         /// A new `IntermediateTableAnalysisRulePolicy`. Required properties: `v1` (`V1`).
         pub fn new(v1: impl Into<rt::Value>) -> Self {
             let mut this = rt::Props::default();
-            this.set("V1", Some("v1"), rt::json(v1));
+            this.set("V1", Some("v1"), rt::json_object(v1));
             IntermediateTableAnalysisRulePolicy(this)
         }
     }
@@ -1792,6 +1804,7 @@ static MEMBERSHIP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("MembershipIdentifier", Some("membership_identifier")),
     ],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl Membership {
     /// Declares a `AWS::CleanRooms::Membership` with the stack-unique `id`. Required properties: `collaboration_identifier` (`CollaborationIdentifier`), `query_log_status` (`QueryLogStatus`).
@@ -2245,6 +2258,7 @@ static PRIVACY_BUDGET_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("MembershipArn", Some("membership_arn")),
     ],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl PrivacyBudgetTemplate {
     /// Declares a `AWS::CleanRooms::PrivacyBudgetTemplate` with the stack-unique `id`. Required properties: `auto_refresh` (`AutoRefresh`), `membership_identifier` (`MembershipIdentifier`), `parameters` (`Parameters`), `privacy_budget_type` (`PrivacyBudgetType`).

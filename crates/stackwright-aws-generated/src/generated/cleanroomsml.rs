@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("cleanroomsml.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("cleanroomsml.awscc.jsonl"));
 /// Definition of AWS::CleanRoomsML::ConfiguredModelAlgorithm Resource Type
 ///
 /// CloudFormation: `AWS::CleanRoomsML::ConfiguredModelAlgorithm`. Terraform: `awscc_cleanroomsml_configured_model_algorithm` (awscc provider).
@@ -62,6 +64,7 @@ static CONFIGURED_MODEL_ALGORITHM_TYPE: rt::TypeInfo = rt::TypeInfo {
         Some("configured_model_algorithm_arn"),
     )],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl ConfiguredModelAlgorithm {
     /// Declares a `AWS::CleanRoomsML::ConfiguredModelAlgorithm` with the stack-unique `id`. Required properties: `name` (`Name`), `role_arn` (`RoleArn`).
@@ -242,6 +245,7 @@ static CONFIGURED_MODEL_ALGORITHM_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo 
         ("CollaborationIdentifier", Some("collaboration_identifier")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl ConfiguredModelAlgorithmAssociation {
     /// Declares a `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation` with the stack-unique `id`. Required properties: `configured_model_algorithm_arn` (`ConfiguredModelAlgorithmArn`), `membership_identifier` (`MembershipIdentifier`), `name` (`Name`).
@@ -697,6 +701,7 @@ static TRAINING_DATASET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("TrainingDatasetArn", Some("training_dataset_arn")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl TrainingDataset {
     /// Declares a `AWS::CleanRoomsML::TrainingDataset` with the stack-unique `id`. Required properties: `name` (`Name`), `role_arn` (`RoleArn`), `training_data` (`TrainingData`).

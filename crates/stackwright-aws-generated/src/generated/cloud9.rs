@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("cloud9.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("cloud9.awscc.jsonl"));
 /// Resource Type definition for AWS::Cloud9::EnvironmentEC2
 ///
 /// CloudFormation: `AWS::Cloud9::EnvironmentEC2`. Terraform: `awscc_cloud9_environment_ec2` (awscc provider).
@@ -50,6 +52,7 @@ static ENVIRONMENT_EC2_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("EnvironmentId", Some("environment_id")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl EnvironmentEc2 {
     /// Declares a `AWS::Cloud9::EnvironmentEC2` with the stack-unique `id`. No property is required.

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("cloudformation.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("cloudformation.awscc.jsonl"));
 /// Resource type definition for AWS::CloudFormation::ChangeSet
 ///
 /// CloudFormation: `AWS::CloudFormation::ChangeSet`. Terraform: `awscc_cloudformation_change_set` (awscc provider).
@@ -70,6 +72,7 @@ static CHANGE_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl ChangeSet {
     /// Declares a `AWS::CloudFormation::ChangeSet` with the stack-unique `id`. Required properties: `change_set_name` (`ChangeSetName`), `stack_name` (`StackName`).
@@ -285,6 +288,7 @@ static CUSTOM_RESOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 1),
+    awscc_schema: None,
 };
 impl CustomResource {
     /// Declares a `AWS::CloudFormation::CustomResource` with the stack-unique `id`. Required properties: `service_token` (`ServiceToken`).
@@ -366,6 +370,7 @@ static GENERATED_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("TotalWarnings", Some("total_warnings")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl GeneratedTemplate {
     /// Declares a `AWS::CloudFormation::GeneratedTemplate` with the stack-unique `id`. Required properties: `generated_template_name` (`GeneratedTemplateName`).
@@ -510,6 +515,7 @@ static GUARD_HOOK_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("HookArn", Some("hook_arn"))],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl GuardHook {
     /// Declares a `AWS::CloudFormation::GuardHook` with the stack-unique `id`. Required properties: `alias` (`Alias`), `execution_role` (`ExecutionRole`), `failure_mode` (`FailureMode`), `hook_status` (`HookStatus`), `rule_location` (`RuleLocation`), `target_operations` (`TargetOperations`).
@@ -565,8 +571,11 @@ impl GuardHook {
     ///
     /// CloudFormation `TargetFilters`, Terraform `target_filters`.
     pub fn target_filters(mut self, value: impl Into<rt::Value>) -> Self {
-        self.0
-            .set("TargetFilters", Some("target_filters"), rt::json(value));
+        self.0.set(
+            "TargetFilters",
+            Some("target_filters"),
+            rt::json_object(value),
+        );
         self
     }
 }
@@ -650,6 +659,7 @@ static HOOK_DEFAULT_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl HookDefaultVersion {
     /// Declares a `AWS::CloudFormation::HookDefaultVersion` with the stack-unique `id`. No property is required.
@@ -712,6 +722,7 @@ static HOOK_TYPE_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("ConfigurationArn", Some("configuration_arn"))],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl HookTypeConfig {
     /// Declares a `AWS::CloudFormation::HookTypeConfig` with the stack-unique `id`. No property is required.
@@ -798,6 +809,7 @@ static HOOK_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("TypeArn", Some("type_arn")),
     ],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl HookVersion {
     /// Declares a `AWS::CloudFormation::HookVersion` with the stack-unique `id`. Required properties: `schema_handler_package` (`SchemaHandlerPackage`), `type_name` (`TypeName`).
@@ -897,6 +909,7 @@ static LAMBDA_HOOK_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("HookArn", Some("hook_arn"))],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl LambdaHook {
     /// Declares a `AWS::CloudFormation::LambdaHook` with the stack-unique `id`. Required properties: `alias` (`Alias`), `execution_role` (`ExecutionRole`), `failure_mode` (`FailureMode`), `hook_status` (`HookStatus`), `lambda_function` (`LambdaFunction`), `target_operations` (`TargetOperations`).
@@ -959,8 +972,11 @@ impl LambdaHook {
     ///
     /// CloudFormation `TargetFilters`, Terraform `target_filters`.
     pub fn target_filters(mut self, value: impl Into<rt::Value>) -> Self {
-        self.0
-            .set("TargetFilters", Some("target_filters"), rt::json(value));
+        self.0.set(
+            "TargetFilters",
+            Some("target_filters"),
+            rt::json_object(value),
+        );
         self
     }
 }
@@ -1020,6 +1036,7 @@ static MACRO_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 8),
+    awscc_schema: None,
 };
 impl Macro {
     /// Declares a `AWS::CloudFormation::Macro` with the stack-unique `id`. Required properties: `function_name` (`FunctionName`), `name` (`Name`).
@@ -1088,6 +1105,7 @@ static MODULE_DEFAULT_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 9),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl ModuleDefaultVersion {
     /// Declares a `AWS::CloudFormation::ModuleDefaultVersion` with the stack-unique `id`. No property is required.
@@ -1161,6 +1179,7 @@ static MODULE_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Visibility", Some("visibility")),
     ],
     schema: (&SCHEMAS, 10),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
 impl ModuleVersion {
     /// Declares a `AWS::CloudFormation::ModuleVersion` with the stack-unique `id`. Required properties: `module_name` (`ModuleName`), `module_package` (`ModulePackage`).
@@ -1263,6 +1282,7 @@ static PUBLIC_TYPE_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("PublisherId", Some("publisher_id")),
     ],
     schema: (&SCHEMAS, 11),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
 impl PublicTypeVersion {
     /// Declares a `AWS::CloudFormation::PublicTypeVersion` with the stack-unique `id`. No property is required.
@@ -1374,6 +1394,7 @@ static PUBLISHER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("IdentityProvider", Some("identity_provider")),
     ],
     schema: (&SCHEMAS, 12),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
 impl Publisher {
     /// Declares a `AWS::CloudFormation::Publisher` with the stack-unique `id`. Required properties: `accept_terms_and_conditions` (`AcceptTermsAndConditions`).
@@ -1441,6 +1462,7 @@ static RESOURCE_DEFAULT_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 13),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 13)),
 };
 impl ResourceDefaultVersion {
     /// Declares a `AWS::CloudFormation::ResourceDefaultVersion` with the stack-unique `id`. No property is required.
@@ -1510,6 +1532,7 @@ static RESOURCE_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("TypeArn", Some("type_arn")),
     ],
     schema: (&SCHEMAS, 14),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 14)),
 };
 impl ResourceVersion {
     /// Declares a `AWS::CloudFormation::ResourceVersion` with the stack-unique `id`. Required properties: `schema_handler_package` (`SchemaHandlerPackage`), `type_name` (`TypeName`).
@@ -1610,6 +1633,7 @@ static STACK_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("StackId", Some("stack_id"))],
     schema: (&SCHEMAS, 15),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 15)),
 };
 impl Stack {
     /// Declares a `AWS::CloudFormation::Stack` with the stack-unique `id`. Required properties: `template_url` (`TemplateURL`).
@@ -1676,6 +1700,7 @@ static STACK_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("StackSetId", Some("stack_set_id"))],
     schema: (&SCHEMAS, 16),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 16)),
 };
 impl StackSet {
     /// Declares a `AWS::CloudFormation::StackSet` with the stack-unique `id`. Required properties: `permission_model` (`PermissionModel`), `stack_set_name` (`StackSetName`).
@@ -2166,6 +2191,7 @@ static TYPE_ACTIVATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 17),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 17)),
 };
 impl TypeActivation {
     /// Declares a `AWS::CloudFormation::TypeActivation` with the stack-unique `id`. No property is required.
@@ -2326,6 +2352,7 @@ static WAIT_CONDITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Data", None), ("Id", None)],
     schema: (&SCHEMAS, 18),
+    awscc_schema: None,
 };
 impl WaitCondition {
     /// Declares a `AWS::CloudFormation::WaitCondition` with the stack-unique `id`. No property is required.
@@ -2379,6 +2406,7 @@ static WAIT_CONDITION_HANDLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 19),
+    awscc_schema: None,
 };
 impl WaitConditionHandle {
     /// Declares a `AWS::CloudFormation::WaitConditionHandle` with the stack-unique `id`. No property is required.

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("cloudfront.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("cloudfront.awscc.jsonl"));
 /// An Anycast static IP list.
 ///
 /// CloudFormation: `AWS::CloudFront::AnycastIpList`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -42,6 +44,7 @@ static ANYCAST_IP_LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("IpamCidrConfigResults", None),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: None,
 };
 impl AnycastIpList {
     /// Declares a `AWS::CloudFront::AnycastIpList` with the stack-unique `id`. Required properties: `ip_count` (`IpCount`), `name` (`Name`).
@@ -132,6 +135,7 @@ static CACHE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedTime", Some("last_modified_time")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl CachePolicy {
     /// Declares a `AWS::CloudFront::CachePolicy` with the stack-unique `id`. Required properties: `cache_policy_config` (`CachePolicyConfig`).
@@ -358,6 +362,7 @@ static CLOUD_FRONT_ORIGIN_ACCESS_IDENTITY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("S3CanonicalUserId", Some("s3_canonical_user_id")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl CloudFrontOriginAccessIdentity {
     /// Declares a `AWS::CloudFront::CloudFrontOriginAccessIdentity` with the stack-unique `id`. Required properties: `cloud_front_origin_access_identity_config` (`CloudFrontOriginAccessIdentityConfig`).
@@ -440,6 +445,7 @@ static CONNECTION_FUNCTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedTime", Some("last_modified_time")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl ConnectionFunction {
     /// Declares a `AWS::CloudFront::ConnectionFunction` with the stack-unique `id`. Required properties: `connection_function_code` (`ConnectionFunctionCode`), `connection_function_config` (`ConnectionFunctionConfig`), `name` (`Name`).
@@ -579,6 +585,7 @@ static CONNECTION_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ETag", Some("e_tag")),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl ConnectionGroup {
     /// Declares a `AWS::CloudFront::ConnectionGroup` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -676,6 +683,7 @@ static CONTINUOUS_DEPLOYMENT_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedTime", Some("last_modified_time")),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl ContinuousDeploymentPolicy {
     /// Declares a `AWS::CloudFront::ContinuousDeploymentPolicy` with the stack-unique `id`. Required properties: `continuous_deployment_policy_config` (`ContinuousDeploymentPolicyConfig`).
@@ -939,6 +947,7 @@ static DISTRIBUTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["us-gov-east-1", "us-gov-west-1"],
     attributes: &[("Id", None), ("DomainName", None)],
     schema: (&SCHEMAS, 6),
+    awscc_schema: None,
 };
 impl Distribution {
     /// Declares a `AWS::CloudFront::Distribution` with the stack-unique `id`. Required properties: `distribution_config` (`DistributionConfig`).
@@ -3130,6 +3139,7 @@ static DISTRIBUTION_TENANT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedTime", Some("last_modified_time")),
     ],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl DistributionTenant {
     /// Declares a `AWS::CloudFront::DistributionTenant` with the stack-unique `id`. Required properties: `distribution_id` (`DistributionId`), `domains` (`Domains`), `name` (`Name`).
@@ -3529,6 +3539,7 @@ static FIELD_LEVEL_ENCRYPTION_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", None), ("Id", None), ("LastModifiedTime", None)],
     schema: (&SCHEMAS, 8),
+    awscc_schema: None,
 };
 impl FieldLevelEncryptionConfig {
     /// Declares a `AWS::CloudFront::FieldLevelEncryptionConfig` with the stack-unique `id`. Required properties: `caller_reference` (`CallerReference`), `content_type_profile_config` (`ContentTypeProfileConfig`), `query_arg_profile_config` (`QueryArgProfileConfig`).
@@ -3739,6 +3750,7 @@ static FIELD_LEVEL_ENCRYPTION_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedTime", Some("last_modified_time")),
     ],
     schema: (&SCHEMAS, 9),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl FieldLevelEncryptionProfile {
     /// Declares a `AWS::CloudFront::FieldLevelEncryptionProfile` with the stack-unique `id`. Required properties: `field_level_encryption_profile_config` (`FieldLevelEncryptionProfileConfig`).
@@ -3881,6 +3893,7 @@ static FUNCTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Stage", Some("stage")),
     ],
     schema: (&SCHEMAS, 10),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
 impl Function {
     /// Declares a `AWS::CloudFront::Function` with the stack-unique `id`. Required properties: `function_code` (`FunctionCode`), `function_config` (`FunctionConfig`), `name` (`Name`).
@@ -4026,6 +4039,7 @@ static KEY_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedTime", Some("last_modified_time")),
     ],
     schema: (&SCHEMAS, 11),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
 impl KeyGroup {
     /// Declares a `AWS::CloudFront::KeyGroup` with the stack-unique `id`. Required properties: `key_group_config` (`KeyGroupConfig`).
@@ -4109,6 +4123,7 @@ static KEY_VALUE_STORE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
     ],
     schema: (&SCHEMAS, 12),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
 impl KeyValueStore {
     /// Declares a `AWS::CloudFront::KeyValueStore` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -4200,6 +4215,7 @@ static MONITORING_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 13),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 13)),
 };
 impl MonitoringSubscription {
     /// Declares a `AWS::CloudFront::MonitoringSubscription` with the stack-unique `id`. Required properties: `distribution_id` (`DistributionId`), `monitoring_subscription` (`MonitoringSubscription`).
@@ -4311,6 +4327,7 @@ static ORIGIN_ACCESS_CONTROL_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 14),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 14)),
 };
 impl OriginAccessControl {
     /// Declares a `AWS::CloudFront::OriginAccessControl` with the stack-unique `id`. Required properties: `origin_access_control_config` (`OriginAccessControlConfig`).
@@ -4404,6 +4421,7 @@ static ORIGIN_REQUEST_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedTime", Some("last_modified_time")),
     ],
     schema: (&SCHEMAS, 15),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 15)),
 };
 impl OriginRequestPolicy {
     /// Declares a `AWS::CloudFront::OriginRequestPolicy` with the stack-unique `id`. Required properties: `origin_request_policy_config` (`OriginRequestPolicyConfig`).
@@ -4582,6 +4600,7 @@ static PUBLIC_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["us-gov-east-1", "us-gov-west-1"],
     attributes: &[("Id", Some("id")), ("CreatedTime", Some("created_time"))],
     schema: (&SCHEMAS, 16),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 16)),
 };
 impl PublicKey {
     /// Declares a `AWS::CloudFront::PublicKey` with the stack-unique `id`. Required properties: `public_key_config` (`PublicKeyConfig`).
@@ -4662,6 +4681,7 @@ static REALTIME_LOG_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["us-gov-east-1", "us-gov-west-1"],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 17),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 17)),
 };
 impl RealtimeLogConfig {
     /// Declares a `AWS::CloudFront::RealtimeLogConfig` with the stack-unique `id`. Required properties: `end_points` (`EndPoints`), `fields` (`Fields`), `name` (`Name`), `sampling_rate` (`SamplingRate`).
@@ -4758,6 +4778,7 @@ static RESPONSE_HEADERS_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedTime", Some("last_modified_time")),
     ],
     schema: (&SCHEMAS, 18),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 18)),
 };
 impl ResponseHeadersPolicy {
     /// Declares a `AWS::CloudFront::ResponseHeadersPolicy` with the stack-unique `id`. Required properties: `response_headers_policy_config` (`ResponseHeadersPolicyConfig`).
@@ -5368,6 +5389,7 @@ static STREAMING_DISTRIBUTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("DomainName", None), ("Id", None)],
     schema: (&SCHEMAS, 19),
+    awscc_schema: None,
 };
 impl StreamingDistribution {
     /// Declares a `AWS::CloudFront::StreamingDistribution` with the stack-unique `id`. Required properties: `streaming_distribution_config` (`StreamingDistributionConfig`).
@@ -5531,6 +5553,7 @@ static TRUST_STORE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("NumberOfCaCertificates", Some("number_of_ca_certificates")),
     ],
     schema: (&SCHEMAS, 20),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 20)),
 };
 impl TrustStore {
     /// Declares a `AWS::CloudFront::TrustStore` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -5676,6 +5699,7 @@ static VPC_ORIGIN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedTime", Some("last_modified_time")),
     ],
     schema: (&SCHEMAS, 21),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 21)),
 };
 impl VpcOrigin {
     /// Declares a `AWS::CloudFront::VpcOrigin` with the stack-unique `id`. Required properties: `vpc_origin_endpoint_config` (`VpcOriginEndpointConfig`).

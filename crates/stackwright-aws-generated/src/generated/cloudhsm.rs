@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("cloudhsm.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("cloudhsm.awscc.jsonl"));
 /// Creates and manages an AWS CloudHSM cluster.
 ///
 /// CloudFormation: `AWS::CloudHSM::Cluster`. Terraform: `awscc_cloudhsm_cluster` (awscc provider).
@@ -48,6 +50,7 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("BackupPolicy", Some("backup_policy")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Cluster {
     /// Declares a `AWS::CloudHSM::Cluster` with the stack-unique `id`. Required properties: `hsm_type` (`HsmType`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("cloudtrail.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("cloudtrail.awscc.jsonl"));
 /// A channel receives events from a specific source (such as an on-premises storage solution or application, or a partner event data source), and delivers the events to one or more event data stores.
 ///
 /// CloudFormation: `AWS::CloudTrail::Channel`. Terraform: `awscc_cloudtrail_channel` (awscc provider).
@@ -48,6 +50,7 @@ static CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("ChannelArn", Some("channel_arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Channel {
     /// Declares a `AWS::CloudTrail::Channel` with the stack-unique `id`. No property is required.
@@ -138,6 +141,7 @@ static DASHBOARD_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Type", Some("type")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Dashboard {
     /// Declares a `AWS::CloudTrail::Dashboard` with the stack-unique `id`. No property is required.
@@ -356,6 +360,7 @@ static EVENT_DATA_STORE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl EventDataStore {
     /// Declares a `AWS::CloudTrail::EventDataStore` with the stack-unique `id`. No property is required.
@@ -667,6 +672,7 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["ap-southeast-6", "cn-north-1", "cn-northwest-1"],
     attributes: &[],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl ResourcePolicy {
     /// Declares a `AWS::CloudTrail::ResourcePolicy` with the stack-unique `id`. Required properties: `resource_arn` (`ResourceArn`), `resource_policy` (`ResourcePolicy`).
@@ -709,6 +715,7 @@ static TRAIL_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn")), ("SnsTopicArn", Some("sns_topic_arn"))],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl Trail {
     /// Declares a `AWS::CloudTrail::Trail` with the stack-unique `id`. Required properties: `is_logging` (`IsLogging`), `s3_bucket_name` (`S3BucketName`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("cloudwatch.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("cloudwatch.awscc.jsonl"));
 /// The ``AWS::CloudWatch::Alarm`` type specifies an alarm and associates it with the specified metric or metric math expression.
 ///
 /// CloudFormation: `AWS::CloudWatch::Alarm`. Terraform: `awscc_cloudwatch_alarm` (awscc provider).
@@ -32,6 +34,7 @@ static ALARM_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Alarm {
     /// Declares a `AWS::CloudWatch::Alarm` with the stack-unique `id`. No property is required.
@@ -752,6 +755,7 @@ static ALARM_MUTE_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl AlarmMuteRule {
     /// Declares a `AWS::CloudWatch::AlarmMuteRule` with the stack-unique `id`. Required properties: `rule` (`Rule`).
@@ -906,6 +910,7 @@ static ANOMALY_DETECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl AnomalyDetector {
     /// Declares a `AWS::CloudWatch::AnomalyDetector` with the stack-unique `id`. No property is required.
@@ -1251,6 +1256,7 @@ static COMPOSITE_ALARM_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl CompositeAlarm {
     /// Declares a `AWS::CloudWatch::CompositeAlarm` with the stack-unique `id`. Required properties: `alarm_rule` (`AlarmRule`).
@@ -1393,6 +1399,7 @@ static DASHBOARD_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl Dashboard {
     /// Declares a `AWS::CloudWatch::Dashboard` with the stack-unique `id`. Required properties: `dashboard_body` (`DashboardBody`).
@@ -1434,6 +1441,7 @@ static INSIGHT_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl InsightRule {
     /// Declares a `AWS::CloudWatch::InsightRule` with the stack-unique `id`. Required properties: `rule_body` (`RuleBody`), `rule_name` (`RuleName`), `rule_state` (`RuleState`).
@@ -1531,6 +1539,7 @@ static INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl Integration {
     /// Declares a `AWS::CloudWatch::Integration` with the stack-unique `id`. Required properties: `integration_type` (`IntegrationType`), `name` (`Name`).
@@ -1690,6 +1699,7 @@ static LOG_ALARM_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl LogAlarm {
     /// Declares a `AWS::CloudWatch::LogAlarm` with the stack-unique `id`. Required properties: `comparison_operator` (`ComparisonOperator`), `query_results_to_alarm` (`QueryResultsToAlarm`), `query_results_to_evaluate` (`QueryResultsToEvaluate`), `scheduled_query_configuration` (`ScheduledQueryConfiguration`), `threshold` (`Threshold`).
@@ -2023,6 +2033,7 @@ static METRIC_STREAM_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("State", Some("state")),
     ],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl MetricStream {
     /// Declares a `AWS::CloudWatch::MetricStream` with the stack-unique `id`. No property is required.
@@ -2251,6 +2262,7 @@ static O_TEL_ENRICHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
     ],
     schema: (&SCHEMAS, 9),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl OTelEnrichment {
     /// Declares a `AWS::CloudWatch::OTelEnrichment` with the stack-unique `id`. No property is required.
@@ -2354,6 +2366,7 @@ static RESOURCE_METRICS_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 10),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
 impl ResourceMetricsConfiguration {
     /// Declares a `AWS::CloudWatch::ResourceMetricsConfiguration` with the stack-unique `id`. Required properties: `resource_arn` (`ResourceArn`).
@@ -2474,6 +2487,7 @@ static VIEW_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 11),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
 impl View {
     /// Declares a `AWS::CloudWatch::View` with the stack-unique `id`. Required properties: `definition` (`Definition`).

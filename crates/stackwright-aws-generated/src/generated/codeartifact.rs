@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("codeartifact.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("codeartifact.awscc.jsonl"));
 /// The resource schema to create a CodeArtifact domain.
 ///
 /// CloudFormation: `AWS::CodeArtifact::Domain`. Terraform: `awscc_codeartifact_domain` (awscc provider).
@@ -62,6 +64,7 @@ static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Domain {
     /// Declares a `AWS::CodeArtifact::Domain` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`).
@@ -153,6 +156,7 @@ static PACKAGE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl PackageGroup {
     /// Declares a `AWS::CodeArtifact::PackageGroup` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`), `pattern` (`Pattern`).
@@ -353,6 +357,7 @@ static REPOSITORY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Repository {
     /// Declares a `AWS::CodeArtifact::Repository` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`), `repository_name` (`RepositoryName`).

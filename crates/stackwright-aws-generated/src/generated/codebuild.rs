@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("codebuild.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("codebuild.awscc.jsonl"));
 /// Resource Type definition for AWS::CodeBuild::Fleet
 ///
 /// CloudFormation: `AWS::CodeBuild::Fleet`. Terraform: `awscc_codebuild_fleet` (awscc provider).
@@ -60,6 +62,7 @@ static FLEET_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Fleet {
     /// Declares a `AWS::CodeBuild::Fleet` with the stack-unique `id`. No property is required.
@@ -470,6 +473,7 @@ static PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["ap-east-2", "ca-west-1", "mx-central-1"],
     attributes: &[("Id", None), ("Arn", None)],
     schema: (&SCHEMAS, 1),
+    awscc_schema: None,
 };
 impl Project {
     /// Declares a `AWS::CodeBuild::Project` with the stack-unique `id`. Required properties: `artifacts` (`Artifacts`), `environment` (`Environment`), `service_role` (`ServiceRole`), `source` (`Source`).
@@ -1271,6 +1275,7 @@ static REPORT_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["ap-east-2", "ca-west-1", "mx-central-1"],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl ReportGroup {
     /// Declares a `AWS::CodeBuild::ReportGroup` with the stack-unique `id`. Required properties: `export_config` (`ExportConfig`), `type_` (`Type`).
@@ -1422,6 +1427,7 @@ static SOURCE_CREDENTIAL_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["ap-east-2", "ca-west-1", "mx-central-1"],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl SourceCredential {
     /// Declares a `AWS::CodeBuild::SourceCredential` with the stack-unique `id`. Required properties: `auth_type` (`AuthType`), `server_type` (`ServerType`), `token` (`Token`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("codecommit.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("codecommit.awscc.jsonl"));
 /// Resource Type definition for AWS::CodeCommit::Repository
 ///
 /// CloudFormation: `AWS::CodeCommit::Repository`. Terraform: `awscc_codecommit_repository` (awscc provider).
@@ -53,6 +55,7 @@ static REPOSITORY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Repository {
     /// Declares a `AWS::CodeCommit::Repository` with the stack-unique `id`. Required properties: `repository_name` (`RepositoryName`).

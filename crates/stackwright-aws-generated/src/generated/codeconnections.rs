@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("codeconnections.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("codeconnections.awscc.jsonl"));
 /// Schema for AWS::CodeConnections::Connection resource which can be used to connect external source providers with other AWS services (i.e.
 ///
 /// CloudFormation: `AWS::CodeConnections::Connection`. Terraform: `awscc_codeconnections_connection` (awscc provider).
@@ -55,6 +57,7 @@ static CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("OwnerAccountId", Some("owner_account_id")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Connection {
     /// Declares a `AWS::CodeConnections::Connection` with the stack-unique `id`. Required properties: `connection_name` (`ConnectionName`).
@@ -169,6 +172,7 @@ static HOST_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Host {
     /// Declares a `AWS::CodeConnections::Host` with the stack-unique `id`. Required properties: `name` (`Name`), `provider_endpoint` (`ProviderEndpoint`), `provider_type` (`ProviderType`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("codedeploy.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("codedeploy.awscc.jsonl"));
 /// The AWS::CodeDeploy::Application resource creates an AWS CodeDeploy application
 ///
 /// CloudFormation: `AWS::CodeDeploy::Application`. Terraform: `awscc_codedeploy_application` (awscc provider).
@@ -32,6 +34,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Application {
     /// Declares a `AWS::CodeDeploy::Application` with the stack-unique `id`. No property is required.
@@ -84,6 +87,7 @@ static DEPLOYMENT_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl DeploymentConfig {
     /// Declares a `AWS::CodeDeploy::DeploymentConfig` with the stack-unique `id`. No property is required.
@@ -331,6 +335,7 @@ static DEPLOYMENT_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl DeploymentGroup {
     /// Declares a `AWS::CodeDeploy::DeploymentGroup` with the stack-unique `id`. Required properties: `application_name` (`ApplicationName`), `service_role_arn` (`ServiceRoleArn`).

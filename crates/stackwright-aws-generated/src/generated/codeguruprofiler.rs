@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("codeguruprofiler.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("codeguruprofiler.awscc.jsonl"));
 /// This resource schema represents the Profiling Group resource in the Amazon CodeGuru Profiler service.
 ///
 /// CloudFormation: `AWS::CodeGuruProfiler::ProfilingGroup`. Terraform: `awscc_codeguruprofiler_profiling_group` (awscc provider).
@@ -60,6 +62,7 @@ static PROFILING_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl ProfilingGroup {
     /// Declares a `AWS::CodeGuruProfiler::ProfilingGroup` with the stack-unique `id`. Required properties: `profiling_group_name` (`ProfilingGroupName`).

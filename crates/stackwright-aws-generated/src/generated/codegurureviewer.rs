@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("codegurureviewer.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("codegurureviewer.awscc.jsonl"));
 /// This resource schema represents the RepositoryAssociation resource in the Amazon CodeGuru Reviewer service.
 ///
 /// CloudFormation: `AWS::CodeGuruReviewer::RepositoryAssociation`. Terraform: `awscc_codegurureviewer_repository_association` (awscc provider).
@@ -60,6 +62,7 @@ static REPOSITORY_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("AssociationArn", Some("association_arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl RepositoryAssociation {
     /// Declares a `AWS::CodeGuruReviewer::RepositoryAssociation` with the stack-unique `id`. Required properties: `name` (`Name`), `type_` (`Type`).

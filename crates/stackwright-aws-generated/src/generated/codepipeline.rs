@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("codepipeline.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("codepipeline.awscc.jsonl"));
 /// The AWS::CodePipeline::CustomActionType resource creates a custom action for activities that aren't included in the CodePipeline default actions, such as running an internally developed build process…
 ///
 /// CloudFormation: `AWS::CodePipeline::CustomActionType`. Terraform: `awscc_codepipeline_custom_action_type` (awscc provider).
@@ -32,6 +34,7 @@ static CUSTOM_ACTION_TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl CustomActionType {
     /// Declares a `AWS::CodePipeline::CustomActionType` with the stack-unique `id`. Required properties: `category` (`Category`), `input_artifact_details` (`InputArtifactDetails`), `output_artifact_details` (`OutputArtifactDetails`), `provider` (`Provider`), `version` (`Version`).
@@ -267,6 +270,7 @@ static PIPELINE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Version", Some("version")), ("Arn", Some("arn"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Pipeline {
     /// Declares a `AWS::CodePipeline::Pipeline` with the stack-unique `id`. Required properties: `role_arn` (`RoleArn`), `stages` (`Stages`).
@@ -1340,6 +1344,7 @@ static WEBHOOK_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", Some("id")), ("Url", Some("url"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Webhook {
     /// Declares a `AWS::CodePipeline::Webhook` with the stack-unique `id`. Required properties: `authentication` (`Authentication`), `authentication_configuration` (`AuthenticationConfiguration`), `filters` (`Filters`), `target_action` (`TargetAction`), `target_pipeline` (`TargetPipeline`).

@@ -54,6 +54,7 @@ static GIT_HUB_REPOSITORY_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 0),
+    awscc_schema: None,
 };
 impl GitHubRepository {
     /// Declares a `AWS::CodeStar::GitHubRepository` with the stack-unique `id`. Required properties: `repository_name` (`RepositoryName`), `repository_owner` (`RepositoryOwner`).

@@ -18,6 +18,9 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("codestarconnections.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas =
+    rt::Schemas::new(include_str!("codestarconnections.awscc.jsonl"));
 /// Schema for AWS::CodeStarConnections::Connection resource which can be used to connect external source providers with AWS CodePipeline
 ///
 /// CloudFormation: `AWS::CodeStarConnections::Connection`. Terraform: `awscc_codestarconnections_connection` (awscc provider).
@@ -56,6 +59,7 @@ static CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("OwnerAccountId", Some("owner_account_id")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Connection {
     /// Declares a `AWS::CodeStarConnections::Connection` with the stack-unique `id`. Required properties: `connection_name` (`ConnectionName`).
@@ -168,6 +172,7 @@ static REPOSITORY_LINK_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ProviderType", Some("provider_type")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl RepositoryLink {
     /// Declares a `AWS::CodeStarConnections::RepositoryLink` with the stack-unique `id`. Required properties: `connection_arn` (`ConnectionArn`), `owner_id` (`OwnerId`), `repository_name` (`RepositoryName`).
@@ -268,6 +273,7 @@ static SYNC_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("RepositoryName", Some("repository_name")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl SyncConfiguration {
     /// Declares a `AWS::CodeStarConnections::SyncConfiguration` with the stack-unique `id`. Required properties: `branch` (`Branch`), `config_file` (`ConfigFile`), `repository_link_id` (`RepositoryLinkId`), `resource_name` (`ResourceName`), `role_arn` (`RoleArn`), `sync_type` (`SyncType`).

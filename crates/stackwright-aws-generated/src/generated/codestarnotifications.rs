@@ -18,6 +18,9 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("codestarnotifications.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas =
+    rt::Schemas::new(include_str!("codestarnotifications.awscc.jsonl"));
 /// Resource Type definition for AWS::CodeStarNotifications::NotificationRule
 ///
 /// CloudFormation: `AWS::CodeStarNotifications::NotificationRule`. Terraform: `awscc_codestarnotifications_notification_rule` (awscc provider).
@@ -53,6 +56,7 @@ static NOTIFICATION_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl NotificationRule {
     /// Declares a `AWS::CodeStarNotifications::NotificationRule` with the stack-unique `id`. Required properties: `detail_type` (`DetailType`), `event_type_ids` (`EventTypeIds`), `name` (`Name`), `resource` (`Resource`), `targets` (`Targets`).

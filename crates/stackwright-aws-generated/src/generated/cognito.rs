@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("cognito.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("cognito.awscc.jsonl"));
 /// Resource Type definition for AWS::Cognito::IdentityPool
 ///
 /// CloudFormation: `AWS::Cognito::IdentityPool`. Terraform: `awscc_cognito_identity_pool` (awscc provider).
@@ -32,6 +34,7 @@ static IDENTITY_POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["cn-northwest-1"],
     attributes: &[("Id", Some("id")), ("Name", Some("name"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl IdentityPool {
     /// Declares a `AWS::Cognito::IdentityPool` with the stack-unique `id`. Required properties: `allow_unauthenticated_identities` (`AllowUnauthenticatedIdentities`).
@@ -262,6 +265,7 @@ static IDENTITY_POOL_PRINCIPAL_TAG_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["cn-northwest-1"],
     attributes: &[],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl IdentityPoolPrincipalTag {
     /// Declares a `AWS::Cognito::IdentityPoolPrincipalTag` with the stack-unique `id`. Required properties: `identity_pool_id` (`IdentityPoolId`), `identity_provider_name` (`IdentityProviderName`).
@@ -319,6 +323,7 @@ static IDENTITY_POOL_ROLE_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["cn-northwest-1"],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl IdentityPoolRoleAttachment {
     /// Declares a `AWS::Cognito::IdentityPoolRoleAttachment` with the stack-unique `id`. Required properties: `identity_pool_id` (`IdentityPoolId`).
@@ -334,8 +339,11 @@ impl IdentityPoolRoleAttachment {
     }
     /// CloudFormation `RoleMappings`, Terraform `role_mappings`.
     pub fn role_mappings(mut self, value: impl Into<rt::Value>) -> Self {
-        self.0
-            .set("RoleMappings", Some("role_mappings"), rt::json(value));
+        self.0.set(
+            "RoleMappings",
+            Some("role_mappings"),
+            rt::json_object(value),
+        );
         self
     }
     /// CloudFormation `Roles`, Terraform `roles`.
@@ -372,6 +380,7 @@ static LOG_DELIVERY_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl LogDeliveryConfiguration {
     /// Declares a `AWS::Cognito::LogDeliveryConfiguration` with the stack-unique `id`. Required properties: `user_pool_id` (`UserPoolId`).
@@ -531,6 +540,7 @@ static MANAGED_LOGIN_BRANDING_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[("ManagedLoginBrandingId", Some("managed_login_branding_id"))],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl ManagedLoginBranding {
     /// Declares a `AWS::Cognito::ManagedLoginBranding` with the stack-unique `id`. Required properties: `user_pool_id` (`UserPoolId`).
@@ -699,6 +709,7 @@ static TERMS_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[("TermsId", Some("terms_id"))],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl Terms {
     /// Declares a `AWS::Cognito::Terms` with the stack-unique `id`. Required properties: `enforcement` (`Enforcement`), `links` (`Links`), `terms_name` (`TermsName`), `terms_source` (`TermsSource`), `user_pool_id` (`UserPoolId`).
@@ -775,6 +786,7 @@ static USER_POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", None),
     ],
     schema: (&SCHEMAS, 6),
+    awscc_schema: None,
 };
 impl UserPool {
     /// Declares a `AWS::Cognito::UserPool` with the stack-unique `id`. No property is required.
@@ -1984,6 +1996,7 @@ static USER_POOL_CLIENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ClientId", Some("client_id")),
     ],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl UserPoolClient {
     /// Declares a `AWS::Cognito::UserPoolClient` with the stack-unique `id`. Required properties: `user_pool_id` (`UserPoolId`).
@@ -2431,6 +2444,7 @@ static USER_POOL_DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[("CloudFrontDistribution", Some("cloudfront_distribution"))],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl UserPoolDomain {
     /// Declares a `AWS::Cognito::UserPoolDomain` with the stack-unique `id`. Required properties: `domain` (`Domain`), `user_pool_id` (`UserPoolId`).
@@ -2578,6 +2592,7 @@ static USER_POOL_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[],
     schema: (&SCHEMAS, 9),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl UserPoolGroup {
     /// Declares a `AWS::Cognito::UserPoolGroup` with the stack-unique `id`. Required properties: `user_pool_id` (`UserPoolId`).
@@ -2629,6 +2644,7 @@ static USER_POOL_IDENTITY_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[],
     schema: (&SCHEMAS, 10),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
 impl UserPoolIdentityProvider {
     /// Declares a `AWS::Cognito::UserPoolIdentityProvider` with the stack-unique `id`. Required properties: `provider_details` (`ProviderDetails`), `provider_name` (`ProviderName`), `provider_type` (`ProviderType`), `user_pool_id` (`UserPoolId`).
@@ -2739,6 +2755,7 @@ static USER_POOL_REGIONAL_CONFIGURATION_ATTACHMENT_TYPE: rt::TypeInfo = rt::Type
     ],
     attributes: &[],
     schema: (&SCHEMAS, 11),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
 impl UserPoolRegionalConfigurationAttachment {
     /// Declares a `AWS::Cognito::UserPoolRegionalConfigurationAttachment` with the stack-unique `id`. Required properties: `user_pool_id` (`UserPoolId`).
@@ -3209,6 +3226,7 @@ static USER_POOL_REPLICA_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 12),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
 impl UserPoolReplica {
     /// Declares a `AWS::Cognito::UserPoolReplica` with the stack-unique `id`. Required properties: `region_name` (`RegionName`), `user_pool_id` (`UserPoolId`).
@@ -3243,6 +3261,7 @@ static USER_POOL_RESOURCE_SERVER_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[],
     schema: (&SCHEMAS, 13),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 13)),
 };
 impl UserPoolResourceServer {
     /// Declares a `AWS::Cognito::UserPoolResourceServer` with the stack-unique `id`. Required properties: `identifier` (`Identifier`), `name` (`Name`), `user_pool_id` (`UserPoolId`).
@@ -3313,6 +3332,7 @@ static USER_POOL_RISK_CONFIGURATION_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[],
     schema: (&SCHEMAS, 14),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 14)),
 };
 impl UserPoolRiskConfigurationAttachment {
     /// Declares a `AWS::Cognito::UserPoolRiskConfigurationAttachment` with the stack-unique `id`. Required properties: `client_id` (`ClientId`), `user_pool_id` (`UserPoolId`).
@@ -3603,6 +3623,7 @@ static USER_POOL_UI_CUSTOMIZATION_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[],
     schema: (&SCHEMAS, 15),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 15)),
 };
 impl UserPoolUiCustomizationAttachment {
     /// Declares a `AWS::Cognito::UserPoolUICustomizationAttachment` with the stack-unique `id`. Required properties: `client_id` (`ClientId`), `user_pool_id` (`UserPoolId`).
@@ -3645,6 +3666,7 @@ static USER_POOL_USER_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[],
     schema: (&SCHEMAS, 16),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 16)),
 };
 impl UserPoolUser {
     /// Declares a `AWS::Cognito::UserPoolUser` with the stack-unique `id`. Required properties: `user_pool_id` (`UserPoolId`).
@@ -3763,6 +3785,7 @@ static USER_POOL_USER_TO_GROUP_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[],
     schema: (&SCHEMAS, 17),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 17)),
 };
 impl UserPoolUserToGroupAttachment {
     /// Declares a `AWS::Cognito::UserPoolUserToGroupAttachment` with the stack-unique `id`. Required properties: `group_name` (`GroupName`), `user_pool_id` (`UserPoolId`), `username` (`Username`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("comprehend.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("comprehend.awscc.jsonl"));
 /// Document Classifier enables training document classifier models.
 ///
 /// CloudFormation: `AWS::Comprehend::DocumentClassifier`. Terraform: `awscc_comprehend_document_classifier` (awscc provider).
@@ -58,6 +60,7 @@ static DOCUMENT_CLASSIFIER_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl DocumentClassifier {
     /// Declares a `AWS::Comprehend::DocumentClassifier` with the stack-unique `id`. Required properties: `data_access_role_arn` (`DataAccessRoleArn`), `document_classifier_name` (`DocumentClassifierName`), `input_data_config` (`InputDataConfig`), `language_code` (`LanguageCode`).
@@ -399,6 +402,7 @@ static DOCUMENT_CLASSIFIER_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedTime", Some("last_modified_time")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl DocumentClassifierEndpoint {
     /// Declares a `AWS::Comprehend::DocumentClassifierEndpoint` with the stack-unique `id`. Required properties: `desired_inference_units` (`DesiredInferenceUnits`), `endpoint_name` (`EndpointName`), `model_arn` (`ModelArn`).
@@ -503,6 +507,7 @@ static ENTITY_RECOGNIZER_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl EntityRecognizer {
     /// Declares a `AWS::Comprehend::EntityRecognizer` with the stack-unique `id`. Required properties: `data_access_role_arn` (`DataAccessRoleArn`), `input_data_config` (`InputDataConfig`), `language_code` (`LanguageCode`), `recognizer_name` (`RecognizerName`).
@@ -917,6 +922,7 @@ static ENTITY_RECOGNIZER_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedTime", Some("last_modified_time")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl EntityRecognizerEndpoint {
     /// Declares a `AWS::Comprehend::EntityRecognizerEndpoint` with the stack-unique `id`. Required properties: `desired_inference_units` (`DesiredInferenceUnits`), `endpoint_name` (`EndpointName`).
@@ -1043,6 +1049,7 @@ static FLYWHEEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl Flywheel {
     /// Declares a `AWS::Comprehend::Flywheel` with the stack-unique `id`. Required properties: `data_access_role_arn` (`DataAccessRoleArn`), `data_lake_s3_uri` (`DataLakeS3Uri`), `flywheel_name` (`FlywheelName`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("computeoptimizer.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("computeoptimizer.awscc.jsonl"));
 /// Creates an AWS Compute Optimizer automation rule that automatically implements recommended actions based on your defined criteria and schedule.
 ///
 /// CloudFormation: `AWS::ComputeOptimizer::AutomationRule`. Terraform: `awscc_computeoptimizer_automation_rule` (awscc provider).
@@ -60,6 +62,7 @@ static AUTOMATION_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdatedTimestamp", Some("last_updated_timestamp")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl AutomationRule {
     /// Declares a `AWS::ComputeOptimizer::AutomationRule` with the stack-unique `id`. Required properties: `name` (`Name`), `recommended_action_types` (`RecommendedActionTypes`), `rule_type` (`RuleType`), `schedule` (`Schedule`), `status` (`Status`).

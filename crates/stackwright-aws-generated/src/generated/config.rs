@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("config.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("config.awscc.jsonl"));
 /// Resource Type definition for AWS::Config::AggregationAuthorization
 ///
 /// CloudFormation: `AWS::Config::AggregationAuthorization`. Terraform: `awscc_config_aggregation_authorization` (awscc provider).
@@ -35,6 +37,7 @@ static AGGREGATION_AUTHORIZATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         Some("aggregation_authorization_arn"),
     )],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl AggregationAuthorization {
     /// Declares a `AWS::Config::AggregationAuthorization` with the stack-unique `id`. Required properties: `authorized_account_id` (`AuthorizedAccountId`), `authorized_aws_region` (`AuthorizedAwsRegion`).
@@ -89,6 +92,7 @@ static CONFIG_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl ConfigRule {
     /// Declares a `AWS::Config::ConfigRule` with the stack-unique `id`. Required properties: `source` (`Source`).
@@ -429,6 +433,7 @@ static CONFIGURATION_AGGREGATOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         Some("configuration_aggregator_arn"),
     )],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl ConfigurationAggregator {
     /// Declares a `AWS::Config::ConfigurationAggregator` with the stack-unique `id`. No property is required.
@@ -556,6 +561,7 @@ static CONFIGURATION_RECORDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("ResourceARN", Some("resource_arn"))],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl ConfigurationRecorder {
     /// Declares a `AWS::Config::ConfigurationRecorder` with the stack-unique `id`. Required properties: `role_arn` (`RoleARN`).
@@ -804,6 +810,7 @@ static CONFORMANCE_PACK_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("ConformancePackArn", Some("conformance_pack_arn"))],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl ConformancePack {
     /// Declares a `AWS::Config::ConformancePack` with the stack-unique `id`. Required properties: `conformance_pack_name` (`ConformancePackName`).
@@ -956,6 +963,7 @@ static CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedTime", Some("created_time")),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl Connector {
     /// Declares a `AWS::Config::Connector` with the stack-unique `id`. Required properties: `connector_configuration` (`ConnectorConfiguration`).
@@ -1066,6 +1074,7 @@ static DELIVERY_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl DeliveryChannel {
     /// Declares a `AWS::Config::DeliveryChannel` with the stack-unique `id`. Required properties: `s3_bucket_name` (`S3BucketName`).
@@ -1190,6 +1199,7 @@ static ORGANIZATION_CONFIG_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         Some("organization_config_rule_arn"),
     )],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl OrganizationConfigRule {
     /// Declares a `AWS::Config::OrganizationConfigRule` with the stack-unique `id`. Required properties: `organization_config_rule_name` (`OrganizationConfigRuleName`).
@@ -1620,6 +1630,7 @@ static ORGANIZATION_CONFORMANCE_PACK_TYPE: rt::TypeInfo = rt::TypeInfo {
         Some("organization_conformance_pack_arn"),
     )],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl OrganizationConformancePack {
     /// Declares a `AWS::Config::OrganizationConformancePack` with the stack-unique `id`. Required properties: `organization_conformance_pack_name` (`OrganizationConformancePackName`).
@@ -1743,6 +1754,7 @@ static REMEDIATION_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 9),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl RemediationConfiguration {
     /// Declares a `AWS::Config::RemediationConfiguration` with the stack-unique `id`. Required properties: `config_rule_name` (`ConfigRuleName`), `target_id` (`TargetId`), `target_type` (`TargetType`).
@@ -1891,6 +1903,7 @@ static STORED_QUERY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("QueryArn", Some("query_arn")),
     ],
     schema: (&SCHEMAS, 10),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
 impl StoredQuery {
     /// Declares a `AWS::Config::StoredQuery` with the stack-unique `id`. Required properties: `query_expression` (`QueryExpression`), `query_name` (`QueryName`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("connect.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("connect.awscc.jsonl"));
 /// Resource Type definition for AWS::Connect::AgentStatus
 ///
 /// CloudFormation: `AWS::Connect::AgentStatus`. Terraform: `awscc_connect_agent_status` (awscc provider).
@@ -61,6 +63,7 @@ static AGENT_STATUS_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedTime", Some("last_modified_time")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl AgentStatus {
     /// Declares a `AWS::Connect::AgentStatus` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `name` (`Name`), `state` (`State`).
@@ -204,6 +207,7 @@ static APPROVED_ORIGIN_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl ApprovedOrigin {
     /// Declares a `AWS::Connect::ApprovedOrigin` with the stack-unique `id`. Required properties: `instance_id` (`InstanceId`), `origin` (`Origin`).
@@ -263,6 +267,7 @@ static CONTACT_FLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("ContactFlowArn", Some("contact_flow_arn"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl ContactFlow {
     /// Declares a `AWS::Connect::ContactFlow` with the stack-unique `id`. Required properties: `content` (`Content`), `instance_arn` (`InstanceArn`), `name` (`Name`), `type_` (`Type`).
@@ -394,6 +399,7 @@ static CONTACT_FLOW_MODULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl ContactFlowModule {
     /// Declares a `AWS::Connect::ContactFlowModule` with the stack-unique `id`. Required properties: `content` (`Content`), `instance_arn` (`InstanceArn`), `name` (`Name`).
@@ -541,6 +547,7 @@ static CONTACT_FLOW_MODULE_ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AliasId", Some("alias_id")),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl ContactFlowModuleAlias {
     /// Declares a `AWS::Connect::ContactFlowModuleAlias` with the stack-unique `id`. Required properties: `contact_flow_module_id` (`ContactFlowModuleId`), `contact_flow_module_version` (`ContactFlowModuleVersion`), `name` (`Name`).
@@ -642,6 +649,7 @@ static CONTACT_FLOW_MODULE_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl ContactFlowModuleVersion {
     /// Declares a `AWS::Connect::ContactFlowModuleVersion` with the stack-unique `id`. Required properties: `contact_flow_module_id` (`ContactFlowModuleId`).
@@ -739,6 +747,7 @@ static CONTACT_FLOW_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("FlowContentSha256", Some("flow_content_sha256")),
     ],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl ContactFlowVersion {
     /// Declares a `AWS::Connect::ContactFlowVersion` with the stack-unique `id`. Required properties: `contact_flow_id` (`ContactFlowId`).
@@ -829,6 +838,7 @@ static DATA_LAKE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ResourceShareArn", Some("resource_share_arn")),
     ],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl DataLakeAssociation {
     /// Declares a `AWS::Connect::DataLakeAssociation` with the stack-unique `id`. Required properties: `data_set_id` (`DataSetId`), `instance_id` (`InstanceId`).
@@ -919,6 +929,7 @@ static DATA_TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedTime", Some("last_modified_time")),
     ],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl DataTable {
     /// Declares a `AWS::Connect::DataTable` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `name` (`Name`), `status` (`Status`), `time_zone` (`TimeZone`), `value_lock_level` (`ValueLockLevel`).
@@ -1063,6 +1074,7 @@ static DATA_TABLE_ATTRIBUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedTime", Some("last_modified_time")),
     ],
     schema: (&SCHEMAS, 9),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl DataTableAttribute {
     /// Declares a `AWS::Connect::DataTableAttribute` with the stack-unique `id`. Required properties: `data_table_arn` (`DataTableArn`), `instance_arn` (`InstanceArn`), `name` (`Name`), `value_type` (`ValueType`).
@@ -1282,6 +1294,7 @@ static DATA_TABLE_RECORD_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("RecordId", Some("record_id"))],
     schema: (&SCHEMAS, 10),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
 impl DataTableRecord {
     /// Declares a `AWS::Connect::DataTableRecord` with the stack-unique `id`. Required properties: `data_table_arn` (`DataTableArn`), `data_table_record` (`DataTableRecord`), `instance_arn` (`InstanceArn`).
@@ -1411,6 +1424,7 @@ static EMAIL_ADDRESS_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("EmailAddressArn", Some("email_address_arn"))],
     schema: (&SCHEMAS, 11),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
 impl EmailAddress {
     /// Declares a `AWS::Connect::EmailAddress` with the stack-unique `id`. Required properties: `email_address` (`EmailAddress`), `instance_arn` (`InstanceArn`).
@@ -1541,6 +1555,7 @@ static EVALUATION_FORM_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("EvaluationFormArn", None)],
     schema: (&SCHEMAS, 12),
+    awscc_schema: None,
 };
 impl EvaluationForm {
     /// Declares a `AWS::Connect::EvaluationForm` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `items` (`Items`), `status` (`Status`), `title` (`Title`).
@@ -3101,6 +3116,7 @@ static HOURS_OF_OPERATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("HoursOfOperationArn", Some("hours_of_operation_arn"))],
     schema: (&SCHEMAS, 13),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 13)),
 };
 impl HoursOfOperation {
     /// Declares a `AWS::Connect::HoursOfOperation` with the stack-unique `id`. Required properties: `config` (`Config`), `instance_arn` (`InstanceArn`), `name` (`Name`), `time_zone` (`TimeZone`).
@@ -3523,6 +3539,7 @@ static INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("InstanceStatus", Some("instance_status")),
     ],
     schema: (&SCHEMAS, 14),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 14)),
 };
 impl Instance {
     /// Declares a `AWS::Connect::Instance` with the stack-unique `id`. Required properties: `attributes` (`Attributes`), `identity_management_type` (`IdentityManagementType`).
@@ -3794,6 +3811,7 @@ static INSTANCE_STORAGE_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("AssociationId", Some("association_id"))],
     schema: (&SCHEMAS, 15),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 15)),
 };
 impl InstanceStorageConfig {
     /// Declares a `AWS::Connect::InstanceStorageConfig` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `resource_type` (`ResourceType`), `storage_type` (`StorageType`).
@@ -4068,6 +4086,7 @@ static INTEGRATION_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         Some("integration_association_id"),
     )],
     schema: (&SCHEMAS, 16),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 16)),
 };
 impl IntegrationAssociation {
     /// Declares a `AWS::Connect::IntegrationAssociation` with the stack-unique `id`. Required properties: `instance_id` (`InstanceId`), `integration_arn` (`IntegrationArn`), `integration_type` (`IntegrationType`).
@@ -4244,6 +4263,7 @@ static METRIC_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 17),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 17)),
 };
 impl Metric {
     /// Declares a `AWS::Connect::Metric` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `metric_calculation` (`MetricCalculation`), `name` (`Name`), `status` (`Status`), `unit` (`Unit`).
@@ -4649,6 +4669,7 @@ static NOTIFICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
     ],
     schema: (&SCHEMAS, 18),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 18)),
 };
 impl Notification {
     /// Declares a `AWS::Connect::Notification` with the stack-unique `id`. Required properties: `content` (`Content`), `instance_arn` (`InstanceArn`).
@@ -4856,6 +4877,7 @@ static PHONE_NUMBER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Address", Some("address")),
     ],
     schema: (&SCHEMAS, 19),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 19)),
 };
 impl PhoneNumber {
     /// Declares a `AWS::Connect::PhoneNumber` with the stack-unique `id`. Required properties: `target_arn` (`TargetArn`).
@@ -4968,6 +4990,7 @@ static PREDEFINED_ATTRIBUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedTime", Some("last_modified_time")),
     ],
     schema: (&SCHEMAS, 20),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 20)),
 };
 impl PredefinedAttribute {
     /// Declares a `AWS::Connect::PredefinedAttribute` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `name` (`Name`).
@@ -5134,6 +5157,7 @@ static PROMPT_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("PromptArn", Some("prompt_arn"))],
     schema: (&SCHEMAS, 21),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 21)),
 };
 impl Prompt {
     /// Declares a `AWS::Connect::Prompt` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `name` (`Name`).
@@ -5225,6 +5249,7 @@ static QUEUE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedRegion", Some("last_modified_region")),
     ],
     schema: (&SCHEMAS, 22),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 22)),
 };
 impl Queue {
     /// Declares a `AWS::Connect::Queue` with the stack-unique `id`. Required properties: `hours_of_operation_arn` (`HoursOfOperationArn`), `instance_arn` (`InstanceArn`), `name` (`Name`).
@@ -5503,6 +5528,7 @@ static QUICK_CONNECT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("QuickConnectType", Some("quick_connect_type")),
     ],
     schema: (&SCHEMAS, 23),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 23)),
 };
 impl QuickConnect {
     /// Declares a `AWS::Connect::QuickConnect` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `name` (`Name`), `quick_connect_config` (`QuickConnectConfig`).
@@ -5743,6 +5769,7 @@ static ROUTING_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("RoutingProfileArn", Some("routing_profile_arn"))],
     schema: (&SCHEMAS, 24),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 24)),
 };
 impl RoutingProfile {
     /// Declares a `AWS::Connect::RoutingProfile` with the stack-unique `id`. Required properties: `default_outbound_queue_arn` (`DefaultOutboundQueueArn`), `description` (`Description`), `instance_arn` (`InstanceArn`), `media_concurrencies` (`MediaConcurrencies`), `name` (`Name`).
@@ -5999,6 +6026,7 @@ static RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("RuleArn", None)],
     schema: (&SCHEMAS, 25),
+    awscc_schema: None,
 };
 impl Rule {
     /// Declares a `AWS::Connect::Rule` with the stack-unique `id`. Required properties: `actions` (`Actions`), `function` (`Function`), `instance_arn` (`InstanceArn`), `name` (`Name`), `publish_status` (`PublishStatus`), `trigger_event_source` (`TriggerEventSource`).
@@ -6717,6 +6745,7 @@ static SECURITY_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("AssociationId", Some("association_id"))],
     schema: (&SCHEMAS, 26),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 26)),
 };
 impl SecurityKey {
     /// Declares a `AWS::Connect::SecurityKey` with the stack-unique `id`. Required properties: `instance_id` (`InstanceId`), `key` (`Key`).
@@ -6786,6 +6815,7 @@ static SECURITY_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedTime", Some("last_modified_time")),
     ],
     schema: (&SCHEMAS, 27),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 27)),
 };
 impl SecurityProfile {
     /// Declares a `AWS::Connect::SecurityProfile` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `security_profile_name` (`SecurityProfileName`).
@@ -7219,6 +7249,7 @@ static TASK_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 28),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 28)),
 };
 impl TaskTemplate {
     /// Declares a `AWS::Connect::TaskTemplate` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`).
@@ -7582,6 +7613,7 @@ static TEST_CASE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedTime", Some("last_modified_time")),
     ],
     schema: (&SCHEMAS, 29),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 29)),
 };
 impl TestCase {
     /// Declares a `AWS::Connect::TestCase` with the stack-unique `id`. Required properties: `content` (`Content`), `instance_arn` (`InstanceArn`), `name` (`Name`).
@@ -7841,6 +7873,7 @@ static TRAFFIC_DISTRIBUTION_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("IsDefault", Some("is_default")),
     ],
     schema: (&SCHEMAS, 30),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 30)),
 };
 impl TrafficDistributionGroup {
     /// Declares a `AWS::Connect::TrafficDistributionGroup` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `name` (`Name`).
@@ -7945,6 +7978,7 @@ static USE_CASE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UseCaseId", Some("use_case_id")),
     ],
     schema: (&SCHEMAS, 31),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 31)),
 };
 impl UseCase {
     /// Declares a `AWS::Connect::UseCase` with the stack-unique `id`. Required properties: `instance_id` (`InstanceId`), `integration_association_id` (`IntegrationAssociationId`), `use_case_type` (`UseCaseType`).
@@ -8037,6 +8071,7 @@ static USER_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("UserArn", Some("user_arn"))],
     schema: (&SCHEMAS, 32),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 32)),
 };
 impl User {
     /// Declares a `AWS::Connect::User` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `routing_profile_arn` (`RoutingProfileArn`), `security_profile_arns` (`SecurityProfileArns`), `username` (`Username`).
@@ -8597,6 +8632,7 @@ static USER_HIERARCHY_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("UserHierarchyGroupArn", Some("user_hierarchy_group_arn"))],
     schema: (&SCHEMAS, 33),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 33)),
 };
 impl UserHierarchyGroup {
     /// Declares a `AWS::Connect::UserHierarchyGroup` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `name` (`Name`).
@@ -8682,6 +8718,7 @@ static USER_HIERARCHY_STRUCTURE_TYPE: rt::TypeInfo = rt::TypeInfo {
         Some("user_hierarchy_structure_arn"),
     )],
     schema: (&SCHEMAS, 34),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 34)),
 };
 impl UserHierarchyStructure {
     /// Declares a `AWS::Connect::UserHierarchyStructure` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`).
@@ -9011,6 +9048,7 @@ static VIEW_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ViewContentSha256", Some("view_content_sha256")),
     ],
     schema: (&SCHEMAS, 35),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 35)),
 };
 impl View {
     /// Declares a `AWS::Connect::View` with the stack-unique `id`. Required properties: `actions` (`Actions`), `instance_arn` (`InstanceArn`), `name` (`Name`), `template` (`Template`).
@@ -9110,6 +9148,7 @@ static VIEW_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Version", Some("version")),
     ],
     schema: (&SCHEMAS, 36),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 36)),
 };
 impl ViewVersion {
     /// Declares a `AWS::Connect::ViewVersion` with the stack-unique `id`. Required properties: `view_arn` (`ViewArn`).
@@ -9208,6 +9247,7 @@ static VOCABULARY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedTime", Some("last_modified_time")),
     ],
     schema: (&SCHEMAS, 37),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 37)),
 };
 impl Vocabulary {
     /// Declares a `AWS::Connect::Vocabulary` with the stack-unique `id`. Required properties: `content` (`Content`), `instance_id` (`InstanceId`), `language_code` (`LanguageCode`), `vocabulary_name` (`VocabularyName`).
@@ -9376,6 +9416,7 @@ static WORKSPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn")), ("Id", Some("id"))],
     schema: (&SCHEMAS, 38),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 38)),
 };
 impl Workspace {
     /// Declares a `AWS::Connect::Workspace` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `name` (`Name`).

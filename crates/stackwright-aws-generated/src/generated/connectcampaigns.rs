@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("connectcampaigns.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("connectcampaigns.awscc.jsonl"));
 /// Definition of AWS::ConnectCampaigns::Campaign Resource Type
 ///
 /// CloudFormation: `AWS::ConnectCampaigns::Campaign`. Terraform: `awscc_connectcampaigns_campaign` (awscc provider).
@@ -64,6 +66,7 @@ static CAMPAIGN_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Campaign {
     /// Declares a `AWS::ConnectCampaigns::Campaign` with the stack-unique `id`. Required properties: `connect_instance_arn` (`ConnectInstanceArn`), `dialer_config` (`DialerConfig`), `name` (`Name`), `outbound_call_config` (`OutboundCallConfig`).

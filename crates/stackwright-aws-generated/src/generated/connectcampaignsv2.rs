@@ -18,6 +18,9 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("connectcampaignsv2.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas =
+    rt::Schemas::new(include_str!("connectcampaignsv2.awscc.jsonl"));
 /// Definition of AWS::ConnectCampaignsV2::Campaign Resource Type
 ///
 /// CloudFormation: `AWS::ConnectCampaignsV2::Campaign`. Terraform: `awscc_connectcampaignsv2_campaign` (awscc provider).
@@ -60,6 +63,7 @@ static CAMPAIGN_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Campaign {
     /// Declares a `AWS::ConnectCampaignsV2::Campaign` with the stack-unique `id`. Required properties: `connect_instance_id` (`ConnectInstanceId`), `name` (`Name`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("controltower.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("controltower.awscc.jsonl"));
 /// Definition of AWS::ControlTower::EnabledBaseline Resource Type
 ///
 /// CloudFormation: `AWS::ControlTower::EnabledBaseline`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -32,6 +34,7 @@ static ENABLED_BASELINE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[("EnabledBaselineIdentifier", None)],
     schema: (&SCHEMAS, 0),
+    awscc_schema: None,
 };
 impl EnabledBaseline {
     /// Declares a `AWS::ControlTower::EnabledBaseline` with the stack-unique `id`. Required properties: `baseline_identifier` (`BaselineIdentifier`), `baseline_version` (`BaselineVersion`), `target_identifier` (`TargetIdentifier`).
@@ -109,6 +112,7 @@ static ENABLED_CONTROL_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl EnabledControl {
     /// Declares a `AWS::ControlTower::EnabledControl` with the stack-unique `id`. Required properties: `control_identifier` (`ControlIdentifier`), `target_identifier` (`TargetIdentifier`).
@@ -186,6 +190,7 @@ static LANDING_ZONE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DriftStatus", Some("drift_status")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl LandingZone {
     /// Declares a `AWS::ControlTower::LandingZone` with the stack-unique `id`. Required properties: `manifest` (`Manifest`), `version` (`Version`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("cur.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("cur.awscc.jsonl"));
 /// The AWS::CUR::ReportDefinition resource creates a Cost & Usage Report with user-defined settings.
 ///
 /// CloudFormation: `AWS::CUR::ReportDefinition`. Terraform: `awscc_cur_report_definition` (awscc provider).
@@ -68,6 +70,7 @@ static REPORT_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl ReportDefinition {
     /// Declares a `AWS::CUR::ReportDefinition` with the stack-unique `id`. Required properties: `compression` (`Compression`), `format` (`Format`), `refresh_closed_reports` (`RefreshClosedReports`), `report_name` (`ReportName`), `report_versioning` (`ReportVersioning`), `s3_bucket` (`S3Bucket`), `s3_prefix` (`S3Prefix`), `s3_region` (`S3Region`), `time_unit` (`TimeUnit`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("customerprofiles.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("customerprofiles.awscc.jsonl"));
 /// A calculated attribute definition for Customer Profiles
 ///
 /// CloudFormation: `AWS::CustomerProfiles::CalculatedAttributeDefinition`. Terraform: `awscc_customerprofiles_calculated_attribute_definition` (awscc provider).
@@ -65,6 +67,7 @@ static CALCULATED_ATTRIBUTE_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Readiness", Some("readiness")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl CalculatedAttributeDefinition {
     /// Declares a `AWS::CustomerProfiles::CalculatedAttributeDefinition` with the stack-unique `id`. Required properties: `attribute_details` (`AttributeDetails`), `calculated_attribute_name` (`CalculatedAttributeName`), `domain_name` (`DomainName`), `statistic` (`Statistic`).
@@ -410,6 +413,7 @@ static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DataStore.Readiness", None),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Domain {
     /// Declares a `AWS::CustomerProfiles::Domain` with the stack-unique `id`. Required properties: `default_expiration_days` (`DefaultExpirationDays`), `domain_name` (`DomainName`).
@@ -972,6 +976,7 @@ static DOMAIN_OBJECT_TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdatedAt", Some("last_updated_at")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl DomainObjectType {
     /// Declares a `AWS::CustomerProfiles::DomainObjectType` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`), `fields` (`Fields`), `object_type_name` (`ObjectTypeName`).
@@ -984,7 +989,7 @@ impl DomainObjectType {
     ) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_OBJECT_TYPE_TYPE);
         this.set("DomainName", Some("domain_name"), rt::string(domain_name));
-        this.set("Fields", Some("fields"), rt::json(fields));
+        this.set("Fields", Some("fields"), rt::json_object(fields));
         this.set(
             "ObjectTypeName",
             Some("object_type_name"),
@@ -1075,6 +1080,7 @@ static EVENT_STREAM_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("EventStreamArn", Some("event_stream_arn")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl EventStream {
     /// Declares a `AWS::CustomerProfiles::EventStream` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`), `event_stream_name` (`EventStreamName`), `uri` (`Uri`).
@@ -1172,6 +1178,7 @@ static EVENT_TRIGGER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdatedAt", Some("last_updated_at")),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl EventTrigger {
     /// Declares a `AWS::CustomerProfiles::EventTrigger` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`), `event_trigger_conditions` (`EventTriggerConditions`), `event_trigger_name` (`EventTriggerName`), `object_type_name` (`ObjectTypeName`).
@@ -1512,6 +1519,7 @@ static INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl Integration {
     /// Declares a `AWS::CustomerProfiles::Integration` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`).
@@ -2418,6 +2426,7 @@ static OBJECT_TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl ObjectType {
     /// Declares a `AWS::CustomerProfiles::ObjectType` with the stack-unique `id`. Required properties: `description` (`Description`), `domain_name` (`DomainName`), `object_type_name` (`ObjectTypeName`).
@@ -2789,6 +2798,7 @@ static RECOMMENDER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("TrainingMetrics", Some("training_metrics")),
     ],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl Recommender {
     /// Declares a `AWS::CustomerProfiles::Recommender` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`), `recommender_name` (`RecommenderName`), `recommender_recipe_name` (`RecommenderRecipeName`).
@@ -3022,6 +3032,7 @@ static RECOMMENDER_FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
     ],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl RecommenderFilter {
     /// Declares a `AWS::CustomerProfiles::RecommenderFilter` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`), `recommender_filter_expression` (`RecommenderFilterExpression`), `recommender_filter_name` (`RecommenderFilterName`).
@@ -3140,6 +3151,7 @@ static RECOMMENDER_SCHEMA_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", None), ("CreatedAt", None), ("Status", None)],
     schema: (&SCHEMAS, 9),
+    awscc_schema: None,
 };
 impl RecommenderSchema {
     /// Declares a `AWS::CustomerProfiles::RecommenderSchema` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`), `fields` (`Fields`), `recommender_schema_name` (`RecommenderSchemaName`).
@@ -3226,6 +3238,7 @@ static SEGMENT_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("SegmentType", Some("segment_type")),
     ],
     schema: (&SCHEMAS, 10),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
 impl SegmentDefinition {
     /// Declares a `AWS::CustomerProfiles::SegmentDefinition` with the stack-unique `id`. Required properties: `display_name` (`DisplayName`), `domain_name` (`DomainName`), `segment_definition_name` (`SegmentDefinitionName`).
@@ -3330,7 +3343,7 @@ pub mod segment_definition {
         /// CloudFormation `Dimensions`, Terraform `dimensions`.
         pub fn dimensions(mut self, value: impl Into<rt::Value>) -> Self {
             self.0
-                .set("Dimensions", Some("dimensions"), rt::json(value));
+                .set("Dimensions", Some("dimensions"), rt::json_object(value));
             self
         }
         /// CloudFormation `SourceSegments`, Terraform `source_segments`.

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("databrew.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("databrew.awscc.jsonl"));
 /// Resource schema for AWS::DataBrew::Dataset.
 ///
 /// CloudFormation: `AWS::DataBrew::Dataset`. Terraform: `awscc_databrew_dataset` (awscc provider).
@@ -48,6 +50,7 @@ static DATASET_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Dataset {
     /// Declares a `AWS::DataBrew::Dataset` with the stack-unique `id`. Required properties: `input` (`Input`), `name` (`Name`).
@@ -677,6 +680,7 @@ static JOB_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Job {
     /// Declares a `AWS::DataBrew::Job` with the stack-unique `id`. Required properties: `name` (`Name`), `role_arn` (`RoleArn`), `type_` (`Type`).
@@ -1488,6 +1492,7 @@ static PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Project {
     /// Declares a `AWS::DataBrew::Project` with the stack-unique `id`. Required properties: `dataset_name` (`DatasetName`), `name` (`Name`), `recipe_name` (`RecipeName`), `role_arn` (`RoleArn`).
@@ -1589,6 +1594,7 @@ static RECIPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 3),
+    awscc_schema: None,
 };
 impl Recipe {
     /// Declares a `AWS::DataBrew::Recipe` with the stack-unique `id`. Required properties: `name` (`Name`), `steps` (`Steps`).
@@ -1717,6 +1723,7 @@ static RULESET_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl Ruleset {
     /// Declares a `AWS::DataBrew::Ruleset` with the stack-unique `id`. Required properties: `name` (`Name`), `rules` (`Rules`), `target_arn` (`TargetArn`).
@@ -1929,6 +1936,7 @@ static SCHEDULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl Schedule {
     /// Declares a `AWS::DataBrew::Schedule` with the stack-unique `id`. Required properties: `cron_expression` (`CronExpression`), `name` (`Name`).

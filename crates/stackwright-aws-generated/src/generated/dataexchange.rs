@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("dataexchange.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("dataexchange.awscc.jsonl"));
 /// Definition of AWS::DataExchange::DataSet Resource Type
 ///
 /// CloudFormation: `AWS::DataExchange::DataSet`. Terraform: `awscc_dataexchange_data_set` (awscc provider).
@@ -65,6 +67,7 @@ static DATA_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Origin", Some("origin")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl DataSet {
     /// Declares a `AWS::DataExchange::DataSet` with the stack-unique `id`. Required properties: `asset_type` (`AssetType`), `description` (`Description`), `name` (`Name`).
@@ -184,6 +187,7 @@ static EVENT_ACTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl EventAction {
     /// Declares a `AWS::DataExchange::EventAction` with the stack-unique `id`. Required properties: `action` (`Action`), `event` (`Event`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("datasync.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("datasync.awscc.jsonl"));
 /// Resource schema for AWS::DataSync::Agent.
 ///
 /// CloudFormation: `AWS::DataSync::Agent`. Terraform: `awscc_datasync_agent` (awscc provider).
@@ -35,6 +37,7 @@ static AGENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("EndpointType", Some("endpoint_type")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Agent {
     /// Declares a `AWS::DataSync::Agent` with the stack-unique `id`. No property is required.
@@ -131,6 +134,7 @@ static LOCATION_AZURE_BLOB_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl LocationAzureBlob {
     /// Declares a `AWS::DataSync::LocationAzureBlob` with the stack-unique `id`. Required properties: `azure_blob_authentication_type` (`AzureBlobAuthenticationType`).
@@ -383,6 +387,7 @@ static LOCATION_EFS_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LocationUri", Some("location_uri")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl LocationEfs {
     /// Declares a `AWS::DataSync::LocationEFS` with the stack-unique `id`. Required properties: `ec2_config` (`Ec2Config`).
@@ -518,6 +523,7 @@ static LOCATION_F_SX_LUSTRE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LocationUri", Some("location_uri")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl LocationFSxLustre {
     /// Declares a `AWS::DataSync::LocationFSxLustre` with the stack-unique `id`. Required properties: `security_group_arns` (`SecurityGroupArns`).
@@ -599,6 +605,7 @@ static LOCATION_F_SX_ONTAP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl LocationFSxOntap {
     /// Declares a `AWS::DataSync::LocationFSxONTAP` with the stack-unique `id`. Required properties: `security_group_arns` (`SecurityGroupArns`), `storage_virtual_machine_arn` (`StorageVirtualMachineArn`).
@@ -899,6 +906,7 @@ static LOCATION_F_SX_OPEN_ZFS_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LocationUri", Some("location_uri")),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl LocationFSxOpenZfs {
     /// Declares a `AWS::DataSync::LocationFSxOpenZFS` with the stack-unique `id`. Required properties: `protocol` (`Protocol`), `security_group_arns` (`SecurityGroupArns`).
@@ -1021,6 +1029,7 @@ static LOCATION_F_SX_WINDOWS_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl LocationFSxWindows {
     /// Declares a `AWS::DataSync::LocationFSxWindows` with the stack-unique `id`. Required properties: `security_group_arns` (`SecurityGroupArns`), `user` (`User`).
@@ -1149,6 +1158,7 @@ static LOCATION_HDFS_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl LocationHdfs {
     /// Declares a `AWS::DataSync::LocationHDFS` with the stack-unique `id`. Required properties: `agent_arns` (`AgentArns`), `authentication_type` (`AuthenticationType`), `name_nodes` (`NameNodes`).
@@ -1407,6 +1417,7 @@ static LOCATION_NFS_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LocationUri", Some("location_uri")),
     ],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl LocationNfs {
     /// Declares a `AWS::DataSync::LocationNFS` with the stack-unique `id`. Required properties: `on_prem_config` (`OnPremConfig`).
@@ -1507,6 +1518,7 @@ static LOCATION_OBJECT_STORAGE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 9),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl LocationObjectStorage {
     /// Declares a `AWS::DataSync::LocationObjectStorage` with the stack-unique `id`. No property is required.
@@ -1778,6 +1790,7 @@ static LOCATION_S3_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LocationUri", Some("location_uri")),
     ],
     schema: (&SCHEMAS, 10),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
 impl LocationS3 {
     /// Declares a `AWS::DataSync::LocationS3` with the stack-unique `id`. Required properties: `s3_config` (`S3Config`).
@@ -1896,6 +1909,7 @@ static LOCATION_SMB_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 11),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
 impl LocationSmb {
     /// Declares a `AWS::DataSync::LocationSMB` with the stack-unique `id`. Required properties: `agent_arns` (`AgentArns`).
@@ -2185,6 +2199,7 @@ static TASK_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 12),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
 impl Task {
     /// Declares a `AWS::DataSync::Task` with the stack-unique `id`. Required properties: `destination_location_arn` (`DestinationLocationArn`), `source_location_arn` (`SourceLocationArn`).

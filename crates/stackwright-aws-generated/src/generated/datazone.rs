@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("datazone.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("datazone.awscc.jsonl"));
 /// Connections enables users to connect their DataZone resources (domains, projects, and environments) to external resources/services (data, compute, etc)
 ///
 /// CloudFormation: `AWS::DataZone::Connection`. Terraform: `awscc_datazone_connection` (awscc provider).
@@ -63,6 +65,7 @@ static CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Type", Some("type")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Connection {
     /// Declares a `AWS::DataZone::Connection` with the stack-unique `id`. Required properties: `domain_identifier` (`DomainIdentifier`), `name` (`Name`).
@@ -143,7 +146,7 @@ impl Connection {
     }
     /// CloudFormation `Props`, Terraform `props`.
     pub fn props(mut self, value: impl Into<rt::Value>) -> Self {
-        self.0.set("Props", Some("props"), rt::json(value));
+        self.0.set("Props", Some("props"), rt::json_object(value));
         self
     }
     /// The scope of the connection.
@@ -335,6 +338,7 @@ static DATA_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl DataSource {
     /// Declares a `AWS::DataZone::DataSource` with the stack-unique `id`. Required properties: `domain_identifier` (`DomainIdentifier`), `name` (`Name`), `project_identifier` (`ProjectIdentifier`), `type_` (`Type`).
@@ -379,8 +383,11 @@ impl DataSource {
     ///
     /// CloudFormation `Configuration`, Terraform `configuration`.
     pub fn configuration(mut self, value: impl Into<rt::Value>) -> Self {
-        self.0
-            .set("Configuration", Some("configuration"), rt::json(value));
+        self.0.set(
+            "Configuration",
+            Some("configuration"),
+            rt::json_object(value),
+        );
         self
     }
     /// The unique identifier of a connection used to fetch relevant parameters from connection during Datasource run
@@ -803,6 +810,7 @@ static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Domain {
     /// Declares a `AWS::DataZone::Domain` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -1034,6 +1042,7 @@ static DOMAIN_UNIT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdatedAt", Some("last_updated_at")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl DomainUnit {
     /// Declares a `AWS::DataZone::DomainUnit` with the stack-unique `id`. Required properties: `domain_identifier` (`DomainIdentifier`), `name` (`Name`), `parent_domain_unit_identifier` (`ParentDomainUnitIdentifier`).
@@ -1156,6 +1165,7 @@ static ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl Environment {
     /// Declares a `AWS::DataZone::Environment` with the stack-unique `id`. Required properties: `domain_identifier` (`DomainIdentifier`), `name` (`Name`), `project_identifier` (`ProjectIdentifier`).
@@ -1431,6 +1441,7 @@ static ENVIRONMENT_ACTIONS_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Id", Some("id")),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl EnvironmentActions {
     /// Declares a `AWS::DataZone::EnvironmentActions` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -1575,6 +1586,7 @@ static ENVIRONMENT_BLUEPRINT_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl EnvironmentBlueprintConfiguration {
     /// Declares a `AWS::DataZone::EnvironmentBlueprintConfiguration` with the stack-unique `id`. Required properties: `domain_identifier` (`DomainIdentifier`), `enabled_regions` (`EnabledRegions`), `environment_blueprint_identifier` (`EnvironmentBlueprintIdentifier`).
@@ -1640,7 +1652,7 @@ impl EnvironmentBlueprintConfiguration {
         self.0.set(
             "ProvisioningConfigurations",
             Some("provisioning_configurations"),
-            rt::json(value),
+            rt::json_object(value),
         );
         self
     }
@@ -1764,6 +1776,7 @@ static ENVIRONMENT_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl EnvironmentProfile {
     /// Declares a `AWS::DataZone::EnvironmentProfile` with the stack-unique `id`. Required properties: `aws_account_id` (`AwsAccountId`), `aws_account_region` (`AwsAccountRegion`), `domain_identifier` (`DomainIdentifier`), `environment_blueprint_identifier` (`EnvironmentBlueprintIdentifier`), `name` (`Name`), `project_identifier` (`ProjectIdentifier`).
@@ -1948,6 +1961,7 @@ static FORM_TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedBy", Some("created_by")),
     ],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl FormType {
     /// Declares a `AWS::DataZone::FormType` with the stack-unique `id`. Required properties: `domain_identifier` (`DomainIdentifier`), `model` (`Model`), `name` (`Name`), `owning_project_identifier` (`OwningProjectIdentifier`).
@@ -2096,6 +2110,7 @@ static GROUP_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("RolePrincipalId", Some("role_principal_id")),
     ],
     schema: (&SCHEMAS, 9),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl GroupProfile {
     /// Declares a `AWS::DataZone::GroupProfile` with the stack-unique `id`. Required properties: `domain_identifier` (`DomainIdentifier`).
@@ -2235,6 +2250,7 @@ static OWNER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("OwnerType", Some("owner_type")),
     ],
     schema: (&SCHEMAS, 10),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
 impl Owner {
     /// Declares a `AWS::DataZone::Owner` with the stack-unique `id`. Required properties: `domain_identifier` (`DomainIdentifier`), `entity_identifier` (`EntityIdentifier`), `entity_type` (`EntityType`), `owner` (`Owner`).
@@ -2258,7 +2274,7 @@ impl Owner {
             rt::string(entity_identifier),
         );
         this.set("EntityType", Some("entity_type"), entity_type.into());
-        this.set("Owner", Some("owner"), rt::json(owner));
+        this.set("Owner", Some("owner"), rt::json_object(owner));
         Owner(this)
     }
 }
@@ -2325,6 +2341,7 @@ static POLICY_GRANT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedBy", Some("created_by")),
     ],
     schema: (&SCHEMAS, 11),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
 impl PolicyGrant {
     /// Declares a `AWS::DataZone::PolicyGrant` with the stack-unique `id`. Required properties: `detail` (`Detail`), `domain_identifier` (`DomainIdentifier`), `entity_identifier` (`EntityIdentifier`), `entity_type` (`EntityType`), `policy_type` (`PolicyType`), `principal` (`Principal`).
@@ -2339,7 +2356,7 @@ impl PolicyGrant {
         principal: impl Into<rt::Value>,
     ) -> Self {
         let mut this = rt::Base::new(id, &POLICY_GRANT_TYPE);
-        this.set("Detail", Some("detail"), rt::json(detail));
+        this.set("Detail", Some("detail"), rt::json_object(detail));
         this.set(
             "DomainIdentifier",
             Some("domain_identifier"),
@@ -2352,7 +2369,7 @@ impl PolicyGrant {
         );
         this.set("EntityType", Some("entity_type"), entity_type.into());
         this.set("PolicyType", Some("policy_type"), policy_type.into());
-        this.set("Principal", Some("principal"), rt::json(principal));
+        this.set("Principal", Some("principal"), rt::json_object(principal));
         PolicyGrant(this)
     }
 }
@@ -2469,6 +2486,7 @@ static PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ProjectStatus", Some("project_status")),
     ],
     schema: (&SCHEMAS, 12),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
 impl Project {
     /// Declares a `AWS::DataZone::Project` with the stack-unique `id`. Required properties: `domain_identifier` (`DomainIdentifier`), `name` (`Name`).
@@ -2797,6 +2815,7 @@ static PROJECT_MEMBERSHIP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("MemberIdentifierType", Some("member_identifier_type")),
     ],
     schema: (&SCHEMAS, 13),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 13)),
 };
 impl ProjectMembership {
     /// Declares a `AWS::DataZone::ProjectMembership` with the stack-unique `id`. Required properties: `designation` (`Designation`), `domain_identifier` (`DomainIdentifier`), `member` (`Member`), `project_identifier` (`ProjectIdentifier`).
@@ -2815,7 +2834,7 @@ impl ProjectMembership {
             Some("domain_identifier"),
             rt::string(domain_identifier),
         );
-        this.set("Member", Some("member"), rt::json(member));
+        this.set("Member", Some("member"), rt::json_object(member));
         this.set(
             "ProjectIdentifier",
             Some("project_identifier"),
@@ -2884,6 +2903,7 @@ static PROJECT_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdatedAt", Some("last_updated_at")),
     ],
     schema: (&SCHEMAS, 14),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 14)),
 };
 impl ProjectProfile {
     /// Declares a `AWS::DataZone::ProjectProfile` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -3260,6 +3280,7 @@ static SUBSCRIPTION_TARGET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedBy", Some("updated_by")),
     ],
     schema: (&SCHEMAS, 15),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 15)),
 };
 impl SubscriptionTarget {
     /// Declares a `AWS::DataZone::SubscriptionTarget` with the stack-unique `id`. Required properties: `applicable_asset_types` (`ApplicableAssetTypes`), `authorized_principals` (`AuthorizedPrincipals`), `domain_identifier` (`DomainIdentifier`), `environment_identifier` (`EnvironmentIdentifier`), `name` (`Name`), `subscription_target_config` (`SubscriptionTargetConfig`), `type_` (`Type`).
@@ -3439,6 +3460,7 @@ static USER_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Details", Some("details")),
     ],
     schema: (&SCHEMAS, 16),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 16)),
 };
 impl UserProfile {
     /// Declares a `AWS::DataZone::UserProfile` with the stack-unique `id`. Required properties: `domain_identifier` (`DomainIdentifier`), `user_identifier` (`UserIdentifier`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("dax.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("dax.awscc.jsonl"));
 /// Resource Type definition for AWS::DAX::Cluster
 ///
 /// CloudFormation: `AWS::DAX::Cluster`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -61,6 +63,7 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ClusterDiscoveryEndpointURL", None),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: None,
 };
 impl Cluster {
     /// Declares a `AWS::DAX::Cluster` with the stack-unique `id`. Required properties: `iam_role_arn` (`IAMRoleARN`), `node_type` (`NodeType`), `replication_factor` (`ReplicationFactor`).
@@ -224,6 +227,7 @@ static PARAMETER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl ParameterGroup {
     /// Declares a `AWS::DAX::ParameterGroup` with the stack-unique `id`. No property is required.
@@ -304,6 +308,7 @@ static SUBNET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl SubnetGroup {
     /// Declares a `AWS::DAX::SubnetGroup` with the stack-unique `id`. Required properties: `subnet_ids` (`SubnetIds`).

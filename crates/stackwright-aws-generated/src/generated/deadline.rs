@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("deadline.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("deadline.awscc.jsonl"));
 /// Creates a budget to set spending thresholds for your rendering activity.
 ///
 /// CloudFormation: `AWS::Deadline::Budget`. Terraform: `awscc_deadline_budget` (awscc provider).
@@ -64,6 +66,7 @@ static BUDGET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Budget {
     /// Declares a `AWS::Deadline::Budget` with the stack-unique `id`. Required properties: `actions` (`Actions`), `approximate_dollar_limit` (`ApproximateDollarLimit`), `display_name` (`DisplayName`), `farm_id` (`FarmId`), `schedule` (`Schedule`), `usage_tracking_resource` (`UsageTrackingResource`).
@@ -265,6 +268,7 @@ static FARM_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("FarmId", Some("farm_id")), ("Arn", Some("arn"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Farm {
     /// Declares a `AWS::Deadline::Farm` with the stack-unique `id`. Required properties: `display_name` (`DisplayName`).
@@ -361,6 +365,7 @@ static FLEET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Fleet {
     /// Declares a `AWS::Deadline::Fleet` with the stack-unique `id`. Required properties: `configuration` (`Configuration`), `display_name` (`DisplayName`), `farm_id` (`FarmId`), `max_worker_count` (`MaxWorkerCount`), `role_arn` (`RoleArn`).
@@ -377,7 +382,7 @@ impl Fleet {
         this.set(
             "Configuration",
             Some("configuration"),
-            rt::json(configuration),
+            rt::json_object(configuration),
         );
         this.set(
             "DisplayName",
@@ -521,6 +526,7 @@ static LICENSE_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl LicenseEndpoint {
     /// Declares a `AWS::Deadline::LicenseEndpoint` with the stack-unique `id`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnet_ids` (`SubnetIds`), `vpc_id` (`VpcId`).
@@ -614,6 +620,7 @@ static LIMIT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LimitId", Some("limit_id")),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl Limit {
     /// Declares a `AWS::Deadline::Limit` with the stack-unique `id`. Required properties: `amount_requirement_name` (`AmountRequirementName`), `display_name` (`DisplayName`), `farm_id` (`FarmId`), `max_count` (`MaxCount`).
@@ -709,6 +716,7 @@ static METERED_PRODUCT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Vendor", Some("vendor")),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl MeteredProduct {
     /// Declares a `AWS::Deadline::MeteredProduct` with the stack-unique `id`. No property is required.
@@ -806,6 +814,7 @@ static MONITOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
     ],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl Monitor {
     /// Declares a `AWS::Deadline::Monitor` with the stack-unique `id`. Required properties: `display_name` (`DisplayName`), `identity_center_instance_arn` (`IdentityCenterInstanceArn`), `role_arn` (`RoleArn`), `subdomain` (`Subdomain`).
@@ -909,6 +918,7 @@ static QUEUE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("QueueId", Some("queue_id")), ("Arn", Some("arn"))],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl Queue {
     /// Declares a `AWS::Deadline::Queue` with the stack-unique `id`. Required properties: `display_name` (`DisplayName`), `farm_id` (`FarmId`).
@@ -991,7 +1001,7 @@ impl Queue {
         self.0.set(
             "SchedulingConfiguration",
             Some("scheduling_configuration"),
-            rt::json(value),
+            rt::json_object(value),
         );
         self
     }
@@ -1157,6 +1167,7 @@ static QUEUE_ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("QueueEnvironmentId", Some("queue_environment_id")),
     ],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl QueueEnvironment {
     /// Declares a `AWS::Deadline::QueueEnvironment` with the stack-unique `id`. Required properties: `farm_id` (`FarmId`), `priority` (`Priority`), `queue_id` (`QueueId`), `template` (`Template`), `template_type` (`TemplateType`).
@@ -1248,6 +1259,7 @@ static QUEUE_FLEET_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 9),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl QueueFleetAssociation {
     /// Declares a `AWS::Deadline::QueueFleetAssociation` with the stack-unique `id`. Required properties: `farm_id` (`FarmId`), `fleet_id` (`FleetId`), `queue_id` (`QueueId`).
@@ -1312,6 +1324,7 @@ static QUEUE_LIMIT_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 10),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
 impl QueueLimitAssociation {
     /// Declares a `AWS::Deadline::QueueLimitAssociation` with the stack-unique `id`. Required properties: `farm_id` (`FarmId`), `limit_id` (`LimitId`), `queue_id` (`QueueId`).
@@ -1376,6 +1389,7 @@ static STORAGE_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("StorageProfileId", Some("storage_profile_id"))],
     schema: (&SCHEMAS, 11),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
 impl StorageProfile {
     /// Declares a `AWS::Deadline::StorageProfile` with the stack-unique `id`. Required properties: `display_name` (`DisplayName`), `farm_id` (`FarmId`), `os_family` (`OsFamily`).
@@ -1512,6 +1526,7 @@ static WORKER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedBy", Some("created_by")),
     ],
     schema: (&SCHEMAS, 12),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
 impl Worker {
     /// Declares a `AWS::Deadline::Worker` with the stack-unique `id`. Required properties: `farm_id` (`FarmId`), `fleet_id` (`FleetId`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("detective.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("detective.awscc.jsonl"));
 /// Resource schema for AWS::Detective::Graph
 ///
 /// CloudFormation: `AWS::Detective::Graph`. Terraform: `awscc_detective_graph` (awscc provider).
@@ -48,6 +50,7 @@ static GRAPH_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Graph {
     /// Declares a `AWS::Detective::Graph` with the stack-unique `id`. No property is required.
@@ -111,6 +114,7 @@ static MEMBER_INVITATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl MemberInvitation {
     /// Declares a `AWS::Detective::MemberInvitation` with the stack-unique `id`. Required properties: `graph_arn` (`GraphArn`), `member_email_address` (`MemberEmailAddress`), `member_id` (`MemberId`).
@@ -185,6 +189,7 @@ static ORGANIZATION_ADMIN_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("GraphArn", Some("graph_arn"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl OrganizationAdmin {
     /// Declares a `AWS::Detective::OrganizationAdmin` with the stack-unique `id`. Required properties: `account_id` (`AccountId`).

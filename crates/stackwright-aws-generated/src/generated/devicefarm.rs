@@ -77,6 +77,7 @@ static DEVICE_POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", None)],
     schema: (&SCHEMAS, 0),
+    awscc_schema: None,
 };
 impl DevicePool {
     /// Declares a `AWS::DeviceFarm::DevicePool` with the stack-unique `id`. Required properties: `name` (`Name`), `project_arn` (`ProjectArn`), `rules` (`Rules`).
@@ -266,6 +267,7 @@ static INSTANCE_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", None)],
     schema: (&SCHEMAS, 1),
+    awscc_schema: None,
 };
 impl InstanceProfile {
     /// Declares a `AWS::DeviceFarm::InstanceProfile` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -370,6 +372,7 @@ static NETWORK_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", None)],
     schema: (&SCHEMAS, 2),
+    awscc_schema: None,
 };
 impl NetworkProfile {
     /// Declares a `AWS::DeviceFarm::NetworkProfile` with the stack-unique `id`. Required properties: `name` (`Name`), `project_arn` (`ProjectArn`).
@@ -500,6 +503,7 @@ static PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", None)],
     schema: (&SCHEMAS, 3),
+    awscc_schema: None,
 };
 impl Project {
     /// Declares a `AWS::DeviceFarm::Project` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -646,6 +650,7 @@ static TEST_GRID_PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", None)],
     schema: (&SCHEMAS, 4),
+    awscc_schema: None,
 };
 impl TestGridProject {
     /// Declares a `AWS::DeviceFarm::TestGridProject` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -769,6 +774,7 @@ static UPLOAD_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Created", None),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: None,
 };
 impl Upload {
     /// Declares a `AWS::DeviceFarm::Upload` with the stack-unique `id`. Required properties: `name` (`Name`), `project_arn` (`ProjectArn`), `type_` (`Type`).
@@ -956,6 +962,7 @@ static VPCE_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", None)],
     schema: (&SCHEMAS, 6),
+    awscc_schema: None,
 };
 impl VpceConfiguration {
     /// Declares a `AWS::DeviceFarm::VPCEConfiguration` with the stack-unique `id`. Required properties: `service_dns_name` (`ServiceDnsName`), `vpce_configuration_name` (`VpceConfigurationName`), `vpce_service_name` (`VpceServiceName`).

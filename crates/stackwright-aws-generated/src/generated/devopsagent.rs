@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("devopsagent.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("devopsagent.awscc.jsonl"));
 /// Resource Type definition for AWS::DevOpsAgent::AgentSpace
 ///
 /// CloudFormation: `AWS::DevOpsAgent::AgentSpace`. Terraform: `awscc_devopsagent_agent_space` (awscc provider).
@@ -92,6 +94,7 @@ static AGENT_SPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl AgentSpace {
     /// Declares a `AWS::DevOpsAgent::AgentSpace` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -444,6 +447,7 @@ static ASSET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Asset {
     /// Declares a `AWS::DevOpsAgent::Asset` with the stack-unique `id`. Required properties: `agent_space_id` (`AgentSpaceId`), `asset_type` (`AssetType`).
@@ -607,6 +611,7 @@ static ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Association {
     /// Declares a `AWS::DevOpsAgent::Association` with the stack-unique `id`. Required properties: `agent_space_id` (`AgentSpaceId`), `configuration` (`Configuration`), `service_id` (`ServiceId`).
@@ -626,7 +631,7 @@ impl Association {
         this.set(
             "Configuration",
             Some("configuration"),
-            rt::json(configuration),
+            rt::json_object(configuration),
         );
         this.set("ServiceId", Some("service_id"), rt::string(service_id));
         Association(this)
@@ -712,6 +717,7 @@ static PRIVATE_CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl PrivateConnection {
     /// Declares a `AWS::DevOpsAgent::PrivateConnection` with the stack-unique `id`. Required properties: `connection_configuration` (`ConnectionConfiguration`), `name` (`Name`).
@@ -725,7 +731,7 @@ impl PrivateConnection {
         this.set(
             "ConnectionConfiguration",
             Some("connection_configuration"),
-            rt::json(connection_configuration),
+            rt::json_object(connection_configuration),
         );
         this.set("Name", Some("name"), rt::string(name));
         PrivateConnection(this)
@@ -809,6 +815,7 @@ static SERVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl Service {
     /// Declares a `AWS::DevOpsAgent::Service` with the stack-unique `id`. Required properties: `service_type` (`ServiceType`).
@@ -859,8 +866,11 @@ impl Service {
     ///
     /// CloudFormation `ServiceDetails`, Terraform `service_details`.
     pub fn service_details(mut self, value: impl Into<rt::Value>) -> Self {
-        self.0
-            .set("ServiceDetails", Some("service_details"), rt::json(value));
+        self.0.set(
+            "ServiceDetails",
+            Some("service_details"),
+            rt::json_object(value),
+        );
         self
     }
     /// The name of the private connection to use for API calls (target URL) only.
@@ -979,6 +989,7 @@ static TRIGGER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl Trigger {
     /// Declares a `AWS::DevOpsAgent::Trigger` with the stack-unique `id`. Required properties: `action` (`Action`), `agent_space_id` (`AgentSpaceId`), `condition` (`Condition`), `type_` (`Type`).

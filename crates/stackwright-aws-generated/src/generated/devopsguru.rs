@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("devopsguru.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("devopsguru.awscc.jsonl"));
 /// This resource schema represents the LogAnomalyDetectionIntegration resource in the Amazon DevOps Guru.
 ///
 /// CloudFormation: `AWS::DevOpsGuru::LogAnomalyDetectionIntegration`. Terraform: `awscc_devopsguru_log_anomaly_detection_integration` (awscc provider).
@@ -54,6 +56,7 @@ static LOG_ANOMALY_DETECTION_INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("AccountId", Some("account_id"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl LogAnomalyDetectionIntegration {
     /// Declares a `AWS::DevOpsGuru::LogAnomalyDetectionIntegration` with the stack-unique `id`. No property is required.
@@ -113,6 +116,7 @@ static NOTIFICATION_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl NotificationChannel {
     /// Declares a `AWS::DevOpsGuru::NotificationChannel` with the stack-unique `id`. Required properties: `config` (`Config`).
@@ -288,6 +292,7 @@ static RESOURCE_COLLECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("ResourceCollectionType", Some("resource_collection_type"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl ResourceCollection {
     /// Declares a `AWS::DevOpsGuru::ResourceCollection` with the stack-unique `id`. Required properties: `resource_collection_filter` (`ResourceCollectionFilter`).

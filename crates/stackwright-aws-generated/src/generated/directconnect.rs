@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("directconnect.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("directconnect.awscc.jsonl"));
 /// Resource Type definition for AWS::DirectConnect::Connection
 ///
 /// CloudFormation: `AWS::DirectConnect::Connection`. Terraform: `awscc_directconnect_connection` (awscc provider).
@@ -36,6 +38,7 @@ static CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ConnectionState", Some("connection_state")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Connection {
     /// Declares a `AWS::DirectConnect::Connection` with the stack-unique `id`. Required properties: `bandwidth` (`Bandwidth`), `connection_name` (`ConnectionName`), `location` (`Location`).
@@ -125,6 +128,7 @@ static DIRECT_CONNECT_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DirectConnectGatewayId", Some("direct_connect_gateway_id")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl DirectConnectGateway {
     /// Declares a `AWS::DirectConnect::DirectConnectGateway` with the stack-unique `id`. Required properties: `direct_connect_gateway_name` (`DirectConnectGatewayName`).
@@ -180,6 +184,7 @@ static DIRECT_CONNECT_GATEWAY_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("AssociationId", Some("association_id"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl DirectConnectGatewayAssociation {
     /// Declares a `AWS::DirectConnect::DirectConnectGatewayAssociation` with the stack-unique `id`. Required properties: `associated_gateway_id` (`AssociatedGatewayId`), `direct_connect_gateway_id` (`DirectConnectGatewayId`).
@@ -265,6 +270,7 @@ static LAG_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LagState", Some("lag_state")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl Lag {
     /// Declares a `AWS::DirectConnect::Lag` with the stack-unique `id`. Required properties: `connections_bandwidth` (`ConnectionsBandwidth`), `lag_name` (`LagName`), `location` (`Location`).
@@ -352,6 +358,7 @@ static PRIVATE_VIRTUAL_INTERFACE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("VirtualInterfaceId", Some("virtual_interface_id")),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl PrivateVirtualInterface {
     /// Declares a `AWS::DirectConnect::PrivateVirtualInterface` with the stack-unique `id`. Required properties: `bgp_peers` (`BgpPeers`), `connection_id` (`ConnectionId`), `virtual_interface_name` (`VirtualInterfaceName`), `vlan` (`Vlan`).
@@ -482,6 +489,7 @@ static PUBLIC_VIRTUAL_INTERFACE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("VirtualInterfaceId", Some("virtual_interface_id")),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl PublicVirtualInterface {
     /// Declares a `AWS::DirectConnect::PublicVirtualInterface` with the stack-unique `id`. Required properties: `bgp_peers` (`BgpPeers`), `connection_id` (`ConnectionId`), `virtual_interface_name` (`VirtualInterfaceName`), `vlan` (`Vlan`).
@@ -586,6 +594,7 @@ static TRANSIT_VIRTUAL_INTERFACE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("VirtualInterfaceId", Some("virtual_interface_id")),
     ],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl TransitVirtualInterface {
     /// Declares a `AWS::DirectConnect::TransitVirtualInterface` with the stack-unique `id`. Required properties: `bgp_peers` (`BgpPeers`), `connection_id` (`ConnectionId`), `direct_connect_gateway_id` (`DirectConnectGatewayId`), `virtual_interface_name` (`VirtualInterfaceName`), `vlan` (`Vlan`).

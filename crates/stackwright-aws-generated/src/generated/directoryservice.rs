@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("directoryservice.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("directoryservice.awscc.jsonl"));
 /// Resource Type definition for AWS::DirectoryService::MicrosoftAD
 ///
 /// CloudFormation: `AWS::DirectoryService::MicrosoftAD`. Terraform: `awscc_directoryservice_microsoft_ad` (awscc provider).
@@ -36,6 +38,7 @@ static MICROSOFT_AD_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DirectoryId", Some("directory_id")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl MicrosoftAd {
     /// Declares a `AWS::DirectoryService::MicrosoftAD` with the stack-unique `id`. Required properties: `name` (`Name`), `vpc_settings` (`VpcSettings`).
@@ -165,6 +168,7 @@ static SIMPLE_AD_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DirectoryId", Some("directory_id")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl SimpleAd {
     /// Declares a `AWS::DirectoryService::SimpleAD` with the stack-unique `id`. Required properties: `name` (`Name`), `size` (`Size`), `vpc_settings` (`VpcSettings`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("dlm.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("dlm.awscc.jsonl"));
 /// Resource Type definition for AWS::DLM::LifecyclePolicy
 ///
 /// CloudFormation: `AWS::DLM::LifecyclePolicy`. Terraform: `awscc_dlm_lifecycle_policy` (awscc provider).
@@ -32,6 +34,7 @@ static LIFECYCLE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("PolicyId", Some("policy_id")), ("Arn", Some("arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl LifecyclePolicy {
     /// Declares a `AWS::DLM::LifecyclePolicy` with the stack-unique `id`. No property is required.

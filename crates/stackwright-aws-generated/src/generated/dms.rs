@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("dms.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("dms.awscc.jsonl"));
 /// Resource Type definition for AWS::DMS::Certificate
 ///
 /// CloudFormation: `AWS::DMS::Certificate`. Terraform: `awscc_dms_certificate` (awscc provider).
@@ -46,6 +48,7 @@ static CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("CertificateArn", Some("certificate_arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Certificate {
     /// Declares a `AWS::DMS::Certificate` with the stack-unique `id`. No property is required.
@@ -123,6 +126,7 @@ static DATA_MIGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl DataMigration {
     /// Declares a `AWS::DMS::DataMigration` with the stack-unique `id`. Required properties: `data_migration_type` (`DataMigrationType`), `migration_project_identifier` (`MigrationProjectIdentifier`), `service_access_role_arn` (`ServiceAccessRoleArn`).
@@ -340,6 +344,7 @@ static DATA_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl DataProvider {
     /// Declares a `AWS::DMS::DataProvider` with the stack-unique `id`. Required properties: `engine` (`Engine`).
@@ -1131,6 +1136,7 @@ static ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ExternalId", Some("external_id")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl Endpoint {
     /// Declares a `AWS::DMS::Endpoint` with the stack-unique `id`. Required properties: `endpoint_type` (`EndpointType`), `engine_name` (`EngineName`).
@@ -3962,6 +3968,7 @@ static EVENT_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl EventSubscription {
     /// Declares a `AWS::DMS::EventSubscription` with the stack-unique `id`. Required properties: `sns_topic_arn` (`SnsTopicArn`).
@@ -4049,6 +4056,7 @@ static INSTANCE_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl InstanceProfile {
     /// Declares a `AWS::DMS::InstanceProfile` with the stack-unique `id`. No property is required.
@@ -4205,6 +4213,7 @@ static MIGRATION_PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("InstanceProfileName", Some("instance_profile_name")),
     ],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl MigrationProject {
     /// Declares a `AWS::DMS::MigrationProject` with the stack-unique `id`. No property is required.
@@ -4455,6 +4464,7 @@ static REPLICATION_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("ReplicationConfigArn", Some("replication_config_arn"))],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl ReplicationConfig {
     /// Declares a `AWS::DMS::ReplicationConfig` with the stack-unique `id`. Required properties: `compute_config` (`ComputeConfig`), `replication_config_identifier` (`ReplicationConfigIdentifier`), `replication_type` (`ReplicationType`), `source_endpoint_arn` (`SourceEndpointArn`), `table_mappings` (`TableMappings`), `target_endpoint_arn` (`TargetEndpointArn`).
@@ -4679,6 +4689,7 @@ static REPLICATION_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ReplicationInstancePrivateIpAddresses", None),
     ],
     schema: (&SCHEMAS, 8),
+    awscc_schema: None,
 };
 impl ReplicationInstance {
     /// Declares a `AWS::DMS::ReplicationInstance` with the stack-unique `id`. Required properties: `replication_instance_class` (`ReplicationInstanceClass`).
@@ -4823,6 +4834,7 @@ static REPLICATION_SUBNET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 9),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl ReplicationSubnetGroup {
     /// Declares a `AWS::DMS::ReplicationSubnetGroup` with the stack-unique `id`. Required properties: `replication_subnet_group_description` (`ReplicationSubnetGroupDescription`), `subnet_ids` (`SubnetIds`).
@@ -4886,6 +4898,7 @@ static REPLICATION_TASK_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("ReplicationTaskArn", Some("replication_task_arn"))],
     schema: (&SCHEMAS, 10),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
 impl ReplicationTask {
     /// Declares a `AWS::DMS::ReplicationTask` with the stack-unique `id`. Required properties: `migration_type` (`MigrationType`), `replication_instance_arn` (`ReplicationInstanceArn`), `source_endpoint_arn` (`SourceEndpointArn`), `table_mappings` (`TableMappings`), `target_endpoint_arn` (`TargetEndpointArn`).

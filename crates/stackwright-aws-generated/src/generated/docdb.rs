@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("docdb.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("docdb.awscc.jsonl"));
 /// Resource Type definition for AWS::DocDB::DBCluster
 ///
 /// CloudFormation: `AWS::DocDB::DBCluster`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -39,6 +41,7 @@ static DB_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ClusterResourceId", None),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: None,
 };
 impl DbCluster {
     /// Declares a `AWS::DocDB::DBCluster` with the stack-unique `id`. No property is required.
@@ -290,6 +293,7 @@ static DB_CLUSTER_PARAMETER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["ap-southeast-6", "us-west-1"],
     attributes: &[],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl DbClusterParameterGroup {
     /// Declares a `AWS::DocDB::DBClusterParameterGroup` with the stack-unique `id`. Required properties: `description` (`Description`), `family` (`Family`), `parameters` (`Parameters`).
@@ -337,6 +341,7 @@ static DB_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["ap-southeast-6", "us-west-1"],
     attributes: &[("Port", None), ("Id", None), ("Endpoint", None)],
     schema: (&SCHEMAS, 2),
+    awscc_schema: None,
 };
 impl DbInstance {
     /// Declares a `AWS::DocDB::DBInstance` with the stack-unique `id`. Required properties: `db_cluster_identifier` (`DBClusterIdentifier`), `db_instance_class` (`DBInstanceClass`).
@@ -429,6 +434,7 @@ static DB_SUBNET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["ap-southeast-6", "us-west-1"],
     attributes: &[],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl DbSubnetGroup {
     /// Declares a `AWS::DocDB::DBSubnetGroup` with the stack-unique `id`. Required properties: `db_subnet_group_description` (`DBSubnetGroupDescription`), `subnet_ids` (`SubnetIds`).
@@ -478,6 +484,7 @@ static EVENT_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["ap-southeast-6", "us-west-1"],
     attributes: &[],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl EventSubscription {
     /// Declares a `AWS::DocDB::EventSubscription` with the stack-unique `id`. Required properties: `sns_topic_arn` (`SnsTopicArn`).
@@ -589,6 +596,7 @@ static GLOBAL_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl GlobalCluster {
     /// Declares a `AWS::DocDB::GlobalCluster` with the stack-unique `id`. Required properties: `global_cluster_identifier` (`GlobalClusterIdentifier`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("docdbelastic.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("docdbelastic.awscc.jsonl"));
 /// The AWS::DocDBElastic::Cluster Amazon DocumentDB (with MongoDB compatibility) Elastic Scale resource describes a Cluster
 ///
 /// CloudFormation: `AWS::DocDBElastic::Cluster`. Terraform: `awscc_docdbelastic_cluster` (awscc provider).
@@ -57,6 +59,7 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ClusterEndpoint", Some("cluster_endpoint")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Cluster {
     /// Declares a `AWS::DocDBElastic::Cluster` with the stack-unique `id`. Required properties: `admin_user_name` (`AdminUserName`), `auth_type` (`AuthType`), `cluster_name` (`ClusterName`), `shard_capacity` (`ShardCapacity`), `shard_count` (`ShardCount`).
@@ -232,6 +235,7 @@ static CLUSTER_SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("KmsKeyId", Some("kms_key_id")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl ClusterSnapshot {
     /// Declares a `AWS::DocDBElastic::ClusterSnapshot` with the stack-unique `id`. Required properties: `cluster_arn` (`ClusterArn`), `snapshot_name` (`SnapshotName`).

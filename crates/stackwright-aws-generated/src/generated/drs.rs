@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("drs.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("drs.awscc.jsonl"));
 /// Account level Launch Configuration Template for AWS Elastic Disaster Recovery.
 ///
 /// CloudFormation: `AWS::DRS::LaunchConfigurationTemplate`. Terraform: `awscc_drs_launch_configuration_template` (awscc provider).
@@ -72,6 +74,7 @@ static LAUNCH_CONFIGURATION_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl LaunchConfigurationTemplate {
     /// Declares a `AWS::DRS::LaunchConfigurationTemplate` with the stack-unique `id`. No property is required.
@@ -287,6 +290,7 @@ static RECOVERY_PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl RecoveryPlan {
     /// Declares a `AWS::DRS::RecoveryPlan` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -396,6 +400,7 @@ static REPLICATION_CONFIGURATION_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl ReplicationConfigurationTemplate {
     /// Declares a `AWS::DRS::ReplicationConfigurationTemplate` with the stack-unique `id`. Required properties: `bandwidth_throttling` (`BandwidthThrottling`), `ebs_encryption` (`EbsEncryption`), `pit_policy` (`PitPolicy`), `replication_servers_security_groups_i_ds` (`ReplicationServersSecurityGroupsIDs`), `staging_area_subnet_id` (`StagingAreaSubnetId`), `staging_area_tags` (`StagingAreaTags`).
@@ -705,6 +710,7 @@ static SOURCE_NETWORK_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("SourceNetworkID", Some("source_network_id")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl SourceNetwork {
     /// Declares a `AWS::DRS::SourceNetwork` with the stack-unique `id`. Required properties: `origin_account_id` (`OriginAccountID`), `origin_region` (`OriginRegion`), `vpc_id` (`VpcID`).

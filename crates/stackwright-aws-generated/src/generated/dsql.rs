@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("dsql.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("dsql.awscc.jsonl"));
 /// Resource Type definition for AWS::DSQL::Cluster
 ///
 /// CloudFormation: `AWS::DSQL::Cluster`. Terraform: `awscc_dsql_cluster` (awscc provider).
@@ -60,6 +62,7 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("VpcEndpoint", Some("vpc_endpoint")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Cluster {
     /// Declares a `AWS::DSQL::Cluster` with the stack-unique `id`. No property is required.

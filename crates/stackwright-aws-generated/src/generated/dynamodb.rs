@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("dynamodb.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("dynamodb.awscc.jsonl"));
 /// Resource Type definition for AWS::DynamoDB::Backup
 ///
 /// CloudFormation: `AWS::DynamoDB::Backup`. Terraform: `awscc_dynamodb_backup` (awscc provider).
@@ -83,6 +85,7 @@ static BACKUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("BackupCreationDateTime", Some("backup_creation_date_time")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Backup {
     /// Declares a `AWS::DynamoDB::Backup` with the stack-unique `id`. Required properties: `backup_name` (`BackupName`), `table_name` (`TableName`).
@@ -149,6 +152,7 @@ static GLOBAL_TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("TableId", Some("table_id")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl GlobalTable {
     /// Declares a `AWS::DynamoDB::GlobalTable` with the stack-unique `id`. Required properties: `replicas` (`Replicas`).
@@ -1308,6 +1312,7 @@ static TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn")), ("StreamArn", Some("stream_arn"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Table {
     /// Declares a `AWS::DynamoDB::Table` with the stack-unique `id`. Required properties: `key_schema` (`KeySchema`).

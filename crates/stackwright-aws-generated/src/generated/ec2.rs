@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("ec2.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("ec2.awscc.jsonl"));
 /// An application status check monitors an HTTP or HTTPS endpoint on Amazon EC2 instances and reports application-layer health.
 ///
 /// CloudFormation: `AWS::EC2::ApplicationStatusCheck`. Terraform: `awscc_ec2_application_status_check` (awscc provider).
@@ -45,6 +47,7 @@ static APPLICATION_STATUS_CHECK_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl ApplicationStatusCheck {
     /// Declares a `AWS::EC2::ApplicationStatusCheck` with the stack-unique `id`. Required properties: `port` (`Port`), `protocol` (`Protocol`).
@@ -350,6 +353,7 @@ static CAPACITY_MANAGER_DATA_EXPORT_TYPE: rt::TypeInfo = rt::TypeInfo {
         Some("capacity_manager_data_export_id"),
     )],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl CapacityManagerDataExport {
     /// Declares a `AWS::EC2::CapacityManagerDataExport` with the stack-unique `id`. Required properties: `output_format` (`OutputFormat`), `s3_bucket_name` (`S3BucketName`), `schedule` (`Schedule`).
@@ -446,6 +450,7 @@ static CAPACITY_RESERVATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl CapacityReservation {
     /// Declares a `AWS::EC2::CapacityReservation` with the stack-unique `id`. Required properties: `instance_count` (`InstanceCount`), `instance_platform` (`InstancePlatform`), `instance_type` (`InstanceType`).
@@ -680,6 +685,7 @@ static CAPACITY_RESERVATION_FLEET_TYPE: rt::TypeInfo = rt::TypeInfo {
         Some("capacity_reservation_fleet_id"),
     )],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl CapacityReservationFleet {
     /// Declares a `AWS::EC2::CapacityReservationFleet` with the stack-unique `id`. No property is required.
@@ -902,6 +908,7 @@ static CARRIER_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("State", Some("state")),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl CarrierGateway {
     /// Declares a `AWS::EC2::CarrierGateway` with the stack-unique `id`. Required properties: `vpc_id` (`VpcId`).
@@ -951,6 +958,7 @@ static CLIENT_VPN_AUTHORIZATION_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl ClientVpnAuthorizationRule {
     /// Declares a `AWS::EC2::ClientVpnAuthorizationRule` with the stack-unique `id`. Required properties: `client_vpn_endpoint_id` (`ClientVpnEndpointId`), `target_network_cidr` (`TargetNetworkCidr`).
@@ -1028,6 +1036,7 @@ static CLIENT_VPN_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 6),
+    awscc_schema: None,
 };
 impl ClientVpnEndpoint {
     /// Declares a `AWS::EC2::ClientVpnEndpoint` with the stack-unique `id`. Required properties: `authentication_options` (`AuthenticationOptions`), `connection_log_options` (`ConnectionLogOptions`), `server_certificate_arn` (`ServerCertificateArn`).
@@ -1506,6 +1515,7 @@ static CLIENT_VPN_ROUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl ClientVpnRoute {
     /// Declares a `AWS::EC2::ClientVpnRoute` with the stack-unique `id`. Required properties: `client_vpn_endpoint_id` (`ClientVpnEndpointId`), `destination_cidr_block` (`DestinationCidrBlock`).
@@ -1575,6 +1585,7 @@ static CLIENT_VPN_TARGET_NETWORK_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 8),
+    awscc_schema: None,
 };
 impl ClientVpnTargetNetworkAssociation {
     /// Declares a `AWS::EC2::ClientVpnTargetNetworkAssociation` with the stack-unique `id`. Required properties: `client_vpn_endpoint_id` (`ClientVpnEndpointId`).
@@ -1632,6 +1643,7 @@ static CUSTOMER_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("CustomerGatewayId", Some("customer_gateway_id"))],
     schema: (&SCHEMAS, 9),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl CustomerGateway {
     /// Declares a `AWS::EC2::CustomerGateway` with the stack-unique `id`. Required properties: `ip_address` (`IpAddress`), `type_` (`Type`).
@@ -1703,6 +1715,7 @@ static DHCP_OPTIONS_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("DhcpOptionsId", Some("dhcp_options_id"))],
     schema: (&SCHEMAS, 10),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
 impl DhcpOptions {
     /// Declares a `AWS::EC2::DHCPOptions` with the stack-unique `id`. No property is required.
@@ -1800,6 +1813,7 @@ static EC2_FLEET_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("FleetId", Some("fleet_id"))],
     schema: (&SCHEMAS, 11),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
 impl Ec2Fleet {
     /// Declares a `AWS::EC2::EC2Fleet` with the stack-unique `id`. Required properties: `launch_template_configs` (`LaunchTemplateConfigs`), `target_capacity_specification` (`TargetCapacitySpecification`).
@@ -3486,6 +3500,7 @@ static EIP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AllocationId", Some("allocation_id")),
     ],
     schema: (&SCHEMAS, 12),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
 impl Eip {
     /// Declares a `AWS::EC2::EIP` with the stack-unique `id`. No property is required.
@@ -3587,6 +3602,7 @@ static EIP_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 13),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 13)),
 };
 impl EipAssociation {
     /// Declares a `AWS::EC2::EIPAssociation` with the stack-unique `id`. No property is required.
@@ -3664,6 +3680,7 @@ static EGRESS_ONLY_INTERNET_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 14),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 14)),
 };
 impl EgressOnlyInternetGateway {
     /// Declares a `AWS::EC2::EgressOnlyInternetGateway` with the stack-unique `id`. Required properties: `vpc_id` (`VpcId`).
@@ -3725,6 +3742,7 @@ static ENCLAVE_CERTIFICATE_IAM_ROLE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInf
         ("EncryptionKmsKeyId", Some("encryption_kms_key_id")),
     ],
     schema: (&SCHEMAS, 15),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 15)),
 };
 impl EnclaveCertificateIamRoleAssociation {
     /// Declares a `AWS::EC2::EnclaveCertificateIamRoleAssociation` with the stack-unique `id`. Required properties: `certificate_arn` (`CertificateArn`), `role_arn` (`RoleArn`).
@@ -3786,6 +3804,7 @@ static FLOW_LOG_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 16),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 16)),
 };
 impl FlowLog {
     /// Declares a `AWS::EC2::FlowLog` with the stack-unique `id`. Required properties: `resource_id` (`ResourceId`), `resource_type` (`ResourceType`).
@@ -4080,6 +4099,7 @@ static FPGA_IMAGE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Public", Some("public")),
     ],
     schema: (&SCHEMAS, 17),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 17)),
 };
 impl FpgaImage {
     /// Declares a `AWS::EC2::FpgaImage` with the stack-unique `id`. No property is required.
@@ -4234,6 +4254,7 @@ static GATEWAY_ROUTE_TABLE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("AssociationId", Some("association_id"))],
     schema: (&SCHEMAS, 18),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 18)),
 };
 impl GatewayRouteTableAssociation {
     /// Declares a `AWS::EC2::GatewayRouteTableAssociation` with the stack-unique `id`. Required properties: `gateway_id` (`GatewayId`), `route_table_id` (`RouteTableId`).
@@ -4283,6 +4304,7 @@ static HOST_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("HostId", Some("host_id"))],
     schema: (&SCHEMAS, 19),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 19)),
 };
 impl Host {
     /// Declares a `AWS::EC2::Host` with the stack-unique `id`. Required properties: `availability_zone` (`AvailabilityZone`).
@@ -4428,6 +4450,7 @@ static IPAM_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 20),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 20)),
 };
 impl Ipam {
     /// Declares a `AWS::EC2::IPAM` with the stack-unique `id`. No property is required.
@@ -4624,6 +4647,7 @@ static IPAM_ALLOCATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("IpamPoolAllocationId", Some("ipam_pool_allocation_id"))],
     schema: (&SCHEMAS, 21),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 21)),
 };
 impl IpamAllocation {
     /// Declares a `AWS::EC2::IPAMAllocation` with the stack-unique `id`. Required properties: `ipam_pool_id` (`IpamPoolId`).
@@ -4691,6 +4715,7 @@ static IPAM_POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("StateMessage", Some("state_message")),
     ],
     schema: (&SCHEMAS, 22),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 22)),
 };
 impl IpamPool {
     /// Declares a `AWS::EC2::IPAMPool` with the stack-unique `id`. Required properties: `address_family` (`AddressFamily`), `ipam_scope_id` (`IpamScopeId`).
@@ -4990,6 +5015,7 @@ static IPAM_POOL_CIDR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("State", Some("state")),
     ],
     schema: (&SCHEMAS, 23),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 23)),
 };
 impl IpamPoolCidr {
     /// Declares a `AWS::EC2::IPAMPoolCidr` with the stack-unique `id`. Required properties: `ipam_pool_id` (`IpamPoolId`).
@@ -5058,6 +5084,7 @@ static IPAM_PREFIX_LIST_RESOLVER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 24),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 24)),
 };
 impl IpamPrefixListResolver {
     /// Declares a `AWS::EC2::IPAMPrefixListResolver` with the stack-unique `id`. Required properties: `address_family` (`AddressFamily`).
@@ -5331,6 +5358,7 @@ static IPAM_PREFIX_LIST_RESOLVER_TARGET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 25),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 25)),
 };
 impl IpamPrefixListResolverTarget {
     /// Declares a `AWS::EC2::IPAMPrefixListResolverTarget` with the stack-unique `id`. Required properties: `ipam_prefix_list_resolver_id` (`IpamPrefixListResolverId`), `prefix_list_id` (`PrefixListId`), `prefix_list_region` (`PrefixListRegion`), `track_latest_version` (`TrackLatestVersion`).
@@ -5426,6 +5454,7 @@ static IPAM_RESOURCE_DISCOVERY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("State", Some("state")),
     ],
     schema: (&SCHEMAS, 26),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 26)),
 };
 impl IpamResourceDiscovery {
     /// Declares a `AWS::EC2::IPAMResourceDiscovery` with the stack-unique `id`. No property is required.
@@ -5583,6 +5612,7 @@ static IPAM_RESOURCE_DISCOVERY_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("OwnerId", Some("owner_id")),
     ],
     schema: (&SCHEMAS, 27),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 27)),
 };
 impl IpamResourceDiscoveryAssociation {
     /// Declares a `AWS::EC2::IPAMResourceDiscoveryAssociation` with the stack-unique `id`. Required properties: `ipam_id` (`IpamId`), `ipam_resource_discovery_id` (`IpamResourceDiscoveryId`).
@@ -5681,6 +5711,7 @@ static IPAM_SCOPE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("IpamScopeType", Some("ipam_scope_type")),
     ],
     schema: (&SCHEMAS, 28),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 28)),
 };
 impl IpamScope {
     /// Declares a `AWS::EC2::IPAMScope` with the stack-unique `id`. Required properties: `ipam_id` (`IpamId`).
@@ -5851,6 +5882,7 @@ static I_PV4_POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 29),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 29)),
 };
 impl IPv4Pool {
     /// Declares a `AWS::EC2::IPv4Pool` with the stack-unique `id`. No property is required.
@@ -5925,6 +5957,7 @@ static INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("State", Some("state")),
     ],
     schema: (&SCHEMAS, 30),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 30)),
 };
 impl Instance {
     /// Declares a `AWS::EC2::Instance` with the stack-unique `id`. No property is required.
@@ -7100,6 +7133,7 @@ static INSTANCE_CONNECT_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("VpcId", Some("vpc_id")),
     ],
     schema: (&SCHEMAS, 31),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 31)),
 };
 impl InstanceConnectEndpoint {
     /// Declares a `AWS::EC2::InstanceConnectEndpoint` with the stack-unique `id`. Required properties: `subnet_id` (`SubnetId`).
@@ -7268,6 +7302,7 @@ static INSTANCE_EVENT_WINDOW_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("State", Some("state")),
     ],
     schema: (&SCHEMAS, 32),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 32)),
 };
 impl InstanceEventWindow {
     /// Declares a `AWS::EC2::InstanceEventWindow` with the stack-unique `id`. No property is required.
@@ -7428,6 +7463,7 @@ static INTERNET_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("InternetGatewayId", Some("internet_gateway_id"))],
     schema: (&SCHEMAS, 33),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 33)),
 };
 impl InternetGateway {
     /// Declares a `AWS::EC2::InternetGateway` with the stack-unique `id`. No property is required.
@@ -7462,6 +7498,7 @@ static IP_POOL_ROUTE_TABLE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["ap-east-2", "ap-southeast-6"],
     attributes: &[("AssociationId", Some("association_id"))],
     schema: (&SCHEMAS, 34),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 34)),
 };
 impl IpPoolRouteTableAssociation {
     /// Declares a `AWS::EC2::IpPoolRouteTableAssociation` with the stack-unique `id`. Required properties: `public_ipv4_pool` (`PublicIpv4Pool`), `route_table_id` (`RouteTableId`).
@@ -7565,6 +7602,7 @@ static IPAM_EXTERNAL_RESOURCE_VERIFICATION_TOKEN_TYPE: rt::TypeInfo = rt::TypeIn
         ("State", Some("state")),
     ],
     schema: (&SCHEMAS, 35),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 35)),
 };
 impl IpamExternalResourceVerificationToken {
     /// Declares a `AWS::EC2::IpamExternalResourceVerificationToken` with the stack-unique `id`. Required properties: `ipam_id` (`IpamId`).
@@ -7695,6 +7733,7 @@ static IPAM_INTERNET_REGISTRY_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ChildRequestXml", None),
     ],
     schema: (&SCHEMAS, 36),
+    awscc_schema: None,
 };
 impl IpamInternetRegistryAssociation {
     /// Declares a `AWS::EC2::IpamInternetRegistryAssociation` with the stack-unique `id`. Required properties: `ipam_id` (`IpamId`), `organization_handle` (`OrganizationHandle`), `rir` (`Rir`).
@@ -7799,6 +7838,7 @@ static KEY_PAIR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("KeyFingerprint", Some("key_fingerprint")),
     ],
     schema: (&SCHEMAS, 37),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 37)),
 };
 impl KeyPair {
     /// Declares a `AWS::EC2::KeyPair` with the stack-unique `id`. Required properties: `key_name` (`KeyName`).
@@ -7889,6 +7929,7 @@ static LAUNCH_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LatestVersionNumber", Some("latest_version_number")),
     ],
     schema: (&SCHEMAS, 38),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 38)),
 };
 impl LaunchTemplate {
     /// Declares a `AWS::EC2::LaunchTemplate` with the stack-unique `id`. Required properties: `launch_template_data` (`LaunchTemplateData`).
@@ -10388,6 +10429,7 @@ static LOCAL_GATEWAY_ROUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("State", Some("state")), ("Type", Some("type"))],
     schema: (&SCHEMAS, 39),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 39)),
 };
 impl LocalGatewayRoute {
     /// Declares a `AWS::EC2::LocalGatewayRoute` with the stack-unique `id`. No property is required.
@@ -10496,6 +10538,7 @@ static LOCAL_GATEWAY_ROUTE_TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("State", Some("state")),
     ],
     schema: (&SCHEMAS, 40),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 40)),
 };
 impl LocalGatewayRouteTable {
     /// Declares a `AWS::EC2::LocalGatewayRouteTable` with the stack-unique `id`. Required properties: `local_gateway_id` (`LocalGatewayId`).
@@ -10598,6 +10641,7 @@ static LOCAL_GATEWAY_ROUTE_TABLE_VPC_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeIn
         ("State", Some("state")),
     ],
     schema: (&SCHEMAS, 41),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 41)),
 };
 impl LocalGatewayRouteTableVpcAssociation {
     /// Declares a `AWS::EC2::LocalGatewayRouteTableVPCAssociation` with the stack-unique `id`. Required properties: `local_gateway_route_table_id` (`LocalGatewayRouteTableId`), `vpc_id` (`VpcId`).
@@ -10682,6 +10726,7 @@ static LOCAL_GATEWAY_ROUTE_TABLE_VIRTUAL_INTERFACE_GROUP_ASSOCIATION_TYPE: rt::T
             ("State", Some("state")),
         ],
         schema: (&SCHEMAS, 42),
+        awscc_schema: Some((&AWSCC_SCHEMAS, 42)),
     };
 impl LocalGatewayRouteTableVirtualInterfaceGroupAssociation {
     /// Declares a `AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation` with the stack-unique `id`. Required properties: `local_gateway_route_table_id` (`LocalGatewayRouteTableId`), `local_gateway_virtual_interface_group_id` (`LocalGatewayVirtualInterfaceGroupId`).
@@ -10783,6 +10828,7 @@ static LOCAL_GATEWAY_VIRTUAL_INTERFACE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ConfigurationState", Some("configuration_state")),
     ],
     schema: (&SCHEMAS, 43),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 43)),
 };
 impl LocalGatewayVirtualInterface {
     /// Declares a `AWS::EC2::LocalGatewayVirtualInterface` with the stack-unique `id`. Required properties: `local_address` (`LocalAddress`), `local_gateway_virtual_interface_group_id` (`LocalGatewayVirtualInterfaceGroupId`), `outpost_lag_id` (`OutpostLagId`), `peer_address` (`PeerAddress`), `vlan` (`Vlan`).
@@ -10919,6 +10965,7 @@ static LOCAL_GATEWAY_VIRTUAL_INTERFACE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ConfigurationState", Some("configuration_state")),
     ],
     schema: (&SCHEMAS, 44),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 44)),
 };
 impl LocalGatewayVirtualInterfaceGroup {
     /// Declares a `AWS::EC2::LocalGatewayVirtualInterfaceGroup` with the stack-unique `id`. Required properties: `local_gateway_id` (`LocalGatewayId`).
@@ -11012,6 +11059,7 @@ static NAT_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("RouteTableId", Some("route_table_id")),
     ],
     schema: (&SCHEMAS, 45),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 45)),
 };
 impl NatGateway {
     /// Declares a `AWS::EC2::NatGateway` with the stack-unique `id`. No property is required.
@@ -11239,6 +11287,7 @@ static NETWORK_ACL_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 46),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 46)),
 };
 impl NetworkAcl {
     /// Declares a `AWS::EC2::NetworkAcl` with the stack-unique `id`. Required properties: `vpc_id` (`VpcId`).
@@ -11274,6 +11323,7 @@ static NETWORK_ACL_ENTRY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 47),
+    awscc_schema: None,
 };
 impl NetworkAclEntry {
     /// Declares a `AWS::EC2::NetworkAclEntry` with the stack-unique `id`. Required properties: `network_acl_id` (`NetworkAclId`), `protocol` (`Protocol`), `rule_action` (`RuleAction`), `rule_number` (`RuleNumber`).
@@ -11414,6 +11464,7 @@ static NETWORK_INSIGHTS_ACCESS_SCOPE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedDate", Some("updated_date")),
     ],
     schema: (&SCHEMAS, 48),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 48)),
 };
 impl NetworkInsightsAccessScope {
     /// Declares a `AWS::EC2::NetworkInsightsAccessScope` with the stack-unique `id`. No property is required.
@@ -11701,6 +11752,7 @@ static NETWORK_INSIGHTS_ACCESS_SCOPE_ANALYSIS_TYPE: rt::TypeInfo = rt::TypeInfo 
         ("AnalyzedEniCount", Some("analyzed_eni_count")),
     ],
     schema: (&SCHEMAS, 49),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 49)),
 };
 impl NetworkInsightsAccessScopeAnalysis {
     /// Declares a `AWS::EC2::NetworkInsightsAccessScopeAnalysis` with the stack-unique `id`. Required properties: `network_insights_access_scope_id` (`NetworkInsightsAccessScopeId`).
@@ -11792,6 +11844,7 @@ static NETWORK_INSIGHTS_ANALYSIS_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("SuggestedAccounts", None),
     ],
     schema: (&SCHEMAS, 50),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 50)),
 };
 impl NetworkInsightsAnalysis {
     /// Declares a `AWS::EC2::NetworkInsightsAnalysis` with the stack-unique `id`. Required properties: `network_insights_path_id` (`NetworkInsightsPathId`).
@@ -11896,6 +11949,7 @@ static NETWORK_INSIGHTS_PATH_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DestinationArn", Some("destination_arn")),
     ],
     schema: (&SCHEMAS, 51),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 51)),
 };
 impl NetworkInsightsPath {
     /// Declares a `AWS::EC2::NetworkInsightsPath` with the stack-unique `id`. Required properties: `protocol` (`Protocol`), `source` (`Source`).
@@ -12074,6 +12128,7 @@ static NETWORK_INTERFACE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("PublicIpDnsNameOptions", Some("public_ip_dns_name_options")),
     ],
     schema: (&SCHEMAS, 52),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 52)),
 };
 impl NetworkInterface {
     /// Declares a `AWS::EC2::NetworkInterface` with the stack-unique `id`. Required properties: `subnet_id` (`SubnetId`).
@@ -12394,6 +12449,7 @@ static NETWORK_INTERFACE_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("AttachmentId", Some("attachment_id"))],
     schema: (&SCHEMAS, 53),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 53)),
 };
 impl NetworkInterfaceAttachment {
     /// Declares a `AWS::EC2::NetworkInterfaceAttachment` with the stack-unique `id`. Required properties: `device_index` (`DeviceIndex`), `instance_id` (`InstanceId`), `network_interface_id` (`NetworkInterfaceId`).
@@ -12539,6 +12595,7 @@ static NETWORK_INTERFACE_PERMISSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 54),
+    awscc_schema: None,
 };
 impl NetworkInterfacePermission {
     /// Declares a `AWS::EC2::NetworkInterfacePermission` with the stack-unique `id`. Required properties: `aws_account_id` (`AwsAccountId`), `network_interface_id` (`NetworkInterfaceId`), `permission` (`Permission`).
@@ -12593,6 +12650,7 @@ static NETWORK_PERFORMANCE_METRIC_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo
     ],
     attributes: &[],
     schema: (&SCHEMAS, 55),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 55)),
 };
 impl NetworkPerformanceMetricSubscription {
     /// Declares a `AWS::EC2::NetworkPerformanceMetricSubscription` with the stack-unique `id`. Required properties: `destination` (`Destination`), `metric` (`Metric`), `source` (`Source`), `statistic` (`Statistic`).
@@ -12637,6 +12695,7 @@ static PLACEMENT_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("GroupId", Some("group_id")),
     ],
     schema: (&SCHEMAS, 56),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 56)),
 };
 impl PlacementGroup {
     /// Declares a `AWS::EC2::PlacementGroup` with the stack-unique `id`. No property is required.
@@ -12741,6 +12800,7 @@ static PREFIX_LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
     ],
     schema: (&SCHEMAS, 57),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 57)),
 };
 impl PrefixList {
     /// Declares a `AWS::EC2::PrefixList` with the stack-unique `id`. Required properties: `address_family` (`AddressFamily`), `prefix_list_name` (`PrefixListName`).
@@ -12857,6 +12917,7 @@ static ROUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("CidrBlock", Some("cidr_block"))],
     schema: (&SCHEMAS, 58),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 58)),
 };
 impl Route {
     /// Declares a `AWS::EC2::Route` with the stack-unique `id`. Required properties: `route_table_id` (`RouteTableId`).
@@ -13051,6 +13112,7 @@ static ROUTE_SERVER_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn")), ("Id", Some("id"))],
     schema: (&SCHEMAS, 59),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 59)),
 };
 impl RouteServer {
     /// Declares a `AWS::EC2::RouteServer` with the stack-unique `id`. Required properties: `amazon_side_asn` (`AmazonSideAsn`).
@@ -13146,6 +13208,7 @@ static ROUTE_SERVER_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 60),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 60)),
 };
 impl RouteServerAssociation {
     /// Declares a `AWS::EC2::RouteServerAssociation` with the stack-unique `id`. Required properties: `route_server_id` (`RouteServerId`), `vpc_id` (`VpcId`).
@@ -13195,6 +13258,7 @@ static ROUTE_SERVER_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("VpcId", Some("vpc_id")),
     ],
     schema: (&SCHEMAS, 61),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 61)),
 };
 impl RouteServerEndpoint {
     /// Declares a `AWS::EC2::RouteServerEndpoint` with the stack-unique `id`. Required properties: `route_server_id` (`RouteServerId`), `subnet_id` (`SubnetId`).
@@ -13278,6 +13342,7 @@ static ROUTE_SERVER_PEER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("VpcId", Some("vpc_id")),
     ],
     schema: (&SCHEMAS, 62),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 62)),
 };
 impl RouteServerPeer {
     /// Declares a `AWS::EC2::RouteServerPeer` with the stack-unique `id`. Required properties: `bgp_options` (`BgpOptions`), `peer_address` (`PeerAddress`), `route_server_endpoint_id` (`RouteServerEndpointId`).
@@ -13417,6 +13482,7 @@ static ROUTE_SERVER_PROPAGATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 63),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 63)),
 };
 impl RouteServerPropagation {
     /// Declares a `AWS::EC2::RouteServerPropagation` with the stack-unique `id`. Required properties: `route_server_id` (`RouteServerId`), `route_table_id` (`RouteTableId`).
@@ -13459,6 +13525,7 @@ static ROUTE_TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("RouteTableId", Some("route_table_id"))],
     schema: (&SCHEMAS, 64),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 64)),
 };
 impl RouteTable {
     /// Declares a `AWS::EC2::RouteTable` with the stack-unique `id`. Required properties: `vpc_id` (`VpcId`).
@@ -13537,6 +13604,7 @@ static SECONDARY_NETWORK_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 65),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 65)),
 };
 impl SecondaryNetwork {
     /// Declares a `AWS::EC2::SecondaryNetwork` with the stack-unique `id`. Required properties: `ipv4_cidr_block` (`Ipv4CidrBlock`), `network_type` (`NetworkType`).
@@ -13612,6 +13680,7 @@ static SECURITY_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", Some("id")), ("GroupId", Some("group_id"))],
     schema: (&SCHEMAS, 66),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 66)),
 };
 impl SecurityGroup {
     /// Declares a `AWS::EC2::SecurityGroup` with the stack-unique `id`. Required properties: `group_description` (`GroupDescription`).
@@ -13842,6 +13911,7 @@ static SECURITY_GROUP_EGRESS_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 67),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 67)),
 };
 impl SecurityGroupEgress {
     /// Declares a `AWS::EC2::SecurityGroupEgress` with the stack-unique `id`. Required properties: `group_id` (`GroupId`), `ip_protocol` (`IpProtocol`).
@@ -13941,6 +14011,7 @@ static SECURITY_GROUP_INGRESS_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 68),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 68)),
 };
 impl SecurityGroupIngress {
     /// Declares a `AWS::EC2::SecurityGroupIngress` with the stack-unique `id`. Required properties: `ip_protocol` (`IpProtocol`).
@@ -14078,6 +14149,7 @@ static SECURITY_GROUP_VPC_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("StateReason", Some("state_reason")),
     ],
     schema: (&SCHEMAS, 69),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 69)),
 };
 impl SecurityGroupVpcAssociation {
     /// Declares a `AWS::EC2::SecurityGroupVpcAssociation` with the stack-unique `id`. Required properties: `group_id` (`GroupId`), `vpc_id` (`VpcId`).
@@ -14135,6 +14207,7 @@ static SNAPSHOT_BLOCK_PUBLIC_ACCESS_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["ap-east-2"],
     attributes: &[("AccountId", Some("account_id"))],
     schema: (&SCHEMAS, 70),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 70)),
 };
 impl SnapshotBlockPublicAccess {
     /// Declares a `AWS::EC2::SnapshotBlockPublicAccess` with the stack-unique `id`. Required properties: `state` (`State`).
@@ -14185,6 +14258,7 @@ static SPOT_FLEET_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 71),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 71)),
 };
 impl SpotFleet {
     /// Declares a `AWS::EC2::SpotFleet` with the stack-unique `id`. Required properties: `spot_fleet_request_config_data` (`SpotFleetRequestConfigData`).
@@ -15605,6 +15679,7 @@ static SQL_HA_STANDBY_DETECTED_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdatedTime", Some("last_updated_time")),
     ],
     schema: (&SCHEMAS, 72),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 72)),
 };
 impl SqlHaStandbyDetectedInstance {
     /// Declares a `AWS::EC2::SqlHaStandbyDetectedInstance` with the stack-unique `id`. Required properties: `instance_id` (`InstanceId`).
@@ -15673,6 +15748,7 @@ static SUBNET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 73),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 73)),
 };
 impl Subnet {
     /// Declares a `AWS::EC2::Subnet` with the stack-unique `id`. Required properties: `vpc_id` (`VpcId`).
@@ -15920,6 +15996,7 @@ static SUBNET_CIDR_BLOCK_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("IpSource", Some("ip_source")),
     ],
     schema: (&SCHEMAS, 74),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 74)),
 };
 impl SubnetCidrBlock {
     /// Declares a `AWS::EC2::SubnetCidrBlock` with the stack-unique `id`. Required properties: `subnet_id` (`SubnetId`).
@@ -16042,6 +16119,7 @@ static SUBNET_CIDR_RESERVATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("OwnerId", Some("owner_id")),
     ],
     schema: (&SCHEMAS, 75),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 75)),
 };
 impl SubnetCidrReservation {
     /// Declares a `AWS::EC2::SubnetCidrReservation` with the stack-unique `id`. Required properties: `cidr` (`Cidr`), `reservation_type` (`ReservationType`), `subnet_id` (`SubnetId`).
@@ -16123,6 +16201,7 @@ static SUBNET_NETWORK_ACL_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("AssociationId", Some("association_id"))],
     schema: (&SCHEMAS, 76),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 76)),
 };
 impl SubnetNetworkAclAssociation {
     /// Declares a `AWS::EC2::SubnetNetworkAclAssociation` with the stack-unique `id`. Required properties: `network_acl_id` (`NetworkAclId`), `subnet_id` (`SubnetId`).
@@ -16170,6 +16249,7 @@ static SUBNET_ROUTE_TABLE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 77),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 77)),
 };
 impl SubnetRouteTableAssociation {
     /// Declares a `AWS::EC2::SubnetRouteTableAssociation` with the stack-unique `id`. Required properties: `route_table_id` (`RouteTableId`), `subnet_id` (`SubnetId`).
@@ -16217,6 +16297,7 @@ static TRAFFIC_MIRROR_FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 78),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 78)),
 };
 impl TrafficMirrorFilter {
     /// Declares a `AWS::EC2::TrafficMirrorFilter` with the stack-unique `id`. No property is required.
@@ -16286,6 +16367,7 @@ static TRAFFIC_MIRROR_FILTER_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         Some("traffic_mirror_filter_rule_id"),
     )],
     schema: (&SCHEMAS, 79),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 79)),
 };
 impl TrafficMirrorFilterRule {
     /// Declares a `AWS::EC2::TrafficMirrorFilterRule` with the stack-unique `id`. Required properties: `destination_cidr_block` (`DestinationCidrBlock`), `rule_action` (`RuleAction`), `rule_number` (`RuleNumber`), `source_cidr_block` (`SourceCidrBlock`), `traffic_direction` (`TrafficDirection`), `traffic_mirror_filter_id` (`TrafficMirrorFilterId`).
@@ -16411,6 +16493,7 @@ static TRAFFIC_MIRROR_SESSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 80),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 80)),
 };
 impl TrafficMirrorSession {
     /// Declares a `AWS::EC2::TrafficMirrorSession` with the stack-unique `id`. Required properties: `network_interface_id` (`NetworkInterfaceId`), `session_number` (`SessionNumber`), `traffic_mirror_filter_id` (`TrafficMirrorFilterId`), `traffic_mirror_target_id` (`TrafficMirrorTargetId`).
@@ -16507,6 +16590,7 @@ static TRAFFIC_MIRROR_TARGET_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 81),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 81)),
 };
 impl TrafficMirrorTarget {
     /// Declares a `AWS::EC2::TrafficMirrorTarget` with the stack-unique `id`. No property is required.
@@ -16586,6 +16670,7 @@ static TRANSIT_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("EncryptionSupportState", Some("encryption_support_state")),
     ],
     schema: (&SCHEMAS, 82),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 82)),
 };
 impl TransitGateway {
     /// Declares a `AWS::EC2::TransitGateway` with the stack-unique `id`. No property is required.
@@ -16752,6 +16837,7 @@ static TRANSIT_GATEWAY_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 83),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 83)),
 };
 impl TransitGatewayAttachment {
     /// Declares a `AWS::EC2::TransitGatewayAttachment` with the stack-unique `id`. Required properties: `subnet_ids` (`SubnetIds`), `transit_gateway_id` (`TransitGatewayId`), `vpc_id` (`VpcId`).
@@ -16820,6 +16906,7 @@ static TRANSIT_GATEWAY_CONNECT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("TransitGatewayId", Some("transit_gateway_id")),
     ],
     schema: (&SCHEMAS, 84),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 84)),
 };
 impl TransitGatewayConnect {
     /// Declares a `AWS::EC2::TransitGatewayConnect` with the stack-unique `id`. Required properties: `options` (`Options`), `transport_transit_gateway_attachment_id` (`TransportTransitGatewayAttachmentId`).
@@ -16930,6 +17017,7 @@ static TRANSIT_GATEWAY_CONNECT_PEER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
     ],
     schema: (&SCHEMAS, 85),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 85)),
 };
 impl TransitGatewayConnectPeer {
     /// Declares a `AWS::EC2::TransitGatewayConnectPeer` with the stack-unique `id`. Required properties: `connect_peer_configuration` (`ConnectPeerConfiguration`), `transit_gateway_attachment_id` (`TransitGatewayAttachmentId`).
@@ -17117,6 +17205,7 @@ static TRANSIT_GATEWAY_METERING_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdateEffectiveAt", Some("update_effective_at")),
     ],
     schema: (&SCHEMAS, 86),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 86)),
 };
 impl TransitGatewayMeteringPolicy {
     /// Declares a `AWS::EC2::TransitGatewayMeteringPolicy` with the stack-unique `id`. Required properties: `transit_gateway_id` (`TransitGatewayId`).
@@ -17190,6 +17279,7 @@ static TRANSIT_GATEWAY_METERING_POLICY_ENTRY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("State", Some("state")),
     ],
     schema: (&SCHEMAS, 87),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 87)),
 };
 impl TransitGatewayMeteringPolicyEntry {
     /// Declares a `AWS::EC2::TransitGatewayMeteringPolicyEntry` with the stack-unique `id`. Required properties: `metered_account` (`MeteredAccount`), `policy_rule_number` (`PolicyRuleNumber`), `transit_gateway_metering_policy_id` (`TransitGatewayMeteringPolicyId`).
@@ -17401,6 +17491,7 @@ static TRANSIT_GATEWAY_MULTICAST_DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 88),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 88)),
 };
 impl TransitGatewayMulticastDomain {
     /// Declares a `AWS::EC2::TransitGatewayMulticastDomain` with the stack-unique `id`. Required properties: `transit_gateway_id` (`TransitGatewayId`).
@@ -17553,6 +17644,7 @@ static TRANSIT_GATEWAY_MULTICAST_DOMAIN_ASSOCIATION_TYPE: rt::TypeInfo = rt::Typ
         ("State", Some("state")),
     ],
     schema: (&SCHEMAS, 89),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 89)),
 };
 impl TransitGatewayMulticastDomainAssociation {
     /// Declares a `AWS::EC2::TransitGatewayMulticastDomainAssociation` with the stack-unique `id`. Required properties: `subnet_id` (`SubnetId`), `transit_gateway_attachment_id` (`TransitGatewayAttachmentId`), `transit_gateway_multicast_domain_id` (`TransitGatewayMulticastDomainId`).
@@ -17631,6 +17723,7 @@ static TRANSIT_GATEWAY_MULTICAST_GROUP_MEMBER_TYPE: rt::TypeInfo = rt::TypeInfo 
         ),
     ],
     schema: (&SCHEMAS, 90),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 90)),
 };
 impl TransitGatewayMulticastGroupMember {
     /// Declares a `AWS::EC2::TransitGatewayMulticastGroupMember` with the stack-unique `id`. Required properties: `group_ip_address` (`GroupIpAddress`), `network_interface_id` (`NetworkInterfaceId`), `transit_gateway_multicast_domain_id` (`TransitGatewayMulticastDomainId`).
@@ -17737,6 +17830,7 @@ static TRANSIT_GATEWAY_MULTICAST_GROUP_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo 
         ),
     ],
     schema: (&SCHEMAS, 91),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 91)),
 };
 impl TransitGatewayMulticastGroupSource {
     /// Declares a `AWS::EC2::TransitGatewayMulticastGroupSource` with the stack-unique `id`. Required properties: `group_ip_address` (`GroupIpAddress`), `network_interface_id` (`NetworkInterfaceId`), `transit_gateway_multicast_domain_id` (`TransitGatewayMulticastDomainId`).
@@ -17840,6 +17934,7 @@ static TRANSIT_GATEWAY_PEERING_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
     ],
     schema: (&SCHEMAS, 92),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 92)),
 };
 impl TransitGatewayPeeringAttachment {
     /// Declares a `AWS::EC2::TransitGatewayPeeringAttachment` with the stack-unique `id`. Required properties: `peer_account_id` (`PeerAccountId`), `peer_region` (`PeerRegion`), `peer_transit_gateway_id` (`PeerTransitGatewayId`), `transit_gateway_id` (`TransitGatewayId`).
@@ -17926,6 +18021,7 @@ static TRANSIT_GATEWAY_POLICY_TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
     ],
     schema: (&SCHEMAS, 93),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 93)),
 };
 impl TransitGatewayPolicyTable {
     /// Declares a `AWS::EC2::TransitGatewayPolicyTable` with the stack-unique `id`. Required properties: `transit_gateway_id` (`TransitGatewayId`).
@@ -17979,6 +18075,7 @@ static TRANSIT_GATEWAY_POLICY_TABLE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInf
     unavailable_in: &["me-central-1", "us-gov-east-1", "us-gov-west-1"],
     attributes: &[("State", Some("state"))],
     schema: (&SCHEMAS, 94),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 94)),
 };
 impl TransitGatewayPolicyTableAssociation {
     /// Declares a `AWS::EC2::TransitGatewayPolicyTableAssociation` with the stack-unique `id`. Required properties: `transit_gateway_attachment_id` (`TransitGatewayAttachmentId`), `transit_gateway_policy_table_id` (`TransitGatewayPolicyTableId`).
@@ -18032,6 +18129,7 @@ static TRANSIT_GATEWAY_POLICY_TABLE_ENTRY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["me-central-1", "us-gov-east-1", "us-gov-west-1"],
     attributes: &[("State", Some("state"))],
     schema: (&SCHEMAS, 95),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 95)),
 };
 impl TransitGatewayPolicyTableEntry {
     /// Declares a `AWS::EC2::TransitGatewayPolicyTableEntry` with the stack-unique `id`. Required properties: `policy_rule` (`PolicyRule`), `policy_rule_number` (`PolicyRuleNumber`), `target_route_table_id` (`TargetRouteTableId`), `transit_gateway_policy_table_id` (`TransitGatewayPolicyTableId`).
@@ -18161,6 +18259,7 @@ static TRANSIT_GATEWAY_ROUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 96),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 96)),
 };
 impl TransitGatewayRoute {
     /// Declares a `AWS::EC2::TransitGatewayRoute` with the stack-unique `id`. Required properties: `destination_cidr_block` (`DestinationCidrBlock`), `transit_gateway_route_table_id` (`TransitGatewayRouteTableId`).
@@ -18225,6 +18324,7 @@ static TRANSIT_GATEWAY_ROUTE_TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
         Some("transit_gateway_route_table_id"),
     )],
     schema: (&SCHEMAS, 97),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 97)),
 };
 impl TransitGatewayRouteTable {
     /// Declares a `AWS::EC2::TransitGatewayRouteTable` with the stack-unique `id`. Required properties: `transit_gateway_id` (`TransitGatewayId`).
@@ -18266,6 +18366,7 @@ static TRANSIT_GATEWAY_ROUTE_TABLE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 98),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 98)),
 };
 impl TransitGatewayRouteTableAssociation {
     /// Declares a `AWS::EC2::TransitGatewayRouteTableAssociation` with the stack-unique `id`. Required properties: `transit_gateway_attachment_id` (`TransitGatewayAttachmentId`), `transit_gateway_route_table_id` (`TransitGatewayRouteTableId`).
@@ -18311,6 +18412,7 @@ static TRANSIT_GATEWAY_ROUTE_TABLE_PROPAGATION_TYPE: rt::TypeInfo = rt::TypeInfo
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 99),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 99)),
 };
 impl TransitGatewayRouteTablePropagation {
     /// Declares a `AWS::EC2::TransitGatewayRouteTablePropagation` with the stack-unique `id`. Required properties: `transit_gateway_attachment_id` (`TransitGatewayAttachmentId`), `transit_gateway_route_table_id` (`TransitGatewayRouteTableId`).
@@ -18356,6 +18458,7 @@ static TRANSIT_GATEWAY_VPC_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 100),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 100)),
 };
 impl TransitGatewayVpcAttachment {
     /// Declares a `AWS::EC2::TransitGatewayVpcAttachment` with the stack-unique `id`. Required properties: `subnet_ids` (`SubnetIds`), `transit_gateway_id` (`TransitGatewayId`), `vpc_id` (`VpcId`).
@@ -18544,6 +18647,7 @@ static VPC_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 101),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 101)),
 };
 impl Vpc {
     /// Declares a `AWS::EC2::VPC` with the stack-unique `id`. No property is required.
@@ -19151,6 +19255,7 @@ static VPC_BLOCK_PUBLIC_ACCESS_EXCLUSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("ExclusionId", Some("exclusion_id"))],
     schema: (&SCHEMAS, 102),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 102)),
 };
 impl VpcBlockPublicAccessExclusion {
     /// Declares a `AWS::EC2::VPCBlockPublicAccessExclusion` with the stack-unique `id`. Required properties: `internet_gateway_exclusion_mode` (`InternetGatewayExclusionMode`).
@@ -19228,6 +19333,7 @@ static VPC_BLOCK_PUBLIC_ACCESS_OPTIONS_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ExclusionsAllowed", Some("exclusions_allowed")),
     ],
     schema: (&SCHEMAS, 103),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 103)),
 };
 impl VpcBlockPublicAccessOptions {
     /// Declares a `AWS::EC2::VPCBlockPublicAccessOptions` with the stack-unique `id`. Required properties: `internet_gateway_block_mode` (`InternetGatewayBlockMode`).
@@ -19298,6 +19404,7 @@ static VPC_CIDR_BLOCK_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("IpSource", Some("ip_source")),
     ],
     schema: (&SCHEMAS, 104),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 104)),
 };
 impl VpcCidrBlock {
     /// Declares a `AWS::EC2::VPCCidrBlock` with the stack-unique `id`. Required properties: `vpc_id` (`VpcId`).
@@ -19437,6 +19544,7 @@ static VPCDHCP_OPTIONS_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 105),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 105)),
 };
 impl VpcdhcpOptionsAssociation {
     /// Declares a `AWS::EC2::VPCDHCPOptionsAssociation` with the stack-unique `id`. Required properties: `dhcp_options_id` (`DhcpOptionsId`), `vpc_id` (`VpcId`).
@@ -19521,6 +19629,7 @@ static VPC_ENCRYPTION_CONTROL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ResourceExclusions.Lambda.StateMessage", None),
     ],
     schema: (&SCHEMAS, 106),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 106)),
 };
 impl VpcEncryptionControl {
     /// Declares a `AWS::EC2::VPCEncryptionControl` with the stack-unique `id`. No property is required.
@@ -19885,6 +19994,7 @@ static VPC_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Id", Some("id")),
     ],
     schema: (&SCHEMAS, 107),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 107)),
 };
 impl VpcEndpoint {
     /// Declares a `AWS::EC2::VPCEndpoint` with the stack-unique `id`. Required properties: `vpc_id` (`VpcId`).
@@ -20183,6 +20293,7 @@ static VPC_ENDPOINT_CONNECTION_NOTIFICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         Some("vpc_endpoint_connection_notification_id"),
     )],
     schema: (&SCHEMAS, 108),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 108)),
 };
 impl VpcEndpointConnectionNotification {
     /// Declares a `AWS::EC2::VPCEndpointConnectionNotification` with the stack-unique `id`. Required properties: `connection_events` (`ConnectionEvents`), `connection_notification_arn` (`ConnectionNotificationArn`).
@@ -20270,6 +20381,7 @@ static VPC_ENDPOINT_SERVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 109),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 109)),
 };
 impl VpcEndpointService {
     /// Declares a `AWS::EC2::VPCEndpointService` with the stack-unique `id`. No property is required.
@@ -20466,6 +20578,7 @@ static VPC_ENDPOINT_SERVICE_PERMISSIONS_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 110),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 110)),
 };
 impl VpcEndpointServicePermissions {
     /// Declares a `AWS::EC2::VPCEndpointServicePermissions` with the stack-unique `id`. Required properties: `service_id` (`ServiceId`).
@@ -20510,6 +20623,7 @@ static VPC_GATEWAY_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("AttachmentType", Some("attachment_type"))],
     schema: (&SCHEMAS, 111),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 111)),
 };
 impl VpcGatewayAttachment {
     /// Declares a `AWS::EC2::VPCGatewayAttachment` with the stack-unique `id`. Required properties: `vpc_id` (`VpcId`).
@@ -20566,6 +20680,7 @@ static VPC_PEERING_CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 112),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 112)),
 };
 impl VpcPeeringConnection {
     /// Declares a `AWS::EC2::VPCPeeringConnection` with the stack-unique `id`. Required properties: `peer_vpc_id` (`PeerVpcId`), `vpc_id` (`VpcId`).
@@ -20647,6 +20762,7 @@ static VPN_CONCENTRATOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 113),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 113)),
 };
 impl VpnConcentrator {
     /// Declares a `AWS::EC2::VPNConcentrator` with the stack-unique `id`. Required properties: `type_` (`Type`).
@@ -20697,6 +20813,7 @@ static VPN_CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("VpnConnectionId", Some("vpn_connection_id"))],
     schema: (&SCHEMAS, 114),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 114)),
 };
 impl VpnConnection {
     /// Declares a `AWS::EC2::VPNConnection` with the stack-unique `id`. Required properties: `customer_gateway_id` (`CustomerGatewayId`), `type_` (`Type`).
@@ -21487,6 +21604,7 @@ static VPN_CONNECTION_ROUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 115),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 115)),
 };
 impl VpnConnectionRoute {
     /// Declares a `AWS::EC2::VPNConnectionRoute` with the stack-unique `id`. Required properties: `destination_cidr_block` (`DestinationCidrBlock`), `vpn_connection_id` (`VpnConnectionId`).
@@ -21529,6 +21647,7 @@ static VPN_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("VPNGatewayId", Some("vpn_gateway_id"))],
     schema: (&SCHEMAS, 116),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 116)),
 };
 impl VpnGateway {
     /// Declares a `AWS::EC2::VPNGateway` with the stack-unique `id`. Required properties: `type_` (`Type`).
@@ -21572,6 +21691,7 @@ static VPN_GATEWAY_ROUTE_PROPAGATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 117),
+    awscc_schema: None,
 };
 impl VpnGatewayRoutePropagation {
     /// Declares a `AWS::EC2::VPNGatewayRoutePropagation` with the stack-unique `id`. Required properties: `route_table_ids` (`RouteTableIds`), `vpn_gateway_id` (`VpnGatewayId`).
@@ -21644,6 +21764,7 @@ static VERIFIED_ACCESS_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 118),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 118)),
 };
 impl VerifiedAccessEndpoint {
     /// Declares a `AWS::EC2::VerifiedAccessEndpoint` with the stack-unique `id`. Required properties: `attachment_type` (`AttachmentType`), `endpoint_type` (`EndpointType`), `verified_access_group_id` (`VerifiedAccessGroupId`).
@@ -22167,6 +22288,7 @@ static VERIFIED_ACCESS_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("VerifiedAccessGroupArn", Some("verified_access_group_arn")),
     ],
     schema: (&SCHEMAS, 119),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 119)),
 };
 impl VerifiedAccessGroup {
     /// Declares a `AWS::EC2::VerifiedAccessGroup` with the stack-unique `id`. Required properties: `verified_access_instance_id` (`VerifiedAccessInstanceId`).
@@ -22298,6 +22420,7 @@ static VERIFIED_ACCESS_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 120),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 120)),
 };
 impl VerifiedAccessInstance {
     /// Declares a `AWS::EC2::VerifiedAccessInstance` with the stack-unique `id`. No property is required.
@@ -22681,6 +22804,7 @@ static VERIFIED_ACCESS_TRUST_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdatedTime", Some("last_updated_time")),
     ],
     schema: (&SCHEMAS, 121),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 121)),
 };
 impl VerifiedAccessTrustProvider {
     /// Declares a `AWS::EC2::VerifiedAccessTrustProvider` with the stack-unique `id`. Required properties: `policy_reference_name` (`PolicyReferenceName`), `trust_provider_type` (`TrustProviderType`).
@@ -23051,6 +23175,7 @@ static VOLUME_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("VolumeId", Some("volume_id"))],
     schema: (&SCHEMAS, 122),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 122)),
 };
 impl Volume {
     /// Declares a `AWS::EC2::Volume` with the stack-unique `id`. No property is required.
@@ -23209,6 +23334,7 @@ static VOLUME_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 123),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 123)),
 };
 impl VolumeAttachment {
     /// Declares a `AWS::EC2::VolumeAttachment` with the stack-unique `id`. Required properties: `instance_id` (`InstanceId`), `volume_id` (`VolumeId`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("ecr.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("ecr.awscc.jsonl"));
 /// The ``AWS::ECR::PublicRepository`` resource specifies an Amazon Elastic Container Registry Public (Amazon ECR Public) repository, where users can push and pull Docker images, Open Container Initiative…
 ///
 /// CloudFormation: `AWS::ECR::PublicRepository`. Terraform: `awscc_ecr_public_repository` (awscc provider).
@@ -69,6 +71,7 @@ static PUBLIC_REPOSITORY_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl PublicRepository {
     /// Declares a `AWS::ECR::PublicRepository` with the stack-unique `id`. No property is required.
@@ -207,6 +210,7 @@ static PULL_THROUGH_CACHE_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl PullThroughCacheRule {
     /// Declares a `AWS::ECR::PullThroughCacheRule` with the stack-unique `id`. No property is required.
@@ -319,6 +323,7 @@ static PULL_TIME_UPDATE_EXCLUSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl PullTimeUpdateExclusion {
     /// Declares a `AWS::ECR::PullTimeUpdateExclusion` with the stack-unique `id`. Required properties: `principal_arn` (`PrincipalArn`).
@@ -352,6 +357,7 @@ static REGISTRY_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("RegistryId", Some("registry_id"))],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl RegistryPolicy {
     /// Declares a `AWS::ECR::RegistryPolicy` with the stack-unique `id`. Required properties: `policy_text` (`PolicyText`).
@@ -391,6 +397,7 @@ static REGISTRY_SCANNING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("RegistryId", Some("registry_id"))],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl RegistryScanningConfiguration {
     /// Declares a `AWS::ECR::RegistryScanningConfiguration` with the stack-unique `id`. Required properties: `rules` (`Rules`), `scan_type` (`ScanType`).
@@ -508,6 +515,7 @@ static REPLICATION_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("RegistryId", Some("registry_id"))],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl ReplicationConfiguration {
     /// Declares a `AWS::ECR::ReplicationConfiguration` with the stack-unique `id`. Required properties: `replication_configuration` (`ReplicationConfiguration`).
@@ -646,6 +654,7 @@ static REPOSITORY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("RepositoryUri", Some("repository_uri")),
     ],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl Repository {
     /// Declares a `AWS::ECR::Repository` with the stack-unique `id`. No property is required.
@@ -850,6 +859,7 @@ static REPOSITORY_CREATION_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl RepositoryCreationTemplate {
     /// Declares a `AWS::ECR::RepositoryCreationTemplate` with the stack-unique `id`. Required properties: `applied_for` (`AppliedFor`), `prefix` (`Prefix`).
@@ -1051,6 +1061,7 @@ static SIGNING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("RegistryId", Some("registry_id"))],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl SigningConfiguration {
     /// Declares a `AWS::ECR::SigningConfiguration` with the stack-unique `id`. Required properties: `rules` (`Rules`).

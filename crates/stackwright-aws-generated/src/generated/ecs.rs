@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("ecs.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("ecs.awscc.jsonl"));
 /// Resource Type definition for AWS::ECS::CapacityProvider.
 ///
 /// CloudFormation: `AWS::ECS::CapacityProvider`. Terraform: `awscc_ecs_capacity_provider` (awscc provider).
@@ -32,6 +34,7 @@ static CAPACITY_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl CapacityProvider {
     /// Declares a `AWS::ECS::CapacityProvider` with the stack-unique `id`. No property is required.
@@ -1122,6 +1125,7 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Cluster {
     /// Declares a `AWS::ECS::Cluster` with the stack-unique `id`. No property is required.
@@ -1502,6 +1506,7 @@ static CLUSTER_CAPACITY_PROVIDER_ASSOCIATIONS_TYPE: rt::TypeInfo = rt::TypeInfo 
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl ClusterCapacityProviderAssociations {
     /// Declares a `AWS::ECS::ClusterCapacityProviderAssociations` with the stack-unique `id`. Required properties: `cluster` (`Cluster`), `default_capacity_provider_strategy` (`DefaultCapacityProviderStrategy`).
@@ -1603,6 +1608,7 @@ static DAEMON_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DaemonStatus", Some("daemon_status")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl Daemon {
     /// Declares a `AWS::ECS::Daemon` with the stack-unique `id`. No property is required.
@@ -1834,6 +1840,7 @@ static DAEMON_TASK_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
         Some("daemon_task_definition_arn"),
     )],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl DaemonTaskDefinition {
     /// Declares a `AWS::ECS::DaemonTaskDefinition` with the stack-unique `id`. No property is required.
@@ -2617,6 +2624,7 @@ static EXPRESS_GATEWAY_SERVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ECSManagedResourceArns.IngressPath.TargetGroupArns", None),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl ExpressGatewayService {
     /// Declares a `AWS::ECS::ExpressGatewayService` with the stack-unique `id`. Required properties: `infrastructure_role_arn` (`InfrastructureRoleArn`).
@@ -3059,6 +3067,7 @@ static GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Configuration.HostSharedAlb.CurrentAlbCount", None),
     ],
     schema: (&SCHEMAS, 6),
+    awscc_schema: None,
 };
 impl Gateway {
     /// Declares a `AWS::ECS::Gateway` with the stack-unique `id`. Required properties: `configuration` (`Configuration`), `gateway_name` (`GatewayName`), `infrastructure_role_arn` (`InfrastructureRoleArn`).
@@ -3459,6 +3468,7 @@ static GATEWAY_CLUSTER_ASSOCIATIONS_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("GatewayArn", None), ("ClusterArn", None), ("Status", None)],
     schema: (&SCHEMAS, 7),
+    awscc_schema: None,
 };
 impl GatewayClusterAssociations {
     /// Declares a `AWS::ECS::GatewayClusterAssociations` with the stack-unique `id`. Required properties: `cluster` (`Cluster`), `gateway` (`Gateway`).
@@ -3513,6 +3523,7 @@ static PRIMARY_TASK_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl PrimaryTaskSet {
     /// Declares a `AWS::ECS::PrimaryTaskSet` with the stack-unique `id`. Required properties: `cluster` (`Cluster`), `service` (`Service`), `task_set_id` (`TaskSetId`).
@@ -3549,6 +3560,7 @@ static SERVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("ServiceArn", Some("service_arn")), ("Name", Some("name"))],
     schema: (&SCHEMAS, 9),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl Service {
     /// Declares a `AWS::ECS::Service` with the stack-unique `id`. No property is required.
@@ -5679,6 +5691,7 @@ static TASK_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("TaskDefinitionArn", Some("task_definition_arn"))],
     schema: (&SCHEMAS, 10),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
 impl TaskDefinition {
     /// Declares a `AWS::ECS::TaskDefinition` with the stack-unique `id`. No property is required.
@@ -7486,6 +7499,7 @@ static TASK_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 11),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
 impl TaskSet {
     /// Declares a `AWS::ECS::TaskSet` with the stack-unique `id`. Required properties: `cluster` (`Cluster`), `service` (`Service`), `task_definition` (`TaskDefinition`).

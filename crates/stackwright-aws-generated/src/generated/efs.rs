@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("efs.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("efs.awscc.jsonl"));
 /// The ``AWS::EFS::AccessPoint`` resource creates an EFS access point.
 ///
 /// CloudFormation: `AWS::EFS::AccessPoint`. Terraform: `awscc_efs_access_point` (awscc provider).
@@ -35,6 +37,7 @@ static ACCESS_POINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl AccessPoint {
     /// Declares a `AWS::EFS::AccessPoint` with the stack-unique `id`. Required properties: `file_system_id` (`FileSystemId`).
@@ -190,6 +193,7 @@ static FILE_SYSTEM_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("FileSystemId", Some("file_system_id")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl FileSystem {
     /// Declares a `AWS::EFS::FileSystem` with the stack-unique `id`. No property is required.
@@ -634,6 +638,7 @@ static MOUNT_TARGET_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl MountTarget {
     /// Declares a `AWS::EFS::MountTarget` with the stack-unique `id`. Required properties: `file_system_id` (`FileSystemId`), `security_groups` (`SecurityGroups`), `subnet_id` (`SubnetId`).

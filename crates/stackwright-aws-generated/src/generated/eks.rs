@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("eks.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("eks.awscc.jsonl"));
 /// An object representing an Amazon EKS AccessEntry.
 ///
 /// CloudFormation: `AWS::EKS::AccessEntry`. Terraform: `awscc_eks_access_entry` (awscc provider).
@@ -32,6 +34,7 @@ static ACCESS_ENTRY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("AccessEntryArn", Some("access_entry_arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl AccessEntry {
     /// Declares a `AWS::EKS::AccessEntry` with the stack-unique `id`. Required properties: `cluster_name` (`ClusterName`), `principal_arn` (`PrincipalArn`).
@@ -175,6 +178,7 @@ static ADDON_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Addon {
     /// Declares a `AWS::EKS::Addon` with the stack-unique `id`. Required properties: `addon_name` (`AddonName`), `cluster_name` (`ClusterName`).
@@ -358,6 +362,7 @@ static CAPABILITY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Capability {
     /// Declares a `AWS::EKS::Capability` with the stack-unique `id`. Required properties: `capability_name` (`CapabilityName`), `cluster_name` (`ClusterName`), `delete_propagation_policy` (`DeletePropagationPolicy`), `role_arn` (`RoleArn`), `type_` (`Type`).
@@ -749,6 +754,7 @@ static CERTIFICATE_AUTHORITY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Data", Some("data")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl CertificateAuthority {
     /// Declares a `AWS::EKS::CertificateAuthority` with the stack-unique `id`. Required properties: `cluster_name` (`ClusterName`).
@@ -883,6 +889,7 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl Cluster {
     /// Declares a `AWS::EKS::Cluster` with the stack-unique `id`. Required properties: `resources_vpc_config` (`ResourcesVpcConfig`), `role_arn` (`RoleArn`).
@@ -2253,6 +2260,7 @@ static FARGATE_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["us-gov-east-1", "us-gov-west-1"],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl FargateProfile {
     /// Declares a `AWS::EKS::FargateProfile` with the stack-unique `id`. Required properties: `cluster_name` (`ClusterName`), `pod_execution_role_arn` (`PodExecutionRoleArn`), `selectors` (`Selectors`).
@@ -2362,6 +2370,7 @@ static IDENTITY_PROVIDER_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
         Some("identity_provider_config_arn"),
     )],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl IdentityProviderConfig {
     /// Declares a `AWS::EKS::IdentityProviderConfig` with the stack-unique `id`. Required properties: `cluster_name` (`ClusterName`), `type_` (`Type`).
@@ -2509,6 +2518,7 @@ static NODEGROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", None), ("Arn", None)],
     schema: (&SCHEMAS, 7),
+    awscc_schema: None,
 };
 impl Nodegroup {
     /// Declares a `AWS::EKS::Nodegroup` with the stack-unique `id`. Required properties: `cluster_name` (`ClusterName`), `node_role` (`NodeRole`), `subnets` (`Subnets`).
@@ -3093,6 +3103,7 @@ static POD_IDENTITY_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ExternalId", Some("external_id")),
     ],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl PodIdentityAssociation {
     /// Declares a `AWS::EKS::PodIdentityAssociation` with the stack-unique `id`. Required properties: `cluster_name` (`ClusterName`), `namespace` (`Namespace`), `role_arn` (`RoleArn`), `service_account` (`ServiceAccount`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("elasticache.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("elasticache.awscc.jsonl"));
 /// Resource type definition for AWS::ElastiCache::CacheCluster
 ///
 /// CloudFormation: `AWS::ElastiCache::CacheCluster`. Terraform: `awscc_elasticache_cache_cluster` (awscc provider).
@@ -39,6 +41,7 @@ static CACHE_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("RedisEndpoint.Address", None),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl CacheCluster {
     /// Declares a `AWS::ElastiCache::CacheCluster` with the stack-unique `id`. Required properties: `cache_node_type` (`CacheNodeType`), `engine` (`Engine`), `num_cache_nodes` (`NumCacheNodes`).
@@ -438,6 +441,7 @@ static GLOBAL_REPLICATION_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl GlobalReplicationGroup {
     /// Declares a `AWS::ElastiCache::GlobalReplicationGroup` with the stack-unique `id`. Required properties: `members` (`Members`).
@@ -724,6 +728,7 @@ static PARAMETER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         Some("cache_parameter_group_name"),
     )],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl ParameterGroup {
     /// Declares a `AWS::ElastiCache::ParameterGroup` with the stack-unique `id`. Required properties: `cache_parameter_group_family` (`CacheParameterGroupFamily`), `description` (`Description`).
@@ -799,6 +804,7 @@ static REPLICATION_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("EffectiveDurability", Some("effective_durability")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl ReplicationGroup {
     /// Declares a `AWS::ElastiCache::ReplicationGroup` with the stack-unique `id`. Required properties: `replication_group_description` (`ReplicationGroupDescription`).
@@ -1467,6 +1473,7 @@ static SECURITY_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 4),
+    awscc_schema: None,
 };
 impl SecurityGroup {
     /// Declares a `AWS::ElastiCache::SecurityGroup` with the stack-unique `id`. Required properties: `description` (`Description`).
@@ -1502,6 +1509,7 @@ static SECURITY_GROUP_INGRESS_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 5),
+    awscc_schema: None,
 };
 impl SecurityGroupIngress {
     /// Declares a `AWS::ElastiCache::SecurityGroupIngress` with the stack-unique `id`. Required properties: `cache_security_group_name` (`CacheSecurityGroupName`), `ec2_security_group_name` (`EC2SecurityGroupName`).
@@ -1565,6 +1573,7 @@ static SERVERLESS_CACHE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ARN", Some("arn")),
     ],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl ServerlessCache {
     /// Declares a `AWS::ElastiCache::ServerlessCache` with the stack-unique `id`. Required properties: `engine` (`Engine`), `serverless_cache_name` (`ServerlessCacheName`).
@@ -1955,6 +1964,7 @@ static SERVERLESS_CACHE_SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl ServerlessCacheSnapshot {
     /// Declares a `AWS::ElastiCache::ServerlessCacheSnapshot` with the stack-unique `id`. Required properties: `serverless_cache_name` (`ServerlessCacheName`), `serverless_cache_snapshot_name` (`ServerlessCacheSnapshotName`).
@@ -2116,6 +2126,7 @@ static SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("NodeSnapshots", Some("node_snapshots")),
     ],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl Snapshot {
     /// Declares a `AWS::ElastiCache::Snapshot` with the stack-unique `id`. Required properties: `snapshot_name` (`SnapshotName`).
@@ -2319,6 +2330,7 @@ static SUBNET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 9),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl SubnetGroup {
     /// Declares a `AWS::ElastiCache::SubnetGroup` with the stack-unique `id`. Required properties: `description` (`Description`), `subnet_ids` (`SubnetIds`).
@@ -2364,6 +2376,7 @@ static USER_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Status", Some("status")), ("Arn", Some("arn"))],
     schema: (&SCHEMAS, 10),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
 impl User {
     /// Declares a `AWS::ElastiCache::User` with the stack-unique `id`. Required properties: `engine` (`Engine`), `user_id` (`UserId`), `user_name` (`UserName`).
@@ -2477,6 +2490,7 @@ static USER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Status", Some("status")), ("Arn", Some("arn"))],
     schema: (&SCHEMAS, 11),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
 impl UserGroup {
     /// Declares a `AWS::ElastiCache::UserGroup` with the stack-unique `id`. Required properties: `engine` (`Engine`), `user_group_id` (`UserGroupId`), `user_ids` (`UserIds`).

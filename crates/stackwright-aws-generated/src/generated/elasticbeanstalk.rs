@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("elasticbeanstalk.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("elasticbeanstalk.awscc.jsonl"));
 /// The AWS::ElasticBeanstalk::Application resource specifies an Elastic Beanstalk application.
 ///
 /// CloudFormation: `AWS::ElasticBeanstalk::Application`. Terraform: `awscc_elasticbeanstalk_application` (awscc provider).
@@ -32,6 +34,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Application {
     /// Declares a `AWS::ElasticBeanstalk::Application` with the stack-unique `id`. No property is required.
@@ -237,6 +240,7 @@ static APPLICATION_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl ApplicationVersion {
     /// Declares a `AWS::ElasticBeanstalk::ApplicationVersion` with the stack-unique `id`. Required properties: `application_name` (`ApplicationName`).
@@ -530,6 +534,7 @@ static CONFIGURATION_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("TemplateName", Some("template_name"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl ConfigurationTemplate {
     /// Declares a `AWS::ElasticBeanstalk::ConfigurationTemplate` with the stack-unique `id`. Required properties: `application_name` (`ApplicationName`).
@@ -691,6 +696,7 @@ static ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("EndpointURL", Some("endpoint_url"))],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl Environment {
     /// Declares a `AWS::ElasticBeanstalk::Environment` with the stack-unique `id`. Required properties: `application_name` (`ApplicationName`).

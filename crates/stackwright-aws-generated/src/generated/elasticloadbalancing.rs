@@ -18,6 +18,9 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("elasticloadbalancing.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas =
+    rt::Schemas::new(include_str!("elasticloadbalancing.awscc.jsonl"));
 /// Resource Type definition for AWS::ElasticLoadBalancing::LoadBalancer
 ///
 /// CloudFormation: `AWS::ElasticLoadBalancing::LoadBalancer`. Terraform: `awscc_elasticloadbalancing_load_balancer` (awscc provider).
@@ -45,6 +48,7 @@ static LOAD_BALANCER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("SourceSecurityGroup.OwnerAlias", None),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl LoadBalancer {
     /// Declares a `AWS::ElasticLoadBalancing::LoadBalancer` with the stack-unique `id`. Required properties: `listeners` (`Listeners`).

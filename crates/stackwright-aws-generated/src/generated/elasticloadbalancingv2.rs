@@ -19,6 +19,9 @@ use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas =
     rt::Schemas::new(include_str!("elasticloadbalancingv2.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas =
+    rt::Schemas::new(include_str!("elasticloadbalancingv2.awscc.jsonl"));
 /// Specifies a listener for an Application Load Balancer, Network Load Balancer, or Gateway Load Balancer.
 ///
 /// CloudFormation: `AWS::ElasticLoadBalancingV2::Listener`. Terraform: `awscc_elasticloadbalancingv2_listener` (awscc provider).
@@ -33,6 +36,7 @@ static LISTENER_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("ListenerArn", Some("listener_arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Listener {
     /// Declares a `AWS::ElasticLoadBalancingV2::Listener` with the stack-unique `id`. Required properties: `default_actions` (`DefaultActions`), `load_balancer_arn` (`LoadBalancerArn`).
@@ -570,6 +574,7 @@ static LISTENER_CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 1),
+    awscc_schema: None,
 };
 impl ListenerCertificate {
     /// Declares a `AWS::ElasticLoadBalancingV2::ListenerCertificate` with the stack-unique `id`. Required properties: `certificates` (`Certificates`), `listener_arn` (`ListenerArn`).
@@ -635,6 +640,7 @@ static LISTENER_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("IsDefault", Some("is_default")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl ListenerRule {
     /// Declares a `AWS::ElasticLoadBalancingV2::ListenerRule` with the stack-unique `id`. Required properties: `actions` (`Actions`), `conditions` (`Conditions`), `priority` (`Priority`).
@@ -1385,6 +1391,7 @@ static LOAD_BALANCER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DNSName", Some("dns_name")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl LoadBalancer {
     /// Declares a `AWS::ElasticLoadBalancingV2::LoadBalancer` with the stack-unique `id`. No property is required.
@@ -1723,6 +1730,7 @@ static TARGET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("TargetGroupFullName", Some("target_group_full_name")),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl TargetGroup {
     /// Declares a `AWS::ElasticLoadBalancingV2::TargetGroup` with the stack-unique `id`. No property is required.
@@ -2100,6 +2108,7 @@ static TRUST_STORE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("NumberOfCaCertificates", Some("number_of_ca_certificates")),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl TrustStore {
     /// Declares a `AWS::ElasticLoadBalancingV2::TrustStore` with the stack-unique `id`. No property is required.
@@ -2191,6 +2200,7 @@ static TRUST_STORE_REVOCATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("TrustStoreRevocations", Some("trust_store_revocations")),
     ],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl TrustStoreRevocation {
     /// Declares a `AWS::ElasticLoadBalancingV2::TrustStoreRevocation` with the stack-unique `id`. No property is required.

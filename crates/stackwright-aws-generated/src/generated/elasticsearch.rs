@@ -37,6 +37,7 @@ static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", None),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: None,
 };
 impl Domain {
     /// Declares a `AWS::Elasticsearch::Domain` with the stack-unique `id`. No property is required.

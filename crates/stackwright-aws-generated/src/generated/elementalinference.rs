@@ -18,6 +18,9 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("elementalinference.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas =
+    rt::Schemas::new(include_str!("elementalinference.awscc.jsonl"));
 /// Represents a custom dictionary for improving transcription accuracy
 ///
 /// CloudFormation: `AWS::ElementalInference::Dictionary`. Terraform: `awscc_elementalinference_dictionary` (awscc provider).
@@ -65,6 +68,7 @@ static DICTIONARY_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn")), ("Id", Some("id"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Dictionary {
     /// Declares a `AWS::ElementalInference::Dictionary` with the stack-unique `id`. Required properties: `language` (`Language`), `name` (`Name`).
@@ -172,6 +176,7 @@ static FEED_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Id", Some("id")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Feed {
     /// Declares a `AWS::ElementalInference::Feed` with the stack-unique `id`. Required properties: `name` (`Name`), `outputs` (`Outputs`).
@@ -232,7 +237,7 @@ pub mod feed {
             this.set(
                 "OutputConfig",
                 Some("output_config"),
-                rt::json(output_config),
+                rt::json_object(output_config),
             );
             this.set("Status", Some("status"), status.into());
             GetOutput(this)

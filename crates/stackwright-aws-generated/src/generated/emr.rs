@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("emr.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("emr.awscc.jsonl"));
 /// Resource Type definition for AWS::EMR::Cluster
 ///
 /// CloudFormation: `AWS::EMR::Cluster`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -32,6 +34,7 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", None), ("MasterPublicDNS", None)],
     schema: (&SCHEMAS, 0),
+    awscc_schema: None,
 };
 impl Cluster {
     /// Declares a `AWS::EMR::Cluster` with the stack-unique `id`. Required properties: `instances` (`Instances`), `job_flow_role` (`JobFlowRole`), `name` (`Name`), `service_role` (`ServiceRole`).
@@ -1054,6 +1057,7 @@ static INSTANCE_FLEET_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("InstanceFleetId", None)],
     schema: (&SCHEMAS, 1),
+    awscc_schema: None,
 };
 impl InstanceFleetConfig {
     /// Declares a `AWS::EMR::InstanceFleetConfig` with the stack-unique `id`. Required properties: `cluster_id` (`ClusterId`), `instance_fleet_type` (`InstanceFleetType`).
@@ -1574,6 +1578,7 @@ static INSTANCE_GROUP_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("InstanceGroupId", None)],
     schema: (&SCHEMAS, 2),
+    awscc_schema: None,
 };
 impl InstanceGroupConfig {
     /// Declares a `AWS::EMR::InstanceGroupConfig` with the stack-unique `id`. Required properties: `instance_count` (`InstanceCount`), `instance_role` (`InstanceRole`), `instance_type` (`InstanceType`), `job_flow_id` (`JobFlowId`).
@@ -1744,6 +1749,7 @@ static SECURITY_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl SecurityConfiguration {
     /// Declares a `AWS::EMR::SecurityConfiguration` with the stack-unique `id`. Required properties: `security_configuration` (`SecurityConfiguration`).
@@ -1784,6 +1790,7 @@ static STEP_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl Step {
     /// Declares a `AWS::EMR::Step` with the stack-unique `id`. Required properties: `action_on_failure` (`ActionOnFailure`), `hadoop_jar_step` (`HadoopJarStep`), `job_flow_id` (`JobFlowId`), `name` (`Name`).
@@ -1918,6 +1925,7 @@ static STUDIO_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Url", Some("url")),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl Studio {
     /// Declares a `AWS::EMR::Studio` with the stack-unique `id`. Required properties: `auth_mode` (`AuthMode`), `default_s3_location` (`DefaultS3Location`), `engine_security_group_id` (`EngineSecurityGroupId`), `name` (`Name`), `service_role` (`ServiceRole`), `subnet_ids` (`SubnetIds`), `vpc_id` (`VpcId`), `workspace_security_group_id` (`WorkspaceSecurityGroupId`).
@@ -2100,6 +2108,7 @@ static STUDIO_SESSION_MAPPING_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["ap-south-2"],
     attributes: &[],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl StudioSessionMapping {
     /// Declares a `AWS::EMR::StudioSessionMapping` with the stack-unique `id`. Required properties: `identity_name` (`IdentityName`), `identity_type` (`IdentityType`), `session_policy_arn` (`SessionPolicyArn`), `studio_id` (`StudioId`).
@@ -2168,6 +2177,7 @@ static WAL_WORKSPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl WalWorkspace {
     /// Declares a `AWS::EMR::WALWorkspace` with the stack-unique `id`. No property is required.

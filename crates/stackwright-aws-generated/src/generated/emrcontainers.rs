@@ -61,6 +61,7 @@ static ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AuthProxyUrl", None),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: None,
 };
 impl Endpoint {
     /// Declares a `AWS::EMRContainers::Endpoint` with the stack-unique `id`. Required properties: `execution_role_arn` (`ExecutionRoleArn`), `release_label` (`ReleaseLabel`), `type_` (`Type`), `virtual_cluster_id` (`VirtualClusterId`).
@@ -381,6 +382,7 @@ static JOB_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedBy", None),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: None,
 };
 impl JobTemplate {
     /// Declares a `AWS::EMRContainers::JobTemplate` with the stack-unique `id`. Required properties: `job_template_data` (`JobTemplateData`), `name` (`Name`).
@@ -746,6 +748,7 @@ static SECURITY_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", None), ("Id", None)],
     schema: (&SCHEMAS, 2),
+    awscc_schema: None,
 };
 impl SecurityConfiguration {
     /// Declares a `AWS::EMRContainers::SecurityConfiguration` with the stack-unique `id`. Required properties: `security_configuration_data` (`SecurityConfigurationData`).
@@ -1329,6 +1332,7 @@ static VIRTUAL_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", None), ("Id", None)],
     schema: (&SCHEMAS, 3),
+    awscc_schema: None,
 };
 impl VirtualCluster {
     /// Declares a `AWS::EMRContainers::VirtualCluster` with the stack-unique `id`. Required properties: `container_provider` (`ContainerProvider`), `name` (`Name`).

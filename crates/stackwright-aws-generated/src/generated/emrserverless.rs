@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("emrserverless.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("emrserverless.awscc.jsonl"));
 /// Resource schema for AWS::EMRServerless::Application Type
 ///
 /// CloudFormation: `AWS::EMRServerless::Application`. Terraform: `awscc_emrserverless_application` (awscc provider).
@@ -35,6 +37,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ApplicationId", Some("application_id")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Application {
     /// Declares a `AWS::EMRServerless::Application` with the stack-unique `id`. Required properties: `release_label` (`ReleaseLabel`), `type_` (`Type`).
@@ -181,7 +184,7 @@ impl Application {
         self.0.set(
             "WorkerTypeSpecifications",
             Some("worker_type_specifications"),
-            rt::json(value),
+            rt::json_object(value),
         );
         self
     }

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("entityresolution.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("entityresolution.awscc.jsonl"));
 /// IdMappingWorkflow defined in AWS Entity Resolution service
 ///
 /// CloudFormation: `AWS::EntityResolution::IdMappingWorkflow`. Terraform: `awscc_entityresolution_id_mapping_workflow` (awscc provider).
@@ -62,6 +64,7 @@ static ID_MAPPING_WORKFLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl IdMappingWorkflow {
     /// Declares a `AWS::EntityResolution::IdMappingWorkflow` with the stack-unique `id`. Required properties: `id_mapping_techniques` (`IdMappingTechniques`), `input_source_config` (`InputSourceConfig`), `role_arn` (`RoleArn`), `workflow_name` (`WorkflowName`).
@@ -361,6 +364,7 @@ static ID_NAMESPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl IdNamespace {
     /// Declares a `AWS::EntityResolution::IdNamespace` with the stack-unique `id`. Required properties: `id_namespace_name` (`IdNamespaceName`), `type_` (`Type`).
@@ -634,6 +638,7 @@ static MATCHING_WORKFLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl MatchingWorkflow {
     /// Declares a `AWS::EntityResolution::MatchingWorkflow` with the stack-unique `id`. Required properties: `input_source_config` (`InputSourceConfig`), `output_source_config` (`OutputSourceConfig`), `resolution_techniques` (`ResolutionTechniques`), `role_arn` (`RoleArn`), `workflow_name` (`WorkflowName`).
@@ -1077,6 +1082,7 @@ static POLICY_STATEMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl PolicyStatement {
     /// Declares a `AWS::EntityResolution::PolicyStatement` with the stack-unique `id`. Required properties: `arn` (`Arn`), `statement_id` (`StatementId`).
@@ -1181,6 +1187,7 @@ static SCHEMA_MAPPING_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("HasWorkflows", Some("has_workflows")),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl SchemaMapping {
     /// Declares a `AWS::EntityResolution::SchemaMapping` with the stack-unique `id`. Required properties: `mapped_input_fields` (`MappedInputFields`), `schema_name` (`SchemaName`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("events.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("events.awscc.jsonl"));
 /// Resource Type definition for AWS::Events::ApiDestination.
 ///
 /// CloudFormation: `AWS::Events::ApiDestination`. Terraform: `awscc_events_api_destination` (awscc provider).
@@ -44,6 +46,7 @@ static API_DESTINATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ArnForPolicy", Some("arn_for_policy")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl ApiDestination {
     /// Declares a `AWS::Events::ApiDestination` with the stack-unique `id`. Required properties: `connection_arn` (`ConnectionArn`), `http_method` (`HttpMethod`), `invocation_endpoint` (`InvocationEndpoint`).
@@ -147,6 +150,7 @@ static ARCHIVE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Archive {
     /// Declares a `AWS::Events::Archive` with the stack-unique `id`. Required properties: `source_arn` (`SourceArn`).
@@ -210,7 +214,7 @@ impl ArchiveHandle {
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-events-connection.html)
 pub struct Connection(rt::Base);
-static CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo { cloudformation: "AWS::Events::Connection", terraform: Some("awscc_events_connection"), tags: rt::TagsShape::None, stateful: false, unavailable_in: &["ap-east-2", "ap-southeast-5", "ap-southeast-6", "ca-west-1", "il-central-1", "mx-central-1", "us-gov-east-1", "us-gov-west-1"], attributes: &[("Arn", Some("arn")), ("ArnForPolicy", Some("arn_for_policy")), ("SecretArn", Some("secret_arn")), ("AuthParameters.ConnectivityParameters.ResourceParameters.ResourceAssociationArn", Some("auth_parameters.connectivity_parameters.resource_parameters.resource_association_arn")), ("InvocationConnectivityParameters.ResourceParameters.ResourceAssociationArn", Some("invocation_connectivity_parameters.resource_parameters.resource_association_arn"))], schema: (&SCHEMAS, 2) };
+static CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo { cloudformation: "AWS::Events::Connection", terraform: Some("awscc_events_connection"), tags: rt::TagsShape::None, stateful: false, unavailable_in: &["ap-east-2", "ap-southeast-5", "ap-southeast-6", "ca-west-1", "il-central-1", "mx-central-1", "us-gov-east-1", "us-gov-west-1"], attributes: &[("Arn", Some("arn")), ("ArnForPolicy", Some("arn_for_policy")), ("SecretArn", Some("secret_arn")), ("AuthParameters.ConnectivityParameters.ResourceParameters.ResourceAssociationArn", Some("auth_parameters.connectivity_parameters.resource_parameters.resource_association_arn")), ("InvocationConnectivityParameters.ResourceParameters.ResourceAssociationArn", Some("invocation_connectivity_parameters.resource_parameters.resource_association_arn"))], schema: (&SCHEMAS, 2), awscc_schema: Some((&AWSCC_SCHEMAS, 2)) };
 impl Connection {
     /// Declares a `AWS::Events::Connection` with the stack-unique `id`. No property is required.
     #[track_caller]
@@ -649,6 +653,7 @@ static ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("StateReason", Some("state_reason")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl Endpoint {
     /// Declares a `AWS::Events::Endpoint` with the stack-unique `id`. Required properties: `event_buses` (`EventBuses`), `routing_config` (`RoutingConfig`).
@@ -844,6 +849,7 @@ static EVENT_BUS_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl EventBus {
     /// Declares a `AWS::Events::EventBus` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -1009,6 +1015,7 @@ static EVENT_BUS_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl EventBusPolicy {
     /// Declares a `AWS::Events::EventBusPolicy` with the stack-unique `id`. Required properties: `statement_id` (`StatementId`).
@@ -1132,6 +1139,7 @@ static RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn")), ("RuleName", Some("rule_name"))],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl Rule {
     /// Declares a `AWS::Events::Rule` with the stack-unique `id`. No property is required.

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("eventschemas.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("eventschemas.awscc.jsonl"));
 /// Resource Type definition for AWS::EventSchemas::Discoverer
 ///
 /// CloudFormation: `AWS::EventSchemas::Discoverer`. Terraform: `awscc_eventschemas_discoverer` (awscc provider).
@@ -46,6 +48,7 @@ static DISCOVERER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("State", Some("state")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Discoverer {
     /// Declares a `AWS::EventSchemas::Discoverer` with the stack-unique `id`. Required properties: `source_arn` (`SourceArn`).
@@ -121,6 +124,7 @@ static REGISTRY_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("RegistryArn", Some("registry_arn"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Registry {
     /// Declares a `AWS::EventSchemas::Registry` with the stack-unique `id`. No property is required.
@@ -183,6 +187,7 @@ static REGISTRY_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl RegistryPolicy {
     /// Declares a `AWS::EventSchemas::RegistryPolicy` with the stack-unique `id`. Required properties: `policy` (`Policy`), `registry_name` (`RegistryName`).
@@ -248,6 +253,7 @@ static SCHEMA_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("SchemaVersion", Some("schema_version")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl Schema {
     /// Declares a `AWS::EventSchemas::Schema` with the stack-unique `id`. Required properties: `content` (`Content`), `registry_name` (`RegistryName`), `type_` (`Type`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("eventsv2.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("eventsv2.awscc.jsonl"));
 /// Resource type definition for AWS::EventsV2::EventBus, an Amazon EventBridge custom event bus that receives events and delivers them to matching subscribers.
 ///
 /// CloudFormation: `AWS::EventsV2::EventBus`. Terraform: `awscc_eventsv2_event_bus` (awscc provider).
@@ -61,6 +63,7 @@ static EVENT_BUS_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedTime", Some("last_modified_time")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl EventBus {
     /// Declares a `AWS::EventsV2::EventBus` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -232,6 +235,7 @@ static EVENT_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedTime", Some("last_modified_time")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl EventSource {
     /// Declares a `AWS::EventsV2::EventSource` with the stack-unique `id`. Required properties: `configuration` (`Configuration`), `event_bus_arn` (`EventBusArn`), `name` (`Name`).
@@ -485,6 +489,7 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("RevisionId", Some("revision_id"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl ResourcePolicy {
     /// Declares a `AWS::EventsV2::ResourcePolicy` with the stack-unique `id`. Required properties: `event_bus_arn` (`EventBusArn`), `policy_document` (`PolicyDocument`).
@@ -564,6 +569,7 @@ static SUBSCRIBER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedTime", Some("last_modified_time")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl Subscriber {
     /// Declares a `AWS::EventsV2::Subscriber` with the stack-unique `id`. Required properties: `event_bus_arn` (`EventBusArn`), `invoke_configuration` (`InvokeConfiguration`), `name` (`Name`).
@@ -1323,7 +1329,7 @@ pub mod subscriber {
             self.0.set(
                 "MessageAttributes",
                 Some("message_attributes"),
-                rt::json(value),
+                rt::json_object(value),
             );
             self
         }
@@ -1397,7 +1403,7 @@ pub mod subscriber {
             self.0.set(
                 "MessageAttributes",
                 Some("message_attributes"),
-                rt::json(value),
+                rt::json_object(value),
             );
             self
         }
@@ -1430,7 +1436,7 @@ pub mod subscriber {
             self.0.set(
                 "MessageSystemAttributes",
                 Some("message_system_attributes"),
-                rt::json(value),
+                rt::json_object(value),
             );
             self
         }

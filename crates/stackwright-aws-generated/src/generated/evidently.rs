@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("evidently.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("evidently.awscc.jsonl"));
 /// Resource Type definition for AWS::Evidently::Experiment.
 ///
 /// CloudFormation: `AWS::Evidently::Experiment`. Terraform: `awscc_evidently_experiment` (awscc provider).
@@ -61,6 +63,7 @@ static EXPERIMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Experiment {
     /// Declares a `AWS::Evidently::Experiment` with the stack-unique `id`. Required properties: `metric_goals` (`MetricGoals`), `name` (`Name`), `online_ab_config` (`OnlineAbConfig`), `project` (`Project`), `treatments` (`Treatments`).
@@ -362,6 +365,7 @@ static FEATURE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Feature {
     /// Declares a `AWS::Evidently::Feature` with the stack-unique `id`. Required properties: `name` (`Name`), `project` (`Project`), `variations` (`Variations`).
@@ -545,6 +549,7 @@ static LAUNCH_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Launch {
     /// Declares a `AWS::Evidently::Launch` with the stack-unique `id`. Required properties: `groups` (`Groups`), `name` (`Name`), `project` (`Project`), `scheduled_splits_config` (`ScheduledSplitsConfig`).
@@ -824,6 +829,7 @@ static PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl Project {
     /// Declares a `AWS::Evidently::Project` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -985,6 +991,7 @@ static SEGMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl Segment {
     /// Declares a `AWS::Evidently::Segment` with the stack-unique `id`. Required properties: `name` (`Name`).

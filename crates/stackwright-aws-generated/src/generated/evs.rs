@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("evs.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("evs.awscc.jsonl"));
 /// An environment created within the EVS service
 ///
 /// CloudFormation: `AWS::EVS::Environment`. Terraform: `awscc_evs_environment` (awscc provider).
@@ -53,6 +55,7 @@ static ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ModifiedAt", Some("modified_at")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Environment {
     /// Declares a `AWS::EVS::Environment` with the stack-unique `id`. Required properties: `service_access_subnet_id` (`ServiceAccessSubnetId`), `terms_accepted` (`TermsAccepted`), `vcf_version` (`VcfVersion`), `vpc_id` (`VpcId`).

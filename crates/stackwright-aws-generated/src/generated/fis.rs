@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("fis.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("fis.awscc.jsonl"));
 /// Resource schema for AWS::FIS::ExperimentTemplate
 ///
 /// CloudFormation: `AWS::FIS::ExperimentTemplate`. Terraform: `awscc_fis_experiment_template` (awscc provider).
@@ -45,6 +47,7 @@ static EXPERIMENT_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl ExperimentTemplate {
     /// Declares a `AWS::FIS::ExperimentTemplate` with the stack-unique `id`. Required properties: `description` (`Description`), `role_arn` (`RoleArn`), `stop_conditions` (`StopConditions`), `targets` (`Targets`).
@@ -64,14 +67,15 @@ impl ExperimentTemplate {
             Some("stop_conditions"),
             rt::list(stop_conditions),
         );
-        this.set("Targets", Some("targets"), rt::json(targets));
+        this.set("Targets", Some("targets"), rt::json_object(targets));
         ExperimentTemplate(this)
     }
     /// The actions for the experiment.
     ///
     /// CloudFormation `Actions`, Terraform `actions`.
     pub fn actions(mut self, value: impl Into<rt::Value>) -> Self {
-        self.0.set("Actions", Some("actions"), rt::json(value));
+        self.0
+            .set("Actions", Some("actions"), rt::json_object(value));
         self
     }
     /// CloudFormation `ExperimentOptions`, Terraform `experiment_options`.
@@ -410,6 +414,7 @@ static TARGET_ACCOUNT_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl TargetAccountConfiguration {
     /// Declares a `AWS::FIS::TargetAccountConfiguration` with the stack-unique `id`. Required properties: `account_id` (`AccountId`), `experiment_template_id` (`ExperimentTemplateId`), `role_arn` (`RoleArn`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("fms.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("fms.awscc.jsonl"));
 /// Creates an AWS Firewall Manager applications list.
 ///
 /// CloudFormation: `AWS::FMS::ApplicationsList`. Terraform: `awscc_fms_applications_list` (awscc provider).
@@ -71,6 +73,7 @@ static APPLICATIONS_LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdateTime", Some("last_update_time")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl ApplicationsList {
     /// Declares a `AWS::FMS::ApplicationsList` with the stack-unique `id`. Required properties: `apps_list` (`AppsList`), `list_name` (`ListName`).
@@ -157,6 +160,7 @@ static NOTIFICATION_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl NotificationChannel {
     /// Declares a `AWS::FMS::NotificationChannel` with the stack-unique `id`. Required properties: `sns_role_name` (`SnsRoleName`), `sns_topic_arn` (`SnsTopicArn`).
@@ -199,6 +203,7 @@ static POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn")), ("Id", Some("id"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Policy {
     /// Declares a `AWS::FMS::Policy` with the stack-unique `id`. Required properties: `exclude_resource_tags` (`ExcludeResourceTags`), `policy_name` (`PolicyName`), `remediation_enabled` (`RemediationEnabled`), `security_service_policy_data` (`SecurityServicePolicyData`).
@@ -763,6 +768,7 @@ static PROTOCOLS_LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdateTime", Some("last_update_time")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl ProtocolsList {
     /// Declares a `AWS::FMS::ProtocolsList` with the stack-unique `id`. Required properties: `list_name` (`ListName`), `protocols_list` (`ProtocolsList`).
@@ -827,6 +833,7 @@ static RESOURCE_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl ResourceSet {
     /// Declares a `AWS::FMS::ResourceSet` with the stack-unique `id`. Required properties: `name` (`Name`), `resource_type_list` (`ResourceTypeList`).

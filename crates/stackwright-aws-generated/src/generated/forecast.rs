@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("forecast.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("forecast.awscc.jsonl"));
 /// Resource Type Definition for AWS::Forecast::Dataset
 ///
 /// CloudFormation: `AWS::Forecast::Dataset`. Terraform: `awscc_forecast_dataset` (awscc provider).
@@ -60,6 +62,7 @@ static DATASET_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Dataset {
     /// Declares a `AWS::Forecast::Dataset` with the stack-unique `id`. Required properties: `dataset_name` (`DatasetName`), `dataset_type` (`DatasetType`), `domain` (`Domain`), `schema` (`Schema`).
@@ -257,6 +260,7 @@ static DATASET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("DatasetGroupArn", Some("dataset_group_arn"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl DatasetGroup {
     /// Declares a `AWS::Forecast::DatasetGroup` with the stack-unique `id`. Required properties: `dataset_group_name` (`DatasetGroupName`), `domain` (`Domain`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("frauddetector.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("frauddetector.awscc.jsonl"));
 /// A resource schema for a Detector in Amazon Fraud Detector.
 ///
 /// CloudFormation: `AWS::FraudDetector::Detector`. Terraform: `awscc_frauddetector_detector` (awscc provider).
@@ -75,6 +77,7 @@ static DETECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Detector {
     /// Declares a `AWS::FraudDetector::Detector` with the stack-unique `id`. Required properties: `detector_id` (`DetectorId`), `event_type` (`EventType`), `rules` (`Rules`).
@@ -712,6 +715,7 @@ static ENTITY_TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdatedTime", Some("last_updated_time")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl EntityType {
     /// Declares a `AWS::FraudDetector::EntityType` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -805,6 +809,7 @@ static EVENT_TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdatedTime", Some("last_updated_time")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl EventType {
     /// Declares a `AWS::FraudDetector::EventType` with the stack-unique `id`. Required properties: `entity_types` (`EntityTypes`), `event_variables` (`EventVariables`), `labels` (`Labels`), `name` (`Name`).
@@ -1124,6 +1129,7 @@ static LABEL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdatedTime", Some("last_updated_time")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl Label {
     /// Declares a `AWS::FraudDetector::Label` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -1216,6 +1222,7 @@ static LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdatedTime", Some("last_updated_time")),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl List {
     /// Declares a `AWS::FraudDetector::List` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -1324,6 +1331,7 @@ static OUTCOME_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdatedTime", Some("last_updated_time")),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl Outcome {
     /// Declares a `AWS::FraudDetector::Outcome` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -1417,6 +1425,7 @@ static VARIABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdatedTime", Some("last_updated_time")),
     ],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl Variable {
     /// Declares a `AWS::FraudDetector::Variable` with the stack-unique `id`. Required properties: `data_source` (`DataSource`), `data_type` (`DataType`), `default_value` (`DefaultValue`), `name` (`Name`).

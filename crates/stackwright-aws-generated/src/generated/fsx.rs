@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("fsx.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("fsx.awscc.jsonl"));
 /// Creates a backup of an existing Amazon FSx for Windows File Server file system, Amazon FSx for Lustre file system, Amazon FSx for NetApp ONTAP volume, or Amazon FSx for OpenZFS file system.
 ///
 /// CloudFormation: `AWS::FSx::Backup`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -72,6 +74,7 @@ static BACKUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", None),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: None,
 };
 impl Backup {
     /// Declares a `AWS::FSx::Backup` with the stack-unique `id`. Required properties: `file_system_id` (`FileSystemId`).
@@ -136,6 +139,7 @@ static DATA_REPOSITORY_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ResourceARN", Some("resource_arn")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl DataRepositoryAssociation {
     /// Declares a `AWS::FSx::DataRepositoryAssociation` with the stack-unique `id`. Required properties: `data_repository_path` (`DataRepositoryPath`), `file_system_id` (`FileSystemId`), `file_system_path` (`FileSystemPath`).
@@ -351,6 +355,7 @@ static FILE_CACHE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LustreConfiguration.LogConfiguration", None),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: None,
 };
 impl FileCache {
     /// Declares a `AWS::FSx::FileCache` with the stack-unique `id`. Required properties: `file_cache_type` (`FileCacheType`), `file_cache_type_version` (`FileCacheTypeVersion`), `storage_capacity` (`StorageCapacity`), `subnet_ids` (`SubnetIds`).
@@ -633,6 +638,7 @@ static FILE_SYSTEM_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DNSName", None),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: None,
 };
 impl FileSystem {
     /// Declares a `AWS::FSx::FileSystem` with the stack-unique `id`. Required properties: `file_system_type` (`FileSystemType`), `subnet_ids` (`SubnetIds`).
@@ -1458,6 +1464,7 @@ static S3_ACCESS_POINT_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Lifecycle", None),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl S3AccessPointAttachment {
     /// Declares a `AWS::FSx::S3AccessPointAttachment` with the stack-unique `id`. Required properties: `name` (`Name`), `type_` (`Type`).
@@ -1783,6 +1790,7 @@ static SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["ap-southeast-6"],
     attributes: &[("ResourceARN", Some("resource_arn")), ("Id", Some("id"))],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl Snapshot {
     /// Declares a `AWS::FSx::Snapshot` with the stack-unique `id`. Required properties: `name` (`Name`), `volume_id` (`VolumeId`).
@@ -1838,6 +1846,7 @@ static STORAGE_VIRTUAL_MACHINE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UUID", Some("uuid")),
     ],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl StorageVirtualMachine {
     /// Declares a `AWS::FSx::StorageVirtualMachine` with the stack-unique `id`. Required properties: `file_system_id` (`FileSystemId`), `name` (`Name`).
@@ -2069,6 +2078,7 @@ static VOLUME_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UUID", Some("uuid")),
     ],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl Volume {
     /// Declares a `AWS::FSx::Volume` with the stack-unique `id`. Required properties: `name` (`Name`).

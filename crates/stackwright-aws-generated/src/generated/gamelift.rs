@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("gamelift.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("gamelift.awscc.jsonl"));
 /// The AWS::GameLift::Alias resource creates an alias for an Amazon GameLift (GameLift) fleet destination.
 ///
 /// CloudFormation: `AWS::GameLift::Alias`. Terraform: `awscc_gamelift_alias` (awscc provider).
@@ -35,6 +37,7 @@ static ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AliasArn", Some("alias_arn")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Alias {
     /// Declares a `AWS::GameLift::Alias` with the stack-unique `id`. Required properties: `name` (`Name`), `routing_strategy` (`RoutingStrategy`).
@@ -139,6 +142,7 @@ static BUILD_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("BuildArn", Some("build_arn")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Build {
     /// Declares a `AWS::GameLift::Build` with the stack-unique `id`. No property is required.
@@ -320,6 +324,7 @@ static CONTAINER_FLEET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl ContainerFleet {
     /// Declares a `AWS::GameLift::ContainerFleet` with the stack-unique `id`. Required properties: `fleet_role_arn` (`FleetRoleArn`).
@@ -1029,6 +1034,7 @@ static CONTAINER_GROUP_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("StatusReason", Some("status_reason")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl ContainerGroupDefinition {
     /// Declares a `AWS::GameLift::ContainerGroupDefinition` with the stack-unique `id`. Required properties: `name` (`Name`), `operating_system` (`OperatingSystem`), `total_memory_limit_mebibytes` (`TotalMemoryLimitMebibytes`).
@@ -1703,6 +1709,7 @@ static FLEET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("FleetArn", Some("fleet_arn")),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl Fleet {
     /// Declares a `AWS::GameLift::Fleet` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -2544,6 +2551,7 @@ static GAME_SERVER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AutoScalingGroupArn", Some("auto_scaling_group_arn")),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl GameServerGroup {
     /// Declares a `AWS::GameLift::GameServerGroup` with the stack-unique `id`. Required properties: `game_server_group_name` (`GameServerGroupName`), `instance_definitions` (`InstanceDefinitions`), `role_arn` (`RoleArn`).
@@ -2855,6 +2863,7 @@ static GAME_SESSION_QUEUE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl GameSessionQueue {
     /// Declares a `AWS::GameLift::GameSessionQueue` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -3133,6 +3142,7 @@ static LOCATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("LocationArn", Some("location_arn"))],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl Location {
     /// Declares a `AWS::GameLift::Location` with the stack-unique `id`. Required properties: `location_name` (`LocationName`).
@@ -3194,6 +3204,7 @@ static MATCHMAKING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl MatchmakingConfiguration {
     /// Declares a `AWS::GameLift::MatchmakingConfiguration` with the stack-unique `id`. Required properties: `acceptance_required` (`AcceptanceRequired`), `name` (`Name`), `request_timeout_seconds` (`RequestTimeoutSeconds`), `rule_set_name` (`RuleSetName`).
@@ -3436,6 +3447,7 @@ static MATCHMAKING_RULE_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
     ],
     schema: (&SCHEMAS, 9),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl MatchmakingRuleSet {
     /// Declares a `AWS::GameLift::MatchmakingRuleSet` with the stack-unique `id`. Required properties: `name` (`Name`), `rule_set_body` (`RuleSetBody`).
@@ -3515,6 +3527,7 @@ static SCRIPT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("SizeOnDisk", Some("size_on_disk")),
     ],
     schema: (&SCHEMAS, 10),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
 impl Script {
     /// Declares a `AWS::GameLift::Script` with the stack-unique `id`. Required properties: `storage_location` (`StorageLocation`).

@@ -74,6 +74,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", None), ("Id", None)],
     schema: (&SCHEMAS, 0),
+    awscc_schema: None,
 };
 impl Application {
     /// Declares a `AWS::GameLiftStreams::Application` with the stack-unique `id`. Required properties: `application_source_uri` (`ApplicationSourceUri`), `description` (`Description`), `executable_path` (`ExecutablePath`), `runtime_environment` (`RuntimeEnvironment`).
@@ -201,6 +202,7 @@ static STREAM_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", None), ("Id", None)],
     schema: (&SCHEMAS, 1),
+    awscc_schema: None,
 };
 impl StreamGroup {
     /// Declares a `AWS::GameLiftStreams::StreamGroup` with the stack-unique `id`. Required properties: `description` (`Description`), `location_configurations` (`LocationConfigurations`), `stream_class` (`StreamClass`).

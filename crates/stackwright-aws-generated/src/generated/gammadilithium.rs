@@ -73,6 +73,7 @@ static JOB_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 0),
+    awscc_schema: None,
 };
 impl JobDefinition {
     /// Declares a `AWS::GammaDilithium::JobDefinition` with the stack-unique `id`. Required properties: `type_` (`Type`).

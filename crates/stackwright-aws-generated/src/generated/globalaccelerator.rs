@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("globalaccelerator.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("globalaccelerator.awscc.jsonl"));
 /// Resource Type definition for AWS::GlobalAccelerator::Accelerator
 ///
 /// CloudFormation: `AWS::GlobalAccelerator::Accelerator`. Terraform: `awscc_globalaccelerator_accelerator` (awscc provider).
@@ -43,6 +45,7 @@ static ACCELERATOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DualStackDnsName", Some("dual_stack_dns_name")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Accelerator {
     /// Declares a `AWS::GlobalAccelerator::Accelerator` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -178,6 +181,7 @@ static CROSS_ACCOUNT_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("AttachmentArn", Some("attachment_arn"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl CrossAccountAttachment {
     /// Declares a `AWS::GlobalAccelerator::CrossAccountAttachment` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -273,6 +277,7 @@ static ENDPOINT_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("EndpointGroupArn", Some("endpoint_group_arn"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl EndpointGroup {
     /// Declares a `AWS::GlobalAccelerator::EndpointGroup` with the stack-unique `id`. Required properties: `endpoint_group_region` (`EndpointGroupRegion`), `listener_arn` (`ListenerArn`).
@@ -491,6 +496,7 @@ static LISTENER_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("ListenerArn", Some("listener_arn"))],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl Listener {
     /// Declares a `AWS::GlobalAccelerator::Listener` with the stack-unique `id`. Required properties: `accelerator_arn` (`AcceleratorArn`), `port_ranges` (`PortRanges`), `protocol` (`Protocol`).

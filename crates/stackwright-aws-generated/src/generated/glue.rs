@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("glue.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("glue.awscc.jsonl"));
 /// Resource Type definition for AWS::Glue::Blueprint.
 ///
 /// CloudFormation: `AWS::Glue::Blueprint`. Terraform: `awscc_glue_blueprint` (awscc provider).
@@ -72,6 +74,7 @@ static BLUEPRINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ParameterSpec", Some("parameter_spec")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Blueprint {
     /// Declares a `AWS::Glue::Blueprint` with the stack-unique `id`. Required properties: `blueprint_location` (`BlueprintLocation`), `name` (`Name`).
@@ -181,6 +184,7 @@ static CATALOG_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Catalog {
     /// Declares a `AWS::Glue::Catalog` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -650,6 +654,7 @@ static CLASSIFIER_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Name", Some("name"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Classifier {
     /// Declares a `AWS::Glue::Classifier` with the stack-unique `id`. No property is required.
@@ -916,6 +921,7 @@ static CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Name", Some("name"))],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl Connection {
     /// Declares a `AWS::Glue::Connection` with the stack-unique `id`. Required properties: `catalog_id` (`CatalogId`), `connection_input` (`ConnectionInput`).
@@ -1707,6 +1713,7 @@ static CONNECTION_TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("ConnectionTypeArn", Some("connection_type_arn"))],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl ConnectionType {
     /// Declares a `AWS::Glue::ConnectionType` with the stack-unique `id`. Required properties: `connection_type` (`ConnectionType`), `rest_configuration` (`RestConfiguration`).
@@ -2628,7 +2635,7 @@ pub mod connection_type {
             self.0.set(
                 "EntityConfigurations",
                 Some("entity_configurations"),
-                rt::json(value),
+                rt::json_object(value),
             );
             self
         }
@@ -2914,6 +2921,7 @@ static CRAWLER_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl Crawler {
     /// Declares a `AWS::Glue::Crawler` with the stack-unique `id`. Required properties: `role` (`Role`), `targets` (`Targets`).
@@ -3677,6 +3685,7 @@ static CUSTOM_ENTITY_TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl CustomEntityType {
     /// Declares a `AWS::Glue::CustomEntityType` with the stack-unique `id`. No property is required.
@@ -3733,6 +3742,7 @@ static DATA_CATALOG_ENCRYPTION_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl DataCatalogEncryptionSettings {
     /// Declares a `AWS::Glue::DataCatalogEncryptionSettings` with the stack-unique `id`. Required properties: `catalog_id` (`CatalogId`), `data_catalog_encryption_settings` (`DataCatalogEncryptionSettings`).
@@ -3908,6 +3918,7 @@ static DATA_QUALITY_RULESET_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl DataQualityRuleset {
     /// Declares a `AWS::Glue::DataQualityRuleset` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -3993,6 +4004,7 @@ static DATABASE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 9),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl Database {
     /// Declares a `AWS::Glue::Database` with the stack-unique `id`. Required properties: `catalog_id` (`CatalogId`), `database_input` (`DatabaseInput`).
@@ -4268,6 +4280,7 @@ static DEV_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 10),
+    awscc_schema: None,
 };
 impl DevEndpoint {
     /// Declares a `AWS::Glue::DevEndpoint` with the stack-unique `id`. Required properties: `role_arn` (`RoleArn`).
@@ -4391,6 +4404,7 @@ static IDENTITY_CENTER_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AccountId", Some("account_id")),
     ],
     schema: (&SCHEMAS, 11),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
 impl IdentityCenterConfiguration {
     /// Declares a `AWS::Glue::IdentityCenterConfiguration` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`).
@@ -4486,6 +4500,7 @@ static INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
     ],
     schema: (&SCHEMAS, 12),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
 impl Integration {
     /// Declares a `AWS::Glue::Integration` with the stack-unique `id`. Required properties: `integration_name` (`IntegrationName`), `source_arn` (`SourceArn`), `target_arn` (`TargetArn`).
@@ -4669,6 +4684,7 @@ static INTEGRATION_RESOURCE_PROPERTY_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("ResourcePropertyArn", Some("resource_property_arn"))],
     schema: (&SCHEMAS, 13),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 13)),
 };
 impl IntegrationResourceProperty {
     /// Declares a `AWS::Glue::IntegrationResourceProperty` with the stack-unique `id`. Required properties: `resource_arn` (`ResourceArn`).
@@ -4800,6 +4816,7 @@ static JOB_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 14),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 14)),
 };
 impl Job {
     /// Declares a `AWS::Glue::Job` with the stack-unique `id`. Required properties: `command` (`Command`), `role` (`Role`).
@@ -5171,6 +5188,7 @@ static ML_TRANSFORM_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("TransformId", Some("transform_id"))],
     schema: (&SCHEMAS, 15),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 15)),
 };
 impl MlTransform {
     /// Declares a `AWS::Glue::MLTransform` with the stack-unique `id`. Required properties: `input_record_tables` (`InputRecordTables`), `role` (`Role`), `transform_parameters` (`TransformParameters`).
@@ -5539,6 +5557,7 @@ static PARTITION_TYPE: rt::TypeInfo = rt::TypeInfo {
         Some("identifier_partition_input_values"),
     )],
     schema: (&SCHEMAS, 16),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 16)),
 };
 impl Partition {
     /// Declares a `AWS::Glue::Partition` with the stack-unique `id`. Required properties: `catalog_id` (`CatalogId`), `database_name` (`DatabaseName`), `partition_input` (`PartitionInput`), `table_name` (`TableName`).
@@ -5864,6 +5883,7 @@ static REGISTRY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["me-central-1"],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 17),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 17)),
 };
 impl Registry {
     /// Declares a `AWS::Glue::Registry` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -5912,6 +5932,7 @@ static SCHEMA_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("InitialSchemaVersionId", Some("initial_schema_version_id")),
     ],
     schema: (&SCHEMAS, 18),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 18)),
 };
 impl Schema {
     /// Declares a `AWS::Glue::Schema` with the stack-unique `id`. Required properties: `compatibility` (`Compatibility`), `data_format` (`DataFormat`), `name` (`Name`).
@@ -6095,6 +6116,7 @@ static SCHEMA_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["me-central-1"],
     attributes: &[("VersionId", Some("version_id"))],
     schema: (&SCHEMAS, 19),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 19)),
 };
 impl SchemaVersion {
     /// Declares a `AWS::Glue::SchemaVersion` with the stack-unique `id`. Required properties: `schema` (`Schema`), `schema_definition` (`SchemaDefinition`).
@@ -6184,6 +6206,7 @@ static SCHEMA_VERSION_METADATA_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["me-central-1"],
     attributes: &[],
     schema: (&SCHEMAS, 20),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 20)),
 };
 impl SchemaVersionMetadata {
     /// Declares a `AWS::Glue::SchemaVersionMetadata` with the stack-unique `id`. Required properties: `key` (`Key`), `schema_version_id` (`SchemaVersionId`), `value` (`Value`).
@@ -6224,6 +6247,7 @@ static SECURITY_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 21),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 21)),
 };
 impl SecurityConfiguration {
     /// Declares a `AWS::Glue::SecurityConfiguration` with the stack-unique `id`. Required properties: `encryption_configuration` (`EncryptionConfiguration`), `name` (`Name`).
@@ -6430,6 +6454,7 @@ static SESSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Progress", Some("progress")),
     ],
     schema: (&SCHEMAS, 22),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 22)),
 };
 impl Session {
     /// Declares a `AWS::Glue::Session` with the stack-unique `id`. Required properties: `command` (`Command`), `id_property` (`Id`), `role` (`Role`).
@@ -6662,6 +6687,7 @@ static TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 23),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 23)),
 };
 impl Table {
     /// Declares a `AWS::Glue::Table` with the stack-unique `id`. Required properties: `catalog_id` (`CatalogId`), `database_name` (`DatabaseName`).
@@ -7553,6 +7579,7 @@ static TABLE_OPTIMIZER_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 24),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 24)),
 };
 impl TableOptimizer {
     /// Declares a `AWS::Glue::TableOptimizer` with the stack-unique `id`. Required properties: `catalog_id` (`CatalogId`), `database_name` (`DatabaseName`), `table_name` (`TableName`), `table_optimizer_configuration` (`TableOptimizerConfiguration`), `type_` (`Type`).
@@ -7892,6 +7919,7 @@ static TRIGGER_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 25),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 25)),
 };
 impl Trigger {
     /// Declares a `AWS::Glue::Trigger` with the stack-unique `id`. Required properties: `actions` (`Actions`), `type_` (`Type`).
@@ -8256,6 +8284,7 @@ static USAGE_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("CreatedOn", None)],
     schema: (&SCHEMAS, 26),
+    awscc_schema: None,
 };
 impl UsageProfile {
     /// Declares a `AWS::Glue::UsageProfile` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -8368,6 +8397,7 @@ static USER_DEFINED_FUNCTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 27),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 27)),
 };
 impl UserDefinedFunction {
     /// Declares a `AWS::Glue::UserDefinedFunction` with the stack-unique `id`. Required properties: `database_name` (`DatabaseName`), `function_name` (`FunctionName`).
@@ -8527,6 +8557,7 @@ static WORKFLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 28),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 28)),
 };
 impl Workflow {
     /// Declares a `AWS::Glue::Workflow` with the stack-unique `id`. No property is required.

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("grafana.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("grafana.awscc.jsonl"));
 /// Definition of AWS::Grafana::Workspace Resource Type
 ///
 /// CloudFormation: `AWS::Grafana::Workspace`. Terraform: `awscc_grafana_workspace` (awscc provider).
@@ -68,6 +70,7 @@ static WORKSPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ModificationTimestamp", Some("modification_timestamp")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Workspace {
     /// Declares a `AWS::Grafana::Workspace` with the stack-unique `id`. Required properties: `account_access_type` (`AccountAccessType`), `authentication_providers` (`AuthenticationProviders`), `permission_type` (`PermissionType`).

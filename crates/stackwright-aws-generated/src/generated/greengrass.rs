@@ -55,6 +55,7 @@ static CONNECTOR_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("LatestVersionArn", None), ("Arn", None), ("Id", None)],
     schema: (&SCHEMAS, 0),
+    awscc_schema: None,
 };
 impl ConnectorDefinition {
     /// Declares a `AWS::Greengrass::ConnectorDefinition` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -148,6 +149,7 @@ static CONNECTOR_DEFINITION_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 1),
+    awscc_schema: None,
 };
 impl ConnectorDefinitionVersion {
     /// Declares a `AWS::Greengrass::ConnectorDefinitionVersion` with the stack-unique `id`. Required properties: `connector_definition_id` (`ConnectorDefinitionId`), `connectors` (`Connectors`).
@@ -220,6 +222,7 @@ static CORE_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("LatestVersionArn", None), ("Arn", None), ("Id", None)],
     schema: (&SCHEMAS, 2),
+    awscc_schema: None,
 };
 impl CoreDefinition {
     /// Declares a `AWS::Greengrass::CoreDefinition` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -310,6 +313,7 @@ static CORE_DEFINITION_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 3),
+    awscc_schema: None,
 };
 impl CoreDefinitionVersion {
     /// Declares a `AWS::Greengrass::CoreDefinitionVersion` with the stack-unique `id`. Required properties: `core_definition_id` (`CoreDefinitionId`), `cores` (`Cores`).
@@ -378,6 +382,7 @@ static DEVICE_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("LatestVersionArn", None), ("Arn", None), ("Id", None)],
     schema: (&SCHEMAS, 4),
+    awscc_schema: None,
 };
 impl DeviceDefinition {
     /// Declares a `AWS::Greengrass::DeviceDefinition` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -468,6 +473,7 @@ static DEVICE_DEFINITION_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 5),
+    awscc_schema: None,
 };
 impl DeviceDefinitionVersion {
     /// Declares a `AWS::Greengrass::DeviceDefinitionVersion` with the stack-unique `id`. Required properties: `device_definition_id` (`DeviceDefinitionId`), `devices` (`Devices`).
@@ -536,6 +542,7 @@ static FUNCTION_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("LatestVersionArn", None), ("Arn", None), ("Id", None)],
     schema: (&SCHEMAS, 6),
+    awscc_schema: None,
 };
 impl FunctionDefinition {
     /// Declares a `AWS::Greengrass::FunctionDefinition` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -637,6 +644,7 @@ static FUNCTION_DEFINITION_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 7),
+    awscc_schema: None,
 };
 impl FunctionDefinitionVersion {
     /// Declares a `AWS::Greengrass::FunctionDefinitionVersion` with the stack-unique `id`. Required properties: `function_definition_id` (`FunctionDefinitionId`), `functions` (`Functions`).
@@ -722,6 +730,7 @@ static GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", None),
     ],
     schema: (&SCHEMAS, 8),
+    awscc_schema: None,
 };
 impl Group {
     /// Declares a `AWS::Greengrass::Group` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -861,6 +870,7 @@ static GROUP_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 9),
+    awscc_schema: None,
 };
 impl GroupVersion {
     /// Declares a `AWS::Greengrass::GroupVersion` with the stack-unique `id`. Required properties: `group_id` (`GroupId`).
@@ -961,6 +971,7 @@ static LOGGER_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("LatestVersionArn", None), ("Arn", None), ("Id", None)],
     schema: (&SCHEMAS, 10),
+    awscc_schema: None,
 };
 impl LoggerDefinition {
     /// Declares a `AWS::Greengrass::LoggerDefinition` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -1051,6 +1062,7 @@ static LOGGER_DEFINITION_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 11),
+    awscc_schema: None,
 };
 impl LoggerDefinitionVersion {
     /// Declares a `AWS::Greengrass::LoggerDefinitionVersion` with the stack-unique `id`. Required properties: `logger_definition_id` (`LoggerDefinitionId`), `loggers` (`Loggers`).
@@ -1119,6 +1131,7 @@ static RESOURCE_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("LatestVersionArn", None), ("Id", None), ("Arn", None)],
     schema: (&SCHEMAS, 12),
+    awscc_schema: None,
 };
 impl ResourceDefinition {
     /// Declares a `AWS::Greengrass::ResourceDefinition` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -1216,6 +1229,7 @@ static RESOURCE_DEFINITION_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 13),
+    awscc_schema: None,
 };
 impl ResourceDefinitionVersion {
     /// Declares a `AWS::Greengrass::ResourceDefinitionVersion` with the stack-unique `id`. Required properties: `resource_definition_id` (`ResourceDefinitionId`), `resources` (`Resources`).
@@ -1292,6 +1306,7 @@ static SUBSCRIPTION_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("LatestVersionArn", None), ("Arn", None), ("Id", None)],
     schema: (&SCHEMAS, 14),
+    awscc_schema: None,
 };
 impl SubscriptionDefinition {
     /// Declares a `AWS::Greengrass::SubscriptionDefinition` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -1385,6 +1400,7 @@ static SUBSCRIPTION_DEFINITION_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 15),
+    awscc_schema: None,
 };
 impl SubscriptionDefinitionVersion {
     /// Declares a `AWS::Greengrass::SubscriptionDefinitionVersion` with the stack-unique `id`. Required properties: `subscription_definition_id` (`SubscriptionDefinitionId`), `subscriptions` (`Subscriptions`).

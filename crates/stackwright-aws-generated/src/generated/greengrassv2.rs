@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("greengrassv2.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("greengrassv2.awscc.jsonl"));
 /// Resource for Greengrass component version.
 ///
 /// CloudFormation: `AWS::GreengrassV2::ComponentVersion`. Terraform: `awscc_greengrassv2_component_version` (awscc provider).
@@ -57,6 +59,7 @@ static COMPONENT_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ComponentVersion", Some("component_version")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl ComponentVersion {
     /// Declares a `AWS::GreengrassV2::ComponentVersion` with the stack-unique `id`. No property is required.
@@ -332,7 +335,7 @@ pub mod component_version {
             self.0.set(
                 "ComponentDependencies",
                 Some("component_dependencies"),
-                rt::json(value),
+                rt::json_object(value),
             );
             self
         }
@@ -516,6 +519,7 @@ static DEPLOYMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("DeploymentId", Some("deployment_id"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Deployment {
     /// Declares a `AWS::GreengrassV2::Deployment` with the stack-unique `id`. Required properties: `target_arn` (`TargetArn`).
@@ -528,7 +532,7 @@ impl Deployment {
     /// Changing it replaces the resource. CloudFormation `Components`, Terraform `components`.
     pub fn components(mut self, value: impl Into<rt::Value>) -> Self {
         self.0
-            .set("Components", Some("components"), rt::json(value));
+            .set("Components", Some("components"), rt::json_object(value));
         self
     }
     /// Constraints: length 1..=256. Changing it replaces the resource. CloudFormation `DeploymentName`, Terraform `deployment_name`.
@@ -813,7 +817,7 @@ pub mod deployment {
             this.set(
                 "RateIncreaseCriteria",
                 Some("rate_increase_criteria"),
-                rt::json(rate_increase_criteria),
+                rt::json_object(rate_increase_criteria),
             );
             IoTJobExponentialRolloutRate(this)
         }

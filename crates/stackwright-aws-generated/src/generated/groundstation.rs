@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("groundstation.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("groundstation.awscc.jsonl"));
 /// AWS Ground Station config resource type for CloudFormation.
 ///
 /// CloudFormation: `AWS::GroundStation::Config`. Terraform: `awscc_groundstation_config` (awscc provider).
@@ -63,6 +65,7 @@ static CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Type", Some("type")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Config {
     /// Declares a `AWS::GroundStation::Config` with the stack-unique `id`. Required properties: `config_data` (`ConfigData`), `name` (`Name`).
@@ -715,6 +718,7 @@ static DATAFLOW_ENDPOINT_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl DataflowEndpointGroup {
     /// Declares a `AWS::GroundStation::DataflowEndpointGroup` with the stack-unique `id`. Required properties: `endpoint_details` (`EndpointDetails`).
@@ -1133,6 +1137,7 @@ static DATAFLOW_ENDPOINT_GROUP_V2_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl DataflowEndpointGroupV2 {
     /// Declares a `AWS::GroundStation::DataflowEndpointGroupV2` with the stack-unique `id`. No property is required.
@@ -1534,6 +1539,7 @@ static MISSION_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Region", Some("region")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl MissionProfile {
     /// Declares a `AWS::GroundStation::MissionProfile` with the stack-unique `id`. Required properties: `dataflow_edges` (`DataflowEdges`), `minimum_viable_contact_duration_seconds` (`MinimumViableContactDurationSeconds`), `name` (`Name`), `tracking_config_arn` (`TrackingConfigArn`).

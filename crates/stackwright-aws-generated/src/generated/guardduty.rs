@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("guardduty.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("guardduty.awscc.jsonl"));
 /// Resource Type definition for AWS::GuardDuty::CustomDetectionRuleAssociation.
 ///
 /// CloudFormation: `AWS::GuardDuty::CustomDetectionRuleAssociation`. Terraform: `awscc_guardduty_custom_detection_rule_association` (awscc provider).
@@ -38,6 +40,7 @@ static CUSTOM_DETECTION_RULE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl CustomDetectionRuleAssociation {
     /// Declares a `AWS::GuardDuty::CustomDetectionRuleAssociation` with the stack-unique `id`. Required properties: `mode` (`Mode`), `rule_id` (`RuleId`).
@@ -120,6 +123,7 @@ static DETECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Detector {
     /// Declares a `AWS::GuardDuty::Detector` with the stack-unique `id`. Required properties: `enable` (`Enable`).
@@ -418,6 +422,7 @@ static FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Filter {
     /// Declares a `AWS::GuardDuty::Filter` with the stack-unique `id`. Required properties: `detector_id` (`DetectorId`), `finding_criteria` (`FindingCriteria`), `name` (`Name`).
@@ -476,7 +481,8 @@ pub mod filter {
         }
         /// CloudFormation `Criterion`, Terraform `criterion`.
         pub fn criterion(mut self, value: impl Into<rt::Value>) -> Self {
-            self.0.set("Criterion", Some("criterion"), rt::json(value));
+            self.0
+                .set("Criterion", Some("criterion"), rt::json_object(value));
             self
         }
     }
@@ -505,6 +511,7 @@ static IP_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl IpSet {
     /// Declares a `AWS::GuardDuty::IPSet` with the stack-unique `id`. Required properties: `format` (`Format`), `location` (`Location`).
@@ -584,6 +591,7 @@ static MALWARE_PROTECTION_PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("StatusReasons", Some("status_reasons")),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl MalwareProtectionPlan {
     /// Declares a `AWS::GuardDuty::MalwareProtectionPlan` with the stack-unique `id`. Required properties: `protected_resource` (`ProtectedResource`), `role` (`Role`).
@@ -765,6 +773,7 @@ static MASTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl Master {
     /// Declares a `AWS::GuardDuty::Master` with the stack-unique `id`. Required properties: `detector_id` (`DetectorId`), `master_id` (`MasterId`).
@@ -807,6 +816,7 @@ static MEMBER_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl Member {
     /// Declares a `AWS::GuardDuty::Member` with the stack-unique `id`. Required properties: `email` (`Email`).
@@ -894,6 +904,7 @@ static PUBLISHING_DESTINATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl PublishingDestination {
     /// Declares a `AWS::GuardDuty::PublishingDestination` with the stack-unique `id`. Required properties: `destination_properties` (`DestinationProperties`), `destination_type` (`DestinationType`), `detector_id` (`DetectorId`).
@@ -1009,6 +1020,7 @@ static THREAT_ENTITY_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ErrorDetails", Some("error_details")),
     ],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl ThreatEntitySet {
     /// Declares a `AWS::GuardDuty::ThreatEntitySet` with the stack-unique `id`. Required properties: `format` (`Format`), `location` (`Location`).
@@ -1095,6 +1107,7 @@ static THREAT_INTEL_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 9),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl ThreatIntelSet {
     /// Declares a `AWS::GuardDuty::ThreatIntelSet` with the stack-unique `id`. Required properties: `format` (`Format`), `location` (`Location`).
@@ -1176,6 +1189,7 @@ static TRUSTED_ENTITY_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ErrorDetails", Some("error_details")),
     ],
     schema: (&SCHEMAS, 10),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
 impl TrustedEntitySet {
     /// Declares a `AWS::GuardDuty::TrustedEntitySet` with the stack-unique `id`. Required properties: `format` (`Format`), `location` (`Location`).

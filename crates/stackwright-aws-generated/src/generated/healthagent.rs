@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("healthagent.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("healthagent.awscc.jsonl"));
 /// Resource Type definition for AWS::HealthAgent::Domain.
 ///
 /// CloudFormation: `AWS::HealthAgent::Domain`. Terraform: `awscc_healthagent_domain` (awscc provider).
@@ -74,6 +76,7 @@ static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Domain {
     /// Declares a `AWS::HealthAgent::Domain` with the stack-unique `id`. Required properties: `name` (`Name`).

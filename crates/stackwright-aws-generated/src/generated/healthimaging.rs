@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("healthimaging.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("healthimaging.awscc.jsonl"));
 /// Definition of AWS::HealthImaging::Datastore Resource Type
 ///
 /// CloudFormation: `AWS::HealthImaging::Datastore`. Terraform: `awscc_healthimaging_datastore` (awscc provider).
@@ -71,6 +73,7 @@ static DATASTORE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DatastoreStatus", Some("datastore_status")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Datastore {
     /// Declares a `AWS::HealthImaging::Datastore` with the stack-unique `id`. No property is required.

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("healthlake.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("healthlake.awscc.jsonl"));
 /// Creates a Data Transformation Profile in AWS HealthLake that converts healthcare data from a source format (such as C-CDA or CSV) into FHIR R4.
 ///
 /// CloudFormation: `AWS::HealthLake::DataTransformationProfile`. Terraform: `awscc_healthlake_data_transformation_profile` (awscc provider).
@@ -66,6 +68,7 @@ static DATA_TRANSFORMATION_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("TargetFormat", Some("target_format")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl DataTransformationProfile {
     /// Declares a `AWS::HealthLake::DataTransformationProfile` with the stack-unique `id`. Required properties: `profile_name` (`ProfileName`), `source_format` (`SourceFormat`).
@@ -303,6 +306,7 @@ static FHIR_DATASTORE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DatastoreStatus", Some("datastore_status")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl FhirDatastore {
     /// Declares a `AWS::HealthLake::FHIRDatastore` with the stack-unique `id`. Required properties: `datastore_type_version` (`DatastoreTypeVersion`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("iam.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("iam.awscc.jsonl"));
 /// Resource Type definition for AWS::IAM::AccessKey
 ///
 /// CloudFormation: `AWS::IAM::AccessKey`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -32,6 +34,7 @@ static ACCESS_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("SecretAccessKey", None), ("Id", None)],
     schema: (&SCHEMAS, 0),
+    awscc_schema: None,
 };
 impl AccessKey {
     /// Declares a `AWS::IAM::AccessKey` with the stack-unique `id`. Required properties: `user_name` (`UserName`).
@@ -81,6 +84,7 @@ static GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Group {
     /// Declares a `AWS::IAM::Group` with the stack-unique `id`. No property is required.
@@ -156,6 +160,7 @@ static GROUP_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl GroupPolicy {
     /// Declares a `AWS::IAM::GroupPolicy` with the stack-unique `id`. Required properties: `group_name` (`GroupName`), `policy_name` (`PolicyName`).
@@ -199,6 +204,7 @@ static INSTANCE_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl InstanceProfile {
     /// Declares a `AWS::IAM::InstanceProfile` with the stack-unique `id`. Required properties: `roles` (`Roles`).
@@ -267,6 +273,7 @@ static MANAGED_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdateDate", Some("update_date")),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl ManagedPolicy {
     /// Declares a `AWS::IAM::ManagedPolicy` with the stack-unique `id`. Required properties: `policy_document` (`PolicyDocument`).
@@ -381,6 +388,7 @@ static OIDC_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl OidcProvider {
     /// Declares a `AWS::IAM::OIDCProvider` with the stack-unique `id`. No property is required.
@@ -437,6 +445,7 @@ static POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 6),
+    awscc_schema: None,
 };
 impl Policy {
     /// Declares a `AWS::IAM::Policy` with the stack-unique `id`. Required properties: `policy_document` (`PolicyDocument`), `policy_name` (`PolicyName`).
@@ -498,6 +507,7 @@ static ROLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn")), ("RoleId", Some("role_id"))],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl Role {
     /// Declares a `AWS::IAM::Role` with the stack-unique `id`. Required properties: `assume_role_policy_document` (`AssumeRolePolicyDocument`).
@@ -611,6 +621,7 @@ static ROLE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl RolePolicy {
     /// Declares a `AWS::IAM::RolePolicy` with the stack-unique `id`. Required properties: `policy_name` (`PolicyName`), `role_name` (`RoleName`).
@@ -657,6 +668,7 @@ static SAML_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("SamlProviderUUID", Some("saml_provider_uuid")),
     ],
     schema: (&SCHEMAS, 9),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl SamlProvider {
     /// Declares a `AWS::IAM::SAMLProvider` with the stack-unique `id`. No property is required.
@@ -785,6 +797,7 @@ static SERVER_CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 10),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
 impl ServerCertificate {
     /// Declares a `AWS::IAM::ServerCertificate` with the stack-unique `id`. No property is required.
@@ -859,6 +872,7 @@ static SERVICE_LINKED_ROLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("RoleName", Some("role_name"))],
     schema: (&SCHEMAS, 11),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
 impl ServiceLinkedRole {
     /// Declares a `AWS::IAM::ServiceLinkedRole` with the stack-unique `id`. No property is required.
@@ -922,6 +936,7 @@ static USER_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 12),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
 impl User {
     /// Declares a `AWS::IAM::User` with the stack-unique `id`. No property is required.
@@ -1049,6 +1064,7 @@ static USER_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 13),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 13)),
 };
 impl UserPolicy {
     /// Declares a `AWS::IAM::UserPolicy` with the stack-unique `id`. Required properties: `policy_name` (`PolicyName`), `user_name` (`UserName`).
@@ -1092,6 +1108,7 @@ static USER_TO_GROUP_ADDITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 14),
+    awscc_schema: None,
 };
 impl UserToGroupAddition {
     /// Declares a `AWS::IAM::UserToGroupAddition` with the stack-unique `id`. Required properties: `group_name` (`GroupName`), `users` (`Users`).
@@ -1147,6 +1164,7 @@ static VIRTUAL_MFA_DEVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("SerialNumber", Some("serial_number"))],
     schema: (&SCHEMAS, 15),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 15)),
 };
 impl VirtualMfaDevice {
     /// Declares a `AWS::IAM::VirtualMFADevice` with the stack-unique `id`. Required properties: `users` (`Users`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("identitystore.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("identitystore.awscc.jsonl"));
 /// Resource Type definition for AWS::IdentityStore::Group
 ///
 /// CloudFormation: `AWS::IdentityStore::Group`. Terraform: `awscc_identitystore_group` (awscc provider).
@@ -32,6 +34,7 @@ static GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("GroupId", Some("group_id"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Group {
     /// Declares a `AWS::IdentityStore::Group` with the stack-unique `id`. Required properties: `display_name` (`DisplayName`), `identity_store_id` (`IdentityStoreId`).
@@ -90,6 +93,7 @@ static GROUP_MEMBERSHIP_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("MembershipId", Some("membership_id"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl GroupMembership {
     /// Declares a `AWS::IdentityStore::GroupMembership` with the stack-unique `id`. Required properties: `group_id` (`GroupId`), `identity_store_id` (`IdentityStoreId`), `member_id` (`MemberId`).
@@ -203,6 +207,7 @@ static USER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedBy", Some("updated_by")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl User {
     /// Declares a `AWS::IdentityStore::User` with the stack-unique `id`. Required properties: `identity_store_id` (`IdentityStoreId`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("imagebuilder.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("imagebuilder.awscc.jsonl"));
 /// Resource Type definition for AWS::ImageBuilder::Component
 ///
 /// CloudFormation: `AWS::ImageBuilder::Component`. Terraform: `awscc_imagebuilder_component` (awscc provider).
@@ -41,6 +43,7 @@ static COMPONENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LatestVersion.Patch", None),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Component {
     /// Declares a `AWS::ImageBuilder::Component` with the stack-unique `id`. Required properties: `name` (`Name`), `platform` (`Platform`), `version` (`Version`).
@@ -196,6 +199,7 @@ static CONTAINER_RECIPE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LatestVersion.Patch", None),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl ContainerRecipe {
     /// Declares a `AWS::ImageBuilder::ContainerRecipe` with the stack-unique `id`. No property is required.
@@ -475,6 +479,7 @@ static DISTRIBUTION_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl DistributionConfiguration {
     /// Declares a `AWS::ImageBuilder::DistributionConfiguration` with the stack-unique `id`. Required properties: `distributions` (`Distributions`), `name` (`Name`).
@@ -1074,6 +1079,7 @@ static IMAGE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LatestVersion.Patch", None),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl Image {
     /// Declares a `AWS::ImageBuilder::Image` with the stack-unique `id`. No property is required.
@@ -1433,6 +1439,7 @@ static IMAGE_PIPELINE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DeploymentId", Some("deployment_id")),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl ImagePipeline {
     /// Declares a `AWS::ImageBuilder::ImagePipeline` with the stack-unique `id`. No property is required.
@@ -1836,6 +1843,7 @@ static IMAGE_RECIPE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LatestVersion.Patch", None),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl ImageRecipe {
     /// Declares a `AWS::ImageBuilder::ImageRecipe` with the stack-unique `id`. Required properties: `name` (`Name`), `parent_image` (`ParentImage`), `version` (`Version`).
@@ -2054,6 +2062,7 @@ static INFRASTRUCTURE_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl InfrastructureConfiguration {
     /// Declares a `AWS::ImageBuilder::InfrastructureConfiguration` with the stack-unique `id`. Required properties: `instance_profile_name` (`InstanceProfileName`), `name` (`Name`).
@@ -2421,6 +2430,7 @@ static LIFECYCLE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl LifecyclePolicy {
     /// Declares a `AWS::ImageBuilder::LifecyclePolicy` with the stack-unique `id`. Required properties: `execution_role` (`ExecutionRole`), `name` (`Name`), `policy_details` (`PolicyDetails`), `resource_selection` (`ResourceSelection`), `resource_type` (`ResourceType`).
@@ -2833,6 +2843,7 @@ static WORKFLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LatestVersion.Patch", None),
     ],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl Workflow {
     /// Declares a `AWS::ImageBuilder::Workflow` with the stack-unique `id`. Required properties: `name` (`Name`), `type_` (`Type`), `version` (`Version`).

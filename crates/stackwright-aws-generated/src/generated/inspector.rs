@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("inspector.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("inspector.awscc.jsonl"));
 /// Resource Type definition for AWS::Inspector::AssessmentTarget
 ///
 /// CloudFormation: `AWS::Inspector::AssessmentTarget`. Terraform: `awscc_inspector_assessment_target` (awscc provider).
@@ -56,6 +58,7 @@ static ASSESSMENT_TARGET_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl AssessmentTarget {
     /// Declares a `AWS::Inspector::AssessmentTarget` with the stack-unique `id`. No property is required.
@@ -132,6 +135,7 @@ static ASSESSMENT_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl AssessmentTemplate {
     /// Declares a `AWS::Inspector::AssessmentTemplate` with the stack-unique `id`. Required properties: `assessment_target_arn` (`AssessmentTargetArn`), `duration_in_seconds` (`DurationInSeconds`), `rules_package_arns` (`RulesPackageArns`).
@@ -236,6 +240,7 @@ static RESOURCE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl ResourceGroup {
     /// Declares a `AWS::Inspector::ResourceGroup` with the stack-unique `id`. Required properties: `resource_group_tags` (`ResourceGroupTags`).

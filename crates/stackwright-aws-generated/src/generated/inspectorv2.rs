@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("inspectorv2.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("inspectorv2.awscc.jsonl"));
 /// CIS Scan Configuration resource schema
 ///
 /// CloudFormation: `AWS::InspectorV2::CisScanConfiguration`. Terraform: `awscc_inspectorv2_cis_scan_configuration` (awscc provider).
@@ -32,6 +34,7 @@ static CIS_SCAN_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["ap-southeast-6", "cn-north-1", "cn-northwest-1"],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl CisScanConfiguration {
     /// Declares a `AWS::InspectorV2::CisScanConfiguration` with the stack-unique `id`. Required properties: `scan_name` (`ScanName`), `schedule` (`Schedule`), `security_level` (`SecurityLevel`), `targets` (`Targets`).
@@ -266,6 +269,7 @@ static CODE_SECURITY_INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdatedAt", Some("last_updated_at")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl CodeSecurityIntegration {
     /// Declares a `AWS::InspectorV2::CodeSecurityIntegration` with the stack-unique `id`. No property is required.
@@ -519,6 +523,7 @@ static CODE_SECURITY_SCAN_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl CodeSecurityScanConfiguration {
     /// Declares a `AWS::InspectorV2::CodeSecurityScanConfiguration` with the stack-unique `id`. No property is required.
@@ -745,7 +750,7 @@ pub mod code_security_scan_configuration {
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-inspectorv2-connector.html)
 pub struct Connector(rt::Base);
-static CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo { cloudformation: "AWS::InspectorV2::Connector", terraform: Some("awscc_inspectorv2_connector"), tags: rt::TagsShape::KeyValueList("tags"), stateful: false, unavailable_in: &["ap-east-2", "ap-southeast-6", "cn-north-1", "cn-northwest-1", "me-central-1", "us-gov-east-1", "us-gov-west-1"], attributes: &[("ConnectorArn", Some("connector_arn")), ("EnablementStatus", Some("enablement_status")), ("EnablementStatusReason", Some("enablement_status_reason")), ("Health", Some("health")), ("CreatedAt", Some("created_at")), ("LastUpdatedAt", Some("last_updated_at")), ("ProviderConfiguration.Azure.ScopeConfiguration.VmScanning.State", Some("provider_configuration.azure.scope_configuration.vm_scanning.state")), ("ProviderConfiguration.Azure.ScopeConfiguration.VmScanning.StateReason", Some("provider_configuration.azure.scope_configuration.vm_scanning.state_reason")), ("ProviderConfiguration.Azure.ScopeConfiguration.ContainerImageScanning.State", Some("provider_configuration.azure.scope_configuration.container_image_scanning.state")), ("ProviderConfiguration.Azure.ScopeConfiguration.ContainerImageScanning.StateReason", Some("provider_configuration.azure.scope_configuration.container_image_scanning.state_reason")), ("ProviderConfiguration.Azure.ScopeConfiguration.ServerlessScanning.State", Some("provider_configuration.azure.scope_configuration.serverless_scanning.state")), ("ProviderConfiguration.Azure.ScopeConfiguration.ServerlessScanning.StateReason", Some("provider_configuration.azure.scope_configuration.serverless_scanning.state_reason"))], schema: (&SCHEMAS, 3) };
+static CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo { cloudformation: "AWS::InspectorV2::Connector", terraform: Some("awscc_inspectorv2_connector"), tags: rt::TagsShape::KeyValueList("tags"), stateful: false, unavailable_in: &["ap-east-2", "ap-southeast-6", "cn-north-1", "cn-northwest-1", "me-central-1", "us-gov-east-1", "us-gov-west-1"], attributes: &[("ConnectorArn", Some("connector_arn")), ("EnablementStatus", Some("enablement_status")), ("EnablementStatusReason", Some("enablement_status_reason")), ("Health", Some("health")), ("CreatedAt", Some("created_at")), ("LastUpdatedAt", Some("last_updated_at")), ("ProviderConfiguration.Azure.ScopeConfiguration.VmScanning.State", Some("provider_configuration.azure.scope_configuration.vm_scanning.state")), ("ProviderConfiguration.Azure.ScopeConfiguration.VmScanning.StateReason", Some("provider_configuration.azure.scope_configuration.vm_scanning.state_reason")), ("ProviderConfiguration.Azure.ScopeConfiguration.ContainerImageScanning.State", Some("provider_configuration.azure.scope_configuration.container_image_scanning.state")), ("ProviderConfiguration.Azure.ScopeConfiguration.ContainerImageScanning.StateReason", Some("provider_configuration.azure.scope_configuration.container_image_scanning.state_reason")), ("ProviderConfiguration.Azure.ScopeConfiguration.ServerlessScanning.State", Some("provider_configuration.azure.scope_configuration.serverless_scanning.state")), ("ProviderConfiguration.Azure.ScopeConfiguration.ServerlessScanning.StateReason", Some("provider_configuration.azure.scope_configuration.serverless_scanning.state_reason"))], schema: (&SCHEMAS, 3), awscc_schema: Some((&AWSCC_SCHEMAS, 3)) };
 impl Connector {
     /// Declares a `AWS::InspectorV2::Connector` with the stack-unique `id`. Required properties: `name` (`Name`), `provider` (`Provider`), `provider_configuration` (`ProviderConfiguration`).
     #[track_caller]
@@ -1046,6 +1051,7 @@ static FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["ap-southeast-6", "cn-north-1", "cn-northwest-1"],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl Filter {
     /// Declares a `AWS::InspectorV2::Filter` with the stack-unique `id`. Required properties: `filter_action` (`FilterAction`), `filter_criteria` (`FilterCriteria`), `name` (`Name`).

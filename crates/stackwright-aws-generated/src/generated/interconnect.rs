@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("interconnect.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("interconnect.awscc.jsonl"));
 /// Resource Type definition for AWS::Interconnect::Connection.
 ///
 /// CloudFormation: `AWS::Interconnect::Connection`. Terraform: `awscc_interconnect_connection` (awscc provider).
@@ -65,6 +67,7 @@ static CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("BillingTier", Some("billing_tier")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Connection {
     /// Declares a `AWS::Interconnect::Connection` with the stack-unique `id`. Required properties: `attach_point` (`AttachPoint`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("internetmonitor.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("internetmonitor.awscc.jsonl"));
 /// Represents a monitor, which defines the monitoring boundaries for measurements that Internet Monitor publishes information about for an application
 ///
 /// CloudFormation: `AWS::InternetMonitor::Monitor`. Terraform: `awscc_internetmonitor_monitor` (awscc provider).
@@ -50,6 +52,7 @@ static MONITOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ProcessingStatusInfo", Some("processing_status_info")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Monitor {
     /// Declares a `AWS::InternetMonitor::Monitor` with the stack-unique `id`. Required properties: `monitor_name` (`MonitorName`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("invoicing.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("invoicing.awscc.jsonl"));
 /// An invoice unit is a set of mutually exclusive accounts that correspond to your business entity.
 ///
 /// CloudFormation: `AWS::Invoicing::InvoiceUnit`. Terraform: `awscc_invoicing_invoice_unit` (awscc provider).
@@ -56,6 +58,7 @@ static INVOICE_UNIT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModified", Some("last_modified")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl InvoiceUnit {
     /// Declares a `AWS::Invoicing::InvoiceUnit` with the stack-unique `id`. Required properties: `invoice_receiver` (`InvoiceReceiver`), `name` (`Name`), `rule` (`Rule`).
@@ -198,6 +201,7 @@ static PROCUREMENT_PORTAL_PREFERENCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl ProcurementPortalPreference {
     /// Declares a `AWS::Invoicing::ProcurementPortalPreference` with the stack-unique `id`. Required properties: `buyer_domain` (`BuyerDomain`), `buyer_identifier` (`BuyerIdentifier`), `contacts` (`Contacts`), `einvoice_delivery_enabled` (`EinvoiceDeliveryEnabled`), `procurement_portal_name` (`ProcurementPortalName`), `purchase_order_retrieval_enabled` (`PurchaseOrderRetrievalEnabled`), `supplier_domain` (`SupplierDomain`), `supplier_identifier` (`SupplierIdentifier`).

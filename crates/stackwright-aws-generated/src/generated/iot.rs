@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("iot.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("iot.awscc.jsonl"));
 /// Configures the Device Defender audit settings for this account.
 ///
 /// CloudFormation: `AWS::IoT::AccountAuditConfiguration`. Terraform: `awscc_iot_account_audit_configuration` (awscc provider).
@@ -47,6 +49,7 @@ static ACCOUNT_AUDIT_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl AccountAuditConfiguration {
     /// Declares a `AWS::IoT::AccountAuditConfiguration` with the stack-unique `id`. Required properties: `account_id` (`AccountId`), `audit_check_configurations` (`AuditCheckConfigurations`), `role_arn` (`RoleArn`).
@@ -544,6 +547,7 @@ static AUTHORIZER_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Authorizer {
     /// Declares a `AWS::IoT::Authorizer` with the stack-unique `id`. Required properties: `authorizer_function_arn` (`AuthorizerFunctionArn`).
@@ -647,6 +651,7 @@ static BILLING_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn")), ("Id", Some("id"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl BillingGroup {
     /// Declares a `AWS::IoT::BillingGroup` with the stack-unique `id`. No property is required.
@@ -744,6 +749,7 @@ static CA_CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn")), ("Id", Some("id"))],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl CaCertificate {
     /// Declares a `AWS::IoT::CACertificate` with the stack-unique `id`. Required properties: `ca_certificate_pem` (`CACertificatePem`), `status` (`Status`).
@@ -883,6 +889,7 @@ static CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn")), ("Id", Some("id"))],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl Certificate {
     /// Declares a `AWS::IoT::Certificate` with the stack-unique `id`. Required properties: `status` (`Status`).
@@ -984,6 +991,7 @@ static CERTIFICATE_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl CertificateProvider {
     /// Declares a `AWS::IoT::CertificateProvider` with the stack-unique `id`. Required properties: `account_default_for_operations` (`AccountDefaultForOperations`), `lambda_function_arn` (`LambdaFunctionArn`).
@@ -1066,6 +1074,7 @@ static COMMAND_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("CommandArn", Some("command_arn"))],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl Command {
     /// Declares a `AWS::IoT::Command` with the stack-unique `id`. Required properties: `command_id` (`CommandId`).
@@ -1521,6 +1530,7 @@ static CUSTOM_METRIC_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("MetricArn", Some("metric_arn"))],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl CustomMetric {
     /// Declares a `AWS::IoT::CustomMetric` with the stack-unique `id`. Required properties: `metric_type` (`MetricType`).
@@ -1606,6 +1616,7 @@ static DIMENSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl Dimension {
     /// Declares a `AWS::IoT::Dimension` with the stack-unique `id`. Required properties: `string_values` (`StringValues`), `type_` (`Type`).
@@ -1686,6 +1697,7 @@ static DOMAIN_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ServerCertificates", Some("server_certificates")),
     ],
     schema: (&SCHEMAS, 9),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl DomainConfiguration {
     /// Declares a `AWS::IoT::DomainConfiguration` with the stack-unique `id`. No property is required.
@@ -2015,6 +2027,7 @@ static ENCRYPTION_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedDate", Some("last_modified_date")),
     ],
     schema: (&SCHEMAS, 10),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
 impl EncryptionConfiguration {
     /// Declares a `AWS::IoT::EncryptionConfiguration` with the stack-unique `id`. Required properties: `encryption_type` (`EncryptionType`).
@@ -2110,6 +2123,7 @@ static FLEET_METRIC_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Version", Some("version")),
     ],
     schema: (&SCHEMAS, 11),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
 impl FleetMetric {
     /// Declares a `AWS::IoT::FleetMetric` with the stack-unique `id`. Required properties: `metric_name` (`MetricName`).
@@ -2355,6 +2369,7 @@ static JOB_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn")), ("CreatedAt", Some("created_at"))],
     schema: (&SCHEMAS, 12),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
 impl Job {
     /// Declares a `AWS::IoT::Job` with the stack-unique `id`. Required properties: `job_id` (`JobId`), `targets` (`Targets`).
@@ -2918,6 +2933,7 @@ static JOB_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 13),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 13)),
 };
 impl JobTemplate {
     /// Declares a `AWS::IoT::JobTemplate` with the stack-unique `id`. Required properties: `description` (`Description`), `job_template_id` (`JobTemplateId`).
@@ -3382,6 +3398,7 @@ static LOGGING_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 14),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 14)),
 };
 impl Logging {
     /// Declares a `AWS::IoT::Logging` with the stack-unique `id`. Required properties: `account_id` (`AccountId`), `default_log_level` (`DefaultLogLevel`), `role_arn` (`RoleArn`).
@@ -3505,6 +3522,7 @@ static MITIGATION_ACTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("MitigationActionId", Some("mitigation_action_id")),
     ],
     schema: (&SCHEMAS, 15),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 15)),
 };
 impl MitigationAction {
     /// Declares a `AWS::IoT::MitigationAction` with the stack-unique `id`. Required properties: `action_params` (`ActionParams`), `role_arn` (`RoleArn`).
@@ -3800,6 +3818,7 @@ static POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn")), ("Id", Some("id"))],
     schema: (&SCHEMAS, 16),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 16)),
 };
 impl Policy {
     /// Declares a `AWS::IoT::Policy` with the stack-unique `id`. Required properties: `policy_document` (`PolicyDocument`).
@@ -3849,6 +3868,7 @@ static POLICY_PRINCIPAL_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 17),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 17)),
 };
 impl PolicyPrincipalAttachment {
     /// Declares a `AWS::IoT::PolicyPrincipalAttachment` with the stack-unique `id`. Required properties: `policy_name` (`PolicyName`), `principal` (`Principal`).
@@ -3895,6 +3915,7 @@ static PROVISIONING_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("TemplateArn", Some("template_arn"))],
     schema: (&SCHEMAS, 18),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 18)),
 };
 impl ProvisioningTemplate {
     /// Declares a `AWS::IoT::ProvisioningTemplate` with the stack-unique `id`. Required properties: `provisioning_role_arn` (`ProvisioningRoleArn`), `template_body` (`TemplateBody`).
@@ -4025,6 +4046,7 @@ static RESOURCE_SPECIFIC_LOGGING_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("TargetId", Some("target_id"))],
     schema: (&SCHEMAS, 19),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 19)),
 };
 impl ResourceSpecificLogging {
     /// Declares a `AWS::IoT::ResourceSpecificLogging` with the stack-unique `id`. Required properties: `log_level` (`LogLevel`), `target_name` (`TargetName`), `target_type` (`TargetType`).
@@ -4101,6 +4123,7 @@ static ROLE_ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("RoleAliasArn", Some("role_alias_arn"))],
     schema: (&SCHEMAS, 20),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 20)),
 };
 impl RoleAlias {
     /// Declares a `AWS::IoT::RoleAlias` with the stack-unique `id`. Required properties: `role_arn` (`RoleArn`).
@@ -4166,6 +4189,7 @@ static SCHEDULED_AUDIT_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("ScheduledAuditArn", Some("scheduled_audit_arn"))],
     schema: (&SCHEMAS, 21),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 21)),
 };
 impl ScheduledAudit {
     /// Declares a `AWS::IoT::ScheduledAudit` with the stack-unique `id`. Required properties: `frequency` (`Frequency`), `target_check_names` (`TargetCheckNames`).
@@ -4291,6 +4315,7 @@ static SECURITY_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("SecurityProfileArn", Some("security_profile_arn"))],
     schema: (&SCHEMAS, 22),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 22)),
 };
 impl SecurityProfile {
     /// Declares a `AWS::IoT::SecurityProfile` with the stack-unique `id`. No property is required.
@@ -4317,8 +4342,11 @@ impl SecurityProfile {
     ///
     /// CloudFormation `AlertTargets`, Terraform `alert_targets`.
     pub fn alert_targets(mut self, value: impl Into<rt::Value>) -> Self {
-        self.0
-            .set("AlertTargets", Some("alert_targets"), rt::json(value));
+        self.0.set(
+            "AlertTargets",
+            Some("alert_targets"),
+            rt::json_object(value),
+        );
         self
     }
     /// Specifies the behaviors that, when violated by a device (thing), cause an alert.
@@ -4810,6 +4838,7 @@ static SOFTWARE_PACKAGE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("PackageArn", Some("package_arn"))],
     schema: (&SCHEMAS, 23),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 23)),
 };
 impl SoftwarePackage {
     /// Declares a `AWS::IoT::SoftwarePackage` with the stack-unique `id`. No property is required.
@@ -4873,6 +4902,7 @@ static SOFTWARE_PACKAGE_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("SbomValidationStatus", Some("sbom_validation_status")),
     ],
     schema: (&SCHEMAS, 24),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 24)),
 };
 impl SoftwarePackageVersion {
     /// Declares a `AWS::IoT::SoftwarePackageVersion` with the stack-unique `id`. Required properties: `package_name` (`PackageName`).
@@ -5050,6 +5080,7 @@ static STREAM_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdatedAt", Some("last_updated_at")),
     ],
     schema: (&SCHEMAS, 25),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 25)),
 };
 impl Stream {
     /// Declares a `AWS::IoT::Stream` with the stack-unique `id`. Required properties: `files` (`Files`), `role_arn` (`RoleArn`), `stream_id` (`StreamId`).
@@ -5189,6 +5220,7 @@ static THING_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
     schema: (&SCHEMAS, 26),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 26)),
 };
 impl Thing {
     /// Declares a `AWS::IoT::Thing` with the stack-unique `id`. No property is required.
@@ -5256,6 +5288,7 @@ static THING_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn")), ("Id", Some("id"))],
     schema: (&SCHEMAS, 27),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 27)),
 };
 impl ThingGroup {
     /// Declares a `AWS::IoT::ThingGroup` with the stack-unique `id`. No property is required.
@@ -5360,6 +5393,7 @@ static THING_PRINCIPAL_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 28),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 28)),
 };
 impl ThingPrincipalAttachment {
     /// Declares a `AWS::IoT::ThingPrincipalAttachment` with the stack-unique `id`. Required properties: `principal` (`Principal`), `thing_name` (`ThingName`).
@@ -5417,6 +5451,7 @@ static THING_TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn")), ("Id", Some("id"))],
     schema: (&SCHEMAS, 29),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 29)),
 };
 impl ThingType {
     /// Declares a `AWS::IoT::ThingType` with the stack-unique `id`. No property is required.
@@ -5593,6 +5628,7 @@ static TOPIC_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 30),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 30)),
 };
 impl TopicRule {
     /// Declares a `AWS::IoT::TopicRule` with the stack-unique `id`. Required properties: `topic_rule_payload` (`TopicRulePayload`).
@@ -7014,6 +7050,7 @@ static TOPIC_RULE_DESTINATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("StatusReason", Some("status_reason")),
     ],
     schema: (&SCHEMAS, 31),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 31)),
 };
 impl TopicRuleDestination {
     /// Declares a `AWS::IoT::TopicRuleDestination` with the stack-unique `id`. No property is required.

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("iotanalytics.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("iotanalytics.awscc.jsonl"));
 /// Resource Type definition for AWS::IoTAnalytics::Channel
 ///
 /// CloudFormation: `AWS::IoTAnalytics::Channel`. Terraform: `awscc_iotanalytics_channel` (awscc provider).
@@ -61,6 +63,7 @@ static CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Channel {
     /// Declares a `AWS::IoTAnalytics::Channel` with the stack-unique `id`. No property is required.
@@ -199,6 +202,7 @@ static DATASET_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Dataset {
     /// Declares a `AWS::IoTAnalytics::Dataset` with the stack-unique `id`. Required properties: `actions` (`Actions`).
@@ -813,6 +817,7 @@ static DATASTORE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Datastore {
     /// Declares a `AWS::IoTAnalytics::Datastore` with the stack-unique `id`. No property is required.
@@ -1197,6 +1202,7 @@ static PIPELINE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl Pipeline {
     /// Declares a `AWS::IoTAnalytics::Pipeline` with the stack-unique `id`. Required properties: `pipeline_activities` (`PipelineActivities`).

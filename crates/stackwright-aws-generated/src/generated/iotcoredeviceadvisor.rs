@@ -18,6 +18,9 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("iotcoredeviceadvisor.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas =
+    rt::Schemas::new(include_str!("iotcoredeviceadvisor.awscc.jsonl"));
 /// An example resource schema demonstrating some basic constructs and validation rules.
 ///
 /// CloudFormation: `AWS::IoTCoreDeviceAdvisor::SuiteDefinition`. Terraform: `awscc_iotcoredeviceadvisor_suite_definition` (awscc provider).
@@ -70,6 +73,7 @@ static SUITE_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("SuiteDefinitionVersion", Some("suite_definition_version")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl SuiteDefinition {
     /// Declares a `AWS::IoTCoreDeviceAdvisor::SuiteDefinition` with the stack-unique `id`. Required properties: `suite_definition_configuration` (`SuiteDefinitionConfiguration`).

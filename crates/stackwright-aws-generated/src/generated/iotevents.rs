@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("iotevents.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("iotevents.awscc.jsonl"));
 /// Resource Type definition for AWS::IoTEvents::AlarmModel
 ///
 /// CloudFormation: `AWS::IoTEvents::AlarmModel`. Terraform: `awscc_iotevents_alarm_model` (awscc provider).
@@ -70,6 +72,7 @@ static ALARM_MODEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl AlarmModel {
     /// Declares a `AWS::IoTEvents::AlarmModel` with the stack-unique `id`. Required properties: `alarm_rule` (`AlarmRule`), `role_arn` (`RoleArn`).
@@ -755,6 +758,7 @@ static DETECTOR_MODEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl DetectorModel {
     /// Declares a `AWS::IoTEvents::DetectorModel` with the stack-unique `id`. Required properties: `detector_model_definition` (`DetectorModelDefinition`), `role_arn` (`RoleArn`).
@@ -1725,6 +1729,7 @@ static INPUT_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Input {
     /// Declares a `AWS::IoTEvents::Input` with the stack-unique `id`. Required properties: `input_definition` (`InputDefinition`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("iotfleetwise.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("iotfleetwise.awscc.jsonl"));
 /// Definition of AWS::IoTFleetWise::Campaign Resource Type
 ///
 /// CloudFormation: `AWS::IoTFleetWise::Campaign`. Terraform: `awscc_iotfleetwise_campaign` (awscc provider).
@@ -72,6 +74,7 @@ static CAMPAIGN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModificationTime", Some("last_modification_time")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Campaign {
     /// Declares a `AWS::IoTFleetWise::Campaign` with the stack-unique `id`. Required properties: `collection_scheme` (`CollectionScheme`), `name` (`Name`), `signal_catalog_arn` (`SignalCatalogArn`), `target_arn` (`TargetArn`).
@@ -87,7 +90,7 @@ impl Campaign {
         this.set(
             "CollectionScheme",
             Some("collection_scheme"),
-            rt::json(collection_scheme),
+            rt::json_object(collection_scheme),
         );
         this.set("Name", Some("name"), rt::string(name));
         this.set(
@@ -113,7 +116,7 @@ impl Campaign {
         self.0.set(
             "DataDestinationConfigs",
             Some("data_destination_configs"),
-            rt::json(value),
+            rt::json_object(value),
         );
         self
     }
@@ -328,7 +331,7 @@ pub mod campaign {
             this.set(
                 "SignalFetchConfig",
                 Some("signal_fetch_config"),
-                rt::json(signal_fetch_config),
+                rt::json_object(signal_fetch_config),
             );
             SignalFetchInformation(this)
         }
@@ -527,6 +530,7 @@ static DECODER_MANIFEST_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModificationTime", None),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: None,
 };
 impl DecoderManifest {
     /// Declares a `AWS::IoTFleetWise::DecoderManifest` with the stack-unique `id`. Required properties: `model_manifest_arn` (`ModelManifestArn`), `name` (`Name`).
@@ -654,6 +658,7 @@ static FLEET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModificationTime", Some("last_modification_time")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Fleet {
     /// Declares a `AWS::IoTFleetWise::Fleet` with the stack-unique `id`. Required properties: `id_property` (`Id`), `signal_catalog_arn` (`SignalCatalogArn`).
@@ -751,6 +756,7 @@ static MODEL_MANIFEST_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModificationTime", Some("last_modification_time")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl ModelManifest {
     /// Declares a `AWS::IoTFleetWise::ModelManifest` with the stack-unique `id`. Required properties: `name` (`Name`), `signal_catalog_arn` (`SignalCatalogArn`).
@@ -877,6 +883,7 @@ static SIGNAL_CATALOG_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl SignalCatalog {
     /// Declares a `AWS::IoTFleetWise::SignalCatalog` with the stack-unique `id`. No property is required.
@@ -903,7 +910,7 @@ impl SignalCatalog {
     }
     /// Constraints: 1..=5000 items. CloudFormation `Nodes`, Terraform `nodes`.
     pub fn nodes(mut self, value: impl Into<rt::Value>) -> Self {
-        self.0.set("Nodes", Some("nodes"), rt::json(value));
+        self.0.set("Nodes", Some("nodes"), rt::json_object(value));
         self
     }
 }
@@ -1047,6 +1054,7 @@ static STATE_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModificationTime", Some("last_modification_time")),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl StateTemplate {
     /// Declares a `AWS::IoTFleetWise::StateTemplate` with the stack-unique `id`. Required properties: `name` (`Name`), `signal_catalog_arn` (`SignalCatalogArn`), `state_template_properties` (`StateTemplateProperties`).
@@ -1178,6 +1186,7 @@ static VEHICLE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModificationTime", Some("last_modification_time")),
     ],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl Vehicle {
     /// Declares a `AWS::IoTFleetWise::Vehicle` with the stack-unique `id`. Required properties: `decoder_manifest_arn` (`DecoderManifestArn`), `model_manifest_arn` (`ModelManifestArn`), `name` (`Name`).
@@ -1268,7 +1277,7 @@ pub mod vehicle {
             this.set(
                 "StateTemplateUpdateStrategy",
                 Some("state_template_update_strategy"),
-                rt::json(state_template_update_strategy),
+                rt::json_object(state_template_update_strategy),
             );
             StateTemplateAssociation(this)
         }

@@ -81,6 +81,7 @@ static ACCOUNT_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AssociationState", None),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: None,
 };
 impl AccountAssociation {
     /// Declares a `AWS::IoTManagedIntegrations::AccountAssociation` with the stack-unique `id`. Required properties: `connector_destination_id` (`ConnectorDestinationId`).
@@ -228,6 +229,7 @@ static CLOUD_CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", None), ("Id", None), ("Type", None)],
     schema: (&SCHEMAS, 1),
+    awscc_schema: None,
 };
 impl CloudConnector {
     /// Declares a `AWS::IoTManagedIntegrations::CloudConnector` with the stack-unique `id`. Required properties: `endpoint_config` (`EndpointConfig`), `name` (`Name`).
@@ -393,6 +395,7 @@ static CREDENTIAL_LOCKER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Identifier", None),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: None,
 };
 impl CredentialLocker {
     /// Declares a `AWS::IoTManagedIntegrations::CredentialLocker` with the stack-unique `id`. No property is required.
@@ -505,6 +508,7 @@ static MANAGED_THING_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", None),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: None,
 };
 impl ManagedThing {
     /// Declares a `AWS::IoTManagedIntegrations::ManagedThing` with the stack-unique `id`. Required properties: `role` (`Role`).
@@ -909,6 +913,7 @@ static PROVISIONING_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", None),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: None,
 };
 impl ProvisioningProfile {
     /// Declares a `AWS::IoTManagedIntegrations::ProvisioningProfile` with the stack-unique `id`. Required properties: `provisioning_type` (`ProvisioningType`).

@@ -18,6 +18,9 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("iotsecuretunneling.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas =
+    rt::Schemas::new(include_str!("iotsecuretunneling.awscc.jsonl"));
 /// A connection between a source computer and a destination device using AWS IoT Secure Tunneling.
 ///
 /// CloudFormation: `AWS::IoTSecureTunneling::Tunnel`. Terraform: `awscc_iotsecuretunneling_tunnel` (awscc provider).
@@ -70,6 +73,7 @@ static TUNNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Tunnel {
     /// Declares a `AWS::IoTSecureTunneling::Tunnel` with the stack-unique `id`. No property is required.

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("iotsitewise.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("iotsitewise.awscc.jsonl"));
 /// Resource schema for AWS::IoTSiteWise::AccessPolicy
 ///
 /// CloudFormation: `AWS::IoTSiteWise::AccessPolicy`. Terraform: `awscc_iotsitewise_access_policy` (awscc provider).
@@ -60,6 +62,7 @@ static ACCESS_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AccessPolicyId", Some("access_policy_id")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl AccessPolicy {
     /// Declares a `AWS::IoTSiteWise::AccessPolicy` with the stack-unique `id`. Required properties: `access_policy_identity` (`AccessPolicyIdentity`), `access_policy_permission` (`AccessPolicyPermission`), `access_policy_resource` (`AccessPolicyResource`).
@@ -354,6 +357,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Application {
     /// Declares a `AWS::IoTSiteWise::Application` with the stack-unique `id`. Required properties: `name` (`Name`), `workspace_name` (`WorkspaceName`).
@@ -483,6 +487,7 @@ static ASSET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AssetId", Some("asset_id")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Asset {
     /// Declares a `AWS::IoTSiteWise::Asset` with the stack-unique `id`. Required properties: `asset_model_id` (`AssetModelId`), `asset_name` (`AssetName`).
@@ -725,6 +730,7 @@ static ASSET_MODEL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AssetModelId", Some("asset_model_id")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl AssetModel {
     /// Declares a `AWS::IoTSiteWise::AssetModel` with the stack-unique `id`. Required properties: `asset_model_name` (`AssetModelName`).
@@ -1455,6 +1461,7 @@ static COMPUTATION_MODEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("ComputationModelArn", None), ("ComputationModelId", None)],
     schema: (&SCHEMAS, 4),
+    awscc_schema: None,
 };
 impl ComputationModel {
     /// Declares a `AWS::IoTSiteWise::ComputationModel` with the stack-unique `id`. Required properties: `computation_model_configuration` (`ComputationModelConfiguration`), `computation_model_data_binding` (`ComputationModelDataBinding`), `computation_model_name` (`ComputationModelName`).
@@ -1598,6 +1605,7 @@ static DASHBOARD_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DashboardId", Some("dashboard_id")),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl Dashboard {
     /// Declares a `AWS::IoTSiteWise::Dashboard` with the stack-unique `id`. Required properties: `dashboard_definition` (`DashboardDefinition`), `dashboard_description` (`DashboardDescription`), `dashboard_name` (`DashboardName`).
@@ -1705,6 +1713,7 @@ static DATASET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DatasetId", Some("dataset_id")),
     ],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl Dataset {
     /// Declares a `AWS::IoTSiteWise::Dataset` with the stack-unique `id`. Required properties: `dataset_name` (`DatasetName`).
@@ -1961,6 +1970,7 @@ static GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("GatewayId", Some("gateway_id"))],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl Gateway {
     /// Declares a `AWS::IoTSiteWise::Gateway` with the stack-unique `id`. Required properties: `gateway_name` (`GatewayName`), `gateway_platform` (`GatewayPlatform`).
@@ -2199,6 +2209,7 @@ static PIPELINE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
     ],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl Pipeline {
     /// Declares a `AWS::IoTSiteWise::Pipeline` with the stack-unique `id`. Required properties: `computations` (`Computations`), `pipeline_name` (`PipelineName`), `workspace_name` (`WorkspaceName`).
@@ -2356,6 +2367,7 @@ static PORTAL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("PortalStartUrl", Some("portal_start_url")),
     ],
     schema: (&SCHEMAS, 9),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl Portal {
     /// Declares a `AWS::IoTSiteWise::Portal` with the stack-unique `id`. Required properties: `portal_contact_email` (`PortalContactEmail`), `portal_name` (`PortalName`), `role_arn` (`RoleArn`).
@@ -2427,7 +2439,7 @@ impl Portal {
         self.0.set(
             "PortalTypeConfiguration",
             Some("portal_type_configuration"),
-            rt::json(value),
+            rt::json_object(value),
         );
         self
     }
@@ -2561,6 +2573,7 @@ static PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ProjectArn", Some("project_arn")),
     ],
     schema: (&SCHEMAS, 10),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
 impl Project {
     /// Declares a `AWS::IoTSiteWise::Project` with the stack-unique `id`. Required properties: `portal_id` (`PortalId`), `project_name` (`ProjectName`).
@@ -2668,6 +2681,7 @@ static TASK_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("TaskArn", Some("task_arn")), ("Status", Some("status"))],
     schema: (&SCHEMAS, 11),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
 impl Task {
     /// Declares a `AWS::IoTSiteWise::Task` with the stack-unique `id`. Required properties: `task_configuration` (`TaskConfiguration`), `task_name` (`TaskName`), `workspace_name` (`WorkspaceName`).
@@ -3043,6 +3057,7 @@ static WORKSPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 12),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
 impl Workspace {
     /// Declares a `AWS::IoTSiteWise::Workspace` with the stack-unique `id`. Required properties: `encryption_configuration` (`EncryptionConfiguration`), `workspace_name` (`WorkspaceName`).

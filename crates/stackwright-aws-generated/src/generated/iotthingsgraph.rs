@@ -65,6 +65,7 @@ static FLOW_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 0),
+    awscc_schema: None,
 };
 impl FlowTemplate {
     /// Declares a `AWS::IoTThingsGraph::FlowTemplate` with the stack-unique `id`. Required properties: `definition` (`Definition`).

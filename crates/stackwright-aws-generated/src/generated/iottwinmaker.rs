@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("iottwinmaker.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("iottwinmaker.awscc.jsonl"));
 /// Resource schema for AWS::IoTTwinMaker::ComponentType
 ///
 /// CloudFormation: `AWS::IoTTwinMaker::ComponentType`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -66,6 +68,7 @@ static COMPONENT_TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("IsSchemaInitialized", None),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: None,
 };
 impl ComponentType {
     /// Declares a `AWS::IoTTwinMaker::ComponentType` with the stack-unique `id`. Required properties: `component_type_id` (`ComponentTypeId`), `workspace_id` (`WorkspaceId`).
@@ -220,6 +223,7 @@ static ENTITY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("HasChildEntities", None),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: None,
 };
 impl Entity {
     /// Declares a `AWS::IoTTwinMaker::Entity` with the stack-unique `id`. Required properties: `entity_name` (`EntityName`), `workspace_id` (`WorkspaceId`).
@@ -353,6 +357,7 @@ static SCENE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("GeneratedSceneMetadata", Some("generated_scene_metadata")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Scene {
     /// Declares a `AWS::IoTTwinMaker::Scene` with the stack-unique `id`. Required properties: `content_location` (`ContentLocation`), `scene_id` (`SceneId`), `workspace_id` (`WorkspaceId`).
@@ -485,6 +490,7 @@ static SYNC_JOB_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("State", Some("state")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl SyncJob {
     /// Declares a `AWS::IoTTwinMaker::SyncJob` with the stack-unique `id`. Required properties: `sync_role` (`SyncRole`), `sync_source` (`SyncSource`), `workspace_id` (`WorkspaceId`).
@@ -582,6 +588,7 @@ static WORKSPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdateDateTime", Some("update_date_time")),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl Workspace {
     /// Declares a `AWS::IoTTwinMaker::Workspace` with the stack-unique `id`. Required properties: `role` (`Role`), `s3_location` (`S3Location`), `workspace_id` (`WorkspaceId`).

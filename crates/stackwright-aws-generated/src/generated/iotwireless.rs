@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("iotwireless.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("iotwireless.awscc.jsonl"));
 /// Destination's resource schema demonstrating some basic constructs and validation rules.
 ///
 /// CloudFormation: `AWS::IoTWireless::Destination`. Terraform: `awscc_iotwireless_destination` (awscc provider).
@@ -62,6 +64,7 @@ static DESTINATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Destination {
     /// Declares a `AWS::IoTWireless::Destination` with the stack-unique `id`. Required properties: `expression` (`Expression`), `expression_type` (`ExpressionType`), `name` (`Name`).
@@ -170,6 +173,7 @@ static DEVICE_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn")), ("Id", Some("id"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl DeviceProfile {
     /// Declares a `AWS::IoTWireless::DeviceProfile` with the stack-unique `id`. No property is required.
@@ -403,6 +407,7 @@ static FUOTA_TASK_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LoRaWAN.StartTime", Some("lo_ra_wan.start_time")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl FuotaTask {
     /// Declares a `AWS::IoTWireless::FuotaTask` with the stack-unique `id`. Required properties: `firmware_update_image` (`FirmwareUpdateImage`), `firmware_update_role` (`FirmwareUpdateRole`), `lo_ra_wan` (`LoRaWAN`).
@@ -599,6 +604,7 @@ static MULTICAST_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl MulticastGroup {
     /// Declares a `AWS::IoTWireless::MulticastGroup` with the stack-unique `id`. Required properties: `lo_ra_wan` (`LoRaWAN`).
@@ -775,6 +781,7 @@ static NETWORK_ANALYZER_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl NetworkAnalyzerConfiguration {
     /// Declares a `AWS::IoTWireless::NetworkAnalyzerConfiguration` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -949,6 +956,7 @@ static PARTNER_ACCOUNT_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn")), ("Fingerprint", Some("fingerprint"))],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl PartnerAccount {
     /// Declares a `AWS::IoTWireless::PartnerAccount` with the stack-unique `id`. No property is required.
@@ -1182,6 +1190,7 @@ static SERVICE_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LoRaWAN.MinGwDiversity", Some("lo_ra_wan.min_gw_diversity")),
     ],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl ServiceProfile {
     /// Declares a `AWS::IoTWireless::ServiceProfile` with the stack-unique `id`. No property is required.
@@ -1468,6 +1477,7 @@ static TASK_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl TaskDefinition {
     /// Declares a `AWS::IoTWireless::TaskDefinition` with the stack-unique `id`. Required properties: `auto_create_tasks` (`AutoCreateTasks`).
@@ -1728,6 +1738,7 @@ static WIRELESS_DEVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
     ],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl WirelessDevice {
     /// Declares a `AWS::IoTWireless::WirelessDevice` with the stack-unique `id`. Required properties: `destination_name` (`DestinationName`), `type_` (`Type`).
@@ -2167,6 +2178,7 @@ static WIRELESS_DEVICE_IMPORT_TASK_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 9),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl WirelessDeviceImportTask {
     /// Declares a `AWS::IoTWireless::WirelessDeviceImportTask` with the stack-unique `id`. Required properties: `destination_name` (`DestinationName`), `sidewalk` (`Sidewalk`).
@@ -2354,6 +2366,7 @@ static WIRELESS_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
     schema: (&SCHEMAS, 10),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
 impl WirelessGateway {
     /// Declares a `AWS::IoTWireless::WirelessGateway` with the stack-unique `id`. Required properties: `lo_ra_wan` (`LoRaWAN`).

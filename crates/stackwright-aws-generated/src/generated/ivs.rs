@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("ivs.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("ivs.awscc.jsonl"));
 /// Resource type definition for AWS::IVS::AdConfiguration.
 ///
 /// CloudFormation: `AWS::IVS::AdConfiguration`. Terraform: `awscc_ivs_ad_configuration` (awscc provider).
@@ -66,6 +68,7 @@ static AD_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl AdConfiguration {
     /// Declares a `AWS::IVS::AdConfiguration` with the stack-unique `id`. Required properties: `media_tailor_playback_configurations` (`MediaTailorPlaybackConfigurations`).
@@ -219,6 +222,7 @@ static CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("IngestEndpoint", Some("ingest_endpoint")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Channel {
     /// Declares a `AWS::IVS::Channel` with the stack-unique `id`. No property is required.
@@ -481,6 +485,7 @@ static ENCODER_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl EncoderConfiguration {
     /// Declares a `AWS::IVS::EncoderConfiguration` with the stack-unique `id`. No property is required.
@@ -614,6 +619,7 @@ static INGEST_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("State", Some("state")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl IngestConfiguration {
     /// Declares a `AWS::IVS::IngestConfiguration` with the stack-unique `id`. No property is required.
@@ -752,6 +758,7 @@ static PLAYBACK_KEY_PAIR_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn")), ("Fingerprint", Some("fingerprint"))],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl PlaybackKeyPair {
     /// Declares a `AWS::IVS::PlaybackKeyPair` with the stack-unique `id`. No property is required.
@@ -843,6 +850,7 @@ static PLAYBACK_RESTRICTION_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl PlaybackRestrictionPolicy {
     /// Declares a `AWS::IVS::PlaybackRestrictionPolicy` with the stack-unique `id`. No property is required.
@@ -953,6 +961,7 @@ static PUBLIC_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn")), ("Fingerprint", Some("fingerprint"))],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl PublicKey {
     /// Declares a `AWS::IVS::PublicKey` with the stack-unique `id`. No property is required.
@@ -1044,6 +1053,7 @@ static RECORDING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn")), ("State", Some("state"))],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl RecordingConfiguration {
     /// Declares a `AWS::IVS::RecordingConfiguration` with the stack-unique `id`. Required properties: `destination_configuration` (`DestinationConfiguration`).
@@ -1336,6 +1346,7 @@ static STAGE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ActiveSessionId", Some("active_session_id")),
     ],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl Stage {
     /// Declares a `AWS::IVS::Stage` with the stack-unique `id`. No property is required.
@@ -1627,6 +1638,7 @@ static STORAGE_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 9),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl StorageConfiguration {
     /// Declares a `AWS::IVS::StorageConfiguration` with the stack-unique `id`. Required properties: `s3` (`S3`).
@@ -1722,6 +1734,7 @@ static STREAM_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn")), ("Value", Some("value"))],
     schema: (&SCHEMAS, 10),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
 impl StreamKey {
     /// Declares a `AWS::IVS::StreamKey` with the stack-unique `id`. Required properties: `channel_arn` (`ChannelArn`).

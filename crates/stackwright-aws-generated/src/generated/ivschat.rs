@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("ivschat.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("ivschat.awscc.jsonl"));
 /// Resource type definition for AWS::IVSChat::LoggingConfiguration.
 ///
 /// CloudFormation: `AWS::IVSChat::LoggingConfiguration`. Terraform: `awscc_ivschat_logging_configuration` (awscc provider).
@@ -67,6 +69,7 @@ static LOGGING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("State", Some("state")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl LoggingConfiguration {
     /// Declares a `AWS::IVSChat::LoggingConfiguration` with the stack-unique `id`. Required properties: `destination_configuration` (`DestinationConfiguration`).
@@ -258,6 +261,7 @@ static ROOM_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn")), ("Id", Some("id"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Room {
     /// Declares a `AWS::IVSChat::Room` with the stack-unique `id`. No property is required.

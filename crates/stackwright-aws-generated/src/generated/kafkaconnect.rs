@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("kafkaconnect.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("kafkaconnect.awscc.jsonl"));
 /// Resource Type definition for AWS::KafkaConnect::Connector
 ///
 /// CloudFormation: `AWS::KafkaConnect::Connector`. Terraform: `awscc_kafkaconnect_connector` (awscc provider).
@@ -32,6 +34,7 @@ static CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("ConnectorArn", Some("connector_arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Connector {
     /// Declares a `AWS::KafkaConnect::Connector` with the stack-unique `id`. Required properties: `capacity` (`Capacity`), `connector_configuration` (`ConnectorConfiguration`), `connector_name` (`ConnectorName`), `kafka_cluster` (`KafkaCluster`), `kafka_cluster_client_authentication` (`KafkaClusterClientAuthentication`), `kafka_cluster_encryption_in_transit` (`KafkaClusterEncryptionInTransit`), `kafka_connect_version` (`KafkaConnectVersion`), `plugins` (`Plugins`), `service_execution_role_arn` (`ServiceExecutionRoleArn`).
@@ -626,6 +629,7 @@ static CUSTOM_PLUGIN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("FileDescription", Some("file_description")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl CustomPlugin {
     /// Declares a `AWS::KafkaConnect::CustomPlugin` with the stack-unique `id`. Required properties: `content_type` (`ContentType`), `location` (`Location`), `name` (`Name`).
@@ -745,6 +749,7 @@ static WORKER_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Revision", Some("revision")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl WorkerConfiguration {
     /// Declares a `AWS::KafkaConnect::WorkerConfiguration` with the stack-unique `id`. Required properties: `name` (`Name`), `properties_file_content` (`PropertiesFileContent`).

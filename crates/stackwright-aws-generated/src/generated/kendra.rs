@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("kendra.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("kendra.awscc.jsonl"));
 /// Kendra DataSource
 ///
 /// CloudFormation: `AWS::Kendra::DataSource`. Terraform: `awscc_kendra_data_source` (awscc provider).
@@ -60,6 +62,7 @@ static DATA_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl DataSource {
     /// Declares a `AWS::Kendra::DataSource` with the stack-unique `id`. Required properties: `index_id` (`IndexId`), `name` (`Name`), `type_` (`Type`).
@@ -2646,6 +2649,7 @@ static FAQ_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Faq {
     /// Declares a `AWS::Kendra::Faq` with the stack-unique `id`. Required properties: `index_id` (`IndexId`), `name` (`Name`), `role_arn` (`RoleArn`), `s3_path` (`S3Path`).
@@ -2764,6 +2768,7 @@ static FEATURED_RESULTS_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("FeaturedResultsSetId", Some("featured_results_set_id")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl FeaturedResultsSet {
     /// Declares a `AWS::Kendra::FeaturedResultsSet` with the stack-unique `id`. Required properties: `featured_results_set_name` (`FeaturedResultsSetName`), `index_id` (`IndexId`).
@@ -2916,6 +2921,7 @@ static INDEX_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl Index {
     /// Declares a `AWS::Kendra::Index` with the stack-unique `id`. Required properties: `edition` (`Edition`), `name` (`Name`), `role_arn` (`RoleArn`).
@@ -3398,6 +3404,7 @@ static QUERY_SUGGESTIONS_BLOCK_LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn")), ("Id", Some("id"))],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl QuerySuggestionsBlockList {
     /// Declares a `AWS::Kendra::QuerySuggestionsBlockList` with the stack-unique `id`. Required properties: `index_id` (`IndexId`), `name` (`Name`), `role_arn` (`RoleArn`), `source_s3_path` (`SourceS3Path`).
@@ -3511,6 +3518,7 @@ static THESAURUS_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn")), ("Id", Some("id"))],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl Thesaurus {
     /// Declares a `AWS::Kendra::Thesaurus` with the stack-unique `id`. Required properties: `index_id` (`IndexId`), `name` (`Name`), `role_arn` (`RoleArn`), `source_s3_path` (`SourceS3Path`).

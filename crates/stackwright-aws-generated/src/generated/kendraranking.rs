@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("kendraranking.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("kendraranking.awscc.jsonl"));
 /// A KendraRanking Rescore execution plan
 ///
 /// CloudFormation: `AWS::KendraRanking::ExecutionPlan`. Terraform: `awscc_kendraranking_execution_plan` (awscc provider).
@@ -61,6 +63,7 @@ static EXECUTION_PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl ExecutionPlan {
     /// Declares a `AWS::KendraRanking::ExecutionPlan` with the stack-unique `id`. Required properties: `name` (`Name`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("kinesis.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("kinesis.awscc.jsonl"));
 /// Resource Type definition for AWS::Kinesis::Channel
 ///
 /// CloudFormation: `AWS::Kinesis::Channel`. Terraform: `awscc_kinesis_channel` (awscc provider).
@@ -40,6 +42,7 @@ static CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Channel {
     /// Declares a `AWS::Kinesis::Channel` with the stack-unique `id`. Required properties: `channel_name` (`ChannelName`), `service_execution_role_arn` (`ServiceExecutionRoleARN`), `stream_configuration_list` (`StreamConfigurationList`).
@@ -592,6 +595,7 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl ResourcePolicy {
     /// Declares a `AWS::Kinesis::ResourcePolicy` with the stack-unique `id`. Required properties: `resource_arn` (`ResourceArn`), `resource_policy` (`ResourcePolicy`).
@@ -639,6 +643,7 @@ static STREAM_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("WarmThroughputObject", Some("warm_throughput_object")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Stream {
     /// Declares a `AWS::Kinesis::Stream` with the stack-unique `id`. No property is required.
@@ -864,6 +869,7 @@ static STREAM_CONSUMER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl StreamConsumer {
     /// Declares a `AWS::Kinesis::StreamConsumer` with the stack-unique `id`. Required properties: `consumer_name` (`ConsumerName`), `stream_arn` (`StreamARN`).

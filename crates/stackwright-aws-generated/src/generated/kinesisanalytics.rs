@@ -48,6 +48,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 0),
+    awscc_schema: None,
 };
 impl Application {
     /// Declares a `AWS::KinesisAnalytics::Application` with the stack-unique `id`. Required properties: `inputs` (`Inputs`).
@@ -268,6 +269,7 @@ static APPLICATION_OUTPUT_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 1),
+    awscc_schema: None,
 };
 impl ApplicationOutput {
     /// Declares a `AWS::KinesisAnalytics::ApplicationOutput` with the stack-unique `id`. Required properties: `application_name` (`ApplicationName`), `output` (`Output`).
@@ -425,6 +427,7 @@ static APPLICATION_REFERENCE_DATA_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 2),
+    awscc_schema: None,
 };
 impl ApplicationReferenceDataSource {
     /// Declares a `AWS::KinesisAnalytics::ApplicationReferenceDataSource` with the stack-unique `id`. Required properties: `application_name` (`ApplicationName`), `reference_data_source` (`ReferenceDataSource`).

@@ -18,6 +18,9 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("kinesisanalyticsv2.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas =
+    rt::Schemas::new(include_str!("kinesisanalyticsv2.awscc.jsonl"));
 /// Creates an Amazon Kinesis Data Analytics application.
 ///
 /// CloudFormation: `AWS::KinesisAnalyticsV2::Application`. Terraform: `awscc_kinesisanalyticsv2_application` (awscc provider).
@@ -32,6 +35,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Application {
     /// Declares a `AWS::KinesisAnalyticsV2::Application` with the stack-unique `id`. Required properties: `runtime_environment` (`RuntimeEnvironment`), `service_execution_role` (`ServiceExecutionRole`).
@@ -1575,6 +1579,7 @@ static APPLICATION_CLOUD_WATCH_LOGGING_OPTION_TYPE: rt::TypeInfo = rt::TypeInfo 
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 1),
+    awscc_schema: None,
 };
 impl ApplicationCloudWatchLoggingOption {
     /// Declares a `AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption` with the stack-unique `id`. Required properties: `application_name` (`ApplicationName`), `cloud_watch_logging_option` (`CloudWatchLoggingOption`).
@@ -1656,6 +1661,7 @@ static APPLICATION_OUTPUT_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 2),
+    awscc_schema: None,
 };
 impl ApplicationOutput {
     /// Declares a `AWS::KinesisAnalyticsV2::ApplicationOutput` with the stack-unique `id`. Required properties: `application_name` (`ApplicationName`), `output` (`Output`).
@@ -1810,6 +1816,7 @@ static APPLICATION_REFERENCE_DATA_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 3),
+    awscc_schema: None,
 };
 impl ApplicationReferenceDataSource {
     /// Declares a `AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource` with the stack-unique `id`. Required properties: `application_name` (`ApplicationName`), `reference_data_source` (`ReferenceDataSource`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("kinesisfirehose.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("kinesisfirehose.awscc.jsonl"));
 /// Resource Type definition for AWS::KinesisFirehose::DeliveryStream
 ///
 /// CloudFormation: `AWS::KinesisFirehose::DeliveryStream`. Terraform: `awscc_kinesisfirehose_delivery_stream` (awscc provider).
@@ -32,6 +34,7 @@ static DELIVERY_STREAM_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl DeliveryStream {
     /// Declares a `AWS::KinesisFirehose::DeliveryStream` with the stack-unique `id`. No property is required.

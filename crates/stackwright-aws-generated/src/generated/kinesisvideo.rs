@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("kinesisvideo.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("kinesisvideo.awscc.jsonl"));
 /// Resource Type Definition for AWS::KinesisVideo::SignalingChannel
 ///
 /// CloudFormation: `AWS::KinesisVideo::SignalingChannel`. Terraform: `awscc_kinesisvideo_signaling_channel` (awscc provider).
@@ -50,6 +52,7 @@ static SIGNALING_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl SignalingChannel {
     /// Declares a `AWS::KinesisVideo::SignalingChannel` with the stack-unique `id`. No property is required.
@@ -140,6 +143,7 @@ static STREAM_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Stream {
     /// Declares a `AWS::KinesisVideo::Stream` with the stack-unique `id`. No property is required.

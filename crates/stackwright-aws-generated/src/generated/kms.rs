@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("kms.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("kms.awscc.jsonl"));
 /// The ``AWS::KMS::Alias`` resource specifies a display name for a [KMS key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#kms_keys).
 ///
 /// CloudFormation: `AWS::KMS::Alias`. Terraform: `awscc_kms_alias` (awscc provider).
@@ -32,6 +34,7 @@ static ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Alias {
     /// Declares a `AWS::KMS::Alias` with the stack-unique `id`. Required properties: `alias_name` (`AliasName`), `target_key_id` (`TargetKeyId`).
@@ -72,6 +75,7 @@ static KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn")), ("KeyId", Some("key_id"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Key {
     /// Declares a `AWS::KMS::Key` with the stack-unique `id`. No property is required.
@@ -271,6 +275,7 @@ static REPLICA_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn")), ("KeyId", Some("key_id"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl ReplicaKey {
     /// Declares a `AWS::KMS::ReplicaKey` with the stack-unique `id`. Required properties: `key_policy` (`KeyPolicy`), `primary_key_arn` (`PrimaryKeyArn`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("lakeformation.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("lakeformation.awscc.jsonl"));
 /// Resource Type definition for AWS::LakeFormation::DataCellsFilter
 ///
 /// CloudFormation: `AWS::LakeFormation::DataCellsFilter`. Terraform: `awscc_lakeformation_data_cells_filter` (awscc provider).
@@ -32,6 +34,7 @@ static DATA_CELLS_FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl DataCellsFilter {
     /// Declares a `AWS::LakeFormation::DataCellsFilter` with the stack-unique `id`. Required properties: `database_name` (`DatabaseName`), `name` (`Name`), `table_catalog_id` (`TableCatalogId`), `table_name` (`TableName`).
@@ -171,6 +174,7 @@ static DATA_LAKE_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 1),
+    awscc_schema: None,
 };
 impl DataLakeSettings {
     /// Declares a `AWS::LakeFormation::DataLakeSettings` with the stack-unique `id`. No property is required.
@@ -328,6 +332,7 @@ static PERMISSIONS_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 2),
+    awscc_schema: None,
 };
 impl Permissions {
     /// Declares a `AWS::LakeFormation::Permissions` with the stack-unique `id`. Required properties: `data_lake_principal` (`DataLakePrincipal`), `resource` (`Resource`).
@@ -582,6 +587,7 @@ static PRINCIPAL_PERMISSIONS_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ResourceIdentifier", Some("resource_identifier")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl PrincipalPermissions {
     /// Declares a `AWS::LakeFormation::PrincipalPermissions` with the stack-unique `id`. Required properties: `permissions` (`Permissions`), `permissions_with_grant_option` (`PermissionsWithGrantOption`), `principal` (`Principal`), `resource` (`Resource`).
@@ -1043,6 +1049,7 @@ static RESOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 4),
+    awscc_schema: None,
 };
 impl Resource {
     /// Declares a `AWS::LakeFormation::Resource` with the stack-unique `id`. Required properties: `resource_arn` (`ResourceArn`), `use_service_linked_role` (`UseServiceLinkedRole`).
@@ -1102,6 +1109,7 @@ static TAG_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl Tag {
     /// Declares a `AWS::LakeFormation::Tag` with the stack-unique `id`. Required properties: `tag_key` (`TagKey`), `tag_values` (`TagValues`).
@@ -1147,6 +1155,7 @@ static TAG_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("TagsIdentifier", Some("tags_identifier")),
     ],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl TagAssociation {
     /// Declares a `AWS::LakeFormation::TagAssociation` with the stack-unique `id`. Required properties: `lf_tags` (`LFTags`), `resource` (`Resource`).

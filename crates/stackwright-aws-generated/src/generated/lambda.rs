@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("lambda.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("lambda.awscc.jsonl"));
 /// Resource Type definition for AWS::Lambda::Alias
 ///
 /// CloudFormation: `AWS::Lambda::Alias`. Terraform: `awscc_lambda_alias` (awscc provider).
@@ -32,6 +34,7 @@ static ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("AliasArn", Some("alias_arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Alias {
     /// Declares a `AWS::Lambda::Alias` with the stack-unique `id`. Required properties: `function_name` (`FunctionName`), `function_version` (`FunctionVersion`), `name` (`Name`).
@@ -199,6 +202,7 @@ static CAPACITY_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("State", Some("state")), ("Arn", Some("arn"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl CapacityProvider {
     /// Declares a `AWS::Lambda::CapacityProvider` with the stack-unique `id`. Required properties: `permissions_config` (`PermissionsConfig`), `vpc_config` (`VpcConfig`).
@@ -636,6 +640,7 @@ static CODE_SIGNING_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CodeSigningConfigArn", Some("code_signing_config_arn")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl CodeSigningConfig {
     /// Declares a `AWS::Lambda::CodeSigningConfig` with the stack-unique `id`. Required properties: `allowed_publishers` (`AllowedPublishers`).
@@ -763,6 +768,7 @@ static EVENT_INVOKE_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl EventInvokeConfig {
     /// Declares a `AWS::Lambda::EventInvokeConfig` with the stack-unique `id`. Required properties: `function_name` (`FunctionName`), `qualifier` (`Qualifier`).
@@ -902,6 +908,7 @@ static EVENT_SOURCE_MAPPING_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("EventSourceMappingArn", Some("event_source_mapping_arn")),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl EventSourceMapping {
     /// Declares a `AWS::Lambda::EventSourceMapping` with the stack-unique `id`. Required properties: `function_name` (`FunctionName`).
@@ -1849,6 +1856,7 @@ static FUNCTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl Function {
     /// Declares a `AWS::Lambda::Function` with the stack-unique `id`. Required properties: `code` (`Code`), `role` (`Role`).
@@ -2851,6 +2859,7 @@ static LAYER_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("LayerVersionArn", Some("layer_version_arn"))],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl LayerVersion {
     /// Declares a `AWS::Lambda::LayerVersion` with the stack-unique `id`. Required properties: `content` (`Content`).
@@ -3096,6 +3105,7 @@ static LAYER_VERSION_PERMISSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl LayerVersionPermission {
     /// Declares a `AWS::Lambda::LayerVersionPermission` with the stack-unique `id`. Required properties: `action` (`Action`), `layer_version_arn` (`LayerVersionArn`), `principal` (`Principal`).
@@ -3189,6 +3199,7 @@ static MICROVM_IMAGE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl MicrovmImage {
     /// Declares a `AWS::Lambda::MicrovmImage` with the stack-unique `id`. Required properties: `additional_os_capabilities` (`AdditionalOsCapabilities`), `base_image_arn` (`BaseImageArn`), `base_image_version` (`BaseImageVersion`), `build_role_arn` (`BuildRoleArn`), `code_artifact` (`CodeArtifact`), `cpu_configurations` (`CpuConfigurations`), `description` (`Description`), `egress_network_connectors` (`EgressNetworkConnectors`), `environment_variables` (`EnvironmentVariables`), `hooks` (`Hooks`), `logging` (`Logging`), `name` (`Name`), `resources` (`Resources`).
@@ -3611,6 +3622,7 @@ static NETWORK_CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LatestVersion", Some("latest_version")),
     ],
     schema: (&SCHEMAS, 9),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl NetworkConnector {
     /// Declares a `AWS::Lambda::NetworkConnector` with the stack-unique `id`. Required properties: `configuration` (`Configuration`).
@@ -3751,6 +3763,7 @@ static PERMISSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 10),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
 impl Permission {
     /// Declares a `AWS::Lambda::Permission` with the stack-unique `id`. Required properties: `action` (`Action`), `function_name` (`FunctionName`), `principal` (`Principal`).
@@ -3876,6 +3889,7 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 11),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
 impl ResourcePolicy {
     /// Declares a `AWS::Lambda::ResourcePolicy` with the stack-unique `id`. Required properties: `policy_document` (`PolicyDocument`), `resource_arn` (`ResourceArn`).
@@ -3936,6 +3950,7 @@ static URL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("FunctionArn", Some("function_arn")),
     ],
     schema: (&SCHEMAS, 12),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
 impl Url {
     /// Declares a `AWS::Lambda::Url` with the stack-unique `id`. Required properties: `auth_type` (`AuthType`), `target_function_arn` (`TargetFunctionArn`).
@@ -4122,6 +4137,7 @@ static VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("FunctionArn", Some("function_arn")),
     ],
     schema: (&SCHEMAS, 13),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 13)),
 };
 impl Version {
     /// Declares a `AWS::Lambda::Version` with the stack-unique `id`. Required properties: `function_name` (`FunctionName`).
@@ -4301,6 +4317,7 @@ static WEB_FUNCTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 14),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 14)),
 };
 impl WebFunction {
     /// Declares a `AWS::Lambda::WebFunction` with the stack-unique `id`. Required properties: `function_name` (`FunctionName`).
@@ -4398,6 +4415,7 @@ static WEB_FUNCTION_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 15),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 15)),
 };
 impl WebFunctionEndpoint {
     /// Declares a `AWS::Lambda::WebFunctionEndpoint` with the stack-unique `id`. Required properties: `auth_type` (`AuthType`), `endpoint_name` (`EndpointName`), `endpoint_type` (`EndpointType`), `function_name` (`FunctionName`).
@@ -4662,6 +4680,7 @@ static WEB_FUNCTION_REVISION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
     ],
     schema: (&SCHEMAS, 16),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 16)),
 };
 impl WebFunctionRevision {
     /// Declares a `AWS::Lambda::WebFunctionRevision` with the stack-unique `id`. Required properties: `build_config` (`BuildConfig`), `function_name` (`FunctionName`), `service_config` (`ServiceConfig`).

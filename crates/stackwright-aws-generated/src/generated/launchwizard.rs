@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("launchwizard.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("launchwizard.awscc.jsonl"));
 /// Definition of AWS::LaunchWizard::Deployment Resource Type
 ///
 /// CloudFormation: `AWS::LaunchWizard::Deployment`. Terraform: `awscc_launchwizard_deployment` (awscc provider).
@@ -39,6 +41,7 @@ static DEPLOYMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Deployment {
     /// Declares a `AWS::LaunchWizard::Deployment` with the stack-unique `id`. Required properties: `deployment_pattern_name` (`DeploymentPatternName`), `name` (`Name`), `workload_name` (`WorkloadName`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("lex.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("lex.awscc.jsonl"));
 /// Resource Type definition for an Amazon Lex conversational bot performing automated tasks such as ordering a pizza, booking a hotel, and so on.
 ///
 /// CloudFormation: `AWS::Lex::Bot`. Terraform: `awscc_lex_bot` (awscc provider).
@@ -58,6 +60,7 @@ static BOT_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Bot {
     /// Declares a `AWS::Lex::Bot` with the stack-unique `id`. Required properties: `data_privacy` (`DataPrivacy`), `idle_session_ttl_in_seconds` (`IdleSessionTTLInSeconds`), `name` (`Name`), `role_arn` (`RoleArn`).
@@ -2163,7 +2166,7 @@ pub mod bot {
             self.0.set(
                 "PromptAttemptsSpecification",
                 Some("prompt_attempts_specification"),
-                rt::json(value),
+                rt::json_object(value),
             );
             self
         }
@@ -3451,6 +3454,7 @@ static BOT_ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("BotAliasStatus", Some("bot_alias_status")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl BotAlias {
     /// Declares a `AWS::Lex::BotAlias` with the stack-unique `id`. Required properties: `bot_alias_name` (`BotAliasName`), `bot_id` (`BotId`).
@@ -3842,6 +3846,7 @@ static BOT_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("BotVersion", Some("bot_version"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl BotVersion {
     /// Declares a `AWS::Lex::BotVersion` with the stack-unique `id`. Required properties: `bot_id` (`BotId`), `bot_version_locale_specification` (`BotVersionLocaleSpecification`).
@@ -3968,6 +3973,7 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", Some("id")), ("RevisionId", Some("revision_id"))],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl ResourcePolicy {
     /// Declares a `AWS::Lex::ResourcePolicy` with the stack-unique `id`. Required properties: `policy` (`Policy`), `resource_arn` (`ResourceArn`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("licensemanager.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("licensemanager.awscc.jsonl"));
 /// An example resource schema demonstrating some basic constructs and validation rules.
 ///
 /// CloudFormation: `AWS::LicenseManager::Grant`. Terraform: `awscc_licensemanager_grant` (awscc provider).
@@ -55,6 +57,7 @@ static GRANT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Version", Some("version")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Grant {
     /// Declares a `AWS::LicenseManager::Grant` with the stack-unique `id`. No property is required.
@@ -213,6 +216,7 @@ static LICENSE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Version", Some("version")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl License {
     /// Declares a `AWS::LicenseManager::License` with the stack-unique `id`. Required properties: `beneficiary` (`Beneficiary`), `consumption_configuration` (`ConsumptionConfiguration`), `entitlements` (`Entitlements`), `home_region` (`HomeRegion`), `issuer` (`Issuer`), `license_name` (`LicenseName`), `product_name` (`ProductName`), `product_sku` (`ProductSKU`), `validity` (`Validity`).
@@ -540,6 +544,7 @@ static LICENSE_ASSET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("LicenseAssetGroupArn", Some("license_asset_group_arn"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl LicenseAssetGroup {
     /// Declares a `AWS::LicenseManager::LicenseAssetGroup` with the stack-unique `id`. Required properties: `associated_license_asset_ruleset_ar_ns` (`AssociatedLicenseAssetRulesetARNs`), `license_asset_group_configurations` (`LicenseAssetGroupConfigurations`), `name` (`Name`).
@@ -665,6 +670,7 @@ static LICENSE_ASSET_RULE_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("LicenseAssetRulesetArn", Some("license_asset_ruleset_arn"))],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl LicenseAssetRuleSet {
     /// Declares a `AWS::LicenseManager::LicenseAssetRuleSet` with the stack-unique `id`. Required properties: `name` (`Name`), `rules` (`Rules`).
@@ -1035,6 +1041,7 @@ static LICENSE_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("OwnerAccountId", Some("owner_account_id")),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl LicenseConfiguration {
     /// Declares a `AWS::LicenseManager::LicenseConfiguration` with the stack-unique `id`. Required properties: `license_counting_type` (`LicenseCountingType`), `name` (`Name`).
@@ -1296,6 +1303,7 @@ static REPORT_GENERATOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ReportCreatorAccount", Some("report_creator_account")),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl ReportGenerator {
     /// Declares a `AWS::LicenseManager::ReportGenerator` with the stack-unique `id`. Required properties: `report_context` (`ReportContext`), `report_frequency` (`ReportFrequency`), `report_generator_name` (`ReportGeneratorName`), `report_type` (`ReportType`).

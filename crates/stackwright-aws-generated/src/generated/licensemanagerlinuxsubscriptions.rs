@@ -20,6 +20,9 @@ use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!(
     "licensemanagerlinuxsubscriptions.schemas.jsonl"
 ));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas =
+    rt::Schemas::new(include_str!("licensemanagerlinuxsubscriptions.awscc.jsonl"));
 /// Resource Type definition for AWS::LicenseManagerLinuxSubscriptions::SubscriptionProvider.
 ///
 /// CloudFormation: `AWS::LicenseManagerLinuxSubscriptions::SubscriptionProvider`. Terraform: `awscc_licensemanagerlinuxsubscriptions_subscription_provider` (awscc provider).
@@ -82,6 +85,7 @@ static SUBSCRIPTION_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl SubscriptionProvider {
     /// Declares a `AWS::LicenseManagerLinuxSubscriptions::SubscriptionProvider` with the stack-unique `id`. Required properties: `secret_arn` (`SecretArn`), `subscription_provider_source` (`SubscriptionProviderSource`).

@@ -20,6 +20,9 @@ use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!(
     "licensemanagerusersubscriptions.schemas.jsonl"
 ));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas =
+    rt::Schemas::new(include_str!("licensemanagerusersubscriptions.awscc.jsonl"));
 /// Resource Type definition for AWS::LicenseManagerUserSubscriptions::LicenseServerEndpoint.
 ///
 /// CloudFormation: `AWS::LicenseManagerUserSubscriptions::LicenseServerEndpoint`. Terraform: `awscc_licensemanagerusersubscriptions_license_server_endpoint` (awscc provider).
@@ -85,6 +88,7 @@ static LICENSE_SERVER_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl LicenseServerEndpoint {
     /// Declares a `AWS::LicenseManagerUserSubscriptions::LicenseServerEndpoint` with the stack-unique `id`. Required properties: `identity_provider_arn` (`IdentityProviderArn`).

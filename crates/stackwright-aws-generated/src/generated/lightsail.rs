@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("lightsail.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("lightsail.awscc.jsonl"));
 /// Resource Type definition for AWS::Lightsail::Alarm
 ///
 /// CloudFormation: `AWS::Lightsail::Alarm`. Terraform: `awscc_lightsail_alarm` (awscc provider).
@@ -51,6 +53,7 @@ static ALARM_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("AlarmArn", Some("alarm_arn")), ("State", Some("state"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Alarm {
     /// Declares a `AWS::Lightsail::Alarm` with the stack-unique `id`. Required properties: `alarm_name` (`AlarmName`), `comparison_operator` (`ComparisonOperator`), `evaluation_periods` (`EvaluationPeriods`), `metric_name` (`MetricName`), `monitored_resource_name` (`MonitoredResourceName`), `threshold` (`Threshold`).
@@ -307,6 +310,7 @@ static BUCKET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AbleToUpdateBundle", Some("able_to_update_bundle")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Bucket {
     /// Declares a `AWS::Lightsail::Bucket` with the stack-unique `id`. Required properties: `bucket_name` (`BucketName`), `bundle_id` (`BundleId`).
@@ -466,6 +470,7 @@ static CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Certificate {
     /// Declares a `AWS::Lightsail::Certificate` with the stack-unique `id`. Required properties: `certificate_name` (`CertificateName`), `domain_name` (`DomainName`).
@@ -572,6 +577,7 @@ static CONTACT_METHOD_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ResourceType", Some("resource_type")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl ContactMethod {
     /// Declares a `AWS::Lightsail::ContactMethod` with the stack-unique `id`. Required properties: `contact_endpoint` (`ContactEndpoint`), `protocol` (`Protocol`).
@@ -688,6 +694,7 @@ static CONTAINER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl Container {
     /// Declares a `AWS::Lightsail::Container` with the stack-unique `id`. Required properties: `power` (`Power`), `scale` (`Scale`), `service_name` (`ServiceName`).
@@ -1169,6 +1176,7 @@ static DATABASE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("DatabaseArn", Some("database_arn"))],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl Database {
     /// Declares a `AWS::Lightsail::Database` with the stack-unique `id`. Required properties: `master_database_name` (`MasterDatabaseName`), `master_username` (`MasterUsername`), `relational_database_blueprint_id` (`RelationalDatabaseBlueprintId`), `relational_database_bundle_id` (`RelationalDatabaseBundleId`), `relational_database_name` (`RelationalDatabaseName`).
@@ -1465,6 +1473,7 @@ static DATABASE_SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("SupportCode", Some("support_code")),
     ],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl DatabaseSnapshot {
     /// Declares a `AWS::Lightsail::DatabaseSnapshot` with the stack-unique `id`. Required properties: `relational_database_name` (`RelationalDatabaseName`), `relational_database_snapshot_name` (`RelationalDatabaseSnapshotName`).
@@ -1627,6 +1636,7 @@ static DISK_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DiskArn", Some("disk_arn")),
     ],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl Disk {
     /// Declares a `AWS::Lightsail::Disk` with the stack-unique `id`. Required properties: `disk_name` (`DiskName`), `size_in_gb` (`SizeInGb`).
@@ -1813,6 +1823,7 @@ static DISK_SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("SupportCode", Some("support_code")),
     ],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl DiskSnapshot {
     /// Declares a `AWS::Lightsail::DiskSnapshot` with the stack-unique `id`. Required properties: `disk_name` (`DiskName`), `disk_snapshot_name` (`DiskSnapshotName`).
@@ -1954,6 +1965,7 @@ static DISTRIBUTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AbleToUpdateBundle", Some("able_to_update_bundle")),
     ],
     schema: (&SCHEMAS, 9),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl Distribution {
     /// Declares a `AWS::Lightsail::Distribution` with the stack-unique `id`. Required properties: `bundle_id` (`BundleId`), `default_cache_behavior` (`DefaultCacheBehavior`), `distribution_name` (`DistributionName`), `origin` (`Origin`).
@@ -2473,6 +2485,7 @@ static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ResourceType", Some("resource_type")),
     ],
     schema: (&SCHEMAS, 10),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
 impl Domain {
     /// Declares a `AWS::Lightsail::Domain` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`).
@@ -2641,6 +2654,7 @@ static INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 11),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
 impl Instance {
     /// Declares a `AWS::Lightsail::Instance` with the stack-unique `id`. Required properties: `blueprint_id` (`BlueprintId`), `bundle_id` (`BundleId`), `instance_name` (`InstanceName`).
@@ -3172,6 +3186,7 @@ static INSTANCE_SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("SupportCode", Some("support_code")),
     ],
     schema: (&SCHEMAS, 12),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
 impl InstanceSnapshot {
     /// Declares a `AWS::Lightsail::InstanceSnapshot` with the stack-unique `id`. Required properties: `instance_name` (`InstanceName`), `instance_snapshot_name` (`InstanceSnapshotName`).
@@ -3309,6 +3324,7 @@ static KEY_PAIR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Location", Some("location")),
     ],
     schema: (&SCHEMAS, 13),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 13)),
 };
 impl KeyPair {
     /// Declares a `AWS::Lightsail::KeyPair` with the stack-unique `id`. Required properties: `key_pair_name` (`KeyPairName`).
@@ -3397,6 +3413,7 @@ static LOAD_BALANCER_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("LoadBalancerArn", Some("load_balancer_arn"))],
     schema: (&SCHEMAS, 14),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 14)),
 };
 impl LoadBalancer {
     /// Declares a `AWS::Lightsail::LoadBalancer` with the stack-unique `id`. Required properties: `instance_port` (`InstancePort`), `load_balancer_name` (`LoadBalancerName`).
@@ -3541,6 +3558,7 @@ static LOAD_BALANCER_TLS_CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
     ],
     schema: (&SCHEMAS, 15),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 15)),
 };
 impl LoadBalancerTlsCertificate {
     /// Declares a `AWS::Lightsail::LoadBalancerTlsCertificate` with the stack-unique `id`. Required properties: `certificate_domain_name` (`CertificateDomainName`), `certificate_name` (`CertificateName`), `load_balancer_name` (`LoadBalancerName`).
@@ -3657,6 +3675,7 @@ static STATIC_IP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("IpAddress", Some("ip_address")),
     ],
     schema: (&SCHEMAS, 16),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 16)),
 };
 impl StaticIp {
     /// Declares a `AWS::Lightsail::StaticIp` with the stack-unique `id`. Required properties: `static_ip_name` (`StaticIpName`).

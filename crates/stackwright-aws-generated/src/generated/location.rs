@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("location.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("location.awscc.jsonl"));
 /// Definition of AWS::Location::APIKey Resource Type
 ///
 /// CloudFormation: `AWS::Location::APIKey`. Terraform: `awscc_location_api_key` (awscc provider).
@@ -60,6 +62,7 @@ static API_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdateTime", Some("update_time")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl ApiKey {
     /// Declares a `AWS::Location::APIKey` with the stack-unique `id`. Required properties: `key_name` (`KeyName`), `restrictions` (`Restrictions`).
@@ -261,6 +264,7 @@ static GEOFENCE_COLLECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdateTime", Some("update_time")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl GeofenceCollection {
     /// Declares a `AWS::Location::GeofenceCollection` with the stack-unique `id`. Required properties: `collection_name` (`CollectionName`).
@@ -373,6 +377,7 @@ static MAP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdateTime", Some("update_time")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Map {
     /// Declares a `AWS::Location::Map` with the stack-unique `id`. Required properties: `configuration` (`Configuration`), `map_name` (`MapName`).
@@ -498,6 +503,7 @@ static PLACE_INDEX_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdateTime", Some("update_time")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl PlaceIndex {
     /// Declares a `AWS::Location::PlaceIndex` with the stack-unique `id`. Required properties: `data_source` (`DataSource`), `index_name` (`IndexName`).
@@ -634,6 +640,7 @@ static ROUTE_CALCULATOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdateTime", Some("update_time")),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl RouteCalculator {
     /// Declares a `AWS::Location::RouteCalculator` with the stack-unique `id`. Required properties: `calculator_name` (`CalculatorName`), `data_source` (`DataSource`).
@@ -734,6 +741,7 @@ static TRACKER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdateTime", Some("update_time")),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl Tracker {
     /// Declares a `AWS::Location::Tracker` with the stack-unique `id`. Required properties: `tracker_name` (`TrackerName`).
@@ -879,6 +887,7 @@ static TRACKER_CONSUMER_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl TrackerConsumer {
     /// Declares a `AWS::Location::TrackerConsumer` with the stack-unique `id`. Required properties: `consumer_arn` (`ConsumerArn`), `tracker_name` (`TrackerName`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("logs.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("logs.awscc.jsonl"));
 /// The AWS::Logs::AccountPolicy resource specifies a CloudWatch Logs AccountPolicy.
 ///
 /// CloudFormation: `AWS::Logs::AccountPolicy`. Terraform: `awscc_logs_account_policy` (awscc provider).
@@ -32,6 +34,7 @@ static ACCOUNT_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("AccountId", Some("account_id"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl AccountPolicy {
     /// Declares a `AWS::Logs::AccountPolicy` with the stack-unique `id`. Required properties: `policy_document` (`PolicyDocument`), `policy_name` (`PolicyName`), `policy_type` (`PolicyType`).
@@ -128,6 +131,7 @@ static DELIVERY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DeliveryDestinationType", Some("delivery_destination_type")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Delivery {
     /// Declares a `AWS::Logs::Delivery` with the stack-unique `id`. Required properties: `delivery_destination_arn` (`DeliveryDestinationArn`), `delivery_source_name` (`DeliverySourceName`).
@@ -225,6 +229,7 @@ static DELIVERY_DESTINATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl DeliveryDestination {
     /// Declares a `AWS::Logs::DeliveryDestination` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -351,6 +356,7 @@ static DELIVERY_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("StatusReason", Some("status_reason")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl DeliverySource {
     /// Declares a `AWS::Logs::DeliverySource` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -441,6 +447,7 @@ static DESTINATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl Destination {
     /// Declares a `AWS::Logs::Destination` with the stack-unique `id`. Required properties: `destination_name` (`DestinationName`), `role_arn` (`RoleArn`), `target_arn` (`TargetArn`).
@@ -516,6 +523,7 @@ static INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("IntegrationStatus", Some("integration_status"))],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl Integration {
     /// Declares a `AWS::Logs::Integration` with the stack-unique `id`. Required properties: `integration_name` (`IntegrationName`), `integration_type` (`IntegrationType`), `resource_config` (`ResourceConfig`).
@@ -661,6 +669,7 @@ static LOG_ANOMALY_DETECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AnomalyDetectorStatus", Some("anomaly_detector_status")),
     ],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl LogAnomalyDetector {
     /// Declares a `AWS::Logs::LogAnomalyDetector` with the stack-unique `id`. No property is required.
@@ -803,6 +812,7 @@ static LOG_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl LogGroup {
     /// Declares a `AWS::Logs::LogGroup` with the stack-unique `id`. No property is required.
@@ -923,6 +933,7 @@ static LOG_STREAM_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl LogStream {
     /// Declares a `AWS::Logs::LogStream` with the stack-unique `id`. Required properties: `log_group_name` (`LogGroupName`).
@@ -964,6 +975,7 @@ static METRIC_FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 9),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl MetricFilter {
     /// Declares a `AWS::Logs::MetricFilter` with the stack-unique `id`. Required properties: `filter_pattern` (`FilterPattern`), `log_group_name` (`LogGroupName`), `metric_transformations` (`MetricTransformations`).
@@ -1189,6 +1201,7 @@ static QUERY_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("QueryDefinitionId", Some("query_definition_id"))],
     schema: (&SCHEMAS, 10),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
 impl QueryDefinition {
     /// Declares a `AWS::Logs::QueryDefinition` with the stack-unique `id`. Required properties: `name` (`Name`), `query_string` (`QueryString`).
@@ -1309,6 +1322,7 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 11),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
 impl ResourcePolicy {
     /// Declares a `AWS::Logs::ResourcePolicy` with the stack-unique `id`. Required properties: `policy_document` (`PolicyDocument`), `policy_name` (`PolicyName`).
@@ -1365,6 +1379,7 @@ static SCHEDULED_QUERY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdatedTime", Some("last_updated_time")),
     ],
     schema: (&SCHEMAS, 12),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
 impl ScheduledQuery {
     /// Declares a `AWS::Logs::ScheduledQuery` with the stack-unique `id`. Required properties: `execution_role_arn` (`ExecutionRoleArn`), `name` (`Name`), `query_language` (`QueryLanguage`), `query_string` (`QueryString`), `schedule_expression` (`ScheduleExpression`).
@@ -1583,6 +1598,7 @@ static STORAGE_TIER_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdatedTime", Some("last_updated_time")),
     ],
     schema: (&SCHEMAS, 13),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 13)),
 };
 impl StorageTierPolicy {
     /// Declares a `AWS::Logs::StorageTierPolicy` with the stack-unique `id`. Required properties: `storage_tier` (`StorageTier`).
@@ -1637,6 +1653,7 @@ static SUBSCRIPTION_FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 14),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 14)),
 };
 impl SubscriptionFilter {
     /// Declares a `AWS::Logs::SubscriptionFilter` with the stack-unique `id`. Required properties: `destination_arn` (`DestinationArn`), `filter_pattern` (`FilterPattern`), `log_group_name` (`LogGroupName`).
@@ -1757,6 +1774,7 @@ static TRANSFORMER_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 15),
+    awscc_schema: None,
 };
 impl Transformer {
     /// Declares a `AWS::Logs::Transformer` with the stack-unique `id`. Required properties: `log_group_identifier` (`LogGroupIdentifier`), `transformer_config` (`TransformerConfig`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("lookoutequipment.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("lookoutequipment.awscc.jsonl"));
 /// Resource schema for LookoutEquipment InferenceScheduler.
 ///
 /// CloudFormation: `AWS::LookoutEquipment::InferenceScheduler`. Terraform: `awscc_lookoutequipment_inference_scheduler` (awscc provider).
@@ -67,6 +69,7 @@ static INFERENCE_SCHEDULER_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("InferenceSchedulerArn", Some("inference_scheduler_arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl InferenceScheduler {
     /// Declares a `AWS::LookoutEquipment::InferenceScheduler` with the stack-unique `id`. Required properties: `data_input_configuration` (`DataInputConfiguration`), `data_output_configuration` (`DataOutputConfiguration`), `data_upload_frequency` (`DataUploadFrequency`), `model_name` (`ModelName`), `role_arn` (`RoleArn`).

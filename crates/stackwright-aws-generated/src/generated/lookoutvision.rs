@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("lookoutvision.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("lookoutvision.awscc.jsonl"));
 /// The AWS::LookoutVision::Project type creates an Amazon Lookout for Vision project.
 ///
 /// CloudFormation: `AWS::LookoutVision::Project`. Terraform: `awscc_lookoutvision_project` (awscc provider).
@@ -63,6 +65,7 @@ static PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Project {
     /// Declares a `AWS::LookoutVision::Project` with the stack-unique `id`. Required properties: `project_name` (`ProjectName`).

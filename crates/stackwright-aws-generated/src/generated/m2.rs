@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("m2.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("m2.awscc.jsonl"));
 /// Represents an application that runs on an AWS Mainframe Modernization Environment
 ///
 /// CloudFormation: `AWS::M2::Application`. Terraform: `awscc_m2_application` (awscc provider).
@@ -50,6 +52,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ApplicationId", Some("application_id")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Application {
     /// Declares a `AWS::M2::Application` with the stack-unique `id`. Required properties: `engine_type` (`EngineType`), `name` (`Name`).
@@ -67,7 +70,7 @@ impl Application {
     /// CloudFormation `Definition`, Terraform `definition`.
     pub fn definition(mut self, value: impl Into<rt::Value>) -> Self {
         self.0
-            .set("Definition", Some("definition"), rt::json(value));
+            .set("Definition", Some("definition"), rt::json_object(value));
         self
     }
     /// Constraints: length 0..=500. CloudFormation `Description`, Terraform `description`.
@@ -142,6 +145,7 @@ static DEPLOYMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Deployment {
     /// Declares a `AWS::M2::Deployment` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `application_version` (`ApplicationVersion`), `environment_id` (`EnvironmentId`).
@@ -222,6 +226,7 @@ static ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("EnvironmentId", Some("environment_id")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Environment {
     /// Declares a `AWS::M2::Environment` with the stack-unique `id`. Required properties: `engine_type` (`EngineType`), `instance_type` (`InstanceType`), `name` (`Name`).
@@ -326,7 +331,7 @@ impl Environment {
         self.0.set(
             "StorageConfigurations",
             Some("storage_configurations"),
-            rt::json(value),
+            rt::json_object(value),
         );
         self
     }

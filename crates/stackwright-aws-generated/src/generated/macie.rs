@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("macie.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("macie.awscc.jsonl"));
 /// Macie AllowList resource schema
 ///
 /// CloudFormation: `AWS::Macie::AllowList`. Terraform: `awscc_macie_allow_list` (awscc provider).
@@ -54,6 +56,7 @@ static ALLOW_LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl AllowList {
     /// Declares a `AWS::Macie::AllowList` with the stack-unique `id`. Required properties: `criteria` (`Criteria`), `name` (`Name`).
@@ -64,7 +67,7 @@ impl AllowList {
         name: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &ALLOW_LIST_TYPE);
-        this.set("Criteria", Some("criteria"), rt::json(criteria));
+        this.set("Criteria", Some("criteria"), rt::json_object(criteria));
         this.set("Name", Some("name"), rt::string(name));
         AllowList(this)
     }
@@ -135,6 +138,7 @@ static CUSTOM_DATA_IDENTIFIER_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl CustomDataIdentifier {
     /// Declares a `AWS::Macie::CustomDataIdentifier` with the stack-unique `id`. Required properties: `name` (`Name`), `regex` (`Regex`).
@@ -236,6 +240,7 @@ static FINDINGS_FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl FindingsFilter {
     /// Declares a `AWS::Macie::FindingsFilter` with the stack-unique `id`. Required properties: `finding_criteria` (`FindingCriteria`), `name` (`Name`).
@@ -314,7 +319,8 @@ pub mod findings_filter {
         ///
         /// CloudFormation `Criterion`, Terraform `criterion`.
         pub fn criterion(mut self, value: impl Into<rt::Value>) -> Self {
-            self.0.set("Criterion", Some("criterion"), rt::json(value));
+            self.0
+                .set("Criterion", Some("criterion"), rt::json_object(value));
             self
         }
     }
@@ -382,6 +388,7 @@ static MEMBER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl Member {
     /// Declares a `AWS::Macie::Member` with the stack-unique `id`. Required properties: `account_id` (`AccountId`).
@@ -468,6 +475,7 @@ static SESSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl Session {
     /// Declares a `AWS::Macie::Session` with the stack-unique `id`. No property is required.

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("managedblockchain.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("managedblockchain.awscc.jsonl"));
 /// Definition of AWS::ManagedBlockchain::com.amazonaws.taiga.webservice.api#Accessor Resource Type
 ///
 /// CloudFormation: `AWS::ManagedBlockchain::Accessor`. Terraform: `awscc_managedblockchain_accessor` (awscc provider).
@@ -70,6 +72,7 @@ static ACCESSOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Accessor {
     /// Declares a `AWS::ManagedBlockchain::Accessor` with the stack-unique `id`. Required properties: `accessor_type` (`AccessorType`).
@@ -182,6 +185,7 @@ static MEMBER_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("MemberId", None)],
     schema: (&SCHEMAS, 1),
+    awscc_schema: None,
 };
 impl Member {
     /// Declares a `AWS::ManagedBlockchain::Member` with the stack-unique `id`. Required properties: `member_configuration` (`MemberConfiguration`).
@@ -445,6 +449,7 @@ static NODE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("NodeId", None), ("Arn", None)],
     schema: (&SCHEMAS, 2),
+    awscc_schema: None,
 };
 impl Node {
     /// Declares a `AWS::ManagedBlockchain::Node` with the stack-unique `id`. Required properties: `network_id` (`NetworkId`), `node_configuration` (`NodeConfiguration`).

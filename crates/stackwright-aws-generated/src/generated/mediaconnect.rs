@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("mediaconnect.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("mediaconnect.awscc.jsonl"));
 /// Resource schema for AWS::MediaConnect::Bridge
 ///
 /// CloudFormation: `AWS::MediaConnect::Bridge`. Terraform: `awscc_mediaconnect_bridge` (awscc provider).
@@ -54,6 +56,7 @@ static BRIDGE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("BridgeState", Some("bridge_state")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Bridge {
     /// Declares a `AWS::MediaConnect::Bridge` with the stack-unique `id`. Required properties: `name` (`Name`), `placement_arn` (`PlacementArn`), `sources` (`Sources`).
@@ -421,6 +424,7 @@ static BRIDGE_OUTPUT_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl BridgeOutput {
     /// Declares a `AWS::MediaConnect::BridgeOutput` with the stack-unique `id`. Required properties: `bridge_arn` (`BridgeArn`), `name` (`Name`), `network_output` (`NetworkOutput`).
@@ -525,6 +529,7 @@ static BRIDGE_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl BridgeSource {
     /// Declares a `AWS::MediaConnect::BridgeSource` with the stack-unique `id`. Required properties: `bridge_arn` (`BridgeArn`), `name` (`Name`).
@@ -672,6 +677,7 @@ static FLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("FlowNdiMachineName", Some("flow_ndi_machine_name")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl Flow {
     /// Declares a `AWS::MediaConnect::Flow` with the stack-unique `id`. Required properties: `name` (`Name`), `source` (`Source`).
@@ -1881,6 +1887,7 @@ static FLOW_ENTITLEMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("EntitlementArn", Some("entitlement_arn"))],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl FlowEntitlement {
     /// Declares a `AWS::MediaConnect::FlowEntitlement` with the stack-unique `id`. Required properties: `description` (`Description`), `flow_arn` (`FlowArn`), `name` (`Name`), `subscribers` (`Subscribers`).
@@ -2085,6 +2092,7 @@ static FLOW_MEDIA_STREAM_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn")), ("Fmt", Some("fmt"))],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl FlowMediaStream {
     /// Declares a `AWS::MediaConnect::FlowMediaStream` with the stack-unique `id`. Required properties: `flow_arn` (`FlowArn`), `media_stream_id` (`MediaStreamId`), `media_stream_name` (`MediaStreamName`), `media_stream_type` (`MediaStreamType`).
@@ -2201,6 +2209,7 @@ static FLOW_OUTPUT_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("OutputArn", Some("output_arn"))],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl FlowOutput {
     /// Declares a `AWS::MediaConnect::FlowOutput` with the stack-unique `id`. Required properties: `flow_arn` (`FlowArn`).
@@ -2683,6 +2692,7 @@ static FLOW_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("SourceIngestPort", Some("source_ingest_port")),
     ],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl FlowSource {
     /// Declares a `AWS::MediaConnect::FlowSource` with the stack-unique `id`. Required properties: `description` (`Description`), `flow_arn` (`FlowArn`), `name` (`Name`).
@@ -2913,6 +2923,7 @@ static FLOW_VPC_INTERFACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("NetworkInterfaceIds", Some("network_interface_ids"))],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl FlowVpcInterface {
     /// Declares a `AWS::MediaConnect::FlowVpcInterface` with the stack-unique `id`. Required properties: `flow_arn` (`FlowArn`), `name` (`Name`), `role_arn` (`RoleArn`), `security_group_ids` (`SecurityGroupIds`), `subnet_id` (`SubnetId`).
@@ -2987,6 +2998,7 @@ static GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("GatewayState", Some("gateway_state")),
     ],
     schema: (&SCHEMAS, 9),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl Gateway {
     /// Declares a `AWS::MediaConnect::Gateway` with the stack-unique `id`. Required properties: `egress_cidr_blocks` (`EgressCidrBlocks`), `name` (`Name`), `networks` (`Networks`).
@@ -3097,6 +3109,7 @@ static ROUTER_INPUT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 10),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
 impl RouterInput {
     /// Declares a `AWS::MediaConnect::RouterInput` with the stack-unique `id`. Required properties: `configuration` (`Configuration`), `maximum_bitrate` (`MaximumBitrate`), `name` (`Name`), `routing_scope` (`RoutingScope`), `tier` (`Tier`).
@@ -3113,7 +3126,7 @@ impl RouterInput {
         this.set(
             "Configuration",
             Some("configuration"),
-            rt::json(configuration),
+            rt::json_object(configuration),
         );
         this.set(
             "MaximumBitrate",
@@ -3143,7 +3156,7 @@ impl RouterInput {
         self.0.set(
             "ContentQualityAnalysisConfiguration",
             Some("content_quality_analysis_configuration"),
-            rt::json(value),
+            rt::json_object(value),
         );
         self
     }
@@ -3154,7 +3167,7 @@ impl RouterInput {
         self.0.set(
             "MaintenanceConfiguration",
             Some("maintenance_configuration"),
-            rt::json(value),
+            rt::json_object(value),
         );
         self
     }
@@ -3253,7 +3266,7 @@ pub mod router_input {
             this.set(
                 "EncryptionKeyConfiguration",
                 Some("encryption_key_configuration"),
-                rt::json(encryption_key_configuration),
+                rt::json_object(encryption_key_configuration),
             );
             RouterInputTransitEncryption(this)
         }
@@ -3333,6 +3346,7 @@ static ROUTER_NETWORK_INTERFACE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 11),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
 impl RouterNetworkInterface {
     /// Declares a `AWS::MediaConnect::RouterNetworkInterface` with the stack-unique `id`. Required properties: `configuration` (`Configuration`), `name` (`Name`).
@@ -3346,7 +3360,7 @@ impl RouterNetworkInterface {
         this.set(
             "Configuration",
             Some("configuration"),
-            rt::json(configuration),
+            rt::json_object(configuration),
         );
         this.set("Name", Some("name"), rt::string(name));
         RouterNetworkInterface(this)
@@ -3454,6 +3468,7 @@ static ROUTER_OUTPUT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 12),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
 impl RouterOutput {
     /// Declares a `AWS::MediaConnect::RouterOutput` with the stack-unique `id`. Required properties: `configuration` (`Configuration`), `maximum_bitrate` (`MaximumBitrate`), `name` (`Name`), `routing_scope` (`RoutingScope`), `tier` (`Tier`).
@@ -3470,7 +3485,7 @@ impl RouterOutput {
         this.set(
             "Configuration",
             Some("configuration"),
-            rt::json(configuration),
+            rt::json_object(configuration),
         );
         this.set(
             "MaximumBitrate",
@@ -3511,7 +3526,7 @@ impl RouterOutput {
         self.0.set(
             "MaintenanceConfiguration",
             Some("maintenance_configuration"),
-            rt::json(value),
+            rt::json_object(value),
         );
         self
     }
@@ -3759,7 +3774,7 @@ pub mod shared {
             this.set(
                 "EncryptionKeyConfiguration",
                 Some("encryption_key_configuration"),
-                rt::json(encryption_key_configuration),
+                rt::json_object(encryption_key_configuration),
             );
             FlowTransitEncryption(this)
         }

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("mediaconvert.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("mediaconvert.awscc.jsonl"));
 /// Associates an AWS Certificate Manager (ACM) certificate with AWS Elemental MediaConvert to enable encryption for content delivery.
 ///
 /// CloudFormation: `AWS::MediaConvert::CertificateAssociation`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -66,6 +68,7 @@ static CERTIFICATE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 0),
+    awscc_schema: None,
 };
 impl CertificateAssociation {
     /// Declares a `AWS::MediaConvert::CertificateAssociation` with the stack-unique `id`. Required properties: `arn` (`Arn`).
@@ -116,6 +119,7 @@ static JOB_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl JobTemplate {
     /// Declares a `AWS::MediaConvert::JobTemplate` with the stack-unique `id`. Required properties: `settings_json` (`SettingsJson`).
@@ -343,6 +347,7 @@ static PRESET_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Preset {
     /// Declares a `AWS::MediaConvert::Preset` with the stack-unique `id`. Required properties: `settings_json` (`SettingsJson`).
@@ -427,6 +432,7 @@ static QUEUE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl Queue {
     /// Declares a `AWS::MediaConvert::Queue` with the stack-unique `id`. No property is required.

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("medialive.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("medialive.awscc.jsonl"));
 /// Resource Type definition for AWS::MediaLive::Channel
 ///
 /// CloudFormation: `AWS::MediaLive::Channel`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -56,6 +58,7 @@ static CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Inputs", None), ("Id", None), ("Arn", None)],
     schema: (&SCHEMAS, 0),
+    awscc_schema: None,
 };
 impl Channel {
     /// Declares a `AWS::MediaLive::Channel` with the stack-unique `id`. No property is required.
@@ -7002,6 +7005,7 @@ static CHANNEL_PLACEMENT_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("State", Some("state")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl ChannelPlacementGroup {
     /// Declares a `AWS::MediaLive::ChannelPlacementGroup` with the stack-unique `id`. No property is required.
@@ -7102,6 +7106,7 @@ static CLOUD_WATCH_ALARM_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ModifiedAt", Some("modified_at")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl CloudWatchAlarmTemplate {
     /// Declares a `AWS::MediaLive::CloudWatchAlarmTemplate` with the stack-unique `id`. Required properties: `comparison_operator` (`ComparisonOperator`), `evaluation_periods` (`EvaluationPeriods`), `metric_name` (`MetricName`), `name` (`Name`), `period` (`Period`), `statistic` (`Statistic`), `target_resource_type` (`TargetResourceType`), `threshold` (`Threshold`), `treat_missing_data` (`TreatMissingData`).
@@ -7321,6 +7326,7 @@ static CLOUD_WATCH_ALARM_TEMPLATE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ModifiedAt", Some("modified_at")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl CloudWatchAlarmTemplateGroup {
     /// Declares a `AWS::MediaLive::CloudWatchAlarmTemplateGroup` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -7415,6 +7421,7 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("State", Some("state")),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl Cluster {
     /// Declares a `AWS::MediaLive::Cluster` with the stack-unique `id`. No property is required.
@@ -7615,6 +7622,7 @@ static EVENT_BRIDGE_RULE_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ModifiedAt", Some("modified_at")),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl EventBridgeRuleTemplate {
     /// Declares a `AWS::MediaLive::EventBridgeRuleTemplate` with the stack-unique `id`. Required properties: `event_type` (`EventType`), `name` (`Name`).
@@ -7793,6 +7801,7 @@ static EVENT_BRIDGE_RULE_TEMPLATE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ModifiedAt", Some("modified_at")),
     ],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl EventBridgeRuleTemplateGroup {
     /// Declares a `AWS::MediaLive::EventBridgeRuleTemplateGroup` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -7898,6 +7907,7 @@ static INPUT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DestinationUrls", None),
     ],
     schema: (&SCHEMAS, 7),
+    awscc_schema: None,
 };
 impl Input {
     /// Declares a `AWS::MediaLive::Input` with the stack-unique `id`. No property is required.
@@ -8846,6 +8856,7 @@ static INPUT_SECURITY_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", None), ("Id", None), ("Inputs", None)],
     schema: (&SCHEMAS, 8),
+    awscc_schema: None,
 };
 impl InputSecurityGroup {
     /// Declares a `AWS::MediaLive::InputSecurityGroup` with the stack-unique `id`. No property is required.
@@ -8954,6 +8965,7 @@ static MULTIPLEX_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("State", Some("state")),
     ],
     schema: (&SCHEMAS, 9),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl Multiplex {
     /// Declares a `AWS::MediaLive::Multiplex` with the stack-unique `id`. Required properties: `availability_zones` (`AvailabilityZones`), `multiplex_settings` (`MultiplexSettings`), `name` (`Name`).
@@ -9160,6 +9172,7 @@ static MULTIPLEXPROGRAM_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("ChannelId", Some("channel_id"))],
     schema: (&SCHEMAS, 10),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
 impl Multiplexprogram {
     /// Declares a `AWS::MediaLive::Multiplexprogram` with the stack-unique `id`. No property is required.
@@ -9451,8 +9464,11 @@ pub mod multiplexprogram {
         ///
         /// CloudFormation `VideoSettings`, Terraform `video_settings`.
         pub fn video_settings(mut self, value: impl Into<rt::Value>) -> Self {
-            self.0
-                .set("VideoSettings", Some("video_settings"), rt::json(value));
+            self.0.set(
+                "VideoSettings",
+                Some("video_settings"),
+                rt::json_object(value),
+            );
             self
         }
     }
@@ -9511,6 +9527,7 @@ static NETWORK_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AssociatedClusterIds", Some("associated_cluster_ids")),
     ],
     schema: (&SCHEMAS, 11),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
 impl Network {
     /// Declares a `AWS::MediaLive::Network` with the stack-unique `id`. Required properties: `ip_pools` (`IpPools`), `name` (`Name`).
@@ -9671,6 +9688,7 @@ static NODE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ChannelPlacementGroups", Some("channel_placement_groups")),
     ],
     schema: (&SCHEMAS, 12),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
 impl Node {
     /// Declares a `AWS::MediaLive::Node` with the stack-unique `id`. Required properties: `cluster_id` (`ClusterId`).
@@ -9913,6 +9931,7 @@ static SDI_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Inputs", Some("inputs")),
     ],
     schema: (&SCHEMAS, 13),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 13)),
 };
 impl SdiSource {
     /// Declares a `AWS::MediaLive::SdiSource` with the stack-unique `id`. Required properties: `name` (`Name`), `type_` (`Type`).
@@ -10047,6 +10066,7 @@ static SIGNAL_MAP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
     ],
     schema: (&SCHEMAS, 14),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 14)),
 };
 impl SignalMap {
     /// Declares a `AWS::MediaLive::SignalMap` with the stack-unique `id`. Required properties: `discovery_entry_point_arn` (`DiscoveryEntryPointArn`), `name` (`Name`).

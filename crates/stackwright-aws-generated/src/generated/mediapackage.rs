@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("mediapackage.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("mediapackage.awscc.jsonl"));
 /// Resource schema for AWS::MediaPackage::Asset
 ///
 /// CloudFormation: `AWS::MediaPackage::Asset`. Terraform: `awscc_mediapackage_asset` (awscc provider).
@@ -50,6 +52,7 @@ static ASSET_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn")), ("CreatedAt", Some("created_at"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Asset {
     /// Declares a `AWS::MediaPackage::Asset` with the stack-unique `id`. Required properties: `id_property` (`Id`), `packaging_group_id` (`PackagingGroupId`), `source_arn` (`SourceArn`), `source_role_arn` (`SourceRoleArn`).
@@ -177,6 +180,7 @@ static CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", None)],
     schema: (&SCHEMAS, 1),
+    awscc_schema: None,
 };
 impl Channel {
     /// Declares a `AWS::MediaPackage::Channel` with the stack-unique `id`. Required properties: `id_property` (`Id`).
@@ -351,6 +355,7 @@ static ORIGIN_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", None), ("Url", None)],
     schema: (&SCHEMAS, 2),
+    awscc_schema: None,
 };
 impl OriginEndpoint {
     /// Declares a `AWS::MediaPackage::OriginEndpoint` with the stack-unique `id`. Required properties: `channel_id` (`ChannelId`), `id_property` (`Id`).
@@ -1267,6 +1272,7 @@ static PACKAGING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl PackagingConfiguration {
     /// Declares a `AWS::MediaPackage::PackagingConfiguration` with the stack-unique `id`. Required properties: `id_property` (`Id`), `packaging_group_id` (`PackagingGroupId`).
@@ -2015,6 +2021,7 @@ static PACKAGING_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn")), ("DomainName", Some("domain_name"))],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl PackagingGroup {
     /// Declares a `AWS::MediaPackage::PackagingGroup` with the stack-unique `id`. Required properties: `id_property` (`Id`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("mediapackagev2.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("mediapackagev2.awscc.jsonl"));
 /// <p>Represents an entry point into AWS Elemental MediaPackage for an ABR video content stream sent from an upstream encoder such as AWS Elemental MediaLive.
 ///
 /// CloudFormation: `AWS::MediaPackageV2::Channel`. Terraform: `awscc_mediapackagev2_channel` (awscc provider).
@@ -59,6 +61,7 @@ static CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Channel {
     /// Declares a `AWS::MediaPackageV2::Channel` with the stack-unique `id`. Required properties: `channel_group_name` (`ChannelGroupName`), `channel_name` (`ChannelName`).
@@ -327,6 +330,7 @@ static CHANNEL_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ModifiedAt", Some("modified_at")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl ChannelGroup {
     /// Declares a `AWS::MediaPackageV2::ChannelGroup` with the stack-unique `id`. Required properties: `channel_group_name` (`ChannelGroupName`).
@@ -411,6 +415,7 @@ static CHANNEL_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl ChannelPolicy {
     /// Declares a `AWS::MediaPackageV2::ChannelPolicy` with the stack-unique `id`. Required properties: `channel_group_name` (`ChannelGroupName`), `channel_name` (`ChannelName`), `policy` (`Policy`).
@@ -483,6 +488,7 @@ static ORIGIN_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ModifiedAt", Some("modified_at")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl OriginEndpoint {
     /// Declares a `AWS::MediaPackageV2::OriginEndpoint` with the stack-unique `id`. Required properties: `channel_group_name` (`ChannelGroupName`), `channel_name` (`ChannelName`), `container_type` (`ContainerType`), `origin_endpoint_name` (`OriginEndpointName`).
@@ -867,7 +873,7 @@ pub mod origin_endpoint {
             self.0.set(
                 "AvailabilityStartTimeConfiguration",
                 Some("availability_start_time_configuration"),
-                rt::json(value),
+                rt::json_object(value),
             );
             self
         }
@@ -2417,6 +2423,7 @@ static ORIGIN_ENDPOINT_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl OriginEndpointPolicy {
     /// Declares a `AWS::MediaPackageV2::OriginEndpointPolicy` with the stack-unique `id`. Required properties: `channel_group_name` (`ChannelGroupName`), `channel_name` (`ChannelName`), `origin_endpoint_name` (`OriginEndpointName`), `policy` (`Policy`).

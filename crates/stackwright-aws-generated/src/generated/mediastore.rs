@@ -59,6 +59,7 @@ static CONTAINER_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None), ("Endpoint", None)],
     schema: (&SCHEMAS, 0),
+    awscc_schema: None,
 };
 impl Container {
     /// Declares a `AWS::MediaStore::Container` with the stack-unique `id`. Required properties: `container_name` (`ContainerName`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("mediatailor.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("mediatailor.awscc.jsonl"));
 /// Definition of AWS::MediaTailor::Channel Resource Type
 ///
 /// CloudFormation: `AWS::MediaTailor::Channel`. Terraform: `awscc_mediatailor_channel` (awscc provider).
@@ -49,6 +51,7 @@ static CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Channel {
     /// Declares a `AWS::MediaTailor::Channel` with the stack-unique `id`. Required properties: `channel_name` (`ChannelName`), `outputs` (`Outputs`), `playback_mode` (`PlaybackMode`).
@@ -408,6 +411,7 @@ static CHANNEL_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl ChannelPolicy {
     /// Declares a `AWS::MediaTailor::ChannelPolicy` with the stack-unique `id`. Required properties: `channel_name` (`ChannelName`), `policy` (`Policy`).
@@ -464,6 +468,7 @@ static FUNCTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Function {
     /// Declares a `AWS::MediaTailor::Function` with the stack-unique `id`. Required properties: `function_id` (`FunctionId`), `function_type` (`FunctionType`).
@@ -968,6 +973,7 @@ static LIVE_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl LiveSource {
     /// Declares a `AWS::MediaTailor::LiveSource` with the stack-unique `id`. Required properties: `http_package_configurations` (`HttpPackageConfigurations`), `live_source_name` (`LiveSourceName`), `source_location_name` (`SourceLocationName`).
@@ -1052,6 +1058,7 @@ static PLAYBACK_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("PlaybackEndpointPrefix", None),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: None,
 };
 impl PlaybackConfiguration {
     /// Declares a `AWS::MediaTailor::PlaybackConfiguration` with the stack-unique `id`. Required properties: `ad_decision_server_url` (`AdDecisionServerUrl`), `name` (`Name`), `video_content_source_url` (`VideoContentSourceUrl`).
@@ -2062,6 +2069,7 @@ static PREFETCH_SCHEDULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl PrefetchSchedule {
     /// Declares a `AWS::MediaTailor::PrefetchSchedule` with the stack-unique `id`. Required properties: `name` (`Name`), `playback_configuration_name` (`PlaybackConfigurationName`).
@@ -2526,6 +2534,7 @@ static PROGRAM_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DurationMillis", Some("duration_millis")),
     ],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl Program {
     /// Declares a `AWS::MediaTailor::Program` with the stack-unique `id`. Required properties: `channel_name` (`ChannelName`), `program_name` (`ProgramName`), `source_location_name` (`SourceLocationName`).
@@ -3200,6 +3209,7 @@ static SOURCE_LOCATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl SourceLocation {
     /// Declares a `AWS::MediaTailor::SourceLocation` with the stack-unique `id`. Required properties: `http_configuration` (`HttpConfiguration`), `source_location_name` (`SourceLocationName`).
@@ -3464,6 +3474,7 @@ static VOD_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl VodSource {
     /// Declares a `AWS::MediaTailor::VodSource` with the stack-unique `id`. Required properties: `http_package_configurations` (`HttpPackageConfigurations`), `source_location_name` (`SourceLocationName`), `vod_source_name` (`VodSourceName`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("memorydb.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("memorydb.awscc.jsonl"));
 /// Resource Type definition for AWS::MemoryDB::ACL
 ///
 /// CloudFormation: `AWS::MemoryDB::ACL`. Terraform: `awscc_memorydb_acl` (awscc provider).
@@ -47,6 +49,7 @@ static ACL_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Status", Some("status")), ("Arn", Some("arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Acl {
     /// Declares a `AWS::MemoryDB::ACL` with the stack-unique `id`. Required properties: `acl_name` (`ACLName`).
@@ -119,6 +122,7 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ParameterGroupStatus", Some("parameter_group_status")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Cluster {
     /// Declares a `AWS::MemoryDB::Cluster` with the stack-unique `id`. Required properties: `acl_name` (`ACLName`), `cluster_name` (`ClusterName`), `node_type` (`NodeType`).
@@ -507,6 +511,7 @@ static MULTI_REGION_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ARN", Some("arn")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl MultiRegionCluster {
     /// Declares a `AWS::MemoryDB::MultiRegionCluster` with the stack-unique `id`. Required properties: `node_type` (`NodeType`).
@@ -652,6 +657,7 @@ static PARAMETER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("ARN", Some("arn"))],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl ParameterGroup {
     /// Declares a `AWS::MemoryDB::ParameterGroup` with the stack-unique `id`. Required properties: `family` (`Family`), `parameter_group_name` (`ParameterGroupName`).
@@ -737,6 +743,7 @@ static SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DataTiering", Some("data_tiering")),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl Snapshot {
     /// Declares a `AWS::MemoryDB::Snapshot` with the stack-unique `id`. Required properties: `cluster_name` (`ClusterName`), `snapshot_name` (`SnapshotName`).
@@ -837,6 +844,7 @@ static SUBNET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("SupportedNetworkTypes", Some("supported_network_types")),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl SubnetGroup {
     /// Declares a `AWS::MemoryDB::SubnetGroup` with the stack-unique `id`. Required properties: `subnet_group_name` (`SubnetGroupName`), `subnet_ids` (`SubnetIds`).
@@ -912,6 +920,7 @@ static USER_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Status", Some("status")), ("Arn", Some("arn"))],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl User {
     /// Declares a `AWS::MemoryDB::User` with the stack-unique `id`. Required properties: `user_name` (`UserName`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("mgn.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("mgn.awscc.jsonl"));
 /// Resource schema for AWS::MGN::Connector.
 ///
 /// CloudFormation: `AWS::MGN::Connector`. Terraform: `awscc_mgn_connector` (awscc provider).
@@ -66,6 +68,7 @@ static CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("ConnectorID", Some("connector_id")), ("Arn", Some("arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Connector {
     /// Declares a `AWS::MGN::Connector` with the stack-unique `id`. Required properties: `name` (`Name`), `ssm_instance_id` (`SsmInstanceID`).
@@ -215,6 +218,7 @@ static LAUNCH_CONFIGURATION_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Ec2LaunchTemplateID", None),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: None,
 };
 impl LaunchConfigurationTemplate {
     /// Declares a `AWS::MGN::LaunchConfigurationTemplate` with the stack-unique `id`. No property is required.
@@ -653,6 +657,7 @@ static NETWORK_MIGRATION_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl NetworkMigrationDefinition {
     /// Declares a `AWS::MGN::NetworkMigrationDefinition` with the stack-unique `id`. Required properties: `name` (`Name`), `source_configurations` (`SourceConfigurations`), `target_network` (`TargetNetwork`), `target_s3_configuration` (`TargetS3Configuration`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("mpa.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("mpa.awscc.jsonl"));
 /// Resource Type definition for AWS::MPA::ApprovalTeam.
 ///
 /// CloudFormation: `AWS::MPA::ApprovalTeam`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -79,6 +81,7 @@ static APPROVAL_TEAM_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("StatusMessage", None),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: None,
 };
 impl ApprovalTeam {
     /// Declares a `AWS::MPA::ApprovalTeam` with the stack-unique `id`. Required properties: `approval_strategy` (`ApprovalStrategy`), `approvers` (`Approvers`), `description` (`Description`), `name` (`Name`), `policies` (`Policies`).
@@ -292,6 +295,7 @@ static IDENTITY_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("StatusMessage", Some("status_message")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl IdentitySource {
     /// Declares a `AWS::MPA::IdentitySource` with the stack-unique `id`. Required properties: `identity_source_parameters` (`IdentitySourceParameters`).

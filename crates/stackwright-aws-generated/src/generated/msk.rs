@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("msk.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("msk.awscc.jsonl"));
 /// Resource Type definition for AWS::MSK::BatchScramSecret
 ///
 /// CloudFormation: `AWS::MSK::BatchScramSecret`. Terraform: `awscc_msk_batch_scram_secret` (awscc provider).
@@ -32,6 +34,7 @@ static BATCH_SCRAM_SECRET_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl BatchScramSecret {
     /// Declares a `AWS::MSK::BatchScramSecret` with the stack-unique `id`. Required properties: `cluster_arn` (`ClusterArn`).
@@ -77,6 +80,7 @@ static CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("StateInfo", Some("state_info")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Channel {
     /// Declares a `AWS::MSK::Channel` with the stack-unique `id`. Required properties: `channel_name` (`ChannelName`), `topic_configuration_list` (`TopicConfigurationList`).
@@ -810,6 +814,7 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CurrentVersion", Some("current_version")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Cluster {
     /// Declares a `AWS::MSK::Cluster` with the stack-unique `id`. Required properties: `broker_node_group_info` (`BrokerNodeGroupInfo`), `cluster_name` (`ClusterName`), `kafka_version` (`KafkaVersion`), `number_of_broker_nodes` (`NumberOfBrokerNodes`).
@@ -1741,6 +1746,7 @@ static CLUSTER_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("CurrentVersion", Some("current_version"))],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl ClusterPolicy {
     /// Declares a `AWS::MSK::ClusterPolicy` with the stack-unique `id`. Required properties: `cluster_arn` (`ClusterArn`), `policy` (`Policy`).
@@ -1794,6 +1800,7 @@ static CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl Configuration {
     /// Declares a `AWS::MSK::Configuration` with the stack-unique `id`. Required properties: `name` (`Name`), `server_properties` (`ServerProperties`).
@@ -1911,6 +1918,7 @@ static REPLICATOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CurrentVersion", Some("current_version")),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl Replicator {
     /// Declares a `AWS::MSK::Replicator` with the stack-unique `id`. Required properties: `kafka_clusters` (`KafkaClusters`), `replication_info_list` (`ReplicationInfoList`), `replicator_name` (`ReplicatorName`), `service_execution_role_arn` (`ServiceExecutionRoleArn`).
@@ -2914,6 +2922,7 @@ static SERVERLESS_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl ServerlessCluster {
     /// Declares a `AWS::MSK::ServerlessCluster` with the stack-unique `id`. Required properties: `client_authentication` (`ClientAuthentication`), `cluster_name` (`ClusterName`), `vpc_configs` (`VpcConfigs`).
@@ -3023,6 +3032,7 @@ static TOPIC_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("TopicArn", Some("topic_arn"))],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl Topic {
     /// Declares a `AWS::MSK::Topic` with the stack-unique `id`. Required properties: `cluster_arn` (`ClusterArn`), `partition_count` (`PartitionCount`), `replication_factor` (`ReplicationFactor`), `topic_name` (`TopicName`).
@@ -3084,6 +3094,7 @@ static VPC_CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl VpcConnection {
     /// Declares a `AWS::MSK::VpcConnection` with the stack-unique `id`. Required properties: `authentication` (`Authentication`), `client_subnets` (`ClientSubnets`), `security_groups` (`SecurityGroups`), `target_cluster_arn` (`TargetClusterArn`), `vpc_id` (`VpcId`).

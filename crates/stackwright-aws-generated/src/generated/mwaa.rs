@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("mwaa.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("mwaa.awscc.jsonl"));
 /// Resource schema for AWS::MWAA::Environment
 ///
 /// CloudFormation: `AWS::MWAA::Environment`. Terraform: `awscc_mwaa_environment` (awscc provider).
@@ -70,6 +72,7 @@ static ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Environment {
     /// Declares a `AWS::MWAA::Environment` with the stack-unique `id`. Required properties: `name` (`Name`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("mwaaserverless.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("mwaaserverless.awscc.jsonl"));
 /// Resource Type definition for AWS::MWAAServerless::Workflow resource
 ///
 /// CloudFormation: `AWS::MWAAServerless::Workflow`. Terraform: `awscc_mwaaserverless_workflow` (awscc provider).
@@ -40,6 +42,7 @@ static WORKFLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CodeSnapshottedAt", Some("code_snapshotted_at")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Workflow {
     /// Declares a `AWS::MWAAServerless::Workflow` with the stack-unique `id`. Required properties: `definition_s3_location` (`DefinitionS3Location`), `role_arn` (`RoleArn`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("neptune.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("neptune.awscc.jsonl"));
 /// The AWS::Neptune::DBCluster resource creates an Amazon Neptune DB cluster.
 ///
 /// CloudFormation: `AWS::Neptune::DBCluster`. Terraform: `awscc_neptune_db_cluster` (awscc provider).
@@ -45,6 +47,7 @@ static DB_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ReadEndpoint", Some("read_endpoint")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl DbCluster {
     /// Declares a `AWS::Neptune::DBCluster` with the stack-unique `id`. No property is required.
@@ -438,6 +441,7 @@ static DB_CLUSTER_PARAMETER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl DbClusterParameterGroup {
     /// Declares a `AWS::Neptune::DBClusterParameterGroup` with the stack-unique `id`. Required properties: `description` (`Description`), `family` (`Family`), `parameters` (`Parameters`).
@@ -491,6 +495,7 @@ static DB_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Endpoint", Some("endpoint")), ("Port", Some("port"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl DbInstance {
     /// Declares a `AWS::Neptune::DBInstance` with the stack-unique `id`. Required properties: `db_instance_class` (`DBInstanceClass`).
@@ -654,6 +659,7 @@ static DB_PARAMETER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl DbParameterGroup {
     /// Declares a `AWS::Neptune::DBParameterGroup` with the stack-unique `id`. Required properties: `description` (`Description`), `family` (`Family`), `parameters` (`Parameters`).
@@ -707,6 +713,7 @@ static DB_SUBNET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl DbSubnetGroup {
     /// Declares a `AWS::Neptune::DBSubnetGroup` with the stack-unique `id`. Required properties: `db_subnet_group_description` (`DBSubnetGroupDescription`), `subnet_ids` (`SubnetIds`).
@@ -762,6 +769,7 @@ static EVENT_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl EventSubscription {
     /// Declares a `AWS::Neptune::EventSubscription` with the stack-unique `id`. Required properties: `sns_topic_arn` (`SnsTopicArn`).
@@ -864,6 +872,7 @@ static GLOBAL_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl GlobalCluster {
     /// Declares a `AWS::Neptune::GlobalCluster` with the stack-unique `id`. No property is required.

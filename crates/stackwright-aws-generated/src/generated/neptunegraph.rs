@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("neptunegraph.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("neptunegraph.awscc.jsonl"));
 /// The AWS::NeptuneGraph::Graph resource creates an Amazon NeptuneGraph Graph.
 ///
 /// CloudFormation: `AWS::NeptuneGraph::Graph`. Terraform: `awscc_neptunegraph_graph` (awscc provider).
@@ -50,6 +52,7 @@ static GRAPH_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Endpoint", Some("endpoint")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Graph {
     /// Declares a `AWS::NeptuneGraph::Graph` with the stack-unique `id`. Required properties: `provisioned_memory` (`ProvisionedMemory`).
@@ -395,6 +398,7 @@ static GRAPH_SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("KmsKeyIdentifier", Some("kms_key_identifier")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl GraphSnapshot {
     /// Declares a `AWS::NeptuneGraph::GraphSnapshot` with the stack-unique `id`. Required properties: `graph_identifier` (`GraphIdentifier`), `snapshot_name` (`SnapshotName`).
@@ -489,6 +493,7 @@ static PRIVATE_GRAPH_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("VpcEndpointId", Some("vpc_endpoint_id")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl PrivateGraphEndpoint {
     /// Declares a `AWS::NeptuneGraph::PrivateGraphEndpoint` with the stack-unique `id`. Required properties: `graph_identifier` (`GraphIdentifier`), `vpc_id` (`VpcId`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("networkfirewall.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("networkfirewall.awscc.jsonl"));
 /// Resource type definition for AWS::NetworkFirewall::ContainerAssociation.
 ///
 /// CloudFormation: `AWS::NetworkFirewall::ContainerAssociation`. Terraform: `awscc_networkfirewall_container_association` (awscc provider).
@@ -70,6 +72,7 @@ static CONTAINER_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ResolvedCidrCount", Some("resolved_cidr_count")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl ContainerAssociation {
     /// Declares a `AWS::NetworkFirewall::ContainerAssociation` with the stack-unique `id`. Required properties: `container_association_name` (`ContainerAssociationName`), `container_monitoring_configurations` (`ContainerMonitoringConfigurations`), `type_` (`Type`).
@@ -213,6 +216,7 @@ static FIREWALL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("NumberOfAssociations", None),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Firewall {
     /// Declares a `AWS::NetworkFirewall::Firewall` with the stack-unique `id`. Required properties: `firewall_name` (`FirewallName`), `firewall_policy_arn` (`FirewallPolicyArn`).
@@ -540,6 +544,7 @@ static FIREWALL_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("FirewallPolicyId", Some("firewall_policy_id")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl FirewallPolicy {
     /// Declares a `AWS::NetworkFirewall::FirewallPolicy` with the stack-unique `id`. Required properties: `firewall_policy` (`FirewallPolicy`), `firewall_policy_name` (`FirewallPolicyName`).
@@ -734,8 +739,11 @@ pub mod firewall_policy {
         }
         /// CloudFormation `RuleVariables`, Terraform `rule_variables`.
         pub fn rule_variables(mut self, value: impl Into<rt::Value>) -> Self {
-            self.0
-                .set("RuleVariables", Some("rule_variables"), rt::json(value));
+            self.0.set(
+                "RuleVariables",
+                Some("rule_variables"),
+                rt::json_object(value),
+            );
             self
         }
     }
@@ -880,6 +888,7 @@ static LOGGING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl LoggingConfiguration {
     /// Declares a `AWS::NetworkFirewall::LoggingConfiguration` with the stack-unique `id`. Required properties: `firewall_arn` (`FirewallArn`), `logging_configuration` (`LoggingConfiguration`).
@@ -1014,6 +1023,7 @@ static RULE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("RuleGroupId", Some("rule_group_id")),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl RuleGroup {
     /// Declares a `AWS::NetworkFirewall::RuleGroup` with the stack-unique `id`. Required properties: `capacity` (`Capacity`), `rule_group_name` (`RuleGroupName`), `type_` (`Type`).
@@ -1172,7 +1182,7 @@ pub mod rule_group {
             self.0.set(
                 "IPSetReferences",
                 Some("ip_set_references"),
-                rt::json(value),
+                rt::json_object(value),
             );
             self
         }
@@ -1267,12 +1277,14 @@ pub mod rule_group {
         }
         /// CloudFormation `IPSets`, Terraform `ip_sets`.
         pub fn ip_sets(mut self, value: impl Into<rt::Value>) -> Self {
-            self.0.set("IPSets", Some("ip_sets"), rt::json(value));
+            self.0
+                .set("IPSets", Some("ip_sets"), rt::json_object(value));
             self
         }
         /// CloudFormation `PortSets`, Terraform `port_sets`.
         pub fn port_sets(mut self, value: impl Into<rt::Value>) -> Self {
-            self.0.set("PortSets", Some("port_sets"), rt::json(value));
+            self.0
+                .set("PortSets", Some("port_sets"), rt::json_object(value));
             self
         }
     }
@@ -1615,6 +1627,7 @@ static TLS_INSPECTION_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl TlsInspectionConfiguration {
     /// Declares a `AWS::NetworkFirewall::TLSInspectionConfiguration` with the stack-unique `id`. Required properties: `tls_inspection_configuration` (`TLSInspectionConfiguration`), `tls_inspection_configuration_name` (`TLSInspectionConfigurationName`).
@@ -1884,6 +1897,7 @@ static VPC_ENDPOINT_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("EndpointId", Some("endpoint_id")),
     ],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl VpcEndpointAssociation {
     /// Declares a `AWS::NetworkFirewall::VpcEndpointAssociation` with the stack-unique `id`. Required properties: `firewall_arn` (`FirewallArn`), `subnet_mapping` (`SubnetMapping`), `vpc_id` (`VpcId`).

@@ -18,6 +18,9 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("networkflowmonitor.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas =
+    rt::Schemas::new(include_str!("networkflowmonitor.awscc.jsonl"));
 /// Creates a monitor for specific network flows between local and remote resources to monitor network performance for workloads.
 ///
 /// CloudFormation: `AWS::NetworkFlowMonitor::Monitor`. Terraform: `awscc_networkflowmonitor_monitor` (awscc provider).
@@ -71,6 +74,7 @@ static MONITOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ModifiedAt", Some("modified_at")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Monitor {
     /// Declares a `AWS::NetworkFlowMonitor::Monitor` with the stack-unique `id`. Required properties: `local_resources` (`LocalResources`), `monitor_name` (`MonitorName`).
@@ -263,6 +267,7 @@ static SCOPE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Scope {
     /// Declares a `AWS::NetworkFlowMonitor::Scope` with the stack-unique `id`. Required properties: `targets` (`Targets`).

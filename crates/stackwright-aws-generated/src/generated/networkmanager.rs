@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("networkmanager.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("networkmanager.awscc.jsonl"));
 /// AWS::NetworkManager::ConnectAttachment Resource Type Definition
 ///
 /// CloudFormation: `AWS::NetworkManager::ConnectAttachment`. Terraform: `awscc_networkmanager_connect_attachment` (awscc provider).
@@ -52,6 +54,7 @@ static CONNECT_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl ConnectAttachment {
     /// Declares a `AWS::NetworkManager::ConnectAttachment` with the stack-unique `id`. Required properties: `core_network_id` (`CoreNetworkId`), `edge_location` (`EdgeLocation`), `options` (`Options`), `transport_attachment_id` (`TransportAttachmentId`).
@@ -247,6 +250,7 @@ static CONNECT_PEER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModificationErrors", Some("last_modification_errors")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl ConnectPeer {
     /// Declares a `AWS::NetworkManager::ConnectPeer` with the stack-unique `id`. Required properties: `connect_attachment_id` (`ConnectAttachmentId`), `peer_address` (`PeerAddress`).
@@ -447,6 +451,7 @@ static CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("State", None),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: None,
 };
 impl Connection {
     /// Declares a `AWS::NetworkManager::Connection` with the stack-unique `id`. Required properties: `connected_device_id` (`ConnectedDeviceId`), `device_id` (`DeviceId`), `global_network_id` (`GlobalNetworkId`).
@@ -539,6 +544,7 @@ static CORE_NETWORK_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Edges", Some("edges")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl CoreNetwork {
     /// Declares a `AWS::NetworkManager::CoreNetwork` with the stack-unique `id`. Required properties: `global_network_id` (`GlobalNetworkId`).
@@ -647,6 +653,7 @@ static CORE_NETWORK_PREFIX_LIST_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl CoreNetworkPrefixListAssociation {
     /// Declares a `AWS::NetworkManager::CoreNetworkPrefixListAssociation` with the stack-unique `id`. Required properties: `core_network_id` (`CoreNetworkId`), `prefix_list_alias` (`PrefixListAlias`), `prefix_list_arn` (`PrefixListArn`).
@@ -698,6 +705,7 @@ static CUSTOMER_GATEWAY_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl CustomerGatewayAssociation {
     /// Declares a `AWS::NetworkManager::CustomerGatewayAssociation` with the stack-unique `id`. Required properties: `customer_gateway_arn` (`CustomerGatewayArn`), `device_id` (`DeviceId`), `global_network_id` (`GlobalNetworkId`).
@@ -754,6 +762,7 @@ static DEVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
     ],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl Device {
     /// Declares a `AWS::NetworkManager::Device` with the stack-unique `id`. Required properties: `global_network_id` (`GlobalNetworkId`).
@@ -975,6 +984,7 @@ static DIRECT_CONNECT_GATEWAY_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl DirectConnectGatewayAttachment {
     /// Declares a `AWS::NetworkManager::DirectConnectGatewayAttachment` with the stack-unique `id`. Required properties: `core_network_id` (`CoreNetworkId`), `direct_connect_gateway_arn` (`DirectConnectGatewayArn`), `edge_locations` (`EdgeLocations`).
@@ -1123,6 +1133,7 @@ static GLOBAL_NETWORK_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl GlobalNetwork {
     /// Declares a `AWS::NetworkManager::GlobalNetwork` with the stack-unique `id`. No property is required.
@@ -1193,6 +1204,7 @@ static LINK_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("State", Some("state")),
     ],
     schema: (&SCHEMAS, 9),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl Link {
     /// Declares a `AWS::NetworkManager::Link` with the stack-unique `id`. Required properties: `bandwidth` (`Bandwidth`), `global_network_id` (`GlobalNetworkId`), `site_id` (`SiteId`).
@@ -1316,6 +1328,7 @@ static LINK_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[],
     schema: (&SCHEMAS, 10),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
 impl LinkAssociation {
     /// Declares a `AWS::NetworkManager::LinkAssociation` with the stack-unique `id`. Required properties: `device_id` (`DeviceId`), `global_network_id` (`GlobalNetworkId`), `link_id` (`LinkId`).
@@ -1361,6 +1374,7 @@ static SITE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
     ],
     schema: (&SCHEMAS, 11),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
 impl Site {
     /// Declares a `AWS::NetworkManager::Site` with the stack-unique `id`. Required properties: `global_network_id` (`GlobalNetworkId`).
@@ -1497,6 +1511,7 @@ static SITE_TO_SITE_VPN_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 12),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
 impl SiteToSiteVpnAttachment {
     /// Declares a `AWS::NetworkManager::SiteToSiteVpnAttachment` with the stack-unique `id`. Required properties: `core_network_id` (`CoreNetworkId`), `vpn_connection_arn` (`VpnConnectionArn`).
@@ -1667,6 +1682,7 @@ static TRANSIT_GATEWAY_PEERING_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModificationErrors", Some("last_modification_errors")),
     ],
     schema: (&SCHEMAS, 13),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 13)),
 };
 impl TransitGatewayPeering {
     /// Declares a `AWS::NetworkManager::TransitGatewayPeering` with the stack-unique `id`. Required properties: `core_network_id` (`CoreNetworkId`), `transit_gateway_arn` (`TransitGatewayArn`).
@@ -1771,6 +1787,7 @@ static TRANSIT_GATEWAY_REGISTRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[],
     schema: (&SCHEMAS, 14),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 14)),
 };
 impl TransitGatewayRegistration {
     /// Declares a `AWS::NetworkManager::TransitGatewayRegistration` with the stack-unique `id`. Required properties: `global_network_id` (`GlobalNetworkId`), `transit_gateway_arn` (`TransitGatewayArn`).
@@ -1841,6 +1858,7 @@ static TRANSIT_GATEWAY_ROUTE_TABLE_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo 
         ),
     ],
     schema: (&SCHEMAS, 15),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 15)),
 };
 impl TransitGatewayRouteTableAttachment {
     /// Declares a `AWS::NetworkManager::TransitGatewayRouteTableAttachment` with the stack-unique `id`. Required properties: `peering_id` (`PeeringId`), `transit_gateway_route_table_arn` (`TransitGatewayRouteTableArn`).
@@ -2021,6 +2039,7 @@ static VPC_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 16),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 16)),
 };
 impl VpcAttachment {
     /// Declares a `AWS::NetworkManager::VpcAttachment` with the stack-unique `id`. Required properties: `core_network_id` (`CoreNetworkId`), `subnet_arns` (`SubnetArns`), `vpc_arn` (`VpcArn`).

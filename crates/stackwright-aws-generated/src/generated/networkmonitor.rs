@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("networkmonitor.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("networkmonitor.awscc.jsonl"));
 /// An Amazon CloudWatch Network Monitor resource that monitors network traffic between a source VPC subnet and a destination IP address.
 ///
 /// CloudFormation: `AWS::NetworkMonitor::Monitor`. Terraform: `awscc_networkmonitor_monitor` (awscc provider).
@@ -45,6 +47,7 @@ static MONITOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ModifiedAt", Some("modified_at")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Monitor {
     /// Declares a `AWS::NetworkMonitor::Monitor` with the stack-unique `id`. Required properties: `monitor_name` (`MonitorName`).

@@ -19,6 +19,9 @@ use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas =
     rt::Schemas::new(include_str!("networksecuritymanager.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas =
+    rt::Schemas::new(include_str!("networksecuritymanager.awscc.jsonl"));
 /// Resource Type definition for AWS::NetworkSecurityManager::Deployment.
 ///
 /// CloudFormation: `AWS::NetworkSecurityManager::Deployment`. Terraform: `awscc_networksecuritymanager_deployment` (awscc provider).
@@ -76,6 +79,7 @@ static DEPLOYMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Deployment {
     /// Declares a `AWS::NetworkSecurityManager::Deployment` with the stack-unique `id`. Required properties: `deployment_name` (`DeploymentName`).
@@ -286,6 +290,7 @@ static POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Policy {
     /// Declares a `AWS::NetworkSecurityManager::Policy` with the stack-unique `id`. Required properties: `firewall_type` (`FirewallType`), `policy_configuration` (`PolicyConfiguration`), `policy_name` (`PolicyName`), `priority` (`Priority`).
@@ -561,6 +566,7 @@ static RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Rule {
     /// Declares a `AWS::NetworkSecurityManager::Rule` with the stack-unique `id`. Required properties: `rule_name` (`RuleName`).
@@ -719,6 +725,7 @@ static SCOPE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl Scope {
     /// Declares a `AWS::NetworkSecurityManager::Scope` with the stack-unique `id`. Required properties: `scope_name` (`ScopeName`).
@@ -845,6 +852,7 @@ static TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl Template {
     /// Declares a `AWS::NetworkSecurityManager::Template` with the stack-unique `id`. Required properties: `template_name` (`TemplateName`).

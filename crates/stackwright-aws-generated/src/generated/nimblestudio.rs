@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("nimblestudio.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("nimblestudio.awscc.jsonl"));
 /// Represents a studio that contains other Nimble Studio resources
 ///
 /// CloudFormation: `AWS::NimbleStudio::Studio`. Terraform: `awscc_nimblestudio_studio` (awscc provider).
@@ -78,6 +80,7 @@ static STUDIO_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("StudioUrl", Some("studio_url")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Studio {
     /// Declares a `AWS::NimbleStudio::Studio` with the stack-unique `id`. Required properties: `admin_role_arn` (`AdminRoleArn`), `display_name` (`DisplayName`), `studio_name` (`StudioName`), `user_role_arn` (`UserRoleArn`).

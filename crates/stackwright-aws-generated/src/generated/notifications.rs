@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("notifications.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("notifications.awscc.jsonl"));
 /// Resource Type definition for AWS::Notifications::ChannelAssociation
 ///
 /// CloudFormation: `AWS::Notifications::ChannelAssociation`. Terraform: `awscc_notifications_channel_association` (awscc provider).
@@ -69,6 +71,7 @@ static CHANNEL_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl ChannelAssociation {
     /// Declares a `AWS::Notifications::ChannelAssociation` with the stack-unique `id`. Required properties: `arn` (`Arn`), `notification_configuration_arn` (`NotificationConfigurationArn`).
@@ -149,6 +152,7 @@ static EVENT_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("StatusSummaryByRegion", Some("status_summary_by_region")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl EventRule {
     /// Declares a `AWS::Notifications::EventRule` with the stack-unique `id`. Required properties: `event_type` (`EventType`), `notification_configuration_arn` (`NotificationConfigurationArn`), `regions` (`Regions`), `source` (`Source`).
@@ -252,6 +256,7 @@ static MANAGED_NOTIFICATION_ACCOUNT_CONTACT_ASSOCIATION_TYPE: rt::TypeInfo = rt:
     ],
     attributes: &[],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl ManagedNotificationAccountContactAssociation {
     /// Declares a `AWS::Notifications::ManagedNotificationAccountContactAssociation` with the stack-unique `id`. Required properties: `contact_identifier` (`ContactIdentifier`), `managed_notification_configuration_arn` (`ManagedNotificationConfigurationArn`).
@@ -362,6 +367,7 @@ static MANAGED_NOTIFICATION_ADDITIONAL_CHANNEL_ASSOCIATION_TYPE: rt::TypeInfo = 
     ],
     attributes: &[],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl ManagedNotificationAdditionalChannelAssociation {
     /// Declares a `AWS::Notifications::ManagedNotificationAdditionalChannelAssociation` with the stack-unique `id`. Required properties: `channel_arn` (`ChannelArn`), `managed_notification_configuration_arn` (`ManagedNotificationConfigurationArn`).
@@ -458,6 +464,7 @@ static NOTIFICATION_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl NotificationConfiguration {
     /// Declares a `AWS::Notifications::NotificationConfiguration` with the stack-unique `id`. Required properties: `description` (`Description`), `name` (`Name`).
@@ -576,6 +583,7 @@ static NOTIFICATION_HUB_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl NotificationHub {
     /// Declares a `AWS::Notifications::NotificationHub` with the stack-unique `id`. Required properties: `region` (`Region`).
@@ -652,6 +660,7 @@ static ORGANIZATIONAL_UNIT_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl OrganizationalUnitAssociation {
     /// Declares a `AWS::Notifications::OrganizationalUnitAssociation` with the stack-unique `id`. Required properties: `notification_configuration_arn` (`NotificationConfigurationArn`), `organizational_unit_id` (`OrganizationalUnitId`).

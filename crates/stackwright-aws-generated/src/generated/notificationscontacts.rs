@@ -18,6 +18,9 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("notificationscontacts.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas =
+    rt::Schemas::new(include_str!("notificationscontacts.awscc.jsonl"));
 /// Definition of AWS::NotificationsContacts::EmailContact Resource Type
 ///
 /// CloudFormation: `AWS::NotificationsContacts::EmailContact`. Terraform: `awscc_notificationscontacts_email_contact` (awscc provider).
@@ -78,6 +81,7 @@ static EMAIL_CONTACT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("EmailContact.UpdateTime", None),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl EmailContact {
     /// Declares a `AWS::NotificationsContacts::EmailContact` with the stack-unique `id`. Required properties: `email_address` (`EmailAddress`), `name` (`Name`).

@@ -69,6 +69,7 @@ static WORKFLOW_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", None), ("CreatedAt", None), ("Status", None)],
     schema: (&SCHEMAS, 0),
+    awscc_schema: None,
 };
 impl WorkflowDefinition {
     /// Declares a `AWS::NovaAct::WorkflowDefinition` with the stack-unique `id`. Required properties: `name` (`Name`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("oam.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("oam.awscc.jsonl"));
 /// Definition of AWS::Oam::Link Resource Type
 ///
 /// CloudFormation: `AWS::Oam::Link`. Terraform: `awscc_oam_link` (awscc provider).
@@ -32,6 +34,7 @@ static LINK_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn")), ("Label", Some("label"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Link {
     /// Declares a `AWS::Oam::Link` with the stack-unique `id`. Required properties: `resource_types` (`ResourceTypes`), `sink_identifier` (`SinkIdentifier`).
@@ -167,6 +170,7 @@ static SINK_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Sink {
     /// Declares a `AWS::Oam::Sink` with the stack-unique `id`. Required properties: `name` (`Name`).

@@ -18,6 +18,9 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("observabilityadmin.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas =
+    rt::Schemas::new(include_str!("observabilityadmin.awscc.jsonl"));
 /// The AWS::ObservabilityAdmin::DatasetIntegration resource represents a CloudWatch dataset integration for an account in a region.
 ///
 /// CloudFormation: `AWS::ObservabilityAdmin::DatasetIntegration`. Terraform: `awscc_observabilityadmin_dataset_integration` (awscc provider).
@@ -62,6 +65,7 @@ static DATASET_INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl DatasetIntegration {
     /// Declares a `AWS::ObservabilityAdmin::DatasetIntegration` with the stack-unique `id`. Required properties: `role_arn` (`RoleArn`).
@@ -130,6 +134,7 @@ static ORGANIZATION_CENTRALIZATION_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("RuleArn", Some("rule_arn"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl OrganizationCentralizationRule {
     /// Declares a `AWS::ObservabilityAdmin::OrganizationCentralizationRule` with the stack-unique `id`. Required properties: `rule` (`Rule`), `rule_name` (`RuleName`).
@@ -580,6 +585,7 @@ static ORGANIZATION_TELEMETRY_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("RegionStatuses", Some("region_statuses")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl OrganizationTelemetryRule {
     /// Declares a `AWS::ObservabilityAdmin::OrganizationTelemetryRule` with the stack-unique `id`. Required properties: `rule` (`Rule`), `rule_name` (`RuleName`).
@@ -937,6 +943,7 @@ static S3_TABLE_INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl S3TableIntegration {
     /// Declares a `AWS::ObservabilityAdmin::S3TableIntegration` with the stack-unique `id`. Required properties: `encryption` (`Encryption`), `role_arn` (`RoleArn`).
@@ -1057,6 +1064,7 @@ static TELEMETRY_ENRICHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Status", Some("status"))],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl TelemetryEnrichment {
     /// Declares a `AWS::ObservabilityAdmin::TelemetryEnrichment` with the stack-unique `id`. Required properties: `scope` (`Scope`).
@@ -1109,6 +1117,7 @@ static TELEMETRY_PIPELINES_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("StatusReason", None),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: None,
 };
 impl TelemetryPipelines {
     /// Declares a `AWS::ObservabilityAdmin::TelemetryPipelines` with the stack-unique `id`. Required properties: `configuration` (`Configuration`).
@@ -1189,6 +1198,7 @@ static TELEMETRY_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("RegionStatuses", Some("region_statuses")),
     ],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl TelemetryRule {
     /// Declares a `AWS::ObservabilityAdmin::TelemetryRule` with the stack-unique `id`. Required properties: `rule` (`Rule`), `rule_name` (`RuleName`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("odb.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("odb.awscc.jsonl"));
 /// The AWS::ODB::CloudAutonomousVmCluster resource creates a Cloud Autonomous VM Cluster
 ///
 /// CloudFormation: `AWS::ODB::CloudAutonomousVmCluster`. Terraform: `awscc_odb_cloud_autonomous_vm_cluster` (awscc provider).
@@ -110,6 +112,7 @@ static CLOUD_AUTONOMOUS_VM_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Shape", Some("shape")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl CloudAutonomousVmCluster {
     /// Declares a `AWS::ODB::CloudAutonomousVmCluster` with the stack-unique `id`. No property is required.
@@ -636,6 +639,7 @@ static CLOUD_EXADATA_INFRASTRUCTURE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DbServerIds", Some("db_server_ids")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl CloudExadataInfrastructure {
     /// Declares a `AWS::ODB::CloudExadataInfrastructure` with the stack-unique `id`. No property is required.
@@ -1066,6 +1070,7 @@ static CLOUD_VM_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("VipIds", Some("vip_ids")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl CloudVmCluster {
     /// Declares a `AWS::ODB::CloudVmCluster` with the stack-unique `id`. No property is required.
@@ -1649,6 +1654,7 @@ static ODB_NETWORK_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Ec2PlacementGroupIds", Some("ec2_placement_group_ids")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl OdbNetwork {
     /// Declares a `AWS::ODB::OdbNetwork` with the stack-unique `id`. No property is required.
@@ -1945,6 +1951,7 @@ static ODB_PEERING_CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("PeerNetworkCidrs", Some("peer_network_cidrs")),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl OdbPeeringConnection {
     /// Declares a `AWS::ODB::OdbPeeringConnection` with the stack-unique `id`. No property is required.

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("omics.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("omics.awscc.jsonl"));
 /// Definition of AWS::Omics::AnnotationStore Resource Type
 ///
 /// CloudFormation: `AWS::Omics::AnnotationStore`. Terraform: `awscc_omics_annotation_store` (awscc provider).
@@ -71,6 +73,7 @@ static ANNOTATION_STORE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdateTime", Some("update_time")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl AnnotationStore {
     /// Declares a `AWS::Omics::AnnotationStore` with the stack-unique `id`. Required properties: `name` (`Name`), `store_format` (`StoreFormat`).
@@ -103,8 +106,11 @@ impl AnnotationStore {
     }
     /// Changing it replaces the resource. CloudFormation `StoreOptions`, Terraform `store_options`.
     pub fn store_options(mut self, value: impl Into<rt::Value>) -> Self {
-        self.0
-            .set("StoreOptions", Some("store_options"), rt::json(value));
+        self.0.set(
+            "StoreOptions",
+            Some("store_options"),
+            rt::json_object(value),
+        );
         self
     }
 }
@@ -206,6 +212,7 @@ static CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Configuration {
     /// Declares a `AWS::Omics::Configuration` with the stack-unique `id`. Required properties: `name` (`Name`), `run_configurations` (`RunConfigurations`).
@@ -366,6 +373,7 @@ static REFERENCE_STORE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ReferenceStoreId", Some("reference_store_id")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl ReferenceStore {
     /// Declares a `AWS::Omics::ReferenceStore` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -489,6 +497,7 @@ static RUN_CACHE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl RunCache {
     /// Declares a `AWS::Omics::RunCache` with the stack-unique `id`. No property is required.
@@ -633,6 +642,7 @@ static RUN_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Id", Some("id")),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl RunGroup {
     /// Declares a `AWS::Omics::RunGroup` with the stack-unique `id`. No property is required.
@@ -741,6 +751,7 @@ static SEQUENCE_STORE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdateTime", Some("update_time")),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl SequenceStore {
     /// Declares a `AWS::Omics::SequenceStore` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -965,6 +976,7 @@ static VARIANT_STORE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdateTime", Some("update_time")),
     ],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl VariantStore {
     /// Declares a `AWS::Omics::VariantStore` with the stack-unique `id`. Required properties: `name` (`Name`), `reference` (`Reference`).
@@ -1080,6 +1092,7 @@ static WORKFLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Uuid", Some("uuid")),
     ],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl Workflow {
     /// Declares a `AWS::Omics::Workflow` with the stack-unique `id`. No property is required.
@@ -1142,7 +1155,7 @@ impl Workflow {
         self.0.set(
             "ParameterTemplate",
             Some("parameter_template"),
-            rt::json(value),
+            rt::json_object(value),
         );
         self
     }
@@ -1281,6 +1294,7 @@ static WORKFLOW_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Uuid", Some("uuid")),
     ],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl WorkflowVersion {
     /// Declares a `AWS::Omics::WorkflowVersion` with the stack-unique `id`. Required properties: `version_name` (`VersionName`), `workflow_id` (`WorkflowId`).
@@ -1348,7 +1362,7 @@ impl WorkflowVersion {
         self.0.set(
             "ParameterTemplate",
             Some("parameter_template"),
-            rt::json(value),
+            rt::json_object(value),
         );
         self
     }

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("opensearch.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("opensearch.awscc.jsonl"));
 /// Creates a data source for an Amazon OpenSearch Service domain.
 ///
 /// CloudFormation: `AWS::OpenSearch::DataSource`. Terraform: `awscc_opensearch_data_source` (awscc provider).
@@ -57,6 +59,7 @@ static DATA_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn")), ("Status", Some("status"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl DataSource {
     /// Declares a `AWS::OpenSearch::DataSource` with the stack-unique `id`. Required properties: `data_source_type` (`DataSourceType`), `domain_name` (`DomainName`), `name` (`Name`).

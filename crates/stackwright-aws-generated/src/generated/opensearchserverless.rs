@@ -18,6 +18,9 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("opensearchserverless.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas =
+    rt::Schemas::new(include_str!("opensearchserverless.awscc.jsonl"));
 /// Resource Type definition for AWS::OpenSearchServerless::AccessPolicy
 ///
 /// CloudFormation: `AWS::OpenSearchServerless::AccessPolicy`. Terraform: `awscc_opensearchserverless_access_policy` (awscc provider).
@@ -46,6 +49,7 @@ static ACCESS_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl AccessPolicy {
     /// Declares a `AWS::OpenSearchServerless::AccessPolicy` with the stack-unique `id`. Required properties: `name` (`Name`), `policy` (`Policy`), `type_` (`Type`).
@@ -122,6 +126,7 @@ static COLLECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("KmsKeyArn", Some("kms_key_arn")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Collection {
     /// Declares a `AWS::OpenSearchServerless::Collection` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -358,6 +363,7 @@ static COLLECTION_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl CollectionGroup {
     /// Declares a `AWS::OpenSearchServerless::CollectionGroup` with the stack-unique `id`. Required properties: `name` (`Name`), `standby_replicas` (`StandbyReplicas`).
@@ -529,6 +535,7 @@ static COLLECTION_INDEX_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl CollectionIndex {
     /// Declares a `AWS::OpenSearchServerless::CollectionIndex` with the stack-unique `id`. Required properties: `id_property` (`Id`), `index_name` (`IndexName`).
@@ -585,6 +592,7 @@ static INDEX_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Uuid", None)],
     schema: (&SCHEMAS, 4),
+    awscc_schema: None,
 };
 impl Index {
     /// Declares a `AWS::OpenSearchServerless::Index` with the stack-unique `id`. Required properties: `collection_endpoint` (`CollectionEndpoint`), `index_name` (`IndexName`).
@@ -762,6 +770,7 @@ static LIFECYCLE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl LifecyclePolicy {
     /// Declares a `AWS::OpenSearchServerless::LifecyclePolicy` with the stack-unique `id`. Required properties: `name` (`Name`), `policy` (`Policy`), `type_` (`Type`).
@@ -845,6 +854,7 @@ static SECURITY_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl SecurityConfig {
     /// Declares a `AWS::OpenSearchServerless::SecurityConfig` with the stack-unique `id`. No property is required.
@@ -1129,6 +1139,7 @@ static SECURITY_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl SecurityPolicy {
     /// Declares a `AWS::OpenSearchServerless::SecurityPolicy` with the stack-unique `id`. Required properties: `name` (`Name`), `policy` (`Policy`), `type_` (`Type`).
@@ -1200,6 +1211,7 @@ static VPC_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl VpcEndpoint {
     /// Declares a `AWS::OpenSearchServerless::VpcEndpoint` with the stack-unique `id`. Required properties: `name` (`Name`), `subnet_ids` (`SubnetIds`), `vpc_id` (`VpcId`).

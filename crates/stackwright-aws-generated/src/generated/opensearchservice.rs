@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("opensearchservice.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("opensearchservice.awscc.jsonl"));
 /// Amazon OpenSearchService application resource
 ///
 /// CloudFormation: `AWS::OpenSearchService::Application`. Terraform: `awscc_opensearchservice_application` (awscc provider).
@@ -46,6 +48,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Application {
     /// Declares a `AWS::OpenSearchService::Application` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -267,6 +270,7 @@ static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Domain {
     /// Declares a `AWS::OpenSearchService::Domain` with the stack-unique `id`. No property is required.
@@ -411,7 +415,7 @@ impl Domain {
         self.0.set(
             "LogPublishingOptions",
             Some("log_publishing_options"),
-            rt::json(value),
+            rt::json_object(value),
         );
         self
     }

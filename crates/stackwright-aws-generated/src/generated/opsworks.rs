@@ -77,6 +77,7 @@ static APP_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 0),
+    awscc_schema: None,
 };
 impl App {
     /// Declares a `AWS::OpsWorks::App` with the stack-unique `id`. Required properties: `name` (`Name`), `stack_id` (`StackId`), `type_` (`Type`).
@@ -296,6 +297,7 @@ static ELASTIC_LOAD_BALANCER_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 1),
+    awscc_schema: None,
 };
 impl ElasticLoadBalancerAttachment {
     /// Declares a `AWS::OpsWorks::ElasticLoadBalancerAttachment` with the stack-unique `id`. Required properties: `elastic_load_balancer_name` (`ElasticLoadBalancerName`), `layer_id` (`LayerId`).
@@ -394,6 +396,7 @@ static INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("PrivateIp", None),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: None,
 };
 impl Instance {
     /// Declares a `AWS::OpsWorks::Instance` with the stack-unique `id`. Required properties: `instance_type` (`InstanceType`), `layer_ids` (`LayerIds`), `stack_id` (`StackId`).
@@ -734,6 +737,7 @@ static LAYER_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 3),
+    awscc_schema: None,
 };
 impl Layer {
     /// Declares a `AWS::OpsWorks::Layer` with the stack-unique `id`. Required properties: `auto_assign_elastic_ips` (`AutoAssignElasticIps`), `auto_assign_public_ips` (`AutoAssignPublicIps`), `enable_auto_healing` (`EnableAutoHealing`), `name` (`Name`), `shortname` (`Shortname`), `stack_id` (`StackId`), `type_` (`Type`).
@@ -1111,6 +1115,7 @@ static STACK_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 4),
+    awscc_schema: None,
 };
 impl Stack {
     /// Declares a `AWS::OpsWorks::Stack` with the stack-unique `id`. Required properties: `default_instance_profile_arn` (`DefaultInstanceProfileArn`), `name` (`Name`), `service_role_arn` (`ServiceRoleArn`).
@@ -1405,6 +1410,7 @@ static USER_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 5),
+    awscc_schema: None,
 };
 impl UserProfile {
     /// Declares a `AWS::OpsWorks::UserProfile` with the stack-unique `id`. Required properties: `iam_user_arn` (`IamUserArn`).
@@ -1500,6 +1506,7 @@ static VOLUME_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 6),
+    awscc_schema: None,
 };
 impl Volume {
     /// Declares a `AWS::OpsWorks::Volume` with the stack-unique `id`. Required properties: `ec2_volume_id` (`Ec2VolumeId`), `stack_id` (`StackId`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("organizations.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("organizations.awscc.jsonl"));
 /// You can use AWS::Organizations::Account to manage accounts in organization.
 ///
 /// CloudFormation: `AWS::Organizations::Account`. Terraform: `awscc_organizations_account` (awscc provider).
@@ -40,6 +42,7 @@ static ACCOUNT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Paths", Some("paths")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Account {
     /// Declares a `AWS::Organizations::Account` with the stack-unique `id`. Required properties: `account_name` (`AccountName`), `email` (`Email`).
@@ -144,6 +147,7 @@ static ORGANIZATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("RootId", Some("root_id")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Organization {
     /// Declares a `AWS::Organizations::Organization` with the stack-unique `id`. No property is required.
@@ -234,6 +238,7 @@ static ORGANIZATIONAL_UNIT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Path", Some("path")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl OrganizationalUnit {
     /// Declares a `AWS::Organizations::OrganizationalUnit` with the stack-unique `id`. Required properties: `name` (`Name`), `parent_id` (`ParentId`).
@@ -292,6 +297,7 @@ static POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AwsManaged", Some("aws_managed")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl Policy {
     /// Declares a `AWS::Organizations::Policy` with the stack-unique `id`. Required properties: `content` (`Content`), `name` (`Name`), `type_` (`Type`).
@@ -401,6 +407,7 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl ResourcePolicy {
     /// Declares a `AWS::Organizations::ResourcePolicy` with the stack-unique `id`. Required properties: `content` (`Content`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("osis.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("osis.awscc.jsonl"));
 /// An OpenSearch Ingestion Service Data Prepper pipeline running Data Prepper.
 ///
 /// CloudFormation: `AWS::OSIS::Pipeline`. Terraform: `awscc_osis_pipeline` (awscc provider).
@@ -56,6 +58,7 @@ static PIPELINE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("VpcEndpointService", Some("vpc_endpoint_service")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Pipeline {
     /// Declares a `AWS::OSIS::Pipeline` with the stack-unique `id`. Required properties: `max_units` (`MaxUnits`), `min_units` (`MinUnits`), `pipeline_configuration_body` (`PipelineConfigurationBody`), `pipeline_name` (`PipelineName`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("outposts.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("outposts.awscc.jsonl"));
 /// Definition of AWS::Outposts::Outpost Resource Type
 ///
 /// CloudFormation: `AWS::Outposts::Outpost`. Terraform: `awscc_outposts_outpost` (awscc provider).
@@ -52,6 +54,7 @@ static OUTPOST_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LifeCycleStatus", Some("life_cycle_status")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Outpost {
     /// Declares a `AWS::Outposts::Outpost` with the stack-unique `id`. Required properties: `name` (`Name`), `site_id` (`SiteId`).
@@ -168,6 +171,7 @@ static SITE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("SiteId", Some("site_id")), ("SiteArn", Some("site_arn"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Site {
     /// Declares a `AWS::Outposts::Site` with the stack-unique `id`. Required properties: `name` (`Name`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("panorama.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("panorama.awscc.jsonl"));
 /// Creates an application instance and deploys it to a device.
 ///
 /// CloudFormation: `AWS::Panorama::ApplicationInstance`. Terraform: `awscc_panorama_application_instance` (awscc provider).
@@ -76,6 +78,7 @@ static APPLICATION_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdatedTime", Some("last_updated_time")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl ApplicationInstance {
     /// Declares a `AWS::Panorama::ApplicationInstance` with the stack-unique `id`. Required properties: `default_runtime_context_device` (`DefaultRuntimeContextDevice`), `manifest_payload` (`ManifestPayload`).
@@ -306,6 +309,7 @@ static PACKAGE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Package {
     /// Declares a `AWS::Panorama::Package` with the stack-unique `id`. Required properties: `package_name` (`PackageName`).
@@ -490,6 +494,7 @@ static PACKAGE_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("RegisteredTime", Some("registered_time")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl PackageVersion {
     /// Declares a `AWS::Panorama::PackageVersion` with the stack-unique `id`. Required properties: `package_id` (`PackageId`), `package_version` (`PackageVersion`), `patch_version` (`PatchVersion`).

@@ -18,6 +18,9 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("paymentcryptography.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas =
+    rt::Schemas::new(include_str!("paymentcryptography.awscc.jsonl"));
 /// Definition of AWS::PaymentCryptography::Alias Resource Type
 ///
 /// CloudFormation: `AWS::PaymentCryptography::Alias`. Terraform: `awscc_paymentcryptography_alias` (awscc provider).
@@ -54,6 +57,7 @@ static ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Alias {
     /// Declares a `AWS::PaymentCryptography::Alias` with the stack-unique `id`. Required properties: `alias_name` (`AliasName`).
@@ -115,6 +119,7 @@ static KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ReplicationStatus", Some("replication_status")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Key {
     /// Declares a `AWS::PaymentCryptography::Key` with the stack-unique `id`. Required properties: `exportable` (`Exportable`), `key_attributes` (`KeyAttributes`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("pcaconnectorad.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("pcaconnectorad.awscc.jsonl"));
 /// Represents a Connector that connects AWS PrivateCA and your directory
 ///
 /// CloudFormation: `AWS::PCAConnectorAD::Connector`. Terraform: `awscc_pcaconnectorad_connector` (awscc provider).
@@ -32,6 +34,7 @@ static CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[("ConnectorArn", Some("connector_arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Connector {
     /// Declares a `AWS::PCAConnectorAD::Connector` with the stack-unique `id`. Required properties: `certificate_authority_arn` (`CertificateAuthorityArn`), `directory_id` (`DirectoryId`), `vpc_information` (`VpcInformation`).
@@ -126,6 +129,7 @@ static DIRECTORY_REGISTRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         Some("directory_registration_arn"),
     )],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl DirectoryRegistration {
     /// Declares a `AWS::PCAConnectorAD::DirectoryRegistration` with the stack-unique `id`. Required properties: `directory_id` (`DirectoryId`).
@@ -165,6 +169,7 @@ static SERVICE_PRINCIPAL_NAME_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl ServicePrincipalName {
     /// Declares a `AWS::PCAConnectorAD::ServicePrincipalName` with the stack-unique `id`. Required properties: `connector_arn` (`ConnectorArn`), `directory_registration_arn` (`DirectoryRegistrationArn`).
@@ -207,6 +212,7 @@ static TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[("TemplateArn", Some("template_arn"))],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl Template {
     /// Declares a `AWS::PCAConnectorAD::Template` with the stack-unique `id`. Required properties: `connector_arn` (`ConnectorArn`), `definition` (`Definition`), `name` (`Name`).
@@ -223,7 +229,11 @@ impl Template {
             Some("connector_arn"),
             rt::string(connector_arn),
         );
-        this.set("Definition", Some("definition"), rt::json(definition));
+        this.set(
+            "Definition",
+            Some("definition"),
+            rt::json_object(definition),
+        );
         this.set("Name", Some("name"), rt::string(name));
         Template(this)
     }
@@ -262,6 +272,7 @@ static TEMPLATE_GROUP_ACCESS_CONTROL_ENTRY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["cn-north-1", "cn-northwest-1"],
     attributes: &[],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl TemplateGroupAccessControlEntry {
     /// Declares a `AWS::PCAConnectorAD::TemplateGroupAccessControlEntry` with the stack-unique `id`. Required properties: `access_rights` (`AccessRights`), `group_display_name` (`GroupDisplayName`), `group_security_identifier` (`GroupSecurityIdentifier`), `template_arn` (`TemplateArn`).

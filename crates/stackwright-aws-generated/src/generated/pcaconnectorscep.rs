@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("pcaconnectorscep.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("pcaconnectorscep.awscc.jsonl"));
 /// Represents a SCEP Challenge that is used for certificate enrollment
 ///
 /// CloudFormation: `AWS::PCAConnectorSCEP::Challenge`. Terraform: `awscc_pcaconnectorscep_challenge` (awscc provider).
@@ -32,6 +34,7 @@ static CHALLENGE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["cn-north-1", "cn-northwest-1", "us-gov-east-1"],
     attributes: &[("ChallengeArn", Some("challenge_arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Challenge {
     /// Declares a `AWS::PCAConnectorSCEP::Challenge` with the stack-unique `id`. Required properties: `connector_arn` (`ConnectorArn`).
@@ -76,6 +79,7 @@ static CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Type", Some("type")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Connector {
     /// Declares a `AWS::PCAConnectorSCEP::Connector` with the stack-unique `id`. Required properties: `certificate_authority_arn` (`CertificateAuthorityArn`).
@@ -94,7 +98,7 @@ impl Connector {
         self.0.set(
             "MobileDeviceManagement",
             Some("mobile_device_management"),
-            rt::json(value),
+            rt::json_object(value),
         );
         self
     }

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("pcs.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("pcs.awscc.jsonl"));
 /// AWS::PCS::Cluster resource creates an AWS PCS cluster.
 ///
 /// CloudFormation: `AWS::PCS::Cluster`. Terraform: `awscc_pcs_cluster` (awscc provider).
@@ -50,6 +52,7 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Cluster {
     /// Declares a `AWS::PCS::Cluster` with the stack-unique `id`. Required properties: `networking` (`Networking`), `scheduler` (`Scheduler`), `size` (`Size`).
@@ -515,6 +518,7 @@ static COMPUTE_NODE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl ComputeNodeGroup {
     /// Declares a `AWS::PCS::ComputeNodeGroup` with the stack-unique `id`. Required properties: `cluster_id` (`ClusterId`), `iam_instance_profile_arn` (`IamInstanceProfileArn`), `instance_configs` (`InstanceConfigs`), `scaling_configuration` (`ScalingConfiguration`), `subnet_ids` (`SubnetIds`).
@@ -1030,6 +1034,7 @@ static QUEUE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Queue {
     /// Declares a `AWS::PCS::Queue` with the stack-unique `id`. Required properties: `cluster_id` (`ClusterId`).

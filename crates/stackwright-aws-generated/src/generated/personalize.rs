@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("personalize.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("personalize.awscc.jsonl"));
 /// A deployment of a solution version that provides real-time recommendations.
 ///
 /// CloudFormation: `AWS::Personalize::Campaign`. Terraform: `awscc_personalize_campaign` (awscc provider).
@@ -64,6 +66,7 @@ static CAMPAIGN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdatedDateTime", Some("last_updated_date_time")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Campaign {
     /// Declares a `AWS::Personalize::Campaign` with the stack-unique `id`. Required properties: `name` (`Name`), `solution_version_arn` (`SolutionVersionArn`).
@@ -239,6 +242,7 @@ static DATASET_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("DatasetArn", Some("dataset_arn"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Dataset {
     /// Declares a `AWS::Personalize::Dataset` with the stack-unique `id`. Required properties: `dataset_group_arn` (`DatasetGroupArn`), `dataset_type` (`DatasetType`), `name` (`Name`), `schema_arn` (`SchemaArn`).
@@ -416,6 +420,7 @@ static DATASET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("DatasetGroupArn", Some("dataset_group_arn"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl DatasetGroup {
     /// Declares a `AWS::Personalize::DatasetGroup` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -510,6 +515,7 @@ static EVENT_TRACKER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("TrackingId", Some("tracking_id")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl EventTracker {
     /// Declares a `AWS::Personalize::EventTracker` with the stack-unique `id`. Required properties: `dataset_group_arn` (`DatasetGroupArn`), `name` (`Name`).
@@ -594,6 +600,7 @@ static FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdatedDateTime", Some("last_updated_date_time")),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl Filter {
     /// Declares a `AWS::Personalize::Filter` with the stack-unique `id`. Required properties: `dataset_group_arn` (`DatasetGroupArn`), `filter_expression` (`FilterExpression`), `name` (`Name`).
@@ -694,6 +701,7 @@ static METRIC_ATTRIBUTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl MetricAttribution {
     /// Declares a `AWS::Personalize::MetricAttribution` with the stack-unique `id`. Required properties: `dataset_group_arn` (`DatasetGroupArn`), `metrics` (`Metrics`), `metrics_output_config` (`MetricsOutputConfig`), `name` (`Name`).
@@ -857,6 +865,7 @@ static SCHEMA_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("SchemaArn", Some("schema_arn"))],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl Schema {
     /// Declares a `AWS::Personalize::Schema` with the stack-unique `id`. Required properties: `name` (`Name`), `schema` (`Schema`).
@@ -937,6 +946,7 @@ static SOLUTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("SolutionArn", Some("solution_arn"))],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl Solution {
     /// Declares a `AWS::Personalize::Solution` with the stack-unique `id`. Required properties: `dataset_group_arn` (`DatasetGroupArn`), `name` (`Name`).

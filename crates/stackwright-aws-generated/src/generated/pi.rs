@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("pi.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("pi.awscc.jsonl"));
 /// Creates and manages a Performance Insights performance analysis report for a specified DB instance.
 ///
 /// CloudFormation: `AWS::PI::PerfReports`. Terraform: `awscc_pi_perf_reports` (awscc provider).
@@ -71,6 +73,7 @@ static PERF_REPORTS_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl PerfReports {
     /// Declares a `AWS::PI::PerfReports` with the stack-unique `id`. Required properties: `end_time` (`EndTime`), `identifier` (`Identifier`), `service_type` (`ServiceType`), `start_time` (`StartTime`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("pinpoint.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("pinpoint.awscc.jsonl"));
 /// Resource Type definition for AWS::Pinpoint::ADMChannel
 ///
 /// CloudFormation: `AWS::Pinpoint::ADMChannel`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -58,6 +60,7 @@ static ADM_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 0),
+    awscc_schema: None,
 };
 impl AdmChannel {
     /// Declares a `AWS::Pinpoint::ADMChannel` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `client_id` (`ClientId`), `client_secret` (`ClientSecret`).
@@ -131,6 +134,7 @@ static APNS_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 1),
+    awscc_schema: None,
 };
 impl ApnsChannel {
     /// Declares a `AWS::Pinpoint::APNSChannel` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`).
@@ -233,6 +237,7 @@ static APNS_SANDBOX_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 2),
+    awscc_schema: None,
 };
 impl ApnsSandboxChannel {
     /// Declares a `AWS::Pinpoint::APNSSandboxChannel` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`).
@@ -335,6 +340,7 @@ static APNS_VOIP_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 3),
+    awscc_schema: None,
 };
 impl ApnsVoipChannel {
     /// Declares a `AWS::Pinpoint::APNSVoipChannel` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`).
@@ -437,6 +443,7 @@ static APNS_VOIP_SANDBOX_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 4),
+    awscc_schema: None,
 };
 impl ApnsVoipSandboxChannel {
     /// Declares a `AWS::Pinpoint::APNSVoipSandboxChannel` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`).
@@ -539,6 +546,7 @@ static APP_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", None), ("Id", None)],
     schema: (&SCHEMAS, 5),
+    awscc_schema: None,
 };
 impl App {
     /// Declares a `AWS::Pinpoint::App` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -604,6 +612,7 @@ static APPLICATION_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 6),
+    awscc_schema: None,
 };
 impl ApplicationSettings {
     /// Declares a `AWS::Pinpoint::ApplicationSettings` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`).
@@ -724,6 +733,7 @@ static BAIDU_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 7),
+    awscc_schema: None,
 };
 impl BaiduChannel {
     /// Declares a `AWS::Pinpoint::BaiduChannel` with the stack-unique `id`. Required properties: `api_key` (`ApiKey`), `application_id` (`ApplicationId`), `secret_key` (`SecretKey`).
@@ -797,6 +807,7 @@ static CAMPAIGN_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", None), ("CampaignId", None)],
     schema: (&SCHEMAS, 8),
+    awscc_schema: None,
 };
 impl Campaign {
     /// Declares a `AWS::Pinpoint::Campaign` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `name` (`Name`), `schedule` (`Schedule`), `segment_id` (`SegmentId`).
@@ -1667,6 +1678,7 @@ static EMAIL_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 9),
+    awscc_schema: None,
 };
 impl EmailChannel {
     /// Declares a `AWS::Pinpoint::EmailChannel` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `from_address` (`FromAddress`), `identity` (`Identity`).
@@ -1756,6 +1768,7 @@ static EMAIL_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None), ("Arn", None)],
     schema: (&SCHEMAS, 10),
+    awscc_schema: None,
 };
 impl EmailTemplate {
     /// Declares a `AWS::Pinpoint::EmailTemplate` with the stack-unique `id`. Required properties: `subject` (`Subject`), `template_name` (`TemplateName`).
@@ -1846,6 +1859,7 @@ static EVENT_STREAM_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 11),
+    awscc_schema: None,
 };
 impl EventStream {
     /// Declares a `AWS::Pinpoint::EventStream` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `destination_stream_arn` (`DestinationStreamArn`), `role_arn` (`RoleArn`).
@@ -1918,6 +1932,7 @@ static GCM_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 12),
+    awscc_schema: None,
 };
 impl GcmChannel {
     /// Declares a `AWS::Pinpoint::GCMChannel` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`).
@@ -1999,6 +2014,7 @@ static IN_APP_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 13),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 13)),
 };
 impl InAppTemplate {
     /// Declares a `AWS::Pinpoint::InAppTemplate` with the stack-unique `id`. Required properties: `template_name` (`TemplateName`).
@@ -2353,6 +2369,7 @@ static PUSH_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None), ("Arn", None)],
     schema: (&SCHEMAS, 14),
+    awscc_schema: None,
 };
 impl PushTemplate {
     /// Declares a `AWS::Pinpoint::PushTemplate` with the stack-unique `id`. Required properties: `template_name` (`TemplateName`).
@@ -2591,6 +2608,7 @@ static SMS_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 15),
+    awscc_schema: None,
 };
 impl SmsChannel {
     /// Declares a `AWS::Pinpoint::SMSChannel` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`).
@@ -2667,6 +2685,7 @@ static SEGMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("SegmentId", None), ("Arn", None)],
     schema: (&SCHEMAS, 16),
+    awscc_schema: None,
 };
 impl Segment {
     /// Declares a `AWS::Pinpoint::Segment` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `name` (`Name`).
@@ -2999,6 +3018,7 @@ static SMS_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None), ("Arn", None)],
     schema: (&SCHEMAS, 17),
+    awscc_schema: None,
 };
 impl SmsTemplate {
     /// Declares a `AWS::Pinpoint::SmsTemplate` with the stack-unique `id`. Required properties: `body` (`Body`), `template_name` (`TemplateName`).
@@ -3079,6 +3099,7 @@ static VOICE_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 18),
+    awscc_schema: None,
 };
 impl VoiceChannel {
     /// Declares a `AWS::Pinpoint::VoiceChannel` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`).

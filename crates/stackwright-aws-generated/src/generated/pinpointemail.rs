@@ -64,6 +64,7 @@ static CONFIGURATION_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 0),
+    awscc_schema: None,
 };
 impl ConfigurationSet {
     /// Declares a `AWS::PinpointEmail::ConfigurationSet` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -228,6 +229,7 @@ static CONFIGURATION_SET_EVENT_DESTINATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 1),
+    awscc_schema: None,
 };
 impl ConfigurationSetEventDestination {
     /// Declares a `AWS::PinpointEmail::ConfigurationSetEventDestination` with the stack-unique `id`. Required properties: `configuration_set_name` (`ConfigurationSetName`), `event_destination_name` (`EventDestinationName`).
@@ -465,6 +467,7 @@ static DEDICATED_IP_POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 2),
+    awscc_schema: None,
 };
 impl DedicatedIpPool {
     /// Declares a `AWS::PinpointEmail::DedicatedIpPool` with the stack-unique `id`. No property is required.
@@ -544,6 +547,7 @@ static IDENTITY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Id", None),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: None,
 };
 impl Identity {
     /// Declares a `AWS::PinpointEmail::Identity` with the stack-unique `id`. Required properties: `name` (`Name`).

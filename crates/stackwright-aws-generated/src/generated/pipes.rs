@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("pipes.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("pipes.awscc.jsonl"));
 /// Definition of AWS::Pipes::Pipe Resource Type
 ///
 /// CloudFormation: `AWS::Pipes::Pipe`. Terraform: `awscc_pipes_pipe` (awscc provider).
@@ -49,6 +51,7 @@ static PIPE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("StateReason", Some("state_reason")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Pipe {
     /// Declares a `AWS::Pipes::Pipe` with the stack-unique `id`. Required properties: `role_arn` (`RoleArn`), `source` (`Source`), `target` (`Target`).
@@ -939,7 +942,11 @@ pub mod pipe {
         /// A new `PipeSourceActiveMqBrokerParameters`. Required properties: `credentials` (`Credentials`), `queue_name` (`QueueName`).
         pub fn new(credentials: impl Into<rt::Value>, queue_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
-            this.set("Credentials", Some("credentials"), rt::json(credentials));
+            this.set(
+                "Credentials",
+                Some("credentials"),
+                rt::json_object(credentials),
+            );
             this.set("QueueName", Some("queue_name"), rt::string(queue_name));
             PipeSourceActiveMqBrokerParameters(this)
         }
@@ -1151,7 +1158,7 @@ pub mod pipe {
         /// CloudFormation `Credentials`, Terraform `credentials`.
         pub fn credentials(mut self, value: impl Into<rt::Value>) -> Self {
             self.0
-                .set("Credentials", Some("credentials"), rt::json(value));
+                .set("Credentials", Some("credentials"), rt::json_object(value));
             self
         }
         /// Constraints: range 0..=300. CloudFormation `MaximumBatchingWindowInSeconds`, Terraform `maximum_batching_window_in_seconds`.
@@ -1280,7 +1287,11 @@ pub mod pipe {
         /// A new `PipeSourceRabbitMqBrokerParameters`. Required properties: `credentials` (`Credentials`), `queue_name` (`QueueName`).
         pub fn new(credentials: impl Into<rt::Value>, queue_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
-            this.set("Credentials", Some("credentials"), rt::json(credentials));
+            this.set(
+                "Credentials",
+                Some("credentials"),
+                rt::json_object(credentials),
+            );
             this.set("QueueName", Some("queue_name"), rt::string(queue_name));
             PipeSourceRabbitMqBrokerParameters(this)
         }
@@ -1347,7 +1358,7 @@ pub mod pipe {
         /// CloudFormation `Credentials`, Terraform `credentials`.
         pub fn credentials(mut self, value: impl Into<rt::Value>) -> Self {
             self.0
-                .set("Credentials", Some("credentials"), rt::json(value));
+                .set("Credentials", Some("credentials"), rt::json_object(value));
             self
         }
         /// Constraints: range 0..=300. CloudFormation `MaximumBatchingWindowInSeconds`, Terraform `maximum_batching_window_in_seconds`.

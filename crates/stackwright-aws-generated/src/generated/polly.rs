@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("polly.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("polly.awscc.jsonl"));
 /// Resource Type definition for AWS::Polly::Lexicon.
 ///
 /// CloudFormation: `AWS::Polly::Lexicon`. Terraform: `awscc_polly_lexicon` (awscc provider).
@@ -73,6 +75,7 @@ static LEXICON_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Size", Some("size")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Lexicon {
     /// Declares a `AWS::Polly::Lexicon` with the stack-unique `id`. Required properties: `content` (`Content`), `name` (`Name`).

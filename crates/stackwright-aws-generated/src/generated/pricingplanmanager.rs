@@ -18,6 +18,9 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("pricingplanmanager.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas =
+    rt::Schemas::new(include_str!("pricingplanmanager.awscc.jsonl"));
 /// Resource type definition for AWS::PricingPlanManager::Subscription.
 ///
 /// CloudFormation: `AWS::PricingPlanManager::Subscription`. Terraform: `awscc_pricingplanmanager_subscription` (awscc provider).
@@ -45,6 +48,7 @@ static SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Subscription {
     /// Declares a `AWS::PricingPlanManager::Subscription` with the stack-unique `id`. Required properties: `plan_family` (`PlanFamily`), `plan_tier` (`PlanTier`), `resource_arns` (`ResourceArns`).

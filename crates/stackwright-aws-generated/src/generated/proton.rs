@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("proton.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("proton.awscc.jsonl"));
 /// Resource Schema describing various properties for AWS Proton Environment Account Connections resources.
 ///
 /// CloudFormation: `AWS::Proton::EnvironmentAccountConnection`. Terraform: `awscc_proton_environment_account_connection` (awscc provider).
@@ -63,6 +65,7 @@ static ENVIRONMENT_ACCOUNT_CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl EnvironmentAccountConnection {
     /// Declares a `AWS::Proton::EnvironmentAccountConnection` with the stack-unique `id`. No property is required.
@@ -203,6 +206,7 @@ static ENVIRONMENT_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl EnvironmentTemplate {
     /// Declares a `AWS::Proton::EnvironmentTemplate` with the stack-unique `id`. No property is required.
@@ -306,6 +310,7 @@ static SERVICE_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl ServiceTemplate {
     /// Declares a `AWS::Proton::ServiceTemplate` with the stack-unique `id`. No property is required.

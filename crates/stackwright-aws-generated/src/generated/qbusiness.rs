@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("qbusiness.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("qbusiness.awscc.jsonl"));
 /// Definition of AWS::QBusiness::Application Resource Type
 ///
 /// CloudFormation: `AWS::QBusiness::Application`. Terraform: `awscc_qbusiness_application` (awscc provider).
@@ -76,6 +78,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Application {
     /// Declares a `AWS::QBusiness::Application` with the stack-unique `id`. Required properties: `display_name` (`DisplayName`).
@@ -470,6 +473,7 @@ static DATA_ACCESSOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", None),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: None,
 };
 impl DataAccessor {
     /// Declares a `AWS::QBusiness::DataAccessor` with the stack-unique `id`. Required properties: `action_configurations` (`ActionConfigurations`), `application_id` (`ApplicationId`), `display_name` (`DisplayName`), `principal` (`Principal`).
@@ -739,6 +743,7 @@ static DATA_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl DataSource {
     /// Declares a `AWS::QBusiness::DataSource` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `configuration` (`Configuration`), `display_name` (`DisplayName`), `index_id` (`IndexId`).
@@ -909,7 +914,7 @@ pub mod data_source {
         }
         /// CloudFormation `Value`, Terraform `value`.
         pub fn value(mut self, value: impl Into<rt::Value>) -> Self {
-            self.0.set("Value", Some("value"), rt::json(value));
+            self.0.set("Value", Some("value"), rt::json_object(value));
             self
         }
     }
@@ -937,7 +942,7 @@ pub mod data_source {
         }
         /// CloudFormation `Value`, Terraform `value`.
         pub fn value(mut self, value: impl Into<rt::Value>) -> Self {
-            self.0.set("Value", Some("value"), rt::json(value));
+            self.0.set("Value", Some("value"), rt::json_object(value));
             self
         }
     }
@@ -1265,6 +1270,7 @@ static INDEX_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl Index {
     /// Declares a `AWS::QBusiness::Index` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `display_name` (`DisplayName`).
@@ -1480,6 +1486,7 @@ static PERMISSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl Permission {
     /// Declares a `AWS::QBusiness::Permission` with the stack-unique `id`. Required properties: `actions` (`Actions`), `application_id` (`ApplicationId`), `principal` (`Principal`), `statement_id` (`StatementId`).
@@ -1616,6 +1623,7 @@ static PLUGIN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl Plugin {
     /// Declares a `AWS::QBusiness::Plugin` with the stack-unique `id`. Required properties: `auth_configuration` (`AuthConfiguration`), `display_name` (`DisplayName`), `type_` (`Type`).
@@ -1630,7 +1638,7 @@ impl Plugin {
         this.set(
             "AuthConfiguration",
             Some("auth_configuration"),
-            rt::json(auth_configuration),
+            rt::json_object(auth_configuration),
         );
         this.set(
             "DisplayName",
@@ -1710,7 +1718,7 @@ pub mod plugin {
             description: impl Into<rt::Expr>,
         ) -> Self {
             let mut this = rt::Props::default();
-            this.set("ApiSchema", Some("api_schema"), rt::json(api_schema));
+            this.set("ApiSchema", Some("api_schema"), rt::json_object(api_schema));
             this.set(
                 "ApiSchemaType",
                 Some("api_schema_type"),
@@ -1831,6 +1839,7 @@ static RETRIEVER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl Retriever {
     /// Declares a `AWS::QBusiness::Retriever` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `configuration` (`Configuration`), `display_name` (`DisplayName`), `type_` (`Type`).
@@ -1851,7 +1860,7 @@ impl Retriever {
         this.set(
             "Configuration",
             Some("configuration"),
-            rt::json(configuration),
+            rt::json_object(configuration),
         );
         this.set(
             "DisplayName",
@@ -1962,6 +1971,7 @@ static WEB_EXPERIENCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("WebExperienceId", Some("web_experience_id")),
     ],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl WebExperience {
     /// Declares a `AWS::QBusiness::WebExperience` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`).
@@ -2004,7 +2014,7 @@ impl WebExperience {
         self.0.set(
             "IdentityProviderConfiguration",
             Some("identity_provider_configuration"),
-            rt::json(value),
+            rt::json_object(value),
         );
         self
     }

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("qldb.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("qldb.awscc.jsonl"));
 /// Resource Type definition for AWS::QLDB::Ledger
 ///
 /// CloudFormation: `AWS::QLDB::Ledger`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -62,6 +64,7 @@ static LEDGER_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 0),
+    awscc_schema: None,
 };
 impl Ledger {
     /// Declares a `AWS::QLDB::Ledger` with the stack-unique `id`. Required properties: `permissions_mode` (`PermissionsMode`).
@@ -139,6 +142,7 @@ static STREAM_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Stream {
     /// Declares a `AWS::QLDB::Stream` with the stack-unique `id`. Required properties: `inclusive_start_time` (`InclusiveStartTime`), `kinesis_configuration` (`KinesisConfiguration`), `ledger_name` (`LedgerName`), `role_arn` (`RoleArn`), `stream_name` (`StreamName`).

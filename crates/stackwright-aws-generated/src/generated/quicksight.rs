@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("quicksight.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("quicksight.awscc.jsonl"));
 /// Definition of the AWS::QuickSight::ActionConnector Resource Type.
 ///
 /// CloudFormation: `AWS::QuickSight::ActionConnector`. Terraform: `awscc_quicksight_action_connector` (awscc provider).
@@ -71,6 +73,7 @@ static ACTION_CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl ActionConnector {
     /// Declares a `AWS::QuickSight::ActionConnector` with the stack-unique `id`. Required properties: `action_connector_id` (`ActionConnectorId`), `authentication_config` (`AuthenticationConfig`), `aws_account_id` (`AwsAccountId`), `name` (`Name`), `type_` (`Type`).
@@ -174,7 +177,7 @@ pub mod action_connector {
             this.set(
                 "AuthenticationMetadata",
                 Some("authentication_metadata"),
-                rt::json(authentication_metadata),
+                rt::json_object(authentication_metadata),
             );
             this.set(
                 "AuthenticationType",
@@ -315,6 +318,7 @@ static AGENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ErrorMessage", Some("error_message")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Agent {
     /// Declares a `AWS::QuickSight::Agent` with the stack-unique `id`. Required properties: `agent_id` (`AgentId`), `aws_account_id` (`AwsAccountId`), `name` (`Name`).
@@ -623,6 +627,7 @@ static ANALYSIS_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdatedTime", Some("last_updated_time")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Analysis {
     /// Declares a `AWS::QuickSight::Analysis` with the stack-unique `id`. Required properties: `analysis_id` (`AnalysisId`), `aws_account_id` (`AwsAccountId`), `name` (`Name`).
@@ -1277,6 +1282,7 @@ static APPROVAL_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", None),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: None,
 };
 impl ApprovalPolicy {
     /// Declares a `AWS::QuickSight::ApprovalPolicy` with the stack-unique `id`. Required properties: `actions` (`Actions`), `applicable_to` (`ApplicableTo`), `approval_groups` (`ApprovalGroups`), `asset_types` (`AssetTypes`), `name` (`Name`), `policy_id` (`PolicyId`).
@@ -1405,6 +1411,7 @@ static ASSIGNMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AssignmentId", Some("assignment_id")),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl Assignment {
     /// Declares a `AWS::QuickSight::Assignment` with the stack-unique `id`. Required properties: `assignment_name` (`AssignmentName`), `assignment_status` (`AssignmentStatus`), `namespace` (`Namespace`).
@@ -1539,6 +1546,7 @@ static BRAND_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AwsAccountId", Some("aws_account_id")),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl Brand {
     /// Declares a `AWS::QuickSight::Brand` with the stack-unique `id`. Required properties: `brand_id` (`BrandId`).
@@ -1872,6 +1880,7 @@ static CUSTOM_PERMISSIONS_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl CustomPermissions {
     /// Declares a `AWS::QuickSight::CustomPermissions` with the stack-unique `id`. Required properties: `aws_account_id` (`AwsAccountId`), `custom_permissions_name` (`CustomPermissionsName`).
@@ -3833,6 +3842,7 @@ static CUSTOMIZATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AwsAccountId", Some("aws_account_id")),
     ],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl Customization {
     /// Declares a `AWS::QuickSight::Customization` with the stack-unique `id`. Required properties: `default_theme` (`DefaultTheme`), `namespace` (`Namespace`).
@@ -3921,6 +3931,7 @@ static DLP_SETTING_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl DlpSetting {
     /// Declares a `AWS::QuickSight::DLPSetting` with the stack-unique `id`. Required properties: `dlp_setting_id` (`DlpSettingId`), `enabled` (`Enabled`), `name` (`Name`), `provider_config` (`ProviderConfig`), `provider_outage_action` (`ProviderOutageAction`), `provider_type` (`ProviderType`).
@@ -3945,7 +3956,7 @@ impl DlpSetting {
         this.set(
             "ProviderConfig",
             Some("provider_config"),
-            rt::json(provider_config),
+            rt::json_object(provider_config),
         );
         this.set(
             "ProviderOutageAction",
@@ -4041,6 +4052,7 @@ static DASHBOARD_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Version", Some("version")),
     ],
     schema: (&SCHEMAS, 9),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl Dashboard {
     /// Declares a `AWS::QuickSight::Dashboard` with the stack-unique `id`. Required properties: `aws_account_id` (`AwsAccountId`), `dashboard_id` (`DashboardId`), `name` (`Name`).
@@ -5095,6 +5107,7 @@ static DATA_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("OutputColumns", Some("output_columns")),
     ],
     schema: (&SCHEMAS, 10),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
 impl DataSet {
     /// Declares a `AWS::QuickSight::DataSet` with the stack-unique `id`. No property is required.
@@ -5178,8 +5191,11 @@ impl DataSet {
     }
     /// CloudFormation `FieldFolders`, Terraform `field_folders`.
     pub fn field_folders(mut self, value: impl Into<rt::Value>) -> Self {
-        self.0
-            .set("FieldFolders", Some("field_folders"), rt::json(value));
+        self.0.set(
+            "FieldFolders",
+            Some("field_folders"),
+            rt::json_object(value),
+        );
         self
     }
     /// <p>When you create the dataset, Amazon QuickSight adds the dataset to these folders.</p>
@@ -5210,7 +5226,7 @@ impl DataSet {
         self.0.set(
             "LogicalTableMap",
             Some("logical_table_map"),
-            rt::json(value),
+            rt::json_object(value),
         );
         self
     }
@@ -5242,7 +5258,7 @@ impl DataSet {
         self.0.set(
             "PhysicalTableMap",
             Some("physical_table_map"),
-            rt::json(value),
+            rt::json_object(value),
         );
         self
     }
@@ -6245,6 +6261,7 @@ static DATA_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
     ],
     schema: (&SCHEMAS, 11),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
 impl DataSource {
     /// Declares a `AWS::QuickSight::DataSource` with the stack-unique `id`. Required properties: `name` (`Name`), `type_` (`Type`).
@@ -7743,6 +7760,7 @@ static FLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("StepAliases", Some("step_aliases")),
     ],
     schema: (&SCHEMAS, 12),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
 impl Flow {
     /// Declares a `AWS::QuickSight::Flow` with the stack-unique `id`. Required properties: `aws_account_id` (`AwsAccountId`), `flow_definition` (`FlowDefinition`), `name` (`Name`).
@@ -7863,6 +7881,7 @@ static FOLDER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdatedTime", Some("last_updated_time")),
     ],
     schema: (&SCHEMAS, 13),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 13)),
 };
 impl Folder {
     /// Declares a `AWS::QuickSight::Folder` with the stack-unique `id`. No property is required.
@@ -8016,6 +8035,7 @@ static GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn")), ("PrincipalId", Some("principal_id"))],
     schema: (&SCHEMAS, 14),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 14)),
 };
 impl Group {
     /// Declares a `AWS::QuickSight::Group` with the stack-unique `id`. Required properties: `group_name` (`GroupName`), `namespace` (`Namespace`).
@@ -8112,6 +8132,7 @@ static KNOWLEDGE_BASE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 15),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 15)),
 };
 impl KnowledgeBase {
     /// Declares a `AWS::QuickSight::KnowledgeBase` with the stack-unique `id`. Required properties: `aws_account_id` (`AwsAccountId`), `data_source_arn` (`DataSourceArn`), `knowledge_base_configuration` (`KnowledgeBaseConfiguration`), `knowledge_base_id` (`KnowledgeBaseId`), `name` (`Name`).
@@ -8531,6 +8552,7 @@ static LIMITS_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 16),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 16)),
 };
 impl LimitsProfile {
     /// Declares a `AWS::QuickSight::LimitsProfile` with the stack-unique `id`. Required properties: `account_id` (`AccountId`), `profile_name` (`ProfileName`), `resource_limits` (`ResourceLimits`).
@@ -8551,7 +8573,7 @@ impl LimitsProfile {
         this.set(
             "ResourceLimits",
             Some("resource_limits"),
-            rt::json(resource_limits),
+            rt::json_object(resource_limits),
         );
         LimitsProfile(this)
     }
@@ -8619,6 +8641,7 @@ static O_AUTH_CLIENT_APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdatedTime", Some("last_updated_time")),
     ],
     schema: (&SCHEMAS, 17),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 17)),
 };
 impl OAuthClientApplication {
     /// Declares a `AWS::QuickSight::OAuthClientApplication` with the stack-unique `id`. Required properties: `name` (`Name`), `o_auth_client_application_id` (`OAuthClientApplicationId`), `o_auth_client_authentication_type` (`OAuthClientAuthenticationType`), `o_auth_token_endpoint_url` (`OAuthTokenEndpointUrl`).
@@ -8849,6 +8872,7 @@ static REFRESH_SCHEDULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 18),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 18)),
 };
 impl RefreshSchedule {
     /// Declares a `AWS::QuickSight::RefreshSchedule` with the stack-unique `id`. No property is required.
@@ -9107,6 +9131,7 @@ static SPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedBy", Some("created_by")),
     ],
     schema: (&SCHEMAS, 19),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 19)),
 };
 impl Space {
     /// Declares a `AWS::QuickSight::Space` with the stack-unique `id`. Required properties: `aws_account_id` (`AwsAccountId`), `name` (`Name`), `space_id` (`SpaceId`).
@@ -9278,6 +9303,7 @@ static TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Version", Some("version")),
     ],
     schema: (&SCHEMAS, 20),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 20)),
 };
 impl Template {
     /// Declares a `AWS::QuickSight::Template` with the stack-unique `id`. Required properties: `aws_account_id` (`AwsAccountId`), `template_id` (`TemplateId`).
@@ -10305,6 +10331,7 @@ static THEME_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Type", Some("type")),
     ],
     schema: (&SCHEMAS, 21),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 21)),
 };
 impl Theme {
     /// Declares a `AWS::QuickSight::Theme` with the stack-unique `id`. Required properties: `aws_account_id` (`AwsAccountId`), `base_theme_id` (`BaseThemeId`), `configuration` (`Configuration`), `name` (`Name`), `theme_id` (`ThemeId`).
@@ -11170,6 +11197,7 @@ static TOPIC_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 22),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 22)),
 };
 impl Topic {
     /// Declares a `AWS::QuickSight::Topic` with the stack-unique `id`. No property is required.
@@ -12851,6 +12879,7 @@ static TOPIC_V2_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 23),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 23)),
 };
 impl TopicV2 {
     /// Declares a `AWS::QuickSight::TopicV2` with the stack-unique `id`. No property is required.
@@ -13071,6 +13100,7 @@ static VPC_CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("VPCId", Some("vpc_id")),
     ],
     schema: (&SCHEMAS, 24),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 24)),
 };
 impl VpcConnection {
     /// Declares a `AWS::QuickSight::VPCConnection` with the stack-unique `id`. No property is required.

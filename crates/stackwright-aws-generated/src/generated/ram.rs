@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("ram.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("ram.awscc.jsonl"));
 /// Resource type definition for AWS::RAM::Permission
 ///
 /// CloudFormation: `AWS::RAM::Permission`. Terraform: `awscc_ram_permission` (awscc provider).
@@ -37,6 +39,7 @@ static PERMISSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("PermissionType", Some("permission_type")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Permission {
     /// Declares a `AWS::RAM::Permission` with the stack-unique `id`. Required properties: `name` (`Name`), `policy_template` (`PolicyTemplate`), `resource_type` (`ResourceType`).
@@ -110,6 +113,7 @@ static PERMISSION_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("PermissionVersion", Some("permission_version")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl PermissionAssociation {
     /// Declares a `AWS::RAM::PermissionAssociation` with the stack-unique `id`. Required properties: `permission_arn` (`PermissionArn`), `resource_share_arn` (`ResourceShareArn`).
@@ -203,6 +207,7 @@ static PRINCIPAL_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("External", Some("external")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl PrincipalAssociation {
     /// Declares a `AWS::RAM::PrincipalAssociation` with the stack-unique `id`. Required properties: `principal` (`Principal`), `resource_share_arn` (`ResourceShareArn`).
@@ -279,6 +284,7 @@ static RESOURCE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("External", Some("external")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl ResourceAssociation {
     /// Declares a `AWS::RAM::ResourceAssociation` with the stack-unique `id`. Required properties: `resource_arn` (`ResourceArn`), `resource_share_arn` (`ResourceShareArn`).
@@ -360,6 +366,7 @@ static RESOURCE_SHARE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("OwningAccountId", Some("owning_account_id")),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl ResourceShare {
     /// Declares a `AWS::RAM::ResourceShare` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -530,6 +537,7 @@ static SOURCE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdatedTime", Some("last_updated_time")),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl SourceAssociation {
     /// Declares a `AWS::RAM::SourceAssociation` with the stack-unique `id`. Required properties: `resource_share_arn` (`ResourceShareArn`), `source_id` (`SourceId`).

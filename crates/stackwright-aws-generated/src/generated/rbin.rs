@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("rbin.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("rbin.awscc.jsonl"));
 /// Resource Type definition for AWS::Rbin::Rule
 ///
 /// CloudFormation: `AWS::Rbin::Rule`. Terraform: `awscc_rbin_rule` (awscc provider).
@@ -36,6 +38,7 @@ static RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LockState", Some("lock_state")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Rule {
     /// Declares a `AWS::Rbin::Rule` with the stack-unique `id`. Required properties: `resource_type` (`ResourceType`), `retention_period` (`RetentionPeriod`).

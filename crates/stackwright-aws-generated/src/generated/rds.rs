@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("rds.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("rds.awscc.jsonl"));
 /// Creates a snapshot of a DB cluster.
 ///
 /// CloudFormation: `AWS::RDS::ClusterSnapshot`. Terraform: `awscc_rds_cluster_snapshot` (awscc provider).
@@ -60,6 +62,7 @@ static CLUSTER_SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("SnapshotCreateTime", Some("snapshot_create_time")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl ClusterSnapshot {
     /// Declares a `AWS::RDS::ClusterSnapshot` with the stack-unique `id`. Required properties: `db_cluster_identifier` (`DBClusterIdentifier`), `db_cluster_snapshot_identifier` (`DBClusterSnapshotIdentifier`).
@@ -232,6 +235,7 @@ static CUSTOM_DB_ENGINE_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("DBEngineVersionArn", Some("db_engine_version_arn"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl CustomDbEngineVersion {
     /// Declares a `AWS::RDS::CustomDBEngineVersion` with the stack-unique `id`. Required properties: `engine` (`Engine`), `engine_version` (`EngineVersion`).
@@ -408,6 +412,7 @@ static DB_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("StorageThroughput", Some("storage_throughput")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl DbCluster {
     /// Declares a `AWS::RDS::DBCluster` with the stack-unique `id`. No property is required.
@@ -1262,6 +1267,7 @@ static DB_CLUSTER_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl DbClusterEndpoint {
     /// Declares a `AWS::RDS::DBClusterEndpoint` with the stack-unique `id`. Required properties: `custom_endpoint_type` (`CustomEndpointType`), `db_cluster_endpoint_identifier` (`DBClusterEndpointIdentifier`), `db_cluster_identifier` (`DBClusterIdentifier`).
@@ -1379,6 +1385,7 @@ static DB_CLUSTER_PARAMETER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl DbClusterParameterGroup {
     /// Declares a `AWS::RDS::DBClusterParameterGroup` with the stack-unique `id`. Required properties: `description` (`Description`), `family` (`Family`), `parameters` (`Parameters`).
@@ -1481,6 +1488,7 @@ static DB_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl DbInstance {
     /// Declares a `AWS::RDS::DBInstance` with the stack-unique `id`. No property is required.
@@ -2611,6 +2619,7 @@ static DB_PARAMETER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("DBParameterGroupArn", Some("db_parameter_group_arn"))],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl DbParameterGroup {
     /// Declares a `AWS::RDS::DBParameterGroup` with the stack-unique `id`. Required properties: `description` (`Description`), `family` (`Family`).
@@ -2672,6 +2681,7 @@ static DB_PROXY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("VpcId", Some("vpc_id")),
     ],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl DbProxy {
     /// Declares a `AWS::RDS::DBProxy` with the stack-unique `id`. Required properties: `db_proxy_name` (`DBProxyName`), `engine_family` (`EngineFamily`), `role_arn` (`RoleArn`), `vpc_subnet_ids` (`VpcSubnetIds`).
@@ -2948,6 +2958,7 @@ static DB_PROXY_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("IsDefault", Some("is_default")),
     ],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl DbProxyEndpoint {
     /// Declares a `AWS::RDS::DBProxyEndpoint` with the stack-unique `id`. Required properties: `db_proxy_endpoint_name` (`DBProxyEndpointName`), `db_proxy_name` (`DBProxyName`), `vpc_subnet_ids` (`VpcSubnetIds`).
@@ -3068,6 +3079,7 @@ static DB_PROXY_TARGET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["ap-east-2"],
     attributes: &[("TargetGroupArn", Some("target_group_arn"))],
     schema: (&SCHEMAS, 9),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl DbProxyTargetGroup {
     /// Declares a `AWS::RDS::DBProxyTargetGroup` with the stack-unique `id`. Required properties: `db_proxy_name` (`DBProxyName`), `target_group_name` (`TargetGroupName`).
@@ -3233,6 +3245,7 @@ static DB_SECURITY_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 10),
+    awscc_schema: None,
 };
 impl DbSecurityGroup {
     /// Declares a `AWS::RDS::DBSecurityGroup` with the stack-unique `id`. Required properties: `db_security_group_ingress` (`DBSecurityGroupIngress`), `group_description` (`GroupDescription`).
@@ -3320,6 +3333,7 @@ static DB_SECURITY_GROUP_INGRESS_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 11),
+    awscc_schema: None,
 };
 impl DbSecurityGroupIngress {
     /// Declares a `AWS::RDS::DBSecurityGroupIngress` with the stack-unique `id`. Required properties: `db_security_group_name` (`DBSecurityGroupName`).
@@ -3383,6 +3397,7 @@ static DB_SHARD_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Endpoint", Some("endpoint")),
     ],
     schema: (&SCHEMAS, 12),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
 impl DbShardGroup {
     /// Declares a `AWS::RDS::DBShardGroup` with the stack-unique `id`. Required properties: `db_cluster_identifier` (`DBClusterIdentifier`), `max_acu` (`MaxACU`).
@@ -3506,6 +3521,7 @@ static DB_SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("StorageThroughput", Some("storage_throughput")),
     ],
     schema: (&SCHEMAS, 13),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 13)),
 };
 impl DbSnapshot {
     /// Declares a `AWS::RDS::DBSnapshot` with the stack-unique `id`. Required properties: `db_instance_identifier` (`DBInstanceIdentifier`), `db_snapshot_identifier` (`DBSnapshotIdentifier`).
@@ -3682,6 +3698,7 @@ static DB_SUBNET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("DBSubnetGroupArn", Some("db_subnet_group_arn"))],
     schema: (&SCHEMAS, 14),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 14)),
 };
 impl DbSubnetGroup {
     /// Declares a `AWS::RDS::DBSubnetGroup` with the stack-unique `id`. Required properties: `db_subnet_group_description` (`DBSubnetGroupDescription`), `subnet_ids` (`SubnetIds`).
@@ -3754,6 +3771,7 @@ static DEPLOYMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreateTime", Some("create_time")),
     ],
     schema: (&SCHEMAS, 15),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 15)),
 };
 impl Deployment {
     /// Declares a `AWS::RDS::Deployment` with the stack-unique `id`. Required properties: `blue_green_deployment_name` (`BlueGreenDeploymentName`), `source` (`Source`).
@@ -3932,6 +3950,7 @@ static EVENT_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 16),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 16)),
 };
 impl EventSubscription {
     /// Declares a `AWS::RDS::EventSubscription` with the stack-unique `id`. Required properties: `sns_topic_arn` (`SnsTopicArn`).
@@ -4013,6 +4032,7 @@ static GLOBAL_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["us-gov-east-1", "us-gov-west-1"],
     attributes: &[("GlobalEndpoint", Some("global_endpoint"))],
     schema: (&SCHEMAS, 17),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 17)),
 };
 impl GlobalCluster {
     /// Declares a `AWS::RDS::GlobalCluster` with the stack-unique `id`. No property is required.
@@ -4143,6 +4163,7 @@ static INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreateTime", Some("create_time")),
     ],
     schema: (&SCHEMAS, 18),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 18)),
 };
 impl Integration {
     /// Declares a `AWS::RDS::Integration` with the stack-unique `id`. Required properties: `source_arn` (`SourceArn`), `target_arn` (`TargetArn`).
@@ -4236,6 +4257,7 @@ static OPTION_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 19),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 19)),
 };
 impl OptionGroup {
     /// Declares a `AWS::RDS::OptionGroup` with the stack-unique `id`. Required properties: `engine_name` (`EngineName`), `major_engine_version` (`MajorEngineVersion`), `option_group_description` (`OptionGroupDescription`).

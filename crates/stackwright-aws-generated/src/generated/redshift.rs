@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("redshift.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("redshift.awscc.jsonl"));
 /// An example resource schema demonstrating some basic constructs and validation rules.
 ///
 /// CloudFormation: `AWS::Redshift::Cluster`. Terraform: `awscc_redshift_cluster` (awscc provider).
@@ -46,6 +48,7 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Cluster {
     /// Declares a `AWS::Redshift::Cluster` with the stack-unique `id`. Required properties: `cluster_type` (`ClusterType`), `db_name` (`DBName`), `master_username` (`MasterUsername`), `node_type` (`NodeType`).
@@ -670,6 +673,7 @@ static CLUSTER_PARAMETER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl ClusterParameterGroup {
     /// Declares a `AWS::Redshift::ClusterParameterGroup` with the stack-unique `id`. Required properties: `description` (`Description`), `parameter_group_family` (`ParameterGroupFamily`).
@@ -760,6 +764,7 @@ static CLUSTER_SECURITY_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 2),
+    awscc_schema: None,
 };
 impl ClusterSecurityGroup {
     /// Declares a `AWS::Redshift::ClusterSecurityGroup` with the stack-unique `id`. Required properties: `description` (`Description`).
@@ -795,6 +800,7 @@ static CLUSTER_SECURITY_GROUP_INGRESS_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 3),
+    awscc_schema: None,
 };
 impl ClusterSecurityGroupIngress {
     /// Declares a `AWS::Redshift::ClusterSecurityGroupIngress` with the stack-unique `id`. Required properties: `cluster_security_group_name` (`ClusterSecurityGroupName`).
@@ -853,6 +859,7 @@ static CLUSTER_SUBNET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("ClusterSubnetGroupName", Some("cluster_subnet_group_name"))],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl ClusterSubnetGroup {
     /// Declares a `AWS::Redshift::ClusterSubnetGroup` with the stack-unique `id`. Required properties: `description` (`Description`), `subnet_ids` (`SubnetIds`).
@@ -904,6 +911,7 @@ static ENDPOINT_ACCESS_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("VpcEndpoint.VpcId", None),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl EndpointAccess {
     /// Declares a `AWS::Redshift::EndpointAccess` with the stack-unique `id`. Required properties: `cluster_identifier` (`ClusterIdentifier`), `endpoint_name` (`EndpointName`), `subnet_group_name` (`SubnetGroupName`), `vpc_security_group_ids` (`VpcSecurityGroupIds`).
@@ -1025,6 +1033,7 @@ static ENDPOINT_AUTHORIZATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("EndpointCount", Some("endpoint_count")),
     ],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl EndpointAuthorization {
     /// Declares a `AWS::Redshift::EndpointAuthorization` with the stack-unique `id`. Required properties: `account` (`Account`), `cluster_identifier` (`ClusterIdentifier`).
@@ -1137,6 +1146,7 @@ static EVENT_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("EventCategoriesList", Some("event_categories_list")),
     ],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl EventSubscription {
     /// Declares a `AWS::Redshift::EventSubscription` with the stack-unique `id`. Required properties: `subscription_name` (`SubscriptionName`).
@@ -1302,6 +1312,7 @@ static INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreateTime", Some("create_time")),
     ],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl Integration {
     /// Declares a `AWS::Redshift::Integration` with the stack-unique `id`. Required properties: `source_arn` (`SourceArn`), `target_arn` (`TargetArn`).
@@ -1427,6 +1438,7 @@ static QEV2_IDC_APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("IdcOnboardStatus", Some("idc_onboard_status")),
     ],
     schema: (&SCHEMAS, 9),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl Qev2IdcApplication {
     /// Declares a `AWS::Redshift::QEV2IdcApplication` with the stack-unique `id`. Required properties: `idc_display_name` (`IdcDisplayName`), `idc_instance_arn` (`IdcInstanceArn`), `qev2_idc_application_name` (`Qev2IdcApplicationName`).
@@ -1542,6 +1554,7 @@ static REDSHIFT_IDC_APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("IdcOnboardStatus", Some("idc_onboard_status")),
     ],
     schema: (&SCHEMAS, 10),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
 impl RedshiftIdcApplication {
     /// Declares a `AWS::Redshift::RedshiftIdcApplication` with the stack-unique `id`. Required properties: `iam_role_arn` (`IamRoleArn`), `idc_display_name` (`IdcDisplayName`), `idc_instance_arn` (`IdcInstanceArn`), `redshift_idc_application_name` (`RedshiftIdcApplicationName`).
@@ -1895,6 +1908,7 @@ static SCHEDULED_ACTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("NextInvocations", Some("next_invocations")),
     ],
     schema: (&SCHEMAS, 11),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
 impl ScheduledAction {
     /// Declares a `AWS::Redshift::ScheduledAction` with the stack-unique `id`. Required properties: `scheduled_action_name` (`ScheduledActionName`).
@@ -1959,8 +1973,11 @@ impl ScheduledAction {
     ///
     /// CloudFormation `TargetAction`, Terraform `target_action`.
     pub fn target_action(mut self, value: impl Into<rt::Value>) -> Self {
-        self.0
-            .set("TargetAction", Some("target_action"), rt::json(value));
+        self.0.set(
+            "TargetAction",
+            Some("target_action"),
+            rt::json_object(value),
+        );
         self
     }
 }
@@ -2052,6 +2069,7 @@ static SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("OwnerAccount", Some("owner_account")),
     ],
     schema: (&SCHEMAS, 12),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
 impl Snapshot {
     /// Declares a `AWS::Redshift::Snapshot` with the stack-unique `id`. Required properties: `cluster_identifier` (`ClusterIdentifier`), `snapshot_identifier` (`SnapshotIdentifier`).
@@ -2261,6 +2279,7 @@ static SNAPSHOT_COPY_GRANT_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 13),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 13)),
 };
 impl SnapshotCopyGrant {
     /// Declares a `AWS::Redshift::SnapshotCopyGrant` with the stack-unique `id`. Required properties: `snapshot_copy_grant_name` (`SnapshotCopyGrantName`).
@@ -2319,6 +2338,7 @@ static SNAPSHOT_SCHEDULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AssociatedClusterCount", Some("associated_cluster_count")),
     ],
     schema: (&SCHEMAS, 14),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 14)),
 };
 impl SnapshotSchedule {
     /// Declares a `AWS::Redshift::SnapshotSchedule` with the stack-unique `id`. Required properties: `schedule_definitions` (`ScheduleDefinitions`), `schedule_identifier` (`ScheduleIdentifier`).
@@ -2423,6 +2443,7 @@ static USAGE_LIMIT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UsageLimitId", Some("usage_limit_id")),
     ],
     schema: (&SCHEMAS, 15),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 15)),
 };
 impl UsageLimit {
     /// Declares a `AWS::Redshift::UsageLimit` with the stack-unique `id`. Required properties: `amount` (`Amount`), `cluster_identifier` (`ClusterIdentifier`), `feature_type` (`FeatureType`), `limit_type` (`LimitType`).

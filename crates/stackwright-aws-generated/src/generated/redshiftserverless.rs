@@ -18,6 +18,9 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("redshiftserverless.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas =
+    rt::Schemas::new(include_str!("redshiftserverless.awscc.jsonl"));
 /// Definition of AWS::RedshiftServerless::Namespace Resource Type
 ///
 /// CloudFormation: `AWS::RedshiftServerless::Namespace`. Terraform: `awscc_redshiftserverless_namespace` (awscc provider).
@@ -45,6 +48,7 @@ static NAMESPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Namespace.CreationDate", None),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Namespace {
     /// Declares a `AWS::RedshiftServerless::Namespace` with the stack-unique `id`. Required properties: `namespace_name` (`NamespaceName`).
@@ -333,6 +337,7 @@ static SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Snapshot.RetentionPeriod", None),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Snapshot {
     /// Declares a `AWS::RedshiftServerless::Snapshot` with the stack-unique `id`. Required properties: `snapshot_name` (`SnapshotName`).
@@ -468,6 +473,7 @@ static WORKGROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Workgroup.CreationDate", Some("workgroup.creation_date")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Workgroup {
     /// Declares a `AWS::RedshiftServerless::Workgroup` with the stack-unique `id`. Required properties: `workgroup_name` (`WorkgroupName`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("refactorspaces.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("refactorspaces.awscc.jsonl"));
 /// Definition of AWS::RefactorSpaces::Application Resource Type
 ///
 /// CloudFormation: `AWS::RefactorSpaces::Application`. Terraform: `awscc_refactorspaces_application` (awscc provider).
@@ -62,6 +64,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("StageName", Some("stage_name")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Application {
     /// Declares a `AWS::RefactorSpaces::Application` with the stack-unique `id`. Required properties: `environment_identifier` (`EnvironmentIdentifier`), `name` (`Name`), `proxy_type` (`ProxyType`), `vpc_id` (`VpcId`).
@@ -214,6 +217,7 @@ static ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("TransitGatewayId", Some("transit_gateway_id")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Environment {
     /// Declares a `AWS::RefactorSpaces::Environment` with the stack-unique `id`. No property is required.
@@ -314,6 +318,7 @@ static ROUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Route {
     /// Declares a `AWS::RefactorSpaces::Route` with the stack-unique `id`. Required properties: `application_identifier` (`ApplicationIdentifier`), `environment_identifier` (`EnvironmentIdentifier`), `route_type` (`RouteType`), `service_identifier` (`ServiceIdentifier`).
@@ -520,6 +525,7 @@ static SERVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl Service {
     /// Declares a `AWS::RefactorSpaces::Service` with the stack-unique `id`. Required properties: `application_identifier` (`ApplicationIdentifier`), `endpoint_type` (`EndpointType`), `environment_identifier` (`EnvironmentIdentifier`), `name` (`Name`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("rekognition.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("rekognition.awscc.jsonl"));
 /// The AWS::Rekognition::Collection type creates an Amazon Rekognition Collection.
 ///
 /// CloudFormation: `AWS::Rekognition::Collection`. Terraform: `awscc_rekognition_collection` (awscc provider).
@@ -51,6 +53,7 @@ static COLLECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Collection {
     /// Declares a `AWS::Rekognition::Collection` with the stack-unique `id`. Required properties: `collection_id` (`CollectionId`).
@@ -124,6 +127,7 @@ static DATASET_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("DatasetArn", Some("dataset_arn"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Dataset {
     /// Declares a `AWS::Rekognition::Dataset` with the stack-unique `id`. Required properties: `dataset_type` (`DatasetType`).
@@ -209,6 +213,7 @@ static PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Project {
     /// Declares a `AWS::Rekognition::Project` with the stack-unique `id`. Required properties: `project_name` (`ProjectName`).
@@ -279,6 +284,7 @@ static STREAM_PROCESSOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", None), ("Status", None), ("StatusMessage", None)],
     schema: (&SCHEMAS, 3),
+    awscc_schema: None,
 };
 impl StreamProcessor {
     /// Declares a `AWS::Rekognition::StreamProcessor` with the stack-unique `id`. Required properties: `kinesis_video_stream` (`KinesisVideoStream`), `role_arn` (`RoleArn`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("resiliencehub.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("resiliencehub.awscc.jsonl"));
 /// Resource Type Definition for AWS::ResilienceHub::App.
 ///
 /// CloudFormation: `AWS::ResilienceHub::App`. Terraform: `awscc_resiliencehub_app` (awscc provider).
@@ -52,6 +54,7 @@ static APP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DriftStatus", Some("drift_status")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl App {
     /// Declares a `AWS::ResilienceHub::App` with the stack-unique `id`. Required properties: `app_template_body` (`AppTemplateBody`), `name` (`Name`), `resource_mappings` (`ResourceMappings`).
@@ -361,6 +364,7 @@ static RESILIENCY_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("PolicyArn", Some("policy_arn"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl ResiliencyPolicy {
     /// Declares a `AWS::ResilienceHub::ResiliencyPolicy` with the stack-unique `id`. Required properties: `policy` (`Policy`), `policy_name` (`PolicyName`), `tier` (`Tier`).

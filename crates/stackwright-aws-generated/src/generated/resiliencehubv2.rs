@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("resiliencehubv2.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("resiliencehubv2.awscc.jsonl"));
 /// Creates a resilience policy that defines availability and disaster recovery requirements.
 ///
 /// CloudFormation: `AWS::ResilienceHubV2::Policy`. Terraform: `awscc_resiliencehubv2_policy` (awscc provider).
@@ -60,6 +62,7 @@ static POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AssociatedServiceCount", Some("associated_service_count")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Policy {
     /// Declares a `AWS::ResilienceHubV2::Policy` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -336,6 +339,7 @@ static SERVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("EffectivePolicyValues", Some("effective_policy_values")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Service {
     /// Declares a `AWS::ResilienceHubV2::Service` with the stack-unique `id`. Required properties: `name` (`Name`), `regions` (`Regions`).
@@ -913,6 +917,7 @@ static SERVICE_FUNCTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl ServiceFunction {
     /// Declares a `AWS::ResilienceHubV2::ServiceFunction` with the stack-unique `id`. Required properties: `criticality` (`Criticality`), `name` (`Name`), `service_arn` (`ServiceArn`).
@@ -1030,6 +1035,7 @@ static SYSTEM_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl System {
     /// Declares a `AWS::ResilienceHubV2::System` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -1139,6 +1145,7 @@ static USER_JOURNEY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl UserJourney {
     /// Declares a `AWS::ResilienceHubV2::UserJourney` with the stack-unique `id`. Required properties: `name` (`Name`), `system_identifier` (`SystemIdentifier`).

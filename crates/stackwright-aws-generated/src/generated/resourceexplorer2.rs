@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("resourceexplorer2.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("resourceexplorer2.awscc.jsonl"));
 /// Definition of AWS::ResourceExplorer2::DefaultViewAssociation Resource Type
 ///
 /// CloudFormation: `AWS::ResourceExplorer2::DefaultViewAssociation`. Terraform: `awscc_resourceexplorer2_default_view_association` (awscc provider).
@@ -32,6 +34,7 @@ static DEFAULT_VIEW_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("AssociatedAwsPrincipal", Some("associated_aws_principal"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl DefaultViewAssociation {
     /// Declares a `AWS::ResourceExplorer2::DefaultViewAssociation` with the stack-unique `id`. Required properties: `view_arn` (`ViewArn`).
@@ -69,6 +72,7 @@ static INDEX_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn")), ("IndexState", Some("index_state"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Index {
     /// Declares a `AWS::ResourceExplorer2::Index` with the stack-unique `id`. Required properties: `type_` (`Type`).
@@ -121,6 +125,7 @@ static VIEW_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("ViewArn", Some("view_arn"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl View {
     /// Declares a `AWS::ResourceExplorer2::View` with the stack-unique `id`. Required properties: `view_name` (`ViewName`).

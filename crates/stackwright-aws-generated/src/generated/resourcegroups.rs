@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("resourcegroups.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("resourcegroups.awscc.jsonl"));
 /// Schema for ResourceGroups::Group
 ///
 /// CloudFormation: `AWS::ResourceGroups::Group`. Terraform: `awscc_resourcegroups_group` (awscc provider).
@@ -32,6 +34,7 @@ static GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Group {
     /// Declares a `AWS::ResourceGroups::Group` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -262,6 +265,7 @@ static TAG_SYNC_TASK_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("GroupArn", Some("group_arn")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl TagSyncTask {
     /// Declares a `AWS::ResourceGroups::TagSyncTask` with the stack-unique `id`. Required properties: `group` (`Group`), `role_arn` (`RoleArn`), `tag_key` (`TagKey`), `tag_value` (`TagValue`).

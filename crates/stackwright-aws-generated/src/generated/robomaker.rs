@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("robomaker.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("robomaker.awscc.jsonl"));
 /// AWS::RoboMaker::Fleet resource creates an AWS RoboMaker fleet.
 ///
 /// CloudFormation: `AWS::RoboMaker::Fleet`. Terraform: `awscc_robomaker_fleet` (awscc provider).
@@ -63,6 +65,7 @@ static FLEET_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Fleet {
     /// Declares a `AWS::RoboMaker::Fleet` with the stack-unique `id`. No property is required.
@@ -135,6 +138,7 @@ static ROBOT_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Robot {
     /// Declares a `AWS::RoboMaker::Robot` with the stack-unique `id`. Required properties: `architecture` (`Architecture`), `greengrass_group_id` (`GreengrassGroupId`).
@@ -228,6 +232,7 @@ static ROBOT_APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl RobotApplication {
     /// Declares a `AWS::RoboMaker::RobotApplication` with the stack-unique `id`. Required properties: `robot_software_suite` (`RobotSoftwareSuite`).
@@ -409,6 +414,7 @@ static ROBOT_APPLICATION_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl RobotApplicationVersion {
     /// Declares a `AWS::RoboMaker::RobotApplicationVersion` with the stack-unique `id`. Required properties: `application` (`Application`).
@@ -489,6 +495,7 @@ static SIMULATION_APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl SimulationApplication {
     /// Declares a `AWS::RoboMaker::SimulationApplication` with the stack-unique `id`. Required properties: `robot_software_suite` (`RobotSoftwareSuite`), `simulation_software_suite` (`SimulationSoftwareSuite`).
@@ -765,6 +772,7 @@ static SIMULATION_APPLICATION_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl SimulationApplicationVersion {
     /// Declares a `AWS::RoboMaker::SimulationApplicationVersion` with the stack-unique `id`. Required properties: `application` (`Application`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("rolesanywhere.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("rolesanywhere.awscc.jsonl"));
 /// Definition of AWS::RolesAnywhere::CRL Resource Type
 ///
 /// CloudFormation: `AWS::RolesAnywhere::CRL`. Terraform: `awscc_rolesanywhere_crl` (awscc provider).
@@ -32,6 +34,7 @@ static CRL_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("CrlId", Some("crl_id"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Crl {
     /// Declares a `AWS::RolesAnywhere::CRL` with the stack-unique `id`. Required properties: `crl_data` (`CrlData`), `name` (`Name`).
@@ -89,6 +92,7 @@ static PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ProfileArn", Some("profile_arn")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Profile {
     /// Declares a `AWS::RolesAnywhere::Profile` with the stack-unique `id`. Required properties: `name` (`Name`), `role_arns` (`RoleArns`).
@@ -250,6 +254,7 @@ static TRUST_ANCHOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("TrustAnchorArn", Some("trust_anchor_arn")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl TrustAnchor {
     /// Declares a `AWS::RolesAnywhere::TrustAnchor` with the stack-unique `id`. Required properties: `name` (`Name`), `source` (`Source`).
@@ -334,7 +339,11 @@ pub mod trust_anchor {
         /// A new `Source`. Required properties: `source_data` (`SourceData`), `source_type` (`SourceType`).
         pub fn new(source_data: impl Into<rt::Value>, source_type: TrustAnchorType) -> Self {
             let mut this = rt::Props::default();
-            this.set("SourceData", Some("source_data"), rt::json(source_data));
+            this.set(
+                "SourceData",
+                Some("source_data"),
+                rt::json_object(source_data),
+            );
             this.set("SourceType", Some("source_type"), source_type.into());
             Source(this)
         }

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("route53.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("route53.awscc.jsonl"));
 /// Resource Type definition for AWS::Route53::CidrCollection.
 ///
 /// CloudFormation: `AWS::Route53::CidrCollection`. Terraform: `awscc_route53_cidr_collection` (awscc provider).
@@ -32,6 +34,7 @@ static CIDR_COLLECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl CidrCollection {
     /// Declares a `AWS::Route53::CidrCollection` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -115,6 +118,7 @@ static DNSSEC_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Dnssec {
     /// Declares a `AWS::Route53::DNSSEC` with the stack-unique `id`. Required properties: `hosted_zone_id` (`HostedZoneId`).
@@ -187,6 +191,7 @@ static DELEGATION_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("NameServers", Some("name_servers")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl DelegationSet {
     /// Declares a `AWS::Route53::DelegationSet` with the stack-unique `id`. No property is required.
@@ -241,6 +246,7 @@ static HEALTH_CHECK_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("HealthCheckId", Some("health_check_id"))],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl HealthCheck {
     /// Declares a `AWS::Route53::HealthCheck` with the stack-unique `id`. Required properties: `health_check_config` (`HealthCheckConfig`).
@@ -591,6 +597,7 @@ static HOSTED_ZONE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", Some("id")), ("NameServers", Some("name_servers"))],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl HostedZone {
     /// Declares a `AWS::Route53::HostedZone` with the stack-unique `id`. No property is required.
@@ -776,6 +783,7 @@ static KEY_SIGNING_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl KeySigningKey {
     /// Declares a `AWS::Route53::KeySigningKey` with the stack-unique `id`. Required properties: `hosted_zone_id` (`HostedZoneId`), `key_management_service_arn` (`KeyManagementServiceArn`), `name` (`Name`), `status` (`Status`).
@@ -872,6 +880,7 @@ static QUERY_LOGGING_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn")), ("Id", Some("id"))],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl QueryLoggingConfig {
     /// Declares a `AWS::Route53::QueryLoggingConfig` with the stack-unique `id`. Required properties: `cloud_watch_logs_log_group_arn` (`CloudWatchLogsLogGroupArn`), `hosted_zone_id` (`HostedZoneId`).
@@ -928,6 +937,7 @@ static RECORD_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl RecordSet {
     /// Declares a `AWS::Route53::RecordSet` with the stack-unique `id`. Required properties: `name` (`Name`), `type_` (`Type`).
@@ -1239,6 +1249,7 @@ static RECORD_SET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 8),
+    awscc_schema: None,
 };
 impl RecordSetGroup {
     /// Declares a `AWS::Route53::RecordSetGroup` with the stack-unique `id`. No property is required.
@@ -1524,6 +1535,7 @@ static TRAFFIC_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Type", Some("type")),
     ],
     schema: (&SCHEMAS, 9),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl TrafficPolicy {
     /// Declares a `AWS::Route53::TrafficPolicy` with the stack-unique `id`. Required properties: `document` (`Document`), `name` (`Name`).
@@ -1633,6 +1645,7 @@ static TRAFFIC_POLICY_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("TrafficPolicyType", Some("traffic_policy_type")),
     ],
     schema: (&SCHEMAS, 10),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
 impl TrafficPolicyInstance {
     /// Declares a `AWS::Route53::TrafficPolicyInstance` with the stack-unique `id`. Required properties: `hosted_zone_id` (`HostedZoneId`), `name` (`Name`), `ttl` (`TTL`), `traffic_policy_id` (`TrafficPolicyId`), `traffic_policy_version` (`TrafficPolicyVersion`).

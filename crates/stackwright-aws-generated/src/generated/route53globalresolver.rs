@@ -18,6 +18,9 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("route53globalresolver.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas =
+    rt::Schemas::new(include_str!("route53globalresolver.awscc.jsonl"));
 /// Resource schema for AWS::Route53GlobalResolver::AccessSource
 ///
 /// CloudFormation: `AWS::Route53GlobalResolver::AccessSource`. Terraform: `awscc_route53globalresolver_access_source` (awscc provider).
@@ -46,6 +49,7 @@ static ACCESS_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl AccessSource {
     /// Declares a `AWS::Route53GlobalResolver::AccessSource` with the stack-unique `id`. Required properties: `cidr` (`Cidr`), `dns_view_id` (`DnsViewId`), `protocol` (`Protocol`).
@@ -161,6 +165,7 @@ static ACCESS_TOKEN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("GlobalResolverId", Some("global_resolver_id")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl AccessToken {
     /// Declares a `AWS::Route53GlobalResolver::AccessToken` with the stack-unique `id`. Required properties: `dns_view_id` (`DnsViewId`).
@@ -251,6 +256,7 @@ static DNS_VIEW_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl DnsView {
     /// Declares a `AWS::Route53GlobalResolver::DnsView` with the stack-unique `id`. Required properties: `global_resolver_id` (`GlobalResolverId`), `name` (`Name`).
@@ -391,6 +397,7 @@ static FIREWALL_DOMAIN_LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("StatusMessage", Some("status_message")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl FirewallDomainList {
     /// Declares a `AWS::Route53GlobalResolver::FirewallDomainList` with the stack-unique `id`. Required properties: `global_resolver_id` (`GlobalResolverId`), `name` (`Name`).
@@ -500,6 +507,7 @@ static FIREWALL_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("QueryType", Some("query_type")),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl FirewallRule {
     /// Declares a `AWS::Route53GlobalResolver::FirewallRule` with the stack-unique `id`. Required properties: `action` (`Action`), `dns_view_id` (`DnsViewId`), `name` (`Name`).
@@ -715,6 +723,7 @@ static GLOBAL_RESOLVER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl GlobalResolver {
     /// Declares a `AWS::Route53GlobalResolver::GlobalResolver` with the stack-unique `id`. Required properties: `name` (`Name`), `regions` (`Regions`).
@@ -840,6 +849,7 @@ static HOSTED_ZONE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
     ],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl HostedZoneAssociation {
     /// Declares a `AWS::Route53GlobalResolver::HostedZoneAssociation` with the stack-unique `id`. Required properties: `hosted_zone_id` (`HostedZoneId`), `name` (`Name`), `resource_arn` (`ResourceArn`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("route53profiles.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("route53profiles.awscc.jsonl"));
 /// Resource Type definition for AWS::Route53Profiles::Profile
 ///
 /// CloudFormation: `AWS::Route53Profiles::Profile`. Terraform: `awscc_route53profiles_profile` (awscc provider).
@@ -37,6 +39,7 @@ static PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ShareStatus", Some("share_status")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Profile {
     /// Declares a `AWS::Route53Profiles::Profile` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -92,6 +95,7 @@ static PROFILE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl ProfileAssociation {
     /// Declares a `AWS::Route53Profiles::ProfileAssociation` with the stack-unique `id`. Required properties: `name` (`Name`), `profile_id` (`ProfileId`), `resource_id` (`ResourceId`).
@@ -143,6 +147,7 @@ static PROFILE_RESOURCE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", Some("id")), ("ResourceType", Some("resource_type"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl ProfileResourceAssociation {
     /// Declares a `AWS::Route53Profiles::ProfileResourceAssociation` with the stack-unique `id`. Required properties: `name` (`Name`), `profile_id` (`ProfileId`), `resource_arn` (`ResourceArn`).

@@ -19,6 +19,9 @@ use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas =
     rt::Schemas::new(include_str!("route53recoverycontrol.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas =
+    rt::Schemas::new(include_str!("route53recoverycontrol.awscc.jsonl"));
 /// AWS Route53 Recovery Control Cluster resource schema
 ///
 /// CloudFormation: `AWS::Route53RecoveryControl::Cluster`. Terraform: `awscc_route53recoverycontrol_cluster` (awscc provider).
@@ -73,6 +76,7 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Cluster {
     /// Declares a `AWS::Route53RecoveryControl::Cluster` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -184,6 +188,7 @@ static CONTROL_PANEL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DefaultControlPanel", Some("default_control_panel")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl ControlPanel {
     /// Declares a `AWS::Route53RecoveryControl::ControlPanel` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -286,6 +291,7 @@ static ROUTING_CONTROL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl RoutingControl {
     /// Declares a `AWS::Route53RecoveryControl::RoutingControl` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -387,6 +393,7 @@ static SAFETY_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl SafetyRule {
     /// Declares a `AWS::Route53RecoveryControl::SafetyRule` with the stack-unique `id`. No property is required.

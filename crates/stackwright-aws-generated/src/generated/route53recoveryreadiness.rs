@@ -19,6 +19,9 @@ use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas =
     rt::Schemas::new(include_str!("route53recoveryreadiness.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas =
+    rt::Schemas::new(include_str!("route53recoveryreadiness.awscc.jsonl"));
 /// The API Schema for AWS Route53 Recovery Readiness Cells.
 ///
 /// CloudFormation: `AWS::Route53RecoveryReadiness::Cell`. Terraform: `awscc_route53recoveryreadiness_cell` (awscc provider).
@@ -72,6 +75,7 @@ static CELL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ParentReadinessScopes", Some("parent_readiness_scopes")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Cell {
     /// Declares a `AWS::Route53RecoveryReadiness::Cell` with the stack-unique `id`. No property is required.
@@ -164,6 +168,7 @@ static READINESS_CHECK_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("ReadinessCheckArn", Some("readiness_check_arn"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl ReadinessCheck {
     /// Declares a `AWS::Route53RecoveryReadiness::ReadinessCheck` with the stack-unique `id`. No property is required.
@@ -258,6 +263,7 @@ static RECOVERY_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("RecoveryGroupArn", Some("recovery_group_arn"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl RecoveryGroup {
     /// Declares a `AWS::Route53RecoveryReadiness::RecoveryGroup` with the stack-unique `id`. No property is required.
@@ -348,6 +354,7 @@ static RESOURCE_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("ResourceSetArn", Some("resource_set_arn"))],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl ResourceSet {
     /// Declares a `AWS::Route53RecoveryReadiness::ResourceSet` with the stack-unique `id`. Required properties: `resource_set_type` (`ResourceSetType`), `resources` (`Resources`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("route53resolver.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("route53resolver.awscc.jsonl"));
 /// Resource schema for AWS::Route53Resolver::FirewallDomainList.
 ///
 /// CloudFormation: `AWS::Route53Resolver::FirewallDomainList`. Terraform: `awscc_route53resolver_firewall_domain_list` (awscc provider).
@@ -42,6 +44,7 @@ static FIREWALL_DOMAIN_LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ModificationTime", Some("modification_time")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl FirewallDomainList {
     /// Declares a `AWS::Route53Resolver::FirewallDomainList` with the stack-unique `id`. No property is required.
@@ -159,6 +162,7 @@ static FIREWALL_RULE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ModificationTime", Some("modification_time")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl FirewallRuleGroup {
     /// Declares a `AWS::Route53Resolver::FirewallRuleGroup` with the stack-unique `id`. No property is required.
@@ -591,6 +595,7 @@ static FIREWALL_RULE_GROUP_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ModificationTime", Some("modification_time")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl FirewallRuleGroupAssociation {
     /// Declares a `AWS::Route53Resolver::FirewallRuleGroupAssociation` with the stack-unique `id`. Required properties: `firewall_rule_group_id` (`FirewallRuleGroupId`), `priority` (`Priority`), `vpc_id` (`VpcId`).
@@ -740,6 +745,7 @@ static OUTPOST_RESOLVER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatorRequestId", Some("creator_request_id")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl OutpostResolver {
     /// Declares a `AWS::Route53Resolver::OutpostResolver` with the stack-unique `id`. Required properties: `name` (`Name`), `outpost_arn` (`OutpostArn`), `preferred_instance_type` (`PreferredInstanceType`).
@@ -836,6 +842,7 @@ static RESOLVER_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AutodefinedReverse", Some("autodefined_reverse")),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl ResolverConfig {
     /// Declares a `AWS::Route53Resolver::ResolverConfig` with the stack-unique `id`. Required properties: `autodefined_reverse_flag` (`AutodefinedReverseFlag`), `resource_id` (`ResourceId`).
@@ -909,6 +916,7 @@ static RESOLVER_DNSSEC_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ValidationStatus", Some("validation_status")),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl ResolverDnssecConfig {
     /// Declares a `AWS::Route53Resolver::ResolverDNSSECConfig` with the stack-unique `id`. No property is required.
@@ -970,6 +978,7 @@ static RESOLVER_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ResolverEndpointId", Some("resolver_endpoint_id")),
     ],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl ResolverEndpoint {
     /// Declares a `AWS::Route53Resolver::ResolverEndpoint` with the stack-unique `id`. Required properties: `direction` (`Direction`), `ip_addresses` (`IpAddresses`), `security_group_ids` (`SecurityGroupIds`).
@@ -1163,6 +1172,7 @@ static RESOLVER_QUERY_LOGGING_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Id", Some("id")),
     ],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl ResolverQueryLoggingConfig {
     /// Declares a `AWS::Route53Resolver::ResolverQueryLoggingConfig` with the stack-unique `id`. No property is required.
@@ -1262,6 +1272,7 @@ static RESOLVER_QUERY_LOGGING_CONFIG_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeIn
         ("Id", Some("id")),
     ],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl ResolverQueryLoggingConfigAssociation {
     /// Declares a `AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation` with the stack-unique `id`. No property is required.
@@ -1347,6 +1358,7 @@ static RESOLVER_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ResolverRuleId", Some("resolver_rule_id")),
     ],
     schema: (&SCHEMAS, 9),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl ResolverRule {
     /// Declares a `AWS::Route53Resolver::ResolverRule` with the stack-unique `id`. Required properties: `rule_type` (`RuleType`).
@@ -1496,6 +1508,7 @@ static RESOLVER_RULE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         Some("resolver_rule_association_id"),
     )],
     schema: (&SCHEMAS, 10),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
 impl ResolverRuleAssociation {
     /// Declares a `AWS::Route53Resolver::ResolverRuleAssociation` with the stack-unique `id`. Required properties: `resolver_rule_id` (`ResolverRuleId`), `vpc_id` (`VPCId`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("rtbfabric.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("rtbfabric.awscc.jsonl"));
 /// Resource Type definition for AWS::RTBFabric::InboundExternalLink Resource Type
 ///
 /// CloudFormation: `AWS::RTBFabric::InboundExternalLink`. Terraform: `awscc_rtbfabric_inbound_external_link` (awscc provider).
@@ -71,6 +73,7 @@ static INBOUND_EXTERNAL_LINK_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedTimestamp", Some("updated_timestamp")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl InboundExternalLink {
     /// Declares a `AWS::RTBFabric::InboundExternalLink` with the stack-unique `id`. Required properties: `gateway_id` (`GatewayId`), `link_log_settings` (`LinkLogSettings`).
@@ -188,6 +191,7 @@ static LINK_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LinkDirection", Some("link_direction")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Link {
     /// Declares a `AWS::RTBFabric::Link` with the stack-unique `id`. Required properties: `gateway_id` (`GatewayId`), `link_log_settings` (`LinkLogSettings`), `peer_gateway_id` (`PeerGatewayId`).
@@ -301,7 +305,7 @@ pub mod link {
             self.0.set(
                 "ModuleParameters",
                 Some("module_parameters"),
-                rt::json(value),
+                rt::json_object(value),
             );
             self
         }
@@ -365,6 +369,7 @@ static LINK_ROUTING_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedTimestamp", Some("updated_timestamp")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl LinkRoutingRule {
     /// Declares a `AWS::RTBFabric::LinkRoutingRule` with the stack-unique `id`. Required properties: `conditions` (`Conditions`), `gateway_id` (`GatewayId`), `link_id` (`LinkId`), `priority` (`Priority`).
@@ -554,6 +559,7 @@ static OUTBOUND_EXTERNAL_LINK_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedTimestamp", Some("updated_timestamp")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl OutboundExternalLink {
     /// Declares a `AWS::RTBFabric::OutboundExternalLink` with the stack-unique `id`. Required properties: `gateway_id` (`GatewayId`), `link_log_settings` (`LinkLogSettings`), `public_endpoint` (`PublicEndpoint`).
@@ -675,6 +681,7 @@ static REQUESTER_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("TotalLinksCount", Some("total_links_count")),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl RequesterGateway {
     /// Declares a `AWS::RTBFabric::RequesterGateway` with the stack-unique `id`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnet_ids` (`SubnetIds`), `vpc_id` (`VpcId`).
@@ -798,6 +805,7 @@ static RESPONDER_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl ResponderGateway {
     /// Declares a `AWS::RTBFabric::ResponderGateway` with the stack-unique `id`. Required properties: `port` (`Port`), `protocol` (`Protocol`), `security_group_ids` (`SecurityGroupIds`), `subnet_ids` (`SubnetIds`), `vpc_id` (`VpcId`).
@@ -860,7 +868,7 @@ impl ResponderGateway {
         self.0.set(
             "ManagedEndpointConfiguration",
             Some("managed_endpoint_configuration"),
-            rt::json(value),
+            rt::json_object(value),
         );
         self
     }

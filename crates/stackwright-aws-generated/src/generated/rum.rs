@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("rum.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("rum.awscc.jsonl"));
 /// Resource Type definition for AWS::RUM::AppMonitor
 ///
 /// CloudFormation: `AWS::RUM::AppMonitor`. Terraform: `awscc_rum_app_monitor` (awscc provider).
@@ -37,6 +39,7 @@ static APP_MONITOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl AppMonitor {
     /// Declares a `AWS::RUM::AppMonitor` with the stack-unique `id`. Required properties: `name` (`Name`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("s3.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("s3.awscc.jsonl"));
 /// The AWS::S3::AccessGrant resource is an Amazon S3 resource type representing permissions to a specific S3 bucket or prefix hosted in an S3 Access Grants instance.
 ///
 /// CloudFormation: `AWS::S3::AccessGrant`. Terraform: `awscc_s3_access_grant` (awscc provider).
@@ -36,6 +38,7 @@ static ACCESS_GRANT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("GrantScope", Some("grant_scope")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl AccessGrant {
     /// Declares a `AWS::S3::AccessGrant` with the stack-unique `id`. Required properties: `access_grants_location_id` (`AccessGrantsLocationId`), `grantee` (`Grantee`), `permission` (`Permission`).
@@ -202,6 +205,7 @@ static ACCESS_GRANTS_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AccessGrantsInstanceId", Some("access_grants_instance_id")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl AccessGrantsInstance {
     /// Declares a `AWS::S3::AccessGrantsInstance` with the stack-unique `id`. No property is required.
@@ -261,6 +265,7 @@ static ACCESS_GRANTS_LOCATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AccessGrantsLocationId", Some("access_grants_location_id")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl AccessGrantsLocation {
     /// Declares a `AWS::S3::AccessGrantsLocation` with the stack-unique `id`. Required properties: `iam_role_arn` (`IamRoleArn`), `location_scope` (`LocationScope`).
@@ -317,6 +322,7 @@ static ACCESS_POINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl AccessPoint {
     /// Declares a `AWS::S3::AccessPoint` with the stack-unique `id`. Required properties: `bucket` (`Bucket`).
@@ -482,6 +488,7 @@ static BUCKET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("WebsiteURL", Some("website_url")),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl Bucket {
     /// Declares a `AWS::S3::Bucket` with the stack-unique `id`. No property is required.
@@ -1591,7 +1598,7 @@ pub mod bucket {
             self.0.set(
                 "TargetObjectKeyFormat",
                 Some("target_object_key_format"),
-                rt::json(value),
+                rt::json_object(value),
             );
             self
         }
@@ -3420,6 +3427,7 @@ static BUCKET_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl BucketPolicy {
     /// Declares a `AWS::S3::BucketPolicy` with the stack-unique `id`. Required properties: `bucket` (`Bucket`), `policy_document` (`PolicyDocument`).
@@ -3468,6 +3476,7 @@ static MULTI_REGION_ACCESS_POINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Alias", Some("alias")), ("CreatedAt", Some("created_at"))],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl MultiRegionAccessPoint {
     /// Declares a `AWS::S3::MultiRegionAccessPoint` with the stack-unique `id`. Required properties: `regions` (`Regions`).
@@ -3576,6 +3585,7 @@ static MULTI_REGION_ACCESS_POINT_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("PolicyStatus.IsPublic", None),
     ],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl MultiRegionAccessPointPolicy {
     /// Declares a `AWS::S3::MultiRegionAccessPointPolicy` with the stack-unique `id`. Required properties: `mrap_name` (`MrapName`), `policy` (`Policy`).
@@ -3648,6 +3658,7 @@ static STORAGE_LENS_TYPE: rt::TypeInfo = rt::TypeInfo {
         Some("storage_lens_configuration.storage_lens_arn"),
     )],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl StorageLens {
     /// Declares a `AWS::S3::StorageLens` with the stack-unique `id`. Required properties: `storage_lens_configuration` (`StorageLensConfiguration`).
@@ -4151,7 +4162,7 @@ pub mod storage_lens {
         /// CloudFormation `Encryption`, Terraform `encryption`.
         pub fn encryption(mut self, value: impl Into<rt::Value>) -> Self {
             self.0
-                .set("Encryption", Some("encryption"), rt::json(value));
+                .set("Encryption", Some("encryption"), rt::json_object(value));
             self
         }
         /// The prefix to use for Amazon S3 Storage Lens export.
@@ -4399,7 +4410,7 @@ pub mod storage_lens {
         /// CloudFormation `Encryption`, Terraform `encryption`.
         pub fn encryption(mut self, value: impl Into<rt::Value>) -> Self {
             self.0
-                .set("Encryption", Some("encryption"), rt::json(value));
+                .set("Encryption", Some("encryption"), rt::json_object(value));
             self
         }
     }
@@ -4453,6 +4464,7 @@ static STORAGE_LENS_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("StorageLensGroupArn", Some("storage_lens_group_arn"))],
     schema: (&SCHEMAS, 9),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl StorageLensGroup {
     /// Declares a `AWS::S3::StorageLensGroup` with the stack-unique `id`. Required properties: `filter` (`Filter`), `name` (`Name`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("s3express.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("s3express.awscc.jsonl"));
 /// The AWS::S3Express::AccessPoint resource is an Amazon S3 resource type that you can use to access buckets.
 ///
 /// CloudFormation: `AWS::S3Express::AccessPoint`. Terraform: `awscc_s3express_access_point` (awscc provider).
@@ -52,6 +54,7 @@ static ACCESS_POINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl AccessPoint {
     /// Declares a `AWS::S3Express::AccessPoint` with the stack-unique `id`. Required properties: `bucket` (`Bucket`).
@@ -298,6 +301,7 @@ static BUCKET_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl BucketPolicy {
     /// Declares a `AWS::S3Express::BucketPolicy` with the stack-unique `id`. Required properties: `bucket` (`Bucket`), `policy_document` (`PolicyDocument`).
@@ -356,6 +360,7 @@ static DIRECTORY_BUCKET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AvailabilityZoneName", Some("availability_zone_name")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl DirectoryBucket {
     /// Declares a `AWS::S3Express::DirectoryBucket` with the stack-unique `id`. Required properties: `data_redundancy` (`DataRedundancy`), `location_name` (`LocationName`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("s3files.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("s3files.awscc.jsonl"));
 /// Resource Type definition for AWS::S3Files::AccessPoint
 ///
 /// CloudFormation: `AWS::S3Files::AccessPoint`. Terraform: `awscc_s3files_access_point` (awscc provider).
@@ -37,6 +39,7 @@ static ACCESS_POINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("OwnerId", Some("owner_id")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl AccessPoint {
     /// Declares a `AWS::S3Files::AccessPoint` with the stack-unique `id`. Required properties: `file_system_id` (`FileSystemId`).
@@ -203,6 +206,7 @@ static FILE_SYSTEM_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl FileSystem {
     /// Declares a `AWS::S3Files::FileSystem` with the stack-unique `id`. Required properties: `bucket` (`Bucket`), `role_arn` (`RoleArn`).
@@ -392,6 +396,7 @@ static FILE_SYSTEM_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["me-central-1"],
     attributes: &[],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl FileSystemPolicy {
     /// Declares a `AWS::S3Files::FileSystemPolicy` with the stack-unique `id`. Required properties: `file_system_id` (`FileSystemId`), `policy` (`Policy`).
@@ -438,6 +443,7 @@ static MOUNT_TARGET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("StatusMessage", Some("status_message")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl MountTarget {
     /// Declares a `AWS::S3Files::MountTarget` with the stack-unique `id`. Required properties: `file_system_id` (`FileSystemId`), `subnet_id` (`SubnetId`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("s3objectlambda.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("s3objectlambda.awscc.jsonl"));
 /// The AWS::S3ObjectLambda::AccessPoint resource is an Amazon S3ObjectLambda resource type that you can use to add computation to S3 actions
 ///
 /// CloudFormation: `AWS::S3ObjectLambda::AccessPoint`. Terraform: `awscc_s3objectlambda_access_point` (awscc provider).
@@ -44,6 +46,7 @@ static ACCESS_POINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl AccessPoint {
     /// Declares a `AWS::S3ObjectLambda::AccessPoint` with the stack-unique `id`. Required properties: `object_lambda_configuration` (`ObjectLambdaConfiguration`).
@@ -181,7 +184,7 @@ pub mod access_point {
             this.set(
                 "ContentTransformation",
                 Some("content_transformation"),
-                rt::json(content_transformation),
+                rt::json_object(content_transformation),
             );
             TransformationConfiguration(this)
         }
@@ -202,6 +205,7 @@ static ACCESS_POINT_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl AccessPointPolicy {
     /// Declares a `AWS::S3ObjectLambda::AccessPointPolicy` with the stack-unique `id`. Required properties: `object_lambda_access_point` (`ObjectLambdaAccessPoint`), `policy_document` (`PolicyDocument`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("s3outposts.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("s3outposts.awscc.jsonl"));
 /// Resource Type Definition for AWS::S3Outposts::AccessPoint
 ///
 /// CloudFormation: `AWS::S3Outposts::AccessPoint`. Terraform: `awscc_s3outposts_access_point` (awscc provider).
@@ -46,6 +48,7 @@ static ACCESS_POINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl AccessPoint {
     /// Declares a `AWS::S3Outposts::AccessPoint` with the stack-unique `id`. Required properties: `bucket` (`Bucket`), `name` (`Name`), `vpc_configuration` (`VpcConfiguration`).
@@ -137,6 +140,7 @@ static BUCKET_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Bucket {
     /// Declares a `AWS::S3Outposts::Bucket` with the stack-unique `id`. Required properties: `bucket_name` (`BucketName`), `outpost_id` (`OutpostId`).
@@ -217,7 +221,7 @@ pub mod bucket {
         /// CloudFormation `AndOperator`, Terraform `and_operator`.
         pub fn and_operator(mut self, value: impl Into<rt::Value>) -> Self {
             self.0
-                .set("AndOperator", Some("and_operator"), rt::json(value));
+                .set("AndOperator", Some("and_operator"), rt::json_object(value));
             self
         }
         /// Object key prefix that identifies one or more objects to which this rule applies.
@@ -372,6 +376,7 @@ static BUCKET_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl BucketPolicy {
     /// Declares a `AWS::S3Outposts::BucketPolicy` with the stack-unique `id`. Required properties: `bucket` (`Bucket`), `policy_document` (`PolicyDocument`).
@@ -431,6 +436,7 @@ static ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl Endpoint {
     /// Declares a `AWS::S3Outposts::Endpoint` with the stack-unique `id`. Required properties: `outpost_id` (`OutpostId`), `security_group_id` (`SecurityGroupId`), `subnet_id` (`SubnetId`).

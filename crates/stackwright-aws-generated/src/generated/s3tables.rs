@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("s3tables.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("s3tables.awscc.jsonl"));
 /// Resource Type definition for AWS::S3Tables::Namespace
 ///
 /// CloudFormation: `AWS::S3Tables::Namespace`. Terraform: `awscc_s3tables_namespace` (awscc provider).
@@ -32,6 +34,7 @@ static NAMESPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Namespace {
     /// Declares a `AWS::S3Tables::Namespace` with the stack-unique `id`. Required properties: `namespace` (`Namespace`), `table_bucket_arn` (`TableBucketARN`).
@@ -74,6 +77,7 @@ static TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("VersionToken", Some("version_token")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Table {
     /// Declares a `AWS::S3Tables::Table` with the stack-unique `id`. Required properties: `namespace` (`Namespace`), `open_table_format` (`OpenTableFormat`), `table_bucket_arn` (`TableBucketARN`), `table_name` (`TableName`).
@@ -623,6 +627,7 @@ static TABLE_BUCKET_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("TableBucketARN", Some("table_bucket_arn"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl TableBucket {
     /// Declares a `AWS::S3Tables::TableBucket` with the stack-unique `id`. Required properties: `table_bucket_name` (`TableBucketName`).
@@ -925,6 +930,7 @@ static TABLE_BUCKET_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl TableBucketPolicy {
     /// Declares a `AWS::S3Tables::TableBucketPolicy` with the stack-unique `id`. Required properties: `resource_policy` (`ResourcePolicy`), `table_bucket_arn` (`TableBucketARN`).
@@ -971,6 +977,7 @@ static TABLE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("TableName", Some("table_name")),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl TablePolicy {
     /// Declares a `AWS::S3Tables::TablePolicy` with the stack-unique `id`. Required properties: `resource_policy` (`ResourcePolicy`), `table_arn` (`TableARN`).

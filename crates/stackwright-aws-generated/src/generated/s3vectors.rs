@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("s3vectors.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("s3vectors.awscc.jsonl"));
 /// Resource Type definition for AWS::S3Vectors::Index
 ///
 /// CloudFormation: `AWS::S3Vectors::Index`. Terraform: `awscc_s3vectors_index` (awscc provider).
@@ -35,6 +37,7 @@ static INDEX_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("IndexArn", Some("index_arn")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Index {
     /// Declares a `AWS::S3Vectors::Index` with the stack-unique `id`. Required properties: `data_type` (`DataType`), `dimension` (`Dimension`), `distance_metric` (`DistanceMetric`).
@@ -220,6 +223,7 @@ static VECTOR_BUCKET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl VectorBucket {
     /// Declares a `AWS::S3Vectors::VectorBucket` with the stack-unique `id`. No property is required.
@@ -318,6 +322,7 @@ static VECTOR_BUCKET_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["il-central-1", "me-central-1"],
     attributes: &[],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl VectorBucketPolicy {
     /// Declares a `AWS::S3Vectors::VectorBucketPolicy` with the stack-unique `id`. Required properties: `policy` (`Policy`).

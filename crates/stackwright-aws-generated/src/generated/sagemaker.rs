@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("sagemaker.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("sagemaker.awscc.jsonl"));
 /// Resource Type definition for AWS::SageMaker::AIWorkloadConfig.
 ///
 /// CloudFormation: `AWS::SageMaker::AIWorkloadConfig`. Terraform: `awscc_sagemaker_ai_workload_config` (awscc provider).
@@ -66,6 +68,7 @@ static AI_WORKLOAD_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl AiWorkloadConfig {
     /// Declares a `AWS::SageMaker::AIWorkloadConfig` with the stack-unique `id`. Required properties: `ai_workload_config_name` (`AIWorkloadConfigName`).
@@ -267,6 +270,7 @@ static ACTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedTime", Some("last_modified_time")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Action {
     /// Declares a `AWS::SageMaker::Action` with the stack-unique `id`. Required properties: `action_name` (`ActionName`), `action_type` (`ActionType`), `source` (`Source`).
@@ -448,6 +452,7 @@ static ALGORITHM_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Algorithm {
     /// Declares a `AWS::SageMaker::Algorithm` with the stack-unique `id`. Required properties: `algorithm_name` (`AlgorithmName`), `training_specification` (`TrainingSpecification`).
@@ -2285,6 +2290,7 @@ static APP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl App {
     /// Declares a `AWS::SageMaker::App` with the stack-unique `id`. Required properties: `app_name` (`AppName`), `app_type` (`AppType`), `domain_id` (`DomainId`), `user_profile_name` (`UserProfileName`).
@@ -2761,6 +2767,7 @@ static APP_IMAGE_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["ap-south-2", "ap-southeast-4", "ca-west-1", "mx-central-1"],
     attributes: &[("AppImageConfigArn", Some("app_image_config_arn"))],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl AppImageConfig {
     /// Declares a `AWS::SageMaker::AppImageConfig` with the stack-unique `id`. Required properties: `app_image_config_name` (`AppImageConfigName`).
@@ -3070,6 +3077,7 @@ static ARTIFACT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedTime", Some("last_modified_time")),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl Artifact {
     /// Declares a `AWS::SageMaker::Artifact` with the stack-unique `id`. Required properties: `artifact_type` (`ArtifactType`), `source` (`Source`).
@@ -3241,6 +3249,7 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("FailureMessage", Some("failure_message")),
     ],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl Cluster {
     /// Declares a `AWS::SageMaker::Cluster` with the stack-unique `id`. No property is required.
@@ -3308,7 +3317,7 @@ impl Cluster {
     /// CloudFormation `Orchestrator`, Terraform `orchestrator`.
     pub fn orchestrator(mut self, value: impl Into<rt::Value>) -> Self {
         self.0
-            .set("Orchestrator", Some("orchestrator"), rt::json(value));
+            .set("Orchestrator", Some("orchestrator"), rt::json_object(value));
         self
     }
     /// The restricted instance groups of the SageMaker HyperPod cluster.
@@ -3606,7 +3615,7 @@ pub mod cluster {
             self.0.set(
                 "InstanceStorageConfigs",
                 Some("instance_storage_configs"),
-                rt::json(value),
+                rt::json_object(value),
             );
             self
         }
@@ -3899,7 +3908,7 @@ pub mod cluster {
             self.0.set(
                 "InstanceStorageConfigs",
                 Some("instance_storage_configs"),
-                rt::json(value),
+                rt::json_object(value),
             );
             self
         }
@@ -4426,6 +4435,7 @@ static CLUSTER_SCHEDULER_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
     ],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl ClusterSchedulerConfig {
     /// Declares a `AWS::SageMaker::ClusterSchedulerConfig` with the stack-unique `id`. Required properties: `cluster_arn` (`ClusterArn`), `name` (`Name`), `scheduler_config` (`SchedulerConfig`).
@@ -4586,6 +4596,7 @@ static CODE_REPOSITORY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["me-central-1", "us-gov-east-1"],
     attributes: &[("CodeRepositoryArn", Some("code_repository_arn"))],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl CodeRepository {
     /// Declares a `AWS::SageMaker::CodeRepository` with the stack-unique `id`. Required properties: `git_config` (`GitConfig`).
@@ -4705,6 +4716,7 @@ static COMPUTE_QUOTA_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedTime", None),
     ],
     schema: (&SCHEMAS, 9),
+    awscc_schema: None,
 };
 impl ComputeQuota {
     /// Declares a `AWS::SageMaker::ComputeQuota` with the stack-unique `id`. Required properties: `cluster_arn` (`ClusterArn`), `compute_quota_config` (`ComputeQuotaConfig`), `compute_quota_target` (`ComputeQuotaTarget`), `name` (`Name`).
@@ -5494,6 +5506,7 @@ static CONTEXT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedTime", Some("last_modified_time")),
     ],
     schema: (&SCHEMAS, 10),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
 impl Context {
     /// Declares a `AWS::SageMaker::Context` with the stack-unique `id`. Required properties: `context_name` (`ContextName`), `context_type` (`ContextType`), `source` (`Source`).
@@ -5635,6 +5648,7 @@ static DATA_QUALITY_JOB_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("JobDefinitionArn", Some("job_definition_arn")),
     ],
     schema: (&SCHEMAS, 11),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
 impl DataQualityJobDefinition {
     /// Declares a `AWS::SageMaker::DataQualityJobDefinition` with the stack-unique `id`. Required properties: `data_quality_app_specification` (`DataQualityAppSpecification`), `data_quality_job_input` (`DataQualityJobInput`), `data_quality_job_output_config` (`DataQualityJobOutputConfig`), `job_resources` (`JobResources`), `role_arn` (`RoleArn`).
@@ -6052,6 +6066,7 @@ static DEVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 12),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
 impl Device {
     /// Declares a `AWS::SageMaker::Device` with the stack-unique `id`. Required properties: `device_fleet_name` (`DeviceFleetName`).
@@ -6160,6 +6175,7 @@ static DEVICE_FLEET_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 13),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 13)),
 };
 impl DeviceFleet {
     /// Declares a `AWS::SageMaker::DeviceFleet` with the stack-unique `id`. Required properties: `device_fleet_name` (`DeviceFleetName`), `output_config` (`OutputConfig`), `role_arn` (`RoleArn`).
@@ -6255,6 +6271,7 @@ static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 14),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 14)),
 };
 impl Domain {
     /// Declares a `AWS::SageMaker::Domain` with the stack-unique `id`. Required properties: `auth_mode` (`AuthMode`), `default_user_settings` (`DefaultUserSettings`), `domain_name` (`DomainName`).
@@ -7880,6 +7897,7 @@ static ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["me-central-1", "us-gov-east-1"],
     attributes: &[("EndpointArn", Some("endpoint_arn"))],
     schema: (&SCHEMAS, 15),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 15)),
 };
 impl Endpoint {
     /// Declares a `AWS::SageMaker::Endpoint` with the stack-unique `id`. Required properties: `endpoint_config_name` (`EndpointConfigName`).
@@ -8222,6 +8240,7 @@ static ENDPOINT_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["me-central-1", "us-gov-east-1"],
     attributes: &[("EndpointConfigArn", Some("endpoint_config_arn"))],
     schema: (&SCHEMAS, 16),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 16)),
 };
 impl EndpointConfig {
     /// Declares a `AWS::SageMaker::EndpointConfig` with the stack-unique `id`. Required properties: `production_variants` (`ProductionVariants`).
@@ -10104,6 +10123,7 @@ static EXPERIMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedTime", Some("last_modified_time")),
     ],
     schema: (&SCHEMAS, 17),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 17)),
 };
 impl Experiment {
     /// Declares a `AWS::SageMaker::Experiment` with the stack-unique `id`. Required properties: `experiment_name` (`ExperimentName`).
@@ -10194,6 +10214,7 @@ static EXPERIMENT_TRIAL_COMPONENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
     ],
     schema: (&SCHEMAS, 18),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 18)),
 };
 impl ExperimentTrialComponent {
     /// Declares a `AWS::SageMaker::ExperimentTrialComponent` with the stack-unique `id`. Required properties: `trial_component_name` (`TrialComponentName`).
@@ -10362,6 +10383,7 @@ static FEATURE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("FeatureGroupStatus", Some("feature_group_status")),
     ],
     schema: (&SCHEMAS, 19),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 19)),
 };
 impl FeatureGroup {
     /// Declares a `AWS::SageMaker::FeatureGroup` with the stack-unique `id`. Required properties: `event_time_feature_name` (`EventTimeFeatureName`), `feature_definitions` (`FeatureDefinitions`), `feature_group_name` (`FeatureGroupName`), `record_identifier_feature_name` (`RecordIdentifierFeatureName`).
@@ -10770,6 +10792,7 @@ static HUB_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedTime", Some("last_modified_time")),
     ],
     schema: (&SCHEMAS, 20),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 20)),
 };
 impl Hub {
     /// Declares a `AWS::SageMaker::Hub` with the stack-unique `id`. Required properties: `hub_description` (`HubDescription`), `hub_name` (`HubName`).
@@ -10923,6 +10946,7 @@ static HUMAN_TASK_UI_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
     ],
     schema: (&SCHEMAS, 21),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 21)),
 };
 impl HumanTaskUi {
     /// Declares a `AWS::SageMaker::HumanTaskUi` with the stack-unique `id`. Required properties: `human_task_ui_name` (`HumanTaskUiName`).
@@ -10997,6 +11021,7 @@ static IMAGE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("ImageArn", Some("image_arn"))],
     schema: (&SCHEMAS, 22),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 22)),
 };
 impl Image {
     /// Declares a `AWS::SageMaker::Image` with the stack-unique `id`. Required properties: `image_name` (`ImageName`), `image_role_arn` (`ImageRoleArn`).
@@ -11068,6 +11093,7 @@ static IMAGE_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ContainerImage", Some("container_image")),
     ],
     schema: (&SCHEMAS, 23),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 23)),
 };
 impl ImageVersion {
     /// Declares a `AWS::SageMaker::ImageVersion` with the stack-unique `id`. Required properties: `base_image` (`BaseImage`), `image_name` (`ImageName`).
@@ -11278,6 +11304,7 @@ static INFERENCE_COMPONENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 24),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 24)),
 };
 impl InferenceComponent {
     /// Declares a `AWS::SageMaker::InferenceComponent` with the stack-unique `id`. Required properties: `endpoint_name` (`EndpointName`).
@@ -12198,6 +12225,7 @@ static INFERENCE_EXPERIMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
     ],
     schema: (&SCHEMAS, 25),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 25)),
 };
 impl InferenceExperiment {
     /// Declares a `AWS::SageMaker::InferenceExperiment` with the stack-unique `id`. Required properties: `endpoint_name` (`EndpointName`), `model_variants` (`ModelVariants`), `name` (`Name`), `role_arn` (`RoleArn`), `type_` (`Type`).
@@ -12634,6 +12662,7 @@ static MLFLOW_APP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedTime", Some("last_modified_time")),
     ],
     schema: (&SCHEMAS, 26),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 26)),
 };
 impl MlflowApp {
     /// Declares a `AWS::SageMaker::MlflowApp` with the stack-unique `id`. Required properties: `artifact_store_uri` (`ArtifactStoreUri`), `name` (`Name`), `role_arn` (`RoleArn`).
@@ -12753,6 +12782,7 @@ static MLFLOW_TRACKING_SERVER_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("TrackingServerArn", Some("tracking_server_arn"))],
     schema: (&SCHEMAS, 27),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 27)),
 };
 impl MlflowTrackingServer {
     /// Declares a `AWS::SageMaker::MlflowTrackingServer` with the stack-unique `id`. Required properties: `artifact_store_uri` (`ArtifactStoreUri`), `role_arn` (`RoleArn`), `tracking_server_name` (`TrackingServerName`).
@@ -12864,6 +12894,7 @@ static MODEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["me-central-1", "us-gov-east-1"],
     attributes: &[("ModelArn", Some("model_arn"))],
     schema: (&SCHEMAS, 28),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 28)),
 };
 impl Model {
     /// Declares a `AWS::SageMaker::Model` with the stack-unique `id`. No property is required.
@@ -13358,6 +13389,7 @@ static MODEL_BIAS_JOB_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("JobDefinitionArn", Some("job_definition_arn")),
     ],
     schema: (&SCHEMAS, 29),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 29)),
 };
 impl ModelBiasJobDefinition {
     /// Declares a `AWS::SageMaker::ModelBiasJobDefinition` with the stack-unique `id`. Required properties: `job_resources` (`JobResources`), `model_bias_app_specification` (`ModelBiasAppSpecification`), `model_bias_job_input` (`ModelBiasJobInput`), `model_bias_job_output_config` (`ModelBiasJobOutputConfig`), `role_arn` (`RoleArn`).
@@ -13851,6 +13883,7 @@ static MODEL_CARD_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ModelCardProcessingStatus", None),
     ],
     schema: (&SCHEMAS, 30),
+    awscc_schema: None,
 };
 impl ModelCard {
     /// Declares a `AWS::SageMaker::ModelCard` with the stack-unique `id`. Required properties: `content` (`Content`), `model_card_name` (`ModelCardName`), `model_card_status` (`ModelCardStatus`).
@@ -14858,6 +14891,7 @@ static MODEL_EXPLAINABILITY_JOB_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("JobDefinitionArn", Some("job_definition_arn")),
     ],
     schema: (&SCHEMAS, 31),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 31)),
 };
 impl ModelExplainabilityJobDefinition {
     /// Declares a `AWS::SageMaker::ModelExplainabilityJobDefinition` with the stack-unique `id`. Required properties: `job_resources` (`JobResources`), `model_explainability_app_specification` (`ModelExplainabilityAppSpecification`), `model_explainability_job_input` (`ModelExplainabilityJobInput`), `model_explainability_job_output_config` (`ModelExplainabilityJobOutputConfig`), `role_arn` (`RoleArn`).
@@ -15259,6 +15293,7 @@ static MODEL_PACKAGE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ModelPackageStatus", Some("model_package_status")),
     ],
     schema: (&SCHEMAS, 32),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 32)),
 };
 impl ModelPackage {
     /// Declares a `AWS::SageMaker::ModelPackage` with the stack-unique `id`. No property is required.
@@ -16863,6 +16898,7 @@ static MODEL_PACKAGE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 33),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 33)),
 };
 impl ModelPackageGroup {
     /// Declares a `AWS::SageMaker::ModelPackageGroup` with the stack-unique `id`. Required properties: `model_package_group_name` (`ModelPackageGroupName`).
@@ -16957,6 +16993,7 @@ static MODEL_QUALITY_JOB_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("JobDefinitionArn", Some("job_definition_arn")),
     ],
     schema: (&SCHEMAS, 34),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 34)),
 };
 impl ModelQualityJobDefinition {
     /// Declares a `AWS::SageMaker::ModelQualityJobDefinition` with the stack-unique `id`. Required properties: `job_resources` (`JobResources`), `model_quality_app_specification` (`ModelQualityAppSpecification`), `model_quality_job_input` (`ModelQualityJobInput`), `model_quality_job_output_config` (`ModelQualityJobOutputConfig`), `role_arn` (`RoleArn`).
@@ -17463,6 +17500,7 @@ static MONITORING_SCHEDULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedTime", Some("last_modified_time")),
     ],
     schema: (&SCHEMAS, 35),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 35)),
 };
 impl MonitoringSchedule {
     /// Declares a `AWS::SageMaker::MonitoringSchedule` with the stack-unique `id`. Required properties: `monitoring_schedule_config` (`MonitoringScheduleConfig`), `monitoring_schedule_name` (`MonitoringScheduleName`).
@@ -18069,6 +18107,7 @@ static NOTEBOOK_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["me-central-1", "us-gov-east-1"],
     attributes: &[("NotebookInstanceArn", Some("notebook_instance_arn"))],
     schema: (&SCHEMAS, 36),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 36)),
 };
 impl NotebookInstance {
     /// Declares a `AWS::SageMaker::NotebookInstance` with the stack-unique `id`. Required properties: `instance_type` (`InstanceType`), `role_arn` (`RoleArn`).
@@ -18700,6 +18739,7 @@ static NOTEBOOK_INSTANCE_LIFECYCLE_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
         Some("notebook_instance_lifecycle_config_arn"),
     )],
     schema: (&SCHEMAS, 37),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 37)),
 };
 impl NotebookInstanceLifecycleConfig {
     /// Declares a `AWS::SageMaker::NotebookInstanceLifecycleConfig` with the stack-unique `id`. No property is required.
@@ -18823,6 +18863,7 @@ static PARTNER_APP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CurrentVersionEolDate", Some("current_version_eol_date")),
     ],
     schema: (&SCHEMAS, 38),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 38)),
 };
 impl PartnerApp {
     /// Declares a `AWS::SageMaker::PartnerApp` with the stack-unique `id`. Required properties: `auth_type` (`AuthType`), `execution_role_arn` (`ExecutionRoleArn`), `name` (`Name`), `tier` (`Tier`), `type_` (`Type`).
@@ -19033,6 +19074,7 @@ static PIPELINE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 39),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 39)),
 };
 impl Pipeline {
     /// Declares a `AWS::SageMaker::Pipeline` with the stack-unique `id`. Required properties: `pipeline_definition` (`PipelineDefinition`), `pipeline_name` (`PipelineName`), `role_arn` (`RoleArn`).
@@ -19047,7 +19089,7 @@ impl Pipeline {
         this.set(
             "PipelineDefinition",
             Some("pipeline_definition"),
-            rt::json(pipeline_definition),
+            rt::json_object(pipeline_definition),
         );
         this.set(
             "PipelineName",
@@ -19142,6 +19184,7 @@ static PROCESSING_JOB_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ProcessingEndTime", Some("processing_end_time")),
     ],
     schema: (&SCHEMAS, 40),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 40)),
 };
 impl ProcessingJob {
     /// Declares a `AWS::SageMaker::ProcessingJob` with the stack-unique `id`. Required properties: `app_specification` (`AppSpecification`), `processing_resources` (`ProcessingResources`), `role_arn` (`RoleArn`).
@@ -20319,6 +20362,7 @@ static PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ProjectStatus", Some("project_status")),
     ],
     schema: (&SCHEMAS, 41),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 41)),
 };
 impl Project {
     /// Declares a `AWS::SageMaker::Project` with the stack-unique `id`. Required properties: `project_name` (`ProjectName`).
@@ -20623,6 +20667,7 @@ static SPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("SpaceArn", Some("space_arn")), ("Url", Some("url"))],
     schema: (&SCHEMAS, 42),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 42)),
 };
 impl Space {
     /// Declares a `AWS::SageMaker::Space` with the stack-unique `id`. Required properties: `domain_id` (`DomainId`), `space_name` (`SpaceName`).
@@ -21361,6 +21406,7 @@ static STUDIO_LIFECYCLE_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
         Some("studio_lifecycle_config_arn"),
     )],
     schema: (&SCHEMAS, 43),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 43)),
 };
 impl StudioLifecycleConfig {
     /// Declares a `AWS::SageMaker::StudioLifecycleConfig` with the stack-unique `id`. Required properties: `studio_lifecycle_config_app_type` (`StudioLifecycleConfigAppType`), `studio_lifecycle_config_content` (`StudioLifecycleConfigContent`), `studio_lifecycle_config_name` (`StudioLifecycleConfigName`).
@@ -21454,6 +21500,7 @@ static TRIAL_COMPONENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LineageGroupArn", Some("lineage_group_arn")),
     ],
     schema: (&SCHEMAS, 44),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 44)),
 };
 impl TrialComponent {
     /// Declares a `AWS::SageMaker::TrialComponent` with the stack-unique `id`. Required properties: `trial_component_name` (`TrialComponentName`).
@@ -21479,8 +21526,11 @@ impl TrialComponent {
     ///
     /// CloudFormation `InputArtifacts`, Terraform `input_artifacts`.
     pub fn input_artifacts(mut self, value: impl Into<rt::Value>) -> Self {
-        self.0
-            .set("InputArtifacts", Some("input_artifacts"), rt::json(value));
+        self.0.set(
+            "InputArtifacts",
+            Some("input_artifacts"),
+            rt::json_object(value),
+        );
         self
     }
     /// Metadata properties of the tracking entity, trial, or trial component.
@@ -21498,8 +21548,11 @@ impl TrialComponent {
     ///
     /// CloudFormation `OutputArtifacts`, Terraform `output_artifacts`.
     pub fn output_artifacts(mut self, value: impl Into<rt::Value>) -> Self {
-        self.0
-            .set("OutputArtifacts", Some("output_artifacts"), rt::json(value));
+        self.0.set(
+            "OutputArtifacts",
+            Some("output_artifacts"),
+            rt::json_object(value),
+        );
         self
     }
     /// The hyperparameters for the component.
@@ -21507,7 +21560,7 @@ impl TrialComponent {
     /// CloudFormation `Parameters`, Terraform `parameters`.
     pub fn parameters(mut self, value: impl Into<rt::Value>) -> Self {
         self.0
-            .set("Parameters", Some("parameters"), rt::json(value));
+            .set("Parameters", Some("parameters"), rt::json_object(value));
         self
     }
     /// The status of the trial component.
@@ -21658,6 +21711,7 @@ static USER_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["ap-south-2", "ap-southeast-4", "ca-west-1", "mx-central-1"],
     attributes: &[("UserProfileArn", Some("user_profile_arn"))],
     schema: (&SCHEMAS, 45),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 45)),
 };
 impl UserProfile {
     /// Declares a `AWS::SageMaker::UserProfile` with the stack-unique `id`. Required properties: `domain_id` (`DomainId`), `user_profile_name` (`UserProfileName`).
@@ -22711,6 +22765,7 @@ static WORKFORCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("SubDomain", Some("sub_domain")),
     ],
     schema: (&SCHEMAS, 46),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 46)),
 };
 impl Workforce {
     /// Declares a `AWS::SageMaker::Workforce` with the stack-unique `id`. Required properties: `workforce_name` (`WorkforceName`).
@@ -22964,6 +23019,7 @@ static WORKTEAM_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["me-central-1", "us-gov-east-1"],
     attributes: &[("WorkteamArn", Some("workteam_arn"))],
     schema: (&SCHEMAS, 47),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 47)),
 };
 impl Workteam {
     /// Declares a `AWS::SageMaker::Workteam` with the stack-unique `id`. Required properties: `description` (`Description`), `member_definitions` (`MemberDefinitions`).

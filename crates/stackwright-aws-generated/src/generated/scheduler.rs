@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("scheduler.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("scheduler.awscc.jsonl"));
 /// Definition of AWS::Scheduler::Schedule Resource Type
 ///
 /// CloudFormation: `AWS::Scheduler::Schedule`. Terraform: `awscc_scheduler_schedule` (awscc provider).
@@ -32,6 +34,7 @@ static SCHEDULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Schedule {
     /// Declares a `AWS::Scheduler::Schedule` with the stack-unique `id`. Required properties: `flexible_time_window` (`FlexibleTimeWindow`), `schedule_expression` (`ScheduleExpression`), `target` (`Target`).
@@ -814,6 +817,7 @@ static SCHEDULE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("State", Some("state")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl ScheduleGroup {
     /// Declares a `AWS::Scheduler::ScheduleGroup` with the stack-unique `id`. No property is required.

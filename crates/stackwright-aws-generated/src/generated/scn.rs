@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("scn.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("scn.awscc.jsonl"));
 /// Represents an AWS Supply Chain data integration flow.
 ///
 /// CloudFormation: `AWS::SCN::DataIntegrationFlow`. Terraform: `awscc_scn_data_integration_flow` (awscc provider).
@@ -72,6 +74,7 @@ static DATA_INTEGRATION_FLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedTime", Some("last_modified_time")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl DataIntegrationFlow {
     /// Declares a `AWS::SCN::DataIntegrationFlow` with the stack-unique `id`. Required properties: `instance_id` (`InstanceId`), `name` (`Name`), `sources` (`Sources`), `target` (`Target`), `transformation` (`Transformation`).
@@ -539,6 +542,7 @@ static DATASET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedTime", Some("last_modified_time")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Dataset {
     /// Declares a `AWS::SCN::Dataset` with the stack-unique `id`. Required properties: `instance_id` (`InstanceId`), `name` (`Name`), `namespace` (`Namespace`).
@@ -810,6 +814,7 @@ static INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("VersionNumber", Some("version_number")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Instance {
     /// Declares a `AWS::SCN::Instance` with the stack-unique `id`. No property is required.
@@ -952,6 +957,7 @@ static NAMESPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedTime", Some("last_modified_time")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl Namespace {
     /// Declares a `AWS::SCN::Namespace` with the stack-unique `id`. Required properties: `instance_id` (`InstanceId`), `name` (`Name`).

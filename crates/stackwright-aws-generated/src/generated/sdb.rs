@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("sdb.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("sdb.awscc.jsonl"));
 /// Resource Type definition for AWS::SDB::Domain
 ///
 /// CloudFormation: `AWS::SDB::Domain`. Terraform: `awscc_sdb_domain` (awscc provider).
@@ -32,6 +34,7 @@ static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Domain {
     /// Declares a `AWS::SDB::Domain` with the stack-unique `id`. No property is required.

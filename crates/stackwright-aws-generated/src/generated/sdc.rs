@@ -73,6 +73,7 @@ static DEPLOYMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 0),
+    awscc_schema: None,
 };
 impl Deployment {
     /// Declares a `AMZN::SDC::Deployment` with the stack-unique `id`. Required properties: `config_name` (`ConfigName`), `dimension` (`Dimension`), `s3_bucket` (`S3Bucket`), `s3_key` (`S3Key`), `stage` (`Stage`).

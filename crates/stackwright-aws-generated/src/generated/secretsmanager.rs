@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("secretsmanager.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("secretsmanager.awscc.jsonl"));
 /// Resource Type definition for AWS::SecretsManager::ResourcePolicy
 ///
 /// CloudFormation: `AWS::SecretsManager::ResourcePolicy`. Terraform: `awscc_secretsmanager_resource_policy` (awscc provider).
@@ -32,6 +34,7 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl ResourcePolicy {
     /// Declares a `AWS::SecretsManager::ResourcePolicy` with the stack-unique `id`. Required properties: `resource_policy` (`ResourcePolicy`), `secret_id` (`SecretId`).
@@ -89,6 +92,7 @@ static ROTATION_SCHEDULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl RotationSchedule {
     /// Declares a `AWS::SecretsManager::RotationSchedule` with the stack-unique `id`. Required properties: `secret_id` (`SecretId`).
@@ -378,6 +382,7 @@ static SECRET_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Secret {
     /// Declares a `AWS::SecretsManager::Secret` with the stack-unique `id`. No property is required.
@@ -619,6 +624,7 @@ static SECRET_TARGET_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl SecretTargetAttachment {
     /// Declares a `AWS::SecretsManager::SecretTargetAttachment` with the stack-unique `id`. Required properties: `secret_id` (`SecretId`), `target_id` (`TargetId`), `target_type` (`TargetType`).

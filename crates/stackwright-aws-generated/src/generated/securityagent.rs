@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("securityagent.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("securityagent.awscc.jsonl"));
 /// Resource Type definition for AWS::SecurityAgent::AgentSpace
 ///
 /// CloudFormation: `AWS::SecurityAgent::AgentSpace`. Terraform: `awscc_securityagent_agent_space` (awscc provider).
@@ -65,6 +67,7 @@ static AGENT_SPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl AgentSpace {
     /// Declares a `AWS::SecurityAgent::AgentSpace` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -696,6 +699,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Application {
     /// Declares a `AWS::SecurityAgent::Application` with the stack-unique `id`. No property is required.
@@ -835,6 +839,7 @@ static ARTIFACT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Artifact {
     /// Declares a `AWS::SecurityAgent::Artifact` with the stack-unique `id`. Required properties: `agent_space_id` (`AgentSpaceId`), `artifact_type` (`ArtifactType`), `file_name` (`FileName`).
@@ -973,6 +978,7 @@ static INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("TargetUrl", Some("target_url")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl Integration {
     /// Declares a `AWS::SecurityAgent::Integration` with the stack-unique `id`. Required properties: `display_name` (`DisplayName`), `provider` (`Provider`).
@@ -1308,6 +1314,7 @@ static PENTEST_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl Pentest {
     /// Declares a `AWS::SecurityAgent::Pentest` with the stack-unique `id`. Required properties: `agent_space_id` (`AgentSpaceId`), `assets` (`Assets`), `service_role` (`ServiceRole`).
@@ -2111,6 +2118,7 @@ static SECURITY_REQUIREMENT_PACK_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("PackId", Some("pack_id"))],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl SecurityRequirementPack {
     /// Declares a `AWS::SecurityAgent::SecurityRequirementPack` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -2267,6 +2275,7 @@ static TARGET_DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("VerifiedAt", Some("verified_at")),
     ],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl TargetDomain {
     /// Declares a `AWS::SecurityAgent::TargetDomain` with the stack-unique `id`. Required properties: `target_domain_name` (`TargetDomainName`), `verification_method` (`VerificationMethod`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("securityhub.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("securityhub.awscc.jsonl"));
 /// Creates a custom action target in Security Hub.
 ///
 /// CloudFormation: `AWS::SecurityHub::ActionTarget`. CloudFormation only: the awscc provider (1.106.0) has no resource for it, so synthesizing Terraform reports an error.
@@ -66,6 +68,7 @@ static ACTION_TARGET_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("ActionTargetArn", None)],
     schema: (&SCHEMAS, 0),
+    awscc_schema: None,
 };
 impl ActionTarget {
     /// Declares a `AWS::SecurityHub::ActionTarget` with the stack-unique `id`. Required properties: `description` (`Description`), `id_property` (`Id`), `name` (`Name`).
@@ -130,6 +133,7 @@ static AGGREGATOR_V2_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AggregationRegion", Some("aggregation_region")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl AggregatorV2 {
     /// Declares a `AWS::SecurityHub::AggregatorV2` with the stack-unique `id`. Required properties: `linked_regions` (`LinkedRegions`), `region_linking_mode` (`RegionLinkingMode`).
@@ -202,6 +206,7 @@ static AUTOMATION_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedBy", None),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: None,
 };
 impl AutomationRule {
     /// Declares a `AWS::SecurityHub::AutomationRule` with the stack-unique `id`. Required properties: `actions` (`Actions`), `criteria` (`Criteria`), `description` (`Description`), `rule_name` (`RuleName`), `rule_order` (`RuleOrder`).
@@ -952,6 +957,7 @@ static AUTOMATION_RULE_V2_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl AutomationRuleV2 {
     /// Declares a `AWS::SecurityHub::AutomationRuleV2` with the stack-unique `id`. Required properties: `actions` (`Actions`), `criteria` (`Criteria`), `description` (`Description`), `rule_name` (`RuleName`), `rule_order` (`RuleOrder`).
@@ -1670,6 +1676,7 @@ static CONFIGURATION_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ServiceEnabled", Some("service_enabled")),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl ConfigurationPolicy {
     /// Declares a `AWS::SecurityHub::ConfigurationPolicy` with the stack-unique `id`. Required properties: `configuration_policy` (`ConfigurationPolicy`), `name` (`Name`).
@@ -1778,7 +1785,7 @@ pub mod configuration_policy {
         /// CloudFormation `Parameters`, Terraform `parameters`.
         pub fn parameters(mut self, value: impl Into<rt::Value>) -> Self {
             self.0
-                .set("Parameters", Some("parameters"), rt::json(value));
+                .set("Parameters", Some("parameters"), rt::json_object(value));
             self
         }
         /// The ID of the security control.
@@ -1937,6 +1944,7 @@ static CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Issues", Some("issues")),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl Connector {
     /// Declares a `AWS::SecurityHub::Connector` with the stack-unique `id`. Required properties: `name` (`Name`), `provider` (`Provider`).
@@ -2118,6 +2126,7 @@ static CONNECTOR_V2_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Issues", Some("issues")),
     ],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl ConnectorV2 {
     /// Declares a `AWS::SecurityHub::ConnectorV2` with the stack-unique `id`. Required properties: `name` (`Name`), `provider` (`Provider`).
@@ -2230,6 +2239,7 @@ static DELEGATED_ADMIN_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
     ],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl DelegatedAdmin {
     /// Declares a `AWS::SecurityHub::DelegatedAdmin` with the stack-unique `id`. Required properties: `admin_account_id` (`AdminAccountId`).
@@ -2296,6 +2306,7 @@ static FINDING_AGGREGATOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl FindingAggregator {
     /// Declares a `AWS::SecurityHub::FindingAggregator` with the stack-unique `id`. Required properties: `region_linking_mode` (`RegionLinkingMode`).
@@ -2367,6 +2378,7 @@ static HUB_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("SubscribedAt", Some("subscribed_at")),
     ],
     schema: (&SCHEMAS, 9),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl Hub {
     /// Declares a `AWS::SecurityHub::Hub` with the stack-unique `id`. No property is required.
@@ -2445,6 +2457,7 @@ static HUB_V2_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("SubscribedAt", Some("subscribed_at")),
     ],
     schema: (&SCHEMAS, 10),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
 impl HubV2 {
     /// Declares a `AWS::SecurityHub::HubV2` with the stack-unique `id`. No property is required.
@@ -2522,6 +2535,7 @@ static INSIGHT_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("InsightArn", Some("insight_arn"))],
     schema: (&SCHEMAS, 11),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
 impl Insight {
     /// Declares a `AWS::SecurityHub::Insight` with the stack-unique `id`. Required properties: `filters` (`Filters`), `group_by_attribute` (`GroupByAttribute`), `name` (`Name`).
@@ -3972,6 +3986,7 @@ static ORGANIZATION_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 12),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
 impl OrganizationConfiguration {
     /// Declares a `AWS::SecurityHub::OrganizationConfiguration` with the stack-unique `id`. Required properties: `auto_enable` (`AutoEnable`).
@@ -4103,6 +4118,7 @@ static POLICY_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AssociationIdentifier", Some("association_identifier")),
     ],
     schema: (&SCHEMAS, 13),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 13)),
 };
 impl PolicyAssociation {
     /// Declares a `AWS::SecurityHub::PolicyAssociation` with the stack-unique `id`. Required properties: `configuration_policy_id` (`ConfigurationPolicyId`), `target_id` (`TargetId`), `target_type` (`TargetType`).
@@ -4190,6 +4206,7 @@ static PRODUCT_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("ProductSubscriptionArn", Some("product_subscription_arn"))],
     schema: (&SCHEMAS, 14),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 14)),
 };
 impl ProductSubscription {
     /// Declares a `AWS::SecurityHub::ProductSubscription` with the stack-unique `id`. Required properties: `product_arn` (`ProductArn`).
@@ -4227,13 +4244,18 @@ static SECURITY_CONTROL_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 15),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 15)),
 };
 impl SecurityControl {
     /// Declares a `AWS::SecurityHub::SecurityControl` with the stack-unique `id`. Required properties: `parameters` (`Parameters`).
     #[track_caller]
     pub fn new(id: impl Into<String>, parameters: impl Into<rt::Value>) -> Self {
         let mut this = rt::Base::new(id, &SECURITY_CONTROL_TYPE);
-        this.set("Parameters", Some("parameters"), rt::json(parameters));
+        this.set(
+            "Parameters",
+            Some("parameters"),
+            rt::json_object(parameters),
+        );
         SecurityControl(this)
     }
     /// The most recent reason for updating the customizable properties of a security control.
@@ -4292,6 +4314,7 @@ static STANDARD_TYPE: rt::TypeInfo = rt::TypeInfo {
         Some("standards_subscription_arn"),
     )],
     schema: (&SCHEMAS, 16),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 16)),
 };
 impl Standard {
     /// Declares a `AWS::SecurityHub::Standard` with the stack-unique `id`. Required properties: `standards_arn` (`StandardsArn`).

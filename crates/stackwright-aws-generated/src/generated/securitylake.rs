@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("securitylake.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("securitylake.awscc.jsonl"));
 /// Resource Type definition for AWS::SecurityLake::AwsLogSource
 ///
 /// CloudFormation: `AWS::SecurityLake::AwsLogSource`. Terraform: `awscc_securitylake_aws_log_source` (awscc provider).
@@ -51,6 +53,7 @@ static AWS_LOG_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl AwsLogSource {
     /// Declares a `AWS::SecurityLake::AwsLogSource` with the stack-unique `id`. Required properties: `data_lake_arn` (`DataLakeArn`), `source_name` (`SourceName`), `source_version` (`SourceVersion`).
@@ -121,6 +124,7 @@ static DATA_LAKE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn")), ("S3BucketArn", Some("s3_bucket_arn"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl DataLake {
     /// Declares a `AWS::SecurityLake::DataLake` with the stack-unique `id`. No property is required.
@@ -368,6 +372,7 @@ static SUBSCRIBER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ResourceShareName", None),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: None,
 };
 impl Subscriber {
     /// Declares a `AWS::SecurityLake::Subscriber` with the stack-unique `id`. Required properties: `access_types` (`AccessTypes`), `data_lake_arn` (`DataLakeArn`), `sources` (`Sources`), `subscriber_identity` (`SubscriberIdentity`), `subscriber_name` (`SubscriberName`).
@@ -567,6 +572,7 @@ static SUBSCRIBER_NOTIFICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("SubscriberEndpoint", Some("subscriber_endpoint"))],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl SubscriberNotification {
     /// Declares a `AWS::SecurityLake::SubscriberNotification` with the stack-unique `id`. Required properties: `notification_configuration` (`NotificationConfiguration`), `subscriber_arn` (`SubscriberArn`).

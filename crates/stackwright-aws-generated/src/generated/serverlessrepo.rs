@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("serverlessrepo.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("serverlessrepo.awscc.jsonl"));
 /// Resource type definition for an AWS Serverless Application Repository application.
 ///
 /// CloudFormation: `AWS::ServerlessRepo::Application`. Terraform: `awscc_serverlessrepo_application` (awscc provider).
@@ -57,6 +59,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("IsVerifiedAuthor", Some("is_verified_author")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Application {
     /// Declares a `AWS::ServerlessRepo::Application` with the stack-unique `id`. Required properties: `author` (`Author`), `description` (`Description`), `name` (`Name`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("servicecatalog.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("servicecatalog.awscc.jsonl"));
 /// Resource Type definition for AWS::ServiceCatalog::AcceptedPortfolioShare
 ///
 /// CloudFormation: `AWS::ServiceCatalog::AcceptedPortfolioShare`. Terraform: `awscc_servicecatalog_accepted_portfolio_share` (awscc provider).
@@ -37,6 +39,7 @@ static ACCEPTED_PORTFOLIO_SHARE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl AcceptedPortfolioShare {
     /// Declares a `AWS::ServiceCatalog::AcceptedPortfolioShare` with the stack-unique `id`. Required properties: `portfolio_id` (`PortfolioId`).
@@ -91,6 +94,7 @@ static CLOUD_FORMATION_PRODUCT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ProductName", Some("product_name")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl CloudFormationProduct {
     /// Declares a `AWS::ServiceCatalog::CloudFormationProduct` with the stack-unique `id`. Required properties: `name` (`Name`), `owner` (`Owner`).
@@ -291,7 +295,7 @@ pub mod cloud_formation_product {
         /// A new `ProvisioningArtifactProperties`. Required properties: `info` (`Info`).
         pub fn new(info: impl Into<rt::Value>) -> Self {
             let mut this = rt::Props::default();
-            this.set("Info", Some("info"), rt::json(info));
+            this.set("Info", Some("info"), rt::json_object(info));
             ProvisioningArtifactProperties(this)
         }
         /// The description of the provisioning artifact, including how it differs from the previous provisioning artifact.
@@ -414,6 +418,7 @@ static CLOUD_FORMATION_PROVISIONED_PRODUCT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ProvisionedProductId", Some("provisioned_product_id")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl CloudFormationProvisionedProduct {
     /// Declares a `AWS::ServiceCatalog::CloudFormationProvisionedProduct` with the stack-unique `id`. No property is required.
@@ -677,6 +682,7 @@ static LAUNCH_NOTIFICATION_CONSTRAINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl LaunchNotificationConstraint {
     /// Declares a `AWS::ServiceCatalog::LaunchNotificationConstraint` with the stack-unique `id`. Required properties: `notification_arns` (`NotificationArns`), `portfolio_id` (`PortfolioId`), `product_id` (`ProductId`).
@@ -749,6 +755,7 @@ static LAUNCH_ROLE_CONSTRAINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl LaunchRoleConstraint {
     /// Declares a `AWS::ServiceCatalog::LaunchRoleConstraint` with the stack-unique `id`. Required properties: `portfolio_id` (`PortfolioId`), `product_id` (`ProductId`).
@@ -831,6 +838,7 @@ static LAUNCH_TEMPLATE_CONSTRAINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl LaunchTemplateConstraint {
     /// Declares a `AWS::ServiceCatalog::LaunchTemplateConstraint` with the stack-unique `id`. Required properties: `portfolio_id` (`PortfolioId`), `product_id` (`ProductId`), `rules` (`Rules`).
@@ -903,6 +911,7 @@ static PORTFOLIO_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Id", Some("id")),
     ],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl Portfolio {
     /// Declares a `AWS::ServiceCatalog::Portfolio` with the stack-unique `id`. Required properties: `display_name` (`DisplayName`), `provider_name` (`ProviderName`).
@@ -972,6 +981,7 @@ static PORTFOLIO_PRINCIPAL_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl PortfolioPrincipalAssociation {
     /// Declares a `AWS::ServiceCatalog::PortfolioPrincipalAssociation` with the stack-unique `id`. Required properties: `principal_type` (`PrincipalType`).
@@ -1037,6 +1047,7 @@ static PORTFOLIO_PRODUCT_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl PortfolioProductAssociation {
     /// Declares a `AWS::ServiceCatalog::PortfolioProductAssociation` with the stack-unique `id`. No property is required.
@@ -1108,6 +1119,7 @@ static PORTFOLIO_SHARE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 9),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl PortfolioShare {
     /// Declares a `AWS::ServiceCatalog::PortfolioShare` with the stack-unique `id`. Required properties: `account_id` (`AccountId`), `portfolio_id` (`PortfolioId`).
@@ -1170,6 +1182,7 @@ static RESOURCE_UPDATE_CONSTRAINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 10),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
 impl ResourceUpdateConstraint {
     /// Declares a `AWS::ServiceCatalog::ResourceUpdateConstraint` with the stack-unique `id`. Required properties: `portfolio_id` (`PortfolioId`), `product_id` (`ProductId`), `tag_update_on_provisioned_product` (`TagUpdateOnProvisionedProduct`).
@@ -1243,6 +1256,7 @@ static SERVICE_ACTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 11),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
 impl ServiceAction {
     /// Declares a `AWS::ServiceCatalog::ServiceAction` with the stack-unique `id`. Required properties: `definition` (`Definition`), `definition_type` (`DefinitionType`), `name` (`Name`).
@@ -1333,6 +1347,7 @@ static SERVICE_ACTION_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 12),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
 impl ServiceActionAssociation {
     /// Declares a `AWS::ServiceCatalog::ServiceActionAssociation` with the stack-unique `id`. Required properties: `product_id` (`ProductId`), `provisioning_artifact_id` (`ProvisioningArtifactId`), `service_action_id` (`ServiceActionId`).
@@ -1382,6 +1397,7 @@ static STACK_SET_CONSTRAINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 13),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 13)),
 };
 impl StackSetConstraint {
     /// Declares a `AWS::ServiceCatalog::StackSetConstraint` with the stack-unique `id`. Required properties: `account_list` (`AccountList`), `admin_role` (`AdminRole`), `description` (`Description`), `execution_role` (`ExecutionRole`), `portfolio_id` (`PortfolioId`), `product_id` (`ProductId`), `region_list` (`RegionList`), `stack_instance_control` (`StackInstanceControl`).
@@ -1465,6 +1481,7 @@ static TAG_OPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 14),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 14)),
 };
 impl TagOption {
     /// Declares a `AWS::ServiceCatalog::TagOption` with the stack-unique `id`. Required properties: `key` (`Key`), `value` (`Value`).
@@ -1519,6 +1536,7 @@ static TAG_OPTION_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 15),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 15)),
 };
 impl TagOptionAssociation {
     /// Declares a `AWS::ServiceCatalog::TagOptionAssociation` with the stack-unique `id`. No property is required.

@@ -19,6 +19,9 @@ use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas =
     rt::Schemas::new(include_str!("servicecatalogappregistry.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas =
+    rt::Schemas::new(include_str!("servicecatalogappregistry.awscc.jsonl"));
 /// Resource Schema for AWS::ServiceCatalogAppRegistry::Application
 ///
 /// CloudFormation: `AWS::ServiceCatalogAppRegistry::Application`. Terraform: `awscc_servicecatalogappregistry_application` (awscc provider).
@@ -47,6 +50,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ApplicationTagValue", Some("application_tag_value")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Application {
     /// Declares a `AWS::ServiceCatalogAppRegistry::Application` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -120,6 +124,7 @@ static ATTRIBUTE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl AttributeGroup {
     /// Declares a `AWS::ServiceCatalogAppRegistry::AttributeGroup` with the stack-unique `id`. Required properties: `attributes` (`Attributes`), `name` (`Name`).
@@ -187,6 +192,7 @@ static ATTRIBUTE_GROUP_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AttributeGroupArn", Some("attribute_group_arn")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl AttributeGroupAssociation {
     /// Declares a `AWS::ServiceCatalogAppRegistry::AttributeGroupAssociation` with the stack-unique `id`. Required properties: `application` (`Application`), `attribute_group` (`AttributeGroup`).
@@ -246,6 +252,7 @@ static RESOURCE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ResourceArn", Some("resource_arn")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl ResourceAssociation {
     /// Declares a `AWS::ServiceCatalogAppRegistry::ResourceAssociation` with the stack-unique `id`. Required properties: `application` (`Application`), `resource` (`Resource`), `resource_type` (`ResourceType`).

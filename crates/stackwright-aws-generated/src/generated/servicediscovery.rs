@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("servicediscovery.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("servicediscovery.awscc.jsonl"));
 /// Resource Type definition for AWS::ServiceDiscovery::HttpNamespace
 ///
 /// CloudFormation: `AWS::ServiceDiscovery::HttpNamespace`. Terraform: `awscc_servicediscovery_http_namespace` (awscc provider).
@@ -32,6 +34,7 @@ static HTTP_NAMESPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl HttpNamespace {
     /// Declares a `AWS::ServiceDiscovery::HttpNamespace` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -83,6 +86,7 @@ static INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Instance {
     /// Declares a `AWS::ServiceDiscovery::Instance` with the stack-unique `id`. Required properties: `instance_attributes` (`InstanceAttributes`), `service_id` (`ServiceId`).
@@ -133,6 +137,7 @@ static PRIVATE_DNS_NAMESPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl PrivateDnsNamespace {
     /// Declares a `AWS::ServiceDiscovery::PrivateDnsNamespace` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -250,6 +255,7 @@ static PUBLIC_DNS_NAMESPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl PublicDnsNamespace {
     /// Declares a `AWS::ServiceDiscovery::PublicDnsNamespace` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -356,6 +362,7 @@ static SERVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl Service {
     /// Declares a `AWS::ServiceDiscovery::Service` with the stack-unique `id`. No property is required.

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("ses.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("ses.awscc.jsonl"));
 /// Resource schema for AWS::SES::ConfigurationSet.
 ///
 /// CloudFormation: `AWS::SES::ConfigurationSet`. Terraform: `awscc_ses_configuration_set` (awscc provider).
@@ -42,6 +44,7 @@ static CONFIGURATION_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl ConfigurationSet {
     /// Declares a `AWS::SES::ConfigurationSet` with the stack-unique `id`. No property is required.
@@ -486,6 +489,7 @@ static CONFIGURATION_SET_EVENT_DESTINATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl ConfigurationSetEventDestination {
     /// Declares a `AWS::SES::ConfigurationSetEventDestination` with the stack-unique `id`. Required properties: `configuration_set_name` (`ConfigurationSetName`), `event_destination` (`EventDestination`).
@@ -763,6 +767,7 @@ static CONTACT_LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl ContactList {
     /// Declares a `AWS::SES::ContactList` with the stack-unique `id`. No property is required.
@@ -867,6 +872,7 @@ static CUSTOM_VERIFICATION_EMAIL_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl CustomVerificationEmailTemplate {
     /// Declares a `AWS::SES::CustomVerificationEmailTemplate` with the stack-unique `id`. Required properties: `failure_redirection_url` (`FailureRedirectionURL`), `from_email_address` (`FromEmailAddress`), `success_redirection_url` (`SuccessRedirectionURL`), `template_content` (`TemplateContent`), `template_name` (`TemplateName`), `template_subject` (`TemplateSubject`).
@@ -946,6 +952,7 @@ static DEDICATED_IP_POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl DedicatedIpPool {
     /// Declares a `AWS::SES::DedicatedIpPool` with the stack-unique `id`. No property is required.
@@ -1006,6 +1013,7 @@ static EMAIL_IDENTITY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("DkimDNSTokenValue3", Some("dkim_dns_token_value3")),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl EmailIdentity {
     /// Declares a `AWS::SES::EmailIdentity` with the stack-unique `id`. Required properties: `email_identity` (`EmailIdentity`).
@@ -1298,6 +1306,7 @@ static EMAIL_IDENTITY_CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl EmailIdentityCertificate {
     /// Declares a `AWS::SES::EmailIdentityCertificate` with the stack-unique `id`. Required properties: `certificate_arn` (`CertificateArn`), `email_identity` (`EmailIdentity`), `from_address` (`FromAddress`).
@@ -1360,6 +1369,7 @@ static MAIL_MANAGER_ADDON_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AddonName", Some("addon_name")),
     ],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl MailManagerAddonInstance {
     /// Declares a `AWS::SES::MailManagerAddonInstance` with the stack-unique `id`. Required properties: `addon_subscription_id` (`AddonSubscriptionId`).
@@ -1420,6 +1430,7 @@ static MAIL_MANAGER_ADDON_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AddonSubscriptionId", Some("addon_subscription_id")),
     ],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl MailManagerAddonSubscription {
     /// Declares a `AWS::SES::MailManagerAddonSubscription` with the stack-unique `id`. Required properties: `addon_name` (`AddonName`).
@@ -1475,6 +1486,7 @@ static MAIL_MANAGER_ADDRESS_LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AddressListArn", Some("address_list_arn")),
     ],
     schema: (&SCHEMAS, 9),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl MailManagerAddressList {
     /// Declares a `AWS::SES::MailManagerAddressList` with the stack-unique `id`. No property is required.
@@ -1536,6 +1548,7 @@ static MAIL_MANAGER_ARCHIVE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ArchiveState", Some("archive_state")),
     ],
     schema: (&SCHEMAS, 10),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
 impl MailManagerArchive {
     /// Declares a `AWS::SES::MailManagerArchive` with the stack-unique `id`. No property is required.
@@ -1558,7 +1571,8 @@ impl MailManagerArchive {
     }
     /// CloudFormation `Retention`, Terraform `retention`.
     pub fn retention(mut self, value: impl Into<rt::Value>) -> Self {
-        self.0.set("Retention", Some("retention"), rt::json(value));
+        self.0
+            .set("Retention", Some("retention"), rt::json_object(value));
         self
     }
 }
@@ -1610,6 +1624,7 @@ static MAIL_MANAGER_INGRESS_POINT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ARecord", Some("a_record")),
     ],
     schema: (&SCHEMAS, 11),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
 impl MailManagerIngressPoint {
     /// Declares a `AWS::SES::MailManagerIngressPoint` with the stack-unique `id`. Required properties: `rule_set_id` (`RuleSetId`), `traffic_policy_id` (`TrafficPolicyId`), `type_` (`Type`).
@@ -1635,7 +1650,7 @@ impl MailManagerIngressPoint {
         self.0.set(
             "IngressPointConfiguration",
             Some("ingress_point_configuration"),
-            rt::json(value),
+            rt::json_object(value),
         );
         self
     }
@@ -1653,7 +1668,7 @@ impl MailManagerIngressPoint {
         self.0.set(
             "NetworkConfiguration",
             Some("network_configuration"),
-            rt::json(value),
+            rt::json_object(value),
         );
         self
     }
@@ -1757,6 +1772,7 @@ static MAIL_MANAGER_RELAY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("RelayId", Some("relay_id")),
     ],
     schema: (&SCHEMAS, 12),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
 impl MailManagerRelay {
     /// Declares a `AWS::SES::MailManagerRelay` with the stack-unique `id`. Required properties: `authentication` (`Authentication`), `server_name` (`ServerName`), `server_port` (`ServerPort`).
@@ -1771,7 +1787,7 @@ impl MailManagerRelay {
         this.set(
             "Authentication",
             Some("authentication"),
-            rt::json(authentication),
+            rt::json_object(authentication),
         );
         this.set("ServerName", Some("server_name"), rt::string(server_name));
         this.set("ServerPort", Some("server_port"), rt::int(server_port));
@@ -1826,6 +1842,7 @@ static MAIL_MANAGER_RULE_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("RuleSetId", Some("rule_set_id")),
     ],
     schema: (&SCHEMAS, 13),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 13)),
 };
 impl MailManagerRuleSet {
     /// Declares a `AWS::SES::MailManagerRuleSet` with the stack-unique `id`. Required properties: `rules` (`Rules`).
@@ -1872,13 +1889,13 @@ pub mod mail_manager_rule_set {
         /// A new `Rule`. Required properties: `actions` (`Actions`).
         pub fn new(actions: impl Into<rt::Value>) -> Self {
             let mut this = rt::Props::default();
-            this.set("Actions", Some("actions"), rt::json(actions));
+            this.set("Actions", Some("actions"), rt::json_object(actions));
             Rule(this)
         }
         /// Constraints: 0..=10 items. CloudFormation `Conditions`, Terraform `conditions`.
         pub fn conditions(mut self, value: impl Into<rt::Value>) -> Self {
             self.0
-                .set("Conditions", Some("conditions"), rt::json(value));
+                .set("Conditions", Some("conditions"), rt::json_object(value));
             self
         }
         /// Constraints: length 1..=32; pattern `^[a-zA-Z0-9_.-]+$`. CloudFormation `Name`, Terraform `name`.
@@ -1888,7 +1905,7 @@ pub mod mail_manager_rule_set {
         }
         /// Constraints: 0..=10 items. CloudFormation `Unless`, Terraform `unless`.
         pub fn unless(mut self, value: impl Into<rt::Value>) -> Self {
-            self.0.set("Unless", Some("unless"), rt::json(value));
+            self.0.set("Unless", Some("unless"), rt::json_object(value));
             self
         }
     }
@@ -1921,6 +1938,7 @@ static MAIL_MANAGER_TRAFFIC_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("TrafficPolicyId", Some("traffic_policy_id")),
     ],
     schema: (&SCHEMAS, 14),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 14)),
 };
 impl MailManagerTrafficPolicy {
     /// Declares a `AWS::SES::MailManagerTrafficPolicy` with the stack-unique `id`. Required properties: `default_action` (`DefaultAction`), `policy_statements` (`PolicyStatements`).
@@ -1990,7 +2008,11 @@ pub mod mail_manager_traffic_policy {
         pub fn new(action: AcceptAction, conditions: impl Into<rt::Value>) -> Self {
             let mut this = rt::Props::default();
             this.set("Action", Some("action"), action.into());
-            this.set("Conditions", Some("conditions"), rt::json(conditions));
+            this.set(
+                "Conditions",
+                Some("conditions"),
+                rt::json_object(conditions),
+            );
             PolicyStatement(this)
         }
     }
@@ -2029,6 +2051,7 @@ static MULTI_REGION_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 15),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 15)),
 };
 impl MultiRegionEndpoint {
     /// Declares a `AWS::SES::MultiRegionEndpoint` with the stack-unique `id`. Required properties: `details` (`Details`), `endpoint_name` (`EndpointName`).
@@ -2122,6 +2145,7 @@ static RECEIPT_FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 16),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 16)),
 };
 impl ReceiptFilter {
     /// Declares a `AWS::SES::ReceiptFilter` with the stack-unique `id`. Required properties: `filter` (`Filter`).
@@ -2227,6 +2251,7 @@ static RECEIPT_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("RuleName", None)],
     schema: (&SCHEMAS, 17),
+    awscc_schema: None,
 };
 impl ReceiptRule {
     /// Declares a `AWS::SES::ReceiptRule` with the stack-unique `id`. Required properties: `rule` (`Rule`), `rule_set_name` (`RuleSetName`).
@@ -2678,6 +2703,7 @@ static RECEIPT_RULE_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 18),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 18)),
 };
 impl ReceiptRuleSet {
     /// Declares a `AWS::SES::ReceiptRuleSet` with the stack-unique `id`. No property is required.
@@ -2724,6 +2750,7 @@ static TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 19),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 19)),
 };
 impl Template {
     /// Declares a `AWS::SES::Template` with the stack-unique `id`. No property is required.
@@ -2821,6 +2848,7 @@ static TENANT_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 20),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 20)),
 };
 impl Tenant {
     /// Declares a `AWS::SES::Tenant` with the stack-unique `id`. Required properties: `tenant_name` (`TenantName`).
@@ -3010,6 +3038,7 @@ static VDM_ATTRIBUTES_TYPE: rt::TypeInfo = rt::TypeInfo {
         Some("vdm_attributes_resource_id"),
     )],
     schema: (&SCHEMAS, 21),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 21)),
 };
 impl VdmAttributes {
     /// Declares a `AWS::SES::VdmAttributes` with the stack-unique `id`. No property is required.

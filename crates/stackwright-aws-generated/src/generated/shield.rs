@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("shield.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("shield.awscc.jsonl"));
 /// Config the role and list of Amazon S3 log buckets used by the Shield Response Team (SRT) to access your AWS account while assisting with attack mitigation.
 ///
 /// CloudFormation: `AWS::Shield::DRTAccess`. Terraform: `awscc_shield_drt_access` (awscc provider).
@@ -38,6 +40,7 @@ static DRT_ACCESS_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("AccountId", Some("account_id"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl DrtAccess {
     /// Declares a `AWS::Shield::DRTAccess` with the stack-unique `id`. Required properties: `role_arn` (`RoleArn`).
@@ -87,6 +90,7 @@ static PROACTIVE_ENGAGEMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("AccountId", Some("account_id"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl ProactiveEngagement {
     /// Declares a `AWS::Shield::ProactiveEngagement` with the stack-unique `id`. Required properties: `emergency_contact_list` (`EmergencyContactList`), `proactive_engagement_status` (`ProactiveEngagementStatus`).
@@ -193,6 +197,7 @@ static PROTECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ProtectionArn", Some("protection_arn")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Protection {
     /// Declares a `AWS::Shield::Protection` with the stack-unique `id`. Required properties: `name` (`Name`), `resource_arn` (`ResourceArn`).
@@ -273,7 +278,7 @@ pub mod protection {
         /// A new `ApplicationLayerAutomaticResponseConfiguration`. Required properties: `action` (`Action`), `status` (`Status`).
         pub fn new(action: impl Into<rt::Value>, status: Status) -> Self {
             let mut this = rt::Props::default();
-            this.set("Action", Some("action"), rt::json(action));
+            this.set("Action", Some("action"), rt::json_object(action));
             this.set("Status", Some("status"), status.into());
             ApplicationLayerAutomaticResponseConfiguration(this)
         }
@@ -309,6 +314,7 @@ static PROTECTION_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("ProtectionGroupArn", Some("protection_group_arn"))],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl ProtectionGroup {
     /// Declares a `AWS::Shield::ProtectionGroup` with the stack-unique `id`. Required properties: `aggregation` (`Aggregation`), `pattern` (`Pattern`), `protection_group_id` (`ProtectionGroupId`).

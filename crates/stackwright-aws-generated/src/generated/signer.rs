@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("signer.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("signer.awscc.jsonl"));
 /// Resource Type definition for AWS::Signer::ProfilePermission
 ///
 /// CloudFormation: `AWS::Signer::ProfilePermission`. Terraform: `awscc_signer_profile_permission` (awscc provider).
@@ -49,6 +51,7 @@ static PROFILE_PERMISSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl ProfilePermission {
     /// Declares a `AWS::Signer::ProfilePermission` with the stack-unique `id`. Required properties: `action` (`Action`), `principal` (`Principal`), `profile_name` (`ProfileName`), `statement_id` (`StatementId`).
@@ -123,6 +126,7 @@ static SIGNING_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ProfileVersionArn", Some("profile_version_arn")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl SigningProfile {
     /// Declares a `AWS::Signer::SigningProfile` with the stack-unique `id`. Required properties: `platform_id` (`PlatformId`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("simspaceweaver.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("simspaceweaver.awscc.jsonl"));
 /// AWS::SimSpaceWeaver::Simulation resource creates an AWS Simulation.
 ///
 /// CloudFormation: `AWS::SimSpaceWeaver::Simulation`. Terraform: `awscc_simspaceweaver_simulation` (awscc provider).
@@ -60,6 +62,7 @@ static SIMULATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("DescribePayload", Some("describe_payload"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Simulation {
     /// Declares a `AWS::SimSpaceWeaver::Simulation` with the stack-unique `id`. Required properties: `name` (`Name`), `role_arn` (`RoleArn`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("smsvoice.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("smsvoice.awscc.jsonl"));
 /// Resource Type definition for AWS::SMSVOICE::ConfigurationSet
 ///
 /// CloudFormation: `AWS::SMSVOICE::ConfigurationSet`. Terraform: `awscc_smsvoice_configuration_set` (awscc provider).
@@ -38,6 +40,7 @@ static CONFIGURATION_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl ConfigurationSet {
     /// Declares a `AWS::SMSVOICE::ConfigurationSet` with the stack-unique `id`. No property is required.
@@ -290,6 +293,7 @@ static NOTIFY_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedTimestamp", Some("created_timestamp")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl NotifyConfiguration {
     /// Declares a `AWS::SMSVOICE::NotifyConfiguration` with the stack-unique `id`. Required properties: `display_name` (`DisplayName`), `enabled_channels` (`EnabledChannels`), `use_case` (`UseCase`).
@@ -445,6 +449,7 @@ static OPT_OUT_LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl OptOutList {
     /// Declares a `AWS::SMSVOICE::OptOutList` with the stack-unique `id`. No property is required.
@@ -502,6 +507,7 @@ static PHONE_NUMBER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("PhoneNumber", Some("phone_number")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl PhoneNumber {
     /// Declares a `AWS::SMSVOICE::PhoneNumber` with the stack-unique `id`. Required properties: `iso_country_code` (`IsoCountryCode`), `mandatory_keywords` (`MandatoryKeywords`), `number_capabilities` (`NumberCapabilities`), `number_type` (`NumberType`).
@@ -687,6 +693,7 @@ static POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn")), ("PoolId", Some("pool_id"))],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl Pool {
     /// Declares a `AWS::SMSVOICE::Pool` with the stack-unique `id`. Required properties: `mandatory_keywords` (`MandatoryKeywords`), `origination_identities` (`OriginationIdentities`).
@@ -850,6 +857,7 @@ static PROTECT_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ProtectConfigurationId", Some("protect_configuration_id")),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl ProtectConfiguration {
     /// Declares a `AWS::SMSVOICE::ProtectConfiguration` with the stack-unique `id`. No property is required.
@@ -1022,6 +1030,7 @@ static RCS_AGENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("TestingAgent", Some("testing_agent")),
     ],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl RcsAgent {
     /// Declares a `AWS::SMSVOICE::RcsAgent` with the stack-unique `id`. No property is required.
@@ -1236,6 +1245,7 @@ static REGISTRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedTimestamp", Some("created_timestamp")),
     ],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl Registration {
     /// Declares a `AWS::SMSVOICE::Registration` with the stack-unique `id`. Required properties: `registration_type` (`RegistrationType`).
@@ -1347,6 +1357,7 @@ static REGISTRATION_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UploadedAttachmentUrl", Some("uploaded_attachment_url")),
     ],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl RegistrationAttachment {
     /// Declares a `AWS::SMSVOICE::RegistrationAttachment` with the stack-unique `id`. No property is required.
@@ -1429,6 +1440,7 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 9),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl ResourcePolicy {
     /// Declares a `AWS::SMSVOICE::ResourcePolicy` with the stack-unique `id`. Required properties: `policy_document` (`PolicyDocument`), `resource_arn` (`ResourceArn`).
@@ -1477,6 +1489,7 @@ static SENDER_ID_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 10),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
 impl SenderId {
     /// Declares a `AWS::SMSVOICE::SenderId` with the stack-unique `id`. Required properties: `iso_country_code` (`IsoCountryCode`), `sender_id` (`SenderId`).
@@ -1579,6 +1592,7 @@ static VERIFIED_DESTINATION_NUMBER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedTimestamp", Some("created_timestamp")),
     ],
     schema: (&SCHEMAS, 11),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
 impl VerifiedDestinationNumber {
     /// Declares a `AWS::SMSVOICE::VerifiedDestinationNumber` with the stack-unique `id`. Required properties: `destination_phone_number` (`DestinationPhoneNumber`).

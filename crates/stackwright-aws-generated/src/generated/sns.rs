@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("sns.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("sns.awscc.jsonl"));
 /// Resource Type definition for AWS::SNS::Subscription
 ///
 /// CloudFormation: `AWS::SNS::Subscription`. Terraform: `awscc_sns_subscription` (awscc provider).
@@ -32,6 +34,7 @@ static SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Subscription {
     /// Declares a `AWS::SNS::Subscription` with the stack-unique `id`. Required properties: `protocol` (`Protocol`), `topic_arn` (`TopicArn`).
@@ -167,6 +170,7 @@ static TOPIC_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("TopicArn", Some("topic_arn"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Topic {
     /// Declares a `AWS::SNS::Topic` with the stack-unique `id`. No property is required.
@@ -411,6 +415,7 @@ static TOPIC_INLINE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl TopicInlinePolicy {
     /// Declares a `AWS::SNS::TopicInlinePolicy` with the stack-unique `id`. Required properties: `policy_document` (`PolicyDocument`), `topic_arn` (`TopicArn`).
@@ -449,6 +454,7 @@ static TOPIC_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 3),
+    awscc_schema: None,
 };
 impl TopicPolicy {
     /// Declares a `AWS::SNS::TopicPolicy` with the stack-unique `id`. Required properties: `policy_document` (`PolicyDocument`), `topics` (`Topics`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("sqs.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("sqs.awscc.jsonl"));
 /// The ``AWS::SQS::Queue`` resource creates an SQS standard or FIFO queue.
 ///
 /// CloudFormation: `AWS::SQS::Queue`. Terraform: `awscc_sqs_queue` (awscc provider).
@@ -34,6 +36,7 @@ static QUEUE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("QueueUrl", Some("queue_url")), ("Arn", Some("arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Queue {
     /// Declares a `AWS::SQS::Queue` with the stack-unique `id`. No property is required.
@@ -228,6 +231,7 @@ static QUEUE_INLINE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl QueueInlinePolicy {
     /// Declares a `AWS::SQS::QueueInlinePolicy` with the stack-unique `id`. Required properties: `policy_document` (`PolicyDocument`), `queue` (`Queue`).
@@ -266,6 +270,7 @@ static QUEUE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 2),
+    awscc_schema: None,
 };
 impl QueuePolicy {
     /// Declares a `AWS::SQS::QueuePolicy` with the stack-unique `id`. Required properties: `policy_document` (`PolicyDocument`), `queues` (`Queues`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("ssm.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("ssm.awscc.jsonl"));
 /// The AWS::SSM::Association resource associates an SSM document in AWS Systems Manager with EC2 instances that contain a configuration agent to process the document.
 ///
 /// CloudFormation: `AWS::SSM::Association`. Terraform: `awscc_ssm_association` (awscc provider).
@@ -32,6 +34,7 @@ static ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("AssociationId", Some("association_id"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Association {
     /// Declares a `AWS::SSM::Association` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -309,6 +312,7 @@ static CLOUD_CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl CloudConnector {
     /// Declares a `AWS::SSM::CloudConnector` with the stack-unique `id`. Required properties: `config_connector_arn` (`ConfigConnectorArn`), `configuration` (`Configuration`), `display_name` (`DisplayName`), `role_arn` (`RoleArn`).
@@ -507,6 +511,7 @@ static DOCUMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Document {
     /// Declares a `AWS::SSM::Document` with the stack-unique `id`. Required properties: `content` (`Content`).
@@ -732,6 +737,7 @@ static MAINTENANCE_WINDOW_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("WindowId", Some("window_id"))],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl MaintenanceWindow {
     /// Declares a `AWS::SSM::MaintenanceWindow` with the stack-unique `id`. Required properties: `allow_unassociated_targets` (`AllowUnassociatedTargets`), `cutoff` (`Cutoff`), `duration` (`Duration`), `name` (`Name`), `schedule` (`Schedule`).
@@ -826,6 +832,7 @@ static MAINTENANCE_WINDOW_TARGET_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("WindowTargetId", Some("window_target_id"))],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl MaintenanceWindowTarget {
     /// Declares a `AWS::SSM::MaintenanceWindowTarget` with the stack-unique `id`. Required properties: `resource_type` (`ResourceType`), `targets` (`Targets`), `window_id` (`WindowId`).
@@ -927,6 +934,7 @@ static MAINTENANCE_WINDOW_TASK_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("WindowTaskId", Some("window_task_id"))],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl MaintenanceWindowTask {
     /// Declares a `AWS::SSM::MaintenanceWindowTask` with the stack-unique `id`. Required properties: `priority` (`Priority`), `task_arn` (`TaskArn`), `task_type` (`TaskType`), `window_id` (`WindowId`).
@@ -1470,6 +1478,7 @@ static OPS_ITEM_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Version", Some("version")),
     ],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl OpsItem {
     /// Declares a `AWS::SSM::OpsItem` with the stack-unique `id`. Required properties: `description` (`Description`), `source` (`Source`), `title` (`Title`).
@@ -1583,6 +1592,7 @@ static PARAMETER_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl Parameter {
     /// Declares a `AWS::SSM::Parameter` with the stack-unique `id`. Required properties: `type_` (`Type`), `value` (`Value`).
@@ -1696,6 +1706,7 @@ static PATCH_BASELINE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl PatchBaseline {
     /// Declares a `AWS::SSM::PatchBaseline` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -2157,6 +2168,7 @@ static RESOURCE_DATA_SYNC_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 9),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl ResourceDataSync {
     /// Declares a `AWS::SSM::ResourceDataSync` with the stack-unique `id`. Required properties: `sync_name` (`SyncName`).
@@ -2371,6 +2383,7 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("PolicyHash", Some("policy_hash")),
     ],
     schema: (&SCHEMAS, 10),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
 impl ResourcePolicy {
     /// Declares a `AWS::SSM::ResourcePolicy` with the stack-unique `id`. Required properties: `policy` (`Policy`), `resource_arn` (`ResourceArn`).
@@ -2434,6 +2447,7 @@ static SERVICE_SETTING_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", Some("arn")),
     ],
     schema: (&SCHEMAS, 11),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
 impl ServiceSetting {
     /// Declares a `AWS::SSM::ServiceSetting` with the stack-unique `id`. Required properties: `setting_id` (`SettingId`), `setting_value` (`SettingValue`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("ssmcontacts.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("ssmcontacts.awscc.jsonl"));
 /// Resource Type definition for AWS::SSMContacts::Contact
 ///
 /// CloudFormation: `AWS::SSMContacts::Contact`. Terraform: `awscc_ssmcontacts_contact` (awscc provider).
@@ -54,6 +56,7 @@ static CONTACT_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Contact {
     /// Declares a `AWS::SSMContacts::Contact` with the stack-unique `id`. Required properties: `alias` (`Alias`), `display_name` (`DisplayName`), `type_` (`Type`).
@@ -191,6 +194,7 @@ static CONTACT_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl ContactChannel {
     /// Declares a `AWS::SSMContacts::ContactChannel` with the stack-unique `id`. No property is required.
@@ -307,6 +311,7 @@ static PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Plan {
     /// Declares a `AWS::SSMContacts::Plan` with the stack-unique `id`. No property is required.
@@ -420,6 +425,7 @@ static ROTATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl Rotation {
     /// Declares a `AWS::SSMContacts::Rotation` with the stack-unique `id`. Required properties: `contact_ids` (`ContactIds`), `name` (`Name`), `recurrence` (`Recurrence`), `start_time` (`StartTime`), `time_zone_id` (`TimeZoneId`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("ssmguiconnect.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("ssmguiconnect.awscc.jsonl"));
 /// Definition of AWS::SSMGuiConnect::Preferences Resource Type
 ///
 /// CloudFormation: `AWS::SSMGuiConnect::Preferences`. Terraform: `awscc_ssmguiconnect_preferences` (awscc provider).
@@ -52,6 +54,7 @@ static PREFERENCES_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("AccountId", Some("account_id"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Preferences {
     /// Declares a `AWS::SSMGuiConnect::Preferences` with the stack-unique `id`. No property is required.

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("ssmincidents.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("ssmincidents.awscc.jsonl"));
 /// Resource type definition for AWS::SSMIncidents::ReplicationSet
 ///
 /// CloudFormation: `AWS::SSMIncidents::ReplicationSet`. Terraform: `awscc_ssmincidents_replication_set` (awscc provider).
@@ -54,6 +56,7 @@ static REPLICATION_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl ReplicationSet {
     /// Declares a `AWS::SSMIncidents::ReplicationSet` with the stack-unique `id`. Required properties: `regions` (`Regions`).
@@ -185,6 +188,7 @@ static RESPONSE_PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl ResponsePlan {
     /// Declares a `AWS::SSMIncidents::ResponsePlan` with the stack-unique `id`. Required properties: `incident_template` (`IncidentTemplate`), `name` (`Name`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("ssmquicksetup.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("ssmquicksetup.awscc.jsonl"));
 /// Definition of AWS::SSMQuickSetup::ConfigurationManager Resource Type
 ///
 /// CloudFormation: `AWS::SSMQuickSetup::ConfigurationManager`. Terraform: `awscc_ssmquicksetup_configuration_manager` (awscc provider).
@@ -59,6 +61,7 @@ static CONFIGURATION_MANAGER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("StatusSummaries", Some("status_summaries")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl ConfigurationManager {
     /// Declares a `AWS::SSMQuickSetup::ConfigurationManager` with the stack-unique `id`. Required properties: `configuration_definitions` (`ConfigurationDefinitions`).
@@ -202,6 +205,7 @@ static LIFECYCLE_AUTOMATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("AssociationId", Some("association_id"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl LifecycleAutomation {
     /// Declares a `AWS::SSMQuickSetup::LifecycleAutomation` with the stack-unique `id`. Required properties: `automation_document` (`AutomationDocument`), `automation_parameters` (`AutomationParameters`), `resource_key` (`ResourceKey`).

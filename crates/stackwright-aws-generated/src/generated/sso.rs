@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("sso.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("sso.awscc.jsonl"));
 /// Resource Type definition for Identity Center (SSO) Application
 ///
 /// CloudFormation: `AWS::SSO::Application`. Terraform: `awscc_sso_application` (awscc provider).
@@ -35,6 +37,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("IdentityStoreArn", Some("identity_store_arn")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Application {
     /// Declares a `AWS::SSO::Application` with the stack-unique `id`. Required properties: `application_provider_arn` (`ApplicationProviderArn`), `instance_arn` (`InstanceArn`), `name` (`Name`).
@@ -201,6 +204,7 @@ static APPLICATION_ASSIGNMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl ApplicationAssignment {
     /// Declares a `AWS::SSO::ApplicationAssignment` with the stack-unique `id`. Required properties: `application_arn` (`ApplicationArn`), `principal_id` (`PrincipalId`), `principal_type` (`PrincipalType`).
@@ -254,6 +258,7 @@ static ASSIGNMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Assignment {
     /// Declares a `AWS::SSO::Assignment` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `permission_set_arn` (`PermissionSetArn`), `principal_id` (`PrincipalId`), `principal_type` (`PrincipalType`), `target_id` (`TargetId`), `target_type` (`TargetType`).
@@ -329,6 +334,7 @@ static INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl Instance {
     /// Declares a `AWS::SSO::Instance` with the stack-unique `id`. No property is required.
@@ -390,6 +396,7 @@ static INSTANCE_ACCESS_CONTROL_ATTRIBUTE_CONFIGURATION_TYPE: rt::TypeInfo = rt::
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl InstanceAccessControlAttributeConfiguration {
     /// Declares a `AWS::SSO::InstanceAccessControlAttributeConfiguration` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`).
@@ -509,6 +516,7 @@ static PERMISSION_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("PermissionSetArn", Some("permission_set_arn"))],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl PermissionSet {
     /// Declares a `AWS::SSO::PermissionSet` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `name` (`Name`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("stepfunctions.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("stepfunctions.awscc.jsonl"));
 /// Resource schema for Activity
 ///
 /// CloudFormation: `AWS::StepFunctions::Activity`. Terraform: `awscc_stepfunctions_activity` (awscc provider).
@@ -32,6 +34,7 @@ static ACTIVITY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Activity {
     /// Declares a `AWS::StepFunctions::Activity` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -114,6 +117,7 @@ static STATE_MACHINE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("StateMachineRevisionId", None),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl StateMachine {
     /// Declares a `AWS::StepFunctions::StateMachine` with the stack-unique `id`. Required properties: `role_arn` (`RoleArn`).
@@ -395,6 +399,7 @@ static STATE_MACHINE_ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl StateMachineAlias {
     /// Declares a `AWS::StepFunctions::StateMachineAlias` with the stack-unique `id`. No property is required.
@@ -559,6 +564,7 @@ static STATE_MACHINE_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl StateMachineVersion {
     /// Declares a `AWS::StepFunctions::StateMachineVersion` with the stack-unique `id`. Required properties: `state_machine_arn` (`StateMachineArn`).

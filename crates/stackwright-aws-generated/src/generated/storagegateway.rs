@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("storagegateway.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("storagegateway.awscc.jsonl"));
 /// Resource Type definition for AWS::StorageGateway::NFSFileShare.
 ///
 /// CloudFormation: `AWS::StorageGateway::NFSFileShare`. Terraform: `awscc_storagegateway_nfs_file_share` (awscc provider).
@@ -71,6 +73,7 @@ static NFS_FILE_SHARE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Path", Some("path")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl NfsFileShare {
     /// Declares a `AWS::StorageGateway::NFSFileShare` with the stack-unique `id`. Required properties: `gateway_arn` (`GatewayARN`), `location_arn` (`LocationARN`), `role` (`Role`).
@@ -376,6 +379,7 @@ static SMB_FILE_SHARE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Path", Some("path")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl SmbFileShare {
     /// Declares a `AWS::StorageGateway::SMBFileShare` with the stack-unique `id`. Required properties: `gateway_arn` (`GatewayARN`), `location_arn` (`LocationARN`), `role` (`Role`).
@@ -696,6 +700,7 @@ static TAPE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("TapeUsedInBytes", Some("tape_used_in_bytes")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Tape {
     /// Declares a `AWS::StorageGateway::Tape` with the stack-unique `id`. Required properties: `gateway_arn` (`GatewayARN`), `tape_size_in_bytes` (`TapeSizeInBytes`).
@@ -831,6 +836,7 @@ static TAPE_POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("PoolARN", Some("pool_arn")), ("PoolId", Some("pool_id"))],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl TapePool {
     /// Declares a `AWS::StorageGateway::TapePool` with the stack-unique `id`. Required properties: `pool_name` (`PoolName`), `storage_class` (`StorageClass`).
@@ -968,6 +974,7 @@ static VOLUME_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedDate", Some("created_date")),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl Volume {
     /// Declares a `AWS::StorageGateway::Volume` with the stack-unique `id`. Required properties: `gateway_arn` (`GatewayARN`), `network_interface_id` (`NetworkInterfaceId`), `target_name` (`TargetName`), `volume_size_in_bytes` (`VolumeSizeInBytes`).

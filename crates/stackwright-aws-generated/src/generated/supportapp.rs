@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("supportapp.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("supportapp.awscc.jsonl"));
 /// An AWS Support App resource that creates, updates, reads, and deletes a customer's account alias.
 ///
 /// CloudFormation: `AWS::SupportApp::AccountAlias`. Terraform: `awscc_supportapp_account_alias` (awscc provider).
@@ -61,6 +63,7 @@ static ACCOUNT_ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("AccountAliasResourceId", Some("account_alias_resource_id"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl AccountAlias {
     /// Declares a `AWS::SupportApp::AccountAlias` with the stack-unique `id`. Required properties: `account_alias` (`AccountAlias`).
@@ -131,6 +134,7 @@ static SLACK_CHANNEL_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl SlackChannelConfiguration {
     /// Declares a `AWS::SupportApp::SlackChannelConfiguration` with the stack-unique `id`. Required properties: `channel_id` (`ChannelId`), `channel_role_arn` (`ChannelRoleArn`), `notify_on_case_severity` (`NotifyOnCaseSeverity`), `team_id` (`TeamId`).
@@ -262,6 +266,7 @@ static SLACK_WORKSPACE_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl SlackWorkspaceConfiguration {
     /// Declares a `AWS::SupportApp::SlackWorkspaceConfiguration` with the stack-unique `id`. Required properties: `team_id` (`TeamId`).

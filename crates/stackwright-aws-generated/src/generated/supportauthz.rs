@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("supportauthz.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("supportauthz.awscc.jsonl"));
 /// Resource Type definition for AWS::SupportAuthZ::SupportPermit.
 ///
 /// CloudFormation: `AWS::SupportAuthZ::SupportPermit`. Terraform: `awscc_supportauthz_support_permit` (awscc provider).
@@ -43,6 +45,7 @@ static SUPPORT_PERMIT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl SupportPermit {
     /// Declares a `AWS::SupportAuthZ::SupportPermit` with the stack-unique `id`. Required properties: `name` (`Name`), `permit` (`Permit`), `signing_key_info` (`SigningKeyInfo`).

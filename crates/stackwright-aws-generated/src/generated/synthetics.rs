@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("synthetics.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("synthetics.awscc.jsonl"));
 /// Resource Type definition for AWS::Synthetics::Canary
 ///
 /// CloudFormation: `AWS::Synthetics::Canary`. Terraform: `awscc_synthetics_canary` (awscc provider).
@@ -36,6 +38,7 @@ static CANARY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Code.SourceLocationArn", Some("code.source_location_arn")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Canary {
     /// Declares a `AWS::Synthetics::Canary` with the stack-unique `id`. Required properties: `artifact_s3_location` (`ArtifactS3Location`), `code` (`Code`), `execution_role_arn` (`ExecutionRoleArn`), `name` (`Name`), `runtime_version` (`RuntimeVersion`), `schedule` (`Schedule`).
@@ -800,6 +803,7 @@ static GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", Some("id"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Group {
     /// Declares a `AWS::Synthetics::Group` with the stack-unique `id`. Required properties: `name` (`Name`).

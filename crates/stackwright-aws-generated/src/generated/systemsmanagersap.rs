@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("systemsmanagersap.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("systemsmanagersap.awscc.jsonl"));
 /// Resource schema for AWS::SystemsManagerSAP::Application
 ///
 /// CloudFormation: `AWS::SystemsManagerSAP::Application`. Terraform: `awscc_systemsmanagersap_application` (awscc provider).
@@ -43,6 +45,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Application {
     /// Declares a `AWS::SystemsManagerSAP::Application` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `application_type` (`ApplicationType`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("textract.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("textract.awscc.jsonl"));
 /// The AWS::Textract::Adapter resource creates an Amazon Textract adapter, which can be fine-tuned for enhanced performance on user-provided documents.
 ///
 /// CloudFormation: `AWS::Textract::Adapter`. Terraform: `awscc_textract_adapter` (awscc provider).
@@ -61,6 +63,7 @@ static ADAPTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreationTime", Some("creation_time")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Adapter {
     /// Declares a `AWS::Textract::Adapter` with the stack-unique `id`. Required properties: `adapter_name` (`AdapterName`), `feature_types` (`FeatureTypes`).

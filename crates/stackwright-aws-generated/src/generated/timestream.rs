@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("timestream.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("timestream.awscc.jsonl"));
 /// The AWS::Timestream::Database resource creates a Timestream database.
 ///
 /// CloudFormation: `AWS::Timestream::Database`. Terraform: `awscc_timestream_database` (awscc provider).
@@ -61,6 +63,7 @@ static DATABASE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Database {
     /// Declares a `AWS::Timestream::Database` with the stack-unique `id`. No property is required.
@@ -178,6 +181,7 @@ static INFLUX_DB_BACKUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("MaintenanceSchedule", Some("maintenance_schedule")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl InfluxDbBackup {
     /// Declares a `AWS::Timestream::InfluxDBBackup` with the stack-unique `id`. Required properties: `db_resource_id` (`DbResourceId`), `name` (`Name`).
@@ -386,6 +390,7 @@ static INFLUX_DB_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("NextMaintenanceTime", Some("next_maintenance_time")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl InfluxDbCluster {
     /// Declares a `AWS::Timestream::InfluxDBCluster` with the stack-unique `id`. No property is required.
@@ -740,6 +745,7 @@ static INFLUX_DB_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("NextMaintenanceTime", Some("next_maintenance_time")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl InfluxDbInstance {
     /// Declares a `AWS::Timestream::InfluxDBInstance` with the stack-unique `id`. No property is required.
@@ -1096,6 +1102,7 @@ static SCHEDULED_QUERY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("SQKmsKeyId", Some("sq_kms_key_id")),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl ScheduledQuery {
     /// Declares a `AWS::Timestream::ScheduledQuery` with the stack-unique `id`. Required properties: `error_report_configuration` (`ErrorReportConfiguration`), `notification_configuration` (`NotificationConfiguration`), `query_string` (`QueryString`), `schedule_configuration` (`ScheduleConfiguration`), `scheduled_query_execution_role_arn` (`ScheduledQueryExecutionRoleArn`).
@@ -1682,6 +1689,7 @@ static TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn")), ("Name", Some("name"))],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl Table {
     /// Declares a `AWS::Timestream::Table` with the stack-unique `id`. Required properties: `database_name` (`DatabaseName`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("transcribe.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("transcribe.awscc.jsonl"));
 /// Resource type definition for AWS::Transcribe::CallAnalyticsCategory
 ///
 /// CloudFormation: `AWS::Transcribe::CallAnalyticsCategory`. Terraform: `awscc_transcribe_call_analytics_category` (awscc provider).
@@ -66,6 +68,7 @@ static CALL_ANALYTICS_CATEGORY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdateTime", Some("last_update_time")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl CallAnalyticsCategory {
     /// Declares a `AWS::Transcribe::CallAnalyticsCategory` with the stack-unique `id`. Required properties: `category_name` (`CategoryName`), `rules` (`Rules`).
@@ -489,6 +492,7 @@ static MEDICAL_VOCABULARY_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl MedicalVocabulary {
     /// Declares a `AWS::Transcribe::MedicalVocabulary` with the stack-unique `id`. Required properties: `language_code` (`LanguageCode`), `vocabulary_name` (`VocabularyName`).
@@ -671,6 +675,7 @@ static VOCABULARY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedTime", Some("last_modified_time")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Vocabulary {
     /// Declares a `AWS::Transcribe::Vocabulary` with the stack-unique `id`. Required properties: `language_code` (`LanguageCode`), `vocabulary_name` (`VocabularyName`).
@@ -782,6 +787,7 @@ static VOCABULARY_FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn"))],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl VocabularyFilter {
     /// Declares a `AWS::Transcribe::VocabularyFilter` with the stack-unique `id`. Required properties: `language_code` (`LanguageCode`), `vocabulary_filter_name` (`VocabularyFilterName`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("transfer.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("transfer.awscc.jsonl"));
 /// Resource Type definition for AWS::Transfer::Agreement
 ///
 /// CloudFormation: `AWS::Transfer::Agreement`. Terraform: `awscc_transfer_agreement` (awscc provider).
@@ -32,6 +34,7 @@ static AGREEMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("AgreementId", Some("agreement_id")), ("Arn", Some("arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Agreement {
     /// Declares a `AWS::Transfer::Agreement` with the stack-unique `id`. Required properties: `access_role` (`AccessRole`), `local_profile_id` (`LocalProfileId`), `partner_profile_id` (`PartnerProfileId`), `server_id` (`ServerId`).
@@ -230,6 +233,7 @@ static CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("NotBeforeDate", Some("not_before_date")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Certificate {
     /// Declares a `AWS::Transfer::Certificate` with the stack-unique `id`. Required properties: `certificate` (`Certificate`), `usage` (`Usage`).
@@ -375,6 +379,7 @@ static CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ErrorMessage", Some("error_message")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Connector {
     /// Declares a `AWS::Transfer::Connector` with the stack-unique `id`. Required properties: `access_role` (`AccessRole`).
@@ -840,6 +845,7 @@ static HOST_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("SecretId", None),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl HostKey {
     /// Declares a `AWS::Transfer::HostKey` with the stack-unique `id`. Required properties: `server_id` (`ServerId`).
@@ -950,6 +956,7 @@ static PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn")), ("ProfileId", Some("profile_id"))],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl Profile {
     /// Declares a `AWS::Transfer::Profile` with the stack-unique `id`. Required properties: `as2_id` (`As2Id`), `profile_type` (`ProfileType`).
@@ -1030,6 +1037,7 @@ static SERVER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("State", Some("state")),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl Server {
     /// Declares a `AWS::Transfer::Server` with the stack-unique `id`. No property is required.
@@ -1551,6 +1559,7 @@ static USER_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", None)],
     schema: (&SCHEMAS, 6),
+    awscc_schema: None,
 };
 impl User {
     /// Declares a `AWS::Transfer::User` with the stack-unique `id`. Required properties: `role` (`Role`), `server_id` (`ServerId`), `user_name` (`UserName`).
@@ -1698,6 +1707,7 @@ static WEB_APP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("VpcEndpointId", Some("vpc_endpoint_id")),
     ],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl WebApp {
     /// Declares a `AWS::Transfer::WebApp` with the stack-unique `id`. Required properties: `identity_provider_details` (`IdentityProviderDetails`).
@@ -1749,7 +1759,7 @@ impl WebApp {
     /// CloudFormation `WebAppUnits`, Terraform `web_app_units`.
     pub fn web_app_units(mut self, value: impl Into<rt::Value>) -> Self {
         self.0
-            .set("WebAppUnits", Some("web_app_units"), rt::json(value));
+            .set("WebAppUnits", Some("web_app_units"), rt::json_object(value));
         self
     }
 }
@@ -1945,6 +1955,7 @@ static WORKFLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("WorkflowId", Some("workflow_id")), ("Arn", Some("arn"))],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl Workflow {
     /// Declares a `AWS::Transfer::Workflow` with the stack-unique `id`. Required properties: `steps` (`Steps`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("translate.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("translate.awscc.jsonl"));
 /// A parallel data resource in Amazon Translate used to customize machine translation output.
 ///
 /// CloudFormation: `AWS::Translate::ParallelData`. Terraform: `awscc_translate_parallel_data` (awscc provider).
@@ -78,6 +80,7 @@ static PARALLEL_DATA_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdatedAt", Some("last_updated_at")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl ParallelData {
     /// Declares a `AWS::Translate::ParallelData` with the stack-unique `id`. Required properties: `name` (`Name`), `parallel_data_config` (`ParallelDataConfig`).
@@ -288,6 +291,7 @@ static TERMINOLOGY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Format", Some("format")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Terminology {
     /// Declares a `AWS::Translate::Terminology` with the stack-unique `id`. Required properties: `name` (`Name`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("uxc.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("uxc.awscc.jsonl"));
 /// Resource schema for managing AWS account-level UX customization settings, including account color, visible services, and visible regions.
 ///
 /// CloudFormation: `AWS::UXC::AccountCustomization`. Terraform: `awscc_uxc_account_customization` (awscc provider).
@@ -38,6 +40,7 @@ static ACCOUNT_CUSTOMIZATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("AccountId", Some("account_id"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl AccountCustomization {
     /// Declares a `AWS::UXC::AccountCustomization` with the stack-unique `id`. No property is required.

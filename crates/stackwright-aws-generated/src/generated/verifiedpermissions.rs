@@ -18,6 +18,9 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("verifiedpermissions.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas =
+    rt::Schemas::new(include_str!("verifiedpermissions.awscc.jsonl"));
 /// Definition of AWS::VerifiedPermissions::IdentitySource Resource Type
 ///
 /// CloudFormation: `AWS::VerifiedPermissions::IdentitySource`. Terraform: `awscc_verifiedpermissions_identity_source` (awscc provider).
@@ -35,6 +38,7 @@ static IDENTITY_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("IdentitySourceId", Some("identity_source_id")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl IdentitySource {
     /// Declares a `AWS::VerifiedPermissions::IdentitySource` with the stack-unique `id`. Required properties: `configuration` (`Configuration`), `policy_store_id` (`PolicyStoreId`).
@@ -48,7 +52,7 @@ impl IdentitySource {
         this.set(
             "Configuration",
             Some("configuration"),
-            rt::json(configuration),
+            rt::json_object(configuration),
         );
         this.set(
             "PolicyStoreId",
@@ -99,6 +103,7 @@ static POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("PolicyType", Some("policy_type")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Policy {
     /// Declares a `AWS::VerifiedPermissions::Policy` with the stack-unique `id`. Required properties: `definition` (`Definition`), `policy_store_id` (`PolicyStoreId`).
@@ -109,7 +114,11 @@ impl Policy {
         policy_store_id: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &POLICY_TYPE);
-        this.set("Definition", Some("definition"), rt::json(definition));
+        this.set(
+            "Definition",
+            Some("definition"),
+            rt::json_object(definition),
+        );
         this.set(
             "PolicyStoreId",
             Some("policy_store_id"),
@@ -156,6 +165,7 @@ static POLICY_STORE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("EncryptionState", Some("encryption_state")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl PolicyStore {
     /// Declares a `AWS::VerifiedPermissions::PolicyStore` with the stack-unique `id`. Required properties: `validation_settings` (`ValidationSettings`).
@@ -192,7 +202,7 @@ impl PolicyStore {
         self.0.set(
             "EncryptionSettings",
             Some("encryption_settings"),
-            rt::json(value),
+            rt::json_object(value),
         );
         self
     }
@@ -304,6 +314,7 @@ static POLICY_STORE_ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &["me-central-1"],
     attributes: &[],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl PolicyStoreAlias {
     /// Declares a `AWS::VerifiedPermissions::PolicyStoreAlias` with the stack-unique `id`. Required properties: `alias_name` (`AliasName`), `policy_store_id` (`PolicyStoreId`).
@@ -342,6 +353,7 @@ static POLICY_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("PolicyTemplateId", Some("policy_template_id"))],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl PolicyTemplate {
     /// Declares a `AWS::VerifiedPermissions::PolicyTemplate` with the stack-unique `id`. Required properties: `policy_store_id` (`PolicyStoreId`), `statement` (`Statement`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("voiceid.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("voiceid.awscc.jsonl"));
 /// The AWS::VoiceID::Domain resource specifies an Amazon VoiceID Domain.
 ///
 /// CloudFormation: `AWS::VoiceID::Domain`. Terraform: `awscc_voiceid_domain` (awscc provider).
@@ -61,6 +63,7 @@ static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("DomainId", Some("domain_id"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Domain {
     /// Declares a `AWS::VoiceID::Domain` with the stack-unique `id`. Required properties: `name` (`Name`), `server_side_encryption_configuration` (`ServerSideEncryptionConfiguration`).

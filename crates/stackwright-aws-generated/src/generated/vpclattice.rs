@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("vpclattice.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("vpclattice.awscc.jsonl"));
 /// Enables access logs to be sent to Amazon CloudWatch, Amazon S3, and Amazon Kinesis Data Firehose.
 ///
 /// CloudFormation: `AWS::VpcLattice::AccessLogSubscription`. Terraform: `awscc_vpclattice_access_log_subscription` (awscc provider).
@@ -45,6 +47,7 @@ static ACCESS_LOG_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ResourceId", Some("resource_id")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl AccessLogSubscription {
     /// Declares a `AWS::VpcLattice::AccessLogSubscription` with the stack-unique `id`. Required properties: `destination_arn` (`DestinationArn`).
@@ -138,6 +141,7 @@ static AUTH_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("State", Some("state"))],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl AuthPolicy {
     /// Declares a `AWS::VpcLattice::AuthPolicy` with the stack-unique `id`. Required properties: `policy` (`Policy`), `resource_identifier` (`ResourceIdentifier`).
@@ -196,6 +200,7 @@ static DOMAIN_VERIFICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Arn", None),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: None,
 };
 impl DomainVerification {
     /// Declares a `AWS::VpcLattice::DomainVerification` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`).
@@ -256,6 +261,7 @@ static LISTENER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ServiceId", Some("service_id")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl Listener {
     /// Declares a `AWS::VpcLattice::Listener` with the stack-unique `id`. Required properties: `default_action` (`DefaultAction`), `protocol` (`Protocol`).
@@ -381,6 +387,7 @@ static RESOURCE_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl ResourceConfiguration {
     /// Declares a `AWS::VpcLattice::ResourceConfiguration` with the stack-unique `id`. Required properties: `name` (`Name`), `resource_configuration_type` (`ResourceConfigurationType`).
@@ -461,7 +468,7 @@ impl ResourceConfiguration {
         self.0.set(
             "ResourceConfigurationDefinition",
             Some("resource_configuration_definition"),
-            rt::json(value),
+            rt::json_object(value),
         );
         self
     }
@@ -558,6 +565,7 @@ static RESOURCE_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl ResourceGateway {
     /// Declares a `AWS::VpcLattice::ResourceGateway` with the stack-unique `id`. Required properties: `name` (`Name`), `subnet_ids` (`SubnetIds`), `vpc_identifier` (`VpcIdentifier`).
@@ -683,6 +691,7 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl ResourcePolicy {
     /// Declares a `AWS::VpcLattice::ResourcePolicy` with the stack-unique `id`. Required properties: `policy` (`Policy`), `resource_arn` (`ResourceArn`).
@@ -729,6 +738,7 @@ static RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn")), ("Id", Some("id"))],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl Rule {
     /// Declares a `AWS::VpcLattice::Rule` with the stack-unique `id`. Required properties: `action` (`Action`), `match_` (`Match`), `priority` (`Priority`).
@@ -999,6 +1009,7 @@ static SERVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
     ],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl Service {
     /// Declares a `AWS::VpcLattice::Service` with the stack-unique `id`. No property is required.
@@ -1114,6 +1125,7 @@ static SERVICE_NETWORK_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastUpdatedAt", Some("last_updated_at")),
     ],
     schema: (&SCHEMAS, 9),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl ServiceNetwork {
     /// Declares a `AWS::VpcLattice::ServiceNetwork` with the stack-unique `id`. No property is required.
@@ -1205,6 +1217,7 @@ static SERVICE_NETWORK_RESOURCE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", Some("id")), ("Arn", Some("arn"))],
     schema: (&SCHEMAS, 10),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
 impl ServiceNetworkResourceAssociation {
     /// Declares a `AWS::VpcLattice::ServiceNetworkResourceAssociation` with the stack-unique `id`. No property is required.
@@ -1294,6 +1307,7 @@ static SERVICE_NETWORK_SERVICE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
     ],
     schema: (&SCHEMAS, 11),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
 impl ServiceNetworkServiceAssociation {
     /// Declares a `AWS::VpcLattice::ServiceNetworkServiceAssociation` with the stack-unique `id`. No property is required.
@@ -1420,6 +1434,7 @@ static SERVICE_NETWORK_VPC_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("VpcId", Some("vpc_id")),
     ],
     schema: (&SCHEMAS, 12),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
 impl ServiceNetworkVpcAssociation {
     /// Declares a `AWS::VpcLattice::ServiceNetworkVpcAssociation` with the stack-unique `id`. No property is required.
@@ -1591,6 +1606,7 @@ static TARGET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", None),
     ],
     schema: (&SCHEMAS, 13),
+    awscc_schema: None,
 };
 impl TargetGroup {
     /// Declares a `AWS::VpcLattice::TargetGroup` with the stack-unique `id`. Required properties: `type_` (`Type`).

@@ -32,6 +32,7 @@ static BYTE_MATCH_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 0),
+    awscc_schema: None,
 };
 impl ByteMatchSet {
     /// Declares a `AWS::WAF::ByteMatchSet` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -114,6 +115,7 @@ static IP_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 1),
+    awscc_schema: None,
 };
 impl IpSet {
     /// Declares a `AWS::WAF::IPSet` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -176,6 +178,7 @@ static RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 2),
+    awscc_schema: None,
 };
 impl Rule {
     /// Declares a `AWS::WAF::Rule` with the stack-unique `id`. Required properties: `metric_name` (`MetricName`), `name` (`Name`).
@@ -245,6 +248,7 @@ static SIZE_CONSTRAINT_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 3),
+    awscc_schema: None,
 };
 impl SizeConstraintSet {
     /// Declares a `AWS::WAF::SizeConstraintSet` with the stack-unique `id`. Required properties: `name` (`Name`), `size_constraints` (`SizeConstraints`).
@@ -312,6 +316,7 @@ static SQL_INJECTION_MATCH_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 4),
+    awscc_schema: None,
 };
 impl SqlInjectionMatchSet {
     /// Declares a `AWS::WAF::SqlInjectionMatchSet` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -375,6 +380,7 @@ static WEB_ACL_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 5),
+    awscc_schema: None,
 };
 impl WebAcl {
     /// Declares a `AWS::WAF::WebACL` with the stack-unique `id`. Required properties: `default_action` (`DefaultAction`), `metric_name` (`MetricName`), `name` (`Name`).
@@ -460,6 +466,7 @@ static XSS_MATCH_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 6),
+    awscc_schema: None,
 };
 impl XssMatchSet {
     /// Declares a `AWS::WAF::XssMatchSet` with the stack-unique `id`. Required properties: `name` (`Name`), `xss_match_tuples` (`XssMatchTuples`).

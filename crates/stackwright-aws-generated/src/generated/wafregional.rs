@@ -48,6 +48,7 @@ static BYTE_MATCH_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 0),
+    awscc_schema: None,
 };
 impl ByteMatchSet {
     /// Declares a `AWS::WAFRegional::ByteMatchSet` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -146,6 +147,7 @@ static GEO_MATCH_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 1),
+    awscc_schema: None,
 };
 impl GeoMatchSet {
     /// Declares a `AWS::WAFRegional::GeoMatchSet` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -224,6 +226,7 @@ static IP_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 2),
+    awscc_schema: None,
 };
 impl IpSet {
     /// Declares a `AWS::WAFRegional::IPSet` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -302,6 +305,7 @@ static RATE_BASED_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 3),
+    awscc_schema: None,
 };
 impl RateBasedRule {
     /// Declares a `AWS::WAFRegional::RateBasedRule` with the stack-unique `id`. Required properties: `metric_name` (`MetricName`), `name` (`Name`), `rate_key` (`RateKey`), `rate_limit` (`RateLimit`).
@@ -375,6 +379,7 @@ static REGEX_PATTERN_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 4),
+    awscc_schema: None,
 };
 impl RegexPatternSet {
     /// Declares a `AWS::WAFRegional::RegexPatternSet` with the stack-unique `id`. Required properties: `name` (`Name`), `regex_pattern_strings` (`RegexPatternStrings`).
@@ -435,6 +440,7 @@ static RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 5),
+    awscc_schema: None,
 };
 impl Rule {
     /// Declares a `AWS::WAFRegional::Rule` with the stack-unique `id`. Required properties: `metric_name` (`MetricName`), `name` (`Name`).
@@ -501,6 +507,7 @@ static SIZE_CONSTRAINT_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 6),
+    awscc_schema: None,
 };
 impl SizeConstraintSet {
     /// Declares a `AWS::WAFRegional::SizeConstraintSet` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -587,6 +594,7 @@ static SQL_INJECTION_MATCH_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 7),
+    awscc_schema: None,
 };
 impl SqlInjectionMatchSet {
     /// Declares a `AWS::WAFRegional::SqlInjectionMatchSet` with the stack-unique `id`. Required properties: `name` (`Name`).
@@ -666,6 +674,7 @@ static WEB_ACL_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 8),
+    awscc_schema: None,
 };
 impl WebAcl {
     /// Declares a `AWS::WAFRegional::WebACL` with the stack-unique `id`. Required properties: `default_action` (`DefaultAction`), `metric_name` (`MetricName`), `name` (`Name`).
@@ -763,6 +772,7 @@ static WEB_ACL_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 9),
+    awscc_schema: None,
 };
 impl WebAclAssociation {
     /// Declares a `AWS::WAFRegional::WebACLAssociation` with the stack-unique `id`. Required properties: `resource_arn` (`ResourceArn`), `web_acl_id` (`WebACLId`).
@@ -819,6 +829,7 @@ static XSS_MATCH_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Id", None)],
     schema: (&SCHEMAS, 10),
+    awscc_schema: None,
 };
 impl XssMatchSet {
     /// Declares a `AWS::WAFRegional::XssMatchSet` with the stack-unique `id`. Required properties: `name` (`Name`).

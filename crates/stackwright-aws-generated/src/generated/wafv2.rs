@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("wafv2.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("wafv2.awscc.jsonl"));
 /// Contains a list of IP addresses.
 ///
 /// CloudFormation: `AWS::WAFv2::IPSet`. Terraform: `awscc_wafv2_ip_set` (awscc provider).
@@ -32,6 +34,7 @@ static IP_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn")), ("Id", Some("id"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl IpSet {
     /// Declares a `AWS::WAFv2::IPSet` with the stack-unique `id`. Required properties: `addresses` (`Addresses`), `ip_address_version` (`IPAddressVersion`), `scope` (`Scope`).
@@ -114,6 +117,7 @@ static LOGGING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         Some("managed_by_firewall_manager"),
     )],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl LoggingConfiguration {
     /// Declares a `AWS::WAFv2::LoggingConfiguration` with the stack-unique `id`. Required properties: `log_destination_configs` (`LogDestinationConfigs`), `resource_arn` (`ResourceArn`).
@@ -397,6 +401,7 @@ static REGEX_PATTERN_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", Some("arn")), ("Id", Some("id"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl RegexPatternSet {
     /// Declares a `AWS::WAFv2::RegexPatternSet` with the stack-unique `id`. Required properties: `regular_expression_list` (`RegularExpressionList`), `scope` (`Scope`).
@@ -469,6 +474,7 @@ static RULE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("Arn", None), ("Id", None), ("LabelNamespace", None)],
     schema: (&SCHEMAS, 3),
+    awscc_schema: None,
 };
 impl RuleGroup {
     /// Declares a `AWS::WAFv2::RuleGroup` with the stack-unique `id`. Required properties: `capacity` (`Capacity`), `scope` (`Scope`), `visibility_config` (`VisibilityConfig`).
@@ -973,6 +979,7 @@ static WEB_ACL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LabelNamespace", None),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: None,
 };
 impl WebAcl {
     /// Declares a `AWS::WAFv2::WebACL` with the stack-unique `id`. Required properties: `default_action` (`DefaultAction`), `scope` (`Scope`), `visibility_config` (`VisibilityConfig`).
@@ -2350,6 +2357,7 @@ static WEB_ACL_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl WebAclAssociation {
     /// Declares a `AWS::WAFv2::WebACLAssociation` with the stack-unique `id`. Required properties: `resource_arn` (`ResourceArn`), `web_acl_arn` (`WebACLArn`).

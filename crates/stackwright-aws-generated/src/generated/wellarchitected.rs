@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("wellarchitected.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("wellarchitected.awscc.jsonl"));
 /// Resource schema for AWS::WellArchitected::AgentContext.
 ///
 /// CloudFormation: `AWS::WellArchitected::AgentContext`. Terraform: `awscc_wellarchitected_agent_context` (awscc provider).
@@ -76,6 +78,7 @@ static AGENT_CONTEXT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedAt", Some("last_modified_at")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl AgentContext {
     /// Declares a `AWS::WellArchitected::AgentContext` with the stack-unique `id`. Required properties: `content` (`Content`), `context_type` (`ContextType`), `profile_arn` (`ProfileArn`), `title` (`Title`).
@@ -213,6 +216,7 @@ static AGENT_GOAL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedAt", Some("last_modified_at")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl AgentGoal {
     /// Declares a `AWS::WellArchitected::AgentGoal` with the stack-unique `id`. Required properties: `pillars` (`Pillars`), `profile_arn` (`ProfileArn`), `title` (`Title`).
@@ -355,6 +359,7 @@ static AGENT_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("LastModifiedAt", Some("last_modified_at")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl AgentProfile {
     /// Declares a `AWS::WellArchitected::AgentProfile` with the stack-unique `id`. Required properties: `aggregation_configuration` (`AggregationConfiguration`), `execution_role_arn` (`ExecutionRoleArn`), `name` (`Name`), `pillars` (`Pillars`).
@@ -541,6 +546,7 @@ static LENS_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Owner", Some("owner")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl Lens {
     /// Declares a `AWS::WellArchitected::Lens` with the stack-unique `id`. No property is required.
@@ -644,6 +650,7 @@ static PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdatedAt", Some("updated_at")),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl Profile {
     /// Declares a `AWS::WellArchitected::Profile` with the stack-unique `id`. Required properties: `profile_description` (`ProfileDescription`), `profile_name` (`ProfileName`), `profile_questions` (`ProfileQuestions`).
@@ -791,6 +798,7 @@ static REVIEW_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("UpdateStatus", Some("update_status")),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl ReviewTemplate {
     /// Declares a `AWS::WellArchitected::ReviewTemplate` with the stack-unique `id`. Required properties: `description` (`Description`), `lenses` (`Lenses`), `template_name` (`TemplateName`).
@@ -889,6 +897,7 @@ static WORKLOAD_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ImprovementStatus", Some("improvement_status")),
     ],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl Workload {
     /// Declares a `AWS::WellArchitected::Workload` with the stack-unique `id`. Required properties: `description` (`Description`), `environment` (`Environment`), `lenses` (`Lenses`), `workload_name` (`WorkloadName`).

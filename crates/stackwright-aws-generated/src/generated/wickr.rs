@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("wickr.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("wickr.awscc.jsonl"));
 /// Resource Type definition for AWS::Wickr::Network.
 ///
 /// CloudFormation: `AWS::Wickr::Network`. Terraform: `awscc_wickr_network` (awscc provider).
@@ -67,6 +69,7 @@ static NETWORK_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("MigrationState", Some("migration_state")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Network {
     /// Declares a `AWS::Wickr::Network` with the stack-unique `id`. Required properties: `access_level` (`AccessLevel`), `network_name` (`NetworkName`).

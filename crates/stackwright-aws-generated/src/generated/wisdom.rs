@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("wisdom.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("wisdom.awscc.jsonl"));
 /// Definition of AWS::Wisdom::AIAgent Resource Type
 ///
 /// CloudFormation: `AWS::Wisdom::AIAgent`. Terraform: `awscc_wisdom_ai_agent` (awscc provider).
@@ -66,6 +68,7 @@ static AI_AGENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ModifiedTimeSeconds", Some("modified_time_seconds")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl AiAgent {
     /// Declares a `AWS::Wisdom::AIAgent` with the stack-unique `id`. Required properties: `assistant_id` (`AssistantId`), `configuration` (`Configuration`), `type_` (`Type`).
@@ -85,7 +88,7 @@ impl AiAgent {
         this.set(
             "Configuration",
             Some("configuration"),
-            rt::json(configuration),
+            rt::json_object(configuration),
         );
         this.set("Type", Some("type"), type_.into());
         AiAgent(this)
@@ -200,6 +203,7 @@ static AI_AGENT_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("VersionNumber", Some("version_number")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl AiAgentVersion {
     /// Declares a `AWS::Wisdom::AIAgentVersion` with the stack-unique `id`. Required properties: `ai_agent_id` (`AIAgentId`), `assistant_id` (`AssistantId`).
@@ -300,6 +304,7 @@ static AI_GUARDRAIL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ModifiedTimeSeconds", Some("modified_time_seconds")),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl AiGuardrail {
     /// Declares a `AWS::Wisdom::AIGuardrail` with the stack-unique `id`. Required properties: `assistant_id` (`AssistantId`), `blocked_input_messaging` (`BlockedInputMessaging`), `blocked_outputs_messaging` (`BlockedOutputsMessaging`).
@@ -911,6 +916,7 @@ static AI_GUARDRAIL_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("VersionNumber", Some("version_number")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl AiGuardrailVersion {
     /// Declares a `AWS::Wisdom::AIGuardrailVersion` with the stack-unique `id`. Required properties: `ai_guardrail_id` (`AIGuardrailId`), `assistant_id` (`AssistantId`).
@@ -1014,6 +1020,7 @@ static AI_PROMPT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("ModifiedTimeSeconds", Some("modified_time_seconds")),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl AiPrompt {
     /// Declares a `AWS::Wisdom::AIPrompt` with the stack-unique `id`. Required properties: `api_format` (`ApiFormat`), `model_id` (`ModelId`), `template_configuration` (`TemplateConfiguration`), `template_type` (`TemplateType`), `type_` (`Type`).
@@ -1032,7 +1039,7 @@ impl AiPrompt {
         this.set(
             "TemplateConfiguration",
             Some("template_configuration"),
-            rt::json(template_configuration),
+            rt::json_object(template_configuration),
         );
         this.set("TemplateType", Some("template_type"), template_type.into());
         this.set("Type", Some("type"), type_.into());
@@ -1180,6 +1187,7 @@ static AI_PROMPT_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("VersionNumber", Some("version_number")),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl AiPromptVersion {
     /// Declares a `AWS::Wisdom::AIPromptVersion` with the stack-unique `id`. Required properties: `ai_prompt_id` (`AIPromptId`), `assistant_id` (`AssistantId`).
@@ -1277,6 +1285,7 @@ static ASSISTANT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AssistantArn", Some("assistant_arn")),
     ],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl Assistant {
     /// Declares a `AWS::Wisdom::Assistant` with the stack-unique `id`. Required properties: `name` (`Name`), `type_` (`Type`).
@@ -1384,6 +1393,7 @@ static ASSISTANT_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("AssistantArn", Some("assistant_arn")),
     ],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl AssistantAssociation {
     /// Declares a `AWS::Wisdom::AssistantAssociation` with the stack-unique `id`. Required properties: `assistant_id` (`AssistantId`), `association` (`Association`), `association_type` (`AssociationType`).
@@ -1400,7 +1410,11 @@ impl AssistantAssociation {
             Some("assistant_id"),
             rt::string(assistant_id),
         );
-        this.set("Association", Some("association"), rt::json(association));
+        this.set(
+            "Association",
+            Some("association"),
+            rt::json_object(association),
+        );
         this.set(
             "AssociationType",
             Some("association_type"),
@@ -1498,6 +1512,7 @@ static CONTENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Status", Some("status")),
     ],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl Content {
     /// Declares a `AWS::Wisdom::Content` with the stack-unique `id`. Required properties: `knowledge_base_id` (`KnowledgeBaseId`), `name` (`Name`).
@@ -1656,6 +1671,7 @@ static CONTENT_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("KnowledgeBaseArn", Some("knowledge_base_arn")),
     ],
     schema: (&SCHEMAS, 9),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl ContentAssociation {
     /// Declares a `AWS::Wisdom::ContentAssociation` with the stack-unique `id`. Required properties: `association` (`Association`), `association_type` (`AssociationType`), `content_id` (`ContentId`), `knowledge_base_id` (`KnowledgeBaseId`).
@@ -1807,6 +1823,7 @@ static KNOWLEDGE_BASE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("KnowledgeBaseArn", Some("knowledge_base_arn")),
     ],
     schema: (&SCHEMAS, 10),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
 impl KnowledgeBase {
     /// Declares a `AWS::Wisdom::KnowledgeBase` with the stack-unique `id`. Required properties: `knowledge_base_type` (`KnowledgeBaseType`), `name` (`Name`).
@@ -1860,7 +1877,7 @@ impl KnowledgeBase {
         self.0.set(
             "SourceConfiguration",
             Some("source_configuration"),
-            rt::json(value),
+            rt::json_object(value),
         );
         self
     }
@@ -2237,6 +2254,7 @@ static MESSAGE_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 11),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
 impl MessageTemplate {
     /// Declares a `AWS::Wisdom::MessageTemplate` with the stack-unique `id`. Required properties: `channel_subtype` (`ChannelSubtype`), `content` (`Content`), `knowledge_base_arn` (`KnowledgeBaseArn`), `name` (`Name`).
@@ -3329,6 +3347,7 @@ static MESSAGE_TEMPLATE_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 12),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
 impl MessageTemplateVersion {
     /// Declares a `AWS::Wisdom::MessageTemplateVersion` with the stack-unique `id`. Required properties: `message_template_arn` (`MessageTemplateArn`).
@@ -3421,6 +3440,7 @@ static QUICK_RESPONSE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Contents", Some("contents")),
     ],
     schema: (&SCHEMAS, 13),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 13)),
 };
 impl QuickResponse {
     /// Declares a `AWS::Wisdom::QuickResponse` with the stack-unique `id`. Required properties: `content` (`Content`), `knowledge_base_arn` (`KnowledgeBaseArn`), `name` (`Name`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("workspaces.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("workspaces.awscc.jsonl"));
 /// Resource Type definition for AWS::WorkSpaces::ConnectionAlias
 ///
 /// CloudFormation: `AWS::WorkSpaces::ConnectionAlias`. Terraform: `awscc_workspaces_connection_alias` (awscc provider).
@@ -63,6 +65,7 @@ static CONNECTION_ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("Associations", Some("associations")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl ConnectionAlias {
     /// Declares a `AWS::WorkSpaces::ConnectionAlias` with the stack-unique `id`. Required properties: `connection_string` (`ConnectionString`).
@@ -161,6 +164,7 @@ static DIRECTORY_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("IDCConfig", Some("idc_config")),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Directory {
     /// Declares a `AWS::WorkSpaces::Directory` with the stack-unique `id`. No property is required.
@@ -1314,6 +1318,7 @@ static WORKSPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("WorkspaceId", None), ("Id", None)],
     schema: (&SCHEMAS, 2),
+    awscc_schema: None,
 };
 impl Workspace {
     /// Declares a `AWS::WorkSpaces::Workspace` with the stack-unique `id`. Required properties: `bundle_id` (`BundleId`), `directory_id` (`DirectoryId`), `user_name` (`UserName`).
@@ -1446,6 +1451,7 @@ static WORKSPACE_IP_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("Arn", Some("arn")), ("GroupId", Some("group_id"))],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl WorkspaceIpGroup {
     /// Declares a `AWS::WorkSpaces::WorkspaceIpGroup` with the stack-unique `id`. Required properties: `group_name` (`GroupName`).
@@ -1561,6 +1567,7 @@ static WORKSPACES_POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("CreatedAt", Some("created_at")),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl WorkspacesPool {
     /// Declares a `AWS::WorkSpaces::WorkspacesPool` with the stack-unique `id`. Required properties: `bundle_id` (`BundleId`), `capacity` (`Capacity`), `directory_id` (`DirectoryId`), `pool_name` (`PoolName`).

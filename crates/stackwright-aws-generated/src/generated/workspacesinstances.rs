@@ -18,6 +18,9 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("workspacesinstances.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas =
+    rt::Schemas::new(include_str!("workspacesinstances.awscc.jsonl"));
 /// Resource Type definition for AWS::WorkspacesInstances::Volume - Manages WorkSpaces Volume resources
 ///
 /// CloudFormation: `AWS::WorkspacesInstances::Volume`. Terraform: `awscc_workspacesinstances_volume` (awscc provider).
@@ -51,6 +54,7 @@ static VOLUME_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("VolumeId", Some("volume_id"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Volume {
     /// Declares a `AWS::WorkspacesInstances::Volume` with the stack-unique `id`. Required properties: `availability_zone` (`AvailabilityZone`).
@@ -223,6 +227,7 @@ static VOLUME_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl VolumeAssociation {
     /// Declares a `AWS::WorkspacesInstances::VolumeAssociation` with the stack-unique `id`. Required properties: `device` (`Device`), `volume_id` (`VolumeId`), `workspace_instance_id` (`WorkspaceInstanceId`).
@@ -308,6 +313,7 @@ static WORKSPACE_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("EC2ManagedInstance.InstanceId", None),
     ],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl WorkspaceInstance {
     /// Declares a `AWS::WorkspacesInstances::WorkspaceInstance` with the stack-unique `id`. No property is required.

@@ -18,6 +18,9 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("workspacesthinclient.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas =
+    rt::Schemas::new(include_str!("workspacesthinclient.awscc.jsonl"));
 /// Resource type definition for AWS::WorkSpacesThinClient::Environment.
 ///
 /// CloudFormation: `AWS::WorkSpacesThinClient::Environment`. Terraform: `awscc_workspacesthinclient_environment` (awscc provider).
@@ -80,6 +83,7 @@ static ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Environment {
     /// Declares a `AWS::WorkSpacesThinClient::Environment` with the stack-unique `id`. Required properties: `desktop_arn` (`DesktopArn`).

@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("workspacesweb.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("workspacesweb.awscc.jsonl"));
 /// Definition of AWS::WorkSpacesWeb::BrowserSettings Resource Type
 ///
 /// CloudFormation: `AWS::WorkSpacesWeb::BrowserSettings`. Terraform: `awscc_workspacesweb_browser_settings` (awscc provider).
@@ -63,6 +65,7 @@ static BROWSER_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("BrowserSettingsArn", Some("browser_settings_arn")),
     ],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl BrowserSettings {
     /// Declares a `AWS::WorkSpacesWeb::BrowserSettings` with the stack-unique `id`. No property is required.
@@ -278,6 +281,7 @@ static DATA_PROTECTION_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl DataProtectionSettings {
     /// Declares a `AWS::WorkSpacesWeb::DataProtectionSettings` with the stack-unique `id`. No property is required.
@@ -576,6 +580,7 @@ static IDENTITY_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("IdentityProviderArn", Some("identity_provider_arn"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl IdentityProvider {
     /// Declares a `AWS::WorkSpacesWeb::IdentityProvider` with the stack-unique `id`. Required properties: `identity_provider_details` (`IdentityProviderDetails`), `identity_provider_name` (`IdentityProviderName`), `identity_provider_type` (`IdentityProviderType`).
@@ -689,6 +694,7 @@ static IP_ACCESS_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("IpAccessSettingsArn", Some("ip_access_settings_arn")),
     ],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl IpAccessSettings {
     /// Declares a `AWS::WorkSpacesWeb::IpAccessSettings` with the stack-unique `id`. Required properties: `ip_rules` (`IpRules`).
@@ -823,6 +829,7 @@ static NETWORK_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("NetworkSettingsArn", Some("network_settings_arn")),
     ],
     schema: (&SCHEMAS, 4),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl NetworkSettings {
     /// Declares a `AWS::WorkSpacesWeb::NetworkSettings` with the stack-unique `id`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnet_ids` (`SubnetIds`), `vpc_id` (`VpcId`).
@@ -913,6 +920,7 @@ static PORTAL_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("StatusReason", Some("status_reason")),
     ],
     schema: (&SCHEMAS, 5),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl Portal {
     /// Declares a `AWS::WorkSpacesWeb::Portal` with the stack-unique `id`. No property is required.
@@ -1160,6 +1168,7 @@ static SESSION_LOGGER_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("SessionLoggerArn", Some("session_logger_arn")),
     ],
     schema: (&SCHEMAS, 6),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl SessionLogger {
     /// Declares a `AWS::WorkSpacesWeb::SessionLogger` with the stack-unique `id`. Required properties: `event_filter` (`EventFilter`), `log_configuration` (`LogConfiguration`).
@@ -1170,7 +1179,11 @@ impl SessionLogger {
         log_configuration: session_logger::LogConfiguration,
     ) -> Self {
         let mut this = rt::Base::new(id, &SESSION_LOGGER_TYPE);
-        this.set("EventFilter", Some("event_filter"), rt::json(event_filter));
+        this.set(
+            "EventFilter",
+            Some("event_filter"),
+            rt::json_object(event_filter),
+        );
         this.set(
             "LogConfiguration",
             Some("log_configuration"),
@@ -1350,6 +1363,7 @@ static TRUST_STORE_TYPE: rt::TypeInfo = rt::TypeInfo {
         ("TrustStoreArn", Some("trust_store_arn")),
     ],
     schema: (&SCHEMAS, 7),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl TrustStore {
     /// Declares a `AWS::WorkSpacesWeb::TrustStore` with the stack-unique `id`. Required properties: `certificate_list` (`CertificateList`).
@@ -1430,6 +1444,7 @@ static USER_ACCESS_LOGGING_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 8),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl UserAccessLoggingSettings {
     /// Declares a `AWS::WorkSpacesWeb::UserAccessLoggingSettings` with the stack-unique `id`. Required properties: `kinesis_stream_arn` (`KinesisStreamArn`).
@@ -1516,6 +1531,7 @@ static USER_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
         ),
     ],
     schema: (&SCHEMAS, 9),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl UserSettings {
     /// Declares a `AWS::WorkSpacesWeb::UserSettings` with the stack-unique `id`. Required properties: `copy_allowed` (`CopyAllowed`), `download_allowed` (`DownloadAllowed`), `paste_allowed` (`PasteAllowed`), `print_allowed` (`PrintAllowed`), `upload_allowed` (`UploadAllowed`).
@@ -1688,7 +1704,7 @@ pub mod user_settings {
             self.0.set(
                 "LocalizedStrings",
                 Some("localized_strings"),
-                rt::json(value),
+                rt::json_object(value),
             );
             self
         }

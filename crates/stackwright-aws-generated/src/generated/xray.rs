@@ -18,6 +18,8 @@
 use crate::runtime::{self as rt, builder, handle, nested, string_enum};
 /// The registry schemas of this service's types, one line each (synth validates against them).
 static SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("xray.schemas.jsonl"));
+/// The awscc resource schemas of this service's types, one line each (the Terraform target checks each block against them).
+static AWSCC_SCHEMAS: rt::Schemas = rt::Schemas::new(include_str!("xray.awscc.jsonl"));
 /// This schema provides construct and validation rules for AWS-XRay Group resource parameters.
 ///
 /// CloudFormation: `AWS::XRay::Group`. Terraform: `awscc_xray_group` (awscc provider).
@@ -32,6 +34,7 @@ static GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("GroupARN", Some("group_arn"))],
     schema: (&SCHEMAS, 0),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Group {
     /// Declares a `AWS::XRay::Group` with the stack-unique `id`. Required properties: `group_name` (`GroupName`).
@@ -128,6 +131,7 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[],
     schema: (&SCHEMAS, 1),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl ResourcePolicy {
     /// Declares a `AWS::XRay::ResourcePolicy` with the stack-unique `id`. Required properties: `policy_document` (`PolicyDocument`), `policy_name` (`PolicyName`).
@@ -177,6 +181,7 @@ static SAMPLING_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     unavailable_in: &[],
     attributes: &[("RuleARN", Some("rule_arn"))],
     schema: (&SCHEMAS, 2),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl SamplingRule {
     /// Declares a `AWS::XRay::SamplingRule` with the stack-unique `id`. No property is required.
@@ -510,6 +515,7 @@ static TRANSACTION_SEARCH_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     ],
     attributes: &[("AccountId", Some("account_id"))],
     schema: (&SCHEMAS, 3),
+    awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl TransactionSearchConfig {
     /// Declares a `AWS::XRay::TransactionSearchConfig` with the stack-unique `id`. No property is required.

@@ -22,7 +22,8 @@ mod ssm;
 mod zones;
 
 pub(crate) use registry::{
-    ACCOUNT_DATA_SOURCE, AWSCC_PROVIDER_CONSTRAINT, TERRAFORM_PRECONDITION_CONSTRAINT,
+    check as check_registry, ACCOUNT_DATA_SOURCE, AWSCC_PROVIDER_CONSTRAINT,
+    TERRAFORM_PRECONDITION_CONSTRAINT,
 };
 
 use crate::expr::{self, Resolve};
