@@ -223,14 +223,16 @@ fn run_on(
     let selected = |env: &str| {
         request.environments.is_empty() || request.environments.iter().any(|e| e == env)
     };
-    let kept = crate::removed::keep(
-        &mut synthesis,
-        &defined,
-        &selected,
-        &args.out,
-        &args.destroyed,
-        false,
-    );
+    let kept = crate::removed::same_app(&args.out, app.name()).and_then(|()| {
+        crate::removed::keep(
+            &mut synthesis,
+            &defined,
+            &selected,
+            &args.out,
+            &args.destroyed,
+            false,
+        )
+    });
     let kept = match kept {
         Ok(kept) => kept,
         Err(message) => {
@@ -297,11 +299,28 @@ fn synth(
         let _ = writeln!(stderr, "warning: {warning}");
     }
     let written = &synthesis.written;
+    let unselected: std::collections::HashSet<&str> =
+        carried.kept.unselected.iter().map(String::as_str).collect();
+    let synthesized: Vec<crate::Artifact> = synthesis
+        .artifacts
+        .iter()
+        .filter(|a| !unselected.contains(a.path.as_str()))
+        .cloned()
+        .collect();
     let _ = write!(
         stdout,
         "{}",
-        summary(&synthesis.app, &synthesis.artifacts, &args.out)
+        summary(&synthesis.app, &synthesized, &args.out)
     );
+    if !unselected.is_empty() {
+        let _ = writeln!(
+            stdout,
+            "  left as they were, not selected: {} artifact{} ({})",
+            unselected.len(),
+            if unselected.len() == 1 { "" } else { "s" },
+            carried.kept.unselected.join(", ")
+        );
+    }
     if !carried.kept.stacks.is_empty() {
         let names: Vec<String> = carried
             .kept

@@ -110,7 +110,7 @@ pub(crate) fn plan(
     keep: impl Fn(&str, Target) -> bool,
     modified: Modified,
 ) -> Result<(Plan, Vec<String>), PlanError> {
-    let listing = listing(dir, keep);
+    let listing = crate::removed::same_app(dir, app.name()).and_then(|()| listing(dir, keep));
     let reading = Mutex::new(Reading::default());
     let targets = Target::ALL.len();
     let planned = stream(app, request, Form::Document, &|instance, mut lowered| {
@@ -314,6 +314,7 @@ pub(crate) fn check(
         Ok(_) => Some(format!("differs: {path}")),
         Err(_) => Some(format!("missing: {path}")),
     };
+    crate::removed::same_app(out, app.name()).map_err(PlanError::Refused)?;
     let is_dir = out.is_dir();
     let previous = crate::moves::Previous::read(out);
     let compared = stream(app, request, Form::Bytes, &|_, lowered| {
@@ -362,6 +363,8 @@ pub(crate) fn check(
         hashes.push(hex_sha256(&bytes));
         artifacts.push(artifact);
     }
+    let defined: Vec<&str> = app.environment_specs().map(|e| e.name.as_str()).collect();
+    crate::removed::tree_order(&defined, &mut artifacts, &mut hashes);
     let app_name = app.name();
     expected.insert(MANIFEST.to_owned());
     problems.extend(differs(MANIFEST, &manifest(app_name, &artifacts, &hashes)));

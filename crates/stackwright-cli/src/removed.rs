@@ -2,7 +2,9 @@
 //! someone tears them down, and tearing down needs the artifact (`terraform destroy` runs in the module),
 //! so synth keeps them in the tree, listed by the manifest with `"removed": true`, until `synth
 //! --destroyed ENV[/STACK]` says the deployment is gone. They stay at their path, so a module's relative
-//! local-backend path and its `.terraform/` still work.
+//! local-backend path and its `.terraform/` still work. A synthesis of some environments or targets
+//! (`--env`, `--target`) carries the tree's other artifacts over as they are: what was not asked for is
+//! not touched.
 
 use crate::synth::{Artifact, Request, Synthesis, Target, MANIFEST};
 use stackwright_core::AnyApp;
@@ -13,6 +15,8 @@ use std::path::Path;
 #[derive(Debug, Default)]
 pub(crate) struct Kept {
     pub stacks: Vec<(String, String)>,
+    /// Paths of the artifacts carried over because their environment or target was not selected.
+    pub unselected: Vec<String>,
     pub warnings: Vec<String>,
 }
 
@@ -37,6 +41,7 @@ pub(crate) fn keep(
         &synthesis.artifacts,
         defined,
         selected,
+        None,
         out,
         destroyed,
         guard_moves,
@@ -51,6 +56,9 @@ pub(crate) fn keep(
 /// [`keep`] for a synthesis of `request` streamed into a tree (moves guarded): `fresh` is every artifact
 /// the definition produced (their bytes may be gone); returns the kept artifacts, with their bytes, to
 /// add after them.
+/// The tree's artifacts of environments or targets that `request` did not select are carried over as they
+/// are (never marked removed by it), so that `synth --env test` leaves the other environments' artifacts
+/// in place.
 pub(crate) fn kept_artifacts(
     app: &dyn AnyApp,
     request: &Request,
@@ -62,13 +70,25 @@ pub(crate) fn kept_artifacts(
     let selected = |env: &str| {
         request.environments.is_empty() || request.environments.iter().any(|e| e == env)
     };
-    kept_from(fresh, &defined, &selected, out, destroyed, true)
+    let asked = |env: &str, target: Target| selected(env) && request.targets.contains(&target);
+    kept_from(
+        fresh,
+        &defined,
+        &selected,
+        Some(&asked),
+        out,
+        destroyed,
+        true,
+    )
 }
 
+/// `carry`: which (environment, target) the synthesis was asked for; the tree's other artifacts of
+/// defined environments are carried over unchanged (`None`: nothing is carried, as for `list`).
 fn kept_from(
     fresh: &[Artifact],
     defined: &[&str],
     selected: &dyn Fn(&str) -> bool,
+    carry: Option<&dyn Fn(&str, Target) -> bool>,
     out: &Path,
     destroyed: &[String],
     guard_moves: bool,
@@ -90,7 +110,15 @@ fn kept_from(
     for entry in manifest.iter().flat_map(|m| &m.artifacts) {
         let (env, stack) = (entry.environment.as_str(), entry.stack.as_str());
         let gone = !defined.contains(&env) || (selected(env) && !present.contains(&(env, stack)));
+        let target = Target::from_name(&entry.target).expect("the manifest parser checks targets");
         if !gone {
+            let unasked = carry.is_some_and(|asked| !asked(env, target));
+            if unasked && !by_path.contains_key(entry.path.as_str()) {
+                if let Some(artifact) = carried(entry, target, out, &mut kept)? {
+                    kept.unselected.push(artifact.path.clone());
+                    artifacts.push(artifact);
+                }
+            }
             continue;
         }
         let pair = format!("{env}/{stack}");
@@ -120,7 +148,6 @@ fn kept_from(
                 ))
             }
         };
-        let target = Target::from_name(&entry.target).expect("the manifest parser checks targets");
         artifacts.push(Artifact {
             environment: entry.environment.clone(),
             account: entry.account.clone(),
@@ -183,6 +210,140 @@ fn kept_from(
         ));
     }
     Ok((kept, artifacts))
+}
+
+/// The artifact of the tree that `entry` lists, as it is (its bytes, dependencies, removed flag and a
+/// template's capabilities, read from the template): `None`, with a warning, when the file is gone.
+fn carried(
+    entry: &stackwright_tree::Entry,
+    target: Target,
+    out: &Path,
+    kept: &mut Kept,
+) -> Result<Option<Artifact>, String> {
+    let path = out.join(&entry.path);
+    let bytes = match stackwright_tree::read_file(out, &entry.path, stackwright_tree::DEFAULT_LIMIT)
+    {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            kept.warnings.push(format!(
+                "`{}` (environment `{}`, stack `{}`, not selected) is gone from the tree, so the manifest no \
+                 longer lists it; synthesize its environment to write it again",
+                path.display(),
+                entry.environment,
+                entry.stack
+            ));
+            return Ok(None);
+        }
+        Err(e) => {
+            return Err(format!(
+                "cannot carry over `{}` (environment `{}`, stack `{}`, not selected): {e}",
+                path.display(),
+                entry.environment,
+                entry.stack
+            ))
+        }
+    };
+    let capabilities = match target {
+        Target::CloudFormation => serde_json::from_slice(&bytes)
+            .map(|template| stackwright_cloudformation::capabilities(&template))
+            .map_err(|e| {
+                format!(
+                    "cannot carry over `{}` (environment `{}`, stack `{}`, not selected): it is not JSON ({e})",
+                    path.display(),
+                    entry.environment,
+                    entry.stack
+                )
+            })?,
+        Target::Terraform => Vec::new(),
+    };
+    Ok(Some(Artifact {
+        environment: entry.environment.clone(),
+        account: entry.account.clone(),
+        region: entry.region.clone(),
+        stack: entry.stack.clone(),
+        target,
+        path: entry.path.clone(),
+        resource_count: entry.resources.unwrap_or(0) as usize,
+        bytes,
+        depends_on: entry.depends_on.clone(),
+        renames: Vec::new(),
+        capabilities,
+        removed: entry.removed,
+    }))
+}
+
+/// Puts `artifacts` (with their `hashes`) in the order a synthesis of every environment writes them:
+/// environments in declaration order (`defined`), each one's stacks in the order they first appear
+/// (fresh artifacts come first, so the definition's order wins), CloudFormation before Terraform; the
+/// artifacts of removed environments and stacks after them, as they came. A synthesis of every
+/// environment is already in this order; one of a selection, with the rest carried over, is put in it, so
+/// that the manifest does not depend on what was selected.
+pub(crate) fn tree_order(
+    defined: &[&str],
+    artifacts: &mut Vec<Artifact>,
+    hashes: &mut Vec<String>,
+) {
+    let mut stack_rank: HashMap<(&str, &str), usize> = HashMap::new();
+    for a in artifacts.iter() {
+        let next = stack_rank.len();
+        stack_rank
+            .entry((a.environment.as_str(), a.stack.as_str()))
+            .or_insert(next);
+    }
+    let env_rank: HashMap<&str, usize> = defined.iter().enumerate().map(|(i, e)| (*e, i)).collect();
+    let key = |i: usize| {
+        let a = &artifacts[i];
+        match env_rank.get(a.environment.as_str()).filter(|_| !a.removed) {
+            Some(&env) => (
+                0,
+                env,
+                stack_rank[&(a.environment.as_str(), a.stack.as_str())],
+                Target::ALL.iter().position(|t| *t == a.target).unwrap_or(0),
+                i,
+            ),
+            None => (1, 0, 0, 0, i),
+        }
+    };
+    let mut order: Vec<usize> = (0..artifacts.len()).collect();
+    order.sort_by_key(|&i| key(i));
+    if order.iter().enumerate().all(|(at, &i)| at == i) {
+        return;
+    }
+    let mut slots: Vec<Option<(Artifact, String)>> = artifacts
+        .drain(..)
+        .zip(hashes.drain(..))
+        .map(Some)
+        .collect();
+    for i in order {
+        let (artifact, hash) = slots[i].take().expect("each index once");
+        artifacts.push(artifact);
+        hashes.push(hash);
+    }
+}
+
+/// Refuses a tree whose manifest names another app: it holds that app's artifacts, among them the only
+/// modules that can tear its deployments down, and treating them as this app's would list them as removed
+/// and relabel them. A tree without a readable manifest is left to the other checks.
+pub(crate) fn same_app(out: &Path, app: &str) -> Result<(), String> {
+    let Some(manifest) =
+        stackwright_tree::read_file(out, MANIFEST, stackwright_tree::DEFAULT_LIMIT)
+            .ok()
+            .and_then(|bytes| stackwright_tree::Manifest::parse(&bytes).ok())
+    else {
+        return Ok(());
+    };
+    if manifest.app == app {
+        return Ok(());
+    }
+    Err(format!(
+        "`{}` holds the artifacts of app `{}`, not of `{app}`: give `{app}` its own directory with `--out DIR`; \
+         `{}` stays as it is (if `{}` was renamed to `{app}`, its stack names change with it: synthesize into a \
+         new directory and tear the old deployments down with this tree)",
+        out.display(),
+        manifest.app,
+        out.display(),
+        manifest.app
+    ))
 }
 
 /// Whether `destroyed` names the environment or the stack of `entry`: the indices of those that do.

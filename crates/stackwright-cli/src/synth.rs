@@ -156,6 +156,7 @@ pub(crate) fn write_into(
             return Err(SynthError::Write(e));
         }
     };
+    crate::removed::same_app(out, app.name()).map_err(SynthError::Refused)?;
     // `out` is intact while staging runs: the previous modules and manifest are read from it.
     let previous = crate::moves::Previous::read(out);
     let guard = crate::removed::MoveGuard::new(out, destroyed);
@@ -216,6 +217,8 @@ pub(crate) fn write_into(
             .map_err(SynthError::Write)?;
         artifacts.push(artifact);
     }
+    let defined: Vec<&str> = app.environment_specs().map(|e| e.name.as_str()).collect();
+    crate::removed::tree_order(&defined, &mut artifacts, &mut hashes);
     let manifest = manifest(app.name(), &artifacts, &hashes);
     staging
         .add(MANIFEST, &manifest)

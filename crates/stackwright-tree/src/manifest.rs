@@ -31,6 +31,8 @@ pub struct Entry {
     pub removed: bool,
     /// The manifest's `resources` count, when it has one.
     pub resources: Option<u64>,
+    /// The paths of the artifacts to deploy first (`depends_on`; empty when absent).
+    pub depends_on: Vec<String>,
 }
 
 /// A parsed `manifest.json` that stackwright wrote.
@@ -104,6 +106,26 @@ impl Manifest {
                     }
                 },
                 resources: entry.get("resources").and_then(Json::as_u64),
+                depends_on: match entry.get("depends_on") {
+                    None => Vec::new(),
+                    Some(Json::Array(paths)) => paths
+                        .iter()
+                        .map(|p| {
+                            p.as_str().map(str::to_owned).ok_or_else(|| {
+                                format!(
+                                    "{what} has a `depends_on` entry that is {}, expected a path",
+                                    kind(p)
+                                )
+                            })
+                        })
+                        .collect::<Result<_, _>>()?,
+                    Some(other) => {
+                        return Err(format!(
+                            "{what} has `depends_on` {}, expected a list of paths",
+                            kind(other)
+                        ))
+                    }
+                },
             };
             if !TARGETS.contains(&entry.target.as_str()) {
                 return Err(format!(

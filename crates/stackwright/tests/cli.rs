@@ -57,14 +57,28 @@ fn synth_is_the_default_and_writes_the_documented_layout() {
     );
 }
 
+/// `--env` and `--target` choose what is synthesized; the tree's other artifacts (deployed environments,
+/// the only modules that can tear them down) stay as they are, and the manifest is the one a synthesis of
+/// everything writes.
 #[test]
-fn target_and_env_select_what_is_written_and_stale_files_go() {
+fn target_and_env_select_what_is_written_and_leave_the_rest_as_it_is() {
     let scratch = tempfile::tempdir().unwrap();
     let out = scratch.path().join("out");
     let out_arg = out.to_str().unwrap();
     assert_eq!(run(&two_envs(), &["synth", "--out", out_arg]).0, 0);
-    let (code, _, stderr) = run(
-        &two_envs(),
+    let before: Vec<(String, Vec<u8>)> = files(&out)
+        .into_iter()
+        .map(|f| (f.clone(), std::fs::read(out.join(&f)).unwrap()))
+        .collect();
+    // The definition changes for every environment; only prod's Terraform module is asked for.
+    let changed = App::new("demo")
+        .environment(Environment::new("dev", "123456789012", "us-west-2", ()))
+        .environment(Environment::new("prod", "210987654321", "eu-west-1", ()))
+        .stack("main", |s, _| {
+            s.add(ec2::Vpc::new("Vpc", "10.1.0.0/16"));
+        });
+    let (code, stdout, stderr) = run(
+        &changed,
         &[
             "synth",
             "--target",
@@ -76,14 +90,85 @@ fn target_and_env_select_what_is_written_and_stale_files_go() {
         ],
     );
     assert_eq!(code, 0, "{stderr}");
-    assert_eq!(
-        files(&out),
-        ["manifest.json", "terraform/prod/main/main.tf.json"]
+    assert!(
+        stdout.contains("1 environment x 1 stack x 1 target = 1 artifact")
+            && stdout.contains("left as they were, not selected: 3 artifacts"),
+        "{stdout}"
     );
+    for (file, bytes) in &before {
+        let now = std::fs::read(out.join(file)).unwrap();
+        let changed = now != *bytes;
+        let expected = matches!(
+            file.as_str(),
+            "terraform/prod/main/main.tf.json" | "manifest.json"
+        );
+        assert_eq!(changed, expected, "{file}");
+    }
+    // The manifest lists all four, in the order a synthesis of everything gives.
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
-    assert_eq!(manifest["artifacts"].as_array().unwrap().len(), 1);
-    assert_eq!(manifest["artifacts"][0]["region"], "eu-west-1");
+    let paths: Vec<&str> = manifest["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "cloudformation/dev/main.template.json",
+            "terraform/dev/main/main.tf.json",
+            "cloudformation/prod/main.template.json",
+            "terraform/prod/main/main.tf.json",
+        ]
+    );
+    assert!(manifest["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|a| a.get("removed").is_none()));
+    // Selecting everything again rewrites the rest.
+    assert_eq!(run(&changed, &["synth", "--out", out_arg]).0, 0);
+    let vpc = std::fs::read_to_string(out.join("terraform/dev/main/main.tf.json")).unwrap();
+    assert!(vpc.contains("10.1.0.0/16"), "{vpc}");
+}
+
+/// A tree of another app holds that app's artifacts, among them the modules that tear its deployments
+/// down: synth, `synth --check`, `list` and `plan` refuse it and write nothing.
+#[test]
+fn a_tree_of_another_app_is_refused_and_left_as_it_is() {
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("out");
+    let out_arg = out.to_str().unwrap();
+    assert_eq!(run(&two_envs(), &["synth", "--out", out_arg]).0, 0);
+    let before: Vec<(String, Vec<u8>)> = files(&out)
+        .into_iter()
+        .map(|f| (f.clone(), std::fs::read(out.join(&f)).unwrap()))
+        .collect();
+    let other = App::new("shop")
+        .environment(Environment::new("dev", "123456789012", "us-west-2", ()))
+        .stack("main", |s, _| {
+            s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+        });
+    for args in [
+        vec!["synth", "--out", out_arg],
+        vec!["synth", "--check", "--out", out_arg],
+        vec!["list", "--out", out_arg],
+        vec!["plan", "--against", out_arg],
+    ] {
+        let (code, _, stderr) = run(&other, &args);
+        assert_eq!(code, 1, "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("holds the artifacts of app `demo`, not of")
+                && stderr.contains("its own directory with `--out DIR`"),
+            "{args:?}: {stderr}"
+        );
+        assert_eq!(stderr.matches("holds the artifacts").count(), 1, "{stderr}");
+    }
+    for (file, bytes) in &before {
+        assert_eq!(&std::fs::read(out.join(file)).unwrap(), bytes, "{file}");
+    }
+    assert_eq!(files(&out).len(), before.len());
 }
 
 #[test]
