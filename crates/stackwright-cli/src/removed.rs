@@ -82,13 +82,16 @@ pub(crate) fn kept_artifacts(
     )
 }
 
+/// Whether a synthesis was asked for an (environment, target).
+type Asked<'a> = dyn Fn(&str, Target) -> bool + 'a;
+
 /// `carry`: which (environment, target) the synthesis was asked for; the tree's other artifacts of
 /// defined environments are carried over unchanged (`None`: nothing is carried, as for `list`).
 fn kept_from(
     fresh: &[Artifact],
     defined: &[&str],
     selected: &dyn Fn(&str) -> bool,
-    carry: Option<&dyn Fn(&str, Target) -> bool>,
+    carry: Option<&Asked>,
     out: &Path,
     destroyed: &[String],
     guard_moves: bool,
