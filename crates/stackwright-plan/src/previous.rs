@@ -44,8 +44,8 @@ impl Unchanged {
 /// the module's documentation). Top-level sections other than CloudFormation `Resources` and `Outputs`
 /// and Terraform `resource` and `output` are parsed whole. Text that is not a JSON object, or not valid
 /// JSON, is parsed whole, so that its error (with its line and column) is `serde_json::from_slice`'s.
-/// The text must not repeat the name of a resource or output (Stackwright's output does not; a caller
-/// reading a file it cannot vouch for parses it whole with `serde_json`).
+/// The text must not repeat a key of the top level or of these sections (Stackwright's output does not;
+/// a caller reading a file it cannot vouch for parses it whole with `serde_json`).
 pub fn parse_against(
     text: &[u8],
     target: Target,
@@ -152,8 +152,8 @@ impl<'de> Visitor<'de> for Types<'_> {
     }
 }
 
-/// One section of named entries (`{name: entry}`): each entry whose text is `fresh`'s entry of the same
-/// name is named in `unchanged` (as `prefix` + name), every other one parsed.
+/// One section of named entries (`{name: entry}`): each entry that reads as `fresh`'s entry of the same
+/// name ([`Same`]) is named in `unchanged` (as `prefix` + name), every other one built.
 struct Section<'s> {
     fresh: Option<&'s Json>,
     prefix: &'s str,
