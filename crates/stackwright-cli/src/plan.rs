@@ -3,6 +3,7 @@
 use crate::synth::{hex_sha256, manifest, stream, Form, Lowered, Request, Target, MANIFEST};
 use serde_json::Value as Json;
 use stackwright_core::{AnyApp, Diagnostic};
+use stackwright_plan::previous::Unchanged;
 use stackwright_plan::{Document, Placed, Plan, Planner};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
@@ -13,7 +14,11 @@ pub(crate) struct Baseline {
     environment: String,
     stack: String,
     target: Target,
+    /// The document, without the entries `unchanged` names.
     json: Json,
+    /// `Some` when read against the fresh document at the same path (`stackwright_plan::previous`):
+    /// the resources and outputs left out of `json` because they are the fresh ones.
+    unchanged: Option<Unchanged>,
     /// Where the manifest says it is.
     path: String,
 }
@@ -121,14 +126,26 @@ pub(crate) fn plan(
             first.artifact.stack.clone(),
         );
         let positions = listing.groups.get(&key).map_or(&[][..], Vec::as_slice);
-        let before = read_group(dir, listing, positions, modified, &reading)?;
-        // The `moved` blocks synth would add from the previous module at the same path.
+        let fresh = |path: &str| {
+            lowered
+                .iter()
+                .find(|l| l.artifact.path == path)
+                .and_then(|l| l.document.as_ref())
+        };
+        let before = read_group(dir, listing, positions, modified, &reading, &fresh)?;
+        // The `moved` blocks synth would add from the previous module at the same path (the blocks
+        // left out as unchanged are in the previous module too).
         for l in &mut lowered {
             let old = before.iter().find(|(_, b)| b.path == l.artifact.path);
             if let (Target::Terraform, Some((_, old)), Some(module)) =
                 (l.artifact.target, old, l.document.as_mut())
             {
-                stackwright_terraform::carry_moves(&old.json, module);
+                let left_out = |address: &str| {
+                    old.unchanged
+                        .as_ref()
+                        .is_some_and(|u| u.has_resource(address))
+                };
+                stackwright_terraform::carry_moves_beside(&old.json, &left_out, module);
             }
         }
         let after: Vec<(usize, Placed)> = lowered
@@ -141,6 +158,7 @@ pub(crate) fn plan(
                     target: l.artifact.target,
                     json: l.document.as_ref().expect("documents were asked for"),
                     renames: &l.artifact.renames,
+                    unchanged: None,
                 };
                 (instance * targets + k, unplaced(document))
             })
@@ -166,7 +184,7 @@ pub(crate) fn plan(
         .collect();
     removed.sort_by_key(|(_, positions)| positions[0]);
     for (_, positions) in removed {
-        if let Some(before) = read_group(dir, &listing, positions, modified, &reading) {
+        if let Some(before) = read_group(dir, &listing, positions, modified, &reading, &|_| None) {
             planner.add(&placed(&before), &[]);
         }
     }
@@ -189,20 +207,22 @@ pub(crate) fn plan(
 }
 
 /// Reads the artifacts of one (environment, stack) of the previous tree (`positions` among the wanted
-/// ones), recording errors and warnings; `None` if one cannot be read.
-fn read_group(
+/// ones), each against the fresh document at its path if `fresh` has one, recording errors and
+/// warnings; `None` if one cannot be read.
+fn read_group<'f>(
     dir: &Path,
     listing: &Listing,
     positions: &[usize],
     modified: Modified,
     reading: &Mutex<Reading>,
+    fresh: &dyn Fn(&str) -> Option<&'f Json>,
 ) -> Option<Vec<(usize, Baseline)>> {
     let mut group = Vec::with_capacity(positions.len());
     let mut failed = false;
     for &position in positions {
         let (i, target) = listing.wanted[position];
         let entry = &listing.manifest.artifacts[i];
-        match read_artifact(dir, entry, target, modified) {
+        match read_artifact(dir, entry, target, modified, fresh(&entry.path)) {
             Ok((baseline, warning)) => {
                 if let Some(warning) = warning {
                     let mut reading = reading.lock().expect("readers do not panic");
@@ -237,17 +257,22 @@ fn placed(before: &[(usize, Baseline)]) -> Vec<(usize, Placed<'_>)> {
                 target: b.target,
                 json: &b.json,
                 renames: &[],
+                unchanged: b.unchanged.as_ref(),
             };
             (*position, unplaced(document))
         })
         .collect()
 }
 
+/// Reads and parses one artifact of the previous tree. When its bytes are what the manifest says
+/// stackwright wrote and `fresh` is the fresh document at the same path, only what differs from
+/// `fresh` is parsed (`stackwright_plan::previous::parse_against`); a modified file is parsed whole.
 fn read_artifact(
     dir: &Path,
     entry: &stackwright_tree::Entry,
     target: Target,
     modified: Modified,
+    fresh: Option<&Json>,
 ) -> Result<(Baseline, Option<String>), String> {
     let file = dir.join(&entry.path);
     let bytes = stackwright_tree::read_file(dir, &entry.path, stackwright_tree::DEFAULT_LIMIT)
@@ -270,8 +295,13 @@ fn read_artifact(
             Modified::Warn => warning = Some(message),
         }
     }
-    let json: Json = serde_json::from_slice(&bytes)
-        .map_err(|e| format!("`{}` is not valid JSON: {e}", file.display()))?;
+    let parsed = match fresh.filter(|_| warning.is_none()) {
+        Some(fresh) => stackwright_plan::previous::parse_against(&bytes, target, fresh)
+            .map(|(json, unchanged)| (json, Some(unchanged))),
+        None => serde_json::from_slice(&bytes).map(|json| (json, None)),
+    };
+    let (json, unchanged) =
+        parsed.map_err(|e| format!("`{}` is not valid JSON: {e}", file.display()))?;
     if !json.is_object() {
         return Err(format!(
             "`{}` holds {}, expected a {} document (a JSON object)",
@@ -289,6 +319,7 @@ fn read_artifact(
             stack: entry.stack.clone(),
             target,
             json,
+            unchanged,
             path: entry.path.clone(),
         },
         warning,

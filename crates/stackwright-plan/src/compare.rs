@@ -11,10 +11,25 @@ use serde_json::Value as Json;
 use stackwright_schema::{cloudformation, registry, terraform, PathMatch, PropertyPath};
 use std::collections::{HashMap, HashSet};
 
-pub(crate) fn stack(before: Option<&Document>, after: Option<&Document>) -> StackPlan {
+/// The plan of one (environment, stack, target) from `before` to `after`. `fresh` is the fresh document
+/// `before`'s unchanged entries are those of ([`Document::unchanged`]): `after` itself, or, when `before`
+/// is planned alone (the old placement of a relocated stack), the document that would have been `after`.
+pub(crate) fn stack<'a>(
+    before: Option<&Document<'a>>,
+    after: Option<&Document<'a>>,
+    fresh: Option<&Document<'a>>,
+) -> StackPlan {
     let doc = after.or(before).expect("one side exists");
-    let before = before.map(View::of);
+    let unchanged = before.and_then(|b| b.unchanged).filter(|u| !u.is_empty());
+    let mut before = before.map(View::of);
     let after = after.map(View::of);
+    if let (Some(b), Some(unchanged)) = (&mut before, unchanged) {
+        let fresh = fresh.expect("a previous document with unchanged entries has a fresh one");
+        match &after {
+            Some(a) => b.add_unchanged(unchanged, a),
+            None => b.add_unchanged(unchanged, &View::of(fresh)),
+        }
+    }
     let (status, resources, outputs, settings) = match (&before, &after) {
         (None, Some(a)) => (
             StackStatus::Added,
@@ -565,6 +580,10 @@ impl<'v, 'a> Comparison<'v, 'a> {
 
     fn differences(&self, before: &Entry, after: &Entry) -> Vec<(Difference, bool)> {
         let mut out = Vec::new();
+        // An entry the previous document left out as unchanged is the fresh one itself.
+        if std::ptr::eq(before.body, after.body) {
+            return out;
+        }
         if before.type_name != after.type_name {
             out.push((
                 Difference {
@@ -825,7 +844,9 @@ impl<'v, 'a> Comparison<'v, 'a> {
             }
             out
         };
-        let pair_leaves: Vec<_> = pairs.iter().map(|p| leaves(p.after)).collect();
+        // A pair's leaves are found once it references something that changes: most never do.
+        let mut pair_leaves: Vec<Option<Vec<_>>> = vec![None; pairs.len()];
+        let mut attribute = String::new();
         let data_leaves: Vec<_> = self.after.data_sources.iter().map(leaves).collect();
         loop {
             let mut grew = false;
@@ -843,7 +864,30 @@ impl<'v, 'a> Comparison<'v, 'a> {
                     grew = true;
                 }
             }
-            for (pair, leaves) in pairs.iter_mut().zip(&pair_leaves) {
+            for (pair, found) in pairs.iter_mut().zip(&mut pair_leaves) {
+                if found.is_none() {
+                    let mut wanted = |n: &str, a: Option<&str>| match a {
+                        None => why.contains_key(n),
+                        Some(a) => {
+                            attribute.clear();
+                            attribute.extend([n, "#", a]);
+                            why.contains_key(attribute.as_str())
+                        }
+                    };
+                    let hit = pair
+                        .after
+                        .parts(target)
+                        .into_iter()
+                        .any(|(_, value, setting)| {
+                            !setting && diff::references(target, value, &mut wanted)
+                        });
+                    if !hit {
+                        // Nothing it references changes (yet): no leaf would match below.
+                        continue;
+                    }
+                    *found = Some(leaves(pair.after));
+                }
+                let leaves = found.as_ref().expect("found above");
                 let was = pair.verdict();
                 let had = pair.changes.len();
                 for (path, names) in leaves {
@@ -1069,7 +1113,10 @@ fn changed_named<'j, N: AsRef<str>>(
     for (name, value) in after {
         match find(&before_index, name.as_ref()) {
             None => out.push((name.as_ref().to_owned(), Action::Add)),
-            Some(old) if old != *value => out.push((name.as_ref().to_owned(), Action::Update)),
+            // The same value (an entry a previous document left out as unchanged) is no change.
+            Some(old) if !std::ptr::eq(old, *value) && old != *value => {
+                out.push((name.as_ref().to_owned(), Action::Update))
+            }
             Some(_) => {}
         }
     }

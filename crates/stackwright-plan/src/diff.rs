@@ -118,6 +118,30 @@ pub(crate) fn values_at<'a>(value: Option<&'a Json>, rest: &[String], out: &mut 
     }
 }
 
+/// Whether a leaf under `value` (a leaf as [`referencing_leaves`] finds them) references a name for
+/// which `wanted(name, None)` holds, or an attribute for which `wanted(name, Some(attribute))` does. One
+/// walk without building paths: most resources of a plan reference nothing that changes.
+pub(crate) fn references(
+    target: Target,
+    value: &Json,
+    wanted: &mut dyn FnMut(&str, Option<&str>) -> bool,
+) -> bool {
+    match value {
+        Json::Object(map) if !is_intrinsic(target, Some(value)) => {
+            map.values().any(|v| references(target, v, wanted))
+        }
+        Json::Array(items) => items.iter().any(|v| references(target, v, wanted)),
+        _ => {
+            let mut hit = false;
+            crate::refs::for_each(target, value, &mut |n| hit = hit || wanted(n, None));
+            crate::refs::for_each_attribute(target, value, &mut |n, a| {
+                hit = hit || wanted(n, Some(a))
+            });
+            hit
+        }
+    }
+}
+
 /// Collects, under `path`, every leaf of `value` that references something, with what it references.
 /// Leaves are what [`differences`] compares as a whole: scalars and intrinsic functions.
 pub(crate) fn referencing_leaves(

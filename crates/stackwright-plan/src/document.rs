@@ -131,6 +131,29 @@ impl<'a> View<'a> {
     }
 }
 
+impl<'a> View<'a> {
+    /// Adds to this view of a previous document the entries it left out as unchanged (see
+    /// [`Document::unchanged`]), from `fresh`, the view of the fresh document: the same values, so that
+    /// they match and compare as equal. Their order among the others does not matter: each is matched
+    /// by its name, and none can be destroyed.
+    pub fn add_unchanged(&mut self, unchanged: &crate::previous::Unchanged, fresh: &View<'a>) {
+        for entry in &fresh.resources {
+            if unchanged.resources.contains(&entry.address) {
+                self.resources.push(Entry {
+                    address: entry.address.clone(),
+                    type_name: entry.type_name,
+                    body: entry.body,
+                });
+            }
+        }
+        for &(name, value) in &fresh.outputs {
+            if unchanged.outputs.contains(name) {
+                self.outputs.push((name, value));
+            }
+        }
+    }
+}
+
 fn named(value: &Json) -> impl Iterator<Item = (&str, &Json)> {
     value
         .as_object()

@@ -101,20 +101,48 @@ pub struct Exchange {
 impl Exchange {
     /// The exchange of a CloudFormation template; `None` for a Terraform module (no export lock).
     pub fn of(d: &Document) -> Option<Exchange> {
+        Exchange::beside(d, None)
+    }
+
+    /// [`Exchange::of`] a template whose unchanged entries ([`Document::unchanged`]) are those of
+    /// `fresh` (ignored for a whole document). Exports are in document order, those of unchanged
+    /// outputs after the others.
+    pub fn beside(d: &Document, fresh: Option<&Document>) -> Option<Exchange> {
         if d.target != Target::CloudFormation {
             return None;
         }
+        let unchanged = d.unchanged.zip(fresh.map(|f| f.json));
         let mut exports = Vec::new();
-        if let Some(outputs) = d.json.get("Outputs").and_then(Json::as_object) {
-            for output in outputs.values() {
-                if let Some(name) = output.pointer("/Export/Name").and_then(Json::as_str) {
-                    let value = output.get("Value").unwrap_or(&Json::Null);
-                    exports.push((name.to_owned(), value.clone()));
-                }
+        let mut export = |output: &Json| {
+            if let Some(name) = output.pointer("/Export/Name").and_then(Json::as_str) {
+                let value = output.get("Value").unwrap_or(&Json::Null);
+                exports.push((name.to_owned(), value.clone()));
             }
+        };
+        if let Some(outputs) = d.json.get("Outputs").and_then(Json::as_object) {
+            outputs.values().for_each(&mut export);
         }
         let mut names = Vec::new();
         collect(d.json, &mut names);
+        if let Some((unchanged, fresh)) = unchanged {
+            let entries = |section: &str, left_out: &'_ std::collections::HashSet<String>| {
+                fresh
+                    .get(section)
+                    .and_then(Json::as_object)
+                    .into_iter()
+                    .flatten()
+                    .filter(|(name, _)| left_out.contains(*name))
+                    .map(|(_, v)| v)
+                    .collect::<Vec<_>>()
+            };
+            for output in entries("Outputs", &unchanged.outputs) {
+                export(output);
+                collect(output, &mut names);
+            }
+            for resource in entries("Resources", &unchanged.resources) {
+                collect(resource, &mut names);
+            }
+        }
         Some(Exchange {
             environment: d.environment.to_owned(),
             stack: d.stack.to_owned(),
@@ -222,6 +250,7 @@ mod tests {
             target: Target::CloudFormation,
             json,
             renames: &[],
+            unchanged: None,
         }
     }
 

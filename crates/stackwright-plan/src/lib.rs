@@ -17,6 +17,7 @@ mod diff;
 mod document;
 pub mod embrace;
 mod in_use;
+pub mod previous;
 mod refs;
 pub mod render;
 mod sensitive;
@@ -58,6 +59,10 @@ pub struct Document<'a> {
     /// Declared renames the document cannot express, as (old, new) logical ids: CloudFormation has no
     /// `moved` block. Terraform renames are read from the document's `moved` blocks.
     pub renames: &'a [(String, String)],
+    /// For a previous document read with [`previous::parse_against`]: the resources and outputs `json`
+    /// leaves out because they are those of the fresh document of the same (environment, stack,
+    /// target), which the plan then reads in their place. `None`: `json` is the whole document.
+    pub unchanged: Option<&'a previous::Unchanged>,
 }
 
 /// What deploying a resource's new definition does to it.
@@ -414,17 +419,21 @@ impl Planner {
             let at = |part: u8| (0, *index, part);
             match b {
                 Some(((_, b), Some(b_at))) if a_at.as_ref().is_some_and(|a_at| a_at != b_at) => {
-                    let mut old = compare::stack(Some(&b.document), None);
+                    let mut old = compare::stack(Some(&b.document), None, Some(&a.document));
                     old.placement = Some(b_at.clone());
                     old.relocated = true;
                     self.stacks.push((at(0), old));
-                    let mut new = compare::stack(None, Some(&a.document));
+                    let mut new = compare::stack(None, Some(&a.document), None);
                     new.placement = a_at.clone();
                     new.relocated = true;
                     self.stacks.push((at(1), new));
                 }
                 _ => {
-                    let mut s = compare::stack(b.map(|((_, b), _)| &b.document), Some(&a.document));
+                    let mut s = compare::stack(
+                        b.map(|((_, b), _)| &b.document),
+                        Some(&a.document),
+                        Some(&a.document),
+                    );
                     s.placement = a_at.clone();
                     self.stacks.push((at(0), s));
                 }
@@ -435,14 +444,21 @@ impl Planner {
                 .iter()
                 .any(|(_, a)| key(&a.document) == key(&b.document))
             {
-                let mut s = compare::stack(Some(&b.document), None);
+                // Nothing fresh to be the same as: a caller gives the whole document.
+                let mut s = compare::stack(Some(&b.document), None, None);
                 s.placement = b_at.clone();
                 self.stacks.push(((1, *index, 0), s));
             }
         }
         let exchanges = |side: &[(usize, Placed)]| -> Vec<(usize, embrace::Exchange)> {
             side.iter()
-                .filter_map(|(i, p)| Some((*i, embrace::Exchange::of(&p.document)?)))
+                .filter_map(|(i, p)| {
+                    let fresh = after
+                        .iter()
+                        .find(|(_, a)| key(&a.document) == key(&p.document))
+                        .map(|(_, a)| &a.document);
+                    Some((*i, embrace::Exchange::beside(&p.document, fresh)?))
+                })
                 .collect()
         };
         self.before.extend(exchanges(before));

@@ -1,8 +1,49 @@
 //! Plans of small hand-written documents: the verdicts the flagship cannot show (stateful resources,
 //! policies, unknown types, settings).
 
-use crate::{plan, Action, Document, Plan, Replacement, Target};
+use crate::{Action, Document, Plan, Replacement, Target};
 use serde_json::{json, Value as Json};
+
+/// [`crate::plan`], checked against the plan of the previous documents read from their pretty text
+/// against the fresh ones ([`crate::previous::parse_against`], as `plan` reads a tree): the two must be
+/// the same plan.
+fn plan(before: &[Document], after: &[Document]) -> Plan {
+    let whole = crate::plan(before, after);
+    assert_eq!(whole, plan_read(before, after).0);
+    whole
+}
+
+/// The plan of `before` read as text against `after`, and how many entries were left out.
+fn plan_read(before: &[Document], after: &[Document]) -> (Plan, usize) {
+    let read: Vec<_> = before
+        .iter()
+        .map(|b| {
+            let text = serde_json::to_vec_pretty(b.json).unwrap();
+            let fresh = after
+                .iter()
+                .find(|a| (a.environment, a.stack, a.target) == (b.environment, b.stack, b.target));
+            match fresh {
+                Some(f) => {
+                    let (json, unchanged) =
+                        crate::previous::parse_against(&text, b.target, f.json).unwrap();
+                    (json, Some(unchanged))
+                }
+                None => (serde_json::from_slice(&text).unwrap(), None),
+            }
+        })
+        .collect();
+    let left_out = read.iter().flat_map(|(_, u)| u).map(|u| u.len()).sum();
+    let before: Vec<Document> = before
+        .iter()
+        .zip(&read)
+        .map(|(b, (json, unchanged))| Document {
+            json,
+            unchanged: unchanged.as_ref(),
+            ..*b
+        })
+        .collect();
+    (crate::plan(&before, after), left_out)
+}
 
 fn doc<'a>(target: Target, json: &'a Json) -> Document<'a> {
     Document {
@@ -11,6 +52,7 @@ fn doc<'a>(target: Target, json: &'a Json) -> Document<'a> {
         target,
         json,
         renames: &[],
+        unchanged: None,
     }
 }
 
@@ -1044,4 +1086,84 @@ fn terraform_deleting_a_target_group_a_staying_listener_uses_warns_unless_create
     let no_listener = tf(json!({"aws_lb_target_group": {"blue": group(true, None)}}));
     let p = one(Target::Terraform, &before(false, None), &no_listener);
     assert!(p.stacks[0].resources.iter().all(|r| r.warnings.is_empty()));
+}
+
+#[test]
+fn a_tree_read_against_the_fresh_one_plans_the_same_and_parses_only_what_differs() {
+    // Exports, imports, outputs, Terraform blocks of several types, a replaced resource that unchanged
+    // ones reference, a relocated module: each plan is checked against the whole-document plan by
+    // `plan` above; here, that entries were left out at all.
+    let network = |cidr: &str, export: bool| {
+        let mut outputs =
+            json!({"VpcId": {"Value": {"Ref": "Vpc"}, "Export": {"Name": "n:Vpc:id"}}});
+        if export {
+            outputs["SubnetId"] =
+                json!({"Value": {"Ref": "Subnet"}, "Export": {"Name": "n:Subnet:id"}});
+        }
+        json!({
+            "Description": "network",
+            "Resources": {
+                "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": cidr}},
+                "Subnet": {"Type": "AWS::EC2::Subnet", "Properties": {"VpcId": {"Ref": "Vpc"}}},
+                "Topic": {"Type": "AWS::SNS::Topic", "Properties": {}},
+            },
+            "Outputs": outputs,
+        })
+    };
+    let service = json!({"Resources": {"Web": {"Type": "AWS::EC2::SecurityGroup", "Properties": {
+        "GroupDescription": "web", "VpcId": {"Fn::ImportValue": "n:Subnet:id"}}}}});
+    let stack = |name: &'static str, json: &'static Json| Document {
+        stack: name,
+        ..doc(Target::CloudFormation, json)
+    };
+    let leak = |j: Json| -> &'static Json { Box::leak(Box::new(j)) };
+    let (old_net, new_net, svc) = (
+        leak(network("10.0.0.0/16", true)),
+        leak(network("10.1.0.0/16", false)),
+        leak(service),
+    );
+    let before = [stack("network", old_net), stack("service", svc)];
+    let after = [stack("network", new_net), stack("service", svc)];
+    let p = plan(&before, &after);
+    assert_eq!(p.embraces.len(), 1, "{:?}", p.embraces);
+    assert_eq!(
+        p.summary.replace, 2,
+        "the VPC and the subnet that references it"
+    );
+    let (_, left_out) = plan_read(&before, &after);
+    // Subnet (its text is the same: it is replaced through its reference), Topic and the VpcId output
+    // of the network, Web of the service.
+    assert_eq!(left_out, 4);
+
+    let module = |account: &str, size: &str| {
+        json!({
+            "provider": {"aws": {"region": "us-east-1", "allowed_account_ids": [account]}},
+            "resource": {
+                "aws_instance": {"a": {"instance_type": size}, "b": {"instance_type": "t3.micro"}},
+                "aws_sns_topic": {"t": {"name": "t"}},
+            },
+            "output": {"a": {"value": "${aws_instance.a.id}"}, "t": {"value": "${aws_sns_topic.t.arn}"}},
+        })
+    };
+    let (old_tf, new_tf, moved_tf) = (
+        module("111111111111", "t3.micro"),
+        module("111111111111", "t3.large"),
+        module("222222222222", "t3.large"),
+    );
+    let p = plan(
+        &[doc(Target::Terraform, &old_tf)],
+        &[doc(Target::Terraform, &new_tf)],
+    );
+    assert_eq!(p.summary.update, 1);
+    let (_, left_out) = plan_read(
+        &[doc(Target::Terraform, &old_tf)],
+        &[doc(Target::Terraform, &new_tf)],
+    );
+    assert_eq!(left_out, 4, "b, t and both outputs");
+    // Relocated: the old deployment lists every block, the unchanged ones too.
+    let p = plan(
+        &[doc(Target::Terraform, &old_tf)],
+        &[doc(Target::Terraform, &moved_tf)],
+    );
+    assert_eq!((p.summary.destroy, p.summary.add), (3, 3));
 }

@@ -15,7 +15,7 @@ mod resources;
 mod settings;
 mod validation;
 
-pub use moves::carry_moves;
+pub use moves::{carry_moves, carry_moves_beside};
 pub use settings::{
     local_state_path, Backend, TerraformEnvironment, TerraformSettings, LOCAL_STATE_DIR,
 };

@@ -5,6 +5,7 @@
 
 use crate::TERRAFORM_MOVED_CONSTRAINT;
 use serde_json::{json, Value as Json};
+use std::collections::HashSet;
 
 /// Block types that a resource splits into per item, whose names changed from positions to content.
 const PER_ITEM_TYPES: [&str; 3] = [
@@ -20,7 +21,19 @@ const PER_ITEM_TYPES: [&str; 3] = [
 /// [`TERRAFORM_MOVED_CONSTRAINT`] (unless it already asks for more). Returns the number of blocks added.
 /// Pure: both modules are documents this crate wrote.
 pub fn carry_moves(previous: &Json, module: &mut Json) -> usize {
-    let addresses = |doc: &Json| -> Vec<(String, String)> {
+    carry_moves_beside(previous, &|_| false, module)
+}
+
+/// [`carry_moves`] from a `previous` module that leaves out some of its blocks: `left_out(address)`
+/// (`type.name`) says whether the previous module had a block that `previous` does not hold (one it
+/// has as it is in `module`, for example, which a plan need not parse). Such blocks count as
+/// previous ones: a block of `module` at their address is not a new name.
+pub fn carry_moves_beside(
+    previous: &Json,
+    left_out: &dyn Fn(&str) -> bool,
+    module: &mut Json,
+) -> usize {
+    fn addresses(doc: &Json) -> Vec<(&str, &str)> {
         doc.get("resource")
             .and_then(Json::as_object)
             .into_iter()
@@ -29,51 +42,56 @@ pub fn carry_moves(previous: &Json, module: &mut Json) -> usize {
                     blocks
                         .as_object()
                         .into_iter()
-                        .flat_map(move |b| b.keys().map(move |n| (t.clone(), n.clone())))
+                        .flat_map(move |b| b.keys().map(move |n| (t.as_str(), n.as_str())))
                 })
             })
             .collect()
-    };
-    let (old, new) = (addresses(previous), addresses(module));
-    let block = |doc: &Json, (t, n): &(String, String)| doc["resource"][t][n].clone();
+    }
+    let block = |doc: &Json, (t, n): (&str, &str)| doc["resource"][t][n].clone();
     let mut moves: Vec<(String, String)> = Vec::new();
-    let mut claimed: Vec<&(String, String)> = Vec::new();
-    for from in old.iter().filter(|a| !new.contains(a)) {
-        if !PER_ITEM_TYPES.contains(&from.0.as_str()) {
-            continue;
+    {
+        let (old, new) = (addresses(previous), addresses(module));
+        // Membership by hash: a module of thousands of blocks is not compared block by block.
+        let old_set: HashSet<(&str, &str)> = old.iter().copied().collect();
+        let new_set: HashSet<(&str, &str)> = new.iter().copied().collect();
+        let was_old =
+            |a: (&str, &str)| old_set.contains(&a) || left_out(&format!("{}.{}", a.0, a.1));
+        let mut claimed: HashSet<(&str, &str)> = HashSet::new();
+        for &from in old.iter().filter(|a| !new_set.contains(*a)) {
+            if !PER_ITEM_TYPES.contains(&from.0) {
+                continue;
+            }
+            let body = block(previous, from);
+            let to = new.iter().copied().find(|&a| {
+                a.0 == from.0 && !claimed.contains(&a) && !was_old(a) && block(module, a) == body
+            });
+            if let Some(to) = to {
+                claimed.insert(to);
+                moves.push((
+                    format!("{}.{}", from.0, from.1),
+                    format!("{}.{}", to.0, to.1),
+                ));
+            }
         }
-        let body = block(previous, from);
-        let to = new.iter().find(|a| {
-            a.0 == from.0 && !old.contains(a) && !claimed.contains(a) && block(module, a) == body
-        });
-        if let Some(to) = to {
-            claimed.push(to);
-            moves.push((
-                format!("{}.{}", from.0, from.1),
-                format!("{}.{}", to.0, to.1),
-            ));
+        let previous_moves = previous.get("moved").and_then(Json::as_array);
+        if let Some(list) = previous_moves.filter(|l| !l.is_empty()) {
+            let new_addresses: HashSet<String> =
+                new.iter().map(|(t, n)| format!("{t}.{n}")).collect();
+            for m in list {
+                let (Some(from), Some(to)) = (m["from"].as_str(), m["to"].as_str()) else {
+                    continue;
+                };
+                if new_addresses.contains(to) && !new_addresses.contains(from) {
+                    moves.push((from.to_owned(), to.to_owned()));
+                }
+            }
         }
     }
-    let address = |(t, n): &(String, String)| format!("{t}.{n}");
-    let new_addresses: Vec<String> = new.iter().map(address).collect();
     let existing: Vec<Json> = module
         .get("moved")
         .and_then(Json::as_array)
         .cloned()
         .unwrap_or_default();
-    for m in previous
-        .get("moved")
-        .and_then(Json::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let (Some(from), Some(to)) = (m["from"].as_str(), m["to"].as_str()) else {
-            continue;
-        };
-        if new_addresses.iter().any(|a| a == to) && !new_addresses.iter().any(|a| a == from) {
-            moves.push((from.to_owned(), to.to_owned()));
-        }
-    }
     let mut added = 0;
     let mut all = existing.clone();
     for (from, to) in moves {
@@ -118,6 +136,22 @@ mod tests {
         json!({"terraform": {"required_version": ">= 1.0.0"},
                "resource": {"aws_security_group": {"web": {}},
                             "aws_vpc_security_group_ingress_rule": rules}})
+    }
+
+    #[test]
+    fn a_block_the_previous_module_left_out_is_not_a_new_name() {
+        // The previous module had `web_ingress_1` and, left out of what was read (unchanged),
+        // `web_ingress_tcp_443_from_0_0_0_0_0`: the rule by that name is not the positional one renamed.
+        let previous = module(&[("web_ingress_1", rule(443))]);
+        let next = module(&[("web_ingress_tcp_443_from_0_0_0_0_0", rule(443))]);
+        let left_out = |address: &str| {
+            address == "aws_vpc_security_group_ingress_rule.web_ingress_tcp_443_from_0_0_0_0_0"
+        };
+        assert_eq!(
+            carry_moves_beside(&previous, &left_out, &mut next.clone()),
+            0
+        );
+        assert_eq!(carry_moves(&previous, &mut next.clone()), 1);
     }
 
     #[test]

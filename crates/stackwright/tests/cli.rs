@@ -506,3 +506,67 @@ fn the_summary_counts_the_stacks_each_environment_declares() {
         "{stdout}"
     );
 }
+
+/// `plan` reads each artifact stackwright wrote against the fresh one, building only the resources and
+/// outputs that differ (`stackwright_plan::previous`); a file that was modified is parsed whole. The two
+/// give the same plan: here every file is rewritten as compact JSON (the same values, other bytes), so
+/// that `--allow-modified` plans against whole parsed documents.
+#[test]
+fn a_plan_of_what_differs_is_the_plan_of_the_whole_tree() {
+    use stackwright::Parameter;
+    let app = |next: bool| {
+        App::new("demo")
+            .environment(Environment::new("dev", "123456789012", "us-west-2", next))
+            .environment(Environment::new("prod", "210987654321", "eu-west-1", next))
+            .stack("main", |s, env| {
+                let next = *env.config();
+                let image = s.add_parameter(Parameter::string("ImageId").default_value("ami-1"));
+                let vpc = s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+                let cidr = if next { "10.0.2.0/24" } else { "10.0.1.0/24" };
+                let subnet = s.add(ec2::Subnet::new("Subnet", &vpc, cidr));
+                // Worker-1 changes size, Worker-3 goes, Worker-5 comes; the others stay as they were
+                // but run in the replaced subnet; `Other` is retagged.
+                for i in (1..=5).filter(|&i| if next { i != 3 } else { i != 5 }) {
+                    let size = if next && i == 1 {
+                        "m5.xlarge"
+                    } else {
+                        "m5.large"
+                    };
+                    let id = format!("Worker-{i}");
+                    let instance =
+                        s.add(ec2::Instance::new(&id, image.value(), size).subnet(&subnet));
+                    s.output(format!("Worker{i}PrivateIp"), instance.private_ip());
+                }
+                let name = if next { "other-2" } else { "other" };
+                s.add(ec2::Vpc::new("Other", "10.9.0.0/16").tag("Name", name));
+            })
+    };
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("out");
+    let out_arg = out.to_str().unwrap();
+    assert_eq!(run(&app(false), &["--out", out_arg]).0, 0);
+    let plan = |extra: &[&str]| {
+        let args = [&["plan", "--against", out_arg, "--format", "json"], extra].concat();
+        let (code, stdout, stderr) = run(&app(true), &args);
+        assert_eq!(code, 2, "{stdout}{stderr}");
+        stdout
+    };
+    let read_against = plan(&[]);
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    for entry in manifest["artifacts"].as_array().unwrap() {
+        let path = out.join(entry["path"].as_str().unwrap());
+        let value: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        std::fs::write(&path, serde_json::to_vec(&value).unwrap()).unwrap();
+    }
+    assert_eq!(read_against, plan(&["--allow-modified"]));
+    let summary = &serde_json::from_str::<serde_json::Value>(&read_against).unwrap()["summary"];
+    assert!(
+        summary["update"].as_u64() > Some(0)
+            && summary["add"].as_u64() > Some(0)
+            && summary["destroy"].as_u64() > Some(0)
+            && summary["replace"].as_u64() > Some(0),
+        "{summary}"
+    );
+}

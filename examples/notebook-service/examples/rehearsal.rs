@@ -267,6 +267,7 @@ fn plan_modules(before: &Value, after: Option<&Value>) -> Value {
         target: stackwright_plan::Target::Terraform,
         json,
         renames: &[],
+        unchanged: None,
     };
     let after: Vec<_> = after.into_iter().map(document).collect();
     stackwright_plan::render::json(&stackwright_plan::plan(&[document(before)], &after))
