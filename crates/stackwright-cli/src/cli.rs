@@ -542,9 +542,10 @@ fn summary(app: &str, artifacts: &[crate::Artifact], out: &Path) -> String {
 }
 
 /// Artifacts by environment (in declaration order), and within one by deploy wave: each wave waits for
-/// the ones before it (`after:`), the artifacts of a wave can deploy in parallel.
+/// the ones before it (`after:`), the artifacts of a wave can deploy in parallel. Kept artifacts of
+/// removed stacks come last, by teardown wave (see [`teardown_waves`]).
 fn list(s: &Synthesis, out: &Path) -> String {
-    let waves = crate::synth::waves(&s.artifacts);
+    let waves = list_waves(&s.artifacts);
     let mut text = format!("app `{}`\n", s.app);
     let mut last_env = "";
     let mut last_wave = 0;
@@ -569,8 +570,12 @@ fn list(s: &Synthesis, out: &Path) -> String {
             last_env = &a.environment;
             last_wave = 0;
         }
+        // Teardown waves are numbered after the deploy waves' slot (see `list_waves`).
         if wave != last_wave {
-            text.push_str(&format!("  wave {wave}\n"));
+            match wave.checked_sub(TEARDOWN) {
+                Some(teardown) => text.push_str(&format!("  teardown wave {}\n", teardown + 1)),
+                None => text.push_str(&format!("  wave {wave}\n")),
+            }
             last_wave = wave;
         }
         let path = display_path(out, &a.path);
@@ -587,6 +592,12 @@ fn list(s: &Synthesis, out: &Path) -> String {
             }
         ));
         if a.removed {
+            let first: Vec<String> = removed_dependents(s, a)
+                .map(|d| display_path(out, &d.path))
+                .collect();
+            if !first.is_empty() {
+                text.push_str(&format!("      after destroying: {}\n", first.join(", ")));
+            }
             text.push_str(&format!("      destroy: {}\n", teardown(s, a, &path)));
             text.push_str(&format!(
                 "      then: synth --destroyed {}\n",
@@ -601,6 +612,64 @@ fn list(s: &Synthesis, out: &Path) -> String {
         text.push_str(&format!("      deploy: {}\n", deploy_command(s, a, &path)));
     }
     text
+}
+
+/// Where teardown waves start in [`list_waves`]: after every deploy wave (a tree has fewer artifacts).
+const TEARDOWN: usize = usize::MAX / 2;
+
+/// Each artifact's deploy wave ([`crate::synth::waves`]), or for a kept artifact of a removed stack
+/// `TEARDOWN + k`, where `k` counts from 0 the removed stacks of its environment that must go first.
+fn list_waves(artifacts: &[crate::Artifact]) -> Vec<usize> {
+    let mut waves = crate::synth::waves(artifacts);
+    for (wave, teardown) in waves.iter_mut().zip(teardown_waves(artifacts)) {
+        if let Some(k) = teardown {
+            *wave = TEARDOWN + k;
+        }
+    }
+    waves
+}
+
+/// For each kept artifact of a removed stack, how many removed stacks of its environment must be torn
+/// down before it (0: none); `None` for the others. A stack goes after every removed stack that was
+/// deployed after it (`depends_on`): CloudFormation refuses to delete a stack whose exports a deployed
+/// stack imports, and a Terraform module read through remote state goes after its readers.
+fn teardown_waves(artifacts: &[crate::Artifact]) -> Vec<Option<usize>> {
+    let index: std::collections::HashMap<&str, usize> = artifacts
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.path.as_str(), i))
+        .collect();
+    let mut wave: Vec<Option<usize>> = artifacts.iter().map(|a| a.removed.then_some(0)).collect();
+    for _ in 0..artifacts.len() {
+        let mut changed = false;
+        for (j, a) in artifacts.iter().enumerate() {
+            let Some(after) = wave[j] else { continue };
+            for d in &a.depends_on {
+                let Some(&i) = index.get(d.as_str()) else {
+                    continue;
+                };
+                if artifacts[i].environment == a.environment && wave[i].is_some_and(|w| w <= after)
+                {
+                    wave[i] = Some(after + 1);
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    wave
+}
+
+/// The kept artifacts of removed stacks that depend on `a`: torn down before it.
+fn removed_dependents<'s>(
+    s: &'s Synthesis,
+    a: &'s crate::Artifact,
+) -> impl Iterator<Item = &'s crate::Artifact> {
+    s.artifacts.iter().filter(move |d| {
+        d.removed && d.environment == a.environment && d.depends_on.contains(&a.path)
+    })
 }
 
 /// The artifacts with their wave, by environment (declaration order), then wave, then declaration.
@@ -628,7 +697,7 @@ fn in_deploy_order<'s>(s: &'s Synthesis, waves: &[usize]) -> Vec<(&'s crate::Art
 /// `list --format json`: `{"app", "artifacts": [{"env", "account", "region", "stack", "target", "path",
 /// "wave", "depends_on", "deploy"}]}`, in deploy order (see [`list`]); paths include the output directory.
 fn list_json(s: &Synthesis, out: &Path) -> serde_json::Value {
-    let waves = crate::synth::waves(&s.artifacts);
+    let waves = list_waves(&s.artifacts);
     let artifacts: Vec<serde_json::Value> = in_deploy_order(s, &waves)
         .into_iter()
         .map(|(a, wave)| {
@@ -649,6 +718,8 @@ fn list_json(s: &Synthesis, out: &Path) -> serde_json::Value {
             });
             if a.removed {
                 entry["removed"] = true.into();
+                entry["wave"] = serde_json::Value::Null;
+                entry["teardown_wave"] = (wave - TEARDOWN + 1).into();
                 entry["deploy"] = serde_json::Value::Null;
                 entry["destroy"] = teardown(s, a, &path).into();
                 entry["destroyed"] = format!("synth --destroyed {}", destroyed_name(s, a)).into();

@@ -160,7 +160,8 @@ fn kept_from(
             path: entry.path.clone(),
             resource_count: entry.resources.unwrap_or(0) as usize,
             bytes,
-            depends_on: Vec::new(),
+            // What it was deployed after: it is torn down before those (`list`'s teardown waves).
+            depends_on: entry.depends_on.clone(),
             renames: Vec::new(),
             capabilities: Vec::new(),
             removed: true,

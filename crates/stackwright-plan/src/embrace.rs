@@ -22,6 +22,9 @@ pub struct Embrace {
     pub consumers: Vec<String>,
     /// Of those, the ones whose new template still imports it.
     pub still_imported_by: Vec<String>,
+    /// The producer's stack itself goes (its environment or stack left the definition): deleting it fails
+    /// while a consumer that stays is deployed with the import.
+    pub producer_removed: bool,
 }
 
 impl Embrace {
@@ -29,17 +32,30 @@ impl Embrace {
     pub fn message(&self) -> String {
         let consumers = quoted(&self.consumers);
         let what = if self.removed { "removes" } else { "changes" };
-        let mut text = format!(
+        let mut text =
+            format!(
             "{}/{} (cloudformation) {what} export `{}`, which deployed stack{} {consumers} still \
-             import{}: CloudFormation will refuse to update `{}` while the export is in use",
+             import{}: CloudFormation will refuse to {} `{}` while the export is in use",
             self.environment,
             self.producer,
             self.export,
             plural(&self.consumers),
             if self.consumers.len() == 1 { "s" } else { "" },
+            if self.producer_removed { "delete" } else { "update" },
             self.producer,
         );
-        if self.removed && self.still_imported_by.is_empty() {
+        if self.producer_removed {
+            text.push_str(&format!(
+                ". Deploy {consumers} first, so that {} no longer import{} it; then delete `{}`",
+                if self.consumers.len() == 1 {
+                    "it"
+                } else {
+                    "they"
+                },
+                if self.consumers.len() == 1 { "s" } else { "" },
+                self.producer,
+            ));
+        } else if self.removed && self.still_imported_by.is_empty() {
             text.push_str(&format!(
                 ". Deploy in two steps: first keep the export one more deploy \
                  (`stack.keep_export(...)` in `{}`) and deploy everything, so that {consumers} stop{} \
@@ -153,10 +169,17 @@ impl Exchange {
 }
 
 /// [`find`] over the exchanges of each side's templates, in each side's document order.
+///
+/// A consumer whose stack goes too is left out: a teardown deletes it before its producer (`list` gives
+/// the teardown order), so nothing is locked.
 pub fn find_in(before: &[Exchange], after: &[Exchange]) -> Vec<Embrace> {
     let old_imports = imports(before);
     let new_imports = imports(after);
     let new_exports = exports(after);
+    let staying: std::collections::HashSet<(&str, &str)> = after
+        .iter()
+        .map(|d| (d.environment.as_str(), d.stack.as_str()))
+        .collect();
     let mut found = Vec::new();
     for ((env, name), (producer, value)) in exports(before) {
         let removed = match new_exports.get(&(env, name)) {
@@ -169,7 +192,7 @@ pub fn find_in(before: &[Exchange], after: &[Exchange]) -> Vec<Embrace> {
                 .get(&(env, name))
                 .into_iter()
                 .flatten()
-                .filter(|s| *s != producer)
+                .filter(|s| *s != producer && staying.contains(&(env, s.as_str())))
                 .cloned()
                 .collect()
         };
@@ -184,6 +207,7 @@ pub fn find_in(before: &[Exchange], after: &[Exchange]) -> Vec<Embrace> {
             removed,
             consumers,
             still_imported_by: importers(&new_imports),
+            producer_removed: !staying.contains(&(env, producer)),
         });
     }
     found
@@ -296,6 +320,7 @@ mod tests {
                 removed: true,
                 consumers: vec!["service".into()],
                 still_imported_by: vec![],
+                producer_removed: false,
             }]
         );
         let message = found[0].message();
@@ -308,6 +333,35 @@ mod tests {
         );
         assert!(
             message.contains("`stack.keep_export(...)` in `network`"),
+            "{message}"
+        );
+    }
+
+    /// An environment or its stacks leaving the definition: the consumers go too, so a teardown in reverse
+    /// order (`list`) deletes them first and nothing is locked; a consumer that stays must deploy first.
+    #[test]
+    fn a_producer_removed_with_its_consumers_is_no_embrace_and_one_that_stays_deploys_first() {
+        let before = [
+            network(&[("n:Vpc:id", json!({"Ref": "Vpc"}))]),
+            service(&["n:Vpc:id"]),
+        ];
+        let gone = find(
+            &[doc("network", &before[0]), doc("service", &before[1])],
+            &[],
+        );
+        assert!(gone.is_empty(), "{gone:?}");
+        let stays = service(&[]);
+        let found = find(
+            &[doc("network", &before[0]), doc("service", &before[1])],
+            &[doc("service", &stays)],
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].producer_removed);
+        let message = found[0].message();
+        assert!(
+            message.contains("CloudFormation will refuse to delete `network`")
+                && message.contains("Deploy `service` first, so that it no longer imports it; then delete `network`")
+                && !message.contains("keep_export"),
             "{message}"
         );
     }

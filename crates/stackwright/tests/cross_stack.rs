@@ -826,3 +826,72 @@ fn batches_of_environments_find_what_one_batch_finds() {
         );
     }
 }
+
+/// An environment of two linked stacks leaves the definition: its artifacts are kept, `list` tears the
+/// consumer down before the producer (CloudFormation refuses to delete a stack whose exports are
+/// imported), and `plan` reports no "deadly embrace" (the importing stack goes too).
+#[test]
+fn a_removed_environment_of_linked_stacks_is_torn_down_consumer_first_with_no_embrace() {
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("out");
+    let o = out.to_str().unwrap();
+    let both = App::new("shop")
+        .environment(dev())
+        .environment(Environment::new("prod", "210987654321", "eu-west-1", ()))
+        .stacks(|stacks, _| {
+            let net = stacks.stack("network", network);
+            stacks.stack("service", |stack| {
+                stack.add(ec2::SecurityGroup::new("Web", &net.vpc, "web"));
+            });
+        });
+    assert_eq!(run(&both, &["synth", "--out", o]).0, 0);
+    let only_dev = two_stacks(dev());
+    let (code, plan, stderr) = run(&only_dev, &["plan", "--against", o]);
+    assert!(code == 2 || code == 3, "{code}: {plan}{stderr}");
+    assert!(
+        !plan.contains("DEPLOY WILL FAIL") && !plan.contains("keep_export"),
+        "{plan}"
+    );
+    assert_eq!(run(&only_dev, &["synth", "--out", o]).0, 0);
+    let (code, list, stderr) = run(&only_dev, &["list", "--out", o]);
+    assert_eq!(code, 0, "{stderr}");
+    let prod = &list[list.find("environment prod").expect(&list)..];
+    let service = prod
+        .find("  teardown wave 1\n    stack service [cloudformation]")
+        .expect(prod);
+    let network = prod
+        .find("  teardown wave 2\n    stack network [cloudformation]")
+        .expect(prod);
+    assert!(service < network, "{prod}");
+    assert!(
+        prod.contains(&format!(
+            "after destroying: {}",
+            out.join("cloudformation/prod/service.template.json")
+                .display()
+        )),
+        "{prod}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&run(&only_dev, &["list", "--out", o, "--format", "json"]).1).unwrap();
+    let waves: Vec<(&str, u64)> = json["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["env"] == "prod")
+        .map(|a| {
+            (
+                a["stack"].as_str().unwrap(),
+                a["teardown_wave"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        waves,
+        [
+            ("service", 1),
+            ("service", 1),
+            ("network", 2),
+            ("network", 2)
+        ]
+    );
+}

@@ -77,7 +77,7 @@ fn a_removed_environment_stays_destroyable_until_it_is_said_to_be_destroyed() {
     assert_eq!(code, 0);
     let expected = format!(
         "environment test (account 222222222222, region us-west-2), removed from the definition\n  \
-         wave 1\n    \
+         teardown wave 1\n    \
          stack notebook [cloudformation] {o}/cloudformation/test/notebook.template.json (30 resources), removed from \
          the definition: kept until torn down\n      \
          destroy: aws cloudformation delete-stack --stack-name notebook-test-notebook --region us-west-2 (with \

@@ -23,7 +23,7 @@ pub const FORMAT_VERSION: u64 = 1;
 ///                 "outputs": [ { "name", "action": "add|update|destroy" } ],
 ///                 "settings": [string] } ],
 ///   "embraces" (only when any): [ { "environment", "producer", "export", "removed": bool,
-///                                   "consumers": [string],
+///                                   "producer_removed": bool, "consumers": [string],
 ///                   "still_imported_by": [string], "message" } ] }
 /// Summary = { "add", "update", "replace", "destroy", "moved", "may_replace", "data_loss", "warnings",
 ///             "refused" } (counts)
@@ -47,6 +47,7 @@ pub fn json(plan: &Plan) -> Json {
                     "producer": e.producer,
                     "export": e.export,
                     "removed": e.removed,
+                    "producer_removed": e.producer_removed,
                     "consumers": e.consumers,
                     "still_imported_by": e.still_imported_by,
                     "message": e.message(),
