@@ -609,7 +609,14 @@ fn list(s: &Synthesis, out: &Path) -> String {
             let after: Vec<String> = a.depends_on.iter().map(|d| display_path(out, d)).collect();
             text.push_str(&format!("      after: {}\n", after.join(", ")));
         }
-        text.push_str(&format!("      deploy: {}\n", deploy_command(s, a, &path)));
+        text.push_str(&format!(
+            "      deploy: {}\n",
+            crate::removed::with_credentials(&deploy_command(s, a, &path), &a.account)
+        ));
+        if a.target == Target::Terraform {
+            let dir = path.trim_end_matches("/main.tf.json");
+            text.push_str(&format!("    state: {}\n", state_location(a, dir)));
+        }
     }
     text
 }
@@ -695,7 +702,11 @@ fn in_deploy_order<'s>(s: &'s Synthesis, waves: &[usize]) -> Vec<(&'s crate::Art
 }
 
 /// `list --format json`: `{"app", "artifacts": [{"env", "account", "region", "stack", "target", "path",
-/// "wave", "depends_on", "deploy"}]}`, in deploy order (see [`list`]); paths include the output directory.
+/// "resources", "wave", "depends_on", "deploy", "state"}]}`, in deploy order (see [`list`]); paths include
+/// the output directory. `deploy` is the command line alone, to run with credentials for `account`;
+/// `state` is where Terraform keeps the module's state (null for CloudFormation). A kept artifact of a
+/// removed stack has `"removed": true`, `wave`, `deploy` and `state` null, `teardown_wave`, `destroy` (the
+/// command line) and `destroyed` (the synth command to run once it is torn down).
 fn list_json(s: &Synthesis, out: &Path) -> serde_json::Value {
     let waves = list_waves(&s.artifacts);
     let artifacts: Vec<serde_json::Value> = in_deploy_order(s, &waves)
@@ -715,13 +726,24 @@ fn list_json(s: &Synthesis, out: &Path) -> serde_json::Value {
                 "wave": wave,
                 "depends_on": depends_on,
                 "deploy": deploy_command(s, a, &path),
+                "state": (a.target == Target::Terraform)
+                    .then(|| state_location(a, path.trim_end_matches("/main.tf.json"))),
             });
             if a.removed {
                 entry["removed"] = true.into();
                 entry["wave"] = serde_json::Value::Null;
                 entry["teardown_wave"] = (wave - TEARDOWN + 1).into();
                 entry["deploy"] = serde_json::Value::Null;
-                entry["destroy"] = teardown(s, a, &path).into();
+                entry["state"] = serde_json::Value::Null;
+                entry["destroy"] = crate::removed::teardown_command_line(
+                    &s.app,
+                    a.target,
+                    &a.environment,
+                    &a.stack,
+                    &a.region,
+                    &path,
+                )
+                .into();
                 entry["destroyed"] = format!("synth --destroyed {}", destroyed_name(s, a)).into();
             }
             entry
@@ -757,6 +779,7 @@ fn destroyed_name(s: &Synthesis, a: &crate::Artifact) -> String {
 /// CloudFormation's limit for a template passed inline; larger ones must go through S3.
 const INLINE_TEMPLATE_LIMIT: usize = 51_200;
 
+/// The command line that deploys an artifact (run with credentials for its account).
 fn deploy_command(s: &Synthesis, a: &crate::Artifact, path: &str) -> String {
     match a.target {
         Target::CloudFormation => {
@@ -768,21 +791,14 @@ fn deploy_command(s: &Synthesis, a: &crate::Artifact, path: &str) -> String {
                 options.push_str(" --s3-bucket <bucket>");
             }
             format!(
-                "aws cloudformation deploy --template-file {path} --stack-name {} --region {}{options} \
-                 (with credentials for account {})",
+                "aws cloudformation deploy --template-file {path} --stack-name {} --region {}{options}",
                 stackwright_cloudformation::stack_name(&s.app, &a.environment, &a.stack),
                 a.region,
-                a.account
             )
         }
         Target::Terraform => {
             let dir = path.trim_end_matches("/main.tf.json");
-            format!(
-                "terraform -chdir={dir} init && terraform -chdir={dir} apply (with credentials for account {})\n    \
-                 state: {}",
-                a.account,
-                state_location(a, dir)
-            )
+            format!("terraform -chdir={dir} init && terraform -chdir={dir} apply")
         }
     }
 }

@@ -436,20 +436,36 @@ pub(crate) fn teardown_command(
     region: &str,
     path: &str,
 ) -> String {
+    with_credentials(
+        &teardown_command_line(app, target, environment, stack, region, path),
+        account,
+    )
+}
+
+/// The command line alone that tears down one deployed artifact (for `list --format json`).
+pub(crate) fn teardown_command_line(
+    app: &str,
+    target: Target,
+    environment: &str,
+    stack: &str,
+    region: &str,
+    path: &str,
+) -> String {
     match target {
         Target::CloudFormation => format!(
-            "aws cloudformation delete-stack --stack-name {} --region {region} (with credentials for account \
-             {account})",
+            "aws cloudformation delete-stack --stack-name {} --region {region}",
             stackwright_cloudformation::stack_name(app, environment, stack)
         ),
         Target::Terraform => {
             let dir = path.trim_end_matches("/main.tf.json");
-            format!(
-                "terraform -chdir={dir} init && terraform -chdir={dir} destroy (with credentials for account \
-                 {account})"
-            )
+            format!("terraform -chdir={dir} init && terraform -chdir={dir} destroy")
         }
     }
+}
+
+/// `command` with the account whose credentials it needs, as `list` and `plan` print it.
+pub(crate) fn with_credentials(command: &str, account: &str) -> String {
+    format!("{command} (with credentials for account {account})")
 }
 
 /// Adds to each stack of `plan` that goes (removed, or the old deployment of a move) how to tear it down:

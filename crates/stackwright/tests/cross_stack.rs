@@ -401,6 +401,19 @@ fn list_as_json_for_ci() {
         .starts_with(
         "aws cloudformation deploy --template-file out/cloudformation/prod/service.template.json"
     ));
+    // A command line a CI job can run as it is: the account and the state are fields of their own.
+    for artifact in list["artifacts"].as_array().unwrap() {
+        let deploy = artifact["deploy"].as_str().unwrap();
+        assert!(
+            !deploy.contains("credentials") && !deploy.contains('\n'),
+            "{deploy}"
+        );
+        assert_eq!(
+            artifact["state"].is_string(),
+            artifact["target"] == "terraform",
+            "{artifact}"
+        );
+    }
 }
 
 /// The service uses the network's VPC (`shared`), or a VPC of its own; the network may keep its export.
