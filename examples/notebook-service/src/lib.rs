@@ -90,7 +90,7 @@ impl Sizing {
     }
 }
 
-/// Production in Oregon and Frankfurt (m4 is not offered in every region, so Frankfurt runs m5), and a
+/// Production in Oregon and Frankfurt (each with its own size: the config is per environment), and a
 /// small test environment in another account, which tears down completely (`RemovalPolicy::Destroy`: no
 /// flow-log group or zone left behind, no deletion protection); production keeps its data.
 pub fn environments() -> Vec<Environment<Sizing>> {
