@@ -137,6 +137,7 @@ def main():
     if unknown_overlay:
         sys.exit(f"overlay.json names types not in types.txt: {', '.join(unknown_overlay)}")
     OVERLAY_KEYS = {"custom_name", "changes_on_update", "instance_roll", "may_replace"}
+    RESOURCE_ATTRIBUTES = {"UpdatePolicy", "CreationPolicy", "DeletionPolicy", "UpdateReplacePolicy", "Metadata"}
     for name, entry in list(cfn_overlay.items()) + list(tf_overlay.items()):
         unknown = set(entry) - OVERLAY_KEYS
         if unknown:
@@ -148,8 +149,13 @@ def main():
         wrong = [p for p in named if p not in props]
         wrong += [a for a in entry.get("changes_on_update", []) if a not in registry[name].get("properties", {})
                   or f"/properties/{a}" not in registry[name].get("readOnlyProperties", [])]
+        # A decided condition belongs to a conditionally create-only property and reads a resource attribute.
+        conditional = registry[name].get("conditionalCreateOnlyProperties", [])
+        wrong += [p for p in entry.get("may_replace", {}) if f"/properties/{p}" not in conditional]
+        wrong += [w["when"]["attribute"] for w in entry.get("may_replace", {}).values()
+                  if w["when"]["attribute"].split("/")[0] not in RESOURCE_ATTRIBUTES]
         if wrong:
-            sys.exit(f"overlay.json: {name}: not (read-only) properties of the type: {', '.join(wrong)}")
+            sys.exit(f"overlay.json: {name}: not (read-only, conditionally create-only) properties or resource attributes of the type: {', '.join(wrong)}")
     for name, entry in tf_overlay.items():
         attrs = provider["resource_schemas"][name]["block"].get("attributes", {})
         blocks = provider["resource_schemas"][name]["block"].get("block_types", {})

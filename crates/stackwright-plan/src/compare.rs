@@ -430,8 +430,10 @@ impl Rules {
     }
 
     /// A conditional rule's verdict, decided where the artifact decides its condition (overlay `when`:
-    /// `aws_instance.user_data` replaces only with `user_data_replace_on_change = true`). A condition
-    /// written as an expression stays undecided.
+    /// `aws_instance.user_data` replaces only with `user_data_replace_on_change = true`; an auto scaling
+    /// group's `LaunchTemplate` only with `UpdatePolicy/AutoScalingReplacingUpdate/WillReplace` true). A
+    /// condition written as an expression (a Terraform template, a CloudFormation intrinsic) stays
+    /// undecided.
     fn decide(
         &self,
         verdict: Replacement,
@@ -439,19 +441,19 @@ impl Rules {
         why: String,
         body: &Json,
     ) -> (Replacement, String) {
-        let Rules::Terraform(t) = self else {
+        let condition = match self {
+            Rules::Terraform(t) => t.condition(pattern),
+            Rules::CloudFormation(t) => t.condition(pattern),
+            _ => None,
+        };
+        let Some(c) = condition.filter(|_| verdict == Replacement::Conditional) else {
             return (verdict, why);
         };
-        let Some(c) = t
-            .condition(pattern)
-            .filter(|_| verdict == Replacement::Conditional)
-        else {
-            return (verdict, why);
-        };
-        let set = body.get(&c.attribute);
+        let set = c.value_in(body);
         let value = match set.unwrap_or(&c.default) {
             Json::String(s) if s == "true" || s == "false" => Json::Bool(s == "true"),
             Json::String(s) if s.contains("${") => return (verdict, why),
+            Json::Object(_) => return (verdict, why),
             other => other.clone(),
         };
         let shown = match set {

@@ -1167,3 +1167,39 @@ fn a_tree_read_against_the_fresh_one_plans_the_same_and_parses_only_what_differs
     );
     assert_eq!((p.summary.destroy, p.summary.add), (3, 3));
 }
+
+/// An auto scaling group's `LaunchTemplate` is conditionally create-only: CloudFormation replaces the
+/// group only under `UpdatePolicy` `AutoScalingReplacingUpdate` with `WillReplace` true. The template
+/// decides it, so the plan does: an update under a rolling policy (or none), a replacement under
+/// `WillReplace`, undecided when `WillReplace` is an intrinsic.
+#[test]
+fn cloudformation_decides_an_auto_scaling_group_replacement_from_its_update_policy() {
+    let group = |policy: Json, version: &str| {
+        let mut g = json!({"Type": "AWS::AutoScaling::AutoScalingGroup", "Properties": {
+            "MinSize": "1", "MaxSize": "2",
+            "LaunchTemplate": {"LaunchTemplateId": "lt-1", "Version": version}}});
+        if !policy.is_null() {
+            g["UpdatePolicy"] = policy;
+        }
+        cfn(json!({ "Fleet": g }))
+    };
+    let verdict = |policy: Json| {
+        let p = one(
+            Target::CloudFormation,
+            &group(policy.clone(), "1"),
+            &group(policy, "2"),
+        );
+        let fleet = &p.stacks[0].resources[0];
+        (fleet.action, fleet.may_replace)
+    };
+    let rolling = json!({"AutoScalingRollingUpdate": {"MinInstancesInService": 1}});
+    assert_eq!(verdict(Json::Null), (Action::Update, false));
+    assert_eq!(verdict(rolling), (Action::Update, false));
+    let replacing = json!({"AutoScalingReplacingUpdate": {"WillReplace": true}});
+    assert_eq!(verdict(replacing), (Action::Replace, false));
+    let string = json!({"AutoScalingReplacingUpdate": {"WillReplace": "true"}});
+    assert_eq!(verdict(string), (Action::Replace, false));
+    let decided_at_deploy =
+        json!({"AutoScalingReplacingUpdate": {"WillReplace": {"Fn::If": ["Blue", true, false]}}});
+    assert_eq!(verdict(decided_at_deploy), (Action::Update, true));
+}

@@ -28,6 +28,8 @@ pub struct ResourceType {
     custom_name: Option<String>,
     changes_on_update: Vec<String>,
     instance_roll: Option<crate::InstanceRoll>,
+    /// Conditionally create-only properties whose condition the artifact decides (overlay `may_replace`).
+    conditions: Vec<(PropertyPath, crate::Condition)>,
 }
 
 static CACHE: [OnceLock<ResourceType>; CLOUDFORMATION_COUNT] =
@@ -72,6 +74,16 @@ impl ResourceType {
                 schema.get("instance_roll"),
                 PropertyPath::from_registry,
             ),
+            conditions: schema
+                .get("may_replace")
+                .and_then(Json::as_object)
+                .into_iter()
+                .flatten()
+                .filter_map(|(path, rule)| {
+                    let condition = rule.get("when").and_then(crate::Condition::parse)?;
+                    Some((PropertyPath::from_registry(path), condition))
+                })
+                .collect(),
             schema,
         }
     }
@@ -140,6 +152,16 @@ impl ResourceType {
     /// Properties whose change may replace the resource, depending on the change.
     pub fn conditional_create_only_properties(&self) -> &[PropertyPath] {
         &self.conditional_create_only
+    }
+
+    /// The condition the artifact decides for the conditionally create-only property `path`, if the
+    /// overlay knows it (an auto scaling group's `LaunchTemplate` replaces it only with
+    /// `UpdatePolicy/AutoScalingReplacingUpdate/WillReplace` true).
+    pub fn condition(&self, path: &PropertyPath) -> Option<&crate::Condition> {
+        self.conditions
+            .iter()
+            .find(|(p, _)| p == path)
+            .map(|(_, c)| c)
     }
 
     /// Properties the engine sets: the attributes `Fn::GetAtt` can read.

@@ -22,7 +22,40 @@ pub mod registry;
 pub mod terraform;
 
 pub use path::{PathMatch, PathStyle, PropertyPath};
-pub use terraform::Condition;
+use serde_json::Value as Json;
+
+/// When the artifact decides a conditional replacement: the change replaces exactly when the value at
+/// `attribute` in the resource's entry equals `equals` (`default` when it is not set). Overlay data:
+/// `aws_instance.user_data` replaces only when `user_data_replace_on_change` is `true`; an
+/// `AWS::AutoScaling::AutoScalingGroup`'s `LaunchTemplate` only when
+/// `UpdatePolicy/AutoScalingReplacingUpdate/WillReplace` is `true`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Condition {
+    /// A `/`-separated path in the resource's entry: a Terraform block's top-level attribute, or a
+    /// CloudFormation resource attribute below the entry (outside `Properties`).
+    pub attribute: String,
+    pub equals: Json,
+    pub default: Json,
+}
+
+impl Condition {
+    /// An overlay `when` object: `{"attribute", "equals" (default true), "default" (default null)}`.
+    fn parse(when: &Json) -> Option<Condition> {
+        Some(Condition {
+            attribute: when.get("attribute")?.as_str()?.to_owned(),
+            equals: when.get("equals").cloned().unwrap_or(Json::Bool(true)),
+            default: when.get("default").cloned().unwrap_or(Json::Null),
+        })
+    }
+
+    /// The value the condition reads in `entry` (a Terraform block body, a CloudFormation resource entry),
+    /// if it is set.
+    pub fn value_in<'j>(&self, entry: &'j Json) -> Option<&'j Json> {
+        self.attribute
+            .split('/')
+            .try_fold(entry, |node, key| node.get(key))
+    }
+}
 
 /// What a change at a property path does to the resource.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -13,6 +13,7 @@ use crate::generated::{
     TERRAFORM_RESOURCES_COUNT,
 };
 use crate::path::{self, is_index, PropertyPath};
+use crate::Condition;
 use crate::Replacement;
 use serde_json::Value as Json;
 use std::sync::OnceLock;
@@ -28,17 +29,6 @@ pub struct ResourceType {
     conditions: Vec<(PropertyPath, Condition)>,
     changes_on_update: Vec<String>,
     instance_roll: Option<crate::InstanceRoll>,
-}
-
-/// When the artifact decides a conditional replacement: the change replaces exactly when the resource's
-/// `attribute` equals `equals` (`default` when the attribute is not set). Overlay data, e.g.
-/// `aws_instance.user_data` replaces only when `user_data_replace_on_change` is `true`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Condition {
-    /// A top-level attribute of the same resource.
-    pub attribute: String,
-    pub equals: Json,
-    pub default: Json,
 }
 
 static RESOURCES: [OnceLock<ResourceType>; TERRAFORM_RESOURCES_COUNT] =
@@ -88,14 +78,7 @@ impl ResourceType {
         {
             let path = PropertyPath::from_dotted(path);
             let reason = rule.get("reason").unwrap_or(rule);
-            let condition = rule.get("when").and_then(|when| {
-                Some(Condition {
-                    attribute: when.get("attribute")?.as_str()?.to_owned(),
-                    equals: when.get("equals").cloned().unwrap_or(Json::Bool(true)),
-                    default: when.get("default").cloned().unwrap_or(Json::Null),
-                })
-            });
-            if let Some(c) = condition {
+            if let Some(c) = rule.get("when").and_then(Condition::parse) {
                 conditions.push((path.clone(), c));
             }
             may_replace.push((path, reason.as_str().unwrap_or_default().to_owned()));

@@ -237,10 +237,12 @@ fn changing_the_ami_parameter_updates_the_template_naming_the_parameter() {
     let (code, plan) = plan_json(dir.path(), &app_with(envs), &[]);
     assert_eq!(code, 2);
 
-    // The template updates; the fleet following its latest version rolls (and what names the fleet
-    // may change with it): nothing is surely replaced.
+    // The template updates; the fleet following its latest version rolls, and is not replaced: its
+    // rolling update policy decides `LaunchTemplate`'s condition (no `WillReplace`), so nothing that
+    // names the fleet changes either.
     let cfn = stack(&plan, "prod-oregon", "cloudformation");
-    assert_eq!(counts(cfn), [0, 3, 0, 0]);
+    assert_eq!(counts(cfn), [0, 2, 0, 0]);
+    assert_eq!(resource(cfn, "NotebookFleet")["may_replace"], false);
     assert_eq!(cfn["settings"], json!(["parameter AmiId (changed)"]));
     let change = &resource(cfn, "NotebookLaunchTemplate")["changes"][0];
     assert_eq!(change["path"], json!(["LaunchTemplateData", "ImageId"]));
