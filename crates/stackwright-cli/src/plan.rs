@@ -365,10 +365,12 @@ pub(crate) fn check(
     })
     .map_err(PlanError::Problems)?;
     if !is_dir {
-        return Err(PlanError::Baseline(format!(
-            "`{}` is not a directory",
-            out.display()
-        )));
+        let what = if out.exists() {
+            "is not a directory"
+        } else {
+            "does not exist: run synth first, or pass the tree to compare with `--out DIR`"
+        };
+        return Err(PlanError::Baseline(format!("`{}` {what}", out.display())));
     }
     let listed: BTreeSet<String> = match stackwright_tree::read_file(out, MANIFEST, limit) {
         Ok(bytes) => stackwright_tree::Manifest::parse(&bytes)

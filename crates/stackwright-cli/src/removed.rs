@@ -196,7 +196,7 @@ fn kept_from(
     if let Some(i) = used.iter().position(|u| !u) {
         let name = &destroyed[i];
         let what = if defined.contains(&name.as_str()) {
-            format!("environment `{name}` is still in the definition")
+            format!("environment `{name}` is still in the definition and does not move")
         } else {
             format!(
                 "`{}` keeps no removed environment or stack `{name}`",
@@ -210,7 +210,8 @@ fn kept_from(
         };
         return Err(format!(
             "--destroyed {name}: {what} ({known}); expected ENV or ENV/STACK of an environment or stack \
-             removed from the definition whose deployment you have torn down"
+             removed from the definition, or of one moving to another account or region, whose (old) \
+             deployment you have torn down"
         ));
     }
     Ok((kept, artifacts))

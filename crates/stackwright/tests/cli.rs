@@ -570,3 +570,19 @@ fn a_plan_of_what_differs_is_the_plan_of_the_whole_tree() {
         "{summary}"
     );
 }
+
+#[test]
+fn synth_check_of_a_missing_tree_says_it_does_not_exist() {
+    let scratch = tempfile::tempdir().unwrap();
+    let missing = scratch.path().join("nowhere");
+    let (code, _, stderr) = run(
+        &two_envs(),
+        &["synth", "--check", "--out", missing.to_str().unwrap()],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("does not exist: run synth first"),
+        "{stderr}"
+    );
+    assert!(!missing.exists());
+}
