@@ -127,6 +127,35 @@ fn subnet_outside_its_vpc() {
     );
 }
 
+/// AWS refuses a subnet whose block overlaps another subnet of its VPC (`InvalidSubnet.Conflict`), at
+/// deploy time; synth says so at the second subnet's line, once. Subnets of another VPC may reuse it.
+#[test]
+fn overlapping_subnets_of_one_vpc() {
+    let at = line_below(4);
+    let app = one_stack(|s| {
+        let vpc = s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+        s.add(ec2::Subnet::new("A", &vpc, "10.0.0.0/24"));
+        s.add(ec2::Subnet::new("B", &vpc, "10.0.0.128/25"));
+        s.add(ec2::Subnet::new("C", &vpc, "10.0.1.0/24"));
+        let other = s.add(ec2::Vpc::new("Other", "10.0.0.0/16"));
+        s.add(ec2::Subnet::new("D", &other, "10.0.0.0/24"));
+    });
+    let stderr = fails(
+        &app,
+        &[
+            "subnet CIDR block `10.0.0.128/25` overlaps `10.0.0.0/24` of subnet `A` in the same VPC",
+            "InvalidSubnet.Conflict",
+            "resource `B`",
+            &at,
+        ],
+    );
+    assert_eq!(
+        stderr.matches("error: subnet CIDR block").count(),
+        1,
+        "{stderr}"
+    );
+}
+
 #[test]
 fn reference_to_another_environment() {
     // A handle smuggled from one environment's run of the definition into another's.

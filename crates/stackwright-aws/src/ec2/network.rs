@@ -2,7 +2,7 @@ use crate::cidr::{parse_network_block, Ipv4Cidr};
 use crate::ec2::NatGatewayHandle;
 use crate::handle::{attr_handle, common_setters};
 use crate::{kinds, Existing, Handle};
-use stackwright_core::{Declare, Expr, Resource, ResourceRef};
+use stackwright_core::{Declare, Expr, Resource, ResourceRef, ScopeId};
 
 /// A VPC. DNS support and DNS hostnames are on, as most services expect.
 pub struct Vpc {
@@ -36,8 +36,13 @@ attr_handle!(
         /// The VPC id (`vpc-...`).
         id: "id",
         cidr_block: "cidr_block",
-    } cidr: Option<Ipv4Cidr>
+    } cidr: Option<Ipv4Cidr>, subnets: Subnets
 );
+
+/// The CIDR blocks of the subnets declared in one VPC so far, with their ids and the stack instance that
+/// declared them: a later subnet of the same stack instance is checked against them (shared by every copy
+/// of the VPC's handle; a handle passed to another environment by mistake is that mistake's error alone).
+type Subnets = std::sync::Arc<std::sync::Mutex<Vec<(Ipv4Cidr, String, ScopeId)>>>;
 
 impl Vpc {
     /// A VPC that exists outside the app, by id (`vpc-...`, or a lookup's value). Its CIDR block is not
@@ -45,7 +50,11 @@ impl Vpc {
     #[track_caller]
     pub fn from_id(id: impl Into<String>, vpc_id: impl Into<Expr>) -> Existing<VpcHandle> {
         Existing::new(id, kinds::VPC, vec![("id", vpc_id.into())], |handle| {
-            VpcHandle { handle, cidr: None }
+            VpcHandle {
+                handle,
+                cidr: None,
+                subnets: Subnets::default(),
+            }
         })
     }
 }
@@ -62,6 +71,7 @@ impl Vpc {
         Existing::by_tags(id, kinds::VPC_LOOKUP, tags, |handle| VpcHandle {
             handle,
             cidr: None,
+            subnets: Subnets::default(),
         })
     }
 }
@@ -79,6 +89,7 @@ impl Declare for Vpc {
         let handle = VpcHandle {
             handle: Handle(at),
             cidr: self.cidr,
+            subnets: Subnets::default(),
         };
         (self.resource, handle)
     }
@@ -87,25 +98,30 @@ impl Declare for Vpc {
 /// A subnet of a VPC; its CIDR block must lie inside the VPC's.
 pub struct Subnet {
     resource: Resource,
+    /// The parsed block and the VPC's subnets, checked for overlap when the subnet is declared.
+    block: Option<(Ipv4Cidr, Subnets)>,
 }
 
 impl Subnet {
+    /// `cidr_block` must parse, lie inside the VPC's block (when known) and overlap no subnet of the same
+    /// VPC declared before it in the stack (AWS refuses it: `InvalidSubnet.Conflict`).
     #[track_caller]
     pub fn new(id: impl Into<String>, vpc: &VpcHandle, cidr_block: &str) -> Self {
         let mut resource = Resource::new(id, kinds::SUBNET);
+        let mut block = None;
         match parse_network_block("subnet CIDR block", cidr_block) {
             Ok(subnet) => match vpc.cidr {
                 Some(outer) if !outer.contains(&subnet) => resource.problems.push(format!(
                     "subnet CIDR block `{subnet}` is outside its VPC's CIDR block `{outer}`: \
                      expected a block inside `{outer}`"
                 )),
-                _ => {}
+                _ => block = Some((subnet, vpc.subnets.clone())),
             },
             Err(e) => resource.problems.push(e),
         }
         resource.set("vpc_id", vpc.id());
         resource.set("cidr_block", cidr_block);
-        Subnet { resource }
+        Subnet { resource, block }
     }
 
     /// Pins the subnet to an availability zone, e.g. `us-west-2a`.
@@ -161,7 +177,22 @@ impl Subnet {
 
 impl Declare for Subnet {
     type Handle = SubnetHandle;
-    fn declare(self, at: ResourceRef) -> (Resource, SubnetHandle) {
+    fn declare(mut self, at: ResourceRef) -> (Resource, SubnetHandle) {
+        if let Some((subnet, subnets)) = self.block {
+            let mut declared = subnets.lock().unwrap_or_else(|e| e.into_inner());
+            // Two CIDR blocks overlap exactly when one contains the other.
+            let clash = declared.iter().find(|(other, _, scope)| {
+                *scope == at.scope && (other.contains(&subnet) || subnet.contains(other))
+            });
+            match clash {
+                Some((other, other_id, _)) => self.resource.problems.push(format!(
+                    "subnet CIDR block `{subnet}` overlaps `{other}` of subnet `{other_id}` in the same \
+                     VPC, which AWS refuses (InvalidSubnet.Conflict): expected a block that overlaps no \
+                     other subnet's"
+                )),
+                None => declared.push((subnet, self.resource.id.clone(), at.scope)),
+            }
+        }
         (self.resource, SubnetHandle { handle: Handle(at) })
     }
 }
