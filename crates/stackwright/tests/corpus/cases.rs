@@ -51,6 +51,7 @@ pub const CASES: &[Case] = &[
     ("table_name_shared_in_one_region", table_name_shared_in_one_region),
     ("name_shared_across_stacks", name_shared_across_stacks),
     ("load_balancer_name_too_long", load_balancer_name_too_long),
+    ("overlapping_subnets", overlapping_subnets),
 ];
 
 const ACCOUNT: &str = "123456789012";
@@ -374,5 +375,13 @@ fn load_balancer_name_too_long() -> App<()> {
             LoadBalancer::application("Web", Scheme::Internal, &subnets, [&group]) // <- here
                 .name("public-web-entry-point-1"),
         );
+    })
+}
+
+fn overlapping_subnets() -> App<()> {
+    one(|s| {
+        let vpc = s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+        s.add(ec2::Subnet::new("A", &vpc, "10.0.0.0/24"));
+        s.add(ec2::Subnet::new("B", &vpc, "10.0.0.0/25")); // <- here
     })
 }
