@@ -656,7 +656,15 @@ impl<'v, 'a> Comparison<'v, 'a> {
                 .flat_map(|inputs| inputs.iter())
                 .any(|(n, d)| *n == name && sensitive::input_is_secret(target, d));
             let hidden = if secret { ", sensitive" } else { "" };
-            settings.push(format!("{input_word} {shown} ({}{hidden})", verb(action)));
+            let what = if secret || action != Action::Update {
+                String::new()
+            } else {
+                named_value_change(target, &self.before.inputs, &self.after.inputs, &name)
+            };
+            settings.push(format!(
+                "{input_word} {shown} ({}{hidden}{what})",
+                verb(action)
+            ));
             why.insert(name, format!("{input_word} `{shown}` changes"));
         }
         let data_before: HashMap<&str, &Entry> = self
@@ -746,7 +754,17 @@ impl<'v, 'a> Comparison<'v, 'a> {
             }
         }
         for (section, action) in changed_named(&self.before.sections, &self.after.sections) {
-            settings.push(format!("{section} ({})", verb(action)));
+            let what = if action == Action::Update {
+                named_value_change(
+                    target,
+                    &self.before.sections,
+                    &self.after.sections,
+                    &section,
+                )
+            } else {
+                String::new()
+            };
+            settings.push(format!("{section} ({}{what})", verb(action)));
         }
 
         let mut resources = Vec::new();
@@ -1128,6 +1146,62 @@ fn changed_named<'j, N: AsRef<str>>(
         }
     }
     out
+}
+
+/// What changed in the entry `name` of two named lists (a parameter's definition, a section such as
+/// `terraform`), as `: path before -> after` for at most three leaves (`, ...` when there are more), each
+/// side cut to 80 characters; empty when it cannot be said shortly. Never called for secrets.
+fn named_value_change<'j, N: AsRef<str>>(
+    target: Target,
+    before: &[(N, &'j Json)],
+    after: &[(N, &'j Json)],
+    name: &str,
+) -> String {
+    fn find<'j, N: AsRef<str>>(list: &[(N, &'j Json)], name: &str) -> Option<&'j Json> {
+        list.iter()
+            .find(|(n, _)| n.as_ref() == name)
+            .map(|(_, v)| *v)
+    }
+    let (Some(b), Some(a)) = (find(before, name), find(after, name)) else {
+        return String::new();
+    };
+    let rules = diff::Rules {
+        target,
+        equal: &|_, _| false,
+        unordered: &|_| false,
+    };
+    let mut found = Vec::new();
+    diff::differences(&rules, &mut Vec::new(), Some(b), Some(a), &mut found);
+    let shown = |v: &Option<Json>| match v {
+        None => "(none)".to_owned(),
+        Some(v) => {
+            let text = v.to_string();
+            match text.char_indices().nth(80) {
+                Some((cut, _)) => format!("{}...", &text[..cut]),
+                None => text,
+            }
+        }
+    };
+    let mut parts: Vec<String> = found
+        .iter()
+        .take(3)
+        .map(|d| {
+            let path = if d.path.is_empty() {
+                String::new()
+            } else {
+                format!("{} ", d.path.join("/"))
+            };
+            format!("{path}{} -> {}", shown(&d.before), shown(&d.after))
+        })
+        .collect();
+    if found.len() > 3 {
+        parts.push("...".to_owned());
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", parts.join("; "))
+    }
 }
 
 fn verb(action: Action) -> &'static str {

@@ -1203,3 +1203,25 @@ fn cloudformation_decides_an_auto_scaling_group_replacement_from_its_update_poli
         json!({"AutoScalingReplacingUpdate": {"WillReplace": {"Fn::If": ["Blue", true, false]}}});
     assert_eq!(verdict(decided_at_deploy), (Action::Update, true));
 }
+
+/// A changed setting says what changed, before and after (a section, a parameter's default), not only
+/// that it changed.
+#[test]
+fn a_changed_setting_says_what_changed() {
+    let before = json!({"terraform": {"required_version": ">= 1.0.0"}, "resource": {}});
+    let after = json!({"terraform": {"required_version": ">= 1.1.0"}, "resource": {}});
+    let p = one(Target::Terraform, &before, &after);
+    assert_eq!(
+        p.stacks[0].settings,
+        ["terraform (changed: required_version \">= 1.0.0\" -> \">= 1.1.0\")"]
+    );
+    let before =
+        json!({"Parameters": {"Size": {"Type": "String", "Default": "small"}}, "Resources": {}});
+    let after =
+        json!({"Parameters": {"Size": {"Type": "String", "Default": "large"}}, "Resources": {}});
+    let p = one(Target::CloudFormation, &before, &after);
+    assert_eq!(
+        p.stacks[0].settings,
+        ["parameter Size (changed: Default \"small\" -> \"large\")"]
+    );
+}

@@ -243,7 +243,14 @@ fn changing_the_ami_parameter_updates_the_template_naming_the_parameter() {
     let cfn = stack(&plan, "prod-oregon", "cloudformation");
     assert_eq!(counts(cfn), [0, 2, 0, 0]);
     assert_eq!(resource(cfn, "NotebookFleet")["may_replace"], false);
-    assert_eq!(cfn["settings"], json!(["parameter AmiId (changed)"]));
+    // What changed, before and after: the parameter's default, the SSM parameter name it reads.
+    assert_eq!(
+        cfn["settings"],
+        json!([format!(
+            "parameter AmiId (changed: Default \"/aws/service/ami-amazon-linux-latest/\
+             al2023-ami-kernel-default-x86_64\" -> \"{arm}\")"
+        )])
+    );
     let change = &resource(cfn, "NotebookLaunchTemplate")["changes"][0];
     assert_eq!(change["path"], json!(["LaunchTemplateData", "ImageId"]));
     assert_eq!(change["replacement"], "never");
