@@ -546,6 +546,7 @@ fn summary(app: &str, artifacts: &[crate::Artifact], out: &Path) -> String {
 /// removed stacks come last, by teardown wave (see [`teardown_waves`]).
 fn list(s: &Synthesis, out: &Path) -> String {
     let waves = list_waves(&s.artifacts);
+    let moves = crate::removed::pending_moves(out, &s.artifacts);
     let mut text = format!("app `{}`\n", s.app);
     let mut last_env = "";
     let mut last_wave = 0;
@@ -608,6 +609,23 @@ fn list(s: &Synthesis, out: &Path) -> String {
         if !a.depends_on.is_empty() {
             let after: Vec<String> = a.depends_on.iter().map(|d| display_path(out, d)).collect();
             text.push_str(&format!("      after: {}\n", after.join(", ")));
+        }
+        if let Some((account, region)) = moves.get(&a.path) {
+            let destroy = crate::removed::teardown_command(
+                &s.app,
+                a.target,
+                &a.environment,
+                &a.stack,
+                account,
+                region,
+                &path,
+            );
+            text.push_str(&format!(
+                "      moving from {account}/{region}: the module at this path still deploys there, and \
+                 synth refuses to replace it until the old deployment is gone; first: {destroy}; then: \
+                 synth --destroyed {}; then:\n",
+                a.environment
+            ));
         }
         text.push_str(&format!(
             "      deploy: {}\n",
@@ -706,9 +724,12 @@ fn in_deploy_order<'s>(s: &'s Synthesis, waves: &[usize]) -> Vec<(&'s crate::Art
 /// the output directory. `deploy` is the command line alone, to run with credentials for `account`;
 /// `state` is where Terraform keeps the module's state (null for CloudFormation). A kept artifact of a
 /// removed stack has `"removed": true`, `wave`, `deploy` and `state` null, `teardown_wave`, `destroy` (the
-/// command line) and `destroyed` (the synth command to run once it is torn down).
+/// command line) and `destroyed` (the synth command to run once it is torn down). A Terraform module
+/// whose environment moves to another account or region while the tree's module still deploys to the old
+/// one has `moving_from` (`{"account", "region"}`): tear that down first, then `synth --destroyed ENV`.
 fn list_json(s: &Synthesis, out: &Path) -> serde_json::Value {
     let waves = list_waves(&s.artifacts);
+    let moves = crate::removed::pending_moves(out, &s.artifacts);
     let artifacts: Vec<serde_json::Value> = in_deploy_order(s, &waves)
         .into_iter()
         .map(|(a, wave)| {
@@ -729,6 +750,9 @@ fn list_json(s: &Synthesis, out: &Path) -> serde_json::Value {
                 "state": (a.target == Target::Terraform)
                     .then(|| state_location(a, path.trim_end_matches("/main.tf.json"))),
             });
+            if let Some((account, region)) = moves.get(&a.path) {
+                entry["moving_from"] = serde_json::json!({ "account": account, "region": region });
+            }
             if a.removed {
                 entry["removed"] = true.into();
                 entry["wave"] = serde_json::Value::Null;

@@ -326,6 +326,34 @@ pub(crate) fn tree_order(
     }
 }
 
+/// The Terraform modules of the tree in `out` that `fresh` would replace while deploying to another
+/// account or region (a move synth refuses until `--destroyed`): path -> the tree's (account, region).
+pub(crate) fn pending_moves(out: &Path, fresh: &[Artifact]) -> HashMap<String, (String, String)> {
+    let Some(manifest) =
+        stackwright_tree::read_file(out, MANIFEST, stackwright_tree::DEFAULT_LIMIT)
+            .ok()
+            .and_then(|bytes| stackwright_tree::Manifest::parse(&bytes).ok())
+    else {
+        return HashMap::new();
+    };
+    let by_path: HashMap<&str, &Artifact> = fresh
+        .iter()
+        .filter(|a| !a.removed && a.target == Target::Terraform)
+        .map(|a| (a.path.as_str(), a))
+        .collect();
+    manifest
+        .artifacts
+        .into_iter()
+        .filter(|e| !e.removed)
+        .filter(|e| {
+            by_path.get(e.path.as_str()).is_some_and(|a| {
+                (a.account.as_str(), a.region.as_str()) != (e.account.as_str(), e.region.as_str())
+            })
+        })
+        .map(|e| (e.path, (e.account, e.region)))
+        .collect()
+}
+
 /// Refuses a tree whose manifest names another app: it holds that app's artifacts, among them the only
 /// modules that can tear its deployments down, and treating them as this app's would list them as removed
 /// and relabel them. A tree without a readable manifest is left to the other checks.

@@ -253,8 +253,33 @@ fn a_module_that_moves_account_is_replaced_only_once_the_old_deployment_is_torn_
         )
     );
     assert_eq!(std::fs::read(&module).unwrap(), before, "nothing written");
-    // `list` writes nothing, so it does not stop there.
-    assert_eq!(cli(&moved(), &["list", "--out", o]).0, 0);
+    // `list` writes nothing, so it does not stop there; it says the module still deploys to the old
+    // account, and what to run before the new deploy.
+    let (code, list, _) = cli(&moved(), &["list", "--out", o]);
+    assert_eq!(code, 0);
+    assert!(
+        list.contains(&format!(
+            "      moving from 222222222222/us-west-2: the module at this path still deploys there, and synth \
+             refuses to replace it until the old deployment is gone; first: terraform -chdir={o}/terraform/test/notebook \
+             init && terraform -chdir={o}/terraform/test/notebook destroy (with credentials for account 222222222222); \
+             then: synth --destroyed test; then:\n      deploy: terraform"
+        )),
+        "{list}"
+    );
+    assert_eq!(list.matches("moving from").count(), 1, "{list}");
+    let (_, json, _) = cli(&moved(), &["list", "--out", o, "--format", "json"]);
+    let json: Value = serde_json::from_str(&json).unwrap();
+    let moving: Vec<&Value> = json["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a.get("moving_from").is_some())
+        .collect();
+    assert_eq!(moving.len(), 1);
+    assert_eq!(
+        moving[0]["moving_from"],
+        serde_json::json!({"account": "222222222222", "region": "us-west-2"})
+    );
     let (_, plan, _) = cli(&moved(), &["plan", "--against", o]);
     assert!(
         plan.contains(
