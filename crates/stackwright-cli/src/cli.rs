@@ -581,11 +581,12 @@ fn list(s: &Synthesis, out: &Path) -> String {
         }
         let path = display_path(out, &a.path);
         text.push_str(&format!(
-            "    stack {} [{}] {} ({} resources){}\n",
+            "    stack {} [{}] {} ({} resource{}){}\n",
             a.stack,
             a.target.name(),
             path,
             a.resource_count,
+            if a.resource_count == 1 { "" } else { "s" },
             if a.removed {
                 ", removed from the definition: kept until torn down"
             } else {

@@ -39,7 +39,8 @@ pub const TERRAFORM_MOVED_CONSTRAINT: &str = ">= 1.1.0";
 #[derive(Debug)]
 pub struct Module {
     pub document: Json,
-    /// Number of `resource` and `data` blocks.
+    /// Number of `resource` blocks: what Terraform creates and `plan` counts (data sources are read, not
+    /// counted).
     pub resource_count: usize,
     pub problems: Vec<Diagnostic>,
 }
@@ -385,7 +386,6 @@ pub fn synthesize(instance: &StackInstance) -> Module {
             .entry("aws_caller_identity")
             .or_insert_with(|| json!({}));
         identity[resources::ACCOUNT_DATA_SOURCE] = json!({});
-        blocks.count += 1;
     } else {
         module.insert("provider".into(), json!({ "aws": provider }));
     }

@@ -340,7 +340,7 @@ fn list_prints_deploy_waves_with_dependencies() {
       deploy: terraform -chdir=out/terraform/dev/network init";
     assert!(dev.contains(expected), "{stdout}");
     let wave2 = "  wave 2
-    stack service [terraform] out/terraform/dev/service/main.tf.json (2 resources)
+    stack service [terraform] out/terraform/dev/service/main.tf.json (1 resource)
       after: out/terraform/dev/network/main.tf.json, out/terraform/dev/logs/main.tf.json
       deploy: ";
     assert!(dev.contains(wave2), "{stdout}");

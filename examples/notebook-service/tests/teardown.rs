@@ -83,7 +83,7 @@ fn a_removed_environment_stays_destroyable_until_it_is_said_to_be_destroyed() {
          destroy: aws cloudformation delete-stack --stack-name notebook-test-notebook --region us-west-2 (with \
          credentials for account 222222222222)\n      \
          then: synth --destroyed test\n    \
-         stack notebook [terraform] {o}/terraform/test/notebook/main.tf.json (42 resources), removed from the \
+         stack notebook [terraform] {o}/terraform/test/notebook/main.tf.json (38 resources), removed from the \
          definition: kept until torn down\n      \
          destroy: terraform -chdir={o}/terraform/test/notebook init && terraform -chdir={o}/terraform/test/notebook \
          destroy (with credentials for account 222222222222)\n      \

@@ -55,6 +55,7 @@ pub(crate) struct Blocks {
     pub resources: Map<String, Json>,
     pub data: Map<String, Json>,
     pub moved: Vec<Json>,
+    /// `resource` blocks added.
     pub count: usize,
     /// Whether any block is an awscc resource (a registry type), which needs the awscc provider.
     pub awscc: bool,
@@ -92,7 +93,10 @@ impl Blocks {
         if let Json::Object(of_type) = of_type {
             of_type.insert(name.to_owned(), Json::Object(body));
         }
-        self.count += 1;
+        // Managed resources only, as `plan` and Terraform count them; data sources are read, not created.
+        if !data {
+            self.count += 1;
+        }
     }
 }
 
