@@ -92,6 +92,12 @@ fn create_writes_a_new_directory_with_a_relative_path_and_refuses_a_non_empty_on
         "{manifest}"
     );
     assert!(dir.join("snapshots/manifest.json.snap").is_file());
+    // Nothing is left beside the new crate (the writer's lock goes with the write).
+    let beside: Vec<_> = std::fs::read_dir(dir.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(beside, ["demo-infra"], "{beside:?}");
 
     let error = create(&dir, &Source::Path(facade)).unwrap_err();
     assert!(

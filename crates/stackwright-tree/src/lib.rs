@@ -16,4 +16,4 @@ mod write;
 
 pub use manifest::{Entry, Manifest};
 pub use read::{read_file, DEFAULT_LIMIT};
-pub use write::{write_tree, Staging, Written};
+pub use write::{lock_file, write_tree, Staging, Written};

@@ -37,6 +37,21 @@ pub struct Written {
     pub warnings: Vec<String>,
 }
 
+/// The writers' lock file of the tree at `out` (links resolved, as [`Written::directory`] has it):
+/// `.<name>.stackwright.lock` beside it. It stays after a write (removing it could let two writers hold different locks); a caller that made `out` for good, as
+/// `stackwright new` does, may remove it.
+pub fn lock_file(out: &Path) -> PathBuf {
+    let name = out.file_name().map(OsString::from).unwrap_or_default();
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut file = OsString::from(".");
+    file.push(name);
+    file.push(".stackwright.lock");
+    parent.join(file)
+}
+
 /// Replaces the tree at `out` with `files` (relative `/`-separated path, bytes), keeping every entry of the
 /// old tree that stackwright did not write: [`Staging::begin`], [`Staging::add`] of every file from as many
 /// threads as there are cores (page-cache writes of many files are the slowest phase here), then
