@@ -13,6 +13,11 @@ pub struct Vpc {
 impl Vpc {
     #[track_caller]
     pub fn new(id: impl Into<String>, cidr_block: &str) -> Self {
+        Self::with_id(id.into(), cidr_block)
+    }
+
+    #[track_caller]
+    fn with_id(id: String, cidr_block: &str) -> Self {
         let mut resource = Resource::new(id, kinds::VPC);
         let cidr = parse_network_block("VPC CIDR block", cidr_block)
             .map_err(|e| resource.problems.push(e))
@@ -92,6 +97,11 @@ pub struct Subnet {
 impl Subnet {
     #[track_caller]
     pub fn new(id: impl Into<String>, vpc: &VpcHandle, cidr_block: &str) -> Self {
+        Self::with_id(id.into(), vpc, cidr_block)
+    }
+
+    #[track_caller]
+    fn with_id(id: String, vpc: &VpcHandle, cidr_block: &str) -> Self {
         let mut resource = Resource::new(id, kinds::SUBNET);
         match parse_network_block("subnet CIDR block", cidr_block) {
             Ok(subnet) => match vpc.cidr {
