@@ -184,6 +184,8 @@ impl Resource {
     }
 
     /// Sets a property, replacing an earlier value of the same name.
+    // Out of line, as `Stack::add`.
+    #[inline(never)]
     pub fn set(&mut self, name: &'static str, value: impl Into<Value>) {
         self.set_value(name, value.into());
     }
@@ -413,6 +415,9 @@ impl Stack {
     /// Generic only in what it must be (the builder's type and its handle): the checks and the
     /// bookkeeping are a non-generic function compiled once in this crate, so that the crate of a
     /// definition instantiates a few lines per builder type instead of the whole of `add`.
+    // Out of line: inlined into the definition that calls it, each instance made an optimized build's
+    // ThinLTO re-optimize more after an edit of that definition (README, "Build times").
+    #[inline(never)]
     pub fn add<B: Declare>(&mut self, builder: B) -> B::Handle {
         let (resource, handle) = builder.declare(self.next_resource_ref());
         self.add_resource(resource);
