@@ -28,6 +28,11 @@ impl Certificate {
         domain_name: &str,
         zone: &HostedZoneHandle,
     ) -> Self {
+        Self::with_id(id.into(), domain_name, zone)
+    }
+
+    #[track_caller]
+    fn with_id(id: String, domain_name: &str, zone: &HostedZoneHandle) -> Self {
         let mut resource = Resource::new(id, kinds::CERTIFICATE);
         let zone_name = zone.domain().to_owned();
         check_name(&mut resource, domain_name, &zone_name);

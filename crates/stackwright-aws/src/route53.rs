@@ -23,6 +23,11 @@ impl HostedZone {
     /// A public zone for `name`, e.g. `example.com`.
     #[track_caller]
     pub fn new(id: impl Into<String>, name: &str) -> Self {
+        Self::with_id(id.into(), name)
+    }
+
+    #[track_caller]
+    fn with_id(id: String, name: &str) -> Self {
         let mut resource = Resource::new(id, kinds::HOSTED_ZONE);
         if let Err(e) = check::domain_name(name, false) {
             resource.problems.push(format!("hosted zone: {e}"));
@@ -178,8 +183,19 @@ impl Record {
         record_type: RecordType,
         values: impl IntoIterator<Item = V>,
     ) -> Self {
-        let mut resource = Self::base(id.into(), zone, name, record_type);
-        let values: Vec<Expr> = values.into_iter().map(Into::into).collect();
+        let values = values.into_iter().map(Into::into).collect();
+        Self::with_values(id.into(), zone, name, record_type, values)
+    }
+
+    #[track_caller]
+    fn with_values(
+        id: String,
+        zone: &HostedZoneHandle,
+        name: &str,
+        record_type: RecordType,
+        values: Vec<Expr>,
+    ) -> Self {
+        let mut resource = Self::base(id, zone, name, record_type);
         // checkov CKV2_AWS_23 fails on a plain A record whose address is not a resource of the same
         // configuration (it suspects a dangling record); an address outside the definition is legitimate,
         // and `Record::alias` is the form for AWS resources.
@@ -202,7 +218,18 @@ impl Record {
         record_type: RecordType,
         target: AliasTarget,
     ) -> Self {
-        let mut resource = Self::base(id.into(), zone, name, record_type);
+        Self::with_alias(id.into(), zone, name, record_type, target)
+    }
+
+    #[track_caller]
+    fn with_alias(
+        id: String,
+        zone: &HostedZoneHandle,
+        name: &str,
+        record_type: RecordType,
+        target: AliasTarget,
+    ) -> Self {
+        let mut resource = Self::base(id, zone, name, record_type);
         if !matches!(record_type, RecordType::A | RecordType::Aaaa) {
             resource.problems.push(format!(
                 "an alias record of type {}: expected A or AAAA for an alias to a load balancer",

@@ -81,6 +81,11 @@ pub struct Subscription {
 impl Subscription {
     #[track_caller]
     pub fn new(id: impl Into<String>, topic: &TopicHandle, endpoint: Endpoint) -> Self {
+        Self::with_id(id.into(), topic, endpoint)
+    }
+
+    #[track_caller]
+    fn with_id(id: String, topic: &TopicHandle, endpoint: Endpoint) -> Self {
         let mut resource = Resource::new(id, kinds::SNS_SUBSCRIPTION);
         let (protocol, endpoint) = match endpoint {
             Endpoint::Email(address) => {

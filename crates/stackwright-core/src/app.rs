@@ -78,6 +78,26 @@ pub(crate) mod erased {
         pub(crate) naming: String,
     }
 
+    impl Shape {
+        pub(crate) fn new(name: String, location: Location) -> Self {
+            Shape {
+                name,
+                location,
+                stacks: Vec::new(),
+                declarations: Vec::new(),
+                tags: Vec::new(),
+                naming: naming::DEFAULT_PATTERN.to_owned(),
+            }
+        }
+
+        /// The non-generic half of [`App::stack`].
+        pub(crate) fn declare_stack(&mut self, name: String, location: Location) {
+            self.declarations
+                .push(Declaration::Stack(self.stacks.len()));
+            self.stacks.push(StackDeclaration { name, location });
+        }
+    }
+
     /// A stack declared with `App::stack`.
     pub struct StackDeclaration {
         pub(crate) name: String,
@@ -94,20 +114,13 @@ pub(crate) mod erased {
     }
 }
 
-pub(crate) use erased::{Declaration, Shape, StackDeclaration};
+pub(crate) use erased::{Declaration, Shape};
 
 impl<C> App<C> {
     #[track_caller]
     pub fn new(name: impl Into<String>) -> Self {
         App {
-            shape: Shape {
-                name: name.into(),
-                location: std::panic::Location::caller(),
-                stacks: Vec::new(),
-                declarations: Vec::new(),
-                tags: Vec::new(),
-                naming: naming::DEFAULT_PATTERN.to_owned(),
-            },
+            shape: Shape::new(name.into(), std::panic::Location::caller()),
             environments: Vec::new(),
             definitions: Vec::new(),
             groups: Vec::new(),
@@ -153,12 +166,7 @@ impl<C> App<C> {
         define: impl Fn(&mut Stack, &Environment<C>) + Send + Sync + 'static,
     ) -> Self {
         self.shape
-            .declarations
-            .push(Declaration::Stack(self.shape.stacks.len()));
-        self.shape.stacks.push(StackDeclaration {
-            name: name.into(),
-            location: std::panic::Location::caller(),
-        });
+            .declare_stack(name.into(), std::panic::Location::caller());
         self.definitions.push(Box::new(define));
         self
     }
@@ -342,6 +350,19 @@ pub struct EnvSpec {
 }
 
 impl EnvSpec {
+    /// The non-generic half of [`Environment::new`].
+    fn new(name: String, account: String, region: String, location: Location) -> Self {
+        EnvSpec {
+            name,
+            account,
+            region,
+            tags: Vec::new(),
+            extensions: Extensions::default(),
+            removal_policy: None,
+            location,
+        }
+    }
+
     fn validate(&self) -> Vec<Diagnostic> {
         let mut problems = Vec::new();
         let mut report = |message: String| {
@@ -389,15 +410,12 @@ impl<C> Environment<C> {
         config: C,
     ) -> Self {
         Environment {
-            spec: EnvSpec {
-                name: name.into(),
-                account: account.into(),
-                region: region.into(),
-                tags: Vec::new(),
-                extensions: Extensions::default(),
-                removal_policy: None,
-                location: std::panic::Location::caller(),
-            },
+            spec: EnvSpec::new(
+                name.into(),
+                account.into(),
+                region.into(),
+                std::panic::Location::caller(),
+            ),
             config,
         }
     }

@@ -136,8 +136,13 @@ pub struct RemoteOutput {
 impl Resource {
     #[track_caller]
     pub fn new(id: impl Into<String>, kind: &'static str) -> Self {
+        Self::with_id(id.into(), kind, std::panic::Location::caller())
+    }
+
+    /// The non-generic half of [`Resource::new`].
+    fn with_id(id: String, kind: &'static str, location: Location) -> Self {
         Resource {
-            id: id.into(),
+            id,
             kind,
             properties: Vec::new(),
             tags: Vec::new(),
@@ -148,7 +153,7 @@ impl Resource {
             overrides: Vec::new(),
             accepted_findings: Vec::new(),
             renamed_from: None,
-            location: std::panic::Location::caller(),
+            location,
             problems: Vec::new(),
             existing: None,
             remote_output: None,
@@ -179,8 +184,14 @@ impl Resource {
     }
 
     /// Sets a property, replacing an earlier value of the same name.
+    // Out of line, as `Stack::add`.
+    #[inline(never)]
     pub fn set(&mut self, name: &'static str, value: impl Into<Value>) {
-        let value = value.into();
+        self.set_value(name, value.into());
+    }
+
+    /// [`Resource::set`] of a value already converted: not generic, so compiled once.
+    fn set_value(&mut self, name: &'static str, value: Value) {
         match self.properties.iter_mut().find(|(n, _)| *n == name) {
             Some((_, slot)) => *slot = value,
             None => self.properties.push((name, value)),
@@ -400,12 +411,30 @@ impl Stack {
     }
 
     /// Adds a resource and returns its typed handle.
+    ///
+    /// Generic only in what it must be (the builder's type and its handle): the checks and the
+    /// bookkeeping are a non-generic function compiled once in this crate, so that the crate of a
+    /// definition instantiates a few lines per builder type instead of the whole of `add`.
+    // Out of line: inlined into the definition that calls it, each instance made an optimized build's
+    // ThinLTO re-optimize more after an edit of that definition (README, "Build times").
+    #[inline(never)]
     pub fn add<B: Declare>(&mut self, builder: B) -> B::Handle {
-        let at = ResourceRef {
+        let (resource, handle) = builder.declare(self.next_resource_ref());
+        self.add_resource(resource);
+        handle
+    }
+
+    /// The reference the next resource added to this stack gets.
+    fn next_resource_ref(&self) -> ResourceRef {
+        ResourceRef {
             scope: self.scope,
             index: self.resources.len() as u32,
-        };
-        let (mut resource, handle) = builder.declare(at);
+        }
+    }
+
+    /// The non-generic half of [`Stack::add`]: checks the declared resource (id, value depth, physical
+    /// name) and appends it where `next_resource_ref` said it would be.
+    fn add_resource(&mut self, mut resource: Resource) {
         let problems = id_problems(
             "resource",
             &resource.id,
@@ -416,7 +445,6 @@ impl Stack {
         self.limit_depth(&mut resource);
         self.apply_naming(&mut resource);
         self.resources.push(resource);
-        handle
     }
 
     /// Reports a property or override value nested deeper than [`MAX_VALUE_DEPTH`] and replaces it with an
@@ -558,12 +586,16 @@ impl Stack {
     /// Publishes a value as a stack output.
     #[track_caller]
     pub fn output(&mut self, id: impl Into<String>, value: impl Into<Expr>) -> &mut Output {
-        let output = Output {
+        self.add_output(Output {
             id: id.into(),
             value: value.into(),
             description: None,
             location: std::panic::Location::caller(),
-        };
+        })
+    }
+
+    /// The non-generic half of [`Stack::output`].
+    fn add_output(&mut self, output: Output) -> &mut Output {
         let problems = id_problems("output", &output.id, output.location, &mut self.ids.outputs);
         self.problems.extend(problems);
         self.outputs.push(output);
@@ -668,15 +700,19 @@ impl Stacks {
     /// filled by `define`, and returns what `define` returns.
     #[track_caller]
     pub fn stack<R>(&mut self, name: impl Into<String>, define: impl FnOnce(&mut Stack) -> R) -> R {
-        let name = name.into();
+        let location = std::panic::Location::caller();
+        let mut stack = self.open(name.into(), location);
+        let value = define(&mut stack);
+        self.declared.push((stack, location));
+        value
+    }
+
+    /// The non-generic half of [`Stacks::stack`]: the new, empty stack.
+    fn open(&mut self, name: String, location: Location) -> Stack {
         let naming = NameContext {
             stack: name.clone(),
             ..self.naming.clone()
         };
-        let location = std::panic::Location::caller();
-        let mut stack = Stack::new(&name, (self.next_scope)(), naming, location);
-        let value = define(&mut stack);
-        self.declared.push((stack, location));
-        value
+        Stack::new(&name, (self.next_scope)(), naming, location)
     }
 }

@@ -81,8 +81,14 @@ impl Template {
 
     /// Starts a rendering for an environment: `env.*` and the environment's config as `config.*`.
     pub fn with_env<C: Serialize>(&self, env: &Environment<C>) -> Render<'_> {
-        let mut render = self.with_spec(env.spec());
-        render.config = Some(serde_json::to_value(env.config()).map_err(|e| e.to_string()));
+        // Only the serialization of `C` is generic; the rest is compiled once, here.
+        let config = serde_json::to_value(env.config()).map_err(|e| e.to_string());
+        self.with_spec_and_config(env.spec(), config)
+    }
+
+    fn with_spec_and_config(&self, env: &EnvSpec, config: Result<Json, String>) -> Render<'_> {
+        let mut render = self.with_spec(env);
+        render.config = Some(config);
         render
     }
 

@@ -13,6 +13,11 @@ pub struct Vpc {
 impl Vpc {
     #[track_caller]
     pub fn new(id: impl Into<String>, cidr_block: &str) -> Self {
+        Self::with_id(id.into(), cidr_block)
+    }
+
+    #[track_caller]
+    fn with_id(id: String, cidr_block: &str) -> Self {
         let mut resource = Resource::new(id, kinds::VPC);
         let cidr = parse_network_block("VPC CIDR block", cidr_block)
             .map_err(|e| resource.problems.push(e))
@@ -107,6 +112,11 @@ impl Subnet {
     /// VPC declared before it in the stack (AWS refuses it: `InvalidSubnet.Conflict`).
     #[track_caller]
     pub fn new(id: impl Into<String>, vpc: &VpcHandle, cidr_block: &str) -> Self {
+        Self::with_id(id.into(), vpc, cidr_block)
+    }
+
+    #[track_caller]
+    fn with_id(id: String, vpc: &VpcHandle, cidr_block: &str) -> Self {
         let mut resource = Resource::new(id, kinds::SUBNET);
         let mut block = None;
         match parse_network_block("subnet CIDR block", cidr_block) {

@@ -261,9 +261,14 @@ impl PolicyDocument {
     /// The trust policy of a role that an AWS service (e.g. `ec2.amazonaws.com`) assumes.
     #[track_caller]
     pub fn assumed_by_service(service: impl Into<Expr>) -> Self {
+        Self::assumed_by(Principal::Service(service.into()))
+    }
+
+    #[track_caller]
+    fn assumed_by(principal: Principal) -> Self {
         PolicyDocument::new().statement(
             Statement::allow()
-                .principal(Principal::service(service))
+                .principal(principal)
                 .action("sts:AssumeRole"),
         )
     }

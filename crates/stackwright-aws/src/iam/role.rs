@@ -17,6 +17,11 @@ pub struct Role {
 impl Role {
     #[track_caller]
     pub fn new(id: impl Into<String>, trust_policy: PolicyDocument) -> Self {
+        Self::with_id(id.into(), trust_policy)
+    }
+
+    #[track_caller]
+    fn with_id(id: String, trust_policy: PolicyDocument) -> Self {
         let mut resource = Resource::new(id, kinds::IAM_ROLE);
         let problems = trust_policy.check(PolicyKind::Trust, "trust policy");
         resource.problems.extend(problems);
