@@ -151,21 +151,7 @@ fn kept_from(
                 ))
             }
         };
-        artifacts.push(Artifact {
-            environment: entry.environment.clone(),
-            account: entry.account.clone(),
-            region: entry.region.clone(),
-            stack: entry.stack.clone(),
-            target,
-            path: entry.path.clone(),
-            resource_count: entry.resources.unwrap_or(0) as usize,
-            bytes,
-            // What it was deployed after: it is torn down before those (`list`'s teardown waves).
-            depends_on: entry.depends_on.clone(),
-            renames: Vec::new(),
-            capabilities: Vec::new(),
-            removed: true,
-        });
+        artifacts.push(listed(entry, target, bytes, Vec::new(), true));
         let pair = (entry.environment.clone(), entry.stack.clone());
         if !kept.stacks.contains(&pair) {
             kept.stacks.push(pair);
@@ -261,7 +247,25 @@ fn carried(
             })?,
         Target::Terraform => Vec::new(),
     };
-    Ok(Some(Artifact {
+    Ok(Some(listed(
+        entry,
+        target,
+        bytes,
+        capabilities,
+        entry.removed,
+    )))
+}
+
+/// The artifact the tree's manifest lists as `entry`, with its `bytes` as read. Its `depends_on` comes
+/// along: what it was deployed after, and so what it is torn down before (`list`'s teardown waves).
+fn listed(
+    entry: &stackwright_tree::Entry,
+    target: Target,
+    bytes: Vec<u8>,
+    capabilities: Vec<&'static str>,
+    removed: bool,
+) -> Artifact {
+    Artifact {
         environment: entry.environment.clone(),
         account: entry.account.clone(),
         region: entry.region.clone(),
@@ -273,8 +277,8 @@ fn carried(
         depends_on: entry.depends_on.clone(),
         renames: Vec::new(),
         capabilities,
-        removed: entry.removed,
-    }))
+        removed,
+    }
 }
 
 /// Puts `artifacts` (with their `hashes`) in the order a synthesis of every environment writes them:

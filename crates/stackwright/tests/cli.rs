@@ -35,6 +35,17 @@ fn files(root: &std::path::Path) -> Vec<String> {
     found
 }
 
+/// Every file under `root` with its bytes, in path order.
+fn contents(root: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    files(root)
+        .into_iter()
+        .map(|f| {
+            let bytes = std::fs::read(root.join(&f)).unwrap();
+            (f, bytes)
+        })
+        .collect()
+}
+
 #[test]
 fn synth_is_the_default_and_writes_the_documented_layout() {
     let scratch = tempfile::tempdir().unwrap();
@@ -66,10 +77,7 @@ fn target_and_env_select_what_is_written_and_leave_the_rest_as_it_is() {
     let out = scratch.path().join("out");
     let out_arg = out.to_str().unwrap();
     assert_eq!(run(&two_envs(), &["synth", "--out", out_arg]).0, 0);
-    let before: Vec<(String, Vec<u8>)> = files(&out)
-        .into_iter()
-        .map(|f| (f.clone(), std::fs::read(out.join(&f)).unwrap()))
-        .collect();
+    let before = contents(&out);
     // The definition changes for every environment; only prod's Terraform module is asked for.
     let changed = App::new("demo")
         .environment(Environment::new("dev", "123456789012", "us-west-2", ()))
@@ -141,10 +149,7 @@ fn a_tree_of_another_app_is_refused_and_left_as_it_is() {
     let out = scratch.path().join("out");
     let out_arg = out.to_str().unwrap();
     assert_eq!(run(&two_envs(), &["synth", "--out", out_arg]).0, 0);
-    let before: Vec<(String, Vec<u8>)> = files(&out)
-        .into_iter()
-        .map(|f| (f.clone(), std::fs::read(out.join(&f)).unwrap()))
-        .collect();
+    let before = contents(&out);
     let other = App::new("shop")
         .environment(Environment::new("dev", "123456789012", "us-west-2", ()))
         .stack("main", |s, _| {
