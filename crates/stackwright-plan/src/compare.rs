@@ -630,12 +630,7 @@ impl<'v, 'a> Comparison<'v, 'a> {
 
     fn run(&self) -> (Vec<ResourceChange>, Vec<NamedChange>, Vec<String>) {
         let target = self.target;
-        let before_index: HashMap<&str, &Entry> = self
-            .before
-            .resources
-            .iter()
-            .map(|e| (e.address.as_str(), e))
-            .collect();
+        let before_index = self.before.by_address();
         let moved_to: HashMap<&str, &str> = self
             .moves
             .iter()

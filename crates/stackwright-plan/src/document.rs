@@ -76,6 +76,14 @@ pub(crate) struct View<'a> {
 }
 
 impl<'a> View<'a> {
+    /// The resources by address, for lookups in one pass.
+    pub fn by_address(&self) -> std::collections::HashMap<&str, &Entry<'a>> {
+        self.resources
+            .iter()
+            .map(|e| (e.address.as_str(), e))
+            .collect()
+    }
+
     pub fn of(document: &Document<'a>) -> Self {
         let json = document.json;
         let mut view = View {

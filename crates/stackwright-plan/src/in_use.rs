@@ -5,9 +5,9 @@
 //! old one deleted after its dependents moved). For most types the order does not matter; for the types
 //! below AWS refuses the early deletion and the apply fails halfway.
 
-use crate::document::{Entry, View};
+use crate::document::View;
 use crate::{Action, ResourceChange, Target};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 /// Terraform types whose deletion AWS refuses while a remaining resource uses them, with what AWS answers.
 const REFUSED_WHILE_IN_USE: &[(&str, &str)] = &[(
@@ -34,16 +34,7 @@ pub(crate) fn warn(before: &View, after: &View, resources: &mut [ResourceChange]
         .map(|e| e.address.as_str())
         .filter(|a| !goes.contains(a))
         .collect();
-    let before_index: HashMap<&str, &Entry> = before
-        .resources
-        .iter()
-        .map(|e| (e.address.as_str(), e))
-        .collect();
-    let after_index: HashMap<&str, &Entry> = after
-        .resources
-        .iter()
-        .map(|e| (e.address.as_str(), e))
-        .collect();
+    let (before_index, after_index) = (before.by_address(), after.by_address());
     let mut warnings = Vec::new();
     for (i, change) in resources.iter().enumerate() {
         if !matches!(change.action, Action::Destroy | Action::Replace) {
