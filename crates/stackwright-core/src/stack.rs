@@ -494,19 +494,10 @@ impl Stack {
         let full = &physical.name;
         let mut problems = Vec::new();
         if let Err(why) = physical.rule.check(full) {
-            let problem = format!(
+            problems.push(format!(
                 "invalid physical name `{full}` (name `{given}` in naming pattern `{}`): {why}",
                 self.naming.pattern
-            );
-            // One mistake, one error: without its name the resource is not checked again against the
-            // type's name pattern by the targets (nothing is written anyway).
-            resource.physical_name = None;
-            self.problems.push(
-                Diagnostic::new(problem)
-                    .for_resource(&resource.id)
-                    .at(resource.location),
-            );
-            return;
+            ));
         }
         let index = self.resources.len();
         let twin = match self.ids.physical_names.entry((resource.kind, full.clone())) {
