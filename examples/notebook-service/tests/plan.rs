@@ -269,7 +269,10 @@ fn changing_the_ami_parameter_updates_the_template_naming_the_parameter() {
     assert_eq!(
         tf["settings"],
         json!([
-            "variable ami_id (changed)",
+            format!(
+                "variable ami_id (changed: default \"/aws/service/ami-amazon-linux-latest/\
+                 al2023-ami-kernel-default-x86_64\" -> \"{arm}\")"
+            ),
             "data.aws_ssm_parameter.ami_id (changed)"
         ])
     );
