@@ -53,9 +53,17 @@ pub(crate) fn check(
     }
     let empty = Json::Object(Map::new());
     let properties = entry.get("Properties").unwrap_or(&empty);
+    // A name its naming rule rejected was reported once already, in the user's terms.
+    let rejected_name = schema
+        .custom_name()
+        .filter(|_| resource.physical_name_rejected);
     for problem in
         stackwright_validate::cloudformation::validate_properties(schema.schema(), properties)
     {
+        let path = problem.path.to_string();
+        if rejected_name.is_some_and(|name| path.strip_prefix("Properties.") == Some(name)) {
+            continue;
+        }
         report(format!(
             "`{type_name}` `{}`: {}",
             problem.path, problem.message

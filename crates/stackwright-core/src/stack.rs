@@ -103,6 +103,9 @@ pub struct Resource {
     pub removal_chosen: bool,
     /// The name the resource gets in the cloud, when the user asked for one; see [`crate::naming`].
     pub physical_name: Option<PhysicalName>,
+    /// The physical name broke its naming rule, which is reported once, here: targets do not report it
+    /// again from their own schemas (a CloudFormation name property's pattern).
+    pub physical_name_rejected: bool,
     /// Target-specific edits of the lowered resource, applied last (the escape hatch).
     pub overrides: Vec<Override>,
     /// Security-scanner findings (check id, reason) the user accepts for this resource; the artifacts
@@ -150,6 +153,7 @@ impl Resource {
             removal_policy: RemovalPolicy::Destroy,
             removal_chosen: false,
             physical_name: None,
+            physical_name_rejected: false,
             overrides: Vec::new(),
             accepted_findings: Vec::new(),
             renamed_from: None,
@@ -498,6 +502,7 @@ impl Stack {
                 "invalid physical name `{full}` (name `{given}` in naming pattern `{}`): {why}",
                 self.naming.pattern
             ));
+            resource.physical_name_rejected = true;
         }
         let index = self.resources.len();
         let twin = match self.ids.physical_names.entry((resource.kind, full.clone())) {

@@ -2,7 +2,7 @@
 //! nothing written.
 
 use crate::support::{fails, line_below, one_stack};
-use stackwright::aws::ec2;
+use stackwright::aws::{ec2, s3};
 use stackwright::{App, Environment};
 use std::sync::Mutex;
 
@@ -154,6 +154,26 @@ fn overlapping_subnets_of_one_vpc() {
         1,
         "{stderr}"
     );
+}
+
+/// A physical name its type's rule rejects is one error: CloudFormation's schema check does not repeat it
+/// from the type's name pattern (S3 `BucketName` gave a second error), and the name stays in the
+/// artifacts (what the outside checkers see with the guard off).
+#[test]
+fn an_invalid_physical_name_is_one_error() {
+    let at = line_below(2);
+    let app = one_stack(|s| {
+        s.add(s3::Bucket::new("Assets").name("Not_A_Bucket"));
+    });
+    let stderr = fails(
+        &app,
+        &[
+            "invalid physical name `demo-dev-Not_A_Bucket`",
+            "resource `Assets`",
+            &at,
+        ],
+    );
+    assert!(stderr.contains("error: 1 problem found"), "{stderr}");
 }
 
 #[test]
