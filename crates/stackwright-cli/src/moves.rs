@@ -1,7 +1,7 @@
 //! `moved` blocks that only the previous tree can give: each fresh Terraform module is compared with the
 //! module at the same path in the previous tree (see `stackwright_terraform::carry_moves`).
 
-use crate::synth::{Artifact, Synthesis, Target, MANIFEST};
+use crate::synth::{Artifact, Synthesis, Target};
 use serde_json::Value as Json;
 use std::collections::HashSet;
 use std::path::Path;
@@ -14,9 +14,7 @@ pub(crate) struct Previous<'a> {
 
 impl<'a> Previous<'a> {
     pub(crate) fn read(dir: &'a Path) -> Self {
-        let paths = stackwright_tree::read_file(dir, MANIFEST, stackwright_tree::DEFAULT_LIMIT)
-            .ok()
-            .and_then(|bytes| stackwright_tree::Manifest::parse(&bytes).ok())
+        let paths = crate::removed::previous_manifest(dir)
             .map(|m| m.artifacts.into_iter().map(|e| e.path).collect())
             .unwrap_or_default();
         Previous { dir, paths }

@@ -11,6 +11,14 @@ use stackwright_core::AnyApp;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
+/// The manifest of the tree in `out`, when it has one stackwright wrote; `None` otherwise (the writer
+/// refuses a tree it cannot read, and `plan` says why).
+pub(crate) fn previous_manifest(out: &Path) -> Option<stackwright_tree::Manifest> {
+    stackwright_tree::read_file(out, MANIFEST, stackwright_tree::DEFAULT_LIMIT)
+        .ok()
+        .and_then(|bytes| stackwright_tree::Manifest::parse(&bytes).ok())
+}
+
 /// What [`keep`] found: the kept (environment, stack) pairs and warnings to print.
 #[derive(Debug, Default)]
 pub(crate) struct Kept {
@@ -96,7 +104,6 @@ fn kept_from(
     destroyed: &[String],
     guard_moves: bool,
 ) -> Result<(Kept, Vec<Artifact>), String> {
-    let limit = stackwright_tree::DEFAULT_LIMIT;
     // One pass over the fresh artifacts, so that the tree's artifacts cost O(1) each.
     let present: HashSet<(&str, &str)> = fresh
         .iter()
@@ -104,9 +111,7 @@ fn kept_from(
         .collect();
     let by_path: HashMap<&str, &Artifact> = fresh.iter().map(|a| (a.path.as_str(), a)).collect();
     let mut artifacts = Vec::new();
-    let manifest = stackwright_tree::read_file(out, MANIFEST, limit)
-        .ok()
-        .and_then(|bytes| stackwright_tree::Manifest::parse(&bytes).ok());
+    let manifest = previous_manifest(out);
     let mut kept = Kept::default();
     let mut used = vec![false; destroyed.len()];
     let mut candidates = Vec::new();
@@ -117,7 +122,9 @@ fn kept_from(
         if !gone {
             let unasked = carry.is_some_and(|asked| !asked(env, target));
             if unasked && !by_path.contains_key(entry.path.as_str()) {
-                if let Some(artifact) = carried(entry, target, out, &mut kept)? {
+                if let Some(artifact) =
+                    from_tree(entry, target, out, Listed::Unselected, &mut kept)?
+                {
                     kept.unselected.push(artifact.path.clone());
                     artifacts.push(artifact);
                 }
@@ -133,25 +140,10 @@ fn kept_from(
             forgotten.into_iter().for_each(|i| used[i] = true);
             continue;
         }
-        let bytes = match stackwright_tree::read_file(out, &entry.path, limit) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                kept.warnings.push(format!(
-                    "`{}` (environment `{env}`, stack `{stack}`, removed from the definition) is gone \
-                     from the tree, so it is no longer kept; its deployment, if it still exists, needs the \
-                     artifact from an earlier checkout to be torn down",
-                    out.join(&entry.path).display()
-                ));
-                continue;
-            }
-            Err(e) => {
-                return Err(format!(
-                    "cannot keep `{}` (environment `{env}`, stack `{stack}`, removed from the definition): {e}",
-                    out.join(&entry.path).display()
-                ))
-            }
+        let Some(artifact) = from_tree(entry, target, out, Listed::Removed, &mut kept)? else {
+            continue;
         };
-        artifacts.push(listed(entry, target, bytes, Vec::new(), true));
+        artifacts.push(artifact);
         let pair = (entry.environment.clone(), entry.stack.clone());
         if !kept.stacks.contains(&pair) {
             kept.stacks.push(pair);
@@ -203,57 +195,66 @@ fn kept_from(
     Ok((kept, artifacts))
 }
 
-/// The artifact of the tree that `entry` lists, as it is (its bytes, dependencies, removed flag and a
-/// template's capabilities, read from the template): `None`, with a warning, when the file is gone.
-fn carried(
+/// Why an artifact of the tree comes into a synthesis that did not produce it.
+#[derive(Clone, Copy)]
+enum Listed {
+    /// Its environment or stack left the definition: kept, marked removed, until `--destroyed`.
+    Removed,
+    /// Its environment or target was not selected: carried over as it is.
+    Unselected,
+}
+
+/// The artifact of the tree that `entry` lists, as it is: its bytes, dependencies and a template's
+/// capabilities (read from the template, so that the manifest stays true). `None`, with a warning, when
+/// the file is gone.
+fn from_tree(
     entry: &stackwright_tree::Entry,
     target: Target,
     out: &Path,
+    why: Listed,
     kept: &mut Kept,
 ) -> Result<Option<Artifact>, String> {
     let path = out.join(&entry.path);
+    let (env, stack) = (&entry.environment, &entry.stack);
+    let (reason, verb) = match why {
+        Listed::Removed => ("removed from the definition", "keep"),
+        Listed::Unselected => ("not selected", "carry over"),
+    };
+    let cannot = |what: String| {
+        format!(
+            "cannot {verb} `{}` (environment `{env}`, stack `{stack}`, {reason}): {what}",
+            path.display()
+        )
+    };
     let bytes = match stackwright_tree::read_file(out, &entry.path, stackwright_tree::DEFAULT_LIMIT)
     {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let then = match why {
+                Listed::Removed => {
+                    "it is no longer kept; its deployment, if it still exists, needs the artifact from an \
+                     earlier checkout to be torn down"
+                }
+                Listed::Unselected => {
+                    "the manifest no longer lists it; synthesize its environment to write it again"
+                }
+            };
             kept.warnings.push(format!(
-                "`{}` (environment `{}`, stack `{}`, not selected) is gone from the tree, so the manifest no \
-                 longer lists it; synthesize its environment to write it again",
-                path.display(),
-                entry.environment,
-                entry.stack
+                "`{}` (environment `{env}`, stack `{stack}`, {reason}) is gone from the tree, so {then}",
+                path.display()
             ));
             return Ok(None);
         }
-        Err(e) => {
-            return Err(format!(
-                "cannot carry over `{}` (environment `{}`, stack `{}`, not selected): {e}",
-                path.display(),
-                entry.environment,
-                entry.stack
-            ))
-        }
+        Err(e) => return Err(cannot(e.to_string())),
     };
     let capabilities = match target {
         Target::CloudFormation => serde_json::from_slice(&bytes)
             .map(|template| stackwright_cloudformation::capabilities(&template))
-            .map_err(|e| {
-                format!(
-                    "cannot carry over `{}` (environment `{}`, stack `{}`, not selected): it is not JSON ({e})",
-                    path.display(),
-                    entry.environment,
-                    entry.stack
-                )
-            })?,
+            .map_err(|e| cannot(format!("it is not JSON ({e})")))?,
         Target::Terraform => Vec::new(),
     };
-    Ok(Some(listed(
-        entry,
-        target,
-        bytes,
-        capabilities,
-        entry.removed,
-    )))
+    let removed = matches!(why, Listed::Removed) || entry.removed;
+    Ok(Some(listed(entry, target, bytes, capabilities, removed)))
 }
 
 /// The artifact the tree's manifest lists as `entry`, with its `bytes` as read. Its `depends_on` comes
@@ -333,28 +334,11 @@ pub(crate) fn tree_order(
 /// The Terraform modules of the tree in `out` that `fresh` would replace while deploying to another
 /// account or region (a move synth refuses until `--destroyed`): path -> the tree's (account, region).
 pub(crate) fn pending_moves(out: &Path, fresh: &[Artifact]) -> HashMap<String, (String, String)> {
-    let Some(manifest) =
-        stackwright_tree::read_file(out, MANIFEST, stackwright_tree::DEFAULT_LIMIT)
-            .ok()
-            .and_then(|bytes| stackwright_tree::Manifest::parse(&bytes).ok())
-    else {
-        return HashMap::new();
-    };
-    let by_path: HashMap<&str, &Artifact> = fresh
+    let guard = MoveGuard::new(out, &[]);
+    fresh
         .iter()
-        .filter(|a| !a.removed && a.target == Target::Terraform)
-        .map(|a| (a.path.as_str(), a))
-        .collect();
-    manifest
-        .artifacts
-        .into_iter()
-        .filter(|e| !e.removed)
-        .filter(|e| {
-            by_path.get(e.path.as_str()).is_some_and(|a| {
-                (a.account.as_str(), a.region.as_str()) != (e.account.as_str(), e.region.as_str())
-            })
-        })
-        .map(|e| (e.path, (e.account, e.region)))
+        .filter_map(|a| guard.moved_from(a))
+        .map(|(_, e)| (e.path.clone(), (e.account.clone(), e.region.clone())))
         .collect()
 }
 
@@ -362,11 +346,7 @@ pub(crate) fn pending_moves(out: &Path, fresh: &[Artifact]) -> HashMap<String, (
 /// modules that can tear its deployments down, and treating them as this app's would list them as removed
 /// and relabel them. A tree without a readable manifest is left to the other checks.
 pub(crate) fn same_app(out: &Path, app: &str) -> Result<(), String> {
-    let Some(manifest) =
-        stackwright_tree::read_file(out, MANIFEST, stackwright_tree::DEFAULT_LIMIT)
-            .ok()
-            .and_then(|bytes| stackwright_tree::Manifest::parse(&bytes).ok())
-    else {
+    let Some(manifest) = previous_manifest(out) else {
         return Ok(());
     };
     if manifest.app == app {
@@ -424,9 +404,7 @@ pub(crate) struct MoveGuard<'a> {
 
 impl<'a> MoveGuard<'a> {
     pub(crate) fn new(out: &'a Path, destroyed: &[String]) -> Self {
-        let modules = stackwright_tree::read_file(out, MANIFEST, stackwright_tree::DEFAULT_LIMIT)
-            .ok()
-            .and_then(|bytes| stackwright_tree::Manifest::parse(&bytes).ok())
+        let modules = previous_manifest(out)
             .map(|m| m.artifacts)
             .unwrap_or_default()
             .into_iter()
@@ -442,10 +420,17 @@ impl<'a> MoveGuard<'a> {
     /// The refusal for `fresh`, with the position of the module it would replace in the manifest (the
     /// first one in that order is reported), when that module deploys to another account or region.
     pub(crate) fn check(&self, fresh: &Artifact) -> Option<(usize, String)> {
+        let (i, entry) = self.moved_from(fresh)?;
+        Some((i, move_refusal(entry, fresh, self.out)))
+    }
+
+    /// The tree's module (with its position in the manifest) that `fresh` would replace while it deploys
+    /// to another account or region.
+    fn moved_from(&self, fresh: &Artifact) -> Option<(usize, &stackwright_tree::Entry)> {
         let (i, entry) = self.modules.get(&fresh.path)?;
         let moved = (fresh.account.as_str(), fresh.region.as_str())
             != (entry.account.as_str(), entry.region.as_str());
-        (moved && !fresh.removed).then(|| (*i, move_refusal(entry, fresh, self.out)))
+        (moved && !fresh.removed).then_some((*i, entry))
     }
 }
 

@@ -64,6 +64,15 @@ fn a_removed_environment_stays_destroyable_until_it_is_said_to_be_destroyed() {
     let test = entries(&m, "test");
     assert_eq!(test.len(), 2);
     assert!(test.iter().all(|a| a["removed"] == true), "{test:?}");
+    // The kept template's entry still says what its stack needs (read from the template itself).
+    let template_entry = test
+        .iter()
+        .find(|a| a["target"] == "cloudformation")
+        .unwrap();
+    assert_eq!(
+        template_entry["capabilities"],
+        serde_json::json!(["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"])
+    );
     assert!(entries(&m, "prod-oregon")
         .iter()
         .all(|a| a.get("removed").is_none()));
