@@ -665,27 +665,26 @@ fn teardown_waves(artifacts: &[crate::Artifact]) -> Vec<Option<usize>> {
         .enumerate()
         .map(|(i, a)| (a.path.as_str(), i))
         .collect();
-    let mut wave: Vec<Option<usize>> = artifacts.iter().map(|a| a.removed.then_some(0)).collect();
-    for _ in 0..artifacts.len() {
-        let mut changed = false;
-        for (j, a) in artifacts.iter().enumerate() {
-            let Some(after) = wave[j] else { continue };
-            for d in &a.depends_on {
-                let Some(&i) = index.get(d.as_str()) else {
-                    continue;
-                };
-                if artifacts[i].environment == a.environment && wave[i].is_some_and(|w| w <= after)
-                {
-                    wave[i] = Some(after + 1);
-                    changed = true;
-                }
-            }
-        }
-        if !changed {
-            break;
-        }
-    }
-    wave
+    let index = &index;
+    // The reverse of the deploy order, among the removed stacks of one environment.
+    let order: Vec<(usize, usize)> = artifacts
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.removed)
+        .flat_map(|(j, a)| {
+            a.depends_on.iter().filter_map(move |d| {
+                let i = *index.get(d.as_str())?;
+                let b = &artifacts[i];
+                (b.removed && b.environment == a.environment).then_some((j, i))
+            })
+        })
+        .collect();
+    let levels = crate::synth::levels(artifacts.len(), &order);
+    artifacts
+        .iter()
+        .zip(levels)
+        .map(|(a, level)| a.removed.then_some(level - 1))
+        .collect()
 }
 
 /// The kept artifacts of removed stacks that depend on `a`: torn down before it.

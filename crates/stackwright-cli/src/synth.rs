@@ -432,26 +432,35 @@ pub(crate) fn artifact_path(target: Target, env: &str, stack: &str) -> String {
 /// The deploy wave of each artifact (1 = depends on nothing; n + 1 = depends on waves up to n): the
 /// artifacts of one wave can deploy in parallel once the earlier waves are deployed.
 pub fn waves(artifacts: &[Artifact]) -> Vec<usize> {
-    let index: std::collections::BTreeMap<&str, usize> = artifacts
+    let index: std::collections::HashMap<&str, usize> = artifacts
         .iter()
         .enumerate()
         .map(|(i, a)| (a.path.as_str(), i))
         .collect();
-    let mut wave = vec![1; artifacts.len()];
-    // Producers are declared before their consumers, so one pass usually settles it; instantiation
-    // rejects cycles, so at most `len` passes do.
-    for _ in 0..artifacts.len() {
-        let mut changed = false;
-        for (i, a) in artifacts.iter().enumerate() {
-            let after = a
-                .depends_on
+    let index = &index;
+    let order: Vec<(usize, usize)> = artifacts
+        .iter()
+        .enumerate()
+        .flat_map(|(i, a)| {
+            a.depends_on
                 .iter()
-                .filter_map(|d| index.get(d.as_str()))
-                .map(|&d| wave[d] + 1)
-                .max()
-                .unwrap_or(1);
-            if after > wave[i] {
-                wave[i] = after;
+                .filter_map(move |d| index.get(d.as_str()).map(|&d| (d, i)))
+        })
+        .collect();
+    levels(artifacts.len(), &order)
+}
+
+/// The level of each of `n` items: 1 when nothing must come before it, else one more than the highest
+/// level of those that must, where `(first, then)` in `order` says `first` comes before `then`. The
+/// order has no cycle (instantiation rejects them), so `n` passes settle it; producers declared before
+/// their consumers settle in one.
+pub(crate) fn levels(n: usize, order: &[(usize, usize)]) -> Vec<usize> {
+    let mut level = vec![1; n];
+    for _ in 0..n {
+        let mut changed = false;
+        for &(first, then) in order {
+            if level[then] <= level[first] {
+                level[then] = level[first] + 1;
                 changed = true;
             }
         }
@@ -459,7 +468,7 @@ pub fn waves(artifacts: &[Artifact]) -> Vec<usize> {
             break;
         }
     }
-    wave
+    level
 }
 
 /// Pretty JSON with two-space indentation and a final newline: stable bytes, readable diffs.
