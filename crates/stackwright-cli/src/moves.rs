@@ -25,17 +25,7 @@ impl<'a> Previous<'a> {
     /// apply). Only Terraform artifacts at a path the previous manifest lists; a module that cannot be
     /// read or parsed gives no moves. Whether the artifact gained moves.
     pub(crate) fn carry(&self, artifact: &mut Artifact) -> bool {
-        if artifact.target != Target::Terraform
-            || artifact.removed
-            || !self.paths.contains(&artifact.path)
-        {
-            return false;
-        }
-        let limit = stackwright_tree::DEFAULT_LIMIT;
-        let Some(old) = stackwright_tree::read_file(self.dir, &artifact.path, limit)
-            .ok()
-            .and_then(|bytes| serde_json::from_slice::<Json>(&bytes).ok())
-        else {
+        let Some(old) = self.previous_module(artifact) else {
             return false;
         };
         let mut module: Json =
@@ -45,6 +35,28 @@ impl<'a> Previous<'a> {
             return true;
         }
         false
+    }
+
+    /// [`carry`](Previous::carry) for `artifact`'s module still as a document (`module`, its `bytes`
+    /// empty): the moves are added to `module`. Whether it gained any.
+    pub(crate) fn carry_into(&self, artifact: &Artifact, module: &mut Json) -> bool {
+        self.previous_module(artifact)
+            .is_some_and(|old| stackwright_terraform::carry_moves(&old, module) > 0)
+    }
+
+    /// The previous version of `artifact`, if it is a fresh Terraform module the previous manifest
+    /// lists, and it can be read and parsed.
+    fn previous_module(&self, artifact: &Artifact) -> Option<Json> {
+        if artifact.target != Target::Terraform
+            || artifact.removed
+            || !self.paths.contains(&artifact.path)
+        {
+            return None;
+        }
+        let limit = stackwright_tree::DEFAULT_LIMIT;
+        stackwright_tree::read_file(self.dir, &artifact.path, limit)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<Json>(&bytes).ok())
     }
 }
 

@@ -165,31 +165,54 @@ pub(crate) fn write_into(
     let failed: Mutex<Option<std::io::Error>> = Mutex::new(None);
     // The first refused move (in the manifest's order); nothing is staged once there is one.
     let refused: Mutex<Option<(usize, String)>> = Mutex::new(None);
-    let lowered = stream(app, request, Form::Bytes, &|_, instance| {
+    let lowered = stream(app, request, Form::Stream, &|_, instance| {
         instance
             .into_iter()
-            .map(|Lowered { mut artifact, .. }| {
-                if let Some(refusal) = guard.check(&artifact) {
-                    let mut first = refused.lock().expect("writers do not panic");
-                    if first.as_ref().is_none_or(|(at, _)| refusal.0 < *at) {
-                        *first = Some(refusal);
+            .map(
+                |Lowered {
+                     mut artifact,
+                     mut document,
+                 }| {
+                    if let Some(refusal) = guard.check(&artifact) {
+                        let mut first = refused.lock().expect("writers do not panic");
+                        if first.as_ref().is_none_or(|(at, _)| refusal.0 < *at) {
+                            *first = Some(refusal);
+                        }
                     }
-                }
-                let moved = previous.carry(&mut artifact);
-                let bytes = std::mem::take(&mut artifact.bytes);
-                let sha256 = hex_sha256(&bytes);
-                let clean = failed.lock().expect("writers do not panic").is_none()
-                    && refused.lock().expect("writers do not panic").is_none();
-                if clean {
-                    if let Err(e) = staging.add(&artifact.path, &bytes) {
-                        failed
-                            .lock()
-                            .expect("writers do not panic")
-                            .get_or_insert(e);
+                    let moved = match document.as_mut() {
+                        Some(module) => previous.carry_into(&artifact, module),
+                        None => previous.carry(&mut artifact),
+                    };
+                    let clean = failed.lock().expect("writers do not panic").is_none()
+                        && refused.lock().expect("writers do not panic").is_none();
+                    // Once a write failed or a move was refused, nothing is committed, and no digest is
+                    // needed: later artifacts are only lowered, for their problems.
+                    let mut sha256 = String::new();
+                    if clean {
+                        let written = match &document {
+                            Some(module) => staging
+                                .create(&artifact.path)
+                                .and_then(|file| write_document(file, module)),
+                            None => {
+                                let bytes = std::mem::take(&mut artifact.bytes);
+                                staging
+                                    .add(&artifact.path, &bytes)
+                                    .map(|()| hex_sha256(&bytes))
+                            }
+                        };
+                        match written {
+                            Ok(digest) => sha256 = digest,
+                            Err(e) => {
+                                failed
+                                    .lock()
+                                    .expect("writers do not panic")
+                                    .get_or_insert(e);
+                            }
+                        }
                     }
-                }
-                (artifact, sha256, moved)
-            })
+                    (artifact, sha256, moved)
+                },
+            )
             .collect::<Vec<_>>()
     })
     .map_err(SynthError::Problems)?;
@@ -241,12 +264,17 @@ pub(crate) enum Form {
     Bytes,
     /// The document itself; `bytes` empty (a CloudFormation template's size is counted, for its limit).
     Document,
+    /// A Terraform module as [`Form::Document`], for the caller to serialize straight into its file
+    /// ([`write_document`]): a module has no size limit, and one of tens of thousands of resources would
+    /// otherwise be held twice, as a tree and as bytes. A CloudFormation template as [`Form::Bytes`]: it
+    /// is serialized anyway, to be checked against CloudFormation's 1 MB limit, which also bounds it.
+    Stream,
 }
 
 /// One artifact of an instance as [`stream`] hands it on.
 pub(crate) struct Lowered {
     pub(crate) artifact: Artifact,
-    /// `Some` in [`Form::Document`].
+    /// `Some` in [`Form::Document`], and for a Terraform module in [`Form::Stream`].
     pub(crate) document: Option<Json>,
 }
 
@@ -369,7 +397,8 @@ fn lower(
         }
         problems.extend(found);
         let (bytes, size, document) = match form {
-            Form::Bytes => {
+            Form::Stream if target == Target::Terraform => (Vec::new(), 0, Some(document)),
+            Form::Bytes | Form::Stream => {
                 let bytes = to_bytes(&document);
                 let size = bytes.len();
                 (bytes, size, None)
@@ -469,6 +498,42 @@ pub(crate) fn levels(n: usize, order: &[(usize, usize)]) -> Vec<usize> {
         }
     }
     level
+}
+
+/// Writes [`to_bytes`] of `document` into `file` through a small buffer, never holding the bytes, and
+/// gives their sha256 digest (hex) as [`hex_sha256`] would.
+pub(crate) fn write_document(file: std::fs::File, document: &Json) -> std::io::Result<String> {
+    /// Passes every byte on to the file's buffer and to the digest.
+    struct Hashing<W> {
+        inner: W,
+        digest: Sha256,
+    }
+    impl<W: std::io::Write> std::io::Write for Hashing<W> {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            let n = self.inner.write(bytes)?;
+            self.digest.update(&bytes[..n]);
+            Ok(n)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            self.inner.flush()
+        }
+    }
+    use std::io::Write as _;
+    // 64 KiB: a few system calls per module, a buffer that stays in cache.
+    let mut out = Hashing {
+        inner: std::io::BufWriter::with_capacity(1 << 16, file),
+        digest: Sha256::new(),
+    };
+    serde_json::to_writer_pretty(&mut out, document).map_err(std::io::Error::other)?;
+    out.write_all(b"\n")?;
+    out.flush()?;
+    let Hashing { inner, digest } = out;
+    inner.into_inner().map_err(|e| e.into_error())?;
+    Ok(digest
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
 }
 
 /// Pretty JSON with two-space indentation and a final newline: stable bytes, readable diffs.

@@ -143,6 +143,13 @@ impl Staging {
     /// Writes one file of the new tree (`path` relative, `/`-separated), creating its directories. Callable
     /// from several threads at once; each path at most once.
     pub fn add(&self, path: &str, bytes: &[u8]) -> io::Result<()> {
+        self.create(path)?.write_all(bytes)
+    }
+
+    /// Creates one empty file of the new tree, as [`add`](Staging::add) does, for the caller to stream its
+    /// contents into (a document too large to hold serialized). A write that fails must fail the
+    /// synthesis: the staging tree is then abandoned, never committed with a short file.
+    pub fn create(&self, path: &str) -> io::Result<File> {
         crate::manifest::check_relative_path(path).map_err(invalid)?;
         let file = self.dir.join(path);
         {
@@ -159,7 +166,7 @@ impl Staging {
                 state.dirs.insert(parent.to_path_buf());
             }
         }
-        File::create_new(&file).and_then(|mut f| f.write_all(bytes))
+        File::create_new(&file)
     }
 
     /// Takes the lock of `out` (calling `on_wait` if another writer holds it), cleans up what dead writers
