@@ -3,6 +3,7 @@
 
 use crate::synth::{Artifact, Synthesis, Target};
 use serde_json::Value as Json;
+use stackwright_terraform::ModuleDocument;
 use std::collections::HashSet;
 use std::path::Path;
 
@@ -39,7 +40,7 @@ impl<'a> Previous<'a> {
 
     /// [`carry`](Previous::carry) for `artifact`'s module still as a document (`module`, its `bytes`
     /// empty): the moves are added to `module`. Whether it gained any.
-    pub(crate) fn carry_into(&self, artifact: &Artifact, module: &mut Json) -> bool {
+    pub(crate) fn carry_into(&self, artifact: &Artifact, module: &mut ModuleDocument) -> bool {
         self.previous_module(artifact)
             .is_some_and(|old| stackwright_terraform::carry_moves(&old, module) > 0)
     }

@@ -1,6 +1,7 @@
 use serde_json::{json, Value as Json};
 use sha2::{Digest, Sha256};
 use stackwright_core::{AnyApp, Diagnostic, Selection, StackInstance};
+use stackwright_terraform::ModuleDocument;
 use stackwright_tree::{Staging, Written};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -171,7 +172,8 @@ pub(crate) fn write_into(
             .map(
                 |Lowered {
                      mut artifact,
-                     mut document,
+                     mut module,
+                     ..
                  }| {
                     if let Some(refusal) = guard.check(&artifact) {
                         let mut first = refused.lock().expect("writers do not panic");
@@ -179,7 +181,7 @@ pub(crate) fn write_into(
                             *first = Some(refusal);
                         }
                     }
-                    let moved = match document.as_mut() {
+                    let moved = match module.as_mut() {
                         Some(module) => previous.carry_into(&artifact, module),
                         None => previous.carry(&mut artifact),
                     };
@@ -189,10 +191,10 @@ pub(crate) fn write_into(
                     // needed: later artifacts are only lowered, for their problems.
                     let mut sha256 = String::new();
                     if clean {
-                        let written = match &document {
+                        let written = match &module {
                             Some(module) => staging
                                 .create(&artifact.path)
-                                .and_then(|file| write_document(file, module)),
+                                .and_then(|file| write_module(file, module)),
                             None => {
                                 let bytes = std::mem::take(&mut artifact.bytes);
                                 staging
@@ -264,18 +266,48 @@ pub(crate) enum Form {
     Bytes,
     /// The document itself; `bytes` empty (a CloudFormation template's size is counted, for its limit).
     Document,
-    /// A Terraform module as [`Form::Document`], for the caller to serialize straight into its file
-    /// ([`write_document`]): a module has no size limit, and one of tens of thousands of resources would
-    /// otherwise be held twice, as a tree and as bytes. A CloudFormation template as [`Form::Bytes`]: it
-    /// is serialized anyway, to be checked against CloudFormation's 1 MB limit, which also bounds it.
+    /// A Terraform module held as text ([`Lowered::module`]), for the caller to write straight into its
+    /// file ([`write_module`]): a module has no size limit, and one of tens of thousands of resources
+    /// would otherwise be held as a JSON tree and then as bytes too. A CloudFormation template as
+    /// [`Form::Bytes`]: it is serialized anyway, to be checked against CloudFormation's 1 MB limit, which
+    /// also bounds it.
     Stream,
 }
 
 /// One artifact of an instance as [`stream`] hands it on.
 pub(crate) struct Lowered {
     pub(crate) artifact: Artifact,
-    /// `Some` in [`Form::Document`], and for a Terraform module in [`Form::Stream`].
+    /// `Some` in [`Form::Document`].
     pub(crate) document: Option<Json>,
+    /// A Terraform module in [`Form::Stream`], held as text.
+    pub(crate) module: Option<ModuleDocument>,
+}
+
+/// A lowered artifact before [`lower`] hands it on.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one short-lived value per artifact, moved once"
+)]
+enum Document {
+    Tree(Json),
+    Module(ModuleDocument),
+}
+
+impl Document {
+    /// [`to_bytes`] of the document.
+    fn to_bytes(&self) -> Vec<u8> {
+        match self {
+            Document::Tree(document) => to_bytes(document),
+            Document::Module(module) => {
+                let mut bytes = Vec::new();
+                module
+                    .write_to(&mut bytes)
+                    .expect("writing to memory does not fail");
+                bytes.push(b'\n');
+                bytes
+            }
+        }
+    }
 }
 
 /// How many environments are instantiated and lowered at a time: enough for every core to lower a few
@@ -373,12 +405,18 @@ fn lower(
                 let t = stackwright_cloudformation::synthesize(instance);
                 let capabilities = stackwright_cloudformation::capabilities(&t.document);
                 let (d, n, p) = (t.document, t.resource_count, t.problems);
-                (d, n, p, t.renames, capabilities)
+                (Document::Tree(d), n, p, t.renames, capabilities)
             }
-            Target::Terraform => {
+            // Only a plan compares blocks; synth and `--check` serialize, from a module held as text.
+            Target::Terraform if form == Form::Document => {
                 let m = stackwright_terraform::synthesize(instance);
                 let (d, n, p) = (m.document, m.resource_count, m.problems);
-                (d, n, p, Vec::new(), Vec::new())
+                (Document::Tree(d), n, p, Vec::new(), Vec::new())
+            }
+            Target::Terraform => {
+                let m = stackwright_terraform::synthesize_text(instance);
+                let (d, n, p) = (m.document, m.resource_count, m.problems);
+                (Document::Module(d), n, p, Vec::new(), Vec::new())
             }
         };
         let path = artifact_path(target, &env.name, stack);
@@ -396,17 +434,23 @@ fn lower(
             }
         }
         problems.extend(found);
-        let (bytes, size, document) = match form {
-            Form::Stream if target == Target::Terraform => (Vec::new(), 0, Some(document)),
-            Form::Bytes | Form::Stream => {
-                let bytes = to_bytes(&document);
+        let (bytes, size, document, module) = match (form, document) {
+            (Form::Stream, Document::Module(module)) => (Vec::new(), 0, None, Some(module)),
+            (Form::Bytes | Form::Stream, document) => {
+                let bytes = document.to_bytes();
                 let size = bytes.len();
-                (bytes, size, None)
+                (bytes, size, None, None)
             }
-            Form::Document if target == Target::CloudFormation => {
-                (Vec::new(), serialized_size(&document), Some(document))
+            (Form::Document, Document::Tree(document)) => {
+                let size = match target {
+                    Target::CloudFormation => serialized_size(&document),
+                    Target::Terraform => 0,
+                };
+                (Vec::new(), size, Some(document), None)
             }
-            Form::Document => (Vec::new(), 0, Some(document)),
+            (Form::Document, Document::Module(_)) => {
+                unreachable!("a plan's Terraform module is lowered as a tree")
+            }
         };
         if target == Target::CloudFormation {
             let too_large = stackwright_cloudformation::check_size(&instance.stack, size);
@@ -428,6 +472,7 @@ fn lower(
                 removed: false,
             },
             document,
+            module,
         });
     }
     (artifacts, problems)
@@ -500,9 +545,12 @@ pub(crate) fn levels(n: usize, order: &[(usize, usize)]) -> Vec<usize> {
     level
 }
 
-/// Writes [`to_bytes`] of `document` into `file` through a small buffer, never holding the bytes, and
-/// gives their sha256 digest (hex) as [`hex_sha256`] would.
-pub(crate) fn write_document(file: std::fs::File, document: &Json) -> std::io::Result<String> {
+/// Writes `module` and a final newline (as [`to_bytes`] of its tree) into `file` through a small
+/// buffer, never holding the bytes, and gives their sha256 digest (hex) as [`hex_sha256`] would.
+pub(crate) fn write_module(
+    file: std::fs::File,
+    module: &ModuleDocument,
+) -> std::io::Result<String> {
     /// Passes every byte on to the file's buffer and to the digest.
     struct Hashing<W> {
         inner: W,
@@ -524,7 +572,7 @@ pub(crate) fn write_document(file: std::fs::File, document: &Json) -> std::io::R
         inner: std::io::BufWriter::with_capacity(1 << 16, file),
         digest: Sha256::new(),
     };
-    serde_json::to_writer_pretty(&mut out, document).map_err(std::io::Error::other)?;
+    module.write_to(&mut out)?;
     out.write_all(b"\n")?;
     out.flush()?;
     let Hashing { inner, digest } = out;

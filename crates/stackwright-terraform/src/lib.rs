@@ -7,6 +7,7 @@
 //!
 //! Architecture invariant: no IO here, and nothing about CloudFormation.
 
+mod document;
 mod exports;
 mod expr;
 mod moves;
@@ -15,11 +16,13 @@ mod resources;
 mod settings;
 mod validation;
 
+pub use document::{FreshModule, ModuleDocument};
 pub use moves::{carry_moves, carry_moves_beside};
 pub use settings::{
     local_state_path, Backend, TerraformEnvironment, TerraformSettings, LOCAL_STATE_DIR,
 };
 
+use document::Body;
 use names::Names;
 use serde_json::{json, Map, Value as Json};
 use stackwright_core::{AttrRef, Diagnostic, Expr, ParamType, StackInstance};
@@ -37,8 +40,9 @@ pub const TERRAFORM_MOVED_CONSTRAINT: &str = ">= 1.1.0";
 
 /// A lowered root module and what went wrong while lowering it.
 #[derive(Debug)]
-pub struct Module {
-    pub document: Json,
+pub struct Module<D = Json> {
+    /// The module's document: a JSON tree, or a [`ModuleDocument`] ([`synthesize_text`]).
+    pub document: D,
     /// Number of `resource` blocks: what Terraform creates and `plan` counts (data sources are read, not
     /// counted).
     pub resource_count: usize,
@@ -109,6 +113,27 @@ impl StateLocations {
 
 /// Lowers one stack instance to a Terraform JSON root module.
 pub fn synthesize(instance: &StackInstance) -> Module {
+    let Module {
+        document,
+        resource_count,
+        problems,
+    } = lower_module(instance, false);
+    Module {
+        document: document.into_json(),
+        resource_count,
+        problems,
+    }
+}
+
+/// [`synthesize`], with every block and output serialized as soon as it is lowered: a module held in
+/// a fraction of the memory of its JSON tree, for writing (see [`ModuleDocument`]). Writes the same
+/// bytes as the tree [`synthesize`] gives.
+pub fn synthesize_text(instance: &StackInstance) -> Module<ModuleDocument> {
+    lower_module(instance, true)
+}
+
+/// Lowers `instance`, each body as text or as a tree.
+fn lower_module(instance: &StackInstance, text: bool) -> Module<ModuleDocument> {
     let stack = &instance.stack;
     let env = instance.environment;
     let mut problems = Vec::new();
@@ -130,7 +155,7 @@ pub fn synthesize(instance: &StackInstance) -> Module {
         gateways: &gateways,
     };
     let mut variables = Map::new();
-    let mut blocks = resources::Blocks::new(taken);
+    let mut blocks = resources::Blocks::new(taken, text);
     for (index, resource) in stack.resources().iter().enumerate() {
         lowering.resource(index, resource, &mut blocks, &mut variables, &mut problems);
     }
@@ -304,7 +329,7 @@ pub fn synthesize(instance: &StackInstance) -> Module {
     parameters.extend(variables);
     let variables = parameters;
 
-    let mut outputs = Map::new();
+    let mut outputs = document::Section::new();
     for (output, name) in stack.outputs().iter().zip(&names.outputs) {
         let mut o = Map::new();
         if let Some(description) = &output.description {
@@ -318,7 +343,8 @@ pub fn synthesize(instance: &StackInstance) -> Module {
             )
         });
         o.insert("value".into(), value.into());
-        outputs.insert(name.clone(), Json::Object(o));
+        let body = Body::new(Json::Object(o), document::OUTPUT_DEPTH, text);
+        outputs.insert(name.clone(), body);
     }
     for export in &instance.links.exports {
         let resource = &stack.resources()[export.resource.index as usize];
@@ -352,7 +378,8 @@ pub fn synthesize(instance: &StackInstance) -> Module {
             format!("read by {}", export.consumer_list())
         };
         let description = format!("`{}` of `{}`, {readers}", export.attr, export.resource_id);
-        outputs.insert(name, json!({ "description": description, "value": value }));
+        let body = json!({ "description": description, "value": value });
+        outputs.insert(name, Body::new(body, document::OUTPUT_DEPTH, text));
     }
 
     let mut module = Map::new();
@@ -381,11 +408,12 @@ pub fn synthesize(instance: &StackInstance) -> Module {
             "provider".into(),
             json!({ "aws": provider, "awscc": awscc }),
         );
-        let identity = blocks
-            .data
-            .entry("aws_caller_identity")
-            .or_insert_with(|| json!({}));
-        identity[resources::ACCOUNT_DATA_SOURCE] = json!({});
+        blocks.add(
+            true,
+            "aws_caller_identity",
+            resources::ACCOUNT_DATA_SOURCE,
+            Map::new(),
+        );
     } else {
         module.insert("provider".into(), json!({ "aws": provider }));
     }
@@ -393,24 +421,18 @@ pub fn synthesize(instance: &StackInstance) -> Module {
         module.insert("variable".into(), Json::Object(variables));
     }
     let resource_count = blocks.count;
-    if !blocks.data.is_empty() {
-        module.insert("data".into(), Json::Object(blocks.data));
-    }
-    if !blocks.resources.is_empty() {
-        module.insert("resource".into(), Json::Object(blocks.resources));
-    }
-    if !outputs.is_empty() {
-        module.insert("output".into(), Json::Object(outputs));
-    }
-    if !blocks.moved.is_empty() {
-        module.insert("moved".into(), Json::Array(blocks.moved));
-    }
     let problems = problems
         .into_iter()
         .map(|d| d.in_environment(&env.name).in_stack(stack.name()))
         .collect();
     Module {
-        document: Json::Object(module),
+        document: ModuleDocument {
+            head: module,
+            data: blocks.data,
+            resource: blocks.resources,
+            output: outputs,
+            moved: blocks.moved,
+        },
         resource_count,
         problems,
     }

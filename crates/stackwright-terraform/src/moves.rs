@@ -3,6 +3,7 @@
 //! which content names replaced), and the previous module's own `moved` blocks, kept while they still
 //! apply (HashiCorp's advice: keep a `moved` block until every state has gone past it).
 
+use crate::document::FreshModule;
 use crate::TERRAFORM_MOVED_CONSTRAINT;
 use serde_json::{json, Value as Json};
 use std::collections::HashSet;
@@ -20,7 +21,7 @@ const PER_ITEM_TYPES: [&str; 3] = [
 /// whose origin it does not. A module that gains a `moved` block asks for Terraform
 /// [`TERRAFORM_MOVED_CONSTRAINT`] (unless it already asks for more). Returns the number of blocks added.
 /// Pure: both modules are documents this crate wrote.
-pub fn carry_moves(previous: &Json, module: &mut Json) -> usize {
+pub fn carry_moves(previous: &Json, module: &mut dyn FreshModule) -> usize {
     carry_moves_beside(previous, &|_| false, module)
 }
 
@@ -31,26 +32,11 @@ pub fn carry_moves(previous: &Json, module: &mut Json) -> usize {
 pub fn carry_moves_beside(
     previous: &Json,
     left_out: &dyn Fn(&str) -> bool,
-    module: &mut Json,
+    module: &mut dyn FreshModule,
 ) -> usize {
-    fn addresses(doc: &Json) -> Vec<(&str, &str)> {
-        doc.get("resource")
-            .and_then(Json::as_object)
-            .into_iter()
-            .flat_map(|types| {
-                types.iter().flat_map(|(t, blocks)| {
-                    blocks
-                        .as_object()
-                        .into_iter()
-                        .flat_map(move |b| b.keys().map(move |n| (t.as_str(), n.as_str())))
-                })
-            })
-            .collect()
-    }
-    let block = |doc: &Json, (t, n): (&str, &str)| doc["resource"][t][n].clone();
     let mut moves: Vec<(String, String)> = Vec::new();
     {
-        let (old, new) = (addresses(previous), addresses(module));
+        let (old, new) = (previous.resource_addresses(), module.resource_addresses());
         // Membership by hash: a module of thousands of blocks is not compared block by block.
         let old_set: HashSet<(&str, &str)> = old.iter().copied().collect();
         let new_set: HashSet<(&str, &str)> = new.iter().copied().collect();
@@ -61,9 +47,12 @@ pub fn carry_moves_beside(
             if !PER_ITEM_TYPES.contains(&from.0) {
                 continue;
             }
-            let body = block(previous, from);
+            let body = previous.resource_body(from.0, from.1);
             let to = new.iter().copied().find(|&a| {
-                a.0 == from.0 && !claimed.contains(&a) && !was_old(a) && block(module, a) == body
+                a.0 == from.0
+                    && !claimed.contains(&a)
+                    && !was_old(a)
+                    && module.resource_body(a.0, a.1) == body
             });
             if let Some(to) = to {
                 claimed.insert(to);
@@ -87,13 +76,8 @@ pub fn carry_moves_beside(
             }
         }
     }
-    let existing: Vec<Json> = module
-        .get("moved")
-        .and_then(Json::as_array)
-        .cloned()
-        .unwrap_or_default();
+    let mut all = module.moved();
     let mut added = 0;
-    let mut all = existing.clone();
     for (from, to) in moves {
         let block = json!({ "from": from, "to": to });
         if !all.contains(&block) && !all.iter().any(|m| m["from"] == from.as_str()) {
@@ -104,11 +88,8 @@ pub fn carry_moves_beside(
     if added == 0 {
         return 0;
     }
-    let Some(root) = module.as_object_mut() else {
-        return 0;
-    };
-    root.insert("moved".into(), Json::Array(all));
-    if let Some(Json::Object(terraform)) = root.get_mut("terraform") {
+    module.set_moved(all);
+    if let Some(terraform) = module.terraform_mut() {
         if terraform.get("required_version").and_then(Json::as_str)
             == Some(crate::TERRAFORM_CONSTRAINT)
         {

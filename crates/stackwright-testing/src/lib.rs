@@ -22,10 +22,38 @@ use std::path::Path;
 #[doc(hidden)]
 pub use insta;
 
-/// Every artifact of every environment and target; panics with the problems if synthesis fails.
+/// Every artifact of every environment and target; panics with the problems if synthesis fails, and
+/// unless every Terraform module is written byte for byte as its JSON tree (see
+/// [`assert_modules_written_as_trees`]).
 pub fn synthesis<C>(app: &App<C>) -> Synthesis {
-    synthesize(app, &Request::default())
-        .unwrap_or_else(|problems| panic!("synthesis failed: {problems:#?}"))
+    let synthesis = synthesize(app, &Request::default())
+        .unwrap_or_else(|problems| panic!("synthesis failed: {problems:#?}"));
+    assert_modules_written_as_trees(app, &synthesis);
+    synthesis
+}
+
+/// Panics unless each Terraform module of `synthesis` (of `app`) is, byte for byte, the pretty JSON of
+/// the tree that `plan` compares (`stackwright_terraform::synthesize`): synth writes a module from
+/// text serialized block by block as it is lowered (`synthesize_text`), never from that tree.
+pub fn assert_modules_written_as_trees<C>(app: &App<C>, synthesis: &Synthesis) {
+    let instantiation = app.instantiate(&Default::default());
+    for instance in &instantiation.instances {
+        let path = format!(
+            "terraform/{}/{}/main.tf.json",
+            instance.environment.name,
+            instance.stack.name()
+        );
+        let Some(written) = synthesis.artifacts.iter().find(|a| a.path == path) else {
+            continue;
+        };
+        let tree = stackwright_terraform::synthesize(instance).document;
+        let mut bytes = serde_json::to_vec_pretty(&tree).expect("JSON serializes");
+        bytes.push(b'\n');
+        assert!(
+            written.bytes == bytes,
+            "{path}: the module written from text differs from its tree"
+        );
+    }
 }
 
 /// Every artifact of an app, parsed, by its path under the output directory.

@@ -26,6 +26,7 @@ pub(crate) use registry::{
     TERRAFORM_PRECONDITION_CONSTRAINT,
 };
 
+use crate::document::{Body, Groups, Section, BLOCK_DEPTH};
 use crate::expr::{self, Resolve};
 use crate::names::{self, Names};
 use serde_json::{Map, Value as Json};
@@ -52,8 +53,8 @@ pub(crate) struct Lowering<'a> {
 
 /// `resource` and `data` blocks, grouped by type in order of first appearance, and `moved` blocks.
 pub(crate) struct Blocks {
-    pub resources: Map<String, Json>,
-    pub data: Map<String, Json>,
+    pub resources: Groups,
+    pub data: Groups,
     pub moved: Vec<Json>,
     /// `resource` blocks added.
     pub count: usize,
@@ -61,17 +62,20 @@ pub(crate) struct Blocks {
     pub awscc: bool,
     /// Every name in the module; the blocks a kind splits into claim theirs when they are added.
     names: Namespace,
+    /// Whether each body is serialized as it is added ([`crate::synthesize_text`]).
+    text: bool,
 }
 
 impl Blocks {
-    pub fn new(names: Namespace) -> Self {
+    pub fn new(names: Namespace, text: bool) -> Self {
         Blocks {
-            resources: Map::new(),
-            data: Map::new(),
+            resources: Groups::new(),
+            data: Groups::new(),
             moved: Vec::new(),
             count: 0,
             awscc: false,
             names,
+            text,
         }
     }
 
@@ -81,17 +85,23 @@ impl Blocks {
         self.add(true, "terraform_remote_state", name, body);
     }
 
-    fn add(&mut self, data: bool, type_name: &str, name: &str, body: Map<String, Json>) {
+    /// Adds (or replaces, in place) the block `type_name.name`.
+    pub(crate) fn add(&mut self, data: bool, type_name: &str, name: &str, body: Map<String, Json>) {
         let group = if data {
             &mut self.data
         } else {
             &mut self.resources
         };
-        let of_type = group
-            .entry(type_name)
-            .or_insert_with(|| Json::Object(Map::new()));
-        if let Json::Object(of_type) = of_type {
-            of_type.insert(name.to_owned(), Json::Object(body));
+        let body = Body::new(Json::Object(body), BLOCK_DEPTH, self.text);
+        match group.get_mut(type_name) {
+            Some(of_type) => {
+                of_type.insert(name.to_owned(), body);
+            }
+            None => {
+                let mut of_type = Section::new();
+                of_type.insert(name.to_owned(), body);
+                group.insert(type_name.to_owned(), of_type);
+            }
         }
         // Managed resources only, as `plan` and Terraform count them; data sources are read, not created.
         if !data {
