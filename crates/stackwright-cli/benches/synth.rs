@@ -1046,6 +1046,12 @@ fn single_app(resources: usize) -> App<Sizing> {
 /// that a small case repeated to the size of a big one is timed over as much work as the big one, not
 /// over a few tens of milliseconds that scheduling and page faults on a shared machine dominate.
 fn child_single(mode: &str) -> ExitCode {
+    // `-again`: each repetition replaces the tree of a first, untimed synthesis, as a user's next
+    // `synth` into `out/` does (it reads the previous modules, for their `moved` blocks).
+    let (mode, again) = match mode.strip_suffix("-again") {
+        Some(mode) => (mode, true),
+        None => (mode, false),
+    };
     let parsed = mode.strip_prefix("single-").and_then(|rest| {
         let (resources, repeats) = rest.split_once('x').unwrap_or((rest, "1"));
         Some((
@@ -1062,9 +1068,19 @@ fn child_single(mode: &str) -> ExitCode {
         targets: vec![stackwright_cli::Target::Terraform],
     };
     let (mut first, mut checked, mut bytes) = (Duration::ZERO, Duration::ZERO, 0);
+    let previous = again.then(|| {
+        let out = child_dir().join("out");
+        synthesize_and_write(&single_app(resources), &request, &out).map(|_| out)
+    });
+    if let Some(None) = previous {
+        return ExitCode::FAILURE;
+    }
     let start = Instant::now();
     for repetition in 0..repeats {
-        let out = child_dir().join("out");
+        let out = match &previous {
+            Some(Some(out)) => out.clone(),
+            _ => child_dir().join("out"),
+        };
         let lap = Instant::now();
         let app = single_app(resources);
         let Some(synthesis) = synthesize_and_write(&app, &request, &out) else {
@@ -1205,6 +1221,29 @@ fn single_stack(runs: usize, smoke: bool, scratch: &std::path::Path) -> Result<(
          {TARGET_GROWTH}: {judged}   (against {repeats} x a single 1k run: {single_shot:.2}, not judged)",
         big / 1000,
         small / 1000,
+    );
+    // A user's next synth replaces the tree of the last one, whose modules it reads (for their `moved`
+    // blocks): the same two sizes again, each into a tree of its first, untimed synthesis.
+    let mut again = Vec::new();
+    for (resources, repeat) in [(small, repeats), (big, 1)] {
+        let mode = format!("single-{resources}x{repeat}-again");
+        let runs = outputs(&mode, runs, scratch)?;
+        let tag = format!("{LINE_TAG}_SINGLE");
+        let (wall, rss) = (
+            values(&runs, &tag, "wall_s")?,
+            values(&runs, &tag, "rss_kb")?,
+        );
+        again.push((median(&wall), median(&rss) / 1024.0));
+    }
+    println!(
+        "into previous  {small:>6} resources x {repeats} in a row: median {:.3} s, peak RSS {:.1} MB;   {big:>6} \
+         resources: median {:.3} s, peak RSS {:.1} MB;   growth {:.2} (not judged)   (each replacing the tree of \
+         a first synthesis, as a user's next synth does)",
+        again[0].0,
+        again[0].1,
+        again[1].0,
+        again[1].1,
+        again[1].0 / again[0].0
     );
     Ok(())
 }

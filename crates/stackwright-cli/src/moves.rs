@@ -3,7 +3,7 @@
 
 use crate::synth::{Artifact, Synthesis, Target};
 use serde_json::Value as Json;
-use stackwright_terraform::ModuleDocument;
+use stackwright_terraform::{ModuleDocument, PreviousModule};
 use std::collections::HashSet;
 use std::path::Path;
 
@@ -26,7 +26,10 @@ impl<'a> Previous<'a> {
     /// apply). Only Terraform artifacts at a path the previous manifest lists; a module that cannot be
     /// read or parsed gives no moves. Whether the artifact gained moves.
     pub(crate) fn carry(&self, artifact: &mut Artifact) -> bool {
-        let Some(old) = self.previous_module(artifact) else {
+        let Some(bytes) = self.previous_bytes(artifact) else {
+            return false;
+        };
+        let Ok(old) = PreviousModule::parse(&bytes) else {
             return false;
         };
         let mut module: Json =
@@ -41,13 +44,17 @@ impl<'a> Previous<'a> {
     /// [`carry`](Previous::carry) for `artifact`'s module still as a document (`module`, its `bytes`
     /// empty): the moves are added to `module`. Whether it gained any.
     pub(crate) fn carry_into(&self, artifact: &Artifact, module: &mut ModuleDocument) -> bool {
-        self.previous_module(artifact)
-            .is_some_and(|old| stackwright_terraform::carry_moves(&old, module) > 0)
+        let Some(bytes) = self.previous_bytes(artifact) else {
+            return false;
+        };
+        PreviousModule::parse(&bytes)
+            .is_ok_and(|old| stackwright_terraform::carry_moves(&old, module) > 0)
     }
 
     /// The previous version of `artifact`, if it is a fresh Terraform module the previous manifest
-    /// lists, and it can be read and parsed.
-    fn previous_module(&self, artifact: &Artifact) -> Option<Json> {
+    /// lists and it can be read. Read only for its addresses and `moved` blocks
+    /// ([`PreviousModule`]): never parsed into a tree.
+    fn previous_bytes(&self, artifact: &Artifact) -> Option<Vec<u8>> {
         if artifact.target != Target::Terraform
             || artifact.removed
             || !self.paths.contains(&artifact.path)
@@ -55,9 +62,7 @@ impl<'a> Previous<'a> {
             return None;
         }
         let limit = stackwright_tree::DEFAULT_LIMIT;
-        stackwright_tree::read_file(self.dir, &artifact.path, limit)
-            .ok()
-            .and_then(|bytes| serde_json::from_slice::<Json>(&bytes).ok())
+        stackwright_tree::read_file(self.dir, &artifact.path, limit).ok()
     }
 }
 

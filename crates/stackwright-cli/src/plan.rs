@@ -348,19 +348,33 @@ pub(crate) fn check(
     crate::removed::same_app(out, app.name()).map_err(PlanError::Refused)?;
     let is_dir = out.is_dir();
     let previous = crate::moves::Previous::read(out);
-    let compared = stream(app, request, Form::Bytes, &|_, lowered| {
+    let compared = stream(app, request, Form::Stream, &|_, lowered| {
         lowered
             .into_iter()
-            .map(|Lowered { mut artifact, .. }| {
-                previous.carry(&mut artifact);
-                let bytes = std::mem::take(&mut artifact.bytes);
-                let difference = if is_dir {
-                    differs(&artifact.path, &bytes)
-                } else {
-                    None
-                };
-                (artifact, hex_sha256(&bytes), difference)
-            })
+            .map(
+                |Lowered {
+                     mut artifact,
+                     module,
+                     ..
+                 }| {
+                    let bytes = match module {
+                        Some(mut module) => {
+                            previous.carry_into(&artifact, &mut module);
+                            crate::synth::module_bytes(&module)
+                        }
+                        None => {
+                            previous.carry(&mut artifact);
+                            std::mem::take(&mut artifact.bytes)
+                        }
+                    };
+                    let difference = if is_dir {
+                        differs(&artifact.path, &bytes)
+                    } else {
+                        None
+                    };
+                    (artifact, hex_sha256(&bytes), difference)
+                },
+            )
             .collect::<Vec<_>>()
     })
     .map_err(PlanError::Problems)?;

@@ -298,16 +298,19 @@ impl Document {
     fn to_bytes(&self) -> Vec<u8> {
         match self {
             Document::Tree(document) => to_bytes(document),
-            Document::Module(module) => {
-                let mut bytes = Vec::new();
-                module
-                    .write_to(&mut bytes)
-                    .expect("writing to memory does not fail");
-                bytes.push(b'\n');
-                bytes
-            }
+            Document::Module(module) => module_bytes(module),
         }
     }
+}
+
+/// The bytes [`write_module`] writes of `module`: those of [`to_bytes`] of its tree.
+pub(crate) fn module_bytes(module: &ModuleDocument) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    module
+        .write_to(&mut bytes)
+        .expect("writing to memory does not fail");
+    bytes.push(b'\n');
+    bytes
 }
 
 /// How many environments are instantiated and lowered at a time: enough for every core to lower a few

@@ -13,6 +13,7 @@
 //! spaces after each newline).
 
 use indexmap::IndexMap;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value as Json};
 use std::io::{self, Write};
 
@@ -132,22 +133,27 @@ impl ModuleDocument {
     }
 }
 
-/// What [`carry_moves`](crate::carry_moves) reads and edits of a fresh module: its document as a tree,
-/// or a [`ModuleDocument`].
-pub trait FreshModule {
+/// What [`carry_moves`](crate::carry_moves) reads of a module: its document as a tree, a
+/// [`ModuleDocument`], or a [`PreviousModule`].
+pub trait ModuleBlocks {
     /// `(type, name)` of every `resource` block, in order.
     fn resource_addresses(&self) -> Vec<(&str, &str)>;
     /// The body of the `resource` block `type_name.name`, if there is one.
     fn resource_body(&self, type_name: &str, name: &str) -> Option<Json>;
     /// The `moved` blocks.
     fn moved(&self) -> Vec<Json>;
+}
+
+/// What [`carry_moves`](crate::carry_moves) edits of the fresh module: its document as a tree, or a
+/// [`ModuleDocument`].
+pub trait FreshModule: ModuleBlocks {
     /// Replaces the `moved` blocks.
     fn set_moved(&mut self, moved: Vec<Json>);
     /// The `terraform` block, if there is one.
     fn terraform_mut(&mut self) -> Option<&mut Map<String, Json>>;
 }
 
-impl FreshModule for Json {
+impl ModuleBlocks for Json {
     fn resource_addresses(&self) -> Vec<(&str, &str)> {
         self.get("resource")
             .and_then(Json::as_object)
@@ -173,7 +179,9 @@ impl FreshModule for Json {
             .cloned()
             .unwrap_or_default()
     }
+}
 
+impl FreshModule for Json {
     fn set_moved(&mut self, moved: Vec<Json>) {
         if let Some(root) = self.as_object_mut() {
             root.insert("moved".into(), Json::Array(moved));
@@ -185,7 +193,7 @@ impl FreshModule for Json {
     }
 }
 
-impl FreshModule for ModuleDocument {
+impl ModuleBlocks for ModuleDocument {
     fn resource_addresses(&self) -> Vec<(&str, &str)> {
         self.resource
             .iter()
@@ -200,13 +208,53 @@ impl FreshModule for ModuleDocument {
     fn moved(&self) -> Vec<Json> {
         self.moved.clone()
     }
+}
 
+impl FreshModule for ModuleDocument {
     fn set_moved(&mut self, moved: Vec<Json>) {
         self.moved = moved;
     }
 
     fn terraform_mut(&mut self) -> Option<&mut Map<String, Json>> {
         self.head.get_mut("terraform")?.as_object_mut()
+    }
+}
+
+/// The parts of a module file that [`carry_moves`](crate::carry_moves) reads, borrowed from its bytes:
+/// each `resource` block's address, its body left unparsed until asked for, and the `moved` blocks.
+/// Everything else is skipped. A module of 16,000 blocks is its 12 MB of bytes and an index, not a
+/// 55 MB JSON tree.
+#[derive(serde::Deserialize)]
+pub struct PreviousModule<'a> {
+    #[serde(default, borrow)]
+    resource: IndexMap<String, IndexMap<String, &'a RawValue>>,
+    #[serde(default)]
+    moved: Vec<Json>,
+}
+
+impl<'a> PreviousModule<'a> {
+    /// Parses a module file (`main.tf.json`); an error if it is not a JSON object whose `resource`
+    /// (if any) maps types to objects of blocks.
+    pub fn parse(bytes: &'a [u8]) -> serde_json::Result<PreviousModule<'a>> {
+        serde_json::from_slice(bytes)
+    }
+}
+
+impl ModuleBlocks for PreviousModule<'_> {
+    fn resource_addresses(&self) -> Vec<(&str, &str)> {
+        self.resource
+            .iter()
+            .flat_map(|(t, blocks)| blocks.keys().map(move |n| (t.as_str(), n.as_str())))
+            .collect()
+    }
+
+    fn resource_body(&self, type_name: &str, name: &str) -> Option<Json> {
+        let raw = self.resource.get(type_name)?.get(name)?;
+        serde_json::from_str(raw.get()).ok()
+    }
+
+    fn moved(&self) -> Vec<Json> {
+        self.moved.clone()
     }
 }
 
@@ -373,5 +421,13 @@ mod tests {
         );
         assert_eq!(text.resource_body("aws_instance", "none"), None);
         assert_eq!(text.moved(), tree.moved());
+        let bytes = written(&text);
+        let previous = PreviousModule::parse(bytes.as_bytes()).unwrap();
+        assert_eq!(previous.resource_addresses(), tree.resource_addresses());
+        assert_eq!(
+            previous.resource_body("aws_instance", "db"),
+            tree.resource_body("aws_instance", "db")
+        );
+        assert_eq!(previous.moved(), tree.moved());
     }
 }

@@ -16,7 +16,7 @@ mod resources;
 mod settings;
 mod validation;
 
-pub use document::{FreshModule, ModuleDocument};
+pub use document::{FreshModule, ModuleBlocks, ModuleDocument, PreviousModule};
 pub use moves::{carry_moves, carry_moves_beside};
 pub use settings::{
     local_state_path, Backend, TerraformEnvironment, TerraformSettings, LOCAL_STATE_DIR,

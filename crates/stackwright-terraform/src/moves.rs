@@ -3,7 +3,7 @@
 //! which content names replaced), and the previous module's own `moved` blocks, kept while they still
 //! apply (HashiCorp's advice: keep a `moved` block until every state has gone past it).
 
-use crate::document::FreshModule;
+use crate::document::{FreshModule, ModuleBlocks};
 use crate::TERRAFORM_MOVED_CONSTRAINT;
 use serde_json::{json, Value as Json};
 use std::collections::HashSet;
@@ -21,7 +21,7 @@ const PER_ITEM_TYPES: [&str; 3] = [
 /// whose origin it does not. A module that gains a `moved` block asks for Terraform
 /// [`TERRAFORM_MOVED_CONSTRAINT`] (unless it already asks for more). Returns the number of blocks added.
 /// Pure: both modules are documents this crate wrote.
-pub fn carry_moves(previous: &Json, module: &mut dyn FreshModule) -> usize {
+pub fn carry_moves(previous: &dyn ModuleBlocks, module: &mut dyn FreshModule) -> usize {
     carry_moves_beside(previous, &|_| false, module)
 }
 
@@ -30,7 +30,7 @@ pub fn carry_moves(previous: &Json, module: &mut dyn FreshModule) -> usize {
 /// has as it is in `module`, for example, which a plan need not parse). Such blocks count as
 /// previous ones: a block of `module` at their address is not a new name.
 pub fn carry_moves_beside(
-    previous: &Json,
+    previous: &dyn ModuleBlocks,
     left_out: &dyn Fn(&str) -> bool,
     module: &mut dyn FreshModule,
 ) -> usize {
@@ -62,8 +62,9 @@ pub fn carry_moves_beside(
                 ));
             }
         }
-        let previous_moves = previous.get("moved").and_then(Json::as_array);
-        if let Some(list) = previous_moves.filter(|l| !l.is_empty()) {
+        let previous_moves = previous.moved();
+        if !previous_moves.is_empty() {
+            let list = &previous_moves;
             let new_addresses: HashSet<String> =
                 new.iter().map(|(t, n)| format!("{t}.{n}")).collect();
             for m in list {
