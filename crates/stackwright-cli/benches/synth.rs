@@ -22,6 +22,11 @@
 //! plan at 200 and 500 environments follow (`STACKWRIGHT_BENCH_SCALE_RUNS`, default 3 runs each), with the
 //! target of at most 100 MB peak RSS for synth at 500 environments (96,500 resources).
 //!
+//! Then one stack of 1,000 (16 times in a row), 16,000 and 64,000 resources (the growth target: t(16k)
+//! <= 1.3 x t(16 x 1k)), also into the tree of a previous synthesis; and the edit loop of the flagship
+//! (`scripts/measure-build.sh --only flagship`, debug and release, each <= 1.0 s; leave it out with
+//! `STACKWRIGHT_BENCH_EDIT_LOOP=0`).
+//!
 //! `STACKWRIGHT_BENCH_PHASES=1` additionally runs one child that times the phases separately (build app,
 //! instantiate, lower each target, serialize, hash, full `synthesize`, `write_tree`). This is a
 //! measurement, not a test: the exit status is 0 whether or not the targets are met (it is non-zero only
@@ -589,6 +594,11 @@ fn parent(benching: bool) -> ExitCode {
 
     if let Err(e) = single_stack(runs, smoke, scratch.path()) {
         eprintln!("single stack: {e}");
+        return ExitCode::FAILURE;
+    }
+
+    if let Err(e) = edit_loop(runs, smoke) {
+        eprintln!("edit loop: {e}");
         return ExitCode::FAILURE;
     }
 
@@ -1245,6 +1255,64 @@ fn single_stack(runs: usize, smoke: bool, scratch: &std::path::Path) -> Result<(
         again[1].1,
         again[1].0 / again[0].0
     );
+    Ok(())
+}
+
+/// Set to `0` to leave the edit loop out (it builds the flagship, debug and release, and edits its source).
+const EDIT_LOOP_VAR: &str = "STACKWRIGHT_BENCH_EDIT_LOOP";
+
+/// The edit loop (issue 14's target: each <= 1.0 s): `scripts/measure-build.sh --only flagship`, which
+/// edits a literal in the flagship's definition, then times `cargo run -- synth` and `cargo run --release
+/// -- synth` to the end of synthesis, `runs` times each, and restores the literal. It builds in this
+/// workspace's target directory, so only the first invocation compiles the flagship's dependencies
+/// (untimed warm-up builds). Its report lines are printed here; a failure to run it fails the benchmark,
+/// and leaving it out (smoke run, or `STACKWRIGHT_BENCH_EDIT_LOOP=0`) is said on its line.
+fn edit_loop(runs: usize, smoke: bool) -> Result<(), String> {
+    if smoke {
+        println!("edit loop   not measured (smoke run)");
+        return Ok(());
+    }
+    if std::env::var(EDIT_LOOP_VAR).is_ok_and(|v| v == "0") {
+        println!("edit loop   NOT MEASURED ({EDIT_LOOP_VAR}=0)");
+        return Ok(());
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    println!(
+        "edit loop   scripts/measure-build.sh --only flagship --runs {runs} (edit a literal in the flagship, \
+         cargo run to the end of synthesis; a first invocation builds the flagship first, untimed)"
+    );
+    let output = Command::new("bash")
+        .arg(root.join("scripts/measure-build.sh"))
+        .args(["--only", "flagship", "--runs", &runs.to_string()])
+        .env("MEASURE_TARGET_DIR", &target)
+        .current_dir(&root)
+        .output()
+        .map_err(|e| format!("running scripts/measure-build.sh: {e}"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    if !output.status.success() {
+        return Err(format!(
+            "scripts/measure-build.sh failed ({}):\n{stdout}{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    // Each report line is printed when measured and again in the closing summary: the summary's.
+    let reports: Vec<&str> = stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("== summary"))
+        .filter(|l| l.starts_with("flagship edit + cargo run"))
+        .collect();
+    if reports.len() != 2 {
+        return Err(format!(
+            "expected the debug and the release edit loop in its output:\n{stdout}"
+        ));
+    }
+    for line in reports {
+        println!("target      {line}");
+    }
     Ok(())
 }
 
