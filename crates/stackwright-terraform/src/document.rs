@@ -195,10 +195,7 @@ impl FreshModule for Json {
 
 impl ModuleBlocks for ModuleDocument {
     fn resource_addresses(&self) -> Vec<(&str, &str)> {
-        self.resource
-            .iter()
-            .flat_map(|(t, blocks)| blocks.keys().map(move |n| (t.as_str(), n.as_str())))
-            .collect()
+        addresses(&self.resource)
     }
 
     fn resource_body(&self, type_name: &str, name: &str) -> Option<Json> {
@@ -242,10 +239,7 @@ impl<'a> PreviousModule<'a> {
 
 impl ModuleBlocks for PreviousModule<'_> {
     fn resource_addresses(&self) -> Vec<(&str, &str)> {
-        self.resource
-            .iter()
-            .flat_map(|(t, blocks)| blocks.keys().map(move |n| (t.as_str(), n.as_str())))
-            .collect()
+        addresses(&self.resource)
     }
 
     fn resource_body(&self, type_name: &str, name: &str) -> Option<Json> {
@@ -256,6 +250,14 @@ impl ModuleBlocks for PreviousModule<'_> {
     fn moved(&self) -> Vec<Json> {
         self.moved.clone()
     }
+}
+
+/// `(type, name)` of every block of `groups`, in order.
+fn addresses<V>(groups: &IndexMap<String, IndexMap<String, V>>) -> Vec<(&str, &str)> {
+    groups
+        .iter()
+        .flat_map(|(t, blocks)| blocks.keys().map(move |n| (t.as_str(), n.as_str())))
+        .collect()
 }
 
 fn section_json(section: Section) -> Json {
