@@ -1,5 +1,5 @@
 use crate::render;
-use crate::synth::{synthesize, write_into, Request, SynthError, Synthesis, Target};
+use crate::synth::{synthesize_beside, write_into, Request, SynthError, Synthesis, Target};
 use clap::{Parser, Subcommand, ValueEnum};
 use stackwright_core::AnyApp;
 use std::ffi::OsString;
@@ -212,7 +212,8 @@ fn run_on(
         (Some(_), _) => {}
     }
     let request = args.selected.request();
-    let mut synthesis = match synthesize(app, &request) {
+    let kept = crate::removed::kept_environments(&args.out, app);
+    let mut synthesis = match synthesize_beside(app, &request, &kept) {
         Ok(s) => s,
         Err(problems) => {
             let _ = write!(stderr, "{}", render::diagnostics(&problems, color));

@@ -118,55 +118,62 @@ pub(crate) fn plan(
     let listing = crate::removed::same_app(dir, app.name()).and_then(|()| listing(dir, keep));
     let reading = Mutex::new(Reading::default());
     let targets = Target::ALL.len();
-    let planned = stream(app, request, Form::Document, &|instance, mut lowered| {
-        let listing = listing.as_ref().ok()?;
-        let first = lowered.first()?;
-        let key = (
-            first.artifact.environment.clone(),
-            first.artifact.stack.clone(),
-        );
-        let positions = listing.groups.get(&key).map_or(&[][..], Vec::as_slice);
-        let fresh = |path: &str| {
-            lowered
-                .iter()
-                .find(|l| l.artifact.path == path)
-                .and_then(|l| l.document.as_ref())
-        };
-        let before = read_group(dir, listing, positions, modified, &reading, &fresh)?;
-        // The `moved` blocks synth would add from the previous module at the same path (the blocks
-        // left out as unchanged are in the previous module too).
-        for l in &mut lowered {
-            let old = before.iter().find(|(_, b)| b.path == l.artifact.path);
-            if let (Target::Terraform, Some((_, old)), Some(module)) =
-                (l.artifact.target, old, l.document.as_mut())
-            {
-                let left_out = |address: &str| {
-                    old.unchanged
-                        .as_ref()
-                        .is_some_and(|u| u.has_resource(address))
-                };
-                stackwright_terraform::carry_moves_beside(&old.json, &left_out, module);
+    let kept = crate::removed::kept_environments(dir, app);
+    let planned = stream(
+        app,
+        request,
+        &kept,
+        Form::Document,
+        &|instance, mut lowered| {
+            let listing = listing.as_ref().ok()?;
+            let first = lowered.first()?;
+            let key = (
+                first.artifact.environment.clone(),
+                first.artifact.stack.clone(),
+            );
+            let positions = listing.groups.get(&key).map_or(&[][..], Vec::as_slice);
+            let fresh = |path: &str| {
+                lowered
+                    .iter()
+                    .find(|l| l.artifact.path == path)
+                    .and_then(|l| l.document.as_ref())
+            };
+            let before = read_group(dir, listing, positions, modified, &reading, &fresh)?;
+            // The `moved` blocks synth would add from the previous module at the same path (the blocks
+            // left out as unchanged are in the previous module too).
+            for l in &mut lowered {
+                let old = before.iter().find(|(_, b)| b.path == l.artifact.path);
+                if let (Target::Terraform, Some((_, old)), Some(module)) =
+                    (l.artifact.target, old, l.document.as_mut())
+                {
+                    let left_out = |address: &str| {
+                        old.unchanged
+                            .as_ref()
+                            .is_some_and(|u| u.has_resource(address))
+                    };
+                    stackwright_terraform::carry_moves_beside(&old.json, &left_out, module);
+                }
             }
-        }
-        let after: Vec<(usize, Placed)> = lowered
-            .iter()
-            .enumerate()
-            .map(|(k, l)| {
-                let document = Document {
-                    environment: &l.artifact.environment,
-                    stack: &l.artifact.stack,
-                    target: l.artifact.target,
-                    json: l.document.as_ref().expect("documents were asked for"),
-                    renames: &l.artifact.renames,
-                    unchanged: None,
-                };
-                (instance * targets + k, unplaced(document))
-            })
-            .collect();
-        let mut planner = Planner::default();
-        planner.add(&placed(&before), &after);
-        Some((key, planner))
-    })
+            let after: Vec<(usize, Placed)> = lowered
+                .iter()
+                .enumerate()
+                .map(|(k, l)| {
+                    let document = Document {
+                        environment: &l.artifact.environment,
+                        stack: &l.artifact.stack,
+                        target: l.artifact.target,
+                        json: l.document.as_ref().expect("documents were asked for"),
+                        renames: &l.artifact.renames,
+                        unchanged: None,
+                    };
+                    (instance * targets + k, unplaced(document))
+                })
+                .collect();
+            let mut planner = Planner::default();
+            planner.add(&placed(&before), &after);
+            Some((key, planner))
+        },
+    )
     .map_err(PlanError::Problems)?;
     let listing = listing.map_err(PlanError::Baseline)?;
     let mut planner = Planner::default();
@@ -348,7 +355,8 @@ pub(crate) fn check(
     crate::removed::same_app(out, app.name()).map_err(PlanError::Refused)?;
     let is_dir = out.is_dir();
     let previous = crate::moves::Previous::read(out);
-    let compared = stream(app, request, Form::Stream, &|_, lowered| {
+    let kept = crate::removed::kept_environments(out, app);
+    let compared = stream(app, request, &kept, Form::Stream, &|_, lowered| {
         lowered
             .into_iter()
             .map(

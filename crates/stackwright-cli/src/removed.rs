@@ -19,6 +19,23 @@ pub(crate) fn previous_manifest(out: &Path) -> Option<stackwright_tree::Manifest
         .and_then(|bytes| stackwright_tree::Manifest::parse(&bytes).ok())
 }
 
+/// The environments whose artifacts the tree in `out` lists and that `app` no longer defines (kept as
+/// removed until `synth --destroyed`), in the manifest's order; none without a readable manifest.
+pub(crate) fn kept_environments(out: &Path, app: &dyn AnyApp) -> Vec<String> {
+    let mut kept: Vec<String> = Vec::new();
+    for entry in previous_manifest(out)
+        .map(|m| m.artifacts)
+        .unwrap_or_default()
+    {
+        if !kept.contains(&entry.environment)
+            && !app.environment_specs().any(|e| e.name == entry.environment)
+        {
+            kept.push(entry.environment);
+        }
+    }
+    kept
+}
+
 /// What [`keep`] found: the kept (environment, stack) pairs and warnings to print.
 #[derive(Debug, Default)]
 pub(crate) struct Kept {

@@ -104,7 +104,17 @@ pub enum SynthError {
 /// synthesis so that nothing partial is ever written. Holds every artifact's bytes: to write a tree,
 /// [`synthesize_into`] streams them instead.
 pub fn synthesize(app: &dyn AnyApp, request: &Request) -> Result<Synthesis, Vec<Diagnostic>> {
-    let lowered = stream(app, request, Form::Bytes, &|_, instance| instance)?;
+    synthesize_beside(app, request, &[])
+}
+
+/// [`synthesize`] beside a previous tree that keeps the environments `kept`, which the definition no
+/// longer has and `request` may select ([`stream`]).
+pub(crate) fn synthesize_beside(
+    app: &dyn AnyApp,
+    request: &Request,
+    kept: &[String],
+) -> Result<Synthesis, Vec<Diagnostic>> {
+    let lowered = stream(app, request, kept, Form::Bytes, &|_, instance| instance)?;
     let artifacts: Vec<Artifact> = lowered.into_iter().flatten().map(|l| l.artifact).collect();
     let hashes: Vec<String> = artifacts.iter().map(|a| hex_sha256(&a.bytes)).collect();
     let manifest = manifest(app.name(), &artifacts, &hashes);
@@ -153,7 +163,7 @@ pub(crate) fn write_into(
         Ok(staging) => staging,
         Err(e) => {
             // Problems of the definition come first: find them without writing.
-            stream(app, request, Form::Document, &|_, _| ()).map_err(SynthError::Problems)?;
+            stream(app, request, &[], Form::Document, &|_, _| ()).map_err(SynthError::Problems)?;
             return Err(SynthError::Write(e));
         }
     };
@@ -166,7 +176,8 @@ pub(crate) fn write_into(
     let failed: Mutex<Option<std::io::Error>> = Mutex::new(None);
     // The first refused move (in the manifest's order); nothing is staged once there is one.
     let refused: Mutex<Option<(usize, String)>> = Mutex::new(None);
-    let lowered = stream(app, request, Form::Stream, &|_, instance| {
+    let kept = crate::removed::kept_environments(out, app);
+    let lowered = stream(app, request, &kept, Form::Stream, &|_, instance| {
         instance
             .into_iter()
             .map(
@@ -325,14 +336,18 @@ fn environments_per_batch() -> usize {
 /// threads as there are cores.
 /// Returns what `sink` returned, in instance order, or every problem (after every instance ran, in the
 /// order of a synthesis that holds everything; a problem repeated in several environments once).
+/// `kept`: the environments a previous tree keeps that the definition no longer has, which `request` may
+/// select without error ([`Selection::kept`]).
 pub(crate) fn stream<R: Send>(
     app: &dyn AnyApp,
     request: &Request,
+    kept: &[String],
     form: Form,
     sink: &(dyn Fn(usize, Vec<Lowered>) -> R + Sync),
 ) -> Result<Vec<R>, Vec<Diagnostic>> {
     let selection = Selection {
         environments: request.environments.clone(),
+        kept: kept.to_vec(),
     };
     let mut names = stackwright_cloudformation::StackNames::default();
     let mut name_problems = Vec::new();

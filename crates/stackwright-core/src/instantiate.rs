@@ -12,7 +12,12 @@ use std::sync::atomic::{AtomicU32, Ordering};
 /// Which environments to instantiate; all of them by default.
 #[derive(Clone, Debug, Default)]
 pub struct Selection {
+    /// The names of the environments to instantiate; every environment when empty.
     pub environments: Vec<String>,
+    /// Environments the definition no longer has whose artifacts a previous tree still keeps (removed,
+    /// not yet torn down): selecting one is not an error, and selecting only such environments runs no
+    /// definition (the caller plans or lists their teardown from the tree).
+    pub kept: Vec<String>,
 }
 
 /// One stack definition run for one environment: the graph a target lowers.
@@ -90,10 +95,19 @@ impl dyn AnyApp + '_ {
     ) -> Checked {
         let mut problems = self.validate();
         for wanted in &selection.environments {
-            if !self.environment_specs().any(|e| e.name == *wanted) {
+            if !self.environment_specs().any(|e| e.name == *wanted)
+                && !selection.kept.contains(wanted)
+            {
                 let known: Vec<&str> = self.environment_specs().map(|e| e.name.as_str()).collect();
+                let kept = match selection.kept.as_slice() {
+                    [] => String::new(),
+                    kept => format!(
+                        ", or one the definition no longer has whose artifacts the tree keeps: {}",
+                        kept.join(", ")
+                    ),
+                };
                 problems.push(Diagnostic::new(format!(
-                    "unknown environment `{wanted}`: expected one of {}",
+                    "unknown environment `{wanted}`: expected one of {}{kept}",
                     known.join(", ")
                 )));
             }

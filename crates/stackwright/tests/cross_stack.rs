@@ -908,3 +908,70 @@ fn a_removed_environment_of_linked_stacks_is_torn_down_consumer_first_with_no_em
         ]
     );
 }
+
+/// An environment the definition no longer has, whose artifacts the tree keeps, can still be selected:
+/// `plan --env`, `list --env` and `synth --env` of it work on its kept artifacts alone (its teardown),
+/// and leave the other environments out; a name neither defined nor kept is still an error naming both
+/// kinds.
+#[test]
+fn a_removed_environment_the_tree_keeps_can_be_selected() {
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("out");
+    let o = out.to_str().unwrap();
+    let both = App::new("shop")
+        .environment(dev())
+        .environment(Environment::new("prod", "210987654321", "eu-west-1", ()))
+        .stacks(|stacks, _| {
+            stacks.stack("network", network);
+        });
+    assert_eq!(run(&both, &["synth", "--out", o]).0, 0);
+    let only_dev = App::new("shop").environment(dev()).stacks(|stacks, _| {
+        stacks.stack("network", network);
+    });
+
+    let (code, plan, stderr) = run(
+        &only_dev,
+        &["plan", "--env", "prod", "--against", o, "--format", "json"],
+    );
+    assert!(code == 2 || code == 3, "{code}: {plan}{stderr}");
+    let plan: serde_json::Value = serde_json::from_str(&plan).unwrap();
+    let stacks: Vec<(&str, &str)> = plan["stacks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["environment"].as_str().unwrap(),
+                s["status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(!stacks.is_empty(), "{plan:#}");
+    assert!(
+        stacks
+            .iter()
+            .all(|&(env, status)| env == "prod" && status == "removed"),
+        "{stacks:?}"
+    );
+
+    let (code, list, stderr) = run(&only_dev, &["list", "--env", "prod", "--out", o]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(list.contains("environment prod"), "{list}");
+    assert!(!list.contains("environment dev"), "{list}");
+
+    let dev_module = out.join("terraform/dev/network/main.tf.json");
+    let before = std::fs::read(&dev_module).unwrap();
+    let (code, _, stderr) = run(&only_dev, &["synth", "--env", "prod", "--out", o]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(std::fs::read(&dev_module).unwrap(), before);
+    assert!(out
+        .join("cloudformation/prod/network.template.json")
+        .exists());
+
+    let (code, _, stderr) = run(&only_dev, &["plan", "--env", "nope", "--against", o]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("unknown environment `nope`: expected one of dev, or one the definition no longer has whose artifacts the tree keeps: prod"),
+        "{stderr}"
+    );
+}
