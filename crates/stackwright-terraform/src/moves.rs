@@ -6,7 +6,7 @@
 use crate::document::{FreshModule, ModuleBlocks};
 use crate::TERRAFORM_MOVED_CONSTRAINT;
 use serde_json::{json, Value as Json};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet, VecDeque};
 
 /// Block types that a resource splits into per item, whose names changed from positions to content.
 const PER_ITEM_TYPES: [&str; 3] = [
@@ -42,20 +42,36 @@ pub fn carry_moves_beside(
         let new_set: HashSet<(&str, &str)> = new.iter().copied().collect();
         let was_old =
             |a: (&str, &str)| old_set.contains(&a) || left_out(&format!("{}.{}", a.0, a.1));
-        let mut claimed: HashSet<(&str, &str)> = HashSet::new();
-        for &from in old.iter().filter(|a| !new_set.contains(*a)) {
-            if !PER_ITEM_TYPES.contains(&from.0) {
-                continue;
+        // The new per-item blocks that may be a renamed old one (not at an old address), by type and
+        // content, each queue in the module's order: an old block takes the first one left of its
+        // content, in one lookup (thousands of changed rules are not compared with each other).
+        let removed: Vec<(&str, &str)> = old
+            .iter()
+            .copied()
+            .filter(|a| PER_ITEM_TYPES.contains(&a.0) && !new_set.contains(a))
+            .collect();
+        let mut candidates: HashMap<(&str, String), VecDeque<(&str, &str)>> = HashMap::new();
+        if !removed.is_empty() {
+            for &a in new
+                .iter()
+                .filter(|a| PER_ITEM_TYPES.contains(&a.0) && !was_old(**a))
+            {
+                if let Some(body) = module.resource_body(a.0, a.1) {
+                    candidates
+                        .entry((a.0, canonical(&body)))
+                        .or_default()
+                        .push_back(a);
+                }
             }
-            let body = previous.resource_body(from.0, from.1);
-            let to = new.iter().copied().find(|&a| {
-                a.0 == from.0
-                    && !claimed.contains(&a)
-                    && !was_old(a)
-                    && module.resource_body(a.0, a.1) == body
-            });
+        }
+        for from in removed {
+            let Some(body) = previous.resource_body(from.0, from.1) else {
+                continue;
+            };
+            let to = candidates
+                .get_mut(&(from.0, canonical(&body)))
+                .and_then(VecDeque::pop_front);
             if let Some(to) = to {
-                claimed.insert(to);
                 moves.push((
                     format!("{}.{}", from.0, from.1),
                     format!("{}.{}", to.0, to.1),
@@ -78,11 +94,16 @@ pub fn carry_moves_beside(
         }
     }
     let mut all = module.moved();
+    // A block moves once: a move from an origin that already has one is left out (by hash: a module
+    // keeps every `moved` block, so there may be thousands).
+    let mut origins: HashSet<String> = all
+        .iter()
+        .filter_map(|m| m["from"].as_str().map(str::to_owned))
+        .collect();
     let mut added = 0;
     for (from, to) in moves {
-        let block = json!({ "from": from, "to": to });
-        if !all.contains(&block) && !all.iter().any(|m| m["from"] == from.as_str()) {
-            all.push(block);
+        if origins.insert(from.clone()) {
+            all.push(json!({ "from": from, "to": to }));
             added += 1;
         }
     }
@@ -98,6 +119,28 @@ pub fn carry_moves_beside(
         }
     }
     added
+}
+
+/// `value` serialized with every object's keys sorted: equal for values that are equal as JSON (object
+/// key order does not count, array order does), so that it can be hashed.
+fn canonical(value: &Json) -> String {
+    fn sorted(value: &Json) -> Json {
+        match value {
+            Json::Object(map) => {
+                let mut entries: Vec<(&String, &Json)> = map.iter().collect();
+                entries.sort_by_key(|(k, _)| k.as_str());
+                Json::Object(
+                    entries
+                        .into_iter()
+                        .map(|(k, v)| (k.clone(), sorted(v)))
+                        .collect(),
+                )
+            }
+            Json::Array(items) => Json::Array(items.iter().map(sorted).collect()),
+            other => other.clone(),
+        }
+    }
+    sorted(value).to_string()
 }
 
 #[cfg(test)]
@@ -176,5 +219,49 @@ mod tests {
         let previous = json!({"resource": {"aws_vpc": {"a": {"cidr_block": "10.0.0.0/16"}}}});
         let mut next = json!({"resource": {"aws_vpc": {"b": {"cidr_block": "10.0.0.0/16"}}}});
         assert_eq!(carry_moves(&previous, &mut next), 0);
+    }
+
+    #[test]
+    fn equal_rules_move_in_order_whatever_their_key_order() {
+        // Two old rules of one content take the first two new ones of it, in order; the key order of a
+        // body does not count (JSON objects are unordered), the content does.
+        let reordered = |port: u16| {
+            json!({"cidr_ipv4": "0.0.0.0/0", "to_port": port, "from_port": port, "ip_protocol": "tcp",
+                   "security_group_id": "${aws_security_group.web.id}"})
+        };
+        let previous = module(&[("a", rule(443)), ("b", rule(443)), ("c", rule(80))]);
+        let mut next = module(&[
+            ("x", rule(22)),
+            ("y", reordered(443)),
+            ("z", rule(443)),
+            ("w", reordered(80)),
+        ]);
+        assert_eq!(carry_moves(&previous, &mut next), 3);
+        let moved: Vec<(&str, &str)> = next["moved"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| (m["from"].as_str().unwrap(), m["to"].as_str().unwrap()))
+            .collect();
+        let t = "aws_vpc_security_group_ingress_rule";
+        assert_eq!(
+            moved,
+            [
+                (&*format!("{t}.a"), &*format!("{t}.y")),
+                (&*format!("{t}.b"), &*format!("{t}.z")),
+                (&*format!("{t}.c"), &*format!("{t}.w")),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_previous_move_from_an_origin_that_already_moves_is_not_added_again() {
+        let previous = json!({"resource": {"aws_vpc": {"b": {}}},
+                              "moved": [{"from": "aws_vpc.a", "to": "aws_vpc.b"}]});
+        let mut next = json!({"terraform": {"required_version": ">= 1.1.0"},
+                              "resource": {"aws_vpc": {"b": {}}},
+                              "moved": [{"from": "aws_vpc.a", "to": "aws_vpc.b"}]});
+        assert_eq!(carry_moves(&previous, &mut next), 0);
+        assert_eq!(next["moved"].as_array().unwrap().len(), 1);
     }
 }
