@@ -229,6 +229,7 @@ fn run_on(
             &mut synthesis,
             &defined,
             &selected,
+            &request.targets,
             &args.out,
             &args.destroyed,
             false,
@@ -320,6 +321,13 @@ fn synth(
             unselected.len(),
             if unselected.len() == 1 { "" } else { "s" },
             carried.kept.unselected.join(", ")
+        );
+    }
+    if !carried.kept.forgotten.is_empty() {
+        let _ = writeln!(
+            stdout,
+            "  no longer kept, as --destroyed says their deployments are gone: {}",
+            carried.kept.forgotten.join(", ")
         );
     }
     if !carried.kept.stacks.is_empty() {

@@ -42,6 +42,9 @@ pub(crate) struct Kept {
     pub stacks: Vec<(String, String)>,
     /// Paths of the artifacts carried over because their environment or target was not selected.
     pub unselected: Vec<String>,
+    /// Paths of the removed stacks' artifacts no longer kept, as `destroyed` said their deployments are
+    /// gone (the new tree leaves them out).
+    pub forgotten: Vec<String>,
     pub warnings: Vec<String>,
 }
 
@@ -58,6 +61,7 @@ pub(crate) fn keep(
     synthesis: &mut Synthesis,
     defined: &[&str],
     selected: &dyn Fn(&str) -> bool,
+    targets: &[Target],
     out: &Path,
     destroyed: &[String],
     guard_moves: bool,
@@ -66,6 +70,7 @@ pub(crate) fn keep(
         &synthesis.artifacts,
         defined,
         selected,
+        targets,
         None,
         out,
         destroyed,
@@ -100,6 +105,7 @@ pub(crate) fn kept_artifacts(
         fresh,
         &defined,
         &selected,
+        &request.targets,
         Some(&asked),
         out,
         destroyed,
@@ -112,10 +118,18 @@ type Asked<'a> = dyn Fn(&str, Target) -> bool + 'a;
 
 /// `carry`: which (environment, target) the synthesis was asked for; the tree's other artifacts of
 /// defined environments are carried over unchanged (`None`: nothing is carried, as for `list`).
+/// `targets`: the targets asked for; `destroyed` stops keeping the removed artifacts of those only (a
+/// module of a target not asked for stays, with a warning: it may be the one that tears its deployment
+/// down).
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one private helper of two entry points"
+)]
 fn kept_from(
     fresh: &[Artifact],
     defined: &[&str],
     selected: &dyn Fn(&str) -> bool,
+    targets: &[Target],
     carry: Option<&Asked>,
     out: &Path,
     destroyed: &[String],
@@ -155,7 +169,17 @@ fn kept_from(
         let forgotten = told(destroyed, entry);
         if !forgotten.is_empty() {
             forgotten.into_iter().for_each(|i| used[i] = true);
-            continue;
+            if targets.contains(&target) {
+                kept.forgotten.push(entry.path.clone());
+                continue;
+            }
+            kept.warnings.push(format!(
+                "still keeping `{}`: `--destroyed` stops keeping the artifacts of the selected targets \
+                 only; once its {} deployment is gone, say so with `--target {}` (or all targets)",
+                entry.path,
+                target.name(),
+                target.name()
+            ));
         }
         let Some(artifact) = from_tree(entry, target, out, Listed::Removed, &mut kept)? else {
             continue;

@@ -158,6 +158,38 @@ fn a_removed_environment_stays_destroyable_until_it_is_said_to_be_destroyed() {
         assert!(module.exists());
     }
 
+    // `--destroyed` of one target's deployment stops keeping that target's artifact only: the other
+    // target's may still be what tears its deployment down.
+    let (code, stdout, stderr) = cli(
+        &without_test(),
+        &[
+            "synth",
+            "--out",
+            o,
+            "--target",
+            "cloudformation",
+            "--destroyed",
+            "test",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!template.exists());
+    assert_eq!(std::fs::read(&module).unwrap(), module_bytes);
+    assert!(
+        stderr.contains(
+            "warning: still keeping `terraform/test/notebook/main.tf.json`: `--destroyed` stops keeping the \
+             artifacts of the selected targets only"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains(
+            "no longer kept, as --destroyed says their deployments are gone: \
+             cloudformation/test/notebook.template.json"
+        ),
+        "{stdout}"
+    );
+
     // Once torn down, the user says so: the artifacts go, what stackwright did not write stays.
     let (code, stdout, stderr) = cli(
         &without_test(),
@@ -165,6 +197,10 @@ fn a_removed_environment_stays_destroyable_until_it_is_said_to_be_destroyed() {
     );
     assert_eq!(code, 0, "{stderr}");
     assert!(!stdout.contains("kept the artifacts"), "{stdout}");
+    assert!(
+        stdout.contains("no longer kept, as --destroyed says their deployments are gone: terraform/test/notebook/main.tf.json"),
+        "{stdout}"
+    );
     assert!(!module.exists() && !template.exists());
     assert!(out.join("terraform/test/notebook/.terraform").is_dir());
     assert!(entries(&manifest(&out), "test").is_empty());
