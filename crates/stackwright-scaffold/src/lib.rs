@@ -116,10 +116,44 @@ pub fn files(name: &str, dependency: &Dependency) -> Result<Vec<File>, String> {
     Ok(out)
 }
 
-/// The crate's name is also the app's, which becomes part of paths and deployed stack names.
+/// The crate's name is also the app's, which becomes part of paths and deployed stack names; cargo
+/// refuses some names the app's rule allows.
 fn check_name(name: &str) -> Result<(), String> {
-    stackwright_core::ids::validate_name(name)
-        .map_err(|why| format!("invalid crate name `{name}` (it is also the app's name): {why}"))
+    let invalid =
+        |why: String| format!("invalid crate name `{name}` (it is also the app's name): {why}");
+    stackwright_core::ids::validate_name(name).map_err(invalid)?;
+    if let Some(why) = refused_by_cargo(name) {
+        return Err(invalid(why));
+    }
+    Ok(())
+}
+
+/// Why cargo refuses `name` as a package name (as `cargo new` does), for names that pass the app's rule
+/// (lowercase letters, digits and hyphens): the library crate would be named after a Rust keyword or a
+/// built-in crate, or the name is one of cargo's own directories in `target/`.
+fn refused_by_cargo(name: &str) -> Option<String> {
+    // https://doc.rust-lang.org/reference/keywords.html: strict, reserved and weak-in-edition keywords.
+    const KEYWORDS: &[&str] = &[
+        "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+        "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+        "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub",
+        "ref", "return", "self", "static", "struct", "super", "trait", "true", "try", "type",
+        "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+    ];
+    const BUILT_IN: &[&str] = &["alloc", "core", "proc-macro", "std", "test"];
+    const CARGO_DIRS: &[&str] = &["build", "deps", "examples", "incremental"];
+    if KEYWORDS.contains(&name) {
+        Some("it is a Rust keyword, which cargo refuses as a package name".into())
+    } else if BUILT_IN.contains(&name) {
+        Some(format!(
+            "it is the name of Rust's built-in `{}` crate, which cargo refuses as a package name",
+            name.replace('-', "_")
+        ))
+    } else if CARGO_DIRS.contains(&name) {
+        Some("cargo uses it for a directory of its own in `target/`, and refuses it as a package name".into())
+    } else {
+        None
+    }
 }
 
 /// The snapshots the new crate's test expects, from synthesizing the starter under the crate's name,

@@ -68,7 +68,17 @@ fn files_with(dependency: &Dependency) -> Vec<File> {
 
 #[test]
 fn names_must_be_valid_app_names() {
-    for bad in ["Demo", "demo_infra", "1demo", ""] {
+    for bad in [
+        "Demo",
+        "demo_infra",
+        "1demo",
+        "",
+        "test",
+        "std",
+        "proc-macro",
+        "fn",
+        "deps",
+    ] {
         let error = files(bad, &Dependency::Version("0.1".into())).unwrap_err();
         assert!(
             error.starts_with(&format!("invalid crate name `{bad}`")),
