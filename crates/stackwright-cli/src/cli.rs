@@ -42,7 +42,7 @@ struct Selected {
 struct SynthArgs {
     #[command(flatten)]
     selected: Selected,
-    /// Output directory, replaced as a whole on success
+    /// Output directory: its artifacts are replaced all or nothing, and what stackwright did not write in it stays
     #[arg(long, value_name = "DIR", default_value = "out")]
     out: PathBuf,
     /// Write nothing; fail (exit 1), listing the files that differ, unless DIR holds exactly what this

@@ -13,7 +13,9 @@ pub const MAX_PARAMETERS: usize = 200;
 /// Bytes of a template uploaded through S3 (`--s3-bucket`), the largest CloudFormation takes.
 pub const MAX_TEMPLATE_BYTES: usize = 1_000_000;
 
-const SPLIT: &str = "split the stack: declare some of its resources in another `App::stack`";
+const SPLIT: &str = "split the stack: declare some of its resources in another `App::stack`; or, \
+                     to deploy it with Terraform only, which has no such limit, synthesize only that target \
+                     (`--target terraform`, for `synth`, `plan` and `list` alike)";
 
 /// Counts of one lowered template against the quotas. `over` is the neutral resource whose lowering
 /// went past [`MAX_RESOURCES`], where the error points.

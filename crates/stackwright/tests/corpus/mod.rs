@@ -4,7 +4,7 @@
 //!
 //! `expected.json` also records, per case, which outside checker would have caught the fault without
 //! Stackwright (`"checkers"`: cfn-lint, cloudformation-validate, terraform validate; `null` when none
-//! does and the fault surfaces only at deploy), and what happens at deploy. `scripts/check-corpus.sh`
+//! does and the fault surfaces only at deploy), and what happens at deploy. `scripts/check-corpus.py`
 //! checks those claims: it writes each case's artifacts with the guard disabled (the ignored test
 //! `write_unguarded_artifacts`) and runs the outside checkers on them.
 
@@ -143,9 +143,9 @@ fn every_case_fails_at_synth_with_its_located_error_and_writes_nothing() {
 
 /// Writes each case's artifacts as the targets lower them, problems ignored, under
 /// `$STACKWRIGHT_CORPUS_OUT/<case>/` (a `manifest.json` per case, as `scripts/check-artifacts.sh
-/// --out-dir` reads), for `scripts/check-corpus.sh`. Ignored: it checks nothing itself.
+/// --out-dir` reads), for `scripts/check-corpus.py`. Ignored: it checks nothing itself.
 #[test]
-#[ignore = "run by scripts/check-corpus.sh"]
+#[ignore = "run by scripts/check-corpus.py"]
 fn write_unguarded_artifacts() {
     let root = std::path::PathBuf::from(
         std::env::var("STACKWRIGHT_CORPUS_OUT")
