@@ -212,6 +212,16 @@ fn run_on(
         (Some(_), _) => {}
     }
     let request = args.selected.request();
+    // `list` names paths in the tree, which need not exist yet; but something else in its place would
+    // make every path it prints one that cannot exist.
+    if args.out.exists() && !args.out.is_dir() {
+        let _ = writeln!(
+            stderr,
+            "error: `{}` is not a directory: `list` describes the tree synth writes there (pass another `--out DIR`)",
+            args.out.display()
+        );
+        return 1;
+    }
     let kept = crate::removed::kept_environments(&args.out, app);
     let mut synthesis = match synthesize_beside(app, &request, &kept) {
         Ok(s) => s,

@@ -177,6 +177,20 @@ fn a_tree_of_another_app_is_refused_and_left_as_it_is() {
 }
 
 #[test]
+fn list_of_a_file_in_place_of_the_tree_is_an_error() {
+    let scratch = tempfile::tempdir().unwrap();
+    let file = scratch.path().join("afile");
+    std::fs::write(&file, "notes\n").unwrap();
+    let (code, stdout, stderr) = run(&two_envs(), &["list", "--out", file.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stderr.contains("afile` is not a directory: `list` describes the tree synth writes there"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "notes\n");
+}
+
+#[test]
 fn unknown_environment_is_an_error() {
     let scratch = tempfile::tempdir().unwrap();
     let out = scratch.path().join("out");
