@@ -653,7 +653,10 @@ fn list(s: &Synthesis, out: &Path) -> String {
         ));
         if a.target == Target::Terraform {
             let dir = path.trim_end_matches("/main.tf.json");
-            text.push_str(&format!("    state: {}\n", state_location(a, dir)));
+            text.push_str(&format!(
+                "    state: {}\n",
+                StateLocation::of(a, dir).describe()
+            ));
         }
     }
     text
@@ -741,7 +744,8 @@ fn in_deploy_order<'s>(s: &'s Synthesis, waves: &[usize]) -> Vec<(&'s crate::Art
 /// `list --format json`: `{"app", "artifacts": [{"env", "account", "region", "stack", "target", "path",
 /// "resources", "wave", "depends_on", "deploy", "state"}]}`, in deploy order (see [`list`]); paths include
 /// the output directory. `deploy` is the command line alone, to run with credentials for `account`;
-/// `state` is where Terraform keeps the module's state (null for CloudFormation). A kept artifact of a
+/// `state` is where Terraform keeps the module's state (null for CloudFormation): `{"backend": "local",
+/// "path"}` or `{"backend": "s3", "bucket", "key", "url"}`. A kept artifact of a
 /// removed stack has `"removed": true`, `wave`, `deploy` and `state` null, `teardown_wave`, `destroy` (the
 /// command line) and `destroyed` (the synth command to run once it is torn down). A Terraform module
 /// whose environment moves to another account or region while the tree's module still deploys to the old
@@ -767,7 +771,7 @@ fn list_json(s: &Synthesis, out: &Path) -> serde_json::Value {
                 "depends_on": depends_on,
                 "deploy": deploy_command(s, a, &path),
                 "state": (a.target == Target::Terraform)
-                    .then(|| state_location(a, path.trim_end_matches("/main.tf.json"))),
+                    .then(|| StateLocation::of(a, path.trim_end_matches("/main.tf.json")).json()),
             });
             if let Some((account, region)) = moves.get(&a.path) {
                 entry["moving_from"] = serde_json::json!({ "account": account, "region": region });
@@ -846,26 +850,92 @@ fn deploy_command(s: &Synthesis, a: &crate::Artifact, path: &str) -> String {
     }
 }
 
-/// Where Terraform keeps the state of a module, from its `backend` block: a path as the user's shell sees
-/// it for a local backend, `s3://bucket/key` for S3.
-fn state_location(a: &crate::Artifact, module_dir: &str) -> String {
-    let document: serde_json::Value = serde_json::from_slice(&a.bytes).unwrap_or_default();
-    let backend = &document["terraform"]["backend"];
-    if let Some(path) = backend["local"]["path"].as_str() {
-        let shown = Path::new(module_dir).join(path);
-        return format!(
-            "{} (local: outside the generated tree, which synth replaces; keep it, never commit it, and prefer \
-             the S3 backend for teams)",
-            normalize(&shown).display()
-        );
+/// Where Terraform keeps a module's state, read from the module's `terraform.backend`.
+enum StateLocation {
+    /// A local state file (`backend.local.path`, or `terraform.tfstate` beside the module), as a path
+    /// that includes the output directory.
+    Local {
+        path: PathBuf,
+        beside: bool,
+    },
+    S3 {
+        bucket: String,
+        key: String,
+    },
+}
+
+impl StateLocation {
+    /// `a`'s state; `module_dir` is its directory, output directory included. Only the module's
+    /// `terraform` block is built: the rest is skipped as it is read.
+    fn of(a: &crate::Artifact, module_dir: &str) -> StateLocation {
+        #[derive(serde::Deserialize, Default)]
+        struct Module {
+            #[serde(default)]
+            terraform: Terraform,
+        }
+        #[derive(serde::Deserialize, Default)]
+        struct Terraform {
+            #[serde(default)]
+            backend: serde_json::Value,
+        }
+        let backend = serde_json::from_slice::<Module>(&a.bytes)
+            .unwrap_or_default()
+            .terraform
+            .backend;
+        if let Some(path) = backend["local"]["path"].as_str() {
+            return StateLocation::Local {
+                path: normalize(&Path::new(module_dir).join(path)),
+                beside: false,
+            };
+        }
+        if let (Some(bucket), Some(key)) = (
+            backend["s3"]["bucket"].as_str(),
+            backend["s3"]["key"].as_str(),
+        ) {
+            return StateLocation::S3 {
+                bucket: bucket.to_owned(),
+                key: key.to_owned(),
+            };
+        }
+        StateLocation::Local {
+            path: Path::new(module_dir).join("terraform.tfstate"),
+            beside: true,
+        }
     }
-    if let (Some(bucket), Some(key)) = (
-        backend["s3"]["bucket"].as_str(),
-        backend["s3"]["key"].as_str(),
-    ) {
-        return format!("s3://{bucket}/{key}");
+
+    /// For `list`: the location and what to know about it.
+    fn describe(&self) -> String {
+        match self {
+            StateLocation::Local {
+                path,
+                beside: false,
+            } => format!(
+                "{} (local: outside the generated tree, which synth replaces; keep it, never commit it, and \
+                 prefer the S3 backend for teams)",
+                path.display()
+            ),
+            StateLocation::Local { beside: true, .. } => {
+                "beside the module (terraform.tfstate)".to_owned()
+            }
+            StateLocation::S3 { bucket, key } => format!("s3://{bucket}/{key}"),
+        }
     }
-    "beside the module (terraform.tfstate)".to_owned()
+
+    /// For `list --format json`: `{"backend": "local", "path"}` or `{"backend": "s3", "bucket", "key",
+    /// "url"}`.
+    fn json(&self) -> serde_json::Value {
+        match self {
+            StateLocation::Local { path, .. } => {
+                serde_json::json!({ "backend": "local", "path": path.display().to_string() })
+            }
+            StateLocation::S3 { bucket, key } => serde_json::json!({
+                "backend": "s3",
+                "bucket": bucket,
+                "key": key,
+                "url": format!("s3://{bucket}/{key}"),
+            }),
+        }
+    }
 }
 
 /// `a/b/../c` -> `a/c`, lexically (the path may not exist yet); leading `..` stay.

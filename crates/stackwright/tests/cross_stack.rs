@@ -118,13 +118,7 @@ fn terraform_outputs_from_the_producer_and_local_remote_state_in_the_consumer() 
 
 #[test]
 fn terraform_remote_state_reads_the_producers_s3_key() {
-    let env = dev().terraform_backend(Backend::S3 {
-        bucket: "shop-state".into(),
-        region: "eu-west-1".into(),
-        key: None,
-        dynamodb_table: Some("shop-locks".into()),
-    });
-    let docs = artifacts(&two_stacks(env));
+    let docs = artifacts(&two_stacks(env_with_s3()));
     let service = &docs["terraform/dev/service/main.tf.json"];
     assert_eq!(
         service["data"]["terraform_remote_state"]["network"],
@@ -137,6 +131,27 @@ fn terraform_remote_state_reads_the_producers_s3_key() {
         network["terraform"]["backend"]["s3"]["key"],
         "shop/dev/network.tfstate"
     );
+    // `list --format json` gives the state object's parts, for CI.
+    let (code, list, stderr) = run(
+        &two_stacks(env_with_s3()),
+        &["list", "--target", "terraform", "--format", "json"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let list: serde_json::Value = serde_json::from_str(&list).unwrap();
+    assert_eq!(
+        list["artifacts"][0]["state"],
+        json!({"backend": "s3", "bucket": "shop-state", "key": "shop/dev/network.tfstate",
+               "url": "s3://shop-state/shop/dev/network.tfstate"})
+    );
+}
+
+fn env_with_s3() -> Environment<()> {
+    dev().terraform_backend(Backend::S3 {
+        bucket: "shop-state".into(),
+        region: "eu-west-1".into(),
+        key: None,
+        dynamodb_table: Some("shop-locks".into()),
+    })
 }
 
 #[test]
@@ -409,10 +424,20 @@ fn list_as_json_for_ci() {
             "{deploy}"
         );
         assert_eq!(
-            artifact["state"].is_string(),
+            artifact["state"].is_object(),
             artifact["target"] == "terraform",
             "{artifact}"
         );
+        if artifact["target"] == "terraform" {
+            // Local state, outside the tree: a path a CI job can use as it is.
+            let state = &artifact["state"];
+            assert_eq!(state["backend"], "local", "{artifact}");
+            let path = state["path"].as_str().unwrap();
+            assert!(
+                path.starts_with("terraform-state/shop/") && path.ends_with("/terraform.tfstate"),
+                "{artifact}"
+            );
+        }
     }
 }
 
