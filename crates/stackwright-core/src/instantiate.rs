@@ -112,12 +112,16 @@ impl dyn AnyApp + '_ {
                 )));
             }
         }
+        // A name declared twice is one error (`validate`): only its first declaration is instantiated,
+        // so that the second's stacks do not also collide with the first's.
+        let mut names = std::collections::HashSet::new();
         let selected: Vec<(usize, &EnvSpec)> = self
             .environment_specs()
             .enumerate()
             .filter(|(_, e)| {
                 selection.environments.is_empty() || selection.environments.contains(&e.name)
             })
+            .filter(|(_, e)| names.insert(e.name.as_str()))
             .collect();
         let mut summary = Summary::default();
         let mut environment_problems = Vec::new();

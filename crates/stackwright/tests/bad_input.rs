@@ -212,14 +212,17 @@ fn app_without_environment() {
 fn two_environments_with_one_name() {
     let app = App::new("demo")
         .environment(Environment::new("dev", "123456789012", "us-west-2", ()))
-        .environment(Environment::new("dev", "210987654321", "eu-west-1", ()))
+        .environment(Environment::new("dev", "123456789012", "us-west-2", ()))
         .stack("main", |s, _| {
             s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
         });
-    fails(
+    let stderr = fails(
         &app,
         &["duplicate environment name `dev`: already declared at"],
     );
+    // One mistake, one error: the second `dev` is not instantiated, so its stacks do not also collide
+    // with the first's (same CloudFormation stack name, same Terraform state).
+    assert!(stderr.contains("1 problem found"), "{stderr}");
 }
 
 #[test]
