@@ -499,6 +499,13 @@ fn check(
 /// the kept ones of removed stacks).
 fn summary(app: &str, artifacts: &[crate::Artifact], out: &Path) -> String {
     let fresh: Vec<&crate::Artifact> = artifacts.iter().filter(|a| !a.removed).collect();
+    if fresh.is_empty() {
+        // Only removed environments were selected (`--env`), or none of the stacks: what was kept follows.
+        return format!(
+            "app `{app}`: the selection holds no stack of the definition; nothing synthesized in {}\n",
+            out.display()
+        );
+    }
     let count = |f: fn(&crate::Artifact) -> (&str, &str)| {
         let mut seen: Vec<(&str, &str)> = fresh.iter().map(|a| f(a)).collect();
         seen.sort_unstable();

@@ -986,8 +986,13 @@ fn a_removed_environment_the_tree_keeps_can_be_selected() {
 
     let dev_module = out.join("terraform/dev/network/main.tf.json");
     let before = std::fs::read(&dev_module).unwrap();
-    let (code, _, stderr) = run(&only_dev, &["synth", "--env", "prod", "--out", o]);
+    let (code, stdout, stderr) = run(&only_dev, &["synth", "--env", "prod", "--out", o]);
     assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("the selection holds no stack of the definition; nothing synthesized")
+            && stdout.contains("kept the artifacts of a stack removed from the definition until torn down: prod/network"),
+        "{stdout}"
+    );
     assert_eq!(std::fs::read(&dev_module).unwrap(), before);
     assert!(out
         .join("cloudformation/prod/network.template.json")
