@@ -1225,3 +1225,46 @@ fn a_changed_setting_says_what_changed() {
         ["parameter Size (changed: Default \"small\" -> \"large\")"]
     );
 }
+
+#[test]
+fn a_markdown_plan_longer_than_a_comment_is_cut_at_whole_rows_and_says_so() {
+    let topics = |name: &str| {
+        let resources: serde_json::Map<String, Json> = (0..400)
+            .map(|i| {
+                let topic = json!({"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": format!("{name}-{i}")}});
+                (format!("Topic{i}"), topic)
+            })
+            .collect();
+        cfn(Json::Object(resources))
+    };
+    let p = one(Target::CloudFormation, &topics("a"), &topics("b"));
+    let whole = crate::render::markdown(&p);
+    assert!(
+        whole.len() < crate::render::COMMENT_LIMIT,
+        "{}",
+        whole.len()
+    );
+    assert!(!whole.contains("left out to fit a comment"));
+    assert_eq!(
+        crate::render::markdown_within(&p, whole.len() + 4096),
+        whole
+    );
+
+    let limit = 12_000;
+    let cut = crate::render::markdown_within(&p, limit);
+    assert!(cut.len() <= limit, "{}", cut.len());
+    assert!(
+        cut.contains("more resources, left out to fit a comment"),
+        "{cut}"
+    );
+    assert!(cut.contains("`plan --format human` or `plan --format json` gives all of it"));
+    // Whole rows only, and the section still closes.
+    assert_eq!(
+        cut.matches("<details>").count(),
+        cut.matches("</details>").count()
+    );
+    let row = |l: &&str| l.starts_with("| update |");
+    assert!(cut.lines().filter(row).all(|l| l.ends_with(" |")));
+    assert!(cut.lines().filter(row).count() < 400);
+    assert!(whole.starts_with(&cut[..cut.find("| update |").unwrap()]));
+}

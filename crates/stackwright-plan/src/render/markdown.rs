@@ -13,60 +13,75 @@ use std::fmt::Write as _;
 /// with a zero-width joiner, code spans are fenced with more backticks than the longest run inside them
 /// (CommonMark), and control characters are shown escaped.
 pub fn markdown(plan: &Plan) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "### Stackwright plan: {}\n", counts(&plan.summary));
+    markdown_within(plan, COMMENT_LIMIT)
+}
+
+/// The most characters GitHub takes in a pull-request comment (its API refuses a longer body).
+pub const COMMENT_LIMIT: usize = 65_536;
+
+/// Room kept for what closes the comment: each section's end, the notes of what was left out.
+const RESERVE: usize = 2_048;
+
+/// [`markdown`] in at most `limit` bytes (so at most `limit` characters): whole lines, table rows and
+/// sections, in order, while they fit; each cut says how much it left out and points at the whole
+/// plan (`plan --format human` or `json`). Data-loss and warning lines come first, so they are the
+/// last to be cut.
+pub fn markdown_within(plan: &Plan, limit: usize) -> String {
+    let mut out = Budget::new(limit.saturating_sub(RESERVE));
+    out.line(format!("### Stackwright plan: {}\n", counts(&plan.summary)));
     if plan.loses_data() {
-        let _ = writeln!(
-            out,
+        out.line(format!(
             "> [!CAUTION]\n> **DATA LOSS**: {} change(s) delete stateful resources:",
             plan.summary.data_loss
-        );
-        for stack in &plan.stacks {
-            for r in stack.resources.iter().filter(|r| r.data_loss.is_some()) {
-                let _ = writeln!(
-                    out,
-                    "> - {} {} ({}): {}",
-                    code(&stack_title(stack), false),
-                    code(&r.address, false),
-                    action_word(r),
-                    text(r.data_loss.as_deref().unwrap_or_default())
-                );
-            }
-        }
-        out.push('\n');
+        ));
+        let lines = plan.stacks.iter().flat_map(|stack| {
+            stack
+                .resources
+                .iter()
+                .filter(|r| r.data_loss.is_some())
+                .map(move |r| {
+                    format!(
+                        "> - {} {} ({}): {}",
+                        code(&stack_title(stack), false),
+                        code(&r.address, false),
+                        action_word(r),
+                        text(r.data_loss.as_deref().unwrap_or_default())
+                    )
+                })
+        });
+        out.lines(lines, "> - ", "stateful resources");
+        out.line(String::new());
     }
     for embrace in &plan.embraces {
         // `inline` keeps the message's own code spans and escapes the documents' text in it.
-        let _ = writeln!(
-            out,
+        out.line(format!(
             "> [!CAUTION]\n> **DEPLOY WILL FAIL**: {}\n",
             inline(&embrace.message(), false)
-        );
+        ));
     }
     if plan.summary.warnings > 0 {
-        let _ = writeln!(out, "> [!WARNING]");
-        for stack in &plan.stacks {
-            for r in &stack.resources {
-                for w in &r.warnings {
-                    let _ = writeln!(
-                        out,
+        out.line("> [!WARNING]".to_owned());
+        let lines = plan.stacks.iter().flat_map(|stack| {
+            stack.resources.iter().flat_map(move |r| {
+                r.warnings.iter().map(move |w| {
+                    format!(
                         "> - {} {}: {}",
                         code(&stack_title(stack), false),
                         code(&r.address, false),
                         inline(w, false)
-                    );
-                }
-            }
-        }
-        out.push('\n');
+                    )
+                })
+            })
+        });
+        out.lines(lines, "> - ", "warnings");
+        out.line(String::new());
     }
-    let _ = writeln!(
-        out,
+    out.line(
         "| environment | stack | target | status | add | update | replace | destroy |\n|---|---|---|---|--:|--:|--:|--:|"
+            .to_owned(),
     );
-    for s in &plan.stacks {
-        let _ = writeln!(
-            out,
+    let rows = plan.stacks.iter().map(|s| {
+        format!(
             "| {} | {} | {} | {} | {} | {} | {} | {} |",
             text(&s.environment),
             text(&s.stack),
@@ -76,79 +91,179 @@ pub fn markdown(plan: &Plan) -> String {
             s.summary.update,
             s.summary.replace,
             s.summary.destroy
-        );
-    }
-    for s in plan.stacks.iter().filter(|s| s.has_changes()) {
-        let _ = writeln!(
-            out,
-            "\n<details><summary>{}</summary>\n",
-            html(&stack_line(s))
-        );
+        )
+    });
+    out.lines(rows, "", "stacks");
+    let changed: Vec<_> = plan.stacks.iter().filter(|s| s.has_changes()).collect();
+    for (i, s) in changed.iter().enumerate() {
+        let mut head = format!("\n<details><summary>{}</summary>\n\n", html(&stack_line(s)));
         for note in &s.notes {
-            let _ = writeln!(out, "- {}\n", inline(note, false));
+            let _ = writeln!(head, "- {}\n", inline(note, false));
         }
+        if !out.fits(&head) {
+            out.omitted(&format!("{} more changed stacks", changed.len() - i));
+            break;
+        }
+        out.push(&head);
         if !s.resources.is_empty() {
-            let _ = writeln!(
-                out,
-                "| action | resource | type | changes |\n|---|---|---|---|"
-            );
+            out.line("| action | resource | type | changes |\n|---|---|---|---|".to_owned());
         }
-        for r in &s.resources {
-            let mut details: Vec<String> = shown_changes(r)
-                .iter()
-                .map(|c| change(s.target, c))
-                .collect();
-            if let Some(what) = &r.data_loss {
-                details.insert(0, format!("**DATA LOSS**: {}", text(what)));
-            }
-            if r.refused {
-                details.insert(0, "**TERRAFORM WILL REFUSE**".to_owned());
-            }
-            details.extend(
-                r.warnings
-                    .iter()
-                    .map(|w| format!("**warning**: {}", inline(w, true))),
-            );
-            details.extend(r.notes.iter().map(|n| inline(n, true)));
-            let address = match &r.moved_from {
-                Some(old) => format!("{} (from {})", code(&r.address, true), code(old, true)),
-                None => code(&r.address, true),
-            };
-            let _ = writeln!(
-                out,
-                "| {} | {address} | {} | {} |",
-                action_word(r),
-                code(&r.type_name, true),
-                details.join("<br>")
-            );
-        }
-        for r in &s.resources {
-            for c in shown_changes(r) {
-                if let Some((before, after)) = long_texts(c) {
-                    let _ = writeln!(
-                        out,
-                        "\n{} {}:\n",
+        out.lines(
+            s.resources.iter().map(|r| resource_row(s, r)),
+            "",
+            "resources",
+        );
+        let diffs = s.resources.iter().flat_map(|r| {
+            shown_changes(r).into_iter().filter_map(move |c| {
+                long_texts(c).map(|(before, after)| {
+                    format!(
+                        "\n{} {}:\n\n{}",
                         code(&r.address, false),
-                        code(&path_text(s.target, &c.path), false)
-                    );
-                    out.push_str(&diff_block(&text_diff(before, after)));
-                }
-            }
-        }
+                        code(&path_text(s.target, &c.path), false),
+                        diff_block(&text_diff(before, after))
+                    )
+                })
+            })
+        });
+        out.blocks(diffs, "text diffs");
         if !s.outputs.is_empty() {
             let list: Vec<String> = s
                 .outputs
                 .iter()
                 .map(|o| format!("{} ({})", code(&o.name, false), o.action.name()))
                 .collect();
-            let _ = writeln!(out, "\nOutputs: {}", list.join(", "));
+            out.blocks([format!("\nOutputs: {}\n", list.join(", "))], "outputs");
         }
         if !s.settings.is_empty() {
-            let _ = writeln!(out, "\nAlso changed: {}", text(&s.settings.join(", ")));
+            out.blocks(
+                [format!(
+                    "\nAlso changed: {}\n",
+                    text(&s.settings.join(", "))
+                )],
+                "settings",
+            );
         }
-        let _ = writeln!(out, "\n</details>");
+        // Always written: the reserve holds it.
+        out.push("\n</details>\n");
     }
-    out
+    out.finish()
+}
+
+/// One changed resource as a row of its stack's table.
+fn resource_row(s: &crate::StackPlan, r: &crate::ResourceChange) -> String {
+    let mut details: Vec<String> = shown_changes(r)
+        .iter()
+        .map(|c| change(s.target, c))
+        .collect();
+    if let Some(what) = &r.data_loss {
+        details.insert(0, format!("**DATA LOSS**: {}", text(what)));
+    }
+    if r.refused {
+        details.insert(0, "**TERRAFORM WILL REFUSE**".to_owned());
+    }
+    details.extend(
+        r.warnings
+            .iter()
+            .map(|w| format!("**warning**: {}", inline(w, true))),
+    );
+    details.extend(r.notes.iter().map(|n| inline(n, true)));
+    let address = match &r.moved_from {
+        Some(old) => format!("{} (from {})", code(&r.address, true), code(old, true)),
+        None => code(&r.address, true),
+    };
+    format!(
+        "| {} | {address} | {} | {} |",
+        action_word(r),
+        code(&r.type_name, true),
+        details.join("<br>")
+    )
+}
+
+/// The comment being written, within `limit` bytes (its closing parts go into the reserve beyond).
+struct Budget {
+    out: String,
+    limit: usize,
+    cut: bool,
+}
+
+impl Budget {
+    fn new(limit: usize) -> Budget {
+        Budget {
+            out: String::new(),
+            limit,
+            cut: false,
+        }
+    }
+
+    fn fits(&self, text: &str) -> bool {
+        self.out.len() + text.len() <= self.limit
+    }
+
+    fn push(&mut self, text: &str) {
+        self.out.push_str(text);
+    }
+
+    /// `text` and a newline, if they fit; else the comment is marked cut.
+    fn line(&mut self, mut text: String) {
+        text.push('\n');
+        if self.fits(&text) {
+            self.out.push_str(&text);
+        } else {
+            self.cut = true;
+        }
+    }
+
+    /// Each line while they fit; then one line (led by `lead`, to stay in a list or quote) saying how
+    /// many `what` were left out.
+    fn lines(&mut self, lines: impl Iterator<Item = String>, lead: &str, what: &str) {
+        let mut left = 0;
+        for mut line in lines {
+            line.push('\n');
+            if left == 0 && self.fits(&line) {
+                self.out.push_str(&line);
+            } else {
+                left += 1;
+            }
+        }
+        if left > 0 {
+            self.cut = true;
+            let _ = writeln!(
+                self.out,
+                "{lead}… and {left} more {what}, left out to fit a comment"
+            );
+        }
+    }
+
+    /// Each block while they fit, then a paragraph saying how many were left out.
+    fn blocks(&mut self, blocks: impl IntoIterator<Item = String>, what: &str) {
+        let mut left = 0;
+        for block in blocks {
+            if left == 0 && self.fits(&block) {
+                self.out.push_str(&block);
+            } else {
+                left += 1;
+            }
+        }
+        if left > 0 {
+            self.omitted(&format!("{left} more {what}"));
+        }
+    }
+
+    fn omitted(&mut self, what: &str) {
+        self.cut = true;
+        let _ = writeln!(self.out, "\n… and {what}, left out to fit a comment.");
+    }
+
+    fn finish(mut self) -> String {
+        if self.cut {
+            let _ = writeln!(
+                self.out,
+                "\n**This plan is longer than a comment takes** ({COMMENT_LIMIT} characters): \
+                 `plan --format human` or `plan --format json` gives all of it."
+            );
+        }
+        self.out
+    }
 }
 
 /// One property change in a table cell: `` `path`: `before` → `after` (note) ``.
