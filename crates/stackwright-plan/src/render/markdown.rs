@@ -114,7 +114,7 @@ pub fn markdown_within(plan: &Plan, limit: usize) -> String {
             "resources",
         );
         let diffs = s.resources.iter().flat_map(|r| {
-            shown_changes(r).into_iter().filter_map(move |c| {
+            shown_changes(r).iter().filter_map(move |c| {
                 long_texts(c).map(|(before, after)| {
                     format!(
                         "\n{} {}:\n\n{}",
