@@ -865,6 +865,16 @@ fn batches_of_environments_find_what_one_batch_finds() {
     }
 }
 
+/// The app `shop` in `dev` and `prod` (another account), with the stacks `define` declares.
+fn dev_and_prod(
+    define: impl Fn(&mut stackwright::Stacks, &Environment<()>) + Send + Sync + 'static,
+) -> App<()> {
+    App::new("shop")
+        .environment(dev())
+        .environment(Environment::new("prod", "210987654321", "eu-west-1", ()))
+        .stacks(define)
+}
+
 /// An environment of two linked stacks leaves the definition: its artifacts are kept, `list` tears the
 /// consumer down before the producer (CloudFormation refuses to delete a stack whose exports are
 /// imported), and `plan` reports no "deadly embrace" (the importing stack goes too).
@@ -873,15 +883,12 @@ fn a_removed_environment_of_linked_stacks_is_torn_down_consumer_first_with_no_em
     let scratch = tempfile::tempdir().unwrap();
     let out = scratch.path().join("out");
     let o = out.to_str().unwrap();
-    let both = App::new("shop")
-        .environment(dev())
-        .environment(Environment::new("prod", "210987654321", "eu-west-1", ()))
-        .stacks(|stacks, _| {
-            let net = stacks.stack("network", network);
-            stacks.stack("service", |stack| {
-                stack.add(ec2::SecurityGroup::new("Web", &net.vpc, "web"));
-            });
+    let both = dev_and_prod(|stacks, _| {
+        let net = stacks.stack("network", network);
+        stacks.stack("service", |stack| {
+            stack.add(ec2::SecurityGroup::new("Web", &net.vpc, "web"));
         });
+    });
     assert_eq!(run(&both, &["synth", "--out", o]).0, 0);
     let only_dev = two_stacks(dev());
     let (code, plan, stderr) = run(&only_dev, &["plan", "--against", o]);
@@ -943,12 +950,9 @@ fn a_removed_environment_the_tree_keeps_can_be_selected() {
     let scratch = tempfile::tempdir().unwrap();
     let out = scratch.path().join("out");
     let o = out.to_str().unwrap();
-    let both = App::new("shop")
-        .environment(dev())
-        .environment(Environment::new("prod", "210987654321", "eu-west-1", ()))
-        .stacks(|stacks, _| {
-            stacks.stack("network", network);
-        });
+    let both = dev_and_prod(|stacks, _| {
+        stacks.stack("network", network);
+    });
     assert_eq!(run(&both, &["synth", "--out", o]).0, 0);
     let only_dev = App::new("shop").environment(dev()).stacks(|stacks, _| {
         stacks.stack("network", network);
