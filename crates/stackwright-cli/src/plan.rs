@@ -365,15 +365,13 @@ pub(crate) fn check(
                      module,
                      ..
                  }| {
+                    // A Terraform module comes as a module (and only it gains `moved` blocks).
                     let bytes = match module {
                         Some(mut module) => {
                             previous.carry_into(&artifact, &mut module);
                             crate::synth::module_bytes(&module)
                         }
-                        None => {
-                            previous.carry(&mut artifact);
-                            std::mem::take(&mut artifact.bytes)
-                        }
+                        None => std::mem::take(&mut artifact.bytes),
                     };
                     let difference = if is_dir {
                         differs(&artifact.path, &bytes)

@@ -22,14 +22,14 @@ pub(crate) fn previous_manifest(out: &Path) -> Option<stackwright_tree::Manifest
 /// The environments whose artifacts the tree in `out` lists and that `app` no longer defines (kept as
 /// removed until `synth --destroyed`), in the manifest's order; none without a readable manifest.
 pub(crate) fn kept_environments(out: &Path, app: &dyn AnyApp) -> Vec<String> {
-    let mut kept: Vec<String> = Vec::new();
+    // By hash: a tree of hundreds of environments lists thousands of artifacts.
+    let mut known: HashSet<String> = app.environment_specs().map(|e| e.name.clone()).collect();
+    let mut kept = Vec::new();
     for entry in previous_manifest(out)
         .map(|m| m.artifacts)
         .unwrap_or_default()
     {
-        if !kept.contains(&entry.environment)
-            && !app.environment_specs().any(|e| e.name == entry.environment)
-        {
+        if known.insert(entry.environment.clone()) {
             kept.push(entry.environment);
         }
     }

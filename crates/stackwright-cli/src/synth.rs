@@ -192,10 +192,10 @@ pub(crate) fn write_into(
                             *first = Some(refusal);
                         }
                     }
-                    let moved = match module.as_mut() {
-                        Some(module) => previous.carry_into(&artifact, module),
-                        None => previous.carry(&mut artifact),
-                    };
+                    // Only a Terraform module gains `moved` blocks, and in this form it is a module.
+                    let moved = module
+                        .as_mut()
+                        .is_some_and(|module| previous.carry_into(&artifact, module));
                     let clean = failed.lock().expect("writers do not panic").is_none()
                         && refused.lock().expect("writers do not panic").is_none();
                     // Once a write failed or a move was refused, nothing is committed, and no digest is
@@ -595,11 +595,7 @@ pub(crate) fn write_module(
     out.flush()?;
     let Hashing { inner, digest } = out;
     inner.into_inner().map_err(|e| e.into_error())?;
-    Ok(digest
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
+    Ok(hex(&digest.finalize()))
 }
 
 /// Pretty JSON with two-space indentation and a final newline: stable bytes, readable diffs.
@@ -653,10 +649,12 @@ pub(crate) fn manifest_of(app: &str, artifacts: &[Artifact]) -> Vec<u8> {
 }
 
 pub(crate) fn hex_sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&Sha256::digest(bytes))
+}
+
+/// Lowercase hex of a digest, as `manifest.json` gives it.
+fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The same problem in several environments (a definition runs once per environment) is reported once,
