@@ -2,6 +2,7 @@ use crate::render;
 use crate::synth::{synthesize_beside, write_into, Request, SynthError, Synthesis, Target};
 use clap::{Parser, Subcommand, ValueEnum};
 use stackwright_core::AnyApp;
+use stackwright_tree::PreviousTree;
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -222,7 +223,9 @@ fn run_on(
         );
         return 1;
     }
-    let kept = crate::removed::kept_environments(&args.out, app);
+    // Read once, under the shared lock, so that a synth running meanwhile cannot swap it half-read.
+    let tree = PreviousTree::read(&args.out, &mut |dir| waiting(stderr, &args.out, dir));
+    let kept = crate::removed::kept_environments(&tree, app);
     let mut synthesis = match synthesize_beside(app, &request, &kept) {
         Ok(s) => s,
         Err(problems) => {
@@ -234,13 +237,13 @@ fn run_on(
     let selected = |env: &str| {
         request.environments.is_empty() || request.environments.iter().any(|e| e == env)
     };
-    let kept = crate::removed::same_app(&args.out, app.name()).and_then(|()| {
+    let kept = crate::removed::same_app(&tree, app.name()).and_then(|()| {
         crate::removed::keep(
             &mut synthesis,
             &defined,
             &selected,
             &request.targets,
-            &args.out,
+            &tree,
             &args.destroyed,
             false,
         )
@@ -255,14 +258,14 @@ fn run_on(
     for warning in &kept.warnings {
         let _ = writeln!(stderr, "warning: {warning}");
     }
-    crate::moves::carry(&mut synthesis, &args.out);
+    crate::moves::carry(&mut synthesis, &tree);
     match listing {
         Some(ListFormat::Human) => {
-            let _ = write!(stdout, "{}", list(&synthesis, &args.out));
+            let _ = write!(stdout, "{}", list(&synthesis, &args.out, &tree));
             0
         }
         Some(ListFormat::Json) => {
-            let json = crate::synth::to_bytes(&list_json(&synthesis, &args.out));
+            let json = crate::synth::to_bytes(&list_json(&synthesis, &args.out, &tree));
             let _ = stdout.write_all(&json);
             0
         }
@@ -279,13 +282,8 @@ fn synth(
     color: bool,
 ) -> u8 {
     let request = args.selected.request();
-    let synthesis = write_into(app, &request, &args.out, &args.destroyed, &mut |lock| {
-        let _ = writeln!(
-            stderr,
-            "waiting for another stackwright process that is writing `{}` (it holds `{}`)...",
-            args.out.display(),
-            lock.display()
-        );
+    let synthesis = write_into(app, &request, &args.out, &args.destroyed, &mut |dir| {
+        waiting(stderr, &args.out, dir)
     });
     let (synthesis, carried) = match synthesis {
         Ok(written) => written,
@@ -379,6 +377,16 @@ fn synth(
     0
 }
 
+/// Says that another stackwright process holds the lock of `dir`, which holds the tree `out`.
+fn waiting(stderr: &mut dyn Write, out: &Path, dir: &Path) {
+    let _ = writeln!(
+        stderr,
+        "waiting for another stackwright process that is writing `{}` (it holds the lock of `{}`)...",
+        out.display(),
+        dir.display()
+    );
+}
+
 /// Whether the subcommand of a command line is `plan` (its first argument that is not an option).
 fn is_plan(args: &[OsString]) -> bool {
     args.iter()
@@ -404,7 +412,10 @@ fn plan(
     } else {
         crate::plan::Modified::Refuse
     };
-    let plan = match crate::plan::plan(app, &request, &args.against, keep, modified) {
+    let tree = PreviousTree::read(&args.against, &mut |dir| {
+        waiting(stderr, &args.against, dir)
+    });
+    let plan = match crate::plan::plan(app, &request, &tree, keep, modified) {
         Ok((plan, warnings)) => {
             for warning in warnings {
                 let _ = writeln!(stderr, "warning: {warning}");
@@ -447,7 +458,8 @@ fn check(
     color: bool,
 ) -> u8 {
     let out = &args.out;
-    let checked = crate::plan::check(app, &args.selected.request(), out, &args.destroyed);
+    let tree = PreviousTree::read(out, &mut |dir| waiting(stderr, out, dir));
+    let checked = crate::plan::check(app, &args.selected.request(), &tree, &args.destroyed);
     if let Ok((_, _, warnings)) = &checked {
         for warning in warnings {
             let _ = writeln!(stderr, "warning: {warning}");
@@ -570,9 +582,9 @@ fn summary(app: &str, artifacts: &[crate::Artifact], out: &Path) -> String {
 /// Artifacts by environment (in declaration order), and within one by deploy wave: each wave waits for
 /// the ones before it (`after:`), the artifacts of a wave can deploy in parallel. Kept artifacts of
 /// removed stacks come last, by teardown wave (see [`teardown_waves`]).
-fn list(s: &Synthesis, out: &Path) -> String {
+fn list(s: &Synthesis, out: &Path, tree: &PreviousTree) -> String {
     let waves = list_waves(&s.artifacts);
-    let moves = crate::removed::pending_moves(out, &s.artifacts);
+    let moves = crate::removed::pending_moves(tree, &s.artifacts);
     let mut text = format!("app `{}`\n", s.app);
     let mut last_env = "";
     let mut last_wave = 0;
@@ -757,9 +769,9 @@ fn in_deploy_order<'s>(s: &'s Synthesis, waves: &[usize]) -> Vec<(&'s crate::Art
 /// command line) and `destroyed` (the synth command to run once it is torn down). A Terraform module
 /// whose environment moves to another account or region while the tree's module still deploys to the old
 /// one has `moving_from` (`{"account", "region"}`): tear that down first, then `synth --destroyed ENV`.
-fn list_json(s: &Synthesis, out: &Path) -> serde_json::Value {
+fn list_json(s: &Synthesis, out: &Path, tree: &PreviousTree) -> serde_json::Value {
     let waves = list_waves(&s.artifacts);
-    let moves = crate::removed::pending_moves(out, &s.artifacts);
+    let moves = crate::removed::pending_moves(tree, &s.artifacts);
     let artifacts: Vec<serde_json::Value> = in_deploy_order(s, &waves)
         .into_iter()
         .map(|(a, wave)| {

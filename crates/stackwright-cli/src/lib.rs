@@ -16,7 +16,7 @@ mod render;
 mod synth;
 
 pub use cli::{run, run_with};
-pub use stackwright_tree::{lock_file, write_tree, Written};
+pub use stackwright_tree::{write_tree, Written};
 pub use synth::{
     synthesize, synthesize_into, waves, Artifact, Request, SynthError, Synthesis, Target,
     WrittenSynthesis,

@@ -4,21 +4,19 @@
 use crate::synth::{Artifact, Synthesis, Target};
 use serde_json::Value as Json;
 use stackwright_terraform::{ModuleDocument, PreviousModule};
+use stackwright_tree::PreviousTree;
 use std::collections::HashSet;
-use std::path::Path;
 
 /// The modules of the previous tree: the paths its manifest lists (none without a readable one).
 pub(crate) struct Previous<'a> {
-    dir: &'a Path,
-    paths: HashSet<String>,
+    tree: &'a PreviousTree,
+    paths: HashSet<&'a str>,
 }
 
 impl<'a> Previous<'a> {
-    pub(crate) fn read(dir: &'a Path) -> Self {
-        let paths = crate::removed::previous_manifest(dir)
-            .map(|m| m.artifacts.into_iter().map(|e| e.path).collect())
-            .unwrap_or_default();
-        Previous { dir, paths }
+    pub(crate) fn new(tree: &'a PreviousTree) -> Self {
+        let paths = tree.entries().iter().map(|e| e.path.as_str()).collect();
+        Previous { tree, paths }
     }
 
     /// Adds to `artifact` (fresh, its `bytes` serialized) the `moved` blocks its previous version calls
@@ -57,19 +55,18 @@ impl<'a> Previous<'a> {
     fn previous_bytes(&self, artifact: &Artifact) -> Option<Vec<u8>> {
         if artifact.target != Target::Terraform
             || artifact.removed
-            || !self.paths.contains(&artifact.path)
+            || !self.paths.contains(artifact.path.as_str())
         {
             return None;
         }
-        let limit = stackwright_tree::DEFAULT_LIMIT;
-        stackwright_tree::read_file(self.dir, &artifact.path, limit).ok()
+        self.tree.read_file(&artifact.path).ok()
     }
 }
 
 /// [`Previous::carry`] on each fresh Terraform artifact of `synthesis`, regenerating the manifest when
 /// any artifact changed. Returns the modules that gained moves (their paths).
-pub(crate) fn carry(synthesis: &mut Synthesis, previous: &Path) -> Vec<String> {
-    let previous = Previous::read(previous);
+pub(crate) fn carry(synthesis: &mut Synthesis, previous: &PreviousTree) -> Vec<String> {
+    let previous = Previous::new(previous);
     let mut changed = Vec::new();
     for artifact in &mut synthesis.artifacts {
         if previous.carry(artifact) {

@@ -5,6 +5,7 @@ use serde_json::Value as Json;
 use stackwright_core::{AnyApp, Diagnostic};
 use stackwright_plan::previous::Unchanged;
 use stackwright_plan::{Document, Placed, Plan, Planner};
+use stackwright_tree::{ManifestError, PreviousTree};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
 use std::sync::Mutex;
@@ -54,22 +55,29 @@ struct Listing {
     groups: HashMap<(String, String), Vec<usize>>,
 }
 
-fn listing(dir: &Path, keep: impl Fn(&str, Target) -> bool) -> Result<Listing, String> {
-    let manifest_path = dir.join(MANIFEST);
-    let text = stackwright_tree::read_file(dir, MANIFEST, stackwright_tree::DEFAULT_LIMIT)
-        .map_err(|e| {
-            format!(
-                "cannot read `{}`: {e}; --against needs a tree that stackwright wrote (run synth first, or pass \
-                 the out directory of another checkout)",
+fn listing(tree: &PreviousTree, keep: impl Fn(&str, Target) -> bool) -> Result<Listing, String> {
+    let manifest_path = tree.dir().join(MANIFEST);
+    let manifest = match (tree.manifest(), tree.manifest_error()) {
+        (Some(manifest), _) => manifest.clone(),
+        (None, Some(ManifestError::Invalid(why))) => {
+            return Err(format!(
+                "`{}` is not a manifest stackwright wrote: {why}",
                 manifest_path.display()
-            )
-        })?;
-    let manifest = stackwright_tree::Manifest::parse(&text).map_err(|why| {
-        format!(
-            "`{}` is not a manifest stackwright wrote: {why}",
-            manifest_path.display()
-        )
-    })?;
+            ))
+        }
+        (None, error) => {
+            let why = match error {
+                Some(e) => e.to_string(),
+                None if tree.exists() => "the directory is empty".to_owned(),
+                None => "the directory does not exist".to_owned(),
+            };
+            return Err(format!(
+                "cannot read `{}`: {why}; --against needs a tree that stackwright wrote (run synth first, or \
+                 pass the out directory of another checkout)",
+                manifest_path.display()
+            ));
+        }
+    };
     let wanted: Vec<(usize, Target)> = manifest
         .artifacts
         .iter()
@@ -111,14 +119,15 @@ struct Reading {
 pub(crate) fn plan(
     app: &dyn AnyApp,
     request: &Request,
-    dir: &Path,
+    tree: &PreviousTree,
     keep: impl Fn(&str, Target) -> bool,
     modified: Modified,
 ) -> Result<(Plan, Vec<String>), PlanError> {
-    let listing = crate::removed::same_app(dir, app.name()).and_then(|()| listing(dir, keep));
+    let dir = tree.dir();
+    let listing = crate::removed::same_app(tree, app.name()).and_then(|()| listing(tree, keep));
     let reading = Mutex::new(Reading::default());
     let targets = Target::ALL.len();
-    let kept = crate::removed::kept_environments(dir, app);
+    let kept = crate::removed::kept_environments(tree, app);
     let planned = stream(
         app,
         request,
@@ -343,19 +352,19 @@ fn read_artifact(
 pub(crate) fn check(
     app: &dyn AnyApp,
     request: &Request,
-    out: &Path,
+    tree: &PreviousTree,
     destroyed: &[String],
 ) -> Result<(Vec<String>, usize, Vec<String>), PlanError> {
-    let limit = stackwright_tree::DEFAULT_LIMIT;
-    let differs = |path: &str, bytes: &[u8]| match stackwright_tree::read_file(out, path, limit) {
+    let out = tree.dir();
+    let differs = |path: &str, bytes: &[u8]| match tree.read_file(path) {
         Ok(found) if found == bytes => None,
         Ok(_) => Some(format!("differs: {path}")),
         Err(_) => Some(format!("missing: {path}")),
     };
-    crate::removed::same_app(out, app.name()).map_err(PlanError::Refused)?;
+    crate::removed::same_app(tree, app.name()).map_err(PlanError::Refused)?;
     let is_dir = out.is_dir();
-    let previous = crate::moves::Previous::read(out);
-    let kept = crate::removed::kept_environments(out, app);
+    let previous = crate::moves::Previous::new(tree);
+    let kept = crate::removed::kept_environments(tree, app);
     let compared = stream(app, request, &kept, Form::Stream, &|_, lowered| {
         lowered
             .into_iter()
@@ -392,12 +401,10 @@ pub(crate) fn check(
         };
         return Err(PlanError::Baseline(format!("`{}` {what}", out.display())));
     }
-    let listed: BTreeSet<String> = match stackwright_tree::read_file(out, MANIFEST, limit) {
-        Ok(bytes) => stackwright_tree::Manifest::parse(&bytes)
-            .map(|m| m.files().map(str::to_owned).collect())
-            .unwrap_or_default(),
-        Err(_) => BTreeSet::new(),
-    };
+    let listed: BTreeSet<String> = tree
+        .manifest()
+        .map(|m| m.files().map(str::to_owned).collect())
+        .unwrap_or_default();
     let mut problems = Vec::new();
     let mut expected = BTreeSet::new();
     let (mut artifacts, mut hashes) = (Vec::new(), Vec::new());
@@ -407,7 +414,7 @@ pub(crate) fn check(
         artifacts.push(artifact);
         hashes.push(sha256);
     }
-    let (kept, removed) = crate::removed::kept_artifacts(app, request, &artifacts, out, destroyed)
+    let (kept, removed) = crate::removed::kept_artifacts(app, request, &artifacts, tree, destroyed)
         .map_err(PlanError::Refused)?;
     for mut artifact in removed {
         let bytes = std::mem::take(&mut artifact.bytes);

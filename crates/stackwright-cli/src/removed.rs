@@ -6,31 +6,21 @@
 //! (`--env`, `--target`) carries the tree's other artifacts over as they are: what was not asked for is
 //! not touched.
 
-use crate::synth::{Artifact, Request, Synthesis, Target, MANIFEST};
+use crate::synth::{Artifact, Request, Synthesis, Target};
 use stackwright_core::AnyApp;
+use stackwright_tree::PreviousTree;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-/// The manifest of the tree in `out`, when it has one stackwright wrote; `None` otherwise (the writer
-/// refuses a tree it cannot read, and `plan` says why).
-pub(crate) fn previous_manifest(out: &Path) -> Option<stackwright_tree::Manifest> {
-    stackwright_tree::read_file(out, MANIFEST, stackwright_tree::DEFAULT_LIMIT)
-        .ok()
-        .and_then(|bytes| stackwright_tree::Manifest::parse(&bytes).ok())
-}
-
-/// The environments whose artifacts the tree in `out` lists and that `app` no longer defines (kept as
+/// The environments whose artifacts the previous tree lists and that `app` no longer defines (kept as
 /// removed until `synth --destroyed`), in the manifest's order; none without a readable manifest.
-pub(crate) fn kept_environments(out: &Path, app: &dyn AnyApp) -> Vec<String> {
+pub(crate) fn kept_environments(previous: &PreviousTree, app: &dyn AnyApp) -> Vec<String> {
     // By hash: a tree of hundreds of environments lists thousands of artifacts.
     let mut known: HashSet<String> = app.environment_specs().map(|e| e.name.clone()).collect();
     let mut kept = Vec::new();
-    for entry in previous_manifest(out)
-        .map(|m| m.artifacts)
-        .unwrap_or_default()
-    {
+    for entry in previous.entries() {
         if known.insert(entry.environment.clone()) {
-            kept.push(entry.environment);
+            kept.push(entry.environment.clone());
         }
     }
     kept
@@ -62,7 +52,7 @@ pub(crate) fn keep(
     defined: &[&str],
     selected: &dyn Fn(&str) -> bool,
     targets: &[Target],
-    out: &Path,
+    previous: &PreviousTree,
     destroyed: &[String],
     guard_moves: bool,
 ) -> Result<Kept, String> {
@@ -72,7 +62,7 @@ pub(crate) fn keep(
         selected,
         targets,
         None,
-        out,
+        previous,
         destroyed,
         guard_moves,
     )?;
@@ -93,7 +83,7 @@ pub(crate) fn kept_artifacts(
     app: &dyn AnyApp,
     request: &Request,
     fresh: &[Artifact],
-    out: &Path,
+    previous: &PreviousTree,
     destroyed: &[String],
 ) -> Result<(Kept, Vec<Artifact>), String> {
     let defined: Vec<&str> = app.environment_specs().map(|e| e.name.as_str()).collect();
@@ -107,7 +97,7 @@ pub(crate) fn kept_artifacts(
         &selected,
         &request.targets,
         Some(&asked),
-        out,
+        previous,
         destroyed,
         true,
     )
@@ -131,10 +121,11 @@ fn kept_from(
     selected: &dyn Fn(&str) -> bool,
     targets: &[Target],
     carry: Option<&Asked>,
-    out: &Path,
+    previous: &PreviousTree,
     destroyed: &[String],
     guard_moves: bool,
 ) -> Result<(Kept, Vec<Artifact>), String> {
+    let out = previous.dir();
     // One pass over the fresh artifacts, so that the tree's artifacts cost O(1) each.
     let present: HashSet<(&str, &str)> = fresh
         .iter()
@@ -142,7 +133,7 @@ fn kept_from(
         .collect();
     let by_path: HashMap<&str, &Artifact> = fresh.iter().map(|a| (a.path.as_str(), a)).collect();
     let mut artifacts = Vec::new();
-    let manifest = previous_manifest(out);
+    let manifest = previous.manifest();
     let mut kept = Kept::default();
     let mut used = vec![false; destroyed.len()];
     let mut candidates = Vec::new();
@@ -154,7 +145,7 @@ fn kept_from(
             let unasked = carry.is_some_and(|asked| !asked(env, target));
             if unasked && !by_path.contains_key(entry.path.as_str()) {
                 if let Some(artifact) =
-                    from_tree(entry, target, out, Listed::Unselected, &mut kept)?
+                    from_tree(entry, target, previous, Listed::Unselected, &mut kept)?
                 {
                     kept.unselected.push(artifact.path.clone());
                     artifacts.push(artifact);
@@ -181,7 +172,7 @@ fn kept_from(
                 target.name()
             ));
         }
-        let Some(artifact) = from_tree(entry, target, out, Listed::Removed, &mut kept)? else {
+        let Some(artifact) = from_tree(entry, target, previous, Listed::Removed, &mut kept)? else {
             continue;
         };
         artifacts.push(artifact);
@@ -251,11 +242,11 @@ enum Listed {
 fn from_tree(
     entry: &stackwright_tree::Entry,
     target: Target,
-    out: &Path,
+    previous: &PreviousTree,
     why: Listed,
     kept: &mut Kept,
 ) -> Result<Option<Artifact>, String> {
-    let path = out.join(&entry.path);
+    let path = previous.dir().join(&entry.path);
     let (env, stack) = (&entry.environment, &entry.stack);
     let (reason, verb) = match why {
         Listed::Removed => ("removed from the definition", "keep"),
@@ -267,8 +258,7 @@ fn from_tree(
             path.display()
         )
     };
-    let bytes = match stackwright_tree::read_file(out, &entry.path, stackwright_tree::DEFAULT_LIMIT)
-    {
+    let bytes = match previous.read_file(&entry.path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let then = match why {
@@ -372,10 +362,13 @@ pub(crate) fn tree_order(
     }
 }
 
-/// The Terraform modules of the tree in `out` that `fresh` would replace while deploying to another
+/// The Terraform modules of the previous tree that `fresh` would replace while deploying to another
 /// account or region (a move synth refuses until `--destroyed`): path -> the tree's (account, region).
-pub(crate) fn pending_moves(out: &Path, fresh: &[Artifact]) -> HashMap<String, (String, String)> {
-    let guard = MoveGuard::new(out, &[]);
+pub(crate) fn pending_moves(
+    previous: &PreviousTree,
+    fresh: &[Artifact],
+) -> HashMap<String, (String, String)> {
+    let guard = MoveGuard::new(previous, &[]);
     fresh
         .iter()
         .filter_map(|a| guard.moved_from(a))
@@ -386,10 +379,11 @@ pub(crate) fn pending_moves(out: &Path, fresh: &[Artifact]) -> HashMap<String, (
 /// Refuses a tree whose manifest names another app: it holds that app's artifacts, among them the only
 /// modules that can tear its deployments down, and treating them as this app's would list them as removed
 /// and relabel them. A tree without a readable manifest is left to the other checks.
-pub(crate) fn same_app(out: &Path, app: &str) -> Result<(), String> {
-    let Some(manifest) = previous_manifest(out) else {
+pub(crate) fn same_app(previous: &PreviousTree, app: &str) -> Result<(), String> {
+    let Some(manifest) = previous.manifest() else {
         return Ok(());
     };
+    let out = previous.dir();
     if manifest.app == app {
         return Ok(());
     }
@@ -444,18 +438,21 @@ pub(crate) struct MoveGuard<'a> {
 }
 
 impl<'a> MoveGuard<'a> {
-    pub(crate) fn new(out: &'a Path, destroyed: &[String]) -> Self {
-        let modules = previous_manifest(out)
-            .map(|m| m.artifacts)
-            .unwrap_or_default()
-            .into_iter()
+    pub(crate) fn new(previous: &'a PreviousTree, destroyed: &[String]) -> Self {
+        let modules = previous
+            .entries()
+            .iter()
+            .cloned()
             .enumerate()
             .filter(|(_, e)| {
                 e.target == Target::Terraform.name() && !e.removed && told(destroyed, e).is_empty()
             })
             .map(|(i, e)| (e.path.clone(), (i, e)))
             .collect();
-        MoveGuard { out, modules }
+        MoveGuard {
+            out: previous.dir(),
+            modules,
+        }
     }
 
     /// The refusal for `fresh`, with the position of the module it would replace in the manifest (the

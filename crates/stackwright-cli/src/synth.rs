@@ -1,4 +1,4 @@
-use serde_json::{json, Value as Json};
+use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
 use stackwright_core::{AnyApp, Diagnostic, Selection, StackInstance};
 use stackwright_terraform::ModuleDocument;
@@ -159,7 +159,9 @@ pub(crate) fn write_into(
     destroyed: &[String],
     on_wait: &mut dyn FnMut(&Path),
 ) -> Result<(WrittenSynthesis, Carried), SynthError> {
-    let staging = match Staging::begin(out) {
+    // The lock is taken before the tree is read and held until the swap: what this synthesis reads of the
+    // previous tree (its app, modules, kept and unselected artifacts) is what it replaces.
+    let staging = match Staging::begin(out, on_wait) {
         Ok(staging) => staging,
         Err(e) => {
             // Problems of the definition come first: find them without writing.
@@ -167,16 +169,16 @@ pub(crate) fn write_into(
             return Err(SynthError::Write(e));
         }
     };
-    crate::removed::same_app(out, app.name()).map_err(SynthError::Refused)?;
-    // `out` is intact while staging runs: the previous modules and manifest are read from it.
-    let previous = crate::moves::Previous::read(out);
-    let guard = crate::removed::MoveGuard::new(out, destroyed);
+    let tree = staging.previous();
+    crate::removed::same_app(tree, app.name()).map_err(SynthError::Refused)?;
+    let previous = crate::moves::Previous::new(tree);
+    let guard = crate::removed::MoveGuard::new(tree, destroyed);
     // The first write error; later artifacts are still lowered and checked, for their problems, but
     // not written.
     let failed: Mutex<Option<std::io::Error>> = Mutex::new(None);
     // The first refused move (in the manifest's order); nothing is staged once there is one.
     let refused: Mutex<Option<(usize, String)>> = Mutex::new(None);
-    let kept = crate::removed::kept_environments(out, app);
+    let kept = crate::removed::kept_environments(tree, app);
     let lowered = stream(app, request, &kept, Form::Stream, &|_, instance| {
         instance
             .into_iter()
@@ -243,7 +245,7 @@ pub(crate) fn write_into(
         artifacts.push(artifact);
         hashes.push(sha256);
     }
-    let (kept, removed) = crate::removed::kept_artifacts(app, request, &artifacts, out, destroyed)
+    let (kept, removed) = crate::removed::kept_artifacts(app, request, &artifacts, tree, destroyed)
         .map_err(SynthError::Refused)?;
     for mut artifact in removed {
         let bytes = std::mem::take(&mut artifact.bytes);
@@ -259,7 +261,7 @@ pub(crate) fn write_into(
     staging
         .add(MANIFEST, &manifest)
         .map_err(SynthError::Write)?;
-    let written = staging.commit(on_wait).map_err(SynthError::Write)?;
+    let written = staging.commit().map_err(SynthError::Write)?;
     Ok((
         WrittenSynthesis {
             app: app.name().to_owned(),
@@ -605,41 +607,37 @@ pub(crate) fn to_bytes(document: &Json) -> Vec<u8> {
     bytes
 }
 
-/// `manifest.json` of `artifacts`, whose sha256 digests (hex) are `hashes`.
+/// `manifest.json` of `artifacts`, whose sha256 digests (hex) are `hashes` ([`stackwright_tree::Manifest`]
+/// owns the format).
 pub(crate) fn manifest(app: &str, artifacts: &[Artifact], hashes: &[String]) -> Vec<u8> {
-    let entries: Vec<Json> = artifacts
+    let artifacts = artifacts
         .iter()
         .zip(hashes)
         .map(|(a, sha256)| {
-            let mut entry = json!({
-                "app": app,
-                "env": a.environment,
-                "account": a.account,
-                "region": a.region,
-                "stack": a.stack,
-                "target": a.target.name(),
-                "path": a.path,
-                "resources": a.resource_count,
-                "sha256": sha256,
-                "depends_on": a.depends_on,
-            });
-            if a.target == Target::CloudFormation {
-                entry["stack_name"] =
-                    stackwright_cloudformation::stack_name(app, &a.environment, &a.stack).into();
-                entry["capabilities"] = json!(a.capabilities);
+            let cloudformation = a.target == Target::CloudFormation;
+            stackwright_tree::Entry {
+                environment: a.environment.clone(),
+                account: a.account.clone(),
+                region: a.region.clone(),
+                stack: a.stack.clone(),
+                target: a.target.name().to_owned(),
+                path: a.path.clone(),
+                sha256: sha256.clone(),
+                removed: a.removed,
+                resources: Some(a.resource_count as u64),
+                depends_on: a.depends_on.clone(),
+                stack_name: cloudformation
+                    .then(|| stackwright_cloudformation::stack_name(app, &a.environment, &a.stack)),
+                capabilities: cloudformation
+                    .then(|| a.capabilities.iter().map(|c| (*c).to_owned()).collect()),
             }
-            if a.removed {
-                entry["removed"] = true.into();
-            }
-            entry
         })
         .collect();
-    to_bytes(&json!({
-        "format": stackwright_tree::manifest::FORMAT,
-        "generator": stackwright_tree::manifest::GENERATOR,
-        "app": app,
-        "artifacts": entries,
-    }))
+    stackwright_tree::Manifest {
+        app: app.to_owned(),
+        artifacts,
+    }
+    .to_bytes()
 }
 
 /// [`manifest`] of artifacts that hold their bytes.

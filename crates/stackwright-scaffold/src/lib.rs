@@ -236,10 +236,8 @@ pub fn create(dir: &Path, source: &Source) -> Result<Vec<String>, String> {
         .collect();
     // A new crate goes into a missing or empty directory only: a directory with files and no manifest is
     // refused by the writer, so nothing of the user's is ever replaced.
-    let written = stackwright_cli::write_tree(dir, entries, &mut |_| {})
+    stackwright_cli::write_tree(dir, entries, &mut |_| {})
         .map_err(|e| format!("cannot write `{}`: {e}; nothing was written", dir.display()))?;
-    // The writer's lock beside the new crate, which it created: a crate is made once, so it goes.
-    let _ = std::fs::remove_file(stackwright_cli::lock_file(&written.directory));
     Ok(files.into_iter().map(|f| f.path).collect())
 }
 

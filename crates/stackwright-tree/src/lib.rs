@@ -2,8 +2,10 @@
 //! `.terraform/` and lock files next to the modules, a local backend may put state there, users add notes.
 //!
 //! - [`manifest`]: `manifest.json`, what a tree holds and the proof that stackwright wrote it.
-//! - [`write_tree`]: replaces a tree all or nothing, under a lock, keeping every entry stackwright did not
-//!   write, durable before the swap, atomic on Linux (`renameat2(RENAME_EXCHANGE)`).
+//! - [`write_tree`] and [`Staging`]: replace a tree all or nothing, keeping every entry stackwright did not
+//!   write, durable before the swap, atomic on Linux (`renameat2(RENAME_EXCHANGE)`), under a lock held
+//!   from the first read of the old tree to the swap.
+//! - [`PreviousTree`]: the tree already there, read once under that lock (shared for readers).
 //! - [`read_file`]: reads a file of a tree someone else may have shaped: only regular files inside it, no
 //!   link followed, bounded in size.
 //!
@@ -11,9 +13,11 @@
 //! extra names (hard links, identical symbolic links) of entries the new tree still holds. Linux only.
 
 pub mod manifest;
+mod previous;
 mod read;
 mod write;
 
 pub use manifest::{Entry, Manifest};
+pub use previous::{ManifestError, PreviousTree};
 pub use read::{read_file, DEFAULT_LIMIT};
-pub use write::{lock_file, write_tree, Staging, Written};
+pub use write::{write_tree, Staging, Written};

@@ -1,4 +1,5 @@
-//! `manifest.json`: what a tree stackwright wrote holds, and the proof that stackwright wrote it.
+//! `manifest.json`: what a tree stackwright wrote holds, and the proof that stackwright wrote it. This
+//! module owns the format: [`Manifest::to_bytes`] writes it and [`Manifest::parse`] reads it back.
 
 use serde_json::Value as Json;
 use std::collections::HashSet;
@@ -33,6 +34,11 @@ pub struct Entry {
     pub resources: Option<u64>,
     /// The paths of the artifacts to deploy first (`depends_on`; empty when absent).
     pub depends_on: Vec<String>,
+    /// A CloudFormation template's stack name (`stack_name`).
+    pub stack_name: Option<String>,
+    /// What `aws cloudformation deploy --capabilities` must acknowledge for a template (`capabilities`;
+    /// `Some` for every CloudFormation artifact, `None` for Terraform's).
+    pub capabilities: Option<Vec<String>>,
 }
 
 /// A parsed `manifest.json` that stackwright wrote.
@@ -126,6 +132,32 @@ impl Manifest {
                         ))
                     }
                 },
+                stack_name: match entry.get("stack_name") {
+                    None => None,
+                    Some(_) => Some(field("stack_name")?),
+                },
+                capabilities: match entry.get("capabilities") {
+                    None => None,
+                    Some(Json::Array(names)) => Some(
+                        names
+                            .iter()
+                            .map(|n| {
+                                n.as_str().map(str::to_owned).ok_or_else(|| {
+                                    format!(
+                                        "{what} has a `capabilities` entry that is {}, expected a string",
+                                        kind(n)
+                                    )
+                                })
+                            })
+                            .collect::<Result<_, _>>()?,
+                    ),
+                    Some(other) => {
+                        return Err(format!(
+                            "{what} has `capabilities` {}, expected a list of strings",
+                            kind(other)
+                        ))
+                    }
+                },
             };
             if !TARGETS.contains(&entry.target.as_str()) {
                 return Err(format!(
@@ -160,6 +192,50 @@ impl Manifest {
             artifacts.push(entry);
         }
         Ok(Manifest { app, artifacts })
+    }
+
+    /// The bytes of `manifest.json`: pretty JSON with two-space indentation and a final newline, each
+    /// artifact's fields in a fixed order (`app`, `env`, `account`, `region`, `stack`, `target`, `path`,
+    /// `resources`, `sha256`, `depends_on`, then `stack_name` and `capabilities` when set, then
+    /// `"removed": true` for a removed one).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let entries: Vec<Json> = self
+            .artifacts
+            .iter()
+            .map(|a| {
+                let mut entry = serde_json::json!({
+                    "app": self.app,
+                    "env": a.environment,
+                    "account": a.account,
+                    "region": a.region,
+                    "stack": a.stack,
+                    "target": a.target,
+                    "path": a.path,
+                    "resources": a.resources.unwrap_or(0),
+                    "sha256": a.sha256,
+                    "depends_on": a.depends_on,
+                });
+                if let Some(name) = &a.stack_name {
+                    entry["stack_name"] = name.as_str().into();
+                }
+                if let Some(capabilities) = &a.capabilities {
+                    entry["capabilities"] = capabilities.clone().into();
+                }
+                if a.removed {
+                    entry["removed"] = true.into();
+                }
+                entry
+            })
+            .collect();
+        let mut bytes = serde_json::to_vec_pretty(&serde_json::json!({
+            "format": FORMAT,
+            "generator": GENERATOR,
+            "app": self.app,
+            "artifacts": entries,
+        }))
+        .expect("a JSON value always serializes");
+        bytes.push(b'\n');
+        bytes
     }
 
     /// Every file of the tree this manifest describes: its artifacts and the manifest itself.
@@ -242,6 +318,38 @@ mod tests {
             ["terraform/prod/web/main.tf.json", "manifest.json"]
         );
         assert!(parse(serde_json::json!({"format": 1, "app": "a", "artifacts": []})).is_ok());
+    }
+
+    #[test]
+    fn writes_what_it_reads() {
+        let mut cfn = entry("cloudformation/prod/web.template.json");
+        cfn["target"] = "cloudformation".into();
+        cfn["stack_name"] = "a-prod-web".into();
+        cfn["capabilities"] = serde_json::json!(["CAPABILITY_IAM"]);
+        let mut tf = entry("terraform/prod/web/main.tf.json");
+        tf["depends_on"] = serde_json::json!(["terraform/prod/network/main.tf.json"]);
+        tf["removed"] = true.into();
+        let m =
+            parse(serde_json::json!({"format": 1, "app": "a", "artifacts": [cfn, tf]})).unwrap();
+        let bytes = m.to_bytes();
+        assert!(bytes.ends_with(b"}\n"));
+        assert_eq!(Manifest::parse(&bytes).unwrap(), m);
+        let text = String::from_utf8(bytes).unwrap();
+        let order = [
+            "\"app\"",
+            "\"env\"",
+            "\"stack\"",
+            "\"sha256\"",
+            "\"depends_on\"",
+            "\"stack_name\"",
+            "\"capabilities\"",
+        ];
+        let at: Vec<usize> = order.iter().map(|k| text.find(k).unwrap()).collect();
+        assert!(at.windows(2).all(|w| w[0] < w[1]), "{text}");
+        assert!(
+            text.starts_with("{\n  \"format\": 1,\n  \"generator\": \"stackwright\""),
+            "{text}"
+        );
     }
 
     #[test]

@@ -8,10 +8,13 @@
 //! staging name, is then emptied of what is safe to delete only: the files its manifest lists, and entries
 //! the new tree still holds as the same file. Anything else stays where it is, with a warning.
 //!
-//! An advisory lock beside `out` serialises writers; a crash releases it with the process. A staging
-//! directory left by a crash is cleaned up by the next writer under the lock, by the same rule.
+//! An advisory lock on the directory that holds `out` serialises writers, from before they read the old tree
+//! until the swap, so that each one's read-modify-write is one step; readers ([`PreviousTree::read`]) take
+//! it shared. A crash releases it with the process. A staging directory left by a crash is cleaned up by the
+//! next writer under the lock, before anything else, by the same rule.
 
 use crate::manifest::{Manifest, FILE_NAME};
+use crate::previous::{lock, Lock, PreviousTree};
 use crate::read::{describe, read_file, DEFAULT_LIMIT};
 use rustix::fs::RenameFlags;
 use std::collections::{BTreeSet, HashSet};
@@ -37,21 +40,6 @@ pub struct Written {
     pub warnings: Vec<String>,
 }
 
-/// The writers' lock file of the tree at `out` (links resolved, as [`Written::directory`] has it):
-/// `.<name>.stackwright.lock` beside it. It stays after a write (removing it could let two writers hold different locks); a caller that made `out` for good, as
-/// `stackwright new` does, may remove it.
-pub fn lock_file(out: &Path) -> PathBuf {
-    let name = out.file_name().map(OsString::from).unwrap_or_default();
-    let parent = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut file = OsString::from(".");
-    file.push(name);
-    file.push(".stackwright.lock");
-    parent.join(file)
-}
-
 /// Replaces the tree at `out` with `files` (relative `/`-separated path, bytes), keeping every entry of the
 /// old tree that stackwright did not write: [`Staging::begin`], [`Staging::add`] of every file from as many
 /// threads as there are cores (page-cache writes of many files are the slowest phase here), then
@@ -62,7 +50,7 @@ pub fn write_tree<'a>(
     on_wait: &mut dyn FnMut(&Path),
 ) -> io::Result<Written> {
     let files: Vec<(&str, &[u8])> = files.into_iter().collect();
-    let staging = Staging::begin(out)?;
+    let staging = Staging::begin(out, on_wait)?;
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
     let chunk = files.len().div_ceil(workers).max(1);
     std::thread::scope(|scope| {
@@ -77,7 +65,7 @@ pub fn write_tree<'a>(
             .into_iter()
             .try_for_each(|h| h.join().expect("writers do not panic"))
     })?;
-    staging.commit(on_wait)
+    staging.commit()
 }
 
 /// A new tree being built beside `out`, to replace it all or nothing when committed; dropped without
@@ -89,15 +77,21 @@ pub fn write_tree<'a>(
 /// - Only the files the old manifest lists are ever deleted. An entry that would stand where a new file or
 ///   directory goes is refused at commit, naming it; so is an entry that cannot be carried (a FIFO, socket
 ///   or device).
-/// - Staging directories are unique per process and locked (`flock`) while their writer lives; nothing is
-///   created beside `out` until the new tree is complete, so a synthesis that fails half-way leaves nothing.
-/// - Commits of one `out` are serialised by an advisory lock on `.<name>.stackwright.lock` beside it;
-///   `on_wait` is called once, with the lock's path, when another process holds it. Under the lock, the
-///   tree in `out` is checked again, and staging directories of dead writers are cleaned up.
+/// - Writers of one `out` are serialised by an advisory lock (`flock`) on the directory that holds it,
+///   taken by [`begin`](Staging::begin) and held until the staging tree is committed or dropped: the old
+///   tree ([`Staging::previous`]) is read under it, so what a writer read is still there when it swaps.
+///   `on_wait` is called once, with the locked directory, when another process holds the lock. First thing
+///   under the lock, staging directories of dead writers are cleaned up, whatever this writer's outcome.
+/// - Staging directories are unique per process and locked (`flock`) while their writer lives; a synthesis
+///   that fails half-way leaves nothing beside `out`.
 /// - An `Err` from any step means `out` is exactly as it was. Problems after the swap (an old file that
 ///   cannot be removed) are [`Written::warnings`]: the new tree is in place.
 pub struct Staging {
     place: Place,
+    /// The tree being replaced, read under the lock; it holds the lock.
+    previous: PreviousTree,
+    /// What cleaning up after dead writers left to do by hand.
+    warnings: Vec<String>,
     dir: PathBuf,
     /// The marker (one path per line, each written before its file), the paths written, and the
     /// directories created so far.
@@ -113,12 +107,22 @@ struct StagingState {
     dirs: HashSet<PathBuf>,
 }
 impl Staging {
-    /// Checks that the tree in `out` (if any) is one stackwright wrote, and creates an empty staging
-    /// directory beside it. Takes no lock on `out` yet: that waits for [`commit`](Staging::commit).
-    pub fn begin(out: &Path) -> io::Result<Staging> {
-        let place = Place::resolve(out)?;
-        // Fail early on a tree that is not ours; `commit` checks again under the lock.
-        place.old_tree()?;
+    /// Takes the lock of `out` (calling `on_wait` if another writer holds it), cleans up what dead writers
+    /// left, reads and checks the tree in `out` (if any: it must be one stackwright wrote), and creates an
+    /// empty staging directory beside it. The lock is held until [`commit`](Staging::commit) or drop.
+    pub fn begin(out: &Path, on_wait: &mut dyn FnMut(&Path)) -> io::Result<Staging> {
+        let (place, lock) = loop {
+            let place = Place::resolve(out)?;
+            let lock = lock(&place.parent, Lock::Exclusive, on_wait)?;
+            // Another writer may have created `out`, or a link may have moved, while this one waited.
+            let now = Place::resolve(out)?;
+            if now.parent == place.parent {
+                break (now, lock);
+            }
+        };
+        let warnings = place.clean_stale();
+        let manifest = place.old_tree()?;
+        let previous = PreviousTree::new(out.to_path_buf(), place.exists, Ok(manifest), lock);
         let (dir, alive) = place.create_locked_staging()?;
         let marker = match File::create_new(dir.join(MARKER)) {
             Ok(marker) => marker,
@@ -129,6 +133,8 @@ impl Staging {
         };
         Ok(Staging {
             place,
+            previous,
+            warnings,
             dir,
             state: Mutex::new(StagingState {
                 marker,
@@ -138,6 +144,11 @@ impl Staging {
             committed: false,
             _alive: alive,
         })
+    }
+
+    /// The tree this one replaces, as read under the lock: its manifest, parsed once, and its files.
+    pub fn previous(&self) -> &PreviousTree {
+        &self.previous
     }
 
     /// Writes one file of the new tree (`path` relative, `/`-separated), creating its directories. Callable
@@ -169,16 +180,14 @@ impl Staging {
         File::create_new(&file)
     }
 
-    /// Takes the lock of `out` (calling `on_wait` if another writer holds it), cleans up what dead writers
-    /// left, checks the tree in `out` again, carries what stackwright did not write from it, makes the new
-    /// tree durable, swaps it in, and empties the old tree of what stackwright wrote. Consumes the staging
+    /// Carries what stackwright did not write from the tree in `out`, makes the new tree durable, swaps it
+    /// in, and empties the old tree of what stackwright wrote; then releases the lock. Consumes the staging
     /// directory either way.
-    pub fn commit(mut self, on_wait: &mut dyn FnMut(&Path)) -> io::Result<Written> {
-        let _lock = self.place.lock(on_wait)?;
-        let mut warnings = self.place.clean_stale();
-        // Another writer may have created `out` since `begin`.
-        self.place.exists = self.place.target.is_dir();
-        let old = self.place.old_tree()?;
+    pub fn commit(mut self) -> io::Result<Written> {
+        let mut warnings = std::mem::take(&mut self.warnings);
+        let old = self.previous.manifest().map(|manifest| OldTree {
+            owned: manifest.files().map(str::to_owned).collect(),
+        });
         let state = self.state.get_mut().expect("a writer panicked");
         let new_files: BTreeSet<&str> = state.written.iter().map(String::as_str).collect();
         let carried = match &old {
@@ -322,34 +331,6 @@ impl Place {
         })
     }
 
-    fn sibling(&self, suffix: &str) -> PathBuf {
-        let mut n = OsString::from(".");
-        n.push(&self.name);
-        n.push(suffix);
-        self.parent.join(n)
-    }
-
-    /// Takes the writers' lock of this tree, waiting for another process that holds it.
-    fn lock(&self, on_wait: &mut dyn FnMut(&Path)) -> io::Result<File> {
-        let path = self.sibling(".stackwright.lock");
-        let file = fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .map_err(|e| context(e, "cannot open the lock file", &path))?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(fs::TryLockError::WouldBlock) => {
-                on_wait(&path);
-                file.lock().map_err(|e| context(e, "cannot lock", &path))?;
-            }
-            Err(fs::TryLockError::Error(e)) => return Err(context(e, "cannot lock", &path)),
-        }
-        Ok(file)
-    }
-
     /// Work directories are `.<name>.stackwright-<what>-<pid>-<n>` beside the tree.
     fn work_prefix(&self) -> OsString {
         let mut n = OsString::from(".");
@@ -464,8 +445,8 @@ impl Place {
         warnings
     }
 
-    /// The tree being replaced, when `out` holds one: refused unless stackwright wrote it.
-    fn old_tree(&self) -> io::Result<Option<OldTree>> {
+    /// The manifest of the tree being replaced, when `out` holds one: refused unless stackwright wrote it.
+    fn old_tree(&self) -> io::Result<Option<Manifest>> {
         if !self.exists || fs::read_dir(&self.target)?.next().is_none() {
             return Ok(None);
         }
@@ -490,9 +471,7 @@ impl Place {
                  another --out, or empty it yourself"
             ))
         })?;
-        Ok(Some(OldTree {
-            owned: manifest.files().map(str::to_owned).collect(),
-        }))
+        Ok(Some(manifest))
     }
 }
 
@@ -629,9 +608,19 @@ fn collect_carry(path: &Path, rel: String, top: bool, carried: &mut Vec<Carry>) 
     Ok(())
 }
 
-/// Completes the staging directory: the carried entries, then durability (one `syncfs`), then the marker's
-/// removal, which makes it a tree like any other.
+/// Completes the staging directory: the carried entries, then their directories' modes (last, deepest
+/// first, so that a read-only directory is filled before it becomes read-only), then durability (one
+/// `syncfs`), then the marker's removal, which makes it a tree like any other.
 fn finish(staging: &Path, target: &Path, carried: &[Carry]) -> io::Result<()> {
+    let cannot = |from: &Path, e: io::Error| {
+        io::Error::new(
+            e.kind(),
+            format!(
+                "cannot keep `{}` in the new tree ({e}); nothing was changed",
+                from.display()
+            ),
+        )
+    };
     for c in carried {
         let from = target.join(&c.path);
         let to = staging.join(&c.path);
@@ -640,20 +629,18 @@ fn finish(staging: &Path, target: &Path, carried: &[Carry]) -> io::Result<()> {
             fs::create_dir_all(to.parent().expect("inside the staging directory"))?;
         }
         let done = match &c.kind {
-            Kind::Dir(mode) => fs::create_dir(&to)
-                .and_then(|()| fs::set_permissions(&to, fs::Permissions::from_mode(*mode))),
+            Kind::Dir(_) => fs::create_dir(&to),
             Kind::File => fs::hard_link(&from, &to),
             Kind::Symlink(link) => std::os::unix::fs::symlink(link, &to),
         };
-        done.map_err(|e| {
-            io::Error::new(
-                e.kind(),
-                format!(
-                    "cannot keep `{}` in the new tree ({e}); nothing was changed",
-                    from.display()
-                ),
-            )
-        })?;
+        done.map_err(|e| cannot(&from, e))?;
+    }
+    // `carried` lists each directory before its contents: in reverse, contents come first.
+    for c in carried.iter().rev() {
+        if let Kind::Dir(mode) = c.kind {
+            fs::set_permissions(staging.join(&c.path), fs::Permissions::from_mode(mode))
+                .map_err(|e| cannot(&target.join(&c.path), e))?;
+        }
     }
     // One syncfs makes every file and directory durable: far cheaper than an fsync per file.
     let dir = File::open(staging)?;
@@ -783,10 +770,18 @@ fn clean_in(
             continue; // Removed last, by `clean`.
         }
         if file_type.is_dir() {
+            // A read-only directory (a user's, carried with its mode) cannot be emptied without
+            // privileges: it is made writable while it is cleaned, and given its mode back if it stays.
+            let mode = meta.permissions().mode();
+            let locked = mode & 0o200 == 0
+                && fs::set_permissions(&path, fs::Permissions::from_mode(mode | 0o200)).is_ok();
             clean_in(&path, &rel, target, ours, left, errors);
             if let Err(e) = fs::remove_dir(&path) {
                 if e.kind() != io::ErrorKind::DirectoryNotEmpty {
                     errors.push(format!("cannot remove `{}`: {e}", path.display()));
+                }
+                if locked {
+                    let _ = fs::set_permissions(&path, fs::Permissions::from_mode(mode));
                 }
             }
             continue;

@@ -5,6 +5,7 @@ mod catalog_a;
 mod catalog_b;
 mod catalog_replication;
 mod cli;
+mod concurrency;
 mod corpus;
 mod cross_stack;
 mod escape_hatches;
