@@ -1,3 +1,4 @@
+use crate::commands;
 use crate::render;
 use crate::synth::{synthesize_beside, write_into, Request, SynthError, Synthesis, Target};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -43,7 +44,7 @@ struct SynthArgs {
     #[command(flatten)]
     selected: Selected,
     /// Output directory: its artifacts are replaced all or nothing, and what stackwright did not write in it stays
-    #[arg(long, value_name = "DIR", default_value = "out")]
+    #[arg(long, value_name = "DIR", default_value = "out", value_parser = path_argument())]
     out: PathBuf,
     /// Write nothing; fail (exit 1), listing the files that differ, unless DIR holds exactly what this
     /// definition produces
@@ -60,7 +61,7 @@ struct ListArgs {
     #[command(flatten)]
     selected: Selected,
     /// Output directory the listed paths are in
-    #[arg(long, value_name = "DIR", default_value = "out")]
+    #[arg(long, value_name = "DIR", default_value = "out", value_parser = path_argument())]
     out: PathBuf,
     /// How to print the list
     #[arg(long, value_enum, default_value_t = ListFormat::Human)]
@@ -80,7 +81,7 @@ struct PlanArgs {
     #[command(flatten)]
     selected: Selected,
     /// The previous artifact tree (with its manifest.json), e.g. the out/ of the main branch's CI run
-    #[arg(long, value_name = "DIR", default_value = "out")]
+    #[arg(long, value_name = "DIR", default_value = "out", value_parser = path_argument())]
     against: PathBuf,
     /// How to print the plan
     #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -109,6 +110,12 @@ enum TargetArg {
     Cloudformation,
     Terraform,
     All,
+}
+
+/// `--out` and `--against`: a path without a NUL byte (see [`commands::path_argument`]).
+fn path_argument() -> impl clap::builder::TypedValueParser<Value = PathBuf> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::OsStringValueParser::new().try_map(commands::path_argument)
 }
 
 impl Selected {
@@ -220,6 +227,10 @@ fn run_on(
             "error: `{}` is not a directory: `list` describes the tree synth writes there (pass another `--out DIR`)",
             args.out.display()
         );
+        return 1;
+    }
+    if let Err(message) = unreadable_manifest(&args.out) {
+        let _ = writeln!(stderr, "error: {message}");
         return 1;
     }
     let kept = crate::removed::kept_environments(&args.out, app);
@@ -567,6 +578,30 @@ fn summary(app: &str, artifacts: &[crate::Artifact], out: &Path) -> String {
     text
 }
 
+/// For `list`: refuses a tree whose `manifest.json` stackwright cannot read as one it wrote (a hand-edited
+/// value is refused by the manifest's rules, `stackwright_tree::fields`), as synth and plan do, rather
+/// than listing the tree as if it had none. A tree without a manifest is fine: synth has not written it yet.
+fn unreadable_manifest(out: &Path) -> Result<(), String> {
+    let file = out.join(crate::synth::MANIFEST);
+    let bytes = match stackwright_tree::read_file(
+        out,
+        crate::synth::MANIFEST,
+        stackwright_tree::DEFAULT_LIMIT,
+    ) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(format!("cannot read `{}`: {e}", file.display())),
+    };
+    stackwright_tree::Manifest::parse(&bytes).map(|_| ()).map_err(|why| {
+        format!(
+            "`{}` is not a manifest stackwright wrote: {why}; `list` describes the tree synth writes in `{}`, \
+             and synth refuses to replace this one (choose another --out, or empty it yourself)",
+            file.display(),
+            out.display()
+        )
+    })
+}
+
 /// Artifacts by environment (in declaration order), and within one by deploy wave: each wave waits for
 /// the ones before it (`after:`), the artifacts of a wave can deploy in parallel. Kept artifacts of
 /// removed stacks come last, by teardown wave (see [`teardown_waves`]).
@@ -626,7 +661,10 @@ fn list(s: &Synthesis, out: &Path) -> String {
             if !first.is_empty() {
                 text.push_str(&format!("      after destroying: {}\n", first.join(", ")));
             }
-            text.push_str(&format!("      destroy: {}\n", teardown(s, a, &path)));
+            text.push_str(&format!(
+                "      destroy: {}\n",
+                teardown(s, a, &a.account, &a.region, &path).human()
+            ));
             text.push_str(&format!(
                 "      then: synth --destroyed {}\n",
                 destroyed_name(s, a)
@@ -638,25 +676,18 @@ fn list(s: &Synthesis, out: &Path) -> String {
             text.push_str(&format!("      after: {}\n", after.join(", ")));
         }
         if let Some((account, region)) = moves.get(&a.path) {
-            let destroy = crate::removed::teardown_command(
-                &s.app,
-                a.target,
-                &a.environment,
-                &a.stack,
-                account,
-                region,
-                &path,
-            );
             text.push_str(&format!(
                 "      moving from {account}/{region}: the module at this path still deploys there, and \
-                 synth refuses to replace it until the old deployment is gone; first: {destroy}; then: \
-                 synth --destroyed {}; then:\n",
+                 synth refuses to replace it until the old deployment is gone; first tear it down, with the \
+                 module as it is now, then say so, then deploy:\n      destroy: {}\n      then: synth \
+                 --destroyed {}\n",
+                teardown(s, a, account, region, &path).human(),
                 a.environment
             ));
         }
         text.push_str(&format!(
             "      deploy: {}\n",
-            crate::removed::with_credentials(&deploy_command(s, a, &path), &a.account)
+            commands::Command::deploy(&s.app, a, &path).human()
         ));
         if a.target == Target::Terraform {
             let dir = path.trim_end_matches("/main.tf.json");
@@ -776,28 +807,26 @@ fn list_json(s: &Synthesis, out: &Path) -> serde_json::Value {
                 "resources": a.resource_count,
                 "wave": wave,
                 "depends_on": depends_on,
-                "deploy": deploy_command(s, a, &path),
                 "state": (a.target == Target::Terraform)
                     .then(|| StateLocation::of(a, path.trim_end_matches("/main.tf.json")).json()),
             });
+            commands::Command::deploy(&s.app, a, &path).add_to(&mut entry, "deploy");
             if let Some((account, region)) = moves.get(&a.path) {
-                entry["moving_from"] = serde_json::json!({ "account": account, "region": region });
+                let mut from = serde_json::json!({ "account": account, "region": region });
+                teardown(s, a, account, region, &path).add_to(&mut from, "destroy");
+                entry["moving_from"] = from;
             }
             if a.removed {
                 entry["removed"] = true.into();
                 entry["wave"] = serde_json::Value::Null;
                 entry["teardown_wave"] = (wave - TEARDOWN + 1).into();
                 entry["deploy"] = serde_json::Value::Null;
+                entry["deploy_argv"] = serde_json::Value::Null;
+                if let Some(map) = entry.as_object_mut() {
+                    map.remove("deploy_variables");
+                }
                 entry["state"] = serde_json::Value::Null;
-                entry["destroy"] = crate::removed::teardown_command_line(
-                    &s.app,
-                    a.target,
-                    &a.environment,
-                    &a.stack,
-                    &a.region,
-                    &path,
-                )
-                .into();
+                teardown(s, a, &a.account, &a.region, &path).add_to(&mut entry, "destroy");
                 entry["destroyed"] = format!("synth --destroyed {}", destroyed_name(s, a)).into();
             }
             entry
@@ -806,15 +835,22 @@ fn list_json(s: &Synthesis, out: &Path) -> serde_json::Value {
     serde_json::json!({ "app": s.app, "artifacts": artifacts })
 }
 
-/// How to tear down a kept artifact of a stack removed from the definition.
-fn teardown(s: &Synthesis, a: &crate::Artifact, path: &str) -> String {
-    crate::removed::teardown_command(
+/// How to tear down the deployment of `a`'s stack in `account` and `region` (a kept artifact of a
+/// removed stack, or the old deployment of a module that moves).
+fn teardown(
+    s: &Synthesis,
+    a: &crate::Artifact,
+    account: &str,
+    region: &str,
+    path: &str,
+) -> commands::Command {
+    commands::Command::teardown(
         &s.app,
         a.target,
         &a.environment,
         &a.stack,
-        &a.account,
-        &a.region,
+        account,
+        region,
         path,
     )
 }
@@ -828,33 +864,6 @@ fn destroyed_name(s: &Synthesis, a: &crate::Artifact) -> String {
         .map(|o| o.environment.as_str())
         .collect();
     crate::removed::destroyed_name(&present, &a.environment, &a.stack)
-}
-
-/// CloudFormation's limit for a template passed inline; larger ones must go through S3.
-const INLINE_TEMPLATE_LIMIT: usize = 51_200;
-
-/// The command line that deploys an artifact (run with credentials for its account).
-fn deploy_command(s: &Synthesis, a: &crate::Artifact, path: &str) -> String {
-    match a.target {
-        Target::CloudFormation => {
-            let mut options = String::new();
-            if !a.capabilities.is_empty() {
-                options.push_str(&format!(" --capabilities {}", a.capabilities.join(" ")));
-            }
-            if a.bytes.len() > INLINE_TEMPLATE_LIMIT {
-                options.push_str(" --s3-bucket <bucket>");
-            }
-            format!(
-                "aws cloudformation deploy --template-file {path} --stack-name {} --region {}{options}",
-                stackwright_cloudformation::stack_name(&s.app, &a.environment, &a.stack),
-                a.region,
-            )
-        }
-        Target::Terraform => {
-            let dir = path.trim_end_matches("/main.tf.json");
-            format!("terraform -chdir={dir} init && terraform -chdir={dir} apply")
-        }
-    }
 }
 
 /// Where Terraform keeps a module's state, read from the module's `terraform.backend`.
