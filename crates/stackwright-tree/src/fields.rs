@@ -67,7 +67,7 @@ pub fn check_entry(what: &str, entry: &Entry) -> Result<(), String> {
                 "expected `{expected}`, where stackwright writes the {} artifact of environment `{}`, stack `{}`",
                 entry.target, entry.environment, entry.stack
             ),
-            None => format!("expected an artifact of a known target, not `{}`", shown(&entry.target)),
+            None => format!("expected an artifact of a known target, not {}", shown(&entry.target)),
         };
         return Err(refused(what, "path", &entry.path, &why));
     }
@@ -86,7 +86,7 @@ pub fn check_entry(what: &str, entry: &Entry) -> Result<(), String> {
 /// escaped.
 fn refused(what: &str, field: &str, value: &str, why: &str) -> String {
     format!(
-        "{what} has `{field}` \"{}\": {}",
+        "{what} has `{field}` {}: {}",
         shown(value),
         why.escape_debug()
     )
@@ -95,14 +95,15 @@ fn refused(what: &str, field: &str, value: &str, why: &str) -> String {
 /// Longest value shown in an error, in characters; the rest is counted.
 const SHOWN: usize = 80;
 
-/// `value` escaped for one line of output, cut after [`SHOWN`] characters.
+/// `value` as a quoted string on one line (`Debug`, which escapes with `escape_debug`: control characters,
+/// quotes, invisible ones), cut after [`SHOWN`] characters.
 fn shown(value: &str) -> String {
     let count = value.chars().count();
     let head: String = value.chars().take(SHOWN).collect();
     if count > SHOWN {
-        format!("{}… ({count} characters)", head.escape_debug())
+        format!("{head:?}… ({count} characters)")
     } else {
-        head.escape_debug().to_string()
+        format!("{head:?}")
     }
 }
 
@@ -185,7 +186,7 @@ mod tests {
     fn long_values_are_cut_and_escapes_cannot_reach_the_terminal() {
         let error = check_app(&format!("a\u{1b}[2J{}", "b".repeat(200))).unwrap_err();
         assert!(error.contains("\"a\\u{1b}[2Jbbb"), "{error}");
-        assert!(error.contains("… (205 characters)"), "{error}");
+        assert!(error.contains("bb\"… (205 characters)"), "{error}");
         assert!(!error.contains('\u{1b}'), "{error}");
     }
 
