@@ -112,10 +112,34 @@ enum TargetArg {
     All,
 }
 
-/// `--out` and `--against`: a path without a NUL byte (see [`commands::path_argument`]).
-fn path_argument() -> impl clap::builder::TypedValueParser<Value = PathBuf> {
-    use clap::builder::TypedValueParser as _;
-    clap::builder::OsStringValueParser::new().try_map(commands::path_argument)
+/// `--out` and `--against`: a path that prints on one line, exactly (see [`commands::path_argument`]).
+fn path_argument() -> PathArgument {
+    PathArgument
+}
+
+/// The parser of [`path_argument`]. Its error is ours alone: clap's own would quote the value as it is,
+/// newline included.
+#[derive(Clone, Copy)]
+struct PathArgument;
+
+impl clap::builder::TypedValueParser for PathArgument {
+    type Value = PathBuf;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<PathBuf, clap::Error> {
+        commands::path_argument(value.to_owned()).map_err(|why| {
+            let option = arg.and_then(clap::Arg::get_long).unwrap_or("DIR");
+            clap::Error::raw(
+                clap::error::ErrorKind::ValueValidation,
+                format!("invalid value for `--{option}`: {why}\n"),
+            )
+            .with_cmd(cmd)
+        })
+    }
 }
 
 impl Selected {
@@ -780,14 +804,19 @@ fn in_deploy_order<'s>(s: &'s Synthesis, waves: &[usize]) -> Vec<(&'s crate::Art
 }
 
 /// `list --format json`: `{"app", "artifacts": [{"env", "account", "region", "stack", "target", "path",
-/// "resources", "wave", "depends_on", "deploy", "state"}]}`, in deploy order (see [`list`]); paths include
-/// the output directory. `deploy` is the command line alone, to run with credentials for `account`;
-/// `state` is where Terraform keeps the module's state (null for CloudFormation): `{"backend": "local",
-/// "path"}` or `{"backend": "s3", "bucket", "key", "url"}`. A kept artifact of a
-/// removed stack has `"removed": true`, `wave`, `deploy` and `state` null, `teardown_wave`, `destroy` (the
-/// command line) and `destroyed` (the synth command to run once it is torn down). A Terraform module
-/// whose environment moves to another account or region while the tree's module still deploys to the old
-/// one has `moving_from` (`{"account", "region"}`): tear that down first, then `synth --destroyed ENV`.
+/// "resources", "wave", "depends_on", "deploy", "state", "deploy_argv"}]}`, in deploy order (see [`list`]);
+/// paths include the output directory. `deploy` is the command line alone, for a POSIX shell (every value
+/// quoted), to run with credentials for `account`; `deploy_argv` is the same as argument vectors, one per
+/// program, to run in order, each once the one before succeeded (Terraform's `init`, then `apply`). A
+/// template over 51,200 bytes also has `deploy_variables` (`{"S3_BUCKET": what it holds}`): the command
+/// line reads `"$S3_BUCKET"`, and the argument vectors hold `$S3_BUCKET`, to substitute. `state` is where
+/// Terraform keeps the module's state (null for CloudFormation): `{"backend": "local", "path"}` or
+/// `{"backend": "s3", "bucket", "key", "url"}`. A kept artifact of a removed stack has `"removed": true`,
+/// `wave`, `deploy`, `deploy_argv` and `state` null, `teardown_wave`, `destroy` and `destroy_argv` (the
+/// command that tears it down, in both forms) and `destroyed` (the synth command to run once it is torn
+/// down). A Terraform module whose environment moves to another account or region while the tree's
+/// module still deploys to the old one has `moving_from` (`{"account", "region", "destroy",
+/// "destroy_argv"}`): tear that down first, then `synth --destroyed ENV`.
 fn list_json(s: &Synthesis, out: &Path) -> serde_json::Value {
     let waves = list_waves(&s.artifacts);
     let moves = crate::removed::pending_moves(out, &s.artifacts);
@@ -807,6 +836,8 @@ fn list_json(s: &Synthesis, out: &Path) -> serde_json::Value {
                 "resources": a.resource_count,
                 "wave": wave,
                 "depends_on": depends_on,
+                // Set just below, in this place (`Command::add_to`).
+                "deploy": serde_json::Value::Null,
                 "state": (a.target == Target::Terraform)
                     .then(|| StateLocation::of(a, path.trim_end_matches("/main.tf.json")).json()),
             });

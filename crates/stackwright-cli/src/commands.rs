@@ -11,8 +11,9 @@
 //!   pastes as it is.
 //!
 //! Values come from the definition or a manifest, both checked by the same rules (names, account, region,
-//! artifact layout), and from `--out`/`--against`, which may hold anything but a NUL byte (refused when
-//! the arguments are parsed, as no path can hold one).
+//! artifact layout), and from `--out`/`--against`, which may hold any printable text (spaces, quotes,
+//! `;`, `$(..)`, backticks): NUL, control characters and bytes that are not UTF-8 are refused when the
+//! arguments are parsed ([`path_argument`]), so that every command prints on one line, exactly.
 
 use crate::synth::{Artifact, Target};
 
@@ -71,8 +72,8 @@ impl Word {
                 Part::Ours(text) => (*text).to_owned(),
                 Part::Value(value) => shlex::try_quote(value)
                     .expect(
-                        "no value holds a NUL byte: paths are refused with one when the arguments are \
-                         parsed, and every other value follows the definition's rules",
+                        "no value holds a NUL byte: path arguments with one are refused when parsed \
+                         (`path_argument`), and every other value follows the definition's rules",
                     )
                     .into_owned(),
                 Part::Variable(v) => format!("\"${}\"", v.name),
@@ -257,14 +258,31 @@ fn terraform(path: &str, action: &'static str) -> Vec<Vec<Word>> {
         .collect()
 }
 
-/// Refuses a path argument (`--out`, `--against`) with a NUL byte: no file can have one, and no shell
-/// word can hold one.
+/// Checks a path argument (`--out`, `--against`): the commands, listings and JSON that name it must name
+/// it exactly and on one line. So it is refused when it holds a NUL byte (no path can), when it is not
+/// UTF-8 (it could not be printed as it is), or when it holds a control character: quoted, a newline
+/// stays a newline, and a value spanning lines can show a line that looks like a command of its own (a
+/// forged `deploy:` line), or move the terminal's cursor.
 pub(crate) fn path_argument(value: std::ffi::OsString) -> Result<std::path::PathBuf, String> {
     use std::os::unix::ffi::OsStrExt;
+    let shown = value.to_string_lossy().escape_debug().to_string();
     if value.as_bytes().contains(&0) {
         return Err(format!(
-            "`{}` holds a NUL byte, which no path can hold",
-            value.to_string_lossy().escape_debug()
+            "`{shown}` holds a NUL byte, which no path can hold"
+        ));
+    }
+    let Some(text) = value.to_str() else {
+        return Err(format!(
+            "`{shown}` is not UTF-8 (shown with U+FFFD where it is not): the commands and JSON that name \
+             this directory could not name it as it is; choose a UTF-8 name"
+        ));
+    };
+    if let Some(c) = text.chars().find(|c| c.is_control()) {
+        return Err(format!(
+            "`{shown}` holds the control character `{}`: the commands and listings that name this \
+             directory must name it on one line, where a newline or an escape sequence could forge or hide \
+             output; choose a name without one",
+            c.escape_debug()
         ));
     }
     Ok(value.into())
@@ -320,10 +338,53 @@ mod tests {
     }
 
     #[test]
-    fn a_nul_byte_in_a_path_argument_is_refused() {
+    fn a_large_template_reads_its_bucket_from_a_variable() {
+        let artifact = Artifact {
+            environment: "dev".into(),
+            account: "123456789012".into(),
+            region: "us-west-2".into(),
+            stack: "web".into(),
+            target: Target::CloudFormation,
+            path: "cloudformation/dev/web.template.json".into(),
+            resource_count: 1,
+            bytes: vec![b' '; INLINE_TEMPLATE_LIMIT + 1],
+            depends_on: Vec::new(),
+            renames: Vec::new(),
+            capabilities: vec!["CAPABILITY_IAM"],
+            removed: false,
+        };
+        let c = Command::deploy(
+            "app",
+            &artifact,
+            "o u t/cloudformation/dev/web.template.json",
+        );
+        assert_eq!(
+            c.shell(),
+            "aws cloudformation deploy --template-file 'o u t/cloudformation/dev/web.template.json' \
+             --stack-name app-dev-web --region us-west-2 --capabilities CAPABILITY_IAM --s3-bucket \"$S3_BUCKET\""
+        );
+        assert_eq!(c.argv()[0].last().unwrap(), "$S3_BUCKET");
+        assert_eq!(c.variables(), [S3_BUCKET]);
+        assert!(c.human().ends_with(
+            "  # with credentials for account 123456789012; S3_BUCKET: the S3 bucket aws cloudformation \
+             deploy uploads the template to (it is over 51,200 bytes)"
+        ));
+    }
+
+    #[test]
+    fn a_path_argument_that_cannot_be_printed_on_one_line_is_refused() {
         use std::os::unix::ffi::OsStrExt;
-        let error = path_argument(std::ffi::OsStr::from_bytes(b"a\0b").into()).unwrap_err();
-        assert_eq!(error, "`a\\0b` holds a NUL byte, which no path can hold");
-        assert!(path_argument("a b".into()).is_ok());
+        let refused =
+            |bytes: &[u8]| path_argument(std::ffi::OsStr::from_bytes(bytes).into()).unwrap_err();
+        assert_eq!(
+            refused(b"a\0b"),
+            "`a\\0b` holds a NUL byte, which no path can hold"
+        );
+        assert!(refused(b"a\xffb").starts_with("`a\u{fffd}b` is not UTF-8"));
+        assert!(refused(b"new\ndeploy: rm -rf ~")
+            .starts_with("`new\\ndeploy: rm -rf ~` holds the control character `\\n`"));
+        assert!(refused(b"a\x1b[2Jb").contains("control character `\\u{1b}`"));
+        let fine = "my out;$(touch X) `id` 'q' \"dq\" é";
+        assert_eq!(path_argument(fine.into()), Ok(fine.into()));
     }
 }
