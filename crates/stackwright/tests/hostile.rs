@@ -372,8 +372,11 @@ fn an_out_directory_with_a_control_character_is_refused() {
     }
 }
 
+/// A hand-edited manifest field: its name, the edit, and what the refusal names.
+type Edit = (&'static str, Box<dyn Fn(&mut Value)>, &'static str);
+
 /// Hand-edited manifest fields, each with what the refusal names.
-fn hostile_manifests() -> Vec<(&'static str, Box<dyn Fn(&mut Value)>, &'static str)> {
+fn hostile_manifests() -> Vec<Edit> {
     vec![
         (
             "env",
