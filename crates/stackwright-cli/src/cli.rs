@@ -1,3 +1,4 @@
+use crate::commands;
 use crate::render;
 use crate::synth::{synthesize_beside, write_into, Request, SynthError, Synthesis, Target};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -44,7 +45,7 @@ struct SynthArgs {
     #[command(flatten)]
     selected: Selected,
     /// Output directory: its artifacts are replaced all or nothing, and what stackwright did not write in it stays
-    #[arg(long, value_name = "DIR", default_value = "out")]
+    #[arg(long, value_name = "DIR", default_value = "out", value_parser = path_argument())]
     out: PathBuf,
     /// Write nothing; fail (exit 1), listing the files that differ, unless DIR holds exactly what this
     /// definition produces
@@ -61,7 +62,7 @@ struct ListArgs {
     #[command(flatten)]
     selected: Selected,
     /// Output directory the listed paths are in
-    #[arg(long, value_name = "DIR", default_value = "out")]
+    #[arg(long, value_name = "DIR", default_value = "out", value_parser = path_argument())]
     out: PathBuf,
     /// How to print the list
     #[arg(long, value_enum, default_value_t = ListFormat::Human)]
@@ -81,7 +82,7 @@ struct PlanArgs {
     #[command(flatten)]
     selected: Selected,
     /// The previous artifact tree (with its manifest.json), e.g. the out/ of the main branch's CI run
-    #[arg(long, value_name = "DIR", default_value = "out")]
+    #[arg(long, value_name = "DIR", default_value = "out", value_parser = path_argument())]
     against: PathBuf,
     /// How to print the plan
     #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -110,6 +111,36 @@ enum TargetArg {
     Cloudformation,
     Terraform,
     All,
+}
+
+/// `--out` and `--against`: a path that prints on one line, exactly (see [`commands::path_argument`]).
+fn path_argument() -> PathArgument {
+    PathArgument
+}
+
+/// The parser of [`path_argument`]. Its error is ours alone: clap's own would quote the value as it is,
+/// newline included.
+#[derive(Clone, Copy)]
+struct PathArgument;
+
+impl clap::builder::TypedValueParser for PathArgument {
+    type Value = PathBuf;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<PathBuf, clap::Error> {
+        commands::path_argument(value.to_owned()).map_err(|why| {
+            let option = arg.and_then(clap::Arg::get_long).unwrap_or("DIR");
+            clap::Error::raw(
+                clap::error::ErrorKind::ValueValidation,
+                format!("invalid value for `--{option}`: {why}\n"),
+            )
+            .with_cmd(cmd)
+        })
+    }
 }
 
 impl Selected {
@@ -225,6 +256,10 @@ fn run_on(
     }
     // Read once, under the shared lock, so that a synth running meanwhile cannot swap it half-read.
     let tree = PreviousTree::read(&args.out, &mut |dir| waiting(stderr, &args.out, dir));
+    if let Err(message) = unreadable_manifest(&tree) {
+        let _ = writeln!(stderr, "error: {message}");
+        return 1;
+    }
     let kept = crate::removed::kept_environments(&tree, app);
     let mut synthesis = match synthesize_beside(app, &request, &kept) {
         Ok(s) => s,
@@ -579,6 +614,28 @@ fn summary(app: &str, artifacts: &[crate::Artifact], out: &Path) -> String {
     text
 }
 
+/// For `list`: refuses a tree whose `manifest.json` stackwright cannot read as one it wrote (a hand-edited
+/// value is refused by the manifest's rules, `stackwright_tree::fields`), as synth and plan do, rather
+/// than listing the tree as if it had none. A tree without a manifest is fine: synth has not written it yet.
+fn unreadable_manifest(tree: &PreviousTree) -> Result<(), String> {
+    let file = tree.dir().join(crate::synth::MANIFEST);
+    match tree.manifest_error() {
+        None => Ok(()),
+        Some(stackwright_tree::ManifestError::Read(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+            Ok(())
+        }
+        Some(stackwright_tree::ManifestError::Read(e)) => {
+            Err(format!("cannot read `{}`: {e}", file.display()))
+        }
+        Some(stackwright_tree::ManifestError::Invalid(why)) => Err(format!(
+            "`{}` is not a manifest stackwright wrote: {why}; `list` describes the tree synth writes in `{}`, \
+             and synth refuses to replace this one (choose another --out, or empty it yourself)",
+            file.display(),
+            tree.dir().display()
+        )),
+    }
+}
+
 /// Artifacts by environment (in declaration order), and within one by deploy wave: each wave waits for
 /// the ones before it (`after:`), the artifacts of a wave can deploy in parallel. Kept artifacts of
 /// removed stacks come last, by teardown wave (see [`teardown_waves`]).
@@ -638,7 +695,10 @@ fn list(s: &Synthesis, out: &Path, tree: &PreviousTree) -> String {
             if !first.is_empty() {
                 text.push_str(&format!("      after destroying: {}\n", first.join(", ")));
             }
-            text.push_str(&format!("      destroy: {}\n", teardown(s, a, &path)));
+            text.push_str(&format!(
+                "      destroy: {}\n",
+                teardown(s, a, &a.account, &a.region, &path).human()
+            ));
             text.push_str(&format!(
                 "      then: synth --destroyed {}\n",
                 destroyed_name(s, a)
@@ -650,25 +710,18 @@ fn list(s: &Synthesis, out: &Path, tree: &PreviousTree) -> String {
             text.push_str(&format!("      after: {}\n", after.join(", ")));
         }
         if let Some((account, region)) = moves.get(&a.path) {
-            let destroy = crate::removed::teardown_command(
-                &s.app,
-                a.target,
-                &a.environment,
-                &a.stack,
-                account,
-                region,
-                &path,
-            );
             text.push_str(&format!(
                 "      moving from {account}/{region}: the module at this path still deploys there, and \
-                 synth refuses to replace it until the old deployment is gone; first: {destroy}; then: \
-                 synth --destroyed {}; then:\n",
+                 synth refuses to replace it until the old deployment is gone; first tear it down, with the \
+                 module as it is now, then say so, then deploy:\n      destroy: {}\n      then: synth \
+                 --destroyed {}\n",
+                teardown(s, a, account, region, &path).human(),
                 a.environment
             ));
         }
         text.push_str(&format!(
             "      deploy: {}\n",
-            crate::removed::with_credentials(&deploy_command(s, a, &path), &a.account)
+            commands::Command::deploy(&s.app, a, &path).human()
         ));
         if a.target == Target::Terraform {
             let dir = path.trim_end_matches("/main.tf.json");
@@ -761,14 +814,19 @@ fn in_deploy_order<'s>(s: &'s Synthesis, waves: &[usize]) -> Vec<(&'s crate::Art
 }
 
 /// `list --format json`: `{"app", "artifacts": [{"env", "account", "region", "stack", "target", "path",
-/// "resources", "wave", "depends_on", "deploy", "state"}]}`, in deploy order (see [`list`]); paths include
-/// the output directory. `deploy` is the command line alone, to run with credentials for `account`;
-/// `state` is where Terraform keeps the module's state (null for CloudFormation): `{"backend": "local",
-/// "path"}` or `{"backend": "s3", "bucket", "key", "url"}`. A kept artifact of a
-/// removed stack has `"removed": true`, `wave`, `deploy` and `state` null, `teardown_wave`, `destroy` (the
-/// command line) and `destroyed` (the synth command to run once it is torn down). A Terraform module
-/// whose environment moves to another account or region while the tree's module still deploys to the old
-/// one has `moving_from` (`{"account", "region"}`): tear that down first, then `synth --destroyed ENV`.
+/// "resources", "wave", "depends_on", "deploy", "state", "deploy_argv"}]}`, in deploy order (see [`list`]);
+/// paths include the output directory. `deploy` is the command line alone, for a POSIX shell (every value
+/// quoted), to run with credentials for `account`; `deploy_argv` is the same as argument vectors, one per
+/// program, to run in order, each once the one before succeeded (Terraform's `init`, then `apply`). A
+/// template over 51,200 bytes also has `deploy_variables` (`{"S3_BUCKET": what it holds}`): the command
+/// line reads `"$S3_BUCKET"`, and the argument vectors hold `$S3_BUCKET`, to substitute. `state` is where
+/// Terraform keeps the module's state (null for CloudFormation): `{"backend": "local", "path"}` or
+/// `{"backend": "s3", "bucket", "key", "url"}`. A kept artifact of a removed stack has `"removed": true`,
+/// `wave`, `deploy`, `deploy_argv` and `state` null, `teardown_wave`, `destroy` and `destroy_argv` (the
+/// command that tears it down, in both forms) and `destroyed` (the synth command to run once it is torn
+/// down). A Terraform module whose environment moves to another account or region while the tree's
+/// module still deploys to the old one has `moving_from` (`{"account", "region", "destroy",
+/// "destroy_argv"}`): tear that down first, then `synth --destroyed ENV`.
 fn list_json(s: &Synthesis, out: &Path, tree: &PreviousTree) -> serde_json::Value {
     let waves = list_waves(&s.artifacts);
     let moves = crate::removed::pending_moves(tree, &s.artifacts);
@@ -788,28 +846,28 @@ fn list_json(s: &Synthesis, out: &Path, tree: &PreviousTree) -> serde_json::Valu
                 "resources": a.resource_count,
                 "wave": wave,
                 "depends_on": depends_on,
-                "deploy": deploy_command(s, a, &path),
+                // Set just below, in this place (`Command::add_to`).
+                "deploy": serde_json::Value::Null,
                 "state": (a.target == Target::Terraform)
                     .then(|| StateLocation::of(a, path.trim_end_matches("/main.tf.json")).json()),
             });
+            commands::Command::deploy(&s.app, a, &path).add_to(&mut entry, "deploy");
             if let Some((account, region)) = moves.get(&a.path) {
-                entry["moving_from"] = serde_json::json!({ "account": account, "region": region });
+                let mut from = serde_json::json!({ "account": account, "region": region });
+                teardown(s, a, account, region, &path).add_to(&mut from, "destroy");
+                entry["moving_from"] = from;
             }
             if a.removed {
                 entry["removed"] = true.into();
                 entry["wave"] = serde_json::Value::Null;
                 entry["teardown_wave"] = (wave - TEARDOWN + 1).into();
                 entry["deploy"] = serde_json::Value::Null;
+                entry["deploy_argv"] = serde_json::Value::Null;
+                if let Some(map) = entry.as_object_mut() {
+                    map.remove("deploy_variables");
+                }
                 entry["state"] = serde_json::Value::Null;
-                entry["destroy"] = crate::removed::teardown_command_line(
-                    &s.app,
-                    a.target,
-                    &a.environment,
-                    &a.stack,
-                    &a.region,
-                    &path,
-                )
-                .into();
+                teardown(s, a, &a.account, &a.region, &path).add_to(&mut entry, "destroy");
                 entry["destroyed"] = format!("synth --destroyed {}", destroyed_name(s, a)).into();
             }
             entry
@@ -818,15 +876,22 @@ fn list_json(s: &Synthesis, out: &Path, tree: &PreviousTree) -> serde_json::Valu
     serde_json::json!({ "app": s.app, "artifacts": artifacts })
 }
 
-/// How to tear down a kept artifact of a stack removed from the definition.
-fn teardown(s: &Synthesis, a: &crate::Artifact, path: &str) -> String {
-    crate::removed::teardown_command(
+/// How to tear down the deployment of `a`'s stack in `account` and `region` (a kept artifact of a
+/// removed stack, or the old deployment of a module that moves).
+fn teardown(
+    s: &Synthesis,
+    a: &crate::Artifact,
+    account: &str,
+    region: &str,
+    path: &str,
+) -> commands::Command {
+    commands::Command::teardown(
         &s.app,
         a.target,
         &a.environment,
         &a.stack,
-        &a.account,
-        &a.region,
+        account,
+        region,
         path,
     )
 }
@@ -840,33 +905,6 @@ fn destroyed_name(s: &Synthesis, a: &crate::Artifact) -> String {
         .map(|o| o.environment.as_str())
         .collect();
     crate::removed::destroyed_name(&present, &a.environment, &a.stack)
-}
-
-/// CloudFormation's limit for a template passed inline; larger ones must go through S3.
-const INLINE_TEMPLATE_LIMIT: usize = 51_200;
-
-/// The command line that deploys an artifact (run with credentials for its account).
-fn deploy_command(s: &Synthesis, a: &crate::Artifact, path: &str) -> String {
-    match a.target {
-        Target::CloudFormation => {
-            let mut options = String::new();
-            if !a.capabilities.is_empty() {
-                options.push_str(&format!(" --capabilities {}", a.capabilities.join(" ")));
-            }
-            if a.bytes.len() > INLINE_TEMPLATE_LIMIT {
-                options.push_str(" --s3-bucket <bucket>");
-            }
-            format!(
-                "aws cloudformation deploy --template-file {path} --stack-name {} --region {}{options}",
-                stackwright_cloudformation::stack_name(&s.app, &a.environment, &a.stack),
-                a.region,
-            )
-        }
-        Target::Terraform => {
-            let dir = path.trim_end_matches("/main.tf.json");
-            format!("terraform -chdir={dir} init && terraform -chdir={dir} apply")
-        }
-    }
 }
 
 /// Where Terraform keeps a module's state, read from the module's `terraform.backend`.

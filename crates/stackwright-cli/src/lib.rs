@@ -8,6 +8,7 @@
 //! only one that touches files.
 
 mod cli;
+mod commands;
 mod moves;
 mod parallel;
 mod plan;

@@ -362,6 +362,12 @@ pub(crate) fn check(
         Err(_) => Some(format!("missing: {path}")),
     };
     crate::removed::same_app(tree, app.name()).map_err(PlanError::Refused)?;
+    if let Some(ManifestError::Invalid(why)) = tree.manifest_error() {
+        return Err(PlanError::Refused(format!(
+            "`{}` is not a manifest stackwright wrote: {why}",
+            out.join(MANIFEST).display()
+        )));
+    }
     let is_dir = out.is_dir();
     let previous = crate::moves::Previous::new(tree);
     let kept = crate::removed::kept_environments(tree, app);

@@ -482,51 +482,9 @@ pub(crate) fn destroyed_name(defined: &[&str], env: &str, stack: &str) -> String
     }
 }
 
-/// The command that tears down one deployed artifact, with the credentials it needs.
-pub(crate) fn teardown_command(
-    app: &str,
-    target: Target,
-    environment: &str,
-    stack: &str,
-    account: &str,
-    region: &str,
-    path: &str,
-) -> String {
-    with_credentials(
-        &teardown_command_line(app, target, environment, stack, region, path),
-        account,
-    )
-}
-
-/// The command line alone that tears down one deployed artifact (for `list --format json`).
-pub(crate) fn teardown_command_line(
-    app: &str,
-    target: Target,
-    environment: &str,
-    stack: &str,
-    region: &str,
-    path: &str,
-) -> String {
-    match target {
-        Target::CloudFormation => format!(
-            "aws cloudformation delete-stack --stack-name {} --region {region}",
-            stackwright_cloudformation::stack_name(app, environment, stack)
-        ),
-        Target::Terraform => {
-            let dir = path.trim_end_matches("/main.tf.json");
-            format!("terraform -chdir={dir} init && terraform -chdir={dir} destroy")
-        }
-    }
-}
-
-/// `command` with the account whose credentials it needs, as `list` and `plan` print it.
-pub(crate) fn with_credentials(command: &str, account: &str) -> String {
-    format!("{command} (with credentials for account {account})")
-}
-
 /// Adds to each stack of `plan` that goes (removed, or the old deployment of a move) how to tear it down:
-/// the artifact in `against` and the command. `baseline`: the previous manifest's artifacts (their
-/// environment, stack, target, path, account, region).
+/// a note naming the artifact in `against`, and the command (`crate::commands`). `baseline`: the previous
+/// manifest's artifacts (their environment, stack, target, path, account, region).
 pub(crate) fn teardown_notes(
     plan: &mut stackwright_plan::Plan,
     app: &str,
@@ -544,7 +502,7 @@ pub(crate) fn teardown_notes(
             continue;
         };
         let path = against.join(&b.path).display().to_string();
-        let command = teardown_command(
+        let command = crate::commands::Command::teardown(
             app,
             s.target,
             &s.environment,
@@ -557,21 +515,22 @@ pub(crate) fn teardown_notes(
             let why = match s.target {
                 Target::Terraform => format!(
                     "synth writes the new module at the same path and it uses the same state, so tear the old \
-                     deployment down first, with the module as it is now: {command}; then run synth with \
-                     `--destroyed {}`",
+                     deployment down first, with the module as it is now (the command below); then run synth \
+                     with `--destroyed {}`",
                     s.environment
                 ),
-                Target::CloudFormation => format!(
-                    "the new template deploys to the new account; the old stack stays until deleted: {command}"
-                ),
+                Target::CloudFormation => "the new template deploys to the new account; the old stack stays \
+                                           until deleted (the command below)"
+                    .to_owned(),
             };
             s.notes.push(format!("the old deployment: {why}"));
         } else {
             let name = destroyed_name(defined, &s.environment, &s.stack);
             s.notes.push(format!(
-                "tear it down with the artifact synth keeps for it (`{path}`, listed as removed): {command}; \
-                 then `synth --destroyed {name}` stops keeping it"
+                "tear it down with the artifact synth keeps for it (`{path}`, listed as removed), by the command \
+                 below; then `synth --destroyed {name}` stops keeping it"
             ));
         }
+        s.commands.push(command.to_plan());
     }
 }

@@ -517,10 +517,8 @@ fn serialized_size(document: &Json) -> usize {
 
 /// Where a stack's artifact goes, relative to the output directory.
 pub(crate) fn artifact_path(target: Target, env: &str, stack: &str) -> String {
-    match target {
-        Target::CloudFormation => format!("cloudformation/{env}/{stack}.template.json"),
-        Target::Terraform => format!("terraform/{env}/{stack}/main.tf.json"),
-    }
+    stackwright_tree::fields::artifact_path(target.name(), env, stack)
+        .expect("every target has a layout")
 }
 
 /// The deploy wave of each artifact (1 = depends on nothing; n + 1 = depends on waves up to n): the

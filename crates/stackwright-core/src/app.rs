@@ -375,11 +375,8 @@ impl EnvSpec {
         if let Err(why) = ids::validate_name(&self.name) {
             report(format!("invalid environment name `{}`: {why}", self.name));
         }
-        if self.account.len() != 12 || !self.account.bytes().all(|b| b.is_ascii_digit()) {
-            report(format!(
-                "invalid account id `{}`: expected exactly 12 digits",
-                self.account
-            ));
+        if let Err(why) = ids::validate_account(&self.account) {
+            report(format!("invalid account id `{}`: {why}", self.account));
         }
         if !regions::is_known(&self.region) {
             report(format!(

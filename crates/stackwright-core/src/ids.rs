@@ -62,6 +62,15 @@ pub fn validate_name(name: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// An AWS account id is exactly 12 ASCII digits (leading zeros included).
+pub fn validate_account(account: &str) -> Result<(), String> {
+    if account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err("expected exactly 12 digits".into())
+    }
+}
+
 /// Names a target derives from user ids, so that two ids that become one name are reported, naming both
 /// declarations, instead of one resource silently taking the other's name.
 pub struct Namespace {

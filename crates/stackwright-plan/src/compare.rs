@@ -83,6 +83,7 @@ pub(crate) fn stack<'a>(
         placement: None,
         relocated: false,
         notes: Vec::new(),
+        commands: Vec::new(),
     }
 }
 

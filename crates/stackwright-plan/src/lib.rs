@@ -237,8 +237,24 @@ pub struct StackPlan {
     /// deployment, destroyed in its old placement, or the new one, created in the new placement.
     pub relocated: bool,
     /// Facts about the stack as a whole, which the caller adds: for a stack that goes (removed, or the old
-    /// deployment of a move), where its previous artifact is and the commands that tear it down.
+    /// deployment of a move), where its previous artifact is and what to do about it.
     pub notes: Vec<String>,
+    /// The commands the notes speak of, which the caller adds: for a stack that goes, the one that tears it
+    /// down. Renderers show them as code, never inside prose.
+    pub commands: Vec<CommandLine>,
+}
+
+/// A command to run, as the caller built it: for a shell, as argument vectors, and with the account it
+/// needs credentials for. The plan only carries it; its values are quoted by whoever built it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommandLine {
+    /// For a POSIX shell: every value quoted, the programs joined by `&&`.
+    pub shell: String,
+    /// The same programs as argument vectors (program first), to run one after the other, each once the
+    /// one before succeeded: for a runner without a shell.
+    pub argv: Vec<Vec<String>>,
+    /// The AWS account whose credentials it needs.
+    pub account: String,
 }
 
 impl StackPlan {

@@ -1,7 +1,8 @@
 //! The artifact tree on disk, which users and engines share with stackwright: `terraform init` puts
 //! `.terraform/` and lock files next to the modules, a local backend may put state there, users add notes.
 //!
-//! - [`manifest`]: `manifest.json`, what a tree holds and the proof that stackwright wrote it.
+//! - [`manifest`]: `manifest.json`, what a tree holds and the proof that stackwright wrote it; [`fields`]:
+//!   the definition's rules its fields are checked by when read back.
 //! - [`write_tree`] and [`Staging`]: replace a tree all or nothing, keeping every entry stackwright did not
 //!   write, durable before the swap, atomic on Linux (`renameat2(RENAME_EXCHANGE)`), under a lock held
 //!   from the first read of the old tree to the swap.
@@ -12,6 +13,7 @@
 //! Architecture invariant: the only files this crate deletes are those a manifest it wrote lists, and
 //! extra names (hard links, identical symbolic links) of entries the new tree still holds. Linux only.
 
+pub mod fields;
 pub mod manifest;
 mod previous;
 mod read;

@@ -52,7 +52,8 @@ impl Manifest {
     /// Parses and checks a manifest: `format` 1, `generator` `stackwright` (or absent, as in trees written
     /// before the field existed, which are recognised by their exact shape instead), an `artifacts` list whose
     /// entries each name env, account, region, stack, a known target, a safe relative path and a SHA-256, with
-    /// no path and no (env, stack, target) listed twice. Unknown extra fields are allowed (a later version may
+    /// no path and no (env, stack, target) listed twice; each field by the definition's rules ([`crate::fields`]: names,
+    /// account, region, the artifact layout). Unknown extra fields are allowed (a later version may
     /// add some without changing `format`). The error says what is wrong and what was expected.
     pub fn parse(bytes: &[u8]) -> Result<Manifest, String> {
         let json: Json =
@@ -80,6 +81,7 @@ impl Manifest {
             }
         }
         let app = string_field(object, "app", "the manifest")?;
+        crate::fields::check_app(&app)?;
         let list = object
             .get("artifacts")
             .and_then(Json::as_array)
@@ -176,6 +178,7 @@ impl Manifest {
                     entry.sha256
                 ));
             }
+            crate::fields::check_entry(&what, &entry)?;
             if !paths.insert(entry.path.clone()) {
                 return Err(format!("path `{}` is listed twice", entry.path));
             }
@@ -297,6 +300,8 @@ fn kind(json: &Json) -> &'static str {
 mod tests {
     use super::*;
 
+    const TF: &str = "terraform/prod/web/main.tf.json";
+
     fn entry(path: &str) -> Json {
         serde_json::json!({"env": "prod", "account": "111111111111", "region": "us-west-2", "stack": "web",
             "target": "terraform", "path": path, "resources": 3, "sha256": "a".repeat(64)})
@@ -400,19 +405,23 @@ mod tests {
                 "outside the tree",
             ),
             (
-                serde_json::json!({"format": 1, "app": "a", "artifacts": [entry("a/b"), entry("a/b")]}),
-                "listed twice",
+                serde_json::json!({"format": 1, "app": "a", "artifacts": [entry(TF), entry(TF)]}),
+                "path `terraform/prod/web/main.tf.json` is listed twice",
             ),
             (
-                serde_json::json!({"format": 1, "app": "a", "artifacts": [entry("a/b"), entry("a/c")]}),
-                "target `terraform` is listed twice",
+                serde_json::json!({"format": 1, "app": "a", "artifacts": [entry("a/b")]}),
+                "artifact 0 has `path` \"a/b\": expected `terraform/prod/web/main.tf.json`",
+            ),
+            (
+                serde_json::json!({"format": 1, "app": "a;b", "artifacts": []}),
+                "the manifest has `app` \"a;b\"",
             ),
         ];
         for (json, expected) in cases {
             let error = parse(json.clone()).unwrap_err();
             assert!(error.contains(expected), "{json}: {error}");
         }
-        let mut bad = entry("a");
+        let mut bad = entry(TF);
         bad["sha256"] = "xyz".into();
         let error =
             parse(serde_json::json!({"format": 1, "app": "a", "artifacts": [bad]})).unwrap_err();

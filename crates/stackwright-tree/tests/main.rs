@@ -11,10 +11,12 @@ use std::process::Command;
 fn tree(app: &str, artifacts: &[(&str, String)]) -> Vec<(String, Vec<u8>)> {
     let entries: Vec<_> = artifacts
         .iter()
-        .enumerate()
-        .map(|(i, (path, body))| {
-            json!({"env": format!("e{i}"), "account": "111111111111", "region": "us-west-2", "stack": "s",
-                   "target": "terraform", "path": path, "resources": 1, "sha256": hex_sha256(body.as_bytes())})
+        .map(|(path, body)| {
+            // Every fixture is a module at `terraform/ENV/STACK/main.tf.json`, as the manifest's rules want.
+            let (target, env, stack) = stackwright_tree::fields::layout(path)
+                .unwrap_or_else(|| panic!("not an artifact path: {path}"));
+            json!({"env": env, "account": "111111111111", "region": "us-west-2", "stack": stack,
+                   "target": target, "path": path, "resources": 1, "sha256": hex_sha256(body.as_bytes())})
         })
         .collect();
     let manifest =

@@ -10,6 +10,7 @@ mod corpus;
 mod cross_stack;
 mod escape_hatches;
 mod existing;
+mod hostile;
 mod lowering;
 mod removal;
 mod renames;

@@ -443,19 +443,27 @@ fn moving_an_environment_to_another_account_destroys_there_and_creates_here() {
         // How to tear the old deployment down, with the credentials of the old account.
         let note = old["notes"][0].as_str().unwrap();
         assert!(note.starts_with("the old deployment: "), "{note}");
-        assert!(
-            note.contains("(with credentials for account 222222222222)"),
-            "{note}"
-        );
+        let command = &old["commands"][0];
+        assert_eq!(command["account"], "222222222222", "{command}");
+        let shell = command["shell"].as_str().unwrap();
         if target == "terraform" {
             assert!(
                 note.contains("tear the old deployment down first"),
                 "{note}"
             );
-            assert!(note.contains("terraform/test/notebook destroy"), "{note}");
+            assert!(
+                shell.ends_with("terraform/test/notebook destroy"),
+                "{shell}"
+            );
+            assert_eq!(command["argv"][1][2], "destroy", "{command}");
             assert!(
                 note.ends_with("then run synth with `--destroyed test`"),
                 "{note}"
+            );
+        } else {
+            assert_eq!(
+                shell,
+                "aws cloudformation delete-stack --stack-name notebook-test-notebook --region us-west-2"
             );
         }
     }

@@ -89,13 +89,13 @@ fn a_removed_environment_stays_destroyable_until_it_is_said_to_be_destroyed() {
          teardown wave 1\n    \
          stack notebook [cloudformation] {o}/cloudformation/test/notebook.template.json (30 resources), removed from \
          the definition: kept until torn down\n      \
-         destroy: aws cloudformation delete-stack --stack-name notebook-test-notebook --region us-west-2 (with \
-         credentials for account 222222222222)\n      \
+         destroy: aws cloudformation delete-stack --stack-name notebook-test-notebook --region us-west-2  # with \
+         credentials for account 222222222222\n      \
          then: synth --destroyed test\n    \
          stack notebook [terraform] {o}/terraform/test/notebook/main.tf.json (38 resources), removed from the \
          definition: kept until torn down\n      \
          destroy: terraform -chdir={o}/terraform/test/notebook init && terraform -chdir={o}/terraform/test/notebook \
-         destroy (with credentials for account 222222222222)\n      \
+         destroy  # with credentials for account 222222222222\n      \
          then: synth --destroyed test\n"
     );
     assert!(list.ends_with(&expected), "{list}");
@@ -109,6 +109,21 @@ fn a_removed_environment_stays_destroyable_until_it_is_said_to_be_destroyed() {
         .collect();
     assert_eq!(removed.len(), 2);
     assert_eq!(removed[1]["deploy"], Value::Null);
+    assert_eq!(
+        removed[1]["destroy"],
+        format!(
+            "terraform -chdir={o}/terraform/test/notebook init && terraform -chdir={o}/terraform/test/notebook \
+             destroy"
+        )
+    );
+    let module_dir = format!("-chdir={o}/terraform/test/notebook");
+    assert_eq!(
+        removed[1]["destroy_argv"],
+        serde_json::json!([
+            ["terraform", module_dir, "init"],
+            ["terraform", module_dir, "destroy"]
+        ])
+    );
     assert_eq!(removed[1]["destroyed"], "synth --destroyed test");
 
     // `plan` shows the teardown with the command, as long as the deployment is not said to be gone.
@@ -132,10 +147,16 @@ fn a_removed_environment_stays_destroyable_until_it_is_said_to_be_destroyed() {
         tf["notes"][0],
         format!(
             "tear it down with the artifact synth keeps for it (`{o}/terraform/test/notebook/main.tf.json`, listed as \
-             removed): terraform -chdir={o}/terraform/test/notebook init && terraform \
-             -chdir={o}/terraform/test/notebook destroy (with credentials for account 222222222222); then `synth \
-             --destroyed test` stops keeping it"
+             removed), by the command below; then `synth --destroyed test` stops keeping it"
         )
+    );
+    assert_eq!(
+        tf["commands"],
+        serde_json::json!([{
+            "shell": removed[1]["destroy"],
+            "argv": removed[1]["destroy_argv"],
+            "account": "222222222222",
+        }])
     );
     // The test environment tears down completely: nothing refuses.
     assert_eq!(tf["summary"]["refused"], 0);
@@ -305,9 +326,10 @@ fn a_module_that_moves_account_is_replaced_only_once_the_old_deployment_is_torn_
     assert!(
         list.contains(&format!(
             "      moving from 222222222222/us-west-2: the module at this path still deploys there, and synth \
-             refuses to replace it until the old deployment is gone; first: terraform -chdir={o}/terraform/test/notebook \
-             init && terraform -chdir={o}/terraform/test/notebook destroy (with credentials for account 222222222222); \
-             then: synth --destroyed test; then:\n      deploy: terraform"
+             refuses to replace it until the old deployment is gone; first tear it down, with the module as it is \
+             now, then say so, then deploy:\n      destroy: terraform -chdir={o}/terraform/test/notebook init && \
+             terraform -chdir={o}/terraform/test/notebook destroy  # with credentials for account 222222222222\n      \
+             then: synth --destroyed test\n      deploy: terraform"
         )),
         "{list}"
     );
@@ -321,16 +343,23 @@ fn a_module_that_moves_account_is_replaced_only_once_the_old_deployment_is_torn_
         .filter(|a| a.get("moving_from").is_some())
         .collect();
     assert_eq!(moving.len(), 1);
+    let module_dir = format!("-chdir={o}/terraform/test/notebook");
     assert_eq!(
         moving[0]["moving_from"],
-        serde_json::json!({"account": "222222222222", "region": "us-west-2"})
+        serde_json::json!({
+            "account": "222222222222",
+            "region": "us-west-2",
+            "destroy": format!("terraform {module_dir} init && terraform {module_dir} destroy"),
+            "destroy_argv": [["terraform", module_dir, "init"], ["terraform", module_dir, "destroy"]],
+        })
     );
     let (_, plan, _) = cli(&moved(), &["plan", "--against", o]);
     assert!(
-        plan.contains(
-            "so tear the old deployment down first, with the module as it is now: terraform \
-             -chdir="
-        ),
+        plan.contains(&format!(
+            "so tear the old deployment down first, with the module as it is now (the command below); then run \
+             synth with `--destroyed test`\n  run: terraform {module_dir} init && terraform {module_dir} destroy  \
+             # with credentials for account 222222222222\n"
+        )),
         "{plan}"
     );
     assert!(

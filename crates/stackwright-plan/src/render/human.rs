@@ -1,6 +1,6 @@
 use super::{
-    action_word, after_text, before_text, change_note, clean, long_texts, path_text, shown_changes,
-    stack_line, symbol, text_diff, total_line,
+    action_word, after_text, before_text, change_note, clean, command_text, long_texts, path_text,
+    shown_changes, stack_line, symbol, text_diff, total_line,
 };
 use crate::{Action, Plan, ResourceChange};
 use std::fmt::Write as _;
@@ -60,6 +60,9 @@ pub fn human(plan: &Plan, color: bool) -> String {
         let _ = writeln!(out, "{}{}{}", p.bold, clean(&stack_line(stack)), p.reset);
         for note in &stack.notes {
             let _ = writeln!(out, "  note: {}", clean(note));
+        }
+        for command in &stack.commands {
+            let _ = writeln!(out, "  run: {}", command_text(command));
         }
         let rows: Vec<[String; 3]> = stack
             .resources

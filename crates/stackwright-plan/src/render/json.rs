@@ -10,7 +10,10 @@ pub const FORMAT_VERSION: u64 = 1;
 /// { "format": 1, "summary": Summary, "data_loss": bool, "changes": bool,
 ///   "stacks": [ { "environment", "stack", "target", "status": "unchanged|changed|added|removed",
 ///                 "placement": { "account", "region" }|null, "relocated": bool,
-///                 "summary": Summary, "notes": [string] (what to run, for a stack that goes),
+///                 "summary": Summary, "notes": [string] (what to do, for a stack that goes),
+///                 "commands" (only when any): [ { "shell": string (for a POSIX shell, values quoted),
+///                                                 "argv": [[string]] (the same, one argument vector per
+///                                                 program, run in order), "account" } ],
 ///                 "resources": [ { "address", "type", "action": "add|update|replace|destroy|no-change",
 ///                                  "moved_from": string|null, "may_replace": bool,
 ///                                  "data_loss": string|null, "refused": bool,
@@ -74,7 +77,7 @@ fn summary(s: &Summary) -> Json {
 }
 
 fn stack(s: &StackPlan) -> Json {
-    json!({
+    let mut out = json!({
         "environment": s.environment,
         "stack": s.stack,
         "target": s.target.name(),
@@ -86,7 +89,17 @@ fn stack(s: &StackPlan) -> Json {
         "resources": s.resources.iter().map(resource).collect::<Vec<_>>(),
         "outputs": s.outputs.iter().map(|o| json!({ "name": o.name, "action": o.action.name() })).collect::<Vec<_>>(),
         "settings": s.settings,
-    })
+    });
+    // Present only when there is one (a stack that goes), so that the other stacks keep their shape.
+    if !s.commands.is_empty() {
+        let commands: Vec<Json> = s
+            .commands
+            .iter()
+            .map(|c| json!({ "shell": c.shell, "argv": c.argv, "account": c.account }))
+            .collect();
+        out["commands"] = Json::Array(commands);
+    }
+    out
 }
 
 fn resource(r: &ResourceChange) -> Json {

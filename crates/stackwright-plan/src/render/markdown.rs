@@ -1,6 +1,6 @@
 use super::{
-    action_word, after_text, before_text, change_note, clean, counts, long_texts, path_text,
-    shown_changes, stack_line, stack_title, text_diff,
+    action_word, after_text, before_text, change_note, clean, command_text, counts, long_texts,
+    path_text, shown_changes, stack_line, stack_title, text_diff,
 };
 use crate::{Plan, PropertyChange};
 use std::fmt::Write as _;
@@ -99,6 +99,9 @@ pub fn markdown_within(plan: &Plan, limit: usize) -> String {
         let mut head = format!("\n<details><summary>{}</summary>\n\n", html(&stack_line(s)));
         for note in &s.notes {
             let _ = writeln!(head, "- {}\n", inline(note, false));
+        }
+        for command in &s.commands {
+            head.push_str(&command_block(command));
         }
         if !out.fits(&head) {
             out.omitted(&format!("{} more changed stacks", changed.len() - i));
@@ -294,6 +297,21 @@ fn diff_block(lines: &[String]) -> String {
         .unwrap_or_default();
     let fence = "`".repeat((longest + 1).max(3));
     format!("{fence}diff\n{}\n{fence}\n", lines.join("\n"))
+}
+
+/// A command as a fenced `sh` block at the top level (in a list item, a line of a value less indented
+/// than the item would end it), whose fence is longer than any backtick run inside (CommonMark 4.5): no
+/// value can close it, and a newline inside a quoted value stays a newline (a code span would make it a
+/// space). The command is not cleaned, so that it pastes as it is.
+fn command_block(c: &crate::CommandLine) -> String {
+    let command = command_text(c);
+    let longest = command
+        .split(|c| c != '`')
+        .map(str::len)
+        .max()
+        .unwrap_or_default();
+    let fence = "`".repeat((longest + 1).max(3));
+    format!("{fence}sh\n{command}\n{fence}\n\n")
 }
 
 /// Zero-width joiner: put after `@`, it keeps a mention from notifying anyone and looks the same.

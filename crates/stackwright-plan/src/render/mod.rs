@@ -54,6 +54,17 @@ fn counts(s: &Summary) -> String {
     text
 }
 
+/// A command as a line (or lines, when a quoted value holds a newline) to paste into a POSIX shell: the
+/// command, then the account it needs credentials for as a shell comment. Not cleaned: its values are
+/// quoted for the shell already, and escaping a character would change the command.
+fn command_text(c: &crate::CommandLine) -> String {
+    format!(
+        "{}  # with credentials for account {}",
+        c.shell,
+        c.account.escape_debug()
+    )
+}
+
 /// The one-line summary of a stack: `prod-oregon/notebook (terraform): 2 to add, ...`.
 fn stack_line(s: &StackPlan) -> String {
     let what = match s.status {

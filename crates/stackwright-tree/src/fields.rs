@@ -1,0 +1,216 @@
+//! The rules a manifest's fields follow when read back from a tree: the definition's own rules
+//! (`stackwright-core`), so that a value a definition could not have produced is refused before it is
+//! printed, put in a command line or signed into the next manifest.
+//!
+//! - environment and stack: the name syntax of [`ids::validate_name`] (lowercase ASCII letters, digits
+//!   and `-`, starting with a letter), as is the app;
+//! - account: [`ids::validate_account`] (12 digits); region: one of [`regions::REGIONS`];
+//! - path: exactly [`artifact_path`] of the entry's (target, environment, stack), and each `depends_on`
+//!   the path of some artifact in that layout.
+//!
+//! Errors name the field and show the value escaped (`escape_debug`), so that a newline or a terminal
+//! escape in a hand-edited manifest cannot forge lines of output.
+
+use crate::manifest::Entry;
+use stackwright_core::{ids, regions};
+
+/// Where the artifact of a stack goes, relative to the tree's root: `cloudformation/{env}/{stack}.template.json`
+/// or `terraform/{env}/{stack}/main.tf.json`; `None` for a target other than `cloudformation` and
+/// `terraform`.
+pub fn artifact_path(target: &str, environment: &str, stack: &str) -> Option<String> {
+    match target {
+        "cloudformation" => Some(format!(
+            "cloudformation/{environment}/{stack}.template.json"
+        )),
+        "terraform" => Some(format!("terraform/{environment}/{stack}/main.tf.json")),
+        _ => None,
+    }
+}
+
+/// The (target, environment, stack) whose [`artifact_path`] `path` is, when it is one with valid names.
+pub fn layout(path: &str) -> Option<(&'static str, &str, &str)> {
+    let (target, env, stack) = if let Some(rest) = path.strip_prefix("cloudformation/") {
+        let (env, file) = rest.split_once('/')?;
+        ("cloudformation", env, file.strip_suffix(".template.json")?)
+    } else {
+        let rest = path.strip_prefix("terraform/")?;
+        let (env, rest) = rest.split_once('/')?;
+        ("terraform", env, rest.strip_suffix("/main.tf.json")?)
+    };
+    (ids::validate_name(env).is_ok() && ids::validate_name(stack).is_ok())
+        .then_some((target, env, stack))
+}
+
+/// Checks the manifest's `app` by the definition's rule for app names.
+pub fn check_app(app: &str) -> Result<(), String> {
+    ids::validate_name(app).map_err(|why| refused("the manifest", "app", app, &why))
+}
+
+/// Checks the fields of an entry whose target is known; the error names the artifact (`what`, e.g.
+/// `artifact 3`), the field and its value, and says what was expected.
+pub fn check_entry(what: &str, entry: &Entry) -> Result<(), String> {
+    let name = |field: &str, value: &str| {
+        ids::validate_name(value).map_err(|why| refused(what, field, value, &why))
+    };
+    name("env", &entry.environment)?;
+    name("stack", &entry.stack)?;
+    ids::validate_account(&entry.account)
+        .map_err(|why| refused(what, "account", &entry.account, &why))?;
+    if !regions::is_known(&entry.region) {
+        let why = format!("expected one of {}", regions::REGIONS.join(", "));
+        return Err(refused(what, "region", &entry.region, &why));
+    }
+    let expected = artifact_path(&entry.target, &entry.environment, &entry.stack);
+    if expected.as_deref() != Some(entry.path.as_str()) {
+        let why = match expected {
+            Some(expected) => format!(
+                "expected `{expected}`, where stackwright writes the {} artifact of environment `{}`, stack `{}`",
+                entry.target, entry.environment, entry.stack
+            ),
+            None => format!("expected an artifact of a known target, not {}", shown(&entry.target)),
+        };
+        return Err(refused(what, "path", &entry.path, &why));
+    }
+    for path in &entry.depends_on {
+        if layout(path).is_none() {
+            let why =
+                "expected the path of an artifact (`cloudformation/ENV/STACK.template.json` or \
+                       `terraform/ENV/STACK/main.tf.json`)";
+            return Err(refused(what, "depends_on", path, why));
+        }
+    }
+    Ok(())
+}
+
+/// `{what} has `{field}` "{value}": {why}`, with the value (and `why`, which may quote a character of it)
+/// escaped.
+fn refused(what: &str, field: &str, value: &str, why: &str) -> String {
+    format!(
+        "{what} has `{field}` {}: {}",
+        shown(value),
+        why.escape_debug()
+    )
+}
+
+/// Longest value shown in an error, in characters; the rest is counted.
+const SHOWN: usize = 80;
+
+/// `value` as a quoted string on one line (`Debug`, which escapes with `escape_debug`: control characters,
+/// quotes, invisible ones), cut after [`SHOWN`] characters.
+fn shown(value: &str) -> String {
+    let count = value.chars().count();
+    let head: String = value.chars().take(SHOWN).collect();
+    if count > SHOWN {
+        format!("{head:?}… ({count} characters)")
+    } else {
+        format!("{head:?}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry() -> Entry {
+        Entry {
+            environment: "prod".into(),
+            account: "111111111111".into(),
+            region: "us-west-2".into(),
+            stack: "web".into(),
+            target: "terraform".into(),
+            path: "terraform/prod/web/main.tf.json".into(),
+            sha256: "a".repeat(64),
+            removed: false,
+            resources: None,
+            depends_on: vec!["cloudformation/prod/network.template.json".into()],
+            stack_name: None,
+            capabilities: None,
+        }
+    }
+
+    #[test]
+    fn an_entry_the_definition_could_write_passes() {
+        assert_eq!(check_entry("artifact 0", &entry()), Ok(()));
+        assert_eq!(check_app("notebook"), Ok(()));
+        let mut cfn = entry();
+        cfn.target = "cloudformation".into();
+        cfn.path = "cloudformation/prod/web.template.json".into();
+        assert_eq!(check_entry("artifact 0", &cfn), Ok(()));
+    }
+
+    #[test]
+    fn each_field_is_checked_by_the_definitions_rule() {
+        let check = |edit: &dyn Fn(&mut Entry)| {
+            let mut e = entry();
+            edit(&mut e);
+            check_entry("artifact 2", &e).unwrap_err()
+        };
+        assert_eq!(
+            check(&|e| e.environment = "old;touch X;".into()),
+            "artifact 2 has `env` \"old;touch X;\": expected only lowercase ASCII letters, digits and `-`, \
+             found `;`"
+        );
+        assert_eq!(
+            check(&|e| e.stack = "web\nerror: forged".into()),
+            "artifact 2 has `stack` \"web\\nerror: forged\": expected only lowercase ASCII letters, digits \
+             and `-`, found `\\n`"
+        );
+        assert_eq!(
+            check(&|e| e.account = "12345678901".into()),
+            "artifact 2 has `account` \"12345678901\": expected exactly 12 digits"
+        );
+        let region = check(&|e| e.region = "us-west-2;touch Y;".into());
+        assert!(
+            region.starts_with(
+                "artifact 2 has `region` \"us-west-2;touch Y;\": expected one of af-south-1, "
+            ),
+            "{region}"
+        );
+        assert_eq!(
+            check(&|e| e.path = "terraform/prod/web/$(touch X)/main.tf.json".into()),
+            "artifact 2 has `path` \"terraform/prod/web/$(touch X)/main.tf.json\": expected \
+             `terraform/prod/web/main.tf.json`, where stackwright writes the terraform artifact of environment \
+             `prod`, stack `web`"
+        );
+        assert_eq!(
+            check(&|e| e.depends_on = vec!["a/b".into()]),
+            "artifact 2 has `depends_on` \"a/b\": expected the path of an artifact \
+             (`cloudformation/ENV/STACK.template.json` or `terraform/ENV/STACK/main.tf.json`)"
+        );
+        assert_eq!(
+            check_app("my app").unwrap_err(),
+            "the manifest has `app` \"my app\": expected only lowercase ASCII letters, digits and `-`, \
+             found ` `"
+        );
+    }
+
+    #[test]
+    fn long_values_are_cut_and_escapes_cannot_reach_the_terminal() {
+        let error = check_app(&format!("a\u{1b}[2J{}", "b".repeat(200))).unwrap_err();
+        assert!(error.contains("\"a\\u{1b}[2Jbbb"), "{error}");
+        assert!(error.contains("bb\"… (205 characters)"), "{error}");
+        assert!(!error.contains('\u{1b}'), "{error}");
+    }
+
+    #[test]
+    fn the_layout_is_read_back_from_paths() {
+        assert_eq!(
+            layout("terraform/prod/web/main.tf.json"),
+            Some(("terraform", "prod", "web"))
+        );
+        assert_eq!(
+            layout("cloudformation/prod/web.template.json"),
+            Some(("cloudformation", "prod", "web"))
+        );
+        for path in [
+            "terraform/prod/web/extra/main.tf.json",
+            "terraform/Prod/web/main.tf.json",
+            "cloudformation/prod/web.json",
+            "cloudformation/prod/a/web.template.json",
+            "manifest.json",
+            "",
+        ] {
+            assert_eq!(layout(path), None, "{path}");
+        }
+    }
+}
