@@ -83,8 +83,8 @@ echo "rehearse-moto: writing the scenarios' trees and plans" >&2
 (cd "$root" && cargo run -q -p notebook-service --example rehearsal -- "$work/trees") || die "the scenarios did not synthesize"
 module=terraform/$ENV_NAME/$STACK/main.tf.json
 provider_field() { python3 -c 'import json,sys; p=json.load(open(sys.argv[1]))["provider"]["aws"]; print(p[sys.argv[2]] if sys.argv[2] == "region" else p[sys.argv[2]][0])' "$1" "$2"; }
-account=$(provider_field "$work/trees/base/$module" allowed_account_ids)
-region=$(provider_field "$work/trees/base/$module" region)
+account=$(provider_field "$work/trees/base/out/$module" allowed_account_ids)
+region=$(provider_field "$work/trees/base/out/$module" region)
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 endpoint=http://127.0.0.1:$port
@@ -113,7 +113,7 @@ as_account() { eval "$(py credentials "$endpoint" "$1")" || die "moto gave no cr
 run=$work/run
 mkdir -p "$run"
 use_tree() {
-  cp "$work/trees/$1/$module" "$run/main.tf.json"
+  cp "$work/trees/$1/out/$module" "$run/main.tf.json"
   py override "$run/main.tf.json" "$endpoint" "${@:2}" >"$run/rehearsal_override.tf.json"
 }
 tf() { "$TF_BIN" -chdir="$run" "$@"; }
@@ -206,7 +206,7 @@ py leftovers "$endpoint" "$account" "$region" | sed 's/^/teardown: /' || status=
 phase "teardown"
 
 # The breach drill: the environment recreated in another account, from an empty state.
-breach_account=$(provider_field "$work/trees/breach/$module" allowed_account_ids)
+breach_account=$(provider_field "$work/trees/breach/out/$module" allowed_account_ids)
 python3 - "$work/trees/breach.plan.json" "$account" "$breach_account" <<'PY' || status=1
 import json, sys
 plan, old, new = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3]

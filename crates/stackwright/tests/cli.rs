@@ -272,6 +272,10 @@ fn the_readme_deploy_walk_through_loses_nothing() {
         .lines()
         .find(|l| l.contains("state:") && l.contains("/dev/main/"))
         .unwrap_or_else(|| panic!("no state line for dev/main in:\n{listing}"));
+    assert!(
+        state_line.contains("every tree of this app") && state_line.contains("synth refuses"),
+        "{state_line}"
+    );
     let state_path = state_line.split_whitespace().nth(1).unwrap();
     assert_eq!(
         state_path,
