@@ -25,6 +25,11 @@
 # Prints one line per scenario (`scenario: N/M resources agree`), each disagreement, a total, and each
 # phase's time. Exit 0 when every scenario agrees (or differs only as KNOWN in rehearse_moto.py lists, with
 # its reason) and the teardown and breach drill work; 1 when not; 2 when the rehearsal itself cannot run.
+#
+# Stopped (SIGINT, e.g. Ctrl-C, SIGTERM or SIGHUP), it stops every process it started, at once: terraform
+# and its provider plugins, moto, cargo, pip, python; then removes its scratch directory (unless --keep) and
+# exits 130, 143 or 129. Every long command runs in the background and is waited for (`waited`), since bash
+# runs a trap only once a foreground command returns.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -56,6 +61,56 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Runs "$@" in the background and waits for it, so that a signal to this script is handled at once (the
+# trap then stops it, with everything else). Its exit status is the command's.
+waited() { "$@" & wait $!; }
+
+# The processes below PID, each before its own children; not the subshell that lists them.
+descendants() {
+  local child
+  for child in $(pgrep -P "$1"); do
+    [ "$child" != "$BASHPID" ] || continue
+    echo "$child"
+    descendants "$child"
+  done
+}
+
+# Stops every process this script started and theirs, whoever their parent is by then: each gets one
+# SIGTERM (terraform then stops its operations and its provider plugins, as it does on Ctrl-C), processes
+# started meanwhile too; whatever is left after 15 s gets SIGKILL, plugins orphaned by then included.
+stop_descendants() {
+  local -A seen=()
+  local pid pids deadline=$((SECONDS + 15))
+  while :; do
+    pids=$(descendants $$)
+    for pid in $pids; do
+      [ -n "${seen[$pid]:-}" ] && continue
+      seen[$pid]=1
+      kill -TERM "$pid" 2>/dev/null || true
+    done
+    [ -n "$pids" ] && [ "$SECONDS" -lt "$deadline" ] || break
+    sleep 0.2
+  done
+  for pid in "${!seen[@]}"; do
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+}
+
+# The script's own stderr: a trap runs inside whatever redirection the interrupted command had.
+exec {stderr}>&2
+# On SIGNAL: stop everything started (see the top of this file), then exit with CODE (the cleanup runs).
+stop() {
+  trap '' INT TERM HUP
+  set +e
+  exec 2>&"$stderr"
+  echo "rehearse-moto: stopped by SIG$1: stopping terraform, moto and every other process it started" >&2
+  stop_descendants
+  exit "$2"
+}
+trap 'stop INT 130' INT
+trap 'stop TERM 143' TERM
+trap 'stop HUP 129' HUP
+
 die() { echo "rehearse-moto: $*" >&2; exit 2; }
 t0=$(date +%s)
 phase_t=$t0
@@ -67,24 +122,27 @@ if ! "$venv/bin/python" -c "import sys, importlib.metadata as m; sys.exit(m.vers
   echo "rehearse-moto: installing moto[server]==$MOTO_VERSION into $venv" >&2
   rm -rf "$venv"
   python3 -m venv "$venv" || die "python3 -m venv does not work here"
-  "$venv/bin/python" -m pip install -q --disable-pip-version-check "moto[server]==$MOTO_VERSION" ||
+  waited "$venv/bin/python" -m pip install -q --disable-pip-version-check "moto[server]==$MOTO_VERSION" ||
     die "pip could not install moto[server]==$MOTO_VERSION"
 fi
-py() { "$venv/bin/python" "$root/scripts/rehearse_moto.py" "$@"; }
+py() { waited "$venv/bin/python" "$root/scripts/rehearse_moto.py" "$@"; }
 
-# Terraform 1.0.3 as the checkers install it, on first use (a fresh machine has none).
-[ -n "$(tf_binary)" ] || bash "$root/scripts/validators/install.sh" terraform >&2 || die "scripts/validators/install.sh terraform failed"
+# Terraform 1.0.3 as the checkers install it, on first use (a fresh machine has none), or to finish an
+# install that was stopped before the binary was made executable.
+tf_found=$(tf_binary)
+[ -n "$tf_found" ] && [ -x "$tf_found" ] || waited bash "$root/scripts/validators/install.sh" terraform >&2 || die "scripts/validators/install.sh terraform failed"
 tf_unavailable_reason >"$work/tf-unavailable" # sets TF_BIN, TF_MIRROR_DIR and TF_PLATFORM in this shell
 [ ! -s "$work/tf-unavailable" ] || die "$(cat "$work/tf-unavailable")"
 tf_write_cli_config "$work/terraform.rc" "$TF_MIRROR_DIR"
 tf_env "$work/terraform.rc"
 
 echo "rehearse-moto: writing the scenarios' trees and plans" >&2
-(cd "$root" && cargo run -q -p notebook-service --example rehearsal -- "$work/trees") || die "the scenarios did not synthesize"
+(cd "$root" && exec cargo run -q -p notebook-service --example rehearsal -- "$work/trees") &
+wait $! || die "the scenarios did not synthesize"
 module=terraform/$ENV_NAME/$STACK/main.tf.json
 provider_field() { python3 -c 'import json,sys; p=json.load(open(sys.argv[1]))["provider"]["aws"]; print(p[sys.argv[2]] if sys.argv[2] == "region" else p[sys.argv[2]][0])' "$1" "$2"; }
-account=$(provider_field "$work/trees/base/$module" allowed_account_ids)
-region=$(provider_field "$work/trees/base/$module" region)
+account=$(provider_field "$work/trees/base/out/$module" allowed_account_ids)
+region=$(provider_field "$work/trees/base/out/$module" region)
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 endpoint=http://127.0.0.1:$port
@@ -113,10 +171,10 @@ as_account() { eval "$(py credentials "$endpoint" "$1")" || die "moto gave no cr
 run=$work/run
 mkdir -p "$run"
 use_tree() {
-  cp "$work/trees/$1/$module" "$run/main.tf.json"
+  cp "$work/trees/$1/out/$module" "$run/main.tf.json"
   py override "$run/main.tf.json" "$endpoint" "${@:2}" >"$run/rehearsal_override.tf.json"
 }
-tf() { "$TF_BIN" -chdir="$run" "$@"; }
+tf() { waited "$TF_BIN" -chdir="$run" "$@"; }
 errors() { grep -A6 'Error' "$1" | head -n 24 | sed 's/^/    /'; }
 
 use_tree base
@@ -206,7 +264,7 @@ py leftovers "$endpoint" "$account" "$region" | sed 's/^/teardown: /' || status=
 phase "teardown"
 
 # The breach drill: the environment recreated in another account, from an empty state.
-breach_account=$(provider_field "$work/trees/breach/$module" allowed_account_ids)
+breach_account=$(provider_field "$work/trees/breach/out/$module" allowed_account_ids)
 python3 - "$work/trees/breach.plan.json" "$account" "$breach_account" <<'PY' || status=1
 import json, sys
 plan, old, new = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3]

@@ -820,7 +820,7 @@ fn in_deploy_order<'s>(s: &'s Synthesis, waves: &[usize]) -> Vec<(&'s crate::Art
 /// program, to run in order, each once the one before succeeded (Terraform's `init`, then `apply`). A
 /// template over 51,200 bytes also has `deploy_variables` (`{"S3_BUCKET": what it holds}`): the command
 /// line reads `"$S3_BUCKET"`, and the argument vectors hold `$S3_BUCKET`, to substitute. `state` is where
-/// Terraform keeps the module's state (null for CloudFormation): `{"backend": "local", "path"}` or
+/// Terraform keeps the module's state (null for CloudFormation): `{"backend": "local", "path", "note"}` or
 /// `{"backend": "s3", "bucket", "key", "url"}`. A kept artifact of a removed stack has `"removed": true`,
 /// `wave`, `deploy`, `deploy_argv` and `state` null, `teardown_wave`, `destroy` and `destroy_argv` (the
 /// command that tears it down, in both forms) and `destroyed` (the synth command to run once it is torn
@@ -908,7 +908,7 @@ fn destroyed_name(s: &Synthesis, a: &crate::Artifact) -> String {
 }
 
 /// Where Terraform keeps a module's state, read from the module's `terraform.backend`.
-enum StateLocation {
+pub(crate) enum StateLocation {
     /// A local state file (`backend.local.path`, or `terraform.tfstate` beside the module), as a path
     /// that includes the output directory.
     Local {
@@ -925,6 +925,12 @@ impl StateLocation {
     /// `a`'s state; `module_dir` is its directory, output directory included. Only the module's
     /// `terraform` block is built: the rest is skipped as it is read.
     fn of(a: &crate::Artifact, module_dir: &str) -> StateLocation {
+        StateLocation::of_module(&a.bytes, Path::new(module_dir))
+    }
+
+    /// The state of the module `module` (its bytes), whose directory is `module_dir`. A module that is
+    /// not valid JSON, or has no backend block Stackwright writes, keeps its state beside it.
+    pub(crate) fn of_module(module: &[u8], module_dir: &Path) -> StateLocation {
         #[derive(serde::Deserialize, Default)]
         struct Module {
             #[serde(default)]
@@ -935,13 +941,13 @@ impl StateLocation {
             #[serde(default)]
             backend: serde_json::Value,
         }
-        let backend = serde_json::from_slice::<Module>(&a.bytes)
+        let backend = serde_json::from_slice::<Module>(module)
             .unwrap_or_default()
             .terraform
             .backend;
         if let Some(path) = backend["local"]["path"].as_str() {
             return StateLocation::Local {
-                path: normalize(&Path::new(module_dir).join(path)),
+                path: normalize(&module_dir.join(path)),
                 beside: false,
             };
         }
@@ -955,7 +961,7 @@ impl StateLocation {
             };
         }
         StateLocation::Local {
-            path: Path::new(module_dir).join("terraform.tfstate"),
+            path: module_dir.join("terraform.tfstate"),
             beside: true,
         }
     }
@@ -967,8 +973,8 @@ impl StateLocation {
                 path,
                 beside: false,
             } => format!(
-                "{} (local: outside the generated tree, which synth replaces; keep it, never commit it, and \
-                 prefer the S3 backend for teams)",
+                "{} (local: outside the generated tree, which synth replaces; {SHARED_LOCAL_STATE}; keep it, \
+                 never commit it, and prefer the S3 backend for teams)",
                 path.display()
             ),
             StateLocation::Local { beside: true, .. } => {
@@ -978,12 +984,17 @@ impl StateLocation {
         }
     }
 
-    /// For `list --format json`: `{"backend": "local", "path"}` or `{"backend": "s3", "bucket", "key",
-    /// "url"}`.
+    /// For `list --format json`: `{"backend": "local", "path"}` (with `"note"`, [`SHARED_LOCAL_STATE`],
+    /// when the file is outside the tree) or `{"backend": "s3", "bucket", "key", "url"}`.
     fn json(&self) -> serde_json::Value {
         match self {
-            StateLocation::Local { path, .. } => {
-                serde_json::json!({ "backend": "local", "path": path.display().to_string() })
+            StateLocation::Local { path, beside } => {
+                let mut json =
+                    serde_json::json!({ "backend": "local", "path": path.display().to_string() });
+                if !beside {
+                    json["note"] = SHARED_LOCAL_STATE.into();
+                }
+                json
             }
             StateLocation::S3 { bucket, key } => serde_json::json!({
                 "backend": "s3",
@@ -995,8 +1006,12 @@ impl StateLocation {
     }
 }
 
+/// What `list` says of a local state file outside the tree (see `crate::state`).
+const SHARED_LOCAL_STATE: &str = "every tree of this app in the directory that holds this tree would use \
+    this same file, so synth refuses a second tree of the app there: give each tree a parent directory of its own";
+
 /// `a/b/../c` -> `a/c`, lexically (the path may not exist yet); leading `..` stay.
-fn normalize(path: &Path) -> PathBuf {
+pub(crate) fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for part in path.components() {
         match part {

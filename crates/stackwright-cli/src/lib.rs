@@ -14,6 +14,7 @@ mod parallel;
 mod plan;
 mod removed;
 mod render;
+mod state;
 mod synth;
 
 pub use cli::{run, run_with};

@@ -311,24 +311,19 @@ fn read_artifact(
             Modified::Warn => warning = Some(message),
         }
     }
+    // Whether or not its sha256 is the manifest's (anyone can write both), a repeated key or a section of
+    // another shape is refused: the plan would read it as something else than what deploys.
     let parsed = match fresh.filter(|_| warning.is_none()) {
         Some(fresh) => stackwright_plan::previous::parse_against(&bytes, target, fresh)
             .map(|(json, unchanged)| (json, Some(unchanged))),
-        None => serde_json::from_slice(&bytes).map(|json| (json, None)),
+        None => stackwright_plan::previous::parse(&bytes).map(|json| (json, None)),
     };
-    let (json, unchanged) =
-        parsed.map_err(|e| format!("`{}` is not valid JSON: {e}", file.display()))?;
-    if !json.is_object() {
-        return Err(format!(
-            "`{}` holds {}, expected a {} document (a JSON object)",
-            file.display(),
-            if json.is_null() { "null" } else { "no object" },
-            match target {
-                Target::CloudFormation => "CloudFormation template",
-                Target::Terraform => "Terraform module",
-            }
-        ));
-    }
+    let (json, unchanged) = parsed.map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => format!("`{}`: {e}", file.display()),
+        _ => format!("`{}` is not valid JSON: {e}", file.display()),
+    })?;
+    stackwright_plan::previous::check_shape(&json, target)
+        .map_err(|why| format!("`{}`: {why}", file.display()))?;
     Ok((
         Baseline {
             environment: entry.environment.clone(),

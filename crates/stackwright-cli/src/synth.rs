@@ -257,6 +257,14 @@ pub(crate) fn write_into(
     }
     let defined: Vec<&str> = app.environment_specs().map(|e| e.name.as_str()).collect();
     crate::removed::tree_order(&defined, &mut artifacts, &mut hashes);
+    // Under the lock: no other tree beside this one can appear or change while it is checked.
+    let modules: Vec<(&str, &str)> = artifacts
+        .iter()
+        .filter(|a| a.target == Target::Terraform && !a.removed)
+        .map(|a| (a.environment.as_str(), a.stack.as_str()))
+        .collect();
+    crate::state::check_shared_state(staging.directory(), app, &modules)
+        .map_err(SynthError::Refused)?;
     let manifest = manifest(app.name(), &artifacts, &hashes);
     staging
         .add(MANIFEST, &manifest)

@@ -22,6 +22,7 @@ mod refs;
 pub mod render;
 mod sensitive;
 mod stateful;
+mod strict;
 
 use serde_json::Value as Json;
 pub use stackwright_schema::Replacement;

@@ -9,8 +9,11 @@
 //! entry is built (its part before the first difference cloned from the fresh one) and compared as
 //! before. The plan is therefore the plan of the whole parsed text.
 
+use crate::strict::{At, Strict};
 use crate::Target;
-use serde::de::{Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{
+    Deserialize, DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor,
+};
 use serde_json::{Map, Value as Json};
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -42,10 +45,9 @@ impl Unchanged {
 
 /// Parses `text`, a `target` document Stackwright wrote, leaving out what is unchanged in `fresh` (see
 /// the module's documentation). Top-level sections other than CloudFormation `Resources` and `Outputs`
-/// and Terraform `resource` and `output` are parsed whole. Text that is not a JSON object, or not valid
-/// JSON, is parsed whole, so that its error (with its line and column) is `serde_json::from_slice`'s.
-/// The text must not repeat a key of the top level or of these sections (Stackwright's output does not;
-/// a caller reading a file it cannot vouch for parses it whole with `serde_json`).
+/// and Terraform `resource` and `output` are parsed whole. Text that is not a JSON object, not valid
+/// JSON, or that repeats a key of any object, is parsed whole by [`parse`], so that its error (with its
+/// line and column) is the same as when a modified file is read.
 pub fn parse_against(
     text: &[u8],
     target: Target,
@@ -53,10 +55,32 @@ pub fn parse_against(
 ) -> Result<(Json, Unchanged), serde_json::Error> {
     match pruned(text, target, fresh) {
         Some(parsed) => Ok(parsed),
-        None => serde_json::from_slice(text).map(|json| (json, Unchanged::default())),
+        None => parse(text).map(|json| (json, Unchanged::default())),
     }
 }
 
+/// Parses `text` whole, as `serde_json::from_slice` does, except that a key repeated in any object is an
+/// error (a `serde_json::Error` of category `Data`) naming the object's path, e.g. `Resources` for a
+/// repeated logical id or `resource.aws_s3_bucket` for a repeated block name, with its line and column:
+/// `serde_json` would keep the last value silently and Terraform merges repeated blocks, so a plan could
+/// not say what deploys.
+pub fn parse(text: &[u8]) -> Result<Json, serde_json::Error> {
+    crate::strict::parse(text)
+}
+
+/// Checks that the parts of a previous `target` document a plan compares have the shape Stackwright
+/// writes: a JSON object; CloudFormation `Resources` (required), `Parameters`, `Outputs` and `Mappings`
+/// objects of objects, each resource with a string `Type`, an object `Properties` and a `DependsOn` of
+/// logical ids; Terraform `resource` and `data` objects of types of blocks, `output` and `variable`
+/// objects of blocks, `moved` a list of blocks with `from` and `to`. A plan reads another shape as
+/// nothing (`"Resources": 5` as no resource), so the error names the key path, what it is and what was
+/// expected.
+pub fn check_shape(document: &Json, target: Target) -> Result<(), String> {
+    crate::strict::check_shape(document, target)
+}
+
+/// [`parse_against`]'s one pass; `None` on any error (including a repeated key), which [`parse`] then
+/// reports with its place.
 fn pruned(text: &[u8], target: Target, fresh: &Json) -> Option<(Json, Unchanged)> {
     let mut unchanged = Unchanged::default();
     let top = Top {
@@ -94,6 +118,9 @@ impl<'de> Visitor<'de> for Top<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
         let mut out = Map::new();
         while let Some(key) = map.next_key::<Key<'de>>()? {
+            if out.contains_key(key.as_ref()) {
+                return Err(A::Error::custom(REPEATED));
+            }
             let fresh = self.fresh.get(key.as_ref());
             let value = match (self.target, key.as_ref()) {
                 (Target::CloudFormation, "Resources") => map.next_value_seed(Section {
@@ -111,7 +138,7 @@ impl<'de> Visitor<'de> for Top<'_> {
                     fresh,
                     unchanged: &mut self.unchanged.resources,
                 })?,
-                _ => map.next_value::<Json>()?,
+                _ => map.next_value_seed(Strict(At::Top))?,
             };
             out.insert(key.into_owned(), value);
         }
@@ -140,6 +167,9 @@ impl<'de> Visitor<'de> for Types<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
         let mut out = Map::new();
         while let Some(type_name) = map.next_key::<Key<'de>>()? {
+            if out.contains_key(type_name.as_ref()) {
+                return Err(A::Error::custom(REPEATED));
+            }
             let prefix = format!("{type_name}.");
             let blocks = map.next_value_seed(Section {
                 fresh: self.fresh.and_then(|f| f.get(type_name.as_ref())),
@@ -176,13 +206,18 @@ impl<'de> Visitor<'de> for Section<'_> {
         let fresh = self.fresh.and_then(Json::as_object);
         let mut out = Map::new();
         while let Some(name) = map.next_key::<Key<'de>>()? {
+            // A name read before, whether it was built or left out, is repeated.
+            let address = format!("{}{name}", self.prefix);
+            if out.contains_key(name.as_ref()) || self.unchanged.contains(&address) {
+                return Err(A::Error::custom(REPEATED));
+            }
             let read = match fresh.and_then(|f| f.get(name.as_ref())) {
                 Some(f) => map.next_value_seed(Same(f))?,
-                None => Some(map.next_value::<Json>()?),
+                None => Some(map.next_value_seed(Strict(At::Top))?),
             };
             match read {
                 None => {
-                    self.unchanged.insert(format!("{}{name}", self.prefix));
+                    self.unchanged.insert(address);
                 }
                 Some(value) => {
                     out.insert(name.into_owned(), value);
@@ -241,7 +276,7 @@ impl<'de> Visitor<'de> for Same<'_> {
         let mut same = 0;
         let differing = loop {
             let Some(expected) = fresh.get(same) else {
-                break seq.next_element::<Json>()?;
+                break seq.next_element_seed(Strict(At::Top))?;
             };
             match seq.next_element_seed(Same(expected))? {
                 None => break None,
@@ -256,7 +291,7 @@ impl<'de> Visitor<'de> for Same<'_> {
         };
         let mut items = fresh[..same].to_vec();
         items.push(first);
-        while let Some(item) = seq.next_element()? {
+        while let Some(item) = seq.next_element_seed(Strict(At::Top))? {
             items.push(item);
         }
         Ok(Some(Json::Array(items)))
@@ -276,15 +311,21 @@ impl<'de> Visitor<'de> for Same<'_> {
         while let Some(key) = map.next_key::<Key<'de>>()? {
             let read = match expected.as_mut().and_then(Iterator::next) {
                 Some((k, v)) if k == key.as_ref() => map.next_value_seed(Same(v))?,
-                _ => Some(map.next_value::<Json>()?),
+                _ => Some(map.next_value_seed(Strict(At::Top))?),
             };
             let Some(value) = read else {
                 same += 1;
                 continue;
             };
             let mut entries = before(same);
-            entries.insert(key.into_owned(), value);
-            while let Some((key, value)) = map.next_entry::<String, Json>()? {
+            if entries.insert(key.into_owned(), value).is_some() {
+                return Err(A::Error::custom(REPEATED));
+            }
+            while let Some(key) = map.next_key::<String>()? {
+                if entries.contains_key(&key) {
+                    return Err(A::Error::custom(REPEATED));
+                }
+                let value = map.next_value_seed(Strict(At::Top))?;
                 entries.insert(key, value);
             }
             return Ok(Some(Json::Object(entries)));
@@ -293,6 +334,10 @@ impl<'de> Visitor<'de> for Same<'_> {
         Ok((fresh.map(Map::len) != Some(same)).then(|| Json::Object(before(same))))
     }
 }
+
+/// The error of [`pruned`]'s one pass for a repeated key: never shown, as [`parse`] then reads the text
+/// again and says where the key is.
+const REPEATED: &str = "a key is repeated";
 
 /// An object key, borrowed from the text unless it has escapes.
 struct Key<'de>(Cow<'de, str>);
@@ -371,11 +416,260 @@ mod tests {
                 "{other}"
             );
         }
-        // A key the text repeats is read as serde_json reads it: the last value, in the first place.
-        let repeated = r#"{"b": {"c": "d"}, "b": 1}"#;
+    }
+
+    #[test]
+    fn a_repeated_key_anywhere_is_an_error_that_says_where() {
+        // In a value compared with the fresh one: whether the repeat comes where the values are the
+        // same, where they differ, or after.
+        for text in [
+            r#"{"b": {"c": "d"}, "b": 1}"#,
+            r#"{"b": {"c": "d"}, "b": {"c": "d"}}"#,
+            r#"{"b": {"c": "e"}, "b": {"c": "d"}}"#,
+            r#"{"b": {"c": "d", "c": "d"}}"#,
+            r#"{"b": {"c": "e", "c": "d"}}"#,
+            r#"{"b": {"c": "d"}, "x": 1, "x": 2}"#,
+            r#"{"b": [{"c": "d"}, {"c": 1, "c": 2}]}"#,
+        ] {
+            let mut deserializer = serde_json::Deserializer::from_str(text);
+            assert!(
+                Same(&json!({"b": {"c": "d"}}))
+                    .deserialize(&mut deserializer)
+                    .is_err(),
+                "{text}"
+            );
+        }
+        // In a whole document, read against a fresh one or not, each names the object and the key.
+        let fresh = json!({"Resources": {"A": {"Type": "T"}, "B": {"Type": "T"}}, "Outputs": {"O": {"Value": 1}}});
+        for (text, path) in [
+            (
+                r#"{"Resources": {"A": {"Type": "T"}, "A": {"Type": "T"}}}"#,
+                "`Resources` has the key `A` twice",
+            ),
+            (
+                r#"{"Resources": {"A": {"Type": "T"}, "A": {"Type": "U"}}}"#,
+                "`Resources` has the key `A` twice",
+            ),
+            (
+                r#"{"Resources": {"A": {"Type": "U"}, "A": {"Type": "T"}}}"#,
+                "`Resources` has the key `A` twice",
+            ),
+            (
+                r#"{"Resources": {}, "Resources": {}}"#,
+                "the document has the key `Resources` twice",
+            ),
+            (
+                r#"{"Outputs": {"O": {"Value": 1}, "O": {"Value": 2}}}"#,
+                "`Outputs` has the key `O` twice",
+            ),
+            (
+                r#"{"Parameters": {"P": {}, "P": {}}}"#,
+                "`Parameters` has the key `P` twice",
+            ),
+            (
+                r#"{"Resources": {"B": {"Type": "T", "Properties": {"Tags": [{"Key": 1, "Key": 2}]}}}}"#,
+                "`Resources.B.Properties.Tags[0]` has the key `Key` twice",
+            ),
+            (
+                r#"{"Resources": {"a.b": {"x": 1, "x": 1}}}"#,
+                r#"`Resources."a.b"` has the key `x` twice"#,
+            ),
+        ] {
+            for read in [
+                parse_against(text.as_bytes(), Target::CloudFormation, &fresh)
+                    .map(|(json, _)| json),
+                parse(text.as_bytes()),
+            ] {
+                let error = read.unwrap_err();
+                assert_eq!(
+                    error.classify(),
+                    serde_json::error::Category::Data,
+                    "{text}"
+                );
+                let error = error.to_string();
+                assert!(error.starts_with(path), "{text}: {error}");
+                assert!(error.contains("expected each key once"), "{error}");
+                assert!(error.contains("at line 1 column"), "{error}");
+            }
+        }
+        let fresh =
+            json!({"resource": {"aws_s3_bucket": {"a": {}}}, "output": {"o": {"value": 1}}});
+        for (text, path) in [
+            (
+                r#"{"resource": {"aws_s3_bucket": {"a": {}, "a": {}}}}"#,
+                "`resource.aws_s3_bucket` has the key `a` twice",
+            ),
+            (
+                r#"{"resource": {"aws_s3_bucket": {"b": {}, "b": {"x": 1}}}}"#,
+                "`resource.aws_s3_bucket` has the key `b` twice",
+            ),
+            (
+                r#"{"resource": {"aws_s3_bucket": {"a": {}}, "aws_s3_bucket": {"b": {}}}}"#,
+                "`resource` has the key `aws_s3_bucket` twice",
+            ),
+            (
+                r#"{"resource": {}, "resource": {}}"#,
+                "the document has the key `resource` twice",
+            ),
+            (
+                r#"{"output": {"o": {"value": 1}, "o": {"value": 1}}}"#,
+                "`output` has the key `o` twice",
+            ),
+            (
+                r#"{"variable": {"v": {}, "v": {}}}"#,
+                "`variable` has the key `v` twice",
+            ),
+        ] {
+            for read in [
+                parse_against(text.as_bytes(), Target::Terraform, &fresh).map(|(json, _)| json),
+                parse(text.as_bytes()),
+            ] {
+                let error = read.unwrap_err().to_string();
+                assert!(error.starts_with(path), "{text}: {error}");
+            }
+        }
+        // Text that repeats nothing reads as serde_json reads it; invalid JSON is a syntax error.
+        let text = r#"{"a": [1, 2.5, -3, "x", null, true, {"b": {}}], "c": {"d": "e"}}"#;
         assert_eq!(
-            read(repeated, &json!({"b": {"c": "d"}})),
-            Some(serde_json::from_str::<Json>(repeated).unwrap())
+            parse(text.as_bytes()).unwrap(),
+            serde_json::from_str::<Json>(text).unwrap()
         );
+        assert_eq!(
+            parse(b"{\"a\": }").unwrap_err().classify(),
+            serde_json::error::Category::Syntax
+        );
+        assert!(parse(b"{} {}").is_err());
+    }
+
+    #[test]
+    fn wrongly_shaped_documents_are_errors_naming_the_path_and_what_was_expected() {
+        let cfn = |json: Json| check_shape(&json, Target::CloudFormation);
+        let tf = |json: Json| check_shape(&json, Target::Terraform);
+        let bucket = json!({"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "b"}, "DependsOn": ["A"]});
+        assert_eq!(
+            cfn(
+                json!({"Resources": {"B": bucket}, "Outputs": {"O": {"Value": 1}}, "Parameters": {}})
+            ),
+            Ok(())
+        );
+        for (document, expected) in [
+            (
+                json!(5),
+                "the document is a number, expected a JSON object (a CloudFormation template)",
+            ),
+            (json!({}), "the template has no `Resources`"),
+            (
+                json!({"Resources": 5}),
+                "`Resources` is a number, expected an object (resources by logical id)",
+            ),
+            (
+                json!({"Resources": []}),
+                "`Resources` is an array, expected an object",
+            ),
+            (
+                json!({"Resources": {"B": "x"}}),
+                "`Resources.B` is a string, expected an object (a resource",
+            ),
+            (
+                json!({"Resources": {"B": {}}}),
+                "`Resources.B.Type` is missing, expected a resource type name",
+            ),
+            (
+                json!({"Resources": {"B": {"Type": 1}}}),
+                "`Resources.B.Type` is a number",
+            ),
+            (
+                json!({"Resources": {"B": {"Type": "T", "Properties": [1]}}}),
+                "`Resources.B.Properties` is an array, expected an object",
+            ),
+            (
+                json!({"Resources": {"B": {"Type": "T", "DependsOn": {}}}}),
+                "`Resources.B.DependsOn` is an object, expected a logical id or a list of them",
+            ),
+            (
+                json!({"Resources": {"B": {"Type": "T", "DependsOn": [1]}}}),
+                "`Resources.B.DependsOn[0]` is a number, expected a logical id",
+            ),
+            (
+                json!({"Resources": {}, "Outputs": 1}),
+                "`Outputs` is a number, expected an object",
+            ),
+            (
+                json!({"Resources": {}, "Outputs": {"O": 1}}),
+                "`Outputs.O` is a number, expected an object (an output",
+            ),
+            (
+                json!({"Resources": {}, "Parameters": {"P": null}}),
+                "`Parameters.P` is null, expected an object",
+            ),
+            (
+                json!({"Resources": {}, "Conditions": []}),
+                "`Conditions` is an array, expected an object",
+            ),
+            (
+                json!({"Resources": {"a b": 1}}),
+                r#"`Resources."a b"` is a number"#,
+            ),
+        ] {
+            let error = cfn(document.clone()).unwrap_err();
+            assert!(error.starts_with(expected), "{document}: {error}");
+        }
+        assert_eq!(
+            tf(
+                json!({"resource": {"aws_s3_bucket": {"b": {"bucket": "x"}}}, "data": {}, "output": {"o": {"value": 1}},
+                "variable": {}, "moved": [{"from": "a.b", "to": "a.c"}], "terraform": {}, "provider": {"aws": {}}})
+            ),
+            Ok(())
+        );
+        for (document, expected) in [
+            (
+                json!([]),
+                "the document is an array, expected a JSON object (a Terraform JSON module)",
+            ),
+            (
+                json!({"resource": 5}),
+                "`resource` is a number, expected an object (blocks by type)",
+            ),
+            (
+                json!({"resource": [{"aws_s3_bucket": {}}]}),
+                "`resource` is an array, expected an object",
+            ),
+            (
+                json!({"resource": {"aws_s3_bucket": []}}),
+                "`resource.aws_s3_bucket` is an array, expected an object (blocks by name)",
+            ),
+            (
+                json!({"resource": {"aws_s3_bucket": {"b": 1}}}),
+                "`resource.aws_s3_bucket.b` is a number, expected an object (a resource block)",
+            ),
+            (
+                json!({"data": {"aws_ami": {"a": "x"}}}),
+                "`data.aws_ami.a` is a string, expected an object (a data block)",
+            ),
+            (
+                json!({"output": {"o": 1}}),
+                "`output.o` is a number, expected an object (an output block)",
+            ),
+            (json!({"variable": 1}), "`variable` is a number"),
+            (
+                json!({"moved": {}}),
+                "`moved` is an object, expected a list of `moved` blocks",
+            ),
+            (
+                json!({"moved": [1]}),
+                "`moved[0]` is a number, expected an object",
+            ),
+            (
+                json!({"moved": [{"from": "a.b"}]}),
+                "`moved[0].to` is missing, expected a resource address",
+            ),
+            (
+                json!({"terraform": "x"}),
+                "`terraform` is a string, expected an object",
+            ),
+        ] {
+            let error = tf(document.clone()).unwrap_err();
+            assert!(error.starts_with(expected), "{document}: {error}");
+        }
     }
 }

@@ -151,6 +151,11 @@ impl Staging {
         &self.previous
     }
 
+    /// The directory the tree goes to: `out` with links resolved, as [`Written::directory`] will say.
+    pub fn directory(&self) -> &Path {
+        &self.place.target
+    }
+
     /// Writes one file of the new tree (`path` relative, `/`-separated), creating its directories. Callable
     /// from several threads at once; each path at most once.
     pub fn add(&self, path: &str, bytes: &[u8]) -> io::Result<()> {

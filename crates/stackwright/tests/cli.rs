@@ -272,6 +272,10 @@ fn the_readme_deploy_walk_through_loses_nothing() {
         .lines()
         .find(|l| l.contains("state:") && l.contains("/dev/main/"))
         .unwrap_or_else(|| panic!("no state line for dev/main in:\n{listing}"));
+    assert!(
+        state_line.contains("every tree of this app") && state_line.contains("synth refuses"),
+        "{state_line}"
+    );
     let state_path = state_line.split_whitespace().nth(1).unwrap();
     assert_eq!(
         state_path,
@@ -391,7 +395,9 @@ fn plan_reads_only_what_stackwright_wrote_inside_the_tree() {
     let (code, _, stderr) = run(&app, &["plan", "--against", out_arg, "--allow-modified"]);
     assert_eq!(code, 1);
     assert!(
-        stderr.contains("holds null, expected a CloudFormation template"),
+        stderr.contains(
+            "main.template.json`: the document is null, expected a JSON object (a CloudFormation template)"
+        ),
         "{stderr}"
     );
 
@@ -411,6 +417,113 @@ fn plan_reads_only_what_stackwright_wrote_inside_the_tree() {
         m["artifacts"].as_array_mut().unwrap().push(first);
     });
     plan("is listed twice");
+}
+
+/// `plan --allow-modified` compares against an edited tree, but never against something else than what
+/// deploys: a logical id or block name the text repeats (a JSON reader keeps one of the two silently) and a
+/// section or resource of another shape (read as nothing) are each an error naming the file, the key path
+/// and what was expected (exit 1); so they are when the manifest's sha256 is made to match the edit.
+#[test]
+fn plan_refuses_repeated_ids_and_wrongly_shaped_documents_even_when_modified_is_allowed() {
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("out");
+    let out_arg = out.to_str().unwrap();
+    let app = two_envs();
+    assert_eq!(run(&app, &["--out", out_arg]).0, 0);
+    const TEMPLATE: &str = "cloudformation/dev/main.template.json";
+    const MODULE: &str = "terraform/dev/main/main.tf.json";
+    let manifest = std::fs::read(out.join("manifest.json")).unwrap();
+    let originals: Vec<(&str, String)> = [TEMPLATE, MODULE]
+        .into_iter()
+        .map(|p| (p, std::fs::read_to_string(out.join(p)).unwrap()))
+        .collect();
+    let original = |path: &str| {
+        originals
+            .iter()
+            .find(|(p, _)| *p == path)
+            .unwrap()
+            .1
+            .clone()
+    };
+    let insert = |path: &str, after: &str, text: &str| {
+        let original = original(path);
+        assert!(original.contains(after), "{after} in {original}");
+        original.replacen(after, &format!("{after}{text}"), 1)
+    };
+    let cases = [
+        // The first of two `Vpc`s would be compared, and silently lost.
+        (
+            TEMPLATE,
+            insert(TEMPLATE, "\"Resources\": {", r#""Vpc": {"Type": "AWS::EC2::VPC"},"#),
+            "main.template.json`: `Resources` has the key `Vpc` twice, expected each key once",
+        ),
+        (
+            MODULE,
+            insert(MODULE, "\"aws_vpc\": {", r#""vpc": {"cidr_block": "10.9.0.0/16"},"#),
+            "main.tf.json`: `resource.aws_vpc` has the key `vpc` twice, expected each key once",
+        ),
+        (
+            MODULE,
+            insert(MODULE, "\"resource\": {", r#""aws_vpc": {"other": {}},"#),
+            "main.tf.json`: `resource` has the key `aws_vpc` twice",
+        ),
+        (
+            TEMPLATE,
+            r#"{"Resources": 5}"#.to_owned(),
+            "main.template.json`: `Resources` is a number, expected an object (resources by logical id)",
+        ),
+        (
+            TEMPLATE,
+            r#"{"Resources": {"Vpc": "AWS::EC2::VPC"}}"#.to_owned(),
+            "main.template.json`: `Resources.Vpc` is a string, expected an object (a resource",
+        ),
+        (
+            MODULE,
+            r#"{"resource": {"aws_vpc": [{"vpc": {}}]}}"#.to_owned(),
+            "main.tf.json`: `resource.aws_vpc` is an array, expected an object (blocks by name)",
+        ),
+    ];
+    let plan = |allow: bool| {
+        let mut args = vec!["plan", "--against", out_arg];
+        if allow {
+            args.push("--allow-modified");
+        }
+        run(&app, &args)
+    };
+    for (path, text, expected) in &cases {
+        std::fs::write(out.join("manifest.json"), &manifest).unwrap();
+        std::fs::write(out.join(path), text).unwrap();
+        let (code, stdout, stderr) = plan(true);
+        assert_eq!(code, 1, "{path}: {text}\n{stdout}{stderr}");
+        assert!(
+            stderr.contains(expected),
+            "expected `{expected}` in: {stderr}"
+        );
+        // The manifest signed again over the edit: the same refusal, without --allow-modified.
+        let mut m: serde_json::Value = serde_json::from_slice(&manifest).unwrap();
+        use sha2::Digest;
+        for entry in m["artifacts"].as_array_mut().unwrap() {
+            if entry["path"] == *path {
+                entry["sha256"] = sha2::Sha256::digest(text.as_bytes())
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect::<String>()
+                    .into();
+            }
+        }
+        std::fs::write(out.join("manifest.json"), serde_json::to_vec(&m).unwrap()).unwrap();
+        let (code, stdout, stderr) = plan(false);
+        assert_eq!(code, 1, "{path}: {text}\n{stdout}{stderr}");
+        assert!(
+            stderr.contains(expected),
+            "expected `{expected}` in: {stderr}"
+        );
+        std::fs::write(out.join(path), original(path)).unwrap();
+    }
+    // Unedited, the tree plans as it did.
+    std::fs::write(out.join("manifest.json"), &manifest).unwrap();
+    let (code, stdout, stderr) = plan(false);
+    assert_eq!(code, 0, "{stdout}{stderr}");
 }
 
 /// More environments than synthesis instantiates and lowers at a time (a few per core), so that the last

@@ -142,3 +142,31 @@ fn a_dead_writers_staging_tree_goes_with_the_next_synth_whatever_its_outcome() {
     left.sort();
     assert_eq!(left, ["out"]);
 }
+
+/// Two trees of one app side by side would keep their Terraform state in the same local files: the
+/// second synth is refused, naming both; a tree with a parent of its own has its own state.
+#[test]
+fn a_second_tree_of_the_app_beside_the_first_is_refused_for_its_shared_state() {
+    let scratch = tempfile::tempdir().unwrap();
+    let (out, experiment) = (
+        scratch.path().join("out"),
+        scratch.path().join("out-experiment"),
+    );
+    assert_eq!(
+        run(&app("state", 1), &["synth", "--out", out.to_str().unwrap()]).0,
+        0
+    );
+    let (code, _, stderr) = run(
+        &app("state", 2),
+        &["synth", "--out", experiment.to_str().unwrap()],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("out-experiment") && stderr.contains("terraform-state/state/env-0/main"),
+        "{stderr}"
+    );
+    assert!(!experiment.exists());
+    let own = scratch.path().join("experiment/out");
+    let (code, _, stderr) = run(&app("state", 2), &["synth", "--out", own.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+}

@@ -437,6 +437,12 @@ fn list_as_json_for_ci() {
                 path.starts_with("terraform-state/shop/") && path.ends_with("/terraform.tfstate"),
                 "{artifact}"
             );
+            // Shared by every tree of the app beside this one, which synth refuses.
+            let note = state["note"].as_str().unwrap();
+            assert!(
+                note.contains("every tree of this app") && note.contains("synth refuses"),
+                "{artifact}"
+            );
         }
     }
 }

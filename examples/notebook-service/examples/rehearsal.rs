@@ -1,6 +1,6 @@
-//! Writes the deploy rehearsal's inputs (`scripts/rehearse-moto.sh`) into `DIR`: the base tree `DIR/base`,
-//! and per scenario, in the order they are applied, the changed tree `DIR/<scenario>` and Stackwright's plan
-//! of it against the tree it follows, `DIR/<scenario>.plan.json` (`plan --format json --env test --target
+//! Writes the deploy rehearsal's inputs (`scripts/rehearse-moto.sh`) into `DIR`: the base tree `DIR/base/out`,
+//! and per scenario, in the order they are applied, the changed tree `DIR/<scenario>/out` and Stackwright's
+//! plan of it against the tree it follows, `DIR/<scenario>.plan.json` (`plan --format json --env test --target
 //! terraform`). `DIR/scenarios.json` lists them: `[{"name", "against"}]`, where `against` is the tree the
 //! scenario is planned against (the one deployed before it).
 //!
@@ -12,8 +12,11 @@
 //! scenario's Terraform module, planned by `stackwright_plan` directly on the two modules.
 //!
 //! Besides the scenarios: `DIR/teardown.plan.json`, the plan of removing the `test` environment (what
-//! Stackwright predicts `terraform destroy` does), and `DIR/breach` with `DIR/breach.plan.json`, the
+//! Stackwright predicts `terraform destroy` does), and `DIR/breach/out` with `DIR/breach.plan.json`, the
 //! breach drill: the `test` environment recreated in another account (`333333333333`).
+//!
+//! Each tree has a directory of its own around it: trees of one app side by side in one directory would
+//! share the local backend's state files (`terraform-state/` beside them), which synth refuses.
 //!
 //! Usage: `cargo run -p notebook-service --example rehearsal -- DIR`
 
@@ -25,7 +28,7 @@ use stackwright::prelude::*;
 use stackwright::synth::run_with;
 use stackwright::tags;
 use stackwright::RemovalPolicy;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 const MODULE: &str = "terraform/test/notebook/main.tf.json";
 /// The account the breach drill recreates the `test` environment in.
@@ -226,8 +229,14 @@ fn run(app: &App<Sizing>, args: &[&str]) -> Vec<u8> {
     stdout
 }
 
+/// Where the tree of scenario `name` goes: `DIR/<name>/out`, alone in its directory (see the module's
+/// documentation).
+fn out_dir(dir: &Path, name: &str) -> PathBuf {
+    dir.join(name).join("out")
+}
+
 fn synth_and_plan(app: &App<Sizing>, dir: &Path, name: &str, against: &str) {
-    let path = |name: &str| dir.join(name).to_string_lossy().into_owned();
+    let path = |name: &str| out_dir(dir, name).to_string_lossy().into_owned();
     run(app, &["synth", "--out", &path(name)]);
     let plan = run(
         app,
@@ -247,7 +256,7 @@ fn synth_and_plan(app: &App<Sizing>, dir: &Path, name: &str, against: &str) {
 }
 
 fn read_module(dir: &Path, name: &str) -> Value {
-    let path = dir.join(name).join(MODULE);
+    let path = out_dir(dir, name).join(MODULE);
     serde_json::from_slice(&std::fs::read(&path).expect("a scenario's module"))
         .expect("a scenario's module parses")
 }
@@ -282,7 +291,7 @@ fn main() {
     let base = rehearsal_app(TEST_ACCOUNT, |s| s, SCRATCH);
     run(
         &base,
-        &["synth", "--out", &dir.join("base").to_string_lossy()],
+        &["synth", "--out", &out_dir(dir, "base").to_string_lossy()],
     );
     let mut listed = Vec::new();
     for Scenario {
@@ -297,7 +306,7 @@ fn main() {
                 let before = read_module(dir, against);
                 let mut after = before.clone();
                 edit(&mut after);
-                write_json(&dir.join(name).join(MODULE), &after);
+                write_json(&out_dir(dir, name).join(MODULE), &after);
                 let plan = plan_modules(&before, Some(&after));
                 write_json(&dir.join(format!("{name}.plan.json")), &plan);
             }

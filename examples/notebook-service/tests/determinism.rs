@@ -29,7 +29,9 @@ fn two_runs_write_identical_trees() {
     let scratch = tempfile::tempdir().unwrap();
     let mut trees = Vec::new();
     for run in ["first", "second"] {
-        let out = scratch.path().join(run);
+        // Each tree in a directory of its own: two trees of one app side by side would share the local
+        // backend's state files, which synth refuses.
+        let out = scratch.path().join(run).join("out");
         let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
         let args = ["notebook-service", "synth", "--out", out.to_str().unwrap()];
         let code = run_with(
