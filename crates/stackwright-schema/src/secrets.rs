@@ -1,0 +1,421 @@
+//! Which names say that a value is a secret, and how a secret is described without its characters.
+//!
+//! Synthesis refuses literal secrets, validation errors describe them, and `plan` hides them; all three
+//! ask the rules here, so that what one treats as a secret the others do too.
+//!
+//! A name is cut into words at every character that is not a letter or digit (`API_TOKEN`, `db-password`,
+//! `/app/db/password`) and at case changes (`apiKey`, `MasterUserPassword`, `APIKey`, `S3Key`), and compared
+//! without regard to case. Where it stands decides the word list:
+//!
+//! - **an entry name** ([`NameKind::Entry`]) is chosen by the user: a key of a map (environment
+//!   variables, `Variables`, string maps), the `Name` of a `{Name, Value}` pair (ECS container
+//!   environment), a parameter's id, the last `/` segment of an SSM parameter's name. It names a secret
+//!   when a word is `password`, `passwd`, `passphrase`, `secret`, `token`, `credential` (each also plural or
+//!   at the end of a fused word: `dbpassword`, `apitoken`), `key` (unless after `public`, `s3`, `object`,
+//!   `partition`, `sort`, `hash`, `range`, `primary`, `foreign`, `cache`, `kms` and the like, which name
+//!   non-secret keys), `private` or `auth`: `API_TOKEN`, `apiKey`, `key`, `PRIVATE_KEY`, `AUTH_HEADER`;
+//! - **a property name** ([`NameKind::Property`]) is the schema's (`MasterUserPassword`, `S3Key`,
+//!   `PrivateIpAddress`, `AuthType`, a tag's `Key`). It names a secret on the same words except `key`,
+//!   `private` and `auth` alone, which name many plain properties; `key` counts after `api`, `private`,
+//!   `preshared`, `signing` or `host` (`ApiKeyValue`, `private_key`, `HostKey`).
+//!
+//! Either way a name that ends in a word saying it refers to a secret or configures one is not a secret:
+//! `SecretArn`, `secret_name`, `KmsKeyId`, `KeyName`, `API_KEY_ID`, `PasswordLength`, `TOKEN_URL`,
+//! `AUTH_MODE`, `SecretStringTemplate`; nor is an idempotency token (`ClientToken`).
+//!
+//! Whether a key is an entry or a property is known where the schema says so (a map's
+//! `patternProperties`, a Terraform `map` attribute); elsewhere the spelling decides ([`Style`]): a key
+//! that is not spelled like a property name of its document (CloudFormation `PascalCase`, Terraform and
+//! Stackwright's own `snake_case`) is an entry.
+
+/// Where a name stands: see the module documentation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NameKind {
+    /// A name the schema defines (`MasterUserPassword`, `s3_key`).
+    Property,
+    /// A name the user chose (an environment variable, a map key, a parameter id).
+    Entry,
+}
+
+/// How a document spells its property names, which tells them from the user's entry names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    /// CloudFormation: `PascalCase` letters and digits, with at least one lowercase letter
+    /// (`MasterUserPassword`, `S3Key`, `DBName`).
+    Pascal,
+    /// Terraform and Stackwright's neutral properties: lowercase `snake_case` (`master_password`).
+    Snake,
+}
+
+impl Style {
+    /// Whether `key` is spelled like a property name of this style (else it is an entry name).
+    pub fn is_property_name(self, key: &str) -> bool {
+        let mut chars = key.chars();
+        match self {
+            Style::Pascal => {
+                chars.next().is_some_and(|c| c.is_ascii_uppercase())
+                    && key.chars().all(|c| c.is_ascii_alphanumeric())
+                    && key.chars().any(|c| c.is_ascii_lowercase())
+            }
+            Style::Snake => {
+                chars.next().is_some_and(|c| c.is_ascii_lowercase())
+                    && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            }
+        }
+    }
+
+    /// The kind of `key` as its spelling says.
+    pub fn kind_of(self, key: &str) -> NameKind {
+        if self.is_property_name(key) {
+            NameKind::Property
+        } else {
+            NameKind::Entry
+        }
+    }
+}
+
+/// Words that say a value is secret, as a word, plural or at the end of a fused word.
+const STEMS: &[&str] = &[
+    "password",
+    "passwd",
+    "passphrase",
+    "secret",
+    "token",
+    "credential",
+];
+
+/// Words before `key` that make it a secret key in a property name (`ApiKeyValue`, `private_key`).
+const SECRET_KEYS: &[&str] = &["api", "private", "preshared", "signing", "host"];
+
+/// Words before `key` that name a key that is not a secret (an S3 object key, a table's partition key, a
+/// KMS key's id), in an entry name.
+const PLAIN_KEYS: &[&str] = &[
+    "public",
+    "s3",
+    "object",
+    "partition",
+    "sort",
+    "hash",
+    "range",
+    "primary",
+    "foreign",
+    "cache",
+    "idempotency",
+    "dedup",
+    "deduplication",
+    "routing",
+    "row",
+    "attribute",
+    "lookup",
+    "tag",
+    "kms",
+    "cmk",
+];
+
+/// Last words of names that refer to a secret or configure one rather than hold it.
+const REFERENCES: &[&str] = &[
+    "arn",
+    "arns",
+    "id",
+    "ids",
+    "name",
+    "names",
+    "alias",
+    "path",
+    "paths",
+    "url",
+    "urls",
+    "uri",
+    "endpoint",
+    "file",
+    "location",
+    "region",
+    "ref",
+    "reference",
+    "version",
+    "versions",
+    "length",
+    "type",
+    "types",
+    "policy",
+    "policies",
+    "rotation",
+    "mode",
+    "method",
+    "provider",
+    "enabled",
+    "disabled",
+    "required",
+    "ttl",
+    "expiry",
+    "expiration",
+    "lifetime",
+    "duration",
+    "timeout",
+    "validity",
+    "units",
+    "count",
+    "size",
+    "spec",
+    "usage",
+    "algorithm",
+    "format",
+    "schema",
+    "pair",
+    "template",
+];
+
+/// The words of a name: split at every character that is not a letter or digit and at case changes
+/// (`APIKey` -> `api`, `key`; `S3Key` -> `s3`, `key`), lowercase.
+pub fn words(name: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    for part in name.split(|c: char| !c.is_alphanumeric()) {
+        let chars: Vec<char> = part.chars().collect();
+        let mut start = 0;
+        for i in 1..chars.len() {
+            let (before, c) = (chars[i - 1], chars[i]);
+            let lower_next = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
+            let boundary = c.is_uppercase()
+                && (before.is_lowercase()
+                    || before.is_numeric()
+                    || (before.is_uppercase() && lower_next));
+            if boundary {
+                words.push(chars[start..i].iter().collect::<String>().to_lowercase());
+                start = i;
+            }
+        }
+        if start < chars.len() {
+            words.push(chars[start..].iter().collect::<String>().to_lowercase());
+        }
+    }
+    words
+}
+
+fn is_stem(word: &str) -> bool {
+    STEMS
+        .iter()
+        .any(|stem| word == *stem || word.strip_suffix('s') == Some(stem) || word.ends_with(stem))
+}
+
+/// Whether `name`, standing as `kind`, says its value is a secret (see the module documentation).
+pub fn names_secret(name: &str, kind: NameKind) -> bool {
+    let words = words(name);
+    let mut secret_at = None;
+    for (i, word) in words.iter().enumerate() {
+        let before = i.checked_sub(1).map(|b| words[b].as_str());
+        let word = word.as_str();
+        let secret = if matches!(word, "token" | "tokens") {
+            !matches!(before, Some("client" | "idempotency"))
+        } else if word == "clienttoken" {
+            false
+        } else if is_stem(word) {
+            true
+        } else if matches!(word, "key" | "keys") {
+            match kind {
+                NameKind::Property => before.is_some_and(|b| SECRET_KEYS.contains(&b)),
+                NameKind::Entry => !before.is_some_and(|b| PLAIN_KEYS.contains(&b)),
+            }
+        } else if [
+            "apikey",
+            "privatekey",
+            "presharedkey",
+            "signingkey",
+            "hostkey",
+        ]
+        .iter()
+        .any(|k| word.ends_with(k))
+        {
+            true
+        } else {
+            kind == NameKind::Entry && matches!(word, "private" | "auth")
+        };
+        if secret {
+            secret_at = Some(i);
+        }
+    }
+    match secret_at {
+        None => false,
+        Some(i) => {
+            let last = words.len() - 1;
+            i == last || !REFERENCES.contains(&words[last].as_str())
+        }
+    }
+}
+
+/// Whether an SSM parameter's name (or another `/`-separated path) names a secret: its last segment,
+/// as an entry name (`/app/db/password` does, `/app/secrets/db-host` does not).
+pub fn path_names_secret(path: &str) -> bool {
+    let last = path.rsplit('/').find(|s| !s.is_empty()).unwrap_or(path);
+    names_secret(last, NameKind::Entry)
+}
+
+/// The keys of a `{Name, Value}` pair object (ECS container environment, SSM parameters, CodeBuild
+/// environment variables): when the name names a secret, the value is one.
+pub const PAIR_NAMES: &[&str] = &["Name", "name"];
+/// See [`PAIR_NAMES`].
+pub const PAIR_VALUES: &[&str] = &["Value", "value"];
+/// The key of a pair's type; [`is_reference_type`] says whether its value is a reference.
+pub const PAIR_TYPES: &[&str] = &["Type", "type"];
+
+/// Whether a pair's `Type` says its value is a reference to a secret kept elsewhere (CodeBuild's
+/// `PARAMETER_STORE`, `SECRETS_MANAGER`), not the secret.
+pub fn is_reference_type(type_value: &str) -> bool {
+    matches!(type_value, "PARAMETER_STORE" | "SECRETS_MANAGER")
+}
+
+/// Whether literal text is (or holds) a CloudFormation dynamic reference, which CloudFormation resolves
+/// at deploy time: `{{resolve:secretsmanager:...}}`, `{{resolve:ssm-secure:...}}`, `{{resolve:ssm:...}}`.
+pub fn is_dynamic_reference(text: &str) -> bool {
+    text.contains("{{resolve:")
+}
+
+/// A secret's shape without its characters: `a string of 812 characters`.
+pub fn describe_text(text: &str) -> String {
+    let count = text.chars().count();
+    let lines = text.lines().count();
+    let plural = if count == 1 { "" } else { "s" };
+    if lines > 1 {
+        format!("a string of {count} character{plural} on {lines} lines")
+    } else {
+        format!("a string of {count} character{plural}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_split_at_separators_and_case_changes() {
+        assert_eq!(words("API_TOKEN"), ["api", "token"]);
+        assert_eq!(words("apiKey"), ["api", "key"]);
+        assert_eq!(words("APIKey"), ["api", "key"]);
+        assert_eq!(words("S3Key"), ["s3", "key"]);
+        assert_eq!(words("MasterUserPassword"), ["master", "user", "password"]);
+        assert_eq!(words("db-password"), ["db", "password"]);
+        assert_eq!(words("DBInstanceClass"), ["db", "instance", "class"]);
+        assert_eq!(words("/app/db/key"), ["app", "db", "key"]);
+    }
+
+    #[test]
+    fn entry_names() {
+        for name in [
+            "API_TOKEN",
+            "API_KEY",
+            "apiKey",
+            "key",
+            "KEY",
+            "DB_PASSWORD",
+            "dbpassword",
+            "db-passwd",
+            "PRIVATE_KEY",
+            "private",
+            "AUTH",
+            "AUTH_HEADER",
+            "GITHUB_CREDENTIALS",
+            "AWS_SECRET_ACCESS_KEY",
+            "client_secret",
+            "SESSION_KEYS",
+            "signing_key",
+        ] {
+            assert!(names_secret(name, NameKind::Entry), "{name}");
+        }
+        for name in [
+            "KeyName",
+            "SECRET_ARN",
+            "secret_name",
+            "KmsKeyId",
+            "KMS_KEY",
+            "API_KEY_ID",
+            "AWS_ACCESS_KEY_ID",
+            "PasswordLength",
+            "TOKEN_URL",
+            "AUTH_MODE",
+            "S3_KEY",
+            "PARTITION_KEY",
+            "PUBLIC_KEY",
+            "QUEUE_URL",
+            "TABLE_NAME",
+            "monkey",
+            "author",
+            "ClientToken",
+            "secretsmanager:SecretId",
+            "aws:SecureTransport",
+            "",
+        ] {
+            assert!(!names_secret(name, NameKind::Entry), "{name}");
+        }
+    }
+
+    #[test]
+    fn property_names() {
+        for name in [
+            "MasterUserPassword",
+            "password",
+            "secret_string",
+            "SecretString",
+            "ClientSecret",
+            "client_secret",
+            "private_key",
+            "AuthToken",
+            "TdeCredentialPassword",
+            "ApiKeyValue",
+            "api_key",
+            "access_token",
+            "HostKey",
+            "Passwords",
+        ] {
+            assert!(names_secret(name, NameKind::Property), "{name}");
+        }
+        for name in [
+            "SecretArn",
+            "secret_id",
+            "SecretName",
+            "PasswordLength",
+            "kms_key_id",
+            "InstanceType",
+            "MasterUserSecretKmsKeyId",
+            "Key",
+            "S3Key",
+            "KeyName",
+            "KeyType",
+            "PrivateIpAddress",
+            "AuthType",
+            "ClientToken",
+            "SecretStringTemplate",
+            "GenerateStringKey",
+            "ApiKeyName",
+        ] {
+            assert!(!names_secret(name, NameKind::Property), "{name}");
+        }
+    }
+
+    #[test]
+    fn spelling_tells_entries_from_properties() {
+        assert_eq!(
+            Style::Pascal.kind_of("MasterUserPassword"),
+            NameKind::Property
+        );
+        assert_eq!(Style::Pascal.kind_of("Key"), NameKind::Property);
+        assert_eq!(Style::Pascal.kind_of("API_TOKEN"), NameKind::Entry);
+        assert_eq!(Style::Pascal.kind_of("KEY"), NameKind::Entry);
+        assert_eq!(Style::Pascal.kind_of("apiKey"), NameKind::Entry);
+        assert_eq!(Style::Snake.kind_of("master_password"), NameKind::Property);
+        assert_eq!(Style::Snake.kind_of("API_TOKEN"), NameKind::Entry);
+        assert_eq!(Style::Snake.kind_of("apiKey"), NameKind::Entry);
+    }
+
+    #[test]
+    fn ssm_paths_and_shapes() {
+        assert!(path_names_secret("/app/db/password"));
+        assert!(path_names_secret("/app/api-key/"));
+        assert!(!path_names_secret("/app/secrets/db-host"));
+        assert!(!path_names_secret("/app/db/password-arn"));
+        assert_eq!(describe_text("abc"), "a string of 3 characters");
+        assert_eq!(describe_text("a"), "a string of 1 character");
+        assert_eq!(describe_text("a\nb"), "a string of 3 characters on 2 lines");
+        assert!(is_dynamic_reference(
+            "{{resolve:ssm-secure:/db/password:1}}"
+        ));
+    }
+}
