@@ -163,6 +163,52 @@ const REFERENCES: &[&str] = &[
     "schema",
     "pair",
     "template",
+    "field",
+    "param",
+    "parameter",
+    "prefix",
+    "specs",
+    "role",
+    "roles",
+    "seconds",
+    "minutes",
+    "hours",
+    "days",
+    "limit",
+    "threshold",
+    "domain",
+    "domains",
+    "host",
+    "hosts",
+    "hostname",
+    "port",
+    "subnet",
+    "subnets",
+    "issuer",
+    "audience",
+    "audiences",
+    "scope",
+    "scopes",
+];
+
+/// Last two words of names that refer to a part of a secret: `ApiKeySecretJsonKey`, `SecretStringKey`.
+const REFERENCE_PAIRS: &[(&str, &str)] = &[("json", "key"), ("string", "key")];
+
+/// Words before `token` that make it a setting or an identifier rather than a secret: an idempotency
+/// token (`ClientToken`), the IMDS setting `HttpTokens`, a model's `MaxTokens`, a custom resource's
+/// `ServiceToken` (a function's ARN), a paging token.
+const PLAIN_TOKENS: &[&str] = &[
+    "client",
+    "idempotency",
+    "http",
+    "max",
+    "overlap",
+    "service",
+    "version",
+    "billing",
+    "next",
+    "continuation",
+    "pagination",
 ];
 
 /// The words of a name: split at every character that is not a letter or digit and at case changes
@@ -205,7 +251,9 @@ pub fn names_secret(name: &str, kind: NameKind) -> bool {
         let before = i.checked_sub(1).map(|b| words[b].as_str());
         let word = word.as_str();
         let secret = if matches!(word, "token" | "tokens") {
-            !matches!(before, Some("client" | "idempotency"))
+            // A property's plural `Tokens` counts tokens (`MaxTokens`, `HttpTokens`).
+            !before.is_some_and(|b| PLAIN_TOKENS.contains(&b))
+                && !(kind == NameKind::Property && word == "tokens")
         } else if word == "clienttoken" {
             false
         } else if is_stem(word) {
@@ -237,7 +285,12 @@ pub fn names_secret(name: &str, kind: NameKind) -> bool {
         None => false,
         Some(i) => {
             let last = words.len() - 1;
-            i == last || !REFERENCES.contains(&words[last].as_str())
+            let pair = last
+                .checked_sub(1)
+                .map(|b| (words[b].as_str(), words[last].as_str()));
+            i == last
+                || !(REFERENCES.contains(&words[last].as_str())
+                    || pair.is_some_and(|p| REFERENCE_PAIRS.contains(&p)))
         }
     }
 }
@@ -269,6 +322,12 @@ pub fn is_dynamic_reference(text: &str) -> bool {
     text.contains("{{resolve:")
 }
 
+/// Whether literal text refers to a secret rather than being one: a dynamic reference (see
+/// [`is_dynamic_reference`]) or an ARN (`arn:aws:secretsmanager:...`, an API's credentials role).
+pub fn is_reference_text(text: &str) -> bool {
+    is_dynamic_reference(text) || text.starts_with("arn:")
+}
+
 /// A secret's shape without its characters: `a string of 812 characters`.
 pub fn describe_text(text: &str) -> String {
     let count = text.chars().count();
@@ -279,6 +338,136 @@ pub fn describe_text(text: &str) -> String {
     } else {
         format!("a string of {count} character{plural}")
     }
+}
+
+/// A secret value found by [`find`]: where it is and the name that makes it one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Spot {
+    /// Keys and list indices from the searched value to the secret (a scalar: a string, a number or a
+    /// value the caller's `is_reference` accepts).
+    pub path: Vec<String>,
+    /// The name that says it is secret: the key holding it, the name of its `{Name, Value}` pair, or the
+    /// key inside the JSON text it is.
+    pub name: String,
+}
+
+/// Finds the secret values in `value` (a resource's properties, or a part of them at `path`) by their
+/// names: every scalar held by a key that names a secret (or a list of them), and the value of every
+/// `{Name, Value}` pair whose name names a secret or whose value is JSON text with such a key. `style` is
+/// how the document spells property names (keys spelled otherwise are entries); `is_reference` says which
+/// objects are references (CloudFormation intrinsic functions), which count as scalars and are not
+/// searched. Booleans, empty strings and text that refers to a secret ([`is_reference_text`]) are never
+/// secrets.
+pub fn find(
+    value: &serde_json::Value,
+    style: Style,
+    is_reference: &dyn Fn(&serde_json::Value) -> bool,
+    path: &mut Vec<String>,
+    out: &mut Vec<Spot>,
+) {
+    use serde_json::Value as Json;
+    let holds = |v: &Json| match v {
+        Json::String(s) => !s.is_empty() && !is_reference_text(s),
+        Json::Number(_) => true,
+        Json::Object(_) => is_reference(v),
+        _ => false,
+    };
+    match value {
+        Json::Object(map) if !is_reference(value) => {
+            if let Some(name) = pair_secret(map) {
+                let (key, held) = PAIR_VALUES
+                    .iter()
+                    .find_map(|k| map.get_key_value(*k))
+                    .expect("a pair has a value");
+                if holds(held) {
+                    path.push(key.clone());
+                    out.push(Spot {
+                        path: path.clone(),
+                        name,
+                    });
+                    path.pop();
+                }
+            }
+            for (key, v) in map {
+                path.push(key.clone());
+                let secret = names_secret(key, style.kind_of(key));
+                match v {
+                    _ if secret && holds(v) => out.push(Spot {
+                        path: path.clone(),
+                        name: key.clone(),
+                    }),
+                    Json::Array(items) if secret => {
+                        for (i, item) in items.iter().enumerate() {
+                            path.push(i.to_string());
+                            if holds(item) {
+                                out.push(Spot {
+                                    path: path.clone(),
+                                    name: key.clone(),
+                                });
+                            } else {
+                                find(item, style, is_reference, path, out);
+                            }
+                            path.pop();
+                        }
+                    }
+                    _ => find(v, style, is_reference, path, out),
+                }
+                path.pop();
+            }
+        }
+        Json::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                path.push(i.to_string());
+                find(item, style, is_reference, path, out);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The name that makes a `{Name, Value}` pair's value secret, if any: its name (the last `/` segment of
+/// an SSM parameter's), or a key of the JSON object text its value is; `None` when its `Type` says the
+/// value is a reference (see [`is_reference_type`]).
+pub fn pair_secret(map: &serde_json::Map<String, serde_json::Value>) -> Option<String> {
+    let value = PAIR_VALUES.iter().find_map(|k| map.get(*k))?;
+    let name = PAIR_NAMES.iter().find_map(|k| map.get(*k));
+    if PAIR_TYPES
+        .iter()
+        .filter_map(|k| map.get(*k)?.as_str())
+        .any(is_reference_type)
+    {
+        return None;
+    }
+    if let Some(name) = name.and_then(|n| n.as_str()) {
+        if path_names_secret(name) {
+            return Some(name.to_owned());
+        }
+    }
+    value.as_str().and_then(json_text_secret)
+}
+
+/// The first key of JSON object text (at any depth) that names a secret (as an entry) and holds a
+/// non-empty string: `{"username": "app", "password": "..."}` gives `password`.
+pub fn json_text_secret(text: &str) -> Option<String> {
+    fn search(value: &serde_json::Value) -> Option<String> {
+        match value {
+            serde_json::Value::Object(map) => map.iter().find_map(|(k, v)| {
+                let held = v.as_str().is_some_and(|s| !s.is_empty());
+                if held && names_secret(k, NameKind::Entry) {
+                    Some(k.clone())
+                } else {
+                    search(v)
+                }
+            }),
+            serde_json::Value::Array(items) => items.iter().find_map(search),
+            _ => None,
+        }
+    }
+    if !text.trim_start().starts_with('{') {
+        return None;
+    }
+    search(&serde_json::from_str(text).ok()?)
 }
 
 #[cfg(test)]
@@ -340,6 +529,9 @@ mod tests {
             "author",
             "ClientToken",
             "secretsmanager:SecretId",
+            "PRIVATE_SUBNET_IDS",
+            "AUTH_DOMAIN",
+            "NEXT_TOKEN",
             "aws:SecureTransport",
             "",
         ] {
@@ -364,6 +556,12 @@ mod tests {
             "access_token",
             "HostKey",
             "Passwords",
+            "Token",
+            "TokenValue",
+            "RefreshToken",
+            "SecretKey",
+            "KeyPassphrase",
+            "AuthorizerCredentials",
         ] {
             assert!(names_secret(name, NameKind::Property), "{name}");
         }
@@ -385,6 +583,15 @@ mod tests {
             "SecretStringTemplate",
             "GenerateStringKey",
             "ApiKeyName",
+            "HttpTokens",
+            "http_tokens",
+            "MaxTokens",
+            "ServiceToken",
+            "ApiKeySecretJsonKey",
+            "SecretStringKey",
+            "SecretsRoleArn",
+            "PasswordResetRequired",
+            "CredentialDurationSeconds",
         ] {
             assert!(!names_secret(name, NameKind::Property), "{name}");
         }
@@ -417,5 +624,51 @@ mod tests {
         assert!(is_dynamic_reference(
             "{{resolve:ssm-secure:/db/password:1}}"
         ));
+    }
+
+    #[test]
+    fn spots_by_key_pair_and_json_text() {
+        let value = serde_json::json!({
+            "Environment": {"Variables": {"API_TOKEN": "t0k", "QUEUE_URL": "https://q", "key": {"Ref": "P"}}},
+            "MasterUserPassword": "",
+            "Passwords": ["a", "b"],
+            "ContainerDefinitions": [{"Environment": [
+                {"Name": "DB_PASSWORD", "Value": "pw"},
+                {"Name": "HOST", "Value": "db"},
+                {"Name": "AUTH", "Value": "/app/auth", "Type": "PARAMETER_STORE"}
+            ]}],
+            "Parameter": {"Name": "/app/db/config", "Type": "String", "Value": "{\"user\": \"a\", \"password\": \"b\"}"},
+            "Tags": [{"Key": "Name", "Value": "web"}],
+            "KmsKeyId": "alias/x",
+            "Credentials": "arn:aws:iam::123456789012:role/api",
+            "SecretStringTemplate": "{\"username\": \"admin\"}"
+        });
+        let mut spots = Vec::new();
+        let intrinsic = |v: &serde_json::Value| v.get("Ref").is_some();
+        find(
+            &value,
+            Style::Pascal,
+            &intrinsic,
+            &mut Vec::new(),
+            &mut spots,
+        );
+        let found: Vec<(String, &str)> = spots
+            .iter()
+            .map(|s| (s.path.join("/"), s.name.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("Environment/Variables/API_TOKEN".to_owned(), "API_TOKEN"),
+                ("Environment/Variables/key".to_owned(), "key"),
+                ("Passwords/0".to_owned(), "Passwords"),
+                ("Passwords/1".to_owned(), "Passwords"),
+                (
+                    "ContainerDefinitions/0/Environment/0/Value".to_owned(),
+                    "DB_PASSWORD"
+                ),
+                ("Parameter/Value".to_owned(), "password"),
+            ]
+        );
     }
 }
