@@ -349,6 +349,19 @@ pub struct Spot {
     /// The name that says it is secret: the key holding it, the name of its `{Name, Value}` pair, or the
     /// key inside the JSON text it is.
     pub name: String,
+    /// Which of the three `name` is.
+    pub via: Via,
+}
+
+/// What makes a [`Spot`] a secret.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Via {
+    /// The key holding it names a secret.
+    Key,
+    /// It is the value of a `{Name, Value}` pair whose name names a secret.
+    Pair,
+    /// It is JSON text holding a key that names a secret.
+    JsonText,
 }
 
 /// Finds the secret values in `value` (a resource's properties, or a part of them at `path`) by their
@@ -374,7 +387,7 @@ pub fn find(
     };
     match value {
         Json::Object(map) if !is_reference(value) => {
-            if let Some(name) = pair_secret(map) {
+            if let Some((name, via)) = pair_secret(map) {
                 let (key, held) = PAIR_VALUES
                     .iter()
                     .find_map(|k| map.get_key_value(*k))
@@ -384,6 +397,7 @@ pub fn find(
                     out.push(Spot {
                         path: path.clone(),
                         name,
+                        via,
                     });
                     path.pop();
                 }
@@ -395,6 +409,7 @@ pub fn find(
                     _ if secret && holds(v) => out.push(Spot {
                         path: path.clone(),
                         name: key.clone(),
+                        via: Via::Key,
                     }),
                     Json::Array(items) if secret => {
                         for (i, item) in items.iter().enumerate() {
@@ -403,6 +418,7 @@ pub fn find(
                                 out.push(Spot {
                                     path: path.clone(),
                                     name: key.clone(),
+                                    via: Via::Key,
                                 });
                             } else {
                                 find(item, style, is_reference, path, out);
@@ -429,7 +445,7 @@ pub fn find(
 /// The name that makes a `{Name, Value}` pair's value secret, if any: its name (the last `/` segment of
 /// an SSM parameter's), or a key of the JSON object text its value is; `None` when its `Type` says the
 /// value is a reference (see [`is_reference_type`]).
-pub fn pair_secret(map: &serde_json::Map<String, serde_json::Value>) -> Option<String> {
+pub fn pair_secret(map: &serde_json::Map<String, serde_json::Value>) -> Option<(String, Via)> {
     let value = PAIR_VALUES.iter().find_map(|k| map.get(*k))?;
     let name = PAIR_NAMES.iter().find_map(|k| map.get(*k));
     if PAIR_TYPES
@@ -441,10 +457,11 @@ pub fn pair_secret(map: &serde_json::Map<String, serde_json::Value>) -> Option<S
     }
     if let Some(name) = name.and_then(|n| n.as_str()) {
         if path_names_secret(name) {
-            return Some(name.to_owned());
+            return Some((name.to_owned(), Via::Pair));
         }
     }
-    value.as_str().and_then(json_text_secret)
+    let key = value.as_str().and_then(json_text_secret)?;
+    Some((key, Via::JsonText))
 }
 
 /// The first key of JSON object text (at any depth) that names a secret (as an entry) and holds a
