@@ -38,11 +38,11 @@ pub fn check(stack: &Stack, problems: &mut Vec<Diagnostic>) {
 }
 
 /// What to do instead of a literal secret.
-const ADVICE: &str = "keep the secret out of the definition: let the service generate and keep it \
-    (`rds::DbInstance` does with `manage_master_user_password`; `secretsmanager::Secret` generates one) \
-    and give the program its ARN to read at run time (`grant_read`), or pass a reference (a `no_echo` \
-    parameter, an attribute; in CloudFormation a dynamic reference `{{resolve:secretsmanager:NAME}}` or \
-    `{{resolve:ssm-secure:NAME}}`)";
+const ADVICE: &str = "keep it out of the definition: let AWS generate and keep it \
+    (`secretsmanager::Secret`; a database's master password with `manage_master_user_password(true)`, \
+    which `rds::DbInstance` does by default) and give the program its ARN to read at run time \
+    (`grant_read`), or pass a reference (an attribute, a `no_echo` parameter, or in CloudFormation a \
+    dynamic reference `{{resolve:secretsmanager:NAME}}` or `{{resolve:ssm-secure:NAME}}`)";
 
 /// The opt-out, as a message ends.
 const OPT_OUT: &str = "or accept it with `.allow_plaintext_secret(\"reason\")`";
@@ -137,8 +137,8 @@ fn check_parameter(parameter: &Parameter, problems: &mut Vec<Diagnostic>) {
     };
     problems.push(
         Diagnostic::new(format!(
-            "parameter `{}` {why} but has a literal default ({}), which is written into the artifacts: \
-             remove the default and give the value at deploy time, or {ADVICE}; {OPT_OUT}",
+            "parameter `{}` {why} but has a literal default ({}), which would be written into the \
+             artifacts: remove the default and give the value at deploy time, or {ADVICE}; {OPT_OUT}",
             parameter.id,
             secrets::describe_text(default),
         ))
@@ -186,8 +186,8 @@ fn message(what: &str, path: &[String], spot: &Spot, text: &str) -> String {
         Via::JsonText => format!(", JSON text with `{}`", spot.name),
     };
     format!(
-        "{what} `{}` holds a literal secret ({}{why}), which would reach both artifacts, their reviews and \
-         the deployment's logs: {ADVICE}; {OPT_OUT}",
+        "{what} `{}` holds a literal secret ({}{why}), which would be written into the artifacts and shown \
+         in their reviews and the deployment's logs: {ADVICE}; {OPT_OUT}",
         path.join("."),
         secrets::describe_text(text),
     )

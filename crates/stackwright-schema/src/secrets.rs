@@ -196,8 +196,10 @@ const REFERENCE_PAIRS: &[(&str, &str)] = &[("json", "key"), ("string", "key")];
 
 /// Words before `token` that make it a setting or an identifier rather than a secret: an idempotency
 /// token (`ClientToken`), the IMDS setting `HttpTokens`, a model's `MaxTokens`, a custom resource's
-/// `ServiceToken` (a function's ARN), a paging token.
+/// `ServiceToken` (a function's ARN), a paging token, a Step Functions `TaskToken` (a callback handle,
+/// usually the JSONPath that reads it).
 const PLAIN_TOKENS: &[&str] = &[
+    "task",
     "client",
     "idempotency",
     "http",
@@ -365,8 +367,10 @@ pub enum Via {
 }
 
 /// Finds the secret values in `value` (a resource's properties, or a part of them at `path`) by their
-/// names: every scalar held by a key that names a secret (or a list of them), and the value of every
-/// `{Name, Value}` pair whose name names a secret or whose value is JSON text with such a key. `style` is
+/// names: every scalar held by a key that names a secret (or a list of them), the value of every
+/// `{Name, Value}` pair whose name names a secret, and every string that is JSON text holding a secret by
+/// these rules (an SSM parameter's `{"password": ...}`, a Terraform ECS task's `container_definitions`
+/// with a secret-named environment variable). `style` is
 /// how the document spells property names (keys spelled otherwise are entries); `is_reference` says which
 /// objects are references (CloudFormation intrinsic functions), which count as scalars and are not
 /// searched. Booleans, empty strings and text that refers to a secret ([`is_reference_text`]) are never
@@ -385,8 +389,19 @@ pub fn find(
         Json::Object(_) => is_reference(v),
         _ => false,
     };
+    // A string of JSON text holding a secret is one, as a whole.
+    let text_spot = |v: &Json, path: &[String]| -> Option<Spot> {
+        let name = v.as_str().and_then(|t| json_text_secret(t, style))?;
+        Some(Spot {
+            path: path.to_vec(),
+            name,
+            via: Via::JsonText,
+        })
+    };
     match value {
         Json::Object(map) if !is_reference(value) => {
+            // The value key of a pair named as a secret, found here and not again below.
+            let mut pair_value = None;
             if let Some((name, via)) = pair_secret(map) {
                 let (key, held) = PAIR_VALUES
                     .iter()
@@ -400,6 +415,7 @@ pub fn find(
                         via,
                     });
                     path.pop();
+                    pair_value = Some(key);
                 }
             }
             for (key, v) in map {
@@ -426,6 +442,8 @@ pub fn find(
                             path.pop();
                         }
                     }
+                    Json::String(_) if pair_value != Some(key) => out.extend(text_spot(v, path)),
+                    Json::String(_) => {}
                     _ => find(v, style, is_reference, path, out),
                 }
                 path.pop();
@@ -434,7 +452,10 @@ pub fn find(
         Json::Array(items) => {
             for (i, item) in items.iter().enumerate() {
                 path.push(i.to_string());
-                find(item, style, is_reference, path, out);
+                match item {
+                    Json::String(_) => out.extend(text_spot(item, path)),
+                    _ => find(item, style, is_reference, path, out),
+                }
                 path.pop();
             }
         }
@@ -443,11 +464,10 @@ pub fn find(
 }
 
 /// The name that makes a `{Name, Value}` pair's value secret, if any: its name (the last `/` segment of
-/// an SSM parameter's), or a key of the JSON object text its value is; `None` when its `Type` says the
-/// value is a reference (see [`is_reference_type`]).
+/// an SSM parameter's); `None` when its `Type` says the value is a reference (see
+/// [`is_reference_type`]).
 pub fn pair_secret(map: &serde_json::Map<String, serde_json::Value>) -> Option<(String, Via)> {
-    let value = PAIR_VALUES.iter().find_map(|k| map.get(*k))?;
-    let name = PAIR_NAMES.iter().find_map(|k| map.get(*k));
+    PAIR_VALUES.iter().find_map(|k| map.get(*k))?;
     if PAIR_TYPES
         .iter()
         .filter_map(|k| map.get(*k)?.as_str())
@@ -455,36 +475,22 @@ pub fn pair_secret(map: &serde_json::Map<String, serde_json::Value>) -> Option<(
     {
         return None;
     }
-    if let Some(name) = name.and_then(|n| n.as_str()) {
-        if path_names_secret(name) {
-            return Some((name.to_owned(), Via::Pair));
-        }
-    }
-    let key = value.as_str().and_then(json_text_secret)?;
-    Some((key, Via::JsonText))
+    let name = PAIR_NAMES.iter().find_map(|k| map.get(*k)?.as_str())?;
+    path_names_secret(name).then(|| (name.to_owned(), Via::Pair))
 }
 
-/// The first key of JSON object text (at any depth) that names a secret (as an entry) and holds a
-/// non-empty string: `{"username": "app", "password": "..."}` gives `password`.
-pub fn json_text_secret(text: &str) -> Option<String> {
-    fn search(value: &serde_json::Value) -> Option<String> {
-        match value {
-            serde_json::Value::Object(map) => map.iter().find_map(|(k, v)| {
-                let held = v.as_str().is_some_and(|s| !s.is_empty());
-                if held && names_secret(k, NameKind::Entry) {
-                    Some(k.clone())
-                } else {
-                    search(v)
-                }
-            }),
-            serde_json::Value::Array(items) => items.iter().find_map(search),
-            _ => None,
-        }
-    }
-    if !text.trim_start().starts_with('{') {
+/// The name of the first secret in JSON text (an object or a list, by the rules of [`find`], its keys
+/// spelled as `style` spells properties): `{"username": "app", "password": "..."}` gives `password`.
+/// `None` for text that is not a JSON object or list.
+pub fn json_text_secret(text: &str, style: Style) -> Option<String> {
+    let start = text.trim_start().chars().next()?;
+    if start != '{' && start != '[' {
         return None;
     }
-    search(&serde_json::from_str(text).ok()?)
+    let value: serde_json::Value = serde_json::from_str(text).ok()?;
+    let mut spots = Vec::new();
+    find(&value, style, &|_| false, &mut Vec::new(), &mut spots);
+    spots.into_iter().next().map(|spot| spot.name)
 }
 
 #[cfg(test)]
