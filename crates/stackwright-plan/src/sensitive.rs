@@ -3,7 +3,8 @@
 //!
 //! A value is secret when
 //! - Terraform: the provider schema marks its attribute `sensitive` (`aws_db_instance.password`,
-//!   `aws_secretsmanager_secret_version.secret_string`, `aws_ssm_parameter.value`, ...), or the registry
+//!   `aws_secretsmanager_secret_version.secret_string`, `aws_ssm_parameter.value`,
+//!   `aws_kms_ciphertext.plaintext`, ...: every type of the provider, vendored or not), or the registry
 //!   lists the property an awscc attribute stands for as write-only;
 //! - CloudFormation: the registry lists its property in `writeOnlyProperties` (the vendored schemas, and
 //!   every registry type's paths for the types generated builders cover) and the value is a scalar (a
@@ -59,9 +60,10 @@ struct Secrets {
     target: Target,
     cloudformation: Option<&'static cloudformation::ResourceType>,
     terraform: Option<&'static terraform::ResourceType>,
-    /// Write-only paths of a registry type the vendored schemas lack (CloudFormation registry paths, or
-    /// the awscc attribute paths of an `awscc_*` type).
-    registry_write_only: &'static [PropertyPath],
+    /// Secret paths from lists beyond the vendored schemas: the write-only paths of a registry type
+    /// (CloudFormation registry paths, or the awscc attribute paths of an `awscc_*` type), or the
+    /// provider's `sensitive` attributes of any Terraform type.
+    listed: &'static [PropertyPath],
 }
 
 impl Secrets {
@@ -70,11 +72,13 @@ impl Secrets {
             Target::CloudFormation => cloudformation::resource_type(type_name),
             Target::Terraform => None,
         };
-        let registry_write_only = match target {
+        let listed = match target {
             Target::CloudFormation if cloudformation.is_none() => {
                 registry::by_cloudformation(type_name).map(|r| r.write_only_properties())
             }
-            Target::Terraform => registry::by_awscc(type_name).map(|r| r.awscc_write_only_paths()),
+            Target::Terraform => registry::by_awscc(type_name)
+                .map(|r| r.awscc_write_only_paths())
+                .or(Some(terraform::sensitive_paths(type_name, false))),
             Target::CloudFormation => None,
         };
         Secrets {
@@ -84,7 +88,7 @@ impl Secrets {
                 Target::Terraform => terraform::resource_type(type_name),
                 Target::CloudFormation => None,
             },
-            registry_write_only: registry_write_only.unwrap_or_default(),
+            listed: listed.unwrap_or_default(),
         }
     }
 
@@ -171,7 +175,7 @@ impl Secrets {
             .map(|t| t.write_only_properties())
             .unwrap_or_default()
             .iter()
-            .chain(self.registry_write_only)
+            .chain(self.listed)
             .any(|p| {
                 let segments = match p.style() {
                     // Terraform paths do not write list indices.

@@ -367,7 +367,8 @@ fn passwords_never_print_in_any_format() {
         "resource": {
             "aws_db_instance": {"db": {"engine": "postgres", "password": "tf-new-c4ef"}},
             "aws_secretsmanager_secret_version": {"v": {"secret_id": "s", "secret_string": "sm-new-6f6f"}},
-            "aws_ssm_parameter": {"p": {"name": "/x", "type": "SecureString", "value": "ssm-added-7a7a"}}
+            "aws_ssm_parameter": {"p": {"name": "/x", "type": "SecureString", "value": "ssm-added-7a7a"}},
+            "aws_kms_ciphertext": {"c": {"key_id": "k", "plaintext": "kms-added-8b8b"}}
         }
     });
     let p = plan(
@@ -399,6 +400,7 @@ fn passwords_never_print_in_any_format() {
         "sm-old-4d4d",
         "sm-new-6f6f",
         "ssm-added-7a7a",
+        "kms-added-8b8b",
     ] {
         assert!(!text.contains(secret), "{secret} printed:\n{text}");
     }
