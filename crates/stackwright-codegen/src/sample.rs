@@ -209,7 +209,7 @@ impl<'a> Sampler<'a> {
             let mut spots = Vec::new();
             let held = serde_json::json!({ p.cfn.clone(): json });
             let style = secrets::Style::Pascal;
-            secrets::find(&held, style, &|_| false, &mut Vec::new(), &mut spots);
+            secrets::find(secrets::JsonTree::plain(&held), style, &mut spots);
             if !spots.is_empty() {
                 self.secret.set(true);
             }

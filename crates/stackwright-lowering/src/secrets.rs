@@ -21,11 +21,10 @@
 //! `value` sensitive; their secrets are the ones their names say (`MasterUserPassword`, `ApiKeyValue`,
 //! `ClientSecret`). `plan` still hides every write-only and sensitive value.
 
-use serde_json::{json, Value as Json};
 use stackwright_aws::kinds;
 use stackwright_aws::raw::props;
-use stackwright_core::{Diagnostic, Location, Parameter, Resource, Stack, Value};
-use stackwright_schema::secrets::{self, NameKind, Spot, Style, Via};
+use stackwright_core::{Diagnostic, Expr, Location, Parameter, Resource, Stack, Value};
+use stackwright_schema::secrets::{self, NameKind, Node, Spot, Style, Tree, Via};
 
 /// The literal secrets of `stack`'s resources, overrides and parameters, as located problems.
 pub fn check(stack: &Stack, problems: &mut Vec<Diagnostic>) {
@@ -81,21 +80,15 @@ fn check_resource(resource: &Resource, problems: &mut Vec<Diagnostic>) {
             let Some(value) = resource.get(map_key) else {
                 continue;
             };
-            let what = format!("`{}`", form(type_key).unwrap_or_default());
-            for (spot, text) in literal_secrets(&json(value), style) {
+            for (spot, text) in literal_secrets(Neutral::Value(value), style) {
+                let what = format!("`{}`", form(type_key).unwrap_or_default());
                 report(&what, &spot.path, &spot, &text, resource.location);
             }
         }
     } else {
-        let properties = Json::Object(
-            resource
-                .properties
-                .iter()
-                .map(|(name, value)| ((*name).to_owned(), json(value)))
-                .collect(),
-        );
-        let what = format!("`{}`", resource.kind);
-        for (spot, text) in literal_secrets(&properties, Style::Snake) {
+        let properties = Neutral::Properties(&resource.properties);
+        for (spot, text) in literal_secrets(properties, Style::Snake) {
+            let what = format!("`{}`", resource.kind);
             report(&what, &spot.path, &spot, &text, resource.location);
         }
     }
@@ -108,11 +101,11 @@ fn check_resource(resource: &Resource, problems: &mut Vec<Diagnostic>) {
             _ => Style::Snake,
         };
         // The value as its key holds it, so that the key's name counts.
-        let held = json!({ last: json(value) });
-        let what = format!("{} override", o.target);
-        for (spot, text) in literal_secrets(&held, style) {
+        let held = Neutral::Held(last, value);
+        for (spot, text) in literal_secrets(held, style) {
             let mut path = o.path.clone();
             path.extend(spot.path.iter().skip(1).cloned());
+            let what = format!("{} override", o.target);
             report(&what, &path, &spot, &text, o.location);
         }
     }
@@ -147,33 +140,88 @@ fn check_parameter(parameter: &Parameter, problems: &mut Vec<Diagnostic>) {
     );
 }
 
-/// A neutral value as JSON, every reference as `{"Ref": ...}` (never a literal secret).
-fn json(value: &Value) -> Json {
-    crate::lower_value(value, &mut |e| match e.as_literal() {
-        Some(text) => Json::String(text.to_owned()),
-        None => json!({ "Ref": "reference" }),
-    })
+/// Neutral values as the secret rules search them, without converting them: a value, a resource's
+/// properties (an object of its neutral property names), or a value under the one key that holds it.
+#[derive(Clone, Copy)]
+enum Neutral<'a> {
+    Value(&'a Value),
+    Properties(&'a [(&'static str, Value)]),
+    Held(&'a str, &'a Value),
+}
+
+impl<'a> Tree<'a> for Neutral<'a> {
+    fn node(self) -> Node<'a> {
+        match self {
+            Neutral::Properties(_) | Neutral::Held(..) => Node::Object,
+            Neutral::Value(Value::Map(_)) => Node::Object,
+            Neutral::Value(Value::List(_)) => Node::List,
+            Neutral::Value(Value::Str(Expr::Literal(text))) => Node::Text(text),
+            // An attribute, a parameter, a pseudo value, or text joined with one.
+            Neutral::Value(Value::Str(_)) => Node::Reference,
+            Neutral::Value(Value::Int(_)) => Node::Number,
+            Neutral::Value(Value::Bool(_)) => Node::Other,
+        }
+    }
+
+    fn entries(self, f: &mut dyn FnMut(&'a str, Self)) {
+        match self {
+            Neutral::Properties(properties) => {
+                properties.iter().for_each(|(k, v)| f(k, Neutral::Value(v)))
+            }
+            Neutral::Held(key, value) => f(key, Neutral::Value(value)),
+            Neutral::Value(Value::Map(entries)) => {
+                entries.iter().for_each(|(k, v)| f(k, Neutral::Value(v)))
+            }
+            Neutral::Value(_) => {}
+        }
+    }
+
+    fn items(self, f: &mut dyn FnMut(Self)) {
+        if let Neutral::Value(Value::List(items)) = self {
+            items.iter().for_each(|v| f(Neutral::Value(v)));
+        }
+    }
+
+    fn get(self, key: &str) -> Option<Self> {
+        let mut found = None;
+        self.entries(&mut |k, v| {
+            if found.is_none() && k == key {
+                found = Some(v);
+            }
+        });
+        found
+    }
 }
 
 /// The secrets of `value` that are literal strings, each with its text (for its shape only).
-fn literal_secrets(value: &Json, style: Style) -> Vec<(Spot, String)> {
-    let is_reference = |v: &Json| v.as_object().is_some_and(|o| o.contains_key("Ref"));
+fn literal_secrets(value: Neutral, style: Style) -> Vec<(Spot, String)> {
     let mut spots = Vec::new();
-    secrets::find(value, style, &is_reference, &mut Vec::new(), &mut spots);
+    secrets::find(value, style, &mut spots);
     spots
         .into_iter()
         .filter_map(|spot| {
-            let text = spot
-                .path
-                .iter()
-                .try_fold(value, |node, s| match node {
-                    Json::Object(map) => map.get(s),
-                    Json::Array(items) => items.get(s.parse::<usize>().ok()?),
-                    _ => None,
-                })?
-                .as_str()?
-                .to_owned();
-            Some((spot, text))
+            let mut node = value;
+            for step in &spot.path {
+                node = match node.node() {
+                    Node::List => {
+                        let index = step.parse::<usize>().ok()?;
+                        let mut item = None;
+                        let mut i = 0;
+                        node.items(&mut |v| {
+                            if i == index {
+                                item = Some(v);
+                            }
+                            i += 1;
+                        });
+                        item?
+                    }
+                    _ => node.get(step)?,
+                };
+            }
+            match node.node() {
+                Node::Text(text) => Some((spot, text.to_owned())),
+                _ => None,
+            }
         })
         .collect()
 }

@@ -107,13 +107,11 @@ impl Secrets {
         };
         let target = self.target;
         let mut found = Vec::new();
-        secrets::find(
-            properties,
-            self.style(),
-            &|v| is_intrinsic(target, Some(v)),
-            &mut Vec::new(),
-            &mut found,
-        );
+        let tree = secrets::JsonTree {
+            value: properties,
+            is_reference: &|v| is_intrinsic(target, Some(v)),
+        };
+        secrets::find(tree, self.style(), &mut found);
         found.into_iter().map(|spot| spot.path).collect()
     }
 

@@ -247,6 +247,26 @@ fn is_stem(word: &str) -> bool {
 
 /// Whether `name`, standing as `kind`, says its value is a secret (see the module documentation).
 pub fn names_secret(name: &str, kind: NameKind) -> bool {
+    // Most names hold none of the words: answered without splitting (every key of every resource of a
+    // synthesis is asked).
+    const CANDIDATES: &[&str] = &[
+        "pass",
+        "secret",
+        "token",
+        "credential",
+        "key",
+        "private",
+        "auth",
+    ];
+    let bytes = name.as_bytes();
+    let holds = |word: &str| {
+        bytes
+            .windows(word.len())
+            .any(|w| w.eq_ignore_ascii_case(word.as_bytes()))
+    };
+    if !CANDIDATES.iter().any(|c| holds(c)) {
+        return false;
+    }
     let words = words(name);
     let mut secret_at = None;
     for (i, word) in words.iter().enumerate() {
@@ -254,8 +274,9 @@ pub fn names_secret(name: &str, kind: NameKind) -> bool {
         let word = word.as_str();
         let secret = if matches!(word, "token" | "tokens") {
             // A property's plural `Tokens` counts tokens (`MaxTokens`, `HttpTokens`).
-            !before.is_some_and(|b| PLAIN_TOKENS.contains(&b))
-                && !(kind == NameKind::Property && word == "tokens")
+            let plain = before.is_some_and(|b| PLAIN_TOKENS.contains(&b));
+            let counted = kind == NameKind::Property && word == "tokens";
+            !(plain || counted)
         } else if word == "clienttoken" {
             false
         } else if is_stem(word) {
@@ -366,116 +387,223 @@ pub enum Via {
     JsonText,
 }
 
-/// Finds the secret values in `value` (a resource's properties, or a part of them at `path`) by their
-/// names: every scalar held by a key that names a secret (or a list of them), the value of every
-/// `{Name, Value}` pair whose name names a secret, and every string that is JSON text holding a secret by
-/// these rules (an SSM parameter's `{"password": ...}`, a Terraform ECS task's `container_definitions`
-/// with a secret-named environment variable). `style` is
-/// how the document spells property names (keys spelled otherwise are entries); `is_reference` says which
-/// objects are references (CloudFormation intrinsic functions), which count as scalars and are not
-/// searched. Booleans, empty strings and text that refers to a secret ([`is_reference_text`]) are never
-/// secrets.
-pub fn find(
-    value: &serde_json::Value,
-    style: Style,
-    is_reference: &dyn Fn(&serde_json::Value) -> bool,
-    path: &mut Vec<String>,
-    out: &mut Vec<Spot>,
-) {
-    use serde_json::Value as Json;
-    let holds = |v: &Json| match v {
-        Json::String(s) => !s.is_empty() && !is_reference_text(s),
-        Json::Number(_) => true,
-        Json::Object(_) => is_reference(v),
-        _ => false,
-    };
-    // A string of JSON text holding a secret is one, as a whole.
-    let text_spot = |v: &Json, path: &[String]| -> Option<Spot> {
-        let name = v.as_str().and_then(|t| json_text_secret(t, style))?;
-        Some(Spot {
-            path: path.to_vec(),
-            name,
-            via: Via::JsonText,
+/// What a node of a searched [`Tree`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Node<'a> {
+    Object,
+    List,
+    /// Literal text.
+    Text(&'a str),
+    Number,
+    /// A value known at deploy time only (a CloudFormation intrinsic function, a Stackwright reference):
+    /// a scalar, never searched.
+    Reference,
+    /// Booleans and nulls: never secrets.
+    Other,
+}
+
+/// A tree [`find`] searches: JSON ([`JsonTree`]) or a caller's own values, without converting them.
+pub trait Tree<'a>: Copy {
+    fn node(self) -> Node<'a>;
+    /// Calls `f` with each key and value of an object, in order (nothing for other nodes).
+    fn entries(self, f: &mut dyn FnMut(&'a str, Self));
+    /// Calls `f` with each item of a list, in order (nothing for other nodes).
+    fn items(self, f: &mut dyn FnMut(Self));
+    /// The value of `key` in an object.
+    fn get(self, key: &str) -> Option<Self>;
+}
+
+/// A JSON value as a [`Tree`]; `is_reference` says which objects are references (CloudFormation
+/// intrinsic functions).
+#[derive(Clone, Copy)]
+pub struct JsonTree<'a> {
+    pub value: &'a serde_json::Value,
+    pub is_reference: &'a dyn Fn(&serde_json::Value) -> bool,
+}
+
+impl<'a> JsonTree<'a> {
+    /// `value`, with no object a reference.
+    pub fn plain(value: &'a serde_json::Value) -> Self {
+        JsonTree {
+            value,
+            is_reference: &|_| false,
+        }
+    }
+
+    fn with(self, value: &'a serde_json::Value) -> Self {
+        JsonTree { value, ..self }
+    }
+}
+
+impl<'a> Tree<'a> for JsonTree<'a> {
+    fn node(self) -> Node<'a> {
+        use serde_json::Value as Json;
+        match self.value {
+            Json::Object(_) if (self.is_reference)(self.value) => Node::Reference,
+            Json::Object(_) => Node::Object,
+            Json::Array(_) => Node::List,
+            Json::String(s) => Node::Text(s),
+            Json::Number(_) => Node::Number,
+            Json::Bool(_) | Json::Null => Node::Other,
+        }
+    }
+
+    fn entries(self, f: &mut dyn FnMut(&'a str, Self)) {
+        if let serde_json::Value::Object(map) = self.value {
+            map.iter().for_each(|(k, v)| f(k, self.with(v)));
+        }
+    }
+
+    fn items(self, f: &mut dyn FnMut(Self)) {
+        if let serde_json::Value::Array(items) = self.value {
+            items.iter().for_each(|v| f(self.with(v)));
+        }
+    }
+
+    fn get(self, key: &str) -> Option<Self> {
+        self.value.get(key).map(|v| self.with(v))
+    }
+}
+
+/// One step of a path while searching: kept borrowed, rendered only for a [`Spot`].
+#[derive(Clone, Copy)]
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+fn rendered(path: &[Step]) -> Vec<String> {
+    path.iter()
+        .map(|s| match s {
+            Step::Key(k) => (*k).to_owned(),
+            Step::Index(i) => i.to_string(),
         })
+        .collect()
+}
+
+/// Finds the secret values in `value` (a resource's properties, or a part of them) by their names: every
+/// scalar held by a key that names a secret (or a list of them), the value of every `{Name, Value}` pair
+/// whose name names a secret, and every string that is JSON text holding a secret by these rules (an SSM
+/// parameter's `{"password": ...}`, a Terraform ECS task's `container_definitions` with a secret-named
+/// environment variable). `style` is how the document spells property names (keys spelled otherwise are
+/// entries). References count as scalars and are not searched; booleans, empty strings and text that
+/// refers to a secret ([`is_reference_text`]) are never secrets. Allocates only for what it finds.
+pub fn find<'a, T: Tree<'a>>(value: T, style: Style, out: &mut Vec<Spot>) {
+    search(value, style, &mut Vec::new(), out);
+}
+
+/// Whether a node may be a secret's value: a scalar other than a boolean, or a reference.
+fn holds<'a, T: Tree<'a>>(value: T) -> bool {
+    match value.node() {
+        Node::Text(s) => !s.is_empty() && !is_reference_text(s),
+        Node::Number | Node::Reference => true,
+        Node::Object | Node::List | Node::Other => false,
+    }
+}
+
+/// The spot a string is when it is JSON text holding a secret.
+fn text_spot<'a, T: Tree<'a>>(value: T, style: Style, path: &[Step]) -> Option<Spot> {
+    let Node::Text(text) = value.node() else {
+        return None;
     };
-    match value {
-        Json::Object(map) if !is_reference(value) => {
+    Some(Spot {
+        path: rendered(path),
+        name: json_text_secret(text, style)?,
+        via: Via::JsonText,
+    })
+}
+
+fn search<'a, T: Tree<'a>>(value: T, style: Style, path: &mut Vec<Step<'a>>, out: &mut Vec<Spot>) {
+    match value.node() {
+        Node::Object => {
             // The value key of a pair named as a secret, found here and not again below.
             let mut pair_value = None;
-            if let Some((name, via)) = pair_secret(map) {
-                let (key, held) = PAIR_VALUES
-                    .iter()
-                    .find_map(|k| map.get_key_value(*k))
-                    .expect("a pair has a value");
-                if holds(held) {
-                    path.push(key.clone());
-                    out.push(Spot {
-                        path: path.clone(),
-                        name,
-                        via,
-                    });
-                    path.pop();
-                    pair_value = Some(key);
-                }
+            if let Some((name, via, key)) = pair(value) {
+                path.push(Step::Key(key));
+                out.push(Spot {
+                    path: rendered(path),
+                    name,
+                    via,
+                });
+                path.pop();
+                pair_value = Some(key);
             }
-            for (key, v) in map {
-                path.push(key.clone());
+            value.entries(&mut |key, v| {
+                path.push(Step::Key(key));
                 let secret = names_secret(key, style.kind_of(key));
-                match v {
+                match v.node() {
                     _ if secret && holds(v) => out.push(Spot {
-                        path: path.clone(),
-                        name: key.clone(),
+                        path: rendered(path),
+                        name: key.to_owned(),
                         via: Via::Key,
                     }),
-                    Json::Array(items) if secret => {
-                        for (i, item) in items.iter().enumerate() {
-                            path.push(i.to_string());
+                    Node::List if secret => {
+                        let mut i = 0;
+                        v.items(&mut |item| {
+                            path.push(Step::Index(i));
                             if holds(item) {
                                 out.push(Spot {
-                                    path: path.clone(),
-                                    name: key.clone(),
+                                    path: rendered(path),
+                                    name: key.to_owned(),
                                     via: Via::Key,
                                 });
                             } else {
-                                find(item, style, is_reference, path, out);
+                                search(item, style, path, out);
                             }
                             path.pop();
-                        }
+                            i += 1;
+                        });
                     }
-                    Json::String(_) if pair_value != Some(key) => out.extend(text_spot(v, path)),
-                    Json::String(_) => {}
-                    _ => find(v, style, is_reference, path, out),
+                    Node::Text(_) if pair_value != Some(key) => {
+                        out.extend(text_spot(v, style, path))
+                    }
+                    Node::Text(_) => {}
+                    _ => search(v, style, path, out),
                 }
                 path.pop();
-            }
+            });
         }
-        Json::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                path.push(i.to_string());
-                match item {
-                    Json::String(_) => out.extend(text_spot(item, path)),
-                    _ => find(item, style, is_reference, path, out),
+        Node::List => {
+            let mut i = 0;
+            value.items(&mut |item| {
+                path.push(Step::Index(i));
+                match item.node() {
+                    Node::Text(_) => out.extend(text_spot(item, style, path)),
+                    _ => search(item, style, path, out),
                 }
                 path.pop();
-            }
+                i += 1;
+            });
         }
-        _ => {}
+        Node::Text(_) | Node::Number | Node::Reference | Node::Other => {}
     }
+}
+
+/// A `{Name, Value}` pair named as a secret whose value may be one: the name that makes it one, and the
+/// value's key.
+fn pair<'a, T: Tree<'a>>(object: T) -> Option<(String, Via, &'static str)> {
+    let key = PAIR_VALUES.iter().find(|k| object.get(k).is_some())?;
+    let (name, via) = pair_secret(object)?;
+    holds(object.get(key)?).then_some((name, via, *key))
 }
 
 /// The name that makes a `{Name, Value}` pair's value secret, if any: its name (the last `/` segment of
 /// an SSM parameter's); `None` when its `Type` says the value is a reference (see
 /// [`is_reference_type`]).
-pub fn pair_secret(map: &serde_json::Map<String, serde_json::Value>) -> Option<(String, Via)> {
-    PAIR_VALUES.iter().find_map(|k| map.get(*k))?;
+pub fn pair_secret<'a, T: Tree<'a>>(object: T) -> Option<(String, Via)> {
+    let text = |key: &str| match object.get(key)?.node() {
+        Node::Text(t) => Some(t),
+        _ => None,
+    };
+    PAIR_VALUES.iter().find(|k| object.get(k).is_some())?;
     if PAIR_TYPES
         .iter()
-        .filter_map(|k| map.get(*k)?.as_str())
+        .filter_map(|k| text(k))
         .any(is_reference_type)
     {
         return None;
     }
-    let name = PAIR_NAMES.iter().find_map(|k| map.get(*k)?.as_str())?;
+    let name = PAIR_NAMES.iter().find_map(|k| text(k))?;
     path_names_secret(name).then(|| (name.to_owned(), Via::Pair))
 }
 
@@ -489,7 +617,7 @@ pub fn json_text_secret(text: &str, style: Style) -> Option<String> {
     }
     let value: serde_json::Value = serde_json::from_str(text).ok()?;
     let mut spots = Vec::new();
-    find(&value, style, &|_| false, &mut Vec::new(), &mut spots);
+    find(JsonTree::plain(&value), style, &mut spots);
     spots.into_iter().next().map(|spot| spot.name)
 }
 
@@ -668,13 +796,11 @@ mod tests {
         });
         let mut spots = Vec::new();
         let intrinsic = |v: &serde_json::Value| v.get("Ref").is_some();
-        find(
-            &value,
-            Style::Pascal,
-            &intrinsic,
-            &mut Vec::new(),
-            &mut spots,
-        );
+        let tree = JsonTree {
+            value: &value,
+            is_reference: &intrinsic,
+        };
+        find(tree, Style::Pascal, &mut spots);
         let found: Vec<(String, &str)> = spots
             .iter()
             .map(|s| (s.path.join("/"), s.name.as_str()))

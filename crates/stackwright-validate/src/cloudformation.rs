@@ -216,9 +216,11 @@ impl<'s> Checker<'s> {
                     Json::Array(items) => items.get(s.parse::<usize>().ok()?),
                     _ => None,
                 });
-            let pair = parent
-                .and_then(Json::as_object)
-                .and_then(stackwright_schema::secrets::pair_secret);
+            let pair = parent.filter(|p| p.is_object()).and_then(|p| {
+                stackwright_schema::secrets::pair_secret(
+                    stackwright_schema::secrets::JsonTree::plain(p),
+                )
+            });
             if pair.is_some() && stackwright_schema::secrets::PAIR_VALUES.contains(&last.as_str()) {
                 return true;
             }

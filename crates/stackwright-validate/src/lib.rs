@@ -144,7 +144,11 @@ pub(crate) fn named_secret(
         return false;
     };
     let mut spots = Vec::new();
-    secrets::find(value, style, is_reference, &mut Vec::new(), &mut spots);
+    let tree = secrets::JsonTree {
+        value,
+        is_reference,
+    };
+    secrets::find(tree, style, &mut spots);
     !spots.is_empty()
 }
 
