@@ -390,10 +390,13 @@ pub enum Via {
 /// What a node of a searched [`Tree`] is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Node<'a> {
+    /// Keys and values, searched.
     Object,
+    /// Items, searched.
     List,
     /// Literal text.
     Text(&'a str),
+    /// A literal number.
     Number,
     /// A value known at deploy time only (a CloudFormation intrinsic function, a Stackwright reference):
     /// a scalar, never searched.
@@ -404,6 +407,7 @@ pub enum Node<'a> {
 
 /// A tree [`find`] searches: JSON ([`JsonTree`]) or a caller's own values, without converting them.
 pub trait Tree<'a>: Copy {
+    /// What this node is.
     fn node(self) -> Node<'a>;
     /// Calls `f` with each key and value of an object, in order (nothing for other nodes).
     fn entries(self, f: &mut dyn FnMut(&'a str, Self));
@@ -417,7 +421,9 @@ pub trait Tree<'a>: Copy {
 /// intrinsic functions).
 #[derive(Clone, Copy)]
 pub struct JsonTree<'a> {
+    /// The value searched.
     pub value: &'a serde_json::Value,
+    /// Whether an object is a reference (a scalar known at deploy time, not searched).
     pub is_reference: &'a dyn Fn(&serde_json::Value) -> bool,
 }
 
