@@ -1263,7 +1263,7 @@ fn awscc_us_east_1(stack: &mut Stack) {
         "SsmQuickSetupConfigurationManager",
         [
             g::ssmquicksetup::configuration_manager::ConfigurationDefinition::new(
-                [("key", "value")],
+                [("sample", "value")],
                 "aaa",
             ),
         ],
@@ -1429,12 +1429,15 @@ fn cloudformation_only_us_east_1(stack: &mut Stack) {
         )],
     ));
     // Alexa::ASK::Skill
-    stack.add(g::ask::Skill::new(
-        "AskSkill",
-        g::ask::skill::AuthenticationConfiguration::new("sample", "sample", "sample"),
-        g::ask::skill::SkillPackage::new("sample-bucket", "sample"),
-        "sample",
-    ));
+    stack.add(
+        g::ask::Skill::new(
+            "AskSkill",
+            g::ask::skill::AuthenticationConfiguration::new("sample", "sample", "sample"),
+            g::ask::skill::SkillPackage::new("sample-bucket", "sample"),
+            "sample",
+        )
+        .allow_plaintext_secret("a sample value for the outside checkers, not a secret"),
+    );
     // AWS::AutoScalingPlans::ScalingPlan
     stack.add(g::autoscalingplans::ScalingPlan::new("AutoScalingPlansScalingPlan", g::autoscalingplans::scaling_plan::ApplicationSource::new(), [g::autoscalingplans::scaling_plan::ScalingInstruction::new(1, 1, "sample", g::autoscalingplans::scaling_plan::ScalableDimension::AutoscalingAutoScalingGroupDesiredCapacity, g::autoscalingplans::scaling_plan::ServiceNamespace::Autoscaling, [g::autoscalingplans::scaling_plan::TargetTrackingConfiguration::new(1)])]));
     // AWS::CDK::Metadata

@@ -504,6 +504,14 @@ macro_rules! builder {
                 self
             }
 
+            /// Accepts literal secrets in this resource's properties and overrides (a write-only or
+            /// secret-named value written into the definition), which then reach both artifacts; `reason`
+            /// says why. Without it a literal secret is an error that says how to keep it out.
+            pub fn allow_plaintext_secret(mut self, reason: &str) -> Self {
+                self.0.resource.allow_plaintext_secret(reason);
+                self
+            }
+
             /// Declares that this resource was called `old_id` before (Terraform moves it).
             pub fn renamed_from(mut self, old_id: impl Into<String>) -> Self {
                 self.0.resource.renamed_from = Some(old_id.into());

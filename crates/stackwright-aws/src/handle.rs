@@ -47,7 +47,8 @@ macro_rules! attr_handle {
 }
 pub(crate) use attr_handle;
 
-/// Adds the setters every builder shares (`depends_on`, `renamed_from`, and `tag` for taggable kinds) to a builder that
+/// Adds the setters every builder shares (`depends_on`, `accept_finding`, `allow_plaintext_secret`, the
+/// overrides, `renamed_from`, and `tag` for taggable kinds) to a builder that
 /// keeps its node in a `resource` field.
 macro_rules! common_setters {
     ($builder:ident) => {
@@ -125,6 +126,14 @@ macro_rules! common_setters {
                     value,
                     location: std::panic::Location::caller(),
                 });
+                self
+            }
+
+            /// Accepts literal secrets in this resource's properties and overrides (a secret-named value
+            /// written into the definition), which then reach both artifacts; `reason` says why. Without
+            /// it a literal secret is an error that says how to keep it out of the artifacts.
+            pub fn allow_plaintext_secret(mut self, reason: &str) -> Self {
+                self.resource.allow_plaintext_secret(reason);
                 self
             }
 

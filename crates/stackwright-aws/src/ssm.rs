@@ -87,9 +87,10 @@ impl Parameter {
         for (i, value) in values.into_iter().enumerate() {
             let value: Expr = value.into();
             if value.as_literal().is_some_and(|v| v.contains(',')) {
+                // By position, not by text: a parameter's value may be a secret.
                 parameter.resource.problems.push(format!(
-                    "string list value `{}` contains `,`: expected values without commas",
-                    value.as_literal().unwrap_or_default()
+                    "string list value {} contains `,`: expected values without commas",
+                    i + 1
                 ));
             }
             if i > 0 {

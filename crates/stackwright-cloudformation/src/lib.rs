@@ -41,6 +41,8 @@ pub fn synthesize(instance: &StackInstance) -> Template {
     let env = instance.environment;
     let mut problems = Vec::new();
     let (ids, mut taken) = LogicalIds::assign(stack, &mut problems);
+    // The Terraform target reports the very same problems, which a synthesis of both shows once.
+    stackwright_lowering::secrets::check(stack, &mut problems);
 
     let mut parameters = Map::new();
     for (parameter, logical) in stack.parameters().iter().zip(&ids.parameters) {
@@ -58,6 +60,9 @@ pub fn synthesize(instance: &StackInstance) -> Template {
         }
         if !parameter.allowed_values.is_empty() {
             p.insert("AllowedValues".into(), json!(parameter.allowed_values));
+        }
+        if parameter.no_echo {
+            p.insert("NoEcho".into(), true.into());
         }
         if let Some(description) = &parameter.description {
             if let Some(problem) = literal_only("parameter", &parameter.id, description) {

@@ -685,15 +685,15 @@ required-features = ["full"]
     out
 }
 
-/// The replacement table of every registry type for `stackwright-schema` (and so `plan`): sorted by
-/// CloudFormation type; awscc paths only where every segment has an awscc name.
+/// The replacement and write-only table of every registry type for `stackwright-schema` (and so `plan`):
+/// sorted by CloudFormation type; awscc paths only where every segment has an awscc name.
 pub fn replacement_table(model: &Model) -> String {
     let mut out = header();
     out.push_str(
         "// Source: crates/stackwright-codegen/data (registry schemas, awscc 1.106.0 schema)\n\n",
     );
-    out.push_str("/// (CloudFormation type, awscc type or \"\", create-only paths, conditionally create-only paths, the same two\n/// lists as awscc paths).\n");
-    out.push_str("pub(crate) type Row = (&'static str, &'static str, &'static [&'static str], &'static [&'static str], &'static [&'static str], &'static [&'static str]);\n\n");
+    out.push_str("/// (CloudFormation type, awscc type or \"\", create-only paths, conditionally create-only paths, the same two\n/// lists as awscc paths, write-only paths, the same as awscc paths).\n");
+    out.push_str("pub(crate) type Row = (&'static str, &'static str, &'static [&'static str], &'static [&'static str], &'static [&'static str], &'static [&'static str], &'static [&'static str], &'static [&'static str]);\n\n");
     out.push_str("#[rustfmt::skip]\npub(crate) const TYPES: &[Row] = &[\n");
     let mut rows: Vec<&ResourceType> = model.services.iter().flat_map(|s| &s.resources).collect();
     rows.sort_by(|a, b| a.type_name.cmp(&b.type_name));
@@ -709,13 +709,15 @@ pub fn replacement_table(model: &Model) -> String {
         };
         let _ = writeln!(
             out,
-            "    ({:?}, {:?}, {}, {}, {}, {}),",
+            "    ({:?}, {:?}, {}, {}, {}, {}, {}, {}),",
             r.type_name,
             r.terraform.as_deref().unwrap_or(""),
             cfn(&r.create_only),
             cfn(&r.conditional_create_only),
             tf(&r.create_only),
             tf(&r.conditional_create_only),
+            cfn(&r.write_only),
+            tf(&r.write_only),
         );
     }
     out.push_str("];\n");

@@ -55,6 +55,9 @@ pub struct ResourceType {
     /// every segment has an awscc name; then the conditionally create-only ones.
     pub create_only: Vec<(String, Option<String>)>,
     pub conditional_create_only: Vec<(String, Option<String>)>,
+    /// Write-only paths (the registry never returns their values, which covers every secret input), in the
+    /// same two forms: `plan` hides their values.
+    pub write_only: Vec<(String, Option<String>)>,
 }
 
 pub struct Tags {
@@ -765,6 +768,7 @@ const VALIDATED: &[&str] = &[
     "definitions",
     "required",
     "readOnlyProperties",
+    "writeOnlyProperties",
     "additionalProperties",
     "oneOf",
     "anyOf",
@@ -1026,6 +1030,7 @@ pub fn build(inputs: &Inputs) -> Result<Model, String> {
         };
         let create_only = replacement("createOnlyProperties");
         let conditional_create_only = replacement("conditionalCreateOnlyProperties");
+        let write_only = replacement("writeOnlyProperties");
         let mut rust = camel(resource_name);
         if RESERVED_TYPES.contains(&rust.as_str()) {
             rust.push_str("Resource");
@@ -1078,6 +1083,7 @@ pub fn build(inputs: &Inputs) -> Result<Model, String> {
             enums: ctx.enums,
             create_only,
             conditional_create_only,
+            write_only,
         });
     }
     for (key, what) in [

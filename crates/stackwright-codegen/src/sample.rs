@@ -29,6 +29,9 @@ const COST_LEAF: u32 = 1;
 const COST_GUESS: u32 = 50;
 
 struct Sampler<'a> {
+    /// Set when a value was given to a property whose name names a secret
+    /// (`stackwright_schema::secrets`): synthesis refuses such a literal unless the resource accepts it.
+    secret: std::cell::Cell<bool>,
     service: &'a Service,
     r: &'a ResourceType,
     /// Dotted CloudFormation paths to overlay values.
@@ -193,10 +196,23 @@ impl<'a> Sampler<'a> {
 
     /// The expression for a value of `ty` at `path` and its cost; `None` when no value can be made.
     fn value(&self, p: &Property, ty: &Ty, path: &str, depth: u32) -> Option<(String, u32)> {
+        use stackwright_schema::secrets;
         if self.awscc && p.terraform.is_none() {
             return None;
         }
+        if matches!(ty, Ty::Str | Ty::Enum(_) | Ty::List(_))
+            && secrets::names_secret(&p.cfn, secrets::Style::Pascal.kind_of(&p.cfn))
+        {
+            self.secret.set(true);
+        }
         if let Some(json) = self.values.get(path) {
+            let mut spots = Vec::new();
+            let held = serde_json::json!({ p.cfn.clone(): json });
+            let style = secrets::Style::Pascal;
+            secrets::find(secrets::JsonTree::plain(&held), style, &mut spots);
+            if !spots.is_empty() {
+                self.secret.set(true);
+            }
             return self.overlay_value(ty, json).map(|c| (c, 0));
         }
         match ty {
@@ -244,7 +260,8 @@ impl<'a> Sampler<'a> {
                 let n = p.limits.min_items.unwrap_or(1).max(1) as usize;
                 Some((format!("[{}]", vec![item; n].join(", ")), cost * n as u32))
             }
-            Ty::StrMap => Some(("[(\"key\", \"value\")]".into(), COST_LEAF)),
+            // Not `key`, which would name a secret entry.
+            Ty::StrMap => Some(("[(\"sample\", \"value\")]".into(), COST_LEAF)),
             Ty::Json(_) | Ty::JsonObject => Some(("Value::Map(Vec::new())".into(), COST_GUESS)),
         }
     }
@@ -344,6 +361,7 @@ fn pick<'a>(service: &'a Service, sample: &'a Json, awscc: bool) -> Option<Pick<
             .and_then(|v| v.get(&r.type_name))
             .and_then(Json::as_object);
         let sampler = Sampler {
+            secret: std::cell::Cell::new(false),
             service,
             r,
             values: overlay
@@ -369,8 +387,13 @@ fn pick<'a>(service: &'a Service, sample: &'a Json, awscc: bool) -> Option<Pick<
         };
         let id = logical_id(service, r);
         let comma = if args.is_empty() { "" } else { ", " };
+        let accept = if sampler.secret.get() {
+            ".allow_plaintext_secret(\"a sample value for the outside checkers, not a secret\")"
+        } else {
+            ""
+        };
         let code = format!(
-            "g::{}::{}::new({id:?}{comma}{args}){setters}",
+            "g::{}::{}::new({id:?}{comma}{args}){setters}{accept}",
             service.module, r.rust
         );
         if best.as_ref().is_none_or(|(c, _)| cost < *c) {

@@ -123,6 +123,9 @@ pub struct Resource {
     /// Set for a read of another environment's stack output (its attribute `value`); instantiation
     /// checks it and resolves the environment (see [`Links::remote`](crate::Links::remote)).
     pub remote_output: Option<RemoteOutput>,
+    /// Why the user accepts literal secrets in this resource's properties and overrides (see
+    /// [`Resource::allow_plaintext_secret`]); unset, the targets refuse them.
+    pub plaintext_secret_allowed: Option<String>,
 }
 
 /// Which output of which stack of which environment a resource reads (across regions or accounts).
@@ -161,7 +164,22 @@ impl Resource {
             problems: Vec::new(),
             existing: None,
             remote_output: None,
+            plaintext_secret_allowed: None,
         }
+    }
+
+    /// Accepts literal secrets in this resource (a password, a token, a secret-named environment
+    /// variable written into the definition), which then reach the artifacts, their reviews and the
+    /// deployment's logs; `reason` says why, for the reader of the definition. Without it, a literal secret
+    /// is an error that says how to keep it out. An empty reason is an error.
+    pub fn allow_plaintext_secret(&mut self, reason: &str) {
+        if reason.trim().is_empty() {
+            self.problems.push(
+                "allow_plaintext_secret has no reason: say why a literal secret is acceptable here"
+                    .into(),
+            );
+        }
+        self.plaintext_secret_allowed = Some(reason.to_owned());
     }
 
     /// Sets the removal policy as the user's choice, which the environment's default does not override.
@@ -244,6 +262,12 @@ pub struct Parameter {
     pub default: Option<String>,
     pub description: Option<String>,
     pub allowed_values: Vec<String>,
+    /// The value is a secret: CloudFormation `NoEcho` (masked in the console and API), Terraform
+    /// `sensitive` (masked in plans). See [`Parameter::no_echo`].
+    pub no_echo: bool,
+    /// Why a literal default of a secret parameter is acceptable (see
+    /// [`Parameter::allow_plaintext_secret`]).
+    pub plaintext_secret_allowed: Option<String>,
     pub location: Location,
 }
 
@@ -266,8 +290,25 @@ impl Parameter {
             default: None,
             description: None,
             allowed_values: Vec::new(),
+            no_echo: false,
+            plaintext_secret_allowed: None,
             location: std::panic::Location::caller(),
         }
+    }
+
+    /// Marks the value secret: CloudFormation `NoEcho`, Terraform `sensitive`. Its value is given at
+    /// deploy time; a literal default would put the secret in the artifact, which is an error unless
+    /// accepted with [`Parameter::allow_plaintext_secret`] (so is a default of a parameter whose id names
+    /// a secret, such as `DbPassword`).
+    pub fn no_echo(mut self) -> Self {
+        self.no_echo = true;
+        self
+    }
+
+    /// Accepts a literal default of a secret parameter, with the reason; an empty reason is an error.
+    pub fn allow_plaintext_secret(mut self, reason: impl Into<String>) -> Self {
+        self.plaintext_secret_allowed = Some(reason.into());
+        self
     }
 
     pub fn default_value(mut self, value: impl Into<String>) -> Self {
@@ -541,6 +582,19 @@ impl Stack {
             &mut self.ids.parameters,
         );
         self.problems.extend(problems);
+        if parameter
+            .plaintext_secret_allowed
+            .as_ref()
+            .is_some_and(|reason| reason.trim().is_empty())
+        {
+            self.problems.push(
+                Diagnostic::new(
+                    "allow_plaintext_secret has no reason: say why a literal secret is acceptable here",
+                )
+                .for_resource(&parameter.id)
+                .at(parameter.location),
+            );
+        }
         let handle = ParamHandle(ParamRef {
             scope: self.scope,
             index: self.parameters.len() as u32,

@@ -1,6 +1,9 @@
-//! What both targets need when lowering to JSON and that is not specific to either.
+//! What both targets need when lowering to JSON and that is not specific to either: neutral values as
+//! JSON, overrides applied by path, and the refusal of literal secrets ([`secrets`]).
 //!
 //! Architecture invariant: pure functions over `serde_json` values; nothing about one target's syntax.
+
+pub mod secrets;
 
 use serde_json::{Map, Value as Json};
 use stackwright_core::{Diagnostic, Expr, Override, Resource, Value};

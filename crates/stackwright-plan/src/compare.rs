@@ -66,8 +66,26 @@ pub(crate) fn stack<'a>(
         (None, None) => unreachable!("one side exists"),
     };
     let mut resources = resources;
+    let (before_index, after_index) = (
+        before.as_ref().map(View::by_address),
+        after.as_ref().map(View::by_address),
+    );
+    fn properties<'j>(
+        target: Target,
+        index: &Option<HashMap<&str, &Entry<'j>>>,
+        address: &str,
+    ) -> Option<&'j Json> {
+        let body = index.as_ref()?.get(address)?.body;
+        match target {
+            Target::CloudFormation => body.get("Properties"),
+            Target::Terraform => Some(body),
+        }
+    }
     for r in &mut resources {
-        sensitive::redact(doc.target, r);
+        let old = r.moved_from.clone().unwrap_or_else(|| r.address.clone());
+        let b = properties(doc.target, &before_index, &old);
+        let a = properties(doc.target, &after_index, &r.address);
+        sensitive::redact(doc.target, r, b, a);
     }
     let mut summary = Summary::default();
     resources.iter().for_each(|r| summary.count(r));
@@ -650,7 +668,7 @@ impl<'v, 'a> Comparison<'v, 'a> {
             let secret = [&self.before.inputs, &self.after.inputs]
                 .into_iter()
                 .flat_map(|inputs| inputs.iter())
-                .any(|(n, d)| *n == name && sensitive::input_is_secret(target, d));
+                .any(|(n, d)| *n == name && sensitive::input_is_secret(target, n, d));
             let hidden = if secret { ", sensitive" } else { "" };
             let what = if secret || action != Action::Update {
                 String::new()

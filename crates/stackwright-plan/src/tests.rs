@@ -367,7 +367,8 @@ fn passwords_never_print_in_any_format() {
         "resource": {
             "aws_db_instance": {"db": {"engine": "postgres", "password": "tf-new-c4ef"}},
             "aws_secretsmanager_secret_version": {"v": {"secret_id": "s", "secret_string": "sm-new-6f6f"}},
-            "aws_ssm_parameter": {"p": {"name": "/x", "type": "SecureString", "value": "ssm-added-7a7a"}}
+            "aws_ssm_parameter": {"p": {"name": "/x", "type": "SecureString", "value": "ssm-added-7a7a"}},
+            "aws_kms_ciphertext": {"c": {"key_id": "k", "plaintext": "kms-added-8b8b"}}
         }
     });
     let p = plan(
@@ -399,6 +400,7 @@ fn passwords_never_print_in_any_format() {
         "sm-old-4d4d",
         "sm-new-6f6f",
         "ssm-added-7a7a",
+        "kms-added-8b8b",
     ] {
         assert!(!text.contains(secret), "{secret} printed:\n{text}");
     }
@@ -458,6 +460,96 @@ fn passwords_never_print_in_any_format() {
     let c = &p.stacks[0].resources[0].changes[0];
     assert!(!c.sensitive);
     assert_eq!(c.after, Some(json!("t3.large")));
+}
+
+/// Secrets by their place and name in every layer: registry write-only properties (CloudFormation and
+/// awscc), secret-named map entries (environment variables), `{Name, Value}` pairs named as secrets,
+/// JSON text with a secret key, and inputs named as secrets; plain neighbours stay visible.
+#[test]
+fn write_only_properties_and_secret_named_entries_never_print_in_any_format() {
+    let connection = |key: &str| {
+        json!({"Type": "AWS::Events::Connection", "Properties": {"AuthorizationType": "API_KEY",
+            "AuthParameters": {"ApiKeyAuthParameters": {"ApiKeyName": "x-api-key", "ApiKeyValue": key}}}})
+    };
+    let function = |token: &str, key: &str, host: &str| {
+        json!({"Type": "AWS::Lambda::Function", "Properties": {"Environment": {"Variables": {
+            "API_TOKEN": token, "key": key, "DB_HOST": host}}}})
+    };
+    let task = |password: &str, config: &str| {
+        json!({"Type": "AWS::ECS::TaskDefinition", "Properties": {"ContainerDefinitions": [{"Environment": [
+            {"Name": "DB_PASSWORD", "Value": password}, {"Name": "CONFIG", "Value": config}]}]}})
+    };
+    let before_cfn = cfn(json!({
+        "Connection": connection("apikey-old-1a1a"),
+        "Fn": function("token-old-2b2b", "key-old-3c3c", "db-old.internal"),
+        "Task": task("pw-old-4d4d", "{\"password\": \"json-old-5e5e\"}"),
+    }));
+    let mut before_cfn = before_cfn;
+    before_cfn["Parameters"] = json!({"ApiKey": {"Type": "String", "Default": "param-old-6f6f"}});
+    let mut after_cfn = cfn(json!({
+        "Connection": connection("apikey-new-1b1b"),
+        "Fn": function("token-new-2c2c", "key-new-3d3d", "db-new.internal"),
+        "Task": task("pw-new-4e4e", "{\"password\": \"json-new-5f5f\"}"),
+        "Added": function("token-added-7a7a", "key-added-8b8b", "db-added.internal"),
+    }));
+    after_cfn["Parameters"] = json!({"ApiKey": {"Type": "String", "Default": "param-new-6a6a"}});
+    let awscc = |key: &str, token: &str| {
+        json!({
+            "awscc_events_connection": {"c": {"authorization_type": "API_KEY", "auth_parameters": {
+                "api_key_auth_parameters": {"api_key_name": "x-api-key", "api_key_value": key}}}},
+            "awscc_lambda_function": {"f": {"environment": {"variables": {"API_TOKEN": token}}}},
+        })
+    };
+    let before_tf = tf(awscc("awscc-key-old-9c9c", "awscc-token-old-0d0d"));
+    let after_tf = tf(awscc("awscc-key-new-9d9d", "awscc-token-new-0e0e"));
+    let p = plan(
+        &[
+            doc(Target::CloudFormation, &before_cfn),
+            doc(Target::Terraform, &before_tf),
+        ],
+        &[
+            doc(Target::CloudFormation, &after_cfn),
+            doc(Target::Terraform, &after_tf),
+        ],
+    );
+    let text = all_formats(&p);
+    for secret in [
+        "apikey-old-1a1a",
+        "apikey-new-1b1b",
+        "token-old-2b2b",
+        "token-new-2c2c",
+        "key-old-3c3c",
+        "key-new-3d3d",
+        "pw-old-4d4d",
+        "pw-new-4e4e",
+        "json-old-5e5e",
+        "json-new-5f5f",
+        "param-old-6f6f",
+        "param-new-6a6a",
+        "token-added-7a7a",
+        "key-added-8b8b",
+        "awscc-key-old-9c9c",
+        "awscc-key-new-9d9d",
+        "awscc-token-old-0d0d",
+        "awscc-token-new-0e0e",
+    ] {
+        assert!(!text.contains(secret), "{secret} printed:\n{text}");
+    }
+    for plain in ["db-old.internal", "db-new.internal", "db-added.internal"] {
+        assert!(text.contains(plain), "{plain} hidden:\n{text}");
+    }
+    let human = crate::render::human(&p, false);
+    assert!(
+        human.contains("      Environment/Variables/API_TOKEN: (sensitive) -> (sensitive)\n"),
+        "{human}"
+    );
+    assert!(
+        human.contains("      environment.variables.API_TOKEN: (sensitive) -> (sensitive)\n"),
+        "{human}"
+    );
+    assert!(p.stacks[0]
+        .settings
+        .contains(&"parameter ApiKey (changed, sensitive)".to_owned()));
 }
 
 #[test]

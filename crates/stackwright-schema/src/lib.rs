@@ -19,6 +19,7 @@ mod generated {
 pub mod names;
 mod path;
 pub mod registry;
+pub mod secrets;
 pub mod terraform;
 
 pub use path::{PathMatch, PathStyle, PropertyPath};

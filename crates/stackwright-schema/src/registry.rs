@@ -1,5 +1,6 @@
 //! Replacement data of every CloudFormation registry type, and of the awscc resource each lowers to:
-//! which property paths are create-only (a change replaces the resource) or conditionally so. Written by
+//! which property paths are create-only (a change replaces the resource) or conditionally so, and which
+//! are write-only (the registry never returns their values: `plan` hides them). Written by
 //! `cargo xtask codegen` (`src/generated/registry.rs`), for the types the generated builders cover that the
 //! vendored schemas above do not (awscc replaces on the same create-only properties as CloudFormation).
 
@@ -16,6 +17,8 @@ pub struct RegistryType {
     conditional_create_only: Vec<PropertyPath>,
     awscc_create_only: Vec<PropertyPath>,
     awscc_conditional_create_only: Vec<PropertyPath>,
+    write_only: Vec<PropertyPath>,
+    awscc_write_only: Vec<PropertyPath>,
 }
 
 impl RegistryType {
@@ -35,6 +38,16 @@ impl RegistryType {
 
     pub fn awscc_conditional_create_only_paths(&self) -> &[PropertyPath] {
         &self.awscc_conditional_create_only
+    }
+
+    /// Write-only properties, as registry paths (`AuthParameters/ApiKeyAuthParameters/ApiKeyValue`).
+    pub fn write_only_properties(&self) -> &[PropertyPath] {
+        &self.write_only
+    }
+
+    /// The same, as awscc attribute paths; paths awscc has no name for are left out.
+    pub fn awscc_write_only_paths(&self) -> &[PropertyPath] {
+        &self.awscc_write_only
     }
 }
 
@@ -59,7 +72,7 @@ fn index() -> &'static Index {
             by_cloudformation: BTreeMap::new(),
             by_awscc: BTreeMap::new(),
         };
-        for (cfn, awscc, create, conditional, tf_create, tf_conditional) in
+        for (cfn, awscc, create, conditional, tf_create, tf_conditional, write, tf_write) in
             crate::generated::registry::TYPES
         {
             let n = index.types.len();
@@ -74,6 +87,8 @@ fn index() -> &'static Index {
                 conditional_create_only: registry(conditional),
                 awscc_create_only: dotted(tf_create),
                 awscc_conditional_create_only: dotted(tf_conditional),
+                write_only: registry(write),
+                awscc_write_only: dotted(tf_write),
             });
         }
         index
@@ -114,5 +129,20 @@ mod tests {
             .collect();
         assert_eq!(names, ["fifo_queue", "queue_name"]);
         assert_eq!(super::index().types.len(), 1884);
+    }
+
+    #[test]
+    fn write_only_paths_in_both_engines() {
+        let connection =
+            super::by_cloudformation("AWS::Events::Connection").expect("registry type");
+        assert!(connection
+            .write_only_properties()
+            .iter()
+            .any(|p| p.as_str() == "AuthParameters/ApiKeyAuthParameters/ApiKeyValue"));
+        let awscc = super::by_awscc("awscc_events_connection").expect("awscc type");
+        assert!(awscc
+            .awscc_write_only_paths()
+            .iter()
+            .any(|p| p.as_str() == "auth_parameters.api_key_auth_parameters.api_key_value"));
     }
 }

@@ -51,6 +51,33 @@ pub fn data_source(name: &str) -> Option<&'static ResourceType> {
     )
 }
 
+/// Every provider type's `sensitive` attributes, from `scripts/vendor-terraform-sensitive.py`.
+const SENSITIVE: &str = include_str!("../data/terraform-sensitive.txt");
+
+/// The attributes the provider marks `sensitive` (`password`, `master_user_options.master_user_password`)
+/// of any resource type (`data`: data source) of the provider, vendored or not; empty for a type without
+/// any (or not the provider's). `plan` hides their values.
+pub fn sensitive_paths(type_name: &str, data: bool) -> &'static [PropertyPath] {
+    type Table = [std::collections::HashMap<&'static str, Vec<PropertyPath>>; 2];
+    static TABLE: OnceLock<Table> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut table: Table = Default::default();
+        for line in SENSITIVE.lines().filter(|l| !l.starts_with('#')) {
+            let mut words = line.split(' ');
+            let (Some(kind), Some(name)) = (words.next(), words.next()) else {
+                continue;
+            };
+            let paths = words.map(PropertyPath::from_dotted).collect();
+            table[usize::from(kind == "data")].insert(name, paths);
+        }
+        table
+    });
+    table[usize::from(data)]
+        .get(type_name)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+}
+
 /// The names of every vendored resource type, sorted.
 pub fn resource_type_names() -> impl Iterator<Item = &'static str> {
     TERRAFORM_RESOURCES.iter().map(|(name, _)| *name)
@@ -219,6 +246,60 @@ mod tests {
         let subnet = resource_type("aws_subnet").unwrap();
         assert!(subnet.forces_new("cidr_block"));
         assert!(!subnet.forces_new("map_public_ip_on_launch"));
+    }
+
+    /// The list of every type's sensitive attributes comes from the same provider schema as the type list
+    /// and the vendored blocks, and says the same of the vendored types.
+    #[test]
+    fn sensitive_attributes_of_every_type() {
+        let digest = |text: &str| text.lines().nth(1).map(str::to_owned);
+        assert_eq!(
+            digest(SENSITIVE),
+            digest(include_str!("../data/names/terraform-types.txt"))
+        );
+        let names = |paths: &[PropertyPath]| -> Vec<String> {
+            paths.iter().map(|p| p.as_str().to_owned()).collect()
+        };
+        fn marked(block: &Json, prefix: &str, out: &mut Vec<String>) {
+            for (name, a) in block
+                .get("attributes")
+                .and_then(Json::as_object)
+                .into_iter()
+                .flatten()
+            {
+                if a.get("sensitive") == Some(&Json::Bool(true)) {
+                    out.push(format!("{prefix}{name}"));
+                }
+            }
+            let blocks = block.get("block_types").and_then(Json::as_object);
+            for (name, nested) in blocks.into_iter().flatten() {
+                if let Some(inner) = nested.get("block") {
+                    marked(inner, &format!("{prefix}{name}."), out);
+                }
+            }
+        }
+        let vendored = resource_type_names()
+            .map(|n| (false, n))
+            .chain(data_source_names().map(|n| (true, n)));
+        for (data, name) in vendored {
+            let t = if data {
+                data_source(name)
+            } else {
+                resource_type(name)
+            }
+            .unwrap();
+            let mut expected = Vec::new();
+            marked(t.block(), "", &mut expected);
+            let mut listed = names(sensitive_paths(name, data));
+            expected.sort();
+            listed.sort();
+            assert_eq!(listed, expected, "{name}");
+        }
+        assert_eq!(
+            names(sensitive_paths("aws_kms_ciphertext", false)),
+            ["plaintext"]
+        );
+        assert!(sensitive_paths("aws_vpc", false).is_empty());
     }
 
     #[test]

@@ -138,6 +138,8 @@ fn lower_module(instance: &StackInstance, text: bool) -> Module<ModuleDocument> 
     let env = instance.environment;
     let mut problems = Vec::new();
     let (names, taken) = Names::assign(stack, &mut problems);
+    // The CloudFormation target reports the very same problems, which a synthesis of both shows once.
+    stackwright_lowering::secrets::check(stack, &mut problems);
     let settings = env
         .extensions
         .get::<TerraformSettings>()
@@ -308,6 +310,9 @@ fn lower_module(instance: &StackInstance, text: bool) -> Module<ModuleDocument> 
         }
         if let Some(description) = &parameter.description {
             v.insert("description".into(), description.as_str().into());
+        }
+        if parameter.no_echo {
+            v.insert("sensitive".into(), true.into());
         }
         if !parameter.allowed_values.is_empty() {
             let quoted: Vec<String> = parameter

@@ -1,24 +1,26 @@
 //! A CloudFormation resource's `Properties` against its registry schema.
 
-use crate::{patterns, show, Path, Problem};
+use crate::{patterns, Path, Problem, Show};
 use serde_json::{Map, Value as Json};
 
 /// Checks `properties` (the resource's `Properties` object) against `schema`, a registry resource schema
-/// with `properties`, `definitions`, `required` and `readOnlyProperties`.
+/// with `properties`, `definitions`, `required`, `readOnlyProperties` and `writeOnlyProperties` (whose
+/// values, like those named as secrets, problems describe by their shape only).
 ///
 /// Cheap when nothing is wrong: one pass over each schema node's keywords, no allocation (paths and
 /// messages are built only for a problem; `oneOf`/`anyOf` branches are tried without building any).
 pub fn validate_properties(schema: &Json, properties: &Json) -> Vec<Problem> {
     let mut checker = Checker {
         root: schema,
+        properties,
         problems: Vec::new(),
         probe: false,
         failed: false,
     };
     let root = Path::Root("Properties");
     let Some(given) = properties.as_object() else {
-        checker.report(&root, || {
-            format!("expected an object, found {}", show(properties))
+        checker.report(&root, |show| {
+            format!("expected an object, found {}", show.value(properties))
         });
         return checker.problems;
     };
@@ -32,7 +34,7 @@ pub fn validate_properties(schema: &Json, properties: &Json) -> Vec<Problem> {
             .filter_map(Json::as_str)
             .any(|p| p.strip_prefix("/properties/") == Some(key.as_str()));
         if listed {
-            checker.report(&root.key(key), || {
+            checker.report(&root.key(key), |_| {
                 "is read-only: CloudFormation sets it, a template cannot".into()
             });
         }
@@ -47,6 +49,8 @@ pub fn validate_properties(schema: &Json, properties: &Json) -> Vec<Problem> {
 
 struct Checker<'s> {
     root: &'s Json,
+    /// The resource's properties, where a problem's value is looked up to tell whether it is a secret.
+    properties: &'s Json,
     problems: Vec<Problem>,
     /// Only whether anything is wrong matters (a `oneOf`/`anyOf` branch being tried): no problem is
     /// built, `failed` is set.
@@ -164,16 +168,69 @@ fn has_type(t: &str, value: &Json) -> bool {
 }
 
 impl<'s> Checker<'s> {
-    /// Records a problem at `path`; in a probe, only that there is one.
-    fn report(&mut self, path: &Path, message: impl FnOnce() -> String) {
+    /// Records a problem at `path`, whose message shows the value as [`Show`] says; in a probe, only that
+    /// there is one.
+    fn report(&mut self, path: &Path, message: impl FnOnce(Show) -> String) {
         if self.probe {
             self.failed = true;
             return;
         }
+        let secret = self.is_secret(&path.segments());
         self.problems.push(Problem {
             path: path.render(),
-            message: message(),
+            message: message(Show { secret }),
         });
+    }
+
+    /// Whether the value at `segments` of the properties is a secret or holds one: a write-only property
+    /// (or an object above one), the value of a `{Name, Value}` pair named as a secret, or a secret by
+    /// its names (see [`crate::named_secret`]).
+    fn is_secret(&self, segments: &[String]) -> bool {
+        let write_only = self.root["writeOnlyProperties"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Json::as_str)
+            .filter_map(|p| p.strip_prefix("/properties/"));
+        for pointer in write_only {
+            let covers = pointer
+                .split('/')
+                .zip(segments)
+                .all(|(p, s)| p == s || (p == "*" && s.bytes().all(|b| b.is_ascii_digit())));
+            if covers {
+                return true;
+            }
+        }
+        let value = segments
+            .iter()
+            .try_fold(self.properties, |node, s| match node {
+                Json::Object(map) => map.get(s),
+                Json::Array(items) => items.get(s.parse::<usize>().ok()?),
+                _ => None,
+            });
+        if let Some((last, parent)) = segments.split_last() {
+            let parent = parent
+                .iter()
+                .try_fold(self.properties, |node, s| match node {
+                    Json::Object(map) => map.get(s),
+                    Json::Array(items) => items.get(s.parse::<usize>().ok()?),
+                    _ => None,
+                });
+            let pair = parent.filter(|p| p.is_object()).and_then(|p| {
+                stackwright_schema::secrets::pair_secret(
+                    stackwright_schema::secrets::JsonTree::plain(p),
+                )
+            });
+            if pair.is_some() && stackwright_schema::secrets::PAIR_VALUES.contains(&last.as_str()) {
+                return true;
+            }
+        }
+        crate::named_secret(
+            segments,
+            value,
+            stackwright_schema::secrets::Style::Pascal,
+            &is_intrinsic,
+        )
     }
 
     /// Follows `$ref: #/definitions/Name` chains.
@@ -203,9 +260,9 @@ impl<'s> Checker<'s> {
         }
         if let Some(allowed) = schema.enumeration {
             if !allowed.iter().any(|a| loosely_equal(a, value)) {
-                self.report(path, || {
-                    let list: Vec<String> = allowed.iter().map(show).collect();
-                    format!("{} is not one of {}", show(value), list.join(", "))
+                self.report(path, |show| {
+                    let list: Vec<String> = allowed.iter().map(crate::show).collect();
+                    format!("{} is not one of {}", show.value(value), list.join(", "))
                 });
             }
         }
@@ -226,6 +283,7 @@ impl<'s> Checker<'s> {
             let fits = branches.iter().any(|b| {
                 let mut trial = Checker {
                     root: self.root,
+                    properties: self.properties,
                     problems: Vec::new(),
                     probe: true,
                     failed: false,
@@ -234,8 +292,11 @@ impl<'s> Checker<'s> {
                 !trial.failed
             });
             if !fits {
-                self.report(path, || {
-                    format!("{} does not match any of the allowed shapes", show(value))
+                self.report(path, |show| {
+                    format!(
+                        "{} does not match any of the allowed shapes",
+                        show.value(value)
+                    )
                 });
             }
         }
@@ -256,13 +317,17 @@ impl<'s> Checker<'s> {
             _ => return true,
         };
         if !fits {
-            self.report(path, || {
+            self.report(path, |show| {
                 let types: Vec<&str> = match schema.type_ {
                     Some(Json::String(t)) => vec![t.as_str()],
                     Some(Json::Array(ts)) => ts.iter().filter_map(Json::as_str).collect(),
                     _ => Vec::new(),
                 };
-                format!("expected {}, found {}", types.join(" or "), show(value))
+                format!(
+                    "expected {}, found {}",
+                    types.join(" or "),
+                    show.value(value)
+                )
             });
         }
         fits
@@ -272,23 +337,31 @@ impl<'s> Checker<'s> {
         if schema.min_length.is_some() || schema.max_length.is_some() {
             let length = text.chars().count() as u64;
             if let Some(min) = schema.min_length.filter(|&min| length < min) {
-                self.report(path, || {
-                    format!("`{text}` is {length} characters long; expected at least {min}")
+                self.report(path, |show| {
+                    if show.secret {
+                        format!("{}, expected at least {min}", show.text(text))
+                    } else {
+                        format!("`{text}` is {length} characters long; expected at least {min}")
+                    }
                 });
             }
             if let Some(max) = schema.max_length.filter(|&max| length > max) {
-                self.report(path, || {
-                    format!(
-                        "{} is {length} characters long; expected at most {max}",
-                        show(&Json::String(text.to_owned()))
-                    )
+                self.report(path, |show| {
+                    if show.secret {
+                        format!("{}, expected at most {max}", show.text(text))
+                    } else {
+                        format!(
+                            "{} is {length} characters long; expected at most {max}",
+                            crate::show(&Json::String(text.to_owned()))
+                        )
+                    }
                 });
             }
         }
         if let Some(pattern) = schema.pattern {
             if patterns::matches(pattern, text) == Some(false) {
-                self.report(path, || {
-                    format!("`{text}` does not match the pattern `{pattern}`")
+                self.report(path, |show| {
+                    format!("{} does not match the pattern `{pattern}`", show.text(text))
                 });
             }
         }
@@ -296,22 +369,36 @@ impl<'s> Checker<'s> {
 
     fn number(&mut self, schema: &Keywords<'s>, n: f64, path: &Path) {
         if let Some(min) = schema.minimum.filter(|&min| n < min) {
-            self.report(path, || format!("{n} is below the minimum {min}"));
+            self.report(path, |show| {
+                let n = if show.secret {
+                    "a number".into()
+                } else {
+                    n.to_string()
+                };
+                format!("{n} is below the minimum {min}")
+            });
         }
         if let Some(max) = schema.maximum.filter(|&max| n > max) {
-            self.report(path, || format!("{n} is above the maximum {max}"));
+            self.report(path, |show| {
+                let n = if show.secret {
+                    "a number".into()
+                } else {
+                    n.to_string()
+                };
+                format!("{n} is above the maximum {max}")
+            });
         }
     }
 
     fn array(&mut self, schema: &Keywords<'s>, items: &[Json], path: &Path) {
         let count = items.len() as u64;
         if let Some(min) = schema.min_items.filter(|&min| count < min) {
-            self.report(path, || {
+            self.report(path, |_| {
                 format!("has {count} items; expected at least {min}")
             });
         }
         if let Some(max) = schema.max_items.filter(|&max| count > max) {
-            self.report(path, || {
+            self.report(path, |_| {
                 format!("has {count} items; expected at most {max}")
             });
         }
@@ -337,7 +424,7 @@ impl<'s> Checker<'s> {
             .filter_map(Json::as_str)
         {
             if !map.contains_key(required) {
-                self.report(path, || format!("missing required property `{required}`"));
+                self.report(path, |_| format!("missing required property `{required}`"));
             }
         }
         let patterns = schema.pattern_properties;
@@ -358,7 +445,7 @@ impl<'s> Checker<'s> {
             if let Some((_, property)) = by_pattern {
                 self.value(property, value, &child);
             } else if closed && declared.is_some() {
-                self.report(&child, || {
+                self.report(&child, |_| {
                     let known: Vec<&str> = declared
                         .into_iter()
                         .flat_map(|d| d.keys())
@@ -462,6 +549,70 @@ mod tests {
             json!({"ImageId": "ami-1", "MetadataOptions": {"HttpPutResponseHopLimit": "2"}, "Mode": 3}),
             &[],
         );
+    }
+
+    /// A problem with a secret gives its shape, never its characters: a write-only property, a value
+    /// named as a secret, a `{Name, Value}` pair named as one, and an object holding one.
+    #[test]
+    fn secrets_are_described_by_their_shape() {
+        let schema = json!({
+            "definitions": {
+                "Pair": {"type": "object", "properties": {
+                    "Name": {"type": "string"}, "Value": {"type": "string", "maxLength": 4}}},
+                "ApiKey": {"type": "object", "additionalProperties": false, "properties": {
+                    "ApiKeyName": {"type": "string"}, "ApiKeyValue": {"type": "string", "maxLength": 8}}}
+            },
+            "properties": {
+                "AuthParameters": {"type": "object", "properties": {
+                    "ApiKeyAuthParameters": {"$ref": "#/definitions/ApiKey"}}},
+                "Opaque": {"type": "string", "pattern": "^[a-z]+$"},
+                "ClientSecret": {"type": "string", "pattern": "^[a-z]+$", "minLength": 40},
+                "Variables": {"type": "object", "patternProperties": {".*": {"type": "string", "maxLength": 3}}},
+                "Environment": {"type": "array", "items": {"$ref": "#/definitions/Pair"}},
+                "Settings": {"type": "string"}
+            },
+            "writeOnlyProperties": ["/properties/AuthParameters/ApiKeyAuthParameters/ApiKeyValue", "/properties/Opaque"]
+        });
+        let secret = "sk-live-0123456789abcdef0123456789abcdef0123456789abcdef";
+        let properties = json!({
+            "AuthParameters": {"ApiKeyAuthParameters": {"ApiKeyName": "x-api-key", "ApiKeyValue": secret}},
+            "Opaque": "Op4que-Value",
+            "ClientSecret": "S3CRET",
+            "Variables": {"API_TOKEN": "tok-tok", "PLAIN": "visible"},
+            "Environment": [{"Name": "DB_PASSWORD", "Value": "hunter2"}],
+            "Settings": {"password": "pw-in-object"}
+        });
+        let found: Vec<String> = validate_properties(&schema, &properties)
+            .into_iter()
+            .map(|p| format!("{}: {}", p.path, p.message))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "Properties.AuthParameters.ApiKeyAuthParameters.ApiKeyValue: a string of 56 characters, \
+                 expected at most 8",
+                "Properties.Opaque: a string of 12 characters does not match the pattern `^[a-z]+$`",
+                "Properties.ClientSecret: a string of 6 characters, expected at least 40",
+                "Properties.ClientSecret: a string of 6 characters does not match the pattern `^[a-z]+$`",
+                "Properties.Variables.API_TOKEN: a string of 7 characters, expected at most 3",
+                "Properties.Variables.PLAIN: \"visible\" is 7 characters long; expected at most 3",
+                "Properties.Environment.0.Value: a string of 7 characters, expected at most 4",
+                "Properties.Settings: expected string, found an object with 1 key",
+            ]
+        );
+        for text in [
+            secret,
+            "Op4que",
+            "S3CRET",
+            "tok-tok",
+            "hunter2",
+            "pw-in-object",
+        ] {
+            assert!(
+                !found.iter().any(|f| f.contains(text)),
+                "{text} in {found:?}"
+            );
+        }
     }
 
     #[test]

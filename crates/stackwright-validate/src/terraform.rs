@@ -1,7 +1,7 @@
 //! A Terraform resource or data block against the provider schema's block.
 
 use crate::cloudformation::closest;
-use crate::{show, Path, Problem};
+use crate::{Path, Problem, Show};
 use serde_json::{Map, Value as Json};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -19,7 +19,8 @@ const META_ARGUMENTS: &[&str] = &[
 ];
 
 /// Checks a resource or data source body against `block`, the provider schema's `block` object
-/// (`attributes`, `block_types`). `block` is `'static` (the vendored schemas are parsed once and kept):
+/// (`attributes`, `block_types`). A problem with the value of a `sensitive` attribute, or of one named as
+/// a secret, gives the value's shape only. `block` is `'static` (the vendored schemas are parsed once and kept):
 /// what each block requires is then read from it once per thread, not once per body.
 pub fn validate_block(block: &'static Json, body: &Map<String, Json>) -> Vec<Problem> {
     let mut problems = Vec::new();
@@ -110,10 +111,11 @@ fn check_block(
                 });
                 continue;
             }
+            let sensitive = attribute.get("sensitive") == Some(&Json::Bool(true));
             if let Some(ty) = attribute.get("type") {
-                check_type(ty, value, &child, problems);
+                check_type(ty, value, &child, sensitive, problems);
             } else if let Some(nested) = attribute.get("nested_type") {
-                check_nested(nested, value, &child, problems);
+                check_nested(nested, value, &child, sensitive, problems);
             }
             continue;
         }
@@ -147,14 +149,30 @@ fn is_template(value: &Json) -> bool {
         .any(|i| bytes[i] == b'$' && bytes[i + 1] == b'{' && (i == 0 || bytes[i - 1] != b'$'))
 }
 
-fn check_type(ty: &Json, value: &Json, path: &Path, problems: &mut Vec<Problem>) {
+/// How a problem at `path` shows `value`: its shape only for a `sensitive` attribute's value or a
+/// secret by its names.
+fn shown(path: &Path, value: &Json, sensitive: bool) -> Show {
+    let secret = sensitive
+        || crate::named_secret(
+            &path.segments(),
+            Some(value),
+            stackwright_schema::secrets::Style::Snake,
+            &|_| false,
+        );
+    Show { secret }
+}
+
+fn check_type(ty: &Json, value: &Json, path: &Path, sensitive: bool, problems: &mut Vec<Problem>) {
     if is_template(value) {
         return;
     }
     let mut wrong = |expected: &str| {
         problems.push(Problem {
             path: path.render(),
-            message: format!("expected {expected}, found {}", show(value)),
+            message: format!(
+                "expected {expected}, found {}",
+                shown(path, value, sensitive).value(value)
+            ),
         })
     };
     match ty {
@@ -171,7 +189,7 @@ fn check_type(ty: &Json, value: &Json, path: &Path, problems: &mut Vec<Problem>)
             (Some("list" | "set"), Some(element)) => match value {
                 Json::Array(items) => {
                     for (i, item) in items.iter().enumerate() {
-                        check_type(element, item, &path.index(i), problems);
+                        check_type(element, item, &path.index(i), sensitive, problems);
                     }
                 }
                 _ => wrong("a list"),
@@ -179,7 +197,7 @@ fn check_type(ty: &Json, value: &Json, path: &Path, problems: &mut Vec<Problem>)
             (Some("map"), Some(element)) => match value {
                 Json::Object(entries) => {
                     for (k, v) in entries {
-                        check_type(element, v, &path.key(k), problems);
+                        check_type(element, v, &path.key(k), sensitive, problems);
                     }
                 }
                 _ => wrong("a map"),
@@ -188,7 +206,7 @@ fn check_type(ty: &Json, value: &Json, path: &Path, problems: &mut Vec<Problem>)
                 Json::Object(entries) => {
                     for (k, v) in entries {
                         match fields.get(k) {
-                            Some(field) => check_type(field, v, &path.key(k), problems),
+                            Some(field) => check_type(field, v, &path.key(k), sensitive, problems),
                             None => problems.push(Problem {
                                 path: path.key(k).render(),
                                 message: format!("unknown field `{k}`"),
@@ -205,7 +223,13 @@ fn check_type(ty: &Json, value: &Json, path: &Path, problems: &mut Vec<Problem>)
 }
 
 /// Framework-style attributes with nested attributes (`nested_type`).
-fn check_nested(nested: &'static Json, value: &Json, path: &Path, problems: &mut Vec<Problem>) {
+fn check_nested(
+    nested: &'static Json,
+    value: &Json,
+    path: &Path,
+    sensitive: bool,
+    problems: &mut Vec<Problem>,
+) {
     if is_template(value) {
         return;
     }
@@ -222,7 +246,10 @@ fn check_nested(nested: &'static Json, value: &Json, path: &Path, problems: &mut
     if let Some(expected) = expected {
         problems.push(Problem {
             path: path.render(),
-            message: format!("expected {expected}, found {}", show(value)),
+            message: format!(
+                "expected {expected}, found {}",
+                shown(path, value, sensitive).value(value)
+            ),
         });
         return;
     }
@@ -275,7 +302,10 @@ fn for_each_instance(
                     Some(body) => check(body, &path.key(k), problems),
                     None => problems.push(Problem {
                         path: path.key(k).render(),
-                        message: format!("expected an object, found {}", show(v)),
+                        message: format!(
+                            "expected an object, found {}",
+                            shown(&path.key(k), v, false).value(v)
+                        ),
                     }),
                 }
             }
@@ -287,14 +317,20 @@ fn for_each_instance(
                     Some(body) => check(body, &path.index(i), problems),
                     None => problems.push(Problem {
                         path: path.index(i).render(),
-                        message: format!("expected an object, found {}", show(item)),
+                        message: format!(
+                            "expected an object, found {}",
+                            shown(&path.index(i), item, false).value(item)
+                        ),
                     }),
                 }
             }
         }
         _ => problems.push(Problem {
             path: path.render(),
-            message: format!("expected a block (an object), found {}", show(value)),
+            message: format!(
+                "expected a block (an object), found {}",
+                shown(path, value, false).value(value)
+            ),
         }),
     }
 }
@@ -370,6 +406,36 @@ mod tests {
             [
                 "config.mdoe: unknown attribute or block `mdoe`; did you mean `mode`?",
                 "rules.0: missing required attribute `name`"
+            ]
+        );
+    }
+
+    /// A problem with a `sensitive` attribute's value, or one named as a secret, gives its shape.
+    #[test]
+    fn secrets_are_described_by_their_shape() {
+        let block: &'static Json = Box::leak(Box::new(json!({"attributes": {
+            "value": {"type": "number", "optional": true, "sensitive": true},
+            "api_key": {"type": "bool", "optional": true},
+            "environment": {"type": ["map", "bool"], "optional": true},
+            "other": {"type": "number", "optional": true}
+        }})));
+        let found: Vec<String> = validate_block(
+            block,
+            json!({"value": "s3cr3t-value", "api_key": "k3y-value", "environment": {"DB_PASSWORD": "pw-value"},
+                   "other": "plain"})
+            .as_object()
+            .unwrap(),
+        )
+        .into_iter()
+        .map(|p| format!("{}: {}", p.path, p.message))
+        .collect();
+        assert_eq!(
+            found,
+            [
+                "value: expected number, found a string of 12 characters",
+                "api_key: expected bool, found a string of 9 characters",
+                "environment.DB_PASSWORD: expected bool, found a string of 8 characters",
+                "other: expected number, found \"plain\"",
             ]
         );
     }

@@ -1319,7 +1319,7 @@ fn bad_data_and_operations_input_is_located() {
             "0 evaluation periods: expected at least 1",
             "alarm threshold NaN: expected a finite number",
             "2 datapoints to alarm: expected 1 to the 0 evaluation periods",
-            "string list value `a,b` contains `,`",
+            "string list value 1 contains `,`",
             "invalid SSM parameter name `app/list`: a hierarchical name must start with `/`",
             "password length 4: expected 8 to 4096 characters",
             "log group encryption key `Key` does not let CloudWatch Logs use it",

@@ -16,6 +16,7 @@ mod removal;
 mod renames;
 mod replicated_service;
 mod rule_names;
+mod secrets;
 mod support;
 mod templating;
 mod validation;
