@@ -55,17 +55,7 @@ fn nowhere(secrets: &[&str], stdout: &str, stderr: &str, root: &Path) {
 /// nothing written, and none of `secrets` anywhere. Returns stderr.
 #[track_caller]
 fn refused<C>(app: &App<C>, expected: &[&str], secrets: &[&str]) -> String {
-    let scratch = tempfile::tempdir().unwrap();
-    let out = scratch.path().join("out");
-    let (code, stdout, stderr) = run(app, &["synth", "--out", out.to_str().unwrap()]);
-    assert_eq!(code, 1, "stdout: {stdout}\nstderr: {stderr}");
-    for fragment in expected {
-        assert!(
-            stderr.contains(fragment),
-            "missing `{fragment}` in:\n{stderr}"
-        );
-    }
-    assert!(!out.exists(), "an artifact was written despite errors");
+    let (stdout, stderr, scratch) = crate::support::fails_with_output(app, expected);
     nowhere(secrets, &stdout, &stderr, scratch.path());
     stderr
 }

@@ -18,6 +18,14 @@ pub fn run<C>(app: &App<C>, args: &[&str]) -> (u8, String, String) {
 /// Synthesizes through the real CLI into a fresh directory and expects failure: exit code 1, every
 /// `expected` fragment in the rendered errors, and nothing written. Returns the rendered errors.
 pub fn fails<C>(app: &App<C>, expected: &[&str]) -> String {
+    fails_with_output(app, expected).1
+}
+
+/// [`fails`], returning stdout, stderr and the scratch directory that held `out` (empty, as checked).
+pub fn fails_with_output<C>(
+    app: &App<C>,
+    expected: &[&str],
+) -> (String, String, tempfile::TempDir) {
     let scratch = tempfile::tempdir().unwrap();
     let out = scratch.path().join("out");
     let (code, stdout, stderr) = run(app, &["synth", "--out", out.to_str().unwrap()]);
@@ -34,7 +42,7 @@ pub fn fails<C>(app: &App<C>, expected: &[&str]) -> String {
         leftovers.is_empty(),
         "staging files left behind: {leftovers:?}"
     );
-    stderr
+    (stdout, stderr, scratch)
 }
 
 /// `file:line:` of the line `below` lines under the caller's, where a test declares the faulty builder.
