@@ -7,6 +7,7 @@
 //! terminal, and with `stackwright-tree` (which it calls for every read and write of an artifact tree) the
 //! only one that touches files.
 
+mod ci;
 mod cli;
 mod commands;
 mod moves;

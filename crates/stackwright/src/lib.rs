@@ -57,6 +57,11 @@ pub mod cloudformation {
     pub use stackwright_aws::raw::CloudFormationRaw as Raw;
 }
 
+/// Settings of the generated CI pipelines (`ci`): an environment's approval environment and deploy role.
+pub mod ci {
+    pub use stackwright_ci::{CiEnvironment, CiSettings};
+}
+
 pub use cloudformation as cfn;
 pub use terraform as tf;
 
