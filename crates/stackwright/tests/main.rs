@@ -4,6 +4,7 @@ mod bad_input;
 mod catalog_a;
 mod catalog_b;
 mod catalog_replication;
+mod ci;
 mod cli;
 mod concurrency;
 mod corpus;
