@@ -87,6 +87,9 @@ pub struct Listed {
     /// The teardown command of a kept artifact, for a POSIX shell.
     #[serde(default)]
     pub destroy: Option<String>,
+    /// The same as argument vectors.
+    #[serde(default)]
+    pub destroy_argv: Option<Vec<Vec<String>>>,
     /// Where Terraform keeps the module's state (`{"backend": "local"|"s3", ..}`).
     #[serde(default)]
     pub state: Option<serde_json::Value>,
@@ -310,7 +313,17 @@ impl Rollout {
                     continue;
                 };
                 check_text(&place, destroy, &mut problems);
-                push_line(&mut teardown, a, role, None, destroy);
+                push_line(&mut teardown, a, role.clone(), None, destroy);
+                if options.target == Target::CloudFormation {
+                    // `delete-stack` returns at once: the next stack (its producer) may go only once
+                    // this one is gone, and a failed deletion must fail the job.
+                    match a.destroy_argv.as_deref().and_then(wait_for_delete) {
+                        Some(wait) => push_line(&mut teardown, a, role, None, &wait),
+                        None => problems.push(format!(
+                            "{place}: its `destroy_argv` is not one `aws cloudformation delete-stack                              --stack-name NAME --region REGION`"
+                        )),
+                    }
+                }
                 continue;
             }
             let (Some(wave), Some(deploy)) = (a.wave, &a.deploy) else {
@@ -405,6 +418,41 @@ fn batches(wave: usize, units: Vec<Unit>) -> Vec<Batch> {
         }
     }
     out
+}
+
+/// `aws cloudformation wait stack-delete-complete` for the stack and region of a `delete-stack` command
+/// (the listing's argument vector; its values quoted by shlex).
+fn wait_for_delete(argv: &[Vec<String>]) -> Option<String> {
+    let [program] = argv else {
+        return None;
+    };
+    let [aws, cloudformation, delete, stack_option, stack, region_option, region] =
+        program.as_slice()
+    else {
+        return None;
+    };
+    let expected = [
+        (aws, "aws"),
+        (cloudformation, "cloudformation"),
+        (delete, "delete-stack"),
+        (stack_option, "--stack-name"),
+        (region_option, "--region"),
+    ];
+    if expected.iter().any(|(word, want)| word.as_str() != *want) {
+        return None;
+    }
+    let words = [
+        "aws",
+        "cloudformation",
+        "wait",
+        "stack-delete-complete",
+        "--stack-name",
+        stack,
+        "--region",
+        region,
+    ]
+    .map(String::from);
+    Some(shell(&words))
 }
 
 /// Whether a Terraform module keeps its state in a local file.

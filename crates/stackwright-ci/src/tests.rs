@@ -33,6 +33,8 @@ fn removed(env: &str, stack: &str, teardown_wave: usize) -> Value {
         "resources": 1, "wave": null, "depends_on": [], "deploy": null, "state": null,
         "deploy_argv": null, "removed": true, "teardown_wave": teardown_wave,
         "destroy": format!("aws cloudformation delete-stack --stack-name shop-{env}-{stack} --region us-west-2"),
+        "destroy_argv": [["aws", "cloudformation", "delete-stack", "--stack-name",
+                          format!("shop-{env}-{stack}"), "--region", "us-west-2"]],
     })
 }
 
@@ -230,7 +232,9 @@ fn teardown_is_one_manual_job_per_environment_consumers_first() {
         job["script"],
         json!([
             "aws cloudformation delete-stack --stack-name shop-old-service --region us-west-2 || exit 1",
+            "aws cloudformation wait stack-delete-complete --stack-name shop-old-service --region us-west-2 || exit 1",
             "aws cloudformation delete-stack --stack-name shop-old-network --region us-west-2 || exit 1",
+            "aws cloudformation wait stack-delete-complete --stack-name shop-old-network --region us-west-2 || exit 1",
         ])
     );
     let w = workflow(&l, &options(Target::CloudFormation));
