@@ -77,7 +77,8 @@ pub(crate) fn pipeline(rollout: &Rollout, options: &Options) -> String {
         stages.push(stage.clone().into());
         for unit in units {
             let mut job = aws_job(rollout, unit, &stage);
-            job["rules"] = json!([ { "if": format!("$CI_COMMIT_BRANCH == \"{}\"", options.branch) } ]);
+            job["rules"] =
+                json!([ { "if": format!("$CI_COMMIT_BRANCH == \"{}\"", options.branch) } ]);
             if let Some(gate) = &unit.gate {
                 job["environment"] = json!({ "name": gate, "action": "start" });
             }

@@ -100,7 +100,11 @@ impl CiArgs {
                 selection.push(value.clone());
             }
         }
-        let mut build = vec!["cargo".to_owned(), "build".to_owned(), "--locked".to_owned()];
+        let mut build = vec![
+            "cargo".to_owned(),
+            "build".to_owned(),
+            "--locked".to_owned(),
+        ];
         build.extend(selection.iter().cloned());
         let mut run = vec![
             "cargo".to_owned(),
@@ -211,7 +215,11 @@ pub(crate) fn run(
         let _ = writeln!(
             stderr,
             "error: {} not what `ci` generates from the definition and `{}`:",
-            if stale.len() == 1 { "a pipeline is" } else { "pipelines are" },
+            if stale.len() == 1 {
+                "a pipeline is"
+            } else {
+                "pipelines are"
+            },
             args.out.display()
         );
         for (path, _) in &stale {

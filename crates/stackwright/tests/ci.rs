@@ -97,17 +97,29 @@ fn jobs_follow_lists_waves_with_a_concurrency_group_per_environment() {
             .map(|(id, _)| id.as_str())
             .collect();
         assert_eq!(holders.len(), 1, "{line} in {holders:?}");
-        assert!(holders[0].starts_with(&format!("deploy-w{wave}-")), "{holders:?}");
+        assert!(
+            holders[0].starts_with(&format!("deploy-w{wave}-")),
+            "{holders:?}"
+        );
         let job = &gitlab[format!("deploy w{wave} {env}").as_str()];
         assert_eq!(job["script"][0], line.as_str(), "{job}");
         assert_eq!(job["stage"], format!("deploy-w{wave}-1").as_str());
-        assert_eq!(job["resource_group"], format!("stackwright-shop-{env}").as_str());
+        assert_eq!(
+            job["resource_group"],
+            format!("stackwright-shop-{env}").as_str()
+        );
     }
     // Wave 1 before wave 2; production behind its approval environment, with its own role.
     let ids: Vec<&str> = jobs.keys().map(String::as_str).collect();
     assert_eq!(
         ids,
-        ["check", "deploy-w1-1", "deploy-w1-2", "deploy-w2-1", "deploy-w2-2"]
+        [
+            "check",
+            "deploy-w1-1",
+            "deploy-w1-2",
+            "deploy-w2-1",
+            "deploy-w2-2"
+        ]
     );
     assert_eq!(jobs["deploy-w2-1"]["needs"], "deploy-w1-2");
     assert_eq!(jobs["deploy-w1-2"]["environment"], "production");
@@ -122,7 +134,10 @@ fn jobs_follow_lists_waves_with_a_concurrency_group_per_environment() {
         );
         assert_eq!(jobs[*id]["strategy"]["max-parallel"], 3);
     }
-    assert_eq!(gitlab["deploy w1 prod"]["environment"]["name"], "production");
+    assert_eq!(
+        gitlab["deploy w1 prod"]["environment"]["name"],
+        "production"
+    );
 }
 
 #[test]

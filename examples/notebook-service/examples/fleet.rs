@@ -22,14 +22,13 @@ fn environment(i: usize) -> Environment<Sizing> {
     } else {
         format!("prod-{i:03}")
     };
-    let env = Environment::new(name, account, region, Sizing::new(2, "m5.large")).terraform_backend(
-        Backend::S3 {
+    let env = Environment::new(name, account, region, Sizing::new(2, "m5.large"))
+        .terraform_backend(Backend::S3 {
             bucket: "notebook-fleet-state".into(),
             region: "us-east-1".into(),
             key: None,
             dynamodb_table: Some("notebook-fleet-locks".into()),
-        },
-    );
+        });
     if staging {
         env
     } else {
