@@ -68,13 +68,32 @@ fn check(options: &Options) -> Value {
     let mut ci = vec!["ci".to_owned(), "--check".to_owned()];
     ci.extend(options.ci_arguments.iter().cloned());
     let ci: Vec<&str> = ci.iter().map(String::as_str).collect();
+    let (present, fallback) = crate::without_base_tree(&against);
     let plan = format!(
-        "set +e\n{json} > plan.json\ncode=$?\n{markdown} > plan.md\nset -e\n\
-         # plan: 0 no change, 2 changes, 3 data loss, 1 error\n\
-         if [ \"$code\" = 1 ]; then echo '::error::plan failed'; exit 1; fi\n\
+        "if {present}; then\n\
+         \x20 set +e\n  {json} > plan.json\n  code=$?\n  {markdown} > plan.md\n  set -e\n\
+         \x20 # plan: 0 no change, 2 changes, 3 data loss, 1 error\n\
+         \x20 if [ \"$code\" = 1 ]; then echo '::error::plan failed'; exit 1; fi\n\
+         else\n{fallback}\nfi\n\
          {{ printf '%s\\n' '{PLAN_COMMENT_MARKER}'; cat plan.md; }} > comment.md\n",
-        json = run(&["plan", "--against", &against, "--format", "json"]),
-        markdown = run(&["plan", "--against", &against, "--format", "markdown"]),
+        json = run(&[
+            "plan",
+            "--target",
+            options.target.name(),
+            "--against",
+            &against,
+            "--format",
+            "json"
+        ]),
+        markdown = run(&[
+            "plan",
+            "--target",
+            options.target.name(),
+            "--against",
+            &against,
+            "--format",
+            "markdown"
+        ]),
     );
     let comment = format!(
         "id=$(gh api \"repos/$GITHUB_REPOSITORY/issues/$PR/comments\" --paginate \

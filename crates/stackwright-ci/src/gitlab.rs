@@ -146,6 +146,7 @@ fn check_jobs(jobs: &mut Map<String, Value>, options: &Options) {
         }),
     );
     let against = format!("{BASE_CHECKOUT}/{}", options.out);
+    let (present, fallback) = crate::without_base_tree(&against);
     jobs.insert(
         "plan".into(),
         json!({
@@ -156,8 +157,14 @@ fn check_jobs(jobs: &mut Map<String, Value>, options: &Options) {
                 "git fetch --depth=1 origin \"$CI_MERGE_REQUEST_DIFF_BASE_SHA\"",
                 format!("git worktree add --detach {BASE_CHECKOUT} FETCH_HEAD"),
                 // plan: 0 no change, 2 changes, 3 data loss, 1 error (the only failure here).
-                format!("{} > plan.json || [ $? -ne 1 ]", run(&["plan", "--against", &against, "--format", "json"])),
-                format!("{} > plan.md || [ $? -ne 1 ]", run(&["plan", "--against", &against, "--format", "markdown"])),
+                format!(
+                    "if {present}; then\n\
+                     \x20 {} > plan.json || [ $? -ne 1 ]\n\
+                     \x20 {} > plan.md || [ $? -ne 1 ]\n\
+                     else\n{fallback}\nfi",
+                    run(&["plan", "--target", options.target.name(), "--against", &against, "--format", "json"]),
+                    run(&["plan", "--target", options.target.name(), "--against", &against, "--format", "markdown"]),
+                ),
             ],
             "artifacts": { "paths": ["plan.json", "plan.md"], "expire_in": "1 week" },
         }),

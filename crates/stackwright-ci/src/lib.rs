@@ -560,6 +560,24 @@ fn check_text(place: &str, text: &str, problems: &mut Vec<String>) {
     }
 }
 
+/// The shell lines that stand in for a plan when the base branch has no committed tree at `against`
+/// (the first pull request): `(test, fallback)`, where `test` succeeds when the tree is there and
+/// `fallback` writes `plan.json` and `plan.md` saying that every stack is new.
+pub(crate) fn without_base_tree(against: &str) -> (String, String) {
+    let manifest = shell(&[format!("{against}/manifest.json")]);
+    let message = format!(
+        "The base branch has no committed artifact tree (`{against}`): every stack of this change is new."
+    );
+    (
+        format!("[ -e {manifest} ]"),
+        format!(
+            "  printf '%s\\n' '{{\"data_loss\": false, \"summary\": {{\"refused\": 0}}}}' > plan.json\n\
+             \x20 printf '%s\\n' {} > plan.md",
+            shell(&[message])
+        ),
+    )
+}
+
 /// `words` as one shell line (each quoted by shlex as needed).
 pub(crate) fn shell(words: &[String]) -> String {
     shlex::try_join(words.iter().map(String::as_str))

@@ -131,6 +131,28 @@ fn github_jobs_follow_the_waves_one_after_the_other() {
         gated["strategy"]["matrix"]["include"][0]["role"],
         "arn:aws:iam::444444444444:role/deployer-production"
     );
+    // The pull-request plan compares the deployed target with the base branch's committed tree, or
+    // says that there is none.
+    let plan = jobs["check"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "plan against the base branch")
+        .unwrap()["run"]
+        .as_str()
+        .unwrap();
+    assert!(
+        plan.starts_with("if [ -e .stackwright-base/out/manifest.json ]; then\n"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("cargo run --locked -q -- plan --target terraform --against .stackwright-base/out --format json > plan.json\n"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("The base branch has no committed artifact tree"),
+        "{plan}"
+    );
     for id in &ids[1..] {
         let job = &jobs[*id];
         assert_eq!(
@@ -327,6 +349,15 @@ fn problems_are_reported_together_with_their_values() {
     );
     assert!(
         problems.contains("the deploy role of environment `production` gives `arn:aws:iam::111111111111:role/x` for environment `production`: expected an IAM role ARN in its account 444444444444"),
+        "{problems}"
+    );
+    let mut odd = removed("old", "web", 1);
+    odd["destroy_argv"] = json!([["aws", "cloudformation", "delete-stack"]]);
+    let problems = generate(&listing(vec![odd]), &options(Target::CloudFormation))
+        .unwrap_err()
+        .join("\n");
+    assert!(
+        problems.contains("environment `old`, stack `web` (out/cloudformation/old/web.template.json): its `destroy_argv` is not one `aws cloudformation delete-stack"),
         "{problems}"
     );
     let nothing = generate(&listing(vec![]), &options(Target::Terraform)).unwrap_err();
