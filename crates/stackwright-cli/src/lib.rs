@@ -15,9 +15,11 @@ mod parallel;
 mod plan;
 mod removed;
 mod render;
+mod stackset;
 mod synth;
 
 pub use cli::{run, run_with};
+pub use stackset::stack_set;
 pub use stackwright_tree::{write_tree, Written};
 pub use synth::{
     synthesize, synthesize_into, waves, Artifact, Request, SynthError, Synthesis, Target,

@@ -170,10 +170,7 @@ pub fn compile(
         return Err(problems);
     }
     let name = format!("{app}-{}", fleet.name);
-    let merged = match merge::merge(app, fleet, members, locate) {
-        Ok(merged) => merged,
-        Err(found) => return Err(found),
-    };
+    let merged = merge::merge(app, fleet, members, locate)?;
     let body = serde_json::to_string(&merged.template).expect("JSON serializes");
     if body.len() > TEMPLATE_BODY_LIMIT {
         problems.push(fleet_problem(
@@ -248,10 +245,7 @@ pub fn compile(
         properties.insert("Capabilities".into(), json!(capabilities));
     }
     properties.insert("ManagedExecution".into(), json!({ "Active": true }));
-    properties.insert(
-        "OperationPreferences".into(),
-        preferences(fleet, members),
-    );
+    properties.insert("OperationPreferences".into(), preferences(fleet, members));
     properties.insert("Parameters".into(), json!(merged.parameters));
     let groups: Vec<Value> = fleet
         .members
@@ -396,10 +390,11 @@ fn check(app: &str, fleet: &Fleet, members: &[MemberTemplate]) -> Vec<Diagnostic
             DeploymentTarget::Account => t.account,
             DeploymentTarget::OrganizationalUnit(ou) => ou.as_str(),
         };
-        if let Some((_, _, other)) = seen
-            .iter()
-            .find(|(target, region, _)| **target == member.target && *region == t.region && (member.target != DeploymentTarget::Account || account == t.account))
-        {
+        if let Some((_, _, other)) = seen.iter().find(|(target, region, _)| {
+            **target == member.target
+                && *region == t.region
+                && (member.target != DeploymentTarget::Account || account == t.account)
+        }) {
             say(format!(
                 "members `{other}` and `{}` deploy to the same target and region ({account}, {}): a stack \
                  set has one instance there",
@@ -415,7 +410,9 @@ fn check(app: &str, fleet: &Fleet, members: &[MemberTemplate]) -> Vec<Diagnostic
         }
     };
     match p.max_concurrent {
-        Amount::Count(0) => say("its maximum concurrency is 0 accounts: expected at least 1".into()),
+        Amount::Count(0) => {
+            say("its maximum concurrency is 0 accounts: expected at least 1".into())
+        }
         Amount::Percentage(0) => say("its maximum concurrency is 0%: expected 1 to 100".into()),
         Amount::Percentage(n) => percentage(n, "its maximum concurrency", &mut say),
         Amount::Count(_) => {}
@@ -423,9 +420,11 @@ fn check(app: &str, fleet: &Fleet, members: &[MemberTemplate]) -> Vec<Diagnostic
     if let Amount::Percentage(n) = p.failure_tolerance {
         percentage(n, "its failure tolerance", &mut say);
     }
-    if let (Amount::Count(max), Amount::Count(tolerance), false) =
-        (p.max_concurrent, p.failure_tolerance, p.soft_failure_tolerance)
-    {
+    if let (Amount::Count(max), Amount::Count(tolerance), false) = (
+        p.max_concurrent,
+        p.failure_tolerance,
+        p.soft_failure_tolerance,
+    ) {
         if u64::from(max) > u64::from(tolerance) + 1 {
             say(format!(
                 "its maximum concurrency is {max} accounts with a failure tolerance of {tolerance}: under \
@@ -465,7 +464,9 @@ fn check(app: &str, fleet: &Fleet, members: &[MemberTemplate]) -> Vec<Diagnostic
     } = &fleet.permissions
     {
         if let Some(arn) = administration_role_arn {
-            if !(20..=2048).contains(&arn.len()) || !arn.starts_with("arn:") || !arn.contains(":role/")
+            if !(20..=2048).contains(&arn.len())
+                || !arn.starts_with("arn:")
+                || !arn.contains(":role/")
             {
                 say(format!(
                     "its administration role `{arn}` is not an IAM role ARN: expected `arn:aws:iam::ACCOUNT:role/NAME`, \

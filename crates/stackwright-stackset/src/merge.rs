@@ -225,7 +225,11 @@ fn value(
             }
             Value::Object(out)
         }
-        Value::Array(first) if values.iter().all(|v| v.as_array().map(Vec::len) == Some(first.len())) => {
+        Value::Array(first)
+            if values
+                .iter()
+                .all(|v| v.as_array().map(Vec::len) == Some(first.len())) =>
+        {
             let mut out = Vec::new();
             for i in 0..first.len() {
                 let each: Vec<&Value> = values.iter().map(|v| &v[i]).collect();
@@ -293,7 +297,10 @@ fn generalize(values: &[&Value], in_sub: bool, members: &[MemberTemplate]) -> Op
     // The proof: evaluated for each member, the string is that member's value.
     for (v, m) in values.iter().zip(members) {
         let mut back = general.clone();
-        for (placeholder, value) in PLACEHOLDERS.iter().zip([m.environment, m.account, m.region]) {
+        for (placeholder, value) in PLACEHOLDERS
+            .iter()
+            .zip([m.environment, m.account, m.region])
+        {
             back = back.replace(placeholder, value);
         }
         if !in_sub {
@@ -340,16 +347,17 @@ fn difference(cx: &mut Context, path: &[String], i: usize, first: &str, other: &
                 [] => String::new(),
                 other => format!(", `{}`", other.join("/")),
             };
-            (format!("resource `{id}` ({kind}){property}"), Some(id.clone()))
+            (
+                format!("resource `{id}` ({kind}){property}"),
+                Some(id.clone()),
+            )
         }
-        [section, id, rest @ ..] if section == "Outputs" => (
-            format!("output `{id}`{}", suffix(rest)),
-            None,
-        ),
-        [section, id, rest @ ..] if section == "Parameters" => (
-            format!("parameter `{id}`{}", suffix(rest)),
-            None,
-        ),
+        [section, id, rest @ ..] if section == "Outputs" => {
+            (format!("output `{id}`{}", suffix(rest)), None)
+        }
+        [section, id, rest @ ..] if section == "Parameters" => {
+            (format!("parameter `{id}`{}", suffix(rest)), None)
+        }
         _ => (format!("`{}`", path.join("/")), None),
     };
     let mut d = Diagnostic::new(format!(

@@ -37,10 +37,15 @@ fn fleet(members: &[(&str, DeploymentTarget)]) -> Fleet {
         stack: "edge".into(),
         members: members
             .iter()
-            .map(|(env, target)| Member { environment: (*env).into(), target: target.clone() })
+            .map(|(env, target)| Member {
+                environment: (*env).into(),
+                target: target.clone(),
+            })
             .collect(),
         permissions: Permissions::ServiceManaged {
-            auto_deployment: Some(AutoDeployment { retain_stacks_on_account_removal: false }),
+            auto_deployment: Some(AutoDeployment {
+                retain_stacks_on_account_removal: false,
+            }),
             delegated_admin: false,
         },
         preferences: OperationPreferences {
@@ -71,15 +76,33 @@ fn identity_becomes_parameters_and_the_rest_is_one_template() {
         template("edge-b-eu", "222222222222", "eu-west-1", "t3.small"),
     ];
     let members = [
-        MemberTemplate { environment: "edge-a-us", account: "111111111111", region: "us-west-2", template: &templates[0], capabilities: &["CAPABILITY_IAM"] },
-        MemberTemplate { environment: "edge-b-eu", account: "222222222222", region: "eu-west-1", template: &templates[1], capabilities: &[] },
+        MemberTemplate {
+            environment: "edge-a-us",
+            account: "111111111111",
+            region: "us-west-2",
+            template: &templates[0],
+            capabilities: &["CAPABILITY_IAM"],
+        },
+        MemberTemplate {
+            environment: "edge-b-eu",
+            account: "222222222222",
+            region: "eu-west-1",
+            template: &templates[1],
+            capabilities: &[],
+        },
     ];
     let f = fleet(&[("edge-a-us", ou(OU_A)), ("edge-b-eu", ou(OU_B))]);
     let set = compile("notebook", &f, &members, &nowhere).unwrap();
     let t = &set.template;
     let subnet = &t["Resources"]["Subnet"]["Properties"];
-    assert_eq!(subnet["AvailabilityZone"], json!({ "Fn::Sub": "${AWS::Region}a" }));
-    assert_eq!(subnet["Tags"][0]["Value"], json!({ "Fn::Sub": "${StackwrightEnvironment}" }));
+    assert_eq!(
+        subnet["AvailabilityZone"],
+        json!({ "Fn::Sub": "${AWS::Region}a" })
+    );
+    assert_eq!(
+        subnet["Tags"][0]["Value"],
+        json!({ "Fn::Sub": "${StackwrightEnvironment}" })
+    );
     let instance = &t["Resources"]["Instance"]["Properties"];
     assert_eq!(instance["InstanceType"], "t3.small");
     // Inside an `Fn::Sub`, only the literal parts change; its own references stay.
@@ -100,7 +123,10 @@ fn identity_becomes_parameters_and_the_rest_is_one_template() {
     let p = &set.administration["Resources"]["StackSet"]["Properties"];
     assert_eq!(p["StackSetName"], "notebook-edge");
     assert_eq!(p["PermissionModel"], "SERVICE_MANAGED");
-    assert_eq!(p["AutoDeployment"], json!({ "Enabled": true, "RetainStacksOnAccountRemoval": false }));
+    assert_eq!(
+        p["AutoDeployment"],
+        json!({ "Enabled": true, "RetainStacksOnAccountRemoval": false })
+    );
     assert_eq!(p["Capabilities"], json!(["CAPABILITY_IAM"]));
     assert_eq!(
         p["OperationPreferences"],
@@ -129,8 +155,20 @@ fn a_property_that_differs_is_a_located_error_naming_it() {
         template("edge-b", "111111111111", "us-east-1", "m5.large"),
     ];
     let members = [
-        MemberTemplate { environment: "edge-a", account: "111111111111", region: "us-west-2", template: &templates[0], capabilities: &[] },
-        MemberTemplate { environment: "edge-b", account: "111111111111", region: "us-east-1", template: &templates[1], capabilities: &[] },
+        MemberTemplate {
+            environment: "edge-a",
+            account: "111111111111",
+            region: "us-west-2",
+            template: &templates[0],
+            capabilities: &[],
+        },
+        MemberTemplate {
+            environment: "edge-b",
+            account: "111111111111",
+            region: "us-east-1",
+            template: &templates[1],
+            capabilities: &[],
+        },
     ];
     let f = fleet(&[("edge-a", ou(OU_A)), ("edge-b", ou(OU_A))]);
     let here: Location = std::panic::Location::caller();
@@ -155,12 +193,27 @@ fn a_property_that_differs_is_a_located_error_naming_it() {
 fn the_apis_limits_are_checked_together() {
     let t = template("a", "111111111111", "us-west-2", "t3.small");
     let members = [
-        MemberTemplate { environment: "a", account: "111111111111", region: "us-west-2", template: &t, capabilities: &[] },
-        MemberTemplate { environment: "b", account: "111111111111", region: "us-west-2", template: &t, capabilities: &[] },
+        MemberTemplate {
+            environment: "a",
+            account: "111111111111",
+            region: "us-west-2",
+            template: &t,
+            capabilities: &[],
+        },
+        MemberTemplate {
+            environment: "b",
+            account: "111111111111",
+            region: "us-west-2",
+            template: &t,
+            capabilities: &[],
+        },
     ];
     let mut f = fleet(&[("a", ou("ou-x")), ("b", DeploymentTarget::Account)]);
     f.name = "edge_1".into();
-    f.permissions = Permissions::SelfManaged { administration_role_arn: None, execution_role_name: Some("bad role".into()) };
+    f.permissions = Permissions::SelfManaged {
+        administration_role_arn: None,
+        execution_role_name: Some("bad role".into()),
+    };
     f.preferences.max_concurrent = Amount::Count(5);
     f.preferences.failure_tolerance = Amount::Count(1);
     f.preferences.region_order = vec!["eu-west-1".into()];
@@ -179,12 +232,29 @@ fn the_apis_limits_are_checked_together() {
         "fleet `edge_1`: its execution role name `bad role` is not valid",
     ];
     for e in expected {
-        assert!(problems.iter().any(|p| p.starts_with(e)), "missing `{e}` in {problems:#?}");
+        assert!(
+            problems.iter().any(|p| p.starts_with(e)),
+            "missing `{e}` in {problems:#?}"
+        );
     }
     assert_eq!(problems.len(), expected.len(), "{problems:#?}");
     // Two instances in one account and region.
-    let f = fleet(&[("a", DeploymentTarget::Account), ("b", DeploymentTarget::Account)]);
-    let f = Fleet { permissions: Permissions::SelfManaged { administration_role_arn: None, execution_role_name: None }, ..f };
+    let f = fleet(&[
+        ("a", DeploymentTarget::Account),
+        ("b", DeploymentTarget::Account),
+    ]);
+    let f = Fleet {
+        permissions: Permissions::SelfManaged {
+            administration_role_arn: None,
+            execution_role_name: None,
+        },
+        ..f
+    };
     let problems = compile("notebook", &f, &members, &nowhere).unwrap_err();
-    assert!(problems[0].message.contains("members `a` and `b` deploy to the same target and region (111111111111, us-west-2)"), "{problems:#?}");
+    assert!(
+        problems[0].message.contains(
+            "members `a` and `b` deploy to the same target and region (111111111111, us-west-2)"
+        ),
+        "{problems:#?}"
+    );
 }

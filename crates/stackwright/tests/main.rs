@@ -17,6 +17,7 @@ mod removal;
 mod renames;
 mod replicated_service;
 mod rule_names;
+mod stackset;
 mod support;
 mod templating;
 mod validation;
