@@ -86,7 +86,7 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     println!(
-        "stack set `{}`: {} instances groups written into {}",
+        "stack set `{}`: {} stack instance groups written into {}",
         set.name,
         fleet.members.len(),
         dir.display()
