@@ -28,6 +28,9 @@ const LITERAL_ARGUMENTS: &[&str] = &[
 
 struct Context<'a> {
     fleet: &'a Fleet,
+    /// The accounts of members that target an organizational unit: each stands for "the instance's
+    /// account", so it must become `AWS::AccountId` even where every member has the same one.
+    nominal: Vec<&'a str>,
     members: &'a [MemberTemplate<'a>],
     locate: &'a dyn Fn(&str, &str) -> Option<Location>,
     problems: Vec<Diagnostic>,
@@ -39,8 +42,21 @@ pub(crate) fn merge(
     members: &[MemberTemplate],
     locate: &dyn Fn(&str, &str) -> Option<Location>,
 ) -> Result<Merged, Vec<Diagnostic>> {
+    let nominal = fleet
+        .members
+        .iter()
+        .zip(members)
+        .filter(|(member, _)| {
+            matches!(
+                member.target,
+                crate::DeploymentTarget::OrganizationalUnit(_)
+            )
+        })
+        .map(|(_, t)| t.account)
+        .collect();
     let mut cx = Context {
         fleet,
+        nominal,
         members,
         locate,
         problems: Vec::new(),
@@ -201,7 +217,13 @@ fn value(
     in_sub: bool,
     cx: &mut Context,
 ) -> Value {
-    if values.iter().all(|v| *v == values[0]) {
+    let nominal = |v: &Value| {
+        !cx.nominal.is_empty() && {
+            let text = v.to_string();
+            cx.nominal.iter().any(|a| text.contains(a))
+        }
+    };
+    if values.iter().all(|v| *v == values[0]) && !nominal(values[0]) {
         return values[0].clone();
     }
     match values[0] {
@@ -250,6 +272,20 @@ fn value(
                     values[0].clone()
                 }
             }
+        }
+        // Equal everywhere but holding an organizational unit member's stand-in account, where it cannot
+        // become `AWS::AccountId`.
+        _ if values.iter().all(|v| *v == values[0]) => {
+            let d = crate::fleet_problem(
+                cx.fleet,
+                format!(
+                    "`{}` holds {}, the account of a member that targets an organizational unit, which                      stands for each instance's account: only a property or output value can become                      `AWS::AccountId`; use the pseudo parameter (`Expr::account_id()`) there instead",
+                    path.join("/"),
+                    compact(values[0])
+                ),
+            );
+            cx.problems.push(d);
+            values[0].clone()
         }
         _ => {
             let i = values.iter().position(|v| *v != values[0]).unwrap_or(1);

@@ -258,3 +258,79 @@ fn the_apis_limits_are_checked_together() {
         "{problems:#?}"
     );
 }
+
+#[test]
+fn an_organizational_units_stand_in_account_becomes_the_instances_account() {
+    // Both members use the same stand-in account: equal values, still each instance's own account.
+    let templates = [
+        template("edge-a", "333333333333", "us-west-2", "t3.small"),
+        template("edge-b", "333333333333", "us-east-1", "t3.small"),
+    ];
+    let members = [
+        MemberTemplate {
+            environment: "edge-a",
+            account: "333333333333",
+            region: "us-west-2",
+            template: &templates[0],
+            capabilities: &[],
+        },
+        MemberTemplate {
+            environment: "edge-b",
+            account: "333333333333",
+            region: "us-east-1",
+            template: &templates[1],
+            capabilities: &[],
+        },
+    ];
+    let f = fleet(&[("edge-a", ou(OU_A)), ("edge-b", ou(OU_A))]);
+    let set = compile("notebook", &f, &members, &nowhere).unwrap();
+    assert_eq!(
+        set.template["Resources"]["Instance"]["Properties"]["IamInstanceProfile"],
+        json!({ "Fn::Sub": "arn:aws:iam::${AWS::AccountId}:instance-profile/x-${!y}" })
+    );
+    // With account targets the same account is the same account: it stays.
+    let f = Fleet {
+        permissions: Permissions::SelfManaged {
+            administration_role_arn: None,
+            execution_role_name: None,
+        },
+        ..fleet(&[
+            ("edge-a", DeploymentTarget::Account),
+            ("edge-b", DeploymentTarget::Account),
+        ])
+    };
+    let set = compile("notebook", &f, &members, &nowhere).unwrap();
+    assert_eq!(
+        set.template["Resources"]["Instance"]["Properties"]["IamInstanceProfile"],
+        "arn:aws:iam::333333333333:instance-profile/x-${y}"
+    );
+    // Where no `Fn::Sub` may stand, the stand-in account is an error.
+    let mut odd = templates[0].clone();
+    odd["Mappings"] = json!({ "Accounts": { "Main": { "Id": "333333333333" } } });
+    let mut odd_b = templates[1].clone();
+    odd_b["Mappings"] = odd["Mappings"].clone();
+    let members = [
+        MemberTemplate {
+            environment: "edge-a",
+            account: "333333333333",
+            region: "us-west-2",
+            template: &odd,
+            capabilities: &[],
+        },
+        MemberTemplate {
+            environment: "edge-b",
+            account: "333333333333",
+            region: "us-east-1",
+            template: &odd_b,
+            capabilities: &[],
+        },
+    ];
+    let f = fleet(&[("edge-a", ou(OU_A)), ("edge-b", ou(OU_A))]);
+    let problems = compile("notebook", &f, &members, &nowhere).unwrap_err();
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert!(
+        problems[0].message.starts_with("fleet `edge`: `Mappings/Accounts/Main/Id` holds \"333333333333\", the account of a member that targets an organizational unit"),
+        "{}",
+        problems[0].message
+    );
+}
