@@ -29,6 +29,10 @@ pub const TEMPLATE_BODY_LIMIT: usize = 51_200;
 /// Stack instances a stack set may have (StackSets quotas: 100,000 per stack set).
 pub const INSTANCES_LIMIT: usize = 100_000;
 
+/// A template CloudFormation accepts (through S3): the administration stack, written pretty as synth
+/// writes templates, must fit.
+pub const TEMPLATE_LIMIT: usize = 1_000_000;
+
 /// Tags of a stack set (`Tags`, maxItems 50).
 pub const TAGS_LIMIT: usize = 50;
 
@@ -278,6 +282,19 @@ pub fn compile(
         "Resources": { "StackSet": { "Type": "AWS::CloudFormation::StackSet", "Properties": properties } },
         "Outputs": { "StackSetId": { "Value": { "Ref": "StackSet" } } },
     });
+    let size = serde_json::to_string_pretty(&administration)
+        .expect("JSON serializes")
+        .len();
+    if size > TEMPLATE_LIMIT {
+        return Err(vec![fleet_problem(
+            fleet,
+            format!(
+                "its administration stack is {size} bytes, over the {TEMPLATE_LIMIT} bytes of a CloudFormation \
+                 template: split the fleet into several stack sets ({} members now)",
+                members.len()
+            ),
+        )]);
+    }
     Ok(StackSet {
         name,
         template: merged.template,

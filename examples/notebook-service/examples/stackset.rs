@@ -2,7 +2,8 @@
 //! environments of one template, service-managed, new accounts enrolled automatically), beside two
 //! ordinary environments that deploy as stacks. Writes the StackSet template and its administration
 //! stack into DIR:
-//! `cargo run -p notebook-service --example stackset -- DIR`.
+//! `cargo run -p notebook-service --example stackset -- DIR [UNITS]` (UNITS organizational units, 3 by
+//! default; 125 make the 500-instance case of the benchmark figures).
 use notebook_service::{app_with, environments, Sizing};
 use stackwright::stackset::{
     stack_set, Amount, AutoDeployment, DeploymentTarget, Fleet, Member, OperationPreferences,
@@ -11,8 +12,7 @@ use stackwright::stackset::{
 use stackwright::Environment;
 use std::process::ExitCode;
 
-/// The organizational units and regions of the fleet.
-pub const UNITS: [&str; 3] = ["ou-nb12-aaaaaaaa", "ou-nb12-bbbbbbbb", "ou-nb12-cccccccc"];
+/// The regions of the fleet.
 pub const REGIONS: [&str; 4] = ["us-west-2", "us-east-1", "eu-central-1", "ap-southeast-2"];
 
 fn main() -> ExitCode {
@@ -20,11 +20,20 @@ fn main() -> ExitCode {
         eprintln!("usage: stackset DIR");
         return ExitCode::from(2);
     };
+    let units = match std::env::args().nth(2).map(|n| n.parse::<usize>()) {
+        None => 3,
+        Some(Ok(n)) if n > 0 => n,
+        Some(_) => {
+            eprintln!("usage: stackset DIR [UNITS]: UNITS is a number of organizational units, at least 1");
+            return ExitCode::from(2);
+        }
+    };
     // Each member is an environment; its account stands for "the instance's account" (it becomes
     // `AWS::AccountId`), so one placeholder account serves them all.
     let mut members = Vec::new();
     let mut all = environments().into_iter().take(2).collect::<Vec<_>>();
-    for (u, unit) in UNITS.iter().enumerate() {
+    for u in 0..units {
+        let unit = format!("ou-nb12-{u:08}");
         for region in REGIONS {
             let name = format!("edge-{}-{region}", u + 1);
             all.push(Environment::new(
@@ -35,7 +44,7 @@ fn main() -> ExitCode {
             ));
             members.push(Member {
                 environment: name,
-                target: DeploymentTarget::OrganizationalUnit((*unit).to_owned()),
+                target: DeploymentTarget::OrganizationalUnit(unit.clone()),
             });
         }
     }
