@@ -10,6 +10,8 @@ const RUNNER: &str = "ubuntu-latest";
 const CHECKOUT: &str = "actions/checkout@v4";
 const AWS_CREDENTIALS: &str = "aws-actions/configure-aws-credentials@v4";
 const SETUP_TERRAFORM: &str = "hashicorp/setup-terraform@v3";
+/// GitHub: characters in a comment.
+const GITHUB_COMMENT_LIMIT: usize = 65_536;
 
 /// The workflow's text (without the marker line).
 pub(crate) fn workflow(rollout: &Rollout, options: &Options) -> String {
@@ -95,11 +97,14 @@ fn check(options: &Options) -> Value {
             "markdown"
         ]),
     );
+    // The plan is cut to GitHub's limit already; the marker line may take it over, so the body is cut
+    // at the limit, in characters (jq slices strings by code point).
     let comment = format!(
-        "id=$(gh api \"repos/$GITHUB_REPOSITORY/issues/$PR/comments\" --paginate \
+        "jq -n --rawfile body comment.md '{{body: $body[:{GITHUB_COMMENT_LIMIT}]}}' > comment.json\n\
+         id=$(gh api \"repos/$GITHUB_REPOSITORY/issues/$PR/comments\" --paginate \
          --jq '.[] | select(.body | startswith(\"{PLAN_COMMENT_MARKER}\")) | .id' | head -n 1)\n\
-         if [ -n \"$id\" ]; then\n  gh api -X PATCH \"repos/$GITHUB_REPOSITORY/issues/comments/$id\" -F body=@comment.md >/dev/null\n\
-         else\n  gh api \"repos/$GITHUB_REPOSITORY/issues/$PR/comments\" -F body=@comment.md >/dev/null\nfi\n"
+         if [ -n \"$id\" ]; then\n  gh api -X PATCH \"repos/$GITHUB_REPOSITORY/issues/comments/$id\" --input comment.json >/dev/null\n\
+         else\n  gh api \"repos/$GITHUB_REPOSITORY/issues/$PR/comments\" --input comment.json >/dev/null\nfi\n"
     );
     let gate = format!(
         "loss=$(jq -r '.data_loss' plan.json)\nrefused=$(jq -r '.summary.refused' plan.json)\n\
