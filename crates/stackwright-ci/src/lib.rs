@@ -566,7 +566,8 @@ fn check_text(place: &str, text: &str, problems: &mut Vec<String>) {
 pub(crate) fn without_base_tree(against: &str) -> (String, String) {
     let manifest = shell(&[format!("{against}/manifest.json")]);
     let message = format!(
-        "The base branch has no committed artifact tree (`{against}`): every stack of this change is new."
+        // No backticks: the line is shell-quoted, and shellcheck (SC2016) distrusts them in quotes.
+        "The base branch has no committed artifact tree at {against}: every stack of this change is new."
     );
     (
         format!("[ -e {manifest} ]"),
