@@ -403,6 +403,15 @@ fn check(app: &str, fleet: &Fleet, members: &[MemberTemplate]) -> Vec<Diagnostic
                 ));
             }
         }
+        if member.target == DeploymentTarget::Account
+            && matches!(fleet.permissions, Permissions::ServiceManaged { .. })
+        {
+            say(format!(
+                "member `{}` targets its account {}, but service-managed stack sets deploy to organizational \
+                 units (`DeploymentTarget::OrganizationalUnit`); target accounts with self-managed permissions",
+                member.environment, t.account
+            ));
+        }
         let account = match &member.target {
             DeploymentTarget::Account => t.account,
             DeploymentTarget::OrganizationalUnit(ou) => ou.as_str(),

@@ -238,6 +238,14 @@ fn the_apis_limits_are_checked_together() {
         );
     }
     assert_eq!(problems.len(), expected.len(), "{problems:#?}");
+    // Service-managed stack sets target organizational units.
+    let f = fleet(&[("a", ou(OU_A)), ("b", DeploymentTarget::Account)]);
+    let problems = compile("notebook", &f, &members, &nowhere).unwrap_err();
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert!(
+        problems[0].message.starts_with("fleet `edge`: member `b` targets its account 111111111111, but service-managed stack sets deploy to organizational units"),
+        "{problems:#?}"
+    );
     // Two instances in one account and region.
     let f = fleet(&[
         ("a", DeploymentTarget::Account),
