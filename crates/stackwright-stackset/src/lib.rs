@@ -46,7 +46,9 @@ pub struct Fleet {
     pub stack: String,
     /// The members, in order: each one of the app's environments, deployed to its target in its region.
     pub members: Vec<Member>,
+    /// Who deploys the instances.
     pub permissions: Permissions,
+    /// How an operation proceeds across accounts and regions.
     pub preferences: OperationPreferences,
 }
 
@@ -54,7 +56,9 @@ pub struct Fleet {
 /// deploy: its region, in `target`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Member {
+    /// One of the app's environments.
     pub environment: String,
+    /// Where its instances deploy (in the environment's region).
     pub target: DeploymentTarget,
 }
 
@@ -75,6 +79,8 @@ pub enum Permissions {
     /// AWS Organizations: StackSets creates the roles it needs; with `auto_deployment`, new accounts of
     /// a target organizational unit get their instances automatically.
     ServiceManaged {
+        /// Instances for accounts added to a target organizational unit (None: only the accounts
+        /// there when the stack set deploys).
         auto_deployment: Option<AutoDeployment>,
         /// Acting from a delegated administrator account (`CallAs: DELEGATED_ADMIN`) rather than the
         /// management account.
@@ -84,7 +90,9 @@ pub enum Permissions {
     /// every target account (defaults: `AWSCloudFormationStackSetAdministrationRole`,
     /// `AWSCloudFormationStackSetExecutionRole`).
     SelfManaged {
+        /// `AdministrationRoleARN` (None: `AWSCloudFormationStackSetAdministrationRole`).
         administration_role_arn: Option<String>,
+        /// `ExecutionRoleName` (None: `AWSCloudFormationStackSetExecutionRole`).
         execution_role_name: Option<String>,
     },
 }
@@ -99,14 +107,18 @@ pub struct AutoDeployment {
 /// A number of accounts, or a percentage of them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Amount {
+    /// A number of accounts.
     Count(u32),
+    /// A percentage of the accounts (0 to 100).
     Percentage(u8),
 }
 
 /// Regions one at a time, or all at once.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RegionConcurrency {
+    /// One region after the other, in the region order.
     Sequential,
+    /// Every region at once.
     Parallel,
 }
 
@@ -117,6 +129,7 @@ pub struct OperationPreferences {
     pub max_concurrent: Amount,
     /// Failed accounts per region after which the operation stops (`FailureToleranceCount`/`Percentage`).
     pub failure_tolerance: Amount,
+    /// Regions one at a time or all at once (`RegionConcurrencyType`).
     pub region_concurrency: RegionConcurrency,
     /// The order of regions (`RegionOrder`); empty: the order of the members' regions.
     pub region_order: Vec<String>,
@@ -140,9 +153,13 @@ impl Default for OperationPreferences {
 
 /// One member's template, as lowered for its environment.
 pub struct MemberTemplate<'a> {
+    /// The member's environment.
     pub environment: &'a str,
+    /// Its account (for an organizational unit's member, a stand-in for each instance's account).
     pub account: &'a str,
+    /// Its region.
     pub region: &'a str,
+    /// Its CloudFormation template, parsed.
     pub template: &'a Value,
     /// The capabilities its deployment needs (`CAPABILITY_IAM`, ...).
     pub capabilities: &'a [&'static str],
