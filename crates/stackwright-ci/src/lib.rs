@@ -282,6 +282,19 @@ impl Rollout {
             .map(|(name, s)| (name.as_str(), s))
             .collect();
         check_text("the output directory", &options.out, &mut problems);
+        // The branch goes into GitLab's `rules: if` expressions, quoted: keep it to a branch name's
+        // usual characters.
+        let branch_ok = !options.branch.is_empty()
+            && options
+                .branch
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c));
+        if !branch_ok {
+            problems.push(format!(
+                "`--branch` is `{}`: expected a branch name of letters, digits, `-`, `_`, `.` and `/`",
+                options.branch
+            ));
+        }
         if options.out.starts_with('/') {
             problems.push(format!(
                 "`--out` is `{}`, an absolute path: the pipeline runs in a checkout elsewhere, so give the \

@@ -317,6 +317,7 @@ fn problems_are_reported_together_with_their_values() {
     let mut o = options(Target::Terraform);
     o.role_arn = "arn:aws:iam::{acount}:role/x".into();
     o.out = "/abs/${{ x }}".into();
+    o.branch = "main\" || true".into();
     let problems = generate(&listing(vec![local, moving]), &o).unwrap_err();
     let text = problems.join("\n");
     assert!(
@@ -338,6 +339,10 @@ fn problems_are_reported_together_with_their_values() {
         "{text}"
     );
     assert!(text.contains("holds `${{`"), "{text}");
+    assert!(
+        text.contains("`--branch` is `main\" || true`: expected a branch name of letters, digits"),
+        "{text}"
+    );
 
     let mut o = options(Target::CloudFormation);
     o.environments[0].1.approval = Some("prod\"; x".into());
