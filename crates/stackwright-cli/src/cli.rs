@@ -28,6 +28,9 @@ enum Command {
     /// Show what deploying the current definition over a previous artifact tree would add, update,
     /// replace or destroy (exit 0: no change, 2: changes, 3: changes that lose data, 1: error)
     Plan(PlanArgs),
+    /// Write a GitHub Actions workflow and a GitLab CI pipeline that check pull requests and deploy every
+    /// stack in its waves on merge (`--check`: fail unless they are up to date)
+    Ci(crate::ci::CiArgs),
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -67,6 +70,12 @@ struct ListArgs {
     /// How to print the list
     #[arg(long, value_enum, default_value_t = ListFormat::Human)]
     format: ListFormat,
+}
+
+/// What a command that reads the tree as `list` does prints.
+enum Listing {
+    Format(ListFormat),
+    Ci(Box<crate::ci::CiArgs>),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -114,14 +123,14 @@ enum TargetArg {
 }
 
 /// `--out` and `--against`: a path that prints on one line, exactly (see [`commands::path_argument`]).
-fn path_argument() -> PathArgument {
+pub(crate) fn path_argument() -> PathArgument {
     PathArgument
 }
 
 /// The parser of [`path_argument`]. Its error is ours alone: clap's own would quote the value as it is,
 /// newline included.
 #[derive(Clone, Copy)]
-struct PathArgument;
+pub(crate) struct PathArgument;
 
 impl clap::builder::TypedValueParser for PathArgument {
     type Value = PathBuf;
@@ -228,7 +237,7 @@ fn run_on(
         None => (None, cli.synth),
         Some(Command::Synth(args)) => (None, args),
         Some(Command::List(args)) => (
-            Some(args.format),
+            Some(Listing::Format(args.format)),
             SynthArgs {
                 selected: args.selected,
                 out: args.out,
@@ -237,8 +246,28 @@ fn run_on(
             },
         ),
         Some(Command::Plan(args)) => return plan(app, &args, stdout, stderr, terminals),
+        // `ci` reads what `list --format json` gives for its target, then generates from it.
+        Some(Command::Ci(args)) => {
+            let selected = Selected {
+                target: match args.target {
+                    crate::ci::CiTarget::Cloudformation => TargetArg::Cloudformation,
+                    crate::ci::CiTarget::Terraform => TargetArg::Terraform,
+                },
+                environments: Vec::new(),
+            };
+            let out = args.out.clone();
+            (
+                Some(Listing::Ci(Box::new(args))),
+                SynthArgs {
+                    selected,
+                    out,
+                    check: false,
+                    destroyed: Vec::new(),
+                },
+            )
+        }
     };
-    match (listing, args.check) {
+    match (&listing, args.check) {
         (None, false) => return synth(app, &args, stdout, stderr, color),
         (None, true) => return check(app, &args, stdout, stderr, color),
         (Some(_), _) => {}
@@ -295,14 +324,18 @@ fn run_on(
     }
     crate::moves::carry(&mut synthesis, &tree);
     match listing {
-        Some(ListFormat::Human) => {
+        Some(Listing::Format(ListFormat::Human)) => {
             let _ = write!(stdout, "{}", list(&synthesis, &args.out, &tree));
             0
         }
-        Some(ListFormat::Json) => {
+        Some(Listing::Format(ListFormat::Json)) => {
             let json = crate::synth::to_bytes(&list_json(&synthesis, &args.out, &tree));
             let _ = stdout.write_all(&json);
             0
+        }
+        Some(Listing::Ci(ci)) => {
+            let listing = list_json(&synthesis, &args.out, &tree);
+            crate::ci::run(app, &ci, listing, stdout, stderr)
         }
         None => unreachable!("synth and synth --check returned above"),
     }

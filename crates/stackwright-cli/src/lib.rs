@@ -7,6 +7,7 @@
 //! terminal, and with `stackwright-tree` (which it calls for every read and write of an artifact tree) the
 //! only one that touches files.
 
+mod ci;
 mod cli;
 mod commands;
 mod moves;
@@ -14,10 +15,12 @@ mod parallel;
 mod plan;
 mod removed;
 mod render;
+mod stackset;
 mod state;
 mod synth;
 
 pub use cli::{run, run_with};
+pub use stackset::stack_set;
 pub use stackwright_tree::{write_tree, Written};
 pub use synth::{
     synthesize, synthesize_into, waves, Artifact, Request, SynthError, Synthesis, Target,

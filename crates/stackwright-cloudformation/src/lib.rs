@@ -19,6 +19,7 @@ mod validation;
 
 pub use deploy::{capabilities, stack_name, stack_name_problems, StackNames, STACK_NAME_LIMIT};
 pub use limits::{check_size, MAX_OUTPUTS, MAX_PARAMETERS, MAX_RESOURCES, MAX_TEMPLATE_BYTES};
+pub use names::logical_id;
 use names::LogicalIds;
 use serde_json::{json, Map, Value as Json};
 use stackwright_core::{AttrRef, Diagnostic, Expr, ParamType, StackInstance};

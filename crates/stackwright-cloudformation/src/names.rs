@@ -11,7 +11,7 @@ pub(crate) struct LogicalIds {
 }
 
 /// CloudFormation logical ids are alphanumeric: the user's id without `-` and `_`.
-pub(crate) fn logical_id(user_id: &str) -> String {
+pub fn logical_id(user_id: &str) -> String {
     user_id
         .chars()
         .filter(char::is_ascii_alphanumeric)

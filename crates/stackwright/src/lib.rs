@@ -57,6 +57,21 @@ pub mod cloudformation {
     pub use stackwright_aws::raw::CloudFormationRaw as Raw;
 }
 
+/// Settings of the generated CI pipelines (`ci`): an environment's approval environment and deploy role.
+pub mod ci {
+    pub use stackwright_ci::{CiEnvironment, CiSettings};
+}
+
+/// CloudFormation StackSets: one stack of the app deployed to a fleet of environments (organizational
+/// units or accounts x regions) through one stack set and its administration stack.
+pub mod stackset {
+    pub use stackwright_cli::stack_set;
+    pub use stackwright_stackset::{
+        Amount, AutoDeployment, DeploymentTarget, Fleet, Member, OperationPreferences, Permissions,
+        RegionConcurrency, StackSet, ENVIRONMENT_PARAMETER,
+    };
+}
+
 pub use cloudformation as cfn;
 pub use terraform as tf;
 

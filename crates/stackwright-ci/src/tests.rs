@@ -1,0 +1,373 @@
+use super::*;
+use serde_json::{json, Value};
+
+/// An artifact as `list --format json` prints it.
+fn listed(env: &str, account: &str, stack: &str, wave: usize, target: &str) -> Value {
+    let path = match target {
+        "terraform" => format!("out/terraform/{env}/{stack}/main.tf.json"),
+        _ => format!("out/cloudformation/{env}/{stack}.template.json"),
+    };
+    let deploy = match target {
+        "terraform" => format!(
+            "terraform -chdir=out/terraform/{env}/{stack} init && terraform -chdir=out/terraform/{env}/{stack} apply"
+        ),
+        _ => format!(
+            "aws cloudformation deploy --template-file {path} --stack-name shop-{env}-{stack} --region us-west-2"
+        ),
+    };
+    json!({
+        "env": env, "account": account, "region": "us-west-2", "stack": stack, "target": target,
+        "path": path, "resources": 3, "wave": wave, "depends_on": [], "deploy": deploy,
+        "state": if target == "terraform" {
+            json!({ "backend": "s3", "bucket": "state", "key": format!("shop/{env}/{stack}.tfstate"),
+                    "url": "s3://state/x" })
+        } else { Value::Null },
+        "deploy_argv": [],
+    })
+}
+
+fn removed(env: &str, stack: &str, teardown_wave: usize) -> Value {
+    json!({
+        "env": env, "account": "999999999999", "region": "us-west-2", "stack": stack,
+        "target": "cloudformation", "path": format!("out/cloudformation/{env}/{stack}.template.json"),
+        "resources": 1, "wave": null, "depends_on": [], "deploy": null, "state": null,
+        "deploy_argv": null, "removed": true, "teardown_wave": teardown_wave,
+        "destroy": format!("aws cloudformation delete-stack --stack-name shop-{env}-{stack} --region us-west-2"),
+        "destroy_argv": [["aws", "cloudformation", "delete-stack", "--stack-name",
+                          format!("shop-{env}-{stack}"), "--region", "us-west-2"]],
+    })
+}
+
+fn listing(artifacts: Vec<Value>) -> Listing {
+    serde_json::from_value(json!({ "app": "shop", "artifacts": artifacts })).unwrap()
+}
+
+fn options(target: Target) -> Options {
+    Options {
+        target,
+        out: "out".into(),
+        role_arn: DEFAULT_ROLE_ARN.into(),
+        max_parallel: 2,
+        branch: "main".into(),
+        run: ["cargo", "run", "--locked", "-q", "--"]
+            .map(String::from)
+            .to_vec(),
+        build: ["cargo", "build", "--locked"].map(String::from).to_vec(),
+        ci_arguments: vec!["--target".into(), target.name().into()],
+        environments: vec![(
+            "production".into(),
+            CiSettings {
+                approval: Some("production".into()),
+                deploy_role: Some("arn:aws:iam::{account}:role/deployer-{env}".into()),
+            },
+        )],
+    }
+}
+
+/// The multi-stack shape: network, then data and edge, then service; staging and production.
+fn shop() -> Listing {
+    let mut artifacts = Vec::new();
+    for (env, account) in [("staging", "333333333333"), ("production", "444444444444")] {
+        artifacts.push(listed(env, account, "network", 1, "terraform"));
+        artifacts.push(listed(env, account, "data", 2, "terraform"));
+        artifacts.push(listed(env, account, "edge", 2, "terraform"));
+        artifacts.push(listed(env, account, "service", 3, "terraform"));
+        artifacts.push(listed(env, account, "network", 1, "cloudformation"));
+    }
+    listing(artifacts)
+}
+
+fn workflow(listing: &Listing, options: &Options) -> Value {
+    let files = generate(listing, options).unwrap();
+    assert_eq!(files[0].path, GITHUB_WORKFLOW_PATH);
+    serde_yaml_ng::from_str(&files[0].text).unwrap()
+}
+
+fn gitlab(listing: &Listing, options: &Options) -> Value {
+    let files = generate(listing, options).unwrap();
+    assert_eq!(files[1].path, GITLAB_PIPELINE_PATH);
+    serde_yaml_ng::from_str(&files[1].text).unwrap()
+}
+
+#[test]
+fn github_jobs_follow_the_waves_one_after_the_other() {
+    let w = workflow(&shop(), &options(Target::Terraform));
+    let jobs = w["jobs"].as_object().unwrap();
+    let ids: Vec<&str> = jobs.keys().map(String::as_str).collect();
+    // Production is gated, so each wave has an ungated job (staging) and a gated one (production).
+    assert_eq!(
+        ids,
+        [
+            "check",
+            "deploy-w1-1",
+            "deploy-w1-2",
+            "deploy-w2-1",
+            "deploy-w2-2",
+            "deploy-w3-1",
+            "deploy-w3-2"
+        ]
+    );
+    let needs: Vec<&str> = ids[1..]
+        .iter()
+        .map(|id| jobs[*id]["needs"].as_str().unwrap())
+        .collect();
+    assert_eq!(needs, &ids[..ids.len() - 1]);
+    // Wave 2 of staging deploys data, then edge (the listing's order), each stopping the script on failure.
+    let entry = &jobs["deploy-w2-1"]["strategy"]["matrix"]["include"][0];
+    assert_eq!(entry["env"], "staging");
+    assert_eq!(
+        entry["script"],
+        "terraform -chdir=out/terraform/staging/data init && terraform -chdir=out/terraform/staging/data apply || exit 1\n\
+         terraform -chdir=out/terraform/staging/edge init && terraform -chdir=out/terraform/staging/edge apply || exit 1\n"
+    );
+    assert_eq!(
+        entry["role"],
+        "arn:aws:iam::333333333333:role/stackwright-deploy"
+    );
+    assert!(jobs["deploy-w2-1"].get("environment").is_none());
+    let gated = &jobs["deploy-w2-2"];
+    assert_eq!(gated["environment"], "production");
+    assert_eq!(
+        gated["strategy"]["matrix"]["include"][0]["role"],
+        "arn:aws:iam::444444444444:role/deployer-production"
+    );
+    // The pull-request plan compares the deployed target with the base branch's committed tree, or
+    // says that there is none.
+    let plan = jobs["check"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "plan against the base branch")
+        .unwrap()["run"]
+        .as_str()
+        .unwrap();
+    assert!(
+        plan.starts_with("if [ -e .stackwright-base/out/manifest.json ]; then\n"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("cargo run --locked -q -- plan --target terraform --against .stackwright-base/out --format json > plan.json\n"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("The base branch has no committed artifact tree"),
+        "{plan}"
+    );
+    for id in &ids[1..] {
+        let job = &jobs[*id];
+        assert_eq!(
+            job["concurrency"]["group"],
+            "stackwright-shop-${{ matrix.env }}"
+        );
+        assert_eq!(job["concurrency"]["cancel-in-progress"], false);
+        assert_eq!(job["strategy"]["max-parallel"], 2);
+        assert_eq!(job["strategy"]["fail-fast"], false);
+        assert_eq!(job["permissions"]["id-token"], "write");
+        assert_eq!(job["env"]["TF_CLI_ARGS_apply"], "-auto-approve");
+    }
+}
+
+#[test]
+fn a_wave_over_the_matrix_limit_is_batched_in_order() {
+    let artifacts: Vec<Value> = (0..600)
+        .map(|i| {
+            listed(
+                &format!("e{i}"),
+                "111111111111",
+                "edge",
+                1,
+                "cloudformation",
+            )
+        })
+        .collect();
+    let w = workflow(&listing(artifacts), &options(Target::CloudFormation));
+    let jobs = w["jobs"].as_object().unwrap();
+    let sizes: Vec<(&str, usize)> = jobs
+        .iter()
+        .skip(1)
+        .map(|(id, job)| {
+            let include = job["strategy"]["matrix"]["include"].as_array().unwrap();
+            (id.as_str(), include.len())
+        })
+        .collect();
+    assert_eq!(
+        sizes,
+        [
+            ("deploy-w1-1", 256),
+            ("deploy-w1-2", 256),
+            ("deploy-w1-3", 88)
+        ]
+    );
+    assert_eq!(jobs["deploy-w1-3"]["needs"], "deploy-w1-2");
+    assert_eq!(
+        jobs["deploy-w1-2"]["strategy"]["matrix"]["include"][0]["env"],
+        "e256"
+    );
+    // CloudFormation deploys again what did not change.
+    let script = jobs["deploy-w1-1"]["strategy"]["matrix"]["include"][0]["script"]
+        .as_str()
+        .unwrap();
+    assert!(
+        script.ends_with(" --no-fail-on-empty-changeset || exit 1\n"),
+        "{script}"
+    );
+}
+
+#[test]
+fn gitlab_stages_follow_the_waves_with_at_most_max_parallel_jobs() {
+    let mut artifacts = Vec::new();
+    for env in ["a", "b", "c"] {
+        artifacts.push(listed(env, "111111111111", "network", 1, "terraform"));
+        artifacts.push(listed(env, "111111111111", "service", 2, "terraform"));
+    }
+    let p = gitlab(&listing(artifacts), &options(Target::Terraform));
+    let stages: Vec<&str> = p["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        stages,
+        [
+            "check",
+            "plan",
+            "plan-report",
+            "deploy-w1-1",
+            "deploy-w1-2",
+            "deploy-w2-1",
+            "deploy-w2-2"
+        ]
+    );
+    let stage_of = |job: &str| p[job]["stage"].as_str().unwrap().to_owned();
+    assert_eq!(stage_of("deploy w1 a"), "deploy-w1-1");
+    assert_eq!(stage_of("deploy w1 b"), "deploy-w1-1");
+    assert_eq!(stage_of("deploy w1 c"), "deploy-w1-2");
+    assert_eq!(stage_of("deploy w2 a"), "deploy-w2-1");
+    assert_eq!(p["deploy w2 c"]["resource_group"], "stackwright-shop-c");
+    assert_eq!(
+        p["deploy w1 a"]["variables"]["AWS_ROLE_ARN"],
+        "arn:aws:iam::111111111111:role/stackwright-deploy"
+    );
+    assert_eq!(
+        p["deploy w2 b"]["script"],
+        json!([
+            "terraform -chdir=out/terraform/b/service init && terraform -chdir=out/terraform/b/service apply || exit 1"
+        ])
+    );
+}
+
+#[test]
+fn teardown_is_one_manual_job_per_environment_consumers_first() {
+    let mut artifacts = vec![listed("live", "111111111111", "web", 1, "cloudformation")];
+    // The listing gives removed stacks in teardown order: the consumer (wave 1) first.
+    artifacts.push(removed("old", "service", 1));
+    artifacts.push(removed("old", "network", 2));
+    let l = listing(artifacts);
+    let p = gitlab(&l, &options(Target::CloudFormation));
+    let job = &p["teardown old"];
+    assert_eq!(job["rules"][0]["when"], "manual");
+    assert_eq!(
+        job["script"],
+        json!([
+            "aws cloudformation delete-stack --stack-name shop-old-service --region us-west-2 || exit 1",
+            "aws cloudformation wait stack-delete-complete --stack-name shop-old-service --region us-west-2 || exit 1",
+            "aws cloudformation delete-stack --stack-name shop-old-network --region us-west-2 || exit 1",
+            "aws cloudformation wait stack-delete-complete --stack-name shop-old-network --region us-west-2 || exit 1",
+        ])
+    );
+    let w = workflow(&l, &options(Target::CloudFormation));
+    let teardown = &w["jobs"]["teardown-1"];
+    assert_eq!(
+        teardown["if"],
+        "github.event_name == 'workflow_dispatch' && inputs.teardown"
+    );
+    assert_eq!(
+        teardown["strategy"]["matrix"]["include"][0]["role"],
+        "arn:aws:iam::999999999999:role/stackwright-deploy"
+    );
+}
+
+#[test]
+fn generation_is_deterministic_and_marked() {
+    let first = generate(&shop(), &options(Target::Terraform)).unwrap();
+    let second = generate(&shop(), &options(Target::Terraform)).unwrap();
+    assert_eq!(first, second);
+    for file in &first {
+        assert!(
+            file.text
+                .starts_with("# @generated by stackwright ci (sha256 "),
+            "{}",
+            file.text
+        );
+        assert_eq!(ownership(&file.text), Ownership::Ours);
+        let edited = file.text.replacen("check", "chekc", 1);
+        assert_eq!(ownership(&edited), Ownership::Edited);
+    }
+    assert_eq!(ownership("name: mine\non: push\n"), Ownership::Foreign);
+    assert_eq!(ownership(""), Ownership::Foreign);
+}
+
+#[test]
+fn problems_are_reported_together_with_their_values() {
+    let mut local = listed("staging", "333333333333", "network", 1, "terraform");
+    local["state"] = json!({ "backend": "local", "path": "terraform-state/x" });
+    let mut moving = listed("staging", "333333333333", "data", 2, "terraform");
+    moving["moving_from"] = json!({ "account": "222222222222", "region": "us-east-1" });
+    let mut o = options(Target::Terraform);
+    o.role_arn = "arn:aws:iam::{acount}:role/x".into();
+    o.out = "/abs/${{ x }}".into();
+    o.branch = "main\" || true".into();
+    let problems = generate(&listing(vec![local, moving]), &o).unwrap_err();
+    let text = problems.join("\n");
+    assert!(
+        text.contains("environment `staging`, stack `network` (out/terraform/staging/network/main.tf.json) keeps its Terraform state in a local file"),
+        "{text}"
+    );
+    assert!(
+        text.contains("stack `data` (out/terraform/staging/data/main.tf.json) moves from 222222222222/us-east-1"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "`--role-arn` is `arn:aws:iam::{acount}:role/x`: unknown placeholder `{acount}`"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("`--out` is `/abs/${{ x }}`, an absolute path"),
+        "{text}"
+    );
+    assert!(text.contains("holds `${{`"), "{text}");
+    assert!(
+        text.contains("`--branch` is `main\" || true`: expected a branch name of letters, digits"),
+        "{text}"
+    );
+
+    let mut o = options(Target::CloudFormation);
+    o.environments[0].1.approval = Some("prod\"; x".into());
+    o.environments[0].1.deploy_role = Some("arn:aws:iam::111111111111:role/x".into());
+    let problems = generate(&shop(), &o).unwrap_err().join("\n");
+    assert!(
+        problems.contains("environment `production` has approval environment `prod\"; x`: expected 1 to 255 letters"),
+        "{problems}"
+    );
+    assert!(
+        problems.contains("the deploy role of environment `production` gives `arn:aws:iam::111111111111:role/x` for environment `production`: expected an IAM role ARN in its account 444444444444"),
+        "{problems}"
+    );
+    let mut odd = removed("old", "web", 1);
+    odd["destroy_argv"] = json!([["aws", "cloudformation", "delete-stack"]]);
+    let problems = generate(&listing(vec![odd]), &options(Target::CloudFormation))
+        .unwrap_err()
+        .join("\n");
+    assert!(
+        problems.contains("environment `old`, stack `web` (out/cloudformation/old/web.template.json): its `destroy_argv` is not one `aws cloudformation delete-stack"),
+        "{problems}"
+    );
+    let nothing = generate(&listing(vec![]), &options(Target::Terraform)).unwrap_err();
+    assert_eq!(
+        nothing,
+        ["app `shop` has no terraform artifact to deploy: synthesize it first (`synth --target terraform`)"]
+    );
+}
