@@ -40,12 +40,10 @@ use std::sync::Arc;
 pub const LAMBDA_ZIPPED_LIMIT: u64 = 50 * 1024 * 1024;
 /// Lambda's limit on a function's code unzipped, layers included: 250 MB.
 pub const LAMBDA_UNZIPPED_LIMIT: u64 = 250 * 1024 * 1024;
-/// Where assets live in the output tree: `assets/<sha256>.zip`.
-pub const DIRECTORY: &str = "assets";
-
-/// The path of the asset whose zip has `sha256`, relative to the output tree.
+/// The path of the asset whose zip has `sha256`, relative to the output tree: `assets/<sha256>.zip`
+/// (the tree's layout, `stackwright_tree::fields::asset_path`).
 pub fn tree_path(sha256: &str) -> String {
-    format!("{DIRECTORY}/{sha256}.zip")
+    stackwright_tree::fields::asset_path(sha256)
 }
 
 /// A path to an asset's source: relative to the crate that declares it ([`asset_path!`]) or to the
@@ -351,8 +349,8 @@ pub struct UsedAssets {
 }
 
 /// The name of the asset bucket of an environment: `stackwright-assets-<account>-<region>`, unique in S3
-/// as account and region are. An `Expr`, so that it is right in every environment the definition runs
-/// for.
+/// as account and region are (`stackwright_tree::fields::asset_bucket`, which `manifest.json` is checked
+/// by). An `Expr`, so that it is right in every environment the definition runs for.
 pub fn bucket_name() -> Expr {
     Expr::from("stackwright-assets-") + Expr::account_id() + "-" + Expr::region()
 }

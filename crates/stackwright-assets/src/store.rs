@@ -17,8 +17,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::SystemTime;
 
-/// The cache's path in the output tree.
-pub const CACHE_FILE: &str = "assets/cache.json";
+/// The cache's path in the output tree (`stackwright_tree::fields::ASSET_CACHE`).
+pub const CACHE_FILE: &str = stackwright_tree::fields::ASSET_CACHE;
 const CACHE_FORMAT: u64 = 1;
 
 /// A packed asset: its zip's sha256 (hex), size and unzipped size.
@@ -136,10 +136,7 @@ pub(crate) fn resolve_path(root: &Path, shown: &str) -> Result<(Info, Remembered
     ))
 }
 
-fn pack_and_remember(
-    scanned: &Scanned,
-    shown: &str,
-) -> Result<(Info, [u8; 32], Digests), String> {
+fn pack_and_remember(scanned: &Scanned, shown: &str) -> Result<(Info, [u8; 32], Digests), String> {
     let packed = archive::pack(scanned, shown)?;
     let size = packed.bytes.len() as u64;
     if size > LAMBDA_ZIPPED_LIMIT {
