@@ -362,3 +362,41 @@ fn valid_generated_resources_pass_the_schema_check() {
     });
     assert_eq!(cfn["Resources"]["Sweep"]["Properties"]["State"], "ENABLED");
 }
+
+#[test]
+fn a_function_s_code_from_a_directory_is_an_object_named_by_its_content() {
+    let (cfn, tf) = both(|stack, _| {
+        let code = stack.asset(Asset::directory(asset_path!("functions/worker")));
+        let trust = Value::Map(vec![("Version".to_owned(), "2012-10-17".into())]);
+        let role = stack.add(stackwright_aws_generated::iam::Role::new("Role", trust));
+        stack.add(
+            lambda::Function::new(
+                "Worker",
+                lambda::function::Code::new()
+                    .s3_bucket(code.s3_bucket())
+                    .s3_key(code.s3_key()),
+                role.arn(),
+            )
+            .runtime(lambda::function::Runtime::Python312)
+            .handler("index.handler"),
+        );
+    });
+    let sha = stackwright::assets::Asset::directory(asset_path!("functions/worker"))
+        .resolve()
+        .unwrap()
+        .sha256;
+    assert_eq!(
+        cfn["Resources"]["Worker"]["Properties"]["Code"],
+        json!({
+            "S3Bucket": {"Fn::Sub": "stackwright-assets-${AWS::AccountId}-${AWS::Region}"},
+            "S3Key": format!("{sha}.zip"),
+        })
+    );
+    assert_eq!(
+        tf["resource"]["awscc_lambda_function"]["worker"]["code"],
+        json!({
+            "s3_bucket": "stackwright-assets-111111111111-eu-west-1",
+            "s3_key": format!("{sha}.zip"),
+        })
+    );
+}
