@@ -12,6 +12,7 @@ mod commands;
 mod moves;
 mod parallel;
 mod plan;
+mod publish;
 mod removed;
 mod render;
 mod synth;

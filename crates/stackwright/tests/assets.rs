@@ -184,3 +184,67 @@ fn a_hand_edited_asset_entry_is_refused() {
         "{stderr}"
     );
 }
+
+#[test]
+fn list_gives_the_publish_commands_before_each_environment_s_first_wave() {
+    let scratch = tempfile::tempdir().unwrap();
+    let code = scratch.path().join("code");
+    write(&code, &[("index.py", "pass\n")]);
+    let sha = sha_of(&code);
+    let out = scratch.path().join("my out;$(touch X)");
+    let app = app(code);
+    synth(&app, &out, &[]);
+    let (status, stdout, stderr) = run(&app, &["list", "--out", out.to_str().unwrap()]);
+    assert_eq!(status, 0, "{stderr}");
+    let zip = out.join(format!("assets/{sha}.zip"));
+    let quoted = shlex::try_quote(zip.to_str().unwrap())
+        .unwrap()
+        .into_owned();
+    let expected = format!(
+        "environment dev (account 123456789012, region us-west-2)\n  publish, before wave 1:\n    asset {} \
+         (directory, {} bytes, from {})\n      publish: aws s3 cp {quoted} \
+         s3://stackwright-assets-123456789012-us-west-2/{sha}.zip --sse AES256 --region us-west-2  # with \
+         credentials for account 123456789012\n  wave 1\n",
+        zip.display(),
+        std::fs::metadata(&zip).unwrap().len(),
+        scratch.path().join("code").display()
+    );
+    assert!(stdout.contains(&expected), "{stdout}\n---\n{expected}");
+    assert!(stdout.contains(&format!(
+        "s3://stackwright-assets-210987654321-eu-west-1/{sha}.zip --sse AES256 --region eu-west-1"
+    )));
+
+    let (status, stdout, stderr) = run(
+        &app,
+        &["list", "--format", "json", "--out", out.to_str().unwrap()],
+    );
+    assert_eq!(status, 0, "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let publish = json["publish"].as_array().unwrap();
+    assert_eq!(publish.len(), 2);
+    assert_eq!(publish[0]["env"], "dev");
+    assert_eq!(
+        publish[0]["publish_argv"],
+        serde_json::json!([[
+            "aws",
+            "s3",
+            "cp",
+            zip.to_str().unwrap(),
+            format!("s3://stackwright-assets-123456789012-us-west-2/{sha}.zip"),
+            "--sse",
+            "AES256",
+            "--region",
+            "us-west-2"
+        ]])
+    );
+    // The shell line is the argument vector, quoted.
+    assert_eq!(
+        shlex::split(publish[0]["publish"].as_str().unwrap()).unwrap(),
+        publish[0]["publish_argv"][0]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w.as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    );
+}
