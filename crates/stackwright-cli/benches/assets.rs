@@ -59,7 +59,11 @@ fn text(seed: u64, len: usize) -> Vec<u8> {
         for k in 0..word_len {
             out.push(b'a' + ((state >> (8 + 4 * k)) % 26) as u8);
         }
-        out.push(if (state >> 20).is_multiple_of(9) { b'\n' } else { b' ' });
+        out.push(if (state >> 20).is_multiple_of(9) {
+            b'\n'
+        } else {
+            b' '
+        });
     }
     out.truncate(len);
     out

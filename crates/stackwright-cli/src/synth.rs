@@ -147,7 +147,7 @@ pub(crate) fn synthesize_beside(
 
 /// The code assets of a synthesis, as each instance's first artifact carries them ([`Lowered::assets`]).
 #[derive(Default)]
-struct UsedAssets {
+pub(crate) struct UsedAssets {
     /// (instance index, environment, account, region, asset), in any order.
     used: Vec<(
         usize,
@@ -159,7 +159,7 @@ struct UsedAssets {
 }
 
 impl UsedAssets {
-    fn add(&mut self, index: usize, lowered: &Lowered) {
+    pub(crate) fn add(&mut self, index: usize, lowered: &Lowered) {
         let a = &lowered.artifact;
         for asset in &lowered.assets {
             self.used.push((
@@ -395,73 +395,97 @@ pub(crate) fn write_into(
     ))
 }
 
-/// Writes the assets the fresh artifacts use into the staging tree (an unchanged one as a hard link to the
-/// previous tree's file, named by its sha256, else packed), with their cache; and carries those of the
-/// previous tree that the artifacts carried from it (`carried_environments`: of environments not
-/// synthesized now, or stacks removed from the definition) may use. Returns the manifest's entries.
+/// The manifest's asset entries of a synthesis: those the fresh artifacts use (with their assets), then
+/// those of the previous tree that the artifacts carried from it (`carried_environments`: of environments
+/// not synthesized now, or stacks removed from the definition) may use, restricted to those
+/// environments; sorted by path. The third value says which entries are carried (not in the second).
+type Merged = (
+    Vec<stackwright_tree::manifest::AssetEntry>,
+    Vec<Arc<stackwright_assets::AssetUse>>,
+    Vec<bool>,
+);
+
+fn merge_assets(
+    previous: Option<&stackwright_tree::Manifest>,
+    used: UsedAssets,
+    carried_environments: &HashSet<String>,
+) -> Merged {
+    let (mut entries, uses) = used.entries();
+    let fresh = entries.len();
+    for old in previous.map(|m| m.assets.as_slice()).unwrap_or_default() {
+        let destinations: Vec<_> = old
+            .destinations
+            .iter()
+            .filter(|d| carried_environments.contains(&d.environment))
+            .cloned()
+            .collect();
+        if destinations.is_empty() {
+            continue;
+        }
+        match entries[..fresh].iter_mut().find(|e| e.path == old.path) {
+            Some(entry) => {
+                for d in destinations {
+                    if !entry
+                        .destinations
+                        .iter()
+                        .any(|e| e.environment == d.environment)
+                    {
+                        entry.destinations.push(d);
+                    }
+                }
+            }
+            None => entries.push(stackwright_tree::manifest::AssetEntry {
+                destinations,
+                ..old.clone()
+            }),
+        }
+    }
+    let mut carried: Vec<bool> = (0..entries.len()).map(|i| i >= fresh).collect();
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    order.sort_by(|&a, &b| entries[a].path.cmp(&entries[b].path));
+    let sorted = order.iter().map(|&i| entries[i].clone()).collect();
+    carried = order.iter().map(|&i| carried[i]).collect();
+    (sorted, uses, carried)
+}
+
+/// Writes the assets of a synthesis ([`merge_assets`]) into the staging tree: an unchanged one as a hard
+/// link to the previous tree's file (named by its sha256), else packed; a carried one must be in the
+/// previous tree. Then their cache. Returns the manifest's entries.
 fn write_assets(
     staging: &Staging,
     used: UsedAssets,
     carried_environments: &HashSet<String>,
 ) -> Result<Vec<stackwright_tree::manifest::AssetEntry>, SynthError> {
-    let (mut entries, uses) = used.entries();
-    for (entry, asset) in entries.iter().zip(&uses) {
-        if !staging
+    let (entries, uses, carried) =
+        merge_assets(staging.previous().manifest(), used, carried_environments);
+    let by_path: HashMap<String, &Arc<stackwright_assets::AssetUse>> =
+        uses.iter().map(|a| (a.tree_path(), a)).collect();
+    for (entry, carried) in entries.iter().zip(&carried) {
+        if staging
             .link_previous(&entry.path, entry.size)
             .map_err(SynthError::Write)?
         {
-            let bytes = asset
-                .bytes()
-                .map_err(|why| SynthError::Problems(vec![asset_problem(asset, why)]))?;
-            staging
-                .add(&entry.path, &bytes)
-                .map_err(SynthError::Write)?;
+            continue;
         }
-    }
-    let fresh = entries.len();
-    if let Some(previous) = staging.previous().manifest() {
-        for old in &previous.assets {
-            let destinations: Vec<_> = old
-                .destinations
-                .iter()
-                .filter(|d| carried_environments.contains(&d.environment))
-                .cloned()
-                .collect();
-            if destinations.is_empty() {
-                continue;
+        match by_path.get(&entry.path).filter(|_| !carried) {
+            Some(asset) => {
+                let bytes = asset
+                    .bytes()
+                    .map_err(|why| SynthError::Problems(vec![asset_problem(asset, why)]))?;
+                staging
+                    .add(&entry.path, &bytes)
+                    .map_err(SynthError::Write)?;
             }
-            match entries[..fresh].iter_mut().find(|e| e.path == old.path) {
-                Some(entry) => {
-                    for d in destinations {
-                        if !entry
-                            .destinations
-                            .iter()
-                            .any(|e| e.environment == d.environment)
-                        {
-                            entry.destinations.push(d);
-                        }
-                    }
-                }
-                None => {
-                    if !staging
-                        .link_previous(&old.path, old.size)
-                        .map_err(SynthError::Write)?
-                    {
-                        return Err(SynthError::Refused(format!(
-                            "asset `{}` of environment `{}` is missing from the tree or changed: synthesize that \
-                             environment too",
-                            old.path, destinations[0].environment
-                        )));
-                    }
-                    entries.push(stackwright_tree::manifest::AssetEntry {
-                        destinations,
-                        ..old.clone()
-                    });
-                }
+            None => {
+                return Err(SynthError::Refused(format!(
+                    "asset `{}` of environment `{}` is missing from the tree or changed: synthesize that \
+                     environment too",
+                    entry.path,
+                    entry.destinations.first().map_or("", |d| d.environment.as_str())
+                )))
             }
         }
     }
-    entries.sort_by(|a, b| a.path.cmp(&b.path));
     if !entries.is_empty() {
         staging
             .add(
@@ -471,6 +495,35 @@ fn write_assets(
             .map_err(SynthError::Write)?;
     }
     Ok(entries)
+}
+
+/// For `synth --check`: the manifest's asset entries of a synthesis ([`merge_assets`]), how the tree's
+/// asset files differ from them (`differs: path` when the file's sha256 is not its name, `missing: path`),
+/// and the paths they and their cache take (the cache, a side file of this machine, is not compared).
+pub(crate) fn check_assets(
+    tree: &stackwright_tree::PreviousTree,
+    used: UsedAssets,
+    carried_environments: &HashSet<String>,
+) -> (
+    Vec<stackwright_tree::manifest::AssetEntry>,
+    Vec<String>,
+    Vec<String>,
+) {
+    let (entries, _, _) = merge_assets(tree.manifest(), used, carried_environments);
+    let mut problems = Vec::new();
+    let mut paths = Vec::new();
+    for entry in &entries {
+        match tree.read_file(&entry.path) {
+            Ok(bytes) if hex_sha256(&bytes) == entry.sha256 => {}
+            Ok(_) => problems.push(format!("differs: {}", entry.path)),
+            Err(_) => problems.push(format!("missing: {}", entry.path)),
+        }
+        paths.push(entry.path.clone());
+    }
+    if !entries.is_empty() {
+        paths.push(stackwright_assets::CACHE_FILE.to_owned());
+    }
+    (entries, problems, paths)
 }
 
 /// How [`stream`] hands on a lowered artifact.

@@ -248,3 +248,31 @@ fn list_gives_the_publish_commands_before_each_environment_s_first_wave() {
             .collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn synth_check_compares_the_assets() {
+    let scratch = tempfile::tempdir().unwrap();
+    let code = scratch.path().join("code");
+    write(&code, &[("index.py", "pass\n")]);
+    let out = scratch.path().join("out");
+    let app = app(code.clone());
+    synth(&app, &out, &[]);
+    let check = |app: &App<()>| run(app, &["synth", "--check", "--out", out.to_str().unwrap()]);
+    let (status, stdout, stderr) = check(&app);
+    assert_eq!(status, 0, "{stdout}{stderr}");
+    let old = sha_of(&code);
+    std::fs::write(code.join("index.py"), "print(1)\n").unwrap();
+    let new = sha_of(&code);
+    let (status, stdout, stderr) = check(&app);
+    assert_ne!(status, 0);
+    let text = format!("{stdout}{stderr}");
+    assert!(
+        text.contains(&format!("missing: assets/{new}.zip")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("unexpected: assets/{old}.zip")),
+        "{text}"
+    );
+    assert!(text.contains("differs: manifest.json"), "{text}");
+}
