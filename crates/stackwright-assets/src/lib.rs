@@ -27,9 +27,11 @@
 //! nothing reaches an artifact but sha256 names and sizes.
 
 mod archive;
+mod bootstrap;
 mod scan;
 mod store;
 
+pub use bootstrap::{bootstrap, NONCURRENT_VERSION_DAYS};
 pub use store::{forget, load, save, CACHE_FILE};
 
 use stackwright_core::{Diagnostic, Expr, Location, Stack};

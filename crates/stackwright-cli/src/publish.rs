@@ -1,5 +1,5 @@
-//! What `list` says about code assets: the commands that publish them, per environment, before its
-//! first deploy wave (their templates and modules read the objects).
+//! What `list` says about code assets: the commands that publish them, per environment, once its asset
+//! bucket exists (`stackwright::assets::bootstrap`) and before the stacks whose functions read them.
 
 use crate::commands::Command;
 use crate::synth::Synthesis;
@@ -32,7 +32,9 @@ pub(crate) fn human(s: &Synthesis, environment: &str, out: &Path) -> String {
     let mut text = String::new();
     for (asset, destination) in of_environment(&assets, environment) {
         if text.is_empty() {
-            text.push_str("  publish, before wave 1:\n");
+            text.push_str(
+                "  publish (once the asset bucket exists, before the stacks that read them):\n",
+            );
         }
         let path = out.join(&asset.path).display().to_string();
         text.push_str(&format!(

@@ -37,8 +37,8 @@ pub use stackwright_core::tags;
 /// by its sha256, written to `out/assets/` and listed in `manifest.json` (`stackwright-assets`).
 pub mod assets {
     pub use stackwright_assets::{
-        asset_path, bucket_name, Asset, AssetHandle, AssetPath, AssetUse, BuildCommand, Kind,
-        StackAssets, UsedAssets, LAMBDA_UNZIPPED_LIMIT, LAMBDA_ZIPPED_LIMIT,
+        asset_path, bootstrap, bucket_name, Asset, AssetHandle, AssetPath, AssetUse, BuildCommand,
+        Kind, StackAssets, UsedAssets, LAMBDA_UNZIPPED_LIMIT, LAMBDA_ZIPPED_LIMIT,
     };
 }
 

@@ -201,7 +201,7 @@ fn list_gives_the_publish_commands_before_each_environment_s_first_wave() {
         .unwrap()
         .into_owned();
     let expected = format!(
-        "environment dev (account 123456789012, region us-west-2)\n  publish, before wave 1:\n    asset {} \
+        "environment dev (account 123456789012, region us-west-2)\n  publish (once the asset bucket exists, before the stacks that read them):\n    asset {} \
          (directory, {} bytes, from {})\n      publish: aws s3 cp {quoted} \
          s3://stackwright-assets-123456789012-us-west-2/{sha}.zip --sse AES256 --region us-west-2  # with \
          credentials for account 123456789012\n  wave 1\n",
@@ -275,4 +275,52 @@ fn synth_check_compares_the_assets() {
         "{text}"
     );
     assert!(text.contains("differs: manifest.json"), "{text}");
+}
+
+#[test]
+fn the_bootstrap_bucket_is_the_environment_s_asset_bucket_in_both_targets() {
+    let app = App::new("shop")
+        .environment(Environment::new("dev", "123456789012", "us-west-2", ()))
+        .stack("assets", |stack, _| {
+            stackwright::assets::bootstrap(stack);
+        });
+    let s = stackwright::synth::synthesize(&app, &stackwright::synth::Request::default()).unwrap();
+    let doc = |path: &str| -> serde_json::Value {
+        let a = s.artifacts.iter().find(|a| a.path == path).unwrap();
+        serde_json::from_slice(&a.bytes).unwrap()
+    };
+    let cfn = doc("cloudformation/dev/assets.template.json");
+    let bucket = &cfn["Resources"]["AssetBucket"];
+    assert_eq!(
+        bucket["Properties"]["BucketName"],
+        serde_json::json!({"Fn::Sub": "stackwright-assets-${AWS::AccountId}-${AWS::Region}"})
+    );
+    assert_eq!(
+        bucket["Properties"]["VersioningConfiguration"]["Status"],
+        "Enabled"
+    );
+    assert_eq!(bucket["DeletionPolicy"], "Retain");
+    let text = cfn.to_string();
+    for expected in [
+        "NoncurrentVersionExpiration",
+        "BlockPublicAcls",
+        "aws:SecureTransport",
+        "ServerSideEncryptionConfiguration",
+    ] {
+        assert!(text.contains(expected), "{expected}: {text}");
+    }
+    let tf = doc("terraform/dev/assets/main.tf.json");
+    assert_eq!(
+        tf["resource"]["aws_s3_bucket"]["asset_bucket"]["bucket"],
+        "stackwright-assets-123456789012-us-west-2"
+    );
+    let text = tf.to_string();
+    for expected in [
+        "aws_s3_bucket_versioning",
+        "aws_s3_bucket_public_access_block",
+        "noncurrent_version_expiration",
+        "aws:SecureTransport",
+    ] {
+        assert!(text.contains(expected), "{expected}: {text}");
+    }
 }
