@@ -261,6 +261,7 @@ fn run_on(
         return 1;
     }
     let kept = crate::removed::kept_environments(&tree, app);
+    crate::synth::load_asset_cache(&tree);
     let mut synthesis = match synthesize_beside(app, &request, &kept) {
         Ok(s) => s,
         Err(problems) => {

@@ -20,8 +20,8 @@ mod synth;
 pub use cli::{run, run_with};
 pub use stackwright_tree::{write_tree, Written};
 pub use synth::{
-    synthesize, synthesize_into, waves, Artifact, Request, SynthError, Synthesis, Target,
-    WrittenSynthesis,
+    synthesize, synthesize_into, waves, Artifact, AssetFile, Request, SynthError, Synthesis,
+    Target, WrittenSynthesis,
 };
 
 // The entry points stay erased (see `stackwright_core::AnyApp`): these compile only while `run`,

@@ -128,6 +128,7 @@ pub(crate) fn plan(
     let reading = Mutex::new(Reading::default());
     let targets = Target::ALL.len();
     let kept = crate::removed::kept_environments(tree, app);
+    crate::synth::load_asset_cache(tree);
     let planned = stream(
         app,
         request,
@@ -370,6 +371,7 @@ pub(crate) fn check(
     }
     let is_dir = out.is_dir();
     let previous = crate::moves::Previous::new(tree);
+    crate::synth::load_asset_cache(tree);
     let kept = crate::removed::kept_environments(tree, app);
     let used = std::sync::Mutex::new(crate::synth::UsedAssets::default());
     let compared = stream(app, request, &kept, Form::Stream, &|index, lowered| {

@@ -61,9 +61,20 @@ pub struct Synthesis {
     /// `manifest.json`: every artifact with its environment, account, region, stack, target, path, sha256
     /// and the paths of the artifacts it depends on (`depends_on`), and every asset.
     pub manifest: Vec<u8>,
-    /// The code assets the stacks use (`stackwright-assets`), as (`assets/<sha256>.zip`, zip bytes),
-    /// sorted by path. ([`synthesize_into`] also writes their cache, `assets/cache.json`.)
-    pub assets: Vec<(String, Arc<Vec<u8>>)>,
+    /// The code assets the stacks use (`stackwright-assets`), with their zips' bytes, sorted by path
+    /// (`assets/<sha256>.zip`, [`stackwright_assets::AssetUse::tree_path`]). ([`synthesize_into`] also
+    /// writes their cache, `assets/cache.json`.)
+    pub assets: Vec<AssetFile>,
+}
+
+/// A code asset of a [`Synthesis`].
+#[derive(Clone, Debug)]
+pub struct AssetFile {
+    /// `assets/<sha256>.zip`.
+    pub path: String,
+    pub asset: Arc<stackwright_assets::AssetUse>,
+    /// The zip: always there from [`synthesize`].
+    pub bytes: Option<Arc<Vec<u8>>>,
 }
 
 impl Synthesis {
@@ -72,7 +83,11 @@ impl Synthesis {
         self.artifacts
             .iter()
             .map(|a| (a.path.as_str(), a.bytes.as_slice()))
-            .chain(self.assets.iter().map(|(p, b)| (p.as_str(), b.as_slice())))
+            .chain(
+                self.assets
+                    .iter()
+                    .filter_map(|a| a.bytes.as_ref().map(|b| (a.path.as_str(), b.as_slice()))),
+            )
             .chain(std::iter::once((MANIFEST, self.manifest.as_slice())))
     }
 }
@@ -108,11 +123,23 @@ pub enum SynthError {
 /// synthesis so that nothing partial is ever written. Holds every artifact's bytes: to write a tree,
 /// [`synthesize_into`] streams them instead.
 pub fn synthesize(app: &dyn AnyApp, request: &Request) -> Result<Synthesis, Vec<Diagnostic>> {
-    synthesize_beside(app, request, &[])
+    let mut synthesis = synthesize_beside(app, request, &[])?;
+    for file in &mut synthesis.assets {
+        if file.bytes.is_none() {
+            let asset = &file.asset;
+            file.bytes = Some(
+                asset
+                    .bytes()
+                    .map_err(|why| vec![asset_problem(asset, why)])?,
+            );
+        }
+    }
+    Ok(synthesis)
 }
 
 /// [`synthesize`] beside a previous tree that keeps the environments `kept`, which the definition no
-/// longer has and `request` may select ([`stream`]).
+/// longer has and `request` may select ([`stream`]); the assets' bytes are left out (`None`, as `list`
+/// needs only the manifest) unless packing them was needed to name them.
 pub(crate) fn synthesize_beside(
     app: &dyn AnyApp,
     request: &Request,
@@ -129,13 +156,14 @@ pub(crate) fn synthesize_beside(
     }
     let hashes: Vec<String> = artifacts.iter().map(|a| hex_sha256(&a.bytes)).collect();
     let (entries, uses) = used.entries();
-    let mut assets = Vec::with_capacity(uses.len());
-    for (entry, asset) in entries.iter().zip(&uses) {
-        let bytes = asset
-            .bytes()
-            .map_err(|why| vec![asset_problem(asset, why)])?;
-        assets.push((entry.path.clone(), bytes));
-    }
+    let assets = uses
+        .into_iter()
+        .map(|asset| AssetFile {
+            path: asset.tree_path(),
+            asset,
+            bytes: None,
+        })
+        .collect();
     let manifest = manifest_with_assets(app.name(), &artifacts, &hashes, entries);
     Ok(Synthesis {
         app: app.name().to_owned(),
@@ -143,6 +171,17 @@ pub(crate) fn synthesize_beside(
         manifest,
         assets,
     })
+}
+
+/// Learns what the synthesis that wrote `tree` knew of the assets' sources (its `assets/cache.json`), so
+/// that unchanged ones are not packed, nor their builds run, again; before the definitions run. A cache
+/// that cannot be read only makes the synthesis slower.
+pub(crate) fn load_asset_cache(tree: &stackwright_tree::PreviousTree) {
+    if tree.manifest().is_some_and(|m| !m.assets.is_empty()) {
+        if let Ok(bytes) = tree.read_file(stackwright_assets::CACHE_FILE) {
+            let _ = stackwright_assets::load(&bytes);
+        }
+    }
 }
 
 /// The code assets of a synthesis, as each instance's first artifact carries them ([`Lowered::assets`]).
@@ -275,13 +314,7 @@ pub(crate) fn write_into(
     crate::removed::same_app(tree, app.name()).map_err(SynthError::Refused)?;
     let previous = crate::moves::Previous::new(tree);
     let guard = crate::removed::MoveGuard::new(tree, destroyed);
-    // What the previous synthesis learned of the assets' sources: unchanged ones are not packed again. A
-    // cache that cannot be read is only a slower synthesis.
-    if tree.manifest().is_some_and(|m| !m.assets.is_empty()) {
-        if let Ok(bytes) = tree.read_file(stackwright_assets::CACHE_FILE) {
-            let _ = stackwright_assets::load(&bytes);
-        }
-    }
+    load_asset_cache(tree);
     let used: Mutex<UsedAssets> = Mutex::new(UsedAssets::default());
     // The first write error; later artifacts are still lowered and checked, for their problems, but
     // not written.
