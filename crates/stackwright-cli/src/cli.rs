@@ -290,6 +290,7 @@ fn run_on(
         return 1;
     }
     let kept = crate::removed::kept_environments(&tree, app);
+    crate::synth::load_asset_cache(&tree);
     let mut synthesis = match synthesize_beside(app, &request, &kept) {
         Ok(s) => s,
         Err(problems) => {
@@ -698,6 +699,7 @@ fn list(s: &Synthesis, out: &Path, tree: &PreviousTree) -> String {
             ));
             last_env = &a.environment;
             last_wave = 0;
+            text.push_str(&crate::publish::human(s, &a.environment, out));
         }
         // Teardown waves are numbered after the deploy waves' slot (see `list_waves`).
         if wave != last_wave {
@@ -906,7 +908,9 @@ fn list_json(s: &Synthesis, out: &Path, tree: &PreviousTree) -> serde_json::Valu
             entry
         })
         .collect();
-    serde_json::json!({ "app": s.app, "artifacts": artifacts })
+    let mut listing = serde_json::json!({ "app": s.app, "artifacts": artifacts });
+    crate::publish::add_json(s, out, &mut listing);
+    listing
 }
 
 /// How to tear down the deployment of `a`'s stack in `account` and `region` (a kept artifact of a

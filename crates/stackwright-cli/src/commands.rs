@@ -172,6 +172,36 @@ impl Command {
         }
     }
 
+    /// The command that publishes a code asset to one environment's asset bucket, before that
+    /// environment's first deploy wave: `aws s3 cp <zip> s3://<bucket>/<key> --sse AES256 --region <region>`
+    /// (`path`: the zip's path, output directory included). Server-side encryption is asked for
+    /// explicitly, so that a bucket policy that requires it accepts the upload; the key is the zip's
+    /// sha256, so publishing again is harmless.
+    pub(crate) fn publish_asset(
+        path: &str,
+        destination: &stackwright_tree::manifest::AssetDestination,
+    ) -> Command {
+        Command {
+            programs: vec![vec![
+                Word::ours("aws"),
+                Word::ours("s3"),
+                Word::ours("cp"),
+                Word::value(path),
+                Word(vec![
+                    Part::Ours("s3://"),
+                    Part::Value(destination.bucket.clone()),
+                    Part::Ours("/"),
+                    Part::Value(destination.key.clone()),
+                ]),
+                Word::ours("--sse"),
+                Word::ours("AES256"),
+                Word::ours("--region"),
+                Word::value(&destination.region),
+            ]],
+            account: destination.account.clone(),
+        }
+    }
+
     /// For a POSIX shell: every value quoted, the programs joined by ` && `; no comment (see
     /// [`Command::human`]).
     pub(crate) fn shell(&self) -> String {

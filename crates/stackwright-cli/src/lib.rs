@@ -13,6 +13,7 @@ mod commands;
 mod moves;
 mod parallel;
 mod plan;
+mod publish;
 mod removed;
 mod render;
 mod stackset;
@@ -23,8 +24,8 @@ pub use cli::{run, run_with};
 pub use stackset::stack_set;
 pub use stackwright_tree::{write_tree, Written};
 pub use synth::{
-    synthesize, synthesize_into, waves, Artifact, Request, SynthError, Synthesis, Target,
-    WrittenSynthesis,
+    synthesize, synthesize_into, waves, Artifact, AssetFile, Request, SynthError, Synthesis,
+    Target, WrittenSynthesis,
 };
 
 // The entry points stay erased (see `stackwright_core::AnyApp`): these compile only while `run`,

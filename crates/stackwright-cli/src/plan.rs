@@ -1,6 +1,6 @@
 //! `plan` and `synth --check`: compare a fresh synthesis with an artifact tree on disk.
 
-use crate::synth::{hex_sha256, manifest, stream, Form, Lowered, Request, Target, MANIFEST};
+use crate::synth::{hex_sha256, stream, Form, Lowered, Request, Target, MANIFEST};
 use serde_json::Value as Json;
 use stackwright_core::{AnyApp, Diagnostic};
 use stackwright_plan::previous::Unchanged;
@@ -128,6 +128,7 @@ pub(crate) fn plan(
     let reading = Mutex::new(Reading::default());
     let targets = Target::ALL.len();
     let kept = crate::removed::kept_environments(tree, app);
+    crate::synth::load_asset_cache(tree);
     let planned = stream(
         app,
         request,
@@ -365,8 +366,13 @@ pub(crate) fn check(
     }
     let is_dir = out.is_dir();
     let previous = crate::moves::Previous::new(tree);
+    crate::synth::load_asset_cache(tree);
     let kept = crate::removed::kept_environments(tree, app);
-    let compared = stream(app, request, &kept, Form::Stream, &|_, lowered| {
+    let used = std::sync::Mutex::new(crate::synth::UsedAssets::default());
+    let compared = stream(app, request, &kept, Form::Stream, &|index, lowered| {
+        let mut assets = used.lock().expect("checkers do not panic");
+        lowered.iter().for_each(|l| assets.add(index, l));
+        drop(assets);
         lowered
             .into_iter()
             .map(
@@ -417,18 +423,27 @@ pub(crate) fn check(
     }
     let (kept, removed) = crate::removed::kept_artifacts(app, request, &artifacts, tree, destroyed)
         .map_err(PlanError::Refused)?;
+    let mut carried_environments = std::collections::HashSet::new();
     for mut artifact in removed {
         let bytes = std::mem::take(&mut artifact.bytes);
         expected.insert(artifact.path.clone());
         problems.extend(differs(&artifact.path, &bytes));
         hashes.push(hex_sha256(&bytes));
+        carried_environments.insert(artifact.environment.clone());
         artifacts.push(artifact);
     }
+    let used = used.into_inner().expect("checkers do not panic");
+    let (assets, differing, paths) = crate::synth::check_assets(tree, used, &carried_environments);
+    problems.extend(differing);
+    expected.extend(paths);
     let defined: Vec<&str> = app.environment_specs().map(|e| e.name.as_str()).collect();
     crate::removed::tree_order(&defined, &mut artifacts, &mut hashes);
     let app_name = app.name();
     expected.insert(MANIFEST.to_owned());
-    problems.extend(differs(MANIFEST, &manifest(app_name, &artifacts, &hashes)));
+    problems.extend(differs(
+        MANIFEST,
+        &crate::synth::manifest_with_assets(app_name, &artifacts, &hashes, assets),
+    ));
     problems.extend(
         listed
             .difference(&expected)

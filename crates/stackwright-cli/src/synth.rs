@@ -5,7 +5,7 @@ use stackwright_terraform::ModuleDocument;
 use stackwright_tree::{Staging, Written};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 pub use stackwright_plan::Target;
 
@@ -59,16 +59,35 @@ pub struct Synthesis {
     pub app: String,
     pub artifacts: Vec<Artifact>,
     /// `manifest.json`: every artifact with its environment, account, region, stack, target, path, sha256
-    /// and the paths of the artifacts it depends on (`depends_on`).
+    /// and the paths of the artifacts it depends on (`depends_on`), and every asset.
     pub manifest: Vec<u8>,
+    /// The code assets the stacks use (`stackwright-assets`), with their zips' bytes, sorted by path
+    /// (`assets/<sha256>.zip`, [`stackwright_assets::AssetUse::tree_path`]). ([`synthesize_into`] also
+    /// writes their cache, `assets/cache.json`.)
+    pub assets: Vec<AssetFile>,
+}
+
+/// A code asset of a [`Synthesis`].
+#[derive(Clone, Debug)]
+pub struct AssetFile {
+    /// `assets/<sha256>.zip`.
+    pub path: String,
+    pub asset: Arc<stackwright_assets::AssetUse>,
+    /// The zip: always there from [`synthesize`].
+    pub bytes: Option<Arc<Vec<u8>>>,
 }
 
 impl Synthesis {
-    /// Every file of the output directory (artifacts and manifest), as (relative path, bytes).
+    /// Every file of the output directory (artifacts, assets and manifest), as (relative path, bytes).
     pub fn files(&self) -> impl Iterator<Item = (&str, &[u8])> {
         self.artifacts
             .iter()
             .map(|a| (a.path.as_str(), a.bytes.as_slice()))
+            .chain(
+                self.assets
+                    .iter()
+                    .filter_map(|a| a.bytes.as_ref().map(|b| (a.path.as_str(), b.as_slice()))),
+            )
             .chain(std::iter::once((MANIFEST, self.manifest.as_slice())))
     }
 }
@@ -104,25 +123,147 @@ pub enum SynthError {
 /// synthesis so that nothing partial is ever written. Holds every artifact's bytes: to write a tree,
 /// [`synthesize_into`] streams them instead.
 pub fn synthesize(app: &dyn AnyApp, request: &Request) -> Result<Synthesis, Vec<Diagnostic>> {
-    synthesize_beside(app, request, &[])
+    let mut synthesis = synthesize_beside(app, request, &[])?;
+    for file in &mut synthesis.assets {
+        if file.bytes.is_none() {
+            let asset = &file.asset;
+            file.bytes = Some(
+                asset
+                    .bytes()
+                    .map_err(|why| vec![asset_problem(asset, why)])?,
+            );
+        }
+    }
+    Ok(synthesis)
 }
 
 /// [`synthesize`] beside a previous tree that keeps the environments `kept`, which the definition no
-/// longer has and `request` may select ([`stream`]).
+/// longer has and `request` may select ([`stream`]); the assets' bytes are left out (`None`, as `list`
+/// needs only the manifest) unless packing them was needed to name them.
 pub(crate) fn synthesize_beside(
     app: &dyn AnyApp,
     request: &Request,
     kept: &[String],
 ) -> Result<Synthesis, Vec<Diagnostic>> {
     let lowered = stream(app, request, kept, Form::Bytes, &|_, instance| instance)?;
-    let artifacts: Vec<Artifact> = lowered.into_iter().flatten().map(|l| l.artifact).collect();
+    let mut used = UsedAssets::default();
+    let mut artifacts = Vec::new();
+    for (index, instance) in lowered.into_iter().enumerate() {
+        for l in instance {
+            used.add(index, &l);
+            artifacts.push(l.artifact);
+        }
+    }
     let hashes: Vec<String> = artifacts.iter().map(|a| hex_sha256(&a.bytes)).collect();
-    let manifest = manifest(app.name(), &artifacts, &hashes);
+    let (entries, uses) = used.entries();
+    let assets = uses
+        .into_iter()
+        .map(|asset| AssetFile {
+            path: asset.tree_path(),
+            asset,
+            bytes: None,
+        })
+        .collect();
+    let manifest = manifest_with_assets(app.name(), &artifacts, &hashes, entries);
     Ok(Synthesis {
         app: app.name().to_owned(),
         artifacts,
         manifest,
+        assets,
     })
+}
+
+/// Learns what the synthesis that wrote `tree` knew of the assets' sources (its `assets/cache.json`), so
+/// that unchanged ones are not packed, nor their builds run, again; before the definitions run. A cache
+/// that cannot be read only makes the synthesis slower.
+pub(crate) fn load_asset_cache(tree: &stackwright_tree::PreviousTree) {
+    if tree.manifest().is_some_and(|m| !m.assets.is_empty()) {
+        if let Ok(bytes) = tree.read_file(stackwright_assets::CACHE_FILE) {
+            let _ = stackwright_assets::load(&bytes);
+        }
+    }
+}
+
+/// The code assets of a synthesis, as each instance's first artifact carries them ([`Lowered::assets`]).
+#[derive(Default)]
+pub(crate) struct UsedAssets {
+    /// (instance index, environment, account, region, asset), in any order.
+    used: Vec<(
+        usize,
+        String,
+        String,
+        String,
+        Arc<stackwright_assets::AssetUse>,
+    )>,
+}
+
+impl UsedAssets {
+    pub(crate) fn add(&mut self, index: usize, lowered: &Lowered) {
+        let a = &lowered.artifact;
+        for asset in &lowered.assets {
+            self.used.push((
+                index,
+                a.environment.clone(),
+                a.account.clone(),
+                a.region.clone(),
+                asset.clone(),
+            ));
+        }
+    }
+
+    /// The manifest's entries (sorted by path; destinations one per environment, in the definition's
+    /// order) and each one's asset.
+    fn entries(
+        mut self,
+    ) -> (
+        Vec<stackwright_tree::manifest::AssetEntry>,
+        Vec<Arc<stackwright_assets::AssetUse>>,
+    ) {
+        self.used.sort_by_key(|u| u.0);
+        let mut by_path: std::collections::BTreeMap<
+            String,
+            (
+                stackwright_tree::manifest::AssetEntry,
+                Arc<stackwright_assets::AssetUse>,
+            ),
+        > = std::collections::BTreeMap::new();
+        for (_, environment, account, region, asset) in self.used {
+            let (entry, _) = by_path.entry(asset.tree_path()).or_insert_with(|| {
+                (
+                    stackwright_tree::manifest::AssetEntry {
+                        path: asset.tree_path(),
+                        sha256: asset.sha256.clone(),
+                        kind: asset.kind.name().to_owned(),
+                        source: asset.source.clone(),
+                        size: asset.size,
+                        destinations: Vec::new(),
+                    },
+                    asset.clone(),
+                )
+            });
+            if !entry
+                .destinations
+                .iter()
+                .any(|d| d.environment == environment)
+            {
+                entry
+                    .destinations
+                    .push(stackwright_tree::manifest::AssetDestination {
+                        bucket: stackwright_tree::fields::asset_bucket(&account, &region),
+                        key: format!("{}.zip", asset.sha256),
+                        environment,
+                        account,
+                        region,
+                    });
+            }
+        }
+        by_path.into_values().unzip()
+    }
+}
+
+/// A problem of an asset whose bytes cannot be had, at the line that declared it.
+fn asset_problem(asset: &stackwright_assets::AssetUse, why: String) -> Diagnostic {
+    Diagnostic::new(why).at(asset.location)
 }
 
 /// [`synthesize`] and replace the tree at `out` with the result, all or nothing
@@ -173,13 +314,21 @@ pub(crate) fn write_into(
     crate::removed::same_app(tree, app.name()).map_err(SynthError::Refused)?;
     let previous = crate::moves::Previous::new(tree);
     let guard = crate::removed::MoveGuard::new(tree, destroyed);
+    load_asset_cache(tree);
+    let used: Mutex<UsedAssets> = Mutex::new(UsedAssets::default());
     // The first write error; later artifacts are still lowered and checked, for their problems, but
     // not written.
     let failed: Mutex<Option<std::io::Error>> = Mutex::new(None);
     // The first refused move (in the manifest's order); nothing is staged once there is one.
     let refused: Mutex<Option<(usize, String)>> = Mutex::new(None);
     let kept = crate::removed::kept_environments(tree, app);
-    let lowered = stream(app, request, &kept, Form::Stream, &|_, instance| {
+    let lowered = stream(app, request, &kept, Form::Stream, &|index, instance| {
+        {
+            let mut used = used.lock().expect("writers do not panic");
+            for lowered in &instance {
+                used.add(index, lowered);
+            }
+        }
         instance
             .into_iter()
             .map(
@@ -247,14 +396,21 @@ pub(crate) fn write_into(
     }
     let (kept, removed) = crate::removed::kept_artifacts(app, request, &artifacts, tree, destroyed)
         .map_err(SynthError::Refused)?;
+    let mut carried_environments = HashSet::new();
     for mut artifact in removed {
         let bytes = std::mem::take(&mut artifact.bytes);
         hashes.push(hex_sha256(&bytes));
         staging
             .add(&artifact.path, &bytes)
             .map_err(SynthError::Write)?;
+        carried_environments.insert(artifact.environment.clone());
         artifacts.push(artifact);
     }
+    let assets = write_assets(
+        &staging,
+        used.into_inner().expect("writers do not panic"),
+        &carried_environments,
+    )?;
     let defined: Vec<&str> = app.environment_specs().map(|e| e.name.as_str()).collect();
     crate::removed::tree_order(&defined, &mut artifacts, &mut hashes);
     // Under the lock: no other tree beside this one can appear or change while it is checked.
@@ -265,7 +421,7 @@ pub(crate) fn write_into(
         .collect();
     crate::state::check_shared_state(staging.directory(), app, &modules)
         .map_err(SynthError::Refused)?;
-    let manifest = manifest(app.name(), &artifacts, &hashes);
+    let manifest = manifest_with_assets(app.name(), &artifacts, &hashes, assets);
     staging
         .add(MANIFEST, &manifest)
         .map_err(SynthError::Write)?;
@@ -278,6 +434,137 @@ pub(crate) fn write_into(
         },
         Carried { kept, moved },
     ))
+}
+
+/// The manifest's asset entries of a synthesis: those the fresh artifacts use (with their assets), then
+/// those of the previous tree that the artifacts carried from it (`carried_environments`: of environments
+/// not synthesized now, or stacks removed from the definition) may use, restricted to those
+/// environments; sorted by path. The third value says which entries are carried (not in the second).
+type Merged = (
+    Vec<stackwright_tree::manifest::AssetEntry>,
+    Vec<Arc<stackwright_assets::AssetUse>>,
+    Vec<bool>,
+);
+
+fn merge_assets(
+    previous: Option<&stackwright_tree::Manifest>,
+    used: UsedAssets,
+    carried_environments: &HashSet<String>,
+) -> Merged {
+    let (mut entries, uses) = used.entries();
+    let fresh = entries.len();
+    for old in previous.map(|m| m.assets.as_slice()).unwrap_or_default() {
+        let destinations: Vec<_> = old
+            .destinations
+            .iter()
+            .filter(|d| carried_environments.contains(&d.environment))
+            .cloned()
+            .collect();
+        if destinations.is_empty() {
+            continue;
+        }
+        match entries[..fresh].iter_mut().find(|e| e.path == old.path) {
+            Some(entry) => {
+                for d in destinations {
+                    if !entry
+                        .destinations
+                        .iter()
+                        .any(|e| e.environment == d.environment)
+                    {
+                        entry.destinations.push(d);
+                    }
+                }
+            }
+            None => entries.push(stackwright_tree::manifest::AssetEntry {
+                destinations,
+                ..old.clone()
+            }),
+        }
+    }
+    let mut carried: Vec<bool> = (0..entries.len()).map(|i| i >= fresh).collect();
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    order.sort_by(|&a, &b| entries[a].path.cmp(&entries[b].path));
+    let sorted = order.iter().map(|&i| entries[i].clone()).collect();
+    carried = order.iter().map(|&i| carried[i]).collect();
+    (sorted, uses, carried)
+}
+
+/// Writes the assets of a synthesis ([`merge_assets`]) into the staging tree: an unchanged one as a hard
+/// link to the previous tree's file (named by its sha256), else packed; a carried one must be in the
+/// previous tree. Then their cache. Returns the manifest's entries.
+fn write_assets(
+    staging: &Staging,
+    used: UsedAssets,
+    carried_environments: &HashSet<String>,
+) -> Result<Vec<stackwright_tree::manifest::AssetEntry>, SynthError> {
+    let (entries, uses, carried) =
+        merge_assets(staging.previous().manifest(), used, carried_environments);
+    let by_path: HashMap<String, &Arc<stackwright_assets::AssetUse>> =
+        uses.iter().map(|a| (a.tree_path(), a)).collect();
+    for (entry, carried) in entries.iter().zip(&carried) {
+        if staging
+            .link_previous(&entry.path, entry.size)
+            .map_err(SynthError::Write)?
+        {
+            continue;
+        }
+        match by_path.get(&entry.path).filter(|_| !carried) {
+            Some(asset) => {
+                let bytes = asset
+                    .bytes()
+                    .map_err(|why| SynthError::Problems(vec![asset_problem(asset, why)]))?;
+                staging
+                    .add(&entry.path, &bytes)
+                    .map_err(SynthError::Write)?;
+            }
+            None => {
+                return Err(SynthError::Refused(format!(
+                    "asset `{}` of environment `{}` is missing from the tree or changed: synthesize that \
+                     environment too",
+                    entry.path,
+                    entry.destinations.first().map_or("", |d| d.environment.as_str())
+                )))
+            }
+        }
+    }
+    if !entries.is_empty() {
+        staging
+            .add(
+                stackwright_assets::CACHE_FILE,
+                &stackwright_assets::save(uses.iter().map(|a| &**a)),
+            )
+            .map_err(SynthError::Write)?;
+    }
+    Ok(entries)
+}
+
+/// For `synth --check`: the manifest's asset entries of a synthesis ([`merge_assets`]), how the tree's
+/// asset files differ from them (`differs: path` when the file's sha256 is not its name, `missing: path`),
+/// and the paths they and their cache take (the cache, a side file of this machine, is not compared).
+pub(crate) fn check_assets(
+    tree: &stackwright_tree::PreviousTree,
+    used: UsedAssets,
+    carried_environments: &HashSet<String>,
+) -> (
+    Vec<stackwright_tree::manifest::AssetEntry>,
+    Vec<String>,
+    Vec<String>,
+) {
+    let (entries, _, _) = merge_assets(tree.manifest(), used, carried_environments);
+    let mut problems = Vec::new();
+    let mut paths = Vec::new();
+    for entry in &entries {
+        match tree.read_file(&entry.path) {
+            Ok(bytes) if hex_sha256(&bytes) == entry.sha256 => {}
+            Ok(_) => problems.push(format!("differs: {}", entry.path)),
+            Err(_) => problems.push(format!("missing: {}", entry.path)),
+        }
+        paths.push(entry.path.clone());
+    }
+    if !entries.is_empty() {
+        paths.push(stackwright_assets::CACHE_FILE.to_owned());
+    }
+    (entries, problems, paths)
 }
 
 /// How [`stream`] hands on a lowered artifact.
@@ -302,6 +589,8 @@ pub(crate) struct Lowered {
     pub(crate) document: Option<Json>,
     /// A Terraform module in [`Form::Stream`], held as text.
     pub(crate) module: Option<ModuleDocument>,
+    /// The code assets the instance uses (`stackwright-assets`), on its first artifact only.
+    pub(crate) assets: Vec<Arc<stackwright_assets::AssetUse>>,
 }
 
 /// A lowered artifact before [`lower`] hands it on.
@@ -484,7 +773,18 @@ fn lower(
             let too_large = stackwright_cloudformation::check_size(&instance.stack, size);
             problems.extend(too_large.map(|d| d.in_environment(&env.name).in_stack(stack)));
         }
+        let assets = match (
+            artifacts.is_empty(),
+            instance
+                .stack
+                .extensions()
+                .get::<stackwright_assets::UsedAssets>(),
+        ) {
+            (true, Some(used)) => used.assets.clone(),
+            _ => Vec::new(),
+        };
         artifacts.push(Lowered {
+            assets,
             artifact: Artifact {
                 environment: env.name.clone(),
                 account: env.account.clone(),
@@ -614,8 +914,18 @@ pub(crate) fn to_bytes(document: &Json) -> Vec<u8> {
 }
 
 /// `manifest.json` of `artifacts`, whose sha256 digests (hex) are `hashes` ([`stackwright_tree::Manifest`]
-/// owns the format).
+/// owns the format), without assets.
 pub(crate) fn manifest(app: &str, artifacts: &[Artifact], hashes: &[String]) -> Vec<u8> {
+    manifest_with_assets(app, artifacts, hashes, Vec::new())
+}
+
+/// [`manifest`] listing `assets` too.
+pub(crate) fn manifest_with_assets(
+    app: &str,
+    artifacts: &[Artifact],
+    hashes: &[String],
+    assets: Vec<stackwright_tree::manifest::AssetEntry>,
+) -> Vec<u8> {
     let artifacts = artifacts
         .iter()
         .zip(hashes)
@@ -642,6 +952,7 @@ pub(crate) fn manifest(app: &str, artifacts: &[Artifact], hashes: &[String]) -> 
     stackwright_tree::Manifest {
         app: app.to_owned(),
         artifacts,
+        assets,
     }
     .to_bytes()
 }

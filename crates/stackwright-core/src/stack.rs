@@ -379,6 +379,9 @@ pub struct Stack {
     pub(crate) kept_exports: Vec<(crate::expr::AttrRef, Location)>,
     naming: NameContext,
     location: Location,
+    /// Typed records that a library keeps about this stack without the core knowing their type (the code
+    /// assets it uses, `stackwright-assets`). Read after instantiation from [`crate::StackInstance::stack`].
+    extensions: crate::Extensions,
     /// Where each id was first declared, so that `add`, `add_parameter` and `output` find a duplicate in
     /// constant time: a stack of n resources costs O(n), not O(n^2). Keys are the user's ids (std's
     /// hasher: the core has no dependencies, and this is not where synthesis spends its time).
@@ -408,8 +411,20 @@ impl Stack {
             kept_exports: Vec::new(),
             naming,
             location,
+            extensions: crate::Extensions::default(),
             ids: Ids::default(),
         }
+    }
+
+    /// What libraries recorded about this stack ([`Stack::extensions_mut`]).
+    pub fn extensions(&self) -> &crate::Extensions {
+        &self.extensions
+    }
+
+    /// Typed records a library keeps about this stack, one value per type (the code assets a stack uses):
+    /// the core never reads them.
+    pub fn extensions_mut(&mut self) -> &mut crate::Extensions {
+        &mut self.extensions
     }
 
     /// Where the stack's definition was added to the app (`App::stack`): the place problems of the

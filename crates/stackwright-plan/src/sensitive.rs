@@ -184,7 +184,7 @@ impl Secrets {
                 };
                 p.segments().len() == segments && p.matches(path) == PathMatch::Covers
             });
-        if write_only && scalar {
+        if write_only && scalar && !path.last().is_some_and(|name| names_a_location(name)) {
             return true;
         }
         scalar
@@ -235,6 +235,23 @@ fn declared_secret(target: Target, definition: &Json) -> bool {
         Some(Json::String(s)) => s.eq_ignore_ascii_case("true"),
         _ => false,
     }
+}
+
+/// Write-only properties that say where content is, not what it is: the registry marks them write-only
+/// because the service cannot read them back (a Lambda function's `Code/S3Key`), not because they are
+/// secret. They stay visible so that a code change shows as its old and new content-addressed key.
+fn names_a_location(name: &str) -> bool {
+    const LOCATIONS: [&str; 8] = [
+        "S3Bucket",
+        "S3Key",
+        "S3ObjectVersion",
+        "ImageUri",
+        "s3_bucket",
+        "s3_key",
+        "s3_object_version",
+        "image_uri",
+    ];
+    LOCATIONS.contains(&name)
 }
 
 #[cfg(test)]

@@ -75,10 +75,18 @@ pub fn snapshot_name(path: &str) -> String {
     path.replace('/', "__")
 }
 
+/// The files of `synthesis` that have a snapshot: every artifact and the manifest. Code assets (zips) have
+/// none: they are binary, and the manifest's snapshot holds each one's sha256, which changes with any of
+/// its bytes.
+pub fn snapshot_files(synthesis: &Synthesis) -> impl Iterator<Item = (&str, &[u8])> {
+    synthesis
+        .files()
+        .filter(|(path, _)| !synthesis.assets.iter().any(|a| a.path == *path))
+}
+
 /// Snapshot files (`*.snap`) in `dir` that belong to no artifact of `synthesis`.
 pub fn orphan_snapshots(synthesis: &Synthesis, dir: &Path) -> Vec<String> {
-    let expected: BTreeSet<String> = synthesis
-        .files()
+    let expected: BTreeSet<String> = snapshot_files(synthesis)
         .map(|(path, _)| format!("{}.snap", snapshot_name(path)))
         .collect();
     let entries = std::fs::read_dir(dir)
@@ -109,7 +117,7 @@ macro_rules! assert_artifact_snapshots {
         settings.set_prepend_module_to_snapshot(false);
         settings.set_omit_expression(true);
         settings.bind(|| {
-            for (path, bytes) in synthesis.files() {
+            for (path, bytes) in $crate::snapshot_files(&synthesis) {
                 let text = ::std::str::from_utf8(bytes).expect("artifacts are UTF-8");
                 $crate::insta::assert_snapshot!($crate::snapshot_name(path), text);
             }

@@ -41,6 +41,89 @@ pub fn layout(path: &str) -> Option<(&'static str, &str, &str)> {
         .then_some((target, env, stack))
 }
 
+/// Where code assets live in the tree: `assets/<sha256>.zip`.
+pub const ASSET_DIRECTORY: &str = "assets";
+/// The cache of what the assets' sources hashed to (file stamps and digests, packed content keys),
+/// beside them; listed by the manifest as stackwright's whenever it lists assets.
+pub const ASSET_CACHE: &str = "assets/cache.json";
+/// What an asset can be made from (`kind`).
+pub const ASSET_KINDS: [&str; 3] = ["file", "directory", "command"];
+
+/// Where the asset whose zip has `sha256` lives in the tree.
+pub fn asset_path(sha256: &str) -> String {
+    format!("{ASSET_DIRECTORY}/{sha256}.zip")
+}
+
+/// The asset bucket of an environment: `stackwright-assets-<account>-<region>` (unique in S3 as account and
+/// region are; at most 49 characters).
+pub fn asset_bucket(account: &str, region: &str) -> String {
+    format!("stackwright-assets-{account}-{region}")
+}
+
+/// Checks an `assets` entry: a SHA-256, the path and key it gives, a known kind, a source without control
+/// characters, and each destination's environment, account and region by the definition's rules and its
+/// bucket the one of that account and region.
+pub fn check_asset(what: &str, asset: &crate::manifest::AssetEntry) -> Result<(), String> {
+    if asset.sha256.len() != 64
+        || !asset
+            .sha256
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
+        return Err(refused(
+            what,
+            "sha256",
+            &asset.sha256,
+            "expected 64 lowercase hexadecimal digits",
+        ));
+    }
+    let path = asset_path(&asset.sha256);
+    if asset.path != path {
+        return Err(refused(
+            what,
+            "path",
+            &asset.path,
+            &format!("expected `{path}`"),
+        ));
+    }
+    if !ASSET_KINDS.contains(&asset.kind.as_str()) {
+        let why = format!("expected one of {}", ASSET_KINDS.join(", "));
+        return Err(refused(what, "kind", &asset.kind, &why));
+    }
+    if asset.source.chars().any(char::is_control) {
+        return Err(refused(
+            what,
+            "source",
+            &asset.source,
+            "expected a path without control characters",
+        ));
+    }
+    let key = format!("{}.zip", asset.sha256);
+    for d in &asset.destinations {
+        ids::validate_name(&d.environment)
+            .map_err(|why| refused(what, "env", &d.environment, &why))?;
+        ids::validate_account(&d.account)
+            .map_err(|why| refused(what, "account", &d.account, &why))?;
+        if !regions::is_known(&d.region) {
+            let why = format!("expected one of {}", regions::REGIONS.join(", "));
+            return Err(refused(what, "region", &d.region, &why));
+        }
+        let bucket = asset_bucket(&d.account, &d.region);
+        if d.bucket != bucket {
+            return Err(refused(
+                what,
+                "bucket",
+                &d.bucket,
+                &format!("expected `{bucket}`"),
+            ));
+        }
+        if d.key != key {
+            return Err(refused(what, "key", &d.key, &format!("expected `{key}`")));
+        }
+    }
+    Ok(())
+}
+
 /// Checks the manifest's `app` by the definition's rule for app names.
 pub fn check_app(app: &str) -> Result<(), String> {
     ids::validate_name(app).map_err(|why| refused("the manifest", "app", app, &why))

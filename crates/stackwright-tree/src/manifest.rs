@@ -41,11 +41,43 @@ pub struct Entry {
     pub capabilities: Option<Vec<String>>,
 }
 
+/// One code asset a manifest lists (`assets`): a zip in the tree, named by its sha256.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AssetEntry {
+    /// `assets/<sha256>.zip` ([`crate::fields::asset_path`]).
+    pub path: String,
+    /// Lowercase hex SHA-256 of the zip.
+    pub sha256: String,
+    /// What it is made from: `file`, `directory` or `command`.
+    pub kind: String,
+    /// The source as the definition wrote it (informational; never a command's word).
+    pub source: String,
+    /// The zip's size in bytes.
+    pub size: u64,
+    /// Where it is published, one per environment that uses it, in the definition's order.
+    pub destinations: Vec<AssetDestination>,
+}
+
+/// Where an asset is published for one environment: the environment's asset bucket and the key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AssetDestination {
+    pub environment: String,
+    pub account: String,
+    pub region: String,
+    /// [`crate::fields::asset_bucket`] of the account and region.
+    pub bucket: String,
+    /// `<sha256>.zip`.
+    pub key: String,
+}
+
 /// A parsed `manifest.json` that stackwright wrote.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Manifest {
     pub app: String,
     pub artifacts: Vec<Entry>,
+    /// The code assets in the tree (`assets`, absent when there are none), sorted by path. When there
+    /// are any, the tree also holds their cache, [`crate::fields::ASSET_CACHE`].
+    pub assets: Vec<AssetEntry>,
 }
 
 impl Manifest {
@@ -194,7 +226,25 @@ impl Manifest {
             }
             artifacts.push(entry);
         }
-        Ok(Manifest { app, artifacts })
+        let assets = match object.get("assets") {
+            None => Vec::new(),
+            Some(Json::Array(list)) => list
+                .iter()
+                .enumerate()
+                .map(|(i, item)| parse_asset(i, item))
+                .collect::<Result<_, _>>()?,
+            Some(other) => return Err(format!("its `assets` is {}, expected a list", kind(other))),
+        };
+        for asset in &assets {
+            if !paths.insert(asset.path.clone()) {
+                return Err(format!("path `{}` is listed twice", asset.path));
+            }
+        }
+        Ok(Manifest {
+            app,
+            artifacts,
+            assets,
+        })
     }
 
     /// The bytes of `manifest.json`: pretty JSON with two-space indentation and a final newline, each
@@ -230,24 +280,96 @@ impl Manifest {
                 entry
             })
             .collect();
-        let mut bytes = serde_json::to_vec_pretty(&serde_json::json!({
+        let mut document = serde_json::json!({
             "format": FORMAT,
             "generator": GENERATOR,
             "app": self.app,
             "artifacts": entries,
-        }))
-        .expect("a JSON value always serializes");
+        });
+        // Only trees with assets say so: every other manifest keeps its bytes.
+        if !self.assets.is_empty() {
+            document["assets"] = self
+                .assets
+                .iter()
+                .map(|a| {
+                    serde_json::json!({
+                        "path": a.path,
+                        "sha256": a.sha256,
+                        "kind": a.kind,
+                        "source": a.source,
+                        "size": a.size,
+                        "destinations": a.destinations.iter().map(|d| serde_json::json!({
+                            "env": d.environment,
+                            "account": d.account,
+                            "region": d.region,
+                            "bucket": d.bucket,
+                            "key": d.key,
+                        })).collect::<Vec<_>>(),
+                    })
+                })
+                .collect();
+        }
+        let mut bytes =
+            serde_json::to_vec_pretty(&document).expect("a JSON value always serializes");
         bytes.push(b'\n');
         bytes
     }
 
-    /// Every file of the tree this manifest describes: its artifacts and the manifest itself.
+    /// Every file of the tree this manifest describes: its artifacts, its assets and their cache, and the
+    /// manifest itself.
     pub fn files(&self) -> impl Iterator<Item = &str> {
         self.artifacts
             .iter()
             .map(|a| a.path.as_str())
+            .chain(self.assets.iter().map(|a| a.path.as_str()))
+            .chain((!self.assets.is_empty()).then_some(crate::fields::ASSET_CACHE))
             .chain(std::iter::once(FILE_NAME))
     }
+}
+
+/// Parses and checks one entry of `assets` (the `i`th) by [`crate::fields::check_asset`].
+fn parse_asset(i: usize, item: &Json) -> Result<AssetEntry, String> {
+    let what = format!("asset {i}");
+    let object = item
+        .as_object()
+        .ok_or_else(|| format!("{what} is {}, expected an object", kind(item)))?;
+    let field = |name: &str| string_field(object, name, &what);
+    let size = object
+        .get("size")
+        .and_then(Json::as_u64)
+        .ok_or_else(|| format!("{what} has no `size` (a number of bytes)"))?;
+    let destinations = match object.get("destinations") {
+        Some(Json::Array(list)) => list
+            .iter()
+            .map(|d| {
+                let d = d.as_object().ok_or_else(|| {
+                    format!(
+                        "{what} has a destination that is {}, expected an object",
+                        kind(d)
+                    )
+                })?;
+                let field = |name: &str| string_field(d, name, &what);
+                Ok(AssetDestination {
+                    environment: field("env")?,
+                    account: field("account")?,
+                    region: field("region")?,
+                    bucket: field("bucket")?,
+                    key: field("key")?,
+                })
+            })
+            .collect::<Result<_, String>>()?,
+        _ => return Err(format!("{what} has no `destinations` list")),
+    };
+    let asset = AssetEntry {
+        path: field("path")?,
+        sha256: field("sha256")?,
+        kind: field("kind")?,
+        source: field("source")?,
+        size,
+        destinations,
+    };
+    crate::fields::check_asset(&what, &asset)?;
+    Ok(asset)
 }
 
 /// Checks that a path stays inside the tree: relative, `/`-separated, no empty, `.` or `..` segment, no
@@ -355,6 +477,71 @@ mod tests {
             text.starts_with("{\n  \"format\": 1,\n  \"generator\": \"stackwright\""),
             "{text}"
         );
+    }
+
+    #[test]
+    fn assets_round_trip_and_are_stackwrights_files() {
+        let sha = "b".repeat(64);
+        let asset = serde_json::json!({"path": format!("assets/{sha}.zip"), "sha256": sha, "kind": "directory",
+            "source": "functions/orders", "size": 123, "destinations": [{"env": "prod", "account": "111111111111",
+            "region": "us-west-2", "bucket": "stackwright-assets-111111111111-us-west-2", "key": format!("{sha}.zip")}]});
+        let m = parse(serde_json::json!({"format": 1, "app": "a", "artifacts": [entry(TF)], "assets": [asset.clone()]}))
+            .unwrap();
+        assert_eq!(m.assets[0].destinations[0].environment, "prod");
+        assert_eq!(Manifest::parse(&m.to_bytes()).unwrap(), m);
+        assert_eq!(
+            m.files().collect::<Vec<_>>(),
+            [
+                TF,
+                &format!("assets/{sha}.zip"),
+                "assets/cache.json",
+                "manifest.json"
+            ]
+        );
+        // Without assets, the manifest says nothing of them.
+        let plain =
+            parse(serde_json::json!({"format": 1, "app": "a", "artifacts": [entry(TF)]})).unwrap();
+        assert!(!String::from_utf8(plain.to_bytes())
+            .unwrap()
+            .contains("assets"));
+        let cases = [
+            (
+                "path",
+                serde_json::json!("assets/../x.zip"),
+                "asset 0 has `path`",
+            ),
+            (
+                "sha256",
+                serde_json::json!("B".repeat(64)),
+                "64 lowercase hexadecimal digits",
+            ),
+            (
+                "kind",
+                serde_json::json!("docker"),
+                "expected one of file, directory, command",
+            ),
+            (
+                "source",
+                serde_json::json!("a\nb"),
+                "without control characters",
+            ),
+            ("size", serde_json::json!("1"), "no `size`"),
+        ];
+        for (field, value, expected) in cases {
+            let mut bad = asset.clone();
+            bad[field] = value;
+            let error = parse(
+                serde_json::json!({"format": 1, "app": "a", "artifacts": [], "assets": [bad]}),
+            )
+            .unwrap_err();
+            assert!(error.contains(expected), "{field}: {error}");
+        }
+        let mut bad = asset.clone();
+        bad["destinations"][0]["key"] = "other.zip".into();
+        let error =
+            parse(serde_json::json!({"format": 1, "app": "a", "artifacts": [], "assets": [bad]}))
+                .unwrap_err();
+        assert!(error.contains("has `key` \"other.zip\""), "{error}");
     }
 
     #[test]

@@ -50,7 +50,7 @@ fn too_large(relative: &str, limit: u64) -> io::Error {
     )
 }
 
-fn open_beneath(root: &Path, relative: &str) -> io::Result<File> {
+pub(crate) fn open_beneath(root: &Path, relative: &str) -> io::Result<File> {
     let dir = File::open(root)?;
     let flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC | OFlags::NOCTTY;
     let resolve = ResolveFlags::BENEATH | ResolveFlags::NO_SYMLINKS | ResolveFlags::NO_MAGICLINKS;

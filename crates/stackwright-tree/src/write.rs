@@ -166,6 +166,47 @@ impl Staging {
     /// contents into (a document too large to hold serialized). A write that fails must fail the
     /// synthesis: the staging tree is then abandoned, never committed with a short file.
     pub fn create(&self, path: &str) -> io::Result<File> {
+        let file = self.register(path)?;
+        File::create_new(&file)
+    }
+
+    /// Adds `path` to the new tree as the same file as in the tree being replaced, without copying it
+    /// (a hard link), when the previous manifest lists it as stackwright's and it is a regular file of
+    /// `size` bytes there, reached without a symbolic link: an asset named by its contents, unchanged
+    /// since. Returns `Ok(false)` (and registers nothing) when it is not there so; then [`add`] it.
+    ///
+    /// [`add`]: Staging::add
+    pub fn link_previous(&self, path: &str, size: u64) -> io::Result<bool> {
+        crate::manifest::check_relative_path(path).map_err(invalid)?;
+        let listed = self
+            .previous
+            .manifest()
+            .is_some_and(|m| m.files().any(|f| f == path));
+        if !listed {
+            return Ok(false);
+        }
+        let Ok(mut old) = crate::read::open_beneath(&self.place.target, path) else {
+            return Ok(false);
+        };
+        let meta = old.metadata()?;
+        if !meta.is_file() || meta.len() != size {
+            return Ok(false);
+        }
+        let file = self.register(path)?;
+        let linked = fs::hard_link(self.place.target.join(path), &file).is_ok()
+            && fs::symlink_metadata(&file)
+                .is_ok_and(|m| m.dev() == meta.dev() && m.ino() == meta.ino());
+        if !linked {
+            // Another file took its place since it was opened, or links are not allowed here: copy
+            // what was checked.
+            let _ = fs::remove_file(&file);
+            io::copy(&mut old, &mut File::create_new(&file)?)?;
+        }
+        Ok(true)
+    }
+
+    /// Lists `path` in the marker and creates its directories; the staging path to create it at.
+    fn register(&self, path: &str) -> io::Result<PathBuf> {
         crate::manifest::check_relative_path(path).map_err(invalid)?;
         let file = self.dir.join(path);
         {
@@ -182,7 +223,7 @@ impl Staging {
                 state.dirs.insert(parent.to_path_buf());
             }
         }
-        File::create_new(&file)
+        Ok(file)
     }
 
     /// Carries what stackwright did not write from the tree in `out`, makes the new tree durable, swaps it

@@ -33,6 +33,15 @@ pub use stackwright_core::{
 /// Standard tag keys (`tags::OWNER`, `tags::COST_CENTER`, ...) for `App::tag` and `Environment::tag`.
 pub use stackwright_core::tags;
 
+/// Code assets: a file, a directory or a build command's output, packed into a reproducible zip named
+/// by its sha256, written to `out/assets/` and listed in `manifest.json` (`stackwright-assets`).
+pub mod assets {
+    pub use stackwright_assets::{
+        asset_path, bootstrap, bucket_name, Asset, AssetHandle, AssetPath, AssetUse, BuildCommand,
+        Kind, StackAssets, UsedAssets, LAMBDA_UNZIPPED_LIMIT, LAMBDA_ZIPPED_LIMIT,
+    };
+}
+
 /// Typed AWS resource builders.
 pub mod aws {
     pub use stackwright_aws::*;
@@ -98,6 +107,7 @@ impl<C> Run for App<C> {
 
 /// What a definition usually needs in scope.
 pub mod prelude {
+    pub use crate::assets::{asset_path, Asset, StackAssets};
     pub use crate::template::Template;
     pub use crate::terraform::TerraformEnvironment;
     pub use crate::{

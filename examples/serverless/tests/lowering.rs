@@ -362,3 +362,110 @@ fn valid_generated_resources_pass_the_schema_check() {
     });
     assert_eq!(cfn["Resources"]["Sweep"]["Properties"]["State"], "ENABLED");
 }
+
+#[test]
+fn a_function_s_code_from_a_directory_is_an_object_named_by_its_content() {
+    let (cfn, tf) = both(|stack, _| {
+        let code = stack.asset(Asset::directory(asset_path!("functions/worker")));
+        let trust = Value::Map(vec![("Version".to_owned(), "2012-10-17".into())]);
+        let role = stack.add(stackwright_aws_generated::iam::Role::new("Role", trust));
+        stack.add(
+            lambda::Function::new(
+                "Worker",
+                lambda::function::Code::new()
+                    .s3_bucket(code.s3_bucket())
+                    .s3_key(code.s3_key()),
+                role.arn(),
+            )
+            .runtime(lambda::function::Runtime::Python312)
+            .handler("index.handler"),
+        );
+    });
+    let sha = stackwright::assets::Asset::directory(asset_path!("functions/worker"))
+        .resolve()
+        .unwrap()
+        .sha256;
+    assert_eq!(
+        cfn["Resources"]["Worker"]["Properties"]["Code"],
+        json!({
+            "S3Bucket": {"Fn::Sub": "stackwright-assets-${AWS::AccountId}-${AWS::Region}"},
+            "S3Key": format!("{sha}.zip"),
+        })
+    );
+    assert_eq!(
+        tf["resource"]["awscc_lambda_function"]["worker"]["code"],
+        json!({
+            "s3_bucket": "stackwright-assets-111111111111-eu-west-1",
+            "s3_key": format!("{sha}.zip"),
+        })
+    );
+}
+
+/// A code change is an in-place update of the function in both targets, from the old content's key to
+/// the new; an unchanged rebuild is no change.
+#[test]
+fn a_code_change_plans_as_an_update_of_the_function_s_key() {
+    let scratch = tempfile::tempdir().unwrap();
+    let code = scratch.path().join("worker");
+    std::fs::create_dir_all(&code).unwrap();
+    std::fs::write(code.join("index.py"), "def handler(e, c): return 1\n").unwrap();
+    let dir = code.clone();
+    let app = App::new("t")
+        .environment(Environment::new("dev", "111111111111", "eu-west-1", ()))
+        .stack("s", move |stack, _| {
+            let code = stack.asset(Asset::directory(dir.clone()));
+            let trust = Value::Map(vec![("Version".to_owned(), "2012-10-17".into())]);
+            let role = stack.add(stackwright_aws_generated::iam::Role::new("Role", trust));
+            stack.add(
+                lambda::Function::new(
+                    "Worker",
+                    lambda::function::Code::new()
+                        .s3_bucket(code.s3_bucket())
+                        .s3_key(code.s3_key()),
+                    role.arn(),
+                )
+                .runtime(lambda::function::Runtime::Python312)
+                .handler("index.handler"),
+            );
+        });
+    let base = scratch.path().join("base");
+    let run = |args: &[&str]| {
+        let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+        let argv = std::iter::once("app").chain(args.iter().copied());
+        let code = stackwright::synth::run_with(&app, argv, &mut stdout, &mut stderr, false);
+        (
+            code,
+            String::from_utf8(stdout).unwrap(),
+            String::from_utf8(stderr).unwrap(),
+        )
+    };
+    let b = base.to_str().unwrap();
+    assert_eq!(run(&["synth", "--out", b]).0, 0);
+    let plan = || {
+        let (code, stdout, stderr) = run(&["plan", "--against", b, "--format", "json"]);
+        assert!(code == 0 || code == 2, "{stderr}");
+        (code, serde_json::from_str::<Json>(&stdout).unwrap())
+    };
+    let (status, unchanged) = plan();
+    assert_eq!(status, 0, "{unchanged:#}");
+
+    let old = Asset::directory(code.clone()).resolve().unwrap().sha256;
+    std::fs::write(code.join("index.py"), "def handler(e, c): return 2\n").unwrap();
+    let new = Asset::directory(code.clone()).resolve().unwrap().sha256;
+    let (status, changed) = plan();
+    assert_eq!(status, 2, "{changed:#}");
+    let text = changed.to_string();
+    for target in ["cloudformation", "terraform"] {
+        let stack = changed["stacks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["target"] == target)
+            .unwrap();
+        let resources = stack["resources"].as_array().unwrap();
+        assert_eq!(resources.len(), 1, "{target}: {stack:#}");
+        assert_eq!(resources[0]["action"], "update", "{target}: {stack:#}");
+    }
+    assert!(text.contains(&format!("{old}.zip")), "{text}");
+    assert!(text.contains(&format!("{new}.zip")), "{text}");
+}

@@ -1,0 +1,25 @@
+//! The bucket code assets are published to, per environment.
+
+use stackwright_aws::s3::{Bucket, BucketHandle};
+use stackwright_core::Stack;
+
+/// How long a version of an asset object that was overwritten or deleted is kept: long enough to roll a
+/// deployment back, short enough not to pile up.
+pub const NONCURRENT_VERSION_DAYS: i64 = 30;
+
+/// Declares the environment's asset bucket in `stack` (id `AssetBucket`), named
+/// [`bucket_name`](crate::bucket_name) (`stackwright-assets-<account>-<region>`) in both targets: encrypted
+/// (SSE-S3), versioned, TLS-only, all public access blocked, ACLs disabled, incomplete uploads cleaned
+/// after 7 days and overwritten or deleted versions expired after [`NONCURRENT_VERSION_DAYS`], kept when
+/// the stack goes (the `s3::Bucket` defaults). Deploy it (a stack of its own, first) before publishing:
+/// the stacks whose functions read assets may take the bucket from the returned handle (`.name()`),
+/// so that they deploy after it.
+#[track_caller]
+pub fn bootstrap(stack: &mut Stack) -> BucketHandle {
+    stack.add(
+        Bucket::new("AssetBucket")
+            .noncurrent_version_expiration_days(NONCURRENT_VERSION_DAYS)
+            .override_cloudformation("Properties.BucketName", crate::bucket_name())
+            .override_terraform("bucket", crate::bucket_name()),
+    )
+}

@@ -1,0 +1,456 @@
+//! Code assets: a file, a directory or the output of a build command, packed into a zip that is
+//! byte-identical for identical inputs on any machine and named by its sha256.
+//!
+//! ```no_run
+//! use stackwright_assets::{asset_path, Asset, StackAssets};
+//! # fn define(stack: &mut stackwright_core::Stack) {
+//! let code = stack.asset(Asset::directory(asset_path!("functions/orders")));
+//! // code.s3_bucket(), code.s3_key(): the function's `Code` in any layer.
+//! # }
+//! ```
+//!
+//! - **Reproducible bytes.** Entries sorted by name, each deflated (flate2's pure-Rust backend, level 6),
+//!   dated 1980-01-01 00:00:00, mode 0644 or 0755 (executable), no owner ids, no extra fields, no
+//!   directory entries, names relative to the asset's root. Two checkouts in different places, with
+//!   different umasks and mtimes, give the same zip.
+//! - **Located errors.** A missing path, a symbolic link leaving the asset's directory, a FIFO, socket or
+//!   device, a name that is not UTF-8, more than Lambda's 250 MB unzipped or 50 MB zipped (direct
+//!   upload), a failed build: each is a problem at the line that declared the asset
+//!   ([`StackAssets::asset`], `#[track_caller]`), with the environment and stack.
+//! - **Fast when nothing changed.** Files are hashed by path and stamp (size, mtime, device, inode; a
+//!   file modified less than 2 s before it was read is read again next time), then by content; a zip is
+//!   packed, and a build command run, only when its content key is new. What one synthesis learned is
+//!   kept in the output tree ([`CACHE_FILE`]) for the next ([`load`], [`save`]).
+//!
+//! Architecture invariant: the definition's only IO is here (reading the sources, running the user's
+//! build commands); nothing here writes the output tree (the CLI does, through `stackwright-tree`), and
+//! nothing reaches an artifact but sha256 names and sizes.
+
+mod archive;
+mod bootstrap;
+mod scan;
+mod store;
+
+pub use bootstrap::{bootstrap, NONCURRENT_VERSION_DAYS};
+pub use store::{forget, load, save, CACHE_FILE};
+
+use stackwright_core::{Diagnostic, Expr, Location, Stack};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Lambda's limit on a zip uploaded directly (`ZipFile`, Terraform's `filename`): 50 MB.
+pub const LAMBDA_ZIPPED_LIMIT: u64 = 50 * 1024 * 1024;
+/// Lambda's limit on a function's code unzipped, layers included: 250 MB.
+pub const LAMBDA_UNZIPPED_LIMIT: u64 = 250 * 1024 * 1024;
+/// The path of the asset whose zip has `sha256`, relative to the output tree: `assets/<sha256>.zip`
+/// (the tree's layout, `stackwright_tree::fields::asset_path`).
+pub fn tree_path(sha256: &str) -> String {
+    stackwright_tree::fields::asset_path(sha256)
+}
+
+/// A path to an asset's source: relative to the crate that declares it ([`asset_path!`]) or to the
+/// current directory (`&str`, `PathBuf`). Only the path as written is ever shown or recorded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AssetPath {
+    base: Option<&'static str>,
+    relative: PathBuf,
+}
+
+impl AssetPath {
+    /// `relative` under `manifest_dir` (what [`asset_path!`] passes: the declaring crate's directory).
+    pub fn in_crate(manifest_dir: &'static str, relative: impl Into<PathBuf>) -> AssetPath {
+        AssetPath {
+            base: Some(manifest_dir),
+            relative: relative.into(),
+        }
+    }
+
+    /// Where the source is on this machine.
+    pub fn resolve(&self) -> PathBuf {
+        match self.base {
+            Some(base) => Path::new(base).join(&self.relative),
+            None => self.relative.clone(),
+        }
+    }
+
+    /// The path as the user wrote it.
+    pub fn shown(&self) -> String {
+        self.relative.to_string_lossy().into_owned()
+    }
+}
+
+impl From<&str> for AssetPath {
+    fn from(path: &str) -> Self {
+        AssetPath {
+            base: None,
+            relative: path.into(),
+        }
+    }
+}
+
+impl From<String> for AssetPath {
+    fn from(path: String) -> Self {
+        AssetPath {
+            base: None,
+            relative: path.into(),
+        }
+    }
+}
+
+impl From<PathBuf> for AssetPath {
+    fn from(path: PathBuf) -> Self {
+        AssetPath {
+            base: None,
+            relative: path,
+        }
+    }
+}
+
+impl From<&Path> for AssetPath {
+    fn from(path: &Path) -> Self {
+        AssetPath {
+            base: None,
+            relative: path.to_path_buf(),
+        }
+    }
+}
+
+/// A path relative to the directory of the crate that writes it (its `Cargo.toml`), whatever the current
+/// directory: `asset_path!("functions/orders")`.
+#[macro_export]
+macro_rules! asset_path {
+    ($path:expr) => {
+        $crate::AssetPath::in_crate(env!("CARGO_MANIFEST_DIR"), $path)
+    };
+}
+
+/// What an asset is made from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// One file, zipped under its file name.
+    File,
+    /// A directory's files, under their paths relative to it.
+    Directory,
+    /// The output directory of a build command.
+    Command,
+}
+
+impl Kind {
+    /// The manifest's word for it: `file`, `directory`, `command`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::File => "file",
+            Kind::Directory => "directory",
+            Kind::Command => "command",
+        }
+    }
+}
+
+/// A build command whose output directory is an asset (a Node or Python project's bundle): run in
+/// `dir` only when the contents of its `inputs` changed since an earlier synthesis packed its output.
+/// Runs with stdin closed and `SOURCE_DATE_EPOCH=315532800` (1980-01-01), which reproducible build tools
+/// read; its output must not depend on anything but its inputs (the packed zip is named by its bytes, so
+/// a build that is not reproducible changes the asset on every run that builds).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BuildCommand {
+    program: String,
+    args: Vec<String>,
+    dir: AssetPath,
+    inputs: Vec<PathBuf>,
+    output: PathBuf,
+}
+
+impl BuildCommand {
+    /// `program` run in `dir` (`asset_path!("web/orders")`), packing `output` (relative to `dir`).
+    pub fn new(
+        dir: impl Into<AssetPath>,
+        program: impl Into<String>,
+        output: impl Into<PathBuf>,
+    ) -> Self {
+        BuildCommand {
+            program: program.into(),
+            args: Vec::new(),
+            dir: dir.into(),
+            inputs: Vec::new(),
+            output: output.into(),
+        }
+    }
+
+    /// The program's arguments.
+    pub fn args<S: Into<String>>(mut self, args: impl IntoIterator<Item = S>) -> Self {
+        self.args.extend(args.into_iter().map(Into::into));
+        self
+    }
+
+    /// A file or directory (relative to `dir`) whose contents the output depends on; the command runs
+    /// again when one of them changes. List every one (sources, lock files, the build's configuration).
+    pub fn input(mut self, path: impl Into<PathBuf>) -> Self {
+        self.inputs.push(path.into());
+        self
+    }
+
+    /// The command line as shown in messages.
+    fn shown(&self) -> String {
+        let words: Vec<&str> = std::iter::once(self.program.as_str())
+            .chain(self.args.iter().map(String::as_str))
+            .collect();
+        format!(
+            "build command `{}` in `{}`",
+            words.join(" "),
+            self.dir.shown()
+        )
+    }
+
+    fn run(&self) -> Result<(), String> {
+        let shown = self.shown();
+        let output = std::process::Command::new(&self.program)
+            .args(&self.args)
+            .current_dir(self.dir.resolve())
+            .env("SOURCE_DATE_EPOCH", "315532800")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .map_err(|e| format!("cannot run {shown}: {e}"))?;
+        if output.status.success() {
+            return Ok(());
+        }
+        let mut tail: Vec<String> = String::from_utf8_lossy(&output.stderr)
+            .lines()
+            .chain(String::from_utf8_lossy(&output.stdout).lines())
+            .map(|l| l.escape_debug().to_string())
+            .collect();
+        if tail.len() > 20 {
+            tail.drain(..tail.len() - 20);
+        }
+        Err(format!(
+            "{shown} failed ({}); its last lines of output:\n  {}",
+            output.status,
+            tail.join("\n  ")
+        ))
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Spec {
+    Path { kind: Kind, path: AssetPath },
+    Command(BuildCommand),
+}
+
+/// An asset to declare on a stack ([`StackAssets::asset`]); records the line that created it.
+#[derive(Clone, Debug)]
+pub struct Asset {
+    spec: Spec,
+    location: Location,
+}
+
+impl Asset {
+    /// One file (a Python handler, a prebuilt `bootstrap`), zipped under its file name.
+    #[track_caller]
+    pub fn file(path: impl Into<AssetPath>) -> Asset {
+        Asset {
+            spec: Spec::Path {
+                kind: Kind::File,
+                path: path.into(),
+            },
+            location: std::panic::Location::caller(),
+        }
+    }
+
+    /// Every file under a directory, by its path relative to it.
+    #[track_caller]
+    pub fn directory(path: impl Into<AssetPath>) -> Asset {
+        Asset {
+            spec: Spec::Path {
+                kind: Kind::Directory,
+                path: path.into(),
+            },
+            location: std::panic::Location::caller(),
+        }
+    }
+
+    /// The output directory of a build command, built when its inputs changed.
+    #[track_caller]
+    pub fn command(command: BuildCommand) -> Asset {
+        Asset {
+            spec: Spec::Command(command),
+            location: std::panic::Location::caller(),
+        }
+    }
+
+    /// Packs the asset (or finds it packed already) and says what it is, as [`StackAssets::asset`] does
+    /// without a stack; the error is a message for the asset's line.
+    pub fn resolve(&self) -> Result<AssetUse, String> {
+        let (info, remembered) = match &self.spec {
+            Spec::Path { path, .. } => store::resolve_path(&path.resolve(), &path.shown())?,
+            Spec::Command(command) => store::resolve_command(command)?,
+        };
+        let (kind, source) = match &self.spec {
+            Spec::Path { kind, path } => (*kind, path.shown()),
+            Spec::Command(command) => (
+                Kind::Command,
+                Path::new(&command.dir.shown())
+                    .join(&command.output)
+                    .to_string_lossy()
+                    .into_owned(),
+            ),
+        };
+        Ok(AssetUse {
+            sha256: info.sha256,
+            kind,
+            source,
+            size: info.size,
+            unzipped_size: info.unzipped,
+            location: self.location,
+            spec: Arc::new(self.spec.clone()),
+            remembered,
+        })
+    }
+}
+
+/// A packed asset a stack uses: what `manifest.json` lists of it, and how to get its bytes.
+#[derive(Clone, Debug)]
+pub struct AssetUse {
+    /// The zip's sha256 (lowercase hex): its name.
+    pub sha256: String,
+    pub kind: Kind,
+    /// The source as the user wrote it (a build command's: its directory and output).
+    pub source: String,
+    /// The zip's size in bytes.
+    pub size: u64,
+    /// The sum of its files' sizes.
+    pub unzipped_size: u64,
+    /// The line that declared it.
+    pub location: Location,
+    spec: Arc<Spec>,
+    remembered: store::Remembered,
+}
+
+impl AssetUse {
+    /// Its path in the output tree: `assets/<sha256>.zip`.
+    pub fn tree_path(&self) -> String {
+        tree_path(&self.sha256)
+    }
+
+    /// Whether declaring it packed the zip (and ran its build command): false when an earlier synthesis
+    /// in this process, or the tree's cache, had it unchanged.
+    pub fn was_packed(&self) -> bool {
+        self.remembered.packed
+    }
+
+    /// The zip's bytes: kept from packing, or packed again (a build command runs again). An error if the
+    /// sources changed since the asset was declared (its sha256 would not be its name).
+    pub fn bytes(&self) -> Result<Arc<Vec<u8>>, String> {
+        store::bytes(&self.spec, &self.sha256)
+    }
+}
+
+/// The assets a stack uses, in declaration order, as [`StackAssets::asset`] records them in the stack's
+/// extensions (`stack.extensions().get::<UsedAssets>()`).
+#[derive(Clone, Debug, Default)]
+pub struct UsedAssets {
+    pub assets: Vec<Arc<AssetUse>>,
+}
+
+/// The name of the asset bucket of an environment: `stackwright-assets-<account>-<region>`, unique in S3
+/// as account and region are (`stackwright_tree::fields::asset_bucket`, which `manifest.json` is checked
+/// by). An `Expr`, so that it is right in every environment the definition runs for.
+pub fn bucket_name() -> Expr {
+    Expr::from("stackwright-assets-") + Expr::account_id() + "-" + Expr::region()
+}
+
+/// A declared asset: the values a function's code (or any S3 location) takes.
+#[derive(Clone, Debug)]
+pub struct AssetHandle {
+    asset: Arc<AssetUse>,
+}
+
+impl AssetHandle {
+    /// The zip's sha256 (lowercase hex).
+    pub fn sha256(&self) -> &str {
+        &self.asset.sha256
+    }
+
+    /// What was declared.
+    pub fn asset(&self) -> &AssetUse {
+        &self.asset
+    }
+
+    /// The environment's asset bucket ([`bucket_name`]): a Lambda function's `Code.S3Bucket`.
+    pub fn s3_bucket(&self) -> Expr {
+        bucket_name()
+    }
+
+    /// The object's key in the asset bucket, `<sha256>.zip`: a Lambda function's `Code.S3Key`.
+    pub fn s3_key(&self) -> Expr {
+        Expr::from(format!("{}.zip", self.asset.sha256))
+    }
+
+    /// `s3://<bucket>/<sha256>.zip`.
+    pub fn s3_url(&self) -> Expr {
+        Expr::from("s3://") + bucket_name() + "/" + self.s3_key()
+    }
+
+    /// The zip's path as a Terraform root module of the tree reads it (`terraform/<env>/<stack>/`, run
+    /// with `-chdir` there): `../../../assets/<sha256>.zip`, for `filename` or an `aws_s3_object`'s
+    /// `source`.
+    pub fn terraform_path(&self) -> Expr {
+        Expr::from(format!("../../../{}", self.asset.tree_path()))
+    }
+
+    /// The zip's sha256 in base64, as Terraform's `filebase64sha256` and Lambda's `CodeSha256` give it:
+    /// `source_code_hash`.
+    pub fn sha256_base64(&self) -> Expr {
+        let raw: Vec<u8> = (0..32)
+            .map(|i| u8::from_str_radix(&self.asset.sha256[2 * i..2 * i + 2], 16).unwrap_or(0))
+            .collect();
+        Expr::from(base64(&raw))
+    }
+}
+
+/// Standard base64 with padding.
+fn base64(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// Declaring assets on a stack: `stack.asset(Asset::directory(asset_path!("functions/orders")))`.
+pub trait StackAssets {
+    /// Packs the asset (or finds it unchanged), records it on the stack (so that synth writes it into
+    /// the tree and lists it in `manifest.json`) and returns its handle. A problem (missing path,
+    /// symbolic link out, special file, over Lambda's limits, failed build) is reported at the line that
+    /// created the [`Asset`], and fails the synthesis.
+    fn asset(&mut self, asset: Asset) -> AssetHandle;
+}
+
+impl StackAssets for Stack {
+    fn asset(&mut self, asset: Asset) -> AssetHandle {
+        match asset.resolve() {
+            Ok(used) => {
+                let used = Arc::new(used);
+                self.extensions_mut()
+                    .get_or_default_mut::<UsedAssets>()
+                    .assets
+                    .push(used.clone());
+                AssetHandle { asset: used }
+            }
+            Err(message) => {
+                self.report(Diagnostic::new(message).at(asset.location));
+                // Never written: the synthesis fails with the problem.
+                AssetHandle {
+                    asset: Arc::new(AssetUse {
+                        sha256: "0".repeat(64),
+                        kind: match &asset.spec {
+                            Spec::Path { kind, .. } => *kind,
+                            Spec::Command(_) => Kind::Command,
+                        },
+                        source: String::new(),
+                        size: 0,
+                        unzipped_size: 0,
+                        location: asset.location,
+                        spec: Arc::new(asset.spec),
+                        remembered: store::Remembered::default(),
+                    }),
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,411 @@
+//! What this process knows of files and assets it has hashed and packed, and the cache that carries it
+//! from one synthesis to the next (a side file of the output tree, [`CACHE_FILE`]).
+//!
+//! Everything here is keyed by what determines it, so one table serves every synthesis in the process
+//! (tests run several at once): a file's digest by its path and [`Stamp`]; an asset's zip by its content
+//! key (names, executable bits, file digests, packer); a build command's output by its command key (the
+//! command, its directory and its inputs' content keys).
+
+use crate::archive::{self, hex};
+use crate::scan::{self, Scanned, Stamp};
+use crate::{Spec, LAMBDA_UNZIPPED_LIMIT, LAMBDA_ZIPPED_LIMIT};
+use serde_json::{json, Value as Json};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, LazyLock, Mutex};
+use std::time::SystemTime;
+
+/// The cache's path in the output tree (`stackwright_tree::fields::ASSET_CACHE`).
+pub const CACHE_FILE: &str = stackwright_tree::fields::ASSET_CACHE;
+const CACHE_FORMAT: u64 = 1;
+
+/// A packed asset: its zip's sha256 (hex), size and unzipped size.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Info {
+    pub(crate) sha256: String,
+    pub(crate) size: u64,
+    pub(crate) unzipped: u64,
+}
+
+/// What resolving an asset looked at, to be written to the cache of the tree that uses it.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Remembered {
+    pub(crate) files: Vec<(PathBuf, Stamp, [u8; 32])>,
+    pub(crate) content_key: [u8; 32],
+    pub(crate) command_key: Option<[u8; 32]>,
+    /// Whether resolving packed the zip (and ran the build command, for one): false when remembered.
+    pub(crate) packed: bool,
+}
+
+/// The sha256 of each file of an asset, in its entries' order.
+type Digests = Vec<[u8; 32]>;
+
+#[derive(Default)]
+struct Memo {
+    files: HashMap<PathBuf, (Stamp, [u8; 32])>,
+    assets: HashMap<[u8; 32], Info>,
+    commands: HashMap<[u8; 32], [u8; 32]>,
+    /// Zips packed by this process, by sha256.
+    bytes: HashMap<String, Arc<Vec<u8>>>,
+}
+
+static MEMO: LazyLock<Mutex<Memo>> = LazyLock::new(Mutex::default);
+
+fn memo() -> std::sync::MutexGuard<'static, Memo> {
+    // A panic while holding the lock leaves only whole entries behind: the tables stay usable.
+    MEMO.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The remembered digest of each entry, if every one is remembered under its current stamp.
+fn remembered(scanned: &Scanned) -> Option<Vec<[u8; 32]>> {
+    let memo = memo();
+    scanned
+        .entries
+        .iter()
+        .map(|e| match memo.files.get(&e.path) {
+            Some((stamp, digest)) if *stamp == e.stamp => Some(*digest),
+            _ => None,
+        })
+        .collect()
+}
+
+fn remember_files(
+    scanned: &Scanned,
+    digests: &[[u8; 32]],
+    started: SystemTime,
+) -> Vec<(PathBuf, Stamp, [u8; 32])> {
+    let mut memo = memo();
+    let mut kept = Vec::with_capacity(digests.len());
+    for (entry, digest) in scanned.entries.iter().zip(digests) {
+        if entry.stamp.trusted(started) {
+            memo.files
+                .insert(entry.path.clone(), (entry.stamp, *digest));
+            kept.push((entry.path.clone(), entry.stamp, *digest));
+        }
+    }
+    kept
+}
+
+fn key_of(scanned: &Scanned, digests: &[[u8; 32]]) -> [u8; 32] {
+    archive::content_key(
+        scanned
+            .entries
+            .iter()
+            .zip(digests)
+            .map(|(e, d)| (e.name.as_str(), e.executable, d)),
+    )
+}
+
+/// Resolves a file or directory asset: its zip's sha256 without packing when every file's stamp and the
+/// content key are remembered, else packs it (reading each file once).
+pub(crate) fn resolve_path(root: &Path, shown: &str) -> Result<(Info, Remembered), String> {
+    let started = SystemTime::now();
+    let scanned = scan::scan(root, shown, LAMBDA_UNZIPPED_LIMIT)?;
+    if let Some(digests) = remembered(&scanned) {
+        let key = key_of(&scanned, &digests);
+        if let Some(info) = memo().assets.get(&key).cloned() {
+            let files = scanned
+                .entries
+                .iter()
+                .zip(&digests)
+                .map(|(e, d)| (e.path.clone(), e.stamp, *d))
+                .collect();
+            return Ok((
+                info,
+                Remembered {
+                    files,
+                    content_key: key,
+                    command_key: None,
+                    packed: false,
+                },
+            ));
+        }
+    }
+    let (info, key, digests) = pack_and_remember(&scanned, shown)?;
+    let files = remember_files(&scanned, &digests, started);
+    Ok((
+        info,
+        Remembered {
+            files,
+            content_key: key,
+            command_key: None,
+            packed: true,
+        },
+    ))
+}
+
+fn pack_and_remember(scanned: &Scanned, shown: &str) -> Result<(Info, [u8; 32], Digests), String> {
+    let packed = archive::pack(scanned, shown)?;
+    let size = packed.bytes.len() as u64;
+    if size > LAMBDA_ZIPPED_LIMIT {
+        return Err(format!(
+            "asset `{shown}` is {size} bytes zipped, over Lambda's limit of {LAMBDA_ZIPPED_LIMIT} bytes (50 MB) for a \
+             zip uploaded directly: leave out what the function does not load, or use a container image"
+        ));
+    }
+    let key = key_of(scanned, &packed.digests);
+    let info = Info {
+        sha256: hex(&Sha256::digest(&packed.bytes)),
+        size,
+        unzipped: scanned.total,
+    };
+    let mut memo = memo();
+    memo.assets.insert(key, info.clone());
+    memo.bytes
+        .insert(info.sha256.clone(), Arc::new(packed.bytes));
+    Ok((info, key, packed.digests))
+}
+
+/// Resolves a build command's asset: runs the command only when its command key (the command, its
+/// directory and its inputs' contents) is not remembered, then packs its output directory.
+pub(crate) fn resolve_command(command: &crate::BuildCommand) -> Result<(Info, Remembered), String> {
+    let started = SystemTime::now();
+    let shown = command.shown();
+    let dir = command.dir.resolve();
+    let mut key = Sha256::new();
+    key.update(archive::PACKER.as_bytes());
+    key.update(b"\ncommand\n");
+    for word in std::iter::once(&command.program).chain(&command.args) {
+        key.update(word.as_bytes());
+        key.update(b"\0");
+    }
+    key.update(b"\noutput\n");
+    key.update(command.output.to_string_lossy().as_bytes());
+    let mut files = Vec::new();
+    for input in &command.inputs {
+        let input_shown = format!("{}/{}", command.dir.shown(), input.display());
+        let scanned = scan::scan(&dir.join(input), &input_shown, u64::MAX)?;
+        let digests = match remembered(&scanned) {
+            Some(digests) => digests,
+            None => scanned
+                .entries
+                .iter()
+                .map(|e| {
+                    hash_file(&e.path)
+                        .map_err(|why| format!("cannot read input `{}` of {shown}: {why}", e.name))
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+        };
+        key.update(b"\ninput\n");
+        key.update(input.to_string_lossy().as_bytes());
+        key.update(key_of(&scanned, &digests));
+        files.extend(remember_files(&scanned, &digests, started));
+    }
+    let command_key: [u8; 32] = key.finalize().into();
+    let known = {
+        let memo = memo();
+        memo.commands.get(&command_key).and_then(|content| {
+            memo.assets
+                .get(content)
+                .map(|info| (*content, info.clone()))
+        })
+    };
+    if let Some((content_key, info)) = known {
+        return Ok((
+            info,
+            Remembered {
+                files,
+                content_key,
+                command_key: Some(command_key),
+                packed: false,
+            },
+        ));
+    }
+    let (info, content_key) = build(command)?;
+    memo().commands.insert(command_key, content_key);
+    Ok((
+        info,
+        Remembered {
+            files,
+            content_key,
+            command_key: Some(command_key),
+            packed: true,
+        },
+    ))
+}
+
+/// Runs a build command and packs its output directory.
+fn build(command: &crate::BuildCommand) -> Result<(Info, [u8; 32]), String> {
+    let shown = command.shown();
+    command.run()?;
+    let output_shown = format!("{}/{}", command.dir.shown(), command.output.display());
+    let scanned = scan::scan(
+        &command.dir.resolve().join(&command.output),
+        &output_shown,
+        LAMBDA_UNZIPPED_LIMIT,
+    )
+    .map_err(|why| format!("{why} (the output of {shown})"))?;
+    let (info, key, _) = pack_and_remember(&scanned, &output_shown)?;
+    Ok((info, key))
+}
+
+fn hash_file(path: &Path) -> std::io::Result<[u8; 32]> {
+    let mut file = std::fs::File::open(path)?;
+    let mut digest = Sha256::new();
+    let mut buffer = vec![0; 1 << 16];
+    loop {
+        let n = file.read(&mut buffer)?;
+        if n == 0 {
+            break;
+        }
+        digest.update(&buffer[..n]);
+    }
+    Ok(digest.finalize().into())
+}
+
+/// The zip of `spec`, whose sha256 must be `sha256`: packed by this process, or packed again (a build
+/// command runs again). An asset whose sources changed since it was resolved is an error.
+pub(crate) fn bytes(spec: &Spec, sha256: &str) -> Result<Arc<Vec<u8>>, String> {
+    if let Some(bytes) = memo().bytes.get(sha256) {
+        return Ok(bytes.clone());
+    }
+    let (info, shown) = match spec {
+        Spec::Path { path, .. } => {
+            let shown = path.shown();
+            let scanned = scan::scan(&path.resolve(), &shown, LAMBDA_UNZIPPED_LIMIT)?;
+            (pack_and_remember(&scanned, &shown)?.0, shown)
+        }
+        Spec::Command(command) => (build(command)?.0, command.shown()),
+    };
+    if info.sha256 != sha256 {
+        return Err(format!(
+            "asset `{shown}` changed during synthesis (its zip was {sha256}, it is now {}): synthesize again",
+            info.sha256
+        ));
+    }
+    memo()
+        .bytes
+        .get(sha256)
+        .cloned()
+        .ok_or_else(|| format!("asset `{shown}` was packed but is not in memory"))
+}
+
+/// Adds what a previous synthesis remembered ([`save`]) to this process's tables: file digests by stamp,
+/// build commands' content keys, and packed assets' sha256 and sizes (never their bytes: those come from
+/// the tree, under their sha256 name, or are packed again). A cache written by another packer is ignored.
+/// Returns how many entries were read, or why the cache is unusable (then nothing was added).
+pub fn load(bytes: &[u8]) -> Result<usize, String> {
+    let json: Json = serde_json::from_slice(bytes).map_err(|e| format!("not JSON: {e}"))?;
+    if json.get("format").and_then(Json::as_u64) != Some(CACHE_FORMAT) {
+        return Err(format!("not format {CACHE_FORMAT}"));
+    }
+    if json.get("packer").and_then(Json::as_str) != Some(archive::PACKER) {
+        return Err("written by another packer".to_owned());
+    }
+    let list = |name: &str| -> Result<&Vec<Json>, String> {
+        json.get(name)
+            .and_then(Json::as_array)
+            .ok_or_else(|| format!("no `{name}` list"))
+    };
+    let mut files = Vec::new();
+    for item in list("files")? {
+        let bad =
+            || format!("a `files` entry is not [path, size, mtime_ns, dev, ino, sha256]: {item}");
+        let fields = item.as_array().filter(|a| a.len() == 6).ok_or_else(bad)?;
+        let path = PathBuf::from(fields[0].as_str().ok_or_else(bad)?);
+        let stamp = Stamp {
+            size: fields[1].as_u64().ok_or_else(bad)?,
+            mtime_ns: fields[2]
+                .as_str()
+                .and_then(|s| s.parse().ok())
+                .ok_or_else(bad)?,
+            dev: fields[3].as_u64().ok_or_else(bad)?,
+            ino: fields[4].as_u64().ok_or_else(bad)?,
+        };
+        files.push((path, stamp, digest(&fields[5]).ok_or_else(bad)?));
+    }
+    let mut commands = Vec::new();
+    for item in list("commands")? {
+        let bad = || format!("a `commands` entry is not [command key, content key]: {item}");
+        let fields = item.as_array().filter(|a| a.len() == 2).ok_or_else(bad)?;
+        commands.push((
+            digest(&fields[0]).ok_or_else(bad)?,
+            digest(&fields[1]).ok_or_else(bad)?,
+        ));
+    }
+    let mut assets = Vec::new();
+    for item in list("assets")? {
+        let bad = || {
+            format!("an `assets` entry is not [content key, sha256, size, unzipped size]: {item}")
+        };
+        let fields = item.as_array().filter(|a| a.len() == 4).ok_or_else(bad)?;
+        let sha256 = fields[1]
+            .as_str()
+            .filter(|_| digest(&fields[1]).is_some())
+            .ok_or_else(bad)?;
+        assets.push((
+            digest(&fields[0]).ok_or_else(bad)?,
+            Info {
+                sha256: sha256.to_owned(),
+                size: fields[2].as_u64().ok_or_else(bad)?,
+                unzipped: fields[3].as_u64().ok_or_else(bad)?,
+            },
+        ));
+    }
+    let count = files.len() + commands.len() + assets.len();
+    let mut memo = memo();
+    for (path, stamp, digest) in files {
+        memo.files.entry(path).or_insert((stamp, digest));
+    }
+    for (key, content) in commands {
+        memo.commands.entry(key).or_insert(content);
+    }
+    for (key, info) in assets {
+        memo.assets.entry(key).or_insert(info);
+    }
+    Ok(count)
+}
+
+/// The cache file for a tree that uses `assets`: what resolving each remembered (file stamps and digests,
+/// command keys, content keys with their zip's sha256 and sizes), in a stable order. Paths are absolute:
+/// the cache is of this machine, not an artifact.
+pub fn save<'a>(assets: impl IntoIterator<Item = &'a crate::AssetUse>) -> Vec<u8> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut commands = std::collections::BTreeMap::new();
+    let mut infos = std::collections::BTreeMap::new();
+    for asset in assets {
+        let r = &asset.remembered;
+        for (path, stamp, digest) in &r.files {
+            if let Some(path) = path.to_str() {
+                files.insert(path.to_owned(), (*stamp, *digest));
+            }
+        }
+        if let Some(command) = r.command_key {
+            commands.insert(hex(&command), hex(&r.content_key));
+        }
+        infos.insert(
+            hex(&r.content_key),
+            (asset.sha256.clone(), asset.size, asset.unzipped_size),
+        );
+    }
+    let document = json!({
+        "format": CACHE_FORMAT,
+        "packer": archive::PACKER,
+        "files": files.into_iter().map(|(path, (s, d))| json!([path, s.size, s.mtime_ns.to_string(), s.dev, s.ino, hex(&d)])).collect::<Vec<_>>(),
+        "commands": commands.into_iter().map(|(k, c)| json!([k, c])).collect::<Vec<_>>(),
+        "assets": infos.into_iter().map(|(k, (sha, size, unzipped))| json!([k, sha, size, unzipped])).collect::<Vec<_>>(),
+    });
+    let mut bytes = serde_json::to_vec(&document).expect("a JSON value always serializes");
+    bytes.push(b'\n');
+    bytes
+}
+
+fn digest(json: &Json) -> Option<[u8; 32]> {
+    let text = json.as_str()?;
+    if text.len() != 64 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let mut out = [0; 32];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+/// Forgets everything this process remembered (for benchmarks and tests of the cold path).
+#[doc(hidden)]
+pub fn forget() {
+    *memo() = Memo::default();
+}

@@ -1,0 +1,362 @@
+//! Reproducible bytes, content addressing, located errors and the cache of `stackwright-assets`.
+
+use stackwright_assets::{Asset, AssetPath, BuildCommand, Kind, StackAssets, UsedAssets};
+use stackwright_core::{App, Diagnostic, Environment, Selection};
+use std::fs;
+use std::io::Read;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::time::{Duration, SystemTime};
+
+/// Writes `files` (path, contents, executable) under `root` with the modes `umask` leaves and the given
+/// mtime: what a checkout under that umask at that time would hold.
+fn checkout(root: &Path, files: &[(&str, &str, bool)], umask: u32, mtime: SystemTime) {
+    for (path, contents, executable) in files {
+        let path = root.join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(&path, contents).unwrap();
+        let mode = if *executable { 0o777 } else { 0o666 } & !umask;
+        fs::set_permissions(&path, fs::Permissions::from_mode(mode)).unwrap();
+        fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(mtime)
+            .unwrap();
+    }
+}
+
+const FILES: &[(&str, &str, bool)] = &[
+    (
+        "index.py",
+        "def handler(event, context):\n    return 'ok'\n",
+        false,
+    ),
+    ("lib/util.py", "X = 1\n", false),
+    ("lib/b.txt", "bbb", false),
+    ("bin/tool", "#!/bin/sh\necho tool\n", true),
+    ("Z-upper.txt", "sorted by bytes: uppercase first", false),
+];
+
+/// The entry names of a zip, in order.
+fn names(bytes: &[u8]) -> Vec<String> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    (0..zip.len())
+        .map(|i| zip.by_index(i).unwrap().name().unwrap().into_owned())
+        .collect()
+}
+
+fn resolve(path: &Path) -> stackwright_assets::AssetUse {
+    Asset::directory(path).resolve().unwrap()
+}
+
+#[test]
+fn two_checkouts_give_byte_identical_zips() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let first = a.path().join("one/functions/orders");
+    let second = b.path().join("elsewhere/deeper/orders-copy");
+    let hour_ago = SystemTime::now() - Duration::from_secs(3600);
+    checkout(&first, FILES, 0o022, hour_ago);
+    // Written in another order, under umask 077, just now.
+    let mut reversed = FILES.to_vec();
+    reversed.reverse();
+    checkout(&second, &reversed, 0o077, SystemTime::now());
+    let (x, y) = (resolve(&first), resolve(&second));
+    assert_eq!(x.sha256, y.sha256);
+    assert_eq!(*x.bytes().unwrap(), *y.bytes().unwrap());
+    assert_eq!(
+        (x.kind, x.size, x.unzipped_size),
+        (Kind::Directory, y.size, y.unzipped_size)
+    );
+
+    // What the zip holds: sorted names relative to the root, fixed time, 0644/0755, no extra fields.
+    let bytes = x.bytes().unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.as_slice())).unwrap();
+    let mut names = Vec::new();
+    for i in 0..zip.len() {
+        let mut file = zip.by_index(i).unwrap();
+        let name = file.name().unwrap().into_owned();
+        names.push(name.clone());
+        assert_eq!(file.last_modified(), Some(zip::DateTime::default()));
+        let executable = name == "bin/tool";
+        assert_eq!(
+            file.unix_mode().map(|m| m & 0o7777),
+            Some(if executable { 0o755 } else { 0o644 }),
+            "{name}"
+        );
+        assert!(file.extra_data().is_none_or(|e| e.is_empty()), "{name}");
+        let mut contents = String::new();
+        file.read_to_string(&mut contents).unwrap();
+        let expected = FILES.iter().find(|f| f.0 == name).unwrap().1;
+        assert_eq!(contents, expected);
+    }
+    assert_eq!(
+        names,
+        [
+            "Z-upper.txt",
+            "bin/tool",
+            "index.py",
+            "lib/b.txt",
+            "lib/util.py"
+        ]
+    );
+    // No path of this machine anywhere in the bytes.
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(!text.contains(a.path().to_str().unwrap()));
+    assert!(!text.contains("orders"));
+}
+
+/// The packer's bytes are pinned: a new compressor, level or layout changes every asset's name, which
+/// redeploys every function; this says so before a release does.
+#[test]
+fn the_packer_is_pinned() {
+    let dir = tempfile::tempdir().unwrap();
+    checkout(dir.path(), FILES, 0o022, SystemTime::now());
+    assert_eq!(
+        resolve(dir.path()).sha256,
+        "a2650631d92342819adaab149bf5ffce28fd4aa69b8ea8287c241c93b48cc821",
+        "the zip of the same files changed: if the packer changed on purpose, change `archive::PACKER` too"
+    );
+}
+
+#[test]
+fn a_changed_file_changes_exactly_its_asset() {
+    let dir = tempfile::tempdir().unwrap();
+    let (one, two) = (dir.path().join("one"), dir.path().join("two"));
+    checkout(&one, FILES, 0o022, SystemTime::now());
+    checkout(&two, &FILES[..2], 0o022, SystemTime::now());
+    let (one_before, two_before) = (resolve(&one).sha256, resolve(&two).sha256);
+    assert_ne!(one_before, two_before);
+
+    fs::write(one.join("lib/b.txt"), "ccc").unwrap(); // same size, new content
+    let one_after = resolve(&one).sha256;
+    assert_ne!(one_after, one_before);
+    assert_eq!(resolve(&two).sha256, two_before);
+
+    // The executable bit is part of the zip, hence of the name.
+    fs::set_permissions(one.join("index.py"), fs::Permissions::from_mode(0o755)).unwrap();
+    let executable = resolve(&one).sha256;
+    assert_ne!(executable, one_after);
+    fs::set_permissions(one.join("index.py"), fs::Permissions::from_mode(0o644)).unwrap();
+    assert_eq!(resolve(&one).sha256, one_after);
+
+    // A single file is zipped under its file name.
+    let file = Asset::file(one.join("index.py")).resolve().unwrap();
+    assert_eq!(file.kind, Kind::File);
+    let bytes = file.bytes().unwrap();
+    assert_eq!(names(&bytes), ["index.py"]);
+}
+
+/// The problems of a definition declaring `asset` (its line is the `// <- here` one of the caller).
+fn problems_of(asset: impl Fn() -> Asset + Send + Sync + 'static) -> Vec<Diagnostic> {
+    let app = App::new("assets")
+        .environment(Environment::new("dev", "123456789012", "eu-west-1", ()))
+        .stack("code", move |stack, _| {
+            stack.asset(asset());
+        });
+    app.instantiate(&Selection::default()).problems
+}
+
+fn single(problems: Vec<Diagnostic>, line: u32, expected: &str) {
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    let p = &problems[0];
+    assert!(p.message.contains(expected), "{}", p.message);
+    let at = p.location.expect("located");
+    assert_eq!((at.file(), at.line()), (file!(), line), "{}", p.message);
+    assert_eq!(p.environment.as_deref(), Some("dev"));
+    assert_eq!(p.stack.as_deref(), Some("code"));
+}
+
+#[test]
+fn each_problem_is_located_at_the_declaration() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().to_path_buf();
+
+    let missing = root.join("nope");
+    let line = line!() + 1;
+    let problems = problems_of(move || Asset::directory(missing.clone())); // <- here
+    single(problems, line, "does not exist");
+
+    let leaving = root.join("leaving");
+    checkout(&leaving, FILES, 0o022, SystemTime::now());
+    fs::write(root.join("secret"), "outside").unwrap();
+    std::os::unix::fs::symlink("../secret", leaving.join("lib/secret")).unwrap();
+    let line = line!() + 1;
+    let problems = problems_of(move || Asset::directory(leaving.clone()));
+    single(problems, line, "symbolic link `lib/secret` in asset");
+
+    // A link inside the directory is packed as the file it points to.
+    let inside = root.join("inside");
+    checkout(&inside, FILES, 0o022, SystemTime::now());
+    std::os::unix::fs::symlink("../index.py", inside.join("lib/alias.py")).unwrap();
+    let linked = Asset::directory(inside.clone()).resolve().unwrap();
+    let bytes = linked.bytes().unwrap();
+    assert!(names(&bytes).iter().any(|n| n == "lib/alias.py"));
+    // A link to a directory that holds it is a loop.
+    std::os::unix::fs::symlink("..", inside.join("lib/up")).unwrap();
+    let line = line!() + 1;
+    let problems = problems_of(move || Asset::directory(inside.clone()));
+    single(problems, line, "a loop");
+
+    let special = root.join("special");
+    checkout(&special, FILES, 0o022, SystemTime::now());
+    rustix::fs::mknodat(
+        rustix::fs::CWD,
+        special.join("lib/pipe"),
+        rustix::fs::FileType::Fifo,
+        rustix::fs::Mode::from_raw_mode(0o644),
+        0,
+    )
+    .unwrap();
+    let line = line!() + 1;
+    let problems = problems_of(move || Asset::directory(special.clone()));
+    single(problems, line, "`lib/pipe` in asset");
+
+    // 251 MB of (sparse) file: over the unzipped limit, found before anything is read.
+    let large = root.join("large");
+    fs::create_dir_all(&large).unwrap();
+    fs::File::create(large.join("blob"))
+        .unwrap()
+        .set_len(251 * 1024 * 1024)
+        .unwrap();
+    let line = line!() + 1;
+    let problems = problems_of(move || Asset::directory(large.clone()));
+    single(
+        problems,
+        line,
+        "over Lambda's limit of 262144000 bytes (250 MB) unzipped",
+    );
+
+    let empty = root.join("empty");
+    fs::create_dir_all(&empty).unwrap();
+    let line = line!() + 1;
+    let problems = problems_of(move || Asset::directory(empty.clone()));
+    single(problems, line, "holds no files");
+
+    let failing = root.join("failing");
+    fs::create_dir_all(&failing).unwrap();
+    let line = line!() + 2;
+    let problems = problems_of(move || {
+        Asset::command(
+            BuildCommand::new(failing.clone(), "sh", "dist")
+                .args(["-c", "echo broken >&2; exit 3"]),
+        )
+    });
+    single(problems, line, "broken");
+}
+
+#[test]
+fn the_zipped_limit_is_lambdas_direct_upload_limit() {
+    assert_eq!(stackwright_assets::LAMBDA_ZIPPED_LIMIT, 52_428_800);
+    assert_eq!(stackwright_assets::LAMBDA_UNZIPPED_LIMIT, 262_144_000);
+}
+
+#[test]
+fn a_stack_records_its_assets() {
+    let dir = tempfile::tempdir().unwrap();
+    checkout(dir.path(), FILES, 0o022, SystemTime::now());
+    let path = dir.path().to_path_buf();
+    let app = App::new("assets")
+        .environment(Environment::new("dev", "123456789012", "eu-west-1", ()))
+        .stack("code", move |stack, _| {
+            let code = stack.asset(Asset::directory(path.clone()));
+            assert_eq!(
+                code.s3_key().as_literal().unwrap(),
+                format!("{}.zip", code.sha256())
+            );
+        });
+    let done = app.instantiate(&Selection::default());
+    assert!(done.problems.is_empty(), "{:#?}", done.problems);
+    let used = done.instances[0]
+        .stack
+        .extensions()
+        .get::<UsedAssets>()
+        .unwrap();
+    assert_eq!(used.assets.len(), 1);
+    assert_eq!(
+        used.assets[0].tree_path(),
+        format!("assets/{}.zip", used.assets[0].sha256)
+    );
+    // A path relative to the declaring crate is shown as written.
+    let in_crate = stackwright_assets::asset_path!("tests");
+    assert_eq!(in_crate.shown(), "tests");
+    assert!(in_crate.resolve().ends_with("stackwright-assets/tests"));
+    assert_eq!(AssetPath::from("x/y").shown(), "x/y");
+}
+
+/// The only test that forgets what the process remembered: the others run beside it and stay right
+/// (forgetting costs them a packing, never a wrong byte).
+#[test]
+fn unchanged_sources_are_not_packed_or_built_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let code = dir.path().join("code");
+    // Old enough to be remembered (a file younger than 2 s is read again every time).
+    let old = SystemTime::now() - Duration::from_secs(60);
+    checkout(&code, FILES, 0o022, old);
+    let first = resolve(&code);
+    assert!(first.was_packed());
+    let second = resolve(&code);
+    assert!(!second.was_packed());
+    assert_eq!(first.sha256, second.sha256);
+
+    // A build command runs once for the same inputs; the log counts its runs.
+    let project = dir.path().join("project");
+    checkout(
+        &project,
+        &[("src/main.js", "console.log(1)\n", false)],
+        0o022,
+        old,
+    );
+    let build = || {
+        Asset::command(
+            BuildCommand::new(project.clone(), "sh", "dist")
+                .args([
+                    "-c",
+                    "echo run >> ../runs.log && mkdir -p dist && cp src/main.js dist/index.js",
+                ])
+                .input("src"),
+        )
+        .resolve()
+        .unwrap()
+    };
+    let runs = || {
+        fs::read_to_string(dir.path().join("runs.log"))
+            .unwrap()
+            .lines()
+            .count()
+    };
+    let built = build();
+    assert!(built.was_packed());
+    assert_eq!(runs(), 1);
+    assert_eq!(built.kind, Kind::Command);
+    assert!(!build().was_packed());
+    assert_eq!(runs(), 1);
+
+    // What the tree's cache file carries into a new process (forgotten here) is enough to skip both.
+    let cache = stackwright_assets::save([&second, &built]);
+    stackwright_assets::forget();
+    assert!(stackwright_assets::load(&cache).unwrap() > 0);
+    let again = resolve(&code);
+    assert!(!again.was_packed());
+    assert_eq!(again.sha256, first.sha256);
+    let rebuilt = build();
+    assert!(!rebuilt.was_packed());
+    assert_eq!(runs(), 1);
+    // Its bytes were never packed in this process: asking for them packs (or builds) again, checked
+    // against the name.
+    assert_eq!(*again.bytes().unwrap(), *first.bytes().unwrap());
+    assert_eq!(rebuilt.bytes().unwrap().len() as u64, built.size);
+    assert_eq!(runs(), 2);
+
+    // A changed input builds again.
+    fs::write(project.join("src/main.js"), "console.log(2)\n").unwrap();
+    let changed = build();
+    assert!(changed.was_packed());
+    assert_ne!(changed.sha256, built.sha256);
+    assert_eq!(runs(), 3);
+
+    // A cache that is not one is refused whole.
+    assert!(stackwright_assets::load(b"{\"format\": 1}").is_err());
+    assert!(stackwright_assets::load(b"[]").is_err());
+}

@@ -1,0 +1,86 @@
+//! What `list` says about code assets: the commands that publish them, per environment, once its asset
+//! bucket exists (`stackwright::assets::bootstrap`) and before the stacks whose functions read them.
+
+use crate::commands::Command;
+use crate::synth::Synthesis;
+use stackwright_tree::manifest::{AssetDestination, AssetEntry};
+use std::path::Path;
+
+/// The assets the synthesis lists, each with its destination in `environment`.
+fn of_environment<'s>(
+    assets: &'s [AssetEntry],
+    environment: &'s str,
+) -> impl Iterator<Item = (&'s AssetEntry, &'s AssetDestination)> {
+    assets.iter().filter_map(move |a| {
+        a.destinations
+            .iter()
+            .find(|d| d.environment == environment)
+            .map(|d| (a, d))
+    })
+}
+
+/// The synthesis's assets, as its manifest lists them (its own manifest: it parses).
+fn assets(s: &Synthesis) -> Vec<AssetEntry> {
+    stackwright_tree::Manifest::parse(&s.manifest)
+        .map(|m| m.assets)
+        .unwrap_or_default()
+}
+
+/// `list`'s lines for the assets of `environment`, before its first wave (empty without any).
+pub(crate) fn human(s: &Synthesis, environment: &str, out: &Path) -> String {
+    let assets = assets(s);
+    let mut text = String::new();
+    for (asset, destination) in of_environment(&assets, environment) {
+        if text.is_empty() {
+            text.push_str(
+                "  publish (once the asset bucket exists, before the stacks that read them):\n",
+            );
+        }
+        let path = out.join(&asset.path).display().to_string();
+        text.push_str(&format!(
+            "    asset {path} ({}, {} bytes, from {})\n      publish: {}\n",
+            asset.kind,
+            asset.size,
+            asset.source.escape_debug(),
+            Command::publish_asset(&path, destination).human()
+        ));
+    }
+    text
+}
+
+/// `list --format json`'s `publish`: `[{"env", "account", "region", "path", "sha256", "kind", "source",
+/// "size", "bucket", "key", "publish", "publish_argv"}]`, by environment (in the listing's order), each to
+/// run before that environment's first wave; absent without assets.
+pub(crate) fn add_json(s: &Synthesis, out: &Path, listing: &mut serde_json::Value) {
+    let assets = assets(s);
+    if assets.is_empty() {
+        return;
+    }
+    let mut environments: Vec<&str> = Vec::new();
+    for a in &s.artifacts {
+        if !environments.contains(&a.environment.as_str()) {
+            environments.push(&a.environment);
+        }
+    }
+    let mut entries = Vec::new();
+    for environment in environments {
+        for (asset, d) in of_environment(&assets, environment) {
+            let path = out.join(&asset.path).display().to_string();
+            let mut entry = serde_json::json!({
+                "env": d.environment,
+                "account": d.account,
+                "region": d.region,
+                "path": path,
+                "sha256": asset.sha256,
+                "kind": asset.kind,
+                "source": asset.source,
+                "size": asset.size,
+                "bucket": d.bucket,
+                "key": d.key,
+            });
+            Command::publish_asset(&path, d).add_to(&mut entry, "publish");
+            entries.push(entry);
+        }
+    }
+    listing["publish"] = entries.into();
+}

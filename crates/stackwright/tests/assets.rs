@@ -1,0 +1,326 @@
+//! Code assets through the command line: written once into `out/assets/`, listed in the manifest with
+//! their destinations, linked (not rewritten) when unchanged, carried for environments not synthesized.
+
+use crate::support::{fails, run};
+use stackwright::assets::{Asset, StackAssets};
+use stackwright::aws::ec2;
+use stackwright::{App, Environment};
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+fn write(root: &Path, files: &[(&str, &str)]) {
+    for (path, contents) in files {
+        let path = root.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, contents).unwrap();
+        // Old enough for its digest to be remembered.
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(SystemTime::now() - Duration::from_secs(60))
+            .unwrap();
+    }
+}
+
+fn app(code: PathBuf) -> App<()> {
+    App::new("shop")
+        .environment(Environment::new("dev", "123456789012", "us-west-2", ()))
+        .environment(Environment::new("prod", "210987654321", "eu-west-1", ()))
+        .stack("orders", move |stack, _| {
+            let code = stack.asset(Asset::directory(code.clone()));
+            stack.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+            stack.output("CodeBucket", code.s3_bucket());
+            stack.output("CodeKey", code.s3_key());
+        })
+}
+
+fn synth(app: &App<()>, out: &Path, more: &[&str]) {
+    let mut args = vec!["synth", "--out", out.to_str().unwrap()];
+    args.extend(more);
+    let (code, stdout, stderr) = run(app, &args);
+    assert_eq!(code, 0, "stdout: {stdout}\nstderr: {stderr}");
+}
+
+fn manifest(out: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap()
+}
+
+fn sha_of(code: &Path) -> String {
+    Asset::directory(code).resolve().unwrap().sha256
+}
+
+#[test]
+fn synth_writes_each_asset_once_and_links_it_while_unchanged() {
+    let scratch = tempfile::tempdir().unwrap();
+    let code = scratch.path().join("functions/orders");
+    write(
+        &code,
+        &[
+            ("index.py", "def handler(e, c): pass\n"),
+            ("lib/x.py", "X = 1\n"),
+        ],
+    );
+    let out = scratch.path().join("out");
+    let app = app(code.clone());
+    synth(&app, &out, &[]);
+
+    let sha = sha_of(&code);
+    let zip = out.join(format!("assets/{sha}.zip"));
+    let bytes = std::fs::read(&zip).unwrap();
+    assert_eq!(
+        *Asset::directory(code.clone())
+            .resolve()
+            .unwrap()
+            .bytes()
+            .unwrap(),
+        bytes
+    );
+    let m = manifest(&out);
+    let asset = &m["assets"][0];
+    assert_eq!(asset["path"], format!("assets/{sha}.zip"));
+    assert_eq!(asset["sha256"], sha);
+    assert_eq!(asset["kind"], "directory");
+    assert_eq!(asset["size"], bytes.len() as u64);
+    assert_eq!(
+        asset["destinations"],
+        serde_json::json!([
+            {"env": "dev", "account": "123456789012", "region": "us-west-2",
+             "bucket": "stackwright-assets-123456789012-us-west-2", "key": format!("{sha}.zip")},
+            {"env": "prod", "account": "210987654321", "region": "eu-west-1",
+             "bucket": "stackwright-assets-210987654321-eu-west-1", "key": format!("{sha}.zip")},
+        ])
+    );
+    assert!(out.join("assets/cache.json").is_file());
+    // The template names the object by its content, in the environment's bucket.
+    let template =
+        std::fs::read_to_string(out.join("cloudformation/dev/orders.template.json")).unwrap();
+    assert!(template.contains(&format!("\"{sha}.zip\"")), "{template}");
+    assert!(template.contains("stackwright-assets-"), "{template}");
+
+    // Unchanged: the same file (a hard link into the new tree), not a rewrite.
+    let inode = std::fs::metadata(&zip).unwrap().ino();
+    let before = manifest(&out);
+    synth(&app, &out, &[]);
+    assert_eq!(std::fs::metadata(&zip).unwrap().ino(), inode);
+    assert_eq!(manifest(&out), before);
+
+    // A changed file: a new asset, the old one gone.
+    std::fs::write(code.join("lib/x.py"), "X = 2\n").unwrap();
+    synth(&app, &out, &[]);
+    let changed = sha_of(&code);
+    assert_ne!(changed, sha);
+    assert!(!zip.exists());
+    assert!(out.join(format!("assets/{changed}.zip")).is_file());
+
+    // `synth --env dev` of another change carries prod's artifacts, and so prod's asset.
+    std::fs::write(code.join("lib/x.py"), "X = 3\n").unwrap();
+    synth(&app, &out, &["--env", "dev"]);
+    let newest = sha_of(&code);
+    let m = manifest(&out);
+    let listed: Vec<(String, Vec<String>)> = m["assets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            let envs = a["destinations"].as_array().unwrap().iter();
+            (
+                a["sha256"].as_str().unwrap().to_owned(),
+                envs.map(|d| d["env"].as_str().unwrap().to_owned())
+                    .collect(),
+            )
+        })
+        .collect();
+    let mut expected = vec![
+        (changed.clone(), vec!["prod".to_owned()]),
+        (newest.clone(), vec!["dev".to_owned()]),
+    ];
+    expected.sort();
+    assert_eq!(listed, expected);
+    assert!(out.join(format!("assets/{changed}.zip")).is_file());
+    assert!(out.join(format!("assets/{newest}.zip")).is_file());
+}
+
+#[test]
+fn a_missing_asset_fails_at_its_line() {
+    let app = App::new("shop")
+        .environment(Environment::new("dev", "123456789012", "us-west-2", ()))
+        .stack("orders", |stack, _| {
+            stack.asset(Asset::directory("no/such/functions")); // <- here
+        });
+    let line = line!() - 2;
+    let errors = fails(&app, &["asset source `no/such/functions` does not exist"]);
+    assert!(
+        errors.contains(&format!("tests/assets.rs:{line}")),
+        "{errors}"
+    );
+}
+
+#[test]
+fn a_hand_edited_asset_entry_is_refused() {
+    let scratch = tempfile::tempdir().unwrap();
+    let code = scratch.path().join("code");
+    write(&code, &[("index.py", "pass\n")]);
+    let out = scratch.path().join("out");
+    synth(&app(code), &out, &[]);
+    let path = out.join("manifest.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replace(
+            "stackwright-assets-123456789012-us-west-2",
+            "attacker;touch X",
+        ),
+    )
+    .unwrap();
+    let (code, _, stderr) = run(
+        &App::<()>::new("shop"),
+        &["list", "--out", out.to_str().unwrap()],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("asset 0 has `bucket` \"attacker;touch X\": expected `stackwright-assets-123456789012-us-west-2`"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn list_gives_the_publish_commands_before_each_environment_s_first_wave() {
+    let scratch = tempfile::tempdir().unwrap();
+    let code = scratch.path().join("code");
+    write(&code, &[("index.py", "pass\n")]);
+    let sha = sha_of(&code);
+    let out = scratch.path().join("my out;$(touch X)");
+    let app = app(code);
+    synth(&app, &out, &[]);
+    let (status, stdout, stderr) = run(&app, &["list", "--out", out.to_str().unwrap()]);
+    assert_eq!(status, 0, "{stderr}");
+    let zip = out.join(format!("assets/{sha}.zip"));
+    let quoted = shlex::try_quote(zip.to_str().unwrap())
+        .unwrap()
+        .into_owned();
+    let expected = format!(
+        "environment dev (account 123456789012, region us-west-2)\n  publish (once the asset bucket exists, before the stacks that read them):\n    asset {} \
+         (directory, {} bytes, from {})\n      publish: aws s3 cp {quoted} \
+         s3://stackwright-assets-123456789012-us-west-2/{sha}.zip --sse AES256 --region us-west-2  # with \
+         credentials for account 123456789012\n  wave 1\n",
+        zip.display(),
+        std::fs::metadata(&zip).unwrap().len(),
+        scratch.path().join("code").display()
+    );
+    assert!(stdout.contains(&expected), "{stdout}\n---\n{expected}");
+    assert!(stdout.contains(&format!(
+        "s3://stackwright-assets-210987654321-eu-west-1/{sha}.zip --sse AES256 --region eu-west-1"
+    )));
+
+    let (status, stdout, stderr) = run(
+        &app,
+        &["list", "--format", "json", "--out", out.to_str().unwrap()],
+    );
+    assert_eq!(status, 0, "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let publish = json["publish"].as_array().unwrap();
+    assert_eq!(publish.len(), 2);
+    assert_eq!(publish[0]["env"], "dev");
+    assert_eq!(
+        publish[0]["publish_argv"],
+        serde_json::json!([[
+            "aws",
+            "s3",
+            "cp",
+            zip.to_str().unwrap(),
+            format!("s3://stackwright-assets-123456789012-us-west-2/{sha}.zip"),
+            "--sse",
+            "AES256",
+            "--region",
+            "us-west-2"
+        ]])
+    );
+    // The shell line is the argument vector, quoted.
+    assert_eq!(
+        shlex::split(publish[0]["publish"].as_str().unwrap()).unwrap(),
+        publish[0]["publish_argv"][0]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w.as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn synth_check_compares_the_assets() {
+    let scratch = tempfile::tempdir().unwrap();
+    let code = scratch.path().join("code");
+    write(&code, &[("index.py", "pass\n")]);
+    let out = scratch.path().join("out");
+    let app = app(code.clone());
+    synth(&app, &out, &[]);
+    let check = |app: &App<()>| run(app, &["synth", "--check", "--out", out.to_str().unwrap()]);
+    let (status, stdout, stderr) = check(&app);
+    assert_eq!(status, 0, "{stdout}{stderr}");
+    let old = sha_of(&code);
+    std::fs::write(code.join("index.py"), "print(1)\n").unwrap();
+    let new = sha_of(&code);
+    let (status, stdout, stderr) = check(&app);
+    assert_ne!(status, 0);
+    let text = format!("{stdout}{stderr}");
+    assert!(
+        text.contains(&format!("missing: assets/{new}.zip")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("unexpected: assets/{old}.zip")),
+        "{text}"
+    );
+    assert!(text.contains("differs: manifest.json"), "{text}");
+}
+
+#[test]
+fn the_bootstrap_bucket_is_the_environment_s_asset_bucket_in_both_targets() {
+    let app = App::new("shop")
+        .environment(Environment::new("dev", "123456789012", "us-west-2", ()))
+        .stack("assets", |stack, _| {
+            stackwright::assets::bootstrap(stack);
+        });
+    let s = stackwright::synth::synthesize(&app, &stackwright::synth::Request::default()).unwrap();
+    let doc = |path: &str| -> serde_json::Value {
+        let a = s.artifacts.iter().find(|a| a.path == path).unwrap();
+        serde_json::from_slice(&a.bytes).unwrap()
+    };
+    let cfn = doc("cloudformation/dev/assets.template.json");
+    let bucket = &cfn["Resources"]["AssetBucket"];
+    assert_eq!(
+        bucket["Properties"]["BucketName"],
+        serde_json::json!({"Fn::Sub": "stackwright-assets-${AWS::AccountId}-${AWS::Region}"})
+    );
+    assert_eq!(
+        bucket["Properties"]["VersioningConfiguration"]["Status"],
+        "Enabled"
+    );
+    assert_eq!(bucket["DeletionPolicy"], "Retain");
+    let text = cfn.to_string();
+    for expected in [
+        "NoncurrentVersionExpiration",
+        "BlockPublicAcls",
+        "aws:SecureTransport",
+        "ServerSideEncryptionConfiguration",
+    ] {
+        assert!(text.contains(expected), "{expected}: {text}");
+    }
+    let tf = doc("terraform/dev/assets/main.tf.json");
+    assert_eq!(
+        tf["resource"]["aws_s3_bucket"]["asset_bucket"]["bucket"],
+        "stackwright-assets-123456789012-us-west-2"
+    );
+    let text = tf.to_string();
+    for expected in [
+        "aws_s3_bucket_versioning",
+        "aws_s3_bucket_public_access_block",
+        "noncurrent_version_expiration",
+        "aws:SecureTransport",
+    ] {
+        assert!(text.contains(expected), "{expected}: {text}");
+    }
+}
