@@ -32,19 +32,24 @@
 //!         .timeout(30),
 //!     );
 //!     stack.add(lambda::EventSourceMapping::new("Feed", function.arn()).event_source_arn(queue.arn()));
+//!     stack.add(sqs::QueuePolicy::new(
+//!         "Access",
+//!         sqs::QueuePolicyRequired { policy: "{}".into(), queue_url: queue.url() },
+//!     ));
 //! }
 //! ```
 //!
 //! Positional required values do not compile, and neither does a missing one:
 //!
-//! ```compile_fail
+//! ```compile_fail,E0061
 //! use stackwright_aws_terraform::sqs;
 //! // Two strings: in which order? Named fields say.
 //! let policy = sqs::QueuePolicy::new("Policy", "https://sqs.example/q", "{}");
 //! ```
 //!
-//! ```compile_fail
+//! ```compile_fail,E0063
 //! use stackwright_aws_terraform::sqs;
+//! // `queue_url` is missing.
 //! let policy = sqs::QueuePolicy::new("Policy", sqs::QueuePolicyRequired { policy: "{}".into() });
 //! ```
 //!

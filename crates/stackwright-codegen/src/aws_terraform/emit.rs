@@ -571,6 +571,8 @@ serde_json.workspace = true
 stackwright.workspace = true
 insta.workspace = true
 serde_json.workspace = true
+# `plan` on the modules of its tests (replacement data of the generated types).
+stackwright-plan.workspace = true
 # The crate itself with the services its tests declare (tests/main.rs), so `cargo test` runs them.
 stackwright-aws-terraform = {{ path = ".", features = ["apigatewayv2", "iam", "lambda", "sqs", "vpc"] }}
 
