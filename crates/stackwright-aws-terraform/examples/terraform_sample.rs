@@ -16,7 +16,7 @@ stack.add(tf::accessanalyzer::Analyzer::new("Accessanalyzer", "sample"));
 // `account`: `aws_account_region`
 stack.add(tf::account::Region::new("Account", tf::account::RegionRequired { enabled: true.into(), region_name: "sample".into() }));
 // `acm`: `aws_acm_certificate`
-stack.add(tf::acm::Certificate::new("Acm"));
+stack.add(tf::acm::Certificate::new("Acm").domain_name("sample.example.com").validation_method("DNS"));
 // `acmpca`: `aws_acmpca_certificate_authority_certificate`
 stack.add(tf::acmpca::CertificateAuthorityCertificate::new("Acmpca", tf::acmpca::CertificateAuthorityCertificateRequired { certificate: "sample".into(), certificate_authority_arn: "arn:aws:iam::111111111111:role/sample".into() }));
 // `amplify`: `aws_amplify_app`
@@ -32,9 +32,9 @@ stack.add(tf::appconfig::Application::new("Appconfig", "sample"));
 // `appfabric`: `aws_appfabric_app_bundle`
 stack.add(tf::appfabric::AppBundle::new("Appfabric"));
 // `appflow`: `aws_appflow_connector_profile`
-stack.add(tf::appflow::ConnectorProfile::new("Appflow", tf::appflow::ConnectorProfileRequired { connection_mode: "sample".into(), connector_type: "sample".into(), name: "sample".into(), connector_profile_config: tf::appflow::connector_profile::ConnectorProfileConfig::new(tf::appflow::connector_profile::ConnectorProfileConfigRequired { connector_profile_credentials: tf::appflow::connector_profile::ConnectorProfileCredentials::new(), connector_profile_properties: tf::appflow::connector_profile::ConnectorProfileProperties::new() }) }));
+stack.add(tf::appflow::ConnectorProfile::new("Appflow", tf::appflow::ConnectorProfileRequired { connection_mode: "Public".into(), connector_type: "Slack".into(), name: "sample".into(), connector_profile_config: tf::appflow::connector_profile::ConnectorProfileConfig::new(tf::appflow::connector_profile::ConnectorProfileConfigRequired { connector_profile_credentials: tf::appflow::connector_profile::ConnectorProfileCredentials::new(), connector_profile_properties: tf::appflow::connector_profile::ConnectorProfileProperties::new() }) }));
 // `appintegrations`: `aws_appintegrations_event_integration`
-stack.add(tf::appintegrations::EventIntegration::new("Appintegrations", tf::appintegrations::EventIntegrationRequired { eventbridge_bus: "sample".into(), name: "sample".into(), event_filter: tf::appintegrations::event_integration::EventFilter::new("sample") }));
+stack.add(tf::appintegrations::EventIntegration::new("Appintegrations", tf::appintegrations::EventIntegrationRequired { eventbridge_bus: "sample".into(), name: "sample".into(), event_filter: tf::appintegrations::event_integration::EventFilter::new("aws.partner/example.com") }));
 // `applicationinsights`: `aws_applicationinsights_application`
 stack.add(tf::applicationinsights::Application::new("Applicationinsights", "sample"));
 // `appmesh`: `aws_appmesh_mesh`
@@ -44,43 +44,43 @@ stack.add(tf::apprunner::AutoScalingConfigurationVersion::new("Apprunner", "samp
 // `appstream`: `aws_appstream_stack`
 stack.add(tf::appstream::Stack::new("Appstream", "sample"));
 // `appsync`: `aws_appsync_source_api_association`
-stack.add(tf::appsync::SourceApiAssociation::new("Appsync"));
+stack.add(tf::appsync::SourceApiAssociation::new("Appsync").merged_api_id("sample").source_api_id("sample"));
 // `athena`: `aws_athena_database`
 stack.add(tf::athena::Database::new("Athena", "sample"));
 // `auditmanager`: `aws_auditmanager_account_registration`
 stack.add(tf::auditmanager::AccountRegistration::new("Auditmanager"));
 // `autoscaling`: `aws_autoscaling_attachment`
-stack.add(tf::autoscaling::Attachment::new("Autoscaling", "sample"));
+stack.add(tf::autoscaling::Attachment::new("Autoscaling", "sample").lb_target_group_arn("arn:aws:elasticloadbalancing:us-east-1:111111111111:targetgroup/sample/0123456789abcdef"));
 // `autoscalingplans`: `aws_autoscalingplans_scaling_plan`
-stack.add(tf::autoscalingplans::ScalingPlan::new("Autoscalingplans", tf::autoscalingplans::ScalingPlanRequired { name: "sample".into(), application_source: tf::autoscalingplans::scaling_plan::ApplicationSource::new(), scaling_instruction: tf::autoscalingplans::scaling_plan::ScalingInstruction::new(tf::autoscalingplans::scaling_plan::ScalingInstructionRequired { max_capacity: 1.into(), min_capacity: 1.into(), resource_id: "sample".into(), scalable_dimension: "sample".into(), service_namespace: "sample".into(), target_tracking_configuration: tf::autoscalingplans::scaling_plan::TargetTrackingConfiguration::new(1) }) }));
+stack.add(tf::autoscalingplans::ScalingPlan::new("Autoscalingplans", tf::autoscalingplans::ScalingPlanRequired { name: "sample".into(), application_source: tf::autoscalingplans::scaling_plan::ApplicationSource::new(), scaling_instruction: tf::autoscalingplans::scaling_plan::ScalingInstruction::new(tf::autoscalingplans::scaling_plan::ScalingInstructionRequired { max_capacity: 1.into(), min_capacity: 1.into(), resource_id: "sample".into(), scalable_dimension: "autoscaling:autoScalingGroup:DesiredCapacity".into(), service_namespace: "autoscaling".into(), target_tracking_configuration: tf::autoscalingplans::scaling_plan::TargetTrackingConfiguration::new(1) }) }));
 // `backup`: `aws_backup_global_settings`
 stack.add(tf::backup::GlobalSettings::new("Backup", [("sample", "sample")]));
 // `batch`: `aws_batch_compute_environment`
-stack.add(tf::batch::ComputeEnvironment::new("Batch", "sample"));
+stack.add(tf::batch::ComputeEnvironment::new("Batch", "UNMANAGED"));
 // `bcmdataexports`: `aws_bcmdataexports_export`
 stack.add(tf::bcmdataexports::Export::new("Bcmdataexports"));
 // `bedrock`: `aws_bedrock_model_invocation_logging_configuration`
-stack.add(tf::bedrock::ModelInvocationLoggingConfiguration::new("Bedrock"));
+stack.add(tf::bedrock::ModelInvocationLoggingConfiguration::new("Bedrock").logging_config(tf::bedrock::model_invocation_logging_configuration::LoggingConfig::new().text_data_delivery_enabled(true)));
 // `bedrockagent`: `aws_bedrockagent_prompt`
 stack.add(tf::bedrockagent::Prompt::new("Bedrockagent", "sample"));
 // `budgets`: `aws_budgets_budget`
-stack.add(tf::budgets::Budget::new("Budgets", tf::budgets::BudgetRequired { budget_type: "sample".into(), time_unit: "sample".into() }));
+stack.add(tf::budgets::Budget::new("Budgets", tf::budgets::BudgetRequired { budget_type: "COST".into(), time_unit: "MONTHLY".into() }));
 // `ce`: `aws_ce_anomaly_monitor`
-stack.add(tf::ce::AnomalyMonitor::new("Ce", tf::ce::AnomalyMonitorRequired { monitor_type: "sample".into(), name: "sample".into() }));
+stack.add(tf::ce::AnomalyMonitor::new("Ce", tf::ce::AnomalyMonitorRequired { monitor_type: "DIMENSIONAL".into(), name: "sample".into() }).monitor_dimension("SERVICE"));
 // `chatbot`: `aws_chatbot_slack_channel_configuration`
 stack.add(tf::chatbot::SlackChannelConfiguration::new("Chatbot", tf::chatbot::SlackChannelConfigurationRequired { configuration_name: "sample".into(), iam_role_arn: "arn:aws:iam::111111111111:role/sample".into(), slack_channel_id: "sample".into(), slack_team_id: "sample".into() }));
 // `chime`: `aws_chime_voice_connector_group`
 stack.add(tf::chime::VoiceConnectorGroup::new("Chime", "sample"));
 // `chimesdkmediapipelines`: `aws_chimesdkmediapipelines_media_insights_pipeline_configuration`
-stack.add(tf::chimesdkmediapipelines::MediaInsightsPipelineConfiguration::new("Chimesdkmediapipelines", tf::chimesdkmediapipelines::MediaInsightsPipelineConfigurationRequired { name: "sample".into(), resource_access_role_arn: "arn:aws:iam::111111111111:role/sample".into(), elements: tf::chimesdkmediapipelines::media_insights_pipeline_configuration::Elements::new("sample") }));
+stack.add(tf::chimesdkmediapipelines::MediaInsightsPipelineConfiguration::new("Chimesdkmediapipelines", tf::chimesdkmediapipelines::MediaInsightsPipelineConfigurationRequired { name: "sample".into(), resource_access_role_arn: "arn:aws:iam::111111111111:role/sample".into(), elements: tf::chimesdkmediapipelines::media_insights_pipeline_configuration::Elements::new("SqsQueueSink").sqs_queue_sink_configuration(tf::chimesdkmediapipelines::media_insights_pipeline_configuration::SqsQueueSinkConfiguration::new("arn:aws:sqs:us-east-1:111111111111:sample")) }));
 // `chimesdkvoice`: `aws_chimesdkvoice_global_settings`
 stack.add(tf::chimesdkvoice::GlobalSettings::new("Chimesdkvoice", tf::chimesdkvoice::global_settings::VoiceConnector::new()));
 // `cleanrooms`: `aws_cleanrooms_membership`
-stack.add(tf::cleanrooms::Membership::new("Cleanrooms", tf::cleanrooms::MembershipRequired { collaboration_id: "sample".into(), query_log_status: "sample".into() }));
+stack.add(tf::cleanrooms::Membership::new("Cleanrooms", tf::cleanrooms::MembershipRequired { collaboration_id: "sample".into(), query_log_status: "DISABLED".into() }));
 // `cloud9`: `aws_cloud9_environment_ec2`
-stack.add(tf::cloud9::EnvironmentEc2::new("Cloud9", tf::cloud9::EnvironmentEc2Required { image_id: "sample".into(), instance_type: "sample".into(), name: "sample".into() }));
+stack.add(tf::cloud9::EnvironmentEc2::new("Cloud9", tf::cloud9::EnvironmentEc2Required { image_id: "amazonlinux-2023-x86_64".into(), instance_type: "sample".into(), name: "sample".into() }));
 // `cloudcontrolapi`: `aws_cloudcontrolapi_resource`
-stack.add(tf::cloudcontrolapi::Resource::new("Cloudcontrolapi", tf::cloudcontrolapi::ResourceRequired { desired_state: "sample".into(), type_name: "sample".into() }));
+stack.add(tf::cloudcontrolapi::Resource::new("Cloudcontrolapi", tf::cloudcontrolapi::ResourceRequired { desired_state: "sample".into(), type_name: "AWS::SQS::Queue".into() }));
 // `cloudformation`: `aws_cloudformation_stack`
 stack.add(tf::cloudformation::Stack::new("Cloudformation", "sample"));
 // `cloudfront`: `aws_cloudfront_origin_access_identity`
@@ -88,13 +88,13 @@ stack.add(tf::cloudfront::OriginAccessIdentity::new("Cloudfront"));
 // `cloudfrontkeyvaluestore`: `aws_cloudfrontkeyvaluestore_keys_exclusive`
 stack.add(tf::cloudfrontkeyvaluestore::KeysExclusive::new("Cloudfrontkeyvaluestore", "arn:aws:iam::111111111111:role/sample"));
 // `cloudhsm`: `aws_cloudhsm_v2_hsm`
-stack.add(tf::cloudhsm::V2Hsm::new("Cloudhsm", "sample"));
+stack.add(tf::cloudhsm::V2Hsm::new("Cloudhsm", "sample").subnet_id("subnet-0123456789abcdef0"));
 // `cloudsearch`: `aws_cloudsearch_domain`
 stack.add(tf::cloudsearch::Domain::new("Cloudsearch", "sample"));
 // `cloudtrail`: `aws_cloudtrail_event_data_store`
 stack.add(tf::cloudtrail::EventDataStore::new("Cloudtrail", "sample"));
 // `cloudwatch`: `aws_cloudwatch_event_rule`
-stack.add(tf::cloudwatch::EventRule::new("Cloudwatch"));
+stack.add(tf::cloudwatch::EventRule::new("Cloudwatch").schedule_expression("rate(1 hour)"));
 // `codeartifact`: `aws_codeartifact_domain`
 stack.add(tf::codeartifact::Domain::new("Codeartifact", "sample"));
 // `codebuild`: `aws_codebuild_webhook`
@@ -108,41 +108,41 @@ stack.add(tf::codeconnections::Connection::new("Codeconnections", "sample"));
 // `codedeploy`: `aws_codedeploy_app`
 stack.add(tf::codedeploy::App::new("Codedeploy", "sample"));
 // `codeguruprofiler`: `aws_codeguruprofiler_profiling_group`
-stack.add(tf::codeguruprofiler::ProfilingGroup::new("Codeguruprofiler", "sample"));
+stack.add(tf::codeguruprofiler::ProfilingGroup::new("Codeguruprofiler", "sample").agent_orchestration_config(tf::codeguruprofiler::profiling_group::AgentOrchestrationConfig::new(true)));
 // `codegurureviewer`: `aws_codegurureviewer_repository_association`
 stack.add(tf::codegurureviewer::RepositoryAssociation::new("Codegurureviewer", tf::codegurureviewer::repository_association::Repository::new()));
 // `codepipeline`: `aws_codepipeline_webhook`
-stack.add(tf::codepipeline::Webhook::new("Codepipeline", tf::codepipeline::WebhookRequired { authentication: "sample".into(), name: "sample".into(), target_action: "sample".into(), target_pipeline: "sample".into(), filter: tf::codepipeline::webhook::Filter::new(tf::codepipeline::webhook::FilterRequired { json_path: "sample".into(), match_equals: "sample".into() }) }));
+stack.add(tf::codepipeline::Webhook::new("Codepipeline", tf::codepipeline::WebhookRequired { authentication: "UNAUTHENTICATED".into(), name: "sample".into(), target_action: "sample".into(), target_pipeline: "sample".into(), filter: tf::codepipeline::webhook::Filter::new(tf::codepipeline::webhook::FilterRequired { json_path: "sample".into(), match_equals: "sample".into() }) }));
 // `codestarconnections`: `aws_codestarconnections_connection`
 stack.add(tf::codestarconnections::Connection::new("Codestarconnections", "sample"));
 // `codestarnotifications`: `aws_codestarnotifications_notification_rule`
-stack.add(tf::codestarnotifications::NotificationRule::new("Codestarnotifications", tf::codestarnotifications::NotificationRuleRequired { detail_type: "sample".into(), event_type_ids: ["sample"].into(), name: "sample".into(), resource: "sample".into() }));
+stack.add(tf::codestarnotifications::NotificationRule::new("Codestarnotifications", tf::codestarnotifications::NotificationRuleRequired { detail_type: "BASIC".into(), event_type_ids: ["sample"].into(), name: "sample".into(), resource: "arn:aws:codecommit:us-east-1:111111111111:sample".into() }));
 // `cognito`: `aws_cognito_identity_pool`
 stack.add(tf::cognito::IdentityPool::new("Cognito", "sample"));
 // `comprehend`: `aws_comprehend_document_classifier`
-stack.add(tf::comprehend::DocumentClassifier::new("Comprehend", tf::comprehend::DocumentClassifierRequired { data_access_role_arn: "arn:aws:iam::111111111111:role/sample".into(), language_code: "sample".into(), name: "sample".into(), input_data_config: tf::comprehend::document_classifier::InputDataConfig::new() }));
+stack.add(tf::comprehend::DocumentClassifier::new("Comprehend", tf::comprehend::DocumentClassifierRequired { data_access_role_arn: "arn:aws:iam::111111111111:role/sample".into(), language_code: "en".into(), name: "sample".into(), input_data_config: tf::comprehend::document_classifier::InputDataConfig::new().s3_uri("s3://sample/input") }));
 // `computeoptimizer`: `aws_computeoptimizer_enrollment_status`
-stack.add(tf::computeoptimizer::EnrollmentStatus::new("Computeoptimizer", "sample"));
+stack.add(tf::computeoptimizer::EnrollmentStatus::new("Computeoptimizer", "Active"));
 // `config`: `aws_config_configuration_aggregator`
 stack.add(tf::config::ConfigurationAggregator::new("Config", "sample"));
 // `connect`: `aws_connect_contact_flow`
 stack.add(tf::connect::ContactFlow::new("Connect", tf::connect::ContactFlowRequired { instance_id: "sample".into(), name: "sample".into() }));
 // `controltower`: `aws_controltower_control`
-stack.add(tf::controltower::Control::new("Controltower", tf::controltower::ControlRequired { control_identifier: "sample".into(), target_identifier: "sample".into() }));
+stack.add(tf::controltower::Control::new("Controltower", tf::controltower::ControlRequired { control_identifier: "arn:aws:controltower:us-east-1::control/AWS-GR_ENCRYPTED_VOLUMES".into(), target_identifier: "arn:aws:organizations::111111111111:ou/o-abcdefghij/ou-abcd-12345678".into() }));
 // `costoptimizationhub`: `aws_costoptimizationhub_enrollment_status`
 stack.add(tf::costoptimizationhub::EnrollmentStatus::new("Costoptimizationhub"));
 // `cur`: `aws_cur_report_definition`
-stack.add(tf::cur::ReportDefinition::new("Cur", tf::cur::ReportDefinitionRequired { additional_schema_elements: ["sample"].into(), compression: "sample".into(), format: "sample".into(), report_name: "sample".into(), s3_bucket: "sample".into(), s3_region: "us-east-1".into(), time_unit: "sample".into() }));
+stack.add(tf::cur::ReportDefinition::new("Cur", tf::cur::ReportDefinitionRequired { additional_schema_elements: ["RESOURCES"].into(), compression: "GZIP".into(), format: "textORcsv".into(), report_name: "sample".into(), s3_bucket: "sample".into(), s3_region: "us-east-1".into(), time_unit: "DAILY".into() }));
 // `customerprofiles`: `aws_customerprofiles_profile`
 stack.add(tf::customerprofiles::Profile::new("Customerprofiles", "sample"));
-// `dataexchange`: `aws_dataexchange_event_action`
-stack.add(tf::dataexchange::EventAction::new("Dataexchange"));
+// `dataexchange`: `aws_dataexchange_revision`
+stack.add(tf::dataexchange::Revision::new("Dataexchange", "sample"));
 // `datapipeline`: `aws_datapipeline_pipeline`
 stack.add(tf::datapipeline::Pipeline::new("Datapipeline", "sample"));
 // `datasync`: `aws_datasync_agent`
 stack.add(tf::datasync::Agent::new("Datasync"));
 // `datazone`: `aws_datazone_domain`
-stack.add(tf::datazone::Domain::new("Datazone", tf::datazone::DomainRequired { domain_execution_role: "sample".into(), name: "sample".into() }));
+stack.add(tf::datazone::Domain::new("Datazone", tf::datazone::DomainRequired { domain_execution_role: "arn:aws:iam::111111111111:role/sample".into(), name: "sample".into() }));
 // `dax`: `aws_dax_parameter_group`
 stack.add(tf::dax::ParameterGroup::new("Dax", "sample"));
 // `detective`: `aws_detective_graph`
@@ -150,19 +150,19 @@ stack.add(tf::detective::Graph::new("Detective"));
 // `devicefarm`: `aws_devicefarm_instance_profile`
 stack.add(tf::devicefarm::InstanceProfile::new("Devicefarm", "sample"));
 // `devopsguru`: `aws_devopsguru_event_sources_config`
-stack.add(tf::devopsguru::EventSourcesConfig::new("Devopsguru"));
+stack.add(tf::devopsguru::EventSourcesConfig::new("Devopsguru").event_sources(tf::devopsguru::event_sources_config::EventSources::new().amazon_code_guru_profiler(tf::devopsguru::event_sources_config::AmazonCodeGuruProfiler::new("ENABLED"))));
 // `directoryservice`: `aws_directory_service_shared_directory_accepter`
 stack.add(tf::directoryservice::SharedDirectoryAccepter::new("Directoryservice", "sample"));
 // `dlm`: `aws_dlm_lifecycle_policy`
 stack.add(tf::dlm::LifecyclePolicy::new("Dlm", tf::dlm::LifecyclePolicyRequired { description: "sample".into(), execution_role_arn: "arn:aws:iam::111111111111:role/sample".into(), policy_details: tf::dlm::lifecycle_policy::PolicyDetails::new() }));
 // `dms`: `aws_dms_certificate`
-stack.add(tf::dms::Certificate::new("Dms", "sample"));
+stack.add(tf::dms::Certificate::new("Dms", "sample").certificate_pem("sample"));
 // `docdb`: `aws_docdb_cluster`
 stack.add(tf::docdb::Cluster::new("Docdb"));
 // `docdbelastic`: `aws_docdbelastic_cluster`
-stack.add(tf::docdbelastic::Cluster::new("Docdbelastic", tf::docdbelastic::ClusterRequired { admin_user_name: "sample".into(), admin_user_password: "sample".into(), auth_type: "sample".into(), name: "sample".into(), shard_capacity: 1.into(), shard_count: 1.into() }));
+stack.add(tf::docdbelastic::Cluster::new("Docdbelastic", tf::docdbelastic::ClusterRequired { admin_user_name: "sample".into(), admin_user_password: "sample".into(), auth_type: "PLAIN_TEXT".into(), name: "sample".into(), shard_capacity: 1.into(), shard_count: 1.into() }));
 // `drs`: `aws_drs_replication_configuration_template`
-stack.add(tf::drs::ReplicationConfigurationTemplate::new("Drs", tf::drs::ReplicationConfigurationTemplateRequired { associate_default_security_group: true.into(), bandwidth_throttling: 1.into(), create_public_ip: true.into(), data_plane_routing: "sample".into(), default_large_staging_disk_type: "sample".into(), ebs_encryption: "sample".into(), replication_server_instance_type: "sample".into(), replication_servers_security_groups_ids: ["sample"].into(), staging_area_subnet_id: "sample".into(), staging_area_tags: [("sample", "sample")].into(), use_dedicated_replication_server: true.into() }));
+stack.add(tf::drs::ReplicationConfigurationTemplate::new("Drs", tf::drs::ReplicationConfigurationTemplateRequired { associate_default_security_group: true.into(), bandwidth_throttling: 1.into(), create_public_ip: true.into(), data_plane_routing: "PRIVATE_IP".into(), default_large_staging_disk_type: "GP3".into(), ebs_encryption: "DEFAULT".into(), replication_server_instance_type: "sample".into(), replication_servers_security_groups_ids: ["sample"].into(), staging_area_subnet_id: "sample".into(), staging_area_tags: [("sample", "sample")].into(), use_dedicated_replication_server: true.into() }));
 // `dsql`: `aws_dsql_cluster`
 stack.add(tf::dsql::Cluster::new("Dsql"));
 // `dx`: `aws_dx_connection_confirmation`
@@ -182,19 +182,19 @@ stack.add(tf::efs::FileSystem::new("Efs"));
 // `eks`: `aws_eks_access_entry`
 stack.add(tf::eks::AccessEntry::new("Eks", tf::eks::AccessEntryRequired { cluster_name: "sample".into(), principal_arn: "arn:aws:iam::111111111111:role/sample".into() }));
 // `elasticache`: `aws_elasticache_cluster`
-stack.add(tf::elasticache::Cluster::new("Elasticache", "sample"));
+stack.add(tf::elasticache::Cluster::new("Elasticache", "sample").engine("redis"));
 // `elasticbeanstalk`: `aws_elastic_beanstalk_application`
 stack.add(tf::elasticbeanstalk::Application::new("Elasticbeanstalk", "sample"));
 // `elasticsearch`: `aws_elasticsearch_domain`
 stack.add(tf::elasticsearch::Domain::new("Elasticsearch", "sample"));
 // `elastictranscoder`: `aws_elastictranscoder_preset`
-stack.add(tf::elastictranscoder::Preset::new("Elastictranscoder", "sample"));
+stack.add(tf::elastictranscoder::Preset::new("Elastictranscoder", "mp4"));
 // `elb`: `aws_elb_attachment`
 stack.add(tf::elb::Attachment::new("Elb", tf::elb::AttachmentRequired { elb: "sample".into(), instance: "sample".into() }));
 // `emr`: `aws_emr_block_public_access_configuration`
 stack.add(tf::emr::BlockPublicAccessConfiguration::new("Emr", true));
 // `emrcontainers`: `aws_emrcontainers_job_template`
-stack.add(tf::emrcontainers::JobTemplate::new("Emrcontainers", tf::emrcontainers::JobTemplateRequired { name: "sample".into(), job_template_data: tf::emrcontainers::job_template::JobTemplateData::new(tf::emrcontainers::job_template::JobTemplateDataRequired { execution_role_arn: "arn:aws:iam::111111111111:role/sample".into(), release_label: "sample".into(), job_driver: tf::emrcontainers::job_template::JobDriver::new() }) }));
+stack.add(tf::emrcontainers::JobTemplate::new("Emrcontainers", tf::emrcontainers::JobTemplateRequired { name: "sample".into(), job_template_data: tf::emrcontainers::job_template::JobTemplateData::new(tf::emrcontainers::job_template::JobTemplateDataRequired { execution_role_arn: "arn:aws:iam::111111111111:role/sample".into(), release_label: "sample".into(), job_driver: tf::emrcontainers::job_template::JobDriver::new().spark_submit_job_driver(tf::emrcontainers::job_template::SparkSubmitJobDriver::new("s3://sample/app.py")) }) }));
 // `emrserverless`: `aws_emrserverless_application`
 stack.add(tf::emrserverless::Application::new("Emrserverless", tf::emrserverless::ApplicationRequired { name: "sample".into(), release_label: "sample".into(), type_: "sample".into() }));
 // `evidently`: `aws_evidently_project`
@@ -202,7 +202,7 @@ stack.add(tf::evidently::Project::new("Evidently", "sample"));
 // `finspace`: `aws_finspace_kx_database`
 stack.add(tf::finspace::KxDatabase::new("Finspace", tf::finspace::KxDatabaseRequired { environment_id: "sample".into(), name: "sample".into() }));
 // `fis`: `aws_fis_experiment_template`
-stack.add(tf::fis::ExperimentTemplate::new("Fis", tf::fis::ExperimentTemplateRequired { description: "sample".into(), role_arn: "arn:aws:iam::111111111111:role/sample".into(), action: tf::fis::experiment_template::Action::new(tf::fis::experiment_template::ActionRequired { action_id: "sample".into(), name: "sample".into() }), stop_condition: tf::fis::experiment_template::StopCondition::new("sample") }));
+stack.add(tf::fis::ExperimentTemplate::new("Fis", tf::fis::ExperimentTemplateRequired { description: "sample".into(), role_arn: "arn:aws:iam::111111111111:role/sample".into(), action: tf::fis::experiment_template::Action::new(tf::fis::experiment_template::ActionRequired { action_id: "aws:ec2:stop-instances".into(), name: "sample".into() }), stop_condition: tf::fis::experiment_template::StopCondition::new("none") }));
 // `fms`: `aws_fms_admin_account`
 stack.add(tf::fms::AdminAccount::new("Fms"));
 // `fsx`: `aws_fsx_backup`
@@ -216,7 +216,7 @@ stack.add(tf::globalaccelerator::Accelerator::new("Globalaccelerator", "sample")
 // `glue`: `aws_glue_workflow`
 stack.add(tf::glue::Workflow::new("Glue"));
 // `grafana`: `aws_grafana_license_association`
-stack.add(tf::grafana::LicenseAssociation::new("Grafana", tf::grafana::LicenseAssociationRequired { license_type: "sample".into(), workspace_id: "sample".into() }));
+stack.add(tf::grafana::LicenseAssociation::new("Grafana", tf::grafana::LicenseAssociationRequired { license_type: "ENTERPRISE_FREE_TRIAL".into(), workspace_id: "sample".into() }));
 // `guardduty`: `aws_guardduty_detector`
 stack.add(tf::guardduty::Detector::new("Guardduty"));
 // `iam`: `aws_iam_account_password_policy`
@@ -224,15 +224,15 @@ stack.add(tf::iam::AccountPasswordPolicy::new("Iam"));
 // `identitystore`: `aws_identitystore_group`
 stack.add(tf::identitystore::Group::new("Identitystore", tf::identitystore::GroupRequired { display_name: "sample".into(), identity_store_id: "sample".into() }));
 // `imagebuilder`: `aws_imagebuilder_image`
-stack.add(tf::imagebuilder::Image::new("Imagebuilder", "arn:aws:iam::111111111111:role/sample"));
+stack.add(tf::imagebuilder::Image::new("Imagebuilder", "arn:aws:iam::111111111111:role/sample").image_recipe_arn("arn:aws:imagebuilder:us-east-1:111111111111:image-recipe/sample/1.0.0"));
 // `inspector`: `aws_inspector_assessment_target`
 stack.add(tf::inspector::AssessmentTarget::new("Inspector", "sample"));
 // `inspector2`: `aws_inspector2_delegated_admin_account`
 stack.add(tf::inspector2::DelegatedAdminAccount::new("Inspector2", "111111111111"));
 // `internetmonitor`: `aws_internetmonitor_monitor`
-stack.add(tf::internetmonitor::Monitor::new("Internetmonitor", "sample"));
+stack.add(tf::internetmonitor::Monitor::new("Internetmonitor", "sample").traffic_percentage_to_monitor(10));
 // `iot`: `aws_iot_indexing_configuration`
-stack.add(tf::iot::IndexingConfiguration::new("Iot"));
+stack.add(tf::iot::IndexingConfiguration::new("Iot").thing_indexing_configuration(tf::iot::indexing_configuration::ThingIndexingConfiguration::new("REGISTRY")));
 // `ivs`: `aws_ivs_channel`
 stack.add(tf::ivs::Channel::new("Ivs"));
 // `ivschat`: `aws_ivschat_logging_configuration`
@@ -248,13 +248,13 @@ stack.add(tf::kinesisanalyticsv2::ApplicationSnapshot::new("Kinesisanalyticsv2",
 // `kms`: `aws_kms_external_key`
 stack.add(tf::kms::ExternalKey::new("Kms"));
 // `lakeformation`: `aws_lakeformation_data_cells_filter`
-stack.add(tf::lakeformation::DataCellsFilter::new("Lakeformation"));
+stack.add(tf::lakeformation::DataCellsFilter::new("Lakeformation").table_data(tf::lakeformation::data_cells_filter::TableData::new(tf::lakeformation::data_cells_filter::TableDataRequired { database_name: "sample".into(), name: "sample".into(), table_catalog_id: "sample".into(), table_name: "sample".into() }).column_names(["sample"]).row_filter(tf::lakeformation::data_cells_filter::RowFilter::new().filter_expression("true"))));
 // `lambda`: `aws_lambda_event_source_mapping`
-stack.add(tf::lambda::EventSourceMapping::new("Lambda", "sample"));
-// `lb`: `aws_alb`
-stack.add(tf::lb::Alb::new("Lb"));
+stack.add(tf::lambda::EventSourceMapping::new("Lambda", "sample").event_source_arn("arn:aws:sqs:us-east-1:111111111111:sample"));
+// `lb`: `aws_lb`
+stack.add(tf::lb::Lb::new("Lb").subnets(["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]));
 // `lex`: `aws_lex_bot_alias`
-stack.add(tf::lex::BotAlias::new("Lex", tf::lex::BotAliasRequired { bot_name: "sample".into(), bot_version: "sample".into(), name: "sample".into() }));
+stack.add(tf::lex::BotAlias::new("Lex", tf::lex::BotAliasRequired { bot_name: "sample".into(), bot_version: "$LATEST".into(), name: "sample".into() }));
 // `lexv2models`: `aws_lexv2models_bot_version`
 stack.add(tf::lexv2models::BotVersion::new("Lexv2models", tf::lexv2models::BotVersionRequired { bot_id: "sample".into(), locale_specification: stackwright::Value::Map(Vec::new()) }));
 // `licensemanager`: `aws_licensemanager_grant_accepter`
@@ -264,13 +264,13 @@ stack.add(tf::lightsail::KeyPair::new("Lightsail"));
 // `location`: `aws_location_geofence_collection`
 stack.add(tf::location::GeofenceCollection::new("Location", "sample"));
 // `m2`: `aws_m2_application`
-stack.add(tf::m2::Application::new("M2", tf::m2::ApplicationRequired { engine_type: "sample".into(), name: "sample".into() }));
+stack.add(tf::m2::Application::new("M2", tf::m2::ApplicationRequired { engine_type: "bluage".into(), name: "sample".into() }).definition(tf::m2::application::Definition::new().content("{}")));
 // `macie2`: `aws_macie2_account`
 stack.add(tf::macie2::Account::new("Macie2"));
 // `mediaconvert`: `aws_media_convert_queue`
 stack.add(tf::mediaconvert::Queue::new("Mediaconvert", "sample"));
 // `medialive`: `aws_medialive_input`
-stack.add(tf::medialive::Input::new("Medialive", tf::medialive::InputRequired { name: "sample".into(), type_: "sample".into() }));
+stack.add(tf::medialive::Input::new("Medialive", tf::medialive::InputRequired { name: "sample".into(), type_: "UDP_PUSH".into() }));
 // `mediapackage`: `aws_media_package_channel`
 stack.add(tf::mediapackage::Channel::new("Mediapackage", "sample"));
 // `mediapackagev2`: `aws_media_packagev2_channel_group`
@@ -282,19 +282,19 @@ stack.add(tf::memorydb::Acl::new("Memorydb"));
 // `meta`: `aws_billing_service_account`
 stack.add(tf::meta::data::BillingServiceAccount::new("Meta"));
 // `mq`: `aws_mq_configuration`
-stack.add(tf::mq::Configuration::new("Mq", tf::mq::ConfigurationRequired { data: "sample".into(), engine_type: "sample".into(), engine_version: "sample".into(), name: "sample".into() }));
+stack.add(tf::mq::Configuration::new("Mq", tf::mq::ConfigurationRequired { data: "sample".into(), engine_type: "ACTIVEMQ".into(), engine_version: "sample".into(), name: "sample".into() }));
 // `msk`: `aws_msk_cluster_policy`
 stack.add(tf::msk::ClusterPolicy::new("Msk", tf::msk::ClusterPolicyRequired { cluster_arn: "arn:aws:iam::111111111111:role/sample".into(), policy: "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::sample/*\"}]}".into() }));
 // `mskconnect`: `aws_mskconnect_worker_configuration`
 stack.add(tf::mskconnect::WorkerConfiguration::new("Mskconnect", tf::mskconnect::WorkerConfigurationRequired { name: "sample".into(), properties_file_content: "sample".into() }));
 // `mwaa`: `aws_mwaa_environment`
-stack.add(tf::mwaa::Environment::new("Mwaa", tf::mwaa::EnvironmentRequired { dag_s3_path: "sample".into(), execution_role_arn: "arn:aws:iam::111111111111:role/sample".into(), name: "sample".into(), source_bucket_arn: "arn:aws:iam::111111111111:role/sample".into(), network_configuration: tf::mwaa::environment::NetworkConfiguration::new(tf::mwaa::environment::NetworkConfigurationRequired { security_group_ids: ["sample"].into(), subnet_ids: ["sample"].into() }) }));
+stack.add(tf::mwaa::Environment::new("Mwaa", tf::mwaa::EnvironmentRequired { dag_s3_path: "sample".into(), execution_role_arn: "arn:aws:iam::111111111111:role/sample".into(), name: "sample".into(), source_bucket_arn: "arn:aws:iam::111111111111:role/sample".into(), network_configuration: tf::mwaa::environment::NetworkConfiguration::new(tf::mwaa::environment::NetworkConfigurationRequired { security_group_ids: ["sample"].into(), subnet_ids: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"].into() }) }));
 // `neptune`: `aws_neptune_cluster`
 stack.add(tf::neptune::Cluster::new("Neptune"));
 // `neptunegraph`: `aws_neptunegraph_graph`
-stack.add(tf::neptunegraph::Graph::new("Neptunegraph", 1));
-// `networkfirewall`: `aws_networkfirewall_tls_inspection_configuration`
-stack.add(tf::networkfirewall::TlsInspectionConfiguration::new("Networkfirewall", "sample"));
+stack.add(tf::neptunegraph::Graph::new("Neptunegraph", 16));
+// `networkfirewall`: `aws_networkfirewall_resource_policy`
+stack.add(tf::networkfirewall::ResourcePolicy::new("Networkfirewall", tf::networkfirewall::ResourcePolicyRequired { policy: "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::sample/*\"}]}".into(), resource_arn: "arn:aws:iam::111111111111:role/sample".into() }));
 // `networkmanager`: `aws_networkmanager_global_network`
 stack.add(tf::networkmanager::GlobalNetwork::new("Networkmanager"));
 // `networkmonitor`: `aws_networkmonitor_monitor`
@@ -315,14 +315,14 @@ stack.add(tf::organizations::Organization::new("Organizations"));
 stack.add(tf::osis::Pipeline::new("Osis", tf::osis::PipelineRequired { max_units: 1.into(), min_units: 1.into(), pipeline_configuration_body: "sample".into(), pipeline_name: "sample".into() }));
 // `outposts`: `aws_outposts_outpost`
 stack.add(tf::outposts::data::Outpost::new("Outposts"));
-// `paymentcryptography`: `aws_paymentcryptography_key`
-stack.add(tf::paymentcryptography::Key::new("Paymentcryptography", true));
+// `paymentcryptography`: `aws_paymentcryptography_key_alias`
+stack.add(tf::paymentcryptography::KeyAlias::new("Paymentcryptography", "alias/sample"));
 // `pinpoint`: `aws_pinpoint_app`
 stack.add(tf::pinpoint::App::new("Pinpoint"));
 // `pinpointsmsvoicev2`: `aws_pinpointsmsvoicev2_configuration_set`
 stack.add(tf::pinpointsmsvoicev2::ConfigurationSet::new("Pinpointsmsvoicev2", "sample"));
 // `pipes`: `aws_pipes_pipe`
-stack.add(tf::pipes::Pipe::new("Pipes", tf::pipes::PipeRequired { role_arn: "arn:aws:iam::111111111111:role/sample".into(), source: "sample".into(), target: "sample".into() }));
+stack.add(tf::pipes::Pipe::new("Pipes", tf::pipes::PipeRequired { role_arn: "arn:aws:iam::111111111111:role/sample".into(), source: "arn:aws:sqs:us-east-1:111111111111:source".into(), target: "arn:aws:sqs:us-east-1:111111111111:target".into() }));
 // `polly`: `aws_polly_voices`
 stack.add(tf::polly::data::Voices::new("Polly"));
 // `pricing`: `aws_pricing_product`
@@ -330,17 +330,17 @@ stack.add(tf::pricing::data::Product::new("Pricing", tf::pricing::data::ProductR
 // `prometheus`: `aws_prometheus_workspace`
 stack.add(tf::prometheus::Workspace::new("Prometheus"));
 // `qbusiness`: `aws_qbusiness_application`
-stack.add(tf::qbusiness::Application::new("Qbusiness", tf::qbusiness::ApplicationRequired { display_name: "sample".into(), iam_service_role_arn: "arn:aws:iam::111111111111:role/sample".into(), identity_center_instance_arn: "arn:aws:iam::111111111111:role/sample".into() }));
+stack.add(tf::qbusiness::Application::new("Qbusiness", tf::qbusiness::ApplicationRequired { display_name: "sample".into(), iam_service_role_arn: "arn:aws:iam::111111111111:role/sample".into(), identity_center_instance_arn: "arn:aws:iam::111111111111:role/sample".into() }).attachments_configuration(tf::qbusiness::application::AttachmentsConfiguration::new("DISABLED")));
 // `qldb`: `aws_qldb_ledger`
-stack.add(tf::qldb::Ledger::new("Qldb", "sample"));
+stack.add(tf::qldb::Ledger::new("Qldb", "STANDARD"));
 // `quicksight`: `aws_quicksight_account_settings`
 stack.add(tf::quicksight::AccountSettings::new("Quicksight"));
 // `ram`: `aws_ram_sharing_with_organization`
 stack.add(tf::ram::SharingWithOrganization::new("Ram"));
 // `rbin`: `aws_rbin_rule`
-stack.add(tf::rbin::Rule::new("Rbin", tf::rbin::RuleRequired { resource_type: "sample".into(), retention_period: tf::rbin::rule::RetentionPeriod::new(tf::rbin::rule::RetentionPeriodRequired { retention_period_unit: "sample".into(), retention_period_value: 1.into() }) }));
+stack.add(tf::rbin::Rule::new("Rbin", tf::rbin::RuleRequired { resource_type: "EBS_SNAPSHOT".into(), retention_period: tf::rbin::rule::RetentionPeriod::new(tf::rbin::rule::RetentionPeriodRequired { retention_period_unit: "DAYS".into(), retention_period_value: 1.into() }) }));
 // `rds`: `aws_db_event_subscription`
-stack.add(tf::rds::DbEventSubscription::new("Rds", "sample"));
+stack.add(tf::rds::DbEventSubscription::new("Rds", "arn:aws:sns:us-east-1:111111111111:sample"));
 // `redshift`: `aws_redshift_cluster_iam_roles`
 stack.add(tf::redshift::ClusterIamRoles::new("Redshift", "sample"));
 // `redshiftdata`: `aws_redshiftdata_statement`
@@ -350,9 +350,9 @@ stack.add(tf::redshiftserverless::Namespace::new("Redshiftserverless", "sample")
 // `rekognition`: `aws_rekognition_collection`
 stack.add(tf::rekognition::Collection::new("Rekognition", "sample"));
 // `resiliencehub`: `aws_resiliencehub_resiliency_policy`
-stack.add(tf::resiliencehub::ResiliencyPolicy::new("Resiliencehub", tf::resiliencehub::ResiliencyPolicyRequired { name: "sample".into(), tier: "sample".into() }));
+stack.add(tf::resiliencehub::ResiliencyPolicy::new("Resiliencehub", tf::resiliencehub::ResiliencyPolicyRequired { name: "sample".into(), tier: "NonCritical".into() }).policy(tf::resiliencehub::resiliency_policy::Policy::new().az(tf::resiliencehub::resiliency_policy::Az::new(tf::resiliencehub::resiliency_policy::AzRequired { rpo: "1h".into(), rto: "1h".into() })).hardware(tf::resiliencehub::resiliency_policy::Hardware::new(tf::resiliencehub::resiliency_policy::HardwareRequired { rpo: "1h".into(), rto: "1h".into() })).software(tf::resiliencehub::resiliency_policy::Software::new(tf::resiliencehub::resiliency_policy::SoftwareRequired { rpo: "1h".into(), rto: "1h".into() }))));
 // `resourceexplorer2`: `aws_resourceexplorer2_index`
-stack.add(tf::resourceexplorer2::Index::new("Resourceexplorer2", "sample"));
+stack.add(tf::resourceexplorer2::Index::new("Resourceexplorer2", "LOCAL"));
 // `resourcegroups`: `aws_resourcegroups_group`
 stack.add(tf::resourcegroups::Group::new("Resourcegroups", "sample"));
 // `resourcegroupstaggingapi`: `aws_resourcegroupstaggingapi_resources`
@@ -370,7 +370,7 @@ stack.add(tf::route53recoverycontrolconfig::Cluster::new("Route53recoverycontrol
 // `route53recoveryreadiness`: `aws_route53recoveryreadiness_cell`
 stack.add(tf::route53recoveryreadiness::Cell::new("Route53recoveryreadiness", "sample"));
 // `rum`: `aws_rum_app_monitor`
-stack.add(tf::rum::AppMonitor::new("Rum", "sample"));
+stack.add(tf::rum::AppMonitor::new("Rum", "sample").domain("example.com"));
 // `s3`: `aws_s3_account_public_access_block`
 stack.add(tf::s3::AccountPublicAccessBlock::new("S3"));
 // `s3control`: `aws_s3control_access_grants_instance`
@@ -390,9 +390,9 @@ stack.add(tf::secretsmanager::Secret::new("Secretsmanager"));
 // `securityhub`: `aws_securityhub_account`
 stack.add(tf::securityhub::Account::new("Securityhub"));
 // `securitylake`: `aws_securitylake_aws_log_source`
-stack.add(tf::securitylake::AwsLogSource::new("Securitylake"));
+stack.add(tf::securitylake::AwsLogSource::new("Securitylake").source(tf::securitylake::aws_log_source::Source::new(tf::securitylake::aws_log_source::SourceRequired { regions: ["us-east-1"].into(), source_name: "ROUTE53".into() })));
 // `serverlessapplicationrepository`: `aws_serverlessapplicationrepository_cloudformation_stack`
-stack.add(tf::serverlessapplicationrepository::CloudformationStack::new("Serverlessapplicationrepository", tf::serverlessapplicationrepository::CloudformationStackRequired { application_id: "sample".into(), capabilities: ["sample"].into(), name: "sample".into() }));
+stack.add(tf::serverlessapplicationrepository::CloudformationStack::new("Serverlessapplicationrepository", tf::serverlessapplicationrepository::CloudformationStackRequired { application_id: "arn:aws:serverlessrepo:us-east-1:111111111111:applications/sample".into(), capabilities: ["CAPABILITY_IAM"].into(), name: "sample".into() }));
 // `servicecatalog`: `aws_servicecatalog_organizations_access`
 stack.add(tf::servicecatalog::OrganizationsAccess::new("Servicecatalog", true));
 // `servicecatalogappregistry`: `aws_servicecatalogappregistry_application`
@@ -410,13 +410,13 @@ stack.add(tf::sfn::Activity::new("Sfn", "sample"));
 // `shield`: `aws_shield_subscription`
 stack.add(tf::shield::Subscription::new("Shield"));
 // `signer`: `aws_signer_signing_profile`
-stack.add(tf::signer::SigningProfile::new("Signer", "sample"));
-// `sns`: `aws_sns_sms_preferences`
-stack.add(tf::sns::SmsPreferences::new("Sns"));
+stack.add(tf::signer::SigningProfile::new("Signer", "AWSLambda-SHA384-ECDSA"));
+// `sns`: `aws_sns_topic`
+stack.add(tf::sns::Topic::new("Sns").name("sample"));
 // `sqs`: `aws_sqs_queue`
 stack.add(tf::sqs::Queue::new("Sqs"));
 // `ssm`: `aws_ssm_activation`
-stack.add(tf::ssm::Activation::new("Ssm", "sample"));
+stack.add(tf::ssm::Activation::new("Ssm", "arn:aws:iam::111111111111:role/sample"));
 // `ssmcontacts`: `aws_ssmcontacts_contact`
 stack.add(tf::ssmcontacts::Contact::new("Ssmcontacts", tf::ssmcontacts::ContactRequired { alias: "sample".into(), type_: "sample".into() }));
 // `ssmincidents`: `aws_ssmincidents_replication_set`
@@ -426,41 +426,41 @@ stack.add(tf::ssmquicksetup::ConfigurationManager::new("Ssmquicksetup", "sample"
 // `ssoadmin`: `aws_ssoadmin_application_access_scope`
 stack.add(tf::ssoadmin::ApplicationAccessScope::new("Ssoadmin", tf::ssoadmin::ApplicationAccessScopeRequired { application_arn: "arn:aws:iam::111111111111:role/sample".into(), scope: "sample".into() }));
 // `storagegateway`: `aws_storagegateway_upload_buffer`
-stack.add(tf::storagegateway::UploadBuffer::new("Storagegateway", "arn:aws:iam::111111111111:role/sample"));
+stack.add(tf::storagegateway::UploadBuffer::new("Storagegateway", "arn:aws:iam::111111111111:role/sample").disk_id("sample"));
 // `swf`: `aws_swf_domain`
-stack.add(tf::swf::Domain::new("Swf", "sample"));
+stack.add(tf::swf::Domain::new("Swf", "30"));
 // `synthetics`: `aws_synthetics_group`
 stack.add(tf::synthetics::Group::new("Synthetics", "sample"));
 // `timestreaminfluxdb`: `aws_timestreaminfluxdb_db_instance`
-stack.add(tf::timestreaminfluxdb::DbInstance::new("Timestreaminfluxdb", tf::timestreaminfluxdb::DbInstanceRequired { allocated_storage: 1.into(), bucket: "sample".into(), db_instance_type: "sample".into(), name: "sample".into(), organization: "sample".into(), password: "sample".into(), username: "sample".into(), vpc_security_group_ids: ["sample"].into(), vpc_subnet_ids: ["sample"].into() }));
+stack.add(tf::timestreaminfluxdb::DbInstance::new("Timestreaminfluxdb", tf::timestreaminfluxdb::DbInstanceRequired { allocated_storage: 20.into(), bucket: "sample".into(), db_instance_type: "db.influx.medium".into(), name: "sample".into(), organization: "sample".into(), password: "samplepassword1".into(), username: "sample".into(), vpc_security_group_ids: ["sg-0123456789abcdef0"].into(), vpc_subnet_ids: ["subnet-0123456789abcdef0"].into() }));
 // `timestreamquery`: `aws_timestreamquery_scheduled_query`
-stack.add(tf::timestreamquery::ScheduledQuery::new("Timestreamquery", tf::timestreamquery::ScheduledQueryRequired { execution_role_arn: "arn:aws:iam::111111111111:role/sample".into(), name: "sample".into(), query_string: "sample".into() }));
+stack.add(tf::timestreamquery::ScheduledQuery::new("Timestreamquery", tf::timestreamquery::ScheduledQueryRequired { execution_role_arn: "arn:aws:iam::111111111111:role/sample".into(), name: "sample".into(), query_string: "sample".into() }).error_report_configuration(tf::timestreamquery::scheduled_query::ErrorReportConfiguration::new().s3_configuration(tf::timestreamquery::scheduled_query::S3Configuration::new("sample"))).notification_configuration(tf::timestreamquery::scheduled_query::NotificationConfiguration::new().sns_configuration(tf::timestreamquery::scheduled_query::SnsConfiguration::new("arn:aws:sns:us-east-1:111111111111:sample"))).schedule_configuration(tf::timestreamquery::scheduled_query::ScheduleConfiguration::new("rate(1 hour)")).target_configuration(tf::timestreamquery::scheduled_query::TargetConfiguration::new().timestream_configuration(tf::timestreamquery::scheduled_query::TimestreamConfiguration::new(tf::timestreamquery::scheduled_query::TimestreamConfigurationRequired { database_name: "sample".into(), table_name: "sample".into(), time_column: "time".into() }).dimension_mapping(tf::timestreamquery::scheduled_query::DimensionMapping::new(tf::timestreamquery::scheduled_query::DimensionMappingRequired { dimension_value_type: "VARCHAR".into(), name: "region".into() })))));
 // `timestreamwrite`: `aws_timestreamwrite_database`
 stack.add(tf::timestreamwrite::Database::new("Timestreamwrite", "sample"));
 // `transcribe`: `aws_transcribe_vocabulary`
-stack.add(tf::transcribe::Vocabulary::new("Transcribe", tf::transcribe::VocabularyRequired { language_code: "sample".into(), vocabulary_name: "sample".into() }));
+stack.add(tf::transcribe::Vocabulary::new("Transcribe", tf::transcribe::VocabularyRequired { language_code: "en-US".into(), vocabulary_name: "sample".into() }).phrases(["sample"]));
 // `transfer`: `aws_transfer_server`
 stack.add(tf::transfer::Server::new("Transfer"));
 // `verifiedaccess`: `aws_verifiedaccess_instance`
 stack.add(tf::verifiedaccess::Instance::new("Verifiedaccess"));
 // `verifiedpermissions`: `aws_verifiedpermissions_policy_store`
-stack.add(tf::verifiedpermissions::PolicyStore::new("Verifiedpermissions"));
+stack.add(tf::verifiedpermissions::PolicyStore::new("Verifiedpermissions").validation_settings(tf::verifiedpermissions::policy_store::ValidationSettings::new("OFF")));
 // `vpc`: `aws_default_security_group`
 stack.add(tf::vpc::DefaultSecurityGroup::new("Vpc"));
-// `vpclattice`: `aws_vpclattice_resource_configuration`
-stack.add(tf::vpclattice::ResourceConfiguration::new("Vpclattice", "sample"));
+// `vpclattice`: `aws_vpclattice_service`
+stack.add(tf::vpclattice::Service::new("Vpclattice", "sample"));
 // `waf`: `aws_waf_byte_match_set`
 stack.add(tf::waf::ByteMatchSet::new("Waf", "sample"));
 // `wafregional`: `aws_wafregional_byte_match_set`
 stack.add(tf::wafregional::ByteMatchSet::new("Wafregional", "sample"));
 // `wafv2`: `aws_wafv2_regex_pattern_set`
-stack.add(tf::wafv2::RegexPatternSet::new("Wafv2", "sample"));
+stack.add(tf::wafv2::RegexPatternSet::new("Wafv2", "REGIONAL"));
 // `workspaces`: `aws_workspaces_directory`
 stack.add(tf::workspaces::Directory::new("Workspaces"));
 // `workspacesweb`: `aws_workspacesweb_browser_settings`
 stack.add(tf::workspacesweb::BrowserSettings::new("Workspacesweb", "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::sample/*\"}]}"));
 // `xray`: `aws_xray_encryption_config`
-stack.add(tf::xray::EncryptionConfig::new("Xray", "sample"));
+stack.add(tf::xray::EncryptionConfig::new("Xray", "NONE"));
 })
 }
 

@@ -4,11 +4,14 @@
 //! `plan`'s replacement data for types outside the vendored schemas.
 
 use serde_json::{json, Value as Json};
-use stackwright::aws::{ec2, sns};
 use stackwright::prelude::*;
 use stackwright::synth::{synthesize, Request, Target};
 use stackwright::Value;
-use stackwright_aws_terraform::{apigatewayv2, iam, lambda, sqs, vpc};
+use stackwright_aws_terraform::{apigatewayv2, lambda, sqs, vpc};
+
+/// The crate's Terraform-only example (`examples/orders.rs`).
+#[path = "../examples/orders.rs"]
+mod example;
 
 fn app(define: fn(&mut Stack, &Environment<()>)) -> App<()> {
     App::new("orders")
@@ -57,112 +60,9 @@ fn problems(target: Target, define: fn(&mut Stack, &Environment<()>)) -> Vec<Str
     }
 }
 
-/// A team's module written only with hashicorp/aws builders, plus one hand-written kind (the topic) to show
-/// that handles of both layers mix.
-fn orders(stack: &mut Stack, _: &Environment<()>) {
-    let trust = stack.add(
-        iam::data::PolicyDocument::new("Trust").statement(
-            iam::data::policy_document::Statement::new()
-                .actions(["sts:AssumeRole"])
-                .principals(iam::data::policy_document::Principals::new(
-                    iam::data::policy_document::PrincipalsRequired {
-                        identifiers: ["lambda.amazonaws.com"].into(),
-                        type_: "Service".into(),
-                    },
-                )),
-        ),
-    );
-    let role = stack.add(iam::Role::new("Worker", trust.json()).tag("team", "orders"));
-    let queue = stack.add(
-        sqs::Queue::new("Jobs")
-            .visibility_timeout_seconds(60)
-            .sqs_managed_sse_enabled(true),
-    );
-    let function = stack.add(
-        lambda::Function::new(
-            "Handler",
-            lambda::FunctionRequired {
-                function_name: "orders-handler".into(),
-                role: role.arn(),
-            },
-        )
-        .runtime("python3.12")
-        .handler("app.handler")
-        .filename("handler.zip")
-        .timeout(30)
-        .environment(lambda::function::Environment::new().variables([("QUEUE_URL", queue.url())])),
-    );
-    stack.add(
-        lambda::EventSourceMapping::new("Feed", function.arn())
-            .event_source_arn(queue.arn())
-            .batch_size(10),
-    );
-    let api = stack.add(apigatewayv2::Api::new(
-        "Http",
-        apigatewayv2::ApiRequired {
-            name: "orders".into(),
-            protocol_type: "HTTP".into(),
-        },
-    ));
-    let integration = stack.add(
-        apigatewayv2::Integration::new(
-            "Invoke",
-            apigatewayv2::IntegrationRequired {
-                api_id: api.id(),
-                integration_type: "AWS_PROXY".into(),
-            },
-        )
-        .integration_uri(function.invoke_arn())
-        .payload_format_version("2.0"),
-    );
-    stack.add(
-        apigatewayv2::Route::new(
-            "PostOrder",
-            apigatewayv2::RouteRequired {
-                api_id: api.id(),
-                route_key: "POST /orders".into(),
-            },
-        )
-        .target(Expr::concat(["integrations/".into(), integration.id()])),
-    );
-    stack.add(
-        lambda::Permission::new(
-            "ApiInvoke",
-            lambda::PermissionRequired {
-                action: "lambda:InvokeFunction".into(),
-                function_name: function.function_name(),
-                principal: "apigateway.amazonaws.com".into(),
-            },
-        )
-        .source_arn(Expr::concat([api.execution_arn(), "/*/*".into()])),
-    );
-    // The network: a hand-written VPC and subnet, with a generated interface endpoint for SQS in them.
-    let network = stack.add(ec2::Vpc::new("Network", "10.20.0.0/16"));
-    let subnet = stack.add(ec2::Subnet::new("Private", &network, "10.20.1.0/24"));
-    stack.add(
-        vpc::Endpoint::new("Sqs", network.id())
-            .service_name(Expr::concat([
-                "com.amazonaws.".into(),
-                Expr::region(),
-                ".sqs".into(),
-            ]))
-            .vpc_endpoint_type("Interface")
-            .subnet_ids(vec![subnet.id()])
-            .private_dns_enabled(true),
-    );
-    // A hand-written topic delivering to the generated queue.
-    let topic = stack.add(sns::Topic::new("Events"));
-    stack.add(sns::Subscription::new(
-        "ToJobs",
-        &topic,
-        sns::Endpoint::Sqs(queue.arn()),
-    ));
-    stack.output("ApiEndpoint", api.api_endpoint());
-}
-
 #[test]
 fn a_terraform_only_app_synthesizes_to_the_module_in_its_snapshot() {
-    let text = module_text(&app(orders));
+    let text = module_text(&example::app());
     insta::with_settings!({ snapshot_path => "../../../snapshots/aws-terraform", prepend_module_to_snapshot => false }, {
         insta::assert_snapshot!("orders_dev_api_main.tf.json", text);
     });
@@ -170,7 +70,7 @@ fn a_terraform_only_app_synthesizes_to_the_module_in_its_snapshot() {
 
 #[test]
 fn blocks_take_the_provider_s_names_and_references_cross_the_layers() {
-    let module = module(orders);
+    let module = module(example::orders);
     let resources = &module["resource"];
     let function = &resources["aws_lambda_function"]["handler"];
     assert_eq!(function["role"], json!("${aws_iam_role.worker.arn}"));
@@ -188,7 +88,10 @@ fn blocks_take_the_provider_s_names_and_references_cross_the_layers() {
         endpoint["service_name"],
         json!("com.amazonaws.us-east-1.sqs")
     );
-    assert_eq!(endpoint["subnet_ids"], json!(["${aws_subnet.private.id}"]));
+    assert_eq!(
+        endpoint["subnet_ids"],
+        json!(["${aws_subnet.private_a.id}", "${aws_subnet.private_b.id}"])
+    );
     assert_eq!(
         resources["aws_sns_topic_subscription"]["to_jobs"]["endpoint"],
         json!("${aws_sqs_queue.jobs.arn}")
@@ -201,7 +104,7 @@ fn blocks_take_the_provider_s_names_and_references_cross_the_layers() {
 
 #[test]
 fn tags_go_to_the_tags_map_and_the_environment_s_through_default_tags() {
-    let module = module(orders);
+    let module = module(example::orders);
     assert_eq!(
         module["resource"]["aws_iam_role"]["worker"]["tags"],
         json!({"team": "orders"})

@@ -236,11 +236,6 @@ pub mod connector_profile {
             let this = rt::Body::default();
             ConnectorProfileProperties(this)
         }
-        /// Block `amplitude` (at most one).
-        pub fn amplitude(mut self, value: ConnectorProfilePropertiesAmplitude) -> Self {
-            self.0.set("amplitude", value.0.into_value());
-            self
-        }
         /// Block `custom_connector` (at most one).
         pub fn custom_connector(
             mut self,
@@ -257,19 +252,6 @@ pub mod connector_profile {
         /// Block `dynatrace` (at most one).
         pub fn dynatrace(mut self, value: ConnectorProfilePropertiesDynatrace) -> Self {
             self.0.set("dynatrace", value.0.into_value());
-            self
-        }
-        /// Block `google_analytics` (at most one).
-        pub fn google_analytics(
-            mut self,
-            value: ConnectorProfilePropertiesGoogleAnalytics,
-        ) -> Self {
-            self.0.set("google_analytics", value.0.into_value());
-            self
-        }
-        /// Block `honeycode` (at most one).
-        pub fn honeycode(mut self, value: ConnectorProfilePropertiesHoneycode) -> Self {
-            self.0.set("honeycode", value.0.into_value());
             self
         }
         /// Block `infor_nexus` (at most one).
@@ -302,11 +284,6 @@ pub mod connector_profile {
             self.0.set("service_now", value.0.into_value());
             self
         }
-        /// Block `singular` (at most one).
-        pub fn singular(mut self, value: ConnectorProfilePropertiesSingular) -> Self {
-            self.0.set("singular", value.0.into_value());
-            self
-        }
         /// Block `slack` (at most one).
         pub fn slack(mut self, value: ConnectorProfilePropertiesSlack) -> Self {
             self.0.set("slack", value.0.into_value());
@@ -315,11 +292,6 @@ pub mod connector_profile {
         /// Block `snowflake` (at most one).
         pub fn snowflake(mut self, value: ConnectorProfilePropertiesSnowflake) -> Self {
             self.0.set("snowflake", value.0.into_value());
-            self
-        }
-        /// Block `trendmicro` (at most one).
-        pub fn trendmicro(mut self, value: ConnectorProfilePropertiesTrendmicro) -> Self {
-            self.0.set("trendmicro", value.0.into_value());
             self
         }
         /// Block `veeva` (at most one).
@@ -742,16 +714,6 @@ pub mod connector_profile {
             self
         }
     }
-    /// Block `amplitude` of `aws_appflow_connector_profile`.
-    #[derive(Clone, Debug)]
-    pub struct ConnectorProfilePropertiesAmplitude(pub(crate) rt::Body);
-    impl ConnectorProfilePropertiesAmplitude {
-        /// A new `amplitude` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            ConnectorProfilePropertiesAmplitude(this)
-        }
-    }
     /// Block `custom_connector` of `aws_appflow_connector_profile`.
     #[derive(Clone, Debug)]
     pub struct ConnectorProfilePropertiesCustomConnector(pub(crate) rt::Body);
@@ -792,26 +754,6 @@ pub mod connector_profile {
             let mut this = rt::Body::default();
             this.set("instance_url", rt::string(value));
             ConnectorProfilePropertiesDynatrace(this)
-        }
-    }
-    /// Block `google_analytics` of `aws_appflow_connector_profile`.
-    #[derive(Clone, Debug)]
-    pub struct ConnectorProfilePropertiesGoogleAnalytics(pub(crate) rt::Body);
-    impl ConnectorProfilePropertiesGoogleAnalytics {
-        /// A new `google_analytics` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            ConnectorProfilePropertiesGoogleAnalytics(this)
-        }
-    }
-    /// Block `honeycode` of `aws_appflow_connector_profile`.
-    #[derive(Clone, Debug)]
-    pub struct ConnectorProfilePropertiesHoneycode(pub(crate) rt::Body);
-    impl ConnectorProfilePropertiesHoneycode {
-        /// A new `honeycode` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            ConnectorProfilePropertiesHoneycode(this)
         }
     }
     /// Block `infor_nexus` of `aws_appflow_connector_profile`.
@@ -968,16 +910,6 @@ pub mod connector_profile {
             ConnectorProfilePropertiesServiceNow(this)
         }
     }
-    /// Block `singular` of `aws_appflow_connector_profile`.
-    #[derive(Clone, Debug)]
-    pub struct ConnectorProfilePropertiesSingular(pub(crate) rt::Body);
-    impl ConnectorProfilePropertiesSingular {
-        /// A new `singular` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            ConnectorProfilePropertiesSingular(this)
-        }
-    }
     /// Block `slack` of `aws_appflow_connector_profile`.
     #[derive(Clone, Debug)]
     pub struct ConnectorProfilePropertiesSlack(pub(crate) rt::Body);
@@ -1029,16 +961,6 @@ pub mod connector_profile {
         pub fn region(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set("region", rt::string(value));
             self
-        }
-    }
-    /// Block `trendmicro` of `aws_appflow_connector_profile`.
-    #[derive(Clone, Debug)]
-    pub struct ConnectorProfilePropertiesTrendmicro(pub(crate) rt::Body);
-    impl ConnectorProfilePropertiesTrendmicro {
-        /// A new `trendmicro` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            ConnectorProfilePropertiesTrendmicro(this)
         }
     }
     /// Block `veeva` of `aws_appflow_connector_profile`.
@@ -1536,11 +1458,6 @@ pub mod flow {
             self.0.set("honeycode", value.0.into_value());
             self
         }
-        /// Block `lookout_metrics` (at most one).
-        pub fn lookout_metrics(mut self, value: LookoutMetrics) -> Self {
-            self.0.set("lookout_metrics", value.0.into_value());
-            self
-        }
         /// Block `marketo` (at most one).
         pub fn marketo(mut self, value: Marketo) -> Self {
             self.0.set("marketo", value.0.into_value());
@@ -1891,16 +1808,6 @@ pub mod flow {
         pub fn error_handling_config(mut self, value: ErrorHandlingConfig) -> Self {
             self.0.set("error_handling_config", value.0.into_value());
             self
-        }
-    }
-    /// Block `lookout_metrics` of `aws_appflow_flow`.
-    #[derive(Clone, Debug)]
-    pub struct LookoutMetrics(pub(crate) rt::Body);
-    impl LookoutMetrics {
-        /// A new `lookout_metrics` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            LookoutMetrics(this)
         }
     }
     /// Block `marketo` of `aws_appflow_flow`.

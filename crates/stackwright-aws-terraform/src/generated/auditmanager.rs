@@ -767,11 +767,6 @@ pub mod data {
             this.set("type", rt::string(required.type_));
             Control(this)
         }
-        /// Adds a `control_mapping_sources` block.
-        pub fn control_mapping_sources(mut self, value: control::ControlMappingSources) -> Self {
-            self.0.push("control_mapping_sources", value.0.into_value());
-            self
-        }
     }
     data_source!(Control, ControlHandle);
     /// A declared `aws_auditmanager_control`: `id()` and one method per attribute, each a reference (`${data.aws_auditmanager_control.<name>.<attribute>}`).
@@ -812,35 +807,6 @@ pub mod data {
             self.0.attr("type")
         }
     }
-    /// The nested blocks of [`Control`] (`aws_auditmanager_control`).
-    pub mod control {
-        use crate::runtime::{self as rt};
-        /// Block `control_mapping_sources` of `aws_auditmanager_control`.
-        #[derive(Clone, Debug)]
-        pub struct ControlMappingSources(pub(crate) rt::Body);
-        impl ControlMappingSources {
-            /// A new `control_mapping_sources` block. Nothing is required.
-            pub fn new() -> Self {
-                let this = rt::Body::default();
-                ControlMappingSources(this)
-            }
-            /// Adds a `source_keyword` block.
-            pub fn source_keyword(mut self, value: SourceKeyword) -> Self {
-                self.0.push("source_keyword", value.0.into_value());
-                self
-            }
-        }
-        /// Block `source_keyword` of `aws_auditmanager_control`.
-        #[derive(Clone, Debug)]
-        pub struct SourceKeyword(pub(crate) rt::Body);
-        impl SourceKeyword {
-            /// A new `source_keyword` block. Nothing is required.
-            pub fn new() -> Self {
-                let this = rt::Body::default();
-                SourceKeyword(this)
-            }
-        }
-    }
     /// Terraform data source `aws_auditmanager_framework` (hashicorp/aws 5.100.0): a `data "aws_auditmanager_framework"` block. Terraform only: a stack holding one cannot be synthesized for CloudFormation.
     ///
     /// [Provider documentation](https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/data-sources/auditmanager_framework)
@@ -867,11 +833,6 @@ pub mod data {
             this.set("framework_type", rt::string(required.framework_type));
             this.set("name", rt::string(required.name));
             Framework(this)
-        }
-        /// Adds a `control_sets` block.
-        pub fn control_sets(mut self, value: framework::ControlSets) -> Self {
-            self.0.push("control_sets", value.0.into_value());
-            self
         }
     }
     data_source!(Framework, FrameworkHandle);
@@ -903,35 +864,6 @@ pub mod data {
         /// `tags` (map of string).
         pub fn tags(&self) -> rt::Expr {
             self.0.attr("tags")
-        }
-    }
-    /// The nested blocks of [`Framework`] (`aws_auditmanager_framework`).
-    pub mod framework {
-        use crate::runtime::{self as rt};
-        /// Block `control_sets` of `aws_auditmanager_framework`.
-        #[derive(Clone, Debug)]
-        pub struct ControlSets(pub(crate) rt::Body);
-        impl ControlSets {
-            /// A new `control_sets` block. Nothing is required.
-            pub fn new() -> Self {
-                let this = rt::Body::default();
-                ControlSets(this)
-            }
-            /// Adds a `controls` block.
-            pub fn controls(mut self, value: Controls) -> Self {
-                self.0.push("controls", value.0.into_value());
-                self
-            }
-        }
-        /// Block `controls` of `aws_auditmanager_framework`.
-        #[derive(Clone, Debug)]
-        pub struct Controls(pub(crate) rt::Body);
-        impl Controls {
-            /// A new `controls` block. Nothing is required.
-            pub fn new() -> Self {
-                let this = rt::Body::default();
-                Controls(this)
-            }
         }
     }
 }

@@ -2469,16 +2469,6 @@ pub mod prompt {
             let this = rt::Body::default();
             ToolChoice(this)
         }
-        /// Adds a `any` block.
-        pub fn any(mut self, value: Any) -> Self {
-            self.0.push("any", value.0.into_value());
-            self
-        }
-        /// Adds a `auto` block.
-        pub fn auto(mut self, value: Auto) -> Self {
-            self.0.push("auto", value.0.into_value());
-            self
-        }
         /// Adds a `tool` block.
         pub fn tool(mut self, value: ToolChoiceTool) -> Self {
             self.0.push("tool", value.0.into_value());
@@ -2504,26 +2494,6 @@ pub mod prompt {
         pub fn input_schema(mut self, value: InputSchema) -> Self {
             self.0.push("input_schema", value.0.into_value());
             self
-        }
-    }
-    /// Block `any` of `aws_bedrockagent_prompt`.
-    #[derive(Clone, Debug)]
-    pub struct Any(pub(crate) rt::Body);
-    impl Any {
-        /// A new `any` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            Any(this)
-        }
-    }
-    /// Block `auto` of `aws_bedrockagent_prompt`.
-    #[derive(Clone, Debug)]
-    pub struct Auto(pub(crate) rt::Body);
-    impl Auto {
-        /// A new `auto` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            Auto(this)
         }
     }
     /// Block `tool` of `aws_bedrockagent_prompt`.
@@ -2616,14 +2586,6 @@ pub mod data {
             this.set("agent_id", rt::string(value));
             AgentVersions(this)
         }
-        /// Adds a `agent_version_summaries` block.
-        pub fn agent_version_summaries(
-            mut self,
-            value: agent_versions::AgentVersionSummaries,
-        ) -> Self {
-            self.0.push("agent_version_summaries", value.0.into_value());
-            self
-        }
     }
     data_source!(AgentVersions, AgentVersionsHandle);
     /// A declared `aws_bedrockagent_agent_versions`: `id()` and one method per attribute, each a reference (`${data.aws_bedrockagent_agent_versions.<name>.<attribute>}`).
@@ -2634,35 +2596,6 @@ pub mod data {
         /// `agent_id` (string).
         pub fn agent_id(&self) -> rt::Expr {
             self.0.attr("agent_id")
-        }
-    }
-    /// The nested blocks of [`AgentVersions`] (`aws_bedrockagent_agent_versions`).
-    pub mod agent_versions {
-        use crate::runtime::{self as rt};
-        /// Block `agent_version_summaries` of `aws_bedrockagent_agent_versions`.
-        #[derive(Clone, Debug)]
-        pub struct AgentVersionSummaries(pub(crate) rt::Body);
-        impl AgentVersionSummaries {
-            /// A new `agent_version_summaries` block. Nothing is required.
-            pub fn new() -> Self {
-                let this = rt::Body::default();
-                AgentVersionSummaries(this)
-            }
-            /// Adds a `guardrail_configuration` block.
-            pub fn guardrail_configuration(mut self, value: GuardrailConfiguration) -> Self {
-                self.0.push("guardrail_configuration", value.0.into_value());
-                self
-            }
-        }
-        /// Block `guardrail_configuration` of `aws_bedrockagent_agent_versions`.
-        #[derive(Clone, Debug)]
-        pub struct GuardrailConfiguration(pub(crate) rt::Body);
-        impl GuardrailConfiguration {
-            /// A new `guardrail_configuration` block. Nothing is required.
-            pub fn new() -> Self {
-                let this = rt::Body::default();
-                GuardrailConfiguration(this)
-            }
         }
     }
 }

@@ -3932,11 +3932,6 @@ pub mod data {
                 self.0.set("audit", value.0.into_value());
                 self
             }
-            /// Block `deidentify` (at most one).
-            pub fn deidentify(mut self, value: Deidentify) -> Self {
-                self.0.set("deidentify", value.0.into_value());
-                self
-            }
         }
         /// Block `audit` of `aws_cloudwatch_log_data_protection_policy_document`.
         #[derive(Clone, Debug)]
@@ -3947,17 +3942,6 @@ pub mod data {
                 let mut this = rt::Body::default();
                 this.set("findings_destination", value.0.into_value());
                 Audit(this)
-            }
-        }
-        /// Block `deidentify` of `aws_cloudwatch_log_data_protection_policy_document`.
-        #[derive(Clone, Debug)]
-        pub struct Deidentify(pub(crate) rt::Body);
-        impl Deidentify {
-            /// A new `deidentify` block. Required: `mask_config`.
-            pub fn new(value: MaskConfig) -> Self {
-                let mut this = rt::Body::default();
-                this.set("mask_config", value.0.into_value());
-                Deidentify(this)
             }
         }
         /// Block `findings_destination` of `aws_cloudwatch_log_data_protection_policy_document`.
@@ -3983,16 +3967,6 @@ pub mod data {
             pub fn s3(mut self, value: S3) -> Self {
                 self.0.set("s3", value.0.into_value());
                 self
-            }
-        }
-        /// Block `mask_config` of `aws_cloudwatch_log_data_protection_policy_document`.
-        #[derive(Clone, Debug)]
-        pub struct MaskConfig(pub(crate) rt::Body);
-        impl MaskConfig {
-            /// A new `mask_config` block. Nothing is required.
-            pub fn new() -> Self {
-                let this = rt::Body::default();
-                MaskConfig(this)
             }
         }
         /// Block `cloudwatch_logs` of `aws_cloudwatch_log_data_protection_policy_document`.

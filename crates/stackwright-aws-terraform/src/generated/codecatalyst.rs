@@ -374,11 +374,6 @@ pub mod data {
             self.0.set("tags", rt::map(value));
             self
         }
-        /// Adds a `repositories` block.
-        pub fn repositories(mut self, value: dev_environment::Repositories) -> Self {
-            self.0.push("repositories", value.0.into_value());
-            self
-        }
     }
     data_source!(DevEnvironment, DevEnvironmentHandle);
     /// A declared `aws_codecatalyst_dev_environment`: `id()` and one method per attribute, each a reference (`${data.aws_codecatalyst_dev_environment.<name>.<attribute>}`).
@@ -437,20 +432,6 @@ pub mod data {
         /// `tags` (map of string).
         pub fn tags(&self) -> rt::Expr {
             self.0.attr("tags")
-        }
-    }
-    /// The nested blocks of [`DevEnvironment`] (`aws_codecatalyst_dev_environment`).
-    pub mod dev_environment {
-        use crate::runtime::{self as rt};
-        /// Block `repositories` of `aws_codecatalyst_dev_environment`.
-        #[derive(Clone, Debug)]
-        pub struct Repositories(pub(crate) rt::Body);
-        impl Repositories {
-            /// A new `repositories` block. Nothing is required.
-            pub fn new() -> Self {
-                let this = rt::Body::default();
-                Repositories(this)
-            }
         }
     }
 }

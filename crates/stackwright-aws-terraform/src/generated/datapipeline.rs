@@ -304,11 +304,6 @@ pub mod data {
             self.0.set("id", rt::string(value));
             self
         }
-        /// Adds a `parameter_value` block.
-        pub fn parameter_value(mut self, value: pipeline_definition::ParameterValue) -> Self {
-            self.0.push("parameter_value", value.0.into_value());
-            self
-        }
     }
     data_source!(PipelineDefinition, PipelineDefinitionHandle);
     /// A declared `aws_datapipeline_pipeline_definition`: `id()` and one method per attribute, each a reference (`${data.aws_datapipeline_pipeline_definition.<name>.<attribute>}`).
@@ -327,20 +322,6 @@ pub mod data {
         /// `pipeline_object` (set of object).
         pub fn pipeline_object(&self) -> rt::Expr {
             self.0.attr("pipeline_object")
-        }
-    }
-    /// The nested blocks of [`PipelineDefinition`] (`aws_datapipeline_pipeline_definition`).
-    pub mod pipeline_definition {
-        use crate::runtime::{self as rt};
-        /// Block `parameter_value` of `aws_datapipeline_pipeline_definition`.
-        #[derive(Clone, Debug)]
-        pub struct ParameterValue(pub(crate) rt::Body);
-        impl ParameterValue {
-            /// A new `parameter_value` block. Nothing is required.
-            pub fn new() -> Self {
-                let this = rt::Body::default();
-                ParameterValue(this)
-            }
         }
     }
 }

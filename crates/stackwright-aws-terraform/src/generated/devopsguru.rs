@@ -349,46 +349,12 @@ pub mod data {
             this.set("id", rt::string(value));
             NotificationChannel(this)
         }
-        /// Adds a `filters` block.
-        pub fn filters(mut self, value: notification_channel::Filters) -> Self {
-            self.0.push("filters", value.0.into_value());
-            self
-        }
-        /// Adds a `sns` block.
-        pub fn sns(mut self, value: notification_channel::Sns) -> Self {
-            self.0.push("sns", value.0.into_value());
-            self
-        }
     }
     data_source!(NotificationChannel, NotificationChannelHandle);
     /// A declared `aws_devopsguru_notification_channel`: `id()` and one method per attribute, each a reference (`${data.aws_devopsguru_notification_channel.<name>.<attribute>}`).
     #[derive(Clone, Copy, Debug)]
     pub struct NotificationChannelHandle(rt::Handle);
     handle!(NotificationChannelHandle);
-    /// The nested blocks of [`NotificationChannel`] (`aws_devopsguru_notification_channel`).
-    pub mod notification_channel {
-        use crate::runtime::{self as rt};
-        /// Block `filters` of `aws_devopsguru_notification_channel`.
-        #[derive(Clone, Debug)]
-        pub struct Filters(pub(crate) rt::Body);
-        impl Filters {
-            /// A new `filters` block. Nothing is required.
-            pub fn new() -> Self {
-                let this = rt::Body::default();
-                Filters(this)
-            }
-        }
-        /// Block `sns` of `aws_devopsguru_notification_channel`.
-        #[derive(Clone, Debug)]
-        pub struct Sns(pub(crate) rt::Body);
-        impl Sns {
-            /// A new `sns` block. Nothing is required.
-            pub fn new() -> Self {
-                let this = rt::Body::default();
-                Sns(this)
-            }
-        }
-    }
     /// Terraform data source `aws_devopsguru_resource_collection` (hashicorp/aws 5.100.0): a `data "aws_devopsguru_resource_collection"` block. Terraform only: a stack holding one cannot be synthesized for CloudFormation.
     ///
     /// [Provider documentation](https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/data-sources/devopsguru_resource_collection)
@@ -408,16 +374,6 @@ pub mod data {
             this.set("type", rt::string(value));
             ResourceCollection(this)
         }
-        /// Adds a `cloudformation` block.
-        pub fn cloudformation(mut self, value: resource_collection::Cloudformation) -> Self {
-            self.0.push("cloudformation", value.0.into_value());
-            self
-        }
-        /// Adds a `tags` block.
-        pub fn tags(mut self, value: resource_collection::Tags) -> Self {
-            self.0.push("tags", value.0.into_value());
-            self
-        }
     }
     data_source!(ResourceCollection, ResourceCollectionHandle);
     /// A declared `aws_devopsguru_resource_collection`: `id()` and one method per attribute, each a reference (`${data.aws_devopsguru_resource_collection.<name>.<attribute>}`).
@@ -428,30 +384,6 @@ pub mod data {
         /// `type` (string).
         pub fn type_(&self) -> rt::Expr {
             self.0.attr("type")
-        }
-    }
-    /// The nested blocks of [`ResourceCollection`] (`aws_devopsguru_resource_collection`).
-    pub mod resource_collection {
-        use crate::runtime::{self as rt};
-        /// Block `cloudformation` of `aws_devopsguru_resource_collection`.
-        #[derive(Clone, Debug)]
-        pub struct Cloudformation(pub(crate) rt::Body);
-        impl Cloudformation {
-            /// A new `cloudformation` block. Nothing is required.
-            pub fn new() -> Self {
-                let this = rt::Body::default();
-                Cloudformation(this)
-            }
-        }
-        /// Block `tags` of `aws_devopsguru_resource_collection`.
-        #[derive(Clone, Debug)]
-        pub struct Tags(pub(crate) rt::Body);
-        impl Tags {
-            /// A new `tags` block. Nothing is required.
-            pub fn new() -> Self {
-                let this = rt::Body::default();
-                Tags(this)
-            }
         }
     }
 }

@@ -1232,11 +1232,6 @@ pub mod data {
             self.0.set("tags", rt::map(value));
             self
         }
-        /// Block `server_side_encryption` (at most one).
-        pub fn server_side_encryption(mut self, value: table::ServerSideEncryption) -> Self {
-            self.0.set("server_side_encryption", value.0.into_value());
-            self
-        }
     }
     data_source!(Table, TableHandle);
     /// A declared `aws_dynamodb_table`: `id()` and one method per attribute, each a reference (`${data.aws_dynamodb_table.<name>.<attribute>}`).
@@ -1327,20 +1322,6 @@ pub mod data {
         /// `write_capacity` (number).
         pub fn write_capacity(&self) -> rt::Expr {
             self.0.attr("write_capacity")
-        }
-    }
-    /// The nested blocks of [`Table`] (`aws_dynamodb_table`).
-    pub mod table {
-        use crate::runtime::{self as rt};
-        /// Block `server_side_encryption` of `aws_dynamodb_table`.
-        #[derive(Clone, Debug)]
-        pub struct ServerSideEncryption(pub(crate) rt::Body);
-        impl ServerSideEncryption {
-            /// A new `server_side_encryption` block. Nothing is required.
-            pub fn new() -> Self {
-                let this = rt::Body::default();
-                ServerSideEncryption(this)
-            }
         }
     }
     /// Terraform data source `aws_dynamodb_table_item` (hashicorp/aws 5.100.0): a `data "aws_dynamodb_table_item"` block. Terraform only: a stack holding one cannot be synthesized for CloudFormation.

@@ -400,16 +400,6 @@ impl AmiCopy {
         self.0.set("kms_key_id", rt::string(value));
         self
     }
-    /// Adds a `ebs_block_device` block.
-    pub fn ebs_block_device(mut self, value: ami_copy::EbsBlockDevice) -> Self {
-        self.0.push("ebs_block_device", value.0.into_value());
-        self
-    }
-    /// Adds a `ephemeral_block_device` block. Changing it replaces the resource.
-    pub fn ephemeral_block_device(mut self, value: ami_copy::EphemeralBlockDevice) -> Self {
-        self.0.push("ephemeral_block_device", value.0.into_value());
-        self
-    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: ami_copy::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
@@ -562,7 +552,6 @@ impl AmiCopyHandle {
 }
 /// The nested blocks of [`AmiCopy`] (`aws_ami_copy`).
 pub mod ami_copy {
-    pub use super::shared::{EbsBlockDevice, EphemeralBlockDevice};
     use crate::runtime::{self as rt};
     /// Block `timeouts` of `aws_ami_copy`.
     #[derive(Clone, Debug)]
@@ -633,19 +622,6 @@ impl AmiFromInstance {
     /// `snapshot_without_reboot`: bool. Changing it replaces the resource.
     pub fn snapshot_without_reboot(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("snapshot_without_reboot", rt::boolean(value));
-        self
-    }
-    /// Adds a `ebs_block_device` block.
-    pub fn ebs_block_device(mut self, value: ami_from_instance::EbsBlockDevice) -> Self {
-        self.0.push("ebs_block_device", value.0.into_value());
-        self
-    }
-    /// Adds a `ephemeral_block_device` block. Changing it replaces the resource.
-    pub fn ephemeral_block_device(
-        mut self,
-        value: ami_from_instance::EphemeralBlockDevice,
-    ) -> Self {
-        self.0.push("ephemeral_block_device", value.0.into_value());
         self
     }
     /// Block `timeouts` (at most one).
@@ -788,7 +764,6 @@ impl AmiFromInstanceHandle {
 }
 /// The nested blocks of [`AmiFromInstance`] (`aws_ami_from_instance`).
 pub mod ami_from_instance {
-    pub use super::shared::{EbsBlockDevice, EphemeralBlockDevice};
     use crate::runtime::{self as rt};
     /// Block `timeouts` of `aws_ami_from_instance`.
     #[derive(Clone, Debug)]
@@ -7529,92 +7504,11 @@ impl InstanceHandle {
 pub mod instance {
     pub use super::shared::{
         CapacityReservationSpecification, CapacityReservationTarget, CpuOptions,
-        CreditSpecification, EnclaveOptions, LaunchTemplate, MaintenanceOptions, MetadataOptions,
-        NetworkInterface, PrivateDnsNameOptions, RootBlockDevice,
+        CreditSpecification, EbsBlockDevice, EnclaveOptions, EphemeralBlockDevice, LaunchTemplate,
+        MaintenanceOptions, MetadataOptions, NetworkInterface, PrivateDnsNameOptions,
+        RootBlockDevice,
     };
     use crate::runtime::{self as rt};
-    /// Block `ebs_block_device` of `aws_instance`.
-    #[derive(Clone, Debug)]
-    pub struct EbsBlockDevice(pub(crate) rt::Body);
-    impl EbsBlockDevice {
-        /// A new `ebs_block_device` block. Required: `device_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Body::default();
-            this.set("device_name", rt::string(value));
-            EbsBlockDevice(this)
-        }
-        /// `delete_on_termination`: bool.
-        pub fn delete_on_termination(mut self, value: impl Into<rt::Bool>) -> Self {
-            self.0.set("delete_on_termination", rt::boolean(value));
-            self
-        }
-        /// `encrypted`: bool.
-        pub fn encrypted(mut self, value: impl Into<rt::Bool>) -> Self {
-            self.0.set("encrypted", rt::boolean(value));
-            self
-        }
-        /// `iops`: number.
-        pub fn iops(mut self, value: impl Into<rt::Number>) -> Self {
-            self.0.set("iops", rt::number(value));
-            self
-        }
-        /// `kms_key_id`: string.
-        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("kms_key_id", rt::string(value));
-            self
-        }
-        /// `snapshot_id`: string.
-        pub fn snapshot_id(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("snapshot_id", rt::string(value));
-            self
-        }
-        /// `tags`: map of string.
-        pub fn tags(mut self, value: impl Into<rt::Map<rt::Expr>>) -> Self {
-            self.0.set("tags", rt::map(value));
-            self
-        }
-        /// `tags_all`: map of string.
-        pub fn tags_all(mut self, value: impl Into<rt::Map<rt::Expr>>) -> Self {
-            self.0.set("tags_all", rt::map(value));
-            self
-        }
-        /// `throughput`: number.
-        pub fn throughput(mut self, value: impl Into<rt::Number>) -> Self {
-            self.0.set("throughput", rt::number(value));
-            self
-        }
-        /// `volume_size`: number.
-        pub fn volume_size(mut self, value: impl Into<rt::Number>) -> Self {
-            self.0.set("volume_size", rt::number(value));
-            self
-        }
-        /// `volume_type`: string.
-        pub fn volume_type(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("volume_type", rt::string(value));
-            self
-        }
-    }
-    /// Block `ephemeral_block_device` of `aws_instance`.
-    #[derive(Clone, Debug)]
-    pub struct EphemeralBlockDevice(pub(crate) rt::Body);
-    impl EphemeralBlockDevice {
-        /// A new `ephemeral_block_device` block. Required: `device_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Body::default();
-            this.set("device_name", rt::string(value));
-            EphemeralBlockDevice(this)
-        }
-        /// `no_device`: bool.
-        pub fn no_device(mut self, value: impl Into<rt::Bool>) -> Self {
-            self.0.set("no_device", rt::boolean(value));
-            self
-        }
-        /// `virtual_name`: string.
-        pub fn virtual_name(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("virtual_name", rt::string(value));
-            self
-        }
-    }
     /// Block `instance_market_options` of `aws_instance`.
     #[derive(Clone, Debug)]
     pub struct InstanceMarketOptions(pub(crate) rt::Body);
@@ -10234,92 +10128,11 @@ impl SpotInstanceRequestHandle {
 pub mod spot_instance_request {
     pub use super::shared::{
         CapacityReservationSpecification, CapacityReservationTarget, CpuOptions,
-        CreditSpecification, EnclaveOptions, LaunchTemplate, MaintenanceOptions, MetadataOptions,
-        NetworkInterface, PrivateDnsNameOptions, RootBlockDevice,
+        CreditSpecification, EbsBlockDevice, EnclaveOptions, EphemeralBlockDevice, LaunchTemplate,
+        MaintenanceOptions, MetadataOptions, NetworkInterface, PrivateDnsNameOptions,
+        RootBlockDevice,
     };
     use crate::runtime::{self as rt};
-    /// Block `ebs_block_device` of `aws_spot_instance_request`.
-    #[derive(Clone, Debug)]
-    pub struct EbsBlockDevice(pub(crate) rt::Body);
-    impl EbsBlockDevice {
-        /// A new `ebs_block_device` block. Required: `device_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Body::default();
-            this.set("device_name", rt::string(value));
-            EbsBlockDevice(this)
-        }
-        /// `delete_on_termination`: bool.
-        pub fn delete_on_termination(mut self, value: impl Into<rt::Bool>) -> Self {
-            self.0.set("delete_on_termination", rt::boolean(value));
-            self
-        }
-        /// `encrypted`: bool.
-        pub fn encrypted(mut self, value: impl Into<rt::Bool>) -> Self {
-            self.0.set("encrypted", rt::boolean(value));
-            self
-        }
-        /// `iops`: number.
-        pub fn iops(mut self, value: impl Into<rt::Number>) -> Self {
-            self.0.set("iops", rt::number(value));
-            self
-        }
-        /// `kms_key_id`: string.
-        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("kms_key_id", rt::string(value));
-            self
-        }
-        /// `snapshot_id`: string.
-        pub fn snapshot_id(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("snapshot_id", rt::string(value));
-            self
-        }
-        /// `tags`: map of string.
-        pub fn tags(mut self, value: impl Into<rt::Map<rt::Expr>>) -> Self {
-            self.0.set("tags", rt::map(value));
-            self
-        }
-        /// `tags_all`: map of string.
-        pub fn tags_all(mut self, value: impl Into<rt::Map<rt::Expr>>) -> Self {
-            self.0.set("tags_all", rt::map(value));
-            self
-        }
-        /// `throughput`: number.
-        pub fn throughput(mut self, value: impl Into<rt::Number>) -> Self {
-            self.0.set("throughput", rt::number(value));
-            self
-        }
-        /// `volume_size`: number.
-        pub fn volume_size(mut self, value: impl Into<rt::Number>) -> Self {
-            self.0.set("volume_size", rt::number(value));
-            self
-        }
-        /// `volume_type`: string.
-        pub fn volume_type(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("volume_type", rt::string(value));
-            self
-        }
-    }
-    /// Block `ephemeral_block_device` of `aws_spot_instance_request`.
-    #[derive(Clone, Debug)]
-    pub struct EphemeralBlockDevice(pub(crate) rt::Body);
-    impl EphemeralBlockDevice {
-        /// A new `ephemeral_block_device` block. Required: `device_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Body::default();
-            this.set("device_name", rt::string(value));
-            EphemeralBlockDevice(this)
-        }
-        /// `no_device`: bool.
-        pub fn no_device(mut self, value: impl Into<rt::Bool>) -> Self {
-            self.0.set("no_device", rt::boolean(value));
-            self
-        }
-        /// `virtual_name`: string.
-        pub fn virtual_name(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("virtual_name", rt::string(value));
-            self
-        }
-    }
     /// Block `timeouts` of `aws_spot_instance_request`.
     #[derive(Clone, Debug)]
     pub struct Timeouts(pub(crate) rt::Body);
@@ -10622,14 +10435,65 @@ pub mod shared {
             self
         }
     }
-    /// Block `ebs_block_device` of `aws_ami_copy`, `aws_ami_from_instance`.
+    /// Block `ebs_block_device` of `aws_instance`, `aws_spot_instance_request`.
     #[derive(Clone, Debug)]
     pub struct EbsBlockDevice(pub(crate) rt::Body);
     impl EbsBlockDevice {
-        /// A new `ebs_block_device` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
+        /// A new `ebs_block_device` block. Required: `device_name`.
+        pub fn new(value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Body::default();
+            this.set("device_name", rt::string(value));
             EbsBlockDevice(this)
+        }
+        /// `delete_on_termination`: bool.
+        pub fn delete_on_termination(mut self, value: impl Into<rt::Bool>) -> Self {
+            self.0.set("delete_on_termination", rt::boolean(value));
+            self
+        }
+        /// `encrypted`: bool.
+        pub fn encrypted(mut self, value: impl Into<rt::Bool>) -> Self {
+            self.0.set("encrypted", rt::boolean(value));
+            self
+        }
+        /// `iops`: number.
+        pub fn iops(mut self, value: impl Into<rt::Number>) -> Self {
+            self.0.set("iops", rt::number(value));
+            self
+        }
+        /// `kms_key_id`: string.
+        pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("kms_key_id", rt::string(value));
+            self
+        }
+        /// `snapshot_id`: string.
+        pub fn snapshot_id(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("snapshot_id", rt::string(value));
+            self
+        }
+        /// `tags`: map of string.
+        pub fn tags(mut self, value: impl Into<rt::Map<rt::Expr>>) -> Self {
+            self.0.set("tags", rt::map(value));
+            self
+        }
+        /// `tags_all`: map of string.
+        pub fn tags_all(mut self, value: impl Into<rt::Map<rt::Expr>>) -> Self {
+            self.0.set("tags_all", rt::map(value));
+            self
+        }
+        /// `throughput`: number.
+        pub fn throughput(mut self, value: impl Into<rt::Number>) -> Self {
+            self.0.set("throughput", rt::number(value));
+            self
+        }
+        /// `volume_size`: number.
+        pub fn volume_size(mut self, value: impl Into<rt::Number>) -> Self {
+            self.0.set("volume_size", rt::number(value));
+            self
+        }
+        /// `volume_type`: string.
+        pub fn volume_type(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("volume_type", rt::string(value));
+            self
         }
     }
     /// Block `enclave_options` of `aws_instance`, `aws_spot_instance_request`.
@@ -10647,14 +10511,25 @@ pub mod shared {
             self
         }
     }
-    /// Block `ephemeral_block_device` of `aws_ami_copy`, `aws_ami_from_instance`.
+    /// Block `ephemeral_block_device` of `aws_instance`, `aws_spot_instance_request`.
     #[derive(Clone, Debug)]
     pub struct EphemeralBlockDevice(pub(crate) rt::Body);
     impl EphemeralBlockDevice {
-        /// A new `ephemeral_block_device` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
+        /// A new `ephemeral_block_device` block. Required: `device_name`.
+        pub fn new(value: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Body::default();
+            this.set("device_name", rt::string(value));
             EphemeralBlockDevice(this)
+        }
+        /// `no_device`: bool.
+        pub fn no_device(mut self, value: impl Into<rt::Bool>) -> Self {
+            self.0.set("no_device", rt::boolean(value));
+            self
+        }
+        /// `virtual_name`: string.
+        pub fn virtual_name(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("virtual_name", rt::string(value));
+            self
         }
     }
     /// Block `filter` of `aws_ami`, `aws_ami_ids`, `aws_availability_zone`, `aws_availability_zones`, `aws_ebs_snapshot`, `aws_ebs_snapshot_ids`, `aws_ebs_volume`, `aws_ebs_volumes`, `aws_ec2_client_vpn_endpoint`, `aws_ec2_coip_pool`, `aws_ec2_coip_pools`, `aws_ec2_host`, `aws_ec2_instance_type_offering`, `aws_ec2_instance_type_offerings`, `aws_ec2_instance_types`, `aws_ec2_local_gateway`, `aws_ec2_local_gateway_route_table`, `aws_ec2_local_gateway_route_tables`, `aws_ec2_local_gateway_virtual_interface`, `aws_ec2_local_gateway_virtual_interface_group`, `aws_ec2_local_gateway_virtual_interface_groups`, `aws_ec2_local_gateways`, `aws_ec2_managed_prefix_list`, `aws_ec2_managed_prefix_lists`, `aws_ec2_network_insights_analysis`, `aws_ec2_network_insights_path`, `aws_ec2_public_ipv4_pools`, `aws_ec2_spot_price`, `aws_ec2_transit_gateway`, `aws_ec2_transit_gateway_attachment`, `aws_ec2_transit_gateway_attachments`, `aws_ec2_transit_gateway_connect`, `aws_ec2_transit_gateway_connect_peer`, `aws_ec2_transit_gateway_dx_gateway_attachment`, `aws_ec2_transit_gateway_multicast_domain`, `aws_ec2_transit_gateway_peering_attachment`, `aws_ec2_transit_gateway_peering_attachments`, `aws_ec2_transit_gateway_route_table`, `aws_ec2_transit_gateway_route_table_associations`, `aws_ec2_transit_gateway_route_table_propagations`, `aws_ec2_transit_gateway_route_table_routes`, `aws_ec2_transit_gateway_route_tables`, `aws_ec2_transit_gateway_vpc_attachment`, `aws_ec2_transit_gateway_vpc_attachments`, `aws_ec2_transit_gateway_vpn_attachment`, `aws_eip`, `aws_eips`, `aws_instance`, `aws_instances`, `aws_key_pair`, `aws_launch_template`.

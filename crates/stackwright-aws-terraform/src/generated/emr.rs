@@ -1493,15 +1493,6 @@ pub mod data {
             this.set("release_label", rt::string(value));
             SupportedInstanceTypes(this)
         }
-        /// Adds a `supported_instance_types` block.
-        pub fn supported_instance_types(
-            mut self,
-            value: supported_instance_types::SupportedInstanceTypes,
-        ) -> Self {
-            self.0
-                .push("supported_instance_types", value.0.into_value());
-            self
-        }
     }
     data_source!(SupportedInstanceTypes, SupportedInstanceTypesHandle);
     /// A declared `aws_emr_supported_instance_types`: `id()` and one method per attribute, each a reference (`${data.aws_emr_supported_instance_types.<name>.<attribute>}`).
@@ -1512,20 +1503,6 @@ pub mod data {
         /// `release_label` (string).
         pub fn release_label(&self) -> rt::Expr {
             self.0.attr("release_label")
-        }
-    }
-    /// The nested blocks of [`SupportedInstanceTypes`] (`aws_emr_supported_instance_types`).
-    pub mod supported_instance_types {
-        use crate::runtime::{self as rt};
-        /// Block `supported_instance_types` of `aws_emr_supported_instance_types`.
-        #[derive(Clone, Debug)]
-        pub struct SupportedInstanceTypes(pub(crate) rt::Body);
-        impl SupportedInstanceTypes {
-            /// A new `supported_instance_types` block. Nothing is required.
-            pub fn new() -> Self {
-                let this = rt::Body::default();
-                SupportedInstanceTypes(this)
-            }
         }
     }
 }

@@ -143,21 +143,6 @@ pub mod data_cells_filter {
             self.0.set("filter_expression", rt::string(value));
             self
         }
-        /// Adds a `all_rows_wildcard` block.
-        pub fn all_rows_wildcard(mut self, value: AllRowsWildcard) -> Self {
-            self.0.push("all_rows_wildcard", value.0.into_value());
-            self
-        }
-    }
-    /// Block `all_rows_wildcard` of `aws_lakeformation_data_cells_filter`.
-    #[derive(Clone, Debug)]
-    pub struct AllRowsWildcard(pub(crate) rt::Body);
-    impl AllRowsWildcard {
-        /// A new `all_rows_wildcard` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            AllRowsWildcard(this)
-        }
     }
 }
 /// Terraform resource `aws_lakeformation_data_lake_settings` (hashicorp/aws 5.100.0): a `resource "aws_lakeformation_data_lake_settings"` block. Terraform only: a stack holding one cannot be synthesized for CloudFormation.
@@ -409,11 +394,6 @@ impl OptIn {
         let this = rt::Base::new(id, &OPT_IN_TYPE);
         OptIn(this)
     }
-    /// Adds a `condition` block.
-    pub fn condition(mut self, value: opt_in::Condition) -> Self {
-        self.0.push("condition", value.0.into_value());
-        self
-    }
     /// Adds a `principal` block.
     pub fn principal(mut self, value: opt_in::Principal) -> Self {
         self.0.push("principal", value.0.into_value());
@@ -444,16 +424,6 @@ impl OptInHandle {
 pub mod opt_in {
     pub use super::shared::{ColumnWildcard, LfTag};
     use crate::runtime::{self as rt};
-    /// Block `condition` of `aws_lakeformation_opt_in`.
-    #[derive(Clone, Debug)]
-    pub struct Condition(pub(crate) rt::Body);
-    impl Condition {
-        /// A new `condition` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            Condition(this)
-        }
-    }
     /// Block `principal` of `aws_lakeformation_opt_in`.
     #[derive(Clone, Debug)]
     pub struct Principal(pub(crate) rt::Body);

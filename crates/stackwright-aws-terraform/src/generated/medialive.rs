@@ -595,10 +595,9 @@ pub mod channel {
     #[derive(Clone, Debug)]
     pub struct MotionGraphicsConfiguration(pub(crate) rt::Body);
     impl MotionGraphicsConfiguration {
-        /// A new `motion_graphics_configuration` block. Required: `motion_graphics_settings`.
-        pub fn new(value: MotionGraphicsSettings) -> Self {
-            let mut this = rt::Body::default();
-            this.set("motion_graphics_settings", value.0.into_value());
+        /// A new `motion_graphics_configuration` block. Nothing is required.
+        pub fn new() -> Self {
+            let this = rt::Body::default();
             MotionGraphicsConfiguration(this)
         }
         /// `motion_graphics_insertion`: string.
@@ -882,11 +881,6 @@ pub mod channel {
             self.0.set("mp2_settings", value.0.into_value());
             self
         }
-        /// Block `pass_through_settings` (at most one).
-        pub fn pass_through_settings(mut self, value: PassThroughSettings) -> Self {
-            self.0.set("pass_through_settings", value.0.into_value());
-            self
-        }
         /// Block `wav_settings` (at most one).
         pub fn wav_settings(mut self, value: WavSettings) -> Self {
             self.0.set("wav_settings", value.0.into_value());
@@ -949,12 +943,6 @@ pub mod channel {
             let this = rt::Body::default();
             DestinationSettings(this)
         }
-        /// Block `arib_destination_settings` (at most one).
-        pub fn arib_destination_settings(mut self, value: AribDestinationSettings) -> Self {
-            self.0
-                .set("arib_destination_settings", value.0.into_value());
-            self
-        }
         /// Block `burn_in_destination_settings` (at most one).
         pub fn burn_in_destination_settings(mut self, value: BurnInDestinationSettings) -> Self {
             self.0
@@ -971,63 +959,6 @@ pub mod channel {
         pub fn ebu_tt_d_destination_settings(mut self, value: EbuTtDDestinationSettings) -> Self {
             self.0
                 .set("ebu_tt_d_destination_settings", value.0.into_value());
-            self
-        }
-        /// Block `embedded_destination_settings` (at most one).
-        pub fn embedded_destination_settings(mut self, value: EmbeddedDestinationSettings) -> Self {
-            self.0
-                .set("embedded_destination_settings", value.0.into_value());
-            self
-        }
-        /// Block `embedded_plus_scte20_destination_settings` (at most one).
-        pub fn embedded_plus_scte20_destination_settings(
-            mut self,
-            value: EmbeddedPlusScte20DestinationSettings,
-        ) -> Self {
-            self.0.set(
-                "embedded_plus_scte20_destination_settings",
-                value.0.into_value(),
-            );
-            self
-        }
-        /// Block `rtmp_caption_info_destination_settings` (at most one).
-        pub fn rtmp_caption_info_destination_settings(
-            mut self,
-            value: RtmpCaptionInfoDestinationSettings,
-        ) -> Self {
-            self.0.set(
-                "rtmp_caption_info_destination_settings",
-                value.0.into_value(),
-            );
-            self
-        }
-        /// Block `scte20_plus_embedded_destination_settings` (at most one).
-        pub fn scte20_plus_embedded_destination_settings(
-            mut self,
-            value: Scte20PlusEmbeddedDestinationSettings,
-        ) -> Self {
-            self.0.set(
-                "scte20_plus_embedded_destination_settings",
-                value.0.into_value(),
-            );
-            self
-        }
-        /// Block `scte27_destination_settings` (at most one).
-        pub fn scte27_destination_settings(mut self, value: Scte27DestinationSettings) -> Self {
-            self.0
-                .set("scte27_destination_settings", value.0.into_value());
-            self
-        }
-        /// Block `smpte_tt_destination_settings` (at most one).
-        pub fn smpte_tt_destination_settings(mut self, value: SmpteTtDestinationSettings) -> Self {
-            self.0
-                .set("smpte_tt_destination_settings", value.0.into_value());
-            self
-        }
-        /// Block `teletext_destination_settings` (at most one).
-        pub fn teletext_destination_settings(mut self, value: TeletextDestinationSettings) -> Self {
-            self.0
-                .set("teletext_destination_settings", value.0.into_value());
             self
         }
         /// Block `ttml_destination_settings` (at most one).
@@ -1078,22 +1009,6 @@ pub mod channel {
             self
         }
     }
-    /// Block `motion_graphics_settings` of `aws_medialive_channel`.
-    #[derive(Clone, Debug)]
-    pub struct MotionGraphicsSettings(pub(crate) rt::Body);
-    impl MotionGraphicsSettings {
-        /// A new `motion_graphics_settings` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            MotionGraphicsSettings(this)
-        }
-        /// Block `html_motion_graphics_settings` (at most one).
-        pub fn html_motion_graphics_settings(mut self, value: HtmlMotionGraphicsSettings) -> Self {
-            self.0
-                .set("html_motion_graphics_settings", value.0.into_value());
-            self
-        }
-    }
     /// Block `output_group_settings` of `aws_medialive_channel`.
     #[derive(Clone, Debug)]
     pub struct OutputGroupSettings(pub(crate) rt::Body);
@@ -1128,11 +1043,6 @@ pub mod channel {
         /// Block `ms_smooth_group_settings` (at most one).
         pub fn ms_smooth_group_settings(mut self, value: MsSmoothGroupSettings) -> Self {
             self.0.set("ms_smooth_group_settings", value.0.into_value());
-            self
-        }
-        /// Block `multiplex_group_settings` (at most one).
-        pub fn multiplex_group_settings(mut self, value: MultiplexGroupSettings) -> Self {
-            self.0.set("multiplex_group_settings", value.0.into_value());
             self
         }
         /// Block `rtmp_group_settings` (at most one).
@@ -1601,16 +1511,6 @@ pub mod channel {
             self
         }
     }
-    /// Block `pass_through_settings` of `aws_medialive_channel`.
-    #[derive(Clone, Debug)]
-    pub struct PassThroughSettings(pub(crate) rt::Body);
-    impl PassThroughSettings {
-        /// A new `pass_through_settings` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            PassThroughSettings(this)
-        }
-    }
     /// Block `wav_settings` of `aws_medialive_channel`.
     #[derive(Clone, Debug)]
     pub struct WavSettings(pub(crate) rt::Body);
@@ -1661,16 +1561,6 @@ pub mod channel {
         pub fn input_channel_levels(mut self, value: InputChannelLevels) -> Self {
             self.0.push("input_channel_levels", value.0.into_value());
             self
-        }
-    }
-    /// Block `arib_destination_settings` of `aws_medialive_channel`.
-    #[derive(Clone, Debug)]
-    pub struct AribDestinationSettings(pub(crate) rt::Body);
-    impl AribDestinationSettings {
-        /// A new `arib_destination_settings` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            AribDestinationSettings(this)
         }
     }
     /// Block `burn_in_destination_settings` of `aws_medialive_channel`.
@@ -1895,76 +1785,6 @@ pub mod channel {
             self
         }
     }
-    /// Block `embedded_destination_settings` of `aws_medialive_channel`.
-    #[derive(Clone, Debug)]
-    pub struct EmbeddedDestinationSettings(pub(crate) rt::Body);
-    impl EmbeddedDestinationSettings {
-        /// A new `embedded_destination_settings` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            EmbeddedDestinationSettings(this)
-        }
-    }
-    /// Block `embedded_plus_scte20_destination_settings` of `aws_medialive_channel`.
-    #[derive(Clone, Debug)]
-    pub struct EmbeddedPlusScte20DestinationSettings(pub(crate) rt::Body);
-    impl EmbeddedPlusScte20DestinationSettings {
-        /// A new `embedded_plus_scte20_destination_settings` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            EmbeddedPlusScte20DestinationSettings(this)
-        }
-    }
-    /// Block `rtmp_caption_info_destination_settings` of `aws_medialive_channel`.
-    #[derive(Clone, Debug)]
-    pub struct RtmpCaptionInfoDestinationSettings(pub(crate) rt::Body);
-    impl RtmpCaptionInfoDestinationSettings {
-        /// A new `rtmp_caption_info_destination_settings` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            RtmpCaptionInfoDestinationSettings(this)
-        }
-    }
-    /// Block `scte20_plus_embedded_destination_settings` of `aws_medialive_channel`.
-    #[derive(Clone, Debug)]
-    pub struct Scte20PlusEmbeddedDestinationSettings(pub(crate) rt::Body);
-    impl Scte20PlusEmbeddedDestinationSettings {
-        /// A new `scte20_plus_embedded_destination_settings` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            Scte20PlusEmbeddedDestinationSettings(this)
-        }
-    }
-    /// Block `scte27_destination_settings` of `aws_medialive_channel`.
-    #[derive(Clone, Debug)]
-    pub struct Scte27DestinationSettings(pub(crate) rt::Body);
-    impl Scte27DestinationSettings {
-        /// A new `scte27_destination_settings` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            Scte27DestinationSettings(this)
-        }
-    }
-    /// Block `smpte_tt_destination_settings` of `aws_medialive_channel`.
-    #[derive(Clone, Debug)]
-    pub struct SmpteTtDestinationSettings(pub(crate) rt::Body);
-    impl SmpteTtDestinationSettings {
-        /// A new `smpte_tt_destination_settings` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            SmpteTtDestinationSettings(this)
-        }
-    }
-    /// Block `teletext_destination_settings` of `aws_medialive_channel`.
-    #[derive(Clone, Debug)]
-    pub struct TeletextDestinationSettings(pub(crate) rt::Body);
-    impl TeletextDestinationSettings {
-        /// A new `teletext_destination_settings` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            TeletextDestinationSettings(this)
-        }
-    }
     /// Block `ttml_destination_settings` of `aws_medialive_channel`.
     #[derive(Clone, Debug)]
     pub struct TtmlDestinationSettings(pub(crate) rt::Body);
@@ -2006,16 +1826,6 @@ pub mod channel {
         pub fn username(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set("username", rt::string(value));
             self
-        }
-    }
-    /// Block `html_motion_graphics_settings` of `aws_medialive_channel`.
-    #[derive(Clone, Debug)]
-    pub struct HtmlMotionGraphicsSettings(pub(crate) rt::Body);
-    impl HtmlMotionGraphicsSettings {
-        /// A new `html_motion_graphics_settings` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            HtmlMotionGraphicsSettings(this)
         }
     }
     /// Block `archive_group_settings` of `aws_medialive_channel`.
@@ -2386,16 +2196,6 @@ pub mod channel {
             self
         }
     }
-    /// Block `multiplex_group_settings` of `aws_medialive_channel`.
-    #[derive(Clone, Debug)]
-    pub struct MultiplexGroupSettings(pub(crate) rt::Body);
-    impl MultiplexGroupSettings {
-        /// A new `multiplex_group_settings` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            MultiplexGroupSettings(this)
-        }
-    }
     /// Block `rtmp_group_settings` of `aws_medialive_channel`.
     #[derive(Clone, Debug)]
     pub struct RtmpGroupSettings(pub(crate) rt::Body);
@@ -2489,12 +2289,6 @@ pub mod channel {
         /// Block `hls_output_settings` (at most one).
         pub fn hls_output_settings(mut self, value: HlsOutputSettings) -> Self {
             self.0.set("hls_output_settings", value.0.into_value());
-            self
-        }
-        /// Block `media_package_output_settings` (at most one).
-        pub fn media_package_output_settings(mut self, value: MediaPackageOutputSettings) -> Self {
-            self.0
-                .set("media_package_output_settings", value.0.into_value());
             self
         }
         /// Block `ms_smooth_output_settings` (at most one).
@@ -3020,11 +2814,6 @@ pub mod channel {
                 .set("ancillary_source_settings", value.0.into_value());
             self
         }
-        /// Block `arib_source_settings` (at most one).
-        pub fn arib_source_settings(mut self, value: AribSourceSettings) -> Self {
-            self.0.set("arib_source_settings", value.0.into_value());
-            self
-        }
         /// Block `dvb_sub_source_settings` (at most one).
         pub fn dvb_sub_source_settings(mut self, value: DvbSubSourceSettings) -> Self {
             self.0.set("dvb_sub_source_settings", value.0.into_value());
@@ -3356,16 +3145,6 @@ pub mod channel {
             self
         }
     }
-    /// Block `media_package_output_settings` of `aws_medialive_channel`.
-    #[derive(Clone, Debug)]
-    pub struct MediaPackageOutputSettings(pub(crate) rt::Body);
-    impl MediaPackageOutputSettings {
-        /// A new `media_package_output_settings` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            MediaPackageOutputSettings(this)
-        }
-    }
     /// Block `ms_smooth_output_settings` of `aws_medialive_channel`.
     #[derive(Clone, Debug)]
     pub struct MsSmoothOutputSettings(pub(crate) rt::Body);
@@ -3479,33 +3258,9 @@ pub mod channel {
             let this = rt::Body::default();
             ColorSpaceSettings(this)
         }
-        /// Block `color_space_passthrough_settings` (at most one).
-        pub fn color_space_passthrough_settings(
-            mut self,
-            value: ColorSpacePassthroughSettings,
-        ) -> Self {
-            self.0
-                .set("color_space_passthrough_settings", value.0.into_value());
-            self
-        }
-        /// Block `dolby_vision81_settings` (at most one).
-        pub fn dolby_vision81_settings(mut self, value: DolbyVision81Settings) -> Self {
-            self.0.set("dolby_vision81_settings", value.0.into_value());
-            self
-        }
         /// Block `hdr10_settings` (at most one).
         pub fn hdr10_settings(mut self, value: Hdr10Settings) -> Self {
             self.0.set("hdr10_settings", value.0.into_value());
-            self
-        }
-        /// Block `rec601_settings` (at most one).
-        pub fn rec601_settings(mut self, value: Rec601Settings) -> Self {
-            self.0.set("rec601_settings", value.0.into_value());
-            self
-        }
-        /// Block `rec709_settings` (at most one).
-        pub fn rec709_settings(mut self, value: Rec709Settings) -> Self {
-            self.0.set("rec709_settings", value.0.into_value());
             self
         }
     }
@@ -3667,16 +3422,6 @@ pub mod channel {
             self.0
                 .set("source_ancillary_channel_number", rt::number(value));
             self
-        }
-    }
-    /// Block `arib_source_settings` of `aws_medialive_channel`.
-    #[derive(Clone, Debug)]
-    pub struct AribSourceSettings(pub(crate) rt::Body);
-    impl AribSourceSettings {
-        /// A new `arib_source_settings` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            AribSourceSettings(this)
         }
     }
     /// Block `dvb_sub_source_settings` of `aws_medialive_channel`.
@@ -4004,11 +3749,6 @@ pub mod channel {
             self.0.set("m2ts_settings", value.0.into_value());
             self
         }
-        /// Block `raw_settings` (at most one).
-        pub fn raw_settings(mut self, value: RawSettings) -> Self {
-            self.0.set("raw_settings", value.0.into_value());
-            self
-        }
     }
     /// Block `hls_settings` of `aws_medialive_channel`.
     #[derive(Clone, Debug)]
@@ -4027,12 +3767,6 @@ pub mod channel {
         /// Block `fmp4_hls_settings` (at most one).
         pub fn fmp4_hls_settings(mut self, value: Fmp4HlsSettings) -> Self {
             self.0.set("fmp4_hls_settings", value.0.into_value());
-            self
-        }
-        /// Block `frame_capture_hls_settings` (at most one).
-        pub fn frame_capture_hls_settings(mut self, value: FrameCaptureHlsSettings) -> Self {
-            self.0
-                .set("frame_capture_hls_settings", value.0.into_value());
             self
         }
         /// Block `standard_hls_settings` (at most one).
@@ -4101,26 +3835,6 @@ pub mod channel {
             self
         }
     }
-    /// Block `color_space_passthrough_settings` of `aws_medialive_channel`.
-    #[derive(Clone, Debug)]
-    pub struct ColorSpacePassthroughSettings(pub(crate) rt::Body);
-    impl ColorSpacePassthroughSettings {
-        /// A new `color_space_passthrough_settings` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            ColorSpacePassthroughSettings(this)
-        }
-    }
-    /// Block `dolby_vision81_settings` of `aws_medialive_channel`.
-    #[derive(Clone, Debug)]
-    pub struct DolbyVision81Settings(pub(crate) rt::Body);
-    impl DolbyVision81Settings {
-        /// A new `dolby_vision81_settings` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            DolbyVision81Settings(this)
-        }
-    }
     /// Block `hdr10_settings` of `aws_medialive_channel`.
     #[derive(Clone, Debug)]
     pub struct Hdr10Settings(pub(crate) rt::Body);
@@ -4139,26 +3853,6 @@ pub mod channel {
         pub fn max_fall(mut self, value: impl Into<rt::Number>) -> Self {
             self.0.set("max_fall", rt::number(value));
             self
-        }
-    }
-    /// Block `rec601_settings` of `aws_medialive_channel`.
-    #[derive(Clone, Debug)]
-    pub struct Rec601Settings(pub(crate) rt::Body);
-    impl Rec601Settings {
-        /// A new `rec601_settings` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            Rec601Settings(this)
-        }
-    }
-    /// Block `rec709_settings` of `aws_medialive_channel`.
-    #[derive(Clone, Debug)]
-    pub struct Rec709Settings(pub(crate) rt::Body);
-    impl Rec709Settings {
-        /// A new `rec709_settings` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            Rec709Settings(this)
         }
     }
     /// Block `dolby_e_decode` of `aws_medialive_channel`.
@@ -4474,16 +4168,6 @@ pub mod channel {
             self
         }
     }
-    /// Block `raw_settings` of `aws_medialive_channel`.
-    #[derive(Clone, Debug)]
-    pub struct RawSettings(pub(crate) rt::Body);
-    impl RawSettings {
-        /// A new `raw_settings` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            RawSettings(this)
-        }
-    }
     /// Block `audio_only_hls_settings` of `aws_medialive_channel`.
     #[derive(Clone, Debug)]
     pub struct AudioOnlyHlsSettings(pub(crate) rt::Body);
@@ -4537,16 +4221,6 @@ pub mod channel {
         pub fn timed_metadata_behavior(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set("timed_metadata_behavior", rt::string(value));
             self
-        }
-    }
-    /// Block `frame_capture_hls_settings` of `aws_medialive_channel`.
-    #[derive(Clone, Debug)]
-    pub struct FrameCaptureHlsSettings(pub(crate) rt::Body);
-    impl FrameCaptureHlsSettings {
-        /// A new `frame_capture_hls_settings` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            FrameCaptureHlsSettings(this)
         }
     }
     /// Block `standard_hls_settings` of `aws_medialive_channel`.

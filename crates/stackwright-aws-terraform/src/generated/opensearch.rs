@@ -1499,11 +1499,6 @@ pub mod data {
             self.0.set("tags", rt::map(value));
             self
         }
-        /// Block `off_peak_window_options` (at most one).
-        pub fn off_peak_window_options(mut self, value: domain::OffPeakWindowOptions) -> Self {
-            self.0.set("off_peak_window_options", value.0.into_value());
-            self
-        }
     }
     data_source!(Domain, DomainHandle);
     /// A declared `aws_opensearch_domain`: `id()` and one method per attribute, each a reference (`${data.aws_opensearch_domain.<name>.<attribute>}`).
@@ -1623,20 +1618,6 @@ pub mod data {
         /// `vpc_options` (list of object).
         pub fn vpc_options(&self) -> rt::Expr {
             self.0.attr("vpc_options")
-        }
-    }
-    /// The nested blocks of [`Domain`] (`aws_opensearch_domain`).
-    pub mod domain {
-        use crate::runtime::{self as rt};
-        /// Block `off_peak_window_options` of `aws_opensearch_domain`.
-        #[derive(Clone, Debug)]
-        pub struct OffPeakWindowOptions(pub(crate) rt::Body);
-        impl OffPeakWindowOptions {
-            /// A new `off_peak_window_options` block. Nothing is required.
-            pub fn new() -> Self {
-                let this = rt::Body::default();
-                OffPeakWindowOptions(this)
-            }
         }
     }
 }

@@ -733,11 +733,6 @@ pub mod data {
             this.set("id", rt::string(value));
             SecurityConfig(this)
         }
-        /// Block `saml_options` (at most one).
-        pub fn saml_options(mut self, value: security_config::SamlOptions) -> Self {
-            self.0.set("saml_options", value.0.into_value());
-            self
-        }
     }
     data_source!(SecurityConfig, SecurityConfigHandle);
     /// A declared `aws_opensearchserverless_security_config`: `id()` and one method per attribute, each a reference (`${data.aws_opensearchserverless_security_config.<name>.<attribute>}`).
@@ -764,20 +759,6 @@ pub mod data {
         /// `type` (string).
         pub fn type_(&self) -> rt::Expr {
             self.0.attr("type")
-        }
-    }
-    /// The nested blocks of [`SecurityConfig`] (`aws_opensearchserverless_security_config`).
-    pub mod security_config {
-        use crate::runtime::{self as rt};
-        /// Block `saml_options` of `aws_opensearchserverless_security_config`.
-        #[derive(Clone, Debug)]
-        pub struct SamlOptions(pub(crate) rt::Body);
-        impl SamlOptions {
-            /// A new `saml_options` block. Nothing is required.
-            pub fn new() -> Self {
-                let this = rt::Body::default();
-                SamlOptions(this)
-            }
         }
     }
     /// Terraform data source `aws_opensearchserverless_security_policy` (hashicorp/aws 5.100.0): a `data "aws_opensearchserverless_security_policy"` block. Terraform only: a stack holding one cannot be synthesized for CloudFormation.

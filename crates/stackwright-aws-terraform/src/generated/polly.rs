@@ -55,11 +55,6 @@ pub mod data {
             self.0.set("language_code", rt::string(value));
             self
         }
-        /// Adds a `voices` block.
-        pub fn voices(mut self, value: voices::Voices) -> Self {
-            self.0.push("voices", value.0.into_value());
-            self
-        }
     }
     data_source!(Voices, VoicesHandle);
     /// A declared `aws_polly_voices`: `id()` and one method per attribute, each a reference (`${data.aws_polly_voices.<name>.<attribute>}`).
@@ -78,20 +73,6 @@ pub mod data {
         /// `language_code` (string).
         pub fn language_code(&self) -> rt::Expr {
             self.0.attr("language_code")
-        }
-    }
-    /// The nested blocks of [`Voices`] (`aws_polly_voices`).
-    pub mod voices {
-        use crate::runtime::{self as rt};
-        /// Block `voices` of `aws_polly_voices`.
-        #[derive(Clone, Debug)]
-        pub struct Voices(pub(crate) rt::Body);
-        impl Voices {
-            /// A new `voices` block. Nothing is required.
-            pub fn new() -> Self {
-                let this = rt::Body::default();
-                Voices(this)
-            }
         }
     }
 }

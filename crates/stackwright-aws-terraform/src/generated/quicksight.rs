@@ -452,12 +452,11 @@ pub mod analysis {
         ContributionAnalysisDefaults, ContributorDimensions, CurrencyDisplayFormatConfiguration,
         CustomCondition, CustomFilterConfiguration, CustomFilterListConfiguration,
         CustomIconContent, CustomLabelConfiguration, CustomNarrative, CustomTextContent,
-        CustomValues, CustomValuesConfiguration, DataBars, DataConfiguration, DataDriven,
-        DataFieldSeriesItem, DataLabelOptions, DataLabelTypes, DataLabels, DataPath,
-        DataPathLabelType, DataPathList, DataPathOptions, DataSetIdentifiersDeclarations,
-        DataSetReferences, DateAxisOptions, DateDimensionField, DateMeasureField,
-        DateTimeFormatConfiguration, DateTimeParameters, DateTimePicker,
-        DecimalParameterDeclaration, DecimalParameters, DecimalPlacesConfiguration,
+        CustomValues, CustomValuesConfiguration, DataBars, DataConfiguration, DataFieldSeriesItem,
+        DataLabelOptions, DataLabelTypes, DataLabels, DataPath, DataPathLabelType, DataPathList,
+        DataPathOptions, DataSetIdentifiersDeclarations, DataSetReferences, DateAxisOptions,
+        DateDimensionField, DateMeasureField, DateTimeFormatConfiguration, DateTimeParameters,
+        DateTimePicker, DecimalParameterDeclaration, DecimalParameters, DecimalPlacesConfiguration,
         DefaultSeriesSettings, DefaultValueColumn, DefaultValues, DestinationItemsLimit,
         DisplayConfiguration, DisplayOptions, DonutCenterOptions, DonutOptions,
         DynamicConfiguration, DynamicValue, Element, Elements, EmptyVisual,
@@ -8251,11 +8250,6 @@ pub mod analysis {
             let this = rt::Body::default();
             NumericAxisOptionsRange(this)
         }
-        /// Block `data_driven` (at most one).
-        pub fn data_driven(mut self, value: DataDriven) -> Self {
-            self.0.set("data_driven", value.0.into_value());
-            self
-        }
         /// Block `min_max` (at most one).
         pub fn min_max(mut self, value: MinMax) -> Self {
             self.0.set("min_max", value.0.into_value());
@@ -8581,12 +8575,11 @@ pub mod dashboard {
         ContributionAnalysisDefaults, ContributorDimensions, CurrencyDisplayFormatConfiguration,
         CustomCondition, CustomFilterConfiguration, CustomFilterListConfiguration,
         CustomIconContent, CustomLabelConfiguration, CustomNarrative, CustomTextContent,
-        CustomValues, CustomValuesConfiguration, DataBars, DataConfiguration, DataDriven,
-        DataFieldSeriesItem, DataLabelOptions, DataLabelTypes, DataLabels, DataPath,
-        DataPathLabelType, DataPathList, DataPathOptions, DataSetIdentifiersDeclarations,
-        DataSetReferences, DateAxisOptions, DateDimensionField, DateMeasureField,
-        DateTimeFormatConfiguration, DateTimeParameters, DateTimePicker,
-        DecimalParameterDeclaration, DecimalParameters, DecimalPlacesConfiguration,
+        CustomValues, CustomValuesConfiguration, DataBars, DataConfiguration, DataFieldSeriesItem,
+        DataLabelOptions, DataLabelTypes, DataLabels, DataPath, DataPathLabelType, DataPathList,
+        DataPathOptions, DataSetIdentifiersDeclarations, DataSetReferences, DateAxisOptions,
+        DateDimensionField, DateMeasureField, DateTimeFormatConfiguration, DateTimeParameters,
+        DateTimePicker, DecimalParameterDeclaration, DecimalParameters, DecimalPlacesConfiguration,
         DefaultSeriesSettings, DefaultValueColumn, DefaultValues, DestinationItemsLimit,
         DisplayConfiguration, DisplayOptions, DonutCenterOptions, DonutOptions,
         DynamicConfiguration, DynamicValue, Element, Elements, EmptyVisual,
@@ -16606,11 +16599,6 @@ pub mod dashboard {
             let this = rt::Body::default();
             NumericAxisOptionsRange(this)
         }
-        /// Block `data_driven` (at most one).
-        pub fn data_driven(mut self, value: DataDriven) -> Self {
-            self.0.set("data_driven", value.0.into_value());
-            self
-        }
         /// Block `min_max` (at most one).
         pub fn min_max(mut self, value: MinMax) -> Self {
             self.0.set("min_max", value.0.into_value());
@@ -19345,32 +19333,31 @@ pub mod template {
         ContributionAnalysisDefaults, ContributorDimensions, CurrencyDisplayFormatConfiguration,
         CustomCondition, CustomFilterConfiguration, CustomFilterListConfiguration,
         CustomIconContent, CustomLabelConfiguration, CustomNarrative, CustomTextContent,
-        CustomValues, CustomValuesConfiguration, DataBars, DataConfiguration, DataDriven,
-        DataFieldSeriesItem, DataLabelOptions, DataLabelTypes, DataLabels, DataPath,
-        DataPathLabelType, DataPathList, DataPathOptions, DataSetReferences, DateAxisOptions,
-        DateDimensionField, DateMeasureField, DateTimeFormatConfiguration, DateTimePicker,
-        DecimalParameterDeclaration, DecimalPlacesConfiguration, DefaultSeriesSettings,
-        DefaultValueColumn, DefaultValues, DestinationItemsLimit, DisplayConfiguration,
-        DisplayOptions, DonutCenterOptions, DonutOptions, DynamicConfiguration, DynamicValue,
-        Element, Elements, EmptyVisual, ExcludePeriodConfiguration, Field, FieldBaseTooltip,
-        FieldLabelType, FieldLevelOptions, FieldOptions, FieldSeriesItem, FieldSort,
-        FieldTooltipItem, FilterListConfiguration, FilterOperation, FontConfiguration, FontSize,
-        FontWeight, ForecastConfigurations, ForecastProperties, FormatConfiguration, FormatText,
-        GaugeChartOptions, GroupLabelOptions, GroupNameColumn, HeaderStyle,
-        HeatMapColumnItemsLimitConfiguration, HeatMapColumnSort, HeatMapRowItemsLimitConfiguration,
-        HeatMapRowSort, Icon, IconOptions, IconSet, ImageConfiguration, InnerHorizontal,
-        InnerVertical, IntegerParameterDeclaration, KpiOptions, LabelFontConfiguration,
-        LabelOptions, Left, Legend, LineDataLabels, LineStyleSettings, Linear, LinkConfiguration,
-        LinkToDataSetColumn, LoadingAnimation, LocalNavigationConfiguration, Logarithmic,
-        MapStyleOptions, MarkerStyleSettings, MaximumLabelType, MeasureAggregationFunction,
-        MetricHeaderCellStyle, MinMax, MinimumLabelType, MissingDataConfiguration,
-        NavigationOperation, NegativeValueConfiguration, NullValueColor,
-        NullValueFormatConfiguration, NumberDisplayFormatConfiguration, NumberFormatConfiguration,
-        NumericEqualityFilter, NumericFormatConfiguration, NumericRangeFilter,
-        NumericalAggregationFunction, Padding, PageBreakConfiguration,
-        PaginatedLayoutConfiguration, PaginatedReportOptions, PaginationConfiguration,
-        PaperCanvasSizeOptions, PaperMargin, ParameterValueConfigurations, PercentRange,
-        PercentageDisplayFormatConfiguration, PercentileAggregation, Permissions,
+        CustomValues, CustomValuesConfiguration, DataBars, DataConfiguration, DataFieldSeriesItem,
+        DataLabelOptions, DataLabelTypes, DataLabels, DataPath, DataPathLabelType, DataPathList,
+        DataPathOptions, DataSetReferences, DateAxisOptions, DateDimensionField, DateMeasureField,
+        DateTimeFormatConfiguration, DateTimePicker, DecimalParameterDeclaration,
+        DecimalPlacesConfiguration, DefaultSeriesSettings, DefaultValueColumn, DefaultValues,
+        DestinationItemsLimit, DisplayConfiguration, DisplayOptions, DonutCenterOptions,
+        DonutOptions, DynamicConfiguration, DynamicValue, Element, Elements, EmptyVisual,
+        ExcludePeriodConfiguration, Field, FieldBaseTooltip, FieldLabelType, FieldLevelOptions,
+        FieldOptions, FieldSeriesItem, FieldSort, FieldTooltipItem, FilterListConfiguration,
+        FilterOperation, FontConfiguration, FontSize, FontWeight, ForecastConfigurations,
+        ForecastProperties, FormatConfiguration, FormatText, GaugeChartOptions, GroupLabelOptions,
+        GroupNameColumn, HeaderStyle, HeatMapColumnItemsLimitConfiguration, HeatMapColumnSort,
+        HeatMapRowItemsLimitConfiguration, HeatMapRowSort, Icon, IconOptions, IconSet,
+        ImageConfiguration, InnerHorizontal, InnerVertical, IntegerParameterDeclaration,
+        KpiOptions, LabelFontConfiguration, LabelOptions, Left, Legend, LineDataLabels,
+        LineStyleSettings, Linear, LinkConfiguration, LinkToDataSetColumn, LoadingAnimation,
+        LocalNavigationConfiguration, Logarithmic, MapStyleOptions, MarkerStyleSettings,
+        MaximumLabelType, MeasureAggregationFunction, MetricHeaderCellStyle, MinMax,
+        MinimumLabelType, MissingDataConfiguration, NavigationOperation,
+        NegativeValueConfiguration, NullValueColor, NullValueFormatConfiguration,
+        NumberDisplayFormatConfiguration, NumberFormatConfiguration, NumericEqualityFilter,
+        NumericFormatConfiguration, NumericRangeFilter, NumericalAggregationFunction, Padding,
+        PageBreakConfiguration, PaginatedLayoutConfiguration, PaginatedReportOptions,
+        PaginationConfiguration, PaperCanvasSizeOptions, PaperMargin, ParameterValueConfigurations,
+        PercentRange, PercentageDisplayFormatConfiguration, PercentileAggregation, Permissions,
         PlaceholderOptions, PointStyleOptions, PrimaryValueFontConfiguration,
         PrimaryYAxisLabelOptions, ProgressBar, Range, RangeEndsLabelType, RangeMaximum,
         RangeMaximumValue, RangeMinimum, RangeMinimumValue, RelativeDateTime, RelativeDatesFilter,
@@ -27302,11 +27289,6 @@ pub mod template {
             let this = rt::Body::default();
             NumericAxisOptionsRange(this)
         }
-        /// Block `data_driven` (at most one).
-        pub fn data_driven(mut self, value: DataDriven) -> Self {
-            self.0.set("data_driven", value.0.into_value());
-            self
-        }
         /// Block `min_max` (at most one).
         pub fn min_max(mut self, value: MinMax) -> Self {
             self.0.set("min_max", value.0.into_value());
@@ -29918,16 +29900,6 @@ pub mod shared {
         pub fn static_configuration(mut self, value: StaticConfiguration) -> Self {
             self.0.set("static_configuration", value.0.into_value());
             self
-        }
-    }
-    /// Block `data_driven` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
-    #[derive(Clone, Debug)]
-    pub struct DataDriven(pub(crate) rt::Body);
-    impl DataDriven {
-        /// A new `data_driven` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            DataDriven(this)
         }
     }
     /// Block `data_field_series_item` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.

@@ -2254,16 +2254,6 @@ impl UsageLimitHandle {
 /// Nested blocks that several `redshift` types have alike; each type's module re-exports the ones it uses.
 pub mod shared {
     use crate::runtime::{self as rt};
-    /// Block `data_shares` of `aws_redshift_data_shares`, `aws_redshift_producer_data_shares`.
-    #[derive(Clone, Debug)]
-    pub struct DataShares(pub(crate) rt::Body);
-    impl DataShares {
-        /// A new `data_shares` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            DataShares(this)
-        }
-    }
     /// Block `timeouts` of `aws_redshift_cluster`, `aws_redshift_cluster_iam_roles`, `aws_redshift_event_subscription`, `aws_redshift_integration`.
     #[derive(Clone, Debug)]
     pub struct Timeouts(pub(crate) rt::Body);
@@ -2604,22 +2594,12 @@ pub mod data {
             let this = rt::Base::new(id, &DATA_SHARES_TYPE);
             DataShares(this)
         }
-        /// Adds a `data_shares` block.
-        pub fn data_shares(mut self, value: data_shares::DataShares) -> Self {
-            self.0.push("data_shares", value.0.into_value());
-            self
-        }
     }
     data_source!(DataShares, DataSharesHandle);
     /// A declared `aws_redshift_data_shares`: `id()` and one method per attribute, each a reference (`${data.aws_redshift_data_shares.<name>.<attribute>}`).
     #[derive(Clone, Copy, Debug)]
     pub struct DataSharesHandle(rt::Handle);
     handle!(DataSharesHandle);
-    /// The nested blocks of [`DataShares`] (`aws_redshift_data_shares`).
-    pub mod data_shares {
-        pub use super::super::shared::DataShares;
-        use crate::runtime::{self as rt};
-    }
     /// Terraform data source `aws_redshift_orderable_cluster` (hashicorp/aws 5.100.0): a `data "aws_redshift_orderable_cluster"` block. Terraform only: a stack holding one cannot be synthesized for CloudFormation.
     ///
     /// [Provider documentation](https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/data-sources/redshift_orderable_cluster)
@@ -2715,11 +2695,6 @@ pub mod data {
             self.0.set("status", rt::string(value));
             self
         }
-        /// Adds a `data_shares` block.
-        pub fn data_shares(mut self, value: producer_data_shares::DataShares) -> Self {
-            self.0.push("data_shares", value.0.into_value());
-            self
-        }
     }
     data_source!(ProducerDataShares, ProducerDataSharesHandle);
     /// A declared `aws_redshift_producer_data_shares`: `id()` and one method per attribute, each a reference (`${data.aws_redshift_producer_data_shares.<name>.<attribute>}`).
@@ -2735,11 +2710,6 @@ pub mod data {
         pub fn status(&self) -> rt::Expr {
             self.0.attr("status")
         }
-    }
-    /// The nested blocks of [`ProducerDataShares`] (`aws_redshift_producer_data_shares`).
-    pub mod producer_data_shares {
-        pub use super::super::shared::DataShares;
-        use crate::runtime::{self as rt};
     }
     /// Terraform data source `aws_redshift_service_account` (hashicorp/aws 5.100.0): a `data "aws_redshift_service_account"` block. Terraform only: a stack holding one cannot be synthesized for CloudFormation.
     ///

@@ -1671,11 +1671,6 @@ pub mod bucket_inventory {
             self.0.set("sse_kms", value.0.into_value());
             self
         }
-        /// Block `sse_s3` (at most one).
-        pub fn sse_s3(mut self, value: SseS3) -> Self {
-            self.0.set("sse_s3", value.0.into_value());
-            self
-        }
     }
     /// Block `sse_kms` of `aws_s3_bucket_inventory`.
     #[derive(Clone, Debug)]
@@ -1686,16 +1681,6 @@ pub mod bucket_inventory {
             let mut this = rt::Body::default();
             this.set("key_id", rt::string(value));
             SseKms(this)
-        }
-    }
-    /// Block `sse_s3` of `aws_s3_bucket_inventory`.
-    #[derive(Clone, Debug)]
-    pub struct SseS3(pub(crate) rt::Body);
-    impl SseS3 {
-        /// A new `sse_s3` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            SseS3(this)
         }
     }
 }
@@ -2124,11 +2109,6 @@ pub mod bucket_logging {
             self.0.set("partitioned_prefix", value.0.into_value());
             self
         }
-        /// Block `simple_prefix` (at most one).
-        pub fn simple_prefix(mut self, value: SimplePrefix) -> Self {
-            self.0.set("simple_prefix", value.0.into_value());
-            self
-        }
     }
     /// Block `partitioned_prefix` of `aws_s3_bucket_logging`.
     #[derive(Clone, Debug)]
@@ -2139,16 +2119,6 @@ pub mod bucket_logging {
             let mut this = rt::Body::default();
             this.set("partition_date_source", rt::string(value));
             PartitionedPrefix(this)
-        }
-    }
-    /// Block `simple_prefix` of `aws_s3_bucket_logging`.
-    #[derive(Clone, Debug)]
-    pub struct SimplePrefix(pub(crate) rt::Body);
-    impl SimplePrefix {
-        /// A new `simple_prefix` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            SimplePrefix(this)
         }
     }
 }

@@ -1562,11 +1562,6 @@ pub mod storage_lens_configuration {
             self.0.set("sse_kms", value.0.into_value());
             self
         }
-        /// Adds a `sse_s3` block.
-        pub fn sse_s3(mut self, value: SseS3) -> Self {
-            self.0.push("sse_s3", value.0.into_value());
-            self
-        }
     }
     /// Block `storage_metrics` of `aws_s3control_storage_lens_configuration`.
     #[derive(Clone, Debug)]
@@ -1597,16 +1592,6 @@ pub mod storage_lens_configuration {
             let mut this = rt::Body::default();
             this.set("key_id", rt::string(value));
             SseKms(this)
-        }
-    }
-    /// Block `sse_s3` of `aws_s3control_storage_lens_configuration`.
-    #[derive(Clone, Debug)]
-    pub struct SseS3(pub(crate) rt::Body);
-    impl SseS3 {
-        /// A new `sse_s3` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            SseS3(this)
         }
     }
     /// Block `selection_criteria` of `aws_s3control_storage_lens_configuration`.

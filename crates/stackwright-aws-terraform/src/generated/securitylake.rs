@@ -608,15 +608,6 @@ pub mod subscriber_notification {
                 .push("https_notification_configuration", value.0.into_value());
             self
         }
-        /// Adds a `sqs_notification_configuration` block.
-        pub fn sqs_notification_configuration(
-            mut self,
-            value: SqsNotificationConfiguration,
-        ) -> Self {
-            self.0
-                .push("sqs_notification_configuration", value.0.into_value());
-            self
-        }
     }
     /// Block `https_notification_configuration` of `aws_securitylake_subscriber_notification`.
     #[derive(Clone, Debug)]
@@ -650,16 +641,6 @@ pub mod subscriber_notification {
         pub fn http_method(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set("http_method", rt::string(value));
             self
-        }
-    }
-    /// Block `sqs_notification_configuration` of `aws_securitylake_subscriber_notification`.
-    #[derive(Clone, Debug)]
-    pub struct SqsNotificationConfiguration(pub(crate) rt::Body);
-    impl SqsNotificationConfiguration {
-        /// A new `sqs_notification_configuration` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            SqsNotificationConfiguration(this)
         }
     }
 }

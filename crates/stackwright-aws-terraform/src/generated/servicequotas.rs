@@ -356,11 +356,6 @@ pub mod data {
             this.set("region", rt::string(value));
             Templates(this)
         }
-        /// Adds a `templates` block.
-        pub fn templates(mut self, value: templates::Templates) -> Self {
-            self.0.push("templates", value.0.into_value());
-            self
-        }
     }
     data_source!(Templates, TemplatesHandle);
     /// A declared `aws_servicequotas_templates`: `id()` and one method per attribute, each a reference (`${data.aws_servicequotas_templates.<name>.<attribute>}`).
@@ -371,20 +366,6 @@ pub mod data {
         /// `region` (string).
         pub fn region(&self) -> rt::Expr {
             self.0.attr("region")
-        }
-    }
-    /// The nested blocks of [`Templates`] (`aws_servicequotas_templates`).
-    pub mod templates {
-        use crate::runtime::{self as rt};
-        /// Block `templates` of `aws_servicequotas_templates`.
-        #[derive(Clone, Debug)]
-        pub struct Templates(pub(crate) rt::Body);
-        impl Templates {
-            /// A new `templates` block. Nothing is required.
-            pub fn new() -> Self {
-                let this = rt::Body::default();
-                Templates(this)
-            }
         }
     }
 }

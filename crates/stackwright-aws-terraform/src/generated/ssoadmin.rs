@@ -1032,16 +1032,6 @@ pub mod trusted_token_issuer {
 /// Nested blocks that several `ssoadmin` types have alike; each type's module re-exports the ones it uses.
 pub mod shared {
     use crate::runtime::{self as rt};
-    /// Block `application_assignments` of `aws_ssoadmin_application_assignments`, `aws_ssoadmin_principal_application_assignments`.
-    #[derive(Clone, Debug)]
-    pub struct ApplicationAssignments(pub(crate) rt::Body);
-    impl ApplicationAssignments {
-        /// A new `application_assignments` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            ApplicationAssignments(this)
-        }
-    }
     /// Block `customer_managed_policy_reference` of `aws_ssoadmin_customer_managed_policy_attachment`, `aws_ssoadmin_permissions_boundary_attachment`.
     #[derive(Clone, Debug)]
     pub struct CustomerManagedPolicyReference(pub(crate) rt::Body);
@@ -1102,11 +1092,6 @@ pub mod data {
             this.set("application_arn", rt::string(value));
             Application(this)
         }
-        /// Adds a `portal_options` block.
-        pub fn portal_options(mut self, value: application::PortalOptions) -> Self {
-            self.0.push("portal_options", value.0.into_value());
-            self
-        }
     }
     data_source!(Application, ApplicationHandle);
     /// A declared `aws_ssoadmin_application`: `id()` and one method per attribute, each a reference (`${data.aws_ssoadmin_application.<name>.<attribute>}`).
@@ -1143,35 +1128,6 @@ pub mod data {
             self.0.attr("status")
         }
     }
-    /// The nested blocks of [`Application`] (`aws_ssoadmin_application`).
-    pub mod application {
-        use crate::runtime::{self as rt};
-        /// Block `portal_options` of `aws_ssoadmin_application`.
-        #[derive(Clone, Debug)]
-        pub struct PortalOptions(pub(crate) rt::Body);
-        impl PortalOptions {
-            /// A new `portal_options` block. Nothing is required.
-            pub fn new() -> Self {
-                let this = rt::Body::default();
-                PortalOptions(this)
-            }
-            /// Adds a `sign_in_options` block.
-            pub fn sign_in_options(mut self, value: SignInOptions) -> Self {
-                self.0.push("sign_in_options", value.0.into_value());
-                self
-            }
-        }
-        /// Block `sign_in_options` of `aws_ssoadmin_application`.
-        #[derive(Clone, Debug)]
-        pub struct SignInOptions(pub(crate) rt::Body);
-        impl SignInOptions {
-            /// A new `sign_in_options` block. Nothing is required.
-            pub fn new() -> Self {
-                let this = rt::Body::default();
-                SignInOptions(this)
-            }
-        }
-    }
     /// Terraform data source `aws_ssoadmin_application_assignments` (hashicorp/aws 5.100.0): a `data "aws_ssoadmin_application_assignments"` block. Terraform only: a stack holding one cannot be synthesized for CloudFormation.
     ///
     /// [Provider documentation](https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/data-sources/ssoadmin_application_assignments)
@@ -1191,14 +1147,6 @@ pub mod data {
             this.set("application_arn", rt::string(value));
             ApplicationAssignments(this)
         }
-        /// Adds a `application_assignments` block.
-        pub fn application_assignments(
-            mut self,
-            value: application_assignments::ApplicationAssignments,
-        ) -> Self {
-            self.0.push("application_assignments", value.0.into_value());
-            self
-        }
     }
     data_source!(ApplicationAssignments, ApplicationAssignmentsHandle);
     /// A declared `aws_ssoadmin_application_assignments`: `id()` and one method per attribute, each a reference (`${data.aws_ssoadmin_application_assignments.<name>.<attribute>}`).
@@ -1210,11 +1158,6 @@ pub mod data {
         pub fn application_arn(&self) -> rt::Expr {
             self.0.attr("application_arn")
         }
-    }
-    /// The nested blocks of [`ApplicationAssignments`] (`aws_ssoadmin_application_assignments`).
-    pub mod application_assignments {
-        pub use super::super::shared::ApplicationAssignments;
-        use crate::runtime::{self as rt};
     }
     /// Terraform data source `aws_ssoadmin_application_providers` (hashicorp/aws 5.100.0): a `data "aws_ssoadmin_application_providers"` block. Terraform only: a stack holding one cannot be synthesized for CloudFormation.
     ///
@@ -1234,49 +1177,12 @@ pub mod data {
             let this = rt::Base::new(id, &APPLICATION_PROVIDERS_TYPE);
             ApplicationProviders(this)
         }
-        /// Adds a `application_providers` block.
-        pub fn application_providers(
-            mut self,
-            value: application_providers::ApplicationProviders,
-        ) -> Self {
-            self.0.push("application_providers", value.0.into_value());
-            self
-        }
     }
     data_source!(ApplicationProviders, ApplicationProvidersHandle);
     /// A declared `aws_ssoadmin_application_providers`: `id()` and one method per attribute, each a reference (`${data.aws_ssoadmin_application_providers.<name>.<attribute>}`).
     #[derive(Clone, Copy, Debug)]
     pub struct ApplicationProvidersHandle(rt::Handle);
     handle!(ApplicationProvidersHandle);
-    /// The nested blocks of [`ApplicationProviders`] (`aws_ssoadmin_application_providers`).
-    pub mod application_providers {
-        use crate::runtime::{self as rt};
-        /// Block `application_providers` of `aws_ssoadmin_application_providers`.
-        #[derive(Clone, Debug)]
-        pub struct ApplicationProviders(pub(crate) rt::Body);
-        impl ApplicationProviders {
-            /// A new `application_providers` block. Nothing is required.
-            pub fn new() -> Self {
-                let this = rt::Body::default();
-                ApplicationProviders(this)
-            }
-            /// Adds a `display_data` block.
-            pub fn display_data(mut self, value: DisplayData) -> Self {
-                self.0.push("display_data", value.0.into_value());
-                self
-            }
-        }
-        /// Block `display_data` of `aws_ssoadmin_application_providers`.
-        #[derive(Clone, Debug)]
-        pub struct DisplayData(pub(crate) rt::Body);
-        impl DisplayData {
-            /// A new `display_data` block. Nothing is required.
-            pub fn new() -> Self {
-                let this = rt::Body::default();
-                DisplayData(this)
-            }
-        }
-    }
     /// Terraform data source `aws_ssoadmin_instances` (hashicorp/aws 5.100.0): a `data "aws_ssoadmin_instances"` block. Terraform only: a stack holding one cannot be synthesized for CloudFormation.
     ///
     /// [Provider documentation](https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/data-sources/ssoadmin_instances)
@@ -1463,14 +1369,6 @@ pub mod data {
             this.set("principal_type", rt::string(required.principal_type));
             PrincipalApplicationAssignments(this)
         }
-        /// Adds a `application_assignments` block.
-        pub fn application_assignments(
-            mut self,
-            value: principal_application_assignments::ApplicationAssignments,
-        ) -> Self {
-            self.0.push("application_assignments", value.0.into_value());
-            self
-        }
     }
     data_source!(
         PrincipalApplicationAssignments,
@@ -1493,10 +1391,5 @@ pub mod data {
         pub fn principal_type(&self) -> rt::Expr {
             self.0.attr("principal_type")
         }
-    }
-    /// The nested blocks of [`PrincipalApplicationAssignments`] (`aws_ssoadmin_principal_application_assignments`).
-    pub mod principal_application_assignments {
-        pub use super::super::shared::ApplicationAssignments;
-        use crate::runtime::{self as rt};
     }
 }

@@ -497,29 +497,10 @@ pub mod data {
             let this = rt::Base::new(id, &RUNTIME_VERSIONS_TYPE);
             RuntimeVersions(this)
         }
-        /// Adds a `runtime_versions` block.
-        pub fn runtime_versions(mut self, value: runtime_versions::RuntimeVersions) -> Self {
-            self.0.push("runtime_versions", value.0.into_value());
-            self
-        }
     }
     data_source!(RuntimeVersions, RuntimeVersionsHandle);
     /// A declared `aws_synthetics_runtime_versions`: `id()` and one method per attribute, each a reference (`${data.aws_synthetics_runtime_versions.<name>.<attribute>}`).
     #[derive(Clone, Copy, Debug)]
     pub struct RuntimeVersionsHandle(rt::Handle);
     handle!(RuntimeVersionsHandle);
-    /// The nested blocks of [`RuntimeVersions`] (`aws_synthetics_runtime_versions`).
-    pub mod runtime_versions {
-        use crate::runtime::{self as rt};
-        /// Block `runtime_versions` of `aws_synthetics_runtime_versions`.
-        #[derive(Clone, Debug)]
-        pub struct RuntimeVersions(pub(crate) rt::Body);
-        impl RuntimeVersions {
-            /// A new `runtime_versions` block. Nothing is required.
-            pub fn new() -> Self {
-                let this = rt::Body::default();
-                RuntimeVersions(this)
-            }
-        }
-    }
 }

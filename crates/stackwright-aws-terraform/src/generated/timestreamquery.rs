@@ -64,11 +64,6 @@ impl ScheduledQuery {
             .push("error_report_configuration", value.0.into_value());
         self
     }
-    /// Adds a `last_run_summary` block.
-    pub fn last_run_summary(mut self, value: scheduled_query::LastRunSummary) -> Self {
-        self.0.push("last_run_summary", value.0.into_value());
-        self
-    }
     /// Adds a `notification_configuration` block.
     pub fn notification_configuration(
         mut self,
@@ -76,11 +71,6 @@ impl ScheduledQuery {
     ) -> Self {
         self.0
             .push("notification_configuration", value.0.into_value());
-        self
-    }
-    /// Adds a `recently_failed_runs` block.
-    pub fn recently_failed_runs(mut self, value: scheduled_query::RecentlyFailedRuns) -> Self {
-        self.0.push("recently_failed_runs", value.0.into_value());
         self
     }
     /// Adds a `schedule_configuration` block.
@@ -169,31 +159,6 @@ pub mod scheduled_query {
             self
         }
     }
-    /// Block `last_run_summary` of `aws_timestreamquery_scheduled_query`.
-    #[derive(Clone, Debug)]
-    pub struct LastRunSummary(pub(crate) rt::Body);
-    impl LastRunSummary {
-        /// A new `last_run_summary` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            LastRunSummary(this)
-        }
-        /// Adds a `error_report_location` block.
-        pub fn error_report_location(mut self, value: ErrorReportLocation) -> Self {
-            self.0.push("error_report_location", value.0.into_value());
-            self
-        }
-        /// Adds a `execution_stats` block.
-        pub fn execution_stats(mut self, value: ExecutionStats) -> Self {
-            self.0.push("execution_stats", value.0.into_value());
-            self
-        }
-        /// Adds a `query_insights_response` block.
-        pub fn query_insights_response(mut self, value: QueryInsightsResponse) -> Self {
-            self.0.push("query_insights_response", value.0.into_value());
-            self
-        }
-    }
     /// Block `notification_configuration` of `aws_timestreamquery_scheduled_query`.
     #[derive(Clone, Debug)]
     pub struct NotificationConfiguration(pub(crate) rt::Body);
@@ -206,31 +171,6 @@ pub mod scheduled_query {
         /// Adds a `sns_configuration` block.
         pub fn sns_configuration(mut self, value: SnsConfiguration) -> Self {
             self.0.push("sns_configuration", value.0.into_value());
-            self
-        }
-    }
-    /// Block `recently_failed_runs` of `aws_timestreamquery_scheduled_query`.
-    #[derive(Clone, Debug)]
-    pub struct RecentlyFailedRuns(pub(crate) rt::Body);
-    impl RecentlyFailedRuns {
-        /// A new `recently_failed_runs` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            RecentlyFailedRuns(this)
-        }
-        /// Adds a `error_report_location` block.
-        pub fn error_report_location(mut self, value: ErrorReportLocation) -> Self {
-            self.0.push("error_report_location", value.0.into_value());
-            self
-        }
-        /// Adds a `execution_stats` block.
-        pub fn execution_stats(mut self, value: ExecutionStats) -> Self {
-            self.0.push("execution_stats", value.0.into_value());
-            self
-        }
-        /// Adds a `query_insights_response` block.
-        pub fn query_insights_response(mut self, value: QueryInsightsResponse) -> Self {
-            self.0.push("query_insights_response", value.0.into_value());
             self
         }
     }
@@ -307,51 +247,6 @@ pub mod scheduled_query {
             self
         }
     }
-    /// Block `error_report_location` of `aws_timestreamquery_scheduled_query`.
-    #[derive(Clone, Debug)]
-    pub struct ErrorReportLocation(pub(crate) rt::Body);
-    impl ErrorReportLocation {
-        /// A new `error_report_location` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            ErrorReportLocation(this)
-        }
-        /// Adds a `s3_report_location` block.
-        pub fn s3_report_location(mut self, value: S3ReportLocation) -> Self {
-            self.0.push("s3_report_location", value.0.into_value());
-            self
-        }
-    }
-    /// Block `execution_stats` of `aws_timestreamquery_scheduled_query`.
-    #[derive(Clone, Debug)]
-    pub struct ExecutionStats(pub(crate) rt::Body);
-    impl ExecutionStats {
-        /// A new `execution_stats` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            ExecutionStats(this)
-        }
-    }
-    /// Block `query_insights_response` of `aws_timestreamquery_scheduled_query`.
-    #[derive(Clone, Debug)]
-    pub struct QueryInsightsResponse(pub(crate) rt::Body);
-    impl QueryInsightsResponse {
-        /// A new `query_insights_response` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            QueryInsightsResponse(this)
-        }
-        /// Adds a `query_spatial_coverage` block.
-        pub fn query_spatial_coverage(mut self, value: QuerySpatialCoverage) -> Self {
-            self.0.push("query_spatial_coverage", value.0.into_value());
-            self
-        }
-        /// Adds a `query_temporal_range` block.
-        pub fn query_temporal_range(mut self, value: QueryTemporalRange) -> Self {
-            self.0.push("query_temporal_range", value.0.into_value());
-            self
-        }
-    }
     /// Block `sns_configuration` of `aws_timestreamquery_scheduled_query`.
     #[derive(Clone, Debug)]
     pub struct SnsConfiguration(pub(crate) rt::Body);
@@ -402,46 +297,6 @@ pub mod scheduled_query {
         /// Adds a `multi_measure_mappings` block.
         pub fn multi_measure_mappings(mut self, value: MultiMeasureMappings) -> Self {
             self.0.push("multi_measure_mappings", value.0.into_value());
-            self
-        }
-    }
-    /// Block `s3_report_location` of `aws_timestreamquery_scheduled_query`.
-    #[derive(Clone, Debug)]
-    pub struct S3ReportLocation(pub(crate) rt::Body);
-    impl S3ReportLocation {
-        /// A new `s3_report_location` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            S3ReportLocation(this)
-        }
-    }
-    /// Block `query_spatial_coverage` of `aws_timestreamquery_scheduled_query`.
-    #[derive(Clone, Debug)]
-    pub struct QuerySpatialCoverage(pub(crate) rt::Body);
-    impl QuerySpatialCoverage {
-        /// A new `query_spatial_coverage` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            QuerySpatialCoverage(this)
-        }
-        /// Adds a `max` block.
-        pub fn max(mut self, value: Max) -> Self {
-            self.0.push("max", value.0.into_value());
-            self
-        }
-    }
-    /// Block `query_temporal_range` of `aws_timestreamquery_scheduled_query`.
-    #[derive(Clone, Debug)]
-    pub struct QueryTemporalRange(pub(crate) rt::Body);
-    impl QueryTemporalRange {
-        /// A new `query_temporal_range` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            QueryTemporalRange(this)
-        }
-        /// Adds a `max` block.
-        pub fn max(mut self, value: QueryTemporalRangeMax) -> Self {
-            self.0.push("max", value.0.into_value());
             self
         }
     }
@@ -524,26 +379,6 @@ pub mod scheduled_query {
             self.0
                 .push("multi_measure_attribute_mapping", value.0.into_value());
             self
-        }
-    }
-    /// Block `max` of `aws_timestreamquery_scheduled_query`.
-    #[derive(Clone, Debug)]
-    pub struct Max(pub(crate) rt::Body);
-    impl Max {
-        /// A new `max` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            Max(this)
-        }
-    }
-    /// Block `max` of `aws_timestreamquery_scheduled_query`.
-    #[derive(Clone, Debug)]
-    pub struct QueryTemporalRangeMax(pub(crate) rt::Body);
-    impl QueryTemporalRangeMax {
-        /// A new `max` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            QueryTemporalRangeMax(this)
         }
     }
     /// Block `multi_measure_attribute_mapping` of `aws_timestreamquery_scheduled_query`.

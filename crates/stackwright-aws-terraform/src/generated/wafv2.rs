@@ -364,14 +364,13 @@ impl RuleGroupHandle {
 /// The nested blocks of [`RuleGroup`] (`aws_wafv2_rule_group`).
 pub mod rule_group {
     pub use super::shared::{
-        Action, All, AllQueryArguments, Allow, AsnMatchStatement, Block, Body, Captcha,
-        CaptchaConfig, Challenge, Cookie, Cookies, Count, CustomRequestHandling, CustomResponse,
-        CustomResponseBody, ForwardedIp, ForwardedIpConfig, GeoMatchStatement, Header, HeaderOrder,
-        HttpMethod, ImmunityTimeProperty, InsertHeader, Ip, IpSetForwardedIpConfig,
-        IpSetReferenceStatement, Ja3Fingerprint, Ja4Fingerprint, LabelMatchStatement,
-        LabelNamespace, MatchPattern, Method, QueryArgument, QueryString, ResponseHeader,
-        RuleLabel, SingleHeader, SingleQueryArgument, TextTransformation, UriFragment, UriPath,
-        VisibilityConfig,
+        Action, Allow, AsnMatchStatement, Block, Body, Captcha, CaptchaConfig, Challenge, Cookie,
+        Cookies, Count, CustomKey, CustomRequestHandling, CustomResponse, CustomResponseBody,
+        ForwardedIpConfig, GeoMatchStatement, Header, HeaderOrder, ImmunityTimeProperty,
+        InsertHeader, IpSetForwardedIpConfig, IpSetReferenceStatement, Ja3Fingerprint,
+        Ja4Fingerprint, LabelMatchStatement, LabelNamespace, MatchPattern, QueryArgument,
+        QueryString, ResponseHeader, RuleLabel, SingleHeader, SingleQueryArgument,
+        TextTransformation, UriFragment, UriPath, VisibilityConfig,
     };
     use crate::runtime::{self as rt};
     /// Block `rule` of `aws_wafv2_rule_group`.
@@ -866,11 +865,6 @@ pub mod rule_group {
             let this = rt::Body::default();
             FieldToMatch(this)
         }
-        /// Block `all_query_arguments` (at most one).
-        pub fn all_query_arguments(mut self, value: AllQueryArguments) -> Self {
-            self.0.set("all_query_arguments", value.0.into_value());
-            self
-        }
         /// Block `body` (at most one).
         pub fn body(mut self, value: Body) -> Self {
             self.0.set("body", value.0.into_value());
@@ -906,16 +900,6 @@ pub mod rule_group {
             self.0.set("json_body", value.0.into_value());
             self
         }
-        /// Block `method` (at most one).
-        pub fn method(mut self, value: Method) -> Self {
-            self.0.set("method", value.0.into_value());
-            self
-        }
-        /// Block `query_string` (at most one).
-        pub fn query_string(mut self, value: QueryString) -> Self {
-            self.0.set("query_string", value.0.into_value());
-            self
-        }
         /// Block `single_header` (at most one).
         pub fn single_header(mut self, value: SingleHeader) -> Self {
             self.0.set("single_header", value.0.into_value());
@@ -929,76 +913,6 @@ pub mod rule_group {
         /// Block `uri_fragment` (at most one).
         pub fn uri_fragment(mut self, value: UriFragment) -> Self {
             self.0.set("uri_fragment", value.0.into_value());
-            self
-        }
-        /// Block `uri_path` (at most one).
-        pub fn uri_path(mut self, value: UriPath) -> Self {
-            self.0.set("uri_path", value.0.into_value());
-            self
-        }
-    }
-    /// Block `custom_key` of `aws_wafv2_rule_group`.
-    #[derive(Clone, Debug)]
-    pub struct CustomKey(pub(crate) rt::Body);
-    impl CustomKey {
-        /// A new `custom_key` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            CustomKey(this)
-        }
-        /// Block `cookie` (at most one).
-        pub fn cookie(mut self, value: Cookie) -> Self {
-            self.0.set("cookie", value.0.into_value());
-            self
-        }
-        /// Block `forwarded_ip` (at most one).
-        pub fn forwarded_ip(mut self, value: ForwardedIp) -> Self {
-            self.0.set("forwarded_ip", value.0.into_value());
-            self
-        }
-        /// Block `header` (at most one).
-        pub fn header(mut self, value: Header) -> Self {
-            self.0.set("header", value.0.into_value());
-            self
-        }
-        /// Block `http_method` (at most one).
-        pub fn http_method(mut self, value: HttpMethod) -> Self {
-            self.0.set("http_method", value.0.into_value());
-            self
-        }
-        /// Block `ip` (at most one).
-        pub fn ip(mut self, value: Ip) -> Self {
-            self.0.set("ip", value.0.into_value());
-            self
-        }
-        /// Block `ja3_fingerprint` (at most one).
-        pub fn ja3_fingerprint(mut self, value: Ja3Fingerprint) -> Self {
-            self.0.set("ja3_fingerprint", value.0.into_value());
-            self
-        }
-        /// Block `ja4_fingerprint` (at most one).
-        pub fn ja4_fingerprint(mut self, value: Ja4Fingerprint) -> Self {
-            self.0.set("ja4_fingerprint", value.0.into_value());
-            self
-        }
-        /// Block `label_namespace` (at most one).
-        pub fn label_namespace(mut self, value: LabelNamespace) -> Self {
-            self.0.set("label_namespace", value.0.into_value());
-            self
-        }
-        /// Block `query_argument` (at most one).
-        pub fn query_argument(mut self, value: QueryArgument) -> Self {
-            self.0.set("query_argument", value.0.into_value());
-            self
-        }
-        /// Block `query_string` (at most one).
-        pub fn query_string(mut self, value: CustomKeyQueryString) -> Self {
-            self.0.set("query_string", value.0.into_value());
-            self
-        }
-        /// Block `uri_path` (at most one).
-        pub fn uri_path(mut self, value: CustomKeyUriPath) -> Self {
-            self.0.set("uri_path", value.0.into_value());
             self
         }
     }
@@ -1184,38 +1098,6 @@ pub mod rule_group {
             self
         }
     }
-    /// Block `query_string` of `aws_wafv2_rule_group`.
-    #[derive(Clone, Debug)]
-    pub struct CustomKeyQueryString(pub(crate) rt::Body);
-    impl CustomKeyQueryString {
-        /// A new `query_string` block. Required: `text_transformation`.
-        pub fn new(value: TextTransformation) -> Self {
-            let mut this = rt::Body::default();
-            this.push("text_transformation", value.0.into_value());
-            CustomKeyQueryString(this)
-        }
-        /// Adds a `text_transformation` block.
-        pub fn text_transformation(mut self, value: TextTransformation) -> Self {
-            self.0.push("text_transformation", value.0.into_value());
-            self
-        }
-    }
-    /// Block `uri_path` of `aws_wafv2_rule_group`.
-    #[derive(Clone, Debug)]
-    pub struct CustomKeyUriPath(pub(crate) rt::Body);
-    impl CustomKeyUriPath {
-        /// A new `uri_path` block. Required: `text_transformation`.
-        pub fn new(value: TextTransformation) -> Self {
-            let mut this = rt::Body::default();
-            this.push("text_transformation", value.0.into_value());
-            CustomKeyUriPath(this)
-        }
-        /// Adds a `text_transformation` block.
-        pub fn text_transformation(mut self, value: TextTransformation) -> Self {
-            self.0.push("text_transformation", value.0.into_value());
-            self
-        }
-    }
     /// Block `statement` of `aws_wafv2_rule_group`.
     #[derive(Clone, Debug)]
     pub struct StatementAndStatementStatement(pub(crate) rt::Body);
@@ -1318,11 +1200,6 @@ pub mod rule_group {
             self.0.set("included_headers", rt::list(value));
             self
         }
-        /// Block `all` (at most one).
-        pub fn all(mut self, value: All) -> Self {
-            self.0.set("all", value.0.into_value());
-            self
-        }
     }
     /// Block `match_pattern` of `aws_wafv2_rule_group`.
     #[derive(Clone, Debug)]
@@ -1336,11 +1213,6 @@ pub mod rule_group {
         /// `included_paths`: list of string.
         pub fn included_paths(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
             self.0.set("included_paths", rt::list(value));
-            self
-        }
-        /// Block `all` (at most one).
-        pub fn all(mut self, value: All) -> Self {
-            self.0.set("all", value.0.into_value());
             self
         }
     }
@@ -1609,14 +1481,13 @@ impl WebAclHandle {
 /// The nested blocks of [`WebAcl`] (`aws_wafv2_web_acl`).
 pub mod web_acl {
     pub use super::shared::{
-        Action, All, AllQueryArguments, Allow, AsnMatchStatement, Block, Body, Captcha,
-        CaptchaConfig, Challenge, Cookie, Cookies, Count, CustomRequestHandling, CustomResponse,
-        CustomResponseBody, ForwardedIp, ForwardedIpConfig, GeoMatchStatement, Header, HeaderOrder,
-        HttpMethod, ImmunityTimeProperty, InsertHeader, Ip, IpSetForwardedIpConfig,
-        IpSetReferenceStatement, Ja3Fingerprint, Ja4Fingerprint, LabelMatchStatement,
-        LabelNamespace, MatchPattern, Method, QueryArgument, QueryString, ResponseHeader,
-        RuleLabel, SingleHeader, SingleQueryArgument, TextTransformation, UriFragment, UriPath,
-        VisibilityConfig,
+        Action, Allow, AsnMatchStatement, Block, Body, Captcha, CaptchaConfig, Challenge, Cookie,
+        Cookies, Count, CustomKey, CustomRequestHandling, CustomResponse, CustomResponseBody,
+        ForwardedIpConfig, GeoMatchStatement, Header, HeaderOrder, ImmunityTimeProperty,
+        InsertHeader, IpSetForwardedIpConfig, IpSetReferenceStatement, Ja3Fingerprint,
+        Ja4Fingerprint, LabelMatchStatement, LabelNamespace, MatchPattern, QueryArgument,
+        QueryString, ResponseHeader, RuleLabel, SingleHeader, SingleQueryArgument,
+        TextTransformation, UriFragment, UriPath, VisibilityConfig,
     };
     use crate::runtime::{self as rt};
     /// Block `association_config` of `aws_wafv2_web_acl`.
@@ -1726,11 +1597,6 @@ pub mod web_acl {
             self.0.set("challenge_config", value.0.into_value());
             self
         }
-        /// Block `override_action` (at most one).
-        pub fn override_action(mut self, value: OverrideAction) -> Self {
-            self.0.set("override_action", value.0.into_value());
-            self
-        }
         /// Adds a `rule_label` block.
         pub fn rule_label(mut self, value: RuleLabel) -> Self {
             self.0.push("rule_label", value.0.into_value());
@@ -1798,26 +1664,6 @@ pub mod web_acl {
         /// `exclude_rule_match_details`: bool.
         pub fn exclude_rule_match_details(mut self, value: impl Into<rt::Bool>) -> Self {
             self.0.set("exclude_rule_match_details", rt::boolean(value));
-            self
-        }
-    }
-    /// Block `override_action` of `aws_wafv2_web_acl`.
-    #[derive(Clone, Debug)]
-    pub struct OverrideAction(pub(crate) rt::Body);
-    impl OverrideAction {
-        /// A new `override_action` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            OverrideAction(this)
-        }
-        /// Block `count` (at most one).
-        pub fn count(mut self, value: OverrideActionCount) -> Self {
-            self.0.set("count", value.0.into_value());
-            self
-        }
-        /// Block `none` (at most one).
-        pub fn none(mut self, value: NoneBlock) -> Self {
-            self.0.set("none", value.0.into_value());
             self
         }
     }
@@ -1993,26 +1839,6 @@ pub mod web_acl {
         pub fn field_keys(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
             self.0.set("field_keys", rt::list(value));
             self
-        }
-    }
-    /// Block `count` of `aws_wafv2_web_acl`.
-    #[derive(Clone, Debug)]
-    pub struct OverrideActionCount(pub(crate) rt::Body);
-    impl OverrideActionCount {
-        /// A new `count` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            OverrideActionCount(this)
-        }
-    }
-    /// Block `none` of `aws_wafv2_web_acl`.
-    #[derive(Clone, Debug)]
-    pub struct NoneBlock(pub(crate) rt::Body);
-    impl NoneBlock {
-        /// A new `none` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            NoneBlock(this)
         }
     }
     /// Block `and_statement` of `aws_wafv2_web_acl`.
@@ -2434,11 +2260,6 @@ pub mod web_acl {
             let this = rt::Body::default();
             FieldToMatch(this)
         }
-        /// Block `all_query_arguments` (at most one).
-        pub fn all_query_arguments(mut self, value: AllQueryArguments) -> Self {
-            self.0.set("all_query_arguments", value.0.into_value());
-            self
-        }
         /// Block `body` (at most one).
         pub fn body(mut self, value: Body) -> Self {
             self.0.set("body", value.0.into_value());
@@ -2474,16 +2295,6 @@ pub mod web_acl {
             self.0.set("json_body", value.0.into_value());
             self
         }
-        /// Block `method` (at most one).
-        pub fn method(mut self, value: Method) -> Self {
-            self.0.set("method", value.0.into_value());
-            self
-        }
-        /// Block `query_string` (at most one).
-        pub fn query_string(mut self, value: QueryString) -> Self {
-            self.0.set("query_string", value.0.into_value());
-            self
-        }
         /// Block `single_header` (at most one).
         pub fn single_header(mut self, value: SingleHeader) -> Self {
             self.0.set("single_header", value.0.into_value());
@@ -2497,11 +2308,6 @@ pub mod web_acl {
         /// Block `uri_fragment` (at most one).
         pub fn uri_fragment(mut self, value: UriFragment) -> Self {
             self.0.set("uri_fragment", value.0.into_value());
-            self
-        }
-        /// Block `uri_path` (at most one).
-        pub fn uri_path(mut self, value: UriPath) -> Self {
-            self.0.set("uri_path", value.0.into_value());
             self
         }
     }
@@ -2660,71 +2466,6 @@ pub mod web_acl {
         /// Block `xss_match_statement` (at most one).
         pub fn xss_match_statement(mut self, value: XssMatchStatement) -> Self {
             self.0.set("xss_match_statement", value.0.into_value());
-            self
-        }
-    }
-    /// Block `custom_key` of `aws_wafv2_web_acl`.
-    #[derive(Clone, Debug)]
-    pub struct CustomKey(pub(crate) rt::Body);
-    impl CustomKey {
-        /// A new `custom_key` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            CustomKey(this)
-        }
-        /// Block `cookie` (at most one).
-        pub fn cookie(mut self, value: Cookie) -> Self {
-            self.0.set("cookie", value.0.into_value());
-            self
-        }
-        /// Block `forwarded_ip` (at most one).
-        pub fn forwarded_ip(mut self, value: ForwardedIp) -> Self {
-            self.0.set("forwarded_ip", value.0.into_value());
-            self
-        }
-        /// Block `header` (at most one).
-        pub fn header(mut self, value: Header) -> Self {
-            self.0.set("header", value.0.into_value());
-            self
-        }
-        /// Block `http_method` (at most one).
-        pub fn http_method(mut self, value: HttpMethod) -> Self {
-            self.0.set("http_method", value.0.into_value());
-            self
-        }
-        /// Block `ip` (at most one).
-        pub fn ip(mut self, value: Ip) -> Self {
-            self.0.set("ip", value.0.into_value());
-            self
-        }
-        /// Block `ja3_fingerprint` (at most one).
-        pub fn ja3_fingerprint(mut self, value: Ja3Fingerprint) -> Self {
-            self.0.set("ja3_fingerprint", value.0.into_value());
-            self
-        }
-        /// Block `ja4_fingerprint` (at most one).
-        pub fn ja4_fingerprint(mut self, value: Ja4Fingerprint) -> Self {
-            self.0.set("ja4_fingerprint", value.0.into_value());
-            self
-        }
-        /// Block `label_namespace` (at most one).
-        pub fn label_namespace(mut self, value: LabelNamespace) -> Self {
-            self.0.set("label_namespace", value.0.into_value());
-            self
-        }
-        /// Block `query_argument` (at most one).
-        pub fn query_argument(mut self, value: QueryArgument) -> Self {
-            self.0.set("query_argument", value.0.into_value());
-            self
-        }
-        /// Block `query_string` (at most one).
-        pub fn query_string(mut self, value: CustomKeyQueryString) -> Self {
-            self.0.set("query_string", value.0.into_value());
-            self
-        }
-        /// Block `uri_path` (at most one).
-        pub fn uri_path(mut self, value: CustomKeyUriPath) -> Self {
-            self.0.set("uri_path", value.0.into_value());
             self
         }
     }
@@ -2967,38 +2708,6 @@ pub mod web_acl {
             self
         }
     }
-    /// Block `query_string` of `aws_wafv2_web_acl`.
-    #[derive(Clone, Debug)]
-    pub struct CustomKeyQueryString(pub(crate) rt::Body);
-    impl CustomKeyQueryString {
-        /// A new `query_string` block. Required: `text_transformation`.
-        pub fn new(value: TextTransformation) -> Self {
-            let mut this = rt::Body::default();
-            this.push("text_transformation", value.0.into_value());
-            CustomKeyQueryString(this)
-        }
-        /// Adds a `text_transformation` block.
-        pub fn text_transformation(mut self, value: TextTransformation) -> Self {
-            self.0.push("text_transformation", value.0.into_value());
-            self
-        }
-    }
-    /// Block `uri_path` of `aws_wafv2_web_acl`.
-    #[derive(Clone, Debug)]
-    pub struct CustomKeyUriPath(pub(crate) rt::Body);
-    impl CustomKeyUriPath {
-        /// A new `uri_path` block. Required: `text_transformation`.
-        pub fn new(value: TextTransformation) -> Self {
-            let mut this = rt::Body::default();
-            this.push("text_transformation", value.0.into_value());
-            CustomKeyUriPath(this)
-        }
-        /// Adds a `text_transformation` block.
-        pub fn text_transformation(mut self, value: TextTransformation) -> Self {
-            self.0.push("text_transformation", value.0.into_value());
-            self
-        }
-    }
     /// Block `statement` of `aws_wafv2_web_acl`.
     #[derive(Clone, Debug)]
     pub struct StatementAndStatementStatement(pub(crate) rt::Body);
@@ -3101,11 +2810,6 @@ pub mod web_acl {
             self.0.set("included_headers", rt::list(value));
             self
         }
-        /// Block `all` (at most one).
-        pub fn all(mut self, value: All) -> Self {
-            self.0.set("all", value.0.into_value());
-            self
-        }
     }
     /// Block `match_pattern` of `aws_wafv2_web_acl`.
     #[derive(Clone, Debug)]
@@ -3119,11 +2823,6 @@ pub mod web_acl {
         /// `included_paths`: list of string.
         pub fn included_paths(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
             self.0.set("included_paths", rt::list(value));
-            self
-        }
-        /// Block `all` (at most one).
-        pub fn all(mut self, value: All) -> Self {
-            self.0.set("all", value.0.into_value());
             self
         }
     }
@@ -3572,7 +3271,7 @@ impl WebAclLoggingConfigurationHandle {
 }
 /// The nested blocks of [`WebAclLoggingConfiguration`] (`aws_wafv2_web_acl_logging_configuration`).
 pub mod web_acl_logging_configuration {
-    pub use super::shared::{Method, QueryString, SingleHeader, UriPath};
+    pub use super::shared::SingleHeader;
     use crate::runtime::{self as rt};
     /// Block `logging_filter` of `aws_wafv2_web_acl_logging_configuration`.
     #[derive(Clone, Debug)]
@@ -3607,24 +3306,9 @@ pub mod web_acl_logging_configuration {
             let this = rt::Body::default();
             RedactedFields(this)
         }
-        /// Block `method` (at most one).
-        pub fn method(mut self, value: Method) -> Self {
-            self.0.set("method", value.0.into_value());
-            self
-        }
-        /// Block `query_string` (at most one).
-        pub fn query_string(mut self, value: QueryString) -> Self {
-            self.0.set("query_string", value.0.into_value());
-            self
-        }
         /// Block `single_header` (at most one).
         pub fn single_header(mut self, value: SingleHeader) -> Self {
             self.0.set("single_header", value.0.into_value());
-            self
-        }
-        /// Block `uri_path` (at most one).
-        pub fn uri_path(mut self, value: UriPath) -> Self {
-            self.0.set("uri_path", value.0.into_value());
             self
         }
     }
@@ -3734,26 +3418,6 @@ pub mod shared {
         pub fn count(mut self, value: Count) -> Self {
             self.0.set("count", value.0.into_value());
             self
-        }
-    }
-    /// Block `all` of `aws_wafv2_rule_group`, `aws_wafv2_web_acl`.
-    #[derive(Clone, Debug)]
-    pub struct All(pub(crate) rt::Body);
-    impl All {
-        /// A new `all` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            All(this)
-        }
-    }
-    /// Block `all_query_arguments` of `aws_wafv2_rule_group`, `aws_wafv2_web_acl`.
-    #[derive(Clone, Debug)]
-    pub struct AllQueryArguments(pub(crate) rt::Body);
-    impl AllQueryArguments {
-        /// A new `all_query_arguments` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            AllQueryArguments(this)
         }
     }
     /// Block `allow` of `aws_wafv2_rule_group`, `aws_wafv2_web_acl`.
@@ -3931,6 +3595,56 @@ pub mod shared {
             self
         }
     }
+    /// Block `custom_key` of `aws_wafv2_rule_group`, `aws_wafv2_web_acl`.
+    #[derive(Clone, Debug)]
+    pub struct CustomKey(pub(crate) rt::Body);
+    impl CustomKey {
+        /// A new `custom_key` block. Nothing is required.
+        pub fn new() -> Self {
+            let this = rt::Body::default();
+            CustomKey(this)
+        }
+        /// Block `cookie` (at most one).
+        pub fn cookie(mut self, value: Cookie) -> Self {
+            self.0.set("cookie", value.0.into_value());
+            self
+        }
+        /// Block `header` (at most one).
+        pub fn header(mut self, value: Header) -> Self {
+            self.0.set("header", value.0.into_value());
+            self
+        }
+        /// Block `ja3_fingerprint` (at most one).
+        pub fn ja3_fingerprint(mut self, value: Ja3Fingerprint) -> Self {
+            self.0.set("ja3_fingerprint", value.0.into_value());
+            self
+        }
+        /// Block `ja4_fingerprint` (at most one).
+        pub fn ja4_fingerprint(mut self, value: Ja4Fingerprint) -> Self {
+            self.0.set("ja4_fingerprint", value.0.into_value());
+            self
+        }
+        /// Block `label_namespace` (at most one).
+        pub fn label_namespace(mut self, value: LabelNamespace) -> Self {
+            self.0.set("label_namespace", value.0.into_value());
+            self
+        }
+        /// Block `query_argument` (at most one).
+        pub fn query_argument(mut self, value: QueryArgument) -> Self {
+            self.0.set("query_argument", value.0.into_value());
+            self
+        }
+        /// Block `query_string` (at most one).
+        pub fn query_string(mut self, value: QueryString) -> Self {
+            self.0.set("query_string", value.0.into_value());
+            self
+        }
+        /// Block `uri_path` (at most one).
+        pub fn uri_path(mut self, value: UriPath) -> Self {
+            self.0.set("uri_path", value.0.into_value());
+            self
+        }
+    }
     /// Block `custom_request_handling` of `aws_wafv2_rule_group`, `aws_wafv2_web_acl`.
     #[derive(Clone, Debug)]
     pub struct CustomRequestHandling(pub(crate) rt::Body);
@@ -3988,16 +3702,6 @@ pub mod shared {
             this.set("content_type", rt::string(required.content_type));
             this.set("key", rt::string(required.key));
             CustomResponseBody(this)
-        }
-    }
-    /// Block `forwarded_ip` of `aws_wafv2_rule_group`, `aws_wafv2_web_acl`.
-    #[derive(Clone, Debug)]
-    pub struct ForwardedIp(pub(crate) rt::Body);
-    impl ForwardedIp {
-        /// A new `forwarded_ip` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            ForwardedIp(this)
         }
     }
     /// Block `forwarded_ip_config` of `aws_wafv2_rule_group`, `aws_wafv2_web_acl`.
@@ -4073,16 +3777,6 @@ pub mod shared {
             HeaderOrder(this)
         }
     }
-    /// Block `http_method` of `aws_wafv2_rule_group`, `aws_wafv2_web_acl`.
-    #[derive(Clone, Debug)]
-    pub struct HttpMethod(pub(crate) rt::Body);
-    impl HttpMethod {
-        /// A new `http_method` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            HttpMethod(this)
-        }
-    }
     /// Block `immunity_time_property` of `aws_wafv2_rule_group`, `aws_wafv2_web_acl`.
     #[derive(Clone, Debug)]
     pub struct ImmunityTimeProperty(pub(crate) rt::Body);
@@ -4115,16 +3809,6 @@ pub mod shared {
             this.set("name", rt::string(required.name));
             this.set("value", rt::string(required.value));
             InsertHeader(this)
-        }
-    }
-    /// Block `ip` of `aws_wafv2_rule_group`, `aws_wafv2_web_acl`.
-    #[derive(Clone, Debug)]
-    pub struct Ip(pub(crate) rt::Body);
-    impl Ip {
-        /// A new `ip` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            Ip(this)
         }
     }
     /// Block `ip_set_forwarded_ip_config` of `aws_wafv2_rule_group`, `aws_wafv2_web_acl`.
@@ -4237,21 +3921,6 @@ pub mod shared {
             self.0.set("included_cookies", rt::list(value));
             self
         }
-        /// Block `all` (at most one).
-        pub fn all(mut self, value: All) -> Self {
-            self.0.set("all", value.0.into_value());
-            self
-        }
-    }
-    /// Block `method` of `aws_wafv2_rule_group`, `aws_wafv2_web_acl`, `aws_wafv2_web_acl_logging_configuration`.
-    #[derive(Clone, Debug)]
-    pub struct Method(pub(crate) rt::Body);
-    impl Method {
-        /// A new `method` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
-            Method(this)
-        }
     }
     /// Block `query_argument` of `aws_wafv2_rule_group`, `aws_wafv2_web_acl`.
     #[derive(Clone, Debug)]
@@ -4280,14 +3949,20 @@ pub mod shared {
             self
         }
     }
-    /// Block `query_string` of `aws_wafv2_rule_group`, `aws_wafv2_web_acl`, `aws_wafv2_web_acl_logging_configuration`.
+    /// Block `query_string` of `aws_wafv2_rule_group`, `aws_wafv2_web_acl`.
     #[derive(Clone, Debug)]
     pub struct QueryString(pub(crate) rt::Body);
     impl QueryString {
-        /// A new `query_string` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
+        /// A new `query_string` block. Required: `text_transformation`.
+        pub fn new(value: TextTransformation) -> Self {
+            let mut this = rt::Body::default();
+            this.push("text_transformation", value.0.into_value());
             QueryString(this)
+        }
+        /// Adds a `text_transformation` block.
+        pub fn text_transformation(mut self, value: TextTransformation) -> Self {
+            self.0.push("text_transformation", value.0.into_value());
+            self
         }
     }
     /// Block `response_header` of `aws_wafv2_rule_group`, `aws_wafv2_web_acl`.
@@ -4376,14 +4051,20 @@ pub mod shared {
             self
         }
     }
-    /// Block `uri_path` of `aws_wafv2_rule_group`, `aws_wafv2_web_acl`, `aws_wafv2_web_acl_logging_configuration`.
+    /// Block `uri_path` of `aws_wafv2_rule_group`, `aws_wafv2_web_acl`.
     #[derive(Clone, Debug)]
     pub struct UriPath(pub(crate) rt::Body);
     impl UriPath {
-        /// A new `uri_path` block. Nothing is required.
-        pub fn new() -> Self {
-            let this = rt::Body::default();
+        /// A new `uri_path` block. Required: `text_transformation`.
+        pub fn new(value: TextTransformation) -> Self {
+            let mut this = rt::Body::default();
+            this.push("text_transformation", value.0.into_value());
             UriPath(this)
+        }
+        /// Adds a `text_transformation` block.
+        pub fn text_transformation(mut self, value: TextTransformation) -> Self {
+            self.0.push("text_transformation", value.0.into_value());
+            self
         }
     }
     /// Block `visibility_config` of `aws_wafv2_rule_group`, `aws_wafv2_web_acl`.

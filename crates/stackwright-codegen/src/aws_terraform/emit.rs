@@ -573,14 +573,15 @@ insta.workspace = true
 serde_json.workspace = true
 # `plan` on the modules of its tests (replacement data of the generated types).
 stackwright-plan.workspace = true
-# The crate itself with the services its tests declare (tests/main.rs), so `cargo test` runs them.
-stackwright-aws-terraform = {{ path = ".", features = ["apigatewayv2", "iam", "lambda", "sqs", "vpc"] }}
+# The crate itself with the services its tests and example declare (tests/main.rs, examples/orders.rs), so
+# `cargo test` runs them.
+stackwright-aws-terraform = {{ path = ".", features = ["apigatewayv2", "cloudwatch", "iam", "lambda", "sqs", "vpc"] }}
 
 [lints]
 workspace = true
 
-# One resource of every service, for `terraform validate` and checkov (CI): `cargo run -p
-# stackwright-aws-terraform --features full --example terraform-sample -- synth --target terraform`.
+# One resource of every service, for `terraform validate` and checkov (CI, scripts/check-terraform-sample.sh):
+# `cargo run -p stackwright-aws-terraform --features full --example terraform-sample -- synth --target terraform`.
 [[example]]
 name = "terraform-sample"
 path = "examples/terraform_sample.rs"

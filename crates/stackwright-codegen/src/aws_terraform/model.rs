@@ -113,9 +113,9 @@ pub struct BlockRef {
     /// The struct's name in the type's module (shared structs are re-exported there).
     pub struct_name: String,
     pub deprecated: bool,
-    /// A required block's body (the sample fills it), and the values it needs, counted through its own
-    /// required blocks.
-    pub body: Option<Box<Body>>,
+    /// The block's body (the sample fills it), and, for a required block, the values it needs, counted
+    /// through its own required blocks.
+    pub body: Box<Body>,
     pub cost: usize,
 }
 
@@ -301,9 +301,16 @@ struct Occurrence<'j> {
     block: &'j Json,
 }
 
+/// Whether a block body takes any value: a settable attribute, or a nested block that does. Framework
+/// resources have blocks of computed attributes only (`last_run_summary`), which get no setter or struct.
+fn settable(block: &Json) -> bool {
+    members(block, "attributes").any(|(_, a)| flag(a, "required") || flag(a, "optional"))
+        || members(block, "block_types").any(|(_, b)| b.get("block").is_some_and(settable))
+}
+
 fn occurrences<'j>(block: &'j Json, path: &[String], out: &mut Vec<Occurrence<'j>>) {
     for (name, nested) in members(block, "block_types") {
-        let Some(body) = nested.get("block") else {
+        let Some(body) = nested.get("block").filter(|b| settable(b)) else {
             continue;
         };
         let mut here = path.to_vec();
@@ -344,12 +351,12 @@ fn body(block: &Json, builder: bool, names: &BTreeMap<String, String>) -> Body {
         .collect();
     let blocks = members(block, "block_types")
         .filter_map(|(name, b)| {
-            let body = b.get("block")?;
+            let body = b.get("block").filter(|b| settable(b))?;
             let min_items = b.get("min_items").and_then(Json::as_u64).unwrap_or(0);
-            let required = (min_items > 0).then(|| Box::new(self::body(body, false, names)));
-            let cost = required.as_deref().map(cost).unwrap_or(0);
+            let nested = self::body(body, false, names);
+            let cost = if min_items > 0 { cost(&nested) } else { 0 };
             Some(BlockRef {
-                body: required,
+                body: Box::new(nested),
                 cost,
                 name: name.clone(),
                 rust: member_name(name, builder),
@@ -524,7 +531,7 @@ fn service(
             block_of.entry(k.clone()).or_insert(o.block);
             let kids = children.entry(k).or_default();
             for (child, nested) in members(o.block, "block_types") {
-                if let Some(body) = nested.get("block") {
+                if let Some(body) = nested.get("block").filter(|b| settable(b)) {
                     kids.insert(key(child, body));
                 }
             }

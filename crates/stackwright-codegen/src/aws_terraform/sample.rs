@@ -27,7 +27,12 @@ const POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","
 /// A string value for an attribute by its name.
 fn string_for(name: &str) -> String {
     let n = name.to_ascii_lowercase();
-    let value = if n == "arn" || n.ends_with("_arn") || n.ends_with("_arns") {
+    let value = if n == "arn"
+        || n.ends_with("_arn")
+        || n.ends_with("_arns")
+        || n == "role"
+        || n.ends_with("_role")
+    {
         "arn:aws:iam::111111111111:role/sample"
     } else if n.contains("email") {
         "sample@example.com"
@@ -152,7 +157,7 @@ impl Filler<'_> {
             }
         }
         let mut code = format!("{constructor}::new({})", args.join(", "));
-        // Optional values the overlay gives.
+        // Optional values and blocks the overlay gives (a block when a value below it is given).
         for a in body.attributes.iter().filter(|a| !a.required && a.settable) {
             if let Some(given) = self.values.get(&at(&a.name)) {
                 let _ = write!(
@@ -163,13 +168,23 @@ impl Filler<'_> {
                 );
             }
         }
+        for b in &body.blocks {
+            let here = at(&b.name);
+            let below = format!("{here}.");
+            let given = self
+                .values
+                .keys()
+                .any(|k| *k == here || k.starts_with(&below));
+            if given && !b.required() {
+                let _ = write!(code, ".{}({})", b.rust, self.block(b, module, &here));
+            }
+        }
         code
     }
 
     fn block(&self, b: &BlockRef, module: &str, path: &str) -> String {
         let constructor = format!("{module}::{}", b.struct_name);
-        let body = b.body.as_ref().expect("required blocks carry their body");
-        self.new_call(&constructor, "", body, module, path)
+        self.new_call(&constructor, "", &b.body, module, path)
     }
 }
 
