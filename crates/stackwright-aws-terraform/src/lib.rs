@@ -54,8 +54,8 @@
 //! ```
 //!
 //! Setters take what the attribute's type allows: text and references for strings (`impl Into<Expr>`),
-//! integers, decimals and references for numbers ([`runtime::Number`]), `bool` and references for booleans,
-//! items or a reference to a whole list for lists and sets ([`runtime::List`]), entries or a reference for
+//! integers, decimals and references for numbers ([`Number`]), `bool` and references for booleans,
+//! items or a reference to a whole list for lists and sets ([`List`]), entries or a reference for
 //! maps. A handle has `id()` and one method per attribute (`function.arn()`, `queue.url()`), each an `Expr`
 //! that every layer takes: a hand-written kind's handle, a registry builder's and these mix freely.
 //!

@@ -487,18 +487,70 @@ fn validate(resource: &mut Resource, info: &TypeInfo, body: &Value) {
     let Json::Object(json) = json else {
         return;
     };
-    for problem in stackwright_validate::terraform::validate_block(block, &json) {
-        let at = if problem.path.is_empty() {
+    let mut problems: Vec<(String, String)> =
+        stackwright_validate::terraform::validate_block(block, &json)
+            .into_iter()
+            .map(|p| (p.path, p.message))
+            .collect();
+    too_few_blocks(block, &json, "", &mut problems);
+    for (path, message) in problems {
+        let at = if path.is_empty() {
             String::new()
         } else {
-            format!(" `{}`", problem.path)
+            format!(" `{path}`")
         };
         resource.problems.push(format!(
-            "`{}`{at}: {} ({} schema)",
+            "`{}`{at}: {message} ({} schema)",
             info.name,
-            problem.message,
             crate::PROVIDER
         ));
+    }
+}
+
+/// Blocks given fewer times than their `min_items` (two stages of a pipeline, two IP addresses of a
+/// resolver endpoint), at every depth; a block missing altogether is `validate_block`'s to report.
+fn too_few_blocks(
+    block: &Json,
+    body: &JsonMap<String, Json>,
+    path: &str,
+    problems: &mut Vec<(String, String)>,
+) {
+    let Some(types) = block.get("block_types").and_then(Json::as_object) else {
+        return;
+    };
+    for (name, nested) in types {
+        let Some(value) = body.get(name) else {
+            continue;
+        };
+        let here = if path.is_empty() {
+            name.clone()
+        } else {
+            format!("{path}.{name}")
+        };
+        let (instances, count): (Vec<&JsonMap<String, Json>>, u64) = match value {
+            Json::Array(items) => (
+                items.iter().filter_map(Json::as_object).collect(),
+                items.len() as u64,
+            ),
+            Json::Object(one) => (vec![one], 1),
+            _ => continue,
+        };
+        let min = nested.get("min_items").and_then(Json::as_u64).unwrap_or(0);
+        if count < min && count > 0 {
+            problems.push((
+                here.clone(),
+                format!("has {count} block(s); expected at least {min}"),
+            ));
+        }
+        if let Some(inner) = nested.get("block") {
+            for (i, instance) in instances.into_iter().enumerate() {
+                let at = match value {
+                    Json::Array(_) => format!("{here}.{i}"),
+                    _ => here.clone(),
+                };
+                too_few_blocks(inner, instance, &at, problems);
+            }
+        }
     }
 }
 
@@ -704,6 +756,30 @@ mod tests {
             Some(&json!({"block_types": {"a": {"block": inner.clone()}, "b": {"block": inner}}}))
         );
         assert_eq!(SCHEMAS.block(1), None);
+    }
+
+    #[test]
+    fn blocks_below_their_minimum_are_reported_at_every_depth() {
+        let block = json!({"block_types": {
+            "stage": {"nesting_mode": "list", "min_items": 2, "block": {"block_types": {
+                "action": {"nesting_mode": "list", "min_items": 2, "block": {}}}}}
+        }});
+        let body = json!({"stage": [{"action": [{}]}]});
+        let mut problems = Vec::new();
+        too_few_blocks(&block, body.as_object().unwrap(), "", &mut problems);
+        assert_eq!(
+            problems,
+            [
+                (
+                    "stage".to_owned(),
+                    "has 1 block(s); expected at least 2".to_owned()
+                ),
+                (
+                    "stage.0.action".to_owned(),
+                    "has 1 block(s); expected at least 2".to_owned()
+                ),
+            ]
+        );
     }
 
     #[test]

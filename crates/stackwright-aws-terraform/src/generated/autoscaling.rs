@@ -10,6 +10,8 @@
     clippy::should_implement_trait,
     clippy::wrong_self_convention,
     clippy::too_many_arguments,
+    // A type's nested blocks live in a module named after it, which for `aws_vpc` is `vpc::vpc`.
+    clippy::module_inception,
     // Deprecated types and attributes are marked for their users; their own code uses them.
     deprecated,
     rustdoc::all

@@ -10,6 +10,8 @@
     clippy::should_implement_trait,
     clippy::wrong_self_convention,
     clippy::too_many_arguments,
+    // A type's nested blocks live in a module named after it, which for `aws_vpc` is `vpc::vpc`.
+    clippy::module_inception,
     // Deprecated types and attributes are marked for their users; their own code uses them.
     deprecated,
     rustdoc::all
@@ -166,7 +168,7 @@ pub struct ResourceGroup(rt::Base);
 static RESOURCE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     name: "aws_inspector_resource_group",
     data: false,
-    taggable: true,
+    taggable: false,
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
@@ -180,7 +182,6 @@ impl ResourceGroup {
     }
 }
 resource!(ResourceGroup, ResourceGroupHandle);
-taggable!(ResourceGroup);
 /// A declared `aws_inspector_resource_group`: `id()` and one method per attribute, each a reference (`${aws_inspector_resource_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ResourceGroupHandle(rt::Handle);

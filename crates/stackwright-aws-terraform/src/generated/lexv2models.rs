@@ -10,6 +10,8 @@
     clippy::should_implement_trait,
     clippy::wrong_self_convention,
     clippy::too_many_arguments,
+    // A type's nested blocks live in a module named after it, which for `aws_vpc` is `vpc::vpc`.
+    clippy::module_inception,
     // Deprecated types and attributes are marked for their users; their own code uses them.
     deprecated,
     rustdoc::all
@@ -302,7 +304,7 @@ impl BotVersion {
     pub fn new(id: impl Into<String>, required: BotVersionRequired) -> Self {
         let mut this = rt::Base::new(id, &BOT_VERSION_TYPE);
         this.set("bot_id", rt::string(required.bot_id));
-        this.set("locale_specification", required.locale_specification.into());
+        this.set("locale_specification", required.locale_specification);
         BotVersion(this)
     }
     /// `bot_version`: string. Changing it replaces the resource.

@@ -24,6 +24,8 @@ const ALLOW: &str = "#![allow(
     clippy::should_implement_trait,
     clippy::wrong_self_convention,
     clippy::too_many_arguments,
+    // A type's nested blocks live in a module named after it, which for `aws_vpc` is `vpc::vpc`.
+    clippy::module_inception,
     // Deprecated types and attributes are marked for their users; their own code uses them.
     deprecated,
     rustdoc::all
@@ -142,13 +144,16 @@ fn required(body: &Body) -> Vec<Required<'_>> {
         .collect()
 }
 
-/// The statement storing required argument `value` in `this`.
-fn store(r: &Required, path: &str, value: &str) -> String {
+/// The statement storing required argument `value` in `this`; `field`: a required-arguments struct's field,
+/// of its concrete type.
+fn store(r: &Required, value: &str, field: bool) -> String {
     match r {
+        Required::Attr(a) if field && a.ty == Ty::Dynamic => {
+            format!("this.set({:?}, {value});", a.name)
+        }
         Required::Attr(a) => format!("this.set({:?}, {});", a.name, param(&a.ty, value).1),
         Required::Block(b) => {
             let how = if b.single() { "set" } else { "push" };
-            let _ = path;
             format!("this.{how}({:?}, {value}.0.into_value());", b.name)
         }
     }
@@ -204,7 +209,7 @@ fn builder_impl(
                 Required::Block(b) => path(&b.struct_name),
             };
             // Named `value`, as the provider's name may be `id`, the builder's own first argument.
-            (format!("{id}{sep}value: {ty}"), store(r, "", "value"))
+            (format!("{id}{sep}value: {ty}"), store(r, "value", false))
         }
         _ => {
             let name = format!("{rust}Required");
@@ -222,7 +227,7 @@ fn builder_impl(
                     ),
                 };
                 let _ = writeln!(out_required, "/// {doc}\npub {}: {ty},", r.name());
-                stores.push_str(&store(r, "", &format!("required.{}", r.name())));
+                stores.push_str(&store(r, &format!("required.{}", r.name()), true));
                 stores.push('\n');
             }
             out_required.push_str("}\n");

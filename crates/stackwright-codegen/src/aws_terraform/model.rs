@@ -661,11 +661,12 @@ fn service(
             deprecated: flag(t.schema, "deprecated"),
         };
         if !t.data {
+            // An optional `tags` map (`aws_inspector_resource_group` requires one, as its selector).
             def.taggable = def
                 .body
                 .attributes
                 .iter()
-                .any(|a| a.name == "tags" && a.settable);
+                .any(|a| a.name == "tags" && a.settable && !a.required);
         }
         for (what, item) in [
             ("struct", def.rust.clone()),
